@@ -1,0 +1,10 @@
+// Each group of subcommands registers itself on the app; its callbacks throw InputError for bad input.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace cpx::cli {
+
+void add_space_commands(CLI::App& app);  // zoo, count, expand
+
+}  // namespace cpx::cli

@@ -1,0 +1,35 @@
+#include <iostream>
+
+#include "explorer/cli/commands.hpp"
+#include "space/error.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"cpubone-explore: how fast will this architecture really run on that CPU?"};
+  app.name("cpubone-explore");
+  app.require_subcommand(1);
+  cpx::cli::add_space_commands(app);
+  std::string names;
+  bool known = false;
+  for (const auto* sub : app.get_subcommands({})) {
+    names += (names.empty() ? "" : ", ") + sub->get_name();
+    known = known || (argc > 1 && sub->get_name() == argv[1]);
+  }
+  if (argc > 1 && argv[1][0] != '-' && !known) {
+    std::cerr << "cpubone-explore: unknown command \"" << argv[1] << "\" (commands: " << names << ")\n";
+    return 2;
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "cpubone-explore: " << e.what() << " (see --help)\n";
+    return 2;
+  } catch (const cpx::InputError& e) {
+    std::cerr << "cpubone-explore: " << e.what() << "\n";
+    return 2;
+  }
+  return 0;
+}

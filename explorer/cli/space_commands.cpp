@@ -1,0 +1,191 @@
+// zoo, count, expand: the architecture space from the command line.
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "explorer/cli/commands.hpp"
+#include "space/count.hpp"
+#include "space/io.hpp"
+#include "space/zoo.hpp"
+
+namespace cpx::cli {
+
+namespace {
+
+std::string fixed(double v, int digits) {
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(digits) << v;
+  return s.str();
+}
+
+Json published_json(const ZooEntry& e) {
+  Json rows = Json::array();
+  for (const auto& f : e.published) {
+    Json r;
+    r["model"] = f.model;
+    r["source"] = f.source;
+    r["value_kind"] = f.value_kind;
+    r["params_m"] = f.params_m ? Json(*f.params_m) : Json(nullptr);
+    r["macs_m"] = f.macs_m ? Json(*f.macs_m) : Json(nullptr);
+    r["top1"] = f.top1 ? Json(*f.top1) : Json(nullptr);
+    r["resolution"] = f.resolution ? Json(*f.resolution) : Json(nullptr);
+    r["devices"] = f.devices;
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+void run_zoo(bool as_json, const std::string& family) {
+  std::vector<const ZooEntry*> entries;
+  for (const auto& e : zoo()) {
+    std::string a = e.family, b = family;
+    for (auto& ch : a) ch = static_cast<char>(std::tolower(ch));
+    for (auto& ch : b) ch = static_cast<char>(std::tolower(ch));
+    if (family.empty() || a == b) entries.push_back(&e);
+  }
+  if (entries.empty()) throw InputError("--family = \"" + family + "\": no zoo model has this family");
+  if (as_json) {
+    Json out = Json::array();
+    for (const ZooEntry* e : entries) {
+      const NetworkCount c = count(e->build(0));
+      Json j;
+      j["name"] = e->name;
+      j["family"] = e->family;
+      j["description"] = e->description;
+      j["resolution"] = e->resolution;
+      j["params"] = c.total.params;
+      j["params_inference"] = c.total.params_inference;
+      j["macs"] = c.total.macs;
+      j["top1"] = e->top1() ? Json(*e->top1()) : Json(nullptr);
+      j["published"] = published_json(*e);
+      out.push_back(std::move(j));
+    }
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
+  std::printf("%-10s %-9s %5s %12s %15s %6s  %s\n", "name", "family", "res", "params", "macs", "top1", "description");
+  for (const ZooEntry* e : entries) {
+    const NetworkCount c = count(e->build(0));
+    const auto top1 = e->top1();
+    std::printf("%-10s %-9s %5lld %12s %15s %6s  %s\n", e->name.c_str(), e->family.c_str(),
+                static_cast<long long>(e->resolution), thousands(c.total.params).c_str(),
+                thousands(c.total.macs).c_str(), top1 ? fixed(*top1, 2).c_str() : "-", e->description.c_str());
+  }
+  std::printf("params: PyTorch-style (BatchNorm separate); macs at the listed resolution; top1: published ImageNet-1k.\n");
+}
+
+Json shape_or_null(const std::optional<Window>& w, auto field) {
+  return w ? Json(field(*w)) : Json(nullptr);
+}
+
+void run_count(const std::string& model, bool layers, bool as_json, int64_t resolution) {
+  const Network net = load_model(model, resolution);
+  const NetworkCount c = count(net);
+  if (as_json) {
+    Json j;
+    j["model"] = net.name;
+    j["family"] = net.family;
+    j["resolution"] = net.input.h;
+    j["input_nhwc"] = net.input.to_json();
+    j["params"] = c.total.params;
+    j["params_inference"] = c.total.params_inference;
+    j["macs"] = c.total.macs;
+    j["bytes"] = c.bytes;
+    j["definitions"] = count_definitions();
+    Json rows = Json::array();
+    for (size_t i = 0; i < net.ops.size(); ++i) {
+      const Op& op = net.ops[i];
+      const auto w = window_of(op.attrs);
+      const ShapeNhwc& in = net.shape_of(op.inputs[0]);
+      Json r;
+      r["name"] = op.name;
+      r["op"] = op.kind();
+      r["class"] = op.as<Conv2d>() ? Json(to_string(conv_class(*op.as<Conv2d>(), in.c))) : Json(nullptr);
+      r["inputs"] = op.inputs;
+      r["in_nhwc"] = in.to_json();
+      r["out_nhwc"] = net.shapes[i].to_json();
+      r["kernel"] = shape_or_null(w, [](const Window& x) { return x.kernel; });
+      r["stride"] = shape_or_null(w, [](const Window& x) { return x.stride; });
+      r["groups"] = shape_or_null(w, [](const Window& x) { return x.groups; });
+      r["padding"] = shape_or_null(w, [](const Window& x) { return x.padding.to_json(); });
+      r["params"] = c.layers[i].cost.params;
+      r["params_inference"] = c.layers[i].cost.params_inference;
+      r["macs"] = c.layers[i].cost.macs;
+      r["bytes"] = c.layers[i].bytes;
+      rows.push_back(std::move(r));
+    }
+    if (layers) j["layers"] = std::move(rows);
+    std::cout << j.dump(2) << "\n";
+    return;
+  }
+  std::printf("%s (%s), input %s (NHWC)\n", net.name.c_str(), net.family.empty() ? "-" : net.family.c_str(),
+              net.input.str().c_str());
+  if (layers) {
+    std::printf("%-28s %-16s %-9s %-16s %-16s %-5s %-6s %-6s %-8s %12s %15s %12s\n", "name", "op", "class", "in", "out",
+                "k", "stride", "groups", "padding", "params", "macs", "bytes");
+    for (size_t i = 0; i < net.ops.size(); ++i) {
+      const Op& op = net.ops[i];
+      const auto w = window_of(op.attrs);
+      const ShapeNhwc& in = net.shape_of(op.inputs[0]);
+      const std::string cls = op.as<Conv2d>() ? std::string(to_string(conv_class(*op.as<Conv2d>(), in.c))) : "";
+      auto pair = [](const std::array<int64_t, 2>& p) {
+        return p[0] == p[1] ? std::to_string(p[0]) : std::to_string(p[0]) + "x" + std::to_string(p[1]);
+      };
+      std::printf("%-28s %-16s %-9s %-16s %-16s %-5s %-6s %-6s %-8s %12s %15s %12s\n", op.name.c_str(),
+                  std::string(op.kind()).c_str(), cls.c_str(), in.str().c_str(), net.shapes[i].str().c_str(),
+                  w ? pair(w->kernel).c_str() : "", w ? pair(w->stride).c_str() : "",
+                  w ? std::to_string(w->groups).c_str() : "", w ? w->padding.str().c_str() : "",
+                  thousands(c.layers[i].cost.params).c_str(), thousands(c.layers[i].cost.macs).c_str(),
+                  thousands(c.layers[i].bytes).c_str());
+    }
+  }
+  std::printf("params           %15s  (PyTorch-style, BatchNorm separate)\n", thousands(c.total.params).c_str());
+  std::printf("params_inference %15s  (BatchNorm folded)\n", thousands(c.total.params_inference).c_str());
+  std::printf("macs             %15s\n", thousands(c.total.macs).c_str());
+  std::printf("bytes            %15s\n", thousands(c.bytes).c_str());
+  std::printf("definitions: %s\n", std::string(count_definitions()).c_str());
+}
+
+void run_expand(const std::string& model, const std::string& out, int64_t resolution) {
+  const std::string text = to_json(load_model(model, resolution)).dump(2) + "\n";
+  if (out.empty()) std::cout << text;
+  else write_file_atomic(out, text);
+}
+
+}  // namespace
+
+void add_space_commands(CLI::App& app) {
+  {
+    auto* cmd = app.add_subcommand("zoo", "List the model zoo: name, family, params, MACs, published top-1");
+    auto as_json = std::make_shared<bool>(false);
+    auto family = std::make_shared<std::string>();
+    cmd->add_flag("--json", *as_json, "Print JSON with every published figure");
+    cmd->add_option("--family", *family, "Only this family (case-insensitive), e.g. CPUBone");
+    cmd->callback([=] { run_zoo(*as_json, *family); });
+  }
+  {
+    auto* cmd = app.add_subcommand("count", "Exact params, MACs and bytes of a zoo model or a network JSON file");
+    auto model = std::make_shared<std::string>();
+    auto layers = std::make_shared<bool>(false);
+    auto as_json = std::make_shared<bool>(false);
+    auto resolution = std::make_shared<int64_t>(0);
+    cmd->add_option("model", *model, "Zoo name (see `zoo`) or a macro/network JSON file")->required();
+    cmd->add_flag("--layers", *layers, "One row per operator");
+    cmd->add_flag("--json", *as_json, "Print JSON (keys model, resolution, params, params_inference, macs, layers)");
+    cmd->add_option("--resolution", *resolution, "Input height and width (default: the network's own)");
+    cmd->callback([=] { run_count(*model, *layers, *as_json, *resolution); });
+  }
+  {
+    auto* cmd = app.add_subcommand("expand", "Print the expanded operator-list JSON of a zoo model or macro file");
+    auto model = std::make_shared<std::string>();
+    auto out = std::make_shared<std::string>();
+    auto resolution = std::make_shared<int64_t>(0);
+    cmd->add_option("model", *model, "Zoo name or a macro/network JSON file")->required();
+    cmd->add_option("--out", *out, "Write to this file (atomically) instead of stdout");
+    cmd->add_option("--resolution", *resolution, "Input height and width (default: the network's own)");
+    cmd->callback([=] { run_expand(*model, *out, *resolution); });
+  }
+}
+
+}  // namespace cpx::cli

@@ -1,0 +1,84 @@
+// Blocks: named groups of ops with a few parameters, expanded into a NetworkBuilder.
+// Each block spec reads and writes its JSON form (inside macro networks) and expands itself.
+#pragma once
+
+#include <variant>
+
+#include "space/network.hpp"
+
+namespace cpx {
+
+// CPUBone's padding rule: odd k pads k/2 on every side; 2x2/s1 pads one row on top and one column on the
+// left (so the output keeps H x W); 2x2/s2 pads nothing. Larger even kernels extend the same pattern.
+Padding same_padding(int64_t kernel, int64_t stride);
+
+// Fused MBConv: kxk conv (stride, groups) Cin -> mid, BN, act; 1x1 mid -> Cout, BN. mid = round(Cin·e).
+// With groups 2 this is the paper's GrFuMBConv.
+struct FuMBConv {
+  static constexpr std::string_view type = "fumbconv";
+  int64_t kernel = 3;
+  double expansion = 4;
+  int64_t groups = 1;
+  std::array<bool, 2> bias{false, false};
+  Activation activation = Activation::hardswish;
+};
+
+// MBConv: 1x1 (groups) Cin -> mid, dw kxk (stride), 1x1 mid -> Cout. The defaults are CPUBone's: biases
+// on the first two convs and a BatchNorm only after the projection. With groups 2 it is GrMBConv.
+struct MBConv {
+  static constexpr std::string_view type = "mbconv";
+  int64_t kernel = 3;
+  double expansion = 4;
+  int64_t groups = 1;
+  std::array<bool, 3> bias{true, true, false};
+  std::array<bool, 3> batch_norm{false, false, true};
+  Activation activation = Activation::hardswish;
+};
+
+// Depthwise-separable: dw kxk (stride), BN, act; 1x1 -> Cout, BN.
+struct DSConv {
+  static constexpr std::string_view type = "dsconv";
+  int64_t kernel = 3;
+  Activation activation = Activation::hardswish;
+};
+
+// The CPUBone block at C channels: x += Attention(GN(x)); x += MLP(GN(x)); x += Local(x).
+// Attention: dw kxk/stride BN token downsampling, 1x1 QKV, per-head softmax(QKᵀ/√hd)·V, 1x1 projection
+// with bias, nearest upsampling back. heads = max(1, ⌊m·C/30⌋), hd = ⌊⌊C/heads⌋·m⌋ with m the head
+// dim multiplier. MLP: 1x1 C -> e·C (bias, GELU), 1x1 -> C (bias). Local: GrFuMBConv if C < the fused
+// threshold, else GrMBConv, both with the local kernel, expansion and groups.
+struct CPUBoneBlock {
+  static constexpr std::string_view type = "cpubone";
+  bool attention = true;
+  int64_t attention_stride = 1;
+  int64_t attention_kernel = 2;
+  double head_dim_multiplier = 0.5;
+  double mlp_expansion = 4;
+  int64_t local_kernel = 2;
+  double local_expansion = 4;
+  int64_t local_groups = 2;
+  int64_t fused_threshold = 256;
+  Activation activation = Activation::hardswish;
+};
+
+using BlockSpec = std::variant<FuMBConv, MBConv, DSConv, CPUBoneBlock>;
+
+BlockSpec read_block(const Json& j, const Where& where);
+Json to_json(const BlockSpec& block);
+
+// Appends one block reading tensor `x` and returns its output tensor. Ops are named "<prefix>.<part>".
+// A block with stride 1 and equal in/out channels adds an identity residual when `residual` is set.
+std::string expand_block(NetworkBuilder& b, const BlockSpec& block, const std::string& x, const std::string& prefix,
+                         int64_t out_channels, int64_t stride, bool residual);
+
+// Attention heads and head dim of a CPUBone block at `channels`.
+struct AttentionShape {
+  int64_t heads;
+  int64_t head_dim;
+};
+AttentionShape cpubone_attention_shape(int64_t channels, double head_dim_multiplier);
+
+// round(c·e) with Python's round-half-to-even, as the official code computes expanded widths.
+int64_t expanded_channels(int64_t channels, double expansion);
+
+}  // namespace cpx

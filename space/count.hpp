@@ -1,0 +1,25 @@
+// Exact MACs, params and bytes moved, per op and per network.
+#pragma once
+
+#include "space/network.hpp"
+
+namespace cpx {
+
+struct LayerCount {
+  Cost cost;
+  // Bytes an op moves at least once: its inference weights plus input and output activations (fp32).
+  int64_t bytes = 0;
+};
+
+struct NetworkCount {
+  std::vector<LayerCount> layers;  // parallel to Network::ops
+  Cost total;
+  int64_t bytes = 0;
+};
+
+NetworkCount count(const Network& net);
+
+// The conventions behind every count, printed with it.
+std::string_view count_definitions();
+
+}  // namespace cpx

@@ -1,0 +1,112 @@
+#include "space/error.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace cpx {
+
+namespace {
+std::string show(const Json& value) {
+  std::string s = value.dump();
+  if (s.size() > 60) s = s.substr(0, 57) + "...";
+  return s;
+}
+std::string prefix(const Where& w) {
+  return w.file() + ": " + (w.path().empty() ? std::string("(top level)") : w.path());
+}
+}  // namespace
+
+void Where::fail(const Json& value, std::string_view reason) const {
+  throw InputError(prefix(*this) + " = " + show(value) + ": " + std::string(reason));
+}
+void Where::fail(std::string_view reason) const { throw InputError(prefix(*this) + ": " + std::string(reason)); }
+
+ObjectReader::ObjectReader(const Json& j, Where where) : j_(j), where_(std::move(where)) {
+  if (!j_.is_object()) where_.fail(j_, "expected an object");
+}
+
+bool ObjectReader::has(std::string_view key) const { return j_.contains(key); }
+
+const Json& ObjectReader::raw(std::string_view key) {
+  if (!j_.contains(key)) (where_ / key).fail("missing required field");
+  seen_.emplace_back(key);
+  return j_.at(std::string(key));
+}
+
+int64_t ObjectReader::integer(std::string_view key, int64_t min, int64_t max) {
+  const Json& v = raw(key);
+  const Where w = where_ / key;
+  if (v.is_number_float()) {
+    const double d = v.get<double>();
+    if (!std::isfinite(d) || d != std::floor(d)) w.fail(v, "expected an integer");
+    if (d < static_cast<double>(min) || d > static_cast<double>(max))
+      w.fail(v, "out of range [" + std::to_string(min) + ", " + std::to_string(max) + "]");
+    return static_cast<int64_t>(d);
+  }
+  if (!v.is_number_integer()) w.fail(v, "expected an integer");
+  if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
+    w.fail(v, "out of range [" + std::to_string(min) + ", " + std::to_string(max) + "]");
+  const int64_t x = v.get<int64_t>();
+  if (x < min || x > max) w.fail(v, "out of range [" + std::to_string(min) + ", " + std::to_string(max) + "]");
+  return x;
+}
+int64_t ObjectReader::integer(std::string_view key, int64_t min, int64_t max, int64_t fallback) {
+  return has(key) ? integer(key, min, max) : fallback;
+}
+
+double ObjectReader::number(std::string_view key, double min, double max) {
+  const Json& v = raw(key);
+  const Where w = where_ / key;
+  if (!v.is_number()) w.fail(v, "expected a number");
+  const double x = v.get<double>();
+  if (!std::isfinite(x)) w.fail(v, "expected a finite number");
+  if (x < min || x > max) w.fail(v, "out of range [" + std::to_string(min) + ", " + std::to_string(max) + "]");
+  return x;
+}
+double ObjectReader::number(std::string_view key, double min, double max, double fallback) {
+  return has(key) ? number(key, min, max) : fallback;
+}
+
+bool ObjectReader::boolean(std::string_view key, bool fallback) {
+  if (!has(key)) return fallback;
+  const Json& v = raw(key);
+  if (!v.is_boolean()) (where_ / key).fail(v, "expected true or false");
+  return v.get<bool>();
+}
+
+std::string ObjectReader::string(std::string_view key) {
+  const Json& v = raw(key);
+  if (!v.is_string()) (where_ / key).fail(v, "expected a string");
+  return v.get<std::string>();
+}
+std::string ObjectReader::string(std::string_view key, std::string fallback) {
+  return has(key) ? string(key) : fallback;
+}
+
+void ObjectReader::finish() const {
+  for (const auto& [key, value] : j_.items()) {
+    if (std::find(seen_.begin(), seen_.end(), key) == seen_.end()) (where_ / key).fail(value, "unknown field");
+  }
+}
+
+std::array<int64_t, 2> read_pair(const Json& j, const Where& where, int64_t min, int64_t max) {
+  auto one = [&](const Json& v, const Where& w) -> int64_t {
+    if (!v.is_number_integer() || v.get<int64_t>() < min || v.get<int64_t>() > max)
+      w.fail(v, "expected an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]");
+    return v.get<int64_t>();
+  };
+  if (j.is_array()) {
+    if (j.size() != 2) where.fail(j, "expected [height, width]");
+    return {one(j[0], where[0]), one(j[1], where[1])};
+  }
+  const int64_t x = one(j, where);
+  return {x, x};
+}
+
+int64_t checked_mul(int64_t a, int64_t b, const Where& where) {
+  int64_t r = 0;
+  if (__builtin_mul_overflow(a, b, &r)) where.fail("count overflows 64 bits: the network is absurdly large");
+  return r;
+}
+
+}  // namespace cpx

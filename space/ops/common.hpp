@@ -1,0 +1,50 @@
+// What every op kind provides. An op kind is a struct with:
+//   static constexpr std::string_view kind;   // its JSON "op" name
+//   static constexpr int arity;               // number of inputs, or variadic (>= 2)
+//   static T read(ObjectReader&);             // from JSON, range-checked
+//   void write(Json&) const;                  // to JSON, so that read(write(x)) == x
+//   ShapeNhwc infer(std::span<const ShapeNhwc> in, const Where&) const;   // validates, or fails
+//   Cost cost(std::span<const ShapeNhwc> in, const ShapeNhwc& out, const Where&) const;
+// and optionally `Window window() const` for ops with a kernel. Register it in space/op.hpp.
+#pragma once
+
+#include <cmath>
+#include <span>
+#include <string>
+
+#include "space/activation.hpp"
+#include "space/error.hpp"
+#include "space/shape.hpp"
+
+namespace cpx {
+
+inline constexpr int variadic = -1;
+
+// Counting conventions (printed with every count, see count_definitions()):
+//   macs: multiply-accumulates of conv, fully connected and the two attention matmuls; 0 elsewhere.
+//   params: PyTorch-style, every BatchNorm counted separately as 2·C (weight and bias).
+//   params_inference: after folding each BatchNorm into the conv or linear before it.
+struct Cost {
+  int64_t macs = 0;
+  int64_t params = 0;
+  int64_t params_inference = 0;
+};
+
+// Kernel geometry, for tables and for the profiler.
+struct Window {
+  std::array<int64_t, 2> kernel{1, 1};
+  std::array<int64_t, 2> stride{1, 1};
+  Padding padding;
+  int64_t groups = 1;
+};
+
+// Inputs must have the same batch, height and width; used by ops that join tensors.
+inline void require_same_spatial(std::span<const ShapeNhwc> in, const Where& where) {
+  for (size_t i = 1; i < in.size(); ++i) {
+    if (in[i].n != in[0].n || in[i].h != in[0].h || in[i].w != in[0].w)
+      where.fail("inputs[" + std::to_string(i) + "] is " + in[i].str() + " but inputs[0] is " + in[0].str() +
+                 ": batch, height and width must match");
+  }
+}
+
+}  // namespace cpx

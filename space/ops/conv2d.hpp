@@ -1,0 +1,90 @@
+// 2-D convolution with groups, per-side zero padding, and an optional folded BatchNorm and activation.
+// Depthwise and pointwise convolutions are classified cases of it (see conv_class).
+#pragma once
+
+#include "space/ops/common.hpp"
+
+namespace cpx {
+
+struct Conv2d {
+  static constexpr std::string_view kind = "conv2d";
+  static constexpr int arity = 1;
+
+  int64_t out_channels = 0;
+  std::array<int64_t, 2> kernel{1, 1};  // height, width
+  std::array<int64_t, 2> stride{1, 1};
+  Padding padding;
+  int64_t groups = 1;
+  bool bias = false;
+  bool batch_norm = false;  // a BatchNorm follows; folded into weights and bias at inference
+  Activation activation = Activation::none;
+
+  static Conv2d read(ObjectReader& r) {
+    Conv2d c;
+    c.out_channels = r.integer("out_channels", 1, limits::max_channels);
+    c.kernel = read_pair(r.raw("kernel"), r.at("kernel"), 1, limits::max_kernel);
+    if (r.has("stride")) c.stride = read_pair(r.raw("stride"), r.at("stride"), 1, limits::max_kernel);
+    if (r.has("padding")) c.padding = read_padding(r.raw("padding"), r.at("padding"));
+    c.groups = r.integer("groups", 1, limits::max_channels, 1);
+    c.bias = r.boolean("bias", false);
+    c.batch_norm = r.boolean("batch_norm", false);
+    if (r.has("activation")) c.activation = read_activation(r.raw("activation"), r.at("activation"));
+    if (c.out_channels % c.groups != 0)
+      r.at("groups").fail(c.groups, "does not divide out_channels " + std::to_string(c.out_channels));
+    return c;
+  }
+  void write(Json& j) const {
+    j["out_channels"] = out_channels;
+    j["kernel"] = kernel;
+    j["stride"] = stride;
+    j["padding"] = padding.to_json();
+    j["groups"] = groups;
+    j["bias"] = bias;
+    j["batch_norm"] = batch_norm;
+    j["activation"] = to_string(activation);
+  }
+  ShapeNhwc infer(std::span<const ShapeNhwc> in, const Where& where) const {
+    const ShapeNhwc& x = in[0];
+    if (x.c % groups != 0)
+      (where / "groups").fail(groups, "does not divide " + std::to_string(x.c) + " input channels");
+    const int64_t oh = window_output(x.h, padding.top, padding.bottom, kernel[0], stride[0]);
+    const int64_t ow = window_output(x.w, padding.left, padding.right, kernel[1], stride[1]);
+    if (oh <= 0 || ow <= 0)
+      (where / "kernel").fail(kernel, "does not fit the padded " + std::to_string(x.h) + "x" + std::to_string(x.w) + " input");
+    if (padding.top >= kernel[0] || padding.bottom >= kernel[0] || padding.left >= kernel[1] || padding.right >= kernel[1])
+      (where / "padding").fail(padding.to_json(), "must be smaller than the kernel");
+    return checked_shape({x.n, oh, ow, out_channels}, where);
+  }
+  Cost cost(std::span<const ShapeNhwc> in, const ShapeNhwc& out, const Where& where) const {
+    const int64_t weights = checked_mul(checked_mul(out_channels, in[0].c / groups, where), kernel[0] * kernel[1], where);
+    Cost c;
+    c.macs = checked_mul(out.elements(), weights / out_channels, where);
+    c.params = weights + (bias ? out_channels : 0) + (batch_norm ? 2 * out_channels : 0);
+    c.params_inference = weights + ((bias || batch_norm) ? out_channels : 0);
+    return c;
+  }
+  Window window() const { return {kernel, stride, padding, groups}; }
+};
+
+// Operator classes whose achieved MACpS differ most: depthwise (one input channel per group),
+// pointwise (1x1, dense), grouped (several channels per group), dense (everything else).
+enum class ConvClass { dense, grouped, depthwise, pointwise };
+
+inline ConvClass conv_class(const Conv2d& c, int64_t in_channels) {
+  if (c.groups == in_channels && c.groups > 1) return ConvClass::depthwise;
+  if (c.groups > 1) return ConvClass::grouped;
+  if (c.kernel[0] == 1 && c.kernel[1] == 1) return ConvClass::pointwise;
+  return ConvClass::dense;
+}
+
+inline std::string_view to_string(ConvClass c) {
+  switch (c) {
+    case ConvClass::dense: return "dense";
+    case ConvClass::grouped: return "grouped";
+    case ConvClass::depthwise: return "depthwise";
+    case ConvClass::pointwise: return "pointwise";
+  }
+  return "?";
+}
+
+}  // namespace cpx

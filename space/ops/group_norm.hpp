@@ -1,0 +1,33 @@
+// GroupNorm: statistics over (C/groups) x H x W per sample, then a per-channel affine. GN(1, C) is
+// CPUBone's pre-norm. Cannot be folded into a conv: its statistics depend on the input.
+#pragma once
+
+#include "space/ops/common.hpp"
+
+namespace cpx {
+
+struct GroupNorm {
+  static constexpr std::string_view kind = "group_norm";
+  static constexpr int arity = 1;
+
+  int64_t groups = 1;
+  double eps = 1e-5;
+
+  static GroupNorm read(ObjectReader& r) {
+    return {r.integer("groups", 1, limits::max_channels, 1), r.number("eps", 0.0, 1.0, 1e-5)};
+  }
+  void write(Json& j) const {
+    j["groups"] = groups;
+    j["eps"] = eps;
+  }
+  ShapeNhwc infer(std::span<const ShapeNhwc> in, const Where& where) const {
+    if (in[0].c % groups != 0)
+      (where / "groups").fail(groups, "does not divide " + std::to_string(in[0].c) + " input channels");
+    return in[0];
+  }
+  Cost cost(std::span<const ShapeNhwc> in, const ShapeNhwc&, const Where&) const {
+    return {0, 2 * in[0].c, 2 * in[0].c};
+  }
+};
+
+}  // namespace cpx

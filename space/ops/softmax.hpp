@@ -1,0 +1,24 @@
+// Softmax over channels, separately within each of `groups` equal channel segments (one per head).
+#pragma once
+
+#include "space/ops/common.hpp"
+
+namespace cpx {
+
+struct Softmax {
+  static constexpr std::string_view kind = "softmax";
+  static constexpr int arity = 1;
+
+  int64_t groups = 1;
+
+  static Softmax read(ObjectReader& r) { return {r.integer("groups", 1, limits::max_channels, 1)}; }
+  void write(Json& j) const { j["groups"] = groups; }
+  ShapeNhwc infer(std::span<const ShapeNhwc> in, const Where& where) const {
+    if (in[0].c % groups != 0)
+      (where / "groups").fail(groups, "does not divide " + std::to_string(in[0].c) + " input channels");
+    return in[0];
+  }
+  Cost cost(std::span<const ShapeNhwc>, const ShapeNhwc&, const Where&) const { return {}; }
+};
+
+}  // namespace cpx

@@ -1,0 +1,51 @@
+// The model zoo: networks we compare, each with the figures its authors published.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+
+#include "space/macro.hpp"
+
+namespace cpx {
+
+// One row of data/published_models.csv (a model as one source reports it).
+struct PublishedFigures {
+  std::string model;  // as the source writes it
+  std::string source;
+  std::string value_kind;  // reported, digitized_from_figure, re-evaluated
+  std::optional<double> params_m, macs_m, top1;
+  std::optional<int64_t> resolution;
+  std::map<std::string, double> devices;  // column name (e.g. "rpi5_ms") -> value
+  std::string notes;
+};
+
+struct ZooEntry {
+  std::string name;         // what users type: "b0"
+  std::string family;       // "CPUBone"
+  std::string description;  // one line: what the network is
+  std::string published_name;  // model name in the published CSV, "" if none
+  int64_t resolution = 224;     // published evaluation resolution
+  std::optional<Macro> macro;   // set for networks of the macro form
+  std::function<Network(int64_t resolution)> build;  // every entry has one
+  std::vector<PublishedFigures> published;  // every CSV row of published_name
+
+  // Top-1 as the authors report it (first "reported" row), else any row's.
+  std::optional<double> top1() const;
+};
+
+const std::vector<ZooEntry>& zoo();
+const ZooEntry* find_zoo(std::string_view name);  // nullptr if unknown
+std::vector<std::string> zoo_names();
+
+// All rows of the published CSV shipped with the toolkit.
+const std::vector<PublishedFigures>& published_models();
+
+// A zoo name, or a macro or expanded network JSON file (told apart by "schema"). resolution 0 keeps
+// the network's own. Unknown names and bad files are InputErrors.
+Network load_model(const std::string& name_or_file, int64_t resolution = 0);
+
+// The macro form of a zoo name or macro file; nullopt for expanded networks and non-macro zoo entries.
+std::optional<Macro> load_macro(const std::string& name_or_file);
+
+}  // namespace cpx

@@ -1,0 +1,115 @@
+// Every CPUBone zoo model against the spec's exact PyTorch counts and the published (rounded) figures.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "space/count.hpp"
+#include "space/zoo.hpp"
+
+using namespace cpx;
+
+namespace {
+struct Expected {
+  const char* name;
+  int64_t params, params_inference, macs;
+};
+// ../shared/specs/cpubone.md section 5 and specs/README.md totals (b2-repo and b25-repo: spec section 5;
+// their inference counts are not in the spec and are not asserted).
+constexpr Expected cpubone[] = {
+    {"nano", 6'519'700, 6'512'272, 187'292'512},      {"t0", 7'542'100, 7'531'792, 264'809'728},
+    {"s0", 8'732'766, 8'720'996, 354'836'154},        {"b0", 10'357'368, 10'348'488, 519'710'080},
+    {"b1", 12'429'112, 12'416'680, 746'028'928},      {"b2", 23'856'668, 23'838'504, 1'354'884'160},
+    {"b3", 40'742'344, 40'725'960, 4'054'590'464},    {"b2-repo", 30'422'752, 0, 1'934'859'136},
+    {"b25-repo", 30'881'344, 0, 2'411'731'840},
+};
+}  // namespace
+
+TEST_CASE("CPUBone zoo models match the spec's exact PyTorch counts at 224") {
+  for (const auto& e : cpubone) {
+    INFO(e.name);
+    const ZooEntry* z = find_zoo(e.name);
+    REQUIRE(z != nullptr);
+    CHECK(z->family == "CPUBone");
+    const NetworkCount c = count(z->build(0));
+    CHECK(c.total.params == e.params);
+    CHECK(c.total.macs == e.macs);
+    if (e.params_inference) CHECK(c.total.params_inference == e.params_inference);
+  }
+}
+
+TEST_CASE("B0-B3 round to the CPUBone README figures") {
+  // README: B0 10.4M/519M, B1 12.4M/746M, B2 23.9M/1354M, B3 40.7M/4054M (MACs truncated to MMAC).
+  const std::map<std::string, std::pair<double, int64_t>> readme{
+      {"b0", {10.4, 519}}, {"b1", {12.4, 746}}, {"b2", {23.9, 1354}}, {"b3", {40.7, 4054}}};
+  for (const auto& [name, figures] : readme) {
+    INFO(name);
+    const ZooEntry* z = find_zoo(name);
+    REQUIRE(z);
+    const NetworkCount c = count(z->build(0));
+    CHECK(std::round(static_cast<double>(c.total.params) / 1e5) / 10 == Approx(figures.first));
+    CHECK(c.total.macs / 1'000'000 == figures.second);
+    // and the published row agrees with the README
+    REQUIRE(!z->published.empty());
+    CHECK(*z->published.front().params_m == Approx(figures.first));
+    CHECK(static_cast<int64_t>(*z->published.front().macs_m) == figures.second);
+  }
+}
+
+TEST_CASE("zoo entries carry their published top-1 and device latencies") {
+  const ZooEntry* b0 = find_zoo("b0");
+  REQUIRE(b0);
+  CHECK(b0->top1() == Approx(77.6));
+  const auto& readme = b0->published.front();
+  CHECK(readme.value_kind == "reported");
+  CHECK(readme.devices.at("rpi5_ms") == Approx(24.2));
+  CHECK(readme.devices.at("pixel7pro_ms") == Approx(13.8));
+  CHECK(readme.devices.at("xeon_ms") == Approx(6.9));
+  CHECK(find_zoo("b3")->top1() == Approx(83.1));
+  CHECK(find_zoo("b2")->published.front().devices.at("rpi5_ms") == Approx(60.3));
+  CHECK(find_zoo("nano")->top1() == Approx(72.67));
+  CHECK(find_zoo("b2-repo")->published.empty());  // not a published network
+  CHECK_FALSE(find_zoo("b2-repo")->top1());
+}
+
+TEST_CASE("the published CSV is parsed whole, quoted fields included") {
+  const auto& rows = published_models();
+  CHECK(rows.size() > 100);
+  for (const auto& r : rows) {
+    CHECK_FALSE(r.model.empty());
+    CHECK_FALSE(r.source.empty());
+  }
+}
+
+TEST_CASE("B2 (b15) has the structure the spec lists") {
+  const Network net = find_zoo("b2")->build(0);
+  auto op = [&](const std::string& name) -> const Op& {
+    const size_t i = net.index_of(name);
+    REQUIRE(i < net.ops.size());
+    return net.ops[i];
+  };
+  CHECK(net.shape_of("s1.down.conv1").c == 120);
+  CHECK(net.shape_of("s3.b0.attn.qkv").c == 240);  // heads 2, hd 40
+  CHECK(net.shape_of("s4.b5.attn.qkv").c == 480);  // heads 5, hd 32
+  CHECK(op("s3.b0.local.conv1").as<Conv2d>()->groups == 2);           // GrFuMBConv at C = 160
+  CHECK(op("s4.b0.local.expand").as<Conv2d>()->groups == 2);          // GrMBConv at C = 320
+  CHECK(op("s4.b0.attn.dw").as<Conv2d>()->padding == Padding{1, 0, 1, 0});
+  CHECK(net.index_of("s4.b0.attn.upsample") == net.ops.size());        // stride 1: no upsampling
+  CHECK(net.shape_of("head.conv").c == 2304);
+  CHECK(net.shape_of("head.fc1").c == 2560);
+  CHECK(net.shapes.back() == ShapeNhwc{1, 1, 1, 1000});
+}
+
+TEST_CASE("B3's stem block, unfused stage-3 locals and fused stage-4 downsampling") {
+  const Network net = find_zoo("b3")->build(0);
+  CHECK(net.shape_of("s0.b0.conv1").c == 128);        // residual stem FusedMBConv, e = 4
+  CHECK(net.shape_of("s3.b0.local.expand").c == 1024);  // C = 256 is not < 256: GrMBConv
+  CHECK(net.shape_of("s4.down.conv1").c == 1536);       // fused, e = 6
+}
+
+TEST_CASE("other resolutions re-infer every shape") {
+  const NetworkCount c160 = count(find_zoo("b0")->build(160));
+  const NetworkCount c224 = count(find_zoo("b0")->build(224));
+  CHECK(c160.total.params == c224.total.params);
+  CHECK(c160.total.macs < c224.total.macs);
+  CHECK(load_model("b0", 160).input == ShapeNhwc{1, 160, 160, 3});
+}
