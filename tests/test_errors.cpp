@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -41,18 +42,24 @@ struct Run {
 
 // Runs the CLI with `args`, capturing stdout and stderr.
 Run cli(const std::string& args) {
+  // ctest runs test cases in parallel processes: every call gets files of its own.
+  static int calls = 0;
   const auto dir = std::filesystem::temp_directory_path();
-  const std::string out = (dir / "cpx_cli_out.txt").string(), err = (dir / "cpx_cli_err.txt").string();
+  const std::string stem = "cpx_cli_" + std::to_string(::getpid()) + "_" + std::to_string(++calls);
+  const std::string out = (dir / (stem + ".out")).string(), err = (dir / (stem + ".err")).string();
   const int status = std::system((std::string(CPX_CLI) + " " + args + " >" + out + " 2>" + err).c_str());
   auto slurp = [](const std::string& p) {
     std::ifstream in(p);
     return std::string(std::istreambuf_iterator<char>(in), {});
   };
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+  Run r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+  std::filesystem::remove(out);
+  std::filesystem::remove(err);
+  return r;
 }
 
 std::string temp_file(const std::string& name, const std::string& content) {
-  const auto p = std::filesystem::temp_directory_path() / name;
+  const auto p = std::filesystem::temp_directory_path() / (std::to_string(::getpid()) + "_" + name);
   std::ofstream(p) << content;
   return p.string();
 }
@@ -156,7 +163,7 @@ TEST_CASE("the CLI reports bad input on one line with exit code 2") {
 }
 
 TEST_CASE("expand --out writes nothing when the input is bad") {
-  const auto target = std::filesystem::temp_directory_path() / "cpx_expand_out.json";
+  const auto target = std::filesystem::temp_directory_path() / ("cpx_expand_" + std::to_string(::getpid()) + ".json");
   std::filesystem::remove(target);
   CHECK(cli("expand b0 --resolution 8 --out " + target.string()).exit_code == 2);
   CHECK_FALSE(std::filesystem::exists(target));
