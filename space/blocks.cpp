@@ -11,12 +11,26 @@ Padding same_padding(int64_t kernel, int64_t stride) {
   return {(kernel - 2) / 2, (kernel - 2) / 2, (kernel - 2) / 2, (kernel - 2) / 2};
 }
 
+Conv2d same_conv(int64_t out_channels, int64_t kernel, int64_t stride, int64_t groups, bool bias, bool batch_norm,
+                 Activation activation) {
+  Conv2d c;
+  c.out_channels = out_channels;
+  c.kernel = {kernel, kernel};
+  c.stride = {stride, stride};
+  c.padding = same_padding(kernel, stride);
+  c.groups = groups;
+  c.bias = bias;
+  c.batch_norm = batch_norm;
+  c.activation = activation;
+  return c;
+}
+
 int64_t expanded_channels(int64_t channels, double expansion) {
   return static_cast<int64_t>(std::nearbyint(static_cast<double>(channels) * expansion));  // ties to even
 }
 
 AttentionShape cpubone_attention_shape(int64_t channels, double head_dim_multiplier) {
-  const int64_t heads = std::max<int64_t>(1, static_cast<int64_t>(std::floor(head_dim_multiplier * channels / 30.0)));
+  const int64_t heads = std::max<int64_t>(1, static_cast<int64_t>(std::floor(head_dim_multiplier * static_cast<double>(channels) / 30.0)));
   const int64_t head_dim = static_cast<int64_t>(std::floor(static_cast<double>(channels / heads) * head_dim_multiplier));
   return {heads, head_dim};
 }
@@ -89,8 +103,13 @@ BlockSpec read_block(const Json& j, const Where& where) {
     s.fused_threshold = r.integer("fused_threshold", 0, limits::max_channels + 1, s.fused_threshold);
     s.activation = read_act(r);
     out = s;
+  } else if (type == "pconv") {
+    PConv s;
+    s.kernel = r.integer("kernel", 1, limits::max_kernel, s.kernel);
+    s.divisor = r.integer("divisor", 1, limits::max_channels, s.divisor);
+    out = s;
   } else {
-    r.at("type").fail(type, "unknown block type (known: fumbconv, grfumbconv, mbconv, grmbconv, dsconv, cpubone)");
+    r.at("type").fail(type, "unknown block type (known: fumbconv, grfumbconv, mbconv, grmbconv, dsconv, cpubone, pconv)");
   }
   r.finish();
   return out;
@@ -115,6 +134,9 @@ Json to_json(const BlockSpec& block) {
           j["batch_norm"] = s.batch_norm;
         } else if constexpr (std::is_same_v<T, DSConv>) {
           j["kernel"] = s.kernel;
+        } else if constexpr (std::is_same_v<T, PConv>) {
+          j["kernel"] = s.kernel;
+          j["divisor"] = s.divisor;
         } else {
           j["attention"] = s.attention;
           j["attention_stride"] = s.attention_stride;
@@ -126,26 +148,13 @@ Json to_json(const BlockSpec& block) {
           j["local_groups"] = s.local_groups;
           j["fused_threshold"] = s.fused_threshold;
         }
-        j["activation"] = to_string(s.activation);
+        if constexpr (requires { s.activation; }) j["activation"] = to_string(s.activation);
       },
       block);
   return j;
 }
 
 namespace {
-
-Conv2d conv(int64_t out, int64_t kernel, int64_t stride, int64_t groups, bool bias, bool bn, Activation act) {
-  Conv2d c;
-  c.out_channels = out;
-  c.kernel = {kernel, kernel};
-  c.stride = {stride, stride};
-  c.padding = same_padding(kernel, stride);
-  c.groups = groups;
-  c.bias = bias;
-  c.batch_norm = bn;
-  c.activation = act;
-  return c;
-}
 
 void require_divides(const NetworkBuilder& b, int64_t groups, int64_t channels, const char* what) {
   if (groups <= 0 || channels % groups != 0)
@@ -158,8 +167,8 @@ std::string expand(NetworkBuilder& b, const FuMBConv& s, const std::string& x, c
   const int64_t mid = expanded_channels(in, s.expansion);
   require_divides(b, s.groups, in, "input channels");
   require_divides(b, s.groups, mid, "expanded channels");
-  const auto& h = b.add(p + ".conv1", {x}, conv(mid, s.kernel, stride, s.groups, s.bias[0], true, s.activation));
-  return b.add(p + ".conv2", {h}, conv(out, 1, 1, 1, s.bias[1], true, Activation::none));
+  const std::string h = b.add(p + ".conv1", {x}, same_conv(mid, s.kernel, stride, s.groups, s.bias[0], true, s.activation));
+  return b.add(p + ".conv2", {h}, same_conv(out, 1, 1, 1, s.bias[1], true, Activation::none));
 }
 
 std::string expand(NetworkBuilder& b, const MBConv& s, const std::string& x, const std::string& p, int64_t out,
@@ -168,16 +177,29 @@ std::string expand(NetworkBuilder& b, const MBConv& s, const std::string& x, con
   const int64_t mid = expanded_channels(in, s.expansion);
   require_divides(b, s.groups, in, "input channels");
   require_divides(b, s.groups, mid, "expanded channels");
-  const auto& e = b.add(p + ".expand", {x}, conv(mid, 1, 1, s.groups, s.bias[0], s.batch_norm[0], s.activation));
-  const auto& d = b.add(p + ".dw", {e}, conv(mid, s.kernel, stride, mid, s.bias[1], s.batch_norm[1], s.activation));
-  return b.add(p + ".project", {d}, conv(out, 1, 1, 1, s.bias[2], s.batch_norm[2], Activation::none));
+  const std::string e = b.add(p + ".expand", {x}, same_conv(mid, 1, 1, s.groups, s.bias[0], s.batch_norm[0], s.activation));
+  const std::string d = b.add(p + ".dw", {e}, same_conv(mid, s.kernel, stride, mid, s.bias[1], s.batch_norm[1], s.activation));
+  return b.add(p + ".project", {d}, same_conv(out, 1, 1, 1, s.bias[2], s.batch_norm[2], Activation::none));
 }
 
 std::string expand(NetworkBuilder& b, const DSConv& s, const std::string& x, const std::string& p, int64_t out,
                    int64_t stride) {
   const int64_t in = b.shape(x).c;
-  const auto& d = b.add(p + ".dw", {x}, conv(in, s.kernel, stride, in, false, true, s.activation));
-  return b.add(p + ".pw", {d}, conv(out, 1, 1, 1, false, true, Activation::none));
+  const std::string d = b.add(p + ".dw", {x}, same_conv(in, s.kernel, stride, in, false, true, s.activation));
+  return b.add(p + ".pw", {d}, same_conv(out, 1, 1, 1, false, true, Activation::none));
+}
+
+std::string expand(NetworkBuilder& b, const PConv& s, const std::string& x, const std::string& p, int64_t out,
+                   int64_t stride) {
+  const int64_t c = b.shape(x).c;
+  const int64_t part = c / s.divisor;
+  if (out != c || stride != 1) b.where().fail("a pconv block keeps its " + std::to_string(c) + " channels and resolution");
+  if (part < 1 || part == c)
+    (b.where() / "divisor").fail(s.divisor, "must leave 1 to " + std::to_string(c - 1) + " of " + std::to_string(c) + " channels to the conv");
+  const std::string head = b.add(p + ".part", {x}, Slice{0, part});
+  const std::string rest = b.add(p + ".rest", {x}, Slice{part, c});
+  const std::string conv_out = b.add(p + ".conv", {head}, same_conv(part, s.kernel, 1, 1, false, false, Activation::none));
+  return b.add(p + ".concat", {conv_out, rest}, Concat{});
 }
 
 std::string residual(NetworkBuilder& b, const std::string& x, const std::string& fx, const std::string& name) {
@@ -195,22 +217,22 @@ std::string expand(NetworkBuilder& b, const CPUBoneBlock& s, const std::string& 
     const auto [heads, hd] = cpubone_attention_shape(c, s.head_dim_multiplier);
     if (hd < 1) b.where().fail("attention head dim would be 0 at " + std::to_string(c) + " channels");
     const int64_t sa = s.attention_stride;
-    const auto& n = b.add(p + ".attn.norm", {x}, GroupNorm{1, 1e-5});
-    const auto& dw = b.add(p + ".attn.dw", {n}, conv(c, s.attention_kernel, sa, c, false, true, Activation::none));
-    const auto& qkv = b.add(p + ".attn.qkv", {dw}, conv(3 * heads * hd, 1, 1, 1, false, false, Activation::none));
+    const std::string n = b.add(p + ".attn.norm", {x}, GroupNorm{1, 1e-5});
+    const std::string dw = b.add(p + ".attn.dw", {n}, same_conv(c, s.attention_kernel, sa, c, false, true, Activation::none));
+    const std::string qkv = b.add(p + ".attn.qkv", {dw}, same_conv(3 * heads * hd, 1, 1, 1, false, false, Activation::none));
     const int64_t tokens = b.shape(qkv).pixels();
-    const auto& scores = b.add(p + ".attn.scores", {qkv, qkv},
+    const std::string scores = b.add(p + ".attn.scores", {qkv, qkv},
                                Matmul{heads, {0, hd}, {hd, hd}, true, 1.0 / std::sqrt(static_cast<double>(hd))});
-    const auto& probs = b.add(p + ".attn.softmax", {scores}, Softmax{heads});
-    const auto& av = b.add(p + ".attn.av", {probs, qkv}, Matmul{heads, {0, tokens}, {2 * hd, hd}, false, 1.0});
-    std::string y = b.add(p + ".attn.proj", {av}, conv(c, 1, 1, 1, true, false, Activation::none));
+    const std::string probs = b.add(p + ".attn.softmax", {scores}, Softmax{heads});
+    const std::string av = b.add(p + ".attn.av", {probs, qkv}, Matmul{heads, {0, tokens}, {2 * hd, hd}, false, 1.0});
+    std::string y = b.add(p + ".attn.proj", {av}, same_conv(c, 1, 1, 1, true, false, Activation::none));
     if (sa > 1) y = b.add(p + ".attn.upsample", {y}, UpsampleNearest{{sa, sa}});
     x = residual(b, x, y, p + ".attn.add");
   }
   const int64_t hidden = expanded_channels(c, s.mlp_expansion);
-  const auto& n = b.add(p + ".mlp.norm", {x}, GroupNorm{1, 1e-5});
-  const auto& fc1 = b.add(p + ".mlp.fc1", {n}, conv(hidden, 1, 1, 1, true, false, Activation::gelu));
-  const auto& fc2 = b.add(p + ".mlp.fc2", {fc1}, conv(c, 1, 1, 1, true, false, Activation::none));
+  const std::string n = b.add(p + ".mlp.norm", {x}, GroupNorm{1, 1e-5});
+  const std::string fc1 = b.add(p + ".mlp.fc1", {n}, same_conv(hidden, 1, 1, 1, true, false, Activation::gelu));
+  const std::string fc2 = b.add(p + ".mlp.fc2", {fc1}, same_conv(c, 1, 1, 1, true, false, Activation::none));
   x = residual(b, x, fc2, p + ".mlp.add");
   std::string local;
   if (c < s.fused_threshold) {

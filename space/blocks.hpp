@@ -12,6 +12,10 @@ namespace cpx {
 // left (so the output keeps H x W); 2x2/s2 pads nothing. Larger even kernels extend the same pattern.
 Padding same_padding(int64_t kernel, int64_t stride);
 
+// A square conv with same_padding, as every block builds them.
+Conv2d same_conv(int64_t out_channels, int64_t kernel, int64_t stride, int64_t groups, bool bias, bool batch_norm,
+                 Activation activation);
+
 // Fused MBConv: kxk conv (stride, groups) Cin -> mid, BN, act; 1x1 mid -> Cout, BN. mid = round(Cin·e).
 // With groups 2 this is the paper's GrFuMBConv.
 struct FuMBConv {
@@ -61,7 +65,15 @@ struct CPUBoneBlock {
   Activation activation = Activation::hardswish;
 };
 
-using BlockSpec = std::variant<FuMBConv, MBConv, DSConv, CPUBoneBlock>;
+// FasterNet's partial convolution: a kxk conv (no bias) on the first C / divisor channels; the other
+// channels pass through untouched (slice, conv, concat). Keeps channels and resolution.
+struct PConv {
+  static constexpr std::string_view type = "pconv";
+  int64_t kernel = 3;
+  int64_t divisor = 4;
+};
+
+using BlockSpec = std::variant<FuMBConv, MBConv, DSConv, CPUBoneBlock, PConv>;
 
 BlockSpec read_block(const Json& j, const Where& where);
 Json to_json(const BlockSpec& block);

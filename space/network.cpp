@@ -32,7 +32,7 @@ const ShapeNhwc& NetworkBuilder::shape(const std::string& tensor) const {
   return it->second == SIZE_MAX ? net_.input : net_.shapes[it->second];
 }
 
-const std::string& NetworkBuilder::add(std::string name, std::vector<std::string> inputs, OpAttrs attrs) {
+std::string NetworkBuilder::add(std::string name, std::vector<std::string> inputs, OpAttrs attrs) {
   if (name.empty() || name.size() > 200) where_.fail(name, "op names must have 1 to 200 characters");
   if (index_.count(name)) where_.fail(name, name == input_tensor ? "\"input\" names the network input" : "duplicate op name");
   if (net_.ops.size() >= static_cast<size_t>(limits::max_ops))

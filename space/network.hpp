@@ -34,7 +34,7 @@ class NetworkBuilder {
 
   // Adds an op reading `inputs`, infers its output shape, and returns its name (= its output tensor).
   // Errors are reported at the current location (see locate()).
-  const std::string& add(std::string name, std::vector<std::string> inputs, OpAttrs attrs);
+  std::string add(std::string name, std::vector<std::string> inputs, OpAttrs attrs);
   const ShapeNhwc& shape(const std::string& tensor) const;
   // Where errors of the following ops are reported (a macro field, or ops[i] of a file).
   void locate(Where where) { where_ = std::move(where); }

@@ -150,7 +150,7 @@ TEST_CASE("the CLI reports bad input on one line with exit code 2") {
       {"count b0 --resolution 8", "b0: stages[3].block.kernel = [2,2]: does not fit the padded 1x1 input"},
       {"count", "model is required"},
       {"zoo --family nosuch", "--family = \"nosuch\": no zoo model has this family"},
-      {"frobnicate", "unknown command \"frobnicate\" (commands: zoo, count, expand)"},
+      {"frobnicate", "unknown command \"frobnicate\" (commands: zoo, count, expand"},
   };
   for (const auto& [args, expected] : cases) {
     INFO(args);

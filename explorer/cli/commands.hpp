@@ -5,6 +5,7 @@
 
 namespace cpx::cli {
 
-void add_space_commands(CLI::App& app);  // zoo, count, expand
+void add_space_commands(CLI::App& app);     // zoo, count, expand
+void add_profiler_commands(CLI::App& app);  // measure, profile, rules
 
 }  // namespace cpx::cli

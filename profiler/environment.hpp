@@ -1,0 +1,33 @@
+// Where a number was measured: every measurement carries one of these.
+#pragma once
+
+#include <string>
+
+#include "space/error.hpp"
+
+namespace cpx::profiler {
+
+struct Environment {
+  std::string cpu;                 // package name as cpuinfo reports it (else /proc/cpuinfo)
+  std::string microarchitecture;   // cpuinfo's uarch of core 0
+  int64_t physical_cores = 0;
+  int64_t logical_processors = 0;
+  int64_t threads = 1;             // threads the measurement used
+  std::string frequency_mhz;       // current frequency of cpu0 where readable, else "unreadable"
+  std::string governor;            // cpufreq governor where readable, else "unreadable"
+  std::string kernel;              // uname -sr
+  std::string xnnpack_version;
+  std::string compiler;
+  std::string build_type;
+  std::string date_utc;            // ISO 8601
+  std::string affinity;            // CPUs the process was pinned to, e.g. "0,1"
+};
+
+Environment capture_environment(int64_t threads);
+Json to_json(const Environment& env);
+
+// Pins the calling process to the first `threads` CPUs it may run on, so that a measurement with N
+// threads does not migrate across more cores. Returns the CPU list used ("" if pinning failed).
+std::string pin_to_cpus(int64_t threads);
+
+}  // namespace cpx::profiler

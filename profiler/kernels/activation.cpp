@@ -1,0 +1,190 @@
+// Activations. relu and relu6 are XNNPACK clamps (fused into the producer's output clamp when there is
+// one); hardswish and sigmoid are XNNPACK operators; silu, gelu and gelu_tanh, which this XNNPACK lacks,
+// are loops over tiles. The loops are plain float code the compiler vectorises (libm's expf and erff
+// are one call per element), built for AVX-512 and AVX2+FMA and picked at load time (Eigen's SSE2
+// versions were 3-5x slower; gelu now costs 2x XNNPACK's sigmoid). GCC leaves the baseline x86-64 clone
+// scalar: under strict FP semantics it will not turn the clamps into SSE selects.
+#include <bit>
+#include <cstdint>
+
+#include "profiler/kernels/kernels.hpp"
+#include "profiler/kernels/xnn_op.hpp"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define CPX_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define CPX_VECTOR_CLONES
+#endif
+
+namespace cpx::profiler {
+
+namespace {
+
+bool xnnpack_has(Activation f) {
+  return f == Activation::relu || f == Activation::relu6 || f == Activation::hardswish || f == Activation::sigmoid;
+}
+
+float clamp(float x, float lo, float hi) {
+  x = x < lo ? lo : x;
+  return x > hi ? hi : x;
+}
+
+// e^x, Cephes expf: x = n·ln2 + r with |r| <= ln2/2, e^r by a degree-7 polynomial, 2^n through the
+// exponent bits. About 1 ulp. The clamp keeps 2^n a normal float, so very negative x gives ~1e-38, not 0.
+inline float exp_approx(float x) {
+  x = clamp(x, -87.0f, 88.0f);
+  constexpr float round_magic = 12582912.0f;  // 1.5·2^23: adding and subtracting it rounds to an integer
+  const float n = (x * 1.44269504088896341f + round_magic) - round_magic;
+  const float r = (x - n * 0.693359375f) + n * 2.12194440e-4f;  // ln2 in two parts, exact first product
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  return p * std::bit_cast<float>((static_cast<int32_t>(n) + 127) << 23);
+}
+
+// erf(x): Eigen's rational approximation (13/8 degree, a few ulp on [-4, 4], ±1 beyond in float).
+inline float erf_approx(float x) {
+  const float z = clamp(x, -4.0f, 4.0f);
+  const float z2 = z * z;
+  float p = -2.72614225801306e-10f;
+  p = p * z2 + 2.77068142495902e-08f;
+  p = p * z2 - 2.10102402082508e-06f;
+  p = p * z2 - 5.69250639462346e-05f;
+  p = p * z2 - 7.34990630326855e-04f;
+  p = p * z2 - 2.95459980854025e-03f;
+  p = p * z2 - 1.60960333262415e-02f;
+  float q = -1.45660718464996e-05f;
+  q = q * z2 - 2.13374055278905e-04f;
+  q = q * z2 - 1.68282697438203e-03f;
+  q = q * z2 - 7.37332916720468e-03f;
+  q = q * z2 - 1.42647390514189e-02f;
+  return z * p / q;
+}
+
+// y = f(x) over n contiguous floats. In place (x == y) is allowed: each element is read before it is
+// written, and the vectorised loop loads a whole vector before storing it.
+CPX_VECTOR_CLONES void apply(Activation f, const float* x, float* y, size_t n) {
+  constexpr float sqrt_half = 0.70710678118654752f;       // 1/√2
+  constexpr float sqrt_2_over_pi = 0.79788456080286536f;  // √(2/π)
+  switch (f) {
+    case Activation::silu:  // x·σ(x)
+      for (size_t i = 0; i < n; ++i) y[i] = x[i] / (1.0f + exp_approx(-x[i]));
+      break;
+    case Activation::gelu:  // 0.5·x·(1 + erf(x/√2))
+      for (size_t i = 0; i < n; ++i) y[i] = 0.5f * x[i] * (1.0f + erf_approx(x[i] * sqrt_half));
+      break;
+    case Activation::gelu_tanh:  // 0.5·x·(1 + tanh(u)) = x·σ(2u), u = √(2/π)·(x + 0.044715·x³)
+      for (size_t i = 0; i < n; ++i) {
+        const float u = sqrt_2_over_pi * (x[i] + 0.044715f * x[i] * x[i] * x[i]);
+        y[i] = x[i] / (1.0f + exp_approx(-2.0f * u));
+      }
+      break;
+    default:
+      break;  // PointwiseKernel accepts only the three above
+  }
+}
+
+// An activation XNNPACK lacks, from `in` to `out` (the same view when in place).
+class PointwiseKernel final : public Kernel {
+ public:
+  PointwiseKernel(Activation f, const TensorView& in, const TensorView& out, pthreadpool_t pool)
+      : f_(f), in_(in), out_(out), flat_(in.dense() && out.dense()) {
+    if (f != Activation::silu && f != Activation::gelu && f != Activation::gelu_tanh)
+      throw std::logic_error("no loop for activation " + std::string(to_string(f)));
+    implementation_ = {"emulated: vectorised " + std::string(to_string(f)) + " loop", true};
+    // Dense views are one run of floats; strided views go pixel by pixel.
+    const size_t c = static_cast<size_t>(in.shape.c);
+    items_ = flat_ ? in.pixels() * c : in.pixels();
+    tile_ = tile_for(pool, items_, flat_ ? 1 : c);
+  }
+
+  void run(pthreadpool_t pool) override {
+    if (flat_) {
+      parallel_for(pool, items_, tile_, [this](size_t begin, size_t end) {
+        apply(f_, in_.data + begin, out_.data + begin, end - begin);
+      });
+    } else {
+      parallel_for(pool, items_, tile_, [this](size_t begin, size_t end) {
+        for (size_t p = begin; p < end; ++p) apply(f_, in_.pixel(p), out_.pixel(p), in_.shape.c);
+      });
+    }
+  }
+
+ private:
+  Activation f_;
+  TensorView in_, out_;
+  bool flat_;
+  size_t items_ = 0, tile_ = 1;
+};
+
+// The XNNPACK operator computing f from `in` to `out`, set up; `name` receives its name.
+XnnOp unary_op(Activation f, const TensorView& in, const TensorView& out, pthreadpool_t pool, std::string& name) {
+  const size_t c = in.shape.c, in_stride = in.pixel_stride, out_stride = out.pixel_stride, rows = in.pixels();
+  XnnOp op;
+  if (f == Activation::relu || f == Activation::relu6) {
+    name = "clamp_nc_f32";
+    const auto [lo, hi] = clamp_range(f);
+    check_xnn(xnn_create_clamp_nc_f32(c, in_stride, out_stride, lo, hi, 0, op.out()), "xnn_create_clamp_nc_f32");
+    check_xnn(xnn_setup_clamp_nc_f32(op.get(), rows, in.data, out.data, pool), "xnn_setup_clamp_nc_f32");
+  } else if (f == Activation::hardswish) {
+    name = "hardswish_nc_f32";
+    check_xnn(xnn_create_hardswish_nc_f32(c, in_stride, out_stride, 0, op.out()), "xnn_create_hardswish_nc_f32");
+    check_xnn(xnn_setup_hardswish_nc_f32(op.get(), rows, in.data, out.data, pool), "xnn_setup_hardswish_nc_f32");
+  } else if (f == Activation::sigmoid) {
+    name = "sigmoid_nc_f32";
+    check_xnn(xnn_create_sigmoid_nc_f32(c, in_stride, out_stride, 0, op.out()), "xnn_create_sigmoid_nc_f32");
+    check_xnn(xnn_setup_sigmoid_nc_f32(op.get(), rows, in.data, out.data, pool), "xnn_setup_sigmoid_nc_f32");
+  } else {
+    throw std::logic_error("XNNPACK has no operator for activation " + std::string(to_string(f)));
+  }
+  return op;
+}
+
+std::unique_ptr<Kernel> make_unary(Activation f, const TensorView& in, const TensorView& out, pthreadpool_t pool) {
+  if (!xnnpack_has(f)) return std::make_unique<PointwiseKernel>(f, in, out, pool);
+  std::string name;
+  XnnOp op = unary_op(f, in, out, pool, name);
+  auto kernel = std::make_unique<XnnKernel>("xnnpack " + name, false);
+  kernel->add(std::move(op));
+  return kernel;
+}
+
+}  // namespace
+
+std::pair<float, float> clamp_range(Activation activation) {
+  switch (activation) {
+    case Activation::relu: return {0.0f, no_max};
+    case Activation::relu6: return {0.0f, 6.0f};
+    default: return {no_min, no_max};
+  }
+}
+
+std::unique_ptr<Kernel> make_activation_kernel(Activation activation, const TensorView& view, pthreadpool_t pool) {
+  if (activation == Activation::none || activation == Activation::relu || activation == Activation::relu6)
+    return nullptr;
+  return make_unary(activation, view, view, pool);
+}
+
+std::unique_ptr<Kernel> with_activation(XnnOp producer, const std::string& producer_name, Activation activation,
+                                        const TensorView& output, pthreadpool_t pool) {
+  std::string how = "xnnpack " + producer_name;
+  if (activation == Activation::relu || activation == Activation::relu6)
+    how += " (" + std::string(to_string(activation)) + " as its output clamp)";
+  std::unique_ptr<Kernel> next = make_activation_kernel(activation, output, pool);
+  if (next) how += " + " + next->implementation().how;
+  auto kernel = std::make_unique<XnnKernel>(std::move(how), next != nullptr);
+  kernel->add(std::move(producer));
+  kernel->then(std::move(next));
+  return kernel;
+}
+
+std::unique_ptr<Kernel> make_kernel(const ActivationOp& op, const KernelArgs& args) {
+  if (op.function == Activation::none) throw Unsupported("activation: function none does nothing");
+  return make_unary(op.function, args.inputs[0], args.output, args.pool);
+}
+
+}  // namespace cpx::profiler

@@ -1,0 +1,36 @@
+// conv2d: one XNNPACK convolution (dense, grouped and depthwise alike), relu/relu6 fused as its output
+// clamp, any other activation run in place afterwards.
+#include "profiler/kernels/kernels.hpp"
+#include "profiler/kernels/xnn_op.hpp"
+
+namespace cpx::profiler {
+
+std::unique_ptr<Kernel> make_kernel(const Conv2d& op, const KernelArgs& args) {
+  const TensorView& in = args.inputs[0];
+  const TensorView& out = args.output;
+  const int64_t in_per_group = in.shape.c / op.groups;
+  const int64_t out_per_group = op.out_channels / op.groups;
+  // Our weight layout [Cout][kh][kw][Cin/groups] is XNNPACK's grouped layout [groups][Cout/g][kh][kw][Cin/g].
+  expect_size(args.weights.weight, op.out_channels * op.kernel[0] * op.kernel[1] * in_per_group, "conv2d weight");
+  const bool bias = !args.weights.bias.empty();
+  if (bias) expect_size(args.weights.bias, op.out_channels, "conv2d bias");
+
+  // Depthwise (groups = C, one channel in and out per group) goes through this same generic call: XNNPACK
+  // then picks the same depthwise microkernel as with XNN_FLAG_DEPTHWISE_CONVOLUTION (only the weight
+  // packing differs; timed equal on 3x3, 2x2, 5x5 and 7x7), and our [C][kh][kw][1] needs no transpose.
+  // XNNPACK has depthwise microkernels for 3, 4, 9 and 25 taps only; other sizes run as a slow grouped GEMM.
+  const auto [lo, hi] = clamp_range(op.activation);
+  XnnOp conv;
+  check_xnn(xnn_create_convolution2d_nhwc_f32(
+                u32(op.padding.top), u32(op.padding.right), u32(op.padding.bottom), u32(op.padding.left),
+                u32(op.kernel[0]), u32(op.kernel[1]), u32(op.stride[0]), u32(op.stride[1]), 1, 1, u32(op.groups),
+                in_per_group, out_per_group, in.pixel_stride, out.pixel_stride, args.weights.weight.data(),
+                bias ? args.weights.bias.data() : nullptr, lo, hi, 0, conv.out()),
+            "xnn_create_convolution2d_nhwc_f32");
+  check_xnn(xnn_setup_convolution2d_nhwc_f32(conv.get(), in.shape.n, in.shape.h, in.shape.w, in.data, out.data,
+                                             args.pool),
+            "xnn_setup_convolution2d_nhwc_f32");
+  return with_activation(std::move(conv), "convolution2d_nhwc_f32", op.activation, out, args.pool);
+}
+
+}  // namespace cpx::profiler

@@ -1,0 +1,108 @@
+#include "profiler/measure.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+
+namespace cpx::profiler {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double micros(Clock::duration d) { return std::chrono::duration<double, std::micro>(d).count(); }
+
+// Linear interpolation between order statistics (numpy's default percentile).
+double percentile(const std::vector<double>& sorted, double q) {
+  if (sorted.size() == 1) return sorted[0];
+  const double pos = q * static_cast<double>(sorted.size() - 1);
+  const size_t lo = static_cast<size_t>(std::floor(pos));
+  const size_t hi = std::min(lo + 1, sorted.size() - 1);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - static_cast<double>(lo));
+}
+
+}  // namespace
+
+Stats summarize(std::vector<double> samples) {
+  Stats s;
+  if (samples.empty()) return s;
+  std::sort(samples.begin(), samples.end());
+  s.count = static_cast<int64_t>(samples.size());
+  s.median = percentile(samples, 0.5);
+  s.p10 = percentile(samples, 0.1);
+  s.p90 = percentile(samples, 0.9);
+  s.min = samples.front();
+  s.max = samples.back();
+  s.mean = std::accumulate(samples.begin(), samples.end(), 0.0) / static_cast<double>(samples.size());
+  double ss = 0;
+  for (double x : samples) ss += (x - s.mean) * (x - s.mean);
+  s.stdev = samples.size() > 1 ? std::sqrt(ss / static_cast<double>(samples.size() - 1)) : 0.0;
+  s.cv = s.mean > 0 ? s.stdev / s.mean : 0.0;
+  return s;
+}
+
+Json to_json(const Stats& s) {
+  return {{"count", s.count}, {"median", s.median}, {"p10", s.p10},   {"p90", s.p90}, {"mean", s.mean},
+          {"stdev", s.stdev}, {"cv", s.cv},         {"min", s.min},   {"max", s.max}};
+}
+
+Json to_json(const Timing& t, bool with_samples) {
+  Json j = {{"stats_us", to_json(t.stats_us)}, {"attempts", t.attempts}, {"noisy", t.noisy}};
+  if (with_samples) j["samples_us"] = t.samples_us;
+  return j;
+}
+
+Timing time_runs(const std::function<void()>& run, const MeasureOptions& o) {
+  for (int64_t i = 0; i < o.warmup_runs; ++i) run();
+  Timing best;
+  for (int64_t attempt = 1; attempt <= std::max<int64_t>(1, o.attempts); ++attempt) {
+    std::vector<double> samples;
+    const auto start = Clock::now();
+    while (static_cast<int64_t>(samples.size()) < o.max_runs &&
+           (static_cast<int64_t>(samples.size()) < o.min_runs || micros(Clock::now() - start) < o.min_time_s * 1e6)) {
+      const auto t0 = Clock::now();
+      run();
+      samples.push_back(micros(Clock::now() - t0));
+    }
+    Timing t{samples, summarize(samples), attempt, false};
+    if (attempt == 1 || t.stats_us.cv < best.stats_us.cv) best = std::move(t);
+    best.attempts = attempt;
+    if (best.stats_us.cv <= o.cv_threshold) return best;
+  }
+  best.noisy = true;
+  return best;
+}
+
+LayerTimings time_layers(Plan& plan, const MeasureOptions& o) {
+  LayerTimings out;
+  out.network = time_runs([&] { plan.run(); }, o);
+  // Per-op: every run times each op separately; the runs are repeated like whole-network runs.
+  const size_t n = plan.size();
+  std::vector<std::vector<double>> per_op(n);
+  auto timed_run = [&] {
+    for (size_t i = 0; i < n; ++i) {
+      const auto t0 = Clock::now();
+      plan.run_op(i);
+      per_op[i].push_back(micros(Clock::now() - t0));
+    }
+  };
+  for (int64_t i = 0; i < o.warmup_runs; ++i) plan.run();
+  const auto start = Clock::now();
+  int64_t runs = 0;
+  while (runs < o.max_runs && (runs < o.min_runs || micros(Clock::now() - start) < o.min_time_s * 1e6)) {
+    timed_run();
+    ++runs;
+  }
+  double sum_medians = 0;
+  for (size_t i = 0; i < n; ++i) {
+    Timing t{per_op[i], summarize(per_op[i]), 1, false};
+    t.noisy = t.stats_us.cv > o.cv_threshold;
+    sum_medians += t.stats_us.median;
+    out.ops.push_back(std::move(t));
+  }
+  out.additivity = out.network.stats_us.median > 0 ? sum_medians / out.network.stats_us.median : 0;
+  return out;
+}
+
+}  // namespace cpx::profiler

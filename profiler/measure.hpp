@@ -1,0 +1,51 @@
+// Timing with statistics: warm-up, then repeated runs until a minimum count and a minimum time are
+// both reached. The median is the figure to quote; raw samples travel with it.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "profiler/plan.hpp"
+#include "space/error.hpp"
+
+namespace cpx::profiler {
+
+struct MeasureOptions {
+  int64_t warmup_runs = 3;
+  int64_t min_runs = 10;
+  double min_time_s = 0.5;
+  int64_t max_runs = 100000;
+  double cv_threshold = 0.10;  // above this a measurement is repeated, then flagged noisy
+  int64_t attempts = 3;        // measurements of the same thing before giving up on a quiet one
+};
+
+struct Stats {
+  int64_t count = 0;
+  double median = 0, p10 = 0, p90 = 0, mean = 0, stdev = 0, cv = 0, min = 0, max = 0;
+};
+
+Stats summarize(std::vector<double> samples);
+Json to_json(const Stats& s);
+
+struct Timing {
+  std::vector<double> samples_us;  // of the attempt kept (the quietest)
+  Stats stats_us;
+  int64_t attempts = 1;
+  bool noisy = false;              // CV stayed above the threshold in every attempt
+};
+Json to_json(const Timing& t, bool with_samples = true);
+
+// Times `run` (one inference) as MeasureOptions says.
+Timing time_runs(const std::function<void()>& run, const MeasureOptions& options);
+
+// Whole-network and per-op timings of one plan. Per-op times come from separate runs in which every op
+// is timed on its own; the additivity gap (sum of per-op medians / whole-network median) says how far
+// they add up to the whole.
+struct LayerTimings {
+  Timing network;
+  std::vector<Timing> ops;
+  double additivity = 0;
+};
+LayerTimings time_layers(Plan& plan, const MeasureOptions& options);
+
+}  // namespace cpx::profiler

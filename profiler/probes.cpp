@@ -1,0 +1,81 @@
+#include "profiler/probes.hpp"
+
+#include <xnnpack.h>
+
+#include "profiler/kernel.hpp"
+#include "profiler/weights.hpp"
+#include "space/count.hpp"
+
+namespace cpx::profiler {
+
+namespace {
+
+struct ConvProbe {
+  const char* name;
+  int64_t hw, c_in, c_out, kernel;
+};
+
+// Large enough to be compute-bound, small enough to take milliseconds: a 1x1 (pure GEMM) and a 3x3.
+constexpr ConvProbe conv_probes[] = {
+    {"conv1x1 56x56 256->256", 56, 256, 256, 1},
+    {"conv3x3 28x28 256->256", 28, 256, 256, 3},
+};
+
+Network single_conv(const ConvProbe& p) {
+  NetworkBuilder b(p.name, "probe", {1, p.hw, p.hw, p.c_in}, Where("probe"));
+  Conv2d c;
+  c.out_channels = p.c_out;
+  c.kernel = {p.kernel, p.kernel};
+  c.padding = {p.kernel / 2, p.kernel / 2, p.kernel / 2, p.kernel / 2};
+  c.bias = true;
+  b.add("conv", {"input"}, c);
+  return std::move(b).finish("conv");
+}
+
+}  // namespace
+
+PeakProbe probe_peak(int64_t threads, const MeasureOptions& options) {
+  PeakProbe out;
+  out.threads = threads;
+  out.details = Json::object();
+  for (const ConvProbe& p : conv_probes) {
+    const Network net = single_conv(p);
+    Plan plan(net, make_weights(net, 0), {static_cast<size_t>(threads), false});
+    const auto input = make_input(net.input, 0);
+    std::copy(input.begin(), input.end(), plan.input().begin());
+    const Timing t = time_runs([&] { plan.run(); }, options);
+    const int64_t macs = count(net).total.macs;
+    const double macps = static_cast<double>(macs) / (t.stats_us.median * 1e-6);
+    out.details[p.name] = {{"macs", macs}, {"macps", macps}, {"latency_us", to_json(t, false)}};
+    if (macps > out.peak_macps) {
+      out.peak_macps = macps;
+      out.peak_source = p.name;
+    }
+  }
+  // 64 MiB each way: well past any last-level cache here.
+  ensure_xnnpack();
+  const size_t floats = size_t{16} << 20;
+  std::vector<float> src(floats + XNN_EXTRA_BYTES / sizeof(float), 1.0f), dst(floats, 0.0f);
+  pthreadpool_t pool = threads > 1 ? pthreadpool_create(static_cast<size_t>(threads)) : nullptr;
+  xnn_operator_t copy = nullptr;
+  constexpr size_t row = 4096;
+  check_xnn(xnn_create_copy_nc_x32(row, row, row, 0, &copy), "create copy_nc_x32");
+  check_xnn(xnn_setup_copy_nc_x32(copy, floats / row, src.data(), dst.data(), pool), "setup copy_nc_x32");
+  const Timing t = time_runs([&] { check_xnn(xnn_run_operator(copy, pool), "run copy_nc_x32"); }, options);
+  xnn_delete_operator(copy);
+  if (pool) pthreadpool_destroy(pool);
+  const double bytes = 2.0 * static_cast<double>(floats * sizeof(float));
+  out.bandwidth_bytes_per_s = bytes / (t.stats_us.median * 1e-6);
+  out.details["copy 64 MiB"] = {{"bytes", bytes}, {"latency_us", to_json(t, false)}};
+  return out;
+}
+
+Json to_json(const PeakProbe& p) {
+  return {{"threads", p.threads},
+          {"peak_macps", p.peak_macps},
+          {"peak_source", p.peak_source},
+          {"bandwidth_bytes_per_s", p.bandwidth_bytes_per_s},
+          {"probes", p.details}};
+}
+
+}  // namespace cpx::profiler

@@ -1,0 +1,347 @@
+#include "profiler/sweep.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "profiler/environment.hpp"
+#include "profiler/weights.hpp"
+#include "space/blocks.hpp"
+#include "space/count.hpp"
+#include "space/io.hpp"
+#include "space/zoo.hpp"
+
+namespace cpx::profiler {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// Channel counts at each resolution where CPUBone-like networks have them (stage by stage).
+const std::vector<std::pair<int64_t, std::vector<int64_t>>> full_positions{
+    {112, {16, 32, 64}}, {56, {16, 32, 64, 128}}, {28, {32, 64, 128, 256}}, {14, {64, 128, 256, 512}}, {7, {128, 256, 512, 1024}}};
+const std::vector<std::pair<int64_t, std::vector<int64_t>>> quick_positions{{56, {32, 64}}, {14, {128, 256}}};
+
+Conv2d plain_conv(int64_t out, int64_t k, int64_t stride, int64_t groups) {
+  return same_conv(out, k, stride, groups, true, false, Activation::none);
+}
+
+// FasterNet's Table 1: ten stacked layers of one operator on a typical feature map.
+const std::vector<std::pair<int64_t, int64_t>> fasternet_maps{{96, 56}, {192, 28}, {384, 14}, {768, 7}};
+const std::vector<std::string> fasternet_ops{"conv", "gconv16", "dwconv", "pconv"};
+
+Network fasternet_network(const std::string& op, int64_t c, int64_t r) {
+  const std::string name = "fasternet_" + op + "_c" + std::to_string(c) + "_r" + std::to_string(r);
+  NetworkBuilder b(name, "sweep", {1, r, r, c}, Where("sweep", name));
+  std::string x(input_tensor);
+  for (int i = 0; i < 10; ++i) {
+    const std::string p = "l" + std::to_string(i);
+    if (op == "pconv") x = expand_block(b, PConv{3, 4}, x, p, c, 1, false);
+    else x = b.add(p, {x}, plain_conv(c, 3, 1, op == "conv" ? 1 : op == "gconv16" ? 16 : c));
+  }
+  return std::move(b).finish(x);
+}
+
+}  // namespace
+
+std::string SweepConfig::id() const {
+  return variant + "_k" + std::to_string(kernel) + "_g" + std::to_string(groups) + "_c" + std::to_string(channels) + "_r" +
+         std::to_string(resolution) + "_s" + std::to_string(stride) + "_t" + std::to_string(threads);
+}
+
+Network SweepConfig::network() const {
+  NetworkBuilder b(id(), "sweep", {1, resolution, resolution, channels}, Where("sweep", id()));
+  const std::string in(input_tensor);
+  std::string out;
+  if (variant == "conv" || variant == "gconv" || variant == "pwconv") {
+    out = b.add("conv", {in}, plain_conv(channels, kernel, stride, groups));
+  } else if (variant == "dwconv") {
+    out = b.add("conv", {in}, plain_conv(channels, kernel, stride, channels));
+  } else if (variant == "pconv") {
+    out = expand_block(b, PConv{kernel, 4}, in, "blk", channels, 1, false);
+  } else if (variant == "fumbconv" || variant == "grfumbconv") {
+    out = expand_block(b, FuMBConv{kernel, 4, groups, {false, false}, Activation::hardswish}, in, "blk", channels, stride, false);
+  } else if (variant == "mbconv" || variant == "grmbconv") {
+    MBConv m;
+    m.kernel = kernel;
+    m.groups = groups;
+    out = expand_block(b, m, in, "blk", channels, stride, false);
+  } else {
+    throw std::logic_error("unknown sweep variant " + variant);
+  }
+  return std::move(b).finish(out);
+}
+
+std::vector<SweepConfig> sweep_grid(bool quick, const std::vector<int64_t>& threads) {
+  std::vector<SweepConfig> grid;
+  const std::vector<int64_t> kernels{2, 3};
+  const std::vector<int64_t> groups = quick ? std::vector<int64_t>{2} : std::vector<int64_t>{2, 4, 8};
+  const std::vector<int64_t> strides = quick ? std::vector<int64_t>{1} : std::vector<int64_t>{1, 2};
+  for (int64_t t : threads) {
+    for (const auto& [r, channels] : quick ? quick_positions : full_positions) {
+      for (int64_t c : channels) {
+        for (int64_t s : strides) {
+          auto add = [&](const char* v, int64_t k, int64_t g) { grid.push_back({v, k, g, c, r, s, t}); };
+          add("pwconv", 1, 1);
+          for (int64_t k : kernels) {
+            add("conv", k, 1);
+            add("dwconv", k, 1);
+            add("fumbconv", k, 1);
+            add("mbconv", k, 1);
+            if (s == 1) add("pconv", k, 1);  // a partial conv keeps its resolution
+            for (int64_t g : groups) {
+              add("gconv", k, g);
+              add("grfumbconv", k, g);
+              add("grmbconv", k, g);
+            }
+          }
+        }
+      }
+    }
+  }
+  return grid;
+}
+
+std::string default_profile_path(const std::string& device) {
+  std::string home;
+  if (const char* p = std::getenv("CPX_HOME")) home = p;
+  else if (const char* h = std::getenv("HOME")) home = std::string(h) + "/.cache/cpubone-explore";
+  else home = ".cpubone-explore";
+  return home + "/devices/" + device + ".json";
+}
+
+Json load_profile(const std::string& path) {
+  const Json j = read_json_file(path);
+  if (!j.is_object() || j.value("schema", "") != device_profile_schema)
+    Where(path, "schema").fail(j.is_object() && j.contains("schema") ? j["schema"] : Json(nullptr),
+                               "expected \"" + std::string(device_profile_schema) + "\"");
+  return j;
+}
+
+namespace {
+
+Json layer_records(const Network& net, const NetworkCount& counts, const Plan& plan, const LayerTimings& t) {
+  Json rows = Json::array();
+  for (size_t i = 0; i < net.ops.size(); ++i) {
+    const Op& op = net.ops[i];
+    Json attrs;
+    std::visit([&](const auto& a) { a.write(attrs); }, op.attrs);
+    Json in_shapes = Json::array();
+    for (const auto& x : op.inputs) in_shapes.push_back(net.shape_of(x).to_json());
+    const ShapeNhwc& in0 = net.shape_of(op.inputs[0]);
+    rows.push_back({{"name", op.name},
+                    {"op", op.kind()},
+                    {"class", op.as<Conv2d>() ? Json(to_string(conv_class(*op.as<Conv2d>(), in0.c))) : Json(nullptr)},
+                    {"attrs", attrs},
+                    {"in_nhwc", in_shapes},
+                    {"out_nhwc", net.shapes[i].to_json()},
+                    {"macs", counts.layers[i].cost.macs},
+                    {"params_inference", counts.layers[i].cost.params_inference},
+                    {"bytes", counts.layers[i].bytes},
+                    {"implementation", plan.implementation(i).how},
+                    {"emulated", plan.implementation(i).emulated},
+                    {"latency_us", to_json(t.ops[i])}});
+  }
+  return rows;
+}
+
+Json measure_network(const Network& net, int64_t threads, uint64_t seed, const MeasureOptions& o, double peak_macps) {
+  const NetworkCount counts = count(net);
+  Plan plan(net, make_weights(net, seed), {static_cast<size_t>(threads), false});
+  const auto input = make_input(net.input, seed);
+  std::copy(input.begin(), input.end(), plan.input().begin());
+  const LayerTimings t = time_layers(plan, o);
+  const double macps = static_cast<double>(counts.total.macs) / (t.network.stats_us.median * 1e-6);
+  return {{"macs", counts.total.macs},
+          {"params_inference", counts.total.params_inference},
+          {"bytes", counts.bytes},
+          {"latency_us", to_json(t.network)},
+          {"macps", macps},
+          {"fraction_of_peak", macps / peak_macps},
+          {"additivity", t.additivity},
+          {"layers", layer_records(net, counts, plan, t)}};
+}
+
+void progress(size_t done, size_t total, double elapsed_s, bool tty) {
+  static int last_decile = -1;
+  const double eta = done > 0 ? elapsed_s / static_cast<double>(done) * static_cast<double>(total - done) : 0;
+  if (tty) {
+    const int width = 30;
+    const int filled = total ? static_cast<int>(width * done / total) : width;
+    std::fprintf(stderr, "\r[%s%s] %zu/%zu  %.0f s elapsed, ETA %.0f s   ", std::string(filled, '=').c_str(),
+                 std::string(width - filled, ' ').c_str(), done, total, elapsed_s, eta);
+    if (done == total) std::fprintf(stderr, "\n");
+  } else {
+    const int decile = total ? static_cast<int>(10 * done / total) : 10;
+    if (decile != last_decile) {
+      std::fprintf(stderr, "profile: %zu/%zu measured, %.0f s elapsed, ETA %.0f s\n", done, total, elapsed_s, eta);
+      last_decile = decile;
+    }
+  }
+}
+
+}  // namespace
+
+Json run_sweep(const SweepOptions& options, const std::atomic<bool>& stop) {
+  std::vector<int64_t> threads = options.threads;
+  if (threads.empty()) {
+    const int64_t cores = std::max<int64_t>(1, std::thread::hardware_concurrency());
+    threads = cores > 1 ? std::vector<int64_t>{1, cores} : std::vector<int64_t>{1};
+  }
+  const double budget_s = options.budget_s > 0 ? options.budget_s : (options.quick ? 60 : 600);
+  const auto start = Clock::now();
+
+  Json profile;
+  std::set<std::string> done;
+  if (options.resume && std::filesystem::exists(options.out_path)) {
+    profile = load_profile(options.out_path);
+    for (const auto& c : profile["configs"]) done.insert(c["id"].get<std::string>());
+    for (const auto& z : profile["zoo"]) done.insert(z["id"].get<std::string>());
+    for (const auto& z : profile["fasternet"]) done.insert(z["id"].get<std::string>());
+    std::fprintf(stderr, "profile: resuming %s with %zu measurements done\n", options.out_path.c_str(), done.size());
+  } else {
+    profile = {{"schema", device_profile_schema},
+               {"device", "host"},
+               {"complete", false},
+               {"options", {{"quick", options.quick}, {"threads", threads}, {"budget_s", budget_s}, {"seed", options.seed}}},
+               {"environment", to_json(capture_environment(threads.back()))},
+               {"definitions", count_definitions()},
+               {"peaks", Json::array()},
+               {"configs", Json::array()},
+               {"zoo", Json::array()},
+               {"fasternet", Json::array()}};
+  }
+  std::filesystem::create_directories(std::filesystem::path(options.out_path).parent_path().empty()
+                                          ? std::filesystem::path(".")
+                                          : std::filesystem::path(options.out_path).parent_path());
+  auto checkpoint = [&] { write_file_atomic(options.out_path, profile.dump(1) + "\n"); };
+
+  // Peaks first: every MACpS of the profile is also reported as a fraction of these.
+  std::map<int64_t, double> peak;
+  for (const auto& p : profile["peaks"]) peak[p["threads"].get<int64_t>()] = p["peak_macps"].get<double>();
+  MeasureOptions probe_options;
+  probe_options.min_runs = 5;
+  probe_options.min_time_s = options.quick ? 0.2 : 0.5;
+  for (int64_t t : threads) {
+    if (peak.count(t)) continue;
+    pin_to_cpus(t);
+    const PeakProbe p = probe_peak(t, probe_options);
+    peak[t] = p.peak_macps;
+    profile["peaks"].push_back(to_json(p));
+  }
+  checkpoint();
+
+  // Work list: grid configs in a seeded random order (so slow drifts of the machine do not line up with
+  // one variant), then the zoo networks in context.
+  std::vector<SweepConfig> grid = sweep_grid(options.quick, threads);
+  std::mt19937_64 shuffle_rng(options.seed);
+  std::shuffle(grid.begin(), grid.end(), shuffle_rng);
+  struct FasterNetItem {
+    std::string op;
+    int64_t channels, resolution, threads;
+    std::string id() const {
+      return "fasternet_" + op + "_c" + std::to_string(channels) + "_r" + std::to_string(resolution) + "_t" + std::to_string(threads);
+    }
+  };
+  std::vector<FasterNetItem> fasternet_work;
+  for (int64_t t : threads)
+    for (const auto& op : fasternet_ops)
+      for (const auto& [c, r] : fasternet_maps)
+        if (!options.quick || (t == 1 && (r == 56 || r == 14))) fasternet_work.push_back({op, c, r, t});
+  std::vector<std::pair<std::string, int64_t>> zoo_work;  // (zoo name, threads)
+  for (int64_t t : threads)
+    for (const auto& e : zoo())
+      if (!options.quick || e.name == "b0") zoo_work.emplace_back(e.name, t);
+
+  size_t remaining = 0;
+  for (const auto& c : grid) remaining += !done.count(c.id());
+  for (const auto& [name, t] : zoo_work) remaining += !done.count("zoo_" + name + "_t" + std::to_string(t));
+  for (const auto& f : fasternet_work) remaining += !done.count(f.id());
+  const size_t total = remaining;
+  size_t finished = 0;
+  const bool tty = ::isatty(2);
+  auto last_checkpoint = Clock::now();
+  auto options_for_next = [&] {
+    MeasureOptions o;
+    o.warmup_runs = 1;
+    o.min_runs = 3;
+    o.attempts = 2;
+    const double left = std::max(0.0, budget_s - seconds_since(start));
+    // Creating a plan and the per-op pass cost about as much again as the whole-network timing.
+    o.min_time_s = std::clamp(left / static_cast<double>(std::max<size_t>(1, remaining - finished)) / 3.0, 0.005, 0.5);
+    return o;
+  };
+  auto after_each = [&] {
+    ++finished;
+    progress(finished, total, seconds_since(start), tty);
+    if (std::chrono::duration<double>(Clock::now() - last_checkpoint).count() > 2.0) {
+      checkpoint();
+      last_checkpoint = Clock::now();
+    }
+  };
+  int64_t pinned = -1;
+  auto pin = [&](int64_t t) {
+    if (t != pinned) pin_to_cpus(t);
+    pinned = t;
+  };
+
+  for (const SweepConfig& c : grid) {
+    if (stop) break;
+    if (done.count(c.id())) continue;
+    pin(c.threads);
+    Json r = measure_network(c.network(), c.threads, options.seed, options_for_next(), peak[c.threads]);
+    r["id"] = c.id();
+    r["variant"] = c.variant;
+    r["kernel"] = c.kernel;
+    r["groups"] = c.groups;
+    r["channels"] = c.channels;
+    r["resolution"] = c.resolution;
+    r["stride"] = c.stride;
+    r["threads"] = c.threads;
+    profile["configs"].push_back(std::move(r));
+    after_each();
+  }
+  for (const auto& f : fasternet_work) {
+    if (stop) break;
+    if (done.count(f.id())) continue;
+    pin(f.threads);
+    Json r = measure_network(fasternet_network(f.op, f.channels, f.resolution), f.threads, options.seed,
+                             options_for_next(), peak[f.threads]);
+    r.erase("layers");  // ten identical layers: the totals are the point
+    r["id"] = f.id();
+    r["op"] = f.op;
+    r["channels"] = f.channels;
+    r["resolution"] = f.resolution;
+    r["threads"] = f.threads;
+    profile["fasternet"].push_back(std::move(r));
+    after_each();
+  }
+  for (const auto& [name, t] : zoo_work) {
+    if (stop) break;
+    const std::string id = "zoo_" + name + "_t" + std::to_string(t);
+    if (done.count(id)) continue;
+    pin(t);
+    const Network net = find_zoo(name)->build(0);
+    Json r = measure_network(net, t, options.seed, options_for_next(), peak[t]);
+    r["id"] = id;
+    r["model"] = name;
+    r["resolution"] = net.input.h;
+    r["threads"] = t;
+    profile["zoo"].push_back(std::move(r));
+    after_each();
+  }
+  profile["complete"] = !stop;
+  profile["elapsed_s"] = profile.value("elapsed_s", 0.0) + seconds_since(start);
+  checkpoint();
+  return profile;
+}
+
+}  // namespace cpx::profiler

@@ -1,0 +1,87 @@
+#include "profiler/weights.hpp"
+
+#include <cmath>
+
+namespace cpx::profiler {
+
+uint64_t Rng::next() {
+  uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+float Rng::uniform(float lo, float hi) {
+  const double u = static_cast<double>(next() >> 11) * 0x1.0p-53;
+  return static_cast<float>(lo + (hi - lo) * u);
+}
+
+namespace {
+
+std::vector<float> uniform(Rng& rng, int64_t n, float lo, float hi) {
+  std::vector<float> v(static_cast<size_t>(n));
+  for (auto& x : v) x = rng.uniform(lo, hi);
+  return v;
+}
+
+BatchNormStats random_batch_norm(Rng& rng, int64_t c) {
+  return {uniform(rng, c, 0.5f, 1.5f), uniform(rng, c, -0.2f, 0.2f), uniform(rng, c, -0.2f, 0.2f),
+          uniform(rng, c, 0.5f, 1.5f), 1e-5};
+}
+
+// PyTorch's default init bound for conv and linear: 1/√fan_in, which keeps activations O(1).
+OpWeights linear_weights(Rng& rng, int64_t out, int64_t fan_in, bool bias, bool batch_norm) {
+  const float bound = 1.0f / std::sqrt(static_cast<float>(fan_in));
+  OpWeights w;
+  w.weight = uniform(rng, out * fan_in, -bound, bound);
+  if (bias) w.bias = uniform(rng, out, -bound, bound);
+  if (batch_norm) fold_batch_norm(w.weight, w.bias, random_batch_norm(rng, out));
+  return w;
+}
+
+}  // namespace
+
+void fold_batch_norm(std::vector<float>& weight, std::vector<float>& bias, const BatchNormStats& bn) {
+  const size_t out = bn.gamma.size();
+  const size_t per_out = weight.size() / out;
+  if (bias.empty()) bias.assign(out, 0.0f);
+  for (size_t o = 0; o < out; ++o) {
+    const double scale = bn.gamma[o] / std::sqrt(static_cast<double>(bn.var[o]) + bn.eps);
+    for (size_t k = 0; k < per_out; ++k) weight[o * per_out + k] = static_cast<float>(weight[o * per_out + k] * scale);
+    bias[o] = static_cast<float>((bias[o] - bn.mean[o]) * scale + bn.beta[o]);
+  }
+}
+
+NetworkWeights make_weights(const Network& net, uint64_t seed) {
+  NetworkWeights out(net.ops.size());
+  for (size_t i = 0; i < net.ops.size(); ++i) {
+    Rng rng(Rng(seed ^ Rng(i).next()).next());
+    const Op& op = net.ops[i];
+    const ShapeNhwc& in = net.shape_of(op.inputs[0]);
+    if (const auto* c = op.as<Conv2d>()) {
+      out[i] = linear_weights(rng, c->out_channels, in.c / c->groups * c->kernel[0] * c->kernel[1], c->bias, c->batch_norm);
+    } else if (const auto* f = op.as<FullyConnected>()) {
+      out[i] = linear_weights(rng, f->out_features, in.c, f->bias, f->batch_norm);
+    } else if (const auto* b = op.as<BatchNorm>()) {
+      const BatchNormStats s = random_batch_norm(rng, in.c);
+      out[i].weight.resize(static_cast<size_t>(in.c));
+      out[i].bias.resize(static_cast<size_t>(in.c));
+      for (size_t ch = 0; ch < out[i].weight.size(); ++ch) {
+        const double scale = s.gamma[ch] / std::sqrt(static_cast<double>(s.var[ch]) + b->eps);
+        out[i].weight[ch] = static_cast<float>(scale);
+        out[i].bias[ch] = static_cast<float>(s.beta[ch] - s.mean[ch] * scale);
+      }
+    } else if (op.as<GroupNorm>() || op.as<LayerNorm>()) {
+      out[i].weight = uniform(rng, in.c, 0.5f, 1.5f);
+      out[i].bias = uniform(rng, in.c, -0.2f, 0.2f);
+    }
+  }
+  return out;
+}
+
+std::vector<float> make_input(const ShapeNhwc& shape, uint64_t seed) {
+  Rng rng(seed ^ 0x1234567ull);
+  return uniform(rng, shape.elements(), -1.0f, 1.0f);
+}
+
+}  // namespace cpx::profiler

@@ -1,0 +1,50 @@
+// Seeded random weights for every op of a network, in the layouts the executor and the reference use.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "space/network.hpp"
+
+namespace cpx::profiler {
+
+// Inference weights of one op, with every BatchNorm already folded.
+//   conv2d:          weight [Cout][kh][kw][Cin/groups] (per-group OHWI), bias [Cout] or empty
+//   fully_connected: weight [out][in], bias [out] or empty
+//   batch_norm:      weight = scale [C], bias = shift [C]   (y = scale·x + shift)
+//   group_norm, layer_norm: weight = gamma [C], bias = beta [C]
+//   everything else: empty
+struct OpWeights {
+  std::vector<float> weight;
+  std::vector<float> bias;
+};
+
+using NetworkWeights = std::vector<OpWeights>;  // parallel to Network::ops
+
+// Same seed, same numbers. Each op's weights depend only on (seed, op index), so a single op measured
+// alone gets the weights it has inside its network.
+NetworkWeights make_weights(const Network& net, uint64_t seed);
+
+// Uniform in [-1, 1), for network inputs.
+std::vector<float> make_input(const ShapeNhwc& shape, uint64_t seed);
+
+// BatchNorm statistics as PyTorch stores them.
+struct BatchNormStats {
+  std::vector<float> gamma, beta, mean, var;
+  double eps = 1e-5;
+};
+
+// Folds y = γ·(conv(x) + b − μ)/√(σ² + ε) + β into the conv's weight [Cout][...] and bias (created if empty).
+void fold_batch_norm(std::vector<float>& weight, std::vector<float>& bias, const BatchNormStats& bn);
+
+// The one random-number source: a splitmix64 stream, so numbers do not depend on the standard library.
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) : state_(seed) {}
+  uint64_t next();
+  float uniform(float lo, float hi);  // [lo, hi)
+ private:
+  uint64_t state_;
+};
+
+}  // namespace cpx::profiler

@@ -1,0 +1,610 @@
+// The executor (Plan: XNNPACK and emulated kernels) against the naive reference, in the style of
+// XNNPACK's own tests: a tester object per op kind with fluent setters, swept over odd shapes, every
+// padding case, groups, strides, kernels, activations and thread counts; then every block type and
+// whole CPUBone networks.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "profiler/plan.hpp"
+#include "profiler/reference.hpp"
+#include "space/zoo.hpp"
+
+using namespace cpx;
+using namespace cpx::profiler;
+
+namespace {
+
+// Accepted |got − expected| <= abs + rel·|expected| per element. Inputs are O(1) and weights are bounded
+// by 1/√fan_in, so float32 accumulation over K terms errs by about √K·2⁻²⁴·O(1) (< 1e-5 here), and
+// XNNPACK's approximate exp/sigmoid are within a few ulp; an indexing, padding or layout mistake
+// changes outputs by O(0.1). 1e-4 sits between the two, at least an order of magnitude from each.
+struct Tolerance {
+  double abs = 1e-4;
+  double rel = 1e-4;
+};
+
+struct RunOptions {
+  size_t threads = 1;
+  Tolerance tolerance;
+  float input_scale = 1;  // inputs are uniform in [-scale, scale): > 1 reaches the saturating ranges
+  uint64_t seed = 1;
+};
+
+std::string str(double v) {
+  std::ostringstream s;
+  s.precision(9);
+  s << v;
+  return s.str();
+}
+
+// "ops[3] blk.dw (conv2d {...}) reading blk.expand 1x7x7x20 -> 1x4x4x20": enough to rebuild the op.
+std::string describe(const Network& net, size_t i) {
+  const Op& op = net.ops[i];
+  Json attrs = Json::object();
+  std::visit([&](const auto& a) { a.write(attrs); }, op.attrs);
+  std::string inputs;
+  for (const auto& in : op.inputs) inputs += (inputs.empty() ? "" : ", ") + in + " " + net.shape_of(in).str();
+  return "ops[" + std::to_string(i) + "] " + op.name + " (" + std::string(op.kind()) + " " + attrs.dump() +
+         ") reading " + inputs + " -> " + net.shapes[i].str();
+}
+
+// XNNPACK (Debian 2022 build) has no matmul, group norm, layer norm, erf, tanh or swish operator, so
+// these must say they are emulated.
+bool must_be_emulated(const Op& op) {
+  auto emulated_activation = [](Activation a) {
+    return a == Activation::gelu || a == Activation::gelu_tanh || a == Activation::silu;
+  };
+  if (op.as<Matmul>() || op.as<GroupNorm>() || op.as<LayerNorm>()) return true;
+  if (const auto* a = op.as<ActivationOp>()) return emulated_activation(a->function);
+  if (const auto* c = op.as<Conv2d>()) return emulated_activation(c->activation);
+  if (const auto* f = op.as<FullyConnected>()) return emulated_activation(f->activation);
+  return false;
+}
+
+// A conv whose activation XNNPACK fuses as an output clamp is one native convolution operator.
+bool must_be_native(const Op& op) {
+  const auto* c = op.as<Conv2d>();
+  return c && (c->activation == Activation::none || c->activation == Activation::relu ||
+               c->activation == Activation::relu6);
+}
+
+std::string check_implementations(const Network& net, const Plan& plan) {
+  for (size_t i = 0; i < net.ops.size(); ++i) {
+    const Implementation& impl = plan.implementation(i);
+    if (impl.how.empty()) return describe(net, i) + ": implementation().how is empty";
+    if (must_be_emulated(net.ops[i]) && !impl.emulated)
+      return describe(net, i) + ": runs as \"" + impl.how + "\" but is not marked emulated";
+    if (must_be_native(net.ops[i]) && impl.emulated)
+      return describe(net, i) + ": runs as \"" + impl.how + "\" and is marked emulated, but XNNPACK has this operator";
+  }
+  return "";
+}
+
+// "" if every element of op i's output is within tolerance, else where and by how much it is not.
+std::string compare_tensor(const Network& net, size_t i, std::span<const float> got, const std::vector<float>& expected,
+                           const Tolerance& tol) {
+  if (got.size() != expected.size())
+    return describe(net, i) + ": " + std::to_string(got.size()) + " elements, expected " + std::to_string(expected.size());
+  size_t bad = 0, first = 0;
+  double max_diff = 0;
+  for (size_t k = 0; k < got.size(); ++k) {
+    const double diff = std::abs(static_cast<double>(got[k]) - expected[k]);
+    if (!(diff <= tol.abs + tol.rel * std::abs(expected[k]))) {  // written so that NaN fails
+      if (bad++ == 0) first = k;
+      max_diff = std::isnan(diff) ? diff : std::max(max_diff, diff);
+    }
+  }
+  if (bad == 0) return "";
+  const ShapeNhwc& s = net.shapes[i];
+  const auto c = static_cast<int64_t>(first) % s.c, p = static_cast<int64_t>(first) / s.c;
+  return describe(net, i) + ": " + std::to_string(bad) + " of " + std::to_string(got.size()) +
+         " elements differ; first at (n " + std::to_string(p / s.pixels()) + ", y " + std::to_string(p % s.pixels() / s.w) +
+         ", x " + std::to_string(p % s.w) + ", c " + std::to_string(c) + "): got " + str(got[first]) + ", expected " +
+         str(expected[first]) + "; max |diff| " + str(max_diff);
+}
+
+void fill_input(Plan& plan, const std::vector<float>& input) { std::copy(input.begin(), input.end(), plan.input().begin()); }
+
+// Runs `net` in the executor and in the reference on the same seeded weights and input. Returns "" when
+// they agree, else a description of the first op that disagrees (ops are compared in execution order,
+// so this is where the error first exceeds the tolerance: the culprit, or the op that amplifies an
+// earlier one's in-tolerance error). Checks, in turn: every op's implementation label; every op's output, twice (a second
+// run catches kernels that accumulate into or depend on stale output); and the output of a plan that
+// reuses buffers (catches kernels that write outside their tensor or read a buffer after its reuse).
+std::string compare_with_reference(const Network& net, const RunOptions& o) {
+  const NetworkWeights weights = make_weights(net, o.seed);
+  std::vector<float> input = make_input(net.input, o.seed + 1);
+  for (float& v : input) v *= o.input_scale;
+  const std::vector<std::vector<float>> expected = reference_run(net, weights, input);
+  const std::string threads = " [" + std::to_string(o.threads) + " thread(s)]";
+  try {
+    Plan plan(net, weights, {o.threads, true});
+    if (std::string e = check_implementations(net, plan); !e.empty()) return e;
+    for (int run = 1; run <= 2; ++run) {
+      fill_input(plan, input);
+      plan.run();
+      for (size_t i = 0; i < net.ops.size(); ++i)
+        if (std::string e = compare_tensor(net, i, plan.tensor(i), expected[i], o.tolerance); !e.empty())
+          return "run " + std::to_string(run) + ": " + e + threads + " implementation: " + plan.implementation(i).how;
+    }
+    Plan reusing(net, weights, {o.threads, false});
+    fill_input(reusing, input);
+    reusing.run();
+    const size_t out = net.index_of(net.output);
+    if (std::string e = compare_tensor(net, out, reusing.output(), expected[out], o.tolerance); !e.empty())
+      return "network output with buffer reuse: " + e + threads;
+  } catch (const std::exception& e) {
+    return std::string("the executor threw: ") + e.what() + threads;
+  }
+  return "";
+}
+
+// Common setters of every tester; Self is the concrete tester (so that setters chain).
+template <typename Self>
+class Tester {
+ public:
+  Self& threads(size_t n) { options_.threads = n; return self(); }
+  Self& input_scale(float s) { options_.input_scale = s; return self(); }
+  Self& tolerance(double abs, double rel) { options_.tolerance = {abs, rel}; return self(); }
+  Self& seed(uint64_t s) { options_.seed = s; return self(); }
+
+ protected:
+  void check(const Network& net) const { CHECK(compare_with_reference(net, options_) == ""); }
+
+ private:
+  Self& self() { return static_cast<Self&>(*this); }
+  RunOptions options_;
+};
+
+class ConvTester : public Tester<ConvTester> {
+ public:
+  ConvTester& batch(int64_t n) { input_.n = n; return *this; }
+  ConvTester& input(int64_t h, int64_t w, int64_t c) { input_ = {input_.n, h, w, c}; return *this; }
+  ConvTester& output_channels(int64_t c) { conv_.out_channels = c; return *this; }
+  ConvTester& kernel(int64_t k) { return kernel(k, k); }
+  ConvTester& kernel(int64_t kh, int64_t kw) { conv_.kernel = {kh, kw}; return *this; }
+  ConvTester& stride(int64_t s) { return stride(s, s); }
+  ConvTester& stride(int64_t sh, int64_t sw) { conv_.stride = {sh, sw}; return *this; }
+  ConvTester& padding(int64_t p) { return padding({p, p, p, p}); }
+  ConvTester& padding(Padding p) { conv_.padding = p; return *this; }
+  ConvTester& groups(int64_t g) { conv_.groups = g; return *this; }
+  // groups = input channels; output channels = multiplier · input channels.
+  ConvTester& depthwise(int64_t multiplier = 1) { depthwise_multiplier_ = multiplier; return *this; }
+  ConvTester& bias(bool b) { conv_.bias = b; return *this; }
+  ConvTester& batch_norm(bool b) { conv_.batch_norm = b; return *this; }
+  ConvTester& activation(Activation a) { conv_.activation = a; return *this; }
+
+  void test() const {
+    Conv2d c = conv_;
+    if (depthwise_multiplier_ > 0) {
+      c.groups = input_.c;
+      c.out_channels = depthwise_multiplier_ * input_.c;
+    }
+    NetworkBuilder b("conv", "", input_, Where("test"));
+    const std::string y = b.add("op", {"input"}, c);
+    check(std::move(b).finish(y));
+  }
+
+ private:
+  ShapeNhwc input_{1, 7, 7, 5};
+  Conv2d conv_ = [] {
+    Conv2d c;
+    c.out_channels = 8;
+    return c;
+  }();
+  int64_t depthwise_multiplier_ = 0;
+};
+
+// Any op kind on one or more inputs of given shapes. One input: the op reads the network input. Several:
+// the network input is N x 1 x 1 x (their sizes), sliced and reshaped into each input (data moves only,
+// so the op under test is still the only op that computes). shared_input() feeds one tensor to every
+// operand, as attention feeds one QKV tensor to both matmuls.
+class OpTester : public Tester<OpTester> {
+ public:
+  OpTester& input(ShapeNhwc s) { inputs_.push_back(s); return *this; }
+  OpTester& shared_input() { shared_ = true; return *this; }
+
+  void test(const OpAttrs& attrs) const {
+    const int arity = op_arity(attrs);
+    if (inputs_.size() == 1) {
+      REQUIRE((shared_ || arity == 1));
+      NetworkBuilder b("op", "", inputs_[0], Where("test"));
+      const std::vector<std::string> in(arity == variadic ? 2 : static_cast<size_t>(arity), "input");
+      const std::string y = b.add("op", in, attrs);
+      check(std::move(b).finish(y));
+      return;
+    }
+    const int64_t n = inputs_[0].n;
+    int64_t total = 0;
+    for (const auto& s : inputs_) total += s.elements() / n;
+    NetworkBuilder b("op", "", {n, 1, 1, total}, Where("test"));
+    std::vector<std::string> in;
+    int64_t begin = 0;
+    for (size_t i = 0; i < inputs_.size(); ++i) {
+      const int64_t size = inputs_[i].elements() / n;
+      const std::string flat = b.add("flat" + std::to_string(i), {"input"}, Slice{begin, begin + size});
+      in.push_back(b.add("in" + std::to_string(i), {flat}, Reshape{inputs_[i]}));
+      begin += size;
+    }
+    const std::string y = b.add("op", in, attrs);
+    check(std::move(b).finish(y));
+  }
+
+ private:
+  std::vector<ShapeNhwc> inputs_;
+  bool shared_ = false;
+};
+
+// One block of space/blocks.hpp, expanded exactly as the macro expands it.
+class BlockTester : public Tester<BlockTester> {
+ public:
+  BlockTester& input(int64_t h, int64_t w, int64_t c) { input_ = {1, h, w, c}; return *this; }
+  BlockTester& output_channels(int64_t c) { out_ = c; return *this; }
+  BlockTester& stride(int64_t s) { stride_ = s; return *this; }
+  BlockTester& residual(bool r) { residual_ = r; return *this; }
+
+  void test(const BlockSpec& block) const {
+    NetworkBuilder b("block", "", input_, Where("test"));
+    const std::string y = expand_block(b, block, "input", "blk", out_ ? out_ : input_.c, stride_, residual_);
+    check(std::move(b).finish(y));
+  }
+
+ private:
+  ShapeNhwc input_{1, 8, 8, 16};
+  int64_t out_ = 0;
+  int64_t stride_ = 1;
+  bool residual_ = false;
+};
+
+constexpr size_t thread_counts[] = {1, 2};
+
+// The large sweeps alternate 1 and 2 threads from case to case instead of running every case twice:
+// their innermost loops have odd lengths, so both counts still meet every kernel, stride and padding.
+struct AlternateThreads {
+  size_t cases = 0;
+  size_t operator()() { return thread_counts[cases++ % 2]; }
+};
+
+std::vector<Activation> all_activations() {
+  std::vector<Activation> out;
+  for (const auto& [a, name] : activation_names) out.push_back(a);
+  return out;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------------
+// conv2d
+
+TEST_CASE("executor conv2d: kernels 1, 2, 3, 5, strides 1 and 2, every padding case, odd and even images") {
+  struct Geometry {
+    int64_t kernel;
+    Padding padding;
+  };
+  // Padding {top, bottom, left, right}: none, symmetric, CPUBone's 2x2/s1 top-left {1, 0, 1, 0}, its
+  // mirror, and lopsided mixes.
+  const Geometry geometries[] = {
+      {1, {}},
+      {2, {}}, {2, {1, 0, 1, 0}}, {2, {0, 1, 0, 1}}, {2, {1, 1, 1, 1}},
+      {3, {}}, {3, {1, 1, 1, 1}}, {3, {1, 0, 1, 0}}, {3, {0, 2, 2, 0}},
+      {5, {}}, {5, {2, 2, 2, 2}}, {5, {1, 3, 0, 4}},
+  };
+  const std::array<int64_t, 2> images[] = {{7, 7}, {9, 14}, {15, 8}};
+  const std::array<int64_t, 2> channels[] = {{3, 5}, {5, 23}, {23, 16}};  // in, out
+  AlternateThreads threads;
+  for (const auto& g : geometries)
+    for (int64_t stride : {1, 2})
+      for (const auto& [h, w] : images)
+        for (const auto& [cin, cout] : channels)
+          ConvTester().input(h, w, cin).output_channels(cout).kernel(g.kernel).padding(g.padding).stride(stride)
+              .bias(true).threads(threads()).test();
+}
+
+TEST_CASE("executor conv2d: groups 1, 2, 4, 8 and depthwise") {
+  AlternateThreads threads;
+  for (int64_t groups : {1, 2, 4, 8})
+    for (const auto& [cin, cout] : {std::array<int64_t, 2>{8, 16}, {24, 24}, {40, 8}})
+      for (int64_t stride : {1, 2})
+        for (int64_t kernel : {1, 2, 3})
+          ConvTester().input(9, 14, cin).output_channels(cout).groups(groups).kernel(kernel)
+              .padding(same_padding(kernel, stride)).stride(stride).bias(true).threads(threads()).test();
+
+  for (int64_t c : {3, 5, 23, 16, 32, 64})
+    for (int64_t stride : {1, 2})
+      for (int64_t kernel : {2, 3, 5})
+        ConvTester().input(15, 14, c).depthwise().kernel(kernel).padding(same_padding(kernel, stride))
+            .stride(stride).batch_norm(true).threads(threads()).test();
+
+  // Channel multiplier 2: groups = Cin, Cout = 2·Cin.
+  for (size_t n : thread_counts) ConvTester().input(9, 9, 5).depthwise(2).kernel(3).padding(1).threads(n).test();
+}
+
+TEST_CASE("executor conv2d: every activation, with and without bias and batch norm") {
+  for (Activation a : all_activations())
+    for (bool bias : {false, true})
+      for (bool bn : {false, true})
+        for (size_t threads : thread_counts) {
+          // Inputs in [-4, 4) so that outputs spread past hardswish's bends at ±3.
+          ConvTester().input(9, 7, 23).output_channels(16).kernel(3).padding(1).bias(bias).batch_norm(bn)
+              .activation(a).input_scale(4).threads(threads).test();
+          ConvTester().input(8, 8, 16).depthwise().kernel(2).padding({1, 0, 1, 0}).bias(bias).batch_norm(bn)
+              .activation(a).input_scale(4).threads(threads).test();
+        }
+}
+
+TEST_CASE("executor conv2d: rectangular kernels and strides, a batch of 2, a 1x1 image") {
+  for (size_t threads : thread_counts) {
+    ConvTester().input(9, 14, 5).output_channels(7).kernel(1, 3).padding({0, 0, 1, 1}).stride(1, 2).threads(threads).test();
+    ConvTester().input(9, 14, 5).output_channels(7).kernel(3, 1).padding({1, 1, 0, 0}).stride(2, 1).threads(threads).test();
+    ConvTester().batch(2).input(7, 9, 6).output_channels(10).kernel(3).padding(1).stride(2).groups(2).threads(threads).test();
+    ConvTester().batch(2).input(7, 9, 6).depthwise().kernel(3).padding(1).threads(threads).test();
+    ConvTester().input(1, 1, 23).output_channels(5).kernel(1).bias(true).threads(threads).test();
+    ConvTester().input(7, 7, 3).output_channels(16).kernel(1).stride(2).threads(threads).test();  // 1x1/s2
+    ConvTester().input(14, 14, 256).output_channels(96).kernel(1).bias(true).threads(threads).test();  // large K
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Other op kinds
+
+TEST_CASE("executor fully_connected: on one pixel and on every pixel, every activation") {
+  for (size_t threads : thread_counts) {
+    for (Activation a : all_activations())
+      OpTester().input({1, 1, 1, 23}).threads(threads).input_scale(4).test(FullyConnected{5, true, false, a});
+    OpTester().input({1, 1, 1, 1536}).threads(threads).test(FullyConnected{1000, true, false, Activation::none});
+    OpTester().input({1, 7, 9, 5}).threads(threads).test(FullyConnected{23, false, true, Activation::hardswish});
+    OpTester().input({2, 1, 1, 16}).threads(threads).test(FullyConnected{3, false, false, Activation::none});
+  }
+}
+
+TEST_CASE("executor matmul: attention's QK^T and AV on one shared QKV tensor, several heads") {
+  struct Case {
+    int64_t heads, head_dim, h, w;
+  };
+  for (const Case c : {Case{1, 8, 4, 4}, Case{2, 5, 7, 9}, Case{3, 1, 3, 5}, Case{4, 16, 2, 2}})
+    for (size_t threads : thread_counts) {
+      INFO("heads " << c.heads << ", head dim " << c.head_dim << ", " << c.h << "x" << c.w);
+      const int64_t hd = c.head_dim, tokens = c.h * c.w;
+      const double scale = 1 / std::sqrt(static_cast<double>(hd));
+      // scores: per head, Q (offset 0) · Kᵀ (offset hd) over the fused [q k v] segment of each head.
+      OpTester().input({1, c.h, c.w, 3 * c.heads * hd}).shared_input().threads(threads)
+          .test(Matmul{c.heads, {0, hd}, {hd, hd}, true, scale});
+      // AV: per head, probabilities (tokens columns) · V (offset 2·hd) of a separate QKV tensor.
+      OpTester().input({1, c.h, c.w, c.heads * tokens}).input({1, c.h, c.w, 3 * c.heads * hd}).threads(threads)
+          .test(Matmul{c.heads, {0, tokens}, {2 * hd, hd}, false, 1.0});
+    }
+}
+
+TEST_CASE("executor matmul: offsets, different token counts, batch 2, no transpose with a wide B") {
+  for (size_t threads : thread_counts) {
+    // Queries at 8x8, keys at 4x4 (as with downsampled keys); views in the middle of each head segment.
+    OpTester().input({1, 8, 8, 12}).input({1, 4, 4, 10}).threads(threads).test(Matmul{2, {1, 3}, {2, 3}, true, 0.5});
+    // A_i (6 tokens x 16) · B_i (16 tokens x 7, offset 1), 2 heads.
+    OpTester().input({1, 2, 3, 40}).input({1, 4, 4, 18}).threads(threads).test(Matmul{2, {2, 16}, {1, 7}, false, 2.0});
+    OpTester().input({2, 3, 3, 8}).shared_input().threads(threads).test(Matmul{2, {0, 2}, {2, 2}, true, 1.0});
+    OpTester().input({2, 3, 3, 18}).input({2, 3, 3, 4}).threads(threads).test(Matmul{2, {0, 9}, {0, 2}, false, 1.0});
+  }
+}
+
+TEST_CASE("executor softmax: one group and one group per head") {
+  for (size_t threads : thread_counts)
+    for (const auto& [c, groups] : {std::array<int64_t, 2>{5, 1}, {10, 2}, {15, 3}, {49, 7}, {64, 4}, {23, 23}})
+      // Inputs in [-8, 8): logits far apart, so a missing max subtraction or a wrong segment shows.
+      OpTester().input({1, 7, 9, c}).input_scale(8).threads(threads).test(Softmax{groups});
+  OpTester().input({2, 1, 3, 6}).input_scale(8).test(Softmax{2});
+}
+
+TEST_CASE("executor activation: every function over its saturating range") {
+  for (Activation a : all_activations()) {
+    if (a == Activation::none) continue;  // not a valid standalone activation
+    for (size_t threads : thread_counts) {
+      OpTester().input({1, 7, 9, 23}).input_scale(8).threads(threads).test(ActivationOp{a});
+      OpTester().input({2, 3, 1, 5}).input_scale(8).threads(threads).test(ActivationOp{a});
+    }
+  }
+}
+
+TEST_CASE("executor batch_norm, group_norm and layer_norm") {
+  for (size_t threads : thread_counts) {
+    for (const ShapeNhwc& s : {ShapeNhwc{1, 7, 9, 23}, ShapeNhwc{2, 3, 5, 6}, ShapeNhwc{1, 1, 1, 1600}}) {
+      OpTester().input(s).threads(threads).test(BatchNorm{});
+      OpTester().input(s).threads(threads).test(LayerNorm{1e-5});
+      OpTester().input(s).threads(threads).test(GroupNorm{1, 1e-5});
+    }
+    for (int64_t groups : {2, 4, 16})
+      OpTester().input({1, 7, 9, 16}).threads(threads).test(GroupNorm{groups, 1e-5});
+    OpTester().input({2, 4, 4, 6}).threads(threads).test(GroupNorm{3, 1e-5});
+    OpTester().input({1, 14, 14, 64}).input_scale(3).threads(threads).test(GroupNorm{1, 1e-5});  // CPUBone's pre-norm
+  }
+}
+
+TEST_CASE("executor add and multiply: same shapes, channel broadcast, one tensor twice") {
+  for (size_t threads : thread_counts) {
+    for (const ShapeNhwc& s : {ShapeNhwc{1, 7, 9, 23}, ShapeNhwc{2, 3, 5, 6}}) {
+      const ShapeNhwc gate{s.n, 1, 1, s.c};
+      OpTester().input(s).input(s).threads(threads).test(Add{});
+      OpTester().input(s).input(s).threads(threads).test(Multiply{});
+      OpTester().input(s).input(gate).threads(threads).test(Add{});
+      OpTester().input(s).input(gate).threads(threads).test(Multiply{});
+      OpTester().input(s).shared_input().threads(threads).test(Add{});
+      OpTester().input(s).shared_input().threads(threads).test(Multiply{});
+    }
+  }
+}
+
+TEST_CASE("executor pooling: global average, average with padded zeros counted, max with padding ignored") {
+  // Square and rectangular windows, with and without padding, with window tap counts both inside and
+  // outside the set XNNPACK has depthwise microkernels for (3, 4, 9, 25), and 1x1 windows (subsampling).
+  struct PoolWindow {
+    std::array<int64_t, 2> kernel, stride;
+    Padding padding;
+  };
+  const PoolWindow windows[] = {
+      {{2, 2}, {2, 2}, {}},           {{3, 3}, {3, 3}, {}},           {{3, 3}, {1, 1}, {1, 1, 1, 1}},
+      {{3, 3}, {2, 2}, {1, 1, 1, 1}}, {{2, 2}, {1, 1}, {1, 0, 1, 0}}, {{3, 3}, {2, 2}, {0, 1, 2, 0}},
+      {{5, 5}, {1, 1}, {2, 2, 2, 2}}, {{4, 4}, {2, 2}, {1, 2, 1, 2}}, {{2, 3}, {1, 2}, {1, 0, 1, 1}},
+      {{1, 3}, {1, 1}, {0, 0, 1, 1}}, {{1, 1}, {2, 2}, {}},           {{1, 1}, {1, 1}, {}},
+  };
+  for (size_t threads : thread_counts) {
+    for (const ShapeNhwc& s : {ShapeNhwc{1, 7, 9, 23}, ShapeNhwc{2, 14, 15, 5}, ShapeNhwc{1, 1, 1, 16}})
+      OpTester().input(s).threads(threads).test(GlobalAvgPool{});
+    for (const PoolWindow& win : windows)
+      for (const ShapeNhwc& s : {ShapeNhwc{1, 7, 9, 23}, ShapeNhwc{2, 14, 15, 5}}) {
+        OpTester().input(s).threads(threads).test(AvgPool{win.kernel, win.stride, win.padding});
+        OpTester().input(s).threads(threads).test(MaxPool{win.kernel, win.stride, win.padding});
+      }
+  }
+}
+
+TEST_CASE("executor upsample_nearest, slice, concat, pad and reshape") {
+  for (size_t threads : thread_counts) {
+    for (const auto& scale : {std::array<int64_t, 2>{2, 2}, {3, 1}, {1, 2}}) {
+      OpTester().input({1, 7, 9, 5}).threads(threads).test(UpsampleNearest{scale});
+      OpTester().input({2, 2, 2, 16}).threads(threads).test(UpsampleNearest{scale});
+    }
+    for (const auto& [begin, end] : {std::array<int64_t, 2>{0, 5}, {5, 23}, {7, 8}, {0, 23}})
+      OpTester().input({1, 7, 9, 23}).threads(threads).test(Slice{begin, end});
+    OpTester().input({2, 3, 3, 6}).threads(threads).test(Slice{1, 4});
+    OpTester().input({1, 7, 9, 5}).input({1, 7, 9, 3}).threads(threads).test(Concat{});
+    OpTester().input({1, 4, 5, 1}).input({1, 4, 5, 23}).input({1, 4, 5, 8}).threads(threads).test(Concat{});
+    OpTester().input({2, 3, 3, 2}).input({2, 3, 3, 5}).threads(threads).test(Concat{});
+    for (const Padding& p : {Padding{1, 1, 1, 1}, Padding{1, 0, 1, 0}, Padding{0, 2, 3, 0}, Padding{}})
+      OpTester().input({1, 7, 9, 5}).threads(threads).test(Pad{p});
+    OpTester().input({2, 3, 3, 2}).threads(threads).test(Pad{{0, 1, 2, 1}});
+    OpTester().input({1, 7, 9, 5}).threads(threads).test(Reshape{{1, 1, 1, 315}});
+    OpTester().input({1, 7, 9, 5}).threads(threads).test(Reshape{{1, 9, 7, 5}});
+    OpTester().input({2, 2, 2, 3}).threads(threads).test(Reshape{{2, 1, 1, 12}});
+  }
+}
+
+TEST_CASE("executor emulated kernels split large tensors over threads without gaps or overlaps") {
+  // Big enough that every hand-written kernel cuts its work into several tiles per thread.
+  for (size_t threads : thread_counts) {
+    for (Activation a : {Activation::silu, Activation::gelu, Activation::gelu_tanh})
+      OpTester().input({1, 56, 56, 33}).input_scale(6).threads(threads).test(ActivationOp{a});
+    OpTester().input({1, 56, 56, 32}).input_scale(3).threads(threads).test(GroupNorm{1, 1e-5});
+    OpTester().input({2, 28, 28, 48}).threads(threads).test(GroupNorm{4, 1e-5});
+    OpTester().input({1, 56, 56, 24}).threads(threads).test(LayerNorm{1e-5});
+    OpTester().input({1, 28, 28, 64}).threads(threads).test(UpsampleNearest{{2, 2}});
+    // Attention on 14x14 tokens: 2 heads of dim 32 (heads fewer than threads splits rows too).
+    OpTester().input({1, 14, 14, 192}).shared_input().threads(threads).test(Matmul{2, {0, 32}, {32, 32}, true, 0.125});
+    OpTester().input({1, 14, 14, 392}).input({1, 14, 14, 192}).threads(threads)
+        .test(Matmul{2, {0, 196}, {64, 32}, false, 1.0});
+    OpTester().input({1, 14, 14, 196}).shared_input().threads(threads).test(Matmul{1, {0, 98}, {98, 98}, true, 0.1});
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Blocks
+
+TEST_CASE("executor blocks: FuMBConv and GrFuMBConv") {
+  for (size_t threads : thread_counts) {
+    // {kernel, expansion, groups, bias per conv, activation}
+    BlockTester().input(14, 14, 16).residual(true).threads(threads).test(FuMBConv{3, 4, 1});
+    BlockTester().input(15, 15, 16).output_channels(32).stride(2).threads(threads).test(FuMBConv{3, 6, 2});
+    BlockTester().input(8, 8, 24).residual(true).threads(threads).test(FuMBConv{2, 4, 2, {true, false}});
+    BlockTester().input(9, 9, 12).residual(true).threads(threads)
+        .test(FuMBConv{5, 2, 4, {true, true}, Activation::gelu});
+  }
+}
+
+TEST_CASE("executor blocks: MBConv and GrMBConv") {
+  for (size_t threads : thread_counts) {
+    BlockTester().input(14, 14, 16).residual(true).threads(threads).test(MBConv{});
+    BlockTester().input(15, 15, 16).output_channels(24).stride(2).threads(threads).test(MBConv{3, 4, 2});
+    BlockTester().input(8, 8, 32).residual(true).threads(threads).test(MBConv{2, 4, 2});
+    BlockTester().input(7, 7, 20).residual(true).threads(threads)
+        .test(MBConv{5, 3, 4, {false, false, true}, {true, true, true}, Activation::relu6});
+  }
+}
+
+TEST_CASE("executor blocks: DSConv with kernel and stride variants") {
+  for (size_t threads : thread_counts) {
+    BlockTester().input(14, 14, 16).residual(true).threads(threads).test(DSConv{});
+    BlockTester().input(15, 15, 16).output_channels(32).stride(2).threads(threads).test(DSConv{3});
+    BlockTester().input(8, 8, 24).output_channels(24).threads(threads).test(DSConv{2, Activation::relu});
+    BlockTester().input(9, 9, 5).output_channels(23).threads(threads).test(DSConv{5, Activation::silu});
+  }
+}
+
+TEST_CASE("executor blocks: CPUBone block, attention stride 1 and 2, fused and unfused local") {
+  for (size_t threads : thread_counts) {
+    CPUBoneBlock b;
+    // 64 channels: 1 head of dim 32; below the fused threshold, so the local part is a GrFuMBConv.
+    b.attention_stride = 1;
+    BlockTester().input(8, 8, 64).threads(threads).test(b);
+    b.attention_stride = 2;
+    BlockTester().input(8, 8, 64).threads(threads).test(b);
+    // 128 channels: 2 heads of dim 32; threshold 0 makes the local part a GrMBConv.
+    b.fused_threshold = 0;
+    BlockTester().input(6, 6, 128).threads(threads).test(b);
+    b.attention_stride = 1;
+    BlockTester().input(4, 4, 128).threads(threads).test(b);
+    // Without attention, odd size and a 3x3 local kernel.
+    CPUBoneBlock plain;
+    plain.attention = false;
+    plain.local_kernel = 3;
+    BlockTester().input(7, 7, 32).threads(threads).test(plain);
+  }
+}
+
+TEST_CASE("executor blocks: PConv (slice, conv, concat)") {
+  for (size_t threads : thread_counts) {
+    BlockTester().input(9, 9, 16).threads(threads).test(PConv{3, 4});
+    BlockTester().input(8, 8, 23).residual(true).threads(threads).test(PConv{5, 3});
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Whole networks
+
+namespace {
+
+// Errors compound through 100-200 ops (each op is compared with the reference fed by the reference,
+// not by the executor), and the norms rescale small differences back to O(1). Measured on an AVX-512
+// x86-64: at most 6e-6 relative on B0 and B3, so networks get 1e-3, a wide margin for other CPUs'
+// microkernels that is still two orders below what a broken op produces.
+void check_network(const std::string& name, int64_t resolution) {
+  const ZooEntry* z = find_zoo(name);
+  REQUIRE(z);
+  const Network net = z->build(resolution);
+  for (size_t threads : thread_counts) {
+    RunOptions o;
+    o.threads = threads;
+    o.tolerance = {1e-3, 1e-3};
+    CHECK(compare_with_reference(net, o) == "");
+  }
+}
+
+}  // namespace
+
+TEST_CASE("every op of a plan states how it runs, and the ops XNNPACK lacks say they are emulated") {
+  // (compare_with_reference checks this for every op of every test; here it is spelled out on B0.)
+  const Network net = find_zoo("b0")->build(64);
+  const NetworkWeights weights = make_weights(net, 1);
+  const Plan plan(net, weights);
+  CHECK(check_implementations(net, plan) == "");
+  size_t matmuls = 0, norms = 0, gelus = 0;
+  for (size_t i = 0; i < net.ops.size(); ++i) {
+    const Op& op = net.ops[i];
+    const bool gelu = op.as<Conv2d>() && op.as<Conv2d>()->activation == Activation::gelu;
+    matmuls += op.as<Matmul>() != nullptr;
+    norms += op.as<GroupNorm>() != nullptr || op.as<LayerNorm>() != nullptr;
+    gelus += gelu;
+    if (op.as<Matmul>() || op.as<GroupNorm>() || op.as<LayerNorm>() || gelu) {
+      INFO(op.name << ": " << plan.implementation(i).how);
+      CHECK(plan.implementation(i).emulated);
+    }
+  }
+  // B0 has 7 CPUBone blocks: 2 attention matmuls, 2 group norms and 1 GELU MLP each, and a LayerNorm head.
+  CHECK(matmuls == 14);
+  CHECK(norms == 15);
+  CHECK(gelus == 7);
+}
+
+TEST_CASE("executor runs CPUBone B0 at 64x64 like the reference, op by op") { check_network("b0", 64); }
+
+TEST_CASE("executor runs CPUBone B3 at 64x64 like the reference, op by op") { check_network("b3", 64); }
