@@ -20,8 +20,8 @@ std::unique_ptr<Kernel> make_kernel(const BatchNorm&, const KernelArgs& args) {
   check_xnn(xnn_setup_convolution2d_nhwc_f32(conv.get(), in.shape.n, in.shape.h, in.shape.w, in.data, out.data,
                                              args.pool),
             "xnn_setup_convolution2d_nhwc_f32");
-  auto kernel = std::make_unique<XnnKernel>("xnnpack convolution2d_nhwc_f32 (1x1 depthwise: per-channel scale and shift)",
-                                            false);
+  auto kernel = std::make_unique<XnnKernel>(
+      "xnnpack convolution2d_nhwc_f32 (1x1 depthwise: per-channel scale and shift)", false);
   kernel->add(std::move(conv));
   return kernel;
 }

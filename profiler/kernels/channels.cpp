@@ -7,8 +7,8 @@ namespace cpx::profiler {
 namespace {
 
 // Copies `channels` floats of every pixel from `in` to `out` (each with its own pixel stride).
-XnnOp copy_channels(int64_t channels, const float* in, int64_t in_stride, float* out, int64_t out_stride, int64_t pixels,
-                    pthreadpool_t pool) {
+XnnOp copy_channels(int64_t channels, const float* in, int64_t in_stride, float* out, int64_t out_stride,
+                    int64_t pixels, pthreadpool_t pool) {
   XnnOp copy;
   check_xnn(xnn_create_copy_nc_x32(channels, in_stride, out_stride, 0, copy.out()), "xnn_create_copy_nc_x32");
   check_xnn(xnn_setup_copy_nc_x32(copy.get(), pixels, in, out, pool), "xnn_setup_copy_nc_x32");
@@ -29,7 +29,7 @@ std::unique_ptr<Kernel> make_kernel(const Slice& op, const KernelArgs& args) {
 std::unique_ptr<Kernel> make_kernel(const Concat&, const KernelArgs& args) {
   const TensorView& out = args.output;
   auto kernel = std::make_unique<XnnKernel>(
-      "xnnpack copy_nc_x32 per input (" + std::to_string(args.inputs.size()) + ")", args.inputs.size() != 1);
+      "xnnpack copy_nc_x32 per input (" + std::to_string(args.inputs.size()) + ")", false);
   int64_t offset = 0;
   for (const TensorView& in : args.inputs) {
     kernel->add(copy_channels(in.shape.c, in.data, in.pixel_stride, out.data + offset, out.pixel_stride, in.pixels(),

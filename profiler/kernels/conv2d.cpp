@@ -15,10 +15,11 @@ std::unique_ptr<Kernel> make_kernel(const Conv2d& op, const KernelArgs& args) {
   const bool bias = !args.weights.bias.empty();
   if (bias) expect_size(args.weights.bias, op.out_channels, "conv2d bias");
 
-  // Depthwise (groups = C, one channel in and out per group) goes through this same generic call: XNNPACK
-  // then picks the same depthwise microkernel as with XNN_FLAG_DEPTHWISE_CONVOLUTION (only the weight
-  // packing differs; timed equal on 3x3, 2x2, 5x5 and 7x7), and our [C][kh][kw][1] needs no transpose.
-  // XNNPACK has depthwise microkernels for 3, 4, 9 and 25 taps only; other sizes run as a slow grouped GEMM.
+  // Depthwise (groups = C, one channel in and out per group) goes through this same generic call: it
+  // timed equal to XNN_FLAG_DEPTHWISE_CONVOLUTION on 2x2, 3x3, 5x5 and 7x7 at 1 and 2 threads (XNNPACK
+  // picks its depthwise microkernel either way; the flag only changes the weight layout), and our
+  // [C][kh][kw][1] weights need no transpose. XNNPACK has depthwise microkernels for 3, 4, 9 and 25 taps
+  // only; other sizes (7x7) run as a grouped GEMM, about 15x slower than 5x5.
   const auto [lo, hi] = clamp_range(op.activation);
   XnnOp conv;
   check_xnn(xnn_create_convolution2d_nhwc_f32(

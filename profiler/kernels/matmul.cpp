@@ -29,10 +29,14 @@ class MatmulKernel final : public Kernel {
     rows_per_block_ = (tokens_a_ + blocks - 1) / blocks;
     blocks_ = (tokens_a_ + rows_per_block_ - 1) / rows_per_block_;
     tasks_ = matrices * blocks_;
+    // Tiny products (small images) are grouped so that waking a thread does not cost more than the work.
+    constexpr int64_t min_tile_macs = 32768;
+    const int64_t task_macs = rows_per_block_ * cols_ * op.a.size;
+    tile_ = static_cast<size_t>(std::max<int64_t>(1, min_tile_macs / task_macs));
   }
 
   void run(pthreadpool_t pool) override {
-    parallel_for(pool, tasks_, 1, [this](size_t begin, size_t end) {
+    parallel_for(pool, tasks_, tile_, [this](size_t begin, size_t end) {
       for (size_t t = begin; t < end; ++t) compute(static_cast<int64_t>(t));
     });
   }
@@ -51,7 +55,8 @@ class MatmulKernel final : public Kernel {
                       Eigen::OuterStride<>(a_.pixel_stride));
     const ConstView b(b_.pixel(sample * tokens_b_) + b_offset, tokens_b_, op_.b.size,
                       Eigen::OuterStride<>(b_.pixel_stride));
-    View out(out_.pixel(sample * tokens_a_ + row0) + head * cols_, rows, cols_, Eigen::OuterStride<>(out_.pixel_stride));
+    View out(out_.pixel(sample * tokens_a_ + row0) + head * cols_, rows, cols_,
+             Eigen::OuterStride<>(out_.pixel_stride));
     // (scale·A)·B: Eigen folds the scalar into the GEMM's alpha instead of making a scaled copy.
     if (op_.transpose_b) out.noalias() = (scale_ * a) * b.transpose();
     else out.noalias() = (scale_ * a) * b;
@@ -62,6 +67,7 @@ class MatmulKernel final : public Kernel {
   float scale_;
   int64_t tokens_a_ = 0, tokens_b_ = 0, cols_ = 0;
   int64_t rows_per_block_ = 1, blocks_ = 1, tasks_ = 0;
+  size_t tile_ = 1;
 };
 
 }  // namespace

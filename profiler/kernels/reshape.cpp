@@ -23,7 +23,8 @@ std::unique_ptr<Kernel> make_kernel(const Reshape&, const KernelArgs& args) {
   if (in.data == out.data) return std::make_unique<ViewKernel>();
   XnnOp copy;
   check_xnn(xnn_create_copy_nc_x32(1, 1, 1, 0, copy.out()), "xnn_create_copy_nc_x32");
-  check_xnn(xnn_setup_copy_nc_x32(copy.get(), in.shape.elements(), in.data, out.data, args.pool), "xnn_setup_copy_nc_x32");
+  check_xnn(xnn_setup_copy_nc_x32(copy.get(), in.shape.elements(), in.data, out.data, args.pool),
+            "xnn_setup_copy_nc_x32");
   auto kernel = std::make_unique<XnnKernel>("xnnpack copy_nc_x32 (reshape into a separate buffer)", false);
   kernel->add(std::move(copy));
   return kernel;

@@ -31,7 +31,7 @@ std::unique_ptr<Kernel> make_kernel(const Softmax& op, const KernelArgs& args) {
     return kernel;
   }
   auto kernel = std::make_unique<XnnKernel>(
-      "xnnpack softmax_nc_f32, one per channel group (" + std::to_string(op.groups) + ", strided views)", true);
+      "xnnpack softmax_nc_f32, one per channel group (" + std::to_string(op.groups) + ", strided views)", false);
   for (int64_t g = 0; g < op.groups; ++g)
     kernel->add(softmax_op(segment, in.pixel_stride, out.pixel_stride, in.pixels(), in.data + g * segment,
                            out.data + g * segment, args.pool));

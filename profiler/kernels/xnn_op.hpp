@@ -1,9 +1,11 @@
 // Pieces shared by the kernels: ownership of XNNPACK operators, a kernel that runs a fixed list of
 // them, a parallel loop for the hand-written (emulated) kernels, and argument checks.
 //
-// Implementation::emulated is set literally: false only when exactly one XNNPACK operator computes
-// the op's result (possibly an operator of another kind with fixed weights, e.g. a 1x1 depthwise conv
-// for batch_norm, which `how` then says); true for several operators or any code of ours.
+// Implementation::emulated is false only when one XNNPACK operator computes the op's result exactly:
+// possibly an operator of another kind with fixed weights (a 1x1 depthwise conv for batch_norm, which
+// `how` then says), possibly one instance per disjoint part of the tensors (softmax per channel group,
+// concat per input). It is true when several different operators are chained (conv + hardswish,
+// pad + pool) or any code of ours computes part of the result.
 #pragma once
 
 #include <pthreadpool.h>
