@@ -42,6 +42,7 @@ double activate(Activation a, double x) {
     case Activation::relu: return std::max(x, 0.0);
     case Activation::relu6: return std::clamp(x, 0.0, 6.0);
     case Activation::hardswish: return x * std::clamp(x + 3.0, 0.0, 6.0) / 6.0;
+    case Activation::hardsigmoid: return std::clamp(x + 3.0, 0.0, 6.0) / 6.0;
     case Activation::sigmoid: return 1.0 / (1.0 + std::exp(-x));
     case Activation::silu: return x / (1.0 + std::exp(-x));
     case Activation::gelu: return 0.5 * x * (1.0 + std::erf(x / std::numbers::sqrt2));
@@ -296,16 +297,123 @@ Tensor compute(const MaxPool& op, const Args& a) {
   return y;
 }
 
+// scale mode: source = dst / scale; size mode: PyTorch's nearest rule, source = floor(dst·in/out).
 Tensor compute(const UpsampleNearest& op, const Args& a) {
+  const ShapeNhwc& is = a.in_shape[0];
+  const ShapeNhwc& os = a.out_shape;
+  const Tensor& x = *a.in[0];
+  const bool sized = op.size[0] > 0;
+  auto source_y = [&](int64_t oy) { return sized ? oy * is.h / os.h : oy / op.scale[0]; };
+  auto source_x = [&](int64_t ox) { return sized ? ox * is.w / os.w : ox / op.scale[1]; };
+  Tensor y = zeros(os);
+  for (int64_t n = 0; n < os.n; ++n)
+    for (int64_t oy = 0; oy < os.h; ++oy)
+      for (int64_t ox = 0; ox < os.w; ++ox)
+        for (int64_t c = 0; c < os.c; ++c) y[at(os, n, oy, ox, c)] = x[at(is, n, source_y(oy), source_x(ox), c)];
+  return y;
+}
+
+// PyTorch's definition, as a scatter: input pixel (iy, ix) of channel g·Cin/g + i adds
+// w[g·Cout/g + o][ky][kx][i]·x to the full output at (iy·s + ky, ix·s + kx) of channel g·Cout/g + o; the
+// output is that full output shifted up/left by pad top/left, with rows/columns that no input reaches
+// (output_padding) holding the bias only.
+Tensor compute(const ConvTranspose2d& op, const Args& a) {
+  const ShapeNhwc& is = a.in_shape[0];
+  const ShapeNhwc& os = a.out_shape;
+  const Tensor& x = *a.in[0];
+  const int64_t in_per_group = is.c / op.groups;
+  const int64_t out_per_group = op.out_channels / op.groups;
+  const int64_t kh = op.kernel[0], kw = op.kernel[1];
+  std::vector<double> acc(static_cast<size_t>(os.elements()), 0.0);
+  for (size_t k = 0; k < acc.size(); ++k)
+    acc[k] = a.weights.bias.empty() ? 0.0 : a.weights.bias[k % static_cast<size_t>(os.c)];
+  for (int64_t n = 0; n < is.n; ++n)
+    for (int64_t iy = 0; iy < is.h; ++iy)
+      for (int64_t ix = 0; ix < is.w; ++ix)
+        for (int64_t ci = 0; ci < is.c; ++ci) {
+          const double v = x[at(is, n, iy, ix, ci)];
+          const int64_t g = ci / in_per_group, i = ci % in_per_group;
+          for (int64_t ky = 0; ky < kh; ++ky) {
+            const int64_t oy = iy * op.stride[0] + ky - op.padding.top;
+            if (oy < 0 || oy >= os.h) continue;  // cropped
+            for (int64_t kx = 0; kx < kw; ++kx) {
+              const int64_t ox = ix * op.stride[1] + kx - op.padding.left;
+              if (ox < 0 || ox >= os.w) continue;
+              for (int64_t o = g * out_per_group; o < (g + 1) * out_per_group; ++o) {
+                const double w = a.weights.weight[static_cast<size_t>(((o * kh + ky) * kw + kx) * in_per_group + i)];
+                acc[at(os, n, oy, ox, o)] += w * v;
+              }
+            }
+          }
+        }
+  Tensor y = zeros(os);
+  for (size_t k = 0; k < y.size(); ++k) y[k] = static_cast<float>(activate(op.activation, acc[k]));
+  return y;
+}
+
+// Source coordinate of output index `dst` along an axis of `in` -> `out` pixels (PyTorch's
+// area_pixel_compute_source_index for a given output size): half-pixel centres clamped at 0, or corners aligned.
+double bilinear_source(bool align_corners, int64_t dst, int64_t in, int64_t out) {
+  if (align_corners) return out > 1 ? static_cast<double>(dst) * static_cast<double>(in - 1) / static_cast<double>(out - 1) : 0.0;
+  return std::max(0.0, (static_cast<double>(dst) + 0.5) * static_cast<double>(in) / static_cast<double>(out) - 0.5);
+}
+
+// Interpolates between source pixels i0 = floor(src) and i1 = min(i0 + 1, in − 1) on each axis.
+Tensor compute(const ResizeBilinear& op, const Args& a) {
   const ShapeNhwc& is = a.in_shape[0];
   const ShapeNhwc& os = a.out_shape;
   const Tensor& x = *a.in[0];
   Tensor y = zeros(os);
   for (int64_t n = 0; n < os.n; ++n)
-    for (int64_t oy = 0; oy < os.h; ++oy)
-      for (int64_t ox = 0; ox < os.w; ++ox)
-        for (int64_t c = 0; c < os.c; ++c)
-          y[at(os, n, oy, ox, c)] = x[at(is, n, oy / op.scale[0], ox / op.scale[1], c)];
+    for (int64_t oy = 0; oy < os.h; ++oy) {
+      const double fy = bilinear_source(op.align_corners, oy, is.h, os.h);
+      const int64_t y0 = std::min(static_cast<int64_t>(fy), is.h - 1), y1 = std::min(y0 + 1, is.h - 1);
+      const double ly = fy - static_cast<double>(y0);
+      for (int64_t ox = 0; ox < os.w; ++ox) {
+        const double fx = bilinear_source(op.align_corners, ox, is.w, os.w);
+        const int64_t x0 = std::min(static_cast<int64_t>(fx), is.w - 1), x1 = std::min(x0 + 1, is.w - 1);
+        const double lx = fx - static_cast<double>(x0);
+        for (int64_t c = 0; c < os.c; ++c) {
+          auto v = [&](int64_t iy, int64_t ix) -> double { return x[at(is, n, iy, ix, c)]; };
+          y[at(os, n, oy, ox, c)] = static_cast<float>((1 - ly) * ((1 - lx) * v(y0, x0) + lx * v(y0, x1)) +
+                                                       ly * ((1 - lx) * v(y1, x0) + lx * v(y1, x1)));
+        }
+      }
+    }
+  return y;
+}
+
+Tensor compute(const LayerScale&, const Args& a) {
+  const size_t c = static_cast<size_t>(a.in_shape[0].c);
+  Tensor y = *a.in[0];
+  for (size_t k = 0; k < y.size(); ++k) y[k] = static_cast<float>(static_cast<double>(a.weights.weight[k % c]) * y[k]);
+  return y;
+}
+
+// The weight is the already gathered bias for one sample, laid out like the scores (see make_weights).
+Tensor compute(const AttentionBias&, const Args& a) {
+  const size_t per_sample = static_cast<size_t>(a.in_shape[0].pixels() * a.in_shape[0].c);
+  Tensor y = *a.in[0];
+  for (size_t k = 0; k < y.size(); ++k)
+    y[k] = static_cast<float>(static_cast<double>(y[k]) + a.weights.weight[k % per_sample]);
+  return y;
+}
+
+// out[q, h'·Lk + s] = Σ_h W[h'][h]·x[q, h·Lk + s] + b[h'] at every query pixel q.
+Tensor compute(const HeadMix& op, const Args& a) {
+  const ShapeNhwc& s = a.in_shape[0];
+  const Tensor& x = *a.in[0];
+  const int64_t keys = s.c / op.heads;
+  Tensor y = zeros(s);
+  for (int64_t q = 0; q < s.n * s.pixels(); ++q)
+    for (int64_t o = 0; o < op.heads; ++o)
+      for (int64_t k = 0; k < keys; ++k) {
+        double sum = a.weights.bias.empty() ? 0.0 : a.weights.bias[static_cast<size_t>(o)];
+        for (int64_t h = 0; h < op.heads; ++h)
+          sum += static_cast<double>(a.weights.weight[static_cast<size_t>(o * op.heads + h)]) *
+                 x[static_cast<size_t>(q * s.c + h * keys + k)];
+        y[static_cast<size_t>(q * s.c + o * keys + k)] = static_cast<float>(sum);
+      }
   return y;
 }
 

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <random>
 #include <set>
 #include <thread>
@@ -16,6 +17,7 @@
 #include "space/blocks.hpp"
 #include "space/count.hpp"
 #include "space/io.hpp"
+#include "space/sample.hpp"
 #include "space/zoo.hpp"
 
 namespace cpx::profiler {
@@ -48,6 +50,98 @@ Network fasternet_network(const std::string& op, int64_t c, int64_t r) {
     else x = b.add(p, {x}, plain_conv(c, 3, 1, op == "conv" ? 1 : op == "gconv16" ? 16 : c));
   }
   return std::move(b).finish(x);
+}
+
+// Single operators of every class that the block grid does not exercise, over shapes like the zoo's, so
+// that a predictor fitted on the profile never needs the zoo (which stays held out for validation).
+struct OpItem {
+  std::string id;
+  std::function<Network()> build;
+};
+
+Network one_op(const std::string& name, ShapeNhwc input, const std::function<std::string(NetworkBuilder&)>& body) {
+  NetworkBuilder b(name, "sweep", input, Where("sweep", name));
+  const std::string out = body(b);
+  return std::move(b).finish(out);
+}
+
+std::vector<OpItem> op_items(bool quick) {
+  std::vector<OpItem> items;
+  auto add = [&](std::string id, ShapeNhwc in, std::function<std::string(NetworkBuilder&)> body) {
+    items.push_back({"op_" + id, [=] { return one_op("op_" + id, in, body); }});
+  };
+  const std::string x(input_tensor);
+  const std::vector<std::pair<int64_t, int64_t>> maps =
+      quick ? std::vector<std::pair<int64_t, int64_t>>{{56, 64}, {14, 256}}
+            : std::vector<std::pair<int64_t, int64_t>>{{112, 32}, {56, 64}, {28, 128}, {14, 256}, {7, 512}};
+  for (int64_t in : quick ? std::vector<int64_t>{1536} : std::vector<int64_t>{256, 512, 1024, 1536, 2304})
+    for (int64_t out : quick ? std::vector<int64_t>{1000} : std::vector<int64_t>{1000, 1600, 2560})
+      add("fc_" + std::to_string(in) + "_" + std::to_string(out), {1, 1, 1, in},
+          [=](NetworkBuilder& b) { return b.add("fc", {x}, FullyConnected{out, true, false, Activation::none}); });
+  for (int64_t heads : quick ? std::vector<int64_t>{2} : std::vector<int64_t>{1, 2, 4, 8})
+    for (int64_t grid : quick ? std::vector<int64_t>{7} : std::vector<int64_t>{7, 14})
+      for (int64_t hd : quick ? std::vector<int64_t>{32} : std::vector<int64_t>{32, 64}) {
+        const std::string tag = "h" + std::to_string(heads) + "_l" + std::to_string(grid * grid) + "_d" + std::to_string(hd);
+        const int64_t tokens = grid * grid;
+        add("attention_" + tag, {1, grid, grid, 3 * heads * hd}, [=](NetworkBuilder& b) {
+          const auto s = b.add("scores", {x, x}, Matmul{heads, {0, hd}, {hd, hd}, true, 1.0});
+          const auto p = b.add("softmax", {s}, Softmax{heads});
+          return b.add("av", {p, x}, Matmul{heads, {0, tokens}, {2 * hd, hd}, false, 1.0});
+        });
+        add("head_mix_" + tag, {1, grid, grid, heads * tokens}, [=](NetworkBuilder& b) {
+          const auto m = b.add("mix", {x}, HeadMix{heads, true});
+          return b.add("bias", {m}, AttentionBias{heads, tokens});
+        });
+      }
+  for (const auto& [r, c] : maps) {
+    const std::string tag = std::to_string(r) + "_" + std::to_string(c);
+    const ShapeNhwc in{1, r, r, c};
+    add("group_norm_" + tag, in, [=](NetworkBuilder& b) { return b.add("gn", {x}, GroupNorm{1, 1e-5}); });
+    add("layer_norm_" + tag, in, [=](NetworkBuilder& b) { return b.add("ln", {x}, LayerNorm{1e-5}); });
+    add("batch_norm_" + tag, in, [=](NetworkBuilder& b) { return b.add("bn", {x}, BatchNorm{1e-5}); });
+    add("layer_scale_" + tag, in, [=](NetworkBuilder& b) { return b.add("ls", {x}, LayerScale{}); });
+    add("add_" + tag, in, [=](NetworkBuilder& b) { return b.add("add", {x, x}, Add{}); });
+    add("multiply_broadcast_" + tag, in, [=](NetworkBuilder& b) {
+      const auto g = b.add("pool", {x}, GlobalAvgPool{});
+      return b.add("mul", {x, g}, Multiply{});
+    });
+    for (Activation a : {Activation::relu, Activation::hardswish, Activation::hardsigmoid, Activation::sigmoid,
+                         Activation::silu, Activation::gelu})
+      add("activation_" + std::string(to_string(a)) + "_" + tag, in,
+          [=](NetworkBuilder& b) { return b.add("act", {x}, ActivationOp{a}); });
+    add("max_pool_3s2_" + tag, in, [=](NetworkBuilder& b) {
+      return b.add("pool", {x}, MaxPool{{3, 3}, {2, 2}, {1, 1, 1, 1}});
+    });
+    add("avg_pool_2s2_" + tag, in, [=](NetworkBuilder& b) { return b.add("pool", {x}, AvgPool{{2, 2}, {2, 2}, {}}); });
+    add("avg_pool_3s1p1_" + tag, in, [=](NetworkBuilder& b) {
+      return b.add("pool", {x}, AvgPool{{3, 3}, {1, 1}, {1, 1, 1, 1}});
+    });
+    add("upsample_x2_" + tag, in, [=](NetworkBuilder& b) { return b.add("up", {x}, UpsampleNearest{{2, 2}, {0, 0}}); });
+    add("resize_bilinear_x2_" + tag, in, [=](NetworkBuilder& b) {
+      return b.add("up", {x}, ResizeBilinear{{2 * r, 2 * r}, false});
+    });
+    add("slice_concat_" + tag, in, [=](NetworkBuilder& b) {
+      const auto a = b.add("head", {x}, Slice{0, c / 4});
+      const auto rest = b.add("rest", {x}, Slice{c / 4, c});
+      return b.add("cat", {rest, a}, Concat{});
+    });
+    add("pad_" + tag, in, [=](NetworkBuilder& b) { return b.add("pad", {x}, Pad{{1, 0, 1, 0}}); });
+    if (r <= 14) {
+      add("global_avg_pool_" + tag, in, [=](NetworkBuilder& b) { return b.add("pool", {x}, GlobalAvgPool{}); });
+      ConvTranspose2d up;
+      up.out_channels = c;
+      up.kernel = {4, 4};
+      up.stride = {2, 2};
+      up.padding = {1, 1, 1, 1};
+      up.bias = true;
+      add("conv_transpose_k4s2_" + tag, in, [=](NetworkBuilder& b) { return b.add("deconv", {x}, up); });
+      ConvTranspose2d same = up;
+      same.kernel = {3, 3};
+      same.stride = {1, 1};
+      add("conv_transpose_k3s1_" + tag, in, [=](NetworkBuilder& b) { return b.add("deconv", {x}, same); });
+    }
+  }
+  return items;
 }
 
 }  // namespace
@@ -206,6 +300,8 @@ Json run_sweep(const SweepOptions& options, const std::atomic<bool>& stop) {
     for (const auto& c : profile["configs"]) done.insert(c["id"].get<std::string>());
     for (const auto& z : profile["zoo"]) done.insert(z["id"].get<std::string>());
     for (const auto& z : profile["fasternet"]) done.insert(z["id"].get<std::string>());
+    for (const auto& z : profile["ops"]) done.insert(z["id"].get<std::string>());
+    for (const auto& z : profile["networks"]) done.insert(z["id"].get<std::string>());
     std::fprintf(stderr, "profile: resuming %s with %zu measurements done\n", options.out_path.c_str(), done.size());
   } else {
     profile = {{"schema", device_profile_schema},
@@ -217,7 +313,9 @@ Json run_sweep(const SweepOptions& options, const std::atomic<bool>& stop) {
                {"peaks", Json::array()},
                {"configs", Json::array()},
                {"zoo", Json::array()},
-               {"fasternet", Json::array()}};
+               {"fasternet", Json::array()},
+               {"ops", Json::array()},
+               {"networks", Json::array()}};
   }
   std::filesystem::create_directories(std::filesystem::path(options.out_path).parent_path().empty()
                                           ? std::filesystem::path(".")
@@ -256,6 +354,20 @@ Json run_sweep(const SweepOptions& options, const std::atomic<bool>& stop) {
     for (const auto& op : fasternet_ops)
       for (const auto& [c, r] : fasternet_maps)
         if (!options.quick || (t == 1 && (r == 56 || r == 14))) fasternet_work.push_back({op, c, r, t});
+  struct OpWork {
+    OpItem item;
+    int64_t threads;
+    std::string id() const { return item.id + "_t" + std::to_string(threads); }
+  };
+  std::vector<OpWork> op_work;
+  for (int64_t t : threads)
+    for (auto& item : op_items(options.quick)) op_work.push_back({item, t});
+  std::shuffle(op_work.begin(), op_work.end(), shuffle_rng);
+  // Whole networks sampled from the CPUBone-like space, with seeds from training_seed_base on: they give
+  // predictors per-op times in context and the network overhead. Validation samples other seeds.
+  std::vector<std::pair<uint64_t, int64_t>> network_work;  // (seed, threads)
+  for (int64_t t : threads)
+    for (uint64_t i = 0; i < (options.quick ? 4u : 40u); ++i) network_work.emplace_back(training_seed_base + i, t);
   std::vector<std::pair<std::string, int64_t>> zoo_work;  // (zoo name, threads)
   for (int64_t t : threads)
     for (const auto& e : zoo())
@@ -265,6 +377,9 @@ Json run_sweep(const SweepOptions& options, const std::atomic<bool>& stop) {
   for (const auto& c : grid) remaining += !done.count(c.id());
   for (const auto& [name, t] : zoo_work) remaining += !done.count("zoo_" + name + "_t" + std::to_string(t));
   for (const auto& f : fasternet_work) remaining += !done.count(f.id());
+  for (const auto& w : op_work) remaining += !done.count(w.id());
+  auto network_id = [](uint64_t seed, int64_t t) { return "sampled_" + std::to_string(seed) + "_t" + std::to_string(t); };
+  for (const auto& [seed, t] : network_work) remaining += !done.count(network_id(seed, t));
   const size_t total = remaining;
   size_t finished = 0;
   const bool tty = ::isatty(2);
@@ -308,6 +423,29 @@ Json run_sweep(const SweepOptions& options, const std::atomic<bool>& stop) {
     r["stride"] = c.stride;
     r["threads"] = c.threads;
     profile["configs"].push_back(std::move(r));
+    after_each();
+  }
+  for (const auto& w : op_work) {
+    if (stop) break;
+    if (done.count(w.id())) continue;
+    pin(w.threads);
+    Json r = measure_network(w.item.build(), w.threads, options.seed, options_for_next(), peak[w.threads]);
+    r["id"] = w.id();
+    r["threads"] = w.threads;
+    profile["ops"].push_back(std::move(r));
+    after_each();
+  }
+  for (const auto& [seed, t] : network_work) {
+    if (stop) break;
+    const std::string id = network_id(seed, t);
+    if (done.count(id)) continue;
+    pin(t);
+    const Macro m = sample_cpubone_like(seed);
+    Json r = measure_network(expand(m, m.name), t, options.seed, options_for_next(), peak[t]);
+    r["id"] = id;
+    r["sample_seed"] = seed;
+    r["threads"] = t;
+    profile["networks"].push_back(std::move(r));
     after_each();
   }
   for (const auto& f : fasternet_work) {

@@ -12,6 +12,8 @@
 namespace cpx::profiler {
 
 inline constexpr std::string_view device_profile_schema = "cpubone-explore/device-profile/v1";
+// Seeds of the sampled networks a profile measures for fitting; validation must sample below this.
+inline constexpr uint64_t training_seed_base = 1'000'000;
 
 // One point of the grid: a single block (or operator) on a 1 x R x R x C input.
 struct SweepConfig {

@@ -39,6 +39,37 @@ OpWeights linear_weights(Rng& rng, int64_t out, int64_t fan_in, bool bias, bool 
   return w;
 }
 
+// ConvTranspose2d: PyTorch initialises its [Cin][Cout/groups][kh][kw] weight with the same 1/√fan_in
+// bound, where its fan_in is computed from dimension 1, i.e. fan_in = Cout/groups·kh·kw (not the
+// Cin/groups·kh·kw terms an output actually sums). We follow PyTorch. Laid out [Cout][kh][kw][Cin/groups].
+OpWeights conv_transpose_weights(Rng& rng, const ConvTranspose2d& c, int64_t in_channels) {
+  const int64_t taps = c.kernel[0] * c.kernel[1];
+  const float bound = 1.0f / std::sqrt(static_cast<float>(c.out_channels / c.groups * taps));
+  OpWeights w;
+  w.weight = uniform(rng, c.out_channels * taps * (in_channels / c.groups), -bound, bound);
+  if (c.bias) w.bias = uniform(rng, c.out_channels, -bound, bound);
+  if (c.batch_norm) fold_batch_norm(w.weight, w.bias, random_batch_norm(rng, c.out_channels));
+  return w;
+}
+
+// The gathered attention bias. A model holds a table of heads x table_size learned values and gathers
+// one per (query, head, key) through its own relative-offset index (EfficientFormerV2's attention_bias_idxs).
+// We cannot reproduce every family's offset indexing, so the gather here is a fixed deterministic map,
+// value(q, h, s) = table[h][(q·Lk + s) mod table_size]; timing and the executor-vs-reference check do not
+// depend on which table entries are gathered, only on the tensor being added. The table is uniform in
+// [-1, 1), the scale of attention logits.
+std::vector<float> gathered_attention_bias(Rng& rng, const AttentionBias& a, const ShapeNhwc& scores) {
+  const std::vector<float> table = uniform(rng, a.heads * a.table_size, -1.0f, 1.0f);
+  const int64_t queries = scores.h * scores.w, keys = scores.c / a.heads;
+  std::vector<float> out(static_cast<size_t>(queries * scores.c));
+  for (int64_t q = 0; q < queries; ++q)
+    for (int64_t h = 0; h < a.heads; ++h)
+      for (int64_t s = 0; s < keys; ++s)
+        out[static_cast<size_t>(q * scores.c + h * keys + s)] =
+            table[static_cast<size_t>(h * a.table_size + (q * keys + s) % a.table_size)];
+  return out;
+}
+
 }  // namespace
 
 void fold_batch_norm(std::vector<float>& weight, std::vector<float>& bias, const BatchNormStats& bn) {
@@ -74,6 +105,19 @@ NetworkWeights make_weights(const Network& net, uint64_t seed) {
     } else if (op.as<GroupNorm>() || op.as<LayerNorm>()) {
       out[i].weight = uniform(rng, in.c, 0.5f, 1.5f);
       out[i].bias = uniform(rng, in.c, -0.2f, 0.2f);
+    } else if (const auto* t = op.as<ConvTranspose2d>()) {
+      out[i] = conv_transpose_weights(rng, *t, in.c);
+    } else if (op.as<LayerScale>()) {
+      // Models initialise γ to ~1e-5 (a residual branch starts near off); random inference weights only
+      // need to be well conditioned, so γ is O(1) here and the branch's output stays O(1).
+      out[i].weight = uniform(rng, in.c, 0.5f, 1.5f);
+    } else if (const auto* ab = op.as<AttentionBias>()) {
+      out[i].weight = gathered_attention_bias(rng, *ab, in);
+    } else if (const auto* hm = op.as<HeadMix>()) {
+      // A 1x1 conv over heads in PyTorch: fan_in = heads.
+      const float bound = 1.0f / std::sqrt(static_cast<float>(hm->heads));
+      out[i].weight = uniform(rng, hm->heads * hm->heads, -bound, bound);
+      if (hm->bias) out[i].bias = uniform(rng, hm->heads, -bound, bound);
     }
   }
   return out;

@@ -10,9 +10,16 @@ namespace cpx::profiler {
 
 // Inference weights of one op, with every BatchNorm already folded.
 //   conv2d:          weight [Cout][kh][kw][Cin/groups] (per-group OHWI), bias [Cout] or empty
+//   conv_transpose2d: weight [Cout][kh][kw][Cin/groups], the same layout: input channel i of group g adds
+//                    weight[g·Cout/g + o][ky][kx][i]·x to output channel g·Cout/g + o at (iy·s + ky, ix·s + kx)
+//                    (PyTorch stores it as [Cin][Cout/groups][kh][kw]); bias [Cout] or empty
 //   fully_connected: weight [out][in], bias [out] or empty
 //   batch_norm:      weight = scale [C], bias = shift [C]   (y = scale·x + shift)
 //   group_norm, layer_norm: weight = gamma [C], bias = beta [C]
+//   layer_scale:     weight = gamma [C], bias empty          (y = gamma·x)
+//   attention_bias:  weight = the gathered bias, one value per (query pixel, head, key) in the scores'
+//                    layout: [hq·wq][heads·Lk], shared by every sample; bias empty
+//   head_mix:        weight W [heads][heads] (row = output head), bias [heads] or empty
 //   everything else: empty
 struct OpWeights {
   std::vector<float> weight;

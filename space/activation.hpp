@@ -8,14 +8,16 @@
 
 namespace cpx {
 
-enum class Activation { none, relu, relu6, hardswish, sigmoid, silu, gelu, gelu_tanh };
+enum class Activation { none, relu, relu6, hardswish, hardsigmoid, sigmoid, silu, gelu, gelu_tanh };
 
-// gelu is the exact erf form, 0.5·x·(1 + erf(x/√2)); gelu_tanh is the tanh approximation.
-inline constexpr std::array<std::pair<Activation, std::string_view>, 8> activation_names{{
+// gelu is the exact erf form, 0.5·x·(1 + erf(x/√2)); gelu_tanh is the tanh approximation;
+// hardsigmoid is relu6(x + 3)/6 (PyTorch and GhostNet's hard_sigmoid).
+inline constexpr std::array<std::pair<Activation, std::string_view>, 9> activation_names{{
     {Activation::none, "none"},
     {Activation::relu, "relu"},
     {Activation::relu6, "relu6"},
     {Activation::hardswish, "hardswish"},
+    {Activation::hardsigmoid, "hardsigmoid"},
     {Activation::sigmoid, "sigmoid"},
     {Activation::silu, "silu"},
     {Activation::gelu, "gelu"},

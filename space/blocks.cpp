@@ -101,6 +101,9 @@ BlockSpec read_block(const Json& j, const Where& where) {
     s.local_expansion = r.number("local_expansion", 0.01, max_expansion, s.local_expansion);
     s.local_groups = r.integer("local_groups", 1, limits::max_channels, s.local_groups);
     s.fused_threshold = r.integer("fused_threshold", 0, limits::max_channels + 1, s.fused_threshold);
+    const std::string up = r.string("upsampling", "nearest");
+    if (up != "nearest" && up != "transposed") r.at("upsampling").fail(up, "expected \"nearest\" or \"transposed\"");
+    s.transposed_upsampling = up == "transposed";
     s.activation = read_act(r);
     out = s;
   } else if (type == "pconv") {
@@ -147,6 +150,7 @@ Json to_json(const BlockSpec& block) {
           j["local_expansion"] = s.local_expansion;
           j["local_groups"] = s.local_groups;
           j["fused_threshold"] = s.fused_threshold;
+          j["upsampling"] = s.transposed_upsampling ? "transposed" : "nearest";
         }
         if constexpr (requires { s.activation; }) j["activation"] = to_string(s.activation);
       },
@@ -225,8 +229,20 @@ std::string expand(NetworkBuilder& b, const CPUBoneBlock& s, const std::string& 
                                Matmul{heads, {0, hd}, {hd, hd}, true, 1.0 / std::sqrt(static_cast<double>(hd))});
     const std::string probs = b.add(p + ".attn.softmax", {scores}, Softmax{heads});
     const std::string av = b.add(p + ".attn.av", {probs, qkv}, Matmul{heads, {0, tokens}, {2 * hd, hd}, false, 1.0});
-    std::string y = b.add(p + ".attn.proj", {av}, same_conv(c, 1, 1, 1, true, false, Activation::none));
-    if (sa > 1) y = b.add(p + ".attn.upsample", {y}, UpsampleNearest{{sa, sa}});
+    std::string y;
+    if (s.transposed_upsampling) {
+      ConvTranspose2d t;
+      t.out_channels = c;
+      t.kernel = sa > 1 ? std::array<int64_t, 2>{2 * sa, 2 * sa} : std::array<int64_t, 2>{3, 3};
+      t.stride = {sa, sa};
+      const int64_t pad = sa > 1 ? sa / 2 : 1;
+      t.padding = {pad, pad, pad, pad};
+      t.bias = true;
+      y = b.add(p + ".attn.proj_up", {av}, t);
+    } else {
+      y = b.add(p + ".attn.proj", {av}, same_conv(c, 1, 1, 1, true, false, Activation::none));
+      if (sa > 1) y = b.add(p + ".attn.upsample", {y}, UpsampleNearest{{sa, sa}, {0, 0}});
+    }
     x = residual(b, x, y, p + ".attn.add");
   }
   const int64_t hidden = expanded_channels(c, s.mlp_expansion);

@@ -62,6 +62,10 @@ struct CPUBoneBlock {
   double local_expansion = 4;
   int64_t local_groups = 2;
   int64_t fused_threshold = 256;
+  // How the attention output returns to the input grid: "nearest" = 1x1 projection then nearest
+  // upsampling (the released CPUBone); "transposed" = one transposed conv (kernel 2·s, stride s, padding
+  // s/2; 3x3/p1 at s = 1) doing projection and upsampling, the paper's ablation (claim 6).
+  bool transposed_upsampling = false;
   Activation activation = Activation::hardswish;
 };
 

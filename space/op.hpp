@@ -8,17 +8,22 @@
 #include <vector>
 
 #include "space/ops/activation_op.hpp"
+#include "space/ops/attention_bias.hpp"
 #include "space/ops/batch_norm.hpp"
 #include "space/ops/channels.hpp"
 #include "space/ops/conv2d.hpp"
+#include "space/ops/conv_transpose2d.hpp"
 #include "space/ops/elementwise.hpp"
 #include "space/ops/fully_connected.hpp"
 #include "space/ops/group_norm.hpp"
+#include "space/ops/head_mix.hpp"
 #include "space/ops/layer_norm.hpp"
+#include "space/ops/layer_scale.hpp"
 #include "space/ops/matmul.hpp"
 #include "space/ops/pad.hpp"
 #include "space/ops/pooling.hpp"
 #include "space/ops/reshape.hpp"
+#include "space/ops/resize_bilinear.hpp"
 #include "space/ops/softmax.hpp"
 #include "space/ops/upsample_nearest.hpp"
 
@@ -26,7 +31,7 @@ namespace cpx {
 
 using OpAttrs = std::variant<Conv2d, FullyConnected, Matmul, Softmax, ActivationOp, BatchNorm, GroupNorm, LayerNorm,
                              Add, Multiply, GlobalAvgPool, AvgPool, MaxPool, UpsampleNearest, Reshape, Slice, Concat,
-                             Pad>;
+                             Pad, ConvTranspose2d, ResizeBilinear, LayerScale, AttentionBias, HeadMix>;
 
 // One node of an expanded network. Its output tensor is named after the op.
 struct Op {

@@ -92,6 +92,15 @@ std::vector<PublishedFigures> parse_published() {
 std::vector<ZooEntry> make_zoo() {
   std::vector<ZooEntry> entries;
   zoo_families::add_cpubone(entries);
+  zoo_families::add_fasternet(entries);
+  zoo_families::add_mobileone(entries);
+  zoo_families::add_lowformer(entries);
+  zoo_families::add_repvit(entries);
+  zoo_families::add_fastvit(entries);
+  zoo_families::add_efficientmod(entries);
+  zoo_families::add_efficientformerv2(entries);
+  zoo_families::add_ghostnetv2(entries);
+  zoo_families::add_classic(entries);
   for (ZooEntry& e : entries) {
     if (e.published_name.empty()) continue;
     for (const auto& f : published_models())

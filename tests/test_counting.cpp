@@ -107,6 +107,51 @@ TEST_CASE("norms, activations, pooling and elementwise ops have no MACs") {
   CHECK(count_one({1, 7, 7, 64}, GlobalAvgPool{}).total.macs == 0);
 }
 
+TEST_CASE("a transposed conv counts Cin·Hin·Win·(Cout/groups)·k² MACs, cropped outputs included") {
+  ConvTranspose2d t;
+  t.out_channels = 128;
+  t.kernel = {4, 4};
+  t.stride = {2, 2};
+  t.padding = {1, 1, 1, 1};
+  t.bias = true;
+  // LowFormer's stage-3 upsampling: 7x7 -> 14x14 with kernel 4, stride 2, padding 1.
+  ShapeNhwc out;
+  const auto c = count_one({1, 7, 7, 256}, t, &out);
+  CHECK(out == ShapeNhwc{1, 14, 14, 128});
+  CHECK(c.total.macs == 256 * 7 * 7 * 128 * 16);
+  CHECK(c.total.params == 256 * 128 * 16 + 128);
+  CHECK(c.total.params_inference == 256 * 128 * 16 + 128);
+  // Grouped, with BN, kernel 3, stride 2, output_padding 1: 7x7 -> 14x14 as well.
+  t.groups = 4;
+  t.kernel = {3, 3};
+  t.output_padding = {1, 1};
+  t.bias = false;
+  t.batch_norm = true;
+  const auto g = count_one({1, 7, 7, 256}, t, &out);
+  CHECK(out == ShapeNhwc{1, 14, 14, 128});
+  CHECK(g.total.macs == 256 * 7 * 7 * (128 / 4) * 9);
+  CHECK(g.total.params == 256 * 32 * 9 + 2 * 128);
+  CHECK(g.total.params_inference == 256 * 32 * 9 + 128);
+}
+
+TEST_CASE("head_mix counts heads²·Lq·Lk MACs; attention_bias and layer_scale count only params") {
+  // EfficientFormerV2-style: 8 heads, 7x7 queries, 4x4 keys.
+  const int64_t heads = 8, lq = 49, lk = 16;
+  const auto mix = count_one({1, 7, 7, heads * lk}, HeadMix{heads, true});
+  CHECK(mix.total.macs == heads * heads * lq * lk);
+  CHECK(mix.total.params == heads * heads + heads);
+  CHECK(count_one({1, 7, 7, heads * lk}, HeadMix{heads, false}).total.params == heads * heads);
+  const auto bias = count_one({1, 7, 7, heads * lk}, AttentionBias{heads, 49});
+  CHECK(bias.total.macs == 0);
+  CHECK(bias.total.params == heads * 49);
+  CHECK(bias.total.params_inference == heads * 49);
+  const auto scale = count_one({1, 7, 7, 64}, LayerScale{});
+  CHECK(scale.total.macs == 0);
+  CHECK(scale.total.params == 64);
+  CHECK(count_one({1, 7, 7, 64}, ResizeBilinear{{14, 14}, false}).total.macs == 0);
+  CHECK(count_one({1, 7, 7, 64}, UpsampleNearest{{0, 0}, {14, 14}}).total.params == 0);
+}
+
 TEST_CASE("bytes are fp32 inference weights plus input and output activations") {
   const auto c = count_one({1, 8, 8, 4}, conv(8, 1, 1, 1, {}, true));
   CHECK(c.total.params_inference == 4 * 8 + 8);

@@ -51,24 +51,30 @@ std::string describe(const Network& net, size_t i) {
          ") reading " + inputs + " -> " + net.shapes[i].str();
 }
 
-// XNNPACK (Debian 2022 build) has no matmul, group norm, layer norm, erf, tanh or swish operator, so
-// these must say they are emulated.
+// XNNPACK (Debian 2022 build) has no matmul, group norm, layer norm, erf, tanh or swish operator, and no
+// product across attention heads, so these must say they are emulated.
 bool must_be_emulated(const Op& op) {
   auto emulated_activation = [](Activation a) {
     return a == Activation::gelu || a == Activation::gelu_tanh || a == Activation::silu;
   };
-  if (op.as<Matmul>() || op.as<GroupNorm>() || op.as<LayerNorm>()) return true;
+  if (op.as<Matmul>() || op.as<GroupNorm>() || op.as<LayerNorm>() || op.as<HeadMix>()) return true;
   if (const auto* a = op.as<ActivationOp>()) return emulated_activation(a->function);
   if (const auto* c = op.as<Conv2d>()) return emulated_activation(c->activation);
+  if (const auto* t = op.as<ConvTranspose2d>()) return emulated_activation(t->activation);
   if (const auto* f = op.as<FullyConnected>()) return emulated_activation(f->activation);
   return false;
 }
 
-// A conv whose activation XNNPACK fuses as an output clamp is one native convolution operator.
+// A conv or transposed conv whose activation XNNPACK fuses as an output clamp is one native operator, and
+// so are a bilinear resize, a per-channel scale and a standalone hardsigmoid (a 1x1 depthwise conv).
 bool must_be_native(const Op& op) {
-  const auto* c = op.as<Conv2d>();
-  return c && (c->activation == Activation::none || c->activation == Activation::relu ||
-               c->activation == Activation::relu6);
+  auto clamp_fusable = [](Activation a) {
+    return a == Activation::none || a == Activation::relu || a == Activation::relu6;
+  };
+  if (const auto* c = op.as<Conv2d>()) return clamp_fusable(c->activation);
+  if (const auto* t = op.as<ConvTranspose2d>()) return clamp_fusable(t->activation);
+  if (const auto* a = op.as<ActivationOp>()) return a->function == Activation::hardsigmoid;
+  return op.as<ResizeBilinear>() || op.as<LayerScale>();
 }
 
 std::string check_implementations(const Network& net, const Plan& plan) {
@@ -192,6 +198,45 @@ class ConvTester : public Tester<ConvTester> {
   ShapeNhwc input_{1, 7, 7, 5};
   Conv2d conv_ = [] {
     Conv2d c;
+    c.out_channels = 8;
+    return c;
+  }();
+  int64_t depthwise_multiplier_ = 0;
+};
+
+class ConvTransposeTester : public Tester<ConvTransposeTester> {
+ public:
+  ConvTransposeTester& batch(int64_t n) { input_.n = n; return *this; }
+  ConvTransposeTester& input(int64_t h, int64_t w, int64_t c) { input_ = {input_.n, h, w, c}; return *this; }
+  ConvTransposeTester& output_channels(int64_t c) { conv_.out_channels = c; return *this; }
+  ConvTransposeTester& kernel(int64_t k) { return kernel(k, k); }
+  ConvTransposeTester& kernel(int64_t kh, int64_t kw) { conv_.kernel = {kh, kw}; return *this; }
+  ConvTransposeTester& stride(int64_t s) { return stride(s, s); }
+  ConvTransposeTester& stride(int64_t sh, int64_t sw) { conv_.stride = {sh, sw}; return *this; }
+  ConvTransposeTester& padding(int64_t p) { return padding({p, p, p, p}); }
+  ConvTransposeTester& padding(Padding p) { conv_.padding = p; return *this; }
+  ConvTransposeTester& output_padding(int64_t oh, int64_t ow) { conv_.output_padding = {oh, ow}; return *this; }
+  ConvTransposeTester& groups(int64_t g) { conv_.groups = g; return *this; }
+  ConvTransposeTester& depthwise(int64_t multiplier = 1) { depthwise_multiplier_ = multiplier; return *this; }
+  ConvTransposeTester& bias(bool b) { conv_.bias = b; return *this; }
+  ConvTransposeTester& batch_norm(bool b) { conv_.batch_norm = b; return *this; }
+  ConvTransposeTester& activation(Activation a) { conv_.activation = a; return *this; }
+
+  void test() const {
+    ConvTranspose2d c = conv_;
+    if (depthwise_multiplier_ > 0) {
+      c.groups = input_.c;
+      c.out_channels = depthwise_multiplier_ * input_.c;
+    }
+    NetworkBuilder b("conv_transpose", "", input_, Where("test"));
+    const std::string y = b.add("op", {"input"}, c);
+    check(std::move(b).finish(y));
+  }
+
+ private:
+  ShapeNhwc input_{1, 5, 5, 5};
+  ConvTranspose2d conv_ = [] {
+    ConvTranspose2d c;
     c.out_channels = 8;
     return c;
   }();
@@ -494,6 +539,128 @@ TEST_CASE("executor emulated kernels split large tensors over threads without ga
     OpTester().input({1, 14, 14, 392}).input({1, 14, 14, 192}).threads(threads)
         .test(Matmul{2, {0, 196}, {64, 32}, false, 1.0});
     OpTester().input({1, 14, 14, 196}).shared_input().threads(threads).test(Matmul{1, {0, 98}, {98, 98}, true, 0.1});
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Op kinds of the model-zoo families: conv_transpose2d, resize_bilinear, layer_scale, attention_bias,
+// head_mix, upsample_nearest to a size, hardsigmoid (in the activation sweeps above)
+
+TEST_CASE("executor conv_transpose2d: kernels 2, 3, 4, strides 1, 2, 4, paddings and output paddings") {
+  // Padding {top, bottom, left, right} crops the full output; output_padding (< stride) adds rows and
+  // columns at the bottom/right. Stride 4 with kernels 2 and 3 leaves gaps that hold the bias only.
+  const Padding paddings[] = {{}, {1, 1, 1, 1}, {1, 0, 1, 0}, {0, 2, 1, 0}};
+  const std::array<int64_t, 2> images[] = {{5, 5}, {7, 9}};
+  const std::array<int64_t, 2> channels[] = {{3, 5}, {16, 8}};  // in, out
+  AlternateThreads threads;
+  for (int64_t kernel : {2, 3, 4})
+    for (int64_t stride : {1, 2, 4})
+      for (const Padding& p : paddings)
+        for (const auto& [oph, opw] : {std::array<int64_t, 2>{0, 0}, {stride - 1, stride - 1}, {0, stride / 2}})
+          for (const auto& [h, w] : images)
+            for (const auto& [cin, cout] : channels)
+              ConvTransposeTester().input(h, w, cin).output_channels(cout).kernel(kernel).stride(stride).padding(p)
+                  .output_padding(oph, opw).bias(true).threads(threads()).test();
+}
+
+TEST_CASE("executor conv_transpose2d: groups 2, 4 and depthwise") {
+  AlternateThreads threads;
+  for (int64_t groups : {2, 4})
+    for (const auto& [cin, cout] : {std::array<int64_t, 2>{8, 16}, {24, 24}, {40, 8}})
+      for (int64_t stride : {1, 2})
+        for (int64_t kernel : {2, 3, 4})
+          ConvTransposeTester().input(7, 6, cin).output_channels(cout).groups(groups).kernel(kernel).stride(stride)
+              .padding(kernel / 2).output_padding(stride - 1, 0).bias(true).threads(threads()).test();
+  for (int64_t c : {3, 16, 23})
+    for (int64_t stride : {1, 2, 4})
+      for (int64_t kernel : {2, 3, 4})
+        ConvTransposeTester().input(7, 7, c).depthwise().kernel(kernel).stride(stride).padding(kernel > 2 ? 1 : 0)
+            .batch_norm(true).threads(threads()).test();
+  for (size_t n : thread_counts) ConvTransposeTester().input(5, 5, 5).depthwise(2).kernel(2).stride(2).threads(n).test();
+}
+
+TEST_CASE("executor conv_transpose2d: every activation, bias and batch norm, batch 2, rectangular, LowFormer's 7 -> 14") {
+  for (Activation a : all_activations())
+    for (bool bias : {false, true})
+      for (bool bn : {false, true})
+        for (size_t threads : thread_counts)
+          ConvTransposeTester().input(5, 7, 12).output_channels(10).kernel(4).stride(2).padding(1).bias(bias)
+              .batch_norm(bn).activation(a).input_scale(4).threads(threads).test();
+  for (size_t threads : thread_counts) {
+    ConvTransposeTester().batch(2).input(5, 6, 6).output_channels(10).kernel(3).stride(2).padding(1)
+        .output_padding(1, 1).groups(2).threads(threads).test();
+    ConvTransposeTester().input(6, 5, 7).output_channels(9).kernel(2, 4).stride(1, 2).padding({0, 1, 1, 1})
+        .output_padding(0, 1).bias(true).threads(threads).test();
+    ConvTransposeTester().input(1, 1, 16).output_channels(8).kernel(3).stride(2).bias(true).threads(threads).test();
+    // LowFormer's upsampling in stage 3: 7x7 -> 14x14, kernel 4, stride 2, padding 1.
+    ConvTransposeTester().input(7, 7, 128).output_channels(64).kernel(4).stride(2).padding(1).bias(true)
+        .threads(threads).test();
+    ConvTransposeTester().input(14, 14, 64).depthwise().kernel(4).stride(2).padding(1).threads(threads).test();
+  }
+}
+
+TEST_CASE("executor resize_bilinear: up and down, square and rectangular, both corner modes") {
+  const std::array<int64_t, 2> sizes[] = {{1, 1}, {2, 3}, {4, 4}, {10, 14}, {14, 14}, {3, 5}, {13, 9}};
+  for (size_t threads : thread_counts)
+    for (bool align : {false, true})
+      for (const auto& size : sizes) {
+        OpTester().input({1, 5, 7, 3}).threads(threads).test(ResizeBilinear{size, align});
+        OpTester().input({2, 7, 7, 16}).threads(threads).test(ResizeBilinear{size, align});
+        OpTester().input({1, 1, 1, 5}).threads(threads).test(ResizeBilinear{size, align});
+      }
+  for (size_t threads : thread_counts)
+    OpTester().input({1, 28, 28, 64}).threads(threads).test(ResizeBilinear{{56, 56}, false});
+}
+
+TEST_CASE("executor layer_scale and attention_bias") {
+  for (size_t threads : thread_counts) {
+    for (const ShapeNhwc& s : {ShapeNhwc{1, 7, 9, 23}, ShapeNhwc{2, 3, 5, 6}, ShapeNhwc{1, 1, 1, 1600}})
+      OpTester().input(s).threads(threads).test(LayerScale{});
+    // Scores N x hq x wq x (heads·Lk): query grids and key counts unequal; tables smaller and larger
+    // than the scores, and a single entry.
+    for (const auto& [heads, table] : {std::array<int64_t, 2>{1, 1}, {4, 49}, {4, 1000}, {8, 7}}) {
+      OpTester().input({1, 7, 7, heads * 49}).threads(threads).test(AttentionBias{heads, table});
+      OpTester().input({2, 4, 5, heads * 9}).threads(threads).test(AttentionBias{heads, table});
+    }
+    // Large enough to be split over threads (14x14 queries, 8 heads of 49 keys).
+    OpTester().input({1, 14, 14, 8 * 49}).threads(threads).test(AttentionBias{8, 169});
+    OpTester().input({2, 14, 14, 8 * 49}).threads(threads).test(AttentionBias{8, 169});
+  }
+}
+
+TEST_CASE("executor head_mix: heads 1, 2, 3, 5, 8, query and key grids unequal, with and without bias") {
+  // Keys 9 (fewer than a 16-float run), 16 (one run), 49 and 196 (runs plus an overlapping last one);
+  // heads 3, 5 and 8 cover whole and partial blocks of output heads.
+  for (size_t threads : thread_counts)
+    for (int64_t heads : {1, 2, 3, 5, 8})
+      for (bool bias : {true, false}) {
+        OpTester().input({1, 7, 7, heads * 16}).threads(threads).test(HeadMix{heads, bias});   // 7x7 queries, 4x4 keys
+        OpTester().input({1, 4, 5, heads * 49}).threads(threads).test(HeadMix{heads, bias});   // 4x5 queries, 7x7 keys
+        OpTester().input({2, 3, 3, heads * 9}).threads(threads).test(HeadMix{heads, bias});
+        OpTester().input({1, 14, 14, heads * 49}).threads(threads).test(HeadMix{heads, bias});  // many tiles
+      }
+}
+
+TEST_CASE("executor upsample_nearest to a size: PyTorch's floor(dst·in/out), up, down and uneven") {
+  const std::array<std::array<int64_t, 4>, 7> cases{{
+      {3, 3, 7, 7}, {7, 7, 14, 14}, {7, 7, 3, 3}, {5, 9, 8, 20}, {4, 4, 4, 4}, {2, 6, 5, 6}, {1, 1, 3, 2},
+  }};  // in h, w -> out h, w
+  for (size_t threads : thread_counts) {
+    for (const auto& [h, w, oh, ow] : cases) {
+      OpTester().input({1, h, w, 5}).threads(threads).test(UpsampleNearest{{0, 0}, {oh, ow}});
+      OpTester().input({2, h, w, 16}).threads(threads).test(UpsampleNearest{{0, 0}, {oh, ow}});
+    }
+    OpTester().input({1, 28, 28, 64}).threads(threads).test(UpsampleNearest{{0, 0}, {57, 57}});
+  }
+}
+
+TEST_CASE("executor hardsigmoid: standalone on its whole range, and after a conv and a linear") {
+  for (size_t threads : thread_counts) {
+    OpTester().input({1, 56, 56, 33}).input_scale(6).threads(threads).test(ActivationOp{Activation::hardsigmoid});
+    OpTester().input({1, 1, 1, 23}).input_scale(6).threads(threads)
+        .test(FullyConnected{40, true, false, Activation::hardsigmoid});
+    ConvTester().input(7, 7, 16).output_channels(16).kernel(1).bias(true).activation(Activation::hardsigmoid)
+        .input_scale(6).threads(threads).test();
   }
 }
 

@@ -262,6 +262,7 @@ TEST_CASE("reference activations match their formulas") {
   check_close(apply(Activation::relu), {0, 0, 0, 0.5, 1, 7});
   check_close(apply(Activation::relu6), {0, 0, 0, 0.5, 1, 6});
   check_close(apply(Activation::hardswish), {0, -1 * 2 / 6.0, 0, 0.5 * 3.5 / 6, 4 / 6.0, 7});
+  check_close(apply(Activation::hardsigmoid), {0, 2 / 6.0, 0.5, 3.5 / 6, 4 / 6.0, 1});  // relu6(x + 3)/6
   check_close(apply(Activation::sigmoid), {sigmoid(-4), sigmoid(-1), 0.5, sigmoid(0.5), sigmoid(1), sigmoid(7)});
   check_close(apply(Activation::silu), {-4 * sigmoid(-4), -sigmoid(-1), 0, 0.5 * sigmoid(0.5), sigmoid(1), 7 * sigmoid(7)});
   // Φ(1) = 0.8413447, Φ(-1) = 0.1586553: gelu(x) = x·Φ(x).
@@ -430,4 +431,153 @@ TEST_CASE("reference slice, concat, reshape and pad move data only") {
   check_close(out[2], {2, 3, 1, 2, 3, 5, 6, 4, 5, 6});
   check_close(out[3], {0, 0, 0, 0, 0, 0, 0, 0, 0,  //
                        1, 2, 3, 4, 5, 6, 0, 0, 0});
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Op kinds of the model-zoo families
+
+namespace {
+
+ConvTranspose2d conv_transpose(int64_t out, std::array<int64_t, 2> kernel, std::array<int64_t, 2> stride,
+                               Padding padding, std::array<int64_t, 2> output_padding = {0, 0}, int64_t groups = 1,
+                               bool bias = false) {
+  ConvTranspose2d c;
+  c.out_channels = out;
+  c.kernel = kernel;
+  c.stride = stride;
+  c.padding = padding;
+  c.output_padding = output_padding;
+  c.groups = groups;
+  c.bias = bias;
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("reference conv_transpose2d: stride 2, kernel 2 places a scaled copy of the kernel per input pixel") {
+  // Input 2x2 = (1 2; 3 4), kernel (1 2; 3 4): output block (iy, ix) = x[iy][ix]·kernel, no flip.
+  const auto y = run_one({1, 2, 2, 1}, conv_transpose(1, {2, 2}, {2, 2}, {}), {1, 2, 3, 4}, {{1, 2, 3, 4}, {}});
+  check_close(y, {1, 2, 2, 4,  //
+                  3, 4, 6, 8,  //
+                  3, 6, 4, 8,  //
+                  9, 12, 12, 16});
+}
+
+TEST_CASE("reference conv_transpose2d: overlaps add, padding crops, output_padding uncrops at the end") {
+  // A 1x2 image (1, 2), kernel 1x3 (1, 10, 100), stride 2: the full output row is
+  // (1, 10, 100 + 2, 20, 200), 5 wide. Padding left 1 and right 1 crops it to (10, 102, 20);
+  // output_padding 1 makes the output 4 wide, so column 3 is full column 4: 200.
+  const OpWeights w{{1, 10, 100}, {}};
+  check_close(run_one({1, 1, 2, 1}, conv_transpose(1, {1, 3}, {1, 2}, {0, 0, 1, 1}), {1, 2}, w), {10, 102, 20});
+  check_close(run_one({1, 1, 2, 1}, conv_transpose(1, {1, 3}, {1, 2}, {0, 0, 1, 1}, {0, 1}), {1, 2}, w),
+              {10, 102, 20, 200});
+  // Kernel 1, stride 2, output_padding 1: columns no input reaches hold the bias only.
+  check_close(run_one({1, 1, 2, 1}, conv_transpose(1, {1, 1}, {1, 2}, {}, {0, 1}, 1, true), {1, 2}, {{3}, {0.5f}}),
+              {3.5, 0.5, 6.5, 0.5});
+  // Out = (in − 1)·stride − pad_before − pad_after + kernel + output_padding.
+  const Network net = one_op({1, 7, 7, 4}, conv_transpose(2, {4, 4}, {2, 2}, {1, 1, 1, 1}));
+  CHECK(net.shapes[0] == ShapeNhwc{1, 14, 14, 2});
+}
+
+TEST_CASE("reference conv_transpose2d: groups, weights [Cout][kh][kw][Cin/groups]") {
+  // One pixel, 4 input channels, groups 2, 4 outputs, 1x1 kernel: as a grouped 1x1 conv.
+  const OpWeights w{{1, 0,  // o0 = x0
+                     1, 1,  // o1 = x0 + x1
+                     0, 1,  // o2 = x3
+                     2, -1},  // o3 = 2·x2 − x3
+                    {}};
+  check_close(run_one({1, 1, 1, 4}, conv_transpose(4, {1, 1}, {1, 1}, {}, {0, 0}, 2), {1, 2, 3, 4}, w), {1, 3, 4, 2});
+  // 2 input channels to 1 output, kernel 1x2, stride 1: weights [o][kx][i] = (1, 10 | 100, 1000).
+  const OpWeights w2{{1, 10, 100, 1000}, {}};
+  check_close(run_one({1, 1, 1, 2}, conv_transpose(1, {1, 2}, {1, 1}, {}), {1, 2}, w2), {1 + 20, 100 + 2000});
+}
+
+TEST_CASE("reference upsample_nearest to a size follows PyTorch: source = floor(dst·in/out)") {
+  // 3 -> 7 rows: floor(0, 3/7, 6/7, 9/7, 12/7, 15/7, 18/7) = 0, 0, 0, 1, 1, 2, 2.
+  check_close(run_one({1, 3, 1, 1}, UpsampleNearest{{0, 0}, {7, 1}}, {10, 20, 30}), {10, 10, 10, 20, 20, 30, 30});
+  // 7 -> 3 columns: floor(0, 7/3, 14/3) = 0, 2, 4.
+  check_close(run_one({1, 1, 7, 1}, UpsampleNearest{{0, 0}, {1, 3}}, {0, 1, 2, 3, 4, 5, 6}), {0, 2, 4});
+  // 2x2 -> 3x4 on two channels: rows 0, 0, 1; columns 0, 0, 1, 1.
+  check_close(run_one({1, 2, 2, 2}, UpsampleNearest{{0, 0}, {3, 4}}, {1, -1, 2, -2, 3, -3, 4, -4}),
+              {1, -1, 1, -1, 2, -2, 2, -2,  //
+               1, -1, 1, -1, 2, -2, 2, -2,  //
+               3, -3, 3, -3, 4, -4, 4, -4});
+}
+
+TEST_CASE("reference resize_bilinear: half-pixel centres clamped at the edges, and aligned corners") {
+  // align_corners false, 2 -> 4: src = max(0, (d + 0.5)/2 − 0.5) = 0 (clamped from −0.25), 0.25, 0.75,
+  // 1.25 (its right neighbour clamped to the last pixel): on (0, 4) that is 0, 1, 3, 4.
+  check_close(run_one({1, 1, 2, 1}, ResizeBilinear{{1, 4}, false}, {0, 4}), {0, 1, 3, 4});
+  // align_corners true: src = d·(2 − 1)/(4 − 1) = 0, 1/3, 2/3, 1.
+  check_close(run_one({1, 1, 2, 1}, ResizeBilinear{{1, 4}, true}, {0, 4}), {0, 4 / 3.0, 8 / 3.0, 4});
+  // 4 -> 2, align_corners false: src = 0.5 and 2.5; true: 0 and 3.
+  check_close(run_one({1, 4, 1, 1}, ResizeBilinear{{2, 1}, false}, {0, 1, 2, 3}), {0.5, 2.5});
+  check_close(run_one({1, 4, 1, 1}, ResizeBilinear{{2, 1}, true}, {0, 1, 2, 3}), {0, 3});
+  // Both axes: 2x2 (0 1; 2 3) -> 3x3 aligned corners is the bilinear grid with midpoints.
+  check_close(run_one({1, 2, 2, 1}, ResizeBilinear{{3, 3}, true}, {0, 1, 2, 3}), {0, 0.5, 1, 1, 1.5, 2, 2, 2.5, 3});
+  // A one-pixel output: aligned corners read the first pixel; half-pixel centres read src = 2/2 − 0.5 = 0.5.
+  check_close(run_one({1, 1, 2, 1}, ResizeBilinear{{1, 1}, true}, {5, 7}), {5});
+  check_close(run_one({1, 1, 2, 1}, ResizeBilinear{{1, 1}, false}, {5, 7}), {6});
+}
+
+TEST_CASE("reference layer_scale, attention_bias and head_mix by hand") {
+  check_close(run_one({1, 1, 2, 2}, LayerScale{}, {1, 2, 3, 4}, {{2, -0.5f}, {}}), {2, -1, 6, -2});
+  // Scores 1x1x2 queries x (2 heads · 2 keys); the gathered bias is added element by element, and the
+  // same bias to every sample.
+  const std::vector<float> bias{1, 2, 3, 4, 5, 6, 7, 8};
+  check_close(run_one({2, 1, 2, 4}, AttentionBias{2, 3}, std::vector<float>(16, 1.0f), {bias, {}}),
+              {2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5, 6, 7, 8, 9});
+  // 2 heads of 2 keys at one query: x = (1 2 | 3 4), W = (1 1; 2 −1), b = (0, 10):
+  // head 0 = x_0 + x_1 = (4, 6); head 1 = 2·x_0 − x_1 + 10 = (9, 10).
+  check_close(run_one({1, 1, 1, 4}, HeadMix{2, true}, {1, 2, 3, 4}, {{1, 1, 2, -1}, {0, 10}}), {4, 6, 9, 10});
+  check_close(run_one({1, 1, 1, 4}, HeadMix{2, false}, {1, 2, 3, 4}, {{1, 1, 2, -1}, {}}), {4, 6, -1, 0});
+}
+
+TEST_CASE("make_weights for conv_transpose2d, layer_scale, attention_bias and head_mix") {
+  NetworkBuilder b("zoo-ops", "", {1, 7, 7, 8}, Where("test"));
+  ConvTranspose2d up = conv_transpose(6, {4, 4}, {2, 2}, {1, 1, 1, 1}, {0, 0}, 2, true);
+  b.add("up", {"input"}, up);                                  // 14x14x6
+  b.add("scale", {"up"}, LayerScale{});
+  b.add("scores", {"input"}, Reshape{{1, 7, 7, 8}});           // 49 queries, 2 heads x 4 keys
+  b.add("bias", {"scores"}, AttentionBias{2, 3});
+  b.add("mix", {"bias"}, HeadMix{2, true});
+  up.batch_norm = true;
+  up.bias = false;
+  b.add("up_bn", {"input"}, up);
+  const Network net = std::move(b).finish("mix");
+  const NetworkWeights w = make_weights(net, 1);
+
+  // [Cout][kh][kw][Cin/groups]; PyTorch's bound 1/√fan_in with fan_in = Cout/groups·kh·kw = 3·16.
+  CHECK(w[0].weight.size() == 6 * 4 * 4 * 4);
+  CHECK(w[0].bias.size() == 6);
+  const float bound = 1.0f / std::sqrt(48.0f);
+  for (float v : w[0].weight) {
+    CHECK(v >= -bound);
+    CHECK(v < bound);
+  }
+  CHECK(w[5].weight.size() == 6 * 4 * 4 * 4);
+  CHECK(w[5].bias.size() == 6);  // created by the folded BatchNorm
+
+  CHECK(w[1].weight.size() == 6);  // gamma, well conditioned (not the models' 1e-5 init)
+  CHECK(w[1].bias.empty());
+  for (float v : w[1].weight) {
+    CHECK(v >= 0.5f);
+    CHECK(v < 1.5f);
+  }
+
+  // One value per (query, head, key), from a 2 x 3 table through table[h][(q·Lk + s) mod 3]: every
+  // head repeats its 3 values with period 3 along the flattened (query, key) axis.
+  REQUIRE(w[3].weight.size() == 49 * 8);
+  CHECK(w[3].bias.empty());
+  for (size_t q = 0; q < 49; ++q)
+    for (size_t h = 0; h < 2; ++h)
+      for (size_t s = 0; s < 4; ++s) {
+        const size_t flat = q * 4 + s;
+        CHECK(w[3].weight[q * 8 + h * 4 + s] == w[3].weight[h * 4 + flat % 3]);
+      }
+  CHECK(w[3].weight[0] != w[3].weight[1]);
+  CHECK(w[3].weight[0] != w[3].weight[4]);  // heads draw from their own rows of the table
+
+  CHECK(w[4].weight.size() == 4);  // [heads][heads]
+  CHECK(w[4].bias.size() == 2);
 }

@@ -113,3 +113,14 @@ TEST_CASE("other resolutions re-infer every shape") {
   CHECK(c160.total.macs < c224.total.macs);
   CHECK(load_model("b0", 160).input == ShapeNhwc{1, 160, 160, 3});
 }
+
+TEST_CASE("B1 with transposed-conv upsampling costs the 840.4M MACs the CPUBone claims quote") {
+  const int64_t b1 = count(find_zoo("b1")->build(0)).total.macs;
+  const int64_t transposed = count(find_zoo("b1-transposed")->build(0)).total.macs;
+  // Per block: stage 3 (C 128, 64 attention channels, 4x4/s2 over 7x7) and stage 4 (C 256, 128, 3x3/s1).
+  CHECK(transposed - b1 == 5 * (64 * 49 * 128 * 16 - 64 * 128 * 49) + 5 * (128 * 49 * 256 * 9 - 128 * 256 * 49));
+  CHECK(std::round(static_cast<double>(transposed) / 1e5) / 10 == Approx(840.4));
+  const Network net = find_zoo("b1-transposed")->build(0);
+  CHECK(net.shape_of("s3.b0.attn.proj_up") == ShapeNhwc{1, 14, 14, 128});
+  CHECK(net.shape_of("s4.b0.attn.proj_up") == ShapeNhwc{1, 7, 7, 256});
+}

@@ -64,11 +64,11 @@ void run_zoo(bool as_json, const std::string& family) {
     std::cout << out.dump(2) << "\n";
     return;
   }
-  std::printf("%-10s %-9s %5s %12s %15s %6s  %s\n", "name", "family", "res", "params", "macs", "top1", "description");
+  std::printf("%-22s %-18s %5s %12s %15s %6s  %s\n", "name", "family", "res", "params", "macs", "top1", "description");
   for (const ZooEntry* e : entries) {
     const NetworkCount c = count(e->build(0));
     const auto top1 = e->top1();
-    std::printf("%-10s %-9s %5lld %12s %15s %6s  %s\n", e->name.c_str(), e->family.c_str(),
+    std::printf("%-22s %-18s %5lld %12s %15s %6s  %s\n", e->name.c_str(), e->family.c_str(),
                 static_cast<long long>(e->resolution), thousands(c.total.params).c_str(),
                 thousands(c.total.macs).c_str(), top1 ? fixed(*top1, 2).c_str() : "-", e->description.c_str());
   }

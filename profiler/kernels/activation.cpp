@@ -1,5 +1,7 @@
 // Activations. relu and relu6 are XNNPACK clamps (fused into the producer's output clamp when there is
-// one); hardswish and sigmoid are XNNPACK operators; silu, gelu and gelu_tanh, which this XNNPACK lacks,
+// one); hardswish and sigmoid are XNNPACK operators; hardsigmoid = clamp(x/6 + 1/2, 0, 1) is one XNNPACK
+// 1x1 depthwise convolution (weights 1/6, bias 1/2, output clamp [0, 1]: its per-channel multiply-add
+// microkernel, safe in place); silu, gelu and gelu_tanh, which this XNNPACK lacks,
 // are loops over tiles. The loops are plain float code the compiler vectorises (libm's expf and erff
 // are one call per element), built for AVX-512 and AVX2+FMA and picked at load time (Eigen's SSE2
 // versions were 3-5x slower; gelu now costs 2x XNNPACK's sigmoid). GCC leaves the baseline x86-64 clone
@@ -21,7 +23,8 @@ namespace cpx::profiler {
 namespace {
 
 bool xnnpack_has(Activation f) {
-  return f == Activation::relu || f == Activation::relu6 || f == Activation::hardswish || f == Activation::sigmoid;
+  return f == Activation::relu || f == Activation::relu6 || f == Activation::hardswish || f == Activation::sigmoid ||
+         f == Activation::hardsigmoid;
 }
 
 float clamp(float x, float lo, float hi) {
@@ -134,6 +137,15 @@ XnnOp unary_op(Activation f, const TensorView& in, const TensorView& out, pthrea
     name = "hardswish_nc_f32";
     check_xnn(xnn_create_hardswish_nc_f32(c, in_stride, out_stride, 0, op.out()), "xnn_create_hardswish_nc_f32");
     check_xnn(xnn_setup_hardswish_nc_f32(op.get(), rows, in.data, out.data, pool), "xnn_setup_hardswish_nc_f32");
+  } else if (f == Activation::hardsigmoid) {
+    // relu6(x + 3)/6 = clamp(x·(1/6) + 1/2, 0, 1). The weights are copied at create.
+    name = "convolution2d_nhwc_f32 (1x1 depthwise: hardsigmoid as x/6 + 1/2 clamped to [0, 1])";
+    const std::vector<float> scale(c, 1.0f / 6.0f), shift(c, 0.5f);
+    check_xnn(xnn_create_convolution2d_nhwc_f32(0, 0, 0, 0, 1, 1, 1, 1, 1, 1, u32(in.shape.c), 1, 1, in_stride,
+                                                out_stride, scale.data(), shift.data(), 0.0f, 1.0f, 0, op.out()),
+              "xnn_create_convolution2d_nhwc_f32");
+    check_xnn(xnn_setup_convolution2d_nhwc_f32(op.get(), in.shape.n, in.shape.h, in.shape.w, in.data, out.data, pool),
+              "xnn_setup_convolution2d_nhwc_f32");
   } else if (f == Activation::sigmoid) {
     name = "sigmoid_nc_f32";
     check_xnn(xnn_create_sigmoid_nc_f32(c, in_stride, out_stride, 0, op.out()), "xnn_create_sigmoid_nc_f32");

@@ -24,6 +24,11 @@ std::unique_ptr<Kernel> make_kernel(const Reshape& op, const KernelArgs& args);
 std::unique_ptr<Kernel> make_kernel(const Slice& op, const KernelArgs& args);
 std::unique_ptr<Kernel> make_kernel(const Concat& op, const KernelArgs& args);
 std::unique_ptr<Kernel> make_kernel(const Pad& op, const KernelArgs& args);
+std::unique_ptr<Kernel> make_kernel(const ConvTranspose2d& op, const KernelArgs& args);
+std::unique_ptr<Kernel> make_kernel(const ResizeBilinear& op, const KernelArgs& args);
+std::unique_ptr<Kernel> make_kernel(const LayerScale& op, const KernelArgs& args);
+std::unique_ptr<Kernel> make_kernel(const AttentionBias& op, const KernelArgs& args);
+std::unique_ptr<Kernel> make_kernel(const HeadMix& op, const KernelArgs& args);
 
 // Applies `activation` to `view` in place (after a conv or linear whose clamp could not fuse it).
 // Returns nullptr for none/relu/relu6 (fused as a clamp by the producer, see clamp_range).

@@ -12,6 +12,7 @@ struct Config {
   std::array<int64_t, 5> widths;
   std::array<int64_t, 5> depths;
   bool bigit, huge_model, bighead;
+  bool transposed_upsampling = false;  // the paper's ablation of claim 6
 };
 
 // Config flags (grouping 2, smallk_only_lasts, lose_transpose, fastit) are the same for all nine.
@@ -25,6 +26,8 @@ constexpr Config configs[] = {
     {"b3", "CPUBone-B3", "CPUBone B3 (cpubone_b3.yaml)", {32, 64, 128, 256, 512}, {1, 2, 3, 6, 6}, true, true, false},
     {"b2-repo", "", "the official code's cpubone_b2.yaml (30.4M), not the published B2", {24, 48, 96, 192, 384}, {0, 1, 1, 6, 6}, true, false, true},
     {"b25-repo", "", "the official code's cpubone_b25.yaml", {24, 48, 96, 192, 384}, {0, 2, 3, 6, 6}, true, false, true},
+    {"b1-transposed", "", "B1 with transposed-conv attention upsampling (the paper's ablation, not released)",
+     {16, 32, 64, 128, 256}, {0, 1, 1, 5, 5}, true, false, false, true},
 };
 
 Macro cpubone_macro(const Config& c) {
@@ -33,6 +36,7 @@ Macro cpubone_macro(const Config& c) {
   auto cpubone = [&](int64_t attention_stride) {
     CPUBoneBlock b;
     b.attention_stride = attention_stride;
+    b.transposed_upsampling = c.transposed_upsampling;
     return BlockSpec{b};
   };
   const double down12 = (c.bigit || c.huge_model) ? 6 : 4;

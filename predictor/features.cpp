@@ -1,0 +1,156 @@
+#include "predictor/features.hpp"
+
+#include <cmath>
+
+#include "space/count.hpp"
+
+namespace cpx::predictor {
+
+namespace {
+constexpr std::array<std::string_view, op_class_count> class_names{
+    "conv_dense", "conv_grouped", "conv_depthwise", "conv_pointwise", "conv_transpose", "fully_connected", "matmul",
+    "softmax",    "norm",         "elementwise",    "pooling",        "resize",         "data_movement"};
+
+double log1(double v) { return std::log(std::max(1.0, v)); }
+
+// Activations that XNNPACK cannot fuse into the GEMM's output clamp cost an extra pass.
+bool unfused(Activation a) { return a != Activation::none && a != Activation::relu && a != Activation::relu6; }
+
+OpClass classify(const OpAttrs& attrs, const ShapeNhwc& in) {
+  return std::visit(
+      [&](const auto& a) -> OpClass {
+        using T = std::decay_t<decltype(a)>;
+        if constexpr (std::is_same_v<T, Conv2d>) {
+          switch (conv_class(a, in.c)) {
+            case ConvClass::dense: return OpClass::conv_dense;
+            case ConvClass::grouped: return OpClass::conv_grouped;
+            case ConvClass::depthwise: return OpClass::conv_depthwise;
+            case ConvClass::pointwise: return OpClass::conv_pointwise;
+          }
+          return OpClass::conv_dense;
+        } else if constexpr (std::is_same_v<T, ConvTranspose2d>) return OpClass::conv_transpose;
+        else if constexpr (std::is_same_v<T, FullyConnected>) return OpClass::fully_connected;
+        else if constexpr (std::is_same_v<T, Matmul> || std::is_same_v<T, HeadMix>) return OpClass::matmul;
+        else if constexpr (std::is_same_v<T, Softmax>) return OpClass::softmax;
+        else if constexpr (std::is_same_v<T, BatchNorm> || std::is_same_v<T, GroupNorm> || std::is_same_v<T, LayerNorm>)
+          return OpClass::norm;
+        else if constexpr (std::is_same_v<T, GlobalAvgPool> || std::is_same_v<T, AvgPool> || std::is_same_v<T, MaxPool>)
+          return OpClass::pooling;
+        else if constexpr (std::is_same_v<T, UpsampleNearest> || std::is_same_v<T, ResizeBilinear>) return OpClass::resize;
+        else if constexpr (std::is_same_v<T, Slice> || std::is_same_v<T, Concat> || std::is_same_v<T, Pad> ||
+                           std::is_same_v<T, Reshape>)
+          return OpClass::data_movement;
+        else return OpClass::elementwise;  // add, multiply, activation, layer_scale, attention_bias
+      },
+      attrs);
+}
+
+}  // namespace
+
+std::string_view to_string(OpClass c) { return class_names[static_cast<size_t>(c)]; }
+
+OpClass op_class_from_string(std::string_view name, const Where& where) {
+  for (size_t i = 0; i < class_names.size(); ++i)
+    if (class_names[i] == name) return static_cast<OpClass>(i);
+  where.fail(std::string(name), "unknown operator class");
+}
+
+namespace {
+constexpr std::array<std::string_view, base_feature_count> base_names{
+    "log_work", "log_bytes", "log_in_per_group", "log_out_per_group", "log_out_pixels", "log_taps", "strided",
+    "log_threads", "unfused_activation", "log_intensity", "variant_a", "variant_b"};
+}  // namespace
+
+std::array<std::string, feature_count> feature_names() {
+  std::array<std::string, feature_count> names;
+  size_t k = 0;
+  names[k++] = "bias";
+  for (const auto& n : base_names) names[k++] = std::string(n);
+  for (size_t i = 0; i < base_feature_count; ++i)
+    for (size_t j = i; j < base_feature_count; ++j) names[k++] = std::string(base_names[i]) + "*" + std::string(base_names[j]);
+  return names;
+}
+
+std::array<double, feature_count> basis(const OpFeatures& f) {
+  std::array<double, feature_count> x{};
+  size_t k = 0;
+  x[k++] = 1.0;
+  for (double b : f.base) x[k++] = b;
+  for (size_t i = 0; i < base_feature_count; ++i)
+    for (size_t j = i; j < base_feature_count; ++j) x[k++] = f.base[i] * f.base[j];
+  return x;
+}
+
+OpFeatures op_features(const Network& net, size_t i, int64_t threads) {
+  std::vector<ShapeNhwc> in;
+  for (const auto& t : net.ops[i].inputs) in.push_back(net.shape_of(t));
+  return op_features(net.ops[i].attrs, in, net.shapes[i], threads);
+}
+
+OpFeatures op_features(const OpAttrs& attrs, std::span<const ShapeNhwc> ins, const ShapeNhwc& out, int64_t threads) {
+  const ShapeNhwc& in = ins[0];
+  OpFeatures f;
+  f.op_class = classify(attrs, in);
+  const Cost cost = std::visit([&](const auto& a) { return a.cost(ins, out, Where("predictor")); }, attrs);
+  double activation_elements = static_cast<double>(out.elements());
+  for (const auto& s : ins) activation_elements += static_cast<double>(s.elements());
+  f.macs = static_cast<double>(cost.macs);
+  f.bytes = 4.0 * (static_cast<double>(cost.params_inference) + activation_elements);
+  int64_t groups = 1, taps = 1, stride = 1;
+  Activation act = Activation::none;
+  if (const auto* c = std::get_if<Conv2d>(&attrs)) {
+    groups = c->groups;
+    taps = c->kernel[0] * c->kernel[1];
+    stride = c->stride[0] * c->stride[1];
+    act = c->activation;
+  } else if (const auto* t = std::get_if<ConvTranspose2d>(&attrs)) {
+    groups = t->groups;
+    taps = t->kernel[0] * t->kernel[1];
+    stride = t->stride[0] * t->stride[1];
+    act = t->activation;
+  } else if (const auto* fc = std::get_if<FullyConnected>(&attrs)) {
+    act = fc->activation;
+  } else if (const auto* a = std::get_if<ActivationOp>(&attrs)) {
+    act = a->function;
+  }
+  const double work = f.macs > 0 ? f.macs : f.bytes;
+  const double log_threads = std::log(static_cast<double>(std::max<int64_t>(1, threads)));
+  double variant_a = 0, variant_b = 0;
+  std::visit(
+      [&](const auto& a) {
+        using T = std::decay_t<decltype(a)>;
+        if constexpr (std::is_same_v<T, GroupNorm>) variant_a = 1;
+        else if constexpr (std::is_same_v<T, LayerNorm>) variant_b = 1;
+        else if constexpr (std::is_same_v<T, ActivationOp>)
+          variant_a = (a.function == Activation::gelu || a.function == Activation::silu ||
+                       a.function == Activation::sigmoid || a.function == Activation::gelu_tanh);
+        else if constexpr (std::is_same_v<T, Add> || std::is_same_v<T, Multiply> || std::is_same_v<T, AttentionBias>)
+          variant_b = 1;
+        else if constexpr (std::is_same_v<T, ResizeBilinear>) variant_a = 1;
+        else if constexpr (std::is_same_v<T, GlobalAvgPool>) variant_a = 1;
+        else if constexpr (std::is_same_v<T, MaxPool>) variant_b = 1;
+        else if constexpr (std::is_same_v<T, Concat>) variant_a = 1;
+        else if constexpr (std::is_same_v<T, Pad>) variant_b = 1;
+        else if constexpr (std::is_same_v<T, HeadMix>) variant_a = 1;
+        else if constexpr (std::is_same_v<T, Conv2d>) {
+          const int64_t t = a.kernel[0] * a.kernel[1];
+          variant_a = (t != 1 && t != 3 && t != 4 && t != 9 && t != 25);  // XNNPACK dw microkernels: 3, 4, 9, 25 taps
+        }
+      },
+      attrs);
+  f.base = {log1(work),
+         log1(f.bytes),
+         log1(static_cast<double>(in.c) / static_cast<double>(groups)),
+         log1(static_cast<double>(out.c) / static_cast<double>(groups)),
+         log1(static_cast<double>(out.n * out.h * out.w)),
+         log1(static_cast<double>(taps)),
+         stride > 1 ? 1.0 : 0.0,
+         log_threads,
+         unfused(act) ? log1(static_cast<double>(out.elements())) : 0.0,
+         f.macs > 0 ? std::log(std::max(1e-3, f.macs / f.bytes)) : 0.0,
+         variant_a,
+         variant_b};
+  return f;
+}
+
+}  // namespace cpx::predictor

@@ -1,0 +1,46 @@
+// What the predictor knows about an operator: its class and a few numbers that explain how fast a CPU
+// runs it. Computed from the network alone (shapes and attributes), never from a measurement.
+#pragma once
+
+#include <array>
+#include <string>
+#include <string_view>
+
+#include "space/network.hpp"
+
+namespace cpx::predictor {
+
+// Operator classes with their own MACpS behaviour. Ops that do no MACs are modelled by bytes moved.
+enum class OpClass {
+  conv_dense, conv_grouped, conv_depthwise, conv_pointwise, conv_transpose, fully_connected, matmul,
+  softmax, norm, elementwise, pooling, resize, data_movement, count_
+};
+inline constexpr size_t op_class_count = static_cast<size_t>(OpClass::count_);
+std::string_view to_string(OpClass c);
+OpClass op_class_from_string(std::string_view name, const Where& where);
+
+// Base features, all finite; logs are natural logs of quantities >= 1. The regression uses them and all
+// their pairwise products (see basis()), so efficiency can bend with size and threads.
+inline constexpr size_t base_feature_count = 12;
+inline constexpr size_t feature_count = 1 + base_feature_count + base_feature_count * (base_feature_count + 1) / 2;
+struct OpFeatures {
+  OpClass op_class = OpClass::elementwise;
+  double macs = 0;      // multiply-accumulates
+  double bytes = 0;     // fp32 weights + input + output activations
+  // [0] log macs (or log bytes for MAC-free ops), [1] log bytes, [2] log in channels per group,
+  // [3] log out channels per group, [4] log output pixels, [5] log kernel taps, [6] stride > 1,
+  // [7] log threads, [8] cost of an unfused activation (log out elements when a GEMM op applies
+  // hardswish/sigmoid/gelu/... afterwards, else 0), [9] log arithmetic intensity, [10] and [11]: variant
+  // flags within the class (group vs layer norm, transcendental activation vs binary op, bilinear vs
+  // nearest, global vs max pool, concat vs pad, a depthwise kernel without a fast XNNPACK microkernel).
+  std::array<double, base_feature_count> base{};
+};
+
+// [1, base..., base_i·base_j for i <= j]
+std::array<double, feature_count> basis(const OpFeatures& f);
+
+OpFeatures op_features(const OpAttrs& op, std::span<const ShapeNhwc> in, const ShapeNhwc& out, int64_t threads);
+OpFeatures op_features(const Network& net, size_t op, int64_t threads);
+std::array<std::string, feature_count> feature_names();
+
+}  // namespace cpx::predictor

@@ -1,0 +1,253 @@
+#include "predictor/predictor.hpp"
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+
+namespace cpx::predictor {
+
+double Predictor::predict_op_us(const OpFeatures& f) const {
+  const auto& m = classes[static_cast<size_t>(f.op_class)];
+  if (!m) throw InputError(device + " predictor: no model for operator class " + std::string(to_string(f.op_class)) +
+                           " (its profile has no measurement of that class)");
+  OpFeatures clamped = f;
+  for (size_t k = 0; k < base_feature_count; ++k) clamped.base[k] = std::clamp(f.base[k], m->lo[k], m->hi[k]);
+  const auto x = basis(clamped);
+  double log_us = 0;
+  for (size_t k = 0; k < feature_count; ++k) log_us += m->theta[k] * x[k];
+  // Work beyond the training range scales linearly (same MACpS as the largest measured op of the class).
+  return m->scale * std::exp(log_us + (f.base[0] - clamped.base[0]));
+}
+
+NetworkPrediction predict(const Predictor& p, const Network& net, int64_t threads) {
+  NetworkPrediction out;
+  out.ops.reserve(net.ops.size());
+  for (size_t i = 0; i < net.ops.size(); ++i) {
+    const OpFeatures f = op_features(net, i, threads);
+    const double us = p.predict_op_us(f);
+    out.ops.push_back({f.op_class, f.macs, us});
+    out.latency_us += us;
+  }
+  if (!p.network_overhead_us.empty()) {
+    // The nearest measured thread count below or at `threads`, else the smallest.
+    auto it = p.network_overhead_us.upper_bound(threads);
+    out.overhead_us = it == p.network_overhead_us.begin() ? it->second : std::prev(it)->second;
+  }
+  out.latency_us += out.overhead_us;
+  return out;
+}
+
+namespace {
+
+struct Sample {
+  OpFeatures f;
+  double latency_us;
+};
+
+// Reads one layer record of a profile (op kind + attrs + shapes + measured median).
+Sample layer_sample(const Json& layer, int64_t threads, const Where& where) {
+  Json op = layer.at("attrs");
+  op["op"] = layer.at("op");
+  ObjectReader r(op, where / "attrs");
+  const OpAttrs attrs = read_op_attrs(r);
+  std::vector<ShapeNhwc> in;
+  for (const auto& s : layer.at("in_nhwc")) in.push_back({s[0], s[1], s[2], s[3]});
+  const auto& o = layer.at("out_nhwc");
+  const ShapeNhwc out{o[0], o[1], o[2], o[3]};
+  return {op_features(attrs, in, out, threads), layer.at("latency_us").at("stats_us").at("median").get<double>()};
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+}
+
+// Ridge regression on standardised features (the bias column is left unpenalised).
+std::array<double, feature_count> ridge(const std::vector<const Sample*>& s, double lambda) {
+  const Eigen::Index n = static_cast<Eigen::Index>(s.size());
+  const Eigen::Index d = feature_count;
+  Eigen::MatrixXd X(n, d);
+  Eigen::VectorXd y(n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const auto x = basis(s[static_cast<size_t>(i)]->f);
+    for (Eigen::Index k = 0; k < d; ++k) X(i, k) = x[static_cast<size_t>(k)];
+    y(i) = std::log(std::max(1e-3, s[static_cast<size_t>(i)]->latency_us));
+  }
+  Eigen::VectorXd mean = X.colwise().mean();
+  Eigen::VectorXd scale = ((X.rowwise() - mean.transpose()).array().square().colwise().sum() / std::max(1.0, static_cast<double>(n))).sqrt();
+  mean(0) = 0;
+  scale(0) = 1;
+  for (Eigen::Index k = 1; k < d; ++k)
+    if (scale(k) < 1e-12) scale(k) = 0;  // constant in this class: leave it out
+  Eigen::MatrixXd Z(n, d);
+  for (Eigen::Index k = 0; k < d; ++k) {
+    if (scale(k) > 0) Z.col(k) = ((X.col(k).array() - mean(k)) / scale(k)).matrix();
+    else Z.col(k).setZero();
+  }
+  Eigen::MatrixXd A = Z.transpose() * Z;
+  for (Eigen::Index k = 1; k < d; ++k) A(k, k) += lambda * static_cast<double>(n) + (scale(k) > 0 ? 0 : 1);
+  const Eigen::VectorXd beta = A.ldlt().solve(Z.transpose() * y);
+  // Back to raw features: theta_k = beta_k / scale_k; bias absorbs the means.
+  std::array<double, feature_count> theta{};
+  theta[0] = beta(0);
+  for (Eigen::Index k = 1; k < d; ++k) {
+    if (scale(k) == 0) continue;
+    theta[static_cast<size_t>(k)] = beta(k) / scale(k);
+    theta[0] -= beta(k) * mean(k) / scale(k);
+  }
+  return theta;
+}
+
+}  // namespace
+
+Predictor fit(const Json& profile, const std::string& profile_path, const FitOptions& options) {
+  Predictor p;
+  p.device = profile.value("device", "host");
+  p.runtime = "cpubone-explore XNNPACK executor on this machine (measured)";
+  std::vector<Sample> samples;
+  struct Whole {
+    int64_t threads;
+    double measured_us;
+    std::vector<size_t> sample_index;
+  };
+  std::vector<Whole> wholes;
+  const Where where(profile_path);
+  for (const char* section : {"configs", "ops", "networks"}) {
+    if (!profile.contains(section)) continue;
+    const Json& list = profile[section];
+    for (size_t i = 0; i < list.size(); ++i) {
+      const Json& rec = list[i];
+      const int64_t t = rec.at("threads").get<int64_t>();
+      Whole w{t, rec.at("latency_us").at("stats_us").at("median").get<double>(), {}};
+      const Json& layers = rec.at("layers");
+      for (size_t k = 0; k < layers.size(); ++k) {
+        samples.push_back(layer_sample(layers[k], t, (where / section)[i] / "layers"));
+        w.sample_index.push_back(samples.size() - 1);
+      }
+      wholes.push_back(std::move(w));
+    }
+  }
+  if (samples.empty()) where.fail("the profile has no block or operator measurements to fit from");
+  Json stats = Json::object();
+  for (size_t c = 0; c < op_class_count; ++c) {
+    std::vector<const Sample*> mine;
+    for (const auto& s : samples)
+      if (static_cast<size_t>(s.f.op_class) == c) mine.push_back(&s);
+    if (mine.size() < 3) continue;
+    ClassModel m;
+    m.theta = ridge(mine, options.ridge);
+    m.lo = mine[0]->f.base;
+    m.hi = mine[0]->f.base;
+    for (const Sample* smp : mine)
+      for (size_t k = 0; k < base_feature_count; ++k) {
+        m.lo[k] = std::min(m.lo[k], smp->f.base[k]);
+        m.hi[k] = std::max(m.hi[k], smp->f.base[k]);
+      }
+    m.samples = static_cast<int64_t>(mine.size());
+    double ape = 0;
+    p.classes[c] = m;
+    for (const Sample* s : mine) ape += std::abs(p.predict_op_us(s->f) - s->latency_us) / s->latency_us;
+    m.train_mape = ape / static_cast<double>(mine.size());
+    stats[std::string(to_string(static_cast<OpClass>(c)))] = {{"samples", m.samples}, {"train_mape", m.train_mape}};
+    p.classes[c] = m;
+  }
+  // Network overhead per thread count: what whole measurements add to the sum of predicted ops.
+  std::map<int64_t, std::vector<double>> residuals;
+  for (const Whole& w : wholes) {
+    double sum = 0;
+    bool ok = true;
+    for (size_t i : w.sample_index) {
+      if (!p.classes[static_cast<size_t>(samples[i].f.op_class)]) ok = false;
+      else sum += p.predict_op_us(samples[i].f);
+    }
+    if (ok) residuals[w.threads].push_back(w.measured_us - sum);
+  }
+  for (auto& [t, r] : residuals) p.network_overhead_us[t] = median(r);
+  p.provenance = {{"profile", profile_path},
+                  {"environment", profile.value("environment", Json::object())},
+                  {"profile_complete", profile.value("complete", false)},
+                  {"fitted_on", "profile sections configs, ops and networks (block grid, operator micro-benchmarks, networks sampled with seeds >= 1e6); zoo held out"},
+                  {"samples", samples.size()},
+                  {"ridge", options.ridge},
+                  {"classes", stats}};
+  return p;
+}
+
+Json to_json(const Predictor& p) {
+  Json classes = Json::object();
+  for (size_t c = 0; c < op_class_count; ++c) {
+    if (!p.classes[c]) continue;
+    const ClassModel& m = *p.classes[c];
+    Json theta = Json::object();
+    const auto names = feature_names();
+    for (size_t k = 0; k < feature_count; ++k) theta[names[k]] = m.theta[k];
+    Json range = Json::object();
+    for (size_t k = 0; k < base_feature_count; ++k) range[names[1 + k]] = {m.lo[k], m.hi[k]};
+    classes[std::string(to_string(static_cast<OpClass>(c)))] = {
+        {"theta", theta}, {"feature_range", range}, {"scale", m.scale}, {"samples", m.samples}, {"train_mape", m.train_mape}};
+  }
+  Json overhead = Json::object();
+  for (const auto& [t, us] : p.network_overhead_us) overhead[std::to_string(t)] = us;
+  return {{"schema", predictor_schema}, {"device", p.device},        {"runtime", p.runtime},
+          {"model", "log(latency_us) = theta . features, per operator class; network = sum + overhead"},
+          {"classes", classes},          {"network_overhead_us", overhead}, {"provenance", p.provenance}};
+}
+
+Predictor predictor_from_json(const Json& j, const std::string& file) {
+  ObjectReader r(j, Where(file));
+  const std::string schema = r.string("schema");
+  if (schema != predictor_schema) r.at("schema").fail(schema, "expected \"" + std::string(predictor_schema) + "\"");
+  Predictor p;
+  p.device = r.string("device");
+  p.runtime = r.string("runtime", "");
+  r.string("model", "");
+  p.provenance = r.has("provenance") ? r.raw("provenance") : Json::object();
+  const Json& classes = r.raw("classes");
+  if (!classes.is_object()) r.at("classes").fail(classes, "expected an object of operator classes");
+  const auto names = feature_names();
+  for (const auto& [name, value] : classes.items()) {
+    const Where w = r.at("classes") / name;
+    const OpClass c = op_class_from_string(name, w);
+    ObjectReader m(value, w);
+    ClassModel cm;
+    ObjectReader t(m.raw("theta"), w / "theta");
+    for (size_t k = 0; k < feature_count; ++k) cm.theta[k] = t.number(names[k], -1e6, 1e6);
+    t.finish();
+    ObjectReader range(m.raw("feature_range"), w / "feature_range");
+    for (size_t k = 0; k < base_feature_count; ++k) {
+      const Where rw = w / "feature_range" / names[1 + k];
+      const Json& v = range.raw(names[1 + k]);
+      if (!v.is_array() || v.size() != 2 || !v[0].is_number() || !v[1].is_number() || v[0].get<double>() > v[1].get<double>())
+        rw.fail(v, "expected [low, high]");
+      cm.lo[k] = v[0].get<double>();
+      cm.hi[k] = v[1].get<double>();
+    }
+    range.finish();
+    cm.scale = m.number("scale", 1e-6, 1e6, 1.0);
+    cm.samples = m.integer("samples", 0, INT64_MAX, 0);
+    cm.train_mape = m.number("train_mape", 0, 1e6, 0);
+    m.finish();
+    p.classes[static_cast<size_t>(c)] = cm;
+  }
+  if (r.has("network_overhead_us")) {
+    const Json& o = r.raw("network_overhead_us");
+    if (!o.is_object()) r.at("network_overhead_us").fail(o, "expected {threads: microseconds}");
+    for (const auto& [t, us] : o.items()) {
+      const Where w = r.at("network_overhead_us") / t;
+      int64_t threads = 0;
+      try {
+        threads = std::stoll(t);
+      } catch (...) {
+        w.fail(t, "expected a thread count");
+      }
+      if (threads < 1 || threads > 256) w.fail(t, "thread count out of range [1, 256]");
+      if (!us.is_number() || !std::isfinite(us.get<double>())) w.fail(us, "expected a finite number");
+      p.network_overhead_us[threads] = us.get<double>();
+    }
+  }
+  r.finish();
+  return p;
+}
+
+}  // namespace cpx::predictor

@@ -1,0 +1,101 @@
+// head_mix ("talking heads"): out[q, h'·Lk + s] = Σ_h W[h', h]·x[q, h·Lk + s] + b[h'] at every query
+// pixel q. XNNPACK cannot express it (the head axis is neither the innermost nor a strided-row axis a
+// fully connected operator accepts), so: a loop over tiles of query pixels, each pixel a small
+// register-blocked product W·X of its heads x Lk block (in L1), which the compiler vectorises; built for
+// AVX-512 and AVX2+FMA and picked at load time, as the activation loops.
+#include <cstring>
+
+#include "profiler/kernels/kernels.hpp"
+#include "profiler/kernels/xnn_op.hpp"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define CPX_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define CPX_VECTOR_CLONES
+#endif
+
+namespace cpx::profiler {
+
+namespace {
+
+// GCC/Clang vector of 16 floats: one AVX-512 register, two AVX2 ones, four SSE ones in the default clone.
+typedef float Lanes __attribute__((vector_size(64)));
+constexpr size_t lanes = 16;
+constexpr size_t max_block = 4;  // output heads computed together; W and b are padded to whole blocks
+
+// One query pixel: y[h'][s] = b[h'] + Σ_h w[h'][h]·x[h][s], rows of `keys` floats. For each block of
+// `Block` output heads and each run of 16 keys, the Block accumulators stay in registers while the input
+// heads stream past, so every x vector loaded feeds Block multiply-adds and each output is stored once
+// (3.8x faster than heads² axpys over the rows at 8 heads x 49 keys, 2.4x at 196 keys). The last run
+// overlaps the one before it when 16 does not divide `keys` (it stores the same values again).
+template <size_t Block>
+CPX_VECTOR_CLONES void mix_pixel(const float* __restrict x, float* __restrict y, const float* __restrict w,
+                                 const float* __restrict b, size_t heads, size_t keys) {
+  for (size_t o0 = 0; o0 < heads; o0 += Block) {
+    const size_t outs = std::min(Block, heads - o0);
+    const float* wb = w + o0 * heads;  // rows o0 .. o0 + Block of the padded W
+    if (keys >= lanes) {
+      for (size_t run = 0; run < keys; run += lanes) {
+        const size_t s = std::min(run, keys - lanes);
+        Lanes acc[Block];
+        for (size_t j = 0; j < Block; ++j) acc[j] = Lanes{} + b[o0 + j];
+        for (size_t h = 0; h < heads; ++h) {
+          Lanes xv;
+          std::memcpy(&xv, x + h * keys + s, sizeof xv);
+          for (size_t j = 0; j < Block; ++j) acc[j] += wb[j * heads + h] * xv;
+        }
+        for (size_t j = 0; j < outs; ++j) std::memcpy(y + (o0 + j) * keys + s, &acc[j], sizeof(Lanes));
+      }
+    } else {
+      for (size_t s = 0; s < keys; ++s)
+        for (size_t j = 0; j < outs; ++j) {
+          float sum = b[o0 + j];
+          for (size_t h = 0; h < heads; ++h) sum += wb[j * heads + h] * x[h * keys + s];
+          y[(o0 + j) * keys + s] = sum;
+        }
+    }
+  }
+}
+
+using MixPixel = void (*)(const float*, float*, const float*, const float*, size_t, size_t);
+
+class HeadMixKernel final : public Kernel {
+ public:
+  HeadMixKernel(const HeadMix& op, const KernelArgs& args)
+      : in_(args.inputs[0]), out_(args.output), heads_(static_cast<size_t>(op.heads)),
+        keys_(static_cast<size_t>(in_.shape.c / op.heads)) {
+    implementation_ = {"emulated: vectorised loop per query pixel (heads x heads mix of its score rows)", true};
+    expect_size(args.weights.weight, op.heads * op.heads, "head_mix weight");
+    expect_size(args.weights.bias, op.bias ? op.heads : 0, "head_mix bias");
+    // W and b padded with zero rows to whole blocks of output heads (the padded rows are never stored).
+    const size_t block = std::min(heads_, max_block);
+    const size_t padded = (heads_ + block - 1) / block * block;
+    mix_ = block == 1 ? mix_pixel<1> : block == 2 ? mix_pixel<2> : block == 3 ? mix_pixel<3> : mix_pixel<4>;
+    w_.assign(padded * heads_, 0.0f);
+    std::copy(args.weights.weight.begin(), args.weights.weight.end(), w_.begin());
+    b_.assign(padded, 0.0f);
+    std::copy(args.weights.bias.begin(), args.weights.bias.end(), b_.begin());
+    tile_ = tile_for(args.pool, in_.pixels(), in_.shape.c * heads_);
+  }
+
+  void run(pthreadpool_t pool) override {
+    parallel_for(pool, in_.pixels(), tile_, [this](size_t begin, size_t end) {
+      for (size_t p = begin; p < end; ++p) mix_(in_.pixel(p), out_.pixel(p), w_.data(), b_.data(), heads_, keys_);
+    });
+  }
+
+ private:
+  TensorView in_, out_;
+  size_t heads_, keys_;
+  std::vector<float> w_, b_;
+  MixPixel mix_ = nullptr;
+  size_t tile_ = 1;
+};
+
+}  // namespace
+
+std::unique_ptr<Kernel> make_kernel(const HeadMix& op, const KernelArgs& args) {
+  return std::make_unique<HeadMixKernel>(op, args);
+}
+
+}  // namespace cpx::profiler

@@ -1,0 +1,269 @@
+// Classic CNN baselines as torchvision 0.14.1 builds them (see shared spec classic.md): MobileNetV2 1.0,
+// MobileNetV3-Large 1.0, ResNet-18, ResNet-50 (V1.5: stride in the 3x3 conv) and EfficientNet-B0.
+// Inference form: every BatchNorm folds into the conv before it; padding is symmetric, (k-1)/2, at every
+// stride (torchvision, not TensorFlow's asymmetric "SAME").
+#include <algorithm>
+#include <string>
+
+#include "space/zoo/families.hpp"
+
+namespace cpx::zoo_families {
+
+namespace {
+
+// A square conv with torchvision's symmetric padding (k-1)/2.
+Conv2d conv(int64_t out_channels, int64_t kernel, int64_t stride, int64_t groups, bool bias, bool batch_norm,
+            Activation activation) {
+  Conv2d c;
+  c.out_channels = out_channels;
+  c.kernel = {kernel, kernel};
+  c.stride = {stride, stride};
+  const int64_t p = (kernel - 1) / 2;
+  c.padding = {p, p, p, p};
+  c.groups = groups;
+  c.bias = bias;
+  c.batch_norm = batch_norm;
+  c.activation = activation;
+  return c;
+}
+
+// conv + BN (folded) + activation, no bias: every conv of these networks except the SE convs.
+Conv2d conv_bn(int64_t out_channels, int64_t kernel, int64_t stride, Activation activation, int64_t groups = 1) {
+  return conv(out_channels, kernel, stride, groups, false, true, activation);
+}
+
+FullyConnected linear(int64_t out_features, Activation activation = Activation::none) {
+  FullyConnected f;
+  f.out_features = out_features;
+  f.bias = true;
+  f.activation = activation;
+  return f;
+}
+
+// torchvision's _make_divisible(v, 8): round to the nearest multiple of 8, never below 90 % of v.
+int64_t make_divisible(double v, int64_t divisor = 8) {
+  int64_t r = std::max<int64_t>(divisor, static_cast<int64_t>(v + static_cast<double>(divisor) / 2.0) / divisor * divisor);
+  if (static_cast<double>(r) < 0.9 * v) r += divisor;
+  return r;
+}
+
+// Squeeze-and-excitation: global average, 1x1 conv C -> q (bias) + act, 1x1 conv q -> C (bias) + gate,
+// channel-wise multiply.
+std::string squeeze_excite(NetworkBuilder& b, const std::string& x, const std::string& p, int64_t squeeze,
+                           Activation act, Activation gate) {
+  const int64_t c = b.shape(x).c;
+  const std::string pooled = b.add(p + ".pool", {x}, GlobalAvgPool{});
+  const std::string r = b.add(p + ".reduce", {pooled}, conv(squeeze, 1, 1, 1, true, false, act));
+  const std::string e = b.add(p + ".expand", {r}, conv(c, 1, 1, 1, true, false, gate));
+  return b.add(p + ".scale", {x, e}, Multiply{});
+}
+
+// Inverted residual (MobileNetV2/V3, EfficientNet MBConv): optional 1x1 expansion, kxk depthwise,
+// optional SE, linear 1x1 projection; residual add when the stride is 1 and the width is kept.
+struct InvertedResidual {
+  int64_t expanded = 0;  // width of the depthwise conv; no expansion conv when it equals the input width
+  int64_t out = 0;
+  int64_t kernel = 3;
+  int64_t stride = 1;
+  Activation activation = Activation::relu6;
+  int64_t se_squeeze = 0;  // 0: no SE
+  Activation se_activation = Activation::relu;
+  Activation se_gate = Activation::hardsigmoid;
+};
+
+std::string inverted_residual(NetworkBuilder& b, const std::string& x, const std::string& p, const InvertedResidual& s) {
+  const int64_t in = b.shape(x).c;
+  std::string h = x;
+  if (s.expanded != in) h = b.add(p + ".expand", {h}, conv_bn(s.expanded, 1, 1, s.activation));
+  h = b.add(p + ".dw", {h}, conv_bn(s.expanded, s.kernel, s.stride, s.activation, s.expanded));
+  if (s.se_squeeze > 0) h = squeeze_excite(b, h, p + ".se", s.se_squeeze, s.se_activation, s.se_gate);
+  h = b.add(p + ".project", {h}, conv_bn(s.out, 1, 1, Activation::none));
+  if (s.stride == 1 && in == s.out) h = b.add(p + ".add", {x, h}, Add{});
+  return h;
+}
+
+ShapeNhwc rgb(int64_t resolution) { return {1, resolution, resolution, 3}; }
+
+// ---------------------------------------------------------------------------------------------------
+// MobileNetV2 1.0
+
+Network mobilenet_v2(const std::string& name, int64_t resolution) {
+  NetworkBuilder b(name, "MobileNetV2", rgb(resolution), Where(name));
+  struct Setting { int64_t t, c, n, s; };
+  constexpr Setting settings[] = {{1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 3, 2}, {6, 64, 4, 2},
+                                  {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
+  std::string x = b.add("stem", {std::string(input_tensor)}, conv_bn(32, 3, 2, Activation::relu6));
+  int stage = 1;
+  for (const Setting& st : settings) {
+    for (int64_t i = 0; i < st.n; ++i) {
+      InvertedResidual s;
+      s.expanded = b.shape(x).c * st.t;
+      s.out = st.c;
+      s.kernel = 3;
+      s.stride = i == 0 ? st.s : 1;
+      s.activation = Activation::relu6;
+      x = inverted_residual(b, x, "stage" + std::to_string(stage) + ".block" + std::to_string(i), s);
+    }
+    ++stage;
+  }
+  x = b.add("head.conv", {x}, conv_bn(1280, 1, 1, Activation::relu6));
+  x = b.add("head.pool", {x}, GlobalAvgPool{});
+  x = b.add("head.fc", {x}, linear(1000));
+  return std::move(b).finish(x);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// MobileNetV3-Large 1.0
+
+Network mobilenet_v3_large(const std::string& name, int64_t resolution) {
+  NetworkBuilder b(name, "MobileNetV3", rgb(resolution), Where(name));
+  constexpr Activation RE = Activation::relu, HS = Activation::hardswish;
+  struct Row { int64_t k, e, out; bool se; Activation act; int64_t s; };
+  constexpr Row rows[] = {
+      {3, 16, 16, false, RE, 1},   {3, 64, 24, false, RE, 2},   {3, 72, 24, false, RE, 1},
+      {5, 72, 40, true, RE, 2},    {5, 120, 40, true, RE, 1},   {5, 120, 40, true, RE, 1},
+      {3, 240, 80, false, HS, 2},  {3, 200, 80, false, HS, 1},  {3, 184, 80, false, HS, 1},
+      {3, 184, 80, false, HS, 1},  {3, 480, 112, true, HS, 1},  {3, 672, 112, true, HS, 1},
+      {5, 672, 160, true, HS, 2},  {5, 960, 160, true, HS, 1},  {5, 960, 160, true, HS, 1},
+  };
+  std::string x = b.add("stem", {std::string(input_tensor)}, conv_bn(16, 3, 2, HS));
+  int block = 1;
+  for (const Row& r : rows) {
+    InvertedResidual s;
+    s.expanded = r.e;
+    s.out = r.out;
+    s.kernel = r.k;
+    s.stride = r.s;
+    s.activation = r.act;
+    if (r.se) {
+      s.se_squeeze = make_divisible(static_cast<double>(r.e) / 4);
+      s.se_activation = Activation::relu;
+      s.se_gate = Activation::hardsigmoid;
+    }
+    x = inverted_residual(b, x, "block" + std::to_string(block++), s);
+  }
+  x = b.add("head.conv", {x}, conv_bn(960, 1, 1, HS));
+  x = b.add("head.pool", {x}, GlobalAvgPool{});
+  x = b.add("head.fc1", {x}, linear(1280, HS));
+  x = b.add("head.fc2", {x}, linear(1000));
+  return std::move(b).finish(x);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// ResNet-18 / ResNet-50 (torchvision V1.5)
+
+Network resnet(const std::string& name, int64_t resolution, bool bottleneck, std::array<int64_t, 4> depths) {
+  NetworkBuilder b(name, "ResNet", rgb(resolution), Where(name));
+  std::string x = b.add("stem.conv", {std::string(input_tensor)}, conv_bn(64, 7, 2, Activation::relu));
+  MaxPool pool;
+  pool.kernel = {3, 3};
+  pool.stride = {2, 2};
+  pool.padding = {1, 1, 1, 1};
+  x = b.add("stem.pool", {x}, pool);
+  const int64_t expansion = bottleneck ? 4 : 1;
+  constexpr int64_t widths[] = {64, 128, 256, 512};
+  for (int stage = 0; stage < 4; ++stage) {
+    const int64_t w = widths[stage];
+    for (int64_t i = 0; i < depths[static_cast<size_t>(stage)]; ++i) {
+      const std::string p = "layer" + std::to_string(stage + 1) + ".block" + std::to_string(i);
+      const int64_t stride = (i == 0 && stage > 0) ? 2 : 1;
+      const int64_t in = b.shape(x).c;
+      std::string h;
+      if (bottleneck) {
+        h = b.add(p + ".conv1", {x}, conv_bn(w, 1, 1, Activation::relu));
+        h = b.add(p + ".conv2", {h}, conv_bn(w, 3, stride, Activation::relu));
+        h = b.add(p + ".conv3", {h}, conv_bn(w * expansion, 1, 1, Activation::none));
+      } else {
+        h = b.add(p + ".conv1", {x}, conv_bn(w, 3, stride, Activation::relu));
+        h = b.add(p + ".conv2", {h}, conv_bn(w, 3, 1, Activation::none));
+      }
+      std::string shortcut = x;
+      if (stride != 1 || in != w * expansion)
+        shortcut = b.add(p + ".downsample", {x}, conv_bn(w * expansion, 1, stride, Activation::none));
+      h = b.add(p + ".add", {shortcut, h}, Add{});
+      x = b.add(p + ".relu", {h}, ActivationOp{Activation::relu});
+    }
+  }
+  x = b.add("head.pool", {x}, GlobalAvgPool{});
+  x = b.add("head.fc", {x}, linear(1000));
+  return std::move(b).finish(x);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// EfficientNet-B0
+
+Network efficientnet_b0(const std::string& name, int64_t resolution) {
+  NetworkBuilder b(name, "EfficientNet", rgb(resolution), Where(name));
+  struct Stage { int64_t t, k, s, out, n; };
+  constexpr Stage stages[] = {{1, 3, 1, 16, 1}, {6, 3, 2, 24, 2}, {6, 5, 2, 40, 2}, {6, 3, 2, 80, 3},
+                              {6, 5, 1, 112, 3}, {6, 5, 2, 192, 4}, {6, 3, 1, 320, 1}};
+  std::string x = b.add("stem", {std::string(input_tensor)}, conv_bn(32, 3, 2, Activation::silu));
+  int stage = 1;
+  for (const Stage& st : stages) {
+    for (int64_t i = 0; i < st.n; ++i) {
+      const int64_t in = b.shape(x).c;
+      InvertedResidual s;
+      s.expanded = in * st.t;
+      s.out = st.out;
+      s.kernel = st.k;
+      s.stride = i == 0 ? st.s : 1;
+      s.activation = Activation::silu;
+      s.se_squeeze = std::max<int64_t>(1, in / 4);  // from the block's input width
+      s.se_activation = Activation::silu;
+      s.se_gate = Activation::sigmoid;
+      x = inverted_residual(b, x, "stage" + std::to_string(stage) + ".block" + std::to_string(i), s);
+    }
+    ++stage;
+  }
+  x = b.add("head.conv", {x}, conv_bn(1280, 1, 1, Activation::silu));
+  x = b.add("head.pool", {x}, GlobalAvgPool{});
+  x = b.add("head.fc", {x}, linear(1000));
+  return std::move(b).finish(x);
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+struct Entry {
+  const char* name;
+  const char* family;
+  const char* published_name;
+  const char* description;
+  Network (*build)(const std::string& name, int64_t resolution);
+};
+
+const Entry entries[] = {
+    {"mobilenetv2-1.0", "MobileNetV2", "MobileNetV2-x1.0",
+     "MobileNetV2 1.0 (torchvision 0.14.1 mobilenet_v2; symmetric padding)",
+     [](const std::string& n, int64_t r) { return mobilenet_v2(n, r); }},
+    {"mobilenetv3-large", "MobileNetV3", "MobileNetV3-L",
+     "MobileNetV3-Large 1.0 (torchvision 0.14.1 mobilenet_v3_large; symmetric padding; BN eps 1e-3 in the "
+     "original only changes folding numerics)",
+     [](const std::string& n, int64_t r) { return mobilenet_v3_large(n, r); }},
+    {"resnet18", "ResNet", "", "ResNet-18 (torchvision 0.14.1 resnet18, BasicBlock)",
+     [](const std::string& n, int64_t r) { return resnet(n, r, false, {2, 2, 2, 2}); }},
+    {"resnet50", "ResNet", "ResNet50",
+     "ResNet-50 (torchvision 0.14.1 resnet50, V1.5: stride in the 3x3 conv)",
+     [](const std::string& n, int64_t r) { return resnet(n, r, true, {3, 4, 6, 3}); }},
+    {"efficientnet-b0", "EfficientNet", "EfficientNet-B0",
+     "EfficientNet-B0 (torchvision 0.14.1 efficientnet_b0; symmetric padding, not TF SAME)",
+     [](const std::string& n, int64_t r) { return efficientnet_b0(n, r); }},
+};
+
+}  // namespace
+
+void add_classic(std::vector<ZooEntry>& out) {
+  for (const Entry& c : entries) {
+    ZooEntry e;
+    e.name = c.name;
+    e.family = c.family;
+    e.description = c.description;
+    e.published_name = c.published_name;
+    e.resolution = 224;
+    e.build = [name = std::string(c.name), build = c.build, res = e.resolution](int64_t resolution) {
+      return build(name, resolution > 0 ? resolution : res);
+    };
+    out.push_back(std::move(e));
+  }
+}
+
+}  // namespace cpx::zoo_families

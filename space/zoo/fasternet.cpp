@@ -1,0 +1,87 @@
+// FasterNet T0-L (CVPR 2023, arXiv 2303.03667) as Microsoft's code builds them from
+// fasternet_{t0,t1,t2,s,m,l}.yaml (see shared spec fasternet.md): a 4x4/s4 embedding, four stages of
+// PConv blocks separated by 2x2/s2 merging convs, and a pooled 1x1-conv + linear head. Every BN follows
+// a conv and is folded into it; all convs are dense (groups 1).
+#include "space/blocks.hpp"
+#include "space/zoo/families.hpp"
+
+namespace cpx::zoo_families {
+
+namespace {
+
+struct Config {
+  const char* name;
+  const char* published_name;
+  const char* description;
+  int64_t embed_dim;
+  std::array<int64_t, 4> depths;
+  Activation activation;
+};
+
+constexpr int64_t feature_dim = 1280;
+constexpr int64_t classes = 1000;
+
+constexpr Config configs[] = {
+    {"fasternet-t0", "FasterNet-T0", "FasterNet-T0 (fasternet_t0.yaml): embed 40, depths 1-2-8-2, GELU (erf)", 40, {1, 2, 8, 2}, Activation::gelu},
+    {"fasternet-t1", "FasterNet-T1", "FasterNet-T1 (fasternet_t1.yaml): embed 64, depths 1-2-8-2, GELU (erf)", 64, {1, 2, 8, 2}, Activation::gelu},
+    {"fasternet-t2", "FasterNet-T2", "FasterNet-T2 (fasternet_t2.yaml): embed 96, depths 1-2-8-2, ReLU", 96, {1, 2, 8, 2}, Activation::relu},
+    {"fasternet-s", "FasterNet-S", "FasterNet-S (fasternet_s.yaml): embed 128, depths 1-2-13-2, ReLU", 128, {1, 2, 13, 2}, Activation::relu},
+    {"fasternet-m", "FasterNet-M", "FasterNet-M (fasternet_m.yaml): embed 144, depths 3-4-18-3, ReLU", 144, {3, 4, 18, 3}, Activation::relu},
+    {"fasternet-l", "FasterNet-L", "FasterNet-L (fasternet_l.yaml): embed 192, depths 3-4-18-3, ReLU", 192, {3, 4, 18, 3}, Activation::relu},
+};
+
+// A kxk/sk conv with no padding (the embedding and merging convs tile their input exactly), no bias, BN.
+Conv2d patch_conv(int64_t out_channels, int64_t k) {
+  Conv2d c;
+  c.out_channels = out_channels;
+  c.kernel = {k, k};
+  c.stride = {k, k};
+  c.batch_norm = true;
+  return c;
+}
+
+// FasterNet block at C: PConv (3x3 on the first C/4 channels), 1x1 C -> 2C + BN + act, 1x1 2C -> C, residual.
+std::string fasternet_block(NetworkBuilder& b, const std::string& x, const std::string& p, Activation act) {
+  const int64_t c = b.shape(x).c;
+  const std::string mixed = expand_block(b, PConv{3, 4}, x, p + ".pconv", c, 1, false);
+  const std::string h = b.add(p + ".mlp.fc1", {mixed}, same_conv(2 * c, 1, 1, 1, false, true, act));
+  const std::string y = b.add(p + ".mlp.fc2", {h}, same_conv(c, 1, 1, 1, false, false, Activation::none));
+  return b.add(p + ".add", {x, y}, Add{});
+}
+
+Network build_fasternet(const Config& cfg, int64_t resolution) {
+  const Where where(cfg.name);
+  NetworkBuilder b(cfg.name, "FasterNet", {1, resolution, resolution, 3}, where / "resolution");
+  b.locate(where);
+  const int64_t c = cfg.embed_dim;
+  std::string x = b.add("embed", {std::string(input_tensor)}, patch_conv(c, 4));
+  for (int s = 0; s < 4; ++s) {
+    const std::string stage = "stage" + std::to_string(s + 1);
+    if (s > 0) x = b.add(stage + ".merge", {x}, patch_conv(c << s, 2));
+    for (int64_t i = 0; i < cfg.depths[s]; ++i)
+      x = fasternet_block(b, x, stage + ".block" + std::to_string(i), cfg.activation);
+  }
+  x = b.add("head.pool", {x}, GlobalAvgPool{});
+  x = b.add("head.conv", {x}, same_conv(feature_dim, 1, 1, 1, false, false, cfg.activation));
+  x = b.add("head.fc", {x}, FullyConnected{classes, true, false, Activation::none});
+  return std::move(b).finish(x);
+}
+
+}  // namespace
+
+void add_fasternet(std::vector<ZooEntry>& out) {
+  for (const Config& c : configs) {
+    ZooEntry e;
+    e.name = c.name;
+    e.family = "FasterNet";
+    e.description = c.description;
+    e.published_name = c.published_name;
+    e.resolution = 224;
+    e.build = [c, published = e.resolution](int64_t resolution) {
+      return build_fasternet(c, resolution > 0 ? resolution : published);
+    };
+    out.push_back(std::move(e));
+  }
+}
+
+}  // namespace cpx::zoo_families

@@ -1,0 +1,138 @@
+// GhostNetV2 1.0x, 1.3x, 1.6x as the official PyTorch code builds them (ghostnetv2_torch.py of
+// huawei-noah/Efficient-AI-Backbones; see shared spec ghostnetv2.md). Every BatchNorm follows a conv and
+// folds into it; the DFC attention gate is upsampled with PyTorch's nearest rule.
+#include <algorithm>
+#include <iterator>
+
+#include "space/blocks.hpp"
+#include "space/zoo/families.hpp"
+
+namespace cpx::zoo_families {
+
+namespace {
+
+// The official _make_divisible(v, 4): round to the nearest multiple of 4 (at least 4), plus 4 if that
+// lost more than 10 %.
+int64_t make_divisible4(double v) {
+  int64_t r = std::max<int64_t>(4, static_cast<int64_t>(v + 2.0) / 4 * 4);
+  if (static_cast<double>(r) < 0.9 * v) r += 4;
+  return r;
+}
+
+// One bottleneck of the base (1.0x) configuration: kernel, expansion width, output width, SE, stride.
+struct BlockConfig {
+  int64_t kernel, mid, out;
+  bool se;
+  int64_t stride;
+};
+
+constexpr BlockConfig blocks[] = {
+    {3, 16, 16, false, 1},   {3, 48, 24, false, 2},   {3, 72, 24, false, 1},   {5, 72, 40, true, 2},
+    {5, 120, 40, true, 1},   {3, 240, 80, false, 2},  {3, 200, 80, false, 1},  {3, 184, 80, false, 1},
+    {3, 184, 80, false, 1},  {3, 480, 112, true, 1},  {3, 672, 112, true, 1},  {5, 672, 160, true, 2},
+    {5, 960, 160, false, 1}, {5, 960, 160, true, 1},  {5, 960, 160, false, 1}, {5, 960, 160, true, 1},
+};
+
+Conv2d conv(int64_t out, std::array<int64_t, 2> kernel, int64_t stride, Padding padding, int64_t groups, bool bias,
+            bool batch_norm, Activation activation) {
+  Conv2d c;
+  c.out_channels = out;
+  c.kernel = kernel;
+  c.stride = {stride, stride};
+  c.padding = padding;
+  c.groups = groups;
+  c.bias = bias;
+  c.batch_norm = batch_norm;
+  c.activation = activation;
+  return c;
+}
+
+// Ghost module in -> out: primary 1x1 to ceil(out/2) channels, cheap 3x3 depthwise on those, concat
+// (sliced to `out` if that is odd). With DFC attention (`attention`), the gate is computed from `x`:
+// avg pool 2x2/s2, 1x1 + BN, 1x5 dw + BN, 5x1 dw + BN, sigmoid, nearest upsampling to the output size.
+std::string ghost_module(NetworkBuilder& b, const std::string& x, const std::string& p, int64_t out, bool relu,
+                         bool attention) {
+  const int64_t init = (out + 1) / 2;
+  const Activation act = relu ? Activation::relu : Activation::none;
+  const std::string primary = b.add(p + ".primary", {x}, same_conv(init, 1, 1, 1, false, true, act));
+  const std::string cheap = b.add(p + ".cheap", {primary}, same_conv(init, 3, 1, init, false, true, act));
+  std::string y = b.add(p + ".concat", {primary, cheap}, Concat{});
+  if (2 * init != out) y = b.add(p + ".slice", {y}, Slice{0, out});
+  if (!attention) return y;
+  const std::string pool = b.add(p + ".dfc.pool", {x}, AvgPool{{2, 2}, {2, 2}, {}});
+  const std::string c1 = b.add(p + ".dfc.conv", {pool}, same_conv(out, 1, 1, 1, false, true, Activation::none));
+  const std::string h = b.add(p + ".dfc.dw1x5", {c1}, conv(out, {1, 5}, 1, {0, 0, 2, 2}, out, false, true, Activation::none));
+  const std::string gate = b.add(p + ".dfc.dw5x1", {h}, conv(out, {5, 1}, 1, {2, 2, 0, 0}, out, false, true, Activation::sigmoid));
+  const ShapeNhwc& s = b.shape(y);
+  UpsampleNearest up;
+  up.scale = {0, 0};
+  up.size = {s.h, s.w};
+  const std::string g = b.add(p + ".dfc.upsample", {gate}, up);
+  return b.add(p + ".gate", {y, g}, Multiply{});
+}
+
+Network ghostnetv2(const std::string& name, double width, int64_t resolution) {
+  NetworkBuilder b(name, "GhostNetV2", {1, resolution, resolution, 3}, Where(name) / "resolution");
+  std::string x = b.add("stem", {"input"}, same_conv(make_divisible4(16 * width), 3, 2, 1, false, true, Activation::relu));
+  for (size_t i = 0; i < std::size(blocks); ++i) {
+    const BlockConfig& c = blocks[i];
+    const std::string p = "block" + std::to_string(i);
+    const int64_t in = b.shape(x).c;
+    const int64_t mid = make_divisible4(static_cast<double>(c.mid) * width);
+    const int64_t out = make_divisible4(static_cast<double>(c.out) * width);
+    std::string y = ghost_module(b, x, p + ".ghost1", mid, true, i >= 2);
+    if (c.stride > 1) y = b.add(p + ".dw", {y}, same_conv(mid, c.kernel, c.stride, mid, false, true, Activation::none));
+    if (c.se) {
+      const int64_t r = make_divisible4(static_cast<double>(mid) * 0.25);
+      const std::string pool = b.add(p + ".se.pool", {y}, GlobalAvgPool{});
+      const std::string reduce = b.add(p + ".se.reduce", {pool}, same_conv(r, 1, 1, 1, true, false, Activation::relu));
+      const std::string expand = b.add(p + ".se.expand", {reduce}, same_conv(mid, 1, 1, 1, true, false, Activation::hardsigmoid));
+      y = b.add(p + ".se.scale", {y, expand}, Multiply{});
+    }
+    y = ghost_module(b, y, p + ".ghost2", out, false, false);
+    std::string shortcut = x;
+    if (in != out || c.stride != 1) {
+      const std::string dw = b.add(p + ".shortcut.dw", {x}, same_conv(in, c.kernel, c.stride, in, false, true, Activation::none));
+      shortcut = b.add(p + ".shortcut.pw", {dw}, same_conv(out, 1, 1, 1, false, true, Activation::none));
+    }
+    x = b.add(p + ".add", {y, shortcut}, Add{});
+  }
+  x = b.add("head.conv", {x}, same_conv(make_divisible4(960 * width), 1, 1, 1, false, true, Activation::relu));
+  x = b.add("head.pool", {x}, GlobalAvgPool{});
+  x = b.add("head.conv_head", {x}, same_conv(1280, 1, 1, 1, true, false, Activation::relu));
+  x = b.add("head.classifier", {x}, FullyConnected{1000, true, false, Activation::none});
+  return std::move(b).finish(x);
+}
+
+struct Model {
+  const char* name;
+  const char* label;
+  double width;
+};
+
+constexpr Model models[] = {
+    {"ghostnetv2-1.0", "1.0x", 1.0},
+    {"ghostnetv2-1.3", "1.3x", 1.3},
+    {"ghostnetv2-1.6", "1.6x", 1.6},
+};
+
+}  // namespace
+
+void add_ghostnetv2(std::vector<ZooEntry>& out) {
+  for (const Model& m : models) {
+    ZooEntry e;
+    e.name = m.name;
+    e.family = "GhostNetV2";
+    e.description = std::string("GhostNetV2 ") + m.label +
+                    " (official PyTorch ghostnetv2_torch.py; CPUBone's MindSpore-derived port rounds widths up to "
+                    "multiples of 4 and upsamples the DFC gate bilinearly: same counts at 1.0x, larger at 1.3x/1.6x)";
+    e.published_name = "";  // published_models.csv has no GhostNetV2 rows
+    e.resolution = 224;
+    e.build = [name = std::string(m.name), width = m.width](int64_t resolution) {
+      return ghostnetv2(name, width, resolution > 0 ? resolution : 224);
+    };
+    out.push_back(std::move(e));
+  }
+}
+
+}  // namespace cpx::zoo_families

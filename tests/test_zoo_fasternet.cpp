@@ -1,0 +1,232 @@
+// FasterNet T0-L: exact counts against ../shared/specs/fasternet.md, structure, published figures,
+// and the executor against the naive reference on whole networks.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "profiler/plan.hpp"
+#include "profiler/reference.hpp"
+#include "space/count.hpp"
+#include "space/zoo.hpp"
+
+using namespace cpx;
+
+namespace {
+
+struct Expected {
+  const char* name;
+  int64_t params, params_inference, macs;
+};
+
+// fasternet.md section 5 (PyTorch as built, BN folded, conv + linear MACs at 224).
+constexpr Expected fasternet[] = {
+    {"fasternet-t0", 3'905'500, 3'900'660, 335'422'720},
+    {"fasternet-t1", 7'595'368, 7'587'624, 850'511'872},
+    {"fasternet-t2", 14'982'888, 14'971'272, 1'904'334'848},
+    {"fasternet-s", 31'181'032, 31'160'424, 4'549'740'544},
+    {"fasternet-m", 53'521'464, 53'488'488, 8'721'938'432},
+    {"fasternet-l", 93'465'192, 93'421'224, 15'494'383'616},
+};
+
+const Op& op_named(const Network& net, const std::string& name) {
+  const size_t i = net.index_of(name);
+  if (i >= net.ops.size()) throw std::logic_error("no op " + name + " in " + net.name);
+  return net.ops[i];
+}
+
+// Sum of inference params and MACs over the ops whose names start with one of `prefixes`.
+std::pair<int64_t, int64_t> part_sum(const Network& net, const NetworkCount& c, std::vector<std::string> prefixes) {
+  int64_t params = 0, macs = 0;
+  for (size_t i = 0; i < net.ops.size(); ++i)
+    for (const auto& p : prefixes)
+      if (net.ops[i].name.rfind(p, 0) == 0) {
+        params += c.layers[i].cost.params_inference;
+        macs += c.layers[i].cost.macs;
+        break;
+      }
+  return {params, macs};
+}
+
+// Runs the executor at 1 and 2 threads on seeded weights and compares every op's output with the
+// reference run (computed once). Tolerance as tests/test_executor.cpp gives whole networks (1e-3 abs +
+// rel). "" when they agree, else the first op that does not.
+std::string executor_vs_reference(const Network& net) {
+  using namespace cpx::profiler;
+  const NetworkWeights weights = make_weights(net, 1);
+  const std::vector<float> input = make_input(net.input, 2);
+  const std::vector<std::vector<float>> expected = reference_run(net, weights, input);
+  for (size_t threads : {size_t{1}, size_t{2}}) {
+    Plan plan(net, weights, {threads, true});
+    std::copy(input.begin(), input.end(), plan.input().begin());
+    plan.run();
+    for (size_t i = 0; i < net.ops.size(); ++i) {
+      const auto got = plan.tensor(i);
+      if (got.size() != expected[i].size()) return net.ops[i].name + ": wrong size";
+      for (size_t k = 0; k < got.size(); ++k) {
+        const double diff = std::abs(static_cast<double>(got[k]) - expected[i][k]);
+        if (!(diff <= 1e-3 + 1e-3 * std::abs(expected[i][k]))) {
+          std::ostringstream s;
+          s << net.ops[i].name << " (" << plan.implementation(i).how << ", " << threads << " thread(s)): element "
+            << k << " got " << got[k] << ", expected " << expected[i][k];
+          return s.str();
+        }
+      }
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("FasterNet zoo models match the spec's exact PyTorch counts at 224", "[zoo][fasternet]") {
+  for (const auto& e : fasternet) {
+    INFO(e.name);
+    const ZooEntry* z = find_zoo(e.name);
+    REQUIRE(z != nullptr);
+    CHECK(z->family == "FasterNet");
+    CHECK(z->resolution == 224);
+    const Network net = z->build(0);
+    CHECK(net.input == ShapeNhwc{1, 224, 224, 3});
+    const NetworkCount c = count(net);
+    CHECK(c.total.params == e.params);
+    CHECK(c.total.params_inference == e.params_inference);
+    CHECK(c.total.macs == e.macs);
+  }
+}
+
+TEST_CASE("FasterNet-M per-stage sums match the spec's debugging table", "[zoo][fasternet]") {
+  const Network net = find_zoo("fasternet-m")->build(0);
+  const NetworkCount c = count(net);
+  using P = std::pair<int64_t, int64_t>;
+  CHECK(part_sum(net, c, {"embed"}) == P{7'056, 21'676'032});
+  CHECK(part_sum(net, c, {"stage1."}) == P{284'688, 890'072'064});
+  CHECK(part_sum(net, c, {"stage2."}) == P{1'682'208, 1'316'818'944});
+  CHECK(part_sum(net, c, {"stage3."}) == P{27'931'968, 5'470'488'576});
+  CHECK(part_sum(net, c, {"stage4."}) == P{20'827'008, 1'020'128'256});
+  CHECK(part_sum(net, c, {"head."}) == P{2'755'560, 2'754'560});
+}
+
+TEST_CASE("FasterNet-T0 has the structure the spec lists", "[zoo][fasternet]") {
+  const Network net = find_zoo("fasternet-t0")->build(0);
+  const Conv2d* embed = op_named(net, "embed").as<Conv2d>();
+  REQUIRE(embed);
+  CHECK(embed->kernel == std::array<int64_t, 2>{4, 4});
+  CHECK(embed->stride == std::array<int64_t, 2>{4, 4});
+  CHECK(embed->padding == Padding{});
+  CHECK(embed->activation == Activation::none);  // BN only, no activation (code, not paper Table 8)
+  CHECK(net.shape_of("embed") == ShapeNhwc{1, 56, 56, 40});
+  // PConv: 3x3 dense conv on the first C/4 channels, the rest passed through
+  CHECK(net.shape_of("stage1.block0.pconv.part").c == 10);
+  CHECK(net.shape_of("stage1.block0.pconv.rest").c == 30);
+  const Conv2d* pconv = op_named(net, "stage2.block1.pconv.conv").as<Conv2d>();
+  REQUIRE(pconv);
+  CHECK(pconv->groups == 1);
+  CHECK(pconv->padding == Padding{1, 1, 1, 1});
+  CHECK_FALSE(pconv->bias);
+  CHECK_FALSE(pconv->batch_norm);
+  CHECK(net.shape_of("stage2.block1.pconv.conv") == ShapeNhwc{1, 28, 28, 20});
+  CHECK(op_named(net, "stage1.block0.pconv.part").as<Slice>()->begin == 0);
+  // MLP: 1x1 C -> 2C (BN, GELU), 1x1 2C -> C (nothing), residual add
+  const Conv2d* fc1 = op_named(net, "stage3.block7.mlp.fc1").as<Conv2d>();
+  REQUIRE(fc1);
+  CHECK(fc1->batch_norm);
+  CHECK(fc1->activation == Activation::gelu);
+  CHECK(net.shape_of("stage3.block7.mlp.fc1") == ShapeNhwc{1, 14, 14, 320});
+  const Conv2d* fc2 = op_named(net, "stage3.block7.mlp.fc2").as<Conv2d>();
+  CHECK((!fc2->bias && !fc2->batch_norm && fc2->activation == Activation::none));
+  CHECK(op_named(net, "stage3.block7.add").as<Add>());
+  CHECK(net.index_of("stage3.block8.add") == net.ops.size());  // depths 1, 2, 8, 2
+  // merging: 2x2/s2, no padding, BN, no activation
+  const Conv2d* merge = op_named(net, "stage4.merge").as<Conv2d>();
+  CHECK(merge->kernel == std::array<int64_t, 2>{2, 2});
+  CHECK(merge->padding == Padding{});
+  CHECK(merge->batch_norm);
+  CHECK(merge->activation == Activation::none);
+  CHECK(net.shape_of("stage4.merge") == ShapeNhwc{1, 7, 7, 320});
+  // head: GAP, 1x1 conv 320 -> 1280 (no bias, GELU), linear 1280 -> 1000 with bias
+  const Conv2d* head = op_named(net, "head.conv").as<Conv2d>();
+  CHECK((!head->bias && !head->batch_norm && head->activation == Activation::gelu));
+  CHECK(net.shape_of("head.conv") == ShapeNhwc{1, 1, 1, 1280});
+  CHECK(op_named(net, "head.fc").as<FullyConnected>()->bias);
+  CHECK(net.shapes.back() == ShapeNhwc{1, 1, 1, 1000});
+  // every conv of FasterNet is dense
+  for (const Op& op : net.ops)
+    if (const auto* conv = op.as<Conv2d>()) CHECK(conv->groups == 1);
+}
+
+TEST_CASE("FasterNet T2 to L use ReLU and their own depths and widths", "[zoo][fasternet]") {
+  for (const char* name : {"fasternet-t2", "fasternet-s", "fasternet-m", "fasternet-l"}) {
+    INFO(name);
+    const Network net = find_zoo(name)->build(0);
+    CHECK(op_named(net, "stage1.block0.mlp.fc1").as<Conv2d>()->activation == Activation::relu);
+    CHECK(op_named(net, "head.conv").as<Conv2d>()->activation == Activation::relu);
+  }
+  const Network s = find_zoo("fasternet-s")->build(0);
+  CHECK(s.index_of("stage3.block12.add") < s.ops.size());
+  CHECK(s.index_of("stage3.block13.add") == s.ops.size());
+  CHECK(s.shape_of("stage3.block12.pconv.conv").c == 128);
+  const Network l = find_zoo("fasternet-l")->build(0);
+  CHECK(l.shape_of("stage4.block2.pconv.conv") == ShapeNhwc{1, 7, 7, 384});
+  CHECK(l.shape_of("stage4.block2.mlp.fc1").c == 3072);
+  CHECK(l.index_of("stage1.block2.add") < l.ops.size());
+  CHECK(l.index_of("stage1.block3.add") == l.ops.size());
+}
+
+TEST_CASE("FasterNet entries carry FasterNet Table 3 and CPUBone Fig. 1 figures", "[zoo][fasternet]") {
+  const std::map<std::string, double> top1{{"fasternet-t0", 71.9}, {"fasternet-t1", 76.2}, {"fasternet-t2", 78.9},
+                                           {"fasternet-s", 81.3},  {"fasternet-m", 83.0},  {"fasternet-l", 83.5}};
+  for (const auto& [name, t] : top1) {
+    INFO(name);
+    const ZooEntry* z = find_zoo(name);
+    REQUIRE(z);
+    REQUIRE(z->top1());
+    CHECK(*z->top1() == Approx(t));
+  }
+  const ZooEntry* t0 = find_zoo("fasternet-t0");
+  REQUIRE(t0->published.size() == 1);
+  const auto& table3 = t0->published.front();
+  CHECK(table3.value_kind == "reported");
+  CHECK(*table3.params_m == Approx(3.9));
+  CHECK(table3.devices.at("fasternet_gpu_2080ti_fps") == Approx(8320));
+  CHECK(table3.devices.at("fasternet_cpu_i9_9900x_1t_ms") == Approx(8.2));
+  CHECK(table3.devices.at("fasternet_arm_a72_1t_ms") == Approx(138));
+  // T1 also has CPUBone's digitized point (plotted at 75.6; top1() prefers the reported 76.2)
+  const ZooEntry* t1 = find_zoo("fasternet-t1");
+  bool rpi5 = false;
+  for (const auto& f : t1->published)
+    if (f.devices.count("rpi5_ms")) {
+      rpi5 = true;
+      CHECK(f.devices.at("rpi5_ms") == Approx(44.1));
+    }
+  CHECK(rpi5);
+  // L ran out of memory on the ARM board in Table 3
+  for (const auto& f : find_zoo("fasternet-l")->published) CHECK(f.devices.count("fasternet_arm_a72_1t_ms") == 0);
+}
+
+// 64x64 for T0-S; M and L at 32x32, the smallest input the four downsamplings (4, 2, 2, 2) accept
+// (stage 4 at 1x1), since their 53M and 93M weights dominate the run time of a small input anyway.
+TEST_CASE("FasterNet-T0 runs on the executor at 64x64 like the reference", "[zoo][fasternet][executor]") {
+  CHECK(executor_vs_reference(find_zoo("fasternet-t0")->build(64)) == "");
+}
+
+TEST_CASE("FasterNet-T1 runs on the executor at 64x64 like the reference", "[zoo][fasternet][executor]") {
+  CHECK(executor_vs_reference(find_zoo("fasternet-t1")->build(64)) == "");
+}
+
+TEST_CASE("FasterNet-T2 runs on the executor at 64x64 like the reference", "[zoo][fasternet][executor]") {
+  CHECK(executor_vs_reference(find_zoo("fasternet-t2")->build(64)) == "");
+}
+
+TEST_CASE("FasterNet-S runs on the executor at 64x64 like the reference", "[zoo][fasternet][executor]") {
+  CHECK(executor_vs_reference(find_zoo("fasternet-s")->build(64)) == "");
+}
+
+TEST_CASE("FasterNet-M runs on the executor at 32x32 like the reference", "[zoo][fasternet][executor]") {
+  CHECK(executor_vs_reference(find_zoo("fasternet-m")->build(32)) == "");
+}
+
+TEST_CASE("FasterNet-L runs on the executor at 32x32 like the reference", "[zoo][fasternet][executor]") {
+  CHECK(executor_vs_reference(find_zoo("fasternet-l")->build(32)) == "");
+}

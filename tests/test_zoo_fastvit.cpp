@@ -1,0 +1,204 @@
+// FastViT zoo models (reparameterised inference form, 256x256) against ../shared/specs/fastvit.md:
+// exact totals and per-stage sums, structure, published figures, and the executor against the reference.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <sstream>
+
+#include "profiler/plan.hpp"
+#include "profiler/reference.hpp"
+#include "space/count.hpp"
+#include "space/zoo.hpp"
+
+using namespace cpx;
+
+namespace {
+
+struct Expected {
+  const char* name;
+  int64_t params, params_inference, macs;
+  double top1;
+};
+
+// Spec section 5 (256x256).
+constexpr Expected fastvit[] = {
+    {"fastvit-t8", 3'996'040, 3'994'216, 685'160'448, 75.6},
+    {"fastvit-t12", 7'508'840, 7'505'896, 1'390'944'256, 79.1},
+    {"fastvit-sa12", 11'545'320, 11'542'376, 1'937'219'584, 80.6},
+    {"fastvit-sa24", 21'501'288, 21'495'400, 3'762'069'504, 82.6},
+};
+
+// Spec section 6: inference params / MACs of stem, stages 1-4 (each with its downsampling; stage 4 with
+// the CPE) and head.
+struct StageSums {
+  const char* name;
+  std::array<std::pair<int64_t, int64_t>, 6> parts;
+};
+const StageSums stage_sums[] = {
+    {"fastvit-t8",
+     {{{4'176, 32'440'320},
+       {33'888, 136'052'736},
+       {137'184, 138'903'552},
+       {981'312, 249'741'312},
+       {1'986'432, 126'738'432},
+       {851'224, 1'284'096}}}},
+    {"fastvit-t12",
+     {{{6'592, 47'448'064},
+       {57'472, 231'735'296},
+       {236'160, 239'730'688},
+       {2'537'728, 646'774'784},
+       {3'500'544, 223'510'528},
+       {1'167'400, 1'744'896}}}},
+    {"fastvit-sa12",
+     {{{6'592, 47'448'064},
+       {73'984, 298'844'160},
+       {301'952, 306'839'552},
+       {3'325'696, 848'101'376},
+       {6'666'752, 434'241'536},
+       {1'167'400, 1'744'896}}}},
+    {"fastvit-sa24",
+     {{{6'592, 47'448'064},
+       {147'968, 597'688'320},
+       {580'992, 590'479'360},
+       {6'572'800, 1'676'214'272},
+       {13'019'648, 848'494'592},
+       {1'167'400, 1'744'896}}}},
+};
+
+constexpr const char* parts[] = {"stem.", "stage1.", "stage2.", "stage3.", "stage4.", "head."};
+
+const ShapeNhwc& shape_of(const Network& net, const std::string& op) {
+  REQUIRE(net.index_of(op) < net.ops.size());
+  return net.shape_of(op);
+}
+
+// Runs the executor (1 or 2 threads) and the naive reference on the same seeded weights; "" if every
+// op's output agrees within the whole-network tolerance of test_executor.cpp (and the output of a
+// buffer-reusing plan too), else the first op that does not.
+std::string executor_vs_reference(const Network& net, size_t threads) {
+  using namespace cpx::profiler;
+  const NetworkWeights weights = make_weights(net, 1);
+  const std::vector<float> input = make_input(net.input, 2);
+  const auto expected = reference_run(net, weights, input);
+  Plan plan(net, weights, {threads, true});
+  std::copy(input.begin(), input.end(), plan.input().begin());
+  plan.run();
+  for (size_t i = 0; i < net.ops.size(); ++i) {
+    const auto got = plan.tensor(i);
+    if (got.size() != expected[i].size()) return net.ops[i].name + ": wrong element count";
+    for (size_t k = 0; k < got.size(); ++k) {
+      const double diff = std::abs(static_cast<double>(got[k]) - expected[i][k]);
+      if (!(diff <= 1e-3 + 1e-3 * std::abs(expected[i][k]))) {
+        std::ostringstream s;
+        s << "ops[" << i << "] " << net.ops[i].name << " (" << net.ops[i].kind() << ", " << plan.implementation(i).how
+          << ") element " << k << ": got " << got[k] << ", expected " << expected[i][k];
+        return s.str();
+      }
+    }
+  }
+  // A plan that reuses buffers must give the same network output.
+  Plan reusing(net, weights, {threads, false});
+  std::copy(input.begin(), input.end(), reusing.input().begin());
+  reusing.run();
+  const auto& out = expected[net.index_of(net.output)];
+  const auto got = reusing.output();
+  for (size_t k = 0; k < got.size(); ++k)
+    if (!(std::abs(static_cast<double>(got[k]) - out[k]) <= 1e-3 + 1e-3 * std::abs(out[k])))
+      return "network output with buffer reuse differs at element " + std::to_string(k);
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("FastViT zoo models match the spec's exact counts at 256") {
+  for (const auto& e : fastvit) {
+    INFO(e.name);
+    const ZooEntry* z = find_zoo(e.name);
+    REQUIRE(z != nullptr);
+    CHECK(z->family == "FastViT");
+    CHECK(z->resolution == 256);
+    const Network net = z->build(0);
+    CHECK(net.input == ShapeNhwc{1, 256, 256, 3});
+    const NetworkCount c = count(net);
+    CHECK(c.total.params == e.params);
+    CHECK(c.total.params_inference == e.params_inference);
+    CHECK(c.total.macs == e.macs);
+  }
+}
+
+TEST_CASE("FastViT per-stage params and MACs match the spec") {
+  for (const auto& s : stage_sums) {
+    INFO(s.name);
+    const Network net = find_zoo(s.name)->build(256);
+    const NetworkCount c = count(net);
+    for (size_t p = 0; p < 6; ++p) {
+      INFO(parts[p]);
+      int64_t params = 0, macs = 0;
+      for (size_t i = 0; i < net.ops.size(); ++i) {
+        if (net.ops[i].name.rfind(parts[p], 0) != 0) continue;
+        params += c.layers[i].cost.params_inference;
+        macs += c.layers[i].cost.macs;
+      }
+      CHECK(params == s.parts[p].first);
+      CHECK(macs == s.parts[p].second);
+    }
+  }
+}
+
+TEST_CASE("FastViT structure: stem, channel-multiplier convs, attention shapes, SE width") {
+  const Network t8 = find_zoo("fastvit-t8")->build(256);
+  CHECK(shape_of(t8, "stem.conv3") == ShapeNhwc{1, 64, 64, 48});
+  const Op& lk = t8.ops[t8.index_of("stage4.down.lkconv")];
+  REQUIRE(lk.as<Conv2d>());
+  CHECK(lk.as<Conv2d>()->groups == 192);
+  CHECK(lk.as<Conv2d>()->kernel == std::array<int64_t, 2>{7, 7});
+  CHECK(lk.as<Conv2d>()->activation == Activation::none);
+  CHECK(shape_of(t8, "stage4.down.lkconv") == ShapeNhwc{1, 8, 8, 384});
+  CHECK(shape_of(t8, "head.conv") == ShapeNhwc{1, 8, 8, 768});
+  CHECK(shape_of(t8, "head.se.reduce").c == 48);
+  CHECK(shape_of(find_zoo("fastvit-t12")->build(256), "head.se.reduce").c == 64);
+
+  const Network sa12 = find_zoo("fastvit-sa12")->build(256);
+  CHECK(sa12.index_of("stage4.cpe") < sa12.ops.size());
+  CHECK(t8.index_of("stage4.cpe") == t8.ops.size());
+  // 16 heads of dim 32 over 8x8 = 64 tokens.
+  CHECK(shape_of(sa12, "stage4.block1.attn.qkv") == ShapeNhwc{1, 8, 8, 1536});
+  CHECK(shape_of(sa12, "stage4.block2.attn.scores") == ShapeNhwc{1, 8, 8, 16 * 64});
+  CHECK(shape_of(sa12, "stage4.block2.attn.av") == ShapeNhwc{1, 8, 8, 512});
+  int64_t matmul_macs = 0, norms = 0;
+  const NetworkCount c = count(sa12);
+  for (size_t i = 0; i < sa12.ops.size(); ++i) {
+    if (sa12.ops[i].as<Matmul>()) matmul_macs += c.layers[i].cost.macs;
+    norms += sa12.ops[i].as<BatchNorm>() != nullptr;
+  }
+  CHECK(matmul_macs == 8'388'608);
+  CHECK(norms == 2);
+  // At 224 the same networks count as the spec lists.
+  CHECK(count(find_zoo("fastvit-t8")->build(224)).total.macs == 524'773'248);
+  CHECK(count(find_zoo("fastvit-t12")->build(224)).total.macs == 1'065'212'416);
+  CHECK(count(find_zoo("fastvit-sa12")->build(224)).total.macs == 1'481'949'184);
+  CHECK(count(find_zoo("fastvit-sa24")->build(224)).total.macs == 2'877'594'624);
+}
+
+TEST_CASE("FastViT zoo models carry the published top-1") {
+  for (const auto& e : fastvit) {
+    INFO(e.name);
+    const ZooEntry* z = find_zoo(e.name);
+    REQUIRE(z);
+    REQUIRE(z->top1());
+    CHECK(*z->top1() == Approx(e.top1));
+    REQUIRE(z->published.size() == 1);
+    CHECK(z->published.front().value_kind == "digitized_from_figure");
+    CHECK(z->published.front().devices.empty());  // the RPi 5 latency is withheld from the CSV
+  }
+}
+
+TEST_CASE("executor runs FastViT T8 and T12 at 64x64 like the reference") {
+  CHECK(executor_vs_reference(find_zoo("fastvit-t8")->build(64), 1) == "");
+  CHECK(executor_vs_reference(find_zoo("fastvit-t12")->build(64), 2) == "");
+}
+
+TEST_CASE("executor runs FastViT SA12 and SA24 at 64x64 like the reference") {
+  CHECK(executor_vs_reference(find_zoo("fastvit-sa12")->build(64), 2) == "");
+  CHECK(executor_vs_reference(find_zoo("fastvit-sa24")->build(64), 1) == "");
+}
