@@ -126,6 +126,19 @@ std::vector<OpItem> op_items(bool quick) {
       return b.add("cat", {rest, a}, Concat{});
     });
     add("pad_" + tag, in, [=](NetworkBuilder& b) { return b.add("pad", {x}, Pad{{1, 0, 1, 0}}); });
+    // Depthwise kernels beyond the grid's 2x2 and 3x3 (EfficientNet, FastViT, GhostNetV2, EfficientMod):
+    // XNNPACK has fast microkernels for some tap counts only, so each shape is measured.
+    for (const auto& [kh, kw, stride] : std::vector<std::array<int64_t, 3>>{{5, 5, 1}, {5, 5, 2}, {7, 7, 1}, {7, 7, 2}, {1, 5, 1}, {5, 1, 1}}) {
+      Conv2d dw;
+      dw.out_channels = c;
+      dw.kernel = {kh, kw};
+      dw.stride = {stride, stride};
+      dw.padding = {kh / 2, kh / 2, kw / 2, kw / 2};
+      dw.groups = c;
+      dw.bias = true;
+      add("dwconv_" + std::to_string(kh) + "x" + std::to_string(kw) + "s" + std::to_string(stride) + "_" + tag, in,
+          [=](NetworkBuilder& b) { return b.add("dw", {x}, dw); });
+    }
     if (r <= 14) {
       add("global_avg_pool_" + tag, in, [=](NetworkBuilder& b) { return b.add("pool", {x}, GlobalAvgPool{}); });
       ConvTranspose2d up;
