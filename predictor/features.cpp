@@ -91,7 +91,8 @@ OpFeatures op_features(const OpAttrs& attrs, std::span<const ShapeNhwc> ins, con
   const ShapeNhwc& in = ins[0];
   OpFeatures f;
   f.op_class = classify(attrs, in);
-  const Cost cost = std::visit([&](const auto& a) { return a.cost(ins, out, Where("predictor")); }, attrs);
+  static const Where where("predictor");  // built once: constructing its strings per op would dominate
+  const Cost cost = std::visit([&](const auto& a) { return a.cost(ins, out, where); }, attrs);
   double activation_elements = static_cast<double>(out.elements());
   for (const auto& s : ins) activation_elements += static_cast<double>(s.elements());
   f.macs = static_cast<double>(cost.macs);

@@ -13,9 +13,8 @@ const ShapeNhwc& Network::shape_of(const std::string& tensor) const {
 }
 
 size_t Network::index_of(const std::string& op_name) const {
-  for (size_t i = 0; i < ops.size(); ++i)
-    if (ops[i].name == op_name) return i;
-  return ops.size();
+  const auto it = positions.find(op_name);
+  return it == positions.end() ? ops.size() : it->second;
 }
 
 NetworkBuilder::NetworkBuilder(std::string name, std::string family, ShapeNhwc input, Where where)
@@ -58,6 +57,7 @@ Network NetworkBuilder::finish(const std::string& output) && {
   const auto it = index_.find(output);
   if (it == index_.end() || it->second == SIZE_MAX) where_.fail(output, "output is not an op of the network");
   net_.output = output;
+  for (size_t i = 0; i < net_.ops.size(); ++i) net_.positions.emplace(net_.ops[i].name, i);
   return std::move(net_);
 }
 
