@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace cpx {
 
@@ -10,5 +11,8 @@ void write_file_atomic(const std::string& path, std::string_view content);
 
 // 12,345,678
 std::string thousands(int64_t value);
+
+// RFC 4180 records: quoted fields may hold commas, doubled quotes and newlines. Empty lines are skipped.
+std::vector<std::vector<std::string>> parse_csv(std::string_view text);
 
 }  // namespace cpx

@@ -4,9 +4,12 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <map>
 
 #include "explorer/cli/commands.hpp"
+#include "predictor/calibrate.hpp"
 #include "predictor/predictor.hpp"
 #include "profiler/measure.hpp"
 #include "profiler/sweep.hpp"
@@ -23,8 +26,13 @@ std::string predictor_path(const std::string& device) {
   return p.substr(0, p.size() - 5) + ".predictor.json";
 }
 
+extern const std::map<std::string, const char*> shipped_devices;  // generated from predictor/devices/*.json
+
 predictor::Predictor load_predictor(const std::string& device) {
   const std::string path = predictor_path(device);
+  // A device measured or calibrated on this machine wins over the shipped calibration of the same name.
+  if (!std::filesystem::exists(path) && shipped_devices.count(device))
+    return predictor::predictor_from_json(Json::parse(shipped_devices.at(device)), "shipped device " + device);
   if (!std::filesystem::exists(path))
     throw InputError("--device = \"" + device + "\": no predictor at " + path +
                      (device == "host" ? " (run `cpubone-explore fit --device host` first)" : " (not a known device)"));
@@ -229,9 +237,99 @@ void run_validate(const std::string& device, int64_t samples, uint64_t seed, int
   }
 }
 
+// Published whole-network latencies from a CSV: either the project's published-figures format (columns
+// "model" and `column`, model names as the sources write them) or a plain "model,latency_ms" file with
+// zoo names.
+std::vector<predictor::PublishedPoint> read_published(const std::string& path, const std::string& column) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot open file");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto rows = parse_csv(text);
+  if (rows.empty()) throw InputError(path + ": empty CSV");
+  const auto& header = rows[0];
+  auto col = [&](const std::string& name) -> size_t {
+    for (size_t i = 0; i < header.size(); ++i)
+      if (header[i] == name) return i;
+    throw InputError(path + ": header = \"" + name + "\": no such column");
+  };
+  const size_t model = col("model"), value = col(column.empty() ? "latency_ms" : column);
+  std::vector<predictor::PublishedPoint> points;
+  std::vector<std::pair<std::string, int>> seen;  // zoo name, rank of the row used (0 = reported)
+  const size_t kind = column.empty() ? SIZE_MAX : col("value_kind");
+  for (size_t r = 1; r < rows.size(); ++r) {
+    const auto& row = rows[r];
+    if (row.size() != header.size())
+      throw InputError(path + ": row " + std::to_string(r + 1) + " has " + std::to_string(row.size()) + " fields, header has " + std::to_string(header.size()));
+    if (row[value].empty()) continue;
+    double ms = 0;
+    try {
+      size_t used = 0;
+      ms = std::stod(row[value], &used);
+      if (used != row[value].size()) throw std::invalid_argument("trailing");
+    } catch (const std::exception&) {
+      throw InputError(path + ": row " + std::to_string(r + 1) + "." + header[value] + " = \"" + row[value] + "\": not a number");
+    }
+    if (!(ms > 0) || !std::isfinite(ms))
+      throw InputError(path + ": row " + std::to_string(r + 1) + "." + header[value] + " = " + row[value] + ": must be positive");
+    std::string name;
+    if (find_zoo(row[model])) name = row[model];
+    for (const auto& e : zoo())
+      if (name.empty() && !e.published_name.empty() && e.published_name == row[model]) name = e.name;
+    if (name.empty()) {
+      if (column.empty()) throw InputError(path + ": row " + std::to_string(r + 1) + ".model = \"" + row[model] + "\": not a zoo model");
+      continue;  // the published file covers many models the zoo does not build
+    }
+    const int rank = kind != SIZE_MAX && row[kind] == "reported" ? 0 : 1;
+    auto it = std::find_if(seen.begin(), seen.end(), [&](const auto& p) { return p.first == name; });
+    if (it != seen.end()) {
+      if (rank >= it->second) continue;  // keep the reported figure over a digitised one
+      const size_t idx = static_cast<size_t>(it - seen.begin());
+      points[idx].latency_ms = ms;
+      it->second = rank;
+      continue;
+    }
+    seen.emplace_back(name, rank);
+    points.push_back({name, ms});
+  }
+  return points;
+}
+
+void run_calibrate(const std::string& device, const std::string& published, const std::string& column,
+                   const std::string& runtime, const std::string& out_file) {
+  if (device.empty() || device == "host" || device.find('/') != std::string::npos)
+    throw InputError("--device = \"" + device + "\": name a device other than host, without '/'");
+  const predictor::Predictor host = load_predictor("host");
+  const auto points = read_published(published, column);
+  const auto c = predictor::calibrate(host, device, runtime.empty() ? "published latencies from " + published : runtime, points,
+                                      published);
+  const std::string out = out_file.empty() ? predictor_path(device) : out_file;
+  if (std::filesystem::path(out).has_parent_path()) std::filesystem::create_directories(std::filesystem::path(out).parent_path());
+  write_file_atomic(out, to_json(c.device).dump(2) + "\n");
+  std::printf("device %s: %zu published points, common factor %.3f, leave-one-model-out MAPE %.1f%%\n", device.c_str(),
+              points.size(), c.common_factor, 100 * c.loo_mape);
+  for (size_t i = 0; i < points.size(); ++i)
+    std::printf("  %-22s published %8.2f ms  leave-one-out error %+6.1f%%\n", points[i].model.c_str(), points[i].latency_ms,
+                100 * c.loo_errors[i]);
+  std::printf("written to %s\n", out.c_str());
+}
+
 }  // namespace
 
 void add_predictor_commands(CLI::App& app) {
+  {
+    auto* cmd = app.add_subcommand("calibrate", "Fit a device you do not own from published whole-network latencies");
+    auto device = std::make_shared<std::string>();
+    auto published = std::make_shared<std::string>();
+    auto column = std::make_shared<std::string>();
+    auto runtime = std::make_shared<std::string>();
+    auto out = std::make_shared<std::string>();
+    cmd->add_option("--device", *device, "Name of the device to create")->required();
+    cmd->add_option("--published", *published, "CSV with model,latency_ms (zoo names), or the published-figures format with --column")->required();
+    cmd->add_option("--column", *column, "Latency column of a published-figures CSV, e.g. rpi5_ms");
+    cmd->add_option("--runtime", *runtime, "What the figures describe, e.g. \"ONNX Runtime on RPi 5, published\"");
+    cmd->add_option("--out", *out, "Output predictor file (default: the device cache)");
+    cmd->callback([=] { run_calibrate(*device, *published, *column, *runtime, *out); });
+  }
   {
     auto* cmd = app.add_subcommand("validate", "Measure held-out networks (zoo + sampled) and score the predictor against baselines");
     auto device = std::make_shared<std::string>("host");
