@@ -4,165 +4,33 @@
 // whole CPUBone networks.
 #include <catch2/catch.hpp>
 
-#include <algorithm>
+#include <array>
 #include <cmath>
-#include <sstream>
 
-#include "profiler/plan.hpp"
-#include "profiler/reference.hpp"
-#include "space/zoo.hpp"
+#include "executor_check.hpp"
 
 using namespace cpx;
 using namespace cpx::profiler;
 
 namespace {
 
-// Accepted |got − expected| <= abs + rel·|expected| per element. Inputs are O(1) and weights are bounded
-// by 1/√fan_in, so float32 accumulation over K terms errs by about √K·2⁻²⁴·O(1) (< 1e-5 here), and
-// XNNPACK's approximate exp/sigmoid are within a few ulp; an indexing, padding or layout mistake
-// changes outputs by O(0.1). 1e-4 sits between the two, at least an order of magnitude from each.
-struct Tolerance {
-  double abs = 1e-4;
-  double rel = 1e-4;
-};
-
-struct RunOptions {
-  size_t threads = 1;
-  Tolerance tolerance;
-  float input_scale = 1;  // inputs are uniform in [-scale, scale): > 1 reaches the saturating ranges
-  uint64_t seed = 1;
-};
-
-std::string str(double v) {
-  std::ostringstream s;
-  s.precision(9);
-  s << v;
-  return s.str();
-}
-
-// "ops[3] blk.dw (conv2d {...}) reading blk.expand 1x7x7x20 -> 1x4x4x20": enough to rebuild the op.
-std::string describe(const Network& net, size_t i) {
-  const Op& op = net.ops[i];
-  Json attrs = Json::object();
-  std::visit([&](const auto& a) { a.write(attrs); }, op.attrs);
-  std::string inputs;
-  for (const auto& in : op.inputs) inputs += (inputs.empty() ? "" : ", ") + in + " " + net.shape_of(in).str();
-  return "ops[" + std::to_string(i) + "] " + op.name + " (" + std::string(op.kind()) + " " + attrs.dump() +
-         ") reading " + inputs + " -> " + net.shapes[i].str();
-}
-
-// XNNPACK (Debian 2022 build) has no matmul, group norm, layer norm, erf, tanh or swish operator, and no
-// product across attention heads, so these must say they are emulated.
-bool must_be_emulated(const Op& op) {
-  auto emulated_activation = [](Activation a) {
-    return a == Activation::gelu || a == Activation::gelu_tanh || a == Activation::silu;
-  };
-  if (op.as<Matmul>() || op.as<GroupNorm>() || op.as<LayerNorm>() || op.as<HeadMix>()) return true;
-  if (const auto* a = op.as<ActivationOp>()) return emulated_activation(a->function);
-  if (const auto* c = op.as<Conv2d>()) return emulated_activation(c->activation);
-  if (const auto* t = op.as<ConvTranspose2d>()) return emulated_activation(t->activation);
-  if (const auto* f = op.as<FullyConnected>()) return emulated_activation(f->activation);
-  return false;
-}
-
-// A conv or transposed conv whose activation XNNPACK fuses as an output clamp is one native operator, and
-// so are a bilinear resize, a per-channel scale and a standalone hardsigmoid (a 1x1 depthwise conv).
-bool must_be_native(const Op& op) {
-  auto clamp_fusable = [](Activation a) {
-    return a == Activation::none || a == Activation::relu || a == Activation::relu6;
-  };
-  if (const auto* c = op.as<Conv2d>()) return clamp_fusable(c->activation);
-  if (const auto* t = op.as<ConvTranspose2d>()) return clamp_fusable(t->activation);
-  if (const auto* a = op.as<ActivationOp>()) return a->function == Activation::hardsigmoid;
-  return op.as<ResizeBilinear>() || op.as<LayerScale>();
-}
-
-std::string check_implementations(const Network& net, const Plan& plan) {
-  for (size_t i = 0; i < net.ops.size(); ++i) {
-    const Implementation& impl = plan.implementation(i);
-    if (impl.how.empty()) return describe(net, i) + ": implementation().how is empty";
-    if (must_be_emulated(net.ops[i]) && !impl.emulated)
-      return describe(net, i) + ": runs as \"" + impl.how + "\" but is not marked emulated";
-    if (must_be_native(net.ops[i]) && impl.emulated)
-      return describe(net, i) + ": runs as \"" + impl.how + "\" and is marked emulated, but XNNPACK has this operator";
-  }
-  return "";
-}
-
-// "" if every element of op i's output is within tolerance, else where and by how much it is not.
-std::string compare_tensor(const Network& net, size_t i, std::span<const float> got, const std::vector<float>& expected,
-                           const Tolerance& tol) {
-  if (got.size() != expected.size())
-    return describe(net, i) + ": " + std::to_string(got.size()) + " elements, expected " + std::to_string(expected.size());
-  size_t bad = 0, first = 0;
-  double max_diff = 0;
-  for (size_t k = 0; k < got.size(); ++k) {
-    const double diff = std::abs(static_cast<double>(got[k]) - expected[k]);
-    if (!(diff <= tol.abs + tol.rel * std::abs(expected[k]))) {  // written so that NaN fails
-      if (bad++ == 0) first = k;
-      max_diff = std::isnan(diff) ? diff : std::max(max_diff, diff);
-    }
-  }
-  if (bad == 0) return "";
-  const ShapeNhwc& s = net.shapes[i];
-  const auto c = static_cast<int64_t>(first) % s.c, p = static_cast<int64_t>(first) / s.c;
-  return describe(net, i) + ": " + std::to_string(bad) + " of " + std::to_string(got.size()) +
-         " elements differ; first at (n " + std::to_string(p / s.pixels()) + ", y " + std::to_string(p % s.pixels() / s.w) +
-         ", x " + std::to_string(p % s.w) + ", c " + std::to_string(c) + "): got " + str(got[first]) + ", expected " +
-         str(expected[first]) + "; max |diff| " + str(max_diff);
-}
-
-void fill_input(Plan& plan, const std::vector<float>& input) { std::copy(input.begin(), input.end(), plan.input().begin()); }
-
-// Runs `net` in the executor and in the reference on the same seeded weights and input. Returns "" when
-// they agree, else a description of the first op that disagrees (ops are compared in execution order,
-// so this is where the error first exceeds the tolerance: the culprit, or the op that amplifies an
-// earlier one's in-tolerance error). Checks, in turn: every op's implementation label; every op's output, twice (a second
-// run catches kernels that accumulate into or depend on stale output); and the output of a plan that
-// reuses buffers (catches kernels that write outside their tensor or read a buffer after its reuse).
-std::string compare_with_reference(const Network& net, const RunOptions& o) {
-  const NetworkWeights weights = make_weights(net, o.seed);
-  std::vector<float> input = make_input(net.input, o.seed + 1);
-  for (float& v : input) v *= o.input_scale;
-  const std::vector<std::vector<float>> expected = reference_run(net, weights, input);
-  const std::string threads = " [" + std::to_string(o.threads) + " thread(s)]";
-  try {
-    Plan plan(net, weights, {o.threads, true});
-    if (std::string e = check_implementations(net, plan); !e.empty()) return e;
-    for (int run = 1; run <= 2; ++run) {
-      fill_input(plan, input);
-      plan.run();
-      for (size_t i = 0; i < net.ops.size(); ++i)
-        if (std::string e = compare_tensor(net, i, plan.tensor(i), expected[i], o.tolerance); !e.empty())
-          return "run " + std::to_string(run) + ": " + e + threads + " implementation: " + plan.implementation(i).how;
-    }
-    Plan reusing(net, weights, {o.threads, false});
-    fill_input(reusing, input);
-    reusing.run();
-    const size_t out = net.index_of(net.output);
-    if (std::string e = compare_tensor(net, out, reusing.output(), expected[out], o.tolerance); !e.empty())
-      return "network output with buffer reuse: " + e + threads;
-  } catch (const std::exception& e) {
-    return std::string("the executor threw: ") + e.what() + threads;
-  }
-  return "";
-}
+using testing::ReferenceCheck;
 
 // Common setters of every tester; Self is the concrete tester (so that setters chain).
 template <typename Self>
 class Tester {
  public:
-  Self& threads(size_t n) { options_.threads = n; return self(); }
+  Self& threads(size_t n) { options_.threads = {n}; return self(); }
   Self& input_scale(float s) { options_.input_scale = s; return self(); }
   Self& tolerance(double abs, double rel) { options_.tolerance = {abs, rel}; return self(); }
   Self& seed(uint64_t s) { options_.seed = s; return self(); }
 
  protected:
-  void check(const Network& net) const { CHECK(compare_with_reference(net, options_) == ""); }
+  void check(const Network& net) const { testing::check_against_reference(net, options_); }
 
  private:
   Self& self() { return static_cast<Self&>(*this); }
-  RunOptions options_;
+  ReferenceCheck options_;
 };
 
 class ConvTester : public Tester<ConvTester> {
@@ -730,30 +598,21 @@ TEST_CASE("executor blocks: PConv (slice, conv, concat)") {
 
 namespace {
 
-// Errors compound through 100-200 ops (each op is compared with the reference fed by the reference,
-// not by the executor), and the norms rescale small differences back to O(1). Measured on an AVX-512
-// x86-64: at most 6e-6 relative on B0 and B3, so networks get 1e-3, a wide margin for other CPUs'
-// microkernels that is still two orders below what a broken op produces.
+// At 1 and 2 threads, within the whole-network tolerance (see check_network_against_reference).
 void check_network(const std::string& name, int64_t resolution) {
   const ZooEntry* z = find_zoo(name);
   REQUIRE(z);
-  const Network net = z->build(resolution);
-  for (size_t threads : thread_counts) {
-    RunOptions o;
-    o.threads = threads;
-    o.tolerance = {1e-3, 1e-3};
-    CHECK(compare_with_reference(net, o) == "");
-  }
+  testing::check_network_against_reference(z->build(resolution));
 }
 
 }  // namespace
 
 TEST_CASE("every op of a plan states how it runs, and the ops XNNPACK lacks say they are emulated") {
-  // (compare_with_reference checks this for every op of every test; here it is spelled out on B0.)
+  // (testing::compare_executor checks this for every op of every test; here it is spelled out on B0.)
   const Network net = find_zoo("b0")->build(64);
   const NetworkWeights weights = make_weights(net, 1);
   const Plan plan(net, weights);
-  CHECK(check_implementations(net, plan) == "");
+  CHECK(testing::check_implementations(net, plan) == "");
   size_t matmuls = 0, norms = 0, gelus = 0;
   for (size_t i = 0; i < net.ops.size(); ++i) {
     const Op& op = net.ops[i];

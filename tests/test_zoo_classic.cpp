@@ -6,10 +6,7 @@
 #include <map>
 #include <sstream>
 
-#include "profiler/plan.hpp"
-#include "profiler/reference.hpp"
-#include "space/count.hpp"
-#include "space/zoo.hpp"
+#include "executor_check.hpp"
 
 using namespace cpx;
 
@@ -79,19 +76,10 @@ std::map<int64_t, std::pair<int64_t, int64_t>> per_stage(const Network& net) {
 
 TEST_CASE("classic zoo models match the spec's exact PyTorch counts at 224") {
   for (const auto& e : classic) {
+    const Network net = testing::check_zoo_totals({e.name, e.params, e.params_inference, e.macs}, e.family).net;
     INFO(e.name);
-    const ZooEntry* z = find_zoo(e.name);
-    REQUIRE(z != nullptr);
-    CHECK(z->family == e.family);
-    CHECK(z->resolution == 224);
-    const Network net = z->build(0);
-    CHECK(net.input == ShapeNhwc{1, 224, 224, 3});
     CHECK(net.family == e.family);
     CHECK(net.shapes.back() == ShapeNhwc{1, 1, 1, 1000});
-    const NetworkCount c = count(net);
-    CHECK(c.total.params == e.params);
-    CHECK(c.total.params_inference == e.params_inference);
-    CHECK(c.total.macs == e.macs);
   }
 }
 
@@ -271,67 +259,16 @@ TEST_CASE("classic zoo models rebuild at other resolutions") {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Executor against the reference (as tests/test_executor.cpp does for CPUBone): every op's output, at
-// 1 and 2 threads, twice per plan, and the output of a plan that reuses buffers.
+// Executor against the reference (testing::check_network_against_reference, as tests/test_executor.cpp
+// checks CPUBone): every op's implementation label and output, at 1 and 2 threads, twice per plan, and
+// the output of a plan that reuses buffers.
 
 namespace {
-
-std::string compare_network(const Network& net) {
-  using namespace cpx::profiler;
-  const NetworkWeights weights = make_weights(net, 1);
-  const std::vector<float> input = make_input(net.input, 2);
-  const std::vector<std::vector<float>> expected = reference_run(net, weights, input);
-  auto compare = [&](size_t i, std::span<const float> got) -> std::string {
-    if (got.size() != expected[i].size()) return net.ops[i].name + ": wrong size";
-    for (size_t k = 0; k < got.size(); ++k) {
-      const double diff = std::abs(static_cast<double>(got[k]) - expected[i][k]);
-      if (!(diff <= 1e-3 + 1e-3 * std::abs(expected[i][k])))  // NaN fails
-        return "ops[" + std::to_string(i) + "] " + net.ops[i].name + " (" + std::string(net.ops[i].kind()) + " -> " +
-               net.shapes[i].str() + "): element " + std::to_string(k) + " got " + std::to_string(got[k]) +
-               ", expected " + std::to_string(expected[i][k]);
-    }
-    return "";
-  };
-  for (size_t threads : {size_t{1}, size_t{2}}) {
-    const std::string t = " [" + std::to_string(threads) + " thread(s)]";
-    try {
-      Plan plan(net, weights, {threads, true});
-      // Implementation labels, as test_executor.cpp requires: convs whose activation XNNPACK fuses as a
-      // clamp are native; SiLU (no XNNPACK swish operator) is emulated.
-      for (size_t i = 0; i < net.ops.size(); ++i) {
-        const Implementation& impl = plan.implementation(i);
-        if (impl.how.empty()) return net.ops[i].name + ": implementation().how is empty";
-        if (const Conv2d* c = net.ops[i].as<Conv2d>()) {
-          const bool clamp = c->activation == Activation::none || c->activation == Activation::relu ||
-                             c->activation == Activation::relu6;
-          if (clamp && impl.emulated) return net.ops[i].name + ": runs as \"" + impl.how + "\" and is marked emulated";
-          if (c->activation == Activation::silu && !impl.emulated)
-            return net.ops[i].name + ": runs as \"" + impl.how + "\" but is not marked emulated";
-        }
-      }
-      for (int run = 1; run <= 2; ++run) {
-        std::copy(input.begin(), input.end(), plan.input().begin());
-        plan.run();
-        for (size_t i = 0; i < net.ops.size(); ++i)
-          if (std::string e = compare(i, plan.tensor(i)); !e.empty())
-            return "run " + std::to_string(run) + ": " + e + t + " implementation: " + plan.implementation(i).how;
-      }
-      Plan reusing(net, weights, {threads, false});
-      std::copy(input.begin(), input.end(), reusing.input().begin());
-      reusing.run();
-      if (std::string e = compare(net.index_of(net.output), reusing.output()); !e.empty())
-        return "network output with buffer reuse: " + e + t;
-    } catch (const std::exception& e) {
-      return std::string("the executor threw: ") + e.what() + t;
-    }
-  }
-  return "";
-}
 
 void check_classic(const std::string& name, int64_t resolution) {
   const ZooEntry* z = find_zoo(name);
   REQUIRE(z);
-  CHECK(compare_network(z->build(resolution)) == "");
+  testing::check_network_against_reference(z->build(resolution));
 }
 
 }  // namespace

@@ -2,25 +2,14 @@
 // exact totals and per-stage sums, the attention structure, and the executor against the reference.
 #include <catch2/catch.hpp>
 
-#include <cmath>
-#include <sstream>
-
-#include "profiler/plan.hpp"
-#include "profiler/reference.hpp"
-#include "space/count.hpp"
-#include "space/zoo.hpp"
+#include "executor_check.hpp"
 
 using namespace cpx;
 
 namespace {
 
-struct Expected {
-  const char* name;
-  int64_t params, params_inference, macs;
-};
-
 // Spec section 5 (224x224).
-constexpr Expected efficientformerv2[] = {
+constexpr testing::ZooTotals efficientformerv2[] = {
     {"efficientformerv2-s0", 3'423'256, 3'374'296, 395'716'544},
     {"efficientformerv2-s1", 5'960'560, 5'890'096, 651'745'640},
     {"efficientformerv2-s2", 12'421'112, 12'299'896, 1'246'575'952},
@@ -73,75 +62,14 @@ size_t op_index(const Network& net, const std::string& op) {
   return i;
 }
 
-// Runs the executor (1 or 2 threads) and the naive reference on the same seeded weights; "" if every
-// op's output agrees within the whole-network tolerance of test_executor.cpp (and the output of a
-// buffer-reusing plan too), else the first op that does not.
-std::string executor_vs_reference(const Network& net, size_t threads) {
-  using namespace cpx::profiler;
-  const NetworkWeights weights = make_weights(net, 1);
-  const std::vector<float> input = make_input(net.input, 2);
-  const auto expected = reference_run(net, weights, input);
-  Plan plan(net, weights, {threads, true});
-  std::copy(input.begin(), input.end(), plan.input().begin());
-  plan.run();
-  for (size_t i = 0; i < net.ops.size(); ++i) {
-    const auto got = plan.tensor(i);
-    if (got.size() != expected[i].size()) return net.ops[i].name + ": wrong element count";
-    for (size_t k = 0; k < got.size(); ++k) {
-      const double diff = std::abs(static_cast<double>(got[k]) - expected[i][k]);
-      if (!(diff <= 1e-3 + 1e-3 * std::abs(expected[i][k]))) {
-        std::ostringstream s;
-        s << "ops[" << i << "] " << net.ops[i].name << " (" << net.ops[i].kind() << ", " << plan.implementation(i).how
-          << ") element " << k << ": got " << got[k] << ", expected " << expected[i][k];
-        return s.str();
-      }
-    }
-  }
-  // A plan that reuses buffers must give the same network output.
-  Plan reusing(net, weights, {threads, false});
-  std::copy(input.begin(), input.end(), reusing.input().begin());
-  reusing.run();
-  const auto& out = expected[net.index_of(net.output)];
-  const auto got = reusing.output();
-  for (size_t k = 0; k < got.size(); ++k)
-    if (!(std::abs(static_cast<double>(got[k]) - out[k]) <= 1e-3 + 1e-3 * std::abs(out[k])))
-      return "network output with buffer reuse differs at element " + std::to_string(k);
-  return "";
-}
-
 }  // namespace
 
 TEST_CASE("EfficientFormerV2 zoo models match the spec's exact counts at 224") {
-  for (const auto& e : efficientformerv2) {
-    INFO(e.name);
-    const ZooEntry* z = find_zoo(e.name);
-    REQUIRE(z != nullptr);
-    CHECK(z->family == "EfficientFormerV2");
-    CHECK(z->resolution == 224);
-    const NetworkCount c = count(z->build(0));
-    CHECK(c.total.params == e.params);
-    CHECK(c.total.params_inference == e.params_inference);
-    CHECK(c.total.macs == e.macs);
-  }
+  for (const auto& e : efficientformerv2) testing::check_zoo_totals(e, "EfficientFormerV2");
 }
 
 TEST_CASE("EfficientFormerV2 per-stage params and MACs match the spec") {
-  for (const auto& s : stage_sums) {
-    INFO(s.name);
-    const Network net = find_zoo(s.name)->build(224);
-    const NetworkCount c = count(net);
-    for (size_t p = 0; p < 6; ++p) {
-      INFO(parts[p]);
-      int64_t params = 0, macs = 0;
-      for (size_t i = 0; i < net.ops.size(); ++i) {
-        if (net.ops[i].name.rfind(parts[p], 0) != 0) continue;
-        params += c.layers[i].cost.params_inference;
-        macs += c.layers[i].cost.macs;
-      }
-      CHECK(params == s.parts[p].first);
-      CHECK(macs == s.parts[p].second);
-    }
-  }
+  for (const auto& s : stage_sums) testing::check_part_sums(find_zoo(s.name)->build(224), parts, s.parts);
 }
 
 TEST_CASE("EfficientFormerV2 S0 attention: shapes and the spec's per-op MACs") {
@@ -193,11 +121,11 @@ TEST_CASE("EfficientFormerV2 zoo models have no published CSV row") {
 }
 
 TEST_CASE("executor runs EfficientFormerV2 S0 and S1 at 64x64 like the reference") {
-  CHECK(executor_vs_reference(find_zoo("efficientformerv2-s0")->build(64), 1) == "");
-  CHECK(executor_vs_reference(find_zoo("efficientformerv2-s1")->build(64), 2) == "");
+  testing::check_network_against_reference(find_zoo("efficientformerv2-s0")->build(64), {1});
+  testing::check_network_against_reference(find_zoo("efficientformerv2-s1")->build(64), {2});
 }
 
 TEST_CASE("executor runs EfficientFormerV2 S2 and L at 64x64 like the reference") {
-  CHECK(executor_vs_reference(find_zoo("efficientformerv2-s2")->build(64), 2) == "");
-  CHECK(executor_vs_reference(find_zoo("efficientformerv2-l")->build(64), 1) == "");
+  testing::check_network_against_reference(find_zoo("efficientformerv2-s2")->build(64), {2});
+  testing::check_network_against_reference(find_zoo("efficientformerv2-l")->build(64), {1});
 }

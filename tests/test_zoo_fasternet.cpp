@@ -2,26 +2,16 @@
 // and the executor against the naive reference on whole networks.
 #include <catch2/catch.hpp>
 
-#include <algorithm>
-#include <cmath>
-#include <sstream>
+#include <map>
 
-#include "profiler/plan.hpp"
-#include "profiler/reference.hpp"
-#include "space/count.hpp"
-#include "space/zoo.hpp"
+#include "executor_check.hpp"
 
 using namespace cpx;
 
 namespace {
 
-struct Expected {
-  const char* name;
-  int64_t params, params_inference, macs;
-};
-
 // fasternet.md section 5 (PyTorch as built, BN folded, conv + linear MACs at 224).
-constexpr Expected fasternet[] = {
+constexpr testing::ZooTotals fasternet[] = {
     {"fasternet-t0", 3'905'500, 3'900'660, 335'422'720},
     {"fasternet-t1", 7'595'368, 7'587'624, 850'511'872},
     {"fasternet-t2", 14'982'888, 14'971'272, 1'904'334'848},
@@ -36,76 +26,19 @@ const Op& op_named(const Network& net, const std::string& name) {
   return net.ops[i];
 }
 
-// Sum of inference params and MACs over the ops whose names start with one of `prefixes`.
-std::pair<int64_t, int64_t> part_sum(const Network& net, const NetworkCount& c, std::vector<std::string> prefixes) {
-  int64_t params = 0, macs = 0;
-  for (size_t i = 0; i < net.ops.size(); ++i)
-    for (const auto& p : prefixes)
-      if (net.ops[i].name.rfind(p, 0) == 0) {
-        params += c.layers[i].cost.params_inference;
-        macs += c.layers[i].cost.macs;
-        break;
-      }
-  return {params, macs};
-}
-
-// Runs the executor at 1 and 2 threads on seeded weights and compares every op's output with the
-// reference run (computed once). Tolerance as tests/test_executor.cpp gives whole networks (1e-3 abs +
-// rel). "" when they agree, else the first op that does not.
-std::string executor_vs_reference(const Network& net) {
-  using namespace cpx::profiler;
-  const NetworkWeights weights = make_weights(net, 1);
-  const std::vector<float> input = make_input(net.input, 2);
-  const std::vector<std::vector<float>> expected = reference_run(net, weights, input);
-  for (size_t threads : {size_t{1}, size_t{2}}) {
-    Plan plan(net, weights, {threads, true});
-    std::copy(input.begin(), input.end(), plan.input().begin());
-    plan.run();
-    for (size_t i = 0; i < net.ops.size(); ++i) {
-      const auto got = plan.tensor(i);
-      if (got.size() != expected[i].size()) return net.ops[i].name + ": wrong size";
-      for (size_t k = 0; k < got.size(); ++k) {
-        const double diff = std::abs(static_cast<double>(got[k]) - expected[i][k]);
-        if (!(diff <= 1e-3 + 1e-3 * std::abs(expected[i][k]))) {
-          std::ostringstream s;
-          s << net.ops[i].name << " (" << plan.implementation(i).how << ", " << threads << " thread(s)): element "
-            << k << " got " << got[k] << ", expected " << expected[i][k];
-          return s.str();
-        }
-      }
-    }
-  }
-  return "";
-}
-
 }  // namespace
 
 TEST_CASE("FasterNet zoo models match the spec's exact PyTorch counts at 224", "[zoo][fasternet]") {
-  for (const auto& e : fasternet) {
-    INFO(e.name);
-    const ZooEntry* z = find_zoo(e.name);
-    REQUIRE(z != nullptr);
-    CHECK(z->family == "FasterNet");
-    CHECK(z->resolution == 224);
-    const Network net = z->build(0);
-    CHECK(net.input == ShapeNhwc{1, 224, 224, 3});
-    const NetworkCount c = count(net);
-    CHECK(c.total.params == e.params);
-    CHECK(c.total.params_inference == e.params_inference);
-    CHECK(c.total.macs == e.macs);
-  }
+  for (const auto& e : fasternet) testing::check_zoo_totals(e, "FasterNet");
 }
 
 TEST_CASE("FasterNet-M per-stage sums match the spec's debugging table", "[zoo][fasternet]") {
-  const Network net = find_zoo("fasternet-m")->build(0);
-  const NetworkCount c = count(net);
-  using P = std::pair<int64_t, int64_t>;
-  CHECK(part_sum(net, c, {"embed"}) == P{7'056, 21'676'032});
-  CHECK(part_sum(net, c, {"stage1."}) == P{284'688, 890'072'064});
-  CHECK(part_sum(net, c, {"stage2."}) == P{1'682'208, 1'316'818'944});
-  CHECK(part_sum(net, c, {"stage3."}) == P{27'931'968, 5'470'488'576});
-  CHECK(part_sum(net, c, {"stage4."}) == P{20'827'008, 1'020'128'256});
-  CHECK(part_sum(net, c, {"head."}) == P{2'755'560, 2'754'560});
+  // Inference params and MACs of the ops named embed*, stage1.* ... head.*
+  constexpr const char* parts[] = {"embed", "stage1.", "stage2.", "stage3.", "stage4.", "head."};
+  constexpr std::pair<int64_t, int64_t> sums[] = {{7'056, 21'676'032},         {284'688, 890'072'064},
+                                                  {1'682'208, 1'316'818'944},  {27'931'968, 5'470'488'576},
+                                                  {20'827'008, 1'020'128'256}, {2'755'560, 2'754'560}};
+  testing::check_part_sums(find_zoo("fasternet-m")->build(0), parts, sums);
 }
 
 TEST_CASE("FasterNet-T0 has the structure the spec lists", "[zoo][fasternet]") {
@@ -208,25 +141,25 @@ TEST_CASE("FasterNet entries carry FasterNet Table 3 and CPUBone Fig. 1 figures"
 // 64x64 for T0-S; M and L at 32x32, the smallest input the four downsamplings (4, 2, 2, 2) accept
 // (stage 4 at 1x1), since their 53M and 93M weights dominate the run time of a small input anyway.
 TEST_CASE("FasterNet-T0 runs on the executor at 64x64 like the reference", "[zoo][fasternet][executor]") {
-  CHECK(executor_vs_reference(find_zoo("fasternet-t0")->build(64)) == "");
+  testing::check_network_against_reference(find_zoo("fasternet-t0")->build(64));
 }
 
 TEST_CASE("FasterNet-T1 runs on the executor at 64x64 like the reference", "[zoo][fasternet][executor]") {
-  CHECK(executor_vs_reference(find_zoo("fasternet-t1")->build(64)) == "");
+  testing::check_network_against_reference(find_zoo("fasternet-t1")->build(64));
 }
 
 TEST_CASE("FasterNet-T2 runs on the executor at 64x64 like the reference", "[zoo][fasternet][executor]") {
-  CHECK(executor_vs_reference(find_zoo("fasternet-t2")->build(64)) == "");
+  testing::check_network_against_reference(find_zoo("fasternet-t2")->build(64));
 }
 
 TEST_CASE("FasterNet-S runs on the executor at 64x64 like the reference", "[zoo][fasternet][executor]") {
-  CHECK(executor_vs_reference(find_zoo("fasternet-s")->build(64)) == "");
+  testing::check_network_against_reference(find_zoo("fasternet-s")->build(64));
 }
 
 TEST_CASE("FasterNet-M runs on the executor at 32x32 like the reference", "[zoo][fasternet][executor]") {
-  CHECK(executor_vs_reference(find_zoo("fasternet-m")->build(32)) == "");
+  testing::check_network_against_reference(find_zoo("fasternet-m")->build(32));
 }
 
 TEST_CASE("FasterNet-L runs on the executor at 32x32 like the reference", "[zoo][fasternet][executor]") {
-  CHECK(executor_vs_reference(find_zoo("fasternet-l")->build(32)) == "");
+  testing::check_network_against_reference(find_zoo("fasternet-l")->build(32));
 }

@@ -2,13 +2,7 @@
 // exact totals and per-stage sums, structure, published figures, and the executor against the reference.
 #include <catch2/catch.hpp>
 
-#include <cmath>
-#include <sstream>
-
-#include "profiler/plan.hpp"
-#include "profiler/reference.hpp"
-#include "space/count.hpp"
-#include "space/zoo.hpp"
+#include "executor_check.hpp"
 
 using namespace cpx;
 
@@ -72,77 +66,15 @@ const ShapeNhwc& shape_of(const Network& net, const std::string& op) {
   return net.shape_of(op);
 }
 
-// Runs the executor (1 or 2 threads) and the naive reference on the same seeded weights; "" if every
-// op's output agrees within the whole-network tolerance of test_executor.cpp (and the output of a
-// buffer-reusing plan too), else the first op that does not.
-std::string executor_vs_reference(const Network& net, size_t threads) {
-  using namespace cpx::profiler;
-  const NetworkWeights weights = make_weights(net, 1);
-  const std::vector<float> input = make_input(net.input, 2);
-  const auto expected = reference_run(net, weights, input);
-  Plan plan(net, weights, {threads, true});
-  std::copy(input.begin(), input.end(), plan.input().begin());
-  plan.run();
-  for (size_t i = 0; i < net.ops.size(); ++i) {
-    const auto got = plan.tensor(i);
-    if (got.size() != expected[i].size()) return net.ops[i].name + ": wrong element count";
-    for (size_t k = 0; k < got.size(); ++k) {
-      const double diff = std::abs(static_cast<double>(got[k]) - expected[i][k]);
-      if (!(diff <= 1e-3 + 1e-3 * std::abs(expected[i][k]))) {
-        std::ostringstream s;
-        s << "ops[" << i << "] " << net.ops[i].name << " (" << net.ops[i].kind() << ", " << plan.implementation(i).how
-          << ") element " << k << ": got " << got[k] << ", expected " << expected[i][k];
-        return s.str();
-      }
-    }
-  }
-  // A plan that reuses buffers must give the same network output.
-  Plan reusing(net, weights, {threads, false});
-  std::copy(input.begin(), input.end(), reusing.input().begin());
-  reusing.run();
-  const auto& out = expected[net.index_of(net.output)];
-  const auto got = reusing.output();
-  for (size_t k = 0; k < got.size(); ++k)
-    if (!(std::abs(static_cast<double>(got[k]) - out[k]) <= 1e-3 + 1e-3 * std::abs(out[k])))
-      return "network output with buffer reuse differs at element " + std::to_string(k);
-  return "";
-}
-
 }  // namespace
 
 TEST_CASE("FastViT zoo models match the spec's exact counts at 256") {
-  for (const auto& e : fastvit) {
-    INFO(e.name);
-    const ZooEntry* z = find_zoo(e.name);
-    REQUIRE(z != nullptr);
-    CHECK(z->family == "FastViT");
-    CHECK(z->resolution == 256);
-    const Network net = z->build(0);
-    CHECK(net.input == ShapeNhwc{1, 256, 256, 3});
-    const NetworkCount c = count(net);
-    CHECK(c.total.params == e.params);
-    CHECK(c.total.params_inference == e.params_inference);
-    CHECK(c.total.macs == e.macs);
-  }
+  for (const auto& e : fastvit)
+    testing::check_zoo_totals({e.name, e.params, e.params_inference, e.macs}, "FastViT", 256);
 }
 
 TEST_CASE("FastViT per-stage params and MACs match the spec") {
-  for (const auto& s : stage_sums) {
-    INFO(s.name);
-    const Network net = find_zoo(s.name)->build(256);
-    const NetworkCount c = count(net);
-    for (size_t p = 0; p < 6; ++p) {
-      INFO(parts[p]);
-      int64_t params = 0, macs = 0;
-      for (size_t i = 0; i < net.ops.size(); ++i) {
-        if (net.ops[i].name.rfind(parts[p], 0) != 0) continue;
-        params += c.layers[i].cost.params_inference;
-        macs += c.layers[i].cost.macs;
-      }
-      CHECK(params == s.parts[p].first);
-      CHECK(macs == s.parts[p].second);
-    }
-  }
+  for (const auto& s : stage_sums) testing::check_part_sums(find_zoo(s.name)->build(256), parts, s.parts);
 }
 
 TEST_CASE("FastViT structure: stem, channel-multiplier convs, attention shapes, SE width") {
@@ -194,11 +126,11 @@ TEST_CASE("FastViT zoo models carry the published top-1") {
 }
 
 TEST_CASE("executor runs FastViT T8 and T12 at 64x64 like the reference") {
-  CHECK(executor_vs_reference(find_zoo("fastvit-t8")->build(64), 1) == "");
-  CHECK(executor_vs_reference(find_zoo("fastvit-t12")->build(64), 2) == "");
+  testing::check_network_against_reference(find_zoo("fastvit-t8")->build(64), {1});
+  testing::check_network_against_reference(find_zoo("fastvit-t12")->build(64), {2});
 }
 
 TEST_CASE("executor runs FastViT SA12 and SA24 at 64x64 like the reference") {
-  CHECK(executor_vs_reference(find_zoo("fastvit-sa12")->build(64), 2) == "");
-  CHECK(executor_vs_reference(find_zoo("fastvit-sa24")->build(64), 1) == "");
+  testing::check_network_against_reference(find_zoo("fastvit-sa12")->build(64), {2});
+  testing::check_network_against_reference(find_zoo("fastvit-sa24")->build(64), {1});
 }

@@ -4,24 +4,15 @@
 
 #include <cmath>
 #include <map>
-#include <sstream>
 
-#include "profiler/plan.hpp"
-#include "profiler/reference.hpp"
-#include "space/count.hpp"
-#include "space/zoo.hpp"
+#include "executor_check.hpp"
 
 using namespace cpx;
 
 namespace {
 
-struct Expected {
-  const char* name;
-  int64_t params, params_inference, macs;
-};
-
 // Spec section 4.
-constexpr Expected ghostnetv2_totals[] = {
+constexpr testing::ZooTotals ghostnetv2_totals[] = {
     {"ghostnetv2-1.0", 6'156'908, 6'125'716, 167'048'288},
     {"ghostnetv2-1.3", 8'960'404, 8'919'880, 269'322'976},
     {"ghostnetv2-1.6", 12'392'698, 12'342'762, 398'607'224},
@@ -49,73 +40,12 @@ int block_of(const std::string& name) {
   return name == "head.conv" ? 16 : 17;
 }
 
-// "" if the executor reproduces reference_run op by op within abs + rel·|expected| (whole networks:
-// 1e-3, as tests/test_executor.cpp uses), else the first op that differs.
-std::string compare_with_executor(const Network& net, const cpx::profiler::NetworkWeights& weights,
-                                  const std::vector<float>& input, const std::vector<std::vector<float>>& expected,
-                                  size_t threads) {
-  using namespace cpx::profiler;
-  Plan plan(net, weights, {threads, true});
-  std::copy(input.begin(), input.end(), plan.input().begin());
-  plan.run();
-  for (size_t i = 0; i < net.ops.size(); ++i) {
-    const auto got = plan.tensor(i);
-    if (got.size() != expected[i].size()) return net.ops[i].name + ": wrong size";
-    double max_diff = 0;
-    size_t bad = 0;
-    for (size_t k = 0; k < got.size(); ++k) {
-      const double diff = std::abs(static_cast<double>(got[k]) - expected[i][k]);
-      if (!(diff <= 1e-3 + 1e-3 * std::abs(expected[i][k]))) {
-        ++bad;
-        max_diff = std::isnan(diff) ? diff : std::max(max_diff, diff);
-      }
-    }
-    if (bad) {
-      std::ostringstream s;
-      s << "ops[" << i << "] " << net.ops[i].name << " (" << net.ops[i].kind() << ", " << plan.implementation(i).how
-        << "): " << bad << " of " << got.size() << " elements differ, max |diff| " << max_diff << " [" << threads
-        << " thread(s)]";
-      return s.str();
-    }
-  }
-  Plan reusing(net, weights, {threads, false});
-  std::copy(input.begin(), input.end(), reusing.input().begin());
-  reusing.run();
-  const auto out = reusing.output();
-  const auto& want = expected[net.index_of(net.output)];
-  for (size_t k = 0; k < out.size(); ++k)
-    if (!(std::abs(static_cast<double>(out[k]) - want[k]) <= 1e-3 + 1e-3 * std::abs(want[k])))
-      return "network output with buffer reuse differs [" + std::to_string(threads) + " thread(s)]";
-  return "";
-}
-
-// The reference runs once; the executor runs with 1 and 2 threads.
-std::string compare_with_reference(const Network& net) {
-  using namespace cpx::profiler;
-  const NetworkWeights weights = make_weights(net, 1);
-  const std::vector<float> input = make_input(net.input, 2);
-  const std::vector<std::vector<float>> expected = reference_run(net, weights, input);
-  for (size_t threads : {size_t{1}, size_t{2}}) {
-    if (std::string e = compare_with_executor(net, weights, input, expected, threads); !e.empty()) return e;
-  }
-  return "";
-}
-
 }  // namespace
 
 TEST_CASE("GhostNetV2 zoo models match the spec's exact PyTorch counts at 224") {
   for (const auto& e : ghostnetv2_totals) {
+    const Network net = testing::check_zoo_totals(e, "GhostNetV2").net;
     INFO(e.name);
-    const ZooEntry* z = find_zoo(e.name);
-    REQUIRE(z != nullptr);
-    CHECK(z->family == "GhostNetV2");
-    CHECK(z->resolution == 224);
-    const Network net = z->build(0);
-    CHECK(net.input == ShapeNhwc{1, 224, 224, 3});
-    const NetworkCount c = count(net);
-    CHECK(c.total.params == e.params);
-    CHECK(c.total.params_inference == e.params_inference);
-    CHECK(c.total.macs == e.macs);
     CHECK(net.shapes.back() == ShapeNhwc{1, 1, 1, 1000});
   }
 }
@@ -234,15 +164,15 @@ TEST_CASE("executor runs GhostNetV2 1.0x at 64x64 like the reference, op by op")
   const Network net = build("ghostnetv2-1.0", 64);
   CHECK(net.shape_of("block15.ghost1.dfc.pool") == ShapeNhwc{1, 1, 1, 160});  // 2x2 -> 1x1 -> back to 2x2
   CHECK(net.shape_of("block15.ghost1.dfc.upsample") == ShapeNhwc{1, 2, 2, 960});
-  CHECK(compare_with_reference(net) == "");
+  testing::check_network_against_reference(net);
 }
 
 TEST_CASE("executor runs GhostNetV2 1.3x at 64x64 like the reference, op by op") {
   const Network net = build("ghostnetv2-1.3", 64);
-  CHECK(compare_with_reference(net) == "");
+  testing::check_network_against_reference(net);
 }
 
 TEST_CASE("executor runs GhostNetV2 1.6x at 64x64 like the reference, op by op") {
   const Network net = build("ghostnetv2-1.6", 64);
-  CHECK(compare_with_reference(net) == "");
+  testing::check_network_against_reference(net);
 }

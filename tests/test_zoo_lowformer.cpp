@@ -4,12 +4,8 @@
 
 #include <cmath>
 #include <map>
-#include <sstream>
 
-#include "profiler/plan.hpp"
-#include "profiler/reference.hpp"
-#include "space/count.hpp"
-#include "space/zoo.hpp"
+#include "executor_check.hpp"
 
 using namespace cpx;
 
@@ -49,17 +45,8 @@ const Op& op_named(const Network& net, const std::string& name) {
 
 TEST_CASE("LowFormer zoo models match the spec's exact PyTorch counts at 224") {
   for (const auto& e : lowformer) {
+    const auto [net, c] = testing::check_zoo_totals({e.name, e.params, e.params_inference, e.macs}, "LowFormer");
     INFO(e.name);
-    const ZooEntry* z = find_zoo(e.name);
-    REQUIRE(z != nullptr);
-    CHECK(z->family == "LowFormer");
-    CHECK(z->resolution == 224);
-    const Network& net = lowformer_net(e.name);
-    CHECK(net.input == ShapeNhwc{1, 224, 224, 3});
-    const NetworkCount c = count(net);
-    CHECK(c.total.params == e.params);
-    CHECK(c.total.params_inference == e.params_inference);
-    CHECK(c.total.macs == e.macs);
     int64_t conv = 0, linear = 0, matmul = 0;
     for (size_t i = 0; i < net.ops.size(); ++i) {
       const Op& op = net.ops[i];
@@ -91,27 +78,8 @@ TEST_CASE("LowFormer per-stage sums match the spec (inference params and MACs)")
       {"lowformer-b3", {{{42'016, 524'640'256}, {232'000, 725'745'664}, {1'582'848, 1'239'547'904},
                          {11'233'792, 1'644'518'400}, {39'130'112, 1'921'640'448}, {4'849'768, 42'592'768}}}},
   };
-  const std::array<std::string, 6> prefixes{"stem.", "stage1.", "stage2.", "stage3.", "stage4.", "head."};
-  for (const auto& e : expected) {
-    const Network& net = lowformer_net(e.name);
-    const NetworkCount c = count(net);
-    std::array<std::pair<int64_t, int64_t>, 6> got{};
-    for (size_t i = 0; i < net.ops.size(); ++i) {
-      bool found = false;
-      for (size_t k = 0; k < prefixes.size(); ++k)
-        if (net.ops[i].name.rfind(prefixes[k], 0) == 0) {
-          got[k].first += c.layers[i].cost.params_inference;
-          got[k].second += c.layers[i].cost.macs;
-          found = true;
-        }
-      INFO(net.ops[i].name);
-      CHECK(found);
-    }
-    for (size_t k = 0; k < prefixes.size(); ++k) {
-      INFO(e.name << " " << prefixes[k]);
-      CHECK(got[k] == e.parts[k]);
-    }
-  }
+  constexpr const char* parts[] = {"stem.", "stage1.", "stage2.", "stage3.", "stage4.", "head."};
+  for (const auto& e : expected) testing::check_part_sums(lowformer_net(e.name), parts, e.parts);
 }
 
 TEST_CASE("LowFormer B0 has the attention, MLP and local blocks the spec lists") {
@@ -218,51 +186,13 @@ TEST_CASE("LowFormer zoo entries carry the published top-1 and RPi 5 latencies")
 }
 
 // ---------------------------------------------------------------------------------------------------
-// The executor against the reference (as tests/test_executor.cpp does for CPUBone: 1e-3 abs + rel per element).
+// The executor against the reference (testing::check_network_against_reference, as tests/test_executor.cpp
+// checks CPUBone: 1e-3 abs + rel per element, at 1 and 2 threads).
 
 namespace {
 
-std::string lowformer_compare(const Network& net, const profiler::NetworkWeights& weights,
-                              const std::vector<float>& input, const std::vector<std::vector<float>>& expected,
-                              size_t threads) {
-  using namespace cpx::profiler;
-  try {
-    Plan plan(net, weights, {threads, true});
-    std::copy(input.begin(), input.end(), plan.input().begin());
-    plan.run();
-    for (size_t i = 0; i < net.ops.size(); ++i) {
-      const auto got = plan.tensor(i);
-      if (got.size() != expected[i].size()) return net.ops[i].name + ": wrong size";
-      for (size_t k = 0; k < got.size(); ++k) {
-        const double diff = std::abs(static_cast<double>(got[k]) - expected[i][k]);
-        if (!(diff <= 1e-3 + 1e-3 * std::abs(expected[i][k]))) {
-          std::ostringstream s;
-          s << "ops[" << i << "] " << net.ops[i].name << " (" << net.ops[i].kind() << ", " << plan.implementation(i).how
-            << ") -> " << net.shapes[i].str() << ": element " << k << " is " << got[k] << ", expected " << expected[i][k]
-            << " [" << threads << " thread(s)]";
-          return s.str();
-        }
-      }
-    }
-    Plan reusing(net, weights, {threads, false});
-    std::copy(input.begin(), input.end(), reusing.input().begin());
-    reusing.run();
-    const auto& out = expected[net.index_of(net.output)];
-    for (size_t k = 0; k < out.size(); ++k)
-      if (!(std::abs(static_cast<double>(reusing.output()[k]) - out[k]) <= 1e-3 + 1e-3 * std::abs(out[k])))
-        return "network output with buffer reuse differs at " + std::to_string(k);
-  } catch (const std::exception& e) {
-    return std::string("the executor threw: ") + e.what();
-  }
-  return "";
-}
-
 void check_lowformer_runs(const std::string& name, int64_t resolution) {
-  const Network& net = lowformer_net(name, resolution);
-  const profiler::NetworkWeights weights = profiler::make_weights(net, 1);
-  const std::vector<float> input = profiler::make_input(net.input, 2);
-  const std::vector<std::vector<float>> expected = profiler::reference_run(net, weights, input);
-  for (size_t threads : {1, 2}) CHECK(lowformer_compare(net, weights, input, expected, threads) == "");
+  testing::check_network_against_reference(lowformer_net(name, resolution));
 }
 
 }  // namespace

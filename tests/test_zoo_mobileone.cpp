@@ -2,29 +2,20 @@
 // structure, published figures, and the executor against the naive reference on whole networks.
 #include <catch2/catch.hpp>
 
-#include <algorithm>
-#include <cmath>
-#include <sstream>
+#include <map>
 
-#include "profiler/plan.hpp"
-#include "profiler/reference.hpp"
-#include "space/count.hpp"
-#include "space/zoo.hpp"
+#include "executor_check.hpp"
 
 using namespace cpx;
 
 namespace {
 
-struct Expected {
-  const char* name;
-  int64_t params, macs;  // no BN is left, so params == params_inference
-};
-
-// mobileone.md section 6 (conv + linear MACs at 224; S4 includes its SE convs).
-constexpr Expected mobileone[] = {
-    {"mobileone-s0", 2'078'504, 275'110'400},   {"mobileone-s1", 4'764'840, 825'057'024},
-    {"mobileone-s2", 7'808'168, 1'298'426'496}, {"mobileone-s3", 10'078'312, 1'895'790'592},
-    {"mobileone-s4", 14'838'352, 2'979'269'760},
+// mobileone.md section 6 (conv + linear MACs at 224; S4 includes its SE convs). No BN is left, so
+// params == params_inference.
+constexpr testing::ZooTotals mobileone[] = {
+    {"mobileone-s0", 2'078'504, 2'078'504, 275'110'400},    {"mobileone-s1", 4'764'840, 4'764'840, 825'057'024},
+    {"mobileone-s2", 7'808'168, 7'808'168, 1'298'426'496},  {"mobileone-s3", 10'078'312, 10'078'312, 1'895'790'592},
+    {"mobileone-s4", 14'838'352, 14'838'352, 2'979'269'760},
 };
 
 const Op& op_named(const Network& net, const std::string& name) {
@@ -33,73 +24,21 @@ const Op& op_named(const Network& net, const std::string& name) {
   return net.ops[i];
 }
 
-std::pair<int64_t, int64_t> part_sum(const Network& net, const NetworkCount& c, const std::string& prefix) {
-  int64_t params = 0, macs = 0;
-  for (size_t i = 0; i < net.ops.size(); ++i)
-    if (net.ops[i].name.rfind(prefix, 0) == 0) {
-      params += c.layers[i].cost.params_inference;
-      macs += c.layers[i].cost.macs;
-    }
-  return {params, macs};
-}
-
-// Runs the executor at 1 and 2 threads on seeded weights and compares every op's output with the
-// reference run (computed once). Tolerance as tests/test_executor.cpp gives whole networks (1e-3 abs +
-// rel). "" when they agree, else the first op that does not.
-std::string executor_vs_reference(const Network& net) {
-  using namespace cpx::profiler;
-  const NetworkWeights weights = make_weights(net, 1);
-  const std::vector<float> input = make_input(net.input, 2);
-  const std::vector<std::vector<float>> expected = reference_run(net, weights, input);
-  for (size_t threads : {size_t{1}, size_t{2}}) {
-    Plan plan(net, weights, {threads, true});
-    std::copy(input.begin(), input.end(), plan.input().begin());
-    plan.run();
-    for (size_t i = 0; i < net.ops.size(); ++i) {
-      const auto got = plan.tensor(i);
-      if (got.size() != expected[i].size()) return net.ops[i].name + ": wrong size";
-      for (size_t k = 0; k < got.size(); ++k) {
-        const double diff = std::abs(static_cast<double>(got[k]) - expected[i][k]);
-        if (!(diff <= 1e-3 + 1e-3 * std::abs(expected[i][k]))) {
-          std::ostringstream s;
-          s << net.ops[i].name << " (" << plan.implementation(i).how << ", " << threads << " thread(s)): element "
-            << k << " got " << got[k] << ", expected " << expected[i][k];
-          return s.str();
-        }
-      }
-    }
-  }
-  return "";
-}
-
 }  // namespace
 
 TEST_CASE("MobileOne zoo models match the spec's exact counts at 224", "[zoo][mobileone]") {
-  for (const auto& e : mobileone) {
-    INFO(e.name);
-    const ZooEntry* z = find_zoo(e.name);
-    REQUIRE(z != nullptr);
-    CHECK(z->family == "MobileOne");
-    CHECK(z->resolution == 224);
-    const Network net = z->build(0);
-    CHECK(net.input == ShapeNhwc{1, 224, 224, 3});
-    const NetworkCount c = count(net);
-    CHECK(c.total.params == e.params);
-    CHECK(c.total.params_inference == e.params);
-    CHECK(c.total.macs == e.macs);
-  }
+  for (const auto& e : mobileone) testing::check_zoo_totals(e, "MobileOne");
 }
 
 TEST_CASE("MobileOne S0 and S4 per-stage sums match the spec's debugging table", "[zoo][mobileone]") {
+  // Inference params and MACs of the ops named stage0*, stage1.* ... head.*
+  constexpr const char* parts[] = {"stage0", "stage1.", "stage2.", "stage3.", "stage4.", "head."};
+  constexpr std::pair<int64_t, int64_t> s0_sums[] = {{1'344, 16'257'024},    {5'664, 17'160'192},
+                                                     {131'296, 101'393'152}, {649'472, 126'318'080},
+                                                     {265'728, 12'957'952},  {1'025'000, 1'024'000}};
+  testing::check_part_sums(find_zoo("mobileone-s0")->build(0), parts, s0_sums);
   using P = std::pair<int64_t, int64_t>;
-  const Network s0 = find_zoo("mobileone-s0")->build(0);
-  const NetworkCount c0 = count(s0);
-  CHECK(part_sum(s0, c0, "stage0") == P{1'344, 16'257'024});
-  CHECK(part_sum(s0, c0, "stage1.") == P{5'664, 17'160'192});
-  CHECK(part_sum(s0, c0, "stage2.") == P{131'296, 101'393'152});
-  CHECK(part_sum(s0, c0, "stage3.") == P{649'472, 126'318'080});
-  CHECK(part_sum(s0, c0, "stage4.") == P{265'728, 12'957'952});
-  CHECK(part_sum(s0, c0, "head.") == P{1'025'000, 1'024'000});
+  using testing::part_sum;
   const Network s4 = find_zoo("mobileone-s4")->build(0);
   const NetworkCount c4 = count(s4);
   CHECK(part_sum(s4, c4, "stage1.") == P{52'096, 161'366'016});
@@ -197,21 +136,21 @@ TEST_CASE("MobileOne entries carry MobileOne Table 8 and CPUBone Fig. 1 figures"
 }
 
 TEST_CASE("MobileOne-S0 runs on the executor at 64x64 like the reference", "[zoo][mobileone][executor]") {
-  CHECK(executor_vs_reference(find_zoo("mobileone-s0")->build(64)) == "");
+  testing::check_network_against_reference(find_zoo("mobileone-s0")->build(64));
 }
 
 TEST_CASE("MobileOne-S1 runs on the executor at 64x64 like the reference", "[zoo][mobileone][executor]") {
-  CHECK(executor_vs_reference(find_zoo("mobileone-s1")->build(64)) == "");
+  testing::check_network_against_reference(find_zoo("mobileone-s1")->build(64));
 }
 
 TEST_CASE("MobileOne-S2 runs on the executor at 64x64 like the reference", "[zoo][mobileone][executor]") {
-  CHECK(executor_vs_reference(find_zoo("mobileone-s2")->build(64)) == "");
+  testing::check_network_against_reference(find_zoo("mobileone-s2")->build(64));
 }
 
 TEST_CASE("MobileOne-S3 runs on the executor at 64x64 like the reference", "[zoo][mobileone][executor]") {
-  CHECK(executor_vs_reference(find_zoo("mobileone-s3")->build(64)) == "");
+  testing::check_network_against_reference(find_zoo("mobileone-s3")->build(64));
 }
 
 TEST_CASE("MobileOne-S4 runs on the executor at 64x64 like the reference", "[zoo][mobileone][executor]") {
-  CHECK(executor_vs_reference(find_zoo("mobileone-s4")->build(64)) == "");
+  testing::check_network_against_reference(find_zoo("mobileone-s4")->build(64));
 }

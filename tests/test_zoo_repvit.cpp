@@ -4,27 +4,18 @@
 
 #include <cmath>
 #include <map>
-#include <sstream>
 
-#include "profiler/plan.hpp"
-#include "profiler/reference.hpp"
-#include "space/count.hpp"
-#include "space/zoo.hpp"
+#include "executor_check.hpp"
 
 using namespace cpx;
 
 namespace {
 
-struct Expected {
-  const char* name;
-  int64_t params, macs;
-};
-
 // Spec section 5 (fused: no BN left, so params as built = params inference).
-constexpr Expected repvit_totals[] = {
-    {"repvit-m0.9", 5'067'056, 815'617'344},   {"repvit-m1.0", 6'810'312, 1'106'136'864},
-    {"repvit-m1.1", 8'244'312, 1'337'124'608}, {"repvit-m1.5", 14'049'992, 2'273'596'160},
-    {"repvit-m2.3", 22'926'792, 4'515'958'720},
+constexpr testing::ZooTotals repvit_totals[] = {
+    {"repvit-m0.9", 5'067'056, 5'067'056, 815'617'344},    {"repvit-m1.0", 6'810'312, 6'810'312, 1'106'136'864},
+    {"repvit-m1.1", 8'244'312, 8'244'312, 1'337'124'608},  {"repvit-m1.5", 14'049'992, 14'049'992, 2'273'596'160},
+    {"repvit-m2.3", 22'926'792, 22'926'792, 4'515'958'720},
 };
 
 Network build(const std::string& name, int64_t resolution = 0) {
@@ -42,78 +33,14 @@ const Op& op_named(const Network& net, const std::string& name) {
 
 bool has_op(const Network& net, const std::string& name) { return net.index_of(name) < net.ops.size(); }
 
-// "" if the executor reproduces reference_run op by op within abs + rel·|expected| (whole networks:
-// 1e-3, as tests/test_executor.cpp uses), else the first op that differs.
-std::string compare_with_executor(const Network& net, const cpx::profiler::NetworkWeights& weights,
-                                  const std::vector<float>& input, const std::vector<std::vector<float>>& expected,
-                                  size_t threads) {
-  using namespace cpx::profiler;
-  Plan plan(net, weights, {threads, true});
-  std::copy(input.begin(), input.end(), plan.input().begin());
-  plan.run();
-  for (size_t i = 0; i < net.ops.size(); ++i) {
-    const auto got = plan.tensor(i);
-    if (got.size() != expected[i].size()) return net.ops[i].name + ": wrong size";
-    double max_diff = 0;
-    size_t bad = 0;
-    for (size_t k = 0; k < got.size(); ++k) {
-      const double diff = std::abs(static_cast<double>(got[k]) - expected[i][k]);
-      if (!(diff <= 1e-3 + 1e-3 * std::abs(expected[i][k]))) {
-        ++bad;
-        max_diff = std::isnan(diff) ? diff : std::max(max_diff, diff);
-      }
-    }
-    if (bad) {
-      std::ostringstream s;
-      s << "ops[" << i << "] " << net.ops[i].name << " (" << net.ops[i].kind() << ", " << plan.implementation(i).how
-        << "): " << bad << " of " << got.size() << " elements differ, max |diff| " << max_diff << " [" << threads
-        << " thread(s)]";
-      return s.str();
-    }
-  }
-  Plan reusing(net, weights, {threads, false});
-  std::copy(input.begin(), input.end(), reusing.input().begin());
-  reusing.run();
-  const auto out = reusing.output();
-  const auto& want = expected[net.index_of(net.output)];
-  for (size_t k = 0; k < out.size(); ++k)
-    if (!(std::abs(static_cast<double>(out[k]) - want[k]) <= 1e-3 + 1e-3 * std::abs(want[k])))
-      return "network output with buffer reuse differs [" + std::to_string(threads) + " thread(s)]";
-  return "";
-}
-
-// The reference runs once; the executor runs with 1 and 2 threads.
-std::string compare_with_reference(const Network& net) {
-  using namespace cpx::profiler;
-  const NetworkWeights weights = make_weights(net, 1);
-  const std::vector<float> input = make_input(net.input, 2);
-  const std::vector<std::vector<float>> expected = reference_run(net, weights, input);
-  for (size_t threads : {size_t{1}, size_t{2}}) {
-    if (std::string e = compare_with_executor(net, weights, input, expected, threads); !e.empty()) return e;
-  }
-  return "";
-}
-
-void check_executor(const std::string& name) {
-  const Network net = build(name, 64);
-  CHECK(compare_with_reference(net) == "");
-}
+void check_executor(const std::string& name) { testing::check_network_against_reference(build(name, 64)); }
 
 }  // namespace
 
 TEST_CASE("RepViT zoo models match the spec's exact fused counts at 224") {
   for (const auto& e : repvit_totals) {
+    const Network net = testing::check_zoo_totals(e, "RepViT").net;
     INFO(e.name);
-    const ZooEntry* z = find_zoo(e.name);
-    REQUIRE(z != nullptr);
-    CHECK(z->family == "RepViT");
-    CHECK(z->resolution == 224);
-    const Network net = z->build(0);
-    CHECK(net.input == ShapeNhwc{1, 224, 224, 3});
-    const NetworkCount c = count(net);
-    CHECK(c.total.params == e.params);
-    CHECK(c.total.params_inference == e.params);
-    CHECK(c.total.macs == e.macs);
     CHECK(net.shapes.back() == ShapeNhwc{1, 1, 1, 1000});
     for (const Op& op : net.ops) {  // fused: every conv has a bias, nothing is left to fold
       INFO(op.name);
@@ -129,7 +56,7 @@ TEST_CASE("RepViT zoo models match the spec's exact fused counts at 224") {
 TEST_CASE("RepViT per-stage sums match the spec") {
   // Spec section 6, params / MACs of stem, stage 1-4 and head (ops named by their part).
   const char* parts[] = {"stem.", "stage1.", "stage2.", "stage3.", "stage4.", "head."};
-  const std::map<std::string, std::array<std::array<int64_t, 2>, 6>> expected{
+  const std::map<std::string, std::array<std::pair<int64_t, int64_t>, 6>> expected{
       {"repvit-m0.9",
        {{{11'088, 40'642'560}, {31'120, 90'769'920}, {161'400, 121'593'600}, {2'547'600, 471'413'376},
          {1'930'848, 90'813'888}, {385'000, 384'000}}}},
@@ -146,21 +73,7 @@ TEST_CASE("RepViT per-stage sums match the spec") {
        {{{30'000, 103'864'320}, {198'312, 577'788'160}, {887'000, 660'793'600}, {15'822'480, 2'921'082'240},
          {5'348'000, 251'790'400}, {641'000, 640'000}}}},
   };
-  for (const auto& [name, sums] : expected) {
-    const Network net = build(name);
-    const NetworkCount c = count(net);
-    for (size_t s = 0; s < 6; ++s) {
-      INFO(name << " " << parts[s]);
-      int64_t params = 0, macs = 0;
-      for (size_t i = 0; i < net.ops.size(); ++i) {
-        if (net.ops[i].name.rfind(parts[s], 0) != 0) continue;
-        params += c.layers[i].cost.params;
-        macs += c.layers[i].cost.macs;
-      }
-      CHECK(params == sums[s][0]);
-      CHECK(macs == sums[s][1]);
-    }
-  }
+  for (const auto& [name, sums] : expected) testing::check_part_sums(build(name), parts, sums, testing::Params::as_built);
 }
 
 TEST_CASE("RepViT SE modules sit where the spec's configs put them") {
