@@ -25,6 +25,8 @@ struct Stats {
 };
 
 Stats summarize(std::vector<double> samples);
+// Spearman rank correlation (ties get their mean rank); 0 when either side is constant.
+double spearman(const std::vector<double>& a, const std::vector<double>& b);
 Json to_json(const Stats& s);
 
 struct Timing {

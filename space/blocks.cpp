@@ -110,6 +110,8 @@ BlockSpec read_block(const Json& j, const Where& where) {
     PConv s;
     s.kernel = r.integer("kernel", 1, limits::max_kernel, s.kernel);
     s.divisor = r.integer("divisor", 1, limits::max_channels, s.divisor);
+    s.mlp_expansion = r.number("mlp_expansion", 0, max_expansion, s.mlp_expansion);
+    s.activation = read_act(r);
     out = s;
   } else {
     r.at("type").fail(type, "unknown block type (known: fumbconv, grfumbconv, mbconv, grmbconv, dsconv, cpubone, pconv)");
@@ -140,6 +142,7 @@ Json to_json(const BlockSpec& block) {
         } else if constexpr (std::is_same_v<T, PConv>) {
           j["kernel"] = s.kernel;
           j["divisor"] = s.divisor;
+          if (s.mlp_expansion > 0) j["mlp_expansion"] = s.mlp_expansion;
         } else {
           j["attention"] = s.attention;
           j["attention_stride"] = s.attention_stride;
@@ -203,7 +206,12 @@ std::string expand(NetworkBuilder& b, const PConv& s, const std::string& x, cons
   const std::string head = b.add(p + ".part", {x}, Slice{0, part});
   const std::string rest = b.add(p + ".rest", {x}, Slice{part, c});
   const std::string conv_out = b.add(p + ".conv", {head}, same_conv(part, s.kernel, 1, 1, false, false, Activation::none));
-  return b.add(p + ".concat", {conv_out, rest}, Concat{});
+  const std::string mixed = b.add(p + ".concat", {conv_out, rest}, Concat{});
+  if (s.mlp_expansion <= 0) return mixed;
+  const int64_t hidden = expanded_channels(c, s.mlp_expansion);
+  if (hidden < 1) (b.where() / "mlp_expansion").fail(s.mlp_expansion, "leaves no hidden channels at " + std::to_string(c));
+  const std::string fc1 = b.add(p + ".fc1", {mixed}, same_conv(hidden, 1, 1, 1, false, true, s.activation));
+  return b.add(p + ".fc2", {fc1}, same_conv(c, 1, 1, 1, false, true, Activation::none));
 }
 
 std::string residual(NetworkBuilder& b, const std::string& x, const std::string& fx, const std::string& name) {

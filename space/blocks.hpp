@@ -70,11 +70,14 @@ struct CPUBoneBlock {
 };
 
 // FasterNet's partial convolution: a kxk conv (no bias) on the first C / divisor channels; the other
-// channels pass through untouched (slice, conv, concat). Keeps channels and resolution.
+// channels pass through untouched (slice, conv, concat). Keeps channels and resolution. With
+// mlp_expansion e > 0 it is the whole FasterNet block: then 1x1 C -> round(e·C), BN, act; 1x1 -> C, BN.
 struct PConv {
   static constexpr std::string_view type = "pconv";
   int64_t kernel = 3;
   int64_t divisor = 4;
+  double mlp_expansion = 0;
+  Activation activation = Activation::hardswish;
 };
 
 using BlockSpec = std::variant<FuMBConv, MBConv, DSConv, CPUBoneBlock, PConv>;

@@ -88,10 +88,7 @@ Json to_json(const Macro& m) {
   return j;
 }
 
-Network expand(const Macro& m, const std::string& file) {
-  const Where top(file);
-  NetworkBuilder b(m.name, m.family, {m.batch, m.resolution, m.resolution, m.in_channels}, top / "resolution");
-  b.locate(top / "stem");
+std::string expand_stem(NetworkBuilder& b, const Macro& m, const std::string& x) {
   Conv2d stem;
   stem.out_channels = m.stem.width;
   stem.kernel = {m.stem.kernel, m.stem.kernel};
@@ -99,7 +96,29 @@ Network expand(const Macro& m, const std::string& file) {
   stem.padding = same_padding(m.stem.kernel, m.stem.stride);
   stem.batch_norm = true;
   stem.activation = m.stem.activation;
-  std::string x = b.add("stem.conv", {std::string(input_tensor)}, stem);
+  return b.add("stem.conv", {x}, stem);
+}
+
+std::string expand_head(NetworkBuilder& b, const Macro& m, const Where& top, std::string x) {
+  b.locate(top / "head");
+  Conv2d head_conv;
+  head_conv.out_channels = m.head.widths[0];
+  head_conv.batch_norm = true;
+  head_conv.activation = m.head.activation;
+  x = b.add("head.conv", {x}, head_conv);
+  x = b.add("head.pool", {x}, GlobalAvgPool{});
+  x = b.add("head.fc1", {x}, FullyConnected{m.head.widths[1], false, false, Activation::none});
+  x = b.add("head.norm", {x}, LayerNorm{1e-5});
+  if (m.head.activation != Activation::none) x = b.add("head.act", {x}, ActivationOp{m.head.activation});
+  b.locate(top / "num_classes");
+  return b.add("head.fc2", {x}, FullyConnected{m.num_classes, true, false, Activation::none});
+}
+
+Network expand(const Macro& m, const std::string& file) {
+  const Where top(file);
+  NetworkBuilder b(m.name, m.family, {m.batch, m.resolution, m.resolution, m.in_channels}, top / "resolution");
+  b.locate(top / "stem");
+  std::string x = expand_stem(b, m, std::string(input_tensor));
   for (size_t i = 0; i < m.stages.size(); ++i) {
     const Stage& s = m.stages[i];
     const Where w = (top / "stages")[i];
@@ -115,18 +134,7 @@ Network expand(const Macro& m, const std::string& file) {
     for (int64_t d = 0; d < s.depth; ++d)
       x = expand_block(b, *s.block, x, p + ".b" + std::to_string(d), s.width, 1, true);
   }
-  b.locate(top / "head");
-  Conv2d head_conv;
-  head_conv.out_channels = m.head.widths[0];
-  head_conv.batch_norm = true;
-  head_conv.activation = m.head.activation;
-  x = b.add("head.conv", {x}, head_conv);
-  x = b.add("head.pool", {x}, GlobalAvgPool{});
-  x = b.add("head.fc1", {x}, FullyConnected{m.head.widths[1], false, false, Activation::none});
-  x = b.add("head.norm", {x}, LayerNorm{1e-5});
-  if (m.head.activation != Activation::none) x = b.add("head.act", {x}, ActivationOp{m.head.activation});
-  b.locate(top / "num_classes");
-  x = b.add("head.fc2", {x}, FullyConnected{m.num_classes, true, false, Activation::none});
+  x = expand_head(b, m, top, x);
   return std::move(b).finish(x);
 }
 

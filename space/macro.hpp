@@ -52,4 +52,9 @@ Json to_json(const Macro& m);
 // `file` names the source in those errors.
 Network expand(const Macro& m, const std::string& file);
 
+// The stem conv and the head, as expand() appends them; each returns its output tensor. They exist on their
+// own so that a network can also be evaluated unit by unit (stem, blocks, head), as the explorer does.
+std::string expand_stem(NetworkBuilder& b, const Macro& m, const std::string& x);
+std::string expand_head(NetworkBuilder& b, const Macro& m, const Where& top, std::string x);
+
 }  // namespace cpx

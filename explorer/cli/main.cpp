@@ -6,10 +6,11 @@
 int main(int argc, char** argv) {
   CLI::App app{"cpubone-explore: how fast will this architecture really run on that CPU?"};
   app.name("cpubone-explore");
-  app.require_subcommand(1);
+  app.require_subcommand(0, 1);
   cpx::cli::add_space_commands(app);
   cpx::cli::add_profiler_commands(app);
   cpx::cli::add_predictor_commands(app);
+  cpx::cli::add_explore_commands(app);
   std::string names;
   bool known = false;
   for (const auto* sub : app.get_subcommands({})) {

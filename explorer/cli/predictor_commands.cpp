@@ -39,8 +39,6 @@ predictor::Predictor load_predictor(const std::string& device) {
   return predictor::predictor_from_json(read_json_file(path), path);
 }
 
-namespace {
-
 void run_fit(const std::string& device, const std::string& profile_file, bool quick) {
   if (device != "host" && profile_file.empty())
     throw InputError("--device = \"" + device + "\": give --profile FILE measured on that device (only host is measured here)");
@@ -68,6 +66,8 @@ void run_fit(const std::string& device, const std::string& profile_file, bool qu
   for (const auto& [t, us] : p.network_overhead_us)
     std::printf("  network overhead at %lld thread(s): %.1f us\n", static_cast<long long>(t), us);
 }
+
+namespace {
 
 void run_predict(const std::string& model, const std::string& device, int64_t threads, bool layers, bool as_json,
                  int64_t resolution) {
@@ -109,34 +109,6 @@ void run_predict(const std::string& model, const std::string& device, int64_t th
               thousands(static_cast<int64_t>(macs)).c_str(), macs / (pred.latency_us * 1e3));
 }
 
-// Ranks with ties averaged, then Pearson on the ranks.
-double spearman(const std::vector<double>& a, const std::vector<double>& b) {
-  auto ranks = [](const std::vector<double>& v) {
-    std::vector<size_t> idx(v.size());
-    for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
-    std::sort(idx.begin(), idx.end(), [&](size_t x, size_t y) { return v[x] < v[y]; });
-    std::vector<double> r(v.size());
-    for (size_t i = 0; i < idx.size();) {
-      size_t j = i;
-      while (j + 1 < idx.size() && v[idx[j + 1]] == v[idx[i]]) ++j;
-      for (size_t k = i; k <= j; ++k) r[idx[k]] = 0.5 * static_cast<double>(i + j);
-      i = j + 1;
-    }
-    return r;
-  };
-  const auto ra = ranks(a), rb = ranks(b);
-  const double n = static_cast<double>(a.size());
-  double ma = 0, mb = 0;
-  for (size_t i = 0; i < a.size(); ++i) ma += ra[i] / n, mb += rb[i] / n;
-  double sab = 0, saa = 0, sbb = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    sab += (ra[i] - ma) * (rb[i] - mb);
-    saa += (ra[i] - ma) * (ra[i] - ma);
-    sbb += (rb[i] - mb) * (rb[i] - mb);
-  }
-  return saa > 0 && sbb > 0 ? sab / std::sqrt(saa * sbb) : 0;
-}
-
 Json accuracy(const std::vector<double>& predicted, const std::vector<double>& measured) {
   double ape = 0;
   int within5 = 0, within10 = 0;
@@ -148,7 +120,7 @@ Json accuracy(const std::vector<double>& predicted, const std::vector<double>& m
   }
   const double n = static_cast<double>(measured.size());
   return {{"mape", ape / n}, {"within_5pct", within5 / n}, {"within_10pct", within10 / n},
-          {"spearman", spearman(predicted, measured)}};
+          {"spearman", profiler::spearman(predicted, measured)}};
 }
 
 void run_validate(const std::string& device, int64_t samples, uint64_t seed, int64_t threads, double min_time_s, bool as_json) {

@@ -1,0 +1,159 @@
+// The main job (`cpubone-explore --device pi5`) and `space` (the search space and its points).
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <optional>
+
+#include "explorer/cli/commands.hpp"
+#include "explorer/job.hpp"
+#include "profiler/sweep.hpp"
+#include "space/count.hpp"
+#include "space/io.hpp"
+#include "space/zoo.hpp"
+
+namespace cpx::cli {
+
+namespace {
+
+struct JobArgs {
+  explorer::JobOptions job;
+  double max_latency_ms = 0, max_params = 0, max_macs = 0;
+  double budget_s = 60;
+  bool no_prove = false;
+};
+
+std::optional<double> limit(double v, const char* option) {
+  if (v == 0) return std::nullopt;
+  if (!(v > 0) || !std::isfinite(v)) throw InputError(std::string(option) + " = " + std::to_string(v) + ": must be positive");
+  return v;
+}
+
+void run_job(JobArgs a, const std::string& command) {
+  explorer::JobOptions& o = a.job;
+  o.command = command;
+  if (o.threads < 1 || o.threads > 256) throw InputError("--threads = " + std::to_string(o.threads) + ": out of range [1, 256]");
+  if (o.search.evaluations < 10 || o.search.evaluations > 100'000'000)
+    throw InputError("--evaluations = " + std::to_string(o.search.evaluations) + ": out of range [10, 100000000]");
+  if (o.search.population < 4 || o.search.population > 10000)
+    throw InputError("--population = " + std::to_string(o.search.population) + ": out of range [4, 10000]");
+  if (!(a.budget_s > 0) || a.budget_s > 86400) throw InputError("--budget = " + std::to_string(a.budget_s) + ": out of range (0, 86400]");
+  if (o.accuracy != "proxy" && o.accuracy != "macs" && !std::filesystem::exists(o.accuracy))
+    throw InputError("--accuracy = \"" + o.accuracy + "\": not proxy, macs or an existing CSV file");
+  if (!o.space_file.empty() && !std::filesystem::exists(o.space_file))
+    throw InputError("--space = \"" + o.space_file + "\": cannot open file");
+  o.constraints = {limit(a.max_latency_ms, "--max-latency"), limit(a.max_params, "--max-params"), limit(a.max_macs, "--max-macs")};
+  o.search.max_seconds = a.budget_s;
+  o.prove = !a.no_prove;
+  if (!find_zoo(o.layers_model)) throw InputError("--layers-model = \"" + o.layers_model + "\": not a zoo model");
+
+  const bool host = o.device == "host";
+  if (host && !std::filesystem::exists(profiler::default_profile_path("host"))) {
+    std::fprintf(stderr, "no profile of this machine yet: running the quick profile first (about a minute)\n");
+    run_fit("host", "", true);
+  } else if (host && !std::filesystem::exists(profiler::default_profile_path("host").substr(0, profiler::default_profile_path("host").size() - 5) + ".predictor.json")) {
+    run_fit("host", "", true);
+  }
+  const predictor::Predictor p = load_predictor(o.device);
+  Json profile;
+  if (host) profile = profiler::load_profile(profiler::default_profile_path("host"));
+  const Json results = explorer::run_job(o, p, host ? &profile : nullptr);
+
+  // Summary: proposals against B0-B3.
+  std::printf("\n%s on %s, %lld thread(s); accuracy: %s\n", "cpubone-explore", o.device.c_str(), static_cast<long long>(o.threads),
+              results["accuracy_model"]["name"].get<std::string>().c_str());
+  const bool measured = results["proof"].is_object();
+  std::printf("%-6s %-5s %9s %9s %10s %8s %10s  %s\n", "base", "id", "params_M", "MACs_M", "pred_ms", "top1", measured ? "meas_ms" : "", "config");
+  std::map<std::string, Json> by_id;
+  for (const auto& x : results["pareto"]) by_id[x["id"]] = x;
+  auto num = [](const Json& v, const char* f) {
+    char b[32];
+    if (!v.is_number()) return std::string("-");
+    std::snprintf(b, sizeof b, f, v.get<double>());
+    return std::string(b);
+  };
+  for (const auto& pr : results["proposals"]) {
+    std::printf("%-6s %-5s %9s %9s %10s %8s %10s  (baseline)\n", pr["baseline"].get<std::string>().c_str(), "-",
+                num(pr["baseline_params"].get<double>() / 1e6, "%.2f").c_str(), num(pr["baseline_macs"].get<double>() / 1e6, "%.0f").c_str(),
+                num(pr["baseline_latency_ms"], "%.2f").c_str(), num(pr["baseline_top1"], "%.2f").c_str(),
+                num(pr["baseline_measured_latency_ms"], "%.2f").c_str());
+    size_t shown = 0;
+    for (const auto& d : pr["dominating"]) {
+      if (++shown > 3) break;
+      const Json& x = by_id[d["id"]];
+      std::printf("%-6s %-5s %9s %9s %10s %8s %10s  %s\n", "", d["id"].get<std::string>().c_str(),
+                  num(d["params"].get<double>() / 1e6, "%.2f").c_str(), num(d["macs"].get<double>() / 1e6, "%.0f").c_str(),
+                  num(d["latency_ms"], "%.2f").c_str(), num(d["top1"], "%.2f").c_str(), num(d["measured_latency_ms"], "%.2f").c_str(),
+                  x["summary"].get<std::string>().c_str());
+    }
+    if (pr["dominating"].size() > 3) std::printf("%-6s ... %zu dominating configurations in all\n", "", pr["dominating"].size());
+    if (pr["dominating"].empty()) std::printf("%-6s no configuration found that dominates it\n", "");
+  }
+  const Json& s = results["search"];
+  std::printf("search: %lld evaluations, %.0f / s; hypervolume x%.3f of random search with the same evaluations\n",
+              static_cast<long long>(s["evaluations"].get<int64_t>()), s["evaluations_per_second"].get<double>(),
+              s["hypervolume"]["ratio"].is_number() ? s["hypervolume"]["ratio"].get<double>() : NAN);
+  for (const auto& r : results["design_rules"])
+    std::printf("rule (%s): %s%s\n", r["source"].get<std::string>().c_str(), r["statement"].get<std::string>().c_str(),
+                r["proposals_follow"].is_string() ? ("; followed by " + r["proposals_follow"].get<std::string>()).c_str() : "");
+  if (measured) std::printf("proof: predicted vs measured ranking on this machine, Spearman %.3f\n", results["proof"]["spearman"].get<double>());
+  for (const auto& m : results["missing"]) std::printf("missing: %s\n", m.get<std::string>().c_str());
+  std::printf("results: %s\n", (std::filesystem::path(o.out_dir) / "results.json").string().c_str());
+}
+
+void run_space(const std::string& file, bool defaults, const std::string& encode) {
+  const explorer::SearchSpace space = file.empty() ? explorer::SearchSpace::defaults() : explorer::SearchSpace::from_json(read_json_file(file), file);
+  if (!encode.empty()) {
+    const auto macro = load_macro(encode);
+    if (!macro) throw InputError(encode + ": not a macro network (only macro networks can be points of the space)");
+    const auto g = space.encode(*macro);
+    std::printf("%s = %s\n", encode.c_str(), space.summary(g).c_str());
+    return;
+  }
+  if (defaults) {
+    std::cout << space.to_json().dump(2) << "\n";
+    return;
+  }
+  std::printf("search space \"%s\": %zu dimensions, %.3g points\n", space.name().c_str(), space.dimensions().size(), space.size());
+  for (const auto& d : space.dimensions()) std::printf("  %-28s %s\n", d.name.c_str(), Json(d.values).dump().c_str());
+}
+
+}  // namespace
+
+void add_explore_commands(CLI::App& app) {
+  auto a = std::make_shared<JobArgs>();
+  app.add_option("--device", a->job.device, "Target device: pi5, pixel7pro, xeon-w2125, a72, xeon-gold5118, host, or one you calibrated")
+      ->capture_default_str();
+  app.add_option("--out", a->job.out_dir, "Output directory")->capture_default_str();
+  app.add_option("--budget", a->budget_s, "Time limit of the search in seconds (it stops earlier at --evaluations)")->capture_default_str();
+  app.add_option("--evaluations", a->job.search.evaluations, "Distinct candidates the search evaluates (the reproducible budget)")
+      ->capture_default_str();
+  app.add_option("--population", a->job.search.population, "NSGA-II population")->capture_default_str();
+  app.add_option("--seed", a->job.search.seed, "Seed of the search")->capture_default_str();
+  app.add_option("--threads", a->job.threads, "Threads the latencies are for")->capture_default_str();
+  app.add_option("--space", a->job.space_file, "Search-space JSON (default: CPUBone's macro design)");
+  app.add_option("--accuracy", a->job.accuracy, "proxy (published CPUBone/LowFormer top-1), macs, or a CSV of model,top1")
+      ->capture_default_str();
+  app.add_option("--max-latency", a->max_latency_ms, "Constraint: predicted latency in ms");
+  app.add_option("--max-params", a->max_params, "Constraint: parameters");
+  app.add_option("--max-macs", a->max_macs, "Constraint: MACs");
+  app.add_option("--layers-model", a->job.layers_model, "Zoo model of the per-layer breakdown")->capture_default_str();
+  app.add_flag("--no-prove", a->no_prove, "On the host, do not measure the proposals");
+  app.final_callback([&app, a] {
+    if (!app.get_subcommands().empty()) return;
+    std::string command = "cpubone-explore";
+    run_job(*a, command + " --device " + a->job.device);
+  });
+
+  auto* cmd = app.add_subcommand("space", "Print the search space (dimensions and values), or where a network lies in it");
+  auto file = std::make_shared<std::string>();
+  auto encode = std::make_shared<std::string>();
+  auto defaults = std::make_shared<bool>(false);
+  cmd->add_option("--space", *file, "Search-space JSON (default: the built-in one)");
+  cmd->add_flag("--json", *defaults, "Print the space as a search-space JSON file (a starting point to edit)");
+  cmd->add_option("--point", *encode, "A zoo name or macro file: print its point of the space");
+  cmd->callback([=] { run_space(*file, *defaults, *encode); });
+}
+
+}  // namespace cpx::cli

@@ -1,0 +1,142 @@
+#include "explorer/rules.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <functional>
+
+#include "profiler/sweep.hpp"
+#include "space/count.hpp"
+
+namespace cpx::explorer {
+
+Json predicted_profile(const predictor::Predictor& p, int64_t threads) {
+  Json configs = Json::array();
+  for (const profiler::SweepConfig& c : profiler::sweep_grid(false, {threads})) {
+    const Network net = c.network();
+    const double us = predictor::predict(p, net, threads).latency_us;
+    const int64_t macs = count(net).total.macs;
+    configs.push_back({{"variant", c.variant}, {"kernel", c.kernel}, {"groups", c.groups}, {"channels", c.channels},
+                       {"resolution", c.resolution}, {"stride", c.stride}, {"threads", c.threads}, {"macs", macs},
+                       {"macps", static_cast<double>(macs) / (us * 1e-6)},
+                       {"latency_us", {{"stats_us", {{"median", us}}}, {"predicted", true}}}});
+  }
+  return {{"schema", profiler::device_profile_schema}, {"device", p.device}, {"complete", true}, {"predicted", true},
+          {"configs", configs}};
+}
+
+namespace {
+
+// Blocks of a proposal that carry a kernel or groups choice: (kind, kernel, groups), kind = fused/unfused.
+struct Used {
+  std::string kind;
+  int64_t kernel, groups;
+};
+std::vector<Used> used_blocks(const Macro& m) {
+  std::vector<Used> out;
+  for (size_t i = 0; i < m.stages.size(); ++i) {
+    const Stage& s = m.stages[i];
+    if (s.depth == 0 || !s.block) continue;
+    if (const auto* f = std::get_if<FuMBConv>(&*s.block)) out.push_back({"fused", f->kernel, f->groups});
+    if (const auto* b = std::get_if<MBConv>(&*s.block)) out.push_back({"unfused", b->kernel, b->groups});
+    if (const auto* c = std::get_if<CPUBoneBlock>(&*s.block))
+      out.push_back({s.width < c->fused_threshold ? "fused" : "unfused", c->local_kernel, c->local_groups});
+  }
+  return out;
+}
+
+Json ratio_pct(const Json& ratio) { return ratio.is_number() ? Json(100 * (ratio.get<double>() - 1)) : Json(nullptr); }
+
+std::string fmt(double v, int digits = 0, bool sign = true) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, sign ? "%+.*f" : "%.*f", digits, v);
+  return buf;
+}
+
+}  // namespace
+
+Json state_rules(const Json& derived, int64_t threads, const std::string& source, const std::vector<Macro>& proposals) {
+  const Json* r = nullptr;
+  for (const auto& x : derived["per_threads"])
+    if (x["threads"] == threads) r = &x;
+  Json rules = Json::array();
+  if (!r) return rules;
+  auto follow = [&](const std::function<bool(const Macro&)>& ok) -> Json {
+    if (proposals.empty()) return nullptr;
+    int64_t n = 0;
+    for (const Macro& m : proposals) n += ok(m);
+    return std::to_string(n) + " of " + std::to_string(proposals.size()) + " proposals";
+  };
+
+  // Fused vs unfused local blocks, at the stage-3 resolution of a 224 input (14x14).
+  Json crossover = nullptr;
+  for (const auto& c : (*r)["fused_vs_unfused"]["crossover"])
+    if (c["resolution"] == 14) crossover = c["latency_crossover_channels"];
+  {
+    const bool never = crossover.is_null();
+    const double n = never ? INFINITY : crossover.get<double>();
+    rules.push_back({{"id", "fused_crossover"},
+                     {"statement", never ? "fused (GrFuMBConv) local blocks are faster at every width measured (14x14)"
+                                         : "fused local blocks below " + std::to_string(static_cast<int64_t>(n)) +
+                                               " channels, unfused from there on (latency, 14x14)"},
+                     {"value", crossover}, {"unit", "channels"}, {"source", source},
+                     {"paper_claim", "claim 3: fused below 256 channels"},
+                     {"agrees_with_paper", never ? Json(false) : Json(std::abs(std::log2(n / 256)) <= 0.5)},
+                     {"proposals_follow", follow([&](const Macro& m) {
+                        for (size_t i = 3; i < m.stages.size(); ++i) {
+                          const auto& b = std::get<CPUBoneBlock>(*m.stages[i].block);
+                          if ((static_cast<double>(m.stages[i].width) < n) != (m.stages[i].width < b.fused_threshold)) return false;
+                        }
+                        return true;
+                      })}});
+  }
+  // Kernel 2 vs 3.
+  const Json& k = (*r)["kernel2_over_kernel3"];
+  for (const auto& [variant, claim, kind] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"dwconv", "claim 4: +42% MACpS for DWConv", "unfused"}, {"grfumbconv", "claim 4: +12% MACpS for GrFuMBConv", "fused"}}) {
+    const Json macps = ratio_pct(k[variant]["macps_ratio_median"]);
+    const Json latency = ratio_pct(k[variant]["latency_ratio_median"]);
+    if (!macps.is_number()) continue;
+    const bool k2 = macps.get<double>() > 0;
+    rules.push_back({{"id", "kernel2_" + variant},
+                     {"statement", "k=2 " + std::string(k2 ? "raises" : "lowers") + " MACpS of " + variant + " by " +
+                                       fmt(macps.get<double>()) + "% (latency " + fmt(latency.get<double>()) + "%) vs k=3"},
+                     {"value", macps}, {"unit", "% MACpS change"}, {"source", source}, {"paper_claim", claim},
+                     {"agrees_with_paper", k2},
+                     {"proposals_follow", follow([&](const Macro& m) {
+                        for (const Used& u : used_blocks(m))
+                          if (u.kind == kind && (u.kernel == 2) != k2) return false;
+                        return true;
+                      })}});
+  }
+  // Groups in the fused block.
+  const Json& g = (*r)["groups_over_dense"];
+  const Json g2 = g["grfumbconv_k3_g2"]["latency_ratio_median"], g4 = g["grfumbconv_k3_g4"]["latency_ratio_median"],
+             g8 = g["grfumbconv_k3_g8"]["latency_ratio_median"];
+  if (g2.is_number() && g4.is_number() && g8.is_number()) {
+    const double gain4 = 100 * (1 - g4.get<double>() / g2.get<double>()), gain8 = 100 * (1 - g8.get<double>() / g2.get<double>());
+    rules.push_back({{"id", "groups_fused"},
+                     {"statement", "GrFuMBConv k3: groups 2 saves " + fmt(100 * (1 - g2.get<double>()), 0, false) +
+                                       "% latency vs groups 1; groups 4 saves a further " + fmt(gain4, 0, false) + "%, groups 8 " +
+                                       fmt(gain8, 0, false) + "% (at -0.3 / -0.7 pp top-1 in the paper)"},
+                     {"value", {{"g2_vs_g1_pct", 100 * (g2.get<double>() - 1)}, {"g4_vs_g2_pct", -gain4}, {"g8_vs_g2_pct", -gain8}}},
+                     {"unit", "% latency change"}, {"source", source},
+                     {"paper_claim", "claim 5: groups 4 and 8 bring little latency gain over groups 2"},
+                     {"agrees_with_paper", gain4 < 10 && gain8 < 15},
+                     {"proposals_follow", follow([&](const Macro& m) {
+                        for (const Used& u : used_blocks(m))
+                          if (u.kind == "fused" && u.groups != 2) return false;
+                        return true;
+                      })}});
+  }
+  // GrMBConv vs MBConv (claim 2): informational.
+  const Json mb = ratio_pct(g["grmbconv_k3_g2"]["macps_ratio_median"]);
+  if (mb.is_number())
+    rules.push_back({{"id", "grmbconv_macps"},
+                     {"statement", "GrMBConv (g2) MACpS " + fmt(mb.get<double>()) + "% vs MBConv"},
+                     {"value", mb}, {"unit", "% MACpS change"}, {"source", source},
+                     {"paper_claim", "claim 2: ~5% lower MACpS"}, {"agrees_with_paper", mb.get<double>() < 0 && mb.get<double>() > -15},
+                     {"proposals_follow", nullptr}});
+  return rules;
+}
+
+}  // namespace cpx::explorer

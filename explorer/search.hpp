@@ -1,0 +1,92 @@
+// Multi-objective search over a SearchSpace: predicted latency on the target device (minimised) against
+// the accuracy model's objective (maximised), with NSGA-II (non-dominated sorting, crowding distance,
+// constrained domination), seeded with given genomes (CPUBone B0-B3). Same seed and evaluation budget,
+// same result. Random search with the same number of evaluations is the baseline it must beat.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <unordered_map>
+
+#include "explorer/accuracy.hpp"
+#include "explorer/space.hpp"
+#include "predictor/predictor.hpp"
+
+namespace cpx::explorer {
+
+struct Constraints {
+  std::optional<double> max_latency_ms, max_params, max_macs;
+};
+
+struct Candidate {
+  Genome genome;
+  bool valid = false;
+  std::string invalid_reason;  // why the genome does not build a network (e.g. a head dim of 0)
+  double latency_ms = 0, objective = 0;
+  std::optional<double> top1;
+  double params = 0, macs = 0;
+  double outside_trust = 0;   // how far outside the accuracy model's trust region (0 = inside)
+  double violation = 0;       // relative excess over the constraints + outside_trust; 0 = feasible
+};
+
+// Evaluates genomes once each (a cache keyed by genome): decode, count, predict, estimate. Latency, MACs,
+// params and capacity are sums over a network's units (stem, each block, head), and candidates share most
+// units, so each unit is expanded, counted and predicted once per input shape and cached; `by_units`
+// false expands whole networks instead (the reference the unit sums are tested against).
+class Evaluator {
+ public:
+  Evaluator(const SearchSpace& space, const predictor::Predictor& predictor, const AccuracyModel& accuracy,
+            int64_t threads, Constraints constraints, bool by_units = true);
+  const Candidate& evaluate(const Genome& g);
+  int64_t evaluations() const { return evaluations_; }  // distinct genomes evaluated
+  int64_t lookups() const { return lookups_; }
+  const SearchSpace& space() const { return space_; }
+
+ private:
+  const SearchSpace& space_;
+  const predictor::Predictor& predictor_;
+  const AccuracyModel& accuracy_;
+  int64_t threads_;
+  Constraints constraints_;
+  bool by_units_;
+  struct Unit {
+    std::string error;  // non-empty: the unit does not build
+    ShapeNhwc out;
+    double latency_us = 0;  // without the per-network overhead
+    CapacitySums sums;
+  };
+  std::unordered_map<std::string, Candidate> cache_;
+  std::unordered_map<std::string, Unit> units_;
+  std::optional<double> overhead_us_;
+  int64_t evaluations_ = 0, lookups_ = 0;
+  void evaluate_whole(Candidate& c, const Macro& m);
+  void evaluate_units(Candidate& c, const Macro& m);
+};
+
+struct SearchOptions {
+  uint64_t seed = 1;
+  int64_t population = 64;
+  int64_t evaluations = 20000;       // distinct genomes; the deterministic budget
+  double max_seconds = 0;            // > 0: also stop when this time is up (then not reproducible)
+  std::vector<Genome> seeds;         // put into the first population
+  std::function<void(int64_t done, int64_t total)> progress;
+};
+
+struct SearchResult {
+  std::vector<Candidate> front;  // non-dominated feasible candidates of everything evaluated, fastest first
+  int64_t evaluations = 0, lookups = 0, generations = 0;
+  double seconds = 0;
+  bool stopped_by_time = false;
+};
+
+SearchResult nsga2(Evaluator& evaluator, const SearchOptions& options);
+SearchResult random_search(Evaluator& evaluator, const SearchOptions& options);
+
+// Non-dominated feasible subset, fastest first; of equal points only one is kept.
+std::vector<Candidate> pareto_front(const std::vector<Candidate>& all);
+
+// Area dominated by a (latency, objective) front up to the reference point (latency_ref, objective_ref):
+// latency minimised, objective maximised.
+double hypervolume(const std::vector<Candidate>& front, double latency_ref, double objective_ref);
+
+}  // namespace cpx::explorer
