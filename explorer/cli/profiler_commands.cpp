@@ -7,7 +7,7 @@
 
 #include "explorer/cli/commands.hpp"
 #include "profiler/environment.hpp"
-#include "profiler/measure.hpp"
+#include "profiler/measure_network.hpp"
 #include "profiler/probes.hpp"
 #include "profiler/rules.hpp"
 #include "profiler/sweep.hpp"
@@ -32,98 +32,52 @@ struct MeasureArgs {
   int64_t min_runs = 20;
 };
 
-double macps_of(int64_t macs, double latency_us) { return latency_us > 0 ? static_cast<double>(macs) / (latency_us * 1e-6) : 0; }
-
 void run_measure(const MeasureArgs& a) {
-  if (a.threads < 1 || a.threads > 256) throw InputError("--threads = " + std::to_string(a.threads) + ": out of range [1, 256]");
-  if (!(a.min_time_s >= 0 && a.min_time_s <= 600)) throw InputError("--min-time = " + std::to_string(a.min_time_s) + ": out of range [0, 600]");
-  if (a.min_runs < 1 || a.min_runs > 100000) throw InputError("--min-runs = " + std::to_string(a.min_runs) + ": out of range [1, 100000]");
   const Network net = load_model(a.model, a.resolution);
-  const NetworkCount counts = count(net);
-  const std::string pinned = pin_to_cpus(a.threads);
-  MeasureOptions options;
-  options.min_runs = a.min_runs;
-  options.min_time_s = a.min_time_s;
-  MeasureOptions probe_options;
-  probe_options.min_runs = 5;
-  probe_options.min_time_s = 0.2;
-  const PeakProbe peak = probe_peak(a.threads, probe_options);
-
-  Plan plan(net, make_weights(net, a.seed), {static_cast<size_t>(a.threads), false});
-  const auto input = make_input(net.input, a.seed);
-  std::copy(input.begin(), input.end(), plan.input().begin());
-  LayerTimings t;
-  if (a.layers) t = time_layers(plan, options);
-  else t.network = time_runs([&] { plan.run(); }, options);
-  const double median_us = t.network.stats_us.median;
-  const double macps = macps_of(counts.total.macs, median_us);
-  int64_t emulated = 0;
-  for (size_t i = 0; i < plan.size(); ++i) emulated += plan.implementation(i).emulated;
-
+  NetworkMeasureOptions o;
+  o.threads = a.threads;
+  o.layers = a.layers;
+  o.seed = a.seed;
+  o.min_time_s = a.min_time_s;
+  o.min_runs = a.min_runs;
+  const Json j = measure_network(net, o);
   if (a.json) {
-    Json j;
-    j["schema"] = "cpubone-explore/measurement/v1";
-    j["model"] = net.name;
-    j["resolution"] = net.input.h;
-    j["input_nhwc"] = net.input.to_json();
-    j["threads"] = a.threads;
-    j["seed"] = a.seed;
-    j["macs"] = counts.total.macs;
-    j["latency_us"] = to_json(t.network);
-    j["macps"] = macps;
-    j["peak"] = to_json(peak);
-    j["fraction_of_peak"] = macps / peak.peak_macps;
-    j["arena_bytes"] = plan.arena_bytes();
-    j["environment"] = to_json(capture_environment(a.threads));
-    j["emulated_ops"] = emulated;
-    if (a.layers) {
-      Json rows = Json::array();
-      for (size_t i = 0; i < plan.size(); ++i) {
-        const auto& imp = plan.implementation(i);
-        const double us = t.ops[i].stats_us.median;
-        rows.push_back({{"name", net.ops[i].name},
-                        {"op", net.ops[i].kind()},
-                        {"implementation", imp.how},
-                        {"xnnpack", !imp.emulated},
-                        {"emulated", imp.emulated ? Json(imp.how) : Json(false)},
-                        {"macs", counts.layers[i].cost.macs},
-                        {"latency_us", to_json(t.ops[i])},
-                        {"macps", macps_of(counts.layers[i].cost.macs, us)},
-                        {"fraction_of_peak", macps_of(counts.layers[i].cost.macs, us) / peak.peak_macps},
-                        {"share", us / median_us}});
-      }
-      j["layers"] = std::move(rows);
-      j["additivity"] = t.additivity;
-    }
     std::cout << j.dump(2) << "\n";
     return;
   }
-  const Stats& s = t.network.stats_us;
+  const Json& env = j["environment"];
+  const double peak_macps = j["peak"]["peak_macps"].get<double>();
+  const double median_us = j["latency_us"]["stats_us"]["median"].get<double>();
   std::printf("%s, input %s (NHWC), %lld thread(s) pinned to CPUs %s, seed %llu\n", net.name.c_str(), net.input.str().c_str(),
-              static_cast<long long>(a.threads), pinned.empty() ? "(not pinned)" : pinned.c_str(),
+              static_cast<long long>(a.threads), env["affinity"].get<std::string>().empty() ? "(not pinned)" : env["affinity"].get<std::string>().c_str(),
               static_cast<unsigned long long>(a.seed));
   if (a.layers) {
     std::printf("%-28s %-16s %10s %8s %10s %7s %6s  %s\n", "name", "op", "median_us", "cv", "GMACpS", "%peak", "share",
                 "implementation");
-    for (size_t i = 0; i < plan.size(); ++i) {
-      const auto& imp = plan.implementation(i);
-      const double us = t.ops[i].stats_us.median;
-      const double m = macps_of(counts.layers[i].cost.macs, us);
-      std::printf("%-28s %-16s %10.1f %7.1f%% %10.2f %6.1f%% %5.1f%%  %s%s\n", net.ops[i].name.c_str(),
-                  std::string(net.ops[i].kind()).c_str(), us, 100 * t.ops[i].stats_us.cv, m / 1e9,
-                  100 * m / peak.peak_macps, 100 * us / median_us, imp.emulated ? "[emulated] " : "", imp.how.c_str());
+    for (const Json& r : j["layers"]) {
+      const Json& st = r["latency_us"]["stats_us"];
+      const double m = r["macps"].get<double>();
+      std::printf("%-28s %-16s %10.1f %7.1f%% %10.2f %6.1f%% %5.1f%%  %s%s\n", r["name"].get<std::string>().c_str(),
+                  r["op"].get<std::string>().c_str(), st["median"].get<double>(), 100 * st["cv"].get<double>(), m / 1e9,
+                  100 * m / peak_macps, 100 * r["share"].get<double>(), r["xnnpack"].get<bool>() ? "" : "[emulated] ",
+                  r["implementation"].get<std::string>().c_str());
     }
-    std::printf("additivity (sum of per-op medians / whole-network median): %.3f\n", t.additivity);
+    std::printf("additivity (sum of per-op medians / whole-network median): %.3f\n", j["additivity"].get<double>());
   }
-  std::printf("latency   median %.3f ms  (p10 %.3f, p90 %.3f, mean %.3f, cv %.1f%%, n=%lld%s)\n", s.median / 1e3, s.p10 / 1e3,
-              s.p90 / 1e3, s.mean / 1e3, 100 * s.cv, static_cast<long long>(s.count), t.network.noisy ? ", NOISY" : "");
-  std::printf("macs      %s\n", thousands(counts.total.macs).c_str());
-  std::printf("macps     %.2f G  (%.1f%% of this machine's measured peak %.2f G, %s)\n", macps / 1e9,
-              100 * macps / peak.peak_macps, peak.peak_macps / 1e9, peak.peak_source.c_str());
-  std::printf("emulated  %lld of %zu ops (not single XNNPACK operators; see --layers)\n", static_cast<long long>(emulated), plan.size());
-  const Environment env = capture_environment(a.threads);
-  std::printf("env       %s (%s), %lld cores, XNNPACK %s, %s, %s\n", env.cpu.c_str(), env.microarchitecture.c_str(),
-              static_cast<long long>(env.physical_cores), env.xnnpack_version.c_str(), env.build_type.c_str(), env.date_utc.c_str());
+  const Json& s = j["latency_us"]["stats_us"];
+  const double macps = j["macps"].get<double>();
+  std::printf("latency   median %.3f ms  (p10 %.3f, p90 %.3f, mean %.3f, cv %.1f%%, n=%lld%s)\n", median_us / 1e3,
+              s["p10"].get<double>() / 1e3, s["p90"].get<double>() / 1e3, s["mean"].get<double>() / 1e3, 100 * s["cv"].get<double>(),
+              static_cast<long long>(s["count"].get<int64_t>()), j["latency_us"]["noisy"].get<bool>() ? ", NOISY" : "");
+  std::printf("macs      %s\n", thousands(j["macs"].get<int64_t>()).c_str());
+  std::printf("macps     %.2f G  (%.1f%% of this machine's measured peak %.2f G, %s)\n", macps / 1e9, 100 * macps / peak_macps,
+              peak_macps / 1e9, j["peak"]["peak_source"].get<std::string>().c_str());
+  std::printf("emulated  %lld of %lld ops (not single XNNPACK operators; see --layers)\n",
+              static_cast<long long>(j["emulated_ops"].get<int64_t>()), static_cast<long long>(j["op_count"].get<int64_t>()));
+  std::printf("env       %s (%s), %lld cores, XNNPACK %s, %s, %s\n", env["cpu"].get<std::string>().c_str(),
+              env["microarchitecture"].get<std::string>().c_str(), static_cast<long long>(env["physical_cores"].get<int64_t>()),
+              env["xnnpack_version"].get<std::string>().c_str(), env["build_type"].get<std::string>().c_str(),
+              env["date_utc"].get<std::string>().c_str());
 }
 
 std::atomic<bool> interrupted{false};
@@ -140,22 +94,17 @@ struct ProfileArgs {
 };
 
 void run_profile(const ProfileArgs& a) {
-  if (a.device != "host")
-    throw InputError("--device = \"" + a.device + "\": only \"host\" can be measured here; other devices are predicted or calibrated");
-  for (int64_t t : a.threads)
-    if (t < 1 || t > 256) throw InputError("--threads = " + std::to_string(t) + ": out of range [1, 256]");
-  if (a.budget_s < 0 || a.budget_s > 86400) throw InputError("--budget = " + std::to_string(a.budget_s) + ": out of range [0, 86400]");
   SweepOptions o;
   o.quick = a.quick;
   o.threads = a.threads;
   o.budget_s = a.budget_s;
   o.seed = a.seed;
   o.resume = a.resume;
-  o.out_path = a.out.empty() ? default_profile_path(a.device) : a.out;
+  o.out_path = a.out;
   interrupted = false;
   auto previous_int = std::signal(SIGINT, on_interrupt);
   auto previous_term = std::signal(SIGTERM, on_interrupt);
-  const Json profile = run_sweep(o, interrupted);
+  const Json profile = profile_device(a.device, o, interrupted);
   std::signal(SIGINT, previous_int);
   std::signal(SIGTERM, previous_term);
   if (!profile["complete"].get<bool>()) {
