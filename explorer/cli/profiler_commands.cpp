@@ -23,23 +23,14 @@ using namespace profiler;
 
 struct MeasureArgs {
   std::string model;
-  int64_t threads = 1;
-  bool layers = false;
   bool json = false;
   int64_t resolution = 0;
-  uint64_t seed = 0;
-  double min_time_s = 1.0;
-  int64_t min_runs = 20;
+  NetworkMeasureOptions options;
 };
 
 void run_measure(const MeasureArgs& a) {
   const Network net = load_model(a.model, a.resolution);
-  NetworkMeasureOptions o;
-  o.threads = a.threads;
-  o.layers = a.layers;
-  o.seed = a.seed;
-  o.min_time_s = a.min_time_s;
-  o.min_runs = a.min_runs;
+  const NetworkMeasureOptions& o = a.options;
   const Json j = measure_network(net, o);
   if (a.json) {
     std::cout << j.dump(2) << "\n";
@@ -49,9 +40,9 @@ void run_measure(const MeasureArgs& a) {
   const double peak_macps = j["peak"]["peak_macps"].get<double>();
   const double median_us = j["latency_us"]["stats_us"]["median"].get<double>();
   std::printf("%s, input %s (NHWC), %lld thread(s) pinned to CPUs %s, seed %llu\n", net.name.c_str(), net.input.str().c_str(),
-              static_cast<long long>(a.threads), env["affinity"].get<std::string>().empty() ? "(not pinned)" : env["affinity"].get<std::string>().c_str(),
-              static_cast<unsigned long long>(a.seed));
-  if (a.layers) {
+              static_cast<long long>(o.threads), env["affinity"].get<std::string>().empty() ? "(not pinned)" : env["affinity"].get<std::string>().c_str(),
+              static_cast<unsigned long long>(o.seed));
+  if (o.layers) {
     std::printf("%-28s %-16s %10s %8s %10s %7s %6s  %s\n", "name", "op", "median_us", "cv", "GMACpS", "%peak", "share",
                 "implementation");
     for (const Json& r : j["layers"]) {
@@ -85,22 +76,11 @@ extern "C" void on_interrupt(int) { interrupted = true; }
 
 struct ProfileArgs {
   std::string device = "host";
-  std::vector<int64_t> threads;
-  bool quick = false;
-  double budget_s = 0;
-  std::string out;
-  bool resume = false;
-  uint64_t seed = 0;
+  SweepOptions options;
 };
 
 void run_profile(const ProfileArgs& a) {
-  SweepOptions o;
-  o.quick = a.quick;
-  o.threads = a.threads;
-  o.budget_s = a.budget_s;
-  o.seed = a.seed;
-  o.resume = a.resume;
-  o.out_path = a.out;
+  SweepOptions o = a.options;
   interrupted = false;
   auto previous_int = std::signal(SIGINT, on_interrupt);
   auto previous_term = std::signal(SIGTERM, on_interrupt);
@@ -137,12 +117,12 @@ void add_profiler_commands(CLI::App& app) {
     auto* cmd = app.add_subcommand("profile", "Sweep the CPUBone design space on this machine and write a device profile");
     auto a = std::make_shared<ProfileArgs>();
     cmd->add_option("--device", a->device, "Device to profile (only \"host\": this machine)");
-    cmd->add_option("--threads", a->threads, "Thread counts to measure (default: 1 and all cores)");
-    cmd->add_flag("--quick", a->quick, "A small grid in about a minute");
-    cmd->add_option("--budget", a->budget_s, "Time budget in seconds (default 600, or 60 with --quick)");
-    cmd->add_option("--out", a->out, "Profile path (default $CPX_HOME or ~/.cache/cpubone-explore, devices/host.json)");
-    cmd->add_flag("--resume", a->resume, "Continue an interrupted profile at --out");
-    cmd->add_option("--seed", a->seed, "Seed of weights, inputs and the measurement order");
+    cmd->add_option("--threads", a->options.threads, "Thread counts to measure (default: 1 and all cores)");
+    cmd->add_flag("--quick", a->options.quick, "A small grid in about a minute");
+    cmd->add_option("--budget", a->options.budget_s, "Time budget in seconds (default 600, or 60 with --quick)");
+    cmd->add_option("--out", a->options.out_path, "Profile path (default $CPX_HOME or ~/.cache/cpubone-explore, devices/host.json)");
+    cmd->add_flag("--resume", a->options.resume, "Continue an interrupted profile at --out");
+    cmd->add_option("--seed", a->options.seed, "Seed of weights, inputs and the measurement order");
     cmd->callback([a] { run_profile(*a); });
   }
   {
@@ -158,13 +138,13 @@ void add_profiler_commands(CLI::App& app) {
   auto* cmd = app.add_subcommand("measure", "Measure latency on this machine with XNNPACK (batch 1, seeded weights)");
   auto a = std::make_shared<MeasureArgs>();
   cmd->add_option("model", a->model, "Zoo name or a macro/network JSON file")->required();
-  cmd->add_option("--threads", a->threads, "Threads (the process is pinned to as many CPUs)");
-  cmd->add_flag("--layers", a->layers, "Per-operator median time, MACpS, share and the additivity gap");
+  cmd->add_option("--threads", a->options.threads, "Threads (the process is pinned to as many CPUs)");
+  cmd->add_flag("--layers", a->options.layers, "Per-operator median time, MACpS, share and the additivity gap");
   cmd->add_flag("--json", a->json, "Print JSON with raw samples and the environment");
   cmd->add_option("--resolution", a->resolution, "Input height and width (default: the network's own)");
-  cmd->add_option("--seed", a->seed, "Seed of weights and input");
-  cmd->add_option("--min-time", a->min_time_s, "Keep measuring for at least this many seconds");
-  cmd->add_option("--min-runs", a->min_runs, "And for at least this many runs");
+  cmd->add_option("--seed", a->options.seed, "Seed of weights and input");
+  cmd->add_option("--min-time", a->options.min_time_s, "Keep measuring for at least this many seconds");
+  cmd->add_option("--min-runs", a->options.min_runs, "And for at least this many runs");
   cmd->callback([a] { run_measure(*a); });
 }
 

@@ -1,4 +1,8 @@
 # predictor, fit, calibrate, validate from Python, against the CLI.
+import json
+import subprocess
+import sys
+
 import pytest
 
 import cpubone_explore as cx
@@ -67,3 +71,23 @@ def test_profile_errors_are_the_cli_messages():
     with pytest.raises(cx.InputError) as e:
         cx.profile(threads=[0])
     assert str(e.value) == cli_error("profile", "--threads", "0")
+
+
+def test_profile_stops_on_ctrl_c_and_keeps_its_checkpoint(tmp_path):
+    out = tmp_path / "host.json"
+    code = f"""
+import os, signal, threading, time
+import cpubone_explore as cx
+threading.Timer(4.0, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+start = time.monotonic()
+try:
+    cx.profile(quick=True, threads=[1], budget_s=300, out={str(out)!r})
+    print("completed")
+except KeyboardInterrupt:
+    print(f"interrupted after {{time.monotonic() - start:.1f}} s")
+"""
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert r.stdout.startswith("interrupted after"), r.stdout + r.stderr
+    assert float(r.stdout.split()[2]) < 60
+    profile = json.loads(out.read_text())
+    assert profile["complete"] is False
