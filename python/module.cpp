@@ -28,7 +28,7 @@ py::object to_python(const Json& j) { return py::module_::import("json").attr("l
 Json from_python(const py::handle& o, const std::string& what) {
   std::string text;
   try {
-    text = py::module_::import("json").attr("dumps")(o).cast<std::string>();
+    text = py::module_::import("json").attr("dumps")(o, py::arg("allow_nan") = false).cast<std::string>();
   } catch (py::error_already_set& e) {
     throw cpx::InputError(what + ": not JSON-serialisable (" + std::string(py::str(e.value())) + ")");
   }

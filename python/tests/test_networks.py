@@ -102,6 +102,9 @@ def test_bad_input_raises_input_error_with_the_cli_message(tmp_path):
         cx.load(bad)
     assert str(from_dict.value) == str(e.value).replace(str(path), "<dict>")
 
+    with pytest.raises(cx.InputError, match="<dict>: not JSON-serialisable"):
+        cx.load({"schema": "cpubone-explore/network/v1", "x": float("nan")})
+
     with pytest.raises(cx.InputError) as e:
         cx.load("b0", resolution=-1)
     assert str(e.value) == cli_error("count", "b0", "--resolution", "-1")
