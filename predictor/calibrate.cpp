@@ -1,8 +1,11 @@
 #include "predictor/calibrate.hpp"
 
 #include <Eigen/Dense>
+#include <algorithm>
 #include <cmath>
+#include <fstream>
 
+#include "space/io.hpp"
 #include "space/zoo.hpp"
 
 namespace cpx::predictor {
@@ -131,6 +134,60 @@ Calibration calibrate(const Predictor& host, const std::string& device, const st
                            {"method", "host 1-thread per-class times scaled per class; weighted least squares on relative "
                                       "errors, ridge towards one common factor, non-negative"}};
   return out;
+}
+
+std::vector<PublishedPoint> read_published(const std::string& path, const std::string& column) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot open file");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto rows = parse_csv(text);
+  if (rows.empty()) throw InputError(path + ": empty CSV");
+  const auto& header = rows[0];
+  auto col = [&](const std::string& name) -> size_t {
+    for (size_t i = 0; i < header.size(); ++i)
+      if (header[i] == name) return i;
+    throw InputError(path + ": header = \"" + name + "\": no such column");
+  };
+  const size_t model = col("model"), value = col(column.empty() ? "latency_ms" : column);
+  std::vector<PublishedPoint> points;
+  std::vector<std::pair<std::string, int>> seen;  // zoo name, rank of the row used (0 = reported)
+  const size_t kind = column.empty() ? SIZE_MAX : col("value_kind");
+  for (size_t r = 1; r < rows.size(); ++r) {
+    const auto& row = rows[r];
+    if (row.size() != header.size())
+      throw InputError(path + ": row " + std::to_string(r + 1) + " has " + std::to_string(row.size()) + " fields, header has " + std::to_string(header.size()));
+    if (row[value].empty()) continue;
+    double ms = 0;
+    try {
+      size_t used = 0;
+      ms = std::stod(row[value], &used);
+      if (used != row[value].size()) throw std::invalid_argument("trailing");
+    } catch (const std::exception&) {
+      throw InputError(path + ": row " + std::to_string(r + 1) + "." + header[value] + " = \"" + row[value] + "\": not a number");
+    }
+    if (!(ms > 0) || !std::isfinite(ms))
+      throw InputError(path + ": row " + std::to_string(r + 1) + "." + header[value] + " = " + row[value] + ": must be positive");
+    std::string name;
+    if (find_zoo(row[model])) name = row[model];
+    for (const auto& e : zoo())
+      if (name.empty() && !e.published_name.empty() && e.published_name == row[model]) name = e.name;
+    if (name.empty()) {
+      if (column.empty()) throw InputError(path + ": row " + std::to_string(r + 1) + ".model = \"" + row[model] + "\": not a zoo model");
+      continue;  // the published file covers many models the zoo does not build
+    }
+    const int rank = kind != SIZE_MAX && row[kind] == "reported" ? 0 : 1;
+    auto it = std::find_if(seen.begin(), seen.end(), [&](const auto& p) { return p.first == name; });
+    if (it != seen.end()) {
+      if (rank >= it->second) continue;  // keep the reported figure over a digitised one
+      const size_t idx = static_cast<size_t>(it - seen.begin());
+      points[idx].latency_ms = ms;
+      it->second = rank;
+      continue;
+    }
+    seen.emplace_back(name, rank);
+    points.push_back({name, ms});
+  }
+  return points;
 }
 
 }  // namespace cpx::predictor

@@ -20,6 +20,12 @@ struct Calibration {
   std::vector<double> loo_errors;  // per point, relative
 };
 
+// Published whole-network latencies from a CSV: either the project's published-figures format (columns
+// "model" and `column`, model names as the sources write them; rows of models the zoo does not build are
+// skipped, a reported figure wins over a digitised one) or, with an empty `column`, a plain
+// "model,latency_ms" file with zoo names.
+std::vector<PublishedPoint> read_published(const std::string& path, const std::string& column);
+
 // `host` predicts 1-thread host times; `runtime` says what the published figures describe.
 Calibration calibrate(const Predictor& host, const std::string& device, const std::string& runtime,
                       const std::vector<PublishedPoint>& points, const std::string& source);

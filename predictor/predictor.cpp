@@ -250,4 +250,22 @@ Predictor predictor_from_json(const Json& j, const std::string& file) {
   return p;
 }
 
+Json prediction_json(const Predictor& p, const Network& net, const NetworkPrediction& pred, int64_t threads, bool layers) {
+  double macs = 0;
+  for (const auto& o : pred.ops) macs += o.macs;
+  Json j = {{"model", net.name}, {"device", p.device}, {"runtime", p.runtime}, {"threads", threads},
+            {"resolution", net.input.h}, {"macs", macs}, {"latency_us", pred.latency_us},
+            {"macps", macs / (pred.latency_us * 1e-6)}, {"overhead_us", pred.overhead_us}};
+  if (!layers) return j;
+  Json rows = Json::array();
+  for (size_t i = 0; i < net.ops.size(); ++i) {
+    const auto& o = pred.ops[i];
+    rows.push_back({{"name", net.ops[i].name}, {"op", net.ops[i].kind()}, {"class", to_string(o.op_class)},
+                    {"macs", o.macs}, {"latency_us", o.latency_us},
+                    {"macps", o.macs > 0 ? Json(o.macs / (o.latency_us * 1e-6)) : Json(nullptr)}});
+  }
+  j["layers"] = std::move(rows);
+  return j;
+}
+
 }  // namespace cpx::predictor

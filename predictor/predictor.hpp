@@ -46,6 +46,10 @@ struct NetworkPrediction {
 };
 NetworkPrediction predict(const Predictor& p, const Network& net, int64_t threads);
 
+// What `predict --json` prints: model, device, runtime, threads, resolution, macs, latency_us, macps,
+// overhead_us and, with `layers`, one object per op (name, op, class, macs, latency_us, macps).
+Json prediction_json(const Predictor& p, const Network& net, const NetworkPrediction& pred, int64_t threads, bool layers);
+
 struct FitOptions {
   double ridge = 1e-3;  // on standardised features
 };

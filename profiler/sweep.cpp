@@ -217,6 +217,16 @@ std::vector<SweepConfig> sweep_grid(bool quick, const std::vector<int64_t>& thre
   return grid;
 }
 
+Json profile_device(const std::string& device, SweepOptions& o, const std::atomic<bool>& stop) {
+  if (device != "host")
+    throw InputError("--device = \"" + device + "\": only \"host\" can be measured here; other devices are predicted or calibrated");
+  for (int64_t t : o.threads)
+    if (t < 1 || t > 256) throw InputError("--threads = " + std::to_string(t) + ": out of range [1, 256]");
+  if (o.budget_s < 0 || o.budget_s > 86400) throw InputError("--budget = " + std::to_string(o.budget_s) + ": out of range [0, 86400]");
+  if (o.out_path.empty()) o.out_path = default_profile_path(device);
+  return run_sweep(o, stop);
+}
+
 std::string default_profile_path(const std::string& device) {
   std::string home;
   if (const char* p = std::getenv("CPX_HOME")) home = p;

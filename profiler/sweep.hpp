@@ -43,6 +43,10 @@ std::vector<SweepConfig> sweep_grid(bool quick, const std::vector<int64_t>& thre
 // with the last checkpoint written and "complete": false, when `stop` becomes true (SIGINT).
 Json run_sweep(const SweepOptions& options, const std::atomic<bool>& stop);
 
+// `profile --device`: checks the request (only "host" is measured here; threads and budget in range), sets
+// options.out_path to the default profile path when empty, and runs the sweep.
+Json profile_device(const std::string& device, SweepOptions& options, const std::atomic<bool>& stop);
+
 // Where `profile --device host` writes by default: $CPX_HOME or ~/.cache/cpubone-explore, devices/host.json.
 std::string default_profile_path(const std::string& device);
 

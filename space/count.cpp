@@ -33,4 +33,46 @@ std::string_view count_definitions() {
          "inference weights + input + output activations of each op.";
 }
 
+namespace {
+Json shape_or_null(const std::optional<Window>& w, auto field) { return w ? Json(field(*w)) : Json(nullptr); }
+}  // namespace
+
+Json count_json(const Network& net, const NetworkCount& c, bool layers) {
+  Json j;
+  j["model"] = net.name;
+  j["family"] = net.family;
+  j["resolution"] = net.input.h;
+  j["input_nhwc"] = net.input.to_json();
+  j["params"] = c.total.params;
+  j["params_inference"] = c.total.params_inference;
+  j["macs"] = c.total.macs;
+  j["bytes"] = c.bytes;
+  j["definitions"] = count_definitions();
+  if (!layers) return j;
+  Json rows = Json::array();
+  for (size_t i = 0; i < net.ops.size(); ++i) {
+    const Op& op = net.ops[i];
+    const auto w = window_of(op.attrs);
+    const ShapeNhwc& in = net.shape_of(op.inputs[0]);
+    Json r;
+    r["name"] = op.name;
+    r["op"] = op.kind();
+    r["class"] = op.as<Conv2d>() ? Json(to_string(conv_class(*op.as<Conv2d>(), in.c))) : Json(nullptr);
+    r["inputs"] = op.inputs;
+    r["in_nhwc"] = in.to_json();
+    r["out_nhwc"] = net.shapes[i].to_json();
+    r["kernel"] = shape_or_null(w, [](const Window& x) { return x.kernel; });
+    r["stride"] = shape_or_null(w, [](const Window& x) { return x.stride; });
+    r["groups"] = shape_or_null(w, [](const Window& x) { return x.groups; });
+    r["padding"] = shape_or_null(w, [](const Window& x) { return x.padding.to_json(); });
+    r["params"] = c.layers[i].cost.params;
+    r["params_inference"] = c.layers[i].cost.params_inference;
+    r["macs"] = c.layers[i].cost.macs;
+    r["bytes"] = c.layers[i].bytes;
+    rows.push_back(std::move(r));
+  }
+  j["layers"] = std::move(rows);
+  return j;
+}
+
 }  // namespace cpx

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "space/count.hpp"
 #include "space/io.hpp"
 #include "space/zoo/families.hpp"
 
@@ -110,6 +111,11 @@ namespace {
   for (const auto& n : zoo_names()) known += (known.empty() ? "" : ", ") + n;
   throw InputError(name + ": not a zoo model (" + known + ") and not a file");
 }
+void check_resolution(int64_t resolution) {
+  if (resolution < 0 || resolution > limits::max_spatial)
+    throw InputError("--resolution = " + std::to_string(resolution) + ": out of range [1, " +
+                     std::to_string(limits::max_spatial) + "]");
+}
 bool looks_like_file(const std::string& s) {
   return s.find('/') != std::string::npos || s.find('.') != std::string::npos || std::filesystem::exists(s);
 }
@@ -124,26 +130,55 @@ std::optional<Macro> load_macro(const std::string& name_or_file) {
 }
 
 Network load_model(const std::string& name_or_file, int64_t resolution) {
-  if (resolution < 0 || resolution > limits::max_spatial)
-    throw InputError("--resolution = " + std::to_string(resolution) + ": out of range [1, " +
-                     std::to_string(limits::max_spatial) + "]");
+  check_resolution(resolution);
   if (const ZooEntry* e = find_zoo(name_or_file)) return e->build(resolution);
   if (!looks_like_file(name_or_file)) unknown_model(name_or_file);
-  const Json j = read_json_file(name_or_file);
+  return load_model_json(read_json_file(name_or_file), name_or_file, resolution);
+}
+
+Network load_model_json(const Json& j, const std::string& file, int64_t resolution) {
+  check_resolution(resolution);
   const std::string schema = j.is_object() && j.contains("schema") && j["schema"].is_string() ? j["schema"].get<std::string>() : "";
   if (schema == macro_schema) {
-    Macro m = read_macro(j, name_or_file);
+    Macro m = read_macro(j, file);
     if (resolution > 0) m.resolution = resolution;
-    return expand(m, name_or_file);
+    return expand(m, file);
   }
   if (schema == network_schema) {
-    Network n = load_network(j, name_or_file);
-    if (resolution > 0) n = with_input(n, {n.input.n, resolution, resolution, n.input.c}, name_or_file);
+    Network n = load_network(j, file);
+    if (resolution > 0) n = with_input(n, {n.input.n, resolution, resolution, n.input.c}, file);
     return n;
   }
-  Where(name_or_file, "schema").fail(j.is_object() && j.contains("schema") ? j["schema"] : Json(nullptr),
-                                     "expected \"" + std::string(macro_schema) + "\" or \"" +
-                                         std::string(network_schema) + "\"");
+  Where(file, "schema").fail(j.is_object() && j.contains("schema") ? j["schema"] : Json(nullptr),
+                             "expected \"" + std::string(macro_schema) + "\" or \"" + std::string(network_schema) + "\"");
+}
+
+Json zoo_entry_json(const ZooEntry& e) {
+  Json rows = Json::array();
+  for (const auto& f : e.published) {
+    Json r;
+    r["model"] = f.model;
+    r["source"] = f.source;
+    r["value_kind"] = f.value_kind;
+    r["params_m"] = f.params_m ? Json(*f.params_m) : Json(nullptr);
+    r["macs_m"] = f.macs_m ? Json(*f.macs_m) : Json(nullptr);
+    r["top1"] = f.top1 ? Json(*f.top1) : Json(nullptr);
+    r["resolution"] = f.resolution ? Json(*f.resolution) : Json(nullptr);
+    r["devices"] = f.devices;
+    rows.push_back(std::move(r));
+  }
+  const NetworkCount c = count(e.build(0));
+  Json j;
+  j["name"] = e.name;
+  j["family"] = e.family;
+  j["description"] = e.description;
+  j["resolution"] = e.resolution;
+  j["params"] = c.total.params;
+  j["params_inference"] = c.total.params_inference;
+  j["macs"] = c.total.macs;
+  j["top1"] = e.top1() ? Json(*e.top1()) : Json(nullptr);
+  j["published"] = std::move(rows);
+  return j;
 }
 
 }  // namespace cpx

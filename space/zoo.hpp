@@ -44,6 +44,12 @@ const std::vector<PublishedFigures>& published_models();
 // A zoo name, or a macro or expanded network JSON file (told apart by "schema"). resolution 0 keeps
 // the network's own. Unknown names and bad files are InputErrors.
 Network load_model(const std::string& name_or_file, int64_t resolution = 0);
+// The same for a document already parsed (e.g. a Python dict); `file` names it in errors.
+Network load_model_json(const Json& j, const std::string& file, int64_t resolution = 0);
+
+// What `zoo --json` prints for one entry: name, family, description, resolution, exact params and MACs,
+// published top-1 and every published row.
+Json zoo_entry_json(const ZooEntry& e);
 
 // The macro form of a zoo name or macro file; nullopt for expanded networks and non-macro zoo entries.
 std::optional<Macro> load_macro(const std::string& name_or_file);

@@ -10,14 +10,6 @@ void add_profiler_commands(CLI::App& app);  // measure, profile, rules
 void add_predictor_commands(CLI::App& app); // fit, predict, validate, calibrate
 void add_explore_commands(CLI::App& app);   // the main job (no subcommand), space
 
-}  // namespace cpx::cli
-
-#include "predictor/predictor.hpp"
-
-namespace cpx::cli {
-
-// The device's predictor: fitted or calibrated on this machine (cache), else shipped with the binary.
-predictor::Predictor load_predictor(const std::string& device);
 // Fits the device's predictor from its profile, profiling this machine first when device is host.
 void run_fit(const std::string& device, const std::string& profile_file, bool quick);
 

@@ -8,6 +8,7 @@
 
 #include "explorer/cli/commands.hpp"
 #include "explorer/job.hpp"
+#include "predictor/devices.hpp"
 #include "profiler/sweep.hpp"
 #include "space/count.hpp"
 #include "space/io.hpp"
@@ -52,10 +53,10 @@ void run_job(JobArgs a, const std::string& command) {
   if (host && !std::filesystem::exists(profiler::default_profile_path("host"))) {
     std::fprintf(stderr, "no profile of this machine yet: running the quick profile first (about a minute)\n");
     run_fit("host", "", true);
-  } else if (host && !std::filesystem::exists(profiler::default_profile_path("host").substr(0, profiler::default_profile_path("host").size() - 5) + ".predictor.json")) {
+  } else if (host && !std::filesystem::exists(predictor::predictor_path("host"))) {
     run_fit("host", "", true);
   }
-  const predictor::Predictor p = load_predictor(o.device);
+  const predictor::Predictor p = predictor::load_predictor(o.device);
   Json profile;
   if (host) profile = profiler::load_profile(profiler::default_profile_path("host"));
   const Json results = explorer::run_job(o, p, host ? &profile : nullptr);

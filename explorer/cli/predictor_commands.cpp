@@ -1,50 +1,23 @@
-// fit, predict: latency predictions from a device's predictor.
-#include <algorithm>
+// fit, predict, validate, calibrate: latency predictions from a device's predictor.
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <map>
 
 #include "explorer/cli/commands.hpp"
-#include "predictor/calibrate.hpp"
-#include "predictor/predictor.hpp"
-#include "profiler/measure.hpp"
+#include "predictor/devices.hpp"
+#include "predictor/validate.hpp"
 #include "profiler/sweep.hpp"
-#include "profiler/environment.hpp"
-#include "space/sample.hpp"
 #include "space/count.hpp"
 #include "space/io.hpp"
 #include "space/zoo.hpp"
 
 namespace cpx::cli {
 
-std::string predictor_path(const std::string& device) {
-  std::string p = profiler::default_profile_path(device);
-  return p.substr(0, p.size() - 5) + ".predictor.json";
-}
-
-extern const std::map<std::string, const char*> shipped_devices;  // generated from predictor/devices/*.json
-
-predictor::Predictor load_predictor(const std::string& device) {
-  const std::string path = predictor_path(device);
-  // A device measured or calibrated on this machine wins over the shipped calibration of the same name.
-  if (!std::filesystem::exists(path) && shipped_devices.count(device))
-    return predictor::predictor_from_json(Json::parse(shipped_devices.at(device)), "shipped device " + device);
-  if (!std::filesystem::exists(path))
-    throw InputError("--device = \"" + device + "\": no predictor at " + path +
-                     (device == "host" ? " (run `cpubone-explore fit --device host` first)" : " (not a known device)"));
-  return predictor::predictor_from_json(read_json_file(path), path);
-}
 
 void run_fit(const std::string& device, const std::string& profile_file, bool quick) {
-  if (device != "host" && profile_file.empty())
-    throw InputError("--device = \"" + device + "\": give --profile FILE measured on that device (only host is measured here)");
-  std::string path = profile_file.empty() ? profiler::default_profile_path(device) : profile_file;
-  if (!std::filesystem::exists(path)) {
-    if (!profile_file.empty()) throw InputError(path + ": cannot open file");
+  const std::string path = profile_file.empty() ? profiler::default_profile_path(device) : profile_file;
+  if (profile_file.empty() && device == "host" && !std::filesystem::exists(path)) {
     std::fprintf(stderr, "fit: no device profile at %s; profiling this machine first\n", path.c_str());
     profiler::SweepOptions o;
     o.quick = quick;
@@ -53,11 +26,8 @@ void run_fit(const std::string& device, const std::string& profile_file, bool qu
     profiler::run_sweep(o, never);
   }
   const auto start = std::chrono::steady_clock::now();
-  predictor::Predictor p = predictor::fit(profiler::load_profile(path), path);
-  p.device = device;
-  const std::string out = predictor_path(device);
-  std::filesystem::create_directories(std::filesystem::path(out).parent_path());
-  write_file_atomic(out, to_json(p).dump(2) + "\n");
+  const predictor::Predictor p = predictor::fit_device(device, profile_file);
+  const std::string out = predictor::predictor_path(device);
   std::printf("predictor for %s: %s (fitted in %.2f s from %s)\n", device.c_str(), out.c_str(),
               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), path.c_str());
   for (const auto& [name, s] : p.provenance["classes"].items())
@@ -73,24 +43,11 @@ void run_predict(const std::string& model, const std::string& device, int64_t th
                  int64_t resolution) {
   if (threads < 1 || threads > 256) throw InputError("--threads = " + std::to_string(threads) + ": out of range [1, 256]");
   const Network net = load_model(model, resolution);
-  const predictor::Predictor p = load_predictor(device);
+  const predictor::Predictor p = predictor::load_predictor(device);
   const auto pred = predictor::predict(p, net, threads);
   const double macs = static_cast<double>(count(net).total.macs);
   if (as_json) {
-    Json j = {{"model", net.name}, {"device", p.device}, {"runtime", p.runtime}, {"threads", threads},
-              {"resolution", net.input.h}, {"macs", macs}, {"latency_us", pred.latency_us},
-              {"macps", macs / (pred.latency_us * 1e-6)}, {"overhead_us", pred.overhead_us}};
-    if (layers) {
-      Json rows = Json::array();
-      for (size_t i = 0; i < net.ops.size(); ++i) {
-        const auto& o = pred.ops[i];
-        rows.push_back({{"name", net.ops[i].name}, {"op", net.ops[i].kind()}, {"class", to_string(o.op_class)},
-                        {"macs", o.macs}, {"latency_us", o.latency_us},
-                        {"macps", o.macs > 0 ? Json(o.macs / (o.latency_us * 1e-6)) : Json(nullptr)}});
-      }
-      j["layers"] = rows;
-    }
-    std::cout << j.dump(2) << "\n";
+    std::cout << predictor::prediction_json(p, net, pred, threads, layers).dump(2) << "\n";
     return;
   }
   std::printf("%s on %s (%s), %lld thread(s), input %s\n", net.name.c_str(), p.device.c_str(), p.runtime.c_str(),
@@ -109,92 +66,13 @@ void run_predict(const std::string& model, const std::string& device, int64_t th
               thousands(static_cast<int64_t>(macs)).c_str(), macs / (pred.latency_us * 1e3));
 }
 
-Json accuracy(const std::vector<double>& predicted, const std::vector<double>& measured) {
-  double ape = 0;
-  int within5 = 0, within10 = 0;
-  for (size_t i = 0; i < measured.size(); ++i) {
-    const double e = std::abs(predicted[i] - measured[i]) / measured[i];
-    ape += e;
-    within5 += e <= 0.05;
-    within10 += e <= 0.10;
-  }
-  const double n = static_cast<double>(measured.size());
-  return {{"mape", ape / n}, {"within_5pct", within5 / n}, {"within_10pct", within10 / n},
-          {"spearman", profiler::spearman(predicted, measured)}};
-}
-
 void run_validate(const std::string& device, int64_t samples, uint64_t seed, int64_t threads, double min_time_s, bool as_json) {
-  if (device != "host") throw InputError("--device = \"" + device + "\": validation measures, so it runs on the host only");
-  if (samples < 0 || samples > 10000) throw InputError("--samples = " + std::to_string(samples) + ": out of range [0, 10000]");
-  if (threads < 1 || threads > 256) throw InputError("--threads = " + std::to_string(threads) + ": out of range [1, 256]");
-  if (seed + static_cast<uint64_t>(samples) > profiler::training_seed_base)
-    throw InputError("--seed = " + std::to_string(seed) + ": sampled seeds must stay below " +
-                     std::to_string(profiler::training_seed_base) + ", where the profile's training networks start");
-  const predictor::Predictor p = load_predictor(device);
-  // Baselines, fitted on the same training measurements as the predictor (the profile's blocks and ops).
-  const std::string profile_path = p.provenance.value("profile", profiler::default_profile_path(device));
-  const Json profile = profiler::load_profile(profile_path);
-  std::vector<double> log_macps, log_us_per_param;
-  for (const char* section : {"configs", "ops"})
-    for (const auto& r : profile.value(section, Json::array())) {
-      if (r["threads"].get<int64_t>() != threads) continue;
-      const double us = r["latency_us"]["stats_us"]["median"].get<double>();
-      const double macs = r["macs"].get<double>(), params = r["params_inference"].get<double>();
-      if (macs > 0) log_macps.push_back(std::log(macs / (us * 1e-6)));
-      if (params > 0) log_us_per_param.push_back(std::log(us / params));
-    }
-  if (log_macps.empty()) throw InputError(profile_path + ": no measurements at " + std::to_string(threads) + " thread(s) to fit the baselines");
-  auto median = [](std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
+  auto progress = [&](const Json& r) {
+    if (as_json) return;
+    std::fprintf(stderr, "%-22s measured %9.3f ms  predicted %9.3f ms  error %+6.1f%%\n", r["network"].get<std::string>().c_str(),
+                 r["measured_us"].get<double>() / 1e3, r["predicted_us"].get<double>() / 1e3, 100 * r["error"].get<double>());
   };
-  const double const_macps = std::exp(median(log_macps));
-  const double us_per_param = std::exp(median(log_us_per_param));
-
-  std::vector<std::pair<std::string, Network>> held_out;
-  for (const auto& e : zoo()) held_out.emplace_back(e.name, e.build(0));
-  for (int64_t i = 0; i < samples; ++i) {
-    Macro m = sample_cpubone_like(seed + static_cast<uint64_t>(i));
-    held_out.emplace_back(m.name, expand(m, m.name));
-  }
-  profiler::pin_to_cpus(threads);
-  profiler::MeasureOptions o;
-  o.min_time_s = min_time_s;
-  o.min_runs = 5;
-  o.warmup_runs = 2;
-  std::vector<double> measured, ours, by_macs, by_params;
-  Json rows = Json::array();
-  for (const auto& [name, net] : held_out) {
-    const NetworkCount c = count(net);
-    profiler::Plan plan(net, profiler::make_weights(net, seed), {static_cast<size_t>(threads), false});
-    const auto input = profiler::make_input(net.input, seed);
-    std::copy(input.begin(), input.end(), plan.input().begin());
-    const profiler::Timing t = profiler::time_runs([&] { plan.run(); }, o);
-    measured.push_back(t.stats_us.median);
-    ours.push_back(predictor::predict(p, net, threads).latency_us);
-    by_macs.push_back(static_cast<double>(c.total.macs) / const_macps * 1e6);
-    by_params.push_back(static_cast<double>(c.total.params_inference) * us_per_param);
-    rows.push_back({{"network", name}, {"macs", c.total.macs}, {"params_inference", c.total.params_inference},
-                    {"measured_us", measured.back()}, {"measured_cv", t.stats_us.cv}, {"predicted_us", ours.back()},
-                    {"macs_baseline_us", by_macs.back()}, {"params_baseline_us", by_params.back()},
-                    {"error", ours.back() / measured.back() - 1}});
-    if (!as_json)
-      std::fprintf(stderr, "%-22s measured %9.3f ms  predicted %9.3f ms  error %+6.1f%%\n", name.c_str(), measured.back() / 1e3,
-                   ours.back() / 1e3, 100 * (ours.back() / measured.back() - 1));
-  }
-  Json result = {{"schema", "cpubone-explore/validation/v1"},
-                 {"device", device},
-                 {"threads", threads},
-                 {"networks", rows.size()},
-                 {"zoo_networks", zoo().size()},
-                 {"sampled_networks", samples},
-                 {"seed", seed},
-                 {"predictor", accuracy(ours, measured)},
-                 {"baseline_macs", accuracy(by_macs, measured)},
-                 {"baseline_params", accuracy(by_params, measured)},
-                 {"baseline_constant_macps", const_macps},
-                 {"environment", to_json(profiler::capture_environment(threads))},
-                 {"rows", rows}};
+  const Json result = predictor::validate(device, {samples, seed, threads, min_time_s}, progress);
   if (as_json) {
     std::cout << result.dump(2) << "\n";
     return;
@@ -209,80 +87,16 @@ void run_validate(const std::string& device, int64_t samples, uint64_t seed, int
   }
 }
 
-// Published whole-network latencies from a CSV: either the project's published-figures format (columns
-// "model" and `column`, model names as the sources write them) or a plain "model,latency_ms" file with
-// zoo names.
-std::vector<predictor::PublishedPoint> read_published(const std::string& path, const std::string& column) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot open file");
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const auto rows = parse_csv(text);
-  if (rows.empty()) throw InputError(path + ": empty CSV");
-  const auto& header = rows[0];
-  auto col = [&](const std::string& name) -> size_t {
-    for (size_t i = 0; i < header.size(); ++i)
-      if (header[i] == name) return i;
-    throw InputError(path + ": header = \"" + name + "\": no such column");
-  };
-  const size_t model = col("model"), value = col(column.empty() ? "latency_ms" : column);
-  std::vector<predictor::PublishedPoint> points;
-  std::vector<std::pair<std::string, int>> seen;  // zoo name, rank of the row used (0 = reported)
-  const size_t kind = column.empty() ? SIZE_MAX : col("value_kind");
-  for (size_t r = 1; r < rows.size(); ++r) {
-    const auto& row = rows[r];
-    if (row.size() != header.size())
-      throw InputError(path + ": row " + std::to_string(r + 1) + " has " + std::to_string(row.size()) + " fields, header has " + std::to_string(header.size()));
-    if (row[value].empty()) continue;
-    double ms = 0;
-    try {
-      size_t used = 0;
-      ms = std::stod(row[value], &used);
-      if (used != row[value].size()) throw std::invalid_argument("trailing");
-    } catch (const std::exception&) {
-      throw InputError(path + ": row " + std::to_string(r + 1) + "." + header[value] + " = \"" + row[value] + "\": not a number");
-    }
-    if (!(ms > 0) || !std::isfinite(ms))
-      throw InputError(path + ": row " + std::to_string(r + 1) + "." + header[value] + " = " + row[value] + ": must be positive");
-    std::string name;
-    if (find_zoo(row[model])) name = row[model];
-    for (const auto& e : zoo())
-      if (name.empty() && !e.published_name.empty() && e.published_name == row[model]) name = e.name;
-    if (name.empty()) {
-      if (column.empty()) throw InputError(path + ": row " + std::to_string(r + 1) + ".model = \"" + row[model] + "\": not a zoo model");
-      continue;  // the published file covers many models the zoo does not build
-    }
-    const int rank = kind != SIZE_MAX && row[kind] == "reported" ? 0 : 1;
-    auto it = std::find_if(seen.begin(), seen.end(), [&](const auto& p) { return p.first == name; });
-    if (it != seen.end()) {
-      if (rank >= it->second) continue;  // keep the reported figure over a digitised one
-      const size_t idx = static_cast<size_t>(it - seen.begin());
-      points[idx].latency_ms = ms;
-      it->second = rank;
-      continue;
-    }
-    seen.emplace_back(name, rank);
-    points.push_back({name, ms});
-  }
-  return points;
-}
-
 void run_calibrate(const std::string& device, const std::string& published, const std::string& column,
                    const std::string& runtime, const std::string& out_file) {
-  if (device.empty() || device == "host" || device.find('/') != std::string::npos)
-    throw InputError("--device = \"" + device + "\": name a device other than host, without '/'");
-  const predictor::Predictor host = load_predictor("host");
-  const auto points = read_published(published, column);
-  const auto c = predictor::calibrate(host, device, runtime.empty() ? "published latencies from " + published : runtime, points,
-                                      published);
-  const std::string out = out_file.empty() ? predictor_path(device) : out_file;
-  if (std::filesystem::path(out).has_parent_path()) std::filesystem::create_directories(std::filesystem::path(out).parent_path());
-  write_file_atomic(out, to_json(c.device).dump(2) + "\n");
+  const auto r = predictor::calibrate_device({device, published, column, runtime, out_file});
+  const auto& c = r.calibration;
   std::printf("device %s: %zu published points, common factor %.3f, leave-one-model-out MAPE %.1f%%\n", device.c_str(),
-              points.size(), c.common_factor, 100 * c.loo_mape);
-  for (size_t i = 0; i < points.size(); ++i)
-    std::printf("  %-22s published %8.2f ms  leave-one-out error %+6.1f%%\n", points[i].model.c_str(), points[i].latency_ms,
+              r.points.size(), c.common_factor, 100 * c.loo_mape);
+  for (size_t i = 0; i < r.points.size(); ++i)
+    std::printf("  %-22s published %8.2f ms  leave-one-out error %+6.1f%%\n", r.points[i].model.c_str(), r.points[i].latency_ms,
                 100 * c.loo_errors[i]);
-  std::printf("written to %s\n", out.c_str());
+  std::printf("written to %s\n", r.path.c_str());
 }
 
 }  // namespace

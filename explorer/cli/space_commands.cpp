@@ -19,23 +19,6 @@ std::string fixed(double v, int digits) {
   return s.str();
 }
 
-Json published_json(const ZooEntry& e) {
-  Json rows = Json::array();
-  for (const auto& f : e.published) {
-    Json r;
-    r["model"] = f.model;
-    r["source"] = f.source;
-    r["value_kind"] = f.value_kind;
-    r["params_m"] = f.params_m ? Json(*f.params_m) : Json(nullptr);
-    r["macs_m"] = f.macs_m ? Json(*f.macs_m) : Json(nullptr);
-    r["top1"] = f.top1 ? Json(*f.top1) : Json(nullptr);
-    r["resolution"] = f.resolution ? Json(*f.resolution) : Json(nullptr);
-    r["devices"] = f.devices;
-    rows.push_back(std::move(r));
-  }
-  return rows;
-}
-
 void run_zoo(bool as_json, const std::string& family) {
   std::vector<const ZooEntry*> entries;
   for (const auto& e : zoo()) {
@@ -47,20 +30,7 @@ void run_zoo(bool as_json, const std::string& family) {
   if (entries.empty()) throw InputError("--family = \"" + family + "\": no zoo model has this family");
   if (as_json) {
     Json out = Json::array();
-    for (const ZooEntry* e : entries) {
-      const NetworkCount c = count(e->build(0));
-      Json j;
-      j["name"] = e->name;
-      j["family"] = e->family;
-      j["description"] = e->description;
-      j["resolution"] = e->resolution;
-      j["params"] = c.total.params;
-      j["params_inference"] = c.total.params_inference;
-      j["macs"] = c.total.macs;
-      j["top1"] = e->top1() ? Json(*e->top1()) : Json(nullptr);
-      j["published"] = published_json(*e);
-      out.push_back(std::move(j));
-    }
+    for (const ZooEntry* e : entries) out.push_back(zoo_entry_json(*e));
     std::cout << out.dump(2) << "\n";
     return;
   }
@@ -75,48 +45,11 @@ void run_zoo(bool as_json, const std::string& family) {
   std::printf("params: PyTorch-style (BatchNorm separate); macs at the listed resolution; top1: published ImageNet-1k.\n");
 }
 
-Json shape_or_null(const std::optional<Window>& w, auto field) {
-  return w ? Json(field(*w)) : Json(nullptr);
-}
-
 void run_count(const std::string& model, bool layers, bool as_json, int64_t resolution) {
   const Network net = load_model(model, resolution);
   const NetworkCount c = count(net);
   if (as_json) {
-    Json j;
-    j["model"] = net.name;
-    j["family"] = net.family;
-    j["resolution"] = net.input.h;
-    j["input_nhwc"] = net.input.to_json();
-    j["params"] = c.total.params;
-    j["params_inference"] = c.total.params_inference;
-    j["macs"] = c.total.macs;
-    j["bytes"] = c.bytes;
-    j["definitions"] = count_definitions();
-    Json rows = Json::array();
-    for (size_t i = 0; i < net.ops.size(); ++i) {
-      const Op& op = net.ops[i];
-      const auto w = window_of(op.attrs);
-      const ShapeNhwc& in = net.shape_of(op.inputs[0]);
-      Json r;
-      r["name"] = op.name;
-      r["op"] = op.kind();
-      r["class"] = op.as<Conv2d>() ? Json(to_string(conv_class(*op.as<Conv2d>(), in.c))) : Json(nullptr);
-      r["inputs"] = op.inputs;
-      r["in_nhwc"] = in.to_json();
-      r["out_nhwc"] = net.shapes[i].to_json();
-      r["kernel"] = shape_or_null(w, [](const Window& x) { return x.kernel; });
-      r["stride"] = shape_or_null(w, [](const Window& x) { return x.stride; });
-      r["groups"] = shape_or_null(w, [](const Window& x) { return x.groups; });
-      r["padding"] = shape_or_null(w, [](const Window& x) { return x.padding.to_json(); });
-      r["params"] = c.layers[i].cost.params;
-      r["params_inference"] = c.layers[i].cost.params_inference;
-      r["macs"] = c.layers[i].cost.macs;
-      r["bytes"] = c.layers[i].bytes;
-      rows.push_back(std::move(r));
-    }
-    if (layers) j["layers"] = std::move(rows);
-    std::cout << j.dump(2) << "\n";
+    std::cout << count_json(net, c, layers).dump(2) << "\n";
     return;
   }
   std::printf("%s (%s), input %s (NHWC)\n", net.name.c_str(), net.family.empty() ? "-" : net.family.c_str(),

@@ -1,0 +1,60 @@
+#include "predictor/devices.hpp"
+
+#include <filesystem>
+
+#include "profiler/sweep.hpp"
+#include "space/io.hpp"
+
+namespace cpx::predictor {
+
+extern const std::map<std::string, const char*> shipped_devices;  // generated from predictor/devices/*.json
+
+std::string predictor_path(const std::string& device) {
+  std::string p = profiler::default_profile_path(device);
+  return p.substr(0, p.size() - 5) + ".predictor.json";
+}
+
+Predictor load_predictor(const std::string& device) {
+  const std::string path = predictor_path(device);
+  if (!std::filesystem::exists(path) && shipped_devices.count(device))
+    return predictor_from_json(Json::parse(shipped_devices.at(device)), "shipped device " + device);
+  if (!std::filesystem::exists(path))
+    throw InputError("--device = \"" + device + "\": no predictor at " + path +
+                     (device == "host" ? " (run `cpubone-explore fit --device host` first)" : " (not a known device)"));
+  return predictor_from_json(read_json_file(path), path);
+}
+
+std::vector<std::string> shipped_device_names() {
+  std::vector<std::string> names;
+  for (const auto& [name, text] : shipped_devices) names.push_back(name);
+  return names;
+}
+
+Predictor fit_device(const std::string& device, const std::string& profile_file) {
+  if (device != "host" && profile_file.empty())
+    throw InputError("--device = \"" + device + "\": give --profile FILE measured on that device (only host is measured here)");
+  const std::string path = profile_file.empty() ? profiler::default_profile_path(device) : profile_file;
+  Predictor p = fit(profiler::load_profile(path), path);
+  p.device = device;
+  const std::string out = predictor_path(device);
+  std::filesystem::create_directories(std::filesystem::path(out).parent_path());
+  write_file_atomic(out, to_json(p).dump(2) + "\n");
+  return p;
+}
+
+CalibrationResult calibrate_device(const CalibrationRequest& r) {
+  if (r.device.empty() || r.device == "host" || r.device.find('/') != std::string::npos)
+    throw InputError("--device = \"" + r.device + "\": name a device other than host, without '/'");
+  const Predictor host = load_predictor("host");
+  CalibrationResult out;
+  out.points = read_published(r.published, r.column);
+  out.calibration = calibrate(host, r.device, r.runtime.empty() ? "published latencies from " + r.published : r.runtime,
+                              out.points, r.published);
+  out.path = r.out.empty() ? predictor_path(r.device) : r.out;
+  if (std::filesystem::path(out.path).has_parent_path())
+    std::filesystem::create_directories(std::filesystem::path(out.path).parent_path());
+  write_file_atomic(out.path, to_json(out.calibration.device).dump(2) + "\n");
+  return out;
+}
+
+}  // namespace cpx::predictor

@@ -1,0 +1,38 @@
+// Predictors by device name: fitted or calibrated ones in the device cache (next to the device profile),
+// else the calibrated devices shipped inside the library (predictor/devices/*.json).
+#pragma once
+
+#include "predictor/calibrate.hpp"
+
+namespace cpx::predictor {
+
+// <cache>/devices/<device>.predictor.json, beside profiler::default_profile_path(device).
+std::string predictor_path(const std::string& device);
+
+// A device fitted or calibrated on this machine wins over the shipped calibration of the same name.
+// Unknown devices are InputErrors.
+Predictor load_predictor(const std::string& device);
+
+std::vector<std::string> shipped_device_names();
+
+// `fit`: fits `device` from a profile file (default: its cached profile, which must exist) and writes the
+// predictor to predictor_path(device).
+Predictor fit_device(const std::string& device, const std::string& profile_file);
+
+// `calibrate`: scales the host predictor to published latencies read from `published` (see read_published)
+// and writes the device to `out` (default predictor_path(device)).
+struct CalibrationRequest {
+  std::string device;
+  std::string published;  // CSV file
+  std::string column;     // "" for a plain "model,latency_ms" file
+  std::string runtime;    // what the figures describe; "" names the file
+  std::string out;
+};
+struct CalibrationResult {
+  Calibration calibration;
+  std::vector<PublishedPoint> points;
+  std::string path;  // where the device was written
+};
+CalibrationResult calibrate_device(const CalibrationRequest& request);
+
+}  // namespace cpx::predictor

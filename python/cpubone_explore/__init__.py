@@ -1,0 +1,214 @@
+"""cpubone_explore: how fast will a vision network run on a CPU, from Python.
+
+The same engine as the ``cpubone-explore`` command line: exact counting, measuring on this machine with
+XNNPACK, and MACpS predictors of other devices. Results are the documents ``cpubone-explore ... --json``
+prints, as dicts (``Result``) with the same keys; per-layer rows are lists of flat-keyed dicts that
+``pandas.DataFrame`` takes as they are (``to_records`` makes a numpy structured array).
+
+Bad input raises ``InputError`` (a ``ValueError``) with the CLI's one-line message. Long calls release
+the GIL, so they can run in a thread while the interpreter goes on.
+
+    >>> import cpubone_explore as cx
+    >>> b0 = cx.zoo()["b0"]
+    >>> cx.count(b0)["macs"]
+    519710080
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Union
+
+from . import _core
+from ._core import InputError, Network, Predictor
+
+__all__ = [
+    "InputError", "Network", "Predictor", "Result", "Zoo",
+    "zoo", "load", "count", "measure", "profile", "fit", "predictor", "shipped_devices", "calibrate",
+    "validate", "search", "report", "to_records",
+]
+
+#: Anything ``load`` accepts, or a loaded Network.
+NetworkLike = Union[Network, str, "os.PathLike[str]", dict]
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+class Result(dict):
+    """A result document (a dict with the CLI's JSON keys) that prints without its long lists."""
+
+    def __repr__(self) -> str:
+        return _short(dict(self))
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {_short(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list) and len(value) > 6:
+        return f"[... {len(value)} items]"
+    return repr(value)
+
+
+class Zoo(Mapping[str, Network]):
+    """The model zoo: name -> Network, each built on first access. ``info(name)`` gives the published
+    figures (the entry of ``cpubone-explore zoo --json``)."""
+
+    def __init__(self) -> None:
+        self._names = list(_core.zoo_names())
+        self._built: dict[str, Network] = {}
+
+    def __getitem__(self, name: str) -> Network:
+        if name not in self._names:
+            raise KeyError(name)
+        if name not in self._built:
+            self._built[name] = _core.load(name)
+        return self._built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def info(self, name: str) -> Result:
+        """Family, description, resolution, exact params and MACs, published top-1 and every published
+        row (with device latencies such as ``rpi5_ms``) of one zoo entry."""
+        return Result(_core.zoo_info(name))
+
+    def __repr__(self) -> str:
+        return f"<Zoo of {len(self)} networks: {', '.join(self._names)}>"
+
+
+_zoo: Zoo | None = None
+
+
+def zoo() -> Zoo:
+    """The model zoo (one shared instance, so every network is built once)."""
+    global _zoo
+    if _zoo is None:
+        _zoo = Zoo()
+    return _zoo
+
+
+def load(source: str | os.PathLike[str] | dict, resolution: int = 0) -> Network:
+    """A network from a zoo name, a macro or network JSON file, or the dict of such a file (as
+    ``Network.to_dict()`` returns). ``resolution`` > 0 sets the input height and width."""
+    if not isinstance(source, (dict, str)):
+        source = os.fspath(source)
+    return _core.load(source, resolution)
+
+
+def count(net: NetworkLike, layers: bool = True) -> Result:
+    """Exact params, MACs and bytes (``count --json``): totals, the counting definitions and, with
+    ``layers``, ``result["layers"]``: one dict per operator (name, op, class, shapes, params, macs, bytes)."""
+    return Result(_core.count(_network(net), layers))
+
+
+def measure(net: NetworkLike, threads: int = 1, layers: bool = False, seed: int = 0,
+            min_time_s: float = 1.0, min_runs: int = 20) -> Result:
+    """Measures latency on this machine with XNNPACK (``measure --json``): ``latency_us`` has the median
+    and every statistic (``stats_us``) and the raw ``samples_us``; also MACpS, the measured peak, the
+    environment and, with ``layers``, one row per operator plus the additivity gap. Runs on a thread of
+    its own pinned to ``threads`` CPUs, with the GIL released."""
+    return Result(_core.measure(_network(net), threads, layers, seed, min_time_s, min_runs))
+
+
+def profile(device: str = "host", quick: bool = True, threads: Sequence[int] | None = None,
+            budget_s: float = 0.0, out: PathLike | None = None, resume: bool = False, seed: int = 0) -> Result:
+    """Sweeps the design space on this machine and writes a device profile (``profile``), to ``out`` or
+    the device cache (``$CPX_HOME`` or ``~/.cache/cpubone-explore``); returns it, with ``"path"`` added.
+    Only ``"host"`` can be profiled. Ctrl-C (interrupting the kernel) stops it at the next checkpoint and
+    raises KeyboardInterrupt; ``resume=True`` continues."""
+    return Result(_core.profile(device, quick, list(threads or []), budget_s, _path(out), resume, seed))
+
+
+def fit(device: str = "host", profile: PathLike | None = None) -> Predictor:
+    """Fits the device's MACpS predictor from its profile (default: the cached one, see ``profile``) and
+    writes it to the device cache, where ``predictor(device)`` finds it."""
+    return _core.fit(device, _path(profile))
+
+
+def predictor(device: str = "host") -> Predictor:
+    """The predictor of a device: fitted or calibrated on this machine (device cache), else a shipped
+    calibrated one (``shipped_devices()``). ``.predict(net, threads=1)`` gives the total and per op."""
+    return _core.predictor(device)
+
+
+def shipped_devices() -> list[str]:
+    """Calibrated devices built into the library (e.g. ``pi5``)."""
+    return list(_core.shipped_devices())
+
+
+def calibrate(device: str, published: PathLike, column: str | None = None, runtime: str | None = None,
+              out: PathLike | None = None) -> Result:
+    """Calibrates a device you do not own from published whole-network latencies (``calibrate``): a CSV
+    ``model,latency_ms`` with zoo names, or the published-figures format with ``column`` (e.g.
+    ``"rpi5_ms"``). Needs the host predictor (``fit``). Writes the device to ``out`` or the device cache;
+    returns its common factor, leave-one-model-out MAPE and per-point errors."""
+    return Result(_core.calibrate(device, _path(published), column or "", runtime or "", _path(out)))
+
+
+def validate(device: str = "host", samples: int = 30, seed: int = 1, threads: int = 1,
+             min_time_s: float = 0.3) -> Result:
+    """Measures every zoo network and ``samples`` sampled ones on this machine and scores the host
+    predictor against the MACs and params baselines (``validate --json``). Takes minutes."""
+    return Result(_core.validate(device, samples, seed, threads, min_time_s))
+
+
+def search(*args: Any, **kwargs: Any) -> list[Network]:
+    """Searches the space for Pareto-optimal networks on a device. Not in this build: the explorer has
+    not landed yet, so this raises NotImplementedError."""
+    return _core.search(*args, **kwargs)
+
+
+def report(*args: Any, **kwargs: Any) -> None:
+    """Writes HTML/Markdown/CSV reports from search results. Not in this build: raises
+    NotImplementedError until reports/ lands."""
+    return _core.report(*args, **kwargs)
+
+
+def to_records(rows: Sequence[Mapping[str, Any]]) -> Any:
+    """A numpy structured array from result rows (e.g. ``count(net)["layers"]``): nested dicts are
+    flattened to dotted names (``latency_us.stats_us.median``); list-valued fields (shapes, samples) are
+    left out; None becomes NaN in numeric columns."""
+    import numpy as np
+
+    flat = [_flatten(r) for r in rows]
+    names: list[str] = []
+    for r in flat:
+        names.extend(k for k in r if k not in names)
+    columns = []
+    for name in names:
+        values = [r.get(name) for r in flat]
+        present = [v for v in values if v is not None]
+        if any(isinstance(v, (list, tuple)) for v in present):
+            continue
+        if present and all(isinstance(v, bool) for v in present):
+            columns.append((name, np.array([bool(v) for v in values])))
+        elif present and all(isinstance(v, int) and not isinstance(v, bool) for v in present) and len(present) == len(values):
+            columns.append((name, np.array(values, dtype=np.int64)))
+        elif present and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
+            columns.append((name, np.array([np.nan if v is None else float(v) for v in values])))
+        else:
+            columns.append((name, np.array(["" if v is None else str(v) for v in values])))
+    out = np.empty(len(flat), dtype=[(n, a.dtype) for n, a in columns])
+    for n, a in columns:
+        out[n] = a
+    return out
+
+
+def _flatten(row: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in row.items():
+        if isinstance(v, Mapping):
+            out.update(_flatten(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+def _network(net: NetworkLike) -> Network:
+    return net if isinstance(net, Network) else load(net)
+
+
+def _path(p: PathLike | None) -> str:
+    return "" if p is None else os.fspath(p)

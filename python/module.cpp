@@ -1,0 +1,205 @@
+// cpubone_explore._core: the C++ layers for Python. Every function here is a thin call into space/,
+// profiler/ or predictor/ (the same ones the CLI calls); results cross as the CLI's JSON documents, turned
+// into Python dicts. The Python-facing docs are in cpubone_explore/__init__.pyi.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <future>
+#include <thread>
+
+#include "predictor/devices.hpp"
+#include "predictor/validate.hpp"
+#include "profiler/measure_network.hpp"
+#include "profiler/sweep.hpp"
+#include "space/count.hpp"
+#include "space/zoo.hpp"
+
+namespace py = pybind11;
+using cpx::Json;
+using NetworkPtr = std::shared_ptr<cpx::Network>;
+
+namespace {
+
+py::object to_python(const Json& j) { return py::module_::import("json").attr("loads")(j.dump()); }
+
+Json from_python(const py::handle& o, const std::string& what) {
+  std::string text;
+  try {
+    text = py::module_::import("json").attr("dumps")(o, py::arg("allow_nan") = false).cast<std::string>();
+  } catch (py::error_already_set& e) {
+    throw cpx::InputError(what + ": not JSON-serialisable (" + std::string(py::str(e.value())) + ")");
+  }
+  return Json::parse(text);
+}
+
+// A zoo name, a file path or a dict, as `load` takes them.
+NetworkPtr load(const py::handle& source, int64_t resolution) {
+  if (py::isinstance<py::dict>(source)) {
+    const Json j = from_python(source, "<dict>");
+    py::gil_scoped_release release;
+    return std::make_shared<cpx::Network>(cpx::load_model_json(j, "<dict>", resolution));
+  }
+  if (!py::isinstance<py::str>(source)) throw py::type_error("load: expected a zoo name, a file path or a dict");
+  const std::string name = source.cast<std::string>();
+  py::gil_scoped_release release;
+  return std::make_shared<cpx::Network>(cpx::load_model(name, resolution));
+}
+
+NetworkPtr as_network(const py::handle& net) {
+  if (py::isinstance<cpx::Network>(net)) return net.cast<NetworkPtr>();
+  if (!py::isinstance<py::dict>(net) && !py::isinstance<py::str>(net))
+    return load(py::module_::import("os").attr("fspath")(net), 0);
+  return load(net, 0);
+}
+
+// Long calls run on a thread of their own with the GIL released: measuring pins the calling thread to
+// CPUs (profiler::pin_to_cpus), which must not stick to the interpreter's thread. With a `stop` flag,
+// Ctrl-C in the interpreter sets it and the call returns early; its KeyboardInterrupt is then raised.
+template <typename F>
+auto off_thread(F&& fn, std::atomic<bool>* stop = nullptr) {
+  using T = decltype(fn());
+  std::packaged_task<T()> task(std::forward<F>(fn));
+  std::future<T> result = task.get_future();
+  std::thread worker(std::move(task));
+  bool interrupted = false;
+  {
+    py::gil_scoped_release release;
+    while (result.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
+      if (!stop || interrupted) continue;
+      py::gil_scoped_acquire acquire;
+      if (PyErr_CheckSignals() != 0) {
+        interrupted = true;
+        *stop = true;
+      }
+    }
+    worker.join();
+  }
+  if (interrupted) throw py::error_already_set();
+  return result.get();
+}
+
+[[noreturn]] void not_landed(const char* what) {
+  PyErr_SetString(PyExc_NotImplementedError,
+                  (std::string(what) + ": the explorer has not landed in this build (explorer/ has no search yet)").c_str());
+  throw py::error_already_set();
+}
+
+py::tuple nhwc(const cpx::ShapeNhwc& s) { return py::make_tuple(s.n, s.h, s.w, s.c); }
+
+}  // namespace
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "C++ core of cpubone_explore; use the cpubone_explore package.";
+  py::register_exception<cpx::InputError>(m, "InputError", PyExc_ValueError)
+      .attr("__doc__") = "Bad input (file, field, value, name or option), with the CLI's one-line message.";
+
+  py::class_<cpx::Network, std::shared_ptr<cpx::Network>>(
+      m, "Network", "An expanded network: named ops in execution order on an NHWC input (immutable).")
+      .def_property_readonly("name", [](const cpx::Network& n) { return n.name; })
+      .def_property_readonly("family", [](const cpx::Network& n) { return n.family; })
+      .def_property_readonly("input_nhwc", [](const cpx::Network& n) { return nhwc(n.input); })
+      .def_property_readonly("output_nhwc", [](const cpx::Network& n) { return nhwc(n.shapes.back()); })
+      .def_property_readonly("resolution", [](const cpx::Network& n) { return n.input.h; })
+      .def_property_readonly("op_count", [](const cpx::Network& n) { return n.ops.size(); })
+      .def("__len__", [](const cpx::Network& n) { return n.ops.size(); })
+      .def("to_dict", [](const cpx::Network& n) { return to_python(cpx::to_json(n)); },
+           "The \"cpubone-explore/network/v1\" document (as `expand` writes it); load() takes it back.")
+      .def("to_json", [](const cpx::Network& n, int indent) { return cpx::to_json(n).dump(indent); }, py::arg("indent") = 2,
+           "to_dict() as JSON text.")
+      .def("__repr__", [](const cpx::Network& n) {
+        return "<Network " + n.name + ": " + std::to_string(n.ops.size()) + " ops, input " + n.input.str() + " (NHWC)>";
+      });
+
+  m.def("zoo_names", &cpx::zoo_names);
+  m.def("zoo_info", [](const std::string& name) {
+    const cpx::ZooEntry* e = cpx::find_zoo(name);
+    if (!e) throw cpx::InputError(name + ": not a zoo model");
+    return to_python(cpx::zoo_entry_json(*e));
+  });
+  m.def("load", &load, py::arg("source"), py::arg("resolution") = 0);
+
+  m.def("count", [](const cpx::Network& n, bool layers) {
+    Json j;
+    {
+      py::gil_scoped_release release;
+      j = cpx::count_json(n, cpx::count(n), layers);
+    }
+    return to_python(j);
+  }, py::arg("net"), py::arg("layers") = true);
+
+  m.def("measure", [](const cpx::Network& n, int64_t threads, bool layers, uint64_t seed, double min_time_s, int64_t min_runs) {
+    const cpx::profiler::NetworkMeasureOptions o{threads, layers, seed, min_time_s, min_runs};
+    return to_python(off_thread([&] { return cpx::profiler::measure_network(n, o); }));
+  }, py::arg("net"), py::arg("threads") = 1, py::arg("layers") = false, py::arg("seed") = 0, py::arg("min_time_s") = 1.0,
+     py::arg("min_runs") = 20);
+
+  m.def("profile", [](const std::string& device, bool quick, std::vector<int64_t> threads, double budget, std::string out,
+                      bool resume, uint64_t seed) {
+    cpx::profiler::SweepOptions o;
+    o.quick = quick;
+    o.threads = std::move(threads);
+    o.budget_s = budget;
+    o.out_path = std::move(out);
+    o.resume = resume;
+    o.seed = seed;
+    std::atomic<bool> stop{false};
+    const Json profile = off_thread([&] { return cpx::profiler::profile_device(device, o, stop); }, &stop);
+    py::object d = to_python(profile);
+    d["path"] = o.out_path;
+    return d;
+  }, py::arg("device") = "host", py::arg("quick") = true, py::arg("threads") = std::vector<int64_t>{}, py::arg("budget_s") = 0.0,
+     py::arg("out") = "", py::arg("resume") = false, py::arg("seed") = 0);
+
+  py::class_<cpx::predictor::Predictor>(m, "Predictor", "A device's MACpS predictor (one regression per operator class).")
+      .def_readonly("device", &cpx::predictor::Predictor::device)
+      .def_readonly("runtime", &cpx::predictor::Predictor::runtime)
+      .def_property_readonly("provenance", [](const cpx::predictor::Predictor& p) { return to_python(p.provenance); })
+      .def("predict", [](const cpx::predictor::Predictor& p, const py::handle& net, int64_t threads, bool layers) {
+        if (threads < 1 || threads > 256) throw cpx::InputError("--threads = " + std::to_string(threads) + ": out of range [1, 256]");
+        const NetworkPtr n = as_network(net);
+        Json j;
+        {
+          py::gil_scoped_release release;
+          j = cpx::predictor::prediction_json(p, *n, cpx::predictor::predict(p, *n, threads), threads, layers);
+        }
+        return py::module_::import("cpubone_explore").attr("Result")(to_python(j));
+      }, py::arg("net"), py::arg("threads") = 1, py::arg("layers") = true,
+         "Predicted latency (`predict --json`): latency_us, macps, overhead_us and, with layers, each op's class, MACs and time.\n"
+         "net: a Network, zoo name, file path or dict.")
+      .def("to_dict", [](const cpx::predictor::Predictor& p) { return to_python(cpx::predictor::to_json(p)); },
+           "The \"cpubone-explore/predictor/v1\" document, with its provenance.")
+      .def("__repr__", [](const cpx::predictor::Predictor& p) { return "<Predictor " + p.device + ": " + p.runtime + ">"; });
+
+  m.def("predictor", [](const std::string& device) {
+    py::gil_scoped_release release;
+    return cpx::predictor::load_predictor(device);
+  }, py::arg("device") = "host");
+  m.def("shipped_devices", &cpx::predictor::shipped_device_names);
+  m.def("predictor_path", &cpx::predictor::predictor_path, py::arg("device"));
+
+  m.def("fit", [](const std::string& device, const std::string& profile) {
+    return off_thread([&] { return cpx::predictor::fit_device(device, profile); });
+  }, py::arg("device") = "host", py::arg("profile") = "");
+
+  m.def("calibrate", [](const std::string& device, const std::string& published, const std::string& column,
+                        const std::string& runtime, const std::string& out) {
+    const auto r = off_thread([&] { return cpx::predictor::calibrate_device({device, published, column, runtime, out}); });
+    Json points = Json::array();
+    for (size_t i = 0; i < r.points.size(); ++i)
+      points.push_back({{"model", r.points[i].model}, {"latency_ms", r.points[i].latency_ms},
+                        {"loo_error", r.calibration.loo_errors[i]}});
+    return to_python({{"device", device}, {"path", r.path}, {"common_factor", r.calibration.common_factor},
+                      {"loo_mape", r.calibration.loo_mape}, {"points", points}});
+  }, py::arg("device"), py::arg("published"), py::arg("column") = "", py::arg("runtime") = "", py::arg("out") = "");
+
+  m.def("validate", [](const std::string& device, int64_t samples, uint64_t seed, int64_t threads, double min_time) {
+    return to_python(off_thread([&] { return cpx::predictor::validate(device, {samples, seed, threads, min_time}); }));
+  }, py::arg("device") = "host", py::arg("samples") = 30, py::arg("seed") = 1, py::arg("threads") = 1, py::arg("min_time_s") = 0.3);
+
+  // To bind when explorer/ and reports/ land (see python/README.md): replace each body with the call.
+  m.def("search", [](py::args, py::kwargs) { not_landed("search"); });
+  m.def("report", [](py::args, py::kwargs) { not_landed("report"); });
+}

@@ -1,0 +1,59 @@
+# measure from Python: the profiler's statistics, raw samples and environment; the GIL is released.
+import os
+import threading
+import time
+
+import pytest
+
+import cpubone_explore as cx
+from conftest import cli_error
+
+QUICK = dict(min_time_s=0.05, min_runs=3)
+
+
+def test_measure_returns_statistics_samples_and_environment():
+    net = cx.load("b0", resolution=96)
+    m = cx.measure(net, threads=1, layers=True, **QUICK)
+    assert m["schema"] == "cpubone-explore/measurement/v1"
+    assert m["model"] == "b0" and m["threads"] == 1 and m["resolution"] == 96
+    t = m["latency_us"]
+    assert len(t["samples_us"]) == t["stats_us"]["count"] >= 3
+    assert t["stats_us"]["p10"] <= t["stats_us"]["median"] <= t["stats_us"]["p90"]
+    assert min(t["samples_us"]) <= t["stats_us"]["median"] <= max(t["samples_us"])
+    assert m["macs"] == cx.count(net)["macs"]
+    assert m["macps"] == pytest.approx(m["macs"] / (t["stats_us"]["median"] * 1e-6))
+    env = m["environment"]
+    assert env["cpu"] and env["threads"] == 1 and env["date_utc"]
+    assert len(m["layers"]) == net.op_count
+    assert m["additivity"] > 0
+    assert "latency_us.stats_us.median" in cx.to_records(m["layers"]).dtype.names
+
+
+def test_measure_errors_are_the_cli_messages():
+    with pytest.raises(cx.InputError) as e:
+        cx.measure("b0", threads=0)
+    assert str(e.value) == cli_error("measure", "b0", "--threads", "0")
+    with pytest.raises(cx.InputError) as e:
+        cx.measure("b0", min_runs=0)
+    assert str(e.value) == cli_error("measure", "b0", "--min-runs", "0")
+
+
+def test_measure_releases_the_gil_and_leaves_the_caller_unpinned():
+    affinity = os.sched_getaffinity(0)
+    net = cx.load("b0", resolution=96)
+    result = {}
+    worker = threading.Thread(target=lambda: result.update(cx.measure(net, min_time_s=1.0, min_runs=3)))
+    start = time.monotonic()
+    worker.start()
+    # Pure-Python work on the main thread: if measure held the GIL it would stall for the whole call.
+    buckets = set()
+    while worker.is_alive():
+        buckets.add(int((time.monotonic() - start) / 0.05))
+        sum(range(200))
+    elapsed = time.monotonic() - start
+    worker.join()
+    assert result["latency_us"]["stats_us"]["count"] >= 3
+    assert elapsed > 1.0
+    assert len(buckets) > 0.3 * elapsed / 0.05, f"main thread ran in {len(buckets)} of {elapsed / 0.05:.0f} 50-ms slots"
+    cx.measure(net, **QUICK)
+    assert os.sched_getaffinity(0) == affinity, "measuring pins its own thread, not the caller"

@@ -1,0 +1,117 @@
+# zoo, load, Network, count: the space layer from Python, against the CLI's own output.
+import json
+from collections.abc import Mapping
+
+import pytest
+
+import cpubone_explore as cx
+from conftest import cli_error, cli_json
+
+
+def test_zoo_is_a_lazy_mapping_of_networks():
+    z = cx.zoo()
+    assert isinstance(z, Mapping)
+    assert "b0" in z and "no-such-net" not in z
+    assert len(z) == len(list(z)) > 10
+    b0 = z["b0"]
+    assert isinstance(b0, cx.Network)
+    assert z["b0"] is b0, "a zoo network is built once"
+    assert cx.zoo() is z
+    with pytest.raises(KeyError):
+        z["no-such-net"]
+
+
+def test_zoo_info_is_the_cli_zoo_entry():
+    cli_entries = {e["name"]: e for e in cli_json("zoo", "--json")}
+    assert set(cli_entries) == set(cx.zoo())
+    assert cx.zoo().info("b0") == cli_entries["b0"]
+    assert cx.zoo().info("b0")["top1"] == pytest.approx(77.6)
+    with pytest.raises(cx.InputError, match="no-such-net: not a zoo model"):
+        cx.zoo().info("no-such-net")
+
+
+def test_network_properties():
+    b0 = cx.zoo()["b0"]
+    assert b0.name == "b0"
+    assert b0.family == "CPUBone"
+    assert b0.input_nhwc == (1, 224, 224, 3)
+    assert b0.resolution == 224
+    assert b0.output_nhwc[-1] == 1000
+    assert b0.op_count == len(b0) == len(b0.to_dict()["ops"]) > 50
+    assert "b0" in repr(b0)
+
+
+def test_load_resolution():
+    net = cx.load("b0", resolution=160)
+    assert net.input_nhwc == (1, 160, 160, 3)
+    assert cx.count(net)["macs"] < cx.count(cx.zoo()["b0"])["macs"]
+
+
+def test_round_trip_dict_json_and_file(tmp_path):
+    b0 = cx.zoo()["b0"]
+    d = b0.to_dict()
+    assert d["schema"] == "cpubone-explore/network/v1"
+    assert cx.load(d).to_dict() == d
+    assert cx.load(json.loads(b0.to_json())).to_dict() == d
+    path = tmp_path / "b0.json"
+    path.write_text(b0.to_json())
+    from_file = cx.load(path)  # a pathlib.Path
+    assert from_file.to_dict() == d
+    assert cx.count(from_file) == cx.count(b0)
+    assert d == cli_json("expand", "b0")
+
+
+def test_count_is_the_cli_count():
+    c = cx.count(cx.zoo()["b0"])
+    assert isinstance(c, dict)
+    assert c == cli_json("count", "b0", "--layers", "--json")
+    assert c["params"] == 10_357_368 and c["macs"] == 519_710_080
+    assert sum(r["macs"] for r in c["layers"]) == c["macs"]
+    assert "layers" not in cx.count("b0", layers=False)
+    assert "[... " in repr(c), "a result prints without its long per-layer list"
+
+
+def test_count_table_as_numpy_and_pandas():
+    c = cx.count("b0")
+    table = cx.to_records(c["layers"])
+    assert len(table) == len(c["layers"])
+    assert table["macs"].dtype.kind == "i" and int(table["macs"].sum()) == c["macs"]
+    assert list(table["name"][:2]) == [r["name"] for r in c["layers"][:2]]
+    assert "in_nhwc" not in table.dtype.names, "list-valued fields are left out"
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame(c["layers"])
+    assert int(df["macs"].sum()) == c["macs"]
+
+
+def test_bad_input_raises_input_error_with_the_cli_message(tmp_path):
+    assert issubclass(cx.InputError, ValueError)
+    with pytest.raises(cx.InputError) as e:
+        cx.load("no-such-net")
+    assert str(e.value) == cli_error("count", "no-such-net")
+
+    bad = cx.zoo()["b0"].to_dict()
+    conv = next(i for i, op in enumerate(bad["ops"]) if op["op"] == "conv2d" and op.get("groups", 1) == 1 and i > 0)
+    bad["ops"][conv]["groups"] = 7
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(bad))
+    with pytest.raises(cx.InputError) as e:
+        cx.load(path)
+    assert str(e.value) == cli_error("count", str(path))
+    assert f"ops[{conv}].groups = 7" in str(e.value)
+    with pytest.raises(cx.InputError) as from_dict:
+        cx.load(bad)
+    assert str(from_dict.value) == str(e.value).replace(str(path), "<dict>")
+
+    with pytest.raises(cx.InputError, match="<dict>: not JSON-serialisable"):
+        cx.load({"schema": "cpubone-explore/network/v1", "x": float("nan")})
+
+    with pytest.raises(cx.InputError) as e:
+        cx.load("b0", resolution=-1)
+    assert str(e.value) == cli_error("count", "b0", "--resolution", "-1")
+
+
+def test_search_and_report_are_not_in_this_build():
+    with pytest.raises(NotImplementedError, match="the explorer has not landed in this build"):
+        cx.search("cpubone", "pi5", budget=10)
+    with pytest.raises(NotImplementedError, match="has not landed"):
+        cx.report({}, "out")

@@ -1,0 +1,93 @@
+# predictor, fit, calibrate, validate from Python, against the CLI.
+import json
+import subprocess
+import sys
+
+import pytest
+
+import cpubone_explore as cx
+from conftest import REPO, cli_error, cli_json
+
+
+def test_shipped_devices():
+    assert {"pi5", "pixel7pro", "xeon-w2125", "a72", "xeon-gold5118"} <= set(cx.shipped_devices())
+
+
+def test_predict_is_the_cli_predict():
+    p = cx.predictor("pi5")
+    assert p.device == "pi5" and "Raspberry Pi 5" in p.runtime
+    assert p.provenance
+    r = p.predict(cx.zoo()["b0"])
+    assert r == cli_json("predict", "b0", "--device", "pi5", "--layers", "--json")
+    assert r["latency_us"] == pytest.approx(sum(o["latency_us"] for o in r["layers"]) + r["overhead_us"])
+    assert p.predict("b0", threads=2)["threads"] == 2
+    assert "layers" not in p.predict("b0", layers=False)
+    assert p.to_dict()["device"] == "pi5"
+
+
+def test_predictor_errors_are_the_cli_messages():
+    with pytest.raises(cx.InputError) as e:
+        cx.predictor("no-such-device")
+    assert str(e.value) == cli_error("predict", "b0", "--device", "no-such-device")
+    with pytest.raises(cx.InputError) as e:
+        cx.predictor("pi5").predict("b0", threads=0)
+    assert str(e.value) == cli_error("predict", "b0", "--device", "pi5", "--threads", "0")
+    with pytest.raises(cx.InputError) as e:
+        cx.validate("pi5")
+    assert str(e.value) == cli_error("validate", "--device", "pi5")
+    with pytest.raises(cx.InputError) as e:
+        cx.calibrate("host", REPO / "space/zoo/published_models.csv")
+    assert str(e.value) == cli_error("calibrate", "--device", "host", "--published", "x.csv")
+
+
+def test_profile_fit_predict_calibrate_on_this_machine(tmp_path):
+    # The whole chain on a tiny budget: these are not accurate figures, only the plumbing end to end.
+    profile = cx.profile(quick=True, threads=[1], budget_s=20, out=tmp_path / "host.json")
+    assert profile["schema"] == "cpubone-explore/device-profile/v1"
+    assert profile["path"] == str(tmp_path / "host.json") and (tmp_path / "host.json").exists()
+    assert profile["complete"] is True and profile["configs"]
+    host = cx.fit("host", profile=tmp_path / "host.json")
+    assert host.device == "host"
+    assert cx.predictor("host").to_dict() == host.to_dict()
+    assert cx.predictor("host").predict("b0")["latency_us"] > 0
+
+    # A plain "model,latency_ms" file (the quick profile has no conv_transpose, which some zoo models with
+    # published RPi 5 figures need).
+    csv = tmp_path / "mypi.csv"
+    csv.write_text("model,latency_ms\nb0,24.2\nb1,33.5\nb2,60.3\nb3,199.8\n")
+    c = cx.calibrate("mypi", csv, runtime="test")
+    assert c["device"] == "mypi" and c["loo_mape"] >= 0
+    assert [p["model"] for p in c["points"]] == ["b0", "b1", "b2", "b3"]
+    assert {"model", "latency_ms", "loo_error"} == set(c["points"][0])
+    mypi = cx.predictor("mypi")
+    assert mypi.runtime == "test"
+    assert mypi.predict("b0")["latency_us"] > 0
+
+
+def test_profile_errors_are_the_cli_messages():
+    with pytest.raises(cx.InputError) as e:
+        cx.profile(device="pi5")
+    assert str(e.value) == cli_error("profile", "--device", "pi5")
+    with pytest.raises(cx.InputError) as e:
+        cx.profile(threads=[0])
+    assert str(e.value) == cli_error("profile", "--threads", "0")
+
+
+def test_profile_stops_on_ctrl_c_and_keeps_its_checkpoint(tmp_path):
+    out = tmp_path / "host.json"
+    code = f"""
+import os, signal, threading, time
+import cpubone_explore as cx
+threading.Timer(4.0, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+start = time.monotonic()
+try:
+    cx.profile(quick=True, threads=[1], budget_s=300, out={str(out)!r})
+    print("completed")
+except KeyboardInterrupt:
+    print(f"interrupted after {{time.monotonic() - start:.1f}} s")
+"""
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert r.stdout.startswith("interrupted after"), r.stdout + r.stderr
+    assert float(r.stdout.split()[2]) < 60
+    profile = json.loads(out.read_text())
+    assert profile["complete"] is False
