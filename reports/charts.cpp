@@ -100,10 +100,24 @@ Chart speed_accuracy(const Json& r, Report& report) {
   const std::string x_title = "predicted latency on " + device_name(r) + " (ms)";
   const std::string y_title = "ImageNet top-1 (%)";
   const Json x_pred = axis(q("predicted_latency_ms", x_title), "log");
-  const Json color = {{"field", "series"}, {"type", "nominal"}, {"title", "family / series"}, {"scale", {{"scheme", "tableau20"}}}};
+  // Families take the tableau20 colours; the two fronts are black and grey so they never look like a family.
+  static const char* const palette[] = {"#4c78a8", "#9ecae9", "#f58518", "#ffbf79", "#54a24b", "#88d27a", "#b79a20",
+                                        "#f2cf5b", "#439894", "#83bcb6", "#e45756", "#ff9d98", "#79706e", "#bab0ac",
+                                        "#d67195", "#fcbfd2", "#b279a2", "#d6a5c9", "#9e765f", "#d8b5a5"};
+  const std::string pareto_series = "Pareto front (estimated top-1)", random_series = "random search front";
+  Json domain = Json::array(), range = Json::array();
+  for (const auto& z : zoo.rows)
+    if (std::find(domain.begin(), domain.end(), z["family"]) == domain.end()) {
+      range.push_back(palette[domain.size() % std::size(palette)]);
+      domain.push_back(z["family"]);
+    }
+  domain.push_back(pareto_series), range.push_back("#000000");
+  domain.push_back(random_series), range.push_back("#888888");
+  const Json color = {{"field", "series"}, {"type", "nominal"}, {"title", "family / series"},
+                      {"scale", {{"domain", domain}, {"range", range}}}};
   Json layers = Json::array();
   if (!random.rows.empty())
-    layers.push_back({{"data", from("random_front")}, {"transform", Json::array({literal("series", "random search front")})},
+    layers.push_back({{"data", from("random_front")}, {"transform", Json::array({literal("series", random_series)})},
                       {"mark", {{"type", "line"}, {"strokeDash", {4, 3}}, {"strokeWidth", 1.5}}},
                       {"encoding", {{"x", axis(q("latency_ms", x_title), "log")}, {"y", axis(q("top1", y_title), "linear")},
                                     {"order", q("latency_ms", "")}, {"color", color}}}});
@@ -113,7 +127,7 @@ Chart speed_accuracy(const Json& r, Report& report) {
                                        q("measured_latency_ms", "measured latency (ms)", ".2f"),
                                        q("estimated_top1", "estimated top-1 (%)", ".2f")});
   if (!pareto.rows.empty())
-    layers.push_back({{"data", from("pareto")}, {"transform", Json::array({literal("series", "Pareto front (estimated top-1)")})},
+    layers.push_back({{"data", from("pareto")}, {"transform", Json::array({literal("series", pareto_series)})},
                       {"mark", {{"type", "line"}, {"point", true}, {"strokeWidth", 2}}},
                       {"encoding", {{"x", x_pred}, {"y", axis(q("estimated_top1", y_title), "linear")},
                                     {"order", q("predicted_latency_ms", "")}, {"color", color}, {"tooltip", pareto_tip}}}});
@@ -222,7 +236,7 @@ Chart block_macps(const Json& r, Report& report) {
   const Dataset& d = dataset(report, "block_macps");
   const Json& crossover = r["fused_crossover_channels"];
   c.caption = "MACs per second each block variant achieves on " + device_name(r) + " as its width grows, from the device's "
-              "predictor. Where the fused blocks stop being the faster choice is the fused/unfused crossover" +
+              "predictor. The width from which the unfused blocks reach the higher MACpS is the fused/unfused crossover" +
               (crossover.is_null() ? std::string(": none in this range.") : ", marked at " + plain(crossover) + " channels.");
   if (crossover.is_null()) report.missing.push_back("fused/unfused crossover: none found for " + device_name(r));
   if (d.rows.empty()) {
@@ -295,7 +309,7 @@ Chart roofline(const Json& r, Report& report) {
     return c;
   }
   Json spec = base_spec(r, report, "Roofline on " + device_name(r), {"roofline", "roofline_ceiling"});
-  const Json x = axis(q("intensity_macs_per_byte", "arithmetic intensity (MACs per byte)", "~s"), "log");
+  const Json x = axis(q("intensity_macs_per_byte", "arithmetic intensity (MACs per byte)", "~g"), "log");
   const Json y = axis(q("macps", "MACpS", "~s"), "log");
   Json layers = Json::array();
   if (has_roof) {
@@ -312,7 +326,7 @@ Chart roofline(const Json& r, Report& report) {
   layers.push_back({{"data", from("roofline")}, {"mark", {{"type", "point"}, {"filled", true}, {"size", 45}, {"opacity", 0.8}}},
                     {"encoding", {{"x", x}, {"y", y},
                                   {"color", {{"field", "op_class"}, {"type", "nominal"}, {"title", "operator class"}, {"scale", {{"scheme", "tableau20"}}}}},
-                                  {"shape", nom("source", "MACpS")},
+                                  {"shape", nom("source", "MACpS from")},
                                   {"tooltip", Json::array({nom("model", "model"), nom("op", "operator"), nom("op_class", "class"),
                                                            q("macs", "MACs", ".3s"), q("macps", "MACpS", ".3s"),
                                                            q("predicted_us", "predicted latency (us)", ".1f"),

@@ -98,7 +98,7 @@ void build_datasets(const Json& r, Report& report) {
   }
   if (x1 > 0) {
     const double lo = std::log10(x0 / y1 * 1e3), hi = std::log10(x1 / y0 * 1e3);  // MACpS at the box corners
-    const double step = hi - lo > 3 ? 1.0 : 0.5;
+    const double step = hi - lo > 4 ? 1.0 : 0.5;
     for (double e = std::ceil(lo / step) * step; e <= hi; e += step) {
       const double macps = std::pow(10.0, e);
       const double a = std::max(x0, y0 * macps / 1e3), b = std::min(x1, y1 * macps / 1e3);

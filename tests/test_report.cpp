@@ -93,7 +93,7 @@ void check_cell(const std::string& cell, const Json& value, const std::string& w
 
 }  // namespace
 
-TEST_CASE("the sample results render to html, markdown, csv and a copy of the input") {
+TEST_CASE("the sample results render to html and markdown and csv and a copy of the input") {
   const fs::path dir = fresh_dir("ok");
   const auto r = reports::render(sample(), CPX_RESULTS_SAMPLE, dir);
   CHECK(r.files.front() == dir / "report.html");
@@ -172,7 +172,7 @@ TEST_CASE("bad input leaves the output directory as it was") {
   fs::remove_all(dir);
 }
 
-TEST_CASE("the page is self-contained and every chart names device, runtime and accuracy model") {
+TEST_CASE("the page is self-contained and every chart names device and runtime and accuracy model") {
   const fs::path dir = fresh_dir("page");
   reports::render(sample(), "results.json", dir);
   const std::string html = slurp(dir / "report.html");
@@ -244,7 +244,7 @@ TEST_CASE("the roof is drawn from the measured peak and bandwidth") {
   fs::remove_all(dir);
 }
 
-TEST_CASE("cpubone-explore report writes the report, and bad input exits 2 with one line") {
+TEST_CASE("cpubone-explore report writes the report and bad input exits 2 with one line") {
   const fs::path dir = fresh_dir("cli");
   const std::string out = (dir / "out.txt").string(), err = (dir / "err.txt").string();
   fs::create_directories(dir);
