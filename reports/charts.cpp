@@ -93,9 +93,12 @@ Chart speed_accuracy(const Json& r, Report& report) {
     report.missing.push_back("speed-accuracy chart: no zoo model has a published or estimated top-1 and the Pareto front is empty");
     return c;
   }
+  std::string unplotted;
   for (const auto& z : zoo.rows)
-    if (z["top1"].is_null())
-      report.missing.push_back("speed-accuracy chart: " + z["name"].get<std::string>() + " has neither a published nor an estimated top-1");
+    if (z["top1"].is_null()) unplotted += (unplotted.empty() ? "" : ", ") + z["name"].get<std::string>();
+  if (!unplotted.empty())
+    report.missing.push_back("speed-accuracy chart: " + std::to_string(zoo.rows.size() - zoo_points) +
+                             " zoo model(s) have neither a published nor an estimated top-1 and are not plotted: " + unplotted);
   Json spec = base_spec(r, report, "Speed vs accuracy on " + device_name(r), {"zoo", "pareto", "random_front"});
   const std::string x_title = "predicted latency on " + device_name(r) + " (ms)";
   const std::string y_title = "ImageNet top-1 (%)";
