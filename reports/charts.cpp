@@ -390,7 +390,7 @@ Chart layer_breakdown(const Json& r, Report& report) {
                                        q("ops", "operators")})}};
   if (measured) {
     enc["yOffset"] = nom("source", "time");
-    enc["opacity"] = {{"field", "source"}, {"type", "nominal"}, {"title", "time"},
+    enc["opacity"] = {{"field", "source"}, {"type", "ordinal"}, {"title", "time"}, {"sort", {"predicted", "measured"}},
                       {"scale", {{"domain", {"predicted", "measured"}}, {"range", {1.0, 0.55}}}}};
   }
   spec["transform"] = transform;

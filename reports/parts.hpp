@@ -21,6 +21,7 @@ struct Table {
   std::string note;  // one or two sentences under the heading; may be empty
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> rows;
+  bool folded = false;  // long and rarely read (provenance): collapsed on the page, whole in report.md
 };
 
 struct Chart {

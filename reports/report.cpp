@@ -174,8 +174,7 @@ std::string to_html(const Report& rep) {
   }
   h += "</section>\n<section id=\"tables\">\n";
   for (const auto& t : rep.tables) {
-    // Provenance is long and read rarely: folded, but on the page (and printed whole in report.md).
-    if (t.rows.size() > 40) {
+    if (t.folded) {
       h += "<details>\n<summary>" + html_escape(t.heading) + " (" + std::to_string(t.rows.size()) + " rows)</summary>\n" +
            table_html(t, "h2") + "</details>\n";
     } else {

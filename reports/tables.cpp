@@ -185,6 +185,7 @@ void build_tables(const Json& r, Report& report) {
   Table env = table("Environment and provenance", {"field", "value"},
                     "Where every figure comes from: the tool run, the device and its predictor's provenance, and the "
                     "environment of this machine when anything was measured.");
+  env.folded = true;
   env.rows.push_back({"created", plain(r["created"])});
   flatten(r["tool"], "tool", env);
   for (const auto key : {"name", "runtime", "measured", "threads"}) env.rows.push_back({std::string("device.") + key, plain(r["device"][key])});
