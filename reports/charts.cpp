@@ -165,9 +165,7 @@ Chart speed_accuracy(const Json& r, Report& report) {
                   {"baseline", "latency (ms)", "top-1 (%)", "proposal", "latency (ms)", "est. top-1 (%)", "latency change", "top-1 change"});
   t.note = "Latencies predicted for " + device_name(r) + "; top-1 estimated by " + r["accuracy_model"]["name"].get<std::string>() + ".";
   for (const auto& b : r["proposals"]) {
-    const Json* best = nullptr;
-    for (const auto& d : b["dominating"])
-      if (!best || d["latency_ms"].get<double>() < (*best)["latency_ms"].get<double>()) best = &d;
+    const Json* best = fastest_dominating(b);
     std::vector<std::string> row = {plain(b["baseline"]), fixed(b["baseline_latency_ms"], 2), fixed(b["baseline_top1"], 2)};
     if (best)
       row.insert(row.end(), {plain((*best)["id"]), fixed((*best)["latency_ms"], 2), fixed((*best)["top1"], 2),

@@ -53,6 +53,9 @@ std::string to_csv(const Dataset& d);
 std::string to_html(const Report& report);
 std::string to_markdown(const Report& report);
 
+// The fastest of the proposals dominating one baseline (an element of results.proposals); null if none.
+const Json* fastest_dominating(const Json& proposal);
+
 // Formatting shared by charts and tables. A null value formats as an em dash.
 std::string fixed(const Json& v, int digits);
 std::string si(const Json& v, int significant = 3);  // 4.62 M, 530 M, 74.0 G

@@ -32,6 +32,13 @@ std::string si(const Json& v, int significant) {
   return buf;
 }
 
+const Json* fastest_dominating(const Json& proposal) {
+  const Json* best = nullptr;
+  for (const auto& d : proposal["dominating"])
+    if (!best || d["latency_ms"].get<double>() < (*best)["latency_ms"].get<double>()) best = &d;
+  return best;
+}
+
 std::string plain(const Json& v) {
   if (v.is_null()) return dash;
   if (v.is_string()) return v.get<std::string>();
@@ -201,9 +208,7 @@ void build_tables(const Json& r, Report& report) {
   // Summary sentences: the key numbers a reader wants before the charts.
   auto& sum = report.summary;
   for (const auto& b : r["proposals"]) {
-    const Json* best = nullptr;
-    for (const auto& d : b["dominating"])
-      if (!best || d["latency_ms"].get<double>() < (*best)["latency_ms"].get<double>()) best = &d;
+    const Json* best = fastest_dominating(b);
     if (!best) {
       sum.push_back("No proposal dominates " + plain(b["baseline"]) + " on " + device + ".");
       continue;
