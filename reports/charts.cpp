@@ -398,17 +398,26 @@ Chart layer_breakdown(const Json& r, Report& report) {
   c.spec = spec;
   c.min_marks = static_cast<int64_t>(groups.size());
 
-  Table s = table(model + " on " + device_name(r) + ": predicted time per stage", {"stage", "ops", "MACs", "predicted (ms)", "share", "MACpS"});
+  // Measured time per stage beside the prediction, where the ops were measured (null counts as not measured).
+  auto measured_ms = [&](const std::string& stage) {
+    double us = 0;
+    bool any = false;
+    for (const auto& row : d.rows)
+      if ((stage.empty() || row["stage"] == stage) && !row["measured_us"].is_null()) us += row["measured_us"].get<double>(), any = true;
+    return any ? Json(us / 1e3) : Json(nullptr);
+  };
+  Table s = table(model + " on " + device_name(r) + ": time per stage",
+                  {"stage", "ops", "MACs", "predicted (ms)", "measured (ms)", "share of predicted", "predicted MACpS"});
   for (const auto& stage : stages) {
     double us = 0, macs = 0;
     int64_t ops = 0;
     for (const auto& [cls, v] : by_stage[stage]) us += v.first, macs += v.second;
     for (const auto& row : d.rows) ops += row["stage"] == stage;
-    s.rows.push_back({stage, std::to_string(ops), si(Json(macs)), fixed(Json(us / 1e3), 3),
+    s.rows.push_back({stage, std::to_string(ops), si(Json(macs)), fixed(Json(us / 1e3), 3), fixed(measured_ms(stage), 3),
                       fixed(Json(total_us > 0 ? 100 * us / total_us : 0.0), 1) + " %", us > 0 ? si(Json(macs / us * 1e6)) : "—"});
   }
-  s.rows.push_back({"total", std::to_string(d.rows.size()), si(Json(total_macs)), fixed(Json(total_us / 1e3), 3), "100.0 %",
-                    total_us > 0 ? si(Json(total_macs / total_us * 1e6)) : "—"});
+  s.rows.push_back({"total", std::to_string(d.rows.size()), si(Json(total_macs)), fixed(Json(total_us / 1e3), 3), fixed(measured_ms(""), 3),
+                    "100.0 %", total_us > 0 ? si(Json(total_macs / total_us * 1e6)) : "—"});
   c.findings.push_back(s);
   std::vector<std::pair<std::string, std::pair<double, double>>> classes(by_class.begin(), by_class.end());
   std::sort(classes.begin(), classes.end(), [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
