@@ -125,20 +125,27 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* 
     const Network net = load_model(e.name);
     const NetworkCount c = count(net);
     const Capacity cap = capacity(net, c);
-    const double ms = predictor::predict(pred, net, t).latency_us / 1e3;
+    double ms = NAN;
+    try {
+      ms = predictor::predict(pred, net, t).latency_us / 1e3;
+    } catch (const InputError& err) {
+      // e.g. a quick profile without transposed convs: say so instead of guessing.
+      missing.push_back("no prediction for " + e.name + ": " + err.what());
+    }
+    auto or_nan = [](double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); };
     const bool estimable = e.family == "CPUBone" || e.family == "LowFormer";
     const auto pub = published_ms.find(e.name);
     const auto meas = measured_zoo_ms.find(e.name);
     zoo_rows.push_back({{"name", e.name}, {"family", e.family}, {"resolution", net.input.h}, {"params", cap.params},
                         {"macs", cap.macs}, {"published_top1", or_null(e.top1())},
                         {"estimated_top1", estimable ? or_null(acc.top1(cap)) : Json(nullptr)},
-                        {"predicted_latency_ms", ms},
+                        {"predicted_latency_ms", or_nan(ms)},
                         {"published_latency_ms", pub != published_ms.end() ? Json(pub->second) : Json(nullptr)},
                         {"measured_latency_ms", meas != measured_zoo_ms.end() ? Json(meas->second) : Json(nullptr)},
-                        {"predicted_macps", cap.macs / (ms * 1e-3)}});
+                        {"predicted_macps", or_nan(cap.macs / (ms * 1e-3))}});
     const auto actual = host ? (meas != measured_zoo_ms.end() ? std::optional<double>(meas->second) : std::nullopt)
                              : (pub != published_ms.end() ? std::optional<double>(pub->second) : std::nullopt);
-    if (actual) {
+    if (actual && std::isfinite(ms)) {
       z_macs.push_back(cap.macs);
       z_params.push_back(cap.params);
       z_pred.push_back(host ? ms : loo_ms.at(e.name));
@@ -153,7 +160,8 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* 
   } else {
     std::vector<double> m, p, l;
     for (const auto& r : zoo_rows)
-      m.push_back(r["macs"].get<double>()), p.push_back(r["params"].get<double>()), l.push_back(r["predicted_latency_ms"].get<double>());
+      if (r["predicted_latency_ms"].is_number())
+        m.push_back(r["macs"].get<double>()), p.push_back(r["params"].get<double>()), l.push_back(r["predicted_latency_ms"].get<double>());
     rank_correlations = {{"latency_source", "predicted"}, {"models", l.size()}, {"macs", profiler::spearman(m, l)},
                          {"params", profiler::spearman(p, l)}, {"prediction", nullptr}};
     missing.push_back("rank correlations use predicted latencies: no measured or published latencies of zoo models on " + o.device);
@@ -366,7 +374,7 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* 
     std::vector<double> p, a;
     if (host) {
       for (const auto& r : zoo_rows)
-        if (r["measured_latency_ms"].is_number()) {
+        if (r["measured_latency_ms"].is_number() && r["predicted_latency_ms"].is_number()) {
           pts.push_back({{"model", r["name"]}, {"predicted_ms", r["predicted_latency_ms"]}, {"actual_ms", r["measured_latency_ms"]}});
           p.push_back(r["predicted_latency_ms"].get<double>());
           a.push_back(r["measured_latency_ms"].get<double>());
@@ -432,7 +440,7 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* 
                        {"constraints", {{"max_latency_ms", or_null(o.constraints.max_latency_ms)},
                                         {"max_params", or_null(o.constraints.max_params)}, {"max_macs", or_null(o.constraints.max_macs)}}},
                        {"hypervolume", {{"nsga2", hv}, {"random", hv_random}, {"ratio", hv_random > 0 ? Json(hv / hv_random) : Json(nullptr)},
-                                        {"reference_point", {{"latency_ms", lat_ref}, {"objective", obj_ref}}},
+                                        {"reference_point", {{"latency_ms", lat_ref}, {"objective", obj_ref}, {"top1", acc.kind == "macs" ? Json(nullptr) : Json(obj_ref)}}},
                                         {"random_evaluations", rnd.evaluations}}},
                        {"random_front", random_front}};
   results["pareto"] = pareto;

@@ -9,6 +9,7 @@
 #include "explorer/cli/commands.hpp"
 #include "explorer/job.hpp"
 #include "predictor/devices.hpp"
+#include "reports/report.hpp"
 #include "profiler/sweep.hpp"
 #include "space/count.hpp"
 #include "space/io.hpp"
@@ -100,7 +101,10 @@ void run_job(JobArgs a, const std::string& command) {
                 r["proposals_follow"].is_string() ? ("; followed by " + r["proposals_follow"].get<std::string>()).c_str() : "");
   if (measured) std::printf("proof: predicted vs measured ranking on this machine, Spearman %.3f\n", results["proof"]["spearman"].get<double>());
   for (const auto& m : results["missing"]) std::printf("missing: %s\n", m.get<std::string>().c_str());
-  std::printf("results: %s\n", (std::filesystem::path(o.out_dir) / "results.json").string().c_str());
+  const std::string results_file = (std::filesystem::path(o.out_dir) / "results.json").string();
+  std::printf("results: %s\n", results_file.c_str());
+  const reports::Rendered r = reports::render(results, results_file, o.out_dir);
+  std::printf("report: %s\n", std::filesystem::absolute(r.files.front()).string().c_str());
 }
 
 void run_space(const std::string& file, bool defaults, const std::string& encode) {

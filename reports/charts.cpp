@@ -1,0 +1,491 @@
+// Vega-Lite specs of the report's charts. Each names the device, runtime and accuracy model in its
+// subtitle, reads its data from the named data sets (the same rows as data/*.csv), and gives tooltips
+// with the model, MACs, MACpS and latency wherever the data has them.
+#include <algorithm>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "reports/parts.hpp"
+
+namespace cpx::reports {
+
+namespace {
+
+std::string device_line(const Json& r) {
+  const Json& d = r["device"];
+  const int64_t threads = d["threads"].get<int64_t>();
+  return "device " + d["name"].get<std::string>() + ": " + d["runtime"].get<std::string>() + ", " +
+         std::to_string(threads) + (threads == 1 ? " thread" : " threads") +
+         (d["measured"].get<bool>() ? " (profiled on this machine)" : " (calibrated, not measured here)");
+}
+
+std::string accuracy_line(const Json& r) {
+  const Json& a = r["accuracy_model"];
+  return "accuracy model: " + a["name"].get<std::string>() + " (" + a["kind"].get<std::string>() + ")";
+}
+
+Json q(const std::string& field, const std::string& title, const std::string& format = "") {
+  Json j = {{"field", field}, {"type", "quantitative"}, {"title", title}};
+  if (!format.empty()) j["format"] = format;
+  return j;
+}
+Json nom(const std::string& field, const std::string& title) {
+  return {{"field", field}, {"type", "nominal"}, {"title", title}};
+}
+Json axis(Json enc, const std::string& scale_type, bool zero = false) {
+  if (enc.contains("format")) {
+    enc["axis"] = {{"format", enc["format"]}};
+    enc.erase("format");
+  }
+  enc["scale"] = {{"type", scale_type}, {"zero", zero}};
+  // A log scale niced to whole decades leaves most of the plot empty; pad by pixels instead.
+  if (scale_type == "log") enc["scale"] = {{"type", "log"}, {"nice", false}, {"padding", 14}};
+  return enc;
+}
+Json from(const std::string& name) { return {{"name", name}}; }
+Json literal(const std::string& as, const std::string& value) {
+  Json s = value;
+  return {{"calculate", s.dump()}, {"as", as}};  // a JSON string literal is a valid Vega expression string
+}
+
+Json base_spec(const Json& r, const Report& report, const std::string& title, const std::vector<std::string>& data) {
+  Json spec;
+  spec["title"] = {{"text", title}, {"subtitle", Json::array({device_line(r), accuracy_line(r)})},
+                   {"anchor", "start"}, {"fontSize", 15}, {"subtitleFontSize", 12}};
+  spec["width"] = 470;
+  spec["height"] = 340;
+  spec["datasets"] = Json::object();
+  for (const auto& name : data) spec["datasets"][name] = dataset(report, name).rows;
+  spec["config"] = {{"legend", {{"orient", "right"}, {"labelLimit", 190}}}, {"axis", {{"labelFontSize", 11}, {"titleFontSize", 12}}}};
+  return spec;
+}
+
+size_t count_if_not_null(const Dataset& d, const std::string& a, const std::string& b = "") {
+  return static_cast<size_t>(std::count_if(d.rows.begin(), d.rows.end(), [&](const Json& row) {
+    return !row[a].is_null() && (b.empty() || !row[b].is_null());
+  }));
+}
+
+Table table(std::string heading, std::vector<std::string> header) {
+  Table t;
+  t.heading = std::move(heading);
+  t.header = std::move(header);
+  return t;
+}
+
+std::string device_name(const Json& r) { return r["device"]["name"].get<std::string>(); }
+
+Chart speed_accuracy(const Json& r, Report& report) {
+  Chart c;
+  c.id = "chart-speed-accuracy";
+  c.heading = "Speed vs accuracy";
+  const Dataset& zoo = dataset(report, "zoo");
+  const Dataset& pareto = dataset(report, "pareto");
+  const Dataset& random = dataset(report, "random_front");
+  const size_t zoo_points = count_if_not_null(zoo, "top1");
+  c.caption = "ImageNet top-1 against the predicted latency on " + device_name(r) +
+              " (log scale). Zoo models at their published top-1 (triangles: no published top-1, the accuracy "
+              "model's estimate); the explorer's Pareto front at estimated top-1; the dashed line is the front "
+              "random search found with the same number of evaluations. CPUBone B0-B3 are ringed.";
+  if (zoo_points + pareto.rows.size() == 0) {
+    c.caption += " Nothing to plot: no zoo model has a top-1 and the Pareto front is empty.";
+    report.missing.push_back("speed-accuracy chart: no zoo model has a published or estimated top-1 and the Pareto front is empty");
+    return c;
+  }
+  std::string unplotted;
+  for (const auto& z : zoo.rows)
+    if (z["top1"].is_null()) unplotted += (unplotted.empty() ? "" : ", ") + z["name"].get<std::string>();
+  if (!unplotted.empty())
+    report.missing.push_back("speed-accuracy chart: " + std::to_string(zoo.rows.size() - zoo_points) +
+                             " zoo model(s) have neither a published nor an estimated top-1 and are not plotted: " + unplotted);
+  Json spec = base_spec(r, report, "Speed vs accuracy on " + device_name(r), {"zoo", "pareto", "random_front"});
+  const std::string x_title = "predicted latency on " + device_name(r) + " (ms)";
+  const std::string y_title = "ImageNet top-1 (%)";
+  const Json x_pred = axis(q("predicted_latency_ms", x_title), "log");
+  // Families take the tableau20 colours; the two fronts are black and grey so they never look like a family.
+  static const char* const palette[] = {"#4c78a8", "#9ecae9", "#f58518", "#ffbf79", "#54a24b", "#88d27a", "#b79a20",
+                                        "#f2cf5b", "#439894", "#83bcb6", "#e45756", "#ff9d98", "#79706e", "#bab0ac",
+                                        "#d67195", "#fcbfd2", "#b279a2", "#d6a5c9", "#9e765f", "#d8b5a5"};
+  const std::string pareto_series = "Pareto front (estimated top-1)", random_series = "random search front";
+  Json domain = Json::array(), range = Json::array();
+  for (const auto& z : zoo.rows)
+    if (std::find(domain.begin(), domain.end(), z["family"]) == domain.end()) {
+      range.push_back(palette[domain.size() % std::size(palette)]);
+      domain.push_back(z["family"]);
+    }
+  domain.push_back(pareto_series), range.push_back("#000000");
+  domain.push_back(random_series), range.push_back("#888888");
+  const Json color = {{"field", "series"}, {"type", "nominal"}, {"title", "family / series"},
+                      {"scale", {{"domain", domain}, {"range", range}}}};
+  Json layers = Json::array();
+  if (!random.rows.empty())
+    layers.push_back({{"data", from("random_front")}, {"transform", Json::array({literal("series", random_series)})},
+                      {"mark", {{"type", "line"}, {"strokeDash", {4, 3}}, {"strokeWidth", 1.5}}},
+                      {"encoding", {{"x", axis(q("latency_ms", x_title), "log")}, {"y", axis(q("top1", y_title), "linear")},
+                                    {"order", q("latency_ms", "")}, {"color", color}}}});
+  const Json pareto_tip = Json::array({nom("id", "proposal"), nom("summary", "configuration"), q("macs", "MACs", ".3s"),
+                                       q("params", "params", ".3s"), q("predicted_macps", "predicted MACpS", ".3s"),
+                                       q("predicted_latency_ms", "predicted latency (ms)", ".2f"),
+                                       q("measured_latency_ms", "measured latency (ms)", ".2f"),
+                                       q("estimated_top1", "estimated top-1 (%)", ".2f")});
+  if (!pareto.rows.empty())
+    layers.push_back({{"data", from("pareto")}, {"transform", Json::array({literal("series", pareto_series)})},
+                      {"mark", {{"type", "line"}, {"point", true}, {"strokeWidth", 2}}},
+                      {"encoding", {{"x", x_pred}, {"y", axis(q("estimated_top1", y_title), "linear")},
+                                    {"order", q("predicted_latency_ms", "")}, {"color", color}, {"tooltip", pareto_tip}}}});
+  const Json zoo_tip = Json::array({nom("name", "model"), nom("family", "family"), q("macs", "MACs", ".3s"),
+                                    q("params", "params", ".3s"), q("predicted_macps", "predicted MACpS", ".3s"),
+                                    q("predicted_latency_ms", "predicted latency (ms)", ".2f"),
+                                    q("published_latency_ms", "published latency (ms)", ".2f"),
+                                    q("measured_latency_ms", "measured latency (ms)", ".2f"),
+                                    q("published_top1", "published top-1 (%)", ".2f"),
+                                    q("estimated_top1", "estimated top-1 (%)", ".2f")});
+  const Json has_top1 = {{"filter", "datum.top1 != null"}};
+  const Json zoo_family = {{"calculate", "datum.family"}, {"as", "series"}};
+  layers.push_back({{"data", from("zoo")}, {"transform", Json::array({has_top1, zoo_family})},
+                    {"mark", {{"type", "point"}, {"filled", true}, {"size", 70}, {"opacity", 0.85}}},
+                    {"encoding", {{"x", x_pred}, {"y", axis(q("top1", y_title), "linear")}, {"color", color},
+                                  {"shape", {{"field", "top1_source"}, {"type", "nominal"}, {"title", "zoo top-1"},
+                                             {"scale", {{"domain", {"published", "estimated"}}, {"range", {"circle", "triangle-up"}}}}}},
+                                  {"tooltip", zoo_tip}}}});
+  const Json marked = {{"filter", "datum.cpubone_mark != null && datum.top1 != null"}};
+  layers.push_back({{"data", from("zoo")}, {"transform", Json::array({marked})},
+                    {"mark", {{"type", "point"}, {"size", 320}, {"strokeWidth", 2}, {"color", "black"}}},
+                    {"encoding", {{"x", x_pred}, {"y", axis(q("top1", y_title), "linear")}, {"tooltip", zoo_tip}}}});
+  layers.push_back({{"data", from("zoo")}, {"transform", Json::array({marked})},
+                    {"mark", {{"type", "text"}, {"dx", -12}, {"dy", -12}, {"fontWeight", "bold"}, {"fontSize", 13}}},
+                    {"encoding", {{"x", x_pred}, {"y", axis(q("top1", y_title), "linear")}, {"text", {{"field", "cpubone_mark"}}}}}});
+  spec["layer"] = layers;
+  c.spec = spec;
+  c.min_marks = static_cast<int64_t>(zoo_points + pareto.rows.size());
+
+  // Findings: each baseline against its fastest dominating proposal.
+  Table t = table("Fastest proposal dominating each CPUBone baseline on " + device_name(r),
+                  {"baseline", "latency (ms)", "top-1 (%)", "proposal", "latency (ms)", "est. top-1 (%)", "latency change", "top-1 change"});
+  t.note = "Latencies predicted for " + device_name(r) + "; top-1 estimated by " + r["accuracy_model"]["name"].get<std::string>() + ".";
+  for (const auto& b : r["proposals"]) {
+    const Json* best = fastest_dominating(b);
+    std::vector<std::string> row = {plain(b["baseline"]), fixed(b["baseline_latency_ms"], 2), fixed(b["baseline_top1"], 2)};
+    if (best)
+      row.insert(row.end(), {plain((*best)["id"]), fixed((*best)["latency_ms"], 2), fixed((*best)["top1"], 2),
+                             fixed((*best)["delta_latency_pct"], 1) + " %", fixed((*best)["delta_top1_pp"], 2) + " pp"});
+    else
+      row.insert(row.end(), {"none dominates", "", "", "", ""});
+    t.rows.push_back(row);
+  }
+  if (r["proposals"].empty()) t.note += " The results hold no proposals.";
+  c.findings.push_back(t);
+  return c;
+}
+
+Chart macs_latency(const Json& r, Report& report) {
+  Chart c;
+  c.id = "chart-macs-latency";
+  c.heading = "MACs vs latency";
+  const Json& rc = r["rank_correlations"];
+  const std::string source = rc["latency_source"];
+  const Dataset& zoo = dataset(report, "zoo");
+  const size_t points = count_if_not_null(zoo, "latency_ms");
+  c.caption = "Every zoo model's MACs against its " + source + " latency on " + device_name(r) +
+              " (log-log). Grey lines are constant MACpS: models on the same line run at the same MACs per second, so "
+              "distance across the lines is how badly MACs alone predict latency (MobileOne's analysis, redone).";
+  if (points < zoo.rows.size())
+    report.missing.push_back("MACs-vs-latency chart: " + std::to_string(zoo.rows.size() - points) + " zoo model(s) have no " +
+                             source + " latency on " + device_name(r) + " and are not plotted");
+  Table t = table("Spearman rank correlation of " + source + " latency with ...", {"MACs", "params", "our prediction"});
+  t.rows.push_back({fixed(rc["macs"], 3), fixed(rc["params"], 3), fixed(rc["prediction"], 3)});
+  if (rc["prediction"].is_null()) t.note = "No correlation with our prediction: the latencies plotted are the predictions themselves.";
+  c.findings.push_back(t);
+  if (points == 0) {
+    c.caption += " Nothing to plot: no zoo model has a " + source + " latency.";
+    return c;
+  }
+  Json spec = base_spec(r, report, "MACs vs " + source + " latency on " + device_name(r), {"zoo", "macps_lines"});
+  spec["title"]["subtitle"].push_back("Spearman with latency: MACs " + fixed(rc["macs"], 2) + ", params " + fixed(rc["params"], 2) +
+                                      ", prediction " + fixed(rc["prediction"], 2));
+  const std::string y_title = source + " latency on " + device_name(r) + " (ms)";
+  const Json x = axis(q("macs", "MACs", "~s"), "log"), y = axis(q("latency_ms", y_title), "log");
+  Json layers = Json::array();
+  layers.push_back({{"data", from("macps_lines")},
+                    {"mark", {{"type", "line"}, {"color", "#bbbbbb"}, {"strokeWidth", 1}, {"clip", true}}},
+                    {"encoding", {{"x", x}, {"y", y}, {"detail", nom("label", "")}}}});
+  layers.push_back({{"data", from("macps_lines")},
+                    {"transform", Json::array({Json{{"joinaggregate", Json::array({Json{{"op", "max"}, {"field", "macs"}, {"as", "end"}}})},
+                                                    {"groupby", Json::array({"label"})}},
+                                               Json{{"filter", "datum.macs == datum.end"}}})},
+                    {"mark", {{"type", "text"}, {"color", "#888888"}, {"align", "right"}, {"baseline", "bottom"}, {"dx", -2}, {"fontSize", 10}}},
+                    {"encoding", {{"x", x}, {"y", y}, {"text", {{"field", "label"}}}}}});
+  layers.push_back({{"data", from("zoo")}, {"transform", Json::array({Json{{"filter", "datum.latency_ms != null"}}})},
+                    {"mark", {{"type", "point"}, {"filled", true}, {"size", 70}}},
+                    {"encoding", {{"x", x}, {"y", y},
+                                  {"color", {{"field", "family"}, {"type", "nominal"}, {"title", "family"}, {"scale", {{"scheme", "tableau20"}}}}},
+                                  {"tooltip", Json::array({nom("name", "model"), nom("family", "family"), q("macs", "MACs", ".3s"),
+                                                           q("params", "params", ".3s"), q("latency_ms", source + " latency (ms)", ".2f"),
+                                                           q("macps", "MACpS at that latency", ".3s"),
+                                                           q("predicted_latency_ms", "predicted latency (ms)", ".2f")})}}}});
+  spec["layer"] = layers;
+  c.spec = spec;
+  c.min_marks = static_cast<int64_t>(points);
+  return c;
+}
+
+Chart block_macps(const Json& r, Report& report) {
+  Chart c;
+  c.id = "chart-block-macps";
+  c.heading = "MACpS vs channels per block variant";
+  const Dataset& d = dataset(report, "block_macps");
+  const Json& crossover = r["fused_crossover_channels"];
+  c.caption = "MACs per second each block variant achieves on " + device_name(r) + " as its width grows, from the device's "
+              "predictor. The width from which the unfused blocks reach the higher MACpS is the fused/unfused crossover" +
+              (crossover.is_null() ? std::string(": none in this range.") : ", marked at " + plain(crossover) + " channels.");
+  if (crossover.is_null()) report.missing.push_back("fused/unfused crossover: none found for " + device_name(r));
+  if (d.rows.empty()) {
+    c.caption += " Nothing to plot: the results hold no block MACpS.";
+    report.missing.push_back("block MACpS chart: the results hold no block_macps rows");
+    return c;
+  }
+  Json spec = base_spec(r, report, "Block MACpS vs channels on " + device_name(r), {"block_macps"});
+  const Json res = {{"calculate", "'input ' + datum.resolution + 'x' + datum.resolution"}, {"as", "input"}};
+  Json layers = Json::array();
+  layers.push_back({{"data", from("block_macps")}, {"transform", Json::array({res})},
+                    {"mark", {{"type", "line"}, {"point", true}}},
+                    {"encoding", {{"x", {{"field", "channels"}, {"type", "quantitative"}, {"title", "channels"},
+                                         {"scale", {{"type", "log"}, {"base", 2}}}, {"axis", {{"values", {8, 16, 32, 64, 128, 256, 512, 1024, 2048}}}}}},
+                                  {"y", axis(q("macps", "predicted MACpS", "~s"), "linear", true)},
+                                  {"color", {{"field", "variant"}, {"type", "nominal"}, {"title", "block variant"}, {"scale", {{"scheme", "tableau10"}}}}},
+                                  {"strokeDash", nom("input", "input")},
+                                  {"tooltip", Json::array({nom("variant", "block variant"), q("channels", "channels"),
+                                                           nom("input", "input"), q("macps", "predicted MACpS", ".3s")})}}}});
+  if (!crossover.is_null()) {
+    Json rule;
+    rule["data"] = {{"values", Json::array({Json{{"channels", crossover}, {"label", "fused/unfused crossover: " + plain(crossover) + " ch"}}})}};
+    rule["layer"] = Json::array({Json{{"mark", {{"type", "rule"}, {"strokeDash", {6, 4}}, {"color", "black"}}},
+                                      {"encoding", {{"x", {{"field", "channels"}, {"type", "quantitative"}}}}}},
+                                 Json{{"mark", {{"type", "text"}, {"align", "right"}, {"dx", -4}, {"y", 8}, {"fontWeight", "bold"}}},
+                                      {"encoding", {{"x", {{"field", "channels"}, {"type", "quantitative"}}}, {"text", {{"field", "label"}}}}}}});
+    layers.push_back(rule);
+  }
+  spec["layer"] = layers;
+  c.spec = spec;
+  c.min_marks = static_cast<int64_t>(d.rows.size());
+
+  // Findings: the variant with the highest MACpS at each width.
+  std::map<std::pair<int64_t, int64_t>, const Json*> best;  // (resolution, channels) -> row
+  for (const auto& row : d.rows) {
+    auto& b = best[{row["resolution"].get<int64_t>(), row["channels"].get<int64_t>()}];
+    if (!b || row["macps"].get<double>() > (*b)["macps"].get<double>()) b = &row;
+  }
+  Table t = table("Highest-MACpS block variant at each width on " + device_name(r), {"input", "channels", "variant", "MACpS"});
+  t.note = "Fused/unfused crossover: " + (crossover.is_null() ? std::string("none found") : plain(crossover) + " channels") + ".";
+  for (const auto& [key, row] : best)
+    t.rows.push_back({std::to_string(key.first) + "x" + std::to_string(key.first), std::to_string(key.second),
+                      plain((*row)["variant"]), si((*row)["macps"])});
+  c.findings.push_back(t);
+  return c;
+}
+
+Chart roofline(const Json& r, Report& report) {
+  Chart c;
+  c.id = "chart-roofline";
+  c.heading = "Roofline";
+  const Json& roof = r["roofline"];
+  const Dataset& d = dataset(report, "roofline");
+  const bool has_roof = !dataset(report, "roofline_ceiling").rows.empty();
+  c.caption = "Each operator's arithmetic intensity (MACs per byte moved) against the MACs per second it achieves on " +
+              device_name(r) + " (log-log)." +
+              (has_roof ? " The roof is the measured bandwidth times intensity, capped by the measured peak compute: "
+                          "operators far below it are limited by neither, but by overheads."
+                        : " No roof: peak compute and bandwidth were not measured for this device.");
+  if (roof["peak_macps"].is_null()) report.missing.push_back("roofline: no measured peak compute (MACpS) for " + device_name(r));
+  if (roof["bandwidth_bytes_per_s"].is_null()) report.missing.push_back("roofline: no measured memory bandwidth for " + device_name(r));
+  Table t = table("Roofline on " + device_name(r), {"peak MACpS", "bandwidth (B/s)", "ridge (MACs/byte)", "source", "operators plotted"});
+  t.rows.push_back({si(roof["peak_macps"]), si(roof["bandwidth_bytes_per_s"]),
+                    has_roof ? fixed(Json(roof["peak_macps"].get<double>() / roof["bandwidth_bytes_per_s"].get<double>()), 1) : "—",
+                    plain(roof["source"]), std::to_string(d.rows.size())});
+  c.findings.push_back(t);
+  if (d.rows.empty()) {
+    c.caption += " Nothing to plot: the results hold no roofline points.";
+    report.missing.push_back("roofline chart: the results hold no operator points");
+    return c;
+  }
+  Json spec = base_spec(r, report, "Roofline on " + device_name(r), {"roofline", "roofline_ceiling"});
+  const Json x = axis(q("intensity_macs_per_byte", "arithmetic intensity (MACs per byte)", "~g"), "log");
+  const Json y = axis(q("macps", "MACpS", "~s"), "log");
+  Json layers = Json::array();
+  if (has_roof) {
+    layers.push_back({{"data", from("roofline_ceiling")}, {"mark", {{"type", "line"}, {"color", "black"}, {"strokeWidth", 2}}},
+                      {"encoding", {{"x", x}, {"y", y}, {"order", q("intensity_macs_per_byte", "")}}}});
+    const std::string peak = "peak " + si(roof["peak_macps"]) + "MACpS", bw = si(roof["bandwidth_bytes_per_s"]) + "B/s";
+    for (const auto& [bound, label, align] : {std::tuple{"compute", peak, "right"}, std::tuple{"bandwidth", bw, "left"}})
+      layers.push_back({{"data", from("roofline_ceiling")},
+                        {"transform", Json::array({Json{{"filter", "datum.bound == '" + std::string(bound) + "'"}},
+                                                   literal("label", label)})},
+                        {"mark", {{"type", "text"}, {"dy", -8}, {"fontWeight", "bold"}, {"align", align}}},
+                        {"encoding", {{"x", x}, {"y", y}, {"text", {{"field", "label"}}}}}});
+  }
+  layers.push_back({{"data", from("roofline")}, {"mark", {{"type", "point"}, {"filled", true}, {"size", 45}, {"opacity", 0.8}}},
+                    {"encoding", {{"x", x}, {"y", y},
+                                  {"color", {{"field", "op_class"}, {"type", "nominal"}, {"title", "operator class"}, {"scale", {{"scheme", "tableau20"}}}}},
+                                  {"shape", nom("source", "MACpS from")},
+                                  {"tooltip", Json::array({nom("model", "model"), nom("op", "operator"), nom("op_class", "class"),
+                                                           q("macs", "MACs", ".3s"), q("macps", "MACpS", ".3s"),
+                                                           q("predicted_us", "predicted latency (us)", ".1f"),
+                                                           q("intensity_macs_per_byte", "MACs per byte", ".2f")})}}}});
+  spec["layer"] = layers;
+  c.spec = spec;
+  c.min_marks = static_cast<int64_t>(d.rows.size());
+  return c;
+}
+
+Chart layer_breakdown(const Json& r, Report& report) {
+  Chart c;
+  c.id = "chart-layers";
+  const std::string model = r["layers"]["model"];
+  c.heading = "Per-layer breakdown of " + model;
+  const Dataset& d = dataset(report, "layers");
+  const bool measured = count_if_not_null(d, "measured_us") > 0;
+  c.caption = "Where " + model + "'s time goes on " + device_name(r) + ": predicted time per stage, split by operator class" +
+              (measured ? std::string(", next to the time measured on this machine.") : std::string(". No per-layer measurements on this device."));
+  if (!measured) report.missing.push_back("per-layer breakdown of " + model + ": no measured per-layer times on " + device_name(r));
+  if (d.rows.empty()) {
+    c.caption += " Nothing to plot: the results hold no layers.";
+    report.missing.push_back("per-layer chart: the results hold no layer rows");
+    return c;
+  }
+  // Stages in the order the network runs them, operator classes by their share of the predicted time.
+  std::vector<std::string> stages;
+  std::map<std::string, std::map<std::string, std::pair<double, double>>> by_stage;  // stage -> class -> (us, macs)
+  std::map<std::string, std::pair<double, double>> by_class;
+  std::set<std::pair<std::string, std::string>> groups;
+  double total_us = 0, total_macs = 0;
+  for (const auto& row : d.rows) {
+    const std::string stage = row["stage"], cls = row["op_class"];
+    if (std::find(stages.begin(), stages.end(), stage) == stages.end()) stages.push_back(stage);
+    const double us = row["predicted_us"], macs = row["macs"];
+    by_stage[stage][cls].first += us, by_stage[stage][cls].second += macs;
+    by_class[cls].first += us, by_class[cls].second += macs;
+    total_us += us, total_macs += macs;
+    groups.insert({stage, cls});
+    if (!row["measured_us"].is_null()) groups.insert({stage + "\x01measured", cls});
+  }
+  Json spec = base_spec(r, report, "Per-layer breakdown of " + model + " on " + device_name(r), {"layers"});
+  spec["height"] = std::max<int64_t>(220, 26 * static_cast<int64_t>(stages.size()) * (measured ? 2 : 1));
+  Json transform = Json::array({Json{{"fold", {"predicted_us", "measured_us"}}, {"as", {"source", "time_us"}}},
+                                Json{{"filter", "datum.time_us != null"}},
+                                Json{{"calculate", "datum.source == 'predicted_us' ? 'predicted' : 'measured'"}, {"as", "source"}},
+                                Json{{"aggregate", Json::array({Json{{"op", "sum"}, {"field", "time_us"}, {"as", "time_us"}},
+                                                                Json{{"op", "sum"}, {"field", "macs"}, {"as", "macs"}},
+                                                                Json{{"op", "count"}, {"as", "ops"}}})},
+                                     {"groupby", {"stage", "op_class", "source"}}},
+                                Json{{"calculate", "datum.time_us / 1000"}, {"as", "time_ms"}},
+                                Json{{"calculate", "datum.time_us > 0 ? datum.macs / datum.time_us * 1e6 : null"}, {"as", "macps"}}});
+  Json enc = {{"y", {{"field", "stage"}, {"type", "nominal"}, {"title", "stage"}, {"sort", stages}}},
+              {"x", q("time_ms", (measured ? "time" : "predicted time") + std::string(" on ") + device_name(r) + " (ms)")},
+              {"color", {{"field", "op_class"}, {"type", "nominal"}, {"title", "operator class"}, {"scale", {{"scheme", "tableau20"}}}}},
+              {"tooltip", Json::array({nom("stage", "stage"), nom("op_class", "operator class"), nom("source", "time"),
+                                       q("time_ms", "latency (ms)", ".3f"), q("macs", "MACs", ".3s"), q("macps", "MACpS", ".3s"),
+                                       q("ops", "operators")})}};
+  if (measured) {
+    enc["yOffset"] = nom("source", "time");
+    enc["opacity"] = {{"field", "source"}, {"type", "ordinal"}, {"title", "time"}, {"sort", {"predicted", "measured"}},
+                      {"scale", {{"domain", {"predicted", "measured"}}, {"range", {1.0, 0.55}}}}};
+  }
+  spec["transform"] = transform;
+  spec["data"] = from("layers");
+  spec["mark"] = {{"type", "bar"}};
+  spec["encoding"] = enc;
+  c.spec = spec;
+  c.min_marks = static_cast<int64_t>(groups.size());
+
+  // Measured time per stage beside the prediction, where the ops were measured (null counts as not measured).
+  auto measured_ms = [&](const std::string& stage) {
+    double us = 0;
+    bool any = false;
+    for (const auto& row : d.rows)
+      if ((stage.empty() || row["stage"] == stage) && !row["measured_us"].is_null()) us += row["measured_us"].get<double>(), any = true;
+    return any ? Json(us / 1e3) : Json(nullptr);
+  };
+  Table s = table(model + " on " + device_name(r) + ": time per stage",
+                  {"stage", "ops", "MACs", "predicted (ms)", "measured (ms)", "share of predicted", "predicted MACpS"});
+  for (const auto& stage : stages) {
+    double us = 0, macs = 0;
+    int64_t ops = 0;
+    for (const auto& [cls, v] : by_stage[stage]) us += v.first, macs += v.second;
+    for (const auto& row : d.rows) ops += row["stage"] == stage;
+    s.rows.push_back({stage, std::to_string(ops), si(Json(macs)), fixed(Json(us / 1e3), 3), fixed(measured_ms(stage), 3),
+                      fixed(Json(total_us > 0 ? 100 * us / total_us : 0.0), 1) + " %", us > 0 ? si(Json(macs / us * 1e6)) : "—"});
+  }
+  s.rows.push_back({"total", std::to_string(d.rows.size()), si(Json(total_macs)), fixed(Json(total_us / 1e3), 3), fixed(measured_ms(""), 3),
+                    "100.0 %", total_us > 0 ? si(Json(total_macs / total_us * 1e6)) : "—"});
+  c.findings.push_back(s);
+  std::vector<std::pair<std::string, std::pair<double, double>>> classes(by_class.begin(), by_class.end());
+  std::sort(classes.begin(), classes.end(), [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
+  Table k = table(model + " on " + device_name(r) + ": predicted time per operator class", {"operator class", "MACs", "predicted (ms)", "share", "MACpS"});
+  for (const auto& [cls, v] : classes)
+    k.rows.push_back({cls, si(Json(v.second)), fixed(Json(v.first / 1e3), 3),
+                      fixed(Json(total_us > 0 ? 100 * v.first / total_us : 0.0), 1) + " %", v.first > 0 && v.second > 0 ? si(Json(v.second / v.first * 1e6)) : "—"});
+  c.findings.push_back(k);
+  return c;
+}
+
+Chart predictor_accuracy(const Json& r, Report& report) {
+  Chart c;
+  c.id = "chart-predictor-accuracy";
+  c.heading = "Predictor accuracy";
+  const Json& pa = r["predictor_accuracy"];
+  if (pa.is_null()) {
+    c.caption = "No predictor accuracy figures for " + device_name(r) + ": nothing was measured or published to compare with.";
+    report.missing.push_back("predictor accuracy: no measured or published latencies to compare the predictions with on " + device_name(r));
+    return c;
+  }
+  const std::string against = pa["against"];
+  c.caption = "Predicted latency against " + against + " on " + device_name(r) +
+              " (log-log). Points inside the shaded band are within ±10 % of the actual latency.";
+  Table t = table("Predictor accuracy on " + device_name(r) + " (against " + against + ")", {"MAPE", "within ±10 %", "Spearman", "points"});
+  t.rows.push_back({fixed(pa["mape"], 1) + " %", fixed(Json(100 * pa["within_10"].get<double>()), 0) + " %", fixed(pa["spearman"], 3),
+                    std::to_string(pa["points"].size())});
+  c.findings.push_back(t);
+  const Dataset& d = dataset(report, "predictor_accuracy");
+  if (d.rows.empty()) {
+    c.caption += " Nothing to plot: no points.";
+    report.missing.push_back("predictor accuracy chart: the results hold no points");
+    return c;
+  }
+  Json spec = base_spec(r, report, "Predicted vs " + against + " on " + device_name(r), {"predictor_accuracy", "predictor_accuracy_band"});
+  const std::string x_title = "actual latency: " + against + " (ms)";
+  const Json x = axis(q("actual_ms", x_title), "log");
+  Json layers = Json::array();
+  layers.push_back({{"data", from("predictor_accuracy_band")}, {"mark", {{"type", "area"}, {"color", "#4c78a8"}, {"opacity", 0.15}}},
+                    {"encoding", {{"x", x}, {"y", axis(q("low_ms", "predicted latency (ms)"), "log")}, {"y2", {{"field", "high_ms"}}}}}});
+  layers.push_back({{"data", from("predictor_accuracy_band")}, {"mark", {{"type", "line"}, {"color", "#4c78a8"}, {"strokeDash", {4, 3}}}},
+                    {"encoding", {{"x", x}, {"y", {{"field", "actual_ms"}, {"type", "quantitative"}}}}}});
+  layers.push_back({{"data", from("predictor_accuracy")},
+                    {"transform", Json::array({Json{{"calculate", "abs(datum.error_pct) <= 10 ? 'within ±10 %' : 'outside ±10 %'"}, {"as", "band"}}})},
+                    {"mark", {{"type", "point"}, {"filled", true}, {"size", 70}}},
+                    {"encoding", {{"x", x}, {"y", axis(q("predicted_ms", "predicted latency (ms)"), "log")},
+                                  {"color", {{"field", "band"}, {"type", "nominal"}, {"title", "error"},
+                                             {"scale", {{"domain", {"within ±10 %", "outside ±10 %"}}, {"range", {"#4c78a8", "#e45756"}}}}}},
+                                  {"tooltip", Json::array({nom("model", "model"), q("macs", "MACs", ".3s"),
+                                                           q("predicted_ms", "predicted latency (ms)", ".2f"),
+                                                           q("actual_ms", "actual latency (ms)", ".2f"),
+                                                           q("actual_macps", "actual MACpS", ".3s"), q("error_pct", "error (%)", "+.1f")})}}}});
+  spec["layer"] = layers;
+  c.spec = spec;
+  c.min_marks = static_cast<int64_t>(d.rows.size());
+
+  Table p = table("Predicted vs " + against + " per model", {"model", "predicted (ms)", "actual (ms)", "error"});
+  for (const auto& row : d.rows)
+    p.rows.push_back({plain(row["model"]), fixed(row["predicted_ms"], 2), fixed(row["actual_ms"], 2), fixed(row["error_pct"], 1) + " %"});
+  c.findings.push_back(p);
+  return c;
+}
+
+}  // namespace
+
+void build_charts(const Json& r, Report& report) {
+  for (auto* make : {speed_accuracy, macs_latency, block_macps, roofline, layer_breakdown, predictor_accuracy})
+    report.charts.push_back(make(r, report));
+}
+
+}  // namespace cpx::reports

@@ -1,0 +1,216 @@
+// The data sets behind the charts: the results' own fields, plus the few derived columns a chart plots
+// (marked below), so that data/*.csv holds exactly what the page shows.
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "reports/parts.hpp"
+
+namespace cpx::reports {
+
+namespace {
+
+Dataset make(std::string name, std::vector<std::string> columns) {
+  Dataset d;
+  d.name = std::move(name);
+  d.columns = std::move(columns);
+  return d;
+}
+
+// Copies `columns` of each object in `rows`; absent keys are a bug (validation ran first).
+Dataset copy(std::string name, const Json& rows, std::vector<std::string> columns) {
+  Dataset d = make(std::move(name), std::move(columns));
+  for (const auto& r : rows) {
+    Json out = Json::object();
+    for (const auto& c : d.columns) out[c] = r.at(c);
+    d.rows.push_back(std::move(out));
+  }
+  return d;
+}
+
+bool is_cpubone_baseline(const std::string& name) {
+  return name == "b0" || name == "b1" || name == "b2" || name == "b3";
+}
+
+Json div_or_null(const Json& num, const Json& den, double scale) {
+  if (num.is_null() || den.is_null() || den.get<double>() <= 0) return nullptr;
+  return num.get<double>() / den.get<double>() * scale;
+}
+
+}  // namespace
+
+void build_datasets(const Json& r, Report& report) {
+  auto& out = report.datasets;
+  const std::string source = r["rank_correlations"]["latency_source"];
+  const std::string latency_field = source + "_latency_ms";
+
+  // Zoo: derived top1 (published where there is one, else the accuracy model's estimate), the B0-B3 label,
+  // and the latency the MACs chart plots (the source the rank correlations were computed on).
+  Dataset zoo = copy("zoo", r["zoo"],
+                     {"name", "family", "resolution", "params", "macs", "published_top1", "estimated_top1",
+                      "predicted_latency_ms", "published_latency_ms", "measured_latency_ms", "predicted_macps"});
+  for (auto c : {"top1", "top1_source", "cpubone_mark", "latency_ms", "latency_source", "macps"}) zoo.columns.push_back(c);
+  for (auto& z : zoo.rows) {
+    const bool published = !z["published_top1"].is_null();
+    z["top1"] = published ? z["published_top1"] : z["estimated_top1"];
+    z["top1_source"] = published ? Json("published") : z["estimated_top1"].is_null() ? Json(nullptr) : Json("estimated");
+    const std::string name = z["name"];
+    z["cpubone_mark"] = is_cpubone_baseline(name) ? Json("B" + name.substr(1)) : Json(nullptr);
+    z["latency_ms"] = z[latency_field];
+    z["latency_source"] = source;
+    z["macps"] = div_or_null(z["macs"], z["latency_ms"], 1e3);
+  }
+  out.push_back(std::move(zoo));
+
+  Dataset pareto = copy("pareto", r["pareto"],
+                        {"id", "summary", "params", "macs", "predicted_latency_ms", "estimated_top1",
+                         "measured_latency_ms", "file"});
+  pareto.columns.push_back("predicted_macps");
+  for (auto& p : pareto.rows) p["predicted_macps"] = div_or_null(p["macs"], p["predicted_latency_ms"], 1e3);
+  std::stable_sort(pareto.rows.begin(), pareto.rows.end(), [](const Json& a, const Json& b) {
+    return a["predicted_latency_ms"].get<double>() < b["predicted_latency_ms"].get<double>();
+  });
+  out.push_back(std::move(pareto));
+
+  out.push_back(copy("random_front", r["search"]["random_front"], {"latency_ms", "top1"}));
+
+  Dataset proposals = make("proposals", {"baseline", "baseline_latency_ms", "baseline_top1",
+                                         "baseline_measured_latency_ms", "id", "latency_ms", "top1",
+                                         "delta_latency_pct", "delta_top1_pp", "measured_latency_ms"});
+  for (const auto& b : r["proposals"])
+    for (const auto& d : b["dominating"])
+      proposals.rows.push_back({{"baseline", b["baseline"]}, {"baseline_latency_ms", b["baseline_latency_ms"]},
+                                {"baseline_top1", b["baseline_top1"]},
+                                {"baseline_measured_latency_ms", b["baseline_measured_latency_ms"]},
+                                {"id", d["id"]}, {"latency_ms", d["latency_ms"]}, {"top1", d["top1"]},
+                                {"delta_latency_pct", d["delta_latency_pct"]}, {"delta_top1_pp", d["delta_top1_pp"]},
+                                {"measured_latency_ms", d["measured_latency_ms"]}});
+  out.push_back(std::move(proposals));
+
+  // Lines of constant MACpS (latency = MACs / MACpS) clipped to the box the plotted models span, one per
+  // decade (or half-decade when the box spans few), each from where it enters the box to where it leaves.
+  Dataset lines = make("macps_lines", {"macps", "label", "macs", "latency_ms"});
+  double x0 = HUGE_VAL, x1 = 0, y0 = HUGE_VAL, y1 = 0;
+  for (const auto& z : dataset(report, "zoo").rows) {
+    if (z["latency_ms"].is_null()) continue;
+    x0 = std::min(x0, z["macs"].get<double>() / 1.5), x1 = std::max(x1, z["macs"].get<double>() * 1.5);
+    y0 = std::min(y0, z["latency_ms"].get<double>() / 1.5), y1 = std::max(y1, z["latency_ms"].get<double>() * 1.5);
+  }
+  if (x1 > 0) {
+    const double lo = std::log10(x0 / y1 * 1e3), hi = std::log10(x1 / y0 * 1e3);  // MACpS at the box corners
+    const double step = hi - lo > 4 ? 1.0 : 0.5;
+    for (double e = std::ceil(lo / step) * step; e <= hi; e += step) {
+      const double macps = std::pow(10.0, e);
+      const double a = std::max(x0, y0 * macps / 1e3), b = std::min(x1, y1 * macps / 1e3);
+      if (a >= b) continue;
+      const std::string label = si(Json(macps), 2) + "MACpS";
+      for (const double macs : {a, b})
+        lines.rows.push_back({{"macps", macps}, {"label", label}, {"macs", macs}, {"latency_ms", macs / macps * 1e3}});
+    }
+  }
+  out.push_back(std::move(lines));
+
+  out.push_back(copy("block_macps", r["block_macps"], {"variant", "channels", "resolution", "macps"}));
+
+  const Json& roof = r["roofline"];
+  // Derived: the op's MACs and predicted time where the per-layer breakdown has that model, for tooltips.
+  Dataset roofline = copy("roofline", roof["points"], {"model", "op", "op_class", "intensity_macs_per_byte", "macps", "source"});
+  roofline.columns.insert(roofline.columns.end(), {"macs", "predicted_us"});
+  for (auto& p : roofline.rows) {
+    p["macs"] = nullptr, p["predicted_us"] = nullptr;
+    if (p["model"] != r["layers"]["model"]) continue;
+    for (const auto& op : r["layers"]["ops"])
+      if (op["name"] == p["op"]) p["macs"] = op["macs"], p["predicted_us"] = op["predicted_us"];
+  }
+  out.push_back(std::move(roofline));
+  // The roof itself: min(peak, bandwidth x intensity) over the plotted intensities, with its ridge point.
+  Dataset ceiling = make("roofline_ceiling", {"intensity_macs_per_byte", "macps", "bound"});
+  if (!roof["peak_macps"].is_null() && !roof["bandwidth_bytes_per_s"].is_null() && !roof["points"].empty()) {
+    const double peak = roof["peak_macps"], bw = roof["bandwidth_bytes_per_s"];
+    double lo = HUGE_VAL, hi = 0;
+    for (const auto& p : roof["points"]) {
+      lo = std::min(lo, p["intensity_macs_per_byte"].get<double>());
+      hi = std::max(hi, p["intensity_macs_per_byte"].get<double>());
+    }
+    const double ridge = peak / bw;
+    lo = std::min(lo, ridge) / 2, hi = std::max(hi, ridge) * 2;
+    ceiling.rows.push_back({{"intensity_macs_per_byte", lo}, {"macps", bw * lo}, {"bound", "bandwidth"}});
+    ceiling.rows.push_back({{"intensity_macs_per_byte", ridge}, {"macps", peak}, {"bound", "ridge"}});
+    ceiling.rows.push_back({{"intensity_macs_per_byte", hi}, {"macps", peak}, {"bound", "compute"}});
+  }
+  out.push_back(std::move(ceiling));
+
+  Dataset layers = copy("layers", r["layers"]["ops"], {"name", "stage", "op_class", "macs", "predicted_us", "measured_us"});
+  layers.columns.insert(layers.columns.begin(), "model");
+  for (auto& l : layers.rows) {
+    Json row = {{"model", r["layers"]["model"]}};
+    row.update(l);
+    l = std::move(row);
+  }
+  out.push_back(std::move(layers));
+
+  // Derived: error, and MACs and achieved MACpS from the zoo or the Pareto front, for tooltips; the
+  // +-10 % band drawn behind the points.
+  Dataset accuracy = make("predictor_accuracy", {"model", "predicted_ms", "actual_ms", "error_pct", "macs", "actual_macps"});
+  Dataset band = make("predictor_accuracy_band", {"actual_ms", "low_ms", "high_ms"});
+  if (!r["predictor_accuracy"].is_null()) {
+    double lo = HUGE_VAL, hi = 0;
+    for (const auto& p : r["predictor_accuracy"]["points"]) {
+      const double pred = p["predicted_ms"], actual = p["actual_ms"];
+      Json macs = nullptr;
+      for (const auto& z : r["zoo"])
+        if (z["name"] == p["model"]) macs = z["macs"];
+      for (const auto& f : r["pareto"])
+        if (macs.is_null() && f["id"] == p["model"]) macs = f["macs"];
+      accuracy.rows.push_back({{"model", p["model"]}, {"predicted_ms", pred}, {"actual_ms", actual},
+                               {"error_pct", 100 * (pred - actual) / actual}, {"macs", macs},
+                               {"actual_macps", div_or_null(macs, Json(actual), 1e3)}});
+      lo = std::min({lo, pred, actual}), hi = std::max({hi, pred, actual});
+    }
+    if (hi > 0)
+      for (const double x : {lo / 1.2, hi * 1.2}) band.rows.push_back({{"actual_ms", x}, {"low_ms", 0.9 * x}, {"high_ms", 1.1 * x}});
+  }
+  out.push_back(std::move(accuracy));
+  out.push_back(std::move(band));
+
+  // The rest are tables rather than charts, kept as CSV for notebooks.
+  out.push_back(copy("accuracy_model", r["accuracy_model"]["points"],
+                     {"model", "family", "published_top1", "fitted_top1", "loo_top1"}));
+  Dataset rules = copy("design_rules", r["design_rules"],
+                       {"id", "statement", "value", "unit", "source", "paper_claim", "agrees_with_paper", "proposals_follow"});
+  for (auto& row : rules.rows)
+    if (row["value"].is_structured()) row["value"] = row["value"].dump();  // CSV cells are scalars
+  out.push_back(std::move(rules));
+  if (r["operator_table"].is_array())
+    out.push_back(copy("operator_table", r["operator_table"], {"operator", "macs", "latency_us", "macps"}));
+  if (r["proof"].is_object())
+    out.push_back(copy("proof", r["proof"]["rows"],
+                       {"name", "predicted_ms", "measured_ms", "cv", "predicted_rank", "measured_rank"}));
+  out.push_back(copy("emulated_ops", r["emulated_ops"], {"op", "how"}));
+}
+
+const Dataset& dataset(const Report& report, const std::string& name) {
+  for (const auto& d : report.datasets)
+    if (d.name == name) return d;
+  throw std::logic_error("report: no data set " + name);
+}
+
+std::string to_csv(const Dataset& d) {
+  auto field = [](const Json& v) {
+    std::string s = v.is_null() ? "" : v.is_string() ? v.get<std::string>() : v.dump();
+    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+    std::string q = "\"";
+    for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+  };
+  std::string out;
+  for (size_t i = 0; i < d.columns.size(); ++i) out += (i ? "," : "") + field(Json(d.columns[i]));
+  out += "\n";
+  for (const auto& row : d.rows) {
+    for (size_t i = 0; i < d.columns.size(); ++i) out += (i ? "," : "") + field(row.at(d.columns[i]));
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace cpx::reports

@@ -1,0 +1,64 @@
+// Internal pieces of a report, built from validated results before anything is written.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "space/error.hpp"
+
+namespace cpx::reports {
+
+// One flat table of numbers and strings: what a chart plots, written as data/<name>.csv.
+struct Dataset {
+  std::string name;
+  std::vector<std::string> columns;
+  Json rows = Json::array();  // objects with exactly `columns` as keys; null where a figure is missing
+};
+
+// A table of formatted cells, rendered both as HTML and as Markdown so that the two say the same.
+struct Table {
+  std::string heading;
+  std::string note;  // one or two sentences under the heading; may be empty
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+  bool folded = false;  // long and rarely read (provenance): collapsed on the page, whole in report.md
+};
+
+struct Chart {
+  std::string id;       // HTML element id
+  std::string heading;
+  std::string caption;  // what the chart shows and how to read it
+  Json spec;            // Vega-Lite; null when there is nothing to plot (caption then says why)
+  int64_t min_marks = 0;  // data marks the rendered SVG must hold at least (checked in the browser test)
+  std::vector<Table> findings;  // the chart's key numbers, shown under it and in report.md
+};
+
+struct Report {
+  std::string title;
+  std::vector<std::string> context;  // device, runtime, threads, accuracy model: printed at the top
+  std::vector<std::string> summary;  // key findings, one sentence each
+  std::vector<std::string> missing;
+  std::vector<Dataset> datasets;
+  std::vector<Chart> charts;
+  std::vector<Table> tables;
+};
+
+// `results` must have passed validate_results. Each builder appends to report.missing what it could not show.
+void build_datasets(const Json& results, Report& report);
+void build_charts(const Json& results, Report& report);
+void build_tables(const Json& results, Report& report);
+
+const Dataset& dataset(const Report& report, const std::string& name);
+std::string to_csv(const Dataset& d);
+std::string to_html(const Report& report);
+std::string to_markdown(const Report& report);
+
+// The fastest of the proposals dominating one baseline (an element of results.proposals); null if none.
+const Json* fastest_dominating(const Json& proposal);
+
+// Formatting shared by charts and tables. A null value formats as an em dash.
+std::string fixed(const Json& v, int digits);
+std::string si(const Json& v, int significant = 3);  // 4.62 M, 530 M, 74.0 G
+std::string plain(const Json& v);                    // strings as they are, numbers in shortest form
+
+}  // namespace cpx::reports

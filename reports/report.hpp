@@ -1,0 +1,29 @@
+// The speed-accuracy report: renders the explorer's results JSON (reports/results-schema.md) into a directory
+//   report.html   one self-contained page (Vega-Lite charts and their libraries embedded; works offline)
+//   report.md     the same findings as Markdown tables
+//   data/*.csv    every data set a chart plots, plus the raw tables, for notebooks
+//   results.json  a copy of the input
+// The input is validated and every file is built in memory before the first write; each file is written
+// atomically, so bad input leaves the directory as it was.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "space/error.hpp"
+
+namespace cpx::reports {
+
+struct Rendered {
+  std::vector<std::filesystem::path> files;  // in the order written, report.html first
+  std::vector<std::string> missing;          // what the page states as missing (explorer's list + nulls found)
+};
+
+// Throws InputError naming `results_file` and the field path for anything the contract does not allow.
+Rendered render(const Json& results, const std::string& results_file, const std::filesystem::path& out_dir);
+
+// Library versions embedded into report.html, e.g. "vega 5.33.1, vega-lite 5.23.0, vega-embed 6.29.0".
+std::string embedded_libraries();
+
+}  // namespace cpx::reports

@@ -1,0 +1,314 @@
+#!/usr/bin/env python3
+"""Writes tests/data/results-sample.json: a FIXTURE in the results schema (reports/results-schema.md) for the
+report's tests, made before the explorer existed. It is not explorer output and says so in tool.command,
+accuracy_model and missing.
+
+What is real: zoo counts (`count`), published top-1 and latencies (`zoo --json`), every latency predicted by
+the shipped pi5 predictor (`predict --device pi5`), its calibration provenance and leave-one-out errors.
+What stands in for the explorer: the accuracy model (a least-squares line of published top-1 on log10 MACs
+over CPUBone and LowFormer, with its real leave-one-out error) and the "search" (a small seeded random
+perturbation of the B0-B3 macros, each candidate counted and predicted for real).
+
+    python3 tests/data/make_results_sample.py build/explorer/cpubone-explore > tests/data/results-sample.json
+"""
+import json
+import math
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+CLI = sys.argv[1]
+DEVICE = "pi5"
+TMP = tempfile.mkdtemp(prefix="cpx_fixture_")
+
+
+def run(*args):
+    return json.loads(subprocess.run([CLI, *args], check=True, capture_output=True, text=True).stdout)
+
+
+def predict(model, layers=False):
+    return run("predict", model, "--device", DEVICE, "--json", *(["--layers"] if layers else []))
+
+
+def count(model):
+    return run("count", model, "--json", "--layers")
+
+
+def spearman(a, b):
+    def ranks(v):
+        order = sorted(range(len(v)), key=lambda i: v[i])
+        r = [0.0] * len(v)
+        i = 0
+        while i < len(order):
+            j = i
+            while j + 1 < len(order) and v[order[j + 1]] == v[order[i]]:
+                j += 1
+            for k in range(i, j + 1):
+                r[order[k]] = (i + j) / 2
+            i = j + 1
+        return r
+    ra, rb = ranks(a), ranks(b)
+    ma, mb = sum(ra) / len(ra), sum(rb) / len(rb)
+    sab = sum((x - ma) * (y - mb) for x, y in zip(ra, rb))
+    saa = sum((x - ma) ** 2 for x in ra)
+    sbb = sum((y - mb) ** 2 for y in rb)
+    return sab / math.sqrt(saa * sbb)
+
+
+def fit_line(xs, ys):
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    b = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+    return my - b * mx, b
+
+
+# --- zoo, predicted on pi5 -------------------------------------------------------------------------------
+zoo_json = run("zoo", "--json")
+pi5 = json.load(open(os.path.join(os.path.dirname(__file__), "..", "..", "predictor", "devices", "pi5.json")))
+zoo = []
+for e in zoo_json:
+    p = predict(e["name"])
+    published_ms = None
+    for f in e["published"]:
+        if f["devices"].get("rpi5_ms") is not None:
+            published_ms = f["devices"]["rpi5_ms"]
+    zoo.append({"name": e["name"], "family": e["family"], "resolution": e["resolution"], "params": e["params"],
+                "macs": e["macs"], "published_top1": e["top1"], "estimated_top1": None,
+                "predicted_latency_ms": p["latency_us"] / 1e3, "published_latency_ms": published_ms,
+                "measured_latency_ms": None, "predicted_macps": p["macps"]})
+
+# --- accuracy model stand-in: top-1 = a + b log10(MACs) over CPUBone and LowFormer --------------------------
+fit_points = [z for z in zoo if z["family"] in ("CPUBone", "LowFormer") and z["published_top1"] is not None]
+xs = [math.log10(z["macs"]) for z in fit_points]
+ys = [z["published_top1"] for z in fit_points]
+a, b = fit_line(xs, ys)
+points = []
+for i, z in enumerate(fit_points):
+    la, lb = fit_line(xs[:i] + xs[i + 1:], ys[:i] + ys[i + 1:])
+    points.append({"model": z["name"], "family": z["family"], "published_top1": z["published_top1"],
+                   "fitted_top1": round(a + b * xs[i], 3), "loo_top1": round(la + lb * xs[i], 3)})
+loo_mae = sum(abs(p["loo_top1"] - p["published_top1"]) for p in points) / len(points)
+estimate = lambda macs: round(min(100.0, a + b * math.log10(macs)), 3)
+for z in zoo:
+    if z["family"] in ("CPUBone", "LowFormer"):
+        z["estimated_top1"] = estimate(z["macs"])
+
+
+# --- block MACpS vs channels: one stage of two blocks at 28x28, predicted --------------------------------
+def block_macro(name, block, channels, resolution=28):
+    return {"schema": "cpubone-explore/macro/v1", "name": name, "family": "fixture", "resolution": resolution * 2,
+            "stem": {"width": channels, "kernel": 3, "stride": 2},
+            "stages": [{"width": channels, "down": None, "block": block, "depth": 2}],
+            "head": {"widths": [64, 64]}}
+
+
+variants = {
+    "FuMBConv k3 g1": {"type": "fumbconv", "kernel": 3, "expansion": 4, "groups": 1},
+    "GrFuMBConv k3 g2": {"type": "fumbconv", "kernel": 3, "expansion": 4, "groups": 2},
+    "MBConv k3 g1": {"type": "mbconv", "kernel": 3, "expansion": 4, "groups": 1},
+    "GrMBConv k3 g2": {"type": "mbconv", "kernel": 3, "expansion": 4, "groups": 2},
+    "GrFuMBConv k2 g2": {"type": "fumbconv", "kernel": 2, "expansion": 4, "groups": 2},
+    "GrMBConv k2 g2": {"type": "mbconv", "kernel": 2, "expansion": 4, "groups": 2},
+}
+block_macps = []
+for variant, block in variants.items():
+    for channels in (16, 32, 64, 128, 256, 512):
+        path = os.path.join(TMP, f"block_{len(block_macps)}.json")
+        json.dump(block_macro(variant, block, channels), open(path, "w"))
+        ops = [o for o in predict(path, layers=True)["layers"] if o["name"].startswith("s0.")]
+        macs, us = sum(o["macs"] for o in ops), sum(o["latency_us"] for o in ops)
+        block_macps.append({"variant": variant, "channels": channels, "resolution": 28, "macps": macs / (us * 1e-6)})
+# The grouped local blocks CPUBone switches between: the width from which the unfused one reaches the higher
+# MACpS (the paper's claim is about MACpS, not latency: the unfused block has fewer MACs at any width).
+macps_of = {(m["variant"], m["channels"]): m["macps"] for m in block_macps}
+crossover = None
+for channels in (16, 32, 64, 128, 256, 512):
+    if macps_of[("GrMBConv k2 g2", channels)] > macps_of[("GrFuMBConv k2 g2", channels)]:
+        crossover = channels
+        break
+
+
+def ratio(v1, v2):
+    rs = [m1["macps"] / m2["macps"] for m1 in block_macps for m2 in block_macps
+          if m1["variant"] == v1 and m2["variant"] == v2 and m1["channels"] == m2["channels"]]
+    return sorted(rs)[len(rs) // 2]
+
+
+# --- "search": seeded perturbations of B0-B3, each counted and predicted ----------------------------------
+configs = {"b0": ([16, 32, 64, 128, 256], [0, 1, 1, 3, 4], False, False, False),
+           "b1": ([16, 32, 64, 128, 256], [0, 1, 1, 5, 5], True, False, False),
+           "b2": ([20, 40, 80, 160, 320], [0, 1, 1, 6, 6], True, False, True),
+           "b3": ([32, 64, 128, 256, 512], [1, 2, 3, 6, 6], True, True, False)}
+
+
+def cpubone_macro(name, widths, depths, bigit, huge, bighead, local_kernel=2, fused_threshold=256, attn_stride=2):
+    fused = lambda e: {"type": "fumbconv", "kernel": 3, "expansion": e, "groups": 2}
+    block = lambda s: {"type": "cpubone", "attention_stride": s, "local_kernel": local_kernel, "fused_threshold": fused_threshold}
+    down12 = 6 if (bigit or huge) else 4
+    return {"schema": "cpubone-explore/macro/v1", "name": name, "family": "fixture", "resolution": 224,
+            "stem": {"width": widths[0], "kernel": 3, "stride": 2},
+            "stages": [{"width": widths[0], "down": None, "block": fused(4 if huge else 2), "depth": depths[0]},
+                       {"width": widths[1], "down": fused(down12), "block": fused(4), "depth": depths[1] - 1},
+                       {"width": widths[2], "down": fused(down12), "block": fused(4), "depth": depths[2] - 1},
+                       {"width": widths[3], "down": fused(down12), "block": block(attn_stride), "depth": depths[3]},
+                       {"width": widths[4], "down": fused(6 if bigit else 4), "block": block(1), "depth": depths[4]}],
+            "head": {"widths": [2304, 2560] if bighead else [1536, 1600]}}
+
+
+def evaluate(name, macro):
+    path = os.path.join(TMP, name + ".json")
+    json.dump(macro, open(path, "w"))
+    c, p = count(path), predict(path)
+    return {"macro": macro, "path": path, "params": c["params"], "macs": c["macs"],
+            "latency_ms": p["latency_us"] / 1e3, "top1": estimate(c["macs"])}
+
+
+# The baselines rebuilt from the macro form must match the zoo exactly, or the fixture is wrong.
+baselines = {}
+for name, (w, d, bigit, huge, bighead) in configs.items():
+    baselines[name] = evaluate(name, cpubone_macro(name, w, d, bigit, huge, bighead))
+    z = next(z for z in zoo if z["name"] == name)
+    assert baselines[name]["macs"] == z["macs"] and baselines[name]["params"] == z["params"], name
+
+rng = random.Random(1)
+candidates = []
+for i in range(48):
+    base = list(configs)[i % 4]
+    w, d, bigit, huge, bighead = configs[base]
+    scale = rng.choice([0.875, 1.0, 1.125, 1.25])
+    widths = [max(8, int(round(x * scale / 8)) * 8) for x in w]
+    depths = [d[0], d[1], d[2], max(1, d[3] + rng.choice([-1, 0, 1])), max(1, d[4] + rng.choice([-1, 0, 1]))]
+    lk, ft, st = rng.choice([2, 3]), rng.choice([128, 256, 512]), rng.choice([1, 2])
+    c = evaluate(f"c{i:02d}", cpubone_macro(f"c{i:02d}", widths, depths, bigit, huge, bighead, lk, ft, st))
+    c["summary"] = f"w {'-'.join(map(str, widths))}, d {'-'.join(map(str, depths))}, local k{lk}, fused below {ft}, attention stride {st}"
+    c["fused_threshold"] = ft
+    candidates.append(c)
+
+pool = candidates + list(baselines.values())
+
+
+def dominates(x, y):
+    return (x["latency_ms"] <= y["latency_ms"] and x["top1"] >= y["top1"]) and (x["latency_ms"] < y["latency_ms"] or x["top1"] > y["top1"])
+
+
+front = sorted([c for c in candidates if not any(dominates(o, c) for o in pool)], key=lambda c: c["latency_ms"])
+pareto = []
+for k, c in enumerate(front):
+    c["id"] = f"p{k:02d}"
+    pareto.append({"id": c["id"], "file": f"pareto/{c['id']}.json", "summary": c["summary"], "params": c["params"],
+                   "macs": c["macs"], "predicted_latency_ms": c["latency_ms"], "estimated_top1": c["top1"],
+                   "measured_latency_ms": None})
+proposals = []
+for name, bl in baselines.items():
+    dom = [c for c in front if dominates(c, bl)]
+    proposals.append({"baseline": name, "baseline_latency_ms": bl["latency_ms"], "baseline_top1": bl["top1"],
+                      "baseline_measured_latency_ms": None,
+                      "dominating": [{"id": c["id"], "latency_ms": c["latency_ms"], "top1": c["top1"],
+                                      "delta_latency_pct": 100 * (c["latency_ms"] / bl["latency_ms"] - 1),
+                                      "delta_top1_pp": c["top1"] - bl["top1"], "measured_latency_ms": None} for c in dom]})
+# Random search stand-in: the front of the first half of the candidates only.
+half = candidates[:24]
+random_front = sorted([{"latency_ms": c["latency_ms"], "top1": c["top1"]} for c in half
+                       if not any(dominates(o, c) for o in half)], key=lambda c: c["latency_ms"])
+ref = {"latency_ms": max(c["latency_ms"] for c in pool) * 1.1, "top1": min(c["top1"] for c in pool) - 1}
+
+
+def hypervolume(front_points):
+    pts = sorted(front_points, key=lambda p: p["latency_ms"])
+    hv, best = 0.0, ref["top1"]
+    for i, p in enumerate(pts):
+        nxt = pts[i + 1]["latency_ms"] if i + 1 < len(pts) else ref["latency_ms"]
+        best = max(best, p["top1"])
+        hv += (nxt - p["latency_ms"]) * (best - ref["top1"])
+    return hv
+
+
+hv_all = hypervolume([{"latency_ms": c["latency_ms"], "top1": c["top1"]} for c in front])
+hv_random = hypervolume(random_front)
+
+# --- per-layer breakdown and roofline of b0 ------------------------------------------------------------------
+b0_pred, b0_count = predict("b0", layers=True), count("b0")
+bytes_by_op = {o["name"]: o for o in b0_count["layers"]}
+layers, roof = [], []
+for o in b0_pred["layers"]:
+    first = o["name"].split(".")[0]  # stem, s1..s4, head
+    stage = f"stage {first[1:]}" if first[0] == "s" and first[1:].isdigit() else first
+    layers.append({"name": o["name"], "stage": stage, "op_class": o["class"], "macs": o["macs"],
+                   "predicted_us": o["latency_us"], "measured_us": None})
+    c = bytes_by_op.get(o["name"], {})
+    moved = c.get("bytes", 0)
+    if o["macs"] > 0 and moved > 0:
+        roof.append({"model": "b0", "op": o["name"], "op_class": o["class"], "intensity_macs_per_byte": o["macs"] / moved,
+                     "macps": o["macs"] / (o["latency_us"] * 1e-6), "source": "predicted"})
+
+# --- predictor accuracy: leave-one-out on the published pi5 latencies ----------------------------------------
+prov = pi5["provenance"]
+acc_points = [{"model": p["model"], "predicted_ms": p["latency_ms"] * (1 + p["leave_one_out_error"]), "actual_ms": p["latency_ms"]}
+              for p in prov["published"]]
+errs = [abs(p["predicted_ms"] / p["actual_ms"] - 1) for p in acc_points]
+with_pub = [z for z in zoo if z["published_latency_ms"] is not None]
+pub = [z["published_latency_ms"] for z in with_pub]
+
+results = {
+    "schema": "cpubone-explore/results/v1",
+    "created": "2026-11-21T15:30:00Z",
+    "tool": {"name": "cpubone-explore", "version": "0.1.0",
+             "command": "FIXTURE: tests/data/make_results_sample.py (not explorer output; stands in until the explorer writes results)"},
+    "device": {"name": DEVICE, "runtime": pi5["runtime"], "measured": False, "threads": 1, "provenance": prov},
+    "environment": None,
+    "accuracy_model": {"name": "fixture-macs-line",
+                       "kind": "proxy",
+                       "description": "FIXTURE stand-in for the explorer's proxy: top-1 = %.3f + %.3f log10(MACs), least squares over the published CPUBone and LowFormer points." % (a, b),
+                       "loo_mae_pp": loo_mae, "points": points},
+    "zoo": zoo,
+    "design_rules": [
+        {"id": "fused_crossover", "statement": f"fused local blocks (GrFuMBConv k2 g2) reach the higher MACpS below {crossover} channels, GrMBConv k2 g2 from there" if crossover else "fused local blocks reach the higher MACpS at every width tried",
+         "value": crossover, "unit": "channels", "source": "predictor",
+         "paper_claim": "fused below 256 channels, unfused from 256 (official code: fused iff C < 256)",
+         "agrees_with_paper": crossover == 256 if crossover else False,
+         "proposals_follow": f"{sum(1 for c in front if c['fused_threshold'] == crossover)} of {len(front)} proposals"},
+        {"id": "grfumbconv_macps", "statement": "GrFuMBConv k3 g2 reaches %.2fx the MACpS of FuMBConv k3 g1 (median over widths)" % ratio("GrFuMBConv k3 g2", "FuMBConv k3 g1"),
+         "value": round(ratio("GrFuMBConv k3 g2", "FuMBConv k3 g1"), 3), "unit": "x", "source": "predictor",
+         "paper_claim": "GrFuMBConv needs 45% fewer MACs than FuMBConv at essentially the same MACpS",
+         "agrees_with_paper": abs(ratio("GrFuMBConv k3 g2", "FuMBConv k3 g1") - 1) <= 0.1, "proposals_follow": None},
+        {"id": "grmbconv_macps", "statement": "GrMBConv k3 g2 reaches %.2fx the MACpS of MBConv k3 g1 (median over widths)" % ratio("GrMBConv k3 g2", "MBConv k3 g1"),
+         "value": round(ratio("GrMBConv k3 g2", "MBConv k3 g1"), 3), "unit": "x", "source": "predictor",
+         "paper_claim": "GrMBConv needs ~24% fewer MACs than MBConv at ~5% lower MACpS",
+         "agrees_with_paper": abs(ratio("GrMBConv k3 g2", "MBConv k3 g1") - 0.95) <= 0.1, "proposals_follow": None}],
+    "block_macps": block_macps,
+    "fused_crossover_channels": crossover,
+    "roofline": {"peak_macps": None, "bandwidth_bytes_per_s": None, "source": None, "points": roof},
+    "search": {"algorithm": "FIXTURE random perturbation", "seed": 1, "space": "default", "evaluations": len(candidates),
+               "evaluations_per_second": 0, "population": len(candidates), "generations": 1,
+               "constraints": {"max_latency_ms": None, "max_params": None, "max_macs": None},
+               "hypervolume": {"nsga2": hv_all, "random": hv_random, "ratio": hv_all / hv_random if hv_random > 0 else None,
+                               "reference_point": ref},
+               "random_front": random_front},
+    "pareto": pareto,
+    "proposals": proposals,
+    "proof": None,
+    "layers": {"model": "b0", "ops": layers},
+    "predictor_accuracy": {"against": "published latencies (leave-one-out)", "points": acc_points,
+                           "mape": 100 * sum(errs) / len(errs), "within_10": sum(e <= 0.1 for e in errs) / len(errs),
+                           "spearman": spearman([p["predicted_ms"] for p in acc_points], [p["actual_ms"] for p in acc_points])},
+    "rank_correlations": {"latency_source": "published",
+                          "macs": spearman(pub, [z["macs"] for z in with_pub]),
+                          "params": spearman(pub, [z["params"] for z in with_pub]),
+                          "prediction": spearman(pub, [z["predicted_latency_ms"] for z in with_pub])},
+    "operator_table": None,
+    # As the profiler's kernels label themselves (profiler/kernels/*.cpp); the pi5 predictor scales host timings.
+    "emulated_ops": [{"op": "gelu", "how": "emulated: vectorised gelu loop"},
+                     {"op": "silu", "how": "emulated: vectorised silu loop"},
+                     {"op": "group_norm", "how": "emulated: loops (partial sums per pixel tile, then Eigen affine)"},
+                     {"op": "layer_norm", "how": "emulated: Eigen loop per pixel (mean, variance, affine)"},
+                     {"op": "matmul", "how": "emulated: Eigen GEMM per head"},
+                     {"op": "head_mix", "how": "emulated: vectorised loop per query pixel (heads x heads mix of its score rows)"},
+                     {"op": "upsample_nearest", "how": "emulated: memcpy loop"}],
+    "missing": ["FIXTURE: made by tests/data/make_results_sample.py, not by the explorer; its search and accuracy model are stand-ins",
+                f"no measured latencies: {DEVICE} is a calibrated device",
+                "evaluations per second: not measured by the fixture"],
+}
+json.dump(results, sys.stdout, indent=1)
+sys.stdout.write("\n")

@@ -1,0 +1,268 @@
+// The report: validates the results contract, writes every file whole, and its CSVs say what the JSON says.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+
+#include "reports/report.hpp"
+#include "space/io.hpp"
+#include "space/network.hpp"
+
+using namespace cpx;
+namespace fs = std::filesystem;
+
+namespace {
+
+const Json& sample() {
+  static const Json j = read_json_file(CPX_RESULTS_SAMPLE);
+  return j;
+}
+
+Json sample_with(const std::function<void(Json&)>& edit) {
+  Json j = sample();
+  edit(j);
+  return j;
+}
+
+// A fresh directory per call: ctest runs test cases in parallel processes.
+fs::path fresh_dir(const std::string& tag) {
+  static int calls = 0;
+  fs::path d = fs::temp_directory_path() / ("cpx_report_" + tag + "_" + std::to_string(::getpid()) + "_" + std::to_string(++calls));
+  fs::remove_all(d);
+  return d;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::string render_error(const Json& j) {
+  try {
+    reports::render(j, "results.json", fresh_dir("err"));
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+std::vector<fs::path> files_under(const fs::path& dir) {
+  std::vector<fs::path> out;
+  if (fs::exists(dir))
+    for (const auto& e : fs::recursive_directory_iterator(dir)) out.push_back(fs::relative(e.path(), dir));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// The chart specs embedded in report.html.
+Json specs_of(const std::string& html) {
+  const std::string open = "<script type=\"application/json\" id=\"cpx-specs\">";
+  const size_t a = html.find(open);
+  REQUIRE(a != std::string::npos);
+  const size_t b = html.find("</script>", a);
+  return Json::parse(html.substr(a + open.size(), b - a - open.size()));
+}
+
+// Rows of a CSV as column -> cell.
+std::vector<std::map<std::string, std::string>> csv_rows(const fs::path& p) {
+  const auto rows = parse_csv(slurp(p));
+  REQUIRE(!rows.empty());
+  std::vector<std::map<std::string, std::string>> out;
+  for (size_t i = 1; i < rows.size(); ++i) {
+    REQUIRE(rows[i].size() == rows[0].size());
+    std::map<std::string, std::string> m;
+    for (size_t c = 0; c < rows[0].size(); ++c) m[rows[0][c]] = rows[i][c];
+    out.push_back(m);
+  }
+  return out;
+}
+
+// A CSV cell against the JSON value it was written from: numbers exactly (shortest round-trip form), null
+// as an empty cell.
+void check_cell(const std::string& cell, const Json& value, const std::string& what) {
+  INFO(what << ": cell \"" << cell << "\" vs " << value.dump());
+  if (value.is_null()) CHECK(cell.empty());
+  else if (value.is_string()) CHECK(cell == value.get<std::string>());
+  else if (value.is_boolean()) CHECK(cell == (value.get<bool>() ? "true" : "false"));
+  else CHECK(std::stod(cell) == value.get<double>());
+}
+
+}  // namespace
+
+TEST_CASE("the sample results render to html and markdown and csv and a copy of the input") {
+  const fs::path dir = fresh_dir("ok");
+  const auto r = reports::render(sample(), CPX_RESULTS_SAMPLE, dir);
+  CHECK(r.files.front() == dir / "report.html");
+  for (const char* f : {"report.html", "report.md", "results.json", "data/zoo.csv", "data/pareto.csv", "data/block_macps.csv",
+                        "data/roofline.csv", "data/layers.csv", "data/predictor_accuracy.csv", "data/macps_lines.csv"})
+    CHECK(fs::exists(dir / f));
+  CHECK(read_json_file((dir / "results.json").string()) == sample());
+  for (const auto& f : files_under(dir)) CHECK(f.string().find(".tmp.") == std::string::npos);  // no temporaries left
+  fs::remove_all(dir);
+}
+
+TEST_CASE("csv files hold exactly the numbers of the results JSON") {
+  const fs::path dir = fresh_dir("csv");
+  reports::render(sample(), CPX_RESULTS_SAMPLE, dir);
+  const Json& j = sample();
+  auto compare = [&](const char* file, const Json& rows, std::vector<std::string> columns) {
+    const auto csv = csv_rows(dir / "data" / file);
+    REQUIRE(csv.size() == rows.size());
+    for (size_t i = 0; i < rows.size(); ++i)
+      for (const auto& c : columns) check_cell(csv[i].at(c), rows[i].at(c), std::string(file) + " row " + std::to_string(i) + " " + c);
+  };
+  compare("zoo.csv", j["zoo"], {"name", "family", "resolution", "params", "macs", "published_top1", "estimated_top1",
+                                "predicted_latency_ms", "published_latency_ms", "measured_latency_ms", "predicted_macps"});
+  compare("block_macps.csv", j["block_macps"], {"variant", "channels", "resolution", "macps"});
+  compare("roofline.csv", j["roofline"]["points"], {"model", "op", "op_class", "intensity_macs_per_byte", "macps", "source"});
+  compare("layers.csv", j["layers"]["ops"], {"name", "stage", "op_class", "macs", "predicted_us", "measured_us"});
+  compare("predictor_accuracy.csv", j["predictor_accuracy"]["points"], {"model", "predicted_ms", "actual_ms"});
+  compare("random_front.csv", j["search"]["random_front"], {"latency_ms", "top1"});
+  compare("accuracy_model.csv", j["accuracy_model"]["points"], {"model", "family", "published_top1", "fitted_top1", "loo_top1"});
+  // The Pareto front is plotted fastest first, as the contract orders it.
+  compare("pareto.csv", j["pareto"], {"id", "summary", "params", "macs", "predicted_latency_ms", "estimated_top1", "measured_latency_ms"});
+  // Derived columns: MACpS in the zoo is MACs over the plotted (published) latency.
+  for (const auto& row : csv_rows(dir / "data" / "zoo.csv"))
+    if (!row.at("latency_ms").empty()) CHECK(std::stod(row.at("macps")) == Approx(std::stod(row.at("macs")) / std::stod(row.at("latency_ms")) * 1e3));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("schema errors name the file and the field path") {
+  CHECK(render_error(sample_with([](Json& j) { j["zoo"][3].erase("macs"); })) == "results.json: zoo[3].macs: missing required field");
+  CHECK(render_error(sample_with([](Json& j) { j["device"]["threads"] = "one"; })) ==
+        "results.json: device.threads = \"one\": expected a number");
+  CHECK(render_error(sample_with([](Json& j) { j["zoo"][0]["published_top1"] = 140; })) ==
+        "results.json: zoo[0].published_top1 = 140: expected a top-1 accuracy in [0, 100] %");
+  CHECK(render_error(sample_with([](Json& j) { j["pareto"][0]["predicted_latency_ms"] = -1.5; })) ==
+        "results.json: pareto[0].predicted_latency_ms = -1.5: expected a number > 0");
+  CHECK(render_error(sample_with([](Json& j) { j["accuracy_model"]["kind"] = "oracle"; })) ==
+        "results.json: accuracy_model.kind = \"oracle\": expected one of proxy,user,macs");
+  CHECK(render_error(sample_with([](Json& j) { j["proof"] = 5; })) == "results.json: proof = 5: expected an object or null");
+  CHECK(render_error(sample_with([](Json& j) { j["layers"]["ops"] = Json::object(); })) ==
+        "results.json: layers.ops = {}: expected an array");
+  CHECK(render_error(sample_with([](Json& j) { j.erase("missing"); })) == "results.json: missing: missing required field");
+  // The version is checked first: a file of another version is not reported as missing fields.
+  CHECK(render_error(Json{{"schema", "cpubone-explore/results/v2"}}) ==
+        "results.json: schema = \"cpubone-explore/results/v2\": unknown schema version (this report reads cpubone-explore/results/v1)");
+  CHECK(render_error(Json::array()) == "results.json: (top level) = []: expected the explorer's results object");
+  // Nulls are allowed exactly where the contract allows them.
+  CHECK(render_error(sample_with([](Json& j) { j["zoo"][0]["macs"] = nullptr; })) == "results.json: zoo[0].macs = null: expected a number");
+  CHECK(render_error(sample_with([](Json& j) { j["predictor_accuracy"] = nullptr; })) == "(no error)");
+}
+
+TEST_CASE("bad input leaves the output directory as it was") {
+  const fs::path dir = fresh_dir("keep");
+  fs::create_directories(dir);
+  write_file_atomic((dir / "report.html").string(), "previous report");
+  CHECK_THROWS_AS(reports::render(sample_with([](Json& j) { j["zoo"][1].erase("name"); }), "r.json", dir), InputError);
+  CHECK(slurp(dir / "report.html") == "previous report");
+  CHECK(files_under(dir) == std::vector<fs::path>{"report.html"});
+  // A data directory that cannot be made stops the render before any file is replaced.
+  write_file_atomic((dir / "data").string(), "a file where the data directory goes");
+  CHECK_THROWS_AS(reports::render(sample(), "r.json", dir), InputError);
+  CHECK(slurp(dir / "report.html") == "previous report");
+  fs::remove(dir / "data");
+  // A good render replaces the old page whole.
+  reports::render(sample(), "r.json", dir);
+  CHECK(slurp(dir / "report.html").rfind("<!DOCTYPE html>", 0) == 0);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("the page is self-contained and every chart names device and runtime and accuracy model") {
+  const fs::path dir = fresh_dir("page");
+  reports::render(sample(), "results.json", dir);
+  const std::string html = slurp(dir / "report.html");
+  CHECK(html.find("<script src") == std::string::npos);
+  CHECK(html.find("<link") == std::string::npos);
+  CHECK(html.find("vegaEmbed") != std::string::npos);
+  CHECK(html.find(reports::embedded_libraries()) != std::string::npos);
+  const Json& j = sample();
+  const std::string device = j["device"]["name"], runtime = j["device"]["runtime"], model = j["accuracy_model"]["name"];
+  const Json specs = specs_of(html);
+  CHECK(specs.size() == 6);  // the sample has data for every chart
+  for (const auto& c : specs) {
+    INFO(c["id"]);
+    const std::string subtitle = c["spec"]["title"]["subtitle"].dump();
+    CHECK(subtitle.find(device) != std::string::npos);
+    CHECK(subtitle.find(runtime) != std::string::npos);
+    CHECK(subtitle.find(model) != std::string::npos);
+    // Tooltips name the model (or block variant) and its MACpS.
+    const std::string spec = c["spec"].dump();
+    CHECK(spec.find("\"tooltip\"") != std::string::npos);
+    CHECK(spec.find("MACpS") != std::string::npos);
+  }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("missing data is stated on the page and in the markdown") {
+  const fs::path dir = fresh_dir("missing");
+  const Json j = sample_with([](Json& r) {
+    r["predictor_accuracy"] = nullptr;
+    r["fused_crossover_channels"] = nullptr;
+    r["zoo"][0]["published_top1"] = nullptr;
+    r["zoo"][0]["estimated_top1"] = nullptr;
+  });
+  const auto out = reports::render(j, "results.json", dir);
+  const std::string html = slurp(dir / "report.html"), md = slurp(dir / "report.md");
+  for (const auto& m : j["missing"]) {
+    CHECK(html.find(m.get<std::string>()) != std::string::npos);
+    CHECK(md.find(m.get<std::string>()) != std::string::npos);
+  }
+  const std::string first = j["zoo"][0]["name"];
+  for (const std::string& m : std::vector<std::string>{"predictor accuracy: no measured or published latencies", "fused/unfused crossover: none found",
+                                                       "speed-accuracy chart: "}) {
+    INFO(m);
+    CHECK(html.find(m) != std::string::npos);
+    CHECK(md.find(m) != std::string::npos);
+    CHECK(std::any_of(out.missing.begin(), out.missing.end(), [&](const std::string& s) { return s.find(m) == 0; }));
+  }
+  // The model without any top-1 is named where the page says what the speed-accuracy chart leaves out.
+  const auto unplotted = std::find_if(out.missing.begin(), out.missing.end(), [](const std::string& s) { return s.find("speed-accuracy chart: ") == 0; });
+  REQUIRE(unplotted != out.missing.end());
+  CHECK(unplotted->find("not plotted: " + first) != std::string::npos);
+  // The chart with nothing to plot is not drawn, and the others still are.
+  const Json specs = specs_of(html);
+  CHECK(specs.size() == 5);
+  for (const auto& c : specs) CHECK(c["id"] != "chart-predictor-accuracy");
+  fs::remove_all(dir);
+}
+
+TEST_CASE("the roof is drawn from the measured peak and bandwidth") {
+  const fs::path dir = fresh_dir("roof");
+  const Json j = sample_with([](Json& r) {
+    r["roofline"]["peak_macps"] = 6e10;
+    r["roofline"]["bandwidth_bytes_per_s"] = 1.5e10;
+    r["roofline"]["source"] = "profile";
+  });
+  reports::render(j, "results.json", dir);
+  const auto roof = csv_rows(dir / "data" / "roofline_ceiling.csv");
+  REQUIRE(roof.size() == 3);
+  CHECK(roof[1].at("bound") == "ridge");
+  CHECK(std::stod(roof[1].at("intensity_macs_per_byte")) == Approx(4.0));  // peak / bandwidth
+  CHECK(std::stod(roof[0].at("macps")) == Approx(1.5e10 * std::stod(roof[0].at("intensity_macs_per_byte"))));
+  CHECK(std::stod(roof[2].at("macps")) == Approx(6e10));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("cpubone-explore report writes the report and bad input exits 2 with one line") {
+  const fs::path dir = fresh_dir("cli");
+  const std::string out = (dir / "out.txt").string(), err = (dir / "err.txt").string();
+  fs::create_directories(dir);
+  auto run = [&](const std::string& args) {
+    const int status = std::system((std::string(CPX_CLI) + " report " + args + " >" + out + " 2>" + err).c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  };
+  CHECK(run(std::string(CPX_RESULTS_SAMPLE) + " --out " + (dir / "r").string()) == 0);
+  CHECK(slurp(out).find("report: " + (dir / "r" / "report.html").string()) != std::string::npos);
+  write_file_atomic((dir / "bad.json").string(), sample_with([](Json& j) { j["search"].erase("seed"); }).dump());
+  CHECK(run((dir / "bad.json").string() + " --out " + (dir / "r2").string()) == 2);
+  CHECK(slurp(err) == "cpubone-explore: " + (dir / "bad.json").string() + ": search.seed: missing required field\n");
+  CHECK(!fs::exists(dir / "r2"));
+  CHECK(run((dir / "nosuch.json").string()) == 2);
+  CHECK(run("") == 2);
+  fs::remove_all(dir);
+}
