@@ -8,5 +8,6 @@ namespace cpx::cli {
 void add_space_commands(CLI::App& app);     // zoo, count, expand
 void add_profiler_commands(CLI::App& app);  // measure, profile, rules
 void add_predictor_commands(CLI::App& app); // fit, predict, validate, calibrate
+void add_onnx_commands(CLI::App& app);      // export, import
 
 }  // namespace cpx::cli

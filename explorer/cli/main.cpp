@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   cpx::cli::add_space_commands(app);
   cpx::cli::add_profiler_commands(app);
   cpx::cli::add_predictor_commands(app);
+  cpx::cli::add_onnx_commands(app);
   std::string names;
   bool known = false;
   for (const auto* sub : app.get_subcommands({})) {
