@@ -15,6 +15,7 @@ Not a test: numbers depend on the machine and its load; compare ratios measured 
 Needs `npm ci --ignore-scripts` in benchmarks/ort (scripts/setup does it).
 """
 import argparse
+import glob
 import json
 import os
 import statistics
@@ -127,14 +128,19 @@ def main():
                     "ours_environment": m["environment"], "ort_environment": o["environment"], "ort_runtime": o["runtime"],
                 }
                 row["ratio"] = row["ours_ms"] / row["ort_ms"]
+                row["load_average_1min"] = os.getloadavg()[0]  # other processes on the machine distort both sides
                 if a.per_op:
                     prefix = os.path.join(tmp, f"{model}_{t}")
-                    p = ort(onnx, t, a, profile=prefix)
-                    row["ort_per_op_us"] = ort_per_op(p["profile_file"])
+                    ort(onnx, t, a, profile=prefix)
+                    traces = glob.glob(prefix + "*.json")
+                    if len(traces) != 1:
+                        sys.exit(f"ort_vs_ours: expected one ONNX Runtime profile {prefix}*.json, found {traces}")
+                    row["ort_per_op_us"] = ort_per_op(traces[0])
                     row["ours_per_op_us"] = ours_per_op(ours(a.cli, model, a.resolution, t, a, layers=True))
                 results.append(row)
                 print(f"{model:22s} {t}T  ours {row['ours_ms']:8.3f} ms  ort {row['ort_ms']:8.3f} ms  "
-                      f"ours/ort {row['ratio']:.3f}  (max cv ours {100 * row['ours_cv']:.1f}%, ort {100 * row['ort_cv']:.1f}%)",
+                      f"ours/ort {row['ratio']:.3f}  (max cv ours {100 * row['ours_cv']:.1f}%, ort {100 * row['ort_cv']:.1f}%, "
+                      f"load {row['load_average_1min']:.1f})",
                       flush=True)
                 if a.per_op:
                     print("    ours per op kind (us): " + ", ".join(f"{k} {v:.0f}" for k, v in row["ours_per_op_us"].items()))

@@ -98,7 +98,7 @@ int64_t params_without_bias_tables(const Network& net) {
   const NetworkCount c = count(net);
   int64_t p = 0;
   for (size_t i = 0; i < net.ops.size(); ++i)
-    if (!net.ops[i].as<AttentionBias>()) p += c.layers[i].cost.params_inference;
+    if (!net.ops[i].as<AttentionBias>()) p += c.layers[i].cost.params;
   return p;
 }
 
@@ -115,9 +115,9 @@ TEST_CASE("export passes the ONNX checker and import of the export counts the sa
     CHECK(back.input == net.input);
     CHECK(back.shapes.back() == net.shapes.back());
     CHECK(b.total.macs == a.total.macs);
-    // Export folds every BatchNorm into its conv (a bias), so PyTorch-style params (BN as 2·C) are not
-    // recoverable; inference params are, except an attention bias table: ONNX holds only the gathered
-    // bias (one value per query, head and key), not the table it was gathered from.
+    // Params as PyTorch counts them (a BatchNorm after a conv, folded on import, still counts 2·C),
+    // except an attention bias table: ONNX holds only the gathered bias (one value per query, head
+    // and key), not the table it was gathered from.
     CHECK(params_without_bias_tables(back) == params_without_bias_tables(net));
   }
 }

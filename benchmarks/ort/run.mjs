@@ -98,7 +98,7 @@ if (a.runs !== 0) {
   }
   result.latency_us = { stats_us: summarize(samples), samples_us: samples };
 }
-if (a.profile) result.profile_file = session.endProfiling();
+if (a.profile) session.endProfiling();  // writes PREFIX_<date>.json
 result.environment = { cpu: os.cpus()[0]?.model ?? '?', cores: os.cpus().length, node: process.version,
   kernel: os.release(), date_utc: new Date().toISOString() };
 process.stdout.write(JSON.stringify(result, null, 2) + '\n');

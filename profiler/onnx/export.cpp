@@ -129,6 +129,29 @@ std::string activate(GraphWriter& w, Activation a, const std::string& x, const s
   throw std::logic_error("unknown activation");
 }
 
+// A conv's or linear's folded BatchNorm, written back as the BatchNormalization PyTorch would export
+// after it (ONNX Runtime folds it into the conv again): scale 1, shift = the folded bias, mean 0,
+// var 1 − ε. Keeping the node lets import see that the op had a BatchNorm.
+std::string batch_norm_after(GraphWriter& w, const std::string& x, const std::vector<float>& bias, int64_t c,
+                             const std::string& out) {
+  const double eps = 1e-5;
+  const size_t n = static_cast<size_t>(c);
+  auto& node = w.node("BatchNormalization",
+                      {x, w.floats(out + "/bn_scale", {c}, std::vector<float>(n, 1.0f)),
+                       w.floats(out + "/bn_shift", {c}, bias.empty() ? std::vector<float>(n, 0.0f) : bias),
+                       w.floats(out + "/bn_mean", {c}, std::vector<float>(n, 0.0f)),
+                       w.floats(out + "/bn_var", {c}, std::vector<float>(n, static_cast<float>(1.0 - eps)))},
+                      out);
+  attr(node, "epsilon", static_cast<float>(eps));
+  return out;
+}
+
+// The bias input of a conv or linear that has one: with a BatchNorm after it, the folded bias goes to the
+// BatchNormalization's shift and this one is zero.
+std::vector<float> conv_bias(const OpWeights& wt, bool batch_norm, int64_t c) {
+  return batch_norm ? std::vector<float>(static_cast<size_t>(c), 0.0f) : wt.bias;
+}
+
 // Per-channel constant [C, 1, 1], broadcasting over an N x C x H x W tensor.
 std::string channel_constant(GraphWriter& w, const std::string& name, const std::vector<float>& v) {
   return w.floats(name, {static_cast<int64_t>(v.size()), 1, 1}, v);
@@ -178,14 +201,17 @@ struct Exporter {
             oihw[static_cast<size_t>(((o * cin + ci) * kh + y) * kw + x)] =
                 wt.weight[static_cast<size_t>(((o * kh + y) * kw + x) * cin + ci)];
     std::vector<std::string> inputs{op.inputs[0], w.floats(op.name + "/weight", {c.out_channels, cin, kh, kw}, oihw)};
-    if (!wt.bias.empty()) inputs.push_back(w.floats(op.name + "/bias", {c.out_channels}, wt.bias));
-    const std::string conv_out = c.activation == Activation::none ? op.name : op.name + "/conv";
+    if (c.bias) inputs.push_back(w.floats(op.name + "/bias", {c.out_channels}, conv_bias(wt, c.batch_norm, c.out_channels)));
+    const bool last = c.activation == Activation::none && !c.batch_norm;
+    const std::string conv_out = last ? op.name : op.name + "/conv";
     auto& n = w.node("Conv", inputs, conv_out);
     attr(n, "kernel_shape", Dims{kh, kw});
     attr(n, "strides", Dims{c.stride[0], c.stride[1]});
     attr(n, "pads", onnx_pads(c.padding));
     attr(n, "group", c.groups);
-    activate(w, c.activation, conv_out, op.name);
+    std::string y = conv_out;
+    if (c.batch_norm) y = batch_norm_after(w, y, wt.bias, c.out_channels, c.activation == Activation::none ? op.name : op.name + "/bn");
+    activate(w, c.activation, y, op.name);
   }
 
   void emit(const Op& op, size_t i, const ConvTranspose2d& c) {
@@ -203,36 +229,43 @@ struct Exporter {
                 wt.weight[static_cast<size_t>(((o * kh + y) * kw + x) * in_pg + i2)];
           }
     std::vector<std::string> inputs{op.inputs[0], w.floats(op.name + "/weight", {cin, out_pg, kh, kw}, iohw)};
-    if (!wt.bias.empty()) inputs.push_back(w.floats(op.name + "/bias", {c.out_channels}, wt.bias));
-    const std::string conv_out = c.activation == Activation::none ? op.name : op.name + "/conv";
+    if (c.bias) inputs.push_back(w.floats(op.name + "/bias", {c.out_channels}, conv_bias(wt, c.batch_norm, c.out_channels)));
+    const bool last = c.activation == Activation::none && !c.batch_norm;
+    const std::string conv_out = last ? op.name : op.name + "/conv";
     auto& n = w.node("ConvTranspose", inputs, conv_out);
     attr(n, "kernel_shape", Dims{kh, kw});
     attr(n, "strides", Dims{c.stride[0], c.stride[1]});
     attr(n, "pads", onnx_pads(c.padding));
     attr(n, "output_padding", Dims{c.output_padding[0], c.output_padding[1]});
     attr(n, "group", c.groups);
-    activate(w, c.activation, conv_out, op.name);
+    std::string y = conv_out;
+    if (c.batch_norm) y = batch_norm_after(w, y, wt.bias, c.out_channels, c.activation == Activation::none ? op.name : op.name + "/bn");
+    activate(w, c.activation, y, op.name);
   }
 
-  // On a 1x1 input the PyTorch head: Flatten, Gemm, and a Reshape back to N x out x 1 x 1. Elsewhere a
-  // linear at every pixel is a 1x1 convolution.
+  // On a 1x1 input the PyTorch head: Flatten, Gemm (BatchNormalization, activation), and a Reshape back
+  // to N x out x 1 x 1. Elsewhere a linear at every pixel is a 1x1 convolution.
   void emit(const Op& op, size_t i, const FullyConnected& f) {
     const OpWeights& wt = weights[i];
     const ShapeNhwc& s = in_shape(op);
-    const std::string pre = f.activation == Activation::none ? op.name : op.name + "/linear";
-    std::string weight = op.name + "/weight";
-    if (s.h == 1 && s.w == 1) {
+    const bool flat = s.h == 1 && s.w == 1;
+    std::vector<std::string> inputs;
+    std::string y;
+    if (flat) {
       attr(w.node("Flatten", {op.inputs[0]}, op.name + "/flatten"), "axis", int64_t{1});
-      std::vector<std::string> inputs{op.name + "/flatten", w.floats(weight, {f.out_features, s.c}, wt.weight)};
-      if (!wt.bias.empty()) inputs.push_back(w.floats(op.name + "/bias", {f.out_features}, wt.bias));
-      attr(w.node("Gemm", inputs, op.name + "/gemm"), "transB", int64_t{1});
-      w.node("Reshape", {op.name + "/gemm", w.ints(op.name + "/shape", {s.n, f.out_features, 1, 1})}, pre);
+      inputs = {op.name + "/flatten", w.floats(op.name + "/weight", {f.out_features, s.c}, wt.weight)};
     } else {
-      std::vector<std::string> inputs{op.inputs[0], w.floats(weight, {f.out_features, s.c, 1, 1}, wt.weight)};
-      if (!wt.bias.empty()) inputs.push_back(w.floats(op.name + "/bias", {f.out_features}, wt.bias));
-      attr(w.node("Conv", inputs, pre), "kernel_shape", Dims{1, 1});
+      inputs = {op.inputs[0], w.floats(op.name + "/weight", {f.out_features, s.c, 1, 1}, wt.weight)};
     }
-    activate(w, f.activation, pre, op.name);
+    if (f.bias) inputs.push_back(w.floats(op.name + "/bias", {f.out_features}, conv_bias(wt, f.batch_norm, f.out_features)));
+    const bool last = !flat && f.activation == Activation::none && !f.batch_norm;
+    y = last ? op.name : op.name + "/linear";
+    if (flat) attr(w.node("Gemm", inputs, y), "transB", int64_t{1});
+    else attr(w.node("Conv", inputs, y), "kernel_shape", Dims{1, 1});
+    const std::string end = flat ? op.name + "/act" : op.name;
+    if (f.batch_norm) y = batch_norm_after(w, y, wt.bias, f.out_features, f.activation == Activation::none && !flat ? op.name : op.name + "/bn");
+    if (f.activation != Activation::none) y = activate(w, f.activation, y, end);
+    if (flat) w.node("Reshape", {y, w.ints(op.name + "/shape", {s.n, f.out_features, 1, 1})}, op.name);
   }
 
   // Per head: A_i (tokens_a x a.size) and B_i as views of N x heads x seg x HW, one batched MatMul, then

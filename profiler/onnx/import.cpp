@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <numbers>
 #include <filesystem>
@@ -190,9 +192,16 @@ class Importer {
     const auto* a = attribute(i, name);
     return a ? a->i() : fallback;
   }
+  // Float attributes and scalars were stored as float32: 7 significant digits give back the decimal
+  // the exporter meant (1e-05, not 9.99999974737875e-06).
+  static double decimal(double v) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.7g", v);
+    return std::strtod(text, nullptr);
+  }
   double float_attr(int i, const std::string& name, double fallback) const {
     const auto* a = attribute(i, name);
-    return a ? a->f() : fallback;
+    return a ? decimal(a->f()) : fallback;
   }
   std::string string_attr(int i, const std::string& name, const std::string& fallback) const {
     const auto* a = attribute(i, name);
@@ -509,7 +518,7 @@ class Importer {
       const auto& s = at(mul);
       const std::string other = s.input(0) == out ? s.input(1) : s.input(0);
       if (auto v = scalar(other)) {
-        m.scale = *v;
+        m.scale = decimal(*v);
         done_.insert(mul);
         out = s.output(0);
       }
