@@ -102,7 +102,107 @@ int64_t params_without_bias_tables(const Network& net) {
   return p;
 }
 
+// A small graph written node by node, the way a PyTorch export spells things.
+struct TestGraph {
+  onnx::ModelProto m;
+  onnx::GraphProto& g = *m.mutable_graph();
+  TestGraph() {
+    g.set_name("torch");
+    m.set_ir_version(8);
+    m.add_opset_import()->set_version(17);
+  }
+  static void io(onnx::ValueInfoProto& v, const std::string& name, std::vector<int64_t> dims) {
+    v.set_name(name);
+    auto& t = *v.mutable_type()->mutable_tensor_type();
+    t.set_elem_type(onnx::TensorProto::FLOAT);
+    for (int64_t d : dims) t.mutable_shape()->add_dim()->set_dim_value(d);
+  }
+  onnx::NodeProto& node(const std::string& type, std::vector<std::string> in, const std::string& out) {
+    auto& n = *g.add_node();
+    n.set_name(out);
+    n.set_op_type(type);
+    for (auto& i : in) n.add_input(i);
+    n.add_output(out);
+    return n;
+  }
+  std::string floats(const std::string& name, std::vector<int64_t> dims) {
+    auto& t = *g.add_initializer();
+    t.set_name(name);
+    t.set_data_type(onnx::TensorProto::FLOAT);
+    int64_t n = 1;
+    for (auto d : dims) {
+      t.add_dims(d);
+      n *= d;
+    }
+    for (int64_t k = 0; k < n; ++k) t.add_float_data(0.5f);
+    return name;
+  }
+  std::string scalar(const std::string& name, float v) {
+    auto& t = *g.add_initializer();
+    t.set_name(name);
+    t.set_data_type(onnx::TensorProto::FLOAT);
+    t.add_float_data(v);
+    return name;
+  }
+  std::string ints(const std::string& name, std::vector<int64_t> v) {
+    auto& t = *g.add_initializer();
+    t.set_name(name);
+    t.set_data_type(onnx::TensorProto::INT64);
+    t.add_dims(static_cast<int64_t>(v.size()));
+    for (auto x : v) t.add_int64_data(x);
+    return name;
+  }
+  static void ints_attr(onnx::NodeProto& n, const std::string& name, std::vector<int64_t> v) {
+    auto& a = *n.add_attribute();
+    a.set_name(name);
+    a.set_type(onnx::AttributeProto::INTS);
+    for (auto x : v) a.add_ints(x);
+  }
+  static void int_attr(onnx::NodeProto& n, const std::string& name, int64_t v) {
+    auto& a = *n.add_attribute();
+    a.set_name(name);
+    a.set_type(onnx::AttributeProto::INT);
+    a.set_i(v);
+  }
+  std::string bytes() const {
+    std::string b;
+    m.SerializeToString(&b);
+    return b;
+  }
+};
+
 }  // namespace
+
+TEST_CASE("import folds PyTorch's Pad before Conv and BatchNormalization and erf GELU after it") {
+  TestGraph t;
+  TestGraph::io(*t.g.add_input(), "x", {1, 3, 16, 16});
+  t.node("Pad", {"x", t.ints("pads", {0, 0, 1, 1, 0, 0, 0, 0})}, "p");
+  TestGraph::ints_attr(t.node("Conv", {"p", t.floats("w", {8, 3, 2, 2}), t.floats("b", {8})}, "c"), "kernel_shape", {2, 2});
+  t.node("BatchNormalization", {"c", t.floats("s", {8}), t.floats("h", {8}), t.floats("mu", {8}), t.floats("var", {8})}, "bn");
+  t.node("Div", {"bn", t.scalar("sqrt2", 1.4142135f)}, "d");
+  t.node("Erf", {"d"}, "e");
+  t.node("Add", {"e", t.scalar("one", 1.0f)}, "a");
+  t.node("Mul", {"bn", "a"}, "m");
+  t.node("Mul", {"m", t.scalar("half", 0.5f)}, "gelu");
+  TestGraph::ints_attr(t.node("ReduceMean", {"gelu"}, "mean"), "axes", {2, 3});
+  TestGraph::int_attr(t.node("Flatten", {"mean"}, "flat"), "axis", 1);
+  TestGraph::int_attr(t.node("Gemm", {"flat", t.floats("fc", {10, 8}), t.floats("fcb", {10})}, "y"), "transB", 1);
+  TestGraph::io(*t.g.add_output(), "y", {1, 10});
+  REQUIRE_NOTHROW(check_onnx(t.bytes(), "torch.onnx"));
+  const Network net = import_onnx_bytes(t.bytes(), "torch.onnx");
+  REQUIRE(net.ops.size() == 3);
+  const auto* conv = net.ops[0].as<Conv2d>();
+  REQUIRE(conv);
+  CHECK(conv->padding == Padding{1, 0, 1, 0});
+  CHECK(conv->bias);
+  CHECK(conv->batch_norm);
+  CHECK(conv->activation == Activation::gelu);
+  CHECK(net.ops[1].as<GlobalAvgPool>());
+  const auto* fc = net.ops[2].as<FullyConnected>();
+  REQUIRE(fc);
+  CHECK(fc->out_features == 10);
+  CHECK(net.shapes.back() == ShapeNhwc{1, 1, 1, 10});
+}
 
 TEST_CASE("export passes the ONNX checker and import of the export counts the same") {
   for (const auto& name : models) {
