@@ -62,15 +62,20 @@ def ort(onnx, threads, a, profile=None):
 
 
 def ort_per_op(profile_file):
-    """Mean time per run of each ORT op type, from its profiler's trace (µs)."""
+    """Sum over ORT's nodes of each node's median kernel time, per op type (µs), from its profiler's trace;
+    medians per node as `measure --layers` takes them per op, so load spikes weigh alike on both sides."""
     with open(profile_file) as f:
         events = json.load(f)
-    total = defaultdict(float)
-    runs = sum(1 for e in events if e.get("cat") == "Session" and e.get("name") == "model_run")
+    per_node = defaultdict(list)
+    op_type = {}
     for e in events:
         if e.get("cat") == "Node" and e.get("name", "").endswith("_kernel_time"):
-            total[e.get("args", {}).get("op_name", "?")] += e["dur"]
-    return {k: v / max(runs, 1) for k, v in sorted(total.items(), key=lambda kv: -kv[1])}
+            per_node[e["name"]].append(e["dur"])
+            op_type[e["name"]] = e.get("args", {}).get("op_name", "?")
+    total = defaultdict(float)
+    for node, durations in per_node.items():
+        total[op_type[node]] += statistics.median(durations)
+    return dict(sorted(total.items(), key=lambda kv: -kv[1]))
 
 
 def ours_per_op(measurement):
