@@ -10,6 +10,7 @@
 #include <iterator>
 #include <numbers>
 #include <stdexcept>
+#include <type_traits>
 
 #include "profiler/onnx.hpp"
 
@@ -200,14 +201,21 @@ struct Exporter {
           for (int64_t ci = 0; ci < cin; ++ci)
             oihw[static_cast<size_t>(((o * cin + ci) * kh + y) * kw + x)] =
                 wt.weight[static_cast<size_t>(((o * kh + y) * kw + x) * cin + ci)];
-    std::vector<std::string> inputs{op.inputs[0], w.floats(op.name + "/weight", {c.out_channels, cin, kh, kw}, oihw)};
+    conv_like("Conv", op, c, wt, w.floats(op.name + "/weight", {c.out_channels, cin, kh, kw}, oihw));
+  }
+
+  // Conv or ConvTranspose node with the op's geometry, then its BatchNormalization and activation.
+  template <typename C>
+  void conv_like(const std::string& type, const Op& op, const C& c, const OpWeights& wt, const std::string& weight) {
+    std::vector<std::string> inputs{op.inputs[0], weight};
     if (c.bias) inputs.push_back(w.floats(op.name + "/bias", {c.out_channels}, conv_bias(wt, c.batch_norm, c.out_channels)));
     const bool last = c.activation == Activation::none && !c.batch_norm;
     const std::string conv_out = last ? op.name : op.name + "/conv";
-    auto& n = w.node("Conv", inputs, conv_out);
-    attr(n, "kernel_shape", Dims{kh, kw});
+    auto& n = w.node(type, inputs, conv_out);
+    attr(n, "kernel_shape", Dims{c.kernel[0], c.kernel[1]});
     attr(n, "strides", Dims{c.stride[0], c.stride[1]});
     attr(n, "pads", onnx_pads(c.padding));
+    if constexpr (std::is_same_v<C, ConvTranspose2d>) attr(n, "output_padding", Dims{c.output_padding[0], c.output_padding[1]});
     attr(n, "group", c.groups);
     std::string y = conv_out;
     if (c.batch_norm) y = batch_norm_after(w, y, wt.bias, c.out_channels, c.activation == Activation::none ? op.name : op.name + "/bn");
@@ -228,19 +236,7 @@ struct Exporter {
             iohw[static_cast<size_t>(((ci * out_pg + oo) * kh + y) * kw + x)] =
                 wt.weight[static_cast<size_t>(((o * kh + y) * kw + x) * in_pg + i2)];
           }
-    std::vector<std::string> inputs{op.inputs[0], w.floats(op.name + "/weight", {cin, out_pg, kh, kw}, iohw)};
-    if (c.bias) inputs.push_back(w.floats(op.name + "/bias", {c.out_channels}, conv_bias(wt, c.batch_norm, c.out_channels)));
-    const bool last = c.activation == Activation::none && !c.batch_norm;
-    const std::string conv_out = last ? op.name : op.name + "/conv";
-    auto& n = w.node("ConvTranspose", inputs, conv_out);
-    attr(n, "kernel_shape", Dims{kh, kw});
-    attr(n, "strides", Dims{c.stride[0], c.stride[1]});
-    attr(n, "pads", onnx_pads(c.padding));
-    attr(n, "output_padding", Dims{c.output_padding[0], c.output_padding[1]});
-    attr(n, "group", c.groups);
-    std::string y = conv_out;
-    if (c.batch_norm) y = batch_norm_after(w, y, wt.bias, c.out_channels, c.activation == Activation::none ? op.name : op.name + "/bn");
-    activate(w, c.activation, y, op.name);
+    conv_like("ConvTranspose", op, c, wt, w.floats(op.name + "/weight", {cin, out_pg, kh, kw}, iohw));
   }
 
   // On a 1x1 input the PyTorch head: Flatten, Gemm (BatchNormalization, activation), and a Reshape back
