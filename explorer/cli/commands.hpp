@@ -10,6 +10,7 @@ void add_profiler_commands(CLI::App& app);  // measure, profile, rules
 void add_predictor_commands(CLI::App& app); // fit, predict, validate, calibrate
 void add_explore_commands(CLI::App& app);   // the main job (no subcommand), space
 void add_report_commands(CLI::App& app);    // report
+void add_onnx_commands(CLI::App& app);      // export, import
 
 // Fits the device's predictor from its profile, profiling this machine first when device is host.
 void run_fit(const std::string& device, const std::string& profile_file, bool quick);

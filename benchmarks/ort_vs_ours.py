@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""Our executor against ONNX Runtime 1.30 (CPU, graph optimisation "all", batch 1) on the same exported
+graph, on this machine, at 1 and 2 threads, interleaved in one run.
+
+    python3 benchmarks/ort_vs_ours.py [--models b0,b1,...] [--threads 1,2] [--rounds 2]
+                                      [--min-time 1.0] [--min-runs 20] [--json OUT.json]
+                                      [--per-op] [--cli build/explorer/cpubone-explore]
+
+Per model: `cpubone-explore export` writes the ONNX graph (seed 0, the weights `measure` uses), then for
+each thread count and round our `measure --json` and ONNX Runtime (benchmarks/ort/run.mjs, pinned with
+taskset to as many CPUs as threads, like `measure`) run back to back, the order alternating per round.
+Each side's figure is the median over rounds of its per-round median; ratio = ours / ONNX Runtime
+(< 1: we are faster). --per-op adds per-op-type time sums from `measure --layers` and ORT's profiler.
+Not a test: numbers depend on the machine and its load; compare ratios measured in the same run.
+Needs `npm ci --ignore-scripts` in benchmarks/ort (scripts/setup does it).
+"""
+import argparse
+import glob
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+RUN_MJS = os.path.join(HERE, "ort", "run.mjs")
+
+
+def run(cmd):
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"ort_vs_ours: {' '.join(cmd)} failed ({p.returncode}): {p.stderr.strip()}")
+    return p.stdout
+
+
+def cpus(threads):
+    allowed = sorted(os.sched_getaffinity(0))
+    if len(allowed) < threads:
+        sys.exit(f"ort_vs_ours: {threads} threads but only CPUs {allowed} are available")
+    return ",".join(str(c) for c in allowed[:threads])
+
+
+def ours(cli, model, resolution, threads, a, layers=False):
+    cmd = [cli, "measure", model, "--threads", str(threads), "--json", "--min-time", str(a.min_time),
+           "--min-runs", str(a.min_runs)]
+    if resolution:
+        cmd += ["--resolution", str(resolution)]
+    if layers:
+        cmd.append("--layers")
+    return json.loads(run(cmd))
+
+
+def ort(onnx, threads, a, profile=None):
+    cmd = ["taskset", "-c", cpus(threads), "node", RUN_MJS, "--model", onnx, "--threads", str(threads),
+           "--min-time", str(a.min_time), "--min-runs", str(a.min_runs)]
+    if profile:
+        cmd += ["--profile", profile]
+    return json.loads(run(cmd))
+
+
+def ort_per_op(profile_file):
+    """Sum over ORT's nodes of each node's median kernel time, per op type (µs), from its profiler's trace;
+    medians per node as `measure --layers` takes them per op, so load spikes weigh alike on both sides."""
+    with open(profile_file) as f:
+        events = json.load(f)
+    per_node = defaultdict(list)
+    op_type = {}
+    for e in events:
+        if e.get("cat") == "Node" and e.get("name", "").endswith("_kernel_time"):
+            per_node[e["name"]].append(e["dur"])
+            op_type[e["name"]] = e.get("args", {}).get("op_name", "?")
+    total = defaultdict(float)
+    for node, durations in per_node.items():
+        total[op_type[node]] += statistics.median(durations)
+    return dict(sorted(total.items(), key=lambda kv: -kv[1]))
+
+
+def ours_per_op(measurement):
+    total = defaultdict(float)
+    for layer in measurement["layers"]:
+        total[layer["op"]] += layer["latency_us"]["stats_us"]["median"]
+    return dict(sorted(total.items(), key=lambda kv: -kv[1]))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--models", default="nano,t0,s0,b0,b1,b2,b3,mobilenetv3-large,resnet18,efficientformerv2-s0,"
+                    "efficientmod-xxs,fasternet-t0,fastvit-t8,ghostnetv2-1.0,lowformer-b0,mobileone-s0,repvit-m0.9")
+    ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--resolution", type=int, default=0, help="0: each model's own")
+    ap.add_argument("--min-time", type=float, default=1.0)
+    ap.add_argument("--min-runs", type=int, default=20)
+    ap.add_argument("--json", help="also write the results here")
+    ap.add_argument("--per-op", action="store_true", help="per-op-type times of both runtimes (slower)")
+    ap.add_argument("--cli", default=os.path.join(ROOT, "build", "explorer", "cpubone-explore"))
+    a = ap.parse_args()
+    if not os.path.exists(os.path.join(HERE, "ort", "node_modules", "onnxruntime-node")):
+        sys.exit("ort_vs_ours: run `npm ci --ignore-scripts` in benchmarks/ort first (scripts/setup does)")
+    threads = [int(t) for t in a.threads.split(",")]
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for model in a.models.split(","):
+            onnx = os.path.join(tmp, model + ".onnx")
+            cmd = [a.cli, "export", model, "--onnx", onnx]
+            if a.resolution:
+                cmd += ["--resolution", str(a.resolution)]
+            run(cmd)
+            for t in threads:
+                our_medians, ort_medians, our_cv, ort_cv = [], [], [], []
+                m = o = None
+                for r in range(a.rounds):
+                    steps = [("ours", None), ("ort", None)]
+                    if r % 2:
+                        steps.reverse()
+                    for side, _ in steps:
+                        if side == "ours":
+                            m = ours(a.cli, model, a.resolution, t, a)
+                            our_medians.append(m["latency_us"]["stats_us"]["median"])
+                            our_cv.append(m["latency_us"]["stats_us"]["cv"])
+                        else:
+                            o = ort(onnx, t, a)
+                            ort_medians.append(o["latency_us"]["stats_us"]["median"])
+                            ort_cv.append(o["latency_us"]["stats_us"]["cv"])
+                row = {
+                    "model": model, "threads": t, "resolution": m["resolution"], "macs": m["macs"],
+                    "ours_ms": statistics.median(our_medians) / 1e3, "ort_ms": statistics.median(ort_medians) / 1e3,
+                    "ours_round_medians_us": our_medians, "ort_round_medians_us": ort_medians,
+                    "ours_cv": max(our_cv), "ort_cv": max(ort_cv), "emulated_ops": m["emulated_ops"],
+                    "ours_environment": m["environment"], "ort_environment": o["environment"], "ort_runtime": o["runtime"],
+                }
+                row["ratio"] = row["ours_ms"] / row["ort_ms"]
+                row["load_average_1min"] = os.getloadavg()[0]  # other processes on the machine distort both sides
+                if a.per_op:
+                    prefix = os.path.join(tmp, f"{model}_{t}")
+                    ort(onnx, t, a, profile=prefix)
+                    traces = glob.glob(prefix + "*.json")
+                    if len(traces) != 1:
+                        sys.exit(f"ort_vs_ours: expected one ONNX Runtime profile {prefix}*.json, found {traces}")
+                    row["ort_per_op_us"] = ort_per_op(traces[0])
+                    row["ours_per_op_us"] = ours_per_op(ours(a.cli, model, a.resolution, t, a, layers=True))
+                results.append(row)
+                print(f"{model:22s} {t}T  ours {row['ours_ms']:8.3f} ms  ort {row['ort_ms']:8.3f} ms  "
+                      f"ours/ort {row['ratio']:.3f}  (max cv ours {100 * row['ours_cv']:.1f}%, ort {100 * row['ort_cv']:.1f}%, "
+                      f"load {row['load_average_1min']:.1f})",
+                      flush=True)
+                if a.per_op:
+                    print("    ours per op kind (us): " + ", ".join(f"{k} {v:.0f}" for k, v in row["ours_per_op_us"].items()))
+                    print("    ort per op type (us):  " + ", ".join(f"{k} {v:.0f}" for k, v in row["ort_per_op_us"].items()))
+    env = results[0]["ours_environment"] if results else {}
+    print(f"\nenv: {env.get('cpu', '?')}, {results[0]['ort_runtime'] if results else ''}, "
+          f"{a.rounds} interleaved rounds, min {a.min_runs} runs and {a.min_time} s per measurement")
+    print(f"{'model':22s} {'res':>4s} " + " ".join(f"{'ours ' + str(t) + 'T':>9s} {'ort ' + str(t) + 'T':>9s} {'ratio':>6s}" for t in threads))
+    for model in dict.fromkeys(r["model"] for r in results):
+        rows = {r["threads"]: r for r in results if r["model"] == model}
+        print(f"{model:22s} {rows[threads[0]]['resolution']:4d} " +
+              " ".join(f"{rows[t]['ours_ms']:9.3f} {rows[t]['ort_ms']:9.3f} {rows[t]['ratio']:6.3f}" for t in threads))
+    if a.json:
+        with open(a.json + ".tmp", "w") as f:
+            json.dump({"schema": "cpubone-explore/ort-comparison/v1", "results": results}, f, indent=2)
+        os.replace(a.json + ".tmp", a.json)
+
+
+if __name__ == "__main__":
+    main()

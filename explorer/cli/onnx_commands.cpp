@@ -1,0 +1,78 @@
+// export / import: ONNX out (with the executor's weights) and in (architecture only).
+#include <charconv>
+#include <iostream>
+
+#include "explorer/cli/commands.hpp"
+#include "profiler/onnx.hpp"
+#include "space/count.hpp"
+#include "space/io.hpp"
+#include "space/zoo.hpp"
+
+namespace cpx::cli {
+
+namespace {
+
+struct ExportArgs {
+  std::string model;
+  std::string out;
+  std::string weights = "0";
+  int64_t resolution = 0;
+};
+
+// An unsigned integer is a seed; anything else is a weights file.
+profiler::NetworkWeights weights_for(const Network& net, const std::string& spec) {
+  uint64_t seed = 0;
+  const auto [end, ec] = std::from_chars(spec.data(), spec.data() + spec.size(), seed);
+  if (ec == std::errc() && end == spec.data() + spec.size()) return profiler::make_weights(net, seed);
+  return profiler::read_weights_file(net, spec);
+}
+
+void run_export(const ExportArgs& a) {
+  if (a.resolution < 0 || a.resolution > limits::max_spatial)
+    throw InputError("--resolution = " + std::to_string(a.resolution) + ": out of range [0, " + std::to_string(limits::max_spatial) + "]");
+  const Network net = load_model(a.model, a.resolution);
+  const std::string bytes = profiler::export_onnx(net, weights_for(net, a.weights));
+  profiler::check_onnx(bytes, a.out);
+  write_file_atomic(a.out, bytes);
+  std::cout << "wrote " << a.out << ": " << net.name << ", input " << net.input.n << "x" << net.input.c << "x" << net.input.h
+            << "x" << net.input.w << " (NCHW), " << net.ops.size() << " ops, opset " << profiler::onnx_opset
+            << ", weights " << a.weights << ", passes the ONNX checker\n";
+}
+
+struct ImportArgs {
+  std::string in;
+  std::string out;
+};
+
+void run_import(const ImportArgs& a) {
+  const Network net = profiler::import_onnx(a.in);
+  write_file_atomic(a.out, to_json(net).dump(2) + "\n");
+  const NetworkCount c = count(net);
+  std::cout << "wrote " << a.out << ": " << net.ops.size() << " ops, input " << net.input.str() << " (NHWC), macs "
+            << thousands(c.total.macs) << ", params (inference) " << thousands(c.total.params_inference) << "\n";
+}
+
+}  // namespace
+
+void add_onnx_commands(CLI::App& app) {
+  {
+    auto a = std::make_shared<ExportArgs>();
+    auto* cmd = app.add_subcommand("export", "Write a network as an ONNX model (opset 17, NCHW) with the executor's weights");
+    cmd->add_option("model", a->model, "Zoo name, or a macro or expanded network JSON file")->required();
+    cmd->add_option("--onnx", a->out, "Output .onnx file (written atomically)")->required();
+    cmd->add_option("--weights", a->weights,
+                    "A seed (the weights `measure --seed` uses) or a raw float32 file: every op's weight then bias, in op order")
+        ->capture_default_str();
+    cmd->add_option("--resolution", a->resolution, "Input height and width (0: the network's own)");
+    cmd->callback([a] { run_export(*a); });
+  }
+  {
+    auto a = std::make_shared<ImportArgs>();
+    auto* cmd = app.add_subcommand("import", "Turn an ONNX inference graph into a network of the space (architecture only)");
+    cmd->add_option("onnx", a->in, "Input .onnx file")->required();
+    cmd->add_option("--out", a->out, "Output network JSON (expanded form, written atomically)")->required();
+    cmd->callback([a] { run_import(*a); });
+  }
+}
+
+}  // namespace cpx::cli
