@@ -54,7 +54,10 @@ void run_job(JobArgs a, const std::string& command) {
   if (host && !std::filesystem::exists(profiler::default_profile_path("host"))) {
     std::fprintf(stderr, "no profile of this machine yet: running the quick profile first (about a minute)\n");
     run_fit("host", "", true);
-  } else if (host && !std::filesystem::exists(predictor::predictor_path("host"))) {
+  } else if (host && (!std::filesystem::exists(predictor::predictor_path("host")) ||
+                      std::filesystem::last_write_time(predictor::predictor_path("host")) <
+                          std::filesystem::last_write_time(profiler::default_profile_path("host")))) {
+    std::fprintf(stderr, "the host predictor is missing or older than the host profile: fitting it\n");
     run_fit("host", "", true);
   }
   const predictor::Predictor p = predictor::load_predictor(o.device);
