@@ -38,7 +38,7 @@ void progress_bar(const char* what, int64_t done, int64_t total) {
   // At most a few updates a second: logs of non-interactive runs stay short.
   static auto last = std::chrono::steady_clock::time_point{};
   const auto now = std::chrono::steady_clock::now();
-  if (done < total && done > 0 && now - last < std::chrono::milliseconds(500)) return;
+  if (done < total && now - last < std::chrono::milliseconds(500)) return;
   last = now;
   const int width = 30;
   const int filled = total > 0 ? static_cast<int>(width * std::min<int64_t>(done, total) / total) : width;
@@ -104,7 +104,7 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* 
   // Accuracy model and space.
   const AccuracyModel acc = o.accuracy == "proxy" ? fit_proxy() : o.accuracy == "macs" ? macs_capacity() : fit_user(o.accuracy);
   const SearchSpace space = o.space_file.empty() ? SearchSpace::defaults() : SearchSpace::from_json(read_json_file(o.space_file), o.space_file);
-  std::fprintf(stderr, "accuracy model: %s (%s)\n", acc.name.c_str(),
+  if (o.progress) std::fprintf(stderr, "accuracy model: %s (%s)\n", acc.name.c_str(),
                acc.loo_mae_pp ? ("leave-one-out MAE " + std::to_string(*acc.loo_mae_pp).substr(0, 4) + " pp").c_str() : "no top-1");
 
   // Published latencies of this device (calibrated devices list the points they rest on).
@@ -168,7 +168,7 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* 
   }
 
   // Design rules: measured on the host, predicted elsewhere.
-  std::fprintf(stderr, "design rules from the %s\n", profile ? "measured profile" : "predictor");
+  if (o.progress) std::fprintf(stderr, "design rules from the %s\n", profile ? "measured profile" : "predictor");
   const Json rule_profile = profile ? *profile : predicted_profile(pred, t);
   const Json derived = profiler::derive_rules(rule_profile);
   Json block_macps = Json::array();
@@ -192,15 +192,14 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* 
     try {
       so.seeds.push_back(space.encode(*e->macro));
     } catch (const InputError& err) {
-      std::fprintf(stderr, "note: %s is not a point of the search space, not used as a seed (%s)\n", name.c_str(), err.what());
+      if (o.progress) std::fprintf(stderr, "note: %s is not a point of the search space, not used as a seed (%s)\n", name.c_str(), err.what());
     }
   }
 
   // Search, then random search with the same number of distinct evaluations.
   Evaluator ev(space, pred, acc, t, o.constraints);
-  so.progress = [](int64_t done, int64_t total) { progress_bar("search", done, total); };
+  if (o.progress) so.progress = [](int64_t done, int64_t total) { progress_bar("search", done, total); };
   const SearchResult nsga = nsga2(ev, so);
-  std::fprintf(stderr, "\n");
   Evaluator ev_random(space, pred, acc, t, o.constraints);
   SearchOptions ro = so;
   ro.evaluations = nsga.evaluations;
@@ -214,7 +213,7 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* 
   for (const auto& b : baselines) obj_ref = std::min(obj_ref, b.objective);
   const double hv = hypervolume(nsga.front, lat_ref, obj_ref), hv_random = hypervolume(rnd.front, lat_ref, obj_ref);
   const double eps = static_cast<double>(nsga.evaluations) / std::max(1e-9, nsga.seconds);
-  std::fprintf(stderr, "search: %lld evaluations in %.2f s (%.0f / s), front of %zu; hypervolume %.4g vs random %.4g (x%.3f)\n",
+  if (o.progress) std::fprintf(stderr, "search: %lld evaluations in %.2f s (%.0f / s), front of %zu; hypervolume %.4g vs random %.4g (x%.3f)\n",
                static_cast<long long>(nsga.evaluations), nsga.seconds, eps, nsga.front.size(), hv, hv_random, hv / hv_random);
 
   // Pareto front as macro files.
@@ -294,7 +293,7 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* 
     Json out = Json::array();
     std::vector<double> p, m;
     for (size_t k = 0; k < rows.size(); ++k) {
-      progress_bar("measure", static_cast<int64_t>(k), static_cast<int64_t>(rows.size()));
+      if (o.progress) progress_bar("measure", static_cast<int64_t>(k), static_cast<int64_t>(rows.size()));
       const bool with_layers = rows[k].name == o.layers_model;
       const Measured r = measure(rows[k].net, t, o.measure_min_time_s, with_layers, &layer_timings);
       note_emulated(rows[k].net, r.implementations);
@@ -304,7 +303,7 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* 
                      {"cv", r.timing.stats_us.cv}, {"noisy", r.timing.noisy}, {"timing", profiler::to_json(r.timing)}});
       if (with_layers) layers_measured = true;
     }
-    progress_bar("measure", static_cast<int64_t>(rows.size()), static_cast<int64_t>(rows.size()));
+    if (o.progress) progress_bar("measure", static_cast<int64_t>(rows.size()), static_cast<int64_t>(rows.size()));
     auto ranks = [](const std::vector<double>& v) {
       std::vector<int64_t> r(v.size());
       for (size_t i = 0; i < v.size(); ++i)

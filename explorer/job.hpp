@@ -24,6 +24,7 @@ struct JobOptions {
   int64_t prove_per_baseline = 1; // dominating proposals measured per baseline
   double measure_min_time_s = 0.4;
   std::string layers_model = "b0";
+  bool progress = true;           // progress lines on stderr
 };
 
 // Prints progress on stderr. `profile` is the host's measured device profile (nullptr for other devices).

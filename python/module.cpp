@@ -10,12 +10,17 @@
 #include <future>
 #include <thread>
 
+#include "explorer/job.hpp"
 #include "predictor/devices.hpp"
 #include "predictor/validate.hpp"
 #include "profiler/measure_network.hpp"
 #include "profiler/sweep.hpp"
 #include "space/count.hpp"
 #include "space/zoo.hpp"
+#include "reports/report.hpp"
+#include "space/io.hpp"
+
+#include <filesystem>
 
 namespace py = pybind11;
 using cpx::Json;
@@ -79,12 +84,6 @@ auto off_thread(F&& fn, std::atomic<bool>* stop = nullptr) {
   }
   if (interrupted) throw py::error_already_set();
   return result.get();
-}
-
-[[noreturn]] void not_landed(const char* what) {
-  PyErr_SetString(PyExc_NotImplementedError,
-                  (std::string(what) + ": the explorer has not landed in this build (explorer/ has no search yet)").c_str());
-  throw py::error_already_set();
 }
 
 py::tuple nhwc(const cpx::ShapeNhwc& s) { return py::make_tuple(s.n, s.h, s.w, s.c); }
@@ -199,7 +198,47 @@ PYBIND11_MODULE(_core, m) {
     return to_python(off_thread([&] { return cpx::predictor::validate(device, {samples, seed, threads, min_time}); }));
   }, py::arg("device") = "host", py::arg("samples") = 30, py::arg("seed") = 1, py::arg("threads") = 1, py::arg("min_time_s") = 0.3);
 
-  // To bind when explorer/ and reports/ land (see python/README.md): replace each body with the call.
-  m.def("search", [](py::args, py::kwargs) { not_landed("search"); });
-  m.def("report", [](py::args, py::kwargs) { not_landed("report"); });
+  m.def("search", [](const py::object& space, const std::string& device, int64_t evaluations, double budget_s, uint64_t seed,
+                     int64_t threads, const std::string& accuracy, const std::string& out, bool prove,
+                     std::optional<double> max_latency_ms, std::optional<double> max_params, std::optional<double> max_macs) {
+    cpx::explorer::JobOptions o;
+    o.device = device;
+    o.command = "cpubone_explore.search(device=\"" + device + "\")";
+    o.threads = threads;
+    o.accuracy = accuracy;
+    o.out_dir = out;
+    o.prove = prove;
+    o.progress = false;  // notebooks treat stderr as a failure signal
+    o.search.seed = seed;
+    o.search.evaluations = evaluations;
+    o.search.max_seconds = budget_s;
+    o.constraints = {max_latency_ms, max_params, max_macs};
+    if (py::isinstance<py::dict>(space)) {
+      // A space given as a dict is kept beside the results, so that they say what was searched.
+      std::filesystem::create_directories(out);
+      o.space_file = (std::filesystem::path(out) / "space.json").string();
+      cpx::write_file_atomic(o.space_file, from_python(space, "space").dump(2) + "\n");
+    } else if (!space.is_none() && py::str(space).cast<std::string>() != "default") {
+      o.space_file = py::str(space).cast<std::string>();
+    }
+    return to_python(off_thread([&] {
+      const cpx::predictor::Predictor p = cpx::predictor::load_predictor(device);
+      cpx::Json profile;
+      if (device == "host") profile = cpx::profiler::load_profile(cpx::profiler::default_profile_path("host"));
+      return cpx::explorer::run_job(o, p, device == "host" ? &profile : nullptr);
+    }));
+  }, py::arg("space") = py::none(), py::arg("device") = "pi5", py::arg("evaluations") = 20000, py::arg("budget_s") = 60.0,
+     py::arg("seed") = 1, py::arg("threads") = 1, py::arg("accuracy") = "proxy", py::arg("out") = "cpubone-search",
+     py::arg("prove") = false, py::arg("max_latency_ms") = py::none(), py::arg("max_params") = py::none(),
+     py::arg("max_macs") = py::none());
+
+  m.def("report", [](const py::object& results, const std::string& out) {
+    const bool is_path = py::isinstance<py::str>(results);
+    const std::string file = is_path ? results.cast<std::string>() : "<results dict>";
+    const Json j = is_path ? cpx::read_json_file(file) : from_python(results, "results");
+    const auto r = off_thread([&] { return cpx::reports::render(j, file, out); });
+    std::vector<std::string> files;
+    for (const auto& f : r.files) files.push_back(f.string());
+    return files;
+  }, py::arg("results"), py::arg("out"));
 }

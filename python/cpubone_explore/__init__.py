@@ -154,16 +154,39 @@ def validate(device: str = "host", samples: int = 30, seed: int = 1, threads: in
     return Result(_core.validate(device, samples, seed, threads, min_time_s))
 
 
-def search(*args: Any, **kwargs: Any) -> list[Network]:
-    """Searches the space for Pareto-optimal networks on a device. Not in this build: the explorer has
-    not landed yet, so this raises NotImplementedError."""
-    return _core.search(*args, **kwargs)
+class SearchResults(dict):
+    """The ``cpubone-explore/results/v1`` document of a search (a dict, as ``results.json`` holds it), with
+    ``networks``: the Pareto front as Networks, fastest first, loaded from the files the search wrote."""
+
+    def __init__(self, results: Mapping[str, Any], out: str) -> None:
+        super().__init__(results)
+        self.out = out
+
+    @property
+    def networks(self) -> list[Network]:
+        return [load(os.path.join(self.out, p["file"])) for p in self["pareto"]]
 
 
-def report(*args: Any, **kwargs: Any) -> None:
-    """Writes HTML/Markdown/CSV reports from search results. Not in this build: raises
-    NotImplementedError until reports/ lands."""
-    return _core.report(*args, **kwargs)
+def search(space: PathLike | Mapping[str, Any] | None = None, device: str = "pi5", evaluations: int = 20000,
+           budget_s: float = 60.0, seed: int = 1, threads: int = 1, accuracy: str = "proxy",
+           out: PathLike = "cpubone-search", prove: bool = False, max_latency_ms: float | None = None,
+           max_params: float | None = None, max_macs: float | None = None) -> SearchResults:
+    """Searches a space (None: CPUBone's default; a search-space file or dict) with NSGA-II for networks
+    Pareto-optimal in predicted latency on ``device`` and estimated top-1 (``accuracy``: "proxy", "macs" or a
+    CSV of measured accuracies), seeded with CPUBone B0-B3: the main job of ``cpubone-explore --device``.
+    Writes ``out``/results.json and ``out``/pareto/*.json; with ``device="host"`` and ``prove``, measures the
+    proposals and B0-B3 here (needs ``profile()`` and ``fit()`` first). Same seed and evaluations, same result."""
+    out = _path(out)
+    space_arg: Any = dict(space) if isinstance(space, Mapping) else (None if space is None else _path(space))
+    return SearchResults(_core.search(space_arg, device, evaluations, budget_s, seed, threads, accuracy, out, prove,
+                                      max_latency_ms, max_params, max_macs), out)
+
+
+def report(results: PathLike | Mapping[str, Any], out: PathLike) -> list[str]:
+    """Writes report.html (offline charts), report.md, data/*.csv and results.json into ``out`` from a
+    search's results (a dict or a results.json path); returns the files written, report.html first."""
+    arg: Any = dict(results) if isinstance(results, Mapping) else _path(results)
+    return _core.report(arg, _path(out))
 
 
 def to_records(rows: Sequence[Mapping[str, Any]]) -> Any:

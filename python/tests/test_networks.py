@@ -2,6 +2,8 @@
 import json
 from collections.abc import Mapping
 
+import os
+
 import pytest
 
 import cpubone_explore as cx
@@ -110,8 +112,27 @@ def test_bad_input_raises_input_error_with_the_cli_message(tmp_path):
     assert str(e.value) == cli_error("count", "b0", "--resolution", "-1")
 
 
-def test_search_and_report_are_not_in_this_build():
-    with pytest.raises(NotImplementedError, match="the explorer has not landed in this build"):
-        cx.search("cpubone", "pi5", budget=10)
-    with pytest.raises(NotImplementedError, match="has not landed"):
-        cx.report({}, "out")
+def test_search_finds_pareto_networks_and_report_renders_them(tmp_path):
+    out = tmp_path / "search"
+    results = cx.search(device="pi5", evaluations=800, out=out)
+    assert results["schema"] == "cpubone-explore/results/v1"
+    assert results["accuracy_model"]["name"] == "proxy-cpubone-lowformer-v1"
+    nets = results.networks
+    assert len(nets) == len(results["pareto"]) > 0
+    first = results["pareto"][0]
+    assert cx.count(nets[0])["macs"] == first["macs"]
+    again = cx.search(device="pi5", evaluations=800, out=tmp_path / "again")
+    assert [p["summary"] for p in again["pareto"]] == [p["summary"] for p in results["pareto"]]
+    files = cx.report(results, tmp_path / "report")
+    assert files[0].endswith("report.html") and all(os.path.exists(f) for f in files)
+
+
+def test_search_space_as_dict_and_its_errors(tmp_path):
+    space = {"schema": "cpubone-explore/search-space/v1", "dimensions": {"stages[3].local_groups": [2]}}
+    results = cx.search(space, device="pi5", evaluations=300, out=tmp_path / "s")
+    assert results["search"]["space"].endswith("space.json")
+    with pytest.raises(cx.InputError, match=r"dimensions.stages\[9\].width"):
+        cx.search({"schema": "cpubone-explore/search-space/v1", "dimensions": {"stages[9].width": [8]}},
+                  device="pi5", evaluations=300, out=tmp_path / "bad")
+    with pytest.raises(cx.InputError, match="search.evaluations|schema"):
+        cx.report({"schema": "nope"}, tmp_path / "r")
