@@ -1,6 +1,8 @@
 // Bad input: one line naming the file, field path and value; exit code 2 from the CLI; never a crash.
 #include <catch2/catch.hpp>
 
+#include "error_of.hpp"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,14 +16,6 @@ using namespace cpx;
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 // b0's expanded JSON with one edit applied.
 Json b0_with(const std::function<void(Json&)>& edit) {

@@ -2,6 +2,8 @@
 // Pareto and hypervolume arithmetic, and the search itself on the shipped pi5 device.
 #include <catch2/catch.hpp>
 
+#include "error_of.hpp"
+
 #include <cmath>
 
 #include "explorer/accuracy.hpp"
@@ -27,14 +29,6 @@ Candidate point(double latency_ms, double objective) {
   return c;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
 
 }  // namespace
 

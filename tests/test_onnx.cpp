@@ -2,6 +2,8 @@
 // computes (checked by running it on ONNX Runtime), import(export(net)) counts the same, and anything the
 // importer does not know is a named error.
 #include <catch2/catch.hpp>
+
+#include "error_of.hpp"
 #include <onnx/onnx_pb.h>
 
 #include <cmath>
@@ -34,14 +36,6 @@ const std::vector<std::string> models = {
     "mobileone-s0", "repvit-m0.9"};
 constexpr int64_t resolution = 64;
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 std::filesystem::path temp_dir() {
   auto dir = std::filesystem::temp_directory_path() / ("cpx_onnx_test_" + std::to_string(::getpid()));
