@@ -46,7 +46,9 @@ Json run_sweep(const SweepOptions& options, const std::atomic<bool>& stop);
 // Where `profile --device host` writes by default: $CPX_HOME or ~/.cache/cpubone-explore, devices/host.json.
 std::string default_profile_path(const std::string& device);
 
-// Loads a device profile, checking its schema.
+// Loads a device profile, checking its schema and every field that resume, rules and fit read.
 Json load_profile(const std::string& path);
+// The same checks on a profile already parsed (`file` names it in errors).
+Json profile_from_json(Json j, const std::string& file);
 
 }  // namespace cpx::profiler

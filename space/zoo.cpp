@@ -129,21 +129,23 @@ Network load_model(const std::string& name_or_file, int64_t resolution) {
                      std::to_string(limits::max_spatial) + "]");
   if (const ZooEntry* e = find_zoo(name_or_file)) return e->build(resolution);
   if (!looks_like_file(name_or_file)) unknown_model(name_or_file);
-  const Json j = read_json_file(name_or_file);
+  return network_from_json(read_json_file(name_or_file), name_or_file, resolution);
+}
+
+Network network_from_json(const Json& j, const std::string& file, int64_t resolution) {
   const std::string schema = j.is_object() && j.contains("schema") && j["schema"].is_string() ? j["schema"].get<std::string>() : "";
   if (schema == macro_schema) {
-    Macro m = read_macro(j, name_or_file);
+    Macro m = read_macro(j, file);
     if (resolution > 0) m.resolution = resolution;
-    return expand(m, name_or_file);
+    return expand(m, file);
   }
   if (schema == network_schema) {
-    Network n = load_network(j, name_or_file);
-    if (resolution > 0) n = with_input(n, {n.input.n, resolution, resolution, n.input.c}, name_or_file);
+    Network n = load_network(j, file);
+    if (resolution > 0) n = with_input(n, {n.input.n, resolution, resolution, n.input.c}, file);
     return n;
   }
-  Where(name_or_file, "schema").fail(j.is_object() && j.contains("schema") ? j["schema"] : Json(nullptr),
-                                     "expected \"" + std::string(macro_schema) + "\" or \"" +
-                                         std::string(network_schema) + "\"");
+  Where(file, "schema").fail(j.is_object() && j.contains("schema") ? j["schema"] : Json(nullptr),
+                             "expected \"" + std::string(macro_schema) + "\" or \"" + std::string(network_schema) + "\"");
 }
 
 }  // namespace cpx

@@ -44,6 +44,8 @@ const std::vector<PublishedFigures>& published_models();
 // A zoo name, or a macro or expanded network JSON file (told apart by "schema"). resolution 0 keeps
 // the network's own. Unknown names and bad files are InputErrors.
 Network load_model(const std::string& name_or_file, int64_t resolution = 0);
+// A parsed macro or expanded network document (the part of load_model after reading the file).
+Network network_from_json(const Json& j, const std::string& file, int64_t resolution = 0);
 
 // The macro form of a zoo name or macro file; nullopt for expanded networks and non-macro zoo entries.
 std::optional<Macro> load_macro(const std::string& name_or_file);
