@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -93,7 +94,8 @@ std::vector<OpItem> op_items(bool quick) {
           return b.add("bias", {m}, AttentionBias{heads, tokens});
         });
       }
-  for (const auto& [r, c] : maps) {
+  for (const auto& map : maps) {
+    const int64_t r = map.first, c = map.second;  // lambdas below capture these (clang 14: not bindings)
     const std::string tag = std::to_string(r) + "_" + std::to_string(c);
     const ShapeNhwc in{1, r, r, c};
     add("group_norm_" + tag, in, [=](NetworkBuilder& b) { return b.add("gn", {x}, GroupNorm{1, 1e-5}); });
@@ -193,8 +195,9 @@ std::vector<SweepConfig> sweep_grid(bool quick, const std::vector<int64_t>& thre
   const std::vector<int64_t> groups = quick ? std::vector<int64_t>{2} : std::vector<int64_t>{2, 4, 8};
   const std::vector<int64_t> strides = quick ? std::vector<int64_t>{1} : std::vector<int64_t>{1, 2};
   for (int64_t t : threads) {
-    for (const auto& [r, channels] : quick ? quick_positions : full_positions) {
-      for (int64_t c : channels) {
+    for (const auto& position : quick ? quick_positions : full_positions) {
+      const int64_t r = position.first;  // captured below (clang 14 cannot capture a structured binding)
+      for (int64_t c : position.second) {
         for (int64_t s : strides) {
           auto add = [&](const char* v, int64_t k, int64_t g) { grid.push_back({v, k, g, c, r, s, t}); };
           add("pwconv", 1, 1);
@@ -225,11 +228,130 @@ std::string default_profile_path(const std::string& device) {
   return home + "/devices/" + device + ".json";
 }
 
+namespace {
+
+// Typed checks on a JSON object that leave unknown fields alone (profile records carry many).
+struct Fields {
+  const Json& j;
+  Where w;
+  Fields(const Json& json, Where where) : j(json), w(std::move(where)) {
+    if (!j.is_object()) w.fail(j, "expected an object");
+  }
+  const Json& get(const char* key) const {
+    if (!j.contains(key)) (w / key).fail("missing required field");
+    return j[key];
+  }
+  void integer(const char* key, int64_t lo, int64_t hi) const {
+    const Json& v = get(key);
+    if (!v.is_number_integer() || (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) ||
+        v.get<int64_t>() < lo || v.get<int64_t>() > hi)
+      (w / key).fail(v, "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  }
+  void number(const char* key, double lo, double hi) const {
+    const Json& v = get(key);
+    if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < lo || v.get<double>() > hi)
+      (w / key).fail(v, "expected a finite number in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  }
+  void string(const char* key) const {
+    if (!get(key).is_string()) (w / key).fail(get(key), "expected a string");
+  }
+  void array(const char* key) const {
+    if (!get(key).is_array()) (w / key).fail(get(key), "expected an array");
+  }
+  void optional(const char* key, bool (Json::*is)() const noexcept, const char* what) const {
+    if (j.contains(key) && !(j[key].*is)()) (w / key).fail(j[key], std::string("expected ") + what);
+  }
+};
+
+void check_shape(const Json& v, const Where& w) {
+  if (!v.is_array() || v.size() != 4) w.fail(v, "expected [n, h, w, c]");
+  for (size_t i = 0; i < 4; ++i)
+    if (!v[i].is_number_integer() || v[i].get<int64_t>() < 1 || v[i].get<int64_t>() > limits::max_channels)
+      w[i].fail(v[i], "expected an integer in [1, " + std::to_string(limits::max_channels) + "]");
+}
+
+void check_latency(const Fields& rec, double min_us) {
+  const Fields l(rec.get("latency_us"), rec.w / "latency_us");
+  Fields(l.get("stats_us"), l.w / "stats_us").number("median", min_us, 1e12);
+}
+
+// Profiles come from other machines and from editors: everything that resume, rules and fit read is
+// checked here, so that none of them meets a missing field, a wrong type or a non-finite number.
+void check_profile(const Json& j, const std::string& path) {
+  const Fields top(j, Where(path));
+  if (!j.contains("schema") || j["schema"] != device_profile_schema)
+    (top.w / "schema").fail(j.contains("schema") ? j["schema"] : Json(nullptr),
+                         "expected \"" + std::string(device_profile_schema) + "\"");
+  top.optional("complete", &Json::is_boolean, "true or false");
+  top.optional("device", &Json::is_string, "a string");
+  top.optional("environment", &Json::is_object, "an object");
+  if (j.contains("elapsed_s")) top.number("elapsed_s", 0, 1e9);
+  top.array("peaks");
+  for (size_t i = 0; i < j["peaks"].size(); ++i) {
+    const Fields p(j["peaks"][i], (top.w / "peaks")[i]);
+    p.integer("threads", 1, 256);
+    p.number("peak_macps", 1, 1e18);
+    p.number("bandwidth_bytes_per_s", 0, 1e18);
+    p.string("peak_source");
+  }
+  std::set<std::string> ids;
+  static const std::set<std::string> variants{"conv", "gconv", "dwconv", "pwconv", "pconv", "fumbconv", "grfumbconv", "mbconv", "grmbconv"};
+  for (const char* section : {"configs", "ops", "networks", "zoo", "fasternet"}) {
+    if (!j.contains(section)) continue;
+    top.array(section);
+    const Json& list = j[section];
+    for (size_t i = 0; i < list.size(); ++i) {
+      const Fields r(list[i], (top.w / section)[i]);
+      r.string("id");
+      if (!ids.insert(r.get("id").get<std::string>()).second) (r.w / "id").fail(r.get("id"), "duplicate measurement id");
+      r.integer("threads", 1, 256);
+      r.integer("macs", 0, INT64_MAX);
+      r.number("macps", 0, 1e18);
+      check_latency(r, 1e-9);
+      const std::string s = section;
+      if (s == "configs") {
+        r.string("variant");
+        if (!variants.count(r.get("variant").get<std::string>())) (r.w / "variant").fail(r.get("variant"), "unknown sweep variant");
+        r.integer("kernel", 1, limits::max_kernel);
+        r.integer("groups", 1, limits::max_channels);
+        r.integer("channels", 1, limits::max_channels);
+        r.integer("resolution", 1, limits::max_spatial);
+        r.integer("stride", 1, limits::max_kernel);
+      } else if (s == "zoo") {
+        r.string("model");
+      } else if (s == "fasternet") {
+        r.string("op");
+        r.integer("channels", 1, limits::max_channels);
+        r.integer("resolution", 1, limits::max_spatial);
+      }
+      if (s == "configs" || s == "ops" || s == "networks") {
+        r.array("layers");
+        const Json& layers = r.get("layers");
+        for (size_t k = 0; k < layers.size(); ++k) {
+          const Fields l(layers[k], (r.w / "layers")[k]);
+          l.string("op");
+          if (!l.get("attrs").is_object()) (l.w / "attrs").fail(l.get("attrs"), "expected an object");
+          l.array("in_nhwc");
+          if (l.get("in_nhwc").empty()) (l.w / "in_nhwc").fail(l.get("in_nhwc"), "expected at least one input shape");
+          for (size_t x = 0; x < l.get("in_nhwc").size(); ++x) check_shape(l.get("in_nhwc")[x], (l.w / "in_nhwc")[x]);
+          check_shape(l.get("out_nhwc"), l.w / "out_nhwc");
+          check_latency(l, 0);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
 Json load_profile(const std::string& path) {
-  const Json j = read_json_file(path);
-  if (!j.is_object() || j.value("schema", "") != device_profile_schema)
-    Where(path, "schema").fail(j.is_object() && j.contains("schema") ? j["schema"] : Json(nullptr),
-                               "expected \"" + std::string(device_profile_schema) + "\"");
+  Json j = read_json_file(path);
+  check_profile(j, path);
+  return j;
+}
+
+Json profile_from_json(Json j, const std::string& file) {
+  check_profile(j, file);
   return j;
 }
 
@@ -310,6 +432,12 @@ Json run_sweep(const SweepOptions& options, const std::atomic<bool>& stop) {
   std::set<std::string> done;
   if (options.resume && std::filesystem::exists(options.out_path)) {
     profile = load_profile(options.out_path);
+    // A different grid would leave the profile a mix of two sweeps.
+    const Json had = profile.contains("options") ? profile["options"] : Json::object();
+    const Json want = {{"quick", options.quick}, {"threads", threads}};
+    if (!had.is_object() || had.value("quick", Json()) != want["quick"] || had.value("threads", Json()) != want["threads"])
+      Where(options.out_path, "options").fail(had, "the profile was started with other --quick/--threads than " + want.dump() +
+                                                       "; resume with the same options, or start afresh without --resume");
     for (const auto& c : profile["configs"]) done.insert(c["id"].get<std::string>());
     for (const auto& z : profile["zoo"]) done.insert(z["id"].get<std::string>());
     for (const auto& z : profile["fasternet"]) done.insert(z["id"].get<std::string>());
@@ -396,7 +524,6 @@ Json run_sweep(const SweepOptions& options, const std::atomic<bool>& stop) {
   const size_t total = remaining;
   size_t finished = 0;
   const bool tty = ::isatty(2);
-  auto last_checkpoint = Clock::now();
   auto options_for_next = [&] {
     MeasureOptions o;
     o.warmup_runs = 1;
@@ -411,10 +538,8 @@ Json run_sweep(const SweepOptions& options, const std::atomic<bool>& stop) {
   auto after_each = [&] {
     ++finished;
     progress(finished, total, seconds_since(start), tty);
-    if (std::chrono::duration<double>(Clock::now() - last_checkpoint).count() > 2.0) {
-      checkpoint();
-      last_checkpoint = Clock::now();
-    }
+    // After every measurement: an interrupt (or a kill) costs at most the one in progress.
+    checkpoint();
   };
   int64_t pinned = -1;
   auto pin = [&](int64_t t) {
