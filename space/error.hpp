@@ -26,7 +26,6 @@ inline constexpr int64_t max_kernel = 64;
 inline constexpr int64_t max_batch = 1024;
 inline constexpr int64_t max_tensor_elements = int64_t{1} << 32;
 inline constexpr int64_t max_ops = 100000;
-inline constexpr int max_json_depth = 100;  // nesting of any JSON input (copies and dumps recurse)
 // fp32 weights plus every activation, as if none were reused: what building and running could take.
 inline constexpr int64_t max_network_bytes = int64_t{1} << 35;  // 32 GiB
 }  // namespace limits

@@ -156,6 +156,10 @@ Json read_json_file(const std::string& path) {
   return parse_json(buffer.str(), path);
 }
 
+namespace limits {
+inline constexpr int max_json_depth = 100;  // nesting of any JSON input (copies and dumps recurse)
+}
+
 Json parse_json(std::string_view text, const std::string& file) {
   // The parser's position as a field path, for the errors nlohmann reports without one (a number
   // beyond double range, which would otherwise become inf) and for nesting beyond the limit.

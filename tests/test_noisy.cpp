@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
+
 #include "profiler/environment.hpp"
 #include "profiler/measure.hpp"
 #include "profiler/sweep.hpp"

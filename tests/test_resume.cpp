@@ -10,6 +10,8 @@
 #include <chrono>
 #include <fcntl.h>
 #include <filesystem>
+#include <map>
+#include <set>
 #include <fstream>
 #include <thread>
 

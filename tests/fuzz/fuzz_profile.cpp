@@ -13,7 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const cpx::Network net = cpx::find_zoo("b0")->build(64);
   try {
     const cpx::Json j = cpx::parse_json({reinterpret_cast<const char*>(data), size}, file);
-    if (j.is_object() && j.contains("schema") && j["schema"] == cpx::predictor::predictor_schema) {
+    if (j.is_object() && j.contains("schema") && j["schema"].is_string() &&
+        j["schema"].get<std::string>() == cpx::predictor::predictor_schema) {
       const auto p = cpx::predictor::predictor_from_json(j, file);
       (void)cpx::predictor::predict(p, net, 1);
       (void)cpx::predictor::to_json(p).dump();
