@@ -172,6 +172,7 @@ Json parse_json(std::string_view text, const std::string& file) {
   auto path = [&] {
     std::string p;
     for (const auto& l : levels) p += l.array ? "[" + std::to_string(l.index) + "]" : (p.empty() ? "" : ".") + l.key;
+    if (p.size() > 60) p = p.substr(0, 57) + "...";  // a path 100 levels deep says nothing more
     return p.empty() ? std::string("(top level)") : p;
   };
   try {
