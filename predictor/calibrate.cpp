@@ -178,6 +178,9 @@ std::vector<PublishedPoint> read_published(const std::string& path, const std::s
     const int rank = kind != SIZE_MAX && row[kind] == "reported" ? 0 : 1;
     auto it = std::find_if(seen.begin(), seen.end(), [&](const auto& p) { return p.first == name; });
     if (it != seen.end()) {
+      // A plain file is the user's own list: two figures for one model is a mistake, not a choice.
+      if (column.empty())
+        throw InputError(path + ": row " + std::to_string(r + 1) + ".model = \"" + row[model] + "\": duplicate model");
       if (rank >= it->second) continue;  // keep the reported figure over a digitised one
       const size_t idx = static_cast<size_t>(it - seen.begin());
       points[idx].latency_ms = ms;

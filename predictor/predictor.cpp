@@ -122,7 +122,7 @@ Predictor fit(const Json& profile, const std::string& profile_path, const FitOpt
       Whole w{t, rec.at("latency_us").at("stats_us").at("median").get<double>(), {}};
       const Json& layers = rec.at("layers");
       for (size_t k = 0; k < layers.size(); ++k) {
-        samples.push_back(layer_sample(layers[k], t, (where / section)[i] / "layers"));
+        samples.push_back(layer_sample(layers[k], t, ((where / section)[i] / "layers")[k]));
         w.sample_index.push_back(samples.size() - 1);
       }
       wholes.push_back(std::move(w));
@@ -203,6 +203,10 @@ Predictor predictor_from_json(const Json& j, const std::string& file) {
   p.runtime = r.string("runtime", "");
   r.string("model", "");
   p.provenance = r.has("provenance") ? r.raw("provenance") : Json::object();
+  // validate reads the profile path from here.
+  if (!p.provenance.is_object()) r.at("provenance").fail(p.provenance, "expected an object");
+  if (p.provenance.contains("profile") && !p.provenance["profile"].is_string())
+    (r.at("provenance") / "profile").fail(p.provenance["profile"], "expected a string");
   const Json& classes = r.raw("classes");
   if (!classes.is_object()) r.at("classes").fail(classes, "expected an object of operator classes");
   const auto names = feature_names();
@@ -218,7 +222,8 @@ Predictor predictor_from_json(const Json& j, const std::string& file) {
     for (size_t k = 0; k < base_feature_count; ++k) {
       const Where rw = w / "feature_range" / names[1 + k];
       const Json& v = range.raw(names[1 + k]);
-      if (!v.is_array() || v.size() != 2 || !v[0].is_number() || !v[1].is_number() || v[0].get<double>() > v[1].get<double>())
+      if (!v.is_array() || v.size() != 2 || !v[0].is_number() || !v[1].is_number() || !std::isfinite(v[0].get<double>()) ||
+          !std::isfinite(v[1].get<double>()) || v[0].get<double>() > v[1].get<double>())
         rw.fail(v, "expected [low, high]");
       cm.lo[k] = v[0].get<double>();
       cm.hi[k] = v[1].get<double>();

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <numeric>
 
 namespace cpx::profiler {
@@ -48,16 +50,37 @@ Json to_json(const Stats& s) {
 }
 
 Json to_json(const Timing& t, bool with_samples) {
-  Json j = {{"stats_us", to_json(t.stats_us)}, {"attempts", t.attempts}, {"noisy", t.noisy}};
+  Json j = {{"stats_us", to_json(t.stats_us)},  {"attempts", t.attempts},          {"noisy", t.noisy},
+            {"wait_fraction", t.wait_fraction}, {"outlier_runs", t.outlier_runs}};
   if (with_samples) j["samples_us"] = t.samples_us;
   return j;
+}
+
+double run_queue_wait_s() {
+  // /proc/self/task/<tid>/schedstat: "<ns on CPU> <ns waiting on a run queue> <timeslices>".
+  std::error_code ec;
+  double ns = 0;
+  bool any = false;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", ec)) {
+    std::ifstream in(task.path() / "schedstat");
+    double on_cpu = 0, waiting = 0;
+    if (in >> on_cpu >> waiting) {
+      ns += waiting;
+      any = true;
+    }
+  }
+  return any ? ns * 1e-9 : -1;
 }
 
 Timing time_runs(const std::function<void()>& run, const MeasureOptions& o) {
   for (int64_t i = 0; i < o.warmup_runs; ++i) run();
   Timing best;
+  auto interference = [&](const Timing& t) {
+    return t.stats_us.cv > o.cv_threshold || t.wait_fraction > o.wait_threshold || t.outlier_runs > 0;
+  };
   for (int64_t attempt = 1; attempt <= std::max<int64_t>(1, o.attempts); ++attempt) {
     std::vector<double> samples;
+    const double wait0 = run_queue_wait_s();
     const auto start = Clock::now();
     while (static_cast<int64_t>(samples.size()) < o.max_runs &&
            (static_cast<int64_t>(samples.size()) < o.min_runs || micros(Clock::now() - start) < o.min_time_s * 1e6)) {
@@ -65,10 +88,19 @@ Timing time_runs(const std::function<void()>& run, const MeasureOptions& o) {
       run();
       samples.push_back(micros(Clock::now() - t0));
     }
-    Timing t{samples, summarize(samples), attempt, false};
-    if (attempt == 1 || t.stats_us.cv < best.stats_us.cv) best = std::move(t);
+    const double wall_s = micros(Clock::now() - start) * 1e-6;
+    const double wait1 = run_queue_wait_s();
+    Timing t;
+    t.stats_us = summarize(samples);
+    t.samples_us = std::move(samples);
+    t.attempts = attempt;
+    t.wait_fraction = wait0 >= 0 && wait1 >= 0 && wall_s > 0 ? std::max(0.0, wait1 - wait0) / wall_s : -1;
+    t.outlier_runs = std::count_if(t.samples_us.begin(), t.samples_us.end(), [&](double x) { return x > o.outlier_factor * t.stats_us.median; });
+    // Keep the quietest attempt: interference-free first, then the lowest CV.
+    if (attempt == 1 || std::pair(interference(t), t.stats_us.cv) < std::pair(interference(best), best.stats_us.cv))
+      best = std::move(t);
     best.attempts = attempt;
-    if (best.stats_us.cv <= o.cv_threshold) return best;
+    if (!interference(best)) return best;
   }
   best.noisy = true;
   return best;
@@ -96,7 +128,9 @@ LayerTimings time_layers(Plan& plan, const MeasureOptions& o) {
   }
   double sum_medians = 0;
   for (size_t i = 0; i < n; ++i) {
-    Timing t{per_op[i], summarize(per_op[i]), 1, false};
+    Timing t;
+    t.stats_us = summarize(per_op[i]);
+    t.samples_us = std::move(per_op[i]);
     t.noisy = t.stats_us.cv > o.cv_threshold;
     sum_medians += t.stats_us.median;
     out.ops.push_back(std::move(t));

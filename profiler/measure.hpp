@@ -16,6 +16,10 @@ struct MeasureOptions {
   double min_time_s = 0.5;
   int64_t max_runs = 100000;
   double cv_threshold = 0.10;  // above this a measurement is repeated, then flagged noisy
+  // Interference the CV can miss: our threads runnable but waiting for a CPU for more than this share
+  // of the time (another process on our CPUs), or a run this many times the median.
+  double wait_threshold = 0.10;
+  double outlier_factor = 10.0;
   int64_t attempts = 3;        // measurements of the same thing before giving up on a quiet one
 };
 
@@ -33,9 +37,14 @@ struct Timing {
   std::vector<double> samples_us;  // of the attempt kept (the quietest)
   Stats stats_us;
   int64_t attempts = 1;
-  bool noisy = false;              // CV stayed above the threshold in every attempt
+  double wait_fraction = 0;        // run-queue wait of our threads / wall time (-1: not known here)
+  int64_t outlier_runs = 0;        // runs above outlier_factor x median
+  bool noisy = false;              // CV, run-queue wait or outliers above threshold in every attempt
 };
 Json to_json(const Timing& t, bool with_samples = true);
+
+// Seconds our threads have spent runnable but waiting for a CPU (Linux schedstat); -1 if unknown.
+double run_queue_wait_s();
 
 // Times `run` (one inference) as MeasureOptions says.
 Timing time_runs(const std::function<void()>& run, const MeasureOptions& options);

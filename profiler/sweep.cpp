@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -93,7 +94,8 @@ std::vector<OpItem> op_items(bool quick) {
           return b.add("bias", {m}, AttentionBias{heads, tokens});
         });
       }
-  for (const auto& [r, c] : maps) {
+  for (const auto& map : maps) {
+    const int64_t r = map.first, c = map.second;  // lambdas below capture these (clang 14: not bindings)
     const std::string tag = std::to_string(r) + "_" + std::to_string(c);
     const ShapeNhwc in{1, r, r, c};
     add("group_norm_" + tag, in, [=](NetworkBuilder& b) { return b.add("gn", {x}, GroupNorm{1, 1e-5}); });
@@ -193,8 +195,9 @@ std::vector<SweepConfig> sweep_grid(bool quick, const std::vector<int64_t>& thre
   const std::vector<int64_t> groups = quick ? std::vector<int64_t>{2} : std::vector<int64_t>{2, 4, 8};
   const std::vector<int64_t> strides = quick ? std::vector<int64_t>{1} : std::vector<int64_t>{1, 2};
   for (int64_t t : threads) {
-    for (const auto& [r, channels] : quick ? quick_positions : full_positions) {
-      for (int64_t c : channels) {
+    for (const auto& position : quick ? quick_positions : full_positions) {
+      const int64_t r = position.first;  // captured below (clang 14 cannot capture a structured binding)
+      for (int64_t c : position.second) {
         for (int64_t s : strides) {
           auto add = [&](const char* v, int64_t k, int64_t g) { grid.push_back({v, k, g, c, r, s, t}); };
           add("pwconv", 1, 1);
@@ -233,14 +236,6 @@ std::string default_profile_path(const std::string& device) {
   else if (const char* h = std::getenv("HOME")) home = std::string(h) + "/.cache/cpubone-explore";
   else home = ".cpubone-explore";
   return home + "/devices/" + device + ".json";
-}
-
-Json load_profile(const std::string& path) {
-  const Json j = read_json_file(path);
-  if (!j.is_object() || j.value("schema", "") != device_profile_schema)
-    Where(path, "schema").fail(j.is_object() && j.contains("schema") ? j["schema"] : Json(nullptr),
-                               "expected \"" + std::string(device_profile_schema) + "\"");
-  return j;
 }
 
 namespace {
@@ -320,6 +315,12 @@ Json run_sweep(const SweepOptions& options, const std::atomic<bool>& stop) {
   std::set<std::string> done;
   if (options.resume && std::filesystem::exists(options.out_path)) {
     profile = load_profile(options.out_path);
+    // A different grid would leave the profile a mix of two sweeps.
+    const Json had = profile.contains("options") ? profile["options"] : Json::object();
+    const Json want = {{"quick", options.quick}, {"threads", threads}};
+    if (!had.is_object() || had.value("quick", Json()) != want["quick"] || had.value("threads", Json()) != want["threads"])
+      Where(options.out_path, "options").fail(had, "the profile was started with other --quick/--threads than " + want.dump() +
+                                                       "; resume with the same options, or start afresh without --resume");
     for (const auto& c : profile["configs"]) done.insert(c["id"].get<std::string>());
     for (const auto& z : profile["zoo"]) done.insert(z["id"].get<std::string>());
     for (const auto& z : profile["fasternet"]) done.insert(z["id"].get<std::string>());
@@ -406,7 +407,6 @@ Json run_sweep(const SweepOptions& options, const std::atomic<bool>& stop) {
   const size_t total = remaining;
   size_t finished = 0;
   const bool tty = ::isatty(2);
-  auto last_checkpoint = Clock::now();
   auto options_for_next = [&] {
     MeasureOptions o;
     o.warmup_runs = 1;
@@ -421,10 +421,8 @@ Json run_sweep(const SweepOptions& options, const std::atomic<bool>& stop) {
   auto after_each = [&] {
     ++finished;
     progress(finished, total, seconds_since(start), tty);
-    if (std::chrono::duration<double>(Clock::now() - last_checkpoint).count() > 2.0) {
-      checkpoint();
-      last_checkpoint = Clock::now();
-    }
+    // After every measurement: an interrupt (or a kill) costs at most the one in progress.
+    checkpoint();
   };
   int64_t pinned = -1;
   auto pin = [&](int64_t t) {

@@ -50,7 +50,9 @@ Json profile_device(const std::string& device, SweepOptions& options, const std:
 // Where `profile --device host` writes by default: $CPX_HOME or ~/.cache/cpubone-explore, devices/host.json.
 std::string default_profile_path(const std::string& device);
 
-// Loads a device profile, checking its schema.
+// Loads a device profile, checking its schema and every field that resume, rules and fit read.
 Json load_profile(const std::string& path);
+// The same checks on a profile already parsed (`file` names it in errors).
+Json profile_from_json(Json j, const std::string& file);
 
 }  // namespace cpx::profiler

@@ -17,10 +17,10 @@ NetworkCount count(const Network& net) {
     LayerCount layer;
     layer.cost = std::visit([&](const auto& a) { return a.cost(in, net.shapes[i], w); }, op.attrs);
     layer.bytes = checked_mul(layer.cost.params_inference + activation_elements, bytes_per_element, w);
-    out.total.macs += layer.cost.macs;
-    out.total.params += layer.cost.params;
-    out.total.params_inference += layer.cost.params_inference;
-    out.bytes += layer.bytes;
+    out.total.macs = checked_add(out.total.macs, layer.cost.macs, w);
+    out.total.params = checked_add(out.total.params, layer.cost.params, w);
+    out.total.params_inference = checked_add(out.total.params_inference, layer.cost.params_inference, w);
+    out.bytes = checked_add(out.bytes, layer.bytes, w);
     out.layers.push_back(layer);
   }
   return out;

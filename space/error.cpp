@@ -109,4 +109,10 @@ int64_t checked_mul(int64_t a, int64_t b, const Where& where) {
   return r;
 }
 
+int64_t checked_add(int64_t a, int64_t b, const Where& where) {
+  int64_t r = 0;
+  if (__builtin_add_overflow(a, b, &r)) where.fail("count overflows 64 bits: the network is absurdly large");
+  return r;
+}
+
 }  // namespace cpx

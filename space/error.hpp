@@ -26,6 +26,8 @@ inline constexpr int64_t max_kernel = 64;
 inline constexpr int64_t max_batch = 1024;
 inline constexpr int64_t max_tensor_elements = int64_t{1} << 32;
 inline constexpr int64_t max_ops = 100000;
+// fp32 weights plus every activation, as if none were reused: what building and running could take.
+inline constexpr int64_t max_network_bytes = int64_t{1} << 35;  // 32 GiB
 }  // namespace limits
 
 // A location inside an input document, e.g. file "b0.json" and path "stages[3].block.groups".
@@ -78,7 +80,8 @@ class ObjectReader {
 // Reads either a scalar n (meaning [n, n]) or a pair [a, b] of integers in [min, max].
 std::array<int64_t, 2> read_pair(const Json& j, const Where& where, int64_t min, int64_t max);
 
-// Overflow-checked product for counts; a product past int64 means the input was absurd.
+// Overflow-checked product and sum for counts; a result past int64 means the input was absurd.
 int64_t checked_mul(int64_t a, int64_t b, const Where& where);
+int64_t checked_add(int64_t a, int64_t b, const Where& where);
 
 }  // namespace cpx

@@ -46,6 +46,12 @@ std::string NetworkBuilder::add(std::string name, std::vector<std::string> input
     in.push_back(shape(t));
   }
   const ShapeNhwc out = std::visit([&](const auto& a) { return a.infer(in, where_); }, attrs);
+  const int64_t params = std::visit([&](const auto& a) { return a.cost(in, out, where_); }, attrs).params_inference;
+  bytes_ = checked_add(bytes_, checked_mul(checked_add(params, out.elements(), where_), bytes_per_element, where_), where_);
+  if (net_.ops.empty()) bytes_ = checked_add(bytes_, checked_mul(net_.input.elements(), bytes_per_element, where_), where_);
+  if (bytes_ > limits::max_network_bytes)
+    where_.fail("the network needs more than " + std::to_string(limits::max_network_bytes >> 30) +
+                " GiB of fp32 weights and activations (limits::max_network_bytes)");
   index_.emplace(name, net_.ops.size());
   net_.ops.push_back({std::move(name), std::move(inputs), std::move(attrs)});
   net_.shapes.push_back(out);
@@ -147,13 +153,53 @@ Json read_json_file(const std::string& path) {
   if (!in) throw InputError(path + ": cannot open file");
   std::stringstream buffer;
   buffer << in.rdbuf();
+  return parse_json(buffer.str(), path);
+}
+
+namespace limits {
+inline constexpr int max_json_depth = 100;  // nesting of any JSON input (copies and dumps recurse)
+}
+
+Json parse_json(std::string_view text, const std::string& file) {
+  // The parser's position as a field path, for the errors nlohmann reports without one (a number
+  // beyond double range, which would otherwise become inf) and for nesting beyond the limit.
+  struct Level {
+    bool array;
+    size_t index;
+    std::string key;
+  };
+  std::vector<Level> levels;
+  auto path = [&] {
+    std::string p;
+    for (const auto& l : levels) p += l.array ? "[" + std::to_string(l.index) + "]" : (p.empty() ? "" : ".") + l.key;
+    if (p.size() > 60) p = p.substr(0, 57) + "...";  // a path 100 levels deep says nothing more
+    return p.empty() ? std::string("(top level)") : p;
+  };
   try {
-    return Json::parse(buffer.str());
+    return Json::parse(text, [&](int depth, Json::parse_event_t event, Json& parsed) {
+      if (depth > limits::max_json_depth)
+        throw InputError(file + ": " + path() + ": JSON nested deeper than " + std::to_string(limits::max_json_depth) + " levels");
+      using E = Json::parse_event_t;
+      if (event == E::object_start || event == E::array_start) levels.push_back({event == E::array_start, 0, ""});
+      if (event == E::key) levels.back().key = parsed.get<std::string>();
+      if (event == E::object_end || event == E::array_end) levels.pop_back();
+      if ((event == E::value || event == E::object_end || event == E::array_end) && !levels.empty() && levels.back().array)
+        ++levels.back().index;
+      return true;
+    });
   } catch (const Json::parse_error& e) {
     // nlohmann's message already names byte position and cause; keep it on one line.
     std::string what = e.what();
     const auto p = what.find("parse error");
-    throw InputError(path + ": malformed JSON: " + (p == std::string::npos ? what : what.substr(p)));
+    throw InputError(file + ": malformed JSON: " + (p == std::string::npos ? what : what.substr(p)));
+  } catch (const Json::out_of_range& e) {
+    // "number overflow parsing '1e999'": the token is between the quotes.
+    const std::string what = e.what();
+    const auto a = what.find('\''), b = what.rfind('\'');
+    const std::string token = a != std::string::npos && b > a ? what.substr(a + 1, b - a - 1) : "?";
+    throw InputError(file + ": " + path() + " = " + token + ": number beyond the range of a double");
+  } catch (const Json::exception& e) {
+    throw InputError(file + ": malformed JSON: " + e.what());
   }
 }
 

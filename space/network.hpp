@@ -46,6 +46,7 @@ class NetworkBuilder {
   Network net_;
   std::map<std::string, size_t, std::less<>> index_;  // tensor name -> ops index (input = SIZE_MAX)
   Where where_;
+  int64_t bytes_ = 0;  // against limits::max_network_bytes
 };
 
 // Loads the expanded JSON form. `file` names the source in error messages.
@@ -57,5 +58,7 @@ Network with_input(const Network& net, ShapeNhwc input, const std::string& file)
 
 // Parses a JSON file; malformed JSON is an InputError naming the file and position.
 Json read_json_file(const std::string& path);
+// The same for text already in memory; `file` names it in errors.
+Json parse_json(std::string_view text, const std::string& file);
 
 }  // namespace cpx

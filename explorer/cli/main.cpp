@@ -35,6 +35,10 @@ int main(int argc, char** argv) {
   } catch (const cpx::InputError& e) {
     std::cerr << "cpubone-explore: " << e.what() << "\n";
     return 2;
+  } catch (const std::exception& e) {
+    // A bug, not bad input: still one line and no core dump; exit 70 (EX_SOFTWARE) tells them apart.
+    std::cerr << "cpubone-explore: internal error (please report): " << e.what() << "\n";
+    return 70;
   }
   return 0;
 }

@@ -1,0 +1,362 @@
+// Hostile inputs, one table row each: the CLI must exit 2 with one line naming the file, the field path
+// and the value, print nothing on stdout, and leave every file of its working directory as it was.
+// Adding a format is adding rows: {name, command, input content, expected "field = value" in the message}.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "space/zoo.hpp"
+
+using namespace cpx;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct BadInput {
+  std::string name;     // unique
+  std::string args;     // CLI arguments; {in} and {out} become paths in the row's own directory
+  std::string content;  // written to the input file before the run
+  std::string expect;   // must appear in the one-line message: the field path (and value)
+  std::string in = "in.json";  // the input file, relative to the row's directory (also $CPX_HOME)
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+using Edit = std::function<void(Json&)>;
+
+// A document with an edit applied. A string field "@RAW:text@" is written as the raw JSON `text`, which
+// is how numbers nlohmann cannot emit (1e999) get into a file.
+std::string edited(Json j, const Edit& edit) {
+  edit(j);
+  std::string s = j.dump();
+  for (size_t p; (p = s.find("\"@RAW:")) != std::string::npos;) {
+    const size_t end = s.find("@\"", p);
+    s = s.substr(0, p) + s.substr(p + 6, end - p - 6) + s.substr(end + 2);
+  }
+  return s;
+}
+
+Json raw(const std::string& text) { return "@RAW:" + text + "@"; }
+
+const Json& b0_network() {
+  static const Json j = to_json(find_zoo("b0")->build(0));
+  return j;
+}
+const Json& b0_macro() {
+  static const Json j = to_json(*find_zoo("b0")->macro);
+  return j;
+}
+const Json& shipped_predictor() {
+  static const Json j = Json::parse(slurp(fs::path(CPX_SOURCE_DIR) / "predictor/devices/pi5.json"));
+  return j;
+}
+
+// The smallest profile that rules and fit accept: one peak, one measured conv with its layer.
+const Json& small_profile() {
+  static const Json j = Json::parse(R"({
+    "schema": "cpubone-explore/device-profile/v1", "device": "host", "complete": true,
+    "options": {"quick": true, "threads": [1], "budget_s": 60, "seed": 0},
+    "environment": {"cpu": "test"},
+    "peaks": [{"threads": 1, "peak_macps": 1e10, "bandwidth_bytes_per_s": 1e9, "peak_source": "test"}],
+    "configs": [{"id": "conv_k3_g1_c32_r56_s1_t1", "variant": "conv", "kernel": 3, "groups": 1, "channels": 32,
+                 "resolution": 56, "stride": 1, "threads": 1, "macs": 28901376, "macps": 1e10,
+                 "latency_us": {"stats_us": {"median": 2890.1}},
+                 "layers": [{"name": "conv", "op": "conv2d",
+                             "attrs": {"out_channels": 32, "kernel": [3, 3], "stride": [1, 1], "padding": [1, 1, 1, 1],
+                                       "groups": 1, "bias": false, "batch_norm": false, "activation": "none"},
+                             "in_nhwc": [[1, 56, 56, 32]], "out_nhwc": [1, 56, 56, 32],
+                             "latency_us": {"stats_us": {"median": 2800.0}}}]}],
+    "zoo": [{"id": "zoo_b0_t1", "model": "b0", "resolution": 224, "threads": 1, "macs": 519710080, "macps": 1e10,
+             "latency_us": {"stats_us": {"median": 51971.0}}}],
+    "fasternet": [], "ops": [], "networks": []})");
+  return j;
+}
+
+std::string net(const Edit& e) { return edited(b0_network(), e); }
+std::string macro(const Edit& e) { return edited(b0_macro(), e); }
+std::string profile(const Edit& e) { return edited(small_profile(), e); }
+std::string predictor(const Edit& e) { return edited(shipped_predictor(), e); }
+Json& conv0(Json& profile) { return profile["configs"][0]; }
+Json& layer0(Json& profile) { return profile["configs"][0]["layers"][0]; }
+
+const std::string good_csv = "model,latency_ms\nb0,20.5\nb1,31.0\nb2,45.2\nnano,12.0\n";
+const std::string csv_cmd = "calibrate --device dev --published {in} --out {out}";
+const std::string predict_cmd = "predict b0 --device bad";
+const std::string predictor_file = "devices/bad.predictor.json";
+
+std::vector<BadInput> bad_inputs() {
+  const std::string deep(100000, '[');
+  return {
+      // Expanded network JSON (count, measure and predict load it the same way).
+      {"network truncated", "count {in}", R"({"schema": "cpubone-explore/network/v1", "ops": [)", "malformed JSON"},
+      {"network empty file", "count {in}", "", "malformed JSON"},
+      {"network invalid utf8", "count {in}", "{\"schema\": \"cpubone-explore/network/v1\", \"name\": \"\xff\xfe\"}", "malformed JSON"},
+      {"network 100000 nested arrays", "count {in}", deep + std::string(100000, ']'), "JSON nested deeper than 100 levels"},
+      {"network deeply nested field", "count {in}", net([&](Json& j) { j["ops"][0]["kernel"] = raw(deep.substr(0, 1000) + std::string(1000, ']')); }), "JSON nested deeper"},
+      {"network top level array", "count {in}", "[1, 2, 3]", "schema = null"},
+      {"network schema v9", "count {in}", net([](Json& j) { j["schema"] = "cpubone-explore/network/v9"; }), "schema = \"cpubone-explore/network/v9\""},
+      {"network schema number", "count {in}", net([](Json& j) { j["schema"] = 1; }), "schema = 1"},
+      {"network ops missing", "count {in}", net([](Json& j) { j.erase("ops"); }), "ops: missing required field"},
+      {"network ops not array", "count {in}", net([](Json& j) { j["ops"] = 5; }), "ops = 5"},
+      {"network ops empty", "count {in}", net([](Json& j) { j["ops"] = Json::array(); }), "at least one op"},
+      {"network op not object", "count {in}", net([](Json& j) { j["ops"][0] = "conv"; }), "ops[0] = \"conv\""},
+      {"network unknown op", "count {in}", net([](Json& j) { j["ops"][3]["op"] = "conv3d"; }), "ops[3].op = \"conv3d\""},
+      {"network unknown activation", "count {in}", net([](Json& j) { j["ops"][0]["activation"] = "swish"; }), "ops[0].activation = \"swish\""},
+      {"network unknown field", "count {in}", net([](Json& j) { j["ops"][4]["group"] = 2; }), "ops[4].group = 2"},
+      {"network groups do not divide", "count {in}", net([](Json& j) { j["ops"][1]["groups"] = 3; }), "ops[1].groups = 3"},
+      {"network groups zero", "count {in}", net([](Json& j) { j["ops"][1]["groups"] = 0; }), "ops[1].groups = 0"},
+      {"network negative channels", "count {in}", net([](Json& j) { j["ops"][0]["out_channels"] = -4; }), "ops[0].out_channels = -4"},
+      {"network absurd channels", "count {in}", net([](Json& j) { j["ops"][0]["out_channels"] = 9999999; }), "ops[0].out_channels = 9999999"},
+      {"network fractional channels", "count {in}", net([](Json& j) { j["ops"][0]["out_channels"] = 3.5; }), "ops[0].out_channels = 3.5"},
+      {"network channels as string", "count {in}", net([](Json& j) { j["ops"][0]["out_channels"] = "16"; }), "ops[0].out_channels = \"16\""},
+      {"network channels past int64", "count {in}", net([](Json& j) { j["ops"][0]["out_channels"] = raw("18446744073709551616"); }), "ops[0].out_channels"},
+      {"network kernel zero", "count {in}", net([](Json& j) { j["ops"][0]["kernel"] = 0; }), "ops[0].kernel = 0"},
+      {"network kernel three values", "count {in}", net([](Json& j) { j["ops"][0]["kernel"] = {3, 3, 3}; }), "ops[0].kernel = [3,3,3]"},
+      {"network kernel larger than input", "count {in}", net([](Json& j) { j["input_nhwc"] = {1, 8, 8, 3}; j["ops"][0]["kernel"] = 33; }), "ops[0].kernel = [33,33]"},
+      {"network stride zero", "count {in}", net([](Json& j) { j["ops"][0]["stride"] = 0; }), "ops[0].stride = 0"},
+      {"network negative padding", "count {in}", net([](Json& j) { j["ops"][0]["padding"] = {-1, 1, 1, 1}; }), "ops[0].padding"},
+      {"network bias not boolean", "count {in}", net([](Json& j) { j["ops"][0]["bias"] = "yes"; }), "ops[0].bias = \"yes\""},
+      {"network infinite eps", "count {in}", net([](Json& j) { j["ops"][7]["eps"] = raw("1e999"); }), "ops[7].eps"},
+      {"network negative eps", "count {in}", net([](Json& j) { j["ops"][7]["eps"] = -1; }), "ops[7].eps = -1"},
+      {"network infinite matmul scale", "count {in}", net([](Json& j) { j["ops"][10]["scale"] = raw("-1e999"); }), "ops[10].scale"},
+      {"network matmul slice past channels", "count {in}", net([](Json& j) { j["ops"][10]["b"]["offset"] = 100000; }), "ops[10]"},
+      {"network input zero height", "count {in}", net([](Json& j) { j["input_nhwc"][1] = 0; }), "input_nhwc[1] = 0"},
+      {"network input absurd width", "count {in}", net([](Json& j) { j["input_nhwc"][2] = 1e12; }), "input_nhwc[2] = 1000000000000.0"},
+      {"network input absurd batch", "count {in}", net([](Json& j) { j["input_nhwc"][0] = 100000; }), "input_nhwc[0] = 100000"},
+      {"network input three dims", "count {in}", net([](Json& j) { j["input_nhwc"] = {1, 224, 224}; }), "input_nhwc = [1,224,224]"},
+      {"network dangling input", "count {in}", net([](Json& j) { j["ops"][4]["inputs"] = {"nowhere"}; }), "ops[4] = \"nowhere\""},
+      {"network input from later op", "count {in}", net([](Json& j) { j["ops"][1]["inputs"] = {"s2.down.conv1"}; }), "ops[1] = \"s2.down.conv1\""},
+      {"network duplicate op name", "count {in}", net([](Json& j) { j["ops"][4]["name"] = "stem.conv"; }), "ops[4] = \"stem.conv\": duplicate op name"},
+      {"network op named input", "count {in}", net([](Json& j) { j["ops"][0]["name"] = "input"; }), "ops[0] = \"input\""},
+      {"network empty op name", "count {in}", net([](Json& j) { j["ops"][0]["name"] = ""; }), "ops[0] = \"\""},
+      {"network too many inputs", "count {in}", net([](Json& j) { j["ops"][1]["inputs"] = {"stem.conv", "stem.conv"}; }), "ops[1] = [\"stem.conv\",\"stem.conv\"]"},
+      {"network mismatched add", "count {in}", net([](Json& j) { j["ops"][15]["inputs"] = {"s3.b0.attn.proj", "s3.down.conv2"}; }), "ops[15]: inputs are 1x7x7x128 and 1x14x14x128"},
+      {"network dangling output", "count {in}", net([](Json& j) { j["output"] = "nowhere"; }), "output"},
+      {"network over the memory limit", "count {in}", net([](Json& j) {
+         j["input_nhwc"] = {1, 8192, 8192, 64};
+         j["ops"][0]["out_channels"] = 64;
+         j["ops"][0]["stride"] = 1;
+       }), "ops[0]: the network needs more than 32 GiB"},
+      {"network measure with bad groups", "measure {in} --min-time 0", net([](Json& j) { j["ops"][1]["groups"] = 3; }), "ops[1].groups = 3"},
+      {"network predict with bad groups", "predict {in} --device pi5", net([](Json& j) { j["ops"][1]["groups"] = 3; }), "ops[1].groups = 3"},
+      {"network expand with bad kernel", "expand {in} --out {out}", net([](Json& j) { j["ops"][0]["kernel"] = 0; }), "ops[0].kernel = 0"},
+
+      // Macro network JSON.
+      {"macro resolution absurd", "count {in}", macro([](Json& j) { j["resolution"] = 1000000; }), "resolution = 1000000"},
+      {"macro resolution too small", "count {in}", macro([](Json& j) { j["resolution"] = 8; }), "stages[3].block.kernel = [2,2]"},
+      {"macro groups do not divide", "count {in}", macro([](Json& j) { j["stages"][3]["block"]["local_groups"] = 3; }), "stages[3].block.groups = 3"},
+      {"macro unknown block type", "count {in}", macro([](Json& j) { j["stages"][1]["down"]["type"] = "fusedmbconv"; }), "stages[1].down.type = \"fusedmbconv\""},
+      {"macro whole network too large", "count {in}", macro([](Json& j) { j["resolution"] = 16384; j["stem"]["width"] = 60000; }), "stem"},
+      {"macro stem width zero", "count {in}", macro([](Json& j) { j["stem"]["width"] = 0; }), "stem.width = 0"},
+      {"macro stem missing", "count {in}", macro([](Json& j) { j.erase("stem"); }), "stem: missing required field"},
+      {"macro stages not array", "count {in}", macro([](Json& j) { j["stages"] = Json::object(); }), "stages = {}"},
+      {"macro negative depth", "count {in}", macro([](Json& j) { j["stages"][2]["depth"] = -1; }), "stages[2].depth = -1"},
+      {"macro absurd depth", "count {in}", macro([](Json& j) { j["stages"][2]["depth"] = 100000; }), "stages[2].depth = 100000"},
+      {"macro infinite expansion", "count {in}", macro([](Json& j) { j["stages"][1]["down"]["expansion"] = raw("1e999"); }), "stages[1].down.expansion"},
+      {"macro head widths one value", "count {in}", macro([](Json& j) { j["head"]["widths"] = {1024}; }), "head.widths = [1024]"},
+      {"macro unknown top field", "count {in}", macro([](Json& j) { j["resolutoin"] = 224; }), "resolutoin = 224"},
+      {"macro batch absurd", "count {in}", macro([](Json& j) { j["batch"] = 5000; }), "batch = 5000"},
+
+      // Device profiles (rules, fit and --resume read them).
+      {"profile truncated", "rules --profile {in}", profile([](Json&) {}).substr(0, 200), "malformed JSON"},
+      {"profile top level array", "rules --profile {in}", "[]", "(top level) = []"},
+      {"profile wrong schema", "rules --profile {in}", profile([](Json& j) { j["schema"] = "cpubone-explore/device-profile/v0"; }), "schema = \"cpubone-explore/device-profile/v0\""},
+      {"profile peaks missing", "rules --profile {in}", profile([](Json& j) { j.erase("peaks"); }), "peaks: missing required field"},
+      {"profile infinite peak", "rules --profile {in}", profile([](Json& j) { j["peaks"][0]["peak_macps"] = raw("1e999"); }), "peaks[0].peak_macps"},
+      {"profile peak threads zero", "rules --profile {in}", profile([](Json& j) { j["peaks"][0]["threads"] = 0; }), "peaks[0].threads = 0"},
+      {"profile complete not boolean", "rules --profile {in}", profile([](Json& j) { j["complete"] = "yes"; }), "complete = \"yes\""},
+      {"profile configs not array", "rules --profile {in}", profile([](Json& j) { j["configs"] = 3; }), "configs = 3"},
+      {"profile config not object", "rules --profile {in}", profile([](Json& j) { conv0(j) = 3; }), "configs[0] = 3"},
+      {"profile negative median", "rules --profile {in}", profile([](Json& j) { conv0(j)["latency_us"]["stats_us"]["median"] = -5; }), "configs[0].latency_us.stats_us.median = -5"},
+      {"profile infinite median", "rules --profile {in}", profile([](Json& j) { conv0(j)["latency_us"]["stats_us"]["median"] = raw("1e999"); }), "configs[0].latency_us.stats_us.median"},
+      {"profile median missing", "rules --profile {in}", profile([](Json& j) { conv0(j)["latency_us"] = Json::object(); }), "configs[0].latency_us.stats_us: missing required field"},
+      {"profile macs as string", "rules --profile {in}", profile([](Json& j) { conv0(j)["macs"] = "many"; }), "configs[0].macs = \"many\""},
+      {"profile unknown variant", "rules --profile {in}", profile([](Json& j) { conv0(j)["variant"] = "hyperconv"; }), "configs[0].variant = \"hyperconv\""},
+      {"profile threads zero", "rules --profile {in}", profile([](Json& j) { conv0(j)["threads"] = 0; }), "configs[0].threads = 0"},
+      {"profile duplicate id", "rules --profile {in}", profile([](Json& j) { j["zoo"][0]["id"] = conv0(j)["id"]; }), "zoo[0].id = \"conv_k3_g1_c32_r56_s1_t1\": duplicate"},
+      {"profile zoo model missing", "rules --profile {in}", profile([](Json& j) { j["zoo"][0].erase("model"); }), "zoo[0].model: missing required field"},
+      {"profile layers missing", "rules --profile {in}", profile([](Json& j) { conv0(j).erase("layers"); }), "configs[0].layers: missing required field"},
+      {"profile layer shape three dims", "fit --device t --profile {in}", profile([](Json& j) { layer0(j)["out_nhwc"] = {1, 56, 56}; }), "configs[0].layers[0].out_nhwc = [1,56,56]"},
+      {"profile layer negative dim", "fit --device t --profile {in}", profile([](Json& j) { layer0(j)["in_nhwc"][0][3] = -32; }), "configs[0].layers[0].in_nhwc[0][3] = -32"},
+      {"profile layer no inputs", "fit --device t --profile {in}", profile([](Json& j) { layer0(j)["in_nhwc"] = Json::array(); }), "configs[0].layers[0].in_nhwc = []"},
+      {"profile layer unknown op", "fit --device t --profile {in}", profile([](Json& j) { layer0(j)["op"] = "conv9d"; }), "configs[0].layers[0].attrs.op = \"conv9d\""},
+      {"profile layer bad groups", "fit --device t --profile {in}", profile([](Json& j) { layer0(j)["attrs"]["groups"] = 5; }), "configs[0].layers[0].attrs.groups = 5"},
+      {"profile resume with other options", "profile --quick --threads 1 --budget 5 --resume --out {in}",
+       profile([](Json& j) { j["options"]["threads"] = {1, 2}; }), "options = {\"quick\":true,\"threads\":[1,2]"},
+
+      // Predictor files (predict, validate and calibrate read them from the device cache).
+      {"predictor truncated", predict_cmd, predictor([](Json&) {}).substr(0, 300), "malformed JSON", predictor_file},
+      {"predictor wrong schema", predict_cmd, predictor([](Json& j) { j["schema"] = "cpubone-explore/predictor/v2"; }), "schema = \"cpubone-explore/predictor/v2\"", predictor_file},
+      {"predictor device missing", predict_cmd, predictor([](Json& j) { j.erase("device"); }), "device: missing required field", predictor_file},
+      {"predictor infinite theta", predict_cmd, predictor([](Json& j) { j["classes"]["conv_dense"]["theta"]["bias"] = raw("1e999"); }), "classes.conv_dense.theta.bias", predictor_file},
+      {"predictor theta as string", predict_cmd, predictor([](Json& j) { j["classes"]["conv_dense"]["theta"]["bias"] = "x"; }), "classes.conv_dense.theta.bias = \"x\"", predictor_file},
+      {"predictor theta missing feature", predict_cmd, predictor([](Json& j) { j["classes"]["conv_dense"]["theta"].erase("log_work"); }), "classes.conv_dense.theta.log_work: missing", predictor_file},
+      {"predictor unknown class", predict_cmd, predictor([](Json& j) { j["classes"]["conv_hyper"] = j["classes"]["conv_dense"]; }), "classes.conv_hyper", predictor_file},
+      {"predictor reversed range", predict_cmd, predictor([](Json& j) { j["classes"]["conv_dense"]["feature_range"]["log_work"] = {10, 1}; }), "classes.conv_dense.feature_range.log_work = [10,1]", predictor_file},
+      {"predictor infinite range", predict_cmd, predictor([](Json& j) { j["classes"]["conv_dense"]["feature_range"]["log_work"] = {1, raw("1e999")}; }), "classes.conv_dense.feature_range.log_work", predictor_file},
+      {"predictor scale zero", predict_cmd, predictor([](Json& j) { j["classes"]["conv_dense"]["scale"] = 0; }), "classes.conv_dense.scale = 0", predictor_file},
+      {"predictor overhead threads word", predict_cmd, predictor([](Json& j) { j["network_overhead_us"] = {{"one", 5.0}}; }), "network_overhead_us.one", predictor_file},
+      {"predictor overhead as string", predict_cmd, predictor([](Json& j) { j["network_overhead_us"] = {{"1", "5"}}; }), "network_overhead_us.1 = \"5\"", predictor_file},
+      {"predictor provenance profile number", predict_cmd, predictor([](Json& j) { j["provenance"] = {{"profile", 3}}; }), "provenance.profile = 3", predictor_file},
+      {"predictor unknown field", predict_cmd, predictor([](Json& j) { j["clases"] = Json::object(); }), "clases = {}", predictor_file},
+
+      // Published-latency CSVs (calibrate).
+      {"csv empty", csv_cmd, "", "empty CSV", "in.csv"},
+      {"csv no model column", csv_cmd, "name,latency_ms\nb0,20\n", "header = \"model\"", "in.csv"},
+      {"csv no latency column", csv_cmd, "model,ms\nb0,20\n", "header = \"latency_ms\"", "in.csv"},
+      {"csv named column missing", "calibrate --device dev --published {in} --column rpi5_ms --out {out}", good_csv, "header = \"rpi5_ms\"", "in.csv"},
+      {"csv latency word", csv_cmd, "model,latency_ms\nb0,fast\n", "row 2.latency_ms = \"fast\"", "in.csv"},
+      {"csv latency trailing text", csv_cmd, "model,latency_ms\nb0,20ms\n", "row 2.latency_ms = \"20ms\"", "in.csv"},
+      {"csv latency negative", csv_cmd, "model,latency_ms\nb0,-3\n", "row 2.latency_ms = -3", "in.csv"},
+      {"csv latency zero", csv_cmd, "model,latency_ms\nb0,0\n", "row 2.latency_ms = 0", "in.csv"},
+      {"csv latency nan", csv_cmd, "model,latency_ms\nb0,nan\n", "row 2.latency_ms = nan", "in.csv"},
+      {"csv latency inf", csv_cmd, "model,latency_ms\nb0,inf\n", "row 2.latency_ms = inf", "in.csv"},
+      {"csv latency overflow", csv_cmd, "model,latency_ms\nb0,1e999\n", "row 2.latency_ms = \"1e999\"", "in.csv"},
+      {"csv unknown model", csv_cmd, "model,latency_ms\nresnet9000,20\n", "row 2.model = \"resnet9000\"", "in.csv"},
+      {"csv duplicate model", csv_cmd, "model,latency_ms\nb0,20\nb1,30\nb0,25\n", "row 4.model = \"b0\": duplicate", "in.csv"},
+      {"csv extra field", csv_cmd, "model,latency_ms\nb0,20,7\n", "row 2 has 3 fields", "in.csv"},
+      {"csv unterminated quote", csv_cmd, "model,latency_ms\n\"b0,20\n", "row 2 has 1 fields", "in.csv"},
+
+      // Command-line options.
+      {"option resolution negative", "count b0 --resolution -3", "", "--resolution = -3"},
+      {"option resolution absurd", "count b0 --resolution 100000", "", "--resolution = 100000"},
+      {"option measure threads zero", "measure b0 --threads 0", "", "--threads = 0"},
+      {"option measure min time nan", "measure b0 --min-time nan", "", "--min-time = nan"},
+      {"option measure min runs zero", "measure b0 --min-runs 0", "", "--min-runs = 0"},
+      {"option profile other device", "profile --device pi5", "", "--device = \"pi5\""},
+      {"option profile threads absurd", "profile --threads 100000 --out {out}", "", "--threads = 100000"},
+      {"option profile negative budget", "profile --budget -1 --out {out}", "", "--budget = -1"},
+      {"option calibrate host", "calibrate --device host --published published.csv", "", "--device = \"host\""},
+      {"option predict threads absurd", "predict b0 --device pi5 --threads 1000", "", "--threads = 1000"},
+      {"option predict unknown device", "predict b0 --device nowhere", "", "--device = \"nowhere\""},
+      {"option validate negative samples", "validate --samples -1", "", "--samples = -1"},
+      {"option unknown model", "count b99", "", "b99: not a zoo model"},
+      {"option missing file", "count {in}.missing.json", "", ".missing.json: cannot open file"},
+      {"option rules missing profile", "rules --profile {in}.missing.json", "", ".missing.json: cannot open file"},
+      {"option expand out in missing directory", "expand b0 --out {out}/no/such/dir/b0.json", "", "cannot write"},
+      {"option unknown command", "frobnicate", "", "unknown command \"frobnicate\""},
+      {"option unknown flag", "count b0 --frobnicate", "", "--frobnicate"},
+      {"option threads not a number", "measure b0 --threads many", "", "--threads"},
+  };
+}
+
+struct Run {
+  int exit_code;
+  std::string out, err;
+};
+
+// Runs the CLI in `dir` with $CPX_HOME = dir, so no row can touch the user's device cache.
+Run run_cli(const fs::path& dir, const std::string& args) {
+  const std::string out = (dir.parent_path() / (dir.filename().string() + ".stdout")).string();
+  const std::string err = (dir.parent_path() / (dir.filename().string() + ".stderr")).string();
+  const std::string cmd = "cd '" + dir.string() + "' && CPX_HOME='" + dir.string() + "' " + CPX_CLI + " " + args + " >'" + out +
+                          "' 2>'" + err + "' </dev/null";
+  const int status = std::system(cmd.c_str());
+  Run r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+  fs::remove(out);
+  fs::remove(err);
+  return r;
+}
+
+std::map<std::string, std::string> snapshot(const fs::path& dir) {
+  std::map<std::string, std::string> files;
+  for (const auto& e : fs::recursive_directory_iterator(dir))
+    files[fs::relative(e.path(), dir).string()] = e.is_regular_file() ? slurp(e.path()) : "(directory)";
+  return files;
+}
+
+std::string replace_all(std::string s, const std::string& from, const std::string& to) {
+  for (size_t p = 0; (p = s.find(from, p)) != std::string::npos; p += to.size()) s.replace(p, from.size(), to);
+  return s;
+}
+
+// A fresh directory holding a valid host predictor (calibrate needs one) and, for odd rows, an output
+// file that must survive unchanged.
+fs::path row_dir(size_t index) {
+  const fs::path dir = fs::temp_directory_path() / ("cpx_bad_" + std::to_string(::getpid())) / std::to_string(index);
+  fs::remove_all(dir);
+  fs::create_directories(dir / "devices");
+  std::ofstream(dir / "devices/host.predictor.json") << shipped_predictor().dump();
+  if (index % 2) std::ofstream(dir / "out.json") << "previous output\n";
+  return dir;
+}
+
+Run run_row(const BadInput& row, size_t index, fs::path* dir_out = nullptr) {
+  const fs::path dir = row_dir(index);
+  const fs::path in = dir / row.in;
+  fs::create_directories(in.parent_path());
+  std::ofstream(in, std::ios::binary) << row.content;
+  if (dir_out) *dir_out = dir;
+  return run_cli(dir, replace_all(replace_all(row.args, "{in}", in.string()), "{out}", (dir / "out.json").string()));
+}
+
+}  // namespace
+
+TEST_CASE("the bad-input table has at least 60 distinct rows") {
+  const auto rows = bad_inputs();
+  std::set<std::string> names, inputs;
+  for (const auto& r : rows) {
+    CHECK(names.insert(r.name).second);
+    inputs.insert(r.args + "\n" + r.in + "\n" + r.content);
+  }
+  CHECK(inputs.size() == rows.size());
+  CHECK(rows.size() >= 60);
+  std::printf("bad inputs tried: %zu\n", rows.size());
+}
+
+TEST_CASE("the unedited documents of the bad-input table are accepted") {
+  // Otherwise a row could fail for a reason other than its edit.
+  const std::vector<BadInput> good{
+      {"network", "count {in}", net([](Json&) {}), ""},
+      {"macro", "count {in}", macro([](Json&) {}), ""},
+      {"profile rules", "rules --profile {in}", profile([](Json&) {}), ""},
+      {"profile fit", "fit --device t --profile {in}", profile([](Json&) {}), ""},
+      {"predictor", predict_cmd, predictor([](Json&) {}), "", predictor_file},
+      {"csv", csv_cmd, good_csv, "", "in.csv"},
+      {"raw numbers", "count {in}", net([](Json& j) { j["ops"][7]["eps"] = raw("1e-5"); }), ""},
+  };
+  for (size_t i = 0; i < good.size(); ++i) {
+    INFO(good[i].name);
+    const Run r = run_row(good[i], 1000 + i);
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.find("cpubone-explore:") == std::string::npos);
+  }
+  fs::remove_all(fs::temp_directory_path() / ("cpx_bad_" + std::to_string(::getpid())));
+}
+
+TEST_CASE("every bad input exits 2 with one line naming file and field and leaves every file as it was") {
+  const auto rows = bad_inputs();
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const BadInput& row = rows[i];
+    INFO(row.name << ": cpubone-explore " << row.args);
+    fs::path dir;
+    const fs::path before_dir = row_dir(i);
+    fs::create_directories((before_dir / row.in).parent_path());
+    std::ofstream(before_dir / row.in, std::ios::binary) << row.content;
+    const auto before = snapshot(before_dir);
+    const Run r = run_row(row, i, &dir);
+    INFO("stderr: " << r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.empty());
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    CHECK(r.err.rfind("cpubone-explore: ", 0) == 0);
+    CHECK(r.err.find(row.expect) != std::string::npos);
+    // A row that reads its file names it (rows of options alone name the option instead).
+    if (!row.content.empty() || row.args.find("{in}") != std::string::npos)
+      CHECK(r.err.find((dir / row.in).string()) != std::string::npos);
+    CHECK(snapshot(dir) == before);
+  }
+  fs::remove_all(fs::temp_directory_path() / ("cpx_bad_" + std::to_string(::getpid())));
+}
