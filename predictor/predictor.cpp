@@ -203,7 +203,8 @@ Predictor predictor_from_json(const Json& j, const std::string& file) {
   p.runtime = r.string("runtime", "");
   r.string("model", "");
   p.provenance = r.has("provenance") ? r.raw("provenance") : Json::object();
-  // validate reads the profile path from here.
+  // validate reads the profile path from here; a predictor made in code has none (null).
+  if (p.provenance.is_null()) p.provenance = Json::object();
   if (!p.provenance.is_object()) r.at("provenance").fail(p.provenance, "expected an object");
   if (p.provenance.contains("profile") && !p.provenance["profile"].is_string())
     (r.at("provenance") / "profile").fail(p.provenance["profile"], "expected a string");
