@@ -93,6 +93,10 @@ Json& layer0(Json& profile) { return profile["configs"][0]["layers"][0]; }
 
 const std::string good_csv = "model,latency_ms\nb0,20.5\nb1,31.0\nb2,45.2\nnano,12.0\n";
 const std::string csv_cmd = "calibrate --device dev --published {in} --out {out}";
+const std::string job_cmd = "--device pi5 --evaluations 50 --out {out}";
+std::string space_with(const std::string& dims) {
+  return R"({"schema": "cpubone-explore/search-space/v1", "dimensions": {)" + dims + "}}";
+}
 const std::string predict_cmd = "predict b0 --device bad";
 const std::string predictor_file = "devices/bad.predictor.json";
 
@@ -228,6 +232,36 @@ std::vector<BadInput> bad_inputs() {
       {"csv duplicate model", csv_cmd, "model,latency_ms\nb0,20\nb1,30\nb0,25\n", "row 4.model = \"b0\": duplicate", "in.csv"},
       {"csv extra field", csv_cmd, "model,latency_ms\nb0,20,7\n", "row 2 has 3 fields", "in.csv"},
       {"csv unterminated quote", csv_cmd, "model,latency_ms\n\"b0,20\n", "row 2 has 1 fields", "in.csv"},
+
+      // Search-space JSON, accuracy CSVs and options of the main job (nothing may be written to {out}).
+      {"space wrong schema", job_cmd + " --space {in}", R"({"schema": "x", "dimensions": {}})", "schema = \"x\""},
+      {"space malformed", job_cmd + " --space {in}", R"({"schema": )", "in.json"},
+      {"space unknown dimension", job_cmd + " --space {in}", space_with(R"("stages[9].width": [8])"), "dimensions.stages[9].width"},
+      {"space values not a list", job_cmd + " --space {in}", space_with(R"("resolution": 224)"), "dimensions.resolution = 224"},
+      {"space empty list", job_cmd + " --space {in}", space_with(R"("resolution": [])"), "dimensions.resolution = []"},
+      {"space duplicate value", job_cmd + " --space {in}", space_with(R"("stages[1].groups": [2, 2])"), "dimensions.stages[1].groups[1] = 2"},
+      {"space groups zero", job_cmd + " --space {in}", space_with(R"("stages[3].local_groups": [0])"), "dimensions.stages[3].local_groups[0] = 0"},
+      {"space absurd resolution", job_cmd + " --space {in}", space_with(R"("resolution": [1000000])"), "dimensions.resolution[0] = 1000000"},
+      {"space fractional width", job_cmd + " --space {in}", space_with(R"("stages[2].width": [64.5])"), "dimensions.stages[2].width[0] = 64.5"},
+      {"space unknown block", job_cmd + " --space {in}", space_with(R"("stages[0].block": ["conv"])"), "dimensions.stages[0].block[0] = \"conv\""},
+      {"space head not a pair", job_cmd + " --space {in}", space_with(R"("head": [[1536]])"), "dimensions.head[0] = [1536]"},
+      {"space unknown field", job_cmd + " --space {in}", R"({"schema": "cpubone-explore/search-space/v1", "dimensions": {}, "dims": 1})", "dims = 1"},
+      {"accuracy csv no top1", job_cmd + " --accuracy {in}", "model,acc\nb0,77\n", "header = \"top1\"", "in.csv"},
+      {"accuracy csv top1 word", job_cmd + " --accuracy {in}", "model,top1\nb0,high\n", "row 2.top1 = \"high\"", "in.csv"},
+      {"accuracy csv top1 above 100", job_cmd + " --accuracy {in}", "model,top1\nb0,177\n", "row 2.top1 = 177", "in.csv"},
+      {"accuracy csv top1 nan", job_cmd + " --accuracy {in}", "model,top1\nb0,nan\n", "row 2.top1 = nan", "in.csv"},
+      {"accuracy csv unknown model", job_cmd + " --accuracy {in}", "model,top1\nnosuch,70\n", "row 2.model = \"nosuch\"", "in.csv"},
+      {"job evaluations zero", "--device pi5 --evaluations 0 --out {out}", "", "--evaluations = 0"},
+      {"job threads zero", job_cmd + " --threads 0", "", "--threads = 0"},
+      {"job negative latency budget", job_cmd + " --max-latency -1", "", "--max-latency = -1"},
+      {"job unknown accuracy", job_cmd + " --accuracy nosuch", "", "--accuracy = \"nosuch\""},
+      {"job unknown layers model", job_cmd + " --layers-model nope", "", "--layers-model = \"nope\""},
+      {"job unknown device", "--device nowhere --out {out}", "", "--device = \"nowhere\""},
+      // Results JSON (report).
+      {"results wrong schema", "report {in} --out {out}", R"({"schema": "nope"})", "schema = \"nope\""},
+      {"results missing zoo", "report {in} --out {out}", R"({"schema": "cpubone-explore/results/v1"})", "in.json"},
+      // ONNX files (import).
+      {"onnx garbage", "import {in} --out {out}", "this is not a protobuf", "in.onnx", "in.onnx"},
 
       // Command-line options.
       {"option resolution negative", "count b0 --resolution -3", "", "--resolution = -3"},
