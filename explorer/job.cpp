@@ -1,5 +1,6 @@
 #include "explorer/job.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -83,13 +84,11 @@ Evaluated evaluate_network(const Network& net, const predictor::Predictor& p, co
   return {net.name, predictor::predict(p, net, threads).latency_us / 1e3, acc.objective(cap), cap.params, cap.macs, acc.top1(cap)};
 }
 
+// Macro networks name ops "s<stage>.<block>..." (space/macro.cpp); stem and head keep their names.
 std::string stage_of(const std::string& op_name) {
-  const auto dot = op_name.find('.');
-  const std::string head = op_name.substr(0, dot);
-  if (head == "stages" && dot != std::string::npos) {
-    const auto next = op_name.find('.', dot + 1);
-    return "stage " + op_name.substr(dot + 1, next - dot - 1);
-  }
+  const std::string head = op_name.substr(0, op_name.find('.'));
+  if (head.size() > 1 && head[0] == 's' && std::all_of(head.begin() + 1, head.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return "stage " + head.substr(1);
   return head;
 }
 
