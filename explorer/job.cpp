@@ -216,7 +216,8 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* 
                static_cast<long long>(nsga.evaluations), nsga.seconds, eps, nsga.front.size(), hv, hv_random, hv / hv_random);
 
   // Pareto front as macro files.
-  std::filesystem::create_directories(std::filesystem::path(o.out_dir) / "pareto");
+  // Written together with results.json at the end, so an interrupted job leaves no partial set behind.
+  std::vector<std::pair<std::string, std::string>> pareto_files;
   Json pareto = Json::array();
   std::vector<std::string> ids;
   for (size_t i = 0; i < nsga.front.size(); ++i) {
@@ -226,7 +227,7 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* 
     const Candidate& c = nsga.front[i];
     const Macro m = space.decode(c.genome, id);
     const std::string file = std::string("pareto/") + id + ".json";
-    write_file_atomic((std::filesystem::path(o.out_dir) / file).string(), to_json(m).dump(2) + "\n");
+    pareto_files.emplace_back((std::filesystem::path(o.out_dir) / file).string(), to_json(m).dump(2) + "\n");
     pareto.push_back({{"id", id}, {"file", file}, {"summary", space.summary(c.genome)}, {"params", c.params}, {"macs", c.macs},
                       {"predicted_latency_ms", c.latency_ms}, {"estimated_top1", or_null(c.top1)}, {"objective", c.objective},
                       {"outside_trust", c.outside_trust}, {"measured_latency_ms", nullptr}});
@@ -451,6 +452,8 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* 
   results["emulated_ops"] = emulated;
   results["missing"] = missing;
   results["elapsed_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - job_start).count();
+  std::filesystem::create_directories(std::filesystem::path(o.out_dir) / "pareto");
+  for (const auto& [path, text] : pareto_files) write_file_atomic(path, text);
   write_file_atomic((std::filesystem::path(o.out_dir) / "results.json").string(), results.dump(1) + "\n");
   return results;
 }

@@ -1,5 +1,8 @@
 // The main job (`cpubone-explore --device pi5`) and `space` (the search space and its points).
+#include <unistd.h>
+
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -32,6 +35,13 @@ std::optional<double> limit(double v, const char* option) {
   return v;
 }
 
+// Every output of the job is written at its end (temp file + rename), so stopping it is always safe.
+void on_job_interrupt(int) {
+  static const char msg[] = "\ncpubone-explore: interrupted; results are written only when the job completes (temp file + rename), none were\n";
+  (void)!write(2, msg, sizeof msg - 1);
+  _exit(130);
+}
+
 void run_job(JobArgs a, const std::string& command) {
   explorer::JobOptions& o = a.job;
   o.command = command;
@@ -61,6 +71,8 @@ void run_job(JobArgs a, const std::string& command) {
     run_fit("host", "", true);
   }
   const predictor::Predictor p = predictor::load_predictor(o.device);
+  std::signal(SIGINT, on_job_interrupt);
+  std::signal(SIGTERM, on_job_interrupt);
   Json profile;
   if (host) profile = profiler::load_profile(profiler::default_profile_path("host"));
   const Json results = explorer::run_job(o, p, host ? &profile : nullptr);
