@@ -26,6 +26,18 @@ namespace cpx::profiler {
 
 namespace {
 
+// A node's k-th input or output name, or "" past the end: a hostile file may declare fewer than a pattern
+// reads, and protobuf's accessors do not check (found by fuzz_onnx).
+const std::string& node_input(const onnx::NodeProto& n, int k) {
+  static const std::string none;
+  return k >= 0 && k < n.input_size() ? n.input(k) : none;
+}
+const std::string& node_output(const onnx::NodeProto& n, int k) {
+  static const std::string none;
+  return k >= 0 && k < n.output_size() ? n.output(k) : none;
+}
+
+
 using Dims = std::vector<int64_t>;
 
 struct Value {
@@ -58,7 +70,7 @@ struct Constant {
 
 class Importer {
  public:
-  Importer(const onnx::ModelProto& m, std::string file) : m_(m), g_(m.graph()), file_(std::move(file)) {}
+  Importer(const onnx::ModelProto& m, std::string file) : g_(m.graph()), file_(std::move(file)) {}
 
   Network run() {
     for (const auto& t : g_.initializer()) constants_[t.name()] = read_tensor(t);
@@ -95,7 +107,6 @@ class Importer {
   }
 
  private:
-  const onnx::ModelProto& m_;
   const onnx::GraphProto& g_;
   std::string file_;
   std::optional<NetworkBuilder> builder_;
@@ -151,9 +162,9 @@ class Importer {
     return it == constants_.end() ? nullptr : &it->second;
   }
   const Constant& need_constant(int i, int input) const {
-    if (at(i).input_size() <= input || !constant(at(i).input(input)))
+    if (at(i).input_size() <= input || !constant(node_input(at(i), input)))
       fail(i, "input " + std::to_string(input) + " must be a constant (initializer or Constant node)");
-    return *constant(at(i).input(input));
+    return *constant(node_input(at(i), input));
   }
   std::optional<double> scalar(const std::string& name) const {
     const Constant* c = constant(name);
@@ -171,14 +182,14 @@ class Importer {
     return it->second;
   }
   const Value& input_value(int i, int k = 0) const {
-    if (at(i).input_size() <= k || at(i).input(k).empty()) fail(i, "missing input " + std::to_string(k));
-    auto it = values_.find(at(i).input(k));
-    if (it == values_.end()) fail(i, "input " + at(i).input(k) + " is neither computed by an imported node nor supported as a constant here");
+    if (at(i).input_size() <= k || node_input(at(i), k).empty()) fail(i, "missing input " + std::to_string(k));
+    auto it = values_.find(node_input(at(i), k));
+    if (it == values_.end()) fail(i, "input " + node_input(at(i), k) + " is neither computed by an imported node nor supported as a constant here");
     return it->second;
   }
   const Value& nchw_input(int i, int k = 0) const {
     const Value& v = input_value(i, k);
-    if (v.kind != Value::Kind::nchw) fail(i, "expects an N x C x H x W input; " + at(i).input(k) + " is a reshaped view");
+    if (v.kind != Value::Kind::nchw) fail(i, "expects an N x C x H x W input; " + node_input(at(i), k) + " is a reshaped view");
     return v;
   }
 
@@ -241,7 +252,7 @@ class Importer {
   std::string add(int i, std::vector<std::string> inputs, OpAttrs attrs, const std::string& suffix = "") {
     const auto& n = at(i);
     builder_->locate(Where(file_, "node \"" + n.name() + "\" (" + n.op_type() + ")"));
-    return builder_->add(op_name((n.name().empty() ? n.output(0) : n.name()) + suffix), std::move(inputs), std::move(attrs));
+    return builder_->add(op_name((n.name().empty() ? node_output(n, 0) : n.name()) + suffix), std::move(inputs), std::move(attrs));
   }
   void set(const std::string& onnx_tensor, Value v) { values_[onnx_tensor] = std::move(v); }
   void set_nchw(const std::string& onnx_tensor, const std::string& ours) { set(onnx_tensor, Value::of(Value::Kind::nchw, ours)); }
@@ -259,60 +270,60 @@ class Importer {
   std::optional<Match> activation_at(int first, const std::string& x) const {
     const auto& n = at(first);
     const std::string& type = n.op_type();
-    auto one = [&](Activation a) { return Match{a, {first}, n.output(0)}; };
-    if (n.input_size() < 1 || n.input(0) != x) return std::nullopt;
+    auto one = [&](Activation a) { return Match{a, {first}, node_output(n, 0)}; };
+    if (n.input_size() < 1 || node_input(n, 0) != x) return std::nullopt;
     if (type == "Relu") return one(Activation::relu);
     if (type == "HardSwish") return one(Activation::hardswish);
     if (type == "HardSigmoid" && std::abs(float_attr(first, "alpha", 0.2) - 1.0 / 6) < 1e-6 &&
         std::abs(float_attr(first, "beta", 0.5) - 0.5) < 1e-6)
       return one(Activation::hardsigmoid);
     if (type == "Clip") {
-      const bool lo = n.input_size() > 1 ? is_scalar(n.input(1), 0) : std::abs(float_attr(first, "min", -1) - 0) < 1e-9;
-      const bool hi = n.input_size() > 2 ? is_scalar(n.input(2), 6) : std::abs(float_attr(first, "max", -1) - 6) < 1e-9;
+      const bool lo = n.input_size() > 1 ? is_scalar(node_input(n, 1), 0) : std::abs(float_attr(first, "min", -1) - 0) < 1e-9;
+      const bool hi = n.input_size() > 2 ? is_scalar(node_input(n, 2), 6) : std::abs(float_attr(first, "max", -1) - 6) < 1e-9;
       if (lo && hi) return one(Activation::relu6);
       return std::nullopt;
     }
     if (type == "Sigmoid") {
       int mul = 0;
-      if (sole_is(n.output(0), "Mul", mul)) {
+      if (sole_is(node_output(n, 0), "Mul", mul)) {
         const auto& m = at(mul);
-        if ((m.input(0) == x && m.input(1) == n.output(0)) || (m.input(1) == x && m.input(0) == n.output(0)))
-          return Match{Activation::silu, {first, mul}, m.output(0)};
+        if ((node_input(m, 0) == x && node_input(m, 1) == node_output(n, 0)) || (node_input(m, 1) == x && node_input(m, 0) == node_output(n, 0)))
+          return Match{Activation::silu, {first, mul}, node_output(m, 0)};
       }
       return one(Activation::sigmoid);
     }
-    if (type == "Div" && n.input_size() == 2 && is_scalar(n.input(1), std::sqrt(2.0))) {
+    if (type == "Div" && n.input_size() == 2 && is_scalar(node_input(n, 1), std::sqrt(2.0))) {
       // Div(x, √2) -> Erf -> Add 1 -> Mul(x, ·) -> Mul 0.5
       int erf = 0, add = 0, mul = 0, half = 0;
-      if (!sole_is(n.output(0), "Erf", erf) || !sole_is(at(erf).output(0), "Add", add)) return std::nullopt;
+      if (!sole_is(node_output(n, 0), "Erf", erf) || !sole_is(node_output(at(erf), 0), "Add", add)) return std::nullopt;
       const auto& a = at(add);
-      if (!(is_scalar(a.input(0), 1) || is_scalar(a.input(1), 1))) return std::nullopt;
-      if (!sole_is(a.output(0), "Mul", mul) || !has_inputs(mul, x, a.output(0))) return std::nullopt;
-      if (!sole_is(at(mul).output(0), "Mul", half) || !other_is_scalar(half, at(mul).output(0), 0.5)) return std::nullopt;
-      return Match{Activation::gelu, {first, erf, add, mul, half}, at(half).output(0)};
+      if (!(is_scalar(node_input(a, 0), 1) || is_scalar(node_input(a, 1), 1))) return std::nullopt;
+      if (!sole_is(node_output(a, 0), "Mul", mul) || !has_inputs(mul, x, node_output(a, 0))) return std::nullopt;
+      if (!sole_is(node_output(at(mul), 0), "Mul", half) || !other_is_scalar(half, node_output(at(mul), 0), 0.5)) return std::nullopt;
+      return Match{Activation::gelu, {first, erf, add, mul, half}, node_output(at(half), 0)};
     }
-    if (type == "Pow" && n.input_size() == 2 && is_scalar(n.input(1), 3)) {
+    if (type == "Pow" && n.input_size() == 2 && is_scalar(node_input(n, 1), 3)) {
       // Pow(x, 3) -> Mul c -> Add(x, ·) -> Mul k -> Tanh -> Add 1 -> Mul(x, ·) -> Mul 0.5
       int c = 0, inner = 0, k = 0, th = 0, add = 0, mul = 0, half = 0;
-      if (!sole_is(n.output(0), "Mul", c) || !other_is_scalar(c, n.output(0), 0.044715)) return std::nullopt;
-      if (!sole_is(at(c).output(0), "Add", inner) || !has_inputs(inner, x, at(c).output(0))) return std::nullopt;
-      if (!sole_is(at(inner).output(0), "Mul", k) || !other_is_scalar(k, at(inner).output(0), std::sqrt(2.0 / std::numbers::pi))) return std::nullopt;
-      if (!sole_is(at(k).output(0), "Tanh", th) || !sole_is(at(th).output(0), "Add", add)) return std::nullopt;
-      if (!other_is_scalar(add, at(th).output(0), 1)) return std::nullopt;
-      if (!sole_is(at(add).output(0), "Mul", mul) || !has_inputs(mul, x, at(add).output(0))) return std::nullopt;
-      if (!sole_is(at(mul).output(0), "Mul", half) || !other_is_scalar(half, at(mul).output(0), 0.5)) return std::nullopt;
-      return Match{Activation::gelu_tanh, {first, c, inner, k, th, add, mul, half}, at(half).output(0)};
+      if (!sole_is(node_output(n, 0), "Mul", c) || !other_is_scalar(c, node_output(n, 0), 0.044715)) return std::nullopt;
+      if (!sole_is(node_output(at(c), 0), "Add", inner) || !has_inputs(inner, x, node_output(at(c), 0))) return std::nullopt;
+      if (!sole_is(node_output(at(inner), 0), "Mul", k) || !other_is_scalar(k, node_output(at(inner), 0), std::sqrt(2.0 / std::numbers::pi))) return std::nullopt;
+      if (!sole_is(node_output(at(k), 0), "Tanh", th) || !sole_is(node_output(at(th), 0), "Add", add)) return std::nullopt;
+      if (!other_is_scalar(add, node_output(at(th), 0), 1)) return std::nullopt;
+      if (!sole_is(node_output(at(add), 0), "Mul", mul) || !has_inputs(mul, x, node_output(at(add), 0))) return std::nullopt;
+      if (!sole_is(node_output(at(mul), 0), "Mul", half) || !other_is_scalar(half, node_output(at(mul), 0), 0.5)) return std::nullopt;
+      return Match{Activation::gelu_tanh, {first, c, inner, k, th, add, mul, half}, node_output(at(half), 0)};
     }
     return std::nullopt;
   }
   bool has_inputs(int i, const std::string& a, const std::string& b) const {
     const auto& n = at(i);
-    return n.input_size() == 2 && ((n.input(0) == a && n.input(1) == b) || (n.input(0) == b && n.input(1) == a));
+    return n.input_size() == 2 && ((node_input(n, 0) == a && node_input(n, 1) == b) || (node_input(n, 0) == b && node_input(n, 1) == a));
   }
   bool other_is_scalar(int i, const std::string& x, double v) const {
     const auto& n = at(i);
     if (n.input_size() != 2) return false;
-    return (n.input(0) == x && is_scalar(n.input(1), v)) || (n.input(1) == x && is_scalar(n.input(0), v));
+    return (node_input(n, 0) == x && is_scalar(node_input(n, 1), v)) || (node_input(n, 1) == x && is_scalar(node_input(n, 0), v));
   }
 
   // An activation that every reader of x belongs to, so it can be fused into the op producing x.
@@ -333,10 +344,10 @@ class Importer {
   template <typename T>
   std::string fuse_following(std::string out, T& op) {
     int bn = 0;
-    if (sole_is(out, "BatchNormalization", bn) && at(bn).input(0) == out) {
+    if (sole_is(out, "BatchNormalization", bn) && node_input(at(bn), 0) == out) {
       op.batch_norm = true;
       done_.insert(bn);
-      out = at(bn).output(0);
+      out = node_output(at(bn), 0);
     }
     if (auto m = fusable_activation(out)) {
       op.activation = m->activation;
@@ -354,13 +365,13 @@ class Importer {
     if (!n.domain().empty() && n.domain() != "ai.onnx") fail(i, "operators of domain " + n.domain() + " are not supported");
     done_.insert(i);
     if (t == "Constant") return constant_node(i);
-    if (t == "Identity" || t == "Dropout") return set(n.output(0), input_value(i));
+    if (t == "Identity" || t == "Dropout") return set(node_output(n, 0), input_value(i));
     if (t == "Conv") return conv(i);
     if (t == "ConvTranspose") return conv_transpose(i);
     if (t == "Gemm") return gemm(i);
     if (t == "MatMul") return matmul(i);
     if (t == "BatchNormalization") return batch_norm(i);
-    if (t == "GlobalAveragePool") return set_nchw(n.output(0), add(i, {nchw_input(i).tensor}, GlobalAvgPool{}));
+    if (t == "GlobalAveragePool") return set_nchw(node_output(n, 0), add(i, {nchw_input(i).tensor}, GlobalAvgPool{}));
     if (t == "ReduceMean") return reduce_mean(i);
     if (t == "AveragePool" || t == "MaxPool") return pool(i);
     if (t == "Resize") return resize(i);
@@ -374,7 +385,7 @@ class Importer {
     if (t == "Softmax") return softmax(i);
     if (t == "LayerNormalization") return layer_norm(i);
     if (t == "Add" || t == "Mul") return binary(i);
-    if (auto m = activation_at(i, n.input_size() ? n.input(0) : "")) {
+    if (auto m = activation_at(i, n.input_size() ? node_input(n, 0) : "")) {
       const Value& x = nchw_input(i);
       for (int k : m->nodes) done_.insert(k);
       return set_nchw(m->output, add(i, {x.tensor}, ActivationOp{m->activation}));
@@ -385,7 +396,7 @@ class Importer {
   void constant_node(int i) {
     const auto* a = attribute(i, "value");
     if (!a || !a->has_t()) fail(i, "only tensor-valued Constant nodes are supported");
-    constants_[at(i).output(0)] = read_tensor(a->t());
+    constants_[node_output(at(i), 0)] = read_tensor(a->t());
   }
 
   Padding read_pads(int i, int64_t kh, int64_t kw) const {
@@ -413,7 +424,7 @@ class Importer {
     if (x.kind == Value::Kind::heads && !x.transposed && w.dims[0] == x.heads && w.dims[1] == x.heads &&
         w.dims[2] == 1 && w.dims[3] == 1 && groups == 1) {
       const std::string out = add(i, {x.tensor}, HeadMix{x.heads, n.input_size() > 2});
-      return set(n.output(0), Value::head_view(out, x.heads, x.view, false));
+      return set(node_output(n, 0), Value::head_view(out, x.heads, x.view, false));
     }
     if (x.kind != Value::Kind::nchw) fail(i, "expects an N x C x H x W input");
     Conv2d c;
@@ -424,7 +435,7 @@ class Importer {
     c.stride = {s[0], s[1]};
     c.padding = read_pads(i, w.dims[2], w.dims[3]);
     c.groups = groups;
-    c.bias = n.input_size() > 2 && !n.input(2).empty();
+    c.bias = n.input_size() > 2 && !node_input(n, 2).empty();
     if (w.dims[1] * groups != shape(x).c)
       fail(i, "weight has " + std::to_string(w.dims[1]) + " input channels per group but the input has " +
                   std::to_string(shape(x).c) + " channels in " + std::to_string(groups) + " groups");
@@ -435,7 +446,7 @@ class Importer {
       if (sum.top < c.kernel[0] && sum.bottom < c.kernel[0] && sum.left < c.kernel[1] && sum.right < c.kernel[1]) c.padding = sum;
       else in = add(i, {in}, Pad{p}, "/pad");  // too wide to be a conv's own padding
     }
-    const std::string out = fuse_following(n.output(0), c);
+    const std::string out = fuse_following(node_output(n, 0), c);
     set_nchw(out, add(i, {in}, c));
   }
 
@@ -455,8 +466,8 @@ class Importer {
     c.padding = read_pads(i, w.dims[2], w.dims[3]);
     const Dims op = ints_attr(i, "output_padding", {0, 0});
     c.output_padding = {op.at(0), op.at(1)};
-    c.bias = n.input_size() > 2 && !n.input(2).empty();
-    const std::string out = fuse_following(n.output(0), c);
+    c.bias = n.input_size() > 2 && !node_input(n, 2).empty();
+    const std::string out = fuse_following(node_output(n, 0), c);
     set_nchw(out, add(i, {x.tensor}, c));
   }
 
@@ -466,15 +477,15 @@ class Importer {
     FullyConnected f;
     f.out_features = out_features;
     f.bias = bias;
-    std::string out = at(i).output(0);
+    std::string out = node_output(at(i), 0);
     int add_node = 0;
     if (!bias && sole_is(out, "Add", add_node)) {  // MatMul + Add(bias) as PyTorch exports a Linear on 3-D input
       const auto& a = at(add_node);
-      const std::string other = a.input(0) == out ? a.input(1) : a.input(0);
+      const std::string other = node_input(a, 0) == out ? node_input(a, 1) : node_input(a, 0);
       if (const Constant* b = constant(other); b && b->values.size() == static_cast<size_t>(out_features)) {
         f.bias = true;
         done_.insert(add_node);
-        out = a.output(0);
+        out = node_output(a, 0);
       }
     }
     out = fuse_following(out, f);
@@ -491,12 +502,12 @@ class Importer {
     if (shape(x).pixels() != 1) fail(i, "A must be N x C (one pixel)");
     const int64_t in = trans_b ? w.dims[1] : w.dims[0];
     if (in != shape(x).c) fail(i, "B has " + std::to_string(in) + " input features but A has " + std::to_string(shape(x).c));
-    linear(i, trans_b ? w.dims[0] : w.dims[1], at(i).input_size() > 2 && !at(i).input(2).empty());
+    linear(i, trans_b ? w.dims[0] : w.dims[1], at(i).input_size() > 2 && !node_input(at(i), 2).empty());
   }
 
   void matmul(int i) {
     const auto& n = at(i);
-    if (const Constant* w = constant(n.input(1))) {
+    if (const Constant* w = constant(node_input(n, 1))) {
       if (w->dims.size() != 2) fail(i, "a constant B must be 2-D");
       const Value& x = nchw_input(i);
       if (w->dims[0] != shape(x).c) fail(i, "B has " + std::to_string(w->dims[0]) + " rows but A has " + std::to_string(shape(x).c) + " features");
@@ -512,15 +523,15 @@ class Importer {
     m.a = a.view;
     m.b = b.view;
     m.transpose_b = !b.transposed;
-    std::string out = n.output(0);
+    std::string out = node_output(n, 0);
     int mul = 0;
     if (sole_is(out, "Mul", mul)) {
       const auto& s = at(mul);
-      const std::string other = s.input(0) == out ? s.input(1) : s.input(0);
+      const std::string other = node_input(s, 0) == out ? node_input(s, 1) : node_input(s, 0);
       if (auto v = scalar(other)) {
         m.scale = decimal(*v);
         done_.insert(mul);
-        out = s.output(0);
+        out = node_output(s, 0);
       }
     }
     const std::string t = add(i, {a.tensor, b.tensor}, m);
@@ -530,7 +541,7 @@ class Importer {
   void batch_norm(int i) {
     const Value& x = nchw_input(i);
     for (int k = 1; k < 5; ++k) need_constant(i, k);
-    set_nchw(at(i).output(0), add(i, {x.tensor}, BatchNorm{float_attr(i, "epsilon", 1e-5)}));
+    set_nchw(node_output(at(i), 0), add(i, {x.tensor}, BatchNorm{float_attr(i, "epsilon", 1e-5)}));
   }
 
   void reduce_mean(int i) {
@@ -539,7 +550,7 @@ class Importer {
     std::sort(axes.begin(), axes.end());
     if (!(axes == Dims{2, 3} || axes == Dims{-2, -1}) || int_attr(i, "keepdims", 1) != 1)
       fail(i, "only the mean over H and W with keepdims=1 (a global average pool) is supported");
-    set_nchw(at(i).output(0), add(i, {x.tensor}, GlobalAvgPool{}));
+    set_nchw(node_output(at(i), 0), add(i, {x.tensor}, GlobalAvgPool{}));
   }
 
   void pool(int i) {
@@ -553,10 +564,10 @@ class Importer {
     if (at(i).op_type() == "AveragePool") {
       if (p != Padding{} && int_attr(i, "count_include_pad", 0) != 1)
         fail(i, "padded average pooling must count the padding (count_include_pad=1), as ours does");
-      return set_nchw(at(i).output(0), add(i, {x.tensor}, AvgPool{{k[0], k[1]}, {s.at(0), s.at(1)}, p}));
+      return set_nchw(node_output(at(i), 0), add(i, {x.tensor}, AvgPool{{k[0], k[1]}, {s.at(0), s.at(1)}, p}));
     }
-    if (at(i).output_size() > 1 && !at(i).output(1).empty()) fail(i, "MaxPool indices are not supported");
-    set_nchw(at(i).output(0), add(i, {x.tensor}, MaxPool{{k[0], k[1]}, {s.at(0), s.at(1)}, p}));
+    if (at(i).output_size() > 1 && !node_output(at(i), 1).empty()) fail(i, "MaxPool indices are not supported");
+    set_nchw(node_output(at(i), 0), add(i, {x.tensor}, MaxPool{{k[0], k[1]}, {s.at(0), s.at(1)}, p}));
   }
 
   void resize(int i) {
@@ -564,7 +575,7 @@ class Importer {
     const Value& x = nchw_input(i);
     const ShapeNhwc& s = shape(x);
     int64_t oh = 0, ow = 0;
-    if (n.input_size() > 3 && !n.input(3).empty()) {
+    if (n.input_size() > 3 && !node_input(n, 3).empty()) {
       const Constant& sizes = need_constant(i, 3);
       if (sizes.values.size() != 4) fail(i, "sizes must have 4 values");
       oh = static_cast<int64_t>(sizes.values[2]);
@@ -583,12 +594,12 @@ class Importer {
       UpsampleNearest u;
       if (oh % s.h == 0 && ow % s.w == 0) u.scale = {oh / s.h, ow / s.w};
       else u = UpsampleNearest{{0, 0}, {oh, ow}};
-      return set_nchw(n.output(0), add(i, {x.tensor}, u));
+      return set_nchw(node_output(n, 0), add(i, {x.tensor}, u));
     }
     if (mode == "linear") {
       if (ctm != "align_corners" && ctm != "pytorch_half_pixel" && ctm != "half_pixel")
         fail(i, "linear Resize with coordinate_transformation_mode " + ctm + " is not supported");
-      return set_nchw(n.output(0), add(i, {x.tensor}, ResizeBilinear{{oh, ow}, ctm == "align_corners"}));
+      return set_nchw(node_output(n, 0), add(i, {x.tensor}, ResizeBilinear{{oh, ow}, ctm == "align_corners"}));
     }
     fail(i, "Resize mode " + mode + " is not supported");
   }
@@ -597,7 +608,7 @@ class Importer {
     const auto& n = at(i);
     const Value& x = nchw_input(i);
     if (string_attr(i, "mode", "constant") != "constant") fail(i, "only constant (zero) padding is supported");
-    if (n.input_size() > 2 && !n.input(2).empty() && !is_scalar(n.input(2), 0)) fail(i, "only zero padding is supported");
+    if (n.input_size() > 2 && !node_input(n, 2).empty() && !is_scalar(node_input(n, 2), 0)) fail(i, "only zero padding is supported");
     const Constant& p = need_constant(i, 1);
     if (p.values.size() != 8 || p.values[0] != 0 || p.values[1] != 0 || p.values[4] != 0 || p.values[5] != 0)
       fail(i, "only padding of height and width (8 pads, zero on N and C) is supported");
@@ -606,23 +617,23 @@ class Importer {
     const Padding q{static_cast<int64_t>(p.values[2]), static_cast<int64_t>(p.values[6]), static_cast<int64_t>(p.values[3]),
                     static_cast<int64_t>(p.values[7])};
     int conv_node = 0;
-    if (sole_is(n.output(0), "Conv", conv_node) && x.pending == Padding{}) {
+    if (sole_is(node_output(n, 0), "Conv", conv_node) && x.pending == Padding{}) {
       Value v = x;
       v.pending = q;  // folded into the conv's own (possibly asymmetric) padding
-      return set(n.output(0), v);
+      return set(node_output(n, 0), v);
     }
-    set_nchw(n.output(0), add(i, {x.tensor}, Pad{q}));
+    set_nchw(node_output(n, 0), add(i, {x.tensor}, Pad{q}));
   }
 
   std::pair<Dims, Dims> slice_range(int i) const {
     const Constant& starts = need_constant(i, 1);
     const Constant& ends = need_constant(i, 2);
     Dims axes;
-    if (at(i).input_size() > 3 && !at(i).input(3).empty())
+    if (at(i).input_size() > 3 && !node_input(at(i), 3).empty())
       for (double a : need_constant(i, 3).values) axes.push_back(static_cast<int64_t>(a));
     else
       for (size_t k = 0; k < starts.values.size(); ++k) axes.push_back(static_cast<int64_t>(k));
-    if (at(i).input_size() > 4 && !at(i).input(4).empty())
+    if (at(i).input_size() > 4 && !node_input(at(i), 4).empty())
       for (double s : need_constant(i, 4).values)
         if (s != 1) fail(i, "steps other than 1 are not supported");
     if (axes.size() != 1 || starts.values.size() != 1 || ends.values.size() != 1) fail(i, "only a slice of one axis is supported");
@@ -637,13 +648,13 @@ class Importer {
       const int64_t end = std::min(range[1], x.view.size);
       v.view = {x.view.offset + range[0], end - range[0]};
       if (range[0] < 0 || v.view.size <= 0) fail(i, "slice [" + std::to_string(range[0]) + ", " + std::to_string(range[1]) + ") is empty or negative");
-      return set(at(i).output(0), v);
+      return set(node_output(at(i), 0), v);
     }
     if (x.kind != Value::Kind::nchw || axes[0] != 1) fail(i, "only slices of the channel axis are supported");
     const int64_t c = shape(x).c;
     const int64_t end = std::min(range[1], c);
     if (range[0] < 0 || end <= range[0]) fail(i, "slice [" + std::to_string(range[0]) + ", " + std::to_string(range[1]) + ") of " + std::to_string(c) + " channels is empty or negative");
-    set_nchw(at(i).output(0), add(i, {x.tensor}, Slice{range[0], end}));
+    set_nchw(node_output(at(i), 0), add(i, {x.tensor}, Slice{range[0], end}));
   }
 
   void split(int i) {
@@ -652,7 +663,7 @@ class Importer {
     if (int_attr(i, "axis", 0) != 1) fail(i, "only splits of the channel axis are supported");
     const int64_t c = shape(x).c;
     Dims sizes;
-    if (n.input_size() > 1 && !n.input(1).empty())
+    if (n.input_size() > 1 && !node_input(n, 1).empty())
       for (double v : need_constant(i, 1).values) sizes.push_back(static_cast<int64_t>(v));
     else if (attribute(i, "split")) sizes = ints_attr(i, "split", {});
     else {
@@ -663,7 +674,7 @@ class Importer {
     int64_t begin = 0;
     for (int k = 0; k < n.output_size(); ++k) {
       const std::string t = add(i, {x.tensor}, Slice{begin, begin + sizes[static_cast<size_t>(k)]}, "/" + std::to_string(k));
-      set_nchw(n.output(k), t);
+      set_nchw(node_output(n, k), t);
       begin += sizes[static_cast<size_t>(k)];
     }
   }
@@ -673,15 +684,15 @@ class Importer {
     if (int_attr(i, "axis", 0) != 1) fail(i, "only concatenation along channels (axis 1) is supported");
     std::vector<std::string> ins;
     for (int k = 0; k < n.input_size(); ++k) ins.push_back(nchw_input(i, k).tensor);
-    if (ins.size() == 1) return set_nchw(n.output(0), ins[0]);
-    set_nchw(n.output(0), add(i, ins, Concat{}));
+    if (ins.size() == 1) return set_nchw(node_output(n, 0), ins[0]);
+    set_nchw(node_output(n, 0), add(i, ins, Concat{}));
   }
 
   void flatten(int i) {
     const Value& x = nchw_input(i);
     if (int_attr(i, "axis", 1) != 1) fail(i, "only Flatten with axis 1 is supported");
     if (shape(x).pixels() != 1) fail(i, "Flatten of a tensor with more than one pixel (C-major order) is not supported");
-    set(at(i).output(0), x);  // N x C x 1 x 1 and N x C are the same data; ours is N x 1 x 1 x C either way
+    set(node_output(at(i), 0), x);  // N x C x 1 x 1 and N x C are the same data; ours is N x 1 x 1 x C either way
   }
 
   Dims resolve(int i, const Dims& target, int64_t elements) const {
@@ -715,19 +726,19 @@ class Importer {
     if (x.kind == Value::Kind::nchw) {
       // N x C (x 1 x 1) <-> N x C x 1 x 1: the same data.
       if (s.pixels() == 1 && ((d.size() == 2 && d[1] == s.c) || (d.size() == 4 && d[1] == s.c && d[2] == 1 && d[3] == 1)))
-        return set(n.output(0), x);
+        return set(node_output(n, 0), x);
       // N x heads x C/heads x HW: a per-head view (attention, grouped softmax, talking heads).
       if (d.size() == 4 && d[0] == s.n && d[1] * d[2] == s.c && d[3] == s.pixels())
-        return set(n.output(0), Value::head_view(x.tensor, d[1], {0, d[2]}, false));
+        return set(node_output(n, 0), Value::head_view(x.tensor, d[1], {0, d[2]}, false));
       // N x G x rest followed by InstanceNormalization: the GroupNorm pattern.
       if (d.size() == 3 && d[0] == s.n) return group_norm(i, x, d[1]);
     }
     if (x.kind == Value::Kind::heads && !x.transposed && x.view.offset == 0 && x.view.size * x.heads == s.c &&
         d.size() == 4 && d[0] == s.n && d[1] == s.c && d[2] == s.h && d[3] == s.w)
-      return set_nchw(n.output(0), x.tensor);
+      return set_nchw(node_output(n, 0), x.tensor);
     if (x.kind == Value::Kind::nhwc && d.size() == 4) {
       const std::string t = add(i, {x.tensor}, Reshape{{d[0], d[1], d[2], d[3]}});
-      return set(n.output(0), Value::of(Value::Kind::nhwc, t));
+      return set(node_output(n, 0), Value::of(Value::Kind::nhwc, t));
     }
     std::string dims;
     for (auto v : d) dims += (dims.empty() ? "" : "x") + std::to_string(v);
@@ -738,7 +749,7 @@ class Importer {
   void group_norm(int i, const Value& x, int64_t groups) {
     int inorm = 0, back = 0, mul = 0, add_node = 0;
     const auto& n = at(i);
-    if (!sole_is(n.output(0), "InstanceNormalization", inorm) || !sole_is(at(inorm).output(0), "Reshape", back))
+    if (!sole_is(node_output(n, 0), "InstanceNormalization", inorm) || !sole_is(node_output(at(inorm), 0), "Reshape", back))
       fail(i, "a reshape to N x G x rest must be followed by InstanceNormalization and a reshape back (GroupNorm)");
     const Constant& scale = need_constant(inorm, 1);
     const Constant& bias = need_constant(inorm, 2);
@@ -748,13 +759,13 @@ class Importer {
       if (v != 0) fail(inorm, "GroupNorm's InstanceNormalization must have zero bias");
     done_.insert(inorm);
     done_.insert(back);
-    std::string out = at(back).output(0);
+    std::string out = node_output(at(back), 0);
     if (sole_is(out, "Mul", mul)) {
       done_.insert(mul);
-      out = at(mul).output(0);
+      out = node_output(at(mul), 0);
       if (sole_is(out, "Add", add_node)) {
         done_.insert(add_node);
-        out = at(add_node).output(0);
+        out = node_output(at(add_node), 0);
       }
     }
     set_nchw(out, add(i, {x.tensor}, GroupNorm{groups, float_attr(inorm, "epsilon", 1e-5)}));
@@ -768,7 +779,7 @@ class Importer {
     else if (x.kind == Value::Kind::nhwc && p == Dims{0, 3, 1, 2}) v.kind = Value::Kind::nchw;
     else if (x.kind == Value::Kind::heads && p == Dims{0, 1, 3, 2}) v.transposed = !x.transposed;
     else fail(i, "this permutation is not a recognised layout change");
-    set(at(i).output(0), v);
+    set(node_output(at(i), 0), v);
   }
 
   void softmax(int i) {
@@ -776,12 +787,12 @@ class Importer {
     int64_t axis = int_attr(i, "axis", -1);
     const ShapeNhwc& s = shape(x);
     if (x.kind == Value::Kind::nchw && (axis == 1 || (axis == -1 && s.pixels() == 1)))
-      return set_nchw(at(i).output(0), add(i, {x.tensor}, Softmax{1}));
+      return set_nchw(node_output(at(i), 0), add(i, {x.tensor}, Softmax{1}));
     if (x.kind == Value::Kind::heads && x.view.offset == 0 && x.view.size * x.heads == s.c) {
       if (axis < 0) axis += 4;
       if (axis == (x.transposed ? 3 : 2)) {
         const std::string t = add(i, {x.tensor}, Softmax{x.heads});
-        return set(at(i).output(0), Value::head_view(t, x.heads, x.view, x.transposed));
+        return set(node_output(at(i), 0), Value::head_view(t, x.heads, x.view, x.transposed));
       }
     }
     fail(i, "softmax over this axis is not supported (channels, or the per-head key axis)");
@@ -794,14 +805,14 @@ class Importer {
     const bool flat = x.kind == Value::Kind::nchw && shape(x).pixels() == 1 && axis == 1;
     if (!channels_last && !flat) fail(i, "only LayerNormalization over channels (channels-last, last axis) is supported");
     const std::string t = add(i, {x.tensor}, LayerNorm{float_attr(i, "epsilon", 1e-5)});
-    set(at(i).output(0), Value::of(x.kind, t));
+    set(node_output(at(i), 0), Value::of(x.kind, t));
   }
 
   void binary(int i) {
     const auto& n = at(i);
     const bool is_add = n.op_type() == "Add";
-    const Constant* c0 = constant(n.input(0));
-    const Constant* c1 = constant(n.input(1));
+    const Constant* c0 = constant(node_input(n, 0));
+    const Constant* c1 = constant(node_input(n, 1));
     if (c0 && c1) fail(i, "both inputs are constants (constant folding is not supported)");
     if (c0 || c1) {
       const int k = c0 ? 1 : 0;
@@ -809,9 +820,9 @@ class Importer {
       const Value& x = nchw_input(i, k);
       const ShapeNhwc& s = shape(x);
       if (!is_add && c.values.size() == static_cast<size_t>(s.c))
-        return set_nchw(n.output(0), add(i, {x.tensor}, LayerScale{}));
+        return set_nchw(node_output(n, 0), add(i, {x.tensor}, LayerScale{}));
       if (is_add && c.values.size() == static_cast<size_t>(s.pixels() * s.c) && s.pixels() > 1)
-        return set_nchw(n.output(0), add(i, {x.tensor}, AttentionBias{1, s.pixels() * s.c}));
+        return set_nchw(node_output(n, 0), add(i, {x.tensor}, AttentionBias{1, s.pixels() * s.c}));
       fail(i, std::string(is_add ? "adding" : "multiplying by") + " a constant of " + std::to_string(c.values.size()) +
                   " values is not a recognised pattern (layer scale, attention bias)");
     }
@@ -820,7 +831,7 @@ class Importer {
     std::vector<std::string> ins{a.tensor, b.tensor};
     // Ours broadcasts only inputs[1]; put the N x C x 1 x 1 operand second.
     if (shape(a).pixels() == 1 && shape(b).pixels() > 1) std::swap(ins[0], ins[1]);
-    set_nchw(n.output(0), is_add ? add(i, ins, Add{}) : add(i, ins, Multiply{}));
+    set_nchw(node_output(n, 0), is_add ? add(i, ins, Add{}) : add(i, ins, Multiply{}));
   }
 };
 
