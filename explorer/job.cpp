@@ -72,17 +72,9 @@ Measured measure(const Network& net, int64_t threads, double min_time_s, bool la
   return m;
 }
 
-struct Evaluated {
+struct Evaluated : Candidate {
   std::string name;
-  double latency_ms = 0, objective = 0, params = 0, macs = 0;
-  std::optional<double> top1;
 };
-
-Evaluated evaluate_network(const Network& net, const predictor::Predictor& p, const AccuracyModel& acc, int64_t threads) {
-  const NetworkCount c = count(net);
-  const Capacity cap = capacity(net, c);
-  return {net.name, predictor::predict(p, net, threads).latency_us / 1e3, acc.objective(cap), cap.params, cap.macs, acc.top1(cap)};
-}
 
 // Macro networks name ops "s<stage>.<block>..." (space/macro.cpp); stem and head keep their names.
 std::string stage_of(const std::string& op_name) {
@@ -187,7 +179,7 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* 
   SearchOptions so = o.search;
   for (const auto& name : baseline_names) {
     const ZooEntry* e = find_zoo(name);
-    baselines.push_back(evaluate_network(load_model(name), pred, acc, t));
+    baselines.push_back({evaluate_network(load_model(name), pred, acc, t), name});
     try {
       so.seeds.push_back(space.encode(*e->macro));
     } catch (const InputError& err) {

@@ -13,16 +13,24 @@ Evaluator::Evaluator(const SearchSpace& space, const predictor::Predictor& predi
                      int64_t threads, Constraints constraints, bool by_units)
     : space_(space), predictor_(predictor), accuracy_(accuracy), threads_(threads), constraints_(constraints), by_units_(by_units) {}
 
-void Evaluator::evaluate_whole(Candidate& c, const Macro& m) {
-  const Network net = expand(m, "candidate");
-  const NetworkCount counts = count(net);
-  const Capacity cap = capacity(net, counts);
+Candidate evaluate_network(const Network& net, const predictor::Predictor& predictor, const AccuracyModel& accuracy,
+                           int64_t threads) {
+  const Capacity cap = capacity(net, count(net));
+  Candidate c;
+  c.valid = true;
   c.params = cap.params;
   c.macs = cap.macs;
-  c.latency_ms = predictor::predict(predictor_, net, threads_).latency_us / 1e3;
-  c.objective = accuracy_.objective(cap);
-  c.top1 = accuracy_.top1(cap);
-  c.outside_trust = accuracy_.outside(cap);
+  c.latency_ms = predictor::predict(predictor, net, threads).latency_us / 1e3;
+  c.objective = accuracy.objective(cap);
+  c.top1 = accuracy.top1(cap);
+  c.outside_trust = accuracy.outside(cap);
+  return c;
+}
+
+void Evaluator::evaluate_whole(Candidate& c, const Macro& m) {
+  Genome g = std::move(c.genome);
+  c = evaluate_network(expand(m, "candidate"), predictor_, accuracy_, threads_);
+  c.genome = std::move(g);
 }
 
 void Evaluator::evaluate_units(Candidate& c, const Macro& m) {

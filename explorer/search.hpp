@@ -29,6 +29,10 @@ struct Candidate {
   double violation = 0;       // relative excess over the constraints + outside_trust; 0 = feasible
 };
 
+// Latency on the device, params, MACs and the accuracy objective of one whole network (valid = true).
+Candidate evaluate_network(const Network& net, const predictor::Predictor& predictor, const AccuracyModel& accuracy,
+                           int64_t threads);
+
 // Evaluates genomes once each (a cache keyed by genome): decode, count, predict, estimate. Latency, MACs,
 // params and capacity are sums over a network's units (stem, each block, head), and candidates share most
 // units, so each unit is expanded, counted and predicted once per input shape and cached; `by_units`
