@@ -20,7 +20,10 @@ Eigen::MatrixXd class_times(const Predictor& host, const std::vector<PublishedPo
     if (!e) throw InputError(points[i].model + ": not a zoo model");
     const Network net = e->build(0);
     const NetworkPrediction p = predict(host, net, 1);
-    for (const auto& op : p.ops) T(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(op.op_class)) += op.latency_us;
+    for (const auto& op : p.ops) {
+      T(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(op.op_class)) += op.latency_us - op.activation_us;
+      T(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(OpClass::elementwise)) += op.activation_us;
+    }
   }
   return T;
 }

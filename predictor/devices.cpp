@@ -21,7 +21,13 @@ Predictor load_predictor(const std::string& device) {
   if (!std::filesystem::exists(path))
     throw InputError("--device = \"" + device + "\": no predictor at " + path +
                      (device == "host" ? " (run `cpubone-explore fit --device host` first)" : " (not a known device)"));
-  return predictor_from_json(read_json_file(path), path);
+  const Json j = read_json_file(path);
+  // A host predictor from an older release is refitted from its profile (seconds); a calibrated device
+  // of an older schema fails below, naming the schema, and is recalibrated with `calibrate`.
+  if (device == "host" && j.is_object() && j.value("schema", "") != predictor_schema &&
+      std::filesystem::exists(profiler::default_profile_path(device)))
+    return fit_device(device, "");
+  return predictor_from_json(j, path);
 }
 
 std::vector<std::string> shipped_device_names() {
@@ -30,15 +36,15 @@ std::vector<std::string> shipped_device_names() {
   return names;
 }
 
-Predictor fit_device(const std::string& device, const std::string& profile_file) {
+Predictor fit_device(const std::string& device, const std::string& profile_file, const FitOptions& options) {
   if (device != "host" && profile_file.empty())
     throw InputError("--device = \"" + device + "\": give --profile FILE measured on that device (only host is measured here)");
   const std::string path = profile_file.empty() ? profiler::default_profile_path(device) : profile_file;
-  Predictor p = fit(profiler::load_profile(path), path);
+  Predictor p = fit(profiler::load_profile(path), path, options);
   p.device = device;
   const std::string out = predictor_path(device);
   std::filesystem::create_directories(std::filesystem::path(out).parent_path());
-  write_file_atomic(out, to_json(p).dump(2) + "\n");
+  write_file_atomic(out, to_json(p).dump() + "\n");
   return p;
 }
 
@@ -53,7 +59,7 @@ CalibrationResult calibrate_device(const CalibrationRequest& r) {
   out.path = r.out.empty() ? predictor_path(r.device) : r.out;
   if (std::filesystem::path(out.path).has_parent_path())
     std::filesystem::create_directories(std::filesystem::path(out.path).parent_path());
-  write_file_atomic(out.path, to_json(out.calibration.device).dump(2) + "\n");
+  write_file_atomic(out.path, to_json(out.calibration.device).dump() + "\n");
   return out;
 }
 

@@ -17,7 +17,7 @@ std::vector<std::string> shipped_device_names();
 
 // `fit`: fits `device` from a profile file (default: its cached profile, which must exist) and writes the
 // predictor to predictor_path(device).
-Predictor fit_device(const std::string& device, const std::string& profile_file);
+Predictor fit_device(const std::string& device, const std::string& profile_file, const FitOptions& options = {});
 
 // `calibrate`: scales the host predictor to published latencies read from `published` (see read_published)
 // and writes the device to `out` (default predictor_path(device)).

@@ -8,13 +8,16 @@ namespace cpx::predictor {
 
 namespace {
 constexpr std::array<std::string_view, op_class_count> class_names{
-    "conv_dense", "conv_grouped", "conv_depthwise", "conv_pointwise", "conv_transpose", "fully_connected", "matmul",
+    "conv_dense", "conv_grouped", "conv_depthwise", "conv_depthwise_generic", "conv_pointwise", "conv_transpose", "fully_connected", "matmul",
     "softmax",    "norm",         "elementwise",    "pooling",        "resize",         "data_movement"};
 
 double log1(double v) { return std::log(std::max(1.0, v)); }
 
 // Activations that XNNPACK cannot fuse into the GEMM's output clamp cost an extra pass.
 bool unfused(Activation a) { return a != Activation::none && a != Activation::relu && a != Activation::relu6; }
+
+// XNNPACK's f32 depthwise microkernels (snapshot 2022-02-16) exist for these tap counts only.
+bool fast_depthwise_taps(int64_t taps) { return taps == 3 || taps == 4 || taps == 9 || taps == 25; }
 
 OpClass classify(const OpAttrs& attrs, const ShapeNhwc& in) {
   return std::visit(
@@ -24,12 +27,16 @@ OpClass classify(const OpAttrs& attrs, const ShapeNhwc& in) {
           switch (conv_class(a, in.c)) {
             case ConvClass::dense: return OpClass::conv_dense;
             case ConvClass::grouped: return OpClass::conv_grouped;
-            case ConvClass::depthwise: return OpClass::conv_depthwise;
+            case ConvClass::depthwise:
+              return fast_depthwise_taps(a.kernel[0] * a.kernel[1]) ? OpClass::conv_depthwise : OpClass::conv_depthwise_generic;
             case ConvClass::pointwise: return OpClass::conv_pointwise;
           }
           return OpClass::conv_dense;
         } else if constexpr (std::is_same_v<T, ConvTranspose2d>) return OpClass::conv_transpose;
-        else if constexpr (std::is_same_v<T, FullyConnected>) return OpClass::fully_connected;
+        // On more than one row (tokens) a fully connected layer is the GEMM of a pointwise conv, with the
+        // same XNNPACK microkernels; on one row (a classifier head) it streams its weights once.
+        else if constexpr (std::is_same_v<T, FullyConnected>)
+          return in.n * in.h * in.w > 1 ? OpClass::conv_pointwise : OpClass::fully_connected;
         else if constexpr (std::is_same_v<T, Matmul> || std::is_same_v<T, HeadMix>) return OpClass::matmul;
         else if constexpr (std::is_same_v<T, Softmax>) return OpClass::softmax;
         else if constexpr (std::is_same_v<T, BatchNorm> || std::is_same_v<T, GroupNorm> || std::is_same_v<T, LayerNorm>)
@@ -58,7 +65,7 @@ OpClass op_class_from_string(std::string_view name, const Where& where) {
 namespace {
 constexpr std::array<std::string_view, base_feature_count> base_names{
     "log_work", "log_bytes", "log_in_per_group", "log_out_per_group", "log_out_pixels", "log_taps", "strided",
-    "log_threads", "unfused_activation", "log_intensity", "variant_a", "variant_b"};
+    "log_threads", "log_weight_bytes", "log_intensity", "variant_a", "variant_b", "isolated"};
 }  // namespace
 
 std::array<std::string, feature_count> feature_names() {
@@ -135,7 +142,7 @@ OpFeatures op_features(const OpAttrs& attrs, std::span<const ShapeNhwc> ins, con
         else if constexpr (std::is_same_v<T, HeadMix>) variant_a = 1;
         else if constexpr (std::is_same_v<T, Conv2d>) {
           const int64_t t = a.kernel[0] * a.kernel[1];
-          variant_a = (t != 1 && t != 3 && t != 4 && t != 9 && t != 25);  // XNNPACK dw microkernels: 3, 4, 9, 25 taps
+          variant_a = t != 1 && !fast_depthwise_taps(t);
         }
       },
       attrs);
@@ -147,10 +154,16 @@ OpFeatures op_features(const OpAttrs& attrs, std::span<const ShapeNhwc> ins, con
          log1(static_cast<double>(taps)),
          stride > 1 ? 1.0 : 0.0,
          log_threads,
-         unfused(act) ? log1(static_cast<double>(out.elements())) : 0.0,
+         log1(4.0 * static_cast<double>(cost.params_inference)),
          f.macs > 0 ? std::log(std::max(1e-3, f.macs / f.bytes)) : 0.0,
          variant_a,
-         variant_b};
+         variant_b,
+         0.0};
+  if (unfused(act) && !std::holds_alternative<ActivationOp>(attrs)) {
+    const ShapeNhwc act_in[] = {out};
+    f.has_activation = true;
+    f.activation = op_features(ActivationOp{act}, act_in, out, threads).base;
+  }
   return f;
 }
 

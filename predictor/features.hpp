@@ -11,8 +11,11 @@
 namespace cpx::predictor {
 
 // Operator classes with their own MACpS behaviour. Ops that do no MACs are modelled by bytes moved.
+// conv_depthwise_generic: depthwise kernels with no XNNPACK microkernel for their tap count (7x7, 1x5,
+// ...), which run several times slower per MAC than 3x3 or 5x5 through XNNPACK's generic path.
+// fully_connected: one row (classifier heads); on token rows it is a GEMM and in conv_pointwise.
 enum class OpClass {
-  conv_dense, conv_grouped, conv_depthwise, conv_pointwise, conv_transpose, fully_connected, matmul,
+  conv_dense, conv_grouped, conv_depthwise, conv_depthwise_generic, conv_pointwise, conv_transpose, fully_connected, matmul,
   softmax, norm, elementwise, pooling, resize, data_movement, count_
 };
 inline constexpr size_t op_class_count = static_cast<size_t>(OpClass::count_);
@@ -21,19 +24,28 @@ OpClass op_class_from_string(std::string_view name, const Where& where);
 
 // Base features, all finite; logs are natural logs of quantities >= 1. The regression uses them and all
 // their pairwise products (see basis()), so efficiency can bend with size and threads.
-inline constexpr size_t base_feature_count = 12;
+inline constexpr size_t base_feature_count = 13;
+inline constexpr size_t isolated_feature = 12;
 inline constexpr size_t feature_count = 1 + base_feature_count + base_feature_count * (base_feature_count + 1) / 2;
 struct OpFeatures {
   OpClass op_class = OpClass::elementwise;
   double macs = 0;      // multiply-accumulates
   double bytes = 0;     // fp32 weights + input + output activations
   // [0] log macs (or log bytes for MAC-free ops), [1] log bytes, [2] log in channels per group,
-  // [3] log out channels per group, [4] log output pixels, [5] log kernel taps, [6] stride > 1,
-  // [7] log threads, [8] cost of an unfused activation (log out elements when a GEMM op applies
-  // hardswish/sigmoid/gelu/... afterwards, else 0), [9] log arithmetic intensity, [10] and [11]: variant
-  // flags within the class (group vs layer norm, transcendental activation vs binary op, bilinear vs
-  // nearest, global vs max pool, concat vs pad, a depthwise kernel without a fast XNNPACK microkernel).
+  // [3] log out channels per group, [4] log output pixels (rows of a fully connected op), [5] log kernel
+  // taps, [6] stride > 1, [7] log threads, [8] log weight bytes (weights past the L2 cache stream from
+  // memory), [9] log arithmetic intensity, [10] and [11]: variant flags within the class (group vs layer
+  // norm, transcendental activation vs binary op, bilinear vs nearest, global vs max pool, concat vs pad,
+  // a depthwise kernel without a fast XNNPACK microkernel), [12] measured in isolation: 1 for training
+  // samples timed in a one-block or one-op network, whose inputs and weights stay cache-warm between runs,
+  // 0 for ops timed inside whole networks and for every prediction (ops run inside networks).
   std::array<double, base_feature_count> base{};
+  // XNNPACK fuses only min/max clamps into its GEMMs; any other activation of a conv or fully connected op
+  // is a second pass over the output. That pass is an elementwise op and is predicted by the elementwise
+  // model from these features, so a conv with SiLU costs what the profile measured SiLU to cost, even if
+  // no conv of the profile used SiLU.
+  bool has_activation = false;
+  std::array<double, base_feature_count> activation{};
 };
 
 // [1, base..., base_i·base_j for i <= j]

@@ -6,33 +6,45 @@
 
 namespace cpx::predictor {
 
-double Predictor::predict_op_us(const OpFeatures& f) const {
-  const auto& m = classes[static_cast<size_t>(f.op_class)];
-  if (!m) throw InputError(device + " predictor: no model for operator class " + std::string(to_string(f.op_class)) +
+double Predictor::predict_class_us(OpClass c, const std::array<double, base_feature_count>& base) const {
+  const auto& m = classes[static_cast<size_t>(c)];
+  if (!m) throw InputError(device + " predictor: no model for operator class " + std::string(to_string(c)) +
                            " (its profile has no measurement of that class)");
-  OpFeatures clamped = f;
-  for (size_t k = 0; k < base_feature_count; ++k) clamped.base[k] = std::clamp(f.base[k], m->lo[k], m->hi[k]);
+  OpFeatures clamped;
+  for (size_t k = 0; k < base_feature_count; ++k) clamped.base[k] = std::clamp(base[k], m->lo[k], m->hi[k]);
   const auto x = basis(clamped);
   double log_us = 0;
   for (size_t k = 0; k < feature_count; ++k) log_us += m->theta[k] * x[k];
+  log_us += m->residual_trees.eval(clamped.base);
   // Work beyond the training range scales linearly (same MACpS as the largest measured op of the class).
-  return m->scale * std::exp(log_us + (f.base[0] - clamped.base[0]));
+  return m->scale * std::exp(log_us + (base[0] - clamped.base[0]));
 }
+
+Predictor::OpTime Predictor::predict_op(const OpFeatures& f) const {
+  const double act_us = f.has_activation ? predict_class_us(OpClass::elementwise, f.activation) : 0.0;
+  return {predict_class_us(f.op_class, f.base) + act_us, act_us};
+}
+
+namespace {
+// The value at the nearest measured thread count below or at `threads`, else at the smallest.
+double nearest_threads(const std::map<int64_t, double>& m, int64_t threads, double absent) {
+  if (m.empty()) return absent;
+  auto it = m.upper_bound(threads);
+  return it == m.begin() ? it->second : std::prev(it)->second;
+}
+}  // namespace
 
 NetworkPrediction predict(const Predictor& p, const Network& net, int64_t threads) {
   NetworkPrediction out;
   out.ops.reserve(net.ops.size());
+  const double scale = nearest_threads(p.network_scale, threads, 1.0);
   for (size_t i = 0; i < net.ops.size(); ++i) {
     const OpFeatures f = op_features(net, i, threads);
-    const double us = p.predict_op_us(f);
-    out.ops.push_back({f.op_class, f.macs, us});
-    out.latency_us += us;
+    const Predictor::OpTime t = p.predict_op(f);
+    out.ops.push_back({f.op_class, f.macs, scale * t.latency_us, scale * t.activation_us});
+    out.latency_us += out.ops.back().latency_us;
   }
-  if (!p.network_overhead_us.empty()) {
-    // The nearest measured thread count below or at `threads`, else the smallest.
-    auto it = p.network_overhead_us.upper_bound(threads);
-    out.overhead_us = it == p.network_overhead_us.begin() ? it->second : std::prev(it)->second;
-  }
+  out.overhead_us = nearest_threads(p.network_overhead_us, threads, 0.0);
   out.latency_us += out.overhead_us;
   return out;
 }
@@ -123,6 +135,7 @@ Predictor fit(const Json& profile, const std::string& profile_path, const FitOpt
       const Json& layers = rec.at("layers");
       for (size_t k = 0; k < layers.size(); ++k) {
         samples.push_back(layer_sample(layers[k], t, ((where / section)[i] / "layers")[k]));
+        if (std::string_view(section) != "networks") samples.back().f.base[isolated_feature] = 1;
         w.sample_index.push_back(samples.size() - 1);
       }
       wholes.push_back(std::move(w));
@@ -130,11 +143,26 @@ Predictor fit(const Json& profile, const std::string& profile_path, const FitOpt
   }
   if (samples.empty()) where.fail("the profile has no block or operator measurements to fit from");
   Json stats = Json::object();
-  for (size_t c = 0; c < op_class_count; ++c) {
+  // The elementwise model first: the other classes learn their op's time without its activation pass.
+  std::vector<size_t> order{static_cast<size_t>(OpClass::elementwise)};
+  for (size_t c = 0; c < op_class_count; ++c)
+    if (c != order[0]) order.push_back(c);
+  std::vector<Sample> own;  // per class: the samples with the activation pass taken off
+  for (size_t c : order) {
+    own.clear();
+    for (const auto& s : samples) {
+      if (static_cast<size_t>(s.f.op_class) != c) continue;
+      own.push_back(s);
+      const auto& elementwise = p.classes[static_cast<size_t>(OpClass::elementwise)];
+      if (s.f.has_activation && elementwise) {
+        // Floor at a quarter of the measurement: noise must not leave an op with nothing (log of <= 0).
+        const double act_us = p.predict_class_us(OpClass::elementwise, s.f.activation);
+        own.back().latency_us = std::max(0.25 * s.latency_us, s.latency_us - act_us);
+      }
+    }
+    if (own.size() < 3) continue;
     std::vector<const Sample*> mine;
-    for (const auto& s : samples)
-      if (static_cast<size_t>(s.f.op_class) == c) mine.push_back(&s);
-    if (mine.size() < 3) continue;
+    for (const auto& s : own) mine.push_back(&s);
     ClassModel m;
     m.theta = ridge(mine, options.ridge);
     m.lo = mine[0]->f.base;
@@ -145,24 +173,47 @@ Predictor fit(const Json& profile, const std::string& profile_path, const FitOpt
         m.hi[k] = std::max(m.hi[k], smp->f.base[k]);
       }
     m.samples = static_cast<int64_t>(mine.size());
-    double ape = 0;
+    if (options.residual_trees) {
+      p.classes[c] = m;
+      std::vector<std::array<double, base_feature_count>> x;
+      std::vector<double> r;
+      for (const Sample* smp : mine) {
+        x.push_back(smp->f.base);
+        for (size_t k = 0; k < base_feature_count; ++k) x.back()[k] = std::clamp(x.back()[k], m.lo[k], m.hi[k]);
+        r.push_back(std::log(std::max(1e-3, smp->latency_us)) - std::log(p.predict_class_us(static_cast<OpClass>(c), smp->f.base)));
+      }
+      m.residual_trees = fit_boost(x, r, options.boost);
+    }
     p.classes[c] = m;
-    for (const Sample* s : mine) ape += std::abs(p.predict_op_us(s->f) - s->latency_us) / s->latency_us;
+    double ape = 0;
+    for (const auto& s : samples)
+      if (static_cast<size_t>(s.f.op_class) == c) ape += std::abs(p.predict_op_us(s.f) - s.latency_us) / s.latency_us;
     m.train_mape = ape / static_cast<double>(mine.size());
     stats[std::string(to_string(static_cast<OpClass>(c)))] = {{"samples", m.samples}, {"train_mape", m.train_mape}};
     p.classes[c] = m;
   }
-  // Network overhead per thread count: what whole measurements add to the sum of predicted ops.
-  std::map<int64_t, std::vector<double>> residuals;
+  // Per thread count, on the whole networks: the scale (median of measured / Σ predicted ops), then the
+  // overhead (median of what is left). Medians: a few networks measured while the machine was disturbed
+  // must not move every prediction.
+  std::map<int64_t, std::vector<double>> ratios;
+  std::vector<std::pair<const Whole*, double>> sums;
   for (const Whole& w : wholes) {
     double sum = 0;
     bool ok = true;
     for (size_t i : w.sample_index) {
-      if (!p.classes[static_cast<size_t>(samples[i].f.op_class)]) ok = false;
+      const OpFeatures& f = samples[i].f;
+      if (!p.classes[static_cast<size_t>(f.op_class)] || (f.has_activation && !p.classes[static_cast<size_t>(OpClass::elementwise)]))
+        ok = false;
       else sum += p.predict_op_us(samples[i].f);
     }
-    if (ok) residuals[w.threads].push_back(w.measured_us - sum);
+    if (ok && sum > 0) {
+      ratios[w.threads].push_back(w.measured_us / sum);
+      sums.emplace_back(&w, sum);
+    }
   }
+  for (auto& [t, r] : ratios) p.network_scale[t] = median(r);
+  std::map<int64_t, std::vector<double>> residuals;
+  for (const auto& [w, sum] : sums) residuals[w->threads].push_back(w->measured_us - p.network_scale[w->threads] * sum);
   for (auto& [t, r] : residuals) p.network_overhead_us[t] = median(r);
   p.provenance = {{"profile", profile_path},
                   {"environment", profile.value("environment", Json::object())},
@@ -170,6 +221,10 @@ Predictor fit(const Json& profile, const std::string& profile_path, const FitOpt
                   {"fitted_on", "profile sections configs, ops and networks (block grid, operator micro-benchmarks, networks sampled with seeds >= 1e6); zoo held out"},
                   {"samples", samples.size()},
                   {"ridge", options.ridge},
+                  {"residual_trees", options.residual_trees ? Json{{"trees", options.boost.trees}, {"depth", options.boost.depth},
+                                                                   {"min_leaf", options.boost.min_leaf},
+                                                                   {"learning_rate", options.boost.learning_rate}}
+                                                            : Json(false)},
                   {"classes", stats}};
   return p;
 }
@@ -185,13 +240,16 @@ Json to_json(const Predictor& p) {
     Json range = Json::object();
     for (size_t k = 0; k < base_feature_count; ++k) range[names[1 + k]] = {m.lo[k], m.hi[k]};
     classes[std::string(to_string(static_cast<OpClass>(c)))] = {
-        {"theta", theta}, {"feature_range", range}, {"scale", m.scale}, {"samples", m.samples}, {"train_mape", m.train_mape}};
+        {"theta", theta}, {"feature_range", range}, {"residual_trees", to_json(m.residual_trees)}, {"scale", m.scale},
+        {"samples", m.samples}, {"train_mape", m.train_mape}};
   }
   Json overhead = Json::object();
   for (const auto& [t, us] : p.network_overhead_us) overhead[std::to_string(t)] = us;
+  Json scale = Json::object();
+  for (const auto& [t, k] : p.network_scale) scale[std::to_string(t)] = k;
   return {{"schema", predictor_schema}, {"device", p.device},        {"runtime", p.runtime},
-          {"model", "log(latency_us) = theta . features, per operator class; network = sum + overhead"},
-          {"classes", classes},          {"network_overhead_us", overhead}, {"provenance", p.provenance}};
+          {"model", "log(latency_us) = theta . features + residual trees(features), per operator class; an unfused activation adds its elementwise prediction; network = scale * sum + overhead"},
+          {"classes", classes},          {"network_overhead_us", overhead}, {"network_scale", scale}, {"provenance", p.provenance}};
 }
 
 Predictor predictor_from_json(const Json& j, const std::string& file) {
@@ -230,17 +288,20 @@ Predictor predictor_from_json(const Json& j, const std::string& file) {
       cm.hi[k] = v[1].get<double>();
     }
     range.finish();
+    if (m.has("residual_trees")) cm.residual_trees = boost_from_json(m.raw("residual_trees"), w / "residual_trees");
     cm.scale = m.number("scale", 1e-6, 1e6, 1.0);
     cm.samples = m.integer("samples", 0, INT64_MAX, 0);
     cm.train_mape = m.number("train_mape", 0, 1e6, 0);
     m.finish();
     p.classes[static_cast<size_t>(c)] = cm;
   }
-  if (r.has("network_overhead_us")) {
-    const Json& o = r.raw("network_overhead_us");
-    if (!o.is_object()) r.at("network_overhead_us").fail(o, "expected {threads: microseconds}");
-    for (const auto& [t, us] : o.items()) {
-      const Where w = r.at("network_overhead_us") / t;
+  // {"threads": value} maps; values finite and within [lo, hi].
+  auto per_threads = [&](const char* key, const char* what, double lo, double hi, std::map<int64_t, double>& into) {
+    if (!r.has(key)) return;
+    const Json& o = r.raw(key);
+    if (!o.is_object()) r.at(key).fail(o, std::string("expected {threads: ") + what + "}");
+    for (const auto& [t, v] : o.items()) {
+      const Where w = r.at(key) / t;
       int64_t threads = 0;
       try {
         threads = std::stoll(t);
@@ -248,10 +309,13 @@ Predictor predictor_from_json(const Json& j, const std::string& file) {
         w.fail(t, "expected a thread count");
       }
       if (threads < 1 || threads > 256) w.fail(t, "thread count out of range [1, 256]");
-      if (!us.is_number() || !std::isfinite(us.get<double>())) w.fail(us, "expected a finite number");
-      p.network_overhead_us[threads] = us.get<double>();
+      if (!v.is_number() || !std::isfinite(v.get<double>())) w.fail(v, "expected a finite number");
+      if (v.get<double>() < lo || v.get<double>() > hi) w.fail(v, "out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+      into[threads] = v.get<double>();
     }
-  }
+  };
+  per_threads("network_overhead_us", "microseconds", -1e9, 1e9, p.network_overhead_us);
+  per_threads("network_scale", "factor", 0.1, 10, p.network_scale);
   r.finish();
   return p;
 }
@@ -267,7 +331,7 @@ Json prediction_json(const Predictor& p, const Network& net, const NetworkPredic
   for (size_t i = 0; i < net.ops.size(); ++i) {
     const auto& o = pred.ops[i];
     rows.push_back({{"name", net.ops[i].name}, {"op", net.ops[i].kind()}, {"class", to_string(o.op_class)},
-                    {"macs", o.macs}, {"latency_us", o.latency_us},
+                    {"macs", o.macs}, {"latency_us", o.latency_us}, {"activation_us", o.activation_us},
                     {"macps", o.macs > 0 ? Json(o.macs / (o.latency_us * 1e-6)) : Json(nullptr)}});
   }
   j["layers"] = std::move(rows);

@@ -1,23 +1,27 @@
 // Latency = Σ over operators of MACs / predicted MACpS (+ per-operator overhead, inside the model), plus a
 // per-network overhead. One regression per operator class, of log latency on the op's features (so
-// log MACpS = log MACs − prediction), fitted from a device profile. Stored as JSON
-// "cpubone-explore/predictor/v1" with its provenance; never a binary blob.
+// log MACpS = log MACs − prediction), fitted from a device profile; an unfused activation of a conv or
+// fully connected op adds the elementwise model's time for that pass. Stored as JSON
+// "cpubone-explore/predictor/v2" with its provenance; never a binary blob. (v1 had the activation as a
+// feature of the conv's own model, so conv classes only knew the activations the block grid used.)
 #pragma once
 
 #include <map>
 #include <optional>
 
+#include "predictor/boost.hpp"
 #include "predictor/features.hpp"
 
 namespace cpx::predictor {
 
-inline constexpr std::string_view predictor_schema = "cpubone-explore/predictor/v1";
+inline constexpr std::string_view predictor_schema = "cpubone-explore/predictor/v2";
 
 struct ClassModel {
   std::array<double, feature_count> theta{};  // log(latency_us) = theta · basis(x)
   // The training range of each base feature. Inputs are clamped into it before the quadratic basis, so a
   // network unlike anything measured gets the nearest measured behaviour instead of an exploding polynomial.
   std::array<double, base_feature_count> lo{}, hi{};
+  Boost residual_trees;  // added to the quadratic's log latency; empty = none
   double scale = 1.0;  // calibration factor on latency (1 for a measured device)
   int64_t samples = 0;
   double train_mape = 0;  // on its own training samples
@@ -29,20 +33,31 @@ struct Predictor {
   Json provenance;      // profile, environment, date, fit statistics, calibration points
   std::array<std::optional<ClassModel>, op_class_count> classes;
   std::map<int64_t, double> network_overhead_us;  // per thread count
+  // Per thread count: ops inside a whole network run this much slower than the op models say (caches
+  // shared with the ops before them); fitted on the profile's whole sampled networks. Absent = 1.
+  std::map<int64_t, double> network_scale;
 
-  double predict_op_us(const OpFeatures& f) const;  // throws for a class without a model
-  // Must be able to predict every op; an op class without data is an error, never zero.
+  // The op's own class model plus, for an unfused activation, the elementwise model's time of that pass.
+  // Throws for a class without a model: an op class without data is an error, never zero.
+  double predict_op_us(const OpFeatures& f) const { return predict_op(f).latency_us; }
+  struct OpTime {
+    double latency_us;     // total
+    double activation_us;  // of which the unfused activation pass (elementwise class)
+  };
+  OpTime predict_op(const OpFeatures& f) const;
+  double predict_class_us(OpClass c, const std::array<double, base_feature_count>& base) const;
 };
 
 struct OpPrediction {
   OpClass op_class;
   double macs;
-  double latency_us;
+  double latency_us;     // including activation_us
+  double activation_us;  // an unfused activation pass, predicted by the elementwise model
 };
 struct NetworkPrediction {
   std::vector<OpPrediction> ops;
   double overhead_us = 0;
-  double latency_us = 0;  // Σ ops + overhead
+  double latency_us = 0;  // Σ ops (each times the network scale) + overhead
 };
 NetworkPrediction predict(const Predictor& p, const Network& net, int64_t threads);
 
@@ -52,6 +67,8 @@ Json prediction_json(const Predictor& p, const Network& net, const NetworkPredic
 
 struct FitOptions {
   double ridge = 1e-3;  // on standardised features
+  bool residual_trees = true;
+  BoostOptions boost;
 };
 // Fits from the profile's block grid and operator micro-benchmarks; the zoo networks measured in the
 // profile are NOT used, so that they can validate the predictor.

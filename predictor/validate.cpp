@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
+#include <random>
 
 #include "predictor/devices.hpp"
 #include "profiler/environment.hpp"
@@ -15,6 +17,12 @@
 namespace cpx::predictor {
 
 namespace {
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
 
 Json accuracy(const std::vector<double>& predicted, const std::vector<double>& measured) {
   double ape = 0;
@@ -38,6 +46,9 @@ Json validate(const std::string& device, const ValidateOptions& options, const s
   const double min_time_s = options.min_time_s;
   if (device != "host") throw InputError("--device = \"" + device + "\": validation measures, so it runs on the host only");
   if (samples < 0 || samples > 10000) throw InputError("--samples = " + std::to_string(samples) + ": out of range [0, 10000]");
+  if (options.rounds < 1 || options.rounds > 100)
+    throw InputError("--rounds = " + std::to_string(options.rounds) + ": out of range [1, 100]");
+  if (!(min_time_s >= 0 && min_time_s <= 60)) throw InputError("--min-time = " + std::to_string(min_time_s) + ": out of range [0, 60]");
   if (threads < 1 || threads > 256) throw InputError("--threads = " + std::to_string(threads) + ": out of range [1, 256]");
   if (seed + static_cast<uint64_t>(samples) > profiler::training_seed_base)
     throw InputError("--seed = " + std::to_string(seed) + ": sampled seeds must stay below " +
@@ -56,10 +67,6 @@ Json validate(const std::string& device, const ValidateOptions& options, const s
       if (params > 0) log_us_per_param.push_back(std::log(us / params));
     }
   if (log_macps.empty()) throw InputError(profile_path + ": no measurements at " + std::to_string(threads) + " thread(s) to fit the baselines");
-  auto median = [](std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-  };
   const double const_macps = std::exp(median(log_macps));
   const double us_per_param = std::exp(median(log_us_per_param));
 
@@ -74,31 +81,57 @@ Json validate(const std::string& device, const ValidateOptions& options, const s
   o.min_time_s = min_time_s;
   o.min_runs = 5;
   o.warmup_runs = 2;
+  // rounds x networks medians; each round re-creates the plan (keeping every zoo plan alive would hold
+  // gigabytes of weights) and visits the networks in its own order.
+  std::vector<std::vector<double>> round_medians(held_out.size()), round_cvs(held_out.size());
+  std::mt19937_64 rng(seed);
+  std::vector<size_t> order(held_out.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  for (int64_t round = 0; round < options.rounds; ++round) {
+    std::shuffle(order.begin(), order.end(), rng);
+    for (size_t i : order) {
+      const Network& net = held_out[i].second;
+      profiler::Plan plan(net, profiler::make_weights(net, seed), {static_cast<size_t>(threads), false});
+      const auto input = profiler::make_input(net.input, seed);
+      std::copy(input.begin(), input.end(), plan.input().begin());
+      const profiler::Timing t = profiler::time_runs([&] { plan.run(); }, o);
+      round_medians[i].push_back(t.stats_us.median);
+      round_cvs[i].push_back(t.stats_us.cv);
+    }
+  }
   std::vector<double> measured, ours, by_macs, by_params;
   Json rows = Json::array();
-  for (const auto& [name, net] : held_out) {
+  for (size_t i = 0; i < held_out.size(); ++i) {
+    const auto& [name, net] = held_out[i];
     const NetworkCount c = count(net);
-    profiler::Plan plan(net, profiler::make_weights(net, seed), {static_cast<size_t>(threads), false});
-    const auto input = profiler::make_input(net.input, seed);
-    std::copy(input.begin(), input.end(), plan.input().begin());
-    const profiler::Timing t = profiler::time_runs([&] { plan.run(); }, o);
-    measured.push_back(t.stats_us.median);
+    measured.push_back(median(round_medians[i]));
     ours.push_back(predict(p, net, threads).latency_us);
     by_macs.push_back(static_cast<double>(c.total.macs) / const_macps * 1e6);
     by_params.push_back(static_cast<double>(c.total.params_inference) * us_per_param);
+    const auto [lo, hi] = std::minmax_element(round_medians[i].begin(), round_medians[i].end());
     rows.push_back({{"network", name}, {"macs", c.total.macs}, {"params_inference", c.total.params_inference},
-                    {"measured_us", measured.back()}, {"measured_cv", t.stats_us.cv}, {"predicted_us", ours.back()},
-                    {"macs_baseline_us", by_macs.back()}, {"params_baseline_us", by_params.back()},
-                    {"error", ours.back() / measured.back() - 1}});
+                    {"measured_us", measured.back()}, {"measured_round_medians_us", round_medians[i]},
+                    {"measured_round_spread", *hi / *lo - 1}, {"measured_cv", median(round_cvs[i])},
+                    {"predicted_us", ours.back()}, {"macs_baseline_us", by_macs.back()},
+                    {"params_baseline_us", by_params.back()}, {"error", ours.back() / measured.back() - 1}});
     if (progress) progress(rows.back());
   }
+  // How much the machine itself moved while measuring: each network's spread between its rounds.
+  std::vector<double> spreads;
+  for (const auto& r : rows) spreads.push_back(r["measured_round_spread"].get<double>());
+  std::sort(spreads.begin(), spreads.end());
+  const Json noise = {{"median_round_spread", median(spreads)},
+                      {"p90_round_spread", spreads.empty() ? 0.0 : spreads[static_cast<size_t>(0.9 * static_cast<double>(spreads.size() - 1))]}};
   return {{"schema", validation_schema},
+          {"machine_noise", noise},
           {"device", device},
           {"threads", threads},
           {"networks", rows.size()},
           {"zoo_networks", zoo().size()},
           {"sampled_networks", samples},
           {"seed", seed},
+          {"rounds", options.rounds},
+          {"min_time_s_per_round", min_time_s},
           {"predictor", accuracy(ours, measured)},
           {"baseline_macs", accuracy(by_macs, measured)},
           {"baseline_params", accuracy(by_params, measured)},

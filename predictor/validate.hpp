@@ -1,5 +1,5 @@
 // `validate`: measures held-out networks on this machine (every zoo network plus networks sampled from
-// the CPUBone-like space below the profile's training seeds) and scores the predictor against two
+// the CPUBone-like space below the profile's training seeds, in interleaved rounds) and scores the predictor against two
 // baselines fitted on the same training measurements (constant MACpS, constant time per parameter).
 #pragma once
 
@@ -15,7 +15,11 @@ struct ValidateOptions {
   int64_t samples = 30;
   uint64_t seed = 1;
   int64_t threads = 1;
-  double min_time_s = 0.3;  // of timing per network
+  double min_time_s = 0.2;  // of timing per network and round
+  // Every network is measured once per round, rounds in a fresh shuffled order, and its figure is the
+  // median of its round medians: on a shared machine, slow drifts then hit all networks alike instead of
+  // whichever ones were being measured at the time (one round: two runs disagreed by >5% on a quarter).
+  int64_t rounds = 5;
 };
 
 // Only "host" can be validated (it measures). Pins the calling thread to `threads` CPUs. `progress`, if

@@ -79,6 +79,18 @@ std::vector<OpItem> op_items(bool quick) {
     for (int64_t out : quick ? std::vector<int64_t>{1000} : std::vector<int64_t>{1000, 1600, 2560})
       add("fc_" + std::to_string(in) + "_" + std::to_string(out), {1, 1, 1, in},
           [=](NetworkBuilder& b) { return b.add("fc", {x}, FullyConnected{out, true, false, Activation::none}); });
+  // Fully connected layers on token maps (attention and MLP projections of token-based networks): a GEMM
+  // with as many rows as tokens, unlike a classifier head's single row.
+  const std::vector<std::pair<int64_t, std::vector<int64_t>>> token_maps =
+      quick ? std::vector<std::pair<int64_t, std::vector<int64_t>>>{{14, {128}}}
+            : std::vector<std::pair<int64_t, std::vector<int64_t>>>{{7, {256, 512}}, {14, {128, 256}}, {28, {64, 128}}, {56, {32, 64}}};
+  for (const auto& [grid, widths] : token_maps)
+    for (int64_t c : widths)
+      for (const auto& [in, out] : std::vector<std::pair<int64_t, int64_t>>{{c, c}, {c, 4 * c}, {4 * c, c}}) {
+        const int64_t o = out;  // clang 14: lambdas cannot capture structured bindings
+        add("fc_tokens_" + std::to_string(grid * grid) + "_" + std::to_string(in) + "_" + std::to_string(out),
+            {1, grid, grid, in}, [=](NetworkBuilder& b) { return b.add("fc", {x}, FullyConnected{o, true, false, Activation::none}); });
+      }
   for (int64_t heads : quick ? std::vector<int64_t>{2} : std::vector<int64_t>{1, 2, 4, 8})
     for (int64_t grid : quick ? std::vector<int64_t>{7} : std::vector<int64_t>{7, 14})
       for (int64_t hd : quick ? std::vector<int64_t>{32} : std::vector<int64_t>{32, 64}) {

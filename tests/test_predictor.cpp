@@ -41,21 +41,93 @@ TEST_CASE("operator features classify convs and carry exact MACs") {
   CHECK(op_features(net, net.index_of("stem.conv"), 1).op_class == OpClass::conv_dense);
   CHECK(op_features(net, net.index_of("s3.b0.attn.scores"), 1).op_class == OpClass::matmul);
   CHECK(op_features(net, net.index_of("head.fc2"), 1).op_class == OpClass::fully_connected);
+  // Token-wise fully connected layers are GEMMs like pointwise convs; 7x7 and 1x5 depthwise kernels have
+  // no XNNPACK microkernel.
+  const Network mod = find_zoo("efficientmod-xxs")->build(0);
+  CHECK(op_features(mod, mod.index_of("stage1.block1.proj"), 1).op_class == OpClass::conv_pointwise);
+  CHECK(op_features(mod, mod.index_of("stage1.block1.ctx.dw"), 1).op_class == OpClass::conv_depthwise_generic);
+  const Network ghost = find_zoo("ghostnetv2-1.0")->build(0);
+  CHECK(op_features(ghost, ghost.index_of("block5.ghost1.dfc.dw1x5"), 1).op_class == OpClass::conv_depthwise_generic);
+  CHECK(op_features(ghost, ghost.index_of("block1.dw"), 1).op_class == OpClass::conv_depthwise);
 }
 
 TEST_CASE("network latency is the sum of operator predictions plus the network overhead") {
   const Predictor p = constant_predictor(2.0);
   const Network net = find_zoo("b0")->build(0);
   const NetworkPrediction pred = predict(p, net, 1);
-  CHECK(pred.latency_us == Approx(2.0 * static_cast<double>(net.ops.size()) + 5.0));
+  // An op with an unfused activation (B0's hardswish convs) is two passes: the op and an elementwise one.
+  size_t passes = 0, with_activation = 0;
+  for (size_t i = 0; i < net.ops.size(); ++i) {
+    const bool act = op_features(net, i, 1).has_activation;
+    passes += act ? 2 : 1;
+    with_activation += act;
+  }
+  CHECK(with_activation > 10);
+  CHECK(pred.latency_us == Approx(2.0 * static_cast<double>(passes) + 5.0));
   CHECK(pred.overhead_us == 5.0);
+}
+
+TEST_CASE("an unfused activation costs what the elementwise model says that activation costs alone") {
+  Predictor p = constant_predictor(10.0);
+  // The elementwise model depends on the transcendental flag (variant_a) only: SiLU 7 us, hardswish 3 us.
+  ClassModel& e = *p.classes[static_cast<size_t>(OpClass::elementwise)];
+  e.theta[0] = std::log(3.0);
+  e.theta[1 + 10] = std::log(7.0 / 3.0);
+  const Network net = find_zoo("efficientnet-b0")->build(0);
+  const size_t expand = net.index_of("stage2.block0.expand");
+  const OpFeatures f = op_features(net, expand, 1);
+  REQUIRE(f.has_activation);
+  CHECK(p.predict_op(f).activation_us == Approx(7.0));
+  CHECK(p.predict_op(f).latency_us == Approx(17.0));
+  const Network b0 = find_zoo("b0")->build(0);
+  CHECK(p.predict_op(op_features(b0, b0.index_of("stem.conv"), 1)).activation_us == Approx(3.0));  // hardswish
+  CHECK_FALSE(op_features(b0, b0.index_of("s3.b0.attn.dw"), 1).has_activation);
+}
+
+TEST_CASE("residual trees learn a step a quadratic cannot, and predict a constant beyond their data") {
+  std::vector<std::array<double, base_feature_count>> x;
+  std::vector<double> r;
+  for (int i = 0; i < 400; ++i) {
+    std::array<double, base_feature_count> v{};
+    v[8] = i / 40.0;  // log weight bytes 0..10
+    x.push_back(v);
+    r.push_back(v[8] < 5.0 ? 0.0 : 0.4);  // weights past the cache: 49% slower
+  }
+  const Boost b = fit_boost(x, r, {.trees = 60, .depth = 2, .min_leaf = 10, .learning_rate = 0.2});
+  std::array<double, base_feature_count> q{};
+  q[8] = 2.0;
+  CHECK(b.eval(q) == Approx(0.0).margin(0.01));
+  q[8] = 8.0;
+  CHECK(b.eval(q) == Approx(0.4).margin(0.01));
+  q[8] = 1e6;
+  CHECK(b.eval(q) == Approx(0.4).margin(0.01));
+  const Boost back = boost_from_json(Json::parse(to_json(b).dump()), Where("p.json", "trees"));
+  CHECK(back.eval(q) == b.eval(q));
+}
+
+TEST_CASE("residual trees from a file cannot loop or jump out of the tree") {
+  auto error_of = [](const char* text) {
+    try {
+      boost_from_json(Json::parse(text), Where("p.json", "classes.norm.residual_trees"));
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(error_of(R"([{"feature":[0,-1,-1],"threshold_or_value":[1,0,0],"left":[0,-1,-1],"right":[2,-1,-1]}])")
+            .find("classes.norm.residual_trees[0].left[0] = 0: expected a later node index") != std::string::npos);
+  CHECK(error_of(R"([{"feature":[0,-1],"threshold_or_value":[1,0],"left":[1,-1],"right":[7,-1]}])")
+            .find("right[0] = 7") != std::string::npos);
+  CHECK(error_of(R"([{"feature":[99],"threshold_or_value":[1],"left":[1],"right":[2]}])").find("feature[0] = 99") !=
+        std::string::npos);
+  CHECK(error_of(R"([{"feature":[-1],"threshold_or_value":[1],"left":[-1]}])").find("right") != std::string::npos);
 }
 
 TEST_CASE("a predictor round-trips through its JSON form with identical predictions") {
   Predictor p = constant_predictor(3.0);
   p.classes[static_cast<size_t>(OpClass::conv_pointwise)]->theta[1] = 0.5;  // depends on log work
   const Json j = to_json(p);
-  CHECK(j["schema"] == "cpubone-explore/predictor/v1");
+  CHECK(j["schema"] == "cpubone-explore/predictor/v2");
   const Predictor back = predictor_from_json(Json::parse(j.dump()), "p.json");
   const Network net = find_zoo("b1")->build(0);
   CHECK(predict(back, net, 1).latency_us == Approx(predict(p, net, 1).latency_us).epsilon(1e-12));

@@ -13,6 +13,6 @@ void add_report_commands(CLI::App& app);    // report
 void add_onnx_commands(CLI::App& app);      // export, import
 
 // Fits the device's predictor from its profile, profiling this machine first when device is host.
-void run_fit(const std::string& device, const std::string& profile_file, bool quick);
+void run_fit(const std::string& device, const std::string& profile_file, bool quick, bool residual_trees = true);
 
 }  // namespace cpx::cli

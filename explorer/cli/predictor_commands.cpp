@@ -15,7 +15,7 @@
 namespace cpx::cli {
 
 
-void run_fit(const std::string& device, const std::string& profile_file, bool quick) {
+void run_fit(const std::string& device, const std::string& profile_file, bool quick, bool residual_trees) {
   const std::string path = profile_file.empty() ? profiler::default_profile_path(device) : profile_file;
   if (profile_file.empty() && device == "host" && !std::filesystem::exists(path)) {
     std::fprintf(stderr, "fit: no device profile at %s; profiling this machine first\n", path.c_str());
@@ -26,7 +26,9 @@ void run_fit(const std::string& device, const std::string& profile_file, bool qu
     profiler::run_sweep(o, never);
   }
   const auto start = std::chrono::steady_clock::now();
-  const predictor::Predictor p = predictor::fit_device(device, profile_file);
+  predictor::FitOptions options;
+  options.residual_trees = residual_trees;
+  const predictor::Predictor p = predictor::fit_device(device, profile_file, options);
   const std::string out = predictor::predictor_path(device);
   std::printf("predictor for %s: %s (fitted in %.2f s from %s)\n", device.c_str(), out.c_str(),
               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), path.c_str());
@@ -34,7 +36,8 @@ void run_fit(const std::string& device, const std::string& profile_file, bool qu
     std::printf("  %-16s %6lld samples, training MAPE %5.1f%%\n", name.c_str(), static_cast<long long>(s["samples"].get<int64_t>()),
                 100 * s["train_mape"].get<double>());
   for (const auto& [t, us] : p.network_overhead_us)
-    std::printf("  network overhead at %lld thread(s): %.1f us\n", static_cast<long long>(t), us);
+    std::printf("  whole networks at %lld thread(s): ops x %.3f, overhead %.1f us\n", static_cast<long long>(t),
+                p.network_scale.count(t) ? p.network_scale.at(t) : 1.0, us);
 }
 
 namespace {
@@ -66,25 +69,30 @@ void run_predict(const std::string& model, const std::string& device, int64_t th
               thousands(static_cast<int64_t>(macs)).c_str(), macs / (pred.latency_us * 1e3));
 }
 
-void run_validate(const std::string& device, int64_t samples, uint64_t seed, int64_t threads, double min_time_s, bool as_json) {
+void run_validate(const std::string& device, int64_t samples, uint64_t seed, int64_t threads, double min_time_s, int64_t rounds,
+                  bool as_json) {
   auto progress = [&](const Json& r) {
     if (as_json) return;
     std::fprintf(stderr, "%-22s measured %9.3f ms  predicted %9.3f ms  error %+6.1f%%\n", r["network"].get<std::string>().c_str(),
                  r["measured_us"].get<double>() / 1e3, r["predicted_us"].get<double>() / 1e3, 100 * r["error"].get<double>());
   };
-  const Json result = predictor::validate(device, {samples, seed, threads, min_time_s}, progress);
+  const Json result = predictor::validate(device, {samples, seed, threads, min_time_s, rounds}, progress);
   if (as_json) {
     std::cout << result.dump(2) << "\n";
     return;
   }
-  std::printf("held-out: %zu zoo + %lld sampled networks, %lld thread(s), none used in fitting\n", zoo().size(),
-              static_cast<long long>(samples), static_cast<long long>(threads));
+  std::printf("held-out: %zu zoo + %lld sampled networks, %lld thread(s), none used in fitting; measured in %lld interleaved rounds\n",
+              zoo().size(), static_cast<long long>(samples), static_cast<long long>(threads), static_cast<long long>(rounds));
   std::printf("%-24s %8s %10s %10s %9s\n", "model", "MAPE", "within 5%", "within 10%", "Spearman");
   for (const char* k : {"predictor", "baseline_macs", "baseline_params"}) {
     const Json& a = result[k];
     std::printf("%-24s %7.1f%% %9.1f%% %9.1f%% %9.3f\n", k, 100 * a["mape"].get<double>(), 100 * a["within_5pct"].get<double>(),
                 100 * a["within_10pct"].get<double>(), a["spearman"].get<double>());
   }
+  const Json& noise = result["machine_noise"];
+  std::printf("machine noise: a network's slowest round vs its fastest, median %.1f%%, p90 %.1f%%%s\n",
+              100 * noise["median_round_spread"].get<double>(), 100 * noise["p90_round_spread"].get<double>(),
+              noise["median_round_spread"].get<double>() > 0.05 ? " (noisy: errors above include the machine's drift)" : "");
 }
 
 void run_calibrate(const std::string& device, const std::string& published, const std::string& column,
@@ -122,15 +130,17 @@ void add_predictor_commands(CLI::App& app) {
     auto samples = std::make_shared<int64_t>(30);
     auto seed = std::make_shared<uint64_t>(1);
     auto threads = std::make_shared<int64_t>(1);
-    auto min_time = std::make_shared<double>(0.3);
+    auto min_time = std::make_shared<double>(0.2);
     auto as_json = std::make_shared<bool>(false);
     cmd->add_option("--device", *device, "Only host: validation measures");
     cmd->add_option("--samples", *samples, "Networks sampled from the CPUBone-like space");
     cmd->add_option("--seed", *seed, "Seed of the sampled networks, weights and inputs");
     cmd->add_option("--threads", *threads, "Threads");
-    cmd->add_option("--min-time", *min_time, "Seconds of timing per network");
+    auto rounds = std::make_shared<int64_t>(5);
+    cmd->add_option("--min-time", *min_time, "Seconds of timing per network and round");
+    cmd->add_option("--rounds", *rounds, "Interleaved rounds (shuffled order each); a network's figure is its median round");
     cmd->add_flag("--json", *as_json, "Print JSON with every network");
-    cmd->callback([=] { run_validate(*device, *samples, *seed, *threads, *min_time, *as_json); });
+    cmd->callback([=] { run_validate(*device, *samples, *seed, *threads, *min_time, *rounds, *as_json); });
   }
   {
     auto* cmd = app.add_subcommand("fit", "Fit the latency predictor of a device from its profile (profiling first if needed)");
@@ -140,7 +150,9 @@ void add_predictor_commands(CLI::App& app) {
     cmd->add_option("--device", *device, "Device name (host = this machine)");
     cmd->add_option("--profile", *profile, "Device profile JSON (default: the cached profile of the device)");
     cmd->add_flag("--quick", *quick, "If profiling is needed, the quick sweep");
-    cmd->callback([=] { run_fit(*device, *profile, *quick); });
+    auto no_trees = std::make_shared<bool>(false);
+    cmd->add_flag("--no-residual-trees", *no_trees, "Only the per-class quadratic regressions (to compare; the trees are the default)");
+    cmd->callback([=] { run_fit(*device, *profile, *quick, !*no_trees); });
   }
   {
     auto* cmd = app.add_subcommand("predict", "Predict latency of a zoo model or network file on a device");
