@@ -281,6 +281,8 @@ std::vector<BadInput> bad_inputs() {
       {"option predict threads absurd", "predict b0 --device pi5 --threads 1000", "", "--threads = 1000"},
       {"option predict unknown device", "predict b0 --device nowhere", "", "--device = \"nowhere\""},
       {"option validate negative samples", "validate --samples -1", "", "--samples = -1"},
+      {"option validate zero rounds", "validate --rounds 0", "", "--rounds = 0"},
+      {"option validate absurd min time", "validate --min-time 1e9", "", "--min-time = "},
       {"option unknown model", "count b99", "", "b99: not a zoo model"},
       {"option missing file", "count {in}.missing.json", "", ".missing.json: cannot open file"},
       {"option rules missing profile", "rules --profile {in}.missing.json", "", ".missing.json: cannot open file"},
