@@ -16,7 +16,8 @@ double log1(double v) { return std::log(std::max(1.0, v)); }
 // Activations that XNNPACK cannot fuse into the GEMM's output clamp cost an extra pass.
 bool unfused(Activation a) { return a != Activation::none && a != Activation::relu && a != Activation::relu6; }
 
-// XNNPACK's f32 depthwise microkernels (snapshot 2022-02-16) exist for these tap counts only.
+// XNNPACK's f32 depthwise microkernels (snapshot 2022-02-16) exist for these tap counts only; the
+// executor runs the others as its own loops.
 bool fast_depthwise_taps(int64_t taps) { return taps == 3 || taps == 4 || taps == 9 || taps == 25; }
 
 OpClass classify(const OpAttrs& attrs, const ShapeNhwc& in) {

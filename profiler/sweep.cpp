@@ -152,6 +152,16 @@ std::vector<OpItem> op_items(bool quick) {
       dw.bias = true;
       add("dwconv_" + std::to_string(kh) + "x" + std::to_string(kw) + "s" + std::to_string(stride) + "_" + tag, in,
           [=](NetworkBuilder& b) { return b.add("dw", {x}, dw); });
+      // Kernels without an XNNPACK microkernel run as the executor's own loops, whose speed also depends
+      // on the channel count (16-channel vectors): half and double the map's width as well.
+      if (quick || kh * kw == 25) continue;
+      for (int64_t width : {c / 2, 2 * c}) {
+        Conv2d other = dw;
+        other.out_channels = other.groups = width;
+        add("dwconv_" + std::to_string(kh) + "x" + std::to_string(kw) + "s" + std::to_string(stride) + "_" +
+                std::to_string(r) + "_" + std::to_string(width),
+            {1, r, r, width}, [=](NetworkBuilder& b) { return b.add("dw", {x}, other); });
+      }
     }
     if (r <= 14) {
       add("global_avg_pool_" + tag, in, [=](NetworkBuilder& b) { return b.add("pool", {x}, GlobalAvgPool{}); });

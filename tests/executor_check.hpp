@@ -58,6 +58,12 @@ inline std::string describe_op(const Network& net, size_t i) {
          ") reading " + inputs + " -> " + net.shapes[i].str();
 }
 
+// A depthwise conv whose tap count has no XNNPACK microkernel runs as our loops (7x7, 1x5, ...).
+inline bool loops_depthwise(const Conv2d& c) {
+  const int64_t taps = c.kernel[0] * c.kernel[1];
+  return c.groups > 1 && c.out_channels == c.groups && taps != 1 && taps != 3 && taps != 4 && taps != 9 && taps != 25;
+}
+
 // XNNPACK (Debian 2022 build) has no matmul, group norm, layer norm, erf, tanh or swish operator, and no
 // product across attention heads, so these must say they are emulated.
 inline bool must_be_emulated(const Op& op) {
@@ -66,7 +72,7 @@ inline bool must_be_emulated(const Op& op) {
   };
   if (op.as<Matmul>() || op.as<GroupNorm>() || op.as<LayerNorm>() || op.as<HeadMix>()) return true;
   if (const auto* a = op.as<ActivationOp>()) return emulated_activation(a->function);
-  if (const auto* c = op.as<Conv2d>()) return emulated_activation(c->activation);
+  if (const auto* c = op.as<Conv2d>()) return emulated_activation(c->activation) || loops_depthwise(*c);
   if (const auto* t = op.as<ConvTranspose2d>()) return emulated_activation(t->activation);
   if (const auto* f = op.as<FullyConnected>()) return emulated_activation(f->activation);
   return false;
@@ -78,7 +84,7 @@ inline bool must_be_native(const Op& op) {
   auto clamp_fusable = [](Activation a) {
     return a == Activation::none || a == Activation::relu || a == Activation::relu6;
   };
-  if (const auto* c = op.as<Conv2d>()) return clamp_fusable(c->activation);
+  if (const auto* c = op.as<Conv2d>()) return clamp_fusable(c->activation) && !loops_depthwise(*c);
   if (const auto* t = op.as<ConvTranspose2d>()) return clamp_fusable(t->activation);
   if (const auto* a = op.as<ActivationOp>()) return a->function == Activation::hardsigmoid;
   return op.as<ResizeBilinear>() || op.as<LayerScale>();

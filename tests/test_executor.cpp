@@ -231,6 +231,17 @@ TEST_CASE("executor conv2d: groups 1, 2, 4, 8 and depthwise") {
         ConvTester().input(15, 14, c).depthwise().kernel(kernel).padding(same_padding(kernel, stride))
             .stride(stride).batch_norm(true).threads(threads()).test();
 
+  // Tap counts without an XNNPACK microkernel run as our loops (7x7 FastViT/EfficientMod, 1x5 and 5x1
+  // GhostNetV2): channels around and across the 16-lane vectors, strides 1 and 2, uneven padding.
+  for (int64_t c : {3, 16, 23, 40})
+    for (const auto& [kh, kw] : {std::array<int64_t, 2>{7, 7}, {1, 5}, {5, 1}, {2, 3}})
+      for (int64_t stride : {1, 2})
+        ConvTester().input(11, 13, c).depthwise().kernel(kh, kw).padding({kh / 2, (kh - 1) / 2, kw / 2, (kw - 1) / 2})
+            .stride(stride).bias(c % 2 == 1).batch_norm(c == 16).threads(threads()).test();
+  for (Activation a : {Activation::relu6, Activation::gelu, Activation::hardswish})
+    ConvTester().input(9, 9, 24).depthwise().kernel(7).padding(3).activation(a).input_scale(4).threads(threads()).test();
+  ConvTester().batch(2).input(8, 8, 17).depthwise().kernel(7).padding(3).stride(2).threads(threads()).test();
+
   // Channel multiplier 2: groups = Cin, Cout = 2·Cin.
   for (size_t n : thread_counts) ConvTester().input(9, 9, 5).depthwise(2).kernel(3).padding(1).threads(n).test();
 }

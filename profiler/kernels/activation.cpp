@@ -10,13 +10,9 @@
 #include <cstdint>
 
 #include "profiler/kernels/kernels.hpp"
+#include "profiler/kernels/vector.hpp"
 #include "profiler/kernels/xnn_op.hpp"
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#define CPX_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define CPX_VECTOR_CLONES
-#endif
 
 namespace cpx::profiler {
 

@@ -6,21 +6,14 @@
 #include <cstring>
 
 #include "profiler/kernels/kernels.hpp"
+#include "profiler/kernels/vector.hpp"
 #include "profiler/kernels/xnn_op.hpp"
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#define CPX_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define CPX_VECTOR_CLONES
-#endif
 
 namespace cpx::profiler {
 
 namespace {
 
-// GCC/Clang vector of 16 floats: one AVX-512 register, two AVX2 ones, four SSE ones in the default clone.
-typedef float Lanes __attribute__((vector_size(64)));
-constexpr size_t lanes = 16;
 constexpr size_t max_block = 4;  // output heads computed together; W and b are padded to whole blocks
 
 // One query pixel: y[h'][s] = b[h'] + Σ_h w[h'][h]·x[h][s], rows of `keys` floats. For each block of
