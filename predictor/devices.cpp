@@ -37,9 +37,10 @@ std::vector<std::string> shipped_device_names() {
 }
 
 Predictor fit_device(const std::string& device, const std::string& profile_file, const FitOptions& options) {
-  if (device != "host" && profile_file.empty())
-    throw InputError("--device = \"" + device + "\": give --profile FILE measured on that device (only host is measured here)");
   const std::string path = profile_file.empty() ? profiler::default_profile_path(device) : profile_file;
+  if (device != "host" && profile_file.empty() && !std::filesystem::exists(path))
+    throw InputError("--device = \"" + device + "\": no profile at " + path + "; run `cpubone-explore profile --device " +
+                     device + "` on that device, or give --profile FILE measured there");
   Predictor p = fit(profiler::load_profile(path), path, options);
   p.device = device;
   const std::string out = predictor_path(device);

@@ -243,8 +243,9 @@ std::vector<SweepConfig> sweep_grid(bool quick, const std::vector<int64_t>& thre
 }
 
 Json profile_device(const std::string& device, SweepOptions& o, const std::atomic<bool>& stop) {
-  if (device != "host")
-    throw InputError("--device = \"" + device + "\": only \"host\" can be measured here; other devices are predicted or calibrated");
+  if (device.empty() || device.size() > 64 || device.find_first_of("/\\.") != std::string::npos)
+    throw InputError("--device = \"" + device + "\": a device name of 1-64 characters without '/', '\\' or '.'");
+  o.device = device;
   for (int64_t t : o.threads)
     if (t < 1 || t > 256) throw InputError("--threads = " + std::to_string(t) + ": out of range [1, 256]");
   if (o.budget_s < 0 || o.budget_s > 86400) throw InputError("--budget = " + std::to_string(o.budget_s) + ": out of range [0, 86400]");
@@ -351,7 +352,7 @@ Json run_sweep(const SweepOptions& options, const std::atomic<bool>& stop) {
     std::fprintf(stderr, "profile: resuming %s with %zu measurements done\n", options.out_path.c_str(), done.size());
   } else {
     profile = {{"schema", device_profile_schema},
-               {"device", "host"},
+               {"device", options.device},
                {"complete", false},
                {"options", {{"quick", options.quick}, {"threads", threads}, {"budget_s", budget_s}, {"seed", options.seed}}},
                {"environment", to_json(capture_environment(threads.back()))},

@@ -35,6 +35,7 @@ struct SweepOptions {
   uint64_t seed = 0;
   std::string out_path;
   bool resume = false;
+  std::string device = "host";  // the name the profile is stored under
 };
 
 std::vector<SweepConfig> sweep_grid(bool quick, const std::vector<int64_t>& threads);
@@ -43,11 +44,13 @@ std::vector<SweepConfig> sweep_grid(bool quick, const std::vector<int64_t>& thre
 // with the last checkpoint written and "complete": false, when `stop` becomes true (SIGINT).
 Json run_sweep(const SweepOptions& options, const std::atomic<bool>& stop);
 
-// `profile --device`: checks the request (only "host" is measured here; threads and budget in range), sets
-// options.out_path to the default profile path when empty, and runs the sweep.
+// `profile --device NAME`: measures the machine it runs on and stores the profile under NAME ("host", or
+// e.g. "pi5" when run on a Raspberry Pi 5, whose fitted predictor then replaces the shipped calibrated
+// one). Checks the request (name, threads and budget), sets options.out_path to the default profile
+// path of NAME when empty, and runs the sweep.
 Json profile_device(const std::string& device, SweepOptions& options, const std::atomic<bool>& stop);
 
-// Where `profile --device host` writes by default: $CPX_HOME or ~/.cache/cpubone-explore, devices/host.json.
+// Where `profile --device NAME` writes by default: $CPX_HOME or ~/.cache/cpubone-explore, devices/NAME.json.
 std::string default_profile_path(const std::string& device);
 
 // Loads a device profile, checking its schema and every field that resume, rules and fit read.
