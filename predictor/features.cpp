@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "profiler/xnnpack_caps.hpp"
 #include "space/count.hpp"
 
 namespace cpx::predictor {
@@ -16,10 +17,6 @@ double log1(double v) { return std::log(std::max(1.0, v)); }
 // Activations that XNNPACK cannot fuse into the GEMM's output clamp cost an extra pass.
 bool unfused(Activation a) { return a != Activation::none && a != Activation::relu && a != Activation::relu6; }
 
-// XNNPACK's f32 depthwise microkernels (snapshot 2022-02-16) exist for these tap counts only; the
-// executor runs the others as its own loops.
-bool fast_depthwise_taps(int64_t taps) { return taps == 3 || taps == 4 || taps == 9 || taps == 25; }
-
 OpClass classify(const OpAttrs& attrs, const ShapeNhwc& in) {
   return std::visit(
       [&](const auto& a) -> OpClass {
@@ -29,7 +26,8 @@ OpClass classify(const OpAttrs& attrs, const ShapeNhwc& in) {
             case ConvClass::dense: return OpClass::conv_dense;
             case ConvClass::grouped: return OpClass::conv_grouped;
             case ConvClass::depthwise:
-              return fast_depthwise_taps(a.kernel[0] * a.kernel[1]) ? OpClass::conv_depthwise : OpClass::conv_depthwise_generic;
+              return profiler::xnnpack_has_depthwise_microkernel(a.kernel[0] * a.kernel[1]) ? OpClass::conv_depthwise
+                                                                                            : OpClass::conv_depthwise_generic;
             case ConvClass::pointwise: return OpClass::conv_pointwise;
           }
           return OpClass::conv_dense;
@@ -143,7 +141,7 @@ OpFeatures op_features(const OpAttrs& attrs, std::span<const ShapeNhwc> ins, con
         else if constexpr (std::is_same_v<T, HeadMix>) variant_a = 1;
         else if constexpr (std::is_same_v<T, Conv2d>) {
           const int64_t t = a.kernel[0] * a.kernel[1];
-          variant_a = t != 1 && !fast_depthwise_taps(t);
+          variant_a = !profiler::xnnpack_has_depthwise_microkernel(t);
         }
       },
       attrs);

@@ -18,11 +18,7 @@ namespace cpx::predictor {
 
 namespace {
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
+double median(std::vector<double> v) { return profiler::summarize(std::move(v)).median; }
 
 Json accuracy(const std::vector<double>& predicted, const std::vector<double>& measured) {
   double ape = 0;

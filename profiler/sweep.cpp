@@ -15,6 +15,7 @@
 
 #include "profiler/environment.hpp"
 #include "profiler/weights.hpp"
+#include "profiler/xnnpack_caps.hpp"
 #include "space/blocks.hpp"
 #include "space/count.hpp"
 #include "space/io.hpp"
@@ -154,7 +155,7 @@ std::vector<OpItem> op_items(bool quick) {
           [=](NetworkBuilder& b) { return b.add("dw", {x}, dw); });
       // Kernels without an XNNPACK microkernel run as the executor's own loops, whose speed also depends
       // on the channel count (16-channel vectors): half and double the map's width as well.
-      if (quick || kh * kw == 25) continue;
+      if (quick || xnnpack_has_depthwise_microkernel(kh * kw)) continue;
       for (int64_t width : {c / 2, 2 * c}) {
         Conv2d other = dw;
         other.out_channels = other.groups = width;

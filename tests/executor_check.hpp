@@ -18,6 +18,7 @@
 
 #include "profiler/plan.hpp"
 #include "profiler/reference.hpp"
+#include "profiler/xnnpack_caps.hpp"
 #include "space/count.hpp"
 #include "space/zoo.hpp"
 
@@ -60,8 +61,7 @@ inline std::string describe_op(const Network& net, size_t i) {
 
 // A depthwise conv whose tap count has no XNNPACK microkernel runs as our loops (7x7, 1x5, ...).
 inline bool loops_depthwise(const Conv2d& c) {
-  const int64_t taps = c.kernel[0] * c.kernel[1];
-  return c.groups > 1 && c.out_channels == c.groups && taps != 1 && taps != 3 && taps != 4 && taps != 9 && taps != 25;
+  return c.groups > 1 && c.out_channels == c.groups && !profiler::xnnpack_has_depthwise_microkernel(c.kernel[0] * c.kernel[1]);
 }
 
 // XNNPACK (Debian 2022 build) has no matmul, group norm, layer norm, erf, tanh or swish operator, and no

@@ -26,37 +26,31 @@ CPX_VECTOR_CLONES void depthwise_row(const Geometry& g, const float* __restrict 
                                      const float* __restrict w, const float* __restrict bias) {
   const int64_t c = g.channels;
   const int64_t full = c - c % static_cast<int64_t>(lanes);
+  // Taps inside the image: rows [ky0, ky1) and columns [kx0, kx1) of the kernel (padding contributes 0).
+  const int64_t iy0 = oy * g.stride_h - g.pad_top;
+  const int64_t ky0 = std::max<int64_t>(0, -iy0), ky1 = std::min(g.kh, g.in_h - iy0);
   for (int64_t ox = 0; ox < g.out_w; ++ox) {
     float* y = out + (oy * g.out_w + ox) * g.out_stride;
-    const int64_t iy0 = oy * g.stride_h - g.pad_top, ix0 = ox * g.stride_w - g.pad_left;
+    const int64_t ix0 = ox * g.stride_w - g.pad_left;
+    const int64_t kx0 = std::max<int64_t>(0, -ix0), kx1 = std::min(g.kw, g.in_w - ix0);
+    auto x_at = [&](int64_t ky, int64_t kx) { return in + ((iy0 + ky) * g.in_w + ix0 + kx) * g.in_stride; };
+    auto w_at = [&](int64_t ky, int64_t kx) { return w + (ky * g.kw + kx) * c; };
     for (int64_t c0 = 0; c0 < full; c0 += static_cast<int64_t>(lanes)) {
       Lanes acc;
       std::memcpy(&acc, bias + c0, sizeof acc);
-      for (int64_t ky = 0; ky < g.kh; ++ky) {
-        const int64_t iy = iy0 + ky;
-        if (iy < 0 || iy >= g.in_h) continue;
-        for (int64_t kx = 0; kx < g.kw; ++kx) {
-          const int64_t ix = ix0 + kx;
-          if (ix < 0 || ix >= g.in_w) continue;
+      for (int64_t ky = ky0; ky < ky1; ++ky)
+        for (int64_t kx = kx0; kx < kx1; ++kx) {
           Lanes xv, wv;
-          std::memcpy(&xv, in + (iy * g.in_w + ix) * g.in_stride + c0, sizeof xv);
-          std::memcpy(&wv, w + (ky * g.kw + kx) * c + c0, sizeof wv);
+          std::memcpy(&xv, x_at(ky, kx) + c0, sizeof xv);
+          std::memcpy(&wv, w_at(ky, kx) + c0, sizeof wv);
           acc += xv * wv;
         }
-      }
       for (size_t j = 0; j < lanes; ++j) y[c0 + static_cast<int64_t>(j)] = std::min(std::max(acc[j], g.lo), g.hi);
     }
     for (int64_t ch = full; ch < c; ++ch) {
       float acc = bias[ch];
-      for (int64_t ky = 0; ky < g.kh; ++ky) {
-        const int64_t iy = iy0 + ky;
-        if (iy < 0 || iy >= g.in_h) continue;
-        for (int64_t kx = 0; kx < g.kw; ++kx) {
-          const int64_t ix = ix0 + kx;
-          if (ix < 0 || ix >= g.in_w) continue;
-          acc += in[(iy * g.in_w + ix) * g.in_stride + ch] * w[(ky * g.kw + kx) * c + ch];
-        }
-      }
+      for (int64_t ky = ky0; ky < ky1; ++ky)
+        for (int64_t kx = kx0; kx < kx1; ++kx) acc += x_at(ky, kx)[ch] * w_at(ky, kx)[ch];
       y[ch] = std::min(std::max(acc, g.lo), g.hi);
     }
   }
@@ -106,8 +100,6 @@ class DepthwiseKernel final : public Kernel {
 };
 
 }  // namespace
-
-bool xnnpack_has_depthwise_microkernel(int64_t taps) { return taps == 1 || taps == 3 || taps == 4 || taps == 9 || taps == 25; }
 
 std::unique_ptr<Kernel> make_depthwise_loops_kernel(const Conv2d& op, const KernelArgs& args) {
   expect_size(args.weights.weight, op.out_channels * op.kernel[0] * op.kernel[1], "conv2d weight");

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "profiler/kernel.hpp"
+#include "profiler/xnnpack_caps.hpp"
 
 namespace cpx::profiler {
 
@@ -30,9 +31,8 @@ std::unique_ptr<Kernel> make_kernel(const LayerScale& op, const KernelArgs& args
 std::unique_ptr<Kernel> make_kernel(const AttentionBias& op, const KernelArgs& args);
 std::unique_ptr<Kernel> make_kernel(const HeadMix& op, const KernelArgs& args);
 
-// Depthwise conv2d (one channel in and out per group) whose tap count has no XNNPACK microkernel, as
-// loops (depthwise_conv.cpp); conv2d.cpp routes those here.
-bool xnnpack_has_depthwise_microkernel(int64_t taps);
+// Depthwise conv2d (one channel in and out per group) whose tap count has no XNNPACK microkernel
+// (xnnpack_caps.hpp), as loops (depthwise_conv.cpp); conv2d.cpp routes those here.
 std::unique_ptr<Kernel> make_depthwise_loops_kernel(const Conv2d& op, const KernelArgs& args);
 
 // Applies `activation` to `view` in place (after a conv or linear whose clamp could not fuse it).
