@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Golden outputs of the counting and predicting commands for every zoo model.
+
+The committed files (tests/golden/zoo/<model>.json) hold, per model, the JSON that `count --layers
+--json`, `expand` and `predict --layers --json` on every shipped device printed before a refactor. A
+refactor must leave them unchanged: numbers are compared to a relative 1e-9 (summation order may move
+the last bits), everything else exactly.
+
+  golden.py CLI --check   compare against the committed files (the ctest)
+  golden.py CLI --write   regenerate them (only when an output is meant to change; say why in the commit)
+"""
+import json
+import math
+import pathlib
+import subprocess
+import sys
+
+HERE = pathlib.Path(__file__).resolve().parent
+OUT = HERE / "zoo"
+DEVICES = ["pi5", "pixel7pro", "xeon-w2125", "a72", "xeon-gold5118"]
+RTOL = 1e-9
+
+
+def run(cli, *args):
+    p = subprocess.run([cli, *args], capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"golden: {' '.join(args)} exited {p.returncode}: {p.stderr.strip()}")
+    return json.loads(p.stdout)
+
+
+def outputs(cli, model):
+    return {
+        "count": run(cli, "count", model, "--layers", "--json"),
+        "expand": run(cli, "expand", model),
+        "predict": {d: run(cli, "predict", model, "--device", d, "--layers", "--json") for d in DEVICES},
+    }
+
+
+def diff(a, b, path, out):
+    if len(out) >= 10:
+        return
+    if isinstance(a, bool) or isinstance(b, bool) or not isinstance(a, (int, float)) or not isinstance(b, (int, float)):
+        if type(a) != type(b):
+            out.append(f"{path}: {a!r} became {b!r}")
+        elif isinstance(a, dict):
+            for k in sorted(set(a) | set(b)):
+                if k not in a or k not in b:
+                    out.append(f"{path}.{k}: {'added' if k in b else 'removed'}")
+                else:
+                    diff(a[k], b[k], f"{path}.{k}", out)
+        elif isinstance(a, list):
+            if len(a) != len(b):
+                out.append(f"{path}: {len(a)} items became {len(b)}")
+            for i, (x, y) in enumerate(zip(a, b)):
+                diff(x, y, f"{path}[{i}]", out)
+        elif a != b:
+            out.append(f"{path}: {a!r} became {b!r}")
+    elif not math.isclose(a, b, rel_tol=RTOL, abs_tol=1e-12):
+        out.append(f"{path}: {a!r} became {b!r}")
+
+
+def main():
+    if len(sys.argv) != 3 or sys.argv[2] not in ("--check", "--write"):
+        sys.exit(__doc__)
+    cli, mode = sys.argv[1], sys.argv[2]
+    models = [m["name"] for m in run(cli, "zoo", "--json")]
+    if mode == "--write":
+        OUT.mkdir(exist_ok=True)
+        for old in OUT.glob("*.json"):
+            old.unlink()
+        for m in models:
+            (OUT / f"{m}.json").write_text(json.dumps(outputs(cli, m), separators=(",", ":")) + "\n")
+        print(f"golden: wrote {len(models)} models to {OUT}")
+        return
+    committed = sorted(p.stem for p in OUT.glob("*.json"))
+    failures = []
+    if committed != sorted(models):
+        failures.append(f"zoo models {sorted(models)} differ from the golden set {committed}")
+    for m in models:
+        f = OUT / f"{m}.json"
+        if not f.exists():
+            continue
+        found = []
+        diff(json.loads(f.read_text()), outputs(cli, m), m, found)
+        failures += found
+    for line in failures[:40]:
+        print(line)
+    print(f"golden: {len(models) - len({l.split('.')[0].split('[')[0] for l in failures})} of {len(models)} models unchanged")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
