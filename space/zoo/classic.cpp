@@ -252,18 +252,7 @@ const Entry entries[] = {
 }  // namespace
 
 void add_classic(std::vector<ZooEntry>& out) {
-  for (const Entry& c : entries) {
-    ZooEntry e;
-    e.name = c.name;
-    e.family = c.family;
-    e.description = c.description;
-    e.published_name = c.published_name;
-    e.resolution = 224;
-    e.build = [name = std::string(c.name), build = c.build, res = e.resolution](int64_t resolution) {
-      return build(name, resolution > 0 ? resolution : res);
-    };
-    out.push_back(std::move(e));
-  }
+  add_entries(out, entries, "", 224, [](const Entry& c, int64_t r) { return c.build(c.name, r); });
 }
 
 }  // namespace cpx::zoo_families

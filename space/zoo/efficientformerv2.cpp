@@ -150,16 +150,7 @@ Network build_efficientformerv2(const Config& cfg, int64_t resolution) {
 }  // namespace
 
 void add_efficientformerv2(std::vector<ZooEntry>& out) {
-  for (const Config& c : configs()) {
-    ZooEntry e;
-    e.name = c.name;
-    e.family = "EfficientFormerV2";
-    e.description = c.description;
-    e.published_name = "";  // published_models.csv has no EfficientFormerV2 rows
-    e.resolution = 224;
-    e.build = [&c](int64_t resolution) { return build_efficientformerv2(c, resolution); };
-    out.push_back(std::move(e));
-  }
+  add_entries(out, configs(), "EfficientFormerV2", 224, build_efficientformerv2);
 }
 
 }  // namespace cpx::zoo_families

@@ -105,16 +105,7 @@ Network build(const Config& cfg, int64_t resolution) {
 }  // namespace
 
 void add_efficientmod(std::vector<ZooEntry>& out) {
-  for (const Config& c : configs()) {
-    ZooEntry e;
-    e.name = c.name;
-    e.family = "EfficientMod";
-    e.description = c.description;
-    e.published_name = c.published_name;
-    e.resolution = 224;
-    e.build = [&c](int64_t resolution) { return build(c, resolution > 0 ? resolution : 224); };
-    out.push_back(std::move(e));
-  }
+  add_entries(out, configs(), "EfficientMod", 224, build);
 }
 
 }  // namespace cpx::zoo_families

@@ -70,18 +70,7 @@ Network build_fasternet(const Config& cfg, int64_t resolution) {
 }  // namespace
 
 void add_fasternet(std::vector<ZooEntry>& out) {
-  for (const Config& c : configs) {
-    ZooEntry e;
-    e.name = c.name;
-    e.family = "FasterNet";
-    e.description = c.description;
-    e.published_name = c.published_name;
-    e.resolution = 224;
-    e.build = [c, published = e.resolution](int64_t resolution) {
-      return build_fasternet(c, resolution > 0 ? resolution : published);
-    };
-    out.push_back(std::move(e));
-  }
+  add_entries(out, configs, "FasterNet", 224, build_fasternet);
 }
 
 }  // namespace cpx::zoo_families

@@ -122,16 +122,7 @@ Network build_fastvit(const Config& cfg, int64_t resolution) {
 }  // namespace
 
 void add_fastvit(std::vector<ZooEntry>& out) {
-  for (const Config& c : configs) {
-    ZooEntry e;
-    e.name = c.name;
-    e.family = "FastViT";
-    e.description = c.description;
-    e.published_name = c.published_name;
-    e.resolution = 256;
-    e.build = [&c](int64_t resolution) { return build_fastvit(c, resolution); };
-    out.push_back(std::move(e));
-  }
+  add_entries(out, configs, "FastViT", 256, build_fastvit);
 }
 
 }  // namespace cpx::zoo_families

@@ -116,23 +116,16 @@ constexpr Model models[] = {
     {"ghostnetv2-1.6", "1.6x", 1.6},
 };
 
+std::string description_of(const Model& m) {
+  return std::string("GhostNetV2 ") + m.label +
+         " (official PyTorch ghostnetv2_torch.py; CPUBone's MindSpore-derived port rounds widths up to "
+         "multiples of 4 and upsamples the DFC gate bilinearly: same counts at 1.0x, larger at 1.3x/1.6x)";
+}
+
 }  // namespace
 
 void add_ghostnetv2(std::vector<ZooEntry>& out) {
-  for (const Model& m : models) {
-    ZooEntry e;
-    e.name = m.name;
-    e.family = "GhostNetV2";
-    e.description = std::string("GhostNetV2 ") + m.label +
-                    " (official PyTorch ghostnetv2_torch.py; CPUBone's MindSpore-derived port rounds widths up to "
-                    "multiples of 4 and upsamples the DFC gate bilinearly: same counts at 1.0x, larger at 1.3x/1.6x)";
-    e.published_name = "";  // published_models.csv has no GhostNetV2 rows
-    e.resolution = 224;
-    e.build = [name = std::string(m.name), width = m.width](int64_t resolution) {
-      return ghostnetv2(name, width, resolution > 0 ? resolution : 224);
-    };
-    out.push_back(std::move(e));
-  }
+  add_entries(out, models, "GhostNetV2", 224, [](const Model& m, int64_t r) { return ghostnetv2(m.name, m.width, r); });
 }
 
 }  // namespace cpx::zoo_families

@@ -78,18 +78,7 @@ Network build_mobileone(const Config& cfg, int64_t resolution) {
 }  // namespace
 
 void add_mobileone(std::vector<ZooEntry>& out) {
-  for (const Config& c : configs) {
-    ZooEntry e;
-    e.name = c.name;
-    e.family = "MobileOne";
-    e.description = c.description;
-    e.published_name = c.published_name;
-    e.resolution = 224;
-    e.build = [c, published = e.resolution](int64_t resolution) {
-      return build_mobileone(c, resolution > 0 ? resolution : published);
-    };
-    out.push_back(std::move(e));
-  }
+  add_entries(out, configs, "MobileOne", 224, build_mobileone);
 }
 
 }  // namespace cpx::zoo_families

@@ -81,21 +81,16 @@ Network repvit(const Config& cfg, int64_t resolution) {
   return std::move(b).finish(x);
 }
 
+std::string description_of(const Config& c) {
+  return std::string("RepViT ") + c.label +
+         " (official repvit.py, fused inference form: RepVGG depthwise branches, BNs and the classifier's "
+         "BatchNorm1d folded; no distillation head)";
+}
+
 }  // namespace
 
 void add_repvit(std::vector<ZooEntry>& out) {
-  for (const Config& c : configs) {
-    ZooEntry e;
-    e.name = c.name;
-    e.family = "RepViT";
-    e.description = std::string("RepViT ") + c.label +
-                    " (official repvit.py, fused inference form: RepVGG depthwise branches, BNs and the "
-                    "classifier's BatchNorm1d folded; no distillation head)";
-    e.published_name = c.published_name;
-    e.resolution = 224;
-    e.build = [c](int64_t resolution) { return repvit(c, resolution > 0 ? resolution : 224); };
-    out.push_back(std::move(e));
-  }
+  add_entries(out, configs, "RepViT", 224, repvit);
 }
 
 }  // namespace cpx::zoo_families

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Golden outputs of the counting and predicting commands for every zoo model.
+"""Golden outputs of the zoo, counting and predicting commands for every zoo model.
 
-The committed files (tests/golden/zoo/<model>.json) hold, per model, the JSON that `count --layers
+The committed files (tests/golden/zoo/<model>.json) hold, per model, the JSON that `zoo --json` (its entry), `count --layers
 --json`, `expand` and `predict --layers --json` on every shipped device printed before a refactor. A
 refactor must leave them unchanged: numbers are compared to a relative 1e-9 (summation order may move
 the last bits), everything else exactly.
@@ -28,8 +28,9 @@ def run(cli, *args):
     return json.loads(p.stdout)
 
 
-def outputs(cli, model):
+def outputs(cli, model, zoo_entry):
     return {
+        "zoo": zoo_entry,
         "count": run(cli, "count", model, "--layers", "--json"),
         "expand": run(cli, "expand", model),
         "predict": {d: run(cli, "predict", model, "--device", d, "--layers", "--json") for d in DEVICES},
@@ -63,13 +64,14 @@ def main():
     if len(sys.argv) != 3 or sys.argv[2] not in ("--check", "--write"):
         sys.exit(__doc__)
     cli, mode = sys.argv[1], sys.argv[2]
-    models = [m["name"] for m in run(cli, "zoo", "--json")]
+    zoo = {m["name"]: m for m in run(cli, "zoo", "--json")}
+    models = list(zoo)
     if mode == "--write":
         OUT.mkdir(exist_ok=True)
         for old in OUT.glob("*.json"):
             old.unlink()
         for m in models:
-            (OUT / f"{m}.json").write_text(json.dumps(outputs(cli, m), separators=(",", ":")) + "\n")
+            (OUT / f"{m}.json").write_text(json.dumps(outputs(cli, m, zoo[m]), separators=(",", ":")) + "\n")
         print(f"golden: wrote {len(models)} models to {OUT}")
         return
     committed = sorted(p.stem for p in OUT.glob("*.json"))
@@ -81,7 +83,7 @@ def main():
         if not f.exists():
             continue
         found = []
-        diff(json.loads(f.read_text()), outputs(cli, m), m, found)
+        diff(json.loads(f.read_text()), outputs(cli, m, zoo[m]), m, found)
         failures += found
     for line in failures[:40]:
         print(line)
