@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstdint>
 #include <exception>
+#include <map>
+#include <stdexcept>
 #include <span>
 #include <sstream>
 #include <string>
@@ -231,6 +233,40 @@ inline CountedNetwork check_zoo_totals(const ZooTotals& expected, const std::str
   CHECK(c.count.total.params_inference == expected.params_inference);
   CHECK(c.count.total.macs == expected.macs);
   return c;
+}
+
+// A zoo network by name at `resolution` (0: its published one), built once: the zoo tests look at the
+// same networks many times.
+inline const Network& zoo_net(const std::string& name, int64_t resolution = 0) {
+  static std::map<std::pair<std::string, int64_t>, Network> built;
+  auto it = built.find({name, resolution});
+  if (it == built.end()) {
+    const ZooEntry* z = find_zoo(name);
+    if (!z) throw std::logic_error("no zoo entry " + name);
+    it = built.emplace(std::pair{name, resolution}, z->build(resolution)).first;
+  }
+  return it->second;
+}
+
+// The op of `net` named `name`; a missing one fails the test, naming both.
+inline const Op& op_named(const Network& net, const std::string& name) {
+  const size_t i = net.index_of(name);
+  if (i >= net.ops.size()) throw std::logic_error("no op " + name + " in " + net.name);
+  return net.ops[i];
+}
+inline bool has_op(const Network& net, const std::string& name) { return net.index_of(name) < net.ops.size(); }
+
+// Each zoo entry's top1() is the published figure given, taken from a row of its own published name.
+inline void check_published_top1(std::span<const std::pair<const char*, double>> expected) {
+  for (const auto& [name, top1] : expected) {
+    INFO(name);
+    const ZooEntry* z = find_zoo(name);
+    REQUIRE(z);
+    REQUIRE(z->top1());
+    CHECK(*z->top1() == Approx(top1));
+    REQUIRE_FALSE(z->published.empty());
+    CHECK(z->published.front().model == z->published_name);
+  }
 }
 
 enum class Params { inference, as_built };

@@ -9,6 +9,8 @@
 #include "executor_check.hpp"
 
 using namespace cpx;
+using testing::op_named;
+using testing::has_op;
 
 namespace {
 
@@ -27,19 +29,11 @@ constexpr Expected classic[] = {
     {"efficientnet-b0", "EfficientNet", 5'288'548, 5'267'540, 385'814'752},
 };
 
-const Op& op_of(const Network& net, const std::string& name) {
-  const size_t i = net.index_of(name);
-  if (i >= net.ops.size()) throw std::runtime_error("no op " + name);
-  return net.ops[i];
-}
-
 const Conv2d& conv_of(const Network& net, const std::string& name) {
-  const Conv2d* c = op_of(net, name).as<Conv2d>();
+  const Conv2d* c = op_named(net, name).as<Conv2d>();
   if (!c) throw std::runtime_error(name + " is not a conv2d");
   return *c;
 }
-
-bool has_op(const Network& net, const std::string& name) { return net.index_of(name) < net.ops.size(); }
 
 // Inference params and MACs summed per block, keyed by the block's output resolution (what classic.md
 // section 7 calls "grouped by output stride"); 1 = the head after global pooling. A block is the name up
@@ -162,7 +156,7 @@ TEST_CASE("MobileNetV3-Large has the blocks, SE widths and activations of the sp
   CHECK(conv_of(net, "block7.expand").activation == Activation::hardswish);
   CHECK(net.shape_of("block13.dw") == ShapeNhwc{1, 7, 7, 672});
   CHECK(net.shape_of("head.conv").c == 960);
-  CHECK(op_of(net, "head.fc1").as<FullyConnected>()->activation == Activation::hardswish);
+  CHECK(op_named(net, "head.fc1").as<FullyConnected>()->activation == Activation::hardswish);
   CHECK(net.shape_of("head.fc1").c == 1280);
 }
 
@@ -171,11 +165,11 @@ TEST_CASE("ResNet-18 and ResNet-50 have the V1.5 structure of the spec") {
   CHECK(r18.shape_of("stem.conv") == ShapeNhwc{1, 112, 112, 64});
   CHECK(conv_of(r18, "stem.conv").padding == Padding{3, 3, 3, 3});
   CHECK(r18.shape_of("stem.pool") == ShapeNhwc{1, 56, 56, 64});
-  CHECK(op_of(r18, "stem.pool").as<MaxPool>()->padding == Padding{1, 1, 1, 1});
+  CHECK(op_named(r18, "stem.pool").as<MaxPool>()->padding == Padding{1, 1, 1, 1});
   CHECK_FALSE(has_op(r18, "layer1.block0.downsample"));
   CHECK(r18.shape_of("layer2.block0.downsample") == ShapeNhwc{1, 28, 28, 128});
   CHECK(conv_of(r18, "layer2.block0.conv1").stride == std::array<int64_t, 2>{2, 2});
-  CHECK(op_of(r18, "layer4.block1.relu").inputs == std::vector<std::string>{"layer4.block1.add"});  // ReLU after add
+  CHECK(op_named(r18, "layer4.block1.relu").inputs == std::vector<std::string>{"layer4.block1.add"});  // ReLU after add
   CHECK(r18.shape_of("layer4.block1.relu") == ShapeNhwc{1, 7, 7, 512});
 
   const Network r50 = find_zoo("resnet50")->build(0);

@@ -8,6 +8,8 @@
 #include "executor_check.hpp"
 
 using namespace cpx;
+using testing::zoo_net;
+using testing::op_named;
 
 namespace {
 
@@ -23,23 +25,6 @@ constexpr Expected efficientmod[] = {
     {"efficientmod-xs", 6'627'544, 773'098'752, 92'791'104, 617'151'744, 63'155'904, 1'440},
     {"efficientmod-s", 12'897'184, 1'402'143'200, 108'836'448, 1'208'637'888, 84'668'864, 2'784},
 };
-
-const Network& efficientmod_net(const std::string& name, int64_t resolution = 0) {
-  static std::map<std::pair<std::string, int64_t>, Network> cache;
-  auto it = cache.find({name, resolution});
-  if (it == cache.end()) {
-    const ZooEntry* z = find_zoo(name);
-    if (!z) throw std::logic_error("no zoo entry " + name);
-    it = cache.emplace(std::pair{name, resolution}, z->build(resolution)).first;
-  }
-  return it->second;
-}
-
-const Op& op_named(const Network& net, const std::string& name) {
-  const size_t i = net.index_of(name);
-  if (i == net.ops.size()) throw std::logic_error("no op " + name + " in " + net.name);
-  return net.ops[i];
-}
 
 }  // namespace
 
@@ -81,11 +66,11 @@ TEST_CASE("EfficientMod per-stage sums match the spec") {
                            {9'448'920, 467'629'344}, {313'624, 312'000}}}},
   };
   constexpr const char* parts[] = {"stem.", "stage1.", "stage2.", "stage3.", "stage4.", "head."};
-  for (const auto& e : expected) testing::check_part_sums(efficientmod_net(e.name), parts, e.parts, testing::Params::as_built);
+  for (const auto& e : expected) testing::check_part_sums(zoo_net(e.name), parts, e.parts, testing::Params::as_built);
 }
 
 TEST_CASE("EfficientMod xxs has the modulation and attention blocks the spec lists") {
-  const Network& net = efficientmod_net("efficientmod-xxs");
+  const Network& net = zoo_net("efficientmod-xxs");
   const auto* stem = op_named(net, "stem.conv").as<Conv2d>();
   REQUIRE(stem);
   CHECK(stem->kernel == std::array<int64_t, 2>{7, 7});
@@ -127,12 +112,12 @@ TEST_CASE("EfficientMod xxs has the modulation and attention blocks the spec lis
 }
 
 TEST_CASE("EfficientMod xs and s head dims and MLP ratios") {
-  const Network& xs = efficientmod_net("efficientmod-xs");
+  const Network& xs = zoo_net("efficientmod-xs");
   CHECK(xs.shape_of("stage3.block4.attn.qkv").c == 3 * 8 * 32);  // C 144: d = max(18, 32)
   CHECK(xs.shape_of("stage4.block4.attn.qkv").c == 3 * 8 * 36);  // C 288: d 36
   CHECK(xs.shape_of("stage4.block4.mlp.fc1").c == 4 * 288);
   CHECK(xs.shape_of("stage3.block1.v").c == 4 * 144);
-  const Network& s = efficientmod_net("efficientmod-s");
+  const Network& s = zoo_net("efficientmod-s");
   CHECK(s.shape_of("stage4.block7.attn.qkv").c == 3 * 8 * 39);  // C 312: d 39
   CHECK(s.shape_of("stage4.block7.attn.av").c == 8 * 39);
   CHECK(s.shape_of("stage4.block7.mlp.fc1").c == 5 * 312);      // stage-4 MLP ratio 5
@@ -142,19 +127,12 @@ TEST_CASE("EfficientMod xs and s head dims and MLP ratios") {
 
 TEST_CASE("EfficientMod zoo entries carry the published top-1") {
   const std::pair<const char*, double> top1[] = {{"efficientmod-xxs", 76.0}, {"efficientmod-xs", 78.3}, {"efficientmod-s", 81.0}};
-  for (const auto& [name, t] : top1) {
-    INFO(name);
-    const ZooEntry* z = find_zoo(name);
-    REQUIRE(z);
-    REQUIRE(z->top1());
-    CHECK(*z->top1() == Approx(t));
-    CHECK(z->published.front().model == z->published_name);
-  }
+  testing::check_published_top1(top1);
   // README params 4.7M / 6.6M / 12.9M.
   const std::pair<const char*, double> params[] = {{"efficientmod-xxs", 4.7}, {"efficientmod-xs", 6.6}, {"efficientmod-s", 12.9}};
   for (const auto& [name, m] : params) {
     INFO(name);
-    CHECK(std::round(static_cast<double>(count(efficientmod_net(name)).total.params) / 1e5) / 10 == Approx(m));
+    CHECK(std::round(static_cast<double>(count(zoo_net(name)).total.params) / 1e5) / 10 == Approx(m));
   }
 }
 
@@ -165,7 +143,7 @@ TEST_CASE("EfficientMod zoo entries carry the published top-1") {
 namespace {
 
 void check_efficientmod_runs(const std::string& name, int64_t resolution) {
-  testing::check_network_against_reference(efficientmod_net(name, resolution));
+  testing::check_network_against_reference(zoo_net(name, resolution));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "executor_check.hpp"
 
 using namespace cpx;
+using testing::op_named;
 
 namespace {
 
@@ -19,12 +20,6 @@ constexpr testing::ZooTotals fasternet[] = {
     {"fasternet-m", 53'521'464, 53'488'488, 8'721'938'432},
     {"fasternet-l", 93'465'192, 93'421'224, 15'494'383'616},
 };
-
-const Op& op_named(const Network& net, const std::string& name) {
-  const size_t i = net.index_of(name);
-  if (i >= net.ops.size()) throw std::logic_error("no op " + name + " in " + net.name);
-  return net.ops[i];
-}
 
 }  // namespace
 
@@ -108,15 +103,9 @@ TEST_CASE("FasterNet T2 to L use ReLU and their own depths and widths", "[zoo][f
 }
 
 TEST_CASE("FasterNet entries carry FasterNet Table 3 and CPUBone Fig. 1 figures", "[zoo][fasternet]") {
-  const std::map<std::string, double> top1{{"fasternet-t0", 71.9}, {"fasternet-t1", 76.2}, {"fasternet-t2", 78.9},
+  const std::pair<const char*, double> top1[] = {{"fasternet-t0", 71.9}, {"fasternet-t1", 76.2}, {"fasternet-t2", 78.9},
                                            {"fasternet-s", 81.3},  {"fasternet-m", 83.0},  {"fasternet-l", 83.5}};
-  for (const auto& [name, t] : top1) {
-    INFO(name);
-    const ZooEntry* z = find_zoo(name);
-    REQUIRE(z);
-    REQUIRE(z->top1());
-    CHECK(*z->top1() == Approx(t));
-  }
+  testing::check_published_top1(top1);
   const ZooEntry* t0 = find_zoo("fasternet-t0");
   REQUIRE(t0->published.size() == 1);
   const auto& table3 = t0->published.front();

@@ -8,6 +8,9 @@
 #include "executor_check.hpp"
 
 using namespace cpx;
+using testing::zoo_net;
+using testing::op_named;
+using testing::has_op;
 
 namespace {
 
@@ -17,21 +20,6 @@ constexpr testing::ZooTotals ghostnetv2_totals[] = {
     {"ghostnetv2-1.3", 8'960'404, 8'919'880, 269'322'976},
     {"ghostnetv2-1.6", 12'392'698, 12'342'762, 398'607'224},
 };
-
-Network build(const std::string& name, int64_t resolution = 0) {
-  const ZooEntry* z = find_zoo(name);
-  REQUIRE(z != nullptr);
-  return z->build(resolution);
-}
-
-const Op& op_named(const Network& net, const std::string& name) {
-  const size_t i = net.index_of(name);
-  INFO(name);
-  REQUIRE(i < net.ops.size());
-  return net.ops[i];
-}
-
-bool has_op(const Network& net, const std::string& name) { return net.index_of(name) < net.ops.size(); }
 
 // Block index of an op name "block<i>.…", -1 for the stem, 16 for head.conv, 17 for the rest of the head.
 int block_of(const std::string& name) {
@@ -69,7 +57,7 @@ TEST_CASE("GhostNetV2 per-stage sums match the spec, inference params and MACs")
          {7'129'546, 156'112'104}, {3'248'360, 3'246'080}}}},
   };
   for (const auto& [name, sums] : expected) {
-    const Network net = build(name);
+    const Network net = zoo_net(name);
     const NetworkCount c = count(net);
     for (size_t s = 0; s < 6; ++s) {
       INFO(name << " stage " << s);
@@ -87,7 +75,7 @@ TEST_CASE("GhostNetV2 per-stage sums match the spec, inference params and MACs")
 }
 
 TEST_CASE("GhostNetV2 1.3x has the widths, shortcuts and DFC attention the spec lists") {
-  const Network net = build("ghostnetv2-1.3");
+  const Network net = zoo_net("ghostnetv2-1.3");
   CHECK(net.shape_of("stem") == ShapeNhwc{1, 112, 112, 20});
   CHECK(net.shape_of("block1.ghost1.concat").c == 64);
   CHECK(net.shape_of("block1.ghost1.primary").c == 32);  // init = ceil(mid/2)
@@ -133,7 +121,7 @@ TEST_CASE("GhostNetV2 1.3x has the widths, shortcuts and DFC attention the spec 
 }
 
 TEST_CASE("GhostNetV2 1.6x widths and SE reductions") {
-  const Network net = build("ghostnetv2-1.6");
+  const Network net = zoo_net("ghostnetv2-1.6");
   CHECK(net.shape_of("stem").c == 24);
   CHECK(net.shape_of("block1.ghost1.concat").c == 76);
   CHECK(net.shape_of("block3.se.reduce").c == 28);
@@ -161,18 +149,18 @@ TEST_CASE("GhostNetV2 has no published CSV rows and its counts round to the READ
 }
 
 TEST_CASE("executor runs GhostNetV2 1.0x at 64x64 like the reference, op by op") {
-  const Network net = build("ghostnetv2-1.0", 64);
+  const Network net = zoo_net("ghostnetv2-1.0", 64);
   CHECK(net.shape_of("block15.ghost1.dfc.pool") == ShapeNhwc{1, 1, 1, 160});  // 2x2 -> 1x1 -> back to 2x2
   CHECK(net.shape_of("block15.ghost1.dfc.upsample") == ShapeNhwc{1, 2, 2, 960});
   testing::check_network_against_reference(net);
 }
 
 TEST_CASE("executor runs GhostNetV2 1.3x at 64x64 like the reference, op by op") {
-  const Network net = build("ghostnetv2-1.3", 64);
+  const Network net = zoo_net("ghostnetv2-1.3", 64);
   testing::check_network_against_reference(net);
 }
 
 TEST_CASE("executor runs GhostNetV2 1.6x at 64x64 like the reference, op by op") {
-  const Network net = build("ghostnetv2-1.6", 64);
+  const Network net = zoo_net("ghostnetv2-1.6", 64);
   testing::check_network_against_reference(net);
 }

@@ -8,6 +8,8 @@
 #include "executor_check.hpp"
 
 using namespace cpx;
+using testing::zoo_net;
+using testing::op_named;
 
 namespace {
 
@@ -23,23 +25,6 @@ constexpr Expected lowformer[] = {
     {"lowformer-b1.5", 33'982'028, 33'963'864, 2'573'737'600, 2'558'364'480, 8'458'240, 6'914'880},
     {"lowformer-b3", 57'086'920, 57'070'536, 6'098'685'440, 6'083'564'032, 4'057'600, 11'063'808},
 };
-
-const Network& lowformer_net(const std::string& name, int64_t resolution = 0) {
-  static std::map<std::pair<std::string, int64_t>, Network> cache;
-  auto it = cache.find({name, resolution});
-  if (it == cache.end()) {
-    const ZooEntry* z = find_zoo(name);
-    if (!z) throw std::logic_error("no zoo entry " + name);
-    it = cache.emplace(std::pair{name, resolution}, z->build(resolution)).first;
-  }
-  return it->second;
-}
-
-const Op& op_named(const Network& net, const std::string& name) {
-  const size_t i = net.index_of(name);
-  if (i == net.ops.size()) throw std::logic_error("no op " + name + " in " + net.name);
-  return net.ops[i];
-}
 
 }  // namespace
 
@@ -79,11 +64,11 @@ TEST_CASE("LowFormer per-stage sums match the spec (inference params and MACs)")
                          {11'233'792, 1'644'518'400}, {39'130'112, 1'921'640'448}, {4'849'768, 42'592'768}}}},
   };
   constexpr const char* parts[] = {"stem.", "stage1.", "stage2.", "stage3.", "stage4.", "head."};
-  for (const auto& e : expected) testing::check_part_sums(lowformer_net(e.name), parts, e.parts);
+  for (const auto& e : expected) testing::check_part_sums(zoo_net(e.name), parts, e.parts);
 }
 
 TEST_CASE("LowFormer B0 has the attention, MLP and local blocks the spec lists") {
-  const Network& net = lowformer_net("lowformer-b0");
+  const Network& net = zoo_net("lowformer-b0");
   CHECK(net.shape_of("stage1.down.conv1").c == 64);
   CHECK(net.shape_of("stage3.down.conv1").c == 256);
   CHECK(net.shape_of("stage4.down.conv1").c == 512);
@@ -129,7 +114,7 @@ TEST_CASE("LowFormer B0 has the attention, MLP and local blocks the spec lists")
 }
 
 TEST_CASE("LowFormer B1.5 and B3 widths, heads and local blocks") {
-  const Network& b15 = lowformer_net("lowformer-b1.5");
+  const Network& b15 = zoo_net("lowformer-b1.5");
   CHECK(b15.shape_of("stage1.down.conv1").c == 120);
   CHECK(b15.shape_of("stage4.down.conv1").c == 960);
   CHECK(b15.shape_of("stage3.block5.attn.qkv").c == 240);  // h2 d40
@@ -141,7 +126,7 @@ TEST_CASE("LowFormer B1.5 and B3 widths, heads and local blocks") {
   CHECK(b15.shape_of("head.conv").c == 2304);
   CHECK(b15.shape_of("head.fc1").c == 2560);
 
-  const Network& b3 = lowformer_net("lowformer-b3");
+  const Network& b3 = zoo_net("lowformer-b3");
   CHECK(b3.shape_of("stem.block0.conv1").c == 128);       // residual stem FusedMBConv, e = 4
   CHECK(b3.shape_of("stage1.block0.conv1").c == 256);
   CHECK(b3.shape_of("stage2.block1.conv1").c == 512);     // 2 residual blocks after the downsampling
@@ -154,7 +139,7 @@ TEST_CASE("LowFormer B1.5 and B3 widths, heads and local blocks") {
 
 TEST_CASE("LowFormer crops the upsampled attention to odd stage-3 sizes") {
   // At 112 stage 3 is 7x7: the 5x5/s2 downsampling gives 4x4, the transposed conv 8x8, cropped to 7x7.
-  const Network& net = lowformer_net("lowformer-b0", 112);
+  const Network& net = zoo_net("lowformer-b0", 112);
   CHECK(net.shape_of("stage3.block0.attn.dw") == ShapeNhwc{1, 4, 4, 128});
   CHECK(op_named(net, "stage3.block0.attn.proj").as<ConvTranspose2d>()->padding == Padding{1, 2, 1, 2});
   CHECK(net.shape_of("stage3.block0.attn.proj") == ShapeNhwc{1, 7, 7, 128});
@@ -164,14 +149,8 @@ TEST_CASE("LowFormer crops the upsampled attention to odd stage-3 sizes") {
 TEST_CASE("LowFormer zoo entries carry the published top-1 and RPi 5 latencies") {
   const std::pair<const char*, double> top1[] = {
       {"lowformer-b0", 78.4}, {"lowformer-b1", 79.9}, {"lowformer-b1.5", 81.2}, {"lowformer-b3", 83.6}};
-  for (const auto& [name, t] : top1) {
-    INFO(name);
-    const ZooEntry* z = find_zoo(name);
-    REQUIRE(z);
-    REQUIRE(z->top1());
-    CHECK(*z->top1() == Approx(t));
-    CHECK(z->published.front().value_kind == "digitized_from_figure");
-  }
+  testing::check_published_top1(top1);
+  for (const auto& [name, t] : top1) CHECK(find_zoo(name)->published.front().value_kind == "digitized_from_figure");
   CHECK(find_zoo("lowformer-b0")->published.front().devices.at("rpi5_ms") == Approx(39.1));
   CHECK(find_zoo("lowformer-b1")->published.front().devices.at("rpi5_ms") == Approx(59.1));
   // The README's params (0.1M) and MACs (truncated to whole millions) agree with our counts.
@@ -179,7 +158,7 @@ TEST_CASE("LowFormer zoo entries carry the published top-1 and RPi 5 latencies")
       {"lowformer-b0", 14.1, 944}, {"lowformer-b1", 17.9, 1410}, {"lowformer-b1.5", 34.0, 2573}, {"lowformer-b3", 57.1, 6098}};
   for (const auto& [name, params_m, macs_m] : readme) {
     INFO(name);
-    const NetworkCount c = count(lowformer_net(name));
+    const NetworkCount c = count(zoo_net(name));
     CHECK(std::round(static_cast<double>(c.total.params) / 1e5) / 10 == Approx(params_m));  // README prints B1.5 as 33.9
     CHECK(c.total.macs / 1'000'000 == macs_m);
   }
@@ -192,7 +171,7 @@ TEST_CASE("LowFormer zoo entries carry the published top-1 and RPi 5 latencies")
 namespace {
 
 void check_lowformer_runs(const std::string& name, int64_t resolution) {
-  testing::check_network_against_reference(lowformer_net(name, resolution));
+  testing::check_network_against_reference(zoo_net(name, resolution));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "executor_check.hpp"
 
 using namespace cpx;
+using testing::op_named;
 
 namespace {
 
@@ -17,12 +18,6 @@ constexpr testing::ZooTotals mobileone[] = {
     {"mobileone-s2", 7'808'168, 7'808'168, 1'298'426'496},  {"mobileone-s3", 10'078'312, 10'078'312, 1'895'790'592},
     {"mobileone-s4", 14'838'352, 14'838'352, 2'979'269'760},
 };
-
-const Op& op_named(const Network& net, const std::string& name) {
-  const size_t i = net.index_of(name);
-  if (i >= net.ops.size()) throw std::logic_error("no op " + name + " in " + net.name);
-  return net.ops[i];
-}
 
 }  // namespace
 
@@ -109,15 +104,9 @@ TEST_CASE("MobileOne-S4 has SE in the last five stage-3 blocks and in stage 4", 
 }
 
 TEST_CASE("MobileOne entries carry MobileOne Table 8 and CPUBone Fig. 1 figures", "[zoo][mobileone]") {
-  const std::map<std::string, double> top1{{"mobileone-s0", 71.4}, {"mobileone-s1", 75.9}, {"mobileone-s2", 77.4},
+  const std::pair<const char*, double> top1[] = {{"mobileone-s0", 71.4}, {"mobileone-s1", 75.9}, {"mobileone-s2", 77.4},
                                            {"mobileone-s3", 78.1}, {"mobileone-s4", 79.4}};
-  for (const auto& [name, t] : top1) {
-    INFO(name);
-    const ZooEntry* z = find_zoo(name);
-    REQUIRE(z);
-    REQUIRE(z->top1());
-    CHECK(*z->top1() == Approx(t));
-  }
+  testing::check_published_top1(top1);
   const ZooEntry* s0 = find_zoo("mobileone-s0");
   REQUIRE(s0->published.size() == 1);
   const auto& table8 = s0->published.front();

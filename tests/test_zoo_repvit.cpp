@@ -8,6 +8,9 @@
 #include "executor_check.hpp"
 
 using namespace cpx;
+using testing::zoo_net;
+using testing::op_named;
+using testing::has_op;
 
 namespace {
 
@@ -18,22 +21,7 @@ constexpr testing::ZooTotals repvit_totals[] = {
     {"repvit-m2.3", 22'926'792, 22'926'792, 4'515'958'720},
 };
 
-Network build(const std::string& name, int64_t resolution = 0) {
-  const ZooEntry* z = find_zoo(name);
-  REQUIRE(z != nullptr);
-  return z->build(resolution);
-}
-
-const Op& op_named(const Network& net, const std::string& name) {
-  const size_t i = net.index_of(name);
-  INFO(name);
-  REQUIRE(i < net.ops.size());
-  return net.ops[i];
-}
-
-bool has_op(const Network& net, const std::string& name) { return net.index_of(name) < net.ops.size(); }
-
-void check_executor(const std::string& name) { testing::check_network_against_reference(build(name, 64)); }
+void check_executor(const std::string& name) { testing::check_network_against_reference(zoo_net(name, 64)); }
 
 }  // namespace
 
@@ -73,7 +61,7 @@ TEST_CASE("RepViT per-stage sums match the spec") {
        {{{30'000, 103'864'320}, {198'312, 577'788'160}, {887'000, 660'793'600}, {15'822'480, 2'921'082'240},
          {5'348'000, 251'790'400}, {641'000, 640'000}}}},
   };
-  for (const auto& [name, sums] : expected) testing::check_part_sums(build(name), parts, sums, testing::Params::as_built);
+  for (const auto& [name, sums] : expected) testing::check_part_sums(zoo_net(name), parts, sums, testing::Params::as_built);
 }
 
 TEST_CASE("RepViT SE modules sit where the spec's configs put them") {
@@ -89,7 +77,7 @@ TEST_CASE("RepViT SE modules sit where the spec's configs put them") {
       {"repvit-m2.3", {7, 8, 36, 3}, {3, 3, 17, 1}},
   };
   for (const Case& k : cases) {
-    const Network net = build(k.name);
+    const Network net = zoo_net(k.name);
     for (size_t s = 0; s < 4; ++s) {
       INFO(k.name << " stage " << s + 1);
       const std::string stage = "stage" + std::to_string(s + 1) + ".block";
@@ -106,14 +94,14 @@ TEST_CASE("RepViT SE modules sit where the spec's configs put them") {
     }
   }
   // M0.9 stage 3: SE at 1, 3, ..., 13, none at 14 and 15.
-  const Network m09 = build("repvit-m0.9");
+  const Network m09 = zoo_net("repvit-m0.9");
   CHECK(has_op(m09, "stage3.block13.se.pool"));
   CHECK_FALSE(has_op(m09, "stage3.block14.se.pool"));
   CHECK_FALSE(has_op(m09, "stage3.block15.se.pool"));
 }
 
 TEST_CASE("RepViT M1.5 has the stem, downsampling blocks, SE widths and head the spec lists") {
-  const Network net = build("repvit-m1.5");
+  const Network net = zoo_net("repvit-m1.5");
   CHECK(net.shape_of("stem.conv1") == ShapeNhwc{1, 112, 112, 32});
   CHECK(op_named(net, "stem.conv1").as<Conv2d>()->activation == Activation::gelu);
   CHECK(net.shape_of("stem.conv2") == ShapeNhwc{1, 56, 56, 64});
@@ -138,27 +126,20 @@ TEST_CASE("RepViT M1.5 has the stem, downsampling blocks, SE widths and head the
   CHECK(op_named(net, "stage4.block1.se.expand").as<Conv2d>()->activation == Activation::sigmoid);
   CHECK(net.shape_of("stage4.block4.add") == ShapeNhwc{1, 7, 7, 512});
   // SE widths of M1.0 and M2.3 at widths that are not multiples of 32 (timm's rounding).
-  const Network m10 = build("repvit-m1.0");
+  const Network m10 = zoo_net("repvit-m1.0");
   CHECK(m10.shape_of("stage1.block0.se.reduce").c == 16);   // 56
   CHECK(m10.shape_of("stage2.block1.se.reduce").c == 32);   // 112
   CHECK(m10.shape_of("stage3.block1.se.reduce").c == 56);   // 224
-  const Network m23 = build("repvit-m2.3");
+  const Network m23 = zoo_net("repvit-m2.3");
   CHECK(m23.shape_of("stage1.block0.se.reduce").c == 24);   // 80
   CHECK(m23.shape_of("stage3.block33.se.reduce").c == 80);  // 320
   CHECK(m23.shape_of("stage4.block1.se.reduce").c == 160);  // 640
 }
 
 TEST_CASE("RepViT published figures: CPUBone Fig. 1 rows, none for M1.0") {
-  const std::map<std::string, double> top1{
+  const std::pair<const char*, double> top1[] = {
       {"repvit-m0.9", 77.4}, {"repvit-m1.1", 79.4}, {"repvit-m1.5", 81.2}, {"repvit-m2.3", 82.5}};
-  for (const auto& [name, t] : top1) {
-    INFO(name);
-    const ZooEntry* z = find_zoo(name);
-    REQUIRE(z);
-    REQUIRE_FALSE(z->published.empty());
-    REQUIRE(z->top1());
-    CHECK(*z->top1() == Approx(t));
-  }
+  testing::check_published_top1(top1);
   CHECK(find_zoo("repvit-m0.9")->published.front().devices.at("rpi5_ms") == Approx(40.9));
   CHECK(find_zoo("repvit-m1.5")->published.front().devices.at("rpi5_ms") == Approx(113.2));
   CHECK(find_zoo("repvit-m1.0")->published.empty());
@@ -168,7 +149,7 @@ TEST_CASE("RepViT published figures: CPUBone Fig. 1 rows, none for M1.0") {
                                                                 {"repvit-m2.3", {22.9, 4.5}}};
   for (const auto& [name, figures] : readme) {
     INFO(name);
-    const NetworkCount c = count(build(name));
+    const NetworkCount c = count(zoo_net(name));
     CHECK(std::round(static_cast<double>(c.total.params) / 1e5) / 10 == Approx(figures.first));
     CHECK(std::round(static_cast<double>(c.total.macs) / 1e8) / 10 == Approx(figures.second));
   }
