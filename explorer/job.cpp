@@ -95,27 +95,32 @@ struct Context {
 };
 
 AccuracyModel accuracy_model(const JobOptions& o) {
-  const AccuracyModel acc = o.accuracy == "proxy" ? fit_proxy() : o.accuracy == "macs" ? macs_capacity() : fit_user(o.accuracy);
+  return o.accuracy == "proxy" ? fit_proxy() : o.accuracy == "macs" ? macs_capacity() : fit_user(o.accuracy);
+}
+
+// After the space is read too, so that bad input fails with its one line alone on stderr.
+void announce(const JobOptions& o, const AccuracyModel& acc) {
   if (o.progress) std::fprintf(stderr, "accuracy model: %s (%s)\n", acc.name.c_str(),
                acc.loo_mae_pp ? ("leave-one-out MAE " + std::to_string(*acc.loo_mae_pp).substr(0, 4) + " pp").c_str() : "no top-1");
-  return acc;
 }
 
 // Latencies of zoo models on the device that do not come from its predictor.
 struct KnownLatencies {
-  std::map<std::string, double> published_ms, loo_ms;  // calibrated devices list the points they rest on
-  std::map<std::string, double> measured_ms;           // host profile's zoo section, never used in fitting
+  std::map<std::string, double> published_us, loo_us;  // calibrated devices list the points they rest on
+  std::map<std::string, double> measured_us;           // host profile's zoo section, never used in fitting
 };
 
 KnownLatencies known_latencies(const Context& c) {
   KnownLatencies k;
   for (const auto& pt : c.pred.provenance.value("published", Json::array())) {
-    k.published_ms[pt["model"].get<std::string>()] = pt["latency_ms"].get<double>();
-    k.loo_ms[pt["model"].get<std::string>()] = pt["latency_ms"].get<double>() * (1 + pt["leave_one_out_error"].get<double>());
+    // Published figures are in milliseconds (predictor/calibrate.hpp).
+    const double us = pt["latency_ms"].get<double>() * 1e3;
+    k.published_us[pt["model"].get<std::string>()] = us;
+    k.loo_us[pt["model"].get<std::string>()] = us * (1 + pt["leave_one_out_error"].get<double>());
   }
   if (c.profile)
     for (const auto& z : c.profile->value("zoo", Json::array()))
-      if (z["threads"] == c.t) k.measured_ms[z["model"].get<std::string>()] = z["latency_us"]["stats_us"]["median"].get<double>() / 1e3;
+      if (z["threads"] == c.t) k.measured_us[z["model"].get<std::string>()] = z["latency_us"]["stats_us"]["median"].get<double>();
   return k;
 }
 
@@ -132,30 +137,30 @@ ZooTable zoo_table(const Context& c, const AccuracyModel& acc, const KnownLatenc
   for (const ZooEntry& e : zoo()) {
     const Network net = load_model(e.name);
     const Capacity cap = capacity(net, count(net));
-    double ms = NAN;
+    double us = NAN;
     try {
-      ms = predictor::predict(c.pred, net, c.t).latency_us / 1e3;
+      us = predictor::predict(c.pred, net, c.t).latency_us;
     } catch (const InputError& err) {
       // e.g. a quick profile without transposed convs: say so instead of guessing.
       c.missing.push_back("no prediction for " + e.name + ": " + err.what());
     }
     auto or_nan = [](double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); };
     const bool estimable = e.family == "CPUBone" || e.family == "LowFormer";
-    const auto pub = known.published_ms.find(e.name);
-    const auto meas = known.measured_ms.find(e.name);
+    const auto pub = known.published_us.find(e.name);
+    const auto meas = known.measured_us.find(e.name);
     z.rows.push_back({{"name", e.name}, {"family", e.family}, {"resolution", net.input.h}, {"params", cap.params},
                       {"macs", cap.macs}, {"published_top1", or_null(e.top1())},
                       {"estimated_top1", estimable ? or_null(acc.top1(cap)) : Json(nullptr)},
-                      {"predicted_latency_ms", or_nan(ms)},
-                      {"published_latency_ms", pub != known.published_ms.end() ? Json(pub->second) : Json(nullptr)},
-                      {"measured_latency_ms", meas != known.measured_ms.end() ? Json(meas->second) : Json(nullptr)},
-                      {"predicted_macps", or_nan(cap.macs / (ms * 1e-3))}});
-    const auto actual = c.host ? (meas != known.measured_ms.end() ? std::optional<double>(meas->second) : std::nullopt)
-                               : (pub != known.published_ms.end() ? std::optional<double>(pub->second) : std::nullopt);
-    if (actual && std::isfinite(ms)) {
+                      {"predicted_latency_us", or_nan(us)},
+                      {"published_latency_us", pub != known.published_us.end() ? Json(pub->second) : Json(nullptr)},
+                      {"measured_latency_us", meas != known.measured_us.end() ? Json(meas->second) : Json(nullptr)},
+                      {"predicted_macps", or_nan(cap.macs / (us * 1e-6))}});
+    const auto actual = c.host ? (meas != known.measured_us.end() ? std::optional<double>(meas->second) : std::nullopt)
+                               : (pub != known.published_us.end() ? std::optional<double>(pub->second) : std::nullopt);
+    if (actual && std::isfinite(us)) {
       z_macs.push_back(cap.macs);
       z_params.push_back(cap.params);
-      z_pred.push_back(c.host ? ms : known.loo_ms.at(e.name));
+      z_pred.push_back(c.host ? us : known.loo_us.at(e.name));
       z_actual.push_back(*actual);
     }
   }
@@ -166,8 +171,8 @@ ZooTable zoo_table(const Context& c, const AccuracyModel& acc, const KnownLatenc
   } else {
     std::vector<double> m, p, l;
     for (const auto& r : z.rows)
-      if (r["predicted_latency_ms"].is_number())
-        m.push_back(r["macs"].get<double>()), p.push_back(r["params"].get<double>()), l.push_back(r["predicted_latency_ms"].get<double>());
+      if (r["predicted_latency_us"].is_number())
+        m.push_back(r["macs"].get<double>()), p.push_back(r["params"].get<double>()), l.push_back(r["predicted_latency_us"].get<double>());
     z.rank_correlations = {{"latency_source", "predicted"}, {"models", l.size()}, {"macs", profiler::spearman(m, l)},
                            {"params", profiler::spearman(p, l)}, {"prediction", nullptr}};
     c.missing.push_back("rank correlations use predicted latencies: no measured or published latencies of zoo models on " + c.o.device);
@@ -233,8 +238,8 @@ Searched run_search(const Context& c, const SearchSpace& space, const AccuracyMo
   ro.evaluations = s.nsga.evaluations;
   ro.progress = nullptr;
   s.random = random_search(ev_random, ro);
-  for (const auto& b : baselines) s.lat_ref = std::max(s.lat_ref, 1.1 * b.latency_ms);
-  if (c.o.constraints.max_latency_ms) s.lat_ref = *c.o.constraints.max_latency_ms;
+  for (const auto& b : baselines) s.lat_ref = std::max(s.lat_ref, 1.1 * b.latency_us);
+  if (c.o.constraints.max_latency_us) s.lat_ref = *c.o.constraints.max_latency_us;
   for (const auto* f : {&s.nsga.front, &s.random.front})
     for (const auto& x : *f) s.obj_ref = std::min(s.obj_ref, x.objective);
   for (const auto& b : baselines) s.obj_ref = std::min(s.obj_ref, b.objective);
@@ -242,7 +247,7 @@ Searched run_search(const Context& c, const SearchSpace& space, const AccuracyMo
   s.hv_random = hypervolume(s.random.front, s.lat_ref, s.obj_ref);
   s.evaluations_per_s = static_cast<double>(s.nsga.evaluations) / std::max(1e-9, s.nsga.seconds);
   if (c.o.progress) std::fprintf(stderr, "search: %lld evaluations in %.2f s (%.0f / s), front of %zu; hypervolume %.4g vs random %.4g (x%.3f)\n",
-               static_cast<long long>(s.nsga.evaluations), s.nsga.seconds, s.evaluations_per_s, s.nsga.front.size(), s.hv, s.hv_random,
+               static_cast<long long>(s.nsga.evaluations), s.nsga.seconds, s.evaluations_per_s, s.nsga.front.size(), s.hv / 1e3, s.hv_random / 1e3,
                s.hv / s.hv_random);
   return s;
 }
@@ -267,8 +272,8 @@ Proposals propose(const Context& c, const SearchSpace& space, const std::vector<
     const std::string file = std::string("pareto/") + id + ".json";
     p.pareto_files.emplace_back((std::filesystem::path(c.o.out_dir) / file).string(), to_json(space.decode(x.genome, id)).dump(2) + "\n");
     p.pareto.push_back({{"id", id}, {"file", file}, {"summary", space.summary(x.genome)}, {"params", x.params}, {"macs", x.macs},
-                        {"predicted_latency_ms", x.latency_ms}, {"estimated_top1", or_null(x.top1)}, {"objective", x.objective},
-                        {"outside_trust", x.outside_trust}, {"measured_latency_ms", nullptr}});
+                        {"predicted_latency_us", x.latency_us}, {"estimated_top1", or_null(x.top1)}, {"objective", x.objective},
+                        {"outside_trust", x.outside_trust}, {"measured_latency_us", nullptr}});
   }
   std::set<size_t> proposed;
   for (const Evaluated& b : baselines) {
@@ -276,21 +281,21 @@ Proposals propose(const Context& c, const SearchSpace& space, const std::vector<
     std::optional<size_t> fastest;
     for (size_t i = 0; i < front.size(); ++i) {
       const Candidate& x = front[i];
-      const bool faster = x.latency_ms < b.latency_ms && x.objective >= b.objective;
-      const bool better = x.objective > b.objective && x.latency_ms <= b.latency_ms;
+      const bool faster = x.latency_us < b.latency_us && x.objective >= b.objective;
+      const bool better = x.objective > b.objective && x.latency_us <= b.latency_us;
       if (!faster && !better) continue;
       if (!fastest) fastest = i;  // the front is fastest first
       proposed.insert(i);
-      dom.push_back({{"id", p.ids[i]}, {"latency_ms", x.latency_ms}, {"top1", or_null(x.top1)}, {"objective", x.objective},
-                     {"params", x.params}, {"macs", x.macs}, {"delta_latency_pct", 100 * (x.latency_ms / b.latency_ms - 1)},
+      dom.push_back({{"id", p.ids[i]}, {"latency_us", x.latency_us}, {"top1", or_null(x.top1)}, {"objective", x.objective},
+                     {"params", x.params}, {"macs", x.macs}, {"delta_latency_pct", 100 * (x.latency_us / b.latency_us - 1)},
                      {"delta_top1_pp", x.top1 && b.top1 ? Json(*x.top1 - *b.top1) : Json(nullptr)},
                      {"delta_objective", x.objective - b.objective}, {"outside_trust", x.outside_trust},
-                     {"measured_latency_ms", nullptr}});
+                     {"measured_latency_us", nullptr}});
     }
     if (fastest && std::find(p.to_prove.begin(), p.to_prove.end(), *fastest) == p.to_prove.end()) p.to_prove.push_back(*fastest);
-    p.proposals.push_back({{"baseline", b.name}, {"baseline_latency_ms", b.latency_ms}, {"baseline_top1", or_null(b.top1)},
+    p.proposals.push_back({{"baseline", b.name}, {"baseline_latency_us", b.latency_us}, {"baseline_top1", or_null(b.top1)},
                            {"baseline_objective", b.objective}, {"baseline_params", b.params}, {"baseline_macs", b.macs},
-                           {"baseline_measured_latency_ms", nullptr}, {"dominating", dom}});
+                           {"baseline_measured_latency_us", nullptr}, {"dominating", dom}});
   }
   for (size_t i : proposed) p.macros.push_back(space.decode(front[i].genome, p.ids[i]));
   return p;
@@ -343,11 +348,11 @@ Proof prove_on_host(const Context& c, const SearchSpace& space, const std::vecto
   struct Row {
     std::string name;
     Network net;
-    double predicted_ms;
+    double predicted_us;
   };
   std::vector<Row> rows;
-  for (const auto& b : baselines) rows.push_back({b.name, load_model(b.name), b.latency_ms});
-  for (size_t i : p.to_prove) rows.push_back({p.ids[i], expand(space.decode(front[i].genome, p.ids[i]), p.ids[i]), front[i].latency_ms});
+  for (const auto& b : baselines) rows.push_back({b.name, load_model(b.name), b.latency_us});
+  for (size_t i : p.to_prove) rows.push_back({p.ids[i], expand(space.decode(front[i].genome, p.ids[i]), p.ids[i]), front[i].latency_us});
   Json out = Json::array();
   std::vector<double> predicted, measured;
   const auto n = static_cast<int64_t>(rows.size());
@@ -358,9 +363,9 @@ Proof prove_on_host(const Context& c, const SearchSpace& space, const std::vecto
     const Measured r = measure(rows[k].net, c.t, c.o.measure_min_time_s, with_layers, &layer_timings);
     if (with_layers) proof.layers = layer_timings;
     emulated.note(rows[k].net, r.implementations);
-    predicted.push_back(rows[k].predicted_ms);
-    measured.push_back(r.timing.stats_us.median / 1e3);
-    out.push_back({{"name", rows[k].name}, {"predicted_ms", rows[k].predicted_ms}, {"measured_ms", measured.back()},
+    predicted.push_back(rows[k].predicted_us);
+    measured.push_back(r.timing.stats_us.median);
+    out.push_back({{"name", rows[k].name}, {"predicted_us", rows[k].predicted_us}, {"measured_us", measured.back()},
                    {"cv", r.timing.stats_us.cv}, {"noisy", r.timing.noisy}, {"timing", profiler::to_json(r.timing)}});
   }
   if (c.o.progress) progress_bar("measure", n, n);
@@ -375,10 +380,10 @@ Proof prove_on_host(const Context& c, const SearchSpace& space, const std::vecto
     const auto it = by_name.find(name.get<std::string>());
     if (it != by_name.end()) target = it->second;
   };
-  for (auto& x : p.pareto) fill(x["measured_latency_ms"], x["id"]);
+  for (auto& x : p.pareto) fill(x["measured_latency_us"], x["id"]);
   for (auto& pr : p.proposals) {
-    fill(pr["baseline_measured_latency_ms"], pr["baseline"]);
-    for (auto& d : pr["dominating"]) fill(d["measured_latency_ms"], d["id"]);
+    fill(pr["baseline_measured_latency_us"], pr["baseline"]);
+    for (auto& d : pr["dominating"]) fill(d["measured_latency_us"], d["id"]);
   }
   proof.proof = {{"threads", c.t}, {"rows", out}, {"spearman", profiler::spearman(predicted, measured)},
                  {"note", "each baseline's fastest dominating proposal and B0-B3, measured on this machine (medians)"}};
@@ -433,16 +438,16 @@ Json predictor_accuracy(const Context& c, const Json& zoo_rows, const KnownLaten
   std::vector<double> p, a;
   if (c.host) {
     for (const auto& r : zoo_rows)
-      if (r["measured_latency_ms"].is_number() && r["predicted_latency_ms"].is_number()) {
-        pts.push_back({{"model", r["name"]}, {"predicted_ms", r["predicted_latency_ms"]}, {"actual_ms", r["measured_latency_ms"]}});
-        p.push_back(r["predicted_latency_ms"].get<double>());
-        a.push_back(r["measured_latency_ms"].get<double>());
+      if (r["measured_latency_us"].is_number() && r["predicted_latency_us"].is_number()) {
+        pts.push_back({{"model", r["name"]}, {"predicted_us", r["predicted_latency_us"]}, {"actual_us", r["measured_latency_us"]}});
+        p.push_back(r["predicted_latency_us"].get<double>());
+        a.push_back(r["measured_latency_us"].get<double>());
       }
   } else {
-    for (const auto& [model, ms] : known.published_ms) {
-      pts.push_back({{"model", model}, {"predicted_ms", known.loo_ms.at(model)}, {"actual_ms", ms}});
-      p.push_back(known.loo_ms.at(model));
-      a.push_back(ms);
+    for (const auto& [model, us] : known.published_us) {
+      pts.push_back({{"model", model}, {"predicted_us", known.loo_us.at(model)}, {"actual_us", us}});
+      p.push_back(known.loo_us.at(model));
+      a.push_back(us);
     }
   }
   if (a.empty()) {
@@ -470,21 +475,22 @@ Json operator_table(const Context& c, const Json& derived) {
   for (const auto& r : derived["fasternet_table1"])
     if (r["threads"] == c.t)
       table.push_back({{"operator", r["op"]}, {"channels", r["channels"]}, {"resolution", r["resolution"]}, {"macs", r["macs"]},
+                       // profiler/rules.cpp's table is in milliseconds
                        {"latency_us", r["latency_ms"].get<double>() * 1e3}, {"macps", r["macps"]}});
   return table;
 }
 
 Json search_summary(const JobOptions& o, const SearchSpace& space, const AccuracyModel& acc, const Searched& s) {
   Json random_front = Json::array();
-  for (const auto& x : s.random.front) random_front.push_back({{"latency_ms", x.latency_ms}, {"top1", or_null(x.top1)}, {"objective", x.objective}});
+  for (const auto& x : s.random.front) random_front.push_back({{"latency_us", x.latency_us}, {"top1", or_null(x.top1)}, {"objective", x.objective}});
   return {{"algorithm", "NSGA-II"}, {"seed", s.options.seed}, {"space", o.space_file.empty() ? "default" : o.space_file},
           {"space_points", space.size()}, {"evaluations", s.nsga.evaluations}, {"lookups", s.nsga.lookups},
           {"evaluations_per_second", s.evaluations_per_s}, {"seconds", s.nsga.seconds}, {"population", s.options.population},
           {"generations", s.nsga.generations}, {"stopped_by_time", s.nsga.stopped_by_time},
-          {"constraints", {{"max_latency_ms", or_null(o.constraints.max_latency_ms)},
+          {"constraints", {{"max_latency_us", or_null(o.constraints.max_latency_us)},
                            {"max_params", or_null(o.constraints.max_params)}, {"max_macs", or_null(o.constraints.max_macs)}}},
           {"hypervolume", {{"nsga2", s.hv}, {"random", s.hv_random}, {"ratio", s.hv_random > 0 ? Json(s.hv / s.hv_random) : Json(nullptr)},
-                           {"reference_point", {{"latency_ms", s.lat_ref}, {"objective", s.obj_ref},
+                           {"reference_point", {{"latency_us", s.lat_ref}, {"objective", s.obj_ref},
                                                 {"top1", acc.kind == "macs" ? Json(nullptr) : Json(s.obj_ref)}}},
                            {"random_evaluations", s.random.evaluations}}},
           {"random_front", random_front}};
@@ -499,13 +505,36 @@ void write_results(const JobOptions& o, const Json& results, const std::vector<s
 
 }  // namespace
 
+void validate(const JobOptions& o) {
+  if (o.threads < 1 || o.threads > 256) throw InputError("--threads = " + std::to_string(o.threads) + ": out of range [1, 256]");
+  if (o.search.evaluations < 10 || o.search.evaluations > 100'000'000)
+    throw InputError("--evaluations = " + std::to_string(o.search.evaluations) + ": out of range [10, 100000000]");
+  if (o.search.population < 4 || o.search.population > 10000)
+    throw InputError("--population = " + std::to_string(o.search.population) + ": out of range [4, 10000]");
+  if (!(o.search.max_seconds >= 0) || o.search.max_seconds > 86400)
+    throw InputError("--budget = " + std::to_string(o.search.max_seconds) + ": out of range [0, 86400] (0: no time limit)");
+  if (o.accuracy != "proxy" && o.accuracy != "macs" && !std::filesystem::exists(o.accuracy))
+    throw InputError("--accuracy = \"" + o.accuracy + "\": not proxy, macs or an existing CSV file");
+  if (!o.space_file.empty() && !std::filesystem::exists(o.space_file))
+    throw InputError("--space = \"" + o.space_file + "\": cannot open file");
+  // The CLI takes the latency limit in milliseconds.
+  const std::pair<std::optional<double>, std::string> limits[] = {
+      {o.constraints.max_latency_us ? std::optional<double>(*o.constraints.max_latency_us / 1e3) : std::nullopt, "--max-latency"},
+      {o.constraints.max_params, "--max-params"}, {o.constraints.max_macs, "--max-macs"}};
+  for (const auto& [v, option] : limits)
+    if (v && !(*v > 0 && std::isfinite(*v))) throw InputError(option + " = " + std::to_string(*v) + ": must be positive");
+  if (!find_zoo(o.layers_model)) throw InputError("--layers-model = \"" + o.layers_model + "\": not a zoo model");
+}
+
 Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* profile) {
   const auto job_start = std::chrono::steady_clock::now();
+  validate(o);
   Json missing = Json::array();
   const Context c{o, pred, profile, o.device == "host", o.threads, missing};
 
   const AccuracyModel acc = accuracy_model(o);
   const SearchSpace space = o.space_file.empty() ? SearchSpace::defaults() : SearchSpace::from_json(read_json_file(o.space_file), o.space_file);
+  announce(o, acc);
   const KnownLatencies known = known_latencies(c);
   const ZooTable zoo_rows = zoo_table(c, acc, known);
   const DesignRules rules = design_rules(c);
