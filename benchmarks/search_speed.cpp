@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
         double ref_obj = INFINITY, ref_lat = 0;
         for (const auto* f : {&r.front, &rr.front})
           for (const auto& c : *f) ref_obj = std::min(ref_obj, c.objective);
-        for (const auto& s : o.seeds) ref_lat = std::max(ref_lat, 1.1 * e.evaluate(s).latency_ms);
+        for (const auto& s : o.seeds) ref_lat = std::max(ref_lat, 1.1 * e.evaluate(s).latency_us);
         hv_ratio = hypervolume(r.front, ref_lat, ref_obj) / hypervolume(rr.front, ref_lat, ref_obj);
       }
     }

@@ -84,369 +84,510 @@ std::string stage_of(const std::string& op_name) {
   return head;
 }
 
-}  // namespace
+// What the job knows besides its predictor; `missing` collects, in order, every figure it cannot give.
+struct Context {
+  const JobOptions& o;
+  const predictor::Predictor& pred;
+  const Json* profile;  // the host's measured profile, or nullptr
+  bool host;
+  int64_t t;
+  Json& missing;
+};
 
-Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* profile) {
-  const auto job_start = std::chrono::steady_clock::now();
-  const bool host = o.device == "host";
-  const int64_t t = o.threads;
-  Json missing = Json::array();
+AccuracyModel accuracy_model(const JobOptions& o) {
+  return o.accuracy == "proxy" ? fit_proxy() : o.accuracy == "macs" ? macs_capacity() : fit_user(o.accuracy);
+}
 
-  // Accuracy model and space.
-  const AccuracyModel acc = o.accuracy == "proxy" ? fit_proxy() : o.accuracy == "macs" ? macs_capacity() : fit_user(o.accuracy);
-  const SearchSpace space = o.space_file.empty() ? SearchSpace::defaults() : SearchSpace::from_json(read_json_file(o.space_file), o.space_file);
+// After the space is read too, so that bad input fails with its one line alone on stderr.
+void announce(const JobOptions& o, const AccuracyModel& acc) {
   if (o.progress) std::fprintf(stderr, "accuracy model: %s (%s)\n", acc.name.c_str(),
                acc.loo_mae_pp ? ("leave-one-out MAE " + std::to_string(*acc.loo_mae_pp).substr(0, 4) + " pp").c_str() : "no top-1");
+}
 
-  // Published latencies of this device (calibrated devices list the points they rest on).
-  std::map<std::string, double> published_ms, loo_ms;
-  for (const auto& pt : pred.provenance.value("published", Json::array())) {
-    published_ms[pt["model"].get<std::string>()] = pt["latency_ms"].get<double>();
-    loo_ms[pt["model"].get<std::string>()] = pt["latency_ms"].get<double>() * (1 + pt["leave_one_out_error"].get<double>());
+// Latencies of zoo models on the device that do not come from its predictor.
+struct KnownLatencies {
+  std::map<std::string, double> published_us, loo_us;  // calibrated devices list the points they rest on
+  std::map<std::string, double> measured_us;           // host profile's zoo section, never used in fitting
+};
+
+KnownLatencies known_latencies(const Context& c) {
+  KnownLatencies k;
+  for (const auto& pt : c.pred.provenance.value("published", Json::array())) {
+    // Published figures are in milliseconds (predictor/calibrate.hpp).
+    const double us = pt["latency_ms"].get<double>() * 1e3;
+    k.published_us[pt["model"].get<std::string>()] = us;
+    k.loo_us[pt["model"].get<std::string>()] = us * (1 + pt["leave_one_out_error"].get<double>());
   }
-  std::map<std::string, double> measured_zoo_ms;  // host profile's zoo section, never used in fitting
-  if (profile)
-    for (const auto& z : profile->value("zoo", Json::array()))
-      if (z["threads"] == t) measured_zoo_ms[z["model"].get<std::string>()] = z["latency_us"]["stats_us"]["median"].get<double>() / 1e3;
+  if (c.profile)
+    for (const auto& z : c.profile->value("zoo", Json::array()))
+      if (z["threads"] == c.t) k.measured_us[z["model"].get<std::string>()] = z["latency_us"]["stats_us"]["median"].get<double>();
+  return k;
+}
 
-  // Zoo.
-  Json zoo_rows = Json::array();
+struct ZooTable {
+  Json rows = Json::array();
+  Json rank_correlations;
+};
+
+// Every zoo model counted and predicted, and how well MACs, params and the prediction rank the latencies
+// known without the predictor (MobileOne's analysis).
+ZooTable zoo_table(const Context& c, const AccuracyModel& acc, const KnownLatencies& known) {
+  ZooTable z;
   std::vector<double> z_macs, z_params, z_pred, z_actual;
   for (const ZooEntry& e : zoo()) {
     const Network net = load_model(e.name);
-    const NetworkCount c = count(net);
-    const Capacity cap = capacity(net, c);
-    double ms = NAN;
+    const Capacity cap = capacity(net, count(net));
+    double us = NAN;
     try {
-      ms = predictor::predict(pred, net, t).latency_us / 1e3;
+      us = predictor::predict(c.pred, net, c.t).latency_us;
     } catch (const InputError& err) {
       // e.g. a quick profile without transposed convs: say so instead of guessing.
-      missing.push_back("no prediction for " + e.name + ": " + err.what());
+      c.missing.push_back("no prediction for " + e.name + ": " + err.what());
     }
     auto or_nan = [](double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); };
     const bool estimable = e.family == "CPUBone" || e.family == "LowFormer";
-    const auto pub = published_ms.find(e.name);
-    const auto meas = measured_zoo_ms.find(e.name);
-    zoo_rows.push_back({{"name", e.name}, {"family", e.family}, {"resolution", net.input.h}, {"params", cap.params},
-                        {"macs", cap.macs}, {"published_top1", or_null(e.top1())},
-                        {"estimated_top1", estimable ? or_null(acc.top1(cap)) : Json(nullptr)},
-                        {"predicted_latency_ms", or_nan(ms)},
-                        {"published_latency_ms", pub != published_ms.end() ? Json(pub->second) : Json(nullptr)},
-                        {"measured_latency_ms", meas != measured_zoo_ms.end() ? Json(meas->second) : Json(nullptr)},
-                        {"predicted_macps", or_nan(cap.macs / (ms * 1e-3))}});
-    const auto actual = host ? (meas != measured_zoo_ms.end() ? std::optional<double>(meas->second) : std::nullopt)
-                             : (pub != published_ms.end() ? std::optional<double>(pub->second) : std::nullopt);
-    if (actual && std::isfinite(ms)) {
+    const auto pub = known.published_us.find(e.name);
+    const auto meas = known.measured_us.find(e.name);
+    z.rows.push_back({{"name", e.name}, {"family", e.family}, {"resolution", net.input.h}, {"params", cap.params},
+                      {"macs", cap.macs}, {"published_top1", or_null(e.top1())},
+                      {"estimated_top1", estimable ? or_null(acc.top1(cap)) : Json(nullptr)},
+                      {"predicted_latency_us", or_nan(us)},
+                      {"published_latency_us", pub != known.published_us.end() ? Json(pub->second) : Json(nullptr)},
+                      {"measured_latency_us", meas != known.measured_us.end() ? Json(meas->second) : Json(nullptr)},
+                      {"predicted_macps", or_nan(cap.macs / (us * 1e-6))}});
+    const auto actual = c.host ? (meas != known.measured_us.end() ? std::optional<double>(meas->second) : std::nullopt)
+                               : (pub != known.published_us.end() ? std::optional<double>(pub->second) : std::nullopt);
+    if (actual && std::isfinite(us)) {
       z_macs.push_back(cap.macs);
       z_params.push_back(cap.params);
-      z_pred.push_back(host ? ms : loo_ms.at(e.name));
+      z_pred.push_back(c.host ? us : known.loo_us.at(e.name));
       z_actual.push_back(*actual);
     }
   }
-  Json rank_correlations;
   if (z_actual.size() >= 3) {
-    rank_correlations = {{"latency_source", host ? "measured" : "published"}, {"models", z_actual.size()},
-                         {"macs", profiler::spearman(z_macs, z_actual)}, {"params", profiler::spearman(z_params, z_actual)},
-                         {"prediction", profiler::spearman(z_pred, z_actual)}};
+    z.rank_correlations = {{"latency_source", c.host ? "measured" : "published"}, {"models", z_actual.size()},
+                           {"macs", profiler::spearman(z_macs, z_actual)}, {"params", profiler::spearman(z_params, z_actual)},
+                           {"prediction", profiler::spearman(z_pred, z_actual)}};
   } else {
     std::vector<double> m, p, l;
-    for (const auto& r : zoo_rows)
-      if (r["predicted_latency_ms"].is_number())
-        m.push_back(r["macs"].get<double>()), p.push_back(r["params"].get<double>()), l.push_back(r["predicted_latency_ms"].get<double>());
-    rank_correlations = {{"latency_source", "predicted"}, {"models", l.size()}, {"macs", profiler::spearman(m, l)},
-                         {"params", profiler::spearman(p, l)}, {"prediction", nullptr}};
-    missing.push_back("rank correlations use predicted latencies: no measured or published latencies of zoo models on " + o.device);
+    for (const auto& r : z.rows)
+      if (r["predicted_latency_us"].is_number())
+        m.push_back(r["macs"].get<double>()), p.push_back(r["params"].get<double>()), l.push_back(r["predicted_latency_us"].get<double>());
+    z.rank_correlations = {{"latency_source", "predicted"}, {"models", l.size()}, {"macs", profiler::spearman(m, l)},
+                           {"params", profiler::spearman(p, l)}, {"prediction", nullptr}};
+    c.missing.push_back("rank correlations use predicted latencies: no measured or published latencies of zoo models on " + c.o.device);
   }
+  return z;
+}
 
-  // Design rules: measured on the host, predicted elsewhere.
-  if (o.progress) std::fprintf(stderr, "design rules from the %s\n", profile ? "measured profile" : "predictor");
-  const Json rule_profile = profile ? *profile : predicted_profile(pred, t);
-  const Json derived = profiler::derive_rules(rule_profile);
-  Json block_macps = Json::array();
-  for (const auto& c : rule_profile["configs"]) {
-    const std::string v = c["variant"];
-    if (c["threads"] != t || c["stride"] != 1 || (v != "fumbconv" && v != "grfumbconv" && v != "mbconv" && v != "grmbconv")) continue;
-    if ((v.starts_with("gr") && c["groups"] != 2)) continue;
-    block_macps.push_back({{"variant", std::string(v.starts_with("gr") ? "Gr" : "") + (v.ends_with("fumbconv") ? "FuMBConv" : "MBConv") +
-                                           " k" + std::to_string(c["kernel"].get<int64_t>())},
-                           {"channels", c["channels"]}, {"resolution", c["resolution"]}, {"macps", c["macps"]},
-                           {"latency_us", c["latency_us"]["stats_us"]["median"]}, {"source", profile ? "measured" : "predicted"}});
+struct DesignRules {
+  Json derived;                        // profiler::derive_rules of the measured or predicted profile
+  Json block_macps = Json::array();    // MACpS vs channels of the CPUBone block variants
+};
+
+// Design rules: measured on the host, predicted elsewhere.
+DesignRules design_rules(const Context& c) {
+  if (c.o.progress) std::fprintf(stderr, "design rules from the %s\n", c.profile ? "measured profile" : "predictor");
+  const Json rule_profile = c.profile ? *c.profile : predicted_profile(c.pred, c.t);
+  DesignRules d{profiler::derive_rules(rule_profile)};
+  for (const auto& cfg : rule_profile["configs"]) {
+    const std::string v = cfg["variant"];
+    if (cfg["threads"] != c.t || cfg["stride"] != 1 || (v != "fumbconv" && v != "grfumbconv" && v != "mbconv" && v != "grmbconv")) continue;
+    if ((v.starts_with("gr") && cfg["groups"] != 2)) continue;
+    d.block_macps.push_back({{"variant", std::string(v.starts_with("gr") ? "Gr" : "") + (v.ends_with("fumbconv") ? "FuMBConv" : "MBConv") +
+                                             " k" + std::to_string(cfg["kernel"].get<int64_t>())},
+                             {"channels", cfg["channels"]}, {"resolution", cfg["resolution"]}, {"macps", cfg["macps"]},
+                             {"latency_us", cfg["latency_us"]["stats_us"]["median"]}, {"source", c.profile ? "measured" : "predicted"}});
   }
-  if (profile && !profile->value("complete", false)) missing.push_back("the host profile is incomplete; rules rest on part of the grid");
+  if (c.profile && !c.profile->value("complete", false)) c.missing.push_back("the host profile is incomplete; rules rest on part of the grid");
+  return d;
+}
 
-  // Baselines, evaluated as networks (they need not be points of a user's restricted space).
+// B0-B3 evaluated as networks (they need not be points of a user's restricted space); those that are
+// points of the space seed the search.
+std::vector<Evaluated> evaluate_baselines(const Context& c, const AccuracyModel& acc, const SearchSpace& space, SearchOptions& so) {
   std::vector<Evaluated> baselines;
-  SearchOptions so = o.search;
   for (const auto& name : baseline_names) {
-    const ZooEntry* e = find_zoo(name);
-    baselines.push_back({evaluate_network(load_model(name), pred, acc, t), name});
+    baselines.push_back({evaluate_network(load_model(name), c.pred, acc, c.t), name});
     try {
-      so.seeds.push_back(space.encode(*e->macro));
+      so.seeds.push_back(space.encode(*find_zoo(name)->macro));
     } catch (const InputError& err) {
-      if (o.progress) std::fprintf(stderr, "note: %s is not a point of the search space, not used as a seed (%s)\n", name.c_str(), err.what());
+      if (c.o.progress) std::fprintf(stderr, "note: %s is not a point of the search space, not used as a seed (%s)\n", name.c_str(), err.what());
     }
   }
+  return baselines;
+}
 
-  // Search, then random search with the same number of distinct evaluations.
-  Evaluator ev(space, pred, acc, t, o.constraints);
-  if (o.progress) so.progress = [](int64_t done, int64_t total) { progress_bar("search", done, total); };
-  const SearchResult nsga = nsga2(ev, so);
-  Evaluator ev_random(space, pred, acc, t, o.constraints);
-  SearchOptions ro = so;
-  ro.evaluations = nsga.evaluations;
+struct Searched {
+  SearchOptions options;
+  SearchResult nsga, random;
+  double hv = 0, hv_random = 0, lat_ref = 0, obj_ref = INFINITY;
+  double evaluations_per_s = 0;
+};
+
+// NSGA-II, then random search with the same number of distinct evaluations, compared by hypervolume.
+Searched run_search(const Context& c, const SearchSpace& space, const AccuracyModel& acc, const std::vector<Evaluated>& baselines,
+                    const SearchOptions& so) {
+  Searched s;
+  s.options = so;
+  Evaluator ev(space, c.pred, acc, c.t, c.o.constraints);
+  if (c.o.progress) s.options.progress = [](int64_t done, int64_t total) { progress_bar("search", done, total); };
+  s.nsga = nsga2(ev, s.options);
+  Evaluator ev_random(space, c.pred, acc, c.t, c.o.constraints);
+  SearchOptions ro = s.options;
+  ro.evaluations = s.nsga.evaluations;
   ro.progress = nullptr;
-  const SearchResult rnd = random_search(ev_random, ro);
-  double obj_ref = INFINITY, lat_ref = 0;
-  for (const auto& b : baselines) lat_ref = std::max(lat_ref, 1.1 * b.latency_ms);
-  if (o.constraints.max_latency_ms) lat_ref = *o.constraints.max_latency_ms;
-  for (const auto* f : {&nsga.front, &rnd.front})
-    for (const auto& c : *f) obj_ref = std::min(obj_ref, c.objective);
-  for (const auto& b : baselines) obj_ref = std::min(obj_ref, b.objective);
-  const double hv = hypervolume(nsga.front, lat_ref, obj_ref), hv_random = hypervolume(rnd.front, lat_ref, obj_ref);
-  const double eps = static_cast<double>(nsga.evaluations) / std::max(1e-9, nsga.seconds);
-  if (o.progress) std::fprintf(stderr, "search: %lld evaluations in %.2f s (%.0f / s), front of %zu; hypervolume %.4g vs random %.4g (x%.3f)\n",
-               static_cast<long long>(nsga.evaluations), nsga.seconds, eps, nsga.front.size(), hv, hv_random, hv / hv_random);
+  s.random = random_search(ev_random, ro);
+  for (const auto& b : baselines) s.lat_ref = std::max(s.lat_ref, 1.1 * b.latency_us);
+  if (c.o.constraints.max_latency_us) s.lat_ref = *c.o.constraints.max_latency_us;
+  for (const auto* f : {&s.nsga.front, &s.random.front})
+    for (const auto& x : *f) s.obj_ref = std::min(s.obj_ref, x.objective);
+  for (const auto& b : baselines) s.obj_ref = std::min(s.obj_ref, b.objective);
+  s.hv = hypervolume(s.nsga.front, s.lat_ref, s.obj_ref);
+  s.hv_random = hypervolume(s.random.front, s.lat_ref, s.obj_ref);
+  s.evaluations_per_s = static_cast<double>(s.nsga.evaluations) / std::max(1e-9, s.nsga.seconds);
+  if (c.o.progress) std::fprintf(stderr, "search: %lld evaluations in %.2f s (%.0f / s), front of %zu; hypervolume %.4g vs random %.4g (x%.3f)\n",
+               static_cast<long long>(s.nsga.evaluations), s.nsga.seconds, s.evaluations_per_s, s.nsga.front.size(), s.hv / 1e3, s.hv_random / 1e3,
+               s.hv / s.hv_random);
+  return s;
+}
 
-  // Pareto front as macro files.
-  // Written together with results.json at the end, so an interrupted job leaves no partial set behind.
-  std::vector<std::pair<std::string, std::string>> pareto_files;
+struct Proposals {
+  std::vector<std::string> ids;  // of the front members, p000 fastest
   Json pareto = Json::array();
-  std::vector<std::string> ids;
-  for (size_t i = 0; i < nsga.front.size(); ++i) {
+  Json proposals = Json::array();
+  std::vector<std::pair<std::string, std::string>> pareto_files;  // path, macro JSON text
+  std::vector<Macro> macros;                                      // of the proposed front members
+  std::vector<size_t> to_prove;  // front index of each baseline's fastest dominating proposal, once each
+};
+
+// The Pareto front as macro files, and for each baseline the front members that dominate it.
+Proposals propose(const Context& c, const SearchSpace& space, const std::vector<Candidate>& front, const std::vector<Evaluated>& baselines) {
+  Proposals p;
+  for (size_t i = 0; i < front.size(); ++i) {
     char id[32];
     std::snprintf(id, sizeof id, "p%03zu", i);
-    ids.push_back(id);
-    const Candidate& c = nsga.front[i];
-    const Macro m = space.decode(c.genome, id);
+    p.ids.push_back(id);
+    const Candidate& x = front[i];
     const std::string file = std::string("pareto/") + id + ".json";
-    pareto_files.emplace_back((std::filesystem::path(o.out_dir) / file).string(), to_json(m).dump(2) + "\n");
-    pareto.push_back({{"id", id}, {"file", file}, {"summary", space.summary(c.genome)}, {"params", c.params}, {"macs", c.macs},
-                      {"predicted_latency_ms", c.latency_ms}, {"estimated_top1", or_null(c.top1)}, {"objective", c.objective},
-                      {"outside_trust", c.outside_trust}, {"measured_latency_ms", nullptr}});
+    p.pareto_files.emplace_back((std::filesystem::path(c.o.out_dir) / file).string(), to_json(space.decode(x.genome, id)).dump(2) + "\n");
+    p.pareto.push_back({{"id", id}, {"file", file}, {"summary", space.summary(x.genome)}, {"params", x.params}, {"macs", x.macs},
+                        {"predicted_latency_us", x.latency_us}, {"estimated_top1", or_null(x.top1)}, {"objective", x.objective},
+                        {"outside_trust", x.outside_trust}, {"measured_latency_us", nullptr}});
   }
-
-  // Proposals: front members that dominate each baseline.
-  Json proposals = Json::array();
-  std::vector<Macro> proposal_macros;
   std::set<size_t> proposed;
-  std::vector<std::pair<std::string, size_t>> to_prove;  // baseline, front index of its best (fastest) dominating proposal
   for (const Evaluated& b : baselines) {
     Json dom = Json::array();
     std::optional<size_t> fastest;
-    for (size_t i = 0; i < nsga.front.size(); ++i) {
-      const Candidate& c = nsga.front[i];
-      const bool faster = c.latency_ms < b.latency_ms && c.objective >= b.objective;
-      const bool better = c.objective > b.objective && c.latency_ms <= b.latency_ms;
+    for (size_t i = 0; i < front.size(); ++i) {
+      const Candidate& x = front[i];
+      const bool faster = x.latency_us < b.latency_us && x.objective >= b.objective;
+      const bool better = x.objective > b.objective && x.latency_us <= b.latency_us;
       if (!faster && !better) continue;
       if (!fastest) fastest = i;  // the front is fastest first
       proposed.insert(i);
-      dom.push_back({{"id", ids[i]}, {"latency_ms", c.latency_ms}, {"top1", or_null(c.top1)}, {"objective", c.objective},
-                     {"params", c.params}, {"macs", c.macs}, {"delta_latency_pct", 100 * (c.latency_ms / b.latency_ms - 1)},
-                     {"delta_top1_pp", c.top1 && b.top1 ? Json(*c.top1 - *b.top1) : Json(nullptr)},
-                     {"delta_objective", c.objective - b.objective}, {"outside_trust", c.outside_trust},
-                     {"measured_latency_ms", nullptr}});
+      dom.push_back({{"id", p.ids[i]}, {"latency_us", x.latency_us}, {"top1", or_null(x.top1)}, {"objective", x.objective},
+                     {"params", x.params}, {"macs", x.macs}, {"delta_latency_pct", 100 * (x.latency_us / b.latency_us - 1)},
+                     {"delta_top1_pp", x.top1 && b.top1 ? Json(*x.top1 - *b.top1) : Json(nullptr)},
+                     {"delta_objective", x.objective - b.objective}, {"outside_trust", x.outside_trust},
+                     {"measured_latency_us", nullptr}});
     }
-    if (fastest) to_prove.emplace_back(b.name, *fastest);
-    proposals.push_back({{"baseline", b.name}, {"baseline_latency_ms", b.latency_ms}, {"baseline_top1", or_null(b.top1)},
-                         {"baseline_objective", b.objective}, {"baseline_params", b.params}, {"baseline_macs", b.macs},
-                         {"baseline_measured_latency_ms", nullptr}, {"dominating", dom}});
+    if (fastest && std::find(p.to_prove.begin(), p.to_prove.end(), *fastest) == p.to_prove.end()) p.to_prove.push_back(*fastest);
+    p.proposals.push_back({{"baseline", b.name}, {"baseline_latency_us", b.latency_us}, {"baseline_top1", or_null(b.top1)},
+                           {"baseline_objective", b.objective}, {"baseline_params", b.params}, {"baseline_macs", b.macs},
+                           {"baseline_measured_latency_us", nullptr}, {"dominating", dom}});
   }
-  for (size_t i : proposed) proposal_macros.push_back(space.decode(nsga.front[i].genome, ids[i]));
+  for (size_t i : proposed) p.macros.push_back(space.decode(front[i].genome, p.ids[i]));
+  return p;
+}
 
-  Json rules = state_rules(derived, t, profile ? "profile" : "predictor", proposal_macros);
-
-  // Proof on this machine: baselines and each baseline's fastest dominating proposal, measured.
-  Json proof = nullptr;
-  Json emulated = Json::array();
-  std::set<std::string> emulated_seen;
-  auto note_emulated = [&](const Network& net, const std::vector<profiler::Implementation>& impl) {
+// Operators the executor runs without an XNNPACK microkernel, each kind and way once.
+struct EmulatedOps {
+  Json list = Json::array();
+  std::set<std::string> seen;
+  void note(const Network& net, const std::vector<profiler::Implementation>& impl) {
     for (size_t i = 0; i < impl.size(); ++i)
-      if (impl[i].emulated && emulated_seen.insert(std::string(net.ops[i].kind()) + impl[i].how).second)
-        emulated.push_back({{"op", net.ops[i].kind()}, {"how", impl[i].how}});
-  };
-  Json env = nullptr;
-  Json layers_measured = nullptr;
-  profiler::LayerTimings layer_timings;
-  const Network layers_net = load_model(o.layers_model);
-  if (host && o.prove) {
-    const std::string pinned = profiler::pin_to_cpus(t);
-    env = profiler::to_json(profiler::capture_environment(t));
-    env["pinning"] = pinned;
-    struct Row {
-      std::string name;
-      Network net;
-      double predicted_ms;
-    };
-    std::vector<Row> rows;
-    for (const auto& b : baselines) rows.push_back({b.name, load_model(b.name), b.latency_ms});
-    std::set<size_t> chosen;
-    for (const auto& [b, i] : to_prove)
-      if (chosen.insert(i).second) rows.push_back({ids[i], expand(space.decode(nsga.front[i].genome, ids[i]), ids[i]), nsga.front[i].latency_ms});
-    Json out = Json::array();
-    std::vector<double> p, m;
-    for (size_t k = 0; k < rows.size(); ++k) {
-      if (o.progress) progress_bar("measure", static_cast<int64_t>(k), static_cast<int64_t>(rows.size()));
-      const bool with_layers = rows[k].name == o.layers_model;
-      const Measured r = measure(rows[k].net, t, o.measure_min_time_s, with_layers, &layer_timings);
-      note_emulated(rows[k].net, r.implementations);
-      p.push_back(rows[k].predicted_ms);
-      m.push_back(r.timing.stats_us.median / 1e3);
-      out.push_back({{"name", rows[k].name}, {"predicted_ms", rows[k].predicted_ms}, {"measured_ms", m.back()},
-                     {"cv", r.timing.stats_us.cv}, {"noisy", r.timing.noisy}, {"timing", profiler::to_json(r.timing)}});
-      if (with_layers) layers_measured = true;
-    }
-    if (o.progress) progress_bar("measure", static_cast<int64_t>(rows.size()), static_cast<int64_t>(rows.size()));
-    auto ranks = [](const std::vector<double>& v) {
-      std::vector<int64_t> r(v.size());
-      for (size_t i = 0; i < v.size(); ++i)
-        for (size_t j = 0; j < v.size(); ++j) r[i] += v[j] < v[i];
-      return r;
-    };
-    const auto rp = ranks(p), rm = ranks(m);
-    for (size_t k = 0; k < out.size(); ++k) {
-      out[k]["predicted_rank"] = rp[k] + 1;
-      out[k]["measured_rank"] = rm[k] + 1;
-    }
-    // Fill measured latencies into the pareto and proposal tables.
-    std::map<std::string, double> measured;
-    for (const auto& r : out) measured[r["name"].get<std::string>()] = r["measured_ms"].get<double>();
-    auto fill = [&](Json& target, const Json& name) {
-      const auto it = measured.find(name.get<std::string>());
-      if (it != measured.end()) target = it->second;
-    };
-    for (auto& x : pareto) fill(x["measured_latency_ms"], x["id"]);
-    for (auto& pr : proposals) {
-      fill(pr["baseline_measured_latency_ms"], pr["baseline"]);
-      for (auto& d : pr["dominating"]) fill(d["measured_latency_ms"], d["id"]);
-    }
-    proof = {{"threads", t}, {"rows", out}, {"spearman", profiler::spearman(p, m)},
-             {"note", "each baseline's fastest dominating proposal and B0-B3, measured on this machine (medians)"}};
-  } else {
-    if (!host) missing.push_back("no measured latencies: " + o.device + " is not this machine (" + pred.runtime + ")");
-    // Emulated ops still matter for what the executor would do with these networks.
-    for (const auto& name : baseline_names) {
-      const Network net = load_model(name);
-      profiler::Plan plan(net, profiler::make_weights(net, 1), {1, false});
-      std::vector<profiler::Implementation> impl;
-      for (size_t i = 0; i < plan.size(); ++i) impl.push_back(plan.implementation(i));
-      note_emulated(net, impl);
-    }
+      if (impl[i].emulated && seen.insert(std::string(net.ops[i].kind()) + impl[i].how).second)
+        list.push_back({{"op", net.ops[i].kind()}, {"how", impl[i].how}});
   }
+};
 
-  // Per-layer breakdown and roofline points of one model.
-  const auto lp = predictor::predict(pred, layers_net, t);
-  const NetworkCount lc = count(layers_net);
-  Json layer_rows = Json::array(), roof_points = Json::array();
-  for (size_t i = 0; i < layers_net.ops.size(); ++i) {
-    const double measured_us = layers_measured.is_null() ? NAN : layer_timings.ops[i].stats_us.median;
-    layer_rows.push_back({{"name", layers_net.ops[i].name}, {"stage", stage_of(layers_net.ops[i].name)},
-                          {"op", layers_net.ops[i].kind()}, {"op_class", to_string(lp.ops[i].op_class)}, {"macs", lp.ops[i].macs},
-                          {"predicted_us", lp.ops[i].latency_us},
-                          {"measured_us", std::isfinite(measured_us) ? Json(measured_us) : Json(nullptr)}});
+// What the executor would do with B0-B3, where nothing is measured.
+void note_baselines_emulated(EmulatedOps& emulated) {
+  for (const auto& name : baseline_names) {
+    const Network net = load_model(name);
+    profiler::Plan plan(net, profiler::make_weights(net, 1), {1, false});
+    std::vector<profiler::Implementation> impl;
+    for (size_t i = 0; i < plan.size(); ++i) impl.push_back(plan.implementation(i));
+    emulated.note(net, impl);
+  }
+}
+
+struct Proof {
+  Json proof;        // the results' "proof" object
+  Json environment;  // of this machine, with the CPU pinning
+  std::optional<profiler::LayerTimings> layers;  // of the layers model, when it was measured
+};
+
+// Ranks from 1, ties sharing the lower rank.
+std::vector<int64_t> ranks(const std::vector<double>& v) {
+  std::vector<int64_t> r(v.size(), 1);
+  for (size_t i = 0; i < v.size(); ++i)
+    for (size_t j = 0; j < v.size(); ++j) r[i] += v[j] < v[i];
+  return r;
+}
+
+// Proof on this machine: B0-B3 and each baseline's fastest dominating proposal, measured; their measured
+// latencies are filled into the Pareto and proposal tables.
+Proof prove_on_host(const Context& c, const SearchSpace& space, const std::vector<Evaluated>& baselines, const std::vector<Candidate>& front,
+                    Proposals& p, EmulatedOps& emulated) {
+  Proof proof;
+  const std::string pinned = profiler::pin_to_cpus(c.t);
+  proof.environment = profiler::to_json(profiler::capture_environment(c.t));
+  proof.environment["pinning"] = pinned;
+  struct Row {
+    std::string name;
+    Network net;
+    double predicted_us;
+  };
+  std::vector<Row> rows;
+  for (const auto& b : baselines) rows.push_back({b.name, load_model(b.name), b.latency_us});
+  for (size_t i : p.to_prove) rows.push_back({p.ids[i], expand(space.decode(front[i].genome, p.ids[i]), p.ids[i]), front[i].latency_us});
+  Json out = Json::array();
+  std::vector<double> predicted, measured;
+  const auto n = static_cast<int64_t>(rows.size());
+  for (size_t k = 0; k < rows.size(); ++k) {
+    if (c.o.progress) progress_bar("measure", static_cast<int64_t>(k), n);
+    const bool with_layers = rows[k].name == c.o.layers_model;
+    profiler::LayerTimings layer_timings;
+    const Measured r = measure(rows[k].net, c.t, c.o.measure_min_time_s, with_layers, &layer_timings);
+    if (with_layers) proof.layers = layer_timings;
+    emulated.note(rows[k].net, r.implementations);
+    predicted.push_back(rows[k].predicted_us);
+    measured.push_back(r.timing.stats_us.median);
+    out.push_back({{"name", rows[k].name}, {"predicted_us", rows[k].predicted_us}, {"measured_us", measured.back()},
+                   {"cv", r.timing.stats_us.cv}, {"noisy", r.timing.noisy}, {"timing", profiler::to_json(r.timing)}});
+  }
+  if (c.o.progress) progress_bar("measure", n, n);
+  const auto rp = ranks(predicted), rm = ranks(measured);
+  std::map<std::string, double> by_name;
+  for (size_t k = 0; k < out.size(); ++k) {
+    out[k]["predicted_rank"] = rp[k];
+    out[k]["measured_rank"] = rm[k];
+    by_name[rows[k].name] = measured[k];
+  }
+  auto fill = [&](Json& target, const Json& name) {
+    const auto it = by_name.find(name.get<std::string>());
+    if (it != by_name.end()) target = it->second;
+  };
+  for (auto& x : p.pareto) fill(x["measured_latency_us"], x["id"]);
+  for (auto& pr : p.proposals) {
+    fill(pr["baseline_measured_latency_us"], pr["baseline"]);
+    for (auto& d : pr["dominating"]) fill(d["measured_latency_us"], d["id"]);
+  }
+  proof.proof = {{"threads", c.t}, {"rows", out}, {"spearman", profiler::spearman(predicted, measured)},
+                 {"note", "each baseline's fastest dominating proposal and B0-B3, measured on this machine (medians)"}};
+  return proof;
+}
+
+struct Layers {
+  Json layers;       // the results' "layers" object
+  Json roof_points;  // roofline points of the same ops
+};
+
+// Per-layer breakdown and roofline points of one model; measured times where it was measured.
+Layers layer_breakdown(const Context& c, const std::optional<profiler::LayerTimings>& measured) {
+  const Network net = load_model(c.o.layers_model);
+  const auto lp = predictor::predict(c.pred, net, c.t);
+  const NetworkCount lc = count(net);
+  Json rows = Json::array(), roof_points = Json::array();
+  for (size_t i = 0; i < net.ops.size(); ++i) {
+    const double measured_us = measured ? measured->ops[i].stats_us.median : NAN;
+    rows.push_back({{"name", net.ops[i].name}, {"stage", stage_of(net.ops[i].name)},
+                    {"op", net.ops[i].kind()}, {"op_class", to_string(lp.ops[i].op_class)}, {"macs", lp.ops[i].macs},
+                    {"predicted_us", lp.ops[i].latency_us},
+                    {"measured_us", std::isfinite(measured_us) ? Json(measured_us) : Json(nullptr)}});
     const double bytes = static_cast<double>(lc.layers[i].bytes);
     if (lp.ops[i].macs <= 0 || bytes <= 0) continue;
     const double us = std::isfinite(measured_us) ? measured_us : lp.ops[i].latency_us;
-    roof_points.push_back({{"model", layers_net.name}, {"op", layers_net.ops[i].name}, {"op_class", to_string(lp.ops[i].op_class)},
+    roof_points.push_back({{"model", net.name}, {"op", net.ops[i].name}, {"op_class", to_string(lp.ops[i].op_class)},
                            {"intensity_macs_per_byte", lp.ops[i].macs / bytes}, {"macps", lp.ops[i].macs / (us * 1e-6)},
                            {"source", std::isfinite(measured_us) ? "measured" : "predicted"}});
   }
-  Json roofline = {{"peak_macps", nullptr}, {"bandwidth_bytes_per_s", nullptr}, {"source", nullptr}, {"points", roof_points}};
-  if (profile)
-    for (const auto& pk : profile->value("peaks", Json::array()))
-      if (pk["threads"] == t)
-        roofline = {{"peak_macps", pk["peak_macps"]}, {"bandwidth_bytes_per_s", pk["bandwidth_bytes_per_s"]}, {"source", "profile"},
-                    {"points", roof_points}};
-  if (roofline["peak_macps"].is_null()) missing.push_back("no measured peak MACpS or bandwidth for " + o.device + " (roofline without ceilings)");
+  Layers out;
+  out.layers = {{"model", net.name}, {"ops", rows}};
+  out.roof_points = roof_points;
+  return out;
+}
 
-  // Predictor accuracy: against measurements here, or the calibration's leave-one-out predictions.
-  Json predictor_accuracy = nullptr;
-  {
-    Json pts = Json::array();
-    std::vector<double> p, a;
-    if (host) {
-      for (const auto& r : zoo_rows)
-        if (r["measured_latency_ms"].is_number() && r["predicted_latency_ms"].is_number()) {
-          pts.push_back({{"model", r["name"]}, {"predicted_ms", r["predicted_latency_ms"]}, {"actual_ms", r["measured_latency_ms"]}});
-          p.push_back(r["predicted_latency_ms"].get<double>());
-          a.push_back(r["measured_latency_ms"].get<double>());
-        }
-    } else {
-      for (const auto& [model, ms] : published_ms) {
-        pts.push_back({{"model", model}, {"predicted_ms", loo_ms[model]}, {"actual_ms", ms}});
-        p.push_back(loo_ms[model]);
-        a.push_back(ms);
-      }
-    }
-    if (!a.empty()) {
-      double mape = 0, within10 = 0;
-      for (size_t i = 0; i < a.size(); ++i) {
-        const double e = std::abs(p[i] / a[i] - 1);
-        mape += 100 * e / static_cast<double>(a.size());
-        within10 += (e <= 0.10) / static_cast<double>(a.size());
-      }
-      predictor_accuracy = {{"against", host ? "measured on this machine (zoo models of the profile, not used in fitting)"
-                                             : "published latencies (leave-one-model-out predictions)"},
-                            {"points", pts}, {"mape", mape}, {"within_10", within10}, {"spearman", profiler::spearman(p, a)}};
-    } else {
-      missing.push_back("no predicted-vs-actual points for " + o.device);
-    }
-  }
+// The roofline's ceilings come from the profile's measured peaks; elsewhere it has points only.
+Json roofline(const Context& c, const Json& points) {
+  Json roof = {{"peak_macps", nullptr}, {"bandwidth_bytes_per_s", nullptr}, {"source", nullptr}, {"points", points}};
+  if (c.profile)
+    for (const auto& pk : c.profile->value("peaks", Json::array()))
+      if (pk["threads"] == c.t)
+        roof = {{"peak_macps", pk["peak_macps"]}, {"bandwidth_bytes_per_s", pk["bandwidth_bytes_per_s"]}, {"source", "profile"},
+                {"points", points}};
+  if (roof["peak_macps"].is_null()) c.missing.push_back("no measured peak MACpS or bandwidth for " + c.o.device + " (roofline without ceilings)");
+  return roof;
+}
 
-  Json operator_table = nullptr;
-  if (profile) {
-    operator_table = Json::array();
-    for (const auto& r : derived["fasternet_table1"])
-      if (r["threads"] == t)
-        operator_table.push_back({{"operator", r["op"]}, {"channels", r["channels"]}, {"resolution", r["resolution"]}, {"macs", r["macs"]},
-                                  {"latency_us", r["latency_ms"].get<double>() * 1e3}, {"macps", r["macps"]}});
+// Predictor accuracy: against measurements here, or the calibration's leave-one-out predictions.
+Json predictor_accuracy(const Context& c, const Json& zoo_rows, const KnownLatencies& known) {
+  Json pts = Json::array();
+  std::vector<double> p, a;
+  if (c.host) {
+    for (const auto& r : zoo_rows)
+      if (r["measured_latency_us"].is_number() && r["predicted_latency_us"].is_number()) {
+        pts.push_back({{"model", r["name"]}, {"predicted_us", r["predicted_latency_us"]}, {"actual_us", r["measured_latency_us"]}});
+        p.push_back(r["predicted_latency_us"].get<double>());
+        a.push_back(r["measured_latency_us"].get<double>());
+      }
   } else {
-    missing.push_back("no FasterNet operator table: it needs measurements on " + o.device);
+    for (const auto& [model, us] : known.published_us) {
+      pts.push_back({{"model", model}, {"predicted_us", known.loo_us.at(model)}, {"actual_us", us}});
+      p.push_back(known.loo_us.at(model));
+      a.push_back(us);
+    }
   }
+  if (a.empty()) {
+    c.missing.push_back("no predicted-vs-actual points for " + c.o.device);
+    return nullptr;
+  }
+  double mape = 0, within10 = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const double e = std::abs(p[i] / a[i] - 1);
+    mape += 100 * e / static_cast<double>(a.size());
+    within10 += (e <= 0.10) / static_cast<double>(a.size());
+  }
+  return {{"against", c.host ? "measured on this machine (zoo models of the profile, not used in fitting)"
+                             : "published latencies (leave-one-model-out predictions)"},
+          {"points", pts}, {"mape", mape}, {"within_10", within10}, {"spearman", profiler::spearman(p, a)}};
+}
+
+// FasterNet's Table 1 as measured in the profile.
+Json operator_table(const Context& c, const Json& derived) {
+  if (!c.profile) {
+    c.missing.push_back("no FasterNet operator table: it needs measurements on " + c.o.device);
+    return nullptr;
+  }
+  Json table = Json::array();
+  for (const auto& r : derived["fasternet_table1"])
+    if (r["threads"] == c.t)
+      table.push_back({{"operator", r["op"]}, {"channels", r["channels"]}, {"resolution", r["resolution"]}, {"macs", r["macs"]},
+                       // profiler/rules.cpp's table is in milliseconds
+                       {"latency_us", r["latency_ms"].get<double>() * 1e3}, {"macps", r["macps"]}});
+  return table;
+}
+
+Json search_summary(const JobOptions& o, const SearchSpace& space, const AccuracyModel& acc, const Searched& s) {
+  Json random_front = Json::array();
+  for (const auto& x : s.random.front) random_front.push_back({{"latency_us", x.latency_us}, {"top1", or_null(x.top1)}, {"objective", x.objective}});
+  return {{"algorithm", "NSGA-II"}, {"seed", s.options.seed}, {"space", o.space_file.empty() ? "default" : o.space_file},
+          {"space_points", space.size()}, {"evaluations", s.nsga.evaluations}, {"lookups", s.nsga.lookups},
+          {"evaluations_per_second", s.evaluations_per_s}, {"seconds", s.nsga.seconds}, {"population", s.options.population},
+          {"generations", s.nsga.generations}, {"stopped_by_time", s.nsga.stopped_by_time},
+          {"constraints", {{"max_latency_us", or_null(o.constraints.max_latency_us)},
+                           {"max_params", or_null(o.constraints.max_params)}, {"max_macs", or_null(o.constraints.max_macs)}}},
+          {"hypervolume", {{"nsga2", s.hv}, {"random", s.hv_random}, {"ratio", s.hv_random > 0 ? Json(s.hv / s.hv_random) : Json(nullptr)},
+                           {"reference_point", {{"latency_us", s.lat_ref}, {"objective", s.obj_ref},
+                                                {"top1", acc.kind == "macs" ? Json(nullptr) : Json(s.obj_ref)}}},
+                           {"random_evaluations", s.random.evaluations}}},
+          {"random_front", random_front}};
+}
+
+// Pareto files and results.json, written only now, so an interrupted job leaves no partial set behind.
+void write_results(const JobOptions& o, const Json& results, const std::vector<std::pair<std::string, std::string>>& pareto_files) {
+  std::filesystem::create_directories(std::filesystem::path(o.out_dir) / "pareto");
+  for (const auto& [path, text] : pareto_files) write_file_atomic(path, text);
+  write_file_atomic((std::filesystem::path(o.out_dir) / "results.json").string(), results.dump(1) + "\n");
+}
+
+}  // namespace
+
+void validate(const JobOptions& o) {
+  if (o.threads < 1 || o.threads > 256) throw InputError("--threads = " + std::to_string(o.threads) + ": out of range [1, 256]");
+  if (o.search.evaluations < 10 || o.search.evaluations > 100'000'000)
+    throw InputError("--evaluations = " + std::to_string(o.search.evaluations) + ": out of range [10, 100000000]");
+  if (o.search.population < 4 || o.search.population > 10000)
+    throw InputError("--population = " + std::to_string(o.search.population) + ": out of range [4, 10000]");
+  if (!(o.search.max_seconds >= 0) || o.search.max_seconds > 86400)
+    throw InputError("--budget = " + std::to_string(o.search.max_seconds) + ": out of range [0, 86400] (0: no time limit)");
+  if (o.accuracy != "proxy" && o.accuracy != "macs" && !std::filesystem::exists(o.accuracy))
+    throw InputError("--accuracy = \"" + o.accuracy + "\": not proxy, macs or an existing CSV file");
+  if (!o.space_file.empty() && !std::filesystem::exists(o.space_file))
+    throw InputError("--space = \"" + o.space_file + "\": cannot open file");
+  // The CLI takes the latency limit in milliseconds.
+  const std::pair<std::optional<double>, std::string> limits[] = {
+      {o.constraints.max_latency_us ? std::optional<double>(*o.constraints.max_latency_us / 1e3) : std::nullopt, "--max-latency"},
+      {o.constraints.max_params, "--max-params"}, {o.constraints.max_macs, "--max-macs"}};
+  for (const auto& [v, option] : limits)
+    if (v && !(*v > 0 && std::isfinite(*v))) throw InputError(option + " = " + std::to_string(*v) + ": must be positive");
+  if (!find_zoo(o.layers_model)) throw InputError("--layers-model = \"" + o.layers_model + "\": not a zoo model");
+}
+
+Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* profile) {
+  const auto job_start = std::chrono::steady_clock::now();
+  validate(o);
+  Json missing = Json::array();
+  const Context c{o, pred, profile, o.device == "host", o.threads, missing};
+
+  const AccuracyModel acc = accuracy_model(o);
+  const SearchSpace space = o.space_file.empty() ? SearchSpace::defaults() : SearchSpace::from_json(read_json_file(o.space_file), o.space_file);
+  announce(o, acc);
+  const KnownLatencies known = known_latencies(c);
+  const ZooTable zoo_rows = zoo_table(c, acc, known);
+  const DesignRules rules = design_rules(c);
+  SearchOptions so = o.search;
+  const std::vector<Evaluated> baselines = evaluate_baselines(c, acc, space, so);
+  const Searched searched = run_search(c, space, acc, baselines, so);
+  Proposals proposals = propose(c, space, searched.nsga.front, baselines);
+  const Json stated_rules = state_rules(rules.derived, c.t, profile ? "profile" : "predictor", proposals.macros);
+
+  EmulatedOps emulated;
+  Proof proof;
+  if (c.host && o.prove) {
+    proof = prove_on_host(c, space, baselines, searched.nsga.front, proposals, emulated);
+  } else {
+    if (!c.host) missing.push_back("no measured latencies: " + o.device + " is not this machine (" + pred.runtime + ")");
+    note_baselines_emulated(emulated);
+  }
+  const Layers layers = layer_breakdown(c, proof.layers);
+  const Json roof = roofline(c, layers.roof_points);
+  const Json accuracy = predictor_accuracy(c, zoo_rows.rows, known);
+  const Json operators = operator_table(c, rules.derived);
   if (acc.kind == "macs") missing.push_back("no top-1 estimates: the second objective is MACs");
-  if (nsga.stopped_by_time) missing.push_back("the search stopped at its time limit before its evaluation budget; rerun for a reproducible result");
+  if (searched.nsga.stopped_by_time) missing.push_back("the search stopped at its time limit before its evaluation budget; rerun for a reproducible result");
 
   Json crossover = nullptr;
-  for (const auto& r : rules)
+  for (const auto& r : stated_rules)
     if (r["id"] == "fused_crossover") crossover = r["value"];
 
   Json results;
   results["schema"] = results_schema;
   results["created"] = now_utc();
   results["tool"] = {{"name", "cpubone-explore"}, {"version", "0.1"}, {"command", o.command}};
-  results["device"] = {{"name", o.device}, {"runtime", pred.runtime}, {"measured", host}, {"threads", t}, {"provenance", pred.provenance}};
-  results["environment"] = env;
+  results["device"] = {{"name", o.device}, {"runtime", pred.runtime}, {"measured", c.host}, {"threads", c.t}, {"provenance", pred.provenance}};
+  results["environment"] = proof.environment;
   results["accuracy_model"] = acc.to_json();
-  results["zoo"] = zoo_rows;
-  results["design_rules"] = rules;
-  results["design_rules_detail"] = derived;
-  results["block_macps"] = block_macps;
+  results["zoo"] = zoo_rows.rows;
+  results["design_rules"] = stated_rules;
+  results["design_rules_detail"] = rules.derived;
+  results["block_macps"] = rules.block_macps;
   results["fused_crossover_channels"] = crossover;
-  results["roofline"] = roofline;
-  Json random_front = Json::array();
-  for (const auto& c : rnd.front) random_front.push_back({{"latency_ms", c.latency_ms}, {"top1", or_null(c.top1)}, {"objective", c.objective}});
-  results["search"] = {{"algorithm", "NSGA-II"}, {"seed", so.seed}, {"space", o.space_file.empty() ? "default" : o.space_file},
-                       {"space_points", space.size()}, {"evaluations", nsga.evaluations}, {"lookups", nsga.lookups},
-                       {"evaluations_per_second", eps}, {"seconds", nsga.seconds}, {"population", so.population},
-                       {"generations", nsga.generations}, {"stopped_by_time", nsga.stopped_by_time},
-                       {"constraints", {{"max_latency_ms", or_null(o.constraints.max_latency_ms)},
-                                        {"max_params", or_null(o.constraints.max_params)}, {"max_macs", or_null(o.constraints.max_macs)}}},
-                       {"hypervolume", {{"nsga2", hv}, {"random", hv_random}, {"ratio", hv_random > 0 ? Json(hv / hv_random) : Json(nullptr)},
-                                        {"reference_point", {{"latency_ms", lat_ref}, {"objective", obj_ref}, {"top1", acc.kind == "macs" ? Json(nullptr) : Json(obj_ref)}}},
-                                        {"random_evaluations", rnd.evaluations}}},
-                       {"random_front", random_front}};
-  results["pareto"] = pareto;
-  results["proposals"] = proposals;
-  results["proof"] = proof;
-  results["layers"] = {{"model", layers_net.name}, {"ops", layer_rows}};
-  results["predictor_accuracy"] = predictor_accuracy;
-  results["rank_correlations"] = rank_correlations;
-  results["operator_table"] = operator_table;
-  results["emulated_ops"] = emulated;
+  results["roofline"] = roof;
+  results["search"] = search_summary(o, space, acc, searched);
+  results["pareto"] = proposals.pareto;
+  results["proposals"] = proposals.proposals;
+  results["proof"] = proof.proof;
+  results["layers"] = layers.layers;
+  results["predictor_accuracy"] = accuracy;
+  results["rank_correlations"] = zoo_rows.rank_correlations;
+  results["operator_table"] = operators;
+  results["emulated_ops"] = emulated.list;
   results["missing"] = missing;
   results["elapsed_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - job_start).count();
-  std::filesystem::create_directories(std::filesystem::path(o.out_dir) / "pareto");
-  for (const auto& [path, text] : pareto_files) write_file_atomic(path, text);
-  write_file_atomic((std::filesystem::path(o.out_dir) / "results.json").string(), results.dump(1) + "\n");
+  write_results(o, results, proposals.pareto_files);
   return results;
 }
 

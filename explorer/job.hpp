@@ -1,15 +1,14 @@
 // The main job: zoo counts and predictions, design rules, the search, proposals against CPUBone B0-B3,
 // and, when the target is this machine, proof by measurement. Writes DIR/results.json
-// ("cpubone-explore/results/v1", reports/results-schema.md) and DIR/pareto/*.json (macro networks).
+// (space/results_schema.hpp, reports/results-schema.md) and DIR/pareto/*.json (macro networks).
 #pragma once
 
 #include <functional>
 
 #include "explorer/search.hpp"
+#include "space/results_schema.hpp"
 
 namespace cpx::explorer {
-
-inline constexpr std::string_view results_schema = "cpubone-explore/results/v1";
 
 struct JobOptions {
   std::string device = "pi5";
@@ -17,17 +16,20 @@ struct JobOptions {
   int64_t threads = 1;
   std::string space_file;         // empty: the default space
   std::string accuracy = "proxy"; // proxy, macs, or a CSV of measured accuracies
-  SearchOptions search;
-  Constraints constraints;
+  SearchOptions search;           // max_seconds 0: no time limit
+  Constraints constraints;        // unset: no limit
   std::string out_dir = "cpubone-report";
   bool prove = true;              // measure proposals and B0-B3 (only when the device is the host)
-  int64_t prove_per_baseline = 1; // dominating proposals measured per baseline
   double measure_min_time_s = 0.4;
   std::string layers_model = "b0";
   bool progress = true;           // progress lines on stderr
 };
 
-// Prints progress on stderr. `profile` is the host's measured device profile (nullptr for other devices).
+// Throws InputError naming the option (as the CLI spells it), its value and the allowed range for any
+// option out of range, a missing --space or --accuracy file, or a --layers-model not in the zoo.
+void validate(const JobOptions& options);
+
+// Validates the options first. Prints progress on stderr. `profile` is the host's measured device profile (nullptr for other devices).
 Json run_job(const JobOptions& options, const predictor::Predictor& predictor, const Json* profile);
 
 }  // namespace cpx::explorer

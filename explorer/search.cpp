@@ -20,7 +20,7 @@ Candidate evaluate_network(const Network& net, const predictor::Predictor& predi
   c.valid = true;
   c.params = cap.params;
   c.macs = cap.macs;
-  c.latency_ms = predictor::predict(predictor, net, threads).latency_us / 1e3;
+  c.latency_us = predictor::predict(predictor, net, threads).latency_us;
   c.objective = accuracy.objective(cap);
   c.top1 = accuracy.top1(cap);
   c.outside_trust = accuracy.outside(cap);
@@ -75,7 +75,7 @@ void Evaluator::evaluate_units(Candidate& c, const Macro& m) {
   const Capacity cap = sums.finish();
   c.params = cap.params;
   c.macs = cap.macs;
-  c.latency_ms = (latency_us + *overhead_us_) / 1e3;
+  c.latency_us = latency_us + *overhead_us_;
   c.objective = accuracy_.objective(cap);
   c.top1 = accuracy_.top1(cap);
   c.outside_trust = accuracy_.outside(cap);
@@ -99,7 +99,7 @@ const Candidate& Evaluator::evaluate(const Genome& g) {
     return c;
   }
   auto excess = [](double v, const std::optional<double>& limit) { return limit && v > *limit ? v / *limit - 1 : 0.0; };
-  c.violation = excess(c.latency_ms, constraints_.max_latency_ms) + excess(c.params, constraints_.max_params) +
+  c.violation = excess(c.latency_us, constraints_.max_latency_us) + excess(c.params, constraints_.max_params) +
                 excess(c.macs, constraints_.max_macs) + c.outside_trust;
   return c;
 }
@@ -110,8 +110,8 @@ namespace {
 bool dominates(const Candidate& a, const Candidate& b) {
   if (a.valid != b.valid) return a.valid;
   if (a.violation != b.violation) return a.violation < b.violation;
-  return a.latency_ms <= b.latency_ms && a.objective >= b.objective &&
-         (a.latency_ms < b.latency_ms || a.objective > b.objective);
+  return a.latency_us <= b.latency_us && a.objective >= b.objective &&
+         (a.latency_us < b.latency_us || a.objective > b.objective);
 }
 
 struct Ranked {
@@ -139,7 +139,7 @@ void rank_and_crowd(std::vector<Ranked>& pop) {
   while (!front.empty()) {
     // Crowding distance within this front, on both objectives.
     for (int objective = 0; objective < 2; ++objective) {
-      auto value = [&](size_t i) { return objective == 0 ? pop[i].c->latency_ms : pop[i].c->objective; };
+      auto value = [&](size_t i) { return objective == 0 ? pop[i].c->latency_us : pop[i].c->objective; };
       std::sort(front.begin(), front.end(), [&](size_t a, size_t b) { return value(a) < value(b); });
       const double span = value(front.back()) - value(front.front());
       pop[front.front()].crowding = pop[front.back()].crowding = INFINITY;
@@ -276,7 +276,7 @@ std::vector<Candidate> pareto_front(const std::vector<Candidate>& all) {
     if (c.valid && c.violation == 0) sorted.push_back(&c);
   // Fastest first; at equal latency the better objective first, so one sweep keeps the front.
   std::sort(sorted.begin(), sorted.end(), [](const Candidate* a, const Candidate* b) {
-    return a->latency_ms != b->latency_ms ? a->latency_ms < b->latency_ms : a->objective > b->objective;
+    return a->latency_us != b->latency_us ? a->latency_us < b->latency_us : a->objective > b->objective;
   });
   std::vector<Candidate> front;
   double best = -INFINITY;
@@ -292,10 +292,10 @@ double hypervolume(const std::vector<Candidate>& front, double latency_ref, doub
   const auto f = pareto_front(front);
   double area = 0;
   for (size_t i = 0; i < f.size(); ++i) {
-    if (f[i].latency_ms >= latency_ref) break;
-    const double next = i + 1 < f.size() ? std::min(f[i + 1].latency_ms, latency_ref) : latency_ref;
+    if (f[i].latency_us >= latency_ref) break;
+    const double next = i + 1 < f.size() ? std::min(f[i + 1].latency_us, latency_ref) : latency_ref;
     // Between this point's latency and the next one's, this point has the best objective on the front.
-    area += (next - f[i].latency_ms) * std::max(0.0, f[i].objective - objective_ref);
+    area += (next - f[i].latency_us) * std::max(0.0, f[i].objective - objective_ref);
   }
   return area;
 }

@@ -15,14 +15,14 @@
 namespace cpx::explorer {
 
 struct Constraints {
-  std::optional<double> max_latency_ms, max_params, max_macs;
+  std::optional<double> max_latency_us, max_params, max_macs;
 };
 
 struct Candidate {
   Genome genome;
   bool valid = false;
   std::string invalid_reason;  // why the genome does not build a network (e.g. a head dim of 0)
-  double latency_ms = 0, objective = 0;
+  double latency_us = 0, objective = 0;
   std::optional<double> top1;
   double params = 0, macs = 0;
   double outside_trust = 0;   // how far outside the accuracy model's trust region (0 = inside)

@@ -212,7 +212,8 @@ PYBIND11_MODULE(_core, m) {
     o.search.seed = seed;
     o.search.evaluations = evaluations;
     o.search.max_seconds = budget_s;
-    o.constraints = {max_latency_ms, max_params, max_macs};
+    // The latency limit is given in milliseconds, as on the command line.
+    o.constraints = {max_latency_ms ? std::optional<double>(*max_latency_ms * 1e3) : std::nullopt, max_params, max_macs};
     if (py::isinstance<py::dict>(space)) {
       // A space given as a dict is kept beside the results, so that they say what was searched.
       std::filesystem::create_directories(out);

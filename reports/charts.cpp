@@ -49,6 +49,16 @@ Json literal(const std::string& as, const std::string& value) {
   return {{"calculate", s.dump()}, {"as", as}};  // a JSON string literal is a valid Vega expression string
 }
 
+// Data sets hold latencies in microseconds, as the results do; charts show milliseconds, converted by
+// the chart itself so that data/*.csv stays what the results say. Each X_us becomes X_ms, after `then`.
+Json in_ms(std::initializer_list<std::string> fields_us, std::initializer_list<Json> then = {}) {
+  Json t = Json::array();
+  for (const auto& f : fields_us)
+    t.push_back({{"calculate", "datum." + f + " == null ? null : datum." + f + " / 1000"}, {"as", f.substr(0, f.size() - 3) + "_ms"}});
+  for (const auto& x : then) t.push_back(x);
+  return t;
+}
+
 Json base_spec(const Json& r, const Report& report, const std::string& title, const std::vector<std::string>& data) {
   Json spec;
   spec["title"] = {{"text", title}, {"subtitle", Json::array({device_line(r), accuracy_line(r)})},
@@ -120,7 +130,7 @@ Chart speed_accuracy(const Json& r, Report& report) {
                       {"scale", {{"domain", domain}, {"range", range}}}};
   Json layers = Json::array();
   if (!random.rows.empty())
-    layers.push_back({{"data", from("random_front")}, {"transform", Json::array({literal("series", random_series)})},
+    layers.push_back({{"data", from("random_front")}, {"transform", in_ms({"latency_us"}, {literal("series", random_series)})},
                       {"mark", {{"type", "line"}, {"strokeDash", {4, 3}}, {"strokeWidth", 1.5}}},
                       {"encoding", {{"x", axis(q("latency_ms", x_title), "log")}, {"y", axis(q("top1", y_title), "linear")},
                                     {"order", q("latency_ms", "")}, {"color", color}}}});
@@ -130,7 +140,8 @@ Chart speed_accuracy(const Json& r, Report& report) {
                                        q("measured_latency_ms", "measured latency (ms)", ".2f"),
                                        q("estimated_top1", "estimated top-1 (%)", ".2f")});
   if (!pareto.rows.empty())
-    layers.push_back({{"data", from("pareto")}, {"transform", Json::array({literal("series", pareto_series)})},
+    layers.push_back({{"data", from("pareto")},
+                      {"transform", in_ms({"predicted_latency_us", "measured_latency_us"}, {literal("series", pareto_series)})},
                       {"mark", {{"type", "line"}, {"point", true}, {"strokeWidth", 2}}},
                       {"encoding", {{"x", x_pred}, {"y", axis(q("estimated_top1", y_title), "linear")},
                                     {"order", q("predicted_latency_ms", "")}, {"color", color}, {"tooltip", pareto_tip}}}});
@@ -143,17 +154,18 @@ Chart speed_accuracy(const Json& r, Report& report) {
                                     q("estimated_top1", "estimated top-1 (%)", ".2f")});
   const Json has_top1 = {{"filter", "datum.top1 != null"}};
   const Json zoo_family = {{"calculate", "datum.family"}, {"as", "series"}};
-  layers.push_back({{"data", from("zoo")}, {"transform", Json::array({has_top1, zoo_family})},
+  const std::initializer_list<std::string> zoo_us = {"predicted_latency_us", "published_latency_us", "measured_latency_us"};
+  layers.push_back({{"data", from("zoo")}, {"transform", in_ms(zoo_us, {has_top1, zoo_family})},
                     {"mark", {{"type", "point"}, {"filled", true}, {"size", 70}, {"opacity", 0.85}}},
                     {"encoding", {{"x", x_pred}, {"y", axis(q("top1", y_title), "linear")}, {"color", color},
                                   {"shape", {{"field", "top1_source"}, {"type", "nominal"}, {"title", "zoo top-1"},
                                              {"scale", {{"domain", {"published", "estimated"}}, {"range", {"circle", "triangle-up"}}}}}},
                                   {"tooltip", zoo_tip}}}});
   const Json marked = {{"filter", "datum.cpubone_mark != null && datum.top1 != null"}};
-  layers.push_back({{"data", from("zoo")}, {"transform", Json::array({marked})},
+  layers.push_back({{"data", from("zoo")}, {"transform", in_ms(zoo_us, {marked})},
                     {"mark", {{"type", "point"}, {"size", 320}, {"strokeWidth", 2}, {"color", "black"}}},
                     {"encoding", {{"x", x_pred}, {"y", axis(q("top1", y_title), "linear")}, {"tooltip", zoo_tip}}}});
-  layers.push_back({{"data", from("zoo")}, {"transform", Json::array({marked})},
+  layers.push_back({{"data", from("zoo")}, {"transform", in_ms(zoo_us, {marked})},
                     {"mark", {{"type", "text"}, {"dx", -12}, {"dy", -12}, {"fontWeight", "bold"}, {"fontSize", 13}}},
                     {"encoding", {{"x", x_pred}, {"y", axis(q("top1", y_title), "linear")}, {"text", {{"field", "cpubone_mark"}}}}}});
   spec["layer"] = layers;
@@ -166,9 +178,9 @@ Chart speed_accuracy(const Json& r, Report& report) {
   t.note = "Latencies predicted for " + device_name(r) + "; top-1 estimated by " + r["accuracy_model"]["name"].get<std::string>() + ".";
   for (const auto& b : r["proposals"]) {
     const Json* best = fastest_dominating(b);
-    std::vector<std::string> row = {plain(b["baseline"]), fixed(b["baseline_latency_ms"], 2), fixed(b["baseline_top1"], 2)};
+    std::vector<std::string> row = {plain(b["baseline"]), ms(b["baseline_latency_us"], 2), fixed(b["baseline_top1"], 2)};
     if (best)
-      row.insert(row.end(), {plain((*best)["id"]), fixed((*best)["latency_ms"], 2), fixed((*best)["top1"], 2),
+      row.insert(row.end(), {plain((*best)["id"]), ms((*best)["latency_us"], 2), fixed((*best)["top1"], 2),
                              fixed((*best)["delta_latency_pct"], 1) + " %", fixed((*best)["delta_top1_pp"], 2) + " pp"});
     else
       row.insert(row.end(), {"none dominates", "", "", "", ""});
@@ -186,7 +198,7 @@ Chart macs_latency(const Json& r, Report& report) {
   const Json& rc = r["rank_correlations"];
   const std::string source = rc["latency_source"];
   const Dataset& zoo = dataset(report, "zoo");
-  const size_t points = count_if_not_null(zoo, "latency_ms");
+  const size_t points = count_if_not_null(zoo, "latency_us");
   c.caption = "Every zoo model's MACs against its " + source + " latency on " + device_name(r) +
               " (log-log). Grey lines are constant MACpS: models on the same line run at the same MACs per second, so "
               "distance across the lines is how badly MACs alone predict latency (MobileOne's analysis, redone).";
@@ -207,16 +219,17 @@ Chart macs_latency(const Json& r, Report& report) {
   const std::string y_title = source + " latency on " + device_name(r) + " (ms)";
   const Json x = axis(q("macs", "MACs", "~s"), "log"), y = axis(q("latency_ms", y_title), "log");
   Json layers = Json::array();
-  layers.push_back({{"data", from("macps_lines")},
+  layers.push_back({{"data", from("macps_lines")}, {"transform", in_ms({"latency_us"})},
                     {"mark", {{"type", "line"}, {"color", "#bbbbbb"}, {"strokeWidth", 1}, {"clip", true}}},
                     {"encoding", {{"x", x}, {"y", y}, {"detail", nom("label", "")}}}});
   layers.push_back({{"data", from("macps_lines")},
-                    {"transform", Json::array({Json{{"joinaggregate", Json::array({Json{{"op", "max"}, {"field", "macs"}, {"as", "end"}}})},
+                    {"transform", in_ms({"latency_us"}, {Json{{"joinaggregate", Json::array({Json{{"op", "max"}, {"field", "macs"}, {"as", "end"}}})},
                                                     {"groupby", Json::array({"label"})}},
                                                Json{{"filter", "datum.macs == datum.end"}}})},
                     {"mark", {{"type", "text"}, {"color", "#888888"}, {"align", "right"}, {"baseline", "bottom"}, {"dx", -2}, {"fontSize", 10}}},
                     {"encoding", {{"x", x}, {"y", y}, {"text", {{"field", "label"}}}}}});
-  layers.push_back({{"data", from("zoo")}, {"transform", Json::array({Json{{"filter", "datum.latency_ms != null"}}})},
+  layers.push_back({{"data", from("zoo")},
+                    {"transform", in_ms({"latency_us", "predicted_latency_us"}, {Json{{"filter", "datum.latency_us != null"}}})},
                     {"mark", {{"type", "point"}, {"filled", true}, {"size", 70}}},
                     {"encoding", {{"x", x}, {"y", y},
                                   {"color", {{"field", "family"}, {"type", "nominal"}, {"title", "family"}, {"scale", {{"scheme", "tableau20"}}}}},
@@ -399,12 +412,12 @@ Chart layer_breakdown(const Json& r, Report& report) {
   c.min_marks = static_cast<int64_t>(groups.size());
 
   // Measured time per stage beside the prediction, where the ops were measured (null counts as not measured).
-  auto measured_ms = [&](const std::string& stage) {
+  auto measured_us = [&](const std::string& stage) {
     double us = 0;
     bool any = false;
     for (const auto& row : d.rows)
       if ((stage.empty() || row["stage"] == stage) && !row["measured_us"].is_null()) us += row["measured_us"].get<double>(), any = true;
-    return any ? Json(us / 1e3) : Json(nullptr);
+    return any ? Json(us) : Json(nullptr);
   };
   Table s = table(model + " on " + device_name(r) + ": time per stage",
                   {"stage", "ops", "MACs", "predicted (ms)", "measured (ms)", "share of predicted", "predicted MACpS"});
@@ -413,17 +426,17 @@ Chart layer_breakdown(const Json& r, Report& report) {
     int64_t ops = 0;
     for (const auto& [cls, v] : by_stage[stage]) us += v.first, macs += v.second;
     for (const auto& row : d.rows) ops += row["stage"] == stage;
-    s.rows.push_back({stage, std::to_string(ops), si(Json(macs)), fixed(Json(us / 1e3), 3), fixed(measured_ms(stage), 3),
+    s.rows.push_back({stage, std::to_string(ops), si(Json(macs)), ms(Json(us), 3), ms(measured_us(stage), 3),
                       fixed(Json(total_us > 0 ? 100 * us / total_us : 0.0), 1) + " %", us > 0 ? si(Json(macs / us * 1e6)) : "—"});
   }
-  s.rows.push_back({"total", std::to_string(d.rows.size()), si(Json(total_macs)), fixed(Json(total_us / 1e3), 3), fixed(measured_ms(""), 3),
+  s.rows.push_back({"total", std::to_string(d.rows.size()), si(Json(total_macs)), ms(Json(total_us), 3), ms(measured_us(""), 3),
                     "100.0 %", total_us > 0 ? si(Json(total_macs / total_us * 1e6)) : "—"});
   c.findings.push_back(s);
   std::vector<std::pair<std::string, std::pair<double, double>>> classes(by_class.begin(), by_class.end());
   std::sort(classes.begin(), classes.end(), [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
   Table k = table(model + " on " + device_name(r) + ": predicted time per operator class", {"operator class", "MACs", "predicted (ms)", "share", "MACpS"});
   for (const auto& [cls, v] : classes)
-    k.rows.push_back({cls, si(Json(v.second)), fixed(Json(v.first / 1e3), 3),
+    k.rows.push_back({cls, si(Json(v.second)), ms(Json(v.first), 3),
                       fixed(Json(total_us > 0 ? 100 * v.first / total_us : 0.0), 1) + " %", v.first > 0 && v.second > 0 ? si(Json(v.second / v.first * 1e6)) : "—"});
   c.findings.push_back(k);
   return c;
@@ -456,12 +469,14 @@ Chart predictor_accuracy(const Json& r, Report& report) {
   const std::string x_title = "actual latency: " + against + " (ms)";
   const Json x = axis(q("actual_ms", x_title), "log");
   Json layers = Json::array();
-  layers.push_back({{"data", from("predictor_accuracy_band")}, {"mark", {{"type", "area"}, {"color", "#4c78a8"}, {"opacity", 0.15}}},
+  const Json band_ms = in_ms({"actual_us", "low_us", "high_us"});
+  layers.push_back({{"data", from("predictor_accuracy_band")}, {"transform", band_ms}, {"mark", {{"type", "area"}, {"color", "#4c78a8"}, {"opacity", 0.15}}},
                     {"encoding", {{"x", x}, {"y", axis(q("low_ms", "predicted latency (ms)"), "log")}, {"y2", {{"field", "high_ms"}}}}}});
-  layers.push_back({{"data", from("predictor_accuracy_band")}, {"mark", {{"type", "line"}, {"color", "#4c78a8"}, {"strokeDash", {4, 3}}}},
+  layers.push_back({{"data", from("predictor_accuracy_band")}, {"transform", band_ms}, {"mark", {{"type", "line"}, {"color", "#4c78a8"}, {"strokeDash", {4, 3}}}},
                     {"encoding", {{"x", x}, {"y", {{"field", "actual_ms"}, {"type", "quantitative"}}}}}});
   layers.push_back({{"data", from("predictor_accuracy")},
-                    {"transform", Json::array({Json{{"calculate", "abs(datum.error_pct) <= 10 ? 'within ±10 %' : 'outside ±10 %'"}, {"as", "band"}}})},
+                    {"transform", in_ms({"predicted_us", "actual_us"},
+                                        {Json{{"calculate", "abs(datum.error_pct) <= 10 ? 'within ±10 %' : 'outside ±10 %'"}, {"as", "band"}}})},
                     {"mark", {{"type", "point"}, {"filled", true}, {"size", 70}}},
                     {"encoding", {{"x", x}, {"y", axis(q("predicted_ms", "predicted latency (ms)"), "log")},
                                   {"color", {{"field", "band"}, {"type", "nominal"}, {"title", "error"},
@@ -476,7 +491,7 @@ Chart predictor_accuracy(const Json& r, Report& report) {
 
   Table p = table("Predicted vs " + against + " per model", {"model", "predicted (ms)", "actual (ms)", "error"});
   for (const auto& row : d.rows)
-    p.rows.push_back({plain(row["model"]), fixed(row["predicted_ms"], 2), fixed(row["actual_ms"], 2), fixed(row["error_pct"], 1) + " %"});
+    p.rows.push_back({plain(row["model"]), ms(row["predicted_us"], 2), ms(row["actual_us"], 2), fixed(row["error_pct"], 1) + " %"});
   c.findings.push_back(p);
   return c;
 }

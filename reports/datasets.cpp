@@ -42,70 +42,70 @@ Json div_or_null(const Json& num, const Json& den, double scale) {
 void build_datasets(const Json& r, Report& report) {
   auto& out = report.datasets;
   const std::string source = r["rank_correlations"]["latency_source"];
-  const std::string latency_field = source + "_latency_ms";
+  const std::string latency_field = source + "_latency_us";
 
   // Zoo: derived top1 (published where there is one, else the accuracy model's estimate), the B0-B3 label,
   // and the latency the MACs chart plots (the source the rank correlations were computed on).
   Dataset zoo = copy("zoo", r["zoo"],
                      {"name", "family", "resolution", "params", "macs", "published_top1", "estimated_top1",
-                      "predicted_latency_ms", "published_latency_ms", "measured_latency_ms", "predicted_macps"});
-  for (auto c : {"top1", "top1_source", "cpubone_mark", "latency_ms", "latency_source", "macps"}) zoo.columns.push_back(c);
+                      "predicted_latency_us", "published_latency_us", "measured_latency_us", "predicted_macps"});
+  for (auto c : {"top1", "top1_source", "cpubone_mark", "latency_us", "latency_source", "macps"}) zoo.columns.push_back(c);
   for (auto& z : zoo.rows) {
     const bool published = !z["published_top1"].is_null();
     z["top1"] = published ? z["published_top1"] : z["estimated_top1"];
     z["top1_source"] = published ? Json("published") : z["estimated_top1"].is_null() ? Json(nullptr) : Json("estimated");
     const std::string name = z["name"];
     z["cpubone_mark"] = is_cpubone_baseline(name) ? Json("B" + name.substr(1)) : Json(nullptr);
-    z["latency_ms"] = z[latency_field];
+    z["latency_us"] = z[latency_field];
     z["latency_source"] = source;
-    z["macps"] = div_or_null(z["macs"], z["latency_ms"], 1e3);
+    z["macps"] = div_or_null(z["macs"], z["latency_us"], 1e6);
   }
   out.push_back(std::move(zoo));
 
   Dataset pareto = copy("pareto", r["pareto"],
-                        {"id", "summary", "params", "macs", "predicted_latency_ms", "estimated_top1",
-                         "measured_latency_ms", "file"});
+                        {"id", "summary", "params", "macs", "predicted_latency_us", "estimated_top1",
+                         "measured_latency_us", "file"});
   pareto.columns.push_back("predicted_macps");
-  for (auto& p : pareto.rows) p["predicted_macps"] = div_or_null(p["macs"], p["predicted_latency_ms"], 1e3);
+  for (auto& p : pareto.rows) p["predicted_macps"] = div_or_null(p["macs"], p["predicted_latency_us"], 1e6);
   std::stable_sort(pareto.rows.begin(), pareto.rows.end(), [](const Json& a, const Json& b) {
-    return a["predicted_latency_ms"].get<double>() < b["predicted_latency_ms"].get<double>();
+    return a["predicted_latency_us"].get<double>() < b["predicted_latency_us"].get<double>();
   });
   out.push_back(std::move(pareto));
 
-  out.push_back(copy("random_front", r["search"]["random_front"], {"latency_ms", "top1"}));
+  out.push_back(copy("random_front", r["search"]["random_front"], {"latency_us", "top1"}));
 
-  Dataset proposals = make("proposals", {"baseline", "baseline_latency_ms", "baseline_top1",
-                                         "baseline_measured_latency_ms", "id", "latency_ms", "top1",
-                                         "delta_latency_pct", "delta_top1_pp", "measured_latency_ms"});
+  Dataset proposals = make("proposals", {"baseline", "baseline_latency_us", "baseline_top1",
+                                         "baseline_measured_latency_us", "id", "latency_us", "top1",
+                                         "delta_latency_pct", "delta_top1_pp", "measured_latency_us"});
   for (const auto& b : r["proposals"])
     for (const auto& d : b["dominating"])
-      proposals.rows.push_back({{"baseline", b["baseline"]}, {"baseline_latency_ms", b["baseline_latency_ms"]},
+      proposals.rows.push_back({{"baseline", b["baseline"]}, {"baseline_latency_us", b["baseline_latency_us"]},
                                 {"baseline_top1", b["baseline_top1"]},
-                                {"baseline_measured_latency_ms", b["baseline_measured_latency_ms"]},
-                                {"id", d["id"]}, {"latency_ms", d["latency_ms"]}, {"top1", d["top1"]},
+                                {"baseline_measured_latency_us", b["baseline_measured_latency_us"]},
+                                {"id", d["id"]}, {"latency_us", d["latency_us"]}, {"top1", d["top1"]},
                                 {"delta_latency_pct", d["delta_latency_pct"]}, {"delta_top1_pp", d["delta_top1_pp"]},
-                                {"measured_latency_ms", d["measured_latency_ms"]}});
+                                {"measured_latency_us", d["measured_latency_us"]}});
   out.push_back(std::move(proposals));
 
   // Lines of constant MACpS (latency = MACs / MACpS) clipped to the box the plotted models span, one per
   // decade (or half-decade when the box spans few), each from where it enters the box to where it leaves.
-  Dataset lines = make("macps_lines", {"macps", "label", "macs", "latency_ms"});
+  Dataset lines = make("macps_lines", {"macps", "label", "macs", "latency_us"});
   double x0 = HUGE_VAL, x1 = 0, y0 = HUGE_VAL, y1 = 0;
   for (const auto& z : dataset(report, "zoo").rows) {
-    if (z["latency_ms"].is_null()) continue;
+    if (z["latency_us"].is_null()) continue;
     x0 = std::min(x0, z["macs"].get<double>() / 1.5), x1 = std::max(x1, z["macs"].get<double>() * 1.5);
-    y0 = std::min(y0, z["latency_ms"].get<double>() / 1.5), y1 = std::max(y1, z["latency_ms"].get<double>() * 1.5);
+    y0 = std::min(y0, z["latency_us"].get<double>() / 1.5), y1 = std::max(y1, z["latency_us"].get<double>() * 1.5);
   }
   if (x1 > 0) {
-    const double lo = std::log10(x0 / y1 * 1e3), hi = std::log10(x1 / y0 * 1e3);  // MACpS at the box corners
+    const double lo = std::log10(x0 / y1 * 1e6), hi = std::log10(x1 / y0 * 1e6);  // MACpS at the box corners
     const double step = hi - lo > 4 ? 1.0 : 0.5;
     for (double e = std::ceil(lo / step) * step; e <= hi; e += step) {
       const double macps = std::pow(10.0, e);
-      const double a = std::max(x0, y0 * macps / 1e3), b = std::min(x1, y1 * macps / 1e3);
+      const double a = std::max(x0, y0 * macps / 1e6), b = std::min(x1, y1 * macps / 1e6);
       if (a >= b) continue;
       const std::string label = si(Json(macps), 2) + "MACpS";
       for (const double macs : {a, b})
-        lines.rows.push_back({{"macps", macps}, {"label", label}, {"macs", macs}, {"latency_ms", macs / macps * 1e3}});
+        lines.rows.push_back({{"macps", macps}, {"label", label}, {"macs", macs}, {"latency_us", macs / macps * 1e6}});
     }
   }
   out.push_back(std::move(lines));
@@ -151,24 +151,24 @@ void build_datasets(const Json& r, Report& report) {
 
   // Derived: error, and MACs and achieved MACpS from the zoo or the Pareto front, for tooltips; the
   // +-10 % band drawn behind the points.
-  Dataset accuracy = make("predictor_accuracy", {"model", "predicted_ms", "actual_ms", "error_pct", "macs", "actual_macps"});
-  Dataset band = make("predictor_accuracy_band", {"actual_ms", "low_ms", "high_ms"});
+  Dataset accuracy = make("predictor_accuracy", {"model", "predicted_us", "actual_us", "error_pct", "macs", "actual_macps"});
+  Dataset band = make("predictor_accuracy_band", {"actual_us", "low_us", "high_us"});
   if (!r["predictor_accuracy"].is_null()) {
     double lo = HUGE_VAL, hi = 0;
     for (const auto& p : r["predictor_accuracy"]["points"]) {
-      const double pred = p["predicted_ms"], actual = p["actual_ms"];
+      const double pred = p["predicted_us"], actual = p["actual_us"];
       Json macs = nullptr;
       for (const auto& z : r["zoo"])
         if (z["name"] == p["model"]) macs = z["macs"];
       for (const auto& f : r["pareto"])
         if (macs.is_null() && f["id"] == p["model"]) macs = f["macs"];
-      accuracy.rows.push_back({{"model", p["model"]}, {"predicted_ms", pred}, {"actual_ms", actual},
+      accuracy.rows.push_back({{"model", p["model"]}, {"predicted_us", pred}, {"actual_us", actual},
                                {"error_pct", 100 * (pred - actual) / actual}, {"macs", macs},
-                               {"actual_macps", div_or_null(macs, Json(actual), 1e3)}});
+                               {"actual_macps", div_or_null(macs, Json(actual), 1e6)}});
       lo = std::min({lo, pred, actual}), hi = std::max({hi, pred, actual});
     }
     if (hi > 0)
-      for (const double x : {lo / 1.2, hi * 1.2}) band.rows.push_back({{"actual_ms", x}, {"low_ms", 0.9 * x}, {"high_ms", 1.1 * x}});
+      for (const double x : {lo / 1.2, hi * 1.2}) band.rows.push_back({{"actual_us", x}, {"low_us", 0.9 * x}, {"high_us", 1.1 * x}});
   }
   out.push_back(std::move(accuracy));
   out.push_back(std::move(band));
@@ -185,7 +185,7 @@ void build_datasets(const Json& r, Report& report) {
     out.push_back(copy("operator_table", r["operator_table"], {"operator", "macs", "latency_us", "macps"}));
   if (r["proof"].is_object())
     out.push_back(copy("proof", r["proof"]["rows"],
-                       {"name", "predicted_ms", "measured_ms", "cv", "predicted_rank", "measured_rank"}));
+                       {"name", "predicted_us", "measured_us", "cv", "predicted_rank", "measured_rank"}));
   out.push_back(copy("emulated_ops", r["emulated_ops"], {"op", "how"}));
 }
 

@@ -58,6 +58,7 @@ const Json* fastest_dominating(const Json& proposal);
 
 // Formatting shared by charts and tables. A null value formats as an em dash.
 std::string fixed(const Json& v, int digits);
+std::string ms(const Json& us, int digits);           // a latency in microseconds, shown in milliseconds
 std::string si(const Json& v, int significant = 3);  // 4.62 M, 530 M, 74.0 G
 std::string plain(const Json& v);                    // strings as they are, numbers in shortest form
 

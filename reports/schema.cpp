@@ -23,8 +23,8 @@ constexpr const char* shape_text = R"json({
                 "loo_top1": "top1?"}]
   },
   "zoo": [{"name": "str", "family": "str", "resolution": "count", "params": "nonneg", "macs": "pos",
-           "published_top1": "top1?", "estimated_top1": "top1?", "predicted_latency_ms": "pos?",
-           "published_latency_ms": "pos?", "measured_latency_ms": "pos?", "predicted_macps": "pos?"}],
+           "published_top1": "top1?", "estimated_top1": "top1?", "predicted_latency_us": "pos?",
+           "published_latency_us": "pos?", "measured_latency_us": "pos?", "predicted_macps": "pos?"}],
   "design_rules": [{"id": "str", "statement": "str", "value": "any", "unit": "str?",
                     "source": "enum:predictor|profile", "paper_claim": "str?", "agrees_with_paper": "bool?",
                     "proposals_follow": "str?"}],
@@ -38,26 +38,26 @@ constexpr const char* shape_text = R"json({
   "search": {
     "algorithm": "str", "seed": "int", "space": "str", "evaluations": "int", "evaluations_per_second": "nonneg",
     "population": "count", "generations": "int",
-    "constraints": {"max_latency_ms": "pos?", "max_params": "pos?", "max_macs": "pos?"},
+    "constraints": {"max_latency_us": "pos?", "max_params": "pos?", "max_macs": "pos?"},
     "hypervolume": {"nsga2": "nonneg", "random": "nonneg", "ratio": "nonneg?",
-                    "reference_point": {"latency_ms": "pos", "top1": "top1?"}},
-    "random_front": [{"latency_ms": "pos", "top1": "top1?"}]
+                    "reference_point": {"latency_us": "pos", "top1": "top1?"}},
+    "random_front": [{"latency_us": "pos", "top1": "top1?"}]
   },
   "pareto": [{"id": "str", "file": "str", "summary": "str", "params": "nonneg", "macs": "pos",
-              "predicted_latency_ms": "pos", "estimated_top1": "top1?", "measured_latency_ms": "pos?"}],
-  "proposals": [{"baseline": "str", "baseline_latency_ms": "pos", "baseline_top1": "top1?",
-                 "baseline_measured_latency_ms": "pos?",
-                 "dominating": [{"id": "str", "latency_ms": "pos", "top1": "top1?", "delta_latency_pct": "num",
-                                 "delta_top1_pp": "num?", "measured_latency_ms": "pos?"}]}],
+              "predicted_latency_us": "pos", "estimated_top1": "top1?", "measured_latency_us": "pos?"}],
+  "proposals": [{"baseline": "str", "baseline_latency_us": "pos", "baseline_top1": "top1?",
+                 "baseline_measured_latency_us": "pos?",
+                 "dominating": [{"id": "str", "latency_us": "pos", "top1": "top1?", "delta_latency_pct": "num",
+                                 "delta_top1_pp": "num?", "measured_latency_us": "pos?"}]}],
   "proof": {"?": true, "threads": "count",
-            "rows": [{"name": "str", "predicted_ms": "pos", "measured_ms": "pos", "cv": "nonneg",
+            "rows": [{"name": "str", "predicted_us": "pos", "measured_us": "pos", "cv": "nonneg",
                       "predicted_rank": "count", "measured_rank": "count"}],
             "spearman": "corr"},
   "layers": {"model": "str",
              "ops": [{"name": "str", "stage": "str", "op_class": "str", "macs": "nonneg", "predicted_us": "nonneg",
                       "measured_us": "nonneg?"}]},
   "predictor_accuracy": {"?": true, "against": "str",
-                         "points": [{"model": "str", "predicted_ms": "pos", "actual_ms": "pos"}],
+                         "points": [{"model": "str", "predicted_us": "pos", "actual_us": "pos"}],
                          "mape": "nonneg", "within_10": "frac", "spearman": "corr"},
   "rank_correlations": {"latency_source": "enum:measured|published|predicted", "macs": "corr", "params": "corr",
                         "prediction": "corr?"},
@@ -152,6 +152,9 @@ void validate_results(const Json& results, const std::string& results_file) {
   if (!results.is_object()) top.fail(results, "expected the explorer's results object");
   // The version first: a file of another version is reported as such, not as a missing field.
   if (!results.contains("schema")) (top / "schema").fail(std::string("missing required field (expected \"") + results_schema + "\")");
+  if (results.at("schema") == "cpubone-explore/results/v1")
+    (top / "schema").fail(results.at("schema"), std::string("results of an older version, with latencies in ms; this report reads ") +
+                                                    results_schema + " (latencies in us): rerun the job");
   if (results.at("schema") != results_schema)
     (top / "schema").fail(results.at("schema"), std::string("unknown schema version (this report reads ") + results_schema + ")");
   check(results, shape(), top);

@@ -4,12 +4,12 @@
 #include <string>
 
 #include "space/error.hpp"
+#include "space/results_schema.hpp"
 
 namespace cpx::reports {
 
-inline constexpr const char* results_schema = "cpubone-explore/results/v1";
-
-// Throws InputError "<file>: <field path> = <value>: <reason>" for an unknown schema version, a missing
+// Throws InputError "<file>: <field path> = <value>: <reason>" for another schema version (v1, with
+// milliseconds, is named as such: rerun the job), a missing
 // field, a wrong type or an impossible value (negative latency, top-1 above 100 %). Fields the contract
 // does not list are ignored, so a newer explorer may add some without breaking older reports.
 void validate_results(const Json& results, const std::string& results_file);

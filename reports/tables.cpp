@@ -18,6 +18,8 @@ std::string fixed(const Json& v, int digits) {
   return buf;
 }
 
+std::string ms(const Json& us, int digits) { return us.is_null() ? dash : fixed(Json(us.get<double>() / 1e3), digits); }
+
 std::string si(const Json& v, int significant) {
   if (v.is_null()) return dash;
   const double x = v.get<double>();
@@ -35,7 +37,7 @@ std::string si(const Json& v, int significant) {
 const Json* fastest_dominating(const Json& proposal) {
   const Json* best = nullptr;
   for (const auto& d : proposal["dominating"])
-    if (!best || d["latency_ms"].get<double>() < (*best)["latency_ms"].get<double>()) best = &d;
+    if (!best || d["latency_us"].get<double>() < (*best)["latency_us"].get<double>()) best = &d;
   return best;
 }
 
@@ -99,13 +101,13 @@ void build_tables(const Json& r, Report& report) {
   for (const auto& b : r["proposals"]) {
     const Json* z = find_by(r["zoo"], "name", b["baseline"]);
     p.rows.push_back({plain(b["baseline"]) + " (baseline)", "CPUBone " + plain(b["baseline"]), z ? si((*z)["params"]) : dash,
-                      z ? si((*z)["macs"]) : dash, fixed(b["baseline_latency_ms"], 2), fixed(b["baseline_measured_latency_ms"], 2),
+                      z ? si((*z)["macs"]) : dash, ms(b["baseline_latency_us"], 2), ms(b["baseline_measured_latency_us"], 2),
                       fixed(b["baseline_top1"], 2), "", ""});
     if (b["dominating"].empty()) p.rows.push_back({"  none", "no proposal dominates " + plain(b["baseline"]), "", "", "", "", "", "", ""});
     for (const auto& d : b["dominating"]) {
       const Json* f = find_by(r["pareto"], "id", d["id"]);
       p.rows.push_back({"  " + plain(d["id"]), f ? plain((*f)["summary"]) : dash, f ? si((*f)["params"]) : dash,
-                        f ? si((*f)["macs"]) : dash, fixed(d["latency_ms"], 2), fixed(d["measured_latency_ms"], 2),
+                        f ? si((*f)["macs"]) : dash, ms(d["latency_us"], 2), ms(d["measured_latency_us"], 2),
                         fixed(d["top1"], 2), fixed(d["delta_latency_pct"], 1) + " %", fixed(d["delta_top1_pp"], 2) + " pp"});
     }
   }
@@ -120,12 +122,13 @@ void build_tables(const Json& r, Report& report) {
                  {"evaluations", thousands(s["evaluations"].get<int64_t>())},
                  {"evaluations per second", thousands(std::llround(s["evaluations_per_second"].get<double>()))},
                  {"population x generations", plain(s["population"]) + " x " + plain(s["generations"])},
-                 {"constraints", "latency " + fixed(s["constraints"]["max_latency_ms"], 2) + " ms, params " +
+                 {"constraints", "latency " + ms(s["constraints"]["max_latency_us"], 2) + " ms, params " +
                                      si(s["constraints"]["max_params"]) + ", MACs " + si(s["constraints"]["max_macs"])},
-                 {"hypervolume (" + plain(s["algorithm"]) + ")", fixed(s["hypervolume"]["nsga2"], 4)},
-                 {"hypervolume (random search, same evaluations)", fixed(s["hypervolume"]["random"], 4)},
+                 // Areas under latency x objective: shown with the latency axis in ms, as the charts.
+                 {"hypervolume (" + plain(s["algorithm"]) + ")", ms(s["hypervolume"]["nsga2"], 4)},
+                 {"hypervolume (random search, same evaluations)", ms(s["hypervolume"]["random"], 4)},
                  {"hypervolume ratio", fixed(s["hypervolume"]["ratio"], 3)},
-                 {"hypervolume reference point", fixed(s["hypervolume"]["reference_point"]["latency_ms"], 1) + " ms, " +
+                 {"hypervolume reference point", ms(s["hypervolume"]["reference_point"]["latency_us"], 1) + " ms, " +
                                                      fixed(s["hypervolume"]["reference_point"]["top1"], 1) + " % top-1"},
                  {"Pareto front", std::to_string(r["pareto"].size()) + " configurations"}};
   out.push_back(search);
@@ -137,7 +140,7 @@ void build_tables(const Json& r, Report& report) {
                     "Measured with the profiler at " + plain(pr["threads"]) + " thread(s); Spearman of the two rankings " +
                         fixed(pr["spearman"], 3) + ".");
     for (const auto& row : pr["rows"])
-      t.rows.push_back({plain(row["name"]), fixed(row["predicted_ms"], 2), fixed(row["measured_ms"], 2),
+      t.rows.push_back({plain(row["name"]), ms(row["predicted_us"], 2), ms(row["measured_us"], 2),
                         fixed(Json(100 * row["cv"].get<double>()), 1) + " %", plain(row["predicted_rank"]), plain(row["measured_rank"])});
     out.push_back(t);
   } else {
@@ -150,8 +153,8 @@ void build_tables(const Json& r, Report& report) {
                   "Every zoo model at its published resolution. Estimated top-1 from " + acc + ".");
   for (const auto& m : r["zoo"])
     z.rows.push_back({plain(m["name"]), plain(m["family"]), plain(m["resolution"]), si(m["params"]), si(m["macs"]),
-                      fixed(m["published_top1"], 2), fixed(m["estimated_top1"], 2), fixed(m["predicted_latency_ms"], 2),
-                      fixed(m["published_latency_ms"], 2), fixed(m["measured_latency_ms"], 2), si(m["predicted_macps"])});
+                      fixed(m["published_top1"], 2), fixed(m["estimated_top1"], 2), ms(m["predicted_latency_us"], 2),
+                      ms(m["published_latency_us"], 2), ms(m["measured_latency_us"], 2), si(m["predicted_macps"])});
   out.push_back(z);
 
   Table rules = table("Design rules vs the paper's claims on " + device,
@@ -214,12 +217,12 @@ void build_tables(const Json& r, Report& report) {
       continue;
     }
     sum.push_back(plain(b["dominating"].size()) + " proposal(s) dominate " + plain(b["baseline"]) + "; the fastest, " +
-                  plain((*best)["id"]) + ", takes " + fixed((*best)["latency_ms"], 2) + " ms instead of " +
-                  fixed(b["baseline_latency_ms"], 2) + " ms (" + fixed((*best)["delta_latency_pct"], 1) + " %) at " +
+                  plain((*best)["id"]) + ", takes " + ms((*best)["latency_us"], 2) + " ms instead of " +
+                  ms(b["baseline_latency_us"], 2) + " ms (" + fixed((*best)["delta_latency_pct"], 1) + " %) at " +
                   fixed((*best)["delta_top1_pp"], 2) + " pp estimated top-1" +
-                  ((*best)["measured_latency_ms"].is_null() ? std::string(".")
-                                                            : "; measured " + fixed((*best)["measured_latency_ms"], 2) + " ms vs " +
-                                                                  fixed(b["baseline_measured_latency_ms"], 2) + " ms."));
+                  ((*best)["measured_latency_us"].is_null() ? std::string(".")
+                                                            : "; measured " + ms((*best)["measured_latency_us"], 2) + " ms vs " +
+                                                                  ms(b["baseline_measured_latency_us"], 2) + " ms."));
   }
   sum.push_back(plain(s["algorithm"]) + " evaluated " + thousands(s["evaluations"].get<int64_t>()) + " candidates (" +
                 thousands(std::llround(s["evaluations_per_second"].get<double>())) + " per second); hypervolume " +

@@ -21,10 +21,10 @@ predictor::Predictor pi5() {
   return predictor::predictor_from_json(read_json_file(path), path);
 }
 
-Candidate point(double latency_ms, double objective) {
+Candidate point(double latency_us, double objective) {
   Candidate c;
   c.valid = true;
-  c.latency_ms = latency_ms;
+  c.latency_us = latency_us;
   c.objective = objective;
   return c;
 }
@@ -129,13 +129,13 @@ TEST_CASE("the Pareto front keeps only non-dominated feasible points, fastest fi
   all.push_back(infeasible);
   const auto f = pareto_front(all);
   REQUIRE(f.size() == 3);
-  CHECK(f[0].latency_ms == 1);
+  CHECK(f[0].latency_us == 1);
   CHECK(f[1].objective == 65);
   CHECK(f[2].objective == 70);
 }
 
 TEST_CASE("hypervolume is the area dominated up to the reference point") {
-  // Two points (1 ms, 3) and (2 ms, 5) against (4 ms, 0): 1·3 + 2·5 = 13.
+  // Two points (1 us, 3) and (2 us, 5) against (4 us, 0): 1·3 + 2·5 = 13.
   CHECK(hypervolume({point(1, 3), point(2, 5)}, 4, 0) == Approx(13));
   CHECK(hypervolume({point(5, 3)}, 4, 0) == 0);
   CHECK(hypervolume({}, 4, 0) == 0);
@@ -159,9 +159,9 @@ TEST_CASE("the search is reproducible, beats random search and finds configurati
   double worst = INFINITY;
   for (const auto* f : {&a.front, &r.front})
     for (const auto& c : *f) worst = std::min(worst, c.objective);
-  CHECK(hypervolume(a.front, 60, worst) > hypervolume(r.front, 60, worst));
+  CHECK(hypervolume(a.front, 60e3, worst) > hypervolume(r.front, 60e3, worst));  // 60 ms
   const bool dominated = std::any_of(a.front.begin(), a.front.end(), [&](const Candidate& c) {
-    return c.latency_ms < b0.latency_ms && c.objective >= b0.objective;
+    return c.latency_us < b0.latency_us && c.objective >= b0.objective;
   });
   CHECK(dominated);
 }
@@ -194,7 +194,7 @@ TEST_CASE("evaluating a candidate unit by unit gives exactly what the whole netw
     if (!a.valid) continue;
     CHECK(a.params == b.params);
     CHECK(a.macs == b.macs);
-    CHECK(a.latency_ms == Approx(b.latency_ms).epsilon(1e-9));
+    CHECK(a.latency_us == Approx(b.latency_us).epsilon(1e-9));
     CHECK(a.objective == Approx(b.objective).epsilon(1e-12));
     CHECK(a.outside_trust == Approx(b.outside_trust).margin(1e-12));
   }

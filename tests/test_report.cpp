@@ -116,18 +116,18 @@ TEST_CASE("csv files hold exactly the numbers of the results JSON") {
       for (const auto& c : columns) check_cell(csv[i].at(c), rows[i].at(c), std::string(file) + " row " + std::to_string(i) + " " + c);
   };
   compare("zoo.csv", j["zoo"], {"name", "family", "resolution", "params", "macs", "published_top1", "estimated_top1",
-                                "predicted_latency_ms", "published_latency_ms", "measured_latency_ms", "predicted_macps"});
+                                "predicted_latency_us", "published_latency_us", "measured_latency_us", "predicted_macps"});
   compare("block_macps.csv", j["block_macps"], {"variant", "channels", "resolution", "macps"});
   compare("roofline.csv", j["roofline"]["points"], {"model", "op", "op_class", "intensity_macs_per_byte", "macps", "source"});
   compare("layers.csv", j["layers"]["ops"], {"name", "stage", "op_class", "macs", "predicted_us", "measured_us"});
-  compare("predictor_accuracy.csv", j["predictor_accuracy"]["points"], {"model", "predicted_ms", "actual_ms"});
-  compare("random_front.csv", j["search"]["random_front"], {"latency_ms", "top1"});
+  compare("predictor_accuracy.csv", j["predictor_accuracy"]["points"], {"model", "predicted_us", "actual_us"});
+  compare("random_front.csv", j["search"]["random_front"], {"latency_us", "top1"});
   compare("accuracy_model.csv", j["accuracy_model"]["points"], {"model", "family", "published_top1", "fitted_top1", "loo_top1"});
   // The Pareto front is plotted fastest first, as the contract orders it.
-  compare("pareto.csv", j["pareto"], {"id", "summary", "params", "macs", "predicted_latency_ms", "estimated_top1", "measured_latency_ms"});
+  compare("pareto.csv", j["pareto"], {"id", "summary", "params", "macs", "predicted_latency_us", "estimated_top1", "measured_latency_us"});
   // Derived columns: MACpS in the zoo is MACs over the plotted (published) latency.
   for (const auto& row : csv_rows(dir / "data" / "zoo.csv"))
-    if (!row.at("latency_ms").empty()) CHECK(std::stod(row.at("macps")) == Approx(std::stod(row.at("macs")) / std::stod(row.at("latency_ms")) * 1e3));
+    if (!row.at("latency_us").empty()) CHECK(std::stod(row.at("macps")) == Approx(std::stod(row.at("macs")) / std::stod(row.at("latency_us")) * 1e6));
   fs::remove_all(dir);
 }
 
@@ -137,8 +137,8 @@ TEST_CASE("schema errors name the file and the field path") {
         "results.json: device.threads = \"one\": expected a number");
   CHECK(render_error(sample_with([](Json& j) { j["zoo"][0]["published_top1"] = 140; })) ==
         "results.json: zoo[0].published_top1 = 140: expected a top-1 accuracy in [0, 100] %");
-  CHECK(render_error(sample_with([](Json& j) { j["pareto"][0]["predicted_latency_ms"] = -1.5; })) ==
-        "results.json: pareto[0].predicted_latency_ms = -1.5: expected a number > 0");
+  CHECK(render_error(sample_with([](Json& j) { j["pareto"][0]["predicted_latency_us"] = -1.5; })) ==
+        "results.json: pareto[0].predicted_latency_us = -1.5: expected a number > 0");
   CHECK(render_error(sample_with([](Json& j) { j["accuracy_model"]["kind"] = "oracle"; })) ==
         "results.json: accuracy_model.kind = \"oracle\": expected one of proxy,user,macs");
   CHECK(render_error(sample_with([](Json& j) { j["proof"] = 5; })) == "results.json: proof = 5: expected an object or null");
@@ -146,8 +146,12 @@ TEST_CASE("schema errors name the file and the field path") {
         "results.json: layers.ops = {}: expected an array");
   CHECK(render_error(sample_with([](Json& j) { j.erase("missing"); })) == "results.json: missing: missing required field");
   // The version is checked first: a file of another version is not reported as missing fields.
-  CHECK(render_error(Json{{"schema", "cpubone-explore/results/v2"}}) ==
-        "results.json: schema = \"cpubone-explore/results/v2\": unknown schema version (this report reads cpubone-explore/results/v1)");
+  CHECK(render_error(Json{{"schema", "cpubone-explore/results/v9"}}) ==
+        "results.json: schema = \"cpubone-explore/results/v9\": unknown schema version (this report reads cpubone-explore/results/v2)");
+  // v1 (milliseconds) is named as such, so that the reader knows to rerun the job.
+  CHECK(render_error(sample_with([](Json& j) { j["schema"] = "cpubone-explore/results/v1"; })) ==
+        "results.json: schema = \"cpubone-explore/results/v1\": results of an older version, with latencies in ms; this report reads "
+        "cpubone-explore/results/v2 (latencies in us): rerun the job");
   CHECK(render_error(Json::array()) == "results.json: (top level) = []: expected the explorer's results object");
   // Nulls are allowed exactly where the contract allows them.
   CHECK(render_error(sample_with([](Json& j) { j["zoo"][0]["macs"] = nullptr; })) == "results.json: zoo[0].macs = null: expected a number");

@@ -29,11 +29,8 @@ struct JobArgs {
   bool no_prove = false;
 };
 
-std::optional<double> limit(double v, const char* option) {
-  if (v == 0) return std::nullopt;
-  if (!(v > 0) || !std::isfinite(v)) throw InputError(std::string(option) + " = " + std::to_string(v) + ": must be positive");
-  return v;
-}
+// 0 (the default) is "no limit"; anything else the job validates.
+std::optional<double> limit(double v) { return v == 0 ? std::nullopt : std::optional<double>(v); }
 
 // Every output of the job is written at its end (temp file + rename), so stopping it is always safe.
 void on_job_interrupt(int) {
@@ -45,20 +42,10 @@ void on_job_interrupt(int) {
 void run_job(JobArgs a, const std::string& command) {
   explorer::JobOptions& o = a.job;
   o.command = command;
-  if (o.threads < 1 || o.threads > 256) throw InputError("--threads = " + std::to_string(o.threads) + ": out of range [1, 256]");
-  if (o.search.evaluations < 10 || o.search.evaluations > 100'000'000)
-    throw InputError("--evaluations = " + std::to_string(o.search.evaluations) + ": out of range [10, 100000000]");
-  if (o.search.population < 4 || o.search.population > 10000)
-    throw InputError("--population = " + std::to_string(o.search.population) + ": out of range [4, 10000]");
-  if (!(a.budget_s > 0) || a.budget_s > 86400) throw InputError("--budget = " + std::to_string(a.budget_s) + ": out of range (0, 86400]");
-  if (o.accuracy != "proxy" && o.accuracy != "macs" && !std::filesystem::exists(o.accuracy))
-    throw InputError("--accuracy = \"" + o.accuracy + "\": not proxy, macs or an existing CSV file");
-  if (!o.space_file.empty() && !std::filesystem::exists(o.space_file))
-    throw InputError("--space = \"" + o.space_file + "\": cannot open file");
-  o.constraints = {limit(a.max_latency_ms, "--max-latency"), limit(a.max_params, "--max-params"), limit(a.max_macs, "--max-macs")};
+  o.constraints = {limit(a.max_latency_ms * 1e3), limit(a.max_params), limit(a.max_macs)};
   o.search.max_seconds = a.budget_s;
   o.prove = !a.no_prove;
-  if (!find_zoo(o.layers_model)) throw InputError("--layers-model = \"" + o.layers_model + "\": not a zoo model");
+  explorer::validate(o);  // before fitting a host predictor for options that would fail anyway
 
   const bool host = o.device == "host";
   if (host && !std::filesystem::exists(profiler::default_profile_path("host"))) {
@@ -82,6 +69,7 @@ void run_job(JobArgs a, const std::string& command) {
               results["accuracy_model"]["name"].get<std::string>().c_str());
   const bool measured = results["proof"].is_object();
   std::printf("%-6s %-5s %9s %9s %10s %8s %10s  %s\n", "base", "id", "params_M", "MACs_M", "pred_ms", "top1", measured ? "meas_ms" : "", "config");
+  auto ms = [](const Json& us) { return us.is_number() ? Json(us.get<double>() / 1e3) : us; };
   std::map<std::string, Json> by_id;
   for (const auto& x : results["pareto"]) by_id[x["id"]] = x;
   auto num = [](const Json& v, const char* f) {
@@ -93,15 +81,15 @@ void run_job(JobArgs a, const std::string& command) {
   for (const auto& pr : results["proposals"]) {
     std::printf("%-6s %-5s %9s %9s %10s %8s %10s  (baseline)\n", pr["baseline"].get<std::string>().c_str(), "-",
                 num(pr["baseline_params"].get<double>() / 1e6, "%.2f").c_str(), num(pr["baseline_macs"].get<double>() / 1e6, "%.0f").c_str(),
-                num(pr["baseline_latency_ms"], "%.2f").c_str(), num(pr["baseline_top1"], "%.2f").c_str(),
-                num(pr["baseline_measured_latency_ms"], "%.2f").c_str());
+                num(ms(pr["baseline_latency_us"]), "%.2f").c_str(), num(pr["baseline_top1"], "%.2f").c_str(),
+                num(ms(pr["baseline_measured_latency_us"]), "%.2f").c_str());
     size_t shown = 0;
     for (const auto& d : pr["dominating"]) {
       if (++shown > 3) break;
       const Json& x = by_id[d["id"]];
       std::printf("%-6s %-5s %9s %9s %10s %8s %10s  %s\n", "", d["id"].get<std::string>().c_str(),
                   num(d["params"].get<double>() / 1e6, "%.2f").c_str(), num(d["macs"].get<double>() / 1e6, "%.0f").c_str(),
-                  num(d["latency_ms"], "%.2f").c_str(), num(d["top1"], "%.2f").c_str(), num(d["measured_latency_ms"], "%.2f").c_str(),
+                  num(ms(d["latency_us"]), "%.2f").c_str(), num(d["top1"], "%.2f").c_str(), num(ms(d["measured_latency_us"]), "%.2f").c_str(),
                   x["summary"].get<std::string>().c_str());
     }
     if (pr["dominating"].size() > 3) std::printf("%-6s ... %zu dominating configurations in all\n", "", pr["dominating"].size());
@@ -146,7 +134,7 @@ void add_explore_commands(CLI::App& app) {
   app.add_option("--device", a->job.device, "Target device: pi5, pixel7pro, xeon-w2125, a72, xeon-gold5118, host, or one you calibrated")
       ->capture_default_str();
   app.add_option("--out", a->job.out_dir, "Output directory")->capture_default_str();
-  app.add_option("--budget", a->budget_s, "Time limit of the search in seconds (it stops earlier at --evaluations)")->capture_default_str();
+  app.add_option("--budget", a->budget_s, "Time limit of the search in seconds, 0 for none (it stops earlier at --evaluations)")->capture_default_str();
   app.add_option("--evaluations", a->job.search.evaluations, "Distinct candidates the search evaluates (the reproducible budget)")
       ->capture_default_str();
   app.add_option("--population", a->job.search.population, "NSGA-II population")->capture_default_str();

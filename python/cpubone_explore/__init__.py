@@ -156,8 +156,9 @@ def validate(device: str = "host", samples: int = 30, seed: int = 1, threads: in
 
 
 class SearchResults(dict):
-    """The ``cpubone-explore/results/v1`` document of a search (a dict, as ``results.json`` holds it), with
-    ``networks``: the Pareto front as Networks, fastest first, loaded from the files the search wrote."""
+    """The ``cpubone-explore/results/v2`` document of a search (a dict, as ``results.json`` holds it; every
+    latency in microseconds, ``_us``), with ``networks``: the Pareto front as Networks, fastest first, loaded
+    from the files the search wrote."""
 
     def __init__(self, results: Mapping[str, Any], out: str) -> None:
         super().__init__(results)
@@ -176,7 +177,9 @@ def search(space: PathLike | Mapping[str, Any] | None = None, device: str = "pi5
     Pareto-optimal in predicted latency on ``device`` and estimated top-1 (``accuracy``: "proxy", "macs" or a
     CSV of measured accuracies), seeded with CPUBone B0-B3: the main job of ``cpubone-explore --device``.
     Writes ``out``/results.json and ``out``/pareto/*.json; with ``device="host"`` and ``prove``, measures the
-    proposals and B0-B3 here (needs ``profile()`` and ``fit()`` first). Same seed and evaluations, same result."""
+    proposals and B0-B3 here (needs ``profile()`` and ``fit()`` first). Same seed and evaluations, same result.
+    ``max_latency_ms`` is in milliseconds, as ``--max-latency``; ``budget_s`` 0 means no time limit. Options out
+    of range raise InputError with the command line's message (e.g. "--evaluations = 5: out of range ...")."""
     out = _path(out)
     space_arg: Any = dict(space) if isinstance(space, Mapping) else (None if space is None else _path(space))
     return SearchResults(_core.search(space_arg, device, evaluations, budget_s, seed, threads, accuracy, out, prove,

@@ -115,7 +115,7 @@ def test_bad_input_raises_input_error_with_the_cli_message(tmp_path):
 def test_search_finds_pareto_networks_and_report_renders_them(tmp_path):
     out = tmp_path / "search"
     results = cx.search(device="pi5", evaluations=800, out=out)
-    assert results["schema"] == "cpubone-explore/results/v1"
+    assert results["schema"] == "cpubone-explore/results/v2"
     assert results["accuracy_model"]["name"] == "proxy-cpubone-lowformer-v1"
     nets = results.networks
     assert len(nets) == len(results["pareto"]) > 0
@@ -125,6 +125,19 @@ def test_search_finds_pareto_networks_and_report_renders_them(tmp_path):
     assert [p["summary"] for p in again["pareto"]] == [p["summary"] for p in results["pareto"]]
     files = cx.report(results, tmp_path / "report")
     assert files[0].endswith("report.html") and all(os.path.exists(f) for f in files)
+
+
+def test_search_options_are_checked_as_on_the_command_line(tmp_path):
+    # The checks live in the library's job, so search() gets the CLI's one-line errors word for word.
+    for kwargs, args in [({"evaluations": 5}, ["--evaluations", "5"]),
+                         ({"threads": 0}, ["--threads", "0"]),
+                         ({"max_latency_ms": -1.0}, ["--max-latency", "-1"]),
+                         ({"accuracy": "nosuch"}, ["--accuracy", "nosuch"])]:
+        with pytest.raises(cx.InputError) as e:
+            cx.search(device="pi5", out=tmp_path / "s", **kwargs)
+        assert str(e.value) == cli_error("--device", "pi5", "--out", str(tmp_path / "cli"), *args)
+        assert str(e.value).startswith(args[0] + " = ")
+    assert not (tmp_path / "s").exists() and not (tmp_path / "cli").exists()
 
 
 def test_search_space_as_dict_and_its_errors(tmp_path):

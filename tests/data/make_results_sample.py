@@ -10,6 +10,10 @@ over CPUBone and LowFormer, with its real leave-one-out error) and the "search" 
 perturbation of the B0-B3 macros, each candidate counted and predicted for real).
 
     python3 tests/data/make_results_sample.py build/explorer/cpubone-explore > tests/data/results-sample.json
+
+The committed file was made by the v1 form of this script (latencies in ms) and converted to v2 field for field
+(x 1000, `_ms` -> `_us`; the hypervolumes x 1000 with their latency axis); rerun today, the script gives other
+numbers because the shipped pi5 predictor has been refitted since.
 """
 import json
 import math
@@ -70,14 +74,14 @@ pi5 = json.load(open(os.path.join(os.path.dirname(__file__), "..", "..", "predic
 zoo = []
 for e in zoo_json:
     p = predict(e["name"])
-    published_ms = None
+    published_us = None
     for f in e["published"]:
-        if f["devices"].get("rpi5_ms") is not None:
-            published_ms = f["devices"]["rpi5_ms"]
+        if f["devices"].get("rpi5_ms") is not None:  # published figures are in ms
+            published_us = f["devices"]["rpi5_ms"] * 1e3
     zoo.append({"name": e["name"], "family": e["family"], "resolution": e["resolution"], "params": e["params"],
                 "macs": e["macs"], "published_top1": e["top1"], "estimated_top1": None,
-                "predicted_latency_ms": p["latency_us"] / 1e3, "published_latency_ms": published_ms,
-                "measured_latency_ms": None, "predicted_macps": p["macps"]})
+                "predicted_latency_us": p["latency_us"], "published_latency_us": published_us,
+                "measured_latency_us": None, "predicted_macps": p["macps"]})
 
 # --- accuracy model stand-in: top-1 = a + b log10(MACs) over CPUBone and LowFormer --------------------------
 fit_points = [z for z in zoo if z["family"] in ("CPUBone", "LowFormer") and z["published_top1"] is not None]
@@ -162,7 +166,7 @@ def evaluate(name, macro):
     json.dump(macro, open(path, "w"))
     c, p = count(path), predict(path)
     return {"macro": macro, "path": path, "params": c["params"], "macs": c["macs"],
-            "latency_ms": p["latency_us"] / 1e3, "top1": estimate(c["macs"])}
+            "latency_us": p["latency_us"], "top1": estimate(c["macs"])}
 
 
 # The baselines rebuilt from the macro form must match the zoo exactly, or the fixture is wrong.
@@ -190,42 +194,42 @@ pool = candidates + list(baselines.values())
 
 
 def dominates(x, y):
-    return (x["latency_ms"] <= y["latency_ms"] and x["top1"] >= y["top1"]) and (x["latency_ms"] < y["latency_ms"] or x["top1"] > y["top1"])
+    return (x["latency_us"] <= y["latency_us"] and x["top1"] >= y["top1"]) and (x["latency_us"] < y["latency_us"] or x["top1"] > y["top1"])
 
 
-front = sorted([c for c in candidates if not any(dominates(o, c) for o in pool)], key=lambda c: c["latency_ms"])
+front = sorted([c for c in candidates if not any(dominates(o, c) for o in pool)], key=lambda c: c["latency_us"])
 pareto = []
 for k, c in enumerate(front):
     c["id"] = f"p{k:02d}"
     pareto.append({"id": c["id"], "file": f"pareto/{c['id']}.json", "summary": c["summary"], "params": c["params"],
-                   "macs": c["macs"], "predicted_latency_ms": c["latency_ms"], "estimated_top1": c["top1"],
-                   "measured_latency_ms": None})
+                   "macs": c["macs"], "predicted_latency_us": c["latency_us"], "estimated_top1": c["top1"],
+                   "measured_latency_us": None})
 proposals = []
 for name, bl in baselines.items():
     dom = [c for c in front if dominates(c, bl)]
-    proposals.append({"baseline": name, "baseline_latency_ms": bl["latency_ms"], "baseline_top1": bl["top1"],
-                      "baseline_measured_latency_ms": None,
-                      "dominating": [{"id": c["id"], "latency_ms": c["latency_ms"], "top1": c["top1"],
-                                      "delta_latency_pct": 100 * (c["latency_ms"] / bl["latency_ms"] - 1),
-                                      "delta_top1_pp": c["top1"] - bl["top1"], "measured_latency_ms": None} for c in dom]})
+    proposals.append({"baseline": name, "baseline_latency_us": bl["latency_us"], "baseline_top1": bl["top1"],
+                      "baseline_measured_latency_us": None,
+                      "dominating": [{"id": c["id"], "latency_us": c["latency_us"], "top1": c["top1"],
+                                      "delta_latency_pct": 100 * (c["latency_us"] / bl["latency_us"] - 1),
+                                      "delta_top1_pp": c["top1"] - bl["top1"], "measured_latency_us": None} for c in dom]})
 # Random search stand-in: the front of the first half of the candidates only.
 half = candidates[:24]
-random_front = sorted([{"latency_ms": c["latency_ms"], "top1": c["top1"]} for c in half
-                       if not any(dominates(o, c) for o in half)], key=lambda c: c["latency_ms"])
-ref = {"latency_ms": max(c["latency_ms"] for c in pool) * 1.1, "top1": min(c["top1"] for c in pool) - 1}
+random_front = sorted([{"latency_us": c["latency_us"], "top1": c["top1"]} for c in half
+                       if not any(dominates(o, c) for o in half)], key=lambda c: c["latency_us"])
+ref = {"latency_us": max(c["latency_us"] for c in pool) * 1.1, "top1": min(c["top1"] for c in pool) - 1}
 
 
 def hypervolume(front_points):
-    pts = sorted(front_points, key=lambda p: p["latency_ms"])
+    pts = sorted(front_points, key=lambda p: p["latency_us"])
     hv, best = 0.0, ref["top1"]
     for i, p in enumerate(pts):
-        nxt = pts[i + 1]["latency_ms"] if i + 1 < len(pts) else ref["latency_ms"]
+        nxt = pts[i + 1]["latency_us"] if i + 1 < len(pts) else ref["latency_us"]
         best = max(best, p["top1"])
-        hv += (nxt - p["latency_ms"]) * (best - ref["top1"])
+        hv += (nxt - p["latency_us"]) * (best - ref["top1"])
     return hv
 
 
-hv_all = hypervolume([{"latency_ms": c["latency_ms"], "top1": c["top1"]} for c in front])
+hv_all = hypervolume([{"latency_us": c["latency_us"], "top1": c["top1"]} for c in front])
 hv_random = hypervolume(random_front)
 
 # --- per-layer breakdown and roofline of b0 ------------------------------------------------------------------
@@ -245,14 +249,15 @@ for o in b0_pred["layers"]:
 
 # --- predictor accuracy: leave-one-out on the published pi5 latencies ----------------------------------------
 prov = pi5["provenance"]
-acc_points = [{"model": p["model"], "predicted_ms": p["latency_ms"] * (1 + p["leave_one_out_error"]), "actual_ms": p["latency_ms"]}
+# The device's published points are in ms (predictor/calibrate.hpp).
+acc_points = [{"model": p["model"], "predicted_us": p["latency_ms"] * 1e3 * (1 + p["leave_one_out_error"]), "actual_us": p["latency_ms"] * 1e3}
               for p in prov["published"]]
-errs = [abs(p["predicted_ms"] / p["actual_ms"] - 1) for p in acc_points]
-with_pub = [z for z in zoo if z["published_latency_ms"] is not None]
-pub = [z["published_latency_ms"] for z in with_pub]
+errs = [abs(p["predicted_us"] / p["actual_us"] - 1) for p in acc_points]
+with_pub = [z for z in zoo if z["published_latency_us"] is not None]
+pub = [z["published_latency_us"] for z in with_pub]
 
 results = {
-    "schema": "cpubone-explore/results/v1",
+    "schema": "cpubone-explore/results/v2",
     "created": "2026-11-21T15:30:00Z",
     "tool": {"name": "cpubone-explore", "version": "0.1.0",
              "command": "FIXTURE: tests/data/make_results_sample.py (not explorer output; stands in until the explorer writes results)"},
@@ -282,7 +287,7 @@ results = {
     "roofline": {"peak_macps": None, "bandwidth_bytes_per_s": None, "source": None, "points": roof},
     "search": {"algorithm": "FIXTURE random perturbation", "seed": 1, "space": "default", "evaluations": len(candidates),
                "evaluations_per_second": 0, "population": len(candidates), "generations": 1,
-               "constraints": {"max_latency_ms": None, "max_params": None, "max_macs": None},
+               "constraints": {"max_latency_us": None, "max_params": None, "max_macs": None},
                "hypervolume": {"nsga2": hv_all, "random": hv_random, "ratio": hv_all / hv_random if hv_random > 0 else None,
                                "reference_point": ref},
                "random_front": random_front},
@@ -292,11 +297,11 @@ results = {
     "layers": {"model": "b0", "ops": layers},
     "predictor_accuracy": {"against": "published latencies (leave-one-out)", "points": acc_points,
                            "mape": 100 * sum(errs) / len(errs), "within_10": sum(e <= 0.1 for e in errs) / len(errs),
-                           "spearman": spearman([p["predicted_ms"] for p in acc_points], [p["actual_ms"] for p in acc_points])},
+                           "spearman": spearman([p["predicted_us"] for p in acc_points], [p["actual_us"] for p in acc_points])},
     "rank_correlations": {"latency_source": "published",
                           "macs": spearman(pub, [z["macs"] for z in with_pub]),
                           "params": spearman(pub, [z["params"] for z in with_pub]),
-                          "prediction": spearman(pub, [z["predicted_latency_ms"] for z in with_pub])},
+                          "prediction": spearman(pub, [z["predicted_latency_us"] for z in with_pub])},
     "operator_table": None,
     # As the profiler's kernels label themselves (profiler/kernels/*.cpp); the pi5 predictor scales host timings.
     "emulated_ops": [{"op": "gelu", "how": "emulated: vectorised gelu loop"},

@@ -1,0 +1,10 @@
+// The version of the main job's results JSON (reports/results-schema.md). The explorer writes it and the
+// report reads it; they are siblings, so it lives in the one library both link.
+#pragma once
+
+namespace cpx {
+
+// v2: every latency in microseconds (`_us`); v1 had milliseconds in most fields.
+inline constexpr const char* results_schema = "cpubone-explore/results/v2";
+
+}  // namespace cpx
