@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "space/count.hpp"
+
 namespace cpx::predictor {
 
 double Predictor::predict_class_us(OpClass c, const std::array<double, base_feature_count>& base) const {
@@ -327,12 +329,18 @@ Json prediction_json(const Predictor& p, const Network& net, const NetworkPredic
             {"resolution", net.input.h}, {"macs", macs}, {"latency_us", pred.latency_us},
             {"macps", macs / (pred.latency_us * 1e-6)}, {"overhead_us", pred.overhead_us}};
   if (!layers) return j;
+  const NetworkCount counts = count(net);
   Json rows = Json::array();
   for (size_t i = 0; i < net.ops.size(); ++i) {
     const auto& o = pred.ops[i];
-    rows.push_back({{"name", net.ops[i].name}, {"op", net.ops[i].kind()}, {"class", to_string(o.op_class)},
-                    {"macs", o.macs}, {"latency_us", o.latency_us}, {"activation_us", o.activation_us},
-                    {"macps", o.macs > 0 ? Json(o.macs / (o.latency_us * 1e-6)) : Json(nullptr)}});
+    const Json base = layer_row(net, i, counts.layers[i]);
+    Json r = row_subset(base, {"name", "op"});
+    r["op_class"] = to_string(o.op_class);
+    r["macs"] = base["macs"];
+    r["latency_us"] = o.latency_us;
+    r["activation_us"] = o.activation_us;
+    r["macps"] = o.macs > 0 ? Json(o.macs / (o.latency_us * 1e-6)) : Json(nullptr);
+    rows.push_back(std::move(r));
   }
   j["layers"] = std::move(rows);
   return j;

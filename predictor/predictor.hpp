@@ -62,7 +62,8 @@ struct NetworkPrediction {
 NetworkPrediction predict(const Predictor& p, const Network& net, int64_t threads);
 
 // What `predict --json` prints: model, device, runtime, threads, resolution, macs, latency_us, macps,
-// overhead_us and, with `layers`, one object per op (name, op, class, macs, latency_us, macps).
+// overhead_us and, with `layers`, one object per op: name, op, op_class (the predictor's class, e.g.
+// conv_dense), macs (name, op and macs from count's layer_row), latency_us, activation_us and macps.
 Json prediction_json(const Predictor& p, const Network& net, const NetworkPrediction& pred, int64_t threads, bool layers);
 
 struct FitOptions {

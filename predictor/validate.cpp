@@ -7,9 +7,8 @@
 
 #include "predictor/devices.hpp"
 #include "profiler/environment.hpp"
-#include "profiler/measure.hpp"
-#include "profiler/sweep.hpp"
-#include "profiler/weights.hpp"
+#include "profiler/measure_network.hpp"
+#include "profiler/profile_file.hpp"
 #include "space/count.hpp"
 #include "space/sample.hpp"
 #include "space/zoo.hpp"
@@ -73,10 +72,10 @@ Json validate(const std::string& device, const ValidateOptions& options, const s
     held_out.emplace_back(m.name, expand(m, m.name));
   }
   profiler::pin_to_cpus(threads);
-  profiler::MeasureOptions o;
-  o.min_time_s = min_time_s;
-  o.min_runs = 5;
-  o.warmup_runs = 2;
+  profiler::NetworkRun run{threads, seed, false, {}};
+  run.timing.min_time_s = min_time_s;
+  run.timing.min_runs = 5;
+  run.timing.warmup_runs = 2;
   // rounds x networks medians; each round re-creates the plan (keeping every zoo plan alive would hold
   // gigabytes of weights) and visits the networks in its own order.
   std::vector<std::vector<double>> round_medians(held_out.size()), round_cvs(held_out.size());
@@ -86,11 +85,7 @@ Json validate(const std::string& device, const ValidateOptions& options, const s
   for (int64_t round = 0; round < options.rounds; ++round) {
     std::shuffle(order.begin(), order.end(), rng);
     for (size_t i : order) {
-      const Network& net = held_out[i].second;
-      profiler::Plan plan(net, profiler::make_weights(net, seed), {static_cast<size_t>(threads), false});
-      const auto input = profiler::make_input(net.input, seed);
-      std::copy(input.begin(), input.end(), plan.input().begin());
-      const profiler::Timing t = profiler::time_runs([&] { plan.run(); }, o);
+      const profiler::Timing t = profiler::time_network(held_out[i].second, run).timings.network;
       round_medians[i].push_back(t.stats_us.median);
       round_cvs[i].push_back(t.stats_us.cv);
     }

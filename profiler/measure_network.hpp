@@ -1,10 +1,32 @@
-// One network measured on this machine as `measure` reports it: whole-network (and optionally per-op)
-// timing statistics with raw samples, MACpS against the measured peak, and the environment.
+// One network measured on this machine. time_network is the one way every command measures a network
+// (a plan with seeded weights and a seeded input, timed under MeasureOptions); measure_network builds
+// the JSON of `measure` on it.
 #pragma once
 
 #include "profiler/measure.hpp"
+#include "space/count.hpp"
 
 namespace cpx::profiler {
+
+struct NetworkRun {
+  int64_t threads = 1;
+  uint64_t seed = 0;    // weights and input
+  bool layers = false;  // also time every op on its own (time_layers)
+  MeasureOptions timing;
+};
+
+struct NetworkTimings {
+  LayerTimings timings;  // .network always; .ops and .additivity only with NetworkRun::layers
+  std::vector<Implementation> implementations;  // per op: how the plan ran it
+  int64_t emulated_ops = 0;                     // ops not run as a single XNNPACK operator
+  int64_t arena_bytes = 0;
+};
+
+// Does not pin: callers pin once per thread count (pin_to_cpus), not once per network.
+NetworkTimings time_network(const Network& net, const NetworkRun& run);
+
+// How the executor runs each op of `net` (planned with seeded weights on one thread, not timed).
+std::vector<Implementation> plan_implementations(const Network& net, uint64_t seed);
 
 inline constexpr std::string_view measurement_schema = "cpubone-explore/measurement/v1";
 
@@ -17,7 +39,12 @@ struct NetworkMeasureOptions {
 };
 
 // Pins the calling thread to `threads` CPUs (see pin_to_cpus) and measures. Returns the
-// "cpubone-explore/measurement/v1" JSON; options out of range are InputErrors.
+// "cpubone-explore/measurement/v1" JSON; options out of range are InputErrors. With `layers`, each op's
+// row has count's layer_row keys name, op and macs, and implementation, xnnpack, emulated, latency_us,
+// macps, fraction_of_peak and share.
 Json measure_network(const Network& net, const NetworkMeasureOptions& options);
+
+// MACs per second of `macs` done in `latency_us`; 0 for a latency of 0.
+double macps_of(int64_t macs, double latency_us);
 
 }  // namespace cpx::profiler

@@ -3,8 +3,7 @@
 #include <xnnpack.h>
 
 #include "profiler/kernel.hpp"
-#include "profiler/weights.hpp"
-#include "space/count.hpp"
+#include "profiler/measure_network.hpp"
 
 namespace cpx::profiler {
 
@@ -40,12 +39,9 @@ PeakProbe probe_peak(int64_t threads, const MeasureOptions& options) {
   out.details = Json::object();
   for (const ConvProbe& p : conv_probes) {
     const Network net = single_conv(p);
-    Plan plan(net, make_weights(net, 0), {static_cast<size_t>(threads), false});
-    const auto input = make_input(net.input, 0);
-    std::copy(input.begin(), input.end(), plan.input().begin());
-    const Timing t = time_runs([&] { plan.run(); }, options);
+    const Timing t = time_network(net, {threads, 0, false, options}).timings.network;
     const int64_t macs = count(net).total.macs;
-    const double macps = static_cast<double>(macs) / (t.stats_us.median * 1e-6);
+    const double macps = macps_of(macs, t.stats_us.median);
     out.details[p.name] = {{"macs", macs}, {"macps", macps}, {"latency_us", to_json(t, false)}};
     if (macps > out.peak_macps) {
       out.peak_macps = macps;

@@ -1,10 +1,12 @@
 // Device profile files: everything that resume, rules and fit read is checked on load, so that a
 // profile from another machine or an editor is either whole or an InputError naming the field. Kept
 // apart from the sweep so that the loader builds without the XNNPACK executor (the fuzz target).
+#include "profiler/profile_file.hpp"
+
 #include <cmath>
+#include <cstdlib>
 #include <set>
 
-#include "profiler/sweep.hpp"
 #include "space/network.hpp"
 
 namespace cpx::profiler {
@@ -125,6 +127,14 @@ void check_profile(const Json& j, const std::string& path) {
 }
 
 }  // namespace
+
+std::string default_profile_path(const std::string& device) {
+  std::string home;
+  if (const char* p = std::getenv("CPX_HOME")) home = p;
+  else if (const char* h = std::getenv("HOME")) home = std::string(h) + "/.cache/cpubone-explore";
+  else home = ".cpubone-explore";
+  return home + "/devices/" + device + ".json";
+}
 
 Json load_profile(const std::string& path) {
   Json j = read_json_file(path);

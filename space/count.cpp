@@ -1,5 +1,7 @@
 #include "space/count.hpp"
 
+#include <stdexcept>
+
 namespace cpx {
 
 NetworkCount count(const Network& net) {
@@ -37,6 +39,38 @@ namespace {
 Json shape_or_null(const std::optional<Window>& w, auto field) { return w ? Json(field(*w)) : Json(nullptr); }
 }  // namespace
 
+Json layer_row(const Network& net, size_t i, const LayerCount& c) {
+  const Op& op = net.ops[i];
+  const auto w = window_of(op.attrs);
+  const ShapeNhwc& in = net.shape_of(op.inputs[0]);
+  Json r;
+  r["name"] = op.name;
+  r["op"] = op.kind();
+  r["conv_class"] = op.as<Conv2d>() ? Json(to_string(conv_class(*op.as<Conv2d>(), in.c))) : Json(nullptr);
+  r["inputs"] = op.inputs;
+  r["in_nhwc"] = in.to_json();
+  r["out_nhwc"] = net.shapes[i].to_json();
+  r["kernel"] = shape_or_null(w, [](const Window& x) { return x.kernel; });
+  r["stride"] = shape_or_null(w, [](const Window& x) { return x.stride; });
+  r["groups"] = shape_or_null(w, [](const Window& x) { return x.groups; });
+  r["padding"] = shape_or_null(w, [](const Window& x) { return x.padding.to_json(); });
+  r["params"] = c.cost.params;
+  r["params_inference"] = c.cost.params_inference;
+  r["macs"] = c.cost.macs;
+  r["bytes"] = c.bytes;
+  return r;
+}
+
+Json row_subset(const Json& row, std::initializer_list<std::string_view> keys) {
+  Json r = Json::object();
+  for (std::string_view k : keys) {
+    const auto it = row.find(std::string(k));
+    if (it == row.end()) throw std::logic_error("row_subset: the row has no key \"" + std::string(k) + "\"");
+    r[std::string(k)] = *it;
+  }
+  return r;
+}
+
 Json count_json(const Network& net, const NetworkCount& c, bool layers) {
   Json j;
   j["model"] = net.name;
@@ -50,27 +84,7 @@ Json count_json(const Network& net, const NetworkCount& c, bool layers) {
   j["definitions"] = count_definitions();
   if (!layers) return j;
   Json rows = Json::array();
-  for (size_t i = 0; i < net.ops.size(); ++i) {
-    const Op& op = net.ops[i];
-    const auto w = window_of(op.attrs);
-    const ShapeNhwc& in = net.shape_of(op.inputs[0]);
-    Json r;
-    r["name"] = op.name;
-    r["op"] = op.kind();
-    r["class"] = op.as<Conv2d>() ? Json(to_string(conv_class(*op.as<Conv2d>(), in.c))) : Json(nullptr);
-    r["inputs"] = op.inputs;
-    r["in_nhwc"] = in.to_json();
-    r["out_nhwc"] = net.shapes[i].to_json();
-    r["kernel"] = shape_or_null(w, [](const Window& x) { return x.kernel; });
-    r["stride"] = shape_or_null(w, [](const Window& x) { return x.stride; });
-    r["groups"] = shape_or_null(w, [](const Window& x) { return x.groups; });
-    r["padding"] = shape_or_null(w, [](const Window& x) { return x.padding.to_json(); });
-    r["params"] = c.layers[i].cost.params;
-    r["params_inference"] = c.layers[i].cost.params_inference;
-    r["macs"] = c.layers[i].cost.macs;
-    r["bytes"] = c.layers[i].bytes;
-    rows.push_back(std::move(r));
-  }
+  for (size_t i = 0; i < net.ops.size(); ++i) rows.push_back(layer_row(net, i, c.layers[i]));
   j["layers"] = std::move(rows);
   return j;
 }

@@ -56,7 +56,7 @@ void run_predict(const std::string& model, const std::string& device, int64_t th
   std::printf("%s on %s (%s), %lld thread(s), input %s\n", net.name.c_str(), p.device.c_str(), p.runtime.c_str(),
               static_cast<long long>(threads), net.input.str().c_str());
   if (layers) {
-    std::printf("%-28s %-16s %-16s %14s %10s %10s\n", "name", "op", "class", "macs", "GMACpS", "time_us");
+    std::printf("%-28s %-16s %-16s %14s %10s %10s\n", "name", "op", "op_class", "macs", "GMACpS", "time_us");
     for (size_t i = 0; i < net.ops.size(); ++i) {
       const auto& o = pred.ops[i];
       std::printf("%-28s %-16s %-16s %14s %10s %10.1f\n", net.ops[i].name.c_str(), std::string(net.ops[i].kind()).c_str(),

@@ -55,7 +55,7 @@ void run_count(const std::string& model, bool layers, bool as_json, int64_t reso
   std::printf("%s (%s), input %s (NHWC)\n", net.name.c_str(), net.family.empty() ? "-" : net.family.c_str(),
               net.input.str().c_str());
   if (layers) {
-    std::printf("%-28s %-16s %-9s %-16s %-16s %-5s %-6s %-6s %-8s %12s %15s %12s\n", "name", "op", "class", "in", "out",
+    std::printf("%-28s %-16s %-10s %-16s %-16s %-5s %-6s %-6s %-8s %12s %15s %12s\n", "name", "op", "conv_class", "in", "out",
                 "k", "stride", "groups", "padding", "params", "macs", "bytes");
     for (size_t i = 0; i < net.ops.size(); ++i) {
       const Op& op = net.ops[i];
@@ -65,7 +65,7 @@ void run_count(const std::string& model, bool layers, bool as_json, int64_t reso
       auto pair = [](const std::array<int64_t, 2>& p) {
         return p[0] == p[1] ? std::to_string(p[0]) : std::to_string(p[0]) + "x" + std::to_string(p[1]);
       };
-      std::printf("%-28s %-16s %-9s %-16s %-16s %-5s %-6s %-6s %-8s %12s %15s %12s\n", op.name.c_str(),
+      std::printf("%-28s %-16s %-10s %-16s %-16s %-5s %-6s %-6s %-8s %12s %15s %12s\n", op.name.c_str(),
                   std::string(op.kind()).c_str(), cls.c_str(), in.str().c_str(), net.shapes[i].str().c_str(),
                   w ? pair(w->kernel).c_str() : "", w ? pair(w->stride).c_str() : "",
                   w ? std::to_string(w->groups).c_str() : "", w ? w->padding.str().c_str() : "",

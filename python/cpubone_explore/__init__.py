@@ -99,7 +99,7 @@ def load(source: str | os.PathLike[str] | dict, resolution: int = 0) -> Network:
 
 def count(net: NetworkLike, layers: bool = True) -> Result:
     """Exact params, MACs and bytes (``count --json``): totals, the counting definitions and, with
-    ``layers``, ``result["layers"]``: one dict per operator (name, op, class, shapes, params, macs, bytes)."""
+    ``layers``, ``result["layers"]``: one dict per operator (name, op, conv_class, shapes, params, macs, bytes)."""
     return Result(_core.count(_network(net), layers))
 
 

@@ -239,12 +239,12 @@ layers, roof = [], []
 for o in b0_pred["layers"]:
     first = o["name"].split(".")[0]  # stem, s1..s4, head
     stage = f"stage {first[1:]}" if first[0] == "s" and first[1:].isdigit() else first
-    layers.append({"name": o["name"], "stage": stage, "op_class": o["class"], "macs": o["macs"],
+    layers.append({"name": o["name"], "stage": stage, "op_class": o["op_class"], "macs": o["macs"],
                    "predicted_us": o["latency_us"], "measured_us": None})
     c = bytes_by_op.get(o["name"], {})
     moved = c.get("bytes", 0)
     if o["macs"] > 0 and moved > 0:
-        roof.append({"model": "b0", "op": o["name"], "op_class": o["class"], "intensity_macs_per_byte": o["macs"] / moved,
+        roof.append({"model": "b0", "op": o["name"], "op_class": o["op_class"], "intensity_macs_per_byte": o["macs"] / moved,
                      "macps": o["macs"] / (o["latency_us"] * 1e-6), "source": "predicted"})
 
 # --- predictor accuracy: leave-one-out on the published pi5 latencies ----------------------------------------

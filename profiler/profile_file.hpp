@@ -1,0 +1,24 @@
+// Device profile files ("cpubone-explore/device-profile/v1"): where they live and how they are loaded.
+// Needs no executor, so that readers of profiles (rules, fit, the fuzz target) need not measure.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "space/error.hpp"
+
+namespace cpx::profiler {
+
+inline constexpr std::string_view device_profile_schema = "cpubone-explore/device-profile/v1";
+// Seeds of the sampled networks a profile measures for fitting; validation must sample below this.
+inline constexpr uint64_t training_seed_base = 1'000'000;
+
+// Where `profile --device NAME` writes by default: $CPX_HOME or ~/.cache/cpubone-explore, devices/NAME.json.
+std::string default_profile_path(const std::string& device);
+
+// Loads a device profile, checking its schema and every field that resume, rules and fit read.
+Json load_profile(const std::string& path);
+// The same checks on a profile already parsed (`file` names it in errors).
+Json profile_from_json(Json j, const std::string& file);
+
+}  // namespace cpx::profiler

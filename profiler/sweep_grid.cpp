@@ -1,0 +1,299 @@
+// The sweep's work: the block grid of the CPUBone design study, single operators of every class, FasterNet's
+// Table 1 stacks, sampled whole networks and the zoo, each as a list of SweepItems in measuring order.
+#include "profiler/sweep_grid.hpp"
+
+#include <algorithm>
+#include <array>
+#include <random>
+
+#include "profiler/profile_file.hpp"
+#include "profiler/xnnpack_caps.hpp"
+#include "space/blocks.hpp"
+#include "space/sample.hpp"
+#include "space/zoo.hpp"
+
+namespace cpx::profiler {
+
+namespace {
+
+std::string threads_suffix(int64_t threads) { return "_t" + std::to_string(threads); }
+
+// Channel counts at each resolution where CPUBone-like networks have them (stage by stage).
+const std::vector<std::pair<int64_t, std::vector<int64_t>>> full_positions{
+    {112, {16, 32, 64}}, {56, {16, 32, 64, 128}}, {28, {32, 64, 128, 256}}, {14, {64, 128, 256, 512}}, {7, {128, 256, 512, 1024}}};
+const std::vector<std::pair<int64_t, std::vector<int64_t>>> quick_positions{{56, {32, 64}}, {14, {128, 256}}};
+
+Conv2d plain_conv(int64_t out, int64_t k, int64_t stride, int64_t groups) {
+  return same_conv(out, k, stride, groups, true, false, Activation::none);
+}
+
+// FasterNet's Table 1: ten stacked layers of one operator on a typical feature map.
+const std::vector<std::pair<int64_t, int64_t>> fasternet_maps{{96, 56}, {192, 28}, {384, 14}, {768, 7}};
+const std::vector<std::string> fasternet_ops{"conv", "gconv16", "dwconv", "pconv"};
+
+Network fasternet_network(const std::string& op, int64_t c, int64_t r) {
+  const std::string name = "fasternet_" + op + "_c" + std::to_string(c) + "_r" + std::to_string(r);
+  NetworkBuilder b(name, "sweep", {1, r, r, c}, Where("sweep", name));
+  std::string x(input_tensor);
+  for (int i = 0; i < 10; ++i) {
+    const std::string p = "l" + std::to_string(i);
+    if (op == "pconv") x = expand_block(b, PConv{3, 4}, x, p, c, 1, false);
+    else x = b.add(p, {x}, plain_conv(c, 3, 1, op == "conv" ? 1 : op == "gconv16" ? 16 : c));
+  }
+  return std::move(b).finish(x);
+}
+
+// Single operators of every class that the block grid does not exercise, over shapes like the zoo's, so
+// that a predictor fitted on the profile never needs the zoo (which stays held out for validation).
+struct OpItem {
+  std::string id;
+  std::function<Network()> build;
+};
+
+Network one_op(const std::string& name, ShapeNhwc input, const std::function<std::string(NetworkBuilder&)>& body) {
+  NetworkBuilder b(name, "sweep", input, Where("sweep", name));
+  const std::string out = body(b);
+  return std::move(b).finish(out);
+}
+
+using AddOp = std::function<void(std::string id, ShapeNhwc in, std::function<std::string(NetworkBuilder&)> body)>;
+
+// Fully connected layers and attention on tokens.
+void add_token_ops(bool quick, const AddOp& add) {
+  const std::string x(input_tensor);
+  for (int64_t in : quick ? std::vector<int64_t>{1536} : std::vector<int64_t>{256, 512, 1024, 1536, 2304})
+    for (int64_t out : quick ? std::vector<int64_t>{1000} : std::vector<int64_t>{1000, 1600, 2560})
+      add("fc_" + std::to_string(in) + "_" + std::to_string(out), {1, 1, 1, in},
+          [=](NetworkBuilder& b) { return b.add("fc", {x}, FullyConnected{out, true, false, Activation::none}); });
+  // Fully connected layers on token maps (attention and MLP projections of token-based networks): a GEMM
+  // with as many rows as tokens, unlike a classifier head's single row.
+  const std::vector<std::pair<int64_t, std::vector<int64_t>>> token_maps =
+      quick ? std::vector<std::pair<int64_t, std::vector<int64_t>>>{{14, {128}}}
+            : std::vector<std::pair<int64_t, std::vector<int64_t>>>{{7, {256, 512}}, {14, {128, 256}}, {28, {64, 128}}, {56, {32, 64}}};
+  for (const auto& [grid, widths] : token_maps)
+    for (int64_t c : widths)
+      for (const auto& [in, out] : std::vector<std::pair<int64_t, int64_t>>{{c, c}, {c, 4 * c}, {4 * c, c}}) {
+        const int64_t o = out;  // clang 14: lambdas cannot capture structured bindings
+        add("fc_tokens_" + std::to_string(grid * grid) + "_" + std::to_string(in) + "_" + std::to_string(out),
+            {1, grid, grid, in}, [=](NetworkBuilder& b) { return b.add("fc", {x}, FullyConnected{o, true, false, Activation::none}); });
+      }
+  for (int64_t heads : quick ? std::vector<int64_t>{2} : std::vector<int64_t>{1, 2, 4, 8})
+    for (int64_t grid : quick ? std::vector<int64_t>{7} : std::vector<int64_t>{7, 14})
+      for (int64_t hd : quick ? std::vector<int64_t>{32} : std::vector<int64_t>{32, 64}) {
+        const std::string tag = "h" + std::to_string(heads) + "_l" + std::to_string(grid * grid) + "_d" + std::to_string(hd);
+        const int64_t tokens = grid * grid;
+        add("attention_" + tag, {1, grid, grid, 3 * heads * hd}, [=](NetworkBuilder& b) {
+          const auto s = b.add("scores", {x, x}, Matmul{heads, {0, hd}, {hd, hd}, true, 1.0});
+          const auto p = b.add("softmax", {s}, Softmax{heads});
+          return b.add("av", {p, x}, Matmul{heads, {0, tokens}, {2 * hd, hd}, false, 1.0});
+        });
+        add("head_mix_" + tag, {1, grid, grid, heads * tokens}, [=](NetworkBuilder& b) {
+          const auto m = b.add("mix", {x}, HeadMix{heads, true});
+          return b.add("bias", {m}, AttentionBias{heads, tokens});
+        });
+      }
+}
+
+// Normalisation, elementwise, pooling, resizing, depthwise and transposed convs on feature maps.
+void add_map_ops(bool quick, const AddOp& add) {
+  const std::string x(input_tensor);
+  const std::vector<std::pair<int64_t, int64_t>> maps =
+      quick ? std::vector<std::pair<int64_t, int64_t>>{{56, 64}, {14, 256}}
+            : std::vector<std::pair<int64_t, int64_t>>{{112, 32}, {56, 64}, {28, 128}, {14, 256}, {7, 512}};
+  for (const auto& map : maps) {
+    const int64_t r = map.first, c = map.second;  // lambdas below capture these (clang 14: not bindings)
+    const std::string tag = std::to_string(r) + "_" + std::to_string(c);
+    const ShapeNhwc in{1, r, r, c};
+    add("group_norm_" + tag, in, [=](NetworkBuilder& b) { return b.add("gn", {x}, GroupNorm{1, 1e-5}); });
+    add("layer_norm_" + tag, in, [=](NetworkBuilder& b) { return b.add("ln", {x}, LayerNorm{1e-5}); });
+    add("batch_norm_" + tag, in, [=](NetworkBuilder& b) { return b.add("bn", {x}, BatchNorm{1e-5}); });
+    add("layer_scale_" + tag, in, [=](NetworkBuilder& b) { return b.add("ls", {x}, LayerScale{}); });
+    add("add_" + tag, in, [=](NetworkBuilder& b) { return b.add("add", {x, x}, Add{}); });
+    add("multiply_broadcast_" + tag, in, [=](NetworkBuilder& b) {
+      const auto g = b.add("pool", {x}, GlobalAvgPool{});
+      return b.add("mul", {x, g}, Multiply{});
+    });
+    for (Activation a : {Activation::relu, Activation::hardswish, Activation::hardsigmoid, Activation::sigmoid,
+                         Activation::silu, Activation::gelu})
+      add("activation_" + std::string(to_string(a)) + "_" + tag, in,
+          [=](NetworkBuilder& b) { return b.add("act", {x}, ActivationOp{a}); });
+    add("max_pool_3s2_" + tag, in, [=](NetworkBuilder& b) {
+      return b.add("pool", {x}, MaxPool{{3, 3}, {2, 2}, {1, 1, 1, 1}});
+    });
+    add("avg_pool_2s2_" + tag, in, [=](NetworkBuilder& b) { return b.add("pool", {x}, AvgPool{{2, 2}, {2, 2}, {}}); });
+    add("avg_pool_3s1p1_" + tag, in, [=](NetworkBuilder& b) {
+      return b.add("pool", {x}, AvgPool{{3, 3}, {1, 1}, {1, 1, 1, 1}});
+    });
+    add("upsample_x2_" + tag, in, [=](NetworkBuilder& b) { return b.add("up", {x}, UpsampleNearest{{2, 2}, {0, 0}}); });
+    add("resize_bilinear_x2_" + tag, in, [=](NetworkBuilder& b) {
+      return b.add("up", {x}, ResizeBilinear{{2 * r, 2 * r}, false});
+    });
+    add("slice_concat_" + tag, in, [=](NetworkBuilder& b) {
+      const auto a = b.add("head", {x}, Slice{0, c / 4});
+      const auto rest = b.add("rest", {x}, Slice{c / 4, c});
+      return b.add("cat", {rest, a}, Concat{});
+    });
+    add("pad_" + tag, in, [=](NetworkBuilder& b) { return b.add("pad", {x}, Pad{{1, 0, 1, 0}}); });
+    // Depthwise kernels beyond the grid's 2x2 and 3x3 (EfficientNet, FastViT, GhostNetV2, EfficientMod):
+    // XNNPACK has fast microkernels for some tap counts only, so each shape is measured.
+    for (const auto& [kh, kw, stride] : std::vector<std::array<int64_t, 3>>{{5, 5, 1}, {5, 5, 2}, {7, 7, 1}, {7, 7, 2}, {1, 5, 1}, {5, 1, 1}}) {
+      Conv2d dw;
+      dw.out_channels = c;
+      dw.kernel = {kh, kw};
+      dw.stride = {stride, stride};
+      dw.padding = {kh / 2, kh / 2, kw / 2, kw / 2};
+      dw.groups = c;
+      dw.bias = true;
+      add("dwconv_" + std::to_string(kh) + "x" + std::to_string(kw) + "s" + std::to_string(stride) + "_" + tag, in,
+          [=](NetworkBuilder& b) { return b.add("dw", {x}, dw); });
+      // Kernels without an XNNPACK microkernel run as the executor's own loops, whose speed also depends
+      // on the channel count (16-channel vectors): half and double the map's width as well.
+      if (quick || xnnpack_has_depthwise_microkernel(kh * kw)) continue;
+      for (int64_t width : {c / 2, 2 * c}) {
+        Conv2d other = dw;
+        other.out_channels = other.groups = width;
+        add("dwconv_" + std::to_string(kh) + "x" + std::to_string(kw) + "s" + std::to_string(stride) + "_" +
+                std::to_string(r) + "_" + std::to_string(width),
+            {1, r, r, width}, [=](NetworkBuilder& b) { return b.add("dw", {x}, other); });
+      }
+    }
+    if (r <= 14) {
+      add("global_avg_pool_" + tag, in, [=](NetworkBuilder& b) { return b.add("pool", {x}, GlobalAvgPool{}); });
+      ConvTranspose2d up;
+      up.out_channels = c;
+      up.kernel = {4, 4};
+      up.stride = {2, 2};
+      up.padding = {1, 1, 1, 1};
+      up.bias = true;
+      add("conv_transpose_k4s2_" + tag, in, [=](NetworkBuilder& b) { return b.add("deconv", {x}, up); });
+      ConvTranspose2d same = up;
+      same.kernel = {3, 3};
+      same.stride = {1, 1};
+      add("conv_transpose_k3s1_" + tag, in, [=](NetworkBuilder& b) { return b.add("deconv", {x}, same); });
+    }
+  }
+}
+
+std::vector<OpItem> op_items(bool quick) {
+  std::vector<OpItem> items;
+  const AddOp add = [&](std::string id, ShapeNhwc in, std::function<std::string(NetworkBuilder&)> body) {
+    items.push_back({"op_" + id, [=] { return one_op("op_" + id, in, body); }});
+  };
+  add_token_ops(quick, add);
+  add_map_ops(quick, add);
+  return items;
+}
+
+}  // namespace
+
+std::string SweepConfig::id() const {
+  return variant + "_k" + std::to_string(kernel) + "_g" + std::to_string(groups) + "_c" + std::to_string(channels) + "_r" +
+         std::to_string(resolution) + "_s" + std::to_string(stride) + "_t" + std::to_string(threads);
+}
+
+Network SweepConfig::network() const {
+  NetworkBuilder b(id(), "sweep", {1, resolution, resolution, channels}, Where("sweep", id()));
+  const std::string in(input_tensor);
+  std::string out;
+  if (variant == "conv" || variant == "gconv" || variant == "pwconv") {
+    out = b.add("conv", {in}, plain_conv(channels, kernel, stride, groups));
+  } else if (variant == "dwconv") {
+    out = b.add("conv", {in}, plain_conv(channels, kernel, stride, channels));
+  } else if (variant == "pconv") {
+    out = expand_block(b, PConv{kernel, 4}, in, "blk", channels, 1, false);
+  } else if (variant == "fumbconv" || variant == "grfumbconv") {
+    out = expand_block(b, FuMBConv{kernel, 4, groups, {false, false}, Activation::hardswish}, in, "blk", channels, stride, false);
+  } else if (variant == "mbconv" || variant == "grmbconv") {
+    MBConv m;
+    m.kernel = kernel;
+    m.groups = groups;
+    out = expand_block(b, m, in, "blk", channels, stride, false);
+  } else {
+    throw std::logic_error("unknown sweep variant " + variant);
+  }
+  return std::move(b).finish(out);
+}
+
+std::vector<SweepConfig> sweep_grid(bool quick, const std::vector<int64_t>& threads) {
+  std::vector<SweepConfig> grid;
+  const std::vector<int64_t> kernels{2, 3};
+  const std::vector<int64_t> groups = quick ? std::vector<int64_t>{2} : std::vector<int64_t>{2, 4, 8};
+  const std::vector<int64_t> strides = quick ? std::vector<int64_t>{1} : std::vector<int64_t>{1, 2};
+  for (int64_t t : threads) {
+    for (const auto& position : quick ? quick_positions : full_positions) {
+      const int64_t r = position.first;  // captured below (clang 14 cannot capture a structured binding)
+      for (int64_t c : position.second) {
+        for (int64_t s : strides) {
+          auto add = [&](const char* v, int64_t k, int64_t g) { grid.push_back({v, k, g, c, r, s, t}); };
+          add("pwconv", 1, 1);
+          for (int64_t k : kernels) {
+            add("conv", k, 1);
+            add("dwconv", k, 1);
+            add("fumbconv", k, 1);
+            add("mbconv", k, 1);
+            if (s == 1) add("pconv", k, 1);  // a partial conv keeps its resolution
+            for (int64_t g : groups) {
+              add("gconv", k, g);
+              add("grfumbconv", k, g);
+              add("grmbconv", k, g);
+            }
+          }
+        }
+      }
+    }
+  }
+  return grid;
+}
+
+std::vector<SweepItem> sweep_work(bool quick, const std::vector<int64_t>& threads, uint64_t seed) {
+  std::vector<SweepItem> work;
+  // Grid configs and single ops in a seeded random order, so that slow drifts of the machine do not line
+  // up with one variant.
+  std::mt19937_64 shuffle_rng(seed);
+  std::vector<SweepConfig> grid = sweep_grid(quick, threads);
+  std::shuffle(grid.begin(), grid.end(), shuffle_rng);
+  for (const SweepConfig& c : grid)
+    work.push_back({"configs", c.id(), c.threads, [c] { return c.network(); }, [c](const Network&) {
+                      return Json{{"variant", c.variant}, {"kernel", c.kernel},         {"groups", c.groups},
+                                  {"channels", c.channels}, {"resolution", c.resolution}, {"stride", c.stride}};
+                    }});
+  std::vector<std::pair<OpItem, int64_t>> ops;
+  for (int64_t t : threads)
+    for (auto& item : op_items(quick)) ops.emplace_back(item, t);
+  std::shuffle(ops.begin(), ops.end(), shuffle_rng);
+  for (const auto& [item, t] : ops) work.push_back({"ops", item.id + threads_suffix(t), t, item.build, {}});
+  // Whole networks sampled from the CPUBone-like space, with seeds from training_seed_base on: they give
+  // predictors per-op times in context and the network overhead. Validation samples other seeds.
+  for (int64_t t : threads)
+    for (uint64_t i = 0; i < (quick ? 4u : 40u); ++i) {
+      const uint64_t s = training_seed_base + i;
+      work.push_back({"networks", "sampled_" + std::to_string(s) + threads_suffix(t), t,
+                      [s] {
+                        const Macro m = sample_cpubone_like(s);
+                        return expand(m, m.name);
+                      },
+                      [s](const Network&) { return Json{{"sample_seed", s}}; }});
+    }
+  for (int64_t t : threads)
+    for (const auto& op : fasternet_ops)
+      for (const auto& [c, r] : fasternet_maps) {
+        if (quick && !(t == 1 && (r == 56 || r == 14))) continue;
+        const int64_t channels = c, resolution = r;  // clang 14: lambdas cannot capture structured bindings
+        work.push_back({"fasternet",
+                        "fasternet_" + op + "_c" + std::to_string(c) + "_r" + std::to_string(r) + threads_suffix(t), t,
+                        [=] { return fasternet_network(op, channels, resolution); },
+                        [=](const Network&) { return Json{{"op", op}, {"channels", channels}, {"resolution", resolution}}; },
+                        false});  // ten identical layers: the totals are the point
+      }
+  // The zoo networks in context last: never used in fitting, they validate it.
+  for (int64_t t : threads)
+    for (const auto& e : zoo())
+      if (!quick || e.name == "b0") {
+        const std::string name = e.name;
+        work.push_back({"zoo", "zoo_" + name + threads_suffix(t), t, [name] { return find_zoo(name)->build(0); },
+                        [name](const Network& net) { return Json{{"model", name}, {"resolution", net.input.h}}; }});
+      }
+  return work;
+}
+
+}  // namespace cpx::profiler

@@ -1,0 +1,121 @@
+// One measuring primitive and one per-layer row: time_network's result matches its plan, and the rows of
+// `measure`, `predict` and the profile are built from count's layer_row with one name per concept.
+#include <catch2/catch.hpp>
+
+#include <set>
+
+#include "predictor/devices.hpp"
+#include "profiler/measure_network.hpp"
+#include "profiler/sweep_grid.hpp"
+#include "space/zoo.hpp"
+
+using namespace cpx;
+
+namespace {
+
+std::set<std::string> keys_of(const Json& row) {
+  std::set<std::string> k;
+  for (const auto& [key, value] : row.items()) k.insert(key);
+  return k;
+}
+
+// A small network with a conv (conv_class set), an op without a window and an emulated depthwise 7x7.
+Network small_net() {
+  NetworkBuilder b("small", "test", {1, 8, 8, 16}, Where("test"));
+  Conv2d c;
+  c.out_channels = 16;
+  c.kernel = {3, 3};
+  c.padding = {1, 1, 1, 1};
+  const auto x = b.add("conv", {"input"}, c);
+  Conv2d dw = c;
+  dw.kernel = {7, 7};
+  dw.padding = {3, 3, 3, 3};
+  dw.groups = 16;
+  const auto y = b.add("dw7", {x}, dw);
+  return std::move(b).finish(b.add("add", {x, y}, Add{}));
+}
+
+profiler::MeasureOptions quick_timing() {
+  profiler::MeasureOptions o;
+  o.warmup_runs = 0;
+  o.min_runs = 2;
+  o.min_time_s = 0;
+  o.attempts = 1;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("count's layer rows name the conv class conv_class, null for ops that are no conv") {
+  const Network net = small_net();
+  const Json rows = count_json(net, count(net), true)["layers"];
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[0]["conv_class"] == "dense");
+  CHECK(rows[1]["conv_class"] == "depthwise");
+  CHECK(rows[2]["conv_class"].is_null());
+  CHECK_FALSE(rows[0].contains("class"));
+  CHECK(row_subset(rows[0], {"name", "macs"}) == Json{{"name", "conv"}, {"macs", rows[0]["macs"]}});
+  CHECK_THROWS_AS(row_subset(rows[0], {"latency_us"}), std::logic_error);
+}
+
+TEST_CASE("time_network times the whole network, and every op only when asked") {
+  const Network net = small_net();
+  const auto whole = profiler::time_network(net, {1, 3, false, quick_timing()});
+  CHECK(whole.timings.network.stats_us.count >= 2);
+  CHECK(whole.timings.ops.empty());
+  REQUIRE(whole.implementations.size() == net.ops.size());
+  CHECK(whole.implementations[1].emulated);  // no XNNPACK microkernel for 49 taps
+  CHECK(whole.emulated_ops == 1);
+  CHECK(whole.arena_bytes > 0);
+  const auto per_op = profiler::time_network(net, {1, 3, true, quick_timing()});
+  CHECK(per_op.timings.ops.size() == net.ops.size());
+  CHECK(per_op.timings.additivity > 0);
+  const auto labels = profiler::plan_implementations(net, 3);
+  REQUIRE(labels.size() == net.ops.size());
+  for (size_t i = 0; i < labels.size(); ++i) CHECK(labels[i].how == whole.implementations[i].how);
+}
+
+TEST_CASE("measured layer rows carry count's name, op and MACs and keep measure's keys") {
+  const Network net = small_net();
+  const Json count_rows = count_json(net, count(net), true)["layers"];
+  const Json m = profiler::measure_network(net, {1, true, 0, 0.0, 2});
+  REQUIRE(m["layers"].size() == net.ops.size());
+  for (size_t i = 0; i < net.ops.size(); ++i) {
+    const Json& r = m["layers"][i];
+    CHECK(keys_of(r) == std::set<std::string>{"name", "op", "implementation", "xnnpack", "emulated", "macs", "latency_us",
+                                              "macps", "fraction_of_peak", "share"});
+    CHECK(row_subset(r, {"name", "op", "macs"}) == row_subset(count_rows[i], {"name", "op", "macs"}));
+  }
+  CHECK(m["layers"][1]["emulated"].is_string());
+  CHECK(m["emulated_ops"] == 1);
+}
+
+TEST_CASE("predicted layer rows carry count's name, op and MACs and name the predictor's class op_class") {
+  const Network net = load_model("b0");
+  const predictor::Predictor p = predictor::load_predictor("pi5");
+  const Json rows = predictor::prediction_json(p, net, predictor::predict(p, net, 1), 1, true)["layers"];
+  const Json count_rows = count_json(net, count(net), true)["layers"];
+  REQUIRE(rows.size() == net.ops.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    CHECK(keys_of(rows[i]) == std::set<std::string>{"name", "op", "op_class", "macs", "latency_us", "activation_us", "macps"});
+    CHECK(row_subset(rows[i], {"name", "op", "macs"}) == row_subset(count_rows[i], {"name", "op", "macs"}));
+  }
+  CHECK(rows[0]["op_class"] == "conv_dense");
+}
+
+TEST_CASE("the sweep's work has unique ids, grid and ops first, each record with its own fields") {
+  const auto work = profiler::sweep_work(true, {1}, 0);
+  std::set<std::string> ids;
+  for (const auto& w : work) CHECK(ids.insert(w.id).second);
+  REQUIRE(!work.empty());
+  CHECK(work.front().section == "configs");
+  CHECK(work.back().section == "zoo");
+  for (const auto& w : work) {
+    if (w.section != "zoo") continue;
+    const Network net = w.network();
+    CHECK(w.fields(net) == Json{{"model", "b0"}, {"resolution", net.input.h}});
+  }
+  // The same seed gives the same order (--resume relies on ids only, but runs are repeatable).
+  const auto again = profiler::sweep_work(true, {1}, 0);
+  for (size_t i = 0; i < work.size(); ++i) CHECK(again[i].id == work[i].id);
+}
