@@ -7,14 +7,15 @@
 #include <ctime>
 #include <filesystem>
 #include <map>
+#include <memory>
+#include <optional>
 #include <set>
 
 #include "explorer/rules.hpp"
 #include "profiler/environment.hpp"
-#include "profiler/measure.hpp"
-#include "profiler/plan.hpp"
+#include "profiler/measure_network.hpp"
+#include "profiler/progress.hpp"
 #include "profiler/rules.hpp"
-#include "profiler/weights.hpp"
 #include "space/count.hpp"
 #include "space/io.hpp"
 #include "space/zoo.hpp"
@@ -32,44 +33,6 @@ std::string now_utc() {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
   return buf;
-}
-
-// One line that rewrites itself: "search  [#######.....] 12000/20000".
-void progress_bar(const char* what, int64_t done, int64_t total) {
-  // At most a few updates a second: logs of non-interactive runs stay short.
-  static auto last = std::chrono::steady_clock::time_point{};
-  const auto now = std::chrono::steady_clock::now();
-  if (done < total && now - last < std::chrono::milliseconds(500)) return;
-  last = now;
-  const int width = 30;
-  const int filled = total > 0 ? static_cast<int>(width * std::min<int64_t>(done, total) / total) : width;
-  std::fprintf(stderr, "\r%-10s [%s%s] %lld/%lld", what, std::string(static_cast<size_t>(filled), '#').c_str(),
-               std::string(static_cast<size_t>(width - filled), '.').c_str(), static_cast<long long>(done),
-               static_cast<long long>(total));
-  if (done >= total) std::fputc('\n', stderr);
-}
-
-struct Measured {
-  profiler::Timing timing;
-  std::vector<profiler::Implementation> implementations;
-};
-
-Measured measure(const Network& net, int64_t threads, double min_time_s, bool layers, profiler::LayerTimings* per_layer) {
-  profiler::Plan plan(net, profiler::make_weights(net, 1), {static_cast<size_t>(threads), false});
-  const auto input = profiler::make_input(net.input, 1);
-  std::copy(input.begin(), input.end(), plan.input().begin());
-  profiler::MeasureOptions o;
-  o.min_time_s = min_time_s;
-  o.min_runs = 10;
-  Measured m;
-  if (layers) {
-    *per_layer = profiler::time_layers(plan, o);
-    m.timing = per_layer->network;
-  } else {
-    m.timing = profiler::time_runs([&] { plan.run(); }, o);
-  }
-  for (size_t i = 0; i < plan.size(); ++i) m.implementations.push_back(plan.implementation(i));
-  return m;
 }
 
 struct Evaluated : Candidate {
@@ -231,7 +194,11 @@ Searched run_search(const Context& c, const SearchSpace& space, const AccuracyMo
   Searched s;
   s.options = so;
   Evaluator ev(space, c.pred, acc, c.t, c.o.constraints);
-  if (c.o.progress) s.options.progress = [](int64_t done, int64_t total) { progress_bar("search", done, total); };
+  if (c.o.progress)
+    s.options.progress = [bar = std::shared_ptr<profiler::Progress>()](int64_t done, int64_t total) mutable {
+      if (!bar) bar = std::make_shared<profiler::Progress>("search", "evaluated", static_cast<size_t>(total));
+      bar->update(static_cast<size_t>(done));
+    };
   s.nsga = nsga2(ev, s.options);
   Evaluator ev_random(space, c.pred, acc, c.t, c.o.constraints);
   SearchOptions ro = s.options;
@@ -316,10 +283,7 @@ struct EmulatedOps {
 void note_baselines_emulated(EmulatedOps& emulated) {
   for (const auto& name : baseline_names) {
     const Network net = load_model(name);
-    profiler::Plan plan(net, profiler::make_weights(net, 1), {1, false});
-    std::vector<profiler::Implementation> impl;
-    for (size_t i = 0; i < plan.size(); ++i) impl.push_back(plan.implementation(i));
-    emulated.note(net, impl);
+    emulated.note(net, profiler::plan_implementations(net, 1));
   }
 }
 
@@ -355,20 +319,23 @@ Proof prove_on_host(const Context& c, const SearchSpace& space, const std::vecto
   for (size_t i : p.to_prove) rows.push_back({p.ids[i], expand(space.decode(front[i].genome, p.ids[i]), p.ids[i]), front[i].latency_us});
   Json out = Json::array();
   std::vector<double> predicted, measured;
-  const auto n = static_cast<int64_t>(rows.size());
+  std::optional<profiler::Progress> bar;
+  if (c.o.progress) bar.emplace("measure", "measured", rows.size());
   for (size_t k = 0; k < rows.size(); ++k) {
-    if (c.o.progress) progress_bar("measure", static_cast<int64_t>(k), n);
-    const bool with_layers = rows[k].name == c.o.layers_model;
-    profiler::LayerTimings layer_timings;
-    const Measured r = measure(rows[k].net, c.t, c.o.measure_min_time_s, with_layers, &layer_timings);
-    if (with_layers) proof.layers = layer_timings;
+    if (bar) bar->update(k);
+    profiler::NetworkRun run{c.t, 1, rows[k].name == c.o.layers_model, {}};
+    run.timing.min_time_s = c.o.measure_min_time_s;
+    run.timing.min_runs = 10;
+    const profiler::NetworkTimings r = profiler::time_network(rows[k].net, run);
+    if (run.layers) proof.layers = r.timings;
     emulated.note(rows[k].net, r.implementations);
+    const profiler::Timing& t = r.timings.network;
     predicted.push_back(rows[k].predicted_us);
-    measured.push_back(r.timing.stats_us.median);
+    measured.push_back(t.stats_us.median);
     out.push_back({{"name", rows[k].name}, {"predicted_us", rows[k].predicted_us}, {"measured_us", measured.back()},
-                   {"cv", r.timing.stats_us.cv}, {"noisy", r.timing.noisy}, {"timing", profiler::to_json(r.timing)}});
+                   {"cv", t.stats_us.cv}, {"noisy", t.noisy}, {"timing", profiler::to_json(t)}});
   }
-  if (c.o.progress) progress_bar("measure", n, n);
+  if (bar) bar->update(rows.size());
   const auto rp = ranks(predicted), rm = ranks(measured);
   std::map<std::string, double> by_name;
   for (size_t k = 0; k < out.size(); ++k) {

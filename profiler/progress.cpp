@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace cpx::profiler {
@@ -10,6 +11,7 @@ Progress::Progress(std::string label, std::string done_word, size_t total)
     : label_(std::move(label)), done_word_(std::move(done_word)), total_(total), tty_(::isatty(2)) {}
 
 void Progress::update(size_t done) {
+  done = std::min(done, total_);  // a search may count past its budget; the bar must not overflow
   const auto now = std::chrono::steady_clock::now();
   if (tty_ && done < total_ && now - last_draw_ < std::chrono::milliseconds(200)) return;
   last_draw_ = now;

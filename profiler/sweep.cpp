@@ -24,14 +24,13 @@ double seconds_since(Clock::time_point t) { return std::chrono::duration<double>
 
 const char* const measurement_sections[] = {"configs", "zoo", "fasternet", "ops", "networks"};
 
-// One op of a profile record: count's layer_row under the device-profile/v1 names (the conv class is
-// "class"; "in_nhwc" lists every input's shape), with the op's attributes, how it ran and its timing.
-// The file format keeps these names so that profiles written before and after read alike.
+// One op of a profile record: count's layer_row (here "in_nhwc" lists every input's shape, as the fit reads
+// it from profiles of every version), with the op's attributes, how it ran and its timing. Profiles written
+// before the one-row change say "class" for "conv_class"; nothing reads that key.
 Json profile_layer_row(const Network& net, size_t i, const LayerCount& c, const NetworkTimings& m) {
   const Op& op = net.ops[i];
   const Json base = layer_row(net, i, c);
-  Json r = row_subset(base, {"name", "op"});
-  r["class"] = base["conv_class"];
+  Json r = row_subset(base, {"name", "op", "conv_class"});
   Json attrs;
   std::visit([&](const auto& a) { a.write(attrs); }, op.attrs);
   r["attrs"] = attrs;
