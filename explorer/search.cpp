@@ -13,6 +13,25 @@ Evaluator::Evaluator(const SearchSpace& space, const predictor::Predictor& predi
                      int64_t threads, Constraints constraints, bool by_units)
     : space_(space), predictor_(predictor), accuracy_(accuracy), threads_(threads), constraints_(constraints), by_units_(by_units) {}
 
+namespace {
+
+void set_accuracy(Candidate& c, const AccuracyModel& accuracy, const Capacity& cap) {
+  if (accuracy.kind == "macs") {
+    c.objective = accuracy.objective(cap);
+    return;
+  }
+  const Estimate e = accuracy.estimate(cap);
+  c.objective = e.top1;  // also outside the support, where the violation ranks the candidate first
+  c.support_distance = e.support_distance;
+  c.outside_trust = std::max(0.0, e.support_distance - accuracy.support_threshold);
+  if (!e.inside) return;
+  c.top1 = e.top1;
+  c.top1_low = e.low;
+  c.top1_high = e.high;
+}
+
+}  // namespace
+
 Candidate evaluate_network(const Network& net, const predictor::Predictor& predictor, const AccuracyModel& accuracy,
                            int64_t threads) {
   const Capacity cap = capacity(net, count(net));
@@ -21,9 +40,7 @@ Candidate evaluate_network(const Network& net, const predictor::Predictor& predi
   c.params = cap.params;
   c.macs = cap.macs;
   c.latency_us = predictor::predict(predictor, net, threads).latency_us;
-  c.objective = accuracy.objective(cap);
-  c.top1 = accuracy.top1(cap);
-  c.outside_trust = accuracy.outside(cap);
+  set_accuracy(c, accuracy, cap);
   return c;
 }
 
@@ -72,13 +89,11 @@ void Evaluator::evaluate_units(Candidate& c, const Macro& m) {
       unit('B', space_.block_genes(i), [&](NetworkBuilder& b) { return expand_block(b, *s.block, in, "block", s.width, 1, true); });
   }
   unit('H', space_.head_genes(), [&](NetworkBuilder& b) { return expand_head(b, m, Where("candidate"), in); });
-  const Capacity cap = sums.finish();
+  const Capacity cap = sums.finish(m.resolution, m.family);
   c.params = cap.params;
   c.macs = cap.macs;
   c.latency_us = latency_us + *overhead_us_;
-  c.objective = accuracy_.objective(cap);
-  c.top1 = accuracy_.top1(cap);
-  c.outside_trust = accuracy_.outside(cap);
+  set_accuracy(c, accuracy_, cap);
 }
 
 const Candidate& Evaluator::evaluate(const Genome& g) {

@@ -23,9 +23,11 @@ struct Candidate {
   bool valid = false;
   std::string invalid_reason;  // why the genome does not build a network (e.g. a head dim of 0)
   double latency_us = 0, objective = 0;
-  std::optional<double> top1;
+  std::optional<double> top1;             // null for "macs" and outside the accuracy model's support
+  std::optional<double> top1_low, top1_high;  // its interval (AccuracyModel::interval_level)
   double params = 0, macs = 0;
-  double outside_trust = 0;   // how far outside the accuracy model's trust region (0 = inside)
+  double support_distance = 0;
+  double outside_trust = 0;   // how far beyond the accuracy model's support threshold (0 = inside)
   double violation = 0;       // relative excess over the constraints + outside_trust; 0 = feasible
 };
 

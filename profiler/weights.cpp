@@ -72,6 +72,45 @@ std::vector<float> gathered_attention_bias(Rng& rng, const AttentionBias& a, con
 
 }  // namespace
 
+std::vector<float> conv_weight_oihw(const std::vector<float>& ohwi, int64_t out_channels, int64_t in_per_group, int64_t kh,
+                                    int64_t kw) {
+  std::vector<float> oihw(ohwi.size());
+  for (int64_t o = 0; o < out_channels; ++o)
+    for (int64_t y = 0; y < kh; ++y)
+      for (int64_t x = 0; x < kw; ++x)
+        for (int64_t ci = 0; ci < in_per_group; ++ci)
+          oihw[static_cast<size_t>(((o * in_per_group + ci) * kh + y) * kw + x)] =
+              ohwi[static_cast<size_t>(((o * kh + y) * kw + x) * in_per_group + ci)];
+  return oihw;
+}
+
+std::vector<float> conv_transpose_weight_iohw(const std::vector<float>& w, int64_t in_channels, int64_t out_channels,
+                                              int64_t groups, int64_t kh, int64_t kw) {
+  const int64_t in_pg = in_channels / groups, out_pg = out_channels / groups;
+  std::vector<float> iohw(w.size());
+  for (int64_t o = 0; o < out_channels; ++o)
+    for (int64_t y = 0; y < kh; ++y)
+      for (int64_t x = 0; x < kw; ++x)
+        for (int64_t i2 = 0; i2 < in_pg; ++i2) {
+          const int64_t g = o / out_pg, ci = g * in_pg + i2, oo = o % out_pg;
+          iohw[static_cast<size_t>(((ci * out_pg + oo) * kh + y) * kw + x)] =
+              w[static_cast<size_t>(((o * kh + y) * kw + x) * in_pg + i2)];
+        }
+  return iohw;
+}
+
+std::vector<float> attention_bias_table(const AttentionBias& a, const ShapeNhwc& scores, const std::vector<float>& gathered) {
+  const int64_t queries = scores.h * scores.w, keys = scores.c / a.heads;
+  if (a.table_size > queries * keys)
+    throw InputError("attention_bias: table_size " + std::to_string(a.table_size) + " exceeds the " +
+                     std::to_string(queries * keys) + " (query, key) pairs, so the table cannot be recovered");
+  std::vector<float> table(static_cast<size_t>(a.heads * a.table_size));
+  for (int64_t h = 0; h < a.heads; ++h)
+    for (int64_t t = 0; t < a.table_size; ++t)
+      table[static_cast<size_t>(h * a.table_size + t)] = gathered[static_cast<size_t>((t / keys) * scores.c + h * keys + t % keys)];
+  return table;
+}
+
 void fold_batch_norm(std::vector<float>& weight, std::vector<float>& bias, const BatchNormStats& bn) {
   const size_t out = bn.gamma.size();
   const size_t per_out = weight.size() / out;

@@ -1,6 +1,7 @@
 // cpubone_explore._core: the C++ layers for Python. Every function here is a thin call into space/,
 // profiler/ or predictor/ (the same ones the CLI calls); results cross as the CLI's JSON documents, turned
 // into Python dicts. The Python-facing docs are in cpubone_explore/__init__.pyi.
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -14,6 +15,8 @@
 #include "predictor/devices.hpp"
 #include "predictor/validate.hpp"
 #include "profiler/measure_network.hpp"
+#include "profiler/plan.hpp"
+#include "profiler/torch.hpp"
 #include "profiler/sweep.hpp"
 #include "space/count.hpp"
 #include "space/zoo.hpp"
@@ -108,6 +111,23 @@ PYBIND11_MODULE(_core, m) {
            "The \"cpubone-explore/network/v1\" document (as `expand` writes it); load() takes it back.")
       .def("to_json", [](const cpx::Network& n, int indent) { return cpx::to_json(n).dump(indent); }, py::arg("indent") = 2,
            "to_dict() as JSON text.")
+      .def("to_torch", [](const cpx::Network& n, const std::string& path, uint64_t seed) {
+        if (path.size() < 4 || path.substr(path.size() - 3) != ".py")
+          throw cpx::InputError("path = \"" + path + "\": must end in .py (it is a Python module)");
+        const std::string weights_file = path.substr(0, path.size() - 3) + ".f32";
+        const auto t = cpx::profiler::export_torch(n, cpx::profiler::make_weights(n, seed),
+                                                   std::filesystem::path(weights_file).filename().string());
+        cpx::write_file_atomic(weights_file, t.weights);
+        cpx::write_file_atomic(path, t.source);
+        py::dict d;
+        d["module"] = path;
+        d["weights"] = weights_file;
+        d["params"] = t.params;
+        return d;
+      }, py::arg("path"), py::arg("seed") = 0,
+           "Writes a self-contained PyTorch nn.Module (class Net; torch and numpy only) to path (.py), and next to it "
+           "(.f32) the weights of `seed` (those of measure(seed=...)), which the module's load() reads. Returns "
+           "{module, weights, params}; params equals count()'s.")
       .def("__repr__", [](const cpx::Network& n) {
         return "<Network " + n.name + ": " + std::to_string(n.ops.size()) + " ops, input " + n.input.str() + " (NHWC)>";
       });
@@ -128,6 +148,22 @@ PYBIND11_MODULE(_core, m) {
     }
     return to_python(j);
   }, py::arg("net"), py::arg("layers") = true);
+
+  m.def("run", [](const cpx::Network& n, uint64_t seed, int64_t threads) {
+    std::vector<float> input = cpx::profiler::make_input(n.input, seed), output;
+    {
+      py::gil_scoped_release release;
+      cpx::profiler::Plan plan(n, cpx::profiler::make_weights(n, seed), {static_cast<size_t>(threads), false});
+      std::copy(input.begin(), input.end(), plan.input().begin());
+      plan.run();
+      output.assign(plan.output().begin(), plan.output().end());
+    }
+    const cpx::ShapeNhwc& o = n.shape_of(n.output);
+    py::dict d;
+    d["input_nhwc"] = py::array_t<float>(std::vector<py::ssize_t>{n.input.n, n.input.h, n.input.w, n.input.c}, input.data());
+    d["output_nhwc"] = py::array_t<float>(std::vector<py::ssize_t>{o.n, o.h, o.w, o.c}, output.data());
+    return d;
+  }, py::arg("net"), py::arg("seed") = 0, py::arg("threads") = 1);
 
   m.def("measure", [](const cpx::Network& n, int64_t threads, bool layers, uint64_t seed, double min_time_s, int64_t min_runs) {
     const cpx::profiler::NetworkMeasureOptions o{threads, layers, seed, min_time_s, min_runs};

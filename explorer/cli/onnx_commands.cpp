@@ -1,9 +1,11 @@
 // export / import: ONNX out (with the executor's weights) and in (architecture only).
 #include <charconv>
+#include <filesystem>
 #include <iostream>
 
 #include "explorer/cli/commands.hpp"
 #include "profiler/onnx.hpp"
+#include "profiler/torch.hpp"
 #include "space/count.hpp"
 #include "space/io.hpp"
 #include "space/zoo.hpp"
@@ -15,6 +17,7 @@ namespace {
 struct ExportArgs {
   std::string model;
   std::string out;
+  std::string torch;
   std::string weights = "0";
   int64_t resolution = 0;
 };
@@ -30,13 +33,27 @@ profiler::NetworkWeights weights_for(const Network& net, const std::string& spec
 void run_export(const ExportArgs& a) {
   if (a.resolution < 0 || a.resolution > limits::max_spatial)
     throw InputError("--resolution = " + std::to_string(a.resolution) + ": out of range [0, " + std::to_string(limits::max_spatial) + "]");
+  if (a.out.empty() && a.torch.empty()) throw InputError("export: give --onnx FILE, --torch FILE.py or both");
+  if (!a.torch.empty() && (a.torch.size() < 4 || a.torch.substr(a.torch.size() - 3) != ".py"))
+    throw InputError("--torch = \"" + a.torch + "\": must end in .py (it is a Python module)");
   const Network net = load_model(a.model, a.resolution);
-  const std::string bytes = profiler::export_onnx(net, weights_for(net, a.weights));
-  profiler::check_onnx(bytes, a.out);
-  write_file_atomic(a.out, bytes);
-  std::cout << "wrote " << a.out << ": " << net.name << ", input " << net.input.n << "x" << net.input.c << "x" << net.input.h
-            << "x" << net.input.w << " (NCHW), " << net.ops.size() << " ops, opset " << profiler::onnx_opset
-            << ", weights " << a.weights << ", passes the ONNX checker\n";
+  const profiler::NetworkWeights weights = weights_for(net, a.weights);
+  if (!a.out.empty()) {
+    const std::string bytes = profiler::export_onnx(net, weights);
+    profiler::check_onnx(bytes, a.out);
+    write_file_atomic(a.out, bytes);
+    std::cout << "wrote " << a.out << ": " << net.name << ", input " << net.input.n << "x" << net.input.c << "x" << net.input.h
+              << "x" << net.input.w << " (NCHW), " << net.ops.size() << " ops, opset " << profiler::onnx_opset
+              << ", weights " << a.weights << ", passes the ONNX checker\n";
+  }
+  if (!a.torch.empty()) {
+    const std::string weights_file = a.torch.substr(0, a.torch.size() - 3) + ".f32";
+    const auto t = profiler::export_torch(net, weights, std::filesystem::path(weights_file).filename().string());
+    write_file_atomic(weights_file, t.weights);
+    write_file_atomic(a.torch, t.source);
+    std::cout << "wrote " << a.torch << " and " << weights_file << ": " << net.name << " as a PyTorch nn.Module (Net; load() "
+              << "gives weights " << a.weights << "), input NCHW, " << thousands(t.params) << " params\n";
+  }
 }
 
 struct ImportArgs {
@@ -57,9 +74,11 @@ void run_import(const ImportArgs& a) {
 void add_onnx_commands(CLI::App& app) {
   {
     auto a = std::make_shared<ExportArgs>();
-    auto* cmd = app.add_subcommand("export", "Write a network as an ONNX model (opset 17, NCHW) with the executor's weights");
+    auto* cmd = app.add_subcommand("export", "Write a network as an ONNX model (opset 17, NCHW) and/or a PyTorch module, with the executor's weights");
     cmd->add_option("model", a->model, "Zoo name, or a macro or expanded network JSON file")->required();
-    cmd->add_option("--onnx", a->out, "Output .onnx file (written atomically)")->required();
+    cmd->add_option("--onnx", a->out, "Output .onnx file (written atomically)");
+    cmd->add_option("--torch", a->torch,
+                    "Output PyTorch module FILE.py (nn.Module Net, torch and numpy only) and its weights FILE.f32 next to it");
     cmd->add_option("--weights", a->weights,
                     "A seed (the weights `measure --seed` uses) or a raw float32 file: every op's weight then bias, in op order")
         ->capture_default_str();

@@ -193,14 +193,7 @@ struct Exporter {
   void emit(const Op& op, size_t i, const Conv2d& c) {
     const OpWeights& wt = weights[i];
     const int64_t cin = in_shape(op).c / c.groups, kh = c.kernel[0], kw = c.kernel[1];
-    // OHWI (per group) -> OIHW.
-    std::vector<float> oihw(wt.weight.size());
-    for (int64_t o = 0; o < c.out_channels; ++o)
-      for (int64_t y = 0; y < kh; ++y)
-        for (int64_t x = 0; x < kw; ++x)
-          for (int64_t ci = 0; ci < cin; ++ci)
-            oihw[static_cast<size_t>(((o * cin + ci) * kh + y) * kw + x)] =
-                wt.weight[static_cast<size_t>(((o * kh + y) * kw + x) * cin + ci)];
+    const std::vector<float> oihw = conv_weight_oihw(wt.weight, c.out_channels, cin, kh, kw);
     conv_like("Conv", op, c, wt, w.floats(op.name + "/weight", {c.out_channels, cin, kh, kw}, oihw));
   }
 
@@ -224,18 +217,9 @@ struct Exporter {
 
   void emit(const Op& op, size_t i, const ConvTranspose2d& c) {
     const OpWeights& wt = weights[i];
-    const int64_t cin = in_shape(op).c, in_pg = cin / c.groups, out_pg = c.out_channels / c.groups;
+    const int64_t cin = in_shape(op).c, out_pg = c.out_channels / c.groups;
     const int64_t kh = c.kernel[0], kw = c.kernel[1];
-    // Ours [Cout][kh][kw][Cin/g] -> ONNX [Cin][Cout/g][kh][kw].
-    std::vector<float> iohw(wt.weight.size());
-    for (int64_t o = 0; o < c.out_channels; ++o)
-      for (int64_t y = 0; y < kh; ++y)
-        for (int64_t x = 0; x < kw; ++x)
-          for (int64_t i2 = 0; i2 < in_pg; ++i2) {
-            const int64_t g = o / out_pg, ci = g * in_pg + i2, oo = o % out_pg;
-            iohw[static_cast<size_t>(((ci * out_pg + oo) * kh + y) * kw + x)] =
-                wt.weight[static_cast<size_t>(((o * kh + y) * kw + x) * in_pg + i2)];
-          }
+    const std::vector<float> iohw = conv_transpose_weight_iohw(wt.weight, cin, c.out_channels, c.groups, kh, kw);
     conv_like("ConvTranspose", op, c, wt, w.floats(op.name + "/weight", {cin, out_pg, kh, kw}, iohw));
   }
 

@@ -24,7 +24,7 @@ from ._core import InputError, Network, Predictor
 
 __all__ = [
     "InputError", "Network", "Predictor", "Result", "Zoo",
-    "zoo", "load", "count", "measure", "profile", "fit", "predictor", "shipped_devices", "calibrate",
+    "zoo", "load", "count", "run", "measure", "profile", "fit", "predictor", "shipped_devices", "calibrate",
     "validate", "search", "report", "to_records",
 ]
 
@@ -101,6 +101,13 @@ def count(net: NetworkLike, layers: bool = True) -> Result:
     """Exact params, MACs and bytes (``count --json``): totals, the counting definitions and, with
     ``layers``, ``result["layers"]``: one dict per operator (name, op, conv_class, shapes, params, macs, bytes)."""
     return Result(_core.count(_network(net), layers))
+
+
+def run(net: NetworkLike, seed: int = 0, threads: int = 1) -> dict[str, Any]:
+    """Runs the network once on this machine's executor with the weights and input of ``seed`` (those
+    ``measure(seed=...)`` uses): ``{"input_nhwc": array, "output_nhwc": array}`` (float32 numpy arrays).
+    ``Network.to_torch(path, seed)`` exports the same weights, so the two outputs can be compared."""
+    return _core.run(_network(net), seed, threads)
 
 
 def measure(net: NetworkLike, threads: int = 1, layers: bool = False, seed: int = 0,

@@ -1,0 +1,55 @@
+// accuracy: the top-1 estimator the search uses, as calibrate shows the latency predictor: every feature
+// set tried with its held-out errors, the chosen one, its interval and support, and every fitted point.
+#include <cstdio>
+#include <iostream>
+
+#include "explorer/accuracy.hpp"
+#include "explorer/cli/commands.hpp"
+
+namespace cpx::cli {
+
+namespace {
+
+void run_accuracy(const std::string& source, bool as_json) {
+  const explorer::AccuracyModel m = source == "proxy" ? explorer::fit_proxy() : explorer::fit_user(source);
+  if (as_json) {
+    std::cout << m.to_json().dump(2) << "\n";
+    return;
+  }
+  std::printf("%s: %s\n\n", m.name.c_str(), m.description.c_str());
+  std::printf("feature sets tried (MAE in pp; model-out = leave one model out, family-out = leave one family out):\n");
+  std::printf("  %-56s %9s %10s\n", "features", "model-out", "family-out");
+  for (const auto& c : m.candidates) {
+    std::string names;
+    for (const auto& f : c["features"]) names += (names.empty() ? "" : " + ") + f.get<std::string>();
+    std::printf("%s %-56s %9.2f %10.2f\n", c["chosen"].get<bool>() ? "*" : " ", names.c_str(), c["loo_mae_pp"].get<double>(),
+                c["lofo_mae_pp"].get<double>());
+  }
+  std::printf("\nchosen (lowest family-out MAE): model-out MAE %.2f pp, family-out MAE %.2f pp\n", *m.loo_mae_pp, *m.lofo_mae_pp);
+  std::printf("slopes:");
+  for (size_t j = 0; j < m.features.size(); ++j) std::printf(" %s %+.3f", m.features[j].c_str(), m.slopes[j]);
+  std::printf("\noffsets:");
+  for (const auto& [f, v] : m.offsets) std::printf(" %s %.2f", f.c_str(), v);
+  std::printf(" (mean %.2f, for unknown families)\n", m.mean_offset);
+  std::printf("interval: %.0f%%, +-%.2f pp (split-conformal on family-out residuals)\n", 100 * m.interval_level,
+              m.interval_half_width_pp);
+  std::printf("support: nearest fitted point in standardised features, threshold %.2f (the largest nearest-other-point "
+              "distance of the fitted points)\n\n", m.support_threshold);
+  std::printf("%-18s %-14s %7s %7s %9s %10s %8s\n", "model", "family", "top1", "fitted", "model-out", "family-out", "nn_dist");
+  for (const auto& p : m.points)
+    std::printf("%-18s %-14s %7.2f %7.2f %9.2f %10.2f %8.2f\n", p.model.c_str(), p.family.c_str(), p.top1, p.fitted_top1,
+                p.loo_top1, p.lofo_top1, p.nn_distance);
+}
+
+}  // namespace
+
+void add_accuracy_commands(CLI::App& app) {
+  auto* cmd = app.add_subcommand("accuracy", "The top-1 estimator: feature sets tried with held-out errors, interval, support");
+  auto source = std::make_shared<std::string>("proxy");
+  auto as_json = std::make_shared<bool>(false);
+  cmd->add_option("--accuracy", *source, "proxy (published zoo top-1), or a CSV of model,top1 to refit with")->capture_default_str();
+  cmd->add_flag("--json", *as_json, "Print the estimator as JSON (what results.json holds as accuracy_model)");
+  cmd->callback([=] { run_accuracy(*source, *as_json); });
+}
+
+}  // namespace cpx::cli

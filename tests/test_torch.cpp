@@ -1,0 +1,89 @@
+// The PyTorch export: for one model of every zoo family, a transposed-conv variant and sampled networks
+// of the CPUBone space, the generated module (run by Debian's python3-torch) has count()'s params and
+// computes what our executor computes with the same seeded weights and input.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "profiler/plan.hpp"
+#include "profiler/torch.hpp"
+#include "space/count.hpp"
+#include "space/sample.hpp"
+#include "space/zoo.hpp"
+
+using namespace cpx;
+
+namespace {
+
+void write_floats(const std::filesystem::path& p, std::span<const float> v) {
+  std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(v.data()), static_cast<std::streamsize>(v.size_bytes()));
+}
+
+}  // namespace
+
+TEST_CASE("the PyTorch export has count's params and matches the executor on every zoo family and sampled networks", "[torch]") {
+  namespace fs = std::filesystem;
+  std::vector<Network> nets;
+  std::set<std::string> families;
+  for (const ZooEntry& e : zoo())
+    if (families.insert(e.family).second) nets.push_back(load_model(e.name, 64));
+  nets.push_back(load_model("b1-transposed", 64));
+  for (uint64_t seed : {1, 2}) {
+    Macro m = sample_cpubone_like(seed);
+    m.resolution = 64;
+    nets.push_back(expand(m, "sample" + std::to_string(seed)));
+  }
+  {
+    // Pad and a reshape that reorders NHWC bytes, which no zoo network has.
+    NetworkBuilder b("pad-reshape", "test", {1, 8, 8, 4}, Where("test"));
+    Pad pad;
+    pad.padding = {1, 2, 0, 1};
+    Conv2d conv;
+    conv.out_channels = 6;
+    conv.kernel = {3, 3};
+    conv.bias = true;
+    Reshape reshape;
+    reshape.shape = {1, 7, 9, 6};
+    MaxPool pool;
+    pool.kernel = {2, 2};
+    pool.stride = {2, 2};
+    pool.padding = {0, 1, 0, 1};
+    std::string x = b.add("pad", {std::string(input_tensor)}, pad);
+    x = b.add("conv", {x}, conv);
+    x = b.add("reshape", {x}, reshape);
+    nets.push_back(std::move(b).finish(b.add("pool", {x}, pool)));
+  }
+  std::set<std::string_view> kinds;
+  const fs::path root = fs::temp_directory_path() / ("cpx_torch_" + std::to_string(::getpid()));
+  std::string dirs;
+  for (const Network& net : nets) {
+    for (const Op& op : net.ops) kinds.insert(op.kind());
+    const fs::path dir = root / net.name;
+    fs::create_directories(dir);
+    const auto weights = profiler::make_weights(net, 5);
+    const auto t = profiler::export_torch(net, weights, "net.f32");
+    CHECK(t.params == count(net).total.params);
+    std::ofstream(dir / "net.py") << t.source;
+    std::ofstream(dir / "net.f32", std::ios::binary) << t.weights;
+    std::ofstream(dir / "params.txt") << count(net).total.params;
+    profiler::Plan plan(net, weights);
+    const auto input = profiler::make_input(net.input, 5);
+    std::copy(input.begin(), input.end(), plan.input().begin());
+    plan.run();
+    write_floats(dir / "input.f32", input);
+    write_floats(dir / "output.f32", plan.output());
+    dirs += " " + dir.string();
+  }
+  std::string missing;
+  for (auto k : op_kinds())
+    if (!kinds.count(k)) missing += " " + std::string(k);
+  if (!missing.empty()) WARN("op kinds no tested network has (their translation is compiled, not run):" << missing);
+  const std::string cmd = "/usr/bin/python3 " + std::string(CPX_SOURCE_DIR) + "/tests/torch_check.py" + dirs;
+  CHECK(std::system(cmd.c_str()) == 0);
+  fs::remove_all(root);
+}
