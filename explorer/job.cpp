@@ -11,6 +11,7 @@
 
 #include "explorer/rules.hpp"
 #include "profiler/environment.hpp"
+#include "profiler/interference.hpp"
 #include "profiler/measure.hpp"
 #include "profiler/plan.hpp"
 #include "profiler/rules.hpp"
@@ -321,6 +322,12 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* 
     }
     proof = {{"threads", t}, {"rows", out}, {"spearman", profiler::spearman(p, m)},
              {"note", "each baseline's fastest dominating proposal and B0-B3, measured on this machine (medians)"}};
+    // What the machine did to these measurements and to the profile's, behind every measured figure.
+    profiler::Interference noise;
+    for (size_t k = 0; k < out.size(); ++k) noise.add(k < baselines.size() ? "baselines" : "proposals", out[k]["timing"]);
+    proof["interference"] = noise.to_json();
+    env["noisy_measurements"]["proof"] = noise.brief();
+    if (profile) env["noisy_measurements"]["profile"] = profiler::profile_interference(*profile).brief();
   } else {
     if (!host) missing.push_back("no measured latencies: " + o.device + " is not this machine (" + pred.runtime + ")");
     // Emulated ops still matter for what the executor would do with these networks.

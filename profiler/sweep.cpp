@@ -14,6 +14,8 @@
 #include <thread>
 
 #include "profiler/environment.hpp"
+#include "profiler/file_lock.hpp"
+#include "profiler/interference.hpp"
 #include "profiler/weights.hpp"
 #include "profiler/xnnpack_caps.hpp"
 #include "space/blocks.hpp"
@@ -334,6 +336,9 @@ Json run_sweep(const SweepOptions& options, const std::atomic<bool>& stop) {
   }
   const double budget_s = options.budget_s > 0 ? options.budget_s : (options.quick ? 60 : 600);
   const auto start = Clock::now();
+  // One writer per profile: two sweeps on one file would each replace the other's checkpoints and each
+  // load the CPUs the other measures on.
+  const FileLock lock(options.out_path, "cpubone-explore profile");
 
   Json profile;
   std::set<std::string> done;
@@ -524,6 +529,7 @@ Json run_sweep(const SweepOptions& options, const std::atomic<bool>& stop) {
   }
   profile["complete"] = !stop;
   profile["elapsed_s"] = profile.value("elapsed_s", 0.0) + seconds_since(start);
+  mark_interference(profile);
   checkpoint();
   return profile;
 }
