@@ -157,9 +157,9 @@ Predictor fit(const Json& profile, const std::string& profile_path, const FitOpt
   }
   if (samples.empty()) where.fail("the profile has no block or operator measurements to fit from");
   if (noise.total().share() > max_noisy_share_to_fit && !options.allow_noisy)
-    throw InputError(profile_path + ": " + noise.summary() + " of the measurements fit learns from are flagged noisy (more than " +
-                     std::to_string(static_cast<int>(100 * max_noisy_share_to_fit)) +
-                     "%): the machine was busy while profiling; re-profile on a quiet machine (`cpubone-explore profile "
+    throw InputError(profile_path + ": more than " + std::to_string(static_cast<int>(100 * max_noisy_share_to_fit)) +
+                     "% of the measurements fit learns from are flagged noisy, " + noise.summary() +
+                     "; the machine was busy while profiling: re-profile on a quiet machine (`cpubone-explore profile "
                      "--quiet-machine-check`), or fit anyway with --allow-noisy");
   int64_t dropped_total = 0, noisy_used_total = 0, noisy_total = 0;
   for (const auto& smp : samples) noisy_total += smp.noisy;

@@ -121,8 +121,8 @@ std::string Interference::line(const std::string& command) const {
   if (!above())
     return command + ": noisy measurements " + summary() + " (below the " + percent(interference_threshold) + " threshold)";
   return command + ": WARNING: noisy measurements " + summary() + ", above the " + percent(interference_threshold) +
-         " threshold: the machine was busy while measuring; the output is written and marked, but re-run on a quiet "
-         "machine (--quiet-machine-check); exit " + std::to_string(exit_interfered);
+         " threshold: the machine was busy while measuring, so these figures read slower than this machine is; measure "
+         "again on a quiet machine (--quiet-machine-check); exit " + std::to_string(exit_interfered);
 }
 
 Interference profile_interference(const Json& profile) {
