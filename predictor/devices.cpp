@@ -47,12 +47,11 @@ Predictor fit_device(const std::string& device, const std::string& profile_file,
   if (device != "host" && profile_file.empty() && !std::filesystem::exists(path))
     throw InputError("--device = \"" + device + "\": no profile at " + path + "; run `cpubone-explore profile --device " +
                      device + "` on that device, or give --profile FILE measured there");
-  // One writer per predictor, from reading the profile to writing the fit.
-  const profiler::FileLock lock(predictor_path(device), "cpubone-explore fit");
   Predictor p = fit(profiler::load_profile(path), path, options);
   p.device = device;
   const std::string out = predictor_path(device);
   std::filesystem::create_directories(std::filesystem::path(out).parent_path());
+  const profiler::FileLock lock(out, "cpubone-explore fit");
   write_file_atomic(out, to_json(p).dump() + "\n");
   return p;
 }

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -41,17 +42,28 @@ FileLock::FileLock(const std::string& file, const std::string& what) {
   const std::filesystem::path parent = std::filesystem::path(path).parent_path();
   std::error_code ec;
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd_ < 0) throw InputError(path + ": cannot open the lock file of " + file + " (" + std::strerror(errno) + ")");
-  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-    const int err = errno;
-    const std::string pid = err == EWOULDBLOCK ? holder_pid(fd_) : "";
+  // The holder removes the lock file when it is done, so the file we locked may have been unlinked
+  // between our open and our flock: then it locks nothing, and we try again on the path's new file.
+  for (;;) {
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw InputError(path + ": cannot open the lock file of " + file + " (" + std::strerror(errno) + ")");
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      const int err = errno;
+      const std::string pid = err == EWOULDBLOCK ? holder_pid(fd_) : "";
+      ::close(fd_);
+      fd_ = -1;
+      if (err != EWOULDBLOCK) throw InputError(path + ": cannot lock " + file + " (" + std::strerror(err) + ")");
+      throw InputError(file + ": being written by process " + pid + " (" + what + ", lock " + path +
+                       "); wait for it to finish or stop it, then run again");
+    }
+    struct stat locked {}, named {};
+    if (::fstat(fd_, &locked) == 0 && ::stat(path.c_str(), &named) == 0 && locked.st_dev == named.st_dev &&
+        locked.st_ino == named.st_ino)
+      break;
     ::close(fd_);
     fd_ = -1;
-    if (err != EWOULDBLOCK) throw InputError(path + ": cannot lock " + file + " (" + std::strerror(err) + ")");
-    throw InputError(file + ": being written by process " + pid + " (" + what + ", lock " + path +
-                     "); wait for it to finish or stop it, then run again");
   }
+  path_ = path;
   const std::string pid = std::to_string(::getpid()) + "\n";
   if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
     const int err = errno;
@@ -62,10 +74,10 @@ FileLock::FileLock(const std::string& file, const std::string& what) {
 }
 
 FileLock::~FileLock() {
-  // The lock file stays: unlinking it would let a waiting writer lock an unlinked inode while a third
-  // one creates a new file, and two would write at once.
+  // Removed while still held, so that nothing is left behind; a writer that opened it meanwhile sees the
+  // unlinked inode after its flock and starts over (above).
   if (fd_ >= 0) {
-    (void)!::ftruncate(fd_, 0);  // a pid that no longer holds the lock must not be named
+    ::unlink(path_.c_str());
     ::close(fd_);
   }
 }

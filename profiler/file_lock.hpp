@@ -1,7 +1,7 @@
 // One writer per file: an exclusive flock(2) on "<file>.lock", which holds the writer's pid so that a
-// refused writer can say who holds it. The kernel drops a flock when its process dies, however it dies
-// (SIGKILL included), so a lock file left behind by a dead process never blocks: it is only a file with
-// a stale pid in it, which the next writer overwrites.
+// refused writer can say who holds it, and which the writer removes when done. The kernel drops a flock
+// when its process dies, however it dies (SIGKILL included), so a lock file left behind by a dead process
+// never blocks: it is only a file with a stale pid in it, which the next writer takes over.
 #pragma once
 
 #include <string>
@@ -22,6 +22,7 @@ class FileLock {
 
  private:
   int fd_ = -1;
+  std::string path_;
 };
 
 }  // namespace cpx::profiler

@@ -37,7 +37,7 @@ pid_t dead_pid() {
 
 }  // namespace
 
-TEST_CASE("one profile writer at a time; a CPU hog on the pinned CPU gives the warning, exit 3 and a marked profile") {
+TEST_CASE("one profile writer at a time, and a CPU hog on the pinned CPU gives the warning, exit 3 and a marked profile") {
   const fs::path dir = fs::temp_directory_path() / ("cpx_integrity_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
