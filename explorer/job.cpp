@@ -15,6 +15,7 @@
 #include "profiler/environment.hpp"
 #include "profiler/measure_network.hpp"
 #include "profiler/progress.hpp"
+#include "profiler/interference.hpp"
 #include "profiler/rules.hpp"
 #include "space/count.hpp"
 #include "space/io.hpp"
@@ -354,6 +355,12 @@ Proof prove_on_host(const Context& c, const SearchSpace& space, const std::vecto
   }
   proof.proof = {{"threads", c.t}, {"rows", out}, {"spearman", profiler::spearman(predicted, measured)},
                  {"note", "each baseline's fastest dominating proposal and B0-B3, measured on this machine (medians)"}};
+  // What the machine did to these measurements and to the profile's, behind every measured figure.
+  profiler::Interference noise;
+  for (size_t k = 0; k < out.size(); ++k) noise.add(k < baselines.size() ? "baselines" : "proposals", out[k]["timing"]);
+  proof.proof["interference"] = noise.to_json();
+  proof.environment["noisy_measurements"]["proof"] = noise.brief();
+  if (c.profile) proof.environment["noisy_measurements"]["profile"] = profiler::profile_interference(*c.profile).brief();
   return proof;
 }
 

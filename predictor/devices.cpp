@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "profiler/file_lock.hpp"
 #include "profiler/sweep.hpp"
 #include "space/io.hpp"
 
@@ -25,8 +26,13 @@ Predictor load_predictor(const std::string& device) {
   // A host predictor from an older release is refitted from its profile (seconds); a calibrated device
   // of an older schema fails below, naming the schema, and is recalibrated with `calibrate`.
   if (device == "host" && j.is_object() && j.value("schema", "") != predictor_schema &&
-      std::filesystem::exists(profiler::default_profile_path(device)))
-    return fit_device(device, "");
+      std::filesystem::exists(profiler::default_profile_path(device))) {
+    // The old predictor was fitted from this very profile, noise and all: refitting it must not start
+    // refusing it. Noisy samples are still dropped where a class has quiet ones (see the provenance).
+    FitOptions refit;
+    refit.allow_noisy = true;
+    return fit_device(device, "", refit);
+  }
   return predictor_from_json(j, path);
 }
 
@@ -45,6 +51,7 @@ Predictor fit_device(const std::string& device, const std::string& profile_file,
   p.device = device;
   const std::string out = predictor_path(device);
   std::filesystem::create_directories(std::filesystem::path(out).parent_path());
+  const profiler::FileLock lock(out, "cpubone-explore fit");
   write_file_atomic(out, to_json(p).dump() + "\n");
   return p;
 }
@@ -60,6 +67,7 @@ CalibrationResult calibrate_device(const CalibrationRequest& r) {
   out.path = r.out.empty() ? predictor_path(r.device) : r.out;
   if (std::filesystem::path(out.path).has_parent_path())
     std::filesystem::create_directories(std::filesystem::path(out.path).parent_path());
+  const profiler::FileLock lock(out.path, "cpubone-explore calibrate");
   write_file_atomic(out.path, to_json(out.calibration.device).dump() + "\n");
   return out;
 }

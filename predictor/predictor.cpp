@@ -3,6 +3,9 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <set>
+
+#include "profiler/interference.hpp"
 
 #include "space/count.hpp"
 
@@ -56,6 +59,7 @@ namespace {
 struct Sample {
   OpFeatures f;
   double latency_us;
+  bool noisy = false;  // its measurement was flagged noisy
 };
 
 // Reads one layer record of a profile (op kind + attrs + shapes + measured median).
@@ -68,7 +72,7 @@ Sample layer_sample(const Json& layer, int64_t threads, const Where& where) {
   for (const auto& s : layer.at("in_nhwc")) in.push_back({s[0], s[1], s[2], s[3]});
   const auto& o = layer.at("out_nhwc");
   const ShapeNhwc out{o[0], o[1], o[2], o[3]};
-  return {op_features(attrs, in, out, threads), layer.at("latency_us").at("stats_us").at("median").get<double>()};
+  return {op_features(attrs, in, out, threads), layer.at("latency_us").at("stats_us").at("median").get<double>(), false};
 }
 
 double median(std::vector<double> v) {
@@ -124,26 +128,43 @@ Predictor fit(const Json& profile, const std::string& profile_path, const FitOpt
     int64_t threads;
     double measured_us;
     std::vector<size_t> sample_index;
+    bool noisy;
   };
   std::vector<Whole> wholes;
   const Where where(profile_path);
+  // Noise: a record flagged noisy (CV, run-queue wait or outliers of its whole-network timing) lends the
+  // flag to all its per-op samples, whose pass ran right after on the same busy machine. Noisy samples
+  // are dropped, not down-weighted: interference only ever slows a run, so a noisy median is biased, not
+  // merely spread, and any weight pulls the class towards slower. A class (or a thread count's whole
+  // networks) with too few quiet samples to fit keeps its noisy ones, and says so.
+  profiler::Interference noise;
   for (const char* section : {"configs", "ops", "networks"}) {
     if (!profile.contains(section)) continue;
     const Json& list = profile[section];
     for (size_t i = 0; i < list.size(); ++i) {
       const Json& rec = list[i];
       const int64_t t = rec.at("threads").get<int64_t>();
-      Whole w{t, rec.at("latency_us").at("stats_us").at("median").get<double>(), {}};
+      noise.add(section, rec.at("latency_us"));
+      const bool noisy = profiler::timing_noisy(rec.at("latency_us"));
+      Whole w{t, rec.at("latency_us").at("stats_us").at("median").get<double>(), {}, noisy};
       const Json& layers = rec.at("layers");
       for (size_t k = 0; k < layers.size(); ++k) {
         samples.push_back(layer_sample(layers[k], t, ((where / section)[i] / "layers")[k]));
         if (std::string_view(section) != "networks") samples.back().f.base[isolated_feature] = 1;
+        samples.back().noisy = noisy;
         w.sample_index.push_back(samples.size() - 1);
       }
       wholes.push_back(std::move(w));
     }
   }
   if (samples.empty()) where.fail("the profile has no block or operator measurements to fit from");
+  if (noise.total().share() > max_noisy_share_to_fit && !options.allow_noisy)
+    throw InputError(profile_path + ": more than " + std::to_string(static_cast<int>(100 * max_noisy_share_to_fit)) +
+                     "% of the measurements fit learns from are flagged noisy, " + noise.summary() +
+                     "; the machine was busy while profiling: re-profile on a quiet machine (`cpubone-explore profile "
+                     "--quiet-machine-check`), or fit anyway with --allow-noisy");
+  int64_t dropped_total = 0, noisy_used_total = 0, noisy_total = 0;
+  for (const auto& smp : samples) noisy_total += smp.noisy;
   Json stats = Json::object();
   // The elementwise model first: the other classes learn their op's time without its activation pass.
   std::vector<size_t> order{static_cast<size_t>(OpClass::elementwise)};
@@ -152,8 +173,13 @@ Predictor fit(const Json& profile, const std::string& profile_path, const FitOpt
   std::vector<Sample> own;  // per class: the samples with the activation pass taken off
   for (size_t c : order) {
     own.clear();
+    int64_t quiet = 0, noisy = 0;
+    for (const auto& s : samples)
+      if (static_cast<size_t>(s.f.op_class) == c) (s.noisy ? noisy : quiet) += 1;
+    const bool use_noisy = quiet < 3;  // what a class needs to be fitted at all (below)
+    auto used = [&](const Sample& s) { return static_cast<size_t>(s.f.op_class) == c && (use_noisy || !s.noisy); };
     for (const auto& s : samples) {
-      if (static_cast<size_t>(s.f.op_class) != c) continue;
+      if (!used(s)) continue;
       own.push_back(s);
       const auto& elementwise = p.classes[static_cast<size_t>(OpClass::elementwise)];
       if (s.f.has_activation && elementwise) {
@@ -189,9 +215,12 @@ Predictor fit(const Json& profile, const std::string& profile_path, const FitOpt
     p.classes[c] = m;
     double ape = 0;
     for (const auto& s : samples)
-      if (static_cast<size_t>(s.f.op_class) == c) ape += std::abs(p.predict_op_us(s.f) - s.latency_us) / s.latency_us;
+      if (used(s)) ape += std::abs(p.predict_op_us(s.f) - s.latency_us) / s.latency_us;
     m.train_mape = ape / static_cast<double>(mine.size());
-    stats[std::string(to_string(static_cast<OpClass>(c)))] = {{"samples", m.samples}, {"train_mape", m.train_mape}};
+    stats[std::string(to_string(static_cast<OpClass>(c)))] = {{"samples", m.samples}, {"train_mape", m.train_mape},
+                                                               {"noisy_dropped", use_noisy ? 0 : noisy},
+                                                               {"noisy_used", use_noisy ? noisy : 0}};
+    (use_noisy ? noisy_used_total : dropped_total) += noisy;
     p.classes[c] = m;
   }
   // Per thread count, on the whole networks: the scale (median of measured / Σ predicted ops), then the
@@ -199,7 +228,11 @@ Predictor fit(const Json& profile, const std::string& profile_path, const FitOpt
   // must not move every prediction.
   std::map<int64_t, std::vector<double>> ratios;
   std::vector<std::pair<const Whole*, double>> sums;
+  std::set<int64_t> quiet_threads;  // thread counts with at least one quiet whole network
+  for (const Whole& w : wholes)
+    if (!w.noisy) quiet_threads.insert(w.threads);
   for (const Whole& w : wholes) {
+    if (w.noisy && quiet_threads.count(w.threads)) continue;
     double sum = 0;
     bool ok = true;
     for (size_t i : w.sample_index) {
@@ -227,7 +260,14 @@ Predictor fit(const Json& profile, const std::string& profile_path, const FitOpt
                                                                    {"min_leaf", options.boost.min_leaf},
                                                                    {"learning_rate", options.boost.learning_rate}}
                                                             : Json(false)},
-                  {"classes", stats}};
+                  {"classes", stats},
+                  {"noise", {{"policy", "samples of measurements flagged noisy are dropped (interference biases a median upward); "
+                                        "a class with fewer than 3 quiet samples uses its noisy ones"},
+                             {"allow_noisy", options.allow_noisy},
+                             {"samples_noisy", noisy_total},
+                             {"samples_dropped", dropped_total},
+                             {"samples_used", noisy_used_total},
+                             {"measurements", noise.to_json()}}}};
   return p;
 }
 

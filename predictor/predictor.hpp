@@ -70,9 +70,13 @@ struct FitOptions {
   double ridge = 1e-3;  // on standardised features
   bool residual_trees = true;
   BoostOptions boost;
+  bool allow_noisy = false;  // fit a profile whose fitted sections are mostly noisy (else InputError)
 };
+// Above this share of noisy measurements in the sections fit learns from, fit refuses the profile.
+inline constexpr double max_noisy_share_to_fit = 0.5;
 // Fits from the profile's block grid and operator micro-benchmarks; the zoo networks measured in the
-// profile are NOT used, so that they can validate the predictor.
+// profile are NOT used, so that they can validate the predictor. Samples of a measurement flagged noisy
+// are dropped (see fit in predictor.cpp) and counted per class in the provenance.
 Predictor fit(const Json& profile, const std::string& profile_path, const FitOptions& options = {});
 
 Json to_json(const Predictor& p);

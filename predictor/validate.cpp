@@ -7,6 +7,7 @@
 
 #include "predictor/devices.hpp"
 #include "profiler/environment.hpp"
+#include "profiler/interference.hpp"
 #include "profiler/measure_network.hpp"
 #include "profiler/profile_file.hpp"
 #include "space/count.hpp"
@@ -80,6 +81,7 @@ Json validate(const std::string& device, const ValidateOptions& options, const s
   // gigabytes of weights) and visits the networks in its own order.
   std::vector<std::vector<double>> round_medians(held_out.size()), round_cvs(held_out.size());
   std::mt19937_64 rng(seed);
+  profiler::Interference interference;  // every network in every round is one measurement
   std::vector<size_t> order(held_out.size());
   std::iota(order.begin(), order.end(), size_t{0});
   for (int64_t round = 0; round < options.rounds; ++round) {
@@ -88,6 +90,7 @@ Json validate(const std::string& device, const ValidateOptions& options, const s
       const profiler::Timing t = profiler::time_network(held_out[i].second, run).timings.network;
       round_medians[i].push_back(t.stats_us.median);
       round_cvs[i].push_back(t.stats_us.cv);
+      interference.add(i < zoo().size() ? "zoo" : "sampled", profiler::to_json(t, false));
     }
   }
   std::vector<double> measured, ours, by_macs, by_params;
@@ -115,6 +118,7 @@ Json validate(const std::string& device, const ValidateOptions& options, const s
                       {"p90_round_spread", spreads.empty() ? 0.0 : spreads[static_cast<size_t>(0.9 * static_cast<double>(spreads.size() - 1))]}};
   return {{"schema", validation_schema},
           {"machine_noise", noise},
+          {"interference", interference.to_json()},
           {"device", device},
           {"threads", threads},
           {"networks", rows.size()},

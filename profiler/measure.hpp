@@ -5,6 +5,7 @@
 #include <functional>
 #include <vector>
 
+#include "profiler/interference.hpp"
 #include "profiler/plan.hpp"
 #include "space/error.hpp"
 
@@ -15,10 +16,10 @@ struct MeasureOptions {
   int64_t min_runs = 10;
   double min_time_s = 0.5;
   int64_t max_runs = 100000;
-  double cv_threshold = 0.10;  // above this a measurement is repeated, then flagged noisy
+  double cv_threshold = noisy_cv_threshold;  // above this a measurement is repeated, then flagged noisy
   // Interference the CV can miss: our threads runnable but waiting for a CPU for more than this share
   // of the time (another process on our CPUs), or a run this many times the median.
-  double wait_threshold = 0.10;
+  double wait_threshold = noisy_wait_threshold;
   double outlier_factor = 10.0;
   int64_t attempts = 3;        // measurements of the same thing before giving up on a quiet one
 };

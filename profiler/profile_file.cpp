@@ -55,6 +55,7 @@ void check_shape(const Json& v, const Where& w) {
 
 void check_latency(const Fields& rec, double min_us) {
   const Fields l(rec.get("latency_us"), rec.w / "latency_us");
+  l.optional("noisy", &Json::is_boolean, "true or false");  // fit and the interference summary read it
   Fields(l.get("stats_us"), l.w / "stats_us").number("median", min_us, 1e12);
 }
 

@@ -9,6 +9,8 @@
 #include <thread>
 
 #include "profiler/environment.hpp"
+#include "profiler/file_lock.hpp"
+#include "profiler/interference.hpp"
 #include "profiler/measure_network.hpp"
 #include "profiler/probes.hpp"
 #include "profiler/progress.hpp"
@@ -165,6 +167,10 @@ Json run_sweep(const SweepOptions& options, const std::atomic<bool>& stop) {
   const std::vector<int64_t> threads = resolved_threads(options);
   const double budget_s = options.budget_s > 0 ? options.budget_s : (options.quick ? 60 : 600);
   const auto start = Clock::now();
+  // One writer per profile: two sweeps on one file would each replace the other's checkpoints and each
+  // load the CPUs the other measures on.
+  const FileLock lock(options.out_path, "cpubone-explore profile");
+
   std::set<std::string> done;
   Json profile = open_profile(options, threads, budget_s, done);
   const std::filesystem::path dir = std::filesystem::path(options.out_path).parent_path();
@@ -179,6 +185,7 @@ Json run_sweep(const SweepOptions& options, const std::atomic<bool>& stop) {
 
   profile["complete"] = !stop;
   profile["elapsed_s"] = profile.value("elapsed_s", 0.0) + seconds_since(start);
+  mark_interference(profile);
   checkpoint();
   return profile;
 }

@@ -215,9 +215,11 @@ PYBIND11_MODULE(_core, m) {
   m.def("shipped_devices", &cpx::predictor::shipped_device_names);
   m.def("predictor_path", &cpx::predictor::predictor_path, py::arg("device"));
 
-  m.def("fit", [](const std::string& device, const std::string& profile) {
-    return off_thread([&] { return cpx::predictor::fit_device(device, profile); });
-  }, py::arg("device") = "host", py::arg("profile") = "");
+  m.def("fit", [](const std::string& device, const std::string& profile, bool allow_noisy) {
+    cpx::predictor::FitOptions options;
+    options.allow_noisy = allow_noisy;
+    return off_thread([&] { return cpx::predictor::fit_device(device, profile, options); });
+  }, py::arg("device") = "host", py::arg("profile") = "", py::arg("allow_noisy") = false);
 
   m.def("calibrate", [](const std::string& device, const std::string& published, const std::string& column,
                         const std::string& runtime, const std::string& out) {

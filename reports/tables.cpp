@@ -205,6 +205,14 @@ void build_tables(const Json& r, Report& report) {
     report.missing.push_back("environment: nothing was measured on this machine for this run");
   } else {
     flatten(r["environment"], "environment", env);
+    // Measured figures behind which too many measurements were noisy are named in the missing-data box.
+    const Json& noisy = r["environment"].contains("noisy_measurements") ? r["environment"]["noisy_measurements"] : Json(nullptr);
+    if (noisy.is_object())
+      for (const auto& [source, n] : noisy.items())
+        if (n.is_object() && n.value("above_threshold", false) && n.contains("summary") && n["summary"].is_string())
+          report.missing.push_back("quiet measurements: the " + source + "'s measurements are noisy, " + n["summary"].get<std::string>() +
+                                   ", above the threshold: the machine was busy, so figures measured there read slower than this "
+                                   "machine is; measure again on a quiet machine");
   }
   out.push_back(env);
 

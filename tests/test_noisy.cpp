@@ -4,7 +4,6 @@
 #include <catch2/catch.hpp>
 
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,24 +13,11 @@
 #include "profiler/measure.hpp"
 #include "profiler/sweep.hpp"
 #include "profiler/weights.hpp"
+#include "processes.hpp"
 
 using namespace cpx;
 using namespace cpx::profiler;
-
-namespace {
-
-// A child process spinning on the CPUs the caller is pinned to, until the caller kills it.
-pid_t spin_on_my_cpu() {
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    volatile uint64_t x = 0;
-    for (;;) x = x + 1;
-  }
-  return pid;
-}
-
-}  // namespace
+using cpx::test::spin_on_my_cpu;
 
 TEST_CASE("a measurement sharing its pinned CPU with a busy process is flagged noisy or within tolerance") {
   REQUIRE(!pin_to_cpus(1).empty());

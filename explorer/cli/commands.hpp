@@ -3,6 +3,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "profiler/interference.hpp"
+
 namespace cpx::cli {
 
 void add_space_commands(CLI::App& app);     // zoo, count, expand
@@ -14,6 +16,18 @@ void add_onnx_commands(CLI::App& app);      // export, import
 void add_accuracy_commands(CLI::App& app);  // accuracy
 
 // Fits the device's predictor from its profile, profiling this machine first when device is host.
-void run_fit(const std::string& device, const std::string& profile_file, bool quick, bool residual_trees = true);
+void run_fit(const std::string& device, const std::string& profile_file, bool quick, bool residual_trees = true,
+             bool allow_noisy = false);
+
+// What every measuring command (profile, measure, validate, the main job on host) shares: the
+// --quiet-machine-check and --go-on-busy options, the exit codes in its --help, and its last line.
+struct QuietMachine {
+  bool check = false, go_on_busy = false;
+  void run(const std::string& command, int64_t threads) const;  // nothing unless --quiet-machine-check
+};
+void add_measuring_options(CLI::App* cmd, QuietMachine& quiet);
+// Prints the interference line last (stderr) and exits with profiler::exit_interfered when it is above
+// the threshold, after everything was written.
+void finish_measuring(const profiler::Interference& noise, const std::string& command);
 
 }  // namespace cpx::cli

@@ -27,6 +27,8 @@ struct JobArgs {
   double max_latency_ms = 0, max_params = 0, max_macs = 0;
   double budget_s = 60;
   bool no_prove = false;
+  bool allow_noisy = false;
+  QuietMachine quiet;
 };
 
 // 0 (the default) is "no limit"; anything else the job validates.
@@ -48,14 +50,15 @@ void run_job(JobArgs a, const std::string& command) {
   explorer::validate(o);  // before fitting a host predictor for options that would fail anyway
 
   const bool host = o.device == "host";
+  if (host) a.quiet.run("cpubone-explore", o.threads);
   if (host && !std::filesystem::exists(profiler::default_profile_path("host"))) {
     std::fprintf(stderr, "no profile of this machine yet: running the quick profile first (about a minute)\n");
-    run_fit("host", "", true);
+    run_fit("host", "", true, true, a.allow_noisy);
   } else if (host && (!std::filesystem::exists(predictor::predictor_path("host")) ||
                       std::filesystem::last_write_time(predictor::predictor_path("host")) <
                           std::filesystem::last_write_time(profiler::default_profile_path("host")))) {
     std::fprintf(stderr, "the host predictor is missing or older than the host profile: fitting it\n");
-    run_fit("host", "", true);
+    run_fit("host", "", true, true, a.allow_noisy);
   }
   const predictor::Predictor p = predictor::load_predictor(o.device);
   std::signal(SIGINT, on_job_interrupt);
@@ -108,6 +111,7 @@ void run_job(JobArgs a, const std::string& command) {
   std::printf("results: %s\n", results_file.c_str());
   const reports::Rendered r = reports::render(results, results_file, o.out_dir);
   std::printf("report: %s\n", std::filesystem::absolute(r.files.front()).string().c_str());
+  if (measured) finish_measuring(profiler::Interference::from_json(results["proof"]["interference"]), "proof");
 }
 
 void run_space(const std::string& file, bool defaults, const std::string& encode) {
@@ -148,6 +152,8 @@ void add_explore_commands(CLI::App& app) {
   app.add_option("--max-macs", a->max_macs, "Constraint: MACs");
   app.add_option("--layers-model", a->job.layers_model, "Zoo model of the per-layer breakdown")->capture_default_str();
   app.add_flag("--no-prove", a->no_prove, "On the host, do not measure the proposals");
+  app.add_flag("--allow-noisy", a->allow_noisy, "On the host, fit the predictor even from a mostly noisy profile (see fit --help)");
+  add_measuring_options(&app, a->quiet);
   app.final_callback([&app, a] {
     if (!app.get_subcommands().empty()) return;
     std::string command = "cpubone-explore";

@@ -15,7 +15,7 @@
 namespace cpx::cli {
 
 
-void run_fit(const std::string& device, const std::string& profile_file, bool quick, bool residual_trees) {
+void run_fit(const std::string& device, const std::string& profile_file, bool quick, bool residual_trees, bool allow_noisy) {
   const std::string path = profile_file.empty() ? profiler::default_profile_path(device) : profile_file;
   if (profile_file.empty() && device == "host" && !std::filesystem::exists(path)) {
     std::fprintf(stderr, "fit: no device profile at %s; profiling this machine first\n", path.c_str());
@@ -28,16 +28,23 @@ void run_fit(const std::string& device, const std::string& profile_file, bool qu
   const auto start = std::chrono::steady_clock::now();
   predictor::FitOptions options;
   options.residual_trees = residual_trees;
+  options.allow_noisy = allow_noisy;
   const predictor::Predictor p = predictor::fit_device(device, profile_file, options);
   const std::string out = predictor::predictor_path(device);
   std::printf("predictor for %s: %s (fitted in %.2f s from %s)\n", device.c_str(), out.c_str(),
               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), path.c_str());
   for (const auto& [name, s] : p.provenance["classes"].items())
-    std::printf("  %-16s %6lld samples, training MAPE %5.1f%%\n", name.c_str(), static_cast<long long>(s["samples"].get<int64_t>()),
-                100 * s["train_mape"].get<double>());
+    std::printf("  %-16s %6lld samples, training MAPE %5.1f%%, noisy: %lld dropped, %lld used%s\n", name.c_str(),
+                static_cast<long long>(s["samples"].get<int64_t>()), 100 * s["train_mape"].get<double>(),
+                static_cast<long long>(s["noisy_dropped"].get<int64_t>()), static_cast<long long>(s["noisy_used"].get<int64_t>()),
+                s["noisy_used"].get<int64_t>() > 0 ? " (too few quiet samples in this class)" : "");
   for (const auto& [t, us] : p.network_overhead_us)
     std::printf("  whole networks at %lld thread(s): ops x %.3f, overhead %.1f us\n", static_cast<long long>(t),
                 p.network_scale.count(t) ? p.network_scale.at(t) : 1.0, us);
+  const Json& noise = p.provenance["noise"];
+  std::printf("noisy samples: %lld of %lld dropped, %lld used; %s\n", static_cast<long long>(noise["samples_dropped"].get<int64_t>()),
+              static_cast<long long>(noise["samples_noisy"].get<int64_t>()), static_cast<long long>(noise["samples_used"].get<int64_t>()),
+              noise["policy"].get<std::string>().c_str());
 }
 
 namespace {
@@ -70,7 +77,8 @@ void run_predict(const std::string& model, const std::string& device, int64_t th
 }
 
 void run_validate(const std::string& device, int64_t samples, uint64_t seed, int64_t threads, double min_time_s, int64_t rounds,
-                  bool as_json) {
+                  bool as_json, const QuietMachine& quiet) {
+  if (device == "host") quiet.run("validate", threads);
   auto progress = [&](const Json& r) {
     if (as_json) return;
     std::fprintf(stderr, "%-22s measured %9.3f ms  predicted %9.3f ms  error %+6.1f%%\n", r["network"].get<std::string>().c_str(),
@@ -79,6 +87,7 @@ void run_validate(const std::string& device, int64_t samples, uint64_t seed, int
   const Json result = predictor::validate(device, {samples, seed, threads, min_time_s, rounds}, progress);
   if (as_json) {
     std::cout << result.dump(2) << "\n";
+    finish_measuring(profiler::Interference::from_json(result["interference"]), "validate");
     return;
   }
   std::printf("held-out: %zu zoo + %lld sampled networks, %lld thread(s), none used in fitting; measured in %lld interleaved rounds\n",
@@ -93,6 +102,7 @@ void run_validate(const std::string& device, int64_t samples, uint64_t seed, int
   std::printf("machine noise: a network's slowest round vs its fastest, median %.1f%%, p90 %.1f%%%s\n",
               100 * noise["median_round_spread"].get<double>(), 100 * noise["p90_round_spread"].get<double>(),
               noise["median_round_spread"].get<double>() > 0.05 ? " (noisy: errors above include the machine's drift)" : "");
+  finish_measuring(profiler::Interference::from_json(result["interference"]), "validate");
 }
 
 void run_calibrate(const std::string& device, const std::string& published, const std::string& column,
@@ -140,7 +150,9 @@ void add_predictor_commands(CLI::App& app) {
     cmd->add_option("--min-time", *min_time, "Seconds of timing per network and round");
     cmd->add_option("--rounds", *rounds, "Interleaved rounds (shuffled order each); a network's figure is its median round");
     cmd->add_flag("--json", *as_json, "Print JSON with every network");
-    cmd->callback([=] { run_validate(*device, *samples, *seed, *threads, *min_time, *rounds, *as_json); });
+    auto quiet = std::make_shared<QuietMachine>();
+    add_measuring_options(cmd, *quiet);
+    cmd->callback([=] { run_validate(*device, *samples, *seed, *threads, *min_time, *rounds, *as_json, *quiet); });
   }
   {
     auto* cmd = app.add_subcommand("fit", "Fit the latency predictor of a device from its profile (profiling first if needed)");
@@ -152,7 +164,14 @@ void add_predictor_commands(CLI::App& app) {
     cmd->add_flag("--quick", *quick, "If profiling is needed, the quick sweep");
     auto no_trees = std::make_shared<bool>(false);
     cmd->add_flag("--no-residual-trees", *no_trees, "Only the per-class quadratic regressions (to compare; the trees are the default)");
-    cmd->callback([=] { run_fit(*device, *profile, *quick, !*no_trees); });
+    auto allow_noisy = std::make_shared<bool>(false);
+    cmd->add_flag("--allow-noisy", *allow_noisy,
+                  "Fit even when most of the profile's measurements are flagged noisy (the machine was busy while profiling); "
+                  "noisy samples are still dropped wherever a class has enough quiet ones");
+    cmd->footer("Noisy samples (measured while the machine interfered) are dropped, not down-weighted: interference only slows "
+                "a run, so a noisy median is biased, not just spread. A profile with most measurements noisy is refused (exit 2) "
+                "unless --allow-noisy. Another fit writing the same predictor is refused at once (exit 2).");
+    cmd->callback([=] { run_fit(*device, *profile, *quick, !*no_trees, *allow_noisy); });
   }
   {
     auto* cmd = app.add_subcommand("predict", "Predict latency of a zoo model or network file on a device");

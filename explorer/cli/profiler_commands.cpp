@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
+#include <thread>
 #include <iostream>
 
 #include "explorer/cli/commands.hpp"
@@ -26,16 +27,24 @@ struct MeasureArgs {
   bool json = false;
   int64_t resolution = 0;
   NetworkMeasureOptions options;
+  QuietMachine quiet;
 };
+
+void print_measurement(const Network& net, const NetworkMeasureOptions& o, const Json& j);
 
 void run_measure(const MeasureArgs& a) {
   const Network net = load_model(a.model, a.resolution);
-  const NetworkMeasureOptions& o = a.options;
-  const Json j = measure_network(net, o);
-  if (a.json) {
-    std::cout << j.dump(2) << "\n";
-    return;
-  }
+  a.quiet.run("measure", a.options.threads);
+  Json j = measure_network(net, a.options);
+  Interference noise;
+  noise.add("network", j["latency_us"]);
+  j["interference"] = noise.to_json();
+  if (a.json) std::cout << j.dump(2) << "\n";
+  else print_measurement(net, a.options, j);
+  finish_measuring(noise, "measure");
+}
+
+void print_measurement(const Network& net, const NetworkMeasureOptions& o, const Json& j) {
   const Json& env = j["environment"];
   const double peak_macps = j["peak"]["peak_macps"].get<double>();
   const double median_us = j["latency_us"]["stats_us"]["median"].get<double>();
@@ -77,10 +86,16 @@ extern "C" void on_interrupt(int) { interrupted = true; }
 struct ProfileArgs {
   std::string device = "host";
   SweepOptions options;
+  QuietMachine quiet;
 };
 
 void run_profile(const ProfileArgs& a) {
   SweepOptions o = a.options;
+  if (a.quiet.check) {
+    int64_t threads = o.threads.empty() ? std::max<int64_t>(1, std::thread::hardware_concurrency()) : 1;
+    for (int64_t t : o.threads) threads = std::max(threads, t);
+    a.quiet.run("profile", threads);
+  }
   interrupted = false;
   auto previous_int = std::signal(SIGINT, on_interrupt);
   auto previous_term = std::signal(SIGTERM, on_interrupt);
@@ -99,6 +114,7 @@ void run_profile(const ProfileArgs& a) {
                 p["peak_macps"].get<double>() / 1e9, p["peak_source"].get<std::string>().c_str(),
                 p["bandwidth_bytes_per_s"].get<double>() / 1e9);
   std::printf("%s", format_rules(derive_rules(profile)).c_str());
+  finish_measuring(profile_interference(profile), "profile");
 }
 
 void run_rules(const std::string& device, const std::string& file, bool as_json) {
@@ -123,6 +139,7 @@ void add_profiler_commands(CLI::App& app) {
     cmd->add_option("--out", a->options.out_path, "Profile path (default $CPX_HOME or ~/.cache/cpubone-explore, devices/DEVICE.json)");
     cmd->add_flag("--resume", a->options.resume, "Continue an interrupted profile at --out");
     cmd->add_option("--seed", a->options.seed, "Seed of weights, inputs and the measurement order");
+    add_measuring_options(cmd, a->quiet);
     cmd->callback([a] { run_profile(*a); });
   }
   {
@@ -145,6 +162,7 @@ void add_profiler_commands(CLI::App& app) {
   cmd->add_option("--seed", a->options.seed, "Seed of weights and input");
   cmd->add_option("--min-time", a->options.min_time_s, "Keep measuring for at least this many seconds");
   cmd->add_option("--min-runs", a->options.min_runs, "And for at least this many runs");
+  add_measuring_options(cmd, a->quiet);
   cmd->callback([a] { run_measure(*a); });
 }
 

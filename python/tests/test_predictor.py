@@ -46,7 +46,8 @@ def test_profile_fit_predict_calibrate_on_this_machine(tmp_path):
     assert profile["schema"] == "cpubone-explore/device-profile/v1"
     assert profile["path"] == str(tmp_path / "host.json") and (tmp_path / "host.json").exists()
     assert profile["complete"] is True and profile["configs"]
-    host = cx.fit("host", profile=tmp_path / "host.json")
+    # allow_noisy: the machine is shared with builds, so a quick profile may be mostly noisy.
+    host = cx.fit("host", profile=tmp_path / "host.json", allow_noisy=True)
     assert host.device == "host"
     assert cx.predictor("host").to_dict() == host.to_dict()
     assert cx.predictor("host").predict("b0")["latency_us"] > 0

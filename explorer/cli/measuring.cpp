@@ -1,0 +1,30 @@
+// The options, exit codes and last line that every measuring command shares.
+#include <cstdio>
+#include <cstdlib>
+
+#include "explorer/cli/commands.hpp"
+
+namespace cpx::cli {
+
+void QuietMachine::run(const std::string& command, int64_t threads) const {
+  if (check) profiler::check_quiet_machine(command, threads, go_on_busy);
+}
+
+void add_measuring_options(CLI::App* cmd, QuietMachine& quiet) {
+  cmd->add_flag("--quiet-machine-check", quiet.check,
+                "Before measuring, sample the load of the CPUs to pin to for 1 s and refuse (exit 2) if one is busy");
+  cmd->add_flag("--go-on-busy", quiet.go_on_busy, "With --quiet-machine-check: only warn on a busy machine, and measure");
+  cmd->footer("Exit codes: 0 done; 2 bad input, or refused (another process writes the same file, or "
+              "--quiet-machine-check found the machine busy); 3 done and written, but more than " +
+              std::to_string(static_cast<int>(100 * profiler::interference_threshold)) +
+              "% of the measurements were flagged noisy (run-queue wait, CV or outliers: the machine interfered; the last "
+              "line says where and why); 130 interrupted.");
+}
+
+void finish_measuring(const profiler::Interference& noise, const std::string& command) {
+  std::fflush(stdout);
+  std::fprintf(stderr, "%s\n", noise.line(command).c_str());
+  if (noise.above()) std::exit(profiler::exit_interfered);
+}
+
+}  // namespace cpx::cli

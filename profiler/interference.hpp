@@ -1,0 +1,74 @@
+// What the machine did to a set of measurements: per section, how many timings were flagged noisy and
+// why (run-queue wait, CV, outliers), a threshold above which a command says so loudly and exits with
+// exit_interfered, and the check for a busy machine before measuring starts. Reads the timing JSON that
+// profiler::to_json(Timing) writes, so it needs no executor (fit and the report use it).
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "space/error.hpp"
+
+namespace cpx::profiler {
+
+// A timing is flagged noisy when, in every attempt, its CV, the share of wall time its threads waited
+// on a run queue (another process on our CPUs), or a run above 10x the median crossed these.
+inline constexpr double noisy_cv_threshold = 0.10;
+inline constexpr double noisy_wait_threshold = 0.10;
+// Above this share of noisy measurements a command warns in its last line and exits with exit_interfered.
+inline constexpr double interference_threshold = 0.10;
+// The command finished and wrote its output, but the machine interfered above the threshold.
+inline constexpr int exit_interfered = 3;
+// `--quiet-machine-check`: a CPU we will pin to busy more than this share of a second is a busy machine.
+inline constexpr double busy_cpu_threshold = 0.20;
+
+struct NoiseCount {
+  int64_t measurements = 0, noisy = 0;
+  int64_t wait = 0, cv = 0, outliers = 0;  // why, among the noisy ones (one may have several reasons)
+  double share() const { return measurements > 0 ? static_cast<double>(noisy) / static_cast<double>(measurements) : 0.0; }
+};
+
+bool timing_noisy(const Json& timing);  // a to_json(Timing) object's "noisy"
+
+class Interference {
+ public:
+  // `timing`: a to_json(Timing) object. Sections are kept in the order they are first added.
+  void add(const std::string& section, const Json& timing);
+  NoiseCount total() const;
+  bool above() const { return total().share() > interference_threshold; }
+  const std::vector<std::pair<std::string, NoiseCount>>& sections() const { return sections_; }
+  // {"measurements", "noisy", "share", "threshold", "above_threshold", "sections": {name: {...}}}
+  Json to_json() const;
+  static Interference from_json(const Json& j);  // of to_json (e.g. in validate's JSON)
+  // {"share", "above_threshold", "summary"}: a row of the report's environment table.
+  Json brief() const;
+  // The last line of a measuring command: "<command>: N of M measurements noisy (x%; configs 3/80: run-queue
+  // wait 2, CV 1, outliers 0; ...)", and when above the threshold the warning and the exit code.
+  std::string line(const std::string& command) const;
+  // "12 of 140 (8.6%): configs 5/68 (run-queue wait 3, CV 4, outliers 0); ops 7/59 ...", for tables.
+  std::string summary() const;
+
+ private:
+  std::vector<std::pair<std::string, NoiseCount>> sections_;
+};
+
+// The measured sections of a device profile (configs, ops, networks, fasternet, zoo), one measurement per
+// record (its whole-network timing; the per-op pass of a record runs right after it, on the same machine).
+Interference profile_interference(const Json& profile);
+// Sets the profile's "interference" object when above the threshold and removes an outdated one otherwise.
+Interference mark_interference(Json& profile);
+
+// "why" of a count as words: "run-queue wait 2, CV 1, outliers 0".
+std::string noise_reasons(const NoiseCount& c);
+
+// Share of the time the CPUs of `cpus` ("0,1" as pin_to_cpus returns) were busy over `seconds`, the
+// busiest of them, from /proc/stat; -1 when it cannot be read.
+double busiest_cpu_share(const std::string& cpus, double seconds, int* busiest_cpu = nullptr);
+
+// `--quiet-machine-check`: pins to `threads` CPUs, samples their load for about a second and throws
+// InputError (exit 2) naming the busiest one when it is above busy_cpu_threshold, unless go_on_busy (then
+// it only warns). Prints one line either way.
+void check_quiet_machine(const std::string& command, int64_t threads, bool go_on_busy);
+
+}  // namespace cpx::profiler

@@ -1,0 +1,115 @@
+// Measurement integrity: one writer per profile file (a second is refused at once, naming the holder;
+// a dead holder's lock file never blocks), and a machine that interferes is said out loud: the warning
+// line, exit_interfered and the profile marked "interference". The load is injected deliberately, on the
+// CPU the profile pins to, so the test never depends on (or asserts) the shared machine being quiet.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "profiler/environment.hpp"
+#include "profiler/file_lock.hpp"
+#include "profiler/interference.hpp"
+#include "profiler/sweep.hpp"
+#include "processes.hpp"
+
+using namespace cpx;
+using namespace cpx::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+// The last non-empty line of a file.
+std::string last_line(const fs::path& p) {
+  std::string text = slurp(p);
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  return text.substr(text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1);
+}
+
+pid_t dead_pid() {
+  const pid_t pid = ::fork();
+  if (pid == 0) ::_exit(0);
+  ::waitpid(pid, nullptr, 0);
+  return pid;
+}
+
+}  // namespace
+
+TEST_CASE("one profile writer at a time, and a CPU hog on the pinned CPU gives the warning, exit 3 and a marked profile") {
+  const fs::path dir = fs::temp_directory_path() / ("cpx_integrity_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const fs::path out = dir / "host.json";
+  const std::vector<std::string> quick{"profile", "--quick", "--threads", "1", "--budget", "4", "--out", out.string()};
+
+  // A stale lock: the file a killed writer leaves, naming a process that no longer exists.
+  std::ofstream(profiler::FileLock::lock_path(out.string())) << dead_pid() << "\n";
+
+  // The hog spins on the first CPU, which `--threads 1` pins to; the children start unpinned.
+  REQUIRE(!profiler::pin_to_cpus(1).empty());
+  const pid_t hog = spin_on_my_cpu();
+  REQUIRE(hog > 0);
+  profiler::pin_to_cpus(1 << 20);
+
+  // --quiet-machine-check sees the hog and refuses before measuring anything.
+  std::vector<std::string> checked = quick;
+  checked.back() = (dir / "checked.json").string();
+  checked.push_back("--quiet-machine-check");
+  CHECK(wait_exit(spawn(checked, dir / "checked.err")) == 2);
+  CHECK(slurp(dir / "checked.err").find("--quiet-machine-check: the machine is busy: CPU ") != std::string::npos);
+  CHECK(!fs::exists(dir / "checked.json"));
+
+  const pid_t first = spawn(quick, dir / "first.err");
+  // The first holds the lock once its pid is in the lock file (the stale pid did not stop it).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
+  while (slurp(profiler::FileLock::lock_path(out.string())) != std::to_string(first) + "\n" && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  REQUIRE(slurp(profiler::FileLock::lock_path(out.string())) == std::to_string(first) + "\n");
+
+  const auto second_start = std::chrono::steady_clock::now();
+  CHECK(wait_exit(spawn(quick, dir / "second.err")) == 2);
+  const double second_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - second_start).count();
+  CHECK(second_s < 10);  // refused at once, not after waiting (generous: the machine is shared)
+  CHECK(slurp(dir / "second.err") ==
+        "cpubone-explore: " + out.string() + ": being written by process " + std::to_string(first) +
+            " (cpubone-explore profile, lock " + out.string() + ".lock); wait for it to finish or stop it, then run again\n");
+
+  const int first_exit = wait_exit(first);
+  ::kill(hog, SIGKILL);
+  ::waitpid(hog, nullptr, 0);
+  INFO(slurp(dir / "first.err"));
+  CHECK(first_exit == profiler::exit_interfered);
+  const std::string warning = last_line(dir / "first.err");
+  CHECK(warning.rfind("profile: WARNING: noisy measurements ", 0) == 0);
+  CHECK(warning.find("run-queue wait") != std::string::npos);
+  CHECK(warning.find("exit 3") != std::string::npos);
+
+  // The first's file is whole, complete and marked.
+  const Json profile = profiler::load_profile(out.string());
+  CHECK(profile["complete"] == true);
+  REQUIRE(profile.contains("interference"));
+  CHECK(profile["interference"]["above_threshold"] == true);
+  CHECK(profile["interference"]["share"].get<double>() > profiler::interference_threshold);
+  CHECK(profile["interference"]["sections"]["configs"]["why"]["run_queue_wait"].get<int64_t>() > 0);
+  CHECK(profile["interference"] == profiler::profile_interference(profile).to_json());
+  fs::remove_all(dir);
+}
+
+TEST_CASE("the interference summary counts noisy timings per section and why") {
+  profiler::Interference n;
+  n.add("configs", {{"noisy", true}, {"wait_fraction", 0.4}, {"outlier_runs", 0}, {"stats_us", {{"cv", 0.02}}}});
+  n.add("configs", {{"noisy", false}, {"wait_fraction", 0.0}, {"outlier_runs", 0}, {"stats_us", {{"cv", 0.01}}}});
+  n.add("ops", {{"noisy", true}, {"wait_fraction", 0.0}, {"outlier_runs", 2}, {"stats_us", {{"cv", 0.3}}}});
+  for (int i = 0; i < 7; ++i) n.add("ops", {{"noisy", false}, {"wait_fraction", 0.0}, {"outlier_runs", 0}, {"stats_us", {{"cv", 0.0}}}});
+  CHECK(n.total().measurements == 10);
+  CHECK(n.total().noisy == 2);
+  CHECK(n.above());  // 20% > 10%
+  CHECK(n.summary() == "2 of 10 (20%): configs 1/2 (run-queue wait 1, CV 0, outliers 0); ops 1/8 (run-queue wait 0, CV 1, outliers 1)");
+  CHECK(profiler::Interference::from_json(n.to_json()).to_json() == n.to_json());
+  profiler::Interference quiet;
+  quiet.add("network", {{"noisy", false}});
+  CHECK(!quiet.above());
+  CHECK(quiet.line("measure") == "measure: noisy measurements 0 of 1 (0%): network 0/1 (below the 10% threshold)");
+}
