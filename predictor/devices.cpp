@@ -3,7 +3,7 @@
 #include <filesystem>
 
 #include "profiler/file_lock.hpp"
-#include "profiler/sweep.hpp"
+#include "profiler/profile_file.hpp"
 #include "space/io.hpp"
 
 namespace cpx::predictor {

@@ -1,7 +1,7 @@
 // What the machine did to a set of measurements: per section, how many timings were flagged noisy and
 // why (run-queue wait, CV, outliers), a threshold above which a command says so loudly and exits with
-// exit_interfered, and the check for a busy machine before measuring starts. Reads the timing JSON that
-// profiler::to_json(Timing) writes, so it needs no executor (fit and the report use it).
+// exit_interfered. Reads the timing JSON that profiler::to_json(Timing) writes, so it needs no executor
+// (fit and the report use it; the busy-machine check before measuring is profiler/quiet_machine.hpp).
 #pragma once
 
 #include <string>
@@ -20,8 +20,6 @@ inline constexpr double noisy_wait_threshold = 0.10;
 inline constexpr double interference_threshold = 0.10;
 // The command finished and wrote its output, but the machine interfered above the threshold.
 inline constexpr int exit_interfered = 3;
-// `--quiet-machine-check`: a CPU we will pin to busy more than this share of a second is a busy machine.
-inline constexpr double busy_cpu_threshold = 0.20;
 
 struct NoiseCount {
   int64_t measurements = 0, noisy = 0;
@@ -61,14 +59,5 @@ Interference mark_interference(Json& profile);
 
 // "why" of a count as words: "run-queue wait 2, CV 1, outliers 0".
 std::string noise_reasons(const NoiseCount& c);
-
-// Share of the time the CPUs of `cpus` ("0,1" as pin_to_cpus returns) were busy over `seconds`, the
-// busiest of them, from /proc/stat; -1 when it cannot be read.
-double busiest_cpu_share(const std::string& cpus, double seconds, int* busiest_cpu = nullptr);
-
-// `--quiet-machine-check`: pins to `threads` CPUs, samples their load for about a second and throws
-// InputError (exit 2) naming the busiest one when it is above busy_cpu_threshold, unless go_on_busy (then
-// it only warns). Prints one line either way.
-void check_quiet_machine(const std::string& command, int64_t threads, bool go_on_busy);
 
 }  // namespace cpx::profiler

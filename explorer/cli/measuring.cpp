@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "explorer/cli/commands.hpp"
+#include "profiler/quiet_machine.hpp"
 
 namespace cpx::cli {
 

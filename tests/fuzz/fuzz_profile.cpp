@@ -5,7 +5,7 @@
 
 #include "predictor/predictor.hpp"
 #include "profiler/rules.hpp"
-#include "profiler/sweep.hpp"
+#include "profiler/profile_file.hpp"
 #include "space/zoo.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
