@@ -192,16 +192,16 @@ struct Exporter {
 
   void emit(const Op& op, size_t i, const Conv2d& c) {
     const OpWeights& wt = weights[i];
-    const int64_t cin = in_shape(op).c / c.groups, kh = c.kernel[0], kw = c.kernel[1];
+    const auto [cout, kh, kw, cin] = c.weight_shape(in_shape(op).c);
     // OHWI (per group) -> OIHW.
     std::vector<float> oihw(wt.weight.size());
-    for (int64_t o = 0; o < c.out_channels; ++o)
+    for (int64_t o = 0; o < cout; ++o)
       for (int64_t y = 0; y < kh; ++y)
         for (int64_t x = 0; x < kw; ++x)
           for (int64_t ci = 0; ci < cin; ++ci)
             oihw[static_cast<size_t>(((o * cin + ci) * kh + y) * kw + x)] =
                 wt.weight[static_cast<size_t>(((o * kh + y) * kw + x) * cin + ci)];
-    conv_like("Conv", op, c, wt, w.floats(op.name + "/weight", {c.out_channels, cin, kh, kw}, oihw));
+    conv_like("Conv", op, c, wt, w.floats(op.name + "/weight", {cout, cin, kh, kw}, oihw));
   }
 
   // Conv or ConvTranspose node with the op's geometry, then its BatchNormalization and activation.
@@ -224,11 +224,11 @@ struct Exporter {
 
   void emit(const Op& op, size_t i, const ConvTranspose2d& c) {
     const OpWeights& wt = weights[i];
-    const int64_t cin = in_shape(op).c, in_pg = cin / c.groups, out_pg = c.out_channels / c.groups;
-    const int64_t kh = c.kernel[0], kw = c.kernel[1];
+    const int64_t cin = in_shape(op).c, out_pg = c.out_channels / c.groups;
+    const auto [cout, kh, kw, in_pg] = c.weight_shape(cin);
     // Ours [Cout][kh][kw][Cin/g] -> ONNX [Cin][Cout/g][kh][kw].
     std::vector<float> iohw(wt.weight.size());
-    for (int64_t o = 0; o < c.out_channels; ++o)
+    for (int64_t o = 0; o < cout; ++o)
       for (int64_t y = 0; y < kh; ++y)
         for (int64_t x = 0; x < kw; ++x)
           for (int64_t i2 = 0; i2 < in_pg; ++i2) {
@@ -400,6 +400,15 @@ struct Exporter {
       for (int64_t c = 0; c < s.c; ++c)
         bias[static_cast<size_t>(c * s.pixels() + p)] = weights[i].weight[static_cast<size_t>(p * s.c + c)];
     w.node("Add", {op.inputs[0], w.floats(op.name + "/bias", {1, s.c, s.h, s.w}, bias)}, op.name);
+  }
+
+  // PyTorch's channel_shuffle: view as N x groups x C/groups x H x W, swap the two channel axes, flatten.
+  void emit(const Op& op, size_t, const ChannelShuffle& c) {
+    const ShapeNhwc& x = in_shape(op);
+    w.node("Reshape", {op.inputs[0], w.ints(op.name + "/shape", {x.n, c.groups, x.c / c.groups, x.h, x.w})},
+           op.name + "/groups");
+    transpose(w, op.name + "/groups", {0, 2, 1, 3, 4}, op.name + "/t");
+    w.node("Reshape", {op.name + "/t", w.ints(op.name + "/shape_back", nchw(x))}, op.name);
   }
 
   // A 1x1 convolution over the head axis of N x heads x Lk x HW, as in EfficientFormerV2.
