@@ -17,38 +17,49 @@ double log1(double v) { return std::log(std::max(1.0, v)); }
 // Activations that XNNPACK cannot fuse into the GEMM's output clamp cost an extra pass.
 bool unfused(Activation a) { return a != Activation::none && a != Activation::relu && a != Activation::relu6; }
 
+// One op_class per op kind of space/op.hpp and no catch-all: a new kind that is not given a class here
+// does not compile (a silent default would predict it as whatever class the default names).
+OpClass op_class(const Conv2d& a, const ShapeNhwc& in) {
+  switch (conv_class(a, in.c)) {
+    case ConvClass::dense: return OpClass::conv_dense;
+    case ConvClass::grouped: return OpClass::conv_grouped;
+    case ConvClass::depthwise:
+      return profiler::xnnpack_has_depthwise_microkernel(a.kernel[0] * a.kernel[1]) ? OpClass::conv_depthwise
+                                                                                    : OpClass::conv_depthwise_generic;
+    case ConvClass::pointwise: return OpClass::conv_pointwise;
+  }
+  return OpClass::conv_dense;
+}
+OpClass op_class(const ConvTranspose2d&, const ShapeNhwc&) { return OpClass::conv_transpose; }
+// On more than one row (tokens) a fully connected layer is the GEMM of a pointwise conv, with the
+// same XNNPACK microkernels; on one row (a classifier head) it streams its weights once.
+OpClass op_class(const FullyConnected&, const ShapeNhwc& in) {
+  return in.n * in.h * in.w > 1 ? OpClass::conv_pointwise : OpClass::fully_connected;
+}
+OpClass op_class(const Matmul&, const ShapeNhwc&) { return OpClass::matmul; }
+OpClass op_class(const HeadMix&, const ShapeNhwc&) { return OpClass::matmul; }
+OpClass op_class(const Softmax&, const ShapeNhwc&) { return OpClass::softmax; }
+OpClass op_class(const BatchNorm&, const ShapeNhwc&) { return OpClass::norm; }
+OpClass op_class(const GroupNorm&, const ShapeNhwc&) { return OpClass::norm; }
+OpClass op_class(const LayerNorm&, const ShapeNhwc&) { return OpClass::norm; }
+OpClass op_class(const ActivationOp&, const ShapeNhwc&) { return OpClass::elementwise; }
+OpClass op_class(const Add&, const ShapeNhwc&) { return OpClass::elementwise; }
+OpClass op_class(const Multiply&, const ShapeNhwc&) { return OpClass::elementwise; }
+OpClass op_class(const LayerScale&, const ShapeNhwc&) { return OpClass::elementwise; }
+OpClass op_class(const AttentionBias&, const ShapeNhwc&) { return OpClass::elementwise; }
+OpClass op_class(const GlobalAvgPool&, const ShapeNhwc&) { return OpClass::pooling; }
+OpClass op_class(const AvgPool&, const ShapeNhwc&) { return OpClass::pooling; }
+OpClass op_class(const MaxPool&, const ShapeNhwc&) { return OpClass::pooling; }
+OpClass op_class(const UpsampleNearest&, const ShapeNhwc&) { return OpClass::resize; }
+OpClass op_class(const ResizeBilinear&, const ShapeNhwc&) { return OpClass::resize; }
+OpClass op_class(const Slice&, const ShapeNhwc&) { return OpClass::data_movement; }
+OpClass op_class(const Concat&, const ShapeNhwc&) { return OpClass::data_movement; }
+OpClass op_class(const Pad&, const ShapeNhwc&) { return OpClass::data_movement; }
+OpClass op_class(const Reshape&, const ShapeNhwc&) { return OpClass::data_movement; }
+OpClass op_class(const ChannelShuffle&, const ShapeNhwc&) { return OpClass::data_movement; }
+
 OpClass classify(const OpAttrs& attrs, const ShapeNhwc& in) {
-  return std::visit(
-      [&](const auto& a) -> OpClass {
-        using T = std::decay_t<decltype(a)>;
-        if constexpr (std::is_same_v<T, Conv2d>) {
-          switch (conv_class(a, in.c)) {
-            case ConvClass::dense: return OpClass::conv_dense;
-            case ConvClass::grouped: return OpClass::conv_grouped;
-            case ConvClass::depthwise:
-              return profiler::xnnpack_has_depthwise_microkernel(a.kernel[0] * a.kernel[1]) ? OpClass::conv_depthwise
-                                                                                            : OpClass::conv_depthwise_generic;
-            case ConvClass::pointwise: return OpClass::conv_pointwise;
-          }
-          return OpClass::conv_dense;
-        } else if constexpr (std::is_same_v<T, ConvTranspose2d>) return OpClass::conv_transpose;
-        // On more than one row (tokens) a fully connected layer is the GEMM of a pointwise conv, with the
-        // same XNNPACK microkernels; on one row (a classifier head) it streams its weights once.
-        else if constexpr (std::is_same_v<T, FullyConnected>)
-          return in.n * in.h * in.w > 1 ? OpClass::conv_pointwise : OpClass::fully_connected;
-        else if constexpr (std::is_same_v<T, Matmul> || std::is_same_v<T, HeadMix>) return OpClass::matmul;
-        else if constexpr (std::is_same_v<T, Softmax>) return OpClass::softmax;
-        else if constexpr (std::is_same_v<T, BatchNorm> || std::is_same_v<T, GroupNorm> || std::is_same_v<T, LayerNorm>)
-          return OpClass::norm;
-        else if constexpr (std::is_same_v<T, GlobalAvgPool> || std::is_same_v<T, AvgPool> || std::is_same_v<T, MaxPool>)
-          return OpClass::pooling;
-        else if constexpr (std::is_same_v<T, UpsampleNearest> || std::is_same_v<T, ResizeBilinear>) return OpClass::resize;
-        else if constexpr (std::is_same_v<T, Slice> || std::is_same_v<T, Concat> || std::is_same_v<T, Pad> ||
-                           std::is_same_v<T, Reshape>)
-          return OpClass::data_movement;
-        else return OpClass::elementwise;  // add, multiply, activation, layer_scale, attention_bias
-      },
-      attrs);
+  return std::visit([&](const auto& a) { return op_class(a, in); }, attrs);
 }
 
 }  // namespace

@@ -29,6 +29,14 @@ void check_onnx(const std::string& model_bytes, const std::string& file);
 Network import_onnx(const std::string& path);
 Network import_onnx_bytes(const std::string& model_bytes, const std::string& file);
 
+// How import brings back an op kind: the ONNX pattern it recognises (export writes it), or, for a kind
+// no pattern imports, why not. Every kind has an entry, checked at compile time (onnx/import.cpp).
+struct OnnxImportEntry {
+  bool importable = false;
+  std::string_view pattern_or_reason;
+};
+OnnxImportEntry onnx_import_entry(const OpAttrs& attrs);
+
 // Weights read from a raw little-endian float32 file holding every op's weight then bias, in op order
 // and in the executor's layouts (weights.hpp); its size must match the network exactly.
 NetworkWeights read_weights_file(const Network& net, const std::string& path);

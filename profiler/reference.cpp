@@ -58,9 +58,8 @@ Tensor compute(const Conv2d& op, const Args& a) {
   const ShapeNhwc& is = a.in_shape[0];
   const ShapeNhwc& os = a.out_shape;
   const Tensor& x = *a.in[0];
-  const int64_t in_per_group = is.c / op.groups;
-  const int64_t out_per_group = op.out_channels / op.groups;
-  const int64_t kh = op.kernel[0], kw = op.kernel[1];
+  const auto [out_channels, kh, kw, in_per_group] = op.weight_shape(is.c);
+  const int64_t out_per_group = out_channels / op.groups;
   Tensor y = zeros(os);
   for (int64_t n = 0; n < os.n; ++n)
     for (int64_t oy = 0; oy < os.h; ++oy)
@@ -321,9 +320,8 @@ Tensor compute(const ConvTranspose2d& op, const Args& a) {
   const ShapeNhwc& is = a.in_shape[0];
   const ShapeNhwc& os = a.out_shape;
   const Tensor& x = *a.in[0];
-  const int64_t in_per_group = is.c / op.groups;
-  const int64_t out_per_group = op.out_channels / op.groups;
-  const int64_t kh = op.kernel[0], kw = op.kernel[1];
+  const auto [out_channels, kh, kw, in_per_group] = op.weight_shape(is.c);
+  const int64_t out_per_group = out_channels / op.groups;
   std::vector<double> acc(static_cast<size_t>(os.elements()), 0.0);
   for (size_t k = 0; k < acc.size(); ++k)
     acc[k] = a.weights.bias.empty() ? 0.0 : a.weights.bias[k % static_cast<size_t>(os.c)];
@@ -454,6 +452,19 @@ Tensor compute(const Pad& op, const Args& a) {
       for (int64_t ix = 0; ix < is.w; ++ix)
         for (int64_t c = 0; c < is.c; ++c)
           y[at(os, n, iy + op.padding.top, ix + op.padding.left, c)] = x[at(is, n, iy, ix, c)];
+  return y;
+}
+
+// Channel c = g·C/groups + j of the input goes to channel j·groups + g: the groups x C/groups matrix transposed.
+Tensor compute(const ChannelShuffle& op, const Args& a) {
+  const ShapeNhwc& s = a.in_shape[0];
+  const Tensor& x = *a.in[0];
+  const int64_t per_group = s.c / op.groups;
+  Tensor y = zeros(s);
+  for (int64_t p = 0; p < s.n * s.pixels(); ++p)
+    for (int64_t g = 0; g < op.groups; ++g)
+      for (int64_t j = 0; j < per_group; ++j)
+        y[static_cast<size_t>(p * s.c + j * op.groups + g)] = x[static_cast<size_t>(p * s.c + g * per_group + j)];
   return y;
 }
 

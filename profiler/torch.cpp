@@ -108,13 +108,14 @@ struct Generator {
 
   void operator()(const Conv2d& c) {
     const std::string k = key();
-    const int64_t cin = in().c, kh = c.kernel[0], kw = c.kernel[1];
+    const int64_t cin = in().c;
+    const auto [cout, kh, kw, in_pg] = c.weight_shape(cin);
     const bool sym = c.padding.top == c.padding.bottom && c.padding.left == c.padding.right;
     init.push_back(layer(k) + " = nn.Conv2d(" + std::to_string(cin) + ", " + std::to_string(c.out_channels) + ", " +
                    tuple({kh, kw}) + ", stride=" + tuple({c.stride[0], c.stride[1]}) +
                    ", padding=" + (sym ? tuple({c.padding.top, c.padding.left}) : "0") + ", groups=" +
                    std::to_string(c.groups) + ", bias=" + (c.bias ? "True" : "False") + ")");
-    tensor(k + ".weight", {c.out_channels, cin / c.groups, kh, kw}, conv_weight_oihw(weights[i].weight, c.out_channels, cin / c.groups, kh, kw));
+    tensor(k + ".weight", {cout, in_pg, kh, kw}, conv_weight_oihw(weights[i].weight, cout, in_pg, kh, kw));
     if (c.bias) tensor(k + ".bias", {c.out_channels}, conv_bias(c.batch_norm, c.out_channels));
     std::string y = layer(k) + "(" + (sym ? var() : pad(var(), c.padding)) + ")";
     if (c.batch_norm) y = layer(batch_norm_after(k, c.out_channels, "BatchNorm2d")) + "(" + y + ")";
@@ -243,6 +244,11 @@ struct Generator {
     emit("torch.cat([" + list + "], dim=1)");
   }
   void operator()(const Pad& p) { emit(pad(var(), p.padding)); }
+  void operator()(const ChannelShuffle& s) {
+    const ShapeNhwc& x = in();
+    emit(var() + ".reshape(" + std::to_string(x.n) + ", " + std::to_string(s.groups) + ", " + std::to_string(x.c / s.groups) + ", " +
+         std::to_string(x.h) + ", " + std::to_string(x.w) + ").transpose(1, 2).reshape" + nchw(x));
+  }
 
   void operator()(const LayerScale&) {
     const std::string k = key();

@@ -1,6 +1,7 @@
 #include "profiler/weights.hpp"
 
 #include <cmath>
+#include <concepts>
 
 namespace cpx::profiler {
 
@@ -46,7 +47,7 @@ OpWeights conv_transpose_weights(Rng& rng, const ConvTranspose2d& c, int64_t in_
   const int64_t taps = c.kernel[0] * c.kernel[1];
   const float bound = 1.0f / std::sqrt(static_cast<float>(c.out_channels / c.groups * taps));
   OpWeights w;
-  w.weight = uniform(rng, c.out_channels * taps * (in_channels / c.groups), -bound, bound);
+  w.weight = uniform(rng, c.weight_shape(in_channels).elements(), -bound, bound);
   if (c.bias) w.bias = uniform(rng, c.out_channels, -bound, bound);
   if (c.batch_norm) fold_batch_norm(w.weight, w.bias, random_batch_norm(rng, c.out_channels));
   return w;
@@ -68,6 +69,59 @@ std::vector<float> gathered_attention_bias(Rng& rng, const AttentionBias& a, con
         out[static_cast<size_t>(q * scores.c + h * keys + s)] =
             table[static_cast<size_t>(h * a.table_size + (q * keys + s) % a.table_size)];
   return out;
+}
+
+// One weights_of per op kind of space/op.hpp, and no catch-all: a kind without one does not compile.
+// `in` is the shape of the op's first input.
+OpWeights weights_of(const Conv2d& c, Rng& rng, const ShapeNhwc& in) {
+  return linear_weights(rng, c.out_channels, c.weight_shape(in.c).per_output_channel(), c.bias, c.batch_norm);
+}
+OpWeights weights_of(const FullyConnected& f, Rng& rng, const ShapeNhwc& in) {
+  return linear_weights(rng, f.out_features, in.c, f.bias, f.batch_norm);
+}
+OpWeights weights_of(const ConvTranspose2d& t, Rng& rng, const ShapeNhwc& in) { return conv_transpose_weights(rng, t, in.c); }
+OpWeights weights_of(const BatchNorm& b, Rng& rng, const ShapeNhwc& in) {
+  const BatchNormStats s = random_batch_norm(rng, in.c);
+  OpWeights w;
+  w.weight.resize(static_cast<size_t>(in.c));
+  w.bias.resize(static_cast<size_t>(in.c));
+  for (size_t ch = 0; ch < w.weight.size(); ++ch) {
+    const double scale = s.gamma[ch] / std::sqrt(static_cast<double>(s.var[ch]) + b.eps);
+    w.weight[ch] = static_cast<float>(scale);
+    w.bias[ch] = static_cast<float>(s.beta[ch] - s.mean[ch] * scale);
+  }
+  return w;
+}
+OpWeights norm_affine(Rng& rng, const ShapeNhwc& in) {
+  OpWeights w;
+  w.weight = uniform(rng, in.c, 0.5f, 1.5f);
+  w.bias = uniform(rng, in.c, -0.2f, 0.2f);
+  return w;
+}
+OpWeights weights_of(const GroupNorm&, Rng& rng, const ShapeNhwc& in) { return norm_affine(rng, in); }
+OpWeights weights_of(const LayerNorm&, Rng& rng, const ShapeNhwc& in) { return norm_affine(rng, in); }
+OpWeights weights_of(const LayerScale&, Rng& rng, const ShapeNhwc& in) {
+  // Models initialise γ to ~1e-5 (a residual branch starts near off); random inference weights only
+  // need to be well conditioned, so γ is O(1) here and the branch's output stays O(1).
+  return {uniform(rng, in.c, 0.5f, 1.5f), {}};
+}
+OpWeights weights_of(const AttentionBias& a, Rng& rng, const ShapeNhwc& in) { return {gathered_attention_bias(rng, a, in), {}}; }
+OpWeights weights_of(const HeadMix& h, Rng& rng, const ShapeNhwc&) {
+  // A 1x1 conv over heads in PyTorch: fan_in = heads.
+  const float bound = 1.0f / std::sqrt(static_cast<float>(h.heads));
+  OpWeights w;
+  w.weight = uniform(rng, h.heads * h.heads, -bound, bound);
+  if (h.bias) w.bias = uniform(rng, h.heads, -bound, bound);
+  return w;
+}
+// The kinds without weights, listed (not a default), so that a new kind must be placed here or above.
+template <typename T, typename... Of>
+concept one_of = (std::same_as<T, Of> || ...);
+template <typename T>
+  requires one_of<T, Matmul, Softmax, ActivationOp, Add, Multiply, GlobalAvgPool, AvgPool, MaxPool, UpsampleNearest,
+                  Reshape, Slice, Concat, Pad, ResizeBilinear, ChannelShuffle>
+OpWeights weights_of(const T&, Rng&, const ShapeNhwc&) {
+  return {};
 }
 
 }  // namespace
@@ -128,36 +182,7 @@ NetworkWeights make_weights(const Network& net, uint64_t seed) {
     Rng rng(Rng(seed ^ Rng(i).next()).next());
     const Op& op = net.ops[i];
     const ShapeNhwc& in = net.shape_of(op.inputs[0]);
-    if (const auto* c = op.as<Conv2d>()) {
-      out[i] = linear_weights(rng, c->out_channels, in.c / c->groups * c->kernel[0] * c->kernel[1], c->bias, c->batch_norm);
-    } else if (const auto* f = op.as<FullyConnected>()) {
-      out[i] = linear_weights(rng, f->out_features, in.c, f->bias, f->batch_norm);
-    } else if (const auto* b = op.as<BatchNorm>()) {
-      const BatchNormStats s = random_batch_norm(rng, in.c);
-      out[i].weight.resize(static_cast<size_t>(in.c));
-      out[i].bias.resize(static_cast<size_t>(in.c));
-      for (size_t ch = 0; ch < out[i].weight.size(); ++ch) {
-        const double scale = s.gamma[ch] / std::sqrt(static_cast<double>(s.var[ch]) + b->eps);
-        out[i].weight[ch] = static_cast<float>(scale);
-        out[i].bias[ch] = static_cast<float>(s.beta[ch] - s.mean[ch] * scale);
-      }
-    } else if (op.as<GroupNorm>() || op.as<LayerNorm>()) {
-      out[i].weight = uniform(rng, in.c, 0.5f, 1.5f);
-      out[i].bias = uniform(rng, in.c, -0.2f, 0.2f);
-    } else if (const auto* t = op.as<ConvTranspose2d>()) {
-      out[i] = conv_transpose_weights(rng, *t, in.c);
-    } else if (op.as<LayerScale>()) {
-      // Models initialise γ to ~1e-5 (a residual branch starts near off); random inference weights only
-      // need to be well conditioned, so γ is O(1) here and the branch's output stays O(1).
-      out[i].weight = uniform(rng, in.c, 0.5f, 1.5f);
-    } else if (const auto* ab = op.as<AttentionBias>()) {
-      out[i].weight = gathered_attention_bias(rng, *ab, in);
-    } else if (const auto* hm = op.as<HeadMix>()) {
-      // A 1x1 conv over heads in PyTorch: fan_in = heads.
-      const float bound = 1.0f / std::sqrt(static_cast<float>(hm->heads));
-      out[i].weight = uniform(rng, hm->heads * hm->heads, -bound, bound);
-      if (hm->bias) out[i].bias = uniform(rng, hm->heads, -bound, bound);
-    }
+    out[i] = std::visit([&](const auto& a) { return weights_of(a, rng, in); }, op.attrs);
   }
   return out;
 }

@@ -1,5 +1,19 @@
-// The operator registry: every op kind of the space, one line each. Adding a kind = one file in
-// space/ops/ plus one line here (and its executor in profiler/). Dispatch is by type, never by name.
+// The operator registry: every op kind of the space, one line each. Dispatch is by type, never by name,
+// and every per-kind function is an overload set without a catch-all, so a new kind compiles only once
+// it has all of them:
+//   space/ops/<kind>.hpp          the struct (see space/ops/common.hpp), plus its line in OpAttrs below
+//   profiler/kernels/<kind>.cpp   make_kernel, declared in profiler/kernels/kernels.hpp
+//   profiler/reference.cpp        compute (the definition the executor is tested against)
+//   profiler/weights.cpp          weights_of, or the kind joins the list of kinds without weights
+//   predictor/features.cpp        op_class
+//   profiler/onnx/export.cpp      emit
+//   profiler/torch.cpp            the PyTorch expression (Generator::operator())
+//   profiler/onnx/import.cpp      entry: the ONNX pattern import recognises (import_patterns.cpp,
+//                                 import_ops.cpp), or why it is not importable
+// Tests: an executor sweep (tests/test_executor.cpp), the reference by hand and weights
+// (test_weights.cpp), counts (test_counting.cpp), and a case in the ONNX round trip of every kind
+// (test_onnx.cpp), and a network using it in the PyTorch export test (test_torch.cpp); both fail while a
+// kind is missing from them.
 #pragma once
 
 #include <optional>
@@ -10,6 +24,7 @@
 #include "space/ops/activation_op.hpp"
 #include "space/ops/attention_bias.hpp"
 #include "space/ops/batch_norm.hpp"
+#include "space/ops/channel_shuffle.hpp"
 #include "space/ops/channels.hpp"
 #include "space/ops/conv2d.hpp"
 #include "space/ops/conv_transpose2d.hpp"
@@ -31,7 +46,7 @@ namespace cpx {
 
 using OpAttrs = std::variant<Conv2d, FullyConnected, Matmul, Softmax, ActivationOp, BatchNorm, GroupNorm, LayerNorm,
                              Add, Multiply, GlobalAvgPool, AvgPool, MaxPool, UpsampleNearest, Reshape, Slice, Concat,
-                             Pad, ConvTranspose2d, ResizeBilinear, LayerScale, AttentionBias, HeadMix>;
+                             Pad, ConvTranspose2d, ResizeBilinear, LayerScale, AttentionBias, HeadMix, ChannelShuffle>;
 
 // One node of an expanded network. Its output tensor is named after the op.
 struct Op {

@@ -88,6 +88,10 @@ std::string net(const Edit& e) { return edited(b0_network(), e); }
 std::string macro(const Edit& e) { return edited(b0_macro(), e); }
 std::string profile(const Edit& e) { return edited(small_profile(), e); }
 std::string predictor(const Edit& e) { return edited(shipped_predictor(), e); }
+// A channel_shuffle in the place of `op` (B0's ops[1] reads the stem's 16 channels).
+Json shuffle(const Json& op, int64_t groups) {
+  return {{"name", op["name"]}, {"op", "channel_shuffle"}, {"inputs", op["inputs"]}, {"groups", groups}};
+}
 Json& conv0(Json& profile) { return profile["configs"][0]; }
 Json& layer0(Json& profile) { return profile["configs"][0]["layers"][0]; }
 
@@ -121,6 +125,8 @@ std::vector<BadInput> bad_inputs() {
       {"network unknown field", "count {in}", net([](Json& j) { j["ops"][4]["group"] = 2; }), "ops[4].group = 2"},
       {"network groups do not divide", "count {in}", net([](Json& j) { j["ops"][1]["groups"] = 3; }), "ops[1].groups = 3"},
       {"network groups zero", "count {in}", net([](Json& j) { j["ops"][1]["groups"] = 0; }), "ops[1].groups = 0"},
+      {"network channel_shuffle groups do not divide", "count {in}", net([](Json& j) { j["ops"][1] = shuffle(j["ops"][1], 3); }), "ops[1].groups = 3"},
+      {"network channel_shuffle one group", "count {in}", net([](Json& j) { j["ops"][1] = shuffle(j["ops"][1], 1); }), "ops[1].groups = 1"},
       {"network negative channels", "count {in}", net([](Json& j) { j["ops"][0]["out_channels"] = -4; }), "ops[0].out_channels = -4"},
       {"network absurd channels", "count {in}", net([](Json& j) { j["ops"][0]["out_channels"] = 9999999; }), "ops[0].out_channels = 9999999"},
       {"network fractional channels", "count {in}", net([](Json& j) { j["ops"][0]["out_channels"] = 3.5; }), "ops[0].out_channels = 3.5"},

@@ -107,6 +107,15 @@ TEST_CASE("norms, activations, pooling and elementwise ops have no MACs") {
   CHECK(count_one({1, 7, 7, 64}, GlobalAvgPool{}).total.macs == 0);
 }
 
+TEST_CASE("channel_shuffle moves data only: no MACs, no params, the input's shape") {
+  ShapeNhwc out;
+  const NetworkCount c = count_one({1, 7, 9, 24}, ChannelShuffle{3}, &out);
+  CHECK(c.total.macs == 0);
+  CHECK(c.total.params == 0);
+  CHECK(out == ShapeNhwc{1, 7, 9, 24});
+  CHECK_THROWS_WITH(count_one({1, 7, 9, 24}, ChannelShuffle{5}), Catch::Contains("groups = 5") && Catch::Contains("24 input channels"));
+}
+
 TEST_CASE("a transposed conv counts Cin·Hin·Win·(Cout/groups)·k² MACs, cropped outputs included") {
   ConvTranspose2d t;
   t.out_channels = 128;

@@ -404,6 +404,15 @@ TEST_CASE("executor upsample_nearest, slice, concat, pad and reshape") {
   }
 }
 
+TEST_CASE("executor channel_shuffle: groups 2 to 12, odd images, one group channel, batch 2") {
+  AlternateThreads threads;
+  for (const ShapeNhwc& s : {ShapeNhwc{1, 7, 9, 6}, ShapeNhwc{2, 3, 5, 12}, ShapeNhwc{1, 1, 1, 30}, ShapeNhwc{1, 5, 3, 2}})
+    for (int64_t g = 2; g <= s.c; ++g)
+      if (s.c % g == 0) OpTester().input(s).threads(threads()).test(ChannelShuffle{g});
+  // ShuffleNetV2's stage-2 tensor, large enough to be split over both threads.
+  OpTester().input({1, 28, 28, 116}).threads(2).test(ChannelShuffle{2});
+}
+
 TEST_CASE("executor emulated kernels split large tensors over threads without gaps or overlaps") {
   // Big enough that every hand-written kernel cuts its work into several tiles per thread.
   for (size_t threads : thread_counts) {

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <set>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -165,6 +166,35 @@ struct TestGraph {
   }
 };
 
+// Relative L2 difference ‖ours − ort‖₂ / ‖ort‖₂ between our executor and ONNX Runtime on the exported
+// graph of `net`, seeded weights and input. Files go to `dir`.
+double ort_relative_difference(const Network& net, const std::filesystem::path& dir) {
+  const NetworkWeights weights = make_weights(net, 1);
+  const auto onnx_file = dir / (net.name + ".onnx");
+  write_file_atomic(onnx_file.string(), export_onnx(net, weights));
+  const std::vector<float> input = make_input(net.input, 2);
+  write_floats(dir / "in.f32", nhwc_to_nchw(input, net.input));
+  const std::string cmd = std::string("node ") + CPX_ORT_RUN + " --runs 0 --model " + onnx_file.string() + " --input " +
+                          (dir / "in.f32").string() + " --output " + (dir / "out.f32").string() + " > " +
+                          (dir / "ort.json").string();
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  const std::vector<float> ort = read_floats(dir / "out.f32");
+
+  Plan plan(net, weights, {1, false});
+  std::copy(input.begin(), input.end(), plan.input().begin());
+  plan.run();
+  const ShapeNhwc& os = net.shape_of(net.output);
+  const std::vector<float> ours = nhwc_to_nchw(std::vector<float>(plan.output().begin(), plan.output().end()), os);
+  REQUIRE(ours.size() == ort.size());
+  double diff = 0, norm = 0;
+  for (size_t k = 0; k < ours.size(); ++k) {
+    diff += std::pow(static_cast<double>(ours[k]) - ort[k], 2);
+    norm += std::pow(static_cast<double>(ort[k]), 2);
+  }
+  REQUIRE(norm > 0);
+  return std::sqrt(diff / norm);
+}
+
 }  // namespace
 
 TEST_CASE("import folds PyTorch's Pad before Conv and BatchNormalization and erf GELU after it") {
@@ -268,33 +298,106 @@ TEST_CASE("ONNX Runtime computes what our executor computes on the exported grap
   const auto dir = temp_dir();
   for (const auto& name : models) {
     INFO(name);
-    const Network net = load_model(name, resolution);
-    const NetworkWeights weights = make_weights(net, 1);
-    const auto onnx_file = dir / (name + ".onnx");
-    write_file_atomic(onnx_file.string(), export_onnx(net, weights));
-    const std::vector<float> input = make_input(net.input, 2);
-    write_floats(dir / "in.f32", nhwc_to_nchw(input, net.input));
-    const std::string cmd = std::string("node ") + CPX_ORT_RUN + " --runs 0 --model " + onnx_file.string() + " --input " +
-                            (dir / "in.f32").string() + " --output " + (dir / "out.f32").string() + " > " +
-                            (dir / "ort.json").string();
-    REQUIRE(std::system(cmd.c_str()) == 0);
-    const std::vector<float> ort = read_floats(dir / "out.f32");
-
-    Plan plan(net, weights, {1, false});
-    std::copy(input.begin(), input.end(), plan.input().begin());
-    plan.run();
-    const ShapeNhwc& os = net.shape_of(net.output);
-    const std::vector<float> ours = nhwc_to_nchw(std::vector<float>(plan.output().begin(), plan.output().end()), os);
-    REQUIRE(ours.size() == ort.size());
-    double diff = 0, norm = 0;
-    for (size_t k = 0; k < ours.size(); ++k) {
-      diff += std::pow(static_cast<double>(ours[k]) - ort[k], 2);
-      norm += std::pow(static_cast<double>(ort[k]), 2);
-    }
-    const double relative = std::sqrt(diff / norm);
+    const double relative = ort_relative_difference(load_model(name, resolution), dir);
     INFO("relative L2 difference " << relative);
-    CHECK(norm > 0);
     CHECK(relative < 1e-4);
   }
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("channel_shuffle: exported as Reshape, Transpose, Reshape that ONNX Runtime computes as we do, imported back") {
+  // A conv on each side, so that a shuffle exported or imported the wrong way round changes the output.
+  NetworkBuilder b("shuffle", "", {1, 9, 7, 12}, Where("test"));
+  Conv2d conv;
+  conv.out_channels = 12;
+  conv.kernel = {3, 3};
+  conv.padding = {1, 1, 1, 1};
+  const std::string c1 = b.add("c1", {"input"}, conv);
+  const std::string s = b.add("shuffle", {c1}, ChannelShuffle{3});
+  const std::string c2 = b.add("c2", {s}, conv);
+  const Network net = std::move(b).finish(c2);
+  const auto dir = temp_dir();
+  const double relative = ort_relative_difference(net, dir);
+  INFO("relative L2 difference " << relative);
+  CHECK(relative < 1e-5);
+  std::filesystem::remove_all(dir);
+
+  const Network back = import_onnx_bytes(export_onnx(net, make_weights(net, 1)), "shuffle.onnx");
+  REQUIRE(back.ops.size() == 3);
+  const auto* shuffle = back.ops[1].as<ChannelShuffle>();
+  REQUIRE(shuffle);
+  CHECK(shuffle->groups == 3);
+}
+
+TEST_CASE("import: a Reshape to 5-D not followed by the channel shuffle's Transpose and Reshape is an error") {
+  TestGraph t;
+  TestGraph::io(*t.g.add_input(), "x", {1, 6, 4, 4});
+  t.node("Reshape", {"x", t.ints("shape", {1, 2, 3, 4, 4})}, "r");
+  TestGraph::ints_attr(t.node("Transpose", {"r"}, "t"), "perm", {0, 1, 2, 4, 3});
+  t.node("Reshape", {"t", t.ints("back", {1, 6, 4, 4})}, "y");
+  TestGraph::io(*t.g.add_output(), "y", {1, 6, 4, 4});
+  CHECK(error_of([&] { import_onnx_bytes(t.bytes(), "m.onnx"); }) ==
+        "m.onnx: node \"r\" (Reshape): reshape of 1x4x4x6 (NHWC) to 1x2x3x4x4 is not a recognised pattern");
+}
+
+TEST_CASE("every op kind comes back from export then import as itself, as its import entry says") {
+  // One network per kind: the op reads the input (twice for binary ops) and is the output.
+  const ShapeNhwc x{1, 8, 8, 6}, flat{1, 1, 1, 16}, scores{1, 4, 4, 32};
+  Conv2d conv;
+  conv.out_channels = 8;
+  conv.kernel = {3, 3};
+  conv.padding = {1, 1, 1, 1};
+  ConvTranspose2d up;
+  up.out_channels = 4;
+  up.kernel = {2, 2};
+  up.stride = {2, 2};
+  const std::vector<std::pair<ShapeNhwc, OpAttrs>> cases = {
+      {x, conv},
+      {flat, FullyConnected{10, true, false, Activation::none}},
+      {scores, Matmul{2, {0, 4}, {4, 4}, true, 0.5}},
+      {x, Softmax{1}},
+      {x, ActivationOp{Activation::hardswish}},
+      {x, BatchNorm{1e-5}},
+      {x, GroupNorm{2, 1e-5}},
+      {x, LayerNorm{1e-5}},
+      {x, Add{}},
+      {x, Multiply{}},
+      {x, GlobalAvgPool{}},
+      {x, AvgPool{{3, 3}, {2, 2}, {1, 1, 1, 1}}},
+      {x, MaxPool{{3, 3}, {2, 2}, {1, 1, 1, 1}}},
+      {x, UpsampleNearest{{2, 2}}},
+      {x, Reshape{{1, 4, 16, 6}}},
+      {x, Slice{2, 5}},
+      {x, Concat{}},
+      {x, Pad{{1, 0, 2, 1}}},
+      {x, up},
+      {x, ResizeBilinear{{12, 12}, false}},
+      {x, LayerScale{}},
+      {scores, AttentionBias{2, 16}},
+      {scores, HeadMix{2, true}},
+      {x, ChannelShuffle{3}},
+  };
+  std::set<std::string_view> covered;
+  for (const auto& [input, attrs] : cases) {
+    NetworkBuilder b("one", "", input, Where("test"));
+    const std::vector<std::string> in(op_arity(attrs) == 1 ? 1 : 2, "input");
+    const std::string y = b.add("op", in, attrs);
+    const Network net = std::move(b).finish(y);
+    const std::string_view kind = net.ops[0].kind();
+    INFO(kind);
+    covered.insert(kind);
+    const OnnxImportEntry entry = onnx_import_entry(attrs);
+    const std::string bytes = export_onnx(net, make_weights(net, 1));
+    REQUIRE_NOTHROW(check_onnx(bytes, "one.onnx"));
+    if (!entry.importable) {
+      CHECK_THROWS_AS(import_onnx_bytes(bytes, "one.onnx"), InputError);
+      continue;
+    }
+    const Network back = import_onnx_bytes(bytes, "one.onnx");
+    REQUIRE(back.ops.size() == 1);
+    CHECK(back.ops[0].kind() == kind);
+    CHECK(back.shapes[0] == net.shapes[0]);
+  }
+  const std::vector<std::string_view> kinds = op_kinds();
+  CHECK(covered == std::set<std::string_view>(kinds.begin(), kinds.end()));
 }

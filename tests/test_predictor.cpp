@@ -49,6 +49,9 @@ TEST_CASE("operator features classify convs and carry exact MACs") {
   const Network ghost = find_zoo("ghostnetv2-1.0")->build(0);
   CHECK(op_features(ghost, ghost.index_of("block5.ghost1.dfc.dw1x5"), 1).op_class == OpClass::conv_depthwise_generic);
   CHECK(op_features(ghost, ghost.index_of("block1.dw"), 1).op_class == OpClass::conv_depthwise);
+  // A channel shuffle moves data, like slice and concat.
+  const ShapeNhwc shuffled[] = {{1, 28, 28, 116}};
+  CHECK(op_features(ChannelShuffle{2}, shuffled, shuffled[0], 1).op_class == OpClass::data_movement);
 }
 
 TEST_CASE("network latency is the sum of operator predictions plus the network overhead") {

@@ -433,6 +433,18 @@ TEST_CASE("reference slice, concat, reshape and pad move data only") {
                        1, 2, 3, 4, 5, 6, 0, 0, 0});
 }
 
+TEST_CASE("reference channel_shuffle transposes groups x channels-per-group, and has no weights") {
+  // 2 pixels of 6 channels, 2 groups of 3: output channel j·2 + g is input channel g·3 + j.
+  check_close(run_one({1, 1, 2, 6}, ChannelShuffle{2}, {0, 1, 2, 3, 4, 5, 10, 11, 12, 13, 14, 15}),
+              {0, 3, 1, 4, 2, 5, 10, 13, 11, 14, 12, 15});
+  // 3 groups of 2: [a0 a1 | b0 b1 | c0 c1] -> [a0 b0 c0 a1 b1 c1].
+  check_close(run_one({1, 1, 1, 6}, ChannelShuffle{3}, {0, 1, 2, 3, 4, 5}), {0, 2, 4, 1, 3, 5});
+  const Network net = one_op({1, 3, 3, 6}, ChannelShuffle{3});
+  const NetworkWeights w = make_weights(net, 7);
+  CHECK(w.at(0).weight.empty());
+  CHECK(w.at(0).bias.empty());
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Op kinds of the model-zoo families
 

@@ -15,12 +15,12 @@ namespace cpx::profiler {
 std::unique_ptr<Kernel> make_kernel(const ConvTranspose2d& op, const KernelArgs& args) {
   const TensorView& in = args.inputs[0];
   const TensorView& out = args.output;
-  const int64_t in_per_group = in.shape.c / op.groups;
+  const ConvWeightShape w = op.weight_shape(in.shape.c);
+  const int64_t in_per_group = w.in_per_group;
   const int64_t out_per_group = op.out_channels / op.groups;
   // Our weight layout [Cout][kh][kw][Cin/groups] is XNNPACK's deconvolution layout
   // [groups][Cout/g][kh][kw][Cin/g] (PyTorch's [Cin][Cout/g][kh][kw], transposed per group).
-  expect_size(args.weights.weight, op.out_channels * op.kernel[0] * op.kernel[1] * in_per_group,
-              "conv_transpose2d weight");
+  expect_size(args.weights.weight, w.elements(), "conv_transpose2d weight");
   const bool bias = !args.weights.bias.empty();
   if (bias) expect_size(args.weights.bias, op.out_channels, "conv_transpose2d bias");
 

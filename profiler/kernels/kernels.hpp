@@ -30,6 +30,7 @@ std::unique_ptr<Kernel> make_kernel(const ResizeBilinear& op, const KernelArgs& 
 std::unique_ptr<Kernel> make_kernel(const LayerScale& op, const KernelArgs& args);
 std::unique_ptr<Kernel> make_kernel(const AttentionBias& op, const KernelArgs& args);
 std::unique_ptr<Kernel> make_kernel(const HeadMix& op, const KernelArgs& args);
+std::unique_ptr<Kernel> make_kernel(const ChannelShuffle& op, const KernelArgs& args);
 
 // Depthwise conv2d (one channel in and out per group) whose tap count has no XNNPACK microkernel
 // (xnnpack_caps.hpp), as loops (depthwise_conv.cpp); conv2d.cpp routes those here.

@@ -192,9 +192,9 @@ struct Exporter {
 
   void emit(const Op& op, size_t i, const Conv2d& c) {
     const OpWeights& wt = weights[i];
-    const int64_t cin = in_shape(op).c / c.groups, kh = c.kernel[0], kw = c.kernel[1];
-    const std::vector<float> oihw = conv_weight_oihw(wt.weight, c.out_channels, cin, kh, kw);
-    conv_like("Conv", op, c, wt, w.floats(op.name + "/weight", {c.out_channels, cin, kh, kw}, oihw));
+    const auto [cout, kh, kw, cin] = c.weight_shape(in_shape(op).c);
+    const std::vector<float> oihw = conv_weight_oihw(wt.weight, cout, cin, kh, kw);
+    conv_like("Conv", op, c, wt, w.floats(op.name + "/weight", {cout, cin, kh, kw}, oihw));
   }
 
   // Conv or ConvTranspose node with the op's geometry, then its BatchNormalization and activation.
@@ -218,8 +218,8 @@ struct Exporter {
   void emit(const Op& op, size_t i, const ConvTranspose2d& c) {
     const OpWeights& wt = weights[i];
     const int64_t cin = in_shape(op).c, out_pg = c.out_channels / c.groups;
-    const int64_t kh = c.kernel[0], kw = c.kernel[1];
-    const std::vector<float> iohw = conv_transpose_weight_iohw(wt.weight, cin, c.out_channels, c.groups, kh, kw);
+    const auto [cout, kh, kw, in_pg] = c.weight_shape(cin);
+    const std::vector<float> iohw = conv_transpose_weight_iohw(wt.weight, cin, cout, c.groups, kh, kw);
     conv_like("ConvTranspose", op, c, wt, w.floats(op.name + "/weight", {cin, out_pg, kh, kw}, iohw));
   }
 
@@ -384,6 +384,15 @@ struct Exporter {
       for (int64_t c = 0; c < s.c; ++c)
         bias[static_cast<size_t>(c * s.pixels() + p)] = weights[i].weight[static_cast<size_t>(p * s.c + c)];
     w.node("Add", {op.inputs[0], w.floats(op.name + "/bias", {1, s.c, s.h, s.w}, bias)}, op.name);
+  }
+
+  // PyTorch's channel_shuffle: view as N x groups x C/groups x H x W, swap the two channel axes, flatten.
+  void emit(const Op& op, size_t, const ChannelShuffle& c) {
+    const ShapeNhwc& x = in_shape(op);
+    w.node("Reshape", {op.inputs[0], w.ints(op.name + "/shape", {x.n, c.groups, x.c / c.groups, x.h, x.w})},
+           op.name + "/groups");
+    transpose(w, op.name + "/groups", {0, 2, 1, 3, 4}, op.name + "/t");
+    w.node("Reshape", {op.name + "/t", w.ints(op.name + "/shape_back", nchw(x))}, op.name);
   }
 
   // A 1x1 convolution over the head axis of N x heads x Lk x HW, as in EfficientFormerV2.

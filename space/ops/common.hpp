@@ -38,6 +38,23 @@ struct Window {
   int64_t groups = 1;
 };
 
+// The weight tensor of conv2d and conv_transpose2d: [out_channels][kh][kw][in_per_group] (per-group OHWI),
+// the layout the counts, the seeded weights, the executor, the reference and the ONNX export all use.
+struct ConvWeightShape {
+  int64_t out_channels = 0;
+  int64_t kh = 1, kw = 1;
+  int64_t in_per_group = 0;
+
+  int64_t per_output_channel() const { return kh * kw * in_per_group; }  // a conv's fan-in
+  int64_t elements() const { return out_channels * per_output_channel(); }
+};
+
+// Ops that split the input's channels into `groups` equal parts.
+inline void require_groups_divide(int64_t groups, int64_t in_channels, const Where& where) {
+  if (in_channels % groups != 0)
+    (where / "groups").fail(groups, "does not divide " + std::to_string(in_channels) + " input channels");
+}
+
 // Inputs must have the same batch, height and width; used by ops that join tensors.
 inline void require_same_spatial(std::span<const ShapeNhwc> in, const Where& where) {
   for (size_t i = 1; i < in.size(); ++i) {

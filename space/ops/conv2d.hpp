@@ -45,8 +45,7 @@ struct Conv2d {
   }
   ShapeNhwc infer(std::span<const ShapeNhwc> in, const Where& where) const {
     const ShapeNhwc& x = in[0];
-    if (x.c % groups != 0)
-      (where / "groups").fail(groups, "does not divide " + std::to_string(x.c) + " input channels");
+    require_groups_divide(groups, x.c, where);
     const int64_t oh = window_output(x.h, padding.top, padding.bottom, kernel[0], stride[0]);
     const int64_t ow = window_output(x.w, padding.left, padding.right, kernel[1], stride[1]);
     if (oh <= 0 || ow <= 0)
@@ -56,14 +55,16 @@ struct Conv2d {
     return checked_shape({x.n, oh, ow, out_channels}, where);
   }
   Cost cost(std::span<const ShapeNhwc> in, const ShapeNhwc& out, const Where& where) const {
-    const int64_t weights = checked_mul(checked_mul(out_channels, in[0].c / groups, where), kernel[0] * kernel[1], where);
+    const ConvWeightShape w = weight_shape(in[0].c);
+    const int64_t weights = checked_mul(out_channels, w.per_output_channel(), where);
     Cost c;
-    c.macs = checked_mul(out.elements(), weights / out_channels, where);
+    c.macs = checked_mul(out.elements(), w.per_output_channel(), where);
     c.params = weights + (bias ? out_channels : 0) + (batch_norm ? 2 * out_channels : 0);
     c.params_inference = weights + ((bias || batch_norm) ? out_channels : 0);
     return c;
   }
   Window window() const { return {kernel, stride, padding, groups}; }
+  ConvWeightShape weight_shape(int64_t in_channels) const { return {out_channels, kernel[0], kernel[1], in_channels / groups}; }
 };
 
 // Operator classes whose achieved MACpS differ most: depthwise (one input channel per group),

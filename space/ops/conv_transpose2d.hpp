@@ -49,7 +49,7 @@ struct ConvTranspose2d {
   }
   ShapeNhwc infer(std::span<const ShapeNhwc> in, const Where& where) const {
     const ShapeNhwc& x = in[0];
-    if (x.c % groups != 0) (where / "groups").fail(groups, "does not divide " + std::to_string(x.c) + " input channels");
+    require_groups_divide(groups, x.c, where);
     if (output_padding[0] >= stride[0] || output_padding[1] >= stride[1])
       (where / "output_padding").fail(output_padding, "must be smaller than the stride");
     const int64_t oh = (x.h - 1) * stride[0] - padding.top - padding.bottom + kernel[0] + output_padding[0];
@@ -58,7 +58,8 @@ struct ConvTranspose2d {
     return checked_shape({x.n, oh, ow, out_channels}, where);
   }
   Cost cost(std::span<const ShapeNhwc> in, const ShapeNhwc&, const Where& where) const {
-    const int64_t weights = checked_mul(checked_mul(in[0].c, out_channels / groups, where), kernel[0] * kernel[1], where);
+    // Cout·kh·kw·Cin/groups = Cin·(Cout/groups)·kh·kw: each input channel meets the weights of its group.
+    const int64_t weights = checked_mul(out_channels, weight_shape(in[0].c).per_output_channel(), where);
     Cost c;
     // Every input pixel meets every weight of its group once (cropped outputs included, as PyTorch counters do).
     c.macs = checked_mul(in[0].n * in[0].h * in[0].w, weights, where);
@@ -67,6 +68,7 @@ struct ConvTranspose2d {
     return c;
   }
   Window window() const { return {kernel, stride, padding, groups}; }
+  ConvWeightShape weight_shape(int64_t in_channels) const { return {out_channels, kernel[0], kernel[1], in_channels / groups}; }
 };
 
 }  // namespace cpx

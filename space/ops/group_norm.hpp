@@ -21,8 +21,7 @@ struct GroupNorm {
     j["eps"] = eps;
   }
   ShapeNhwc infer(std::span<const ShapeNhwc> in, const Where& where) const {
-    if (in[0].c % groups != 0)
-      (where / "groups").fail(groups, "does not divide " + std::to_string(in[0].c) + " input channels");
+    require_groups_divide(groups, in[0].c, where);
     return in[0];
   }
   Cost cost(std::span<const ShapeNhwc> in, const ShapeNhwc&, const Where&) const {

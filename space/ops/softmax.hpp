@@ -14,8 +14,7 @@ struct Softmax {
   static Softmax read(ObjectReader& r) { return {r.integer("groups", 1, limits::max_channels, 1)}; }
   void write(Json& j) const { j["groups"] = groups; }
   ShapeNhwc infer(std::span<const ShapeNhwc> in, const Where& where) const {
-    if (in[0].c % groups != 0)
-      (where / "groups").fail(groups, "does not divide " + std::to_string(in[0].c) + " input channels");
+    require_groups_divide(groups, in[0].c, where);
     return in[0];
   }
   Cost cost(std::span<const ShapeNhwc>, const ShapeNhwc&, const Where&) const { return {}; }

@@ -1,0 +1,146 @@
+#include "profiler/onnx/import_graph.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "space/error.hpp"
+
+namespace cpx::profiler::onnx_import {
+
+namespace {
+
+// Values stored either packed in raw_data (little-endian) or in the typed repeated field.
+template <typename T, typename Repeated>
+std::vector<double> decode(const std::string& raw, const Repeated& typed) {
+  if (raw.empty()) return {typed.begin(), typed.end()};
+  std::vector<T> v(raw.size() / sizeof(T));
+  std::memcpy(v.data(), raw.data(), v.size() * sizeof(T));
+  return {v.begin(), v.end()};
+}
+
+}  // namespace
+
+Constant read_tensor(const onnx::TensorProto& t, const std::string& file) {
+  Constant c;
+  for (auto d : t.dims()) c.dims.push_back(d);
+  int64_t n = 1;
+  for (auto d : c.dims) n *= d;
+  switch (t.data_type()) {
+    case onnx::TensorProto::FLOAT: c.values = decode<float>(t.raw_data(), t.float_data()); break;
+    case onnx::TensorProto::INT64: c.values = decode<int64_t>(t.raw_data(), t.int64_data()); break;
+    default: return c;
+  }
+  if (static_cast<int64_t>(c.values.size()) != n)
+    throw InputError(file + ": initializer " + t.name() + " holds " + std::to_string(c.values.size()) +
+                     " values for dims of " + std::to_string(n));
+  return c;
+}
+
+Graph::Graph(const onnx::GraphProto& g, std::string file) : g_(g), file_(std::move(file)) {
+  for (const auto& t : g_.initializer()) constants_[t.name()] = read_tensor(t, file_);
+  for (int i = 0; i < g_.node_size(); ++i)
+    for (const auto& in : g_.node(i).input())
+      if (!in.empty()) consumers_[in].push_back(i);
+}
+
+const std::string& Graph::input(int i, int k) const {
+  static const std::string none;
+  const auto& n = at(i);
+  return k >= 0 && k < n.input_size() ? n.input(k) : none;
+}
+
+const std::string& Graph::output(int i, int k) const {
+  static const std::string none;
+  const auto& n = at(i);
+  return k >= 0 && k < n.output_size() ? n.output(k) : none;
+}
+
+void Graph::fail(int i, const std::string& reason) const {
+  throw InputError(file_ + ": node \"" + at(i).name() + "\" (" + at(i).op_type() + "): " + reason);
+}
+
+const Constant* Graph::constant(const std::string& name) const {
+  auto it = constants_.find(name);
+  return it == constants_.end() ? nullptr : &it->second;
+}
+
+const Constant& Graph::need_constant(int i, int input) const {
+  const Constant* c = at(i).input_size() > input ? constant(this->input(i, input)) : nullptr;
+  if (!c) fail(i, "input " + std::to_string(input) + " must be a constant (initializer or Constant node)");
+  return *c;
+}
+
+std::optional<double> Graph::scalar(const std::string& name) const {
+  const Constant* c = constant(name);
+  if (!c || c->values.size() != 1) return std::nullopt;
+  return c->values[0];
+}
+
+bool Graph::is_scalar(const std::string& name, double v) const {
+  auto s = scalar(name);
+  return s && std::abs(*s - v) <= 1e-6 * std::max(1.0, std::abs(v));
+}
+
+const onnx::AttributeProto* Graph::attribute(int i, const std::string& name) const {
+  for (const auto& a : at(i).attribute())
+    if (a.name() == name) return &a;
+  return nullptr;
+}
+
+int64_t Graph::int_attr(int i, const std::string& name, int64_t fallback) const {
+  const auto* a = attribute(i, name);
+  return a ? a->i() : fallback;
+}
+
+double Graph::decimal(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.7g", v);
+  return std::strtod(text, nullptr);
+}
+
+double Graph::float_attr(int i, const std::string& name, double fallback) const {
+  const auto* a = attribute(i, name);
+  return a ? decimal(a->f()) : fallback;
+}
+
+std::string Graph::string_attr(int i, const std::string& name, const std::string& fallback) const {
+  const auto* a = attribute(i, name);
+  return a ? a->s() : fallback;
+}
+
+Dims Graph::ints_attr(int i, const std::string& name, Dims fallback) const {
+  const auto* a = attribute(i, name);
+  return a ? Dims(a->ints().begin(), a->ints().end()) : fallback;
+}
+
+std::vector<int> Graph::consumers(const std::string& tensor) const {
+  auto it = consumers_.find(tensor);
+  return it == consumers_.end() ? std::vector<int>{} : it->second;
+}
+
+bool Graph::is_graph_output(const std::string& tensor) const {
+  for (const auto& o : g_.output())
+    if (o.name() == tensor) return true;
+  return false;
+}
+
+bool Graph::sole_is(const std::string& tensor, const std::string& type, int& which) const {
+  if (is_graph_output(tensor)) return false;
+  const auto c = consumers(tensor);
+  if (c.size() != 1 || done(c[0]) || at(c[0]).op_type() != type) return false;
+  which = c[0];
+  return true;
+}
+
+bool Graph::has_inputs(int i, const std::string& a, const std::string& b) const {
+  return at(i).input_size() == 2 && ((input(i, 0) == a && input(i, 1) == b) || (input(i, 0) == b && input(i, 1) == a));
+}
+
+bool Graph::other_is_scalar(int i, const std::string& x, double v) const {
+  if (at(i).input_size() != 2) return false;
+  return (input(i, 0) == x && is_scalar(input(i, 1), v)) || (input(i, 1) == x && is_scalar(input(i, 0), v));
+}
+
+}  // namespace cpx::profiler::onnx_import

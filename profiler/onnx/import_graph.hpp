@@ -1,0 +1,78 @@
+// The importer's protobuf access layer: one ONNX graph's nodes, constants, attributes and readers, and
+// which nodes are already imported. Everything a hostile file controls (input counts, tensor sizes) is
+// bounds-checked here, so the pattern and translation code above it can index freely.
+#pragma once
+
+#include <onnx/onnx_pb.h>
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace cpx::profiler::onnx_import {
+
+using Dims = std::vector<int64_t>;
+
+// An initializer or Constant node: dims, and values for FLOAT and INT64 tensors (empty for other types,
+// whose shapes are all the importer needs).
+struct Constant {
+  Dims dims;
+  std::vector<double> values;
+};
+
+Constant read_tensor(const onnx::TensorProto& t, const std::string& file);
+
+class Graph {
+ public:
+  Graph(const onnx::GraphProto& g, std::string file);
+
+  const onnx::GraphProto& proto() const { return g_; }
+  const std::string& file() const { return file_; }
+  int size() const { return g_.node_size(); }
+  const onnx::NodeProto& at(int i) const { return g_.node(i); }
+  // Node i's k-th input or output name, or "" past the end (protobuf's accessors do not check; found
+  // by fuzz_onnx).
+  const std::string& input(int i, int k) const;
+  const std::string& output(int i, int k = 0) const;
+  bool has_input(int i, int k) const { return !input(i, k).empty(); }
+  [[noreturn]] void fail(int i, const std::string& reason) const;
+
+  void add_constant(const std::string& name, Constant c) { constants_[name] = std::move(c); }
+  const Constant* constant(const std::string& name) const;
+  const Constant& need_constant(int i, int input) const;  // input k of node i, or fails
+  std::optional<double> scalar(const std::string& name) const;
+  bool is_scalar(const std::string& name, double v) const;
+
+  const onnx::AttributeProto* attribute(int i, const std::string& name) const;
+  int64_t int_attr(int i, const std::string& name, int64_t fallback) const;
+  double float_attr(int i, const std::string& name, double fallback) const;
+  std::string string_attr(int i, const std::string& name, const std::string& fallback) const;
+  Dims ints_attr(int i, const std::string& name, Dims fallback) const;
+  // Float attributes and scalars were stored as float32: 7 significant digits give back the decimal
+  // the exporter meant (1e-05, not 9.99999974737875e-06).
+  static double decimal(double v);
+
+  std::vector<int> consumers(const std::string& tensor) const;
+  bool is_graph_output(const std::string& tensor) const;
+  // The one node reading `tensor` if exactly one does, it is of `type`, not yet imported, and the tensor
+  // is not a graph output.
+  bool sole_is(const std::string& tensor, const std::string& type, int& which) const;
+  // Node i has exactly the two inputs a and b, in either order.
+  bool has_inputs(int i, const std::string& a, const std::string& b) const;
+  // Node i has two inputs: x and a scalar constant equal to v, in either order.
+  bool other_is_scalar(int i, const std::string& x, double v) const;
+
+  void mark_done(int i) { done_.insert(i); }
+  bool done(int i) const { return done_.count(i) > 0; }
+
+ private:
+  const onnx::GraphProto& g_;
+  std::string file_;
+  std::map<std::string, Constant> constants_;
+  std::map<std::string, std::vector<int>> consumers_;
+  std::set<int> done_;
+};
+
+}  // namespace cpx::profiler::onnx_import
