@@ -64,4 +64,29 @@ inline void require_same_spatial(std::span<const ShapeNhwc> in, const Where& whe
   }
 }
 
+// The fields conv2d and conv_transpose2d share, read and written alike; each adds its own.
+template <typename Conv>
+void read_conv_fields(ObjectReader& r, Conv& c) {
+  c.out_channels = r.integer("out_channels", 1, limits::max_channels);
+  c.kernel = read_pair(r.raw("kernel"), r.at("kernel"), 1, limits::max_kernel);
+  if (r.has("stride")) c.stride = read_pair(r.raw("stride"), r.at("stride"), 1, limits::max_kernel);
+  if (r.has("padding")) c.padding = read_padding(r.raw("padding"), r.at("padding"));
+  c.groups = r.integer("groups", 1, limits::max_channels, 1);
+  c.bias = r.boolean("bias", false);
+  c.batch_norm = r.boolean("batch_norm", false);
+  if (r.has("activation")) c.activation = read_activation(r.raw("activation"), r.at("activation"));
+  if (c.out_channels % c.groups != 0) r.at("groups").fail(c.groups, "does not divide out_channels " + std::to_string(c.out_channels));
+}
+template <typename Conv>
+void write_conv_fields(Json& j, const Conv& c) {
+  j["out_channels"] = c.out_channels;
+  j["kernel"] = c.kernel;
+  j["stride"] = c.stride;
+  j["padding"] = c.padding.to_json();
+  j["groups"] = c.groups;
+  j["bias"] = c.bias;
+  j["batch_norm"] = c.batch_norm;
+  j["activation"] = to_string(c.activation);
+}
+
 }  // namespace cpx

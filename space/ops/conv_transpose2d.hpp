@@ -23,29 +23,13 @@ struct ConvTranspose2d {
 
   static ConvTranspose2d read(ObjectReader& r) {
     ConvTranspose2d c;
-    c.out_channels = r.integer("out_channels", 1, limits::max_channels);
-    c.kernel = read_pair(r.raw("kernel"), r.at("kernel"), 1, limits::max_kernel);
-    if (r.has("stride")) c.stride = read_pair(r.raw("stride"), r.at("stride"), 1, limits::max_kernel);
-    if (r.has("padding")) c.padding = read_padding(r.raw("padding"), r.at("padding"));
+    read_conv_fields(r, c);
     if (r.has("output_padding")) c.output_padding = read_pair(r.raw("output_padding"), r.at("output_padding"), 0, limits::max_kernel);
-    c.groups = r.integer("groups", 1, limits::max_channels, 1);
-    c.bias = r.boolean("bias", false);
-    c.batch_norm = r.boolean("batch_norm", false);
-    if (r.has("activation")) c.activation = read_activation(r.raw("activation"), r.at("activation"));
-    if (c.out_channels % c.groups != 0)
-      r.at("groups").fail(c.groups, "does not divide out_channels " + std::to_string(c.out_channels));
     return c;
   }
   void write(Json& j) const {
-    j["out_channels"] = out_channels;
-    j["kernel"] = kernel;
-    j["stride"] = stride;
-    j["padding"] = padding.to_json();
+    write_conv_fields(j, *this);
     j["output_padding"] = output_padding;
-    j["groups"] = groups;
-    j["bias"] = bias;
-    j["batch_norm"] = batch_norm;
-    j["activation"] = to_string(activation);
   }
   ShapeNhwc infer(std::span<const ShapeNhwc> in, const Where& where) const {
     const ShapeNhwc& x = in[0];
