@@ -141,7 +141,7 @@ void build_tables(const Json& r, Report& report) {
                          z ? si((*z)["macs"]) : dash, ms(b["baseline_latency_us"], 2), ms(b["baseline_measured_latency_us"], 2),
                          fixed(b["baseline_published_top1"], 2) + " published", "", "", ""});
       if (b[list].empty())
-        t->rows.push_back({"  none", std::string(t == &p ? "no proposal earns domination over " : "none only promising against ") + plain(b["baseline"]),
+        t->rows.push_back({"  none", std::string(t == &p ? "no proposal earns domination over " : "no proposal is only promising against ") + plain(b["baseline"]),
                            "", "", "", "", "", "", "", ""});
       for (const auto& d : b[list]) {
         const Json* f = find_by(r["pareto"], "id", d["id"]);
