@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 
+#include "explorer/matched.hpp"
 #include "explorer/rules.hpp"
 #include "profiler/environment.hpp"
 #include "profiler/measure_network.hpp"
@@ -38,6 +39,8 @@ std::string now_utc() {
 
 struct Evaluated : Candidate {
   std::string name;
+  std::optional<double> published_top1;  // the standard a proposal must earn (explorer::domination)
+  std::optional<Genome> point;           // in the search space, when it is one
 };
 
 // Macro networks name ops "s<stage>.<block>..." (space/macro.cpp); stem and head keep their names.
@@ -109,12 +112,19 @@ ZooTable zoo_table(const Context& c, const AccuracyModel& acc, const KnownLatenc
       c.missing.push_back("no prediction for " + e.name + ": " + err.what());
     }
     auto or_nan = [](double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); };
-    const bool estimable = e.family == "CPUBone" || e.family == "LowFormer";
+    // Every model is estimated, published or not; outside the support the estimate is unknown (null).
+    Json est = nullptr, low = nullptr, high = nullptr, distance = nullptr, inside = nullptr;
+    if (acc.kind != "macs") {
+      const Estimate x = acc.estimate(cap);
+      distance = x.support_distance, inside = x.inside;
+      if (x.inside) est = x.top1, low = x.low, high = x.high;
+    }
     const auto pub = known.published_us.find(e.name);
     const auto meas = known.measured_us.find(e.name);
     z.rows.push_back({{"name", e.name}, {"family", e.family}, {"resolution", net.input.h}, {"params", cap.params},
                       {"macs", cap.macs}, {"published_top1", or_null(e.top1())},
-                      {"estimated_top1", estimable ? or_null(acc.top1(cap)) : Json(nullptr)},
+                      {"estimated_top1", est}, {"estimated_top1_low", low}, {"estimated_top1_high", high},
+                      {"support_distance", distance}, {"inside_support", inside},
                       {"predicted_latency_us", or_nan(us)},
                       {"published_latency_us", pub != known.published_us.end() ? Json(pub->second) : Json(nullptr)},
                       {"measured_latency_us", meas != known.measured_us.end() ? Json(meas->second) : Json(nullptr)},
@@ -172,9 +182,10 @@ DesignRules design_rules(const Context& c) {
 std::vector<Evaluated> evaluate_baselines(const Context& c, const AccuracyModel& acc, const SearchSpace& space, SearchOptions& so) {
   std::vector<Evaluated> baselines;
   for (const auto& name : baseline_names) {
-    baselines.push_back({evaluate_network(load_model(name), c.pred, acc, c.t), name});
+    baselines.push_back({evaluate_network(load_model(name), c.pred, acc, c.t), name, find_zoo(name)->top1(), std::nullopt});
     try {
-      so.seeds.push_back(space.encode(*find_zoo(name)->macro));
+      baselines.back().point = space.encode(*find_zoo(name)->macro);
+      so.seeds.push_back(*baselines.back().point);
     } catch (const InputError& err) {
       if (c.o.progress) std::fprintf(stderr, "note: %s is not a point of the search space, not used as a seed (%s)\n", name.c_str(), err.what());
     }
@@ -224,12 +235,25 @@ struct Proposals {
   std::vector<std::string> ids;  // of the front members, p000 fastest
   Json pareto = Json::array();
   Json proposals = Json::array();
-  std::vector<std::pair<std::string, std::string>> pareto_files;  // path, macro JSON text
-  std::vector<Macro> macros;                                      // of the proposed front members
-  std::vector<size_t> to_prove;  // front index of each baseline's fastest dominating proposal, once each
+  std::vector<std::pair<std::string, std::string>> files;  // path, macro JSON text (pareto/ and matched/)
+  std::vector<Macro> macros;                               // of the proposed front members, earned or not
+  std::vector<size_t> to_prove;  // front index of each baseline's fastest earned proposal, once each
+  struct Matched {
+    std::string id;
+    Macro macro;
+    double predicted_us;
+  };
+  std::vector<Matched> matched_to_prove;  // each baseline's fastest capacity-matched configuration
 };
 
-// The Pareto front as macro files, and for each baseline the front members that dominate it.
+// A configuration's top-1 estimate with its interval and support distance (null without an estimate).
+Json accuracy_fields(const Candidate& x) {
+  return {{"top1", or_null(x.top1)}, {"top1_low", or_null(x.top1_low)}, {"top1_high", or_null(x.top1_high)},
+          {"support_distance", x.top1 ? Json(x.support_distance) : Json(nullptr)}};
+}
+
+// The Pareto front as macro files, and for each baseline the front members that dominate it: earned (by
+// the lower end of the top-1 interval) or promising but unproven (by the point estimate only).
 Proposals propose(const Context& c, const SearchSpace& space, const std::vector<Candidate>& front, const std::vector<Evaluated>& baselines) {
   Proposals p;
   for (size_t i = 0; i < front.size(); ++i) {
@@ -238,35 +262,89 @@ Proposals propose(const Context& c, const SearchSpace& space, const std::vector<
     p.ids.push_back(id);
     const Candidate& x = front[i];
     const std::string file = std::string("pareto/") + id + ".json";
-    p.pareto_files.emplace_back((std::filesystem::path(c.o.out_dir) / file).string(), to_json(space.decode(x.genome, id)).dump(2) + "\n");
+    p.files.emplace_back((std::filesystem::path(c.o.out_dir) / file).string(), to_json(space.decode(x.genome, id)).dump(2) + "\n");
     p.pareto.push_back({{"id", id}, {"file", file}, {"summary", space.summary(x.genome)}, {"params", x.params}, {"macs", x.macs},
-                        {"predicted_latency_us", x.latency_us}, {"estimated_top1", or_null(x.top1)}, {"objective", x.objective},
+                        {"predicted_latency_us", x.latency_us}, {"estimated_top1", or_null(x.top1)},
+                        {"estimated_top1_low", or_null(x.top1_low)}, {"estimated_top1_high", or_null(x.top1_high)},
+                        {"support_distance", x.top1 ? Json(x.support_distance) : Json(nullptr)}, {"objective", x.objective},
                         {"outside_trust", x.outside_trust}, {"measured_latency_us", nullptr}});
   }
   std::set<size_t> proposed;
   for (const Evaluated& b : baselines) {
-    Json dom = Json::array();
+    Json earned = Json::array(), unproven = Json::array();
     std::optional<size_t> fastest;
     for (size_t i = 0; i < front.size(); ++i) {
       const Candidate& x = front[i];
-      const bool faster = x.latency_us < b.latency_us && x.objective >= b.objective;
-      const bool better = x.objective > b.objective && x.latency_us <= b.latency_us;
-      if (!faster && !better) continue;
-      if (!fastest) fastest = i;  // the front is fastest first
+      const Domination d = b.published_top1 ? domination(x, b.latency_us, *b.published_top1) : Domination::none;
+      if (d == Domination::none) continue;
       proposed.insert(i);
-      dom.push_back({{"id", p.ids[i]}, {"latency_us", x.latency_us}, {"top1", or_null(x.top1)}, {"objective", x.objective},
-                     {"params", x.params}, {"macs", x.macs}, {"delta_latency_pct", 100 * (x.latency_us / b.latency_us - 1)},
-                     {"delta_top1_pp", x.top1 && b.top1 ? Json(*x.top1 - *b.top1) : Json(nullptr)},
-                     {"delta_objective", x.objective - b.objective}, {"outside_trust", x.outside_trust},
-                     {"measured_latency_us", nullptr}});
+      Json row = {{"id", p.ids[i]}, {"latency_us", x.latency_us}, {"objective", x.objective}, {"params", x.params}, {"macs", x.macs},
+                  {"delta_latency_pct", 100 * (x.latency_us / b.latency_us - 1)},
+                  {"delta_top1_pp", *x.top1 - *b.published_top1}, {"delta_top1_low_pp", *x.top1_low - *b.published_top1},
+                  {"outside_trust", x.outside_trust}, {"measured_latency_us", nullptr}};
+      row.update(accuracy_fields(x));
+      if (d == Domination::earned) {
+        if (!fastest) fastest = i;  // the front is fastest first
+        earned.push_back(row);
+      } else {
+        unproven.push_back(row);
+      }
     }
     if (fastest && std::find(p.to_prove.begin(), p.to_prove.end(), *fastest) == p.to_prove.end()) p.to_prove.push_back(*fastest);
     p.proposals.push_back({{"baseline", b.name}, {"baseline_latency_us", b.latency_us}, {"baseline_top1", or_null(b.top1)},
-                           {"baseline_objective", b.objective}, {"baseline_params", b.params}, {"baseline_macs", b.macs},
-                           {"baseline_measured_latency_us", nullptr}, {"dominating", dom}});
+                           {"baseline_published_top1", or_null(b.published_top1)}, {"baseline_objective", b.objective},
+                           {"baseline_params", b.params}, {"baseline_macs", b.macs}, {"baseline_measured_latency_us", nullptr},
+                           {"dominating", earned}, {"promising_unproven", unproven}});
   }
   for (size_t i : proposed) p.macros.push_back(space.decode(front[i].genome, p.ids[i]));
   return p;
+}
+
+// For each baseline that is a point of the space, its capacity-matched tier (explorer/matched.hpp); the
+// configurations' macro files go to DIR/matched/.
+Json capacity_matched_tier(const Context& c, const SearchSpace& space, const AccuracyModel& acc, const std::vector<Evaluated>& baselines,
+                           Proposals& p) {
+  Json out = Json::array();
+  MatchedOptions mo;
+  mo.evaluations = c.o.matched_evaluations;
+  mo.seed = c.o.search.seed;
+  mo.constraints = c.o.constraints;
+  for (const Evaluated& b : baselines) {
+    Json row = {{"baseline", b.name}, {"baseline_latency_us", b.latency_us}, {"baseline_params", b.params}, {"baseline_macs", b.macs},
+                {"baseline_published_top1", or_null(b.published_top1)}, {"baseline_measured_latency_us", nullptr},
+                {"tolerance", mo.tolerance}, {"fixed", "resolution, head, stage widths, stage depths, attention on/off"},
+                {"varied", Json::array()}, {"space_points", nullptr}, {"method", nullptr}, {"evaluations", 0},
+                {"seed", mo.seed}, {"front_size", 0}, {"not_a_point", nullptr}, {"configurations", Json::array()}};
+    if (!b.point) {
+      row["not_a_point"] = b.name + " is not a point of the search space";
+      c.missing.push_back("no capacity-matched tier for " + b.name + ": it is not a point of the search space");
+      out.push_back(row);
+      continue;
+    }
+    const MatchedTier t = capacity_matched(space, *b.point, b.name, c.pred, acc, c.t, mo);
+    row["varied"] = t.varied;
+    row["space_points"] = t.space.size();
+    row["method"] = t.method;
+    row["evaluations"] = t.evaluations;
+    row["front_size"] = t.front_size;
+    for (size_t k = 0; k < t.fastest.size(); ++k) {
+      const Candidate& x = t.fastest[k];
+      const std::string id = b.name + "-m" + std::to_string(k), file = "matched/" + id + ".json";
+      p.files.emplace_back((std::filesystem::path(c.o.out_dir) / file).string(), to_json(t.space.decode(x.genome, id)).dump(2) + "\n");
+      const Domination d = b.published_top1 ? domination(x, b.latency_us, *b.published_top1) : Domination::none;
+      Json cfg = {{"id", id}, {"file", file}, {"summary", t.space.summary(x.genome)}, {"params", x.params}, {"macs", x.macs},
+                  {"params_ratio", x.params / b.params}, {"macs_ratio", x.macs / b.macs}, {"predicted_latency_us", x.latency_us},
+                  {"speedup", b.latency_us / x.latency_us}, {"domination", to_string(d)}, {"measured_latency_us", nullptr}};
+      cfg.update(accuracy_fields(x));
+      row["configurations"].push_back(cfg);
+      if (k == 0) p.matched_to_prove.push_back({id, t.space.decode(x.genome, id), x.latency_us});
+    }
+    if (c.o.progress)
+      std::fprintf(stderr, "capacity-matched %s: %s over %.3g points, %lld evaluated, %zu on its front\n", b.name.c_str(), t.method.c_str(),
+                   t.space.size(), static_cast<long long>(t.evaluations), t.front_size);
+    out.push_back(row);
+  }
+  return out;
 }
 
 // Operators the executor runs without an XNNPACK microkernel, each kind and way once.
@@ -302,10 +380,10 @@ std::vector<int64_t> ranks(const std::vector<double>& v) {
   return r;
 }
 
-// Proof on this machine: B0-B3 and each baseline's fastest dominating proposal, measured; their measured
-// latencies are filled into the Pareto and proposal tables.
+// Proof on this machine: B0-B3, each baseline's fastest earned proposal and its fastest capacity-matched
+// configuration, measured; their measured latencies are filled into the Pareto, proposal and tier tables.
 Proof prove_on_host(const Context& c, const SearchSpace& space, const std::vector<Evaluated>& baselines, const std::vector<Candidate>& front,
-                    Proposals& p, EmulatedOps& emulated) {
+                    Proposals& p, Json& matched, EmulatedOps& emulated) {
   Proof proof;
   const std::string pinned = profiler::pin_to_cpus(c.t);
   proof.environment = profiler::to_json(profiler::capture_environment(c.t));
@@ -318,6 +396,13 @@ Proof prove_on_host(const Context& c, const SearchSpace& space, const std::vecto
   std::vector<Row> rows;
   for (const auto& b : baselines) rows.push_back({b.name, load_model(b.name), b.latency_us});
   for (size_t i : p.to_prove) rows.push_back({p.ids[i], expand(space.decode(front[i].genome, p.ids[i]), p.ids[i]), front[i].latency_us});
+  for (const auto& m : p.matched_to_prove) rows.push_back({m.id, expand(m.macro, m.id), m.predicted_us});
+  // A baseline without an earned proposal is measured alone: no unproven one stands in for it.
+  Json unmeasured = Json::array();
+  for (const auto& pr : p.proposals)
+    if (pr["dominating"].empty())
+      unmeasured.push_back(pr["baseline"].get<std::string>() + ": no earned proposal, so none was measured against it" +
+                           (pr["promising_unproven"].empty() ? "" : " (promising, unproven ones are not measured in its place)"));
   Json out = Json::array();
   std::vector<double> predicted, measured;
   std::optional<profiler::Progress> bar;
@@ -353,11 +438,18 @@ Proof prove_on_host(const Context& c, const SearchSpace& space, const std::vecto
     fill(pr["baseline_measured_latency_us"], pr["baseline"]);
     for (auto& d : pr["dominating"]) fill(d["measured_latency_us"], d["id"]);
   }
+  for (auto& tier : matched) {
+    fill(tier["baseline_measured_latency_us"], tier["baseline"]);
+    for (auto& m : tier["configurations"]) fill(m["measured_latency_us"], m["id"]);
+  }
   proof.proof = {{"threads", c.t}, {"rows", out}, {"spearman", profiler::spearman(predicted, measured)},
-                 {"note", "each baseline's fastest dominating proposal and B0-B3, measured on this machine (medians)"}};
+                 {"not_measured", unmeasured},
+                 {"note", "B0-B3, each baseline's fastest earned proposal and its fastest capacity-matched configuration, "
+                          "measured on this machine (medians)"}};
   // What the machine did to these measurements and to the profile's, behind every measured figure.
   profiler::Interference noise;
   for (size_t k = 0; k < out.size(); ++k) noise.add(k < baselines.size() ? "baselines" : "proposals", out[k]["timing"]);
+  for (const auto& u : unmeasured) c.missing.push_back(u.get<std::string>());
   proof.proof["interference"] = noise.to_json();
   proof.environment["noisy_measurements"]["proof"] = noise.brief();
   if (c.profile) proof.environment["noisy_measurements"]["profile"] = profiler::profile_interference(*c.profile).brief();
@@ -471,9 +563,12 @@ Json search_summary(const JobOptions& o, const SearchSpace& space, const Accurac
 }
 
 // Pareto files and results.json, written only now, so an interrupted job leaves no partial set behind.
-void write_results(const JobOptions& o, const Json& results, const std::vector<std::pair<std::string, std::string>>& pareto_files) {
+void write_results(const JobOptions& o, const Json& results, const std::vector<std::pair<std::string, std::string>>& files) {
   std::filesystem::create_directories(std::filesystem::path(o.out_dir) / "pareto");
-  for (const auto& [path, text] : pareto_files) write_file_atomic(path, text);
+  for (const auto& [path, text] : files) {
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+    write_file_atomic(path, text);
+  }
   write_file_atomic((std::filesystem::path(o.out_dir) / "results.json").string(), results.dump(1) + "\n");
 }
 
@@ -483,6 +578,8 @@ void validate(const JobOptions& o) {
   if (o.threads < 1 || o.threads > 256) throw InputError("--threads = " + std::to_string(o.threads) + ": out of range [1, 256]");
   if (o.search.evaluations < 10 || o.search.evaluations > 100'000'000)
     throw InputError("--evaluations = " + std::to_string(o.search.evaluations) + ": out of range [10, 100000000]");
+  if (o.matched_evaluations < 1 || o.matched_evaluations > 100'000'000)
+    throw InputError("matched_evaluations = " + std::to_string(o.matched_evaluations) + ": out of range [1, 100000000]");
   if (o.search.population < 4 || o.search.population > 10000)
     throw InputError("--population = " + std::to_string(o.search.population) + ": out of range [4, 10000]");
   if (!(o.search.max_seconds >= 0) || o.search.max_seconds > 86400)
@@ -516,12 +613,14 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* 
   const std::vector<Evaluated> baselines = evaluate_baselines(c, acc, space, so);
   const Searched searched = run_search(c, space, acc, baselines, so);
   Proposals proposals = propose(c, space, searched.nsga.front, baselines);
+  if (acc.kind == "macs") missing.push_back("no proposal can earn domination: the second objective is MACs, so there is no top-1 interval");
+  Json matched = capacity_matched_tier(c, space, acc, baselines, proposals);
   const Json stated_rules = state_rules(rules.derived, c.t, profile ? "profile" : "predictor", proposals.macros);
 
   EmulatedOps emulated;
   Proof proof;
   if (c.host && o.prove) {
-    proof = prove_on_host(c, space, baselines, searched.nsga.front, proposals, emulated);
+    proof = prove_on_host(c, space, baselines, searched.nsga.front, proposals, matched, emulated);
   } else {
     if (!c.host) missing.push_back("no measured latencies: " + o.device + " is not this machine (" + pred.runtime + ")");
     note_baselines_emulated(emulated);
@@ -551,6 +650,7 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* 
   results["fused_crossover_channels"] = crossover;
   results["roofline"] = roof;
   results["search"] = search_summary(o, space, acc, searched);
+  results["capacity_matched"] = matched;
   results["pareto"] = proposals.pareto;
   results["proposals"] = proposals.proposals;
   results["proof"] = proof.proof;
@@ -561,7 +661,7 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* 
   results["emulated_ops"] = emulated.list;
   results["missing"] = missing;
   results["elapsed_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - job_start).count();
-  write_results(o, results, proposals.pareto_files);
+  write_results(o, results, proposals.files);
   return results;
 }
 

@@ -1,6 +1,7 @@
 // The main job: zoo counts and predictions, design rules, the search, proposals against CPUBone B0-B3,
-// and, when the target is this machine, proof by measurement. Writes DIR/results.json
-// (space/results_schema.hpp, reports/results-schema.md) and DIR/pareto/*.json (macro networks).
+// the capacity-matched tier of each, and, when the target is this machine, proof by measurement. Writes
+// DIR/results.json (space/results_schema.hpp, reports/results-schema.md), DIR/pareto/*.json and
+// DIR/matched/*.json (macro networks).
 #pragma once
 
 #include <functional>
@@ -17,6 +18,7 @@ struct JobOptions {
   std::string space_file;         // empty: the default space
   std::string accuracy = "proxy"; // proxy, macs, or a CSV of measured accuracies
   SearchOptions search;           // max_seconds 0: no time limit
+  int64_t matched_evaluations = 3000;  // per baseline, for the capacity-matched tier (explorer/matched.hpp)
   Constraints constraints;        // unset: no limit
   std::string out_dir = "cpubone-report";
   bool prove = true;              // measure proposals and B0-B3 (only when the device is the host)

@@ -32,6 +32,25 @@ void set_accuracy(Candidate& c, const AccuracyModel& accuracy, const Capacity& c
 
 }  // namespace
 
+Domination domination(const Candidate& x, double baseline_latency_us, double baseline_top1) {
+  if (!x.top1 || !x.top1_low) return Domination::none;
+  auto beats = [&](double top1) {
+    return (x.latency_us < baseline_latency_us && top1 >= baseline_top1) || (x.latency_us <= baseline_latency_us && top1 > baseline_top1);
+  };
+  if (beats(*x.top1_low)) return Domination::earned;
+  if (beats(*x.top1)) return Domination::promising_unproven;
+  return Domination::none;
+}
+
+const char* to_string(Domination d) {
+  switch (d) {
+    case Domination::earned: return "earned";
+    case Domination::promising_unproven: return "promising_unproven";
+    case Domination::none: break;
+  }
+  return "none";
+}
+
 Candidate evaluate_network(const Network& net, const predictor::Predictor& predictor, const AccuracyModel& accuracy,
                            int64_t threads) {
   const Capacity cap = capacity(net, count(net));
@@ -114,8 +133,10 @@ const Candidate& Evaluator::evaluate(const Genome& g) {
     return c;
   }
   auto excess = [](double v, const std::optional<double>& limit) { return limit && v > *limit ? v / *limit - 1 : 0.0; };
+  auto shortfall = [](double v, const std::optional<double>& limit) { return limit && v < *limit ? 1 - v / *limit : 0.0; };
   c.violation = excess(c.latency_us, constraints_.max_latency_us) + excess(c.params, constraints_.max_params) +
-                excess(c.macs, constraints_.max_macs) + c.outside_trust;
+                excess(c.macs, constraints_.max_macs) + shortfall(c.params, constraints_.min_params) +
+                shortfall(c.macs, constraints_.min_macs) + c.outside_trust;
   return c;
 }
 

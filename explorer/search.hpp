@@ -16,6 +16,7 @@ namespace cpx::explorer {
 
 struct Constraints {
   std::optional<double> max_latency_us, max_params, max_macs;
+  std::optional<double> min_params, min_macs;  // the capacity-matched tier's lower bounds (explorer/matched.hpp)
 };
 
 struct Candidate {
@@ -30,6 +31,15 @@ struct Candidate {
   double outside_trust = 0;   // how far beyond the accuracy model's support threshold (0 = inside)
   double violation = 0;       // relative excess over the constraints + outside_trust; 0 = feasible
 };
+
+// How a candidate stands against a baseline whose published top-1 is `baseline_top1`:
+//  earned: faster and the LOWER end of its top-1 interval >= baseline_top1, or at equal or lower latency
+//    with that lower end above baseline_top1. Only possible inside the accuracy model's support.
+//  promising_unproven: the same at the point estimate only (also inside the support).
+//  none: neither, or no top-1 estimate (outside the support, or the "macs" model).
+enum class Domination { none, promising_unproven, earned };
+Domination domination(const Candidate& x, double baseline_latency_us, double baseline_top1);
+const char* to_string(Domination d);
 
 // Latency on the device, params, MACs and the accuracy objective of one whole network (valid = true).
 Candidate evaluate_network(const Network& net, const predictor::Predictor& predictor, const AccuracyModel& accuracy,

@@ -323,8 +323,18 @@ std::string SearchSpace::summary(const Genome& g) const {
             std::to_string(b.local_kernel) + " g" + std::to_string(b.local_groups) + " e" + num(b.local_expansion) + "/" +
             num(b.mlp_expansion);
   }
-  const auto& down = std::get<FuMBConv>(*m.stages[1].down);
-  return w + d + early + " down k" + std::to_string(down.kernel) + " g" + std::to_string(down.groups) + late + " fuse<" +
+  // The four downsampling blocks once when they agree, else each (capacity-matched configurations differ there).
+  std::vector<std::string> downs;
+  for (size_t i = 1; i <= 4; ++i) {
+    const auto& f = std::get<FuMBConv>(*m.stages[i].down);
+    downs.push_back("k" + std::to_string(f.kernel) + " g" + std::to_string(f.groups) + " e" + num(f.expansion));
+  }
+  std::string down = " down " + downs[0];
+  if (std::any_of(downs.begin(), downs.end(), [&](const std::string& x) { return x != downs[0]; })) {
+    down = " down";
+    for (size_t i = 0; i < downs.size(); ++i) down += " s" + std::to_string(i + 1) + ":" + downs[i];
+  }
+  return w + d + early + down + late + " fuse<" +
          std::to_string(std::get<CPUBoneBlock>(*m.stages[3].block).fused_threshold) + " head " +
          std::to_string(m.head.widths[0]) + " r" + std::to_string(m.resolution);
 }

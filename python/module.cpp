@@ -251,7 +251,7 @@ PYBIND11_MODULE(_core, m) {
     o.search.evaluations = evaluations;
     o.search.max_seconds = budget_s;
     // The latency limit is given in milliseconds, as on the command line.
-    o.constraints = {max_latency_ms ? std::optional<double>(*max_latency_ms * 1e3) : std::nullopt, max_params, max_macs};
+    o.constraints = {max_latency_ms ? std::optional<double>(*max_latency_ms * 1e3) : std::nullopt, max_params, max_macs, std::nullopt, std::nullopt};
     if (py::isinstance<py::dict>(space)) {
       // A space given as a dict is kept beside the results, so that they say what was searched.
       std::filesystem::create_directories(out);

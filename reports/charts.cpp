@@ -93,31 +93,41 @@ Chart speed_accuracy(const Json& r, Report& report) {
   const Dataset& zoo = dataset(report, "zoo");
   const Dataset& pareto = dataset(report, "pareto");
   const Dataset& random = dataset(report, "random_front");
+  const Dataset& matched = dataset(report, "capacity_matched");
   const size_t zoo_points = count_if_not_null(zoo, "top1");
+  const size_t matched_points = count_if_not_null(matched, "top1");
+  const Json& interval = r["accuracy_model"]["interval"];
+  const std::string level = interval.is_object() ? fixed(Json(100 * interval["level"].get<double>()), 0) + " %" : "no";
   c.caption = "ImageNet top-1 against the predicted latency on " + device_name(r) +
-              " (log scale). Zoo models at their published top-1 (triangles: no published top-1, the accuracy "
-              "model's estimate); the explorer's Pareto front at estimated top-1; the dashed line is the front "
-              "random search found with the same number of evaluations. CPUBone B0-B3 are ringed.";
+              " (log scale). Filled circles: zoo models at their published top-1. Hollow marks are estimates of " +
+              r["accuracy_model"]["name"].get<std::string>() + ", each with its " + level +
+              " interval (bars; the shaded band along the Pareto front): triangles, zoo models without a published top-1; "
+              "the black line, the explorer's Pareto front; diamonds, the capacity-matched configurations of B0-B3. A network "
+              "outside the estimator's support has no estimate and is not drawn. The dashed line is the front random search "
+              "found with the same number of evaluations. CPUBone B0-B3 are ringed.";
   if (zoo_points + pareto.rows.size() == 0) {
     c.caption += " Nothing to plot: no zoo model has a top-1 and the Pareto front is empty.";
     report.missing.push_back("speed-accuracy chart: no zoo model has a published or estimated top-1 and the Pareto front is empty");
     return c;
   }
-  std::string unplotted;
+  std::string unknown, unplotted;
   for (const auto& z : zoo.rows)
-    if (z["top1"].is_null()) unplotted += (unplotted.empty() ? "" : ", ") + z["name"].get<std::string>();
+    if (z["top1"].is_null()) (z["inside_support"] == false ? unknown : unplotted) += ", " + z["name"].get<std::string>();
   if (!unplotted.empty())
-    report.missing.push_back("speed-accuracy chart: " + std::to_string(zoo.rows.size() - zoo_points) +
-                             " zoo model(s) have neither a published nor an estimated top-1 and are not plotted: " + unplotted);
-  Json spec = base_spec(r, report, "Speed vs accuracy on " + device_name(r), {"zoo", "pareto", "random_front"});
+    report.missing.push_back("speed-accuracy chart: zoo model(s) with neither a published nor an estimated top-1, not plotted: " + unplotted.substr(2));
+  if (!unknown.empty())
+    report.missing.push_back("speed-accuracy chart: top-1 unknown (no published value, outside the accuracy model's support), not plotted: " +
+                             unknown.substr(2));
+  Json spec = base_spec(r, report, "Speed vs accuracy on " + device_name(r), {"zoo", "pareto", "random_front", "capacity_matched"});
   const std::string x_title = "predicted latency on " + device_name(r) + " (ms)";
   const std::string y_title = "ImageNet top-1 (%)";
   const Json x_pred = axis(q("predicted_latency_ms", x_title), "log");
-  // Families take the tableau20 colours; the two fronts are black and grey so they never look like a family.
+  // Families take the tableau20 colours; the fronts and the tier are black, grey and purple so they never look like a family.
   static const char* const palette[] = {"#4c78a8", "#9ecae9", "#f58518", "#ffbf79", "#54a24b", "#88d27a", "#b79a20",
                                         "#f2cf5b", "#439894", "#83bcb6", "#e45756", "#ff9d98", "#79706e", "#bab0ac",
                                         "#d67195", "#fcbfd2", "#b279a2", "#d6a5c9", "#9e765f", "#d8b5a5"};
-  const std::string pareto_series = "Pareto front (estimated top-1)", random_series = "random search front";
+  const std::string pareto_series = "Pareto front (estimated)", random_series = "random search front",
+                    matched_series = "capacity-matched (estimated)";
   Json domain = Json::array(), range = Json::array();
   for (const auto& z : zoo.rows)
     if (std::find(domain.begin(), domain.end(), z["family"]) == domain.end()) {
@@ -125,65 +135,101 @@ Chart speed_accuracy(const Json& r, Report& report) {
       domain.push_back(z["family"]);
     }
   domain.push_back(pareto_series), range.push_back("#000000");
+  domain.push_back(matched_series), range.push_back("#6a3d9a");
   domain.push_back(random_series), range.push_back("#888888");
   const Json color = {{"field", "series"}, {"type", "nominal"}, {"title", "family / series"},
                       {"scale", {{"domain", domain}, {"range", range}}}};
+  const Json y = axis(q("top1", y_title), "linear");
+  auto error_bars = [&](const std::string& data, const Json& transform, const Json& x, const std::string& low, const std::string& high) {
+    return Json{{"data", from(data)}, {"transform", transform}, {"mark", {{"type", "rule"}, {"strokeWidth", 1}, {"opacity", 0.6}}},
+                {"encoding", {{"x", x}, {"y", axis(q(low, y_title), "linear")}, {"y2", {{"field", high}}}, {"color", color}}}};
+  };
   Json layers = Json::array();
   if (!random.rows.empty())
     layers.push_back({{"data", from("random_front")}, {"transform", in_ms({"latency_us"}, {literal("series", random_series)})},
                       {"mark", {{"type", "line"}, {"strokeDash", {4, 3}}, {"strokeWidth", 1.5}}},
-                      {"encoding", {{"x", axis(q("latency_ms", x_title), "log")}, {"y", axis(q("top1", y_title), "linear")},
-                                    {"order", q("latency_ms", "")}, {"color", color}}}});
+                      {"encoding", {{"x", axis(q("latency_ms", x_title), "log")}, {"y", y}, {"order", q("latency_ms", "")}, {"color", color}}}});
   const Json pareto_tip = Json::array({nom("id", "proposal"), nom("summary", "configuration"), q("macs", "MACs", ".3s"),
                                        q("params", "params", ".3s"), q("predicted_macps", "predicted MACpS", ".3s"),
                                        q("predicted_latency_ms", "predicted latency (ms)", ".2f"),
                                        q("measured_latency_ms", "measured latency (ms)", ".2f"),
-                                       q("estimated_top1", "estimated top-1 (%)", ".2f")});
+                                       q("estimated_top1", "estimated top-1 (%)", ".2f"), q("estimated_top1_low", "interval low (%)", ".2f"),
+                                       q("estimated_top1_high", "interval high (%)", ".2f"), q("support_distance", "support distance", ".2f")});
+  const Json estimated_front = in_ms({"predicted_latency_us", "measured_latency_us"},
+                                     {literal("series", pareto_series), Json{{"filter", "datum.estimated_top1 != null"}}});
+  if (count_if_not_null(pareto, "estimated_top1_low") > 0)
+    layers.push_back({{"data", from("pareto")}, {"transform", estimated_front},
+                      {"mark", {{"type", "area"}, {"opacity", 0.18}, {"color", "#555555"}}},
+                      {"encoding", {{"x", x_pred}, {"y", axis(q("estimated_top1_low", y_title), "linear")}, {"y2", {{"field", "estimated_top1_high"}}}}}});
   if (!pareto.rows.empty())
-    layers.push_back({{"data", from("pareto")},
-                      {"transform", in_ms({"predicted_latency_us", "measured_latency_us"}, {literal("series", pareto_series)})},
-                      {"mark", {{"type", "line"}, {"point", true}, {"strokeWidth", 2}}},
+    layers.push_back({{"data", from("pareto")}, {"transform", estimated_front},
+                      {"mark", {{"type", "line"}, {"point", {{"filled", false}, {"fill", "white"}, {"size", 30}}}, {"strokeWidth", 1.5}}},
                       {"encoding", {{"x", x_pred}, {"y", axis(q("estimated_top1", y_title), "linear")},
                                     {"order", q("predicted_latency_ms", "")}, {"color", color}, {"tooltip", pareto_tip}}}});
+  if (matched_points > 0) {
+    const Json t = in_ms({"predicted_latency_us", "measured_latency_us", "baseline_latency_us"},
+                         {literal("series", matched_series), Json{{"filter", "datum.top1 != null"}}});
+    layers.push_back(error_bars("capacity_matched", t, x_pred, "top1_low", "top1_high"));
+    layers.push_back({{"data", from("capacity_matched")}, {"transform", t},
+                      {"mark", {{"type", "point"}, {"shape", "diamond"}, {"filled", false}, {"size", 70}, {"strokeWidth", 1.5}}},
+                      {"encoding", {{"x", x_pred}, {"y", y}, {"color", color},
+                                    {"tooltip", Json::array({nom("id", "configuration"), nom("baseline", "capacity-matched to"),
+                                                             nom("summary", "configuration"), q("predicted_latency_ms", "predicted latency (ms)", ".2f"),
+                                                             q("baseline_latency_ms", "baseline predicted (ms)", ".2f"), q("speedup", "speed-up", ".2f"),
+                                                             q("macs_ratio", "MACs ratio", ".3f"), q("params_ratio", "params ratio", ".3f"),
+                                                             q("top1", "estimated top-1 (%)", ".2f"), q("top1_low", "interval low (%)", ".2f"),
+                                                             q("top1_high", "interval high (%)", ".2f"), nom("domination", "dominates")})}}}});
+  }
   const Json zoo_tip = Json::array({nom("name", "model"), nom("family", "family"), q("macs", "MACs", ".3s"),
                                     q("params", "params", ".3s"), q("predicted_macps", "predicted MACpS", ".3s"),
                                     q("predicted_latency_ms", "predicted latency (ms)", ".2f"),
                                     q("published_latency_ms", "published latency (ms)", ".2f"),
                                     q("measured_latency_ms", "measured latency (ms)", ".2f"),
                                     q("published_top1", "published top-1 (%)", ".2f"),
-                                    q("estimated_top1", "estimated top-1 (%)", ".2f")});
-  const Json has_top1 = {{"filter", "datum.top1 != null"}};
+                                    q("estimated_top1", "estimated top-1 (%)", ".2f"), q("estimated_top1_low", "interval low (%)", ".2f"),
+                                    q("estimated_top1_high", "interval high (%)", ".2f"), q("support_distance", "support distance", ".2f")});
   const Json zoo_family = {{"calculate", "datum.family"}, {"as", "series"}};
   const std::initializer_list<std::string> zoo_us = {"predicted_latency_us", "published_latency_us", "measured_latency_us"};
-  layers.push_back({{"data", from("zoo")}, {"transform", in_ms(zoo_us, {has_top1, zoo_family})},
+  const Json published = in_ms(zoo_us, {Json{{"filter", "datum.top1_source == 'published'"}}, zoo_family});
+  const Json estimated = in_ms(zoo_us, {Json{{"filter", "datum.top1_source == 'estimated'"}}, zoo_family});
+  const Json shape = {{"field", "top1_source"}, {"type", "nominal"}, {"title", "zoo top-1"},
+                      {"scale", {{"domain", {"published", "estimated"}}, {"range", {"circle", "triangle-up"}}}}};
+  layers.push_back({{"data", from("zoo")}, {"transform", published},
                     {"mark", {{"type", "point"}, {"filled", true}, {"size", 70}, {"opacity", 0.85}}},
-                    {"encoding", {{"x", x_pred}, {"y", axis(q("top1", y_title), "linear")}, {"color", color},
-                                  {"shape", {{"field", "top1_source"}, {"type", "nominal"}, {"title", "zoo top-1"},
-                                             {"scale", {{"domain", {"published", "estimated"}}, {"range", {"circle", "triangle-up"}}}}}},
-                                  {"tooltip", zoo_tip}}}});
+                    {"encoding", {{"x", x_pred}, {"y", y}, {"color", color}, {"shape", shape}, {"tooltip", zoo_tip}}}});
+  if (zoo_points > count_if_not_null(zoo, "published_top1")) {
+    layers.push_back(error_bars("zoo", estimated, x_pred, "estimated_top1_low", "estimated_top1_high"));
+    layers.push_back({{"data", from("zoo")}, {"transform", estimated},
+                      {"mark", {{"type", "point"}, {"filled", false}, {"size", 70}, {"strokeWidth", 1.5}}},
+                      {"encoding", {{"x", x_pred}, {"y", y}, {"color", color}, {"shape", shape}, {"tooltip", zoo_tip}}}});
+  }
   const Json marked = {{"filter", "datum.cpubone_mark != null && datum.top1 != null"}};
   layers.push_back({{"data", from("zoo")}, {"transform", in_ms(zoo_us, {marked})},
                     {"mark", {{"type", "point"}, {"size", 320}, {"strokeWidth", 2}, {"color", "black"}}},
-                    {"encoding", {{"x", x_pred}, {"y", axis(q("top1", y_title), "linear")}, {"tooltip", zoo_tip}}}});
+                    {"encoding", {{"x", x_pred}, {"y", y}, {"tooltip", zoo_tip}}}});
   layers.push_back({{"data", from("zoo")}, {"transform", in_ms(zoo_us, {marked})},
                     {"mark", {{"type", "text"}, {"dx", -12}, {"dy", -12}, {"fontWeight", "bold"}, {"fontSize", 13}}},
-                    {"encoding", {{"x", x_pred}, {"y", axis(q("top1", y_title), "linear")}, {"text", {{"field", "cpubone_mark"}}}}}});
+                    {"encoding", {{"x", x_pred}, {"y", y}, {"text", {{"field", "cpubone_mark"}}}}}});
   spec["layer"] = layers;
   c.spec = spec;
-  c.min_marks = static_cast<int64_t>(zoo_points + pareto.rows.size());
+  c.min_marks = static_cast<int64_t>(zoo_points + count_if_not_null(pareto, "estimated_top1") + matched_points);
 
-  // Findings: each baseline against its fastest dominating proposal.
-  Table t = table("Fastest proposal dominating each CPUBone baseline on " + device_name(r),
-                  {"baseline", "latency (ms)", "top-1 (%)", "proposal", "latency (ms)", "est. top-1 (%)", "latency change", "top-1 change"});
-  t.note = "Latencies predicted for " + device_name(r) + "; top-1 estimated by " + r["accuracy_model"]["name"].get<std::string>() + ".";
+  // Findings: each baseline against its fastest proposal that earned domination.
+  Table t = table("Fastest proposal earning domination over each CPUBone baseline on " + device_name(r),
+                  {"baseline", "latency (ms)", "published top-1 (%)", "proposal", "latency (ms)", "est. top-1 (%)", "interval (%)",
+                   "latency change", "promising, unproven"});
+  t.note = "Latencies predicted for " + device_name(r) + "; top-1 estimated by " + r["accuracy_model"]["name"].get<std::string>() +
+           ". A proposal earns domination when the lower end of its " + level + " interval is at or above the baseline's published top-1.";
   for (const auto& b : r["proposals"]) {
     const Json* best = fastest_dominating(b);
-    std::vector<std::string> row = {plain(b["baseline"]), ms(b["baseline_latency_us"], 2), fixed(b["baseline_top1"], 2)};
+    std::vector<std::string> row = {plain(b["baseline"]), ms(b["baseline_latency_us"], 2), fixed(b["baseline_published_top1"], 2)};
     if (best)
       row.insert(row.end(), {plain((*best)["id"]), ms((*best)["latency_us"], 2), fixed((*best)["top1"], 2),
-                             fixed((*best)["delta_latency_pct"], 1) + " %", fixed((*best)["delta_top1_pp"], 2) + " pp"});
+                             "[" + fixed((*best)["top1_low"], 1) + ", " + fixed((*best)["top1_high"], 1) + "]",
+                             fixed((*best)["delta_latency_pct"], 1) + " %"});
     else
-      row.insert(row.end(), {"none dominates", "", "", "", ""});
+      row.insert(row.end(), {"none earns it", "", "", "", ""});
+    row.push_back(std::to_string(b["promising_unproven"].size()));
     t.rows.push_back(row);
   }
   if (r["proposals"].empty()) t.note += " The results hold no proposals.";

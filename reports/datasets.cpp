@@ -44,11 +44,13 @@ void build_datasets(const Json& r, Report& report) {
   const std::string source = r["rank_correlations"]["latency_source"];
   const std::string latency_field = source + "_latency_us";
 
-  // Zoo: derived top1 (published where there is one, else the accuracy model's estimate), the B0-B3 label,
-  // and the latency the MACs chart plots (the source the rank correlations were computed on).
+  // Zoo: derived top1 (published where there is one, else the accuracy model's estimate inside its
+  // support), the B0-B3 label, and the latency the MACs chart plots (the source the rank correlations
+  // were computed on).
   Dataset zoo = copy("zoo", r["zoo"],
-                     {"name", "family", "resolution", "params", "macs", "published_top1", "estimated_top1",
-                      "predicted_latency_us", "published_latency_us", "measured_latency_us", "predicted_macps"});
+                     {"name", "family", "resolution", "params", "macs", "published_top1", "estimated_top1", "estimated_top1_low",
+                      "estimated_top1_high", "support_distance", "inside_support", "predicted_latency_us", "published_latency_us",
+                      "measured_latency_us", "predicted_macps"});
   for (auto c : {"top1", "top1_source", "cpubone_mark", "latency_us", "latency_source", "macps"}) zoo.columns.push_back(c);
   for (auto& z : zoo.rows) {
     const bool published = !z["published_top1"].is_null();
@@ -63,8 +65,8 @@ void build_datasets(const Json& r, Report& report) {
   out.push_back(std::move(zoo));
 
   Dataset pareto = copy("pareto", r["pareto"],
-                        {"id", "summary", "params", "macs", "predicted_latency_us", "estimated_top1",
-                         "measured_latency_us", "file"});
+                        {"id", "summary", "params", "macs", "predicted_latency_us", "estimated_top1", "estimated_top1_low",
+                         "estimated_top1_high", "support_distance", "measured_latency_us", "file"});
   pareto.columns.push_back("predicted_macps");
   for (auto& p : pareto.rows) p["predicted_macps"] = div_or_null(p["macs"], p["predicted_latency_us"], 1e6);
   std::stable_sort(pareto.rows.begin(), pareto.rows.end(), [](const Json& a, const Json& b) {
@@ -74,18 +76,35 @@ void build_datasets(const Json& r, Report& report) {
 
   out.push_back(copy("random_front", r["search"]["random_front"], {"latency_us", "top1"}));
 
-  Dataset proposals = make("proposals", {"baseline", "baseline_latency_us", "baseline_top1",
-                                         "baseline_measured_latency_us", "id", "latency_us", "top1",
-                                         "delta_latency_pct", "delta_top1_pp", "measured_latency_us"});
+  // Derived: "standing" says whether the proposal earned domination or is promising, unproven.
+  Dataset proposals = make("proposals", {"baseline", "baseline_latency_us", "baseline_published_top1",
+                                         "baseline_measured_latency_us", "standing", "id", "latency_us", "top1", "top1_low",
+                                         "top1_high", "support_distance", "delta_latency_pct", "delta_top1_pp",
+                                         "delta_top1_low_pp", "measured_latency_us"});
   for (const auto& b : r["proposals"])
-    for (const auto& d : b["dominating"])
-      proposals.rows.push_back({{"baseline", b["baseline"]}, {"baseline_latency_us", b["baseline_latency_us"]},
-                                {"baseline_top1", b["baseline_top1"]},
-                                {"baseline_measured_latency_us", b["baseline_measured_latency_us"]},
-                                {"id", d["id"]}, {"latency_us", d["latency_us"]}, {"top1", d["top1"]},
-                                {"delta_latency_pct", d["delta_latency_pct"]}, {"delta_top1_pp", d["delta_top1_pp"]},
-                                {"measured_latency_us", d["measured_latency_us"]}});
+    for (const auto& [list, standing] : {std::pair{"dominating", "earned"}, std::pair{"promising_unproven", "promising_unproven"}})
+      for (const auto& d : b[list]) {
+        Json row = {{"baseline", b["baseline"]}, {"baseline_latency_us", b["baseline_latency_us"]},
+                    {"baseline_published_top1", b["baseline_published_top1"]},
+                    {"baseline_measured_latency_us", b["baseline_measured_latency_us"]}, {"standing", standing}};
+        for (const auto& c : proposals.columns)
+          if (!row.contains(c)) row[c] = d.at(c);
+        proposals.rows.push_back(std::move(row));
+      }
   out.push_back(std::move(proposals));
+
+  Dataset matched = make("capacity_matched", {"baseline", "baseline_latency_us", "baseline_published_top1", "id", "summary", "params",
+                                              "macs", "params_ratio", "macs_ratio", "predicted_latency_us", "speedup", "top1",
+                                              "top1_low", "top1_high", "support_distance", "domination", "measured_latency_us", "file"});
+  for (const auto& t : r["capacity_matched"])
+    for (const auto& m : t["configurations"]) {
+      Json row = {{"baseline", t["baseline"]}, {"baseline_latency_us", t["baseline_latency_us"]},
+                  {"baseline_published_top1", t["baseline_published_top1"]}};
+      for (const auto& c : matched.columns)
+        if (!row.contains(c)) row[c] = m.at(c);
+      matched.rows.push_back(std::move(row));
+    }
+  out.push_back(std::move(matched));
 
   // Lines of constant MACpS (latency = MACs / MACpS) clipped to the box the plotted models span, one per
   // decade (or half-decade when the box spans few), each from where it enters the box to where it leaves.

@@ -18,12 +18,16 @@ constexpr const char* shape_text = R"json({
   "device": {"name": "str", "runtime": "str", "measured": "bool", "threads": "count", "provenance": "obj"},
   "environment": "obj?",
   "accuracy_model": {
-    "name": "str", "kind": "enum:proxy|user|macs", "description": "str", "loo_mae_pp": "nonneg?",
+    "name": "str", "kind": "enum:proxy|user|macs", "description": "str", "loo_mae_pp": "nonneg?", "lofo_mae_pp": "nonneg?",
+    "interval": {"?": true, "level": "frac", "half_width_pp": "nonneg", "method": "str"},
+    "support": {"?": true, "threshold": "nonneg", "distance": "str"},
+    "feature_sets_tried": [{"features": ["str"], "loo_mae_pp": "nonneg", "lofo_mae_pp": "nonneg", "chosen": "bool"}],
     "points": [{"model": "str", "family": "str", "published_top1": "top1", "fitted_top1": "top1?",
-                "loo_top1": "top1?"}]
+                "loo_top1": "top1?", "lofo_top1": "top1?", "support_nn_distance": "nonneg?"}]
   },
   "zoo": [{"name": "str", "family": "str", "resolution": "count", "params": "nonneg", "macs": "pos",
-           "published_top1": "top1?", "estimated_top1": "top1?", "predicted_latency_us": "pos?",
+           "published_top1": "top1?", "estimated_top1": "top1?", "estimated_top1_low": "num?", "estimated_top1_high": "num?",
+           "support_distance": "nonneg?", "inside_support": "bool?", "predicted_latency_us": "pos?",
            "published_latency_us": "pos?", "measured_latency_us": "pos?", "predicted_macps": "pos?"}],
   "design_rules": [{"id": "str", "statement": "str", "value": "any", "unit": "str?",
                     "source": "enum:predictor|profile", "paper_claim": "str?", "agrees_with_paper": "bool?",
@@ -43,12 +47,28 @@ constexpr const char* shape_text = R"json({
                     "reference_point": {"latency_us": "pos", "top1": "top1?"}},
     "random_front": [{"latency_us": "pos", "top1": "top1?"}]
   },
+  "capacity_matched": [{"baseline": "str", "baseline_latency_us": "pos", "baseline_params": "pos", "baseline_macs": "pos",
+                        "baseline_published_top1": "top1?", "baseline_measured_latency_us": "pos?", "tolerance": "frac",
+                        "fixed": "str", "varied": ["str"], "space_points": "pos?", "method": "enum:exhaustive|NSGA-II?",
+                        "evaluations": "int", "seed": "int", "front_size": "int", "not_a_point": "str?",
+                        "configurations": [{"id": "str", "file": "str", "summary": "str", "params": "pos", "macs": "pos",
+                                            "params_ratio": "pos", "macs_ratio": "pos", "predicted_latency_us": "pos",
+                                            "speedup": "pos", "top1": "top1?", "top1_low": "num?", "top1_high": "num?",
+                                            "support_distance": "nonneg?",
+                                            "domination": "enum:earned|promising_unproven|none",
+                                            "measured_latency_us": "pos?"}]}],
   "pareto": [{"id": "str", "file": "str", "summary": "str", "params": "nonneg", "macs": "pos",
-              "predicted_latency_us": "pos", "estimated_top1": "top1?", "measured_latency_us": "pos?"}],
+              "predicted_latency_us": "pos", "estimated_top1": "top1?", "estimated_top1_low": "num?",
+              "estimated_top1_high": "num?", "support_distance": "nonneg?", "measured_latency_us": "pos?"}],
   "proposals": [{"baseline": "str", "baseline_latency_us": "pos", "baseline_top1": "top1?",
-                 "baseline_measured_latency_us": "pos?",
-                 "dominating": [{"id": "str", "latency_us": "pos", "top1": "top1?", "delta_latency_pct": "num",
-                                 "delta_top1_pp": "num?", "measured_latency_us": "pos?"}]}],
+                 "baseline_published_top1": "top1?", "baseline_measured_latency_us": "pos?",
+                 "dominating": [{"id": "str", "latency_us": "pos", "top1": "top1", "top1_low": "num", "top1_high": "num",
+                                 "support_distance": "nonneg", "delta_latency_pct": "num", "delta_top1_pp": "num",
+                                 "delta_top1_low_pp": "nonneg", "measured_latency_us": "pos?"}],
+                 "promising_unproven": [{"id": "str", "latency_us": "pos", "top1": "top1", "top1_low": "num",
+                                         "top1_high": "num", "support_distance": "nonneg", "delta_latency_pct": "num",
+                                         "delta_top1_pp": "num", "delta_top1_low_pp": "num",
+                                         "measured_latency_us": "pos?"}]}],
   "proof": {"?": true, "threads": "count",
             "rows": [{"name": "str", "predicted_us": "pos", "measured_us": "pos", "cv": "nonneg",
                       "predicted_rank": "count", "measured_rank": "count"}],
@@ -155,6 +175,10 @@ void validate_results(const Json& results, const std::string& results_file) {
   if (results.at("schema") == "cpubone-explore/results/v1")
     (top / "schema").fail(results.at("schema"), std::string("results of an older version, with latencies in ms; this report reads ") +
                                                     results_schema + " (latencies in us): rerun the job");
+  if (results.at("schema") == "cpubone-explore/results/v2")
+    (top / "schema").fail(results.at("schema"), std::string("results of an older version, whose proposals dominate by the point "
+                                                            "estimate of top-1; this report reads ") +
+                                                    results_schema + " (domination earned by the interval): rerun the job");
   if (results.at("schema") != results_schema)
     (top / "schema").fail(results.at("schema"), std::string("unknown schema version (this report reads ") + results_schema + ")");
   check(results, shape(), top);

@@ -4,7 +4,9 @@
 
 namespace cpx {
 
-// v2: every latency in microseconds (`_us`); v1 had milliseconds in most fields.
-inline constexpr const char* results_schema = "cpubone-explore/results/v2";
+// v3: "dominating" proposals must earn it by the lower end of their top-1 interval (others are
+// "promising_unproven"), and the capacity-matched tier. v2: every latency in microseconds (`_us`); v1 had
+// milliseconds in most fields.
+inline constexpr const char* results_schema = "cpubone-explore/results/v3";
 
 }  // namespace cpx

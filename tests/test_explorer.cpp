@@ -5,8 +5,12 @@
 #include "error_of.hpp"
 
 #include <cmath>
+#include <filesystem>
+#include <unistd.h>
 
 #include "explorer/accuracy.hpp"
+#include "explorer/job.hpp"
+#include "explorer/matched.hpp"
 #include "explorer/search.hpp"
 #include "space/count.hpp"
 #include "space/zoo.hpp"
@@ -183,4 +187,124 @@ TEST_CASE("evaluating a candidate unit by unit gives exactly what the whole netw
     CHECK(a.objective == Approx(b.objective).epsilon(1e-12));
     CHECK(a.outside_trust == Approx(b.outside_trust).margin(1e-12));
   }
+}
+
+TEST_CASE("domination is earned by the lower end of the top-1 interval, else it is promising and unproven") {
+  // Baseline: 100 us at a published 77.6 %. Candidates with a 2 pp interval around their estimate.
+  auto with = [](double latency_us, std::optional<double> top1) {
+    Candidate c = point(latency_us, top1.value_or(0));
+    if (top1) c.top1 = *top1, c.top1_low = *top1 - 2, c.top1_high = *top1 + 2;
+    return c;
+  };
+  CHECK(domination(with(90, 79.61), 100, 77.6) == Domination::earned);               // low 77.61 >= 77.6
+  CHECK(domination(with(90, 79.6), 100, 77.6) == Domination::earned);                // low exactly at the published top-1
+  CHECK(domination(with(90, 79.59), 100, 77.6) == Domination::promising_unproven);   // low 77.59: just below
+  CHECK(domination(with(90, 77.6), 100, 77.6) == Domination::promising_unproven);    // the point estimate only ties
+  CHECK(domination(with(90, 77.59), 100, 77.6) == Domination::none);
+  CHECK(domination(with(100, 79.61), 100, 77.6) == Domination::earned);              // more accurate at equal latency
+  CHECK(domination(with(100, 79.6), 100, 77.6) == Domination::promising_unproven);   // ... needs the low end above
+  CHECK(domination(with(100, 77.6), 100, 77.6) == Domination::none);                 // equal: no domination at all
+  CHECK(domination(with(101, 90), 100, 77.6) == Domination::none);                   // slower
+  CHECK(domination(with(50, std::nullopt), 100, 77.6) == Domination::none);          // outside the support: no estimate
+}
+
+TEST_CASE("a capacity-matched tier keeps resolution, widths and depths and MACs and params within 10%, exhaustively when small") {
+  const predictor::Predictor p = pi5();
+  const AccuracyModel acc = fit_proxy();
+  Json j = SearchSpace::defaults().to_json();
+  j["dimensions"]["stages[3].local_kernel"] = {2, 3};
+  j["dimensions"]["stages[4].local_kernel"] = {2, 3};
+  j["dimensions"]["fused_threshold"] = {128, 256, 512};
+  j["dimensions"]["stages[3].attention_stride"] = {1, 2};
+  for (int i = 1; i <= 4; ++i) j["dimensions"]["stages[" + std::to_string(i) + "].down_expansion"] = {4};
+  for (int i = 3; i <= 4; ++i) {
+    j["dimensions"]["stages[" + std::to_string(i) + "].local_groups"] = {2};
+    j["dimensions"]["stages[" + std::to_string(i) + "].local_expansion"] = {4};
+    j["dimensions"]["stages[" + std::to_string(i) + "].mlp_expansion"] = {4};
+  }
+  for (int i = 1; i <= 4; ++i) {
+    j["dimensions"]["stages[" + std::to_string(i) + "].down_kernel"] = {3};
+    j["dimensions"]["stages[" + std::to_string(i) + "].down_groups"] = {2};
+  }
+  const SearchSpace space = SearchSpace::from_json(j, "small.json");
+  const Macro b0 = *find_zoo("b0")->macro;
+  MatchedOptions o;
+  o.evaluations = 1000;
+  o.keep = 100;
+  const MatchedTier t = capacity_matched(space, space.encode(b0), "b0", p, acc, 1, o);
+  CHECK(t.method == "exhaustive");
+  CHECK(t.space.size() == 24);
+  CHECK(t.evaluations == 24);
+  CHECK(t.varied == std::vector<std::string>{"fused_threshold", "stages[3].attention_stride", "stages[3].local_kernel", "stages[4].local_kernel"});
+  REQUIRE(!t.fastest.empty());
+  for (size_t k = 0; k < t.fastest.size(); ++k) {
+    const Candidate& x = t.fastest[k];
+    if (k) CHECK(x.latency_us > t.fastest[k - 1].latency_us);
+    CHECK(x.violation == 0);
+    CHECK(std::abs(x.macs / t.baseline.macs - 1) <= 0.1);
+    CHECK(std::abs(x.params / t.baseline.params - 1) <= 0.1);
+    CHECK(!(x.latency_us == t.baseline.latency_us && x.macs == t.baseline.macs));  // not the baseline itself
+    const Macro m = t.space.decode(x.genome, "m");
+    CHECK(m.resolution == b0.resolution);
+    CHECK(m.head.widths == b0.head.widths);
+    for (size_t s = 0; s < 5; ++s) {
+      CHECK(m.stages[s].width == b0.stages[s].width);
+      CHECK(m.stages[s].depth == b0.stages[s].depth);
+    }
+  }
+}
+
+TEST_CASE("a small pi5 job lists as dominating only earned proposals inside the support, and capacity-matched ones as they are") {
+  const predictor::Predictor p = pi5();
+  JobOptions o;
+  o.device = "pi5";
+  o.search.evaluations = 1500;
+  o.matched_evaluations = 600;
+  o.progress = false;
+  o.out_dir = (std::filesystem::temp_directory_path() / ("cpx_job_earned_" + std::to_string(::getpid()))).string();
+  const Json r = run_job(o, p, nullptr);
+  const double threshold = r["accuracy_model"]["support"]["threshold"];
+  size_t earned = 0, unproven = 0;
+  for (const auto& b : r["proposals"]) {
+    const double published = b["baseline_published_top1"];
+    INFO(b["baseline"]);
+    for (const auto& d : b["dominating"]) {
+      ++earned;
+      CHECK(d["support_distance"].get<double>() <= threshold);
+      CHECK(d["top1_low"].get<double>() >= published);
+      CHECK(d["latency_us"].get<double>() <= b["baseline_latency_us"].get<double>());
+    }
+    for (const auto& d : b["promising_unproven"]) {
+      ++unproven;
+      CHECK(d["support_distance"].get<double>() <= threshold);
+      CHECK(d["top1_low"].get<double>() < published);
+      CHECK(d["top1"].get<double>() >= published);
+    }
+  }
+  CHECK(earned + unproven > 0);  // the small search finds something to classify
+  REQUIRE(r["capacity_matched"].size() == 4);
+  for (const auto& t : r["capacity_matched"]) {
+    INFO(t["baseline"]);
+    const Macro base = *find_zoo(t["baseline"].get<std::string>())->macro;
+    CHECK(t["method"] == "NSGA-II");
+    CHECK(t["evaluations"] == 600);
+    REQUIRE(!t["configurations"].empty());
+    for (const auto& m : t["configurations"]) {
+      CHECK(std::abs(m["macs_ratio"].get<double>() - 1) <= 0.1);
+      CHECK(std::abs(m["params_ratio"].get<double>() - 1) <= 0.1);
+      CHECK(m["support_distance"].get<double>() <= threshold);
+      const auto macro = load_macro((std::filesystem::path(o.out_dir) / m["file"].get<std::string>()).string());
+      REQUIRE(macro);
+      CHECK(macro->resolution == base.resolution);
+      CHECK(macro->head.widths == base.head.widths);
+      for (size_t s = 0; s < 5; ++s) {
+        CHECK(macro->stages[s].width == base.stages[s].width);
+        CHECK(macro->stages[s].depth == base.stages[s].depth);
+      }
+      const NetworkCount n = count(expand(*macro, "m"));
+      CHECK(static_cast<double>(n.total.macs) == m["macs"].get<double>());
+      CHECK(static_cast<double>(n.total.params) == m["params"].get<double>());
+    }
+  }
+  std::filesystem::remove_all(o.out_dir);
 }

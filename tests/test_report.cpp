@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 
 #include "reports/report.hpp"
 #include "space/io.hpp"
@@ -147,11 +148,16 @@ TEST_CASE("schema errors name the file and the field path") {
   CHECK(render_error(sample_with([](Json& j) { j.erase("missing"); })) == "results.json: missing: missing required field");
   // The version is checked first: a file of another version is not reported as missing fields.
   CHECK(render_error(Json{{"schema", "cpubone-explore/results/v9"}}) ==
-        "results.json: schema = \"cpubone-explore/results/v9\": unknown schema version (this report reads cpubone-explore/results/v2)");
+        "results.json: schema = \"cpubone-explore/results/v9\": unknown schema version (this report reads cpubone-explore/results/v3)");
   // v1 (milliseconds) is named as such, so that the reader knows to rerun the job.
   CHECK(render_error(sample_with([](Json& j) { j["schema"] = "cpubone-explore/results/v1"; })) ==
         "results.json: schema = \"cpubone-explore/results/v1\": results of an older version, with latencies in ms; this report reads "
-        "cpubone-explore/results/v2 (latencies in us): rerun the job");
+        "cpubone-explore/results/v3 (latencies in us): rerun the job");
+  // v2 counted proposals dominating at the point estimate; it is named as such too.
+  CHECK(render_error(sample_with([](Json& j) { j["schema"] = "cpubone-explore/results/v2"; })).find(
+            "results of an older version, whose proposals dominate by the point estimate of top-1") != std::string::npos);
+  CHECK(render_error(sample_with([](Json& j) { j["capacity_matched"][0]["configurations"][0]["domination"] = "maybe"; })) ==
+        "results.json: capacity_matched[0].configurations[0].domination = \"maybe\": expected one of earned,promising_unproven,none");
   CHECK(render_error(Json::array()) == "results.json: (top level) = []: expected the explorer's results object");
   // Nulls are allowed exactly where the contract allows them.
   CHECK(render_error(sample_with([](Json& j) { j["zoo"][0]["macs"] = nullptr; })) == "results.json: zoo[0].macs = null: expected a number");
@@ -268,5 +274,101 @@ TEST_CASE("cpubone-explore report writes the report and bad input exits 2 with o
   CHECK(!fs::exists(dir / "r2"));
   CHECK(run((dir / "nosuch.json").string()) == 2);
   CHECK(run("") == 2);
+  fs::remove_all(dir);
+}
+
+namespace {
+
+// A proposal row of the results for a Pareto member, as the explorer writes it (explorer/job.cpp).
+Json proposal_row(const Json& pareto, double published_top1) {
+  return {{"id", pareto["id"]}, {"latency_us", pareto["predicted_latency_us"]}, {"top1", pareto["estimated_top1"]},
+          {"top1_low", pareto["estimated_top1_low"]}, {"top1_high", pareto["estimated_top1_high"]},
+          {"support_distance", pareto["support_distance"]}, {"delta_latency_pct", -10.0},
+          {"delta_top1_pp", pareto["estimated_top1"].get<double>() - published_top1},
+          {"delta_top1_low_pp", pareto["estimated_top1_low"].get<double>() - published_top1}, {"measured_latency_us", nullptr}};
+}
+
+}  // namespace
+
+TEST_CASE("earned and promising-unproven proposals are tabled apart, the capacity-matched tier first, and headlines count only the earned") {
+  const fs::path dir = fresh_dir("earned");
+  const Json j = sample_with([](Json& r) {
+    Json& b0 = r["proposals"][0];
+    const double published = b0["baseline_published_top1"];
+    Json earned = proposal_row(r["pareto"][0], published), unproven = proposal_row(r["pareto"][1], published);
+    earned["delta_top1_low_pp"] = 0.5;
+    b0["dominating"] = Json::array({earned});
+    b0["promising_unproven"] = Json::array({unproven});
+    r["capacity_matched"][0]["configurations"][0]["domination"] = "promising_unproven";
+  });
+  const std::string earned_id = j["proposals"][0]["dominating"][0]["id"], unproven_id = j["proposals"][0]["promising_unproven"][0]["id"];
+  reports::render(j, "results.json", dir);
+  const std::string md = slurp(dir / "report.md");
+  const size_t matched = md.find("## Capacity-matched configurations vs CPUBone B0-B3"), earned = md.find("## Proposals that earn domination"),
+               unproven = md.find("## Promising, unproven"), next = md.find("\n## ", unproven + 1);
+  REQUIRE(matched != std::string::npos);
+  REQUIRE(earned != std::string::npos);
+  REQUIRE(unproven != std::string::npos);
+  CHECK(matched < earned);
+  CHECK(earned < unproven);
+  const std::string earned_table = md.substr(earned, unproven - earned), unproven_table = md.substr(unproven, next - unproven);
+  // Proposal rows start "|   p00 |" (indented under their baseline).
+  CHECK(earned_table.find(" " + earned_id + " |") != std::string::npos);
+  CHECK(earned_table.find(" " + unproven_id + " |") == std::string::npos);
+  CHECK(unproven_table.find(" " + unproven_id + " |") != std::string::npos);
+  CHECK(unproven_table.find(" " + earned_id + " |") == std::string::npos);
+  CHECK(md.find("| unproven |") != std::string::npos);  // the tier's row says how it stands
+  // Key findings: the earned proposal is counted, the unproven one is not named.
+  const std::string findings = md.substr(md.find("## Key findings"), md.find("## Missing data") - md.find("## Key findings"));
+  CHECK(findings.find("1 proposal(s) earn domination over b0; the fastest, " + earned_id) != std::string::npos);
+  CHECK(findings.find(unproven_id) == std::string::npos);
+  CHECK(findings.find("No proposal earns domination over b1") != std::string::npos);
+  CHECK(findings.find("Capacity-matched b0: b0-m0") != std::string::npos);
+  const auto rows = csv_rows(dir / "data" / "proposals.csv");
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].at("standing") == "earned");
+  CHECK(rows[1].at("standing") == "promising_unproven");
+  fs::remove_all(dir);
+}
+
+TEST_CASE("the speed-accuracy chart draws estimates hollow with their intervals and leaves out what lies outside the support") {
+  const fs::path dir = fresh_dir("estimates");
+  // Two published models made unpublished: one inside the estimator's support, one outside it.
+  const Json j = sample_with([](Json& r) {
+    for (auto& z : r["zoo"])
+      if (z["name"] == "fasternet-t0" || z["name"] == "fasternet-t2") z["published_top1"] = nullptr;
+  });
+  std::map<std::string, bool> inside;
+  for (const auto& z : j["zoo"])
+    if (z["published_top1"].is_null() && z["name"].get<std::string>().starts_with("fasternet")) inside[z["name"]] = z["inside_support"];
+  REQUIRE(inside == std::map<std::string, bool>{{"fasternet-t0", false}, {"fasternet-t2", true}});
+  const auto out = reports::render(j, "results.json", dir);
+  const Json specs = specs_of(slurp(dir / "report.html"));
+  REQUIRE(specs[0]["id"] == "chart-speed-accuracy");
+  int hollow = 0, filled = 0, bars = 0, bands = 0;
+  for (const auto& layer : specs[0]["spec"]["layer"]) {
+    const Json& mark = layer["mark"];
+    const std::string type = mark["type"];
+    if (type == "point" && mark.value("filled", true) == false) ++hollow;
+    if (type == "point" && mark.value("filled", false) == true) ++filled;
+    if (type == "rule") ++bars;
+    if (type == "area") ++bands;
+  }
+  CHECK(filled == 1);  // published zoo points
+  CHECK(hollow == 2);  // estimated zoo points and the capacity-matched configurations
+  CHECK(bars == 2);    // their intervals
+  CHECK(bands == 1);   // the Pareto front's interval
+  for (const auto& row : csv_rows(dir / "data" / "zoo.csv")) {
+    INFO(row.at("name"));
+    if (row.at("name") == "fasternet-t2") {
+      CHECK(row.at("top1_source") == "estimated");
+      CHECK(std::stod(row.at("estimated_top1_low")) < std::stod(row.at("top1")));
+    }
+    if (row.at("name") == "fasternet-t0") CHECK(row.at("top1").empty());
+  }
+  CHECK(std::any_of(out.missing.begin(), out.missing.end(), [](const std::string& m) {
+    return m.find("top-1 unknown") != std::string::npos && m.find("fasternet-t0") != std::string::npos &&
+           m.find("fasternet-t2") == std::string::npos;
+  }));
   fs::remove_all(dir);
 }

@@ -44,7 +44,7 @@ void on_job_interrupt(int) {
 void run_job(JobArgs a, const std::string& command) {
   explorer::JobOptions& o = a.job;
   o.command = command;
-  o.constraints = {limit(a.max_latency_ms * 1e3), limit(a.max_params), limit(a.max_macs)};
+  o.constraints = {limit(a.max_latency_ms * 1e3), limit(a.max_params), limit(a.max_macs), std::nullopt, std::nullopt};
   o.search.max_seconds = a.budget_s;
   o.prove = !a.no_prove;
   explorer::validate(o);  // before fitting a host predictor for options that would fail anyway
@@ -67,36 +67,65 @@ void run_job(JobArgs a, const std::string& command) {
   if (host) profile = profiler::load_profile(profiler::default_profile_path("host"));
   const Json results = explorer::run_job(o, p, host ? &profile : nullptr);
 
-  // Summary: proposals against B0-B3.
-  std::printf("\n%s on %s, %lld thread(s); accuracy: %s\n", "cpubone-explore", o.device.c_str(), static_cast<long long>(o.threads),
-              results["accuracy_model"]["name"].get<std::string>().c_str());
+  // Summary: the capacity-matched tier first, then the proposals that earned domination over B0-B3.
+  std::printf("\n%s on %s, %lld thread(s); accuracy: %s (top-1 intervals at %.0f%%)\n", "cpubone-explore", o.device.c_str(),
+              static_cast<long long>(o.threads), results["accuracy_model"]["name"].get<std::string>().c_str(),
+              results["accuracy_model"]["interval"].is_object() ? 100 * results["accuracy_model"]["interval"]["level"].get<double>() : 0.0);
   const bool measured = results["proof"].is_object();
-  std::printf("%-6s %-5s %9s %9s %10s %8s %10s  %s\n", "base", "id", "params_M", "MACs_M", "pred_ms", "top1", measured ? "meas_ms" : "", "config");
   auto ms = [](const Json& us) { return us.is_number() ? Json(us.get<double>() / 1e3) : us; };
-  std::map<std::string, Json> by_id;
-  for (const auto& x : results["pareto"]) by_id[x["id"]] = x;
   auto num = [](const Json& v, const char* f) {
     char b[32];
     if (!v.is_number()) return std::string("-");
     std::snprintf(b, sizeof b, f, v.get<double>());
     return std::string(b);
   };
+  auto interval = [&](const Json& x) {
+    return x["top1"].is_number() ? num(x["top1"], "%.2f") + " [" + num(x["top1_low"], "%.1f") + ", " + num(x["top1_high"], "%.1f") + "]"
+                                 : std::string("unknown");
+  };
+  std::printf("\ncapacity-matched: same resolution, widths and depths; MACs and params within +-10%% of the baseline; only "
+              "choices that move MACpS differ\n");
+  std::printf("%-6s %-6s %9s %8s %6s %6s %22s %10s %-9s %s\n", "base", "id", "pred_ms", "speedup", "MACs", "params",
+              "top1 [interval]", measured ? "meas_ms" : "", "dominates", "config");
+  for (const auto& t : results["capacity_matched"]) {
+    std::printf("%-6s %-6s %9s %8s %6s %6s %22s %10s %-9s %s\n", t["baseline"].get<std::string>().c_str(), "-",
+                num(ms(t["baseline_latency_us"]), "%.2f").c_str(), "", "", "", (num(t["baseline_published_top1"], "%.2f") + " published").c_str(),
+                num(ms(t["baseline_measured_latency_us"]), "%.2f").c_str(), "", "(baseline)");
+    if (t["not_a_point"].is_string()) std::printf("%-6s %s\n", "", t["not_a_point"].get<std::string>().c_str());
+    else if (t["configurations"].empty()) std::printf("%-6s no capacity-matched configuration found (%s, %lld evaluated)\n", "",
+                                                      t["method"].get<std::string>().c_str(), static_cast<long long>(t["evaluations"].get<int64_t>()));
+    for (const auto& m : t["configurations"])
+      std::printf("%-6s %-6s %9s %8s %6s %6s %22s %10s %-9s %s\n", "", m["id"].get<std::string>().c_str(),
+                  num(ms(m["predicted_latency_us"]), "%.2f").c_str(), num(m["speedup"], "%.2fx").c_str(), num(m["macs_ratio"], "%.2f").c_str(),
+                  num(m["params_ratio"], "%.2f").c_str(), interval(m).c_str(), num(ms(m["measured_latency_us"]), "%.2f").c_str(),
+                  m["domination"] == "earned" ? "earned" : m["domination"] == "none" ? "no" : "unproven",
+                  m["summary"].get<std::string>().c_str());
+  }
+
+  std::printf("\nproposals (capacity may change) that earn domination: faster with the lower end of the top-1 interval at or "
+              "above the baseline's published top-1\n");
+  std::printf("%-6s %-5s %9s %9s %10s %22s %10s  %s\n", "base", "id", "params_M", "MACs_M", "pred_ms", "top1 [interval]",
+              measured ? "meas_ms" : "", "config");
+  std::map<std::string, Json> by_id;
+  for (const auto& x : results["pareto"]) by_id[x["id"]] = x;
   for (const auto& pr : results["proposals"]) {
-    std::printf("%-6s %-5s %9s %9s %10s %8s %10s  (baseline)\n", pr["baseline"].get<std::string>().c_str(), "-",
+    std::printf("%-6s %-5s %9s %9s %10s %22s %10s  (baseline)\n", pr["baseline"].get<std::string>().c_str(), "-",
                 num(pr["baseline_params"].get<double>() / 1e6, "%.2f").c_str(), num(pr["baseline_macs"].get<double>() / 1e6, "%.0f").c_str(),
-                num(ms(pr["baseline_latency_us"]), "%.2f").c_str(), num(pr["baseline_top1"], "%.2f").c_str(),
+                num(ms(pr["baseline_latency_us"]), "%.2f").c_str(), (num(pr["baseline_published_top1"], "%.2f") + " published").c_str(),
                 num(ms(pr["baseline_measured_latency_us"]), "%.2f").c_str());
     size_t shown = 0;
     for (const auto& d : pr["dominating"]) {
       if (++shown > 3) break;
-      const Json& x = by_id[d["id"]];
-      std::printf("%-6s %-5s %9s %9s %10s %8s %10s  %s\n", "", d["id"].get<std::string>().c_str(),
+      std::printf("%-6s %-5s %9s %9s %10s %22s %10s  %s\n", "", d["id"].get<std::string>().c_str(),
                   num(d["params"].get<double>() / 1e6, "%.2f").c_str(), num(d["macs"].get<double>() / 1e6, "%.0f").c_str(),
-                  num(ms(d["latency_us"]), "%.2f").c_str(), num(d["top1"], "%.2f").c_str(), num(ms(d["measured_latency_us"]), "%.2f").c_str(),
-                  x["summary"].get<std::string>().c_str());
+                  num(ms(d["latency_us"]), "%.2f").c_str(), interval(d).c_str(), num(ms(d["measured_latency_us"]), "%.2f").c_str(),
+                  by_id[d["id"]]["summary"].get<std::string>().c_str());
     }
-    if (pr["dominating"].size() > 3) std::printf("%-6s ... %zu dominating configurations in all\n", "", pr["dominating"].size());
-    if (pr["dominating"].empty()) std::printf("%-6s no configuration found that dominates it\n", "");
+    if (pr["dominating"].size() > 3) std::printf("%-6s ... %zu earned in all\n", "", pr["dominating"].size());
+    if (pr["dominating"].empty()) std::printf("%-6s no configuration earns domination over it\n", "");
+    if (!pr["promising_unproven"].empty())
+      std::printf("%-6s + %zu promising, unproven (dominating at the point estimate only; listed in the report)\n", "",
+                  pr["promising_unproven"].size());
   }
   const Json& s = results["search"];
   std::printf("search: %lld evaluations, %.0f / s; hypervolume x%.3f of random search with the same evaluations\n",
@@ -145,7 +174,7 @@ void add_explore_commands(CLI::App& app) {
   app.add_option("--seed", a->job.search.seed, "Seed of the search")->capture_default_str();
   app.add_option("--threads", a->job.threads, "Threads the latencies are for")->capture_default_str();
   app.add_option("--space", a->job.space_file, "Search-space JSON (default: CPUBone's macro design)");
-  app.add_option("--accuracy", a->job.accuracy, "proxy (published CPUBone/LowFormer top-1), macs, or a CSV of model,top1")
+  app.add_option("--accuracy", a->job.accuracy, "proxy (fitted on every zoo model's published top-1), macs, or a CSV of model,top1 (measured accuracies, refitted with the published ones)")
       ->capture_default_str();
   app.add_option("--max-latency", a->max_latency_ms, "Constraint: predicted latency in ms");
   app.add_option("--max-params", a->max_params, "Constraint: parameters");

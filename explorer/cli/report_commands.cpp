@@ -5,6 +5,7 @@
 #include "explorer/cli/commands.hpp"
 #include "reports/report.hpp"
 #include "space/network.hpp"
+#include "space/results_schema.hpp"
 
 namespace cpx::cli {
 
@@ -26,7 +27,7 @@ void add_report_commands(CLI::App& app) {
   auto* cmd = app.add_subcommand("report", "Write report.html (offline charts), report.md, data/*.csv and results.json from a results JSON");
   auto results = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
-  cmd->add_option("results", *results, "The explorer's results JSON (schema cpubone-explore/results/v1)")->required();
+  cmd->add_option("results", *results, std::string("The explorer's results JSON (schema ") + results_schema + ")")->required();
   cmd->add_option("--out", *out, "Directory to write into (default: the results file's directory)");
   cmd->callback([=] { run_report(*results, *out); });
 }

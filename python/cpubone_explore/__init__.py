@@ -164,7 +164,7 @@ def validate(device: str = "host", samples: int = 30, seed: int = 1, threads: in
 
 
 class SearchResults(dict):
-    """The ``cpubone-explore/results/v2`` document of a search (a dict, as ``results.json`` holds it; every
+    """The ``cpubone-explore/results/v3`` document of a search (a dict, as ``results.json`` holds it; every
     latency in microseconds, ``_us``), with ``networks``: the Pareto front as Networks, fastest first, loaded
     from the files the search wrote."""
 
@@ -184,8 +184,11 @@ def search(space: PathLike | Mapping[str, Any] | None = None, device: str = "pi5
     """Searches a space (None: CPUBone's default; a search-space file or dict) with NSGA-II for networks
     Pareto-optimal in predicted latency on ``device`` and estimated top-1 (``accuracy``: "proxy", "macs" or a
     CSV of measured accuracies), seeded with CPUBone B0-B3: the main job of ``cpubone-explore --device``.
-    Writes ``out``/results.json and ``out``/pareto/*.json; with ``device="host"`` and ``prove``, measures the
-    proposals and B0-B3 here (needs ``profile()`` and ``fit()`` first). Same seed and evaluations, same result.
+    Writes ``out``/results.json, ``out``/pareto/*.json and ``out``/matched/*.json (each baseline's
+    capacity-matched configurations); a proposal "dominates" a baseline only when the lower end of its top-1
+    interval reaches the baseline's published top-1, the others are in "promising_unproven". With
+    ``device="host"`` and ``prove``, measures B0-B3 and each one's fastest earned proposal and fastest
+    capacity-matched configuration here (needs ``profile()`` and ``fit()`` first). Same seed and evaluations, same result.
     ``max_latency_ms`` is in milliseconds, as ``--max-latency``; ``budget_s`` 0 means no time limit. Options out
     of range raise InputError with the command line's message (e.g. "--evaluations = 5: out of range ...")."""
     out = _path(out)

@@ -115,7 +115,7 @@ def test_bad_input_raises_input_error_with_the_cli_message(tmp_path):
 def test_search_finds_pareto_networks_and_report_renders_them(tmp_path):
     out = tmp_path / "search"
     results = cx.search(device="pi5", evaluations=800, out=out)
-    assert results["schema"] == "cpubone-explore/results/v2"
+    assert results["schema"] == "cpubone-explore/results/v3"
     assert results["accuracy_model"]["name"] == "proxy-zoo-v2"
     nets = results.networks
     assert len(nets) == len(results["pareto"]) > 0

@@ -6,14 +6,15 @@ accuracy_model and missing.
 What is real: zoo counts (`count`), published top-1 and latencies (`zoo --json`), every latency predicted by
 the shipped pi5 predictor (`predict --device pi5`), its calibration provenance and leave-one-out errors.
 What stands in for the explorer: the accuracy model (a least-squares line of published top-1 on log10 MACs
-over CPUBone and LowFormer, with its real leave-one-out error) and the "search" (a small seeded random
-perturbation of the B0-B3 macros, each candidate counted and predicted for real).
+over CPUBone and LowFormer, with its real leave-one-out error, an interval of the 80% quantile of the
+leave-one-out |residuals| and a support of standardised log10 MACs and log10 params), the "search" (a small
+seeded random perturbation of the B0-B3 macros, each candidate counted and predicted for real) and the
+capacity-matched tier (B0-B3 with other local kernels, fused thresholds and attention strides, kept where
+MACs and params stay within 10%, each counted and predicted for real).
 
     python3 tests/data/make_results_sample.py build/explorer/cpubone-explore > tests/data/results-sample.json
 
-The committed file was made by the v1 form of this script (latencies in ms) and converted to v2 field for field
-(x 1000, `_ms` -> `_us`; the hypervolumes x 1000 with their latency axis); rerun today, the script gives other
-numbers because the shipped pi5 predictor has been refitted since.
+The committed file is this script's output for results v3.
 """
 import json
 import math
@@ -79,7 +80,8 @@ for e in zoo_json:
         if f["devices"].get("rpi5_ms") is not None:  # published figures are in ms
             published_us = f["devices"]["rpi5_ms"] * 1e3
     zoo.append({"name": e["name"], "family": e["family"], "resolution": e["resolution"], "params": e["params"],
-                "macs": e["macs"], "published_top1": e["top1"], "estimated_top1": None,
+                "macs": e["macs"], "published_top1": e["top1"], "estimated_top1": None, "estimated_top1_low": None,
+                "estimated_top1_high": None, "support_distance": None, "inside_support": None,
                 "predicted_latency_us": p["latency_us"], "published_latency_us": published_us,
                 "measured_latency_us": None, "predicted_macps": p["macps"]})
 
@@ -95,9 +97,30 @@ for i, z in enumerate(fit_points):
                    "fitted_top1": round(a + b * xs[i], 3), "loo_top1": round(la + lb * xs[i], 3)})
 loo_mae = sum(abs(p["loo_top1"] - p["published_top1"]) for p in points) / len(points)
 estimate = lambda macs: round(min(100.0, a + b * math.log10(macs)), 3)
+residuals = sorted(abs(p["loo_top1"] - p["published_top1"]) for p in points)
+half_width = residuals[min(len(residuals), math.ceil(0.8 * (len(residuals) + 1))) - 1]
+support_of = lambda z: (math.log10(z["macs"]), math.log10(z["params"]))
+means = [sum(support_of(z)[k] for z in fit_points) / len(fit_points) for k in (0, 1)]
+sds = [math.sqrt(sum((support_of(z)[k] - means[k]) ** 2 for z in fit_points) / len(fit_points)) for k in (0, 1)]
+standard = lambda z: [(support_of(z)[k] - means[k]) / sds[k] for k in (0, 1)]
+nearest = lambda z, pts: min(math.dist(standard(z), standard(q)) for q in pts)
+for p, z in zip(points, fit_points):
+    p["lofo_top1"] = None  # the fixture's stand-in has one line, no families to hold out
+    p["support_nn_distance"] = nearest(z, [q for q in fit_points if q is not z])
+threshold = max(p["support_nn_distance"] for p in points)
+
+
+def with_estimate(z, keys=("top1", "top1_low", "top1_high", "support_distance")):
+    """The stand-in's estimate, interval and support distance of a network with macs and params."""
+    d = nearest(z, fit_points)
+    top1 = estimate(z["macs"]) if d <= threshold else None
+    return dict(zip(keys, (top1, top1 and top1 - half_width, top1 and top1 + half_width, d if top1 else None)))
+
+
 for z in zoo:
-    if z["family"] in ("CPUBone", "LowFormer"):
-        z["estimated_top1"] = estimate(z["macs"])
+    e = with_estimate(z)
+    z.update({"estimated_top1": e["top1"], "estimated_top1_low": e["top1_low"], "estimated_top1_high": e["top1_high"],
+              "support_distance": nearest(z, fit_points), "inside_support": e["top1"] is not None})
 
 
 # --- block MACpS vs channels: one stage of two blocks at 28x28, predicted --------------------------------
@@ -165,8 +188,9 @@ def evaluate(name, macro):
     path = os.path.join(TMP, name + ".json")
     json.dump(macro, open(path, "w"))
     c, p = count(path), predict(path)
-    return {"macro": macro, "path": path, "params": c["params"], "macs": c["macs"],
-            "latency_us": p["latency_us"], "top1": estimate(c["macs"])}
+    x = {"macro": macro, "path": path, "params": c["params"], "macs": c["macs"], "latency_us": p["latency_us"]}
+    x.update(with_estimate(x))
+    return x
 
 
 # The baselines rebuilt from the macro form must match the zoo exactly, or the fixture is wrong.
@@ -190,11 +214,22 @@ for i in range(48):
     c["fused_threshold"] = ft
     candidates.append(c)
 
+candidates = [c for c in candidates if c["top1"] is not None]  # outside the support: infeasible, as in the explorer
 pool = candidates + list(baselines.values())
 
 
 def dominates(x, y):
     return (x["latency_us"] <= y["latency_us"] and x["top1"] >= y["top1"]) and (x["latency_us"] < y["latency_us"] or x["top1"] > y["top1"])
+
+
+def standing(x, baseline):
+    """explorer::domination: earned by the interval's lower end against the published top-1, else by the point estimate."""
+    published = next(z for z in zoo if z["name"] == baseline)["published_top1"]
+    beats = lambda top1: (x["latency_us"] < baselines[baseline]["latency_us"] and top1 >= published) or \
+        (x["latency_us"] <= baselines[baseline]["latency_us"] and top1 > published)
+    if x["top1"] is None:
+        return "none"
+    return "earned" if beats(x["top1_low"]) else "promising_unproven" if beats(x["top1"]) else "none"
 
 
 front = sorted([c for c in candidates if not any(dominates(o, c) for o in pool)], key=lambda c: c["latency_us"])
@@ -203,15 +238,50 @@ for k, c in enumerate(front):
     c["id"] = f"p{k:02d}"
     pareto.append({"id": c["id"], "file": f"pareto/{c['id']}.json", "summary": c["summary"], "params": c["params"],
                    "macs": c["macs"], "predicted_latency_us": c["latency_us"], "estimated_top1": c["top1"],
-                   "measured_latency_us": None})
+                   "estimated_top1_low": c["top1_low"], "estimated_top1_high": c["top1_high"],
+                   "support_distance": c["support_distance"], "measured_latency_us": None})
 proposals = []
 for name, bl in baselines.items():
-    dom = [c for c in front if dominates(c, bl)]
+    published = next(z for z in zoo if z["name"] == name)["published_top1"]
+    row = lambda c: {"id": c["id"], "latency_us": c["latency_us"], "top1": c["top1"], "top1_low": c["top1_low"],
+                     "top1_high": c["top1_high"], "support_distance": c["support_distance"],
+                     "delta_latency_pct": 100 * (c["latency_us"] / bl["latency_us"] - 1), "delta_top1_pp": c["top1"] - published,
+                     "delta_top1_low_pp": c["top1_low"] - published, "measured_latency_us": None}
     proposals.append({"baseline": name, "baseline_latency_us": bl["latency_us"], "baseline_top1": bl["top1"],
-                      "baseline_measured_latency_us": None,
-                      "dominating": [{"id": c["id"], "latency_us": c["latency_us"], "top1": c["top1"],
-                                      "delta_latency_pct": 100 * (c["latency_us"] / bl["latency_us"] - 1),
-                                      "delta_top1_pp": c["top1"] - bl["top1"], "measured_latency_us": None} for c in dom]})
+                      "baseline_published_top1": published, "baseline_measured_latency_us": None,
+                      "dominating": [row(c) for c in front if standing(c, name) == "earned"],
+                      "promising_unproven": [row(c) for c in front if standing(c, name) == "promising_unproven"]})
+
+# Capacity-matched stand-in: B0-B3 with other local kernels, fused thresholds and attention strides only.
+capacity_matched = []
+for name, (w, d, bigit, huge, bighead) in configs.items():
+    bl = baselines[name]
+    found = []
+    for lk in (2, 3):
+        for ft in (128, 256, 512):
+            for st in (1, 2):
+                c = evaluate(f"{name}-{lk}{ft}{st}", cpubone_macro(name, w, d, bigit, huge, bighead, lk, ft, st))
+                if all(c[k] == bl[k] for k in ("macs", "params", "latency_us")):
+                    continue  # the baseline itself (e.g. another fused threshold between the same widths)
+                if abs(c["macs"] / bl["macs"] - 1) <= 0.1 and abs(c["params"] / bl["params"] - 1) <= 0.1 and c["top1"] is not None:
+                    c["summary"] = f"w {'-'.join(map(str, w))}, d {'-'.join(map(str, d))}, local k{lk}, fused below {ft}, attention stride {st}"
+                    found.append(c)
+    found = sorted(found, key=lambda c: c["latency_us"])[:3]
+    configurations = []
+    for k, c in enumerate(found):
+        c["id"] = f"{name}-m{k}"
+        configurations.append({"id": c["id"], "file": f"matched/{c['id']}.json", "summary": c["summary"], "params": c["params"],
+                               "macs": c["macs"], "params_ratio": c["params"] / bl["params"], "macs_ratio": c["macs"] / bl["macs"],
+                               "predicted_latency_us": c["latency_us"], "speedup": bl["latency_us"] / c["latency_us"],
+                               "top1": c["top1"], "top1_low": c["top1_low"], "top1_high": c["top1_high"],
+                               "support_distance": c["support_distance"], "domination": standing(c, name), "measured_latency_us": None})
+    capacity_matched.append({"baseline": name, "baseline_latency_us": bl["latency_us"], "baseline_params": bl["params"],
+                             "baseline_macs": bl["macs"], "baseline_published_top1": next(z for z in zoo if z["name"] == name)["published_top1"],
+                             "baseline_measured_latency_us": None, "tolerance": 0.1,
+                             "fixed": "FIXTURE: widths, depths, resolution, head and everything but the varied choices",
+                             "varied": ["stages[3].local_kernel", "stages[4].local_kernel", "fused_threshold", "stages[3].attention_stride"],
+                             "space_points": 12, "method": "exhaustive", "evaluations": 12, "seed": 1, "front_size": len(found),
+                             "not_a_point": None, "configurations": configurations})
 # Random search stand-in: the front of the first half of the candidates only.
 half = candidates[:24]
 random_front = sorted([{"latency_us": c["latency_us"], "top1": c["top1"]} for c in half
@@ -257,7 +327,7 @@ with_pub = [z for z in zoo if z["published_latency_us"] is not None]
 pub = [z["published_latency_us"] for z in with_pub]
 
 results = {
-    "schema": "cpubone-explore/results/v2",
+    "schema": "cpubone-explore/results/v3",
     "created": "2026-11-21T15:30:00Z",
     "tool": {"name": "cpubone-explore", "version": "0.1.0",
              "command": "FIXTURE: tests/data/make_results_sample.py (not explorer output; stands in until the explorer writes results)"},
@@ -266,7 +336,13 @@ results = {
     "accuracy_model": {"name": "fixture-macs-line",
                        "kind": "proxy",
                        "description": "FIXTURE stand-in for the explorer's proxy: top-1 = %.3f + %.3f log10(MACs), least squares over the published CPUBone and LowFormer points." % (a, b),
-                       "loo_mae_pp": loo_mae, "points": points},
+                       "loo_mae_pp": loo_mae, "lofo_mae_pp": None,
+                       "interval": {"level": 0.8, "half_width_pp": half_width,
+                                    "method": "FIXTURE: the ceil(0.8 (n+1))-th smallest |leave-one-out residual|"},
+                       "support": {"threshold": threshold,
+                                   "distance": "FIXTURE: Euclidean distance to the nearest fitted point in standardised log10 MACs and log10 params"},
+                       "feature_sets_tried": [{"features": ["log10_macs"], "loo_mae_pp": loo_mae, "lofo_mae_pp": loo_mae, "chosen": True}],
+                       "points": points},
     "zoo": zoo,
     "design_rules": [
         {"id": "fused_crossover", "statement": f"fused local blocks (GrFuMBConv k2 g2) reach the higher MACpS below {crossover} channels, GrMBConv k2 g2 from there" if crossover else "fused local blocks reach the higher MACpS at every width tried",
@@ -291,6 +367,7 @@ results = {
                "hypervolume": {"nsga2": hv_all, "random": hv_random, "ratio": hv_all / hv_random if hv_random > 0 else None,
                                "reference_point": ref},
                "random_front": random_front},
+    "capacity_matched": capacity_matched,
     "pareto": pareto,
     "proposals": proposals,
     "proof": None,
