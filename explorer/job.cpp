@@ -469,10 +469,12 @@ Layers layer_breakdown(const Context& c, const std::optional<profiler::LayerTimi
   Json rows = Json::array(), roof_points = Json::array();
   for (size_t i = 0; i < net.ops.size(); ++i) {
     const double measured_us = measured ? measured->ops[i].stats_us.median : NAN;
-    rows.push_back({{"name", net.ops[i].name}, {"stage", stage_of(net.ops[i].name)},
-                    {"op", net.ops[i].kind()}, {"op_class", to_string(lp.ops[i].op_class)}, {"macs", lp.ops[i].macs},
-                    {"predicted_us", lp.ops[i].latency_us},
-                    {"measured_us", std::isfinite(measured_us) ? Json(measured_us) : Json(nullptr)}});
+    Json row = row_subset(layer_row(net, i, lc.layers[i]), {"name", "op", "macs"});
+    row["stage"] = stage_of(net.ops[i].name);
+    row["op_class"] = to_string(lp.ops[i].op_class);
+    row["predicted_us"] = lp.ops[i].latency_us;
+    row["measured_us"] = std::isfinite(measured_us) ? Json(measured_us) : Json(nullptr);
+    rows.push_back(std::move(row));
     const double bytes = static_cast<double>(lc.layers[i].bytes);
     if (lp.ops[i].macs <= 0 || bytes <= 0) continue;
     const double us = std::isfinite(measured_us) ? measured_us : lp.ops[i].latency_us;
