@@ -67,8 +67,13 @@ AccuracyModel accuracy_model(const JobOptions& o) {
 
 // After the space is read too, so that bad input fails with its one line alone on stderr.
 void announce(const JobOptions& o, const AccuracyModel& acc) {
-  if (o.progress) std::fprintf(stderr, "accuracy model: %s (%s)\n", acc.name.c_str(),
-               acc.loo_mae_pp ? ("leave-one-out MAE " + std::to_string(*acc.loo_mae_pp).substr(0, 4) + " pp").c_str() : "no top-1");
+  if (!o.progress) return;
+  if (!acc.loo_mae_pp) {
+    std::fprintf(stderr, "accuracy model: %s (no top-1)\n", acc.name.c_str());
+    return;
+  }
+  std::fprintf(stderr, "accuracy model: %s (MAE leave one model out %.2f pp, leave one family out %.2f pp)\n", acc.name.c_str(),
+               *acc.loo_mae_pp, acc.lofo_mae_pp.value_or(NAN));
 }
 
 // Latencies of zoo models on the device that do not come from its predictor.
