@@ -117,115 +117,144 @@ std::array<double, feature_count> ridge(const std::vector<const Sample*>& s, dou
   return theta;
 }
 
-}  // namespace
+// One whole-network timing of the profile and the samples of its layers.
+struct Whole {
+  int64_t threads;
+  double measured_us;
+  std::vector<size_t> sample_index;
+  bool noisy;
+};
 
-Predictor fit(const Json& profile, const std::string& profile_path, const FitOptions& options) {
-  Predictor p;
-  p.device = profile.value("device", "host");
-  p.runtime = "cpubone-explore XNNPACK executor on this machine (measured)";
+struct Gathered {
   std::vector<Sample> samples;
-  struct Whole {
-    int64_t threads;
-    double measured_us;
-    std::vector<size_t> sample_index;
-    bool noisy;
-  };
   std::vector<Whole> wholes;
-  const Where where(profile_path);
-  // Noise: a record flagged noisy (CV, run-queue wait or outliers of its whole-network timing) lends the
-  // flag to all its per-op samples, whose pass ran right after on the same busy machine. Noisy samples
-  // are dropped, not down-weighted: interference only ever slows a run, so a noisy median is biased, not
-  // merely spread, and any weight pulls the class towards slower. A class (or a thread count's whole
-  // networks) with too few quiet samples to fit keeps its noisy ones, and says so.
   profiler::Interference noise;
+};
+
+// Noise: a record flagged noisy (CV, run-queue wait or outliers of its whole-network timing) lends the
+// flag to all its per-op samples, whose pass ran right after on the same busy machine. Noisy samples
+// are dropped, not down-weighted: interference only ever slows a run, so a noisy median is biased, not
+// merely spread, and any weight pulls the class towards slower. A class (or a thread count's whole
+// networks) with too few quiet samples to fit keeps its noisy ones, and says so.
+Gathered gather_samples(const Json& profile, const Where& where) {
+  Gathered g;
   for (const char* section : {"configs", "ops", "networks"}) {
     if (!profile.contains(section)) continue;
     const Json& list = profile[section];
     for (size_t i = 0; i < list.size(); ++i) {
       const Json& rec = list[i];
       const int64_t t = rec.at("threads").get<int64_t>();
-      noise.add(section, rec.at("latency_us"));
+      g.noise.add(section, rec.at("latency_us"));
       const bool noisy = profiler::timing_noisy(rec.at("latency_us"));
       Whole w{t, rec.at("latency_us").at("stats_us").at("median").get<double>(), {}, noisy};
       const Json& layers = rec.at("layers");
       for (size_t k = 0; k < layers.size(); ++k) {
-        samples.push_back(layer_sample(layers[k], t, ((where / section)[i] / "layers")[k]));
-        if (std::string_view(section) != "networks") samples.back().f.base[isolated_feature] = 1;
-        samples.back().noisy = noisy;
-        w.sample_index.push_back(samples.size() - 1);
+        g.samples.push_back(layer_sample(layers[k], t, ((where / section)[i] / "layers")[k]));
+        if (std::string_view(section) != "networks") g.samples.back().f.base[isolated_feature] = 1;
+        g.samples.back().noisy = noisy;
+        w.sample_index.push_back(g.samples.size() - 1);
       }
-      wholes.push_back(std::move(w));
+      g.wholes.push_back(std::move(w));
     }
   }
-  if (samples.empty()) where.fail("the profile has no block or operator measurements to fit from");
-  if (noise.total().share() > max_noisy_share_to_fit && !options.allow_noisy)
+  return g;
+}
+
+void refuse_empty_or_noisy(const Gathered& g, const Where& where, const std::string& profile_path, const FitOptions& options) {
+  if (g.samples.empty()) where.fail("the profile has no block or operator measurements to fit from");
+  if (g.noise.total().share() > max_noisy_share_to_fit && !options.allow_noisy)
     throw InputError(profile_path + ": more than " + std::to_string(static_cast<int>(100 * max_noisy_share_to_fit)) +
-                     "% of the measurements fit learns from are flagged noisy, " + noise.summary() +
+                     "% of the measurements fit learns from are flagged noisy, " + g.noise.summary() +
                      "; the machine was busy while profiling: re-profile on a quiet machine (`cpubone-explore profile "
                      "--quiet-machine-check`), or fit anyway with --allow-noisy");
-  int64_t dropped_total = 0, noisy_used_total = 0, noisy_total = 0;
-  for (const auto& smp : samples) noisy_total += smp.noisy;
+}
+
+bool used_in_class(const Sample& s, size_t c, bool use_noisy) {
+  return static_cast<size_t>(s.f.op_class) == c && (use_noisy || !s.noisy);
+}
+
+// The samples class c learns from, each with its activation pass (as the fitted elementwise model
+// predicts it) taken off.
+std::vector<Sample> class_samples(const Predictor& p, const std::vector<Sample>& samples, size_t c, bool use_noisy) {
+  std::vector<Sample> own;
+  for (const auto& s : samples) {
+    if (!used_in_class(s, c, use_noisy)) continue;
+    own.push_back(s);
+    const auto& elementwise = p.classes[static_cast<size_t>(OpClass::elementwise)];
+    if (s.f.has_activation && elementwise) {
+      // Floor at a quarter of the measurement: noise must not leave an op with nothing (log of <= 0).
+      const double act_us = p.predict_class_us(OpClass::elementwise, s.f.activation);
+      own.back().latency_us = std::max(0.25 * s.latency_us, s.latency_us - act_us);
+    }
+  }
+  return own;
+}
+
+// Ridge regression, training range, then (optionally) residual trees; leaves the model in p.classes[c].
+ClassModel fit_class_model(Predictor& p, size_t c, const std::vector<Sample>& own, const FitOptions& options) {
+  std::vector<const Sample*> mine;
+  for (const auto& s : own) mine.push_back(&s);
+  ClassModel m;
+  m.theta = ridge(mine, options.ridge);
+  m.lo = mine[0]->f.base;
+  m.hi = mine[0]->f.base;
+  for (const Sample* smp : mine)
+    for (size_t k = 0; k < base_feature_count; ++k) {
+      m.lo[k] = std::min(m.lo[k], smp->f.base[k]);
+      m.hi[k] = std::max(m.hi[k], smp->f.base[k]);
+    }
+  m.samples = static_cast<int64_t>(mine.size());
+  if (options.residual_trees) {
+    p.classes[c] = m;  // the trees learn what the regression alone leaves
+    std::vector<std::array<double, base_feature_count>> x;
+    std::vector<double> r;
+    for (const Sample* smp : mine) {
+      x.push_back(smp->f.base);
+      for (size_t k = 0; k < base_feature_count; ++k) x.back()[k] = std::clamp(x.back()[k], m.lo[k], m.hi[k]);
+      r.push_back(std::log(std::max(1e-3, smp->latency_us)) - std::log(p.predict_class_us(static_cast<OpClass>(c), smp->f.base)));
+    }
+    m.residual_trees = fit_boost(x, r, options.boost);
+  }
+  p.classes[c] = m;
+  return m;
+}
+
+struct NoisyTally {
+  int64_t dropped = 0, used = 0;
+};
+
+// Fits every class with at least 3 samples into p; returns the per-class statistics for the provenance.
+Json fit_classes(Predictor& p, const std::vector<Sample>& samples, const FitOptions& options, NoisyTally& tally) {
   Json stats = Json::object();
   // The elementwise model first: the other classes learn their op's time without its activation pass.
   std::vector<size_t> order{static_cast<size_t>(OpClass::elementwise)};
   for (size_t c = 0; c < op_class_count; ++c)
     if (c != order[0]) order.push_back(c);
-  std::vector<Sample> own;  // per class: the samples with the activation pass taken off
   for (size_t c : order) {
-    own.clear();
     int64_t quiet = 0, noisy = 0;
     for (const auto& s : samples)
       if (static_cast<size_t>(s.f.op_class) == c) (s.noisy ? noisy : quiet) += 1;
     const bool use_noisy = quiet < 3;  // what a class needs to be fitted at all (below)
-    auto used = [&](const Sample& s) { return static_cast<size_t>(s.f.op_class) == c && (use_noisy || !s.noisy); };
-    for (const auto& s : samples) {
-      if (!used(s)) continue;
-      own.push_back(s);
-      const auto& elementwise = p.classes[static_cast<size_t>(OpClass::elementwise)];
-      if (s.f.has_activation && elementwise) {
-        // Floor at a quarter of the measurement: noise must not leave an op with nothing (log of <= 0).
-        const double act_us = p.predict_class_us(OpClass::elementwise, s.f.activation);
-        own.back().latency_us = std::max(0.25 * s.latency_us, s.latency_us - act_us);
-      }
-    }
+    const std::vector<Sample> own = class_samples(p, samples, c, use_noisy);
     if (own.size() < 3) continue;
-    std::vector<const Sample*> mine;
-    for (const auto& s : own) mine.push_back(&s);
-    ClassModel m;
-    m.theta = ridge(mine, options.ridge);
-    m.lo = mine[0]->f.base;
-    m.hi = mine[0]->f.base;
-    for (const Sample* smp : mine)
-      for (size_t k = 0; k < base_feature_count; ++k) {
-        m.lo[k] = std::min(m.lo[k], smp->f.base[k]);
-        m.hi[k] = std::max(m.hi[k], smp->f.base[k]);
-      }
-    m.samples = static_cast<int64_t>(mine.size());
-    if (options.residual_trees) {
-      p.classes[c] = m;
-      std::vector<std::array<double, base_feature_count>> x;
-      std::vector<double> r;
-      for (const Sample* smp : mine) {
-        x.push_back(smp->f.base);
-        for (size_t k = 0; k < base_feature_count; ++k) x.back()[k] = std::clamp(x.back()[k], m.lo[k], m.hi[k]);
-        r.push_back(std::log(std::max(1e-3, smp->latency_us)) - std::log(p.predict_class_us(static_cast<OpClass>(c), smp->f.base)));
-      }
-      m.residual_trees = fit_boost(x, r, options.boost);
-    }
-    p.classes[c] = m;
+    ClassModel m = fit_class_model(p, c, own, options);
     double ape = 0;
     for (const auto& s : samples)
-      if (used(s)) ape += std::abs(p.predict_op_us(s.f) - s.latency_us) / s.latency_us;
-    m.train_mape = ape / static_cast<double>(mine.size());
+      if (used_in_class(s, c, use_noisy)) ape += std::abs(p.predict_op_us(s.f) - s.latency_us) / s.latency_us;
+    m.train_mape = ape / static_cast<double>(own.size());
     stats[std::string(to_string(static_cast<OpClass>(c)))] = {{"samples", m.samples}, {"train_mape", m.train_mape},
                                                                {"noisy_dropped", use_noisy ? 0 : noisy},
                                                                {"noisy_used", use_noisy ? noisy : 0}};
-    (use_noisy ? noisy_used_total : dropped_total) += noisy;
+    (use_noisy ? tally.used : tally.dropped) += noisy;
     p.classes[c] = m;
   }
-  // Per thread count, on the whole networks: the scale (median of measured / Σ predicted ops), then the
-  // overhead (median of what is left). Medians: a few networks measured while the machine was disturbed
-  // must not move every prediction.
+  return stats;
+}
+
+// Per thread count, on the whole networks: the scale (median of measured / Σ predicted ops), then the
+// overhead (median of what is left). Medians: a few networks measured while the machine was disturbed
+// must not move every prediction.
+void fit_network_scale(Predictor& p, const std::vector<Sample>& samples, const std::vector<Whole>& wholes) {
   std::map<int64_t, std::vector<double>> ratios;
   std::vector<std::pair<const Whole*, double>> sums;
   std::set<int64_t> quiet_threads;  // thread counts with at least one quiet whole network
@@ -250,24 +279,45 @@ Predictor fit(const Json& profile, const std::string& profile_path, const FitOpt
   std::map<int64_t, std::vector<double>> residuals;
   for (const auto& [w, sum] : sums) residuals[w->threads].push_back(w->measured_us - p.network_scale[w->threads] * sum);
   for (auto& [t, r] : residuals) p.network_overhead_us[t] = median(r);
-  p.provenance = {{"profile", profile_path},
-                  {"environment", profile.value("environment", Json::object())},
-                  {"profile_complete", profile.value("complete", false)},
-                  {"fitted_on", "profile sections configs, ops and networks (block grid, operator micro-benchmarks, networks sampled with seeds >= 1e6); zoo held out"},
-                  {"samples", samples.size()},
-                  {"ridge", options.ridge},
-                  {"residual_trees", options.residual_trees ? Json{{"trees", options.boost.trees}, {"depth", options.boost.depth},
-                                                                   {"min_leaf", options.boost.min_leaf},
-                                                                   {"learning_rate", options.boost.learning_rate}}
-                                                            : Json(false)},
-                  {"classes", stats},
-                  {"noise", {{"policy", "samples of measurements flagged noisy are dropped (interference biases a median upward); "
-                                        "a class with fewer than 3 quiet samples uses its noisy ones"},
-                             {"allow_noisy", options.allow_noisy},
-                             {"samples_noisy", noisy_total},
-                             {"samples_dropped", dropped_total},
-                             {"samples_used", noisy_used_total},
-                             {"measurements", noise.to_json()}}}};
+}
+
+Json fit_provenance(const Json& profile, const std::string& profile_path, const FitOptions& options, const Gathered& g,
+                    const Json& class_stats, const NoisyTally& tally) {
+  int64_t noisy_total = 0;
+  for (const auto& smp : g.samples) noisy_total += smp.noisy;
+  return {{"profile", profile_path},
+          {"environment", profile.value("environment", Json::object())},
+          {"profile_complete", profile.value("complete", false)},
+          {"fitted_on", "profile sections configs, ops and networks (block grid, operator micro-benchmarks, networks sampled with seeds >= 1e6); zoo held out"},
+          {"samples", g.samples.size()},
+          {"ridge", options.ridge},
+          {"residual_trees", options.residual_trees ? Json{{"trees", options.boost.trees}, {"depth", options.boost.depth},
+                                                           {"min_leaf", options.boost.min_leaf},
+                                                           {"learning_rate", options.boost.learning_rate}}
+                                                    : Json(false)},
+          {"classes", class_stats},
+          {"noise", {{"policy", "samples of measurements flagged noisy are dropped (interference biases a median upward); "
+                                "a class with fewer than 3 quiet samples uses its noisy ones"},
+                     {"allow_noisy", options.allow_noisy},
+                     {"samples_noisy", noisy_total},
+                     {"samples_dropped", tally.dropped},
+                     {"samples_used", tally.used},
+                     {"measurements", g.noise.to_json()}}}};
+}
+
+}  // namespace
+
+Predictor fit(const Json& profile, const std::string& profile_path, const FitOptions& options) {
+  Predictor p;
+  p.device = profile.value("device", "host");
+  p.runtime = "cpubone-explore XNNPACK executor on this machine (measured)";
+  const Where where(profile_path);
+  const Gathered g = gather_samples(profile, where);
+  refuse_empty_or_noisy(g, where, profile_path, options);
+  NoisyTally tally;
+  const Json class_stats = fit_classes(p, g.samples, options, tally);
+  fit_network_scale(p, g.samples, g.wholes);
+  p.provenance = fit_provenance(profile, profile_path, options, g, class_stats, tally);
   return p;
 }
 

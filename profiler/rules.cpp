@@ -61,6 +61,132 @@ Json summary(const Ratios& r) {
           {"macs_ratio_median", number_or_null(median(r.macs))}};
 }
 
+// Crossover: the smallest C from which unfused is ahead at every larger C of that resolution.
+Json crossover_channels(std::vector<std::pair<int64_t, double>> v, bool unfused_ahead_if_ratio_below_1) {
+  std::sort(v.begin(), v.end());
+  Json result = nullptr;
+  for (size_t i = v.size(); i-- > 0;) {
+    const bool ahead = unfused_ahead_if_ratio_below_1 ? v[i].second < 1.0 : v[i].second > 1.0;
+    if (!ahead) break;
+    result = v[i].first;
+  }
+  return result;
+}
+
+// Claim 3: fused (GrFuMBConv) vs unfused (GrMBConv) local blocks, k2 g2 as CPUBone uses them.
+Json fused_vs_unfused(const std::map<Key, Point>& idx, int64_t t) {
+  Json cross = Json::array();
+  std::map<int64_t, std::vector<std::pair<int64_t, double>>> by_res;  // res -> (C, fused/unfused MACpS)
+  std::map<int64_t, std::vector<std::pair<int64_t, double>>> by_res_latency;
+  for (const auto& [k, p] : idx) {
+    const auto& [v, kernel, groups, c, res, s, tt] = k;
+    if (v != "grfumbconv" || kernel != 2 || groups != 2 || s != 1 || tt != t) continue;
+    const auto u = idx.find(Key{"grmbconv", 2, 2, c, res, 1, t});
+    if (u == idx.end()) continue;
+    const double macps_ratio = p.macps / u->second.macps;
+    const double latency_ratio = p.latency_us / u->second.latency_us;
+    cross.push_back({{"channels", c}, {"resolution", res}, {"fused_over_unfused_macps", macps_ratio},
+                     {"fused_over_unfused_latency", latency_ratio}});
+    by_res[res].emplace_back(c, macps_ratio);
+    by_res_latency[res].emplace_back(c, latency_ratio);
+  }
+  Json crossovers = Json::array();
+  for (const auto& [res, v] : by_res)
+    crossovers.push_back({{"resolution", res},
+                          {"macps_crossover_channels", crossover_channels(v, true)},
+                          {"latency_crossover_channels", crossover_channels(by_res_latency[res], false)}});
+  return {{"points", cross}, {"crossover", crossovers}};
+}
+
+// Claim 4: kernel 2 vs 3 (MACpS change), stride 1.
+Json kernel2_over_kernel3(const std::map<Key, Point>& idx, int64_t t) {
+  Json kernel_effect = Json::object();
+  for (const auto& [v, g] : std::vector<std::pair<std::string, int64_t>>{
+           {"dwconv", 1}, {"conv", 1}, {"fumbconv", 1}, {"grfumbconv", 2}, {"mbconv", 1}, {"grmbconv", 2}, {"pconv", 1}})
+    kernel_effect[v] = summary(ratios(idx, v, 2, g, v, 3, g, t));
+  return kernel_effect;
+}
+
+// Claims 1, 2, 5: groups 2/4/8 against groups 1.
+Json groups_over_dense(const std::map<Key, Point>& idx, int64_t t) {
+  Json groups_effect = Json::object();
+  for (const auto& [grouped, dense] : std::vector<std::pair<std::string, std::string>>{
+           {"grfumbconv", "fumbconv"}, {"grmbconv", "mbconv"}, {"gconv", "conv"}})
+    for (int64_t k : {3, 2})
+      for (int64_t g : {2, 4, 8})
+        groups_effect[grouped + "_k" + std::to_string(k) + "_g" + std::to_string(g)] = summary(ratios(idx, grouped, k, g, dense, k, 1, t));
+  return groups_effect;
+}
+
+// FasterNet Table 1 on this machine.
+Json fasternet_table1(const Json& profile) {
+  Json table = Json::array();
+  for (const auto& f : profile.value("fasternet", Json::array()))
+    table.push_back({{"op", f["op"]}, {"channels", f["channels"]}, {"resolution", f["resolution"]}, {"threads", f["threads"]},
+                     {"macs", f["macs"]}, {"latency_ms", f["latency_us"]["stats_us"]["median"].get<double>() / 1e3},
+                     {"macps", f["macps"]}});
+  return table;
+}
+
+// Claim 6 from the zoo section: B1 as released vs its transposed-conv ablation.
+Json claim_transposed_attention(const Json& profile, const Json& threads) {
+  Json b1 = nullptr, b1t = nullptr;
+  for (const auto& z : profile.value("zoo", Json::array())) {
+    if (z["threads"] != threads) continue;
+    if (z["model"] == "b1") b1 = z["latency_us"]["stats_us"]["median"];
+    if (z["model"] == "b1-transposed") b1t = z["latency_us"]["stats_us"]["median"];
+  }
+  Json c6 = {{"claim", 6}, {"threads", threads},
+             {"text", "nearest upsampling instead of a transposed conv in the attention: B1 33.5 vs 39.7 ms (RPi 5)"},
+             {"claimed", "transposed variant 18.5% slower (39.7 / 33.5)"}};
+  if (b1.is_number() && b1t.is_number()) {
+    c6["measured_b1_ms"] = b1.get<double>() / 1e3;
+    c6["measured_b1_transposed_ms"] = b1t.get<double>() / 1e3;
+    c6["measured_slowdown_pct"] = 100 * (b1t.get<double>() / b1.get<double>() - 1);
+  } else {
+    c6["measured"] = nullptr;
+    c6["why_missing"] = "the profile has no zoo measurement of b1 and b1-transposed at this thread count";
+  }
+  return c6;
+}
+
+// Claims 1-6 at one thread count, from that count's derived rules `r`; "measured" is null where the
+// profile lacks data.
+void push_claims(const Json& r, const Json& profile, Json& claims) {
+  const auto& g = r["groups_over_dense"];
+  const auto& k = r["kernel2_over_kernel3"];
+  auto pct = [](const Json& ratio) { return ratio.is_number() ? Json(100 * (ratio.get<double>() - 1)) : Json(nullptr); };
+  claims.push_back({{"claim", 1}, {"threads", r["threads"]},
+                    {"text", "GrFuMBConv (g2, k3): 45% fewer MACs than FuMBConv at essentially the same MACpS"},
+                    {"claimed", "MACs x0.55, MACpS change ~0%"},
+                    {"measured_macs_ratio", g["grfumbconv_k3_g2"]["macs_ratio_median"]},
+                    {"measured_macps_change_pct", pct(g["grfumbconv_k3_g2"]["macps_ratio_median"])}});
+  claims.push_back({{"claim", 2}, {"threads", r["threads"]},
+                    {"text", "GrMBConv (g2): ~24% fewer MACs than MBConv at ~5% lower MACpS"},
+                    {"claimed", "MACs x0.71-0.78, MACpS change ~-5%"},
+                    {"measured_macs_ratio", g["grmbconv_k3_g2"]["macs_ratio_median"]},
+                    {"measured_macps_change_pct", pct(g["grmbconv_k3_g2"]["macps_ratio_median"])}});
+  claims.push_back({{"claim", 3}, {"threads", r["threads"]},
+                    {"text", "fused ~70% higher MACpS below 256 channels; unfused ~27% higher MACpS at 256 and above"},
+                    {"claimed", "crossover at C = 256"},
+                    {"measured_crossover", r["fused_vs_unfused"]["crossover"]}});
+  claims.push_back({{"claim", 4}, {"threads", r["threads"]},
+                    {"text", "2x2 kernels raise MACpS by ~42% (DWConv), ~5% (FuMBConv), ~12% (GrFuMBConv) on ARM"},
+                    {"claimed", "+42% / +5% / +12%"},
+                    {"measured_macps_change_pct",
+                     {{"dwconv", pct(k["dwconv"]["macps_ratio_median"])},
+                      {"fumbconv", pct(k["fumbconv"]["macps_ratio_median"])},
+                      {"grfumbconv", pct(k["grfumbconv"]["macps_ratio_median"])}}}});
+  claims.push_back({{"claim", 5}, {"threads", r["threads"]},
+                    {"text", "groups 4 and 8 bring little latency gain over groups 2 (accuracy cost not measurable here)"},
+                    {"claimed", "little latency gain"},
+                    {"measured_latency_ratio_vs_g1",
+                     {{"g2", g["grfumbconv_k3_g2"]["latency_ratio_median"]},
+                      {"g4", g["grfumbconv_k3_g4"]["latency_ratio_median"]},
+                      {"g8", g["grfumbconv_k3_g8"]["latency_ratio_median"]}}}});
+  claims.push_back(claim_transposed_attention(profile, r["threads"]));
+}
+
 }  // namespace
 
 Json derive_rules(const Json& profile) {
@@ -75,117 +201,15 @@ Json derive_rules(const Json& profile) {
   for (int64_t t : threads) {
     Json r;
     r["threads"] = t;
-    // Claim 3: fused (GrFuMBConv) vs unfused (GrMBConv) local blocks, k2 g2 as CPUBone uses them.
-    Json cross = Json::array();
-    std::map<int64_t, std::vector<std::pair<int64_t, double>>> by_res;  // res -> (C, fused/unfused MACpS)
-    std::map<int64_t, std::vector<std::pair<int64_t, double>>> by_res_latency;
-    for (const auto& [k, p] : idx) {
-      const auto& [v, kernel, groups, c, res, s, tt] = k;
-      if (v != "grfumbconv" || kernel != 2 || groups != 2 || s != 1 || tt != t) continue;
-      const auto u = idx.find(Key{"grmbconv", 2, 2, c, res, 1, t});
-      if (u == idx.end()) continue;
-      const double macps_ratio = p.macps / u->second.macps;
-      const double latency_ratio = p.latency_us / u->second.latency_us;
-      cross.push_back({{"channels", c}, {"resolution", res}, {"fused_over_unfused_macps", macps_ratio},
-                       {"fused_over_unfused_latency", latency_ratio}});
-      by_res[res].emplace_back(c, macps_ratio);
-      by_res_latency[res].emplace_back(c, latency_ratio);
-    }
-    // Crossover: the smallest C from which unfused is ahead at every larger C of that resolution.
-    auto crossover = [](std::vector<std::pair<int64_t, double>> v, bool unfused_ahead_if_ratio_below_1) {
-      std::sort(v.begin(), v.end());
-      Json result = nullptr;
-      for (size_t i = v.size(); i-- > 0;) {
-        const bool ahead = unfused_ahead_if_ratio_below_1 ? v[i].second < 1.0 : v[i].second > 1.0;
-        if (!ahead) break;
-        result = v[i].first;
-      }
-      return result;
-    };
-    Json crossovers = Json::array();
-    for (const auto& [res, v] : by_res)
-      crossovers.push_back({{"resolution", res},
-                            {"macps_crossover_channels", crossover(v, true)},
-                            {"latency_crossover_channels", crossover(by_res_latency[res], false)}});
-    r["fused_vs_unfused"] = {{"points", cross}, {"crossover", crossovers}};
-    // Claim 4: kernel 2 vs 3 (MACpS change), stride 1.
-    Json kernel_effect = Json::object();
-    for (const auto& [v, g] : std::vector<std::pair<std::string, int64_t>>{
-             {"dwconv", 1}, {"conv", 1}, {"fumbconv", 1}, {"grfumbconv", 2}, {"mbconv", 1}, {"grmbconv", 2}, {"pconv", 1}})
-      kernel_effect[v] = summary(ratios(idx, v, 2, g, v, 3, g, t));
-    r["kernel2_over_kernel3"] = kernel_effect;
-    // Claims 1, 2, 5: groups 2/4/8 against groups 1.
-    Json groups_effect = Json::object();
-    for (const auto& [grouped, dense] : std::vector<std::pair<std::string, std::string>>{
-             {"grfumbconv", "fumbconv"}, {"grmbconv", "mbconv"}, {"gconv", "conv"}})
-      for (int64_t k : {3, 2})
-        for (int64_t g : {2, 4, 8})
-          groups_effect[grouped + "_k" + std::to_string(k) + "_g" + std::to_string(g)] = summary(ratios(idx, grouped, k, g, dense, k, 1, t));
-    r["groups_over_dense"] = groups_effect;
+    r["fused_vs_unfused"] = fused_vs_unfused(idx, t);
+    r["kernel2_over_kernel3"] = kernel2_over_kernel3(idx, t);
+    r["groups_over_dense"] = groups_over_dense(idx, t);
     out["per_threads"].push_back(std::move(r));
   }
-  // FasterNet Table 1 on this machine.
-  Json table = Json::array();
-  for (const auto& f : profile.value("fasternet", Json::array()))
-    table.push_back({{"op", f["op"]}, {"channels", f["channels"]}, {"resolution", f["resolution"]}, {"threads", f["threads"]},
-                     {"macs", f["macs"]}, {"latency_ms", f["latency_us"]["stats_us"]["median"].get<double>() / 1e3},
-                     {"macps", f["macps"]}});
-  out["fasternet_table1"] = table;
-
-  // Claims side by side (shared/notes/cpubone_claims.md); "measured" is null where the profile lacks data.
+  out["fasternet_table1"] = fasternet_table1(profile);
+  // Claims side by side (shared/notes/cpubone_claims.md).
   Json claims = Json::array();
-  for (const auto& r : out["per_threads"]) {
-    const auto& g = r["groups_over_dense"];
-    const auto& k = r["kernel2_over_kernel3"];
-    auto pct = [](const Json& ratio) { return ratio.is_number() ? Json(100 * (ratio.get<double>() - 1)) : Json(nullptr); };
-    claims.push_back({{"claim", 1}, {"threads", r["threads"]},
-                      {"text", "GrFuMBConv (g2, k3): 45% fewer MACs than FuMBConv at essentially the same MACpS"},
-                      {"claimed", "MACs x0.55, MACpS change ~0%"},
-                      {"measured_macs_ratio", g["grfumbconv_k3_g2"]["macs_ratio_median"]},
-                      {"measured_macps_change_pct", pct(g["grfumbconv_k3_g2"]["macps_ratio_median"])}});
-    claims.push_back({{"claim", 2}, {"threads", r["threads"]},
-                      {"text", "GrMBConv (g2): ~24% fewer MACs than MBConv at ~5% lower MACpS"},
-                      {"claimed", "MACs x0.71-0.78, MACpS change ~-5%"},
-                      {"measured_macs_ratio", g["grmbconv_k3_g2"]["macs_ratio_median"]},
-                      {"measured_macps_change_pct", pct(g["grmbconv_k3_g2"]["macps_ratio_median"])}});
-    claims.push_back({{"claim", 3}, {"threads", r["threads"]},
-                      {"text", "fused ~70% higher MACpS below 256 channels; unfused ~27% higher MACpS at 256 and above"},
-                      {"claimed", "crossover at C = 256"},
-                      {"measured_crossover", r["fused_vs_unfused"]["crossover"]}});
-    claims.push_back({{"claim", 4}, {"threads", r["threads"]},
-                      {"text", "2x2 kernels raise MACpS by ~42% (DWConv), ~5% (FuMBConv), ~12% (GrFuMBConv) on ARM"},
-                      {"claimed", "+42% / +5% / +12%"},
-                      {"measured_macps_change_pct",
-                       {{"dwconv", pct(k["dwconv"]["macps_ratio_median"])},
-                        {"fumbconv", pct(k["fumbconv"]["macps_ratio_median"])},
-                        {"grfumbconv", pct(k["grfumbconv"]["macps_ratio_median"])}}}});
-    claims.push_back({{"claim", 5}, {"threads", r["threads"]},
-                      {"text", "groups 4 and 8 bring little latency gain over groups 2 (accuracy cost not measurable here)"},
-                      {"claimed", "little latency gain"},
-                      {"measured_latency_ratio_vs_g1",
-                       {{"g2", g["grfumbconv_k3_g2"]["latency_ratio_median"]},
-                        {"g4", g["grfumbconv_k3_g4"]["latency_ratio_median"]},
-                        {"g8", g["grfumbconv_k3_g8"]["latency_ratio_median"]}}}});
-    // Claim 6 from the zoo section: B1 as released vs its transposed-conv ablation.
-    Json b1 = nullptr, b1t = nullptr;
-    for (const auto& z : profile.value("zoo", Json::array())) {
-      if (z["threads"] != r["threads"]) continue;
-      if (z["model"] == "b1") b1 = z["latency_us"]["stats_us"]["median"];
-      if (z["model"] == "b1-transposed") b1t = z["latency_us"]["stats_us"]["median"];
-    }
-    Json c6 = {{"claim", 6}, {"threads", r["threads"]},
-               {"text", "nearest upsampling instead of a transposed conv in the attention: B1 33.5 vs 39.7 ms (RPi 5)"},
-               {"claimed", "transposed variant 18.5% slower (39.7 / 33.5)"}};
-    if (b1.is_number() && b1t.is_number()) {
-      c6["measured_b1_ms"] = b1.get<double>() / 1e3;
-      c6["measured_b1_transposed_ms"] = b1t.get<double>() / 1e3;
-      c6["measured_slowdown_pct"] = 100 * (b1t.get<double>() / b1.get<double>() - 1);
-    } else {
-      c6["measured"] = nullptr;
-      c6["why_missing"] = "the profile has no zoo measurement of b1 and b1-transposed at this thread count";
-    }
-    claims.push_back(c6);
-  }
+  for (const auto& r : out["per_threads"]) push_claims(r, profile, claims);
   out["claims"] = claims;
   return out;
 }
