@@ -86,6 +86,161 @@ Table table(std::string heading, std::vector<std::string> header) {
 
 std::string device_name(const Json& r) { return r["device"]["name"].get<std::string>(); }
 
+// The speed-accuracy chart's series besides the zoo families.
+const char* const pareto_series = "Pareto front (estimated)";
+const char* const random_series = "random search front";
+const char* const matched_series = "capacity-matched (estimated)";
+
+// What every layer of the speed-accuracy chart shares: its axes and one colour scale over families and series.
+struct SpeedAccuracyScales {
+  std::string x_title, y_title;
+  Json x_pred, y, color;
+};
+
+SpeedAccuracyScales speed_accuracy_scales(const Json& r, const Dataset& zoo) {
+  SpeedAccuracyScales s;
+  s.x_title = "predicted latency on " + device_name(r) + " (ms)";
+  s.y_title = "ImageNet top-1 (%)";
+  s.x_pred = axis(q("predicted_latency_ms", s.x_title), "log");
+  // Families take the tableau20 colours; the fronts and the tier are black, grey and purple so they never look like a family.
+  static const char* const palette[] = {"#4c78a8", "#9ecae9", "#f58518", "#ffbf79", "#54a24b", "#88d27a", "#b79a20",
+                                        "#f2cf5b", "#439894", "#83bcb6", "#e45756", "#ff9d98", "#79706e", "#bab0ac",
+                                        "#d67195", "#fcbfd2", "#b279a2", "#d6a5c9", "#9e765f", "#d8b5a5"};
+  Json domain = Json::array(), range = Json::array();
+  for (const auto& z : zoo.rows)
+    if (std::find(domain.begin(), domain.end(), z["family"]) == domain.end()) {
+      range.push_back(palette[domain.size() % std::size(palette)]);
+      domain.push_back(z["family"]);
+    }
+  domain.push_back(pareto_series), range.push_back("#000000");
+  domain.push_back(matched_series), range.push_back("#6a3d9a");
+  domain.push_back(random_series), range.push_back("#888888");
+  s.color = {{"field", "series"}, {"type", "nominal"}, {"title", "family / series"},
+             {"scale", {{"domain", domain}, {"range", range}}}};
+  s.y = axis(q("top1", s.y_title), "linear");
+  return s;
+}
+
+Json error_bars(const SpeedAccuracyScales& s, const std::string& data, const Json& transform, const Json& x, const std::string& low,
+                const std::string& high) {
+  return Json{{"data", from(data)}, {"transform", transform}, {"mark", {{"type", "rule"}, {"strokeWidth", 1}, {"opacity", 0.6}}},
+              {"encoding", {{"x", x}, {"y", axis(q(low, s.y_title), "linear")}, {"y2", {{"field", high}}}, {"color", s.color}}}};
+}
+
+void add_random_front_layer(const Dataset& random, const SpeedAccuracyScales& s, Json& layers) {
+  if (random.rows.empty()) return;
+  layers.push_back({{"data", from("random_front")}, {"transform", in_ms({"latency_us"}, {literal("series", random_series)})},
+                    {"mark", {{"type", "line"}, {"strokeDash", {4, 3}}, {"strokeWidth", 1.5}}},
+                    {"encoding", {{"x", axis(q("latency_ms", s.x_title), "log")}, {"y", s.y}, {"order", q("latency_ms", "")}, {"color", s.color}}}});
+}
+
+// The explorer's Pareto front: its interval band, then the line of its estimates.
+void add_pareto_layers(const Dataset& pareto, const SpeedAccuracyScales& s, Json& layers) {
+  const Json pareto_tip = Json::array({nom("id", "proposal"), nom("summary", "configuration"), q("macs", "MACs", ".3s"),
+                                       q("params", "params", ".3s"), q("predicted_macps", "predicted MACpS", ".3s"),
+                                       q("predicted_latency_ms", "predicted latency (ms)", ".2f"),
+                                       q("measured_latency_ms", "measured latency (ms)", ".2f"),
+                                       q("estimated_top1", "estimated top-1 (%)", ".2f"), q("estimated_top1_low", "interval low (%)", ".2f"),
+                                       q("estimated_top1_high", "interval high (%)", ".2f"), q("support_distance", "support distance", ".2f")});
+  const Json estimated_front = in_ms({"predicted_latency_us", "measured_latency_us"},
+                                     {literal("series", pareto_series), Json{{"filter", "datum.estimated_top1 != null"}}});
+  if (count_if_not_null(pareto, "estimated_top1_low") > 0)
+    layers.push_back({{"data", from("pareto")}, {"transform", estimated_front},
+                      {"mark", {{"type", "area"}, {"opacity", 0.18}, {"color", "#555555"}}},
+                      {"encoding", {{"x", s.x_pred}, {"y", axis(q("estimated_top1_low", s.y_title), "linear")}, {"y2", {{"field", "estimated_top1_high"}}}}}});
+  if (!pareto.rows.empty())
+    layers.push_back({{"data", from("pareto")}, {"transform", estimated_front},
+                      {"mark", {{"type", "line"}, {"point", {{"filled", false}, {"fill", "white"}, {"size", 30}}}, {"strokeWidth", 1.5}}},
+                      {"encoding", {{"x", s.x_pred}, {"y", axis(q("estimated_top1", s.y_title), "linear")},
+                                    {"order", q("predicted_latency_ms", "")}, {"color", s.color}, {"tooltip", pareto_tip}}}});
+}
+
+// The capacity-matched configurations: interval bars, then hollow diamonds.
+void add_capacity_matched_layers(size_t matched_points, const SpeedAccuracyScales& s, Json& layers) {
+  if (matched_points == 0) return;
+  const Json t = in_ms({"predicted_latency_us", "measured_latency_us", "baseline_latency_us"},
+                       {literal("series", matched_series), Json{{"filter", "datum.top1 != null"}}});
+  layers.push_back(error_bars(s, "capacity_matched", t, s.x_pred, "top1_low", "top1_high"));
+  layers.push_back({{"data", from("capacity_matched")}, {"transform", t},
+                    {"mark", {{"type", "point"}, {"shape", "diamond"}, {"filled", false}, {"size", 70}, {"strokeWidth", 1.5}}},
+                    {"encoding", {{"x", s.x_pred}, {"y", s.y}, {"color", s.color},
+                                  {"tooltip", Json::array({nom("id", "configuration"), nom("baseline", "capacity-matched to"),
+                                                           nom("summary", "configuration"), q("predicted_latency_ms", "predicted latency (ms)", ".2f"),
+                                                           q("baseline_latency_ms", "baseline predicted (ms)", ".2f"), q("speedup", "speed-up", ".2f"),
+                                                           q("macs_ratio", "MACs ratio", ".3f"), q("params_ratio", "params ratio", ".3f"),
+                                                           q("top1", "estimated top-1 (%)", ".2f"), q("top1_low", "interval low (%)", ".2f"),
+                                                           q("top1_high", "interval high (%)", ".2f"), nom("domination", "dominates")})}}}});
+}
+
+// The zoo: filled circles at published top-1, hollow triangles with bars at estimates, B0-B3 ringed and labelled.
+void add_zoo_layers(const Dataset& zoo, size_t zoo_points, const SpeedAccuracyScales& s, Json& layers) {
+  const Json zoo_tip = Json::array({nom("name", "model"), nom("family", "family"), q("macs", "MACs", ".3s"),
+                                    q("params", "params", ".3s"), q("predicted_macps", "predicted MACpS", ".3s"),
+                                    q("predicted_latency_ms", "predicted latency (ms)", ".2f"),
+                                    q("published_latency_ms", "published latency (ms)", ".2f"),
+                                    q("measured_latency_ms", "measured latency (ms)", ".2f"),
+                                    q("published_top1", "published top-1 (%)", ".2f"),
+                                    q("estimated_top1", "estimated top-1 (%)", ".2f"), q("estimated_top1_low", "interval low (%)", ".2f"),
+                                    q("estimated_top1_high", "interval high (%)", ".2f"), q("support_distance", "support distance", ".2f")});
+  const Json zoo_family = {{"calculate", "datum.family"}, {"as", "series"}};
+  const std::initializer_list<std::string> zoo_us = {"predicted_latency_us", "published_latency_us", "measured_latency_us"};
+  const Json published = in_ms(zoo_us, {Json{{"filter", "datum.top1_source == 'published'"}}, zoo_family});
+  const Json estimated = in_ms(zoo_us, {Json{{"filter", "datum.top1_source == 'estimated'"}}, zoo_family});
+  const Json shape = {{"field", "top1_source"}, {"type", "nominal"}, {"title", "zoo top-1"},
+                      {"scale", {{"domain", {"published", "estimated"}}, {"range", {"circle", "triangle-up"}}}}};
+  layers.push_back({{"data", from("zoo")}, {"transform", published},
+                    {"mark", {{"type", "point"}, {"filled", true}, {"size", 70}, {"opacity", 0.85}}},
+                    {"encoding", {{"x", s.x_pred}, {"y", s.y}, {"color", s.color}, {"shape", shape}, {"tooltip", zoo_tip}}}});
+  if (zoo_points > count_if_not_null(zoo, "published_top1")) {
+    layers.push_back(error_bars(s, "zoo", estimated, s.x_pred, "estimated_top1_low", "estimated_top1_high"));
+    layers.push_back({{"data", from("zoo")}, {"transform", estimated},
+                      {"mark", {{"type", "point"}, {"filled", false}, {"size", 70}, {"strokeWidth", 1.5}}},
+                      {"encoding", {{"x", s.x_pred}, {"y", s.y}, {"color", s.color}, {"shape", shape}, {"tooltip", zoo_tip}}}});
+  }
+  const Json marked = {{"filter", "datum.cpubone_mark != null && datum.top1 != null"}};
+  layers.push_back({{"data", from("zoo")}, {"transform", in_ms(zoo_us, {marked})},
+                    {"mark", {{"type", "point"}, {"size", 320}, {"strokeWidth", 2}, {"color", "black"}}},
+                    {"encoding", {{"x", s.x_pred}, {"y", s.y}, {"tooltip", zoo_tip}}}});
+  layers.push_back({{"data", from("zoo")}, {"transform", in_ms(zoo_us, {marked})},
+                    {"mark", {{"type", "text"}, {"dx", -12}, {"dy", -12}, {"fontWeight", "bold"}, {"fontSize", 13}}},
+                    {"encoding", {{"x", s.x_pred}, {"y", s.y}, {"text", {{"field", "cpubone_mark"}}}}}});
+}
+
+// Names the zoo models the chart cannot place, in the missing-data box.
+void note_unplotted_zoo(const Dataset& zoo, Report& report) {
+  std::string unknown, unplotted;
+  for (const auto& z : zoo.rows)
+    if (z["top1"].is_null()) (z["inside_support"] == false ? unknown : unplotted) += ", " + z["name"].get<std::string>();
+  if (!unplotted.empty())
+    report.missing.push_back("speed-accuracy chart: zoo model(s) with neither a published nor an estimated top-1, not plotted: " + unplotted.substr(2));
+  if (!unknown.empty())
+    report.missing.push_back("speed-accuracy chart: top-1 unknown (no published value, outside the accuracy model's support), not plotted: " +
+                             unknown.substr(2));
+}
+
+// Findings: each baseline against its fastest proposal that earned domination.
+Table fastest_proposal_findings(const Json& r, const std::string& level) {
+  Table t = table("Fastest proposal earning domination over each CPUBone baseline on " + device_name(r),
+                  {"baseline", "latency (ms)", "published top-1 (%)", "proposal", "latency (ms)", "est. top-1 (%)", "interval (%)",
+                   "latency change", "promising, unproven"});
+  t.note = "Latencies predicted for " + device_name(r) + "; top-1 estimated by " + r["accuracy_model"]["name"].get<std::string>() +
+           ". A proposal earns domination when the lower end of its " + level + " interval is at or above the baseline's published top-1.";
+  for (const auto& b : r["proposals"]) {
+    const Json* best = fastest_dominating(b);
+    std::vector<std::string> row = {plain(b["baseline"]), ms(b["baseline_latency_us"], 2), fixed(b["baseline_published_top1"], 2)};
+    if (best)
+      row.insert(row.end(), {plain((*best)["id"]), ms((*best)["latency_us"], 2), fixed((*best)["top1"], 2),
+                             "[" + fixed((*best)["top1_low"], 1) + ", " + fixed((*best)["top1_high"], 1) + "]",
+                             fixed((*best)["delta_latency_pct"], 1) + " %"});
+    else
+      row.insert(row.end(), {"none earns it", "", "", "", ""});
+    row.push_back(std::to_string(b["promising_unproven"].size()));
+    t.rows.push_back(row);
+  }
+  if (r["proposals"].empty()) t.note += " The results hold no proposals.";
+  return t;
+}
+
 Chart speed_accuracy(const Json& r, Report& report) {
   Chart c;
   c.id = "chart-speed-accuracy";
@@ -110,130 +265,19 @@ Chart speed_accuracy(const Json& r, Report& report) {
     report.missing.push_back("speed-accuracy chart: no zoo model has a published or estimated top-1 and the Pareto front is empty");
     return c;
   }
-  std::string unknown, unplotted;
-  for (const auto& z : zoo.rows)
-    if (z["top1"].is_null()) (z["inside_support"] == false ? unknown : unplotted) += ", " + z["name"].get<std::string>();
-  if (!unplotted.empty())
-    report.missing.push_back("speed-accuracy chart: zoo model(s) with neither a published nor an estimated top-1, not plotted: " + unplotted.substr(2));
-  if (!unknown.empty())
-    report.missing.push_back("speed-accuracy chart: top-1 unknown (no published value, outside the accuracy model's support), not plotted: " +
-                             unknown.substr(2));
+  note_unplotted_zoo(zoo, report);
   Json spec = base_spec(r, report, "Speed vs accuracy on " + device_name(r), {"zoo", "pareto", "random_front", "capacity_matched"});
-  const std::string x_title = "predicted latency on " + device_name(r) + " (ms)";
-  const std::string y_title = "ImageNet top-1 (%)";
-  const Json x_pred = axis(q("predicted_latency_ms", x_title), "log");
-  // Families take the tableau20 colours; the fronts and the tier are black, grey and purple so they never look like a family.
-  static const char* const palette[] = {"#4c78a8", "#9ecae9", "#f58518", "#ffbf79", "#54a24b", "#88d27a", "#b79a20",
-                                        "#f2cf5b", "#439894", "#83bcb6", "#e45756", "#ff9d98", "#79706e", "#bab0ac",
-                                        "#d67195", "#fcbfd2", "#b279a2", "#d6a5c9", "#9e765f", "#d8b5a5"};
-  const std::string pareto_series = "Pareto front (estimated)", random_series = "random search front",
-                    matched_series = "capacity-matched (estimated)";
-  Json domain = Json::array(), range = Json::array();
-  for (const auto& z : zoo.rows)
-    if (std::find(domain.begin(), domain.end(), z["family"]) == domain.end()) {
-      range.push_back(palette[domain.size() % std::size(palette)]);
-      domain.push_back(z["family"]);
-    }
-  domain.push_back(pareto_series), range.push_back("#000000");
-  domain.push_back(matched_series), range.push_back("#6a3d9a");
-  domain.push_back(random_series), range.push_back("#888888");
-  const Json color = {{"field", "series"}, {"type", "nominal"}, {"title", "family / series"},
-                      {"scale", {{"domain", domain}, {"range", range}}}};
-  const Json y = axis(q("top1", y_title), "linear");
-  auto error_bars = [&](const std::string& data, const Json& transform, const Json& x, const std::string& low, const std::string& high) {
-    return Json{{"data", from(data)}, {"transform", transform}, {"mark", {{"type", "rule"}, {"strokeWidth", 1}, {"opacity", 0.6}}},
-                {"encoding", {{"x", x}, {"y", axis(q(low, y_title), "linear")}, {"y2", {{"field", high}}}, {"color", color}}}};
-  };
+  const SpeedAccuracyScales s = speed_accuracy_scales(r, zoo);
+  // Drawn in this order, so the zoo's marks lie on top of the fronts.
   Json layers = Json::array();
-  if (!random.rows.empty())
-    layers.push_back({{"data", from("random_front")}, {"transform", in_ms({"latency_us"}, {literal("series", random_series)})},
-                      {"mark", {{"type", "line"}, {"strokeDash", {4, 3}}, {"strokeWidth", 1.5}}},
-                      {"encoding", {{"x", axis(q("latency_ms", x_title), "log")}, {"y", y}, {"order", q("latency_ms", "")}, {"color", color}}}});
-  const Json pareto_tip = Json::array({nom("id", "proposal"), nom("summary", "configuration"), q("macs", "MACs", ".3s"),
-                                       q("params", "params", ".3s"), q("predicted_macps", "predicted MACpS", ".3s"),
-                                       q("predicted_latency_ms", "predicted latency (ms)", ".2f"),
-                                       q("measured_latency_ms", "measured latency (ms)", ".2f"),
-                                       q("estimated_top1", "estimated top-1 (%)", ".2f"), q("estimated_top1_low", "interval low (%)", ".2f"),
-                                       q("estimated_top1_high", "interval high (%)", ".2f"), q("support_distance", "support distance", ".2f")});
-  const Json estimated_front = in_ms({"predicted_latency_us", "measured_latency_us"},
-                                     {literal("series", pareto_series), Json{{"filter", "datum.estimated_top1 != null"}}});
-  if (count_if_not_null(pareto, "estimated_top1_low") > 0)
-    layers.push_back({{"data", from("pareto")}, {"transform", estimated_front},
-                      {"mark", {{"type", "area"}, {"opacity", 0.18}, {"color", "#555555"}}},
-                      {"encoding", {{"x", x_pred}, {"y", axis(q("estimated_top1_low", y_title), "linear")}, {"y2", {{"field", "estimated_top1_high"}}}}}});
-  if (!pareto.rows.empty())
-    layers.push_back({{"data", from("pareto")}, {"transform", estimated_front},
-                      {"mark", {{"type", "line"}, {"point", {{"filled", false}, {"fill", "white"}, {"size", 30}}}, {"strokeWidth", 1.5}}},
-                      {"encoding", {{"x", x_pred}, {"y", axis(q("estimated_top1", y_title), "linear")},
-                                    {"order", q("predicted_latency_ms", "")}, {"color", color}, {"tooltip", pareto_tip}}}});
-  if (matched_points > 0) {
-    const Json t = in_ms({"predicted_latency_us", "measured_latency_us", "baseline_latency_us"},
-                         {literal("series", matched_series), Json{{"filter", "datum.top1 != null"}}});
-    layers.push_back(error_bars("capacity_matched", t, x_pred, "top1_low", "top1_high"));
-    layers.push_back({{"data", from("capacity_matched")}, {"transform", t},
-                      {"mark", {{"type", "point"}, {"shape", "diamond"}, {"filled", false}, {"size", 70}, {"strokeWidth", 1.5}}},
-                      {"encoding", {{"x", x_pred}, {"y", y}, {"color", color},
-                                    {"tooltip", Json::array({nom("id", "configuration"), nom("baseline", "capacity-matched to"),
-                                                             nom("summary", "configuration"), q("predicted_latency_ms", "predicted latency (ms)", ".2f"),
-                                                             q("baseline_latency_ms", "baseline predicted (ms)", ".2f"), q("speedup", "speed-up", ".2f"),
-                                                             q("macs_ratio", "MACs ratio", ".3f"), q("params_ratio", "params ratio", ".3f"),
-                                                             q("top1", "estimated top-1 (%)", ".2f"), q("top1_low", "interval low (%)", ".2f"),
-                                                             q("top1_high", "interval high (%)", ".2f"), nom("domination", "dominates")})}}}});
-  }
-  const Json zoo_tip = Json::array({nom("name", "model"), nom("family", "family"), q("macs", "MACs", ".3s"),
-                                    q("params", "params", ".3s"), q("predicted_macps", "predicted MACpS", ".3s"),
-                                    q("predicted_latency_ms", "predicted latency (ms)", ".2f"),
-                                    q("published_latency_ms", "published latency (ms)", ".2f"),
-                                    q("measured_latency_ms", "measured latency (ms)", ".2f"),
-                                    q("published_top1", "published top-1 (%)", ".2f"),
-                                    q("estimated_top1", "estimated top-1 (%)", ".2f"), q("estimated_top1_low", "interval low (%)", ".2f"),
-                                    q("estimated_top1_high", "interval high (%)", ".2f"), q("support_distance", "support distance", ".2f")});
-  const Json zoo_family = {{"calculate", "datum.family"}, {"as", "series"}};
-  const std::initializer_list<std::string> zoo_us = {"predicted_latency_us", "published_latency_us", "measured_latency_us"};
-  const Json published = in_ms(zoo_us, {Json{{"filter", "datum.top1_source == 'published'"}}, zoo_family});
-  const Json estimated = in_ms(zoo_us, {Json{{"filter", "datum.top1_source == 'estimated'"}}, zoo_family});
-  const Json shape = {{"field", "top1_source"}, {"type", "nominal"}, {"title", "zoo top-1"},
-                      {"scale", {{"domain", {"published", "estimated"}}, {"range", {"circle", "triangle-up"}}}}};
-  layers.push_back({{"data", from("zoo")}, {"transform", published},
-                    {"mark", {{"type", "point"}, {"filled", true}, {"size", 70}, {"opacity", 0.85}}},
-                    {"encoding", {{"x", x_pred}, {"y", y}, {"color", color}, {"shape", shape}, {"tooltip", zoo_tip}}}});
-  if (zoo_points > count_if_not_null(zoo, "published_top1")) {
-    layers.push_back(error_bars("zoo", estimated, x_pred, "estimated_top1_low", "estimated_top1_high"));
-    layers.push_back({{"data", from("zoo")}, {"transform", estimated},
-                      {"mark", {{"type", "point"}, {"filled", false}, {"size", 70}, {"strokeWidth", 1.5}}},
-                      {"encoding", {{"x", x_pred}, {"y", y}, {"color", color}, {"shape", shape}, {"tooltip", zoo_tip}}}});
-  }
-  const Json marked = {{"filter", "datum.cpubone_mark != null && datum.top1 != null"}};
-  layers.push_back({{"data", from("zoo")}, {"transform", in_ms(zoo_us, {marked})},
-                    {"mark", {{"type", "point"}, {"size", 320}, {"strokeWidth", 2}, {"color", "black"}}},
-                    {"encoding", {{"x", x_pred}, {"y", y}, {"tooltip", zoo_tip}}}});
-  layers.push_back({{"data", from("zoo")}, {"transform", in_ms(zoo_us, {marked})},
-                    {"mark", {{"type", "text"}, {"dx", -12}, {"dy", -12}, {"fontWeight", "bold"}, {"fontSize", 13}}},
-                    {"encoding", {{"x", x_pred}, {"y", y}, {"text", {{"field", "cpubone_mark"}}}}}});
+  add_random_front_layer(random, s, layers);
+  add_pareto_layers(pareto, s, layers);
+  add_capacity_matched_layers(matched_points, s, layers);
+  add_zoo_layers(zoo, zoo_points, s, layers);
   spec["layer"] = layers;
   c.spec = spec;
   c.min_marks = static_cast<int64_t>(zoo_points + count_if_not_null(pareto, "estimated_top1") + matched_points);
-
-  // Findings: each baseline against its fastest proposal that earned domination.
-  Table t = table("Fastest proposal earning domination over each CPUBone baseline on " + device_name(r),
-                  {"baseline", "latency (ms)", "published top-1 (%)", "proposal", "latency (ms)", "est. top-1 (%)", "interval (%)",
-                   "latency change", "promising, unproven"});
-  t.note = "Latencies predicted for " + device_name(r) + "; top-1 estimated by " + r["accuracy_model"]["name"].get<std::string>() +
-           ". A proposal earns domination when the lower end of its " + level + " interval is at or above the baseline's published top-1.";
-  for (const auto& b : r["proposals"]) {
-    const Json* best = fastest_dominating(b);
-    std::vector<std::string> row = {plain(b["baseline"]), ms(b["baseline_latency_us"], 2), fixed(b["baseline_published_top1"], 2)};
-    if (best)
-      row.insert(row.end(), {plain((*best)["id"]), ms((*best)["latency_us"], 2), fixed((*best)["top1"], 2),
-                             "[" + fixed((*best)["top1_low"], 1) + ", " + fixed((*best)["top1_high"], 1) + "]",
-                             fixed((*best)["delta_latency_pct"], 1) + " %"});
-    else
-      row.insert(row.end(), {"none earns it", "", "", "", ""});
-    row.push_back(std::to_string(b["promising_unproven"].size()));
-    t.rows.push_back(row);
-  }
-  if (r["proposals"].empty()) t.note += " The results hold no proposals.";
-  c.findings.push_back(t);
+  c.findings.push_back(fastest_proposal_findings(r, level));
   return c;
 }
 

@@ -37,16 +37,12 @@ Json div_or_null(const Json& num, const Json& den, double scale) {
   return num.get<double>() / den.get<double>() * scale;
 }
 
-}  // namespace
-
-void build_datasets(const Json& r, Report& report) {
-  auto& out = report.datasets;
+// Zoo: derived top1 (published where there is one, else the accuracy model's estimate inside its
+// support), the B0-B3 label, and the latency the MACs chart plots (the source the rank correlations
+// were computed on).
+Dataset zoo_dataset(const Json& r) {
   const std::string source = r["rank_correlations"]["latency_source"];
   const std::string latency_field = source + "_latency_us";
-
-  // Zoo: derived top1 (published where there is one, else the accuracy model's estimate inside its
-  // support), the B0-B3 label, and the latency the MACs chart plots (the source the rank correlations
-  // were computed on).
   Dataset zoo = copy("zoo", r["zoo"],
                      {"name", "family", "resolution", "params", "macs", "published_top1", "estimated_top1", "estimated_top1_low",
                       "estimated_top1_high", "support_distance", "inside_support", "predicted_latency_us", "published_latency_us",
@@ -62,8 +58,10 @@ void build_datasets(const Json& r, Report& report) {
     z["latency_source"] = source;
     z["macps"] = div_or_null(z["macs"], z["latency_us"], 1e6);
   }
-  out.push_back(std::move(zoo));
+  return zoo;
+}
 
+Dataset pareto_dataset(const Json& r) {
   Dataset pareto = copy("pareto", r["pareto"],
                         {"id", "summary", "params", "macs", "predicted_latency_us", "estimated_top1", "estimated_top1_low",
                          "estimated_top1_high", "support_distance", "measured_latency_us", "file"});
@@ -72,11 +70,11 @@ void build_datasets(const Json& r, Report& report) {
   std::stable_sort(pareto.rows.begin(), pareto.rows.end(), [](const Json& a, const Json& b) {
     return a["predicted_latency_us"].get<double>() < b["predicted_latency_us"].get<double>();
   });
-  out.push_back(std::move(pareto));
+  return pareto;
+}
 
-  out.push_back(copy("random_front", r["search"]["random_front"], {"latency_us", "top1"}));
-
-  // Derived: "standing" says whether the proposal earned domination or is promising, unproven.
+// Derived: "standing" says whether the proposal earned domination or is promising, unproven.
+Dataset proposals_dataset(const Json& r) {
   Dataset proposals = make("proposals", {"baseline", "baseline_latency_us", "baseline_published_top1",
                                          "baseline_measured_latency_us", "standing", "id", "latency_us", "top1", "top1_low",
                                          "top1_high", "support_distance", "delta_latency_pct", "delta_top1_pp",
@@ -91,8 +89,10 @@ void build_datasets(const Json& r, Report& report) {
           if (!row.contains(c)) row[c] = d.at(c);
         proposals.rows.push_back(std::move(row));
       }
-  out.push_back(std::move(proposals));
+  return proposals;
+}
 
+Dataset capacity_matched_dataset(const Json& r) {
   Dataset matched = make("capacity_matched", {"baseline", "baseline_latency_us", "baseline_published_top1", "id", "summary", "params",
                                               "macs", "params_ratio", "macs_ratio", "predicted_latency_us", "speedup", "top1",
                                               "top1_low", "top1_high", "support_distance", "domination", "measured_latency_us", "file"});
@@ -104,13 +104,15 @@ void build_datasets(const Json& r, Report& report) {
         if (!row.contains(c)) row[c] = m.at(c);
       matched.rows.push_back(std::move(row));
     }
-  out.push_back(std::move(matched));
+  return matched;
+}
 
-  // Lines of constant MACpS (latency = MACs / MACpS) clipped to the box the plotted models span, one per
-  // decade (or half-decade when the box spans few), each from where it enters the box to where it leaves.
+// Lines of constant MACpS (latency = MACs / MACpS) clipped to the box the plotted models span, one per
+// decade (or half-decade when the box spans few), each from where it enters the box to where it leaves.
+Dataset macps_lines_dataset(const Dataset& zoo) {
   Dataset lines = make("macps_lines", {"macps", "label", "macs", "latency_us"});
   double x0 = HUGE_VAL, x1 = 0, y0 = HUGE_VAL, y1 = 0;
-  for (const auto& z : dataset(report, "zoo").rows) {
+  for (const auto& z : zoo.rows) {
     if (z["latency_us"].is_null()) continue;
     x0 = std::min(x0, z["macs"].get<double>() / 1.5), x1 = std::max(x1, z["macs"].get<double>() * 1.5);
     y0 = std::min(y0, z["latency_us"].get<double>() / 1.5), y1 = std::max(y1, z["latency_us"].get<double>() * 1.5);
@@ -127,13 +129,12 @@ void build_datasets(const Json& r, Report& report) {
         lines.rows.push_back({{"macps", macps}, {"label", label}, {"macs", macs}, {"latency_us", macs / macps * 1e6}});
     }
   }
-  out.push_back(std::move(lines));
+  return lines;
+}
 
-  out.push_back(copy("block_macps", r["block_macps"], {"variant", "channels", "resolution", "macps"}));
-
-  const Json& roof = r["roofline"];
-  // Derived: the op's MACs and predicted time where the per-layer breakdown has that model, for tooltips.
-  Dataset roofline = copy("roofline", roof["points"], {"model", "op", "op_class", "intensity_macs_per_byte", "macps", "source"});
+// Derived: the op's MACs and predicted time where the per-layer breakdown has that model, for tooltips.
+Dataset roofline_dataset(const Json& r) {
+  Dataset roofline = copy("roofline", r["roofline"]["points"], {"model", "op", "op_class", "intensity_macs_per_byte", "macps", "source"});
   roofline.columns.insert(roofline.columns.end(), {"macs", "predicted_us"});
   for (auto& p : roofline.rows) {
     p["macs"] = nullptr, p["predicted_us"] = nullptr;
@@ -141,8 +142,11 @@ void build_datasets(const Json& r, Report& report) {
     for (const auto& op : r["layers"]["ops"])
       if (op["name"] == p["op"]) p["macs"] = op["macs"], p["predicted_us"] = op["predicted_us"];
   }
-  out.push_back(std::move(roofline));
-  // The roof itself: min(peak, bandwidth x intensity) over the plotted intensities, with its ridge point.
+  return roofline;
+}
+
+// The roof itself: min(peak, bandwidth x intensity) over the plotted intensities, with its ridge point.
+Dataset roofline_ceiling_dataset(const Json& roof) {
   Dataset ceiling = make("roofline_ceiling", {"intensity_macs_per_byte", "macps", "bound"});
   if (!roof["peak_macps"].is_null() && !roof["bandwidth_bytes_per_s"].is_null() && !roof["points"].empty()) {
     const double peak = roof["peak_macps"], bw = roof["bandwidth_bytes_per_s"];
@@ -157,8 +161,10 @@ void build_datasets(const Json& r, Report& report) {
     ceiling.rows.push_back({{"intensity_macs_per_byte", ridge}, {"macps", peak}, {"bound", "ridge"}});
     ceiling.rows.push_back({{"intensity_macs_per_byte", hi}, {"macps", peak}, {"bound", "compute"}});
   }
-  out.push_back(std::move(ceiling));
+  return ceiling;
+}
 
+Dataset layers_dataset(const Json& r) {
   Dataset layers = copy("layers", r["layers"]["ops"], {"name", "stage", "op_class", "macs", "predicted_us", "measured_us"});
   layers.columns.insert(layers.columns.begin(), "model");
   for (auto& l : layers.rows) {
@@ -166,10 +172,12 @@ void build_datasets(const Json& r, Report& report) {
     row.update(l);
     l = std::move(row);
   }
-  out.push_back(std::move(layers));
+  return layers;
+}
 
-  // Derived: error, and MACs and achieved MACpS from the zoo or the Pareto front, for tooltips; the
-  // +-10 % band drawn behind the points.
+// Derived: error, and MACs and achieved MACpS from the zoo or the Pareto front, for tooltips; the
+// +-10 % band drawn behind the points.
+void add_predictor_accuracy_datasets(const Json& r, std::vector<Dataset>& out) {
   Dataset accuracy = make("predictor_accuracy", {"model", "predicted_us", "actual_us", "error_pct", "macs", "actual_macps"});
   Dataset band = make("predictor_accuracy_band", {"actual_us", "low_us", "high_us"});
   if (!r["predictor_accuracy"].is_null()) {
@@ -191,8 +199,10 @@ void build_datasets(const Json& r, Report& report) {
   }
   out.push_back(std::move(accuracy));
   out.push_back(std::move(band));
+}
 
-  // The rest are tables rather than charts, kept as CSV for notebooks.
+// The rest are tables rather than charts, kept as CSV for notebooks.
+void add_table_datasets(const Json& r, std::vector<Dataset>& out) {
   out.push_back(copy("accuracy_model", r["accuracy_model"]["points"],
                      {"model", "family", "published_top1", "fitted_top1", "loo_top1"}));
   Dataset rules = copy("design_rules", r["design_rules"],
@@ -206,6 +216,24 @@ void build_datasets(const Json& r, Report& report) {
     out.push_back(copy("proof", r["proof"]["rows"],
                        {"name", "predicted_us", "measured_us", "cv", "predicted_rank", "measured_rank"}));
   out.push_back(copy("emulated_ops", r["emulated_ops"], {"op", "how"}));
+}
+
+}  // namespace
+
+void build_datasets(const Json& r, Report& report) {
+  auto& out = report.datasets;
+  out.push_back(zoo_dataset(r));
+  out.push_back(pareto_dataset(r));
+  out.push_back(copy("random_front", r["search"]["random_front"], {"latency_us", "top1"}));
+  out.push_back(proposals_dataset(r));
+  out.push_back(capacity_matched_dataset(r));
+  out.push_back(macps_lines_dataset(dataset(report, "zoo")));
+  out.push_back(copy("block_macps", r["block_macps"], {"variant", "channels", "resolution", "macps"}));
+  out.push_back(roofline_dataset(r));
+  out.push_back(roofline_ceiling_dataset(r["roofline"]));
+  out.push_back(layers_dataset(r));
+  add_predictor_accuracy_datasets(r, out);
+  add_table_datasets(r, out);
 }
 
 const Dataset& dataset(const Report& report, const std::string& name) {

@@ -91,22 +91,30 @@ const Json* find_by(const Json& rows, const char* key, const Json& value) {
 
 }  // namespace
 
-void build_tables(const Json& r, Report& report) {
-  const std::string device = r["device"]["name"];
-  const std::string acc = r["accuracy_model"]["name"];
-  auto& out = report.tables;
+namespace {
 
+// Names every table's heading and note repeats.
+struct Labels {
+  std::string device;  // the device the predictions are for
+  std::string acc;     // the accuracy model's name
+  std::string level;   // the accuracy model's interval level as printed ("90 %"), or "no"
+};
+
+Labels labels(const Json& r) {
   const Json& interval_model = r["accuracy_model"]["interval"];
-  const std::string level = interval_model.is_object() ? fixed(Json(100 * interval_model["level"].get<double>()), 0) + " %" : "no";
+  return {r["device"]["name"].get<std::string>(), r["accuracy_model"]["name"].get<std::string>(),
+          interval_model.is_object() ? fixed(Json(100 * interval_model["level"].get<double>()), 0) + " %" : "no"};
+}
 
-  // The capacity-matched tier first: the same capacity, more MACs per second.
-  Table cm = table("Capacity-matched configurations vs CPUBone B0-B3 on " + device,
+// The capacity-matched tier first: the same capacity, more MACs per second.
+void add_capacity_matched_table(const Json& r, const Labels& l, Report& report) {
+  Table cm = table("Capacity-matched configurations vs CPUBone B0-B3 on " + l.device,
                    {"baseline / configuration", "configuration", "predicted (ms)", "measured (ms)", "speed-up", "MACs ratio",
                     "params ratio", "top-1 (%)", "top-1 interval (%)", "dominates"},
                    "Same resolution, head, stage widths, depths and attention as the baseline, MACs and params each within ±10 % "
                    "of its own; only choices that move MACpS differ (fused/unfused, kernels, groups, expansions, attention stride, "
-                   "downsampling blocks). The fastest of each tier's Pareto front under " + device + "'s predictor; top-1 estimated by " +
-                       acc + " with its " + level + " interval. \"earned\": faster with the interval's lower end at or above the "
+                   "downsampling blocks). The fastest of each tier's Pareto front under " + l.device + "'s predictor; top-1 estimated by " +
+                       l.acc + " with its " + l.level + " interval. \"earned\": faster with the interval's lower end at or above the "
                        "baseline's published top-1; \"unproven\": only the point estimate is.");
   for (const auto& t : r["capacity_matched"]) {
     cm.rows.push_back({plain(t["baseline"]) + " (baseline)", "CPUBone " + plain(t["baseline"]), ms(t["baseline_latency_us"], 2),
@@ -122,14 +130,16 @@ void build_tables(const Json& r, Report& report) {
                          m["domination"] == "earned" ? "earned" : m["domination"] == "promising_unproven" ? "unproven" : "no"});
   }
   if (r["capacity_matched"].empty()) cm.note += " The results hold no capacity-matched tier.";
-  out.push_back(cm);
+  report.tables.push_back(cm);
+}
 
-  // Proposals against B0-B3 that earned domination, with the configuration each proposal is.
+// Proposals against B0-B3 that earned domination, and those only promising, with the configuration each proposal is.
+void add_proposal_tables(const Json& r, const Labels& l, Report& report) {
   const std::vector<std::string> proposal_header = {"baseline / proposal", "configuration", "params", "MACs", "predicted (ms)", "measured (ms)",
                                                     "est. top-1 (%)", "top-1 interval (%)", "latency change", "top-1 vs published"};
-  Table p = table("Proposals that earn domination over CPUBone B0-B3 on " + device, proposal_header,
-                  "Configurations of the Pareto front (capacity may differ) that are faster than the baseline under " + device +
-                      "'s predictor with the lower end of their " + level + " top-1 interval (" + acc +
+  Table p = table("Proposals that earn domination over CPUBone B0-B3 on " + l.device, proposal_header,
+                  "Configurations of the Pareto front (capacity may differ) that are faster than the baseline under " + l.device +
+                      "'s predictor with the lower end of their " + l.level + " top-1 interval (" + l.acc +
                       ") at or above the baseline's published top-1, or more accurate by that standard at equal or lower latency.");
   Table u = table("Promising, unproven: dominating at the point estimate only", proposal_header,
                   "Configurations that would dominate the baseline if the point estimate of top-1 held, but whose interval reaches "
@@ -152,9 +162,11 @@ void build_tables(const Json& r, Report& report) {
     }
   }
   if (r["proposals"].empty()) p.note += " The results hold no proposals.";
-  out.push_back(p);
-  out.push_back(u);
+  report.tables.push_back(p);
+  report.tables.push_back(u);
+}
 
+void add_search_table(const Json& r, Report& report) {
   const Json& s = r["search"];
   Table search = table("Search", {"setting", "value"});
   search.rows = {{"algorithm", plain(s["algorithm"])},
@@ -172,27 +184,31 @@ void build_tables(const Json& r, Report& report) {
                  {"hypervolume reference point", ms(s["hypervolume"]["reference_point"]["latency_us"], 1) + " ms, " +
                                                      fixed(s["hypervolume"]["reference_point"]["top1"], 1) + " % top-1"},
                  {"Pareto front", std::to_string(r["pareto"].size()) + " configurations"}};
-  out.push_back(search);
+  report.tables.push_back(search);
+}
 
-  if (r["proof"].is_object()) {
-    const Json& pr = r["proof"];
-    Table t = table("Proof on this machine: predicted vs measured ranking",
-                    {"network", "predicted (ms)", "measured (ms)", "cv", "predicted rank", "measured rank"},
-                    "Measured with the profiler at " + plain(pr["threads"]) + " thread(s); Spearman of the two rankings " +
-                        fixed(pr["spearman"], 3) + ".");
-    for (const auto& row : pr["rows"])
-      t.rows.push_back({plain(row["name"]), ms(row["predicted_us"], 2), ms(row["measured_us"], 2),
-                        fixed(Json(100 * row["cv"].get<double>()), 1) + " %", plain(row["predicted_rank"]), plain(row["measured_rank"])});
-    out.push_back(t);
-  } else {
-    report.missing.push_back("proof on this machine: " + device + " is not the host, so nothing was measured");
+void add_proof_table(const Json& r, const Labels& l, Report& report) {
+  if (!r["proof"].is_object()) {
+    report.missing.push_back("proof on this machine: " + l.device + " is not the host, so nothing was measured");
+    return;
   }
+  const Json& pr = r["proof"];
+  Table t = table("Proof on this machine: predicted vs measured ranking",
+                  {"network", "predicted (ms)", "measured (ms)", "cv", "predicted rank", "measured rank"},
+                  "Measured with the profiler at " + plain(pr["threads"]) + " thread(s); Spearman of the two rankings " +
+                      fixed(pr["spearman"], 3) + ".");
+  for (const auto& row : pr["rows"])
+    t.rows.push_back({plain(row["name"]), ms(row["predicted_us"], 2), ms(row["measured_us"], 2),
+                      fixed(Json(100 * row["cv"].get<double>()), 1) + " %", plain(row["predicted_rank"]), plain(row["measured_rank"])});
+  report.tables.push_back(t);
+}
 
-  Table z = table("Zoo on " + device,
+void add_zoo_table(const Json& r, const Labels& l, Report& report) {
+  Table z = table("Zoo on " + l.device,
                   {"model", "family", "input", "params", "MACs", "published top-1 (%)", "est. top-1 (%)", "est. interval (%)",
                    "support distance", "predicted (ms)", "published (ms)", "measured (ms)", "predicted MACpS"},
-                  "Every zoo model at its published resolution. Published top-1 as published; estimated top-1 from " + acc +
-                      " for every model, with its " + level + " interval, and \"unknown\" where the model lies outside the "
+                  "Every zoo model at its published resolution. Published top-1 as published; estimated top-1 from " + l.acc +
+                      " for every model, with its " + l.level + " interval, and \"unknown\" where the model lies outside the "
                       "estimator's support (standardised nearest-neighbour distance above " +
                       (r["accuracy_model"]["support"].is_object() ? fixed(r["accuracy_model"]["support"]["threshold"], 2)
                                                                   : std::string("the threshold")) + ").");
@@ -204,34 +220,42 @@ void build_tables(const Json& r, Report& report) {
                       fixed(m["support_distance"], 2), ms(m["predicted_latency_us"], 2),
                       ms(m["published_latency_us"], 2), ms(m["measured_latency_us"], 2), si(m["predicted_macps"])});
   }
-  out.push_back(z);
+  report.tables.push_back(z);
+}
 
-  Table rules = table("Design rules vs the paper's claims on " + device,
+void add_design_rules_table(const Json& r, const Labels& l, Report& report) {
+  Table rules = table("Design rules vs the paper's claims on " + l.device,
                       {"rule", "statement", "value", "source", "paper's claim", "agrees", "proposals follow"});
   for (const auto& d : r["design_rules"])
     rules.rows.push_back({plain(d["id"]), plain(d["statement"]), plain(d["value"]) + (d["unit"].is_null() ? "" : " " + plain(d["unit"])),
                           plain(d["source"]), plain(d["paper_claim"]), plain(d["agrees_with_paper"]), plain(d["proposals_follow"])});
   if (r["design_rules"].empty()) rules.note = "The results state no design rules.";
-  out.push_back(rules);
+  report.tables.push_back(rules);
+}
 
+void add_operator_table(const Json& r, const Labels& l, Report& report) {
   Table ops = table("Operators on this machine (FasterNet Table 1 style)", {"operator", "MACs", "latency (us)", "MACpS"});
   if (r["operator_table"].is_array()) {
     for (const auto& o : r["operator_table"])
       ops.rows.push_back({plain(o["operator"]), si(o["macs"]), fixed(o["latency_us"], 1), si(o["macps"])});
   } else {
-    ops.note = "No operator table: " + device + " has no device profile measured on this machine.";
-    report.missing.push_back("operator table: no device profile measured for " + device);
+    ops.note = "No operator table: " + l.device + " has no device profile measured on this machine.";
+    report.missing.push_back("operator table: no device profile measured for " + l.device);
   }
-  out.push_back(ops);
+  report.tables.push_back(ops);
+}
 
+// The feature sets the fit tried, then the fit itself point by point.
+void add_accuracy_model_tables(const Json& r, const Labels& l, Report& report) {
   const Json& a = r["accuracy_model"];
-  Table am = table("Accuracy model: " + acc,
+  const Json& interval_model = a["interval"];
+  Table am = table("Accuracy model: " + l.acc,
                    {"model", "family", "published top-1 (%)", "fitted (%)", "leave-one-out (%)", "family held out (%)",
                     "nearest other point"},
                    plain(a["description"]) + " Kind: " + plain(a["kind"]) + "; mean absolute error leave-one-model-out " +
                        (a["loo_mae_pp"].is_null() ? std::string("not available") : fixed(a["loo_mae_pp"], 2) + " pp") +
                        ", leave-one-family-out " + (a["lofo_mae_pp"].is_null() ? std::string("not available") : fixed(a["lofo_mae_pp"], 2) + " pp") +
-                       (interval_model.is_object() ? "; interval ±" + fixed(interval_model["half_width_pp"], 2) + " pp at " + level + " (" +
+                       (interval_model.is_object() ? "; interval ±" + fixed(interval_model["half_width_pp"], 2) + " pp at " + l.level + " (" +
                                                          plain(interval_model["method"]) + ")"
                                                    : std::string()) +
                        (a["support"].is_object() ? "; support: " + plain(a["support"]["distance"]) + ", threshold " +
@@ -240,7 +264,7 @@ void build_tables(const Json& r, Report& report) {
   for (const auto& pt : a["points"])
     am.rows.push_back({plain(pt["model"]), plain(pt["family"]), fixed(pt["published_top1"], 2), fixed(pt["fitted_top1"], 2),
                        fixed(pt["loo_top1"], 2), fixed(pt["lofo_top1"], 2), fixed(pt["support_nn_distance"], 2)});
-  if (a["loo_mae_pp"].is_null()) report.missing.push_back("accuracy model " + acc + ": no leave-one-out error");
+  if (a["loo_mae_pp"].is_null()) report.missing.push_back("accuracy model " + l.acc + ": no leave-one-out error");
   am.folded = true;
   Table sets = table("Accuracy model: feature sets tried", {"features", "leave-one-model-out MAE (pp)", "leave-one-family-out MAE (pp)", "chosen"},
                      "Every feature set the fit tried; the one with the lowest family-held-out error is chosen.");
@@ -249,16 +273,20 @@ void build_tables(const Json& r, Report& report) {
     for (const auto& n : f["features"]) names += (names.empty() ? "" : " + ") + n.get<std::string>();
     sets.rows.push_back({names, fixed(f["loo_mae_pp"], 2), fixed(f["lofo_mae_pp"], 2), f["chosen"].get<bool>() ? "chosen" : ""});
   }
-  out.push_back(sets);
-  out.push_back(am);
+  report.tables.push_back(sets);
+  report.tables.push_back(am);
+}
 
+void add_emulated_ops_table(const Json& r, Report& report) {
   Table em = table("Emulated operators", {"operator", "how"},
                    "Operators XNNPACK (2022-02-16) lacks, built from its primitives or Eigen; their timings describe our "
                    "emulation, not a native kernel.");
   for (const auto& e : r["emulated_ops"]) em.rows.push_back({plain(e["op"]), plain(e["how"])});
   if (r["emulated_ops"].empty()) em.note = "No operator was emulated.";
-  out.push_back(em);
+  report.tables.push_back(em);
+}
 
+void add_environment_table(const Json& r, Report& report) {
   Table env = table("Environment and provenance", {"field", "value"},
                     "Where every figure comes from: the tool run, the device and its predictor's provenance, and the "
                     "environment of this machine when anything was measured.");
@@ -281,9 +309,11 @@ void build_tables(const Json& r, Report& report) {
                                    ", above the threshold: the machine was busy, so figures measured there read slower than this "
                                    "machine is; measure again on a quiet machine");
   }
-  out.push_back(env);
+  report.tables.push_back(env);
+}
 
-  // Summary sentences: the key numbers a reader wants before the charts.
+// One sentence per capacity-matched tier and per baseline's proposals.
+void add_tier_and_proposal_sentences(const Json& r, const Labels& l, Report& report) {
   auto& sum = report.summary;
   for (const auto& t : r["capacity_matched"]) {
     if (t["configurations"].empty()) continue;
@@ -300,7 +330,7 @@ void build_tables(const Json& r, Report& report) {
   for (const auto& b : r["proposals"]) {
     const Json* best = fastest_dominating(b);
     if (!best) {
-      sum.push_back("No proposal earns domination over " + plain(b["baseline"]) + " on " + device +
+      sum.push_back("No proposal earns domination over " + plain(b["baseline"]) + " on " + l.device +
                     " (top-1 interval at or above its published top-1).");
       continue;
     }
@@ -312,6 +342,12 @@ void build_tables(const Json& r, Report& report) {
                                                             : "; measured " + ms((*best)["measured_latency_us"], 2) + " ms vs " +
                                                                   ms(b["baseline_measured_latency_us"], 2) + " ms."));
   }
+}
+
+// The search, the rank correlations, the predictor's error and the fused crossover, one sentence each.
+void add_search_and_device_sentences(const Json& r, const Labels& l, Report& report) {
+  auto& sum = report.summary;
+  const Json& s = r["search"];
   sum.push_back(plain(s["algorithm"]) + " evaluated " + thousands(s["evaluations"].get<int64_t>()) + " candidates (" +
                 thousands(std::llround(s["evaluations_per_second"].get<double>())) + " per second); hypervolume " +
                 fixed(s["hypervolume"]["ratio"], 2) + "x that of random search with the same evaluations.");
@@ -324,7 +360,26 @@ void build_tables(const Json& r, Report& report) {
                   fixed(Json(100 * pa["within_10"].get<double>()), 0) + " % of points within ±10 %.");
   }
   if (!r["fused_crossover_channels"].is_null())
-    sum.push_back("Fused blocks reach the higher MACpS below " + plain(r["fused_crossover_channels"]) + " channels on " + device + ".");
+    sum.push_back("Fused blocks reach the higher MACpS below " + plain(r["fused_crossover_channels"]) + " channels on " + l.device + ".");
+}
+
+}  // namespace
+
+void build_tables(const Json& r, Report& report) {
+  const Labels l = labels(r);
+  add_capacity_matched_table(r, l, report);
+  add_proposal_tables(r, l, report);
+  add_search_table(r, report);
+  add_proof_table(r, l, report);
+  add_zoo_table(r, l, report);
+  add_design_rules_table(r, l, report);
+  add_operator_table(r, l, report);
+  add_accuracy_model_tables(r, l, report);
+  add_emulated_ops_table(r, report);
+  add_environment_table(r, report);
+  // Summary sentences: the key numbers a reader wants before the charts.
+  add_tier_and_proposal_sentences(r, l, report);
+  add_search_and_device_sentences(r, l, report);
 }
 
 }  // namespace cpx::reports
