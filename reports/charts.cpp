@@ -251,8 +251,7 @@ Chart speed_accuracy(const Json& r, Report& report) {
   const Dataset& matched = dataset(report, "capacity_matched");
   const size_t zoo_points = count_if_not_null(zoo, "top1");
   const size_t matched_points = count_if_not_null(matched, "top1");
-  const Json& interval = r["accuracy_model"]["interval"];
-  const std::string level = interval.is_object() ? fixed(Json(100 * interval["level"].get<double>()), 0) + " %" : "no";
+  const std::string level = interval_level_text(r);
   c.caption = "ImageNet top-1 against the predicted latency on " + device_name(r) +
               " (log scale). Filled circles: zoo models at their published top-1. Hollow marks are estimates of " +
               r["accuracy_model"]["name"].get<std::string>() + ", each with its " + level +

@@ -60,6 +60,8 @@ const Json* fastest_dominating(const Json& proposal);
 std::string fixed(const Json& v, int digits);
 std::string ms(const Json& us, int digits);           // a latency in microseconds, shown in milliseconds
 std::string si(const Json& v, int significant = 3);  // 4.62 M, 530 M, 74.0 G
-std::string plain(const Json& v);                    // strings as they are, numbers in shortest form
+std::string plain(const Json& v);
+// The accuracy model's top-1 interval level as printed ("80 %"), or "no" when it has none.
+std::string interval_level_text(const Json& results);                    // strings as they are, numbers in shortest form
 
 }  // namespace cpx::reports

@@ -48,6 +48,11 @@ std::string plain(const Json& v) {
   return v.dump();
 }
 
+std::string interval_level_text(const Json& results) {
+  const Json& interval = results["accuracy_model"]["interval"];
+  return interval.is_object() ? fixed(Json(100 * interval["level"].get<double>()), 0) + " %" : "no";
+}
+
 namespace {
 
 Table table(std::string heading, std::vector<std::string> header, std::string note = "") {
@@ -101,9 +106,7 @@ struct Labels {
 };
 
 Labels labels(const Json& r) {
-  const Json& interval_model = r["accuracy_model"]["interval"];
-  return {r["device"]["name"].get<std::string>(), r["accuracy_model"]["name"].get<std::string>(),
-          interval_model.is_object() ? fixed(Json(100 * interval_model["level"].get<double>()), 0) + " %" : "no"};
+  return {r["device"]["name"].get<std::string>(), r["accuracy_model"]["name"].get<std::string>(), interval_level_text(r)};
 }
 
 // The capacity-matched tier first: the same capacity, more MACs per second.
