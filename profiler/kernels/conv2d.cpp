@@ -1,5 +1,6 @@
 // conv2d: one XNNPACK convolution (dense, grouped and depthwise alike), relu/relu6 fused as its output
 // clamp, any other activation run in place afterwards.
+#include "profiler/kernels/igemm.hpp"
 #include "profiler/kernels/kernels.hpp"
 #include "profiler/kernels/xnn_op.hpp"
 
@@ -23,6 +24,7 @@ std::unique_ptr<Kernel> make_kernel(const Conv2d& op, const KernelArgs& args) {
   // only; other sizes (7x7) run as a grouped GEMM, about 15x slower than 5x5, so they go to our loops.
   if (in_per_group == 1 && out_per_group == 1 && !xnnpack_has_depthwise_microkernel(op.kernel[0] * op.kernel[1]))
     return make_depthwise_loops_kernel(op, args);
+  if (igemm_prefers(in_per_group, out_per_group)) return make_igemm_kernel(op, args);
   const auto [lo, hi] = clamp_range(op.activation);
   XnnOp conv;
   check_xnn(xnn_create_convolution2d_nhwc_f32(

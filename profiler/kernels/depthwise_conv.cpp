@@ -21,6 +21,26 @@ struct Geometry {
   float lo, hi;                   // fused output clamp
 };
 
+// Always inlined into each clone, so the vectors never cross a call in the baseline ABI (hence no -Wpsabi).
+#pragma GCC diagnostic ignored "-Wpsabi"
+[[gnu::always_inline]] inline Lanes load(const float* p) {
+  Lanes v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+[[gnu::always_inline]] inline void store_clamped(float* p, Lanes v, float lo, float hi) {
+  const Lanes vlo = Lanes{} + lo, vhi = Lanes{} + hi;
+  v = v < vlo ? vlo : v;
+  v = v > vhi ? vhi : v;
+  std::memcpy(p, &v, sizeof v);
+}
+
+// Output pixels computed together where all their taps lie inside the image: independent accumulators
+// hide the FMA latency (one accumulator per pixel made the loop latency-bound, 5x slower than ORT on 7x7)
+// and each tap's weights are loaded once for all of them.
+constexpr int64_t pixels_per_step = 4;
+
 // One output row `oy` of one sample: `in` and `out` point at the sample's first pixel.
 CPX_VECTOR_CLONES void depthwise_row(const Geometry& g, const float* __restrict in, float* __restrict out, int64_t oy,
                                      const float* __restrict w, const float* __restrict bias) {
@@ -29,30 +49,59 @@ CPX_VECTOR_CLONES void depthwise_row(const Geometry& g, const float* __restrict 
   // Taps inside the image: rows [ky0, ky1) and columns [kx0, kx1) of the kernel (padding contributes 0).
   const int64_t iy0 = oy * g.stride_h - g.pad_top;
   const int64_t ky0 = std::max<int64_t>(0, -iy0), ky1 = std::min(g.kh, g.in_h - iy0);
-  for (int64_t ox = 0; ox < g.out_w; ++ox) {
-    float* y = out + (oy * g.out_w + ox) * g.out_stride;
+  auto x_at = [&](int64_t ky, int64_t ix) { return in + ((iy0 + ky) * g.in_w + ix) * g.in_stride; };
+  auto w_at = [&](int64_t ky, int64_t kx) { return w + (ky * g.kw + kx) * c; };
+  int64_t ox = 0;
+  while (ox < g.out_w) {
     const int64_t ix0 = ox * g.stride_w - g.pad_left;
-    const int64_t kx0 = std::max<int64_t>(0, -ix0), kx1 = std::min(g.kw, g.in_w - ix0);
-    auto x_at = [&](int64_t ky, int64_t kx) { return in + ((iy0 + ky) * g.in_w + ix0 + kx) * g.in_stride; };
-    auto w_at = [&](int64_t ky, int64_t kx) { return w + (ky * g.kw + kx) * c; };
-    for (int64_t c0 = 0; c0 < full; c0 += static_cast<int64_t>(lanes)) {
-      Lanes acc;
-      std::memcpy(&acc, bias + c0, sizeof acc);
-      for (int64_t ky = ky0; ky < ky1; ++ky)
-        for (int64_t kx = kx0; kx < kx1; ++kx) {
-          Lanes xv, wv;
-          std::memcpy(&xv, x_at(ky, kx) + c0, sizeof xv);
-          std::memcpy(&wv, w_at(ky, kx) + c0, sizeof wv);
-          acc += xv * wv;
+    const int64_t step_x = g.stride_w * g.in_stride;
+    if (ox + pixels_per_step <= g.out_w && ix0 >= 0 &&
+        ix0 + (pixels_per_step - 1) * g.stride_w + g.kw <= g.in_w) {
+      float* y = out + (oy * g.out_w + ox) * g.out_stride;
+      for (int64_t c0 = 0; c0 < full; c0 += static_cast<int64_t>(lanes)) {
+        const Lanes b = load(bias + c0);
+        Lanes a0 = b, a1 = b, a2 = b, a3 = b;
+        for (int64_t ky = ky0; ky < ky1; ++ky) {
+          const float* x = x_at(ky, ix0) + c0;
+          for (int64_t kx = 0; kx < g.kw; ++kx, x += g.in_stride) {
+            const Lanes wv = load(w_at(ky, kx) + c0);
+            a0 += load(x) * wv;
+            a1 += load(x + step_x) * wv;
+            a2 += load(x + 2 * step_x) * wv;
+            a3 += load(x + 3 * step_x) * wv;
+          }
         }
-      for (size_t j = 0; j < lanes; ++j) y[c0 + static_cast<int64_t>(j)] = std::min(std::max(acc[j], g.lo), g.hi);
+        store_clamped(y + c0, a0, g.lo, g.hi);
+        store_clamped(y + g.out_stride + c0, a1, g.lo, g.hi);
+        store_clamped(y + 2 * g.out_stride + c0, a2, g.lo, g.hi);
+        store_clamped(y + 3 * g.out_stride + c0, a3, g.lo, g.hi);
+      }
+      for (int64_t p = 0; p < pixels_per_step; ++p)
+        for (int64_t ch = full; ch < c; ++ch) {
+          float acc = bias[ch];
+          for (int64_t ky = ky0; ky < ky1; ++ky)
+            for (int64_t kx = 0; kx < g.kw; ++kx) acc += x_at(ky, ix0 + p * g.stride_w + kx)[ch] * w_at(ky, kx)[ch];
+          y[p * g.out_stride + ch] = std::min(std::max(acc, g.lo), g.hi);
+        }
+      ox += pixels_per_step;
+      continue;
+    }
+    // A pixel near the left or right border: only the taps inside.
+    float* y = out + (oy * g.out_w + ox) * g.out_stride;
+    const int64_t kx0 = std::max<int64_t>(0, -ix0), kx1 = std::min(g.kw, g.in_w - ix0);
+    for (int64_t c0 = 0; c0 < full; c0 += static_cast<int64_t>(lanes)) {
+      Lanes acc = load(bias + c0);
+      for (int64_t ky = ky0; ky < ky1; ++ky)
+        for (int64_t kx = kx0; kx < kx1; ++kx) acc += load(x_at(ky, ix0 + kx) + c0) * load(w_at(ky, kx) + c0);
+      store_clamped(y + c0, acc, g.lo, g.hi);
     }
     for (int64_t ch = full; ch < c; ++ch) {
       float acc = bias[ch];
       for (int64_t ky = ky0; ky < ky1; ++ky)
-        for (int64_t kx = kx0; kx < kx1; ++kx) acc += x_at(ky, kx)[ch] * w_at(ky, kx)[ch];
+        for (int64_t kx = kx0; kx < kx1; ++kx) acc += x_at(ky, ix0 + kx)[ch] * w_at(ky, kx)[ch];
       y[ch] = std::min(std::max(acc, g.lo), g.hi);
     }
+    ++ox;
   }
 }
 

@@ -1,0 +1,59 @@
+// Our AVX-512 indirect GEMM for dense and grouped convolutions and fully connected layers (igemm.cpp).
+#pragma once
+
+#include <cstdlib>
+#include <memory>
+#include <vector>
+
+#include "profiler/kernel.hpp"
+
+namespace cpx::profiler {
+
+// True when this build has the kernel and the CPU runs AVX-512F (checked once, through cpuinfo).
+bool igemm_available();
+
+// Whether a conv or linear of this shape goes to igemm rather than XNNPACK: at least two vectors of output
+// channels per group (below that a 6-row tile is load-bound like XNNPACK's 7x16, which then wins).
+inline bool igemm_prefers(int64_t in_per_group, int64_t out_per_group) {
+  return igemm_available() && in_per_group >= 2 && out_per_group >= 32;
+}
+
+// A reduction block of a product over K = taps x channels: taps [tap0, tap0 + taps) and, within them,
+// channels [c0, c0 + channels). Either several whole taps or part of one, so its packed rows are contiguous.
+struct IgemmBlock {
+  int64_t tap0, taps, c0, channels;
+};
+
+struct AlignedFree {
+  void operator()(float* p) const { std::free(p); }
+};
+using AlignedFloats = std::unique_ptr<float[], AlignedFree>;
+
+// The right-hand side B (k x n) of C = A·B (+ bias), packed into panels of up to 64 columns: per panel
+// the bias, then k rows of the panel's columns (zero-padded to a whole number of 16-float vectors).
+class GemmPanels {
+ public:
+  GemmPanels(int64_t k, int64_t n);
+  // B's element (kk, j) is b[kk * stride_k + j * stride_n], times scale; bias: n values or nullptr.
+  void pack(const float* b, int64_t stride_k, int64_t stride_n, float scale, const float* bias);
+  // C = A·B + bias for `rows` rows of A (a + r * a_stride, k floats each) into c (c_stride floats per row).
+  void multiply(const float* a, int64_t a_stride, int64_t rows, float* c, int64_t c_stride) const;
+  // Panel p for `tiles` tiles of 6 rows (`rows` valid rows from the first): a holds, per tile and tap, six
+  // row pointers; a pointer equal to `zero` is padding, the others get a_offset added. Blocks in order,
+  // the output tile accumulating between them; the last clamps into [lo, hi].
+  void multiply_panel(int64_t p, const float* const* a, int64_t tiles, int64_t rows, int64_t taps, int64_t a_offset,
+                      const float* zero, float* c, int64_t c_stride, const std::vector<IgemmBlock>& blocks, float lo,
+                      float hi) const;
+  int64_t panel() const { return panel_; }
+  int64_t panels() const { return panels_; }
+
+ private:
+  int64_t k_ = 0, n_ = 0, panel_ = 0, panels_ = 0, panel_floats_ = 0;
+  AlignedFloats data_;
+};
+
+// Throws Unsupported when !igemm_available().
+std::unique_ptr<Kernel> make_igemm_kernel(const Conv2d& op, const KernelArgs& args);
+std::unique_ptr<Kernel> make_igemm_kernel(const FullyConnected& op, const KernelArgs& args);
+
+}  // namespace cpx::profiler
