@@ -85,7 +85,10 @@ CalibrationResult calibrate_device(const CalibrationRequest& r) {
   const std::filesystem::path published(r.published);
   std::string rebuild = "cpubone-explore calibrate --device " + r.device + " --published " +
                         (published.is_absolute() ? published.filename().string() : r.published) +
-                        (r.column.empty() ? "" : " --column " + r.column) + " (after `cpubone-explore fit --device host`)";
+                        (r.column.empty() ? "" : " --column " + r.column) +
+                        (r.hardware.empty() ? "" : " --hardware " + std::filesystem::path(r.hardware).filename().string()) +
+                        ", after `cpubone-explore fit --device host`";
+  if (r.hardware.empty()) rebuild = "scripts/calibrate-devices (" + rebuild + ")";
   out.calibration = calibrate(host, out.host, *hw, out.points, published.filename().string() +
                               (r.column.empty() ? "" : " column " + r.column), rebuild);
   out.path = r.out.empty() ? predictor_path(r.device) : r.out;
