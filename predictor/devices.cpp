@@ -68,6 +68,8 @@ Ceilings host_ceilings(const Json& profile, const std::string& path, int64_t thr
 CalibrationResult calibrate_device(const CalibrationRequest& r) {
   if (r.device.empty() || r.device == "host" || r.device.find('/') != std::string::npos)
     throw InputError("--device = \"" + r.device + "\": name a device other than host, without '/'");
+  CalibrationResult out;
+  out.points = read_published(r.published, r.column);  // the figures' own errors first: they name the user's file
   std::optional<Hardware> hw;
   if (!r.hardware.empty()) hw = hardware_from_json(read_json_file(r.hardware), Where(r.hardware));
   else hw = shipped_hardware(r.device);
@@ -78,9 +80,7 @@ CalibrationResult calibrate_device(const CalibrationRequest& r) {
     throw InputError((r.hardware.empty() ? "shipped hardware" : r.hardware) + ": device = \"" + hw->device + "\": not --device \"" + r.device + "\"");
   const Predictor host = load_predictor("host");
   const std::string profile_path = host.provenance.value("profile", profiler::default_profile_path("host"));
-  CalibrationResult out;
   out.host = host_ceilings(profiler::load_profile(profile_path), profile_path, 1);
-  out.points = read_published(r.published, r.column);
   // The device file records how to rebuild it, without this machine's paths.
   const std::filesystem::path published(r.published);
   std::string rebuild = "cpubone-explore calibrate --device " + r.device + " --published " +
