@@ -4,6 +4,11 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <functional>
+#include <map>
+
+#include "profiler/rank.hpp"
+#include "space/count.hpp"
 
 #include "space/io.hpp"
 #include "space/zoo.hpp"
@@ -83,59 +88,254 @@ Fit fit_scales(const Eigen::MatrixXd& T, const Eigen::VectorXd& y) {
   return f;
 }
 
-}  // namespace
-
-Calibration calibrate(const Predictor& host, const std::string& device, const std::string& runtime,
-                      const std::vector<PublishedPoint>& points, const std::string& source) {
-  if (points.size() < 2) throw InputError(source + ": needs at least 2 published latencies of zoo models, got " + std::to_string(points.size()));
-  const Eigen::MatrixXd T = class_times(host, points);
+// Published latency of point i in microseconds.
+Eigen::VectorXd published_us(const std::vector<PublishedPoint>& points, const std::string& source) {
   Eigen::VectorXd y(static_cast<Eigen::Index>(points.size()));
   for (size_t i = 0; i < points.size(); ++i) {
     if (!(points[i].latency_ms > 0) || !std::isfinite(points[i].latency_ms))
       throw InputError(source + ": " + points[i].model + " latency_ms = " + std::to_string(points[i].latency_ms) + ": must be positive");
     y(static_cast<Eigen::Index>(i)) = points[i].latency_ms * 1e3;
   }
-  const Fit all = fit_scales(T, y);
-  Calibration out;
-  out.common_factor = all.common;
-  // Leave one model out.
-  double sum = 0;
-  for (Eigen::Index i = 0; i < T.rows(); ++i) {
-    Eigen::MatrixXd Ti(T.rows() - 1, T.cols());
-    Eigen::VectorXd yi(T.rows() - 1);
-    for (Eigen::Index r = 0, k = 0; r < T.rows(); ++r)
-      if (r != i) {
-        Ti.row(k) = T.row(r);
-        yi(k++) = y(r);
-      }
-    const Fit f = fit_scales(Ti, yi);
-    const double pred = T.row(i).dot(f.scale);
-    out.loo_errors.push_back(pred / y(i) - 1);
-    sum += std::abs(pred / y(i) - 1);
+  return y;
+}
+
+// Per-group device times at factor 1 (rows: points, columns: OpGroup).
+Eigen::MatrixXd group_times(const Predictor& transfer, const std::vector<PublishedPoint>& points) {
+  Eigen::MatrixXd G = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(points.size()), op_group_count);
+  for (size_t i = 0; i < points.size(); ++i) {
+    const NetworkPrediction p = predict(transfer, find_zoo(points[i].model)->build(0), transfer.calibrated->hardware.threads);
+    for (const auto& op : p.ops) {
+      G(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(op_group(op.op_class))) += op.latency_us - op.activation_us;
+      G(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(OpGroup::elementwise)) += op.activation_us;
+    }
   }
-  out.loo_mape = sum / static_cast<double>(T.rows());
-  out.device = host;
-  out.device.device = device;
-  out.device.runtime = runtime;
-  for (size_t c = 0; c < op_class_count; ++c)
-    if (out.device.classes[c]) out.device.classes[c]->scale *= all.scale(static_cast<Eigen::Index>(c));
-  for (auto& [t, us] : out.device.network_overhead_us) us *= all.common;
-  Json pts = Json::array();
+  return G;
+}
+
+// Ridge in log space: a group factor of 2 costs as much as a 7% RMS log error on every point (chosen before
+// looking at any held-out figure).
+constexpr double group_ridge = 0.01;
+
+// log factors θ minimising mean_i (log Σ_k e^θk G_ik − log y_i)² + λ Σ_k θ_k², by damped Gauss-Newton.
+Eigen::VectorXd fit_groups(const Eigen::MatrixXd& G, const Eigen::VectorXd& y) {
+  const Eigen::Index n = G.rows(), K = G.cols();
+  Eigen::VectorXd theta = Eigen::VectorXd::Zero(K);
+  auto objective = [&](const Eigen::VectorXd& t) {
+    const Eigen::VectorXd p = G * t.array().exp().matrix();
+    return (p.array().log() - y.array().log()).square().sum() / static_cast<double>(n) + group_ridge * t.squaredNorm();
+  };
+  double f = objective(theta);
+  for (int iter = 0; iter < 200; ++iter) {
+    const Eigen::VectorXd e = theta.array().exp();
+    const Eigen::VectorXd p = G * e;
+    const Eigen::VectorXd r = p.array().log() - y.array().log();
+    Eigen::MatrixXd J = G;
+    for (Eigen::Index i = 0; i < n; ++i) J.row(i) = (G.row(i).array() * e.transpose().array() / p(i)).matrix();
+    const Eigen::VectorXd grad = J.transpose() * r / static_cast<double>(n) + group_ridge * theta;
+    const Eigen::MatrixXd H = J.transpose() * J / static_cast<double>(n) + group_ridge * Eigen::MatrixXd::Identity(K, K);
+    const Eigen::VectorXd step = H.ldlt().solve(-grad);
+    double a = 1;
+    while (a > 1e-6 && !(objective(theta + a * step) < f)) a /= 2;
+    if (a <= 1e-6) break;
+    theta += a * step;
+    const double nf = objective(theta);
+    if (f - nf < 1e-14) break;
+    f = nf;
+  }
+  return theta;
+}
+
+Eigen::MatrixXd rows(const Eigen::MatrixXd& M, const std::vector<Eigen::Index>& idx) {
+  Eigen::MatrixXd out(static_cast<Eigen::Index>(idx.size()), M.cols());
+  for (size_t k = 0; k < idx.size(); ++k) out.row(static_cast<Eigen::Index>(k)) = M.row(idx[k]);
+  return out;
+}
+
+// A model: fitted on the `train` rows only, it predicts every row (microseconds).
+using Model = std::function<Eigen::VectorXd(const std::vector<Eigen::Index>& train)>;
+
+// Linear interpolation between order statistics.
+double quantile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  const double pos = q * static_cast<double>(v.size() - 1);
+  const size_t lo = static_cast<size_t>(std::floor(pos));
+  const size_t hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
+}
+
+Json figures(const std::vector<double>& pred, const Eigen::VectorXd& y) {
+  double ape = 0, within = 0;
+  std::vector<double> ys(static_cast<size_t>(y.size()));
+  for (Eigen::Index i = 0; i < y.size(); ++i) {
+    const double e = std::abs(pred[static_cast<size_t>(i)] / y(i) - 1);
+    ape += e;
+    within += e <= 0.10;
+    ys[static_cast<size_t>(i)] = y(i);
+  }
+  const double n = static_cast<double>(y.size());
+  return {{"mape", ape / n}, {"within_10pct", within / n}, {"spearman", profiler::spearman(pred, ys)}};
+}
+
+HeldOutScores held_out(const std::string& name, const Model& model, const Eigen::VectorXd& y, const std::vector<std::string>& family) {
+  const Eigen::Index n = y.size();
+  HeldOutScores s;
+  s.method = name;
+  s.lomo_us.resize(static_cast<size_t>(n));
+  for (Eigen::Index i = 0; i < n; ++i) {
+    std::vector<Eigen::Index> train;
+    for (Eigen::Index r = 0; r < n; ++r)
+      if (r != i) train.push_back(r);
+    s.lomo_us[static_cast<size_t>(i)] = model(train)(i);
+  }
+  std::vector<std::string> families(family);
+  std::sort(families.begin(), families.end());
+  families.erase(std::unique(families.begin(), families.end()), families.end());
+  s.figures = {{"lomo", figures(s.lomo_us, y)}, {"lofo", nullptr}};
+  if (families.size() < 2) return s;
+  s.lofo_us.resize(static_cast<size_t>(n));
+  for (const auto& f : families) {
+    std::vector<Eigen::Index> train;
+    for (Eigen::Index r = 0; r < n; ++r)
+      if (family[static_cast<size_t>(r)] != f) train.push_back(r);
+    const Eigen::VectorXd pred = model(train);
+    for (Eigen::Index r = 0; r < n; ++r)
+      if (family[static_cast<size_t>(r)] == f) s.lofo_us[static_cast<size_t>(r)] = pred(r);
+  }
+  s.figures["lofo"] = figures(s.lofo_us, y);
+  return s;
+}
+
+}  // namespace
+
+Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, const Hardware& hardware,
+                      const std::vector<PublishedPoint>& points, const std::string& source, const std::string& rebuild) {
+  if (points.size() < 3) throw InputError(source + ": needs at least 3 published latencies of zoo models, got " + std::to_string(points.size()));
+  if (host.calibrated) throw InputError("calibrate: the host model must be a measured predictor, not the calibrated device " + host.device);
+  if (!(host_ceilings.peak_macps > 0) || !(host_ceilings.bandwidth_bytes_per_s > 0))
+    throw InputError("calibrate: the host's probed peak_macps and bandwidth_bytes_per_s are needed (profile the host again)");
+  const Eigen::MatrixXd T = class_times(host, points);
+  const Eigen::VectorXd y = published_us(points, source);
+  std::vector<std::string> family;
+  for (const auto& p : points) family.push_back(p.family.empty() ? p.model : p.family);
+
+  Predictor transfer = host;
+  transfer.device = hardware.device;
+  transfer.calibrated = Calibrated{};
+  transfer.calibrated->hardware = hardware;
+  transfer.calibrated->method = "hardware_transfer";
+  transfer.calibrated->host_threads = 1;
+  transfer.calibrated->host = host_ceilings;
+  const Eigen::MatrixXd G = group_times(transfer, points);
+  Eigen::VectorXd macs(y.size());
   for (size_t i = 0; i < points.size(); ++i)
-    pts.push_back({{"model", points[i].model}, {"latency_ms", points[i].latency_ms},
-                   {"fitted_ms", T.row(static_cast<Eigen::Index>(i)).dot(all.scale) / 1e3},
-                   {"leave_one_out_error", out.loo_errors[i]}});
-  Json scales = Json::object();
-  for (size_t c = 0; c < op_class_count; ++c) scales[std::string(to_string(static_cast<OpClass>(c)))] = all.scale(static_cast<Eigen::Index>(c));
-  out.device.provenance = {{"calibrated_from", source},
-                           {"points", points.size()},
-                           {"published", pts},
-                           {"class_scales", scales},
-                           {"common_factor", all.common},
-                           {"leave_one_out_mape", out.loo_mape},
-                           {"host_predictor", host.provenance},
-                           {"method", "host 1-thread per-class times scaled per class; weighted least squares on relative "
-                                      "errors, ridge towards one common factor, non-negative"}};
+    macs(static_cast<Eigen::Index>(i)) = static_cast<double>(count(find_zoo(points[i].model)->build(0)).total.macs);
+
+  const Model transfer_model = [&](const std::vector<Eigen::Index>& train) -> Eigen::VectorXd {
+    return G * fit_groups(rows(G, train), y(train)).array().exp().matrix();
+  };
+  const Model uniform_model = [&](const std::vector<Eigen::Index>& train) -> Eigen::VectorXd {
+    return T * fit_scales(rows(T, train), y(train)).scale;
+  };
+  const Model macs_model = [&](const std::vector<Eigen::Index>& train) -> Eigen::VectorXd {
+    // Least squares on relative errors: k = Σ m/y ÷ Σ (m/y)².
+    const Eigen::VectorXd r = macs(train).array() / y(train).array();
+    return macs * (r.sum() / r.squaredNorm());
+  };
+  Calibration out;
+  out.held_out = {held_out("hardware_transfer", transfer_model, y, family), held_out("uniform_scale", uniform_model, y, family),
+                  held_out("macs_only", macs_model, y, family)};
+  const bool by_family = !out.held_out[0].lofo_us.empty();
+  const char* scheme = by_family ? "lofo" : "lomo";
+  auto mape = [&](const HeldOutScores& s) { return s.figures[scheme]["mape"].get<double>(); };
+  const size_t chosen = mape(out.held_out[0]) <= mape(out.held_out[1]) ? 0 : 1;
+  out.chosen = out.held_out[chosen].method;
+
+  std::vector<Eigen::Index> all(static_cast<size_t>(y.size()));
+  for (Eigen::Index i = 0; i < y.size(); ++i) all[static_cast<size_t>(i)] = i;
+  Predictor& d = out.device;
+  Json class_scales = nullptr;
+  if (chosen == 0) {
+    d = transfer;
+    const Eigen::VectorXd theta = fit_groups(G, y);
+    for (size_t g = 0; g < op_group_count; ++g) d.calibrated->group_factor[g] = std::exp(theta(static_cast<Eigen::Index>(g)));
+  } else {
+    d = host;
+    const Fit f = fit_scales(T, y);
+    class_scales = Json::object();
+    for (size_t c = 0; c < op_class_count; ++c) {
+      if (d.classes[c]) d.classes[c]->scale *= f.scale(static_cast<Eigen::Index>(c));
+      class_scales[std::string(to_string(static_cast<OpClass>(c)))] = f.scale(static_cast<Eigen::Index>(c));
+    }
+    for (auto& [t, us] : d.network_overhead_us) us *= f.common;
+    d.calibrated = transfer.calibrated;
+    d.calibrated->method = "uniform_scale";
+  }
+  d.device = hardware.device;
+  d.runtime = hardware.runtime;
+  const Eigen::VectorXd fitted = (chosen == 0 ? transfer_model : uniform_model)(all);
+  out.fitted_us.assign(fitted.data(), fitted.data() + fitted.size());
+
+  // The interval: the 10th and 90th percentiles of the chosen model's held-out relative errors (by family
+  // when there are two or more families). Its coverage is checked the same way it will be used: each
+  // family's points against the percentiles of the other families' errors.
+  const std::vector<double>& held = by_family ? out.held_out[chosen].lofo_us : out.held_out[chosen].lomo_us;
+  std::vector<double> err(held.size());
+  for (size_t i = 0; i < held.size(); ++i) err[i] = held[i] / y(static_cast<Eigen::Index>(i)) - 1;
+  const double lo_q = (1 - interval_level) / 2, hi_q = 1 - lo_q;
+  double covered = 0;
+  for (size_t i = 0; i < err.size(); ++i) {
+    std::vector<double> others;
+    for (size_t k = 0; k < err.size(); ++k)
+      if (by_family ? family[k] != family[i] : k != i) others.push_back(err[k]);
+    covered += err[i] >= quantile(others, lo_q) && err[i] <= quantile(others, hi_q);
+  }
+  Calibrated& c = *d.calibrated;
+  c.error_low = quantile(err, lo_q);
+  c.error_high = quantile(err, hi_q);
+  c.rebuild = rebuild;
+  c.interval = {{"level", interval_level},
+                {"method", std::string("10th to 90th percentile of the ") + (by_family ? "leave-one-family-out" : "leave-one-model-out") +
+                               " relative errors (predicted / published - 1) of the " + out.chosen +
+                               " model; latency_us_low = latency_us / (1 + error_high), latency_us_high = latency_us / (1 + error_low)"},
+                {"error_low", c.error_low},
+                {"error_high", c.error_high},
+                {"coverage", {{"share", covered / static_cast<double>(err.size())},
+                              {"how", std::string("each ") + (by_family ? "family's" : "model's") +
+                                          " points against the percentiles of the others' held-out errors"}}}};
+  Json methods = Json::object();
+  for (const auto& s : out.held_out) methods[s.method] = s.figures;
+  std::map<std::string, int> per_family;
+  for (const auto& f : family) ++per_family[f];
+  c.held_out = {{"methods", methods},
+                {"chosen", out.chosen},
+                {"chosen_by", std::string("lower ") + (by_family ? "leave-one-family-out" : "leave-one-model-out (one family only)") +
+                                  " MAPE of hardware_transfer and uniform_scale; macs_only is the floor"},
+                {"families", per_family},
+                {"family_rule", "the CSV's family column; a parenthesised variant (\"FasterNet (ablation)\") is its family (\"FasterNet\")"},
+                {"points", points.size()}};
+  Json pts = Json::array();
+  for (size_t i = 0; i < points.size(); ++i) {
+    // held_out_ms: the device's own model, held out as its interval is (what the job's accuracy chart shows).
+    Json r = {{"model", points[i].model}, {"family", family[i]}, {"latency_ms", points[i].latency_ms}, {"fitted_ms", out.fitted_us[i] / 1e3},
+              {"held_out_ms", held[i] / 1e3}};
+    for (const auto& s : out.held_out) {
+      r[s.method + "_lomo_ms"] = s.lomo_us[i] / 1e3;
+      r[s.method + "_lofo_ms"] = s.lofo_us.empty() ? Json(nullptr) : Json(s.lofo_us[i] / 1e3);
+    }
+    pts.push_back(std::move(r));
+  }
+  const Json hp = host.provenance.is_object() ? host.provenance : Json::object();
+  d.provenance = {{"calibrated_from", source},
+                  {"published", pts},
+                  {"class_scales", class_scales},
+                  {"host_model", {{"environment", hp.value("environment", Json::object())},
+                                  {"profile_complete", hp.value("profile_complete", false)},
+                                  {"fitted_on", hp.value("fitted_on", "")}}},
+                  {"transfer", "device op time = group factor x device roofline time / host efficiency; host efficiency = host roofline "
+                               "time / host predicted time at 1 thread, clamped into (0, 1]; roofline time = max(MACs / peak_macps, bytes / "
+                               "bandwidth); device peak = fp32 peak of the cores its runtime used (hardware), bandwidth = its DRAM's. "
+                               "Multi-thread scaling is not modelled beyond the summed core peaks: the group factors absorb it. "
+                               "Group factors: ridge towards 1 in log space (lambda 0.01 on the mean squared log error)."}};
   return out;
 }
 
@@ -155,6 +355,16 @@ std::vector<PublishedPoint> read_published(const std::string& path, const std::s
   std::vector<PublishedPoint> points;
   std::vector<std::pair<std::string, int>> seen;  // zoo name, rank of the row used (0 = reported)
   const size_t kind = column.empty() ? SIZE_MAX : col("value_kind");
+  size_t family_col = SIZE_MAX;
+  for (size_t i = 0; i < header.size(); ++i)
+    if (header[i] == "family") family_col = i;
+  if (!column.empty() && family_col == SIZE_MAX) col("family");  // the published-figures format always has it
+  auto family_of = [&](const std::vector<std::string>& row) {
+    if (family_col == SIZE_MAX) return std::string();
+    const std::string& f = row[family_col];
+    const size_t paren = f.find(" (");
+    return paren == std::string::npos ? f : f.substr(0, paren);
+  };
   for (size_t r = 1; r < rows.size(); ++r) {
     const auto& row = rows[r];
     if (row.size() != header.size())
@@ -191,7 +401,7 @@ std::vector<PublishedPoint> read_published(const std::string& path, const std::s
       continue;
     }
     seen.emplace_back(name, rank);
-    points.push_back({name, ms});
+    points.push_back({name, ms, family_of(row)});
   }
   return points;
 }

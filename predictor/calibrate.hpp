@@ -1,7 +1,13 @@
-// Devices you do not own: the host-shaped predictor scaled per operator class to fit published
-// whole-network latencies. Latency(net) ≈ Σ_c s_c · T_c(net), T_c = the host model's time for the ops
-// of class c; the s_c are non-negative and regularised towards one common factor, because a handful of
-// published points cannot pin down thirteen classes.
+// Devices you do not own, calibrated from published whole-network latencies. Three models, scored side
+// by side on held-out points:
+//  - hardware_transfer: each op's host roofline efficiency (host roofline time / host predicted time, in
+//    (0, 1]) carried to the device's ceilings from its hardware description, then one factor per op group
+//    (see OpGroup), fitted on the published points, ridge towards 1 in log space;
+//  - uniform_scale (the baseline): the host model scaled per operator class, Latency(net) ≈ Σ_c s_c·T_c(net),
+//    non-negative, regularised towards one common factor;
+//  - macs_only (the floor): latency = MACs ÷ one fitted MACpS.
+// The device predicts with whichever of the first two has the lower leave-one-family-out MAPE (held-out,
+// never in-sample), and carries an interval from that model's held-out errors.
 #pragma once
 
 #include "predictor/predictor.hpp"
@@ -11,23 +17,38 @@ namespace cpx::predictor {
 struct PublishedPoint {
   std::string model;  // zoo name
   double latency_ms = 0;
+  std::string family;  // held out together; "" = the model is its own family
+};
+
+// One model's held-out predictions, per point, and their figures. Leave-one-family-out is empty when the
+// points come from fewer than two families.
+struct HeldOutScores {
+  std::string method;
+  std::vector<double> lomo_us, lofo_us;  // leave-one-model-out, leave-one-family-out predictions
+  Json figures;  // {lomo: {mape, within_10pct, spearman}, lofo: {...} or null}
 };
 
 struct Calibration {
   Predictor device;
-  double common_factor = 0;
-  double loo_mape = 0;       // leave-one-model-out, over the points
-  std::vector<double> loo_errors;  // per point, relative
+  std::vector<HeldOutScores> held_out;  // hardware_transfer, uniform_scale, macs_only
+  std::string chosen;
+  std::vector<double> fitted_us;  // the chosen model on all points
 };
 
 // Published whole-network latencies from a CSV: either the project's published-figures format (columns
-// "model" and `column`, model names as the sources write them; rows of models the zoo does not build are
-// skipped, a reported figure wins over a digitised one) or, with an empty `column`, a plain
-// "model,latency_ms" file with zoo names.
+// "model", "family" and `column`, model names as the sources write them; rows of models the zoo does not
+// build are skipped, a reported figure wins over a digitised one) or, with an empty `column`, a plain
+// "model,latency_ms" file with zoo names (and an optional "family" column). A family's parenthesised
+// variant ("FasterNet (ablation)") is the same family ("FasterNet"): the same blocks, other widths.
 std::vector<PublishedPoint> read_published(const std::string& path, const std::string& column);
 
-// `host` predicts 1-thread host times; `runtime` says what the published figures describe.
-Calibration calibrate(const Predictor& host, const std::string& device, const std::string& runtime,
-                      const std::vector<PublishedPoint>& points, const std::string& source);
+// `host` is the host model, `host_ceilings` its probed peak and bandwidth at 1 thread (the thread count the
+// host model is evaluated at for every device: the device's ceilings cover the threads its runtime used).
+// `rebuild` is the command that rebuilds the device file (stored in it).
+Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, const Hardware& hardware,
+                      const std::vector<PublishedPoint>& points, const std::string& source, const std::string& rebuild);
+
+// The level of every calibrated device's interval.
+inline constexpr double interval_level = 0.8;
 
 }  // namespace cpx::predictor

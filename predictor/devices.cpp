@@ -56,19 +56,46 @@ Predictor fit_device(const std::string& device, const std::string& profile_file,
   return p;
 }
 
+Ceilings host_ceilings(const Json& profile, const std::string& path, int64_t threads) {
+  if (profile.contains("peaks") && profile["peaks"].is_array())
+    for (const auto& p : profile["peaks"])
+      if (p.value("threads", int64_t{0}) == threads && p.value("peak_macps", 0.0) > 0 && p.value("bandwidth_bytes_per_s", 0.0) > 0)
+        return {p["peak_macps"].get<double>(), p["bandwidth_bytes_per_s"].get<double>()};
+  throw InputError(path + ": peaks: no probe at " + std::to_string(threads) +
+                   " thread(s) with peak_macps and bandwidth_bytes_per_s (profile the host again: `cpubone-explore profile --device host`)");
+}
+
 CalibrationResult calibrate_device(const CalibrationRequest& r) {
   if (r.device.empty() || r.device == "host" || r.device.find('/') != std::string::npos)
     throw InputError("--device = \"" + r.device + "\": name a device other than host, without '/'");
-  const Predictor host = load_predictor("host");
   CalibrationResult out;
-  out.points = read_published(r.published, r.column);
-  out.calibration = calibrate(host, r.device, r.runtime.empty() ? "published latencies from " + r.published : r.runtime,
-                              out.points, r.published);
+  out.points = read_published(r.published, r.column);  // the figures' own errors first: they name the user's file
+  std::optional<Hardware> hw;
+  if (!r.hardware.empty()) hw = hardware_from_json(read_json_file(r.hardware), Where(r.hardware));
+  else hw = shipped_hardware(r.device);
+  if (!hw)
+    throw InputError("--device = \"" + r.device + "\": no shipped hardware description; give --hardware FILE (fields as in "
+                     "predictor/devices/hardware/pi5.json, every number with its source)");
+  if (hw->device != r.device)
+    throw InputError((r.hardware.empty() ? "shipped hardware" : r.hardware) + ": device = \"" + hw->device + "\": not --device \"" + r.device + "\"");
+  const Predictor host = load_predictor("host");
+  const std::string profile_path = host.provenance.value("profile", profiler::default_profile_path("host"));
+  out.host = host_ceilings(profiler::load_profile(profile_path), profile_path, 1);
+  // The device file records how to rebuild it, without this machine's paths.
+  const std::filesystem::path published(r.published);
+  std::string rebuild = "cpubone-explore calibrate --device " + r.device + " --published " +
+                        (published.is_absolute() ? published.filename().string() : r.published) +
+                        (r.column.empty() ? "" : " --column " + r.column) +
+                        (r.hardware.empty() ? "" : " --hardware " + std::filesystem::path(r.hardware).filename().string()) +
+                        ", after `cpubone-explore fit --device host`";
+  if (r.hardware.empty()) rebuild = "scripts/calibrate-devices (" + rebuild + ")";
+  out.calibration = calibrate(host, out.host, *hw, out.points, published.filename().string() +
+                              (r.column.empty() ? "" : " column " + r.column), rebuild);
   out.path = r.out.empty() ? predictor_path(r.device) : r.out;
   if (std::filesystem::path(out.path).has_parent_path())
     std::filesystem::create_directories(std::filesystem::path(out.path).parent_path());
   const profiler::FileLock lock(out.path, "cpubone-explore calibrate");
-  write_file_atomic(out.path, to_json(out.calibration.device).dump() + "\n");
+  write_file_atomic(out.path, to_json(out.calibration.device).dump(1) + "\n");
   return out;
 }
 

@@ -19,20 +19,27 @@ std::vector<std::string> shipped_device_names();
 // predictor to predictor_path(device).
 Predictor fit_device(const std::string& device, const std::string& profile_file, const FitOptions& options = {});
 
-// `calibrate`: scales the host predictor to published latencies read from `published` (see read_published)
-// and writes the device to `out` (default predictor_path(device)).
+// `calibrate`: carries the host predictor to a device described by its hardware, fitted to published
+// latencies read from `published` (see read_published and calibrate), and writes the device to `out`
+// (default predictor_path(device)). The host's ceilings come from the probes of the profile the host
+// predictor was fitted from.
 struct CalibrationRequest {
   std::string device;
   std::string published;  // CSV file
   std::string column;     // "" for a plain "model,latency_ms" file
-  std::string runtime;    // what the figures describe; "" names the file
+  std::string hardware;   // hardware description file; "" = the shipped one of `device`
   std::string out;
 };
 struct CalibrationResult {
   Calibration calibration;
   std::vector<PublishedPoint> points;
   std::string path;  // where the device was written
+  Ceilings host;     // the host's probed ceilings at 1 thread
 };
+
+// The host's probed peak and bandwidth at `threads` from a profile's "peaks"; an InputError naming the file
+// when it has none.
+Ceilings host_ceilings(const Json& profile, const std::string& path, int64_t threads);
 CalibrationResult calibrate_device(const CalibrationRequest& request);
 
 }  // namespace cpx::predictor

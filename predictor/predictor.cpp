@@ -39,18 +39,73 @@ double nearest_threads(const std::map<int64_t, double>& m, int64_t threads, doub
 }
 }  // namespace
 
+OpGroup op_group(OpClass c) {
+  switch (c) {
+    case OpClass::conv_dense: case OpClass::conv_grouped: case OpClass::conv_pointwise: case OpClass::conv_transpose:
+    case OpClass::fully_connected:
+      return OpGroup::gemm;
+    case OpClass::conv_depthwise: case OpClass::conv_depthwise_generic: case OpClass::pooling:
+      return OpGroup::depthwise;
+    case OpClass::matmul: case OpClass::softmax:
+      return OpGroup::attention;
+    case OpClass::norm: case OpClass::elementwise: case OpClass::resize: case OpClass::data_movement:
+      return OpGroup::elementwise;
+    case OpClass::count_: break;
+  }
+  throw std::logic_error("op_group: no group for class " + std::string(to_string(c)));
+}
+
+std::string_view to_string(OpGroup g) {
+  static constexpr std::array<std::string_view, op_group_count> names = {
+      "gemm (dense, grouped, pointwise, transposed convs, fully connected)", "depthwise (depthwise convs, pooling)",
+      "elementwise (activations, binary ops, norms, resize, data movement)", "attention (matmul, softmax)"};
+  return names[static_cast<size_t>(g)];
+}
+
+double transferred_us(double host_us, double macs, double bytes, const Ceilings& host, const Ceilings& device) {
+  const double host_roof_us = std::max(macs / host.peak_macps, bytes / host.bandwidth_bytes_per_s) * 1e6;
+  const double device_roof_us = std::max(macs / device.peak_macps, bytes / device.bandwidth_bytes_per_s) * 1e6;
+  if (!(host_us > 0)) return 0;
+  // A host op predicted faster than its roofline (caches beat DRAM) runs at the device's ceiling, no faster.
+  const double efficiency = std::clamp(host_roof_us / host_us, 1e-9, 1.0);
+  return device_roof_us / efficiency;
+}
+
+int64_t prediction_threads(const Predictor& p, std::optional<int64_t> requested) {
+  if (!p.calibrated) return requested.value_or(1);
+  const int64_t own = p.calibrated->hardware.threads;
+  if (requested && *requested != own)
+    throw InputError("--threads = " + std::to_string(*requested) + ": device " + p.device + " predicts only at its own " +
+                     std::to_string(own) + " thread(s), those of its published runtime (omit --threads)");
+  return own;
+}
+
 NetworkPrediction predict(const Predictor& p, const Network& net, int64_t threads) {
   NetworkPrediction out;
   out.ops.reserve(net.ops.size());
-  const double scale = nearest_threads(p.network_scale, threads, 1.0);
+  const Calibrated* dev = p.calibrated ? &*p.calibrated : nullptr;
+  const int64_t host_threads = dev ? dev->host_threads : threads;
+  if (dev) prediction_threads(p, threads);
+  const bool transfer = dev && dev->method == "hardware_transfer";
+  const Ceilings device = dev ? Ceilings{dev->hardware.peak_macps(), dev->hardware.dram_bytes_per_s} : Ceilings{};
+  const double scale = nearest_threads(p.network_scale, host_threads, 1.0);
   for (size_t i = 0; i < net.ops.size(); ++i) {
-    const OpFeatures f = op_features(net, i, threads);
+    const OpFeatures f = op_features(net, i, host_threads);
     const Predictor::OpTime t = p.predict_op(f);
-    out.ops.push_back({f.op_class, f.macs, scale * t.latency_us, scale * t.activation_us});
+    double op_us = scale * t.latency_us, act_us = scale * t.activation_us;
+    if (transfer) {
+      act_us = dev->group_factor[static_cast<size_t>(OpGroup::elementwise)] *
+               transferred_us(act_us, 0, f.has_activation ? std::exp(f.activation[1]) : 0, dev->host, device);
+      op_us = dev->group_factor[static_cast<size_t>(op_group(f.op_class))] *
+                  transferred_us(scale * (t.latency_us - t.activation_us), f.macs, f.bytes, dev->host, device) + act_us;
+    }
+    out.ops.push_back({f.op_class, f.macs, op_us, act_us});
     out.latency_us += out.ops.back().latency_us;
   }
-  out.overhead_us = nearest_threads(p.network_overhead_us, threads, 0.0);
+  // A published runtime's own per-network overhead is unknown; the transfer does not invent one.
+  out.overhead_us = transfer ? 0.0 : nearest_threads(p.network_overhead_us, host_threads, 0.0);
   out.latency_us += out.overhead_us;
+  if (dev) out.interval_us = std::array<double, 2>{out.latency_us / (1 + dev->error_high), out.latency_us / (1 + dev->error_low)};
   return out;
 }
 
@@ -321,7 +376,7 @@ Predictor fit(const Json& profile, const std::string& profile_path, const FitOpt
   return p;
 }
 
-Json to_json(const Predictor& p) {
+Json host_model_json(const Predictor& p) {
   Json classes = Json::object();
   for (size_t c = 0; c < op_class_count; ++c) {
     if (!p.classes[c]) continue;
@@ -344,10 +399,97 @@ Json to_json(const Predictor& p) {
           {"classes", classes},          {"network_overhead_us", overhead}, {"network_scale", scale}, {"provenance", p.provenance}};
 }
 
+Json to_json(const Predictor& p) {
+  if (!p.calibrated) return host_model_json(p);
+  const Calibrated& c = *p.calibrated;
+  Predictor host = p;
+  host.calibrated.reset();
+  host.provenance = Json::object();
+  Json factors = Json::object();
+  for (size_t g = 0; g < op_group_count; ++g) factors[std::string(to_string(static_cast<OpGroup>(g)))] = c.group_factor[g];
+  return {{"schema", device_schema},
+          {"device", p.device},
+          {"runtime", p.runtime},
+          {"hardware", c.hardware.json},
+          {"fp32_peak_macps", c.hardware.peak_macps()},
+          {"rebuild", c.rebuild},
+          {"method", c.method},
+          {"host_threads", c.host_threads},
+          {"host_ceilings", {{"peak_macps", c.host.peak_macps}, {"bandwidth_bytes_per_s", c.host.bandwidth_bytes_per_s}}},
+          {"group_factors", factors},
+          {"interval", c.interval},
+          {"held_out", c.held_out},
+          {"provenance", p.provenance},
+          {"host", host_model_json(host)}};
+}
+
+namespace {
+
+Predictor host_model_from_json(const Json& j, const Where& where);
+
+Predictor device_from_json(const Json& j, const Where& where) {
+  ObjectReader r(j, where);
+  r.string("schema");
+  Calibrated c;
+  const std::string device = r.string("device");
+  const std::string runtime = r.string("runtime");
+  c.hardware = hardware_from_json(r.raw("hardware"), r.at("hardware"));
+  if (c.hardware.device != device)
+    (r.at("hardware") / "device").fail(c.hardware.device, "is not the file's device \"" + device + "\"");
+  r.number("fp32_peak_macps", 0, 1e18);  // derived from the hardware; written for readers
+  c.rebuild = r.string("rebuild");
+  c.method = r.string("method");
+  if (c.method != "hardware_transfer" && c.method != "uniform_scale")
+    r.at("method").fail(c.method, "expected \"hardware_transfer\" or \"uniform_scale\"");
+  c.host_threads = r.integer("host_threads", 1, 256);
+  {
+    ObjectReader h(r.raw("host_ceilings"), r.at("host_ceilings"));
+    c.host.peak_macps = h.number("peak_macps", 0, 1e18);
+    c.host.bandwidth_bytes_per_s = h.number("bandwidth_bytes_per_s", 0, 1e15);
+    h.finish();
+    if (c.method == "hardware_transfer" && (c.host.peak_macps <= 0 || c.host.bandwidth_bytes_per_s <= 0))
+      r.at("host_ceilings").fail("hardware_transfer needs the host's probed peak_macps and bandwidth_bytes_per_s");
+  }
+  {
+    ObjectReader g(r.raw("group_factors"), r.at("group_factors"));
+    for (size_t k = 0; k < op_group_count; ++k) c.group_factor[k] = g.number(to_string(static_cast<OpGroup>(k)), 1e-3, 1e3);
+    g.finish();
+  }
+  c.interval = r.raw("interval");
+  {
+    ObjectReader iv(c.interval, r.at("interval"));
+    iv.number("level", 0.01, 0.99);
+    iv.string("method");
+    c.error_low = iv.number("error_low", -0.99, 10);
+    c.error_high = iv.number("error_high", c.error_low, 10);
+    if (iv.has("coverage")) iv.raw("coverage");
+    iv.finish();
+  }
+  c.held_out = r.has("held_out") ? r.raw("held_out") : Json(nullptr);
+  const Json provenance = r.has("provenance") ? r.raw("provenance") : Json::object();
+  Predictor p = host_model_from_json(r.raw("host"), r.at("host"));
+  r.finish();
+  p.device = device;
+  p.runtime = runtime;
+  p.provenance = provenance;
+  p.calibrated = std::move(c);
+  return p;
+}
+
+}  // namespace
+
 Predictor predictor_from_json(const Json& j, const std::string& file) {
-  ObjectReader r(j, Where(file));
+  if (j.is_object() && j.contains("schema") && j["schema"] == device_schema) return device_from_json(j, Where(file));
+  return host_model_from_json(j, Where(file));
+}
+
+namespace {
+
+Predictor host_model_from_json(const Json& j, const Where& where) {
+  ObjectReader r(j, where);
   const std::string schema = r.string("schema");
-  if (schema != predictor_schema) r.at("schema").fail(schema, "expected \"" + std::string(predictor_schema) + "\"");
+  if (schema != predictor_schema)
+    r.at("schema").fail(schema, "expected \"" + std::string(predictor_schema) + "\" or \"" + std::string(device_schema) + "\"");
   Predictor p;
   p.device = r.string("device");
   p.runtime = r.string("runtime", "");
@@ -412,12 +554,19 @@ Predictor predictor_from_json(const Json& j, const std::string& file) {
   return p;
 }
 
+}  // namespace
+
 Json prediction_json(const Predictor& p, const Network& net, const NetworkPrediction& pred, int64_t threads, bool layers) {
   double macs = 0;
   for (const auto& o : pred.ops) macs += o.macs;
   Json j = {{"model", net.name}, {"device", p.device}, {"runtime", p.runtime}, {"threads", threads},
             {"resolution", net.input.h}, {"macs", macs}, {"latency_us", pred.latency_us},
             {"macps", macs / (pred.latency_us * 1e-6)}, {"overhead_us", pred.overhead_us}};
+  if (pred.interval_us) {
+    j["latency_us_low"] = (*pred.interval_us)[0];
+    j["latency_us_high"] = (*pred.interval_us)[1];
+    j["interval"] = p.calibrated->interval;
+  }
   if (!layers) return j;
   const NetworkCount counts = count(net);
   Json rows = Json::array();

@@ -11,10 +11,45 @@
 
 #include "predictor/boost.hpp"
 #include "predictor/features.hpp"
+#include "predictor/hardware.hpp"
 
 namespace cpx::predictor {
 
 inline constexpr std::string_view predictor_schema = "cpubone-explore/predictor/v2";
+// A calibrated device: its hardware, the host model (predictor/v2) it transfers from, the fitted factors,
+// held-out figures and the interval. Written by `calibrate`.
+inline constexpr std::string_view device_schema = "cpubone-explore/device/v1";
+
+// Groups of operator classes that share one fitted factor on a calibrated device: a few published
+// latencies cannot pin down fourteen classes, but GEMM-like convs, depthwise/pooling, memory-bound
+// elementwise passes and attention behave differently enough between an x86 core and an Arm core that one
+// common factor cannot express them (issue 16).
+enum class OpGroup { gemm, depthwise, elementwise, attention, count_ };
+inline constexpr size_t op_group_count = static_cast<size_t>(OpGroup::count_);
+OpGroup op_group(OpClass c);
+std::string_view to_string(OpGroup g);
+
+struct Ceilings {
+  double peak_macps = 0;
+  double bandwidth_bytes_per_s = 0;
+};
+
+struct Calibrated {
+  Hardware hardware;
+  // "hardware_transfer": each op = its host roofline efficiency carried to the device's ceilings, times
+  // its group's factor. "uniform_scale": the host model scaled per class (the baseline; the class scales
+  // sit in the host model's classes).
+  std::string method;
+  int64_t host_threads = 1;  // the host model is evaluated at this thread count
+  Ceilings host;             // hardware_transfer: the host's probed ceilings at host_threads
+  std::array<double, op_group_count> group_factor{1, 1, 1, 1};
+  // The interval: a prediction p is reported as [p / (1 + error_high), p / (1 + error_low)], error =
+  // predicted / published - 1 on held-out points (see `interval`).
+  double error_low = 0, error_high = 0;
+  Json interval;  // level, method, the two errors, coverage
+  Json held_out;  // the side-by-side held-out table
+  std::string rebuild;  // the command that rebuilds the file
+};
 
 struct ClassModel {
   std::array<double, feature_count> theta{};  // log(latency_us) = theta · basis(x)
@@ -36,6 +71,8 @@ struct Predictor {
   // Per thread count: ops inside a whole network run this much slower than the op models say (caches
   // shared with the ops before them); fitted on the profile's whole sampled networks. Absent = 1.
   std::map<int64_t, double> network_scale;
+  // Set for a device calibrated from published latencies; the fields above are then its host model.
+  std::optional<Calibrated> calibrated;
 
   // The op's own class model plus, for an unfused activation, the elementwise model's time of that pass.
   // Throws for a class without a model: an op class without data is an error, never zero.
@@ -58,11 +95,24 @@ struct NetworkPrediction {
   std::vector<OpPrediction> ops;
   double overhead_us = 0;
   double latency_us = 0;  // Σ ops (each times the network scale) + overhead
+  // Calibrated devices: the interval from the held-out errors, [low, high] microseconds.
+  std::optional<std::array<double, 2>> interval_us;
 };
+// A calibrated device predicts only at its own threads (those of its published runtime): any other count
+// is an InputError, since nothing says how that runtime scales.
 NetworkPrediction predict(const Predictor& p, const Network& net, int64_t threads);
 
+// The threads a prediction is for: a calibrated device's own (requesting another is an InputError naming
+// both), else the request, else 1.
+int64_t prediction_threads(const Predictor& p, std::optional<int64_t> requested);
+
+// A host op's time carried to a device: the host's roofline efficiency (host roofline time / host time,
+// clamped into (0, 1]) applied to the device's roofline time. Roofline time = max(MACs / peak,
+// bytes / bandwidth).
+double transferred_us(double host_us, double macs, double bytes, const Ceilings& host, const Ceilings& device);
+
 // What `predict --json` prints: model, device, runtime, threads, resolution, macs, latency_us, macps,
-// overhead_us and, with `layers`, one object per op: name, op, op_class (the predictor's class, e.g.
+// overhead_us, for a calibrated device latency_us_low and latency_us_high (its interval) and, with `layers`, one object per op: name, op, op_class (the predictor's class, e.g.
 // conv_dense), macs (name, op and macs from count's layer_row), latency_us, activation_us and macps.
 Json prediction_json(const Predictor& p, const Network& net, const NetworkPrediction& pred, int64_t threads, bool layers);
 

@@ -7,6 +7,7 @@
 
 #include "profiler/interference.hpp"
 #include "profiler/plan.hpp"
+#include "profiler/rank.hpp"
 #include "space/error.hpp"
 
 namespace cpx::profiler {
@@ -30,8 +31,6 @@ struct Stats {
 };
 
 Stats summarize(std::vector<double> samples);
-// Spearman rank correlation (ties get their mean rank); 0 when either side is constant.
-double spearman(const std::vector<double>& a, const std::vector<double>& b);
 Json to_json(const Stats& s);
 
 struct Timing {

@@ -192,8 +192,10 @@ PYBIND11_MODULE(_core, m) {
       .def_readonly("device", &cpx::predictor::Predictor::device)
       .def_readonly("runtime", &cpx::predictor::Predictor::runtime)
       .def_property_readonly("provenance", [](const cpx::predictor::Predictor& p) { return to_python(p.provenance); })
-      .def("predict", [](const cpx::predictor::Predictor& p, const py::handle& net, int64_t threads, bool layers) {
-        if (threads < 1 || threads > 256) throw cpx::InputError("--threads = " + std::to_string(threads) + ": out of range [1, 256]");
+      .def("predict", [](const cpx::predictor::Predictor& p, const py::handle& net, std::optional<int64_t> requested, bool layers) {
+        if (requested && (*requested < 1 || *requested > 256))
+          throw cpx::InputError("--threads = " + std::to_string(*requested) + ": out of range [1, 256]");
+        const int64_t threads = cpx::predictor::prediction_threads(p, requested);
         const NetworkPtr n = as_network(net);
         Json j;
         {
@@ -201,7 +203,7 @@ PYBIND11_MODULE(_core, m) {
           j = cpx::predictor::prediction_json(p, *n, cpx::predictor::predict(p, *n, threads), threads, layers);
         }
         return py::module_::import("cpubone_explore").attr("Result")(to_python(j));
-      }, py::arg("net"), py::arg("threads") = 1, py::arg("layers") = true,
+      }, py::arg("net"), py::arg("threads") = py::none(), py::arg("layers") = true,
          "Predicted latency (`predict --json`): latency_us, macps, overhead_us and, with layers, each op's class, MACs and time.\n"
          "net: a Network, zoo name, file path or dict.")
       .def("to_dict", [](const cpx::predictor::Predictor& p) { return to_python(cpx::predictor::to_json(p)); },
@@ -222,15 +224,12 @@ PYBIND11_MODULE(_core, m) {
   }, py::arg("device") = "host", py::arg("profile") = "", py::arg("allow_noisy") = false);
 
   m.def("calibrate", [](const std::string& device, const std::string& published, const std::string& column,
-                        const std::string& runtime, const std::string& out) {
-    const auto r = off_thread([&] { return cpx::predictor::calibrate_device({device, published, column, runtime, out}); });
-    Json points = Json::array();
-    for (size_t i = 0; i < r.points.size(); ++i)
-      points.push_back({{"model", r.points[i].model}, {"latency_ms", r.points[i].latency_ms},
-                        {"loo_error", r.calibration.loo_errors[i]}});
-    return to_python({{"device", device}, {"path", r.path}, {"common_factor", r.calibration.common_factor},
-                      {"loo_mape", r.calibration.loo_mape}, {"points", points}});
-  }, py::arg("device"), py::arg("published"), py::arg("column") = "", py::arg("runtime") = "", py::arg("out") = "");
+                        const std::string& hardware, const std::string& out) {
+    const auto r = off_thread([&] { return cpx::predictor::calibrate_device({device, published, column, hardware, out}); });
+    const auto& c = *r.calibration.device.calibrated;
+    return to_python({{"device", device}, {"path", r.path}, {"held_out", c.held_out}, {"interval", c.interval},
+                      {"published", r.calibration.device.provenance["published"]}});
+  }, py::arg("device"), py::arg("published"), py::arg("column") = "", py::arg("hardware") = "", py::arg("out") = "");
 
   m.def("validate", [](const std::string& device, int64_t samples, uint64_t seed, int64_t threads, double min_time, int64_t rounds) {
     return to_python(off_thread([&] { return cpx::predictor::validate(device, {samples, seed, threads, min_time, rounds}); }));
@@ -267,7 +266,7 @@ PYBIND11_MODULE(_core, m) {
       return cpx::explorer::run_job(o, p, device == "host" ? &profile : nullptr);
     }));
   }, py::arg("space") = py::none(), py::arg("device") = "pi5", py::arg("evaluations") = 20000, py::arg("budget_s") = 60.0,
-     py::arg("seed") = 1, py::arg("threads") = 1, py::arg("accuracy") = "proxy", py::arg("out") = "cpubone-search",
+     py::arg("seed") = 1, py::arg("threads") = 0, py::arg("accuracy") = "proxy", py::arg("out") = "cpubone-search",
      py::arg("prove") = false, py::arg("max_latency_ms") = py::none(), py::arg("max_params") = py::none(),
      py::arg("max_macs") = py::none());
 

@@ -96,7 +96,7 @@ Json& conv0(Json& profile) { return profile["configs"][0]; }
 Json& layer0(Json& profile) { return profile["configs"][0]["layers"][0]; }
 
 const std::string good_csv = "model,latency_ms\nb0,20.5\nb1,31.0\nb2,45.2\nnano,12.0\n";
-const std::string csv_cmd = "calibrate --device dev --published {in} --out {out}";
+const std::string csv_cmd = "calibrate --device pi5 --published {in} --out {out}";
 const std::string job_cmd = "--device pi5 --evaluations 50 --out {out}";
 std::string space_with(const std::string& dims) {
   return R"({"schema": "cpubone-explore/search-space/v1", "dimensions": {)" + dims + "}}";
@@ -231,7 +231,7 @@ std::vector<BadInput> bad_inputs() {
       {"csv empty", csv_cmd, "", "empty CSV", "in.csv"},
       {"csv no model column", csv_cmd, "name,latency_ms\nb0,20\n", "header = \"model\"", "in.csv"},
       {"csv no latency column", csv_cmd, "model,ms\nb0,20\n", "header = \"latency_ms\"", "in.csv"},
-      {"csv named column missing", "calibrate --device dev --published {in} --column rpi5_ms --out {out}", good_csv, "header = \"rpi5_ms\"", "in.csv"},
+      {"csv named column missing", "calibrate --device pi5 --published {in} --column rpi5_ms --out {out}", good_csv, "header = \"rpi5_ms\"", "in.csv"},
       {"csv latency word", csv_cmd, "model,latency_ms\nb0,fast\n", "row 2.latency_ms = \"fast\"", "in.csv"},
       {"csv latency trailing text", csv_cmd, "model,latency_ms\nb0,20ms\n", "row 2.latency_ms = \"20ms\"", "in.csv"},
       {"csv latency negative", csv_cmd, "model,latency_ms\nb0,-3\n", "row 2.latency_ms = -3", "in.csv"},

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "predictor/calibrate.hpp"
+#include "predictor/devices.hpp"
 #include "space/count.hpp"
 #include "space/zoo.hpp"
 
@@ -147,27 +148,163 @@ TEST_CASE("a class without a model is an error naming it, never a zero") {
   }
 }
 
-TEST_CASE("calibration recovers a device that is uniformly twice as slow, and leave-one-out is exact then") {
+namespace {
+const Ceilings test_host{50e9, 20e9};
+
+const std::vector<std::pair<const char*, const char*>> family_models = {
+    {"nano", "CPUBone"}, {"b0", "CPUBone"}, {"b1", "CPUBone"}, {"b2", "CPUBone"}, {"b3", "CPUBone"},
+    {"fasternet-t0", "FasterNet"}, {"fasternet-t1", "FasterNet"}, {"fasternet-t2", "FasterNet"},
+    {"mobileone-s0", "MobileOne"}, {"mobileone-s1", "MobileOne"}, {"mobileone-s2", "MobileOne"},
+    {"repvit-m0.9", "RepViT"}, {"repvit-m1.0", "RepViT"}, {"repvit-m1.1", "RepViT"}};
+
+// A device whose op groups are slower than the host's by different factors, with a fixed pseudo-random
+// error per network (what the published figures' own noise looks like to a model).
+std::vector<PublishedPoint> synthetic_points(const Predictor& host, double noise) {
+  std::vector<PublishedPoint> points;
+  uint64_t state = 12345;
+  for (const auto& [m, fam] : family_models) {
+    if (!find_zoo(m)) continue;
+    const NetworkPrediction p = predict(host, find_zoo(m)->build(0), 1);
+    double us = 0;
+    for (const auto& op : p.ops) us += op.latency_us * (op_group(op.op_class) == OpGroup::depthwise ? 3.0 : 2.0);
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    const double u = static_cast<double>(state >> 11) / 9007199254740992.0;  // [0, 1)
+    points.push_back({m, us * (1 + noise * (2 * u - 1)) / 1e3, fam});
+  }
+  return points;
+}
+}  // namespace
+
+TEST_CASE("calibration: the uniform baseline recovers a uniformly slower device exactly, held out") {
   const Predictor host = constant_predictor(1.0);
   std::vector<PublishedPoint> points;
-  for (const char* m : {"nano", "b0", "b1", "b2", "b3", "fasternet-t0", "mobileone-s1"}) {
-    const double ms = 2.0 * (predict(host, find_zoo(m)->build(0), 1).latency_us - 5.0) / 1e3;
-    points.push_back({m, ms});
-  }
-  const Calibration c = calibrate(host, "twice", "synthetic", points, "points.csv");
-  CHECK(c.common_factor == Approx(2.0).epsilon(1e-9));
-  CHECK(c.loo_mape < 1e-6);
-  for (const auto& pt : points) {
-    const double predicted = predict(c.device, find_zoo(pt.model)->build(0), 1).latency_us - 2.0 * 5.0;
-    CHECK(predicted / 1e3 == Approx(pt.latency_ms).epsilon(1e-6));
-  }
-  CHECK(c.device.device == "twice");
-  CHECK(c.device.provenance["points"] == points.size());
+  for (const auto& [m, fam] : family_models)
+    points.push_back({m, 2.0 * (predict(host, find_zoo(m)->build(0), 1).latency_us - 5.0) / 1e3, fam});
+  const Calibration c = calibrate(host, test_host, *shipped_hardware("pi5"), points, "points.csv", "rebuild it");
+  REQUIRE(c.held_out.size() == 3);
+  CHECK(c.held_out[1].method == "uniform_scale");
+  CHECK(c.held_out[1].figures["lomo"]["mape"].get<double>() < 1e-6);
+  CHECK(c.held_out[1].figures["lofo"]["mape"].get<double>() < 1e-6);
+  CHECK(c.chosen == "uniform_scale");  // exact held out, so nothing beats it
+  CHECK(c.device.device == "pi5");
+  CHECK(c.device.calibrated->rebuild == "rebuild it");
+  // The device predicts at its own threads only.
+  const Network b0 = find_zoo("b0")->build(0);
+  CHECK(predict(c.device, b0, 4).latency_us == Approx(points[1].latency_ms * 1e3 + 2.0 * 5.0).epsilon(1e-6));
+  CHECK_THROWS_AS(predict(c.device, b0, 1), InputError);
 }
 
-TEST_CASE("calibration refuses too few points and non-positive latencies") {
+TEST_CASE("calibration: a held-out point never influences its own held-out prediction (poisoned row)") {
   const Predictor host = constant_predictor(1.0);
-  CHECK_THROWS_AS(calibrate(host, "d", "r", {{"b0", 10.0}}, "one.csv"), InputError);
-  CHECK_THROWS_AS(calibrate(host, "d", "r", {{"b0", 10.0}, {"b1", -1.0}}, "neg.csv"), InputError);
-  CHECK_THROWS_AS(calibrate(host, "d", "r", {{"b0", 10.0}, {"nosuch", 1.0}}, "unknown.csv"), InputError);
+  const std::vector<PublishedPoint> points = synthetic_points(host, 0.1);
+  const Calibration clean = calibrate(host, test_host, *shipped_hardware("pi5"), points, "p.csv", "r");
+  for (size_t j : {size_t{0}, size_t{6}, points.size() - 1}) {
+    std::vector<PublishedPoint> poisoned = points;
+    poisoned[j].latency_ms *= 1000;
+    const Calibration bad = calibrate(host, test_host, *shipped_hardware("pi5"), poisoned, "p.csv", "r");
+    for (size_t m = 0; m < clean.held_out.size(); ++m) {
+      INFO(clean.held_out[m].method << " row " << j);
+      CHECK(bad.held_out[m].lomo_us[j] == clean.held_out[m].lomo_us[j]);
+      CHECK(bad.held_out[m].lofo_us[j] == clean.held_out[m].lofo_us[j]);
+      // The poison does reach the points it is not held out from: the test can fail.
+      const size_t other = j == 0 ? 1 : 0;
+      CHECK(bad.held_out[m].lomo_us[other] != clean.held_out[m].lomo_us[other]);
+    }
+  }
+}
+
+TEST_CASE("calibration: the transfer recovers per-group factors and its interval covers about its level") {
+  const Predictor host = constant_predictor(1.0);
+  const std::vector<PublishedPoint> points = synthetic_points(host, 0.15);
+  const Calibration c = calibrate(host, test_host, *shipped_hardware("a72"), points, "p.csv", "r");
+  const Calibrated& d = *c.device.calibrated;
+  CHECK(d.interval["level"].get<double>() == interval_level);
+  CHECK(d.error_low < 0);
+  CHECK(d.error_high > 0);
+  // Coverage of each family's points by the percentiles of the other families' held-out errors.
+  const double coverage = d.interval["coverage"]["share"].get<double>();
+  CHECK(coverage >= interval_level - 0.25);
+  CHECK(coverage <= 1.0);
+  // The printed interval brackets the prediction as stated.
+  const NetworkPrediction p = predict(c.device, find_zoo("b1")->build(0), 1);
+  REQUIRE(p.interval_us);
+  CHECK((*p.interval_us)[0] == Approx(p.latency_us / (1 + d.error_high)));
+  CHECK((*p.interval_us)[1] == Approx(p.latency_us / (1 + d.error_low)));
+  const Json j = prediction_json(c.device, find_zoo("b1")->build(0), p, 1, false);
+  CHECK(j["latency_us_low"].get<double>() < j["latency_us"].get<double>());
+  CHECK(j["latency_us_high"].get<double>() > j["latency_us"].get<double>());
+}
+
+TEST_CASE("transfer: host efficiency stays in (0, 1], so a device op never beats its own roofline") {
+  const Ceilings host{100e9, 50e9}, device{20e9, 10e9};
+  const double macs = 1e8, bytes = 4e6;
+  const double device_roof_us = std::max(macs / device.peak_macps, bytes / device.bandwidth_bytes_per_s) * 1e6;
+  const double host_roof_us = std::max(macs / host.peak_macps, bytes / host.bandwidth_bytes_per_s) * 1e6;
+  CHECK(transferred_us(host_roof_us * 4, macs, bytes, host, device) == Approx(device_roof_us * 4));  // efficiency 25%
+  CHECK(transferred_us(host_roof_us, macs, bytes, host, device) == Approx(device_roof_us));           // at the ceiling
+  CHECK(transferred_us(host_roof_us / 3, macs, bytes, host, device) == Approx(device_roof_us));       // clamped to 1
+  CHECK(transferred_us(0, macs, bytes, host, device) == 0);
+}
+
+TEST_CASE("calibration refuses too few points, non-positive latencies and a host without ceilings") {
+  const Predictor host = constant_predictor(1.0);
+  const Hardware hw = *shipped_hardware("pi5");
+  CHECK_THROWS_AS(calibrate(host, test_host, hw, {{"b0", 10.0}, {"b1", 12.0}}, "two.csv", ""), InputError);
+  CHECK_THROWS_AS(calibrate(host, test_host, hw, {{"b0", 10.0}, {"b1", -1.0}, {"b2", 3.0}}, "neg.csv", ""), InputError);
+  CHECK_THROWS_AS(calibrate(host, test_host, hw, {{"b0", 10.0}, {"nosuch", 1.0}, {"b2", 3.0}}, "unknown.csv", ""), InputError);
+  CHECK_THROWS_AS(calibrate(host, Ceilings{}, hw, {{"b0", 10.0}, {"b1", 12.0}, {"b2", 14.0}}, "c.csv", ""), InputError);
+}
+
+TEST_CASE("hardware descriptions: every shipped one parses, its peak is computed, and a missing field is named") {
+  for (const auto& name : shipped_hardware_names()) {
+    const Hardware h = *shipped_hardware(name);
+    CHECK(h.device == name);
+    CHECK(h.peak_macps() > 0);
+  }
+  // One Cortex-A76 core: 2.4 GHz x 2 FMA pipes x 4 lanes = 19.2 GMACpS; the pi5 runtime used 4.
+  CHECK(shipped_hardware("pi5")->peak_macps() == Approx(4 * 19.2e9));
+  CHECK(shipped_hardware("i9-9900x")->threads == 1);
+  auto fails_naming = [](const Json& j, const std::string& field) {
+    try {
+      predictor_from_json(j, "dev.json");
+      FAIL("expected an error naming " << field);
+    } catch (const InputError& e) {
+      INFO(e.what());
+      CHECK(std::string(e.what()).find("dev.json") != std::string::npos);
+      CHECK(std::string(e.what()).find(field) != std::string::npos);
+    }
+  };
+  const Json pi5 = to_json(load_predictor("pi5"));
+  CHECK(predictor_from_json(pi5, "dev.json").calibrated->hardware.threads == 4);
+  Json j = pi5;
+  j.erase("hardware");
+  fails_naming(j, "hardware");
+  j = pi5;
+  j["hardware"].erase("dram_bytes_per_s");
+  fails_naming(j, "dram_bytes_per_s");
+  j = pi5;
+  j["hardware"]["l2_kib"]["source"] = "";
+  fails_naming(j, "l2_kib.source");
+  j = pi5;
+  j["hardware"]["threads"]["value"] = 2;
+  fails_naming(j, "cores");
+  j = pi5;
+  j.erase("interval");
+  fails_naming(j, "interval");
+}
+
+TEST_CASE("threads are part of a calibrated device") {
+  const Predictor pi5 = load_predictor("pi5");
+  CHECK(prediction_threads(pi5, std::nullopt) == 4);
+  CHECK(prediction_threads(pi5, 4) == 4);
+  try {
+    prediction_threads(pi5, 1);
+    FAIL("expected an error");
+  } catch (const InputError& e) {
+    CHECK(std::string(e.what()) == "--threads = 1: device pi5 predicts only at its own 4 thread(s), those of its published runtime (omit --threads)");
+  }
+  CHECK_THROWS_AS(predict(pi5, find_zoo("b0")->build(0), 2), InputError);
+  const Predictor host = constant_predictor(1.0);
+  CHECK(prediction_threads(host, std::nullopt) == 1);
+  CHECK(prediction_threads(host, 2) == 2);
 }

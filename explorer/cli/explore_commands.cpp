@@ -50,7 +50,7 @@ void run_job(JobArgs a, const std::string& command) {
   explorer::validate(o);  // before fitting a host predictor for options that would fail anyway
 
   const bool host = o.device == "host";
-  if (host) a.quiet.run("cpubone-explore", o.threads);
+  if (host) a.quiet.run("cpubone-explore", std::max<int64_t>(1, o.threads));
   if (host && !std::filesystem::exists(profiler::default_profile_path("host"))) {
     std::fprintf(stderr, "no profile of this machine yet: running the quick profile first (about a minute)\n");
     run_fit("host", "", true, true, a.allow_noisy);
@@ -69,7 +69,7 @@ void run_job(JobArgs a, const std::string& command) {
 
   // Summary: the capacity-matched tier first, then the proposals that earned domination over B0-B3.
   std::printf("\n%s on %s, %lld thread(s); accuracy: %s (top-1 intervals at %.0f%%)\n", "cpubone-explore", o.device.c_str(),
-              static_cast<long long>(o.threads), results["accuracy_model"]["name"].get<std::string>().c_str(),
+              static_cast<long long>(results["device"]["threads"].get<int64_t>()), results["accuracy_model"]["name"].get<std::string>().c_str(),
               results["accuracy_model"]["interval"].is_object() ? 100 * results["accuracy_model"]["interval"]["level"].get<double>() : 0.0);
   const bool measured = results["proof"].is_object();
   auto ms = [](const Json& us) { return us.is_number() ? Json(us.get<double>() / 1e3) : us; };
@@ -172,7 +172,7 @@ void add_explore_commands(CLI::App& app) {
       ->capture_default_str();
   app.add_option("--population", a->job.search.population, "NSGA-II population")->capture_default_str();
   app.add_option("--seed", a->job.search.seed, "Seed of the search")->capture_default_str();
-  app.add_option("--threads", a->job.threads, "Threads the latencies are for")->capture_default_str();
+  app.add_option("--threads", a->job.threads, "Threads the latencies are for (default: 1 on the host; a calibrated device predicts only at its own)");
   app.add_option("--space", a->job.space_file, "Search-space JSON (default: CPUBone's macro design)");
   app.add_option("--accuracy", a->job.accuracy, "proxy (fitted on every zoo model's published top-1), macs, or a CSV of model,top1 (measured accuracies, refitted with the published ones)")
       ->capture_default_str();

@@ -49,11 +49,13 @@ void run_fit(const std::string& device, const std::string& profile_file, bool qu
 
 namespace {
 
-void run_predict(const std::string& model, const std::string& device, int64_t threads, bool layers, bool as_json,
+void run_predict(const std::string& model, const std::string& device, std::optional<int64_t> requested, bool layers, bool as_json,
                  int64_t resolution) {
-  if (threads < 1 || threads > 256) throw InputError("--threads = " + std::to_string(threads) + ": out of range [1, 256]");
+  if (requested && (*requested < 1 || *requested > 256))
+    throw InputError("--threads = " + std::to_string(*requested) + ": out of range [1, 256]");
   const Network net = load_model(model, resolution);
   const predictor::Predictor p = predictor::load_predictor(device);
+  const int64_t threads = predictor::prediction_threads(p, requested);
   const auto pred = predictor::predict(p, net, threads);
   const double macs = static_cast<double>(count(net).total.macs);
   if (as_json) {
@@ -74,6 +76,9 @@ void run_predict(const std::string& model, const std::string& device, int64_t th
   }
   std::printf("predicted latency %.3f ms, MACs %s, %.2f GMACpS\n", pred.latency_us / 1e3,
               thousands(static_cast<int64_t>(macs)).c_str(), macs / (pred.latency_us * 1e3));
+  if (pred.interval_us)
+    std::printf("interval (%.0f%%, from held-out published figures): %.3f to %.3f ms\n",
+                100 * p.calibrated->interval["level"].get<double>(), (*pred.interval_us)[0] / 1e3, (*pred.interval_us)[1] / 1e3);
 }
 
 void run_validate(const std::string& device, int64_t samples, uint64_t seed, int64_t threads, double min_time_s, int64_t rounds,
@@ -106,14 +111,48 @@ void run_validate(const std::string& device, int64_t samples, uint64_t seed, int
 }
 
 void run_calibrate(const std::string& device, const std::string& published, const std::string& column,
-                   const std::string& runtime, const std::string& out_file) {
-  const auto r = predictor::calibrate_device({device, published, column, runtime, out_file});
-  const auto& c = r.calibration;
-  std::printf("device %s: %zu published points, common factor %.3f, leave-one-model-out MAPE %.1f%%\n", device.c_str(),
-              r.points.size(), c.common_factor, 100 * c.loo_mape);
-  for (size_t i = 0; i < r.points.size(); ++i)
-    std::printf("  %-22s published %8.2f ms  leave-one-out error %+6.1f%%\n", r.points[i].model.c_str(), r.points[i].latency_ms,
-                100 * c.loo_errors[i]);
+                   const std::string& hardware, const std::string& out_file) {
+  const auto r = predictor::calibrate_device({device, published, column, hardware, out_file});
+  const auto& d = *r.calibration.device.calibrated;
+  std::printf("device %s: %zu published points; %s, %lld thread(s): fp32 peak %.1f GMACpS, DRAM %.1f GB/s (hardware description)\n",
+              device.c_str(), r.points.size(), d.hardware.description.c_str(), static_cast<long long>(d.hardware.threads),
+              d.hardware.peak_macps() / 1e9, d.hardware.dram_bytes_per_s / 1e9);
+  std::printf("host ceilings at 1 thread (profile probes): %.1f GMACpS, %.1f GB/s\n", r.host.peak_macps / 1e9,
+              r.host.bandwidth_bytes_per_s / 1e9);
+  std::printf("families (held out together): ");
+  for (const auto& [f, n] : d.held_out["families"].items()) std::printf("%s %d  ", f.c_str(), n.get<int>());
+  std::printf("\n\n%-18s %10s %10s %10s %10s %10s %10s\n", "held-out", "model MAPE", "family MAPE", "model 10%", "family 10%",
+              "model rho", "family rho");
+  auto cell = [](const Json& v, double k, const char* fmt) {
+    char b[32];
+    if (!v.is_number()) return std::string("-");
+    std::snprintf(b, sizeof b, fmt, k * v.get<double>());
+    return std::string(b);
+  };
+  for (const auto& s : r.calibration.held_out) {
+    const Json& lomo = s.figures["lomo"];
+    const Json& lofo = s.figures["lofo"];
+    const Json none = nullptr;
+    auto f = [&](const Json& j, const char* k) -> const Json& { return j.is_object() ? j[k] : none; };
+    std::printf("%-18s %10s %10s %10s %10s %10s %10s%s\n", s.method.c_str(), cell(lomo["mape"], 100, "%.1f%%").c_str(),
+                cell(f(lofo, "mape"), 100, "%.1f%%").c_str(), cell(lomo["within_10pct"], 100, "%.0f%%").c_str(),
+                cell(f(lofo, "within_10pct"), 100, "%.0f%%").c_str(), cell(lomo["spearman"], 1, "%.3f").c_str(),
+                cell(f(lofo, "spearman"), 1, "%.3f").c_str(), s.method == r.calibration.chosen ? "  <- the device" : "");
+  }
+  std::printf("chosen by %s\n", d.held_out["chosen_by"].get<std::string>().c_str());
+  if (d.method == "hardware_transfer") {
+    std::printf("group factors:");
+    for (size_t g = 0; g < predictor::op_group_count; ++g)
+      std::printf(" %s %.3f;", std::string(predictor::to_string(static_cast<predictor::OpGroup>(g))).substr(0, 11).c_str(), d.group_factor[g]);
+    std::printf("\n");
+  }
+  std::printf("interval: %.0f%%, errors %+.1f%% to %+.1f%% (%s); cross-validated coverage %.0f%%\n", 100 * d.interval["level"].get<double>(),
+              100 * d.error_low, 100 * d.error_high, d.interval["method"].get<std::string>().c_str(),
+              100 * d.interval["coverage"]["share"].get<double>());
+  for (const auto& pt : r.calibration.device.provenance["published"])
+    std::printf("  %-22s %-14s published %8.2f ms  held out %8.2f ms (%+6.1f%%)\n", pt["model"].get<std::string>().c_str(),
+                pt["family"].get<std::string>().c_str(), pt["latency_ms"].get<double>(), pt["held_out_ms"].get<double>(),
+                100 * (pt["held_out_ms"].get<double>() / pt["latency_ms"].get<double>() - 1));
   std::printf("written to %s\n", r.path.c_str());
 }
 
@@ -125,14 +164,17 @@ void add_predictor_commands(CLI::App& app) {
     auto device = std::make_shared<std::string>();
     auto published = std::make_shared<std::string>();
     auto column = std::make_shared<std::string>();
-    auto runtime = std::make_shared<std::string>();
+    auto hardware = std::make_shared<std::string>();
     auto out = std::make_shared<std::string>();
     cmd->add_option("--device", *device, "Name of the device to create")->required();
     cmd->add_option("--published", *published, "CSV with model,latency_ms (zoo names), or the published-figures format with --column")->required();
     cmd->add_option("--column", *column, "Latency column of a published-figures CSV, e.g. rpi5_ms");
-    cmd->add_option("--runtime", *runtime, "What the figures describe, e.g. \"ONNX Runtime on RPi 5, published\"");
+    cmd->add_option("--hardware", *hardware, "Hardware description JSON (default: the shipped one of --device; see predictor/devices/hardware/)");
     cmd->add_option("--out", *out, "Output predictor file (default: the device cache)");
-    cmd->callback([=] { run_calibrate(*device, *published, *column, *runtime, *out); });
+    cmd->footer("Prints leave-one-model-out and leave-one-family-out MAPE, share within 10% and Spearman of the hardware "
+                "transfer, the uniform per-class scaling (baseline) and MACs-only (floor); the device keeps the better of the first "
+                "two by held-out error, with an 80% interval from its held-out errors.");
+    cmd->callback([=] { run_calibrate(*device, *published, *column, *hardware, *out); });
   }
   {
     auto* cmd = app.add_subcommand("validate", "Measure held-out networks (zoo + sampled) and score the predictor against baselines");
@@ -177,17 +219,19 @@ void add_predictor_commands(CLI::App& app) {
     auto* cmd = app.add_subcommand("predict", "Predict latency of a zoo model or network file on a device");
     auto model = std::make_shared<std::string>();
     auto device = std::make_shared<std::string>("host");
-    auto threads = std::make_shared<int64_t>(1);
+    auto threads = std::make_shared<int64_t>(0);
     auto layers = std::make_shared<bool>(false);
     auto as_json = std::make_shared<bool>(false);
     auto resolution = std::make_shared<int64_t>(0);
     cmd->add_option("model", *model, "Zoo name or a macro/network JSON file")->required();
     cmd->add_option("--device", *device, "Device (host, or a calibrated one)");
-    cmd->add_option("--threads", *threads, "Threads");
+    auto* threads_option = cmd->add_option("--threads", *threads, "Threads (default 1 on the host; a calibrated device predicts only at its own)");
     cmd->add_flag("--layers", *layers, "Per operator: class, MACs, predicted MACpS and time");
     cmd->add_flag("--json", *as_json, "Print JSON");
     cmd->add_option("--resolution", *resolution, "Input height and width");
-    cmd->callback([=] { run_predict(*model, *device, *threads, *layers, *as_json, *resolution); });
+    cmd->callback([=] {
+      run_predict(*model, *device, threads_option->count() ? std::optional<int64_t>(*threads) : std::nullopt, *layers, *as_json, *resolution);
+    });
   }
 }
 

@@ -12,6 +12,11 @@ old keys renamed (old -> new). Current renames (issue 18, one name per concept):
   count   layers[].class -> conv_class   (dense/grouped/depthwise/pointwise)
   predict layers[].class -> op_class     (the predictor's class, e.g. conv_dense, as the results JSON says)
 
+Deliberate additions and value changes are listed in ADDED and DEVICE_THREADS, for the same reason
+(issue 16): a calibrated device's `predict --json` adds its interval (ADDED keys, checked for presence
+and shape only: the values are new), and reports the threads of its published runtime, which the
+committed files recorded as 1 (the old default). Every other value must still match.
+
   golden.py CLI --check   compare against the committed files (the ctest)
   golden.py CLI --write   regenerate them (only when an output is meant to change; say why in the commit)
 """
@@ -30,6 +35,10 @@ RENAMES = {
     "count": {"class": "conv_class"},
     "predict": {"class": "op_class"},
 }
+# predict keys added on calibrated devices (issue 16), dropped from the current output before comparing.
+ADDED = ("latency_us_low", "latency_us_high", "interval")
+# The threads of each shipped device's published runtime (predictor/devices/hardware/<device>.json).
+DEVICE_THREADS = {"pi5": 4, "pixel7pro": 2, "xeon-w2125": 4, "a72": 1, "xeon-gold5118": 12}
 
 
 def run(cli, *args):
@@ -61,6 +70,22 @@ def apply_renames(committed):
         if "layers" in pred:
             pred["layers"] = renamed_rows(pred["layers"], RENAMES["predict"])
     return committed
+
+
+def without_additions(committed, current, out, model):
+    """The current outputs with ADDED removed (after checking them) and DEVICE_THREADS mapped back to 1, where
+    the committed files predate them (files written after issue 16 compare everything)."""
+    for device, pred in current["predict"].items():
+        old = committed["predict"].get(device, {})
+        low, high = pred.get("latency_us_low"), pred.get("latency_us_high")
+        if not (isinstance(low, float) and isinstance(high, float) and 0 < low < high):
+            out.append(f"{model}.predict.{device}: interval [{low}, {high}] is not a positive range")
+        for k in ADDED:
+            if k not in old:
+                pred.pop(k, None)
+        if old.get("threads") == 1 and pred.get("threads") == DEVICE_THREADS[device]:
+            pred["threads"] = 1
+    return current
 
 
 def diff(a, b, path, out):
@@ -109,7 +134,8 @@ def main():
         if not f.exists():
             continue
         found = []
-        diff(apply_renames(json.loads(f.read_text())), outputs(cli, m, zoo[m]), m, found)
+        committed = apply_renames(json.loads(f.read_text()))
+        diff(committed, without_additions(committed, outputs(cli, m, zoo[m]), found, m), m, found)
         failures += found
     for line in failures[:40]:
         print(line)

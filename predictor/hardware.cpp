@@ -1,0 +1,79 @@
+#include "predictor/hardware.hpp"
+
+#include <map>
+
+namespace cpx::predictor {
+
+extern const std::map<std::string, const char*> shipped_hardware_files;  // generated from predictor/devices/hardware/*.json
+
+namespace {
+
+// {"value": number, "source": "non-empty text"}
+double sourced(ObjectReader& r, const char* key, double lo, double hi) {
+  ObjectReader f(r.raw(key), r.at(key));
+  const double v = f.number("value", lo, hi);
+  if (f.string("source").empty()) f.at("source").fail("", "every hardware figure needs its source");
+  f.finish();
+  return v;
+}
+
+}  // namespace
+
+double Hardware::peak_macps() const {
+  double sum = 0;
+  for (const auto& c : cores) sum += static_cast<double>(c.count * c.fp32_lanes * c.fma_pipes) * c.ghz * 1e9;
+  return sum;
+}
+
+Hardware hardware_from_json(const Json& j, const Where& where) {
+  ObjectReader r(j, where);
+  Hardware h;
+  h.json = j;
+  h.device = r.string("device");
+  h.description = r.string("description");
+  {
+    ObjectReader f(r.raw("runtime"), r.at("runtime"));
+    h.runtime = f.string("value");
+    if (f.string("source").empty()) f.at("source").fail("", "every hardware figure needs its source");
+    f.finish();
+  }
+  h.threads = static_cast<int64_t>(sourced(r, "threads", 1, 256));
+  const Json& cores = r.raw("cores");
+  if (!cores.is_array() || cores.empty()) r.at("cores").fail(cores, "expected a non-empty array of core groups");
+  int64_t counted = 0;
+  for (size_t i = 0; i < cores.size(); ++i) {
+    ObjectReader c(cores[i], r.at("cores")[i]);
+    CoreGroup g;
+    g.count = static_cast<int64_t>(sourced(c, "count", 1, 256));
+    g.core = c.string("core");
+    g.ghz = sourced(c, "ghz", 0.1, 10);
+    g.fp32_lanes = static_cast<int64_t>(sourced(c, "fp32_lanes", 1, 64));
+    g.fma_pipes = static_cast<int64_t>(sourced(c, "fma_pipes", 1, 8));
+    c.finish();
+    counted += g.count;
+    h.cores.push_back(g);
+  }
+  // One thread per core: the peak is over the cores the runtime ran on, so they must be its threads.
+  if (counted != h.threads)
+    r.at("cores").fail(counted, "counts " + std::to_string(counted) + " cores, threads.value is " + std::to_string(h.threads));
+  h.l1d_kib = sourced(r, "l1d_kib", 1, 1 << 20);
+  h.l2_kib = sourced(r, "l2_kib", 0, 1 << 20);
+  h.l3_kib = sourced(r, "l3_kib", 0, 1 << 22);
+  h.dram_bytes_per_s = sourced(r, "dram_bytes_per_s", 1e8, 1e13);
+  r.finish();
+  return h;
+}
+
+std::optional<Hardware> shipped_hardware(const std::string& device) {
+  const auto it = shipped_hardware_files.find(device);
+  if (it == shipped_hardware_files.end()) return std::nullopt;
+  return hardware_from_json(Json::parse(it->second), Where("shipped hardware " + device));
+}
+
+std::vector<std::string> shipped_hardware_names() {
+  std::vector<std::string> names;
+  for (const auto& [name, text] : shipped_hardware_files) names.push_back(name);
+  return names;
+}
+
+}  // namespace cpx::predictor
