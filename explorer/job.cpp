@@ -582,7 +582,8 @@ void write_results(const JobOptions& o, const Json& results, const std::vector<s
 }  // namespace
 
 void validate(const JobOptions& o) {
-  if (o.threads < 0 || o.threads > 256) throw InputError("--threads = " + std::to_string(o.threads) + ": out of range [1, 256]");
+  if (o.threads && (*o.threads < 1 || *o.threads > 256))
+    throw InputError("--threads = " + std::to_string(*o.threads) + ": out of range [1, 256]");
   if (o.search.evaluations < 10 || o.search.evaluations > 100'000'000)
     throw InputError("--evaluations = " + std::to_string(o.search.evaluations) + ": out of range [10, 100000000]");
   if (o.matched_evaluations < 1 || o.matched_evaluations > 100'000'000)
@@ -608,7 +609,7 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* 
   const auto job_start = std::chrono::steady_clock::now();
   validate(o);
   Json missing = Json::array();
-  const int64_t threads = predictor::prediction_threads(pred, o.threads > 0 ? std::optional<int64_t>(o.threads) : std::nullopt);
+  const int64_t threads = predictor::prediction_threads(pred, o.threads);
   const Context c{o, pred, profile, o.device == "host", threads, missing};
 
   const AccuracyModel acc = accuracy_model(o);

@@ -4,6 +4,8 @@
 // DIR/matched/*.json (macro networks).
 #pragma once
 
+#include <optional>
+
 #include <functional>
 
 #include "explorer/search.hpp"
@@ -14,7 +16,7 @@ namespace cpx::explorer {
 struct JobOptions {
   std::string device = "pi5";
   std::string command;            // how the job was invoked, recorded in the results
-  int64_t threads = 0;            // 0: a calibrated device's own threads, 1 on the host
+  std::optional<int64_t> threads;  // unset: a calibrated device's own threads, 1 on the host
   std::string space_file;         // empty: the default space
   std::string accuracy = "proxy"; // proxy, macs, or a CSV of measured accuracies
   SearchOptions search;           // max_seconds 0: no time limit

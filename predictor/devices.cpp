@@ -95,7 +95,7 @@ CalibrationResult calibrate_device(const CalibrationRequest& r) {
   if (std::filesystem::path(out.path).has_parent_path())
     std::filesystem::create_directories(std::filesystem::path(out.path).parent_path());
   const profiler::FileLock lock(out.path, "cpubone-explore calibrate");
-  write_file_atomic(out.path, to_json(out.calibration.device).dump(1) + "\n");
+  write_file_atomic(out.path, to_json(out.calibration.device).dump() + "\n");
   return out;
 }
 

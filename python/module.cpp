@@ -236,7 +236,7 @@ PYBIND11_MODULE(_core, m) {
   }, py::arg("device") = "host", py::arg("samples") = 30, py::arg("seed") = 1, py::arg("threads") = 1, py::arg("min_time_s") = 0.2, py::arg("rounds") = 5);
 
   m.def("search", [](const py::object& space, const std::string& device, int64_t evaluations, double budget_s, uint64_t seed,
-                     int64_t threads, const std::string& accuracy, const std::string& out, bool prove,
+                     std::optional<int64_t> threads, const std::string& accuracy, const std::string& out, bool prove,
                      std::optional<double> max_latency_ms, std::optional<double> max_params, std::optional<double> max_macs) {
     cpx::explorer::JobOptions o;
     o.device = device;
@@ -266,7 +266,7 @@ PYBIND11_MODULE(_core, m) {
       return cpx::explorer::run_job(o, p, device == "host" ? &profile : nullptr);
     }));
   }, py::arg("space") = py::none(), py::arg("device") = "pi5", py::arg("evaluations") = 20000, py::arg("budget_s") = 60.0,
-     py::arg("seed") = 1, py::arg("threads") = 0, py::arg("accuracy") = "proxy", py::arg("out") = "cpubone-search",
+     py::arg("seed") = 1, py::arg("threads") = py::none(), py::arg("accuracy") = "proxy", py::arg("out") = "cpubone-search",
      py::arg("prove") = false, py::arg("max_latency_ms") = py::none(), py::arg("max_params") = py::none(),
      py::arg("max_macs") = py::none());
 

@@ -58,8 +58,9 @@ const Json& b0_macro() {
   static const Json j = to_json(*find_zoo("b0")->macro);
   return j;
 }
+// A fitted (host-shaped) predictor document: the host model inside the shipped pi5 device file.
 const Json& shipped_predictor() {
-  static const Json j = Json::parse(slurp(fs::path(CPX_SOURCE_DIR) / "predictor/devices/pi5.json"));
+  static const Json j = Json::parse(slurp(fs::path(CPX_SOURCE_DIR) / "predictor/devices/pi5.json"))["host"];
   return j;
 }
 
@@ -330,13 +331,14 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
   return s;
 }
 
-// A fresh directory holding a valid host predictor (calibrate needs one) and, for odd rows, an output
-// file that must survive unchanged.
+// A fresh directory holding a valid host predictor and host profile (calibrate needs the predictor and
+// the profile's probed ceilings) and, for odd rows, an output file that must survive unchanged.
 fs::path row_dir(size_t index) {
   const fs::path dir = fs::temp_directory_path() / ("cpx_bad_" + std::to_string(::getpid())) / std::to_string(index);
   fs::remove_all(dir);
   fs::create_directories(dir / "devices");
   std::ofstream(dir / "devices/host.predictor.json") << shipped_predictor().dump();
+  std::ofstream(dir / "devices/host.json") << small_profile().dump();
   if (index % 2) std::ofstream(dir / "out.json") << "previous output\n";
   return dir;
 }
@@ -376,8 +378,8 @@ TEST_CASE("the unedited documents of the bad-input table are accepted") {
       {"raw numbers", "count {in}", net([](Json& j) { j["ops"][7]["eps"] = raw("1e-5"); }), ""},
   };
   for (size_t i = 0; i < good.size(); ++i) {
-    INFO(good[i].name);
     const Run r = run_row(good[i], 1000 + i);
+    INFO(good[i].name << ": " << r.err);
     CHECK(r.exit_code == 0);
     CHECK(r.err.find("cpubone-explore:") == std::string::npos);
   }

@@ -25,6 +25,9 @@ predictor::Predictor pi5() {
   return predictor::predictor_from_json(read_json_file(path), path);
 }
 
+// A calibrated device predicts at the threads of its published runtime only (4 on pi5).
+int64_t pi5_threads() { return predictor::prediction_threads(pi5(), std::nullopt); }
+
 Candidate point(double latency_us, double objective) {
   Candidate c;
   c.valid = true;
@@ -137,7 +140,7 @@ TEST_CASE("the search is reproducible, beats random search and finds configurati
   SearchOptions o;
   o.evaluations = 3000;
   for (const char* b : {"b0", "b1", "b2", "b3"}) o.seeds.push_back(space.encode(*find_zoo(b)->macro));
-  Evaluator e1(space, p, acc, 1, {}), e2(space, p, acc, 1, {}), er(space, p, acc, 1, {});
+  Evaluator e1(space, p, acc, pi5_threads(), {}), e2(space, p, acc, pi5_threads(), {}), er(space, p, acc, pi5_threads(), {});
   const SearchResult a = nsga2(e1, o), b = nsga2(e2, o), r = random_search(er, o);
   REQUIRE(a.front.size() == b.front.size());
   for (size_t i = 0; i < a.front.size(); ++i) CHECK(a.front[i].genome == b.front[i].genome);
@@ -161,7 +164,7 @@ TEST_CASE("constraints make violating candidates infeasible, and they never reac
   const AccuracyModel acc = fit_proxy();
   Constraints c;
   c.max_params = 8e6;
-  Evaluator e(space, p, acc, 1, c);
+  Evaluator e(space, p, acc, pi5_threads(), c);
   SearchOptions o;
   o.evaluations = 800;
   const SearchResult r = nsga2(e, o);
@@ -173,7 +176,7 @@ TEST_CASE("evaluating a candidate unit by unit gives exactly what the whole netw
   const SearchSpace space = SearchSpace::defaults();
   const predictor::Predictor p = pi5();
   const AccuracyModel acc = fit_proxy();
-  Evaluator units(space, p, acc, 1, {}), whole(space, p, acc, 1, {}, false);
+  Evaluator units(space, p, acc, pi5_threads(), {}), whole(space, p, acc, pi5_threads(), {}, false);
   std::mt19937_64 rng(11);
   for (int i = 0; i < 150; ++i) {
     const Genome g = space.random(rng);
@@ -231,7 +234,7 @@ TEST_CASE("a capacity-matched tier keeps resolution, widths and depths and MACs 
   MatchedOptions o;
   o.evaluations = 1000;
   o.keep = 100;
-  const MatchedTier t = capacity_matched(space, space.encode(b0), "b0", p, acc, 1, o);
+  const MatchedTier t = capacity_matched(space, space.encode(b0), "b0", p, acc, pi5_threads(), o);
   CHECK(t.method == "exhaustive");
   CHECK(t.space.size() == 24);
   CHECK(t.evaluations == 24);

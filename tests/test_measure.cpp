@@ -93,7 +93,8 @@ TEST_CASE("measured layer rows carry count's name, op and MACs and keep measure'
 TEST_CASE("predicted layer rows carry count's name, op and MACs and name the predictor's class op_class") {
   const Network net = load_model("b0");
   const predictor::Predictor p = predictor::load_predictor("pi5");
-  const Json rows = predictor::prediction_json(p, net, predictor::predict(p, net, 1), 1, true)["layers"];
+  const int64_t threads = predictor::prediction_threads(p, std::nullopt);
+  const Json rows = predictor::prediction_json(p, net, predictor::predict(p, net, threads), threads, true)["layers"];
   const Json count_rows = count_json(net, count(net), true)["layers"];
   REQUIRE(rows.size() == net.ops.size());
   for (size_t i = 0; i < rows.size(); ++i) {

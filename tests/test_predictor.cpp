@@ -249,10 +249,10 @@ TEST_CASE("transfer: host efficiency stays in (0, 1], so a device op never beats
 TEST_CASE("calibration refuses too few points, non-positive latencies and a host without ceilings") {
   const Predictor host = constant_predictor(1.0);
   const Hardware hw = *shipped_hardware("pi5");
-  CHECK_THROWS_AS(calibrate(host, test_host, hw, {{"b0", 10.0}, {"b1", 12.0}}, "two.csv", ""), InputError);
-  CHECK_THROWS_AS(calibrate(host, test_host, hw, {{"b0", 10.0}, {"b1", -1.0}, {"b2", 3.0}}, "neg.csv", ""), InputError);
-  CHECK_THROWS_AS(calibrate(host, test_host, hw, {{"b0", 10.0}, {"nosuch", 1.0}, {"b2", 3.0}}, "unknown.csv", ""), InputError);
-  CHECK_THROWS_AS(calibrate(host, Ceilings{}, hw, {{"b0", 10.0}, {"b1", 12.0}, {"b2", 14.0}}, "c.csv", ""), InputError);
+  CHECK_THROWS_AS(calibrate(host, test_host, hw, {{"b0", 10.0, ""}, {"b1", 12.0, ""}}, "two.csv", ""), InputError);
+  CHECK_THROWS_AS(calibrate(host, test_host, hw, {{"b0", 10.0, ""}, {"b1", -1.0, ""}, {"b2", 3.0, ""}}, "neg.csv", ""), InputError);
+  CHECK_THROWS_AS(calibrate(host, test_host, hw, {{"b0", 10.0, ""}, {"nosuch", 1.0, ""}, {"b2", 3.0, ""}}, "unknown.csv", ""), InputError);
+  CHECK_THROWS_AS(calibrate(host, Ceilings{}, hw, {{"b0", 10.0, ""}, {"b1", 12.0, ""}, {"b2", 14.0, ""}}, "c.csv", ""), InputError);
 }
 
 TEST_CASE("hardware descriptions: every shipped one parses, its peak is computed, and a missing field is named") {

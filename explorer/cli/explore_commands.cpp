@@ -50,7 +50,7 @@ void run_job(JobArgs a, const std::string& command) {
   explorer::validate(o);  // before fitting a host predictor for options that would fail anyway
 
   const bool host = o.device == "host";
-  if (host) a.quiet.run("cpubone-explore", std::max<int64_t>(1, o.threads));
+  if (host) a.quiet.run("cpubone-explore", o.threads.value_or(1));
   if (host && !std::filesystem::exists(profiler::default_profile_path("host"))) {
     std::fprintf(stderr, "no profile of this machine yet: running the quick profile first (about a minute)\n");
     run_fit("host", "", true, true, a.allow_noisy);
@@ -172,7 +172,8 @@ void add_explore_commands(CLI::App& app) {
       ->capture_default_str();
   app.add_option("--population", a->job.search.population, "NSGA-II population")->capture_default_str();
   app.add_option("--seed", a->job.search.seed, "Seed of the search")->capture_default_str();
-  app.add_option("--threads", a->job.threads, "Threads the latencies are for (default: 1 on the host; a calibrated device predicts only at its own)");
+  app.add_option_function<int64_t>("--threads", [a](const int64_t& t) { a->job.threads = t; },
+                                   "Threads the latencies are for (default: 1 on the host; a calibrated device predicts only at its own)");
   app.add_option("--space", a->job.space_file, "Search-space JSON (default: CPUBone's macro design)");
   app.add_option("--accuracy", a->job.accuracy, "proxy (fitted on every zoo model's published top-1), macs, or a CSV of model,top1 (measured accuracies, refitted with the published ones)")
       ->capture_default_str();

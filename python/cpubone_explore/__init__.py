@@ -146,13 +146,14 @@ def shipped_devices() -> list[str]:
     return list(_core.shipped_devices())
 
 
-def calibrate(device: str, published: PathLike, column: str | None = None, runtime: str | None = None,
+def calibrate(device: str, published: PathLike, column: str | None = None, hardware: PathLike | None = None,
               out: PathLike | None = None) -> Result:
     """Calibrates a device you do not own from published whole-network latencies (``calibrate``): a CSV
     ``model,latency_ms`` with zoo names, or the published-figures format with ``column`` (e.g.
-    ``"rpi5_ms"``). Needs the host predictor (``fit``). Writes the device to ``out`` or the device cache;
-    returns its common factor, leave-one-model-out MAPE and per-point errors."""
-    return Result(_core.calibrate(device, _path(published), column or "", runtime or "", _path(out)))
+    ``"rpi5_ms"``), and the device's hardware description (``hardware``: a JSON file; default the shipped
+    one of that name). Needs the host predictor (``fit``). Writes the device to ``out`` or the device cache;
+    returns its held-out table (hardware transfer, uniform scale, MACs-only), interval and points."""
+    return Result(_core.calibrate(device, _path(published), column or "", _path(hardware), _path(out)))
 
 
 def validate(device: str = "host", samples: int = 30, seed: int = 1, threads: int = 1,
@@ -178,7 +179,7 @@ class SearchResults(dict):
 
 
 def search(space: PathLike | Mapping[str, Any] | None = None, device: str = "pi5", evaluations: int = 20000,
-           budget_s: float = 60.0, seed: int = 1, threads: int = 1, accuracy: str = "proxy",
+           budget_s: float = 60.0, seed: int = 1, threads: int | None = None, accuracy: str = "proxy",
            out: PathLike = "cpubone-search", prove: bool = False, max_latency_ms: float | None = None,
            max_params: float | None = None, max_macs: float | None = None) -> SearchResults:
     """Searches a space (None: CPUBone's default; a search-space file or dict) with NSGA-II for networks
@@ -189,6 +190,7 @@ def search(space: PathLike | Mapping[str, Any] | None = None, device: str = "pi5
     interval reaches the baseline's published top-1, the others are in "promising_unproven". With
     ``device="host"`` and ``prove``, measures B0-B3 and each one's fastest earned proposal and fastest
     capacity-matched configuration here (needs ``profile()`` and ``fit()`` first). Same seed and evaluations, same result.
+    ``threads`` None: 1 on the host, a calibrated device's own (any other count there raises InputError).
     ``max_latency_ms`` is in milliseconds, as ``--max-latency``; ``budget_s`` 0 means no time limit. Options out
     of range raise InputError with the command line's message (e.g. "--evaluations = 5: out of range ...")."""
     out = _path(out)
