@@ -194,9 +194,9 @@ OodNetwork draw(Rng& rng, const std::string& name) {
   const int64_t stages = uniform_int(rng, 2, 5);
   // Widths from the last stage down, so the widest stages reach the thousands while early ones stay narrow.
   std::vector<int64_t> widths(static_cast<size_t>(stages));
-  widths.back() = round_width(log_uniform(rng, 48, 2560));
+  widths.back() = round_width(log_uniform(rng, 64, static_cast<double>(ood::max_width)));
   for (size_t i = widths.size() - 1; i-- > 0;)
-    widths[i] = round_width(static_cast<double>(widths[i + 1]) / std::uniform_real_distribution<double>(1.3, 2.5)(rng));
+    widths[i] = round_width(static_cast<double>(widths[i + 1]) / std::uniform_real_distribution<double>(1.5, 2.5)(rng));
   std::string blocks;
   // Stem: a strided kxk conv (ResNet's with a max pool), or a patchify conv.
   const int64_t stem_kind = uniform_int(rng, 0, 3);
@@ -227,7 +227,7 @@ OodNetwork draw(Rng& rng, const std::string& name) {
   for (int64_t s = 0; s < stages; ++s) {
     const Kind kind = chance(rng, 0.35) ? kinds[static_cast<size_t>(uniform_int(rng, 0, kinds.size() - 1))] : primary;
     const Block k = draw_block(rng, kind);
-    const int64_t depth = uniform_int(rng, 1, 4);
+    const int64_t depth = uniform_int(rng, 1, 3);
     const int64_t stride = reduction < 32 && (s > 0 || chance(rng, 0.5)) ? 2 : 1;
     reduction *= stride;
     for (int64_t d = 0; d < depth; ++d) x = w.block(k, x, widths[static_cast<size_t>(s)], d == 0 ? stride : 1);
