@@ -74,6 +74,13 @@ void run_predict(const std::string& model, const std::string& device, int64_t th
   }
   std::printf("predicted latency %.3f ms, MACs %s, %.2f GMACpS\n", pred.latency_us / 1e3,
               thousands(static_cast<int64_t>(macs)).c_str(), macs / (pred.latency_us * 1e3));
+  const Json outside = predictor::prediction_json(p, net, pred, threads, false);
+  if (outside["outside_profile"].get<bool>()) {
+    std::string features;
+    for (const auto& f : outside["outside_profile_features"]) features += (features.empty() ? "" : ", ") + f.get<std::string>();
+    std::printf("%lld of %zu ops lie outside the profiled ranges of their class (the model extrapolates): %s\n",
+                static_cast<long long>(outside["ops_outside_profile"].get<int64_t>()), net.ops.size(), features.c_str());
+  }
 }
 
 void run_validate(const std::string& device, int64_t samples, uint64_t seed, int64_t threads, double min_time_s, int64_t rounds,
