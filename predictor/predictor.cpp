@@ -556,6 +556,26 @@ Predictor host_model_from_json(const Json& j, const Where& where) {
 
 }  // namespace
 
+std::vector<OutsideFeature> outside_profile(const Predictor& p, const OpFeatures& f) {
+  std::vector<OutsideFeature> out;
+  const auto names = feature_names();
+  auto check = [&](OpClass c, const std::array<double, base_feature_count>& base) {
+    const auto& m = p.classes[static_cast<size_t>(c)];
+    if (!m) return;  // predicting it throws, naming the class
+    for (size_t k = 0; k < base_feature_count; ++k) {
+      // Predictions always say "inside a network" here, while a class may have been profiled only in
+      // isolation: that is how it was measured, not a shape the profile lacks.
+      if (k == isolated_feature) continue;
+      const double slack = 1e-9 * (1 + std::abs(m->lo[k]) + std::abs(m->hi[k]));
+      if (base[k] < m->lo[k] - slack || base[k] > m->hi[k] + slack)
+        out.push_back({c, names[1 + k], base[k], m->lo[k], m->hi[k]});
+    }
+  };
+  check(f.op_class, f.base);
+  if (f.has_activation) check(OpClass::elementwise, f.activation);
+  return out;
+}
+
 Json prediction_json(const Predictor& p, const Network& net, const NetworkPrediction& pred, int64_t threads, bool layers) {
   double macs = 0;
   for (const auto& o : pred.ops) macs += o.macs;
@@ -567,6 +587,17 @@ Json prediction_json(const Predictor& p, const Network& net, const NetworkPredic
     j["latency_us_high"] = (*pred.interval_us)[1];
     j["interval"] = p.calibrated->interval;
   }
+  std::vector<std::vector<OutsideFeature>> outside;
+  std::set<std::string> outside_names;
+  int64_t ops_outside = 0;
+  for (size_t i = 0; i < net.ops.size(); ++i) {
+    outside.push_back(outside_profile(p, op_features(net, i, threads)));
+    ops_outside += !outside.back().empty();
+    for (const auto& o : outside.back()) outside_names.insert(std::string(to_string(o.model)) + "." + o.feature);
+  }
+  j["outside_profile"] = ops_outside > 0;
+  j["ops_outside_profile"] = ops_outside;
+  j["outside_profile_features"] = outside_names;
   if (!layers) return j;
   const NetworkCount counts = count(net);
   Json rows = Json::array();
@@ -579,6 +610,11 @@ Json prediction_json(const Predictor& p, const Network& net, const NetworkPredic
     r["latency_us"] = o.latency_us;
     r["activation_us"] = o.activation_us;
     r["macps"] = o.macs > 0 ? Json(o.macs / (o.latency_us * 1e-6)) : Json(nullptr);
+    r["outside_profile"] = !outside[i].empty();
+    Json features = Json::array();
+    for (const auto& f : outside[i])
+      features.push_back({{"model", to_string(f.model)}, {"feature", f.feature}, {"value", f.value}, {"lo", f.lo}, {"hi", f.hi}});
+    r["outside_features"] = std::move(features);
     rows.push_back(std::move(r));
   }
   j["layers"] = std::move(rows);

@@ -110,10 +110,22 @@ int64_t prediction_threads(const Predictor& p, std::optional<int64_t> requested)
 // clamped into (0, 1]) applied to the device's roofline time. Roofline time = max(MACs / peak,
 // bytes / bandwidth).
 double transferred_us(double host_us, double macs, double bytes, const Ceilings& host, const Ceilings& device);
+// A base feature of an op outside the training range (ClassModel::lo/hi) of a class model that predicts it
+// (its own class, or the elementwise model of its unfused activation): there the prediction is the nearest
+// measured behaviour with the work scaled linearly, not something the profile measured.
+struct OutsideFeature {
+  OpClass model;
+  std::string feature;  // a base feature name of feature_names(), e.g. log_out_per_group
+  double value, lo, hi;
+};
+std::vector<OutsideFeature> outside_profile(const Predictor& p, const OpFeatures& f);
 
 // What `predict --json` prints: model, device, runtime, threads, resolution, macs, latency_us, macps,
 // overhead_us, for a calibrated device latency_us_low and latency_us_high (its interval) and, with `layers`, one object per op: name, op, op_class (the predictor's class, e.g.
 // conv_dense), macs (name, op and macs from count's layer_row), latency_us, activation_us and macps.
+// Always: outside_profile (any op outside the profiled ranges, see outside_profile()), ops_outside_profile
+// and outside_profile_features ("class.feature", sorted); with `layers`, each op's outside_profile and
+// outside_features ({model, feature, value, lo, hi}, empty when inside).
 Json prediction_json(const Predictor& p, const Network& net, const NetworkPrediction& pred, int64_t threads, bool layers);
 
 struct FitOptions {

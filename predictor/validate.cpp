@@ -6,6 +6,7 @@
 #include <random>
 
 #include "predictor/devices.hpp"
+#include "predictor/ood_networks.hpp"
 #include "profiler/environment.hpp"
 #include "profiler/interference.hpp"
 #include "profiler/measure_network.hpp"
@@ -34,6 +35,35 @@ Json accuracy(const std::vector<double>& predicted, const std::vector<double>& m
           {"spearman", profiler::spearman(predicted, measured)}};
 }
 
+// Predictor and baseline scores of the rows whose "set" is in `sets`, and the worst predictions.
+Json set_summary(const Json& rows, std::initializer_list<std::string_view> sets) {
+  std::vector<double> measured, ours, by_macs, by_params;
+  std::vector<const Json*> mine;
+  for (const auto& r : rows) {
+    if (std::find(sets.begin(), sets.end(), r["set"].get<std::string>()) == sets.end()) continue;
+    mine.push_back(&r);
+    measured.push_back(r["measured_us"].get<double>());
+    ours.push_back(r["predicted_us"].get<double>());
+    by_macs.push_back(r["macs_baseline_us"].get<double>());
+    by_params.push_back(r["params_baseline_us"].get<double>());
+  }
+  Json out = {{"networks", mine.size()}};
+  if (mine.empty()) return out;
+  out["predictor"] = accuracy(ours, measured);
+  out["baseline_macs"] = accuracy(by_macs, measured);
+  out["baseline_params"] = accuracy(by_params, measured);
+  std::sort(mine.begin(), mine.end(),
+            [](const Json* a, const Json* b) { return std::abs((*a)["error"].get<double>()) > std::abs((*b)["error"].get<double>()); });
+  Json worst = Json::array();
+  for (size_t i = 0; i < std::min<size_t>(5, mine.size()); ++i) {
+    Json w = row_subset(*mine[i], {"network", "error", "measured_us", "predicted_us", "ops_outside_profile"});
+    if (mine[i]->contains("blocks")) w["blocks"] = (*mine[i])["blocks"];
+    worst.push_back(std::move(w));
+  }
+  out["worst"] = std::move(worst);
+  return out;
+}
+
 }  // namespace
 
 Json validate(const std::string& device, const ValidateOptions& options, const std::function<void(const Json& row)>& progress) {
@@ -45,6 +75,7 @@ Json validate(const std::string& device, const ValidateOptions& options, const s
   if (options.rounds < 1 || options.rounds > 100)
     throw InputError("--rounds = " + std::to_string(options.rounds) + ": out of range [1, 100]");
   if (!(min_time_s >= 0 && min_time_s <= 60)) throw InputError("--min-time = " + std::to_string(min_time_s) + ": out of range [0, 60]");
+  if (options.ood < 0 || options.ood > 10000) throw InputError("--ood = " + std::to_string(options.ood) + ": out of range [0, 10000]");
   if (threads < 1 || threads > 256) throw InputError("--threads = " + std::to_string(threads) + ": out of range [1, 256]");
   if (seed + static_cast<uint64_t>(samples) > profiler::training_seed_base)
     throw InputError("--seed = " + std::to_string(seed) + ": sampled seeds must stay below " +
@@ -66,11 +97,21 @@ Json validate(const std::string& device, const ValidateOptions& options, const s
   const double const_macps = std::exp(median(log_macps));
   const double us_per_param = std::exp(median(log_us_per_param));
 
-  std::vector<std::pair<std::string, Network>> held_out;
-  for (const auto& e : zoo()) held_out.emplace_back(e.name, e.build(0));
+  struct HeldOut {
+    std::string name;
+    Network net;
+    const char* set;     // zoo and sampled are in-distribution, ood is not
+    std::string blocks;  // ood: what the network is made of
+  };
+  std::vector<HeldOut> held_out;
+  for (const auto& e : zoo()) held_out.push_back({e.name, e.build(0), "zoo", ""});
   for (int64_t i = 0; i < samples; ++i) {
     Macro m = sample_cpubone_like(seed + static_cast<uint64_t>(i));
-    held_out.emplace_back(m.name, expand(m, m.name));
+    held_out.push_back({m.name, expand(m, m.name), "sampled", ""});
+  }
+  for (int64_t i = 0; i < options.ood; ++i) {
+    OodNetwork n = ood_network(options.ood_seed + static_cast<uint64_t>(i));
+    held_out.push_back({n.network.name, std::move(n.network), "ood", std::move(n.blocks)});
   }
   profiler::pin_to_cpus(threads);
   profiler::NetworkRun run{threads, seed, false, {}};
@@ -87,27 +128,30 @@ Json validate(const std::string& device, const ValidateOptions& options, const s
   for (int64_t round = 0; round < options.rounds; ++round) {
     std::shuffle(order.begin(), order.end(), rng);
     for (size_t i : order) {
-      const profiler::Timing t = profiler::time_network(held_out[i].second, run).timings.network;
+      const profiler::Timing t = profiler::time_network(held_out[i].net, run).timings.network;
       round_medians[i].push_back(t.stats_us.median);
       round_cvs[i].push_back(t.stats_us.cv);
-      interference.add(i < zoo().size() ? "zoo" : "sampled", profiler::to_json(t, false));
+      interference.add(held_out[i].set, profiler::to_json(t, false));
     }
   }
-  std::vector<double> measured, ours, by_macs, by_params;
   Json rows = Json::array();
   for (size_t i = 0; i < held_out.size(); ++i) {
-    const auto& [name, net] = held_out[i];
-    const NetworkCount c = count(net);
-    measured.push_back(median(round_medians[i]));
-    ours.push_back(predict(p, net, threads).latency_us);
-    by_macs.push_back(static_cast<double>(c.total.macs) / const_macps * 1e6);
-    by_params.push_back(static_cast<double>(c.total.params_inference) * us_per_param);
+    const HeldOut& h = held_out[i];
+    const NetworkCount c = count(h.net);
+    const double measured = median(round_medians[i]);
+    const NetworkPrediction pred = predict(p, h.net, threads);
+    const Json outside = prediction_json(p, h.net, pred, threads, false);
     const auto [lo, hi] = std::minmax_element(round_medians[i].begin(), round_medians[i].end());
-    rows.push_back({{"network", name}, {"macs", c.total.macs}, {"params_inference", c.total.params_inference},
-                    {"measured_us", measured.back()}, {"measured_round_medians_us", round_medians[i]},
+    rows.push_back({{"network", h.name}, {"set", h.set}, {"macs", c.total.macs}, {"params_inference", c.total.params_inference},
+                    {"measured_us", measured}, {"measured_round_medians_us", round_medians[i]},
                     {"measured_round_spread", *hi / *lo - 1}, {"measured_cv", median(round_cvs[i])},
-                    {"predicted_us", ours.back()}, {"macs_baseline_us", by_macs.back()},
-                    {"params_baseline_us", by_params.back()}, {"error", ours.back() / measured.back() - 1}});
+                    {"predicted_us", pred.latency_us},
+                    {"macs_baseline_us", static_cast<double>(c.total.macs) / const_macps * 1e6},
+                    {"params_baseline_us", static_cast<double>(c.total.params_inference) * us_per_param},
+                    {"error", pred.latency_us / measured - 1},
+                    {"ops_outside_profile", outside["ops_outside_profile"]},
+                    {"outside_profile_features", outside["outside_profile_features"]}});
+    if (!h.blocks.empty()) rows.back()["blocks"] = h.blocks;
     if (progress) progress(rows.back());
   }
   // How much the machine itself moved while measuring: each network's spread between its rounds.
@@ -125,11 +169,16 @@ Json validate(const std::string& device, const ValidateOptions& options, const s
           {"zoo_networks", zoo().size()},
           {"sampled_networks", samples},
           {"seed", seed},
+          {"ood_networks", options.ood},
+          {"ood_seed", options.ood_seed},
           {"rounds", options.rounds},
           {"min_time_s_per_round", min_time_s},
-          {"predictor", accuracy(ours, measured)},
-          {"baseline_macs", accuracy(by_macs, measured)},
-          {"baseline_params", accuracy(by_params, measured)},
+          {"in_distribution", set_summary(rows, {"zoo", "sampled"})},
+          {"out_of_distribution", set_summary(rows, {"ood"})},
+          {"goals", {{"in_distribution_within_10pct", goal_in_distribution_within_10pct},
+                     {"ood_within_10pct", goal_ood_within_10pct},
+                     {"ood_within_5pct", goal_ood_within_5pct},
+                     {"source", "issue 16, for this machine's host predictor"}}},
           {"baseline_constant_macps", const_macps},
           {"environment", to_json(profiler::capture_environment(threads))},
           {"rows", rows}};

@@ -288,6 +288,7 @@ std::vector<BadInput> bad_inputs() {
       {"option predict unknown device", "predict b0 --device nowhere", "", "--device = \"nowhere\""},
       {"option validate negative samples", "validate --samples -1", "", "--samples = -1"},
       {"option validate zero rounds", "validate --rounds 0", "", "--rounds = 0"},
+      {"option validate negative ood", "validate --ood -1", "", "--ood = -1"},
       {"option profile device path", "profile --device ../x --quick", "", "--device = \"../x\""},
       {"option fit device without profile", "fit --device mypi", "", "--device = \"mypi\": no profile at"},
       {"option validate absurd min time", "validate --min-time 1e9", "", "--min-time = "},

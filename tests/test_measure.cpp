@@ -98,7 +98,8 @@ TEST_CASE("predicted layer rows carry count's name, op and MACs and name the pre
   const Json count_rows = count_json(net, count(net), true)["layers"];
   REQUIRE(rows.size() == net.ops.size());
   for (size_t i = 0; i < rows.size(); ++i) {
-    CHECK(keys_of(rows[i]) == std::set<std::string>{"name", "op", "op_class", "macs", "latency_us", "activation_us", "macps"});
+    CHECK(keys_of(rows[i]) == std::set<std::string>{"name", "op", "op_class", "macs", "latency_us", "activation_us", "macps",
+                                                         "outside_profile", "outside_features"});
     CHECK(row_subset(rows[i], {"name", "op", "macs"}) == row_subset(count_rows[i], {"name", "op", "macs"}));
   }
   CHECK(rows[0]["op_class"] == "conv_dense");

@@ -308,3 +308,48 @@ TEST_CASE("threads are part of a calibrated device") {
   CHECK(prediction_threads(host, std::nullopt) == 1);
   CHECK(prediction_threads(host, 2) == 2);
 }
+
+TEST_CASE("ops outside the profiled ranges of their class are named in predict's JSON, per network and per op", "[predictor]") {
+  // Ranges exactly those of b0 at one thread: b0 lies inside, b0 at 4 threads lies outside in threads only.
+  Predictor p = constant_predictor(10.0);
+  const Network b0 = find_zoo("b0")->build(0);
+  for (auto& m : p.classes) {
+    m->lo.fill(1e9);
+    m->hi.fill(-1e9);
+  }
+  auto widen = [&](OpClass c, const std::array<double, base_feature_count>& base) {
+    auto& m = *p.classes[static_cast<size_t>(c)];
+    for (size_t k = 0; k < base_feature_count; ++k) {
+      m.lo[k] = std::min(m.lo[k], base[k]);
+      m.hi[k] = std::max(m.hi[k], base[k]);
+    }
+  };
+  for (size_t i = 0; i < b0.ops.size(); ++i) {
+    const OpFeatures f = op_features(b0, i, 1);
+    widen(f.op_class, f.base);
+    if (f.has_activation) widen(OpClass::elementwise, f.activation);
+  }
+  const Json inside = prediction_json(p, b0, predict(p, b0, 1), 1, true);
+  CHECK(inside["outside_profile"] == false);
+  CHECK(inside["ops_outside_profile"] == 0);
+  for (const auto& r : inside["layers"]) CHECK(r["outside_features"].empty());
+
+  const Json threads4 = prediction_json(p, b0, predict(p, b0, 4), 4, true);
+  CHECK(threads4["outside_profile"] == true);
+  CHECK(threads4["ops_outside_profile"] == b0.ops.size());
+  for (const auto& name : threads4["outside_profile_features"]) CHECK(name.get<std::string>().ends_with(".log_threads"));
+  const Json& first = threads4["layers"][0]["outside_features"][0];
+  CHECK(first["feature"] == "log_threads");
+  CHECK(first["value"].get<double>() == Approx(std::log(4.0)));
+  CHECK(first["hi"].get<double>() == Approx(0.0));
+
+  // A wider network than b0: its widest convs lie outside in their channel features.
+  const Network wide = find_zoo("resnet50")->build(0);
+  const Json r50 = prediction_json(p, wide, predict(p, wide, 1), 1, false);
+  CHECK(r50["outside_profile"] == true);
+  CHECK(r50["ops_outside_profile"].get<int64_t>() > 0);
+  CHECK(r50.count("layers") == 0);
+  bool channels = false;
+  for (const auto& name : r50["outside_profile_features"]) channels |= name.get<std::string>().find("per_group") != std::string::npos;
+  CHECK(channels);
+}

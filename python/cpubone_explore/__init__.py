@@ -157,11 +157,12 @@ def calibrate(device: str, published: PathLike, column: str | None = None, hardw
 
 
 def validate(device: str = "host", samples: int = 30, seed: int = 1, threads: int = 1,
-             min_time_s: float = 0.2, rounds: int = 5) -> Result:
-    """Measures every zoo network and ``samples`` sampled ones on this machine in ``rounds`` interleaved
-    rounds and scores the host predictor against the MACs and params baselines (``validate --json``).
+             min_time_s: float = 0.2, rounds: int = 5, ood: int = 30, ood_seed: int = 1) -> Result:
+    """Measures every zoo network and ``samples`` sampled ones (in-distribution) and ``ood`` generated plain
+    CNNs (out-of-distribution) on this machine in ``rounds`` interleaved rounds and scores the host
+    predictor against the MACs and params baselines, each set on its own (``validate --json``).
     Takes minutes."""
-    return Result(_core.validate(device, samples, seed, threads, min_time_s, rounds))
+    return Result(_core.validate(device, samples, seed, threads, min_time_s, rounds, ood, ood_seed))
 
 
 class SearchResults(dict):

@@ -12,10 +12,14 @@ old keys renamed (old -> new). Current renames (issue 18, one name per concept):
   count   layers[].class -> conv_class   (dense/grouped/depthwise/pointwise)
   predict layers[].class -> op_class     (the predictor's class, e.g. conv_dense, as the results JSON says)
 
-Deliberate additions and value changes are listed in ADDED and DEVICE_THREADS, for the same reason
-(issue 16): a calibrated device's `predict --json` adds its interval (ADDED keys, checked for presence
-and shape only: the values are new), and reports the threads of its published runtime, which the
-committed files recorded as 1 (the old default). Every other value must still match.
+Keys added since the files were written are listed in ADDED: where a committed output lacks one, the
+current output's key is left out of the comparison (every other key and value must still match), so
+adding a key needs no regeneration. Current additions (issue 16):
+  predict  latency_us_low, latency_us_high, interval   (a calibrated device's interval; checked for shape)
+  predict  outside_profile, ops_outside_profile, outside_profile_features   (ops outside the profiled ranges)
+  predict layers[]  outside_profile, outside_features
+A calibrated device now reports the threads of its published runtime (DEVICE_THREADS), which the committed
+files recorded as 1 (the old default); that value is mapped back before comparing.
 
   golden.py CLI --check   compare against the committed files (the ctest)
   golden.py CLI --write   regenerate them (only when an output is meant to change; say why in the commit)
@@ -35,10 +39,15 @@ RENAMES = {
     "count": {"class": "conv_class"},
     "predict": {"class": "op_class"},
 }
-# predict keys added on calibrated devices (issue 16), dropped from the current output before comparing.
-ADDED = ("latency_us_low", "latency_us_high", "interval")
 # The threads of each shipped device's published runtime (predictor/devices/hardware/<device>.json).
 DEVICE_THREADS = {"pi5": 4, "pixel7pro": 2, "xeon-w2125": 4, "a72": 1, "xeon-gold5118": 12}
+
+# command -> keys new in its output ("layers" = in each per-layer row); see the docstring.
+ADDED = {
+    "predict": {"latency_us_low", "latency_us_high", "interval",
+                "outside_profile", "ops_outside_profile", "outside_profile_features"},
+    "predict layers": {"outside_profile", "outside_features"},
+}
 
 
 def run(cli, *args):
@@ -73,16 +82,19 @@ def apply_renames(committed):
 
 
 def without_additions(committed, current, out, model):
-    """The current outputs with ADDED removed (after checking them) and DEVICE_THREADS mapped back to 1, where
-    the committed files predate them (files written after issue 16 compare everything)."""
+    """The current outputs of one model without the ADDED keys its committed outputs lack (the interval
+    checked first), and with DEVICE_THREADS mapped back to 1 where the committed files predate it."""
+    def drop(new, old, keys):
+        for k in keys - set(old):
+            new.pop(k, None)
     for device, pred in current["predict"].items():
         old = committed["predict"].get(device, {})
         low, high = pred.get("latency_us_low"), pred.get("latency_us_high")
         if not (isinstance(low, float) and isinstance(high, float) and 0 < low < high):
             out.append(f"{model}.predict.{device}: interval [{low}, {high}] is not a positive range")
-        for k in ADDED:
-            if k not in old:
-                pred.pop(k, None)
+        drop(pred, old, ADDED["predict"])
+        for new_row, old_row in zip(pred.get("layers", []), old.get("layers", [])):
+            drop(new_row, old_row, ADDED["predict layers"])
         if old.get("threads") == 1 and pred.get("threads") == DEVICE_THREADS[device]:
             pred["threads"] = 1
     return current
