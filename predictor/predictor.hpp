@@ -12,6 +12,7 @@
 #include "predictor/boost.hpp"
 #include "predictor/features.hpp"
 #include "predictor/hardware.hpp"
+#include "predictor/roofline.hpp"
 
 namespace cpx::predictor {
 
@@ -28,11 +29,6 @@ enum class OpGroup { gemm, depthwise, elementwise, attention, count_ };
 inline constexpr size_t op_group_count = static_cast<size_t>(OpGroup::count_);
 OpGroup op_group(OpClass c);
 std::string_view to_string(OpGroup g);
-
-struct Ceilings {
-  double peak_macps = 0;
-  double bandwidth_bytes_per_s = 0;
-};
 
 struct Calibrated {
   Hardware hardware;
@@ -51,12 +47,15 @@ struct Calibrated {
   std::string rebuild;  // the command that rebuilds the file
 };
 
+// Two kinds: the quadratic regression (theta, plus residual trees), or, when `roofline` is set, the
+// roofline model (issue 16), which `fit` keeps for a class only where its held-out error is lower.
 struct ClassModel {
   std::array<double, feature_count> theta{};  // log(latency_us) = theta · basis(x)
   // The training range of each base feature. Inputs are clamped into it before the quadratic basis, so a
   // network unlike anything measured gets the nearest measured behaviour instead of an exploding polynomial.
   std::array<double, base_feature_count> lo{}, hi{};
   Boost residual_trees;  // added to the quadratic's log latency; empty = none
+  std::optional<RooflineModel> roofline;  // set: this class is "kind": "roofline"; theta and trees above unused
   double scale = 1.0;  // calibration factor on latency (1 for a measured device)
   int64_t samples = 0;
   double train_mape = 0;  // on its own training samples
@@ -133,7 +132,17 @@ struct FitOptions {
   bool residual_trees = true;
   BoostOptions boost;
   bool allow_noisy = false;  // fit a profile whose fitted sections are mostly noisy (else InputError)
+  // Per class, the quadratic and the roofline model (with and without bounded residual trees) are
+  // compared by `folds`-fold held-out MAPE, folds grouped by profile record; false = quadratic only.
+  bool roofline = true;
+  int folds = 5;
 };
+// A class needs this many samples (and 2 * folds records) for the held-out comparison; below it keeps the
+// quadratic, and its provenance says why.
+inline constexpr int64_t min_samples_to_select = 30;
+
+// What one class model predicts for base features (times its calibration scale).
+double class_model_us(const ClassModel& m, const std::array<double, base_feature_count>& base);
 // Above this share of noisy measurements in the sections fit learns from, fit refuses the profile.
 inline constexpr double max_noisy_share_to_fit = 0.5;
 // Fits from the profile's block grid and operator micro-benchmarks; the zoo networks measured in the

@@ -38,6 +38,22 @@ void run_fit(const std::string& device, const std::string& profile_file, bool qu
                 static_cast<long long>(s["samples"].get<int64_t>()), 100 * s["train_mape"].get<double>(),
                 static_cast<long long>(s["noisy_dropped"].get<int64_t>()), static_cast<long long>(s["noisy_used"].get<int64_t>()),
                 s["noisy_used"].get<int64_t>() > 0 ? " (too few quiet samples in this class)" : "");
+  // Per class: held-out MAPE of each model kind, k folds (selects) and largest shapes (reported only).
+  std::printf("  held-out MAPE per class, k-fold / largest shapes (top fifth by work held out):\n");
+  for (const auto& [name, s] : p.provenance["classes"].items()) {
+    const Json& h = s["held_out"];
+    std::string line;
+    for (const char* kind : {"quadratic", "roofline", "roofline+trees"})
+      if (h.contains(kind)) {
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "  %s %5.1f%% / %5.1f%%", kind, 100 * h[kind]["kfold_mape"].get<double>(),
+                      100 * h[kind]["largest_shapes_mape"].get<double>());
+        line += buf;
+      }
+    if (line.empty()) line = "  (" + h.value("note", std::string("no comparison")) + ")";
+    std::printf("  %-22s %6lld samples%s  -> %s\n", name.c_str(), static_cast<long long>(s["samples"].get<int64_t>()), line.c_str(),
+                h["chosen"].get<std::string>().c_str());
+  }
   for (const auto& [t, us] : p.network_overhead_us)
     std::printf("  whole networks at %lld thread(s): ops x %.3f, overhead %.1f us\n", static_cast<long long>(t),
                 p.network_scale.count(t) ? p.network_scale.at(t) : 1.0, us);
