@@ -4,6 +4,8 @@
 // fully connected op adds the elementwise model's time for that pass. Stored as JSON
 // "cpubone-explore/predictor/v2" with its provenance; never a binary blob. (v1 had the activation as a
 // feature of the conv's own model, so conv classes only knew the activations the block grid used.)
+// A class may instead hold a roofline model (predictor/roofline.hpp), "kind": "roofline" in the JSON;
+// a class without "kind" is the regression, so v2 files written before it load unchanged.
 #pragma once
 
 #include <map>
