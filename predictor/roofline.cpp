@@ -48,10 +48,12 @@ double RooflineModel::efficiency(const std::array<double, base_feature_count>& b
 }
 
 double RooflineModel::predict_us(const std::array<double, base_feature_count>& base) const {
-  double log_us = std::log(roofline_us(base, ceilings_at(threads_of(base)))) + softplus(-score(*this, base));
+  const double log_roof = std::log(roofline_us(base, ceilings_at(threads_of(base))));
+  double log_us = log_roof + softplus(-score(*this, base));
   if (!residual_trees.trees.empty())
     log_us += std::clamp(residual_trees.eval(base), -roofline_residual_bound_log, roofline_residual_bound_log);
-  return std::exp(log_us);
+  // The trees may not carry an op past its roofline: with them too the effective efficiency is <= 1.
+  return std::exp(std::max(log_us, log_roof));
 }
 
 std::vector<size_t> monotone_features(OpClass c) {

@@ -25,7 +25,8 @@ struct Ceilings {
 double roofline_us(const std::array<double, base_feature_count>& base, const Ceilings& c);
 
 // Residual trees on top of the efficiency may correct log time by at most this much either way, so that
-// they can bend the fit where the sigmoid is too smooth but never undo the bound.
+// they can bend the fit where the sigmoid is too smooth but never undo the bound; and the total never
+// falls below the roofline time.
 inline const double roofline_residual_bound_log = std::log(1.5);
 
 struct RooflineModel {
