@@ -141,9 +141,9 @@ struct FitOptions {
   // balanced: the lower mean of the k-fold MAPE (folds grouped by profile record) and the largest-shapes
   // MAPE (the records with the largest work, a fifth of the samples, held out). kfold: the k-fold alone.
   // Balanced is the default because the k-fold cannot see extrapolation, which is what issue 16 is about:
-  // on this machine's full profile (2026-11-22) the k-fold MAPE of the two kinds differed by at most 2
-  // points for pointwise and grouped convs while their largest-shapes MAPE differed 2.5-4x (quadratic 50%
-  // and 56%, roofline 13% and 21%); choosing by the k-fold alone keeps the model that fails off the grid.
+  // on this machine's full profile (2026-11-22) quadratic and roofline+trees differed by 0.5 and 2.5 points
+  // of k-fold MAPE for pointwise and grouped convs, but 50% vs 13% and 56% vs 20% with the largest shapes
+  // held out; choosing by the k-fold alone keeps the model that fails off the grid.
   enum class Selection { balanced, kfold } selection = Selection::balanced;
 };
 // A class needs this many samples (and 2 * folds records) for the held-out comparison; below it keeps the
