@@ -3,26 +3,35 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <set>
 
+#include "predictor/devices.hpp"
 #include "profiler/interference.hpp"
 
 #include "space/count.hpp"
 
 namespace cpx::predictor {
 
+double class_model_us(const ClassModel& m, const std::array<double, base_feature_count>& base) {
+  // The roofline model is bounded by construction, so it takes the features as they are: there is no
+  // polynomial to explode beyond the training range.
+  if (m.roofline) return m.scale * m.roofline->predict_us(base);
+  OpFeatures clamped;
+  for (size_t k = 0; k < base_feature_count; ++k) clamped.base[k] = std::clamp(base[k], m.lo[k], m.hi[k]);
+  const auto x = basis(clamped);
+  double log_us = 0;
+  for (size_t k = 0; k < feature_count; ++k) log_us += m.theta[k] * x[k];
+  log_us += m.residual_trees.eval(clamped.base);
+  // Work beyond the training range scales linearly (same MACpS as the largest measured op of the class).
+  return m.scale * std::exp(log_us + (base[0] - clamped.base[0]));
+}
+
 double Predictor::predict_class_us(OpClass c, const std::array<double, base_feature_count>& base) const {
   const auto& m = classes[static_cast<size_t>(c)];
   if (!m) throw InputError(device + " predictor: no model for operator class " + std::string(to_string(c)) +
                            " (its profile has no measurement of that class)");
-  OpFeatures clamped;
-  for (size_t k = 0; k < base_feature_count; ++k) clamped.base[k] = std::clamp(base[k], m->lo[k], m->hi[k]);
-  const auto x = basis(clamped);
-  double log_us = 0;
-  for (size_t k = 0; k < feature_count; ++k) log_us += m->theta[k] * x[k];
-  log_us += m->residual_trees.eval(clamped.base);
-  // Work beyond the training range scales linearly (same MACpS as the largest measured op of the class).
-  return m->scale * std::exp(log_us + (base[0] - clamped.base[0]));
+  return class_model_us(*m, base);
 }
 
 Predictor::OpTime Predictor::predict_op(const OpFeatures& f) const {
@@ -115,7 +124,17 @@ struct Sample {
   OpFeatures f;
   double latency_us;
   bool noisy = false;  // its measurement was flagged noisy
+  // The profile record it came from, the same for a record's thread counts (its id without "_t<threads>"):
+  // held-out folds keep a configuration's samples together.
+  std::string group;
 };
+
+std::string record_group(const std::string& section, const Json& rec, size_t index) {
+  std::string id = rec.contains("id") && rec["id"].is_string() ? rec["id"].get<std::string>() : std::to_string(index);
+  const size_t t = id.rfind("_t");
+  if (t != std::string::npos && t + 2 < id.size() && id.find_first_not_of("0123456789", t + 2) == std::string::npos) id.resize(t);
+  return section + "/" + id;
+}
 
 // Reads one layer record of a profile (op kind + attrs + shapes + measured median).
 Sample layer_sample(const Json& layer, int64_t threads, const Where& where) {
@@ -127,7 +146,7 @@ Sample layer_sample(const Json& layer, int64_t threads, const Where& where) {
   for (const auto& s : layer.at("in_nhwc")) in.push_back({s[0], s[1], s[2], s[3]});
   const auto& o = layer.at("out_nhwc");
   const ShapeNhwc out{o[0], o[1], o[2], o[3]};
-  return {op_features(attrs, in, out, threads), layer.at("latency_us").at("stats_us").at("median").get<double>(), false};
+  return {op_features(attrs, in, out, threads), layer.at("latency_us").at("stats_us").at("median").get<double>(), false, {}};
 }
 
 double median(std::vector<double> v) {
@@ -207,6 +226,7 @@ Gathered gather_samples(const Json& profile, const Where& where) {
         g.samples.push_back(layer_sample(layers[k], t, ((where / section)[i] / "layers")[k]));
         if (std::string_view(section) != "networks") g.samples.back().f.base[isolated_feature] = 1;
         g.samples.back().noisy = noisy;
+        g.samples.back().group = record_group(section, rec, i);
         w.sample_index.push_back(g.samples.size() - 1);
       }
       g.wholes.push_back(std::move(w));
@@ -274,12 +294,140 @@ ClassModel fit_class_model(Predictor& p, size_t c, const std::vector<Sample>& ow
   return m;
 }
 
+// The roofline model of class c from its samples; with trees, bounded residual trees on its log error.
+ClassModel fit_roofline_class(size_t c, const std::vector<Sample>& own, const std::map<int64_t, Ceilings>& ceilings,
+                              bool trees, const FitOptions& options) {
+  std::vector<RooflineSample> rs;
+  for (const auto& s : own) rs.push_back({s.f.base, s.latency_us});
+  ClassModel m;
+  m.roofline = fit_roofline(rs, ceilings, monotone_features(static_cast<OpClass>(c)), options.ridge);
+  if (trees) {
+    std::vector<std::array<double, base_feature_count>> x;
+    std::vector<double> r;
+    for (const auto& s : own) {
+      x.push_back(s.f.base);
+      r.push_back(std::log(std::max(1e-3, s.latency_us)) - std::log(m.roofline->predict_us(s.f.base)));
+    }
+    m.roofline->residual_trees = fit_boost(x, r, options.boost);
+  }
+  m.lo = own[0].f.base;
+  m.hi = own[0].f.base;
+  for (const auto& s : own)
+    for (size_t k = 0; k < base_feature_count; ++k) {
+      m.lo[k] = std::min(m.lo[k], s.f.base[k]);
+      m.hi[k] = std::max(m.hi[k], s.f.base[k]);
+    }
+  m.samples = static_cast<int64_t>(own.size());
+  return m;
+}
+
+// FNV-1a: a fold per group that does not depend on the standard library's hash.
+uint64_t fnv1a(const std::string& s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char ch : s) h = (h ^ ch) * 1099511628211ull;
+  return h;
+}
+
+enum class Kind { quadratic, roofline, roofline_trees };
+constexpr std::array<std::string_view, 3> kind_names{"quadratic", "roofline", "roofline+trees"};
+
+struct HeldOut {
+  std::vector<Kind> kinds;
+  std::vector<double> kfold_mape, largest_mape;
+  Kind chosen = Kind::quadratic;
+  std::string note;  // why there was no comparison, if there was none
+};
+
+// Held-out MAPE of each kind on class c's samples: k folds by record group, and the records with the
+// largest work (top 20% of samples) held out from a model trained on the rest; the choice is by
+// options.selection (why balanced is the default: see FitOptions::Selection).
+HeldOut compare_held_out(const Predictor& p, size_t c, const std::vector<Sample>& own, const std::map<int64_t, Ceilings>* ceilings,
+                         const std::string& no_ceilings, const FitOptions& options) {
+  HeldOut h;
+  std::map<std::string, double> group_work;  // largest log work of each group
+  for (const auto& s : own) {
+    auto [it, fresh] = group_work.emplace(s.group, s.f.base[0]);
+    if (!fresh) it->second = std::max(it->second, s.f.base[0]);
+  }
+  if (!options.roofline) return h.note = "roofline model disabled", h;
+  if (!ceilings) return h.note = no_ceilings, h;
+  if (static_cast<int64_t>(own.size()) < min_samples_to_select || group_work.size() < 2 * static_cast<size_t>(options.folds))
+    return h.note = "too few samples or records for a held-out comparison (" + std::to_string(own.size()) + " samples, " +
+                    std::to_string(group_work.size()) + " records)", h;
+  h.kinds = {Kind::quadratic, Kind::roofline};
+  if (options.residual_trees) h.kinds.push_back(Kind::roofline_trees);
+  auto fit_kind = [&](Kind k, const std::vector<Sample>& train) {
+    if (k != Kind::quadratic) return fit_roofline_class(c, train, *ceilings, k == Kind::roofline_trees, options);
+    Predictor q = p;  // fit_class_model leaves its model in the predictor it is given
+    return fit_class_model(q, c, train, options);
+  };
+  // Sum of absolute percentage errors of each kind over a test set, training on the complement.
+  auto split = [&](const std::function<bool(const Sample&)>& held, std::vector<double>& ape, int64_t& n) {
+    std::vector<Sample> train, test;
+    for (const auto& s : own) (held(s) ? test : train).push_back(s);
+    if (train.size() < 3 || test.empty()) return;
+    n += static_cast<int64_t>(test.size());
+    for (size_t i = 0; i < h.kinds.size(); ++i) {
+      const ClassModel m = fit_kind(h.kinds[i], train);
+      for (const auto& s : test) ape[i] += std::abs(class_model_us(m, s.f.base) - s.latency_us) / s.latency_us;
+    }
+  };
+  std::vector<double> ape(h.kinds.size(), 0.0);
+  int64_t n = 0;
+  for (int fold = 0; fold < options.folds; ++fold)
+    split([&](const Sample& s) { return fnv1a(s.group) % static_cast<uint64_t>(options.folds) == static_cast<uint64_t>(fold); }, ape, n);
+  for (double& a : ape) a /= static_cast<double>(std::max<int64_t>(1, n));
+  h.kfold_mape = ape;
+  // The largest records, until a fifth of the samples.
+  std::vector<std::pair<double, std::string>> by_work;
+  for (const auto& [g, w] : group_work) by_work.emplace_back(w, g);
+  std::sort(by_work.rbegin(), by_work.rend());
+  std::set<std::string> largest;
+  size_t held = 0;
+  for (const auto& [w, g] : by_work) {
+    if (5 * held >= own.size()) break;
+    largest.insert(g);
+    for (const auto& s : own) held += s.group == g;
+  }
+  std::vector<double> ape_large(h.kinds.size(), 0.0);
+  int64_t n_large = 0;
+  split([&](const Sample& s) { return largest.count(s.group) > 0; }, ape_large, n_large);
+  for (double& a : ape_large) a /= static_cast<double>(std::max<int64_t>(1, n_large));
+  h.largest_mape = ape_large;
+  if (n_large == 0) throw std::logic_error("compare_held_out: no largest-shapes split");
+  auto score = [&](size_t i) {
+    return options.selection == FitOptions::Selection::kfold ? h.kfold_mape[i] : 0.5 * (h.kfold_mape[i] + h.largest_mape[i]);
+  };
+  size_t best = 0;
+  for (size_t i = 1; i < h.kinds.size(); ++i)
+    if (score(i) < score(best)) best = i;
+  h.chosen = h.kinds[best];
+  return h;
+}
+
+Json held_out_json(const HeldOut& h, const FitOptions& options) {
+  Json j = {{"chosen", kind_names[static_cast<size_t>(h.chosen)]}};
+  if (!h.note.empty()) j["note"] = h.note;
+  if (h.kinds.empty()) return j;
+  j["folds"] = options.folds;
+  j["grouped_by"] = "profile record (a configuration, operator or network at all its thread counts)";
+  j["selection"] = options.selection == FitOptions::Selection::kfold ? "lowest k-fold held-out MAPE"
+                                                                     : "lowest mean of the k-fold and largest-shapes held-out MAPE";
+  j["largest_shapes"] = "records with the largest work, a fifth of the samples, held out from a model fitted on the rest";
+  for (size_t i = 0; i < h.kinds.size(); ++i)
+    j[std::string(kind_names[static_cast<size_t>(h.kinds[i])])] = {{"kfold_mape", h.kfold_mape[i]}, {"largest_shapes_mape", h.largest_mape[i]}};
+  return j;
+}
+
 struct NoisyTally {
   int64_t dropped = 0, used = 0;
 };
 
-// Fits every class with at least 3 samples into p; returns the per-class statistics for the provenance.
-Json fit_classes(Predictor& p, const std::vector<Sample>& samples, const FitOptions& options, NoisyTally& tally) {
+// Fits every class with at least 3 samples into p, of the kind with the lower held-out error (see
+// compare_held_out); returns the per-class statistics for the provenance. `ceilings` is null when the
+// profile has none to fit the roofline model with (then `no_ceilings` says why).
+Json fit_classes(Predictor& p, const std::vector<Sample>& samples, const FitOptions& options, NoisyTally& tally,
+                 const std::map<int64_t, Ceilings>* ceilings, const std::string& no_ceilings) {
   Json stats = Json::object();
   // The elementwise model first: the other classes learn their op's time without its activation pass.
   std::vector<size_t> order{static_cast<size_t>(OpClass::elementwise)};
@@ -292,14 +440,18 @@ Json fit_classes(Predictor& p, const std::vector<Sample>& samples, const FitOpti
     const bool use_noisy = quiet < 3;  // what a class needs to be fitted at all (below)
     const std::vector<Sample> own = class_samples(p, samples, c, use_noisy);
     if (own.size() < 3) continue;
-    ClassModel m = fit_class_model(p, c, own, options);
+    const HeldOut held = compare_held_out(p, c, own, ceilings, no_ceilings, options);
+    ClassModel m = held.chosen == Kind::quadratic ? fit_class_model(p, c, own, options)
+                                                  : fit_roofline_class(c, own, *ceilings, held.chosen == Kind::roofline_trees, options);
+    p.classes[c] = m;
     double ape = 0;
     for (const auto& s : samples)
       if (used_in_class(s, c, use_noisy)) ape += std::abs(p.predict_op_us(s.f) - s.latency_us) / s.latency_us;
     m.train_mape = ape / static_cast<double>(own.size());
     stats[std::string(to_string(static_cast<OpClass>(c)))] = {{"samples", m.samples}, {"train_mape", m.train_mape},
                                                                {"noisy_dropped", use_noisy ? 0 : noisy},
-                                                               {"noisy_used", use_noisy ? noisy : 0}};
+                                                               {"noisy_used", use_noisy ? noisy : 0},
+                                                               {"held_out", held_out_json(held, options)}};
     (use_noisy ? tally.used : tally.dropped) += noisy;
     p.classes[c] = m;
   }
@@ -369,8 +521,16 @@ Predictor fit(const Json& profile, const std::string& profile_path, const FitOpt
   const Where where(profile_path);
   const Gathered g = gather_samples(profile, where);
   refuse_empty_or_noisy(g, where, profile_path, options);
+  // The roofline model needs the probed ceilings at every thread count the profile measured at.
+  std::map<int64_t, Ceilings> ceilings;
+  std::string no_ceilings;
+  try {
+    for (const auto& w : g.wholes) ceilings.emplace(w.threads, host_ceilings(profile, profile_path, w.threads));
+  } catch (const InputError& e) {
+    no_ceilings = std::string("no roofline model: ") + e.what();
+  }
   NoisyTally tally;
-  const Json class_stats = fit_classes(p, g.samples, options, tally);
+  const Json class_stats = fit_classes(p, g.samples, options, tally, no_ceilings.empty() ? &ceilings : nullptr, no_ceilings);
   fit_network_scale(p, g.samples, g.wholes);
   p.provenance = fit_provenance(profile, profile_path, options, g, class_stats, tally);
   return p;
@@ -386,9 +546,18 @@ Json host_model_json(const Predictor& p) {
     for (size_t k = 0; k < feature_count; ++k) theta[names[k]] = m.theta[k];
     Json range = Json::object();
     for (size_t k = 0; k < base_feature_count; ++k) range[names[1 + k]] = {m.lo[k], m.hi[k]};
-    classes[std::string(to_string(static_cast<OpClass>(c)))] = {
-        {"theta", theta}, {"feature_range", range}, {"residual_trees", to_json(m.residual_trees)}, {"scale", m.scale},
-        {"samples", m.samples}, {"train_mape", m.train_mape}};
+    Json& out = classes[std::string(to_string(static_cast<OpClass>(c)))];
+    if (m.roofline) {
+      // No "kind" means the quadratic, so that files written before the roofline model load unchanged.
+      out = to_json(*m.roofline);
+      out["kind"] = "roofline";
+    } else {
+      out = {{"theta", theta}, {"residual_trees", to_json(m.residual_trees)}};
+    }
+    out["feature_range"] = range;
+    out["scale"] = m.scale;
+    out["samples"] = m.samples;
+    out["train_mape"] = m.train_mape;
   }
   Json overhead = Json::object();
   for (const auto& [t, us] : p.network_overhead_us) overhead[std::to_string(t)] = us;
@@ -508,9 +677,20 @@ Predictor host_model_from_json(const Json& j, const Where& where) {
     const OpClass c = op_class_from_string(name, w);
     ObjectReader m(value, w);
     ClassModel cm;
-    ObjectReader t(m.raw("theta"), w / "theta");
-    for (size_t k = 0; k < feature_count; ++k) cm.theta[k] = t.number(names[k], -1e6, 1e6);
-    t.finish();
+    const std::string kind = m.string("kind", "quadratic");
+    if (kind == "roofline") {
+      for (const char* key : {"efficiency_theta", "feature_mean", "feature_scale", "ceilings"}) m.raw(key);  // required
+      for (const char* key : {"monotone_nondecreasing", "residual_trees", "residual_bound_log"})
+        if (m.has(key)) m.raw(key);
+      cm.roofline = roofline_from_json(value, w);
+    } else if (kind == "quadratic") {
+      ObjectReader t(m.raw("theta"), w / "theta");
+      for (size_t k = 0; k < feature_count; ++k) cm.theta[k] = t.number(names[k], -1e6, 1e6);
+      t.finish();
+      if (m.has("residual_trees")) cm.residual_trees = boost_from_json(m.raw("residual_trees"), w / "residual_trees");
+    } else {
+      (w / "kind").fail(kind, "expected \"roofline\" or absent (the quadratic model)");
+    }
     ObjectReader range(m.raw("feature_range"), w / "feature_range");
     for (size_t k = 0; k < base_feature_count; ++k) {
       const Where rw = w / "feature_range" / names[1 + k];
@@ -522,7 +702,6 @@ Predictor host_model_from_json(const Json& j, const Where& where) {
       cm.hi[k] = v[1].get<double>();
     }
     range.finish();
-    if (m.has("residual_trees")) cm.residual_trees = boost_from_json(m.raw("residual_trees"), w / "residual_trees");
     cm.scale = m.number("scale", 1e-6, 1e6, 1.0);
     cm.samples = m.integer("samples", 0, INT64_MAX, 0);
     cm.train_mape = m.number("train_mape", 0, 1e6, 0);

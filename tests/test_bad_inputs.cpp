@@ -89,6 +89,18 @@ std::string net(const Edit& e) { return edited(b0_network(), e); }
 std::string macro(const Edit& e) { return edited(b0_macro(), e); }
 std::string profile(const Edit& e) { return edited(small_profile(), e); }
 std::string predictor(const Edit& e) { return edited(shipped_predictor(), e); }
+// Turns the shipped conv_dense model into a roofline one (constant efficiency) without its "ceilings".
+void roofline_without_ceilings(Json& j) {
+  Json& c = j["classes"]["conv_dense"];
+  Json theta = {{"bias", 0.0}}, zero = Json::object();
+  for (const auto& [name, range] : c["feature_range"].items()) theta[name] = zero[name] = 0.0;
+  c.erase("theta");
+  c.erase("residual_trees");
+  c["kind"] = "roofline";
+  c["efficiency_theta"] = theta;
+  c["feature_mean"] = zero;
+  c["feature_scale"] = zero;
+}
 // A channel_shuffle in the place of `op` (B0's ops[1] reads the stem's 16 channels).
 Json shuffle(const Json& op, int64_t groups) {
   return {{"name", op["name"]}, {"op", "channel_shuffle"}, {"inputs", op["inputs"]}, {"groups", groups}};
@@ -222,6 +234,8 @@ std::vector<BadInput> bad_inputs() {
       {"predictor unknown class", predict_cmd, predictor([](Json& j) { j["classes"]["conv_hyper"] = j["classes"]["conv_dense"]; }), "classes.conv_hyper", predictor_file},
       {"predictor reversed range", predict_cmd, predictor([](Json& j) { j["classes"]["conv_dense"]["feature_range"]["log_work"] = {10, 1}; }), "classes.conv_dense.feature_range.log_work = [10,1]", predictor_file},
       {"predictor infinite range", predict_cmd, predictor([](Json& j) { j["classes"]["conv_dense"]["feature_range"]["log_work"] = {1, raw("1e999")}; }), "classes.conv_dense.feature_range.log_work", predictor_file},
+      {"predictor roofline without ceilings", predict_cmd, predictor(roofline_without_ceilings), "classes.conv_dense.ceilings: missing required field", predictor_file},
+      {"predictor roofline unknown kind", predict_cmd, predictor([](Json& j) { j["classes"]["conv_dense"]["kind"] = "cubic"; }), "classes.conv_dense.kind = \"cubic\"", predictor_file},
       {"predictor scale zero", predict_cmd, predictor([](Json& j) { j["classes"]["conv_dense"]["scale"] = 0; }), "classes.conv_dense.scale = 0", predictor_file},
       {"predictor overhead threads word", predict_cmd, predictor([](Json& j) { j["network_overhead_us"] = {{"one", 5.0}}; }), "network_overhead_us.one", predictor_file},
       {"predictor overhead as string", predict_cmd, predictor([](Json& j) { j["network_overhead_us"] = {{"1", "5"}}; }), "network_overhead_us.1 = \"5\"", predictor_file},

@@ -15,7 +15,9 @@
 namespace cpx::cli {
 
 
-void run_fit(const std::string& device, const std::string& profile_file, bool quick, bool residual_trees, bool allow_noisy) {
+void run_fit(const std::string& device, const std::string& profile_file, bool quick, bool residual_trees, bool allow_noisy,
+             bool roofline, const std::string& select) {
+  if (select != "balanced" && select != "kfold") throw InputError("--select = \"" + select + "\": expected balanced or kfold");
   const std::string path = profile_file.empty() ? profiler::default_profile_path(device) : profile_file;
   if (profile_file.empty() && device == "host" && !std::filesystem::exists(path)) {
     std::fprintf(stderr, "fit: no device profile at %s; profiling this machine first\n", path.c_str());
@@ -29,6 +31,8 @@ void run_fit(const std::string& device, const std::string& profile_file, bool qu
   predictor::FitOptions options;
   options.residual_trees = residual_trees;
   options.allow_noisy = allow_noisy;
+  options.roofline = roofline;
+  options.selection = select == "kfold" ? predictor::FitOptions::Selection::kfold : predictor::FitOptions::Selection::balanced;
   const predictor::Predictor p = predictor::fit_device(device, profile_file, options);
   const std::string out = predictor::predictor_path(device);
   std::printf("predictor for %s: %s (fitted in %.2f s from %s)\n", device.c_str(), out.c_str(),
@@ -38,6 +42,22 @@ void run_fit(const std::string& device, const std::string& profile_file, bool qu
                 static_cast<long long>(s["samples"].get<int64_t>()), 100 * s["train_mape"].get<double>(),
                 static_cast<long long>(s["noisy_dropped"].get<int64_t>()), static_cast<long long>(s["noisy_used"].get<int64_t>()),
                 s["noisy_used"].get<int64_t>() > 0 ? " (too few quiet samples in this class)" : "");
+  // Per class: held-out MAPE of each model kind, k folds (selects) and largest shapes (reported only).
+  std::printf("  held-out MAPE per class, k-fold / largest shapes (top fifth by work held out):\n");
+  for (const auto& [name, s] : p.provenance["classes"].items()) {
+    const Json& h = s["held_out"];
+    std::string line;
+    for (const char* kind : {"quadratic", "roofline", "roofline+trees"})
+      if (h.contains(kind)) {
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "  %s %5.1f%% / %5.1f%%", kind, 100 * h[kind]["kfold_mape"].get<double>(),
+                      100 * h[kind]["largest_shapes_mape"].get<double>());
+        line += buf;
+      }
+    if (line.empty()) line = "  (" + h.value("note", std::string("no comparison")) + ")";
+    std::printf("  %-22s %6lld samples%s  -> %s\n", name.c_str(), static_cast<long long>(s["samples"].get<int64_t>()), line.c_str(),
+                h["chosen"].get<std::string>().c_str());
+  }
   for (const auto& [t, us] : p.network_overhead_us)
     std::printf("  whole networks at %lld thread(s): ops x %.3f, overhead %.1f us\n", static_cast<long long>(t),
                 p.network_scale.count(t) ? p.network_scale.at(t) : 1.0, us);
@@ -253,7 +273,13 @@ void add_predictor_commands(CLI::App& app) {
     cmd->footer("Noisy samples (measured while the machine interfered) are dropped, not down-weighted: interference only slows "
                 "a run, so a noisy median is biased, not just spread. A profile with most measurements noisy is refused (exit 2) "
                 "unless --allow-noisy. Another fit writing the same predictor is refused at once (exit 2).");
-    cmd->callback([=] { run_fit(*device, *profile, *quick, !*no_trees, *allow_noisy); });
+    auto no_roofline = std::make_shared<bool>(false);
+    cmd->add_flag("--no-roofline", *no_roofline, "Only the quadratic class models (to compare; by default each class keeps the "
+                  "quadratic or the roofline model, whichever has the lower held-out error)");
+    auto select = std::make_shared<std::string>("balanced");
+    cmd->add_option("--select", *select, "How a class's model kind is chosen: balanced (mean of the k-fold and the "
+                    "largest-shapes held-out MAPE) or kfold (k-fold alone)");
+    cmd->callback([=] { run_fit(*device, *profile, *quick, !*no_trees, *allow_noisy, !*no_roofline, *select); });
   }
   {
     auto* cmd = app.add_subcommand("predict", "Predict latency of a zoo model or network file on a device");

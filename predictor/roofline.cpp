@@ -1,0 +1,234 @@
+#include "predictor/roofline.hpp"
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+
+namespace cpx::predictor {
+
+namespace {
+constexpr size_t log_threads_feature = 7, log_intensity_feature = 9;
+
+// log(1 + e^x) without overflow.
+double softplus(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::abs(x))); }
+double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+// s is clamped so that the efficiency stays strictly positive and finite for any input (e^-40 ~ 4e-18);
+// a shape that drives s this far is far outside anything measured either way.
+constexpr double s_bound = 40.0;
+}  // namespace
+
+double roofline_us(const std::array<double, base_feature_count>& base, const Ceilings& c) {
+  const bool mac_free = base[0] == base[1] && base[log_intensity_feature] == 0.0;
+  const double macs = mac_free ? 0.0 : std::exp(base[0]);
+  return std::max(macs / c.peak_macps, std::exp(base[1]) / c.bandwidth_bytes_per_s) * 1e6;
+}
+
+const Ceilings& RooflineModel::ceilings_at(int64_t threads) const {
+  // As network_scale does: the nearest probed thread count at or below, else the smallest. The thread
+  // count is also a feature of the efficiency, so the model still sees the difference.
+  auto it = ceilings.upper_bound(threads);
+  return it == ceilings.begin() ? it->second : std::prev(it)->second;
+}
+
+namespace {
+double score(const RooflineModel& m, const std::array<double, base_feature_count>& base) {
+  double s = m.theta[0];
+  for (size_t k = 0; k < base_feature_count; ++k)
+    if (m.scale[k] > 0) s += m.theta[1 + k] * (base[k] - m.mean[k]) / m.scale[k];
+  return std::clamp(s, -s_bound, s_bound);
+}
+int64_t threads_of(const std::array<double, base_feature_count>& base) {
+  return std::max<int64_t>(1, std::llround(std::exp(base[log_threads_feature])));
+}
+}  // namespace
+
+double RooflineModel::efficiency(const std::array<double, base_feature_count>& base) const {
+  return std::exp(-softplus(-score(*this, base)));
+}
+
+double RooflineModel::predict_us(const std::array<double, base_feature_count>& base) const {
+  const double log_roof = std::log(roofline_us(base, ceilings_at(threads_of(base))));
+  double log_us = log_roof + softplus(-score(*this, base));
+  if (!residual_trees.trees.empty())
+    log_us += std::clamp(residual_trees.eval(base), -roofline_residual_bound_log, roofline_residual_bound_log);
+  // The trees may not carry an op past its roofline: with them too the effective efficiency is <= 1.
+  return std::exp(std::max(log_us, log_roof));
+}
+
+std::vector<size_t> monotone_features(OpClass c) {
+  if (c != OpClass::conv_dense && c != OpClass::conv_grouped && c != OpClass::conv_pointwise) return {};
+  return {0, 1, 2, 3, 4, 8, 9};
+}
+
+RooflineModel fit_roofline(const std::vector<RooflineSample>& samples, const std::map<int64_t, Ceilings>& ceilings,
+                           const std::vector<size_t>& monotone, double ridge) {
+  if (samples.empty() || ceilings.empty()) throw std::logic_error("fit_roofline: no samples or no ceilings");
+  RooflineModel m;
+  m.ceilings = ceilings;
+  m.monotone = monotone;
+  const Eigen::Index n = static_cast<Eigen::Index>(samples.size()), d = 1 + base_feature_count;
+  for (size_t k = 0; k < base_feature_count; ++k) {
+    double mean = 0, sq = 0;
+    for (const auto& s : samples) mean += s.base[k];
+    mean /= static_cast<double>(n);
+    for (const auto& s : samples) sq += (s.base[k] - mean) * (s.base[k] - mean);
+    m.mean[k] = mean;
+    m.scale[k] = std::sqrt(sq / static_cast<double>(n));
+    if (m.scale[k] < 1e-9) m.scale[k] = 0;
+  }
+  Eigen::MatrixXd Z(n, d);
+  Eigen::VectorXd excess(n);  // log latency - log roofline: what softplus(-s) must explain
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const auto& s = samples[static_cast<size_t>(i)];
+    Z(i, 0) = 1;
+    for (size_t k = 0; k < base_feature_count; ++k)
+      Z(i, static_cast<Eigen::Index>(1 + k)) = m.scale[k] > 0 ? (s.base[k] - m.mean[k]) / m.scale[k] : 0.0;
+    excess(i) = std::log(std::max(1e-3, s.latency_us)) - std::log(roofline_us(s.base, m.ceilings_at(threads_of(s.base))));
+  }
+  std::vector<bool> bounded(static_cast<size_t>(d), false), fixed(static_cast<size_t>(d), false);
+  for (size_t k : monotone) bounded[1 + k] = true;
+  for (size_t k = 0; k < base_feature_count; ++k) fixed[1 + k] = m.scale[k] == 0;
+  // Start at a constant efficiency: the median excess, floored since an op measured faster than its
+  // roofline (cache beats DRAM) can only be met at efficiency 1.
+  std::vector<double> ex(excess.data(), excess.data() + n);
+  std::nth_element(ex.begin(), ex.begin() + n / 2, ex.end());
+  const double e0 = std::max(ex[static_cast<size_t>(n / 2)], 1e-3);
+  Eigen::VectorXd theta = Eigen::VectorXd::Zero(d);
+  theta(0) = -std::log(std::expm1(e0));  // softplus(-theta0) = e0
+  const double lambda = ridge * static_cast<double>(n);
+  auto loss = [&](const Eigen::VectorXd& t) {
+    const Eigen::VectorXd s = (Z * t).cwiseMax(-s_bound).cwiseMin(s_bound);
+    double l = 0;
+    for (Eigen::Index i = 0; i < n; ++i) l += std::pow(excess(i) - softplus(-s(i)), 2);
+    return l + lambda * t.tail(d - 1).squaredNorm();
+  };
+  double current = loss(theta), mu = 1e-3;
+  for (int iter = 0; iter < 200; ++iter) {
+    const Eigen::VectorXd s = Z * theta;
+    Eigen::MatrixXd J(n, d);
+    Eigen::VectorXd r(n);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const double si = std::clamp(s(i), -s_bound, s_bound);
+      r(i) = excess(i) - softplus(-si);
+      J.row(i) = -sigmoid(-si) * Z.row(i);  // d softplus(-s) / d theta
+    }
+    Eigen::VectorXd grad = J.transpose() * r;  // minus half the gradient of the loss
+    grad.tail(d - 1) -= lambda * theta.tail(d - 1);
+    std::vector<Eigen::Index> free;
+    for (Eigen::Index k = 0; k < d; ++k) {
+      const size_t ks = static_cast<size_t>(k);
+      if (fixed[ks]) continue;
+      if (bounded[ks] && theta(k) <= 0 && grad(k) <= 0) continue;  // active bound
+      free.push_back(k);
+    }
+    const Eigen::Index f = static_cast<Eigen::Index>(free.size());
+    Eigen::MatrixXd A(f, f);
+    Eigen::VectorXd b(f);
+    const Eigen::MatrixXd JtJ = J.transpose() * J;
+    for (Eigen::Index a = 0; a < f; ++a) {
+      b(a) = grad(free[static_cast<size_t>(a)]);
+      for (Eigen::Index c = 0; c < f; ++c) A(a, c) = JtJ(free[static_cast<size_t>(a)], free[static_cast<size_t>(c)]);
+      if (free[static_cast<size_t>(a)] > 0) A(a, a) += lambda;
+    }
+    bool improved = false;
+    for (int tries = 0; tries < 30 && !improved; ++tries) {
+      Eigen::MatrixXd damped = A;
+      for (Eigen::Index a = 0; a < f; ++a) damped(a, a) += mu * (1 + A(a, a));
+      const Eigen::VectorXd step = damped.ldlt().solve(b);
+      Eigen::VectorXd next = theta;
+      for (Eigen::Index a = 0; a < f; ++a) next(free[static_cast<size_t>(a)]) += step(a);
+      for (Eigen::Index k = 0; k < d; ++k)
+        if (bounded[static_cast<size_t>(k)]) next(k) = std::max(0.0, next(k));
+      const double l = loss(next);
+      if (std::isfinite(l) && l < current) {
+        improved = (current - l) > 1e-12 * (1 + current);
+        theta = next;
+        current = l;
+        mu = std::max(1e-9, mu / 3);
+        if (!improved) break;
+      } else {
+        mu *= 10;
+      }
+    }
+    if (!improved) break;
+  }
+  for (Eigen::Index k = 0; k < d; ++k) m.theta[static_cast<size_t>(k)] = theta(k);
+  return m;
+}
+
+namespace {
+const std::array<std::string, feature_count>& names() {
+  static const auto n = feature_names();
+  return n;
+}
+}  // namespace
+
+Json to_json(const RooflineModel& m) {
+  Json theta = Json::object(), mean = Json::object(), scale = Json::object(), ceilings = Json::object();
+  theta["bias"] = m.theta[0];
+  for (size_t k = 0; k < base_feature_count; ++k) {
+    theta[names()[1 + k]] = m.theta[1 + k];
+    mean[names()[1 + k]] = m.mean[k];
+    scale[names()[1 + k]] = m.scale[k];
+  }
+  Json monotone = Json::array();
+  for (size_t k : m.monotone) monotone.push_back(names()[1 + k]);
+  for (const auto& [t, c] : m.ceilings)
+    ceilings[std::to_string(t)] = {{"peak_macps", c.peak_macps}, {"bandwidth_bytes_per_s", c.bandwidth_bytes_per_s}};
+  Json j = {{"efficiency_theta", theta}, {"feature_mean", mean}, {"feature_scale", scale},
+            {"monotone_nondecreasing", monotone}, {"ceilings", ceilings}};
+  if (!m.residual_trees.trees.empty()) {
+    j["residual_trees"] = to_json(m.residual_trees);
+    j["residual_bound_log"] = roofline_residual_bound_log;
+  }
+  return j;
+}
+
+// Reads the roofline fields of a class model; the caller's reader owns the others (kind, scale, range).
+RooflineModel roofline_from_json(const Json& j, const Where& w) {
+  RooflineModel m;
+  auto per_feature = [&](const char* key, bool with_bias, double lo, double hi, double* out) {
+    if (!j.contains(key)) w.fail(std::string("missing required field ") + key + " of a \"kind\": \"roofline\" model");
+    ObjectReader r(j.at(key), w / key);
+    if (with_bias) *out++ = r.number("bias", -1e6, 1e6);
+    for (size_t k = 0; k < base_feature_count; ++k) out[k] = r.number(names()[1 + k], lo, hi);
+    r.finish();
+  };
+  per_feature("efficiency_theta", true, -1e6, 1e6, m.theta.data());
+  per_feature("feature_mean", false, -1e6, 1e6, m.mean.data());
+  per_feature("feature_scale", false, 0, 1e6, m.scale.data());
+  if (!j.contains("ceilings")) w.fail("missing required field ceilings of a \"kind\": \"roofline\" model (the peak and bandwidth it was fitted with)");
+  const Json& c = j.at("ceilings");
+  const Where cw = w / "ceilings";
+  if (!c.is_object() || c.empty()) cw.fail(c, "expected {threads: {peak_macps, bandwidth_bytes_per_s}} with at least one thread count");
+  for (const auto& [t, v] : c.items()) {
+    int64_t threads = 0;
+    try {
+      threads = std::stoll(t);
+    } catch (...) {
+      (cw / t).fail(t, "expected a thread count");
+    }
+    if (threads < 1 || threads > 256) (cw / t).fail(t, "thread count out of range [1, 256]");
+    ObjectReader r(v, cw / t);
+    m.ceilings[threads] = {r.number("peak_macps", 1e3, 1e18), r.number("bandwidth_bytes_per_s", 1e3, 1e15)};
+    r.finish();
+  }
+  if (j.contains("monotone_nondecreasing")) {
+    const Json& mono = j.at("monotone_nondecreasing");
+    const Where mw = w / "monotone_nondecreasing";
+    if (!mono.is_array()) mw.fail(mono, "expected an array of base feature names");
+    for (size_t i = 0; i < mono.size(); ++i) {
+      size_t k = 0;
+      while (k < base_feature_count && !(mono[i].is_string() && mono[i].get<std::string>() == names()[1 + k])) ++k;
+      if (k == base_feature_count) (mw[i]).fail(mono[i], "not a base feature name");
+      // The bound is what the fit promised; a file that breaks it is not the model it claims to be.
+      if (m.theta[1 + k] < 0) (w / "efficiency_theta" / names()[1 + k]).fail(m.theta[1 + k], "is negative for a monotone feature");
+      m.monotone.push_back(k);
+    }
+  }
+  if (j.contains("residual_trees")) m.residual_trees = boost_from_json(j.at("residual_trees"), w / "residual_trees");
+  return m;
+}
+
+}  // namespace cpx::predictor

@@ -1,0 +1,67 @@
+// The second kind of class model (issue 16): an operator's time is its roofline time divided by an
+// efficiency in (0, 1],
+//   time_us = max(macs / peak_macps, bytes / bandwidth_bytes_per_s) * 1e6 / sigmoid(theta . z),
+// with the ceilings probed on the machine and z the standardised base features. Only the efficiency is
+// learned, and a sigmoid cannot exceed 1, so far outside the profile a large compute-bound conv tends to
+// the machine's peak instead of wherever a polynomial happens to go.
+#pragma once
+
+#include <map>
+#include <vector>
+
+#include "predictor/boost.hpp"
+#include "predictor/features.hpp"
+
+namespace cpx::predictor {
+
+struct Ceilings {
+  double peak_macps = 0;
+  double bandwidth_bytes_per_s = 0;
+};
+
+// Roofline time of an op from its base features: work is features [0] (log MACs, or log bytes for a
+// MAC-free op) and bytes [1]. A MAC-free op has base[0] == base[1] and log intensity 0, and its compute
+// term is 0 so that bandwidth binds.
+double roofline_us(const std::array<double, base_feature_count>& base, const Ceilings& c);
+
+// Residual trees on top of the efficiency may correct log time by at most this much either way, so that
+// they can bend the fit where the sigmoid is too smooth but never undo the bound; and the total never
+// falls below the roofline time.
+inline const double roofline_residual_bound_log = std::log(1.5);
+
+struct RooflineModel {
+  // s = theta[0] + sum_k theta[1 + k] * (base[k] - mean[k]) / scale[k]; a feature with scale 0 (constant in
+  // the training data) is left out.
+  std::array<double, 1 + base_feature_count> theta{};
+  std::array<double, base_feature_count> mean{}, scale{};
+  // Base features whose theta is constrained >= 0: the efficiency cannot fall as they grow.
+  std::vector<size_t> monotone;
+  std::map<int64_t, Ceilings> ceilings;  // per thread count, as probed by the profile
+  Boost residual_trees;                  // bounded by roofline_residual_bound_log; empty = none
+
+  double efficiency(const std::array<double, base_feature_count>& base) const;  // in (0, 1]
+  double predict_us(const std::array<double, base_feature_count>& base) const;   // before any class scale
+  const Ceilings& ceilings_at(int64_t threads) const;
+};
+
+// Base features that grow with input channels per group, output channels per group and output pixels of a
+// dense, grouped or pointwise conv at fixed kernel, stride and threads: log work, log bytes, both channel
+// counts, output pixels, log weight bytes and log intensity (MACs grow linearly, bytes at most linearly).
+// Constraining all their coefficients >= 0 makes the efficiency provably non-decreasing in the three.
+std::vector<size_t> monotone_features(OpClass c);
+
+struct RooflineSample {
+  std::array<double, base_feature_count> base;
+  double latency_us;
+};
+// Levenberg-Marquardt on log latency with a ridge (ridge * n) on the standardised theta (not the bias),
+// projected onto theta_k >= 0 for the monotone features (active set: a bound feature whose gradient pushes
+// it below 0 stays at 0 for the step).
+RooflineModel fit_roofline(const std::vector<RooflineSample>& samples, const std::map<int64_t, Ceilings>& ceilings,
+                           const std::vector<size_t>& monotone, double ridge);
+
+Json to_json(const RooflineModel& m);
+// `w` names the class model; a model without its ceilings is an InputError naming the field.
+RooflineModel roofline_from_json(const Json& j, const Where& w);
+
+}  // namespace cpx::predictor
