@@ -216,6 +216,32 @@ TEST_CASE("executor conv2d: kernels 1, 2, 3, 5, strides 1 and 2, every padding c
               .bias(true).threads(threads()).test();
 }
 
+// On AVX-512 machines convs with >= 32 output channels per group run on our igemm (profiler/kernels/
+// igemm.cpp): odd channel counts (masked last vector, partial last panel), several panels, groups, every
+// padding side, and reductions long enough to be cut into blocks (accumulating through the output tile).
+TEST_CASE("executor conv2d: igemm shapes: odd widths, panels, groups, paddings and blocked reductions") {
+  struct Shape {
+    int64_t cin, cout, groups;
+  };
+  const Shape shapes[] = {{3, 32, 1}, {5, 33, 1}, {16, 47, 1}, {24, 65, 1}, {17, 129, 1}, {40, 100, 2}, {64, 130, 2}, {96, 96, 3}};
+  const std::array<int64_t, 2> images[] = {{7, 7}, {9, 14}};
+  AlternateThreads threads;
+  for (const Shape& sh : shapes)
+    for (int64_t kernel : {1, 2, 3, 5})
+      for (int64_t stride : {1, 2})
+        for (const auto& [h, w] : images) {
+          const int64_t p = kernel / 2;
+          ConvTester().input(h, w, sh.cin).output_channels(sh.cout).groups(sh.groups).kernel(kernel).stride(stride)
+              .padding(Padding{p, kernel - 1 - p, kernel - 1 - p, p}).bias(kernel != 2).threads(threads()).test();
+        }
+  // Reductions past one 192 KiB weight block: 1000 channels of one tap (split within the tap), and 520
+  // channels x 9 taps (one tap per block); with relu6 fused into the last block's store.
+  for (size_t n : thread_counts) {
+    ConvTester().input(5, 6, 1000).output_channels(70).kernel(1).activation(Activation::relu6).threads(n).test();
+    ConvTester().input(6, 5, 520).output_channels(64).kernel(3).padding(1).activation(Activation::relu).threads(n).test();
+  }
+}
+
 TEST_CASE("executor conv2d: groups 1, 2, 4, 8 and depthwise") {
   AlternateThreads threads;
   for (int64_t groups : {1, 2, 4, 8})
