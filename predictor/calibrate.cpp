@@ -205,6 +205,51 @@ HeldOutScores held_out(const std::string& name, const Model& model, const Eigen:
   return s;
 }
 
+// The interval: the 10th and 90th percentiles of the chosen model's held-out relative errors (by family
+// when there are two or more families). Its coverage is checked the same way it will be used: each
+// family's points against the percentiles of the other families' errors.
+void set_interval(Calibrated& c, const std::vector<double>& held, const Eigen::VectorXd& y,
+                  const std::vector<std::string>& family, bool by_family, const std::string& chosen) {
+  std::vector<double> err(held.size());
+  for (size_t i = 0; i < held.size(); ++i) err[i] = held[i] / y(static_cast<Eigen::Index>(i)) - 1;
+  const double lo_q = (1 - interval_level) / 2, hi_q = 1 - lo_q;
+  double covered = 0;
+  for (size_t i = 0; i < err.size(); ++i) {
+    std::vector<double> others;
+    for (size_t k = 0; k < err.size(); ++k)
+      if (by_family ? family[k] != family[i] : k != i) others.push_back(err[k]);
+    covered += err[i] >= quantile(others, lo_q) && err[i] <= quantile(others, hi_q);
+  }
+  c.error_low = quantile(err, lo_q);
+  c.error_high = quantile(err, hi_q);
+  c.interval = {{"level", interval_level},
+                {"method", std::string("10th to 90th percentile of the ") + (by_family ? "leave-one-family-out" : "leave-one-model-out") +
+                               " relative errors (predicted / published - 1) of the " + chosen +
+                               " model; latency_us_low = latency_us / (1 + error_high), latency_us_high = latency_us / (1 + error_low)"},
+                {"error_low", c.error_low},
+                {"error_high", c.error_high},
+                {"coverage", {{"share", covered / static_cast<double>(err.size())},
+                              {"how", std::string("each ") + (by_family ? "family's" : "model's") +
+                                          " points against the percentiles of the others' held-out errors"}}}};
+}
+
+// One provenance row per published point: its figure, the fitted and held-out predictions of every method.
+Json published_rows(const std::vector<PublishedPoint>& points, const std::vector<std::string>& family,
+                    const Calibration& out, const std::vector<double>& held) {
+  Json pts = Json::array();
+  for (size_t i = 0; i < points.size(); ++i) {
+    // held_out_ms: the device's own model, held out as its interval is (what the job's accuracy chart shows).
+    Json r = {{"model", points[i].model}, {"family", family[i]}, {"latency_ms", points[i].latency_ms}, {"fitted_ms", out.fitted_us[i] / 1e3},
+              {"held_out_ms", held[i] / 1e3}};
+    for (const auto& s : out.held_out) {
+      r[s.method + "_lomo_ms"] = s.lomo_us[i] / 1e3;
+      r[s.method + "_lofo_ms"] = s.lofo_us.empty() ? Json(nullptr) : Json(s.lofo_us[i] / 1e3);
+    }
+    pts.push_back(std::move(r));
+  }
+  return pts;
+}
+
 }  // namespace
 
 Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, const Hardware& hardware,
@@ -275,33 +320,10 @@ Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, cons
   const Eigen::VectorXd fitted = (chosen == 0 ? transfer_model : uniform_model)(all);
   out.fitted_us.assign(fitted.data(), fitted.data() + fitted.size());
 
-  // The interval: the 10th and 90th percentiles of the chosen model's held-out relative errors (by family
-  // when there are two or more families). Its coverage is checked the same way it will be used: each
-  // family's points against the percentiles of the other families' errors.
   const std::vector<double>& held = by_family ? out.held_out[chosen].lofo_us : out.held_out[chosen].lomo_us;
-  std::vector<double> err(held.size());
-  for (size_t i = 0; i < held.size(); ++i) err[i] = held[i] / y(static_cast<Eigen::Index>(i)) - 1;
-  const double lo_q = (1 - interval_level) / 2, hi_q = 1 - lo_q;
-  double covered = 0;
-  for (size_t i = 0; i < err.size(); ++i) {
-    std::vector<double> others;
-    for (size_t k = 0; k < err.size(); ++k)
-      if (by_family ? family[k] != family[i] : k != i) others.push_back(err[k]);
-    covered += err[i] >= quantile(others, lo_q) && err[i] <= quantile(others, hi_q);
-  }
   Calibrated& c = *d.calibrated;
-  c.error_low = quantile(err, lo_q);
-  c.error_high = quantile(err, hi_q);
   c.rebuild = rebuild;
-  c.interval = {{"level", interval_level},
-                {"method", std::string("10th to 90th percentile of the ") + (by_family ? "leave-one-family-out" : "leave-one-model-out") +
-                               " relative errors (predicted / published - 1) of the " + out.chosen +
-                               " model; latency_us_low = latency_us / (1 + error_high), latency_us_high = latency_us / (1 + error_low)"},
-                {"error_low", c.error_low},
-                {"error_high", c.error_high},
-                {"coverage", {{"share", covered / static_cast<double>(err.size())},
-                              {"how", std::string("each ") + (by_family ? "family's" : "model's") +
-                                          " points against the percentiles of the others' held-out errors"}}}};
+  set_interval(c, held, y, family, by_family, out.chosen);
   Json methods = Json::object();
   for (const auto& s : out.held_out) methods[s.method] = s.figures;
   std::map<std::string, int> per_family;
@@ -313,20 +335,9 @@ Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, cons
                 {"families", per_family},
                 {"family_rule", "the CSV's family column; a parenthesised variant (\"FasterNet (ablation)\") is its family (\"FasterNet\")"},
                 {"points", points.size()}};
-  Json pts = Json::array();
-  for (size_t i = 0; i < points.size(); ++i) {
-    // held_out_ms: the device's own model, held out as its interval is (what the job's accuracy chart shows).
-    Json r = {{"model", points[i].model}, {"family", family[i]}, {"latency_ms", points[i].latency_ms}, {"fitted_ms", out.fitted_us[i] / 1e3},
-              {"held_out_ms", held[i] / 1e3}};
-    for (const auto& s : out.held_out) {
-      r[s.method + "_lomo_ms"] = s.lomo_us[i] / 1e3;
-      r[s.method + "_lofo_ms"] = s.lofo_us.empty() ? Json(nullptr) : Json(s.lofo_us[i] / 1e3);
-    }
-    pts.push_back(std::move(r));
-  }
   const Json hp = host.provenance.is_object() ? host.provenance : Json::object();
   d.provenance = {{"calibrated_from", source},
-                  {"published", pts},
+                  {"published", published_rows(points, family, out, held)},
                   {"class_scales", class_scales},
                   {"host_model", {{"environment", hp.value("environment", Json::object())},
                                   {"profile_complete", hp.value("profile_complete", false)},
