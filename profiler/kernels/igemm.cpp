@@ -148,6 +148,7 @@ GemmPanels::GemmPanels(int64_t k, int64_t n) : k_(k), n_(n) {
   panels_ = (n + panel_ - 1) / panel_;
   panel_floats_ = panel_ + k * panel_;
   data_ = aligned_floats(static_cast<size_t>(panels_ * panel_floats_));
+  whole_k_ = {{0, 1, 0, k}};
 }
 
 void GemmPanels::pack(const float* b, int64_t stride_k, int64_t stride_n, float scale, const float* bias) {
@@ -183,12 +184,11 @@ void GemmPanels::multiply_panel(int64_t p, const float* const* a, int64_t tiles,
 }
 
 void GemmPanels::multiply(const float* a, int64_t a_stride, int64_t rows, float* c, int64_t c_stride) const {
-  const std::vector<Block> blocks{{0, 1, 0, k_}};
   for (int64_t r0 = 0; r0 < rows; r0 += mr) {
     const float* a_rows[mr];
     for (int64_t r = 0; r < mr; ++r) a_rows[r] = a + std::min(r0 + r, rows - 1) * a_stride;
     for (int64_t p = 0; p < panels_; ++p)
-      multiply_panel(p, a_rows, 1, std::min(mr, rows - r0), 1, 0, nullptr, c + r0 * c_stride, c_stride, blocks,
+      multiply_panel(p, a_rows, 1, std::min(mr, rows - r0), 1, 0, nullptr, c + r0 * c_stride, c_stride, whole_k_,
                      no_min, no_max);
   }
 }

@@ -50,6 +50,7 @@ class GemmPanels {
  private:
   int64_t k_ = 0, n_ = 0, panel_ = 0, panels_ = 0, panel_floats_ = 0;
   AlignedFloats data_;
+  std::vector<IgemmBlock> whole_k_;  // multiply's one reduction block, made once: run() must not allocate
 };
 
 // Throws Unsupported when !igemm_available().
