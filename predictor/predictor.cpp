@@ -1,5 +1,7 @@
 #include "predictor/predictor.hpp"
 
+#include "profiler/fusion.hpp"
+
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
@@ -98,8 +100,18 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
   const bool transfer = dev && dev->method == "hardware_transfer";
   const Ceilings device = dev ? Ceilings{dev->hardware.peak_macps(), dev->hardware.dram_bytes_per_s} : Ceilings{};
   const double scale = nearest_threads(p.network_scale, host_threads, 1.0);
+  // A host model predicts what this machine's executor runs: an op it fuses into another's kernel costs
+  // nothing of its own (its time was measured inside that op's). Models fitted on profiles from before
+  // the fusions (no "igemm" in their environment) predict every op.
+  std::optional<profiler::Fusions> fused;
+  if (!dev && p.provenance.contains("environment") && p.provenance["environment"].contains("igemm"))
+    fused = profiler::plan_fusions(net, p.provenance["environment"]["igemm"].get<bool>());
   for (size_t i = 0; i < net.ops.size(); ++i) {
     const OpFeatures f = op_features(net, i, host_threads);
+    if (fused && fused->into[i]) {
+      out.ops.push_back({f.op_class, f.macs, 0.0, 0.0, fused->into[i]});
+      continue;
+    }
     const Predictor::OpTime t = p.predict_op(f);
     double op_us = scale * t.latency_us, act_us = scale * t.activation_us;
     if (transfer) {
@@ -108,7 +120,7 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
       op_us = dev->group_factor[static_cast<size_t>(op_group(f.op_class))] *
                   transferred_us(scale * (t.latency_us - t.activation_us), f.macs, f.bytes, dev->host, device) + act_us;
     }
-    out.ops.push_back({f.op_class, f.macs, op_us, act_us});
+    out.ops.push_back({f.op_class, f.macs, op_us, act_us, std::nullopt});
     out.latency_us += out.ops.back().latency_us;
   }
   // A published runtime's own per-network overhead is unknown; the transfer does not invent one.
@@ -223,6 +235,7 @@ Gathered gather_samples(const Json& profile, const Where& where) {
       Whole w{t, rec.at("latency_us").at("stats_us").at("median").get<double>(), {}, noisy};
       const Json& layers = rec.at("layers");
       for (size_t k = 0; k < layers.size(); ++k) {
+        if (layers[k].contains("fused_into")) continue;  // its time is inside the owner's row
         g.samples.push_back(layer_sample(layers[k], t, ((where / section)[i] / "layers")[k]));
         if (std::string_view(section) != "networks") g.samples.back().f.base[isolated_feature] = 1;
         g.samples.back().noisy = noisy;
@@ -770,7 +783,8 @@ Json prediction_json(const Predictor& p, const Network& net, const NetworkPredic
   std::set<std::string> outside_names;
   int64_t ops_outside = 0;
   for (size_t i = 0; i < net.ops.size(); ++i) {
-    outside.push_back(outside_profile(p, op_features(net, i, threads)));
+    // A fused op is not predicted (profiler/fusion.hpp), so nothing of it can lie outside the profile.
+    outside.push_back(pred.ops[i].fused_into ? std::vector<OutsideFeature>{} : outside_profile(p, op_features(net, i, threads)));
     ops_outside += !outside.back().empty();
     for (const auto& o : outside.back()) outside_names.insert(std::string(to_string(o.model)) + "." + o.feature);
   }
@@ -788,6 +802,7 @@ Json prediction_json(const Predictor& p, const Network& net, const NetworkPredic
     r["macs"] = base["macs"];
     r["latency_us"] = o.latency_us;
     r["activation_us"] = o.activation_us;
+    if (o.fused_into) r["fused_into"] = net.ops[*o.fused_into].name;
     r["macps"] = o.macs > 0 ? Json(o.macs / (o.latency_us * 1e-6)) : Json(nullptr);
     r["outside_profile"] = !outside[i].empty();
     Json features = Json::array();

@@ -91,6 +91,7 @@ struct OpPrediction {
   double macs;
   double latency_us;     // including activation_us
   double activation_us;  // an unfused activation pass, predicted by the elementwise model
+  std::optional<size_t> fused_into;  // the host executor computes this op in that op's kernel: no time of its own
 };
 struct NetworkPrediction {
   std::vector<OpPrediction> ops;

@@ -1,5 +1,7 @@
 #include "profiler/environment.hpp"
 
+#include "profiler/kernels/igemm.hpp"
+
 #include <cpuinfo.h>
 #include <sched.h>
 #include <sys/utsname.h>
@@ -166,6 +168,7 @@ Environment capture_environment(int64_t threads) {
   utsname u{};
   e.kernel = uname(&u) == 0 ? std::string(u.sysname) + " " + u.release : "unknown";
   e.xnnpack_version = std::string(xnnpack_version());
+  e.igemm = igemm_available();
   e.compiler = "gcc " __VERSION__;
   e.build_type = CPX_BUILD_TYPE;
   const std::time_t now = std::time(nullptr);
@@ -191,6 +194,7 @@ Json to_json(const Environment& e) {
           {"governor", e.governor},
           {"kernel", e.kernel},
           {"xnnpack_version", e.xnnpack_version},
+          {"igemm", e.igemm},
           {"compiler", e.compiler},
           {"build_type", e.build_type},
           {"date_utc", e.date_utc},

@@ -17,6 +17,9 @@ struct Environment {
   std::string governor;            // cpufreq governor where readable, else "unreadable"
   std::string kernel;              // uname -sr
   std::string xnnpack_version;
+  // Our AVX-512 igemm runs dense convs here, so the executor fuses residual adds into them
+  // (profiler/fusion.hpp); a predictor fitted on this machine's profile mirrors that.
+  bool igemm = false;
   std::string compiler;
   std::string build_type;
   std::string date_utc;            // ISO 8601

@@ -27,6 +27,8 @@ Json measured_row(const Network& net, size_t i, const LayerCount& count, const N
   r["implementation"] = imp.how;
   r["xnnpack"] = !imp.emulated;
   r["emulated"] = imp.emulated ? Json(imp.how) : Json(false);
+  // Computed inside another op's kernel: its time is in that op's row (profiler/fusion.hpp).
+  if (imp.fused_into) r["fused_into"] = net.ops[*imp.fused_into].name;
   r["macs"] = base["macs"];
   r["latency_us"] = to_json(t);
   r["macps"] = macps;

@@ -1,5 +1,6 @@
 #include "profiler/plan.hpp"
 
+#include "profiler/kernels/igemm.hpp"
 #include "profiler/kernels/kernels.hpp"
 
 #include <xnnpack.h>
@@ -23,6 +24,16 @@ struct Block {
   size_t offset = 0;
 };
 
+// An op another op's kernel computes (profiler/fusion.hpp): running it does nothing.
+class FusedKernel final : public Kernel {
+ public:
+  FusedKernel(const Network& net, size_t owner, const Implementation& owner_how) {
+    implementation_ = {"fused into ops[" + std::to_string(owner) + "] (" + net.ops[owner].name + "): " + owner_how.how,
+                       owner_how.emulated, owner};
+  }
+  void run(pthreadpool_t) override {}
+};
+
 }  // namespace
 
 Plan::Plan(const Network& net, const NetworkWeights& weights, PlanOptions options)
@@ -30,6 +41,7 @@ Plan::Plan(const Network& net, const NetworkWeights& weights, PlanOptions option
   ensure_xnnpack();
   if (weights.size() != net.ops.size()) throw std::logic_error("weights do not match the network");
   if (threads_ > 1) pool_ = pthreadpool_create(threads_);
+  fusions_ = plan_fusions(net, igemm_available());
 
   // Tensors: 0 is the network input, i + 1 is the output of ops[i]. Reshapes share their input's block.
   const size_t n = net.ops.size() + 1;
@@ -51,6 +63,9 @@ Plan::Plan(const Network& net, const NetworkWeights& weights, PlanOptions option
     }
     if (op.as<Reshape>()) {
       block_of[step] = block_of[tensor_of.at(op.inputs[0])];
+    } else if (fusions_.into[i]) {
+      // The owner's kernel writes this op's result in place of its own: one buffer for the group.
+      block_of[step] = block_of[*fusions_.into[i] + 1];
     } else {
       new_block(step, step, net.shapes[i]);
     }
@@ -96,6 +111,17 @@ Plan::Plan(const Network& net, const NetworkWeights& weights, PlanOptions option
     std::vector<TensorView> inputs;
     for (const auto& in : op.inputs) inputs.push_back(dense_view(address(tensor_of.at(in)), net.shape_of(in)));
     KernelArgs args{op, std::move(inputs), dense_view(address(i + 1), net.shapes[i]), weights[i], pool_};
+    if (const auto owner = fusions_.into[i]) {
+      kernels_.push_back(std::make_unique<FusedKernel>(net, *owner, kernels_[*owner]->implementation()));
+      continue;
+    }
+    const Epilogue& epilogue = fusions_.epilogue[i];
+    if (epilogue.residual_add) {
+      const Op& add = net.ops[*epilogue.residual_add];
+      const std::string& residual = add.inputs[0] == op.name ? add.inputs[1] : add.inputs[0];
+      args.residual = dense_view(address(tensor_of.at(residual)), net.shape_of(residual));
+    }
+    if (epilogue.activation) args.clamp = net.ops[*epilogue.activation].as<ActivationOp>()->function;
     try {
       kernels_.push_back(make_kernel(args));
     } catch (const Unsupported& e) {
@@ -107,6 +133,14 @@ Plan::Plan(const Network& net, const NetworkWeights& weights, PlanOptions option
 Plan::~Plan() {
   kernels_.clear();
   if (pool_) pthreadpool_destroy(pool_);
+}
+
+bool Plan::holds_own_output(size_t i) const {
+  if (!fusions_.epilogue[i].empty()) return false;  // an owner: the group's last result overwrites its own
+  const auto owner = fusions_.into[i];
+  if (!owner) return true;
+  const Epilogue& e = fusions_.epilogue[*owner];
+  return !e.activation || *e.activation == i;
 }
 
 float* Plan::address(size_t tensor) const { return arena_.get() + offsets_[tensor]; }
@@ -126,6 +160,9 @@ std::span<const float> Plan::tensor(size_t i) const {
 }
 
 std::unique_ptr<Kernel> make_kernel(const KernelArgs& args) {
+  const bool epilogue = args.residual.data || args.clamp != Activation::none;
+  if (epilogue && !args.op.as<Conv2d>() && !args.op.as<FullyConnected>() && !args.op.as<Add>())
+    throw std::logic_error("make_kernel: " + args.op.name + " (" + std::string(args.op.kind()) + ") cannot take a fused epilogue");
   return std::visit([&](const auto& attrs) { return make_kernel(attrs, args); }, args.op.attrs);
 }
 

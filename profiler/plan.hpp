@@ -4,6 +4,7 @@
 #include <memory>
 #include <span>
 
+#include "profiler/fusion.hpp"
 #include "profiler/kernel.hpp"
 #include "space/network.hpp"
 
@@ -35,6 +36,10 @@ class Plan {
   std::span<const float> tensor(size_t i) const;
 
   const Implementation& implementation(size_t i) const { return kernels_[i]->implementation(); }
+  // Ops computed inside another op's kernel (profiler/fusion.hpp). The tensors of a fused group share one
+  // buffer, which holds the group's last result: only that op's tensor() is its own output.
+  const Fusions& fusions() const { return fusions_; }
+  bool holds_own_output(size_t i) const;
   size_t threads() const { return threads_; }
   int64_t arena_bytes() const { return static_cast<int64_t>(arena_bytes_); }
 
@@ -48,6 +53,7 @@ class Plan {
   size_t arena_bytes_ = 0;
   std::unique_ptr<float[], void (*)(float*)> arena_{nullptr, nullptr};
   std::vector<std::unique_ptr<Kernel>> kernels_;
+  Fusions fusions_;
 };
 
 }  // namespace cpx::profiler

@@ -42,6 +42,8 @@ Json profile_layer_row(const Network& net, size_t i, const LayerCount& c, const 
   r.update(row_subset(base, {"out_nhwc", "macs", "params_inference", "bytes"}));
   r["implementation"] = m.implementations[i].how;
   r["emulated"] = m.implementations[i].emulated;
+  // Computed inside another op's kernel: its time is in that op's row (profiler/fusion.hpp).
+  if (m.implementations[i].fused_into) r["fused_into"] = net.ops[*m.implementations[i].fused_into].name;
   r["latency_us"] = to_json(m.timings.ops[i], false);  // samples of the whole are kept
   return r;
 }

@@ -146,7 +146,7 @@ inline std::string compare_tensor(const Network& net, size_t i, std::span<const 
 // every op on the same `weights` and `input`. Returns "" when they agree, else a description of the first
 // op that disagrees (ops are compared in execution order, so this is where the error first exceeds the
 // tolerance: the culprit, or the op that amplifies an earlier one's in-tolerance error). Checks, in turn:
-// every op's implementation label; every op's output, twice (a second run catches kernels that accumulate
+// every op's implementation label; every op's output (of a fused group, the last op's), twice (a second run catches kernels that accumulate
 // into or depend on stale output); and the output of a plan that reuses buffers (catches kernels that
 // write outside their tensor or read a buffer after its reuse).
 inline std::string compare_executor(const Network& net, const profiler::NetworkWeights& weights,
@@ -164,7 +164,8 @@ inline std::string compare_executor(const Network& net, const profiler::NetworkW
     for (int pass = 1; pass <= 2; ++pass) {
       run(plan);
       for (size_t i = 0; i < net.ops.size(); ++i)
-        if (std::string e = compare_tensor(net, i, plan.tensor(i), expected[i], tolerance); !e.empty())
+        if (!plan.holds_own_output(i)) continue;  // fused: its group's last op holds the result, checked there
+        else if (std::string e = compare_tensor(net, i, plan.tensor(i), expected[i], tolerance); !e.empty())
           return "run " + std::to_string(pass) + ": " + e + where + " implementation: " + plan.implementation(i).how;
     }
     Plan reusing(net, weights, {threads, false});

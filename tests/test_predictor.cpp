@@ -5,6 +5,7 @@
 
 #include "predictor/calibrate.hpp"
 #include "predictor/devices.hpp"
+#include "profiler/fusion.hpp"
 #include "space/count.hpp"
 #include "space/zoo.hpp"
 
@@ -69,6 +70,32 @@ TEST_CASE("network latency is the sum of operator predictions plus the network o
   CHECK(with_activation > 10);
   CHECK(pred.latency_us == Approx(2.0 * static_cast<double>(passes) + 5.0));
   CHECK(pred.overhead_us == 5.0);
+}
+
+TEST_CASE("a host model fitted where the executor fuses predicts the fused ops at zero and names their owner") {
+  Predictor p = constant_predictor(2.0);
+  const Network net = find_zoo("resnet50")->build(0);
+  const size_t conv3 = net.index_of("layer1.block1.conv3"), add = net.index_of("layer1.block1.add"),
+               relu = net.index_of("layer1.block1.relu");
+  // Fitted before the fusions existed (no "igemm" in the profile's environment): every op costs its own.
+  const NetworkPrediction before = predict(p, net, 1);
+  CHECK(before.ops[add].latency_us == Approx(2.0));
+  CHECK(before.latency_us == Approx(2.0 * static_cast<double>(net.ops.size()) + 5.0));
+  for (bool igemm : {false, true}) {
+    p.provenance = {{"environment", {{"igemm", igemm}}}};
+    const NetworkPrediction pred = predict(p, net, 1);
+    const profiler::Fusions f = profiler::plan_fusions(net, igemm);
+    size_t fused = 0;
+    for (size_t i = 0; i < net.ops.size(); ++i) {
+      CHECK(pred.ops[i].fused_into == f.into[i]);
+      CHECK(pred.ops[i].latency_us == Approx(f.into[i] ? 0.0 : 2.0));
+      fused += f.into[i].has_value();
+    }
+    CHECK(pred.latency_us == Approx(2.0 * static_cast<double>(net.ops.size() - fused) + 5.0));
+    CHECK(pred.ops[relu].fused_into == (igemm ? conv3 : add));
+    const Json j = prediction_json(p, net, pred, 1, true);
+    CHECK(j["layers"][relu]["fused_into"] == net.ops[igemm ? conv3 : add].name);
+  }
 }
 
 TEST_CASE("an unfused activation costs what the elementwise model says that activation costs alone") {

@@ -42,9 +42,12 @@ std::unique_ptr<Kernel> binary(const std::string& kind, const std::string& name,
   require_dense(a, kind, "first input");
   require_dense(b, kind, "second input");
   require_dense(out, kind, "output");
+  // A relu/relu6 after the op (fused by the plan) is the operator's output clamp.
+  const std::pair<float, float> range = clamp_range(args.clamp);
+  const std::string clamp = args.clamp == Activation::none ? "" : std::string(" with ") + (args.clamp == Activation::relu ? "relu" : "relu6") + " as its output clamp";
   auto make_op = [&](size_t dims, const size_t* a_shape, const size_t* b_shape, size_t offset, pthreadpool_t pool) {
     XnnOp op;
-    check_xnn(create(no_min, no_max, 0, op.out()), "xnn_create_" + name);
+    check_xnn(create(range.first, range.second, 0, op.out()), "xnn_create_" + name);
     check_xnn(setup(op.get(), dims, a_shape, dims, b_shape, a.data + offset, b.data + offset, out.data + offset, pool),
               "xnn_setup_" + name);
     return op;
@@ -62,7 +65,7 @@ std::unique_ptr<Kernel> binary(const std::string& kind, const std::string& name,
       const size_t size[1] = {std::min(slice, elements - begin)};
       ops.push_back(make_op(1, size, size, begin, nullptr));
     }
-    std::string how = "xnnpack " + name + ", one per thread on " + std::to_string(ops.size()) + " element slices";
+    std::string how = "xnnpack " + name + clamp + ", one per thread on " + std::to_string(ops.size()) + " element slices";
     return std::make_unique<SlicedKernel>(std::move(how), std::move(ops));
   }
 
@@ -70,7 +73,7 @@ std::unique_ptr<Kernel> binary(const std::string& kind, const std::string& name,
                              static_cast<size_t>(a.shape.w), static_cast<size_t>(a.shape.c)};
   const size_t b_shape[4] = {static_cast<size_t>(b.shape.n), static_cast<size_t>(b.shape.h),
                              static_cast<size_t>(b.shape.w), static_cast<size_t>(b.shape.c)};
-  auto kernel = std::make_unique<XnnKernel>("xnnpack " + name, false);
+  auto kernel = std::make_unique<XnnKernel>("xnnpack " + name + clamp, false);
   kernel->add(make_op(4, a_shape, b_shape, 0, args.pool));
   return kernel;
 }

@@ -54,13 +54,14 @@ using Block = IgemmBlock;
 // One register tile: rows_valid (<= mr) output pixels x NV*16 output channels (the last vector masked).
 // a: [taps][mr] input-pixel pointers of the block's first tap; a pointer equal to `zero` is padding and
 // gets no offset. w: the block's packed weights, `w_stride` floats per input channel. first: start from
-// the bias (else from the output tile, the previous block's partial sums). last: clamp and finish.
+// the bias (else from the output tile, the previous block's partial sums). last: add the residual (if
+// any; laid out like c), clamp and finish.
 template <int NV>
 __attribute__((target("avx512f,fma"))) void tile(int64_t rows_valid, const Block& b, const float* const* a,
                                                   int64_t a_offset, const float* zero, const float* w,
                                                   int64_t w_stride, const float* bias, float* c,
-                                                  int64_t c_stride, __mmask16 last_mask, bool first, bool last,
-                                                  float lo, float hi) {
+                                                  int64_t c_stride, const float* residual, __mmask16 last_mask,
+                                                  bool first, bool last, float lo, float hi) {
   __m512 acc[mr][NV];
   float* crow[mr];
   for (int64_t r = 0; r < mr; ++r) crow[r] = c + std::min(r, rows_valid - 1) * c_stride;
@@ -97,6 +98,15 @@ __attribute__((target("avx512f,fma"))) void tile(int64_t rows_valid, const Block
 #pragma GCC unroll 4
         for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(xv, wv[v], acc[r][v]);
       }
+    }
+  }
+  if (last && residual) {
+#pragma GCC unroll 6
+    for (int64_t r = 0; r < mr; ++r) {
+      const float* res = residual + std::min(r, rows_valid - 1) * c_stride;
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v)
+        acc[r][v] = _mm512_add_ps(acc[r][v], v == NV - 1 ? _mm512_maskz_loadu_ps(last_mask, res + 16 * v) : _mm512_loadu_ps(res + 16 * v));
     }
   }
   if (last) {
@@ -165,7 +175,7 @@ void GemmPanels::pack(const float* b, int64_t stride_k, int64_t stride_n, float 
 }
 
 void GemmPanels::multiply_panel(int64_t p, const float* const* a, int64_t tiles, int64_t rows, int64_t taps,
-                                int64_t a_offset, const float* zero, float* c, int64_t c_stride,
+                                int64_t a_offset, const float* zero, float* c, int64_t c_stride, const float* residual,
                                 const std::vector<Block>& blocks, float lo, float hi) const {
   const int64_t cols = std::min(panel_, n_ - p * panel_);
   const int vectors = static_cast<int>((cols + 15) / 16);
@@ -173,13 +183,15 @@ void GemmPanels::multiply_panel(int64_t p, const float* const* a, int64_t tiles,
   const TileFn fn = tile_for_vectors[vectors];
   const float* panel = data_.get() + p * panel_floats_;
   float* c_panel = c + p * panel_;
+  const float* res_panel = residual ? residual + p * panel_ : nullptr;
   const int64_t channels = k_ / taps;
   for (size_t bi = 0; bi < blocks.size(); ++bi) {
     const Block& b = blocks[bi];
     const float* w = panel + panel_ + (b.tap0 * channels + b.c0) * panel_;
     for (int64_t tl = 0; tl < tiles; ++tl)
       fn(std::min(mr, rows - tl * mr), b, a + (tl * taps + b.tap0) * mr, a_offset + b.c0, zero, w, panel_, panel,
-         c_panel + tl * mr * c_stride, c_stride, mask, bi == 0, bi + 1 == blocks.size(), lo, hi);
+         c_panel + tl * mr * c_stride, c_stride, res_panel ? res_panel + tl * mr * c_stride : nullptr, mask, bi == 0,
+         bi + 1 == blocks.size(), lo, hi);
   }
 }
 
@@ -188,8 +200,8 @@ void GemmPanels::multiply(const float* a, int64_t a_stride, int64_t rows, float*
     const float* a_rows[mr];
     for (int64_t r = 0; r < mr; ++r) a_rows[r] = a + std::min(r0 + r, rows - 1) * a_stride;
     for (int64_t p = 0; p < panels_; ++p)
-      multiply_panel(p, a_rows, 1, std::min(mr, rows - r0), 1, 0, nullptr, c + r0 * c_stride, c_stride, whole_k_,
-                     no_min, no_max);
+      multiply_panel(p, a_rows, 1, std::min(mr, rows - r0), 1, 0, nullptr, c + r0 * c_stride, c_stride, nullptr,
+                     whole_k_, no_min, no_max);
   }
 }
 
@@ -204,9 +216,16 @@ struct Geometry {
 
 class IgemmKernel final : public Kernel {
  public:
+  // A fused epilogue (args.residual, args.clamp) needs `activation` none: the residual comes before the clamp.
   IgemmKernel(const Geometry& g, const float* in, float* out, const std::vector<float>& weight,
-              const std::vector<float>& bias, Activation activation, const TensorView& out_view, pthreadpool_t pool)
-      : g_(g), out_(out) {
+              const std::vector<float>& bias, Activation activation, const KernelArgs& args)
+      : g_(g), out_(out), residual_(args.residual.data) {
+    const TensorView& out_view = args.output;
+    pthreadpool_t pool = args.pool;
+    const bool epilogue = residual_ || args.clamp != Activation::none;
+    if (epilogue && activation != Activation::none) throw std::logic_error("igemm: a fused epilogue after an activation");
+    if (residual_ && (args.residual.shape != out_view.shape || args.residual.pixel_stride != g.out_stride))
+      throw std::logic_error("igemm: the fused residual is not laid out like the output");
     const int64_t taps = g.kh * g.kw, k = taps * g.in_per_group;
     // Our weight layout [Cout][kh][kw][Cin/g]: element (k, oc) of group gi's B at weight[(gi*opg + oc)*K + k].
     for (int64_t gi = 0; gi < g.groups; ++gi) {
@@ -241,18 +260,21 @@ class IgemmKernel final : public Kernel {
     const int64_t chunks_wanted = std::max<int64_t>(1, (4 * threads + columns - 1) / columns);
     tiles_per_chunk_ = std::clamp<int64_t>((tiles_ + chunks_wanted - 1) / chunks_wanted, 1, 32);
     chunks_ = (tiles_ + tiles_per_chunk_ - 1) / tiles_per_chunk_;
-    std::tie(lo_, hi_) = clamp_range(activation);
+    std::tie(lo_, hi_) = clamp_range(epilogue ? args.clamp : activation);
     activation_ = make_activation_kernel(activation, out_view, pool);
+    const std::string fused = std::string(residual_ ? " + residual add" : "") +
+                              (args.clamp == Activation::relu ? " + relu" : args.clamp == Activation::relu6 ? " + relu6" : "");
     implementation_ = {"emulated: igemm AVX-512 6x" + std::to_string(weights_.front().panel()) +
                            " (ours; XNNPACK's 7x16 tile is load-bound)" +
+                           (fused.empty() ? "" : ", fused in its store:" + fused) +
                            (activation_ ? " + " + activation_->implementation().how : std::string()),
                        true};
   }
 
   void run(pthreadpool_t pool) override {
     pthreadpool_parallelize_2d(
-        pool, [](void* self, size_t column, size_t chunk) { static_cast<IgemmKernel*>(self)->item(column, chunk); },
-        this, static_cast<size_t>(g_.groups * panels_), static_cast<size_t>(chunks_), 0);
+        pool, [](void* self, size_t chunk, size_t column) { static_cast<IgemmKernel*>(self)->item(column, chunk); },
+        this, static_cast<size_t>(chunks_), static_cast<size_t>(g_.groups * panels_), 0);
     if (activation_) activation_->run(pool);
   }
 
@@ -263,11 +285,13 @@ class IgemmKernel final : public Kernel {
     const int64_t taps = g_.kh * g_.kw;
     weights_[static_cast<size_t>(gi)].multiply_panel(
         p, indirection_.data() + t0 * taps * mr, t1 - t0, pixels_ - t0 * mr, taps, gi * g_.in_per_group, zero_.get(),
-        out_ + gi * g_.out_per_group + t0 * mr * g_.out_stride, g_.out_stride, blocks_, lo_, hi_);
+        out_ + gi * g_.out_per_group + t0 * mr * g_.out_stride, g_.out_stride,
+        residual_ ? residual_ + gi * g_.out_per_group + t0 * mr * g_.out_stride : nullptr, blocks_, lo_, hi_);
   }
 
   Geometry g_;
   float* out_;
+  const float* residual_;  // fused residual add: laid out like out_, or nullptr
   std::vector<GemmPanels> weights_;  // per group
   int64_t panels_ = 0, pixels_ = 0, tiles_ = 0, tiles_per_chunk_ = 1, chunks_ = 1;
   AlignedFloats zero_;
@@ -289,7 +313,7 @@ std::unique_ptr<Kernel> make_igemm_kernel(const Conv2d& op, const KernelArgs& ar
                    op.stride[0], op.stride[1], op.padding.top, op.padding.left, op.groups, w.in_per_group,
                    op.out_channels / op.groups, in.pixel_stride, out.pixel_stride};
   return std::make_unique<IgemmKernel>(g, in.data, out.data, args.weights.weight, args.weights.bias, op.activation,
-                                       out, args.pool);
+                                       args);
 }
 
 std::unique_ptr<Kernel> make_igemm_kernel(const FullyConnected& op, const KernelArgs& args) {
@@ -299,7 +323,7 @@ std::unique_ptr<Kernel> make_igemm_kernel(const FullyConnected& op, const Kernel
   const Geometry g{1, pixels, 1, pixels, 1, 1, 1, 1, 1, 0, 0, 1, in.shape.c, op.out_features, in.pixel_stride,
                    out.pixel_stride};
   return std::make_unique<IgemmKernel>(g, in.data, out.data, args.weights.weight, args.weights.bias, op.activation,
-                                       out, args.pool);
+                                       args);
 }
 
 #else  // no AVX-512 build of the kernel: conv2d, fully_connected and matmul stay on XNNPACK and Eigen
@@ -309,7 +333,7 @@ GemmPanels::GemmPanels(int64_t, int64_t) { throw Unsupported("igemm: not built f
 void GemmPanels::pack(const float*, int64_t, int64_t, float, const float*) {}
 void GemmPanels::multiply(const float*, int64_t, int64_t, float*, int64_t) const {}
 void GemmPanels::multiply_panel(int64_t, const float* const*, int64_t, int64_t, int64_t, int64_t, const float*, float*,
-                                int64_t, const std::vector<IgemmBlock>&, float, float) const {}
+                                int64_t, const float*, const std::vector<IgemmBlock>&, float, float) const {}
 std::unique_ptr<Kernel> make_igemm_kernel(const Conv2d&, const KernelArgs&) { throw Unsupported("igemm: not built for this CPU"); }
 std::unique_ptr<Kernel> make_igemm_kernel(const FullyConnected&, const KernelArgs&) {
   throw Unsupported("igemm: not built for this CPU");

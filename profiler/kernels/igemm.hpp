@@ -5,6 +5,7 @@
 #include <memory>
 #include <vector>
 
+#include "profiler/fusion.hpp"
 #include "profiler/kernel.hpp"
 
 namespace cpx::profiler {
@@ -12,10 +13,9 @@ namespace cpx::profiler {
 // True when this build has the kernel and the CPU runs AVX-512F (checked once, through cpuinfo).
 bool igemm_available();
 
-// Whether a conv or linear of this shape goes to igemm rather than XNNPACK: at least two vectors of output
-// channels per group (below that a 6-row tile is load-bound like XNNPACK's 7x16, which then wins).
+// Whether a conv or linear of this shape goes to igemm rather than XNNPACK (see igemm_shape).
 inline bool igemm_prefers(int64_t in_per_group, int64_t out_per_group) {
-  return igemm_available() && in_per_group >= 2 && out_per_group >= 32;
+  return igemm_available() && igemm_shape(in_per_group, out_per_group);
 }
 
 // A reduction block of a product over K = taps x channels: taps [tap0, tap0 + taps) and, within them,
@@ -40,10 +40,11 @@ class GemmPanels {
   void multiply(const float* a, int64_t a_stride, int64_t rows, float* c, int64_t c_stride) const;
   // Panel p for `tiles` tiles of 6 rows (`rows` valid rows from the first): a holds, per tile and tap, six
   // row pointers; a pointer equal to `zero` is padding, the others get a_offset added. Blocks in order,
-  // the output tile accumulating between them; the last clamps into [lo, hi].
+  // the output tile accumulating between them; the last adds `residual` (laid out like c, or nullptr) and
+  // clamps into [lo, hi].
   void multiply_panel(int64_t p, const float* const* a, int64_t tiles, int64_t rows, int64_t taps, int64_t a_offset,
-                      const float* zero, float* c, int64_t c_stride, const std::vector<IgemmBlock>& blocks, float lo,
-                      float hi) const;
+                      const float* zero, float* c, int64_t c_stride, const float* residual,
+                      const std::vector<IgemmBlock>& blocks, float lo, float hi) const;
   int64_t panel() const { return panel_; }
   int64_t panels() const { return panels_; }
 

@@ -1,0 +1,158 @@
+// The executor's fusions (profiler/fusion.hpp): which ops the rule folds into an earlier kernel, which it
+// must leave alone, and that fused groups still match the naive reference op for op.
+#include <catch2/catch.hpp>
+
+#include "executor_check.hpp"
+#include "profiler/fusion.hpp"
+#include "space/blocks.hpp"
+
+using namespace cpx;
+using namespace cpx::profiler;
+
+namespace {
+
+// input -> a: conv 1x1 (c_mid, relu) -> b: conv (c_out, kernel k, `b_act`, groups) -> add(x, b) -> post
+// activation. The residual x is `a` when its shape matches b's, else the input (both computed before b).
+struct Residual {
+  ShapeNhwc input{1, 9, 14, 24};
+  int64_t c_mid = 40, c_out = 40, kernel = 3, groups = 1;
+  Activation b_act = Activation::none;
+  Activation post = Activation::relu6;
+  bool broadcast = false;    // add a 1x1xC tensor instead: not a residual of the same shape
+  bool b_read_twice = false; // b's output also feeds another op
+  bool fully_connected = false;  // b is a fully connected op on the pixels instead of a conv
+
+  Network build() const {
+    NetworkBuilder nb("residual", "test", input, Where("test"));
+    const std::string x(input_tensor);
+    const std::string a = nb.add("a", {x}, same_conv(c_mid, 1, 1, 1, true, false, Activation::relu));
+    const std::string b = fully_connected ? nb.add("b", {a}, FullyConnected{c_out, true, false, b_act})
+                                          : nb.add("b", {a}, same_conv(c_out, kernel, 1, groups, true, false, b_act));
+    const std::string residual = c_out == c_mid ? a : x;
+    std::string y = broadcast ? nb.add("add", {b, nb.add("pool", {a}, GlobalAvgPool{})}, Add{}) : nb.add("add", {residual, b}, Add{});
+    if (post != Activation::none) y = nb.add("post", {y}, ActivationOp{post});
+    if (b_read_twice) y = nb.add("again", {y, b}, Add{});
+    return std::move(nb).finish(y);
+  }
+};
+
+size_t at(const Network& net, const std::string& name) { return net.index_of(name); }
+
+}  // namespace
+
+TEST_CASE("fusion rule: an igemm conv absorbs the residual add and the relu after it") {
+  const Network net = Residual{}.build();
+  const Fusions f = plan_fusions(net, true);
+  const size_t b = at(net, "b"), add = at(net, "add"), post = at(net, "post");
+  CHECK(f.into[add] == b);
+  CHECK(f.into[post] == b);
+  CHECK(f.epilogue[b].residual_add == add);
+  CHECK(f.epilogue[b].activation == post);
+  CHECK(!f.into[b]);
+  CHECK(!f.into[at(net, "a")]);  // a conv with its own relu is nobody's epilogue
+}
+
+TEST_CASE("fusion rule: without igemm only the add takes the relu, as its XNNPACK output clamp") {
+  const Network net = Residual{}.build();
+  const Fusions f = plan_fusions(net, false);
+  CHECK(!f.into[at(net, "add")]);
+  CHECK(f.into[at(net, "post")] == at(net, "add"));
+  CHECK(f.epilogue[at(net, "add")].activation == at(net, "post"));
+  CHECK(f.epilogue[at(net, "b")].empty());
+}
+
+TEST_CASE("fusion rule: leaves alone what it cannot compute exactly") {
+  auto residual_fused = [](const Residual& r) {
+    const Network net = r.build();
+    return plan_fusions(net, true).into[net.index_of("add")].has_value();
+  };
+  Residual r;
+  CHECK(residual_fused(r));
+  r.b_act = Activation::relu;  // the clamp would have to come before the residual
+  CHECK_FALSE(residual_fused(r));
+  r = {};
+  r.b_act = Activation::gelu;
+  CHECK_FALSE(residual_fused(r));
+  r = {};
+  r.b_read_twice = true;  // b's own output is needed by another op
+  CHECK_FALSE(residual_fused(r));
+  r = {};
+  r.broadcast = true;  // not a same-shape residual
+  CHECK_FALSE(residual_fused(r));
+  r = {};
+  r.c_mid = r.c_out = 16;  // fewer than 32 output channels: XNNPACK runs the conv
+  CHECK_FALSE(residual_fused(r));
+  r = {};
+  r.post = Activation::hardswish;  // the add is fused, the non-clamp activation is not
+  const Network net = r.build();
+  const Fusions f = plan_fusions(net, true);
+  CHECK(f.into[net.index_of("add")]);
+  CHECK(!f.into[net.index_of("post")]);
+}
+
+TEST_CASE("fusion rule: the network output and a tensor read twice stay their own ops") {
+  Residual r;
+  r.post = Activation::none;  // the add is the network output: still fusable, it is the group's last
+  Network net = r.build();
+  CHECK(plan_fusions(net, true).into[net.index_of("add")]);
+  // An add read by the relu and by another op keeps its own output, so the relu cannot be fused.
+  NetworkBuilder nb("two_readers", "test", {1, 6, 6, 8}, Where("test"));
+  const std::string x(input_tensor);
+  const std::string s = nb.add("add", {x, x}, Add{});
+  const std::string y = nb.add("post", {s}, ActivationOp{Activation::relu});
+  net = std::move(nb).finish(nb.add("out", {s, y}, Add{}));
+  CHECK(!plan_fusions(net, true).into[net.index_of("post")]);
+}
+
+// Fused groups against the reference: odd widths (masked vectors, partial panels), several panels,
+// groups, a fully connected owner and the residual being the network input.
+TEST_CASE("executor: fused residual groups match the reference") {
+  std::vector<Residual> cases;
+  for (int64_t c : {33, 40, 65, 130}) {
+    Residual r;
+    r.c_mid = r.c_out = c;
+    cases.push_back(r);
+  }
+  Residual grouped;
+  grouped.c_mid = grouped.c_out = 128;
+  grouped.groups = 2;
+  grouped.post = Activation::relu;
+  cases.push_back(grouped);
+  Residual from_input;  // the residual is the network input (24 channels, b has 24 outputs: too few)
+  from_input.c_out = 24;
+  cases.push_back(from_input);
+  Residual wide_input;
+  wide_input.input = {1, 7, 11, 48};
+  wide_input.c_mid = 64;
+  wide_input.c_out = 48;  // residual = the network input
+  wide_input.kernel = 1;
+  cases.push_back(wide_input);
+  Residual fc;
+  fc.fully_connected = true;
+  fc.c_mid = fc.c_out = 96;
+  fc.post = Activation::none;
+  cases.push_back(fc);
+
+  for (const Residual& r : cases) {
+    const Network net = r.build();
+    testing::ReferenceCheck o;
+    o.threads = {1, 2, 3};
+    o.input_scale = 4;  // reaches both ends of relu6
+    testing::check_against_reference(net, o);
+    // The plan fuses what the rule says: the add's and the relu's kernels are empty and point at b.
+    const Plan plan(net, make_weights(net, 1));
+    const Fusions f = plan_fusions(net, igemm_available());
+    for (size_t i = 0; i < net.ops.size(); ++i) {
+      INFO(net.ops[i].name << ": " << plan.implementation(i).how);
+      CHECK(plan.implementation(i).fused_into == f.into[i]);
+    }
+    // Of a fused group only the last op's tensor is its own output.
+    const size_t b = net.index_of("b"), add = net.index_of("add");
+    if (f.into[add] == b) {
+      CHECK_FALSE(plan.holds_own_output(b));
+      CHECK(plan.holds_own_output(add) == (r.post == Activation::none));
+    }
+    CHECK(plan.holds_own_output(net.ops.size() - 1));
+    if (igemm_available() && r.c_out >= 32 && r.c_out == r.c_mid) CHECK(f.into[add] == b);
+  }
+}
