@@ -31,11 +31,16 @@ constexpr double dense_share = 0.4, grouped_end = 0.7;
 // pool must be the same for a seed wherever the profile is resumed.
 double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
 
-// `count` points in [0, 1)^dims, one per stratum of every axis.
-std::vector<std::array<double, 8>> latin_hypercube(size_t count, std::mt19937_64& rng) {
-  std::vector<std::array<double, 8>> points(count);
+// A draw's axes: groups (dense, grouped, depthwise), kernel shape, in channels, out/in ratio, resolution,
+// stride, activation, threads.
+constexpr size_t draw_axes = 8;
+using Draw = std::array<double, draw_axes>;
+
+// `count` points in [0, 1)^draw_axes, one per stratum of every axis.
+std::vector<Draw> latin_hypercube(size_t count, std::mt19937_64& rng) {
+  std::vector<Draw> points(count);
   std::vector<size_t> strata(count);
-  for (size_t d = 0; d < 8; ++d) {
+  for (size_t d = 0; d < draw_axes; ++d) {
     for (size_t i = 0; i < count; ++i) strata[i] = i;
     for (size_t i = count; i > 1; --i) std::swap(strata[i - 1], strata[rng() % i]);
     for (size_t i = 0; i < count; ++i) points[i][d] = (static_cast<double>(strata[i]) + uniform01(rng)) / static_cast<double>(count);
@@ -47,7 +52,7 @@ int64_t round_to_multiple(double v, int64_t m) { return std::max<int64_t>(m, m *
 double log_between(double u, double lo, double hi) { return std::exp(std::log(lo) + u * (std::log(hi) - std::log(lo))); }
 size_t pick(double u, size_t n) { return std::min(n - 1, static_cast<size_t>(u * static_cast<double>(n))); }
 
-CoverageConv decode(const std::array<double, 8>& u, const std::vector<int64_t>& threads) {
+CoverageConv decode(const Draw& u, const std::vector<int64_t>& threads) {
   CoverageConv c;
   const double in_raw = log_between(u[2], 8, max_coverage_channels);
   if (u[0] < dense_share) {
