@@ -78,6 +78,17 @@ void check_profile(const Json& j, const std::string& path) {
     p.number("bandwidth_bytes_per_s", 0, 1e18);
     p.string("peak_source");
   }
+  if (j.contains("coverage")) {  // resume continues its rounds from these
+    const Fields cov(j["coverage"], top.w / "coverage");
+    cov.array("rounds");
+    if (cov.get("rounds").size() != 2) (cov.w / "rounds").fail(cov.get("rounds"), "expected two rounds");
+    for (size_t i = 0; i < 2; ++i) {
+      const Fields r(cov.get("rounds")[i], (cov.w / "rounds")[i]);
+      r.number("budget_s", 0, 1e9);
+      r.number("spent_s", 0, 1e9);
+      r.integer("measured", 0, INT64_MAX);
+    }
+  }
   std::set<std::string> ids;
   static const std::set<std::string> variants{"conv", "gconv", "dwconv", "pwconv", "pconv", "fumbconv", "grfumbconv", "mbconv", "grmbconv"};
   for (const char* section : {"configs", "ops", "networks", "zoo", "fasternet"}) {

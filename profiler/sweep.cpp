@@ -1,13 +1,16 @@
 #include "profiler/sweep.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <set>
 #include <thread>
 
+#include "profiler/coverage.hpp"
 #include "profiler/environment.hpp"
 #include "profiler/file_lock.hpp"
 #include "profiler/interference.hpp"
@@ -89,9 +92,11 @@ Json open_profile(const SweepOptions& options, const std::vector<int64_t>& threa
   Json profile = load_profile(options.out_path);
   // A different grid would leave the profile a mix of two sweeps.
   const Json had = profile.contains("options") ? profile["options"] : Json::object();
-  const Json want = {{"quick", options.quick}, {"threads", threads}};
-  if (!had.is_object() || had.value("quick", Json()) != want["quick"] || had.value("threads", Json()) != want["threads"])
-    Where(options.out_path, "options").fail(had, "the profile was started with other --quick/--threads than " + want.dump() +
+  // The coverage candidates also follow the seed.
+  const Json want = {{"quick", options.quick}, {"threads", threads}, {"seed", options.seed}};
+  if (!had.is_object() || had.value("quick", Json()) != want["quick"] || had.value("threads", Json()) != want["threads"] ||
+      had.value("seed", Json()) != want["seed"])
+    Where(options.out_path, "options").fail(had, "the profile was started with other --quick/--threads/--seed than " + want.dump() +
                                                      "; resume with the same options, or start afresh without --resume");
   for (const char* section : measurement_sections)
     for (const auto& r : profile[section]) done.insert(r["id"].get<std::string>());
@@ -117,6 +122,12 @@ std::map<int64_t, double> measure_peaks(Json& profile, const std::vector<int64_t
   return peak;
 }
 
+// The budget's split: the grid, single ops, sampled networks, FasterNet stacks and the zoo share 70%
+// (their per-item time adapts to what is left of it; at three runs each they may overrun it); the coverage
+// set's two rounds 15% each, as hard slices from when each starts.
+constexpr double existing_share = 0.70;
+constexpr std::array<double, 2> coverage_shares{0.15, 0.15};
+
 // Timing of the next measurement: the budget left, shared among the measurements left.
 MeasureOptions options_within(double budget_left_s, size_t items_left) {
   MeasureOptions o;
@@ -129,6 +140,23 @@ MeasureOptions options_within(double budget_left_s, size_t items_left) {
   return o;
 }
 
+// Measures one item into its section of `profile`, with `extra` fields added to its record; pins only
+// when the thread count changes.
+void measure_item(const SweepItem& w, Json& profile, const std::map<int64_t, double>& peak, uint64_t seed, const MeasureOptions& timing,
+                  int64_t& pinned, const Json& extra = Json::object()) {
+  if (w.threads != pinned) pin_to_cpus(w.threads);
+  pinned = w.threads;
+  const Network net = w.network();
+  const NetworkRun run{w.threads, seed, true, timing};
+  Json r = measured_record(net, time_network(net, run), peak.at(w.threads));
+  if (!w.keep_layers) r.erase("layers");
+  r["id"] = w.id;
+  if (w.fields) r.update(w.fields(net));
+  r.update(extra);
+  r["threads"] = w.threads;
+  profile[w.section].push_back(std::move(r));
+}
+
 // Measures `todo` in order into `profile`, checkpointing after every measurement (an interrupt or a kill
 // then costs at most the one in progress), until done or `stop`.
 void measure_items(const std::vector<SweepItem>& todo, Json& profile, const std::map<int64_t, double>& peak, uint64_t seed,
@@ -136,19 +164,80 @@ void measure_items(const std::vector<SweepItem>& todo, Json& profile, const std:
   Progress progress("profile", "measured", todo.size());
   int64_t pinned = -1;
   for (size_t k = 0; k < todo.size() && !stop; ++k) {
-    const SweepItem& w = todo[k];
-    if (w.threads != pinned) pin_to_cpus(w.threads);
-    pinned = w.threads;
-    const Network net = w.network();
-    const NetworkRun run{w.threads, seed, true, options_within(budget_s - seconds_since(start), todo.size() - k)};
-    Json r = measured_record(net, time_network(net, run), peak.at(w.threads));
-    if (!w.keep_layers) r.erase("layers");
-    r["id"] = w.id;
-    if (w.fields) r.update(w.fields(net));
-    r["threads"] = w.threads;
-    profile[w.section].push_back(std::move(r));
+    measure_item(todo[k], profile, peak, seed, options_within(budget_s - seconds_since(start), todo.size() - k), pinned);
     progress.update(k + 1);
     checkpoint();
+  }
+}
+
+// The coverage section of the profile: how its candidates were drawn and, per round, its time slice, the
+// time spent (a resumed round gets what is left of its slice) and how many it measured.
+Json& coverage_section(Json& profile, uint64_t seed, bool quick, size_t pool_size, double budget_s) {
+  if (!profile.contains("coverage"))
+    profile["coverage"] = {
+        {"seed", seed},
+        {"candidates", pool_size},
+        {"macs_range", {coverage_min_macs, quick ? coverage_max_macs_quick : coverage_max_macs}},
+        {"max_bytes", coverage_max_bytes},
+        {"rounds",
+         {{{"round", 1}, {"budget_s", coverage_shares[0] * budget_s}, {"spent_s", 0.0}, {"measured", 0},
+           {"how", "space-filling: the candidates in farthest-point order; coverage_score = distance to the candidates before it"}},
+          {{"round", 2}, {"budget_s", coverage_shares[1] * budget_s}, {"spent_s", 0.0}, {"measured", 0},
+           {"how", "adaptive: the candidate of highest coverage_score = d/h + s/S (profiler/coverage.hpp: distance to the nearest "
+                   "measured, spread of log MACpS among the 5 nearest), rescored after every measurement"}}}}};
+  return profile["coverage"];
+}
+
+// The coverage set's two rounds, each until its time slice is spent: round 1 measures the candidates in
+// their space-filling order, round 2 the one the measurements so far are least sure of. Records go to
+// "ops" (the predictor fits them as it fits every single-op record) with coverage_round and coverage_score.
+void measure_coverage(const SweepOptions& options, const std::vector<int64_t>& threads, double budget_s, Json& profile,
+                      const std::map<int64_t, double>& peak, const std::function<void()>& checkpoint, const std::atomic<bool>& stop) {
+  const std::vector<CoverageCandidate> pool = coverage_pool(options.quick, threads, options.seed);
+  Json& coverage = coverage_section(profile, options.seed, options.quick, pool.size(), budget_s);
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < pool.size(); ++i) index[pool[i].conv.id()] = i;
+  std::vector<bool> measured(pool.size(), false);
+  std::vector<CoveragePosition> positions;
+  std::vector<double> log_macps;
+  auto add_measured = [&](size_t i, const Json& record) {
+    measured[i] = true;
+    positions.push_back(pool[i].position);
+    log_macps.push_back(std::log(std::max(1.0, record["macps"].get<double>())));
+  };
+  for (const auto& r : profile["ops"])
+    if (r.contains("coverage_round") && index.count(r["id"].get<std::string>())) add_measured(index[r["id"].get<std::string>()], r);
+  int64_t pinned = -1;
+  for (size_t round = 1; round <= 2 && !stop; ++round) {
+    Json& slice = coverage["rounds"][round - 1];
+    const auto round_start = Clock::now();
+    const double spent_before = slice["spent_s"].get<double>();
+    auto left_s = [&] { return slice["budget_s"].get<double>() - spent_before - seconds_since(round_start); };
+    while (!stop && left_s() > 0) {
+      std::vector<size_t> open;
+      for (size_t i = 0; i < pool.size(); ++i)
+        if (!measured[i]) open.push_back(i);
+      if (open.empty()) break;
+      size_t best = 0;  // round 1: the first open one in the pool's order
+      std::vector<double> scores(1, pool[open[0]].spread_distance);
+      if (round == 2) {
+        std::vector<CoveragePosition> open_positions;
+        for (size_t i : open) open_positions.push_back(pool[i].position);
+        scores = uncertainty_scores(open_positions, positions, log_macps);
+        best = static_cast<size_t>(std::max_element(scores.begin(), scores.end()) - scores.begin());
+      }
+      const CoverageConv conv = pool[open[best]].conv;
+      const SweepItem item{"ops", conv.id(), conv.threads, [conv] { return conv.network(); },
+                           [conv](const Network&) { return conv.fields(); }};
+      measure_item(item, profile, peak, options.seed, options_within(left_s(), open.size()), pinned,
+                   {{"coverage_round", round}, {"coverage_score", scores[best]}});
+      add_measured(open[best], profile["ops"].back());
+      slice["spent_s"] = spent_before + seconds_since(round_start);
+      slice["measured"] = slice["measured"].get<int64_t>() + 1;
+      checkpoint();
+    }
+    std::fprintf(stderr, "profile: coverage round %zu measured %lld ops in %.0f s\n", round,
+                 static_cast<long long>(slice["measured"].get<int64_t>()), slice["spent_s"].get<double>());
   }
 }
 
@@ -183,7 +272,8 @@ Json run_sweep(const SweepOptions& options, const std::atomic<bool>& stop) {
   checkpoint();
   std::vector<SweepItem> todo = sweep_work(options.quick, threads, options.seed);
   std::erase_if(todo, [&](const SweepItem& w) { return done.count(w.id) > 0; });
-  measure_items(todo, profile, peak, options.seed, budget_s, start, checkpoint, stop);
+  measure_items(todo, profile, peak, options.seed, existing_share * budget_s, start, checkpoint, stop);
+  if (!stop) measure_coverage(options, threads, budget_s, profile, peak, checkpoint, stop);
 
   profile["complete"] = !stop;
   profile["elapsed_s"] = profile.value("elapsed_s", 0.0) + seconds_since(start);

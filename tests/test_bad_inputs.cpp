@@ -208,6 +208,13 @@ std::vector<BadInput> bad_inputs() {
       {"profile macs as string", "rules --profile {in}", profile([](Json& j) { conv0(j)["macs"] = "many"; }), "configs[0].macs = \"many\""},
       {"profile unknown variant", "rules --profile {in}", profile([](Json& j) { conv0(j)["variant"] = "hyperconv"; }), "configs[0].variant = \"hyperconv\""},
       {"profile threads zero", "rules --profile {in}", profile([](Json& j) { conv0(j)["threads"] = 0; }), "configs[0].threads = 0"},
+      {"profile coverage one round", "rules --profile {in}", profile([](Json& j) { j["coverage"] = {{"rounds", {Json::object()}}}; }), "coverage.rounds = [{}]: expected two rounds"},
+      {"profile coverage negative spent", "profile --quick --threads 1 --budget 5 --resume --out {in}",
+       profile([](Json& j) {
+         const Json round = {{"budget_s", 1.0}, {"spent_s", -1.0}, {"measured", 0}};
+         j["coverage"] = {{"rounds", {round, round}}};
+       }),
+       "coverage.rounds[0].spent_s = -1"},
       {"profile duplicate id", "rules --profile {in}", profile([](Json& j) { j["zoo"][0]["id"] = conv0(j)["id"]; }), "zoo[0].id = \"conv_k3_g1_c32_r56_s1_t1\": duplicate"},
       {"profile zoo model missing", "rules --profile {in}", profile([](Json& j) { j["zoo"][0].erase("model"); }), "zoo[0].model: missing required field"},
       {"profile layers missing", "rules --profile {in}", profile([](Json& j) { conv0(j).erase("layers"); }), "configs[0].layers: missing required field"},

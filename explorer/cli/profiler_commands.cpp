@@ -109,6 +109,13 @@ void run_profile(const ProfileArgs& a) {
   }
   std::printf("device profile: %s (%zu configurations, %zu zoo networks, %.0f s)\n", o.out_path.c_str(),
               profile["configs"].size(), profile["zoo"].size(), profile["elapsed_s"].get<double>());
+  if (profile.contains("coverage")) {
+    const Json& rounds = profile["coverage"]["rounds"];
+    std::printf("coverage: %lld space-filling + %lld adaptive single convs of %lld candidates (%.0f + %.0f s)\n",
+                static_cast<long long>(rounds[0]["measured"].get<int64_t>()), static_cast<long long>(rounds[1]["measured"].get<int64_t>()),
+                static_cast<long long>(profile["coverage"]["candidates"].get<int64_t>()), rounds[0]["spent_s"].get<double>(),
+                rounds[1]["spent_s"].get<double>());
+  }
   for (const auto& p : profile["peaks"])
     std::printf("peak: %lld thread(s): %.1f GMACpS (%s), copy bandwidth %.1f GB/s\n", static_cast<long long>(p["threads"].get<int64_t>()),
                 p["peak_macps"].get<double>() / 1e9, p["peak_source"].get<std::string>().c_str(),
@@ -135,10 +142,10 @@ void add_profiler_commands(CLI::App& app) {
     cmd->add_option("--device", a->device, "Name to store this machine's profile under (host; or pi5 when run on a Raspberry Pi 5, replacing the calibrated pi5)");
     cmd->add_option("--threads", a->options.threads, "Thread counts to measure (default: 1 and all cores)");
     cmd->add_flag("--quick", a->options.quick, "A small grid in about a minute");
-    cmd->add_option("--budget", a->options.budget_s, "Time budget in seconds (default 600, or 60 with --quick)");
+    cmd->add_option("--budget", a->options.budget_s, "Time budget in seconds (default 600, or 60 with --quick): 70% for the grid, ops, networks and zoo, 15% + 15% for the coverage set's space-filling and adaptive rounds");
     cmd->add_option("--out", a->options.out_path, "Profile path (default $CPX_HOME or ~/.cache/cpubone-explore, devices/DEVICE.json)");
     cmd->add_flag("--resume", a->options.resume, "Continue an interrupted profile at --out");
-    cmd->add_option("--seed", a->options.seed, "Seed of weights, inputs and the measurement order");
+    cmd->add_option("--seed", a->options.seed, "Seed of weights, inputs, the measurement order and the coverage set's candidates");
     add_measuring_options(cmd, a->quiet);
     cmd->callback([a] { run_profile(*a); });
   }
