@@ -351,6 +351,11 @@ TEST_CASE("a calibrated pi5 job shows the family-held-out predictions of its cho
     CHECK((*pt)["predicted_us"].get<double>() <= (*pt)["high_us"].get<double>());
     CHECK((*pt)["low_us"].get<double>() < (*pt)["high_us"].get<double>());
   }
+  // The bars cover the published points as the device file says its interval does (the same held-out errors).
+  double inside = 0;
+  for (const auto& pt : pa["points"])
+    inside += pt["low_us"].get<double>() <= pt["actual_us"].get<double>() && pt["actual_us"].get<double>() <= pt["high_us"].get<double>();
+  CHECK(inside / static_cast<double>(points.size()) == Approx(cal.device.calibrated->interval["coverage"]["share"].get<double>()));
   // The side-by-side table holds all three methods, the chosen one marked, with figures from the calibration.
   REQUIRE(pa["methods"].size() == 3);
   for (const auto& m : pa["methods"]) {

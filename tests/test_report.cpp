@@ -419,3 +419,23 @@ TEST_CASE("the predictor-accuracy chart draws each point's interval as a bar and
   CHECK(inside == std::map<std::string, std::string>{{"b0", "true"}, {"b1", "false"}, {"fasternet-t0", "true"}, {"fasternet-t1", ""}});
   fs::remove_all(dir);
 }
+
+TEST_CASE("predictor accuracy without intervals (the host) draws no bars and says why instead of a coverage") {
+  const fs::path dir = fresh_dir("no_intervals");
+  const Json j = sample_with([](Json& r) {
+    Json& pa = r["predictor_accuracy"];
+    pa["held_out"] = nullptr, pa["method"] = nullptr, pa["interval"] = nullptr, pa["methods"] = nullptr;
+    for (auto& p : pa["points"]) p["low_us"] = nullptr, p["high_us"] = nullptr;
+  });
+  reports::render(j, "results.json", dir);
+  const Json specs = specs_of(slurp(dir / "report.html"));
+  const auto chart = std::find_if(specs.begin(), specs.end(), [](const Json& c) { return c["id"] == "chart-predictor-accuracy"; });
+  REQUIRE(chart != specs.end());
+  const Json& rows = (*chart)["spec"]["datasets"]["predictor_accuracy"];
+  CHECK(std::none_of(rows.begin(), rows.end(), [](const Json& x) { return !x["low_us"].is_null(); }));
+  const std::string md = slurp(dir / "report.md");
+  CHECK(md.find("No interval bars: the predictor gives no interval on pi5.") != std::string::npos);
+  CHECK(md.find("Coverage:") == std::string::npos);
+  CHECK(md.find("Held-out accuracy per model") == std::string::npos);
+  fs::remove_all(dir);
+}
