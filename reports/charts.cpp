@@ -549,9 +549,10 @@ std::string coverage_text(const Coverage& c) {
          fixed(Json(100.0 * static_cast<double>(c.inside) / static_cast<double>(c.with_interval)), 0) + " %)";
 }
 
-// The +-10 % band and its diagonal, each point's interval as a vertical bar, then the points (colour: family,
-// shape: inside or outside +-10 %).
-Json accuracy_layers(const Json& r) {
+// The +-10 % band and its diagonal, each point's interval as a vertical bar (a layer only when there is one:
+// an empty layer has no extent, which Vega warns about), then the points (colour: family, shape: inside or
+// outside +-10 %).
+Json accuracy_layers(const Json& r, bool with_intervals) {
   const std::string x_title = std::string(r["device"]["measured"].get<bool>() ? "measured" : "published") + " latency (ms)";
   const std::string y_title = "predicted latency (ms)";
   const Json x = axis(q("actual_ms", x_title), "log");
@@ -562,10 +563,11 @@ Json accuracy_layers(const Json& r) {
                     {"encoding", {{"x", x}, {"y", axis(q("low_ms", y_title), "log")}, {"y2", {{"field", "high_ms"}}}}}});
   layers.push_back({{"data", from("predictor_accuracy_band")}, {"transform", band_ms}, {"mark", {{"type", "line"}, {"color", "#4c78a8"}, {"strokeDash", {4, 3}}}},
                     {"encoding", {{"x", x}, {"y", {{"field", "actual_ms"}, {"type", "quantitative"}}}}}});
-  layers.push_back({{"data", from("predictor_accuracy")},
-                    {"transform", in_ms({"actual_us", "low_us", "high_us"}, {Json{{"filter", "datum.low_us != null && datum.high_us != null"}}})},
-                    {"mark", {{"type", "rule"}, {"strokeWidth", 1.5}, {"opacity", 0.7}}},
-                    {"encoding", {{"x", x}, {"y", axis(q("low_ms", y_title), "log")}, {"y2", {{"field", "high_ms"}}}, {"color", family}}}});
+  if (with_intervals)
+    layers.push_back({{"data", from("predictor_accuracy")},
+                      {"transform", in_ms({"actual_us", "low_us", "high_us"}, {Json{{"filter", "datum.low_us != null && datum.high_us != null"}}})},
+                      {"mark", {{"type", "rule"}, {"strokeWidth", 1.5}, {"opacity", 0.7}}},
+                      {"encoding", {{"x", x}, {"y", axis(q("low_ms", y_title), "log")}, {"y2", {{"field", "high_ms"}}}, {"color", family}}}});
   layers.push_back({{"data", from("predictor_accuracy")},
                     {"transform", in_ms({"predicted_us", "actual_us", "low_us", "high_us"},
                                         {Json{{"calculate", "abs(datum.error_pct) <= 10 ? 'within ±10 %' : 'outside ±10 %'"}, {"as", "band"}}})},
@@ -637,7 +639,7 @@ Chart predictor_accuracy(const Json& r, Report& report) {
     return c;
   }
   Json spec = base_spec(r, report, "Predicted vs " + against + " on " + device_name(r), {"predictor_accuracy", "predictor_accuracy_band"});
-  spec["layer"] = accuracy_layers(r);
+  spec["layer"] = accuracy_layers(r, cov.with_interval > 0);
   c.spec = spec;
   c.min_marks = static_cast<int64_t>(d.rows.size() + cov.with_interval);
 

@@ -431,8 +431,8 @@ TEST_CASE("predictor accuracy without intervals (the host) draws no bars and say
   const Json specs = specs_of(slurp(dir / "report.html"));
   const auto chart = std::find_if(specs.begin(), specs.end(), [](const Json& c) { return c["id"] == "chart-predictor-accuracy"; });
   REQUIRE(chart != specs.end());
-  const Json& rows = (*chart)["spec"]["datasets"]["predictor_accuracy"];
-  CHECK(std::none_of(rows.begin(), rows.end(), [](const Json& x) { return !x["low_us"].is_null(); }));
+  // No rule layer at all: an empty one has no extent, which the browser test fails on as a console warning.
+  for (const auto& layer : (*chart)["spec"]["layer"]) CHECK(layer["mark"]["type"] != "rule");
   const std::string md = slurp(dir / "report.md");
   CHECK(md.find("No interval bars: the predictor gives no interval on pi5.") != std::string::npos);
   CHECK(md.find("Coverage:") == std::string::npos);
