@@ -606,7 +606,7 @@ Json predictor_accuracy(const Context& c, const Json& zoo_rows, const KnownLaten
   out["interval"] = {{"level", predictor::interval_level},
                      {"method", "the " + std::to_string(std::lround(100 * (1 - predictor::interval_level) / 2)) + "th to " +
                                     std::to_string(std::lround(100 * (1 + predictor::interval_level) / 2)) + "th percentile of the other " +
-                                    group + "s' held-out relative errors, around the point's own held-out prediction (those errors come from "
+                                    (known.by_family ? "families'" : "models'") + " held-out relative errors, around the point's own held-out prediction (those errors come from "
                                     "fits that saw this " + group + ", so the interval is not fully nested)"}};
   out["methods"] = held_out_methods(c.pred.calibrated->held_out);
   if (!known.by_family)
