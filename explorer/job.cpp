@@ -99,7 +99,11 @@ void read_held_out(const Context& c, KnownLatencies& k) {
   const Json& published = c.pred.provenance.value("published", Json::array());
   if (!c.pred.calibrated || published.empty()) return;
   const Json& h = c.pred.calibrated->held_out;
-  k.by_family = h["methods"][h["chosen"].get<std::string>()]["lofo"].is_object();
+  const std::string chosen = h.is_object() && h.contains("chosen") && h["chosen"].is_string() ? h["chosen"].get<std::string>() : "";
+  if (chosen.empty() || !h.contains("methods") || !h["methods"].contains(chosen) || !h["methods"][chosen].contains("lofo"))
+    throw InputError("device " + c.pred.device + ": held_out.methods: no figures of its chosen method, which the accuracy chart needs "
+                     "(rebuild the device with `cpubone-explore calibrate`)");
+  k.by_family = h["methods"][chosen]["lofo"].is_object();
   std::vector<double> error;
   std::vector<std::string> group;
   for (size_t i = 0; i < published.size(); ++i) {
@@ -558,10 +562,10 @@ Json held_out_methods(const Json& held_out) {
   Json rows = Json::array();
   auto figures = [](const Json& f) -> Json {
     if (f.is_null()) return nullptr;
-    return {{"mape", 100 * f["mape"].get<double>()}, {"within_10", f["within_10pct"]}, {"spearman", f["spearman"]}};
+    return {{"mape", 100 * f.at("mape").get<double>()}, {"within_10", f.at("within_10pct")}, {"spearman", f.at("spearman")}};
   };
   for (const auto& [method, f] : held_out["methods"].items())
-    rows.push_back({{"method", method}, {"chosen", method == held_out["chosen"]}, {"lomo", figures(f["lomo"])}, {"lofo", figures(f["lofo"])}});
+    rows.push_back({{"method", method}, {"chosen", method == held_out["chosen"]}, {"lomo", figures(f.at("lomo"))}, {"lofo", figures(f.at("lofo"))}});
   return rows;
 }
 
