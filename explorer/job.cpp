@@ -13,6 +13,7 @@
 
 #include "explorer/matched.hpp"
 #include "explorer/rules.hpp"
+#include "predictor/calibrate.hpp"
 #include "profiler/environment.hpp"
 #include "profiler/measure_network.hpp"
 #include "profiler/progress.hpp"
@@ -76,20 +77,60 @@ void announce(const JobOptions& o, const AccuracyModel& acc) {
                *acc.loo_mae_pp, acc.lofo_mae_pp.value_or(NAN));
 }
 
+// A published point of a calibrated device with the prediction the calibration made with it held out, and
+// the interval a user who never saw it would have got (from the other points' held-out errors).
+struct HeldOutPoint {
+  std::string family;
+  double actual_us = 0, predicted_us = 0, low_us = 0, high_us = 0;
+};
+
 // Latencies of zoo models on the device that do not come from its predictor.
 struct KnownLatencies {
-  std::map<std::string, double> published_us, loo_us;  // calibrated devices list the points they rest on
+  std::map<std::string, double> published_us;          // calibrated devices list the points they rest on
+  std::map<std::string, HeldOutPoint> held_out;        // by model, for those same points
+  bool by_family = false;                              // held_out is leave-one-family-out (else leave-one-model-out)
   std::map<std::string, double> measured_us;           // host profile's zoo section, never used in fitting
 };
 
+// The device file stores each point's held-out prediction of its chosen method: leave-one-family-out when
+// that method has family-held-out figures (two or more families), else leave-one-model-out (also every file
+// calibrated before issue 16).
+void read_held_out(const Context& c, KnownLatencies& k) {
+  const Json& published = c.pred.provenance.value("published", Json::array());
+  if (!c.pred.calibrated || published.empty()) return;
+  const Json& h = c.pred.calibrated->held_out;
+  const std::string chosen = h.is_object() && h.contains("chosen") && h["chosen"].is_string() ? h["chosen"].get<std::string>() : "";
+  if (chosen.empty() || !h.contains("methods") || !h["methods"].contains(chosen) || !h["methods"][chosen].contains("lofo"))
+    throw InputError("device " + c.pred.device + ": held_out.methods: no figures of its chosen method, which the accuracy chart needs "
+                     "(rebuild the device with `cpubone-explore calibrate`)");
+  k.by_family = h["methods"][chosen]["lofo"].is_object();
+  std::vector<double> error;
+  std::vector<std::string> group;
+  for (size_t i = 0; i < published.size(); ++i) {
+    const Json& pt = published[i];
+    const std::string model = pt["model"];
+    if (k.by_family && !pt.contains("family"))
+      throw InputError("device " + c.pred.device + ": provenance.published[" + std::to_string(i) +
+                       "].family: missing, needed for its family-held-out interval");
+    const ZooEntry* z = find_zoo(model);
+    // Published figures are in milliseconds (predictor/calibrate.hpp).
+    HeldOutPoint p{pt.value("family", z ? z->family : std::string()), pt["latency_ms"].get<double>() * 1e3, pt["held_out_ms"].get<double>() * 1e3};
+    k.published_us[model] = p.actual_us;
+    error.push_back(p.predicted_us / p.actual_us - 1);
+    group.push_back(k.by_family ? p.family : model);
+    k.held_out[model] = p;
+  }
+  const auto bounds = predictor::held_out_error_bounds(error, group);
+  for (size_t i = 0; i < published.size(); ++i) {
+    HeldOutPoint& p = k.held_out.at(published[i]["model"].get<std::string>());
+    p.low_us = p.predicted_us / (1 + bounds[i][1]);
+    p.high_us = p.predicted_us / (1 + bounds[i][0]);
+  }
+}
+
 KnownLatencies known_latencies(const Context& c) {
   KnownLatencies k;
-  for (const auto& pt : c.pred.provenance.value("published", Json::array())) {
-    // Published figures are in milliseconds (predictor/calibrate.hpp).
-    const double us = pt["latency_ms"].get<double>() * 1e3;
-    k.published_us[pt["model"].get<std::string>()] = us;
-    k.loo_us[pt["model"].get<std::string>()] = pt["held_out_ms"].get<double>() * 1e3;
-  }
+  read_held_out(c, k);
   if (c.profile)
     for (const auto& z : c.profile->value("zoo", Json::array()))
       if (z["threads"] == c.t) k.measured_us[z["model"].get<std::string>()] = z["latency_us"]["stats_us"]["median"].get<double>();
@@ -139,7 +180,7 @@ ZooTable zoo_table(const Context& c, const AccuracyModel& acc, const KnownLatenc
     if (actual && std::isfinite(us)) {
       z_macs.push_back(cap.macs);
       z_params.push_back(cap.params);
-      z_pred.push_back(c.host ? us : known.loo_us.at(e.name));
+      z_pred.push_back(c.host ? us : known.held_out.at(e.name).predicted_us);
       z_actual.push_back(*actual);
     }
   }
@@ -505,37 +546,77 @@ Json roofline(const Context& c, const Json& points) {
   return roof;
 }
 
-// Predictor accuracy: against measurements here, or the calibration's leave-one-out predictions.
+// mape in percent, within_10 a fraction, as the results schema states them.
+Json accuracy_figures(const std::vector<double>& predicted, const std::vector<double>& actual) {
+  double mape = 0, within10 = 0;
+  for (size_t i = 0; i < actual.size(); ++i) {
+    const double e = std::abs(predicted[i] / actual[i] - 1);
+    mape += 100 * e / static_cast<double>(actual.size());
+    within10 += (e <= 0.10) / static_cast<double>(actual.size());
+  }
+  return {{"mape", mape}, {"within_10", within10}, {"spearman", profiler::spearman(predicted, actual)}};
+}
+
+// The device file's side-by-side held-out table (fractions there) in the results' units.
+Json held_out_methods(const Json& held_out) {
+  Json rows = Json::array();
+  auto figures = [](const Json& f) -> Json {
+    if (f.is_null()) return nullptr;
+    return {{"mape", 100 * f.at("mape").get<double>()}, {"within_10", f.at("within_10pct")}, {"spearman", f.at("spearman")}};
+  };
+  for (const auto& [method, f] : held_out["methods"].items())
+    rows.push_back({{"method", method}, {"chosen", method == held_out["chosen"]}, {"lomo", figures(f.at("lomo"))}, {"lofo", figures(f.at("lofo"))}});
+  return rows;
+}
+
+// Predictor accuracy: against measurements here, or the calibration's held-out predictions with the interval
+// a user who never saw the point's family (or model) would have got.
 Json predictor_accuracy(const Context& c, const Json& zoo_rows, const KnownLatencies& known) {
   Json pts = Json::array();
   std::vector<double> p, a;
   if (c.host) {
     for (const auto& r : zoo_rows)
       if (r["measured_latency_us"].is_number() && r["predicted_latency_us"].is_number()) {
-        pts.push_back({{"model", r["name"]}, {"predicted_us", r["predicted_latency_us"]}, {"actual_us", r["measured_latency_us"]}});
+        pts.push_back({{"model", r["name"]}, {"family", r["family"]}, {"predicted_us", r["predicted_latency_us"]},
+                       {"actual_us", r["measured_latency_us"]}, {"low_us", nullptr}, {"high_us", nullptr}});
         p.push_back(r["predicted_latency_us"].get<double>());
         a.push_back(r["measured_latency_us"].get<double>());
       }
   } else {
-    for (const auto& [model, us] : known.published_us) {
-      pts.push_back({{"model", model}, {"predicted_us", known.loo_us.at(model)}, {"actual_us", us}});
-      p.push_back(known.loo_us.at(model));
-      a.push_back(us);
+    for (const auto& [model, h] : known.held_out) {
+      pts.push_back({{"model", model}, {"family", h.family}, {"predicted_us", h.predicted_us}, {"actual_us", h.actual_us},
+                     {"low_us", h.low_us}, {"high_us", h.high_us}});
+      p.push_back(h.predicted_us);
+      a.push_back(h.actual_us);
     }
   }
   if (a.empty()) {
     c.missing.push_back("no predicted-vs-actual points for " + c.o.device);
     return nullptr;
   }
-  double mape = 0, within10 = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    const double e = std::abs(p[i] / a[i] - 1);
-    mape += 100 * e / static_cast<double>(a.size());
-    within10 += (e <= 0.10) / static_cast<double>(a.size());
+  Json out = accuracy_figures(p, a);
+  out["points"] = pts;
+  if (c.host) {
+    out["against"] = "measured on this machine (zoo models of the profile, never used in fitting)";
+    out["held_out"] = nullptr, out["method"] = nullptr, out["interval"] = nullptr, out["methods"] = nullptr;
+    c.missing.push_back("no prediction intervals on " + c.o.device + ": the host predictor gives none");
+    return out;
   }
-  return {{"against", c.host ? "measured on this machine (zoo models of the profile, not used in fitting)"
-                             : "published latencies (leave-one-model-out predictions)"},
-          {"points", pts}, {"mape", mape}, {"within_10", within10}, {"spearman", profiler::spearman(p, a)}};
+  const std::string scheme = known.by_family ? "leave-one-family-out" : "leave-one-model-out";
+  const std::string group = known.by_family ? "family" : "model";
+  out["against"] = "published latencies (" + scheme + " predictions)";
+  out["held_out"] = known.by_family ? "lofo" : "lomo";
+  out["method"] = c.pred.calibrated->held_out["chosen"];
+  out["interval"] = {{"level", predictor::interval_level},
+                     {"method", "the " + std::to_string(std::lround(100 * (1 - predictor::interval_level) / 2)) + "th to " +
+                                    std::to_string(std::lround(100 * (1 + predictor::interval_level) / 2)) + "th percentile of the other " +
+                                    (known.by_family ? "families'" : "models'") + " held-out relative errors, around the point's own held-out prediction (those errors come from "
+                                    "fits that saw this " + group + ", so the interval is not fully nested)"}};
+  out["methods"] = held_out_methods(c.pred.calibrated->held_out);
+  if (!known.by_family)
+    c.missing.push_back("no family-held-out predictions on " + c.o.device + ": its device file has none (" +
+                        c.pred.calibrated->held_out.value("chosen_by", std::string("one family only")) + ")");
+  return out;
 }
 
 // FasterNet's Table 1 as measured in the profile.

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <stdexcept>
 
 #include "profiler/rank.hpp"
 #include "space/count.hpp"
@@ -208,18 +209,14 @@ HeldOutScores held_out(const std::string& name, const Model& model, const Eigen:
 // The interval: the 10th and 90th percentiles of the chosen model's held-out relative errors (by family
 // when there are two or more families). Its coverage is checked the same way it will be used: each
 // family's points against the percentiles of the other families' errors.
-void set_interval(Calibrated& c, const std::vector<double>& held, const Eigen::VectorXd& y,
-                  const std::vector<std::string>& family, bool by_family, const std::string& chosen) {
+void set_interval(Calibrated& c, const std::vector<double>& held, const Eigen::VectorXd& y, const std::vector<std::string>& group,
+                  bool by_family, const std::string& chosen) {
   std::vector<double> err(held.size());
   for (size_t i = 0; i < held.size(); ++i) err[i] = held[i] / y(static_cast<Eigen::Index>(i)) - 1;
   const double lo_q = (1 - interval_level) / 2, hi_q = 1 - lo_q;
+  const auto bounds = held_out_error_bounds(err, group);
   double covered = 0;
-  for (size_t i = 0; i < err.size(); ++i) {
-    std::vector<double> others;
-    for (size_t k = 0; k < err.size(); ++k)
-      if (by_family ? family[k] != family[i] : k != i) others.push_back(err[k]);
-    covered += err[i] >= quantile(others, lo_q) && err[i] <= quantile(others, hi_q);
-  }
+  for (size_t i = 0; i < err.size(); ++i) covered += err[i] >= bounds[i][0] && err[i] <= bounds[i][1];
   c.error_low = quantile(err, lo_q);
   c.error_high = quantile(err, hi_q);
   c.interval = {{"level", interval_level},
@@ -323,7 +320,10 @@ Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, cons
   const std::vector<double>& held = by_family ? out.held_out[chosen].lofo_us : out.held_out[chosen].lomo_us;
   Calibrated& c = *d.calibrated;
   c.rebuild = rebuild;
-  set_interval(c, held, y, family, by_family, out.chosen);
+  std::vector<std::string> group = family;
+  if (!by_family)
+    for (size_t i = 0; i < points.size(); ++i) group[i] = points[i].model;
+  set_interval(c, held, y, group, by_family, out.chosen);
   Json methods = Json::object();
   for (const auto& s : out.held_out) methods[s.method] = s.figures;
   std::map<std::string, int> per_family;
@@ -347,6 +347,20 @@ Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, cons
                                "bandwidth); device peak = fp32 peak of the cores its runtime used (hardware), bandwidth = its DRAM's. "
                                "Multi-thread scaling is not modelled beyond the summed core peaks: the group factors absorb it. "
                                "Group factors: ridge towards 1 in log space (lambda 0.01 on the mean squared log error)."}};
+  return out;
+}
+
+std::vector<std::array<double, 2>> held_out_error_bounds(const std::vector<double>& error, const std::vector<std::string>& group) {
+  if (error.size() != group.size()) throw std::logic_error("held_out_error_bounds: one group per error");
+  const double lo_q = (1 - interval_level) / 2, hi_q = 1 - lo_q;
+  std::vector<std::array<double, 2>> out(error.size());
+  for (size_t i = 0; i < error.size(); ++i) {
+    std::vector<double> others;
+    for (size_t k = 0; k < error.size(); ++k)
+      if (group[k] != group[i]) others.push_back(error[k]);
+    if (others.empty()) throw std::logic_error("held_out_error_bounds: one group only, nothing to hold it out against");
+    out[i] = {quantile(others, lo_q), quantile(others, hi_q)};
+  }
   return out;
 }
 

@@ -10,6 +10,8 @@
 // never in-sample), and carries an interval from that model's held-out errors.
 #pragma once
 
+#include <array>
+
 #include "predictor/predictor.hpp"
 
 namespace cpx::predictor {
@@ -50,5 +52,10 @@ Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, cons
 
 // The level of every calibrated device's interval.
 inline constexpr double interval_level = 0.8;
+
+// Each point's relative-error bounds (predicted / actual - 1) as a user who never saw its group would get
+// them: the lower and upper (1 - interval_level) / 2 quantiles of the other groups' held-out errors. A group
+// is a family (leave-one-family-out) or a model (leave-one-model-out); at least two groups are needed.
+std::vector<std::array<double, 2>> held_out_error_bounds(const std::vector<double>& error, const std::vector<std::string>& group);
 
 }  // namespace cpx::predictor

@@ -531,6 +531,77 @@ Chart layer_breakdown(const Json& r, Report& report) {
   return c;
 }
 
+// Points whose actual latency lies inside their interval, of those that have one.
+struct Coverage {
+  size_t inside = 0, with_interval = 0;
+};
+
+Coverage interval_coverage(const Dataset& accuracy) {
+  Coverage c;
+  for (const auto& row : accuracy.rows)
+    if (!row["inside_interval"].is_null()) c.inside += row["inside_interval"].get<bool>(), ++c.with_interval;
+  return c;
+}
+
+std::string coverage_text(const Coverage& c) {
+  if (c.with_interval == 0) return "—";
+  return std::to_string(c.inside) + " of " + std::to_string(c.with_interval) + " (" +
+         fixed(Json(100.0 * static_cast<double>(c.inside) / static_cast<double>(c.with_interval)), 0) + " %)";
+}
+
+// The +-10 % band and its diagonal, each point's interval as a vertical bar (a layer only when there is one:
+// an empty layer has no extent, which Vega warns about), then the points (colour: family, shape: inside or
+// outside +-10 %).
+Json accuracy_layers(const Json& r, bool with_intervals) {
+  const std::string x_title = std::string(r["device"]["measured"].get<bool>() ? "measured" : "published") + " latency (ms)";
+  const std::string y_title = "predicted latency (ms)";
+  const Json x = axis(q("actual_ms", x_title), "log");
+  const Json family = nom("family", "family");
+  Json layers = Json::array();
+  const Json band_ms = in_ms({"actual_us", "low_us", "high_us"});
+  layers.push_back({{"data", from("predictor_accuracy_band")}, {"transform", band_ms}, {"mark", {{"type", "area"}, {"color", "#4c78a8"}, {"opacity", 0.15}}},
+                    {"encoding", {{"x", x}, {"y", axis(q("low_ms", y_title), "log")}, {"y2", {{"field", "high_ms"}}}}}});
+  layers.push_back({{"data", from("predictor_accuracy_band")}, {"transform", band_ms}, {"mark", {{"type", "line"}, {"color", "#4c78a8"}, {"strokeDash", {4, 3}}}},
+                    {"encoding", {{"x", x}, {"y", {{"field", "actual_ms"}, {"type", "quantitative"}}}}}});
+  if (with_intervals)
+    layers.push_back({{"data", from("predictor_accuracy")},
+                      {"transform", in_ms({"actual_us", "low_us", "high_us"}, {Json{{"filter", "datum.low_us != null && datum.high_us != null"}}})},
+                      {"mark", {{"type", "rule"}, {"strokeWidth", 1.5}, {"opacity", 0.7}}},
+                      {"encoding", {{"x", x}, {"y", axis(q("low_ms", y_title), "log")}, {"y2", {{"field", "high_ms"}}}, {"color", family}}}});
+  layers.push_back({{"data", from("predictor_accuracy")},
+                    {"transform", in_ms({"predicted_us", "actual_us", "low_us", "high_us"},
+                                        {Json{{"calculate", "abs(datum.error_pct) <= 10 ? 'within ±10 %' : 'outside ±10 %'"}, {"as", "band"}}})},
+                    {"mark", {{"type", "point"}, {"filled", true}, {"size", 70}}},
+                    {"encoding", {{"x", x}, {"y", axis(q("predicted_ms", y_title), "log")}, {"color", family},
+                                  {"shape", {{"field", "band"}, {"type", "nominal"}, {"title", "error"},
+                                             {"scale", {{"domain", {"within ±10 %", "outside ±10 %"}}, {"range", {"circle", "triangle-up"}}}}}},
+                                  {"tooltip", Json::array({nom("model", "model"), nom("family", "family"), q("macs", "MACs", ".3s"),
+                                                           q("predicted_ms", "predicted latency (ms)", ".2f"),
+                                                           q("low_ms", "interval low (ms)", ".2f"), q("high_ms", "interval high (ms)", ".2f"),
+                                                           q("actual_ms", "actual latency (ms)", ".2f"),
+                                                           q("actual_macps", "actual MACpS", ".3s"), q("error_pct", "error (%)", "+.1f"),
+                                                           nom("inside_interval", "actual inside interval")})}}}});
+  return layers;
+}
+
+// The device file's held-out table: the chosen model beside the uniform-scale baseline and the MACs-only floor.
+Table held_out_methods_table(const Json& pa, const std::string& device) {
+  Table t = table("Held-out accuracy per model on " + device + " (from its device file)",
+                  {"method", "chosen", "MAPE, family held out", "within ±10 %, family held out", "Spearman, family held out",
+                   "MAPE, model held out", "within ±10 %, model held out", "Spearman, model held out"});
+  auto cells = [](const Json& f) -> std::vector<std::string> {
+    if (f.is_null()) return {"—", "—", "—"};
+    return {fixed(f["mape"], 1) + " %", fixed(Json(100 * f["within_10"].get<double>()), 0) + " %", fixed(f["spearman"], 3)};
+  };
+  for (const auto& m : pa["methods"]) {
+    std::vector<std::string> row = {plain(m["method"]), m["chosen"].get<bool>() ? "yes" : ""};
+    for (const auto& f : {m["lofo"], m["lomo"]})
+      for (auto& cell : cells(f)) row.push_back(std::move(cell));
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
 Chart predictor_accuracy(const Json& r, Report& report) {
   Chart c;
   c.id = "chart-predictor-accuracy";
@@ -542,45 +613,42 @@ Chart predictor_accuracy(const Json& r, Report& report) {
     return c;
   }
   const std::string against = pa["against"];
-  c.caption = "Predicted latency against " + against + " on " + device_name(r) +
-              " (log-log). Points inside the shaded band are within ±10 % of the actual latency.";
-  Table t = table("Predictor accuracy on " + device_name(r) + " (against " + against + ")", {"MAPE", "within ±10 %", "Spearman", "points"});
-  t.rows.push_back({fixed(pa["mape"], 1) + " %", fixed(Json(100 * pa["within_10"].get<double>()), 0) + " %", fixed(pa["spearman"], 3),
-                    std::to_string(pa["points"].size())});
-  c.findings.push_back(t);
   const Dataset& d = dataset(report, "predictor_accuracy");
+  const Coverage cov = interval_coverage(d);
+  c.caption = "Predicted latency against " + against + " on " + device_name(r) + " (log-log)" +
+              (pa["method"].is_null() ? std::string(".") : ", predicted by the device's chosen model, " + plain(pa["method"]) + ".") +
+              (pa["held_out"] == "lofo" ? " Each family was predicted by a fit that never saw any of its models." : "") +
+              (pa["held_out"] == "lomo" ? " Each model was predicted by a fit that never saw it." : "");
+  if (pa["interval"].is_null()) {
+    c.caption += " No interval bars: the predictor gives no interval on " + device_name(r) + ".";
+  } else {
+    c.caption += " Vertical bars: " + fixed(Json(100 * pa["interval"]["level"].get<double>()), 0) + " % intervals, each " +
+                 plain(pa["interval"]["method"]) + ". Coverage: the actual latency lies inside its interval for " + coverage_text(cov) +
+                 " of the points (its bar crosses the diagonal).";
+  }
+  c.caption += " Colour: family; triangles are more than ±10 % off (outside the shaded band).";
+  Table t = table("Predictor accuracy on " + device_name(r) + " (against " + against + ")",
+                  {"MAPE", "within ±10 %", "Spearman", "interval coverage", "points"});
+  t.rows.push_back({fixed(pa["mape"], 1) + " %", fixed(Json(100 * pa["within_10"].get<double>()), 0) + " %", fixed(pa["spearman"], 3),
+                    coverage_text(cov), std::to_string(pa["points"].size())});
+  c.findings.push_back(t);
+  if (pa["methods"].is_array()) c.findings.push_back(held_out_methods_table(pa, device_name(r)));
   if (d.rows.empty()) {
     c.caption += " Nothing to plot: no points.";
     report.missing.push_back("predictor accuracy chart: the results hold no points");
     return c;
   }
   Json spec = base_spec(r, report, "Predicted vs " + against + " on " + device_name(r), {"predictor_accuracy", "predictor_accuracy_band"});
-  const std::string x_title = "actual latency: " + against + " (ms)";
-  const Json x = axis(q("actual_ms", x_title), "log");
-  Json layers = Json::array();
-  const Json band_ms = in_ms({"actual_us", "low_us", "high_us"});
-  layers.push_back({{"data", from("predictor_accuracy_band")}, {"transform", band_ms}, {"mark", {{"type", "area"}, {"color", "#4c78a8"}, {"opacity", 0.15}}},
-                    {"encoding", {{"x", x}, {"y", axis(q("low_ms", "predicted latency (ms)"), "log")}, {"y2", {{"field", "high_ms"}}}}}});
-  layers.push_back({{"data", from("predictor_accuracy_band")}, {"transform", band_ms}, {"mark", {{"type", "line"}, {"color", "#4c78a8"}, {"strokeDash", {4, 3}}}},
-                    {"encoding", {{"x", x}, {"y", {{"field", "actual_ms"}, {"type", "quantitative"}}}}}});
-  layers.push_back({{"data", from("predictor_accuracy")},
-                    {"transform", in_ms({"predicted_us", "actual_us"},
-                                        {Json{{"calculate", "abs(datum.error_pct) <= 10 ? 'within ±10 %' : 'outside ±10 %'"}, {"as", "band"}}})},
-                    {"mark", {{"type", "point"}, {"filled", true}, {"size", 70}}},
-                    {"encoding", {{"x", x}, {"y", axis(q("predicted_ms", "predicted latency (ms)"), "log")},
-                                  {"color", {{"field", "band"}, {"type", "nominal"}, {"title", "error"},
-                                             {"scale", {{"domain", {"within ±10 %", "outside ±10 %"}}, {"range", {"#4c78a8", "#e45756"}}}}}},
-                                  {"tooltip", Json::array({nom("model", "model"), q("macs", "MACs", ".3s"),
-                                                           q("predicted_ms", "predicted latency (ms)", ".2f"),
-                                                           q("actual_ms", "actual latency (ms)", ".2f"),
-                                                           q("actual_macps", "actual MACpS", ".3s"), q("error_pct", "error (%)", "+.1f")})}}}});
-  spec["layer"] = layers;
+  spec["layer"] = accuracy_layers(r, cov.with_interval > 0);
   c.spec = spec;
-  c.min_marks = static_cast<int64_t>(d.rows.size());
+  c.min_marks = static_cast<int64_t>(d.rows.size() + cov.with_interval);
 
-  Table p = table("Predicted vs " + against + " per model", {"model", "predicted (ms)", "actual (ms)", "error"});
+  Table p = table("Predicted vs " + against + " per model", {"model", "family", "predicted (ms)", "interval (ms)", "actual (ms)", "error", "inside interval"});
   for (const auto& row : d.rows)
-    p.rows.push_back({plain(row["model"]), ms(row["predicted_us"], 2), ms(row["actual_us"], 2), fixed(row["error_pct"], 1) + " %"});
+    p.rows.push_back({plain(row["model"]), plain(row["family"]), ms(row["predicted_us"], 2),
+                      row["low_us"].is_null() ? "—" : ms(row["low_us"], 2) + " – " + ms(row["high_us"], 2), ms(row["actual_us"], 2),
+                      fixed(row["error_pct"], 1) + " %",
+                      row["inside_interval"].is_null() ? "—" : row["inside_interval"].get<bool>() ? "yes" : "no"});
   c.findings.push_back(p);
   return c;
 }

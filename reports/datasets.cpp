@@ -175,10 +175,11 @@ Dataset layers_dataset(const Json& r) {
   return layers;
 }
 
-// Derived: error, and MACs and achieved MACpS from the zoo or the Pareto front, for tooltips; the
-// +-10 % band drawn behind the points.
+// Derived: error, whether the actual lies inside the point's interval (null without one), and MACs and
+// achieved MACpS from the zoo or the Pareto front, for tooltips; the +-10 % band drawn behind the points.
 void add_predictor_accuracy_datasets(const Json& r, std::vector<Dataset>& out) {
-  Dataset accuracy = make("predictor_accuracy", {"model", "predicted_us", "actual_us", "error_pct", "macs", "actual_macps"});
+  Dataset accuracy = make("predictor_accuracy", {"model", "family", "predicted_us", "actual_us", "low_us", "high_us", "error_pct",
+                                                 "inside_interval", "macs", "actual_macps"});
   Dataset band = make("predictor_accuracy_band", {"actual_us", "low_us", "high_us"});
   if (!r["predictor_accuracy"].is_null()) {
     double lo = HUGE_VAL, hi = 0;
@@ -189,10 +190,14 @@ void add_predictor_accuracy_datasets(const Json& r, std::vector<Dataset>& out) {
         if (z["name"] == p["model"]) macs = z["macs"];
       for (const auto& f : r["pareto"])
         if (macs.is_null() && f["id"] == p["model"]) macs = f["macs"];
-      accuracy.rows.push_back({{"model", p["model"]}, {"predicted_us", pred}, {"actual_us", actual},
-                               {"error_pct", 100 * (pred - actual) / actual}, {"macs", macs},
-                               {"actual_macps", div_or_null(macs, Json(actual), 1e6)}});
+      const bool has_interval = !p["low_us"].is_null() && !p["high_us"].is_null();
+      accuracy.rows.push_back({{"model", p["model"]}, {"family", p["family"]}, {"predicted_us", pred}, {"actual_us", actual},
+                               {"low_us", p["low_us"]}, {"high_us", p["high_us"]}, {"error_pct", 100 * (pred - actual) / actual},
+                               {"inside_interval", has_interval ? Json(p["low_us"].get<double>() <= actual && actual <= p["high_us"].get<double>())
+                                                                : Json(nullptr)},
+                               {"macs", macs}, {"actual_macps", div_or_null(macs, Json(actual), 1e6)}});
       lo = std::min({lo, pred, actual}), hi = std::max({hi, pred, actual});
+      if (has_interval) lo = std::min(lo, p["low_us"].get<double>()), hi = std::max(hi, p["high_us"].get<double>());
     }
     if (hi > 0)
       for (const double x : {lo / 1.2, hi * 1.2}) band.rows.push_back({{"actual_us", x}, {"low_us", 0.9 * x}, {"high_us", 1.1 * x}});

@@ -4,6 +4,7 @@
 
 #include "error_of.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <unistd.h>
@@ -12,6 +13,8 @@
 #include "explorer/job.hpp"
 #include "explorer/matched.hpp"
 #include "explorer/search.hpp"
+#include "predictor/calibrate.hpp"
+#include "predictor/hardware.hpp"
 #include "space/count.hpp"
 #include "space/zoo.hpp"
 
@@ -266,6 +269,10 @@ TEST_CASE("a small pi5 job lists as dominating only earned proposals inside the 
   o.progress = false;
   o.out_dir = (std::filesystem::temp_directory_path() / ("cpx_job_earned_" + std::to_string(::getpid()))).string();
   const Json r = run_job(o, p, nullptr);
+  // The shipped file's held-out predictions are labelled as what they are, each with an interval.
+  const Json& h = p.calibrated->held_out;
+  CHECK(r["predictor_accuracy"]["held_out"] == (h["methods"][h["chosen"].get<std::string>()]["lofo"].is_object() ? "lofo" : "lomo"));
+  for (const auto& pt : r["predictor_accuracy"]["points"]) CHECK(pt["low_us"].get<double>() < pt["high_us"].get<double>());
   const double threshold = r["accuracy_model"]["support"]["threshold"];
   size_t earned = 0, unproven = 0;
   for (const auto& b : r["proposals"]) {
@@ -309,5 +316,55 @@ TEST_CASE("a small pi5 job lists as dominating only earned proposals inside the 
       CHECK(static_cast<double>(n.total.params) == m["params"].get<double>());
     }
   }
+  std::filesystem::remove_all(o.out_dir);
+}
+
+TEST_CASE("a calibrated pi5 job shows the family-held-out predictions of its chosen model, each inside its own interval") {
+  // pi5 calibrated here from the published column (the shipped file may predate family-held-out calibration).
+  const std::string source = std::string(CPX_SOURCE_DIR) + "/predictor/devices/pi5.json";
+  const predictor::Predictor host = predictor::predictor_from_json(read_json_file(source)["host"], source);
+  const auto points = predictor::read_published(std::string(CPX_SOURCE_DIR) + "/space/zoo/published_models.csv", "rpi5_ms");
+  const predictor::Calibration cal =
+      predictor::calibrate(host, {50e9, 20e9}, *predictor::shipped_hardware("pi5"), points, "published_models.csv", "test");
+  JobOptions o;
+  o.device = "pi5";
+  o.search.evaluations = 200;
+  o.matched_evaluations = 100;
+  o.progress = false;
+  o.out_dir = (std::filesystem::temp_directory_path() / ("cpx_job_lofo_" + std::to_string(::getpid()))).string();
+  const Json r = run_job(o, cal.device, nullptr);
+  const Json& pa = r["predictor_accuracy"];
+  REQUIRE(pa.is_object());
+  CHECK(pa["held_out"] == "lofo");
+  CHECK(pa["method"] == cal.chosen);
+  CHECK(pa["interval"]["level"].get<double>() == predictor::interval_level);
+  CHECK(pa["interval"]["method"].get<std::string>().find("of the other families' held-out relative errors") != std::string::npos);
+  REQUIRE(pa["points"].size() == points.size());
+  const auto& chosen = *std::find_if(cal.held_out.begin(), cal.held_out.end(), [&](const auto& s) { return s.method == cal.chosen; });
+  for (size_t i = 0; i < points.size(); ++i) {
+    const auto pt = std::find_if(pa["points"].begin(), pa["points"].end(), [&](const Json& p) { return p["model"] == points[i].model; });
+    REQUIRE(pt != pa["points"].end());
+    INFO(points[i].model);
+    CHECK((*pt)["family"] == points[i].family);
+    CHECK((*pt)["predicted_us"].get<double>() == Approx(chosen.lofo_us[i]).epsilon(1e-12));
+    CHECK((*pt)["actual_us"].get<double>() == Approx(points[i].latency_ms * 1e3));
+    CHECK((*pt)["low_us"].get<double>() <= (*pt)["predicted_us"].get<double>());
+    CHECK((*pt)["predicted_us"].get<double>() <= (*pt)["high_us"].get<double>());
+    CHECK((*pt)["low_us"].get<double>() < (*pt)["high_us"].get<double>());
+  }
+  // The bars cover the published points as the device file says its interval does (the same held-out errors).
+  double inside = 0;
+  for (const auto& pt : pa["points"])
+    inside += pt["low_us"].get<double>() <= pt["actual_us"].get<double>() && pt["actual_us"].get<double>() <= pt["high_us"].get<double>();
+  CHECK(inside / static_cast<double>(points.size()) == Approx(cal.device.calibrated->interval["coverage"]["share"].get<double>()));
+  // The side-by-side table holds all three methods, the chosen one marked, with figures from the calibration.
+  REQUIRE(pa["methods"].size() == 3);
+  for (const auto& m : pa["methods"]) {
+    CHECK(m["chosen"].get<bool>() == (m["method"] == cal.chosen));
+    CHECK(m["lofo"].is_object());
+  }
+  const Json& lofo = cal.device.calibrated->held_out["methods"][cal.chosen]["lofo"];
+  CHECK(pa["mape"].get<double>() == Approx(100 * lofo["mape"].get<double>()));
+  CHECK(pa["within_10"].get<double>() == Approx(lofo["within_10pct"].get<double>()));
   std::filesystem::remove_all(o.out_dir);
 }

@@ -121,7 +121,7 @@ TEST_CASE("csv files hold exactly the numbers of the results JSON") {
   compare("block_macps.csv", j["block_macps"], {"variant", "channels", "resolution", "macps"});
   compare("roofline.csv", j["roofline"]["points"], {"model", "op", "op_class", "intensity_macs_per_byte", "macps", "source"});
   compare("layers.csv", j["layers"]["ops"], {"name", "stage", "op_class", "macs", "predicted_us", "measured_us"});
-  compare("predictor_accuracy.csv", j["predictor_accuracy"]["points"], {"model", "predicted_us", "actual_us"});
+  compare("predictor_accuracy.csv", j["predictor_accuracy"]["points"], {"model", "family", "predicted_us", "actual_us", "low_us", "high_us"});
   compare("random_front.csv", j["search"]["random_front"], {"latency_us", "top1"});
   compare("accuracy_model.csv", j["accuracy_model"]["points"], {"model", "family", "published_top1", "fitted_top1", "loo_top1"});
   // The Pareto front is plotted fastest first, as the contract orders it.
@@ -370,5 +370,72 @@ TEST_CASE("the speed-accuracy chart draws estimates hollow with their intervals 
     return m.find("top-1 unknown") != std::string::npos && m.find("fasternet-t0") != std::string::npos &&
            m.find("fasternet-t2") == std::string::npos;
   }));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("the predictor-accuracy chart draws each point's interval as a bar and states the coverage it computed") {
+  const fs::path dir = fresh_dir("intervals");
+  // Four points, three with intervals: b0 and b2 inside theirs, b1 outside; b3 has none.
+  auto point = [](const char* model, const char* family, double pred, double actual, Json low, Json high) {
+    return Json{{"model", model}, {"family", family}, {"predicted_us", pred}, {"actual_us", actual}, {"low_us", low}, {"high_us", high}};
+  };
+  const Json figures = {{"mape", 10.0}, {"within_10", 0.5}, {"spearman", 0.8}};
+  const Json j = sample_with([&](Json& r) {
+    r["predictor_accuracy"] = {{"against", "published latencies (leave-one-family-out predictions)"}, {"held_out", "lofo"},
+                               {"method", "hardware_transfer"}, {"interval", {{"level", 0.8}, {"method", "hand-made"}}},
+                               {"points", {point("b0", "CPUBone", 100, 110, 90, 120), point("b1", "CPUBone", 200, 260, 180, 240),
+                                           point("fasternet-t0", "FasterNet", 300, 290, 250, 350),
+                                           point("fasternet-t1", "FasterNet", 400, 380, nullptr, nullptr)}},
+                               {"mape", 12.5}, {"within_10", 0.5}, {"spearman", 1.0},
+                               {"methods", {{{"method", "hardware_transfer"}, {"chosen", true}, {"lomo", figures}, {"lofo", figures}},
+                                            {{"method", "macs_only"}, {"chosen", false}, {"lomo", figures}, {"lofo", nullptr}}}}};
+  });
+  reports::render(j, "results.json", dir);
+  const std::string html = slurp(dir / "report.html");
+  const Json specs = specs_of(html);
+  const auto chart = std::find_if(specs.begin(), specs.end(), [](const Json& c) { return c["id"] == "chart-predictor-accuracy"; });
+  REQUIRE(chart != specs.end());
+  const Json& spec = (*chart)["spec"];
+  int rule_layers = 0;
+  for (const auto& layer : spec["layer"]) {
+    if (layer["mark"]["type"] == "point") CHECK(layer["encoding"]["color"]["field"] == "family");
+    if (layer["mark"]["type"] != "rule") continue;
+    ++rule_layers;
+    CHECK(layer["encoding"]["color"]["field"] == "family");
+    // One bar per point with an interval: the layer's rows that pass its filter.
+    REQUIRE(layer["transform"].back()["filter"] == "datum.low_us != null && datum.high_us != null");
+    const Json& rows = spec["datasets"][layer["data"]["name"].get<std::string>()];
+    CHECK(rows.size() == 4);
+    CHECK(std::count_if(rows.begin(), rows.end(), [](const Json& x) { return !x["low_us"].is_null() && !x["high_us"].is_null(); }) == 3);
+  }
+  CHECK(rule_layers == 1);
+  CHECK(html.find("data-min-marks=\"7\"") != std::string::npos);  // four points and three bars
+  const std::string md = slurp(dir / "report.md");
+  CHECK(md.find("for 2 of 3 (67 %) of the points") != std::string::npos);
+  CHECK(md.find("| model | family | predicted (ms) | interval (ms) | actual (ms) | error | inside interval |") != std::string::npos);
+  CHECK(md.find("| hardware_transfer | yes |") != std::string::npos);
+  std::map<std::string, std::string> inside;
+  for (const auto& row : csv_rows(dir / "data" / "predictor_accuracy.csv")) inside[row.at("model")] = row.at("inside_interval");
+  CHECK(inside == std::map<std::string, std::string>{{"b0", "true"}, {"b1", "false"}, {"fasternet-t0", "true"}, {"fasternet-t1", ""}});
+  fs::remove_all(dir);
+}
+
+TEST_CASE("predictor accuracy without intervals (the host) draws no bars and says why instead of a coverage") {
+  const fs::path dir = fresh_dir("no_intervals");
+  const Json j = sample_with([](Json& r) {
+    Json& pa = r["predictor_accuracy"];
+    pa["held_out"] = nullptr, pa["method"] = nullptr, pa["interval"] = nullptr, pa["methods"] = nullptr;
+    for (auto& p : pa["points"]) p["low_us"] = nullptr, p["high_us"] = nullptr;
+  });
+  reports::render(j, "results.json", dir);
+  const Json specs = specs_of(slurp(dir / "report.html"));
+  const auto chart = std::find_if(specs.begin(), specs.end(), [](const Json& c) { return c["id"] == "chart-predictor-accuracy"; });
+  REQUIRE(chart != specs.end());
+  // No rule layer at all: an empty one has no extent, which the browser test fails on as a console warning.
+  for (const auto& layer : (*chart)["spec"]["layer"]) CHECK(layer["mark"]["type"] != "rule");
+  const std::string md = slurp(dir / "report.md");
+  CHECK(md.find("No interval bars: the predictor gives no interval on pi5.") != std::string::npos);
+  CHECK(md.find("Coverage:") == std::string::npos);
+  CHECK(md.find("Held-out accuracy per model") == std::string::npos);
   fs::remove_all(dir);
 }
