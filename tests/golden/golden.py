@@ -32,7 +32,7 @@ import sys
 
 HERE = pathlib.Path(__file__).resolve().parent
 OUT = HERE / "zoo"
-DEVICES = ["pi5", "pixel7pro", "xeon-w2125", "a72", "xeon-gold5118"]
+DEVICES = ["pi5", "pixel7pro", "xeon-w2125", "a72", "xeon-gold5118", "i9-9900x"]
 RTOL = 1e-9
 # command -> {old key: new key} in each of its per-layer rows; see the docstring.
 RENAMES = {
@@ -40,7 +40,7 @@ RENAMES = {
     "predict": {"class": "op_class"},
 }
 # The threads of each shipped device's published runtime (predictor/devices/hardware/<device>.json).
-DEVICE_THREADS = {"pi5": 4, "pixel7pro": 2, "xeon-w2125": 4, "a72": 1, "xeon-gold5118": 12}
+DEVICE_THREADS = {"pi5": 4, "pixel7pro": 2, "xeon-w2125": 4, "a72": 1, "xeon-gold5118": 12, "i9-9900x": 1}
 
 # command -> keys new in its output ("layers" = in each per-layer row); see the docstring.
 ADDED = {
