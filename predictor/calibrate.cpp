@@ -313,7 +313,8 @@ Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, cons
     d.calibrated->method = "uniform_scale";
   }
   d.device = hardware.device;
-  d.runtime = hardware.runtime;
+  // What the predictions describe: the published runtime on that hardware (e.g. "... on Raspberry Pi 5 ...").
+  d.runtime = hardware.runtime + " on " + hardware.description + ", published latencies";
   const Eigen::VectorXd fitted = (chosen == 0 ? transfer_model : uniform_model)(all);
   out.fitted_us.assign(fitted.data(), fitted.data() + fitted.size());
 

@@ -89,9 +89,20 @@ std::string net(const Edit& e) { return edited(b0_network(), e); }
 std::string macro(const Edit& e) { return edited(b0_macro(), e); }
 std::string profile(const Edit& e) { return edited(small_profile(), e); }
 std::string predictor(const Edit& e) { return edited(shipped_predictor(), e); }
-// Turns the shipped conv_dense model into a roofline one (constant efficiency) without its "ceilings".
+// A class of the shipped host model that is a quadratic with residual trees (which class that is follows
+// the fit: each class keeps the kind with the lower held-out error).
+const std::string& quadratic_class() {
+  static const std::string name = [] {
+    for (const auto& [c, m] : shipped_predictor()["classes"].items())
+      if (m.contains("theta") && m.contains("residual_trees") && !m["residual_trees"].empty()) return c;
+    throw std::logic_error("the shipped pi5 host model has no quadratic class with residual trees");
+  }();
+  return name;
+}
+
+// Turns a shipped quadratic model into a roofline one (constant efficiency) without its "ceilings".
 void roofline_without_ceilings(Json& j) {
-  Json& c = j["classes"]["conv_dense"];
+  Json& c = j["classes"][quadratic_class()];
   Json theta = {{"bias", 0.0}}, zero = Json::object();
   for (const auto& [name, range] : c["feature_range"].items()) theta[name] = zero[name] = 0.0;
   c.erase("theta");
@@ -118,6 +129,7 @@ const std::string predict_cmd = "predict b0 --device bad";
 const std::string predictor_file = "devices/bad.predictor.json";
 
 std::vector<BadInput> bad_inputs() {
+  const std::string qc = "classes." + quadratic_class();
   const std::string deep(100000, '[');
   return {
       // Expanded network JSON (count, measure and predict load it the same way).
@@ -230,20 +242,20 @@ std::vector<BadInput> bad_inputs() {
       {"predictor truncated", predict_cmd, predictor([](Json&) {}).substr(0, 300), "malformed JSON", predictor_file},
       {"predictor wrong schema", predict_cmd, predictor([](Json& j) { j["schema"] = "cpubone-explore/predictor/v3"; }), "schema = \"cpubone-explore/predictor/v3\"", predictor_file},
       {"predictor old schema", predict_cmd, predictor([](Json& j) { j["schema"] = "cpubone-explore/predictor/v1"; }), "expected \"cpubone-explore/predictor/v2\"", predictor_file},
-      {"predictor tree cycle", predict_cmd, predictor([](Json& j) { j["classes"]["conv_dense"]["residual_trees"][0]["left"][0] = 0; }), "classes.conv_dense.residual_trees[0].left[0] = 0: expected a later node index", predictor_file},
-      {"predictor tree feature", predict_cmd, predictor([](Json& j) { j["classes"]["conv_dense"]["residual_trees"][0]["feature"][0] = 99; }), "residual_trees[0].feature[0] = 99", predictor_file},
-      {"predictor tree short", predict_cmd, predictor([](Json& j) { j["classes"]["conv_dense"]["residual_trees"][0]["right"] = Json::array(); }), "residual_trees[0].right: expected an array as long as", predictor_file},
+      {"predictor tree cycle", predict_cmd, predictor([](Json& j) { j["classes"][quadratic_class()]["residual_trees"][0]["left"][0] = 0; }), qc + ".residual_trees[0].left[0] = 0: expected a later node index", predictor_file},
+      {"predictor tree feature", predict_cmd, predictor([](Json& j) { j["classes"][quadratic_class()]["residual_trees"][0]["feature"][0] = 99; }), "residual_trees[0].feature[0] = 99", predictor_file},
+      {"predictor tree short", predict_cmd, predictor([](Json& j) { j["classes"][quadratic_class()]["residual_trees"][0]["right"] = Json::array(); }), "residual_trees[0].right: expected an array as long as", predictor_file},
       {"predictor network scale zero", predict_cmd, predictor([](Json& j) { j["network_scale"] = {{"1", 0}}; }), "network_scale.1 = 0: out of range", predictor_file},
       {"predictor device missing", predict_cmd, predictor([](Json& j) { j.erase("device"); }), "device: missing required field", predictor_file},
-      {"predictor infinite theta", predict_cmd, predictor([](Json& j) { j["classes"]["conv_dense"]["theta"]["bias"] = raw("1e999"); }), "classes.conv_dense.theta.bias", predictor_file},
-      {"predictor theta as string", predict_cmd, predictor([](Json& j) { j["classes"]["conv_dense"]["theta"]["bias"] = "x"; }), "classes.conv_dense.theta.bias = \"x\"", predictor_file},
-      {"predictor theta missing feature", predict_cmd, predictor([](Json& j) { j["classes"]["conv_dense"]["theta"].erase("log_work"); }), "classes.conv_dense.theta.log_work: missing", predictor_file},
-      {"predictor unknown class", predict_cmd, predictor([](Json& j) { j["classes"]["conv_hyper"] = j["classes"]["conv_dense"]; }), "classes.conv_hyper", predictor_file},
-      {"predictor reversed range", predict_cmd, predictor([](Json& j) { j["classes"]["conv_dense"]["feature_range"]["log_work"] = {10, 1}; }), "classes.conv_dense.feature_range.log_work = [10,1]", predictor_file},
-      {"predictor infinite range", predict_cmd, predictor([](Json& j) { j["classes"]["conv_dense"]["feature_range"]["log_work"] = {1, raw("1e999")}; }), "classes.conv_dense.feature_range.log_work", predictor_file},
-      {"predictor roofline without ceilings", predict_cmd, predictor(roofline_without_ceilings), "classes.conv_dense.ceilings: missing required field", predictor_file},
-      {"predictor roofline unknown kind", predict_cmd, predictor([](Json& j) { j["classes"]["conv_dense"]["kind"] = "cubic"; }), "classes.conv_dense.kind = \"cubic\"", predictor_file},
-      {"predictor scale zero", predict_cmd, predictor([](Json& j) { j["classes"]["conv_dense"]["scale"] = 0; }), "classes.conv_dense.scale = 0", predictor_file},
+      {"predictor infinite theta", predict_cmd, predictor([](Json& j) { j["classes"][quadratic_class()]["theta"]["bias"] = raw("1e999"); }), qc + ".theta.bias", predictor_file},
+      {"predictor theta as string", predict_cmd, predictor([](Json& j) { j["classes"][quadratic_class()]["theta"]["bias"] = "x"; }), qc + ".theta.bias = \"x\"", predictor_file},
+      {"predictor theta missing feature", predict_cmd, predictor([](Json& j) { j["classes"][quadratic_class()]["theta"].erase("log_work"); }), qc + ".theta.log_work: missing", predictor_file},
+      {"predictor unknown class", predict_cmd, predictor([](Json& j) { j["classes"]["conv_hyper"] = j["classes"][quadratic_class()]; }), "classes.conv_hyper", predictor_file},
+      {"predictor reversed range", predict_cmd, predictor([](Json& j) { j["classes"][quadratic_class()]["feature_range"]["log_work"] = {10, 1}; }), qc + ".feature_range.log_work = [10,1]", predictor_file},
+      {"predictor infinite range", predict_cmd, predictor([](Json& j) { j["classes"][quadratic_class()]["feature_range"]["log_work"] = {1, raw("1e999")}; }), qc + ".feature_range.log_work", predictor_file},
+      {"predictor roofline without ceilings", predict_cmd, predictor(roofline_without_ceilings), qc + ".ceilings: missing required field", predictor_file},
+      {"predictor roofline unknown kind", predict_cmd, predictor([](Json& j) { j["classes"][quadratic_class()]["kind"] = "cubic"; }), qc + ".kind = \"cubic\"", predictor_file},
+      {"predictor scale zero", predict_cmd, predictor([](Json& j) { j["classes"][quadratic_class()]["scale"] = 0; }), qc + ".scale = 0", predictor_file},
       {"predictor overhead threads word", predict_cmd, predictor([](Json& j) { j["network_overhead_us"] = {{"one", 5.0}}; }), "network_overhead_us.one", predictor_file},
       {"predictor overhead as string", predict_cmd, predictor([](Json& j) { j["network_overhead_us"] = {{"1", "5"}}; }), "network_overhead_us.1 = \"5\"", predictor_file},
       {"predictor provenance profile number", predict_cmd, predictor([](Json& j) { j["provenance"] = {{"profile", 3}}; }), "provenance.profile = 3", predictor_file},
