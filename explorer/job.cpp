@@ -548,13 +548,8 @@ Json roofline(const Context& c, const Json& points) {
 
 // mape in percent, within_10 a fraction, as the results schema states them.
 Json accuracy_figures(const std::vector<double>& predicted, const std::vector<double>& actual) {
-  double mape = 0, within10 = 0;
-  for (size_t i = 0; i < actual.size(); ++i) {
-    const double e = std::abs(predicted[i] / actual[i] - 1);
-    mape += 100 * e / static_cast<double>(actual.size());
-    within10 += (e <= 0.10) / static_cast<double>(actual.size());
-  }
-  return {{"mape", mape}, {"within_10", within10}, {"spearman", profiler::spearman(predicted, actual)}};
+  const Json s = predictor::accuracy_scores(predicted, actual);
+  return {{"mape", 100 * s["mape"].get<double>()}, {"within_10", s["within_10pct"]}, {"spearman", s["spearman"]}};
 }
 
 // The device file's side-by-side held-out table (fractions there) in the results' units.

@@ -50,6 +50,10 @@ std::vector<PublishedPoint> read_published(const std::string& path, const std::s
 Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, const Hardware& hardware,
                       const std::vector<PublishedPoint>& points, const std::string& source, const std::string& rebuild);
 
+// Predictions against actual latencies: MAPE (a fraction), the shares within ±5% and ±10%, and Spearman.
+// The one scoring of calibrate's held-out table, validate and the job's accuracy figures.
+Json accuracy_scores(const std::vector<double>& predicted, const std::vector<double>& actual);
+
 // The level of every calibrated device's interval.
 inline constexpr double interval_level = 0.8;
 

@@ -473,10 +473,11 @@ Json fit_classes(Predictor& p, const std::vector<Sample>& samples, const FitOpti
 }
 
 // The Σ predicted ops of each whole network of the "networks" section, by class models fitted without that
-// network's samples (at any thread count): models that saw a network's own ops predict it almost exactly
-// (the scale then came out 1.02-1.04 at 2 threads) and say nothing of the networks a user brings, which
-// ran about 15% slower than that on this project's machine. Networks are dealt into options.folds folds.
-// Blocks and single ops timed alone are left out: each is the sum of its own ops almost by construction.
+// network's samples (at any thread count): the scale is meant for networks the models never saw, and
+// in-sample sums are optimistic by construction. (On this project's 2-core machine both gave about the
+// same: 1.050 / 1.028 held out against 1.038 / 1.035 in-sample at 1 / 2 threads, for 4x the fit time.)
+// Networks are dealt into options.folds folds. Blocks and single ops timed alone are left out: each is the
+// sum of its own ops almost by construction, and their thousands of records outvoted the networks.
 std::vector<std::pair<const Whole*, double>> held_out_network_sums(const Gathered& g, const FitOptions& options,
                                                                   const std::map<int64_t, Ceilings>* ceilings,
                                                                   const std::string& no_ceilings) {

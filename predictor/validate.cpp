@@ -21,20 +21,6 @@ namespace {
 
 double median(std::vector<double> v) { return profiler::summarize(std::move(v)).median; }
 
-Json accuracy(const std::vector<double>& predicted, const std::vector<double>& measured) {
-  double ape = 0;
-  int within5 = 0, within10 = 0;
-  for (size_t i = 0; i < measured.size(); ++i) {
-    const double e = std::abs(predicted[i] - measured[i]) / measured[i];
-    ape += e;
-    within5 += e <= 0.05;
-    within10 += e <= 0.10;
-  }
-  const double n = static_cast<double>(measured.size());
-  return {{"mape", ape / n}, {"within_5pct", within5 / n}, {"within_10pct", within10 / n},
-          {"spearman", profiler::spearman(predicted, measured)}};
-}
-
 // Predictor and baseline scores of the rows whose "set" is in `sets`, and the worst predictions.
 Json set_summary(const Json& rows, std::initializer_list<std::string_view> sets) {
   std::vector<double> measured, ours, by_macs, by_params;
@@ -49,9 +35,9 @@ Json set_summary(const Json& rows, std::initializer_list<std::string_view> sets)
   }
   Json out = {{"networks", mine.size()}};
   if (mine.empty()) return out;
-  out["predictor"] = accuracy(ours, measured);
-  out["baseline_macs"] = accuracy(by_macs, measured);
-  out["baseline_params"] = accuracy(by_params, measured);
+  out["predictor"] = accuracy_scores(ours, measured);
+  out["baseline_macs"] = accuracy_scores(by_macs, measured);
+  out["baseline_params"] = accuracy_scores(by_params, measured);
   std::sort(mine.begin(), mine.end(),
             [](const Json* a, const Json* b) { return std::abs((*a)["error"].get<double>()) > std::abs((*b)["error"].get<double>()); });
   Json worst = Json::array();

@@ -263,7 +263,7 @@ class IgemmKernel final : public Kernel {
     std::tie(lo_, hi_) = clamp_range(epilogue ? args.clamp : activation);
     activation_ = make_activation_kernel(activation, out_view, pool);
     const std::string fused = std::string(residual_ ? " + residual add" : "") +
-                              (args.clamp == Activation::relu ? " + relu" : args.clamp == Activation::relu6 ? " + relu6" : "");
+                              (args.clamp == Activation::none ? "" : " + " + std::string(to_string(args.clamp)));
     implementation_ = {"emulated: igemm AVX-512 6x" + std::to_string(weights_.front().panel()) +
                            " (ours; XNNPACK's 7x16 tile is load-bound)" +
                            (fused.empty() ? "" : ", fused in its store:" + fused) +
@@ -271,6 +271,9 @@ class IgemmKernel final : public Kernel {
                        true};
   }
 
+  // Chunk-major: a thread's contiguous share of the items is a share of the pixels over all panels, so
+  // each thread reads its part of the input (and of a fused residual) once, not the whole of it once per
+  // panel it owns. Measured on ResNet-50 at 2 threads: 25.3 ms against 27.0 panel-major; 1 thread equal.
   void run(pthreadpool_t pool) override {
     pthreadpool_parallelize_2d(
         pool, [](void* self, size_t chunk, size_t column) { static_cast<IgemmKernel*>(self)->item(column, chunk); },
