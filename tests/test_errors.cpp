@@ -181,3 +181,27 @@ TEST_CASE("the CLI prints b0's exact counts as JSON") {
     CHECK(layers[0].contains(key));
   CHECK(cli("count b0 --help").exit_code == 0);
 }
+
+// Ops built without the JSON readers (the ONNX importer builds them directly; fuzzing found a zero stride
+// dividing by zero in shape inference) still get range errors, not undefined behaviour.
+TEST_CASE("a window built without the readers is range-checked in shape inference") {
+  auto infer = [](const Conv2d& c) {
+    return error_of([&] {
+      NetworkBuilder b("direct", "test", {1, 8, 8, 4}, Where("direct.onnx"));
+      b.add("conv", {std::string(input_tensor)}, c);
+    });
+  };
+  Conv2d c;
+  c.out_channels = 4;
+  c.kernel = {3, 3};
+  CHECK(infer(c) == "(no error)");
+  Conv2d zero_stride = c;
+  zero_stride.stride = {0, 1};
+  CHECK(infer(zero_stride).find("stride") != std::string::npos);
+  Conv2d huge_padding = c;
+  huge_padding.padding = {1, 1, int64_t{1} << 62, 1};
+  CHECK(infer(huge_padding).find("padding") != std::string::npos);
+  Conv2d zero_groups = c;
+  zero_groups.groups = 0;
+  CHECK(infer(zero_groups).find("groups") != std::string::npos);
+}

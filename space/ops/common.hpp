@@ -8,6 +8,7 @@
 // and optionally `Window window() const` for ops with a kernel. Register it in space/op.hpp.
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <span>
 #include <string>
@@ -51,8 +52,23 @@ struct ConvWeightShape {
 
 // Ops that split the input's channels into `groups` equal parts.
 inline void require_groups_divide(int64_t groups, int64_t in_channels, const Where& where) {
-  if (in_channels % groups != 0)
+  if (groups < 1 || in_channels % groups != 0)
     (where / "groups").fail(groups, "does not divide " + std::to_string(in_channels) + " input channels");
+}
+
+// A sliding window within the ranges the JSON readers enforce (kernel and stride 1..max_kernel, padding
+// 0..max_kernel): ops built by another front end (the ONNX importer) reach shape inference without those
+// readers, and a zero stride or a huge padding must be an error there, not a division by zero or overflow.
+inline void require_window(const std::array<int64_t, 2>& kernel, const std::array<int64_t, 2>& stride, const Padding& padding,
+                           const Where& where) {
+  const std::string range = ": out of range [1, " + std::to_string(limits::max_kernel) + "]";
+  for (size_t a = 0; a < 2; ++a) {
+    if (kernel[a] < 1 || kernel[a] > limits::max_kernel) (where / "kernel").fail(kernel, range.substr(2));
+    if (stride[a] < 1 || stride[a] > limits::max_kernel) (where / "stride").fail(stride, range.substr(2));
+  }
+  for (int64_t p : {padding.top, padding.bottom, padding.left, padding.right})
+    if (p < 0 || p > limits::max_kernel)
+      (where / "padding").fail(padding.to_json(), "out of range [0, " + std::to_string(limits::max_kernel) + "]");
 }
 
 // Inputs must have the same batch, height and width; used by ops that join tensors.

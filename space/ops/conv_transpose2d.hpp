@@ -34,6 +34,7 @@ struct ConvTranspose2d {
   ShapeNhwc infer(std::span<const ShapeNhwc> in, const Where& where) const {
     const ShapeNhwc& x = in[0];
     require_groups_divide(groups, x.c, where);
+    require_window(kernel, stride, padding, where);
     if (output_padding[0] >= stride[0] || output_padding[1] >= stride[1])
       (where / "output_padding").fail(output_padding, "must be smaller than the stride");
     const int64_t oh = (x.h - 1) * stride[0] - padding.top - padding.bottom + kernel[0] + output_padding[0];

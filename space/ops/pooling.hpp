@@ -39,6 +39,7 @@ struct Pool2d {
   }
   ShapeNhwc infer(std::span<const ShapeNhwc> in, const Where& where) const {
     const ShapeNhwc& x = in[0];
+    require_window(kernel, stride, padding, where);
     const int64_t oh = window_output(x.h, padding.top, padding.bottom, kernel[0], stride[0]);
     const int64_t ow = window_output(x.w, padding.left, padding.right, kernel[1], stride[1]);
     if (oh <= 0 || ow <= 0)
