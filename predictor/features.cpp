@@ -24,8 +24,9 @@ OpClass op_class(const Conv2d& a, const ShapeNhwc& in) {
     case ConvClass::dense: return OpClass::conv_dense;
     case ConvClass::grouped: return OpClass::conv_grouped;
     case ConvClass::depthwise:
-      return profiler::xnnpack_has_depthwise_microkernel(a.kernel[0] * a.kernel[1]) ? OpClass::conv_depthwise
-                                                                                    : OpClass::conv_depthwise_generic;
+      return profiler::runs_depthwise_loops(1, a.out_channels / in.c, a.kernel[0] * a.kernel[1])
+                 ? OpClass::conv_depthwise_generic
+                 : OpClass::conv_depthwise;
     case ConvClass::pointwise: return OpClass::conv_pointwise;
   }
   return OpClass::conv_dense;

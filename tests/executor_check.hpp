@@ -62,9 +62,10 @@ inline std::string describe_op(const Network& net, size_t i) {
          ") reading " + inputs + " -> " + net.shapes[i].str();
 }
 
-// A depthwise conv whose tap count has no XNNPACK microkernel runs as our loops (7x7, 1x5, ...).
-inline bool loops_depthwise(const Conv2d& c) {
-  return c.groups > 1 && c.out_channels == c.groups && !profiler::xnnpack_has_depthwise_microkernel(c.kernel[0] * c.kernel[1]);
+// A depthwise conv whose tap count has no XNNPACK microkernel (7x7, 1x5, ...), or with a small channel
+// multiplier, runs as our loops.
+inline bool loops_depthwise(const Conv2d& c, int64_t in_channels) {
+  return profiler::runs_depthwise_loops(in_channels / c.groups, c.out_channels / c.groups, c.kernel[0] * c.kernel[1]);
 }
 
 // XNNPACK (Debian 2022 build) has no matmul, group norm, layer norm, erf, tanh or swish operator, and no
@@ -78,7 +79,7 @@ inline bool must_be_emulated(const Network& net, size_t i) {
   if (op.as<Matmul>() || op.as<GroupNorm>() || op.as<LayerNorm>() || op.as<HeadMix>()) return true;
   if (const auto* a = op.as<ActivationOp>()) return emulated_activation(a->function);
   if (const auto* c = op.as<Conv2d>())
-    return emulated_activation(c->activation) || loops_depthwise(*c) ||
+    return emulated_activation(c->activation) || loops_depthwise(*c, in_channels) ||
            profiler::igemm_prefers(in_channels / c->groups, c->out_channels / c->groups);
   if (const auto* t = op.as<ConvTranspose2d>()) return emulated_activation(t->activation);
   if (const auto* f = op.as<FullyConnected>())
@@ -97,7 +98,7 @@ inline bool must_be_native(const Network& net, size_t i) {
   if (const auto* c = op.as<Conv2d>()) {
     const int64_t in_channels = net.shape_of(op.inputs[0]).c;
     const bool igemm = profiler::igemm_prefers(in_channels / c->groups, c->out_channels / c->groups);
-    return clamp_fusable(c->activation) && !loops_depthwise(*c) && !igemm;
+    return clamp_fusable(c->activation) && !loops_depthwise(*c, in_channels) && !igemm;
   }
   if (const auto* t = op.as<ConvTranspose2d>()) return clamp_fusable(t->activation);
   if (const auto* a = op.as<ActivationOp>()) return a->function == Activation::hardsigmoid;

@@ -268,8 +268,16 @@ TEST_CASE("executor conv2d: groups 1, 2, 4, 8 and depthwise") {
     ConvTester().input(9, 9, 24).depthwise().kernel(7).padding(3).activation(a).input_scale(4).threads(threads()).test();
   ConvTester().batch(2).input(8, 8, 17).depthwise().kernel(7).padding(3).stride(2).threads(threads()).test();
 
-  // Channel multiplier 2: groups = Cin, Cout = 2·Cin.
+  // Channel multipliers (groups = Cin, Cout = m·Cin; FastViT's m = 2) run as our loops for m = 2-8 at any
+  // tap count, XNNPACK's grouped GEMM above: output channels across and within the 16-lane vectors (Cin 8
+  // with m 2 is one whole vector), border and interior pixels, batch 2, a fused clamp.
   for (size_t n : thread_counts) ConvTester().input(9, 9, 5).depthwise(2).kernel(3).padding(1).threads(n).test();
+  for (int64_t m : {2, 3, 4, 8, 9})
+    for (int64_t c : {3, 8, 13, 24})
+      for (const auto& [k, stride] : {std::array<int64_t, 2>{7, 2}, {3, 1}, {2, 2}})
+        ConvTester().batch(c == 13 ? 2 : 1).input(12, 17, c).depthwise(m).kernel(k).padding(k / 2).stride(stride)
+            .bias(c % 2 == 0).activation(m == 3 ? Activation::relu6 : Activation::none).input_scale(4)
+            .threads(threads()).test();
 }
 
 TEST_CASE("executor conv2d: every activation, with and without bias and batch norm") {

@@ -1,6 +1,8 @@
 // Depthwise conv2d with a tap count XNNPACK (snapshot 2022-02-16) has no microkernel for (7x7, 1x5, 5x1,
-// ...). XNNPACK runs those as a grouped GEMM with one channel per group at 1.5-2 GMACpS on this machine,
-// 4-5x slower than ONNX Runtime on FastViT and EfficientMod. Here: rows of output pixels in parallel;
+// ...), and depthwise with a channel multiplier (one input channel to m outputs per group: FastViT's 7x7
+// downsampling and 3x3 head convs, m = 2) at any tap count, which XNNPACK only has as a grouped GEMM of
+// m columns. XNNPACK runs those as a grouped GEMM at 1.5-2 GMACpS on this machine, 2.5-5x slower than
+// ONNX Runtime on FastViT and EfficientMod. Here: rows of output pixels in parallel;
 // per pixel, 16 channels at a time stay in a register while the kernel's taps stream past (weights
 // repacked tap-major so each tap's 16 weights are one load). Built for AVX-512 and AVX2+FMA and picked at
 // load time, as the activation loops. Labelled emulated in every output.
@@ -16,7 +18,8 @@ namespace cpx::profiler {
 namespace {
 
 struct Geometry {
-  int64_t in_h, in_w, out_w, kh, kw, stride_h, stride_w, pad_top, pad_left, channels;
+  int64_t in_h, in_w, out_w, kh, kw, stride_h, stride_w, pad_top, pad_left;
+  int64_t channels, multiplier;   // output channels; output channel ch reads input channel ch / multiplier
   int64_t in_stride, out_stride;  // floats between pixels
   float lo, hi;                   // fused output clamp
 };
@@ -36,15 +39,35 @@ struct Geometry {
   std::memcpy(p, &v, sizeof v);
 }
 
+// The input channels of output channels [c0, c0 + 16) as one vector, each repeated M times; x points at
+// input channel c0 / M. M = 0: any multiplier, lane by lane.
+template <int M>
+[[gnu::always_inline]] inline Lanes load_input(const float* x, int64_t c0, int64_t m) {
+  if constexpr (M == 1) {
+    return load(x);
+  } else if constexpr (M == 2) {
+    typedef float Half __attribute__((vector_size(32)));
+    Half h;
+    std::memcpy(&h, x, sizeof h);
+    return __builtin_shufflevector(h, h, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+  } else {
+    Lanes v;
+    for (int64_t l = 0; l < static_cast<int64_t>(lanes); ++l) v[l] = x[(c0 + l) / m - c0 / m];
+    return v;
+  }
+}
+
 // Output pixels computed together where all their taps lie inside the image: independent accumulators
 // hide the FMA latency (one accumulator per pixel made the loop latency-bound, 5x slower than ORT on 7x7)
 // and each tap's weights are loaded once for all of them.
 constexpr int64_t pixels_per_step = 4;
 
 // One output row `oy` of one sample: `in` and `out` point at the sample's first pixel.
-CPX_VECTOR_CLONES void depthwise_row(const Geometry& g, const float* __restrict in, float* __restrict out, int64_t oy,
-                                     const float* __restrict w, const float* __restrict bias) {
-  const int64_t c = g.channels;
+template <int M>
+[[gnu::always_inline]] inline void depthwise_row_m(const Geometry& g, const float* __restrict in,
+                                                   float* __restrict out, int64_t oy, const float* __restrict w,
+                                                   const float* __restrict bias) {
+  const int64_t c = g.channels, m = g.multiplier;
   const int64_t full = c - c % static_cast<int64_t>(lanes);
   // Taps inside the image: rows [ky0, ky1) and columns [kx0, kx1) of the kernel (padding contributes 0).
   const int64_t iy0 = oy * g.stride_h - g.pad_top;
@@ -62,13 +85,13 @@ CPX_VECTOR_CLONES void depthwise_row(const Geometry& g, const float* __restrict 
         const Lanes b = load(bias + c0);
         Lanes a0 = b, a1 = b, a2 = b, a3 = b;
         for (int64_t ky = ky0; ky < ky1; ++ky) {
-          const float* x = x_at(ky, ix0) + c0;
+          const float* x = x_at(ky, ix0) + c0 / m;
           for (int64_t kx = 0; kx < g.kw; ++kx, x += g.in_stride) {
             const Lanes wv = load(w_at(ky, kx) + c0);
-            a0 += load(x) * wv;
-            a1 += load(x + step_x) * wv;
-            a2 += load(x + 2 * step_x) * wv;
-            a3 += load(x + 3 * step_x) * wv;
+            a0 += load_input<M>(x, c0, m) * wv;
+            a1 += load_input<M>(x + step_x, c0, m) * wv;
+            a2 += load_input<M>(x + 2 * step_x, c0, m) * wv;
+            a3 += load_input<M>(x + 3 * step_x, c0, m) * wv;
           }
         }
         store_clamped(y + c0, a0, g.lo, g.hi);
@@ -80,7 +103,7 @@ CPX_VECTOR_CLONES void depthwise_row(const Geometry& g, const float* __restrict 
         for (int64_t ch = full; ch < c; ++ch) {
           float acc = bias[ch];
           for (int64_t ky = ky0; ky < ky1; ++ky)
-            for (int64_t kx = 0; kx < g.kw; ++kx) acc += x_at(ky, ix0 + p * g.stride_w + kx)[ch] * w_at(ky, kx)[ch];
+            for (int64_t kx = 0; kx < g.kw; ++kx) acc += x_at(ky, ix0 + p * g.stride_w + kx)[ch / m] * w_at(ky, kx)[ch];
           y[p * g.out_stride + ch] = std::min(std::max(acc, g.lo), g.hi);
         }
       ox += pixels_per_step;
@@ -92,26 +115,35 @@ CPX_VECTOR_CLONES void depthwise_row(const Geometry& g, const float* __restrict 
     for (int64_t c0 = 0; c0 < full; c0 += static_cast<int64_t>(lanes)) {
       Lanes acc = load(bias + c0);
       for (int64_t ky = ky0; ky < ky1; ++ky)
-        for (int64_t kx = kx0; kx < kx1; ++kx) acc += load(x_at(ky, ix0 + kx) + c0) * load(w_at(ky, kx) + c0);
+        for (int64_t kx = kx0; kx < kx1; ++kx) acc += load_input<M>(x_at(ky, ix0 + kx) + c0 / m, c0, m) * load(w_at(ky, kx) + c0);
       store_clamped(y + c0, acc, g.lo, g.hi);
     }
     for (int64_t ch = full; ch < c; ++ch) {
       float acc = bias[ch];
       for (int64_t ky = ky0; ky < ky1; ++ky)
-        for (int64_t kx = kx0; kx < kx1; ++kx) acc += x_at(ky, ix0 + kx)[ch] * w_at(ky, kx)[ch];
+        for (int64_t kx = kx0; kx < kx1; ++kx) acc += x_at(ky, ix0 + kx)[ch / m] * w_at(ky, kx)[ch];
       y[ch] = std::min(std::max(acc, g.lo), g.hi);
     }
     ++ox;
   }
 }
 
+CPX_VECTOR_CLONES void depthwise_row(const Geometry& g, const float* __restrict in, float* __restrict out, int64_t oy,
+                                     const float* __restrict w, const float* __restrict bias) {
+  switch (g.multiplier) {
+    case 1: return depthwise_row_m<1>(g, in, out, oy, w, bias);
+    case 2: return depthwise_row_m<2>(g, in, out, oy, w, bias);
+    default: return depthwise_row_m<0>(g, in, out, oy, w, bias);
+  }
+}
+
 class DepthwiseKernel final : public Kernel {
  public:
   DepthwiseKernel(const Conv2d& op, const KernelArgs& args) : in_(args.inputs[0]), out_(args.output) {
-    const int64_t c = in_.shape.c, taps = op.kernel[0] * op.kernel[1];
+    const int64_t c = out_.shape.c, taps = op.kernel[0] * op.kernel[1];
     const auto [lo, hi] = clamp_range(op.activation);
     g_ = {in_.shape.h, in_.shape.w, out_.shape.w, op.kernel[0], op.kernel[1], op.stride[0], op.stride[1],
-          op.padding.top, op.padding.left, c, in_.pixel_stride, out_.pixel_stride, lo, hi};
+          op.padding.top, op.padding.left, c, c / in_.shape.c, in_.pixel_stride, out_.pixel_stride, lo, hi};
     // [C][kh][kw] -> [kh][kw][C]
     weights_.resize(static_cast<size_t>(taps * c));
     for (int64_t ch = 0; ch < c; ++ch)
@@ -121,8 +153,9 @@ class DepthwiseKernel final : public Kernel {
     rows_ = out_.shape.n * out_.shape.h;
     tile_ = tile_for(args.pool, static_cast<size_t>(rows_), static_cast<size_t>(out_.shape.w * c * taps));
     activation_ = make_activation_kernel(op.activation, out_, args.pool);
-    implementation_ = {"emulated: depthwise loops, 16 channels per vector (XNNPACK has no " + std::to_string(op.kernel[0]) +
-                           "x" + std::to_string(op.kernel[1]) + " depthwise microkernel)" +
+    const std::string why = g_.multiplier > 1 ? "channel multiplier " + std::to_string(g_.multiplier) + ", " : "";
+    implementation_ = {"emulated: depthwise loops, 16 channels per vector (XNNPACK has no " + why +
+                           std::to_string(op.kernel[0]) + "x" + std::to_string(op.kernel[1]) + " depthwise microkernel)" +
                            (activation_ ? " + " + activation_->implementation().how : std::string()),
                        true};
   }
