@@ -234,6 +234,16 @@ TEST_CASE("executor conv2d: igemm shapes: odd widths, panels, groups, paddings a
           ConvTester().input(h, w, sh.cin).output_channels(sh.cout).groups(sh.groups).kernel(kernel).stride(stride)
               .padding(Padding{p, kernel - 1 - p, kernel - 1 - p, p}).bias(kernel != 2).threads(threads()).test();
         }
+  // Fewer than 16 input channels take whole kernel rows as taps, copying rows that cross the padding:
+  // ResNet's 7x7/2 stem, images narrower than the kernel (rows cut on both sides), rectangular kernels,
+  // batch 2, a fused clamp.
+  for (size_t n : thread_counts) {
+    ConvTester().input(23, 21, 3).output_channels(64).kernel(7).stride(2).padding(3).bias(true).threads(n).test();
+    ConvTester().batch(2).input(5, 4, 2).output_channels(40).kernel(7).padding(3).threads(n).test();
+    ConvTester().input(9, 3, 15).output_channels(36).kernel(3, 5).padding(Padding{1, 1, 2, 2})
+        .activation(Activation::relu6).input_scale(4).threads(n).test();
+    ConvTester().input(8, 11, 6).output_channels(48).kernel(5, 1).padding(Padding{2, 2, 0, 0}).threads(n).test();
+  }
   // Reductions past one 192 KiB weight block: 1000 channels of one tap (split within the tap), and 520
   // channels x 9 taps (one tap per block); with relu6 fused into the last block's store.
   for (size_t n : thread_counts) {
