@@ -84,6 +84,7 @@ Timing time_runs(const std::function<void()>& run, const MeasureOptions& o) {
     const auto start = Clock::now();
     while (static_cast<int64_t>(samples.size()) < o.max_runs &&
            (static_cast<int64_t>(samples.size()) < o.min_runs || micros(Clock::now() - start) < o.min_time_s * 1e6)) {
+      if (o.before_each_run) o.before_each_run();
       const auto t0 = Clock::now();
       run();
       samples.push_back(micros(Clock::now() - t0));
@@ -109,10 +110,18 @@ Timing time_runs(const std::function<void()>& run, const MeasureOptions& o) {
 LayerTimings time_layers(Plan& plan, const MeasureOptions& o) {
   LayerTimings out;
   out.network = time_runs([&] { plan.run(); }, o);
-  // Per-op: every run times each op separately; the runs are repeated like whole-network runs.
   const size_t n = plan.size();
+  // A network of one op: its op's timing is the network's (a second pass would halve what a profile's
+  // single ops get of its budget).
+  if (n == 1) {
+    out.ops.push_back(out.network);
+    out.additivity = 1;
+    return out;
+  }
+  // Per-op: every run times each op separately; the runs are repeated like whole-network runs.
   std::vector<std::vector<double>> per_op(n);
   auto timed_run = [&] {
+    if (o.before_each_run) o.before_each_run();
     for (size_t i = 0; i < n; ++i) {
       const auto t0 = Clock::now();
       plan.run_op(i);

@@ -1,7 +1,13 @@
 #include "profiler/measure_network.hpp"
 
+#include <cpuinfo.h>
+#include <pthreadpool.h>
+
 #include <algorithm>
+#include <atomic>
 #include <memory>
+#include <numeric>
+#include <vector>
 
 #include "profiler/environment.hpp"
 #include "profiler/probes.hpp"
@@ -37,15 +43,60 @@ Json measured_row(const Network& net, size_t i, const LayerCount& count, const N
   return r;
 }
 
+// Reads `bytes` per thread of the plan's pool, each thread its own part, so every CPU's caches fill with
+// lines of this buffer instead of the plan's.
+class CacheEvictor {
+ public:
+  CacheEvictor(size_t threads, int64_t bytes)
+      : per_thread_(static_cast<size_t>(bytes) / sizeof(uint64_t)), buffer_(threads * per_thread_, 1) {}
+  void run(pthreadpool_t pool) {
+    pthreadpool_parallelize_1d(
+        pool,
+        [](void* self, size_t t) {
+          auto* e = static_cast<CacheEvictor*>(self);
+          const uint64_t* p = e->buffer_.data() + t * e->per_thread_;
+          // One load per 64-byte line is enough to bring the line in.
+          uint64_t sum = 0;
+          for (size_t i = 0; i < e->per_thread_; i += 8) sum += p[i];
+          e->sink_.fetch_add(sum, std::memory_order_relaxed);
+        },
+        this, buffer_.size() / per_thread_, PTHREADPOOL_FLAG_DISABLE_DENORMALS);
+  }
+
+ private:
+  size_t per_thread_;
+  std::vector<uint64_t> buffer_;
+  std::atomic<uint64_t> sink_{0};  // keeps the loads
+};
+
 }  // namespace
+
+int64_t cache_evict_bytes() {
+  int64_t llc = 0;
+  if (cpuinfo_initialize())
+    for (uint32_t i = 0; i < cpuinfo_get_l3_caches_count(); ++i) llc = std::max<int64_t>(llc, cpuinfo_get_l3_cache(i)->size);
+  return llc > 0 ? std::min<int64_t>(2 * llc, int64_t{256} << 20) : int64_t{32} << 20;
+}
 
 double macps_of(int64_t macs, double latency_us) { return latency_us > 0 ? static_cast<double>(macs) / (latency_us * 1e-6) : 0; }
 
 NetworkTimings time_network(const Network& net, const NetworkRun& run) {
   const auto plan = seeded_plan(net, run.threads, run.seed);
   NetworkTimings m;
-  if (run.layers) m.timings = time_layers(*plan, run.timing);
-  else m.timings.network = time_runs([&] { plan->run(); }, run.timing);
+  MeasureOptions timing = run.timing;
+  std::unique_ptr<CacheEvictor> evictor;
+  if (run.cold_caches) {
+    evictor = std::make_unique<CacheEvictor>(std::max<size_t>(1, plan->threads()), cache_evict_bytes());
+    // Then the input is read once, as the op that produced it inside a network would have left it cached.
+    timing.before_each_run = [&] {
+      evictor->run(plan->pool());
+      const std::span<float> in = plan->input();
+      volatile float sink = std::accumulate(in.begin(), in.end(), 0.0f);
+      (void)sink;
+    };
+  }
+  if (run.layers) m.timings = time_layers(*plan, timing);
+  else m.timings.network = time_runs([&] { plan->run(); }, timing);
   for (size_t i = 0; i < plan->size(); ++i) {
     m.implementations.push_back(plan->implementation(i));
     m.emulated_ops += plan->implementation(i).emulated;
@@ -68,6 +119,7 @@ Json measure_network(const Network& net, const NetworkMeasureOptions& a) {
   const NetworkCount counts = count(net);
   pin_to_cpus(a.threads);
   NetworkRun run{a.threads, a.seed, a.layers, {}};
+  run.cold_caches = a.cold_caches;
   run.timing.min_runs = a.min_runs;
   run.timing.min_time_s = a.min_time_s;
   MeasureOptions probe_options;
@@ -84,6 +136,7 @@ Json measure_network(const Network& net, const NetworkMeasureOptions& a) {
   j["input_nhwc"] = net.input.to_json();
   j["threads"] = a.threads;
   j["seed"] = a.seed;
+  j["caches"] = a.cold_caches ? Json{{"cold", true}, {"evict_bytes_per_thread", cache_evict_bytes()}} : Json{{"cold", false}};
   j["macs"] = counts.total.macs;
   j["latency_us"] = to_json(m.timings.network);
   j["macps"] = macps;

@@ -13,7 +13,18 @@ struct NetworkRun {
   uint64_t seed = 0;    // weights and input
   bool layers = false;  // also time every op on its own (time_layers)
   MeasureOptions timing;
+  // Before every timed run, each of the plan's threads reads cache_evict_bytes, so that weights and
+  // tensors come from memory as they do inside a network whose working set exceeds the caches, not
+  // from the caches a network of one op or one block keeps warm between back-to-back runs. Measured
+  // here: MobileNetV2's 16->96 1x1 expand at 112x112 ran 305 us back to back and 553 us inside the
+  // network (1 thread), 430-560 us after 25-50 MB written in between.
+  bool cold_caches = false;
 };
+
+// Bytes each thread reads to evict the caches: twice the last-level cache cpuinfo reports, or 32 MiB
+// where it reports none (this VM: a 25 MB write between runs evicted most of it, 50 MB all; 64 MiB
+// doubled the default profile's time).
+int64_t cache_evict_bytes();
 
 struct NetworkTimings {
   LayerTimings timings;  // .network always; .ops and .additivity only with NetworkRun::layers
@@ -36,6 +47,7 @@ struct NetworkMeasureOptions {
   uint64_t seed = 0;    // weights and input
   double min_time_s = 1.0;
   int64_t min_runs = 20;
+  bool cold_caches = false;  // NetworkRun::cold_caches
 };
 
 // Pins the calling thread to `threads` CPUs (see pin_to_cpus) and measures. Returns the

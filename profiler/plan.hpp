@@ -41,6 +41,7 @@ class Plan {
   const Fusions& fusions() const { return fusions_; }
   bool holds_own_output(size_t i) const;
   size_t threads() const { return threads_; }
+  pthreadpool_t pool() const { return pool_; }  // the threads the kernels run on (nullptr: the caller's)
   int64_t arena_bytes() const { return static_cast<int64_t>(arena_bytes_); }
 
  private:

@@ -73,6 +73,18 @@ std::vector<int64_t> resolved_threads(const SweepOptions& options) {
   return cores > 1 ? std::vector<int64_t>{1, cores} : std::vector<int64_t>{1};
 }
 
+// Single ops and blocks (a network of one op or one block) are timed with cold caches (NetworkRun::
+// cold_caches), as their ops run inside the networks the predictor is for; whole networks as they are.
+bool cold_section(std::string_view section) { return section == "ops" || section == "configs"; }
+
+Json profile_options(const SweepOptions& options, const std::vector<int64_t>& threads, double budget_s) {
+  return {{"quick", options.quick},
+          {"threads", threads},
+          {"budget_s", budget_s},
+          {"seed", options.seed},
+          {"cold_caches", {{"sections", {"configs", "ops"}}, {"evict_bytes_per_thread", cache_evict_bytes()}}}};
+}
+
 // The profile to continue: the one at out_path with --resume (its measured ids go to `done`), else a new
 // one with no measurements.
 Json open_profile(const SweepOptions& options, const std::vector<int64_t>& threads, double budget_s, std::set<std::string>& done) {
@@ -80,7 +92,7 @@ Json open_profile(const SweepOptions& options, const std::vector<int64_t>& threa
     return {{"schema", device_profile_schema},
             {"device", options.device},
             {"complete", false},
-            {"options", {{"quick", options.quick}, {"threads", threads}, {"budget_s", budget_s}, {"seed", options.seed}}},
+            {"options", profile_options(options, threads, budget_s)},
             {"environment", to_json(capture_environment(threads.back()))},
             {"definitions", count_definitions()},
             {"peaks", Json::array()},
@@ -93,11 +105,17 @@ Json open_profile(const SweepOptions& options, const std::vector<int64_t>& threa
   // A different grid would leave the profile a mix of two sweeps.
   const Json had = profile.contains("options") ? profile["options"] : Json::object();
   // The coverage candidates also follow the seed.
-  const Json want = {{"quick", options.quick}, {"threads", threads}, {"seed", options.seed}};
-  if (!had.is_object() || had.value("quick", Json()) != want["quick"] || had.value("threads", Json()) != want["threads"] ||
-      had.value("seed", Json()) != want["seed"])
-    Where(options.out_path, "options").fail(had, "the profile was started with other --quick/--threads/--seed than " + want.dump() +
-                                                     "; resume with the same options, or start afresh without --resume");
+  // A profile timed with warm caches (before cold_caches) must not be continued cold. The eviction's size
+  // is the machine's, not an option.
+  Json want = profile_options(options, threads, 0);
+  want.erase("budget_s");
+  want["cold_caches"].erase("evict_bytes_per_thread");
+  for (const auto& [key, value] : want.items())
+    if (!had.is_object() || !had.contains(key) ||
+        (key == "cold_caches" ? !had[key].is_object() || had[key].value("sections", Json()) != value["sections"]
+                              : had[key] != value))
+      Where(options.out_path, "options").fail(had, "the profile was started with other options than " + want.dump() +
+                                                       "; resume with the same options, or start afresh without --resume");
   for (const char* section : measurement_sections)
     for (const auto& r : profile[section]) done.insert(r["id"].get<std::string>());
   std::fprintf(stderr, "profile: resuming %s with %zu measurements done\n", options.out_path.c_str(), done.size());
@@ -147,8 +165,10 @@ void measure_item(const SweepItem& w, Json& profile, const std::map<int64_t, dou
   if (w.threads != pinned) pin_to_cpus(w.threads);
   pinned = w.threads;
   const Network net = w.network();
-  const NetworkRun run{w.threads, seed, true, timing};
+  NetworkRun run{w.threads, seed, true, timing};
+  run.cold_caches = cold_section(w.section);
   Json r = measured_record(net, time_network(net, run), peak.at(w.threads));
+  r["caches"] = run.cold_caches ? "cold" : "warm";
   if (!w.keep_layers) r.erase("layers");
   r["id"] = w.id;
   if (w.fields) r.update(w.fields(net));

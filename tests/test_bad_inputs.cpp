@@ -68,7 +68,8 @@ const Json& shipped_predictor() {
 const Json& small_profile() {
   static const Json j = Json::parse(R"({
     "schema": "cpubone-explore/device-profile/v1", "device": "host", "complete": true,
-    "options": {"quick": true, "threads": [1], "budget_s": 60, "seed": 0},
+    "options": {"quick": true, "threads": [1], "budget_s": 60, "seed": 0,
+                "cold_caches": {"sections": ["configs", "ops"], "evict_bytes_per_thread": 67108864}},
     "environment": {"cpu": "test"},
     "peaks": [{"threads": 1, "peak_macps": 1e10, "bandwidth_bytes_per_s": 1e9, "peak_source": "test"}],
     "configs": [{"id": "conv_k3_g1_c32_r56_s1_t1", "variant": "conv", "kernel": 3, "groups": 1, "channels": 32,
@@ -236,7 +237,9 @@ std::vector<BadInput> bad_inputs() {
       {"profile layer unknown op", "fit --device t --profile {in}", profile([](Json& j) { layer0(j)["op"] = "conv9d"; }), "configs[0].layers[0].attrs.op = \"conv9d\""},
       {"profile layer bad groups", "fit --device t --profile {in}", profile([](Json& j) { layer0(j)["attrs"]["groups"] = 5; }), "configs[0].layers[0].attrs.groups = 5"},
       {"profile resume with other options", "profile --quick --threads 1 --budget 5 --resume --out {in}",
-       profile([](Json& j) { j["options"]["threads"] = {1, 2}; }), "options = {\"quick\":true,\"threads\":[1,2]"},
+       profile([](Json& j) { j["options"]["threads"] = {1, 2}; }), "\"threads\":[1,2]"},
+      {"profile resume of a warm-cache profile", "profile --quick --threads 1 --budget 5 --resume --out {in}",
+       profile([](Json& j) { j["options"].erase("cold_caches"); }), "options = {\"quick\":true,\"threads\":[1],\"budget_s\":60,\"seed\":0}"},
 
       // Predictor files (predict, validate and calibrate read them from the device cache).
       {"predictor truncated", predict_cmd, predictor([](Json&) {}).substr(0, 300), "malformed JSON", predictor_file},

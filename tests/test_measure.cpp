@@ -2,7 +2,9 @@
 // `measure`, `predict` and the profile are built from count's layer_row with one name per concept.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <set>
+#include <thread>
 
 #include "predictor/devices.hpp"
 #include "profiler/measure_network.hpp"
@@ -73,6 +75,31 @@ TEST_CASE("time_network times the whole network, and every op only when asked") 
   const auto labels = profiler::plan_implementations(net, 3);
   REQUIRE(labels.size() == net.ops.size());
   for (size_t i = 0; i < labels.size(); ++i) CHECK(labels[i].how == whole.implementations[i].how);
+}
+
+TEST_CASE("before_each_run runs before every timed run and outside its time; cold_caches uses it") {
+  profiler::MeasureOptions o = quick_timing();
+  o.warmup_runs = 2;
+  o.min_runs = 4;
+  int calls = 0;
+  // 20 ms before each run of a no-op: the samples stay far below it, and there is one call per sample.
+  o.before_each_run = [&] {
+    ++calls;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  };
+  const profiler::Timing t = profiler::time_runs([] {}, o);
+  CHECK(calls == t.stats_us.count);
+  CHECK(t.stats_us.max < 10000);
+
+  // A cold network run still computes what a warm one does, per op too.
+  const Network net = small_net();
+  profiler::NetworkRun cold{2, 3, true, quick_timing()};
+  cold.cold_caches = true;
+  const auto m = profiler::time_network(net, cold);
+  CHECK(m.timings.network.stats_us.count >= 2);
+  CHECK(m.timings.ops.size() == net.ops.size());
+  CHECK(profiler::cache_evict_bytes() > 0);
+  CHECK(profiler::cache_evict_bytes() <= (int64_t{256} << 20));
 }
 
 TEST_CASE("measured layer rows carry count's name, op and MACs and keep measure's keys") {

@@ -51,6 +51,11 @@ TEST_CASE("operator features classify convs and carry exact MACs") {
   const Network ghost = find_zoo("ghostnetv2-1.0")->build(0);
   CHECK(op_features(ghost, ghost.index_of("block5.ghost1.dfc.dw1x5"), 1).op_class == OpClass::conv_depthwise_generic);
   CHECK(op_features(ghost, ghost.index_of("block1.dw"), 1).op_class == OpClass::conv_depthwise);
+  // Channel multiplier 2 (FastViT's 7x7 downsampling and 3x3 head convs) runs as the executor's loops at
+  // any tap count.
+  const Network fastvit = find_zoo("fastvit-sa12")->build(0);
+  CHECK(op_features(fastvit, fastvit.index_of("stage2.down.lkconv"), 1).op_class == OpClass::conv_depthwise_generic);
+  CHECK(op_features(fastvit, fastvit.index_of("head.conv"), 1).op_class == OpClass::conv_depthwise_generic);
   // A channel shuffle moves data, like slice and concat.
   const ShapeNhwc shuffled[] = {{1, 28, 28, 116}};
   CHECK(op_features(ChannelShuffle{2}, shuffled, shuffled[0], 1).op_class == OpClass::data_movement);

@@ -169,6 +169,9 @@ void add_profiler_commands(CLI::App& app) {
   cmd->add_option("--seed", a->options.seed, "Seed of weights and input");
   cmd->add_option("--min-time", a->options.min_time_s, "Keep measuring for at least this many seconds");
   cmd->add_option("--min-runs", a->options.min_runs, "And for at least this many runs");
+  cmd->add_flag("--cold-caches", a->options.cold_caches,
+                "Before every run, each thread reads a buffer twice the last-level cache (32 MiB if unknown), as "
+                "profile does for single ops and blocks: their time inside a network larger than the caches");
   add_measuring_options(cmd, a->quiet);
   cmd->callback([a] { run_measure(*a); });
 }
