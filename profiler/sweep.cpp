@@ -75,14 +75,17 @@ std::vector<int64_t> resolved_threads(const SweepOptions& options) {
 
 // Single ops and blocks (a network of one op or one block) are timed with cold caches (NetworkRun::
 // cold_caches), as their ops run inside the networks the predictor is for; whole networks as they are.
-bool cold_section(std::string_view section) { return section == "ops" || section == "configs"; }
+constexpr std::array<std::string_view, 2> cold_sections{"configs", "ops"};
+bool cold_section(std::string_view section) {
+  return std::find(cold_sections.begin(), cold_sections.end(), section) != cold_sections.end();
+}
 
 Json profile_options(const SweepOptions& options, const std::vector<int64_t>& threads, double budget_s) {
   return {{"quick", options.quick},
           {"threads", threads},
           {"budget_s", budget_s},
           {"seed", options.seed},
-          {"cold_caches", {{"sections", {"configs", "ops"}}, {"evict_bytes_per_thread", cache_evict_bytes()}}}};
+          {"cold_caches", {{"sections", cold_sections}, {"evict_bytes_per_thread", cache_evict_bytes()}}}};
 }
 
 // The profile to continue: the one at out_path with --resume (its measured ids go to `done`), else a new

@@ -16,8 +16,8 @@ inline bool xnnpack_has_depthwise_microkernel(int64_t taps) {
 
 // Whether the executor runs a conv with one input channel per group as its own depthwise loops: tap counts
 // without an XNNPACK microkernel, and channel multipliers 2-8 at any tap count (XNNPACK's microkernels are
-// for one output per input channel; it runs a multiplier as a grouped GEMM of that many columns, 2.5x
-// slower than the loops on FastViT's 7x7 m = 2 downsampling). Larger multipliers are wide enough for the GEMM.
+// for one output per input channel; it runs a multiplier as a grouped GEMM of that many columns, 3.4-12x
+// slower than the loops on FastViT's 7x7 m = 2 downsampling convs at 2 threads). Larger multipliers are wide enough for the GEMM.
 inline bool runs_depthwise_loops(int64_t in_per_group, int64_t out_per_group, int64_t taps) {
   if (in_per_group != 1) return false;
   if (out_per_group == 1) return !xnnpack_has_depthwise_microkernel(taps);

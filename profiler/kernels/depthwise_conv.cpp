@@ -1,7 +1,7 @@
 // Depthwise conv2d with a tap count XNNPACK (snapshot 2022-02-16) has no microkernel for (7x7, 1x5, 5x1,
 // ...), and depthwise with a channel multiplier (one input channel to m outputs per group: FastViT's 7x7
 // downsampling and 3x3 head convs, m = 2) at any tap count, which XNNPACK only has as a grouped GEMM of
-// m columns. XNNPACK runs those as a grouped GEMM at 1.5-2 GMACpS on this machine, 2.5-5x slower than
+// m columns. XNNPACK runs those as a grouped GEMM at 1.5-2 GMACpS on this machine, 1.8-5x slower than
 // ONNX Runtime on FastViT and EfficientMod. Here: rows of output pixels in parallel;
 // per pixel, 16 channels at a time stay in a register while the kernel's taps stream past (weights
 // repacked tap-major so each tap's 16 weights are one load). Built for AVX-512 and AVX2+FMA and picked at
