@@ -34,7 +34,7 @@ void Interference::add(const std::string& section, const Json& timing) {
   ++c.noisy;
   const double cv = timing.contains("stats_us") ? number_or(timing["stats_us"], "cv", 0) : 0;
   c.wait += number_or(timing, "wait_fraction", -1) > noisy_wait_threshold;
-  c.cv += cv > noisy_cv_threshold;
+  c.cv += cv > number_or(timing, "cv_threshold", noisy_cv_threshold);
   c.outliers += number_or(timing, "outlier_runs", 0) > 0;
 }
 

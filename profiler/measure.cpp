@@ -51,7 +51,7 @@ Json to_json(const Stats& s) {
 
 Json to_json(const Timing& t, bool with_samples) {
   Json j = {{"stats_us", to_json(t.stats_us)},  {"attempts", t.attempts},          {"noisy", t.noisy},
-            {"wait_fraction", t.wait_fraction}, {"outlier_runs", t.outlier_runs}};
+            {"wait_fraction", t.wait_fraction}, {"outlier_runs", t.outlier_runs}, {"cv_threshold", t.cv_threshold}};
   if (with_samples) j["samples_us"] = t.samples_us;
   return j;
 }
@@ -95,6 +95,7 @@ Timing time_runs(const std::function<void()>& run, const MeasureOptions& o) {
     t.stats_us = summarize(samples);
     t.samples_us = std::move(samples);
     t.attempts = attempt;
+    t.cv_threshold = o.cv_threshold;
     t.wait_fraction = wait0 >= 0 && wait1 >= 0 && wall_s > 0 ? std::max(0.0, wait1 - wait0) / wall_s : -1;
     t.outlier_runs = std::count_if(t.samples_us.begin(), t.samples_us.end(), [&](double x) { return x > o.outlier_factor * t.stats_us.median; });
     // Keep the quietest attempt: interference-free first, then the lowest CV.
@@ -140,6 +141,7 @@ LayerTimings time_layers(Plan& plan, const MeasureOptions& o) {
     Timing t;
     t.stats_us = summarize(per_op[i]);
     t.samples_us = std::move(per_op[i]);
+    t.cv_threshold = o.cv_threshold;
     t.noisy = t.stats_us.cv > o.cv_threshold;
     sum_medians += t.stats_us.median;
     out.ops.push_back(std::move(t));

@@ -42,6 +42,7 @@ struct Timing {
   double wait_fraction = 0;        // run-queue wait of our threads / wall time (-1: not known here)
   int64_t outlier_runs = 0;        // runs above outlier_factor x median
   bool noisy = false;              // CV, run-queue wait or outliers above threshold in every attempt
+  double cv_threshold = noisy_cv_threshold;  // the one it was held to (MeasureOptions::cv_threshold)
 };
 Json to_json(const Timing& t, bool with_samples = true);
 

@@ -87,6 +87,7 @@ NetworkTimings time_network(const Network& net, const NetworkRun& run) {
   std::unique_ptr<CacheEvictor> evictor;
   if (run.cold_caches) {
     evictor = std::make_unique<CacheEvictor>(std::max<size_t>(1, plan->threads()), cache_evict_bytes());
+    timing.cv_threshold = std::max(timing.cv_threshold, noisy_cv_threshold_cold);
     // Then the input is read once, as the op that produced it inside a network would have left it cached.
     timing.before_each_run = [&] {
       evictor->run(plan->pool());

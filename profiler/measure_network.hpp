@@ -17,7 +17,8 @@ struct NetworkRun {
   // tensors come from memory as they do inside a network whose working set exceeds the caches, not
   // from the caches a network of one op or one block keeps warm between back-to-back runs. Measured
   // here: MobileNetV2's 16->96 1x1 expand at 112x112 ran 305 us back to back and 553 us inside the
-  // network (1 thread), 430-560 us after 25-50 MB written in between.
+  // network (1 thread), 430-560 us after 25-50 MB written in between. Cold runs vary more by themselves,
+  // so their CV threshold is noisy_cv_threshold_cold.
   bool cold_caches = false;
 };
 

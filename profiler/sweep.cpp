@@ -144,22 +144,41 @@ std::map<int64_t, double> measure_peaks(Json& profile, const std::vector<int64_t
 }
 
 // The budget's split: the grid, single ops, sampled networks, FasterNet stacks and the zoo share 70%
-// (their per-item time adapts to what is left of it; at three runs each they may overrun it); the coverage
-// set's two rounds 15% each, as hard slices from when each starts.
+// (their per-item time adapts to what is left of it, see Pacer; at three runs each they may still overrun
+// it); the coverage set's two rounds 15% each, as hard slices from when each starts.
 constexpr double existing_share = 0.70;
 constexpr std::array<double, 2> coverage_shares{0.15, 0.15};
 
-// Timing of the next measurement: the budget left, shared among the measurements left.
-MeasureOptions options_within(double budget_left_s, size_t items_left) {
+// Timing of the next measurement: the budget left, shared among the measurements left, each item taking
+// `item_per_min_time` times the min_time_s it is given.
+MeasureOptions options_within(double budget_left_s, size_t items_left, double item_per_min_time = 3.0) {
   MeasureOptions o;
   o.warmup_runs = 1;
   o.min_runs = 3;
   o.max_runs = 300;  // bounds the raw samples kept; the median of 300 runs is stable enough
   o.attempts = 2;
-  // Creating a plan and the per-op pass cost about as much again as the whole-network timing.
-  o.min_time_s = std::clamp(std::max(0.0, budget_left_s) / static_cast<double>(std::max<size_t>(1, items_left)) / 3.0, 0.005, 0.5);
+  o.min_time_s = std::clamp(std::max(0.0, budget_left_s) / static_cast<double>(std::max<size_t>(1, items_left)) / item_per_min_time,
+                            0.005, 0.5);
   return o;
 }
+
+// How long an item takes for the min_time_s it is given. Creating the plan, the warm-up, the per-op pass,
+// a second attempt and, in the cold sections, an eviction before every run come on top, in shares that
+// vary by section and machine: with a fixed 3x, session 7's cold profile took 809 s of its 600. So the
+// ratio is measured as the sweep goes (all items so far), starting from 3.
+class Pacer {
+ public:
+  MeasureOptions next(double budget_left_s, size_t items_left) const {
+    return options_within(budget_left_s, items_left, min_time_s_ > 0 ? std::max(1.0, item_s_ / min_time_s_) : 3.0);
+  }
+  void done(double item_s, const MeasureOptions& given) {
+    item_s_ += item_s;
+    min_time_s_ += given.min_time_s;
+  }
+
+ private:
+  double item_s_ = 0, min_time_s_ = 0;
+};
 
 // Measures one item into its section of `profile`, with `extra` fields added to its record; pins only
 // when the thread count changes.
@@ -180,14 +199,18 @@ void measure_item(const SweepItem& w, Json& profile, const std::map<int64_t, dou
   profile[w.section].push_back(std::move(r));
 }
 
-// Measures `todo` in order into `profile`, checkpointing after every measurement (an interrupt or a kill
-// then costs at most the one in progress), until done or `stop`.
+// Measures `todo` in order into `profile`, offering a checkpoint after every measurement (see run_sweep),
+// until done or `stop`.
 void measure_items(const std::vector<SweepItem>& todo, Json& profile, const std::map<int64_t, double>& peak, uint64_t seed,
                    double budget_s, Clock::time_point start, const std::function<void()>& checkpoint, const std::atomic<bool>& stop) {
   Progress progress("profile", "measured", todo.size());
   int64_t pinned = -1;
+  Pacer pacer;
   for (size_t k = 0; k < todo.size() && !stop; ++k) {
-    measure_item(todo[k], profile, peak, seed, options_within(budget_s - seconds_since(start), todo.size() - k), pinned);
+    const MeasureOptions timing = pacer.next(budget_s - seconds_since(start), todo.size() - k);
+    const auto item_start = Clock::now();
+    measure_item(todo[k], profile, peak, seed, timing, pinned);
+    pacer.done(seconds_since(item_start), timing);
     progress.update(k + 1);
     checkpoint();
   }
@@ -289,10 +312,25 @@ Json run_sweep(const SweepOptions& options, const std::atomic<bool>& stop) {
   Json profile = open_profile(options, threads, budget_s, done);
   const std::filesystem::path dir = std::filesystem::path(options.out_path).parent_path();
   std::filesystem::create_directories(dir.empty() ? std::filesystem::path(".") : dir);
-  auto checkpoint = [&] { write_file_atomic(options.out_path, profile.dump() + "\n"); };
+  // Writing a checkpoint dumps the whole profile: 0.1-0.3 s once it holds 20 MB of raw samples, and one
+  // per measurement (3,000) was most of why session 7's default profile took 809 s of its 600. So one is
+  // written only when the time since the last exceeds 19 times what the last took (writing then costs at
+  // most 5% of the time): after every measurement while the file is small, every few seconds when it is
+  // large. A kill loses at most those seconds; an interrupt (stop) and the end always write.
+  double last_write_s = 0;
+  auto last_write = Clock::now();
+  auto write = [&] {
+    const auto t0 = Clock::now();
+    write_file_atomic(options.out_path, profile.dump() + "\n");
+    last_write_s = seconds_since(t0);
+    last_write = Clock::now();
+  };
+  auto checkpoint = [&] {
+    if (seconds_since(last_write) >= 19 * last_write_s) write();
+  };
 
   const std::map<int64_t, double> peak = measure_peaks(profile, threads, options.quick);
-  checkpoint();
+  write();
   std::vector<SweepItem> todo = sweep_work(options.quick, threads, options.seed);
   std::erase_if(todo, [&](const SweepItem& w) { return done.count(w.id) > 0; });
   measure_items(todo, profile, peak, options.seed, existing_share * budget_s, start, checkpoint, stop);
@@ -301,7 +339,7 @@ Json run_sweep(const SweepOptions& options, const std::atomic<bool>& stop) {
   profile["complete"] = !stop;
   profile["elapsed_s"] = profile.value("elapsed_s", 0.0) + seconds_since(start);
   mark_interference(profile);
-  checkpoint();
+  write();
   return profile;
 }
 

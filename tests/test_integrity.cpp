@@ -102,11 +102,14 @@ TEST_CASE("the interference summary counts noisy timings per section and why") {
   n.add("configs", {{"noisy", true}, {"wait_fraction", 0.4}, {"outlier_runs", 0}, {"stats_us", {{"cv", 0.02}}}});
   n.add("configs", {{"noisy", false}, {"wait_fraction", 0.0}, {"outlier_runs", 0}, {"stats_us", {{"cv", 0.01}}}});
   n.add("ops", {{"noisy", true}, {"wait_fraction", 0.0}, {"outlier_runs", 2}, {"stats_us", {{"cv", 0.3}}}});
-  for (int i = 0; i < 7; ++i) n.add("ops", {{"noisy", false}, {"wait_fraction", 0.0}, {"outlier_runs", 0}, {"stats_us", {{"cv", 0.0}}}});
+  // A cold timing noisy by its outliers: CV 0.2 is within the cold threshold it states, so not a CV reason.
+  n.add("ops", {{"noisy", true}, {"wait_fraction", 0.0}, {"outlier_runs", 1}, {"stats_us", {{"cv", 0.2}}},
+                {"cv_threshold", profiler::noisy_cv_threshold_cold}});
+  for (int i = 0; i < 6; ++i) n.add("ops", {{"noisy", false}, {"wait_fraction", 0.0}, {"outlier_runs", 0}, {"stats_us", {{"cv", 0.0}}}});
   CHECK(n.total().measurements == 10);
-  CHECK(n.total().noisy == 2);
-  CHECK(n.above());  // 20% > 10%
-  CHECK(n.summary() == "2 of 10 (20%): configs 1/2 (run-queue wait 1, CV 0, outliers 0); ops 1/8 (run-queue wait 0, CV 1, outliers 1)");
+  CHECK(n.total().noisy == 3);
+  CHECK(n.above());  // 30% > 10%
+  CHECK(n.summary() == "3 of 10 (30%): configs 1/2 (run-queue wait 1, CV 0, outliers 0); ops 2/8 (run-queue wait 0, CV 1, outliers 2)");
   CHECK(profiler::Interference::from_json(n.to_json()).to_json() == n.to_json());
   profiler::Interference quiet;
   quiet.add("network", {{"noisy", false}});

@@ -98,6 +98,12 @@ TEST_CASE("before_each_run runs before every timed run and outside its time; col
   const auto m = profiler::time_network(net, cold);
   CHECK(m.timings.network.stats_us.count >= 2);
   CHECK(m.timings.ops.size() == net.ops.size());
+  // Held to the cold CV threshold, whole network and ops, and saying so.
+  CHECK(m.timings.network.cv_threshold == profiler::noisy_cv_threshold_cold);
+  for (const auto& op : m.timings.ops) CHECK(op.cv_threshold == profiler::noisy_cv_threshold_cold);
+  CHECK(profiler::to_json(m.timings.network)["cv_threshold"] == profiler::noisy_cv_threshold_cold);
+  profiler::NetworkRun warm{2, 3, false, quick_timing()};
+  CHECK(profiler::time_network(net, warm).timings.network.cv_threshold == profiler::noisy_cv_threshold);
   CHECK(profiler::cache_evict_bytes() > 0);
   CHECK(profiler::cache_evict_bytes() <= (int64_t{256} << 20));
 }

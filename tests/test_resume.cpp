@@ -125,7 +125,8 @@ TEST_CASE("an interrupted profile resumes to the configurations of an uninterrup
   const size_t after_term = measurements(checkpoint(run));
   CHECK(after_term >= after_int + 3);
 
-  // 3. SIGKILL cannot be caught: the last checkpoint (one per measurement) must still be whole.
+  // 3. SIGKILL cannot be caught: the last checkpoint (written every few measurements at most) must still be
+  // whole.
   pid = spawn(with(quick_args, {"--out", run.string(), "--resume"}), err);
   const size_t before_kill = wait_for(run, after_term + 3, pid);
   ::kill(pid, SIGKILL);
