@@ -37,8 +37,9 @@ struct OpFeatures {
   // memory), [9] log arithmetic intensity, [10] and [11]: variant flags within the class (group vs layer
   // norm, transcendental activation vs binary op, bilinear vs nearest, global vs max pool, concat vs pad,
   // a depthwise kernel without a fast XNNPACK microkernel), [12] measured in isolation: 1 for training
-  // samples timed in a one-block or one-op network, whose inputs and weights stay cache-warm between runs,
-  // 0 for ops timed inside whole networks and for every prediction (ops run inside networks).
+  // samples timed in a one-block or one-op network (with cold caches, NetworkRun::cold_caches, but still
+  // without the ops around them), 0 for ops timed inside whole networks and for every prediction (ops run
+  // inside networks).
   std::array<double, base_feature_count> base{};
   // XNNPACK fuses only min/max clamps into its GEMMs; any other activation of a conv or fully connected op
   // is a second pass over the output. That pass is an elementwise op and is predicted by the elementwise

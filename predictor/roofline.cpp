@@ -24,6 +24,12 @@ double roofline_us(const std::array<double, base_feature_count>& base, const Cei
   return std::max(macs / c.peak_macps, std::exp(base[1]) / c.bandwidth_bytes_per_s) * 1e6;
 }
 
+std::array<double, base_feature_count> efficiency_inputs(const std::array<double, base_feature_count>& base, const Ceilings& c) {
+  std::array<double, base_feature_count> x = base;
+  x[log_intensity_feature] = std::max(0.0, base[log_intensity_feature] - std::log(c.peak_macps / c.bandwidth_bytes_per_s));
+  return x;
+}
+
 const Ceilings& RooflineModel::ceilings_at(int64_t threads) const {
   // As network_scale does: the nearest probed thread count at or below, else the smallest. The thread
   // count is also a feature of the efficiency, so the model still sees the difference.
@@ -32,14 +38,15 @@ const Ceilings& RooflineModel::ceilings_at(int64_t threads) const {
 }
 
 namespace {
-double score(const RooflineModel& m, const std::array<double, base_feature_count>& base) {
-  double s = m.theta[0];
-  for (size_t k = 0; k < base_feature_count; ++k)
-    if (m.scale[k] > 0) s += m.theta[1 + k] * (base[k] - m.mean[k]) / m.scale[k];
-  return std::clamp(s, -s_bound, s_bound);
-}
 int64_t threads_of(const std::array<double, base_feature_count>& base) {
   return std::max<int64_t>(1, std::llround(std::exp(base[log_threads_feature])));
+}
+double score(const RooflineModel& m, const std::array<double, base_feature_count>& base) {
+  const auto x = efficiency_inputs(base, m.ceilings_at(threads_of(base)));
+  double s = m.theta[0];
+  for (size_t k = 0; k < base_feature_count; ++k)
+    if (m.scale[k] > 0) s += m.theta[1 + k] * (x[k] - m.mean[k]) / m.scale[k];
+  return std::clamp(s, -s_bound, s_bound);
 }
 }  // namespace
 
@@ -68,11 +75,13 @@ RooflineModel fit_roofline(const std::vector<RooflineSample>& samples, const std
   m.ceilings = ceilings;
   m.monotone = monotone;
   const Eigen::Index n = static_cast<Eigen::Index>(samples.size()), d = 1 + base_feature_count;
+  std::vector<std::array<double, base_feature_count>> inputs;
+  for (const auto& s : samples) inputs.push_back(efficiency_inputs(s.base, m.ceilings_at(threads_of(s.base))));
   for (size_t k = 0; k < base_feature_count; ++k) {
     double mean = 0, sq = 0;
-    for (const auto& s : samples) mean += s.base[k];
+    for (const auto& x : inputs) mean += x[k];
     mean /= static_cast<double>(n);
-    for (const auto& s : samples) sq += (s.base[k] - mean) * (s.base[k] - mean);
+    for (const auto& x : inputs) sq += (x[k] - mean) * (x[k] - mean);
     m.mean[k] = mean;
     m.scale[k] = std::sqrt(sq / static_cast<double>(n));
     if (m.scale[k] < 1e-9) m.scale[k] = 0;
@@ -82,8 +91,9 @@ RooflineModel fit_roofline(const std::vector<RooflineSample>& samples, const std
   for (Eigen::Index i = 0; i < n; ++i) {
     const auto& s = samples[static_cast<size_t>(i)];
     Z(i, 0) = 1;
+    const auto& x = inputs[static_cast<size_t>(i)];
     for (size_t k = 0; k < base_feature_count; ++k)
-      Z(i, static_cast<Eigen::Index>(1 + k)) = m.scale[k] > 0 ? (s.base[k] - m.mean[k]) / m.scale[k] : 0.0;
+      Z(i, static_cast<Eigen::Index>(1 + k)) = m.scale[k] > 0 ? (x[k] - m.mean[k]) / m.scale[k] : 0.0;
     excess(i) = std::log(std::max(1e-3, s.latency_us)) - std::log(roofline_us(s.base, m.ceilings_at(threads_of(s.base))));
   }
   std::vector<bool> bounded(static_cast<size_t>(d), false), fixed(static_cast<size_t>(d), false);

@@ -1,9 +1,10 @@
 // The second kind of class model (issue 16): an operator's time is its roofline time divided by an
 // efficiency in (0, 1],
 //   time_us = max(macs / peak_macps, bytes / bandwidth_bytes_per_s) * 1e6 / sigmoid(theta . z),
-// with the ceilings probed on the machine and z the standardised base features. Only the efficiency is
-// learned, and a sigmoid cannot exceed 1, so far outside the profile a large compute-bound conv tends to
-// the machine's peak instead of wherever a polynomial happens to go.
+// with the ceilings probed on the machine and z the standardised efficiency inputs (the base features,
+// with intensity measured from the ridge point: see efficiency_inputs). Only the efficiency is learned, and
+// a sigmoid cannot exceed 1, so far outside the profile a large compute-bound conv tends to the machine's
+// peak instead of wherever a polynomial happens to go.
 #pragma once
 
 #include <map>
@@ -29,11 +30,20 @@ double roofline_us(const std::array<double, base_feature_count>& base, const Cei
 // falls below the roofline time.
 inline const double roofline_residual_bound_log = std::log(1.5);
 
+// What the efficiency is a function of: the base features, except that log intensity becomes
+// max(0, log(intensity / ridge)) with ridge = peak_macps / bandwidth_bytes_per_s of `c`. Above the ridge an op
+// is compute bound and more reuse per byte raises its efficiency towards the peak; below it the op streams
+// its bytes, and how few MACs it does per byte no longer matters to how close it gets to the bandwidth.
+// Without the hinge a fit extrapolated the trend of near-ridge pointwise convs (slow output writes) to
+// matrix-vector convs far below the ridge: a squeeze-excitation 960->240 conv on 1x1 pixels was predicted
+// at 341 us (efficiency 0.04) and measured at 20 us in MobileNetV3 at 2 threads.
+std::array<double, base_feature_count> efficiency_inputs(const std::array<double, base_feature_count>& base, const Ceilings& c);
+
 struct RooflineModel {
-  // s = theta[0] + sum_k theta[1 + k] * (base[k] - mean[k]) / scale[k]; a feature with scale 0 (constant in
-  // the training data) is left out.
+  // s = theta[0] + sum_k theta[1 + k] * (x[k] - mean[k]) / scale[k] with x = efficiency_inputs(base); a
+  // feature with scale 0 (constant in the training data) is left out.
   std::array<double, 1 + base_feature_count> theta{};
-  std::array<double, base_feature_count> mean{}, scale{};
+  std::array<double, base_feature_count> mean{}, scale{};  // of efficiency_inputs over the training samples
   // Base features whose theta is constrained >= 0: the efficiency cannot fall as they grow.
   std::vector<size_t> monotone;
   std::map<int64_t, Ceilings> ceilings;  // per thread count, as probed by the profile

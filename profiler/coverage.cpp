@@ -22,6 +22,10 @@ namespace {
 constexpr int64_t max_coverage_channels = 4096;
 constexpr double max_ratio = 6;
 constexpr int64_t min_resolution = 7, max_resolution = 224;
+// This share of the resolution axis draws a 1x1 conv on 1x1 pixels instead: the convs after a global pool
+// (squeeze-excitation, head convs), matrix-vector products far below the ridge point that no other draw
+// resembles. Without them the predictor had no measurement within 5x of their intensity (issue 16).
+constexpr double pooled_share = 0.1;
 constexpr std::array<std::array<int64_t, 2>, 13> kernel_shapes{
     {{1, 1}, {2, 2}, {3, 3}, {4, 4}, {5, 5}, {6, 6}, {7, 7}, {1, 3}, {3, 1}, {1, 5}, {5, 1}, {1, 7}, {7, 1}}};
 // Shares of the groups axis: dense below 0.4, grouped up to 0.7, depthwise above.
@@ -72,8 +76,13 @@ CoverageConv decode(const Draw& u, const std::vector<int64_t>& threads) {
   const auto& k = kernel_shapes[pick(u[1], kernel_shapes.size())];
   c.kernel_h = k[0];
   c.kernel_w = k[1];
-  c.resolution = std::llround(log_between(u[4], min_resolution, max_resolution));
   c.stride = u[5] < 0.5 ? 1 : 2;
+  if (u[4] < pooled_share) {
+    c.resolution = 1;
+    c.kernel_h = c.kernel_w = c.stride = 1;
+  } else {
+    c.resolution = std::llround(log_between((u[4] - pooled_share) / (1 - pooled_share), min_resolution, max_resolution));
+  }
   c.activation = activation_names[pick(u[6], activation_names.size())].first;
   c.threads = threads[pick(u[7], threads.size())];
   return c;
@@ -96,7 +105,7 @@ CoveragePosition position_of(const CoverageConv& c, int64_t max_threads) {
           ln(c.groups) / log_c,
           ln(c.kernel_h) / log_k,
           ln(c.kernel_w) / log_k,
-          std::log(double(c.resolution) / min_resolution) / std::log(double(max_resolution) / min_resolution),
+          std::log(double(c.resolution)) / std::log(double(max_resolution)),
           c.stride > 1 ? 1.0 : 0.0,
           activation_tier(c.activation),
           max_threads > 1 ? ln(c.threads) / ln(max_threads) : 0.0};

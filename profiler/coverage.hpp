@@ -5,7 +5,7 @@
 // Ranges: kernels 1x1..7x7 and 1x3, 3x1, 1x5, 5x1, 1x7, 7x1; input channels 8..4096 (log-uniform); groups
 // 1 (dense, 40% of draws), 2..in/2 in powers of two (grouped, 30%) or in (depthwise, 30%); out/in ratios
 // 1/6..6 (log-uniform, out channels clamped to 8..4096; depthwise keeps out = in); resolutions 7..224
-// (log-uniform); strides 1 and 2; every activation; every thread count the profile measures. Each op is
+// (log-uniform), and for a tenth of draws a 1x1 conv on 1x1 pixels (after a global pool); strides 1 and 2; every activation; every thread count the profile measures. Each op is
 // kept only if it does coverage_min_macs..coverage_max_macs MACs and moves at most coverage_max_bytes
 // (fp32 weights + input + output), so that no single op (4096 channels at 224x224) eats the budget. A conv
 // with few channels per group runs far below the peak (measured here: 1-5 GMACpS with 1-8 in x out

@@ -30,7 +30,7 @@ TEST_CASE("the coverage set spans the kernels, groups, channels, ratios, resolut
   std::set<int64_t> strides, threads;
   std::set<std::string> activations;
   bool dense = false, depthwise = false, wide_groups = false, channels_4096 = false, expands_6 = false, reduces_6 = false;
-  int64_t min_res = 1000, max_res = 0;
+  int64_t min_res = 1000, max_res = 0, pooled_dense = 0;
   for (const auto& c : pool) {
     const CoverageConv& v = c.conv;
     kernels.insert({v.kernel_h, v.kernel_w});
@@ -43,7 +43,13 @@ TEST_CASE("the coverage set spans the kernels, groups, channels, ratios, resolut
     channels_4096 |= v.in_channels == 4096 || v.out_channels == 4096;
     expands_6 |= v.out_channels >= 5 * v.in_channels;
     reduces_6 |= 5 * v.out_channels <= v.in_channels;
-    min_res = std::min(min_res, v.resolution);
+    if (v.resolution < 7) {  // only the convs that follow a global pool
+      CHECK(v.resolution == 1);
+      CHECK(v.kernel_h * v.kernel_w * v.stride == 1);
+      pooled_dense += v.groups == 1 && v.in_channels >= 256 && v.out_channels >= 256;
+    } else {
+      min_res = std::min(min_res, v.resolution);
+    }
     max_res = std::max(max_res, v.resolution);
     CHECK(v.in_channels >= 8);
     CHECK(v.out_channels <= 4096);
@@ -65,6 +71,7 @@ TEST_CASE("the coverage set spans the kernels, groups, channels, ratios, resolut
   CHECK(expands_6);
   CHECK(reduces_6);
   CHECK(min_res <= 8);
+  CHECK(pooled_dense >= 10);  // squeeze-excitation and head convs: 960 -> 240, 960 -> 1280
   CHECK(max_res >= 200);
   CHECK(max_res <= 224);
 }

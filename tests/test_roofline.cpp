@@ -210,3 +210,27 @@ TEST_CASE("fit without probed ceilings keeps the quadratic and says why", "[roof
   CHECK(held["chosen"] == "quadratic");
   CHECK_THAT(held["note"].get<std::string>(), Catch::Contains("peaks"));
 }
+
+TEST_CASE("roofline model: below the ridge point intensity does not change the efficiency", "[roofline]") {
+  // A squeeze-excitation conv (960 -> 240 on 1x1 pixels) does 0.25 MACs per byte, far below this machine's
+  // ridge of 5; a near-ridge pointwise conv that writes a large output is slow for reasons a matrix-vector
+  // product does not share. The fit may learn intensity's effect only on the compute side.
+  const Predictor p = fit(synthetic_profile(true_us, 6), "synthetic.json");
+  const RooflineModel& m = *p.classes[static_cast<size_t>(OpClass::conv_dense)]->roofline;
+  REQUIRE(m.theta[1 + 9] > 0);  // the grid's intensities reach above the ridge, and the law rewards them
+  const double log_ridge = std::log(machine.peak_macps / machine.bandwidth_bytes_per_s);
+  std::array<double, base_feature_count> base = features_of({960, 240, 1, 1}).base;
+  REQUIRE(base[9] < log_ridge);
+  const double at_se = m.efficiency(base);
+  for (double log_intensity : {-6.0, -1.0, 0.0, log_ridge - 1e-9}) {
+    base[9] = log_intensity;
+    CHECK(m.efficiency(base) == Approx(at_se).epsilon(1e-12));
+  }
+  double last = at_se;
+  for (double above : {0.5, 1.0, 2.0, 4.0}) {
+    base[9] = log_ridge + above;
+    CHECK(m.efficiency(base) > last);
+    last = m.efficiency(base);
+  }
+  CHECK(efficiency_inputs(base, machine)[9] == Approx(4.0));
+}
