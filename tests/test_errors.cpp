@@ -154,6 +154,8 @@ TEST_CASE("the CLI reports bad input on one line with exit code 2") {
     CHECK(r.err.find(expected) != std::string::npos);
     CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
   }
+  std::filesystem::remove(malformed);
+  std::filesystem::remove(not_divisible);
 }
 
 TEST_CASE("expand --out writes nothing when the input is bad") {
