@@ -243,8 +243,8 @@ std::vector<BadInput> bad_inputs() {
 
       // Predictor files (predict, validate and calibrate read them from the device cache).
       {"predictor truncated", predict_cmd, predictor([](Json&) {}).substr(0, 300), "malformed JSON", predictor_file},
-      {"predictor wrong schema", predict_cmd, predictor([](Json& j) { j["schema"] = "cpubone-explore/predictor/v3"; }), "schema = \"cpubone-explore/predictor/v3\"", predictor_file},
-      {"predictor old schema", predict_cmd, predictor([](Json& j) { j["schema"] = "cpubone-explore/predictor/v1"; }), "expected \"cpubone-explore/predictor/v3\"", predictor_file},
+      {"predictor wrong schema", predict_cmd, predictor([](Json& j) { j["schema"] = "cpubone-explore/predictor/v9"; }), "schema = \"cpubone-explore/predictor/v9\"", predictor_file},
+      {"predictor old schema", predict_cmd, predictor([](Json& j) { j["schema"] = "cpubone-explore/predictor/v2"; }), "expected \"cpubone-explore/predictor/v3\"", predictor_file},
       {"predictor tree cycle", predict_cmd, predictor([](Json& j) { j["classes"][quadratic_class()]["residual_trees"][0]["left"][0] = 0; }), qc + ".residual_trees[0].left[0] = 0: expected a later node index", predictor_file},
       {"predictor tree feature", predict_cmd, predictor([](Json& j) { j["classes"][quadratic_class()]["residual_trees"][0]["feature"][0] = 99; }), "residual_trees[0].feature[0] = 99", predictor_file},
       {"predictor tree short", predict_cmd, predictor([](Json& j) { j["classes"][quadratic_class()]["residual_trees"][0]["right"] = Json::array(); }), "residual_trees[0].right: expected an array as long as", predictor_file},
