@@ -312,11 +312,12 @@ Json run_sweep(const SweepOptions& options, const std::atomic<bool>& stop) {
   Json profile = open_profile(options, threads, budget_s, done);
   const std::filesystem::path dir = std::filesystem::path(options.out_path).parent_path();
   std::filesystem::create_directories(dir.empty() ? std::filesystem::path(".") : dir);
-  // Writing a checkpoint dumps the whole profile: 0.1-0.3 s once it holds 20 MB of raw samples, and one
-  // per measurement (3,000) was most of why session 7's default profile took 809 s of its 600. So one is
-  // written only when the time since the last exceeds 19 times what the last took (writing then costs at
-  // most 5% of the time): after every measurement while the file is small, every few seconds when it is
-  // large. A kill loses at most those seconds; an interrupt (stop) and the end always write.
+  // Writing a checkpoint dumps the whole profile: 0.1-0.3 s once it holds 20 MB of raw samples, one per
+  // measurement (3,000). So one is written only when the time since the last exceeds 19 times what the
+  // last took (writing then costs at most 5% of the time): after every measurement while the file is
+  // small, every few seconds when it is large. A kill loses at most those seconds; an interrupt (stop)
+  // and the end always write. Measured: 670 s for the default profile with a checkpoint per measurement,
+  // 634 s without (same code otherwise, and the later profile measured more coverage convs in its slices).
   double last_write_s = 0;
   auto last_write = Clock::now();
   auto write = [&] {
