@@ -345,9 +345,15 @@ void flatten(Context& c, int i) {
 }
 
 // The target shape of a Reshape with its one -1 filled in; every dimension must be given and positive.
+// Checked before any product: a dimension above the element count, or dimensions whose product passes
+// it, cannot hold the tensor (and their product could overflow int64).
 Dims resolve(const Graph& g, int i, int64_t elements) {
   Dims d;
-  for (double v : g.need_constant(i, 1).values) d.push_back(static_cast<int64_t>(v));
+  for (double v : g.need_constant(i, 1).values) {
+    if (!(v >= -1 && v <= static_cast<double>(elements)) || v != std::floor(v))
+      g.fail(i, "target shape dimension " + std::to_string(v) + " is not -1 or an integer in [1, " + std::to_string(elements) + "]");
+    d.push_back(static_cast<int64_t>(v));
+  }
   int64_t known = 1, unknown = -1;
   for (size_t k = 0; k < d.size(); ++k) {
     if (d[k] == -1) {
@@ -356,6 +362,7 @@ Dims resolve(const Graph& g, int i, int64_t elements) {
     } else if (d[k] <= 0) {
       g.fail(i, "target shape dimensions must be positive (0 is not supported)");
     } else {
+      if (d[k] > elements / known) g.fail(i, "target shape does not hold the " + std::to_string(elements) + " elements");
       known *= d[k];
     }
   }
