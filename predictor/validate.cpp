@@ -23,19 +23,21 @@ double median(std::vector<double> v) { return profiler::summarize(std::move(v)).
 
 // Predictor and baseline scores of the rows whose "set" is in `sets`, and the worst predictions.
 Json set_summary(const Json& rows, std::initializer_list<std::string_view> sets) {
-  std::vector<double> measured, ours, by_macs, by_params;
+  std::vector<double> measured, ours, by_quadratic, by_macs, by_params;
   std::vector<const Json*> mine;
   for (const auto& r : rows) {
     if (std::find(sets.begin(), sets.end(), r["set"].get<std::string>()) == sets.end()) continue;
     mine.push_back(&r);
     measured.push_back(r["measured_us"].get<double>());
     ours.push_back(r["predicted_us"].get<double>());
+    by_quadratic.push_back(r["quadratic_baseline_us"].get<double>());
     by_macs.push_back(r["macs_baseline_us"].get<double>());
     by_params.push_back(r["params_baseline_us"].get<double>());
   }
   Json out = {{"networks", mine.size()}};
   if (mine.empty()) return out;
   out["predictor"] = accuracy_scores(ours, measured);
+  out["baseline_quadratic"] = accuracy_scores(by_quadratic, measured);
   out["baseline_macs"] = accuracy_scores(by_macs, measured);
   out["baseline_params"] = accuracy_scores(by_params, measured);
   std::sort(mine.begin(), mine.end(),
@@ -82,6 +84,13 @@ Json validate(const std::string& device, const ValidateOptions& options, const s
   if (log_macps.empty()) throw InputError(profile_path + ": no measurements at " + std::to_string(threads) + " thread(s) to fit the baselines");
   const double const_macps = std::exp(median(log_macps));
   const double us_per_param = std::exp(median(log_us_per_param));
+  // The model issue 16 started from (per class a quadratic in log features with boosted residuals, no
+  // roofline), fitted on the same profile: scored on the same measurements as the predictor, it is the
+  // "before" of a before-and-after that machine drift between two validate runs cannot blur.
+  FitOptions quadratic_options;
+  quadratic_options.roofline = false;
+  quadratic_options.allow_noisy = true;  // the predictor was fitted from this very profile
+  const Predictor quadratic = fit(profile, profile_path, quadratic_options);
 
   struct HeldOut {
     std::string name;
@@ -132,6 +141,7 @@ Json validate(const std::string& device, const ValidateOptions& options, const s
                     {"measured_us", measured}, {"measured_round_medians_us", round_medians[i]},
                     {"measured_round_spread", *hi / *lo - 1}, {"measured_cv", median(round_cvs[i])},
                     {"predicted_us", pred.latency_us},
+                    {"quadratic_baseline_us", predict(quadratic, h.net, threads).latency_us},
                     {"macs_baseline_us", static_cast<double>(c.total.macs) / const_macps * 1e6},
                     {"params_baseline_us", static_cast<double>(c.total.params_inference) * us_per_param},
                     {"error", pred.latency_us / measured - 1},

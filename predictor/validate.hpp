@@ -1,6 +1,6 @@
 // `validate`: measures held-out networks on this machine in interleaved rounds and scores the predictor
-// against two baselines fitted on the same training measurements (constant MACpS, constant time per
-// parameter), separately on two sets: in-distribution (every zoo network plus networks sampled from the
+// against three baselines fitted on the same training measurements (the quadratic regression without
+// roofline the predictor replaced, constant MACpS, constant time per parameter), separately on two sets: in-distribution (every zoo network plus networks sampled from the
 // CPUBone-like space below the profile's training seeds) and out-of-distribution (plain CNNs from
 // predictor/ood_networks.hpp, a generator sharing nothing with the sampler or the search space).
 #pragma once
@@ -11,7 +11,7 @@
 
 namespace cpx::predictor {
 
-inline constexpr std::string_view validation_schema = "cpubone-explore/validation/v2";
+inline constexpr std::string_view validation_schema = "cpubone-explore/validation/v3";
 
 struct ValidateOptions {
   int64_t samples = 30;
@@ -34,9 +34,10 @@ inline constexpr double goal_ood_within_10pct = 0.95;
 inline constexpr double goal_ood_within_5pct = 0.80;
 
 // Only "host" can be validated (it measures). Pins the calling thread to `threads` CPUs. `progress`, if
-// set, gets each network's row as it is measured. Returns the "cpubone-explore/validation/v2" JSON (v1 had
+// set, gets each network's row as it is measured. Returns the "cpubone-explore/validation/v3" JSON (v1 had
 // one score over all networks at the top level; v2 has in_distribution and out_of_distribution, each
-// with its networks, predictor and baseline scores and worst cases).
+// with its networks, predictor and baseline scores and worst cases; v3 adds the quadratic baseline,
+// baseline_quadratic and each row's quadratic_baseline_us).
 Json validate(const std::string& device, const ValidateOptions& options,
               const std::function<void(const Json& row)>& progress = {});
 

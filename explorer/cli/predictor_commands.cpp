@@ -135,13 +135,13 @@ void run_validate(const predictor::ValidateOptions& options, const std::string& 
               zoo().size(), static_cast<long long>(options.samples), static_cast<long long>(options.ood),
               static_cast<unsigned long long>(options.ood_seed), static_cast<long long>(options.threads),
               static_cast<long long>(options.rounds));
-  std::printf("%-20s %-16s %8s %10s %10s %9s\n", "set", "model", "MAPE", "within 5%", "within 10%", "Spearman");
+  std::printf("%-20s %-18s %8s %10s %10s %9s\n", "set", "model", "MAPE", "within 5%", "within 10%", "Spearman");
   for (const auto& [set, key] : {std::pair{"in-distribution", "in_distribution"}, std::pair{"out-of-distribution", "out_of_distribution"}}) {
     const Json& summary = result[key];
     if (!summary.contains("predictor")) continue;
-    for (const char* k : {"predictor", "baseline_macs", "baseline_params"}) {
+    for (const char* k : {"predictor", "baseline_quadratic", "baseline_macs", "baseline_params"}) {
       const Json& a = summary[k];
-      std::printf("%-20s %-16s %7.1f%% %9.1f%% %9.1f%% %9.3f\n", std::string_view(k) == "predictor" ? set : "", k,
+      std::printf("%-20s %-18s %7.1f%% %9.1f%% %9.1f%% %9.3f\n", std::string_view(k) == "predictor" ? set : "", k,
                   100 * a["mape"].get<double>(), 100 * a["within_5pct"].get<double>(), 100 * a["within_10pct"].get<double>(),
                   a["spearman"].get<double>());
     }
