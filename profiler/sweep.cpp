@@ -145,9 +145,19 @@ std::map<int64_t, double> measure_peaks(Json& profile, const std::vector<int64_t
 
 // The budget's split: the grid, single ops, sampled networks, FasterNet stacks and the zoo share 70%
 // (their per-item time adapts to what is left of it, see Pacer; at three runs each they may still overrun
-// it); the coverage set's two rounds 15% each, as hard slices from when each starts.
+// it); the coverage set's two rounds 15% each, as hard slices from when each starts. A round that starts
+// late gets an equal part of what is left of the whole budget instead, but never less than
+// min_coverage_share: the profile then ends near its budget and still has an adaptive round.
 constexpr double existing_share = 0.70;
 constexpr std::array<double, 2> coverage_shares{0.15, 0.15};
+constexpr double min_coverage_share = 0.05;
+
+// The slice of a coverage round that starts `elapsed_s` into the budget, with `rounds_left` rounds to go
+// (this one included).
+double coverage_slice_s(size_t round, size_t rounds_left, double budget_s, double elapsed_s) {
+  const double fair = (budget_s - elapsed_s) / static_cast<double>(rounds_left);
+  return std::clamp(fair, min_coverage_share * budget_s, coverage_shares[round - 1] * budget_s);
+}
 
 // Timing of the next measurement: the budget left, shared among the measurements left, each item taking
 // `item_per_min_time` times the min_time_s it is given.
@@ -237,8 +247,9 @@ Json& coverage_section(Json& profile, uint64_t seed, bool quick, size_t pool_siz
 // The coverage set's two rounds, each until its time slice is spent: round 1 measures the candidates in
 // their space-filling order, round 2 the one the measurements so far are least sure of. Records go to
 // "ops" (the predictor fits them as it fits every single-op record) with coverage_round and coverage_score.
-void measure_coverage(const SweepOptions& options, const std::vector<int64_t>& threads, double budget_s, Json& profile,
-                      const std::map<int64_t, double>& peak, const std::function<void()>& checkpoint, const std::atomic<bool>& stop) {
+void measure_coverage(const SweepOptions& options, const std::vector<int64_t>& threads, double budget_s, const std::function<double()>& elapsed_s,
+                      Json& profile, const std::map<int64_t, double>& peak, const std::function<void()>& checkpoint,
+                      const std::atomic<bool>& stop) {
   const std::vector<CoverageCandidate> pool = coverage_pool(options.quick, threads, options.seed);
   Json& coverage = coverage_section(profile, options.seed, options.quick, pool.size(), budget_s);
   std::map<std::string, size_t> index;
@@ -256,6 +267,8 @@ void measure_coverage(const SweepOptions& options, const std::vector<int64_t>& t
   int64_t pinned = -1;
   for (size_t round = 1; round <= 2 && !stop; ++round) {
     Json& slice = coverage["rounds"][round - 1];
+    if (slice["measured"].get<int64_t>() == 0 && slice["spent_s"].get<double>() == 0)
+      slice["budget_s"] = coverage_slice_s(round, 3 - round, budget_s, elapsed_s());
     const auto round_start = Clock::now();
     const double spent_before = slice["spent_s"].get<double>();
     auto left_s = [&] { return slice["budget_s"].get<double>() - spent_before - seconds_since(round_start); };
@@ -335,10 +348,12 @@ Json run_sweep(const SweepOptions& options, const std::atomic<bool>& stop) {
   std::vector<SweepItem> todo = sweep_work(options.quick, threads, options.seed);
   std::erase_if(todo, [&](const SweepItem& w) { return done.count(w.id) > 0; });
   measure_items(todo, profile, peak, options.seed, existing_share * budget_s, start, checkpoint, stop);
-  if (!stop) measure_coverage(options, threads, budget_s, profile, peak, checkpoint, stop);
+  const double elapsed_before_s = profile.value("elapsed_s", 0.0);  // of the runs this one resumes
+  if (!stop)
+    measure_coverage(options, threads, budget_s, [&] { return elapsed_before_s + seconds_since(start); }, profile, peak, checkpoint, stop);
 
   profile["complete"] = !stop;
-  profile["elapsed_s"] = profile.value("elapsed_s", 0.0) + seconds_since(start);
+  profile["elapsed_s"] = elapsed_before_s + seconds_since(start);
   mark_interference(profile);
   write();
   return profile;

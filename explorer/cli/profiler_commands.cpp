@@ -142,7 +142,7 @@ void add_profiler_commands(CLI::App& app) {
     cmd->add_option("--device", a->device, "Name to store this machine's profile under (host; or pi5 when run on a Raspberry Pi 5, replacing the calibrated pi5)");
     cmd->add_option("--threads", a->options.threads, "Thread counts to measure (default: 1 and all cores)");
     cmd->add_flag("--quick", a->options.quick, "A small grid in about a minute");
-    cmd->add_option("--budget", a->options.budget_s, "Time budget in seconds (default 600, or 60 with --quick): 70% for the grid, ops, networks and zoo, 15% + 15% for the coverage set's space-filling and adaptive rounds");
+    cmd->add_option("--budget", a->options.budget_s, "Time budget in seconds (default 600, or 60 with --quick): 70% for the grid, ops, networks and zoo, 15% + 15% for the coverage set's space-filling and adaptive rounds (an equal part of what is left when the rest overran, at least 5% each)");
     cmd->add_option("--out", a->options.out_path, "Profile path (default $CPX_HOME or ~/.cache/cpubone-explore, devices/DEVICE.json)");
     cmd->add_flag("--resume", a->options.resume, "Continue an interrupted profile at --out");
     cmd->add_option("--seed", a->options.seed, "Seed of weights, inputs, the measurement order and the coverage set's candidates");
