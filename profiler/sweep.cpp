@@ -143,53 +143,6 @@ std::map<int64_t, double> measure_peaks(Json& profile, const std::vector<int64_t
   return peak;
 }
 
-// The budget's split: the grid, single ops, sampled networks, FasterNet stacks and the zoo share 70%
-// (their per-item time adapts to what is left of it, see Pacer; at three runs each they may still overrun
-// it); the coverage set's two rounds 15% each, as hard slices from when each starts. A round that starts
-// late gets an equal part of what is left of the whole budget instead, but never less than
-// min_coverage_share: the profile then ends near its budget and still has an adaptive round.
-constexpr double existing_share = 0.70;
-constexpr std::array<double, 2> coverage_shares{0.15, 0.15};
-constexpr double min_coverage_share = 0.05;
-
-// The slice of a coverage round that starts `elapsed_s` into the budget, with `rounds_left` rounds to go
-// (this one included).
-double coverage_slice_s(size_t round, size_t rounds_left, double budget_s, double elapsed_s) {
-  const double fair = (budget_s - elapsed_s) / static_cast<double>(rounds_left);
-  return std::clamp(fair, min_coverage_share * budget_s, coverage_shares[round - 1] * budget_s);
-}
-
-// Timing of the next measurement: the budget left, shared among the measurements left, each item taking
-// `item_per_min_time` times the min_time_s it is given.
-MeasureOptions options_within(double budget_left_s, size_t items_left, double item_per_min_time = 3.0) {
-  MeasureOptions o;
-  o.warmup_runs = 1;
-  o.min_runs = 3;
-  o.max_runs = 300;  // bounds the raw samples kept; the median of 300 runs is stable enough
-  o.attempts = 2;
-  o.min_time_s = std::clamp(std::max(0.0, budget_left_s) / static_cast<double>(std::max<size_t>(1, items_left)) / item_per_min_time,
-                            0.005, 0.5);
-  return o;
-}
-
-// How long an item takes for the min_time_s it is given. Creating the plan, the warm-up, the per-op pass,
-// a second attempt and, in the cold sections, an eviction before every run come on top, in shares that
-// vary by section and machine: with a fixed 3x, session 7's cold profile took 809 s of its 600. So the
-// ratio is measured as the sweep goes (all items so far), starting from 3.
-class Pacer {
- public:
-  MeasureOptions next(double budget_left_s, size_t items_left) const {
-    return options_within(budget_left_s, items_left, min_time_s_ > 0 ? std::max(1.0, item_s_ / min_time_s_) : 3.0);
-  }
-  void done(double item_s, const MeasureOptions& given) {
-    item_s_ += item_s;
-    min_time_s_ += given.min_time_s;
-  }
-
- private:
-  double item_s_ = 0, min_time_s_ = 0;
-};
-
 // Measures one item into its section of `profile`, with `extra` fields added to its record; pins only
 // when the thread count changes.
 void measure_item(const SweepItem& w, Json& profile, const std::map<int64_t, double>& peak, uint64_t seed, const MeasureOptions& timing,
@@ -302,6 +255,31 @@ void measure_coverage(const SweepOptions& options, const std::vector<int64_t>& t
 
 }  // namespace
 
+double coverage_slice_s(size_t round, size_t rounds_left, double budget_s, double elapsed_s) {
+  const double fair = (budget_s - elapsed_s) / static_cast<double>(std::max<size_t>(1, rounds_left));
+  return std::clamp(fair, min_coverage_share * budget_s, coverage_shares.at(round - 1) * budget_s);
+}
+
+MeasureOptions options_within(double budget_left_s, size_t items_left, double item_per_min_time) {
+  MeasureOptions o;
+  o.warmup_runs = 1;
+  o.min_runs = 3;
+  o.max_runs = 300;  // bounds the raw samples kept; the median of 300 runs is stable enough
+  o.attempts = 2;
+  o.min_time_s = std::clamp(std::max(0.0, budget_left_s) / static_cast<double>(std::max<size_t>(1, items_left)) / item_per_min_time,
+                            0.005, 0.5);
+  return o;
+}
+
+MeasureOptions Pacer::next(double budget_left_s, size_t items_left) const {
+  return options_within(budget_left_s, items_left, min_time_s_ > 0 ? std::max(1.0, item_s_ / min_time_s_) : 3.0);
+}
+
+void Pacer::done(double item_s, const MeasureOptions& given) {
+  item_s_ += item_s;
+  min_time_s_ += given.min_time_s;
+}
+
 Json profile_device(const std::string& device, SweepOptions& o, const std::atomic<bool>& stop) {
   if (device.empty() || device.size() > 64 || device.find_first_of("/\\.") != std::string::npos)
     throw InputError("--device = \"" + device + "\": a device name of 1-64 characters without '/', '\\' or '.'");
@@ -347,7 +325,7 @@ Json run_sweep(const SweepOptions& options, const std::atomic<bool>& stop) {
   write();
   std::vector<SweepItem> todo = sweep_work(options.quick, threads, options.seed);
   std::erase_if(todo, [&](const SweepItem& w) { return done.count(w.id) > 0; });
-  measure_items(todo, profile, peak, options.seed, existing_share * budget_s, start, checkpoint, stop);
+  measure_items(todo, profile, peak, options.seed, grid_share * budget_s, start, checkpoint, stop);
   const double elapsed_before_s = profile.value("elapsed_s", 0.0);  // of the runs this one resumes
   if (!stop)
     measure_coverage(options, threads, budget_s, [&] { return elapsed_before_s + seconds_since(start); }, profile, peak, checkpoint, stop);
