@@ -12,15 +12,17 @@
 
 namespace cpx::profiler {
 
-// A timing is flagged noisy when, in every attempt, its CV, the share of wall time its threads waited
-// on a run queue (another process on our CPUs), or a run above 10x the median crossed these.
+// A timing is flagged noisy when, in every attempt, its robust CV (Stats::robust_cv: the CV of the
+// middle 80% of runs), the share of wall time its threads waited on a run queue (another process on our
+// CPUs), or a run above 10x the median crossed these.
 inline constexpr double noisy_cv_threshold = 0.10;
 // Runs timed after a cache eviction (NetworkRun::cold_caches) vary by themselves, with no other process
 // about: in session 7's quiet profile the cold single ops and blocks under 200 us had a median CV of 0.14
 // (those over 2 ms 0.025), and 10% CV flagged 33% of the profile noisy, so that fit dropped a third of it.
 // Their CV threshold is that profile's 90th percentile of cold CVs (0.23), rounded up; the run-queue wait
 // and outliers, which are signs of another process, keep their thresholds. A timing states the threshold
-// it was held to ("cv_threshold").
+// it was held to ("cv_threshold"). These thresholds were set on the plain CV and are now compared with
+// the robust one, which the rare slow runs do not raise.
 inline constexpr double noisy_cv_threshold_cold = 0.25;
 inline constexpr double noisy_wait_threshold = 0.10;
 // Above this share of noisy measurements a command warns in its last line and exits with exit_interfered.

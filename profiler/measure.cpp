@@ -41,12 +41,13 @@ Stats summarize(std::vector<double> samples) {
   for (double x : samples) ss += (x - s.mean) * (x - s.mean);
   s.stdev = samples.size() > 1 ? std::sqrt(ss / static_cast<double>(samples.size() - 1)) : 0.0;
   s.cv = s.mean > 0 ? s.stdev / s.mean : 0.0;
+  s.robust_cv = s.median > 0 ? (s.p90 - s.p10) / (2 * 1.2816 * s.median) : 0.0;
   return s;
 }
 
 Json to_json(const Stats& s) {
   return {{"count", s.count}, {"median", s.median}, {"p10", s.p10},   {"p90", s.p90}, {"mean", s.mean},
-          {"stdev", s.stdev}, {"cv", s.cv},         {"min", s.min},   {"max", s.max}};
+          {"stdev", s.stdev}, {"cv", s.cv},         {"min", s.min},   {"max", s.max}, {"robust_cv", s.robust_cv}};
 }
 
 Json to_json(const Timing& t, bool with_samples) {
@@ -76,7 +77,7 @@ Timing time_runs(const std::function<void()>& run, const MeasureOptions& o) {
   for (int64_t i = 0; i < o.warmup_runs; ++i) run();
   Timing best;
   auto interference = [&](const Timing& t) {
-    return t.stats_us.cv > o.cv_threshold || t.wait_fraction > o.wait_threshold || t.outlier_runs > 0;
+    return t.stats_us.robust_cv > o.cv_threshold || t.wait_fraction > o.wait_threshold || t.outlier_runs > 0;
   };
   for (int64_t attempt = 1; attempt <= std::max<int64_t>(1, o.attempts); ++attempt) {
     std::vector<double> samples;
@@ -98,8 +99,8 @@ Timing time_runs(const std::function<void()>& run, const MeasureOptions& o) {
     t.cv_threshold = o.cv_threshold;
     t.wait_fraction = wait0 >= 0 && wait1 >= 0 && wall_s > 0 ? std::max(0.0, wait1 - wait0) / wall_s : -1;
     t.outlier_runs = std::count_if(t.samples_us.begin(), t.samples_us.end(), [&](double x) { return x > o.outlier_factor * t.stats_us.median; });
-    // Keep the quietest attempt: interference-free first, then the lowest CV.
-    if (attempt == 1 || std::pair(interference(t), t.stats_us.cv) < std::pair(interference(best), best.stats_us.cv))
+    // Keep the quietest attempt: interference-free first, then the lowest robust CV.
+    if (attempt == 1 || std::pair(interference(t), t.stats_us.robust_cv) < std::pair(interference(best), best.stats_us.robust_cv))
       best = std::move(t);
     best.attempts = attempt;
     if (!interference(best)) return best;
@@ -142,7 +143,7 @@ LayerTimings time_layers(Plan& plan, const MeasureOptions& o) {
     t.stats_us = summarize(per_op[i]);
     t.samples_us = std::move(per_op[i]);
     t.cv_threshold = o.cv_threshold;
-    t.noisy = t.stats_us.cv > o.cv_threshold;
+    t.noisy = t.stats_us.robust_cv > o.cv_threshold;
     sum_medians += t.stats_us.median;
     out.ops.push_back(std::move(t));
   }

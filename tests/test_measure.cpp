@@ -108,6 +108,40 @@ TEST_CASE("before_each_run runs before every timed run and outside its time; col
   CHECK(profiler::cache_evict_bytes() <= (int64_t{256} << 20));
 }
 
+TEST_CASE("robust_cv is the CV of normal runs but ignores a few slow ones") {
+  std::vector<double> runs(40, 100.0);
+  for (size_t i = 0; i < runs.size(); ++i) runs[i] += (i % 2 ? 1 : -1) * 5.0;
+  const profiler::Stats even = profiler::summarize(runs);
+  CHECK(even.robust_cv == Approx(10.0 / (2 * 1.2816 * 100)));
+  runs[7] = runs[23] = 300;  // two runs of 40 slowed 3x: a timer tick, a neighbour on the SMT sibling
+  const profiler::Stats spiked = profiler::summarize(runs);
+  CHECK(spiked.cv > 0.3);
+  CHECK(spiked.robust_cv == Approx(even.robust_cv));
+  CHECK(profiler::to_json(spiked)["robust_cv"] == spiked.robust_cv);
+}
+
+TEST_CASE("a timing is flagged noisy by a spread of its middle runs, not by two slow runs") {
+  // Busy-waits, so that the runs last what they are told to whatever else the machine does.
+  auto spin_us = [](double us) {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double, std::micro>(us);
+    while (std::chrono::steady_clock::now() < end) {
+    }
+  };
+  profiler::MeasureOptions o = quick_timing();
+  o.min_runs = 40;
+  o.max_runs = 40;
+  o.wait_threshold = 1;     // the spread alone decides here, not another process on the machine
+  o.outlier_factor = 1e9;
+  int run = 0;
+  const profiler::Timing two_slow = profiler::time_runs([&] { spin_us(++run % 20 == 7 ? 900 : 300); }, o);
+  CHECK(two_slow.stats_us.cv > o.cv_threshold);
+  CHECK_FALSE(two_slow.noisy);
+  run = 0;
+  const profiler::Timing quarter_slow = profiler::time_runs([&] { spin_us(++run % 4 == 0 ? 600 : 300); }, o);
+  CHECK(quarter_slow.stats_us.robust_cv > o.cv_threshold);
+  CHECK(quarter_slow.noisy);
+}
+
 TEST_CASE("measured layer rows carry count's name, op and MACs and keep measure's keys") {
   const Network net = small_net();
   const Json count_rows = count_json(net, count(net), true)["layers"];
