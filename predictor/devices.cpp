@@ -65,6 +65,17 @@ Ceilings host_ceilings(const Json& profile, const std::string& path, int64_t thr
                    " thread(s) with peak_macps and bandwidth_bytes_per_s (profile the host again: `cpubone-explore profile --device host`)");
 }
 
+Ceilings roofline_ceilings(const Json& profile, const std::string& path, int64_t threads) {
+  Ceilings c = host_ceilings(profile, path, threads);
+  c.bandwidth_bytes_per_s = 0;
+  for (const auto& p : profile["peaks"])
+    if (p.value("threads", int64_t{0}) == threads) c.bandwidth_bytes_per_s = p.value("cache_bandwidth_bytes_per_s", 0.0);
+  if (!(c.bandwidth_bytes_per_s > 0))
+    throw InputError(path + ": peaks: no cache_bandwidth_bytes_per_s at " + std::to_string(threads) +
+                     " thread(s), which the roofline model needs (profiled before it was probed: `cpubone-explore profile --device host`)");
+  return c;
+}
+
 CalibrationResult calibrate_device(const CalibrationRequest& r) {
   if (r.device.empty() || r.device == "host" || r.device.find('/') != std::string::npos)
     throw InputError("--device = \"" + r.device + "\": name a device other than host, without '/'");

@@ -40,6 +40,9 @@ struct CalibrationResult {
 // The host's probed peak and bandwidth at `threads` from a profile's "peaks"; an InputError naming the file
 // when it has none.
 Ceilings host_ceilings(const Json& profile, const std::string& path, int64_t threads);
+// The ceilings the host's roofline class models are relative to: the probed peak and the cache bandwidth
+// (predictor/roofline.hpp says why); an InputError naming the file when its probes have no cache bandwidth.
+Ceilings roofline_ceilings(const Json& profile, const std::string& path, int64_t threads);
 CalibrationResult calibrate_device(const CalibrationRequest& request);
 
 }  // namespace cpx::predictor

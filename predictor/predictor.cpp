@@ -578,7 +578,7 @@ Predictor fit(const Json& profile, const std::string& profile_path, const FitOpt
   std::map<int64_t, Ceilings> ceilings;
   std::string no_ceilings;
   try {
-    for (const auto& w : g.wholes) ceilings.emplace(w.threads, host_ceilings(profile, profile_path, w.threads));
+    for (const auto& w : g.wholes) ceilings.emplace(w.threads, roofline_ceilings(profile, profile_path, w.threads));
   } catch (const InputError& e) {
     no_ceilings = std::string("no roofline model: ") + e.what();
   }

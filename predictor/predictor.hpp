@@ -2,9 +2,10 @@
 // per-network overhead. One regression per operator class, of log latency on the op's features (so
 // log MACpS = log MACs − prediction), fitted from a device profile; an unfused activation of a conv or
 // fully connected op adds the elementwise model's time for that pass. Stored as JSON
-// "cpubone-explore/predictor/v3" with its provenance; never a binary blob. (v1 had the activation as a
+// "cpubone-explore/predictor/v4" with its provenance; never a binary blob. (v1 had the activation as a
 // feature of the conv's own model, so conv classes only knew the activations the block grid used; v2's
-// roofline efficiency took log intensity as it is, v3 only above the ridge point: efficiency_inputs.)
+// roofline efficiency took log intensity as it is, v3 only above the ridge point: efficiency_inputs; v4's
+// roofline memory ceiling is the cache bandwidth probe, v3's was DRAM's: see RooflineModel.)
 // A class may instead hold a roofline model (predictor/roofline.hpp), "kind": "roofline" in the JSON;
 // a class without "kind" is the regression. A host predictor of an older schema is refitted from its
 // profile when loaded (devices.cpp); a calibrated device of an older one is an error naming the schema.
@@ -20,8 +21,8 @@
 
 namespace cpx::predictor {
 
-inline constexpr std::string_view predictor_schema = "cpubone-explore/predictor/v3";
-// A calibrated device: its hardware, the host model (predictor/v3) it transfers from, the fitted factors,
+inline constexpr std::string_view predictor_schema = "cpubone-explore/predictor/v4";
+// A calibrated device: its hardware, the host model (predictor/v4) it transfers from, the fitted factors,
 // held-out figures and the interval. Written by `calibrate`.
 inline constexpr std::string_view device_schema = "cpubone-explore/device/v1";
 

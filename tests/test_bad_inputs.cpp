@@ -71,7 +71,7 @@ const Json& small_profile() {
     "options": {"quick": true, "threads": [1], "budget_s": 60, "seed": 0,
                 "cold_caches": {"sections": ["configs", "ops"], "evict_bytes_per_thread": 67108864}},
     "environment": {"cpu": "test"},
-    "peaks": [{"threads": 1, "peak_macps": 1e10, "bandwidth_bytes_per_s": 1e9, "peak_source": "test"}],
+    "peaks": [{"threads": 1, "peak_macps": 1e10, "bandwidth_bytes_per_s": 1e9, "cache_bandwidth_bytes_per_s": 4e9, "peak_source": "test"}],
     "configs": [{"id": "conv_k3_g1_c32_r56_s1_t1", "variant": "conv", "kernel": 3, "groups": 1, "channels": 32,
                  "resolution": 56, "stride": 1, "threads": 1, "macs": 28901376, "macps": 1e10,
                  "latency_us": {"stats_us": {"median": 2890.1}},
@@ -244,7 +244,7 @@ std::vector<BadInput> bad_inputs() {
       // Predictor files (predict, validate and calibrate read them from the device cache).
       {"predictor truncated", predict_cmd, predictor([](Json&) {}).substr(0, 300), "malformed JSON", predictor_file},
       {"predictor wrong schema", predict_cmd, predictor([](Json& j) { j["schema"] = "cpubone-explore/predictor/v9"; }), "schema = \"cpubone-explore/predictor/v9\"", predictor_file},
-      {"predictor old schema", predict_cmd, predictor([](Json& j) { j["schema"] = "cpubone-explore/predictor/v2"; }), "expected \"cpubone-explore/predictor/v3\"", predictor_file},
+      {"predictor old schema", predict_cmd, predictor([](Json& j) { j["schema"] = "cpubone-explore/predictor/v2"; }), "expected \"cpubone-explore/predictor/v4\"", predictor_file},
       {"predictor tree cycle", predict_cmd, predictor([](Json& j) { j["classes"][quadratic_class()]["residual_trees"][0]["left"][0] = 0; }), qc + ".residual_trees[0].left[0] = 0: expected a later node index", predictor_file},
       {"predictor tree feature", predict_cmd, predictor([](Json& j) { j["classes"][quadratic_class()]["residual_trees"][0]["feature"][0] = 99; }), "residual_trees[0].feature[0] = 99", predictor_file},
       {"predictor tree short", predict_cmd, predictor([](Json& j) { j["classes"][quadratic_class()]["residual_trees"][0]["right"] = Json::array(); }), "residual_trees[0].right: expected an array as long as", predictor_file},

@@ -163,7 +163,7 @@ TEST_CASE("a predictor round-trips through its JSON form with identical predicti
   Predictor p = constant_predictor(3.0);
   p.classes[static_cast<size_t>(OpClass::conv_pointwise)]->theta[1] = 0.5;  // depends on log work
   const Json j = to_json(p);
-  CHECK(j["schema"] == "cpubone-explore/predictor/v3");
+  CHECK(j["schema"] == "cpubone-explore/predictor/v4");
   const Predictor back = predictor_from_json(Json::parse(j.dump()), "p.json");
   const Network net = find_zoo("b1")->build(0);
   CHECK(predict(back, net, 1).latency_us == Approx(predict(p, net, 1).latency_us).epsilon(1e-12));

@@ -75,7 +75,9 @@ Json synthetic_profile(double (*law)(const Shape&), unsigned seed) {
                        {"layers", {layer}}});
   }
   return {{"device", "host"}, {"complete", true},
-          {"peaks", {{{"threads", 1}, {"peak_macps", machine.peak_macps}, {"bandwidth_bytes_per_s", machine.bandwidth_bytes_per_s}}}},
+          // The class models' memory ceiling is the cache bandwidth (DRAM's is for transfer to devices).
+          {"peaks", {{{"threads", 1}, {"peak_macps", machine.peak_macps}, {"bandwidth_bytes_per_s", machine.bandwidth_bytes_per_s / 4},
+                      {"cache_bandwidth_bytes_per_s", machine.bandwidth_bytes_per_s}}}},
           {"configs", configs}, {"ops", Json::array()}, {"networks", Json::array()}};
 }
 
@@ -201,7 +203,7 @@ TEST_CASE("roofline model: JSON round trip, and a roofline class without its cei
                                   }())), "q.json").classes[static_cast<size_t>(OpClass::conv_dense)]->roofline);
 }
 
-TEST_CASE("fit without probed ceilings keeps the quadratic and says why", "[roofline]") {
+TEST_CASE("fit without probed ceilings (or without the cache bandwidth) keeps the quadratic and says why", "[roofline]") {
   Json profile = synthetic_profile(true_us, 5);
   profile.erase("peaks");
   const Predictor p = fit(profile, "synthetic.json");
@@ -209,6 +211,13 @@ TEST_CASE("fit without probed ceilings keeps the quadratic and says why", "[roof
   const Json& held = p.provenance["classes"]["conv_dense"]["held_out"];
   CHECK(held["chosen"] == "quadratic");
   CHECK_THAT(held["note"].get<std::string>(), Catch::Contains("peaks"));
+
+  Json dram_only = synthetic_profile(true_us, 5);  // a profile from before the cache bandwidth probe
+  dram_only["peaks"][0].erase("cache_bandwidth_bytes_per_s");
+  const Predictor q = fit(dram_only, "synthetic.json");
+  CHECK_FALSE(q.classes[static_cast<size_t>(OpClass::conv_dense)]->roofline);
+  CHECK_THAT(q.provenance["classes"]["conv_dense"]["held_out"]["note"].get<std::string>(),
+             Catch::Contains("synthetic.json: peaks: no cache_bandwidth_bytes_per_s at 1 thread(s)"));
 }
 
 TEST_CASE("roofline model: below the ridge point intensity does not change the efficiency", "[roofline]") {
