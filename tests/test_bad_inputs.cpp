@@ -95,8 +95,10 @@ std::string predictor(const Edit& e) { return edited(shipped_predictor(), e); }
 const std::string& quadratic_class() {
   static const std::string name = [] {
     for (const auto& [c, m] : shipped_predictor()["classes"].items())
-      if (m.contains("theta") && m.contains("residual_trees") && !m["residual_trees"].empty()) return c;
-    throw std::logic_error("the shipped pi5 host model has no quadratic class with residual trees");
+      // The tree rows below corrupt the first tree's root, which must be a split for its links to be read.
+      if (m.contains("theta") && m.contains("residual_trees") && !m["residual_trees"].empty() && m["residual_trees"][0]["feature"][0] >= 0)
+        return c;
+    throw std::logic_error("the shipped pi5 host model has no quadratic class whose first residual tree splits");
   }();
   return name;
 }
