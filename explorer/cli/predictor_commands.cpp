@@ -117,6 +117,19 @@ void print_worst(const char* set, const Json& summary) {
   }
 }
 
+// The interference line, then, when the reference conv says the machine changed speed, a warning and
+// exit_interfered: the run queue cannot show a neighbour outside this VM.
+void finish_validate(const Json& result) {
+  finish_measuring(profiler::Interference::from_json(result["interference"]), "validate");
+  const Json& noise = result["machine_noise"];
+  if (!noise["machine_slowed"].get<bool>()) return;
+  std::fprintf(stderr,
+               "validate: WARNING: the reference conv's slowest round took %.0f%% longer than its fastest (limit %.0f%%): the machine "
+               "changed speed while measuring, which no run-queue wait shows (another VM on this host?); measure again; exit %d\n",
+               100 * noise["reference_spread"].get<double>(), 100 * predictor::max_reference_spread, profiler::exit_interfered);
+  std::exit(profiler::exit_interfered);
+}
+
 void run_validate(const predictor::ValidateOptions& options, const std::string& device, bool as_json, const QuietMachine& quiet) {
   if (device == "host") quiet.run("validate", options.threads);
   auto progress = [&](const Json& r) {
@@ -127,7 +140,7 @@ void run_validate(const predictor::ValidateOptions& options, const std::string& 
   const Json result = predictor::validate(device, options, progress);
   if (as_json) {
     std::cout << result.dump(2) << "\n";
-    finish_measuring(profiler::Interference::from_json(result["interference"]), "validate");
+    finish_validate(result);
     return;
   }
   std::printf("held-out, none used in fitting: in-distribution %zu zoo + %lld sampled networks; out-of-distribution %lld "
@@ -164,7 +177,8 @@ void run_validate(const predictor::ValidateOptions& options, const std::string& 
   std::printf("machine noise: a network's slowest round vs its fastest, median %.1f%%, p90 %.1f%%%s\n",
               100 * noise["median_round_spread"].get<double>(), 100 * noise["p90_round_spread"].get<double>(),
               noise["median_round_spread"].get<double>() > 0.05 ? " (noisy: errors above include the machine's drift)" : "");
-  finish_measuring(profiler::Interference::from_json(result["interference"]), "validate");
+  std::printf("reference conv before each round: slowest vs fastest %+.1f%%\n", 100 * noise["reference_spread"].get<double>());
+  finish_validate(result);
 }
 
 void run_calibrate(const std::string& device, const std::string& published, const std::string& column,
