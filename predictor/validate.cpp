@@ -53,26 +53,28 @@ Json set_summary(const Json& rows, std::initializer_list<std::string_view> sets)
   return out;
 }
 
-}  // namespace
-
-Json validate(const std::string& device, const ValidateOptions& options, const std::function<void(const Json& row)>& progress) {
-  const int64_t samples = options.samples, threads = options.threads;
-  const uint64_t seed = options.seed;
-  const double min_time_s = options.min_time_s;
+void check_options(const std::string& device, const ValidateOptions& o) {
   if (device != "host") throw InputError("--device = \"" + device + "\": validation measures, so it runs on the host only");
-  if (samples < 0 || samples > 10000) throw InputError("--samples = " + std::to_string(samples) + ": out of range [0, 10000]");
-  if (options.rounds < 1 || options.rounds > 100)
-    throw InputError("--rounds = " + std::to_string(options.rounds) + ": out of range [1, 100]");
-  if (!(min_time_s >= 0 && min_time_s <= 60)) throw InputError("--min-time = " + std::to_string(min_time_s) + ": out of range [0, 60]");
-  if (options.ood < 0 || options.ood > 10000) throw InputError("--ood = " + std::to_string(options.ood) + ": out of range [0, 10000]");
-  if (threads < 1 || threads > 256) throw InputError("--threads = " + std::to_string(threads) + ": out of range [1, 256]");
-  if (seed + static_cast<uint64_t>(samples) > profiler::training_seed_base)
-    throw InputError("--seed = " + std::to_string(seed) + ": sampled seeds must stay below " +
+  if (o.samples < 0 || o.samples > 10000) throw InputError("--samples = " + std::to_string(o.samples) + ": out of range [0, 10000]");
+  if (o.rounds < 1 || o.rounds > 100) throw InputError("--rounds = " + std::to_string(o.rounds) + ": out of range [1, 100]");
+  if (!(o.min_time_s >= 0 && o.min_time_s <= 60)) throw InputError("--min-time = " + std::to_string(o.min_time_s) + ": out of range [0, 60]");
+  if (o.ood < 0 || o.ood > 10000) throw InputError("--ood = " + std::to_string(o.ood) + ": out of range [0, 10000]");
+  if (o.threads < 1 || o.threads > 256) throw InputError("--threads = " + std::to_string(o.threads) + ": out of range [1, 256]");
+  if (o.seed + static_cast<uint64_t>(o.samples) > profiler::training_seed_base)
+    throw InputError("--seed = " + std::to_string(o.seed) + ": sampled seeds must stay below " +
                      std::to_string(profiler::training_seed_base) + ", where the profile's training networks start");
-  const Predictor p = load_predictor(device);
-  // Baselines, fitted on the same training measurements as the predictor (the profile's blocks and ops).
-  const std::string profile_path = p.provenance.value("profile", profiler::default_profile_path(device));
-  const Json profile = profiler::load_profile(profile_path);
+}
+
+// The baselines, fitted on the same training measurements as the predictor (the profile's blocks and ops).
+struct Baselines {
+  double const_macps = 0, us_per_param = 0;
+  // The model issue 16 started from (per class a quadratic in log features with boosted residuals, no
+  // roofline), fitted on the same profile: scored on the same measurements as the predictor, it is the
+  // "before" of a before-and-after that machine drift between two validate runs cannot blur.
+  Predictor quadratic;
+};
+
+Baselines fit_baselines(const Json& profile, const std::string& profile_path, int64_t threads) {
   std::vector<double> log_macps, log_us_per_param;
   for (const char* section : {"configs", "ops"})
     for (const auto& r : profile.value(section, Json::array())) {
@@ -83,114 +85,140 @@ Json validate(const std::string& device, const ValidateOptions& options, const s
       if (params > 0) log_us_per_param.push_back(std::log(us / params));
     }
   if (log_macps.empty()) throw InputError(profile_path + ": no measurements at " + std::to_string(threads) + " thread(s) to fit the baselines");
-  const double const_macps = std::exp(median(log_macps));
-  const double us_per_param = std::exp(median(log_us_per_param));
-  // The model issue 16 started from (per class a quadratic in log features with boosted residuals, no
-  // roofline), fitted on the same profile: scored on the same measurements as the predictor, it is the
-  // "before" of a before-and-after that machine drift between two validate runs cannot blur.
   FitOptions quadratic_options;
   quadratic_options.roofline = false;
   quadratic_options.allow_noisy = true;  // the predictor was fitted from this very profile
-  const Predictor quadratic = fit(profile, profile_path, quadratic_options);
+  return {std::exp(median(log_macps)), std::exp(median(log_us_per_param)), fit(profile, profile_path, quadratic_options)};
+}
 
-  struct HeldOut {
-    std::string name;
-    Network net;
-    const char* set;     // zoo and sampled are in-distribution, ood is not
-    std::string blocks;  // ood: what the network is made of
-  };
+struct HeldOut {
+  std::string name;
+  Network net;
+  const char* set;     // zoo and sampled are in-distribution, ood is not
+  std::string blocks;  // ood: what the network is made of
+};
+
+std::vector<HeldOut> held_out_networks(const ValidateOptions& o) {
   std::vector<HeldOut> held_out;
   for (const auto& e : zoo()) held_out.push_back({e.name, e.build(0), "zoo", ""});
-  for (int64_t i = 0; i < samples; ++i) {
-    Macro m = sample_cpubone_like(seed + static_cast<uint64_t>(i));
+  for (int64_t i = 0; i < o.samples; ++i) {
+    Macro m = sample_cpubone_like(o.seed + static_cast<uint64_t>(i));
     held_out.push_back({m.name, expand(m, m.name), "sampled", ""});
   }
-  for (int64_t i = 0; i < options.ood; ++i) {
-    OodNetwork n = ood_network(options.ood_seed + static_cast<uint64_t>(i));
+  for (int64_t i = 0; i < o.ood; ++i) {
+    OodNetwork n = ood_network(o.ood_seed + static_cast<uint64_t>(i));
     held_out.push_back({n.network.name, std::move(n.network), "ood", std::move(n.blocks)});
   }
-  profiler::pin_to_cpus(threads);
-  profiler::NetworkRun run{threads, seed, false, {}};
-  run.timing.min_time_s = min_time_s;
+  return held_out;
+}
+
+struct Rounds {
+  std::vector<std::vector<double>> medians_us, cvs;  // per network, one per round
+  std::vector<double> reference_us;                  // one per round
+  profiler::Interference interference;               // every network in every round is one measurement
+};
+
+// Every network once per round, each round in its own shuffled order; each round re-creates the plans
+// (keeping every zoo plan alive would hold gigabytes of weights).
+Rounds measure_rounds(const std::vector<HeldOut>& held_out, const ValidateOptions& o) {
+  profiler::pin_to_cpus(o.threads);
+  profiler::NetworkRun run{o.threads, o.seed, false, {}};
+  run.timing.min_time_s = o.min_time_s;
   run.timing.min_runs = 5;
   run.timing.warmup_runs = 2;
-  // rounds x networks medians; each round re-creates the plan (keeping every zoo plan alive would hold
-  // gigabytes of weights) and visits the networks in its own order.
-  std::vector<std::vector<double>> round_medians(held_out.size()), round_cvs(held_out.size());
-  std::mt19937_64 rng(seed);
-  profiler::Interference interference;  // every network in every round is one measurement
-  std::vector<size_t> order(held_out.size());
-  std::iota(order.begin(), order.end(), size_t{0});
   // A fixed 3x3 conv timed before every round: the machine's own speed. A neighbour on the host of this
   // VM slows every run without showing in our run queue (one 2-thread validate here, 2026-11-23, ran
   // 34% slow in four of its five rounds with 1 of 395 measurements flagged), and only this shows it.
-  const Network reference = profiler::SweepConfig{"conv", 3, 1, 128, 28, 1, threads}.network();
+  const Network reference = profiler::SweepConfig{"conv", 3, 1, 128, 28, 1, o.threads}.network();
   profiler::NetworkRun reference_run = run;
-  reference_run.timing.min_time_s = std::min(min_time_s, 0.05);
-  std::vector<double> reference_us;
-  for (int64_t round = 0; round < options.rounds; ++round) {
-    reference_us.push_back(profiler::time_network(reference, reference_run).timings.network.stats_us.median);
+  reference_run.timing.min_time_s = std::min(o.min_time_s, 0.05);
+  Rounds r;
+  r.medians_us.resize(held_out.size());
+  r.cvs.resize(held_out.size());
+  std::mt19937_64 rng(o.seed);
+  std::vector<size_t> order(held_out.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  for (int64_t round = 0; round < o.rounds; ++round) {
+    r.reference_us.push_back(profiler::time_network(reference, reference_run).timings.network.stats_us.median);
     std::shuffle(order.begin(), order.end(), rng);
     for (size_t i : order) {
       const profiler::Timing t = profiler::time_network(held_out[i].net, run).timings.network;
-      round_medians[i].push_back(t.stats_us.median);
-      round_cvs[i].push_back(t.stats_us.cv);
-      interference.add(held_out[i].set, profiler::to_json(t, false));
+      r.medians_us[i].push_back(t.stats_us.median);
+      r.cvs[i].push_back(t.stats_us.cv);
+      r.interference.add(held_out[i].set, profiler::to_json(t, false));
     }
   }
+  return r;
+}
+
+// How much the machine itself moved while measuring: each network's spread between its rounds, and the
+// reference conv's.
+Json machine_noise(const Json& rows, const std::vector<double>& reference_us) {
+  std::vector<double> spreads;
+  for (const auto& r : rows) spreads.push_back(r["measured_round_spread"].get<double>());
+  std::sort(spreads.begin(), spreads.end());
+  const auto [fastest, slowest] = std::minmax_element(reference_us.begin(), reference_us.end());
+  const double reference_spread = *slowest / *fastest - 1;
+  return {{"median_round_spread", median(spreads)},
+          {"p90_round_spread", spreads.empty() ? 0.0 : spreads[static_cast<size_t>(0.9 * static_cast<double>(spreads.size() - 1))]},
+          {"reference", "3x3 conv, 128 channels, 28x28, timed before every round"},
+          {"reference_round_us", reference_us},
+          {"reference_spread", reference_spread},
+          {"machine_slowed", reference_spread > max_reference_spread}};
+}
+
+}  // namespace
+
+Json validate(const std::string& device, const ValidateOptions& options, const std::function<void(const Json& row)>& progress) {
+  check_options(device, options);
+  const int64_t threads = options.threads;
+  const Predictor p = load_predictor(device);
+  const std::string profile_path = p.provenance.value("profile", profiler::default_profile_path(device));
+  const Baselines baselines = fit_baselines(profiler::load_profile(profile_path), profile_path, threads);
+  const std::vector<HeldOut> held_out = held_out_networks(options);
+  const Rounds rounds = measure_rounds(held_out, options);
   Json rows = Json::array();
   for (size_t i = 0; i < held_out.size(); ++i) {
     const HeldOut& h = held_out[i];
     const NetworkCount c = count(h.net);
-    const double measured = median(round_medians[i]);
+    const std::vector<double>& medians = rounds.medians_us[i];
+    const double measured = median(medians);
     const NetworkPrediction pred = predict(p, h.net, threads);
     const Json outside = prediction_json(p, h.net, pred, threads, false);
-    const auto [lo, hi] = std::minmax_element(round_medians[i].begin(), round_medians[i].end());
+    const auto [lo, hi] = std::minmax_element(medians.begin(), medians.end());
     rows.push_back({{"network", h.name}, {"set", h.set}, {"macs", c.total.macs}, {"params_inference", c.total.params_inference},
-                    {"measured_us", measured}, {"measured_round_medians_us", round_medians[i]},
-                    {"measured_round_spread", *hi / *lo - 1}, {"measured_cv", median(round_cvs[i])},
+                    {"measured_us", measured}, {"measured_round_medians_us", medians},
+                    {"measured_round_spread", *hi / *lo - 1}, {"measured_cv", median(rounds.cvs[i])},
                     {"predicted_us", pred.latency_us},
-                    {"quadratic_baseline_us", predict(quadratic, h.net, threads).latency_us},
-                    {"macs_baseline_us", static_cast<double>(c.total.macs) / const_macps * 1e6},
-                    {"params_baseline_us", static_cast<double>(c.total.params_inference) * us_per_param},
+                    {"quadratic_baseline_us", predict(baselines.quadratic, h.net, threads).latency_us},
+                    {"macs_baseline_us", static_cast<double>(c.total.macs) / baselines.const_macps * 1e6},
+                    {"params_baseline_us", static_cast<double>(c.total.params_inference) * baselines.us_per_param},
                     {"error", pred.latency_us / measured - 1},
                     {"ops_outside_profile", outside["ops_outside_profile"]},
                     {"outside_profile_features", outside["outside_profile_features"]}});
     if (!h.blocks.empty()) rows.back()["blocks"] = h.blocks;
     if (progress) progress(rows.back());
   }
-  // How much the machine itself moved while measuring: each network's spread between its rounds.
-  std::vector<double> spreads;
-  for (const auto& r : rows) spreads.push_back(r["measured_round_spread"].get<double>());
-  std::sort(spreads.begin(), spreads.end());
-  const auto [fastest, slowest] = std::minmax_element(reference_us.begin(), reference_us.end());
-  const double reference_spread = *slowest / *fastest - 1;
-  const Json noise = {{"median_round_spread", median(spreads)},
-                      {"p90_round_spread", spreads.empty() ? 0.0 : spreads[static_cast<size_t>(0.9 * static_cast<double>(spreads.size() - 1))]},
-                      {"reference", "3x3 conv, 128 channels, 28x28, timed before every round"},
-                      {"reference_round_us", reference_us},
-                      {"reference_spread", reference_spread},
-                      {"machine_slowed", reference_spread > max_reference_spread}};
   return {{"schema", validation_schema},
-          {"machine_noise", noise},
-          {"interference", interference.to_json()},
+          {"machine_noise", machine_noise(rows, rounds.reference_us)},
+          {"interference", rounds.interference.to_json()},
           {"device", device},
           {"threads", threads},
           {"networks", rows.size()},
           {"zoo_networks", zoo().size()},
-          {"sampled_networks", samples},
-          {"seed", seed},
+          {"sampled_networks", options.samples},
+          {"seed", options.seed},
           {"ood_networks", options.ood},
           {"ood_seed", options.ood_seed},
           {"rounds", options.rounds},
-          {"min_time_s_per_round", min_time_s},
+          {"min_time_s_per_round", options.min_time_s},
           {"in_distribution", set_summary(rows, {"zoo", "sampled"})},
           {"out_of_distribution", set_summary(rows, {"ood"})},
           {"goals", {{"in_distribution_within_10pct", goal_in_distribution_within_10pct},
                      {"ood_within_10pct", goal_ood_within_10pct},
                      {"ood_within_5pct", goal_ood_within_5pct},
                      {"source", "issue 16, for this machine's host predictor"}}},
-          {"baseline_constant_macps", const_macps},
+          {"baseline_constant_macps", baselines.const_macps},
           {"environment", to_json(profiler::capture_environment(threads))},
           {"rows", rows}};
 }
