@@ -1,6 +1,7 @@
 #include "predictor/devices.hpp"
 
 #include <filesystem>
+#include <optional>
 
 #include "profiler/file_lock.hpp"
 #include "profiler/profile_file.hpp"
@@ -56,24 +57,27 @@ Predictor fit_device(const std::string& device, const std::string& profile_file,
   return p;
 }
 
-Ceilings host_ceilings(const Json& profile, const std::string& path, int64_t threads) {
+namespace {
+// The profile's peak probe at `threads` with a positive peak_macps and `bandwidth_key`, if any.
+std::optional<Ceilings> probed_ceilings(const Json& profile, int64_t threads, const char* bandwidth_key) {
   if (profile.contains("peaks") && profile["peaks"].is_array())
     for (const auto& p : profile["peaks"])
-      if (p.value("threads", int64_t{0}) == threads && p.value("peak_macps", 0.0) > 0 && p.value("bandwidth_bytes_per_s", 0.0) > 0)
-        return {p["peak_macps"].get<double>(), p["bandwidth_bytes_per_s"].get<double>()};
+      if (p.value("threads", int64_t{0}) == threads && p.value("peak_macps", 0.0) > 0 && p.value(bandwidth_key, 0.0) > 0)
+        return Ceilings{p["peak_macps"].get<double>(), p[bandwidth_key].get<double>()};
+  return std::nullopt;
+}
+}  // namespace
+
+Ceilings host_ceilings(const Json& profile, const std::string& path, int64_t threads) {
+  if (const auto c = probed_ceilings(profile, threads, "bandwidth_bytes_per_s")) return *c;
   throw InputError(path + ": peaks: no probe at " + std::to_string(threads) +
                    " thread(s) with peak_macps and bandwidth_bytes_per_s (profile the host again: `cpubone-explore profile --device host`)");
 }
 
 Ceilings roofline_ceilings(const Json& profile, const std::string& path, int64_t threads) {
-  Ceilings c = host_ceilings(profile, path, threads);
-  c.bandwidth_bytes_per_s = 0;
-  for (const auto& p : profile["peaks"])
-    if (p.value("threads", int64_t{0}) == threads) c.bandwidth_bytes_per_s = p.value("cache_bandwidth_bytes_per_s", 0.0);
-  if (!(c.bandwidth_bytes_per_s > 0))
-    throw InputError(path + ": peaks: no cache_bandwidth_bytes_per_s at " + std::to_string(threads) +
-                     " thread(s), which the roofline model needs (profiled before it was probed: `cpubone-explore profile --device host`)");
-  return c;
+  if (const auto c = probed_ceilings(profile, threads, "cache_bandwidth_bytes_per_s")) return *c;
+  throw InputError(path + ": peaks: no cache_bandwidth_bytes_per_s at " + std::to_string(threads) +
+                   " thread(s), which the roofline model needs (profiled before it was probed: `cpubone-explore profile --device host`)");
 }
 
 CalibrationResult calibrate_device(const CalibrationRequest& r) {

@@ -1,8 +1,9 @@
 // `validate`: measures held-out networks on this machine in interleaved rounds and scores the predictor
 // against three baselines fitted on the same training measurements (the quadratic regression without
-// roofline the predictor replaced, constant MACpS, constant time per parameter), separately on two sets: in-distribution (every zoo network plus networks sampled from the
-// CPUBone-like space below the profile's training seeds) and out-of-distribution (plain CNNs from
-// predictor/ood_networks.hpp, a generator sharing nothing with the sampler or the search space).
+// roofline the predictor replaced, constant MACpS, constant time per parameter), separately on two sets:
+// in-distribution (every zoo network plus networks sampled from the CPUBone-like space below the
+// profile's training seeds) and out-of-distribution (plain CNNs from predictor/ood_networks.hpp, a
+// generator sharing nothing with the sampler or the search space).
 #pragma once
 
 #include <functional>

@@ -33,8 +33,8 @@ void Interference::add(const std::string& section, const Json& timing) {
   if (!timing_noisy(timing)) return;
   ++c.noisy;
   // Timings since robust_cv existed were held to it; older ones to the plain CV.
-  const Json& stats = timing.contains("stats_us") ? timing["stats_us"] : Json::object();
-  const double cv = stats.contains("robust_cv") ? number_or(stats, "robust_cv", 0) : number_or(stats, "cv", 0);
+  const Json stats = timing.value("stats_us", Json::object());
+  const double cv = number_or(stats, stats.contains("robust_cv") ? "robust_cv" : "cv", 0);
   c.wait += number_or(timing, "wait_fraction", -1) > noisy_wait_threshold;
   c.cv += cv > number_or(timing, "cv_threshold", noisy_cv_threshold);
   c.outliers += number_or(timing, "outlier_runs", 0) > 0;

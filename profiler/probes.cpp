@@ -68,21 +68,20 @@ PeakProbe probe_peak(int64_t threads, const MeasureOptions& options) {
   check_xnn(xnn_setup_copy_nc_x32(copy, floats / row, src.data(), dst.data(), pool), "setup copy_nc_x32");
   const Timing t = time_runs([&] { check_xnn(xnn_run_operator(copy, pool), "run copy_nc_x32"); }, options);
   xnn_delete_operator(copy);
-  if (pool) pthreadpool_destroy(pool);
   const double bytes = 2.0 * static_cast<double>(floats * sizeof(float));
   out.bandwidth_bytes_per_s = bytes / (t.stats_us.median * 1e-6);
   out.details["copy 64 MiB"] = {{"bytes", bytes}, {"latency_us", to_json(t, false)}};
 
-  // The same copy within each thread's caches: 128 KiB each way per thread (inside the L2 of any current
-  // core), copied 64 times per run so that one dispatch to the pool is not most of the time.
+  // The same copy within each thread's caches: 128 KiB each way per thread (256 KiB, no more than the
+  // per-core L2 of any CPU in predictor/devices/hardware), copied 64 times per run so that one dispatch to the pool is not most of
+  // the time.
   CacheCopy cc;
   cc.src.assign(CacheCopy::floats * static_cast<size_t>(threads), 1.0f);
   cc.dst.assign(CacheCopy::floats * static_cast<size_t>(threads), 0.0f);
-  pthreadpool_t cache_pool = threads > 1 ? pthreadpool_create(static_cast<size_t>(threads)) : nullptr;
   const Timing cached = time_runs(
       [&] {
         pthreadpool_parallelize_1d(
-            cache_pool,
+            pool,
             [](void* self, size_t part) {
               auto* c = static_cast<CacheCopy*>(self);
               for (size_t r = 0; r < CacheCopy::repeats; ++r)
@@ -91,7 +90,7 @@ PeakProbe probe_peak(int64_t threads, const MeasureOptions& options) {
             &cc, static_cast<size_t>(threads), 0);
       },
       options);
-  if (cache_pool) pthreadpool_destroy(cache_pool);
+  if (pool) pthreadpool_destroy(pool);
   const double cache_bytes = 2.0 * static_cast<double>(CacheCopy::floats * sizeof(float) * CacheCopy::repeats) * static_cast<double>(threads);
   out.cache_bandwidth_bytes_per_s = cache_bytes / (cached.stats_us.median * 1e-6);
   out.details["copy 128 KiB per thread, 64 times"] = {{"bytes", cache_bytes}, {"latency_us", to_json(cached, false)}};
