@@ -335,7 +335,8 @@ Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, cons
                   {"class_scales", class_scales},
                   {"host_model", {{"environment", hp.value("environment", Json::object())},
                                   {"profile_complete", hp.value("profile_complete", false)},
-                                  {"fitted_on", hp.value("fitted_on", "")}}},
+                                  {"fitted_on", hp.value("fitted_on", "")},
+                                  {"selection", hp.value("selection", "")}}},
                   {"transfer", "device op time = group factor x device roofline time / host efficiency; host efficiency = host roofline "
                                "time / host predicted time at 1 thread, clamped into (0, 1]; roofline time = max(MACs / peak_macps, bytes / "
                                "bandwidth); device peak = fp32 peak of the cores its runtime used (hardware), bandwidth = its DRAM's. "

@@ -98,11 +98,14 @@ CalibrationResult calibrate_device(const CalibrationRequest& r) {
   out.host = host_ceilings(profiler::load_profile(profile_path), profile_path, 1);
   // The device file records how to rebuild it, without this machine's paths.
   const std::filesystem::path published(r.published);
+  // A host predictor fitted before fit recorded its selection says nothing about it.
+  const Json selection = host.provenance.is_object() ? host.provenance.value("selection", Json()) : Json();
   std::string rebuild = "cpubone-explore calibrate --device " + r.device + " --published " +
                         (published.is_absolute() ? published.filename().string() : r.published) +
                         (r.column.empty() ? "" : " --column " + r.column) +
                         (r.hardware.empty() ? "" : " --hardware " + std::filesystem::path(r.hardware).filename().string()) +
-                        ", after `cpubone-explore fit --device host`";
+                        ", after `cpubone-explore fit --device host" +
+                        (selection.is_string() ? " --select " + selection.get<std::string>() : "") + "`";
   if (r.hardware.empty()) rebuild = "scripts/calibrate-devices (" + rebuild + ")";
   out.calibration = calibrate(host, out.host, *hw, out.points, published.filename().string() +
                               (r.column.empty() ? "" : " column " + r.column), rebuild);

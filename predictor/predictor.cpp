@@ -29,6 +29,14 @@ double class_model_us(const ClassModel& m, const std::array<double, base_feature
   return m.scale * std::exp(log_us + (base[0] - clamped.base[0]));
 }
 
+FitOptions::Selection selection_from_string(const std::string& name, const std::string& field) {
+  if (name == "kfold") return FitOptions::Selection::kfold;
+  if (name == "balanced") return FitOptions::Selection::balanced;
+  throw InputError(field + " = \"" + name + "\": expected kfold or balanced");
+}
+
+std::string_view to_string(FitOptions::Selection s) { return s == FitOptions::Selection::kfold ? "kfold" : "balanced"; }
+
 double Predictor::predict_class_us(OpClass c, const std::array<double, base_feature_count>& base) const {
   const auto& m = classes[static_cast<size_t>(c)];
   if (!m) throw InputError(device + " predictor: no model for operator class " + std::string(to_string(c)) +
@@ -354,7 +362,7 @@ struct HeldOut {
 
 // Held-out MAPE of each kind on class c's samples: k folds by record group, and the records with the
 // largest work (top 20% of samples) held out from a model trained on the rest; the choice is by
-// options.selection (why balanced is the default: see FitOptions::Selection).
+// options.selection (why kfold is the default: see FitOptions::Selection).
 HeldOut compare_held_out(const Predictor& p, size_t c, const std::vector<Sample>& own, const std::map<int64_t, Ceilings>* ceilings,
                          const std::string& no_ceilings, const FitOptions& options) {
   HeldOut h;
@@ -550,6 +558,7 @@ Json fit_provenance(const Json& profile, const std::string& profile_path, const 
           {"profile_complete", profile.value("complete", false)},
           {"fitted_on", "profile sections configs, ops and networks (block grid, operator micro-benchmarks, networks sampled with seeds >= 1e6); zoo held out"},
           {"samples", g.samples.size()},
+          {"selection", to_string(options.selection)},
           {"ridge", options.ridge},
           {"residual_trees", options.residual_trees ? Json{{"trees", options.boost.trees}, {"depth", options.boost.depth},
                                                            {"min_leaf", options.boost.min_leaf},

@@ -217,11 +217,12 @@ PYBIND11_MODULE(_core, m) {
   m.def("shipped_devices", &cpx::predictor::shipped_device_names);
   m.def("predictor_path", &cpx::predictor::predictor_path, py::arg("device"));
 
-  m.def("fit", [](const std::string& device, const std::string& profile, bool allow_noisy) {
+  m.def("fit", [](const std::string& device, const std::string& profile, bool allow_noisy, const std::string& select) {
     cpx::predictor::FitOptions options;
     options.allow_noisy = allow_noisy;
+    options.selection = cpx::predictor::selection_from_string(select, "select");
     return off_thread([&] { return cpx::predictor::fit_device(device, profile, options); });
-  }, py::arg("device") = "host", py::arg("profile") = "", py::arg("allow_noisy") = false);
+  }, py::arg("device") = "host", py::arg("profile") = "", py::arg("allow_noisy") = false, py::arg("select") = "kfold");
 
   m.def("calibrate", [](const std::string& device, const std::string& published, const std::string& column,
                         const std::string& hardware, const std::string& out) {

@@ -325,6 +325,16 @@ TEST_CASE("hardware descriptions: every shipped one parses, its peak is computed
   fails_naming(j, "interval");
 }
 
+TEST_CASE("shipped devices carry a host model fitted with --select balanced, and say so") {
+  // scripts/calibrate-devices fits it so (see there why); a device rebuilt another way must say which.
+  for (const char* device : {"pi5", "pixel7pro", "xeon-w2125", "a72", "xeon-gold5118", "i9-9900x"}) {
+    INFO(device);
+    const Json j = to_json(load_predictor(device));
+    CHECK(j["provenance"]["host_model"]["selection"] == "balanced");
+    CHECK_THAT(j["rebuild"].get<std::string>(), Catch::Contains("`cpubone-explore fit --device host --select balanced`"));
+  }
+}
+
 TEST_CASE("threads are part of a calibrated device") {
   const Predictor pi5 = load_predictor("pi5");
   CHECK(prediction_threads(pi5, std::nullopt) == 4);

@@ -203,6 +203,30 @@ TEST_CASE("roofline model: JSON round trip, and a roofline class without its cei
                                   }())), "q.json").classes[static_cast<size_t>(OpClass::conv_dense)]->roofline);
 }
 
+TEST_CASE("fit keeps per class the kind with the lowest k-fold held-out MAPE; --select balanced adds the largest shapes", "[roofline]") {
+  // The true law here is a quadratic in log features, so that the choice is not one-sided.
+  const Json profile = synthetic_profile(
+      [](const Shape& s) { return 0.01 * std::pow(double(s.cin * s.cout * s.res * s.res * s.kernel * s.kernel), 0.8); }, 7);
+  auto check_choice = [](const Predictor& p, FitOptions::Selection selection) {
+    CHECK(p.provenance["selection"] == (selection == FitOptions::Selection::kfold ? "kfold" : "balanced"));
+    const Json& held = p.provenance["classes"]["conv_dense"]["held_out"];
+    REQUIRE(held.contains("quadratic"));
+    std::string best;
+    double best_score = 1e300;
+    for (const char* kind : {"quadratic", "roofline", "roofline+trees"}) {
+      const double kfold = held[kind]["kfold_mape"].get<double>(), largest = held[kind]["largest_shapes_mape"].get<double>();
+      const double score = selection == FitOptions::Selection::kfold ? kfold : 0.5 * (kfold + largest);
+      if (score < best_score) best_score = score, best = kind;
+    }
+    CHECK(held["chosen"] == best);
+  };
+  const Predictor by_default = fit(profile, "synthetic.json");
+  check_choice(by_default, FitOptions::Selection::kfold);
+  FitOptions balanced;
+  balanced.selection = FitOptions::Selection::balanced;
+  check_choice(fit(profile, "synthetic.json", balanced), FitOptions::Selection::balanced);
+}
+
 TEST_CASE("fit without probed ceilings (or without the cache bandwidth) keeps the quadratic and says why", "[roofline]") {
   Json profile = synthetic_profile(true_us, 5);
   profile.erase("peaks");

@@ -17,7 +17,7 @@ namespace cpx::cli {
 
 void run_fit(const std::string& device, const std::string& profile_file, bool quick, bool residual_trees, bool allow_noisy,
              bool roofline, const std::string& select) {
-  if (select != "balanced" && select != "kfold") throw InputError("--select = \"" + select + "\": expected balanced or kfold");
+  const auto selection = predictor::selection_from_string(select, "--select");
   const std::string path = profile_file.empty() ? profiler::default_profile_path(device) : profile_file;
   if (profile_file.empty() && device == "host" && !std::filesystem::exists(path)) {
     std::fprintf(stderr, "fit: no device profile at %s; profiling this machine first\n", path.c_str());
@@ -32,7 +32,7 @@ void run_fit(const std::string& device, const std::string& profile_file, bool qu
   options.residual_trees = residual_trees;
   options.allow_noisy = allow_noisy;
   options.roofline = roofline;
-  options.selection = select == "kfold" ? predictor::FitOptions::Selection::kfold : predictor::FitOptions::Selection::balanced;
+  options.selection = selection;
   const predictor::Predictor p = predictor::fit_device(device, profile_file, options);
   const std::string out = predictor::predictor_path(device);
   std::printf("predictor for %s: %s (fitted in %.2f s from %s)\n", device.c_str(), out.c_str(),
@@ -290,9 +290,10 @@ void add_predictor_commands(CLI::App& app) {
     auto no_roofline = std::make_shared<bool>(false);
     cmd->add_flag("--no-roofline", *no_roofline, "Only the quadratic class models (to compare; by default each class keeps the "
                   "quadratic or the roofline model, whichever has the lower held-out error)");
-    auto select = std::make_shared<std::string>("balanced");
-    cmd->add_option("--select", *select, "How a class's model kind is chosen: balanced (mean of the k-fold and the "
-                    "largest-shapes held-out MAPE) or kfold (k-fold alone)");
+    auto select = std::make_shared<std::string>("kfold");
+    cmd->add_option("--select", *select, "How a class's model kind is chosen: kfold (lowest k-fold held-out MAPE, "
+                    "folds grouped by profile record) or balanced (mean of the k-fold and the largest-shapes held-out MAPE)")
+        ->capture_default_str();
     cmd->callback([=] { run_fit(*device, *profile, *quick, !*no_trees, *allow_noisy, !*no_roofline, *select); });
   }
   {

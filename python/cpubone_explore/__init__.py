@@ -128,11 +128,14 @@ def profile(device: str = "host", quick: bool = True, threads: Sequence[int] | N
     return Result(_core.profile(device, quick, list(threads or []), budget_s, _path(out), resume, seed))
 
 
-def fit(device: str = "host", profile: PathLike | None = None, allow_noisy: bool = False) -> Predictor:
+def fit(device: str = "host", profile: PathLike | None = None, allow_noisy: bool = False,
+        select: str = "kfold") -> Predictor:
     """Fits the device's MACpS predictor from its profile (default: the cached one, see ``profile``) and
     writes it to the device cache, where ``predictor(device)`` finds it. Samples of noisy measurements are
-    dropped; a profile mostly measured on a busy machine raises InputError unless ``allow_noisy``."""
-    return _core.fit(device, _path(profile), allow_noisy)
+    dropped; a profile mostly measured on a busy machine raises InputError unless ``allow_noisy``.
+    ``select`` chooses each operator class's model kind as ``fit --select`` does: "kfold" (lowest k-fold
+    held-out MAPE) or "balanced" (mean of that and the largest-shapes held-out MAPE)."""
+    return _core.fit(device, _path(profile), allow_noisy, select)
 
 
 def predictor(device: str = "host") -> Predictor:

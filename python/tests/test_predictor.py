@@ -53,6 +53,9 @@ def test_profile_fit_predict_calibrate_on_this_machine(tmp_path):
     assert host.device == "host"
     assert cx.predictor("host").to_dict() == host.to_dict()
     assert cx.predictor("host").predict("b0")["latency_us"] > 0
+    assert host.to_dict()["provenance"]["selection"] == "kfold"
+    with pytest.raises(cx.InputError, match='select = "largest": expected kfold or balanced'):
+        cx.fit("host", profile=tmp_path / "host.json", allow_noisy=True, select="largest")
 
     # A plain "model,latency_ms" file (the quick profile has no conv_transpose, which some zoo models with
     # published RPi 5 figures need).
