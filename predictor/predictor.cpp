@@ -10,6 +10,7 @@
 
 #include "predictor/devices.hpp"
 #include "profiler/interference.hpp"
+#include "profiler/machine_speed.hpp"
 
 #include "space/count.hpp"
 
@@ -264,6 +265,26 @@ void refuse_empty_or_noisy(const Gathered& g, const Where& where, const std::str
                      "% of the measurements fit learns from are flagged noisy, " + g.noise.summary() +
                      "; the machine was busy while profiling: re-profile on a quiet machine (`cpubone-explore profile "
                      "--quiet-machine-check`), or fit anyway with --allow-noisy");
+}
+
+// How much the machine changed speed while profiling (profiler/machine_speed.hpp), for the provenance;
+// null for a profile from before the check. Above max_speed_spread_to_fit the profile mixes two machines
+// and no per-measurement flag shows it, so it is refused as a mostly noisy one is.
+Json speed_change(const Json& profile, const std::string& profile_path, const FitOptions& options) {
+  if (!profile.contains("machine_speed")) return nullptr;
+  double spread = 0;
+  try {
+    const Json& section = profile["machine_speed"];
+    if (!section.is_object() || !section.contains("samples")) throw InputError("machine_speed: expected {\"samples\": [...]}");
+    spread = profiler::speed_spread(section["samples"]);
+  } catch (const InputError& e) {
+    throw InputError(profile_path + ": " + e.what());
+  }
+  if (spread > max_speed_spread_to_fit && !options.allow_noisy)
+    throw InputError(profile_path + ": machine_speed: the reference conv's slowest time was " + std::to_string(std::lround(100 * spread)) +
+                     "% longer than its fastest (limit " + std::to_string(std::lround(100 * max_speed_spread_to_fit)) +
+                     "%): the machine changed speed while profiling; re-profile on a quiet machine, or fit anyway with --allow-noisy");
+  return {{"spread", spread}, {"slowed", spread > profiler::max_speed_spread}};
 }
 
 bool used_in_class(const Sample& s, size_t c, bool use_noisy) {
@@ -583,6 +604,7 @@ Predictor fit(const Json& profile, const std::string& profile_path, const FitOpt
   const Where where(profile_path);
   const Gathered g = gather_samples(profile, where);
   refuse_empty_or_noisy(g, where, profile_path, options);
+  const Json speed = speed_change(profile, profile_path, options);
   // The roofline model needs the probed ceilings at every thread count the profile measured at.
   std::map<int64_t, Ceilings> ceilings;
   std::string no_ceilings;
@@ -595,6 +617,7 @@ Predictor fit(const Json& profile, const std::string& profile_path, const FitOpt
   const Json class_stats = fit_classes(p, g.samples, options, tally, no_ceilings.empty() ? &ceilings : nullptr, no_ceilings);
   fit_network_scale(p, held_out_network_sums(g, options, no_ceilings.empty() ? &ceilings : nullptr, no_ceilings));
   p.provenance = fit_provenance(profile, profile_path, options, g, class_stats, tally);
+  if (!speed.is_null()) p.provenance["machine_speed"] = speed;
   return p;
 }
 

@@ -165,6 +165,11 @@ inline constexpr int64_t min_samples_to_select = 30;
 double class_model_us(const ClassModel& m, const std::array<double, base_feature_count>& base);
 // Above this share of noisy measurements in the sections fit learns from, fit refuses the profile.
 inline constexpr double max_noisy_share_to_fit = 0.5;
+// Above this spread of the profile's reference conv (machine_speed, profiler/machine_speed.hpp) fit refuses
+// the profile; above profiler::max_speed_spread it fits, and its provenance and `fit` say the machine slowed.
+// A default profile here (2026-11-23) slowed 11% at 2 threads in its last 80 s, which a refusal at 10%
+// would have thrown away with the 520 s before it.
+inline constexpr double max_speed_spread_to_fit = 0.25;
 // Fits from the profile's block grid and operator micro-benchmarks; the zoo networks measured in the
 // profile are NOT used, so that they can validate the predictor. Samples of a measurement flagged noisy
 // are dropped (see fit in predictor.cpp) and counted per class in the provenance.

@@ -9,6 +9,7 @@
 #include "predictor/ood_networks.hpp"
 #include "profiler/environment.hpp"
 #include "profiler/interference.hpp"
+#include "profiler/machine_speed.hpp"
 #include "profiler/measure_network.hpp"
 #include "profiler/profile_file.hpp"
 #include "profiler/sweep_grid.hpp"
@@ -126,12 +127,7 @@ Rounds measure_rounds(const std::vector<HeldOut>& held_out, const ValidateOption
   run.timing.min_time_s = o.min_time_s;
   run.timing.min_runs = 5;
   run.timing.warmup_runs = 2;
-  // A fixed 3x3 conv timed before every round: the machine's own speed. A neighbour on the host of this
-  // VM slows every run without showing in our run queue (one 2-thread validate here, 2026-11-23, ran
-  // 34% slow in four of its five rounds with 1 of 395 measurements flagged), and only this shows it.
-  const Network reference = profiler::SweepConfig{"conv", 3, 1, 128, 28, 1, o.threads}.network();
-  profiler::NetworkRun reference_run = run;
-  reference_run.timing.min_time_s = std::min(o.min_time_s, 0.05);
+  // The machine's own speed before every round (profiler/machine_speed.hpp).
   Rounds r;
   r.medians_us.resize(held_out.size());
   r.cvs.resize(held_out.size());
@@ -139,7 +135,7 @@ Rounds measure_rounds(const std::vector<HeldOut>& held_out, const ValidateOption
   std::vector<size_t> order(held_out.size());
   std::iota(order.begin(), order.end(), size_t{0});
   for (int64_t round = 0; round < o.rounds; ++round) {
-    r.reference_us.push_back(profiler::time_network(reference, reference_run).timings.network.stats_us.median);
+    r.reference_us.push_back(profiler::time_speed_reference_us(o.threads, std::min(o.min_time_s, 0.05)));
     std::shuffle(order.begin(), order.end(), rng);
     for (size_t i : order) {
       const profiler::Timing t = profiler::time_network(held_out[i].net, run).timings.network;
@@ -161,10 +157,10 @@ Json machine_noise(const Json& rows, const std::vector<double>& reference_us) {
   const double reference_spread = *slowest / *fastest - 1;
   return {{"median_round_spread", median(spreads)},
           {"p90_round_spread", spreads.empty() ? 0.0 : spreads[static_cast<size_t>(0.9 * static_cast<double>(spreads.size() - 1))]},
-          {"reference", "3x3 conv, 128 channels, 28x28, timed before every round"},
+          {"reference", std::string(profiler::speed_reference) + ", timed before every round"},
           {"reference_round_us", reference_us},
           {"reference_spread", reference_spread},
-          {"machine_slowed", reference_spread > max_reference_spread}};
+          {"machine_slowed", reference_spread > profiler::max_speed_spread}};
 }
 
 }  // namespace

@@ -29,10 +29,6 @@ struct ValidateOptions {
   uint64_t ood_seed = 1;
 };
 
-// Above this spread between the reference conv's fastest and slowest round, the machine itself changed
-// speed while validate measured, and its errors include that (machine_noise.machine_slowed).
-inline constexpr double max_reference_spread = 0.10;
-
 // Goals of issue 16 for this machine's host predictor: shares of networks within ±10% and ±5%.
 inline constexpr double goal_in_distribution_within_10pct = 0.99;
 inline constexpr double goal_ood_within_10pct = 0.95;

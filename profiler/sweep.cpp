@@ -14,6 +14,7 @@
 #include "profiler/environment.hpp"
 #include "profiler/file_lock.hpp"
 #include "profiler/interference.hpp"
+#include "profiler/machine_speed.hpp"
 #include "profiler/measure_network.hpp"
 #include "profiler/probes.hpp"
 #include "profiler/progress.hpp"
@@ -165,7 +166,8 @@ void measure_item(const SweepItem& w, Json& profile, const std::map<int64_t, dou
 // Measures `todo` in order into `profile`, offering a checkpoint after every measurement (see run_sweep),
 // until done or `stop`.
 void measure_items(const std::vector<SweepItem>& todo, Json& profile, const std::map<int64_t, double>& peak, uint64_t seed,
-                   double budget_s, Clock::time_point start, const std::function<void()>& checkpoint, const std::atomic<bool>& stop) {
+                   double budget_s, Clock::time_point start, SpeedWatch& speed, const std::function<void()>& checkpoint,
+                   const std::atomic<bool>& stop) {
   Progress progress("profile", "measured", todo.size());
   int64_t pinned = -1;
   Pacer pacer;
@@ -174,6 +176,7 @@ void measure_items(const std::vector<SweepItem>& todo, Json& profile, const std:
     const auto item_start = Clock::now();
     measure_item(todo[k], profile, peak, seed, timing, pinned);
     pacer.done(seconds_since(item_start), timing);
+    speed.maybe_check(pinned, seconds_since(start));
     progress.update(k + 1);
     checkpoint();
   }
@@ -201,7 +204,7 @@ Json& coverage_section(Json& profile, uint64_t seed, bool quick, size_t pool_siz
 // their space-filling order, round 2 the one the measurements so far are least sure of. Records go to
 // "ops" (the predictor fits them as it fits every single-op record) with coverage_round and coverage_score.
 void measure_coverage(const SweepOptions& options, const std::vector<int64_t>& threads, double budget_s, const std::function<double()>& elapsed_s,
-                      Json& profile, const std::map<int64_t, double>& peak, const std::function<void()>& checkpoint,
+                      Json& profile, const std::map<int64_t, double>& peak, SpeedWatch& speed, const std::function<void()>& checkpoint,
                       const std::atomic<bool>& stop) {
   const std::vector<CoverageCandidate> pool = coverage_pool(options.quick, threads, options.seed);
   Json& coverage = coverage_section(profile, options.seed, options.quick, pool.size(), budget_s);
@@ -244,6 +247,7 @@ void measure_coverage(const SweepOptions& options, const std::vector<int64_t>& t
       measure_item(item, profile, peak, options.seed, options_within(left_s(), open.size()), pinned,
                    {{"coverage_round", round}, {"coverage_score", scores[best]}});
       add_measured(open[best], profile["ops"].back());
+      speed.maybe_check(pinned, elapsed_s());
       slice["spent_s"] = spent_before + seconds_since(round_start);
       slice["measured"] = slice["measured"].get<int64_t>() + 1;
       checkpoint();
@@ -325,11 +329,14 @@ Json run_sweep(const SweepOptions& options, const std::atomic<bool>& stop) {
   write();
   std::vector<SweepItem> todo = sweep_work(options.quick, threads, options.seed);
   std::erase_if(todo, [&](const SweepItem& w) { return done.count(w.id) > 0; });
-  measure_items(todo, profile, peak, options.seed, grid_share * budget_s, start, checkpoint, stop);
+  SpeedWatch speed(profile);
+  measure_items(todo, profile, peak, options.seed, grid_share * budget_s, start, speed, checkpoint, stop);
   const double elapsed_before_s = profile.value("elapsed_s", 0.0);  // of the runs this one resumes
   if (!stop)
-    measure_coverage(options, threads, budget_s, [&] { return elapsed_before_s + seconds_since(start); }, profile, peak, checkpoint, stop);
+    measure_coverage(options, threads, budget_s, [&] { return elapsed_before_s + seconds_since(start); }, profile, peak, speed, checkpoint,
+                     stop);
 
+  speed.finish();
   profile["complete"] = !stop;
   profile["elapsed_s"] = elapsed_before_s + seconds_since(start);
   mark_interference(profile);

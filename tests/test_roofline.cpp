@@ -227,6 +227,32 @@ TEST_CASE("fit keeps per class the kind with the lowest k-fold held-out MAPE; --
   check_choice(fit(profile, "synthetic.json", balanced), FitOptions::Selection::balanced);
 }
 
+TEST_CASE("fit refuses a profile measured while the machine changed speed by a quarter, unless allowed noisy; warns above a tenth", "[roofline]") {
+  Json profile = synthetic_profile(true_us, 8);
+  auto speed = [](const std::vector<double>& us) {
+    Json samples = Json::array();
+    for (double v : us) samples.push_back({{"elapsed_s", 0.0}, {"threads", 1}, {"latency_us", v}});
+    return Json{{"reference", "3x3 conv"}, {"samples", samples}};
+  };
+  profile["machine_speed"] = speed({1000, 1030, 1010});
+  CHECK(fit(profile, "synthetic.json").provenance["machine_speed"]["slowed"] == false);
+  profile["machine_speed"] = speed({1000, 1150, 1010});  // fitted, and said
+  const Json slowed = fit(profile, "synthetic.json").provenance["machine_speed"];
+  CHECK(slowed["slowed"] == true);
+  CHECK(slowed["spread"].get<double>() == Approx(0.15));
+  profile["machine_speed"] = speed({1000, 1300, 1010});
+  CHECK_THAT(error_of([&] { fit(profile, "synthetic.json"); }),
+             Catch::Contains("synthetic.json: machine_speed: the reference conv's slowest time was 30% longer than its fastest (limit 25%)") &&
+                 Catch::Contains("--allow-noisy"));
+  FitOptions allow;
+  allow.allow_noisy = true;
+  CHECK(fit(profile, "synthetic.json", allow).classes[static_cast<size_t>(OpClass::conv_dense)]);
+  profile["machine_speed"]["samples"][1]["latency_us"] = "slow";
+  CHECK_THAT(error_of([&] { fit(profile, "synthetic.json"); }), Catch::Contains("synthetic.json: machine_speed.samples[1]"));
+  profile["machine_speed"] = 5;
+  CHECK_THAT(error_of([&] { fit(profile, "synthetic.json"); }), Catch::Contains("synthetic.json: machine_speed: expected"));
+}
+
 TEST_CASE("fit without probed ceilings (or without the cache bandwidth) keeps the quadratic and says why", "[roofline]") {
   Json profile = synthetic_profile(true_us, 5);
   profile.erase("peaks");

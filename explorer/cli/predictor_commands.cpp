@@ -37,6 +37,10 @@ void run_fit(const std::string& device, const std::string& profile_file, bool qu
   const std::string out = predictor::predictor_path(device);
   std::printf("predictor for %s: %s (fitted in %.2f s from %s)\n", device.c_str(), out.c_str(),
               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), path.c_str());
+  if (p.provenance.contains("machine_speed") && p.provenance["machine_speed"]["slowed"].get<bool>())
+    std::fprintf(stderr, "fit: WARNING: the profile's reference conv spread by %.0f%%: the machine changed speed while profiling, "
+                 "and the fit mixes both speeds (refused above %.0f%%)\n",
+                 100 * p.provenance["machine_speed"]["spread"].get<double>(), 100 * predictor::max_speed_spread_to_fit);
   for (const auto& [name, s] : p.provenance["classes"].items())
     std::printf("  %-16s %6lld samples, training MAPE %5.1f%%, noisy: %lld dropped, %lld used%s\n", name.c_str(),
                 static_cast<long long>(s["samples"].get<int64_t>()), 100 * s["train_mape"].get<double>(),
@@ -121,13 +125,7 @@ void print_worst(const char* set, const Json& summary) {
 // exit_interfered: the run queue cannot show a neighbour outside this VM.
 void finish_validate(const Json& result) {
   finish_measuring(profiler::Interference::from_json(result["interference"]), "validate");
-  const Json& noise = result["machine_noise"];
-  if (!noise["machine_slowed"].get<bool>()) return;
-  std::fprintf(stderr,
-               "validate: WARNING: the reference conv's slowest round took %.0f%% longer than its fastest (limit %.0f%%): the machine "
-               "changed speed while measuring, which no run-queue wait shows (another VM on this host?); measure again; exit %d\n",
-               100 * noise["reference_spread"].get<double>(), 100 * predictor::max_reference_spread, profiler::exit_interfered);
-  std::exit(profiler::exit_interfered);
+  finish_speed("validate", result["machine_noise"]["reference_spread"].get<double>());
 }
 
 void run_validate(const predictor::ValidateOptions& options, const std::string& device, bool as_json, const QuietMachine& quiet) {
@@ -282,8 +280,9 @@ void add_predictor_commands(CLI::App& app) {
     cmd->add_flag("--no-residual-trees", *no_trees, "Only the per-class quadratic regressions (to compare; the trees are the default)");
     auto allow_noisy = std::make_shared<bool>(false);
     cmd->add_flag("--allow-noisy", *allow_noisy,
-                  "Fit even when most of the profile's measurements are flagged noisy (the machine was busy while profiling); "
-                  "noisy samples are still dropped wherever a class has enough quiet ones");
+                  "Fit even when most of the profile's measurements are flagged noisy (the machine was busy while profiling), "
+                  "or its reference conv says the machine changed speed while profiling (machine_speed); noisy samples are "
+                  "still dropped wherever a class has enough quiet ones");
     cmd->footer("Noisy samples (measured while the machine interfered) are dropped, not down-weighted: interference only slows "
                 "a run, so a noisy median is biased, not just spread. A profile with most measurements noisy is refused (exit 2) "
                 "unless --allow-noisy. Another fit writing the same predictor is refused at once (exit 2).");

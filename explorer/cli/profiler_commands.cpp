@@ -122,6 +122,7 @@ void run_profile(const ProfileArgs& a) {
                 p["bandwidth_bytes_per_s"].get<double>() / 1e9);
   std::printf("%s", format_rules(derive_rules(profile)).c_str());
   finish_measuring(profile_interference(profile), "profile");
+  finish_speed("profile", profile["machine_speed"]["spread"].get<double>());
 }
 
 void run_rules(const std::string& device, const std::string& file, bool as_json) {

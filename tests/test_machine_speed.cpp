@@ -1,0 +1,66 @@
+// The machine's own speed while profile and validate measure (profiler/machine_speed.hpp): a fixed conv
+// timed now and then, and what its spread means.
+#include <catch2/catch.hpp>
+
+#include "error_of.hpp"
+#include "profiler/machine_speed.hpp"
+
+using namespace cpx;
+using namespace cpx::profiler;
+
+namespace {
+Json samples_of(int64_t threads, const std::vector<double>& latencies_us) {
+  Json s = Json::array();
+  for (size_t i = 0; i < latencies_us.size(); ++i)
+    s.push_back({{"elapsed_s", 30.0 * static_cast<double>(i)}, {"threads", threads}, {"latency_us", latencies_us[i]}});
+  return s;
+}
+}  // namespace
+
+TEST_CASE("speed spread: slowest over fastest per thread count, the largest of them") {
+  CHECK(speed_spread(Json::array()) == 0);
+  CHECK(speed_spread(samples_of(1, {1000})) == 0);  // one time says nothing about a change
+  CHECK(speed_spread(samples_of(1, {1000, 1050, 1020})) == Approx(0.05));
+  Json both = samples_of(1, {1000, 1010});
+  for (const auto& s : samples_of(2, {500, 650, 520})) both.push_back(s);
+  CHECK(speed_spread(both) == Approx(0.30));  // 2 threads' 650 / 500, not 1 thread's against 2 threads'
+}
+
+TEST_CASE("speed spread: from ten times on, the tenths are left out, so that one slow run is not a slower machine") {
+  std::vector<double> us(20, 1000.0);
+  us[7] = 2000;  // one timing preempted
+  CHECK(speed_spread(samples_of(1, us)) == Approx(0.0));
+  // A machine that is a quarter slower for the last third of the profile is.
+  for (size_t i = 13; i < us.size(); ++i) us[i] = 1250;
+  CHECK(speed_spread(samples_of(1, us)) == Approx(0.25));
+}
+
+TEST_CASE("speed spread: a malformed sample is an error naming it") {
+  Json bad = samples_of(1, {1000, 1100});
+  bad[1]["latency_us"] = "fast";
+  CHECK_THAT(error_of([&] { speed_spread(bad); }), Catch::Contains("machine_speed.samples[1]") && Catch::Contains("\"fast\""));
+  bad[1] = 7;
+  CHECK_THAT(error_of([&] { speed_spread(bad); }), Catch::Contains("machine_speed.samples[1] = 7"));
+  bad[1] = {{"threads", 1}, {"latency_us", -5}};
+  CHECK_THAT(error_of([&] { speed_spread(bad); }), Catch::Contains("latency_us\" > 0"));
+  CHECK_THAT(error_of([&] { speed_spread(Json::object()); }), Catch::Contains("machine_speed.samples: expected an array"));
+}
+
+TEST_CASE("the speed watch times the reference once per thread count every speed_check_every_s, and keeps what it had") {
+  Json profile = {{"machine_speed", {{"samples", samples_of(1, {900})}}}};  // a resumed profile's
+  SpeedWatch watch(profile);
+  watch.maybe_check(1, 0.0);
+  watch.maybe_check(1, speed_check_every_s / 2);  // too soon
+  watch.maybe_check(2, speed_check_every_s / 2);  // another thread count has its own clock
+  watch.maybe_check(1, speed_check_every_s + 1);
+  watch.finish();
+  const Json& s = profile["machine_speed"]["samples"];
+  REQUIRE(s.size() == 4);
+  CHECK(s[1]["threads"] == 1);
+  CHECK(s[2]["threads"] == 2);
+  CHECK(s[3]["elapsed_s"].get<double>() == Approx(speed_check_every_s + 1));
+  for (const auto& x : s) CHECK(x["latency_us"].get<double>() > 0);
+  CHECK(profile["machine_speed"]["reference"] == speed_reference);
+  CHECK(profile["machine_speed"]["spread"].get<double>() == Approx(speed_spread(s)));
+  CHECK(profile["machine_speed"]["slowed"] == (speed_spread(s) > max_speed_spread));
+}
