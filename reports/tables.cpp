@@ -298,6 +298,16 @@ void add_environment_table(const Json& r, Report& report) {
   flatten(r["tool"], "tool", env);
   for (const auto key : {"name", "runtime", "measured", "threads"}) env.rows.push_back({std::string("device.") + key, plain(r["device"][key])});
   flatten(r["device"]["provenance"], "device.provenance", env);
+  // A predictor fitted on a profile during which the machine changed speed (fit's provenance, see
+  // profiler/machine_speed.hpp) mixes two machines in every prediction.
+  const Json& prov = r["device"]["provenance"];
+  if (prov.is_object() && prov.contains("machine_speed") && prov["machine_speed"].is_object() &&
+      prov["machine_speed"].value("slowed", false) == true && prov["machine_speed"].contains("spread") &&
+      prov["machine_speed"]["spread"].is_number())
+    report.missing.push_back("steady machine: the device profile's reference conv spread by " +
+                             fixed(Json(100 * prov["machine_speed"]["spread"].get<double>()), 0) +
+                             "% while profiling, so the machine changed speed under its measurements and the predictions mix "
+                             "both speeds; profile again on a quiet machine");
   if (r["environment"].is_null()) {
     env.rows.push_back({"environment", "none: nothing was measured on this machine"});
     report.missing.push_back("environment: nothing was measured on this machine for this run");

@@ -241,6 +241,20 @@ TEST_CASE("missing data is stated on the page and in the markdown") {
   fs::remove_all(dir);
 }
 
+TEST_CASE("a predictor fitted while the machine changed speed is named in the missing-data box") {
+  const fs::path dir = fresh_dir("speed");
+  const Json j = sample_with([](Json& r) { r["device"]["provenance"]["machine_speed"] = {{"spread", 0.134}, {"slowed", true}}; });
+  const auto out = reports::render(j, "results.json", dir);
+  const std::string expected = "steady machine: the device profile's reference conv spread by 13% while profiling";
+  CHECK(std::any_of(out.missing.begin(), out.missing.end(), [&](const std::string& s) { return s.find(expected) == 0; }));
+  CHECK(slurp(dir / "report.md").find(expected) != std::string::npos);
+  const Json steady = sample_with([](Json& r) { r["device"]["provenance"]["machine_speed"] = {{"spread", 0.04}, {"slowed", false}}; });
+  const auto quiet = reports::render(steady, "results.json", fresh_dir("steady"));
+  CHECK(std::none_of(quiet.missing.begin(), quiet.missing.end(), [](const std::string& s) { return s.find("steady machine") == 0; }));
+  fs::remove_all(dir);
+  fs::remove_all(fresh_dir("steady"));
+}
+
 TEST_CASE("the roof is drawn from the measured peak and bandwidth") {
   const fs::path dir = fresh_dir("roof");
   const Json j = sample_with([](Json& r) {
