@@ -38,6 +38,7 @@ void Interference::add(const std::string& section, const Json& timing) {
   c.wait += number_or(timing, "wait_fraction", -1) > noisy_wait_threshold;
   c.cv += cv > number_or(timing, "cv_threshold", noisy_cv_threshold);
   c.outliers += number_or(timing, "outlier_runs", 0) > 0;
+  c.slowed += timing.contains("machine_slowed") && timing["machine_slowed"].is_boolean() && timing["machine_slowed"].get<bool>();
 }
 
 NoiseCount Interference::total() const {
@@ -48,18 +49,20 @@ NoiseCount Interference::total() const {
     t.wait += c.wait;
     t.cv += c.cv;
     t.outliers += c.outliers;
+    t.slowed += c.slowed;
   }
   return t;
 }
 
 std::string noise_reasons(const NoiseCount& c) {
-  return "run-queue wait " + std::to_string(c.wait) + ", CV " + std::to_string(c.cv) + ", outliers " + std::to_string(c.outliers);
+  return "run-queue wait " + std::to_string(c.wait) + ", CV " + std::to_string(c.cv) + ", outliers " + std::to_string(c.outliers) +
+         (c.slowed > 0 ? ", machine slowed " + std::to_string(c.slowed) : "");
 }
 
 Json Interference::to_json() const {
   auto one = [](const NoiseCount& c) {
     return Json{{"measurements", c.measurements}, {"noisy", c.noisy}, {"share", c.share()},
-                {"why", {{"run_queue_wait", c.wait}, {"cv", c.cv}, {"outliers", c.outliers}}}};
+                {"why", {{"run_queue_wait", c.wait}, {"cv", c.cv}, {"outliers", c.outliers}, {"machine_slowed", c.slowed}}}};
   };
   Json j = one(total());
   j["threshold"] = interference_threshold;
@@ -80,6 +83,7 @@ Interference Interference::from_json(const Json& j) {
     n.wait = why.value("run_queue_wait", int64_t{0});
     n.cv = why.value("cv", int64_t{0});
     n.outliers = why.value("outliers", int64_t{0});
+    n.slowed = why.value("machine_slowed", int64_t{0});
     out.sections_.emplace_back(name, n);
   }
   return out;

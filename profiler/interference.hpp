@@ -33,6 +33,7 @@ inline constexpr int exit_interfered = 3;
 struct NoiseCount {
   int64_t measurements = 0, noisy = 0;
   int64_t wait = 0, cv = 0, outliers = 0;  // why, among the noisy ones (one may have several reasons)
+  int64_t slowed = 0;                       // measured while the machine ran slow (profiler/machine_speed.hpp)
   double share() const { return measurements > 0 ? static_cast<double>(noisy) / static_cast<double>(measurements) : 0.0; }
 };
 
@@ -66,7 +67,7 @@ Interference profile_interference(const Json& profile);
 // Sets the profile's "interference" object when above the threshold and removes an outdated one otherwise.
 Interference mark_interference(Json& profile);
 
-// "why" of a count as words: "run-queue wait 2, CV 1, outliers 0".
+// "why" of a count as words: "run-queue wait 2, CV 1, outliers 0" (and ", machine slowed 3" when any).
 std::string noise_reasons(const NoiseCount& c);
 
 }  // namespace cpx::profiler

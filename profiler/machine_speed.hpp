@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 
+#include <functional>
 #include <map>
 
 #include "space/error.hpp"
@@ -25,20 +26,34 @@ inline constexpr double speed_check_every_s = 30;
 double time_speed_reference_us(int64_t threads, double min_time_s);
 
 // profile["machine_speed"]: {"reference", "samples": [{"elapsed_s", "threads", "latency_us"}, ...],
-// "spread", "slowed"}, the samples kept across resumed runs.
+// "spread", "slowed", "records_flagged"}, the samples kept across resumed runs. elapsed_s counts from the
+// profile's first run, as the clock given does.
 class SpeedWatch {
  public:
-  explicit SpeedWatch(Json& profile);
-  // Times the reference at `threads` (the CPUs pinned now) when speed_check_every_s have passed since the
-  // last time at that thread count, or it has none yet.
+  SpeedWatch(Json& profile, std::function<double()> elapsed_s);
+  // After a measurement at `threads` (the CPUs pinned now): stamps the record with elapsed_s and times the
+  // reference when speed_check_every_s have passed since its last time at that thread count, or it has
+  // none yet.
+  void after(Json& record, int64_t threads);
   void maybe_check(int64_t threads, double elapsed_s);
-  // Writes spread and slowed from the samples.
+  // Writes spread and slowed, and flags the records measured while the machine ran slow
+  // (flag_slowed_records).
   void finish();
 
  private:
-  Json& section_;
+  Json& section() { return profile_["machine_speed"]; }  // looked up each time: new keys move an object's members
+  Json& profile_;
+  std::function<double()> elapsed_s_;
   std::map<int64_t, double> last_s_;
 };
+
+// A reference time over slow_reference_factor times the median of its thread count's marks the machine
+// slow from the reference time before it to the one after it (all thread counts, in time order); every
+// record of the profile's measured sections stamped inside such a span gets "noisy": true and
+// "machine_slowed": true in its timing, so that fit drops it as it drops any noisy measurement. Returns
+// how many it flagged. (The reference's own median moves by about 1% on this VM when nothing happens.)
+inline constexpr double slow_reference_factor = 1.05;
+int64_t flag_slowed_records(Json& profile);
 
 // Per thread count with at least two samples, p90 / p10 - 1 of its latencies (max / min - 1 below ten
 // samples, where the tenths are the extremes); the largest over thread counts, 0 without any.

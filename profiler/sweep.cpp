@@ -176,7 +176,7 @@ void measure_items(const std::vector<SweepItem>& todo, Json& profile, const std:
     const auto item_start = Clock::now();
     measure_item(todo[k], profile, peak, seed, timing, pinned);
     pacer.done(seconds_since(item_start), timing);
-    speed.maybe_check(pinned, seconds_since(start));
+    speed.after(profile[todo[k].section].back(), pinned);
     progress.update(k + 1);
     checkpoint();
   }
@@ -247,7 +247,7 @@ void measure_coverage(const SweepOptions& options, const std::vector<int64_t>& t
       measure_item(item, profile, peak, options.seed, options_within(left_s(), open.size()), pinned,
                    {{"coverage_round", round}, {"coverage_score", scores[best]}});
       add_measured(open[best], profile["ops"].back());
-      speed.maybe_check(pinned, elapsed_s());
+      speed.after(profile["ops"].back(), pinned);
       slice["spent_s"] = spent_before + seconds_since(round_start);
       slice["measured"] = slice["measured"].get<int64_t>() + 1;
       checkpoint();
@@ -329,9 +329,9 @@ Json run_sweep(const SweepOptions& options, const std::atomic<bool>& stop) {
   write();
   std::vector<SweepItem> todo = sweep_work(options.quick, threads, options.seed);
   std::erase_if(todo, [&](const SweepItem& w) { return done.count(w.id) > 0; });
-  SpeedWatch speed(profile);
-  measure_items(todo, profile, peak, options.seed, grid_share * budget_s, start, speed, checkpoint, stop);
   const double elapsed_before_s = profile.value("elapsed_s", 0.0);  // of the runs this one resumes
+  SpeedWatch speed(profile, [&] { return elapsed_before_s + seconds_since(start); });
+  measure_items(todo, profile, peak, options.seed, grid_share * budget_s, start, speed, checkpoint, stop);
   if (!stop)
     measure_coverage(options, threads, budget_s, [&] { return elapsed_before_s + seconds_since(start); }, profile, peak, speed, checkpoint,
                      stop);

@@ -47,20 +47,49 @@ TEST_CASE("speed spread: a malformed sample is an error naming it") {
 }
 
 TEST_CASE("the speed watch times the reference once per thread count every speed_check_every_s, and keeps what it had") {
-  Json profile = {{"machine_speed", {{"samples", samples_of(1, {900})}}}};  // a resumed profile's
-  SpeedWatch watch(profile);
+  Json profile = {{"machine_speed", {{"samples", samples_of(1, {900})}}}, {"ops", Json::array()}};  // a resumed profile's
+  double now = 0;
+  SpeedWatch watch(profile, [&] { return now; });
   watch.maybe_check(1, 0.0);
   watch.maybe_check(1, speed_check_every_s / 2);  // too soon
   watch.maybe_check(2, speed_check_every_s / 2);  // another thread count has its own clock
-  watch.maybe_check(1, speed_check_every_s + 1);
+  now = speed_check_every_s + 1;
+  profile["ops"].push_back({{"id", "x"}, {"latency_us", {{"noisy", false}}}});
+  watch.after(profile["ops"].back(), 1);  // stamps the record, and it is time again at 1 thread
+  profile["coverage"] = Json::object();   // a key added later must not lose the watch its section
   watch.finish();
   const Json& s = profile["machine_speed"]["samples"];
   REQUIRE(s.size() == 4);
   CHECK(s[1]["threads"] == 1);
   CHECK(s[2]["threads"] == 2);
   CHECK(s[3]["elapsed_s"].get<double>() == Approx(speed_check_every_s + 1));
+  CHECK(profile["ops"][0]["elapsed_s"].get<double>() == Approx(speed_check_every_s + 1));
   for (const auto& x : s) CHECK(x["latency_us"].get<double>() > 0);
   CHECK(profile["machine_speed"]["reference"] == speed_reference);
   CHECK(profile["machine_speed"]["spread"].get<double>() == Approx(speed_spread(s)));
   CHECK(profile["machine_speed"]["slowed"] == (speed_spread(s) > max_speed_spread));
+  CHECK(profile["machine_speed"].contains("records_flagged"));
+}
+
+TEST_CASE("records measured while the reference ran slow are flagged noisy, from the reference before to the one after") {
+  // 1 thread every 30 s: 1000 us, except 1200 us at 90 s; 2 threads at 15, 45, ... s: always 500 us.
+  Json samples = Json::array();
+  for (int i = 0; i < 6; ++i) {
+    samples.push_back({{"elapsed_s", 30.0 * i}, {"threads", 1}, {"latency_us", i == 3 ? 1200.0 : 1000.0}});
+    samples.push_back({{"elapsed_s", 30.0 * i + 15}, {"threads", 2}, {"latency_us", 500.0}});
+  }
+  Json profile = {{"machine_speed", {{"samples", samples}}}, {"configs", Json::array()}, {"ops", Json::array()}};
+  for (double at : {10.0, 76.0, 80.0, 100.0, 104.0, 120.0})
+    profile[at < 50 ? "configs" : "ops"].push_back({{"elapsed_s", at}, {"latency_us", {{"noisy", false}}}});
+  profile["ops"].push_back({{"latency_us", {{"noisy", false}}}});  // from a profile before the watch: no time, left alone
+  CHECK(flag_slowed_records(profile) == 4);  // 76, 80, 100 and 104 s: within (75, 105), the 2-thread times around 90 s
+  std::vector<bool> noisy;
+  for (const char* section : {"configs", "ops"})
+    for (const auto& r : profile[section]) noisy.push_back(r["latency_us"]["noisy"].get<bool>());
+  CHECK(noisy == std::vector<bool>{false, true, true, true, true, false, false});
+  CHECK(profile["ops"][0]["latency_us"]["machine_slowed"] == true);
+  // A profile where nothing moved more than the factor flags nothing.
+  for (auto& x : profile["machine_speed"]["samples"]) x["latency_us"] = x["threads"] == 1 ? 1000.0 : 500.0;
+  for (auto& r : profile["ops"]) r["latency_us"] = {{"noisy", false}};
+  CHECK(flag_slowed_records(profile) == 0);
 }
