@@ -10,7 +10,6 @@
 
 #include "predictor/devices.hpp"
 #include "profiler/interference.hpp"
-#include "profiler/machine_speed.hpp"
 
 #include "space/count.hpp"
 

@@ -1,8 +1,11 @@
 #include "profiler/interference.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <sstream>
+#include <vector>
 
 namespace cpx::profiler {
 
@@ -120,6 +123,66 @@ Interference mark_interference(Json& profile) {
   if (out.above()) profile["interference"] = out.to_json();
   else profile.erase("interference");
   return out;
+}
+
+double speed_spread(const Json& samples) {
+  if (!samples.is_array()) throw InputError("machine_speed.samples: expected an array");
+  std::map<int64_t, std::vector<double>> by_threads;
+  for (size_t i = 0; i < samples.size(); ++i) {
+    const Json& s = samples[i];
+    if (!s.is_object() || !s.contains("threads") || !s["threads"].is_number_integer() || !s.contains("latency_us") ||
+        !s["latency_us"].is_number() || !(s["latency_us"].get<double>() > 0) || (s.contains("elapsed_s") && !s["elapsed_s"].is_number()))
+      throw InputError("machine_speed.samples[" + std::to_string(i) + "] = " + s.dump() +
+                       ": expected {\"elapsed_s\", \"threads\", \"latency_us\" > 0}");
+    by_threads[s["threads"].get<int64_t>()].push_back(s["latency_us"].get<double>());
+  }
+  double spread = 0;
+  for (auto& [threads, us] : by_threads) {
+    if (us.size() < 2) continue;
+    std::sort(us.begin(), us.end());
+    const size_t tenth = us.size() < 10 ? 0 : us.size() / 10;
+    spread = std::max(spread, us[us.size() - 1 - tenth] / us[tenth] - 1);
+  }
+  return spread;
+}
+
+int64_t flag_slowed_records(Json& profile) {
+  if (!profile.contains("machine_speed")) return 0;
+  const Json& samples = profile["machine_speed"]["samples"];
+  speed_spread(samples);  // validates them
+  std::map<int64_t, std::vector<double>> by_threads;
+  for (const auto& s : samples) by_threads[s["threads"].get<int64_t>()].push_back(s["latency_us"].get<double>());
+  std::map<int64_t, double> median;
+  for (auto& [t, us] : by_threads) {
+    std::sort(us.begin(), us.end());
+    median[t] = us[us.size() / 2];
+  }
+  struct Mark {
+    double at_s;
+    bool slow;
+  };
+  std::vector<Mark> marks;
+  for (const auto& s : samples)
+    marks.push_back({s.value("elapsed_s", 0.0), s["latency_us"].get<double>() > slow_reference_factor * median[s["threads"].get<int64_t>()]});
+  std::stable_sort(marks.begin(), marks.end(), [](const Mark& a, const Mark& b) { return a.at_s < b.at_s; });
+  std::vector<std::pair<double, double>> spans;
+  for (size_t i = 0; i < marks.size(); ++i)
+    if (marks[i].slow)
+      spans.emplace_back(i == 0 ? -1e300 : marks[i - 1].at_s, i + 1 == marks.size() ? 1e300 : marks[i + 1].at_s);
+  int64_t flagged = 0;
+  for (const char* section : {"configs", "ops", "networks", "fasternet", "zoo"}) {
+    if (!profile.contains(section) || !profile[section].is_array()) continue;
+    for (auto& r : profile[section]) {
+      if (!r.is_object() || !r.contains("elapsed_s") || !r["elapsed_s"].is_number() || !r.contains("latency_us") || !r["latency_us"].is_object())
+        continue;
+      const double at = r["elapsed_s"].get<double>();
+      if (!std::any_of(spans.begin(), spans.end(), [&](const auto& sp) { return at > sp.first && at < sp.second; })) continue;
+      r["latency_us"]["noisy"] = true;
+      r["latency_us"]["machine_slowed"] = true;
+      ++flagged;
+    }
+  }
+  return flagged;
 }
 
 }  // namespace cpx::profiler

@@ -67,6 +67,23 @@ Interference profile_interference(const Json& profile);
 // Sets the profile's "interference" object when above the threshold and removes an outdated one otherwise.
 Interference mark_interference(Json& profile);
 
+// The machine's speed while a profile measured (profiler/machine_speed.hpp times the reference; these read
+// what it wrote, so that fit needs no executor).
+// Above this spread of the reference's times at one thread count, the machine changed speed under the
+// measurements: the command warns and exits with exit_interfered (fit: see max_speed_spread_to_fit).
+inline constexpr double max_speed_spread = 0.10;
+// Per thread count with at least two samples, p90 / p10 - 1 of its latencies (max / min - 1 below ten
+// samples, where the tenths are the extremes); the largest over thread counts, 0 without any.
+double speed_spread(const Json& samples);
+
+// A reference time over slow_reference_factor times the median of its thread count's marks the machine
+// slow from the reference time before it to the one after it (all thread counts, in time order); every
+// record of the profile's measured sections stamped inside such a span gets "noisy": true and
+// "machine_slowed": true in its timing, so that fit drops it as it drops any noisy measurement. Returns
+// how many it flagged. (The reference's own median moves by about 1% on this VM when nothing happens.)
+inline constexpr double slow_reference_factor = 1.05;
+int64_t flag_slowed_records(Json& profile);
+
 // "why" of a count as words: "run-queue wait 2, CV 1, outliers 0" (and ", machine slowed 3" when any).
 std::string noise_reasons(const NoiseCount& c);
 

@@ -7,19 +7,15 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
-
 #include <functional>
 #include <map>
 
+#include "profiler/interference.hpp"  // max_speed_spread, speed_spread, flag_slowed_records
 #include "space/error.hpp"
 
 namespace cpx::profiler {
 
 inline constexpr const char* speed_reference = "3x3 conv, 128 channels, 28x28, warm caches";
-// Above this spread of the reference's times at one thread count, the machine changed speed under the
-// measurements: the command warns and exits with exit_interfered (fit: see max_speed_spread_to_fit).
-inline constexpr double max_speed_spread = 0.10;
 inline constexpr double speed_check_every_s = 30;
 
 // The reference's median latency at `threads` over about min_time_s, on the CPUs the caller pinned.
@@ -46,17 +42,5 @@ class SpeedWatch {
   std::function<double()> elapsed_s_;
   std::map<int64_t, double> last_s_;
 };
-
-// A reference time over slow_reference_factor times the median of its thread count's marks the machine
-// slow from the reference time before it to the one after it (all thread counts, in time order); every
-// record of the profile's measured sections stamped inside such a span gets "noisy": true and
-// "machine_slowed": true in its timing, so that fit drops it as it drops any noisy measurement. Returns
-// how many it flagged. (The reference's own median moves by about 1% on this VM when nothing happens.)
-inline constexpr double slow_reference_factor = 1.05;
-int64_t flag_slowed_records(Json& profile);
-
-// Per thread count with at least two samples, p90 / p10 - 1 of its latencies (max / min - 1 below ten
-// samples, where the tenths are the extremes); the largest over thread counts, 0 without any.
-double speed_spread(const Json& samples);
 
 }  // namespace cpx::profiler

@@ -43,6 +43,8 @@ TEST_CASE("speed spread: a malformed sample is an error naming it") {
   CHECK_THAT(error_of([&] { speed_spread(bad); }), Catch::Contains("machine_speed.samples[1] = 7"));
   bad[1] = {{"threads", 1}, {"latency_us", -5}};
   CHECK_THAT(error_of([&] { speed_spread(bad); }), Catch::Contains("latency_us\" > 0"));
+  bad[1] = {{"threads", 1}, {"latency_us", 900}, {"elapsed_s", "late"}};
+  CHECK_THAT(error_of([&] { speed_spread(bad); }), Catch::Contains("machine_speed.samples[1]"));
   CHECK_THAT(error_of([&] { speed_spread(Json::object()); }), Catch::Contains("machine_speed.samples: expected an array"));
 }
 
