@@ -165,10 +165,14 @@ int64_t flag_slowed_records(Json& profile) {
   for (const auto& s : samples)
     marks.push_back({s.value("elapsed_s", 0.0), s["latency_us"].get<double>() > slow_reference_factor * median[s["threads"].get<int64_t>()]});
   std::stable_sort(marks.begin(), marks.end(), [](const Mark& a, const Mark& b) { return a.at_s < b.at_s; });
+  // Runs of at least two slow marks in a row: one slow time alone is a blip of under a check interval.
   std::vector<std::pair<double, double>> spans;
-  for (size_t i = 0; i < marks.size(); ++i)
-    if (marks[i].slow)
-      spans.emplace_back(i == 0 ? -1e300 : marks[i - 1].at_s, i + 1 == marks.size() ? 1e300 : marks[i + 1].at_s);
+  for (size_t i = 0; i < marks.size();) {
+    size_t end = i;
+    while (end < marks.size() && marks[end].slow) ++end;
+    if (end - i >= 2) spans.emplace_back(i == 0 ? -1e300 : marks[i - 1].at_s, end == marks.size() ? 1e300 : marks[end].at_s);
+    i = std::max(end, i + 1);
+  }
   int64_t flagged = 0;
   for (const char* section : {"configs", "ops", "networks", "fasternet", "zoo"}) {
     if (!profile.contains(section) || !profile[section].is_array()) continue;

@@ -76,11 +76,14 @@ inline constexpr double max_speed_spread = 0.10;
 // samples, where the tenths are the extremes); the largest over thread counts, 0 without any.
 double speed_spread(const Json& samples);
 
-// A reference time over slow_reference_factor times the median of its thread count's marks the machine
-// slow from the reference time before it to the one after it (all thread counts, in time order); every
-// record of the profile's measured sections stamped inside such a span gets "noisy": true and
-// "machine_slowed": true in its timing, so that fit drops it as it drops any noisy measurement. Returns
-// how many it flagged. (The reference's own median moves by about 1% on this VM when nothing happens.)
+// A reference time over slow_reference_factor times the median of its thread count's is slow. Two or more
+// slow times in a row (all thread counts, in time order) mark the machine slow from the reference time
+// before them to the one after them; every record of the profile's measured sections stamped inside such
+// a span gets "noisy": true and "machine_slowed": true in its timing, so that fit drops it as it drops any
+// noisy measurement. Returns how many it flagged. A slow time alone flags nothing: one default profile
+// here (2026-11-23) had two, at +16% and +43%, each between normal ones, and flagging from neighbour to
+// neighbour dropped 938 of its 5,745 measurements. (The reference's median moves by about 1% on this VM
+// when nothing happens.)
 inline constexpr double slow_reference_factor = 1.05;
 int64_t flag_slowed_records(Json& profile);
 

@@ -73,23 +73,28 @@ TEST_CASE("the speed watch times the reference once per thread count every speed
   CHECK(profile["machine_speed"].contains("records_flagged"));
 }
 
-TEST_CASE("records measured while the reference ran slow are flagged noisy, from the reference before to the one after") {
-  // 1 thread every 30 s: 1000 us, except 1200 us at 90 s; 2 threads at 15, 45, ... s: always 500 us.
+TEST_CASE("records measured while the reference ran slow twice in a row are flagged noisy, from the reference before to the one after") {
+  // 1 thread every 30 s: 1000 us, except 1200 us at 90 s; 2 threads at 15, 45, ... s: 500 us, except
+  // 560 us at 105 s. Slow at 90 and 105 s: the span from 75 to 120 s.
   Json samples = Json::array();
   for (int i = 0; i < 6; ++i) {
     samples.push_back({{"elapsed_s", 30.0 * i}, {"threads", 1}, {"latency_us", i == 3 ? 1200.0 : 1000.0}});
-    samples.push_back({{"elapsed_s", 30.0 * i + 15}, {"threads", 2}, {"latency_us", 500.0}});
+    samples.push_back({{"elapsed_s", 30.0 * i + 15}, {"threads", 2}, {"latency_us", i == 3 ? 560.0 : 500.0}});
   }
   Json profile = {{"machine_speed", {{"samples", samples}}}, {"configs", Json::array()}, {"ops", Json::array()}};
   for (double at : {10.0, 76.0, 80.0, 100.0, 104.0, 120.0})
     profile[at < 50 ? "configs" : "ops"].push_back({{"elapsed_s", at}, {"latency_us", {{"noisy", false}}}});
   profile["ops"].push_back({{"latency_us", {{"noisy", false}}}});  // from a profile before the watch: no time, left alone
-  CHECK(flag_slowed_records(profile) == 4);  // 76, 80, 100 and 104 s: within (75, 105), the 2-thread times around 90 s
+  CHECK(flag_slowed_records(profile) == 4);  // 76, 80, 100 and 104 s: within (75, 120)
   std::vector<bool> noisy;
   for (const char* section : {"configs", "ops"})
     for (const auto& r : profile[section]) noisy.push_back(r["latency_us"]["noisy"].get<bool>());
   CHECK(noisy == std::vector<bool>{false, true, true, true, true, false, false});
   CHECK(profile["ops"][0]["latency_us"]["machine_slowed"] == true);
+  // One slow time alone is a blip: nothing flagged.
+  for (auto& r : profile["ops"]) r["latency_us"] = {{"noisy", false}};
+  profile["machine_speed"]["samples"][7]["latency_us"] = 500.0;  // 105 s, 2 threads
+  CHECK(flag_slowed_records(profile) == 0);
   // A profile where nothing moved more than the factor flags nothing.
   for (auto& x : profile["machine_speed"]["samples"]) x["latency_us"] = x["threads"] == 1 ? 1000.0 : 500.0;
   for (auto& r : profile["ops"]) r["latency_us"] = {{"noisy", false}};
