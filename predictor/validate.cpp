@@ -12,7 +12,6 @@
 #include "profiler/machine_speed.hpp"
 #include "profiler/measure_network.hpp"
 #include "profiler/profile_file.hpp"
-#include "profiler/sweep_grid.hpp"
 #include "space/count.hpp"
 #include "space/sample.hpp"
 #include "space/zoo.hpp"
@@ -153,8 +152,7 @@ Json machine_noise(const Json& rows, const std::vector<double>& reference_us) {
   std::vector<double> spreads;
   for (const auto& r : rows) spreads.push_back(r["measured_round_spread"].get<double>());
   std::sort(spreads.begin(), spreads.end());
-  const auto [fastest, slowest] = std::minmax_element(reference_us.begin(), reference_us.end());
-  const double reference_spread = *slowest / *fastest - 1;
+  const double reference_spread = profiler::spread_of(reference_us);  // max / min - 1 for up to 9 rounds
   return {{"median_round_spread", median(spreads)},
           {"p90_round_spread", spreads.empty() ? 0.0 : spreads[static_cast<size_t>(0.9 * static_cast<double>(spreads.size() - 1))]},
           {"reference", std::string(profiler::speed_reference) + ", timed before every round"},

@@ -113,7 +113,7 @@ std::string Interference::line(const std::string& command) const {
 
 Interference profile_interference(const Json& profile) {
   Interference out;
-  for (const char* section : {"configs", "ops", "networks", "fasternet", "zoo"})
+  for (const char* section : profile_sections)
     for (const auto& r : profile.value(section, Json::array())) out.add(section, r.value("latency_us", Json::object()));
   return out;
 }
@@ -125,7 +125,10 @@ Interference mark_interference(Json& profile) {
   return out;
 }
 
-double speed_spread(const Json& samples) {
+namespace {
+// The machine_speed samples' latencies by thread count, in their order; a malformed one is an InputError
+// naming it.
+std::map<int64_t, std::vector<double>> speed_by_threads(const Json& samples) {
   if (!samples.is_array()) throw InputError("machine_speed.samples: expected an array");
   std::map<int64_t, std::vector<double>> by_threads;
   for (size_t i = 0; i < samples.size(); ++i) {
@@ -136,24 +139,28 @@ double speed_spread(const Json& samples) {
                        ": expected {\"elapsed_s\", \"threads\", \"latency_us\" > 0}");
     by_threads[s["threads"].get<int64_t>()].push_back(s["latency_us"].get<double>());
   }
+  return by_threads;
+}
+}  // namespace
+
+double spread_of(std::vector<double> latencies_us) {
+  if (latencies_us.size() < 2) return 0;
+  std::sort(latencies_us.begin(), latencies_us.end());
+  const size_t tenth = latencies_us.size() < 10 ? 0 : latencies_us.size() / 10;
+  return latencies_us[latencies_us.size() - 1 - tenth] / latencies_us[tenth] - 1;
+}
+
+double speed_spread(const Json& samples) {
   double spread = 0;
-  for (auto& [threads, us] : by_threads) {
-    if (us.size() < 2) continue;
-    std::sort(us.begin(), us.end());
-    const size_t tenth = us.size() < 10 ? 0 : us.size() / 10;
-    spread = std::max(spread, us[us.size() - 1 - tenth] / us[tenth] - 1);
-  }
+  for (const auto& [threads, us] : speed_by_threads(samples)) spread = std::max(spread, spread_of(us));
   return spread;
 }
 
 int64_t flag_slowed_records(Json& profile) {
   if (!profile.contains("machine_speed")) return 0;
   const Json& samples = profile["machine_speed"]["samples"];
-  speed_spread(samples);  // validates them
-  std::map<int64_t, std::vector<double>> by_threads;
-  for (const auto& s : samples) by_threads[s["threads"].get<int64_t>()].push_back(s["latency_us"].get<double>());
   std::map<int64_t, double> median;
-  for (auto& [t, us] : by_threads) {
+  for (auto& [t, us] : speed_by_threads(samples)) {
     std::sort(us.begin(), us.end());
     median[t] = us[us.size() / 2];
   }
@@ -174,7 +181,7 @@ int64_t flag_slowed_records(Json& profile) {
     i = std::max(end, i + 1);
   }
   int64_t flagged = 0;
-  for (const char* section : {"configs", "ops", "networks", "fasternet", "zoo"}) {
+  for (const char* section : profile_sections) {
     if (!profile.contains(section) || !profile[section].is_array()) continue;
     for (auto& r : profile[section]) {
       if (!r.is_object() || !r.contains("elapsed_s") || !r["elapsed_s"].is_number() || !r.contains("latency_us") || !r["latency_us"].is_object())

@@ -61,7 +61,9 @@ class Interference {
   std::vector<std::pair<std::string, NoiseCount>> sections_;
 };
 
-// The measured sections of a device profile (configs, ops, networks, fasternet, zoo), one measurement per
+// The measured sections of a device profile, each record one measurement.
+inline constexpr const char* profile_sections[] = {"configs", "ops", "networks", "fasternet", "zoo"};
+// The measured sections of a device profile (profile_sections), one measurement per
 // record (its whole-network timing; the per-op pass of a record runs right after it, on the same machine).
 Interference profile_interference(const Json& profile);
 // Sets the profile's "interference" object when above the threshold and removes an outdated one otherwise.
@@ -72,8 +74,10 @@ Interference mark_interference(Json& profile);
 // Above this spread of the reference's times at one thread count, the machine changed speed under the
 // measurements: the command warns and exits with exit_interfered (fit: see max_speed_spread_to_fit).
 inline constexpr double max_speed_spread = 0.10;
-// Per thread count with at least two samples, p90 / p10 - 1 of its latencies (max / min - 1 below ten
-// samples, where the tenths are the extremes); the largest over thread counts, 0 without any.
+// p90 / p10 - 1 of a reference's latencies (max / min - 1 below ten, where the tenths are the extremes);
+// 0 below two.
+double spread_of(std::vector<double> latencies_us);
+// spread_of per thread count of the machine_speed samples, the largest; 0 without any.
 double speed_spread(const Json& samples);
 
 // A reference time over slow_reference_factor times the median of its thread count's is slow. Two or more

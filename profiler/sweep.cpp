@@ -28,8 +28,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-const char* const measurement_sections[] = {"configs", "zoo", "fasternet", "ops", "networks"};
-
 // One op of a profile record: count's layer_row (here "in_nhwc" lists every input's shape, as the fit reads
 // it from profiles of every version), with the op's attributes, how it ran and its timing. Profiles written
 // before the one-row change say "class" for "conv_class"; nothing reads that key.
@@ -120,7 +118,7 @@ Json open_profile(const SweepOptions& options, const std::vector<int64_t>& threa
                               : had[key] != value))
       Where(options.out_path, "options").fail(had, "the profile was started with other options than " + want.dump() +
                                                        "; resume with the same options, or start afresh without --resume");
-  for (const char* section : measurement_sections)
+  for (const char* section : profile_sections)
     for (const auto& r : profile[section]) done.insert(r["id"].get<std::string>());
   std::fprintf(stderr, "profile: resuming %s with %zu measurements done\n", options.out_path.c_str(), done.size());
   return profile;

@@ -24,6 +24,9 @@ TEST_CASE("speed spread: slowest over fastest per thread count, the largest of t
   Json both = samples_of(1, {1000, 1010});
   for (const auto& s : samples_of(2, {500, 650, 520})) both.push_back(s);
   CHECK(speed_spread(both) == Approx(0.30));  // 2 threads' 650 / 500, not 1 thread's against 2 threads'
+  // validate's five rounds: slowest over fastest.
+  CHECK(spread_of({1058, 1068, 1060, 1053, 1100}) == Approx(1100.0 / 1053 - 1));
+  CHECK(spread_of({1000}) == 0);
 }
 
 TEST_CASE("speed spread: from ten times on, the tenths are left out, so that one slow run is not a slower machine") {
