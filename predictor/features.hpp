@@ -36,7 +36,8 @@ struct OpFeatures {
   // taps, [6] stride > 1, [7] log threads, [8] log weight bytes (weights past the L2 cache stream from
   // memory), [9] log arithmetic intensity, [10] and [11]: variant flags within the class (group vs layer
   // norm, transcendental activation vs binary op, bilinear vs nearest, global vs max pool, concat vs pad,
-  // a depthwise kernel without a fast XNNPACK microkernel), [12] measured in isolation: 1 for training
+  // a depthwise kernel without a fast XNNPACK microkernel; [11] of a conv or fully connected op: a shape
+  // the executor runs on its AVX-512 igemm rather than XNNPACK, profiler::igemm_shape), [12] measured in isolation: 1 for training
   // samples timed in a one-block or one-op network (with cold caches, NetworkRun::cold_caches, but still
   // without the ops around them), 0 for ops timed inside whole networks and for every prediction (ops run
   // inside networks).

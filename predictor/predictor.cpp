@@ -376,6 +376,9 @@ constexpr std::array<std::string_view, 3> kind_names{"quadratic", "roofline", "r
 struct HeldOut {
   std::vector<Kind> kinds;
   std::vector<double> kfold_mape, largest_mape;
+  // Per kind: the standard error of its k-fold MAPE minus the lowest one, from the per-record mean
+  // differences of the two kinds' errors on the same held-out samples (0 for the lowest itself).
+  std::vector<double> kfold_gap_se;
   Kind chosen = Kind::quadratic;
   std::string note;  // why there was no comparison, if there was none
 };
@@ -403,23 +406,51 @@ HeldOut compare_held_out(const Predictor& p, size_t c, const std::vector<Sample>
     Predictor q = p;  // fit_class_model leaves its model in the predictor it is given
     return fit_class_model(q, c, train, options);
   };
-  // Sum of absolute percentage errors of each kind over a test set, training on the complement.
-  auto split = [&](const std::function<bool(const Sample&)>& held, std::vector<double>& ape, int64_t& n) {
+  // Sum of absolute percentage errors of each kind over a test set, training on the complement; with
+  // `by_group`, also each kind's sum and count per record group.
+  using GroupSums = std::map<std::string, std::vector<double>>;
+  auto split = [&](const std::function<bool(const Sample&)>& held, std::vector<double>& ape, int64_t& n, GroupSums* by_group) {
     std::vector<Sample> train, test;
     for (const auto& s : own) (held(s) ? test : train).push_back(s);
     if (train.size() < 3 || test.empty()) return;
     n += static_cast<int64_t>(test.size());
     for (size_t i = 0; i < h.kinds.size(); ++i) {
       const ClassModel m = fit_kind(h.kinds[i], train);
-      for (const auto& s : test) ape[i] += std::abs(class_model_us(m, s.f.base) - s.latency_us) / s.latency_us;
+      for (const auto& s : test) {
+        const double e = std::abs(class_model_us(m, s.f.base) - s.latency_us) / s.latency_us;
+        ape[i] += e;
+        if (by_group) {
+          auto& g = (*by_group)[s.group];
+          g.resize(h.kinds.size() + 1, 0.0);
+          g[i] += e;
+          if (i == 0) g.back() += 1;
+        }
+      }
     }
   };
   std::vector<double> ape(h.kinds.size(), 0.0);
   int64_t n = 0;
+  GroupSums by_group;
   for (int fold = 0; fold < options.folds; ++fold)
-    split([&](const Sample& s) { return fnv1a(s.group) % static_cast<uint64_t>(options.folds) == static_cast<uint64_t>(fold); }, ape, n);
+    split([&](const Sample& s) { return fnv1a(s.group) % static_cast<uint64_t>(options.folds) == static_cast<uint64_t>(fold); }, ape, n,
+          &by_group);
   for (double& a : ape) a /= static_cast<double>(std::max<int64_t>(1, n));
   h.kfold_mape = ape;
+  const size_t kfold_best = static_cast<size_t>(std::min_element(ape.begin(), ape.end()) - ape.begin());
+  h.kfold_gap_se.assign(h.kinds.size(), 0.0);
+  for (size_t i = 0; i < h.kinds.size(); ++i) {
+    if (i == kfold_best) continue;
+    // The MAPE gap is a sample-weighted mean of per-record mean differences; its standard error treats
+    // records (not samples, which share a configuration) as the independent draws.
+    double sum_w = 0, sum_wd = 0, sum_wdd = 0, sum_ww = 0;
+    for (const auto& [g, v] : by_group) {
+      const double w = v.back(), d = (v[i] - v[kfold_best]) / w;
+      sum_w += w, sum_wd += w * d, sum_wdd += w * d * d, sum_ww += w * w;
+    }
+    const double mean = sum_wd / sum_w, var = std::max(0.0, sum_wdd / sum_w - mean * mean);
+    const double groups = static_cast<double>(by_group.size());
+    h.kfold_gap_se[i] = std::sqrt(var * sum_ww / (sum_w * sum_w) * groups / std::max(1.0, groups - 1));
+  }
   // The largest records, until a fifth of the samples.
   std::vector<std::pair<double, std::string>> by_work;
   for (const auto& [g, w] : group_work) by_work.emplace_back(w, g);
@@ -433,16 +464,21 @@ HeldOut compare_held_out(const Predictor& p, size_t c, const std::vector<Sample>
   }
   std::vector<double> ape_large(h.kinds.size(), 0.0);
   int64_t n_large = 0;
-  split([&](const Sample& s) { return largest.count(s.group) > 0; }, ape_large, n_large);
+  split([&](const Sample& s) { return largest.count(s.group) > 0; }, ape_large, n_large, nullptr);
   for (double& a : ape_large) a /= static_cast<double>(std::max<int64_t>(1, n_large));
   h.largest_mape = ape_large;
   if (n_large == 0) throw std::logic_error("compare_held_out: no largest-shapes split");
-  auto score = [&](size_t i) {
-    return options.selection == FitOptions::Selection::kfold ? h.kfold_mape[i] : 0.5 * (h.kfold_mape[i] + h.largest_mape[i]);
-  };
-  size_t best = 0;
-  for (size_t i = 1; i < h.kinds.size(); ++i)
-    if (score(i) < score(best)) best = i;
+  size_t best = kfold_best;
+  if (options.selection == FitOptions::Selection::kfold) {
+    for (size_t i = 0; i < h.kinds.size(); ++i)
+      if (h.kfold_mape[i] - h.kfold_mape[kfold_best] <= kfold_tie_standard_errors * h.kfold_gap_se[i] &&
+          h.largest_mape[i] < h.largest_mape[best])
+        best = i;
+  } else {
+    auto score = [&](size_t i) { return 0.5 * (h.kfold_mape[i] + h.largest_mape[i]); };
+    for (size_t i = 0; i < h.kinds.size(); ++i)
+      if (score(i) < score(best)) best = i;
+  }
   h.chosen = h.kinds[best];
   return h;
 }
@@ -453,11 +489,14 @@ Json held_out_json(const HeldOut& h, const FitOptions& options) {
   if (h.kinds.empty()) return j;
   j["folds"] = options.folds;
   j["grouped_by"] = "profile record (a configuration, operator or network at all its thread counts)";
-  j["selection"] = options.selection == FitOptions::Selection::kfold ? "lowest k-fold held-out MAPE"
-                                                                     : "lowest mean of the k-fold and largest-shapes held-out MAPE";
+  j["selection"] = options.selection == FitOptions::Selection::kfold
+                       ? "lowest k-fold held-out MAPE; of the kinds within " + std::to_string(std::lround(kfold_tie_standard_errors)) +
+                             " standard errors (kfold_gap_se) of it, the one with the lowest largest-shapes MAPE"
+                       : "lowest mean of the k-fold and largest-shapes held-out MAPE";
   j["largest_shapes"] = "records with the largest work, a fifth of the samples, held out from a model fitted on the rest";
   for (size_t i = 0; i < h.kinds.size(); ++i)
-    j[std::string(kind_names[static_cast<size_t>(h.kinds[i])])] = {{"kfold_mape", h.kfold_mape[i]}, {"largest_shapes_mape", h.largest_mape[i]}};
+    j[std::string(kind_names[static_cast<size_t>(h.kinds[i])])] = {
+        {"kfold_mape", h.kfold_mape[i]}, {"largest_shapes_mape", h.largest_mape[i]}, {"kfold_gap_se", h.kfold_gap_se[i]}};
   return j;
 }
 

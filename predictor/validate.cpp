@@ -22,8 +22,10 @@ namespace {
 
 double median(std::vector<double> v) { return profiler::summarize(std::move(v)).median; }
 
-// Predictor and baseline scores of the rows whose "set" is in `sets`, and the worst predictions.
-Json set_summary(const Json& rows, std::initializer_list<std::string_view> sets) {
+// Predictor and baseline scores of the rows whose "set" is in `sets`, and the worst predictions; with a
+// `speed` (speed_vs_profile, unless null), also the predictor's scores with every prediction multiplied by
+// its ratio.
+Json set_summary(const Json& rows, std::initializer_list<std::string_view> sets, const Json& speed) {
   std::vector<double> measured, ours, by_quadratic, by_macs, by_params;
   std::vector<const Json*> mine;
   for (const auto& r : rows) {
@@ -38,6 +40,11 @@ Json set_summary(const Json& rows, std::initializer_list<std::string_view> sets)
   Json out = {{"networks", mine.size()}};
   if (mine.empty()) return out;
   out["predictor"] = accuracy_scores(ours, measured);
+  if (!speed.is_null()) {
+    std::vector<double> scaled = ours;
+    for (double& v : scaled) v *= speed["ratio"].get<double>();
+    out["predictor_at_measured_speed"] = accuracy_scores(scaled, measured);
+  }
   out["baseline_quadratic"] = accuracy_scores(by_quadratic, measured);
   out["baseline_macs"] = accuracy_scores(by_macs, measured);
   out["baseline_params"] = accuracy_scores(by_params, measured);
@@ -163,14 +170,35 @@ Json machine_noise(const Json& rows, const std::vector<double>& reference_us) {
 
 }  // namespace
 
+Json speed_vs_profile(const Json& profile, int64_t threads, const std::vector<double>& reference_us) {
+  if (!profile.contains("machine_speed") || reference_us.empty()) return nullptr;
+  const auto medians = profiler::speed_medians_us(profile["machine_speed"].value("samples", Json::array()));
+  const auto it = medians.find(threads);
+  if (it == medians.end()) return nullptr;
+  const double now = median(reference_us);
+  return {{"reference", profiler::speed_reference},
+          {"profile_median_us", it->second},
+          {"validate_median_us", now},
+          {"ratio", now / it->second},
+          {"note", "ratio > 1: the machine ran slower than while profiled, and every prediction is low by about that much; "
+                   "predictor_at_measured_speed scores the predictions multiplied by the ratio"}};
+}
+
 Json validate(const std::string& device, const ValidateOptions& options, const std::function<void(const Json& row)>& progress) {
   check_options(device, options);
   const int64_t threads = options.threads;
   const Predictor p = load_predictor(device);
   const std::string profile_path = p.provenance.value("profile", profiler::default_profile_path(device));
-  const Baselines baselines = fit_baselines(profiler::load_profile(profile_path), profile_path, threads);
+  const Json profile = profiler::load_profile(profile_path);
+  const Baselines baselines = fit_baselines(profile, profile_path, threads);
   const std::vector<HeldOut> held_out = held_out_networks(options);
   const Rounds rounds = measure_rounds(held_out, options);
+  Json speed;
+  try {
+    speed = speed_vs_profile(profile, threads, rounds.reference_us);
+  } catch (const InputError& e) {
+    throw InputError(profile_path + ": " + e.what());
+  }
   Json rows = Json::array();
   for (size_t i = 0; i < held_out.size(); ++i) {
     const HeldOut& h = held_out[i];
@@ -206,8 +234,9 @@ Json validate(const std::string& device, const ValidateOptions& options, const s
           {"ood_seed", options.ood_seed},
           {"rounds", options.rounds},
           {"min_time_s_per_round", options.min_time_s},
-          {"in_distribution", set_summary(rows, {"zoo", "sampled"})},
-          {"out_of_distribution", set_summary(rows, {"ood"})},
+          {"speed_vs_profile", speed},
+          {"in_distribution", set_summary(rows, {"zoo", "sampled"}, speed)},
+          {"out_of_distribution", set_summary(rows, {"ood"}, speed)},
           {"goals", {{"in_distribution_within_10pct", goal_in_distribution_within_10pct},
                      {"ood_within_10pct", goal_ood_within_10pct},
                      {"ood_within_5pct", goal_ood_within_5pct},

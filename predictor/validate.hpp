@@ -34,11 +34,20 @@ inline constexpr double goal_in_distribution_within_10pct = 0.99;
 inline constexpr double goal_ood_within_10pct = 0.95;
 inline constexpr double goal_ood_within_5pct = 0.80;
 
+// The machine's speed while validating against its speed while it was profiled: the median of the
+// reference conv's times (`reference_us`, profiler/machine_speed.hpp) over its median in the profile's
+// machine_speed samples at `threads`, as {"ratio", "profile_median_us", "validate_median_us", ...}. The
+// predictor assumes the profile's speed; this VM's speed moved by 10-23% between profiles an hour apart
+// (2026-11-22), so a validate long after its profile also measures that drift. Null for a profile without
+// the reference at `threads`; a malformed machine_speed is an InputError naming the sample.
+Json speed_vs_profile(const Json& profile, int64_t threads, const std::vector<double>& reference_us);
+
 // Only "host" can be validated (it measures). Pins the calling thread to `threads` CPUs. `progress`, if
 // set, gets each network's row as it is measured. Returns the "cpubone-explore/validation/v3" JSON (v1 had
 // one score over all networks at the top level; v2 has in_distribution and out_of_distribution, each
 // with its networks, predictor and baseline scores and worst cases; v3 adds the quadratic baseline,
-// baseline_quadratic and each row's quadratic_baseline_us).
+// baseline_quadratic and each row's quadratic_baseline_us; later v3 files add speed_vs_profile, null for a
+// profile without machine_speed, and with it each set's predictor_at_measured_speed).
 Json validate(const std::string& device, const ValidateOptions& options,
               const std::function<void(const Json& row)>& progress = {});
 

@@ -156,14 +156,19 @@ double speed_spread(const Json& samples) {
   return spread;
 }
 
-int64_t flag_slowed_records(Json& profile) {
-  if (!profile.contains("machine_speed")) return 0;
-  const Json& samples = profile["machine_speed"]["samples"];
+std::map<int64_t, double> speed_medians_us(const Json& samples) {
   std::map<int64_t, double> median;
   for (auto& [t, us] : speed_by_threads(samples)) {
     std::sort(us.begin(), us.end());
     median[t] = us[us.size() / 2];
   }
+  return median;
+}
+
+int64_t flag_slowed_records(Json& profile) {
+  if (!profile.contains("machine_speed")) return 0;
+  const Json& samples = profile["machine_speed"]["samples"];
+  std::map<int64_t, double> median = speed_medians_us(samples);
   struct Mark {
     double at_s;
     bool slow;

@@ -4,6 +4,8 @@
 // (fit and the report use it; the busy-machine check before measuring is profiler/quiet_machine.hpp).
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -79,6 +81,8 @@ inline constexpr double max_speed_spread = 0.10;
 double spread_of(std::vector<double> latencies_us);
 // spread_of per thread count of the machine_speed samples, the largest; 0 without any.
 double speed_spread(const Json& samples);
+// The median reference time of each thread count of the machine_speed samples.
+std::map<int64_t, double> speed_medians_us(const Json& samples);
 
 // A reference time over slow_reference_factor times the median of its thread count's is slow. Two or more
 // slow times in a row (all thread counts, in time order) mark the machine slow from the reference time

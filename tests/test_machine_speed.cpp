@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "error_of.hpp"
+#include "predictor/validate.hpp"
 #include "profiler/machine_speed.hpp"
 
 using namespace cpx;
@@ -102,4 +103,18 @@ TEST_CASE("records measured while the reference ran slow twice in a row are flag
   for (auto& x : profile["machine_speed"]["samples"]) x["latency_us"] = x["threads"] == 1 ? 1000.0 : 500.0;
   for (auto& r : profile["ops"]) r["latency_us"] = {{"noisy", false}};
   CHECK(flag_slowed_records(profile) == 0);
+}
+
+TEST_CASE("validate compares the machine's speed with the profile's, by the reference conv at the same thread count") {
+  Json profile = {{"machine_speed", {{"samples", samples_of(1, {1000, 990, 1400})}}}};
+  for (const auto& s : samples_of(2, {520, 500})) profile["machine_speed"]["samples"].push_back(s);
+  const Json one = predictor::speed_vs_profile(profile, 1, {1100, 1080, 1120});
+  CHECK(one["profile_median_us"].get<double>() == 1000);  // the median: a slow check during the profile does not move it
+  CHECK(one["validate_median_us"].get<double>() == 1100);
+  CHECK(one["ratio"].get<double>() == Approx(1.1));  // 10% slower now: every prediction about 10% low
+  CHECK(predictor::speed_vs_profile(profile, 2, {470})["ratio"].get<double>() == Approx(470.0 / 520));
+  CHECK(predictor::speed_vs_profile(profile, 4, {300}).is_null());  // never timed at 4 threads while profiling
+  CHECK(predictor::speed_vs_profile(Json::object(), 1, {1000}).is_null());  // a profile from before machine_speed
+  profile["machine_speed"]["samples"][1]["latency_us"] = "fast";
+  CHECK(error_of([&] { predictor::speed_vs_profile(profile, 1, {1000}); }).find("machine_speed.samples[1]") != std::string::npos);
 }

@@ -29,6 +29,34 @@ Predictor constant_predictor(double us) {
 }
 }  // namespace
 
+TEST_CASE("a GEMM-class op's variant_b feature says whether the executor runs it on its igemm or on XNNPACK") {
+  // The executor sends a conv or linear op to igemm from 2 input and 32 output channels per group
+  // (profiler/fusion.hpp); the two kernels reach different MACpS on one shape, so the model must tell them apart.
+  auto conv = [](int64_t in_c, int64_t out_c, int64_t groups, int64_t kernel) {
+    Conv2d c;
+    c.out_channels = out_c;
+    c.kernel = {kernel, kernel};
+    c.padding = {kernel / 2, kernel / 2, kernel / 2, kernel / 2};
+    c.groups = groups;
+    const ShapeNhwc in[] = {{1, 28, 28, in_c}};
+    return op_features(OpAttrs{c}, in, ShapeNhwc{1, 28, 28, out_c}, 1).base[11];
+  };
+  CHECK(conv(64, 64, 1, 3) == 1);   // dense
+  CHECK(conv(3, 32, 1, 3) == 1);    // a stem: 3 input channels
+  CHECK(conv(152, 152, 2, 5) == 1); // 76 output channels per group
+  CHECK(conv(80, 80, 4, 3) == 0);   // 20 per group: XNNPACK
+  CHECK(conv(64, 24, 1, 1) == 0);   // pointwise to 24 channels: XNNPACK
+  CHECK(conv(64, 64, 64, 3) == 0);  // depthwise
+  auto linear = [](int64_t in_c, int64_t out_c) {
+    FullyConnected f;
+    f.out_features = out_c;
+    const ShapeNhwc in[] = {{1, 1, 1, in_c}};
+    return op_features(OpAttrs{f}, in, ShapeNhwc{1, 1, 1, out_c}, 1).base[11];
+  };
+  CHECK(linear(1280, 1000) == 1);
+  CHECK(linear(1280, 10) == 0);
+}
+
 TEST_CASE("operator features classify convs and carry exact MACs") {
   const Network net = find_zoo("b0")->build(0);
   const NetworkCount counts = count(net);

@@ -176,6 +176,17 @@ void run_validate(const predictor::ValidateOptions& options, const std::string& 
               100 * noise["median_round_spread"].get<double>(), 100 * noise["p90_round_spread"].get<double>(),
               noise["median_round_spread"].get<double>() > 0.05 ? " (noisy: errors above include the machine's drift)" : "");
   std::printf("reference conv before each round: slowest vs fastest %+.1f%%\n", 100 * noise["reference_spread"].get<double>());
+  if (const Json& speed = result["speed_vs_profile"]; !speed.is_null()) {
+    std::printf("machine speed vs the profile: the reference conv took %+.1f%% %s than while profiling; predictions scaled by it:",
+                100 * std::abs(speed["ratio"].get<double>() - 1), speed["ratio"].get<double>() >= 1 ? "longer" : "less");
+    for (const auto& [set, key] : {std::pair{"in-distribution", "in_distribution"}, std::pair{"OOD", "out_of_distribution"}}) {
+      if (!result[key].contains("predictor_at_measured_speed")) continue;
+      const Json& a = result[key]["predictor_at_measured_speed"];
+      std::printf("  %s MAPE %.1f%%, within 5%% %.1f%%, within 10%% %.1f%%", set, 100 * a["mape"].get<double>(),
+                  100 * a["within_5pct"].get<double>(), 100 * a["within_10pct"].get<double>());
+    }
+    std::printf("\n");
+  }
   finish_validate(result);
 }
 
