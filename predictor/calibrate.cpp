@@ -155,15 +155,6 @@ Eigen::MatrixXd rows(const Eigen::MatrixXd& M, const std::vector<Eigen::Index>& 
 // A model: fitted on the `train` rows only, it predicts every row (microseconds).
 using Model = std::function<Eigen::VectorXd(const std::vector<Eigen::Index>& train)>;
 
-// Linear interpolation between order statistics.
-double quantile(std::vector<double> v, double q) {
-  std::sort(v.begin(), v.end());
-  const double pos = q * static_cast<double>(v.size() - 1);
-  const size_t lo = static_cast<size_t>(std::floor(pos));
-  const size_t hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
-}
-
 Json figures(const std::vector<double>& pred, const Eigen::VectorXd& y) {
   Json f = accuracy_scores(pred, std::vector<double>(y.data(), y.data() + y.size()));
   f.erase("within_5pct");  // a few published points: ±10% is as fine as the table goes
@@ -357,6 +348,14 @@ Json accuracy_scores(const std::vector<double>& predicted, const std::vector<dou
   const double n = static_cast<double>(actual.size());
   return {{"mape", ape / n}, {"within_5pct", within5 / n}, {"within_10pct", within10 / n},
           {"spearman", profiler::spearman(predicted, actual)}};
+}
+
+double quantile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  const double pos = q * static_cast<double>(v.size() - 1);
+  const size_t lo = static_cast<size_t>(std::floor(pos));
+  const size_t hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
 }
 
 std::vector<std::array<double, 2>> held_out_error_bounds(const std::vector<double>& error, const std::vector<std::string>& group) {

@@ -54,8 +54,10 @@ Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, cons
 // The one scoring of calibrate's held-out table, validate and the job's accuracy figures.
 Json accuracy_scores(const std::vector<double>& predicted, const std::vector<double>& actual);
 
-// The level of every calibrated device's interval.
+// The level of every interval: a calibrated device's, and a host model's (Predictor::interval).
 inline constexpr double interval_level = 0.8;
+// The q-quantile of v (0 <= q <= 1, v not empty), linear between order statistics.
+double quantile(std::vector<double> v, double q);
 
 // Each point's relative-error bounds (predicted / actual - 1) as a user who never saw its group would get
 // them: the lower and upper (1 - interval_level) / 2 quantiles of the other groups' held-out errors. A group

@@ -8,6 +8,7 @@
 #include <functional>
 #include <set>
 
+#include "predictor/calibrate.hpp"
 #include "predictor/devices.hpp"
 #include "profiler/interference.hpp"
 
@@ -134,7 +135,23 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
   // A published runtime's own per-network overhead is unknown; the transfer does not invent one.
   out.overhead_us = transfer ? 0.0 : nearest_threads(p.network_overhead_us, host_threads, 0.0);
   out.latency_us += out.overhead_us;
-  if (dev) out.interval_us = std::array<double, 2>{out.latency_us / (1 + dev->error_high), out.latency_us / (1 + dev->error_low)};
+  if (dev) {
+    out.interval_us = std::array<double, 2>{out.latency_us / (1 + dev->error_high), out.latency_us / (1 + dev->error_low)};
+    out.interval = dev->interval;
+  } else if (p.interval.is_object()) {
+    // The nearest fitted thread count at or below, else the smallest (as nearest_threads).
+    const Json& by = p.interval["by_threads"];
+    std::map<int64_t, const Json*> at;
+    for (const auto& [t, v] : by.items()) at[std::stoll(t)] = &v;
+    if (!at.empty()) {
+      auto it = at.upper_bound(host_threads);
+      const Json& e = *(it == at.begin() ? it->second : std::prev(it)->second);
+      out.interval_us = std::array<double, 2>{out.latency_us / (1 + e["error_high"].get<double>()),
+                                              out.latency_us / (1 + e["error_low"].get<double>())};
+      out.interval = {{"level", p.interval["level"]}, {"method", p.interval["method"]}, {"error_low", e["error_low"]},
+                      {"error_high", e["error_high"]}, {"networks", e["networks"]}, {"coverage", e["coverage"]}};
+    }
+  }
   return out;
 }
 
@@ -608,6 +625,44 @@ void fit_network_scale(Predictor& p, const std::vector<std::pair<const Whole*, d
   for (auto& [t, r] : residuals) p.network_overhead_us[t] = median(r);
 }
 
+// The host model's interval (Predictor::interval) from the same held-out sums, after the scale and the
+// overhead: each network's relative error as predict would make it. The scale and the overhead are two
+// numbers per thread count fitted on these networks, so the errors are slightly optimistic; each network's
+// coverage is checked against the quantiles of the others' errors, as a calibrated device's is.
+Json network_interval(const Predictor& p, const Gathered& g, const std::vector<std::pair<const Whole*, double>>& all) {
+  std::set<int64_t> quiet_threads;
+  for (const auto& [w, sum] : all)
+    if (!w->noisy) quiet_threads.insert(w->threads);
+  std::map<int64_t, std::pair<std::vector<double>, std::vector<std::string>>> by_threads;
+  for (const auto& [w, sum] : all) {
+    if (w->noisy && quiet_threads.count(w->threads)) continue;
+    const double predicted = p.network_scale.at(w->threads) * sum + p.network_overhead_us.at(w->threads);
+    auto& [errors, groups] = by_threads[w->threads];
+    errors.push_back(predicted / w->measured_us - 1);
+    groups.push_back(g.samples[w->sample_index.front()].group);
+  }
+  Json out = Json::object();
+  const double lo_q = (1 - interval_level) / 2, hi_q = 1 - lo_q;
+  for (const auto& [t, eg] : by_threads) {
+    const auto& [errors, groups] = eg;
+    if (errors.size() < min_networks_for_interval) continue;
+    const auto bounds = held_out_error_bounds(errors, groups);
+    double covered = 0;
+    for (size_t i = 0; i < errors.size(); ++i) covered += errors[i] >= bounds[i][0] && errors[i] <= bounds[i][1];
+    out[std::to_string(t)] = {{"error_low", quantile(errors, lo_q)},
+                              {"error_high", quantile(errors, hi_q)},
+                              {"networks", errors.size()},
+                              {"coverage", covered / static_cast<double>(errors.size())}};
+  }
+  if (out.empty()) return nullptr;
+  return {{"level", interval_level},
+          {"method", "10th to 90th percentile of the relative errors (predicted / measured - 1) of the profile's sampled networks, "
+                     "each predicted by class models fitted without it (k folds), at the prediction's thread count; "
+                     "latency_us_low = latency_us / (1 + error_high), latency_us_high = latency_us / (1 + error_low); "
+                     "in-distribution networks: validate measures how much wider the errors of other networks are"},
+          {"by_threads", out}};
+}
+
 Json fit_provenance(const Json& profile, const std::string& profile_path, const FitOptions& options, const Gathered& g,
                     const Json& class_stats, const NoisyTally& tally) {
   int64_t noisy_total = 0;
@@ -653,7 +708,9 @@ Predictor fit(const Json& profile, const std::string& profile_path, const FitOpt
   }
   NoisyTally tally;
   const Json class_stats = fit_classes(p, g.samples, options, tally, no_ceilings.empty() ? &ceilings : nullptr, no_ceilings);
-  fit_network_scale(p, held_out_network_sums(g, options, no_ceilings.empty() ? &ceilings : nullptr, no_ceilings));
+  const auto network_sums = held_out_network_sums(g, options, no_ceilings.empty() ? &ceilings : nullptr, no_ceilings);
+  fit_network_scale(p, network_sums);
+  p.interval = network_interval(p, g, network_sums);
   p.provenance = fit_provenance(profile, profile_path, options, g, class_stats, tally);
   if (!speed.is_null()) p.provenance["machine_speed"] = speed;
   return p;
@@ -686,9 +743,11 @@ Json host_model_json(const Predictor& p) {
   for (const auto& [t, us] : p.network_overhead_us) overhead[std::to_string(t)] = us;
   Json scale = Json::object();
   for (const auto& [t, k] : p.network_scale) scale[std::to_string(t)] = k;
-  return {{"schema", predictor_schema}, {"device", p.device},        {"runtime", p.runtime},
-          {"model", "log(latency_us) = theta . features + residual trees(features), per operator class; an unfused activation adds its elementwise prediction; network = scale * sum + overhead"},
-          {"classes", classes},          {"network_overhead_us", overhead}, {"network_scale", scale}, {"provenance", p.provenance}};
+  Json j = {{"schema", predictor_schema}, {"device", p.device},        {"runtime", p.runtime},
+            {"model", "log(latency_us) = theta . features + residual trees(features), per operator class; an unfused activation adds its elementwise prediction; network = scale * sum + overhead"},
+            {"classes", classes},          {"network_overhead_us", overhead}, {"network_scale", scale}, {"provenance", p.provenance}};
+  if (!p.interval.is_null()) j["interval"] = p.interval;
+  return j;
 }
 
 Json to_json(const Predictor& p) {
@@ -852,6 +911,31 @@ Predictor host_model_from_json(const Json& j, const Where& where) {
   };
   per_threads("network_overhead_us", "microseconds", -1e9, 1e9, p.network_overhead_us);
   per_threads("network_scale", "factor", 0.1, 10, p.network_scale);
+  if (r.has("interval")) {
+    ObjectReader iv(r.raw("interval"), r.at("interval"));
+    iv.number("level", 0, 1);
+    iv.string("method");
+    const Json& by = iv.raw("by_threads");
+    if (!by.is_object() || by.empty()) r.at("interval").fail(by, "expected by_threads: {threads: {error_low, error_high, ...}}");
+    for (const auto& [t, v] : by.items()) {
+      const Where w = r.at("interval") / "by_threads" / t;
+      int64_t threads = 0;
+      try {
+        threads = std::stoll(t);
+      } catch (...) {
+        w.fail(t, "expected a thread count");
+      }
+      if (threads < 1 || threads > 256) w.fail(t, "thread count out of range [1, 256]");
+      ObjectReader e(v, w);
+      const double low = e.number("error_low", -1 + 1e-9, 1e3), high = e.number("error_high", -1 + 1e-9, 1e3);
+      if (low > high) (w / "error_low").fail(low, "is above error_high");
+      e.integer("networks", 1, INT64_MAX);
+      e.number("coverage", 0, 1);
+      e.finish();
+    }
+    iv.finish();
+    p.interval = r.raw("interval");
+  }
   r.finish();
   return p;
 }
@@ -887,7 +971,7 @@ Json prediction_json(const Predictor& p, const Network& net, const NetworkPredic
   if (pred.interval_us) {
     j["latency_us_low"] = (*pred.interval_us)[0];
     j["latency_us_high"] = (*pred.interval_us)[1];
-    j["interval"] = p.calibrated->interval;
+    j["interval"] = pred.interval;
   }
   std::vector<std::vector<OutsideFeature>> outside;
   std::set<std::string> outside_names;

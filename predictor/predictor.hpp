@@ -75,6 +75,12 @@ struct Predictor {
   // Per thread count: ops inside a whole network run this much slower than the op models say (caches
   // shared with the ops before them); fitted on the profile's whole sampled networks. Absent = 1.
   std::map<int64_t, double> network_scale;
+  // A host model's interval, from fit: per thread count, the interval_level quantiles of the relative
+  // errors (predicted / measured - 1) of the profile's sampled networks, each predicted by class models
+  // fitted without it: {"level", "method", "by_threads": {"1": {"error_low", "error_high", "networks",
+  // "coverage"}}}. Those networks are in-distribution: networks unlike them err more (validate's
+  // out-of-distribution figures). Null for files from before it; a calibrated device uses its own.
+  Json interval;
   // Set for a device calibrated from published latencies; the fields above are then its host model.
   std::optional<Calibrated> calibrated;
 
@@ -100,8 +106,10 @@ struct NetworkPrediction {
   std::vector<OpPrediction> ops;
   double overhead_us = 0;
   double latency_us = 0;  // Σ ops (each times the network scale) + overhead
-  // Calibrated devices: the interval from the held-out errors, [low, high] microseconds.
+  // The interval from held-out errors, [low, high] microseconds: a calibrated device's, or a host
+  // model's at the nearest thread count of its interval (absent for a host model fitted before it).
   std::optional<std::array<double, 2>> interval_us;
+  Json interval;  // what the interval is: level, method, the two errors and their coverage
 };
 // A calibrated device predicts only at its own threads (those of its published runtime): any other count
 // is an InputError, since nothing says how that runtime scales.
@@ -167,6 +175,9 @@ std::string_view to_string(FitOptions::Selection s);
 // A class needs this many samples (and 2 * folds records) for the held-out comparison; below it keeps the
 // quadratic, and its provenance says why.
 inline constexpr int64_t min_samples_to_select = 30;
+// A thread count with fewer held-out networks than this gets no interval (10th and 90th percentiles of
+// fewer are the extremes).
+inline constexpr size_t min_networks_for_interval = 10;
 
 // What one class model predicts for base features (times its calibration scale).
 double class_model_us(const ClassModel& m, const std::array<double, base_feature_count>& base);

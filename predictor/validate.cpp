@@ -40,6 +40,15 @@ Json set_summary(const Json& rows, std::initializer_list<std::string_view> sets,
   Json out = {{"networks", mine.size()}};
   if (mine.empty()) return out;
   out["predictor"] = accuracy_scores(ours, measured);
+  // How often the measured time fell inside the predicted interval (rows without one are left out).
+  double inside = 0, with_interval = 0;
+  for (const Json* r : mine)
+    if (r->contains("predicted_low_us")) {
+      ++with_interval;
+      const double m = (*r)["measured_us"].get<double>();
+      inside += m >= (*r)["predicted_low_us"].get<double>() && m <= (*r)["predicted_high_us"].get<double>();
+    }
+  if (with_interval > 0) out["interval_coverage"] = inside / with_interval;
   if (!speed.is_null()) {
     std::vector<double> scaled = ours;
     for (double& v : scaled) v *= speed["ratio"].get<double>();
@@ -218,6 +227,10 @@ Json validate(const std::string& device, const ValidateOptions& options, const s
                     {"error", pred.latency_us / measured - 1},
                     {"ops_outside_profile", outside["ops_outside_profile"]},
                     {"outside_profile_features", outside["outside_profile_features"]}});
+    if (pred.interval_us) {
+      rows.back()["predicted_low_us"] = (*pred.interval_us)[0];
+      rows.back()["predicted_high_us"] = (*pred.interval_us)[1];
+    }
     if (!h.blocks.empty()) rows.back()["blocks"] = h.blocks;
     if (progress) progress(rows.back());
   }

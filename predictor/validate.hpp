@@ -47,7 +47,8 @@ Json speed_vs_profile(const Json& profile, int64_t threads, const std::vector<do
 // one score over all networks at the top level; v2 has in_distribution and out_of_distribution, each
 // with its networks, predictor and baseline scores and worst cases; v3 adds the quadratic baseline,
 // baseline_quadratic and each row's quadratic_baseline_us; later v3 files add speed_vs_profile, null for a
-// profile without machine_speed, and with it each set's predictor_at_measured_speed).
+// profile without machine_speed, and with it each set's predictor_at_measured_speed; and, for a predictor
+// with an interval, each row's predicted_low_us and predicted_high_us and each set's interval_coverage).
 Json validate(const std::string& device, const ValidateOptions& options,
               const std::function<void(const Json& row)>& progress = {});
 

@@ -251,6 +251,8 @@ std::vector<BadInput> bad_inputs() {
       {"predictor tree feature", predict_cmd, predictor([](Json& j) { j["classes"][quadratic_class()]["residual_trees"][0]["feature"][0] = 99; }), "residual_trees[0].feature[0] = 99", predictor_file},
       {"predictor tree short", predict_cmd, predictor([](Json& j) { j["classes"][quadratic_class()]["residual_trees"][0]["right"] = Json::array(); }), "residual_trees[0].right: expected an array as long as", predictor_file},
       {"predictor network scale zero", predict_cmd, predictor([](Json& j) { j["network_scale"] = {{"1", 0}}; }), "network_scale.1 = 0: out of range", predictor_file},
+      {"predictor interval reversed", predict_cmd, predictor([](Json& j) { j["interval"] = {{"level", 0.8}, {"method", "m"}, {"by_threads", {{"1", {{"error_low", 0.2}, {"error_high", 0.1}, {"networks", 40}, {"coverage", 0.8}}}}}}; }), "interval.by_threads.1.error_low = 0.2: is above error_high", predictor_file},
+      {"predictor interval thread count", predict_cmd, predictor([](Json& j) { j["interval"] = {{"level", 0.8}, {"method", "m"}, {"by_threads", {{"x", Json::object()}}}}; }), "interval.by_threads.x = \"x\": expected a thread count", predictor_file},
       {"predictor device missing", predict_cmd, predictor([](Json& j) { j.erase("device"); }), "device: missing required field", predictor_file},
       {"predictor infinite theta", predict_cmd, predictor([](Json& j) { j["classes"][quadratic_class()]["theta"]["bias"] = raw("1e999"); }), qc + ".theta.bias", predictor_file},
       {"predictor theta as string", predict_cmd, predictor([](Json& j) { j["classes"][quadratic_class()]["theta"]["bias"] = "x"; }), qc + ".theta.bias = \"x\"", predictor_file},

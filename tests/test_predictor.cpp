@@ -197,6 +197,29 @@ TEST_CASE("a predictor round-trips through its JSON form with identical predicti
   CHECK(predict(back, net, 1).latency_us == Approx(predict(p, net, 1).latency_us).epsilon(1e-12));
 }
 
+TEST_CASE("a host model's interval comes from its held-out network errors at the nearest fitted thread count, and round-trips") {
+  Predictor p = constant_predictor(3.0);
+  p.interval = {{"level", 0.8}, {"method", "synthetic"},
+                {"by_threads", {{"1", {{"error_low", -0.05}, {"error_high", 0.10}, {"networks", 40}, {"coverage", 0.8}}},
+                                {"2", {{"error_low", -0.10}, {"error_high", 0.20}, {"networks", 40}, {"coverage", 0.75}}}}}};
+  const Network net = find_zoo("b0")->build(0);
+  for (const int64_t threads : {1, 2, 4}) {
+    const double low = threads == 1 ? -0.05 : -0.10, high = threads == 1 ? 0.10 : 0.20;  // 4 threads: 2's, the nearest below
+    const NetworkPrediction pred = predict(p, net, threads);
+    REQUIRE(pred.interval_us);
+    // A prediction error e = predicted / measured - 1 in [low, high] means measured in [p / (1 + high), p / (1 + low)].
+    CHECK((*pred.interval_us)[0] == Approx(pred.latency_us / (1 + high)));
+    CHECK((*pred.interval_us)[1] == Approx(pred.latency_us / (1 + low)));
+    CHECK(pred.interval["error_high"].get<double>() == high);
+    const Json j = prediction_json(p, net, pred, threads, false);
+    CHECK(j["latency_us_low"].get<double>() == (*pred.interval_us)[0]);
+    CHECK(j["interval"]["level"] == 0.8);
+  }
+  const Predictor back = predictor_from_json(Json::parse(to_json(p).dump()), "p.json");
+  CHECK(back.interval == p.interval);
+  CHECK(!predict(constant_predictor(3.0), net, 1).interval_us);  // a model fitted before intervals has none
+}
+
 TEST_CASE("a class without a model is an error naming it, never a zero") {
   Predictor p = constant_predictor(1.0);
   p.classes[static_cast<size_t>(OpClass::matmul)].reset();

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "explorer/cli/commands.hpp"
+#include "predictor/calibrate.hpp"
 #include "predictor/devices.hpp"
 #include "predictor/validate.hpp"
 #include "profiler/sweep.hpp"
@@ -107,8 +108,9 @@ void run_predict(const std::string& model, const std::string& device, std::optio
   std::printf("predicted latency %.3f ms, MACs %s, %.2f GMACpS\n", pred.latency_us / 1e3,
               thousands(static_cast<int64_t>(macs)).c_str(), macs / (pred.latency_us * 1e3));
   if (pred.interval_us)
-    std::printf("interval (%.0f%%, from held-out published figures): %.3f to %.3f ms\n",
-                100 * p.calibrated->interval["level"].get<double>(), (*pred.interval_us)[0] / 1e3, (*pred.interval_us)[1] / 1e3);
+    std::printf("interval (%.0f%%, from held-out %s): %.3f to %.3f ms\n", 100 * pred.interval["level"].get<double>(),
+                p.calibrated ? "published figures" : "sampled networks of the profile (in-distribution)", (*pred.interval_us)[0] / 1e3,
+                (*pred.interval_us)[1] / 1e3);
   const Json outside = predictor::prediction_json(p, net, pred, threads, false);
   if (outside["outside_profile"].get<bool>()) {
     std::string features;
@@ -163,6 +165,10 @@ void run_validate(const predictor::ValidateOptions& options, const std::string& 
                   a["spearman"].get<double>());
     }
   }
+  for (const auto& [set, key] : {std::pair{"in-distribution", "in_distribution"}, std::pair{"out-of-distribution", "out_of_distribution"}})
+    if (result[key].contains("interval_coverage"))
+      std::printf("%s: %.0f%% of the networks measured inside their predicted %.0f%% interval\n", set,
+                  100 * result[key]["interval_coverage"].get<double>(), 100 * predictor::interval_level);
   print_worst("in-distribution", result["in_distribution"]);
   print_worst("out-of-distribution", result["out_of_distribution"]);
   // The goals of issue 16 are for this machine's host predictor; the figures above are what was measured here, now.
