@@ -51,11 +51,28 @@ Predictor::OpTime Predictor::predict_op(const OpFeatures& f) const {
 }
 
 namespace {
-// The value at the nearest measured thread count below or at `threads`, else at the smallest.
-double nearest_threads(const std::map<int64_t, double>& m, int64_t threads, double absent) {
-  if (m.empty()) return absent;
+// The value at the nearest measured thread count below or at `threads`, else at the smallest; null when empty.
+template <class V>
+const V* nearest_at(const std::map<int64_t, V>& m, int64_t threads) {
+  if (m.empty()) return nullptr;
   auto it = m.upper_bound(threads);
-  return it == m.begin() ? it->second : std::prev(it)->second;
+  return &(it == m.begin() ? it->second : std::prev(it)->second);
+}
+double nearest_threads(const std::map<int64_t, double>& m, int64_t threads, double absent) {
+  const double* v = nearest_at(m, threads);
+  return v ? *v : absent;
+}
+
+// A thread count written as a JSON key ("2"), in [1, 256].
+int64_t thread_key(const std::string& key, const Where& w) {
+  int64_t threads = 0;
+  try {
+    threads = std::stoll(key);
+  } catch (...) {
+    w.fail(key, "expected a thread count");
+  }
+  if (threads < 1 || threads > 256) w.fail(key, "thread count out of range [1, 256]");
+  return threads;
 }
 }  // namespace
 
@@ -139,13 +156,10 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
     out.interval_us = std::array<double, 2>{out.latency_us / (1 + dev->error_high), out.latency_us / (1 + dev->error_low)};
     out.interval = dev->interval;
   } else if (p.interval.is_object()) {
-    // The nearest fitted thread count at or below, else the smallest (as nearest_threads).
-    const Json& by = p.interval["by_threads"];
     std::map<int64_t, const Json*> at;
-    for (const auto& [t, v] : by.items()) at[std::stoll(t)] = &v;
-    if (!at.empty()) {
-      auto it = at.upper_bound(host_threads);
-      const Json& e = *(it == at.begin() ? it->second : std::prev(it)->second);
+    for (const auto& [t, v] : p.interval["by_threads"].items()) at[std::stoll(t)] = &v;  // validated when loaded
+    if (const Json* const* found = nearest_at(at, host_threads)) {
+      const Json& e = **found;
       out.interval_us = std::array<double, 2>{out.latency_us / (1 + e["error_high"].get<double>()),
                                               out.latency_us / (1 + e["error_low"].get<double>())};
       out.interval = {{"level", p.interval["level"]}, {"method", p.interval["method"]}, {"error_low", e["error_low"]},
@@ -897,13 +911,7 @@ Predictor host_model_from_json(const Json& j, const Where& where) {
     if (!o.is_object()) r.at(key).fail(o, std::string("expected {threads: ") + what + "}");
     for (const auto& [t, v] : o.items()) {
       const Where w = r.at(key) / t;
-      int64_t threads = 0;
-      try {
-        threads = std::stoll(t);
-      } catch (...) {
-        w.fail(t, "expected a thread count");
-      }
-      if (threads < 1 || threads > 256) w.fail(t, "thread count out of range [1, 256]");
+      const int64_t threads = thread_key(t, w);
       if (!v.is_number() || !std::isfinite(v.get<double>())) w.fail(v, "expected a finite number");
       if (v.get<double>() < lo || v.get<double>() > hi) w.fail(v, "out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
       into[threads] = v.get<double>();
@@ -919,13 +927,7 @@ Predictor host_model_from_json(const Json& j, const Where& where) {
     if (!by.is_object() || by.empty()) r.at("interval").fail(by, "expected by_threads: {threads: {error_low, error_high, ...}}");
     for (const auto& [t, v] : by.items()) {
       const Where w = r.at("interval") / "by_threads" / t;
-      int64_t threads = 0;
-      try {
-        threads = std::stoll(t);
-      } catch (...) {
-        w.fail(t, "expected a thread count");
-      }
-      if (threads < 1 || threads > 256) w.fail(t, "thread count out of range [1, 256]");
+      thread_key(t, w);
       ObjectReader e(v, w);
       const double low = e.number("error_low", -1 + 1e-9, 1e3), high = e.number("error_high", -1 + 1e-9, 1e3);
       if (low > high) (w / "error_low").fail(low, "is above error_high");
