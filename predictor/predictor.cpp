@@ -411,7 +411,8 @@ struct HeldOut {
   // differences of the two kinds' errors on the same held-out samples (0 for the lowest itself).
   std::vector<double> kfold_gap_se;
   Kind chosen = Kind::quadratic;
-  std::string note;  // why there was no comparison, if there was none
+  bool won_tie = false;  // kfold: chosen over a lower k-fold MAPE within kfold_tie_standard_errors
+  std::string note;      // why there was no comparison, if there was none
 };
 
 // Held-out MAPE of each kind on class c's samples: k folds by record group, and the records with the
@@ -511,11 +512,12 @@ HeldOut compare_held_out(const Predictor& p, size_t c, const std::vector<Sample>
       if (score(i) < score(best)) best = i;
   }
   h.chosen = h.kinds[best];
+  h.won_tie = best != kfold_best && options.selection == FitOptions::Selection::kfold;
   return h;
 }
 
 Json held_out_json(const HeldOut& h, const FitOptions& options) {
-  Json j = {{"chosen", kind_names[static_cast<size_t>(h.chosen)]}};
+  Json j = {{"chosen", kind_names[static_cast<size_t>(h.chosen)]}, {"won_tie", h.won_tie}};
   if (!h.note.empty()) j["note"] = h.note;
   if (h.kinds.empty()) return j;
   j["folds"] = options.folds;
@@ -619,20 +621,26 @@ std::vector<std::pair<const Whole*, double>> held_out_network_sums(const Gathere
   return sums;
 }
 
-// Per thread count, on the whole networks' held-out sums: the scale (median of measured / Σ predicted
-// ops), then the overhead (median of what is left). Medians: a few networks measured while the machine was
-// disturbed must not move every prediction; noisy ones count only where no quiet one exists.
-void fit_network_scale(Predictor& p, const std::vector<std::pair<const Whole*, double>>& all) {
+using NetworkSums = std::vector<std::pair<const Whole*, double>>;
+
+// The held-out sums the scale, the overhead and the interval are fitted on: noisy networks count only at a
+// thread count where no quiet one exists.
+NetworkSums usable_network_sums(const NetworkSums& all) {
   std::set<int64_t> quiet_threads;
   for (const auto& [w, sum] : all)
     if (!w->noisy) quiet_threads.insert(w->threads);
+  NetworkSums sums;
+  for (const auto& [w, sum] : all)
+    if (!w->noisy || !quiet_threads.count(w->threads)) sums.emplace_back(w, sum);
+  return sums;
+}
+
+// Per thread count, on the whole networks' held-out sums (usable_network_sums): the scale (median of
+// measured / Σ predicted ops), then the overhead (median of what is left). Medians: a few networks measured
+// while the machine was disturbed must not move every prediction.
+void fit_network_scale(Predictor& p, const NetworkSums& sums) {
   std::map<int64_t, std::vector<double>> ratios;
-  std::vector<std::pair<const Whole*, double>> sums;
-  for (const auto& [w, sum] : all) {
-    if (w->noisy && quiet_threads.count(w->threads)) continue;
-    ratios[w->threads].push_back(w->measured_us / sum);
-    sums.emplace_back(w, sum);
-  }
+  for (const auto& [w, sum] : sums) ratios[w->threads].push_back(w->measured_us / sum);
   for (auto& [t, r] : ratios) p.network_scale[t] = median(r);
   std::map<int64_t, std::vector<double>> residuals;
   for (const auto& [w, sum] : sums) residuals[w->threads].push_back(w->measured_us - p.network_scale[w->threads] * sum);
@@ -643,13 +651,9 @@ void fit_network_scale(Predictor& p, const std::vector<std::pair<const Whole*, d
 // overhead: each network's relative error as predict would make it. The scale and the overhead are two
 // numbers per thread count fitted on these networks, so the errors are slightly optimistic; each network's
 // coverage is checked against the quantiles of the others' errors, as a calibrated device's is.
-Json network_interval(const Predictor& p, const Gathered& g, const std::vector<std::pair<const Whole*, double>>& all) {
-  std::set<int64_t> quiet_threads;
-  for (const auto& [w, sum] : all)
-    if (!w->noisy) quiet_threads.insert(w->threads);
+Json network_interval(const Predictor& p, const Gathered& g, const NetworkSums& sums) {
   std::map<int64_t, std::pair<std::vector<double>, std::vector<std::string>>> by_threads;
-  for (const auto& [w, sum] : all) {
-    if (w->noisy && quiet_threads.count(w->threads)) continue;
+  for (const auto& [w, sum] : sums) {
     const double predicted = p.network_scale.at(w->threads) * sum + p.network_overhead_us.at(w->threads);
     auto& [errors, groups] = by_threads[w->threads];
     errors.push_back(predicted / w->measured_us - 1);
@@ -722,7 +726,8 @@ Predictor fit(const Json& profile, const std::string& profile_path, const FitOpt
   }
   NoisyTally tally;
   const Json class_stats = fit_classes(p, g.samples, options, tally, no_ceilings.empty() ? &ceilings : nullptr, no_ceilings);
-  const auto network_sums = held_out_network_sums(g, options, no_ceilings.empty() ? &ceilings : nullptr, no_ceilings);
+  const NetworkSums network_sums =
+      usable_network_sums(held_out_network_sums(g, options, no_ceilings.empty() ? &ceilings : nullptr, no_ceilings));
   fit_network_scale(p, network_sums);
   p.interval = network_interval(p, g, network_sums);
   p.provenance = fit_provenance(profile, profile_path, options, g, class_stats, tally);

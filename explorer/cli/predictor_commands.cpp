@@ -60,14 +60,9 @@ void run_fit(const std::string& device, const std::string& profile_file, bool qu
         line += buf;
       }
     if (line.empty()) line = "  (" + h.value("note", std::string("no comparison")) + ")";
-    // Under kfold, a chosen kind that is not the lowest k-fold one won a tie (FitOptions::kfold_tie_standard_errors).
-    const std::string chosen = h["chosen"].get<std::string>();
-    bool tie = false;
-    if (p.provenance.value("selection", "") == "kfold" && h.contains(chosen))
-      for (const char* kind : {"quadratic", "roofline", "roofline+trees"})
-        tie |= h.contains(kind) && h[kind]["kfold_mape"].get<double>() < h[chosen]["kfold_mape"].get<double>();
     std::printf("  %-22s %6lld samples%s  -> %s%s\n", name.c_str(), static_cast<long long>(s["samples"].get<int64_t>()), line.c_str(),
-                chosen.c_str(), tie ? " (k-fold tie within 2 standard errors: the better extrapolator)" : "");
+                h["chosen"].get<std::string>().c_str(),
+                h.value("won_tie", false) ? " (k-fold tie within 2 standard errors: the better extrapolator)" : "");
   }
   for (const auto& [t, us] : p.network_overhead_us)
     std::printf("  whole networks at %lld thread(s): ops x %.3f, overhead %.1f us\n", static_cast<long long>(t),
