@@ -161,9 +161,9 @@ OpFeatures op_features(const OpAttrs& attrs, std::span<const ShapeNhwc> ins, con
           // shared one efficiency curve. With it (and fit's k-fold tie rule), one profile's host model
           // predicted a fresh OOD set better (MAPE 8.2% against 9.4%, seed 301) and tied on another (seed
           // 401), the zoo better on both (2026-11-23).
-          variant_b = profiler::igemm_shape(in.c / a.groups, out.c / a.groups);
+          variant_b = profiler::igemm_shape(in.c / a.groups, out.c / a.groups, a.groups, static_cast<size_t>(std::max<int64_t>(1, threads)));
         } else if constexpr (std::is_same_v<T, FullyConnected>) {
-          variant_b = profiler::igemm_shape(in.c, out.c);
+          variant_b = profiler::igemm_shape(in.c, out.c, 1, static_cast<size_t>(std::max<int64_t>(1, threads)));
         }
       },
       attrs);

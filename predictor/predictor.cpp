@@ -131,7 +131,8 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
   // the fusions (no "igemm" in their environment) predict every op.
   std::optional<profiler::Fusions> fused;
   if (!dev && p.provenance.contains("environment") && p.provenance["environment"].contains("igemm"))
-    fused = profiler::plan_fusions(net, p.provenance["environment"]["igemm"].get<bool>());
+    fused = profiler::plan_fusions(net, p.provenance["environment"]["igemm"].get<bool>(),
+                                   static_cast<size_t>(std::max<int64_t>(1, host_threads)));
   for (size_t i = 0; i < net.ops.size(); ++i) {
     const OpFeatures f = op_features(net, i, host_threads);
     if (fused && fused->into[i]) {

@@ -70,7 +70,7 @@ inline bool loops_depthwise(const Conv2d& c, int64_t in_channels) {
 
 // XNNPACK (Debian 2022 build) has no matmul, group norm, layer norm, erf, tanh or swish operator, and no
 // product across attention heads, so these must say they are emulated.
-inline bool must_be_emulated(const Network& net, size_t i) {
+inline bool must_be_emulated(const Network& net, size_t i, size_t threads) {
   const Op& op = net.ops[i];
   auto emulated_activation = [](Activation a) {
     return a == Activation::gelu || a == Activation::gelu_tanh || a == Activation::silu;
@@ -80,24 +80,24 @@ inline bool must_be_emulated(const Network& net, size_t i) {
   if (const auto* a = op.as<ActivationOp>()) return emulated_activation(a->function);
   if (const auto* c = op.as<Conv2d>())
     return emulated_activation(c->activation) || loops_depthwise(*c, in_channels) ||
-           profiler::igemm_prefers(in_channels / c->groups, c->out_channels / c->groups);
+           profiler::igemm_prefers(in_channels / c->groups, c->out_channels / c->groups, c->groups, threads);
   if (const auto* t = op.as<ConvTranspose2d>()) return emulated_activation(t->activation);
   if (const auto* f = op.as<FullyConnected>())
-    return emulated_activation(f->activation) || profiler::igemm_prefers(in_channels, f->out_features);
+    return emulated_activation(f->activation) || profiler::igemm_prefers(in_channels, f->out_features, 1, threads);
   return false;
 }
 
 // A conv or transposed conv whose activation XNNPACK fuses as an output clamp is one native operator
 // (unless it is a shape our AVX-512 igemm takes over on this machine), and so are a bilinear resize, a
 // per-channel scale and a standalone hardsigmoid (a 1x1 depthwise conv).
-inline bool must_be_native(const Network& net, size_t i) {
+inline bool must_be_native(const Network& net, size_t i, size_t threads) {
   const Op& op = net.ops[i];
   auto clamp_fusable = [](Activation a) {
     return a == Activation::none || a == Activation::relu || a == Activation::relu6;
   };
   if (const auto* c = op.as<Conv2d>()) {
     const int64_t in_channels = net.shape_of(op.inputs[0]).c;
-    const bool igemm = profiler::igemm_prefers(in_channels / c->groups, c->out_channels / c->groups);
+    const bool igemm = profiler::igemm_prefers(in_channels / c->groups, c->out_channels / c->groups, c->groups, threads);
     return clamp_fusable(c->activation) && !loops_depthwise(*c, in_channels) && !igemm;
   }
   if (const auto* t = op.as<ConvTranspose2d>()) return clamp_fusable(t->activation);
@@ -111,9 +111,9 @@ inline std::string check_implementations(const Network& net, const profiler::Pla
   for (size_t i = 0; i < net.ops.size(); ++i) {
     const profiler::Implementation& impl = plan.implementation(i);
     if (impl.how.empty()) return describe_op(net, i) + ": implementation().how is empty";
-    if (must_be_emulated(net, i) && !impl.emulated)
+    if (must_be_emulated(net, i, plan.threads()) && !impl.emulated)
       return describe_op(net, i) + ": runs as \"" + impl.how + "\" but is not marked emulated";
-    if (must_be_native(net, i) && impl.emulated)
+    if (must_be_native(net, i, plan.threads()) && impl.emulated)
       return describe_op(net, i) + ": runs as \"" + impl.how + "\" and is marked emulated, but XNNPACK has this operator";
   }
   return "";

@@ -216,7 +216,8 @@ TEST_CASE("executor conv2d: kernels 1, 2, 3, 5, strides 1 and 2, every padding c
               .bias(true).threads(threads()).test();
 }
 
-// On AVX-512 machines convs with >= 32 output channels per group run on our igemm (profiler/kernels/
+// On AVX-512 machines convs with >= 32 output channels per group (grouped ones on several threads from 8,
+// profiler::igemm_shape) run on our igemm (profiler/kernels/
 // igemm.cpp): odd channel counts (masked last vector, partial last panel), several panels, groups, every
 // padding side, and reductions long enough to be cut into blocks (accumulating through the output tile).
 TEST_CASE("executor conv2d: igemm shapes: odd widths, panels, groups, paddings and blocked reductions") {
@@ -244,6 +245,13 @@ TEST_CASE("executor conv2d: igemm shapes: odd widths, panels, groups, paddings a
         .activation(Activation::relu6).input_scale(4).threads(n).test();
     ConvTester().input(8, 11, 6).output_channels(48).kernel(5, 1).padding(Padding{2, 2, 0, 0}).threads(n).test();
   }
+  // On several threads grouped convs take igemm from 8 output channels per group (XNNPACK splits them
+  // by group): one masked vector per group, many groups, odd widths.
+  for (size_t n : {size_t{2}, size_t{3}})
+    for (const Shape& sh : {Shape{16, 40, 2}, Shape{64, 64, 8}, Shape{27, 36, 3}, Shape{48, 120, 4}})
+      for (int64_t kernel : {1, 3})
+        ConvTester().input(9, 14, sh.cin).output_channels(sh.cout).groups(sh.groups).kernel(kernel)
+            .padding(kernel / 2).stride(kernel == 3 ? 2 : 1).bias(kernel == 1).threads(n).test();
   // Reductions past one 192 KiB weight block: 1000 channels of one tap (split within the tap), and 520
   // channels x 9 taps (one tap per block); with relu6 fused into the last block's store.
   for (size_t n : thread_counts) {

@@ -42,7 +42,7 @@ size_t at(const Network& net, const std::string& name) { return net.index_of(nam
 
 TEST_CASE("fusion rule: an igemm conv absorbs the residual add and the relu after it") {
   const Network net = Residual{}.build();
-  const Fusions f = plan_fusions(net, true);
+  const Fusions f = plan_fusions(net, true, 1);
   const size_t b = at(net, "b"), add = at(net, "add"), post = at(net, "post");
   CHECK(f.into[add] == b);
   CHECK(f.into[post] == b);
@@ -54,7 +54,7 @@ TEST_CASE("fusion rule: an igemm conv absorbs the residual add and the relu afte
 
 TEST_CASE("fusion rule: without igemm only the add takes the relu, as its XNNPACK output clamp") {
   const Network net = Residual{}.build();
-  const Fusions f = plan_fusions(net, false);
+  const Fusions f = plan_fusions(net, false, 1);
   CHECK(!f.into[at(net, "add")]);
   CHECK(f.into[at(net, "post")] == at(net, "add"));
   CHECK(f.epilogue[at(net, "add")].activation == at(net, "post"));
@@ -64,7 +64,7 @@ TEST_CASE("fusion rule: without igemm only the add takes the relu, as its XNNPAC
 TEST_CASE("fusion rule: leaves alone what it cannot compute exactly") {
   auto residual_fused = [](const Residual& r) {
     const Network net = r.build();
-    return plan_fusions(net, true).into[net.index_of("add")].has_value();
+    return plan_fusions(net, true, 1).into[net.index_of("add")].has_value();
   };
   Residual r;
   CHECK(residual_fused(r));
@@ -83,9 +83,14 @@ TEST_CASE("fusion rule: leaves alone what it cannot compute exactly") {
   r.c_mid = r.c_out = 16;  // fewer than 32 output channels: XNNPACK runs the conv
   CHECK_FALSE(residual_fused(r));
   r = {};
+  r.c_mid = r.c_out = 40;
+  r.groups = 2;  // 20 per group: XNNPACK on 1 thread, igemm on several (igemm_shape)
+  CHECK_FALSE(residual_fused(r));
+  CHECK(plan_fusions(r.build(), true, 2).into[r.build().index_of("add")]);
+  r = {};
   r.post = Activation::hardswish;  // the add is fused, the non-clamp activation is not
   const Network net = r.build();
-  const Fusions f = plan_fusions(net, true);
+  const Fusions f = plan_fusions(net, true, 1);
   CHECK(f.into[net.index_of("add")]);
   CHECK(!f.into[net.index_of("post")]);
 }
@@ -94,14 +99,14 @@ TEST_CASE("fusion rule: the network output and a tensor read twice stay their ow
   Residual r;
   r.post = Activation::none;  // the add is the network output: still fusable, it is the group's last
   Network net = r.build();
-  CHECK(plan_fusions(net, true).into[net.index_of("add")]);
+  CHECK(plan_fusions(net, true, 1).into[net.index_of("add")]);
   // An add read by the relu and by another op keeps its own output, so the relu cannot be fused.
   NetworkBuilder nb("two_readers", "test", {1, 6, 6, 8}, Where("test"));
   const std::string x(input_tensor);
   const std::string s = nb.add("add", {x, x}, Add{});
   const std::string y = nb.add("post", {s}, ActivationOp{Activation::relu});
   net = std::move(nb).finish(nb.add("out", {s, y}, Add{}));
-  CHECK(!plan_fusions(net, true).into[net.index_of("post")]);
+  CHECK(!plan_fusions(net, true, 1).into[net.index_of("post")]);
 }
 
 // Fused groups against the reference: odd widths (masked vectors, partial panels), several panels,
@@ -118,6 +123,10 @@ TEST_CASE("executor: fused residual groups match the reference") {
   grouped.groups = 2;
   grouped.post = Activation::relu;
   cases.push_back(grouped);
+  Residual narrow_groups = grouped;  // 12 per group: fused at 2 and 3 threads only
+  narrow_groups.c_mid = narrow_groups.c_out = 48;
+  narrow_groups.groups = 4;
+  cases.push_back(narrow_groups);
   Residual from_input;  // the residual is the network input (24 channels, b has 24 outputs: too few)
   from_input.c_out = 24;
   cases.push_back(from_input);
@@ -139,20 +148,25 @@ TEST_CASE("executor: fused residual groups match the reference") {
     o.threads = {1, 2, 3};
     o.input_scale = 4;  // reaches both ends of relu6
     testing::check_against_reference(net, o);
-    // The plan fuses what the rule says: the add's and the relu's kernels are empty and point at b.
-    const Plan plan(net, make_weights(net, 1));
-    const Fusions f = plan_fusions(net, igemm_available());
-    for (size_t i = 0; i < net.ops.size(); ++i) {
-      INFO(net.ops[i].name << ": " << plan.implementation(i).how);
-      CHECK(plan.implementation(i).fused_into == f.into[i]);
+    // The plan fuses what the rule says at its thread count: the add's and the relu's kernels are empty
+    // and point at b.
+    for (size_t threads : {1, 2}) {
+      const Plan plan(net, make_weights(net, 1), {threads, true});
+      const Fusions f = plan_fusions(net, igemm_available(), plan.threads());
+      for (size_t i = 0; i < net.ops.size(); ++i) {
+        INFO(net.ops[i].name << ": " << plan.implementation(i).how);
+        CHECK(plan.implementation(i).fused_into == f.into[i]);
+      }
+      // Of a fused group only the last op's tensor is its own output.
+      const size_t b = net.index_of("b"), add = net.index_of("add");
+      if (f.into[add] == b) {
+        CHECK_FALSE(plan.holds_own_output(b));
+        CHECK(plan.holds_own_output(add) == (r.post == Activation::none));
+      }
+      CHECK(plan.holds_own_output(net.ops.size() - 1));
+      if (igemm_available() && r.c_out == r.c_mid &&
+          igemm_shape(r.c_mid / r.groups, r.c_out / r.groups, r.groups, threads))
+        CHECK(f.into[add] == b);
     }
-    // Of a fused group only the last op's tensor is its own output.
-    const size_t b = net.index_of("b"), add = net.index_of("add");
-    if (f.into[add] == b) {
-      CHECK_FALSE(plan.holds_own_output(b));
-      CHECK(plan.holds_own_output(add) == (r.post == Activation::none));
-    }
-    CHECK(plan.holds_own_output(net.ops.size() - 1));
-    if (igemm_available() && r.c_out >= 32 && r.c_out == r.c_mid) CHECK(f.into[add] == b);
   }
 }

@@ -30,16 +30,17 @@ Predictor constant_predictor(double us) {
 }  // namespace
 
 TEST_CASE("a GEMM-class op's variant_b feature says whether the executor runs it on its igemm or on XNNPACK") {
-  // The executor sends a conv or linear op to igemm from 2 input and 32 output channels per group
-  // (profiler/fusion.hpp); the two kernels reach different MACpS on one shape, so the model must tell them apart.
-  auto conv = [](int64_t in_c, int64_t out_c, int64_t groups, int64_t kernel) {
+  // The executor sends a conv or linear op to igemm from 2 input and 32 output channels per group, and a
+  // grouped conv on several threads from 8 per group (profiler/fusion.hpp); the two kernels reach
+  // different MACpS on one shape, so the model must tell them apart.
+  auto conv = [](int64_t in_c, int64_t out_c, int64_t groups, int64_t kernel, int64_t threads = 1) {
     Conv2d c;
     c.out_channels = out_c;
     c.kernel = {kernel, kernel};
     c.padding = {kernel / 2, kernel / 2, kernel / 2, kernel / 2};
     c.groups = groups;
     const ShapeNhwc in[] = {{1, 28, 28, in_c}};
-    return op_features(OpAttrs{c}, in, ShapeNhwc{1, 28, 28, out_c}, 1).base[11];
+    return op_features(OpAttrs{c}, in, ShapeNhwc{1, 28, 28, out_c}, threads).base[11];
   };
   CHECK(conv(64, 64, 1, 3) == 1);   // dense
   CHECK(conv(3, 32, 1, 3) == 1);    // a stem: 3 input channels
@@ -47,6 +48,11 @@ TEST_CASE("a GEMM-class op's variant_b feature says whether the executor runs it
   CHECK(conv(80, 80, 4, 3) == 0);   // 20 per group: XNNPACK
   CHECK(conv(64, 24, 1, 1) == 0);   // pointwise to 24 channels: XNNPACK
   CHECK(conv(64, 64, 64, 3) == 0);  // depthwise
+  CHECK(conv(80, 80, 4, 3, 2) == 1);   // 20 per group on 2 threads: igemm
+  CHECK(conv(64, 64, 8, 3, 2) == 1);   // 8 per group on 2 threads
+  CHECK(conv(64, 32, 8, 3, 2) == 0);   // 4 per group: XNNPACK at any thread count
+  CHECK(conv(64, 24, 1, 1, 2) == 0);   // a dense conv keeps its 1-thread rule
+  CHECK(conv(64, 64, 64, 3, 2) == 0);  // depthwise
   auto linear = [](int64_t in_c, int64_t out_c) {
     FullyConnected f;
     f.out_features = out_c;
@@ -117,7 +123,7 @@ TEST_CASE("a host model fitted where the executor fuses predicts the fused ops a
   for (bool igemm : {false, true}) {
     p.provenance = {{"environment", {{"igemm", igemm}}}};
     const NetworkPrediction pred = predict(p, net, 1);
-    const profiler::Fusions f = profiler::plan_fusions(net, igemm);
+    const profiler::Fusions f = profiler::plan_fusions(net, igemm, 1);
     size_t fused = 0;
     for (size_t i = 0; i < net.ops.size(); ++i) {
       CHECK(pred.ops[i].fused_into == f.into[i]);

@@ -34,7 +34,7 @@ class AttentionBiasKernel final : public Kernel {
       return op;
     };
 
-    const size_t threads = args.pool ? pthreadpool_get_threads_count(args.pool) : 1;
+    const size_t threads = pool_threads(args.pool);
     const size_t samples = static_cast<size_t>(in.shape.n);
     constexpr size_t min_slice_floats = 4096;  // below this a thread's wake-up costs more than its share
     if (threads > 1 && per_sample >= 2 * min_slice_floats) {

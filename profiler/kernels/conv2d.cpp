@@ -25,7 +25,7 @@ std::unique_ptr<Kernel> make_kernel(const Conv2d& op, const KernelArgs& args) {
   // do channel multipliers (see runs_depthwise_loops).
   if (runs_depthwise_loops(in_per_group, out_per_group, op.kernel[0] * op.kernel[1]))
     return make_depthwise_loops_kernel(op, args);
-  if (igemm_prefers(in_per_group, out_per_group)) return make_igemm_kernel(op, args);
+  if (igemm_prefers(in_per_group, out_per_group, op.groups, pool_threads(args.pool))) return make_igemm_kernel(op, args);
   const auto [lo, hi] = clamp_range(op.activation);
   XnnOp conv;
   check_xnn(xnn_create_convolution2d_nhwc_f32(

@@ -53,7 +53,7 @@ std::unique_ptr<Kernel> binary(const std::string& kind, const std::string& name,
     return op;
   };
 
-  const size_t threads = args.pool ? pthreadpool_get_threads_count(args.pool) : 1;
+  const size_t threads = pool_threads(args.pool);
   const size_t elements = a.shape.elements();
   constexpr size_t min_slice_floats = 4096;  // below this a thread's wake-up costs more than its share
   if (a.shape == b.shape && threads > 1 && elements >= 2 * min_slice_floats) {

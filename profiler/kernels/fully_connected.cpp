@@ -13,7 +13,7 @@ std::unique_ptr<Kernel> make_kernel(const FullyConnected& op, const KernelArgs& 
   const bool bias = !args.weights.bias.empty();
   if (bias) expect_size(args.weights.bias, op.out_features, "fully_connected bias");
 
-  if (igemm_prefers(in.shape.c, op.out_features)) return make_igemm_kernel(op, args);
+  if (igemm_prefers(in.shape.c, op.out_features, 1, pool_threads(args.pool))) return make_igemm_kernel(op, args);
   const auto [lo, hi] = clamp_range(op.activation);
   XnnOp fc;
   check_xnn(xnn_create_fully_connected_nc_f32(in.shape.c, op.out_features, in.pixel_stride, out.pixel_stride,

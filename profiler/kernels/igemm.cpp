@@ -256,7 +256,7 @@ class IgemmKernel final : public Kernel {
     // Work items: (group, panel, chunk of tiles). Chunks keep a block's weights hot across up to 32 tiles
     // and leave about four items per thread; chunks of equal size, so that no thread is left one tile
     // (33 tiles were a chunk of 32 and one of 1 at 14x14).
-    const int64_t threads = pool ? static_cast<int64_t>(pthreadpool_get_threads_count(pool)) : 1;
+    const int64_t threads = static_cast<int64_t>(pool_threads(pool));
     const int64_t columns = g.groups * panels_;
     const int64_t chunks_wanted = std::max({int64_t{1}, (4 * threads + columns - 1) / columns, (tiles_ + 31) / 32});
     tiles_per_chunk_ = (tiles_ + chunks_wanted - 1) / chunks_wanted;

@@ -14,8 +14,8 @@ namespace cpx::profiler {
 bool igemm_available();
 
 // Whether a conv or linear of this shape goes to igemm rather than XNNPACK (see igemm_shape).
-inline bool igemm_prefers(int64_t in_per_group, int64_t out_per_group) {
-  return igemm_available() && igemm_shape(in_per_group, out_per_group);
+inline bool igemm_prefers(int64_t in_per_group, int64_t out_per_group, int64_t groups, size_t threads) {
+  return igemm_available() && igemm_shape(in_per_group, out_per_group, groups, threads);
 }
 
 // A reduction block of a product over K = taps x channels: taps [tap0, tap0 + taps) and, within them,

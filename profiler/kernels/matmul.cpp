@@ -30,7 +30,7 @@ class MatmulKernel final : public Kernel {
     implementation_ = {packed_.empty() ? "emulated: Eigen GEMM per head" : "emulated: igemm AVX-512 per head (B packed per run)",
                        true};
     // One task per (sample, head, row block); rows are split only when heads alone cannot feed every thread.
-    const int64_t threads = args.pool ? static_cast<int64_t>(pthreadpool_get_threads_count(args.pool)) : 1;
+    const int64_t threads = static_cast<int64_t>(pool_threads(args.pool));
     const int64_t blocks = std::min(tokens_a_, (threads + matrices - 1) / matrices);
     rows_per_block_ = (tokens_a_ + blocks - 1) / blocks;
     blocks_ = (tokens_a_ + rows_per_block_ - 1) / rows_per_block_;

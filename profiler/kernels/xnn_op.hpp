@@ -83,6 +83,9 @@ class XnnKernel : public Kernel {
 std::unique_ptr<Kernel> with_activation(XnnOp producer, const std::string& producer_name, Activation activation,
                                         const TensorView& output, pthreadpool_t pool);
 
+// The threads a kernel runs on (a nullptr pool: the calling thread).
+inline size_t pool_threads(pthreadpool_t pool) { return pool ? pthreadpool_get_threads_count(pool) : 1; }
+
 // Calls fn(begin, end) on consecutive tiles of [0, range), spread over the pool's threads (nullptr:
 // the calling thread). fn must be safe to run concurrently on disjoint tiles.
 template <typename F>
@@ -96,7 +99,7 @@ void parallel_for(pthreadpool_t pool, size_t range, size_t tile, const F& fn) {
 // thread for balance, but no tile under ~4K floats, where the dispatch would cost more than the work.
 inline size_t tile_for(pthreadpool_t pool, size_t range, size_t floats_per_item) {
   constexpr size_t min_tile_floats = 4096;
-  const size_t threads = pool ? pthreadpool_get_threads_count(pool) : 1;
+  const size_t threads = pool_threads(pool);
   const size_t balanced = (range + 4 * threads - 1) / (4 * threads);
   const size_t min_items = (min_tile_floats + floats_per_item - 1) / std::max<size_t>(floats_per_item, 1);
   return std::max<size_t>({balanced, min_items, 1});
