@@ -27,7 +27,8 @@ double class_model_us(const ClassModel& m, const std::array<double, base_feature
   for (size_t k = 0; k < feature_count; ++k) log_us += m.theta[k] * x[k];
   log_us += m.residual_trees.eval(clamped.base);
   // Work beyond the training range scales linearly (same MACpS as the largest measured op of the class).
-  return m.scale * std::exp(log_us + (base[0] - clamped.base[0]));
+  const double us = std::exp(log_us + (base[0] - clamped.base[0]));
+  return m.scale * (m.roofline_floor.empty() ? us : std::max(us, roofline_us(base, m.roofline_floor)));
 }
 
 FitOptions::Selection selection_from_string(const std::string& name, const std::string& field) {
@@ -340,10 +341,12 @@ std::vector<Sample> class_samples(const Predictor& p, const std::vector<Sample>&
 }
 
 // Ridge regression, training range, then (optionally) residual trees; leaves the model in p.classes[c].
-ClassModel fit_class_model(Predictor& p, size_t c, const std::vector<Sample>& own, const FitOptions& options) {
+ClassModel fit_class_model(Predictor& p, size_t c, const std::vector<Sample>& own, const FitOptions& options,
+                           const std::map<int64_t, Ceilings>* ceilings) {
   std::vector<const Sample*> mine;
   for (const auto& s : own) mine.push_back(&s);
   ClassModel m;
+  if (ceilings) m.roofline_floor = *ceilings;  // before the trees: they learn what the bounded regression leaves
   m.theta = ridge(mine, options.ridge);
   m.lo = mine[0]->f.base;
   m.hi = mine[0]->f.base;
@@ -437,7 +440,7 @@ HeldOut compare_held_out(const Predictor& p, size_t c, const std::vector<Sample>
   auto fit_kind = [&](Kind k, const std::vector<Sample>& train) {
     if (k != Kind::quadratic) return fit_roofline_class(c, train, *ceilings, k == Kind::roofline_trees, options);
     Predictor q = p;  // fit_class_model leaves its model in the predictor it is given
-    return fit_class_model(q, c, train, options);
+    return fit_class_model(q, c, train, options, ceilings);
   };
   // Sum of absolute percentage errors of each kind over a test set, training on the complement; with
   // `by_group`, also each kind's sum and count per record group.
@@ -556,7 +559,7 @@ Json fit_classes(Predictor& p, const std::vector<Sample>& samples, const FitOpti
     const std::vector<Sample> own = class_samples(p, samples, c, use_noisy);
     if (own.size() < 3) continue;
     const HeldOut held = compare_held_out(p, c, own, ceilings, no_ceilings, options);
-    ClassModel m = held.chosen == Kind::quadratic ? fit_class_model(p, c, own, options)
+    ClassModel m = held.chosen == Kind::quadratic ? fit_class_model(p, c, own, options, ceilings)
                                                   : fit_roofline_class(c, own, *ceilings, held.chosen == Kind::roofline_trees, options);
     p.classes[c] = m;
     double ape = 0;
@@ -753,6 +756,7 @@ Json host_model_json(const Predictor& p) {
       out["kind"] = "roofline";
     } else {
       out = {{"theta", theta}, {"residual_trees", to_json(m.residual_trees)}};
+      if (!m.roofline_floor.empty()) out["roofline_floor"] = ceilings_to_json(m.roofline_floor);
     }
     out["feature_range"] = range;
     out["scale"] = m.scale;
@@ -890,6 +894,7 @@ Predictor host_model_from_json(const Json& j, const Where& where) {
       for (size_t k = 0; k < feature_count; ++k) cm.theta[k] = t.number(names[k], -1e6, 1e6);
       t.finish();
       if (m.has("residual_trees")) cm.residual_trees = boost_from_json(m.raw("residual_trees"), w / "residual_trees");
+      if (m.has("roofline_floor")) cm.roofline_floor = ceilings_from_json(m.raw("roofline_floor"), w / "roofline_floor");
     } else {
       (w / "kind").fail(kind, "expected \"roofline\" or absent (the quadratic model)");
     }

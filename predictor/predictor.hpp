@@ -61,6 +61,12 @@ struct ClassModel {
   std::array<double, base_feature_count> lo{}, hi{};
   Boost residual_trees;  // added to the quadratic's log latency; empty = none
   std::optional<RooflineModel> roofline;  // set: this class is "kind": "roofline"; theta and trees above unused
+  // The quadratic's floor: its time never beats the roofline time at these ceilings (the host's probed
+  // peak and cache bandwidth per thread count, as the roofline kind uses), so that no shape gets a MACpS
+  // the machine cannot reach. A polynomial fitted on channels up to 1024 predicted a 1x1 conv to 3472
+  // channels at 231 GMACpS where the 2-thread peak is 204 (measured: 152). Empty (files from before it,
+  // or a profile without ceilings): unbounded.
+  std::map<int64_t, Ceilings> roofline_floor;
   double scale = 1.0;  // calibration factor on latency (1 for a measured device)
   int64_t samples = 0;
   double train_mape = 0;  // on its own training samples

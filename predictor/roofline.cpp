@@ -30,17 +30,27 @@ std::array<double, base_feature_count> efficiency_inputs(const std::array<double
   return x;
 }
 
-const Ceilings& RooflineModel::ceilings_at(int64_t threads) const {
-  // As network_scale does: the nearest probed thread count at or below, else the smallest. The thread
-  // count is also a feature of the efficiency, so the model still sees the difference.
-  auto it = ceilings.upper_bound(threads);
-  return it == ceilings.begin() ? it->second : std::prev(it)->second;
+const Ceilings& ceilings_at(const std::map<int64_t, Ceilings>& by_threads, int64_t threads) {
+  if (by_threads.empty()) throw std::logic_error("ceilings_at: no ceilings");
+  auto it = by_threads.upper_bound(threads);
+  return it == by_threads.begin() ? it->second : std::prev(it)->second;
 }
+
+// The thread count is also a feature of the efficiency, so a model evaluated between probed counts still
+// sees the difference.
+const Ceilings& RooflineModel::ceilings_at(int64_t threads) const { return predictor::ceilings_at(ceilings, threads); }
 
 namespace {
 int64_t threads_of(const std::array<double, base_feature_count>& base) {
   return std::max<int64_t>(1, std::llround(std::exp(base[log_threads_feature])));
 }
+}  // namespace
+
+double roofline_us(const std::array<double, base_feature_count>& base, const std::map<int64_t, Ceilings>& by_threads) {
+  return roofline_us(base, ceilings_at(by_threads, threads_of(base)));
+}
+
+namespace {
 double score(const RooflineModel& m, const std::array<double, base_feature_count>& base) {
   const auto x = efficiency_inputs(base, m.ceilings_at(threads_of(base)));
   double s = m.theta[0];
@@ -174,8 +184,33 @@ const std::array<std::string, feature_count>& names() {
 }
 }  // namespace
 
+Json ceilings_to_json(const std::map<int64_t, Ceilings>& by_threads) {
+  Json out = Json::object();
+  for (const auto& [t, c] : by_threads)
+    out[std::to_string(t)] = {{"peak_macps", c.peak_macps}, {"bandwidth_bytes_per_s", c.bandwidth_bytes_per_s}};
+  return out;
+}
+
+std::map<int64_t, Ceilings> ceilings_from_json(const Json& c, const Where& cw) {
+  std::map<int64_t, Ceilings> out;
+  if (!c.is_object() || c.empty()) cw.fail(c, "expected {threads: {peak_macps, bandwidth_bytes_per_s}} with at least one thread count");
+  for (const auto& [t, v] : c.items()) {
+    int64_t threads = 0;
+    try {
+      threads = std::stoll(t);
+    } catch (...) {
+      (cw / t).fail(t, "expected a thread count");
+    }
+    if (threads < 1 || threads > 256) (cw / t).fail(t, "thread count out of range [1, 256]");
+    ObjectReader r(v, cw / t);
+    out[threads] = {r.number("peak_macps", 1e3, 1e18), r.number("bandwidth_bytes_per_s", 1e3, 1e15)};
+    r.finish();
+  }
+  return out;
+}
+
 Json to_json(const RooflineModel& m) {
-  Json theta = Json::object(), mean = Json::object(), scale = Json::object(), ceilings = Json::object();
+  Json theta = Json::object(), mean = Json::object(), scale = Json::object();
   theta["bias"] = m.theta[0];
   for (size_t k = 0; k < base_feature_count; ++k) {
     theta[names()[1 + k]] = m.theta[1 + k];
@@ -184,10 +219,8 @@ Json to_json(const RooflineModel& m) {
   }
   Json monotone = Json::array();
   for (size_t k : m.monotone) monotone.push_back(names()[1 + k]);
-  for (const auto& [t, c] : m.ceilings)
-    ceilings[std::to_string(t)] = {{"peak_macps", c.peak_macps}, {"bandwidth_bytes_per_s", c.bandwidth_bytes_per_s}};
   Json j = {{"efficiency_theta", theta}, {"feature_mean", mean}, {"feature_scale", scale},
-            {"monotone_nondecreasing", monotone}, {"ceilings", ceilings}};
+            {"monotone_nondecreasing", monotone}, {"ceilings", ceilings_to_json(m.ceilings)}};
   if (!m.residual_trees.trees.empty()) {
     j["residual_trees"] = to_json(m.residual_trees);
     j["residual_bound_log"] = roofline_residual_bound_log;
@@ -209,21 +242,7 @@ RooflineModel roofline_from_json(const Json& j, const Where& w) {
   per_feature("feature_mean", false, -1e6, 1e6, m.mean.data());
   per_feature("feature_scale", false, 0, 1e6, m.scale.data());
   if (!j.contains("ceilings")) w.fail("missing required field ceilings of a \"kind\": \"roofline\" model (the peak and bandwidth it was fitted with)");
-  const Json& c = j.at("ceilings");
-  const Where cw = w / "ceilings";
-  if (!c.is_object() || c.empty()) cw.fail(c, "expected {threads: {peak_macps, bandwidth_bytes_per_s}} with at least one thread count");
-  for (const auto& [t, v] : c.items()) {
-    int64_t threads = 0;
-    try {
-      threads = std::stoll(t);
-    } catch (...) {
-      (cw / t).fail(t, "expected a thread count");
-    }
-    if (threads < 1 || threads > 256) (cw / t).fail(t, "thread count out of range [1, 256]");
-    ObjectReader r(v, cw / t);
-    m.ceilings[threads] = {r.number("peak_macps", 1e3, 1e18), r.number("bandwidth_bytes_per_s", 1e3, 1e15)};
-    r.finish();
-  }
+  m.ceilings = ceilings_from_json(j.at("ceilings"), w / "ceilings");
   if (j.contains("monotone_nondecreasing")) {
     const Json& mono = j.at("monotone_nondecreasing");
     const Where mw = w / "monotone_nondecreasing";

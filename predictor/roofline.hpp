@@ -30,6 +30,14 @@ struct Ceilings {
 // MAC-free op) and bytes [1]. A MAC-free op has base[0] == base[1] and log intensity 0, and its compute
 // term is 0 so that bandwidth binds.
 double roofline_us(const std::array<double, base_feature_count>& base, const Ceilings& c);
+// Ceilings per thread count: the nearest probed count at or below `threads`, else the smallest (as
+// network_scale does); `by_threads` must not be empty.
+const Ceilings& ceilings_at(const std::map<int64_t, Ceilings>& by_threads, int64_t threads);
+// The roofline time at the op's own thread count (base feature [7]).
+double roofline_us(const std::array<double, base_feature_count>& base, const std::map<int64_t, Ceilings>& by_threads);
+// {"<threads>": {"peak_macps", "bandwidth_bytes_per_s"}}; reading names `w` and the field in any error.
+Json ceilings_to_json(const std::map<int64_t, Ceilings>& by_threads);
+std::map<int64_t, Ceilings> ceilings_from_json(const Json& j, const Where& w);
 
 // Residual trees on top of the efficiency may correct log time by at most this much either way, so that
 // they can bend the fit where the sigmoid is too smooth but never undo the bound; and the total never

@@ -316,3 +316,45 @@ TEST_CASE("roofline model: below the ridge point intensity does not change the e
   }
   CHECK(efficiency_inputs(base, machine)[9] == Approx(4.0));
 }
+
+TEST_CASE("a quadratic class model is bounded by the hardware too: never faster than its roofline at the probed ceilings", "[roofline]") {
+  FitOptions quadratic_only;
+  quadratic_only.roofline = false;
+  const Predictor p = fit(synthetic_profile(true_us, 9), "synthetic.json", quadratic_only);
+  ClassModel wild = *p.classes[static_cast<size_t>(OpClass::conv_dense)];
+  REQUIRE_FALSE(wild.roofline);
+  REQUIRE(wild.roofline_floor.size() == 1);
+  CHECK(wild.roofline_floor.at(1).peak_macps == machine.peak_macps);
+  CHECK(wild.roofline_floor.at(1).bandwidth_bytes_per_s == machine.bandwidth_bytes_per_s);  // the caches'
+  // A polynomial that says every op takes e^-30 us: what an unbounded quadratic can do far from its data.
+  wild.theta = {};
+  wild.theta[0] = -30;
+  wild.residual_trees = {};
+  ClassModel unbounded = wild;
+  unbounded.roofline_floor.clear();  // a file from before the floor
+  for (const Shape& s : far_shapes())
+    for (int64_t threads : {1, 2}) {
+      const OpFeatures f = features_of(s, threads);
+      INFO(s.cin << "->" << s.cout << " r" << s.res << " k" << s.kernel << " t" << threads);
+      CHECK(class_model_us(wild, f.base) == Approx(roofline_us(f.base, machine)).epsilon(1e-12));
+      CHECK(class_model_us(unbounded, f.base) < 1e-6);
+      // The fitted model itself never beats the roofline either.
+      CHECK(p.predict_op_us(f) >= roofline_us(f.base, machine) * (1 - 1e-12));
+    }
+  const Json j = to_json(p);
+  CHECK(j["classes"]["conv_dense"]["roofline_floor"]["1"]["peak_macps"].get<double>() == machine.peak_macps);
+  const Predictor back = predictor_from_json(Json::parse(j.dump()), "p.json");
+  CHECK(back.classes[static_cast<size_t>(OpClass::conv_dense)]->roofline_floor.size() == 1);
+  Json bad = j;
+  bad["classes"]["conv_dense"]["roofline_floor"]["1"]["peak_macps"] = -5;
+  CHECK_THAT(error_of([&] { predictor_from_json(bad, "p.json"); }),
+             Catch::Contains("p.json") && Catch::Contains("classes.conv_dense.roofline_floor.1.peak_macps"));
+  bad["classes"]["conv_dense"]["roofline_floor"] = Json::array();
+  CHECK_THAT(error_of([&] { predictor_from_json(bad, "p.json"); }), Catch::Contains("classes.conv_dense.roofline_floor"));
+  // Without peaks in the profile there is nothing to bound by: the floor is absent, and says nothing.
+  Json no_peaks = synthetic_profile(true_us, 9);
+  no_peaks.erase("peaks");
+  CHECK(fit(no_peaks, "synthetic.json")
+            .classes[static_cast<size_t>(OpClass::conv_dense)]
+            ->roofline_floor.empty());
+}
