@@ -64,17 +64,6 @@ double nearest_threads(const std::map<int64_t, double>& m, int64_t threads, doub
   return v ? *v : absent;
 }
 
-// A thread count written as a JSON key ("2"), in [1, 256].
-int64_t thread_key(const std::string& key, const Where& w) {
-  int64_t threads = 0;
-  try {
-    threads = std::stoll(key);
-  } catch (...) {
-    w.fail(key, "expected a thread count");
-  }
-  if (threads < 1 || threads > 256) w.fail(key, "thread count out of range [1, 256]");
-  return threads;
-}
 }  // namespace
 
 OpGroup op_group(OpClass c) {

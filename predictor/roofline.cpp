@@ -184,6 +184,17 @@ const std::array<std::string, feature_count>& names() {
 }
 }  // namespace
 
+int64_t thread_key(const std::string& key, const Where& w) {
+  int64_t threads = 0;
+  try {
+    threads = std::stoll(key);
+  } catch (...) {
+    w.fail(key, "expected a thread count");
+  }
+  if (threads < 1 || threads > 256) w.fail(key, "thread count out of range [1, 256]");
+  return threads;
+}
+
 Json ceilings_to_json(const std::map<int64_t, Ceilings>& by_threads) {
   Json out = Json::object();
   for (const auto& [t, c] : by_threads)
@@ -195,13 +206,7 @@ std::map<int64_t, Ceilings> ceilings_from_json(const Json& c, const Where& cw) {
   std::map<int64_t, Ceilings> out;
   if (!c.is_object() || c.empty()) cw.fail(c, "expected {threads: {peak_macps, bandwidth_bytes_per_s}} with at least one thread count");
   for (const auto& [t, v] : c.items()) {
-    int64_t threads = 0;
-    try {
-      threads = std::stoll(t);
-    } catch (...) {
-      (cw / t).fail(t, "expected a thread count");
-    }
-    if (threads < 1 || threads > 256) (cw / t).fail(t, "thread count out of range [1, 256]");
+    const int64_t threads = thread_key(t, cw / t);
     ObjectReader r(v, cw / t);
     out[threads] = {r.number("peak_macps", 1e3, 1e18), r.number("bandwidth_bytes_per_s", 1e3, 1e15)};
     r.finish();

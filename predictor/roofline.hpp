@@ -35,6 +35,8 @@ double roofline_us(const std::array<double, base_feature_count>& base, const Cei
 const Ceilings& ceilings_at(const std::map<int64_t, Ceilings>& by_threads, int64_t threads);
 // The roofline time at the op's own thread count (base feature [7]).
 double roofline_us(const std::array<double, base_feature_count>& base, const std::map<int64_t, Ceilings>& by_threads);
+// A thread count written as a JSON key ("2"), in [1, 256]; `w` names the key in the error.
+int64_t thread_key(const std::string& key, const Where& w);
 // {"<threads>": {"peak_macps", "bandwidth_bytes_per_s"}}; reading names `w` and the field in any error.
 Json ceilings_to_json(const std::map<int64_t, Ceilings>& by_threads);
 std::map<int64_t, Ceilings> ceilings_from_json(const Json& j, const Where& w);

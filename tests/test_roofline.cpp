@@ -354,7 +354,5 @@ TEST_CASE("a quadratic class model is bounded by the hardware too: never faster 
   // Without peaks in the profile there is nothing to bound by: the floor is absent, and says nothing.
   Json no_peaks = synthetic_profile(true_us, 9);
   no_peaks.erase("peaks");
-  CHECK(fit(no_peaks, "synthetic.json")
-            .classes[static_cast<size_t>(OpClass::conv_dense)]
-            ->roofline_floor.empty());
+  CHECK(fit(no_peaks, "synthetic.json").classes[static_cast<size_t>(OpClass::conv_dense)]->roofline_floor.empty());
 }
