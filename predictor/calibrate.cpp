@@ -416,7 +416,7 @@ std::vector<PublishedPoint> read_published(const std::string& path, const std::s
     std::string name;
     if (find_zoo(row[model])) name = row[model];
     for (const auto& e : zoo())
-      if (name.empty() && !e.published_name.empty() && e.published_name == row[model]) name = e.name;
+      if (name.empty() && e.published_as(row[model])) name = e.name;
     if (name.empty()) {
       if (column.empty()) throw InputError(path + ": row " + std::to_string(r + 1) + ".model = \"" + row[model] + "\": not a zoo model");
       continue;  // the published file covers many models the zoo does not build

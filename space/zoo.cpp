@@ -1,5 +1,6 @@
 #include "space/zoo.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "space/count.hpp"
@@ -64,11 +65,21 @@ std::vector<ZooEntry> make_zoo() {
   zoo_families::add_efficientformerv2(entries);
   zoo_families::add_ghostnetv2(entries);
   zoo_families::add_classic(entries);
+  zoo_families::add_shufflenetv2(entries);
+  zoo_families::add_convnext(entries);
+  zoo_families::add_poolformer(entries);
   for (ZooEntry& e : entries) {
-    if (e.published_name.empty()) continue;
-    for (const auto& f : published_models())
-      if (f.model == e.published_name) e.published.push_back(f);
-    if (e.published.empty()) throw std::logic_error("zoo entry " + e.name + ": no published row " + e.published_name);
+    if (e.published_name.empty() && !e.published_aliases.empty())
+      throw std::logic_error("zoo entry " + e.name + ": aliases without a published name");
+    std::vector<std::string> names{e.published_name};
+    names.insert(names.end(), e.published_aliases.begin(), e.published_aliases.end());
+    for (const std::string& name : names) {
+      if (name.empty()) continue;
+      const size_t before = e.published.size();
+      for (const auto& f : published_models())
+        if (f.model == name) e.published.push_back(f);
+      if (e.published.size() == before) throw std::logic_error("zoo entry " + e.name + ": no published row " + name);
+    }
   }
   return entries;
 }
@@ -78,6 +89,11 @@ std::vector<ZooEntry> make_zoo() {
 const std::vector<PublishedFigures>& published_models() {
   static const std::vector<PublishedFigures> rows = parse_published();
   return rows;
+}
+
+bool ZooEntry::published_as(std::string_view model) const {
+  if (model.empty()) return false;
+  return model == published_name || std::find(published_aliases.begin(), published_aliases.end(), model) != published_aliases.end();
 }
 
 std::optional<double> ZooEntry::top1() const {

@@ -25,10 +25,15 @@ struct ZooEntry {
   std::string family;       // "CPUBone"
   std::string description;  // one line: what the network is
   std::string published_name;  // model name in the published CSV, "" if none
+  // The same network under another source's name (FasterNet's Table 3 calls MobileNetV2 1.0 "MobileNetV2").
+  std::vector<std::string> published_aliases;
   int64_t resolution = 224;     // published evaluation resolution
   std::optional<Macro> macro;   // set for networks of the macro form
   std::function<Network(int64_t resolution)> build;  // every entry has one
-  std::vector<PublishedFigures> published;  // every CSV row of published_name
+  std::vector<PublishedFigures> published;  // every CSV row of published_name, then of each alias
+
+  // Whether a CSV row's model name is this network: its published_name or one of its aliases.
+  bool published_as(std::string_view model) const;
 
   // Top-1 as the authors report it (first "reported" row), else any row's.
   std::optional<double> top1() const;

@@ -71,6 +71,32 @@ TEST_CASE("zoo entries carry their published top-1 and device latencies") {
   CHECK_FALSE(find_zoo("b2-repo")->top1());
 }
 
+TEST_CASE("every published row linked to a zoo network agrees with that network's exact counts") {
+  // What keeps a published_name or alias from pointing at the wrong network (MobileNetV2 1.0 for 1.4, say):
+  // each source's MACs within 2% (the papers count with fvcore or round to 3 digits), params within 4%.
+  // One source misprints: MobileOne's Table 8 gives MobileNetV2 x1.4 6.9M params; the network has 6.11M
+  // (torchvision), as FasterNet's Table 3 prints.
+  int linked = 0, aliased = 0;
+  for (const ZooEntry& e : zoo()) {
+    const NetworkCount c = count(e.build(0));
+    for (const PublishedFigures& f : e.published) {
+      INFO(e.name << " as " << f.model << " in " << f.source);
+      CHECK(e.published_as(f.model));
+      ++linked;
+      aliased += f.model != e.published_name;
+      if (f.macs_m) CHECK(std::abs(*f.macs_m * 1e6 / static_cast<double>(c.total.macs) - 1) <= 0.02);
+      const bool misprint = f.model == "MobileNetV2-x1.4" && f.source.find("MobileOne") != std::string::npos;
+      if (f.params_m && !misprint) CHECK(std::abs(*f.params_m * 1e6 / static_cast<double>(c.total.params) - 1) <= 0.04);
+    }
+  }
+  CHECK(linked > 60);
+  CHECK(aliased >= 4);
+  const ZooEntry* v2 = find_zoo("mobilenetv2-1.0");
+  CHECK(v2->published_as("MobileNetV2"));  // FasterNet's name for it
+  CHECK_FALSE(v2->published_as("MobileNetV2 x1.4"));
+  CHECK_FALSE(v2->published_as(""));
+}
+
 TEST_CASE("the published CSV is parsed whole, quoted fields included") {
   const auto& rows = published_models();
   CHECK(rows.size() > 100);

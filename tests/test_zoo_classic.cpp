@@ -208,7 +208,9 @@ TEST_CASE("EfficientNet-B0 has the MBConv stages and SE widths of the spec") {
 TEST_CASE("classic zoo models carry their published figures") {
   const ZooEntry* v2 = find_zoo("mobilenetv2-1.0");
   REQUIRE(v2);
-  REQUIRE(v2->published.size() == 1);  // MobileOne Table 8 (FasterNet's row is named "MobileNetV2")
+  REQUIRE(v2->published.size() == 2);  // MobileOne's Table 8, then FasterNet's Table 3 (as "MobileNetV2")
+  CHECK(v2->published[1].model == "MobileNetV2");
+  CHECK(v2->published[1].devices.at("fasternet_arm_a72_1t_ms") == Approx(338));
   CHECK(v2->top1() == Approx(72.0));
   CHECK(*v2->published.front().params_m == Approx(3.4));
   CHECK(*v2->published.front().macs_m == Approx(300));
@@ -240,6 +242,22 @@ TEST_CASE("classic zoo models carry their published figures") {
   // papers' figures, 1.1 % above; MobileNetV2's 3.4M is low: the network has 3.50M).
   CHECK(count(v2->build(0)).total.macs / 1'000'000 == 300);  // published 300M (truncated)
   CHECK(std::round(static_cast<double>(count(r50->build(0)).total.macs) / 1e7) == 409);  // published 4090M (3 digits)
+}
+
+TEST_CASE("MobileNetV2 1.4 scales every width by 1.4, made divisible by 8, and the head to 1792") {
+  const testing::ZooTotals v2_14{"mobilenetv2-1.4", 6'108'776, 6'084'808, 582'195'824};  // FasterNet prints 6.1M, 580M
+  const Network& n = testing::check_zoo_totals(v2_14, "MobileNetV2").net;
+  CHECK(n.shape_of("stem").c == 48);
+  CHECK(n.shape_of("stage1.block0.project").c == 24);
+  CHECK(n.shape_of("stage2.block0.project").c == 32);
+  CHECK(n.shape_of("stage4.block0.project").c == 88);
+  CHECK(n.shape_of("stage5.block0.project").c == 136);
+  CHECK(n.shape_of("stage7.block0.project").c == 448);
+  CHECK(n.shape_of("head.conv").c == 1792);
+  const ZooEntry* z = find_zoo("mobilenetv2-1.4");
+  REQUIRE(z->published.size() == 2);
+  CHECK(z->published[1].devices.at("fasternet_arm_a72_1t_ms") == Approx(502));
+  CHECK(z->published[0].devices.at("mobileone_cpu_xeon_gold5118_ms") == Approx(15.67));
 }
 
 TEST_CASE("classic zoo models rebuild at other resolutions") {

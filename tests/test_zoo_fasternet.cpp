@@ -107,7 +107,8 @@ TEST_CASE("FasterNet entries carry FasterNet Table 3 and CPUBone Fig. 1 figures"
                                            {"fasternet-s", 81.3},  {"fasternet-m", 83.0},  {"fasternet-l", 83.5}};
   testing::check_published_top1(top1);
   const ZooEntry* t0 = find_zoo("fasternet-t0");
-  REQUIRE(t0->published.size() == 1);
+  REQUIRE(t0->published.size() == 2);  // Table 3, and Table 5's "r=1/4 (default)" row of the same network
+  CHECK(t0->published[1].model == "FasterNet-T0 r=1/4 (default)");
   const auto& table3 = t0->published.front();
   CHECK(table3.value_kind == "reported");
   CHECK(*table3.params_m == Approx(3.9));
@@ -125,6 +126,25 @@ TEST_CASE("FasterNet entries carry FasterNet Table 3 and CPUBone Fig. 1 figures"
   CHECK(rpi5);
   // L ran out of memory on the ARM board in Table 3
   for (const auto& f : find_zoo("fasternet-l")->published) CHECK(f.devices.count("fasternet_arm_a72_1t_ms") == 0);
+}
+
+TEST_CASE("FasterNet's activation ablations are T0 and T2 with the other activation", "[zoo][fasternet]") {
+  const std::pair<const char*, const char*> pairs[] = {{"fasternet-t0-relu", "fasternet-t0"}, {"fasternet-t2-gelu", "fasternet-t2"}};
+  for (const auto& [ablation, base] : pairs) {
+    INFO(ablation);
+    const Network& a = testing::zoo_net(ablation);
+    const Network& b = testing::zoo_net(base);
+    CHECK(count(a).total.params == count(b).total.params);
+    CHECK(count(a).total.macs == count(b).total.macs);
+    REQUIRE(a.ops.size() == b.ops.size());
+    const Conv2d* fc1_a = op_named(a, "stage3.block0.mlp.fc1").as<Conv2d>();
+    const Conv2d* fc1_b = op_named(b, "stage3.block0.mlp.fc1").as<Conv2d>();
+    REQUIRE((fc1_a && fc1_b));
+    CHECK(fc1_a->activation != fc1_b->activation);
+  }
+  CHECK(op_named(testing::zoo_net("fasternet-t0-relu"), "head.conv").as<Conv2d>()->activation == Activation::relu);
+  CHECK(find_zoo("fasternet-t0-relu")->published.front().devices.at("fasternet_arm_a72_1t_ms") == Approx(109));
+  CHECK(find_zoo("fasternet-t2-gelu")->published.front().devices.at("fasternet_arm_a72_1t_ms") == Approx(551));
 }
 
 // 64x64 for T0-S; M and L at 32x32, the smallest input the four downsamplings (4, 2, 2, 2) accept

@@ -1,4 +1,4 @@
-// Classic CNN baselines as torchvision 0.14.1 builds them (see shared spec classic.md): MobileNetV2 1.0,
+// Classic CNN baselines as torchvision 0.14.1 builds them (see shared spec classic.md): MobileNetV2 1.0 and 1.4,
 // MobileNetV3-Large 1.0, ResNet-18, ResNet-50 (V1.5: stride in the 3x3 conv) and EfficientNet-B0.
 // Inference form: every BatchNorm folds into the conv before it; padding is symmetric, (k-1)/2, at every
 // stride (torchvision, not TensorFlow's asymmetric "SAME").
@@ -85,20 +85,21 @@ std::string inverted_residual(NetworkBuilder& b, const std::string& x, const std
 ShapeNhwc rgb(int64_t resolution) { return {1, resolution, resolution, 3}; }
 
 // ---------------------------------------------------------------------------------------------------
-// MobileNetV2 1.0
+// MobileNetV2 1.0 and 1.4: every width scaled by torchvision's width_mult and made divisible by 8; the
+// head's 1280 only grows.
 
-Network mobilenet_v2(const std::string& name, int64_t resolution) {
+Network mobilenet_v2(const std::string& name, int64_t resolution, double width) {
   NetworkBuilder b(name, "MobileNetV2", rgb(resolution), Where(name));
   struct Setting { int64_t t, c, n, s; };
   constexpr Setting settings[] = {{1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 3, 2}, {6, 64, 4, 2},
                                   {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
-  std::string x = b.add("stem", {std::string(input_tensor)}, conv_bn(32, 3, 2, Activation::relu6));
+  std::string x = b.add("stem", {std::string(input_tensor)}, conv_bn(make_divisible(32 * width), 3, 2, Activation::relu6));
   int stage = 1;
   for (const Setting& st : settings) {
     for (int64_t i = 0; i < st.n; ++i) {
       InvertedResidual s;
       s.expanded = b.shape(x).c * st.t;
-      s.out = st.c;
+      s.out = make_divisible(static_cast<double>(st.c) * width);
       s.kernel = 3;
       s.stride = i == 0 ? st.s : 1;
       s.activation = Activation::relu6;
@@ -106,7 +107,7 @@ Network mobilenet_v2(const std::string& name, int64_t resolution) {
     }
     ++stage;
   }
-  x = b.add("head.conv", {x}, conv_bn(1280, 1, 1, Activation::relu6));
+  x = b.add("head.conv", {x}, conv_bn(make_divisible(1280 * std::max(1.0, width)), 1, 1, Activation::relu6));
   x = b.add("head.pool", {x}, GlobalAvgPool{});
   x = b.add("head.fc", {x}, linear(1000));
   return std::move(b).finish(x);
@@ -227,24 +228,28 @@ struct Entry {
   const char* name;
   const char* family;
   const char* published_name;
+  const char* published_alias;
   const char* description;
   Network (*build)(const std::string& name, int64_t resolution);
 };
 
 const Entry entries[] = {
-    {"mobilenetv2-1.0", "MobileNetV2", "MobileNetV2-x1.0",
+    {"mobilenetv2-1.0", "MobileNetV2", "MobileNetV2-x1.0", "MobileNetV2",
      "MobileNetV2 1.0 (torchvision 0.14.1 mobilenet_v2; symmetric padding)",
-     [](const std::string& n, int64_t r) { return mobilenet_v2(n, r); }},
-    {"mobilenetv3-large", "MobileNetV3", "MobileNetV3-L",
+     [](const std::string& n, int64_t r) { return mobilenet_v2(n, r, 1.0); }},
+    {"mobilenetv2-1.4", "MobileNetV2", "MobileNetV2-x1.4", "MobileNetV2 x1.4",
+     "MobileNetV2 1.4 (torchvision 0.14.1 mobilenet_v2(width_mult=1.4); symmetric padding)",
+     [](const std::string& n, int64_t r) { return mobilenet_v2(n, r, 1.4); }},
+    {"mobilenetv3-large", "MobileNetV3", "MobileNetV3-L", nullptr,
      "MobileNetV3-Large 1.0 (torchvision 0.14.1 mobilenet_v3_large; symmetric padding; BN eps 1e-3 in the "
      "original only changes folding numerics)",
      [](const std::string& n, int64_t r) { return mobilenet_v3_large(n, r); }},
-    {"resnet18", "ResNet", "", "ResNet-18 (torchvision 0.14.1 resnet18, BasicBlock)",
+    {"resnet18", "ResNet", "", nullptr, "ResNet-18 (torchvision 0.14.1 resnet18, BasicBlock)",
      [](const std::string& n, int64_t r) { return resnet(n, r, false, {2, 2, 2, 2}); }},
-    {"resnet50", "ResNet", "ResNet50",
+    {"resnet50", "ResNet", "ResNet50", nullptr,
      "ResNet-50 (torchvision 0.14.1 resnet50, V1.5: stride in the 3x3 conv)",
      [](const std::string& n, int64_t r) { return resnet(n, r, true, {3, 4, 6, 3}); }},
-    {"efficientnet-b0", "EfficientNet", "EfficientNet-B0",
+    {"efficientnet-b0", "EfficientNet", "EfficientNet-B0", nullptr,
      "EfficientNet-B0 (torchvision 0.14.1 efficientnet_b0; symmetric padding, not TF SAME)",
      [](const std::string& n, int64_t r) { return efficientnet_b0(n, r); }},
 };

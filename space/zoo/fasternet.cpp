@@ -12,6 +12,7 @@ namespace {
 struct Config {
   const char* name;
   const char* published_name;
+  const char* published_alias;
   const char* description;
   int64_t embed_dim;
   std::array<int64_t, 4> depths;
@@ -22,12 +23,15 @@ constexpr int64_t feature_dim = 1280;
 constexpr int64_t classes = 1000;
 
 constexpr Config configs[] = {
-    {"fasternet-t0", "FasterNet-T0", "FasterNet-T0 (fasternet_t0.yaml): embed 40, depths 1-2-8-2, GELU (erf)", 40, {1, 2, 8, 2}, Activation::gelu},
-    {"fasternet-t1", "FasterNet-T1", "FasterNet-T1 (fasternet_t1.yaml): embed 64, depths 1-2-8-2, GELU (erf)", 64, {1, 2, 8, 2}, Activation::gelu},
-    {"fasternet-t2", "FasterNet-T2", "FasterNet-T2 (fasternet_t2.yaml): embed 96, depths 1-2-8-2, ReLU", 96, {1, 2, 8, 2}, Activation::relu},
-    {"fasternet-s", "FasterNet-S", "FasterNet-S (fasternet_s.yaml): embed 128, depths 1-2-13-2, ReLU", 128, {1, 2, 13, 2}, Activation::relu},
-    {"fasternet-m", "FasterNet-M", "FasterNet-M (fasternet_m.yaml): embed 144, depths 3-4-18-3, ReLU", 144, {3, 4, 18, 3}, Activation::relu},
-    {"fasternet-l", "FasterNet-L", "FasterNet-L (fasternet_l.yaml): embed 192, depths 3-4-18-3, ReLU", 192, {3, 4, 18, 3}, Activation::relu},
+    {"fasternet-t0", "FasterNet-T0", "FasterNet-T0 r=1/4 (default)", "FasterNet-T0 (fasternet_t0.yaml): embed 40, depths 1-2-8-2, GELU (erf)", 40, {1, 2, 8, 2}, Activation::gelu},
+    {"fasternet-t1", "FasterNet-T1", nullptr, "FasterNet-T1 (fasternet_t1.yaml): embed 64, depths 1-2-8-2, GELU (erf)", 64, {1, 2, 8, 2}, Activation::gelu},
+    {"fasternet-t2", "FasterNet-T2", nullptr, "FasterNet-T2 (fasternet_t2.yaml): embed 96, depths 1-2-8-2, ReLU", 96, {1, 2, 8, 2}, Activation::relu},
+    {"fasternet-s", "FasterNet-S", nullptr, "FasterNet-S (fasternet_s.yaml): embed 128, depths 1-2-13-2, ReLU", 128, {1, 2, 13, 2}, Activation::relu},
+    {"fasternet-m", "FasterNet-M", nullptr, "FasterNet-M (fasternet_m.yaml): embed 144, depths 3-4-18-3, ReLU", 144, {3, 4, 18, 3}, Activation::relu},
+    {"fasternet-l", "FasterNet-L", nullptr, "FasterNet-L (fasternet_l.yaml): embed 192, depths 3-4-18-3, ReLU", 192, {3, 4, 18, 3}, Activation::relu},
+    // Table 5's activation ablations: the same networks with the other activation.
+    {"fasternet-t0-relu", "FasterNet-T0 w/ ReLU", nullptr, "FasterNet-T0 with ReLU in place of GELU (FasterNet Table 5 ablation)", 40, {1, 2, 8, 2}, Activation::relu},
+    {"fasternet-t2-gelu", "FasterNet-T2 w/ GELU", nullptr, "FasterNet-T2 with GELU (erf) in place of ReLU (FasterNet Table 5 ablation)", 96, {1, 2, 8, 2}, Activation::gelu},
 };
 
 // A kxk/sk conv with no padding (the embedding and merging convs tile their input exactly), no bias, BN.
