@@ -31,6 +31,13 @@ constexpr std::array<std::array<int64_t, 2>, 13> kernel_shapes{
     {{1, 1}, {2, 2}, {3, 3}, {4, 4}, {5, 5}, {6, 6}, {7, 7}, {1, 3}, {3, 1}, {1, 5}, {5, 1}, {1, 7}, {7, 1}}};
 // Shares of the groups axis: dense below 0.4, grouped up to 0.7, depthwise above.
 constexpr double dense_share = 0.4, grouped_end = 0.7;
+// This share of the in-channels axis draws a stem instead: a dense conv on the 3 channels of an image, at
+// an input resolution, strided 2 (odd kernels) or patchifying (even kernels, stride = kernel). Three input
+// channels pack into the GEMM unlike any draw from 8 channels up; without stems every network's first
+// conv lay outside the coverage set (session 13's out-of-distribution analysis, issue 16).
+constexpr double stem_share = 0.06;
+constexpr int64_t min_stem_resolution = 56;
+constexpr std::array<int64_t, 5> stem_kernels{2, 3, 4, 5, 7};
 
 // The engine's output is fixed by the standard; std's distributions and std::shuffle are not, and the
 // pool must be the same for a seed wherever the profile is resumed.
@@ -57,7 +64,20 @@ int64_t round_to_multiple(double v, int64_t m) { return std::max<int64_t>(m, m *
 double log_between(double u, double lo, double hi) { return std::exp(std::log(lo) + u * (std::log(hi) - std::log(lo))); }
 size_t pick(double u, size_t n) { return std::min(n - 1, static_cast<size_t>(u * static_cast<double>(n))); }
 
+CoverageConv decode_stem(const Draw& u, const std::vector<int64_t>& threads) {
+  CoverageConv c;
+  c.in_channels = 3;
+  c.out_channels = round_to_multiple(log_between(u[3], 8, 128), 8);
+  c.kernel_h = c.kernel_w = stem_kernels[pick(u[1], stem_kernels.size())];
+  c.stride = c.kernel_h % 2 == 1 ? 2 : c.kernel_h;
+  c.resolution = std::llround(log_between(u[4], min_stem_resolution, max_resolution));
+  c.activation = activation_names[pick(u[6], activation_names.size())].first;
+  c.threads = threads[pick(u[7], threads.size())];
+  return c;
+}
+
 CoverageConv decode(const Draw& u, const std::vector<int64_t>& threads) {
+  if (u[2] < stem_share) return decode_stem(u, threads);
   CoverageConv c;
   const double in_raw = log_between(u[2], 8, max_coverage_channels);
   if (u[0] < dense_share) {

@@ -30,7 +30,7 @@ TEST_CASE("the coverage set spans the kernels, groups, channels, ratios, resolut
   std::set<int64_t> strides, threads;
   std::set<std::string> activations;
   bool dense = false, depthwise = false, wide_groups = false, channels_4096 = false, expands_6 = false, reduces_6 = false;
-  int64_t min_res = 1000, max_res = 0, pooled_dense = 0;
+  int64_t min_res = 1000, max_res = 0, pooled_dense = 0, stems = 0;
   for (const auto& c : pool) {
     const CoverageConv& v = c.conv;
     kernels.insert({v.kernel_h, v.kernel_w});
@@ -51,7 +51,15 @@ TEST_CASE("the coverage set spans the kernels, groups, channels, ratios, resolut
       min_res = std::min(min_res, v.resolution);
     }
     max_res = std::max(max_res, v.resolution);
-    CHECK(v.in_channels >= 8);
+    if (v.in_channels == 3) {  // a stem: dense, strided or patchifying, at an input resolution
+      ++stems;
+      CHECK(v.groups == 1);
+      CHECK((v.stride == 2 || v.stride == v.kernel_h));
+      CHECK(v.resolution >= 56);
+    } else {
+      CHECK(v.in_channels >= 8);
+      CHECK(v.stride <= 2);
+    }
     CHECK(v.out_channels <= 4096);
   }
   for (int64_t k = 1; k <= 7; ++k) CHECK(kernels.count({k, k}));
@@ -59,12 +67,13 @@ TEST_CASE("the coverage set spans the kernels, groups, channels, ratios, resolut
     CHECK(kernels.count({1, k}));
     CHECK(kernels.count({k, 1}));
   }
-  CHECK(strides == std::set<int64_t>{1, 2});
+  CHECK(strides == std::set<int64_t>{1, 2, 4});  // 4: patchifying 4x4 stems only
   CHECK(threads == std::set<int64_t>{1, 2});
   std::set<std::string> every_activation;
   for (const auto& [a, name] : activation_names) every_activation.insert(std::string(name));
   CHECK(activations == every_activation);
   CHECK(dense);
+  CHECK(stems > 50);
   CHECK(depthwise);
   CHECK(wide_groups);
   CHECK(channels_4096);
