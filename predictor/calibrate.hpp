@@ -1,8 +1,9 @@
 // Devices you do not own, calibrated from published whole-network latencies. Three models, scored side
 // by side on held-out points:
 //  - hardware_transfer: each op's host roofline efficiency (host roofline time / host predicted time, in
-//    (0, 1]) carried to the device's ceilings from its hardware description, then one factor per op group
-//    (see OpGroup), fitted on the published points, ridge towards 1 in log space;
+//    (0, 1]), raised to a fitted exponent, carried to the device's ceilings from its hardware description,
+//    then one factor per op group (see OpGroup), ridge towards 1 in log space, plus a fitted dispatch time
+//    per op (Calibrated::efficiency_exponent, dispatch_us_per_op), all fitted on the published points;
 //  - uniform_scale (the baseline): the host model scaled per operator class, Latency(net) ≈ Σ_c s_c·T_c(net),
 //    non-negative, regularised towards one common factor;
 //  - macs_only (the floor): latency = MACs ÷ one fitted MACpS.

@@ -89,13 +89,14 @@ std::string_view to_string(OpGroup g) {
   return names[static_cast<size_t>(g)];
 }
 
-double transferred_us(double host_us, double macs, double bytes, const Ceilings& host, const Ceilings& device) {
+double transferred_us(double host_us, double macs, double bytes, const Ceilings& host, const Ceilings& device,
+                      double efficiency_exponent) {
   const double host_roof_us = std::max(macs / host.peak_macps, bytes / host.bandwidth_bytes_per_s) * 1e6;
   const double device_roof_us = std::max(macs / device.peak_macps, bytes / device.bandwidth_bytes_per_s) * 1e6;
   if (!(host_us > 0)) return 0;
   // A host op predicted faster than its roofline (caches beat DRAM) runs at the device's ceiling, no faster.
   const double efficiency = std::clamp(host_roof_us / host_us, 1e-9, 1.0);
-  return device_roof_us / efficiency;
+  return device_roof_us / std::pow(efficiency, efficiency_exponent);
 }
 
 int64_t prediction_threads(const Predictor& p, std::optional<int64_t> requested) {
@@ -132,10 +133,12 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
     const Predictor::OpTime t = p.predict_op(f);
     double op_us = scale * t.latency_us, act_us = scale * t.activation_us;
     if (transfer) {
+      const double alpha = dev->efficiency_exponent;
       act_us = dev->group_factor[static_cast<size_t>(OpGroup::elementwise)] *
-               transferred_us(act_us, 0, f.has_activation ? std::exp(f.activation[1]) : 0, dev->host, device);
+               transferred_us(act_us, 0, f.has_activation ? std::exp(f.activation[1]) : 0, dev->host, device, alpha);
       op_us = dev->group_factor[static_cast<size_t>(op_group(f.op_class))] *
-                  transferred_us(scale * (t.latency_us - t.activation_us), f.macs, f.bytes, dev->host, device) + act_us;
+                  transferred_us(scale * (t.latency_us - t.activation_us), f.macs, f.bytes, dev->host, device, alpha) +
+              act_us + dev->dispatch_us_per_op;
     }
     out.ops.push_back({f.op_class, f.macs, op_us, act_us, std::nullopt});
     out.latency_us += out.ops.back().latency_us;
@@ -781,6 +784,8 @@ Json to_json(const Predictor& p) {
           {"host_threads", c.host_threads},
           {"host_ceilings", {{"peak_macps", c.host.peak_macps}, {"bandwidth_bytes_per_s", c.host.bandwidth_bytes_per_s}}},
           {"group_factors", factors},
+          {"efficiency_exponent", c.efficiency_exponent},
+          {"dispatch_us_per_op", c.dispatch_us_per_op},
           {"interval", c.interval},
           {"held_out", c.held_out},
           {"provenance", p.provenance},
@@ -819,6 +824,8 @@ Predictor device_from_json(const Json& j, const Where& where) {
     for (size_t k = 0; k < op_group_count; ++k) c.group_factor[k] = g.number(to_string(static_cast<OpGroup>(k)), 1e-3, 1e3);
     g.finish();
   }
+  c.efficiency_exponent = r.number("efficiency_exponent", 0.1, 10, 1);
+  c.dispatch_us_per_op = r.number("dispatch_us_per_op", 0, 1e6, 0);
   c.interval = r.raw("interval");
   {
     ObjectReader iv(c.interval, r.at("interval"));

@@ -44,6 +44,14 @@ struct Calibrated {
   int64_t host_threads = 1;  // the host model is evaluated at this thread count
   Ceilings host;             // hardware_transfer: the host's probed ceilings at host_threads
   std::array<double, op_group_count> group_factor{1, 1, 1, 1};
+  // hardware_transfer: the host efficiency enters as efficiency^efficiency_exponent, and every op of the
+  // network costs dispatch_us_per_op more. An exponent above 1 says the device's runtime loses more than
+  // the host's executor where the host is already far from its roofline (few channels, depthwise, data
+  // movement); the dispatch time is what a framework spends per operator call whatever the op computes
+  // (PyTorch eager on 12 threads: MobileNetV3-S, 56M MACs, in 10.4 ms). Both are fitted with the factors on
+  // the published points; files from before them hold neither and mean 1 and 0, as they were fitted.
+  double efficiency_exponent = 1;
+  double dispatch_us_per_op = 0;
   // The interval: a prediction p is reported as [p / (1 + error_high), p / (1 + error_low)], error =
   // predicted / published - 1 on held-out points (see `interval`).
   double error_low = 0, error_high = 0;
@@ -126,9 +134,10 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
 int64_t prediction_threads(const Predictor& p, std::optional<int64_t> requested);
 
 // A host op's time carried to a device: the host's roofline efficiency (host roofline time / host time,
-// clamped into (0, 1]) applied to the device's roofline time. Roofline time = max(MACs / peak,
-// bytes / bandwidth).
-double transferred_us(double host_us, double macs, double bytes, const Ceilings& host, const Ceilings& device);
+// clamped into (0, 1]) raised to efficiency_exponent, applied to the device's roofline time. Roofline
+// time = max(MACs / peak, bytes / bandwidth).
+double transferred_us(double host_us, double macs, double bytes, const Ceilings& host, const Ceilings& device,
+                      double efficiency_exponent = 1);
 // A base feature of an op outside the training range (ClassModel::lo/hi) of a class model that predicts it
 // (its own class, or the elementwise model of its unfused activation): there the prediction is the nearest
 // measured behaviour with the work scaled linearly, not something the profile measured.

@@ -333,6 +333,38 @@ TEST_CASE("transfer: host efficiency stays in (0, 1], so a device op never beats
   CHECK(transferred_us(host_roof_us, macs, bytes, host, device) == Approx(device_roof_us));           // at the ceiling
   CHECK(transferred_us(host_roof_us / 3, macs, bytes, host, device) == Approx(device_roof_us));       // clamped to 1
   CHECK(transferred_us(0, macs, bytes, host, device) == 0);
+  // The exponent: a runtime that loses more where the host is already inefficient.
+  CHECK(transferred_us(host_roof_us * 4, macs, bytes, host, device, 2.0) == Approx(device_roof_us * 16));
+  CHECK(transferred_us(host_roof_us, macs, bytes, host, device, 2.0) == Approx(device_roof_us));
+}
+
+TEST_CASE("calibration: the transfer finds a runtime's efficiency exponent and per-op dispatch time, held out") {
+  const Predictor host = constant_predictor(1.0);
+  Predictor truth = host;
+  truth.device = "pi5";
+  truth.calibrated = Calibrated{};
+  truth.calibrated->hardware = *shipped_hardware("pi5");
+  truth.calibrated->method = "hardware_transfer";
+  truth.calibrated->host = test_host;
+  truth.calibrated->group_factor = {1.5, 2.5, 1.5, 1.5};
+  truth.calibrated->efficiency_exponent = 2;
+  truth.calibrated->dispatch_us_per_op = 32;  // on the grid: recoverable exactly
+  std::vector<PublishedPoint> points;
+  for (const auto& [m, fam] : family_models)
+    points.push_back({m, predict(truth, find_zoo(m)->build(0), truth.calibrated->hardware.threads).latency_us / 1e3, fam});
+  const Calibration c = calibrate(host, test_host, *shipped_hardware("pi5"), points, "p.csv", "r");
+  CHECK(c.chosen == "hardware_transfer");
+  const Calibrated& d = *c.device.calibrated;
+  CHECK(d.efficiency_exponent == 2);
+  CHECK(d.dispatch_us_per_op == 32);
+  CHECK(c.held_out[0].figures["lofo"]["mape"].get<double>() < 0.03);  // the ridge keeps factors a little towards 1
+  CHECK(c.held_out[0].figures["lofo"]["mape"].get<double>() < c.held_out[1].figures["lofo"]["mape"].get<double>());
+  // Both round-trip through the device file.
+  const Predictor back = predictor_from_json(to_json(c.device), "pi5.json");
+  CHECK(back.calibrated->efficiency_exponent == 2);
+  CHECK(back.calibrated->dispatch_us_per_op == 32);
+  const Network b0 = find_zoo("b0")->build(0);
+  CHECK(predict(back, b0, 4).latency_us == Approx(predict(c.device, b0, 4).latency_us));
 }
 
 TEST_CASE("calibration refuses too few points, non-positive latencies and a host without ceilings") {
