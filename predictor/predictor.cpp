@@ -149,6 +149,17 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
   if (dev) {
     out.interval_us = std::array<double, 2>{out.latency_us / (1 + dev->error_high), out.latency_us / (1 + dev->error_low)};
     out.interval = dev->interval;
+    // A device calibrated on one family has its interval held out by model: it says how well other
+    // networks of that family are predicted, nothing of a family it never saw (pixel7pro's 4 CPUBone
+    // points give +-1.4%).
+    if (dev->held_out.is_object() && dev->held_out.contains("families")) {
+      const Json& families = dev->held_out["families"];
+      const bool seen = families.contains(net.family);
+      out.interval["network_family_calibrated"] = seen;
+      if (families.size() < 2 && !seen)
+        out.interval["warning"] = "held out by model within the " + families.begin().key() + " family only: it says nothing of a " +
+                                  (net.family.empty() ? std::string("network of another family") : net.family + " network");
+    }
   } else if (p.interval.is_object()) {
     std::map<int64_t, const Json*> at;
     for (const auto& [t, v] : p.interval["by_threads"].items()) at[std::stoll(t)] = &v;  // validated when loaded
