@@ -246,7 +246,8 @@ TEST_CASE("classic zoo models carry their published figures") {
 
 TEST_CASE("MobileNetV2 1.4 scales every width by 1.4, made divisible by 8, and the head to 1792") {
   const testing::ZooTotals v2_14{"mobilenetv2-1.4", 6'108'776, 6'084'808, 582'195'824};  // FasterNet prints 6.1M, 580M
-  const Network& n = testing::check_zoo_totals(v2_14, "MobileNetV2").net;
+  const testing::CountedNetwork counted = testing::check_zoo_totals(v2_14, "MobileNetV2");
+  const Network& n = counted.net;
   CHECK(n.shape_of("stem").c == 48);
   CHECK(n.shape_of("stage1.block0.project").c == 24);
   CHECK(n.shape_of("stage2.block0.project").c == 32);
