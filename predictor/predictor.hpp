@@ -48,8 +48,9 @@ struct Calibrated {
   // network costs dispatch_us_per_op more. An exponent above 1 says the device's runtime loses more than
   // the host's executor where the host is already far from its roofline (few channels, depthwise, data
   // movement); the dispatch time is what a framework spends per operator call whatever the op computes
-  // (PyTorch eager on 12 threads: MobileNetV3-S, 56M MACs, in 10.4 ms). Both are fitted with the factors on
-  // the published points; files from before them hold neither and mean 1 and 0, as they were fitted.
+  // (MobileOne's Xeon Gold column, 12 threads: MobileNetV3-S, 56M MACs, in 10.4 ms). Both are fitted with
+  // the factors on the published points; files from before them hold neither and mean 1 and 0, as they
+  // were fitted.
   double efficiency_exponent = 1;
   double dispatch_us_per_op = 0;
   // The interval: a prediction p is reported as [p / (1 + error_high), p / (1 + error_low)], error =
