@@ -342,19 +342,20 @@ Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, cons
   const size_t chosen = mape(out.held_out[0]) <= mape(out.held_out[1]) ? 0 : 1;
   out.chosen = out.held_out[chosen].method;
 
-  std::vector<Eigen::Index> all(static_cast<size_t>(y.size()));
-  for (Eigen::Index i = 0; i < y.size(); ++i) all[static_cast<size_t>(i)] = i;
+  Eigen::VectorXd fitted;  // the chosen model fitted on every point, once
   Predictor& d = out.device;
   Json class_scales = nullptr;
   if (chosen == 0) {
     d = transfer;
     const TransferFit f = fit_transfer(G_by_exponent, ops, y);
+    fitted = transfer_predict(f);
     for (size_t g = 0; g < op_group_count; ++g) d.calibrated->group_factor[g] = std::exp(f.theta(static_cast<Eigen::Index>(g)));
     d.calibrated->efficiency_exponent = efficiency_exponents[f.exponent];
     d.calibrated->dispatch_us_per_op = f.dispatch_us_per_op;
   } else {
     d = host;
     const Fit f = fit_scales(T, y);
+    fitted = T * f.scale;
     class_scales = Json::object();
     for (size_t c = 0; c < op_class_count; ++c) {
       if (d.classes[c]) d.classes[c]->scale *= f.scale(static_cast<Eigen::Index>(c));
@@ -369,7 +370,6 @@ Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, cons
   d.device = hardware.device;
   // What the predictions describe: the published runtime on that hardware (e.g. "... on Raspberry Pi 5 ...").
   d.runtime = hardware.runtime + " on " + hardware.description + ", published latencies";
-  const Eigen::VectorXd fitted = (chosen == 0 ? transfer_model : uniform_model)(all);
   out.fitted_us.assign(fitted.data(), fitted.data() + fitted.size());
 
   const std::vector<double>& held = by_family ? out.held_out[chosen].lofo_us : out.held_out[chosen].lomo_us;
