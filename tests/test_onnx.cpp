@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <functional>
 #include <filesystem>
 #include <fstream>
@@ -338,6 +339,48 @@ TEST_CASE("import: a Reshape to 5-D not followed by the channel shuffle's Transp
   TestGraph::io(*t.g.add_output(), "y", {1, 6, 4, 4});
   CHECK(error_of([&] { import_onnx_bytes(t.bytes(), "m.onnx"); }) ==
         "m.onnx: node \"r\" (Reshape): reshape of 1x4x4x6 (NHWC) to 1x2x3x4x4 is not a recognised pattern");
+}
+
+TEST_CASE("import: absurd numbers in a file are named errors, and PyTorch's INT64_MAX slice end still means the end") {
+  const auto conv_graph = [](int64_t group) {
+    TestGraph t;
+    TestGraph::io(*t.g.add_input(), "x", {1, 4, 8, 8});
+    TestGraph::int_attr(t.node("Conv", {"x", t.floats("w", {4, 1, 1, 1})}, "y"), "group", group);
+    TestGraph::io(*t.g.add_output(), "y", {1, 4, 8, 8});
+    return t;
+  };
+  CHECK_NOTHROW(import_onnx_bytes(conv_graph(4).bytes(), "m.onnx"));
+  CHECK(error_of([&] { import_onnx_bytes(conv_graph(int64_t{1} << 40).bytes(), "m.onnx"); }) ==
+        "m.onnx: node \"y\" (Conv): attribute group = 1099511627776 is out of range");
+  CHECK(error_of([&] { import_onnx_bytes(conv_graph(1 << 20).bytes(), "m.onnx"); }) ==
+        "m.onnx: node \"y\" (Conv): group 1048576 is out of range");
+
+  TestGraph huge;  // dims whose product overflows int64 (found by fuzz_onnx)
+  auto& w = *huge.g.add_initializer();
+  w.set_name("w");
+  w.set_data_type(onnx::TensorProto::FLOAT);
+  for (int k = 0; k < 2; ++k) w.add_dims(int64_t{1} << 40);
+  CHECK(error_of([&] { import_onnx_bytes(huge.bytes(), "m.onnx"); }) ==
+        "m.onnx: initializer w has dim 1099511627776: negative, or more than 4294967296 elements in all");
+
+  const auto slice_graph = [](int64_t end) {
+    TestGraph t;
+    TestGraph::io(*t.g.add_input(), "x", {1, 6, 4, 4});
+    t.node("Slice", {"x", t.ints("starts", {2}), t.ints("ends", {end}), t.ints("axes", {1})}, "y");
+    TestGraph::io(*t.g.add_output(), "y", {1, 4, 4, 4});
+    return t;
+  };
+  const Network to_end = import_onnx_bytes(slice_graph(std::numeric_limits<int64_t>::max()).bytes(), "m.onnx");
+  REQUIRE(to_end.ops.size() == 1);
+  CHECK(to_end.shapes[0].c == 4);
+
+  TestGraph split;
+  TestGraph::io(*split.g.add_input(), "x", {1, 6, 4, 4});
+  auto& n = split.node("Split", {"x", split.ints("sizes", {int64_t{1} << 62, 6 - (int64_t{1} << 62)})}, "a");
+  n.add_output("b");
+  TestGraph::int_attr(n, "axis", 1);
+  CHECK(error_of([&] { import_onnx_bytes(split.bytes(), "m.onnx"); }) ==
+        "m.onnx: node \"a\" (Split): split size 9007199254740992 is not in [0, 6]");
 }
 
 TEST_CASE("every op kind comes back from export then import as itself, as its import entry says") {

@@ -1,5 +1,6 @@
 #include "profiler/onnx/import_graph.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -24,9 +25,16 @@ std::vector<double> decode(const std::string& raw, const Repeated& typed) {
 
 Constant read_tensor(const onnx::TensorProto& t, const std::string& file) {
   Constant c;
-  for (auto d : t.dims()) c.dims.push_back(d);
+  // Dims are checked before their product is taken: a fuzzed file can hold any int64 there.
   int64_t n = 1;
-  for (auto d : c.dims) n *= d;
+  for (auto d : t.dims()) {
+    if (d < 0 || d > limits::max_tensor_elements || (d > 0 && n > limits::max_tensor_elements / d))
+      throw InputError(file + ": initializer " + t.name() + " has dim " + std::to_string(d) +
+                       ": negative, or more than " + std::to_string(limits::max_tensor_elements) +
+                       " elements in all");
+    c.dims.push_back(d);
+    n *= d;
+  }
   switch (t.data_type()) {
     case onnx::TensorProto::FLOAT: c.values = decode<float>(t.raw_data(), t.float_data()); break;
     case onnx::TensorProto::INT64: c.values = decode<int64_t>(t.raw_data(), t.int64_data()); break;
@@ -89,9 +97,22 @@ const onnx::AttributeProto* Graph::attribute(int i, const std::string& name) con
   return nullptr;
 }
 
+namespace {
+constexpr int64_t max_attribute = int64_t{1} << 31;
+}  // namespace
+
+int64_t Graph::integer(int i, double v) const {
+  constexpr double bound = 9007199254740992.0;  // 2^53
+  if (std::isnan(v) || v != std::floor(v)) fail(i, "value " + std::to_string(v) + " is not an integer");
+  return static_cast<int64_t>(std::clamp(v, -bound, bound));
+}
+
 int64_t Graph::int_attr(int i, const std::string& name, int64_t fallback) const {
   const auto* a = attribute(i, name);
-  return a ? a->i() : fallback;
+  if (!a) return fallback;
+  if (a->i() < -max_attribute || a->i() > max_attribute)
+    fail(i, "attribute " + name + " = " + std::to_string(a->i()) + " is out of range");
+  return a->i();
 }
 
 double Graph::decimal(double v) {
@@ -112,7 +133,11 @@ std::string Graph::string_attr(int i, const std::string& name, const std::string
 
 Dims Graph::ints_attr(int i, const std::string& name, Dims fallback) const {
   const auto* a = attribute(i, name);
-  return a ? Dims(a->ints().begin(), a->ints().end()) : fallback;
+  if (!a) return fallback;
+  for (int64_t v : a->ints())
+    if (v < -max_attribute || v > max_attribute)
+      fail(i, "attribute " + name + " holds " + std::to_string(v) + ", out of range");
+  return Dims(a->ints().begin(), a->ints().end());
 }
 
 std::vector<int> Graph::consumers(const std::string& tensor) const {

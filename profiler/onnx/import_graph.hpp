@@ -43,9 +43,14 @@ class Graph {
   const Constant* constant(const std::string& name) const;
   const Constant& need_constant(int i, int input) const;  // input k of node i, or fails
   std::optional<double> scalar(const std::string& name) const;
+  // A constant's value used as a size, pad, axis or index of node i: NaN or a fraction fails; values past
+  // +-2^53 are clamped there, since PyTorch writes INT64_MAX for "to the end" and a cast of it back from
+  // double would overflow (found by fuzz_onnx), while sums of clamped values cannot.
+  int64_t integer(int i, double v) const;
   bool is_scalar(const std::string& name, double v) const;
 
   const onnx::AttributeProto* attribute(int i, const std::string& name) const;
+  // Integer attributes past +-2^31 fail: no vision graph needs them, and products of two stay in int64.
   int64_t int_attr(int i, const std::string& name, int64_t fallback) const;
   double float_attr(int i, const std::string& name, double fallback) const;
   std::string string_attr(int i, const std::string& name, const std::string& fallback) const;

@@ -24,6 +24,12 @@ Padding read_pads(const Graph& g, int i) {
   return {p[0], p[2], p[1], p[3]};
 }
 
+int64_t read_groups(const Graph& g, int i) {
+  const int64_t groups = g.int_attr(i, "group", 1);
+  if (groups < 1 || groups > limits::max_channels) g.fail(i, "group " + std::to_string(groups) + " is out of range");
+  return groups;
+}
+
 void require_unit(const Graph& g, int i, const std::string& name) {
   for (auto d : g.ints_attr(i, name, {1, 1}))
     if (d != 1) g.fail(i, name + " other than 1 is not supported");
@@ -64,7 +70,7 @@ void conv(Context& c, int i) {
   const Constant& w = g.need_constant(i, 1);
   if (w.dims.size() != 4) g.fail(i, "weight must be 4-D (O x I/groups x kh x kw)");
   require_unit(g, i, "dilations");
-  const int64_t groups = g.int_attr(i, "group", 1);
+  const int64_t groups = read_groups(g, i);
   if (head_mix(c, i, x, w, groups)) return;
   if (x.kind != Kind::nchw) g.fail(i, "expects an N x C x H x W input");
   Conv2d op;
@@ -100,7 +106,7 @@ void conv_transpose(Context& c, int i) {
   require_unit(g, i, "dilations");
   if (g.attribute(i, "output_shape")) g.fail(i, "output_shape is not supported; give pads and output_padding");
   ConvTranspose2d op;
-  op.groups = g.int_attr(i, "group", 1);
+  op.groups = read_groups(g, i);
   op.out_channels = w.dims[1] * op.groups;
   op.kernel = {w.dims[2], w.dims[3]};
   const Dims s = g.ints_attr(i, "strides", {1, 1});
@@ -223,13 +229,13 @@ void resize(Context& c, int i) {
   if (g.has_input(i, 3)) {
     const Constant& sizes = g.need_constant(i, 3);
     if (sizes.values.size() != 4) g.fail(i, "sizes must have 4 values");
-    oh = static_cast<int64_t>(sizes.values[2]);
-    ow = static_cast<int64_t>(sizes.values[3]);
+    oh = g.integer(i, sizes.values[2]);
+    ow = g.integer(i, sizes.values[3]);
   } else {
     const Constant& scales = g.need_constant(i, 2);
     if (scales.values.size() != 4) g.fail(i, "scales must have 4 values");
-    oh = static_cast<int64_t>(std::floor(static_cast<double>(s.h) * scales.values[2]));
-    ow = static_cast<int64_t>(std::floor(static_cast<double>(s.w) * scales.values[3]));
+    oh = g.integer(i, std::floor(static_cast<double>(s.h) * scales.values[2]));
+    ow = g.integer(i, std::floor(static_cast<double>(s.w) * scales.values[3]));
   }
   const std::string mode = g.string_attr(i, "mode", "nearest");
   const std::string ctm = g.string_attr(i, "coordinate_transformation_mode", "half_pixel");
@@ -259,8 +265,8 @@ void pad(Context& c, int i) {
     g.fail(i, "only padding of height and width (8 pads, zero on N and C) is supported");
   for (double v : p.values)
     if (v < 0) g.fail(i, "negative pads (cropping) are not supported");
-  const Padding q{static_cast<int64_t>(p.values[2]), static_cast<int64_t>(p.values[6]), static_cast<int64_t>(p.values[3]),
-                  static_cast<int64_t>(p.values[7])};
+  const Padding q{g.integer(i, p.values[2]), g.integer(i, p.values[6]), g.integer(i, p.values[3]),
+                  g.integer(i, p.values[7])};
   int conv_node = 0;
   if (g.sole_is(g.output(i), "Conv", conv_node) && x.pending == Padding{}) {
     Value v = x;
@@ -276,14 +282,14 @@ std::pair<int64_t, std::array<int64_t, 2>> slice_range(const Graph& g, int i) {
   const Constant& ends = g.need_constant(i, 2);
   Dims axes;
   if (g.has_input(i, 3))
-    for (double a : g.need_constant(i, 3).values) axes.push_back(static_cast<int64_t>(a));
+    for (double a : g.need_constant(i, 3).values) axes.push_back(g.integer(i, a));
   else
     for (size_t k = 0; k < starts.values.size(); ++k) axes.push_back(static_cast<int64_t>(k));
   if (g.has_input(i, 4))
     for (double s : g.need_constant(i, 4).values)
       if (s != 1) g.fail(i, "steps other than 1 are not supported");
   if (axes.size() != 1 || starts.values.size() != 1 || ends.values.size() != 1) g.fail(i, "only a slice of one axis is supported");
-  return {axes[0], {static_cast<int64_t>(starts.values[0]), static_cast<int64_t>(ends.values[0])}};
+  return {axes[0], {g.integer(i, starts.values[0]), g.integer(i, ends.values[0])}};
 }
 
 void slice(Context& c, int i) {
@@ -313,7 +319,7 @@ void split(Context& c, int i) {
   const int64_t channels = c.shape(x).c;
   Dims sizes;
   if (g.has_input(i, 1))
-    for (double v : g.need_constant(i, 1).values) sizes.push_back(static_cast<int64_t>(v));
+    for (double v : g.need_constant(i, 1).values) sizes.push_back(g.integer(i, v));
   else if (g.attribute(i, "split")) sizes = g.ints_attr(i, "split", {});
   else {
     if (channels % outputs != 0) g.fail(i, std::to_string(channels) + " channels do not split evenly");
@@ -323,6 +329,7 @@ void split(Context& c, int i) {
   int64_t begin = 0;
   for (int k = 0; k < outputs; ++k) {
     const int64_t size = sizes[static_cast<size_t>(k)];
+    if (size < 0 || size > channels) g.fail(i, "split size " + std::to_string(size) + " is not in [0, " + std::to_string(channels) + "]");
     c.set_nchw(g.output(i, k), c.add(i, {x.tensor}, Slice{begin, begin + size}, "/" + std::to_string(k)));
     begin += size;
   }

@@ -121,7 +121,10 @@ std::optional<Match> channel_shuffle_at(const Graph& g, int reshape, const Dims&
   const Dims want{target[0], target[1] * target[2], target[3], target[4]};
   // PyTorch writes the channel count as -1 when it flattens; any other -1 is not this pattern.
   Dims got;
-  for (double v : shape->values) got.push_back(static_cast<int64_t>(v));
+  for (double v : shape->values) {
+    if (!(std::abs(v) <= 1e15)) return std::nullopt;  // NaN or absurd: not this pattern, and no cast of it
+    got.push_back(static_cast<int64_t>(v));
+  }
   if (got.size() == 4 && got[1] == -1) got[1] = want[1];
   if (got != want) return std::nullopt;
   return Match{{reshape, t, back}, g.output(back)};
