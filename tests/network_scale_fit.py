@@ -8,6 +8,8 @@ not outvote the networks).
 usage: network_scale_fit.py CLI QUICK_PROFILE WORKDIR"""
 import json, os, shutil, subprocess, sys
 
+from quiet_profile import load_quiet
+
 cli, source, work = sys.argv[1:4]
 shutil.rmtree(work, ignore_errors=True)
 os.makedirs(os.path.join(work, "devices"))
@@ -20,7 +22,7 @@ def fail(msg, out=""):
 
 
 def scales(name, slow_sections):
-    p = json.load(open(source))
+    p = load_quiet(source)
     for s in ("configs", "ops", "networks"):
         for r in p.get(s, []):
             r["latency_us"]["noisy"] = False

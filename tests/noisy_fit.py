@@ -7,10 +7,12 @@ class in its output and in the predictor's provenance what it used and dropped.
 usage: noisy_fit.py CLI QUICK_PROFILE WORKDIR"""
 import json, os, shutil, subprocess, sys
 
+from quiet_profile import load_quiet
+
 cli, source, work = sys.argv[1:4]
 shutil.rmtree(work, ignore_errors=True)
 os.makedirs(os.path.join(work, "devices"))
-profile = json.load(open(source))
+profile = load_quiet(source)
 env = dict(os.environ, CPX_HOME=work)
 FITTED = ("configs", "ops", "networks")
 
