@@ -101,10 +101,16 @@ namespace {
 constexpr int64_t max_attribute = int64_t{1} << 31;
 }  // namespace
 
-int64_t Graph::integer(int i, double v) const {
+std::optional<int64_t> as_integer(double v) {
   constexpr double bound = 9007199254740992.0;  // 2^53
-  if (std::isnan(v) || v != std::floor(v)) fail(i, "value " + std::to_string(v) + " is not an integer");
+  if (std::isnan(v) || v != std::floor(v)) return std::nullopt;
   return static_cast<int64_t>(std::clamp(v, -bound, bound));
+}
+
+int64_t Graph::integer(int i, double v) const {
+  const std::optional<int64_t> n = as_integer(v);
+  if (!n) fail(i, "value " + std::to_string(v) + " is not an integer");
+  return *n;
 }
 
 int64_t Graph::int_attr(int i, const std::string& name, int64_t fallback) const {

@@ -24,6 +24,11 @@ struct Constant {
 
 Constant read_tensor(const onnx::TensorProto& t, const std::string& file);
 
+// A constant's value as an integer: none for NaN or a fraction; values past +-2^53 are clamped there, since
+// PyTorch writes INT64_MAX for "to the end" and a cast of it back from double would overflow (found by
+// fuzz_onnx), while sums of clamped values cannot.
+std::optional<int64_t> as_integer(double v);
+
 class Graph {
  public:
   Graph(const onnx::GraphProto& g, std::string file);
@@ -43,9 +48,7 @@ class Graph {
   const Constant* constant(const std::string& name) const;
   const Constant& need_constant(int i, int input) const;  // input k of node i, or fails
   std::optional<double> scalar(const std::string& name) const;
-  // A constant's value used as a size, pad, axis or index of node i: NaN or a fraction fails; values past
-  // +-2^53 are clamped there, since PyTorch writes INT64_MAX for "to the end" and a cast of it back from
-  // double would overflow (found by fuzz_onnx), while sums of clamped values cannot.
+  // A constant's value used as a size, pad, axis or index of node i (as_integer), or fails naming it.
   int64_t integer(int i, double v) const;
   bool is_scalar(const std::string& name, double v) const;
 

@@ -122,8 +122,9 @@ std::optional<Match> channel_shuffle_at(const Graph& g, int reshape, const Dims&
   // PyTorch writes the channel count as -1 when it flattens; any other -1 is not this pattern.
   Dims got;
   for (double v : shape->values) {
-    if (!(std::abs(v) <= 1e15)) return std::nullopt;  // NaN or absurd: not this pattern, and no cast of it
-    got.push_back(static_cast<int64_t>(v));
+    const std::optional<int64_t> n = as_integer(v);
+    if (!n) return std::nullopt;
+    got.push_back(*n);
   }
   if (got.size() == 4 && got[1] == -1) got[1] = want[1];
   if (got != want) return std::nullopt;
