@@ -1,13 +1,18 @@
-// Devices you do not own, calibrated from published whole-network latencies. Three models, scored side
-// by side on held-out points:
+// Devices you do not own, calibrated from published whole-network latencies. Four models, scored side
+// by side on held-out points, each pricing the network the device's runtime runs (an eager runtime's ReLU
+// is a pass of its own: Hardware::runtime_fuses_relu):
 //  - hardware_transfer: each op's host roofline efficiency (host roofline time / host predicted time, in
 //    (0, 1]), raised to a fitted exponent, carried to the device's ceilings from its hardware description,
 //    then one factor per op group (see OpGroup), ridge towards 1 in log space, plus a fitted dispatch time
 //    per op (Calibrated::efficiency_exponent, dispatch_us_per_op), all fitted on the published points;
 //  - uniform_scale (the baseline): the host model scaled per operator class, Latency(net) ≈ Σ_c s_c·T_c(net),
 //    non-negative, regularised towards one common factor;
+//  - group_scale: the host model scaled per op group, log factors regularised towards their common one.
+//    Where a runtime's depthwise convs or activation passes lose far more against this host than its
+//    GEMMs do (FasterNet's PyTorch columns), the group factors say so; the transfer's ridge towards 1 and
+//    the per-class uniform scale's stronger pull (14 classes on 18-21 points) keep them near one factor;
 //  - macs_only (the floor): latency = MACs ÷ one fitted MACpS.
-// The device predicts with whichever of the first two has the lower leave-one-family-out MAPE (held-out,
+// The device predicts with whichever of the first three has the lower leave-one-family-out MAPE (held-out,
 // never in-sample), and carries an interval from that model's held-out errors.
 #pragma once
 
@@ -33,7 +38,7 @@ struct HeldOutScores {
 
 struct Calibration {
   Predictor device;
-  std::vector<HeldOutScores> held_out;  // hardware_transfer, uniform_scale, macs_only
+  std::vector<HeldOutScores> held_out;  // hardware_transfer, uniform_scale, group_scale, macs_only
   std::string chosen;
   std::vector<double> fitted_us;  // the chosen model on all points
 };

@@ -100,13 +100,14 @@ std::array<double, feature_count> basis(const OpFeatures& f) {
   return x;
 }
 
-OpFeatures op_features(const Network& net, size_t i, int64_t threads) {
+OpFeatures op_features(const Network& net, size_t i, int64_t threads, bool runtime_fuses_relu) {
   std::vector<ShapeNhwc> in;
   for (const auto& t : net.ops[i].inputs) in.push_back(net.shape_of(t));
-  return op_features(net.ops[i].attrs, in, net.shapes[i], threads);
+  return op_features(net.ops[i].attrs, in, net.shapes[i], threads, runtime_fuses_relu);
 }
 
-OpFeatures op_features(const OpAttrs& attrs, std::span<const ShapeNhwc> ins, const ShapeNhwc& out, int64_t threads) {
+OpFeatures op_features(const OpAttrs& attrs, std::span<const ShapeNhwc> ins, const ShapeNhwc& out, int64_t threads,
+                       bool runtime_fuses_relu) {
   const ShapeNhwc& in = ins[0];
   OpFeatures f;
   f.op_class = classify(attrs, in);
@@ -180,7 +181,7 @@ OpFeatures op_features(const OpAttrs& attrs, std::span<const ShapeNhwc> ins, con
          variant_a,
          variant_b,
          0.0};
-  if (unfused(act) && !std::holds_alternative<ActivationOp>(attrs)) {
+  if ((runtime_fuses_relu ? unfused(act) : act != Activation::none) && !std::holds_alternative<ActivationOp>(attrs)) {
     const ShapeNhwc act_in[] = {out};
     f.has_activation = true;
     f.activation = op_features(ActivationOp{act}, act_in, out, threads).base;

@@ -53,8 +53,11 @@ struct OpFeatures {
 // [1, base..., base_i·base_j for i <= j]
 std::array<double, feature_count> basis(const OpFeatures& f);
 
-OpFeatures op_features(const OpAttrs& op, std::span<const ShapeNhwc> in, const ShapeNhwc& out, int64_t threads);
-OpFeatures op_features(const Network& net, size_t op, int64_t threads);
+// runtime_fuses_relu = false: the runtime runs even a ReLU or ReLU6 of a conv or linear layer as its own
+// pass (Hardware::runtime_fuses_relu), so it too sets has_activation.
+OpFeatures op_features(const OpAttrs& op, std::span<const ShapeNhwc> in, const ShapeNhwc& out, int64_t threads,
+                       bool runtime_fuses_relu = true);
+OpFeatures op_features(const Network& net, size_t op, int64_t threads, bool runtime_fuses_relu = true);
 std::array<std::string, feature_count> feature_names();
 
 }  // namespace cpx::predictor

@@ -17,6 +17,15 @@ double sourced(ObjectReader& r, const char* key, double lo, double hi) {
   return v;
 }
 
+bool sourced_bool(ObjectReader& r, const char* key) {
+  ObjectReader f(r.raw(key), r.at(key));
+  const Json& v = f.raw("value");
+  if (!v.is_boolean()) f.at("value").fail(v, "expected true or false");
+  if (f.string("source").empty()) f.at("source").fail("", "every hardware figure needs its source");
+  f.finish();
+  return v.get<bool>();
+}
+
 }  // namespace
 
 double Hardware::peak_macps() const {
@@ -37,6 +46,7 @@ Hardware hardware_from_json(const Json& j, const Where& where) {
     if (f.string("source").empty()) f.at("source").fail("", "every hardware figure needs its source");
     f.finish();
   }
+  h.runtime_fuses_relu = sourced_bool(r, "runtime_fuses_relu");
   h.threads = static_cast<int64_t>(sourced(r, "threads", 1, 256));
   const Json& cores = r.raw("cores");
   if (!cores.is_array() || cores.empty()) r.at("cores").fail(cores, "expected a non-empty array of core groups");

@@ -23,6 +23,11 @@ struct CoreGroup {
 
 struct Hardware {
   std::string device, description, runtime;
+  // Whether the runtime computes a ReLU or ReLU6 that follows a conv or linear layer inside that layer's
+  // kernel (ONNX Runtime's FusedConv, TFLite's fused activation, this executor's XNNPACK clamp) or as a
+  // pass of its own over the layer's output (eager PyTorch's nn.ReLU). The host model prices such a pass
+  // with its elementwise model (predict).
+  bool runtime_fuses_relu = true;
   int64_t threads = 0;  // of the published runtime; equals the cores counted in `cores`
   std::vector<CoreGroup> cores;
   double l1d_kib = 0, l2_kib = 0, l3_kib = 0;

@@ -115,6 +115,9 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
   const int64_t host_threads = dev ? dev->host_threads : threads;
   if (dev) prediction_threads(p, threads);
   const bool transfer = dev && dev->method == "hardware_transfer";
+  const bool group_scale = dev && dev->method == "group_scale";
+  // A device's network is what its runtime runs: an eager runtime's ReLU is a pass of its own.
+  const bool fuses_relu = !dev || dev->hardware.runtime_fuses_relu;
   const Ceilings device = dev ? Ceilings{dev->hardware.peak_macps(), dev->hardware.dram_bytes_per_s} : Ceilings{};
   const double scale = nearest_threads(p.network_scale, host_threads, 1.0);
   // A host model predicts what this machine's executor runs: an op it fuses into another's kernel costs
@@ -125,7 +128,7 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
     fused = profiler::plan_fusions(net, p.provenance["environment"]["igemm"].get<bool>(),
                                    static_cast<size_t>(std::max<int64_t>(1, host_threads)));
   for (size_t i = 0; i < net.ops.size(); ++i) {
-    const OpFeatures f = op_features(net, i, host_threads);
+    const OpFeatures f = op_features(net, i, host_threads, fuses_relu);
     if (fused && fused->into[i]) {
       out.ops.push_back({f.op_class, f.macs, 0.0, 0.0, fused->into[i]});
       continue;
@@ -139,12 +142,16 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
       op_us = dev->group_factor[static_cast<size_t>(op_group(f.op_class))] *
                   transferred_us(scale * (t.latency_us - t.activation_us), f.macs, f.bytes, dev->host, device, alpha) +
               act_us + dev->dispatch_us_per_op;
+    } else if (group_scale) {
+      act_us *= dev->group_factor[static_cast<size_t>(OpGroup::elementwise)];
+      op_us = dev->group_factor[static_cast<size_t>(op_group(f.op_class))] * scale * (t.latency_us - t.activation_us) + act_us;
     }
     out.ops.push_back({f.op_class, f.macs, op_us, act_us, std::nullopt});
     out.latency_us += out.ops.back().latency_us;
   }
-  // A published runtime's own per-network overhead is unknown; the transfer does not invent one.
-  out.overhead_us = transfer ? 0.0 : nearest_threads(p.network_overhead_us, host_threads, 0.0);
+  // A published runtime's own per-network overhead is unknown; the transfer and the group scale do not
+  // invent one (the uniform scale keeps the host's, scaled by its common factor).
+  out.overhead_us = transfer || group_scale ? 0.0 : nearest_threads(p.network_overhead_us, host_threads, 0.0);
   out.latency_us += out.overhead_us;
   if (dev) {
     out.interval_us = std::array<double, 2>{out.latency_us / (1 + dev->error_high), out.latency_us / (1 + dev->error_low)};
@@ -819,8 +826,8 @@ Predictor device_from_json(const Json& j, const Where& where) {
   r.number("fp32_peak_macps", 0, 1e18);  // derived from the hardware; written for readers
   c.rebuild = r.string("rebuild");
   c.method = r.string("method");
-  if (c.method != "hardware_transfer" && c.method != "uniform_scale")
-    r.at("method").fail(c.method, "expected \"hardware_transfer\" or \"uniform_scale\"");
+  if (c.method != "hardware_transfer" && c.method != "group_scale" && c.method != "uniform_scale")
+    r.at("method").fail(c.method, "expected \"hardware_transfer\", \"group_scale\" or \"uniform_scale\"");
   c.host_threads = r.integer("host_threads", 1, 256);
   {
     ObjectReader h(r.raw("host_ceilings"), r.at("host_ceilings"));
@@ -996,9 +1003,14 @@ Json prediction_json(const Predictor& p, const Network& net, const NetworkPredic
   std::vector<std::vector<OutsideFeature>> outside;
   std::set<std::string> outside_names;
   int64_t ops_outside = 0;
+  // The features predict() gave the host model: a calibrated device evaluates it at its host threads, on
+  // the network its runtime runs.
+  const int64_t model_threads = p.calibrated ? p.calibrated->host_threads : threads;
+  const bool fuses_relu = !p.calibrated || p.calibrated->hardware.runtime_fuses_relu;
   for (size_t i = 0; i < net.ops.size(); ++i) {
     // A fused op is not predicted (profiler/fusion.hpp), so nothing of it can lie outside the profile.
-    outside.push_back(pred.ops[i].fused_into ? std::vector<OutsideFeature>{} : outside_profile(p, op_features(net, i, threads)));
+    outside.push_back(pred.ops[i].fused_into ? std::vector<OutsideFeature>{}
+                                             : outside_profile(p, op_features(net, i, model_threads, fuses_relu)));
     ops_outside += !outside.back().empty();
     for (const auto& o : outside.back()) outside_names.insert(std::string(to_string(o.model)) + "." + o.feature);
   }

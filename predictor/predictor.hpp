@@ -38,12 +38,13 @@ std::string_view to_string(OpGroup g);
 struct Calibrated {
   Hardware hardware;
   // "hardware_transfer": each op = its host roofline efficiency carried to the device's ceilings, times
-  // its group's factor. "uniform_scale": the host model scaled per class (the baseline; the class scales
-  // sit in the host model's classes).
+  // its group's factor. "group_scale": each op = its host time times its group's factor. "uniform_scale":
+  // the host model scaled per class (the baseline; the class scales sit in the host model's classes).
+  // Every method prices the network the device's runtime runs (hardware.runtime_fuses_relu).
   std::string method;
   int64_t host_threads = 1;  // the host model is evaluated at this thread count
   Ceilings host;             // hardware_transfer: the host's probed ceilings at host_threads
-  std::array<double, op_group_count> group_factor{1, 1, 1, 1};
+  std::array<double, op_group_count> group_factor{1, 1, 1, 1};  // hardware_transfer and group_scale
   // hardware_transfer: the host efficiency enters as efficiency^efficiency_exponent, and every op of the
   // network costs dispatch_us_per_op more. An exponent above 1 says the device's runtime loses more than
   // the host's executor where the host is already far from its roofline (few channels, depthwise, data

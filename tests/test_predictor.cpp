@@ -262,6 +262,25 @@ std::vector<PublishedPoint> synthetic_points(const Predictor& host, double noise
   }
   return points;
 }
+
+// `host` as a calibrated device of a shipped hardware description, by `method`, at unit factors.
+Predictor as_device(const Predictor& host, const std::string& device, const std::string& method) {
+  Predictor d = host;
+  d.device = device;
+  d.calibrated = Calibrated{};
+  d.calibrated->hardware = *shipped_hardware(device);
+  d.calibrated->method = method;
+  d.calibrated->host = test_host;
+  return d;
+}
+
+// What `truth` predicts for the family_models, as published points.
+std::vector<PublishedPoint> points_of(const Predictor& truth) {
+  std::vector<PublishedPoint> points;
+  for (const auto& [m, fam] : family_models)
+    points.push_back({m, predict(truth, find_zoo(m)->build(0), truth.calibrated->hardware.threads).latency_us / 1e3, fam});
+  return points;
+}
 }  // namespace
 
 TEST_CASE("calibration: the uniform baseline recovers a uniformly slower device exactly, held out") {
@@ -270,7 +289,7 @@ TEST_CASE("calibration: the uniform baseline recovers a uniformly slower device 
   for (const auto& [m, fam] : family_models)
     points.push_back({m, 2.0 * (predict(host, find_zoo(m)->build(0), 1).latency_us - 5.0) / 1e3, fam});
   const Calibration c = calibrate(host, test_host, *shipped_hardware("pi5"), points, "points.csv", "rebuild it");
-  REQUIRE(c.held_out.size() == 3);
+  REQUIRE(c.held_out.size() == 4);
   CHECK(c.held_out[1].method == "uniform_scale");
   CHECK(c.held_out[1].figures["lomo"]["mape"].get<double>() < 1e-6);
   CHECK(c.held_out[1].figures["lofo"]["mape"].get<double>() < 1e-6);
@@ -340,19 +359,12 @@ TEST_CASE("transfer: host efficiency stays in (0, 1], so a device op never beats
 
 TEST_CASE("calibration: the transfer finds a runtime's efficiency exponent and per-op dispatch time, held out") {
   const Predictor host = constant_predictor(1.0);
-  Predictor truth = host;
-  truth.device = "pi5";
-  truth.calibrated = Calibrated{};
-  truth.calibrated->hardware = *shipped_hardware("pi5");
-  truth.calibrated->method = "hardware_transfer";
-  truth.calibrated->host = test_host;
+  Predictor truth = as_device(host, "pi5", "hardware_transfer");
   // Factors of 1: with others the ridge (towards 1) trades a little factor for exponent.
   truth.calibrated->group_factor = {1, 1, 1, 1};
   truth.calibrated->efficiency_exponent = 2;
   truth.calibrated->dispatch_us_per_op = 32;  // on the grid: recoverable exactly
-  std::vector<PublishedPoint> points;
-  for (const auto& [m, fam] : family_models)
-    points.push_back({m, predict(truth, find_zoo(m)->build(0), truth.calibrated->hardware.threads).latency_us / 1e3, fam});
+  const std::vector<PublishedPoint> points = points_of(truth);
   const Calibration c = calibrate(host, test_host, *shipped_hardware("pi5"), points, "p.csv", "r");
   CHECK(c.chosen == "hardware_transfer");
   const Calibrated& d = *c.device.calibrated;
@@ -413,6 +425,76 @@ TEST_CASE("hardware descriptions: every shipped one parses, its peak is computed
   j = pi5;
   j.erase("interval");
   fails_naming(j, "interval");
+  j = pi5;
+  j["hardware"].erase("runtime_fuses_relu");
+  fails_naming(j, "runtime_fuses_relu");
+  j = pi5;
+  j["hardware"]["runtime_fuses_relu"]["value"] = 1;
+  fails_naming(j, "runtime_fuses_relu.value");
+}
+
+TEST_CASE("a device whose runtime does not fuse ReLU pays a pass of its own for each one, priced by the elementwise model") {
+  // An eager runtime (FasterNet's PyTorch columns) runs nn.ReLU after the conv; XNNPACK, ONNX Runtime and
+  // TFLite clamp inside it. The pass is the host's elementwise model on the conv's output.
+  Predictor host = constant_predictor(1.0);
+  host.classes[static_cast<size_t>(OpClass::elementwise)]->theta[0] = std::log(7.0);
+  Predictor dev = as_device(host, "a72", "group_scale");
+  dev.calibrated->group_factor = {2, 3, 5, 1};
+  REQUIRE_FALSE(dev.calibrated->hardware.runtime_fuses_relu);
+  const Network net = find_zoo("fasternet-t2")->build(0);  // ReLU after its middle 1x1 convs
+  const NetworkPrediction eager = predict(dev, net, 1);
+  dev.calibrated->hardware.runtime_fuses_relu = true;
+  const NetworkPrediction fused = predict(dev, net, 1);
+  int64_t passes = 0;
+  for (size_t i = 0; i < net.ops.size(); ++i) {
+    const auto* c = net.ops[i].as<Conv2d>();
+    const bool relu = c && (c->activation == Activation::relu || c->activation == Activation::relu6);
+    INFO(net.ops[i].name);
+    CHECK(fused.ops[i].activation_us == (c && c->activation != Activation::none && !relu ? eager.ops[i].activation_us : 0.0));
+    if (!relu) {
+      CHECK(eager.ops[i].latency_us == fused.ops[i].latency_us);
+      continue;
+    }
+    ++passes;
+    CHECK(eager.ops[i].activation_us == Approx(5 * 7.0));  // the elementwise group's factor x the pass
+    CHECK(eager.ops[i].latency_us == Approx(fused.ops[i].latency_us + 5 * 7.0));
+  }
+  CHECK(passes > 10);
+  CHECK(eager.latency_us == Approx(fused.latency_us + static_cast<double>(passes) * 5 * 7.0));
+  // group_scale: op = its group's factor x the host time, and no per-network overhead of the host's.
+  CHECK(fused.overhead_us == 0);
+  const size_t stem = 0;
+  CHECK(fused.ops[stem].latency_us == Approx(dev.calibrated->group_factor[static_cast<size_t>(op_group(fused.ops[stem].op_class))] * 1.0));
+}
+
+TEST_CASE("calibration: the group scale recovers per-group factors around a common one, held out") {
+  // A device whose depthwise group runs 3x the host's times and the rest 2x. The transfer's ridge pulls
+  // its factors towards 1 and the uniform scale's towards one factor, so neither recovers this exactly; the
+  // group scale's pulls only the deviations towards the common factor.
+  const Predictor host = constant_predictor(1.0);
+  Predictor truth = as_device(host, "pi5", "group_scale");
+  truth.calibrated->group_factor = {2, 3, 2, 2};
+  const std::vector<PublishedPoint> points = points_of(truth);
+  const Calibration c = calibrate(host, test_host, *shipped_hardware("pi5"), points, "p.csv", "r");
+  REQUIRE(c.held_out.size() == 4);
+  CHECK(c.held_out[2].method == "group_scale");
+  CHECK(c.chosen == "group_scale");
+  CHECK(c.held_out[2].figures["lofo"]["mape"].get<double>() < 0.05);
+  CHECK(c.held_out[2].figures["lofo"]["mape"].get<double>() < c.held_out[1].figures["lofo"]["mape"].get<double>());
+  const Calibrated& d = *c.device.calibrated;
+  CHECK(d.method == "group_scale");
+  // The ridge (a factor 1.5 from the common one costs about a 4% RMS log error) shrinks the two towards
+  // each other, never past each other.
+  const double gemm = d.group_factor[static_cast<size_t>(OpGroup::gemm)], dw = d.group_factor[static_cast<size_t>(OpGroup::depthwise)];
+  CHECK(gemm >= 2.0);
+  CHECK(dw <= 3.0);
+  CHECK(dw > 1.1 * gemm);
+  // A group no point has time in (attention) sits at the common level, not at 1.
+  CHECK(d.group_factor[static_cast<size_t>(OpGroup::attention)] > 1.5);
+  // It round-trips through the device file and predicts the published points.
+  const Predictor back = predictor_from_json(to_json(c.device), "pi5.json");
+  CHECK(back.calibrated->method == "group_scale");
+  CHECK(predict(back, find_zoo("b1")->build(0), 4).latency_us == Approx(points[2].latency_ms * 1e3).epsilon(0.05));
 }
 
 TEST_CASE("shipped devices carry a host model fitted with --select balanced, and say so") {

@@ -227,10 +227,13 @@ void run_calibrate(const std::string& device, const std::string& published, cons
                 cell(f(lofo, "spearman"), 1, "%.3f").c_str(), s.method == r.calibration.chosen ? "  <- the device" : "");
   }
   std::printf("chosen by %s\n", d.held_out["chosen_by"].get<std::string>().c_str());
-  if (d.method == "hardware_transfer") {
+  if (d.method == "hardware_transfer" || d.method == "group_scale") {
     std::printf("group factors:");
     for (size_t g = 0; g < predictor::op_group_count; ++g)
-      std::printf(" %s %.3f;", std::string(predictor::to_string(static_cast<predictor::OpGroup>(g))).substr(0, 11).c_str(), d.group_factor[g]);
+    {
+      const std::string name(predictor::to_string(static_cast<predictor::OpGroup>(g)));
+      std::printf(" %s %.3f;", name.substr(0, name.find(' ')).c_str(), d.group_factor[g]);
+    }
     std::printf("\n");
   }
   std::printf("interval: %.0f%%, errors %+.1f%% to %+.1f%% (%s); cross-validated coverage %.0f%%\n", 100 * d.interval["level"].get<double>(),
