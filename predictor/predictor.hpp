@@ -18,6 +18,7 @@
 #include "predictor/features.hpp"
 #include "predictor/hardware.hpp"
 #include "predictor/roofline.hpp"
+#include "profiler/interference.hpp"
 
 namespace cpx::predictor {
 
@@ -198,8 +199,10 @@ inline constexpr size_t min_networks_for_interval = 10;
 
 // What one class model predicts for base features (times its calibration scale).
 double class_model_us(const ClassModel& m, const std::array<double, base_feature_count>& base);
-// Above this share of noisy measurements in the sections fit learns from, fit refuses the profile.
-inline constexpr double max_noisy_share_to_fit = 0.5;
+// Above this share of noisy measurements in any section fit learns from (configs, ops, networks) of at
+// least profiler::section_noise_min_measurements, fit refuses the profile (profiler::Interference::
+// mostly_noisy_section: the profile command warned and exited 3 for it).
+inline constexpr double max_noisy_share_to_fit = profiler::section_noise_limit;
 // Above this spread of the profile's reference conv (machine_speed, profiler/machine_speed.hpp) fit refuses
 // the profile; above profiler::max_speed_spread it fits, and its provenance and `fit` say the machine slowed.
 // A default profile here (2026-11-23) slowed 11% at 2 threads in its last 80 s, which a refusal at 10%

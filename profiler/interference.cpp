@@ -103,11 +103,20 @@ std::string Interference::summary() const {
   return std::to_string(t.noisy) + " of " + std::to_string(t.measurements) + " (" + percent(t.share()) + "): " + per;
 }
 
+const std::pair<std::string, NoiseCount>* Interference::mostly_noisy_section() const {
+  for (const auto& s : sections_)
+    if (s.second.measurements >= section_noise_min_measurements && s.second.share() > section_noise_limit) return &s;
+  return nullptr;
+}
+
 std::string Interference::line(const std::string& command) const {
   if (!above())
     return command + ": noisy measurements " + summary() + " (below the " + percent(interference_threshold) + " threshold)";
-  return command + ": WARNING: noisy measurements " + summary() + ", above the " + percent(interference_threshold) +
-         " threshold: the machine was busy while measuring, so these figures read slower than this machine is; measure "
+  const auto* section = total().share() > interference_threshold ? nullptr : mostly_noisy_section();
+  return command + ": WARNING: noisy measurements " + summary() +
+         (section ? ", " + section->first + " more than " + percent(section_noise_limit) + " of it"
+                  : ", above the " + percent(interference_threshold) + " threshold") +
+         ": the machine was busy while measuring, so these figures read slower than this machine is; measure "
          "again on a quiet machine (--quiet-machine-check); exit " + std::to_string(exit_interfered);
 }
 

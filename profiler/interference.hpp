@@ -29,6 +29,12 @@ inline constexpr double noisy_cv_threshold_cold = 0.25;
 inline constexpr double noisy_wait_threshold = 0.10;
 // Above this share of noisy measurements a command warns in its last line and exits with exit_interfered.
 inline constexpr double interference_threshold = 0.10;
+// So does it when one section of at least section_noise_min_measurements is more than this share noisy,
+// however quiet the rest: a profile here (2026-11-24) was 8.6% noisy overall with 66 of its 80 networks
+// measured while the machine ran slow, and fit learns the in-network op times and the whole-network
+// scale from that section alone (fit refuses such a profile: predictor::max_noisy_share_to_fit).
+inline constexpr double section_noise_limit = 0.5;
+inline constexpr int64_t section_noise_min_measurements = 10;
 // The command finished and wrote its output, but the machine interfered above the threshold.
 inline constexpr int exit_interfered = 3;
 
@@ -46,7 +52,10 @@ class Interference {
   // `timing`: a to_json(Timing) object. Sections are kept in the order they are first added.
   void add(const std::string& section, const Json& timing);
   NoiseCount total() const;
-  bool above() const { return total().share() > interference_threshold; }
+  bool above() const { return total().share() > interference_threshold || mostly_noisy_section(); }
+  // The first section (name, count) of at least section_noise_min_measurements more than
+  // section_noise_limit noisy; null when none is.
+  const std::pair<std::string, NoiseCount>* mostly_noisy_section() const;
   const std::vector<std::pair<std::string, NoiseCount>>& sections() const { return sections_; }
   // {"measurements", "noisy", "share", "threshold", "above_threshold", "sections": {name: {...}}}
   Json to_json() const;

@@ -116,3 +116,21 @@ TEST_CASE("the interference summary counts noisy timings per section and why") {
   CHECK(!quiet.above());
   CHECK(quiet.line("measure") == "measure: noisy measurements 0 of 1 (0%): network 0/1 (below the 10% threshold)");
 }
+
+TEST_CASE("the interference check warns when one section is mostly noisy, however quiet the whole") {
+  const Json noisy = {{"noisy", true}, {"wait_fraction", 0.0}, {"outlier_runs", 0}, {"stats_us", {{"cv", 0.3}}}};
+  const Json quiet = {{"noisy", false}, {"wait_fraction", 0.0}, {"outlier_runs", 0}, {"stats_us", {{"cv", 0.0}}}};
+  profiler::Interference n;
+  for (int i = 0; i < 200; ++i) n.add("configs", quiet);
+  for (int i = 0; i < 9; ++i) n.add("networks", noisy);
+  CHECK(n.total().share() < profiler::interference_threshold);
+  CHECK_FALSE(n.above());  // 9 of 9, but too few to say
+  n.add("networks", quiet);
+  n.add("networks", noisy);
+  CHECK(n.above());  // 10 of 11
+  REQUIRE(n.mostly_noisy_section());
+  CHECK(n.mostly_noisy_section()->first == "networks");
+  CHECK_THAT(n.line("profile"), Catch::StartsWith("profile: WARNING: noisy measurements 10 of 211 (4.7%): configs 0/200") &&
+                                    Catch::Contains("networks more than 50% of it") && Catch::EndsWith("exit 3"));
+  CHECK(n.to_json()["above_threshold"] == true);
+}

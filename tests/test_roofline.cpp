@@ -276,6 +276,24 @@ TEST_CASE("fit refuses a profile measured while the machine changed speed by a q
   CHECK_THAT(error_of([&] { fit(profile, "synthetic.json"); }), Catch::Contains("synthetic.json: machine_speed: expected"));
 }
 
+TEST_CASE("fit refuses a profile with one section mostly noisy, however quiet the rest is, unless allowed noisy", "[roofline]") {
+  Json profile = synthetic_profile(true_us, 8);
+  // The same records again as quiet operator measurements: 30% of the profile is noisy, 60% of configs.
+  profile["ops"] = profile["configs"];
+  for (auto& r : profile["ops"]) r["id"] = "op_" + r["id"].get<std::string>();
+  const size_t n = profile["configs"].size();
+  for (size_t i = 0; i < n; ++i) profile["configs"][i]["latency_us"]["noisy"] = i < n * 6 / 10;
+  const std::string error = error_of([&] { fit(profile, "synthetic.json"); });
+  CHECK_THAT(error, Catch::Contains("synthetic.json: configs: " + std::to_string(n * 6 / 10) + " of " + std::to_string(n) +
+                                    " measurements flagged noisy, more than 50%") &&
+                        Catch::Contains("--allow-noisy"));
+  FitOptions allow;
+  allow.allow_noisy = true;
+  CHECK(fit(profile, "synthetic.json", allow).classes[static_cast<size_t>(OpClass::conv_dense)]);
+  for (size_t i = 0; i < n; ++i) profile["configs"][i]["latency_us"]["noisy"] = i < n * 4 / 10;  // 40%: fitted
+  CHECK(fit(profile, "synthetic.json").classes[static_cast<size_t>(OpClass::conv_dense)]);
+}
+
 TEST_CASE("fit without probed ceilings (or without the cache bandwidth) keeps the quadratic and says why", "[roofline]") {
   Json profile = synthetic_profile(true_us, 5);
   profile.erase("peaks");
