@@ -534,7 +534,8 @@ Layers layer_breakdown(const Context& c, const std::optional<profiler::LayerTimi
   return out;
 }
 
-// The roofline's ceilings come from the profile's measured peaks; elsewhere it has points only.
+// The roofline's ceilings: the profile's measured peaks on the host, a calibrated device's stated ones
+// (its hardware description: the fp32 peak of the cores its runtime used, and DRAM bandwidth); else none.
 Json roofline(const Context& c, const Json& points) {
   Json roof = {{"peak_macps", nullptr}, {"bandwidth_bytes_per_s", nullptr}, {"source", nullptr}, {"points", points}};
   if (c.profile)
@@ -542,6 +543,10 @@ Json roofline(const Context& c, const Json& points) {
       if (pk["threads"] == c.t)
         roof = {{"peak_macps", pk["peak_macps"]}, {"bandwidth_bytes_per_s", pk["bandwidth_bytes_per_s"]}, {"source", "profile"},
                 {"points", points}};
+  if (roof["peak_macps"].is_null() && c.pred.calibrated) {
+    const predictor::Hardware& hw = c.pred.calibrated->hardware;
+    roof = {{"peak_macps", hw.peak_macps()}, {"bandwidth_bytes_per_s", hw.dram_bytes_per_s}, {"source", "hardware"}, {"points", points}};
+  }
   if (roof["peak_macps"].is_null()) c.missing.push_back("no measured peak MACpS or bandwidth for " + c.o.device + " (roofline without ceilings)");
   return roof;
 }

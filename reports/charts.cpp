@@ -394,13 +394,17 @@ Chart roofline(const Json& r, Report& report) {
   const Json& roof = r["roofline"];
   const Dataset& d = dataset(report, "roofline");
   const bool has_roof = !dataset(report, "roofline_ceiling").rows.empty();
+  const bool stated = roof["source"] == "hardware";
   c.caption = "Each operator's arithmetic intensity (MACs per byte moved) against the MACs per second it achieves on " +
               device_name(r) + " (log-log)." +
-              (has_roof ? " The roof is the measured bandwidth times intensity, capped by the measured peak compute: "
-                          "operators far below it are limited by neither, but by overheads."
-                        : " No roof: peak compute and bandwidth were not measured for this device.");
-  if (roof["peak_macps"].is_null()) report.missing.push_back("roofline: no measured peak compute (MACpS) for " + device_name(r));
-  if (roof["bandwidth_bytes_per_s"].is_null()) report.missing.push_back("roofline: no measured memory bandwidth for " + device_name(r));
+              (!has_roof ? " No roof: peak compute and bandwidth were not measured for this device."
+               : stated  ? " The roof is the stated DRAM bandwidth times intensity, capped by the stated fp32 peak of the cores "
+                           "its runtime used (the device's hardware description, not measured): operators far below it are "
+                           "limited by neither, but by overheads and by the runtime."
+                         : " The roof is the measured bandwidth times intensity, capped by the measured peak compute: "
+                           "operators far below it are limited by neither, but by overheads.");
+  if (roof["peak_macps"].is_null()) report.missing.push_back("roofline: no measured or stated peak compute (MACpS) for " + device_name(r));
+  if (roof["bandwidth_bytes_per_s"].is_null()) report.missing.push_back("roofline: no measured or stated memory bandwidth for " + device_name(r));
   Table t = table("Roofline on " + device_name(r), {"peak MACpS", "bandwidth (B/s)", "ridge (MACs/byte)", "source", "operators plotted"});
   t.rows.push_back({si(roof["peak_macps"]), si(roof["bandwidth_bytes_per_s"]),
                     has_roof ? fixed(Json(roof["peak_macps"].get<double>() / roof["bandwidth_bytes_per_s"].get<double>()), 1) : "—",

@@ -333,6 +333,10 @@ TEST_CASE("a calibrated pi5 job shows the family-held-out predictions of its cho
   o.progress = false;
   o.out_dir = (std::filesystem::temp_directory_path() / ("cpx_job_lofo_" + std::to_string(::getpid()))).string();
   const Json r = run_job(o, cal.device, nullptr);
+  // Not measured here, the roofline's ceilings are the device's stated ones, and say so.
+  CHECK(r["roofline"]["source"] == "hardware");
+  CHECK(r["roofline"]["peak_macps"].get<double>() == Approx(predictor::shipped_hardware("pi5")->peak_macps()));
+  CHECK(r["roofline"]["bandwidth_bytes_per_s"].get<double>() == Approx(predictor::shipped_hardware("pi5")->dram_bytes_per_s));
   const Json& pa = r["predictor_accuracy"];
   REQUIRE(pa.is_object());
   CHECK(pa["held_out"] == "lofo");
