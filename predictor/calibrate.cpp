@@ -18,19 +18,22 @@ namespace cpx::predictor {
 
 namespace {
 
-// The host model as a device at unit scales: host op times of the network the device's runtime runs.
-Predictor host_as_device(const Predictor& host, const Hardware& hardware) {
-  Predictor unit = host;
-  unit.calibrated = Calibrated{};
-  unit.calibrated->hardware = hardware;
-  unit.calibrated->method = "uniform_scale";
-  unit.calibrated->host_threads = 1;
-  return unit;
+// The host model as a `method` device at unit factors (exponent 1, no dispatch time), evaluated at 1 host
+// thread: it predicts the network the device's runtime runs.
+Predictor host_as_device(const Predictor& host, const Hardware& hardware, const std::string& method, const Ceilings& host_ceilings = {}) {
+  Predictor d = host;
+  d.device = hardware.device;
+  d.calibrated = Calibrated{};
+  d.calibrated->hardware = hardware;
+  d.calibrated->method = method;
+  d.calibrated->host_threads = 1;
+  d.calibrated->host = host_ceilings;
+  return d;
 }
 
 // Per-class host times of each network as the device's runtime runs it (rows: points, columns: classes).
 Eigen::MatrixXd class_times(const Predictor& host, const Hardware& hardware, const std::vector<PublishedPoint>& points) {
-  const Predictor unit = host_as_device(host, hardware);
+  const Predictor unit = host_as_device(host, hardware, "uniform_scale");
   Eigen::MatrixXd T = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(points.size()), op_class_count);
   for (size_t i = 0; i < points.size(); ++i) {
     const ZooEntry* e = find_zoo(points[i].model);
@@ -220,18 +223,6 @@ TransferFit fit_transfer(const std::vector<Eigen::MatrixXd>& G_by_exponent, cons
   return best;
 }
 
-// The host model as a hardware_transfer device at factor 1, exponent 1 and no dispatch time.
-Predictor transfer_device(const Predictor& host, const Ceilings& host_ceilings, const Hardware& hardware) {
-  Predictor transfer = host;
-  transfer.device = hardware.device;
-  transfer.calibrated = Calibrated{};
-  transfer.calibrated->hardware = hardware;
-  transfer.calibrated->method = "hardware_transfer";
-  transfer.calibrated->host_threads = 1;
-  transfer.calibrated->host = host_ceilings;
-  return transfer;
-}
-
 // group_times at each of efficiency_exponents.
 std::vector<Eigen::MatrixXd> group_times_by_exponent(Predictor transfer, const std::vector<PublishedPoint>& points) {
   std::vector<Eigen::MatrixXd> out;
@@ -333,6 +324,35 @@ Json published_rows(const std::vector<PublishedPoint>& points, const std::vector
   return pts;
 }
 
+// The device file's provenance: where its points came from, per point what each method predicted, the host
+// model it carries, and how each method and the runtime's lowering work.
+Json calibration_provenance(const Predictor& host, const Hardware& hardware, const std::string& source, Json published,
+                            Json class_scales) {
+  const Json hp = host.provenance.is_object() ? host.provenance : Json::object();
+  return {{"calibrated_from", source},
+          {"published", std::move(published)},
+          {"class_scales", class_scales},
+          {"host_model", {{"environment", hp.value("environment", Json::object())},
+                          {"profile_complete", hp.value("profile_complete", false)},
+                          {"fitted_on", hp.value("fitted_on", "")},
+                          {"selection", hp.value("selection", "")}}},
+          {"transfer", "device op time = group factor x device roofline time / host efficiency^efficiency_exponent + "
+                       "dispatch_us_per_op; host efficiency = host roofline "
+                       "time / host predicted time at 1 thread, clamped into (0, 1]; roofline time = max(MACs / peak_macps, bytes / "
+                       "bandwidth); device peak = fp32 peak of the cores its runtime used (hardware), bandwidth = its DRAM's. "
+                       "Multi-thread scaling is not modelled beyond the summed core peaks: the group factors absorb it. "
+                       "Group factors: ridge towards 1 in log space (lambda 0.01 on the mean squared log error); the exponent "
+                       "(0.5 to 3 by 0.25) and the dispatch time (0, or 0.5 us to 1 ms by doublings) are the grid pair of least "
+                       "training objective, chosen inside every held-out fold on its training points only."},
+          {"group_scale", "device op time = group factor x host predicted time at 1 thread; group factors: ridge towards their "
+                          "common factor in log space (lambda 0.01 on the mean squared log error, on the deviations only)"},
+          {"runtime_fuses_relu", hardware.runtime_fuses_relu},
+          {"lowering", hardware.runtime_fuses_relu
+                           ? "every method prices the network as the host executor runs it, ReLU and ReLU6 inside their conv"
+                           : "every method prices each ReLU or ReLU6 of a conv or linear layer as a pass of its own (the host's "
+                             "elementwise model, in the elementwise group): the device's runtime does not fuse them"}};
+}
+
 }  // namespace
 
 Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, const Hardware& hardware,
@@ -347,7 +367,7 @@ Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, cons
   std::vector<std::string> family;
   for (const auto& p : points) family.push_back(p.family.empty() ? p.model : p.family);
 
-  const Predictor transfer = transfer_device(host, host_ceilings, hardware);
+  const Predictor transfer = host_as_device(host, hardware, "hardware_transfer", host_ceilings);
   const std::vector<Eigen::MatrixXd> G_by_exponent = group_times_by_exponent(transfer, points);
   Eigen::VectorXd macs(y.size()), ops(y.size());
   for (size_t i = 0; i < points.size(); ++i) {
@@ -445,29 +465,7 @@ Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, cons
                 {"families", per_family},
                 {"family_rule", "the CSV's family column; a parenthesised variant (\"FasterNet (ablation)\") is its family (\"FasterNet\")"},
                 {"points", points.size()}};
-  const Json hp = host.provenance.is_object() ? host.provenance : Json::object();
-  d.provenance = {{"calibrated_from", source},
-                  {"published", published_rows(points, family, out, held)},
-                  {"class_scales", class_scales},
-                  {"host_model", {{"environment", hp.value("environment", Json::object())},
-                                  {"profile_complete", hp.value("profile_complete", false)},
-                                  {"fitted_on", hp.value("fitted_on", "")},
-                                  {"selection", hp.value("selection", "")}}},
-                  {"transfer", "device op time = group factor x device roofline time / host efficiency^efficiency_exponent + "
-                               "dispatch_us_per_op; host efficiency = host roofline "
-                               "time / host predicted time at 1 thread, clamped into (0, 1]; roofline time = max(MACs / peak_macps, bytes / "
-                               "bandwidth); device peak = fp32 peak of the cores its runtime used (hardware), bandwidth = its DRAM's. "
-                               "Multi-thread scaling is not modelled beyond the summed core peaks: the group factors absorb it. "
-                               "Group factors: ridge towards 1 in log space (lambda 0.01 on the mean squared log error); the exponent "
-                               "(0.5 to 3 by 0.25) and the dispatch time (0, or 0.5 us to 1 ms by doublings) are the grid pair of least "
-                               "training objective, chosen inside every held-out fold on its training points only."},
-                  {"group_scale", "device op time = group factor x host predicted time at 1 thread; group factors: ridge towards their "
-                                  "common factor in log space (lambda 0.01 on the mean squared log error, on the deviations only)"},
-                  {"runtime_fuses_relu", hardware.runtime_fuses_relu},
-                  {"lowering", hardware.runtime_fuses_relu
-                                   ? "every method prices the network as the host executor runs it, ReLU and ReLU6 inside their conv"
-                                   : "every method prices each ReLU or ReLU6 of a conv or linear layer as a pass of its own (the host's "
-                                     "elementwise model, in the elementwise group): the device's runtime does not fuse them"}};
+  d.provenance = calibration_provenance(host, hardware, source, published_rows(points, family, out, held), class_scales);
   return out;
 }
 
