@@ -229,8 +229,7 @@ void run_calibrate(const std::string& device, const std::string& published, cons
   std::printf("chosen by %s\n", d.held_out["chosen_by"].get<std::string>().c_str());
   if (d.method == "hardware_transfer" || d.method == "group_scale") {
     std::printf("group factors:");
-    for (size_t g = 0; g < predictor::op_group_count; ++g)
-    {
+    for (size_t g = 0; g < predictor::op_group_count; ++g) {
       const std::string name(predictor::to_string(static_cast<predictor::OpGroup>(g)));
       std::printf(" %s %.3f;", name.substr(0, name.find(' ')).c_str(), d.group_factor[g]);
     }
