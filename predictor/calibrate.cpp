@@ -521,9 +521,11 @@ std::vector<PublishedPoint> read_published(const std::string& path, const std::s
   std::vector<PublishedPoint> points;
   std::vector<std::pair<std::string, int>> seen;  // zoo name, rank of the row used (0 = reported)
   const size_t kind = column.empty() ? SIZE_MAX : col("value_kind");
-  size_t family_col = SIZE_MAX;
-  for (size_t i = 0; i < header.size(); ++i)
+  size_t family_col = SIZE_MAX, source_col = SIZE_MAX;
+  for (size_t i = 0; i < header.size(); ++i) {
     if (header[i] == "family") family_col = i;
+    if (header[i] == "source") source_col = i;
+  }
   if (!column.empty() && family_col == SIZE_MAX) col("family");  // the published-figures format always has it
   auto family_of = [&](const std::vector<std::string>& row) {
     if (family_col == SIZE_MAX) return std::string();
@@ -549,7 +551,7 @@ std::vector<PublishedPoint> read_published(const std::string& path, const std::s
     std::string name;
     if (find_zoo(row[model])) name = row[model];
     for (const auto& e : zoo())
-      if (name.empty() && e.published_as(row[model])) name = e.name;
+      if (name.empty() && e.published_as(row[model], source_col == SIZE_MAX ? std::string() : row[source_col])) name = e.name;
     if (name.empty()) {
       if (column.empty()) throw InputError(path + ": row " + std::to_string(r + 1) + ".model = \"" + row[model] + "\": not a zoo model");
       continue;  // the published file covers many models the zoo does not build

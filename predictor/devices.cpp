@@ -6,6 +6,7 @@
 #include "profiler/file_lock.hpp"
 #include "profiler/profile_file.hpp"
 #include "space/io.hpp"
+#include "space/zoo.hpp"
 
 namespace cpx::predictor {
 
@@ -84,7 +85,8 @@ CalibrationResult calibrate_device(const CalibrationRequest& r) {
   if (r.device.empty() || r.device == "host" || r.device.find('/') != std::string::npos)
     throw InputError("--device = \"" + r.device + "\": name a device other than host, without '/'");
   CalibrationResult out;
-  out.points = read_published(r.published, r.column);  // the figures' own errors first: they name the user's file
+  for (PublishedPoint& p : read_published(r.published, r.column))  // the figures' own errors first: they name the user's file
+    (find_zoo(p.model)->unmodelled_work.empty() ? out.points : out.not_fitted).push_back(std::move(p));
   std::optional<Hardware> hw;
   if (!r.hardware.empty()) hw = hardware_from_json(read_json_file(r.hardware), Where(r.hardware));
   else hw = shipped_hardware(r.device);
@@ -109,6 +111,10 @@ CalibrationResult calibrate_device(const CalibrationRequest& r) {
   if (r.hardware.empty()) rebuild = "scripts/calibrate-devices (" + rebuild + ")";
   out.calibration = calibrate(host, out.host, *hw, out.points, published.filename().string() +
                               (r.column.empty() ? "" : " column " + r.column), rebuild);
+  Json not_fitted = Json::array();
+  for (const PublishedPoint& p : out.not_fitted)
+    not_fitted.push_back({{"model", p.model}, {"published_ms", p.latency_ms}, {"unmodelled_work", find_zoo(p.model)->unmodelled_work}});
+  out.calibration.device.calibrated->held_out["not_fitted"] = not_fitted;
   out.path = r.out.empty() ? predictor_path(r.device) : r.out;
   if (std::filesystem::path(out.path).has_parent_path())
     std::filesystem::create_directories(std::filesystem::path(out.path).parent_path());

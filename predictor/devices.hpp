@@ -32,7 +32,8 @@ struct CalibrationRequest {
 };
 struct CalibrationResult {
   Calibration calibration;
-  std::vector<PublishedPoint> points;
+  std::vector<PublishedPoint> points;      // fitted and scored
+  std::vector<PublishedPoint> not_fitted;  // their networks leave out timed work (ZooEntry::unmodelled_work)
   std::string path;  // where the device was written
   Ceilings host;     // the host's probed ceilings at 1 thread
 };

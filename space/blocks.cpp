@@ -280,4 +280,31 @@ std::string expand_block(NetworkBuilder& b, const BlockSpec& block, const std::s
   return residual(b, x, y, prefix + ".add");
 }
 
+int64_t make_divisible(double v, int64_t divisor) {
+  const auto d = static_cast<double>(divisor);
+  int64_t r = std::max<int64_t>(divisor, static_cast<int64_t>(v + d / 2.0) / divisor * divisor);
+  if (static_cast<double>(r) < 0.9 * v) r += divisor;
+  return r;
+}
+
+std::string squeeze_excite(NetworkBuilder& b, const std::string& x, const std::string& p, int64_t squeeze,
+                           Activation activation, Activation gate) {
+  const int64_t c = b.shape(x).c;
+  const std::string pooled = b.add(p + ".pool", {x}, GlobalAvgPool{});
+  const std::string r = b.add(p + ".reduce", {pooled}, same_conv(squeeze, 1, 1, 1, true, false, activation));
+  const std::string e = b.add(p + ".expand", {r}, same_conv(c, 1, 1, 1, true, false, gate));
+  return b.add(p + ".scale", {x, e}, Multiply{});
+}
+
+std::string inverted_residual(NetworkBuilder& b, const std::string& x, const std::string& p, const InvertedResidual& s) {
+  const int64_t in = b.shape(x).c;
+  std::string h = x;
+  if (s.expanded != in) h = b.add(p + ".expand", {h}, same_conv(s.expanded, 1, 1, 1, false, true, s.activation));
+  h = b.add(p + ".dw", {h}, same_conv(s.expanded, s.kernel, s.stride, s.expanded, false, true, s.activation));
+  if (s.se_squeeze > 0) h = squeeze_excite(b, h, p + ".se", s.se_squeeze, s.se_activation, s.se_gate);
+  h = b.add(p + ".project", {h}, same_conv(s.out, 1, 1, 1, false, true, Activation::none));
+  if (s.stride == 1 && in == s.out) h = b.add(p + ".add", {x, h}, Add{});
+  return h;
+}
+
 }  // namespace cpx

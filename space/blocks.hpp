@@ -100,4 +100,31 @@ AttentionShape cpubone_attention_shape(int64_t channels, double head_dim_multipl
 // round(c·e) with Python's round-half-to-even, as the official code computes expanded widths.
 int64_t expanded_channels(int64_t channels, double expansion);
 
+// The _make_divisible of TF, torchvision, timm and GhostNet: v to the nearest multiple of divisor (at
+// least divisor), plus one divisor if that lost more than 10 %.
+int64_t make_divisible(double v, int64_t divisor);
+
+// Squeeze-and-excitation (MobileNetV3, MnasNet, EfficientNet, MixNet): global average, 1x1 conv C ->
+// squeeze (bias) + activation, 1x1 conv squeeze -> C (bias) + gate, channel-wise multiply. Ops
+// "<prefix>.pool", ".reduce", ".expand", ".scale".
+std::string squeeze_excite(NetworkBuilder& b, const std::string& x, const std::string& prefix, int64_t squeeze,
+                           Activation activation, Activation gate);
+
+// Inverted residual (MobileNetV2/V3, MnasNet, EfficientNet's MBConv, MobileViT's MV2 block): 1x1
+// expansion unless `expanded` is the input width, kxk depthwise, optional SE, linear 1x1 projection;
+// every conv BN-folded without bias; a residual add when the stride is 1 and the width is kept. Ops
+// "<prefix>.expand", ".dw", ".se.*", ".project", ".add".
+struct InvertedResidual {
+  int64_t expanded = 0;
+  int64_t out = 0;
+  int64_t kernel = 3;
+  int64_t stride = 1;
+  Activation activation = Activation::relu6;
+  int64_t se_squeeze = 0;  // 0: no SE
+  Activation se_activation = Activation::relu;
+  Activation se_gate = Activation::hardsigmoid;
+};
+std::string inverted_residual(NetworkBuilder& b, const std::string& x, const std::string& prefix,
+                              const InvertedResidual& block);
+
 }  // namespace cpx

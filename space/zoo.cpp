@@ -68,6 +68,16 @@ std::vector<ZooEntry> make_zoo() {
   zoo_families::add_shufflenetv2(entries);
   zoo_families::add_convnext(entries);
   zoo_families::add_poolformer(entries);
+  zoo_families::add_mobilevit(entries);
+  zoo_families::add_edgenext(entries);
+  zoo_families::add_pvt(entries);
+  zoo_families::add_swin(entries);
+  zoo_families::add_cyclemlp(entries);
+  zoo_families::add_ghostnet(entries);
+  zoo_families::add_mobilenetv1(entries);
+  zoo_families::add_mnasnet(entries);
+  zoo_families::add_mixnet(entries);
+  zoo_families::add_mobilenext(entries);
   for (ZooEntry& e : entries) {
     if (e.published_name.empty() && !e.published_aliases.empty())
       throw std::logic_error("zoo entry " + e.name + ": aliases without a published name");
@@ -77,7 +87,7 @@ std::vector<ZooEntry> make_zoo() {
       if (name.empty()) continue;
       const size_t before = e.published.size();
       for (const auto& f : published_models())
-        if (f.model == name) e.published.push_back(f);
+        if (f.model == name && e.published_as(f.model, f.source)) e.published.push_back(f);
       if (e.published.size() == before) throw std::logic_error("zoo entry " + e.name + ": no published row " + name);
     }
   }
@@ -91,8 +101,9 @@ const std::vector<PublishedFigures>& published_models() {
   return rows;
 }
 
-bool ZooEntry::published_as(std::string_view model) const {
+bool ZooEntry::published_as(std::string_view model, std::string_view source) const {
   if (model.empty()) return false;
+  if (!unlinked_source.empty() && source.find(unlinked_source) != std::string_view::npos) return false;
   return model == published_name || std::find(published_aliases.begin(), published_aliases.end(), model) != published_aliases.end();
 }
 

@@ -107,8 +107,9 @@ TEST_CASE("FasterNet entries carry FasterNet Table 3 and CPUBone Fig. 1 figures"
                                            {"fasternet-s", 81.3},  {"fasternet-m", 83.0},  {"fasternet-l", 83.5}};
   testing::check_published_top1(top1);
   const ZooEntry* t0 = find_zoo("fasternet-t0");
-  REQUIRE(t0->published.size() == 2);  // Table 3, and Table 5's "r=1/4 (default)" row of the same network
-  CHECK(t0->published[1].model == "FasterNet-T0 r=1/4 (default)");
+  // Table 3 only: Table 5's "r=1/4 (default)" row repeats the same measurement and is left unlinked.
+  REQUIRE(t0->published.size() == 1);
+  CHECK_FALSE(t0->published_as("FasterNet-T0 r=1/4 (default)"));
   const auto& table3 = t0->published.front();
   CHECK(table3.value_kind == "reported");
   CHECK(*table3.params_m == Approx(3.9));
@@ -145,6 +146,57 @@ TEST_CASE("FasterNet's activation ablations are T0 and T2 with the other activat
   CHECK(op_named(testing::zoo_net("fasternet-t0-relu"), "head.conv").as<Conv2d>()->activation == Activation::relu);
   CHECK(find_zoo("fasternet-t0-relu")->published.front().devices.at("fasternet_arm_a72_1t_ms") == Approx(109));
   CHECK(find_zoo("fasternet-t2-gelu")->published.front().devices.at("fasternet_arm_a72_1t_ms") == Approx(551));
+}
+
+TEST_CASE("FasterNet-T0 w/ LN is T0 with a LayerNorm, not folded, wherever T0 has a BatchNorm", "[zoo][fasternet]") {
+  const Network& ln = testing::zoo_net("fasternet-t0-ln");
+  const Network& bn = testing::zoo_net("fasternet-t0");
+  const NetworkCount c_ln = count(ln), c_bn = count(bn);
+  CHECK(find_zoo("fasternet-t0-ln")->family == "FasterNet");
+  // Same convs, so the same MACs. LN and BN both train a weight and a bias per channel (as built: equal
+  // params); BN's fold into the conv as one bias, LN's stay: +1 per channel of each of the 1 + 3 + 13 norms.
+  CHECK(c_ln.total.macs == c_bn.total.macs);
+  CHECK(c_ln.total.params == c_bn.total.params);
+  CHECK(c_ln.total.params_inference == c_ln.total.params);
+  CHECK(c_ln.total.params_inference - c_bn.total.params_inference == 4'840);
+  int64_t norms = 0;
+  for (const Op& op : ln.ops) {
+    if (op.as<LayerNorm>()) ++norms;
+    if (const auto* conv = op.as<Conv2d>()) CHECK_FALSE((conv->batch_norm || conv->bias));
+  }
+  CHECK(norms == 1 + 3 + 13);  // embedding, 3 merging layers, 1 + 2 + 8 + 2 blocks
+  const std::string normed[] = {"embed", "stage2.merge", "stage4.merge"};
+  for (const std::string& name : normed) {
+    INFO(name);
+    CHECK(op_named(ln, name + ".norm").as<LayerNorm>());
+    CHECK(op_named(ln, name).as<Conv2d>()->activation == Activation::none);
+    CHECK(ln.shape_of(name + ".norm") == bn.shape_of(name));
+  }
+  // Block: fc1 (plain) -> LayerNorm -> GELU -> fc2, in place of fc1 (+BN, GELU) -> fc2.
+  const Conv2d* fc1 = op_named(ln, "stage3.block7.mlp.fc1").as<Conv2d>();
+  REQUIRE(fc1);
+  CHECK(fc1->activation == Activation::none);
+  CHECK(op_named(ln, "stage3.block7.mlp.norm").inputs == std::vector<std::string>{"stage3.block7.mlp.fc1"});
+  const ActivationOp* act = op_named(ln, "stage3.block7.mlp.act").as<ActivationOp>();
+  REQUIRE(act);
+  CHECK(act->function == Activation::gelu);
+  CHECK(op_named(ln, "stage3.block7.mlp.fc2").inputs == std::vector<std::string>{"stage3.block7.mlp.act"});
+  CHECK(ln.shape_of("stage3.block7.mlp.norm") == ShapeNhwc{1, 14, 14, 320});
+  CHECK(op_named(ln, "head.conv").as<Conv2d>()->activation == Activation::gelu);
+  // Nothing else differs: every op of T0 is in the LN variant, with the same output shape.
+  for (size_t i = 0; i < bn.ops.size(); ++i) CHECK(ln.shape_of(bn.ops[i].name) == bn.shapes[i]);
+  CHECK(ln.ops.size() == bn.ops.size() + 17 + 13);  // the norms, and the blocks' standalone GELUs
+  const ZooEntry* z = find_zoo("fasternet-t0-ln");
+  CHECK(z->description.find("LayerNorm") != std::string::npos);
+  REQUIRE(z->published.size() == 1);
+  CHECK(z->published.front().model == "FasterNet-T0 w/ LN");
+  CHECK_FALSE(z->published.front().params_m);
+  CHECK(z->published.front().devices.at("fasternet_arm_a72_1t_ms") == Approx(156));
+  CHECK(*z->top1() == Approx(71.9));
+}
+
+TEST_CASE("FasterNet-T0 w/ LN runs on the executor at 64x64 like the reference", "[zoo][fasternet][executor]") {
+  testing::check_network_against_reference(find_zoo("fasternet-t0-ln")->build(64));
 }
 
 // 64x64 for T0-S; M and L at 32x32, the smallest input the four downsamplings (4, 2, 2, 2) accept

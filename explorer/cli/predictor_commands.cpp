@@ -10,6 +10,7 @@
 #include "predictor/validate.hpp"
 #include "profiler/sweep.hpp"
 #include "space/count.hpp"
+#include "space/zoo.hpp"
 #include "space/io.hpp"
 #include "space/zoo.hpp"
 
@@ -206,6 +207,9 @@ void run_calibrate(const std::string& device, const std::string& published, cons
               d.hardware.peak_macps() / 1e9, d.hardware.dram_bytes_per_s / 1e9);
   std::printf("host ceilings at 1 thread (profile probes): %.1f GMACpS, %.1f GB/s\n", r.host.peak_macps / 1e9,
               r.host.bandwidth_bytes_per_s / 1e9);
+  for (const auto& p : r.not_fitted)
+    std::printf("not fitted or scored: %s (published %.2f ms): its network leaves out %s\n", p.model.c_str(), p.latency_ms,
+                find_zoo(p.model)->unmodelled_work.c_str());
   std::printf("families (held out together): ");
   for (const auto& [f, n] : d.held_out["families"].items()) std::printf("%s %d  ", f.c_str(), n.get<int>());
   std::printf("\n\n%-18s %10s %10s %10s %10s %10s %10s\n", "held-out", "model MAPE", "family MAPE", "model 10%", "family 10%",

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <string>
 
+#include "space/blocks.hpp"
 #include "space/zoo/families.hpp"
 
 namespace cpx::zoo_families {
@@ -40,48 +41,6 @@ FullyConnected linear(int64_t out_features, Activation activation = Activation::
   return f;
 }
 
-// torchvision's _make_divisible(v, 8): round to the nearest multiple of 8, never below 90 % of v.
-int64_t make_divisible(double v, int64_t divisor = 8) {
-  int64_t r = std::max<int64_t>(divisor, static_cast<int64_t>(v + static_cast<double>(divisor) / 2.0) / divisor * divisor);
-  if (static_cast<double>(r) < 0.9 * v) r += divisor;
-  return r;
-}
-
-// Squeeze-and-excitation: global average, 1x1 conv C -> q (bias) + act, 1x1 conv q -> C (bias) + gate,
-// channel-wise multiply.
-std::string squeeze_excite(NetworkBuilder& b, const std::string& x, const std::string& p, int64_t squeeze,
-                           Activation act, Activation gate) {
-  const int64_t c = b.shape(x).c;
-  const std::string pooled = b.add(p + ".pool", {x}, GlobalAvgPool{});
-  const std::string r = b.add(p + ".reduce", {pooled}, conv(squeeze, 1, 1, 1, true, false, act));
-  const std::string e = b.add(p + ".expand", {r}, conv(c, 1, 1, 1, true, false, gate));
-  return b.add(p + ".scale", {x, e}, Multiply{});
-}
-
-// Inverted residual (MobileNetV2/V3, EfficientNet MBConv): optional 1x1 expansion, kxk depthwise,
-// optional SE, linear 1x1 projection; residual add when the stride is 1 and the width is kept.
-struct InvertedResidual {
-  int64_t expanded = 0;  // width of the depthwise conv; no expansion conv when it equals the input width
-  int64_t out = 0;
-  int64_t kernel = 3;
-  int64_t stride = 1;
-  Activation activation = Activation::relu6;
-  int64_t se_squeeze = 0;  // 0: no SE
-  Activation se_activation = Activation::relu;
-  Activation se_gate = Activation::hardsigmoid;
-};
-
-std::string inverted_residual(NetworkBuilder& b, const std::string& x, const std::string& p, const InvertedResidual& s) {
-  const int64_t in = b.shape(x).c;
-  std::string h = x;
-  if (s.expanded != in) h = b.add(p + ".expand", {h}, conv_bn(s.expanded, 1, 1, s.activation));
-  h = b.add(p + ".dw", {h}, conv_bn(s.expanded, s.kernel, s.stride, s.activation, s.expanded));
-  if (s.se_squeeze > 0) h = squeeze_excite(b, h, p + ".se", s.se_squeeze, s.se_activation, s.se_gate);
-  h = b.add(p + ".project", {h}, conv_bn(s.out, 1, 1, Activation::none));
-  if (s.stride == 1 && in == s.out) h = b.add(p + ".add", {x, h}, Add{});
-  return h;
-}
-
 ShapeNhwc rgb(int64_t resolution) { return {1, resolution, resolution, 3}; }
 
 // ---------------------------------------------------------------------------------------------------
@@ -93,13 +52,13 @@ Network mobilenet_v2(const std::string& name, int64_t resolution, double width) 
   struct Setting { int64_t t, c, n, s; };
   constexpr Setting settings[] = {{1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 3, 2}, {6, 64, 4, 2},
                                   {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
-  std::string x = b.add("stem", {std::string(input_tensor)}, conv_bn(make_divisible(32 * width), 3, 2, Activation::relu6));
+  std::string x = b.add("stem", {std::string(input_tensor)}, conv_bn(make_divisible(32 * width, 8), 3, 2, Activation::relu6));
   int stage = 1;
   for (const Setting& st : settings) {
     for (int64_t i = 0; i < st.n; ++i) {
       InvertedResidual s;
       s.expanded = b.shape(x).c * st.t;
-      s.out = make_divisible(static_cast<double>(st.c) * width);
+      s.out = make_divisible(static_cast<double>(st.c) * width, 8);
       s.kernel = 3;
       s.stride = i == 0 ? st.s : 1;
       s.activation = Activation::relu6;
@@ -107,7 +66,7 @@ Network mobilenet_v2(const std::string& name, int64_t resolution, double width) 
     }
     ++stage;
   }
-  x = b.add("head.conv", {x}, conv_bn(make_divisible(1280 * std::max(1.0, width)), 1, 1, Activation::relu6));
+  x = b.add("head.conv", {x}, conv_bn(make_divisible(1280 * std::max(1.0, width), 8), 1, 1, Activation::relu6));
   x = b.add("head.pool", {x}, GlobalAvgPool{});
   x = b.add("head.fc", {x}, linear(1000));
   return std::move(b).finish(x);
@@ -137,7 +96,7 @@ Network mobilenet_v3_large(const std::string& name, int64_t resolution) {
     s.stride = r.s;
     s.activation = r.act;
     if (r.se) {
-      s.se_squeeze = make_divisible(static_cast<double>(r.e) / 4);
+      s.se_squeeze = make_divisible(static_cast<double>(r.e) / 4, 8);
       s.se_activation = Activation::relu;
       s.se_gate = Activation::hardsigmoid;
     }

@@ -1,6 +1,9 @@
 // GhostNetV2 1.0x, 1.3x, 1.6x as the official PyTorch code builds them (ghostnetv2_torch.py of
 // huawei-noah/Efficient-AI-Backbones; see shared spec ghostnetv2.md). Every BatchNorm follows a conv and
 // folds into it; the DFC attention gate is upsampled with PyTorch's nearest rule.
+// GhostNet (v1, CVPR 2020) 1.0x and 1.3x, family "GhostNet": the same network without the DFC attention
+// (ghostnet_pytorch/ghostnet.py of the same repository, = timm's ghostnet; its counts are V2's minus the
+// DFC branches exactly).
 #include <algorithm>
 #include <iterator>
 
@@ -10,14 +13,6 @@
 namespace cpx::zoo_families {
 
 namespace {
-
-// The official _make_divisible(v, 4): round to the nearest multiple of 4 (at least 4), plus 4 if that
-// lost more than 10 %.
-int64_t make_divisible4(double v) {
-  int64_t r = std::max<int64_t>(4, static_cast<int64_t>(v + 2.0) / 4 * 4);
-  if (static_cast<double>(r) < 0.9 * v) r += 4;
-  return r;
-}
 
 // One bottleneck of the base (1.0x) configuration: kernel, expansion width, output width, SE, stride.
 struct BlockConfig {
@@ -71,24 +66,18 @@ std::string ghost_module(NetworkBuilder& b, const std::string& x, const std::str
   return b.add(p + ".gate", {y, g}, Multiply{});
 }
 
-Network ghostnetv2(const std::string& name, double width, int64_t resolution) {
-  NetworkBuilder b(name, "GhostNetV2", {1, resolution, resolution, 3}, Where(name) / "resolution");
-  std::string x = b.add("stem", {"input"}, same_conv(make_divisible4(16 * width), 3, 2, 1, false, true, Activation::relu));
+Network ghostnet(const std::string& name, const std::string& family, double width, bool dfc, int64_t resolution) {
+  NetworkBuilder b(name, family, {1, resolution, resolution, 3}, Where(name) / "resolution");
+  std::string x = b.add("stem", {"input"}, same_conv(make_divisible(16 * width, 4), 3, 2, 1, false, true, Activation::relu));
   for (size_t i = 0; i < std::size(blocks); ++i) {
     const BlockConfig& c = blocks[i];
     const std::string p = "block" + std::to_string(i);
     const int64_t in = b.shape(x).c;
-    const int64_t mid = make_divisible4(static_cast<double>(c.mid) * width);
-    const int64_t out = make_divisible4(static_cast<double>(c.out) * width);
-    std::string y = ghost_module(b, x, p + ".ghost1", mid, true, i >= 2);
+    const int64_t mid = make_divisible(static_cast<double>(c.mid) * width, 4);
+    const int64_t out = make_divisible(static_cast<double>(c.out) * width, 4);
+    std::string y = ghost_module(b, x, p + ".ghost1", mid, true, dfc && i >= 2);
     if (c.stride > 1) y = b.add(p + ".dw", {y}, same_conv(mid, c.kernel, c.stride, mid, false, true, Activation::none));
-    if (c.se) {
-      const int64_t r = make_divisible4(static_cast<double>(mid) * 0.25);
-      const std::string pool = b.add(p + ".se.pool", {y}, GlobalAvgPool{});
-      const std::string reduce = b.add(p + ".se.reduce", {pool}, same_conv(r, 1, 1, 1, true, false, Activation::relu));
-      const std::string expand = b.add(p + ".se.expand", {reduce}, same_conv(mid, 1, 1, 1, true, false, Activation::hardsigmoid));
-      y = b.add(p + ".se.scale", {y, expand}, Multiply{});
-    }
+    if (c.se) y = squeeze_excite(b, y, p + ".se", make_divisible(static_cast<double>(mid) * 0.25, 4), Activation::relu, Activation::hardsigmoid);
     y = ghost_module(b, y, p + ".ghost2", out, false, false);
     std::string shortcut = x;
     if (in != out || c.stride != 1) {
@@ -97,7 +86,7 @@ Network ghostnetv2(const std::string& name, double width, int64_t resolution) {
     }
     x = b.add(p + ".add", {y, shortcut}, Add{});
   }
-  x = b.add("head.conv", {x}, same_conv(make_divisible4(960 * width), 1, 1, 1, false, true, Activation::relu));
+  x = b.add("head.conv", {x}, same_conv(make_divisible(960 * width, 4), 1, 1, 1, false, true, Activation::relu));
   x = b.add("head.pool", {x}, GlobalAvgPool{});
   x = b.add("head.conv_head", {x}, same_conv(1280, 1, 1, 1, true, false, Activation::relu));
   x = b.add("head.classifier", {x}, FullyConnected{1000, true, false, Activation::none});
@@ -108,15 +97,26 @@ struct Model {
   const char* name;
   const char* label;
   double width;
+  bool dfc = true;  // GhostNetV2; false: GhostNet (v1)
+  const char* published_name = "";
 };
 
-constexpr Model models[] = {
+constexpr Model v2_models[] = {
     {"ghostnetv2-1.0", "1.0x", 1.0},
     {"ghostnetv2-1.3", "1.3x", 1.3},
     {"ghostnetv2-1.6", "1.6x", 1.6},
 };
 
+constexpr Model v1_models[] = {
+    {"ghostnet-1.0", "1.0x", 1.0, false},
+    {"ghostnet-1.3", "1.3x", 1.3, false, "GhostNet x1.3"},
+};
+
 std::string description_of(const Model& m) {
+  if (!m.dfc)
+    return std::string("GhostNet ") + m.label +
+           " (official PyTorch ghostnet_pytorch/ghostnet.py, = timm ghostnet; widths made divisible by 4, "
+           "SE with hard sigmoid, no DFC attention)";
   return std::string("GhostNetV2 ") + m.label +
          " (official PyTorch ghostnetv2_torch.py; CPUBone's MindSpore-derived port rounds widths up to "
          "multiples of 4 and upsamples the DFC gate bilinearly: same counts at 1.0x, larger at 1.3x/1.6x)";
@@ -125,7 +125,13 @@ std::string description_of(const Model& m) {
 }  // namespace
 
 void add_ghostnetv2(std::vector<ZooEntry>& out) {
-  add_entries(out, models, "GhostNetV2", 224, [](const Model& m, int64_t r) { return ghostnetv2(m.name, m.width, r); });
+  add_entries(out, v2_models, "GhostNetV2", 224,
+              [](const Model& m, int64_t r) { return ghostnet(m.name, "GhostNetV2", m.width, m.dfc, r); });
+}
+
+void add_ghostnet(std::vector<ZooEntry>& out) {
+  add_entries(out, v1_models, "GhostNet", 224,
+              [](const Model& m, int64_t r) { return ghostnet(m.name, "GhostNet", m.width, m.dfc, r); });
 }
 
 }  // namespace cpx::zoo_families

@@ -31,21 +31,8 @@ constexpr Config configs[] = {
 };
 
 std::string description_of(const Config& c) {
-  auto joined = [](const std::array<int64_t, 4>& v) {
-    return std::to_string(v[0]) + "-" + std::to_string(v[1]) + "-" + std::to_string(v[2]) + "-" + std::to_string(v[3]);
-  };
-  return std::string(c.published_name) + ": depths " + joined(c.depths) + ", widths " + joined(c.dims) +
+  return std::string(c.published_name) + ": depths " + dashed(c.depths) + ", widths " + dashed(c.dims) +
          "; token mixer pool(x) + x in place of pool(x) - x, borders averaged over the padded window (same cost)";
-}
-
-Conv2d embedding(int64_t out_channels, int64_t k, int64_t stride, int64_t padding) {
-  Conv2d c;
-  c.out_channels = out_channels;
-  c.kernel = {k, k};
-  c.stride = {stride, stride};
-  c.padding = {padding, padding, padding, padding};
-  c.bias = true;
-  return c;
 }
 
 std::string block(NetworkBuilder& b, const std::string& x, const std::string& p) {
@@ -66,10 +53,10 @@ Network build_poolformer(const Config& cfg, int64_t resolution) {
   const Where where(cfg.name);
   NetworkBuilder b(cfg.name, "PoolFormer", {1, resolution, resolution, 3}, where / "resolution");
   b.locate(where);
-  std::string x = b.add("embed", {std::string(input_tensor)}, embedding(cfg.dims[0], 7, 4, 2));
+  std::string x = b.add("embed", {std::string(input_tensor)}, padded_conv(cfg.dims[0], 7, 4, 2));
   for (size_t s = 0; s < cfg.depths.size(); ++s) {
     const std::string stage = "stage" + std::to_string(s + 1);
-    if (s > 0) x = b.add(stage + ".embed", {x}, embedding(cfg.dims[s], 3, 2, 1));
+    if (s > 0) x = b.add(stage + ".embed", {x}, padded_conv(cfg.dims[s], 3, 2, 1));
     for (int64_t i = 0; i < cfg.depths[s]; ++i) x = block(b, x, stage + ".block" + std::to_string(i));
   }
   x = b.add("head.norm", {x}, GroupNorm{1, 1e-5});
