@@ -207,3 +207,15 @@ TEST_CASE("a window built without the readers is range-checked in shape inferenc
   zero_groups.groups = 0;
   CHECK(infer(zero_groups).find("groups") != std::string::npos);
 }
+
+TEST_CASE("predict says what a zoo network leaves out of its original, in text and JSON") {
+  const Run text = cli("predict cyclemlp-b1 --device a72");
+  CHECK(text.exit_code == 0);
+  CHECK(text.out.find("not included: CycleFC's deformable-conv gather") != std::string::npos);
+  const Run json = cli("predict cyclemlp-b1 --device a72 --json");
+  REQUIRE(json.exit_code == 0);
+  CHECK(Json::parse(json.out)["unmodelled_work"] == find_zoo("cyclemlp-b1")->unmodelled_work);
+  const Run plain = cli("predict poolformer-s12 --device a72 --json");
+  REQUIRE(plain.exit_code == 0);
+  CHECK_FALSE(Json::parse(plain.out).contains("unmodelled_work"));
+}

@@ -85,8 +85,13 @@ void run_predict(const std::string& model, const std::string& device, std::optio
   const int64_t threads = predictor::prediction_threads(p, requested);
   const auto pred = predictor::predict(p, net, threads);
   const double macs = static_cast<double>(count(net).total.macs);
+  // A zoo network that leaves out timed work of its original: the prediction is of this network, not of that.
+  const ZooEntry* entry = find_zoo(model);
+  const std::string unmodelled = entry ? entry->unmodelled_work : std::string();
   if (as_json) {
-    std::cout << predictor::prediction_json(p, net, pred, threads, layers).dump(2) << "\n";
+    Json j = predictor::prediction_json(p, net, pred, threads, layers);
+    if (!unmodelled.empty()) j["unmodelled_work"] = unmodelled;
+    std::cout << j.dump(2) << "\n";
     return;
   }
   std::printf("%s on %s (%s), %lld thread(s), input %s\n", net.name.c_str(), p.device.c_str(), p.runtime.c_str(),
@@ -114,6 +119,8 @@ void run_predict(const std::string& model, const std::string& device, std::optio
     std::printf("%lld of %zu ops lie outside the profiled ranges of their class (the model extrapolates): %s\n",
                 static_cast<long long>(outside["ops_outside_profile"].get<int64_t>()), net.ops.size(), features.c_str());
   }
+  if (!unmodelled.empty())
+    std::printf("not included: %s; the original %s runs it, so expect it slower than predicted\n", unmodelled.c_str(), model.c_str());
 }
 
 void print_worst(const char* set, const Json& summary) {
