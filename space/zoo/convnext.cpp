@@ -28,15 +28,6 @@ constexpr Config configs[] = {
 
 constexpr double norm_eps = 1e-6;
 
-Conv2d patch_conv(int64_t out_channels, int64_t k) {
-  Conv2d c;
-  c.out_channels = out_channels;
-  c.kernel = {k, k};
-  c.stride = {k, k};
-  c.bias = true;
-  return c;
-}
-
 std::string block(NetworkBuilder& b, const std::string& x, const std::string& p) {
   const int64_t c = b.shape(x).c;
   std::string h = b.add(p + ".dw", {x}, same_conv(c, 7, 1, c, true, false, Activation::none));
@@ -51,13 +42,13 @@ Network build_convnext(const Config& cfg, int64_t resolution) {
   const Where where(cfg.name);
   NetworkBuilder b(cfg.name, "ConvNeXt", {1, resolution, resolution, 3}, where / "resolution");
   b.locate(where);
-  std::string x = b.add("stem", {std::string(input_tensor)}, patch_conv(cfg.dims[0], 4));
+  std::string x = b.add("stem", {std::string(input_tensor)}, padded_conv(cfg.dims[0], 4, 4, 0));
   x = b.add("stem.norm", {x}, LayerNorm{norm_eps});
   for (size_t s = 0; s < cfg.depths.size(); ++s) {
     const std::string stage = "stage" + std::to_string(s + 1);
     if (s > 0) {
       x = b.add(stage + ".downsample.norm", {x}, LayerNorm{norm_eps});
-      x = b.add(stage + ".downsample", {x}, patch_conv(cfg.dims[s], 2));
+      x = b.add(stage + ".downsample", {x}, padded_conv(cfg.dims[s], 2, 2, 0));
     }
     for (int64_t i = 0; i < cfg.depths[s]; ++i) x = block(b, x, stage + ".block" + std::to_string(i));
   }

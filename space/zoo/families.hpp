@@ -37,7 +37,8 @@ inline std::string dashed(const std::array<int64_t, 4>& v) {
 }
 
 // A square k x k conv with bias, stride and the same padding on every side (not necessarily "same"):
-// the patch embeddings and downsamplings of the MetaFormer-style families (7x7/s4 pad 2, 3x3/s2 pad 1).
+// patch embeddings and downsamplings (PoolFormer and CycleMLP 7x7/s4 pad 2 and 3x3/s2 pad 1; ConvNeXt and
+// PVT kxk/sk unpadded).
 inline Conv2d padded_conv(int64_t out_channels, int64_t k, int64_t stride, int64_t padding) {
   Conv2d c;
   c.out_channels = out_channels;

@@ -88,7 +88,7 @@ std::string mixed_depthwise(NetworkBuilder& b, const std::string& x, const std::
   return b.add(p + ".concat", outs, Concat{});
 }
 
-std::string inverted_residual(NetworkBuilder& b, const std::string& x, const std::string& p, const Row& r, int64_t stride) {
+std::string mixnet_block(NetworkBuilder& b, const std::string& x, const std::string& p, const Row& r, int64_t stride) {
   const int64_t in = b.shape(x).c;
   const int64_t mid = in * r.expansion;
   std::string h = mixed_pointwise(b, x, p + ".expand", mid, r.exp_groups, r.act);
@@ -130,7 +130,7 @@ Network build_mixnet(const Config& cfg, int64_t resolution) {
     int64_t i = 0;
     for (const Row& r : stages()[s])
       for (int64_t k = 0; k < r.repeats; ++k, ++i)
-        x = inverted_residual(b, x, "stage" + std::to_string(s) + ".block" + std::to_string(i), r, k == 0 ? r.stride : 1);
+        x = mixnet_block(b, x, "stage" + std::to_string(s) + ".block" + std::to_string(i), r, k == 0 ? r.stride : 1);
   }
   x = b.add("head.conv", {x}, same_conv(1536, 1, 1, 1, false, true, RE));
   x = b.add("head.pool", {x}, GlobalAvgPool{});

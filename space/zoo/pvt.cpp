@@ -59,15 +59,6 @@ std::string description_of(const Config& c) {
 
 FullyConnected linear(int64_t out, Activation act = Activation::none) { return FullyConnected{out, true, false, act}; }
 
-Conv2d patch_conv(int64_t out, int64_t k) {
-  Conv2d c;
-  c.out_channels = out;
-  c.kernel = {k, k};
-  c.stride = {k, k};
-  c.bias = true;
-  return c;
-}
-
 // Learned additive tensor, one value per token and channel.
 std::string position_embedding(NetworkBuilder& b, const std::string& x, const std::string& name) {
   const ShapeNhwc s = b.shape(x);
@@ -79,7 +70,7 @@ std::string attention(NetworkBuilder& b, const std::string& x, size_t stage, con
   const std::string q = b.add(p + ".q", {x}, linear(c));
   std::string kv_in = x;
   if (r > 1) {
-    kv_in = b.add(p + ".sr", {x}, patch_conv(c, r));
+    kv_in = b.add(p + ".sr", {x}, padded_conv(c, r, r, 0));
     kv_in = b.add(p + ".sr_norm", {kv_in}, LayerNorm{1e-5});
   }
   const std::string kv = b.add(p + ".kv", {kv_in}, linear(2 * c));
@@ -108,7 +99,8 @@ Network build_pvt(const Config& cfg, int64_t resolution) {
   std::string x = std::string(input_tensor);
   for (size_t s = 0; s < 4; ++s) {
     const std::string stage = "stage" + std::to_string(s + 1);
-    x = b.add(stage + ".patch_embed", {x}, patch_conv(dims[s], s == 0 ? 4 : 2));
+    const int64_t patch = s == 0 ? 4 : 2;
+    x = b.add(stage + ".patch_embed", {x}, padded_conv(dims[s], patch, patch, 0));
     x = b.add(stage + ".patch_embed.norm", {x}, LayerNorm{1e-5});
     if (s == 3) {
       const ShapeNhwc t = b.shape(x);
