@@ -428,9 +428,12 @@ constexpr std::array<std::string_view, 3> kind_names{"quadratic", "roofline", "r
 struct HeldOut {
   std::vector<Kind> kinds;
   std::vector<double> kfold_mape, largest_mape;
-  // Per kind: the standard error of its k-fold MAPE minus the lowest one, from the per-record mean
+  // Per kind: the standard error of its k-fold MAPE minus the lowest eligible one, from the per-record mean
   // differences of the two kinds' errors on the same held-out samples (0 for the lowest itself).
   std::vector<double> kfold_gap_se;
+  // Per kind: whether it may be chosen. A conv class whose efficiency must not fall as its channels or pixels
+  // grow (monotone_features) keeps only the roofline kinds: the quadratic is scored, not chosen.
+  std::vector<char> eligible;
   Kind chosen = Kind::quadratic;
   bool won_tie = false;  // kfold: chosen over a lower k-fold MAPE within kfold_tie_standard_errors
   std::string note;      // why there was no comparison, if there was none
@@ -489,7 +492,11 @@ HeldOut compare_held_out(const Predictor& p, size_t c, const std::vector<Sample>
           &by_group);
   for (double& a : ape) a /= static_cast<double>(std::max<int64_t>(1, n));
   h.kfold_mape = ape;
-  const size_t kfold_best = static_cast<size_t>(std::min_element(ape.begin(), ape.end()) - ape.begin());
+  const bool monotone = !monotone_features(static_cast<OpClass>(c)).empty();
+  for (Kind k : h.kinds) h.eligible.push_back(!(monotone && k == Kind::quadratic));
+  size_t kfold_best = h.kinds.size();
+  for (size_t i = 0; i < h.kinds.size(); ++i)
+    if (h.eligible[i] && (kfold_best == h.kinds.size() || ape[i] < ape[kfold_best])) kfold_best = i;
   h.kfold_gap_se.assign(h.kinds.size(), 0.0);
   for (size_t i = 0; i < h.kinds.size(); ++i) {
     if (i == kfold_best) continue;
@@ -524,13 +531,13 @@ HeldOut compare_held_out(const Predictor& p, size_t c, const std::vector<Sample>
   size_t best = kfold_best;
   if (options.selection == FitOptions::Selection::kfold) {
     for (size_t i = 0; i < h.kinds.size(); ++i)
-      if (h.kfold_mape[i] - h.kfold_mape[kfold_best] <= kfold_tie_standard_errors * h.kfold_gap_se[i] &&
+      if (h.eligible[i] && h.kfold_mape[i] - h.kfold_mape[kfold_best] <= kfold_tie_standard_errors * h.kfold_gap_se[i] &&
           h.largest_mape[i] < h.largest_mape[best])
         best = i;
   } else {
     auto score = [&](size_t i) { return 0.5 * (h.kfold_mape[i] + h.largest_mape[i]); };
     for (size_t i = 0; i < h.kinds.size(); ++i)
-      if (score(i) < score(best)) best = i;
+      if (h.eligible[i] && score(i) < score(best)) best = i;
   }
   h.chosen = h.kinds[best];
   h.won_tie = best != kfold_best && options.selection == FitOptions::Selection::kfold;
@@ -544,13 +551,18 @@ Json held_out_json(const HeldOut& h, const FitOptions& options) {
   j["folds"] = options.folds;
   j["grouped_by"] = "profile record (a configuration, operator or network at all its thread counts)";
   j["selection"] = options.selection == FitOptions::Selection::kfold
-                       ? "lowest k-fold held-out MAPE; of the kinds within " + std::to_string(std::lround(kfold_tie_standard_errors)) +
+                       ? "of the eligible kinds: lowest k-fold held-out MAPE; of the kinds within " +
+                             std::to_string(std::lround(kfold_tie_standard_errors)) +
                              " standard errors (kfold_gap_se) of it, the one with the lowest largest-shapes MAPE"
-                       : "lowest mean of the k-fold and largest-shapes held-out MAPE";
+                       : "of the eligible kinds: lowest mean of the k-fold and largest-shapes held-out MAPE";
   j["largest_shapes"] = "records with the largest work, a fifth of the samples, held out from a model fitted on the rest";
+  if (std::find(h.eligible.begin(), h.eligible.end(), 0) != h.eligible.end())
+    j["not_eligible"] = "quadratic: this conv class's efficiency must not fall as its channels or pixels grow, which only the roofline kinds guarantee";
   for (size_t i = 0; i < h.kinds.size(); ++i)
-    j[std::string(kind_names[static_cast<size_t>(h.kinds[i])])] = {
-        {"kfold_mape", h.kfold_mape[i]}, {"largest_shapes_mape", h.largest_mape[i]}, {"kfold_gap_se", h.kfold_gap_se[i]}};
+    j[std::string(kind_names[static_cast<size_t>(h.kinds[i])])] = {{"kfold_mape", h.kfold_mape[i]},
+                                                                   {"largest_shapes_mape", h.largest_mape[i]},
+                                                                   {"kfold_gap_se", h.kfold_gap_se[i]},
+                                                                   {"eligible", static_cast<bool>(h.eligible[i])}};
   return j;
 }
 

@@ -49,15 +49,16 @@ void run_fit(const std::string& device, const std::string& profile_file, bool qu
                 static_cast<long long>(s["noisy_dropped"].get<int64_t>()), static_cast<long long>(s["noisy_used"].get<int64_t>()),
                 s["noisy_used"].get<int64_t>() > 0 ? " (too few quiet samples in this class)" : "");
   // Per class: held-out MAPE of each model kind, k folds (selects) and largest shapes (reported only).
-  std::printf("  held-out MAPE per class, k-fold / largest shapes (top fifth by work held out):\n");
+  std::printf("  held-out MAPE per class, k-fold / largest shapes (top fifth by work held out); \"not monotone\": a conv class's\n"
+              "  efficiency must not fall as its channels or pixels grow, so the quadratic is scored there but not chosen:\n");
   for (const auto& [name, s] : p.provenance["classes"].items()) {
     const Json& h = s["held_out"];
     std::string line;
     for (const char* kind : {"quadratic", "roofline", "roofline+trees"})
       if (h.contains(kind)) {
         char buf[96];
-        std::snprintf(buf, sizeof buf, "  %s %5.1f%% / %5.1f%%", kind, 100 * h[kind]["kfold_mape"].get<double>(),
-                      100 * h[kind]["largest_shapes_mape"].get<double>());
+        std::snprintf(buf, sizeof buf, "  %s %5.1f%% / %5.1f%%%s", kind, 100 * h[kind]["kfold_mape"].get<double>(),
+                      100 * h[kind]["largest_shapes_mape"].get<double>(), h[kind].value("eligible", true) ? "" : " (not monotone)");
         line += buf;
       }
     if (line.empty()) line = "  (" + h.value("note", std::string("no comparison")) + ")";
@@ -322,7 +323,8 @@ void add_predictor_commands(CLI::App& app) {
                   "quadratic or the roofline model, whichever has the lower held-out error)");
     auto select = std::make_shared<std::string>("kfold");
     cmd->add_option("--select", *select, "How a class's model kind is chosen: kfold (lowest k-fold held-out MAPE, "
-                    "folds grouped by profile record) or balanced (mean of the k-fold and the largest-shapes held-out MAPE)")
+                    "folds grouped by profile record) or balanced (mean of the k-fold and the largest-shapes held-out MAPE); either way "
+                    "dense, grouped and pointwise convs choose among the roofline kinds, whose efficiency cannot fall as channels grow")
         ->capture_default_str();
     cmd->callback([=] { run_fit(*device, *profile, *quick, !*no_trees, *allow_noisy, !*no_roofline, *select); });
   }
