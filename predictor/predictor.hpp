@@ -186,8 +186,8 @@ struct FitOptions {
   // Either way, a conv class whose efficiency must not fall as its channels or pixels grow (dense, grouped,
   // pointwise: monotone_features) chooses among the roofline kinds only. Its quadratic is scored, not
   // chosen: on the profile of 2026-11-24 it won pointwise convs' k-fold by 1.2 points (9.1% against 10.3%)
-  // while erring by 68% with the largest shapes held out, and FasterNet-L's 1536->3072 pointwise convs
-  // were predicted 40-57% slow at 1 thread (roofline+trees: 12-18%).
+  // while erring by 68% with the largest shapes held out, and FasterNet-L's stage-4 pointwise convs (1536
+  // to 3072 channels and back, 7x7) were predicted 40-57% slow at 1 thread (roofline+trees: 12-18%).
   enum class Selection { balanced, kfold } selection = Selection::kfold;
 };
 inline constexpr double kfold_tie_standard_errors = 2.0;

@@ -166,7 +166,11 @@ Rounds measure_rounds(const std::vector<HeldOut>& held_out, const ValidateOption
 // reference conv's.
 Json machine_noise(const Json& rows, const std::vector<double>& reference_us) {
   std::vector<double> spreads;
-  for (const auto& r : rows) spreads.push_back(r["measured_round_spread"].get<double>());
+  std::vector<std::vector<double>> medians;
+  for (const auto& r : rows) {
+    spreads.push_back(r["measured_round_spread"].get<double>());
+    medians.push_back(r["measured_round_medians_us"].get<std::vector<double>>());
+  }
   std::sort(spreads.begin(), spreads.end());
   const double reference_spread = profiler::spread_of(reference_us);  // max / min - 1 for up to 9 rounds
   return {{"median_round_spread", median(spreads)},
@@ -174,10 +178,35 @@ Json machine_noise(const Json& rows, const std::vector<double>& reference_us) {
           {"reference", std::string(profiler::speed_reference) + ", timed before every round"},
           {"reference_round_us", reference_us},
           {"reference_spread", reference_spread},
-          {"machine_slowed", reference_spread > profiler::max_speed_spread}};
+          {"machine_slowed", reference_spread > profiler::max_speed_spread},
+          {"repeatability", repeatability(medians)}};
 }
 
 }  // namespace
+
+Json repeatability(const std::vector<std::vector<double>>& round_medians_us) {
+  std::vector<double> differences;
+  for (const auto& rounds : round_medians_us) {
+    if (rounds.size() < 2) continue;
+    std::vector<double> even, odd;
+    for (size_t i = 0; i < rounds.size(); ++i) (i % 2 ? odd : even).push_back(rounds[i]);
+    differences.push_back(median(even) / median(odd) - 1);
+  }
+  if (differences.empty()) return nullptr;
+  double within_5 = 0, within_10 = 0;
+  std::vector<double> abs_differences;
+  for (double d : differences) {
+    within_5 += std::abs(d) <= 0.05;
+    within_10 += std::abs(d) <= 0.10;
+    abs_differences.push_back(std::abs(d));
+  }
+  const double n = static_cast<double>(differences.size());
+  return {{"method", "each network's median over its even rounds against its median over its odd rounds (even / odd - 1)"},
+          {"networks", differences.size()},
+          {"within_5pct", within_5 / n},
+          {"within_10pct", within_10 / n},
+          {"median_abs_difference", median(abs_differences)}};
+}
 
 Json speed_vs_profile(const Json& profile, int64_t threads, const std::vector<double>& reference_us) {
   if (!profile.contains("machine_speed") || reference_us.empty()) return nullptr;

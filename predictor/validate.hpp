@@ -42,6 +42,14 @@ inline constexpr double goal_ood_within_5pct = 0.80;
 // the reference at `threads`; a malformed machine_speed is an InputError naming the sample.
 Json speed_vs_profile(const Json& profile, int64_t threads, const std::vector<double>& reference_us);
 
+// How well the measurements themselves repeat: each network's median over its even rounds (1st, 3rd, ...)
+// against its median over its odd rounds, as {"method", "networks", "within_5pct", "within_10pct",
+// "median_abs_difference"} (difference = even / odd - 1). No predictor can be scored here more finely than
+// its measurements repeat: with half the rounds each side, these figures are a pessimistic bound on how well
+// a whole run repeats, and issue 16's "within ±5%" goal needs them well above its 80%. Null when no network
+// has 2 rounds.
+Json repeatability(const std::vector<std::vector<double>>& round_medians_us);
+
 // Only "host" can be validated (it measures). Pins the calling thread to `threads` CPUs. `progress`, if
 // set, gets each network's row as it is measured. Returns the "cpubone-explore/validation/v3" JSON (v1 had
 // one score over all networks at the top level; v2 has in_distribution and out_of_distribution, each

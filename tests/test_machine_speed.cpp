@@ -118,3 +118,18 @@ TEST_CASE("validate compares the machine's speed with the profile's, by the refe
   profile["machine_speed"]["samples"][1]["latency_us"] = "fast";
   CHECK(error_of([&] { predictor::speed_vs_profile(profile, 1, {1000}); }).find("machine_speed.samples[1]") != std::string::npos);
 }
+
+TEST_CASE("validate says how well its own measurements repeat: each network's even rounds against its odd rounds") {
+  const Json r = predictor::repeatability({{100, 100, 100, 100, 100},  // repeats exactly
+                                           {100, 110, 100, 110, 100},  // even 100, odd 110: -9.1%
+                                           {100, 120, 101, 120},        // even 100.5, odd 120: -16.25%
+                                           {100}});                     // one round: nothing to compare
+  CHECK(r["networks"] == 3);
+  CHECK(r["within_5pct"].get<double>() == Approx(1.0 / 3));
+  CHECK(r["within_10pct"].get<double>() == Approx(2.0 / 3));
+  CHECK(r["median_abs_difference"].get<double>() == Approx(10.0 / 110));
+  // A network slower in its odd rounds counts as much as one slower in its even rounds.
+  CHECK(predictor::repeatability({{110, 100, 110}})["median_abs_difference"].get<double>() == Approx(0.10));
+  CHECK(predictor::repeatability({{100}, {200}}).is_null());
+  CHECK(predictor::repeatability({}).is_null());
+}

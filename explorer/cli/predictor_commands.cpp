@@ -192,8 +192,13 @@ void run_validate(const predictor::ValidateOptions& options, const std::string& 
               100 * noise["median_round_spread"].get<double>(), 100 * noise["p90_round_spread"].get<double>(),
               noise["median_round_spread"].get<double>() > 0.05 ? " (noisy: errors above include the machine's drift)" : "");
   std::printf("reference conv before each round: slowest vs fastest %+.1f%%\n", 100 * noise["reference_spread"].get<double>());
+  if (const Json& rep = noise["repeatability"]; !rep.is_null())
+    std::printf("repeatability: each network's even rounds against its odd rounds agree within 5%% for %.0f%% of them, within 10%% "
+                "for %.0f%% (median difference %.1f%%); no prediction can be checked more finely than that here\n",
+                100 * rep["within_5pct"].get<double>(), 100 * rep["within_10pct"].get<double>(),
+                100 * rep["median_abs_difference"].get<double>());
   if (const Json& speed = result["speed_vs_profile"]; !speed.is_null()) {
-    std::printf("machine speed vs the profile: the reference conv took %+.1f%% %s than while profiling; predictions scaled by it:",
+    std::printf("machine speed vs the profile: the reference conv took %.1f%% %s than while profiling; predictions scaled by it:",
                 100 * std::abs(speed["ratio"].get<double>() - 1), speed["ratio"].get<double>() >= 1 ? "longer" : "less");
     for (const auto& [set, key] : {std::pair{"in-distribution", "in_distribution"}, std::pair{"OOD", "out_of_distribution"}}) {
       if (!result[key].contains("predictor_at_measured_speed")) continue;
