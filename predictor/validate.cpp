@@ -185,26 +185,22 @@ Json machine_noise(const Json& rows, const std::vector<double>& reference_us) {
 }  // namespace
 
 Json repeatability(const std::vector<std::vector<double>>& round_medians_us) {
-  std::vector<double> differences;
+  std::vector<double> abs_differences;
   for (const auto& rounds : round_medians_us) {
     if (rounds.size() < 2) continue;
     std::vector<double> even, odd;
     for (size_t i = 0; i < rounds.size(); ++i) (i % 2 ? odd : even).push_back(rounds[i]);
-    differences.push_back(median(even) / median(odd) - 1);
+    abs_differences.push_back(std::abs(median(even) / median(odd) - 1));
   }
-  if (differences.empty()) return nullptr;
-  double within_5 = 0, within_10 = 0;
-  std::vector<double> abs_differences;
-  for (double d : differences) {
-    within_5 += std::abs(d) <= 0.05;
-    within_10 += std::abs(d) <= 0.10;
-    abs_differences.push_back(std::abs(d));
-  }
-  const double n = static_cast<double>(differences.size());
+  if (abs_differences.empty()) return nullptr;
+  auto share_within = [&](double limit) {
+    return static_cast<double>(std::count_if(abs_differences.begin(), abs_differences.end(), [&](double d) { return d <= limit; })) /
+           static_cast<double>(abs_differences.size());
+  };
   return {{"method", "each network's median over its even rounds against its median over its odd rounds (even / odd - 1)"},
-          {"networks", differences.size()},
-          {"within_5pct", within_5 / n},
-          {"within_10pct", within_10 / n},
+          {"networks", abs_differences.size()},
+          {"within_5pct", share_within(0.05)},
+          {"within_10pct", share_within(0.10)},
           {"median_abs_difference", median(abs_differences)}};
 }
 

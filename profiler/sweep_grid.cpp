@@ -78,7 +78,7 @@ void add_token_ops(bool quick, const AddOp& add) {
             {1, grid, grid, in}, [=](NetworkBuilder& b) { return b.add("fc", {x}, FullyConnected{o, true, false, Activation::none}); });
       }
   for (int64_t heads : quick ? std::vector<int64_t>{2} : std::vector<int64_t>{1, 2, 4, 8})
-    // 28x28 (784 tokens: a 224 network's stage 2, as PVT attends over; MobileViT attends over 1024 at 256)
+    // 28x28 (784 tokens: a 224 network's stage-2 map, as PVT's stage-2 queries; MobileViT's are 1024 at 256)
     // puts score matrices of up to 20 MB past the L2, where softmax streams: with 196 tokens at most, a
     // 1024-token softmax of MobileViT-XXS (4 heads, 16 MB) was predicted at 223 us and ran in 808.
     for (int64_t grid : quick ? std::vector<int64_t>{7} : std::vector<int64_t>{7, 14, 28})
