@@ -14,10 +14,14 @@ namespace {
 
 // Values stored either packed in raw_data (little-endian) or in the typed repeated field.
 template <typename T, typename Repeated>
-std::vector<double> decode(const std::string& raw, const Repeated& typed) {
+std::vector<double> decode(const std::string& raw, const Repeated& typed, const onnx::TensorProto& t,
+                           const std::string& file) {
   if (raw.empty()) return {typed.begin(), typed.end()};
+  if (raw.size() % sizeof(T) != 0)
+    throw InputError(file + ": initializer " + t.name() + " has raw_data of " + std::to_string(raw.size()) +
+                     " bytes, not a whole number of " + std::to_string(sizeof(T)) + "-byte values");
   std::vector<T> v(raw.size() / sizeof(T));
-  std::memcpy(v.data(), raw.data(), v.size() * sizeof(T));
+  std::memcpy(v.data(), raw.data(), raw.size());  // raw is non-empty here, so v.data() is not null
   return {v.begin(), v.end()};
 }
 
@@ -36,8 +40,8 @@ Constant read_tensor(const onnx::TensorProto& t, const std::string& file) {
     n *= d;
   }
   switch (t.data_type()) {
-    case onnx::TensorProto::FLOAT: c.values = decode<float>(t.raw_data(), t.float_data()); break;
-    case onnx::TensorProto::INT64: c.values = decode<int64_t>(t.raw_data(), t.int64_data()); break;
+    case onnx::TensorProto::FLOAT: c.values = decode<float>(t.raw_data(), t.float_data(), t, file); break;
+    case onnx::TensorProto::INT64: c.values = decode<int64_t>(t.raw_data(), t.int64_data(), t, file); break;
     default: return c;
   }
   if (static_cast<int64_t>(c.values.size()) != n)
