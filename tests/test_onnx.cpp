@@ -363,6 +363,14 @@ TEST_CASE("import: absurd numbers in a file are named errors, and PyTorch's INT6
   CHECK(error_of([&] { import_onnx_bytes(huge.bytes(), "m.onnx"); }) ==
         "m.onnx: initializer w has dim 1099511627776: negative, or more than 4294967296 elements in all");
 
+  TestGraph short_raw;  // raw_data shorter than one float (found by fuzz_onnx: a memcpy into no storage)
+  auto& r = *short_raw.g.add_initializer();
+  r.set_name("r");
+  r.set_data_type(onnx::TensorProto::FLOAT);
+  r.set_raw_data(std::string(3, '\0'));
+  CHECK(error_of([&] { import_onnx_bytes(short_raw.bytes(), "m.onnx"); }) ==
+        "m.onnx: initializer r has raw_data of 3 bytes, not a whole number of 4-byte values");
+
   const auto slice_graph = [](int64_t end) {
     TestGraph t;
     TestGraph::io(*t.g.add_input(), "x", {1, 6, 4, 4});
