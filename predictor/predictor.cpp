@@ -212,6 +212,16 @@ Sample layer_sample(const Json& layer, int64_t threads, const Where& where) {
   return {op_features(attrs, in, out, threads), layer.at("latency_us").at("stats_us").at("median").get<double>(), false, {}};
 }
 
+// In a cold section (every run starts with evicted caches), whether an op read cold data: its weights, or
+// the network's input. An op without weights that reads only what earlier ops wrote reads it warm, as
+// inside any network (the second of two activations in a row, an attention's softmax). A profile from
+// before layers named their inputs says nothing, and every op there counts as cold.
+bool reads_cold_data(const Json& layer) {
+  if (!layer.contains("inputs") || layer.value("params_inference", int64_t{0}) > 0) return true;
+  const Json& inputs = layer["inputs"];
+  return std::any_of(inputs.begin(), inputs.end(), [](const Json& name) { return name.get<std::string>() == input_tensor; });
+}
+
 double median(std::vector<double> v) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -289,7 +299,7 @@ Gathered gather_samples(const Json& profile, const Where& where) {
       for (size_t k = 0; k < layers.size(); ++k) {
         if (layers[k].contains("fused_into")) continue;  // its time is inside the owner's row
         g.samples.push_back(layer_sample(layers[k], t, ((where / section)[i] / "layers")[k]));
-        if (std::string_view(section) != "networks") g.samples.back().f.base[isolated_feature] = 1;
+        if (std::string_view(section) != "networks" && reads_cold_data(layers[k])) g.samples.back().f.base[isolated_feature] = 1;
         g.samples.back().noisy = noisy;
         g.samples.back().group = record_group(section, rec, i);
         w.sample_index.push_back(g.samples.size() - 1);

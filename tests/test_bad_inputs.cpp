@@ -236,6 +236,8 @@ std::vector<BadInput> bad_inputs() {
       {"profile layer shape three dims", "fit --device t --profile {in}", profile([](Json& j) { layer0(j)["out_nhwc"] = {1, 56, 56}; }), "configs[0].layers[0].out_nhwc = [1,56,56]"},
       {"profile layer negative dim", "fit --device t --profile {in}", profile([](Json& j) { layer0(j)["in_nhwc"][0][3] = -32; }), "configs[0].layers[0].in_nhwc[0][3] = -32"},
       {"profile layer no inputs", "fit --device t --profile {in}", profile([](Json& j) { layer0(j)["in_nhwc"] = Json::array(); }), "configs[0].layers[0].in_nhwc = []"},
+      {"profile layer inputs not names", "fit --device t --profile {in}", profile([](Json& j) { layer0(j)["inputs"] = {7}; }), "configs[0].layers[0].inputs[0] = 7: expected a tensor name"},
+      {"profile layer inputs too few", "fit --device t --profile {in}", profile([](Json& j) { layer0(j)["inputs"] = Json::array(); }), "configs[0].layers[0].inputs = []: expected one tensor name per in_nhwc shape"},
       {"profile layer unknown op", "fit --device t --profile {in}", profile([](Json& j) { layer0(j)["op"] = "conv9d"; }), "configs[0].layers[0].attrs.op = \"conv9d\""},
       {"profile layer bad groups", "fit --device t --profile {in}", profile([](Json& j) { layer0(j)["attrs"]["groups"] = 5; }), "configs[0].layers[0].attrs.groups = 5"},
       {"profile resume with other options", "profile --quick --threads 1 --budget 5 --resume --out {in}",
