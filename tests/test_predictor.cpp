@@ -587,6 +587,11 @@ TEST_CASE("ops outside the profiled ranges of their class are named in predict's
 }
 
 namespace {
+// The synthetic activations' warm time: 1 us plus 8 bytes per value at 20 GB/s, sigmoid 3x that.
+double warm_activation_us(int64_t values, bool sigmoid) {
+  return 1.0 + 8.0 * static_cast<double>(values) / 20e9 * 1e6 * (sigmoid ? 3 : 1);
+}
+
 // A profile of "ops" records, each two activations in a row as `profile` measures them: the first reads
 // the network's cold input (3x slower here), the second what the first wrote. With `named_inputs` false,
 // a profile from before layers named their inputs.
@@ -597,12 +602,12 @@ Json two_activation_profile(bool named_inputs) {
   for (const char* function : {"hardswish", "sigmoid"})
     for (int64_t res : {7, 14, 28, 56, 112})
       for (int64_t c : {16, 32, 64, 128, 256, 512}) {
-        const double warm_us = 1.0 + 8.0 * static_cast<double>(res * res * c) / 20e9 * 1e6 * (function[0] == 's' ? 3 : 1);
+        const double warm_us = warm_activation_us(res * res * c, function == std::string("sigmoid"));
         const Json shape = {1, res, res, c};
         Json layers = Json::array();
         for (const char* name : {"act", "act_warm"}) {
           const double us = (name == std::string("act") ? 3 * warm_us : warm_us) * std::exp(noise(rng));
-          layers.push_back({{"name", name}, {"op", "activation"}, {"attrs", {{"function", function}}}, {"in_nhwc", {shape}},
+          layers.push_back({{"name", name}, {"op", ActivationOp::kind}, {"attrs", {{"function", function}}}, {"in_nhwc", {shape}},
                             {"out_nhwc", shape}, {"params_inference", 0}, {"latency_us", {{"stats_us", {{"median", us}}}}}});
           if (named_inputs) layers.back()["inputs"] = {name == std::string("act") ? "input" : "act"};
         }
@@ -619,7 +624,7 @@ TEST_CASE("fit prices an activation pass inside a network as the second of two i
   // Between the grid's maps, as a conv's output inside a network would be.
   const ShapeNhwc map{1, 20, 20, 192};
   const ShapeNhwc in[] = {map};
-  const double warm_us = 1.0 + 8.0 * 20 * 20 * 192 / 20e9 * 1e6;
+  const double warm_us = warm_activation_us(20 * 20 * 192, false);
   const OpFeatures pass = op_features(ActivationOp{Activation::hardswish}, in, map, 1);
   const Predictor p = fit(two_activation_profile(true), "two.json");
   CHECK(p.predict_op_us(pass) == Approx(warm_us).epsilon(0.15));
