@@ -218,8 +218,8 @@ Sample layer_sample(const Json& layer, int64_t threads, const Where& where) {
 // isolated flag carries only that difference. Other weightless ops read warm data too (a PConv block's
 // concat, an attention's softmax), but with no cold twin: counted warm, on the profile of 2026-11-24
 // data movement's held-out MAPE on its largest shapes went from 40% to 61% (slices and shuffles, cold,
-// next to concats, warm) and ShuffleNetV2-x1.0's stage-2 shuffles were predicted at 3.1x their time, not 1.9x. A profile
-// from before layers named their inputs says nothing, and every op there counts as cold.
+// next to concats, warm) and ShuffleNetV2-x1.0's stage-2 shuffles were predicted at 3.1x their time, not
+// 1.9x. A profile from before layers named their inputs says nothing, and every op there counts as cold.
 bool reads_cold_data(const Json& layer) {
   if (!layer.contains("inputs") || layer.value("op", "") != ActivationOp::kind) return true;
   const Json& inputs = layer["inputs"];

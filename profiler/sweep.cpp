@@ -41,8 +41,8 @@ Json profile_layer_row(const Network& net, size_t i, const LayerCount& c, const 
   Json in_shapes = Json::array();
   for (const auto& x : op.inputs) in_shapes.push_back(net.shape_of(x).to_json());
   r["in_nhwc"] = in_shapes;
-  // Which tensors it read: fit tells an op that read the network's input (cold, in the cold sections) from
-  // one that read what the op before it had just written (warm, as inside any network).
+  // Which tensors it read: fit tells an activation that read the network's input (cold, in the cold
+  // sections) from one that read what the op before it had just written (warm, as inside any network).
   r["inputs"] = op.inputs;
   r.update(row_subset(base, {"out_nhwc", "macs", "params_inference", "bytes"}));
   r["implementation"] = m.implementations[i].how;
