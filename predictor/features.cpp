@@ -116,7 +116,8 @@ OpFeatures op_features(const OpAttrs& attrs, std::span<const ShapeNhwc> ins, con
   double activation_elements = static_cast<double>(out.elements());
   for (const auto& s : ins) activation_elements += static_cast<double>(s.elements());
   f.macs = static_cast<double>(cost.macs);
-  f.bytes = 4.0 * (static_cast<double>(cost.params_inference) + activation_elements);
+  f.weight_bytes = 4.0 * static_cast<double>(cost.params_inference);
+  f.bytes = f.weight_bytes + 4.0 * activation_elements;
   int64_t groups = 1, taps = 1, stride = 1;
   Activation act = Activation::none;
   if (const auto* c = std::get_if<Conv2d>(&attrs)) {
@@ -176,7 +177,7 @@ OpFeatures op_features(const OpAttrs& attrs, std::span<const ShapeNhwc> ins, con
          log1(static_cast<double>(taps)),
          stride > 1 ? 1.0 : 0.0,
          log_threads,
-         log1(4.0 * static_cast<double>(cost.params_inference)),
+         log1(f.weight_bytes),
          f.macs > 0 ? std::log(std::max(1e-3, f.macs / f.bytes)) : 0.0,
          variant_a,
          variant_b,

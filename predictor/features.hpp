@@ -31,6 +31,7 @@ struct OpFeatures {
   OpClass op_class = OpClass::elementwise;
   double macs = 0;      // multiply-accumulates
   double bytes = 0;     // fp32 weights + input + output activations
+  double weight_bytes = 0;  // fp32 weights
   // [0] log macs (or log bytes for MAC-free ops), [1] log bytes, [2] log in channels per group,
   // [3] log out channels per group, [4] log output pixels (rows of a fully connected op), [5] log kernel
   // taps, [6] stride > 1, [7] log threads, [8] log weight bytes (weights past the L2 cache stream from

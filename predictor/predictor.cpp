@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <numeric>
 #include <set>
 
 #include "predictor/calibrate.hpp"
@@ -99,6 +100,11 @@ double transferred_us(double host_us, double macs, double bytes, const Ceilings&
   return device_roof_us / std::pow(efficiency, efficiency_exponent);
 }
 
+const Predictor::WarmWeights* Predictor::warm_weights_for(int64_t threads, double network_bytes) const {
+  const WarmWeights* w = nearest_at(warm_weights, threads);
+  return w && network_bytes <= w->network_bytes_below ? w : nullptr;
+}
+
 int64_t prediction_threads(const Predictor& p, std::optional<int64_t> requested) {
   if (!p.calibrated) return requested.value_or(1);
   const int64_t own = p.calibrated->hardware.threads;
@@ -119,7 +125,6 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
   // A device's network is what its runtime runs: an eager runtime's ReLU is a pass of its own.
   const bool fuses_relu = !dev || dev->hardware.runtime_fuses_relu;
   const Ceilings device = dev ? Ceilings{dev->hardware.peak_macps(), dev->hardware.dram_bytes_per_s} : Ceilings{};
-  const double scale = nearest_threads(p.network_scale, host_threads, 1.0);
   // A host model predicts what this machine's executor runs: an op it fuses into another's kernel costs
   // nothing of its own (its time was measured inside that op's). Models fitted on profiles from before
   // the fusions (no "igemm" in their environment) predict every op.
@@ -127,14 +132,23 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
   if (!dev && p.provenance.contains("environment") && p.provenance["environment"].contains("igemm"))
     fused = profiler::plan_fusions(net, p.provenance["environment"]["igemm"].get<bool>(),
                                    static_cast<size_t>(std::max<int64_t>(1, host_threads)));
+  std::vector<OpFeatures> features;
+  double network_bytes = 0;
   for (size_t i = 0; i < net.ops.size(); ++i) {
-    const OpFeatures f = op_features(net, i, host_threads, fuses_relu);
+    features.push_back(op_features(net, i, host_threads, fuses_relu));
+    network_bytes += features.back().bytes;
+  }
+  const double scale = nearest_threads(p.network_scale, host_threads, 1.0);
+  const Predictor::WarmWeights* warm = dev ? nullptr : p.warm_weights_for(host_threads, network_bytes);
+  for (size_t i = 0; i < net.ops.size(); ++i) {
+    const OpFeatures& f = features[i];
     if (fused && fused->into[i]) {
       out.ops.push_back({f.op_class, f.macs, 0.0, 0.0, fused->into[i]});
       continue;
     }
     const Predictor::OpTime t = p.predict_op(f);
-    double op_us = scale * t.latency_us, act_us = scale * t.activation_us;
+    const double credit_us = warm ? warm->credit_us(f.weight_bytes, t.latency_us - t.activation_us) : 0.0;
+    double op_us = scale * (t.latency_us - credit_us), act_us = scale * t.activation_us;
     if (transfer) {
       const double alpha = dev->efficiency_exponent;
       act_us = dev->group_factor[static_cast<size_t>(OpGroup::elementwise)] *
@@ -275,6 +289,7 @@ struct Whole {
   std::vector<size_t> sample_index;
   bool noisy;
   bool network;  // a whole network of the "networks" section (not a block or a single op timed alone)
+  double bytes;  // its count's bytes (0 in a record without them)
 };
 
 struct Gathered {
@@ -298,7 +313,7 @@ Gathered gather_samples(const Json& profile, const Where& where) {
       const int64_t t = rec.at("threads").get<int64_t>();
       g.noise.add(section, rec.at("latency_us"));
       const bool noisy = profiler::timing_noisy(rec.at("latency_us"));
-      Whole w{t, rec.at("latency_us").at("stats_us").at("median").get<double>(), {}, noisy, std::string_view(section) == "networks"};
+      Whole w{t, rec.at("latency_us").at("stats_us").at("median").get<double>(), {}, noisy, std::string_view(section) == "networks", rec.value("bytes", 0.0)};
       const Json& layers = rec.at("layers");
       for (size_t k = 0; k < layers.size(); ++k) {
         if (layers[k].contains("fused_into")) continue;  // its time is inside the owner's row
@@ -619,15 +634,23 @@ Json fit_classes(Predictor& p, const std::vector<Sample>& samples, const FitOpti
   return stats;
 }
 
+// One whole network's held-out prediction before the network scale: Σ predicted ops, and each op's weight
+// bytes and own predicted time (less its activation pass) for the warm-weights credit.
+struct NetworkSum {
+  const Whole* whole;
+  double sum_us = 0;
+  std::vector<std::array<double, 2>> weight_bytes_own_us;
+};
+using NetworkSums = std::vector<NetworkSum>;
+
 // The Σ predicted ops of each whole network of the "networks" section, by class models fitted without that
 // network's samples (at any thread count): the scale is meant for networks the models never saw, and
 // in-sample sums are optimistic by construction. (On this project's 2-core machine both gave about the
 // same: 1.050 / 1.028 held out against 1.038 / 1.035 in-sample at 1 / 2 threads, for 4x the fit time.)
 // Networks are dealt into options.folds folds. Blocks and single ops timed alone are left out: each is the
 // sum of its own ops almost by construction, and their thousands of records outvoted the networks.
-std::vector<std::pair<const Whole*, double>> held_out_network_sums(const Gathered& g, const FitOptions& options,
-                                                                  const std::map<int64_t, Ceilings>* ceilings,
-                                                                  const std::string& no_ceilings) {
+NetworkSums held_out_network_sums(const Gathered& g, const FitOptions& options, const std::map<int64_t, Ceilings>* ceilings,
+                                  const std::string& no_ceilings) {
   std::vector<const Whole*> nets;
   std::map<std::string, int> fold_of;
   auto group = [&](const Whole* w) { return g.samples[w->sample_index.front()].group; };
@@ -636,7 +659,7 @@ std::vector<std::pair<const Whole*, double>> held_out_network_sums(const Gathere
       nets.push_back(&w);
       fold_of.emplace(group(&w), static_cast<int>(fold_of.size()) % std::max(1, options.folds));
     }
-  std::vector<std::pair<const Whole*, double>> sums;
+  NetworkSums sums;
   for (int fold = 0; fold < std::max(1, options.folds); ++fold) {
     std::vector<char> held(g.samples.size(), 0);
     bool any = false;
@@ -654,44 +677,151 @@ std::vector<std::pair<const Whole*, double>> held_out_network_sums(const Gathere
     fit_classes(pf, train, options, ignored, ceilings, no_ceilings);
     for (const Whole* w : nets) {
       if (fold_of[group(w)] != fold) continue;
-      double sum = 0;
+      NetworkSum sum{w, 0.0, {}};
       bool ok = true;
       for (size_t i : w->sample_index) {
         const OpFeatures& f = g.samples[i].f;
-        if (!pf.classes[static_cast<size_t>(f.op_class)] || (f.has_activation && !pf.classes[static_cast<size_t>(OpClass::elementwise)]))
+        if (!pf.classes[static_cast<size_t>(f.op_class)] || (f.has_activation && !pf.classes[static_cast<size_t>(OpClass::elementwise)])) {
           ok = false;
-        else sum += pf.predict_op_us(f);
+          continue;
+        }
+        const Predictor::OpTime t = pf.predict_op(f);
+        sum.sum_us += t.latency_us;
+        sum.weight_bytes_own_us.push_back({f.weight_bytes, t.latency_us - t.activation_us});
       }
-      if (ok && sum > 0) sums.emplace_back(w, sum);
+      if (ok && sum.sum_us > 0) sums.push_back(std::move(sum));
     }
   }
   return sums;
 }
 
-using NetworkSums = std::vector<std::pair<const Whole*, double>>;
-
 // The held-out sums the scale, the overhead and the interval are fitted on: noisy networks count only at a
 // thread count where no quiet one exists.
 NetworkSums usable_network_sums(const NetworkSums& all) {
   std::set<int64_t> quiet_threads;
-  for (const auto& [w, sum] : all)
-    if (!w->noisy) quiet_threads.insert(w->threads);
+  for (const NetworkSum& n : all)
+    if (!n.whole->noisy) quiet_threads.insert(n.whole->threads);
   NetworkSums sums;
-  for (const auto& [w, sum] : all)
-    if (!w->noisy || !quiet_threads.count(w->threads)) sums.emplace_back(w, sum);
+  for (const NetworkSum& n : all)
+    if (!n.whole->noisy || !quiet_threads.count(n.whole->threads)) sums.push_back(n);
   return sums;
 }
 
-// Per thread count, on the whole networks' held-out sums (usable_network_sums): the scale (median of
-// measured / Σ predicted ops), then the overhead (median of what is left). Medians: a few networks measured
-// while the machine was disturbed must not move every prediction.
-void fit_network_scale(Predictor& p, const NetworkSums& sums) {
-  std::map<int64_t, std::vector<double>> ratios;
-  for (const auto& [w, sum] : sums) ratios[w->threads].push_back(w->measured_us / sum);
-  for (auto& [t, r] : ratios) p.network_scale[t] = median(r);
-  std::map<int64_t, std::vector<double>> residuals;
-  for (const auto& [w, sum] : sums) residuals[w->threads].push_back(w->measured_us - p.network_scale[w->threads] * sum);
-  for (auto& [t, r] : residuals) p.network_overhead_us[t] = median(r);
+// A whole network as predict would make it from its held-out pieces (NetworkSum).
+double network_prediction_us(const Predictor& p, const NetworkSum& n) {
+  const int64_t t = n.whole->threads;
+  double credit_us = 0;
+  if (const Predictor::WarmWeights* warm = p.warm_weights_for(t, n.whole->bytes))
+    for (const auto& [weight_bytes, own_us] : n.weight_bytes_own_us) credit_us += warm->credit_us(weight_bytes, own_us);
+  return nearest_threads(p.network_scale, t, 1.0) * (n.sum_us - credit_us) + nearest_threads(p.network_overhead_us, t, 0.0);
+}
+
+// The warm-weights credit's candidate rates: 1 GB/s to 1 TB/s of weights, log-spaced.
+constexpr int warm_rate_steps = 31;
+double warm_us_per_byte(int step) { return 1e6 / (1e9 * std::pow(1e3, step / double(warm_rate_steps - 1))); }
+// A credit needs this many networks small enough to earn it.
+constexpr size_t min_networks_warm = 4;
+
+// One thread count's network law fitted on some of its networks: scale and overhead (medians: a few
+// networks measured while the machine was disturbed must not move every prediction) and, with max_share
+// > 0, the warm-weights credit (rate and network size) of least mean absolute relative error.
+// credits[i][k]: network i's full credit at rate step k.
+struct NetworkLaw {
+  double scale = 1, overhead_us = 0;
+  std::optional<Predictor::WarmWeights> warm;
+};
+NetworkLaw fit_network_law(const std::vector<const NetworkSum*>& nets, const std::vector<std::vector<double>>& credits,
+                           const std::vector<size_t>& use, double max_share) {
+  auto fit_at = [&](const std::function<double(size_t)>& effective_us, double& loss) {
+    std::vector<double> ratios, residuals;
+    for (size_t i : use) ratios.push_back(nets[i]->whole->measured_us / effective_us(i));
+    NetworkLaw l;
+    l.scale = median(ratios);
+    for (size_t i : use) residuals.push_back(nets[i]->whole->measured_us - l.scale * effective_us(i));
+    l.overhead_us = median(residuals);
+    loss = 0;
+    for (size_t i : use) loss += std::abs((l.scale * effective_us(i) + l.overhead_us) / nets[i]->whole->measured_us - 1);
+    return l;
+  };
+  double best_loss = 0;
+  NetworkLaw best = fit_at([&](size_t i) { return nets[i]->sum_us; }, best_loss);
+  if (max_share <= 0) return best;
+  std::vector<double> sizes;
+  for (size_t i : use) sizes.push_back(nets[i]->whole->bytes);
+  std::sort(sizes.begin(), sizes.end());
+  bool first = true;
+  for (size_t c = min_networks_warm - 1; c < sizes.size(); ++c)
+    for (int k = 0; k < warm_rate_steps; ++k) {
+      const double below = sizes[c];
+      double loss = 0;
+      NetworkLaw l = fit_at([&](size_t i) { return nets[i]->sum_us - (nets[i]->whole->bytes <= below ? credits[i][static_cast<size_t>(k)] : 0.0); }, loss);
+      if (first || loss < best_loss) {
+        l.warm = Predictor::WarmWeights{below, warm_us_per_byte(k), max_share};
+        best = l, best_loss = loss, first = false;
+      }
+    }
+  return best;
+}
+
+// Per thread count, on the whole networks' held-out sums (usable_network_sums): the scale and the
+// overhead, and the warm-weights credit if it predicts the networks clearly better, each left out of its
+// own law's fit, than the scale alone does (absolute relative errors, paired). max_share per thread count: 1 -
+// DRAM / cache bandwidth as probed (none: no credit). Returns both held-out errors and the choice.
+Json fit_network_scale(Predictor& p, const NetworkSums& sums, const std::map<int64_t, double>& max_share) {
+  std::map<int64_t, std::vector<const NetworkSum*>> by_threads;
+  for (const NetworkSum& n : sums) by_threads[n.whole->threads].push_back(&n);
+  Json choice = Json::object();
+  for (const auto& [t, nets] : by_threads) {
+    const double share = max_share.count(t) ? max_share.at(t) : 0.0;
+    std::vector<std::vector<double>> credits(nets.size(), std::vector<double>(warm_rate_steps, 0.0));
+    for (size_t i = 0; i < nets.size(); ++i)
+      for (int k = 0; k < warm_rate_steps; ++k)
+        for (const auto& [weight_bytes, own_us] : nets[i]->weight_bytes_own_us)
+          credits[i][static_cast<size_t>(k)] += Predictor::WarmWeights{0, warm_us_per_byte(k), share}.credit_us(weight_bytes, own_us);
+    std::vector<size_t> all(nets.size());
+    std::iota(all.begin(), all.end(), 0);
+    auto apply = [&](Predictor& q, const NetworkLaw& l) {
+      q.network_scale[t] = l.scale;
+      q.network_overhead_us[t] = l.overhead_us;
+      if (l.warm) q.warm_weights[t] = *l.warm;
+      else q.warm_weights.erase(t);
+    };
+    const bool can_warm = share > 0 && nets.size() > 2 * min_networks_warm &&
+                          std::all_of(nets.begin(), nets.end(), [](const NetworkSum* n) { return n->whole->bytes > 0; });
+    bool warm = false;
+    if (can_warm) {
+      double scale_ape = 0, warm_ape = 0;
+      std::vector<double> gain;  // per network: |error| with the scale alone - |error| with the credit
+      for (size_t i = 0; i < nets.size(); ++i) {
+        std::vector<size_t> others;
+        for (size_t j : all)
+          if (j != i) others.push_back(j);
+        double ape[2];
+        for (const bool w : {false, true}) {
+          Predictor q;
+          apply(q, fit_network_law(nets, credits, others, w ? share : 0.0));
+          ape[w] = std::abs(network_prediction_us(q, *nets[i]) / nets[i]->whole->measured_us - 1);
+        }
+        scale_ape += ape[0], warm_ape += ape[1];
+        gain.push_back(ape[0] - ape[1]);
+      }
+      const double n = static_cast<double>(nets.size());
+      // The credit must win by more than 2 standard errors of the paired gain: two more parameters do
+      // not earn their place on a tie (on networks without the effect they tied, 3 times in 8 ahead).
+      const double mean_gain = std::accumulate(gain.begin(), gain.end(), 0.0) / n;
+      double var = 0;
+      for (double g : gain) var += (g - mean_gain) * (g - mean_gain);
+      const double standard_error = std::sqrt(var / (n - 1) / n);
+      warm = mean_gain > 2 * standard_error;
+      choice[std::to_string(t)] = {{"networks", nets.size()},
+                                   {"held_out_mape_scale", scale_ape / n},
+                                   {"held_out_mape_warm_weights", warm_ape / n},
+                                   {"gain_standard_error", standard_error},
+                                   {"chosen", warm ? "warm_weights" : "scale"}};
+    }
+    apply(p, fit_network_law(nets, credits, all, warm ? share : 0.0));
+  }
+  return choice;
 }
 
 // The host model's interval (Predictor::interval) from the same held-out sums, after the scale and the
@@ -700,11 +830,10 @@ void fit_network_scale(Predictor& p, const NetworkSums& sums) {
 // coverage is checked against the quantiles of the others' errors, as a calibrated device's is.
 Json network_interval(const Predictor& p, const Gathered& g, const NetworkSums& sums) {
   std::map<int64_t, std::pair<std::vector<double>, std::vector<std::string>>> by_threads;
-  for (const auto& [w, sum] : sums) {
-    const double predicted = p.network_scale.at(w->threads) * sum + p.network_overhead_us.at(w->threads);
-    auto& [errors, groups] = by_threads[w->threads];
-    errors.push_back(predicted / w->measured_us - 1);
-    groups.push_back(g.samples[w->sample_index.front()].group);
+  for (const NetworkSum& n : sums) {
+    auto& [errors, groups] = by_threads[n.whole->threads];
+    errors.push_back(network_prediction_us(p, n) / n.whole->measured_us - 1);
+    groups.push_back(g.samples[n.whole->sample_index.front()].group);
   }
   Json out = Json::object();
   const double lo_q = (1 - interval_level) / 2, hi_q = 1 - lo_q;
@@ -775,9 +904,15 @@ Predictor fit(const Json& profile, const std::string& profile_path, const FitOpt
   const Json class_stats = fit_classes(p, g.samples, options, tally, no_ceilings.empty() ? &ceilings : nullptr, no_ceilings);
   const NetworkSums network_sums =
       usable_network_sums(held_out_network_sums(g, options, no_ceilings.empty() ? &ceilings : nullptr, no_ceilings));
-  fit_network_scale(p, network_sums);
+  // What cached weights save at most: the time of reading them from memory rather than from the caches.
+  std::map<int64_t, double> warm_max_share;
+  if (no_ceilings.empty())
+    for (const auto& [t, c] : ceilings)
+      warm_max_share[t] = std::max(0.0, 1 - host_ceilings(profile, profile_path, t).bandwidth_bytes_per_s / c.bandwidth_bytes_per_s);
+  const Json warm_choice = fit_network_scale(p, network_sums, warm_max_share);
   p.interval = network_interval(p, g, network_sums);
   p.provenance = fit_provenance(profile, profile_path, options, g, class_stats, tally);
+  p.provenance["warm_weights"] = warm_choice;
   if (!speed.is_null()) p.provenance["machine_speed"] = speed;
   return p;
 }
@@ -811,8 +946,15 @@ Json host_model_json(const Predictor& p) {
   Json scale = Json::object();
   for (const auto& [t, k] : p.network_scale) scale[std::to_string(t)] = k;
   Json j = {{"schema", predictor_schema}, {"device", p.device},        {"runtime", p.runtime},
-            {"model", "log(latency_us) = theta . features + residual trees(features), per operator class; an unfused activation adds its elementwise prediction; network = scale * sum + overhead"},
+            {"model", "log(latency_us) = theta . features + residual trees(features), per operator class; an unfused activation adds its elementwise prediction; "
+                      "network = scale * Σ (op - its warm_weights credit) + overhead; credit = min(weight bytes * us_per_weight_byte, max_share * op) in a network of at most network_bytes_below bytes, else 0"},
             {"classes", classes},          {"network_overhead_us", overhead}, {"network_scale", scale}, {"provenance", p.provenance}};
+  if (!p.warm_weights.empty()) {
+    Json warm = Json::object();
+    for (const auto& [t, w] : p.warm_weights)
+      warm[std::to_string(t)] = {{"network_bytes_below", w.network_bytes_below}, {"us_per_weight_byte", w.us_per_weight_byte}, {"max_share", w.max_share}};
+    j["warm_weights"] = warm;
+  }
   if (!p.interval.is_null()) j["interval"] = p.interval;
   return j;
 }
@@ -977,6 +1119,21 @@ Predictor host_model_from_json(const Json& j, const Where& where) {
   };
   per_threads("network_overhead_us", "microseconds", -1e9, 1e9, p.network_overhead_us);
   per_threads("network_scale", "factor", 0.1, 10, p.network_scale);
+  if (r.has("warm_weights")) {
+    const Json& o = r.raw("warm_weights");
+    if (!o.is_object()) r.at("warm_weights").fail(o, "expected {threads: {network_bytes_below, us_per_weight_byte, max_share}}");
+    for (const auto& [t, v] : o.items()) {
+      const Where w = r.at("warm_weights") / t;
+      const int64_t threads = thread_key(t, w);
+      ObjectReader e(v, w);
+      Predictor::WarmWeights warm;
+      warm.network_bytes_below = e.number("network_bytes_below", 1, 1e15);
+      warm.us_per_weight_byte = e.number("us_per_weight_byte", 1e-9, 1);  // 1 PB/s to 1 MB/s of weights
+      warm.max_share = e.number("max_share", 0, 0.99);                   // an op never costs nothing
+      e.finish();
+      p.warm_weights[threads] = warm;
+    }
+  }
   if (r.has("interval")) {
     ObjectReader iv(r.raw("interval"), r.at("interval"));
     iv.number("level", 0, 1);

@@ -92,6 +92,26 @@ struct Predictor {
   // Per thread count: ops inside a whole network run this much slower than the op models say (caches
   // shared with the ops before them); fitted on the profile's whole sampled networks. Absent = 1.
   std::map<int64_t, double> network_scale;
+  // Per thread count: what a network's weights save when the whole network stays in the caches between
+  // its runs. A network runs again and again in a loop; one small enough finds its weights in the caches
+  // on its next run, where the op models, fitted on blocks timed with evicted caches and on the mixed
+  // networks of the profile, read them from memory. Measured on 2026-11-24 (1 thread): nano ran 1.53x
+  // slower with its caches evicted before every run, about its 26 MB of weights at 13 GB/s; ResNet-50
+  // (304 MB) not at all; networks with under 3 MB of weights gained 0.2-0.4 ms whatever their
+  // activations. A network of at most network_bytes_below bytes (its count) has each op's time less
+  // credit_us, before network_scale. Absent: no credit. This machine's caches, not a device's: a
+  // calibrated device never uses it.
+  struct WarmWeights {
+    double network_bytes_below = 0;
+    double us_per_weight_byte = 0;
+    // An op saves at most this share of its own time (1 - DRAM / cache bandwidth, as probed): weights
+    // read from the caches still take time.
+    double max_share = 0;
+    double credit_us(double weight_bytes, double own_us) const { return std::min(weight_bytes * us_per_weight_byte, max_share * own_us); }
+  };
+  std::map<int64_t, WarmWeights> warm_weights;
+  // The law at the nearest fitted thread count if a network of these bytes finds its weights cached.
+  const WarmWeights* warm_weights_for(int64_t threads, double network_bytes) const;
   // A host model's interval, from fit: per thread count, the interval_level quantiles of the relative
   // errors (predicted / measured - 1) of the profile's sampled networks, each predicted by class models
   // fitted without it: {"level", "method", "by_threads": {"1": {"error_low", "error_high", "networks",

@@ -66,9 +66,20 @@ void run_fit(const std::string& device, const std::string& profile_file, bool qu
                 h["chosen"].get<std::string>().c_str(),
                 h.value("won_tie", false) ? " (k-fold tie within 2 standard errors: the better extrapolator)" : "");
   }
-  for (const auto& [t, us] : p.network_overhead_us)
-    std::printf("  whole networks at %lld thread(s): ops x %.3f, overhead %.1f us\n", static_cast<long long>(t),
+  for (const auto& [t, us] : p.network_overhead_us) {
+    std::printf("  whole networks at %lld thread(s): ops x %.3f, overhead %.1f us", static_cast<long long>(t),
                 p.network_scale.count(t) ? p.network_scale.at(t) : 1.0, us);
+    const Json& choice = p.provenance.value("warm_weights", Json::object()).value(std::to_string(t), Json());
+    if (p.warm_weights.count(t)) {
+      const predictor::Predictor::WarmWeights& w = p.warm_weights.at(t);
+      std::printf("; in networks of at most %.0f MB, each op less its weights at %.1f GB/s (at most %.0f%% of it)",
+                  w.network_bytes_below / 1e6, 1e-3 / w.us_per_weight_byte, 100 * w.max_share);
+    }
+    if (choice.is_object())
+      std::printf(" [held out, networks: %.1f%% with warm weights, %.1f%% with the scale alone]",
+                  100 * choice["held_out_mape_warm_weights"].get<double>(), 100 * choice["held_out_mape_scale"].get<double>());
+    std::printf("\n");
+  }
   const Json& noise = p.provenance["noise"];
   std::printf("noisy samples: %lld of %lld dropped, %lld used; %s\n", static_cast<long long>(noise["samples_dropped"].get<int64_t>()),
               static_cast<long long>(noise["samples_noisy"].get<int64_t>()), static_cast<long long>(noise["samples_used"].get<int64_t>()),
