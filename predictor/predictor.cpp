@@ -766,8 +766,10 @@ NetworkLaw fit_network_law(const std::vector<const NetworkSum*>& nets, const std
 // Per thread count, on the whole networks' held-out sums (usable_network_sums): the scale and the
 // overhead, and the warm-weights credit if it predicts the networks clearly better, each left out of its
 // own law's fit, than the scale alone does (absolute relative errors, paired). max_share per thread count: 1 -
-// DRAM / cache bandwidth as probed (none: no credit). Returns both held-out errors and the choice.
-Json fit_network_scale(Predictor& p, const NetworkSums& sums, const std::map<int64_t, double>& max_share) {
+// DRAM / cache bandwidth as probed (none: no credit). Returns both held-out errors and the choice, and
+// sets each network's relative error (predicted / measured - 1) with the chosen law fitted without it.
+Json fit_network_scale(Predictor& p, const NetworkSums& sums, const std::map<int64_t, double>& max_share,
+                       std::map<const NetworkSum*, double>& held_out_error) {
   std::map<int64_t, std::vector<const NetworkSum*>> by_threads;
   for (const NetworkSum& n : sums) by_threads[n.whole->threads].push_back(&n);
   Json choice = Json::object();
@@ -788,22 +790,26 @@ Json fit_network_scale(Predictor& p, const NetworkSums& sums, const std::map<int
     };
     const bool can_warm = share > 0 && nets.size() > 2 * min_networks_warm &&
                           std::all_of(nets.begin(), nets.end(), [](const NetworkSum* n) { return n->whole->bytes > 0; });
+    // Each network's error with the law fitted without it: the scale alone, and with the credit.
+    std::vector<double> scale_error, warm_error;
+    for (size_t i = 0; i < nets.size(); ++i) {
+      std::vector<size_t> others;
+      for (size_t j : all)
+        if (j != i) others.push_back(j);
+      for (const bool w : {false, true}) {
+        if (w && !can_warm) continue;
+        Predictor q;
+        apply(q, fit_network_law(nets, credits, others, w ? share : 0.0));
+        (w ? warm_error : scale_error).push_back(network_prediction_us(q, *nets[i]) / nets[i]->whole->measured_us - 1);
+      }
+    }
     bool warm = false;
     if (can_warm) {
       double scale_ape = 0, warm_ape = 0;
       std::vector<double> gain;  // per network: |error| with the scale alone - |error| with the credit
       for (size_t i = 0; i < nets.size(); ++i) {
-        std::vector<size_t> others;
-        for (size_t j : all)
-          if (j != i) others.push_back(j);
-        double ape[2];
-        for (const bool w : {false, true}) {
-          Predictor q;
-          apply(q, fit_network_law(nets, credits, others, w ? share : 0.0));
-          ape[w] = std::abs(network_prediction_us(q, *nets[i]) / nets[i]->whole->measured_us - 1);
-        }
-        scale_ape += ape[0], warm_ape += ape[1];
-        gain.push_back(ape[0] - ape[1]);
+        scale_ape += std::abs(scale_error[i]), warm_ape += std::abs(warm_error[i]);
+        gain.push_back(std::abs(scale_error[i]) - std::abs(warm_error[i]));
       }
       const double n = static_cast<double>(nets.size());
       // The credit must win by more than 2 standard errors of the paired gain: two more parameters do
@@ -820,38 +826,57 @@ Json fit_network_scale(Predictor& p, const NetworkSums& sums, const std::map<int
                                    {"chosen", warm ? "warm_weights" : "scale"}};
     }
     apply(p, fit_network_law(nets, credits, all, warm ? share : 0.0));
+    for (size_t i = 0; i < nets.size(); ++i) held_out_error[nets[i]] = (warm ? warm_error : scale_error)[i];
   }
   return choice;
 }
 
-// The host model's interval (Predictor::interval) from the same held-out sums, after the scale and the
-// overhead: each network's relative error as predict would make it. The scale and the overhead are two
-// numbers per thread count fitted on these networks, so the errors are slightly optimistic; each network's
-// coverage is checked against the quantiles of the others' errors, as a calibrated device's is.
-Json network_interval(const Predictor& p, const Gathered& g, const NetworkSums& sums) {
+// The host model's interval (Predictor::interval) from the networks' held-out errors (fit_network_scale:
+// class models and network law both fitted without the network; the law's size and rate, fitted in
+// sample, once made the profile's networks look 4% more certain than they were); each network's coverage
+// is checked against the quantiles of the others' errors, as a calibrated device's is.
+// The machine's speed moves too, and a prediction is for a later hour: each error is combined with every
+// machine_speed sample of its thread count the profile took (error' = (1 + error) * median / sample - 1).
+// Without them (on the profile of 2026-11-24: 20 per thread count over 11 minutes, spread 11%), the
+// interval covered 33-72% of the validate runs' in-distribution networks for its 80% (six runs, 2026-11-24).
+Json network_interval(const Gathered& g, const std::map<const NetworkSum*, double>& held_out_error, const Json& profile) {
+  std::map<int64_t, std::vector<double>> speed_factors;  // median / sample, per thread count
+  const bool with_speed = profile.contains("machine_speed") && profile["machine_speed"].contains("samples");
+  if (with_speed) {
+    const Json& samples = profile["machine_speed"]["samples"];
+    const std::map<int64_t, double> medians = profiler::speed_medians_us(samples);
+    for (const auto& [t, us] : profiler::speed_by_threads(samples))
+      for (double u : us) speed_factors[t].push_back(medians.at(t) / u);
+  }
   std::map<int64_t, std::pair<std::vector<double>, std::vector<std::string>>> by_threads;
-  for (const NetworkSum& n : sums) {
-    auto& [errors, groups] = by_threads[n.whole->threads];
-    errors.push_back(network_prediction_us(p, n) / n.whole->measured_us - 1);
-    groups.push_back(g.samples[n.whole->sample_index.front()].group);
+  for (const auto& [n, error] : held_out_error) {
+    auto& [errors, groups] = by_threads[n->whole->threads];
+    const auto factors = speed_factors.find(n->whole->threads);
+    for (double f : factors == speed_factors.end() ? std::vector<double>{1.0} : factors->second) {
+      errors.push_back((1 + error) * f - 1);
+      groups.push_back(g.samples[n->whole->sample_index.front()].group);
+    }
   }
   Json out = Json::object();
   const double lo_q = (1 - interval_level) / 2, hi_q = 1 - lo_q;
   for (const auto& [t, eg] : by_threads) {
     const auto& [errors, groups] = eg;
-    if (errors.size() < min_networks_for_interval) continue;
+    const size_t networks = std::set<std::string>(groups.begin(), groups.end()).size();
+    if (networks < min_networks_for_interval) continue;
     const auto bounds = held_out_error_bounds(errors, groups);
     double covered = 0;
     for (size_t i = 0; i < errors.size(); ++i) covered += errors[i] >= bounds[i][0] && errors[i] <= bounds[i][1];
     out[std::to_string(t)] = {{"error_low", quantile(errors, lo_q)},
                               {"error_high", quantile(errors, hi_q)},
-                              {"networks", errors.size()},
+                              {"networks", networks},
                               {"coverage", covered / static_cast<double>(errors.size())}};
   }
   if (out.empty()) return nullptr;
   return {{"level", interval_level},
           {"method", "10th to 90th percentile of the relative errors (predicted / measured - 1) of the profile's sampled networks, "
-                     "each predicted by class models fitted without it (k folds), at the prediction's thread count; "
+                     "each predicted by class models fitted without it (k folds) and a network scale (and warm-weights credit) "
+                     "fitted without it (leave one out), at the prediction's thread count, each combined with the machine's speed "
+                     "at every check the profile made of it (machine_speed); "
                      "latency_us_low = latency_us / (1 + error_high), latency_us_high = latency_us / (1 + error_low); "
                      "in-distribution networks: validate measures how much wider the errors of other networks are"},
           {"by_threads", out}};
@@ -909,8 +934,9 @@ Predictor fit(const Json& profile, const std::string& profile_path, const FitOpt
   if (no_ceilings.empty())
     for (const auto& [t, c] : ceilings)
       warm_max_share[t] = std::max(0.0, 1 - host_ceilings(profile, profile_path, t).bandwidth_bytes_per_s / c.bandwidth_bytes_per_s);
-  const Json warm_choice = fit_network_scale(p, network_sums, warm_max_share);
-  p.interval = network_interval(p, g, network_sums);
+  std::map<const NetworkSum*, double> held_out_error;
+  const Json warm_choice = fit_network_scale(p, network_sums, warm_max_share, held_out_error);
+  p.interval = network_interval(g, held_out_error, profile);
   p.provenance = fit_provenance(profile, profile_path, options, g, class_stats, tally);
   p.provenance["warm_weights"] = warm_choice;
   if (!speed.is_null()) p.provenance["machine_speed"] = speed;

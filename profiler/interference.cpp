@@ -134,9 +134,6 @@ Interference mark_interference(Json& profile) {
   return out;
 }
 
-namespace {
-// The machine_speed samples' latencies by thread count, in their order; a malformed one is an InputError
-// naming it.
 std::map<int64_t, std::vector<double>> speed_by_threads(const Json& samples) {
   if (!samples.is_array()) throw InputError("machine_speed.samples: expected an array");
   std::map<int64_t, std::vector<double>> by_threads;
@@ -150,7 +147,6 @@ std::map<int64_t, std::vector<double>> speed_by_threads(const Json& samples) {
   }
   return by_threads;
 }
-}  // namespace
 
 double spread_of(std::vector<double> latencies_us) {
   if (latencies_us.size() < 2) return 0;

@@ -90,6 +90,9 @@ inline constexpr double max_speed_spread = 0.10;
 double spread_of(std::vector<double> latencies_us);
 // spread_of per thread count of the machine_speed samples, the largest; 0 without any.
 double speed_spread(const Json& samples);
+// The machine_speed samples' latencies by thread count, in their order; a malformed one is an InputError
+// naming it.
+std::map<int64_t, std::vector<double>> speed_by_threads(const Json& samples);
 // The median reference time of each thread count of the machine_speed samples.
 std::map<int64_t, double> speed_medians_us(const Json& samples);
 

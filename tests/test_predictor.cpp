@@ -717,3 +717,20 @@ TEST_CASE("fit credits a small network's cached weights where that predicts held
   CHECK(plain.provenance["warm_weights"]["1"]["chosen"] == "scale");
   CHECK(plain.warm_weights.empty());
 }
+
+TEST_CASE("the host interval carries the machine's speed as the profile saw it move") {
+  Json profile = fc_network_profile(20e6, 7);
+  const Predictor steady = fit(profile, "steady.json");
+  // The reference conv at 950, 1000 and 1050 us in turn: the machine's speed moves 5% either way, and a
+  // later prediction may meet any of them.
+  profile["machine_speed"] = {{"samples", Json::array()}};
+  for (int k = 0; k < 21; ++k)
+    profile["machine_speed"]["samples"].push_back({{"elapsed_s", 10.0 * k}, {"threads", 1}, {"latency_us", 950.0 + 50.0 * (k % 3)}});
+  const Predictor moving = fit(profile, "moving.json");
+  const Json& a = steady.interval["by_threads"]["1"];
+  const Json& b = moving.interval["by_threads"]["1"];
+  CHECK(b["networks"] == 40);
+  CHECK(b["error_low"].get<double>() < a["error_low"].get<double>() - 0.02);
+  CHECK(b["error_high"].get<double>() > a["error_high"].get<double>() + 0.02);
+  CHECK(moving.interval["method"].get<std::string>().find("machine_speed") != std::string::npos);
+}
