@@ -72,7 +72,7 @@ void Evaluator::evaluate_whole(Candidate& c, const Macro& m) {
 void Evaluator::evaluate_units(Candidate& c, const Macro& m) {
   ShapeNhwc shape{m.batch, m.resolution, m.resolution, m.in_channels};
   CapacitySums sums;
-  double latency_us = 0;
+  double latency_us = 0, weights_credit_us = 0, bytes = 0;
   // A unit's ops are decided by the genes that decode() reads for it and by its input shape.
   auto unit = [&](char kind, const std::vector<size_t>& genes, const std::function<std::string(NetworkBuilder&)>& build) {
     std::string key(1, kind);
@@ -85,10 +85,15 @@ void Evaluator::evaluate_units(Candidate& c, const Macro& m) {
         NetworkBuilder b("unit", "", shape, Where("candidate"));
         const std::string out = build(b);
         const Network net = std::move(b).finish(out);
-        const auto pred = predictor::predict(predictor_, net, threads_);
+        // Predicted as a part of a network small enough for the warm-weights credit, which is given
+        // back below unless the whole candidate is.
+        const auto pred = predictor::predict(predictor_, net, threads_, 0.0);
         if (!overhead_us_) overhead_us_ = pred.overhead_us;
-        u.latency_us = pred.latency_us - pred.overhead_us;
-        u.sums = capacity_sums(net, count(net));
+        u.latency_us = pred.latency_us - pred.overhead_us + pred.weights_credit_us;
+        u.weights_credit_us = pred.weights_credit_us;
+        const NetworkCount counts = count(net);
+        u.bytes = static_cast<double>(counts.bytes);
+        u.sums = capacity_sums(net, counts);
         u.out = net.shapes.back();
       } catch (const InputError& e) {
         u.error = e.what();
@@ -96,6 +101,8 @@ void Evaluator::evaluate_units(Candidate& c, const Macro& m) {
     }
     if (!u.error.empty()) throw InputError(u.error);
     latency_us += u.latency_us;
+    weights_credit_us += u.weights_credit_us;
+    bytes += u.bytes;
     sums += u.sums;
     shape = u.out;
   };
@@ -111,7 +118,7 @@ void Evaluator::evaluate_units(Candidate& c, const Macro& m) {
   const Capacity cap = sums.finish(m.resolution, m.family);
   c.params = cap.params;
   c.macs = cap.macs;
-  c.latency_us = latency_us + *overhead_us_;
+  c.latency_us = latency_us + *overhead_us_ - (predictor_.warm_weights_for(threads_, bytes) ? weights_credit_us : 0.0);
   set_accuracy(c, accuracy_, cap);
 }
 

@@ -68,7 +68,9 @@ class Evaluator {
   struct Unit {
     std::string error;  // non-empty: the unit does not build
     ShapeNhwc out;
-    double latency_us = 0;  // without the per-network overhead
+    double latency_us = 0;  // without the per-network overhead and the warm-weights credit
+    double weights_credit_us = 0;  // its credit, if the whole candidate is small enough (predictor::predict)
+    double bytes = 0;
     CapacitySums sums;
   };
   std::unordered_map<std::string, Candidate> cache_;

@@ -114,7 +114,7 @@ int64_t prediction_threads(const Predictor& p, std::optional<int64_t> requested)
   return own;
 }
 
-NetworkPrediction predict(const Predictor& p, const Network& net, int64_t threads) {
+NetworkPrediction predict(const Predictor& p, const Network& net, int64_t threads, std::optional<double> network_bytes) {
   NetworkPrediction out;
   out.ops.reserve(net.ops.size());
   const Calibrated* dev = p.calibrated ? &*p.calibrated : nullptr;
@@ -133,13 +133,14 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
     fused = profiler::plan_fusions(net, p.provenance["environment"]["igemm"].get<bool>(),
                                    static_cast<size_t>(std::max<int64_t>(1, host_threads)));
   std::vector<OpFeatures> features;
-  double network_bytes = 0;
+  double own_bytes = 0;
   for (size_t i = 0; i < net.ops.size(); ++i) {
     features.push_back(op_features(net, i, host_threads, fuses_relu));
-    network_bytes += features.back().bytes;
+    own_bytes += features.back().bytes;
   }
+  out.network_bytes = network_bytes.value_or(own_bytes);
   const double scale = nearest_threads(p.network_scale, host_threads, 1.0);
-  const Predictor::WarmWeights* warm = dev ? nullptr : p.warm_weights_for(host_threads, network_bytes);
+  const Predictor::WarmWeights* warm = dev ? nullptr : p.warm_weights_for(host_threads, out.network_bytes);
   for (size_t i = 0; i < net.ops.size(); ++i) {
     const OpFeatures& f = features[i];
     if (fused && fused->into[i]) {
@@ -149,6 +150,7 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
     const Predictor::OpTime t = p.predict_op(f);
     const double credit_us = warm ? warm->credit_us(f.weight_bytes, t.latency_us - t.activation_us) : 0.0;
     double op_us = scale * (t.latency_us - credit_us), act_us = scale * t.activation_us;
+    out.weights_credit_us += scale * credit_us;
     if (transfer) {
       const double alpha = dev->efficiency_exponent;
       act_us = dev->group_factor[static_cast<size_t>(OpGroup::elementwise)] *
@@ -1210,7 +1212,8 @@ Json prediction_json(const Predictor& p, const Network& net, const NetworkPredic
   for (const auto& o : pred.ops) macs += o.macs;
   Json j = {{"model", net.name}, {"device", p.device}, {"runtime", p.runtime}, {"threads", threads},
             {"resolution", net.input.h}, {"macs", macs}, {"latency_us", pred.latency_us},
-            {"macps", macs / (pred.latency_us * 1e-6)}, {"overhead_us", pred.overhead_us}};
+            {"macps", macs / (pred.latency_us * 1e-6)}, {"overhead_us", pred.overhead_us},
+            {"network_bytes", pred.network_bytes}, {"weights_credit_us", pred.weights_credit_us}};
   if (pred.interval_us) {
     j["latency_us_low"] = (*pred.interval_us)[0];
     j["latency_us_high"] = (*pred.interval_us)[1];

@@ -142,15 +142,19 @@ struct OpPrediction {
 struct NetworkPrediction {
   std::vector<OpPrediction> ops;
   double overhead_us = 0;
-  double latency_us = 0;  // Σ ops (each times the network scale) + overhead
+  double latency_us = 0;  // Σ ops (each times the network scale, less its warm-weights credit) + overhead
+  double network_bytes = 0;      // the bytes the warm-weights credit was decided on (count's)
+  double weights_credit_us = 0;  // Σ ops' warm-weights credit, times the scale: already out of latency_us
   // The interval from held-out errors, [low, high] microseconds: a calibrated device's, or a host
   // model's at the nearest thread count of its interval (absent for a host model fitted before it).
   std::optional<std::array<double, 2>> interval_us;
   Json interval;  // what the interval is: level, method, the two errors and their coverage
 };
 // A calibrated device predicts only at its own threads (those of its published runtime): any other count
-// is an InputError, since nothing says how that runtime scales.
-NetworkPrediction predict(const Predictor& p, const Network& net, int64_t threads);
+// is an InputError, since nothing says how that runtime scales. network_bytes: the bytes of the whole
+// network `net` is a part of, for the warm-weights credit (the search predicts a candidate unit by unit);
+// default its own.
+NetworkPrediction predict(const Predictor& p, const Network& net, int64_t threads, std::optional<double> network_bytes = std::nullopt);
 
 // The threads a prediction is for: a calibrated device's own (requesting another is an InputError naming
 // both), else the request, else 1.

@@ -195,6 +195,30 @@ TEST_CASE("evaluating a candidate unit by unit gives exactly what the whole netw
   }
 }
 
+TEST_CASE("unit by unit, a candidate earns the warm-weights credit only if the whole of it is small enough") {
+  const SearchSpace space = SearchSpace::defaults();
+  predictor::Predictor host = pi5();
+  host.calibrated.reset();  // its host model
+  const predictor::Predictor cold = host;
+  host.warm_weights[1] = {120e6, 3e-5, 0.6};
+  const AccuracyModel acc = fit_proxy();
+  Evaluator units(space, host, acc, 1, {}), whole(space, host, acc, 1, {}, false), none(space, cold, acc, 1, {});
+  std::mt19937_64 rng(12);
+  int credited = 0, not_credited = 0;
+  for (int i = 0; i < 100; ++i) {
+    const Genome g = space.random(rng);
+    const Candidate& a = units.evaluate(g);
+    const Candidate& b = whole.evaluate(g);
+    REQUIRE(a.valid == b.valid);
+    if (!a.valid) continue;
+    CHECK(a.latency_us == Approx(b.latency_us).epsilon(1e-9));
+    const double without = none.evaluate(g).latency_us;
+    (a.latency_us < without * (1 - 1e-9) ? credited : not_credited) += 1;
+  }
+  CHECK(credited > 5);
+  CHECK(not_credited > 5);
+}
+
 TEST_CASE("domination is earned by the lower end of the top-1 interval, else it is promising and unproven") {
   // Baseline: 100 us at a published 77.6 %. Candidates with a 2 pp interval around their estimate.
   auto with = [](double latency_us, std::optional<double> top1) {
