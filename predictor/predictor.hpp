@@ -176,7 +176,7 @@ struct OutsideFeature {
 std::vector<OutsideFeature> outside_profile(const Predictor& p, const OpFeatures& f);
 
 // What `predict --json` prints: model, device, runtime, threads, resolution, macs, latency_us, macps,
-// overhead_us, for a calibrated device latency_us_low and latency_us_high (its interval) and, with `layers`, one object per op: name, op, op_class (the predictor's class, e.g.
+// overhead_us, network_bytes and weights_credit_us (NetworkPrediction), for a calibrated device latency_us_low and latency_us_high (its interval) and, with `layers`, one object per op: name, op, op_class (the predictor's class, e.g.
 // conv_dense), macs (name, op and macs from count's layer_row), latency_us, activation_us and macps.
 // Always: outside_profile (any op outside the profiled ranges, see outside_profile()), ops_outside_profile
 // and outside_profile_features ("class.feature", sorted); with `layers`, each op's outside_profile and

@@ -204,7 +204,8 @@ PYBIND11_MODULE(_core, m) {
         }
         return py::module_::import("cpubone_explore").attr("Result")(to_python(j));
       }, py::arg("net"), py::arg("threads") = py::none(), py::arg("layers") = true,
-         "Predicted latency (`predict --json`): latency_us, macps, overhead_us and, with layers, each op's class, MACs and time.\n"
+         "Predicted latency (`predict --json`): latency_us, macps, overhead_us, network_bytes, weights_credit_us (what cached\n"
+         "weights saved, host models only) and, with layers, each op's class, MACs and time.\n"
          "net: a Network, zoo name, file path or dict.")
       .def("to_dict", [](const cpx::predictor::Predictor& p) { return to_python(cpx::predictor::to_json(p)); },
            "The \"cpubone-explore/predictor/v1\" document, with its provenance.")
