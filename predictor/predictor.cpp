@@ -815,7 +815,8 @@ Json fit_network_scale(Predictor& p, const NetworkSums& sums, const std::map<int
       }
       const double n = static_cast<double>(nets.size());
       // The credit must win by more than 2 standard errors of the paired gain: two more parameters do
-      // not earn their place on a tie (on networks without the effect they tied, 3 times in 8 ahead).
+      // not earn their place on a tie (on synthetic networks without the effect, the credit came out
+      // ahead by a hair for 3 seeds of 8 when any gain counted).
       const double mean_gain = std::accumulate(gain.begin(), gain.end(), 0.0) / n;
       double var = 0;
       for (double g : gain) var += (g - mean_gain) * (g - mean_gain);
@@ -834,9 +835,9 @@ Json fit_network_scale(Predictor& p, const NetworkSums& sums, const std::map<int
 }
 
 // The host model's interval (Predictor::interval) from the networks' held-out errors (fit_network_scale:
-// class models and network law both fitted without the network; the law's size and rate, fitted in
-// sample, once made the profile's networks look 4% more certain than they were); each network's coverage
-// is checked against the quantiles of the others' errors, as a calibrated device's is.
+// class models and network law both fitted without the network: the law's size and rate, chosen on
+// these networks, would make their in-sample errors optimistic); each network's coverage is checked
+// against the quantiles of the others' errors, as a calibrated device's is.
 // The machine's speed moves too, and a prediction is for a later hour: each error is combined with every
 // machine_speed sample of its thread count the profile took (error' = (1 + error) * median / sample - 1).
 // Without them (on the profile of 2026-11-24: 20 per thread count over 11 minutes, spread 11%), the
