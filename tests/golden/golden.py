@@ -18,6 +18,7 @@ adding a key needs no regeneration. Current additions (issue 16):
   predict  latency_us_low, latency_us_high, interval   (a calibrated device's interval; checked for shape)
   predict  outside_profile, ops_outside_profile, outside_profile_features   (ops outside the profiled ranges)
   predict layers[]  outside_profile, outside_features
+  predict  network_bytes, weights_credit_us   (the host's warm-weights credit; 0 on every device)
 A calibrated device now reports the threads of its published runtime (DEVICE_THREADS), which the committed
 files recorded as 1 (the old default); that value is mapped back before comparing.
 
@@ -45,7 +46,8 @@ DEVICE_THREADS = {"pi5": 4, "pixel7pro": 2, "xeon-w2125": 4, "a72": 1, "xeon-gol
 # command -> keys new in its output ("layers" = in each per-layer row); see the docstring.
 ADDED = {
     "predict": {"latency_us_low", "latency_us_high", "interval",
-                "outside_profile", "ops_outside_profile", "outside_profile_features"},
+                "outside_profile", "ops_outside_profile", "outside_profile_features",
+                "network_bytes", "weights_credit_us"},
     "predict layers": {"outside_profile", "outside_features"},
 }
 
