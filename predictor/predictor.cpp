@@ -775,7 +775,9 @@ Json fit_network_scale(Predictor& p, const NetworkSums& sums, const std::map<int
   std::map<int64_t, std::vector<const NetworkSum*>> by_threads;
   for (const NetworkSum& n : sums) by_threads[n.whole->threads].push_back(&n);
   Json choice = Json::object();
-  for (const auto& [t, nets] : by_threads) {
+  for (const auto& entry : by_threads) {
+    const int64_t t = entry.first;  // a structured binding: clang's fuzz build cannot capture one in a lambda
+    const std::vector<const NetworkSum*>& nets = entry.second;
     const double share = max_share.count(t) ? max_share.at(t) : 0.0;
     std::vector<std::vector<double>> credits(nets.size(), std::vector<double>(warm_rate_steps, 0.0));
     for (size_t i = 0; i < nets.size(); ++i)
