@@ -102,6 +102,7 @@ void check_profile(const Json& j, const std::string& path) {
       r.integer("threads", 1, 256);
       r.integer("macs", 0, INT64_MAX);
       r.number("macps", 0, 1e18);
+      if (list[i].contains("bytes")) r.number("bytes", 0, 1e18);  // fit's warm-weights credit reads it
       check_latency(r, 1e-9);
       const std::string s = section;
       if (s == "configs") {

@@ -217,6 +217,7 @@ std::vector<BadInput> bad_inputs() {
       {"profile complete not boolean", "rules --profile {in}", profile([](Json& j) { j["complete"] = "yes"; }), "complete = \"yes\""},
       {"profile configs not array", "rules --profile {in}", profile([](Json& j) { j["configs"] = 3; }), "configs = 3"},
       {"profile config not object", "rules --profile {in}", profile([](Json& j) { conv0(j) = 3; }), "configs[0] = 3"},
+      {"profile bytes as string", "rules --profile {in}", profile([](Json& j) { conv0(j)["bytes"] = "many"; }), "configs[0].bytes = \"many\""},
       {"profile negative median", "rules --profile {in}", profile([](Json& j) { conv0(j)["latency_us"]["stats_us"]["median"] = -5; }), "configs[0].latency_us.stats_us.median = -5"},
       {"profile infinite median", "rules --profile {in}", profile([](Json& j) { conv0(j)["latency_us"]["stats_us"]["median"] = raw("1e999"); }), "configs[0].latency_us.stats_us.median"},
       {"profile median missing", "rules --profile {in}", profile([](Json& j) { conv0(j)["latency_us"] = Json::object(); }), "configs[0].latency_us.stats_us: missing required field"},
