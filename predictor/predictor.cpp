@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <numeric>
 #include <set>
 
@@ -746,20 +747,20 @@ NetworkLaw fit_network_law(const std::vector<const NetworkSum*>& nets, const std
     return l;
   };
   double best_loss = 0;
-  NetworkLaw best = fit_at([&](size_t i) { return nets[i]->sum_us; }, best_loss);
-  if (max_share <= 0) return best;
+  if (max_share <= 0 || use.size() < min_networks_warm) return fit_at([&](size_t i) { return nets[i]->sum_us; }, best_loss);
+  NetworkLaw best;
+  best_loss = std::numeric_limits<double>::infinity();
   std::vector<double> sizes;
   for (size_t i : use) sizes.push_back(nets[i]->whole->bytes);
   std::sort(sizes.begin(), sizes.end());
-  bool first = true;
   for (size_t c = min_networks_warm - 1; c < sizes.size(); ++c)
     for (int k = 0; k < warm_rate_steps; ++k) {
       const double below = sizes[c];
       double loss = 0;
       NetworkLaw l = fit_at([&](size_t i) { return nets[i]->sum_us - (nets[i]->whole->bytes <= below ? credits[i][static_cast<size_t>(k)] : 0.0); }, loss);
-      if (first || loss < best_loss) {
+      if (loss < best_loss) {
         l.warm = Predictor::WarmWeights{below, warm_us_per_byte(k), max_share};
-        best = l, best_loss = loss, first = false;
+        best = l, best_loss = loss;
       }
     }
   return best;
@@ -846,8 +847,7 @@ Json fit_network_scale(Predictor& p, const NetworkSums& sums, const std::map<int
 // interval covered 33-72% of the validate runs' in-distribution networks for its 80% (six runs, 2026-11-24).
 Json network_interval(const Gathered& g, const std::map<const NetworkSum*, double>& held_out_error, const Json& profile) {
   std::map<int64_t, std::vector<double>> speed_factors;  // median / sample, per thread count
-  const bool with_speed = profile.contains("machine_speed") && profile["machine_speed"].contains("samples");
-  if (with_speed) {
+  if (profile.contains("machine_speed") && profile["machine_speed"].contains("samples")) {
     const Json& samples = profile["machine_speed"]["samples"];
     const std::map<int64_t, double> medians = profiler::speed_medians_us(samples);
     for (const auto& [t, us] : profiler::speed_by_threads(samples))
