@@ -239,17 +239,36 @@ Sample layer_sample(const Json& layer, int64_t threads, const Where& where) {
 }
 
 // In a cold section (every run starts with evicted caches), whether an op counts as having read cold data.
-// Only an activation that read what earlier ops wrote counts as warm: the profile measures each
-// activation twice in a row, so its class sees every warm shape next to the same shape cold and the
-// isolated flag carries only that difference. Other weightless ops read warm data too (a PConv block's
-// concat, an attention's softmax), but with no cold twin: counted warm, on the profile of 2026-11-24
-// data movement's held-out MAPE on its largest shapes went from 40% to 61% (slices and shuffles, cold,
-// next to concats, warm) and ShuffleNetV2-x1.0's stage-2 shuffles were predicted at 3.1x their time, not
-// 1.9x. A profile from before layers named their inputs says nothing, and every op there counts as cold.
-bool reads_cold_data(const Json& layer) {
-  if (!layer.contains("inputs") || layer.value("op", "") != ActivationOp::kind) return true;
+// Only an op of a kind the profile times twice (warm_twins: the same shape reading the cold input and
+// reading what an earlier op wrote) counts as warm when it read no network input, so that its class sees
+// every warm shape next to the same shape cold and the isolated flag carries only that difference. Other
+// weightless ops read warm data too (an attention's softmax), but with no cold twin: a concat counted warm
+// without one, on the profile of 2026-11-24, moved data movement's held-out MAPE on its largest shapes from
+// 40% to 61% (slices and shuffles, cold, next to concats, warm), and ShuffleNetV2-x1.0's stage-2 shuffles
+// were predicted at 3.1x their time, not 1.9x. A profile from before layers named their inputs says
+// nothing, and every op there counts as cold.
+bool reads_cold_data(const Json& layer, const std::set<std::string>& warm_twins) {
+  if (!layer.contains("inputs") || !warm_twins.count(layer.value("op", ""))) return true;
   const Json& inputs = layer["inputs"];
   return std::any_of(inputs.begin(), inputs.end(), [](const Json& name) { return name.get<std::string>() == input_tensor; });
+}
+
+// The kinds the profile timed with warm twins (profiler::warm_twin_kinds when it was taken); before the
+// list, activations only.
+std::set<std::string> profile_warm_twins(const Json& profile, const Where& where) {
+  const Json* list = nullptr;
+  if (profile.contains("options") && profile["options"].is_object() && profile["options"].contains("cold_caches") &&
+      profile["options"]["cold_caches"].is_object() && profile["options"]["cold_caches"].contains("warm_twins"))
+    list = &profile["options"]["cold_caches"]["warm_twins"];
+  if (!list) return {std::string(ActivationOp::kind)};
+  const Where w = where / "options" / "cold_caches" / "warm_twins";
+  if (!list->is_array()) w.fail(*list, "expected an array of op kinds");
+  std::set<std::string> kinds;
+  for (size_t i = 0; i < list->size(); ++i) {
+    if (!(*list)[i].is_string()) w[i].fail((*list)[i], "expected an op kind");
+    kinds.insert((*list)[i].get<std::string>());
+  }
+  return kinds;
 }
 
 double median(std::vector<double> v) {
@@ -317,6 +336,7 @@ struct Gathered {
 // networks) with too few quiet samples to fit keeps its noisy ones, and says so.
 Gathered gather_samples(const Json& profile, const Where& where) {
   Gathered g;
+  const std::set<std::string> warm_twins = profile_warm_twins(profile, where);
   for (const char* section : {"configs", "ops", "networks"}) {
     if (!profile.contains(section)) continue;
     const Json& list = profile[section];
@@ -330,7 +350,7 @@ Gathered gather_samples(const Json& profile, const Where& where) {
       for (size_t k = 0; k < layers.size(); ++k) {
         if (layers[k].contains("fused_into")) continue;  // its time is inside the owner's row
         g.samples.push_back(layer_sample(layers[k], t, ((where / section)[i] / "layers")[k]));
-        if (std::string_view(section) != "networks" && reads_cold_data(layers[k])) g.samples.back().f.base[isolated_feature] = 1;
+        if (std::string_view(section) != "networks" && reads_cold_data(layers[k], warm_twins)) g.samples.back().f.base[isolated_feature] = 1;
         g.samples.back().noisy = noisy;
         g.samples.back().group = record_group(section, rec, i);
         w.sample_index.push_back(g.samples.size() - 1);

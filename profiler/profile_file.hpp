@@ -2,6 +2,7 @@
 // Needs no executor, so that readers of profiles (rules, fit, the fuzz target) need not measure.
 #pragma once
 
+#include <array>
 #include <string>
 #include <string_view>
 
@@ -10,6 +11,11 @@
 namespace cpx::profiler {
 
 inline constexpr std::string_view device_profile_schema = "cpubone-explore/device-profile/v1";
+// Op kinds the profile's single-op networks time both reading the network's input (cold: the caches were
+// evicted before the run) and reading what an op before them wrote (warm, as inside a network), listed in
+// a profile's options.cold_caches.warm_twins; fit counts such an op as warm when it reads no network input.
+// A profile from before the list timed only activations so.
+inline constexpr std::array<std::string_view, 4> warm_twin_kinds{"activation", "slice", "channel_shuffle", "concat"};
 // Seeds of the sampled networks a profile measures for fitting; validation must sample below this.
 inline constexpr uint64_t training_seed_base = 1'000'000;
 

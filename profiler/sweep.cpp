@@ -87,7 +87,7 @@ Json profile_options(const SweepOptions& options, const std::vector<int64_t>& th
           {"threads", threads},
           {"budget_s", budget_s},
           {"seed", options.seed},
-          {"cold_caches", {{"sections", cold_sections}, {"evict_bytes_per_thread", cache_evict_bytes()}}}};
+          {"cold_caches", {{"sections", cold_sections}, {"evict_bytes_per_thread", cache_evict_bytes()}, {"warm_twins", warm_twin_kinds}}}};
 }
 
 // The profile to continue: the one at out_path with --resume (its measured ids go to `done`), else a new
@@ -117,7 +117,8 @@ Json open_profile(const SweepOptions& options, const std::vector<int64_t>& threa
   want["cold_caches"].erase("evict_bytes_per_thread");
   for (const auto& [key, value] : want.items())
     if (!had.is_object() || !had.contains(key) ||
-        (key == "cold_caches" ? !had[key].is_object() || had[key].value("sections", Json()) != value["sections"]
+        (key == "cold_caches" ? !had[key].is_object() || had[key].value("sections", Json()) != value["sections"] ||
+                                    had[key].value("warm_twins", Json()) != value["warm_twins"]
                               : had[key] != value))
       Where(options.out_path, "options").fail(had, "the profile was started with other options than " + want.dump() +
                                                        "; resume with the same options, or start afresh without --resume");

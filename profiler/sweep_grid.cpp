@@ -145,6 +145,18 @@ void add_map_ops(bool quick, const AddOp& add) {
       return b.add("cat", {rest, a}, Concat{});
     });
     add("pad_" + tag, in, [=](NetworkBuilder& b) { return b.add("pad", {x}, Pad{{1, 0, 1, 0}}); });
+    // The data movement of a ShuffleNet unit, each kind both cold and warm (profile_warm_twins): a shuffle
+    // of the input, a split of what it wrote, the halves joined and shuffled again; and a concat of the
+    // input. Slices and shuffles were only timed reading the cold input, and ShuffleNetV2-x1.0's slices
+    // and shuffles inside the network were predicted at 2.5-3.8x their time (1 thread, 2026-11-24).
+    if (c % 2 == 0)
+      add("shuffle_split_" + tag, in, [=](NetworkBuilder& b) {
+        const auto mixed = b.add("shuffle", {x}, ChannelShuffle{2});
+        const auto a = b.add("half0", {mixed}, Slice{0, c / 2});
+        const auto rest = b.add("half1", {mixed}, Slice{c / 2, c});
+        return b.add("shuffle_warm", {b.add("cat", {rest, a}, Concat{})}, ChannelShuffle{2});
+      });
+    add("concat_" + tag, in, [=](NetworkBuilder& b) { return b.add("cat", {x, x}, Concat{}); });
   };
   for (const auto& map : maps) {
     const int64_t r = map.first, c = map.second;  // lambdas below capture these (clang 14: not bindings)

@@ -1,12 +1,15 @@
 // The predictor's model mechanics and calibration, on synthetic predictors whose answers are known.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
+#include "error_of.hpp"
 #include "predictor/calibrate.hpp"
 #include "predictor/devices.hpp"
 #include "profiler/fusion.hpp"
+#include "profiler/profile_file.hpp"
 #include "space/count.hpp"
 #include "space/zoo.hpp"
 
@@ -670,6 +673,55 @@ TEST_CASE("fit prices an activation pass inside a network as the second of two i
   // shapes then have a cold and a warm time, and the pass comes out well above the warm one.
   const Predictor old = fit(two_activation_profile(false), "old.json");
   CHECK(old.predict_op_us(pass) > 1.3 * warm_us);
+}
+
+namespace {
+// A profile of "ops" records as `profile` times data movement: a channel shuffle of the network's cold
+// input (3x slower here) and a second shuffle of what the first wrote, in a profile whose options list
+// the kinds it timed so (`warm_twins`; null: a profile from before the list).
+Json two_shuffle_profile(const Json& warm_twins) {
+  std::mt19937 rng(9);
+  std::normal_distribution<double> noise(0.0, 0.03);
+  Json ops = Json::array();
+  for (int64_t res : {7, 14, 28, 56, 112})
+    for (int64_t c : {16, 32, 64, 128, 256, 512}) {
+      const double warm_us = warm_activation_us(res * res * c, false);
+      const Json shape = {1, res, res, c};
+      Json layers = Json::array();
+      for (const char* name : {"shuffle", "shuffle_warm"}) {
+        const double us = (name == std::string("shuffle") ? 3 * warm_us : warm_us) * std::exp(noise(rng));
+        layers.push_back({{"name", name}, {"op", ChannelShuffle::kind}, {"attrs", {{"groups", 2}}}, {"in_nhwc", {shape}},
+                          {"out_nhwc", shape}, {"params_inference", 0}, {"latency_us", {{"stats_us", {{"median", us}}}}},
+                          {"inputs", {name == std::string("shuffle") ? "input" : "shuffle"}}});
+      }
+      ops.push_back({{"id", "op_shuffle_" + std::to_string(res) + "_" + std::to_string(c) + "_t1"},
+                     {"threads", 1}, {"latency_us", {{"stats_us", {{"median", 4 * warm_us}}}}}, {"layers", layers}});
+    }
+  Json profile = {{"device", "host"}, {"complete", true},
+                  {"peaks", {{{"threads", 1}, {"peak_macps", 1e11}, {"bandwidth_bytes_per_s", 5e9}, {"cache_bandwidth_bytes_per_s", 2e10}}}},
+                  {"configs", Json::array()}, {"ops", ops}, {"networks", Json::array()}};
+  if (!warm_twins.is_null()) profile["options"] = {{"cold_caches", {{"warm_twins", warm_twins}}}};
+  return profile;
+}
+}  // namespace
+
+TEST_CASE("fit prices a shuffle inside a network as the warm twin where the profile timed data movement twice") {
+  const ShapeNhwc map{1, 20, 20, 192};
+  const ShapeNhwc in[] = {map};
+  const double warm_us = warm_activation_us(20 * 20 * 192, false);
+  const OpFeatures shuffle = op_features(ChannelShuffle{2}, in, map, 1);
+  Json kinds = Json::array();
+  for (std::string_view k : profiler::warm_twin_kinds) kinds.push_back(k);
+  CHECK(std::find(kinds.begin(), kinds.end(), "channel_shuffle") != kinds.end());
+  const Predictor p = fit(two_shuffle_profile(kinds), "twins.json");
+  CHECK(p.predict_op_us(shuffle) == Approx(warm_us).epsilon(0.15));
+  // A profile from before the list timed only activations twice: its second shuffle counts as cold too,
+  // and the shuffle comes out well above its warm time.
+  const Predictor old = fit(two_shuffle_profile(Json()), "old.json");
+  CHECK(old.predict_op_us(shuffle) > 1.3 * warm_us);
+  CHECK_THAT(error_of([] { fit(two_shuffle_profile(Json::array({"slice", 3})), "bad.json"); }),
+             Catch::Contains("bad.json") && Catch::Contains("options.cold_caches.warm_twins[1]"));
+  CHECK_THAT(error_of([] { fit(two_shuffle_profile("slice"), "bad.json"); }), Catch::Contains("options.cold_caches.warm_twins"));
 }
 
 namespace {
