@@ -81,18 +81,6 @@ Ceilings roofline_ceilings(const Json& profile, const std::string& path, int64_t
                    " thread(s), which the roofline model needs (profiled before it was probed: `cpubone-explore profile --device host`)");
 }
 
-int64_t profile_lane_tile(const Json& profile, const std::string& path) {
-  if (!profile.contains("environment") || !profile["environment"].is_object()) return 0;
-  const Json& env = profile["environment"];
-  if (env.contains("gemm_lane_tile")) {
-    const Json& t = env["gemm_lane_tile"];
-    if (!t.is_number_integer() || t.get<int64_t>() < 1 || t.get<int64_t>() > 64)
-      (Where(path) / "environment" / "gemm_lane_tile").fail(t, "expected an integer in [1, 64] (output channels per GEMM tile)");
-    return t.get<int64_t>();
-  }
-  return env.contains("igemm") && env["igemm"].is_boolean() && env["igemm"].get<bool>() ? 16 : 0;
-}
-
 CalibrationResult calibrate_device(const CalibrationRequest& r) {
   if (r.device.empty() || r.device == "host" || r.device.find('/') != std::string::npos)
     throw InputError("--device = \"" + r.device + "\": name a device other than host, without '/'");

@@ -44,10 +44,6 @@ Ceilings host_ceilings(const Json& profile, const std::string& path, int64_t thr
 // The ceilings the host's roofline class models are relative to: the probed peak and the cache bandwidth
 // (predictor/roofline.hpp says why); an InputError naming the file when its probes have no cache bandwidth.
 Ceilings roofline_ceilings(const Json& profile, const std::string& path, int64_t threads);
-// The GEMM lane tile of the machine that measured the profile (environment.gemm_lane_tile); a profile from
-// before it records one: 16 if it ran the AVX-512 igemm, else 0 (unknown: no lane model). A field that is
-// not an integer in [1, 64] is an InputError naming it.
-int64_t profile_lane_tile(const Json& profile, const std::string& path);
 CalibrationResult calibrate_device(const CalibrationRequest& request);
 
 }  // namespace cpx::predictor

@@ -455,9 +455,7 @@ ClassModel fit_roofline_class(size_t c, const std::vector<Sample>& own, const st
   std::vector<RooflineSample> rs;
   for (const auto& s : own) rs.push_back({s.f.base, s.latency_us});
   ClassModel m;
-  const auto monotone = monotone_features(static_cast<OpClass>(c));
-  // The GEMM classes are the monotone ones: their kernels compute whole tiles of output channels.
-  m.roofline = fit_roofline(rs, ceilings, monotone, options.ridge, monotone.empty() ? 0 : options.lane_tile.value_or(0));
+  m.roofline = fit_roofline(rs, ceilings, monotone_features(static_cast<OpClass>(c)), options.ridge);
   if (trees) {
     std::vector<std::array<double, base_feature_count>> x;
     std::vector<double> r;
@@ -966,11 +964,9 @@ Predictor fit(const Json& profile, const std::string& profile_path, const FitOpt
     no_ceilings = std::string("no roofline model: ") + e.what();
   }
   NoisyTally tally;
-  FitOptions with_tile = options;
-  if (!with_tile.lane_tile) with_tile.lane_tile = profile_lane_tile(profile, profile_path);
-  const Json class_stats = fit_classes(p, g.samples, with_tile, tally, no_ceilings.empty() ? &ceilings : nullptr, no_ceilings);
+  const Json class_stats = fit_classes(p, g.samples, options, tally, no_ceilings.empty() ? &ceilings : nullptr, no_ceilings);
   const NetworkSums network_sums =
-      usable_network_sums(held_out_network_sums(g, with_tile, no_ceilings.empty() ? &ceilings : nullptr, no_ceilings));
+      usable_network_sums(held_out_network_sums(g, options, no_ceilings.empty() ? &ceilings : nullptr, no_ceilings));
   // What cached weights save at most: the time of reading them from memory rather than from the caches.
   std::map<int64_t, double> warm_max_share;
   if (no_ceilings.empty())
@@ -1145,7 +1141,7 @@ Predictor host_model_from_json(const Json& j, const Where& where) {
     const std::string kind = m.string("kind", "quadratic");
     if (kind == "roofline") {
       for (const char* key : {"efficiency_theta", "feature_mean", "feature_scale", "ceilings"}) m.raw(key);  // required
-      for (const char* key : {"monotone_nondecreasing", "residual_trees", "residual_bound_log", "lane_tile"})
+      for (const char* key : {"monotone_nondecreasing", "residual_trees", "residual_bound_log"})
         if (m.has(key)) m.raw(key);
       cm.roofline = roofline_from_json(value, w);
     } else if (kind == "quadratic") {

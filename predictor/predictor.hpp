@@ -194,10 +194,6 @@ Json prediction_json(const Predictor& p, const Network& net, const NetworkPredic
 
 struct FitOptions {
   double ridge = 1e-3;  // on standardised features
-  // The lane tile of the profiled machine's GEMM kernels (RooflineModel::lane_tile), for the roofline
-  // models of dense, grouped and pointwise convs; fit takes it from the profile's environment
-  // (profile_lane_tile), so leave it unset. 0: no lane model.
-  std::optional<int64_t> lane_tile;
   bool residual_trees = true;
   BoostOptions boost;
   bool allow_noisy = false;  // fit a profile whose fitted sections are mostly noisy (else InputError)

@@ -7,7 +7,7 @@
 namespace cpx::predictor {
 
 namespace {
-constexpr size_t log_out_per_group_feature = 3, log_threads_feature = 7, log_intensity_feature = 9;
+constexpr size_t log_threads_feature = 7, log_intensity_feature = 9;
 
 // log(1 + e^x) without overflow.
 double softplus(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::abs(x))); }
@@ -50,19 +50,6 @@ double roofline_us(const std::array<double, base_feature_count>& base, const std
   return roofline_us(base, ceilings_at(by_threads, threads_of(base)));
 }
 
-double lane_utilisation(const std::array<double, base_feature_count>& base, int64_t lane_tile) {
-  if (lane_tile <= 0) return 1.0;
-  const double channels = std::max(1.0, std::round(std::exp(base[log_out_per_group_feature])));
-  const double tile = static_cast<double>(lane_tile);
-  return channels / (std::ceil(channels / tile) * tile);
-}
-
-double model_roofline_us(const RooflineModel& m, const std::array<double, base_feature_count>& base) {
-  Ceilings c = m.ceilings_at(threads_of(base));
-  c.peak_macps *= lane_utilisation(base, m.lane_tile);
-  return roofline_us(base, c);
-}
-
 namespace {
 double score(const RooflineModel& m, const std::array<double, base_feature_count>& base) {
   const auto x = efficiency_inputs(base, m.ceilings_at(threads_of(base)));
@@ -78,7 +65,7 @@ double RooflineModel::efficiency(const std::array<double, base_feature_count>& b
 }
 
 double RooflineModel::predict_us(const std::array<double, base_feature_count>& base) const {
-  const double log_roof = std::log(model_roofline_us(*this, base));
+  const double log_roof = std::log(roofline_us(base, ceilings_at(threads_of(base))));
   double log_us = log_roof + softplus(-score(*this, base));
   if (!residual_trees.trees.empty())
     log_us += std::clamp(residual_trees.eval(base), -roofline_residual_bound_log, roofline_residual_bound_log);
@@ -92,12 +79,11 @@ std::vector<size_t> monotone_features(OpClass c) {
 }
 
 RooflineModel fit_roofline(const std::vector<RooflineSample>& samples, const std::map<int64_t, Ceilings>& ceilings,
-                           const std::vector<size_t>& monotone, double ridge, int64_t lane_tile) {
+                           const std::vector<size_t>& monotone, double ridge) {
   if (samples.empty() || ceilings.empty()) throw std::logic_error("fit_roofline: no samples or no ceilings");
   RooflineModel m;
   m.ceilings = ceilings;
   m.monotone = monotone;
-  m.lane_tile = lane_tile;
   const Eigen::Index n = static_cast<Eigen::Index>(samples.size()), d = 1 + base_feature_count;
   std::vector<std::array<double, base_feature_count>> inputs;
   for (const auto& s : samples) inputs.push_back(efficiency_inputs(s.base, m.ceilings_at(threads_of(s.base))));
@@ -118,7 +104,7 @@ RooflineModel fit_roofline(const std::vector<RooflineSample>& samples, const std
     const auto& x = inputs[static_cast<size_t>(i)];
     for (size_t k = 0; k < base_feature_count; ++k)
       Z(i, static_cast<Eigen::Index>(1 + k)) = m.scale[k] > 0 ? (x[k] - m.mean[k]) / m.scale[k] : 0.0;
-    excess(i) = std::log(std::max(1e-3, s.latency_us)) - std::log(model_roofline_us(m, s.base));
+    excess(i) = std::log(std::max(1e-3, s.latency_us)) - std::log(roofline_us(s.base, m.ceilings_at(threads_of(s.base))));
   }
   std::vector<bool> bounded(static_cast<size_t>(d), false), fixed(static_cast<size_t>(d), false);
   for (size_t k : monotone) bounded[1 + k] = true;
@@ -240,7 +226,6 @@ Json to_json(const RooflineModel& m) {
   for (size_t k : m.monotone) monotone.push_back(names()[1 + k]);
   Json j = {{"efficiency_theta", theta}, {"feature_mean", mean}, {"feature_scale", scale},
             {"monotone_nondecreasing", monotone}, {"ceilings", ceilings_to_json(m.ceilings)}};
-  if (m.lane_tile > 0) j["lane_tile"] = m.lane_tile;
   if (!m.residual_trees.trees.empty()) {
     j["residual_trees"] = to_json(m.residual_trees);
     j["residual_bound_log"] = roofline_residual_bound_log;
@@ -275,12 +260,6 @@ RooflineModel roofline_from_json(const Json& j, const Where& w) {
       if (m.theta[1 + k] < 0) (w / "efficiency_theta" / names()[1 + k]).fail(m.theta[1 + k], "is negative for a monotone feature");
       m.monotone.push_back(k);
     }
-  }
-  if (j.contains("lane_tile")) {
-    const Json& t = j.at("lane_tile");
-    if (!t.is_number_integer() || t.get<int64_t>() < 1 || t.get<int64_t>() > 64)
-      (w / "lane_tile").fail(t, "expected an integer in [1, 64] (output channels per GEMM tile)");
-    m.lane_tile = t.get<int64_t>();
   }
   if (j.contains("residual_trees")) m.residual_trees = boost_from_json(j.at("residual_trees"), w / "residual_trees");
   return m;

@@ -55,12 +55,6 @@ inline const double roofline_residual_bound_log = std::log(1.5);
 // at 341 us (efficiency 0.04) and measured at 20 us in MobileNetV3 at 2 threads.
 std::array<double, base_feature_count> efficiency_inputs(const std::array<double, base_feature_count>& base, const Ceilings& c);
 
-// The share of a GEMM kernel's output lanes that an op's output channels per group fill. The kernels
-// compute whole tiles of `lane_tile` channels (XNNPACK's f32 GEMMs: 16 wide on x86 with AVX, its 7x16 and
-// 5x16 tiles, 8 on SSE and Arm; the executor's igemm: 16-lane vectors, the last one masked), so a grouped
-// conv with 2 output channels per group computes 16 lanes for every 2 it keeps. 1 for lane_tile 0.
-double lane_utilisation(const std::array<double, base_feature_count>& base, int64_t lane_tile);
-
 struct RooflineModel {
   // s = theta[0] + sum_k theta[1 + k] * (x[k] - mean[k]) / scale[k] with x = efficiency_inputs(base); a
   // feature with scale 0 (constant in the training data) is left out.
@@ -70,24 +64,11 @@ struct RooflineModel {
   std::vector<size_t> monotone;
   std::map<int64_t, Ceilings> ceilings;  // per thread count, as probed by the profile
   Boost residual_trees;                  // bounded by roofline_residual_bound_log; empty = none
-  // Dense, grouped and pointwise convs of a host model whose profile states its GEMM lane tile: an op's
-  // compute ceiling is peak_macps * lane_utilisation, since lanes its channels leave empty compute nothing
-  // it keeps, and the efficiency is relative to that. 3x3 convs with 2 channels per group ran at 3.4-4.0
-  // GMACpS and with 32-64 at 45-55 (1 thread, 2026-11-24): against the plain peak, one sigmoid in the
-  // log features had to span efficiencies from 0.04 to 0.6. With it, on the profile of 2026-11-24, the
-  // held-out MAPE (k-fold / largest shapes) of grouped convs went from 14.7% / 15.8% to 13.1% / 12.2%,
-  // of dense ones from 10.4% / 7.8% to 9.5% / 6.9%, of pointwise ones from 10.1% / 6.8% to 9.8% / 6.2%.
-  // 0: the plain peak (other classes, and files from before it).
-  int64_t lane_tile = 0;
 
   double efficiency(const std::array<double, base_feature_count>& base) const;  // in (0, 1]
   double predict_us(const std::array<double, base_feature_count>& base) const;   // before any class scale
   const Ceilings& ceilings_at(int64_t threads) const;
 };
-
-// The op's roofline time under this model's ceilings at its thread count, the compute term divided by
-// the lane utilisation.
-double model_roofline_us(const RooflineModel& m, const std::array<double, base_feature_count>& base);
 
 // Base features that grow with input channels per group, output channels per group and output pixels of a
 // dense, grouped or pointwise conv at fixed kernel, stride and threads: log work, log bytes, both channel
@@ -103,7 +84,7 @@ struct RooflineSample {
 // projected onto theta_k >= 0 for the monotone features (active set: a bound feature whose gradient pushes
 // it below 0 stays at 0 for the step).
 RooflineModel fit_roofline(const std::vector<RooflineSample>& samples, const std::map<int64_t, Ceilings>& ceilings,
-                           const std::vector<size_t>& monotone, double ridge, int64_t lane_tile = 0);
+                           const std::vector<size_t>& monotone, double ridge);
 
 Json to_json(const RooflineModel& m);
 // `w` names the class model; a model without its ceilings is an InputError naming the field.

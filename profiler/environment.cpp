@@ -169,10 +169,6 @@ Environment capture_environment(int64_t threads) {
   e.kernel = uname(&u) == 0 ? std::string(u.sysname) + " " + u.release : "unknown";
   e.xnnpack_version = std::string(xnnpack_version());
   e.igemm = igemm_available();
-  e.gemm_lane_tile = 8;
-#if defined(__x86_64__) || defined(__i386__)
-  if (cpuinfo_initialize() && (cpuinfo_has_x86_avx512f() || cpuinfo_has_x86_fma3() || cpuinfo_has_x86_avx())) e.gemm_lane_tile = 16;
-#endif
   e.compiler = "gcc " __VERSION__;
   e.build_type = CPX_BUILD_TYPE;
   const std::time_t now = std::time(nullptr);
@@ -199,7 +195,6 @@ Json to_json(const Environment& e) {
           {"kernel", e.kernel},
           {"xnnpack_version", e.xnnpack_version},
           {"igemm", e.igemm},
-          {"gemm_lane_tile", e.gemm_lane_tile},
           {"compiler", e.compiler},
           {"build_type", e.build_type},
           {"date_utc", e.date_utc},

@@ -20,10 +20,6 @@ struct Environment {
   // Our AVX-512 igemm runs dense convs here, so the executor fuses residual adds into them
   // (profiler/fusion.hpp); a predictor fitted on this machine's profile mirrors that.
   bool igemm = false;
-  // Output channels per tile of the f32 GEMM kernels that run convs here: XNNPACK's on x86 with AVX are
-  // 16 wide (7x16 AVX-512, 5x16 FMA3/AVX), on SSE and Arm 8 wide (4x8, 6x8); the igemm's are 16-lane
-  // vectors. A conv computes whole tiles, so its channels per group waste the rest of the last one.
-  int64_t gemm_lane_tile = 0;
   std::string compiler;
   std::string build_type;
   std::string date_utc;            // ISO 8601

@@ -7,9 +7,7 @@
 #include <random>
 
 #include "error_of.hpp"
-#include "predictor/devices.hpp"
 #include "predictor/predictor.hpp"
-#include "profiler/environment.hpp"
 
 using namespace cpx;
 using namespace cpx::predictor;
@@ -62,12 +60,14 @@ std::vector<Shape> far_shapes() {
   return g;
 }
 
-// A profile of one-conv configs of `shapes` measured at the true law times noise (3% log-normal).
-Json profile_of(const std::vector<Shape>& shapes, double (*law)(const Shape&), unsigned seed) {
+// A profile of one-conv configs measured at the true law times noise (3% log-normal); `depthwise` makes
+// each grid shape a depthwise conv of its input channels.
+Json synthetic_profile(double (*law)(const Shape&), unsigned seed, bool depthwise = false) {
   std::mt19937 rng(seed);
   std::normal_distribution<double> noise(0.0, 0.03);
   Json configs = Json::array();
-  for (const Shape& s : shapes) {
+  for (Shape s : training_grid()) {
+    if (depthwise) s.cout = s.groups = s.cin;
     const double us = law(s) * std::exp(noise(rng));
     const Json timing = {{"stats_us", {{"median", us}}}};
     const Json layer = {{"name", "conv"}, {"op", "conv2d"},
@@ -83,15 +83,6 @@ Json profile_of(const std::vector<Shape>& shapes, double (*law)(const Shape&), u
           {"peaks", {{{"threads", 1}, {"peak_macps", machine.peak_macps}, {"bandwidth_bytes_per_s", machine.bandwidth_bytes_per_s / 4},
                       {"cache_bandwidth_bytes_per_s", machine.bandwidth_bytes_per_s}}}},
           {"configs", configs}, {"ops", Json::array()}, {"networks", Json::array()}};
-}
-
-// The training grid measured at the law; `depthwise` makes each grid shape a depthwise conv of its input
-// channels.
-Json synthetic_profile(double (*law)(const Shape&), unsigned seed, bool depthwise = false) {
-  std::vector<Shape> shapes = training_grid();
-  if (depthwise)
-    for (Shape& s : shapes) s.cout = s.groups = s.cin;
-  return profile_of(shapes, law, seed);
 }
 
 double mape_on(const Predictor& p, const std::vector<Shape>& shapes, double (*law)(const Shape&)) {
@@ -396,81 +387,4 @@ TEST_CASE("a quadratic class model is bounded by the hardware too: never faster 
   Json no_peaks = synthetic_profile(true_us, 9);
   no_peaks.erase("peaks");
   CHECK(fit(no_peaks, "synthetic.json").classes[static_cast<size_t>(OpClass::conv_dense)]->roofline_floor.empty());
-}
-
-namespace {
-// A grouped conv's kernel computes whole tiles of 16 output channels per group: 3 channels per group cost
-// what 16 do. Its efficiency otherwise rises with input channels per group and pixels.
-double tiled_us(const Shape& s) {
-  const OpFeatures f = features_of(s);
-  const double per_group = static_cast<double>(s.cout / s.groups);
-  const double util = per_group / (std::ceil(per_group / 16) * 16);
-  const double z = -1.0 + 0.5 * (std::log(double(s.cin / s.groups)) - 3.0) + 0.4 * (std::log(double(s.res * s.res)) - 6.0);
-  return std::max(f.macs / (machine.peak_macps * util), f.bytes / machine.bandwidth_bytes_per_s) * 1e6 * (1 + std::exp(-z));
-}
-
-std::vector<Shape> grouped_shapes(std::initializer_list<int64_t> channels, std::initializer_list<int64_t> per_group) {
-  std::vector<Shape> g;
-  for (int64_t c : channels)
-    for (int64_t p : per_group)
-      for (int64_t res : {14, 28, 56})
-        if (c % p == 0 && c / p > 1) g.push_back({c, c, res, 3, c / p});
-  return g;
-}
-}  // namespace
-
-TEST_CASE("lane model: with its kernels' lane tile, fit predicts grouped convs whose channels per group fill part of a tile", "[roofline]") {
-  // Trained on 2-64 channels per group in powers of two (a tile's half, quarter, eighth, or whole tiles),
-  // asked about 3, 6, 12, 24 and 48 per group, which fill 3/16, 6/16, 12/16, 24/32 and 48/64 of theirs.
-  const Json profile = profile_of(grouped_shapes({64, 128, 256}, {2, 4, 8, 16, 32, 64}), tiled_us, 5);
-  const std::vector<Shape> between = grouped_shapes({96, 192}, {3, 6, 12, 24, 48});
-  FitOptions with, without;
-  with.lane_tile = 16;
-  without.lane_tile = 0;
-  const Predictor tiled = fit(profile, "synthetic.json", with), plain = fit(profile, "synthetic.json", without);
-  const auto& grouped = *tiled.classes[static_cast<size_t>(OpClass::conv_grouped)];
-  REQUIRE(grouped.roofline);
-  CHECK(grouped.roofline->lane_tile == 16);
-  REQUIRE(plain.classes[static_cast<size_t>(OpClass::conv_grouped)]->roofline);
-  CHECK(plain.classes[static_cast<size_t>(OpClass::conv_grouped)]->roofline->lane_tile == 0);
-  const double mape_tiled = mape_on(tiled, between, tiled_us), mape_plain = mape_on(plain, between, tiled_us);
-  INFO("MAPE between the grid's channel counts: with the lane tile " << mape_tiled << ", without " << mape_plain);
-  CHECK(mape_tiled < 0.06);
-  CHECK(mape_tiled < 0.5 * mape_plain);
-  // Efficiency is relative to the tiled ceiling, and stays in (0, 1] there.
-  for (const Shape& s : between) {
-    const double e = grouped.roofline->efficiency(features_of(s).base);
-    CHECK(e > 0);
-    CHECK(e <= 1);
-  }
-  // Only the GEMM classes take it: a depthwise model of the same fit has none.
-  const Predictor depthwise = fit(synthetic_profile(true_us, 6, true), "synthetic.json", with);
-  CHECK(depthwise.classes[static_cast<size_t>(OpClass::conv_depthwise)]->roofline.value_or(RooflineModel{}).lane_tile == 0);
-
-  const Json j = to_json(tiled);
-  CHECK(j["classes"]["conv_grouped"]["lane_tile"] == 16);
-  const Predictor back = predictor_from_json(Json::parse(j.dump()), "p.json");
-  for (const Shape& s : between) CHECK(back.predict_op_us(features_of(s)) == Approx(tiled.predict_op_us(features_of(s))).epsilon(1e-12));
-  for (const Json& bad : {Json(0), Json(65), Json("16"), Json(4.5)}) {
-    Json edited = j;
-    edited["classes"]["conv_grouped"]["lane_tile"] = bad;
-    CHECK_THAT(error_of([&] { predictor_from_json(edited, "p.json"); }),
-               Catch::Contains("p.json") && Catch::Contains("classes.conv_grouped.lane_tile"));
-  }
-}
-
-TEST_CASE("lane model: fit takes the lane tile from the profile's environment, and names a bad one", "[roofline]") {
-  Json profile = profile_of(grouped_shapes({64, 128}, {2, 4, 8, 16, 32}), tiled_us, 7);
-  auto tile_of = [](const Predictor& p) { return p.classes[static_cast<size_t>(OpClass::conv_grouped)]->roofline->lane_tile; };
-  CHECK(profile_lane_tile(profile, "p.json") == 0);  // no environment: unknown, no lane model
-  CHECK(tile_of(fit(profile, "p.json")) == 0);
-  profile["environment"] = {{"igemm", true}};  // profiled before the field: AVX-512, XNNPACK's 7x16 tiles
-  CHECK(profile_lane_tile(profile, "p.json") == 16);
-  profile["environment"]["gemm_lane_tile"] = 8;
-  CHECK(tile_of(fit(profile, "p.json")) == 8);
-  profile["environment"]["gemm_lane_tile"] = "wide";
-  CHECK_THAT(error_of([&] { fit(profile, "p.json"); }), Catch::Contains("p.json") && Catch::Contains("environment.gemm_lane_tile") &&
-                                                             Catch::Contains("wide"));
-  // This machine's own environment states one.
-  CHECK(profiler::capture_environment(1).gemm_lane_tile > 0);
 }
