@@ -118,7 +118,7 @@ void Evaluator::evaluate_units(Candidate& c, const Macro& m) {
   const Capacity cap = sums.finish(m.resolution, m.family);
   c.params = cap.params;
   c.macs = cap.macs;
-  c.latency_us = latency_us + *overhead_us_ - predictor_.warm_weights_for(threads_, bytes).second * weights_credit_us;
+  c.latency_us = latency_us + *overhead_us_ - (predictor_.warm_weights_for(threads_, bytes) ? weights_credit_us : 0.0);
   set_accuracy(c, accuracy_, cap);
 }
 

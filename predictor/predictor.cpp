@@ -101,17 +101,9 @@ double transferred_us(double host_us, double macs, double bytes, const Ceilings&
   return device_roof_us / std::pow(efficiency, efficiency_exponent);
 }
 
-double Predictor::WarmWeights::share_at(double network_bytes) const {
-  const double none = std::max(network_bytes_none, network_bytes_below);
-  if (network_bytes <= network_bytes_below) return 1;
-  if (network_bytes >= none) return 0;
-  return std::log(none / network_bytes) / std::log(none / network_bytes_below);
-}
-
-std::pair<const Predictor::WarmWeights*, double> Predictor::warm_weights_for(int64_t threads, double network_bytes) const {
+const Predictor::WarmWeights* Predictor::warm_weights_for(int64_t threads, double network_bytes) const {
   const WarmWeights* w = nearest_at(warm_weights, threads);
-  const double share = w ? w->share_at(network_bytes) : 0.0;
-  return share > 0 ? std::pair{w, share} : std::pair<const WarmWeights*, double>{nullptr, 0.0};
+  return w && network_bytes <= w->network_bytes_below ? w : nullptr;
 }
 
 int64_t prediction_threads(const Predictor& p, std::optional<int64_t> requested) {
@@ -149,8 +141,7 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
   }
   out.network_bytes = network_bytes.value_or(own_bytes);
   const double scale = nearest_threads(p.network_scale, host_threads, 1.0);
-  const auto [warm, warm_share] = dev ? std::pair<const Predictor::WarmWeights*, double>{nullptr, 0.0}
-                                     : p.warm_weights_for(host_threads, out.network_bytes);
+  const Predictor::WarmWeights* warm = dev ? nullptr : p.warm_weights_for(host_threads, out.network_bytes);
   for (size_t i = 0; i < net.ops.size(); ++i) {
     const OpFeatures& f = features[i];
     if (fused && fused->into[i]) {
@@ -158,7 +149,7 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
       continue;
     }
     const Predictor::OpTime t = p.predict_op(f);
-    const double credit_us = warm ? warm_share * warm->credit_us(f.weight_bytes, t.latency_us - t.activation_us) : 0.0;
+    const double credit_us = warm ? warm->credit_us(f.weight_bytes, t.latency_us - t.activation_us) : 0.0;
     double op_us = scale * (t.latency_us - credit_us), act_us = scale * t.activation_us;
     out.weights_credit_us += scale * credit_us;
     if (transfer) {
@@ -743,8 +734,8 @@ NetworkSums usable_network_sums(const NetworkSums& all) {
 double network_prediction_us(const Predictor& p, const NetworkSum& n) {
   const int64_t t = n.whole->threads;
   double credit_us = 0;
-  if (const auto [warm, share] = p.warm_weights_for(t, n.whole->bytes); warm)
-    for (const auto& [weight_bytes, own_us] : n.weight_bytes_own_us) credit_us += share * warm->credit_us(weight_bytes, own_us);
+  if (const Predictor::WarmWeights* warm = p.warm_weights_for(t, n.whole->bytes))
+    for (const auto& [weight_bytes, own_us] : n.weight_bytes_own_us) credit_us += warm->credit_us(weight_bytes, own_us);
   return nearest_threads(p.network_scale, t, 1.0) * (n.sum_us - credit_us) + nearest_threads(p.network_overhead_us, t, 0.0);
 }
 
@@ -753,13 +744,10 @@ constexpr int warm_rate_steps = 31;
 double warm_us_per_byte(int step) { return 1e6 / (1e9 * std::pow(1e3, step / double(warm_rate_steps - 1))); }
 // A credit needs this many networks small enough to earn it.
 constexpr size_t min_networks_warm = 4;
-// How far past network_bytes_below the credit runs out (network_bytes_none / network_bytes_below); 1 is
-// the step.
-constexpr std::array<double, 5> warm_ramp_widths{1.0, 1.5, 2.0, 3.0, 4.0};
 
 // One thread count's network law fitted on some of its networks: scale and overhead (medians: a few
 // networks measured while the machine was disturbed must not move every prediction) and, with max_share
-// > 0, the warm-weights credit (rate, network size and ramp width) of least mean absolute relative error.
+// > 0, the warm-weights credit (rate and network size) of least mean absolute relative error.
 // credits[i][k]: network i's full credit at rate step k.
 struct NetworkLaw {
   double scale = 1, overhead_us = 0;
@@ -786,16 +774,15 @@ NetworkLaw fit_network_law(const std::vector<const NetworkSum*>& nets, const std
   for (size_t i : use) sizes.push_back(nets[i]->whole->bytes);
   std::sort(sizes.begin(), sizes.end());
   for (size_t c = min_networks_warm - 1; c < sizes.size(); ++c)
-    for (double width : warm_ramp_widths)
-      for (int k = 0; k < warm_rate_steps; ++k) {
-        const Predictor::WarmWeights law{sizes[c], sizes[c] * width, warm_us_per_byte(k), max_share};
-        double loss = 0;
-        NetworkLaw l = fit_at([&](size_t i) { return nets[i]->sum_us - law.share_at(nets[i]->whole->bytes) * credits[i][static_cast<size_t>(k)]; }, loss);
-        if (loss < best_loss) {
-          l.warm = law;
-          best = l, best_loss = loss;
-        }
+    for (int k = 0; k < warm_rate_steps; ++k) {
+      const double below = sizes[c];
+      double loss = 0;
+      NetworkLaw l = fit_at([&](size_t i) { return nets[i]->sum_us - (nets[i]->whole->bytes <= below ? credits[i][static_cast<size_t>(k)] : 0.0); }, loss);
+      if (loss < best_loss) {
+        l.warm = Predictor::WarmWeights{below, warm_us_per_byte(k), max_share};
+        best = l, best_loss = loss;
       }
+    }
   return best;
 }
 
@@ -817,7 +804,7 @@ Json fit_network_scale(Predictor& p, const NetworkSums& sums, const std::map<int
     for (size_t i = 0; i < nets.size(); ++i)
       for (int k = 0; k < warm_rate_steps; ++k)
         for (const auto& [weight_bytes, own_us] : nets[i]->weight_bytes_own_us)
-          credits[i][static_cast<size_t>(k)] += Predictor::WarmWeights{0, 0, warm_us_per_byte(k), share}.credit_us(weight_bytes, own_us);
+          credits[i][static_cast<size_t>(k)] += Predictor::WarmWeights{0, warm_us_per_byte(k), share}.credit_us(weight_bytes, own_us);
     std::vector<size_t> all(nets.size());
     std::iota(all.begin(), all.end(), 0);
     auto apply = [&](Predictor& q, const NetworkLaw& l) {
@@ -1011,14 +998,12 @@ Json host_model_json(const Predictor& p) {
   for (const auto& [t, k] : p.network_scale) scale[std::to_string(t)] = k;
   Json j = {{"schema", predictor_schema}, {"device", p.device},        {"runtime", p.runtime},
             {"model", "log(latency_us) = theta . features + residual trees(features), per operator class; an unfused activation adds its elementwise prediction; "
-                      "network = scale * Σ (op - its warm_weights credit) + overhead; credit = min(weight bytes * us_per_weight_byte, max_share * op) in a network of at most network_bytes_below bytes, "
-                      "falling linearly in log bytes to 0 at network_bytes_none"},
+                      "network = scale * Σ (op - its warm_weights credit) + overhead; credit = min(weight bytes * us_per_weight_byte, max_share * op) in a network of at most network_bytes_below bytes, else 0"},
             {"classes", classes},          {"network_overhead_us", overhead}, {"network_scale", scale}, {"provenance", p.provenance}};
   if (!p.warm_weights.empty()) {
     Json warm = Json::object();
     for (const auto& [t, w] : p.warm_weights)
-      warm[std::to_string(t)] = {{"network_bytes_below", w.network_bytes_below}, {"network_bytes_none", std::max(w.network_bytes_none, w.network_bytes_below)},
-                                 {"us_per_weight_byte", w.us_per_weight_byte}, {"max_share", w.max_share}};
+      warm[std::to_string(t)] = {{"network_bytes_below", w.network_bytes_below}, {"us_per_weight_byte", w.us_per_weight_byte}, {"max_share", w.max_share}};
     j["warm_weights"] = warm;
   }
   if (!p.interval.is_null()) j["interval"] = p.interval;
@@ -1187,14 +1172,13 @@ Predictor host_model_from_json(const Json& j, const Where& where) {
   per_threads("network_scale", "factor", 0.1, 10, p.network_scale);
   if (r.has("warm_weights")) {
     const Json& o = r.raw("warm_weights");
-    if (!o.is_object()) r.at("warm_weights").fail(o, "expected {threads: {network_bytes_below, network_bytes_none, us_per_weight_byte, max_share}}");
+    if (!o.is_object()) r.at("warm_weights").fail(o, "expected {threads: {network_bytes_below, us_per_weight_byte, max_share}}");
     for (const auto& [t, v] : o.items()) {
       const Where w = r.at("warm_weights") / t;
       const int64_t threads = thread_key(t, w);
       ObjectReader e(v, w);
       Predictor::WarmWeights warm;
       warm.network_bytes_below = e.number("network_bytes_below", 1, 1e15);
-      warm.network_bytes_none = e.has("network_bytes_none") ? e.number("network_bytes_none", warm.network_bytes_below, 1e15) : warm.network_bytes_below;
       warm.us_per_weight_byte = e.number("us_per_weight_byte", 1e-9, 1);  // 1 PB/s to 1 MB/s of weights
       warm.max_share = e.number("max_share", 0, 0.99);                   // an op never costs nothing
       e.finish();

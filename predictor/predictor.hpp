@@ -99,28 +99,19 @@ struct Predictor {
   // slower with its caches evicted before every run, about its 26 MB of weights at 13 GB/s; ResNet-50
   // (304 MB) not at all; networks with under 3 MB of weights gained 0.2-0.4 ms whatever their
   // activations. A network of at most network_bytes_below bytes (its count) has each op's time less
-  // credit_us, before network_scale; one between that and network_bytes_none, share_at() of it. Absent:
-  // no credit. This machine's caches, not a device's: a calibrated device never uses it.
+  // credit_us, before network_scale. Absent: no credit. This machine's caches, not a device's: a
+  // calibrated device never uses it.
   struct WarmWeights {
     double network_bytes_below = 0;
-    // The credit falls linearly in log bytes from network_bytes_below to none here: the last-level cache
-    // is shared with the VM's neighbours and its replacement keeps part of a loop slightly larger than
-    // itself, so there is no size at which every weight is suddenly missed. With a step, the validate runs
-    // of 2026-11-24 over-predicted networks 1-1.25 times the step's size by a median 8.7% (62 of them, four
-    // runs), those 0.8-1 times it by 1.4%. Equal to network_bytes_below (files from before it): the step.
-    double network_bytes_none = 0;
     double us_per_weight_byte = 0;
     // An op saves at most this share of its own time (1 - DRAM / cache bandwidth, as probed): weights
     // read from the caches still take time.
     double max_share = 0;
     double credit_us(double weight_bytes, double own_us) const { return std::min(weight_bytes * us_per_weight_byte, max_share * own_us); }
-    // The share of credit_us a network of these bytes earns, in [0, 1].
-    double share_at(double network_bytes) const;
   };
   std::map<int64_t, WarmWeights> warm_weights;
-  // The law at the nearest fitted thread count and the share of its credit a network of these bytes
-  // earns; {nullptr, 0} without a law or a share.
-  std::pair<const WarmWeights*, double> warm_weights_for(int64_t threads, double network_bytes) const;
+  // The law at the nearest fitted thread count if a network of these bytes finds its weights cached.
+  const WarmWeights* warm_weights_for(int64_t threads, double network_bytes) const;
   // A host model's interval, from fit: per thread count, the interval_level quantiles of the relative
   // errors (predicted / measured - 1) of the profile's sampled networks, each predicted by class models
   // fitted without it: {"level", "method", "by_threads": {"1": {"error_low", "error_high", "networks",

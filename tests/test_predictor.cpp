@@ -123,7 +123,7 @@ TEST_CASE("a network small enough for the caches has each op credited its weight
   double network_bytes = 0;
   for (size_t i = 0; i < net.ops.size(); ++i) network_bytes += op_features(net, i, 1).bytes;
   CHECK(network_bytes == Approx(static_cast<double>(count(net).bytes)));
-  p.warm_weights[1] = {network_bytes, network_bytes, 1e-5, 0.5};  // 100 GB/s of weights; B0 is just small enough
+  p.warm_weights[1] = {network_bytes, 1e-5, 0.5};  // 100 GB/s of weights; B0 is just small enough
   const NetworkPrediction warm = predict(p, net, 1);
   double credited_us = 0;
   size_t capped = 0;
@@ -139,17 +139,8 @@ TEST_CASE("a network small enough for the caches has each op credited its weight
   CHECK(credited_us > 100);
   CHECK(warm.latency_us == Approx(cold_us - 1.1 * credited_us));
   // One byte more than the law's networks, and nothing is credited.
-  p.warm_weights[1].network_bytes_below = p.warm_weights[1].network_bytes_none = network_bytes - 1;
+  p.warm_weights[1].network_bytes_below = network_bytes - 1;
   CHECK(predict(p, net, 1).latency_us == Approx(cold_us));
-  // Between network_bytes_below and network_bytes_none the credit falls linearly in log bytes: none at the
-  // end, half in the (log) middle, all at the start.
-  p.warm_weights[1] = {network_bytes / 4, network_bytes, 1e-5, 0.5};
-  CHECK(predict(p, net, 1).latency_us == Approx(cold_us));
-  p.warm_weights[1] = {network_bytes / 2, network_bytes * 2, 1e-5, 0.5};
-  CHECK(predict(p, net, 1).latency_us == Approx(cold_us - 0.5 * 1.1 * credited_us));
-  CHECK(predict(p, net, 1).weights_credit_us == Approx(0.5 * 1.1 * credited_us));
-  p.warm_weights[1] = {network_bytes, network_bytes * 3, 1e-5, 0.5};
-  CHECK(predict(p, net, 1).latency_us == Approx(warm.latency_us));
 }
 
 TEST_CASE("a host model fitted where the executor fuses predicts the fused ops at zero and names their owner") {
@@ -237,7 +228,7 @@ TEST_CASE("residual trees from a file cannot loop or jump out of the tree") {
 TEST_CASE("a predictor round-trips through its JSON form with identical predictions") {
   Predictor p = constant_predictor(3.0);
   p.classes[static_cast<size_t>(OpClass::conv_pointwise)]->theta[1] = 0.5;  // depends on log work
-  p.warm_weights[1] = {1e9, 2e9, 2e-5, 0.6};
+  p.warm_weights[1] = {1e9, 2e-5, 0.6};
   const Json j = to_json(p);
   CHECK(j["schema"] == "cpubone-explore/predictor/v4");
   const Predictor back = predictor_from_json(Json::parse(j.dump()), "p.json");
@@ -727,9 +718,8 @@ TEST_CASE("fit prices a shuffle inside a network as the warm twin where the prof
 namespace {
 // A profile of whole networks, each a chain of fully connected layers: every layer takes 2 us plus its
 // weights at 10 GB/s (as if read from memory), and a whole network of at most `cached_below` bytes runs
-// that much faster less its weights at 25 GB/s, at most 70% of each layer (1 - 6 / 20 GB/s); with
-// `none_from`, a network between the two sizes gets part of that, falling linearly in log bytes.
-Json fc_network_profile(double cached_below, uint32_t seed, double none_from = 0) {
+// that much faster less its weights at 25 GB/s, at most 70% of each layer (1 - 6 / 20 GB/s).
+Json fc_network_profile(double cached_below, uint32_t seed) {
   std::mt19937 rng(seed);
   std::normal_distribution<double> noise(0.0, 0.02);
   std::uniform_int_distribution<int> width(2, 48), depth(2, 6);
@@ -752,8 +742,7 @@ Json fc_network_profile(double cached_below, uint32_t seed, double none_from = 0
                         {"latency_us", {{"stats_us", {{"median", us}}}}}});
       in = out;
     }
-    const Predictor::WarmWeights truth{cached_below, none_from, 0, 0};
-    const double whole_us = (sum_us - truth.share_at(bytes) * credit_us) * std::exp(noise(rng));
+    const double whole_us = (sum_us - (bytes <= cached_below ? credit_us : 0)) * std::exp(noise(rng));
     networks.push_back({{"id", "sampled_" + std::to_string(n) + "_t1"}, {"threads", 1}, {"bytes", bytes},
                         {"latency_us", {{"stats_us", {{"median", whole_us}}}}}, {"layers", layers}});
   }
@@ -779,21 +768,6 @@ TEST_CASE("fit credits a small network's cached weights where that predicts held
   const Predictor plain = fit(fc_network_profile(0, 7), "plain.json");
   CHECK(plain.provenance["warm_weights"]["1"]["chosen"] == "scale");
   CHECK(plain.warm_weights.empty());
-}
-
-TEST_CASE("fit finds where the warm-weights credit runs out: at once, or over a range of network sizes") {
-  const Predictor step = fit(fc_network_profile(20e6, 7), "step.json");
-  const Predictor::WarmWeights& s = step.warm_weights.at(1);
-  INFO("step: full to " << s.network_bytes_below << ", none from " << s.network_bytes_none);
-  CHECK(s.network_bytes_none <= 1.5 * s.network_bytes_below);
-  // Credit in full up to 12 MB, none from 48 MB.
-  const Predictor ramp = fit(fc_network_profile(12e6, 7, 48e6), "ramp.json");
-  CHECK(ramp.provenance["warm_weights"]["1"]["chosen"] == "warm_weights");
-  const Predictor::WarmWeights& r = ramp.warm_weights.at(1);
-  INFO("ramp: full to " << r.network_bytes_below << ", none from " << r.network_bytes_none);
-  CHECK(r.network_bytes_none >= 2 * r.network_bytes_below);
-  CHECK(r.share_at(24e6) == Approx(0.5).margin(0.25));  // the truth's log middle
-  CHECK(1e-3 / r.us_per_weight_byte == Approx(25.0).epsilon(0.5));
 }
 
 TEST_CASE("the host interval carries the machine's speed as the profile saw it move") {

@@ -74,7 +74,6 @@ void run_fit(const std::string& device, const std::string& profile_file, bool qu
       const predictor::Predictor::WarmWeights& w = p.warm_weights.at(t);
       std::printf("; in networks of at most %.0f MB, each op less its weights at %.1f GB/s (at most %.0f%% of it)",
                   w.network_bytes_below / 1e6, 1e-3 / w.us_per_weight_byte, 100 * w.max_share);
-      if (w.network_bytes_none > w.network_bytes_below) std::printf(", none from %.0f MB", w.network_bytes_none / 1e6);
     }
     if (choice.is_object())
       std::printf(" [held out, networks: %.1f%% with warm weights, %.1f%% with the scale alone]",
