@@ -245,6 +245,10 @@ std::vector<BadInput> bad_inputs() {
        profile([](Json& j) { j["options"]["threads"] = {1, 2}; }), "\"threads\":[1,2]"},
       {"profile resume of a warm-cache profile", "profile --quick --threads 1 --budget 5 --resume --out {in}",
        profile([](Json& j) { j["options"].erase("cold_caches"); }), "options = {\"quick\":true,\"threads\":[1],\"budget_s\":60,\"seed\":0}"},
+      {"profile resume from before warm twins", "profile --quick --threads 1 --budget 5 --resume --out {in}",
+       profile([](Json&) {}), "\"warm_twins\":[\"activation\",\"slice\",\"channel_shuffle\",\"concat\"]"},
+      {"profile warm twins not kinds", "fit --device t --profile {in}",
+       profile([](Json& j) { j["options"]["cold_caches"]["warm_twins"] = {"slice", 3}; }), "options.cold_caches.warm_twins[1] = 3: expected an op kind"},
 
       // Predictor files (predict, validate and calibrate read them from the device cache).
       {"predictor truncated", predict_cmd, predictor([](Json&) {}).substr(0, 300), "malformed JSON", predictor_file},
