@@ -145,7 +145,7 @@ void add_map_ops(bool quick, const AddOp& add) {
       return b.add("cat", {rest, a}, Concat{});
     });
     add("pad_" + tag, in, [=](NetworkBuilder& b) { return b.add("pad", {x}, Pad{{1, 0, 1, 0}}); });
-    // The data movement of a ShuffleNet unit, each kind both cold and warm (profile_warm_twins): a shuffle
+    // The data movement of a ShuffleNet unit, each kind both cold and warm (warm_twin_kinds): a shuffle
     // of the input, a split of what it wrote, the halves joined and shuffled again; and a concat of the
     // input. Slices and shuffles were only timed reading the cold input, and ShuffleNetV2-x1.0's slices
     // and shuffles inside the network were predicted at 2.5-3.8x their time (1 thread, 2026-11-24).
