@@ -13,6 +13,7 @@
 #include "predictor/calibrate.hpp"
 #include "predictor/devices.hpp"
 #include "profiler/interference.hpp"
+#include "profiler/profile_file.hpp"
 
 #include "space/count.hpp"
 
@@ -244,24 +245,6 @@ bool reads_cold_data(const Json& layer, const std::set<std::string>& warm_twins)
   return std::any_of(inputs.begin(), inputs.end(), [](const Json& name) { return name.get<std::string>() == input_tensor; });
 }
 
-// The kinds the profile timed with warm twins (profiler::warm_twin_kinds when it was taken); before the
-// list, activations only.
-std::set<std::string> profile_warm_twins(const Json& profile, const Where& where) {
-  const Json* list = nullptr;
-  if (profile.contains("options") && profile["options"].is_object() && profile["options"].contains("cold_caches") &&
-      profile["options"]["cold_caches"].is_object() && profile["options"]["cold_caches"].contains("warm_twins"))
-    list = &profile["options"]["cold_caches"]["warm_twins"];
-  if (!list) return {std::string(ActivationOp::kind)};
-  const Where w = where / "options" / "cold_caches" / "warm_twins";
-  if (!list->is_array()) w.fail(*list, "expected an array of op kinds");
-  std::set<std::string> kinds;
-  for (size_t i = 0; i < list->size(); ++i) {
-    if (!(*list)[i].is_string()) w[i].fail((*list)[i], "expected an op kind");
-    kinds.insert((*list)[i].get<std::string>());
-  }
-  return kinds;
-}
-
 double median(std::vector<double> v) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -327,7 +310,7 @@ struct Gathered {
 // networks) with too few quiet samples to fit keeps its noisy ones, and says so.
 Gathered gather_samples(const Json& profile, const Where& where) {
   Gathered g;
-  const std::set<std::string> warm_twins = profile_warm_twins(profile, where);
+  const std::set<std::string> warm_twins = profiler::profile_warm_twins(profile, where);
   for (const char* section : {"configs", "ops", "networks"}) {
     if (!profile.contains(section)) continue;
     const Json& list = profile[section];

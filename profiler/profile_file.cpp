@@ -3,11 +3,13 @@
 // apart from the sweep so that the loader builds without the XNNPACK executor (the fuzz target).
 #include "profiler/profile_file.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <set>
 
 #include "space/network.hpp"
+#include "space/op.hpp"
 
 namespace cpx::profiler {
 
@@ -70,6 +72,7 @@ void check_profile(const Json& j, const std::string& path) {
   top.optional("device", &Json::is_string, "a string");
   top.optional("environment", &Json::is_object, "an object");
   if (j.contains("elapsed_s")) top.number("elapsed_s", 0, 1e9);
+  profile_warm_twins(j, top.w);
   top.array("peaks");
   for (size_t i = 0; i < j["peaks"].size(); ++i) {
     const Fields p(j["peaks"][i], (top.w / "peaks")[i]);
@@ -148,6 +151,25 @@ void check_profile(const Json& j, const std::string& path) {
 }
 
 }  // namespace
+
+std::set<std::string> profile_warm_twins(const Json& profile, const Where& where) {
+  const Json* list = nullptr;
+  if (profile.contains("options") && profile["options"].is_object() && profile["options"].contains("cold_caches") &&
+      profile["options"]["cold_caches"].is_object() && profile["options"]["cold_caches"].contains("warm_twins"))
+    list = &profile["options"]["cold_caches"]["warm_twins"];
+  if (!list) return {std::string(ActivationOp::kind)};
+  const Where w = where / "options" / "cold_caches" / "warm_twins";
+  if (!list->is_array()) w.fail(*list, "expected an array of op kinds");
+  static const std::vector<std::string_view> known = op_kinds();
+  std::set<std::string> kinds;
+  for (size_t i = 0; i < list->size(); ++i) {
+    const Json& k = (*list)[i];
+    if (!k.is_string()) w[i].fail(k, "expected an op kind");
+    if (std::find(known.begin(), known.end(), k.get<std::string>()) == known.end()) w[i].fail(k, "unknown op kind");
+    kinds.insert(k.get<std::string>());
+  }
+  return kinds;
+}
 
 std::string default_profile_path(const std::string& device) {
   std::string home;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,10 @@ inline constexpr uint64_t training_seed_base = 1'000'000;
 
 // Where `profile --device NAME` writes by default: $CPX_HOME or ~/.cache/cpubone-explore, devices/NAME.json.
 std::string default_profile_path(const std::string& device);
+
+// The kinds a profile timed with warm twins: its options.cold_caches.warm_twins, each a known op kind
+// (else an InputError naming the entry); a profile from before the list timed activations only.
+std::set<std::string> profile_warm_twins(const Json& profile, const Where& where);
 
 // Loads a device profile, checking its schema and every field that resume, rules and fit read.
 Json load_profile(const std::string& path);

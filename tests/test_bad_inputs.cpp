@@ -249,6 +249,8 @@ std::vector<BadInput> bad_inputs() {
        profile([](Json&) {}), "\"warm_twins\":[\"activation\",\"slice\",\"channel_shuffle\",\"concat\"]"},
       {"profile warm twins not kinds", "fit --device t --profile {in}",
        profile([](Json& j) { j["options"]["cold_caches"]["warm_twins"] = {"slice", 3}; }), "options.cold_caches.warm_twins[1] = 3: expected an op kind"},
+      {"profile warm twins unknown kind", "rules --profile {in}",
+       profile([](Json& j) { j["options"]["cold_caches"]["warm_twins"] = {"conv9d"}; }), "options.cold_caches.warm_twins[0] = \"conv9d\": unknown op kind"},
 
       // Predictor files (predict, validate and calibrate read them from the device cache).
       {"predictor truncated", predict_cmd, predictor([](Json&) {}).substr(0, 300), "malformed JSON", predictor_file},
