@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <numeric>
+#include <optional>
 #include <random>
 
 #include "predictor/devices.hpp"
@@ -132,6 +134,10 @@ struct Rounds {
   std::vector<std::vector<double>> medians_us, cvs;  // per network, one per round
   std::vector<double> reference_us;                  // one per round
   profiler::Interference interference;               // every network in every round is one measurement
+  // With ValidateOptions::layers, per network: each op's median time inside it (nullopt: fused into
+  // another op's kernel), and the pass's additivity (Σ op medians / whole-network median).
+  std::vector<std::vector<std::optional<double>>> op_us;
+  std::vector<double> additivity;
 };
 
 // Every network once per round, each round in its own shuffled order; each round re-creates the plans
@@ -159,6 +165,19 @@ Rounds measure_rounds(const std::vector<HeldOut>& held_out, const ValidateOption
       r.interference.add(held_out[i].set, profiler::to_json(t, false));
     }
   }
+  if (o.layers) {
+    run.layers = true;
+    r.op_us.resize(held_out.size());
+    r.additivity.resize(held_out.size());
+    std::shuffle(order.begin(), order.end(), rng);
+    for (size_t i : order) {
+      const profiler::NetworkTimings m = profiler::time_network(held_out[i].net, run);
+      r.interference.add(held_out[i].set, profiler::to_json(m.timings.network, false));
+      for (size_t k = 0; k < m.timings.ops.size(); ++k)
+        r.op_us[i].push_back(m.implementations[k].fused_into ? std::nullopt : std::optional<double>(m.timings.ops[k].stats_us.median));
+      r.additivity[i] = m.timings.additivity;
+    }
+  }
   return r;
 }
 
@@ -183,6 +202,36 @@ Json machine_noise(const Json& rows, const std::vector<double>& reference_us) {
 }
 
 }  // namespace
+
+Json op_class_scores(const std::vector<OpScore>& ops, std::initializer_list<std::string_view> sets) {
+  struct Class {
+    std::vector<double> predicted, measured;
+  };
+  std::map<std::string, Class> classes;
+  double total_us = 0;
+  for (const OpScore& o : ops) {
+    if (std::find(sets.begin(), sets.end(), o.set) == sets.end() || !(o.measured_us > 0) || !(o.predicted_us > 0)) continue;
+    classes[o.op_class].predicted.push_back(o.predicted_us);
+    classes[o.op_class].measured.push_back(o.measured_us);
+    total_us += o.measured_us;
+  }
+  Json out = Json::array();
+  for (const auto& [name, c] : classes) {
+    const double predicted = std::accumulate(c.predicted.begin(), c.predicted.end(), 0.0);
+    const double measured = std::accumulate(c.measured.begin(), c.measured.end(), 0.0);
+    std::vector<double> ratios;
+    double abs_error_us = 0;
+    for (size_t i = 0; i < c.measured.size(); ++i) {
+      ratios.push_back(c.predicted[i] / c.measured[i]);
+      abs_error_us += std::abs(c.predicted[i] - c.measured[i]);
+    }
+    out.push_back({{"op_class", name}, {"ops", c.measured.size()}, {"share", measured / total_us},
+                   {"sum_ratio", predicted / measured}, {"median_ratio", median(ratios)},
+                   {"weighted_abs_error", abs_error_us / measured}});
+  }
+  std::sort(out.begin(), out.end(), [](const Json& a, const Json& b) { return a["share"].get<double>() > b["share"].get<double>(); });
+  return out;
+}
 
 Json repeatability(const std::vector<std::vector<double>>& round_medians_us) {
   std::vector<double> abs_differences;
@@ -234,6 +283,7 @@ Json validate(const std::string& device, const ValidateOptions& options, const s
     throw InputError(profile_path + ": " + e.what());
   }
   Json rows = Json::array();
+  std::vector<OpScore> op_scores;
   for (size_t i = 0; i < held_out.size(); ++i) {
     const HeldOut& h = held_out[i];
     const NetworkCount c = count(h.net);
@@ -257,7 +307,18 @@ Json validate(const std::string& device, const ValidateOptions& options, const s
       rows.back()["predicted_high_us"] = (*pred.interval_us)[1];
     }
     if (!h.blocks.empty()) rows.back()["blocks"] = h.blocks;
+    if (options.layers) {
+      for (size_t k = 0; k < pred.ops.size(); ++k)
+        if (!pred.ops[k].fused_into && rounds.op_us[i][k])
+          op_scores.push_back({h.set, std::string(to_string(pred.ops[k].op_class)), pred.ops[k].latency_us, *rounds.op_us[i][k]});
+      rows.back()["layers_additivity"] = rounds.additivity[i];
+    }
     if (progress) progress(rows.back());
+  }
+  Json in_distribution = set_summary(rows, {"zoo", "sampled"}, speed), out_of_distribution = set_summary(rows, {"ood"}, speed);
+  if (options.layers) {
+    in_distribution["op_classes"] = op_class_scores(op_scores, {"zoo", "sampled"});
+    out_of_distribution["op_classes"] = op_class_scores(op_scores, {"ood"});
   }
   return {{"schema", validation_schema},
           {"machine_noise", machine_noise(rows, rounds.reference_us)},
@@ -273,8 +334,10 @@ Json validate(const std::string& device, const ValidateOptions& options, const s
           {"rounds", options.rounds},
           {"min_time_s_per_round", options.min_time_s},
           {"speed_vs_profile", speed},
-          {"in_distribution", set_summary(rows, {"zoo", "sampled"}, speed)},
-          {"out_of_distribution", set_summary(rows, {"ood"}, speed)},
+          {"in_distribution", in_distribution},
+          {"out_of_distribution", out_of_distribution},
+          {"layers", options.layers},
+          {"layers_median_additivity", options.layers && !rounds.additivity.empty() ? Json(median(rounds.additivity)) : Json(nullptr)},
           {"goals", {{"in_distribution_within_10pct", goal_in_distribution_within_10pct},
                      {"ood_within_10pct", goal_ood_within_10pct},
                      {"ood_within_5pct", goal_ood_within_5pct},

@@ -27,7 +27,26 @@ struct ValidateOptions {
   // networks, a default validate took 11 minutes at 1 thread and 5 at 2 on a 2-core machine (2026-11-23).
   int64_t ood = 30;
   uint64_t ood_seed = 1;
+  // After the rounds, every network once more with each op timed in turn (as `measure --layers`), and each
+  // op's prediction scored against that time, per op class: a network's errors can cancel between classes
+  // (2026-11-24: MobileNetV2-1.0 at 1 thread within 0.1% as a whole, with its depthwise convs predicted at
+  // 0.68x their time and its pointwise convs at 1.11x), and only the ops show it. Adds about one round.
+  bool layers = false;
 };
+
+// One op's prediction next to its time measured inside its network (validate's `layers`).
+struct OpScore {
+  std::string set;       // as the rows: zoo, sampled, ood
+  std::string op_class;  // predictor/features.hpp's classes
+  double predicted_us = 0, measured_us = 0;
+};
+
+// Per op class over the ops whose set is in `sets`: {"op_class", "ops", "share" (of the measured time),
+// "sum_ratio" (Σ predicted / Σ measured: what the class adds to the networks' errors), "median_ratio",
+// "weighted_abs_error" (Σ |predicted - measured| / Σ measured: a per-op MAPE would be ruled by ops of a
+// microsecond, whose timer noise is their size)}, the largest share first. Ops with no time of their own
+// (fused, or measured at 0) are left out.
+Json op_class_scores(const std::vector<OpScore>& ops, std::initializer_list<std::string_view> sets);
 
 // Goals of issue 16 for this machine's host predictor: shares of networks within ±10% and ±5%.
 inline constexpr double goal_in_distribution_within_10pct = 0.99;
@@ -56,7 +75,8 @@ Json repeatability(const std::vector<std::vector<double>>& round_medians_us);
 // with its networks, predictor and baseline scores and worst cases; v3 adds the quadratic baseline,
 // baseline_quadratic and each row's quadratic_baseline_us; later v3 files add speed_vs_profile, null for a
 // profile without machine_speed, and with it each set's predictor_at_measured_speed; and, for a predictor
-// with an interval, each row's predicted_low_us and predicted_high_us and each set's interval_coverage).
+// with an interval, each row's predicted_low_us and predicted_high_us and each set's interval_coverage;
+// with `layers`, each set's op_classes (op_class_scores) and the layers pass's median additivity).
 Json validate(const std::string& device, const ValidateOptions& options,
               const std::function<void(const Json& row)>& progress = {});
 

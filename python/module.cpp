@@ -234,10 +234,10 @@ PYBIND11_MODULE(_core, m) {
   }, py::arg("device"), py::arg("published"), py::arg("column") = "", py::arg("hardware") = "", py::arg("out") = "");
 
   m.def("validate", [](const std::string& device, int64_t samples, uint64_t seed, int64_t threads, double min_time, int64_t rounds,
-                       int64_t ood, uint64_t ood_seed) {
-    return to_python(off_thread([&] { return cpx::predictor::validate(device, {samples, seed, threads, min_time, rounds, ood, ood_seed}); }));
+                       int64_t ood, uint64_t ood_seed, bool layers) {
+    return to_python(off_thread([&] { return cpx::predictor::validate(device, {samples, seed, threads, min_time, rounds, ood, ood_seed, layers}); }));
   }, py::arg("device") = "host", py::arg("samples") = 30, py::arg("seed") = 1, py::arg("threads") = 1, py::arg("min_time_s") = 0.2, py::arg("rounds") = 5,
-     py::arg("ood") = cpx::predictor::ValidateOptions{}.ood, py::arg("ood_seed") = 1);
+     py::arg("ood") = cpx::predictor::ValidateOptions{}.ood, py::arg("ood_seed") = 1, py::arg("layers") = false);
 
   m.def("search", [](const py::object& space, const std::string& device, int64_t evaluations, double budget_s, uint64_t seed,
                      std::optional<int64_t> threads, const std::string& accuracy, const std::string& out, bool prove,

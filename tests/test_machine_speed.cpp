@@ -133,3 +133,32 @@ TEST_CASE("validate says how well its own measurements repeat: each network's ev
   CHECK(predictor::repeatability({{100}, {200}}).is_null());
   CHECK(predictor::repeatability({}).is_null());
 }
+
+TEST_CASE("validate --layers scores each op class inside the networks, where a network's errors cancel between classes") {
+  // One network within 1% as a whole: its depthwise convs predicted at 0.7x their time, its pointwise at 1.3x.
+  const std::vector<predictor::OpScore> ops = {
+      {"zoo", "conv_depthwise", 70, 100}, {"zoo", "conv_depthwise", 35, 50}, {"zoo", "conv_pointwise", 130, 100},
+      {"zoo", "conv_pointwise", 65, 50},  {"zoo", "elementwise", 0.5, 0},   // measured at 0: no time of its own
+      {"ood", "conv_grouped", 50, 100}};
+  const Json in = predictor::op_class_scores(ops, {"zoo", "sampled"});
+  REQUIRE(in.size() == 2);
+  for (const Json& c : in) {
+    CHECK(c["ops"] == 2);
+    CHECK(c["share"].get<double>() == Approx(0.5));
+    CHECK(c["weighted_abs_error"].get<double>() == Approx(0.3));
+  }
+  const auto ratio_of = [&](const char* name) {
+    for (const Json& c : in)
+      if (c["op_class"] == name) return c["sum_ratio"].get<double>();
+    return -1.0;
+  };
+  CHECK(ratio_of("conv_depthwise") == Approx(0.7));
+  CHECK(ratio_of("conv_pointwise") == Approx(1.3));
+  // The other set's ops stay out, and each set's shares add up to 1.
+  const Json ood = predictor::op_class_scores(ops, {"ood"});
+  REQUIRE(ood.size() == 1);
+  CHECK(ood[0]["op_class"] == "conv_grouped");
+  CHECK(ood[0]["share"].get<double>() == Approx(1.0));
+  CHECK(ood[0]["median_ratio"].get<double>() == Approx(0.5));
+  CHECK(predictor::op_class_scores(ops, {"sampled"}).empty());
+}

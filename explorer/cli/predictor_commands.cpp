@@ -186,6 +186,20 @@ void run_validate(const predictor::ValidateOptions& options, const std::string& 
                   100 * result[key]["interval_coverage"].get<double>(), 100 * predictor::interval_level);
   print_worst("in-distribution", result["in_distribution"]);
   print_worst("out-of-distribution", result["out_of_distribution"]);
+  if (result["layers"].get<bool>()) {
+    std::printf("per op class, each op timed inside its network (median additivity of that pass %.3f: Σ ops / whole network):\n",
+                result["layers_median_additivity"].get<double>());
+    std::printf("%-20s %-24s %6s %7s %13s %13s %13s\n", "set", "op class", "ops", "share", "Σpred/Σmeas", "median ratio", "|error|/time");
+    for (const auto& [set, key] : {std::pair{"in-distribution", "in_distribution"}, std::pair{"out-of-distribution", "out_of_distribution"}}) {
+      const char* label = set;
+      for (const Json& c : result[key].value("op_classes", Json::array())) {
+        std::printf("%-20s %-24s %6lld %6.1f%% %13.3f %13.3f %12.1f%%\n", label, c["op_class"].get<std::string>().c_str(),
+                    static_cast<long long>(c["ops"].get<int64_t>()), 100 * c["share"].get<double>(), c["sum_ratio"].get<double>(),
+                    c["median_ratio"].get<double>(), 100 * c["weighted_abs_error"].get<double>());
+        label = "";
+      }
+    }
+  }
   // The goals of issue 16 are for this machine's host predictor; the figures above are what was measured here, now.
   std::printf("goals (issue 16):");
   auto goal = [&](const char* key, const char* what, const char* share, double target) {
@@ -311,6 +325,9 @@ void add_predictor_commands(CLI::App& app) {
     cmd->add_option("--min-time", options->min_time_s, "Seconds of timing per network and round")->capture_default_str();
     cmd->add_option("--rounds", options->rounds, "Interleaved rounds (shuffled order each); a network's figure is its median round")
         ->capture_default_str();
+    cmd->add_flag("--layers", options->layers,
+                  "After the rounds, time every op inside its network once more (about one round longer) and score each op's "
+                  "prediction per op class: where a network's errors cancel between classes");
     cmd->add_flag("--json", *as_json, "Print JSON with every network");
     auto quiet = std::make_shared<QuietMachine>();
     add_measuring_options(cmd, *quiet);

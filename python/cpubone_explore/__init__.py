@@ -160,12 +160,14 @@ def calibrate(device: str, published: PathLike, column: str | None = None, hardw
 
 
 def validate(device: str = "host", samples: int = 30, seed: int = 1, threads: int = 1,
-             min_time_s: float = 0.2, rounds: int = 5, ood: int = 30, ood_seed: int = 1) -> Result:
+             min_time_s: float = 0.2, rounds: int = 5, ood: int = 30, ood_seed: int = 1,
+             layers: bool = False) -> Result:
     """Measures every zoo network and ``samples`` sampled ones (in-distribution) and ``ood`` generated plain
     CNNs (out-of-distribution) on this machine in ``rounds`` interleaved rounds and scores the host
-    predictor against the MACs and params baselines, each set on its own (``validate --json``).
-    Takes minutes."""
-    return Result(_core.validate(device, samples, seed, threads, min_time_s, rounds, ood, ood_seed))
+    predictor against the MACs and params baselines, each set on its own (``validate --json``). With
+    ``layers``, each set also scores its ops per op class, every op timed inside its network
+    (``op_classes``). Takes minutes."""
+    return Result(_core.validate(device, samples, seed, threads, min_time_s, rounds, ood, ood_seed, layers))
 
 
 class SearchResults(dict):
