@@ -308,10 +308,16 @@ Json validate(const std::string& device, const ValidateOptions& options, const s
     }
     if (!h.blocks.empty()) rows.back()["blocks"] = h.blocks;
     if (options.layers) {
-      for (size_t k = 0; k < pred.ops.size(); ++k)
-        if (!pred.ops[k].fused_into && rounds.op_us[i][k])
-          op_scores.push_back({h.set, std::string(to_string(pred.ops[k].op_class)), pred.ops[k].latency_us, *rounds.op_us[i][k]});
+      Json measured_ops = Json::array(), predicted_ops = Json::array();
+      for (size_t k = 0; k < pred.ops.size(); ++k) {
+        const bool own = !pred.ops[k].fused_into && rounds.op_us[i][k];
+        measured_ops.push_back(own ? Json(*rounds.op_us[i][k]) : Json(nullptr));
+        predicted_ops.push_back(own ? Json(pred.ops[k].latency_us) : Json(nullptr));
+        if (own) op_scores.push_back({h.set, std::string(to_string(pred.ops[k].op_class)), pred.ops[k].latency_us, *rounds.op_us[i][k]});
+      }
       rows.back()["layers_additivity"] = rounds.additivity[i];
+      rows.back()["ops_measured_us"] = std::move(measured_ops);
+      rows.back()["ops_predicted_us"] = std::move(predicted_ops);
     }
     if (progress) progress(rows.back());
   }

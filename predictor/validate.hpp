@@ -76,7 +76,9 @@ Json repeatability(const std::vector<std::vector<double>>& round_medians_us);
 // baseline_quadratic and each row's quadratic_baseline_us; later v3 files add speed_vs_profile, null for a
 // profile without machine_speed, and with it each set's predictor_at_measured_speed; and, for a predictor
 // with an interval, each row's predicted_low_us and predicted_high_us and each set's interval_coverage;
-// with `layers`, each set's op_classes (op_class_scores) and the layers pass's median additivity).
+// with `layers`, each set's op_classes (op_class_scores), the layers pass's median additivity, and each
+// row's ops_measured_us and ops_predicted_us, one per op of the network, null where the op has no time of
+// its own).
 Json validate(const std::string& device, const ValidateOptions& options,
               const std::function<void(const Json& row)>& progress = {});
 
