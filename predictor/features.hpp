@@ -40,9 +40,10 @@ struct OpFeatures {
   // a depthwise kernel without a fast XNNPACK microkernel; [11] of a conv or fully connected op: a shape
   // the executor runs on its AVX-512 igemm rather than XNNPACK, profiler::igemm_shape), [12] measured in isolation: 1 for training
   // samples timed in a one-block or one-op network (with cold caches, NetworkRun::cold_caches, but still
-  // without the ops around them), 0 for ops timed inside whole networks, for an activation of such a
-  // one-block or one-op network that read only what earlier ops wrote (fit's reads_cold_data), and for
-  // every prediction (ops run inside networks).
+  // without the ops around them), 0 for ops timed inside whole networks, for an op of such a one-block or
+  // one-op network that read only what earlier ops wrote and whose kind fit counts warm then (activations,
+  // data movement, depthwise convs: fit's reads_cold_data), and for every prediction (ops run inside
+  // networks).
   std::array<double, base_feature_count> base{};
   // XNNPACK fuses only min/max clamps into its GEMMs; any other activation of a conv or fully connected op
   // is a second pass over the output. That pass is an elementwise op and is predicted by the elementwise

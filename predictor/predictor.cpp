@@ -237,10 +237,17 @@ Sample layer_sample(const Json& layer, int64_t threads, const Where& where) {
 // weightless ops read warm data too (an attention's softmax), but with no cold twin: a concat counted warm
 // without one, on the profile of 2026-11-24, moved data movement's held-out MAPE on its largest shapes from
 // 40% to 61% (slices and shuffles, cold, next to concats, warm), and ShuffleNetV2-x1.0's stage-2 shuffles
-// were predicted at 3.1x their time, not 1.9x. A profile from before layers named their inputs says
-// nothing, and every op there counts as cold.
-bool reads_cold_data(const Json& layer, const std::set<std::string>& warm_twins) {
-  if (!layer.contains("inputs") || !warm_twins.count(layer.value("op", ""))) return true;
+// were predicted at 3.1x their time, not 1.9x. A depthwise conv counts as such a kind: its weights are a
+// few numbers per channel, so warm input is all that warm means for it, and the grid times it both ways at
+// the same shapes (its dwconv blocks read the input; its mbconv and grmbconv blocks run it on the expand
+// conv's output). Counted cold, the isolated flag's shift in the efficiency's sigmoid made it 1.9-2.2x
+// faster inside a network than alone, where `measure` against `measure --cold-caches` gave 1.1-1.9x
+// (eight shapes, 2026-11-24): inside validate's networks, seeds 59/5901 at the measured speed, depthwise
+// convs were predicted at 0.69 / 0.72 of their time (1 / 2 threads), and at 0.96 / 0.94 counted warm. A
+// profile from before layers named their inputs says nothing, and every op there counts as cold.
+bool reads_cold_data(const Json& layer, OpClass op_class, const std::set<std::string>& warm_twins) {
+  const bool depthwise = op_class == OpClass::conv_depthwise || op_class == OpClass::conv_depthwise_generic;
+  if (!layer.contains("inputs") || !(depthwise || warm_twins.count(layer.value("op", "")))) return true;
   const Json& inputs = layer["inputs"];
   return std::any_of(inputs.begin(), inputs.end(), [](const Json& name) { return name.get<std::string>() == input_tensor; });
 }
@@ -324,7 +331,8 @@ Gathered gather_samples(const Json& profile, const Where& where) {
       for (size_t k = 0; k < layers.size(); ++k) {
         if (layers[k].contains("fused_into")) continue;  // its time is inside the owner's row
         g.samples.push_back(layer_sample(layers[k], t, ((where / section)[i] / "layers")[k]));
-        if (std::string_view(section) != "networks" && reads_cold_data(layers[k], warm_twins)) g.samples.back().f.base[isolated_feature] = 1;
+        if (std::string_view(section) != "networks" && reads_cold_data(layers[k], g.samples.back().f.op_class, warm_twins))
+          g.samples.back().f.base[isolated_feature] = 1;
         g.samples.back().noisy = noisy;
         g.samples.back().group = record_group(section, rec, i);
         w.sample_index.push_back(g.samples.size() - 1);

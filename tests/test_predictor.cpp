@@ -667,6 +667,55 @@ TEST_CASE("fit prices an activation pass inside a network as the second of two i
 }
 
 namespace {
+// A profile of "ops" records timing a depthwise 3x3 conv twice in a row, as the grid's dwconv and mbconv
+// blocks time it reading the network's cold input and an earlier op's output: the first run 2x slower.
+// `named_inputs` false: a profile from before layers named their inputs.
+Json two_depthwise_profile(bool named_inputs) {
+  std::mt19937 rng(11);
+  std::normal_distribution<double> noise(0.0, 0.03);
+  Json ops = Json::array();
+  for (int64_t res : {7, 14, 28, 56, 112})
+    for (int64_t c : {16, 32, 64, 128, 256, 512}) {
+      const double warm_us = 1 + static_cast<double>(res * res * c * 9) / 1e4;  // 10 GMACpS
+      const Json shape = {1, res, res, c};
+      const Json attrs = {{"out_channels", c}, {"kernel", {3, 3}}, {"stride", {1, 1}}, {"padding", {1, 1, 1, 1}}, {"groups", c},
+                          {"bias", true}, {"batch_norm", false}, {"activation", "none"}};
+      Json layers = Json::array();
+      for (const char* name : {"dw", "dw_warm"}) {
+        const double us = (name == std::string("dw") ? 2 * warm_us : warm_us) * std::exp(noise(rng));
+        layers.push_back({{"name", name}, {"op", Conv2d::kind}, {"attrs", attrs}, {"in_nhwc", {shape}}, {"out_nhwc", shape},
+                          {"params_inference", 10 * c}, {"latency_us", {{"stats_us", {{"median", us}}}}}});
+        if (named_inputs) layers.back()["inputs"] = {name == std::string("dw") ? "input" : "dw"};
+      }
+      ops.push_back({{"id", "op_dw_" + std::to_string(res) + "_" + std::to_string(c) + "_t1"},
+                     {"threads", 1}, {"latency_us", {{"stats_us", {{"median", 3 * warm_us}}}}}, {"layers", layers}});
+    }
+  return {{"device", "host"}, {"complete", true},
+          {"peaks", {{{"threads", 1}, {"peak_macps", 1e11}, {"bandwidth_bytes_per_s", 5e9}, {"cache_bandwidth_bytes_per_s", 2e10}}}},
+          {"configs", Json::array()}, {"ops", ops}, {"networks", Json::array()}};
+}
+}  // namespace
+
+TEST_CASE("fit prices a depthwise conv inside a network as the one that read an earlier op's output") {
+  const ShapeNhwc map{1, 20, 20, 192};
+  const ShapeNhwc in[] = {map};
+  Conv2d dw;
+  dw.out_channels = dw.groups = 192;
+  dw.kernel = {3, 3};
+  dw.padding = {1, 1, 1, 1};
+  dw.bias = true;
+  const OpFeatures f = op_features(dw, in, map, 1);
+  REQUIRE(f.op_class == OpClass::conv_depthwise);
+  const double warm_us = 1 + 20 * 20 * 192 * 9 / 1e4;
+  const Predictor p = fit(two_depthwise_profile(true), "dw.json");
+  CHECK(p.predict_op_us(f) == Approx(warm_us).epsilon(0.15));
+  // Without tensor names every op of a cold section counts as cold: the same shapes then have two times,
+  // and the conv comes out well above its warm one.
+  const Predictor old = fit(two_depthwise_profile(false), "old.json");
+  CHECK(old.predict_op_us(f) > 1.25 * warm_us);
+}
+
+namespace {
 // A profile of "ops" records as `profile` times data movement: a channel shuffle of the network's cold
 // input (3x slower here) and a second shuffle of what the first wrote, in a profile whose options list
 // the kinds it timed so (`warm_twins`; null: a profile from before the list).
