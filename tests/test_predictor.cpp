@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <random>
 
 #include "error_of.hpp"
@@ -624,31 +625,58 @@ double warm_activation_us(int64_t values, bool sigmoid) {
   return 1.0 + 8.0 * static_cast<double>(values) / 20e9 * 1e6 * (sigmoid ? 3 : 1);
 }
 
-// A profile of "ops" records, each two activations in a row as `profile` measures them: the first reads
-// the network's cold input (3x slower here), the second what the first wrote. With `named_inputs` false,
-// a profile from before layers named their inputs.
-Json two_activation_profile(bool named_inputs) {
-  std::mt19937 rng(5);
+// One op timed twice in a row over the grid's maps, as `profile` times its warm twins: the first reads the
+// network's cold input (`cold_factor` times slower here), the second (`<name>_warm`) what the first wrote.
+struct TwiceInARow {
+  std::string name;  // the first layer's, and the records' ids
+  std::string_view kind;
+  std::function<Json(int64_t channels)> attrs;
+  std::function<double(int64_t values)> warm_us;
+  int64_t params_per_channel = 0;
+  double cold_factor = 3;
+};
+
+// Its "ops" records. With `named_inputs` false, records from before layers named their inputs.
+Json twice_in_a_row_records(const TwiceInARow& op, bool named_inputs, std::mt19937& rng) {
   std::normal_distribution<double> noise(0.0, 0.03);
   Json ops = Json::array();
-  for (const char* function : {"hardswish", "sigmoid"})
-    for (int64_t res : {7, 14, 28, 56, 112})
-      for (int64_t c : {16, 32, 64, 128, 256, 512}) {
-        const double warm_us = warm_activation_us(res * res * c, function == std::string("sigmoid"));
-        const Json shape = {1, res, res, c};
-        Json layers = Json::array();
-        for (const char* name : {"act", "act_warm"}) {
-          const double us = (name == std::string("act") ? 3 * warm_us : warm_us) * std::exp(noise(rng));
-          layers.push_back({{"name", name}, {"op", ActivationOp::kind}, {"attrs", {{"function", function}}}, {"in_nhwc", {shape}},
-                            {"out_nhwc", shape}, {"params_inference", 0}, {"latency_us", {{"stats_us", {{"median", us}}}}}});
-          if (named_inputs) layers.back()["inputs"] = {name == std::string("act") ? "input" : "act"};
-        }
-        ops.push_back({{"id", "op_activation_" + std::string(function) + "_" + std::to_string(res) + "_" + std::to_string(c) + "_t1"},
-                       {"threads", 1}, {"latency_us", {{"stats_us", {{"median", 4 * warm_us}}}}}, {"layers", layers}});
+  for (int64_t res : {7, 14, 28, 56, 112})
+    for (int64_t c : {16, 32, 64, 128, 256, 512}) {
+      const double warm_us = op.warm_us(res * res * c);
+      const Json shape = {1, res, res, c};
+      Json layers = Json::array();
+      for (const bool first : {true, false}) {
+        const double us = (first ? op.cold_factor * warm_us : warm_us) * std::exp(noise(rng));
+        layers.push_back({{"name", first ? op.name : op.name + "_warm"}, {"op", op.kind}, {"attrs", op.attrs(c)}, {"in_nhwc", {shape}},
+                          {"out_nhwc", shape}, {"params_inference", op.params_per_channel * c}, {"latency_us", {{"stats_us", {{"median", us}}}}}});
+        if (named_inputs) layers.back()["inputs"] = {first ? std::string(input_tensor) : op.name};
       }
-  return {{"device", "host"}, {"complete", true},
-          {"peaks", {{{"threads", 1}, {"peak_macps", 1e11}, {"bandwidth_bytes_per_s", 5e9}, {"cache_bandwidth_bytes_per_s", 2e10}}}},
-          {"configs", Json::array()}, {"ops", ops}, {"networks", Json::array()}};
+      ops.push_back({{"id", "op_" + op.name + "_" + std::to_string(res) + "_" + std::to_string(c) + "_t1"},
+                     {"threads", 1}, {"latency_us", {{"stats_us", {{"median", (op.cold_factor + 1) * warm_us}}}}}, {"layers", layers}});
+    }
+  return ops;
+}
+
+// A profile of those records alone (its options: `options`, unless null).
+Json ops_profile(const Json& ops, const Json& options = nullptr) {
+  Json profile = {{"device", "host"}, {"complete", true},
+                  {"peaks", {{{"threads", 1}, {"peak_macps", 1e11}, {"bandwidth_bytes_per_s", 5e9}, {"cache_bandwidth_bytes_per_s", 2e10}}}},
+                  {"configs", Json::array()}, {"ops", ops}, {"networks", Json::array()}};
+  if (!options.is_null()) profile["options"] = options;
+  return profile;
+}
+
+// Two activations in a row, hardswish and sigmoid.
+Json two_activation_profile(bool named_inputs) {
+  std::mt19937 rng(5);
+  Json ops = Json::array();
+  for (const char* function : {"hardswish", "sigmoid"}) {
+    const bool sigmoid = function == std::string("sigmoid");
+    const TwiceInARow act{std::string("act_") + function, ActivationOp::kind, [=](int64_t) { return Json{{"function", function}}; },
+                          [=](int64_t values) { return warm_activation_us(values, sigmoid); }};
+    for (auto& r : twice_in_a_row_records(act, named_inputs, rng)) ops.push_back(std::move(r));
+  }
+  return ops_profile(ops);
 }
 }  // namespace
 
@@ -667,32 +695,17 @@ TEST_CASE("fit prices an activation pass inside a network as the second of two i
 }
 
 namespace {
-// A profile of "ops" records timing a depthwise 3x3 conv twice in a row, as the grid's dwconv and mbconv
-// blocks time it reading the network's cold input and an earlier op's output: the first run 2x slower.
-// `named_inputs` false: a profile from before layers named their inputs.
+// A depthwise 3x3 conv twice in a row, as the grid's dwconv and mbconv blocks time it reading the network's
+// input and an earlier op's output (2x slower cold here, 10 GMACpS warm).
 Json two_depthwise_profile(bool named_inputs) {
   std::mt19937 rng(11);
-  std::normal_distribution<double> noise(0.0, 0.03);
-  Json ops = Json::array();
-  for (int64_t res : {7, 14, 28, 56, 112})
-    for (int64_t c : {16, 32, 64, 128, 256, 512}) {
-      const double warm_us = 1 + static_cast<double>(res * res * c * 9) / 1e4;  // 10 GMACpS
-      const Json shape = {1, res, res, c};
-      const Json attrs = {{"out_channels", c}, {"kernel", {3, 3}}, {"stride", {1, 1}}, {"padding", {1, 1, 1, 1}}, {"groups", c},
-                          {"bias", true}, {"batch_norm", false}, {"activation", "none"}};
-      Json layers = Json::array();
-      for (const char* name : {"dw", "dw_warm"}) {
-        const double us = (name == std::string("dw") ? 2 * warm_us : warm_us) * std::exp(noise(rng));
-        layers.push_back({{"name", name}, {"op", Conv2d::kind}, {"attrs", attrs}, {"in_nhwc", {shape}}, {"out_nhwc", shape},
-                          {"params_inference", 10 * c}, {"latency_us", {{"stats_us", {{"median", us}}}}}});
-        if (named_inputs) layers.back()["inputs"] = {name == std::string("dw") ? "input" : "dw"};
-      }
-      ops.push_back({{"id", "op_dw_" + std::to_string(res) + "_" + std::to_string(c) + "_t1"},
-                     {"threads", 1}, {"latency_us", {{"stats_us", {{"median", 3 * warm_us}}}}}, {"layers", layers}});
-    }
-  return {{"device", "host"}, {"complete", true},
-          {"peaks", {{{"threads", 1}, {"peak_macps", 1e11}, {"bandwidth_bytes_per_s", 5e9}, {"cache_bandwidth_bytes_per_s", 2e10}}}},
-          {"configs", Json::array()}, {"ops", ops}, {"networks", Json::array()}};
+  const TwiceInARow dw{"dw", Conv2d::kind,
+                       [](int64_t c) {
+                         return Json{{"out_channels", c}, {"kernel", {3, 3}}, {"stride", {1, 1}}, {"padding", {1, 1, 1, 1}},
+                                     {"groups", c}, {"bias", true}, {"batch_norm", false}, {"activation", "none"}};
+                       },
+                       [](int64_t values) { return 1 + static_cast<double>(values * 9) / 1e4; }, 10, 2};
+  return ops_profile(twice_in_a_row_records(dw, named_inputs, rng));
 }
 }  // namespace
 
@@ -716,32 +729,14 @@ TEST_CASE("fit prices a depthwise conv inside a network as the one that read an 
 }
 
 namespace {
-// A profile of "ops" records as `profile` times data movement: a channel shuffle of the network's cold
-// input (3x slower here) and a second shuffle of what the first wrote, in a profile whose options list
-// the kinds it timed so (`warm_twins`; null: a profile from before the list).
+// A channel shuffle twice in a row, as `profile` times data movement, in a profile whose options list the
+// kinds it timed so (`warm_twins`; null: a profile from before the list).
 Json two_shuffle_profile(const Json& warm_twins) {
   std::mt19937 rng(9);
-  std::normal_distribution<double> noise(0.0, 0.03);
-  Json ops = Json::array();
-  for (int64_t res : {7, 14, 28, 56, 112})
-    for (int64_t c : {16, 32, 64, 128, 256, 512}) {
-      const double warm_us = warm_activation_us(res * res * c, false);
-      const Json shape = {1, res, res, c};
-      Json layers = Json::array();
-      for (const char* name : {"shuffle", "shuffle_warm"}) {
-        const double us = (name == std::string("shuffle") ? 3 * warm_us : warm_us) * std::exp(noise(rng));
-        layers.push_back({{"name", name}, {"op", ChannelShuffle::kind}, {"attrs", {{"groups", 2}}}, {"in_nhwc", {shape}},
-                          {"out_nhwc", shape}, {"params_inference", 0}, {"latency_us", {{"stats_us", {{"median", us}}}}},
-                          {"inputs", {name == std::string("shuffle") ? "input" : "shuffle"}}});
-      }
-      ops.push_back({{"id", "op_shuffle_" + std::to_string(res) + "_" + std::to_string(c) + "_t1"},
-                     {"threads", 1}, {"latency_us", {{"stats_us", {{"median", 4 * warm_us}}}}}, {"layers", layers}});
-    }
-  Json profile = {{"device", "host"}, {"complete", true},
-                  {"peaks", {{{"threads", 1}, {"peak_macps", 1e11}, {"bandwidth_bytes_per_s", 5e9}, {"cache_bandwidth_bytes_per_s", 2e10}}}},
-                  {"configs", Json::array()}, {"ops", ops}, {"networks", Json::array()}};
-  if (!warm_twins.is_null()) profile["options"] = {{"cold_caches", {{"warm_twins", warm_twins}}}};
-  return profile;
+  const TwiceInARow shuffle{"shuffle", ChannelShuffle::kind, [](int64_t) { return Json{{"groups", 2}}; },
+                            [](int64_t values) { return warm_activation_us(values, false); }};
+  return ops_profile(twice_in_a_row_records(shuffle, true, rng),
+                     warm_twins.is_null() ? Json() : Json{{"cold_caches", {{"warm_twins", warm_twins}}}});
 }
 }  // namespace
 
