@@ -29,8 +29,9 @@ struct ValidateOptions {
   uint64_t ood_seed = 1;
   // After the rounds, every network once more with each op timed in turn (as `measure --layers`), and each
   // op's prediction scored against that time, per op class: a network's errors can cancel between classes
-  // (2026-11-24: MobileNetV2-1.0 at 1 thread within 0.1% as a whole, with its depthwise convs predicted at
-  // 0.68x their time and its pointwise convs at 1.11x), and only the ops show it. Adds about one round.
+  // (2026-11-24: MobileNetV2-1.0 at 1 thread within 2% as a whole, seeds 43/4301, with its depthwise convs
+  // predicted at 0.68x their time and its pointwise convs at 1.11x in `measure --layers`), and only the ops
+  // show it. Costs about two rounds: as `measure --layers`, the pass times the whole network, then its ops.
   bool layers = false;
 };
 

@@ -326,7 +326,7 @@ void add_predictor_commands(CLI::App& app) {
     cmd->add_option("--rounds", options->rounds, "Interleaved rounds (shuffled order each); a network's figure is its median round")
         ->capture_default_str();
     cmd->add_flag("--layers", options->layers,
-                  "After the rounds, time every op inside its network once more (about one round longer) and score each op's "
+                  "After the rounds, time every op inside its network once more (about two rounds longer) and score each op's "
                   "prediction per op class: where a network's errors cancel between classes");
     cmd->add_flag("--json", *as_json, "Print JSON with every network");
     auto quiet = std::make_shared<QuietMachine>();
