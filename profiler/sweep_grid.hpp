@@ -35,8 +35,10 @@ struct SweepItem {
   bool keep_layers = true;                     // false: only the whole network's figures are kept
 };
 
-// Everything a profile measures, in measuring order: the grid, then single ops, sampled networks,
-// FasterNet's stacks and the zoo; `seed` shuffles the grid and the ops.
+// Everything a profile measures, in measuring order: the grid, then single ops and FasterNet's stacks,
+// with the sampled networks and the zoo spread evenly among them (whole networks vary with the machine
+// more than the conv that checks its speed; spread, they sample all of the grid's time); `seed` shuffles
+// the grid and the ops.
 std::vector<SweepItem> sweep_work(bool quick, const std::vector<int64_t>& threads, uint64_t seed);
 
 }  // namespace cpx::profiler

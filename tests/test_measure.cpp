@@ -176,13 +176,28 @@ TEST_CASE("predicted layer rows carry count's name, op and MACs and name the pre
   CHECK(rows[0]["op_class"] == "conv_dense");
 }
 
-TEST_CASE("the sweep's work has unique ids, grid and ops first, each record with its own fields") {
+TEST_CASE("the sweep's work has unique ids, grid first, whole networks spread through it, each record with its own fields") {
   const auto work = profiler::sweep_work(true, {1}, 0);
   std::set<std::string> ids;
   for (const auto& w : work) CHECK(ids.insert(w.id).second);
   REQUIRE(!work.empty());
   CHECK(work.front().section == "configs");
-  CHECK(work.back().section == "zoo");
+  // Each whole-network section sits at even intervals among the other items (not as one block at the end,
+  // where one stretch of the machine's speed went into all of them), with its own order kept.
+  for (const std::string section : {"networks", "zoo"}) {
+    std::vector<size_t> at;
+    for (size_t i = 0; i < work.size(); ++i)
+      if (work[i].section == section) at.push_back(i);
+    REQUIRE(!at.empty());
+    const double gap = static_cast<double>(work.size()) / static_cast<double>(at.size());
+    CHECK(static_cast<double>(at.front()) < gap);
+    CHECK(static_cast<double>(work.size() - at.back()) < gap + 1);
+    for (size_t k = 1; k < at.size(); ++k) CHECK(std::abs(static_cast<double>(at[k] - at[k - 1]) - gap) < 2);
+  }
+  std::vector<std::string> network_ids;
+  for (const auto& w : work)
+    if (w.section == "networks") network_ids.push_back(w.id);
+  CHECK(network_ids == std::vector<std::string>{"sampled_1000000_t1", "sampled_1000001_t1", "sampled_1000002_t1", "sampled_1000003_t1"});
   for (const auto& w : work) {
     if (w.section != "zoo") continue;
     const Network net = w.network();
