@@ -232,7 +232,7 @@ double class_model_us(const ClassModel& m, const std::array<double, base_feature
 // least profiler::section_noise_min_measurements, fit refuses the profile (profiler::Interference::
 // mostly_noisy_section: the profile command warned and exited 3 for it).
 inline constexpr double max_noisy_share_to_fit = profiler::section_noise_limit;
-// Above this spread of the profile's reference conv (machine_speed, profiler/machine_speed.hpp) fit refuses
+// Above this spread of the profile's speed reference (machine_speed, profiler/machine_speed.hpp) fit refuses
 // the profile; above profiler::max_speed_spread it fits, and its provenance and `fit` say the machine slowed.
 // A default profile here (2026-11-23) slowed 11% at 2 threads in its last 80 s, which a refusal at 10%
 // would have thrown away with the 520 s before it.

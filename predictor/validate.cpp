@@ -132,7 +132,7 @@ std::vector<HeldOut> held_out_networks(const ValidateOptions& o) {
 
 struct Rounds {
   std::vector<std::vector<double>> medians_us, cvs;  // per network, one per round
-  std::vector<double> reference_us;                  // one per round
+  std::vector<double> reference_us;                  // before every round, after every validate_reference_every-th network
   profiler::Interference interference;               // every network in every round is one measurement
   // With ValidateOptions::layers, per network: each op's median time inside it (nullopt: fused into
   // another op's kernel), and the pass's additivity (Σ op medians / whole-network median).
@@ -142,13 +142,14 @@ struct Rounds {
 
 // Every network once per round, each round in its own shuffled order; each round re-creates the plans
 // (keeping every zoo plan alive would hold gigabytes of weights).
-Rounds measure_rounds(const std::vector<HeldOut>& held_out, const ValidateOptions& o) {
+Rounds measure_rounds(const std::vector<HeldOut>& held_out, const ValidateOptions& o, const std::string& reference) {
   profiler::pin_to_cpus(o.threads);
   profiler::NetworkRun run{o.threads, o.seed, false, {}};
   run.timing.min_time_s = o.min_time_s;
   run.timing.min_runs = 5;
   run.timing.warmup_runs = 2;
-  // The machine's own speed before every round (profiler/machine_speed.hpp).
+  // The machine's own speed through every round (profiler/machine_speed.hpp), as the profile timed it.
+  auto time_reference = [&] { return profiler::time_speed_reference_us(reference, o.threads, std::min(o.min_time_s, 0.05)); };
   Rounds r;
   r.medians_us.resize(held_out.size());
   r.cvs.resize(held_out.size());
@@ -156,9 +157,11 @@ Rounds measure_rounds(const std::vector<HeldOut>& held_out, const ValidateOption
   std::vector<size_t> order(held_out.size());
   std::iota(order.begin(), order.end(), size_t{0});
   for (int64_t round = 0; round < o.rounds; ++round) {
-    r.reference_us.push_back(profiler::time_speed_reference_us(o.threads, std::min(o.min_time_s, 0.05)));
+    r.reference_us.push_back(time_reference());
     std::shuffle(order.begin(), order.end(), rng);
-    for (size_t i : order) {
+    for (size_t k = 0; k < order.size(); ++k) {
+      const size_t i = order[k];
+      if (k > 0 && k % profiler::validate_reference_every == 0) r.reference_us.push_back(time_reference());
       const profiler::Timing t = profiler::time_network(held_out[i].net, run).timings.network;
       r.medians_us[i].push_back(t.stats_us.median);
       r.cvs[i].push_back(t.stats_us.cv);
@@ -182,8 +185,8 @@ Rounds measure_rounds(const std::vector<HeldOut>& held_out, const ValidateOption
 }
 
 // How much the machine itself moved while measuring: each network's spread between its rounds, and the
-// reference conv's.
-Json machine_noise(const Json& rows, const std::vector<double>& reference_us) {
+// speed reference's.
+Json machine_noise(const Json& rows, const std::string& reference, const std::vector<double>& reference_us) {
   std::vector<double> spreads;
   std::vector<std::vector<double>> medians;
   for (const auto& r : rows) {
@@ -191,11 +194,12 @@ Json machine_noise(const Json& rows, const std::vector<double>& reference_us) {
     medians.push_back(r["measured_round_medians_us"].get<std::vector<double>>());
   }
   std::sort(spreads.begin(), spreads.end());
-  const double reference_spread = profiler::spread_of(reference_us);  // max / min - 1 for up to 9 rounds
+  const double reference_spread = profiler::spread_of(reference_us);  // p90 / p10 - 1 (max / min - 1 below ten)
   return {{"median_round_spread", median(spreads)},
           {"p90_round_spread", spreads.empty() ? 0.0 : spreads[static_cast<size_t>(0.9 * static_cast<double>(spreads.size() - 1))]},
-          {"reference", std::string(profiler::speed_reference) + ", timed before every round"},
-          {"reference_round_us", reference_us},
+          {"reference", reference + ", timed before every round and after every " + std::to_string(profiler::validate_reference_every) +
+                            "th network"},
+          {"reference_us", reference_us},
           {"reference_spread", reference_spread},
           {"machine_slowed", reference_spread > profiler::max_speed_spread},
           {"repeatability", repeatability(medians)}};
@@ -259,7 +263,7 @@ Json speed_vs_profile(const Json& profile, int64_t threads, const std::vector<do
   const auto it = medians.find(threads);
   if (it == medians.end()) return nullptr;
   const double now = median(reference_us);
-  return {{"reference", profiler::speed_reference},
+  return {{"reference", profiler::profile_speed_reference(profile)},
           {"profile_median_us", it->second},
           {"validate_median_us", now},
           {"ratio", now / it->second},
@@ -275,7 +279,13 @@ Json validate(const std::string& device, const ValidateOptions& options, const s
   const Json profile = profiler::load_profile(profile_path);
   const Baselines baselines = fit_baselines(profile, profile_path, threads);
   const std::vector<HeldOut> held_out = held_out_networks(options);
-  const Rounds rounds = measure_rounds(held_out, options);
+  std::string reference;
+  try {
+    reference = profiler::profile_speed_reference(profile);
+  } catch (const InputError& e) {
+    throw InputError(profile_path + ": " + e.what());
+  }
+  const Rounds rounds = measure_rounds(held_out, options, reference);
   Json speed;
   try {
     speed = speed_vs_profile(profile, threads, rounds.reference_us);
@@ -327,7 +337,7 @@ Json validate(const std::string& device, const ValidateOptions& options, const s
     out_of_distribution["op_classes"] = op_class_scores(op_scores, {"ood"});
   }
   return {{"schema", validation_schema},
-          {"machine_noise", machine_noise(rows, rounds.reference_us)},
+          {"machine_noise", machine_noise(rows, reference, rounds.reference_us)},
           {"interference", rounds.interference.to_json()},
           {"device", device},
           {"threads", threads},

@@ -55,8 +55,8 @@ inline constexpr double goal_ood_within_10pct = 0.95;
 inline constexpr double goal_ood_within_5pct = 0.80;
 
 // The machine's speed while validating against its speed while it was profiled: the median of the
-// reference conv's times (`reference_us`, profiler/machine_speed.hpp) over its median in the profile's
-// machine_speed samples at `threads`, as {"ratio", "profile_median_us", "validate_median_us", ...}. The
+// speed reference's times (`reference_us`, the one the profile names: profiler/machine_speed.hpp) over its
+// median in the profile's machine_speed samples at `threads`, as {"ratio", "profile_median_us", "validate_median_us", ...}. The
 // predictor assumes the profile's speed; this VM's speed moved by 10-23% between profiles an hour apart
 // (2026-11-22), so a validate long after its profile also measures that drift. Null for a profile without
 // the reference at `threads`; a malformed machine_speed is an InputError naming the sample.

@@ -5,11 +5,16 @@
 
 #include "profiler/measure_network.hpp"
 #include "profiler/sweep_grid.hpp"
+#include "space/zoo.hpp"
 
 namespace cpx::profiler {
 
-double time_speed_reference_us(int64_t threads, double min_time_s) {
-  const Network reference = SweepConfig{"conv", 3, 1, 128, 28, 1, threads}.network();
+double time_speed_reference_us(std::string_view name, int64_t threads, double min_time_s) {
+  Network reference;
+  if (name == conv_speed_reference) reference = SweepConfig{"conv", 3, 1, 128, 28, 1, threads}.network();
+  else if (name == network_speed_reference) reference = find_zoo("mobilenetv2-1.0")->build(0);
+  else throw InputError("machine_speed.reference = \"" + std::string(name) + "\": unknown (known: \"" + conv_speed_reference + "\", \"" +
+                        network_speed_reference + "\")");
   NetworkRun run{threads, 1, false, {}};
   run.timing.min_time_s = min_time_s;
   run.timing.min_runs = 5;
@@ -17,10 +22,21 @@ double time_speed_reference_us(int64_t threads, double min_time_s) {
   return time_network(reference, run).timings.network.stats_us.median;
 }
 
-SpeedWatch::SpeedWatch(Json& profile, std::function<double()> elapsed_s) : profile_(profile), elapsed_s_(std::move(elapsed_s)) {
+std::string profile_speed_reference(const Json& profile) {
+  if (!profile.contains("machine_speed") || !profile["machine_speed"].is_object() || !profile["machine_speed"].contains("reference"))
+    return speed_reference;
+  const Json& r = profile["machine_speed"]["reference"];
+  if (!r.is_string() || (r != conv_speed_reference && r != network_speed_reference))
+    throw InputError("machine_speed.reference = " + r.dump() + ": unknown (known: \"" + conv_speed_reference + "\", \"" +
+                     network_speed_reference + "\")");
+  return r.get<std::string>();
+}
+
+SpeedWatch::SpeedWatch(Json& profile, std::function<double()> elapsed_s)
+    : profile_(profile), elapsed_s_(std::move(elapsed_s)), reference_(profile_speed_reference(profile)) {
   Json& s = section();
   if (!s.is_object()) s = Json::object();
-  s["reference"] = speed_reference;
+  s["reference"] = reference_;
   if (!s.contains("samples") || !s["samples"].is_array()) s["samples"] = Json::array();
 }
 
@@ -34,7 +50,7 @@ void SpeedWatch::maybe_check(int64_t threads, double elapsed_s) {
   const auto last = last_s_.find(threads);
   if (last != last_s_.end() && elapsed_s - last->second < speed_check_every_s) return;
   last_s_[threads] = elapsed_s;
-  const double us = time_speed_reference_us(threads, 0.05);
+  const double us = time_speed_reference_us(reference_, threads, 0.05);
   section()["samples"].push_back({{"elapsed_s", elapsed_s}, {"threads", threads}, {"latency_us", us}});
 }
 

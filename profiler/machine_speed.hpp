@@ -2,24 +2,41 @@
 // showing in our run queue (the VM reports no steal time): one 2-thread validate here (2026-11-23) ran
 // 34% slow in four of its five rounds with 1 of 395 measurements flagged, and one default profile
 // timed B0 23% slower than the profile before it, with 3.2% of its measurements flagged. Only a fixed
-// piece of work timed now and then shows it: profile times a 3x3 conv (128 channels, 28x28) every
-// speed_check_every_s seconds at each thread count, validate before every round.
+// piece of work timed now and then shows it: profile times the reference every speed_check_every_s
+// seconds at each thread count, validate before every round and after every validate_reference_every-th
+// network.
+//
+// The reference is a whole network, MobileNetV2: a neighbour slows networks through the memory system
+// more than it slows a conv that stays in L2. Measured here (2026-11-24, 1 thread, 8 minutes): the common
+// speed of 8 sampled networks timed in a loop moved with an SD of 4.4% between 17-second windows; divided
+// by a 3x3 conv timed in the same windows 3.6% was left, by MobileNetV2 1.7% (B0 1.6%, nano 3.6%); over
+// 66-second windows 3.0%, 2.4% and 0.7%. Profiles before then timed the conv (conv_speed_reference) and
+// name it; validate times the reference its profile names.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <string>
+#include <string_view>
 
 #include "profiler/interference.hpp"  // max_speed_spread, speed_spread, flag_slowed_records
 #include "space/error.hpp"
 
 namespace cpx::profiler {
 
-inline constexpr const char* speed_reference = "3x3 conv, 128 channels, 28x28, warm caches";
+inline constexpr const char* conv_speed_reference = "3x3 conv, 128 channels, 28x28, warm caches";
+inline constexpr const char* network_speed_reference = "mobilenetv2-1.0 (zoo), 224x224, warm caches";
+inline constexpr const char* speed_reference = network_speed_reference;  // what a new profile times
 inline constexpr double speed_check_every_s = 30;
+inline constexpr size_t validate_reference_every = 20;
 
-// The reference's median latency at `threads` over about min_time_s, on the CPUs the caller pinned.
-double time_speed_reference_us(int64_t threads, double min_time_s);
+// A reference's median latency at `threads` over about min_time_s, on the CPUs the caller pinned;
+// `reference` is one of the names above, else an InputError naming it.
+double time_speed_reference_us(std::string_view reference, int64_t threads, double min_time_s);
+
+// The reference a profile's machine_speed names (speed_reference without one), checked to be known.
+std::string profile_speed_reference(const Json& profile);
 
 // profile["machine_speed"]: {"reference", "samples": [{"elapsed_s", "threads", "latency_us"}, ...],
 // "spread", "slowed", "records_flagged"}, the samples kept across resumed runs. elapsed_s counts from the
@@ -41,6 +58,7 @@ class SpeedWatch {
   Json& profile_;
   std::function<double()> elapsed_s_;
   std::map<int64_t, double> last_s_;
+  std::string reference_;  // a resumed profile keeps the reference it began with
 };
 
 }  // namespace cpx::profiler

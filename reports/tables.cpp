@@ -304,7 +304,7 @@ void add_environment_table(const Json& r, Report& report) {
   if (prov.is_object() && prov.contains("machine_speed") && prov["machine_speed"].is_object() &&
       prov["machine_speed"].value("slowed", false) == true && prov["machine_speed"].contains("spread") &&
       prov["machine_speed"]["spread"].is_number())
-    report.missing.push_back("steady machine: the device profile's reference conv spread by " +
+    report.missing.push_back("steady machine: the device profile's speed reference spread by " +
                              fixed(Json(100 * prov["machine_speed"]["spread"].get<double>()), 0) +
                              "% while profiling, so the machine changed speed under its measurements and the predictions mix "
                              "both speeds; profile again on a quiet machine");

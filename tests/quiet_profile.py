@@ -1,6 +1,6 @@
-"""The quick profile as the fit tests need it: a copy whose reference conv says the machine kept its speed.
+"""The quick profile as the fit tests need it: a copy whose speed reference says the machine kept its speed.
 
-The quick profile is measured while the rest of the suite runs (under the sanitizers, its reference conv
+The quick profile is measured while the rest of the suite runs (under the sanitizers, its speed reference
 has doubled in time), and fit refuses a profile whose machine changed speed by more than a quarter. The
 tests that use this copy are about something else, so they set that part as a quiet machine would have."""
 import json

@@ -77,6 +77,25 @@ TEST_CASE("the speed watch times the reference once per thread count every speed
   CHECK(profile["machine_speed"].contains("records_flagged"));
 }
 
+TEST_CASE("a profile keeps the speed reference it began with, validate times the one its profile names, and an unknown one is an error naming it") {
+  // Profiles before the network reference timed the conv: resumed, they go on timing it, so that their
+  // samples stay comparable with each other.
+  Json old = {{"machine_speed", {{"reference", conv_speed_reference}, {"samples", samples_of(1, {1300})}}}};
+  SpeedWatch watch(old, [] { return 0.0; });
+  watch.maybe_check(1, 0.0);
+  CHECK(old["machine_speed"]["reference"] == conv_speed_reference);
+  // The conv at 1 thread takes about a millisecond; MobileNetV2 several.
+  CHECK(old["machine_speed"]["samples"][1]["latency_us"].get<double>() < 4 * 1300);
+  CHECK(profile_speed_reference(old) == conv_speed_reference);
+  CHECK(predictor::speed_vs_profile(old, 1, {1400})["reference"] == conv_speed_reference);
+  CHECK(profile_speed_reference(Json::object()) == speed_reference);  // a new profile: the network
+  CHECK(std::string(speed_reference) == network_speed_reference);
+  Json unknown = {{"machine_speed", {{"reference", "a 5x5 conv"}, {"samples", samples_of(1, {1300})}}}};
+  CHECK_THAT(error_of([&] { profile_speed_reference(unknown); }), Catch::Contains("machine_speed.reference = \"a 5x5 conv\": unknown"));
+  CHECK_THAT(error_of([&] { SpeedWatch w(unknown, [] { return 0.0; }); }), Catch::Contains("machine_speed.reference"));
+  CHECK_THAT(error_of([&] { time_speed_reference_us("a 5x5 conv", 1, 0.0); }), Catch::Contains("\"a 5x5 conv\": unknown"));
+}
+
 TEST_CASE("records measured while the reference ran slow twice in a row are flagged noisy, from the reference before to the one after") {
   // 1 thread every 30 s: 1000 us, except 1200 us at 90 s; 2 threads at 15, 45, ... s: 500 us, except
   // 560 us at 105 s. Slow at 90 and 105 s: the span from 75 to 120 s.
@@ -105,7 +124,7 @@ TEST_CASE("records measured while the reference ran slow twice in a row are flag
   CHECK(flag_slowed_records(profile) == 0);
 }
 
-TEST_CASE("validate compares the machine's speed with the profile's, by the reference conv at the same thread count") {
+TEST_CASE("validate compares the machine's speed with the profile's, by the speed reference at the same thread count") {
   Json profile = {{"machine_speed", {{"samples", samples_of(1, {1000, 990, 1400})}}}};
   for (const auto& s : samples_of(2, {520, 500})) profile["machine_speed"]["samples"].push_back(s);
   const Json one = predictor::speed_vs_profile(profile, 1, {1100, 1080, 1120});

@@ -245,7 +245,7 @@ TEST_CASE("a predictor fitted while the machine changed speed is named in the mi
   const fs::path dir = fresh_dir("speed");
   const Json j = sample_with([](Json& r) { r["device"]["provenance"]["machine_speed"] = {{"spread", 0.134}, {"slowed", true}}; });
   const auto out = reports::render(j, "results.json", dir);
-  const std::string expected = "steady machine: the device profile's reference conv spread by 13% while profiling";
+  const std::string expected = "steady machine: the device profile's speed reference spread by 13% while profiling";
   CHECK(std::any_of(out.missing.begin(), out.missing.end(), [&](const std::string& s) { return s.find(expected) == 0; }));
   CHECK(slurp(dir / "report.md").find(expected) != std::string::npos);
   const Json steady = sample_with([](Json& r) { r["device"]["provenance"]["machine_speed"] = {{"spread", 0.04}, {"slowed", false}}; });

@@ -29,7 +29,7 @@ void add_measuring_options(CLI::App* cmd, QuietMachine& quiet);
 // Prints the interference line last (stderr) and exits with profiler::exit_interfered when it is above
 // the threshold, after everything was written.
 void finish_measuring(const profiler::Interference& noise, const std::string& command);
-// When `spread` (the reference conv's, profiler/machine_speed.hpp) exceeds max_speed_spread: a warning that
+// When `spread` (the speed reference's, profiler/machine_speed.hpp) exceeds max_speed_spread: a warning that
 // the machine changed speed under the measurements, and exit_interfered.
 void finish_speed(const std::string& command, double spread);
 

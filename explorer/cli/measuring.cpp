@@ -20,7 +20,7 @@ void add_measuring_options(CLI::App* cmd, QuietMachine& quiet) {
               "--quiet-machine-check found the machine busy); 3 done and written, but more than " +
               std::to_string(static_cast<int>(100 * profiler::interference_threshold)) +
               "% of the measurements were flagged noisy (run-queue wait, CV or outliers: the machine interfered; the last "
-              "line says where and why), or (profile, validate) a fixed reference conv timed now and then spread by more than " +
+              "line says where and why), or (profile, validate) a fixed speed reference (a network) timed now and then spread by more than " +
               std::to_string(static_cast<int>(100 * profiler::max_speed_spread)) +
               "% (the machine changed speed, as a neighbour outside this VM makes it); 130 interrupted.");
 }
@@ -35,7 +35,7 @@ void finish_speed(const std::string& command, double spread) {
   if (spread <= profiler::max_speed_spread) return;
   std::fflush(stdout);
   std::fprintf(stderr,
-               "%s: WARNING: the reference conv's slowest time took %.0f%% longer than its fastest (limit %.0f%%): the machine "
+               "%s: WARNING: the speed reference's slowest time took %.0f%% longer than its fastest (limit %.0f%%): the machine "
                "changed speed while measuring, which no run-queue wait shows (another VM on this host?); measure again; exit %d\n",
                command.c_str(), 100 * spread, 100 * profiler::max_speed_spread, profiler::exit_interfered);
   std::exit(profiler::exit_interfered);

@@ -40,7 +40,7 @@ void run_fit(const std::string& device, const std::string& profile_file, bool qu
   std::printf("predictor for %s: %s (fitted in %.2f s from %s)\n", device.c_str(), out.c_str(),
               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), path.c_str());
   if (p.provenance.contains("machine_speed") && p.provenance["machine_speed"]["slowed"].get<bool>())
-    std::fprintf(stderr, "fit: WARNING: the profile's reference conv spread by %.0f%%: the machine changed speed while profiling, "
+    std::fprintf(stderr, "fit: WARNING: the profile's speed reference spread by %.0f%%: the machine changed speed while profiling, "
                  "and the fit mixes both speeds (refused above %.0f%%)\n",
                  100 * p.provenance["machine_speed"]["spread"].get<double>(), 100 * predictor::max_speed_spread_to_fit);
   for (const auto& [name, s] : p.provenance["classes"].items())
@@ -144,7 +144,7 @@ void print_worst(const char* set, const Json& summary) {
   }
 }
 
-// The interference line, then, when the reference conv says the machine changed speed, a warning and
+// The interference line, then, when the speed reference says the machine changed speed, a warning and
 // exit_interfered: the run queue cannot show a neighbour outside this VM.
 void finish_validate(const Json& result) {
   finish_measuring(profiler::Interference::from_json(result["interference"]), "validate");
@@ -216,14 +216,14 @@ void run_validate(const predictor::ValidateOptions& options, const std::string& 
   std::printf("machine noise: a network's slowest round vs its fastest, median %.1f%%, p90 %.1f%%%s\n",
               100 * noise["median_round_spread"].get<double>(), 100 * noise["p90_round_spread"].get<double>(),
               noise["median_round_spread"].get<double>() > 0.05 ? " (noisy: errors above include the machine's drift)" : "");
-  std::printf("reference conv before each round: slowest vs fastest %+.1f%%\n", 100 * noise["reference_spread"].get<double>());
+  std::printf("speed reference (%s): p90 vs p10 %+.1f%%\n", noise["reference"].get<std::string>().c_str(), 100 * noise["reference_spread"].get<double>());
   if (const Json& rep = noise["repeatability"]; !rep.is_null())
     std::printf("repeatability: each network's even rounds against its odd rounds agree within 5%% for %.0f%% of them, within 10%% "
                 "for %.0f%% (median difference %.1f%%); no prediction can be checked more finely than that here\n",
                 100 * rep["within_5pct"].get<double>(), 100 * rep["within_10pct"].get<double>(),
                 100 * rep["median_abs_difference"].get<double>());
   if (const Json& speed = result["speed_vs_profile"]; !speed.is_null()) {
-    std::printf("machine speed vs the profile: the reference conv took %.1f%% %s than while profiling; predictions scaled by it:",
+    std::printf("machine speed vs the profile: the speed reference took %.1f%% %s than while profiling; predictions scaled by it:",
                 100 * std::abs(speed["ratio"].get<double>() - 1), speed["ratio"].get<double>() >= 1 ? "longer" : "less");
     for (const auto& [set, key] : {std::pair{"in-distribution", "in_distribution"}, std::pair{"OOD", "out_of_distribution"}}) {
       if (!result[key].contains("predictor_at_measured_speed")) continue;
@@ -346,7 +346,7 @@ void add_predictor_commands(CLI::App& app) {
     auto allow_noisy = std::make_shared<bool>(false);
     cmd->add_flag("--allow-noisy", *allow_noisy,
                   "Fit even when most of the profile's measurements are flagged noisy (the machine was busy while profiling), "
-                  "or its reference conv says the machine changed speed while profiling (machine_speed); noisy samples are "
+                  "or its speed reference says the machine changed speed while profiling (machine_speed); noisy samples are "
                   "still dropped wherever a class has enough quiet ones");
     cmd->footer("Noisy samples (measured while the machine interfered) are dropped, not down-weighted: interference only slows "
                 "a run, so a noisy median is biased, not just spread. A profile with most measurements noisy is refused (exit 2) "
