@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "executor_check.hpp"
+#include "profiler/xnnpack_caps.hpp"
 
 using namespace cpx;
 using namespace cpx::profiler;
@@ -296,6 +297,30 @@ TEST_CASE("executor conv2d: groups 1, 2, 4, 8 and depthwise") {
         ConvTester().batch(c == 13 ? 2 : 1).input(12, 17, c).depthwise(m).kernel(k).padding(k / 2).stride(stride)
             .bias(c % 2 == 0).activation(m == 3 ? Activation::relu6 : Activation::none).input_scale(4)
             .threads(threads()).test();
+}
+
+TEST_CASE("executor conv2d: 2 and 4 channels per group run as our loops, each output its group's inputs rotated in the vector") {
+  // Channels across and within the 16-lane vectors (8: half a vector, 24 a vector and a tail vector that
+  // overlaps it, 136 many vectors), border and interior pixels, rectangular and even kernels,
+  // strides 1 and 2, batch 2, a fused clamp and an activation pass, 1 to 3 threads.
+  AlternateThreads threads;
+  for (int64_t g : {2, 4})
+    for (int64_t c : {8, 24, 64, 136})
+      for (const auto& [kh, kw, stride] : {std::array<int64_t, 3>{3, 3, 1}, {3, 3, 2}, {2, 2, 2}, {1, 5, 1}, {7, 7, 1}, {1, 1, 1}}) {
+        if (c % g != 0) continue;
+        ConvTester().batch(c == 24 ? 2 : 1).input(11, 13, c).output_channels(c).groups(c / g).kernel(kh, kw)
+            .padding({kh / 2, (kh - 1) / 2, kw / 2, (kw - 1) / 2}).stride(stride).bias(c != 64).batch_norm(c == 64)
+            .activation(kh == 3 && stride == 2 ? Activation::relu6 : kw == 5 ? Activation::silu : Activation::none)
+            .input_scale(4).threads(threads()).test();
+      }
+  // The routing: these shapes and only these (same channels in and out per group, 2, 4 or 8).
+  CHECK(profiler::runs_grouped_loops(2, 2, 32));
+  CHECK(profiler::runs_grouped_loops(4, 4, 2));
+  CHECK_FALSE(profiler::runs_grouped_loops(8, 8, 2));    // seven rotations per tap: slower than igemm
+  CHECK_FALSE(profiler::runs_grouped_loops(3, 3, 32));   // a group would straddle two vectors
+  CHECK_FALSE(profiler::runs_grouped_loops(2, 4, 16));   // different in and out per group
+  CHECK_FALSE(profiler::runs_grouped_loops(16, 16, 4));  // wide enough for a GEMM
+  CHECK_FALSE(profiler::runs_grouped_loops(4, 4, 1));    // dense
 }
 
 TEST_CASE("executor conv2d: every activation, with and without bias and batch norm") {

@@ -32,8 +32,9 @@ std::unique_ptr<Kernel> make_kernel(const AttentionBias& op, const KernelArgs& a
 std::unique_ptr<Kernel> make_kernel(const HeadMix& op, const KernelArgs& args);
 std::unique_ptr<Kernel> make_kernel(const ChannelShuffle& op, const KernelArgs& args);
 
-// Depthwise conv2d (one channel in and out per group) whose tap count has no XNNPACK microkernel
-// (xnnpack_caps.hpp), as loops (depthwise_conv.cpp); conv2d.cpp routes those here.
+// Depthwise conv2d whose tap count has no XNNPACK microkernel or with a channel multiplier, and grouped
+// conv2d with 2 or 4 channels per group (xnnpack_caps.hpp), as loops (depthwise_conv.cpp); conv2d.cpp
+// routes those here.
 std::unique_ptr<Kernel> make_depthwise_loops_kernel(const Conv2d& op, const KernelArgs& args);
 
 // Applies `activation` to `view` in place (after a conv or linear whose clamp could not fuse it).
