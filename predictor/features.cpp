@@ -163,8 +163,8 @@ OpFeatures op_features(const OpAttrs& attrs, std::span<const ShapeNhwc> ins, con
           // shared one efficiency curve. With it (and fit's k-fold tie rule), one profile's host model
           // predicted a fresh OOD set better (MAPE 8.2% against 9.4%, seed 301) and tied on another (seed
           // 401), the zoo better on both (2026-11-23).
-          // Since 2026-11-24 grouped convs with 2 or 4 channels per group run as our loops, 6-15x faster
-          // than XNNPACK's GEMM: the flag says "our kernel, not XNNPACK's" for them too.
+          // Since 2026-11-24 grouped convs with 2 or 4 channels per group run as our loops, 4-8x faster
+          // than XNNPACK's GEMM (3x3 convs, 1 thread): the flag says "our kernel, not XNNPACK's" for them too.
           const int64_t in_per_group = in.c / a.groups, out_per_group = out.c / a.groups;
           variant_b = profiler::igemm_shape(in_per_group, out_per_group, a.groups, static_cast<size_t>(std::max<int64_t>(1, threads))) ||
                       profiler::runs_grouped_loops(in_per_group, out_per_group, a.groups);

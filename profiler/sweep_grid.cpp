@@ -343,7 +343,7 @@ std::vector<SweepItem> sweep_work(bool quick, const std::vector<int64_t>& thread
                         [=](const Network&) { return Json{{"op", op}, {"channels", channels}, {"resolution", resolution}}; },
                         false});  // ten identical layers: the totals are the point
       }
-  // The zoo networks in context last: never used in fitting, they validate it.
+  // The zoo networks in context (spread with the sampled ones below): never used in fitting, they validate it.
   for (const auto& e : zoo())
     for (int64_t t : threads)
       if (!quick || e.name == "b0") {
