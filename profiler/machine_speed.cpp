@@ -9,12 +9,20 @@
 
 namespace cpx::profiler {
 
+namespace {
+
+InputError unknown_reference(const std::string& shown) {
+  return InputError("machine_speed.reference = " + shown + ": unknown (known: \"" + conv_speed_reference + "\", \"" +
+                    network_speed_reference + "\")");
+}
+
+}  // namespace
+
 double time_speed_reference_us(std::string_view name, int64_t threads, double min_time_s) {
   Network reference;
   if (name == conv_speed_reference) reference = SweepConfig{"conv", 3, 1, 128, 28, 1, threads}.network();
   else if (name == network_speed_reference) reference = find_zoo("mobilenetv2-1.0")->build(0);
-  else throw InputError("machine_speed.reference = \"" + std::string(name) + "\": unknown (known: \"" + conv_speed_reference + "\", \"" +
-                        network_speed_reference + "\")");
+  else throw unknown_reference("\"" + std::string(name) + "\"");
   NetworkRun run{threads, 1, false, {}};
   run.timing.min_time_s = min_time_s;
   run.timing.min_runs = 5;
@@ -26,9 +34,7 @@ std::string profile_speed_reference(const Json& profile) {
   if (!profile.contains("machine_speed") || !profile["machine_speed"].is_object() || !profile["machine_speed"].contains("reference"))
     return speed_reference;
   const Json& r = profile["machine_speed"]["reference"];
-  if (!r.is_string() || (r != conv_speed_reference && r != network_speed_reference))
-    throw InputError("machine_speed.reference = " + r.dump() + ": unknown (known: \"" + conv_speed_reference + "\", \"" +
-                     network_speed_reference + "\")");
+  if (!r.is_string() || (r != conv_speed_reference && r != network_speed_reference)) throw unknown_reference(r.dump());
   return r.get<std::string>();
 }
 

@@ -72,23 +72,18 @@ template <int G, int K, size_t... L>
   return __builtin_shufflevector(v, v, static_cast<int>((L / G) * G + (L % G + K) % G)...);
 }
 
-// acc + the products of one tap for output channels [c0, c0 + 16): x points at input channel c0 / M (G =
-// 1) or c0 (G > 1, the same channel layout in and out), w at the tap's G rotations, `c` floats apart.
-template <int M, int G, size_t... K>
-[[gnu::always_inline]] inline Lanes tap_products(Lanes acc, const float* x, const float* w, int64_t c, int64_t c0, int64_t m,
+// A grouped conv's acc + the products of one tap for output channels [c0, c0 + 16): x points at input
+// channel c0 (the same channel layout in and out), w at the tap's G rotations, `c` floats apart.
+template <int G, size_t... K>
+[[gnu::always_inline]] inline Lanes tap_products(Lanes acc, const float* x, const float* w, int64_t c, int64_t c0,
                                                  std::index_sequence<K...>) {
-  if constexpr (G == 1) {
-    return acc + load_input<M>(x, c0, m) * load(w + c0);
-  } else {
-    const Lanes v = load(x);
-    ((acc += rotate_in_groups<G, static_cast<int>(K)>(v, std::make_index_sequence<lanes>{}) * load(w + static_cast<int64_t>(K) * c + c0)), ...);
-    return acc;
-  }
+  const Lanes v = load(x);
+  ((acc += rotate_in_groups<G, static_cast<int>(K)>(v, std::make_index_sequence<lanes>{}) * load(w + static_cast<int64_t>(K) * c + c0)), ...);
+  return acc;
 }
 
-// One output channel's tap, lane by lane (channels that fill no vector): input channel of rotation k.
+// A grouped conv's output channel, one tap, lane by lane (channels that fill no vector).
 inline float tap_scalar(const Geometry& g, const float* x, const float* w, int64_t ch) {
-  if (g.group == 1) return x[ch / g.multiplier] * w[ch];
   float acc = 0;
   const int64_t base = ch / g.group * g.group, j = ch % g.group;
   for (int64_t k = 0; k < g.group; ++k) acc += x[base + (j + k) % g.group] * w[k * g.channels + ch];
@@ -141,10 +136,10 @@ template <int M, int G>
               a3 += load_input<M>(x + 3 * step_x, c0, m) * wv;
             } else {
               const float* wt = w_at(ky, kx);
-              a0 = tap_products<M, G>(a0, x, wt, c, c0, m, rotations);
-              a1 = tap_products<M, G>(a1, x + step_x, wt, c, c0, m, rotations);
-              a2 = tap_products<M, G>(a2, x + 2 * step_x, wt, c, c0, m, rotations);
-              a3 = tap_products<M, G>(a3, x + 3 * step_x, wt, c, c0, m, rotations);
+              a0 = tap_products<G>(a0, x, wt, c, c0, rotations);
+              a1 = tap_products<G>(a1, x + step_x, wt, c, c0, rotations);
+              a2 = tap_products<G>(a2, x + 2 * step_x, wt, c, c0, rotations);
+              a3 = tap_products<G>(a3, x + 3 * step_x, wt, c, c0, rotations);
             }
           }
         }
@@ -175,7 +170,7 @@ template <int M, int G>
       for (int64_t ky = ky0; ky < ky1; ++ky)
         for (int64_t kx = kx0; kx < kx1; ++kx)
           if constexpr (G == 1) acc += load_input<M>(x_at(ky, ix0 + kx) + c0 / m, c0, m) * load(w_at(ky, kx) + c0);
-          else acc = tap_products<M, G>(acc, x_at(ky, ix0 + kx) + c0, w_at(ky, kx), c, c0, m, rotations);
+          else acc = tap_products<G>(acc, x_at(ky, ix0 + kx) + c0, w_at(ky, kx), c, c0, rotations);
       store_clamped(y + c0, acc, g.lo, g.hi);
     };
     for (int64_t c0 = 0; c0 < full; c0 += static_cast<int64_t>(lanes)) one_pixel(c0);
