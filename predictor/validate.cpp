@@ -207,18 +207,32 @@ Json machine_noise(const Json& rows, const std::string& reference, const std::ve
 
 }  // namespace
 
-Json op_class_scores(const std::vector<OpScore>& ops, std::initializer_list<std::string_view> sets) {
+Json op_class_scores(const std::vector<OpScore>& ops, const Json& rows, std::initializer_list<std::string_view> sets) {
+  const auto in_sets = [&](const std::string& set) { return std::find(sets.begin(), sets.end(), set) != sets.end(); };
   struct Class {
     std::vector<double> predicted, measured;
+    std::map<std::string, double> excess_us;  // per network: Σ (predicted - measured) of the class's ops
   };
   std::map<std::string, Class> classes;
   double total_us = 0;
   for (const OpScore& o : ops) {
-    if (std::find(sets.begin(), sets.end(), o.set) == sets.end() || !(o.measured_us > 0) || !(o.predicted_us > 0)) continue;
-    classes[o.op_class].predicted.push_back(o.predicted_us);
-    classes[o.op_class].measured.push_back(o.measured_us);
+    if (!in_sets(o.set) || !(o.measured_us > 0) || !(o.predicted_us > 0)) continue;
+    Class& c = classes[o.op_class];
+    c.predicted.push_back(o.predicted_us);
+    c.measured.push_back(o.measured_us);
+    c.excess_us[o.network] += o.predicted_us - o.measured_us;
     total_us += o.measured_us;
   }
+  const auto if_exact = [&](const Class& c) {
+    std::vector<double> predicted, measured;
+    for (const Json& r : rows) {
+      if (!in_sets(r.at("set").get<std::string>())) continue;
+      const auto it = c.excess_us.find(r.at("network").get<std::string>());
+      predicted.push_back(r.at("predicted_us").get<double>() - (it == c.excess_us.end() ? 0.0 : it->second));
+      measured.push_back(r.at("measured_us").get<double>());
+    }
+    return accuracy_scores(predicted, measured);
+  };
   Json out = Json::array();
   for (const auto& [name, c] : classes) {
     const double predicted = std::accumulate(c.predicted.begin(), c.predicted.end(), 0.0);
@@ -231,7 +245,7 @@ Json op_class_scores(const std::vector<OpScore>& ops, std::initializer_list<std:
     }
     out.push_back({{"op_class", name}, {"ops", c.measured.size()}, {"share", measured / total_us},
                    {"sum_ratio", predicted / measured}, {"median_ratio", median(ratios)},
-                   {"weighted_abs_error", abs_error_us / measured}});
+                   {"weighted_abs_error", abs_error_us / measured}, {"networks_if_exact", if_exact(c)}});
   }
   std::sort(out.begin(), out.end(), [](const Json& a, const Json& b) { return a["share"].get<double>() > b["share"].get<double>(); });
   return out;
@@ -323,7 +337,7 @@ Json validate(const std::string& device, const ValidateOptions& options, const s
         const bool own = !pred.ops[k].fused_into && rounds.op_us[i][k];
         measured_ops.push_back(own ? Json(*rounds.op_us[i][k]) : Json(nullptr));
         predicted_ops.push_back(own ? Json(pred.ops[k].latency_us) : Json(nullptr));
-        if (own) op_scores.push_back({h.set, std::string(to_string(pred.ops[k].op_class)), pred.ops[k].latency_us, *rounds.op_us[i][k]});
+        if (own) op_scores.push_back({h.set, h.name, std::string(to_string(pred.ops[k].op_class)), pred.ops[k].latency_us, *rounds.op_us[i][k]});
       }
       rows.back()["layers_additivity"] = rounds.additivity[i];
       rows.back()["ops_measured_us"] = std::move(measured_ops);
@@ -333,8 +347,8 @@ Json validate(const std::string& device, const ValidateOptions& options, const s
   }
   Json in_distribution = set_summary(rows, {"zoo", "sampled"}, speed), out_of_distribution = set_summary(rows, {"ood"}, speed);
   if (options.layers) {
-    in_distribution["op_classes"] = op_class_scores(op_scores, {"zoo", "sampled"});
-    out_of_distribution["op_classes"] = op_class_scores(op_scores, {"ood"});
+    in_distribution["op_classes"] = op_class_scores(op_scores, rows, {"zoo", "sampled"});
+    out_of_distribution["op_classes"] = op_class_scores(op_scores, rows, {"ood"});
   }
   return {{"schema", validation_schema},
           {"machine_noise", machine_noise(rows, reference, rounds.reference_us)},

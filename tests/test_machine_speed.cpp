@@ -155,10 +155,13 @@ TEST_CASE("validate says how well its own measurements repeat: each network's ev
 TEST_CASE("validate --layers scores each op class inside the networks, where a network's errors cancel between classes") {
   // One network within 1% as a whole: its depthwise convs predicted at 0.7x their time, its pointwise at 1.3x.
   const std::vector<predictor::OpScore> ops = {
-      {"zoo", "conv_depthwise", 70, 100}, {"zoo", "conv_depthwise", 35, 50}, {"zoo", "conv_pointwise", 130, 100},
-      {"zoo", "conv_pointwise", 65, 50},  {"zoo", "elementwise", 0.5, 0},   // measured at 0: no time of its own
-      {"ood", "conv_grouped", 50, 100}};
-  const Json in = predictor::op_class_scores(ops, {"zoo", "sampled"});
+      {"zoo", "a", "conv_depthwise", 70, 100}, {"zoo", "a", "conv_depthwise", 35, 50}, {"zoo", "a", "conv_pointwise", 130, 100},
+      {"zoo", "a", "conv_pointwise", 65, 50},  {"zoo", "a", "elementwise", 0.5, 0},   // measured at 0: no time of its own
+      {"ood", "b", "conv_grouped", 50, 100}};
+  // The whole networks as validate's rows: "a" measured at 303 us (Σ ops 300) and predicted at 300.
+  const Json rows = Json::array({{{"network", "a"}, {"set", "zoo"}, {"predicted_us", 300.0}, {"measured_us", 303.0}},
+                                 {{"network", "b"}, {"set", "ood"}, {"predicted_us", 60.0}, {"measured_us", 110.0}}});
+  const Json in = predictor::op_class_scores(ops, rows, {"zoo", "sampled"});
   REQUIRE(in.size() == 2);
   for (const Json& c : in) {
     CHECK(c["ops"] == 2);
@@ -172,11 +175,24 @@ TEST_CASE("validate --layers scores each op class inside the networks, where a n
   };
   CHECK(ratio_of("conv_depthwise") == Approx(0.7));
   CHECK(ratio_of("conv_pointwise") == Approx(1.3));
+  // Exact depthwise convs would add back their 45 us: "a" at 345 against 303 (+13.9%), outside ±10%;
+  // exact pointwise convs take 45 us off: 255 (-15.8%). The network as a whole (-1.0%) hid both.
+  const auto exact_of = [&](const char* name) {
+    for (const Json& c : in)
+      if (c["op_class"] == name) return c["networks_if_exact"];
+    return Json();
+  };
+  CHECK(exact_of("conv_depthwise")["mape"].get<double>() == Approx(42.0 / 303));
+  CHECK(exact_of("conv_depthwise")["within_10pct"].get<double>() == 0.0);
+  CHECK(exact_of("conv_pointwise")["mape"].get<double>() == Approx(48.0 / 303));
   // The other set's ops stay out, and each set's shares add up to 1.
-  const Json ood = predictor::op_class_scores(ops, {"ood"});
+  const Json ood = predictor::op_class_scores(ops, rows, {"ood"});
   REQUIRE(ood.size() == 1);
   CHECK(ood[0]["op_class"] == "conv_grouped");
   CHECK(ood[0]["share"].get<double>() == Approx(1.0));
   CHECK(ood[0]["median_ratio"].get<double>() == Approx(0.5));
-  CHECK(predictor::op_class_scores(ops, {"sampled"}).empty());
+  // "b" was predicted 50 us short, all of it in its one grouped conv: exact, it is its measured 110.
+  CHECK(ood[0]["networks_if_exact"]["mape"].get<double>() == Approx(0.0));
+  CHECK(ood[0]["networks_if_exact"]["within_5pct"].get<double>() == 1.0);
+  CHECK(predictor::op_class_scores(ops, rows, {"sampled"}).empty());
 }

@@ -189,13 +189,16 @@ void run_validate(const predictor::ValidateOptions& options, const std::string& 
   if (result["layers"].get<bool>()) {
     std::printf("per op class, each op timed inside its network (median additivity of that pass %.3f: Σ ops / whole network):\n",
                 result["layers_median_additivity"].get<double>());
-    std::printf("%-20s %-24s %6s %7s %13s %13s %13s\n", "set", "op class", "ops", "share", "Σpred/Σmeas", "median ratio", "|error|/time");
+    std::printf("%-20s %-24s %6s %7s %13s %13s %13s  %s\n", "set", "op class", "ops", "share", "Σpred/Σmeas", "median ratio", "|error|/time",
+                "networks within ±10% / ±5% if this class were exact");
     for (const auto& [set, key] : {std::pair{"in-distribution", "in_distribution"}, std::pair{"out-of-distribution", "out_of_distribution"}}) {
       const char* label = set;
       for (const Json& c : result[key].value("op_classes", Json::array())) {
-        std::printf("%-20s %-24s %6lld %6.1f%% %13.3f %13.3f %12.1f%%\n", label, c["op_class"].get<std::string>().c_str(),
+        const Json& exact = c["networks_if_exact"];
+        std::printf("%-20s %-24s %6lld %6.1f%% %13.3f %13.3f %12.1f%%  %3.0f%% / %3.0f%%\n", label, c["op_class"].get<std::string>().c_str(),
                     static_cast<long long>(c["ops"].get<int64_t>()), 100 * c["share"].get<double>(), c["sum_ratio"].get<double>(),
-                    c["median_ratio"].get<double>(), 100 * c["weighted_abs_error"].get<double>());
+                    c["median_ratio"].get<double>(), 100 * c["weighted_abs_error"].get<double>(),
+                    100 * exact["within_10pct"].get<double>(), 100 * exact["within_5pct"].get<double>());
         label = "";
       }
     }
