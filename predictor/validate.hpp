@@ -51,9 +51,10 @@ struct OpScore {
 // networks_if_exact: the set's whole-network scores (accuracy_scores against each row's measured_us) with
 // this class's ops predicted at their measured times, every other op as predicted: each row's predicted_us
 // less Σ (predicted - measured) over the class's ops. It says which class stands between the predictor and
-// the goals (2026-11-25, OOD seeds 13101, 1 thread: dense and pointwise convs exact would have moved ±10%
-// from 53% to 93%; any other class alone at most to 63%). The op times come from the layers pass (each op
-// timed in turn), whose sum differs from the whole network by its additivity, so these are estimates.
+// the goals (2026-11-25, the 30 OOD networks of seed 13101 in `measure --layers`, 1 thread: dense and
+// pointwise convs exact would have moved the share within ±10% from 53% to 93%; every other class exact,
+// together, to 63%). The op times come from the layers pass (each op timed in turn), whose sum differs
+// from the whole network by its additivity, so these are estimates.
 // `rows`: validate's rows (network, set, predicted_us, measured_us).
 Json op_class_scores(const std::vector<OpScore>& ops, const Json& rows, std::initializer_list<std::string_view> sets);
 
