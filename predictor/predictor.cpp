@@ -373,8 +373,8 @@ Json speed_change(const Json& profile, const std::string& profile_path, const Fi
     throw InputError(profile_path + ": " + e.what());
   }
   if (spread > max_speed_spread_to_fit && !options.allow_noisy)
-    throw InputError(profile_path + ": machine_speed: the speed reference's slowest time was " + std::to_string(std::lround(100 * spread)) +
-                     "% longer than its fastest (limit " + std::to_string(std::lround(100 * max_speed_spread_to_fit)) +
+    throw InputError(profile_path + ": machine_speed: the speed reference's times spread by " + std::to_string(std::lround(100 * spread)) +
+                     "% (" + profiler::spread_of_meaning + "; limit " + std::to_string(std::lround(100 * max_speed_spread_to_fit)) +
                      "%): the machine changed speed while profiling; re-profile on a quiet machine, or fit anyway with --allow-noisy");
   return {{"spread", spread}, {"slowed", spread > profiler::max_speed_spread}};
 }

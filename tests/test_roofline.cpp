@@ -279,7 +279,8 @@ TEST_CASE("fit refuses a profile measured while the machine changed speed by a q
   CHECK(slowed["spread"].get<double>() == Approx(0.15));
   profile["machine_speed"] = speed({1000, 1300, 1010});
   CHECK_THAT(error_of([&] { fit(profile, "synthetic.json"); }),
-             Catch::Contains("synthetic.json: machine_speed: the speed reference's slowest time was 30% longer than its fastest (limit 25%)") &&
+             Catch::Contains("synthetic.json: machine_speed: the speed reference's times spread by 30% (90th over 10th percentile of its "
+                             "times, slowest over fastest below ten; limit 25%)") &&
                  Catch::Contains("--allow-noisy"));
   FitOptions allow;
   allow.allow_noisy = true;

@@ -35,9 +35,9 @@ void finish_speed(const std::string& command, double spread) {
   if (spread <= profiler::max_speed_spread) return;
   std::fflush(stdout);
   std::fprintf(stderr,
-               "%s: WARNING: the speed reference's slowest time took %.0f%% longer than its fastest (limit %.0f%%): the machine "
+               "%s: WARNING: the speed reference's times spread by %.0f%% (%s; limit %.0f%%): the machine "
                "changed speed while measuring, which no run-queue wait shows (another VM on this host?); measure again; exit %d\n",
-               command.c_str(), 100 * spread, 100 * profiler::max_speed_spread, profiler::exit_interfered);
+               command.c_str(), 100 * spread, profiler::spread_of_meaning, 100 * profiler::max_speed_spread, profiler::exit_interfered);
   std::exit(profiler::exit_interfered);
 }
 
