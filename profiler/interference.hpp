@@ -88,8 +88,8 @@ inline constexpr double max_speed_spread = 0.10;
 // p90 / p10 - 1 of a reference's latencies (max / min - 1 below ten, where the tenths are the extremes);
 // 0 below two.
 double spread_of(std::vector<double> latencies_us);
-// What spread_of computes, for messages that print it (a warning that said "slowest over fastest" printed
-// 8% for twenty times whose slowest was 14.5% above the fastest).
+// What spread_of computes, for messages that print it: "slowest over fastest" misleads from ten times on (a
+// profile's 8% of 2026-11-25 came from twenty times whose slowest was 14.5% above the fastest).
 inline constexpr const char* spread_of_meaning = "90th over 10th percentile of its times, slowest over fastest below ten";
 // spread_of per thread count of the machine_speed samples, the largest; 0 without any.
 double speed_spread(const Json& samples);
