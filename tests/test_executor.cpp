@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "executor_check.hpp"
+#include "profiler/kernels/kernels.hpp"
 #include "profiler/xnnpack_caps.hpp"
 
 using namespace cpx;
@@ -321,6 +322,15 @@ TEST_CASE("executor conv2d: 2 and 4 channels per group run as our loops, each ou
   CHECK_FALSE(profiler::runs_grouped_loops(2, 4, 16));   // different in and out per group
   CHECK_FALSE(profiler::runs_grouped_loops(16, 16, 4));  // wide enough for a GEMM
   CHECK_FALSE(profiler::runs_grouped_loops(4, 4, 1));    // dense
+  // The loops themselves refuse a grouped shape they were not written for, rather than run it as 4 per group.
+  Conv2d three;
+  three.out_channels = 12, three.kernel = {3, 3}, three.padding = {1, 1, 1, 1}, three.groups = 4;
+  const Op op{"conv", {"input"}, three};
+  std::vector<float> in(5 * 5 * 12), out(5 * 5 * 12);
+  const profiler::OpWeights weights{std::vector<float>(12 * 9 * 3, 0.5f), {}};
+  const profiler::KernelArgs args{op, {profiler::dense_view(in.data(), {1, 5, 5, 12})}, profiler::dense_view(out.data(), {1, 5, 5, 12}),
+                                  weights, nullptr};
+  CHECK_THROWS_AS(profiler::make_depthwise_loops_kernel(three, args), profiler::Unsupported);
 }
 
 TEST_CASE("executor conv2d: every activation, with and without bias and batch norm") {

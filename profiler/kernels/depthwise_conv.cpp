@@ -256,7 +256,11 @@ class DepthwiseKernel final : public Kernel {
 }  // namespace
 
 std::unique_ptr<Kernel> make_depthwise_loops_kernel(const Conv2d& op, const KernelArgs& args) {
-  const int64_t in_per_group = args.inputs[0].shape.c / op.groups;
+  const int64_t in_per_group = args.inputs[0].shape.c / op.groups, out_per_group = op.out_channels / op.groups;
+  // grouped_row knows 2 and 4 per group only; any other grouped shape would run as 4 and be wrong.
+  if (in_per_group != 1 && !runs_grouped_loops(in_per_group, out_per_group, op.groups))
+    throw Unsupported("depthwise loops: a grouped conv with " + std::to_string(in_per_group) + " in and " +
+                      std::to_string(out_per_group) + " out per group (they run 1 in per group, or 2 or 4 in and out)");
   expect_size(args.weights.weight, op.out_channels * op.kernel[0] * op.kernel[1] * in_per_group, "conv2d weight");
   if (!args.weights.bias.empty()) expect_size(args.weights.bias, op.out_channels, "conv2d bias");
   return std::make_unique<DepthwiseKernel>(op, args);
