@@ -1,7 +1,9 @@
 #include "predictor/validate.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <optional>
@@ -98,11 +100,14 @@ Baselines fit_baselines(const Json& profile, const std::string& profile_path, in
     for (const auto& r : profile.value(section, Json::array())) {
       if (r["threads"].get<int64_t>() != threads) continue;
       const double us = r["latency_us"]["stats_us"]["median"].get<double>();
-      const double macs = r["macs"].get<double>(), params = r["params_inference"].get<double>();
+      // Records without a parameter count (hand-made profiles) stay out of the params baseline only.
+      const double macs = r["macs"].get<double>(), params = r.value("params_inference", 0.0);
       if (macs > 0) log_macps.push_back(std::log(macs / (us * 1e-6)));
       if (params > 0) log_us_per_param.push_back(std::log(us / params));
     }
-  if (log_macps.empty()) throw InputError(profile_path + ": no measurements at " + std::to_string(threads) + " thread(s) to fit the baselines");
+  if (log_macps.empty() || log_us_per_param.empty())
+    throw InputError(profile_path + ": no measurements " + (log_macps.empty() ? "" : "with params_inference ") + "at " +
+                     std::to_string(threads) + " thread(s) to fit the baselines");
   FitOptions quadratic_options;
   quadratic_options.roofline = false;
   quadratic_options.allow_noisy = true;  // the predictor was fitted from this very profile
@@ -138,6 +143,10 @@ struct Rounds {
   // another op's kernel), and the pass's additivity (Σ op medians / whole-network median).
   std::vector<std::vector<std::optional<double>>> op_us;
   std::vector<double> additivity;
+  // Read back from a validation file (rescore): per network the baselines' times it was scored with
+  // (quadratic, MACs, params), and the constant MACpS; empty when measured now.
+  std::vector<std::array<double, 3>> baselines_us;
+  double baseline_constant_macps = 0;
 };
 
 // Every network once per round, each round in its own shuffled order; each round re-creates the plans
@@ -285,26 +294,52 @@ Json speed_vs_profile(const Json& profile, int64_t threads, const std::vector<do
                    "predictor_at_measured_speed scores the predictions multiplied by the ratio"}};
 }
 
-Json validate(const std::string& device, const ValidateOptions& options, const std::function<void(const Json& row)>& progress) {
-  check_options(device, options);
-  const int64_t threads = options.threads;
-  const Predictor p = load_predictor(device);
-  const std::string profile_path = p.provenance.value("profile", profiler::default_profile_path(device));
-  const Json profile = profiler::load_profile(profile_path);
-  const Baselines baselines = fit_baselines(profile, profile_path, threads);
-  const std::vector<HeldOut> held_out = held_out_networks(options);
+namespace {
+
+// What scoring needs besides the measurements: the predictor, the profile it was fitted on (for the
+// baselines and the machine's speed then) and the speed reference that profile names.
+struct Scoring {
+  Predictor predictor;
+  std::string profile_path;
+  Json profile;
   std::string reference;
+};
+
+Scoring load_scoring(const std::string& device) {
+  Scoring s{load_predictor(device), "", nullptr, ""};
+  s.profile_path = s.predictor.provenance.value("profile", profiler::default_profile_path(device));
+  s.profile = profiler::load_profile(s.profile_path);
   try {
-    reference = profiler::profile_speed_reference(profile);
+    s.reference = profiler::profile_speed_reference(s.profile);
   } catch (const InputError& e) {
-    throw InputError(profile_path + ": " + e.what());
+    throw InputError(s.profile_path + ": " + e.what());
   }
-  const Rounds rounds = measure_rounds(held_out, options, reference);
+  return s;
+}
+
+// The validation JSON of `rounds`, measured on `held_out` in `environment`: every prediction comes from
+// `s`, every time from `rounds`, the baselines from `rounds` when it holds them (rescore) or else fitted on
+// `s`'s profile.
+Json score(const Scoring& s, const ValidateOptions& options, const std::vector<HeldOut>& held_out, const Rounds& rounds,
+           Json environment, const std::function<void(const Json& row)>& progress) {
+  const int64_t threads = options.threads;
+  const Predictor& p = s.predictor;
+  std::vector<std::array<double, 3>> baselines_us = rounds.baselines_us;
+  double constant_macps = rounds.baseline_constant_macps;
+  if (baselines_us.empty()) {
+    const Baselines b = fit_baselines(s.profile, s.profile_path, threads);
+    constant_macps = b.const_macps;
+    for (const HeldOut& h : held_out) {
+      const NetworkCount c = count(h.net);
+      baselines_us.push_back({predict(b.quadratic, h.net, threads).latency_us, static_cast<double>(c.total.macs) / b.const_macps * 1e6,
+                              static_cast<double>(c.total.params_inference) * b.us_per_param});
+    }
+  }
   Json speed;
   try {
-    speed = speed_vs_profile(profile, threads, rounds.reference_us);
+    speed = speed_vs_profile(s.profile, threads, rounds.reference_us);
   } catch (const InputError& e) {
-    throw InputError(profile_path + ": " + e.what());
+    throw InputError(s.profile_path + ": " + e.what());
   }
   Json rows = Json::array();
   std::vector<OpScore> op_scores;
@@ -320,9 +355,9 @@ Json validate(const std::string& device, const ValidateOptions& options, const s
                     {"measured_us", measured}, {"measured_round_medians_us", medians},
                     {"measured_round_spread", *hi / *lo - 1}, {"measured_cv", median(rounds.cvs[i])},
                     {"predicted_us", pred.latency_us},
-                    {"quadratic_baseline_us", predict(baselines.quadratic, h.net, threads).latency_us},
-                    {"macs_baseline_us", static_cast<double>(c.total.macs) / baselines.const_macps * 1e6},
-                    {"params_baseline_us", static_cast<double>(c.total.params_inference) * baselines.us_per_param},
+                    {"quadratic_baseline_us", baselines_us[i][0]},
+                    {"macs_baseline_us", baselines_us[i][1]},
+                    {"params_baseline_us", baselines_us[i][2]},
                     {"error", pred.latency_us / measured - 1},
                     {"ops_outside_profile", outside["ops_outside_profile"]},
                     {"outside_profile_features", outside["outside_profile_features"]}});
@@ -350,10 +385,13 @@ Json validate(const std::string& device, const ValidateOptions& options, const s
     in_distribution["op_classes"] = op_class_scores(op_scores, rows, {"zoo", "sampled"});
     out_of_distribution["op_classes"] = op_class_scores(op_scores, rows, {"ood"});
   }
+  Json fitted = Json::object();
+  for (const char* key : {"profile", "fitted_on", "selection"})
+    if (p.provenance.contains(key)) fitted[key] = p.provenance[key];
   return {{"schema", validation_schema},
-          {"machine_noise", machine_noise(rows, reference, rounds.reference_us)},
+          {"machine_noise", machine_noise(rows, s.reference, rounds.reference_us)},
           {"interference", rounds.interference.to_json()},
-          {"device", device},
+          {"device", "host"},
           {"threads", threads},
           {"networks", rows.size()},
           {"zoo_networks", zoo().size()},
@@ -363,6 +401,7 @@ Json validate(const std::string& device, const ValidateOptions& options, const s
           {"ood_seed", options.ood_seed},
           {"rounds", options.rounds},
           {"min_time_s_per_round", options.min_time_s},
+          {"predictor", fitted},
           {"speed_vs_profile", speed},
           {"in_distribution", in_distribution},
           {"out_of_distribution", out_of_distribution},
@@ -372,9 +411,111 @@ Json validate(const std::string& device, const ValidateOptions& options, const s
                      {"ood_within_10pct", goal_ood_within_10pct},
                      {"ood_within_5pct", goal_ood_within_5pct},
                      {"source", "issue 16, for this machine's host predictor"}}},
-          {"baseline_constant_macps", baselines.const_macps},
-          {"environment", to_json(profiler::capture_environment(threads))},
+          {"baseline_constant_macps", constant_macps},
+          {"environment", std::move(environment)},
           {"rows", rows}};
+}
+
+// A positive, finite time in microseconds, as every measured time in a validation file must be.
+double time_us(const Json& j, const Where& where) {
+  if (!j.is_number() || !(j.get<double>() > 0) || !std::isfinite(j.get<double>())) where.fail(j, "expected a time in us above 0");
+  return j.get<double>();
+}
+
+std::vector<double> times_us(const Json& j, const Where& where, size_t min_size) {
+  if (!j.is_array() || j.size() < min_size)
+    where.fail(j, "expected an array of at least " + std::to_string(min_size) + " time(s) in us");
+  std::vector<double> out;
+  for (size_t i = 0; i < j.size(); ++i) out.push_back(time_us(j[i], where[i]));
+  return out;
+}
+
+// The options a validation file was measured with, read back from it.
+ValidateOptions options_of(const Json& run, const Where& where) {
+  ObjectReader r(run, where);
+  const std::string schema = r.string("schema");
+  if (schema != validation_schema) r.at("schema").fail(schema, "expected \"" + std::string(validation_schema) + "\"");
+  if (const std::string device = r.string("device"); device != "host") r.at("device").fail(device, "expected \"host\": only host is measured");
+  ValidateOptions o;
+  o.threads = r.integer("threads", 1, 256);
+  o.samples = r.integer("sampled_networks", 0, 10000);
+  o.seed = static_cast<uint64_t>(r.integer("seed", 0, static_cast<int64_t>(profiler::training_seed_base)));
+  if (o.seed + static_cast<uint64_t>(o.samples) > profiler::training_seed_base)
+    r.at("seed").fail(o.seed, "with sampled_networks " + std::to_string(o.samples) + ", sampled seeds reach the profile's training seeds (" +
+                                  std::to_string(profiler::training_seed_base) + ")");
+  o.ood = r.integer("ood_networks", 0, 10000);
+  o.ood_seed = static_cast<uint64_t>(r.integer("ood_seed", 0, std::numeric_limits<int64_t>::max()));
+  o.rounds = r.integer("rounds", 1, 100);
+  o.min_time_s = r.number("min_time_s_per_round", 0, 60);
+  o.layers = r.boolean("layers", false);
+  return o;
+}
+
+// The measurements of a validation file, network by network as `held_out` (which must be the networks the
+// file measured: same names, same MACs, same number of ops).
+Rounds rounds_of(const Json& run, const std::vector<HeldOut>& held_out, const ValidateOptions& o, const Where& where) {
+  ObjectReader top(run, where);
+  const Json& rows = top.raw("rows");
+  if (!rows.is_array() || rows.size() != held_out.size())
+    (where / "rows").fail(rows.is_array() ? Json(rows.size()) : rows,
+                          "expected " + std::to_string(held_out.size()) + " rows: the zoo and the networks of its seeds now (did the zoo change?)");
+  Rounds r;
+  for (size_t i = 0; i < held_out.size(); ++i) {
+    const Where w = (where / "rows")[i];
+    ObjectReader row(rows[i], w);
+    if (const std::string name = row.string("network"); name != held_out[i].name)
+      (w / "network").fail(name, "expected network \"" + held_out[i].name + "\" here: the zoo or a generator changed since this run");
+    if (const int64_t macs = row.integer("macs", 0, std::numeric_limits<int64_t>::max()); macs != count(held_out[i].net).total.macs)
+      (w / "macs").fail(macs, "network \"" + held_out[i].name + "\" has " + std::to_string(count(held_out[i].net).total.macs) +
+                                  " MACs now: it changed since this run");
+    r.medians_us.push_back(times_us(row.raw("measured_round_medians_us"), w / "measured_round_medians_us", 1));
+    r.cvs.push_back({row.number("measured_cv", 0, 1e3)});
+    r.baselines_us.push_back({time_us(row.raw("quadratic_baseline_us"), w / "quadratic_baseline_us"),
+                              time_us(row.raw("macs_baseline_us"), w / "macs_baseline_us"),
+                              time_us(row.raw("params_baseline_us"), w / "params_baseline_us")});
+    if (!o.layers) continue;
+    const Json& ops = row.raw("ops_measured_us");
+    if (!ops.is_array() || ops.size() != held_out[i].net.ops.size())
+      (w / "ops_measured_us").fail(ops.is_array() ? Json(ops.size()) : ops, "expected one entry per op (" +
+                                                                              std::to_string(held_out[i].net.ops.size()) + "), null for an op without a time of its own");
+    std::vector<std::optional<double>> op_us;
+    for (size_t k = 0; k < ops.size(); ++k)
+      op_us.push_back(ops[k].is_null() ? std::nullopt : std::optional<double>(time_us(ops[k], (w / "ops_measured_us")[k])));
+    r.op_us.push_back(std::move(op_us));
+    r.additivity.push_back(row.number("layers_additivity", 0, 1e3));
+  }
+  const Where noise = where / "machine_noise";
+  ObjectReader n(top.raw("machine_noise"), noise);
+  r.reference_us = times_us(n.raw("reference_us"), noise / "reference_us", 0);
+  r.baseline_constant_macps = top.number("baseline_constant_macps", 1, 1e18);
+  r.interference = profiler::Interference::from_json(run.value("interference", Json::object()));
+  return r;
+}
+
+}  // namespace
+
+Json validate(const std::string& device, const ValidateOptions& options, const std::function<void(const Json& row)>& progress) {
+  check_options(device, options);
+  const Scoring s = load_scoring(device);
+  const std::vector<HeldOut> held_out = held_out_networks(options);
+  const Rounds rounds = measure_rounds(held_out, options, s.reference);
+  return score(s, options, held_out, rounds, to_json(profiler::capture_environment(options.threads)), progress);
+}
+
+Json rescore(const std::string& device, const std::string& validation_path, const std::function<void(const Json& row)>& progress) {
+  if (device != "host") throw InputError("--device = \"" + device + "\": validation files hold this machine's measurements, so only host rescores them");
+  const Json run = read_json_file(validation_path);
+  const Where where(validation_path);
+  const ValidateOptions options = options_of(run, where);
+  const std::vector<HeldOut> held_out = held_out_networks(options);
+  const Rounds rounds = rounds_of(run, held_out, options, where);
+  const Scoring s = load_scoring(device);
+  Json out = score(s, options, held_out, rounds, run.value("environment", Json::object()), progress);
+  out["rescored"] = {{"from", validation_path},
+                     {"note", "times measured by that run (its environment, machine_noise, interference) and the baselines it "
+                              "was scored with (fitted on its predictor's profile); predictions and speed_vs_profile of the "
+                              "predictor named in \"predictor\""}};
+  return out;
 }
 
 }  // namespace cpx::predictor

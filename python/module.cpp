@@ -238,6 +238,10 @@ PYBIND11_MODULE(_core, m) {
     return to_python(off_thread([&] { return cpx::predictor::validate(device, {samples, seed, threads, min_time, rounds, ood, ood_seed, layers}); }));
   }, py::arg("device") = "host", py::arg("samples") = 30, py::arg("seed") = 1, py::arg("threads") = 1, py::arg("min_time_s") = 0.2, py::arg("rounds") = 5,
      py::arg("ood") = cpx::predictor::ValidateOptions{}.ood, py::arg("ood_seed") = 1, py::arg("layers") = false);
+  m.def("rescore", [](const std::string& validation, const std::string& device) {
+    return to_python(off_thread([&] { return cpx::predictor::rescore(device, validation); }));
+  }, py::arg("validation"), py::arg("device") = "host",
+     "The predictor now, scored on the times of an earlier validate's JSON file (validate --rescore)");
 
   m.def("search", [](const py::object& space, const std::string& device, int64_t evaluations, double budget_s, uint64_t seed,
                      std::optional<int64_t> threads, const std::string& accuracy, const std::string& out, bool prove,

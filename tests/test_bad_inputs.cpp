@@ -15,6 +15,7 @@
 #include <set>
 
 #include "space/zoo.hpp"
+#include "documents.hpp"
 
 using namespace cpx;
 namespace fs = std::filesystem;
@@ -58,38 +59,18 @@ const Json& b0_macro() {
   static const Json j = to_json(*find_zoo("b0")->macro);
   return j;
 }
-// A fitted (host-shaped) predictor document: the host model inside the shipped pi5 device file.
-const Json& shipped_predictor() {
-  static const Json j = Json::parse(slurp(fs::path(CPX_SOURCE_DIR) / "predictor/devices/pi5.json"))["host"];
-  return j;
-}
-
-// The smallest profile that rules and fit accept: one peak, one measured conv with its layer.
-const Json& small_profile() {
-  static const Json j = Json::parse(R"({
-    "schema": "cpubone-explore/device-profile/v1", "device": "host", "complete": true,
-    "options": {"quick": true, "threads": [1], "budget_s": 60, "seed": 0,
-                "cold_caches": {"sections": ["configs", "ops"], "evict_bytes_per_thread": 67108864}},
-    "environment": {"cpu": "test"},
-    "peaks": [{"threads": 1, "peak_macps": 1e10, "bandwidth_bytes_per_s": 1e9, "cache_bandwidth_bytes_per_s": 4e9, "peak_source": "test"}],
-    "configs": [{"id": "conv_k3_g1_c32_r56_s1_t1", "variant": "conv", "kernel": 3, "groups": 1, "channels": 32,
-                 "resolution": 56, "stride": 1, "threads": 1, "macs": 28901376, "macps": 1e10,
-                 "latency_us": {"stats_us": {"median": 2890.1}},
-                 "layers": [{"name": "conv", "op": "conv2d",
-                             "attrs": {"out_channels": 32, "kernel": [3, 3], "stride": [1, 1], "padding": [1, 1, 1, 1],
-                                       "groups": 1, "bias": false, "batch_norm": false, "activation": "none"},
-                             "in_nhwc": [[1, 56, 56, 32]], "out_nhwc": [1, 56, 56, 32],
-                             "latency_us": {"stats_us": {"median": 2800.0}}}]}],
-    "zoo": [{"id": "zoo_b0_t1", "model": "b0", "resolution": 224, "threads": 1, "macs": 519710080, "macps": 1e10,
-             "latency_us": {"stats_us": {"median": 51971.0}}}],
-    "fasternet": [], "ops": [], "networks": []})");
+using test::shipped_predictor;
+using test::small_profile;
+const Json& small_validation() {
+  static const Json j = test::small_validation();
   return j;
 }
 
 std::string net(const Edit& e) { return edited(b0_network(), e); }
 std::string macro(const Edit& e) { return edited(b0_macro(), e); }
 std::string profile(const Edit& e) { return edited(small_profile(), e); }
-std::string predictor(const Edit& e) { return edited(shipped_predictor(), e); }
+std::string predictor_doc(const Edit& e) { return edited(shipped_predictor(), e); }
+std::string validation(const Edit& e) { return edited(small_validation(), e); }
 // A class of the shipped host model that is a quadratic with residual trees (which class that is follows
 // the fit: each class keeps the kind with the lower held-out error).
 const std::string& quadratic_class() {
@@ -130,6 +111,7 @@ std::string space_with(const std::string& dims) {
 }
 const std::string predict_cmd = "predict b0 --device bad";
 const std::string predictor_file = "devices/bad.predictor.json";
+const std::string rescore_cmd = "validate --rescore {in}";
 
 std::vector<BadInput> bad_inputs() {
   const std::string qc = "classes." + quadratic_class();
@@ -253,31 +235,47 @@ std::vector<BadInput> bad_inputs() {
        profile([](Json& j) { j["options"]["cold_caches"]["warm_twins"] = {"conv9d"}; }), "options.cold_caches.warm_twins[0] = \"conv9d\": unknown op kind"},
 
       // Predictor files (predict, validate and calibrate read them from the device cache).
-      {"predictor truncated", predict_cmd, predictor([](Json&) {}).substr(0, 300), "malformed JSON", predictor_file},
-      {"predictor wrong schema", predict_cmd, predictor([](Json& j) { j["schema"] = "cpubone-explore/predictor/v9"; }), "schema = \"cpubone-explore/predictor/v9\"", predictor_file},
-      {"predictor old schema", predict_cmd, predictor([](Json& j) { j["schema"] = "cpubone-explore/predictor/v2"; }), "expected \"cpubone-explore/predictor/v4\"", predictor_file},
-      {"predictor tree cycle", predict_cmd, predictor([](Json& j) { j["classes"][quadratic_class()]["residual_trees"][0]["left"][0] = 0; }), qc + ".residual_trees[0].left[0] = 0: expected a later node index", predictor_file},
-      {"predictor tree feature", predict_cmd, predictor([](Json& j) { j["classes"][quadratic_class()]["residual_trees"][0]["feature"][0] = 99; }), "residual_trees[0].feature[0] = 99", predictor_file},
-      {"predictor tree short", predict_cmd, predictor([](Json& j) { j["classes"][quadratic_class()]["residual_trees"][0]["right"] = Json::array(); }), "residual_trees[0].right: expected an array as long as", predictor_file},
-      {"predictor network scale zero", predict_cmd, predictor([](Json& j) { j["network_scale"] = {{"1", 0}}; }), "network_scale.1 = 0: out of range", predictor_file},
-      {"predictor warm weights share", predict_cmd, predictor([](Json& j) { j["warm_weights"] = {{"1", {{"network_bytes_below", 6e7}, {"us_per_weight_byte", 3e-5}, {"max_share", 1.5}}}}; }), "warm_weights.1.max_share = 1.5: out of range", predictor_file},
-      {"predictor warm weights without rate", predict_cmd, predictor([](Json& j) { j["warm_weights"] = {{"1", {{"network_bytes_below", 6e7}, {"max_share", 0.6}}}}; }), "warm_weights.1.us_per_weight_byte: missing required field", predictor_file},
-      {"predictor interval reversed", predict_cmd, predictor([](Json& j) { j["interval"] = {{"level", 0.8}, {"method", "m"}, {"by_threads", {{"1", {{"error_low", 0.2}, {"error_high", 0.1}, {"networks", 40}, {"coverage", 0.8}}}}}}; }), "interval.by_threads.1.error_low = 0.2: is above error_high", predictor_file},
-      {"predictor interval thread count", predict_cmd, predictor([](Json& j) { j["interval"] = {{"level", 0.8}, {"method", "m"}, {"by_threads", {{"x", Json::object()}}}}; }), "interval.by_threads.x = \"x\": expected a thread count", predictor_file},
-      {"predictor device missing", predict_cmd, predictor([](Json& j) { j.erase("device"); }), "device: missing required field", predictor_file},
-      {"predictor infinite theta", predict_cmd, predictor([](Json& j) { j["classes"][quadratic_class()]["theta"]["bias"] = raw("1e999"); }), qc + ".theta.bias", predictor_file},
-      {"predictor theta as string", predict_cmd, predictor([](Json& j) { j["classes"][quadratic_class()]["theta"]["bias"] = "x"; }), qc + ".theta.bias = \"x\"", predictor_file},
-      {"predictor theta missing feature", predict_cmd, predictor([](Json& j) { j["classes"][quadratic_class()]["theta"].erase("log_work"); }), qc + ".theta.log_work: missing", predictor_file},
-      {"predictor unknown class", predict_cmd, predictor([](Json& j) { j["classes"]["conv_hyper"] = j["classes"][quadratic_class()]; }), "classes.conv_hyper", predictor_file},
-      {"predictor reversed range", predict_cmd, predictor([](Json& j) { j["classes"][quadratic_class()]["feature_range"]["log_work"] = {10, 1}; }), qc + ".feature_range.log_work = [10,1]", predictor_file},
-      {"predictor infinite range", predict_cmd, predictor([](Json& j) { j["classes"][quadratic_class()]["feature_range"]["log_work"] = {1, raw("1e999")}; }), qc + ".feature_range.log_work", predictor_file},
-      {"predictor roofline without ceilings", predict_cmd, predictor(roofline_without_ceilings), qc + ".ceilings: missing required field", predictor_file},
-      {"predictor roofline unknown kind", predict_cmd, predictor([](Json& j) { j["classes"][quadratic_class()]["kind"] = "cubic"; }), qc + ".kind = \"cubic\"", predictor_file},
-      {"predictor scale zero", predict_cmd, predictor([](Json& j) { j["classes"][quadratic_class()]["scale"] = 0; }), qc + ".scale = 0", predictor_file},
-      {"predictor overhead threads word", predict_cmd, predictor([](Json& j) { j["network_overhead_us"] = {{"one", 5.0}}; }), "network_overhead_us.one", predictor_file},
-      {"predictor overhead as string", predict_cmd, predictor([](Json& j) { j["network_overhead_us"] = {{"1", "5"}}; }), "network_overhead_us.1 = \"5\"", predictor_file},
-      {"predictor provenance profile number", predict_cmd, predictor([](Json& j) { j["provenance"] = {{"profile", 3}}; }), "provenance.profile = 3", predictor_file},
-      {"predictor unknown field", predict_cmd, predictor([](Json& j) { j["clases"] = Json::object(); }), "clases = {}", predictor_file},
+      {"predictor truncated", predict_cmd, predictor_doc([](Json&) {}).substr(0, 300), "malformed JSON", predictor_file},
+      {"predictor wrong schema", predict_cmd, predictor_doc([](Json& j) { j["schema"] = "cpubone-explore/predictor/v9"; }), "schema = \"cpubone-explore/predictor/v9\"", predictor_file},
+      {"predictor old schema", predict_cmd, predictor_doc([](Json& j) { j["schema"] = "cpubone-explore/predictor/v2"; }), "expected \"cpubone-explore/predictor/v4\"", predictor_file},
+      {"predictor tree cycle", predict_cmd, predictor_doc([](Json& j) { j["classes"][quadratic_class()]["residual_trees"][0]["left"][0] = 0; }), qc + ".residual_trees[0].left[0] = 0: expected a later node index", predictor_file},
+      {"predictor tree feature", predict_cmd, predictor_doc([](Json& j) { j["classes"][quadratic_class()]["residual_trees"][0]["feature"][0] = 99; }), "residual_trees[0].feature[0] = 99", predictor_file},
+      {"predictor tree short", predict_cmd, predictor_doc([](Json& j) { j["classes"][quadratic_class()]["residual_trees"][0]["right"] = Json::array(); }), "residual_trees[0].right: expected an array as long as", predictor_file},
+      {"predictor network scale zero", predict_cmd, predictor_doc([](Json& j) { j["network_scale"] = {{"1", 0}}; }), "network_scale.1 = 0: out of range", predictor_file},
+      {"predictor warm weights share", predict_cmd, predictor_doc([](Json& j) { j["warm_weights"] = {{"1", {{"network_bytes_below", 6e7}, {"us_per_weight_byte", 3e-5}, {"max_share", 1.5}}}}; }), "warm_weights.1.max_share = 1.5: out of range", predictor_file},
+      {"predictor warm weights without rate", predict_cmd, predictor_doc([](Json& j) { j["warm_weights"] = {{"1", {{"network_bytes_below", 6e7}, {"max_share", 0.6}}}}; }), "warm_weights.1.us_per_weight_byte: missing required field", predictor_file},
+      {"predictor interval reversed", predict_cmd, predictor_doc([](Json& j) { j["interval"] = {{"level", 0.8}, {"method", "m"}, {"by_threads", {{"1", {{"error_low", 0.2}, {"error_high", 0.1}, {"networks", 40}, {"coverage", 0.8}}}}}}; }), "interval.by_threads.1.error_low = 0.2: is above error_high", predictor_file},
+      {"predictor interval thread count", predict_cmd, predictor_doc([](Json& j) { j["interval"] = {{"level", 0.8}, {"method", "m"}, {"by_threads", {{"x", Json::object()}}}}; }), "interval.by_threads.x = \"x\": expected a thread count", predictor_file},
+      {"predictor device missing", predict_cmd, predictor_doc([](Json& j) { j.erase("device"); }), "device: missing required field", predictor_file},
+      {"predictor infinite theta", predict_cmd, predictor_doc([](Json& j) { j["classes"][quadratic_class()]["theta"]["bias"] = raw("1e999"); }), qc + ".theta.bias", predictor_file},
+      {"predictor theta as string", predict_cmd, predictor_doc([](Json& j) { j["classes"][quadratic_class()]["theta"]["bias"] = "x"; }), qc + ".theta.bias = \"x\"", predictor_file},
+      {"predictor theta missing feature", predict_cmd, predictor_doc([](Json& j) { j["classes"][quadratic_class()]["theta"].erase("log_work"); }), qc + ".theta.log_work: missing", predictor_file},
+      {"predictor unknown class", predict_cmd, predictor_doc([](Json& j) { j["classes"]["conv_hyper"] = j["classes"][quadratic_class()]; }), "classes.conv_hyper", predictor_file},
+      {"predictor reversed range", predict_cmd, predictor_doc([](Json& j) { j["classes"][quadratic_class()]["feature_range"]["log_work"] = {10, 1}; }), qc + ".feature_range.log_work = [10,1]", predictor_file},
+      {"predictor infinite range", predict_cmd, predictor_doc([](Json& j) { j["classes"][quadratic_class()]["feature_range"]["log_work"] = {1, raw("1e999")}; }), qc + ".feature_range.log_work", predictor_file},
+      {"predictor roofline without ceilings", predict_cmd, predictor_doc(roofline_without_ceilings), qc + ".ceilings: missing required field", predictor_file},
+      {"predictor roofline unknown kind", predict_cmd, predictor_doc([](Json& j) { j["classes"][quadratic_class()]["kind"] = "cubic"; }), qc + ".kind = \"cubic\"", predictor_file},
+      {"predictor scale zero", predict_cmd, predictor_doc([](Json& j) { j["classes"][quadratic_class()]["scale"] = 0; }), qc + ".scale = 0", predictor_file},
+      {"predictor overhead threads word", predict_cmd, predictor_doc([](Json& j) { j["network_overhead_us"] = {{"one", 5.0}}; }), "network_overhead_us.one", predictor_file},
+      {"predictor overhead as string", predict_cmd, predictor_doc([](Json& j) { j["network_overhead_us"] = {{"1", "5"}}; }), "network_overhead_us.1 = \"5\"", predictor_file},
+      {"predictor provenance profile number", predict_cmd, predictor_doc([](Json& j) { j["provenance"] = {{"profile", 3}}; }), "provenance.profile = 3", predictor_file},
+      {"predictor unknown field", predict_cmd, predictor_doc([](Json& j) { j["clases"] = Json::object(); }), "clases = {}", predictor_file},
+
+      // Validation files (validate --rescore): the measurements must be of the networks rebuilt from the file's seeds.
+      {"validation truncated", rescore_cmd, validation([](Json&) {}).substr(0, 200), "malformed JSON"},
+      {"validation wrong schema", rescore_cmd, validation([](Json& j) { j["schema"] = "cpubone-explore/validation/v2"; }), "schema = \"cpubone-explore/validation/v2\""},
+      {"validation of a device", rescore_cmd, validation([](Json& j) { j["device"] = "pi5"; }), "device = \"pi5\""},
+      {"validation threads zero", rescore_cmd, validation([](Json& j) { j["threads"] = 0; }), "threads = 0"},
+      {"validation seeds reach training", rescore_cmd, validation([](Json& j) { j["seed"] = 999999; j["sampled_networks"] = 2; }), "seed = 999999"},
+      {"validation network renamed", rescore_cmd, validation([](Json& j) { j["rows"][3]["network"] = "b9"; }), "rows[3].network = \"b9\""},
+      {"validation network changed", rescore_cmd, validation([](Json& j) { j["rows"][0]["macs"] = 5; }), "rows[0].macs = 5"},
+      {"validation row missing", rescore_cmd, validation([](Json& j) { j["rows"].erase(j["rows"].size() - 1); }), "rows = "},
+      {"validation round time zero", rescore_cmd, validation([](Json& j) { j["rows"][2]["measured_round_medians_us"][1] = 0; }), "rows[2].measured_round_medians_us[1] = 0"},
+      {"validation round times empty", rescore_cmd, validation([](Json& j) { j["rows"][2]["measured_round_medians_us"] = Json::array(); }), "rows[2].measured_round_medians_us = []"},
+      {"validation op times short", rescore_cmd, validation([](Json& j) { j["rows"][1]["ops_measured_us"] = {10.0}; }), "rows[1].ops_measured_us = 1"},
+      {"validation op time word", rescore_cmd, validation([](Json& j) { j["rows"][1]["ops_measured_us"][0] = "fast"; }), "rows[1].ops_measured_us[0] = \"fast\""},
+      {"validation reference missing", rescore_cmd, validation([](Json& j) { j["machine_noise"].erase("reference_us"); }), "machine_noise.reference_us: missing"},
+      {"option validate rescore and measure", "validate --rescore in.json --threads 2", "", "--threads"},
 
       // Published-latency CSVs (calibrate).
       {"csv empty", csv_cmd, "", "empty CSV", "in.csv"},
@@ -426,8 +424,9 @@ TEST_CASE("the unedited documents of the bad-input table are accepted") {
       {"macro", "count {in}", macro([](Json&) {}), ""},
       {"profile rules", "rules --profile {in}", profile([](Json&) {}), ""},
       {"profile fit", "fit --device t --profile {in}", profile([](Json&) {}), ""},
-      {"predictor", predict_cmd, predictor([](Json&) {}), "", predictor_file},
+      {"predictor", predict_cmd, predictor_doc([](Json&) {}), "", predictor_file},
       {"csv", csv_cmd, good_csv, "", "in.csv"},
+      {"validation", rescore_cmd, validation([](Json&) {}), ""},
       {"raw numbers", "count {in}", net([](Json& j) { j["ops"][7]["eps"] = raw("1e-5"); }), ""},
   };
   for (size_t i = 0; i < good.size(); ++i) {

@@ -151,24 +151,31 @@ void finish_validate(const Json& result) {
   finish_speed("validate", result["machine_noise"]["reference_spread"].get<double>());
 }
 
-void run_validate(const predictor::ValidateOptions& options, const std::string& device, bool as_json, const QuietMachine& quiet) {
-  if (device == "host") quiet.run("validate", options.threads);
+// validate, or with `rescore_path` validate --rescore: the same figures, from new measurements or from a
+// file's.
+void run_validate(const predictor::ValidateOptions& options, const std::string& device, const std::string& rescore_path, bool as_json,
+                  const QuietMachine& quiet) {
+  if (device == "host" && rescore_path.empty()) quiet.run("validate", options.threads);
   auto progress = [&](const Json& r) {
     if (as_json) return;
     std::fprintf(stderr, "%-22s measured %9.3f ms  predicted %9.3f ms  error %+6.1f%%\n", r["network"].get<std::string>().c_str(),
                  r["measured_us"].get<double>() / 1e3, r["predicted_us"].get<double>() / 1e3, 100 * r["error"].get<double>());
   };
-  const Json result = predictor::validate(device, options, progress);
+  const Json result = rescore_path.empty() ? predictor::validate(device, options, progress) : predictor::rescore(device, rescore_path, progress);
   if (as_json) {
     std::cout << result.dump(2) << "\n";
     finish_validate(result);
     return;
   }
-  std::printf("held-out, none used in fitting: in-distribution %zu zoo + %lld sampled networks; out-of-distribution %lld "
+  if (result.contains("rescored"))
+    std::printf("rescored: the times measured by %s (%s), predicted by the predictor fitted on %s\n",
+                result["rescored"]["from"].get<std::string>().c_str(), result["environment"].value("cpu", "cpu not recorded").c_str(),
+                result["predictor"].value("profile", "a profile not recorded").c_str());
+  std::printf("held-out, none used in fitting: in-distribution %lld zoo + %lld sampled networks; out-of-distribution %lld "
               "generated plain CNNs (seed %llu); %lld thread(s), measured in %lld interleaved rounds on this machine\n",
-              zoo().size(), static_cast<long long>(options.samples), static_cast<long long>(options.ood),
-              static_cast<unsigned long long>(options.ood_seed), static_cast<long long>(options.threads),
-              static_cast<long long>(options.rounds));
+              static_cast<long long>(result["zoo_networks"].get<int64_t>()), static_cast<long long>(result["sampled_networks"].get<int64_t>()),
+              static_cast<long long>(result["ood_networks"].get<int64_t>()), static_cast<unsigned long long>(result["ood_seed"].get<uint64_t>()),
+              static_cast<long long>(result["threads"].get<int64_t>()), static_cast<long long>(result["rounds"].get<int64_t>()));
   std::printf("%-20s %-18s %8s %10s %10s %9s\n", "set", "model", "MAPE", "within 5%", "within 10%", "Spearman");
   for (const auto& [set, key] : {std::pair{"in-distribution", "in_distribution"}, std::pair{"out-of-distribution", "out_of_distribution"}}) {
     const Json& summary = result[key];
@@ -316,6 +323,7 @@ void add_predictor_commands(CLI::App& app) {
     auto device = std::make_shared<std::string>("host");
     auto options = std::make_shared<predictor::ValidateOptions>();
     auto as_json = std::make_shared<bool>(false);
+    auto rescore = std::make_shared<std::string>();
     cmd->add_option("--device", *device, "Only host: validation measures");
     cmd->add_option("--samples", options->samples, "Networks sampled from the CPUBone-like space (in-distribution)")->capture_default_str();
     cmd->add_option("--seed", options->seed, "Seed of the sampled networks, weights and inputs")->capture_default_str();
@@ -332,9 +340,15 @@ void add_predictor_commands(CLI::App& app) {
                   "After the rounds, time every op inside its network once more (about two rounds longer) and score each op's "
                   "prediction per op class: where a network's errors cancel between classes");
     cmd->add_flag("--json", *as_json, "Print JSON with every network");
+    auto* rescore_option = cmd->add_option("--rescore", *rescore,
+                                           "Measure nothing: score the predictor as it is now on the times of an earlier "
+                                           "`validate --json` file (its networks, seeds, threads and rounds), so that two fits "
+                                           "are compared on the same measurements");
+    for (const char* measuring : {"--samples", "--seed", "--ood", "--ood-seed", "--threads", "--min-time", "--rounds", "--layers"})
+      rescore_option->excludes(measuring);
     auto quiet = std::make_shared<QuietMachine>();
     add_measuring_options(cmd, *quiet);
-    cmd->callback([=] { run_validate(*options, *device, *as_json, *quiet); });
+    cmd->callback([=] { run_validate(*options, *device, *rescore, *as_json, *quiet); });
   }
   {
     auto* cmd = app.add_subcommand("fit", "Fit the latency predictor of a device from its profile (profiling first if needed)");

@@ -25,7 +25,7 @@ from ._core import InputError, Network, Predictor
 __all__ = [
     "InputError", "Network", "Predictor", "Result", "Zoo",
     "zoo", "load", "count", "run", "measure", "profile", "fit", "predictor", "shipped_devices", "calibrate",
-    "validate", "search", "report", "to_records",
+    "validate", "rescore", "search", "report", "to_records",
 ]
 
 #: Anything ``load`` accepts, or a loaded Network.
@@ -168,6 +168,13 @@ def validate(device: str = "host", samples: int = 30, seed: int = 1, threads: in
     ``layers``, each set also scores its ops per op class, every op timed inside its network
     (``op_classes``). Takes minutes."""
     return Result(_core.validate(device, samples, seed, threads, min_time_s, rounds, ood, ood_seed, layers))
+
+
+def rescore(validation: Union[str, "os.PathLike[str]"], device: str = "host") -> Result:
+    """Scores the host predictor as it is now on the times of an earlier ``validate --json`` file, measuring
+    nothing (``validate --rescore``): two fits compared on the same measurements. The file's networks are
+    rebuilt from its seeds; one that changed since (zoo, generators) is an InputError naming its row."""
+    return Result(_core.rescore(_path(validation), device))
 
 
 class SearchResults(dict):

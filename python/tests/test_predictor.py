@@ -38,6 +38,9 @@ def test_predictor_errors_are_the_cli_messages():
         cx.validate("pi5")
     assert str(e.value) == cli_error("validate", "--device", "pi5")
     with pytest.raises(cx.InputError) as e:
+        cx.rescore("no-such-validation.json")
+    assert str(e.value) == cli_error("validate", "--rescore", "no-such-validation.json")
+    with pytest.raises(cx.InputError) as e:
         cx.calibrate("host", REPO / "space/zoo/published_models.csv")
     assert str(e.value) == cli_error("calibrate", "--device", "host", "--published", "x.csv")
 

@@ -1,0 +1,69 @@
+// Valid input documents that tests edit or run on: a fitted host model, the smallest profile fit accepts,
+// and a validation file as `validate --json` writes it (what `validate --rescore` reads).
+#pragma once
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "predictor/ood_networks.hpp"
+#include "predictor/validate.hpp"
+#include "space/count.hpp"
+#include "space/zoo.hpp"
+
+namespace cpx::test {
+
+// A fitted (host-shaped) predictor document: the host model inside the shipped pi5 device file.
+inline const Json& shipped_predictor() {
+  static const Json j = [] {
+    std::ifstream in(std::filesystem::path(CPX_SOURCE_DIR) / "predictor/devices/pi5.json", std::ios::binary);
+    return Json::parse(std::string(std::istreambuf_iterator<char>(in), {}))["host"];
+  }();
+  return j;
+}
+
+// The smallest profile that rules and fit accept: one peak, one measured conv with its layer.
+inline const Json& small_profile() {
+  static const Json j = Json::parse(R"({
+    "schema": "cpubone-explore/device-profile/v1", "device": "host", "complete": true,
+    "options": {"quick": true, "threads": [1], "budget_s": 60, "seed": 0,
+                "cold_caches": {"sections": ["configs", "ops"], "evict_bytes_per_thread": 67108864}},
+    "environment": {"cpu": "test"},
+    "peaks": [{"threads": 1, "peak_macps": 1e10, "bandwidth_bytes_per_s": 1e9, "cache_bandwidth_bytes_per_s": 4e9, "peak_source": "test"}],
+    "configs": [{"id": "conv_k3_g1_c32_r56_s1_t1", "variant": "conv", "kernel": 3, "groups": 1, "channels": 32,
+                 "resolution": 56, "stride": 1, "threads": 1, "macs": 28901376, "params_inference": 9216,
+                 "macps": 1e10, "latency_us": {"stats_us": {"median": 2890.1}},
+                 "layers": [{"name": "conv", "op": "conv2d",
+                             "attrs": {"out_channels": 32, "kernel": [3, 3], "stride": [1, 1], "padding": [1, 1, 1, 1],
+                                       "groups": 1, "bias": false, "batch_norm": false, "activation": "none"},
+                             "in_nhwc": [[1, 56, 56, 32]], "out_nhwc": [1, 56, 56, 32],
+                             "latency_us": {"stats_us": {"median": 2800.0}}}]}],
+    "zoo": [{"id": "zoo_b0_t1", "model": "b0", "resolution": 224, "threads": 1, "macs": 519710080, "macps": 1e10,
+             "latency_us": {"stats_us": {"median": 51971.0}}}],
+    "fasternet": [], "ops": [], "networks": []})");
+  return j;
+}
+
+// A validation file of the zoo and `ood` generated networks (seeds 1...) at 1 thread, 3 rounds, with the
+// layers pass: every network at 1 ms (rounds 990, 1000, 1010 us), every op at 10 us, the speed reference
+// steady, the baselines at 0.9, 0.8 and 0.7 ms. Tests overwrite the times they need.
+inline Json small_validation(int64_t ood = 1) {
+  Json rows = Json::array();
+  auto add = [&](const std::string& name, const char* set, const Network& n) {
+    rows.push_back({{"network", name}, {"set", set}, {"macs", count(n).total.macs},
+                    {"measured_round_medians_us", {990.0, 1000.0, 1010.0}}, {"measured_cv", 0.01},
+                    {"quadratic_baseline_us", 900.0}, {"macs_baseline_us", 800.0}, {"params_baseline_us", 700.0},
+                    {"ops_measured_us", Json(std::vector<double>(n.ops.size(), 10.0))}, {"layers_additivity", 1.0}});
+  };
+  for (const auto& e : zoo()) add(e.name, "zoo", e.build(0));
+  for (int64_t i = 0; i < ood; ++i) {
+    const predictor::OodNetwork n = predictor::ood_network(1 + static_cast<uint64_t>(i));
+    add(n.network.name, "ood", n.network);
+  }
+  return {{"schema", predictor::validation_schema}, {"device", "host"}, {"threads", 1}, {"sampled_networks", 0}, {"seed", 1},
+          {"ood_networks", ood}, {"ood_seed", 1}, {"rounds", 3}, {"min_time_s_per_round", 0.2}, {"layers", true},
+          {"machine_noise", {{"reference_us", {500.0, 500.0}}}}, {"interference", Json::object()},
+          {"baseline_constant_macps", 1e10}, {"environment", {{"cpu", "test"}}}, {"rows", rows}};
+}
+
+}  // namespace cpx::test

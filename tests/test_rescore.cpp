@@ -1,0 +1,116 @@
+// validate --rescore: the predictor as it is now, scored on an earlier validate's times, measuring nothing.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "documents.hpp"
+#include "predictor/features.hpp"
+#include "space/error.hpp"
+
+using namespace cpx;
+namespace fs = std::filesystem;
+
+namespace {
+
+// $CPX_HOME for the scope of one test: a directory holding the shipped host model as the host predictor
+// and the small profile as the profile it names.
+struct Home {
+  fs::path dir = fs::temp_directory_path() / ("cpx_rescore_" + std::to_string(::getpid()));
+  std::string before = std::getenv("CPX_HOME") ? std::getenv("CPX_HOME") : "";
+  Home() {
+    fs::create_directories(dir / "devices");
+    std::ofstream(dir / "devices/host.predictor.json") << test::shipped_predictor().dump();
+    std::ofstream(dir / "devices/host.json") << test::small_profile().dump();
+    ::setenv("CPX_HOME", dir.c_str(), 1);
+  }
+  ~Home() {
+    before.empty() ? ::unsetenv("CPX_HOME") : ::setenv("CPX_HOME", before.c_str(), 1);
+    fs::remove_all(dir);
+  }
+  fs::path write(const Json& j, const std::string& name) const {
+    std::ofstream(dir / name) << j.dump();
+    return dir / name;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("rescore predicts every network anew and scores it against the file's own times") {
+  const Home home;
+  const predictor::Predictor p = predictor::predictor_from_json(test::shipped_predictor(), "shipped");
+  Json run = test::small_validation(4);
+  // Every other network measured 25% slower than predicted, the rest as predicted (rounds ±1% around it);
+  // each op at its predicted time, except pointwise convs, measured at twice theirs.
+  const auto nets = [&] {
+    std::vector<Network> out;
+    for (const auto& e : zoo()) out.push_back(e.build(0));
+    for (uint64_t s = 1; s <= 4; ++s) out.push_back(predictor::ood_network(s).network);
+    return out;
+  }();
+  REQUIRE(nets.size() == run["rows"].size());
+  size_t slow = 0;
+  for (size_t i = 0; i < nets.size(); ++i) {
+    const predictor::NetworkPrediction pred = predictor::predict(p, nets[i], 1);
+    const double us = pred.latency_us * (i % 2 ? 1.25 : 1.0);
+    slow += i % 2;
+    run["rows"][i]["measured_round_medians_us"] = {us * 0.99, us, us * 1.01};
+    Json ops = Json::array();
+    for (const auto& op : pred.ops)
+      ops.push_back(op.fused_into ? Json(nullptr) : Json(op.latency_us * (op.op_class == predictor::OpClass::conv_pointwise ? 2.0 : 1.0)));
+    run["rows"][i]["ops_measured_us"] = ops;
+  }
+  const fs::path file = home.write(run, "run.json");
+  const Json r = predictor::rescore("host", file.string());
+
+  CHECK(r["rescored"]["from"] == file.string());
+  CHECK(r["environment"] == run["environment"]);  // where the times were measured, not here
+  REQUIRE(r["rows"].size() == nets.size());
+  for (size_t i = 0; i < nets.size(); ++i) {
+    const Json& row = r["rows"][i];
+    INFO(row["network"]);
+    CHECK(row["predicted_us"].get<double>() == Approx(predictor::predict(p, nets[i], 1).latency_us).epsilon(1e-12));
+    CHECK(row["measured_us"].get<double>() == Approx(run["rows"][i]["measured_round_medians_us"][1].get<double>()).epsilon(1e-12));
+    CHECK(row["error"].get<double>() == Approx(i % 2 ? 1 / 1.25 - 1 : 0.0).margin(1e-9));
+    // The baselines stay those the run was scored with: fixed references for every predictor rescored.
+    CHECK(row["quadratic_baseline_us"] == 900.0);
+    CHECK(row["params_baseline_us"] == 700.0);
+  }
+  const size_t in_distribution = zoo().size();
+  const size_t slow_in = in_distribution / 2;  // odd indices below the zoo's size
+  CHECK(r["in_distribution"]["predictor"]["within_10pct"].get<double>() ==
+        Approx(static_cast<double>(in_distribution - slow_in) / static_cast<double>(in_distribution)));
+  CHECK(r["out_of_distribution"]["networks"] == 4);
+  CHECK(r["out_of_distribution"]["predictor"]["within_10pct"].get<double>() ==
+        Approx(static_cast<double>(4 - (slow - slow_in)) / 4));
+  // Per op class: pointwise convs predicted at half their time, every other class exactly.
+  for (const Json& c : r["in_distribution"]["op_classes"]) {
+    INFO(c["op_class"]);
+    CHECK(c["sum_ratio"].get<double>() == Approx(c["op_class"] == "conv_pointwise" ? 0.5 : 1.0));
+  }
+  // Rescoring what rescore wrote gives the same figures: the times survive the round trip.
+  const Json again = predictor::rescore("host", home.write(r, "again.json").string());
+  CHECK(again["in_distribution"] == r["in_distribution"]);
+  CHECK(again["out_of_distribution"] == r["out_of_distribution"]);
+  CHECK(again["rows"] == r["rows"]);
+}
+
+TEST_CASE("rescore refuses measurements of networks that are not the ones its seeds build now") {
+  const Home home;
+  Json run = test::small_validation();
+  run["ood_seed"] = 2;  // the file says seed 2, its last row measured seed 1's network
+  const auto error = [&] {
+    try {
+      predictor::rescore("host", home.write(run, "run.json").string());
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  }();
+  CHECK(error.find("run.json: rows[" + std::to_string(zoo().size()) + "].network = \"ood-1\": expected network \"ood-2\"") !=
+        std::string::npos);
+  CHECK_THROWS_AS(predictor::rescore("pi5", home.write(test::small_validation(), "run.json").string()), InputError);
+}
