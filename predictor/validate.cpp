@@ -147,6 +147,7 @@ struct Rounds {
   // (quadratic, MACs, params), and the constant MACpS; empty when measured now.
   std::vector<std::array<double, 3>> baselines_us;
   double baseline_constant_macps = 0;
+  std::string reference;  // what reference_us timed and when, as machine_noise says it
 };
 
 // Every network once per round, each round in its own shuffled order; each round re-creates the plans
@@ -160,6 +161,7 @@ Rounds measure_rounds(const std::vector<HeldOut>& held_out, const ValidateOption
   // The machine's own speed through every round (profiler/machine_speed.hpp), as the profile timed it.
   auto time_reference = [&] { return profiler::time_speed_reference_us(reference, o.threads, std::min(o.min_time_s, 0.05)); };
   Rounds r;
+  r.reference = reference + ", timed before every round and after every " + std::to_string(profiler::validate_reference_every) + "th network";
   r.medians_us.resize(held_out.size());
   r.cvs.resize(held_out.size());
   std::mt19937_64 rng(o.seed);
@@ -195,6 +197,7 @@ Rounds measure_rounds(const std::vector<HeldOut>& held_out, const ValidateOption
 
 // How much the machine itself moved while measuring: each network's spread between its rounds, and the
 // speed reference's.
+// `reference`: what was timed and when, as machine_noise's "reference" says.
 Json machine_noise(const Json& rows, const std::string& reference, const std::vector<double>& reference_us) {
   std::vector<double> spreads;
   std::vector<std::vector<double>> medians;
@@ -206,8 +209,7 @@ Json machine_noise(const Json& rows, const std::string& reference, const std::ve
   const double reference_spread = profiler::spread_of(reference_us);  // p90 / p10 - 1 (max / min - 1 below ten)
   return {{"median_round_spread", median(spreads)},
           {"p90_round_spread", spreads.empty() ? 0.0 : spreads[static_cast<size_t>(0.9 * static_cast<double>(spreads.size() - 1))]},
-          {"reference", reference + ", timed before every round and after every " + std::to_string(profiler::validate_reference_every) +
-                            "th network"},
+          {"reference", reference},
           {"reference_us", reference_us},
           {"reference_spread", reference_spread},
           {"machine_slowed", reference_spread > profiler::max_speed_spread},
@@ -335,9 +337,10 @@ Json score(const Scoring& s, const ValidateOptions& options, const std::vector<H
                               static_cast<double>(c.total.params_inference) * b.us_per_param});
     }
   }
+  // A file (rescore) may have timed another reference than the predictor's profile did: no ratio then.
   Json speed;
   try {
-    speed = speed_vs_profile(s.profile, threads, rounds.reference_us);
+    if (rounds.reference.rfind(s.reference, 0) == 0) speed = speed_vs_profile(s.profile, threads, rounds.reference_us);
   } catch (const InputError& e) {
     throw InputError(s.profile_path + ": " + e.what());
   }
@@ -389,7 +392,7 @@ Json score(const Scoring& s, const ValidateOptions& options, const std::vector<H
   for (const char* key : {"profile", "fitted_on", "selection"})
     if (p.provenance.contains(key)) fitted[key] = p.provenance[key];
   return {{"schema", validation_schema},
-          {"machine_noise", machine_noise(rows, s.reference, rounds.reference_us)},
+          {"machine_noise", machine_noise(rows, rounds.reference, rounds.reference_us)},
           {"interference", rounds.interference.to_json()},
           {"device", "host"},
           {"threads", threads},
@@ -486,7 +489,10 @@ Rounds rounds_of(const Json& run, const std::vector<HeldOut>& held_out, const Va
   }
   const Where noise = where / "machine_noise";
   ObjectReader n(top.raw("machine_noise"), noise);
-  r.reference_us = times_us(n.raw("reference_us"), noise / "reference_us", 0);
+  r.reference = n.string("reference");
+  // Files before 2026-11-24 timed the reference before every round only, and called the times reference_round_us.
+  const char* times_key = n.has("reference_us") || !n.has("reference_round_us") ? "reference_us" : "reference_round_us";
+  r.reference_us = times_us(n.raw(times_key), noise / times_key, 0);
   r.baseline_constant_macps = top.number("baseline_constant_macps", 1, 1e18);
   r.interference = profiler::Interference::from_json(run.value("interference", Json::object()));
   return r;

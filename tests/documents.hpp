@@ -8,6 +8,7 @@
 
 #include "predictor/ood_networks.hpp"
 #include "predictor/validate.hpp"
+#include "profiler/machine_speed.hpp"
 #include "space/count.hpp"
 #include "space/zoo.hpp"
 
@@ -62,7 +63,7 @@ inline Json small_validation(int64_t ood = 1) {
   }
   return {{"schema", predictor::validation_schema}, {"device", "host"}, {"threads", 1}, {"sampled_networks", 0}, {"seed", 1},
           {"ood_networks", ood}, {"ood_seed", 1}, {"rounds", 3}, {"min_time_s_per_round", 0.2}, {"layers", true},
-          {"machine_noise", {{"reference_us", {500.0, 500.0}}}}, {"interference", Json::object()},
+          {"machine_noise", {{"reference", std::string(profiler::speed_reference) + ", timed before every round"}, {"reference_us", {500.0, 500.0}}}}, {"interference", Json::object()},
           {"baseline_constant_macps", 1e10}, {"environment", {{"cpu", "test"}}}, {"rows", rows}};
 }
 
