@@ -16,6 +16,7 @@
 #include "profiler/profile_file.hpp"
 
 #include "space/count.hpp"
+#include "space/zoo.hpp"
 
 namespace cpx::predictor {
 
@@ -32,6 +33,20 @@ double class_model_us(const ClassModel& m, const std::array<double, base_feature
   // Work beyond the training range scales linearly (same MACpS as the largest measured op of the class).
   const double us = std::exp(log_us + (base[0] - clamped.base[0]));
   return m.scale * (m.roofline_floor.empty() ? us : std::max(us, roofline_us(base, m.roofline_floor)));
+}
+
+FitOptions::ZooFamilies zoo_families_from_string(const std::string& name, const std::string& field) {
+  if (name == "none") return FitOptions::ZooFamilies::none;
+  if (name == "half") return FitOptions::ZooFamilies::half;
+  throw InputError(field + " = \"" + name + "\": expected none or half");
+}
+
+std::string_view to_string(FitOptions::ZooFamilies z) { return z == FitOptions::ZooFamilies::half ? "half" : "none"; }
+
+bool zoo_family_fitted(std::string_view family) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (const char c : family) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+  return h % 2 == 0;
 }
 
 FitOptions::Selection selection_from_string(const std::string& name, const std::string& field) {
@@ -147,6 +162,11 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
     const OpFeatures& f = features[i];
     if (fused && fused->into[i]) {
       out.ops.push_back({f.op_class, f.macs, 0.0, 0.0, fused->into[i]});
+      continue;
+    }
+    // The executor's plan gives a reshape's output its input's storage (profiler/plan.cpp): nothing runs.
+    if (!dev && net.ops[i].as<Reshape>()) {
+      out.ops.push_back({f.op_class, f.macs, 0.0, 0.0, std::nullopt});
       continue;
     }
     const Predictor::OpTime t = p.predict_op(f);
@@ -300,7 +320,7 @@ struct Whole {
   double measured_us;
   std::vector<size_t> sample_index;
   bool noisy;
-  bool network;  // a whole network of the "networks" section (not a block or a single op timed alone)
+  bool network;  // a whole network of the "networks" (or fitted "zoo") section, not a block or a single op timed alone
   double bytes;  // its count's bytes (0 in a record without them)
 };
 
@@ -308,6 +328,7 @@ struct Gathered {
   std::vector<Sample> samples;
   std::vector<Whole> wholes;
   profiler::Interference noise;
+  std::set<std::string> zoo_families;  // of the zoo records fitted on (FitOptions::zoo_families)
 };
 
 // Noise: a record flagged noisy (CV, run-queue wait or outliers of its whole-network timing) lends the
@@ -315,26 +336,35 @@ struct Gathered {
 // are dropped, not down-weighted: interference only ever slows a run, so a noisy median is biased, not
 // merely spread, and any weight pulls the class towards slower. A class (or a thread count's whole
 // networks) with too few quiet samples to fit keeps its noisy ones, and says so.
-Gathered gather_samples(const Json& profile, const Where& where) {
+Gathered gather_samples(const Json& profile, const Where& where, FitOptions::ZooFamilies zoo_families) {
   Gathered g;
   const std::set<std::string> warm_twins = profiler::profile_warm_twins(profile, where);
-  for (const char* section : {"configs", "ops", "networks"}) {
-    if (!profile.contains(section)) continue;
+  for (const std::string_view section : {"configs", "ops", "networks", "zoo"}) {
+    const bool zoo_section = section == "zoo";
+    if (!profile.contains(section) || (zoo_section && zoo_families == FitOptions::ZooFamilies::none)) continue;
     const Json& list = profile[section];
     for (size_t i = 0; i < list.size(); ++i) {
       const Json& rec = list[i];
+      // A zoo record is fitted if its family is in the fitted half, and then held out by family in the
+      // k folds (its samples' group), so that fit's own held-out figures are of unseen families too.
+      const ZooEntry* model = zoo_section ? find_zoo(rec.at("model").get<std::string>()) : nullptr;
+      if (zoo_section && !model) ((where / section)[i] / "model").fail(rec.at("model"), "not a zoo model of this build");
+      if (zoo_section && !zoo_family_fitted(model->family)) continue;
+      if (zoo_section) g.zoo_families.insert(model->family);
       const int64_t t = rec.at("threads").get<int64_t>();
-      g.noise.add(section, rec.at("latency_us"));
+      g.noise.add(std::string(section), rec.at("latency_us"));
       const bool noisy = profiler::timing_noisy(rec.at("latency_us"));
-      Whole w{t, rec.at("latency_us").at("stats_us").at("median").get<double>(), {}, noisy, std::string_view(section) == "networks", rec.value("bytes", 0.0)};
+      Whole w{t, rec.at("latency_us").at("stats_us").at("median").get<double>(), {}, noisy, section == "networks" || zoo_section, rec.value("bytes", 0.0)};
       const Json& layers = rec.at("layers");
       for (size_t k = 0; k < layers.size(); ++k) {
         if (layers[k].contains("fused_into")) continue;  // its time is inside the owner's row
+        // A view: predicted at 0 (predict), its timer's 0.05-2 us are no data movement's cost to learn.
+        if (layers[k].at("op") == "reshape") continue;
         g.samples.push_back(layer_sample(layers[k], t, ((where / section)[i] / "layers")[k]));
-        if (std::string_view(section) != "networks" && reads_cold_data(layers[k], g.samples.back().f.op_class, warm_twins))
+        if (!w.network && reads_cold_data(layers[k], g.samples.back().f.op_class, warm_twins))
           g.samples.back().f.base[isolated_feature] = 1;
         g.samples.back().noisy = noisy;
-        g.samples.back().group = record_group(section, rec, i);
+        g.samples.back().group = zoo_section ? "zoo/" + model->family : record_group(std::string(section), rec, i);
         w.sample_index.push_back(g.samples.size() - 1);
       }
       g.wholes.push_back(std::move(w));
@@ -889,7 +919,7 @@ Json network_interval(const Gathered& g, const std::map<const NetworkSum*, doubl
   }
   if (out.empty()) return nullptr;
   return {{"level", interval_level},
-          {"method", "10th to 90th percentile of the relative errors (predicted / measured - 1) of the profile's sampled networks, "
+          {"method", "10th to 90th percentile of the relative errors (predicted / measured - 1) of the profile's whole networks (sampled, and zoo ones of the fitted families), "
                      "each predicted by class models fitted without it (k folds) and a network scale (and warm-weights credit) "
                      "fitted without it (leave one out), at the prediction's thread count, each combined with the machine's speed "
                      "at every check the profile made of it (machine_speed); "
@@ -905,7 +935,12 @@ Json fit_provenance(const Json& profile, const std::string& profile_path, const 
   return {{"profile", profile_path},
           {"environment", profile.value("environment", Json::object())},
           {"profile_complete", profile.value("complete", false)},
-          {"fitted_on", "profile sections configs, ops and networks (block grid, operator micro-benchmarks, networks sampled with seeds >= 1e6); zoo held out"},
+          {"fitted_on", options.zoo_families == FitOptions::ZooFamilies::none
+                            ? "profile sections configs, ops and networks (block grid, operator micro-benchmarks, networks sampled with seeds >= 1e6); zoo held out"
+                            : "profile sections configs, ops, networks (block grid, operator micro-benchmarks, networks sampled with seeds >= 1e6) "
+                              "and zoo, the networks of the families in zoo_families_fitted (the others held out)"},
+          {"zoo_families", to_string(options.zoo_families)},
+          {"zoo_families_fitted", g.zoo_families},
           {"samples", g.samples.size()},
           {"selection", to_string(options.selection)},
           {"ridge", options.ridge},
@@ -930,7 +965,7 @@ Predictor fit(const Json& profile, const std::string& profile_path, const FitOpt
   p.device = profile.value("device", "host");
   p.runtime = "cpubone-explore XNNPACK executor on this machine (measured)";
   const Where where(profile_path);
-  const Gathered g = gather_samples(profile, where);
+  const Gathered g = gather_samples(profile, where, options.zoo_families);
   refuse_empty_or_noisy(g, where, profile_path, options);
   const Json speed = speed_change(profile, profile_path, options);
   // The roofline model needs the probed ceilings at every thread count the profile measured at.

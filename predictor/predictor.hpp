@@ -90,7 +90,8 @@ struct Predictor {
   std::array<std::optional<ClassModel>, op_class_count> classes;
   std::map<int64_t, double> network_overhead_us;  // per thread count
   // Per thread count: ops inside a whole network run this much slower than the op models say (caches
-  // shared with the ops before them); fitted on the profile's whole sampled networks. Absent = 1.
+  // shared with the ops before them); fitted on the profile's whole networks (sampled, and zoo ones of the
+  // fitted families: FitOptions::zoo_families). Absent = 1.
   std::map<int64_t, double> network_scale;
   // Per thread count: what a network's weights save when the whole network stays in the caches between
   // its runs. A network runs again and again in a loop; one small enough finds its weights in the caches
@@ -113,8 +114,8 @@ struct Predictor {
   // The law at the nearest fitted thread count if a network of these bytes finds its weights cached.
   const WarmWeights* warm_weights_for(int64_t threads, double network_bytes) const;
   // A host model's interval, from fit: per thread count, the interval_level quantiles of the relative
-  // errors (predicted / measured - 1) of the profile's sampled networks, each predicted by class models
-  // fitted without it: {"level", "method", "by_threads": {"1": {"error_low", "error_high", "networks",
+  // errors (predicted / measured - 1) of the profile's whole networks (as network_scale), each predicted by
+  // class models fitted without it (a zoo network: without its family): {"level", "method", "by_threads": {"1": {"error_low", "error_high", "networks",
   // "coverage"}}}. Those networks are in-distribution: networks unlike them err more (validate's
   // out-of-distribution figures). Null for files from before it; a calibrated device uses its own.
   Json interval;
@@ -213,7 +214,18 @@ struct FitOptions {
   // while erring by 68% with the largest shapes held out, and FasterNet-L's stage-4 pointwise convs (1536
   // to 3072 channels and back, 7x7) were predicted 40-57% slow at 1 thread (roofline+trees: 12-18%).
   enum class Selection { balanced, kfold } selection = Selection::kfold;
+  // Whole zoo networks of the profile's "zoo" section in the fit, next to its sampled networks: none, or
+  // those of half the zoo's families (zoo_family_fitted), so that validate still scores the other half as
+  // families the fit never saw. The sampled networks are all CPUBone-like; the zoo's families are not.
+  enum class ZooFamilies { none, half } zoo_families = ZooFamilies::none;
 };
+// "none" or "half" (as `fit --zoo-families` and the provenance spell them); anything else is an InputError
+// naming `field`.
+FitOptions::ZooFamilies zoo_families_from_string(const std::string& name, const std::string& field);
+std::string_view to_string(FitOptions::ZooFamilies z);
+// Whether `family` is in the half of the zoo's families that `fit --zoo-families half` fits on: a fixed
+// hash of the name (FNV-1a, even), the same on every machine and build, independent of the profile.
+bool zoo_family_fitted(std::string_view family);
 inline constexpr double kfold_tie_standard_errors = 2.0;
 // "kfold" or "balanced" (as `fit --select` and the provenance's "selection" spell them); anything else is an
 // InputError naming `field`.

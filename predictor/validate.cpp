@@ -8,6 +8,7 @@
 #include <numeric>
 #include <optional>
 #include <random>
+#include <set>
 
 #include "predictor/devices.hpp"
 #include "predictor/ood_networks.hpp"
@@ -119,18 +120,19 @@ struct HeldOut {
   Network net;
   const char* set;     // zoo and sampled are in-distribution, ood is not
   std::string blocks;  // ood: what the network is made of
+  std::string family;  // zoo: its family
 };
 
 std::vector<HeldOut> held_out_networks(const ValidateOptions& o) {
   std::vector<HeldOut> held_out;
-  for (const auto& e : zoo()) held_out.push_back({e.name, e.build(0), "zoo", ""});
+  for (const auto& e : zoo()) held_out.push_back({e.name, e.build(0), "zoo", "", e.family});
   for (int64_t i = 0; i < o.samples; ++i) {
     Macro m = sample_cpubone_like(o.seed + static_cast<uint64_t>(i));
-    held_out.push_back({m.name, expand(m, m.name), "sampled", ""});
+    held_out.push_back({m.name, expand(m, m.name), "sampled", "", ""});
   }
   for (int64_t i = 0; i < o.ood; ++i) {
     OodNetwork n = ood_network(o.ood_seed + static_cast<uint64_t>(i));
-    held_out.push_back({n.network.name, std::move(n.network), "ood", std::move(n.blocks)});
+    held_out.push_back({n.network.name, std::move(n.network), "ood", std::move(n.blocks), ""});
   }
   return held_out;
 }
@@ -344,17 +346,25 @@ Json score(const Scoring& s, const ValidateOptions& options, const std::vector<H
   } catch (const InputError& e) {
     throw InputError(s.profile_path + ": " + e.what());
   }
+  // Zoo networks of the families the predictor was fitted on (fit --zoo-families half) are not held out:
+  // they are scored as a set of their own, zoo_fitted, and in neither of the two.
+  std::set<std::string> fitted_families;
+  for (const Json& f : p.provenance.value("zoo_families_fitted", Json::array())) fitted_families.insert(f.get<std::string>());
   Json rows = Json::array();
   std::vector<OpScore> op_scores;
+  int64_t zoo_fitted = 0;
   for (size_t i = 0; i < held_out.size(); ++i) {
     const HeldOut& h = held_out[i];
+    const bool fitted = std::string_view(h.set) == "zoo" && fitted_families.count(h.family);
+    const char* set = fitted ? "zoo_fitted" : h.set;
+    zoo_fitted += fitted;
     const NetworkCount c = count(h.net);
     const std::vector<double>& medians = rounds.medians_us[i];
     const double measured = median(medians);
     const NetworkPrediction pred = predict(p, h.net, threads);
     const Json outside = prediction_json(p, h.net, pred, threads, false);
     const auto [lo, hi] = std::minmax_element(medians.begin(), medians.end());
-    rows.push_back({{"network", h.name}, {"set", h.set}, {"macs", c.total.macs}, {"params_inference", c.total.params_inference},
+    rows.push_back({{"network", h.name}, {"set", set}, {"macs", c.total.macs}, {"params_inference", c.total.params_inference},
                     {"measured_us", measured}, {"measured_round_medians_us", medians},
                     {"measured_round_spread", *hi / *lo - 1}, {"measured_cv", median(rounds.cvs[i])},
                     {"predicted_us", pred.latency_us},
@@ -375,7 +385,7 @@ Json score(const Scoring& s, const ValidateOptions& options, const std::vector<H
         const bool own = !pred.ops[k].fused_into && rounds.op_us[i][k];
         measured_ops.push_back(own ? Json(*rounds.op_us[i][k]) : Json(nullptr));
         predicted_ops.push_back(own ? Json(pred.ops[k].latency_us) : Json(nullptr));
-        if (own) op_scores.push_back({h.set, h.name, std::string(to_string(pred.ops[k].op_class)), pred.ops[k].latency_us, *rounds.op_us[i][k]});
+        if (own) op_scores.push_back({set, h.name, std::string(to_string(pred.ops[k].op_class)), pred.ops[k].latency_us, *rounds.op_us[i][k]});
       }
       rows.back()["layers_additivity"] = rounds.additivity[i];
       rows.back()["ops_measured_us"] = std::move(measured_ops);
@@ -397,7 +407,8 @@ Json score(const Scoring& s, const ValidateOptions& options, const std::vector<H
           {"device", "host"},
           {"threads", threads},
           {"networks", rows.size()},
-          {"zoo_networks", zoo().size()},
+          {"zoo_networks", static_cast<int64_t>(zoo().size()) - zoo_fitted},
+          {"zoo_networks_fitted", zoo_fitted},
           {"sampled_networks", options.samples},
           {"seed", options.seed},
           {"ood_networks", options.ood},
@@ -408,6 +419,7 @@ Json score(const Scoring& s, const ValidateOptions& options, const std::vector<H
           {"speed_vs_profile", speed},
           {"in_distribution", in_distribution},
           {"out_of_distribution", out_of_distribution},
+          {"zoo_fitted", set_summary(rows, {"zoo_fitted"}, speed)},
           {"layers", options.layers},
           {"layers_median_additivity", options.layers && !rounds.additivity.empty() ? Json(median(rounds.additivity)) : Json(nullptr)},
           {"goals", {{"in_distribution_within_10pct", goal_in_distribution_within_10pct},
@@ -419,9 +431,11 @@ Json score(const Scoring& s, const ValidateOptions& options, const std::vector<H
           {"rows", rows}};
 }
 
-// A positive, finite time in microseconds, as every measured time in a validation file must be.
-double time_us(const Json& j, const Where& where) {
-  if (!j.is_number() || !(j.get<double>() > 0) || !std::isfinite(j.get<double>())) where.fail(j, "expected a time in us above 0");
+// A finite time in microseconds, as every measured time in a validation file must be: above 0, or at least 0
+// for an op (a view's timer may read 0).
+double time_us(const Json& j, const Where& where, bool zero_allowed = false) {
+  if (!j.is_number() || !std::isfinite(j.get<double>()) || !(zero_allowed ? j.get<double>() >= 0 : j.get<double>() > 0))
+    where.fail(j, zero_allowed ? "expected a time in us, 0 or above" : "expected a time in us above 0");
   return j.get<double>();
 }
 
@@ -483,7 +497,7 @@ Rounds rounds_of(const Json& run, const std::vector<HeldOut>& held_out, const Va
                                                                               std::to_string(held_out[i].net.ops.size()) + "), null for an op without a time of its own");
     std::vector<std::optional<double>> op_us;
     for (size_t k = 0; k < ops.size(); ++k)
-      op_us.push_back(ops[k].is_null() ? std::nullopt : std::optional<double>(time_us(ops[k], (w / "ops_measured_us")[k])));
+      op_us.push_back(ops[k].is_null() ? std::nullopt : std::optional<double>(time_us(ops[k], (w / "ops_measured_us")[k], true)));
     r.op_us.push_back(std::move(op_us));
     r.additivity.push_back(row.number("layers_additivity", 0, 1e3));
   }

@@ -6,19 +6,11 @@ single ops timed alone ("configs", "ops") as wholes leaves it unchanged (they ar
 not outvote the networks).
 
 usage: network_scale_fit.py CLI QUICK_PROFILE WORKDIR"""
-import json, os, shutil, subprocess, sys
+import json, os, subprocess, sys
 
-from quiet_profile import load_quiet
+from quiet_profile import fail, fit_workdir, load_quiet
 
-cli, source, work = sys.argv[1:4]
-shutil.rmtree(work, ignore_errors=True)
-os.makedirs(os.path.join(work, "devices"))
-env = dict(os.environ, CPX_HOME=work)
-
-
-def fail(msg, out=""):
-    print("FAIL:", msg, "\n", out)
-    sys.exit(1)
+cli, source, work, env = fit_workdir(sys.argv)
 
 
 def scales(name, slow_sections):

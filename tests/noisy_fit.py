@@ -5,15 +5,12 @@ machine); with --allow-noisy it fits, drops the noisy samples where a class has 
 class in its output and in the predictor's provenance what it used and dropped.
 
 usage: noisy_fit.py CLI QUICK_PROFILE WORKDIR"""
-import json, os, shutil, subprocess, sys
+import json, os, subprocess, sys
 
-from quiet_profile import load_quiet
+from quiet_profile import fail, fit_workdir, load_quiet
 
-cli, source, work = sys.argv[1:4]
-shutil.rmtree(work, ignore_errors=True)
-os.makedirs(os.path.join(work, "devices"))
+cli, source, work, env = fit_workdir(sys.argv)
 profile = load_quiet(source)
-env = dict(os.environ, CPX_HOME=work)
 FITTED = ("configs", "ops", "networks")
 
 
@@ -32,11 +29,6 @@ def flag(noisy_share):
 def fit(path, *extra):
     r = subprocess.run([cli, "fit", "--device", "host", "--profile", path, *extra], env=env, capture_output=True, text=True)
     return r.returncode, r.stdout, r.stderr
-
-
-def fail(msg, out=""):
-    print("FAIL:", msg, "\n", out)
-    sys.exit(1)
 
 
 _, quiet = flag(0.0)

@@ -340,6 +340,7 @@ std::vector<BadInput> bad_inputs() {
       {"option validate negative ood", "validate --ood -1", "", "--ood = -1"},
       {"option profile device path", "profile --device ../x --quick", "", "--device = \"../x\""},
       {"option fit device without profile", "fit --device mypi", "", "--device = \"mypi\": no profile at"},
+      {"option fit unknown zoo families", "fit --device host --zoo-families all", "", "--zoo-families = \"all\": expected none or half"},
       {"option fit unknown selection", "fit --device host --select largest", "", "--select = \"largest\": expected kfold or balanced"},
       {"option validate absurd min time", "validate --min-time 1e9", "", "--min-time = "},
       {"option unknown model", "count b99", "", "b99: not a zoo model"},

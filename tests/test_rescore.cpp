@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "documents.hpp"
 #include "predictor/features.hpp"
@@ -118,4 +119,33 @@ TEST_CASE("rescore refuses measurements of networks that are not the ones its se
   old["machine_noise"].erase("reference_us");
   CHECK(predictor::rescore("host", home.write(old, "old.json").string())["machine_noise"]["reference_spread"].get<double>() == Approx(0.1));
   CHECK_THROWS_AS(predictor::rescore("pi5", home.write(test::small_validation(), "run.json").string()), InputError);
+}
+
+TEST_CASE("the zoo's families split in two fixed halves, and validate scores the fitted half on its own") {
+  // The split is a hash of the family name: predictor files and validate runs on any machine and build
+  // agree on it. These are the families fit --zoo-families half fits on.
+  std::set<std::string> fitted, all;
+  for (const auto& e : zoo()) {
+    all.insert(e.family);
+    if (predictor::zoo_family_fitted(e.family)) fitted.insert(e.family);
+  }
+  CHECK(fitted == std::set<std::string>{"ConvNeXt", "CycleMLP", "EfficientMod", "FastViT", "LowFormer", "MixNet", "MobileNeXt",
+                                        "MobileNetV2", "MobileViT", "PoolFormer", "ResNet", "Swin"});
+  CHECK(all.size() > 2 * fitted.size() - 4);  // about half: 12 of 26 when written
+  CHECK_FALSE(predictor::zoo_family_fitted("CPUBone"));
+
+  // A predictor whose provenance says it fitted MobileNetV2's zoo networks: those rows are zoo_fitted, scored
+  // apart, and in neither held-out set.
+  const Home home;
+  Json fitted_on_mobilenetv2 = test::shipped_predictor();
+  fitted_on_mobilenetv2["provenance"]["zoo_families_fitted"] = {"MobileNetV2"};
+  std::ofstream(home.dir / "devices/host.predictor.json") << fitted_on_mobilenetv2.dump();
+  const Json r = predictor::rescore("host", home.write(test::small_validation(), "run.json").string());
+  size_t mobilenetv2 = 0;
+  for (const auto& e : zoo()) mobilenetv2 += e.family == "MobileNetV2";
+  CHECK(r["zoo_networks_fitted"] == mobilenetv2);
+  CHECK(r["zoo_fitted"]["networks"] == mobilenetv2);
+  CHECK(r["in_distribution"]["networks"] == zoo().size() - mobilenetv2);
+  for (const Json& row : r["rows"])
+    CHECK((row["set"] == "zoo_fitted") == (row["network"].get<std::string>().rfind("mobilenetv2", 0) == 0));
 }

@@ -18,8 +18,9 @@ namespace cpx::cli {
 
 
 void run_fit(const std::string& device, const std::string& profile_file, bool quick, bool residual_trees, bool allow_noisy,
-             bool roofline, const std::string& select) {
+             bool roofline, const std::string& select, const std::string& zoo_families) {
   const auto selection = predictor::selection_from_string(select, "--select");
+  const auto zoo = predictor::zoo_families_from_string(zoo_families, "--zoo-families");
   const std::string path = profile_file.empty() ? profiler::default_profile_path(device) : profile_file;
   if (profile_file.empty() && device == "host" && !std::filesystem::exists(path)) {
     std::fprintf(stderr, "fit: no device profile at %s; profiling this machine first\n", path.c_str());
@@ -35,6 +36,7 @@ void run_fit(const std::string& device, const std::string& profile_file, bool qu
   options.allow_noisy = allow_noisy;
   options.roofline = roofline;
   options.selection = selection;
+  options.zoo_families = zoo;
   const predictor::Predictor p = predictor::fit_device(device, profile_file, options);
   const std::string out = predictor::predictor_path(device);
   std::printf("predictor for %s: %s (fitted in %.2f s from %s)\n", device.c_str(), out.c_str(),
@@ -171,7 +173,7 @@ void run_validate(const predictor::ValidateOptions& options, const std::string& 
     std::printf("rescored: the times measured by %s (%s), predicted by the predictor fitted on %s\n",
                 result["rescored"]["from"].get<std::string>().c_str(), result["environment"].value("cpu", "cpu not recorded").c_str(),
                 result["predictor"].value("profile", "a profile not recorded").c_str());
-  std::printf("held-out, none used in fitting: in-distribution %lld zoo + %lld sampled networks; out-of-distribution %lld "
+  std::printf("held-out, none used in fitting: in-distribution %lld zoo (families the fit never saw) + %lld sampled networks; out-of-distribution %lld "
               "generated plain CNNs (seed %llu); %lld thread(s), measured in %lld interleaved rounds on this machine\n",
               static_cast<long long>(result["zoo_networks"].get<int64_t>()), static_cast<long long>(result["sampled_networks"].get<int64_t>()),
               static_cast<long long>(result["ood_networks"].get<int64_t>()), static_cast<unsigned long long>(result["ood_seed"].get<uint64_t>()),
@@ -187,6 +189,11 @@ void run_validate(const predictor::ValidateOptions& options, const std::string& 
                   a["spearman"].get<double>());
     }
   }
+  if (const Json& z = result.value("zoo_fitted", Json::object()); z.contains("predictor"))
+    std::printf("%-20s %-18s %7.1f%% %9.1f%% %9.1f%% %9.3f   (%lld networks of the families fitted on: not held out)\n", "zoo, fitted", "predictor",
+                100 * z["predictor"]["mape"].get<double>(), 100 * z["predictor"]["within_5pct"].get<double>(),
+                100 * z["predictor"]["within_10pct"].get<double>(), z["predictor"]["spearman"].get<double>(),
+                static_cast<long long>(z["networks"].get<int64_t>()));
   for (const auto& [set, key] : {std::pair{"in-distribution", "in_distribution"}, std::pair{"out-of-distribution", "out_of_distribution"}})
     if (result[key].contains("interval_coverage"))
       std::printf("%s: %.0f%% of the networks measured inside their predicted %.0f%% interval\n", set,
@@ -376,7 +383,12 @@ void add_predictor_commands(CLI::App& app) {
                     "folds grouped by profile record) or balanced (mean of the k-fold and the largest-shapes held-out MAPE); either way "
                     "dense, grouped and pointwise convs choose among the roofline kinds, whose efficiency cannot fall as channels grow")
         ->capture_default_str();
-    cmd->callback([=] { run_fit(*device, *profile, *quick, !*no_trees, *allow_noisy, !*no_roofline, *select); });
+    auto zoo_families = std::make_shared<std::string>("none");
+    cmd->add_option("--zoo-families", *zoo_families,
+                    "none: fit on the profile's sampled CPUBone-like networks only; half: also on its zoo networks of half the "
+                    "zoo's families (a fixed hash of the family name), so that validate scores the other half as unseen families")
+        ->capture_default_str();
+    cmd->callback([=] { run_fit(*device, *profile, *quick, !*no_trees, *allow_noisy, !*no_roofline, *select, *zoo_families); });
   }
   {
     auto* cmd = app.add_subcommand("predict", "Predict latency of a zoo model or network file on a device");

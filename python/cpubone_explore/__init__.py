@@ -129,13 +129,15 @@ def profile(device: str = "host", quick: bool = True, threads: Sequence[int] | N
 
 
 def fit(device: str = "host", profile: PathLike | None = None, allow_noisy: bool = False,
-        select: str = "kfold") -> Predictor:
+        select: str = "kfold", zoo_families: str = "none") -> Predictor:
     """Fits the device's MACpS predictor from its profile (default: the cached one, see ``profile``) and
     writes it to the device cache, where ``predictor(device)`` finds it. Samples of noisy measurements are
     dropped; a profile mostly measured on a busy machine raises InputError unless ``allow_noisy``.
     ``select`` chooses each operator class's model kind as ``fit --select`` does: "kfold" (lowest k-fold
-    held-out MAPE) or "balanced" (mean of that and the largest-shapes held-out MAPE)."""
-    return _core.fit(device, _path(profile), allow_noisy, select)
+    held-out MAPE) or "balanced" (mean of that and the largest-shapes held-out MAPE). ``zoo_families``
+    as ``fit --zoo-families``: "none" (the profile's sampled networks only) or "half" (also its zoo networks
+    of half the zoo's families; ``validate`` scores the other half as held out)."""
+    return _core.fit(device, _path(profile), allow_noisy, select, zoo_families)
 
 
 def predictor(device: str = "host") -> Predictor:
