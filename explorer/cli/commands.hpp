@@ -18,7 +18,7 @@ void add_accuracy_commands(CLI::App& app);  // accuracy
 // Fits the device's predictor from its profile, profiling this machine first when device is host.
 void run_fit(const std::string& device, const std::string& profile_file, bool quick, bool residual_trees = true,
              bool allow_noisy = false, bool roofline = true, const std::string& select = "kfold",
-             const std::string& zoo_families = "none");
+             const std::string& zoo_families = "half");
 
 // What every measuring command (profile, measure, validate, the main job on host) shares: the
 // --quiet-machine-check and --go-on-busy options, the exit codes in its --help, and its last line.

@@ -383,7 +383,7 @@ void add_predictor_commands(CLI::App& app) {
                     "folds grouped by profile record) or balanced (mean of the k-fold and the largest-shapes held-out MAPE); either way "
                     "dense, grouped and pointwise convs choose among the roofline kinds, whose efficiency cannot fall as channels grow")
         ->capture_default_str();
-    auto zoo_families = std::make_shared<std::string>("none");
+    auto zoo_families = std::make_shared<std::string>(predictor::to_string(predictor::FitOptions{}.zoo_families));
     cmd->add_option("--zoo-families", *zoo_families,
                     "none: fit on the profile's sampled CPUBone-like networks only; half: also on its zoo networks of half the "
                     "zoo's families (a fixed hash of the family name), so that validate scores the other half as unseen families")

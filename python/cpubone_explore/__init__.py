@@ -129,7 +129,7 @@ def profile(device: str = "host", quick: bool = True, threads: Sequence[int] | N
 
 
 def fit(device: str = "host", profile: PathLike | None = None, allow_noisy: bool = False,
-        select: str = "kfold", zoo_families: str = "none") -> Predictor:
+        select: str = "kfold", zoo_families: str = "half") -> Predictor:
     """Fits the device's MACpS predictor from its profile (default: the cached one, see ``profile``) and
     writes it to the device cache, where ``predictor(device)`` finds it. Samples of noisy measurements are
     dropped; a profile mostly measured on a busy machine raises InputError unless ``allow_noisy``.
