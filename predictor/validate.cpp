@@ -394,6 +394,9 @@ Json score(const Scoring& s, const ValidateOptions& options, const std::vector<H
     if (progress) progress(rows.back());
   }
   Json in_distribution = set_summary(rows, {"zoo", "sampled"}, speed), out_of_distribution = set_summary(rows, {"ood"}, speed);
+  // Its two parts on their own: a fit can trade one for the other (fit --zoo-families, 2026-11-25).
+  for (const char* part : {"zoo", "sampled"})
+    if (const Json one = set_summary(rows, {part}, speed); one.contains("predictor")) in_distribution["by_set"][part] = one["predictor"];
   if (options.layers) {
     in_distribution["op_classes"] = op_class_scores(op_scores, rows, {"zoo", "sampled"});
     out_of_distribution["op_classes"] = op_class_scores(op_scores, rows, {"ood"});

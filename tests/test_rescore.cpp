@@ -84,6 +84,9 @@ TEST_CASE("rescore predicts every network anew and scores it against the file's 
   const size_t slow_in = in_distribution / 2;  // odd indices below the zoo's size
   CHECK(r["in_distribution"]["predictor"]["within_10pct"].get<double>() ==
         Approx(static_cast<double>(in_distribution - slow_in) / static_cast<double>(in_distribution)));
+  // Its two parts apart: the zoo (every other network slow) and no sampled networks.
+  CHECK(r["in_distribution"]["by_set"]["zoo"] == r["in_distribution"]["predictor"]);
+  CHECK_FALSE(r["in_distribution"]["by_set"].contains("sampled"));
   CHECK(r["out_of_distribution"]["networks"] == 4);
   CHECK(r["out_of_distribution"]["predictor"]["within_10pct"].get<double>() ==
         Approx(static_cast<double>(4 - (slow - slow_in)) / 4));

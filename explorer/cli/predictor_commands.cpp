@@ -188,6 +188,12 @@ void run_validate(const predictor::ValidateOptions& options, const std::string& 
                   100 * a["mape"].get<double>(), 100 * a["within_5pct"].get<double>(), 100 * a["within_10pct"].get<double>(),
                   a["spearman"].get<double>());
     }
+    // The in-distribution set's two parts, the predictor alone.
+    const Json by_set = summary.value("by_set", Json::object());
+    for (const auto& [part, label] : by_set.items())
+      std::printf("  %-18s %-18s %7.1f%% %9.1f%% %9.1f%% %9.3f\n", part == "zoo" ? "zoo, held out" : part.c_str(), "predictor",
+                  100 * label["mape"].get<double>(), 100 * label["within_5pct"].get<double>(), 100 * label["within_10pct"].get<double>(),
+                  label["spearman"].get<double>());
   }
   if (const Json& z = result.value("zoo_fitted", Json::object()); z.contains("predictor"))
     std::printf("%-20s %-18s %7.1f%% %9.1f%% %9.1f%% %9.3f   (%lld networks of the families fitted on: not held out)\n", "zoo, fitted", "predictor",
