@@ -574,9 +574,15 @@ Json held_out_methods(const Json& held_out) {
 Json predictor_accuracy(const Context& c, const Json& zoo_rows, const KnownLatencies& known) {
   Json pts = Json::array();
   std::vector<double> p, a;
+  // On the host, the zoo models of families the fit used (fit --zoo-families half) are not held out.
+  std::set<std::string> fitted_families;
+  for (const Json& f : c.pred.provenance.value("zoo_families_fitted", Json::array())) fitted_families.insert(f.get<std::string>());
+  size_t left_out = 0;
   if (c.host) {
     for (const auto& r : zoo_rows)
-      if (r["measured_latency_us"].is_number() && r["predicted_latency_us"].is_number()) {
+      if (fitted_families.count(r["family"].get<std::string>())) {
+        ++left_out;
+      } else if (r["measured_latency_us"].is_number() && r["predicted_latency_us"].is_number()) {
         pts.push_back({{"model", r["name"]}, {"family", r["family"]}, {"predicted_us", r["predicted_latency_us"]},
                        {"actual_us", r["measured_latency_us"]}, {"low_us", nullptr}, {"high_us", nullptr}});
         p.push_back(r["predicted_latency_us"].get<double>());
@@ -597,7 +603,8 @@ Json predictor_accuracy(const Context& c, const Json& zoo_rows, const KnownLaten
   Json out = accuracy_figures(p, a);
   out["points"] = pts;
   if (c.host) {
-    out["against"] = "measured on this machine (zoo models of the profile, never used in fitting)";
+    out["against"] = "measured on this machine (zoo models of the profile whose families the fit never saw" +
+                     (left_out ? "; " + std::to_string(left_out) + " of the families it was fitted on left out" : std::string()) + ")";
     out["held_out"] = nullptr, out["method"] = nullptr, out["interval"] = nullptr, out["methods"] = nullptr;
     c.missing.push_back("no prediction intervals on " + c.o.device + ": the host predictor gives none");
     return out;

@@ -335,7 +335,8 @@ Json calibration_provenance(const Predictor& host, const Hardware& hardware, con
           {"host_model", {{"environment", hp.value("environment", Json::object())},
                           {"profile_complete", hp.value("profile_complete", false)},
                           {"fitted_on", hp.value("fitted_on", "")},
-                          {"selection", hp.value("selection", "")}}},
+                          {"selection", hp.value("selection", "")},
+                          {"zoo_families_fitted", hp.value("zoo_families_fitted", Json::array())}}},
           {"transfer", "device op time = group factor x device roofline time / host efficiency^efficiency_exponent + "
                        "dispatch_us_per_op; host efficiency = host roofline "
                        "time / host predicted time at 1 thread, clamped into (0, 1]; roofline time = max(MACs / peak_macps, bytes / "

@@ -1141,6 +1141,10 @@ Predictor host_model_from_json(const Json& j, const Where& where) {
   if (!p.provenance.is_object()) r.at("provenance").fail(p.provenance, "expected an object");
   if (p.provenance.contains("profile") && !p.provenance["profile"].is_string())
     (r.at("provenance") / "profile").fail(p.provenance["profile"], "expected a string");
+  // validate splits the zoo by these families: a list of family names.
+  if (const Json families = p.provenance.value("zoo_families_fitted", Json::array());
+      !families.is_array() || !std::all_of(families.begin(), families.end(), [](const Json& f) { return f.is_string(); }))
+    (r.at("provenance") / "zoo_families_fitted").fail(families, "expected an array of zoo family names");
   const Json& classes = r.raw("classes");
   if (!classes.is_object()) r.at("classes").fail(classes, "expected an object of operator classes");
   const auto names = feature_names();

@@ -112,6 +112,7 @@ Baselines fit_baselines(const Json& profile, const std::string& profile_path, in
   FitOptions quadratic_options;
   quadratic_options.roofline = false;
   quadratic_options.allow_noisy = true;  // the predictor was fitted from this very profile
+  quadratic_options.zoo_families = FitOptions::ZooFamilies::none;  // as it was: on the sampled networks alone
   return {std::exp(median(log_macps)), std::exp(median(log_us_per_param)), fit(profile, profile_path, quadratic_options)};
 }
 

@@ -88,7 +88,11 @@ Json repeatability(const std::vector<std::vector<double>>& round_medians_us);
 // with an interval, each row's predicted_low_us and predicted_high_us and each set's interval_coverage;
 // with `layers`, each set's op_classes (op_class_scores), the layers pass's median additivity, and each
 // row's ops_measured_us and ops_predicted_us, one per op of the network, null where the op has no time of
-// its own).
+// its own; since 2026-11-25, "predictor" (the scored fit's profile, sources and selection), the zoo
+// networks of the families that fit was fitted on (fit --zoo-families half) as set "zoo_fitted", scored
+// apart in "zoo_fitted" and counted in "zoo_networks_fitted", in neither of the two sets ("zoo_networks"
+// counts the held-out ones), and in_distribution's "by_set": the predictor's scores on its zoo and sampled
+// parts alone).
 Json validate(const std::string& device, const ValidateOptions& options,
               const std::function<void(const Json& row)>& progress = {});
 

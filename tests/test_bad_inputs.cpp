@@ -258,6 +258,7 @@ std::vector<BadInput> bad_inputs() {
       {"predictor scale zero", predict_cmd, predictor_doc([](Json& j) { j["classes"][quadratic_class()]["scale"] = 0; }), qc + ".scale = 0", predictor_file},
       {"predictor overhead threads word", predict_cmd, predictor_doc([](Json& j) { j["network_overhead_us"] = {{"one", 5.0}}; }), "network_overhead_us.one", predictor_file},
       {"predictor overhead as string", predict_cmd, predictor_doc([](Json& j) { j["network_overhead_us"] = {{"1", "5"}}; }), "network_overhead_us.1 = \"5\"", predictor_file},
+      {"predictor zoo families not names", predict_cmd, predictor_doc([](Json& j) { j["provenance"]["zoo_families_fitted"] = {"ResNet", 3}; }), "provenance.zoo_families_fitted = [\"ResNet\",3]", predictor_file},
       {"predictor provenance profile number", predict_cmd, predictor_doc([](Json& j) { j["provenance"] = {{"profile", 3}}; }), "provenance.profile = 3", predictor_file},
       {"predictor unknown field", predict_cmd, predictor_doc([](Json& j) { j["clases"] = Json::object(); }), "clases = {}", predictor_file},
 

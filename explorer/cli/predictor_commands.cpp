@@ -292,6 +292,12 @@ void run_calibrate(const std::string& device, const std::string& published, cons
                 cell(f(lofo, "spearman"), 1, "%.3f").c_str(), s.method == r.calibration.chosen ? "  <- the device" : "");
   }
   std::printf("chosen by %s\n", d.held_out["chosen_by"].get<std::string>().c_str());
+  // A host model fitted on zoo networks (fit --zoo-families half) has seen those models' host timings: held
+  // out of the device's parameters, they are not held out of the host model.
+  if (const Json& fitted = r.calibration.device.provenance["host_model"]["zoo_families_fitted"]; !fitted.empty())
+    std::printf("note: the host model was fitted on the host timings of the zoo families %s; their held-out figures above hold them "
+                "out of the device's parameters only (fit --zoo-families none for figures that hold them out of both)\n",
+                fitted.dump().c_str());
   if (d.method == "hardware_transfer" || d.method == "group_scale") {
     std::printf("group factors:");
     for (size_t g = 0; g < predictor::op_group_count; ++g) {
