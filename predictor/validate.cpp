@@ -513,6 +513,7 @@ Rounds rounds_of(const Json& run, const std::vector<HeldOut>& held_out, const Va
   r.reference_us = times_us(n.raw(times_key), noise / times_key, 0);
   r.baseline_constant_macps = top.number("baseline_constant_macps", 1, 1e18);
   r.interference = profiler::Interference::from_json(run.value("interference", Json::object()));
+  if (top.has("environment") && !run["environment"].is_object()) top.at("environment").fail(run["environment"], "expected an object");
   return r;
 }
 

@@ -275,6 +275,7 @@ std::vector<BadInput> bad_inputs() {
       {"validation round times empty", rescore_cmd, validation([](Json& j) { j["rows"][2]["measured_round_medians_us"] = Json::array(); }), "rows[2].measured_round_medians_us = []"},
       {"validation op times short", rescore_cmd, validation([](Json& j) { j["rows"][1]["ops_measured_us"] = {10.0}; }), "rows[1].ops_measured_us = 1"},
       {"validation op time word", rescore_cmd, validation([](Json& j) { j["rows"][1]["ops_measured_us"][0] = "fast"; }), "rows[1].ops_measured_us[0] = \"fast\""},
+      {"validation environment not an object", rescore_cmd, validation([](Json& j) { j["environment"] = "x86"; }), "environment = \"x86\""},
       {"validation reference missing", rescore_cmd, validation([](Json& j) { j["machine_noise"].erase("reference_us"); }), "machine_noise.reference_us: missing"},
       {"option validate rescore and measure", "validate --rescore in.json --threads 2", "", "--threads"},
 

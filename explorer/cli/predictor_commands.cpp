@@ -171,7 +171,8 @@ void run_validate(const predictor::ValidateOptions& options, const std::string& 
   }
   if (result.contains("rescored"))
     std::printf("rescored: the times measured by %s (%s), predicted by the predictor fitted on %s\n",
-                result["rescored"]["from"].get<std::string>().c_str(), result["environment"].value("cpu", "cpu not recorded").c_str(),
+                result["rescored"]["from"].get<std::string>().c_str(),
+                result["environment"].contains("cpu") ? result["environment"]["cpu"].dump().c_str() : "cpu not recorded",
                 result["predictor"].value("profile", "a profile not recorded").c_str());
   std::printf("held-out, none used in fitting: in-distribution %lld zoo (families the fit never saw) + %lld sampled networks; out-of-distribution %lld "
               "generated plain CNNs (seed %llu); %lld thread(s), measured in %lld interleaved rounds on this machine\n",
