@@ -98,8 +98,8 @@ Json validate(const std::string& device, const ValidateOptions& options,
 
 // Scores the device's predictor now on the measurements of an earlier validate (its JSON at
 // `validation_path`), measuring nothing: the same JSON as validate, with the run's times, environment,
-// machine_noise and interference, this predictor's predictions and baselines, and "rescored" naming the
-// file. Two predictors (two fits, two CPX_HOMEs) are then compared on the very same times, which two
+// machine_noise, interference and baselines (fixed references for every predictor rescored), this
+// predictor's predictions, its zoo_fitted split, and "rescored" naming the file. Two predictors (two fits, two CPX_HOMEs) are then compared on the very same times, which two
 // validate runs cannot do: this VM's speed drifts between runs by more than the differences sought
 // (2026-11-25, session 24 compared seven predictor variants this way with throwaway tools). The file's
 // networks are rebuilt from its seeds and the zoo; a network whose name, MACs or op count differ from the
