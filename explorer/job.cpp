@@ -575,9 +575,7 @@ Json predictor_accuracy(const Context& c, const Json& zoo_rows, const KnownLaten
   Json pts = Json::array();
   std::vector<double> p, a;
   // On the host, the zoo models of families the fit used (fit --zoo-families half) are not held out.
-  std::set<std::string> fitted_families;
-  for (const Json& f : c.pred.provenance.value("zoo_families_fitted", Json::array()))
-    if (f.is_string()) fitted_families.insert(f.get<std::string>());  // checked when a host model loads
+  const std::set<std::string> fitted_families = predictor::fitted_zoo_families(c.pred);
   size_t left_out = 0;
   if (c.host) {
     for (const auto& r : zoo_rows)

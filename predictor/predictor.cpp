@@ -43,6 +43,13 @@ FitOptions::ZooFamilies zoo_families_from_string(const std::string& name, const 
 
 std::string_view to_string(FitOptions::ZooFamilies z) { return z == FitOptions::ZooFamilies::half ? "half" : "none"; }
 
+std::set<std::string> fitted_zoo_families(const Predictor& p) {
+  std::set<std::string> out;
+  for (const Json& f : p.provenance.value("zoo_families_fitted", Json::array()))
+    if (f.is_string()) out.insert(f.get<std::string>());  // a host model's list is checked when it loads
+  return out;
+}
+
 bool zoo_family_fitted(std::string_view family) {
   uint64_t h = 0xcbf29ce484222325ULL;
   for (const char c : family) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
@@ -164,8 +171,7 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
       out.ops.push_back({f.op_class, f.macs, 0.0, 0.0, fused->into[i]});
       continue;
     }
-    // The executor's plan gives a reshape's output its input's storage (profiler/plan.cpp): nothing runs.
-    if (!dev && net.ops[i].as<Reshape>()) {
+    if (!dev && profiler::runs_as_view(net.ops[i].attrs)) {
       out.ops.push_back({f.op_class, f.macs, 0.0, 0.0, std::nullopt});
       continue;
     }
@@ -237,17 +243,19 @@ std::string record_group(const std::string& section, const Json& rec, size_t ind
   return section + "/" + id;
 }
 
-// Reads one layer record of a profile (op kind + attrs + shapes + measured median).
-Sample layer_sample(const Json& layer, int64_t threads, const Where& where) {
+// Reads one layer record of a profile (op kind + attrs + shapes + measured median); nullopt for a view,
+// which costs nothing to learn (profiler::runs_as_view).
+std::optional<Sample> layer_sample(const Json& layer, int64_t threads, const Where& where) {
   Json op = layer.at("attrs");
   op["op"] = layer.at("op");
   ObjectReader r(op, where / "attrs");
   const OpAttrs attrs = read_op_attrs(r);
+  if (profiler::runs_as_view(attrs)) return std::nullopt;
   std::vector<ShapeNhwc> in;
   for (const auto& s : layer.at("in_nhwc")) in.push_back({s[0], s[1], s[2], s[3]});
   const auto& o = layer.at("out_nhwc");
   const ShapeNhwc out{o[0], o[1], o[2], o[3]};
-  return {op_features(attrs, in, out, threads), layer.at("latency_us").at("stats_us").at("median").get<double>(), false, {}};
+  return Sample{op_features(attrs, in, out, threads), layer.at("latency_us").at("stats_us").at("median").get<double>(), false, {}};
 }
 
 // In a cold section (every run starts with evicted caches), whether an op counts as having read cold data.
@@ -358,9 +366,9 @@ Gathered gather_samples(const Json& profile, const Where& where, FitOptions::Zoo
       const Json& layers = rec.at("layers");
       for (size_t k = 0; k < layers.size(); ++k) {
         if (layers[k].contains("fused_into")) continue;  // its time is inside the owner's row
-        // A view: predicted at 0 (predict), its timer's 0.05-2 us are no data movement's cost to learn.
-        if (layers[k].at("op") == "reshape") continue;
-        g.samples.push_back(layer_sample(layers[k], t, ((where / section)[i] / "layers")[k]));
+        std::optional<Sample> sample = layer_sample(layers[k], t, ((where / section)[i] / "layers")[k]);
+        if (!sample) continue;
+        g.samples.push_back(std::move(*sample));
         if (!w.network && reads_cold_data(layers[k], g.samples.back().f.op_class, warm_twins))
           g.samples.back().f.base[isolated_feature] = 1;
         g.samples.back().noisy = noisy;

@@ -13,6 +13,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 
 #include "predictor/boost.hpp"
 #include "predictor/features.hpp"
@@ -235,6 +236,8 @@ std::string_view to_string(FitOptions::ZooFamilies z);
 // Whether `family` is in the half of the zoo's families that `fit --zoo-families half` fits on: a fixed
 // hash of the name (FNV-1a, even), the same on every machine and build, independent of the profile.
 bool zoo_family_fitted(std::string_view family);
+// The zoo families a host model was fitted on (its provenance's zoo_families_fitted); none for others.
+std::set<std::string> fitted_zoo_families(const Predictor& p);
 inline constexpr double kfold_tie_standard_errors = 2.0;
 // "kfold" or "balanced" (as `fit --select` and the provenance's "selection" spell them); anything else is an
 // InputError naming `field`.

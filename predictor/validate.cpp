@@ -349,8 +349,7 @@ Json score(const Scoring& s, const ValidateOptions& options, const std::vector<H
   }
   // Zoo networks of the families the predictor was fitted on (fit --zoo-families half) are not held out:
   // they are scored as a set of their own, zoo_fitted, and in neither of the two.
-  std::set<std::string> fitted_families;
-  for (const Json& f : p.provenance.value("zoo_families_fitted", Json::array())) fitted_families.insert(f.get<std::string>());
+  const std::set<std::string> fitted_families = fitted_zoo_families(p);
   Json rows = Json::array();
   std::vector<OpScore> op_scores;
   int64_t zoo_fitted = 0;

@@ -45,6 +45,11 @@ struct Fusions {
   std::vector<Epilogue> epilogue;           // per op
 };
 
+// Whether the plan gives an op's output its input's storage, so that no kernel moves anything: a reshape
+// (a view of dense NHWC data). The plan aliases it, and the host predictor prices it at 0 and does not fit on
+// its timer's readings (0.05-2 us in the zoo's networks).
+inline bool runs_as_view(const OpAttrs& attrs) { return std::holds_alternative<Reshape>(attrs); }
+
 // `igemm`: the executor has the AVX-512 igemm (igemm_available() on this machine; a profile's
 // environment records it for the predictor); `threads`: the executor's (igemm_shape depends on them).
 Fusions plan_fusions(const Network& net, bool igemm, size_t threads);

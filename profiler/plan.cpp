@@ -61,7 +61,7 @@ Plan::Plan(const Network& net, const NetworkWeights& weights, PlanOptions option
       Block& b = blocks[block_of[tensor_of.at(in)]];
       b.last = std::max(b.last, step);
     }
-    if (op.as<Reshape>()) {
+    if (runs_as_view(op.attrs)) {
       block_of[step] = block_of[tensor_of.at(op.inputs[0])];
     } else if (fusions_.into[i]) {
       // The owner's kernel writes this op's result in place of its own: one buffer for the group.
