@@ -576,17 +576,19 @@ Json predictor_accuracy(const Context& c, const Json& zoo_rows, const KnownLaten
   std::vector<double> p, a;
   // On the host, the zoo models of families the fit used (fit --zoo-families half) are not held out.
   const std::set<std::string> fitted_families = predictor::fitted_zoo_families(c.pred);
-  size_t left_out = 0;
+  size_t left_out = 0;  // measured models of those families
   if (c.host) {
-    for (const auto& r : zoo_rows)
+    for (const auto& r : zoo_rows) {
+      if (!r["measured_latency_us"].is_number() || !r["predicted_latency_us"].is_number()) continue;
       if (fitted_families.count(r["family"].get<std::string>())) {
         ++left_out;
-      } else if (r["measured_latency_us"].is_number() && r["predicted_latency_us"].is_number()) {
-        pts.push_back({{"model", r["name"]}, {"family", r["family"]}, {"predicted_us", r["predicted_latency_us"]},
-                       {"actual_us", r["measured_latency_us"]}, {"low_us", nullptr}, {"high_us", nullptr}});
-        p.push_back(r["predicted_latency_us"].get<double>());
-        a.push_back(r["measured_latency_us"].get<double>());
+        continue;
       }
+      pts.push_back({{"model", r["name"]}, {"family", r["family"]}, {"predicted_us", r["predicted_latency_us"]},
+                     {"actual_us", r["measured_latency_us"]}, {"low_us", nullptr}, {"high_us", nullptr}});
+      p.push_back(r["predicted_latency_us"].get<double>());
+      a.push_back(r["measured_latency_us"].get<double>());
+    }
   } else {
     for (const auto& [model, h] : known.held_out) {
       pts.push_back({{"model", model}, {"family", h.family}, {"predicted_us", h.predicted_us}, {"actual_us", h.actual_us},
@@ -603,7 +605,10 @@ Json predictor_accuracy(const Context& c, const Json& zoo_rows, const KnownLaten
   out["points"] = pts;
   if (c.host) {
     out["against"] = "measured on this machine (zoo models of the profile whose families the fit never saw" +
-                     (left_out ? "; " + std::to_string(left_out) + " of the families it was fitted on left out" : std::string()) + ")";
+                     (left_out ? "; " + std::to_string(left_out) + (left_out == 1 ? " measured model" : " measured models") +
+                                   " of the families it was fitted on left out"
+                                 : std::string()) +
+                     ")";
     out["held_out"] = nullptr, out["method"] = nullptr, out["interval"] = nullptr, out["methods"] = nullptr;
     c.missing.push_back("no prediction intervals on " + c.o.device + ": the host predictor gives none");
     return out;

@@ -2,6 +2,7 @@
 // Pareto and hypervolume arithmetic, and the search itself on the shipped pi5 device.
 #include <catch2/catch.hpp>
 
+#include "documents.hpp"
 #include "error_of.hpp"
 
 #include <algorithm>
@@ -394,5 +395,38 @@ TEST_CASE("a calibrated pi5 job shows the family-held-out predictions of its cho
   const Json& lofo = cal.device.calibrated->held_out["methods"][cal.chosen]["lofo"];
   CHECK(pa["mape"].get<double>() == Approx(100 * lofo["mape"].get<double>()));
   CHECK(pa["within_10"].get<double>() == Approx(lofo["within_10pct"].get<double>()));
+  std::filesystem::remove_all(o.out_dir);
+}
+
+TEST_CASE("a host job's accuracy chart leaves out the zoo models of the families its host model was fitted on") {
+  // fit --zoo-families half fits on whole zoo networks of some families: those are not held out, so the chart
+  // that says "families the fit never saw" must not show them. Here the model says it fitted MobileNetV2.
+  Json doc = test::shipped_predictor();
+  doc["provenance"]["zoo_families_fitted"] = {"MobileNetV2"};
+  const predictor::Predictor host = predictor::predictor_from_json(doc, "fitted_on_mobilenetv2.json");
+  Json profile = test::small_profile();
+  Json mobilenet = profile["zoo"][0];
+  mobilenet["id"] = "zoo_mobilenetv2-1.0_t1", mobilenet["model"] = "mobilenetv2-1.0";
+  profile["zoo"].push_back(mobilenet);
+  JobOptions o;
+  o.device = "host";
+  o.prove = false;  // nothing measured: the chart's points are the profile's zoo records
+  o.search.evaluations = 200;
+  o.matched_evaluations = 100;
+  o.progress = false;
+  o.out_dir = (std::filesystem::temp_directory_path() / ("cpx_job_zoo_fitted_" + std::to_string(::getpid()))).string();
+  const Json r = run_job(o, host, &profile);
+  const Json& pa = r["predictor_accuracy"];
+  REQUIRE(pa.is_object());
+  std::vector<std::string> models;
+  for (const auto& pt : pa["points"]) models.push_back(pt["model"]);
+  CHECK(models == std::vector<std::string>{"b0"});
+  // Counted in measured models: the profile measured one of MobileNetV2's two zoo models.
+  CHECK(pa["against"].get<std::string>().find("; 1 measured model of the families it was fitted on left out)") != std::string::npos);
+  // The same profile with a model that fitted no zoo family shows both.
+  doc["provenance"]["zoo_families_fitted"] = Json::array();
+  const Json all = run_job(o, predictor::predictor_from_json(doc, "fitted_on_none.json"), &profile);
+  CHECK(all["predictor_accuracy"]["points"].size() == 2);
+  CHECK(all["predictor_accuracy"]["against"].get<std::string>().find("left out") == std::string::npos);
   std::filesystem::remove_all(o.out_dir);
 }

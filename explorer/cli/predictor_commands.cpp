@@ -175,10 +175,12 @@ void run_validate(const predictor::ValidateOptions& options, const std::string& 
                 result["environment"].contains("cpu") ? result["environment"]["cpu"].dump().c_str() : "cpu not recorded",
                 result["predictor"].value("profile", "a profile not recorded").c_str());
   std::printf("held-out, none used in fitting: in-distribution %lld zoo (families the fit never saw) + %lld sampled networks; out-of-distribution %lld "
-              "generated plain CNNs (seed %llu); %lld thread(s), measured in %lld interleaved rounds on this machine\n",
+              "generated plain CNNs (seed %llu); %lld thread(s), measured in %lld interleaved rounds %s\n",
               static_cast<long long>(result["zoo_networks"].get<int64_t>()), static_cast<long long>(result["sampled_networks"].get<int64_t>()),
               static_cast<long long>(result["ood_networks"].get<int64_t>()), static_cast<unsigned long long>(result["ood_seed"].get<uint64_t>()),
-              static_cast<long long>(result["threads"].get<int64_t>()), static_cast<long long>(result["rounds"].get<int64_t>()));
+              static_cast<long long>(result["threads"].get<int64_t>()), static_cast<long long>(result["rounds"].get<int64_t>()),
+              // A rescored file may come from another machine: its CPU is on the line above.
+              result.contains("rescored") ? "by the run rescored" : "on this machine");
   std::printf("%-20s %-18s %8s %10s %10s %9s\n", "set", "model", "MAPE", "within 5%", "within 10%", "Spearman");
   for (const auto& [set, key] : {std::pair{"in-distribution", "in_distribution"}, std::pair{"out-of-distribution", "out_of_distribution"}}) {
     const Json& summary = result[key];
