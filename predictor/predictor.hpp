@@ -102,7 +102,10 @@ struct Predictor {
   // (304 MB) not at all; networks with under 3 MB of weights gained 0.2-0.4 ms whatever their
   // activations. A network of at most network_bytes_below bytes (its count) has each op's time less
   // credit_us, before network_scale. Absent: no credit. This machine's caches, not a device's: a
-  // calibrated device never uses it.
+  // calibrated device never uses it. Tried on 2026-11-25 and not kept (README, session 26): the footprint
+  // (weights and every tensor once) as the size, mixed; the credit on fully connected ops alone, which the
+  // profile's networks preferred (held out 5.9% → 4.9% at 1 thread) and the OOD networks did not (7.4% →
+  // 9.3% on 12 stored validate runs); the credit on every byte, worse everywhere.
   struct WarmWeights {
     double network_bytes_below = 0;
     double us_per_weight_byte = 0;
@@ -225,8 +228,10 @@ struct FitOptions {
   // of 8; within ±10% 71% → 76%), while the sampled networks' rose from 5.5% to 6.1% (higher in 6 of 8):
   // one network scale now serves both (1.11 → 1.05 at 1 thread). A second profile (04:07) and two fresh
   // validate pairs later, rescored on 12 runs: held-out families lower in 12 of 12 (7.1% → 5.7%), but
-  // the OOD networks even (8.3% both, lower in 5 of 12) and the sampled ones even (8.7% → 8.8%). What holds
-  // across both profiles is the held-out families' gain.
+  // the OOD networks even (8.3% both, lower in 5 of 12) and the sampled ones even (8.7% → 8.8%). A third
+  // profile (07:18, 14 runs with a fresh pair): held-out families lower in 7 of 14 (7.0% → 6.8%), OOD in 8
+  // of 14 (9.9% → 9.4%), sampled in 6 of 14 (12.7% → 13.0%). The held-out families gained on two profiles
+  // of three and lost on none.
   enum class ZooFamilies { none, half } zoo_families = ZooFamilies::half;
 };
 // "none" or "half" (as `fit --zoo-families` and the provenance spell them); anything else is an InputError
