@@ -8,7 +8,6 @@
 #include <random>
 #include <string_view>
 
-#include "profiler/plain_networks.hpp"
 #include "profiler/profile_file.hpp"
 #include "profiler/xnnpack_caps.hpp"
 #include "space/blocks.hpp"
@@ -332,14 +331,6 @@ std::vector<SweepItem> sweep_work(bool quick, const std::vector<int64_t>& thread
                         return expand(m, m.name);
                       },
                       [s](const Network&) { return Json{{"sample_seed", s}}; }});
-    }
-  // Plain CNNs of the kinds users write (profiler/plain_networks.hpp), so that the network law and the
-  // in-context op times also see networks outside the CPUBone-like space.
-  for (uint64_t i = 0; i < (quick ? 0u : 20u); ++i)
-    for (int64_t t : threads) {
-      const uint64_t s = plain_seed_base + i;
-      work.push_back({"networks", "plain_" + std::to_string(s) + threads_suffix(t), t, [s] { return plain_cnn(s); },
-                      [s](const Network&) { return Json{{"plain_seed", s}}; }});
     }
   for (int64_t t : threads)
     for (const auto& op : fasternet_ops)
