@@ -368,6 +368,11 @@ TEST_CASE("executor fully_connected: on one pixel and on every pixel, every acti
     OpTester().input({1, 1, 1, 1536}).threads(threads).test(FullyConnected{1000, true, false, Activation::none});
     OpTester().input({1, 7, 9, 5}).threads(threads).test(FullyConnected{23, false, true, Activation::hardswish});
     OpTester().input({2, 1, 1, 16}).threads(threads).test(FullyConnected{3, false, false, Activation::none});
+    // Input widths not a multiple of 4 with more than 16 outputs on few rows: this XNNPACK's fully
+    // connected operator got every output after the 16th wrong at 2 threads (AMD EPYC, AVX2).
+    OpTester().input({1, 1, 1, 23}).threads(threads).test(FullyConnected{40, true, false, Activation::none});
+    OpTester().input({1, 2, 1, 101}).threads(threads).test(FullyConnected{1000, true, false, Activation::none});
+    OpTester().input({1, 1, 1, 3}).threads(threads).test(FullyConnected{17, false, false, Activation::relu});
   }
 }
 
