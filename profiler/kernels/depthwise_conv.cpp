@@ -41,9 +41,7 @@ struct Geometry {
 }
 
 [[gnu::always_inline]] inline void store_clamped(float* p, Lanes v, float lo, float hi) {
-  const Lanes vlo = Lanes{} + lo, vhi = Lanes{} + hi;
-  v = v < vlo ? vlo : v;
-  v = v > vhi ? vhi : v;
+  v = clamp(v, lo, hi);
   std::memcpy(p, &v, sizeof v);
 }
 
