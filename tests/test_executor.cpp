@@ -9,6 +9,7 @@
 
 #include "executor_check.hpp"
 #include "profiler/kernels/kernels.hpp"
+#include "profiler/kernels/vector.hpp"
 #include "profiler/xnnpack_caps.hpp"
 
 using namespace cpx;
@@ -278,7 +279,8 @@ TEST_CASE("executor conv2d: groups 1, 2, 4, 8 and depthwise") {
             .stride(stride).batch_norm(true).threads(threads()).test();
 
   // Tap counts without an XNNPACK microkernel run as our loops (7x7 FastViT/EfficientMod, 1x5 and 5x1
-  // GhostNetV2): channels around and across the 16-lane vectors, strides 1 and 2, uneven padding.
+  // GhostNetV2): channels around and across the vectors (16 lanes on AVX-512, 8 on AVX2), strides 1 and
+  // 2, uneven padding.
   for (int64_t c : {3, 16, 23, 40})
     for (const auto& [kh, kw] : {std::array<int64_t, 2>{7, 7}, {1, 5}, {5, 1}, {2, 3}})
       for (int64_t stride : {1, 2})
@@ -289,8 +291,8 @@ TEST_CASE("executor conv2d: groups 1, 2, 4, 8 and depthwise") {
   ConvTester().batch(2).input(8, 8, 17).depthwise().kernel(7).padding(3).stride(2).threads(threads()).test();
 
   // Channel multipliers (groups = Cin, Cout = m·Cin; FastViT's m = 2) run as our loops for m = 2-8 at any
-  // tap count, XNNPACK's grouped GEMM above: output channels across and within the 16-lane vectors (Cin 8
-  // with m 2 is one whole vector), border and interior pixels, batch 2, a fused clamp.
+  // tap count, XNNPACK's grouped GEMM above: output channels across and within the vectors (Cin 8 with
+  // m 2 is one whole AVX-512 vector, two AVX2 ones), border and interior pixels, batch 2, a fused clamp.
   for (size_t n : thread_counts) ConvTester().input(9, 9, 5).depthwise(2).kernel(3).padding(1).threads(n).test();
   for (int64_t m : {2, 3, 4, 8, 9})
     for (int64_t c : {3, 8, 13, 24})
@@ -301,8 +303,8 @@ TEST_CASE("executor conv2d: groups 1, 2, 4, 8 and depthwise") {
 }
 
 TEST_CASE("executor conv2d: 2 and 4 channels per group run as our loops, each output its group's inputs rotated in the vector") {
-  // Channels across and within the 16-lane vectors (8: half a vector, 24 a vector and a tail vector that
-  // overlaps it, 136 many vectors), border and interior pixels, rectangular and even kernels,
+  // Channels across and within AVX-512's 16-lane vectors (8: half a vector, 24 a vector and a tail vector
+  // that overlaps it, 136 many vectors; the level sweep below covers 4 and 8 lanes), border and interior pixels, rectangular and even kernels,
   // strides 1 and 2, batch 2, a fused clamp and an activation pass, 1 to 3 threads.
   AlternateThreads threads;
   for (int64_t g : {2, 4})
@@ -402,6 +404,41 @@ TEST_CASE("executor matmul: offsets, different token counts, batch 2, no transpo
     OpTester().input({1, 2, 3, 40}).input({1, 4, 4, 18}).threads(threads).test(Matmul{2, {2, 16}, {1, 7}, false, 2.0});
     OpTester().input({2, 3, 3, 8}).shared_input().threads(threads).test(Matmul{2, {0, 2}, {2, 2}, true, 1.0});
     OpTester().input({2, 3, 3, 18}).input({2, 3, 3, 4}).threads(threads).test(Matmul{2, {0, 9}, {0, 2}, false, 1.0});
+  }
+}
+
+// Our loops are built once per x86-64 level, 4, 8 and 16 floats per vector (vector.hpp), and a machine
+// runs the highest it has; this runs the others it has too, against the same reference, with channel
+// counts around each width (a tail vector overlapping the last whole one, fewer channels than a vector).
+TEST_CASE("executor: our loops agree with the reference at every vector width this CPU has") {
+  struct Restore {
+    ~Restore() { profiler::limit_vector_level(profiler::cpu_vector_level()); }
+  } restore;
+  using profiler::VectorLevel;
+  for (VectorLevel level : {VectorLevel::baseline, VectorLevel::avx2, VectorLevel::avx512}) {
+    if (level > profiler::cpu_vector_level()) continue;
+    profiler::limit_vector_level(level);
+    CAPTURE(profiler::vector_width());
+    REQUIRE(profiler::vector_level() == level);
+    AlternateThreads threads;
+    for (int64_t c : {3, 5, 9, 16, 23, 40})
+      for (const auto& [kh, kw, stride] : {std::array<int64_t, 3>{7, 7, 1}, {7, 7, 2}, {1, 5, 1}})
+        ConvTester().input(11, 13, c).depthwise().kernel(kh, kw).padding({kh / 2, (kh - 1) / 2, kw / 2, (kw - 1) / 2})
+            .stride(stride).bias(c % 2 == 1).activation(c == 23 ? Activation::relu6 : Activation::none)
+            .input_scale(4).threads(threads()).test();
+    for (int64_t m : {2, 3})
+      for (int64_t c : {3, 6, 13})
+        ConvTester().input(9, 10, c).depthwise(m).kernel(7).padding(3).stride(2).input_scale(4).threads(threads()).test();
+    for (int64_t g : {2, 4})
+      for (int64_t c : {4, 8, 12, 24, 36})
+        ConvTester().input(9, 11, c).output_channels(c).groups(c / g).kernel(3).padding(1).bias(true)
+            .activation(c == 24 ? Activation::silu : Activation::none).input_scale(4).threads(threads()).test();
+    for (int64_t heads : {3, 5})
+      for (int64_t keys : {3, 4, 9, 16, 49})
+        OpTester().input({1, 4, 5, heads * keys}).threads(threads()).test(HeadMix{heads, true});
+    for (Activation a : {Activation::silu, Activation::gelu, Activation::gelu_tanh})
+      for (const ShapeNhwc& shape : {ShapeNhwc{1, 7, 9, 23}, ShapeNhwc{2, 3, 1, 5}, ShapeNhwc{1, 1, 1, 3}})
+        OpTester().input(shape).input_scale(8).threads(threads()).test(ActivationOp{a});
   }
 }
 

@@ -2,8 +2,7 @@
 // one); hardswish and sigmoid are XNNPACK operators; hardsigmoid = clamp(x/6 + 1/2, 0, 1) is one XNNPACK
 // 1x1 depthwise convolution (weights 1/6, bias 1/2, output clamp [0, 1]: its per-channel multiply-add
 // microkernel, safe in place); silu, gelu and gelu_tanh, which this XNNPACK lacks,
-// are loops over tiles, written with GCC vector types (vector.hpp) and built for AVX-512, AVX2+FMA and
-// baseline x86-64, picked at load time.
+// are loops over tiles, written with GCC vector types at this CPU's register width (vector.hpp).
 #include <cstdint>
 #include <cstring>
 
@@ -21,45 +20,41 @@ bool xnnpack_has(Activation f) {
          f == Activation::hardsigmoid;
 }
 
-// 16 int32 lanes: the exponent bits of 2^n in exp_approx.
-typedef int32_t LaneInts __attribute__((vector_size(64)));
-
-// Always inlined into each clone, so the vectors never cross a call in the baseline ABI (hence no -Wpsabi).
-#pragma GCC diagnostic ignored "-Wpsabi"
-[[gnu::always_inline]] inline Lanes splat(float v) { return Lanes{} + v; }
-
 // e^x, Cephes expf: x = n·ln2 + r with |r| <= ln2/2, e^r by a degree-7 polynomial, 2^n through the
 // exponent bits. About 1 ulp. The clamp keeps 2^n a normal float, so very negative x gives ~1e-38, not 0.
-[[gnu::always_inline]] inline Lanes exp_approx(Lanes x) {
+template <class V>
+[[gnu::always_inline]] inline V exp_approx(V x) {
+  typedef int32_t Ints __attribute__((vector_size(sizeof(V))));
   x = clamp(x, -87.0f, 88.0f);
-  const Lanes round_magic = splat(12582912.0f);  // 1.5·2^23: adding and subtracting it rounds to an integer
-  const Lanes n = (x * 1.44269504088896341f + round_magic) - round_magic;
-  const Lanes r = (x - n * 0.693359375f) + n * 2.12194440e-4f;  // ln2 in two parts, exact first product
-  Lanes p = splat(1.9875691500e-4f);
+  const V round_magic = splat<V>(12582912.0f);  // 1.5·2^23: adding and subtracting it rounds to an integer
+  const V n = (x * 1.44269504088896341f + round_magic) - round_magic;
+  const V r = (x - n * 0.693359375f) + n * 2.12194440e-4f;  // ln2 in two parts, exact first product
+  V p = splat<V>(1.9875691500e-4f);
   p = p * r + 1.3981999507e-3f;
   p = p * r + 8.3334519073e-3f;
   p = p * r + 4.1665795894e-2f;
   p = p * r + 1.6666665459e-1f;
   p = p * r + 5.0000001201e-1f;
   p = p * r * r + r + 1.0f;
-  const LaneInts exponent = (__builtin_convertvector(n, LaneInts) + 127) << 23;
-  Lanes two_to_n;
+  const Ints exponent = (__builtin_convertvector(n, Ints) + 127) << 23;
+  V two_to_n;
   std::memcpy(&two_to_n, &exponent, sizeof two_to_n);
   return p * two_to_n;
 }
 
 // erf(x): Eigen's rational approximation (13/8 degree, a few ulp on [-4, 4], ±1 beyond in float).
-[[gnu::always_inline]] inline Lanes erf_approx(Lanes x) {
-  const Lanes z = clamp(x, -4.0f, 4.0f);
-  const Lanes z2 = z * z;
-  Lanes p = splat(-2.72614225801306e-10f);
+template <class V>
+[[gnu::always_inline]] inline V erf_approx(V x) {
+  const V z = clamp(x, -4.0f, 4.0f);
+  const V z2 = z * z;
+  V p = splat<V>(-2.72614225801306e-10f);
   p = p * z2 + 2.77068142495902e-08f;
   p = p * z2 - 2.10102402082508e-06f;
   p = p * z2 - 5.69250639462346e-05f;
   p = p * z2 - 7.34990630326855e-04f;
   p = p * z2 - 2.95459980854025e-03f;
   p = p * z2 - 1.60960333262415e-02f;
-  Lanes q = splat(-1.45660718464996e-05f);
+  V q = splat<V>(-1.45660718464996e-05f);
   q = q * z2 - 2.13374055278905e-04f;
   q = q * z2 - 1.68282697438203e-03f;
   q = q * z2 - 7.37332916720468e-03f;
@@ -67,41 +62,52 @@ typedef int32_t LaneInts __attribute__((vector_size(64)));
   return z * p / q;
 }
 
-[[gnu::always_inline]] inline Lanes apply(Activation f, Lanes x) {
+template <Activation F, class V>
+[[gnu::always_inline]] inline V activate(V x) {
   constexpr float sqrt_half = 0.70710678118654752f;       // 1/√2
   constexpr float sqrt_2_over_pi = 0.79788456080286536f;  // √(2/π)
-  switch (f) {
-    case Activation::silu:  // x·σ(x)
-      return x / (1.0f + exp_approx(-x));
-    case Activation::gelu:  // 0.5·x·(1 + erf(x/√2))
-      return 0.5f * x * (1.0f + erf_approx(x * sqrt_half));
-    case Activation::gelu_tanh: {  // 0.5·x·(1 + tanh(u)) = x·σ(2u), u = √(2/π)·(x + 0.044715·x³)
-      const Lanes u = sqrt_2_over_pi * (x + 0.044715f * x * x * x);
-      return x / (1.0f + exp_approx(-2.0f * u));
-    }
-    default:
-      return x;  // PointwiseKernel accepts only the three above
+  if constexpr (F == Activation::silu) {  // x·σ(x)
+    return x / (1.0f + exp_approx(-x));
+  } else if constexpr (F == Activation::gelu) {  // 0.5·x·(1 + erf(x/√2))
+    return 0.5f * x * (1.0f + erf_approx(x * sqrt_half));
+  } else {  // gelu_tanh: 0.5·x·(1 + tanh(u)) = x·σ(2u), u = √(2/π)·(x + 0.044715·x³)
+    const V u = sqrt_2_over_pi * (x + 0.044715f * x * x * x);
+    return x / (1.0f + exp_approx(-2.0f * u));
   }
 }
 
-// y = f(x) over n contiguous floats, 16 at a time; the last partial vector goes through a padded copy.
-// In place (x == y) is allowed: each vector is loaded before it is stored. Written with vector types
-// because GCC 12 left the plain float loop scalar in every clone (its clamps are control flow it will
-// not if-convert): silu took 5.3 ns per float on an AVX2 EPYC, 3.6x this loop.
-CPX_VECTOR_CLONES void apply(Activation f, const float* x, float* y, size_t n) {
+// y = f(x) over n contiguous floats, a vector at a time; the last partial vector goes through a padded
+// copy. In place (x == y) is allowed: each vector is loaded before it is stored. Written with vector
+// types because GCC 12 left the plain float loop scalar at every level (its clamps are control flow it
+// does not if-convert): silu took 5.3 ns per float on an AVX2 EPYC, 3.6x this loop.
+template <Activation F, class V>
+[[gnu::always_inline]] inline void apply_all(const float* x, float* y, size_t n) {
+  constexpr size_t lanes = lanes_of<V>;
   size_t i = 0;
   for (; i + lanes <= n; i += lanes) {
-    Lanes v;
+    V v;
     std::memcpy(&v, x + i, sizeof v);
-    v = apply(f, v);
+    v = activate<F>(v);
     std::memcpy(y + i, &v, sizeof v);
   }
   if (i == n) return;
-  Lanes v{};
+  V v{};
   std::memcpy(&v, x + i, (n - i) * sizeof(float));
-  v = apply(f, v);
+  v = activate<F>(v);
   std::memcpy(y + i, &v, (n - i) * sizeof(float));
 }
+
+template <class V>
+[[gnu::always_inline]] inline void apply_impl(Activation f, const float* x, float* y, size_t n) {
+  switch (f) {
+    case Activation::silu: return apply_all<Activation::silu, V>(x, y, n);
+    case Activation::gelu: return apply_all<Activation::gelu, V>(x, y, n);
+    case Activation::gelu_tanh: return apply_all<Activation::gelu_tanh, V>(x, y, n);
+    default: return;  // PointwiseKernel accepts only the three above
+  }
+}
+
+CPX_VECTOR_DISPATCH(apply, apply_impl, (Activation f, const float* x, float* y, size_t n), (f, x, y, n))
 
 // An activation XNNPACK lacks, from `in` to `out` (the same view when in place).
 class PointwiseKernel final : public Kernel {

@@ -3,12 +3,12 @@
 // downsampling and 3x3 head convs, m = 2) at any tap count, which XNNPACK only has as a grouped GEMM of
 // m columns. XNNPACK runs those as a grouped GEMM at 1.5-2 GMACpS on this machine, 1.8-5x slower than
 // ONNX Runtime on FastViT and EfficientMod. Here: rows of output pixels in parallel;
-// per pixel, 16 channels at a time stay in a register while the kernel's taps stream past (weights
-// repacked tap-major so each tap's 16 weights are one load). Built for AVX-512 and AVX2+FMA and picked at
-// load time, as the activation loops. Labelled emulated in every output.
+// per pixel, a register of channels (16 with AVX-512, 8 with AVX2) stays put while the kernel's taps
+// stream past (weights repacked tap-major so each tap's weights for those channels are one load), at
+// this CPU's vector width (vector.hpp). Labelled emulated in every output.
 //
 // The same loops run grouped convs with G = 2 or 4 channels in and out per group (runs_grouped_loops):
-// output channel ch sums its group's G inputs, so per tap the 16 input channels are loaded once and
+// output channel ch sums its group's G inputs, so per tap a vector of input channels is loaded once and
 // rotated within each group of G lanes G - 1 times (a shuffle each), with weights repacked to match: for
 // rotation k, lane ch holds W[ch][tap][(ch % G + k) % G]. XNNPACK's grouped GEMM of G columns ran such a
 // 3x3 conv (64 channels, G = 2, 120x120) at 2.0 GMACpS.
@@ -32,51 +32,59 @@ struct Geometry {
   float lo, hi;                   // fused output clamp
 };
 
-// Always inlined into each clone, so the vectors never cross a call in the baseline ABI (hence no -Wpsabi).
-#pragma GCC diagnostic ignored "-Wpsabi"
-[[gnu::always_inline]] inline Lanes load(const float* p) {
-  Lanes v;
+template <class V>
+[[gnu::always_inline]] inline V load(const float* p) {
+  V v;
   std::memcpy(&v, p, sizeof v);
   return v;
 }
 
-[[gnu::always_inline]] inline void store_clamped(float* p, Lanes v, float lo, float hi) {
+template <class V>
+[[gnu::always_inline]] inline void store_clamped(float* p, V v, float lo, float hi) {
   v = clamp(v, lo, hi);
   std::memcpy(p, &v, sizeof v);
 }
 
-// The input channels of output channels [c0, c0 + 16) as one vector, each repeated M times; x points at
-// input channel c0 / M. M = 0: any multiplier, lane by lane.
-template <int M>
-[[gnu::always_inline]] inline Lanes load_input(const float* x, int64_t c0, int64_t m) {
+// Lanes 0, 0, 1, 1, 2, 2, ... of h.
+template <class V, class Half, size_t... L>
+[[gnu::always_inline]] inline V repeat_each_twice(Half h, std::index_sequence<L...>) {
+  return __builtin_shufflevector(h, h, static_cast<int>(L / 2)...);
+}
+
+// The input channels of output channels [c0, c0 + lanes) as one vector, each repeated M times; x points
+// at input channel c0 / M. M = 0: any multiplier, lane by lane.
+template <class V, int M>
+[[gnu::always_inline]] inline V load_input(const float* x, int64_t c0, int64_t m) {
   if constexpr (M == 1) {
-    return load(x);
+    return load<V>(x);
   } else if constexpr (M == 2) {
-    typedef float Half __attribute__((vector_size(32)));
+    typedef float Half __attribute__((vector_size(sizeof(V) / 2)));
     Half h;
     std::memcpy(&h, x, sizeof h);
-    return __builtin_shufflevector(h, h, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+    return repeat_each_twice<V>(h, std::make_index_sequence<lanes_of<V>>{});
   } else {
-    Lanes v;
-    for (int64_t l = 0; l < static_cast<int64_t>(lanes); ++l) v[l] = x[(c0 + l) / m - c0 / m];
+    V v;
+    for (int64_t l = 0; l < static_cast<int64_t>(lanes_of<V>); ++l) v[l] = x[(c0 + l) / m - c0 / m];
     return v;
   }
 }
 
-// The 16 channels of v rotated by K within each group of G lanes: lane l takes lane (l / G) * G + (l % G +
+// The channels of v rotated by K within each group of G lanes: lane l takes lane (l / G) * G + (l % G +
 // K) % G, the input that output channel l's weight of rotation K multiplies.
-template <int G, int K, size_t... L>
-[[gnu::always_inline]] inline Lanes rotate_in_groups(Lanes v, std::index_sequence<L...>) {
+template <int G, int K, class V, size_t... L>
+[[gnu::always_inline]] inline V rotate_in_groups(V v, std::index_sequence<L...>) {
   return __builtin_shufflevector(v, v, static_cast<int>((L / G) * G + (L % G + K) % G)...);
 }
 
-// A grouped conv's acc + the products of one tap for output channels [c0, c0 + 16): x points at input
+// A grouped conv's acc + the products of one tap for output channels [c0, c0 + lanes): x points at input
 // channel c0 (the same channel layout in and out), w at the tap's G rotations, `c` floats apart.
-template <int G, size_t... K>
-[[gnu::always_inline]] inline Lanes tap_products(Lanes acc, const float* x, const float* w, int64_t c, int64_t c0,
-                                                 std::index_sequence<K...>) {
-  const Lanes v = load(x);
-  ((acc += rotate_in_groups<G, static_cast<int>(K)>(v, std::make_index_sequence<lanes>{}) * load(w + static_cast<int64_t>(K) * c + c0)), ...);
+template <int G, class V, size_t... K>
+[[gnu::always_inline]] inline V tap_products(V acc, const float* x, const float* w, int64_t c, int64_t c0,
+                                             std::index_sequence<K...>) {
+  const V v = load<V>(x);
+  ((acc += rotate_in_groups<G, static_cast<int>(K)>(v, std::make_index_sequence<lanes_of<V>>{}) *
+           load<V>(w + static_cast<int64_t>(K) * c + c0)),
+   ...);
   return acc;
 }
 
@@ -96,17 +104,18 @@ constexpr int64_t pixels_per_step = 4;
 // One output row `oy` of one sample: `in` and `out` point at the sample's first pixel. Depthwise (G = 1)
 // keeps its own spelling of every tap: with its taps through tap_products and tap_scalar, the depthwise
 // loops ran 8-20% slower (7x7 and 1x5, 1 thread, 2026-11-24).
-template <int M, int G>
+template <class V, int M, int G>
 [[gnu::always_inline]] inline void depthwise_row_m(const Geometry& g, const float* __restrict in,
                                                    float* __restrict out, int64_t oy, const float* __restrict w,
                                                    const float* __restrict bias) {
   const int64_t c = g.channels, m = g.multiplier;
-  const int64_t full = c - c % static_cast<int64_t>(lanes);
+  constexpr int64_t lanes = static_cast<int64_t>(lanes_of<V>);
+  const int64_t full = c - c % lanes;
   // Channels past the last full vector, with at least one full vector before them: one more vector ending
   // at the last channel, overlapping the one before (those channels are computed twice, to the same
   // values), instead of a scalar loop per channel and tap. The scalar loop made a 7x7 depthwise conv on 24
-  // channels (16 + 8) at 144x144 take 6.7 ms at 1 thread, 3.6 GMACpS. Fewer than 16 channels stay scalar.
-  const bool tail_vector = full < c && c >= static_cast<int64_t>(lanes);
+  // channels (16 + 8) at 144x144 take 6.7 ms at 1 thread, 3.6 GMACpS. Fewer than `lanes` stay scalar.
+  const bool tail_vector = full < c && c >= lanes;
   // Taps inside the image: rows [ky0, ky1) and columns [kx0, kx1) of the kernel (padding contributes 0).
   const int64_t iy0 = oy * g.stride_h - g.pad_top;
   const int64_t ky0 = std::max<int64_t>(0, -iy0), ky1 = std::min(g.kh, g.in_h - iy0);
@@ -120,18 +129,18 @@ template <int M, int G>
     if (ox + pixels_per_step <= g.out_w && ix0 >= 0 &&
         ix0 + (pixels_per_step - 1) * g.stride_w + g.kw <= g.in_w) {
       float* y = out + (oy * g.out_w + ox) * g.out_stride;
-      auto four_pixels = [&](int64_t c0) {
-        const Lanes b = load(bias + c0);
-        Lanes a0 = b, a1 = b, a2 = b, a3 = b;
+      auto four_pixels = [&](int64_t c0) __attribute__((always_inline)) {
+        const V b = load<V>(bias + c0);
+        V a0 = b, a1 = b, a2 = b, a3 = b;
         for (int64_t ky = ky0; ky < ky1; ++ky) {
           const float* x = x_at(ky, ix0) + (G == 1 ? c0 / m : c0);
           for (int64_t kx = 0; kx < g.kw; ++kx, x += g.in_stride) {
             if constexpr (G == 1) {
-              const Lanes wv = load(w_at(ky, kx) + c0);
-              a0 += load_input<M>(x, c0, m) * wv;
-              a1 += load_input<M>(x + step_x, c0, m) * wv;
-              a2 += load_input<M>(x + 2 * step_x, c0, m) * wv;
-              a3 += load_input<M>(x + 3 * step_x, c0, m) * wv;
+              const V wv = load<V>(w_at(ky, kx) + c0);
+              a0 += load_input<V, M>(x, c0, m) * wv;
+              a1 += load_input<V, M>(x + step_x, c0, m) * wv;
+              a2 += load_input<V, M>(x + 2 * step_x, c0, m) * wv;
+              a3 += load_input<V, M>(x + 3 * step_x, c0, m) * wv;
             } else {
               const float* wt = w_at(ky, kx);
               a0 = tap_products<G>(a0, x, wt, c, c0, rotations);
@@ -146,8 +155,8 @@ template <int M, int G>
         store_clamped(y + 2 * g.out_stride + c0, a2, g.lo, g.hi);
         store_clamped(y + 3 * g.out_stride + c0, a3, g.lo, g.hi);
       };
-      for (int64_t c0 = 0; c0 < full; c0 += static_cast<int64_t>(lanes)) four_pixels(c0);
-      if (tail_vector) four_pixels(c - static_cast<int64_t>(lanes));
+      for (int64_t c0 = 0; c0 < full; c0 += lanes) four_pixels(c0);
+      if (tail_vector) four_pixels(c - lanes);
       for (int64_t p = 0; p < pixels_per_step; ++p)
         for (int64_t ch = tail_vector ? c : full; ch < c; ++ch) {
           float acc = bias[ch];
@@ -163,16 +172,16 @@ template <int M, int G>
     // A pixel near the left or right border: only the taps inside.
     float* y = out + (oy * g.out_w + ox) * g.out_stride;
     const int64_t kx0 = std::max<int64_t>(0, -ix0), kx1 = std::min(g.kw, g.in_w - ix0);
-    auto one_pixel = [&](int64_t c0) {
-      Lanes acc = load(bias + c0);
+    auto one_pixel = [&](int64_t c0) __attribute__((always_inline)) {
+      V acc = load<V>(bias + c0);
       for (int64_t ky = ky0; ky < ky1; ++ky)
         for (int64_t kx = kx0; kx < kx1; ++kx)
-          if constexpr (G == 1) acc += load_input<M>(x_at(ky, ix0 + kx) + c0 / m, c0, m) * load(w_at(ky, kx) + c0);
+          if constexpr (G == 1) acc += load_input<V, M>(x_at(ky, ix0 + kx) + c0 / m, c0, m) * load<V>(w_at(ky, kx) + c0);
           else acc = tap_products<G>(acc, x_at(ky, ix0 + kx) + c0, w_at(ky, kx), c, c0, rotations);
       store_clamped(y + c0, acc, g.lo, g.hi);
     };
-    for (int64_t c0 = 0; c0 < full; c0 += static_cast<int64_t>(lanes)) one_pixel(c0);
-    if (tail_vector) one_pixel(c - static_cast<int64_t>(lanes));
+    for (int64_t c0 = 0; c0 < full; c0 += lanes) one_pixel(c0);
+    if (tail_vector) one_pixel(c - lanes);
     for (int64_t ch = tail_vector ? c : full; ch < c; ++ch) {
       float acc = bias[ch];
       for (int64_t ky = ky0; ky < ky1; ++ky)
@@ -185,21 +194,33 @@ template <int M, int G>
   }
 }
 
-// Grouped rows in clones of their own, so that depthwise_row's hold only the depthwise ones.
-CPX_VECTOR_CLONES void grouped_row(const Geometry& g, const float* __restrict in, float* __restrict out, int64_t oy,
-                                   const float* __restrict w, const float* __restrict bias) {
-  if (g.group == 2) return depthwise_row_m<1, 2>(g, in, out, oy, w, bias);
-  return depthwise_row_m<1, 4>(g, in, out, oy, w, bias);
+// Grouped rows in functions of their own, so that depthwise_row's hold only the depthwise ones.
+template <class V>
+[[gnu::always_inline]] inline void grouped_row_impl(const Geometry& g, const float* __restrict in, float* __restrict out,
+                                                    int64_t oy, const float* __restrict w, const float* __restrict bias) {
+  if (g.group == 2) return depthwise_row_m<V, 1, 2>(g, in, out, oy, w, bias);
+  return depthwise_row_m<V, 1, 4>(g, in, out, oy, w, bias);
 }
 
-CPX_VECTOR_CLONES void depthwise_row(const Geometry& g, const float* __restrict in, float* __restrict out, int64_t oy,
-                                     const float* __restrict w, const float* __restrict bias) {
+template <class V>
+[[gnu::always_inline]] inline void depthwise_row_impl(const Geometry& g, const float* __restrict in,
+                                                      float* __restrict out, int64_t oy, const float* __restrict w,
+                                                      const float* __restrict bias) {
   switch (g.multiplier) {
-    case 1: return depthwise_row_m<1, 1>(g, in, out, oy, w, bias);
-    case 2: return depthwise_row_m<2, 1>(g, in, out, oy, w, bias);
-    default: return depthwise_row_m<0, 1>(g, in, out, oy, w, bias);
+    case 1: return depthwise_row_m<V, 1, 1>(g, in, out, oy, w, bias);
+    case 2: return depthwise_row_m<V, 2, 1>(g, in, out, oy, w, bias);
+    default: return depthwise_row_m<V, 0, 1>(g, in, out, oy, w, bias);
   }
 }
+
+CPX_VECTOR_DISPATCH(grouped_row, grouped_row_impl,
+                    (const Geometry& g, const float* __restrict in, float* __restrict out, int64_t oy,
+                     const float* __restrict w, const float* __restrict bias),
+                    (g, in, out, oy, w, bias))
+CPX_VECTOR_DISPATCH(depthwise_row, depthwise_row_impl,
+                    (const Geometry& g, const float* __restrict in, float* __restrict out, int64_t oy,
+                     const float* __restrict w, const float* __restrict bias),
+                    (g, in, out, oy, w, bias))
 
 class DepthwiseKernel final : public Kernel {
  public:
@@ -223,9 +244,9 @@ class DepthwiseKernel final : public Kernel {
     activation_ = make_activation_kernel(op.activation, out_, args.pool);
     const std::string why = g_.multiplier > 1 ? "channel multiplier " + std::to_string(g_.multiplier) + ", " : "";
     const std::string what =
-        group > 1 ? "grouped loops, 16 channels per vector, " + std::to_string(group) +
+        group > 1 ? "grouped loops, " + vector_width() + ", " + std::to_string(group) +
                         " per group rotated in the vector (XNNPACK runs it as a grouped GEMM of " + std::to_string(group) + " columns)"
-                  : "depthwise loops, 16 channels per vector (XNNPACK has no " + why + std::to_string(op.kernel[0]) + "x" +
+                  : "depthwise loops, " + vector_width() + " (XNNPACK has no " + why + std::to_string(op.kernel[0]) + "x" +
                         std::to_string(op.kernel[1]) + " depthwise microkernel)";
     implementation_ = {"emulated: " + what + (activation_ ? " + " + activation_->implementation().how : std::string()), true};
   }

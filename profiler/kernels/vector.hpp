@@ -1,44 +1,79 @@
-// The executor's own loops (activations, head_mix, depthwise kernels XNNPACK lacks) are written with GCC
-// vector types and built for AVX-512 and AVX2+FMA next to a baseline, picked at load time. A select
-// (`a < b ? a : b`) on a whole Lanes vector is scalarised in the AVX2 clone: clamp with clamp() below.
+// The executor's own loops (activations, head_mix, depthwise kernels XNNPACK lacks) are templates on a GCC
+// vector type V as wide as one register: 16 floats under AVX-512 (x86-64-v4), 8 under AVX2+FMA (v3), 4
+// under the SSE2 baseline. CPX_VECTOR_DISPATCH builds one instantiation per level, each inside a function
+// compiled for that level, and calls the one for vector_level(): the CPU's highest, detected at load time.
+//
+// Why not one 16-float type in target_clones (as until 2026-11-25): under AVX2, GCC 12 keeps a vector
+// wider than the registers in memory whenever it lives across loop iterations, and lowers a select on it
+// to scalar max/min. On an AVX2 EPYC the 7x7 depthwise loop ran 4x slower so (48x48x288, 1 thread: 10.7
+// ms against 2.7 ms with 8-float vectors), and silu 3.6x.
 #pragma once
 
 #include <cstddef>
-#include <cstring>
-
-#if defined(__x86_64__) && defined(__GNUC__)
-#define CPX_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define CPX_VECTOR_CLONES
-#endif
+#include <string>
 
 namespace cpx::profiler {
 
-// 16 floats: one AVX-512 register, two AVX2 ones, four SSE ones in the default clone.
-typedef float Lanes __attribute__((vector_size(64)));
-inline constexpr size_t lanes = 16;
+typedef float V16 __attribute__((vector_size(64)));
+typedef float V8 __attribute__((vector_size(32)));
+typedef float V4 __attribute__((vector_size(16)));
 
-// Helpers are always inlined into each clone, so the vectors never cross a call in the baseline ABI
-// (hence no -Wpsabi).
-#pragma GCC diagnostic push
+template <class V>
+inline constexpr size_t lanes_of = sizeof(V) / sizeof(float);
+
+// Helpers on V are always inlined into the level's function, so the vectors never cross a call in the
+// baseline ABI (hence no -Wpsabi).
 #pragma GCC diagnostic ignored "-Wpsabi"
 
-// min(max(v, lo), hi) lane by lane, in two 8-float halves. GCC 12 lowers a select on a whole 16-float
-// vector to 16 scalar max/min through the stack in the AVX2 clone; on halves it is one vmaxps and one
-// vminps each (silu 1.46 instead of 3.05 ns per float on an AVX2 EPYC). The baseline clone stays scalar.
-[[gnu::always_inline]] inline Lanes clamp(Lanes v, float lo, float hi) {
-  typedef float Half __attribute__((vector_size(32)));
-  Half h[2];
-  std::memcpy(h, &v, sizeof v);
-  const Half vlo = Half{} + lo, vhi = Half{} + hi;
-  for (Half& x : h) {
-    x = x < vlo ? vlo : x;
-    x = x > vhi ? vhi : x;
-  }
-  std::memcpy(&v, h, sizeof v);
-  return v;
+template <class V>
+[[gnu::always_inline]] inline V splat(float v) {
+  return V{} + v;
 }
 
-#pragma GCC diagnostic pop
+// min(max(v, lo), hi) lane by lane.
+template <class V>
+[[gnu::always_inline]] inline V clamp(V v, float lo, float hi) {
+  v = v < splat<V>(lo) ? splat<V>(lo) : v;
+  return v > splat<V>(hi) ? splat<V>(hi) : v;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define CPX_TARGET_V4 __attribute__((target("arch=x86-64-v4")))
+#define CPX_TARGET_V3 __attribute__((target("arch=x86-64-v3")))
+#else
+#define CPX_TARGET_V4
+#define CPX_TARGET_V3
+#endif
+
+// x86-64 levels by the vector width the loops use there: 4, 8 or 16 floats. Other CPUs are `baseline`.
+enum class VectorLevel { baseline, avx2, avx512 };
+
+// The highest level this CPU supports, detected once.
+VectorLevel cpu_vector_level();
+
+// The level the loops run at: the CPU's, unless lowered by limit_vector_level.
+VectorLevel vector_level();
+
+// Runs the loops at `level` or the CPU's, whichever is lower, from now on: tests check every level the
+// machine has against the same naive reference.
+void limit_vector_level(VectorLevel level);
+
+// What labels say of the loops: "8 channels per vector (AVX2)".
+std::string vector_width();
+
+// Defines `name(params)`, which runs `impl<V>(args)` at vector_level()'s V, each instantiation inside a
+// function compiled for its level. `params` and `args` are parenthesised lists:
+// CPX_VECTOR_DISPATCH(row, row_impl, (const float* x, int n), (x, n)).
+#define CPX_VECTOR_DISPATCH(name, impl, params, args)    \
+  CPX_TARGET_V4 void name##_v4 params { impl<V16> args; } \
+  CPX_TARGET_V3 void name##_v3 params { impl<V8> args; }  \
+  void name##_v2 params { impl<V4> args; }                \
+  void name params {                                      \
+    switch (vector_level()) {                             \
+      case VectorLevel::avx512: return name##_v4 args;    \
+      case VectorLevel::avx2: return name##_v3 args;      \
+      default: return name##_v2 args;                     \
+    }                                                     \
+  }
 
 }  // namespace cpx::profiler
