@@ -134,6 +134,26 @@ template <class V, int M, int G>
         V a0 = b, a1 = b, a2 = b, a3 = b;
         for (int64_t ky = ky0; ky < ky1; ++ky) {
           const float* x = x_at(ky, ix0) + (G == 1 ? c0 / m : c0);
+          if constexpr (G == 1) {
+            if (g.stride_w == 1) {
+              // Stride 1: pixel p reads at tap kx what pixel 0 reads at tap kx + p, so the four inputs slide
+              // by one pixel per tap: one new input and one weight load feed the four FMAs, not five loads.
+              auto in_at = [&](int64_t i) __attribute__((always_inline)) {
+                return load_input<V, M>(x + i * g.in_stride, c0, m);
+              };
+              V x0 = in_at(0), x1 = in_at(1), x2 = in_at(2);
+              for (int64_t kx = 0; kx < g.kw; ++kx) {
+                const V x3 = in_at(kx + 3);
+                const V wv = load<V>(w_at(ky, kx) + c0);
+                a0 += x0 * wv;
+                a1 += x1 * wv;
+                a2 += x2 * wv;
+                a3 += x3 * wv;
+                x0 = x1, x1 = x2, x2 = x3;
+              }
+              continue;
+            }
+          }
           for (int64_t kx = 0; kx < g.kw; ++kx, x += g.in_stride) {
             if constexpr (G == 1) {
               const V wv = load<V>(w_at(ky, kx) + c0);
