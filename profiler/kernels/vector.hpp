@@ -5,8 +5,8 @@
 //
 // Why not one 16-float type in target_clones (as until 2026-11-25): under AVX2, GCC 12 keeps a vector
 // wider than the registers in memory whenever it lives across loop iterations, and lowers a select on it
-// to scalar max/min. On an AVX2 EPYC the 7x7 depthwise loop ran 4x slower so (48x48x288, 1 thread: 10.7
-// ms against 2.7 ms with 8-float vectors), and silu 3.6x.
+// to scalar max/min. On an AVX2 EPYC the 7x7 depthwise loop ran 3.6x slower so (48x48x288, 1 thread:
+// 10.8 ms against 3.0 ms with 8-float vectors).
 #pragma once
 
 #include <cstddef>
