@@ -58,6 +58,21 @@ Json set_summary(const Json& rows, std::initializer_list<std::string_view> sets,
     std::vector<double> scaled = ours;
     for (double& v : scaled) v *= speed["ratio"].get<double>();
     out["predictor_at_measured_speed"] = accuracy_scores(scaled, measured);
+    // Each round's time brought to the profile's speed by the reference timed around it: the machine's
+    // drift within the run taken out, as far as the reference sees it (its 1-thread times spread 20% on
+    // 2026-11-25, its validate median was 7% off the profile's).
+    if (mine.front()->contains("measured_round_reference_us")) {
+      const double profile_us = speed["profile_median_us"].get<double>();
+      std::vector<double> at_profile_speed;
+      for (const Json* r : mine) {
+        const Json& times = (*r)["measured_round_medians_us"];
+        const Json& reference = (*r)["measured_round_reference_us"];
+        std::vector<double> rounds;
+        for (size_t k = 0; k < times.size(); ++k) rounds.push_back(times[k].get<double>() * profile_us / reference[k].get<double>());
+        at_profile_speed.push_back(median(rounds));
+      }
+      out["predictor_at_local_speed"] = accuracy_scores(ours, at_profile_speed);
+    }
   }
   out["baseline_quadratic"] = accuracy_scores(by_quadratic, measured);
   out["baseline_macs"] = accuracy_scores(by_macs, measured);
@@ -141,6 +156,10 @@ std::vector<HeldOut> held_out_networks(const ValidateOptions& o) {
 struct Rounds {
   std::vector<std::vector<double>> medians_us, cvs;  // per network, one per round
   std::vector<double> reference_us;                  // before every round, after every validate_reference_every-th network
+                                                     // and after the last round
+  // Per network, per round: the mean of the reference's times just before and just after that measurement
+  // (empty: a file written before 2026-11-25).
+  std::vector<std::vector<double>> round_reference_us;
   profiler::Interference interference;               // every network in every round is one measurement
   // With ValidateOptions::layers, per network: each op's median time inside it (nullopt: fused into
   // another op's kernel), and the pass's additivity (Σ op medians / whole-network median).
@@ -164,12 +183,14 @@ Rounds measure_rounds(const std::vector<HeldOut>& held_out, const ValidateOption
   // The machine's own speed through every round (profiler/machine_speed.hpp), as the profile timed it.
   auto time_reference = [&] { return profiler::time_speed_reference_us(reference, o.threads, std::min(o.min_time_s, 0.05)); };
   Rounds r;
-  r.reference = reference + ", timed before every round and after every " + std::to_string(profiler::validate_reference_every) + "th network";
+  r.reference = reference + ", timed before every round, after every " + std::to_string(profiler::validate_reference_every) +
+                "th network and after the last round";
   r.medians_us.resize(held_out.size());
   r.cvs.resize(held_out.size());
   std::mt19937_64 rng(o.seed);
   std::vector<size_t> order(held_out.size());
   std::iota(order.begin(), order.end(), size_t{0});
+  std::vector<std::vector<size_t>> reference_before(held_out.size());  // index into reference_us
   for (int64_t round = 0; round < o.rounds; ++round) {
     r.reference_us.push_back(time_reference());
     std::shuffle(order.begin(), order.end(), rng);
@@ -179,9 +200,14 @@ Rounds measure_rounds(const std::vector<HeldOut>& held_out, const ValidateOption
       const profiler::Timing t = profiler::time_network(held_out[i].net, run).timings.network;
       r.medians_us[i].push_back(t.stats_us.median);
       r.cvs[i].push_back(t.stats_us.cv);
+      reference_before[i].push_back(r.reference_us.size() - 1);
       r.interference.add(held_out[i].set, profiler::to_json(t, false));
     }
   }
+  r.reference_us.push_back(time_reference());
+  r.round_reference_us.resize(held_out.size());
+  for (size_t i = 0; i < held_out.size(); ++i)
+    for (size_t b : reference_before[i]) r.round_reference_us[i].push_back((r.reference_us[b] + r.reference_us[b + 1]) / 2);
   if (o.layers) {
     run.layers = true;
     r.op_us.resize(held_out.size());
@@ -379,6 +405,7 @@ Json score(const Scoring& s, const ValidateOptions& options, const std::vector<H
       rows.back()["predicted_high_us"] = (*pred.interval_us)[1];
     }
     if (!h.blocks.empty()) rows.back()["blocks"] = h.blocks;
+    if (!rounds.round_reference_us.empty()) rows.back()["measured_round_reference_us"] = rounds.round_reference_us[i];
     if (options.layers) {
       Json measured_ops = Json::array(), predicted_ops = Json::array();
       for (size_t k = 0; k < pred.ops.size(); ++k) {
@@ -490,6 +517,11 @@ Rounds rounds_of(const Json& run, const std::vector<HeldOut>& held_out, const Va
                                   " MACs now: it changed since this run");
     r.medians_us.push_back(times_us(row.raw("measured_round_medians_us"), w / "measured_round_medians_us", 1));
     r.cvs.push_back({row.number("measured_cv", 0, 1e3)});
+    if (row.has("measured_round_reference_us")) {
+      r.round_reference_us.push_back(times_us(row.raw("measured_round_reference_us"), w / "measured_round_reference_us", 1));
+      if (r.round_reference_us.back().size() != r.medians_us.back().size())
+        (w / "measured_round_reference_us").fail(Json(r.round_reference_us.back().size()), "expected one time per round, as measured_round_medians_us has");
+    }
     r.baselines_us.push_back({time_us(row.raw("quadratic_baseline_us"), w / "quadratic_baseline_us"),
                               time_us(row.raw("macs_baseline_us"), w / "macs_baseline_us"),
                               time_us(row.raw("params_baseline_us"), w / "params_baseline_us")});
@@ -504,6 +536,9 @@ Rounds rounds_of(const Json& run, const std::vector<HeldOut>& held_out, const Va
     r.op_us.push_back(std::move(op_us));
     r.additivity.push_back(row.number("layers_additivity", 0, 1e3));
   }
+  if (!r.round_reference_us.empty() && r.round_reference_us.size() != r.medians_us.size())
+    (where / "rows").fail(Json(r.round_reference_us.size()), "rows with measured_round_reference_us; expected all " +
+                                                                  std::to_string(r.medians_us.size()) + " or none");
   const Where noise = where / "machine_noise";
   ObjectReader n(top.raw("machine_noise"), noise);
   r.reference = n.string("reference");

@@ -92,7 +92,9 @@ Json repeatability(const std::vector<std::vector<double>>& round_medians_us);
 // networks of the families that fit was fitted on (fit --zoo-families half) as set "zoo_fitted", scored
 // apart in "zoo_fitted" and counted in "zoo_networks_fitted", in neither of the two sets ("zoo_networks"
 // counts the held-out ones), and in_distribution's "by_set": the predictor's scores on its zoo and sampled
-// parts alone).
+// parts alone; since session 28, each row's measured_round_reference_us (per round, the mean of the
+// speed reference's times just before and after it) and with speed_vs_profile each set's
+// predictor_at_local_speed: the predictor against each round's time brought to the profile's speed).
 Json validate(const std::string& device, const ValidateOptions& options,
               const std::function<void(const Json& row)>& progress = {});
 

@@ -102,6 +102,52 @@ TEST_CASE("rescore predicts every network anew and scores it against the file's 
   CHECK(again["rows"] == r["rows"]);
 }
 
+TEST_CASE("validate brings each round to the profile's speed by the reference timed around it") {
+  const Home home;
+  Json profile = test::small_profile();
+  profile["machine_speed"] = {{"reference", profiler::speed_reference},
+                              {"samples", {{{"elapsed_s", 0.0}, {"threads", 1}, {"latency_us", 500.0}}}}};
+  home.write(profile, "devices/host.json");
+  const predictor::Predictor p = predictor::predictor_from_json(test::shipped_predictor(), "shipped");
+  Json run = test::small_validation(1);
+  // Every network takes its predicted time at the profile's speed, but the machine ran 20% slower in two
+  // of the three rounds, and the reference timed around each round saw it. The run's reference median is
+  // the profile's, so one global ratio cannot take the drift out; the per-round one can.
+  run["machine_noise"]["reference_us"] = {500.0, 500.0, 500.0, 600.0};
+  for (size_t i = 0; i < run["rows"].size(); ++i) {
+    Json& row = run["rows"][i];
+    const Network net = i < zoo().size() ? zoo()[i].build(0) : predictor::ood_network(1).network;
+    const double us = predictor::predict(p, net, 1).latency_us;
+    row["measured_round_medians_us"] = {us * 1.2, us, us * 1.2};
+    row["measured_round_reference_us"] = {600.0, 500.0, 600.0};
+  }
+  const Json r = predictor::rescore("host", home.write(run, "run.json").string());
+  for (const char* set : {"in_distribution", "out_of_distribution"}) {
+    INFO(set);
+    CHECK(r[set]["predictor"]["mape"].get<double>() == Approx(1 - 1 / 1.2));
+    CHECK(r[set]["predictor_at_measured_speed"]["mape"].get<double>() == Approx(1 - 1 / 1.2));
+    CHECK(r[set]["predictor_at_local_speed"]["mape"].get<double>() == Approx(0).margin(1e-9));
+  }
+  CHECK(r["rows"][0]["measured_round_reference_us"] == run["rows"][0]["measured_round_reference_us"]);
+
+  // A row whose reference times are not one per round, or a file where only some rows have them, is an
+  // error naming the field.
+  const auto error_of = [&](const Json& bad) {
+    try {
+      predictor::rescore("host", home.write(bad, "bad.json").string());
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  Json bad = run;
+  bad["rows"][1]["measured_round_reference_us"] = {600.0, 500.0};
+  CHECK_THAT(error_of(bad), Catch::Contains("rows[1].measured_round_reference_us = 2") && Catch::Contains("one time per round"));
+  bad = run;
+  bad["rows"][1].erase("measured_round_reference_us");
+  CHECK_THAT(error_of(bad), Catch::Contains("bad.json: rows = ") && Catch::Contains("all") && Catch::Contains("or none"));
+}
+
 TEST_CASE("rescore refuses measurements of networks that are not the ones its seeds build now") {
   const Home home;
   Json run = test::small_validation();

@@ -258,6 +258,16 @@ void run_validate(const predictor::ValidateOptions& options, const std::string& 
                   100 * a["within_5pct"].get<double>(), 100 * a["within_10pct"].get<double>());
     }
     std::printf("\n");
+    if (result["in_distribution"].contains("predictor_at_local_speed")) {
+      std::printf("each round at the profile's speed, by the reference timed around it:");
+      for (const auto& [set, key] : {std::pair{"in-distribution", "in_distribution"}, std::pair{"OOD", "out_of_distribution"}}) {
+        if (!result[key].contains("predictor_at_local_speed")) continue;
+        const Json& a = result[key]["predictor_at_local_speed"];
+        std::printf("  %s MAPE %.1f%%, within 5%% %.1f%%, within 10%% %.1f%%", set, 100 * a["mape"].get<double>(),
+                    100 * a["within_5pct"].get<double>(), 100 * a["within_10pct"].get<double>());
+      }
+      std::printf("\n");
+    }
   }
   finish_validate(result);
 }
