@@ -248,26 +248,23 @@ void run_validate(const predictor::ValidateOptions& options, const std::string& 
                 "for %.0f%% (median difference %.1f%%); no prediction can be checked more finely than that here\n",
                 100 * rep["within_5pct"].get<double>(), 100 * rep["within_10pct"].get<double>(),
                 100 * rep["median_abs_difference"].get<double>());
-  if (const Json& speed = result["speed_vs_profile"]; !speed.is_null()) {
-    std::printf("machine speed vs the profile: the speed reference took %.1f%% %s than while profiling; predictions scaled by it:",
-                100 * std::abs(speed["ratio"].get<double>() - 1), speed["ratio"].get<double>() >= 1 ? "longer" : "less");
-    for (const auto& [set, key] : {std::pair{"in-distribution", "in_distribution"}, std::pair{"OOD", "out_of_distribution"}}) {
-      if (!result[key].contains("predictor_at_measured_speed")) continue;
-      const Json& a = result[key]["predictor_at_measured_speed"];
+  // One line of the predictor's scores under a speed correction (`key` in each set), if the sets have them.
+  auto print_corrected = [&](const char* what, const char* key) {
+    if (!result["in_distribution"].contains(key)) return;
+    std::printf("%s", what);
+    for (const auto& [set, part] : {std::pair{"in-distribution", "in_distribution"}, std::pair{"OOD", "out_of_distribution"}}) {
+      if (!result[part].contains(key)) continue;
+      const Json& a = result[part][key];
       std::printf("  %s MAPE %.1f%%, within 5%% %.1f%%, within 10%% %.1f%%", set, 100 * a["mape"].get<double>(),
                   100 * a["within_5pct"].get<double>(), 100 * a["within_10pct"].get<double>());
     }
     std::printf("\n");
-    if (result["in_distribution"].contains("predictor_at_local_speed")) {
-      std::printf("each round at the profile's speed, by the reference timed around it:");
-      for (const auto& [set, key] : {std::pair{"in-distribution", "in_distribution"}, std::pair{"OOD", "out_of_distribution"}}) {
-        if (!result[key].contains("predictor_at_local_speed")) continue;
-        const Json& a = result[key]["predictor_at_local_speed"];
-        std::printf("  %s MAPE %.1f%%, within 5%% %.1f%%, within 10%% %.1f%%", set, 100 * a["mape"].get<double>(),
-                    100 * a["within_5pct"].get<double>(), 100 * a["within_10pct"].get<double>());
-      }
-      std::printf("\n");
-    }
+  };
+  if (const Json& speed = result["speed_vs_profile"]; !speed.is_null()) {
+    std::printf("machine speed vs the profile: the speed reference took %.1f%% %s than while profiling\n",
+                100 * std::abs(speed["ratio"].get<double>() - 1), speed["ratio"].get<double>() >= 1 ? "longer" : "less");
+    print_corrected("predictions scaled by it:", "predictor_at_measured_speed");
+    print_corrected("each round at the profile's speed, by the reference timed around it:", "predictor_at_local_speed");
   }
   finish_validate(result);
 }
