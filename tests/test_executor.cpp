@@ -304,8 +304,9 @@ TEST_CASE("executor conv2d: groups 1, 2, 4, 8 and depthwise") {
 
 TEST_CASE("executor conv2d: 2 and 4 channels per group run as our loops, each output its group's inputs rotated in the vector") {
   // Channels across and within AVX-512's 16-lane vectors (8: half a vector, 24 a vector and a tail vector
-  // that overlaps it, 136 many vectors; the level sweep below covers 4 and 8 lanes), border and interior pixels, rectangular and even kernels,
-  // strides 1 and 2, batch 2, a fused clamp and an activation pass, 1 to 3 threads.
+  // that overlaps it, 136 many vectors; the level sweep below covers 4 and 8 lanes), border and interior
+  // pixels, rectangular and even kernels, strides 1 and 2, batch 2, a fused clamp and an activation pass,
+  // 1 to 3 threads.
   AlternateThreads threads;
   for (int64_t g : {2, 4})
     for (int64_t c : {8, 24, 64, 136})
@@ -426,9 +427,12 @@ TEST_CASE("executor: our loops agree with the reference at every vector width th
         ConvTester().input(11, 13, c).depthwise().kernel(kh, kw).padding({kh / 2, (kh - 1) / 2, kw / 2, (kw - 1) / 2})
             .stride(stride).bias(c % 2 == 1).activation(c == 23 ? Activation::relu6 : Activation::none)
             .input_scale(4).threads(threads()).test();
+    // Multipliers at stride 1 (the sliding inputs) and 2; m = 2 repeats half a vector's inputs pairwise.
     for (int64_t m : {2, 3})
       for (int64_t c : {3, 6, 13})
-        ConvTester().input(9, 10, c).depthwise(m).kernel(7).padding(3).stride(2).input_scale(4).threads(threads()).test();
+        for (int64_t stride : {1, 2})
+          ConvTester().input(9, 10, c).depthwise(m).kernel(7).padding(3).stride(stride).input_scale(4)
+              .threads(threads()).test();
     for (int64_t g : {2, 4})
       for (int64_t c : {4, 8, 12, 24, 36})
         ConvTester().input(9, 11, c).output_channels(c).groups(c / g).kernel(3).padding(1).bias(true)
