@@ -76,7 +76,19 @@ Ceilings host_ceilings(const Json& profile, const std::string& path, int64_t thr
 }
 
 Ceilings roofline_ceilings(const Json& profile, const std::string& path, int64_t threads) {
-  if (const auto c = probed_ceilings(profile, threads, "cache_bandwidth_bytes_per_s")) return *c;
+  if (auto c = probed_ceilings(profile, threads, "cache_bandwidth_bytes_per_s")) {
+    // The weight-streaming ceiling where the probe recorded the cache and the GEMM tile (profiles since
+    // 2026-11-25, on a CPU whose caches cpuinfo reads); fit's provenance says whether it is modelled.
+    for (const auto& p : profile["peaks"])
+      if (p.value("threads", int64_t{0}) == threads && p.value("dram_read_bytes_per_s", 0.0) > 0 &&
+          p.value("last_level_cache_bytes", int64_t{0}) > 0 && p.value("gemm_tile_rows", int64_t{0}) > 0) {
+        c->dram_bytes_per_s = p["dram_read_bytes_per_s"].get<double>();
+        c->last_level_cache_bytes = static_cast<double>(p["last_level_cache_bytes"].get<int64_t>());
+        c->gemm_tile_rows = p["gemm_tile_rows"].get<int64_t>();
+        c->igemm = profile.contains("environment") && profile["environment"].value("igemm", false);
+      }
+    return *c;
+  }
   throw InputError(path + ": peaks: no cache_bandwidth_bytes_per_s at " + std::to_string(threads) +
                    " thread(s), which the roofline model needs (profiled before it was probed: `cpubone-explore profile --device host`)");
 }

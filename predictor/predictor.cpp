@@ -998,6 +998,12 @@ Predictor fit(const Json& profile, const std::string& profile_path, const FitOpt
   p.interval = network_interval(g, held_out_error, profile);
   p.provenance = fit_provenance(profile, profile_path, options, g, class_stats, tally);
   p.provenance["warm_weights"] = warm_choice;
+  p.provenance["weight_streaming"] =
+      !no_ceilings.empty() ? "not modelled: no roofline ceilings"
+      : ceilings.begin()->second.gemm_tile_rows > 0
+          ? "modelled: weights past the last-level cache are read from DRAM again for every further GEMM row tile (weight_stream_bytes in predictor/roofline.hpp)"
+          : "not modelled: the profile's peaks lack dram_read_bytes_per_s, last_level_cache_bytes or gemm_tile_rows (profiled before "
+            "2026-11-25, or cpuinfo could not read the caches); profile again to model it";
   if (!speed.is_null()) p.provenance["machine_speed"] = speed;
   return p;
 }

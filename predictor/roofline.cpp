@@ -18,10 +18,24 @@ double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 constexpr double s_bound = 40.0;
 }  // namespace
 
+double weight_stream_bytes(const std::array<double, base_feature_count>& base, const Ceilings& c) {
+  if (c.dram_bytes_per_s <= 0 || c.last_level_cache_bytes <= 0 || c.gemm_tile_rows <= 0) return 0;
+  constexpr size_t in_per_group = 2, out_per_group = 3, rows = 4, taps = 5, weight_bytes = 8, runs_own_kernel = 11;
+  if (base[weight_bytes] == 0) return 0;  // no weights (a matmul of two activations, an elementwise op)
+  const double group_bytes = 4.0 * std::exp(base[in_per_group] + base[out_per_group] + base[taps]);
+  if (group_bytes <= c.last_level_cache_bytes) return 0;
+  if (c.igemm && base[runs_own_kernel] == 1.0) return 0;
+  // exp(log n) may land a hair above n: a whole number of tiles must not round up to one more.
+  const double tiles = std::ceil(std::exp(base[rows]) / static_cast<double>(c.gemm_tile_rows) - 1e-9);
+  return std::exp(base[weight_bytes]) * std::max(0.0, tiles - 1);
+}
+
 double roofline_us(const std::array<double, base_feature_count>& base, const Ceilings& c) {
   const bool mac_free = base[0] == base[1] && base[log_intensity_feature] == 0.0;
   const double macs = mac_free ? 0.0 : std::exp(base[0]);
-  return std::max(macs / c.peak_macps, std::exp(base[1]) / c.bandwidth_bytes_per_s) * 1e6;
+  const double streamed = weight_stream_bytes(base, c);
+  const double dram_s = streamed > 0 ? streamed / c.dram_bytes_per_s : 0.0;
+  return std::max({macs / c.peak_macps, std::exp(base[1]) / c.bandwidth_bytes_per_s, dram_s}) * 1e6;
 }
 
 std::array<double, base_feature_count> efficiency_inputs(const std::array<double, base_feature_count>& base, const Ceilings& c) {
@@ -197,8 +211,12 @@ int64_t thread_key(const std::string& key, const Where& w) {
 
 Json ceilings_to_json(const std::map<int64_t, Ceilings>& by_threads) {
   Json out = Json::object();
-  for (const auto& [t, c] : by_threads)
-    out[std::to_string(t)] = {{"peak_macps", c.peak_macps}, {"bandwidth_bytes_per_s", c.bandwidth_bytes_per_s}};
+  for (const auto& [t, c] : by_threads) {
+    Json& o = out[std::to_string(t)] = {{"peak_macps", c.peak_macps}, {"bandwidth_bytes_per_s", c.bandwidth_bytes_per_s}};
+    if (c.gemm_tile_rows > 0)
+      o["weight_streaming"] = {{"dram_bytes_per_s", c.dram_bytes_per_s}, {"last_level_cache_bytes", c.last_level_cache_bytes},
+                               {"gemm_tile_rows", c.gemm_tile_rows}, {"igemm", c.igemm}};
+  }
   return out;
 }
 
@@ -208,7 +226,17 @@ std::map<int64_t, Ceilings> ceilings_from_json(const Json& c, const Where& cw) {
   for (const auto& [t, v] : c.items()) {
     const int64_t threads = thread_key(t, cw / t);
     ObjectReader r(v, cw / t);
-    out[threads] = {r.number("peak_macps", 1e3, 1e18), r.number("bandwidth_bytes_per_s", 1e3, 1e15)};
+    Ceilings& bound = out[threads] = {r.number("peak_macps", 1e3, 1e18), r.number("bandwidth_bytes_per_s", 1e3, 1e15)};
+    if (r.has("weight_streaming")) {  // absent in models fitted before it: no third ceiling, as they were fitted
+      ObjectReader s(r.raw("weight_streaming"), cw / t / "weight_streaming");
+      bound.dram_bytes_per_s = s.number("dram_bytes_per_s", 1e3, 1e15);
+      bound.last_level_cache_bytes = s.number("last_level_cache_bytes", 1e3, 1e12);
+      bound.gemm_tile_rows = s.integer("gemm_tile_rows", 1, 64);
+      const Json& igemm = s.raw("igemm");
+      if (!igemm.is_boolean()) s.at("igemm").fail(igemm, "expected true or false");
+      bound.igemm = igemm.get<bool>();
+      s.finish();
+    }
     r.finish();
   }
   return out;

@@ -83,13 +83,26 @@ CacheEvictor& shared_evictor(size_t threads) {
   return *e;
 }
 
+// The largest cache of `level` (3 or 2) per instance, 0 if none or unknown.
+int64_t largest_cache_bytes(int level) {
+  if (!cpuinfo_initialize()) return 0;
+  int64_t bytes = 0;
+  if (level == 3)
+    for (uint32_t i = 0; i < cpuinfo_get_l3_caches_count(); ++i) bytes = std::max<int64_t>(bytes, cpuinfo_get_l3_cache(i)->size);
+  else
+    for (uint32_t i = 0; i < cpuinfo_get_l2_caches_count(); ++i) bytes = std::max<int64_t>(bytes, cpuinfo_get_l2_cache(i)->size);
+  return bytes;
+}
 }  // namespace
 
+int64_t last_level_cache_bytes() {
+  const int64_t l3 = largest_cache_bytes(3);
+  return l3 > 0 ? l3 : largest_cache_bytes(2);
+}
+
 int64_t cache_evict_bytes() {
-  int64_t llc = 0;
-  if (cpuinfo_initialize())
-    for (uint32_t i = 0; i < cpuinfo_get_l3_caches_count(); ++i) llc = std::max<int64_t>(llc, cpuinfo_get_l3_cache(i)->size);
-  return llc > 0 ? std::min<int64_t>(2 * llc, int64_t{256} << 20) : int64_t{32} << 20;
+  const int64_t l3 = largest_cache_bytes(3);
+  return l3 > 0 ? std::min<int64_t>(2 * l3, int64_t{256} << 20) : int64_t{32} << 20;
 }
 
 double macps_of(int64_t macs, double latency_us) { return latency_us > 0 ? static_cast<double>(macs) / (latency_us * 1e-6) : 0; }

@@ -26,6 +26,8 @@ struct NetworkRun {
 // where it reports none (this VM: a 25 MB write between runs evicted most of it, 50 MB all; 64 MiB
 // doubled the default profile's time).
 int64_t cache_evict_bytes();
+// The largest cache level's size per instance as cpuinfo reports it (L3, else L2), 0 where unknown.
+int64_t last_level_cache_bytes();
 
 struct NetworkTimings {
   LayerTimings timings;  // .network always; .ops and .additivity only with NetworkRun::layers

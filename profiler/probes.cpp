@@ -1,5 +1,6 @@
 #include "profiler/probes.hpp"
 
+#include <cpuinfo.h>
 #include <pthreadpool.h>
 #include <xnnpack.h>
 
@@ -40,6 +41,53 @@ struct CacheCopy {
   std::vector<float> src, dst;
 };
 
+struct StreamRead {
+  static constexpr size_t words = size_t{8} << 20;  // 64 MiB of uint64_t
+  std::vector<uint64_t> data;
+  size_t parts = 1;
+  std::vector<uint64_t> sums;  // one per part, so that the reads cannot be optimised away
+};
+
+void read_part(void* self, size_t part) {
+  auto* r = static_cast<StreamRead*>(self);
+  const size_t begin = StreamRead::words * part / r->parts, end = StreamRead::words * (part + 1) / r->parts;
+  uint64_t a = 0, b = 0, c = 0, d = 0;  // four chains: the loop waits on memory, not on one add
+  size_t i = begin;
+  for (; i + 4 <= end; i += 4) {
+    a += r->data[i];
+    b += r->data[i + 1];
+    c += r->data[i + 2];
+    d += r->data[i + 3];
+  }
+  for (; i < end; ++i) a += r->data[i];
+  r->sums[part] = a + b + c + d;
+}
+
+struct GemmTile {
+  int64_t rows;
+  const char* source;
+};
+
+// XNNPACK's rows per f32 GEMM tile (its `mr`) on this CPU, as the snapshot's src/init.c picks them. The
+// library does not export the choice, so it is restated here from the source it was built from.
+GemmTile xnnpack_gemm_tile() {
+#if defined(__x86_64__) || defined(__i386__)
+  if (cpuinfo_initialize()) {
+    if (cpuinfo_has_x86_avx512f()) return {7, "XNNPACK 2022-02-16 src/init.c: f32 GEMM 7x16 (AVX-512F)"};
+    if (cpuinfo_has_x86_fma3()) {
+      const cpuinfo_uarch u = cpuinfo_get_cores_count() > 0 ? cpuinfo_get_core(0)->uarch : cpuinfo_uarch_unknown;
+      if (u == cpuinfo_uarch_zen || u == cpuinfo_uarch_dhyana) return {4, "XNNPACK 2022-02-16 src/init.c: f32 GEMM 4x16s4 (FMA3, Zen)"};
+      return {5, "XNNPACK 2022-02-16 src/init.c: f32 GEMM 5x16 (FMA3)"};
+    }
+    if (cpuinfo_has_x86_avx()) return {5, "XNNPACK 2022-02-16 src/init.c: f32 GEMM 5x16 (AVX)"};
+  }
+  return {4, "XNNPACK 2022-02-16 src/init.c: f32 GEMM 4x8 (SSE)"};
+#else
+  // Assumption: init.c picks per ARM core; 6x8 is its choice for most 64-bit cores (Cortex-A55, A75, A76...).
+  return {6, "assumed: XNNPACK 2022-02-16 src/init.c's most common f32 GEMM on 64-bit ARM, 6x8"};
+#endif
+}
+
 }  // namespace
 
 PeakProbe probe_peak(int64_t threads, const MeasureOptions& options) {
@@ -75,6 +123,15 @@ PeakProbe probe_peak(int64_t threads, const MeasureOptions& options) {
   // The same copy within each thread's caches: 128 KiB each way per thread (256 KiB, no more than the
   // per-core L2 of any CPU in predictor/devices/hardware), copied 64 times per run so that one dispatch to the pool is not most of
   // the time.
+  StreamRead sr;
+  sr.parts = static_cast<size_t>(threads);
+  sr.data.assign(StreamRead::words, 1);
+  sr.sums.assign(sr.parts, 0);
+  const Timing read = time_runs([&] { pthreadpool_parallelize_1d(pool, read_part, &sr, sr.parts, 0); }, options);
+  const double read_bytes = static_cast<double>(StreamRead::words * sizeof(uint64_t));
+  out.dram_read_bytes_per_s = read_bytes / (read.stats_us.median * 1e-6);
+  out.details["read 64 MiB"] = {{"bytes", read_bytes}, {"latency_us", to_json(read, false)}};
+
   CacheCopy cc;
   cc.src.assign(CacheCopy::floats * static_cast<size_t>(threads), 1.0f);
   cc.dst.assign(CacheCopy::floats * static_cast<size_t>(threads), 0.0f);
@@ -94,6 +151,10 @@ PeakProbe probe_peak(int64_t threads, const MeasureOptions& options) {
   const double cache_bytes = 2.0 * static_cast<double>(CacheCopy::floats * sizeof(float) * CacheCopy::repeats) * static_cast<double>(threads);
   out.cache_bandwidth_bytes_per_s = cache_bytes / (cached.stats_us.median * 1e-6);
   out.details["copy 128 KiB per thread, 64 times"] = {{"bytes", cache_bytes}, {"latency_us", to_json(cached, false)}};
+  out.last_level_cache_bytes = last_level_cache_bytes();
+  const GemmTile tile = xnnpack_gemm_tile();
+  out.gemm_tile_rows = tile.rows;
+  out.gemm_tile_rows_source = tile.source;
   return out;
 }
 
@@ -103,6 +164,10 @@ Json to_json(const PeakProbe& p) {
           {"peak_source", p.peak_source},
           {"bandwidth_bytes_per_s", p.bandwidth_bytes_per_s},
           {"cache_bandwidth_bytes_per_s", p.cache_bandwidth_bytes_per_s},
+          {"dram_read_bytes_per_s", p.dram_read_bytes_per_s},
+          {"last_level_cache_bytes", p.last_level_cache_bytes},
+          {"gemm_tile_rows", p.gemm_tile_rows},
+          {"gemm_tile_rows_source", p.gemm_tile_rows_source},
           {"probes", p.details}};
 }
 

@@ -8,6 +8,7 @@
 
 #include "predictor/devices.hpp"
 #include "profiler/measure_network.hpp"
+#include "profiler/probes.hpp"
 #include "profiler/sweep_grid.hpp"
 #include "space/zoo.hpp"
 
@@ -106,6 +107,20 @@ TEST_CASE("before_each_run runs before every timed run and outside its time; col
   CHECK(profiler::time_network(net, warm).timings.network.cv_threshold == profiler::noisy_cv_threshold);
   CHECK(profiler::cache_evict_bytes() > 0);
   CHECK(profiler::cache_evict_bytes() <= (int64_t{256} << 20));
+}
+
+TEST_CASE("the peak probe records what the weight-streaming ceiling needs: DRAM read bandwidth, cache size, GEMM tile rows") {
+  const profiler::PeakProbe p = profiler::probe_peak(1, quick_timing());
+  CHECK(p.dram_read_bytes_per_s > 1e8);
+  CHECK(p.gemm_tile_rows >= 4);
+  CHECK(p.gemm_tile_rows <= 7);
+  CHECK_THAT(p.gemm_tile_rows_source, Catch::Contains("init.c"));
+  CHECK(p.last_level_cache_bytes == profiler::last_level_cache_bytes());
+  CHECK(p.last_level_cache_bytes >= 0);
+  const Json j = profiler::to_json(p);
+  for (const char* key : {"dram_read_bytes_per_s", "last_level_cache_bytes", "gemm_tile_rows", "gemm_tile_rows_source"})
+    CHECK(j.contains(key));
+  CHECK(j["probes"].contains("read 64 MiB"));
 }
 
 TEST_CASE("robust_cv is the CV of normal runs but ignores a few slow ones") {

@@ -389,3 +389,69 @@ TEST_CASE("a quadratic class model is bounded by the hardware too: never faster 
   no_peaks.erase("peaks");
   CHECK(fit(no_peaks, "synthetic.json").classes[static_cast<size_t>(OpClass::conv_dense)]->roofline_floor.empty());
 }
+
+TEST_CASE("weights past the last-level cache are read from DRAM again for every further GEMM row tile; within it, not at all", "[roofline]") {
+  Ceilings c = machine;
+  c.dram_bytes_per_s = 1e10;
+  c.last_level_cache_bytes = 8 << 20;
+  c.gemm_tile_rows = 4;
+  // 3x3, 536 -> 536 on 5x5 pixels: 10.3 MB of weights, 25 rows in 7 tiles of 4: read 6 times more.
+  const Shape big{536, 536, 5, 3};
+  const double weights = features_of(big).weight_bytes;
+  CHECK(weight_stream_bytes(features_of(big).base, c) == Approx(6 * weights).epsilon(1e-9));
+  // A whole number of tiles is that many passes: 8x8 = 64 rows, 16 tiles.
+  const Shape square{536, 536, 8, 3};
+  CHECK(weight_stream_bytes(features_of(square).base, c) == Approx(15 * weights).epsilon(1e-9));
+  // One tile (a 1x1-pixel conv, a classifier head): read once, like every op's weights.
+  CHECK(weight_stream_bytes(features_of(Shape{536, 536, 1, 3}).base, c) == 0);
+  // 4.9 MB fit in 8 MiB: they stay cached from one tile to the next.
+  CHECK(weight_stream_bytes(features_of(Shape{368, 368, 5, 3}).base, c) == 0);
+  // Grouped: each group's weights are what a tile sweeps; 8 groups of 1.3 MB fit though 10.3 MB do not.
+  CHECK(features_of(Shape{536 * 8, 536 * 8, 5, 3, 64}).weight_bytes > c.last_level_cache_bytes);
+  CHECK(weight_stream_bytes(features_of(Shape{536 * 8, 536 * 8, 5, 3, 64}).base, c) == 0);
+  // The DRAM term binds where it exceeds compute and cache traffic, and only then.
+  const double dram_us = 6 * weights / c.dram_bytes_per_s * 1e6;
+  CHECK(roofline_us(features_of(big).base, c) == Approx(dram_us).epsilon(1e-9));
+  CHECK(roofline_us(features_of(big).base, c) > roofline_us(features_of(big).base, machine));
+  // Not modelled (a device, a model fitted before it): the two-ceiling roofline, unchanged.
+  CHECK(weight_stream_bytes(features_of(big).base, machine) == 0);
+  // The executor's igemm walks every row tile of a block of weights before the next: no second pass.
+  // Which shapes it takes is feature [11].
+  std::array<double, base_feature_count> own = features_of(big).base;
+  own[11] = 1;
+  c.igemm = true;
+  CHECK(weight_stream_bytes(own, c) == 0);
+  c.igemm = false;
+  CHECK(weight_stream_bytes(own, c) == Approx(6 * weights).epsilon(1e-9));
+}
+
+TEST_CASE("fit takes the weight-streaming ceiling from the profile's peaks, stores it, and says when it cannot", "[roofline]") {
+  Json profile = synthetic_profile(true_us, 6);
+  profile["peaks"][0]["dram_read_bytes_per_s"] = 1e10;
+  profile["peaks"][0]["last_level_cache_bytes"] = 8 << 20;
+  profile["peaks"][0]["gemm_tile_rows"] = 4;
+  const Predictor p = fit(profile, "synthetic.json");
+  CHECK_THAT(p.provenance["weight_streaming"].get<std::string>(), Catch::StartsWith("modelled"));
+  const Json j = to_json(p);
+  const Json& streaming = j["classes"]["conv_dense"]["ceilings"]["1"]["weight_streaming"];
+  CHECK(streaming["dram_bytes_per_s"] == 1e10);
+  CHECK(streaming["gemm_tile_rows"] == 4);
+  CHECK(streaming["igemm"] == false);
+  const Shape big{536, 536, 5, 3};
+  const Predictor back = predictor_from_json(Json::parse(j.dump()), "p.json");
+  CHECK(back.predict_op_us(features_of(big)) == Approx(p.predict_op_us(features_of(big))).epsilon(1e-12));
+  // The prediction is never below the DRAM time of the streamed weights.
+  CHECK(p.predict_op_us(features_of(big)) >= 6 * features_of(big).weight_bytes / 1e10 * 1e6 * (1 - 1e-9));
+  Json bad = j;
+  bad["classes"]["conv_dense"]["ceilings"]["1"]["weight_streaming"]["igemm"] = "no";
+  CHECK_THAT(error_of([&] { predictor_from_json(bad, "p.json"); }),
+             Catch::Contains("p.json") && Catch::Contains("ceilings.1.weight_streaming.igemm") && Catch::Contains("\"no\""));
+  bad["classes"]["conv_dense"]["ceilings"]["1"]["weight_streaming"].erase("igemm");
+  CHECK_THAT(error_of([&] { predictor_from_json(bad, "p.json"); }), Catch::Contains("weight_streaming") && Catch::Contains("igemm"));
+
+  // A profile from before the probe: the roofline without the third ceiling, and the provenance says why.
+  const Predictor old = fit(synthetic_profile(true_us, 6), "synthetic.json");
+  CHECK(old.classes[static_cast<size_t>(OpClass::conv_dense)]->roofline);
+  CHECK_THAT(old.provenance["weight_streaming"].get<std::string>(), Catch::StartsWith("not modelled") && Catch::Contains("profile again"));
+  CHECK_FALSE(to_json(old)["classes"]["conv_dense"]["ceilings"]["1"].contains("weight_streaming"));
+}
