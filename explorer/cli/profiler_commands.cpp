@@ -57,10 +57,12 @@ void print_measurement(const Network& net, const NetworkMeasureOptions& o, const
     for (const Json& r : j["layers"]) {
       const Json& st = r["latency_us"]["stats_us"];
       const double m = r["macps"].get<double>();
+      const std::string how = r["implementation"].get<std::string>();
+      // Most of our own kernels already begin their label with "emulated:"; the tag marks the others.
+      const bool tag = !r["xnnpack"].get<bool>() && how.rfind("emulated", 0) != 0;
       std::printf("%-28s %-16s %10.1f %7.1f%% %10.2f %6.1f%% %5.1f%%  %s%s\n", r["name"].get<std::string>().c_str(),
                   r["op"].get<std::string>().c_str(), st["median"].get<double>(), 100 * st["cv"].get<double>(), m / 1e9,
-                  100 * m / peak_macps, 100 * r["share"].get<double>(), r["xnnpack"].get<bool>() ? "" : "[emulated] ",
-                  r["implementation"].get<std::string>().c_str());
+                  100 * m / peak_macps, 100 * r["share"].get<double>(), tag ? "[emulated] " : "", how.c_str());
     }
     std::printf("additivity (sum of per-op medians / whole-network median): %.3f\n", j["additivity"].get<double>());
   }
