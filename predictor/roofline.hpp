@@ -39,17 +39,19 @@ struct Ceilings {
 // gemm_tile_rows output rows (its loop over a tile runs through all of K for the tile's columns), and they
 // miss the cache on every pass. The first read is every op's (the byte term, and the efficiency: whether
 // it hits depends on what ran before), so a one-row op (a classifier head) streams nothing extra. Zero
-// when the weights fit, for the executor's igemm, or when `c` does not model it. Measured on the 2-core EPYC (8 MiB L3, 4-row tiles) on
-// 2026-11-25, 3x3 convs on 5x5 pixels: 256 and 368 channels (2.4 and 4.9 MB of weights) ran at 14.5
-// GMACpS at 1 thread, twice that at 2; 536 and 760 channels (10.3 and 20.8 MB) at 8.7-10 GMACpS and
-// 1.4-1.7x that at 2, and so did 536 channels on 10x10 and 20x20 pixels: a constant cost per MAC once the
-// weights spill, as traffic of weights x row tiles gives. Without this ceiling a fit predicted such convs
-// in validate's OOD networks (seed 27101) at 1.1-1.3x their measured time at 1 thread, 0.65-0.8x at 2.
+// when the weights fit, for the executor's igemm, or when `c` does not model it.
+// Measured on the 2-core EPYC (8 MiB L3, 4-row tiles) on 2026-11-25, 3x3 convs on 5x5 pixels: 256 and 368
+// channels (2.4 and 4.9 MB of weights) ran at 14.5 GMACpS at 1 thread, twice that at 2; 536 and 760
+// channels (10.3 and 20.8 MB) at 8.7-10 GMACpS and 1.4-1.7x that at 2, and so did 536 channels on 10x10
+// and 20x20 pixels: a constant cost per MAC once the weights spill, as traffic of weights x row tiles
+// gives. Without this ceiling a fit predicted such convs in validate's OOD networks (seed 27101) at
+// 1.1-1.3x their measured time at 1 thread, 0.65-0.8x at 2.
 double weight_stream_bytes(const std::array<double, base_feature_count>& base, const Ceilings& c);
 
 // Roofline time of an op from its base features: work is features [0] (log MACs, or log bytes for a
-// MAC-free op) and bytes [1]; with weight streaming modelled, also weight_stream_bytes at DRAM's bandwidth. A MAC-free op has base[0] == base[1] and log intensity 0, and its compute
-// term is 0 so that bandwidth binds.
+// MAC-free op) and bytes [1]; with weight streaming modelled, also weight_stream_bytes at DRAM's read
+// bandwidth. A MAC-free op has base[0] == base[1] and log intensity 0, and its compute term is 0 so that
+// bandwidth binds.
 double roofline_us(const std::array<double, base_feature_count>& base, const Ceilings& c);
 // Ceilings per thread count: the nearest probed count at or below `threads`, else the smallest (as
 // network_scale does); `by_threads` must not be empty.

@@ -83,8 +83,8 @@ GemmTile xnnpack_gemm_tile() {
   }
   return {4, "XNNPACK 2022-02-16 src/init.c: f32 GEMM 4x8 (SSE)"};
 #else
-  // Assumption: init.c picks per ARM core; 6x8 is its choice for most 64-bit cores (Cortex-A55, A75, A76...).
-  return {6, "assumed: XNNPACK 2022-02-16 src/init.c's most common f32 GEMM on 64-bit ARM, 6x8"};
+  // init.c picks per ARM core, and which it picks here is not restated: an assumption, labelled as one.
+  return {6, "assumed, not read from src/init.c for this core: 6 rows, as in XNNPACK's 6x8 ARM f32 GEMMs"};
 #endif
 }
 
@@ -120,9 +120,7 @@ PeakProbe probe_peak(int64_t threads, const MeasureOptions& options) {
   out.bandwidth_bytes_per_s = bytes / (t.stats_us.median * 1e-6);
   out.details["copy 64 MiB"] = {{"bytes", bytes}, {"latency_us", to_json(t, false)}};
 
-  // The same copy within each thread's caches: 128 KiB each way per thread (256 KiB, no more than the
-  // per-core L2 of any CPU in predictor/devices/hardware), copied 64 times per run so that one dispatch to the pool is not most of
-  // the time.
+  // Reads alone, 64 MiB split over the threads: how fast a GEMM can stream weights from DRAM.
   StreamRead sr;
   sr.parts = static_cast<size_t>(threads);
   sr.data.assign(StreamRead::words, 1);
@@ -132,6 +130,9 @@ PeakProbe probe_peak(int64_t threads, const MeasureOptions& options) {
   out.dram_read_bytes_per_s = read_bytes / (read.stats_us.median * 1e-6);
   out.details["read 64 MiB"] = {{"bytes", read_bytes}, {"latency_us", to_json(read, false)}};
 
+  // The same copy within each thread's caches: 128 KiB each way per thread (256 KiB, no more than the
+  // per-core L2 of any CPU in predictor/devices/hardware), copied 64 times per run so that one dispatch to the pool is not most of
+  // the time.
   CacheCopy cc;
   cc.src.assign(CacheCopy::floats * static_cast<size_t>(threads), 1.0f);
   cc.dst.assign(CacheCopy::floats * static_cast<size_t>(threads), 0.0f);

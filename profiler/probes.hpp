@@ -14,14 +14,14 @@ struct PeakProbe {
   // The same for a copy that stays in each thread's caches: what an op whose tensors its producer left
   // cached can stream at (see RooflineModel in predictor/roofline.hpp).
   double cache_bandwidth_bytes_per_s = 0;
-  // A GEMM whose weights (per group) do not fit in the last-level cache reads them from DRAM once per tile
-  // of output rows (predictor/roofline.hpp): the cache's size (cpuinfo; L3, else L2) and XNNPACK's rows per
-  // f32 GEMM tile on this CPU, with where that number comes from.
-  // Reading 64 MiB, split over the threads: what streaming weights from DRAM gets (reads only; a copy's
-  // writes cost the same bus, and on the 2-core EPYC of 2026-11-25 two threads copied at 15 GB/s, below one).
+  // What the weight-streaming ceiling needs (weight_stream_bytes in predictor/roofline.hpp): a GEMM whose
+  // weights per group do not fit in the last-level cache reads them from DRAM again for every further tile
+  // of output rows.
+  // Reading 64 MiB, split over the threads: reads only. The copy above mixes in writes; on the 2-core EPYC
+  // of 2026-11-25 it gave 21.9 GB/s at 1 thread and 15.7 at 2, the reads 14.7 and 21.2.
   double dram_read_bytes_per_s = 0;
-  int64_t last_level_cache_bytes = 0;
-  int64_t gemm_tile_rows = 0;
+  int64_t last_level_cache_bytes = 0;  // cpuinfo's L3, else L2; 0 if unknown (then not modelled)
+  int64_t gemm_tile_rows = 0;          // XNNPACK's rows per f32 GEMM tile on this CPU
   std::string gemm_tile_rows_source;
   Json details;                   // every probe's MACs or bytes and its Timing
 };
