@@ -60,12 +60,18 @@ Predictor fit_device(const std::string& device, const std::string& profile_file,
 
 namespace {
 // The profile's peak probe at `threads` with a positive peak_macps and `bandwidth_key`, if any.
-std::optional<Ceilings> probed_ceilings(const Json& profile, int64_t threads, const char* bandwidth_key) {
+const Json* probed_peak(const Json& profile, int64_t threads, const char* bandwidth_key) {
   if (profile.contains("peaks") && profile["peaks"].is_array())
     for (const auto& p : profile["peaks"])
       if (p.value("threads", int64_t{0}) == threads && p.value("peak_macps", 0.0) > 0 && p.value(bandwidth_key, 0.0) > 0)
-        return Ceilings{p["peak_macps"].get<double>(), p[bandwidth_key].get<double>()};
-  return std::nullopt;
+        return &p;
+  return nullptr;
+}
+
+std::optional<Ceilings> probed_ceilings(const Json& profile, int64_t threads, const char* bandwidth_key) {
+  const Json* p = probed_peak(profile, threads, bandwidth_key);
+  if (!p) return std::nullopt;
+  return Ceilings{(*p)["peak_macps"].get<double>(), (*p)[bandwidth_key].get<double>()};
 }
 }  // namespace
 
@@ -76,18 +82,18 @@ Ceilings host_ceilings(const Json& profile, const std::string& path, int64_t thr
 }
 
 Ceilings roofline_ceilings(const Json& profile, const std::string& path, int64_t threads) {
-  if (auto c = probed_ceilings(profile, threads, "cache_bandwidth_bytes_per_s")) {
+  if (const Json* p = probed_peak(profile, threads, "cache_bandwidth_bytes_per_s")) {
+    Ceilings c{(*p)["peak_macps"].get<double>(), (*p)["cache_bandwidth_bytes_per_s"].get<double>()};
     // The weight-streaming ceiling where the probe recorded the cache and the GEMM tile (profiles since
     // 2026-11-25, on a CPU whose caches cpuinfo reads); fit's provenance says whether it is modelled.
-    for (const auto& p : profile["peaks"])
-      if (p.value("threads", int64_t{0}) == threads && p.value("dram_read_bytes_per_s", 0.0) > 0 &&
-          p.value("last_level_cache_bytes", int64_t{0}) > 0 && p.value("gemm_tile_rows", int64_t{0}) > 0) {
-        c->dram_bytes_per_s = p["dram_read_bytes_per_s"].get<double>();
-        c->last_level_cache_bytes = static_cast<double>(p["last_level_cache_bytes"].get<int64_t>());
-        c->gemm_tile_rows = p["gemm_tile_rows"].get<int64_t>();
-        c->igemm = profile.contains("environment") && profile["environment"].value("igemm", false);
-      }
-    return *c;
+    if (p->value("dram_read_bytes_per_s", 0.0) > 0 && p->value("last_level_cache_bytes", int64_t{0}) > 0 &&
+        p->value("gemm_tile_rows", int64_t{0}) > 0) {
+      c.dram_bytes_per_s = (*p)["dram_read_bytes_per_s"].get<double>();
+      c.last_level_cache_bytes = static_cast<double>((*p)["last_level_cache_bytes"].get<int64_t>());
+      c.gemm_tile_rows = (*p)["gemm_tile_rows"].get<int64_t>();
+      c.igemm = profile.contains("environment") && profile["environment"].value("igemm", false);
+    }
+    return c;
   }
   throw InputError(path + ": peaks: no cache_bandwidth_bytes_per_s at " + std::to_string(threads) +
                    " thread(s), which the roofline model needs (profiled before it was probed: `cpubone-explore profile --device host`)");

@@ -8,6 +8,9 @@ namespace cpx::predictor {
 
 namespace {
 constexpr size_t log_threads_feature = 7, log_intensity_feature = 9;
+// The base features weight_stream_bytes reads (features.hpp).
+constexpr size_t in_per_group_feature = 2, out_per_group_feature = 3, rows_feature = 4, taps_feature = 5,
+                 weight_bytes_feature = 8, own_kernel_feature = 11;
 
 // log(1 + e^x) without overflow.
 double softplus(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::abs(x))); }
@@ -20,14 +23,13 @@ constexpr double s_bound = 40.0;
 
 double weight_stream_bytes(const std::array<double, base_feature_count>& base, const Ceilings& c) {
   if (c.dram_bytes_per_s <= 0 || c.last_level_cache_bytes <= 0 || c.gemm_tile_rows <= 0) return 0;
-  constexpr size_t in_per_group = 2, out_per_group = 3, rows = 4, taps = 5, weight_bytes = 8, runs_own_kernel = 11;
-  if (base[weight_bytes] == 0) return 0;  // no weights (a matmul of two activations, an elementwise op)
-  const double group_bytes = 4.0 * std::exp(base[in_per_group] + base[out_per_group] + base[taps]);
+  if (base[weight_bytes_feature] == 0) return 0;  // no weights (a matmul of two activations, an elementwise op)
+  const double group_bytes = 4.0 * std::exp(base[in_per_group_feature] + base[out_per_group_feature] + base[taps_feature]);
   if (group_bytes <= c.last_level_cache_bytes) return 0;
-  if (c.igemm && base[runs_own_kernel] == 1.0) return 0;
+  if (c.igemm && base[own_kernel_feature] == 1.0) return 0;
   // exp(log n) may land a hair above n: a whole number of tiles must not round up to one more.
-  const double tiles = std::ceil(std::exp(base[rows]) / static_cast<double>(c.gemm_tile_rows) - 1e-9);
-  return std::exp(base[weight_bytes]) * std::max(0.0, tiles - 1);
+  const double tiles = std::ceil(std::exp(base[rows_feature]) / static_cast<double>(c.gemm_tile_rows) - 1e-9);
+  return std::exp(base[weight_bytes_feature]) * std::max(0.0, tiles - 1);
 }
 
 double roofline_us(const std::array<double, base_feature_count>& base, const Ceilings& c) {
