@@ -93,6 +93,7 @@ Ceilings roofline_ceilings(const Json& profile, const std::string& path, int64_t
       c.gemm_tile_rows = (*p)["gemm_tile_rows"].get<int64_t>();
       c.igemm = profile.contains("environment") && profile["environment"].value("igemm", false);
     }
+    c.gemm_tile_cols = p->value("gemm_tile_cols", int64_t{0});
     return c;
   }
   throw InputError(path + ": peaks: no cache_bandwidth_bytes_per_s at " + std::to_string(threads) +

@@ -651,6 +651,13 @@ struct NoisyTally {
   int64_t dropped = 0, used = 0;
 };
 
+// The classes XNNPACK runs as GEMMs (padded_macs): convs with more than one input channel per group and
+// linear ops, not depthwise convs, pooling or elementwise ops.
+bool runs_on_gemm_tiles(OpClass c) {
+  return c == OpClass::conv_dense || c == OpClass::conv_grouped || c == OpClass::conv_pointwise || c == OpClass::conv_transpose ||
+         c == OpClass::fully_connected;
+}
+
 // Fits every class with at least 3 samples into p, of the kind with the lower held-out error (see
 // compare_held_out); returns the per-class statistics for the provenance. `ceilings` is null when the
 // profile has none to fit the roofline model with (then `no_ceilings` says why).
@@ -668,9 +675,18 @@ Json fit_classes(Predictor& p, const std::vector<Sample>& samples, const FitOpti
     const bool use_noisy = quiet < 3;  // what a class needs to be fitted at all (below)
     const std::vector<Sample> own = class_samples(p, samples, c, use_noisy);
     if (own.size() < 3) continue;
-    const HeldOut held = compare_held_out(p, c, own, ceilings, no_ceilings, options);
-    ClassModel m = held.chosen == Kind::quadratic ? fit_class_model(p, c, own, options, ceilings)
-                                                  : fit_roofline_class(c, own, *ceilings, held.chosen == Kind::roofline_trees, options);
+    // GEMM tiles pad the work of convs and linear ops only (padded_macs): a depthwise conv's one channel
+    // per group is no 16-column tile.
+    std::map<int64_t, Ceilings> own_ceilings;
+    if (ceilings) {
+      own_ceilings = *ceilings;
+      if (!runs_on_gemm_tiles(static_cast<OpClass>(c)))
+        for (auto& [t, bound] : own_ceilings) bound.gemm_tile_cols = 0;
+    }
+    const std::map<int64_t, Ceilings>* cc = ceilings ? &own_ceilings : nullptr;
+    const HeldOut held = compare_held_out(p, c, own, cc, no_ceilings, options);
+    ClassModel m = held.chosen == Kind::quadratic ? fit_class_model(p, c, own, options, cc)
+                                                  : fit_roofline_class(c, own, *cc, held.chosen == Kind::roofline_trees, options);
     p.classes[c] = m;
     double ape = 0;
     for (const auto& s : samples)
@@ -1004,6 +1020,13 @@ Predictor fit(const Json& profile, const std::string& profile_path, const FitOpt
           ? "modelled: weights past the last-level cache are read from DRAM again for every further GEMM row tile (weight_stream_bytes in predictor/roofline.hpp)"
           : "not modelled: the profile's peaks lack dram_read_bytes_per_s, last_level_cache_bytes or gemm_tile_rows (profiled before "
             "2026-11-25, or cpuinfo could not read the caches); profile again to model it";
+  p.provenance["gemm_tiles"] =
+      !no_ceilings.empty() ? "not modelled: no roofline ceilings"
+      : ceilings.begin()->second.gemm_tile_cols > 0
+          ? "modelled: convs and linear ops compute whole GEMM tiles of " + std::to_string(ceilings.begin()->second.gemm_tile_cols) +
+                " output channels" + (ceilings.begin()->second.gemm_tile_rows > 0 ? " x " + std::to_string(ceilings.begin()->second.gemm_tile_rows) + " rows" : std::string()) +
+                " (padded_macs in predictor/roofline.hpp)"
+          : "not modelled: the profile's peaks lack gemm_tile_cols (profiled before 2026-11-25); profile again to model it";
   if (!speed.is_null()) p.provenance["machine_speed"] = speed;
   return p;
 }

@@ -32,9 +32,26 @@ double weight_stream_bytes(const std::array<double, base_feature_count>& base, c
   return std::exp(base[weight_bytes_feature]) * std::max(0.0, tiles - 1);
 }
 
+double padded_macs(const std::array<double, base_feature_count>& base, const Ceilings& c) {
+  const double macs = std::exp(base[0]);
+  // The executor's own kernels do not tile as XNNPACK does: feature [11] flags the AVX-512 igemm's shapes
+  // (run as such only where c.igemm) and the grouped loops (2 or 4 channels per group, always run as such:
+  // profiler::runs_grouped_loops), and one input channel per group runs as depthwise loops.
+  const double out_per_group = std::round(std::exp(base[out_per_group_feature]));
+  const bool own_kernel = base[own_kernel_feature] == 1.0 && (c.igemm || out_per_group <= 4);
+  if (c.gemm_tile_cols <= 0 || base[weight_bytes_feature] == 0 || own_kernel || base[in_per_group_feature] == 0) return macs;
+  auto rounded_up = [](double n, int64_t tile) {
+    const double whole = std::max(1.0, std::round(n));
+    return std::ceil(whole / static_cast<double>(tile) - 1e-9) * static_cast<double>(tile) / whole;
+  };
+  const double rows = std::exp(base[rows_feature]);
+  return macs * rounded_up(out_per_group, c.gemm_tile_cols) *
+         (c.gemm_tile_rows > 0 && std::round(rows) > 1 ? rounded_up(rows, c.gemm_tile_rows) : 1.0);
+}
+
 double roofline_us(const std::array<double, base_feature_count>& base, const Ceilings& c) {
   const bool mac_free = base[0] == base[1] && base[log_intensity_feature] == 0.0;
-  const double macs = mac_free ? 0.0 : std::exp(base[0]);
+  const double macs = mac_free ? 0.0 : padded_macs(base, c);
   const double streamed = weight_stream_bytes(base, c);
   const double dram_s = streamed > 0 ? streamed / c.dram_bytes_per_s : 0.0;
   return std::max({macs / c.peak_macps, std::exp(base[1]) / c.bandwidth_bytes_per_s, dram_s}) * 1e6;
@@ -215,6 +232,7 @@ Json ceilings_to_json(const std::map<int64_t, Ceilings>& by_threads) {
   Json out = Json::object();
   for (const auto& [t, c] : by_threads) {
     Json& o = out[std::to_string(t)] = {{"peak_macps", c.peak_macps}, {"bandwidth_bytes_per_s", c.bandwidth_bytes_per_s}};
+    if (c.gemm_tile_cols > 0) o["gemm_tile_cols"] = c.gemm_tile_cols;
     if (c.gemm_tile_rows > 0)
       o["weight_streaming"] = {{"dram_bytes_per_s", c.dram_bytes_per_s}, {"last_level_cache_bytes", c.last_level_cache_bytes},
                                {"gemm_tile_rows", c.gemm_tile_rows}, {"igemm", c.igemm}};
@@ -229,6 +247,7 @@ std::map<int64_t, Ceilings> ceilings_from_json(const Json& c, const Where& cw) {
     const int64_t threads = thread_key(t, cw / t);
     ObjectReader r(v, cw / t);
     Ceilings& bound = out[threads] = {r.number("peak_macps", 1e3, 1e18), r.number("bandwidth_bytes_per_s", 1e3, 1e15)};
+    bound.gemm_tile_cols = r.integer("gemm_tile_cols", 1, 256, 0);  // absent before it: no padding, as fitted
     if (r.has("weight_streaming")) {  // absent in models fitted before it: no third ceiling, as they were fitted
       ObjectReader s(r.raw("weight_streaming"), cw / t / "weight_streaming");
       bound.dram_bytes_per_s = s.number("dram_bytes_per_s", 1e3, 1e15);

@@ -1,6 +1,8 @@
 // The second kind of class model (issue 16): an operator's time is its roofline time divided by an
 // efficiency in (0, 1],
 //   time_us = max(macs / peak_macps, bytes / bandwidth_bytes_per_s) * 1e6 / sigmoid(theta . z),
+// (with the MACs a GEMM's tiles compute, padded_macs, and a third term for weights streamed from DRAM,
+// weight_stream_bytes, where the profile's probe recorded what they need)
 // with the ceilings probed on the machine and z the standardised efficiency inputs (the base features,
 // with intensity measured from the ridge point: see efficiency_inputs). Only the efficiency is learned, and
 // a sigmoid cannot exceed 1, so far outside the profile a large compute-bound conv tends to the machine's
@@ -29,6 +31,10 @@ struct Ceilings {
   double dram_bytes_per_s = 0;
   double last_level_cache_bytes = 0;
   int64_t gemm_tile_rows = 0;
+  // XNNPACK's output channels per f32 GEMM tile (its `nr`): a GEMM computes whole tiles, so a conv with 24
+  // output channels per group does the work of 32 on 16-column tiles (padded_macs). 0: not modelled (a
+  // class without GEMMs, a device, models fitted before it).
+  int64_t gemm_tile_cols = 0;
   // The executor's AVX-512 igemm runs the shapes that base feature [11] flags; it walks all row tiles of a
   // block of weights before the next block, so it reads its weights from DRAM once, and nothing again.
   bool igemm = false;
@@ -47,6 +53,12 @@ struct Ceilings {
 // gives. Without this ceiling a fit predicted such convs in validate's OOD networks (seed 27101) at
 // 1.1-1.3x their measured time at 1 thread, 0.65-0.8x at 2.
 double weight_stream_bytes(const std::array<double, base_feature_count>& base, const Ceilings& c);
+
+// The MACs a conv or linear op's GEMM tiles compute: its MACs x (output channels per group rounded up to
+// gemm_tile_cols) / (output channels per group), and, with gemm_tile_rows, x (output rows rounded up to it) /
+// (output rows) when there is more than one row (XNNPACK runs a one-row GEMM on one-row tiles). Its MACs
+// when `c` does not model tiles, and for the executor's igemm (c.igemm, feature [11]), which tiles otherwise.
+double padded_macs(const std::array<double, base_feature_count>& base, const Ceilings& c);
 
 // Roofline time of an op from its base features: work is features [0] (log MACs, or log bytes for a
 // MAC-free op) and bytes [1]; with weight streaming modelled, also weight_stream_bytes at DRAM's read

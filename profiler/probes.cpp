@@ -64,27 +64,28 @@ void read_part(void* self, size_t part) {
 }
 
 struct GemmTile {
-  int64_t rows;
+  int64_t rows, cols;
   const char* source;
 };
 
-// XNNPACK's rows per f32 GEMM tile (its `mr`) on this CPU, as the snapshot's src/init.c picks them. The
-// library does not export the choice, so it is restated here from the source it was built from.
+// XNNPACK's f32 GEMM tile (`mr` rows x `nr` output channels) on this CPU, as the snapshot's src/init.c
+// picks it. The library does not export the choice, so it is restated here from the source it was built
+// from.
 GemmTile xnnpack_gemm_tile() {
 #if defined(__x86_64__) || defined(__i386__)
   if (cpuinfo_initialize()) {
-    if (cpuinfo_has_x86_avx512f()) return {7, "XNNPACK 2022-02-16 src/init.c: f32 GEMM 7x16 (AVX-512F)"};
+    if (cpuinfo_has_x86_avx512f()) return {7, 16, "XNNPACK 2022-02-16 src/init.c: f32 GEMM 7x16 (AVX-512F)"};
     if (cpuinfo_has_x86_fma3()) {
       const cpuinfo_uarch u = cpuinfo_get_cores_count() > 0 ? cpuinfo_get_core(0)->uarch : cpuinfo_uarch_unknown;
-      if (u == cpuinfo_uarch_zen || u == cpuinfo_uarch_dhyana) return {4, "XNNPACK 2022-02-16 src/init.c: f32 GEMM 4x16s4 (FMA3, Zen)"};
-      return {5, "XNNPACK 2022-02-16 src/init.c: f32 GEMM 5x16 (FMA3)"};
+      if (u == cpuinfo_uarch_zen || u == cpuinfo_uarch_dhyana) return {4, 16, "XNNPACK 2022-02-16 src/init.c: f32 GEMM 4x16s4 (FMA3, Zen)"};
+      return {5, 16, "XNNPACK 2022-02-16 src/init.c: f32 GEMM 5x16 (FMA3)"};
     }
-    if (cpuinfo_has_x86_avx()) return {5, "XNNPACK 2022-02-16 src/init.c: f32 GEMM 5x16 (AVX)"};
+    if (cpuinfo_has_x86_avx()) return {5, 16, "XNNPACK 2022-02-16 src/init.c: f32 GEMM 5x16 (AVX)"};
   }
-  return {4, "XNNPACK 2022-02-16 src/init.c: f32 GEMM 4x8 (SSE)"};
+  return {4, 8, "XNNPACK 2022-02-16 src/init.c: f32 GEMM 4x8 (SSE)"};
 #else
   // init.c picks per ARM core, and which it picks here is not restated: an assumption, labelled as one.
-  return {6, "assumed, not read from src/init.c for this core: 6 rows, as in XNNPACK's 6x8 ARM f32 GEMMs"};
+  return {6, 8, "assumed, not read from src/init.c for this core: 6x8, as in XNNPACK's 6x8 ARM f32 GEMMs"};
 #endif
 }
 
@@ -155,6 +156,7 @@ PeakProbe probe_peak(int64_t threads, const MeasureOptions& options) {
   out.last_level_cache_bytes = last_level_cache_bytes();
   const GemmTile tile = xnnpack_gemm_tile();
   out.gemm_tile_rows = tile.rows;
+  out.gemm_tile_cols = tile.cols;
   out.gemm_tile_rows_source = tile.source;
   return out;
 }
@@ -168,6 +170,7 @@ Json to_json(const PeakProbe& p) {
           {"dram_read_bytes_per_s", p.dram_read_bytes_per_s},
           {"last_level_cache_bytes", p.last_level_cache_bytes},
           {"gemm_tile_rows", p.gemm_tile_rows},
+          {"gemm_tile_cols", p.gemm_tile_cols},
           {"gemm_tile_rows_source", p.gemm_tile_rows_source},
           {"probes", p.details}};
 }

@@ -21,8 +21,9 @@ struct PeakProbe {
   // of 2026-11-25 it gave 21.9 GB/s at 1 thread and 15.7 at 2, the reads 14.7 and 21.2.
   double dram_read_bytes_per_s = 0;
   int64_t last_level_cache_bytes = 0;  // cpuinfo's L3, else L2; 0 if unknown (then not modelled)
-  int64_t gemm_tile_rows = 0;          // XNNPACK's rows per f32 GEMM tile on this CPU
-  std::string gemm_tile_rows_source;
+  int64_t gemm_tile_rows = 0;          // XNNPACK's rows per f32 GEMM tile on this CPU (its mr)
+  int64_t gemm_tile_cols = 0;          // and output channels per tile (its nr): padded_macs in predictor/roofline.hpp
+  std::string gemm_tile_rows_source;   // where both come from
   Json details;                   // every probe's MACs or bytes and its Timing
 };
 

@@ -109,16 +109,17 @@ TEST_CASE("before_each_run runs before every timed run and outside its time; col
   CHECK(profiler::cache_evict_bytes() <= (int64_t{256} << 20));
 }
 
-TEST_CASE("the peak probe records what the weight-streaming ceiling needs: DRAM read bandwidth, cache size, GEMM tile rows") {
+TEST_CASE("the peak probe records what the weight-streaming ceiling and the GEMM tiles need: DRAM read bandwidth, cache size, GEMM tile rows and columns") {
   const profiler::PeakProbe p = profiler::probe_peak(1, quick_timing());
   CHECK(p.dram_read_bytes_per_s > 1e8);
   CHECK(p.gemm_tile_rows >= 4);
   CHECK(p.gemm_tile_rows <= 7);
+  CHECK((p.gemm_tile_cols == 8 || p.gemm_tile_cols == 16));
   CHECK_THAT(p.gemm_tile_rows_source, Catch::Contains("init.c"));
   CHECK(p.last_level_cache_bytes == profiler::last_level_cache_bytes());
   CHECK(p.last_level_cache_bytes >= 0);
   const Json j = profiler::to_json(p);
-  for (const char* key : {"dram_read_bytes_per_s", "last_level_cache_bytes", "gemm_tile_rows", "gemm_tile_rows_source"})
+  for (const char* key : {"dram_read_bytes_per_s", "last_level_cache_bytes", "gemm_tile_rows", "gemm_tile_cols", "gemm_tile_rows_source"})
     CHECK(j.contains(key));
   CHECK(j["probes"].contains("read 64 MiB"));
 }

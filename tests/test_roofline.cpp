@@ -455,3 +455,68 @@ TEST_CASE("fit takes the weight-streaming ceiling from the profile's peaks, stor
   CHECK_THAT(old.provenance["weight_streaming"].get<std::string>(), Catch::StartsWith("not modelled") && Catch::Contains("profile again"));
   CHECK_FALSE(to_json(old)["classes"]["conv_dense"]["ceilings"]["1"].contains("weight_streaming"));
 }
+
+TEST_CASE("convs and linear ops compute whole GEMM tiles, and the roofline counts the work of the padded tiles", "[roofline]") {
+  Ceilings c = machine;
+  c.gemm_tile_cols = 16;
+  c.gemm_tile_rows = 4;
+  const auto padded_ratio = [&](const Shape& s) { return padded_macs(features_of(s).base, c) / features_of(s).macs; };
+  // 24 output channels on 16-column tiles: the work of 32. 8x8 = 64 rows: whole tiles of 4.
+  CHECK(padded_ratio({64, 24, 8, 3}) == Approx(32.0 / 24).epsilon(1e-9));
+  // 7x7 = 49 rows: 13 tiles of 4 compute 52.
+  CHECK(padded_ratio({64, 32, 7, 3}) == Approx(52.0 / 49).epsilon(1e-9));
+  CHECK(padded_ratio({64, 24, 7, 3}) == Approx(32.0 / 24 * 52.0 / 49).epsilon(1e-9));
+  // One row (a classifier head, a conv on 1x1 pixels) runs on one-row tiles: only the columns pad.
+  CHECK(padded_ratio({64, 24, 1, 1}) == Approx(32.0 / 24).epsilon(1e-9));
+  CHECK(padded_ratio({64, 1000, 1, 1}) == Approx(1008.0 / 1000).epsilon(1e-9));
+  // Grouped: each group's output channels fill tiles of their own.
+  CHECK(padded_ratio({128, 128, 8, 3, 16}) == Approx(2.0).epsilon(1e-9));  // 8 per group
+  // The executor's own kernels do not tile as XNNPACK does: the grouped loops (4 per group, feature [11])...
+  CHECK(features_of({64, 64, 8, 3, 16}).base[11] == 1);
+  CHECK(padded_ratio({64, 64, 8, 3, 16}) == Approx(1.0).epsilon(1e-12));
+  // ...depthwise convs (one input channel per group)...
+  CHECK(padded_ratio({64, 64, 8, 3, 64}) == Approx(1.0).epsilon(1e-12));
+  // ...and the AVX-512 igemm, whose shapes feature [11] flags but which runs only where the profile says so.
+  CHECK(features_of({64, 40, 8, 3}).base[11] == 1);
+  CHECK(padded_ratio({64, 40, 8, 3}) == Approx(48.0 / 40).epsilon(1e-9));
+  c.igemm = true;
+  CHECK(padded_ratio({64, 40, 8, 3}) == Approx(1.0).epsilon(1e-12));
+  c.igemm = false;
+  // The compute term uses the padded work; not modelled (a device, a model fitted before it): the MACs.
+  const OpFeatures f = features_of({256, 24, 28, 3});
+  CHECK(roofline_us(f.base, c) == Approx(f.macs * 32 / 24 / c.peak_macps * 1e6).epsilon(1e-9));
+  CHECK(padded_macs(f.base, machine) == Approx(f.macs).epsilon(1e-12));
+  CHECK(roofline_us(f.base, machine) == Approx(f.macs / machine.peak_macps * 1e6).epsilon(1e-9));
+}
+
+TEST_CASE("fit pads the GEMM classes' work by the profile's tile, only theirs, stores the tile, and says when it cannot", "[roofline]") {
+  Json profile = synthetic_profile(true_us, 7);
+  const Json depthwise = synthetic_profile(true_us, 8, true);
+  for (const Json& dw : depthwise["configs"]) {
+    Json rec = dw;
+    rec["id"] = "dw_" + rec["id"].get<std::string>();
+    profile["configs"].push_back(rec);
+  }
+  profile["peaks"][0]["gemm_tile_cols"] = 16;
+  const Predictor p = fit(profile, "synthetic.json");
+  CHECK_THAT(p.provenance["gemm_tiles"].get<std::string>(), Catch::StartsWith("modelled") && Catch::Contains("16 output channels"));
+  const Json j = to_json(p);
+  CHECK(j["classes"]["conv_dense"]["ceilings"]["1"]["gemm_tile_cols"] == 16);
+  // A depthwise conv's one channel per group is no GEMM tile: its class model carries none.
+  REQUIRE(j["classes"].contains("conv_depthwise"));
+  const Json& dw = j["classes"]["conv_depthwise"];
+  CHECK_FALSE((dw.contains("ceilings") ? dw["ceilings"] : dw["roofline_floor"])["1"].contains("gemm_tile_cols"));
+  const Shape odd{256, 24, 28, 3};
+  const Predictor back = predictor_from_json(Json::parse(j.dump()), "p.json");
+  CHECK(back.predict_op_us(features_of(odd)) == Approx(p.predict_op_us(features_of(odd))).epsilon(1e-12));
+  // Never faster than the padded tiles at the peak.
+  CHECK(p.predict_op_us(features_of(odd)) >= features_of(odd).macs * 32 / 24 / machine.peak_macps * 1e6 * (1 - 1e-9));
+  Json bad = j;
+  bad["classes"]["conv_dense"]["ceilings"]["1"]["gemm_tile_cols"] = 0;
+  CHECK_THAT(error_of([&] { predictor_from_json(bad, "p.json"); }),
+             Catch::Contains("p.json") && Catch::Contains("classes.conv_dense.ceilings.1.gemm_tile_cols"));
+  // A profile from before the tile was recorded: no padding, and the provenance says why.
+  const Predictor old = fit(synthetic_profile(true_us, 7), "synthetic.json");
+  CHECK_THAT(old.provenance["gemm_tiles"].get<std::string>(), Catch::StartsWith("not modelled") && Catch::Contains("profile again"));
+  CHECK_FALSE(to_json(old)["classes"]["conv_dense"]["ceilings"]["1"].contains("gemm_tile_cols"));
+}

@@ -84,6 +84,7 @@ void run_fit(const std::string& device, const std::string& profile_file, bool qu
   }
   if (p.provenance.contains("weight_streaming"))
     std::printf("weight streaming: %s\n", p.provenance["weight_streaming"].get<std::string>().c_str());
+  if (p.provenance.contains("gemm_tiles")) std::printf("gemm tiles: %s\n", p.provenance["gemm_tiles"].get<std::string>().c_str());
   const Json& noise = p.provenance["noise"];
   std::printf("noisy samples: %lld of %lld dropped, %lld used; %s\n", static_cast<long long>(noise["samples_dropped"].get<int64_t>()),
               static_cast<long long>(noise["samples_noisy"].get<int64_t>()), static_cast<long long>(noise["samples_used"].get<int64_t>()),
