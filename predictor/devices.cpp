@@ -92,8 +92,9 @@ Ceilings roofline_ceilings(const Json& profile, const std::string& path, int64_t
       c.last_level_cache_bytes = static_cast<double>((*p)["last_level_cache_bytes"].get<int64_t>());
       c.gemm_tile_rows = (*p)["gemm_tile_rows"].get<int64_t>();
       c.igemm = profile.contains("environment") && profile["environment"].value("igemm", false);
+      // The tile's columns travel with its rows and the igemm flag, which say where XNNPACK's tiles run.
+      c.gemm_tile_cols = p->value("gemm_tile_cols", int64_t{0});
     }
-    c.gemm_tile_cols = p->value("gemm_tile_cols", int64_t{0});
     return c;
   }
   throw InputError(path + ": peaks: no cache_bandwidth_bytes_per_s at " + std::to_string(threads) +

@@ -1026,7 +1026,8 @@ Predictor fit(const Json& profile, const std::string& profile_path, const FitOpt
           ? "modelled: convs and linear ops compute whole GEMM tiles of " + std::to_string(ceilings.begin()->second.gemm_tile_cols) +
                 " output channels" + (ceilings.begin()->second.gemm_tile_rows > 0 ? " x " + std::to_string(ceilings.begin()->second.gemm_tile_rows) + " rows" : std::string()) +
                 " (padded_macs in predictor/roofline.hpp)"
-          : "not modelled: the profile's peaks lack gemm_tile_cols (profiled before 2026-11-25); profile again to model it";
+          : "not modelled: the profile's peaks lack gemm_tile_cols (profiled before 2026-11-25) or the weight-streaming fields "
+            "that say where XNNPACK's tiles run; profile again to model it";
   if (!speed.is_null()) p.provenance["machine_speed"] = speed;
   return p;
 }

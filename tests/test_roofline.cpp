@@ -497,9 +497,14 @@ TEST_CASE("fit pads the GEMM classes' work by the profile's tile, only theirs, s
     rec["id"] = "dw_" + rec["id"].get<std::string>();
     profile["configs"].push_back(rec);
   }
+  // The tile's columns come with what says where XNNPACK's tiles run (the weight-streaming fields).
   profile["peaks"][0]["gemm_tile_cols"] = 16;
+  CHECK_THAT(fit(profile, "synthetic.json").provenance["gemm_tiles"].get<std::string>(), Catch::StartsWith("not modelled"));
+  profile["peaks"][0]["dram_read_bytes_per_s"] = 1e10;
+  profile["peaks"][0]["last_level_cache_bytes"] = 8 << 20;
+  profile["peaks"][0]["gemm_tile_rows"] = 4;
   const Predictor p = fit(profile, "synthetic.json");
-  CHECK_THAT(p.provenance["gemm_tiles"].get<std::string>(), Catch::StartsWith("modelled") && Catch::Contains("16 output channels"));
+  CHECK_THAT(p.provenance["gemm_tiles"].get<std::string>(), Catch::StartsWith("modelled") && Catch::Contains("16 output channels x 4 rows"));
   const Json j = to_json(p);
   CHECK(j["classes"]["conv_dense"]["ceilings"]["1"]["gemm_tile_cols"] == 16);
   // A depthwise conv's one channel per group is no GEMM tile: its class model carries none.
@@ -509,7 +514,7 @@ TEST_CASE("fit pads the GEMM classes' work by the profile's tile, only theirs, s
   const Shape odd{256, 24, 28, 3};
   const Predictor back = predictor_from_json(Json::parse(j.dump()), "p.json");
   CHECK(back.predict_op_us(features_of(odd)) == Approx(p.predict_op_us(features_of(odd))).epsilon(1e-12));
-  // Never faster than the padded tiles at the peak.
+  // Never faster than the padded tiles at the peak (28x28 = 784 rows: whole tiles of 4).
   CHECK(p.predict_op_us(features_of(odd)) >= features_of(odd).macs * 32 / 24 / machine.peak_macps * 1e6 * (1 - 1e-9));
   Json bad = j;
   bad["classes"]["conv_dense"]["ceilings"]["1"]["gemm_tile_cols"] = 0;
