@@ -84,16 +84,18 @@ Ceilings host_ceilings(const Json& profile, const std::string& path, int64_t thr
 Ceilings roofline_ceilings(const Json& profile, const std::string& path, int64_t threads) {
   if (const Json* p = probed_peak(profile, threads, "cache_bandwidth_bytes_per_s")) {
     Ceilings c{(*p)["peak_macps"].get<double>(), (*p)["cache_bandwidth_bytes_per_s"].get<double>()};
-    // The weight-streaming ceiling where the probe recorded the cache and the GEMM tile (profiles since
-    // 2026-11-25, on a CPU whose caches cpuinfo reads); fit's provenance says whether it is modelled.
-    if (p->value("dram_read_bytes_per_s", 0.0) > 0 && p->value("last_level_cache_bytes", int64_t{0}) > 0 &&
-        p->value("gemm_tile_rows", int64_t{0}) > 0) {
+    // XNNPACK's GEMM tile and whether the executor's igemm takes shapes from it (profiles since 2026-11-25):
+    // what tile padding needs, and weight streaming with it.
+    if (p->value("gemm_tile_rows", int64_t{0}) > 0) {
+      c.gemm_tile_rows = (*p)["gemm_tile_rows"].get<int64_t>();
+      c.gemm_tile_cols = p->value("gemm_tile_cols", int64_t{0});
+      c.igemm = profile.contains("environment") && profile["environment"].value("igemm", false);
+    }
+    // The weight-streaming ceiling where the probe also read DRAM and the last-level cache (cpuinfo cannot
+    // read the caches on every VM); fit's provenance says whether it is modelled.
+    if (c.gemm_tile_rows > 0 && p->value("dram_read_bytes_per_s", 0.0) > 0 && p->value("last_level_cache_bytes", int64_t{0}) > 0) {
       c.dram_bytes_per_s = (*p)["dram_read_bytes_per_s"].get<double>();
       c.last_level_cache_bytes = static_cast<double>((*p)["last_level_cache_bytes"].get<int64_t>());
-      c.gemm_tile_rows = (*p)["gemm_tile_rows"].get<int64_t>();
-      c.igemm = profile.contains("environment") && profile["environment"].value("igemm", false);
-      // The tile's columns travel with its rows and the igemm flag, which say where XNNPACK's tiles run.
-      c.gemm_tile_cols = p->value("gemm_tile_cols", int64_t{0});
     }
     return c;
   }

@@ -982,6 +982,27 @@ Json fit_provenance(const Json& profile, const std::string& profile_path, const 
                      {"measurements", g.noise.to_json()}}}};
 }
 
+// What fit says of the GEMM tile's two effects, padding and weight streaming, and why either is not
+// modelled. `c`: the fitted ceilings (any thread count: the tile and caches are the machine's), or null.
+void add_gemm_provenance(Json& provenance, const Ceilings* c) {
+  if (!c) {
+    provenance["weight_streaming"] = provenance["gemm_tiles"] = "not modelled: no roofline ceilings";
+    return;
+  }
+  provenance["weight_streaming"] =
+      c->last_level_cache_bytes > 0
+          ? "modelled: weights past the last-level cache are read from DRAM again for every further GEMM row tile "
+            "(weight_stream_bytes in predictor/roofline.hpp)"
+          : "not modelled: the profile's peaks lack dram_read_bytes_per_s, last_level_cache_bytes or gemm_tile_rows (profiled "
+            "before 2026-11-25, or cpuinfo could not read the caches, as on VMs that hide them); profile again to model it";
+  provenance["gemm_tiles"] =
+      c->gemm_tile_cols > 0
+          ? "modelled: convs and linear ops on XNNPACK compute whole GEMM tiles of " + std::to_string(c->gemm_tile_cols) +
+                " output channels x " + std::to_string(c->gemm_tile_rows) + " rows (padded_macs in predictor/roofline.hpp)"
+          : std::string("not modelled: the profile's peaks lack gemm_tile_cols or gemm_tile_rows (profiled before 2026-11-25); "
+                        "profile again to model it");
+}
+
 }  // namespace
 
 Predictor fit(const Json& profile, const std::string& profile_path, const FitOptions& options) {
@@ -1014,20 +1035,7 @@ Predictor fit(const Json& profile, const std::string& profile_path, const FitOpt
   p.interval = network_interval(g, held_out_error, profile);
   p.provenance = fit_provenance(profile, profile_path, options, g, class_stats, tally);
   p.provenance["warm_weights"] = warm_choice;
-  p.provenance["weight_streaming"] =
-      !no_ceilings.empty() ? "not modelled: no roofline ceilings"
-      : ceilings.begin()->second.gemm_tile_rows > 0
-          ? "modelled: weights past the last-level cache are read from DRAM again for every further GEMM row tile (weight_stream_bytes in predictor/roofline.hpp)"
-          : "not modelled: the profile's peaks lack dram_read_bytes_per_s, last_level_cache_bytes or gemm_tile_rows (profiled before "
-            "2026-11-25, or cpuinfo could not read the caches); profile again to model it";
-  p.provenance["gemm_tiles"] =
-      !no_ceilings.empty() ? "not modelled: no roofline ceilings"
-      : ceilings.begin()->second.gemm_tile_cols > 0
-          ? "modelled: convs and linear ops compute whole GEMM tiles of " + std::to_string(ceilings.begin()->second.gemm_tile_cols) +
-                " output channels" + (ceilings.begin()->second.gemm_tile_rows > 0 ? " x " + std::to_string(ceilings.begin()->second.gemm_tile_rows) + " rows" : std::string()) +
-                " (padded_macs in predictor/roofline.hpp)"
-          : "not modelled: the profile's peaks lack gemm_tile_cols (profiled before 2026-11-25) or the weight-streaming fields "
-            "that say where XNNPACK's tiles run; profile again to model it";
+  add_gemm_provenance(p.provenance, no_ceilings.empty() ? &ceilings.begin()->second : nullptr);
   if (!speed.is_null()) p.provenance["machine_speed"] = speed;
   return p;
 }

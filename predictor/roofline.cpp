@@ -232,10 +232,9 @@ Json ceilings_to_json(const std::map<int64_t, Ceilings>& by_threads) {
   Json out = Json::object();
   for (const auto& [t, c] : by_threads) {
     Json& o = out[std::to_string(t)] = {{"peak_macps", c.peak_macps}, {"bandwidth_bytes_per_s", c.bandwidth_bytes_per_s}};
-    if (c.gemm_tile_cols > 0) o["gemm_tile_cols"] = c.gemm_tile_cols;
-    if (c.gemm_tile_rows > 0)
-      o["weight_streaming"] = {{"dram_bytes_per_s", c.dram_bytes_per_s}, {"last_level_cache_bytes", c.last_level_cache_bytes},
-                               {"gemm_tile_rows", c.gemm_tile_rows}, {"igemm", c.igemm}};
+    if (c.gemm_tile_rows > 0) o["gemm_tile"] = {{"rows", c.gemm_tile_rows}, {"cols", c.gemm_tile_cols}, {"igemm", c.igemm}};
+    if (c.last_level_cache_bytes > 0)
+      o["weight_streaming"] = {{"dram_bytes_per_s", c.dram_bytes_per_s}, {"last_level_cache_bytes", c.last_level_cache_bytes}};
   }
   return out;
 }
@@ -247,15 +246,21 @@ std::map<int64_t, Ceilings> ceilings_from_json(const Json& c, const Where& cw) {
     const int64_t threads = thread_key(t, cw / t);
     ObjectReader r(v, cw / t);
     Ceilings& bound = out[threads] = {r.number("peak_macps", 1e3, 1e18), r.number("bandwidth_bytes_per_s", 1e3, 1e15)};
-    bound.gemm_tile_cols = r.integer("gemm_tile_cols", 1, 256, 0);  // absent before it: no padding, as fitted
-    if (r.has("weight_streaming")) {  // absent in models fitted before it: no third ceiling, as they were fitted
+    // Both absent in models fitted before them: no padding and no third ceiling, as they were fitted.
+    if (r.has("gemm_tile")) {
+      ObjectReader g(r.raw("gemm_tile"), cw / t / "gemm_tile");
+      bound.gemm_tile_rows = g.integer("rows", 1, 64);
+      bound.gemm_tile_cols = g.integer("cols", 0, 256);
+      const Json& igemm = g.raw("igemm");  // required: which shapes XNNPACK's tiles run depends on it
+      if (!igemm.is_boolean()) g.at("igemm").fail(igemm, "expected true or false");
+      bound.igemm = igemm.get<bool>();
+      g.finish();
+    }
+    if (r.has("weight_streaming")) {
       ObjectReader s(r.raw("weight_streaming"), cw / t / "weight_streaming");
+      if (bound.gemm_tile_rows <= 0) (cw / t / "weight_streaming").fail("needs the gemm_tile beside it (its rows)");
       bound.dram_bytes_per_s = s.number("dram_bytes_per_s", 1e3, 1e15);
       bound.last_level_cache_bytes = s.number("last_level_cache_bytes", 1e3, 1e12);
-      bound.gemm_tile_rows = s.integer("gemm_tile_rows", 1, 64);
-      const Json& igemm = s.raw("igemm");
-      if (!igemm.is_boolean()) s.at("igemm").fail(igemm, "expected true or false");
-      bound.igemm = igemm.get<bool>();
       s.finish();
     }
     r.finish();

@@ -26,18 +26,20 @@ namespace cpx::predictor {
 struct Ceilings {
   double peak_macps = 0;
   double bandwidth_bytes_per_s = 0;  // the memory ceiling: DRAM's for a device, the caches' in a host class model
-  // A third ceiling, for GEMMs whose weights stream from DRAM (weight_stream_bytes). All zero: not modelled
-  // (a device's ceilings, and host models fitted before it: they load and predict as they were fitted).
+  // XNNPACK's f32 GEMM tile on the machine: `mr` output rows x `nr` output channels. A GEMM computes whole
+  // tiles, so a conv with 24 output channels per group does the work of 32 on 16-column tiles
+  // (padded_macs). 0: not modelled (a class without GEMMs, a device, models fitted before it).
+  int64_t gemm_tile_rows = 0;
+  int64_t gemm_tile_cols = 0;
+  // The executor's AVX-512 igemm runs the shapes that base feature [11] flags: neither padded as XNNPACK's
+  // tiles are, nor streaming (it walks all row tiles of a block of weights before the next block, so it
+  // reads its weights from DRAM once).
+  bool igemm = false;
+  // A third ceiling, for GEMMs whose weights stream from DRAM (weight_stream_bytes). Zero: not modelled
+  // (a device's ceilings, a machine whose caches cpuinfo cannot read, models fitted before it: they load
+  // and predict as they were fitted).
   double dram_bytes_per_s = 0;
   double last_level_cache_bytes = 0;
-  int64_t gemm_tile_rows = 0;
-  // XNNPACK's output channels per f32 GEMM tile (its `nr`): a GEMM computes whole tiles, so a conv with 24
-  // output channels per group does the work of 32 on 16-column tiles (padded_macs). 0: not modelled (a
-  // class without GEMMs, a device, models fitted before it).
-  int64_t gemm_tile_cols = 0;
-  // The executor's AVX-512 igemm runs the shapes that base feature [11] flags; it walks all row tiles of a
-  // block of weights before the next block, so it reads its weights from DRAM once, and nothing again.
-  bool igemm = false;
 };
 
 // Bytes a conv or linear op reads again from DRAM because its weights spill: when one group's weights do
