@@ -43,6 +43,14 @@ FitOptions::ZooFamilies zoo_families_from_string(const std::string& name, const 
 
 std::string_view to_string(FitOptions::ZooFamilies z) { return z == FitOptions::ZooFamilies::half ? "half" : "none"; }
 
+FitOptions::SpeedCorrection speed_correction_from_string(const std::string& name, const std::string& field) {
+  if (name == "none") return FitOptions::SpeedCorrection::none;
+  if (name == "local") return FitOptions::SpeedCorrection::local;
+  throw InputError(field + " = \"" + name + "\": expected none or local");
+}
+
+std::string_view to_string(FitOptions::SpeedCorrection c) { return c == FitOptions::SpeedCorrection::local ? "local" : "none"; }
+
 std::set<std::string> fitted_zoo_families(const Predictor& p) {
   std::set<std::string> out;
   for (const Json& f : p.provenance.value("zoo_families_fitted", Json::array()))
@@ -344,9 +352,18 @@ struct Gathered {
 // are dropped, not down-weighted: interference only ever slows a run, so a noisy median is biased, not
 // merely spread, and any weight pulls the class towards slower. A class (or a thread count's whole
 // networks) with too few quiet samples to fit keeps its noisy ones, and says so.
-Gathered gather_samples(const Json& profile, const Where& where, FitOptions::ZooFamilies zoo_families) {
+Gathered gather_samples(const Json& profile, const Where& where, const FitOptions& options) {
   Gathered g;
   const std::set<std::string> warm_twins = profiler::profile_warm_twins(profile, where);
+  std::optional<profiler::SpeedAtTime> speed;
+  if (options.speed_correction == FitOptions::SpeedCorrection::local && profile.contains("machine_speed")) try {
+      const Json& section = profile["machine_speed"];
+      if (!section.is_object() || !section.contains("samples")) throw InputError("machine_speed: expected {\"samples\": [...]}");
+      speed.emplace(section["samples"]);
+    } catch (const InputError& e) {
+      throw InputError(where.file() + ": " + e.what());  // as speed_change words it
+    }
+  const FitOptions::ZooFamilies zoo_families = options.zoo_families;
   for (const std::string_view section : {"configs", "ops", "networks", "zoo"}) {
     const bool zoo_section = section == "zoo";
     if (!profile.contains(section) || (zoo_section && zoo_families == FitOptions::ZooFamilies::none)) continue;
@@ -361,8 +378,10 @@ Gathered gather_samples(const Json& profile, const Where& where, FitOptions::Zoo
       if (zoo_section) g.zoo_families.insert(model->family);
       const int64_t t = rec.at("threads").get<int64_t>();
       g.noise.add(std::string(section), rec.at("latency_us"));
-      const bool noisy = profiler::timing_noisy(rec.at("latency_us"));
-      Whole w{t, rec.at("latency_us").at("stats_us").at("median").get<double>(), {}, noisy, section == "networks" || zoo_section, rec.value("bytes", 0.0)};
+      const bool noisy = speed ? profiler::timing_noisy_in_itself(rec.at("latency_us")) : profiler::timing_noisy(rec.at("latency_us"));
+      const double at_median_speed = speed && rec.contains("elapsed_s") && rec["elapsed_s"].is_number() ? speed->factor(t, rec["elapsed_s"].get<double>()) : 1.0;
+      Whole w{t, rec.at("latency_us").at("stats_us").at("median").get<double>() * at_median_speed, {}, noisy, section == "networks" || zoo_section,
+              rec.value("bytes", 0.0)};
       const Json& layers = rec.at("layers");
       for (size_t k = 0; k < layers.size(); ++k) {
         if (layers[k].contains("fused_into")) continue;  // its time is inside the owner's row
@@ -372,6 +391,7 @@ Gathered gather_samples(const Json& profile, const Where& where, FitOptions::Zoo
         if (!w.network && reads_cold_data(layers[k], g.samples.back().f.op_class, warm_twins))
           g.samples.back().f.base[isolated_feature] = 1;
         g.samples.back().noisy = noisy;
+        g.samples.back().latency_us *= at_median_speed;
         g.samples.back().group = zoo_section ? "zoo/" + model->family : record_group(std::string(section), rec, i);
         w.sample_index.push_back(g.samples.size() - 1);
       }
@@ -964,6 +984,7 @@ Json fit_provenance(const Json& profile, const std::string& profile_path, const 
                             : "profile sections configs, ops, networks (block grid, operator micro-benchmarks, networks sampled with seeds >= 1e6) "
                               "and zoo, the networks of the families in zoo_families_fitted (the others held out)"},
           {"zoo_families", to_string(options.zoo_families)},
+          {"speed_correction", to_string(options.speed_correction)},
           {"zoo_families_fitted", g.zoo_families},
           {"samples", g.samples.size()},
           {"selection", to_string(options.selection)},
@@ -1010,7 +1031,7 @@ Predictor fit(const Json& profile, const std::string& profile_path, const FitOpt
   p.device = profile.value("device", "host");
   p.runtime = "cpubone-explore XNNPACK executor on this machine (measured)";
   const Where where(profile_path);
-  const Gathered g = gather_samples(profile, where, options.zoo_families);
+  const Gathered g = gather_samples(profile, where, options);
   refuse_empty_or_noisy(g, where, profile_path, options);
   const Json speed = speed_change(profile, profile_path, options);
   // The roofline model needs the probed ceilings at every thread count the profile measured at.

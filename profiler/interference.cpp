@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 #include <map>
 #include <sstream>
 #include <vector>
@@ -25,6 +26,37 @@ double number_or(const Json& j, const char* key, double otherwise) {
 
 bool timing_noisy(const Json& timing) {
   return timing.is_object() && timing.contains("noisy") && timing["noisy"].is_boolean() && timing["noisy"].get<bool>();
+}
+
+bool timing_noisy_in_itself(const Json& timing) {
+  if (!timing_noisy(timing)) return false;
+  if (!timing.contains("machine_slowed")) return true;
+  const Json stats = timing.value("stats_us", Json::object());
+  const double cv = number_or(stats, stats.contains("robust_cv") ? "robust_cv" : "cv", 0);
+  return number_or(timing, "wait_fraction", -1) > noisy_wait_threshold || cv > number_or(timing, "cv_threshold", noisy_cv_threshold) ||
+         number_or(timing, "outlier_runs", 0) > 0;
+}
+
+SpeedAtTime::SpeedAtTime(const Json& samples) : median_us_(speed_medians_us(samples)) {
+  for (const auto& s : samples) checks_[s["threads"].get<int64_t>()].emplace_back(s.value("elapsed_s", 0.0), s["latency_us"].get<double>());
+  for (auto& [t, c] : checks_) std::stable_sort(c.begin(), c.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+}
+
+double SpeedAtTime::factor(int64_t threads, double elapsed_s) const {
+  const auto it = checks_.find(threads);
+  if (it == checks_.end()) return 1.0;
+  const auto& c = it->second;
+  const auto after = std::lower_bound(c.begin(), c.end(), elapsed_s, [](const auto& check, double at) { return check.first < at; });
+  double us;
+  if (after == c.begin()) us = after->second;
+  else if (after == c.end()) us = c.back().second;
+  else {
+    const auto before = std::prev(after);
+    const double span = after->first - before->first;
+    const double w = span > 0 ? (elapsed_s - before->first) / span : 0.5;
+    us = before->second + w * (after->second - before->second);
+  }
+  return median_us_.at(threads) / us;
 }
 
 void Interference::add(const std::string& section, const Json& timing) {

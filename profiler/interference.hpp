@@ -110,6 +110,25 @@ std::map<int64_t, double> speed_medians_us(const Json& samples);
 inline constexpr double slow_reference_factor = 1.05;
 int64_t flag_slowed_records(Json& profile);
 
+// Whether a timing is noisy for a reason of its own (run-queue wait, CV, outliers), leaving aside a
+// "machine_slowed" flag: what a reader that corrects for the machine's speed (SpeedAtTime) still drops.
+bool timing_noisy_in_itself(const Json& timing);
+
+// The machine's speed at a moment of a profile, from its speed reference (the machine_speed samples):
+// factor(threads, elapsed_s) is the median reference time at that thread count over the reference's time
+// then, interpolated between the checks before and after it (the nearest check outside them), so that a
+// time measured then, multiplied by it, is the time at the profile's median speed. 1 where the profile has
+// no check at that thread count.
+class SpeedAtTime {
+ public:
+  explicit SpeedAtTime(const Json& samples);  // a malformed sample is an InputError naming it
+  double factor(int64_t threads, double elapsed_s) const;
+
+ private:
+  std::map<int64_t, std::vector<std::pair<double, double>>> checks_;  // per thread count: (elapsed_s, us), in time order
+  std::map<int64_t, double> median_us_;
+};
+
 // "why" of a count as words: "run-queue wait 2, CV 1, outliers 0" (and ", machine slowed 3" when any).
 std::string noise_reasons(const NoiseCount& c);
 

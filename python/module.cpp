@@ -219,14 +219,16 @@ PYBIND11_MODULE(_core, m) {
   m.def("predictor_path", &cpx::predictor::predictor_path, py::arg("device"));
 
   m.def("fit", [](const std::string& device, const std::string& profile, bool allow_noisy, const std::string& select,
-                  const std::string& zoo_families) {
+                  const std::string& zoo_families, const std::string& speed_correction) {
     cpx::predictor::FitOptions options;
     options.allow_noisy = allow_noisy;
     options.selection = cpx::predictor::selection_from_string(select, "select");
     options.zoo_families = cpx::predictor::zoo_families_from_string(zoo_families, "zoo_families");
+    options.speed_correction = cpx::predictor::speed_correction_from_string(speed_correction, "speed_correction");
     return off_thread([&] { return cpx::predictor::fit_device(device, profile, options); });
   }, py::arg("device") = "host", py::arg("profile") = "", py::arg("allow_noisy") = false, py::arg("select") = "kfold",
-     py::arg("zoo_families") = std::string(cpx::predictor::to_string(cpx::predictor::FitOptions{}.zoo_families)));
+     py::arg("zoo_families") = std::string(cpx::predictor::to_string(cpx::predictor::FitOptions{}.zoo_families)),
+     py::arg("speed_correction") = std::string(cpx::predictor::to_string(cpx::predictor::FitOptions{}.speed_correction)));
 
   m.def("calibrate", [](const std::string& device, const std::string& published, const std::string& column,
                         const std::string& hardware, const std::string& out) {

@@ -123,6 +123,38 @@ TEST_CASE("records measured while the reference ran slow twice in a row are flag
   CHECK(flag_slowed_records(profile) == 0);
 }
 
+TEST_CASE("the speed at a moment: the median reference over the reference then, interpolated between checks") {
+  Json samples = samples_of(1, {1000, 1000, 2000, 1000, 1000});  // checks at 0, 30, 60, 90, 120 s
+  for (const auto& s : samples_of(2, {500, 400, 500})) samples.push_back(s);
+  const SpeedAtTime speed(samples);
+  CHECK(speed.factor(1, 30) == Approx(1.0));
+  CHECK(speed.factor(1, 60) == Approx(0.5));  // twice as slow then: its times count half
+  CHECK(speed.factor(1, 45) == Approx(1000.0 / 1500));
+  CHECK(speed.factor(1, -5) == Approx(1.0));   // before the first check: the first check's
+  CHECK(speed.factor(1, 500) == Approx(1.0));  // after the last: the last's
+  CHECK(speed.factor(2, 30) == Approx(500.0 / 400));  // each thread count by its own checks and median
+  CHECK(speed.factor(4, 30) == 1.0);                  // none at that thread count: as measured
+  CHECK_THAT(error_of([] { SpeedAtTime(Json::array({Json{{"threads", 1}, {"latency_us", -3}}})); }), Catch::Contains("machine_speed.samples[0]"));
+}
+
+TEST_CASE("a timing flagged only because the machine slowed is not noisy in itself; one with its own reason is") {
+  const Json quiet = {{"stats_us", {{"robust_cv", 0.01}}}, {"wait_fraction", 0.0}, {"outlier_runs", 0}, {"cv_threshold", 0.1}};
+  CHECK_FALSE(timing_noisy_in_itself(quiet));
+  Json slowed = quiet;
+  slowed["noisy"] = true;
+  slowed["machine_slowed"] = true;
+  CHECK_FALSE(timing_noisy_in_itself(slowed));
+  Json busy = slowed;
+  busy["wait_fraction"] = 0.3;
+  CHECK(timing_noisy_in_itself(busy));
+  Json spread = slowed;
+  spread["stats_us"]["robust_cv"] = 0.3;
+  CHECK(timing_noisy_in_itself(spread));
+  Json noisy = quiet;
+  noisy["noisy"] = true;  // flagged when measured, whatever its stored figures say
+  CHECK(timing_noisy_in_itself(noisy));
+}
+
 TEST_CASE("validate compares the machine's speed with the profile's, by the speed reference at the same thread count") {
   Json profile = {{"machine_speed", {{"samples", samples_of(1, {1000, 990, 1400})}}}};
   for (const auto& s : samples_of(2, {520, 500})) profile["machine_speed"]["samples"].push_back(s);

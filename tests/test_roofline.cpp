@@ -8,6 +8,7 @@
 
 #include "error_of.hpp"
 #include "predictor/predictor.hpp"
+#include "profiler/interference.hpp"
 
 using namespace cpx;
 using namespace cpx::predictor;
@@ -533,4 +534,48 @@ TEST_CASE("fit pads the GEMM classes' work by the profile's tile, only theirs, s
   const Predictor old = fit(synthetic_profile(true_us, 7), "synthetic.json");
   CHECK_THAT(old.provenance["gemm_tiles"].get<std::string>(), Catch::StartsWith("not modelled") && Catch::Contains("profile again"));
   CHECK_FALSE(to_json(old)["classes"]["conv_dense"]["ceilings"]["1"].contains("gemm_tile"));
+}
+
+TEST_CASE("fit --speed-correction local: each time at the profile's median speed, the slow span kept and the fast one corrected", "[roofline]") {
+  Json profile = synthetic_profile(true_us, 9);
+  Json& configs = profile["configs"];
+  const std::vector<Shape> grid = training_grid();
+  const size_t n = configs.size();
+  REQUIRE(n == grid.size());
+  // The machine ran at its usual speed, then at 0.7x its times for a fifth of the records (a neighbour
+  // left), then at 1.6x for the last fifth; the reference was timed with every record.
+  const auto speed_of = [&](size_t i) { return i < 3 * n / 5 ? 1.0 : i < 4 * n / 5 ? 0.7 : 1.6; };
+  Json checks = Json::array();
+  for (size_t i = 0; i < n; ++i) {
+    const double at = static_cast<double>(i);
+    configs[i]["elapsed_s"] = at;
+    for (Json* t : {&configs[i]["latency_us"], &configs[i]["layers"][0]["latency_us"]})
+      (*t)["stats_us"]["median"] = (*t)["stats_us"]["median"].get<double>() * speed_of(i);
+    checks.push_back({{"elapsed_s", at}, {"threads", 1}, {"latency_us", 1000 * speed_of(i)}});
+  }
+  profile["machine_speed"] = {{"reference", "mobilenetv2-1.0 (zoo), 224x224, warm caches"}, {"samples", checks}};
+  CHECK(profiler::flag_slowed_records(profile) == static_cast<int64_t>(n - 4 * n / 5));  // the slow span, as profile flags it
+
+  FitOptions as_measured;
+  as_measured.allow_noisy = true;  // the reference spread far past what fit takes unasked
+  as_measured.speed_correction = FitOptions::SpeedCorrection::none;
+  FitOptions corrected = as_measured;
+  corrected.speed_correction = FitOptions::SpeedCorrection::local;
+  const Predictor raw = fit(profile, "synthetic.json", as_measured), fixed = fit(profile, "synthetic.json", corrected);
+  CHECK(fixed.provenance["speed_correction"] == "local");
+  CHECK(raw.provenance["speed_correction"] == "none");
+  // As measured, the slow span is dropped as noisy and the fast one is learned as it ran.
+  CHECK(raw.provenance["noise"]["samples_dropped"].get<int64_t>() == static_cast<int64_t>(n - 4 * n / 5));
+  CHECK(fixed.provenance["noise"]["samples_dropped"].get<int64_t>() == 0);
+  const std::vector<Shape> fast(grid.begin() + 3 * n / 5, grid.begin() + 4 * n / 5), slow(grid.begin() + 4 * n / 5, grid.end());
+  INFO("fast span MAPE as measured " << mape_on(raw, fast, true_us) << ", corrected " << mape_on(fixed, fast, true_us));
+  CHECK(mape_on(raw, fast, true_us) > 0.15);
+  CHECK(mape_on(fixed, fast, true_us) < 0.06);
+  CHECK(mape_on(fixed, slow, true_us) < 0.06);
+  CHECK(mape_on(fixed, grid, true_us) < 0.05);
+}
+
+TEST_CASE("fit --speed-correction: an unknown name is an error naming the option") {
+  CHECK_THAT(error_of([] { speed_correction_from_string("global", "--speed-correction"); }),
+             Catch::Contains("--speed-correction") && Catch::Contains("global") && Catch::Contains("none or local"));
 }

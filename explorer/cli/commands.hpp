@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "predictor/predictor.hpp"
 #include "profiler/interference.hpp"
 
 namespace cpx::cli {
@@ -16,9 +17,7 @@ void add_onnx_commands(CLI::App& app);      // export, import
 void add_accuracy_commands(CLI::App& app);  // accuracy
 
 // Fits the device's predictor from its profile, profiling this machine first when device is host.
-void run_fit(const std::string& device, const std::string& profile_file, bool quick, bool residual_trees = true,
-             bool allow_noisy = false, bool roofline = true, const std::string& select = "kfold",
-             const std::string& zoo_families = "half");
+void run_fit(const std::string& device, const std::string& profile_file, bool quick, const predictor::FitOptions& options);
 
 // What every measuring command (profile, measure, validate, the main job on host) shares: the
 // --quiet-machine-check and --go-on-busy options, the exit codes in its --help, and its last line.

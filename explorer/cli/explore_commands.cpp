@@ -50,15 +50,17 @@ void run_job(JobArgs a, const std::string& command) {
   explorer::validate(o);  // before fitting a host predictor for options that would fail anyway
 
   const bool host = o.device == "host";
+  predictor::FitOptions fit_options;
+  fit_options.allow_noisy = a.allow_noisy;
   if (host) a.quiet.run("cpubone-explore", o.threads.value_or(1));
   if (host && !std::filesystem::exists(profiler::default_profile_path("host"))) {
     std::fprintf(stderr, "no profile of this machine yet: running the quick profile first (about a minute)\n");
-    run_fit("host", "", true, true, a.allow_noisy);
+    run_fit("host", "", true, fit_options);
   } else if (host && (!std::filesystem::exists(predictor::predictor_path("host")) ||
                       std::filesystem::last_write_time(predictor::predictor_path("host")) <
                           std::filesystem::last_write_time(profiler::default_profile_path("host")))) {
     std::fprintf(stderr, "the host predictor is missing or older than the host profile: fitting it\n");
-    run_fit("host", "", true, true, a.allow_noisy);
+    run_fit("host", "", true, fit_options);
   }
   const predictor::Predictor p = predictor::load_predictor(o.device);
   std::signal(SIGINT, on_job_interrupt);

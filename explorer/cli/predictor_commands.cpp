@@ -17,10 +17,7 @@
 namespace cpx::cli {
 
 
-void run_fit(const std::string& device, const std::string& profile_file, bool quick, bool residual_trees, bool allow_noisy,
-             bool roofline, const std::string& select, const std::string& zoo_families) {
-  const auto selection = predictor::selection_from_string(select, "--select");
-  const auto zoo = predictor::zoo_families_from_string(zoo_families, "--zoo-families");
+void run_fit(const std::string& device, const std::string& profile_file, bool quick, const predictor::FitOptions& options) {
   const std::string path = profile_file.empty() ? profiler::default_profile_path(device) : profile_file;
   if (profile_file.empty() && device == "host" && !std::filesystem::exists(path)) {
     std::fprintf(stderr, "fit: no device profile at %s; profiling this machine first\n", path.c_str());
@@ -31,12 +28,6 @@ void run_fit(const std::string& device, const std::string& profile_file, bool qu
     profiler::run_sweep(o, never);
   }
   const auto start = std::chrono::steady_clock::now();
-  predictor::FitOptions options;
-  options.residual_trees = residual_trees;
-  options.allow_noisy = allow_noisy;
-  options.roofline = roofline;
-  options.selection = selection;
-  options.zoo_families = zoo;
   const predictor::Predictor p = predictor::fit_device(device, profile_file, options);
   const std::string out = predictor::predictor_path(device);
   std::printf("predictor for %s: %s (fitted in %.2f s from %s)\n", device.c_str(), out.c_str(),
@@ -413,7 +404,21 @@ void add_predictor_commands(CLI::App& app) {
                     "none: fit on the profile's sampled CPUBone-like networks only; half: also on its zoo networks of half the "
                     "zoo's families (a fixed hash of the family name), so that validate scores the other half as unseen families")
         ->capture_default_str();
-    cmd->callback([=] { run_fit(*device, *profile, *quick, !*no_trees, *allow_noisy, !*no_roofline, *select, *zoo_families); });
+    auto speed_correction = std::make_shared<std::string>(predictor::to_string(predictor::FitOptions{}.speed_correction));
+    cmd->add_option("--speed-correction", *speed_correction,
+                    "local: each measured time at the profile's median speed, by the speed reference timed around it (a record "
+                    "measured while the machine ran slow is then kept, corrected, not dropped); none: the times as measured")
+        ->capture_default_str();
+    cmd->callback([=] {
+      predictor::FitOptions options;
+      options.residual_trees = !*no_trees;
+      options.allow_noisy = *allow_noisy;
+      options.roofline = !*no_roofline;
+      options.selection = predictor::selection_from_string(*select, "--select");
+      options.zoo_families = predictor::zoo_families_from_string(*zoo_families, "--zoo-families");
+      options.speed_correction = predictor::speed_correction_from_string(*speed_correction, "--speed-correction");
+      run_fit(*device, *profile, *quick, options);
+    });
   }
   {
     auto* cmd = app.add_subcommand("predict", "Predict latency of a zoo model or network file on a device");
