@@ -347,6 +347,21 @@ struct Gathered {
   std::set<std::string> zoo_families;  // of the zoo records fitted on (FitOptions::zoo_families)
 };
 
+// The profile's speed-reference checks (machine_speed.samples), checked once for fit's two readers
+// (speed_change and the speed correction); null for a profile from before the check. A malformed section
+// or sample is an InputError naming the file and the sample.
+const Json* speed_samples(const Json& profile, const std::string& profile_path) {
+  if (!profile.contains("machine_speed")) return nullptr;
+  try {
+    const Json& section = profile["machine_speed"];
+    if (!section.is_object() || !section.contains("samples")) throw InputError("machine_speed: expected {\"samples\": [...]}");
+    profiler::speed_by_threads(section["samples"]);
+    return &section["samples"];
+  } catch (const InputError& e) {
+    throw InputError(profile_path + ": " + e.what());
+  }
+}
+
 // Noise: a record flagged noisy (CV, run-queue wait or outliers of its whole-network timing) lends the
 // flag to all its per-op samples, whose pass ran right after on the same busy machine. Noisy samples
 // are dropped, not down-weighted: interference only ever slows a run, so a noisy median is biased, not
@@ -356,17 +371,12 @@ Gathered gather_samples(const Json& profile, const Where& where, const FitOption
   Gathered g;
   const std::set<std::string> warm_twins = profiler::profile_warm_twins(profile, where);
   std::optional<profiler::SpeedAtTime> speed;
-  if (options.speed_correction == FitOptions::SpeedCorrection::local && profile.contains("machine_speed")) try {
-      const Json& section = profile["machine_speed"];
-      if (!section.is_object() || !section.contains("samples")) throw InputError("machine_speed: expected {\"samples\": [...]}");
-      speed.emplace(section["samples"]);
-    } catch (const InputError& e) {
-      throw InputError(where.file() + ": " + e.what());  // as speed_change words it
-    }
-  const FitOptions::ZooFamilies zoo_families = options.zoo_families;
+  if (const Json* checks = speed_samples(profile, where.file());
+      checks && options.speed_correction == FitOptions::SpeedCorrection::local)
+    speed.emplace(*checks);
   for (const std::string_view section : {"configs", "ops", "networks", "zoo"}) {
     const bool zoo_section = section == "zoo";
-    if (!profile.contains(section) || (zoo_section && zoo_families == FitOptions::ZooFamilies::none)) continue;
+    if (!profile.contains(section) || (zoo_section && options.zoo_families == FitOptions::ZooFamilies::none)) continue;
     const Json& list = profile[section];
     for (size_t i = 0; i < list.size(); ++i) {
       const Json& rec = list[i];
@@ -421,15 +431,9 @@ void refuse_empty_or_noisy(const Gathered& g, const Where& where, const std::str
 // null for a profile from before the check. Above max_speed_spread_to_fit the profile mixes two machines
 // and no per-measurement flag shows it, so it is refused as a mostly noisy one is.
 Json speed_change(const Json& profile, const std::string& profile_path, const FitOptions& options) {
-  if (!profile.contains("machine_speed")) return nullptr;
-  double spread = 0;
-  try {
-    const Json& section = profile["machine_speed"];
-    if (!section.is_object() || !section.contains("samples")) throw InputError("machine_speed: expected {\"samples\": [...]}");
-    spread = profiler::speed_spread(section["samples"]);
-  } catch (const InputError& e) {
-    throw InputError(profile_path + ": " + e.what());
-  }
+  const Json* checks = speed_samples(profile, profile_path);
+  if (!checks) return nullptr;
+  const double spread = profiler::speed_spread(*checks);
   if (spread > max_speed_spread_to_fit && !options.allow_noisy)
     throw InputError(profile_path + ": machine_speed: the speed reference's times spread by " + std::to_string(std::lround(100 * spread)) +
                      "% (" + profiler::spread_of_meaning + "; limit " + std::to_string(std::lround(100 * max_speed_spread_to_fit)) +

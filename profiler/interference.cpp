@@ -22,6 +22,19 @@ double number_or(const Json& j, const char* key, double otherwise) {
   return j.is_object() && j.contains(key) && j[key].is_number() ? j[key].get<double>() : otherwise;
 }
 
+// Why a noisy timing was flagged, from what it stores. Timings since robust_cv existed were held to it;
+// older ones to the plain CV.
+struct Reasons {
+  bool wait, cv, outliers, slowed;
+};
+Reasons reasons_of(const Json& timing) {
+  const Json stats = timing.value("stats_us", Json::object());
+  const double cv = number_or(stats, stats.contains("robust_cv") ? "robust_cv" : "cv", 0);
+  return {number_or(timing, "wait_fraction", -1) > noisy_wait_threshold, cv > number_or(timing, "cv_threshold", noisy_cv_threshold),
+          number_or(timing, "outlier_runs", 0) > 0,
+          timing.contains("machine_slowed") && timing["machine_slowed"].is_boolean() && timing["machine_slowed"].get<bool>()};
+}
+
 }  // namespace
 
 bool timing_noisy(const Json& timing) {
@@ -30,11 +43,8 @@ bool timing_noisy(const Json& timing) {
 
 bool timing_noisy_in_itself(const Json& timing) {
   if (!timing_noisy(timing)) return false;
-  if (!timing.contains("machine_slowed")) return true;
-  const Json stats = timing.value("stats_us", Json::object());
-  const double cv = number_or(stats, stats.contains("robust_cv") ? "robust_cv" : "cv", 0);
-  return number_or(timing, "wait_fraction", -1) > noisy_wait_threshold || cv > number_or(timing, "cv_threshold", noisy_cv_threshold) ||
-         number_or(timing, "outlier_runs", 0) > 0;
+  const Reasons r = reasons_of(timing);
+  return !r.slowed || r.wait || r.cv || r.outliers;
 }
 
 SpeedAtTime::SpeedAtTime(const Json& samples) : median_us_(speed_medians_us(samples)) {
@@ -67,13 +77,11 @@ void Interference::add(const std::string& section, const Json& timing) {
   ++c.measurements;
   if (!timing_noisy(timing)) return;
   ++c.noisy;
-  // Timings since robust_cv existed were held to it; older ones to the plain CV.
-  const Json stats = timing.value("stats_us", Json::object());
-  const double cv = number_or(stats, stats.contains("robust_cv") ? "robust_cv" : "cv", 0);
-  c.wait += number_or(timing, "wait_fraction", -1) > noisy_wait_threshold;
-  c.cv += cv > number_or(timing, "cv_threshold", noisy_cv_threshold);
-  c.outliers += number_or(timing, "outlier_runs", 0) > 0;
-  c.slowed += timing.contains("machine_slowed") && timing["machine_slowed"].is_boolean() && timing["machine_slowed"].get<bool>();
+  const Reasons r = reasons_of(timing);
+  c.wait += r.wait;
+  c.cv += r.cv;
+  c.outliers += r.outliers;
+  c.slowed += r.slowed;
 }
 
 NoiseCount Interference::total() const {
