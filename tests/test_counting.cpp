@@ -143,7 +143,7 @@ TEST_CASE("a transposed conv counts Cin·Hin·Win·(Cout/groups)·k² MACs, crop
   CHECK(g.total.params_inference == 256 * 32 * 9 + 128);
 }
 
-TEST_CASE("head_mix counts heads²·Lq·Lk MACs; attention_bias and layer_scale count only params") {
+TEST_CASE("head_mix counts heads²·Lq·Lk MACs, attention_bias and layer_scale count only params") {
   // EfficientFormerV2-style: 8 heads, 7x7 queries, 4x4 keys.
   const int64_t heads = 8, lq = 49, lk = 16;
   const auto mix = count_one({1, 7, 7, heads * lk}, HeadMix{heads, true});

@@ -137,7 +137,7 @@ TEST_CASE("the speed at a moment: the median reference over the reference then, 
   CHECK_THAT(error_of([] { SpeedAtTime(Json::array({Json{{"threads", 1}, {"latency_us", -3}}})); }), Catch::Contains("machine_speed.samples[0]"));
 }
 
-TEST_CASE("a timing flagged only because the machine slowed is not noisy in itself; one with its own reason is") {
+TEST_CASE("a timing flagged only because the machine slowed is not noisy in itself, one with its own reason is") {
   const Json quiet = {{"stats_us", {{"robust_cv", 0.01}}}, {"wait_fraction", 0.0}, {"outlier_runs", 0}, {"cv_threshold", 0.1}};
   CHECK_FALSE(timing_noisy_in_itself(quiet));
   Json slowed = quiet;

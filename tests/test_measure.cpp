@@ -78,7 +78,7 @@ TEST_CASE("time_network times the whole network, and every op only when asked") 
   for (size_t i = 0; i < labels.size(); ++i) CHECK(labels[i].how == whole.implementations[i].how);
 }
 
-TEST_CASE("before_each_run runs before every timed run and outside its time; cold_caches uses it") {
+TEST_CASE("before_each_run runs before every timed run and outside its time, cold_caches uses it") {
   profiler::MeasureOptions o = quick_timing();
   o.warmup_runs = 2;
   o.min_runs = 4;

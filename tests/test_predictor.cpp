@@ -377,7 +377,7 @@ TEST_CASE("calibration: the transfer recovers per-group factors and its interval
   CHECK(j["latency_us_high"].get<double>() > j["latency_us"].get<double>());
 }
 
-TEST_CASE("transfer: host efficiency stays in (0, 1], so a device op never beats its own roofline") {
+TEST_CASE("transfer: host efficiency stays above 0 and at most 1, so a device op never beats its own roofline") {
   const Ceilings host{100e9, 50e9}, device{20e9, 10e9};
   const double macs = 1e8, bytes = 4e6;
   const double device_roof_us = std::max(macs / device.peak_macps, bytes / device.bandwidth_bytes_per_s) * 1e6;

@@ -114,7 +114,7 @@ TEST_CASE("roofline model: fitted on a grid, it recovers the law and beats the q
   CHECK(mape_on(chosen, training_grid(), true_us) < 0.05);
 }
 
-TEST_CASE("roofline model: efficiency stays in (0, 1] on random and extreme shapes", "[roofline]") {
+TEST_CASE("roofline model: efficiency stays above 0 and at most 1 on random and extreme shapes", "[roofline]") {
   const Predictor p = fit(synthetic_profile(true_us, 2), "synthetic.json");
   RooflineModel m = *p.classes[static_cast<size_t>(OpClass::conv_dense)]->roofline;
   RooflineModel wild = m;  // coefficients far beyond anything a fit gives
@@ -209,7 +209,7 @@ TEST_CASE("roofline model: JSON round trip, and a roofline class without its cei
 }
 
 TEST_CASE("fit keeps per class the eligible kind with the lowest k-fold held-out MAPE, ties within two standard errors going to "
-          "the better extrapolator; --select balanced adds the largest shapes", "[roofline]") {
+          "the better extrapolator, --select balanced adds the largest shapes", "[roofline]") {
   // The true law here is a quadratic in log features, so that the choice is not one-sided.
   auto quadratic_law = [](const Shape& s) { return 0.01 * std::pow(double(s.cin * s.cout * s.res * s.res * s.kernel * s.kernel), 0.8); };
   auto check_choice = [](const Predictor& p, const char* op_class, FitOptions::Selection selection) {
@@ -265,7 +265,7 @@ TEST_CASE("fit keeps per class the eligible kind with the lowest k-fold held-out
   }
 }
 
-TEST_CASE("fit refuses a profile measured while the machine changed speed by a quarter, unless allowed noisy; warns above a tenth", "[roofline]") {
+TEST_CASE("fit refuses a profile measured while the machine changed speed by a quarter unless allowed noisy, and warns above a tenth", "[roofline]") {
   Json profile = synthetic_profile(true_us, 8);
   auto speed = [](const std::vector<double>& us) {
     Json samples = Json::array();
@@ -391,7 +391,7 @@ TEST_CASE("a quadratic class model is bounded by the hardware too: never faster 
   CHECK(fit(no_peaks, "synthetic.json").classes[static_cast<size_t>(OpClass::conv_dense)]->roofline_floor.empty());
 }
 
-TEST_CASE("weights past the last-level cache are read from DRAM again for every further GEMM row tile; within it, not at all", "[roofline]") {
+TEST_CASE("weights past the last-level cache are read from DRAM again for every further GEMM row tile, and within it not at all", "[roofline]") {
   Ceilings c = machine;
   c.dram_bytes_per_s = 1e10;
   c.last_level_cache_bytes = 8 << 20;

@@ -491,7 +491,7 @@ TEST_CASE("reference conv_transpose2d: overlaps add, padding crops, output_paddi
   CHECK(net.shapes[0] == ShapeNhwc{1, 14, 14, 2});
 }
 
-TEST_CASE("reference conv_transpose2d: groups, weights [Cout][kh][kw][Cin/groups]") {
+TEST_CASE("reference conv_transpose2d: groups, weights Cout x kh x kw x Cin/groups") {
   // One pixel, 4 input channels, groups 2, 4 outputs, 1x1 kernel: as a grouped 1x1 conv.
   const OpWeights w{{1, 0,  // o0 = x0
                      1, 1,  // o1 = x0 + x1

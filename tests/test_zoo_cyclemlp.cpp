@@ -49,7 +49,7 @@ TEST_CASE("CycleMLP-B1's parts sum to the official layer counts", "[zoo][cycleml
   CHECK(macs == 12 * 64 * 64 * 56 * 56 + 64 * 64);
 }
 
-TEST_CASE("a CycleMLP block weighs three branches by a per-channel softmax over 3; the description says what differs",
+TEST_CASE("a CycleMLP block weighs three branches by a per-channel softmax over 3, the description says what differs",
           "[zoo][cyclemlp]") {
   const Network& n = testing::zoo_net("cyclemlp-b1");
   CHECK(n.shape_of("embed") == ShapeNhwc{1, 56, 56, 64});

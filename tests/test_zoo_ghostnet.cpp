@@ -81,7 +81,7 @@ TEST_CASE("GhostNet 1.0x widths", "[zoo][ghostnet]") {
   CHECK(net.shape_of("head.conv").c == 960);
 }
 
-TEST_CASE("GhostNet 1.3x carries FasterNet's Table 3 row; 1.0x has none", "[zoo][ghostnet]") {
+TEST_CASE("GhostNet 1.3x carries FasterNet's Table 3 row, 1.0x has none", "[zoo][ghostnet]") {
   const std::pair<const char*, double> top1[] = {{"ghostnet-1.3", 75.7}};
   testing::check_published_top1(top1);
   const ZooEntry* z = find_zoo("ghostnet-1.3");

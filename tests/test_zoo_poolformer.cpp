@@ -27,7 +27,7 @@ TEST_CASE("PoolFormer entries match the published params to 0.1M and MACs within
   }
 }
 
-TEST_CASE("a PoolFormer block pools a GroupNorm(1) and runs a 4x MLP, each branch layer-scaled; the description says what differs",
+TEST_CASE("a PoolFormer block pools a GroupNorm(1) and runs a 4x MLP, each branch layer-scaled, the description says what differs",
           "[zoo][poolformer]") {
   const Network& n = testing::zoo_net("poolformer-s12");
   CHECK(n.shape_of("embed") == ShapeNhwc{1, 56, 56, 64});

@@ -42,7 +42,7 @@ TEST_CASE("PVT entries count exactly and match the published params to 0.1M and 
   }
 }
 
-TEST_CASE("a PVT block runs spatial-reduction attention and an 8x/4x GELU MLP; stage 4 carries a class token",
+TEST_CASE("a PVT block runs spatial-reduction attention and an 8x/4x GELU MLP, stage 4 carries a class token",
           "[zoo][pvt]") {
   const Network& n = testing::zoo_net("pvt-tiny");
   CHECK(n.shape_of("stage1.patch_embed") == ShapeNhwc{1, 56, 56, 64});

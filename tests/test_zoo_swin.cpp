@@ -38,7 +38,7 @@ TEST_CASE("Swin entries count the official model's params less the patch-merging
   for (const auto& t : totals) testing::check_zoo_totals(t, "Swin");
 }
 
-TEST_CASE("a Swin block attends within groups of 49 tokens with a 13x13-offset bias per head; the description "
+TEST_CASE("a Swin block attends within groups of 49 tokens with a 13x13-offset bias per head, the description "
           "labels every substitution",
           "[zoo][swin]") {
   const Network& n = testing::zoo_net("swin-t");
