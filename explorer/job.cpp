@@ -298,6 +298,19 @@ Json accuracy_fields(const Candidate& x) {
           {"support_distance", x.top1 ? Json(x.support_distance) : Json(nullptr)}};
 }
 
+// On a calibrated device: the share of a network's time in work its calibration networks barely exercised,
+// and those kinds ("attention 22%, norm 8%"); null on the host and for devices calibrated before it.
+Json uncalibrated_fields(const Context& c, const Network& net) {
+  Json out = {{"uncalibrated_share", nullptr}, {"uncalibrated_kinds", nullptr}};
+  if (!c.pred.calibrated) return out;
+  const predictor::NetworkPrediction pred = predictor::predict(c.pred, net, c.t);
+  if (!pred.uncalibrated) return out;
+  std::string kinds;
+  for (const auto& [kind, share] : pred.uncalibrated->kinds)
+    kinds += (kinds.empty() ? "" : ", ") + kind + " " + std::to_string(std::lround(100 * share)) + "%";
+  return {{"uncalibrated_share", pred.uncalibrated->share}, {"uncalibrated_kinds", kinds}};
+}
+
 // The Pareto front as macro files, and for each baseline the front members that dominate it: earned (by
 // the lower end of the top-1 interval) or promising but unproven (by the point estimate only).
 Proposals propose(const Context& c, const SearchSpace& space, const std::vector<Candidate>& front, const std::vector<Evaluated>& baselines) {
@@ -308,12 +321,14 @@ Proposals propose(const Context& c, const SearchSpace& space, const std::vector<
     p.ids.push_back(id);
     const Candidate& x = front[i];
     const std::string file = std::string("pareto/") + id + ".json";
-    p.files.emplace_back((std::filesystem::path(c.o.out_dir) / file).string(), to_json(space.decode(x.genome, id)).dump(2) + "\n");
+    const Macro macro = space.decode(x.genome, id);
+    p.files.emplace_back((std::filesystem::path(c.o.out_dir) / file).string(), to_json(macro).dump(2) + "\n");
     p.pareto.push_back({{"id", id}, {"file", file}, {"summary", space.summary(x.genome)}, {"params", x.params}, {"macs", x.macs},
                         {"predicted_latency_us", x.latency_us}, {"estimated_top1", or_null(x.top1)},
                         {"estimated_top1_low", or_null(x.top1_low)}, {"estimated_top1_high", or_null(x.top1_high)},
                         {"support_distance", x.top1 ? Json(x.support_distance) : Json(nullptr)}, {"objective", x.objective},
                         {"outside_trust", x.outside_trust}, {"measured_latency_us", nullptr}});
+    p.pareto.back().update(uncalibrated_fields(c, expand(macro, file)));
   }
   std::set<size_t> proposed;
   for (const Evaluated& b : baselines) {

@@ -1,11 +1,14 @@
 #include "predictor/calibrate.hpp"
 
+#include "predictor/calibration_choice.hpp"
+
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <functional>
 #include <map>
+#include <set>
 #include <stdexcept>
 
 #include "profiler/rank.hpp"
@@ -36,10 +39,7 @@ Eigen::MatrixXd class_times(const Predictor& host, const Hardware& hardware, con
   const Predictor unit = host_as_device(host, hardware, "uniform_scale");
   Eigen::MatrixXd T = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(points.size()), op_class_count);
   for (size_t i = 0; i < points.size(); ++i) {
-    const ZooEntry* e = find_zoo(points[i].model);
-    if (!e) throw InputError(points[i].model + ": not a zoo model");
-    const Network net = e->build(0);
-    const NetworkPrediction p = predict(unit, net, hardware.threads);
+    const NetworkPrediction p = predict(unit, points[i].net, hardware.threads);
     for (const auto& op : p.ops) {
       T(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(op.op_class)) += op.latency_us - op.activation_us;
       T(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(OpClass::elementwise)) += op.activation_us;
@@ -118,7 +118,7 @@ Eigen::VectorXd published_us(const std::vector<PublishedPoint>& points, const st
 Eigen::MatrixXd group_times(const Predictor& transfer, const std::vector<PublishedPoint>& points) {
   Eigen::MatrixXd G = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(points.size()), op_group_count);
   for (size_t i = 0; i < points.size(); ++i) {
-    const NetworkPrediction p = predict(transfer, find_zoo(points[i].model)->build(0), transfer.calibrated->hardware.threads);
+    const NetworkPrediction p = predict(transfer, points[i].net, transfer.calibrated->hardware.threads);
     for (const auto& op : p.ops) {
       G(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(op_group(op.op_class))) += op.latency_us - op.activation_us;
       G(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(OpGroup::elementwise)) += op.activation_us;
@@ -246,40 +246,38 @@ std::vector<Eigen::Index> all_rows(Eigen::Index n) {
 }
 
 // A model: fitted on the `train` rows only, it predicts every row (microseconds).
-using Model = std::function<Eigen::VectorXd(const std::vector<Eigen::Index>& train)>;
+using Model = CandidateModel;
 
-Json figures(const std::vector<double>& pred, const Eigen::VectorXd& y) {
+// Held-out figures: MAPE, share within 10%, Spearman, and the coverage of the interval_level interval each
+// point would get from the other groups' held-out errors (held_out_error_bounds).
+Json figures(const std::vector<double>& pred, const Eigen::VectorXd& y, const std::vector<std::string>& group) {
   Json f = accuracy_scores(pred, std::vector<double>(y.data(), y.data() + y.size()));
   f.erase("within_5pct");  // a few published points: ±10% is as fine as the table goes
+  std::vector<double> err(pred.size());
+  for (size_t i = 0; i < pred.size(); ++i) err[i] = pred[i] / y(static_cast<Eigen::Index>(i)) - 1;
+  const auto bounds = held_out_error_bounds(err, group);
+  double covered = 0;
+  for (size_t i = 0; i < err.size(); ++i) covered += err[i] >= bounds[i][0] && err[i] <= bounds[i][1];
+  f["coverage"] = covered / static_cast<double>(err.size());
   return f;
 }
 
-HeldOutScores held_out(const std::string& name, const Model& model, const Eigen::VectorXd& y, const std::vector<std::string>& family) {
-  const Eigen::Index n = y.size();
+std::vector<std::string> models_of(const std::vector<PublishedPoint>& points) {
+  std::vector<std::string> out;
+  for (const auto& p : points) out.push_back(p.model);
+  return out;
+}
+
+HeldOutScores held_out(const std::string& name, const Model& model, const Eigen::VectorXd& y, const std::vector<std::string>& model_names,
+                       const std::vector<std::string>& family) {
   HeldOutScores s;
   s.method = name;
-  s.lomo_us.resize(static_cast<size_t>(n));
-  for (Eigen::Index i = 0; i < n; ++i) {
-    std::vector<Eigen::Index> train;
-    for (Eigen::Index r = 0; r < n; ++r)
-      if (r != i) train.push_back(r);
-    s.lomo_us[static_cast<size_t>(i)] = model(train)(i);
-  }
-  std::vector<std::string> families(family);
-  std::sort(families.begin(), families.end());
-  families.erase(std::unique(families.begin(), families.end()), families.end());
-  s.figures = {{"lomo", figures(s.lomo_us, y)}, {"lofo", nullptr}};
-  if (families.size() < 2) return s;
-  s.lofo_us.resize(static_cast<size_t>(n));
-  for (const auto& f : families) {
-    std::vector<Eigen::Index> train;
-    for (Eigen::Index r = 0; r < n; ++r)
-      if (family[static_cast<size_t>(r)] != f) train.push_back(r);
-    const Eigen::VectorXd pred = model(train);
-    for (Eigen::Index r = 0; r < n; ++r)
-      if (family[static_cast<size_t>(r)] == f) s.lofo_us[static_cast<size_t>(r)] = pred(r);
-  }
-  s.figures["lofo"] = figures(s.lofo_us, y);
+  const std::vector<Eigen::Index> all = all_rows(y.size());
+  s.lomo_us = held_out_by_group(model, all, model_names);
+  s.figures = {{"lomo", figures(s.lomo_us, y, model_names)}, {"lofo", nullptr}};
+  if (std::set<std::string>(family.begin(), family.end()).size() < 2) return s;
+  s.lofo_us = held_out_by_group(model, all, family);
+  s.figures["lofo"] = figures(s.lofo_us, y, family);
   return s;
 }
 
@@ -354,118 +352,281 @@ Json calibration_provenance(const Predictor& host, const Hardware& hardware, con
                              "elementwise model, in the elementwise group): the device's runtime does not fuse them"}};
 }
 
+// Least squares on relative errors of y ≈ k·x: k = Σ(x/y) ÷ Σ(x/y)².
+double relative_scale(const Eigen::VectorXd& x, const Eigen::VectorXd& y) {
+  const Eigen::VectorXd r = x.array() / y.array();
+  return r.sum() / r.squaredNorm();
+}
+
+// y ≈ X·θ with θ ≥ 0, least squares on relative errors: every subset of X's few columns solved
+// unconstrained, the feasible one of least error kept (an exact non-negative least squares for 3 columns).
+Eigen::VectorXd nonnegative_relative_fit(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) {
+  const Eigen::MatrixXd A = y.array().inverse().matrix().asDiagonal() * X;
+  const Eigen::VectorXd ones = Eigen::VectorXd::Ones(y.size());
+  Eigen::VectorXd best = Eigen::VectorXd::Zero(X.cols());
+  double best_sse = INFINITY;
+  for (unsigned mask = 1; mask < (1u << X.cols()); ++mask) {
+    std::vector<Eigen::Index> cols;
+    for (Eigen::Index c = 0; c < X.cols(); ++c)
+      if ((mask >> c) & 1u) cols.push_back(c);
+    Eigen::MatrixXd S(A.rows(), static_cast<Eigen::Index>(cols.size()));
+    for (size_t k = 0; k < cols.size(); ++k) S.col(static_cast<Eigen::Index>(k)) = A.col(cols[k]);
+    const Eigen::VectorXd norm = S.colwise().norm().transpose();  // MACs, bytes and ops differ by 1e7
+    if ((norm.array() <= 0).any()) continue;
+    const Eigen::VectorXd t = (S * norm.cwiseInverse().asDiagonal()).colPivHouseholderQr().solve(ones).cwiseQuotient(norm);
+    if ((t.array() < 0).any() || !t.allFinite()) continue;
+    const double sse = (S * t - ones).squaredNorm();
+    if (sse < best_sse) {
+      best_sse = sse;
+      best.setZero();
+      for (size_t k = 0; k < cols.size(); ++k) best(cols[k]) = t(static_cast<Eigen::Index>(k));
+    }
+  }
+  return best;
+}
+
+// Per point: Σ MACs, Σ bytes and the op count, as predict() prices a device's ops (every op of the network).
+Eigen::MatrixXd linear_features(const std::vector<PublishedPoint>& points, bool runtime_fuses_relu) {
+  Eigen::MatrixXd X = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(points.size()), 3);
+  for (size_t i = 0; i < points.size(); ++i)
+    for (size_t k = 0; k < points[i].net.ops.size(); ++k) {
+      const OpFeatures f = op_features(points[i].net, k, 1, runtime_fuses_relu);
+      X.row(static_cast<Eigen::Index>(i)) += Eigen::RowVector3d(f.macs, f.bytes, 1);
+    }
+  return X;
+}
+
+// Each point's host-predicted time by kind of work, as shares of its total.
+std::vector<std::map<std::string, double>> kind_shares(const Predictor& host, const Hardware& hardware,
+                                                       const std::vector<PublishedPoint>& points) {
+  const Predictor unit = host_as_device(host, hardware, "uniform_scale");
+  std::vector<std::map<std::string, double>> out;
+  for (const auto& p : points) {
+    std::map<std::string, double> t = host_time_by_kind_us(p.net, predict(unit, p.net, hardware.threads));
+    double total = 0;
+    for (const auto& [k, us] : t) total += us;
+    for (auto& [k, us] : t) us = total > 0 ? us / total : 0;
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+// The mean of `rows`' shares per kind: what a calibration on those rows exercised.
+std::map<std::string, double> mean_kind_share(const std::vector<std::map<std::string, double>>& shares, const std::vector<size_t>& rows) {
+  std::map<std::string, double> out;
+  for (size_t r : rows)
+    for (const auto& [k, v] : shares[r]) out[k] += v / static_cast<double>(rows.size());
+  return out;
+}
+
+// Sizing the widening factor F on held-out cases like the ones it will widen: points whose held-out group
+// (a family, or a model) spent at least uncalibrated_case_share of its time in kinds the other groups barely
+// exercised. F is the smallest of a grid whose widened intervals cover interval_level of those cases; with
+// fewer than three such cases nothing can be sized and F is assumed (stated in the file).
+constexpr double uncalibrated_case_share = 0.1;
+constexpr std::array<double, 8> uncalibrated_factors{1, 1.25, 1.5, 2, 3, 4, 6, 10};
+constexpr double assumed_uncalibrated_factor = 2;
+
+void size_uncalibrated(Calibrated& c, const std::vector<std::map<std::string, double>>& shares, const std::vector<double>& held,
+                       const Eigen::VectorXd& y, const std::vector<std::string>& group) {
+  std::vector<size_t> all(shares.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+  c.kind_share = mean_kind_share(shares, all);
+  std::vector<double> err(held.size());
+  for (size_t i = 0; i < held.size(); ++i) err[i] = held[i] / y(static_cast<Eigen::Index>(i)) - 1;
+  const auto bounds = held_out_error_bounds(err, group);
+  std::vector<size_t> cases;
+  std::vector<double> share(held.size(), 0.0);
+  for (size_t i = 0; i < held.size(); ++i) {
+    std::vector<size_t> others;
+    for (size_t k = 0; k < held.size(); ++k)
+      if (group[k] != group[i]) others.push_back(k);
+    share[i] = uncalibrated_work(shares[i], mean_kind_share(shares, others)).share;
+    if (share[i] >= uncalibrated_case_share) cases.push_back(i);
+  }
+  auto coverage = [&](double F) {
+    double covered = 0;
+    for (size_t i : cases) {
+      const double s = share[i], e = err[i];
+      covered += (1 + e) / (1 + bounds[i][1]) * (1 - s + s / F) <= 1 && (1 + e) / (1 + bounds[i][0]) * (1 - s + s * F) >= 1;
+    }
+    return covered / static_cast<double>(cases.size());
+  };
+  Json how = {{"cases", cases.size()},
+              {"rule", "a held-out point whose group spent at least 10% of its host-predicted time in kinds the other groups "
+                       "barely exercised (below 1% of their time) is a case; F is the smallest of 1, 1.25, 1.5, 2, 3, 4, 6, 10 "
+                       "whose widened intervals cover 80% of the cases; fewer than 3 cases: F = 2, assumed"}};
+  if (cases.size() < 3) {
+    c.uncalibrated_factor = assumed_uncalibrated_factor;
+    how["sized"] = false;
+  } else {
+    c.uncalibrated_factor = uncalibrated_factors.back();
+    for (double F : uncalibrated_factors)
+      if (coverage(F) >= interval_level) {
+        c.uncalibrated_factor = F;
+        break;
+      }
+    how["sized"] = true;
+    how["coverage_unwidened"] = coverage(1);
+    how["coverage_widened"] = coverage(c.uncalibrated_factor);
+  }
+  how["factor"] = c.uncalibrated_factor;
+  c.uncalibrated = how;
+}
+
+// How sure a calibration from few networks can be: the standard errors of its chosen model's held-out MAPE
+// (over groups) and of an 80% interval's coverage (binomial, over points).
+Json sureness(const std::vector<double>& held, const Eigen::VectorXd& y, const std::vector<std::string>& group, size_t families) {
+  std::map<std::string, std::pair<double, double>> by_group;  // Σ|e|, count
+  for (size_t i = 0; i < held.size(); ++i) {
+    auto& g = by_group[group[i]];
+    g.first += std::abs(held[i] / y(static_cast<Eigen::Index>(i)) - 1);
+    g.second += 1;
+  }
+  double mean = 0, sq = 0;
+  for (const auto& [g, v] : by_group) mean += v.first / v.second / static_cast<double>(by_group.size());
+  for (const auto& [g, v] : by_group) sq += std::pow(v.first / v.second - mean, 2);
+  const double G = static_cast<double>(by_group.size()), n = static_cast<double>(held.size());
+  Json out = {{"networks", held.size()}, {"families", families},
+              {"mape_standard_error", G > 1 ? Json(std::sqrt(sq / (G - 1) / G)) : Json(nullptr)},
+              {"coverage_standard_error", std::sqrt(interval_level * (1 - interval_level) / n)}};
+  if (held.size() < 10 || families < 3)
+    out["warning"] = "only " + std::to_string(held.size()) + " networks in " + std::to_string(families) +
+                     " families: the held-out figures rest on few cases (see the standard errors), and nothing is known of "
+                     "kinds of work these networks do not exercise";
+  return out;
+}
+
 }  // namespace
 
 Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, const Hardware& hardware,
-                      const std::vector<PublishedPoint>& points, const std::string& source, const std::string& rebuild) {
-  if (points.size() < 3) throw InputError(source + ": needs at least 3 published latencies of zoo models, got " + std::to_string(points.size()));
+                      const std::vector<PublishedPoint>& points, const std::string& source, const std::string& rebuild,
+                      const std::string& method) {
+  if (points.size() < 3) throw InputError(source + ": needs at least 3 whole-network latencies, got " + std::to_string(points.size()));
   if (host.calibrated) throw InputError("calibrate: the host model must be a measured predictor, not the calibrated device " + host.device);
   if (!(host_ceilings.peak_macps > 0) || !(host_ceilings.bandwidth_bytes_per_s > 0))
     throw InputError("calibrate: the host's probed peak_macps and bandwidth_bytes_per_s are needed (profile the host again)");
+  for (const auto& p : points)
+    if (p.net.ops.empty()) throw InputError(source + ": " + p.model + ": no network to price (not a zoo model or network file)");
+  const auto known = std::find(calibration_method_names.begin(), calibration_method_names.end(), method);
+  if (!method.empty() && known == calibration_method_names.end())
+    throw InputError("--method = \"" + method + "\": not a calibration method (macs_only, host_scale, physical, group_scale, "
+                     "hardware_transfer, uniform_scale)");
   const Eigen::MatrixXd T = class_times(host, hardware, points);
   const Eigen::MatrixXd H = group_sums(T);
+  const Eigen::VectorXd host_total = H.rowwise().sum();
   const Eigen::VectorXd y = published_us(points, source);
+  const Eigen::MatrixXd X = linear_features(points, hardware.runtime_fuses_relu);
   std::vector<std::string> family;
   for (const auto& p : points) family.push_back(p.family.empty() ? p.model : p.family);
+  const std::vector<std::string> models = models_of(points);
 
   const Predictor transfer = host_as_device(host, hardware, "hardware_transfer", host_ceilings);
   const std::vector<Eigen::MatrixXd> G_by_exponent = group_times_by_exponent(transfer, points);
-  Eigen::VectorXd macs(y.size()), ops(y.size());
-  for (size_t i = 0; i < points.size(); ++i) {
-    const Network net = find_zoo(points[i].model)->build(0);
-    macs(static_cast<Eigen::Index>(i)) = static_cast<double>(count(net).total.macs);
-    ops(static_cast<Eigen::Index>(i)) = static_cast<double>(net.ops.size());
-  }
+  const Eigen::VectorXd ops = X.col(2);
 
   const auto transfer_predict = [&](const TransferFit& f) -> Eigen::VectorXd {
     return G_by_exponent[f.exponent] * f.theta.array().exp().matrix() + ops * f.dispatch_us_per_op;
   };
-  const Model transfer_model = [&](const std::vector<Eigen::Index>& train) -> Eigen::VectorXd {
-    std::vector<Eigen::MatrixXd> G_train;
-    for (const auto& G : G_by_exponent) G_train.push_back(rows(G, train));
-    return transfer_predict(fit_transfer(G_train, ops(train), y(train)));
-  };
-  const Model uniform_model = [&](const std::vector<Eigen::Index>& train) -> Eigen::VectorXd {
-    return T * fit_scales(rows(T, train), y(train)).scale;
-  };
   const auto group_scale_fit = [&](const std::vector<Eigen::Index>& train) {
     return fit_groups(rows(H, train), y(train), Eigen::VectorXd::Zero(static_cast<Eigen::Index>(train.size())), Ridge::towards_common);
   };
-  const Model group_model = [&](const std::vector<Eigen::Index>& train) -> Eigen::VectorXd {
-    return H * group_scale_fit(train).theta.array().exp().matrix();
-  };
-  const Model macs_model = [&](const std::vector<Eigen::Index>& train) -> Eigen::VectorXd {
-    // Least squares on relative errors: k = Σ m/y ÷ Σ (m/y)².
-    const Eigen::VectorXd r = macs(train).array() / y(train).array();
-    return macs * (r.sum() / r.squaredNorm());
-  };
+  const Eigen::VectorXd macs = X.col(0);
+  std::vector<Candidate> candidates{
+      {"macs_only", [&](const std::vector<Eigen::Index>& train) -> Eigen::VectorXd { return macs * relative_scale(macs(train), y(train)); }},
+      {"host_scale",
+       [&](const std::vector<Eigen::Index>& train) -> Eigen::VectorXd { return host_total * relative_scale(host_total(train), y(train)); }},
+      {"physical", [&](const std::vector<Eigen::Index>& train) -> Eigen::VectorXd { return X * nonnegative_relative_fit(rows(X, train), y(train)); }},
+      {"group_scale", [&](const std::vector<Eigen::Index>& train) -> Eigen::VectorXd { return H * group_scale_fit(train).theta.array().exp().matrix(); }},
+      {"hardware_transfer",
+       [&](const std::vector<Eigen::Index>& train) -> Eigen::VectorXd {
+         std::vector<Eigen::MatrixXd> G_train;
+         for (const auto& G : G_by_exponent) G_train.push_back(rows(G, train));
+         return transfer_predict(fit_transfer(G_train, ops(train), y(train)));
+       }},
+      {"uniform_scale", [&](const std::vector<Eigen::Index>& train) -> Eigen::VectorXd { return T * fit_scales(rows(T, train), y(train)).scale; }}};
   Calibration out;
-  out.held_out = {held_out("hardware_transfer", transfer_model, y, family), held_out("uniform_scale", uniform_model, y, family),
-                  held_out("group_scale", group_model, y, family), held_out("macs_only", macs_model, y, family)};
+  for (const auto& c : candidates) out.held_out.push_back(held_out(c.name, c.model, y, models, family));
   const bool by_family = !out.held_out[0].lofo_us.empty();
-  const char* scheme = by_family ? "lofo" : "lomo";
-  auto mape = [&](const HeldOutScores& s) { return s.figures[scheme]["mape"].get<double>(); };
-  // Ties (within rounding) go to the earlier of transfer, uniform scale, group scale.
+  const std::vector<std::string>& group = by_family ? family : models;
   size_t chosen = 0;
-  for (size_t m : {size_t{1}, size_t{2}})
-    if (mape(out.held_out[m]) < mape(out.held_out[chosen]) - 1e-9) chosen = m;
-  out.chosen = out.held_out[chosen].method;
-
-  Eigen::VectorXd fitted;  // the chosen model fitted on every point, once
-  Predictor& d = out.device;
-  Json class_scales = nullptr;
-  if (chosen == 0) {
-    d = transfer;
-    const TransferFit f = fit_transfer(G_by_exponent, ops, y);
-    fitted = transfer_predict(f);
-    for (size_t g = 0; g < op_group_count; ++g) d.calibrated->group_factor[g] = std::exp(f.theta(static_cast<Eigen::Index>(g)));
-    d.calibrated->efficiency_exponent = efficiency_exponents[f.exponent];
-    d.calibrated->dispatch_us_per_op = f.dispatch_us_per_op;
-  } else if (chosen == 2) {
-    d = host;
-    const Eigen::VectorXd theta = group_scale_fit(all_rows(y.size())).theta;
-    fitted = H * theta.array().exp().matrix();
-    d.calibrated = transfer.calibrated;
-    d.calibrated->method = "group_scale";
-    for (size_t g = 0; g < op_group_count; ++g) d.calibrated->group_factor[g] = std::exp(theta(static_cast<Eigen::Index>(g)));
+  Json choice;
+  if (!method.empty()) {
+    chosen = static_cast<size_t>(known - calibration_method_names.begin());
+    choice = {{"forced", method}};
   } else {
-    d = host;
+    const CandidateChoice ch = choose_candidate(candidates, y, all_rows(y.size()), group);
+    chosen = ch.chosen;
+    Json scores = Json::object();
+    for (size_t k = 0; k < candidates.size(); ++k) scores[candidates[k].name] = ch.score[k];
+    choice = {{"scores", scores}, {"best", candidates[ch.best].name}, {"standard_error", ch.standard_error}};
+    // The choice held out: each group predicted by the candidate chosen without it.
+    const NestedPredictions nested = nested_held_out(candidates, y, group);
+    out.nested.method = "chosen (nested)";
+    (by_family ? out.nested.lofo_us : out.nested.lomo_us) = nested.predicted;
+    std::map<std::string, std::set<std::string>> picked;
+    for (size_t i = 0; i < group.size(); ++i) picked[nested.chosen[i]].insert(group[i]);
+    out.nested.figures = {{by_family ? "lofo" : "lomo", figures(nested.predicted, y, group)}, {"chosen_without", picked}};
+  }
+  out.chosen = candidates[chosen].name;
+
+  Predictor& d = out.device;
+  d = host_as_device(host, hardware, out.chosen, host_ceilings);
+  Json class_scales = nullptr;
+  const std::vector<Eigen::Index> all = all_rows(y.size());
+  Eigen::VectorXd fitted = candidates[chosen].model(all);  // the chosen model fitted on every point
+  Calibrated& c = *d.calibrated;
+  if (out.chosen == "macs_only") {
+    c.linear = {relative_scale(macs, y), 0, 0};
+  } else if (out.chosen == "physical") {
+    const Eigen::VectorXd theta = nonnegative_relative_fit(X, y);
+    c.linear = {theta(0), theta(1), theta(2)};
+  } else if (out.chosen == "host_scale") {
+    c.group_factor.fill(relative_scale(host_total, y));
+  } else if (out.chosen == "group_scale") {
+    const Eigen::VectorXd theta = group_scale_fit(all).theta;
+    for (size_t g = 0; g < op_group_count; ++g) c.group_factor[g] = std::exp(theta(static_cast<Eigen::Index>(g)));
+  } else if (out.chosen == "hardware_transfer") {
+    const TransferFit f = fit_transfer(G_by_exponent, ops, y);
+    for (size_t g = 0; g < op_group_count; ++g) c.group_factor[g] = std::exp(f.theta(static_cast<Eigen::Index>(g)));
+    c.efficiency_exponent = efficiency_exponents[f.exponent];
+    c.dispatch_us_per_op = f.dispatch_us_per_op;
+  } else {  // uniform_scale: the host model's classes scaled
     const Fit f = fit_scales(T, y);
-    fitted = T * f.scale;
     class_scales = Json::object();
-    for (size_t c = 0; c < op_class_count; ++c) {
-      if (d.classes[c]) d.classes[c]->scale *= f.scale(static_cast<Eigen::Index>(c));
-      class_scales[std::string(to_string(static_cast<OpClass>(c)))] = f.scale(static_cast<Eigen::Index>(c));
+    for (size_t k = 0; k < op_class_count; ++k) {
+      if (d.classes[k]) d.classes[k]->scale *= f.scale(static_cast<Eigen::Index>(k));
+      class_scales[std::string(to_string(static_cast<OpClass>(k)))] = f.scale(static_cast<Eigen::Index>(k));
     }
     for (auto& [t, us] : d.network_overhead_us) us *= f.common;
-    d.calibrated = transfer.calibrated;
-    d.calibrated->method = "uniform_scale";
-    d.calibrated->efficiency_exponent = 1;  // unused by uniform_scale
-    d.calibrated->dispatch_us_per_op = 0;
   }
   d.device = hardware.device;
-  // What the predictions describe: the published runtime on that hardware (e.g. "... on Raspberry Pi 5 ...").
+  // What the predictions describe: the timed runtime on that hardware (e.g. "... on Raspberry Pi 5 ...").
   d.runtime = hardware.runtime + " on " + hardware.description + ", published latencies";
   out.fitted_us.assign(fitted.data(), fitted.data() + fitted.size());
 
   const std::vector<double>& held = by_family ? out.held_out[chosen].lofo_us : out.held_out[chosen].lomo_us;
-  Calibrated& c = *d.calibrated;
   c.rebuild = rebuild;
-  std::vector<std::string> group = family;
-  if (!by_family)
-    for (size_t i = 0; i < points.size(); ++i) group[i] = points[i].model;
   set_interval(c, held, y, group, by_family, out.chosen);
+  size_uncalibrated(c, kind_shares(host, hardware, points), held, y, group);
   Json methods = Json::object();
   for (const auto& s : out.held_out) methods[s.method] = s.figures;
   std::map<std::string, int> per_family;
   for (const auto& f : family) ++per_family[f];
   c.held_out = {{"methods", methods},
                 {"chosen", out.chosen},
-                {"chosen_by", std::string("lower ") + (by_family ? "leave-one-family-out" : "leave-one-model-out (one family only)") +
-                                  " MAPE of hardware_transfer, group_scale and uniform_scale; macs_only is the floor"},
+                {"chosen_by", method.empty() ? std::string("the simplest candidate (macs_only, host_scale, physical, group_scale, "
+                                                           "hardware_transfer, uniform_scale) whose mean ") +
+                                                   (by_family ? "per-family" : "per-model") +
+                                                   " held-out error is within one standard error (of the paired per-group "
+                                                   "differences) of the best's, and not above macs_only's"
+                                             : "--method " + method + " (forced; every candidate still scored)"},
+                {"choice", choice},
+                {"nested", out.nested.figures.is_null() ? Json(nullptr) : out.nested.figures},
                 {"families", per_family},
                 {"family_rule", "the CSV's family column; a parenthesised variant (\"FasterNet (ablation)\") is its family (\"FasterNet\")"},
-                {"points", points.size()}};
+                {"points", points.size()},
+                {"sureness", sureness(held, y, group, per_family.size())}};
   d.provenance = calibration_provenance(host, hardware, source, published_rows(points, family, out, held), class_scales);
   return out;
 }
@@ -504,75 +665,6 @@ std::vector<std::array<double, 2>> held_out_error_bounds(const std::vector<doubl
     out[i] = {quantile(others, lo_q), quantile(others, hi_q)};
   }
   return out;
-}
-
-std::vector<PublishedPoint> read_published(const std::string& path, const std::string& column) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot open file");
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const auto rows = parse_csv(text);
-  if (rows.empty()) throw InputError(path + ": empty CSV");
-  const auto& header = rows[0];
-  auto col = [&](const std::string& name) -> size_t {
-    for (size_t i = 0; i < header.size(); ++i)
-      if (header[i] == name) return i;
-    throw InputError(path + ": header = \"" + name + "\": no such column");
-  };
-  const size_t model = col("model"), value = col(column.empty() ? "latency_ms" : column);
-  std::vector<PublishedPoint> points;
-  std::vector<std::pair<std::string, int>> seen;  // zoo name, rank of the row used (0 = reported)
-  const size_t kind = column.empty() ? SIZE_MAX : col("value_kind");
-  size_t family_col = SIZE_MAX, source_col = SIZE_MAX;
-  for (size_t i = 0; i < header.size(); ++i) {
-    if (header[i] == "family") family_col = i;
-    if (header[i] == "source") source_col = i;
-  }
-  if (!column.empty() && family_col == SIZE_MAX) col("family");  // the published-figures format always has it
-  auto family_of = [&](const std::vector<std::string>& row) {
-    if (family_col == SIZE_MAX) return std::string();
-    const std::string& f = row[family_col];
-    const size_t paren = f.find(" (");
-    return paren == std::string::npos ? f : f.substr(0, paren);
-  };
-  for (size_t r = 1; r < rows.size(); ++r) {
-    const auto& row = rows[r];
-    if (row.size() != header.size())
-      throw InputError(path + ": row " + std::to_string(r + 1) + " has " + std::to_string(row.size()) + " fields, header has " + std::to_string(header.size()));
-    if (row[value].empty()) continue;
-    double ms = 0;
-    try {
-      size_t used = 0;
-      ms = std::stod(row[value], &used);
-      if (used != row[value].size()) throw std::invalid_argument("trailing");
-    } catch (const std::exception&) {
-      throw InputError(path + ": row " + std::to_string(r + 1) + "." + header[value] + " = \"" + row[value] + "\": not a number");
-    }
-    if (!(ms > 0) || !std::isfinite(ms))
-      throw InputError(path + ": row " + std::to_string(r + 1) + "." + header[value] + " = " + row[value] + ": must be positive");
-    std::string name;
-    if (find_zoo(row[model])) name = row[model];
-    for (const auto& e : zoo())
-      if (name.empty() && e.published_as(row[model], source_col == SIZE_MAX ? std::string() : row[source_col])) name = e.name;
-    if (name.empty()) {
-      if (column.empty()) throw InputError(path + ": row " + std::to_string(r + 1) + ".model = \"" + row[model] + "\": not a zoo model");
-      continue;  // the published file covers many models the zoo does not build
-    }
-    const int rank = kind != SIZE_MAX && row[kind] == "reported" ? 0 : 1;
-    auto it = std::find_if(seen.begin(), seen.end(), [&](const auto& p) { return p.first == name; });
-    if (it != seen.end()) {
-      // A plain file is the user's own list: two figures for one model is a mistake, not a choice.
-      if (column.empty())
-        throw InputError(path + ": row " + std::to_string(r + 1) + ".model = \"" + row[model] + "\": duplicate model");
-      if (rank >= it->second) continue;  // keep the reported figure over a digitised one
-      const size_t idx = static_cast<size_t>(it - seen.begin());
-      points[idx].latency_ms = ms;
-      it->second = rank;
-      continue;
-    }
-    seen.emplace_back(name, rank);
-    points.push_back({name, ms, family_of(row)});
-  }
-  return points;
 }
 
 }  // namespace cpx::predictor

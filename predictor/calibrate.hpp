@@ -1,19 +1,21 @@
-// Devices you do not own, calibrated from published whole-network latencies. Four models, scored side
-// by side on held-out points, each pricing the network the device's runtime runs (an eager runtime's ReLU
-// is a pass of its own: Hardware::runtime_fuses_relu):
+// Devices you do not own, calibrated from whole-network latencies: published figures, or the user's own
+// networks timed on the device. Six candidate models, each pricing the network the device's runtime runs
+// (an eager runtime's ReLU is a pass of its own: Hardware::runtime_fuses_relu), from simplest to richest:
+//  - macs_only (the floor): latency = MACs ÷ one fitted MACpS;
+//  - host_scale: the host model's time of the whole network times one fitted factor;
+//  - physical: MACs at one MACpS + bytes at one bandwidth + a time per op (three non-negative numbers);
+//  - group_scale: the host model scaled per op group, log factors regularised towards their common one;
 //  - hardware_transfer: each op's host roofline efficiency (host roofline time / host predicted time, in
 //    (0, 1]), raised to a fitted exponent, carried to the device's ceilings from its hardware description,
 //    then one factor per op group (see OpGroup), ridge towards 1 in log space, plus a fitted dispatch time
-//    per op (Calibrated::efficiency_exponent, dispatch_us_per_op), all fitted on the published points;
-//  - uniform_scale (the baseline): the host model scaled per operator class, Latency(net) ≈ Σ_c s_c·T_c(net),
-//    non-negative, regularised towards one common factor;
-//  - group_scale: the host model scaled per op group, log factors regularised towards their common one.
-//    Where a runtime's depthwise convs or activation passes lose far more against this host than its
-//    GEMMs do (FasterNet's PyTorch columns), the group factors say so; the transfer's ridge towards 1 and
-//    the per-class uniform scale's stronger pull (14 classes on 18-21 points) keep them near one factor;
-//  - macs_only (the floor): latency = MACs ÷ one fitted MACpS.
-// The device predicts with whichever of the first three has the lower leave-one-family-out MAPE (held-out,
-// never in-sample), and carries an interval from that model's held-out errors.
+//    per op (Calibrated::efficiency_exponent, dispatch_us_per_op);
+//  - uniform_scale: the host model scaled per operator class, non-negative, regularised towards one
+//    common factor.
+// Each is scored held out by model and by family. The device keeps the simplest candidate whose family-held-
+// out error is within one standard error of the best (predictor/calibration_choice.hpp), and never one
+// worse than MACs alone; the choice itself is scored nested (each family predicted by the candidate chosen
+// without it). The interval comes from the chosen model's held-out errors, widened for a network whose time
+// lies in kinds of work the calibration networks barely exercised (predictor/op_kinds.hpp).
 #pragma once
 
 #include <array>
@@ -23,10 +25,13 @@
 namespace cpx::predictor {
 
 struct PublishedPoint {
-  std::string model;  // zoo name
+  std::string model;  // zoo name, or the network file as the CSV names it
   double latency_ms = 0;
   std::string family;  // held out together; "" = the model is its own family
+  Network net;         // what was timed
+  int64_t threads = 0;  // the CSV's threads column; 0 = not given (the hardware description's)
 };
+
 
 // One model's held-out predictions, per point, and their figures. Leave-one-family-out is empty when the
 // points come from fewer than two families.
@@ -38,23 +43,28 @@ struct HeldOutScores {
 
 struct Calibration {
   Predictor device;
-  std::vector<HeldOutScores> held_out;  // hardware_transfer, uniform_scale, group_scale, macs_only
+  std::vector<HeldOutScores> held_out;  // in calibration_method_names' order
   std::string chosen;
+  HeldOutScores nested;  // the choice itself held out (lofo_us; lomo_us when there is one family); empty when forced
   std::vector<double> fitted_us;  // the chosen model on all points
 };
 
-// Published whole-network latencies from a CSV: either the project's published-figures format (columns
-// "model", "family" and `column`, model names as the sources write them; rows of models the zoo does not
-// build are skipped, a reported figure wins over a digitised one) or, with an empty `column`, a plain
-// "model,latency_ms" file with zoo names (and an optional "family" column). A family's parenthesised
-// variant ("FasterNet (ablation)") is the same family ("FasterNet"): the same blocks, other widths.
+// Whole-network latencies from a CSV: either the project's published-figures format (columns "model",
+// "family" and `column`, model names as the sources write them; rows of models the zoo does not build are
+// skipped, a reported figure wins over a digitised one) or, with an empty `column`, the user's own
+// "model,latency_ms" file: model = a zoo name or a network file (network or macro JSON, or .onnx; relative
+// paths resolve against the CSV's folder), optional "family" and "threads" columns (one thread count for
+// every row). A family's parenthesised variant ("FasterNet (ablation)") is the same family ("FasterNet"):
+// the same blocks, other widths. Bad rows are InputErrors naming the row and field.
 std::vector<PublishedPoint> read_published(const std::string& path, const std::string& column);
 
 // `host` is the host model, `host_ceilings` its probed peak and bandwidth at 1 thread (the thread count the
 // host model is evaluated at for every device: the device's ceilings cover the threads its runtime used).
-// `rebuild` is the command that rebuilds the device file (stored in it).
+// `rebuild` is the command that rebuilds the device file (stored in it). `method`: one of
+// calibration_method_names to use instead of choosing (every candidate is still scored); "" = choose.
 Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, const Hardware& hardware,
-                      const std::vector<PublishedPoint>& points, const std::string& source, const std::string& rebuild);
+                      const std::vector<PublishedPoint>& points, const std::string& source, const std::string& rebuild,
+                      const std::string& method = "");
 
 // Predictions against actual latencies: MAPE (a fraction), the shares within ±5% and ±10%, and Spearman.
 // The one scoring of calibrate's held-out table, validate and the job's accuracy figures.

@@ -107,8 +107,10 @@ CalibrationResult calibrate_device(const CalibrationRequest& r) {
   if (r.device.empty() || r.device == "host" || r.device.find('/') != std::string::npos)
     throw InputError("--device = \"" + r.device + "\": name a device other than host, without '/'");
   CalibrationResult out;
-  for (PublishedPoint& p : read_published(r.published, r.column))  // the figures' own errors first: they name the user's file
-    (find_zoo(p.model)->unmodelled_work.empty() ? out.points : out.not_fitted).push_back(std::move(p));
+  for (PublishedPoint& p : read_published(r.published, r.column)) {  // the figures' own errors first: they name the user's file
+    const ZooEntry* z = find_zoo(p.model);
+    (z && !z->unmodelled_work.empty() ? out.not_fitted : out.points).push_back(std::move(p));
+  }
   std::optional<Hardware> hw;
   if (!r.hardware.empty()) hw = hardware_from_json(read_json_file(r.hardware), Where(r.hardware));
   else hw = shipped_hardware(r.device);
@@ -117,22 +119,38 @@ CalibrationResult calibrate_device(const CalibrationRequest& r) {
                      "predictor/devices/hardware/pi5.json, every number with its source)");
   if (hw->device != r.device)
     throw InputError((r.hardware.empty() ? "shipped hardware" : r.hardware) + ": device = \"" + hw->device + "\": not --device \"" + r.device + "\"");
-  const Predictor host = load_predictor("host");
-  const std::string profile_path = host.provenance.value("profile", profiler::default_profile_path("host"));
-  out.host = host_ceilings(profiler::load_profile(profile_path), profile_path, 1);
+  if (!out.points.empty() && out.points.front().threads > 0 && out.points.front().threads != hw->threads)
+    *hw = with_threads(*hw, out.points.front().threads, r.published + ": threads column");
+  Predictor host;
+  if (r.host_from.empty()) {
+    host = load_predictor("host");
+    const std::string profile_path = host.provenance.value("profile", profiler::default_profile_path("host"));
+    out.host = host_ceilings(profiler::load_profile(profile_path), profile_path, 1);
+  } else {  // the host model and ceilings another calibrated device carries (reproducible without this machine)
+    const bool file = std::filesystem::exists(r.host_from);
+    Predictor carrier = file ? predictor_from_json(read_json_file(r.host_from), r.host_from) : load_predictor(r.host_from);
+    if (!carrier.calibrated) throw InputError("--host-from = \"" + r.host_from + "\": not a calibrated device");
+    out.host = carrier.calibrated->host;
+    host = carrier;
+    host.calibrated.reset();
+    host.device = "host";
+    host.provenance = carrier.provenance.value("host_model", Json::object());
+  }
   // The device file records how to rebuild it, without this machine's paths.
   const std::filesystem::path published(r.published);
   // A host predictor fitted before fit recorded its selection says nothing about it.
   const Json selection = host.provenance.is_object() ? host.provenance.value("selection", Json()) : Json();
   std::string rebuild = "cpubone-explore calibrate --device " + r.device + " --published " +
                         (published.is_absolute() ? published.filename().string() : r.published) +
-                        (r.column.empty() ? "" : " --column " + r.column) +
+                        (r.column.empty() ? "" : " --column " + r.column) + (r.method.empty() ? "" : " --method " + r.method) +
                         (r.hardware.empty() ? "" : " --hardware " + std::filesystem::path(r.hardware).filename().string()) +
-                        ", after `cpubone-explore fit --device host" +
-                        (selection.is_string() ? " --select " + selection.get<std::string>() : "") + "`";
+                        (r.host_from.empty() ? ", after `" : ", with the host model carried by device " +
+                                                                  std::filesystem::path(r.host_from).filename().string() + " (from `") +
+                        "cpubone-explore fit --device host" + (selection.is_string() ? " --select " + selection.get<std::string>() : "") +
+                        (r.host_from.empty() ? "`" : "`)");
   if (r.hardware.empty()) rebuild = "scripts/calibrate-devices (" + rebuild + ")";
   out.calibration = calibrate(host, out.host, *hw, out.points, published.filename().string() +
-                              (r.column.empty() ? "" : " column " + r.column), rebuild);
+                              (r.column.empty() ? "" : " column " + r.column), rebuild, r.method);
   Json not_fitted = Json::array();
   for (const PublishedPoint& p : out.not_fitted)
     not_fitted.push_back({{"model", p.model}, {"published_ms", p.latency_ms}, {"unmodelled_work", find_zoo(p.model)->unmodelled_work}});

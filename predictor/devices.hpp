@@ -29,11 +29,15 @@ struct CalibrationRequest {
   std::string column;     // "" for a plain "model,latency_ms" file
   std::string hardware;   // hardware description file; "" = the shipped one of `device`
   std::string out;
+  std::string method;     // "" = choose (calibrate's rule); else one of calibration_method_names
+  // A calibrated device (shipped name or file) whose carried host model and host ceilings stand in for this
+  // machine's fitted host predictor and profile: the shipped devices rebuild from it without a new profile.
+  std::string host_from;
 };
 struct CalibrationResult {
   Calibration calibration;
   std::vector<PublishedPoint> points;      // fitted and scored
-  std::vector<PublishedPoint> not_fitted;  // their networks leave out timed work (ZooEntry::unmodelled_work)
+  std::vector<PublishedPoint> not_fitted;  // zoo networks that leave out timed work (ZooEntry::unmodelled_work)
   std::string path;  // where the device was written
   Ceilings host;     // the host's probed ceilings at 1 thread
 };

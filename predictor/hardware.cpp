@@ -1,5 +1,6 @@
 #include "predictor/hardware.hpp"
 
+#include <algorithm>
 #include <map>
 
 namespace cpx::predictor {
@@ -72,6 +73,27 @@ Hardware hardware_from_json(const Json& j, const Where& where) {
   h.dram_bytes_per_s = sourced(r, "dram_bytes_per_s", 1e8, 1e13);
   r.finish();
   return h;
+}
+
+Hardware with_threads(const Hardware& h, int64_t threads, const std::string& source) {
+  int64_t cores = 0;
+  for (const auto& g : h.cores) cores += g.count;
+  if (threads < 1 || threads > cores)
+    throw InputError(source + " = " + std::to_string(threads) + ": the hardware description of " + h.device + " has " +
+                     std::to_string(cores) + " cores");
+  Json j = h.json;
+  j["threads"] = {{"value", threads}, {"source", source}};
+  int64_t left = threads;
+  Json kept = Json::array();
+  for (Json g : j["cores"]) {
+    const int64_t n = std::min(left, g["count"]["value"].get<int64_t>());
+    if (n == 0) break;
+    g["count"] = {{"value", n}, {"source", source + " (of " + g["count"]["value"].dump() + ": " + g["count"]["source"].get<std::string>() + ")"}};
+    kept.push_back(g);
+    left -= n;
+  }
+  j["cores"] = kept;
+  return hardware_from_json(j, Where(source));
 }
 
 std::optional<Hardware> shipped_hardware(const std::string& device) {

@@ -42,6 +42,11 @@ struct Hardware {
 // and field.
 Hardware hardware_from_json(const Json& j, const Where& where);
 
+// The same hardware with its runtime on `threads` cores (the first ones of `cores`, in order), as when the
+// user timed their networks at fewer threads than the description's; `source` says where the count comes
+// from. An InputError naming `source` when the description has fewer cores.
+Hardware with_threads(const Hardware& h, int64_t threads, const std::string& source);
+
 // The shipped description of `device`, or nullopt.
 std::optional<Hardware> shipped_hardware(const std::string& device);
 std::vector<std::string> shipped_hardware_names();

@@ -153,7 +153,9 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
   const int64_t host_threads = dev ? dev->host_threads : threads;
   if (dev) prediction_threads(p, threads);
   const bool transfer = dev && dev->method == "hardware_transfer";
-  const bool group_scale = dev && dev->method == "group_scale";
+  const bool group_scale = dev && (dev->method == "group_scale" || dev->method == "host_scale");
+  const bool linear = dev && (dev->method == "macs_only" || dev->method == "physical");
+  std::map<std::string, double> host_by_kind_us;  // for a device that knows what its calibration exercised
   // A device's network is what its runtime runs: an eager runtime's ReLU is a pass of its own.
   const bool fuses_relu = !dev || dev->hardware.runtime_fuses_relu;
   const Ceilings device = dev ? Ceilings{dev->hardware.peak_macps(), dev->hardware.dram_bytes_per_s} : Ceilings{};
@@ -197,17 +199,34 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
     } else if (group_scale) {
       act_us *= dev->group_factor[static_cast<size_t>(OpGroup::elementwise)];
       op_us = dev->group_factor[static_cast<size_t>(op_group(f.op_class))] * scale * (t.latency_us - t.activation_us) + act_us;
+    } else if (linear) {
+      act_us = 0;
+      op_us = dev->linear[0] * f.macs + dev->linear[1] * f.bytes + dev->linear[2];
+    }
+    if (dev && !dev->kind_share.empty()) {
+      host_by_kind_us[op_kind(net, i)] += scale * (t.latency_us - t.activation_us);
+      if (t.activation_us > 0) host_by_kind_us[activation_kind(net, i)] += scale * t.activation_us;
     }
     out.ops.push_back({f.op_class, f.macs, op_us, act_us, std::nullopt});
     out.latency_us += out.ops.back().latency_us;
   }
   // A published runtime's own per-network overhead is unknown; the transfer and the group scale do not
   // invent one (the uniform scale keeps the host's, scaled by its common factor).
-  out.overhead_us = transfer || group_scale ? 0.0 : nearest_threads(p.network_overhead_us, host_threads, 0.0);
+  out.overhead_us = transfer || group_scale || linear ? 0.0 : nearest_threads(p.network_overhead_us, host_threads, 0.0);
   out.latency_us += out.overhead_us;
   if (dev) {
     out.interval_us = std::array<double, 2>{out.latency_us / (1 + dev->error_high), out.latency_us / (1 + dev->error_low)};
     out.interval = dev->interval;
+    if (!dev->kind_share.empty()) {
+      // Work the calibration barely exercised: its share of the time is uncertain by the factor F.
+      out.uncalibrated = uncalibrated_work(host_by_kind_us, dev->kind_share);
+      const double s = out.uncalibrated->share, F = dev->uncalibrated_factor;
+      (*out.interval_us)[0] *= 1 - s + s / F;
+      (*out.interval_us)[1] *= 1 - s + s * F;
+      Json kinds = Json::object();
+      for (const auto& [kind, share] : out.uncalibrated->kinds) kinds[kind] = share;
+      out.interval["uncalibrated"] = {{"share", s}, {"kinds", kinds}, {"factor", F}};
+    }
     // A device calibrated on one family has its interval held out by model: it says how well other
     // networks of that family are predicted, nothing of a family it never saw (pixel7pro's 4 CPUBone
     // points give +-1.4%).
@@ -229,6 +248,15 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
       out.interval = {{"level", p.interval["level"]}, {"method", p.interval["method"]}, {"error_low", e["error_low"]},
                       {"error_high", e["error_high"]}, {"networks", e["networks"]}, {"coverage", e["coverage"]}};
     }
+  }
+  return out;
+}
+
+std::map<std::string, double> host_time_by_kind_us(const Network& net, const NetworkPrediction& p) {
+  std::map<std::string, double> out;
+  for (size_t i = 0; i < net.ops.size() && i < p.ops.size(); ++i) {
+    out[op_kind(net, i)] += p.ops[i].latency_us - p.ops[i].activation_us;
+    if (p.ops[i].activation_us > 0) out[activation_kind(net, i)] += p.ops[i].activation_us;
   }
   return out;
 }
@@ -1127,6 +1155,10 @@ Json to_json(const Predictor& p) {
           {"group_factors", factors},
           {"efficiency_exponent", c.efficiency_exponent},
           {"dispatch_us_per_op", c.dispatch_us_per_op},
+          {"linear", {{"us_per_mac", c.linear[0]}, {"us_per_byte", c.linear[1]}, {"us_per_op", c.linear[2]}}},
+          {"kinds", c.kind_share},
+          {"uncalibrated_factor", c.uncalibrated_factor},
+          {"uncalibrated", c.uncalibrated},
           {"interval", c.interval},
           {"held_out", c.held_out},
           {"provenance", p.provenance},
@@ -1149,8 +1181,11 @@ Predictor device_from_json(const Json& j, const Where& where) {
   r.number("fp32_peak_macps", 0, 1e18);  // derived from the hardware; written for readers
   c.rebuild = r.string("rebuild");
   c.method = r.string("method");
-  if (c.method != "hardware_transfer" && c.method != "group_scale" && c.method != "uniform_scale")
-    r.at("method").fail(c.method, "expected \"hardware_transfer\", \"group_scale\" or \"uniform_scale\"");
+  if (std::find(calibration_method_names.begin(), calibration_method_names.end(), c.method) == calibration_method_names.end()) {
+    std::string names;
+    for (const auto& m : calibration_method_names) names += (names.empty() ? "\"" : ", \"") + std::string(m) + "\"";
+    r.at("method").fail(c.method, "expected one of " + names);
+  }
   c.host_threads = r.integer("host_threads", 1, 256);
   {
     ObjectReader h(r.raw("host_ceilings"), r.at("host_ceilings"));
@@ -1167,6 +1202,20 @@ Predictor device_from_json(const Json& j, const Where& where) {
   }
   c.efficiency_exponent = r.number("efficiency_exponent", 0.1, 10, 1);
   c.dispatch_us_per_op = r.number("dispatch_us_per_op", 0, 1e6, 0);
+  if (r.has("linear")) {  // files from before the linear methods have none
+    ObjectReader l(r.raw("linear"), r.at("linear"));
+    c.linear = {l.number("us_per_mac", 0, 1), l.number("us_per_byte", 0, 1), l.number("us_per_op", 0, 1e6)};
+    l.finish();
+  }
+  if ((c.method == "macs_only" || c.method == "physical") && !(c.linear[0] + c.linear[1] + c.linear[2] > 0))
+    r.at("linear").fail("all zero", c.method + " needs a positive time per MAC, byte or op");
+  if (r.has("kinds")) {
+    ObjectReader k(r.raw("kinds"), r.at("kinds"));
+    for (const auto& [kind, share] : r.raw("kinds").items()) c.kind_share[kind] = k.number(kind, 0, 1);
+    k.finish();
+  }
+  c.uncalibrated_factor = r.number("uncalibrated_factor", 1, 100, 1);
+  if (r.has("uncalibrated")) c.uncalibrated = r.raw("uncalibrated");
   c.interval = r.raw("interval");
   {
     ObjectReader iv(c.interval, r.at("interval"));
@@ -1342,6 +1391,12 @@ Json prediction_json(const Predictor& p, const Network& net, const NetworkPredic
     j["latency_us_low"] = (*pred.interval_us)[0];
     j["latency_us_high"] = (*pred.interval_us)[1];
     j["interval"] = pred.interval;
+  }
+  if (pred.uncalibrated) {  // a calibrated device: how much of the time rests on work its calibration barely saw
+    j["uncalibrated_share"] = pred.uncalibrated->share;
+    Json kinds = Json::array();
+    for (const auto& [kind, share] : pred.uncalibrated->kinds) kinds.push_back({{"kind", kind}, {"share", share}});
+    j["uncalibrated_kinds"] = kinds;
   }
   std::vector<std::vector<OutsideFeature>> outside;
   std::set<std::string> outside_names;

@@ -18,6 +18,7 @@
 #include "predictor/boost.hpp"
 #include "predictor/features.hpp"
 #include "predictor/hardware.hpp"
+#include "predictor/op_kinds.hpp"
 #include "predictor/roofline.hpp"
 #include "profiler/interference.hpp"
 
@@ -27,6 +28,9 @@ inline constexpr std::string_view predictor_schema = "cpubone-explore/predictor/
 // A calibrated device: its hardware, the host model (predictor/v4) it transfers from, the fitted factors,
 // held-out figures and the interval. Written by `calibrate`.
 inline constexpr std::string_view device_schema = "cpubone-explore/device/v1";
+// A calibrated device's methods, simplest first (predictor/calibrate.hpp says what each is).
+inline constexpr std::array<std::string_view, 6> calibration_method_names{"macs_only", "host_scale", "physical",
+                                                                           "group_scale", "hardware_transfer", "uniform_scale"};
 
 // Groups of operator classes that share one fitted factor on a calibrated device: a few published
 // latencies cannot pin down fourteen classes, but GEMM-like convs, depthwise/pooling, memory-bound
@@ -40,10 +44,13 @@ std::string_view to_string(OpGroup g);
 struct Calibrated {
   Hardware hardware;
   // "hardware_transfer": each op = its host roofline efficiency carried to the device's ceilings, times
-  // its group's factor. "group_scale": each op = its host time times its group's factor. "uniform_scale":
-  // the host model scaled per class (the baseline; the class scales sit in the host model's classes).
-  // Every method prices the network the device's runtime runs (hardware.runtime_fuses_relu).
+  // its group's factor. "group_scale": each op = its host time times its group's factor; "host_scale" the
+  // same with one factor for every group. "uniform_scale": the host model scaled per class (the class
+  // scales sit in the host model's classes). "macs_only" and "physical": each op = linear · (MACs, bytes,
+  // 1). Every method prices the network the device's runtime runs (hardware.runtime_fuses_relu).
   std::string method;
+  // macs_only and physical: microseconds per MAC, per byte and per op.
+  std::array<double, 3> linear{0, 0, 0};
   int64_t host_threads = 1;  // the host model is evaluated at this thread count
   Ceilings host;             // hardware_transfer: the host's probed ceilings at host_threads
   std::array<double, op_group_count> group_factor{1, 1, 1, 1};  // hardware_transfer and group_scale
@@ -62,6 +69,13 @@ struct Calibrated {
   Json interval;  // level, method, the two errors, coverage
   Json held_out;  // the side-by-side held-out table
   std::string rebuild;  // the command that rebuilds the file
+  // What the calibration networks exercised: each kind of work's mean share of their host-predicted time
+  // (predictor/op_kinds.hpp). A prediction whose time lies in kinds below calibrated_kind_share has that
+  // share s of its time uncertain by uncalibrated_factor F: its interval is widened to
+  // [low · (1 - s + s/F), high · (1 - s + s·F)]. Empty (files from before it): not widened.
+  std::map<std::string, double> kind_share;
+  double uncalibrated_factor = 1;
+  Json uncalibrated;  // how F was sized
 };
 
 // Two kinds: the quadratic regression (theta, plus residual trees), or, when `roofline` is set, the
@@ -154,7 +168,13 @@ struct NetworkPrediction {
   // model's at the nearest thread count of its interval (absent for a host model fitted before it).
   std::optional<std::array<double, 2>> interval_us;
   Json interval;  // what the interval is: level, method, the two errors and their coverage
+  // A calibrated device's: the share of the network's host-predicted time in kinds of work its calibration
+  // networks barely exercised, and those kinds (Calibrated::kind_share).
+  std::optional<Uncalibrated> uncalibrated;
 };
+// Time by kind of work (op_kind; an unfused activation pass under its activation's kind) of a network as
+// `p` predicts it: predicted by a host model, the host's times.
+std::map<std::string, double> host_time_by_kind_us(const Network& net, const NetworkPrediction& p);
 // A calibrated device predicts only at its own threads (those of its published runtime): any other count
 // is an InputError, since nothing says how that runtime scales. network_bytes: the bytes of the whole
 // network `net` is a part of, for the warm-weights credit (the search predicts a candidate unit by unit);

@@ -231,12 +231,14 @@ PYBIND11_MODULE(_core, m) {
      py::arg("speed_correction") = std::string(cpx::predictor::to_string(cpx::predictor::FitOptions{}.speed_correction)));
 
   m.def("calibrate", [](const std::string& device, const std::string& published, const std::string& column,
-                        const std::string& hardware, const std::string& out) {
-    const auto r = off_thread([&] { return cpx::predictor::calibrate_device({device, published, column, hardware, out}); });
+                        const std::string& hardware, const std::string& out, const std::string& method, const std::string& host_from) {
+    const auto r = off_thread([&] { return cpx::predictor::calibrate_device({device, published, column, hardware, out, method, host_from}); });
     const auto& c = *r.calibration.device.calibrated;
-    return to_python({{"device", device}, {"path", r.path}, {"held_out", c.held_out}, {"interval", c.interval},
+    return to_python({{"device", device}, {"path", r.path}, {"method", c.method}, {"held_out", c.held_out}, {"interval", c.interval},
+                      {"kinds", c.kind_share}, {"uncalibrated", c.uncalibrated},
                       {"published", r.calibration.device.provenance["published"]}});
-  }, py::arg("device"), py::arg("published"), py::arg("column") = "", py::arg("hardware") = "", py::arg("out") = "");
+  }, py::arg("device"), py::arg("published"), py::arg("column") = "", py::arg("hardware") = "", py::arg("out") = "",
+     py::arg("method") = "", py::arg("host_from") = "");
 
   m.def("validate", [](const std::string& device, int64_t samples, uint64_t seed, int64_t threads, double min_time, int64_t rounds,
                        int64_t ood, uint64_t ood_seed, bool layers) {

@@ -141,7 +141,9 @@ void add_pareto_layers(const Dataset& pareto, const SpeedAccuracyScales& s, Json
                                        q("predicted_latency_ms", "predicted latency (ms)", ".2f"),
                                        q("measured_latency_ms", "measured latency (ms)", ".2f"),
                                        q("estimated_top1", "estimated top-1 (%)", ".2f"), q("estimated_top1_low", "interval low (%)", ".2f"),
-                                       q("estimated_top1_high", "interval high (%)", ".2f"), q("support_distance", "support distance", ".2f")});
+                                       q("estimated_top1_high", "interval high (%)", ".2f"), q("support_distance", "support distance", ".2f"),
+                                       q("uncalibrated_share", "time in work the device's calibration barely saw", ".0%"),
+                                       nom("uncalibrated_kinds", "that work")});
   const Json estimated_front = in_ms({"predicted_latency_us", "measured_latency_us"},
                                      {literal("series", pareto_series), Json{{"filter", "datum.estimated_top1 != null"}}});
   if (count_if_not_null(pareto, "estimated_top1_low") > 0)

@@ -64,7 +64,7 @@ Dataset zoo_dataset(const Json& r) {
 Dataset pareto_dataset(const Json& r) {
   Dataset pareto = copy("pareto", r["pareto"],
                         {"id", "summary", "params", "macs", "predicted_latency_us", "estimated_top1", "estimated_top1_low",
-                         "estimated_top1_high", "support_distance", "measured_latency_us", "file"});
+                         "estimated_top1_high", "support_distance", "measured_latency_us", "uncalibrated_share", "uncalibrated_kinds", "file"});
   pareto.columns.push_back("predicted_macps");
   for (auto& p : pareto.rows) p["predicted_macps"] = div_or_null(p["macs"], p["predicted_latency_us"], 1e6);
   std::stable_sort(pareto.rows.begin(), pareto.rows.end(), [](const Json& a, const Json& b) {

@@ -294,6 +294,14 @@ std::vector<BadInput> bad_inputs() {
       {"csv unknown model", csv_cmd, "model,latency_ms\nresnet9000,20\n", "row 2.model = \"resnet9000\"", "in.csv"},
       {"csv duplicate model", csv_cmd, "model,latency_ms\nb0,20\nb1,30\nb0,25\n", "row 4.model = \"b0\": duplicate", "in.csv"},
       {"csv extra field", csv_cmd, "model,latency_ms\nb0,20,7\n", "row 2 has 3 fields", "in.csv"},
+      {"csv latency empty", csv_cmd, "model,latency_ms\nb0,\nb1,30\n", "row 2.latency_ms = \"\": not a number", "in.csv"},
+      {"csv network file missing", csv_cmd, "model,latency_ms\nb0,20\nnets/missing.json,30\n", "row 3.model = \"nets/missing.json\": no such zoo model or file", "in.csv"},
+      {"csv network file not json", csv_cmd, "model,latency_ms\nin.csv,20\n", "row 2.model = \"in.csv\"", "in.csv"},
+      {"csv network onnx not a model", csv_cmd, "model,latency_ms\nin.onnx,20\n", "row 2.model = \"in.onnx\": ", "in.onnx"},
+      {"csv threads mixed", csv_cmd, "model,latency_ms,threads\nb0,20,1\nb1,30,4\n", "row 3.threads = 4: every row of one device", "in.csv"},
+      {"csv threads not whole", csv_cmd, "model,latency_ms,threads\nb0,20,two\n", "row 2.threads = \"two\": not a number", "in.csv"},
+      {"csv threads beyond the hardware", csv_cmd, "model,latency_ms,threads\nb0,20,8\nb1,30,8\nb2,40,8\n", "threads column = 8: the hardware description of pi5 has 4 cores", "in.csv"},
+      {"option calibrate method unknown", "calibrate --device pi5 --published published.csv --method magic", "", "--method"},
       {"csv unterminated quote", csv_cmd, "model,latency_ms\n\"b0,20\n", "row 2 has 1 fields", "in.csv"},
 
       // Search-space JSON, accuracy CSVs and options of the main job (nothing may be written to {out}).

@@ -184,6 +184,20 @@ TEST_CASE("validate says how well its own measurements repeat: each network's ev
   CHECK(predictor::repeatability({}).is_null());
 }
 
+TEST_CASE("validate's verdict puts the predictor beside the instrument: at its floor within 5 points, short of it beyond") {
+  const Json instrument = {{"within_10pct", 0.90}, {"within_5pct", 0.60}};
+  const Json at = predictor::instrument_verdict({{"within_10pct", 0.86}, {"within_5pct", 0.56}}, instrument);
+  CHECK(at["at_instrument_floor"] == true);
+  CHECK(at["within_10pct"]["gap_points"].get<double>() == Approx(4));
+  // 5.5 points short within 5%: not at the floor, though within 10% it is.
+  const Json short_of = predictor::instrument_verdict({{"within_10pct", 0.90}, {"within_5pct", 0.545}}, instrument);
+  CHECK(short_of["at_instrument_floor"] == false);
+  CHECK(short_of["within_5pct"]["gap_points"].get<double>() == Approx(5.5));
+  // Better than the instrument's own agreement counts as at the floor (a lucky run), never as a goal beaten.
+  CHECK(predictor::instrument_verdict({{"within_10pct", 1.0}, {"within_5pct", 0.9}}, instrument)["at_instrument_floor"] == true);
+  CHECK(predictor::instrument_verdict({{"within_10pct", 1.0}, {"within_5pct", 0.9}}, nullptr).is_null());
+}
+
 TEST_CASE("validate --layers scores each op class inside the networks, where a network's errors cancel between classes") {
   // One network within 1% as a whole: its depthwise convs predicted at 0.7x their time, its pointwise at 1.3x.
   const std::vector<predictor::OpScore> ops = {

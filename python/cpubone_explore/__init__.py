@@ -152,13 +152,19 @@ def shipped_devices() -> list[str]:
 
 
 def calibrate(device: str, published: PathLike, column: str | None = None, hardware: PathLike | None = None,
-              out: PathLike | None = None) -> Result:
-    """Calibrates a device you do not own from published whole-network latencies (``calibrate``): a CSV
-    ``model,latency_ms`` with zoo names, or the published-figures format with ``column`` (e.g.
+              out: PathLike | None = None, method: str | None = None, host_from: PathLike | None = None) -> Result:
+    """Calibrates a device you do not own from whole-network latencies (``calibrate``): your own CSV
+    ``model,latency_ms[,family][,threads]``, where model is a zoo name or a network file (network or macro
+    JSON, or ``.onnx``; relative to the CSV), or the published-figures format with ``column`` (e.g.
     ``"rpi5_ms"``), and the device's hardware description (``hardware``: a JSON file; default the shipped
-    one of that name). Needs the host predictor (``fit``). Writes the device to ``out`` or the device cache;
-    returns its held-out table (hardware transfer, uniform scale, MACs-only), interval and points."""
-    return Result(_core.calibrate(device, _path(published), column or "", _path(hardware), _path(out)))
+    one of that name). Needs the host predictor (``fit``), or ``host_from``: a calibrated device (shipped name
+    or file) whose carried host model and ceilings stand in for this machine's. Every candidate (macs_only, host_scale, physical,
+    group_scale, hardware_transfer, uniform_scale) is scored held out; the device keeps the simplest within
+    one standard error of the best, or ``method`` if given. Writes the device to ``out`` or the device cache;
+    returns its held-out table (``held_out``: every candidate, the choice, its nested score, how sure),
+    interval, what its networks exercised (``kinds``) and points."""
+    return Result(_core.calibrate(device, _path(published), column or "", _path(hardware), _path(out), method or "",
+                                  str(host_from) if host_from else ""))
 
 
 def validate(device: str = "host", samples: int = 30, seed: int = 1, threads: int = 1,

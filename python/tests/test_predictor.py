@@ -75,6 +75,27 @@ def test_profile_fit_predict_calibrate_on_this_machine(tmp_path):
     assert "ONNX Runtime" in mypi.runtime
     assert mypi.predict("b0")["latency_us"] > 0
 
+    # The user's own networks, timed on one core of their board: network files beside the CSV, a family
+    # each, the thread count; every candidate scored, the simplest within the noise kept, and how few said.
+    (tmp_path / "nets").mkdir()
+    rows = ["model,latency_ms,family,threads"]
+    for name, ms, family in [("resnet18", 95.0, "resnet"), ("resnet50", 210.0, "resnet"), ("mobilenetv2-1.0", 38.0, "mobilenet"),
+                             ("mobilenetv1-1.0", 45.0, "mobilenet"), ("b0", 60.0, "cpubone"), ("b1", 82.0, "cpubone")]:
+        (tmp_path / "nets" / f"{name}.json").write_text(json.dumps(cx.load(name).to_dict()))
+        rows.append(f"nets/{name}.json,{ms},{family},1")
+    (tmp_path / "mine.csv").write_text("\n".join(rows) + "\n")
+    mine = cx.calibrate("mypi", tmp_path / "mine.csv", hardware=tmp_path / "mypi-hw.json", out=tmp_path / "mine.json")
+    assert set(mine["held_out"]["methods"]) == {"macs_only", "host_scale", "physical", "group_scale", "hardware_transfer", "uniform_scale"}
+    assert mine["held_out"]["methods"][mine["method"]]["lofo"]["mape"] <= mine["held_out"]["methods"]["macs_only"]["lofo"]["mape"]
+    assert "only 6 networks in 3 families" in mine["held_out"]["sureness"]["warning"]
+    assert mine["kinds"] and mine["uncalibrated"]["factor"] >= 1
+    forced = cx.calibrate("mypi", tmp_path / "mine.csv", hardware=tmp_path / "mypi-hw.json", out=tmp_path / "forced.json",
+                          method="macs_only")
+    assert forced["method"] == "macs_only"
+    with pytest.raises(cx.InputError, match=r"mixed.csv: row 3.threads = 2: every row of one device"):
+        (tmp_path / "mixed.csv").write_text("model,latency_ms,threads\nb0,60,1\nb1,80,2\n")
+        cx.calibrate("mypi", tmp_path / "mixed.csv", hardware=tmp_path / "mypi-hw.json")
+
 
 def test_profile_errors_are_the_cli_messages():
     with pytest.raises(cx.InputError) as e:

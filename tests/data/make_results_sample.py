@@ -280,7 +280,8 @@ for k, c in enumerate(front):
     pareto.append({"id": c["id"], "file": f"pareto/{c['id']}.json", "summary": c["summary"], "params": c["params"],
                    "macs": c["macs"], "predicted_latency_us": c["latency_us"], "estimated_top1": c["top1"],
                    "estimated_top1_low": c["top1_low"], "estimated_top1_high": c["top1_high"],
-                   "support_distance": c["support_distance"], "measured_latency_us": None})
+                   "support_distance": c["support_distance"], "measured_latency_us": None,
+                   "uncalibrated_share": None, "uncalibrated_kinds": None})
 proposals = []
 for name, bl in baselines.items():
     published = next(z for z in zoo if z["name"] == name)["published_top1"]
