@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "error_of.hpp"
+#include "synthetic_predictor.hpp"
 #include "predictor/calibrate.hpp"
 #include "predictor/calibration_choice.hpp"
 #include "predictor/op_kinds.hpp"
@@ -22,19 +23,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Every op of every class takes exactly `us` microseconds.
-Predictor unit_host(double us) {
-  Predictor p;
-  p.device = "synthetic";
-  for (size_t c = 0; c < op_class_count; ++c) {
-    ClassModel m;
-    m.theta[0] = std::log(us);
-    m.lo.fill(-1e9);
-    m.hi.fill(1e9);
-    p.classes[c] = m;
-  }
-  return p;
-}
 const Ceilings test_host{50e9, 20e9};
 
 PublishedPoint point(const std::string& model, double ms, const std::string& family) { return {model, ms, family, find_zoo(model)->build(0)}; }
@@ -104,7 +92,7 @@ TEST_CASE("the one-standard-error rule keeps the simpler candidate unless a rich
 }
 
 TEST_CASE("the nested choice never sees the held-out family: a poisoned family leaves its own nested predictions unchanged") {
-  const Predictor host = unit_host(1.0);
+  const Predictor host = constant_predictor(1.0);
   const Hardware hw = with_threads(*shipped_hardware("pi5"), 1, "test");
   const std::vector<PublishedPoint> points = device_points(cnn_models);
   const Calibration clean = calibrate(host, test_host, hw, points, "p.csv", "r");
@@ -142,7 +130,7 @@ TEST_CASE("the nested choice never sees the held-out family: a poisoned family l
 }
 
 TEST_CASE("a network made of work the calibration never exercised gets a wider interval that names it") {
-  const Predictor host = unit_host(1.0);
+  const Predictor host = constant_predictor(1.0);
   const Hardware hw = with_threads(*shipped_hardware("pi5"), 1, "test");
   const Calibration c = calibrate(host, test_host, hw, device_points(plain_cnn_models), "p.csv", "r");
   const Calibrated& d = *c.device.calibrated;
@@ -180,7 +168,7 @@ TEST_CASE("the widening is sized from held-out cases like it: a family whose new
   // family is the case: the CNN families never ran those kinds, and its held-out errors are far out.
   std::vector<std::pair<const char*, const char*>> models = plain_cnn_models;
   for (const char* m : {"pvt-tiny", "pvt-small", "pvt-medium", "pvt-large"}) models.emplace_back(m, "PVT");
-  const Calibration c = calibrate(unit_host(1.0), test_host, with_threads(*shipped_hardware("pi5"), 1, "test"),
+  const Calibration c = calibrate(constant_predictor(1.0), test_host, with_threads(*shipped_hardware("pi5"), 1, "test"),
                                   device_points(models, {"attention", "norm", "gelu"}), "p.csv", "r");
   const Calibrated& d = *c.device.calibrated;
   CHECK(d.uncalibrated["sized"] == true);
@@ -209,7 +197,7 @@ TEST_CASE("a device calibrated from 5 of the user's network files (JSON and ONNX
   CHECK(points[0].model == "nets/resnet18.onnx");
   CHECK(points[0].threads == 1);
   CHECK(points[1].net.ops.size() == find_zoo("mobilenetv2-1.0")->build(0).ops.size());
-  const Calibration c = calibrate(unit_host(1.0), test_host, with_threads(*shipped_hardware("pi5"), 1, "timed.csv"), points, "timed.csv", "r");
+  const Calibration c = calibrate(constant_predictor(1.0), test_host, with_threads(*shipped_hardware("pi5"), 1, "timed.csv"), points, "timed.csv", "r");
   const Json& sure = c.device.calibrated->held_out["sureness"];
   CHECK(sure["networks"] == 5);
   CHECK(sure["families"] == 3);

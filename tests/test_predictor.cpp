@@ -7,6 +7,7 @@
 #include <random>
 
 #include "error_of.hpp"
+#include "synthetic_predictor.hpp"
 #include "predictor/calibrate.hpp"
 #include "predictor/devices.hpp"
 #include "profiler/fusion.hpp"
@@ -16,23 +17,6 @@
 
 using namespace cpx;
 using namespace cpx::predictor;
-
-namespace {
-// Every op of every class takes exactly `us` microseconds (theta = [log us, 0, ...]).
-Predictor constant_predictor(double us) {
-  Predictor p;
-  p.device = "synthetic";
-  for (size_t c = 0; c < op_class_count; ++c) {
-    ClassModel m;
-    m.theta[0] = std::log(us);
-    m.lo.fill(-1e9);
-    m.hi.fill(1e9);
-    p.classes[c] = m;
-  }
-  p.network_overhead_us[1] = 5.0;
-  return p;
-}
-}  // namespace
 
 TEST_CASE("a GEMM-class op's variant_b feature says whether the executor runs it on its igemm or on XNNPACK") {
   // The executor sends a conv or linear op to igemm from 2 input and 32 output channels per group, and a
