@@ -58,7 +58,9 @@ std::vector<PublishedPoint> read_published(const std::string& path, const std::s
     return i;
   };
   const bool user_file = column.empty();  // the user's own list, not the published-figures format
-  const size_t model = col("model"), value = col(user_file ? "latency_ms" : column);
+  // The user's file may call its model column "network" (it names network files).
+  const size_t model = user_file && find_col("model") == SIZE_MAX && find_col("network") != SIZE_MAX ? find_col("network") : col("model");
+  const size_t value = col(user_file ? "latency_ms" : column);
   const size_t kind = user_file ? SIZE_MAX : col("value_kind");
   const size_t family_col = user_file ? find_col("family") : col("family"), source_col = find_col("source");
   const size_t threads_col = user_file ? find_col("threads") : SIZE_MAX;
@@ -83,7 +85,7 @@ std::vector<PublishedPoint> read_published(const std::string& path, const std::s
       try {
         std::tie(p.net, key) = timed_network(row[model], path);
       } catch (const InputError& e) {
-        throw InputError(at + ".model = \"" + row[model] + "\": " + e.what());
+        throw InputError(at + "." + header[model] + " = \"" + row[model] + "\": " + e.what());
       }
       p.model = row[model];
       if (threads_col != SIZE_MAX) {
@@ -106,7 +108,7 @@ std::vector<PublishedPoint> read_published(const std::string& path, const std::s
     auto it = std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return s.first == key; });
     if (it != seen.end()) {
       // A user's file is their own list: two figures for one network is a mistake, not a choice.
-      if (user_file) throw InputError(at + ".model = \"" + row[model] + "\": duplicate network");
+      if (user_file) throw InputError(at + "." + header[model] + " = \"" + row[model] + "\": duplicate network");
       if (rank >= it->second) continue;  // keep the reported figure over a digitised one
       points[static_cast<size_t>(it - seen.begin())].latency_ms = ms;
       it->second = rank;

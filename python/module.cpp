@@ -230,6 +230,11 @@ PYBIND11_MODULE(_core, m) {
      py::arg("zoo_families") = std::string(cpx::predictor::to_string(cpx::predictor::FitOptions{}.zoo_families)),
      py::arg("speed_correction") = std::string(cpx::predictor::to_string(cpx::predictor::FitOptions{}.speed_correction)));
 
+  m.def("calibration_candidates", [] {
+    std::vector<std::string> out;
+    for (const auto& m : cpx::predictor::calibration_method_names) out.emplace_back(m);
+    return out;
+  });
   m.def("calibrate", [](const std::string& device, const std::string& published, const std::string& column,
                         const std::string& hardware, const std::string& out, const std::string& method, const std::string& host_from) {
     const auto r = off_thread([&] { return cpx::predictor::calibrate_device({device, published, column, hardware, out, method, host_from}); });

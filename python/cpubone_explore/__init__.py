@@ -24,7 +24,7 @@ from ._core import InputError, Network, Predictor
 
 __all__ = [
     "InputError", "Network", "Predictor", "Result", "Zoo",
-    "zoo", "load", "count", "run", "measure", "profile", "fit", "predictor", "shipped_devices", "calibrate",
+    "zoo", "load", "count", "run", "measure", "profile", "fit", "predictor", "shipped_devices", "calibration_candidates", "calibrate",
     "validate", "rescore", "search", "report", "to_records",
 ]
 
@@ -149,6 +149,11 @@ def predictor(device: str = "host") -> Predictor:
 def shipped_devices() -> list[str]:
     """Calibrated devices built into the library (e.g. ``pi5``)."""
     return list(_core.shipped_devices())
+
+
+def calibration_candidates() -> list[str]:
+    """The candidate models ``calibrate`` scores, simplest first (its ``method`` argument takes one)."""
+    return list(_core.calibration_candidates())
 
 
 def calibrate(device: str, published: PathLike, column: str | None = None, hardware: PathLike | None = None,
