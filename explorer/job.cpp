@@ -307,7 +307,7 @@ Json uncalibrated_fields(const Context& c, const Network& net) {
   if (!pred.uncalibrated) return out;
   std::string kinds;
   for (const auto& [kind, share] : pred.uncalibrated->kinds)
-    kinds += (kinds.empty() ? "" : ", ") + kind + " " + std::to_string(std::lround(100 * share)) + "%";
+    if (std::lround(100 * share) > 0) kinds += (kinds.empty() ? "" : ", ") + kind + " " + std::to_string(std::lround(100 * share)) + "%";
   return {{"uncalibrated_share", pred.uncalibrated->share}, {"uncalibrated_kinds", kinds}};
 }
 

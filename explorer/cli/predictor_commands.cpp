@@ -124,7 +124,8 @@ void run_predict(const std::string& model, const std::string& device, std::optio
   if (pred.uncalibrated && pred.uncalibrated->share > 0) {
     std::string kinds;
     for (const auto& [kind, share] : pred.uncalibrated->kinds)
-      kinds += (kinds.empty() ? "" : ", ") + kind + " " + std::to_string(static_cast<int>(std::lround(100 * share))) + "%";
+      if (std::lround(100 * share) > 0)  // the JSON lists every one
+        kinds += (kinds.empty() ? "" : ", ") + kind + " " + std::to_string(static_cast<int>(std::lround(100 * share))) + "%";
     std::printf("%.0f%% of the time is in work the device's calibration networks barely exercised (%s): the host's relative cost, "
                 "transferred; the interval is widened for it\n", 100 * pred.uncalibrated->share, kinds.c_str());
   }
