@@ -324,16 +324,14 @@ class Module:
             self.has_host = True
 
     def calibrate_has_method(self):
-        return self.cx is not None and "method" in (self.cx.calibrate.__doc__ or "") + str(
-            getattr(self.cx.calibrate, "__wrapped__", "")) + self._signature(self.cx.calibrate)
-
-    @staticmethod
-    def _signature(f):
+        """Whether calibrate() takes method= (the calibration from a CSV of network files, issue 45 item 1)."""
+        if self.cx is None:
+            return False
+        import inspect
         try:
-            import inspect
-            return str(inspect.signature(f))
-        except (TypeError, ValueError):
-            return ""
+            return "method" in inspect.signature(self.cx.calibrate).parameters
+        except (TypeError, ValueError):  # a builtin without a signature: its docstring's first line has one
+            return "method" in (self.cx.calibrate.__doc__ or "").split("\n")[0]
 
     def close(self):
         if self.home:
