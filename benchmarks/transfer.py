@@ -20,7 +20,8 @@ Dataset (skipped with --dataset, which reads an earlier CSV and regenerates miss
             B is the machine's own repeatability floor over minutes, not seconds.
   written   benchmarks/results/transfer-ort-<date>.csv: network (file relative to the CSV), family,
             generator, macs, latency_ms (ONNX Runtime, median of the round medians), ort_round_ms (the
-            rounds, ";"-separated), host_ms and host_round_ms (our executor), load_1min. The `network`,
+            rounds, ";"-separated), ort_round_min_ms (each round's fastest run), host_ms, host_round_ms and
+            host_round_min_ms (our executor), load_1min; beside it a .meta.json (how and when it was timed). The `network`,
             `latency_ms` and `family` columns are what `calibrate --published` reads.
 
 Evaluation, for each k and --splits seeded splits: whole families drawn at random until they hold >= k
@@ -157,7 +158,8 @@ def time_dataset(rows, a, meta):
         for r in rows:
             r["onnx"] = os.path.join(tmp, r["network"][:-5] + ".onnx")
             run([a.cli, "export", os.path.join(a.networks, r["network"]), "--onnx", r["onnx"]])
-            r["ort_round_ms"], r["host_round_ms"], r["ort_cv"], r["loads"] = [], [], [], []
+            for key in ("ort_round_ms", "host_round_ms", "ort_round_min_ms", "host_round_min_ms", "ort_cv", "loads"):
+                r[key] = []
         meta["export_s"] = round(time.time() - t0, 1)
         log(f"exported {len(rows)} networks to ONNX in {meta['export_s']} s; timing {a.rounds} rounds, load "
             f"{os.getloadavg()[0]:.2f}")
@@ -177,10 +179,12 @@ def time_dataset(rows, a, meta):
                     if side == "ort":
                         st, meta["ort_runtime"] = time_ort(r["onnx"], a)
                         r["ort_round_ms"].append(st["median"] / 1e3)
+                        r["ort_round_min_ms"].append(st["min"] / 1e3)
                         r["ort_cv"].append(st["cv"])
                     else:
                         st, meta["host_environment"] = time_host(os.path.join(a.networks, r["network"]), a)
                         r["host_round_ms"].append(st["median"] / 1e3)
+                        r["host_round_min_ms"].append(st["min"] / 1e3)
                 load = os.getloadavg()[0]
                 r["loads"].append(load)
                 loads.append(load)
@@ -196,8 +200,8 @@ def time_dataset(rows, a, meta):
         r["load_1min"] = max(r["loads"])
 
 
-CSV_FIELDS = ["network", "family", "generator", "macs", "threads", "latency_ms", "ort_round_ms", "ort_max_cv",
-              "host_ms", "host_round_ms", "load_1min", "describe"]
+CSV_FIELDS = ["network", "family", "generator", "macs", "threads", "latency_ms", "ort_round_ms", "ort_round_min_ms",
+              "ort_max_cv", "host_ms", "host_round_ms", "host_round_min_ms", "load_1min", "describe"]
 
 
 def write_csv(rows, path):
@@ -212,13 +216,15 @@ def write_csv(rows, path):
                         "ort_max_cv": f"{max(r['ort_cv']):.4f}" if r.get("ort_cv") else "",
                         "host_ms": f"{r['host_ms']:.5f}" if r["host_ms"] != "" else "",
                         "host_round_ms": ";".join(f"{x:.5f}" for x in r["host_round_ms"]),
+                        "ort_round_min_ms": ";".join(f"{x:.5f}" for x in r["ort_round_min_ms"]),
+                        "host_round_min_ms": ";".join(f"{x:.5f}" for x in r["host_round_min_ms"]),
                         "load_1min": f"{r['load_1min']:.2f}", "describe": r["describe"]})
     os.replace(path + ".tmp", path)
 
 
 def read_csv(path):
     rows = []
-    with open(path, newline="") as f:
+    with open(path, newline="") as f:  # columns of older files may be missing: .get
         for d in csv.DictReader(f):
             rows.append({"network": os.path.basename(d["network"]), "dir": os.path.join(os.path.dirname(path),
                          os.path.dirname(d["network"])), "family": d["family"], "generator": d["generator"],
@@ -226,6 +232,8 @@ def read_csv(path):
                          "ort_round_ms": [float(x) for x in d["ort_round_ms"].split(";") if x],
                          "host_ms": float(d["host_ms"]) if d["host_ms"] else "",
                          "host_round_ms": [float(x) for x in d["host_round_ms"].split(";") if x],
+                         "ort_round_min_ms": [float(x) for x in d.get("ort_round_min_ms", "").split(";") if x],
+                         "host_round_min_ms": [float(x) for x in d.get("host_round_min_ms", "").split(";") if x],
                          "load_1min": float(d["load_1min"]), "describe": d["describe"]})
     return rows
 
@@ -402,6 +410,8 @@ def split(rows, k, rng):
             break
         chosen.append(fam)
         pool += [r for r in rows if r["family"] == fam]
+    if len(pool) < k:
+        return None
     train = rng.sample(pool, k)
     test = [r for r in rows if r["family"] not in chosen]
     return (train, test, chosen) if test and len(train) == k else None
@@ -421,7 +431,7 @@ def evaluate(rows, a, module):
             rng = random.Random(f"transfer/{a.seed}/{k}/{s}")
             sp = split(rows, k, rng)
             if sp is None:
-                ctx["notes"].append(f"k={k} split {s}: no families left to hold out")
+                ctx["notes"].append(f"k={k} split {s}: too few networks to calibrate, or no family left to hold out")
                 continue
             train, test, chosen = sp
             truth = [r["latency_ms"] for r in test]
@@ -509,6 +519,9 @@ def main():
     ap.add_argument("--generate-only", action="store_true", help="write the network files and list them; time nothing")
     ap.add_argument("--smoke", type=int, default=0, help="time only every Nth network (a busy machine's smoke run)")
     ap.add_argument("--out-csv", help="default benchmarks/results/transfer-ort-<date>.csv")
+    ap.add_argument("--statistic", choices=("median", "min"), default="median",
+                    help="which per-round figure the evaluation uses: the median (the CSV's latency_ms) or the fastest "
+                         "run (steadier on a loaded machine)")
     ap.add_argument("--ks", default="5,10,20,40")
     ap.add_argument("--splits", type=int, default=5)
     ap.add_argument("--seed", type=int, default=1)
@@ -563,6 +576,14 @@ def main():
         meta["timing"] = timing
         meta["dataset"] = os.path.relpath(out_csv, ROOT)
         log(f"wrote {out_csv}")
+    if a.statistic == "min":
+        for r in rows:
+            if not r["ort_round_min_ms"]:
+                sys.exit(f"transfer: --statistic min: {r['network']} has no ort_round_min_ms in the dataset")
+            r["ort_round_ms"], r["host_round_ms"] = r["ort_round_min_ms"], r["host_round_min_ms"]
+            r["latency_ms"] = statistics.median(r["ort_round_ms"])
+            r["host_ms"] = statistics.median(r["host_round_ms"]) if r["host_round_ms"] else ""
+    meta["statistic"] = a.statistic
     fams = collections.Counter(r["family"] for r in rows)
     log(f"dataset: {len(rows)} networks, {len(fams)} families: " + ", ".join(f"{f} {n}" for f, n in sorted(fams.items())))
     floor = {"ort": repeatability(rows, "ort_round_ms", "ONNX Runtime"),
