@@ -357,6 +357,8 @@ std::vector<BadInput> bad_inputs() {
       {"option missing file", "count {in}.missing.json", "", ".missing.json: cannot open file"},
       {"option rules missing profile", "rules --profile {in}.missing.json", "", ".missing.json: cannot open file"},
       {"option expand out in missing directory", "expand b0 --out {out}/no/such/dir/b0.json", "", "cannot write"},
+      {"option expand model and ood", "expand b0 --ood 7", "", "expand: give either a model or --ood SEED"},
+      {"option expand neither model nor ood", "expand", "", "expand: give either a model or --ood SEED"},
       {"option unknown command", "frobnicate", "", "unknown command \"frobnicate\""},
       {"option unknown flag", "count b0 --frobnicate", "", "--frobnicate"},
       {"option threads not a number", "measure b0 --threads many", "", "--threads"},

@@ -2,9 +2,11 @@
 #include <cstdio>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "explorer/cli/commands.hpp"
+#include "predictor/ood_networks.hpp"
 #include "space/count.hpp"
 #include "space/io.hpp"
 #include "space/zoo.hpp"
@@ -80,8 +82,19 @@ void run_count(const std::string& model, bool layers, bool as_json, int64_t reso
   std::printf("definitions: %s\n", std::string(count_definitions()).c_str());
 }
 
-void run_expand(const std::string& model, const std::string& out, int64_t resolution) {
-  const std::string text = to_json(load_model(model, resolution)).dump(2) + "\n";
+// --ood SEED: the out-of-distribution network `validate` draws for that seed (predictor/ood_networks.hpp);
+// its blocks go to stderr, so that stdout stays the network's JSON.
+void run_expand(const std::string& model, const std::string& out, int64_t resolution, const std::optional<uint64_t>& ood) {
+  if (model.empty() == !ood) throw InputError("expand: give either a model or --ood SEED");
+  Network net;
+  if (ood) {
+    predictor::OodNetwork n = predictor::ood_network(*ood);
+    std::cerr << n.network.name << ": " << n.blocks << "\n";
+    net = load_model_json(to_json(n.network), n.network.name, resolution);
+  } else {
+    net = load_model(model, resolution);
+  }
+  const std::string text = to_json(net).dump(2) + "\n";
   if (out.empty()) std::cout << text;
   else write_file_atomic(out, text);
 }
@@ -114,10 +127,16 @@ void add_space_commands(CLI::App& app) {
     auto model = std::make_shared<std::string>();
     auto out = std::make_shared<std::string>();
     auto resolution = std::make_shared<int64_t>(0);
-    cmd->add_option("model", *model, "Zoo name or a macro/network JSON file")->required();
+    auto ood_seed = std::make_shared<uint64_t>(0);
+    cmd->add_option("model", *model, "Zoo name or a macro/network JSON file (or give --ood SEED)");
     cmd->add_option("--out", *out, "Write to this file (atomically) instead of stdout");
     cmd->add_option("--resolution", *resolution, "Input height and width (default: the network's own)");
-    cmd->callback([=] { run_expand(*model, *out, *resolution); });
+    auto* ood = cmd->add_option("--ood", *ood_seed,
+                    "Instead of a model: the out-of-distribution network `validate` draws for this seed (named ood-SEED, "
+                    "family ood); its blocks are printed to stderr");
+    cmd->callback([=] {
+      run_expand(*model, *out, *resolution, ood->count() ? std::optional<uint64_t>(*ood_seed) : std::nullopt);
+    });
   }
 }
 
