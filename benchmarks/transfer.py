@@ -33,8 +33,11 @@ Scored on the held out: MAPE, share within +-10%, Spearman, coverage of the 80% 
   host-pred×factor  the host predictor's prediction times one factor (when build/python and a host
                 predictor exist)
   candidates    calibrate_candidates(): `cpubone_explore.calibrate(..., method=NAME)` from a CSV of the k
-                network files, then `predictor(device).predict(net)`; skipped with a message while the
-                Python module has no calibrate(method=...).
+                network files, then `predictor(device).predict(net)`; "default" is the device calibrate
+                chooses itself (nested inside each split: it never sees the held-out families). The timed
+                device's hardware is --hardware (this VM, figures partly assumed); the host model is the
+                cached host predictor's, or without one the model the shipped --host-from device carries
+                (fitted on another machine: an AVX-512 VM).
 One-factor baselines get an 80% interval from the 10th and 90th percentiles of their relative errors on the k
 (in sample, so expect coverage below 80%). Not a test: the figures depend on the machine and its load.
 Needs `npm ci --ignore-scripts` in benchmarks/ort and the CLI built (build/explorer/cpubone-explore).
@@ -377,10 +380,18 @@ def calibrate_candidates(train_rows, test_rows, ctx):
         for cand in candidates:
             device = f"{ctx['device']}-{cand}"
             try:
+                # The timed device's hardware description under this device's name; the host model is the
+                # cached host predictor's, or without one the model a shipped device carries (--host-from).
+                hw = json.load(open(ctx["hardware"]))
+                hw["device"] = device
+                hw_file = os.path.join(m.home, f"{device}-hw.json")
+                with open(hw_file, "w") as f:
+                    json.dump(hw, f)
+                kw = {"hardware": hw_file, "host_from": None if m.has_host else ctx["host_from"]}
                 if cand == "default":
-                    cx.calibrate(device, train_csv)
+                    cx.calibrate(device, train_csv, **kw)
                 else:
-                    cx.calibrate(device, train_csv, method=cand)
+                    cx.calibrate(device, train_csv, method=cand, **kw)
                 p = cx.predictor(device)
                 preds = [predicted_ms(p.predict(os.path.join(r["dir"], r["network"]), threads=1, layers=False))
                          for r in test_rows]
@@ -424,7 +435,7 @@ def evaluate(rows, a, module):
         for r in rows:
             host_pred[r["network"]] = p.predict(os.path.join(r["dir"], r["network"]), threads=1, layers=False)["latency_us"] / 1e3
     has_host = all(r["host_ms"] != "" for r in rows)
-    ctx = {"module": module, "candidates": a.candidates.split(","), "notes": []}
+    ctx = {"module": module, "candidates": a.candidates.split(","), "notes": [], "hardware": a.hardware, "host_from": a.host_from}
     results = []
     for k in a.ks:
         for s in range(a.splits):
@@ -528,6 +539,11 @@ def main():
     ap.add_argument("--candidates", default="auto",
                     help="calibration methods to score (auto: cpubone_explore.calibration_candidates() if it exists, "
                          "else calibrate's default; none: skip)")
+    ap.add_argument("--hardware", default=os.path.join(HERE, "ort-host-hardware.json"),
+                    help="hardware description of the timed device (the candidates' calibrate --hardware)")
+    ap.add_argument("--host-from", default="pi5",
+                    help="without a host predictor in the device cache: the shipped device whose carried host model "
+                         "the host-based candidates use (calibrate --host-from)")
     ap.add_argument("--json", help="default benchmarks/results/transfer-<date>.json")
     ap.add_argument("--cli", default=os.path.join(ROOT, "build", "explorer", "cpubone-explore"))
     a = ap.parse_args()

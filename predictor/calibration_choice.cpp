@@ -90,8 +90,8 @@ NestedPredictions nested_held_out(const std::vector<Candidate>& candidates, cons
     std::vector<Eigen::Index> train;
     for (size_t i = 0; i < n; ++i)
       if (group[i] != g) train.push_back(static_cast<Eigen::Index>(i));
-    if (train.size() < 2) throw std::logic_error("nested_held_out: fewer than two rows outside a group");
-    const size_t c = choose_candidate(candidates, actual, train, group).chosen;
+    // One row outside the group leaves nothing to hold out within it: the simplest candidate, unchosen.
+    const size_t c = train.size() < 2 ? 0 : choose_candidate(candidates, actual, train, group).chosen;
     const Eigen::VectorXd pred = candidates[c].model(train);
     for (size_t i = 0; i < n; ++i)
       if (group[i] == g) out.predicted[i] = pred(static_cast<Eigen::Index>(i)), out.chosen[i] = candidates[c].name;

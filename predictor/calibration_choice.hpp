@@ -45,7 +45,8 @@ CandidateChoice choose_candidate(const std::vector<Candidate>& candidates, const
                                  const std::vector<Eigen::Index>& rows, std::vector<std::string> group);
 
 // The procedure held out: each group's rows predicted by the candidate that choose_candidate picks on the
-// other groups alone (the choice and the fit never see the group). Also returns, per row, which candidate
+// other groups alone (the choice and the fit never see the group; where they hold a single row, nothing
+// can be held out within them and the simplest candidate predicts). Also returns, per row, which candidate
 // predicted it.
 struct NestedPredictions {
   std::vector<double> predicted;

@@ -232,7 +232,7 @@ PYBIND11_MODULE(_core, m) {
 
   m.def("calibration_candidates", [] {
     std::vector<std::string> out;
-    for (const auto& m : cpx::predictor::calibration_method_names) out.emplace_back(m);
+    for (const auto& name : cpx::predictor::calibration_method_names) out.emplace_back(name);
     return out;
   });
   m.def("calibrate", [](const std::string& device, const std::string& published, const std::string& column,

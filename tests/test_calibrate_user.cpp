@@ -91,6 +91,17 @@ TEST_CASE("the one-standard-error rule keeps the simpler candidate unless a rich
   CHECK(choose_candidate({simple, fixed("mid", {103, 97, 103, 97}), fixed("rich", {102, 98, 102, 98})}, actual, rows, group).chosen == 2);
 }
 
+TEST_CASE("the nested choice of a family with one network beside it falls back to the simplest candidate") {
+  // Family "a" has every row but one: held out, the single row of "b" is all there is to choose on.
+  const Eigen::VectorXd actual = Eigen::VectorXd::Constant(4, 100.0);
+  const NestedPredictions n = nested_held_out({fixed("simple", {110, 110, 110, 110}), fixed("rich", {100, 100, 100, 100})}, actual,
+                                              {"a", "a", "a", "b"});
+  CHECK(n.chosen[0] == "simple");
+  CHECK(n.predicted[0] == 110);
+  // Held out, "b" is predicted by the choice among the rows of "a", each its own group: rich is exact there.
+  CHECK(n.chosen[3] == "rich");
+}
+
 TEST_CASE("the nested choice never sees the held-out family: a poisoned family leaves its own nested predictions unchanged") {
   const Predictor host = constant_predictor(1.0);
   const Hardware hw = with_threads(*shipped_hardware("pi5"), 1, "test");
