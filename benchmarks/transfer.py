@@ -374,7 +374,7 @@ def calibrate_candidates(train_rows, test_rows, ctx):
     candidates = ctx["candidates"]
     if candidates == ["auto"]:
         listed = getattr(cx, "calibration_candidates", None)
-        candidates = list(listed()) if callable(listed) else ["default"]
+        candidates = ["default"] + (list(listed()) if callable(listed) else [])  # the device's own choice first
     out = {}
     try:
         for cand in candidates:
