@@ -497,6 +497,31 @@ Json sureness(const std::vector<double>& held, const Eigen::VectorXd& y, const s
   return out;
 }
 
+// The device file's side-by-side table: every candidate's held-out figures, the choice and how it was made,
+// its nested score, the families and how sure so few points can make it.
+Json held_out_table(const Calibration& out, const std::string& forced, const Json& choice, bool by_family,
+                    const std::vector<std::string>& family, const std::vector<double>& held, const Eigen::VectorXd& y,
+                    const std::vector<std::string>& group) {
+  Json methods = Json::object();
+  for (const auto& s : out.held_out) methods[s.method] = s.figures;
+  std::map<std::string, int> per_family;
+  for (const auto& f : family) ++per_family[f];
+  return {{"methods", methods},
+          {"chosen", out.chosen},
+          {"chosen_by", forced.empty() ? std::string("the simplest candidate (macs_only, host_scale, physical, group_scale, "
+                                                     "hardware_transfer, uniform_scale) whose mean ") +
+                                             (by_family ? "per-family" : "per-model") +
+                                             " held-out error is within one standard error (of the paired per-group "
+                                             "differences) of the best's, and not above macs_only's"
+                                       : "--method " + forced + " (forced; every candidate still scored)"},
+          {"choice", choice},
+          {"nested", out.nested.figures.is_null() ? Json(nullptr) : out.nested.figures},
+          {"families", per_family},
+          {"family_rule", "the CSV's family column; a parenthesised variant (\"FasterNet (ablation)\") is its family (\"FasterNet\")"},
+          {"points", held.size()},
+          {"sureness", sureness(held, y, group, per_family.size())}};
+}
+
 }  // namespace
 
 Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, const Hardware& hardware,
@@ -609,24 +634,7 @@ Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, cons
   c.rebuild = rebuild;
   set_interval(c, held, y, group, by_family, out.chosen);
   size_uncalibrated(c, kind_shares(host, hardware, points), held, y, group);
-  Json methods = Json::object();
-  for (const auto& s : out.held_out) methods[s.method] = s.figures;
-  std::map<std::string, int> per_family;
-  for (const auto& f : family) ++per_family[f];
-  c.held_out = {{"methods", methods},
-                {"chosen", out.chosen},
-                {"chosen_by", method.empty() ? std::string("the simplest candidate (macs_only, host_scale, physical, group_scale, "
-                                                           "hardware_transfer, uniform_scale) whose mean ") +
-                                                   (by_family ? "per-family" : "per-model") +
-                                                   " held-out error is within one standard error (of the paired per-group "
-                                                   "differences) of the best's, and not above macs_only's"
-                                             : "--method " + method + " (forced; every candidate still scored)"},
-                {"choice", choice},
-                {"nested", out.nested.figures.is_null() ? Json(nullptr) : out.nested.figures},
-                {"families", per_family},
-                {"family_rule", "the CSV's family column; a parenthesised variant (\"FasterNet (ablation)\") is its family (\"FasterNet\")"},
-                {"points", points.size()},
-                {"sureness", sureness(held, y, group, per_family.size())}};
+  c.held_out = held_out_table(out, method, choice, by_family, family, held, y, group);
   d.provenance = calibration_provenance(host, hardware, source, published_rows(points, family, out, held), class_scales);
   return out;
 }

@@ -345,32 +345,34 @@ void run_calibrate(const predictor::CalibrationRequest& request) {
   std::printf("written to %s\n", r.path.c_str());
 }
 
+void add_calibrate_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("calibrate", "Fit a device you do not own from whole-network latencies: published, or your own");
+  auto request = std::make_shared<predictor::CalibrationRequest>();
+  cmd->add_option("--device", request->device, "Name of the device to create")->required();
+  cmd->add_option("--published", request->published,
+                  "CSV of model,latency_ms[,family][,threads]: model = a zoo name or a network file (network or macro JSON, or "
+                  ".onnx; relative to the CSV); or the published-figures format with --column")->required();
+  cmd->add_option("--column", request->column, "Latency column of a published-figures CSV, e.g. rpi5_ms");
+  cmd->add_option("--hardware", request->hardware, "Hardware description JSON (default: the shipped one of --device; see predictor/devices/hardware/)");
+  cmd->add_option("--out", request->out, "Output predictor file (default: the device cache)");
+  std::vector<std::string> methods;
+  for (const auto& m : predictor::calibration_method_names) methods.emplace_back(m);
+  cmd->add_option("--method", request->method, "Use this candidate instead of choosing (every candidate is still scored)")
+      ->check(CLI::IsMember(methods));
+  cmd->add_option("--host-from", request->host_from,
+                  "Take the host model and host ceilings from this calibrated device (a shipped name or a device file) "
+                  "instead of this machine's fitted host predictor and profile");
+  cmd->footer("Scores every candidate held out by network and by family (MAPE, share within 10%, Spearman, 80% interval "
+              "coverage): macs_only (the floor), host_scale, physical, group_scale, hardware_transfer, uniform_scale. The device "
+              "keeps the simplest whose family-held-out error is within one standard error of the best, never one worse than "
+              "MACs alone, and scores that choice nested. From 5 networks up; fewer families, less sure (it says so).");
+  cmd->callback([=] { run_calibrate(*request); });
+}
+
 }  // namespace
 
 void add_predictor_commands(CLI::App& app) {
-  {
-    auto* cmd = app.add_subcommand("calibrate", "Fit a device you do not own from whole-network latencies: published, or your own");
-    auto request = std::make_shared<predictor::CalibrationRequest>();
-    cmd->add_option("--device", request->device, "Name of the device to create")->required();
-    cmd->add_option("--published", request->published,
-                    "CSV of model,latency_ms[,family][,threads]: model = a zoo name or a network file (network or macro JSON, or "
-                    ".onnx; relative to the CSV); or the published-figures format with --column")->required();
-    cmd->add_option("--column", request->column, "Latency column of a published-figures CSV, e.g. rpi5_ms");
-    cmd->add_option("--hardware", request->hardware, "Hardware description JSON (default: the shipped one of --device; see predictor/devices/hardware/)");
-    cmd->add_option("--out", request->out, "Output predictor file (default: the device cache)");
-    std::vector<std::string> methods;
-    for (const auto& m : predictor::calibration_method_names) methods.emplace_back(m);
-    cmd->add_option("--method", request->method, "Use this candidate instead of choosing (every candidate is still scored)")
-        ->check(CLI::IsMember(methods));
-    cmd->add_option("--host-from", request->host_from,
-                    "Take the host model and host ceilings from this calibrated device (a shipped name or a device file) "
-                    "instead of this machine's fitted host predictor and profile");
-    cmd->footer("Scores every candidate held out by network and by family (MAPE, share within 10%, Spearman, 80% interval "
-                "coverage): macs_only (the floor), host_scale, physical, group_scale, hardware_transfer, uniform_scale. The device "
-                "keeps the simplest whose family-held-out error is within one standard error of the best, never one worse than "
-                "MACs alone, and scores that choice nested. From 5 networks up; fewer families, less sure (it says so).");
-    cmd->callback([=] { run_calibrate(*request); });
-  }
+  add_calibrate_command(app);
   {
     auto* cmd = app.add_subcommand("validate", "Measure held-out networks (zoo + sampled; generated out-of-distribution CNNs) "
                                                "and score the predictor against baselines, each set on its own");
