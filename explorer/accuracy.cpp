@@ -3,8 +3,10 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <tuple>
 
 #include "space/io.hpp"
 #include "space/zoo.hpp"
@@ -23,27 +25,66 @@ double grouping_cost_pp(int64_t groups) {
 // The search space is CPUBone's, so its candidates ("explored") take the CPUBone offset.
 std::string offset_family(const std::string& family) { return family == "explored" ? "CPUBone" : family; }
 
-bool is_capacity(std::string_view feature_name) { return feature_name == "log_macs" || feature_name == "log_params"; }
+// The saturating form's capped twin of a capacity feature: min(feature, knot), the knot at the fitted
+// points' median. With slopes b >= 0 on the feature and a >= 0 on its twin, the estimate rises at a + b up
+// to the knot and at b past it: monotone and concave.
+constexpr std::string_view capped_suffix = "_capped";
+// estimate() reads the range features' standard deviations from the support's first columns.
+static_assert(std::string_view(range_features[0]) == support_features[0] && std::string_view(range_features[1]) == support_features[1]);
+
+bool is_capacity(std::string_view feature_name) {
+  return feature_name.starts_with("log_macs") || feature_name.starts_with("log_params");
+}
+
+double value(const Capacity& c, const std::string& name, const std::map<std::string, double>& knots) {
+  if (!name.ends_with(capped_suffix)) return feature(c, name);
+  return std::min(feature(c, std::string_view(name).substr(0, name.size() - capped_suffix.size())), knots.at(name));
+}
+
+// The fit's features in a form: a saturating form adds the capped twin of each capacity feature.
+std::vector<std::string> form_features(const std::vector<std::string>& names, const std::string& form) {
+  std::vector<std::string> out = names;
+  if (form == "saturating")
+    for (const auto& n : names)
+      if (is_capacity(n)) out.push_back(n + std::string(capped_suffix));
+  return out;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t m = v.size() / 2;
+  return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
+}
 
 // Offsets per family plus slopes: what one least-squares fit gives.
 struct LinearFit {
+  std::vector<std::string> names;
+  std::map<std::string, double> knots;
   std::vector<double> slopes;
   std::map<std::string, double> offsets;
   double mean_offset = 0;
 
-  double predict(const Capacity& c, const std::vector<std::string>& names, const std::string& family) const {
+  double predict(const Capacity& c, const std::string& family) const {
     const auto it = offsets.find(family);
     double v = it != offsets.end() ? it->second : mean_offset;
-    for (size_t j = 0; j < names.size(); ++j) v += slopes[j] * feature(c, names[j]);
+    for (size_t j = 0; j < names.size(); ++j) v += slopes[j] * value(c, names[j], knots);
     return v - c.grouping_penalty_pp;
   }
 };
 
 // Least squares of top1 + grouping penalty on one-hot family offsets and the named features, with the
 // capacity slopes constrained >= 0. The constrained optimum is the unconstrained optimum with some set
-// of capacity slopes held at 0, and there are at most two capacity slopes, so trying every such set
-// and keeping the best feasible one is exact.
+// of capacity slopes held at 0, and there are at most four capacity slopes, so trying every such set
+// and keeping the best feasible one is exact. Knots come from pts alone.
 LinearFit solve(const std::vector<const AccuracyPoint*>& pts, const std::vector<std::string>& names) {
+  LinearFit f;
+  f.names = names;
+  for (const auto& n : names) {
+    if (!n.ends_with(capped_suffix)) continue;
+    std::vector<double> v;
+    for (const auto* p : pts) v.push_back(feature(p->features, std::string_view(n).substr(0, n.size() - capped_suffix.size())));
+    f.knots[n] = median(v);
+  }
   std::map<std::string, Eigen::Index> fam;
   for (const auto* p : pts) fam.try_emplace(p->family, static_cast<Eigen::Index>(fam.size()));
   const Eigen::Index n = static_cast<Eigen::Index>(pts.size()), nf = static_cast<Eigen::Index>(fam.size());
@@ -53,7 +94,7 @@ LinearFit solve(const std::vector<const AccuracyPoint*>& pts, const std::vector<
   for (Eigen::Index i = 0; i < n; ++i) {
     const AccuracyPoint& p = *pts[static_cast<size_t>(i)];
     a(i, fam.at(p.family)) = 1;
-    for (Eigen::Index j = 0; j < k; ++j) a(i, nf + j) = feature(p.features, names[static_cast<size_t>(j)]);
+    for (Eigen::Index j = 0; j < k; ++j) a(i, nf + j) = value(p.features, names[static_cast<size_t>(j)], f.knots);
     b(i) = p.top1 + p.features.grouping_penalty_pp;  // the penalty is known, not fitted
   }
   std::vector<Eigen::Index> constrained;
@@ -77,13 +118,19 @@ LinearFit solve(const std::vector<const AccuracyPoint*>& pts, const std::vector<
     const double sse = (a * theta - b).squaredNorm();
     if (sse < best_sse - 1e-12) best_sse = sse, best = theta;
   }
-  LinearFit f;  // all-zero capacity slopes are always feasible, so best is set
+  // all-zero capacity slopes are always feasible, so best is set
   for (const auto& [name, col] : fam) {
     f.offsets[name] = best(col);
     f.mean_offset += best(col) / static_cast<double>(nf);
   }
   for (Eigen::Index j = 0; j < k; ++j) f.slopes.push_back(best(nf + j));
   return f;
+}
+
+std::vector<const AccuracyPoint*> all_of(const std::vector<AccuracyPoint>& points) {
+  std::vector<const AccuracyPoint*> v;
+  for (const auto& p : points) v.push_back(&p);
+  return v;
 }
 
 struct HeldOut {
@@ -100,7 +147,7 @@ HeldOut held_out(const std::vector<AccuracyPoint>& points, const std::vector<std
     std::vector<const AccuracyPoint*> rest;
     for (size_t j = 0; j < n; ++j)
       if (j != i) rest.push_back(&points[j]);
-    h.loo[i] = solve(rest, names).predict(points[i].features, names, points[i].family);
+    h.loo[i] = solve(rest, names).predict(points[i].features, points[i].family);
     h.loo_mae += std::abs(h.loo[i] - points[i].top1) / static_cast<double>(n);
   }
   std::map<std::string, std::vector<size_t>> families;
@@ -111,23 +158,176 @@ HeldOut held_out(const std::vector<AccuracyPoint>& points, const std::vector<std
       if (p.family != family) rest.push_back(&p);
     const LinearFit f = solve(rest, names);
     for (size_t i : members) {
-      h.lofo[i] = f.predict(points[i].features, names, "");  // an unseen family: the mean offset
+      h.lofo[i] = f.predict(points[i].features, "");  // an unseen family: the mean offset
       h.lofo_mae += std::abs(h.lofo[i] - points[i].top1) / static_cast<double>(n);
     }
   }
   return h;
 }
 
-std::array<double, support_features.size()> support_row(const Capacity& c) {
-  std::array<double, support_features.size()> r{};
-  for (size_t j = 0; j < r.size(); ++j) r[j] = feature(c, support_features[j]);
-  return r;
-}
+using SupportRow = std::array<double, support_features.size()>;
 
-double distance(const std::array<double, support_features.size()>& a, const std::array<double, support_features.size()>& b) {
+// Support rows standardised by the mean and standard deviation of the fitted points' features.
+struct Standardiser {
+  SupportRow mean{}, sd{};
+  explicit Standardiser(const std::vector<AccuracyPoint>& points) {
+    const double n = static_cast<double>(points.size());
+    for (const auto& p : points)
+      for (size_t j = 0; j < mean.size(); ++j) mean[j] += feature(p.features, support_features[j]) / n;
+    for (const auto& p : points)
+      for (size_t j = 0; j < mean.size(); ++j) sd[j] += std::pow(feature(p.features, support_features[j]) - mean[j], 2) / n;
+    for (auto& s : sd) s = s > 1e-12 ? std::sqrt(s) : 1.0;
+  }
+  Standardiser(const SupportRow& m, const SupportRow& s) : mean(m), sd(s) {}
+  SupportRow operator()(const Capacity& c) const {
+    SupportRow r{};
+    for (size_t j = 0; j < r.size(); ++j) r[j] = (feature(c, support_features[j]) - mean[j]) / sd[j];
+    return r;
+  }
+};
+
+double distance(const SupportRow& a, const SupportRow& b) {
   double d = 0;
   for (size_t j = 0; j < a.size(); ++j) d += (a[j] - b[j]) * (a[j] - b[j]);
   return std::sqrt(d);
+}
+
+// The distance from c to the nearest of pts.
+double nearest(const Capacity& c, const std::vector<const AccuracyPoint*>& pts, const Standardiser& z) {
+  const SupportRow r = z(c);
+  double d = INFINITY;
+  for (const auto* p : pts) d = std::min(d, distance(r, z(p->features)));
+  return d;
+}
+
+// How far x lies beyond the edge of pts' range in one range feature (0 inside).
+double overshoot(const Capacity& x, const std::vector<const AccuracyPoint*>& pts, size_t j, bool above) {
+  double edge = above ? -INFINITY : INFINITY;
+  for (const auto* q : pts) edge = above ? std::max(edge, feature(q->features, range_features[j])) : std::min(edge, feature(q->features, range_features[j]));
+  const double v = feature(x, range_features[j]);
+  return std::max(0.0, above ? v - edge : edge - v);
+}
+
+std::vector<size_t> by_macs(const std::vector<AccuracyPoint>& points, const std::vector<size_t>& among, bool largest_first) {
+  std::vector<size_t> order = among;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return points[a].features.macs < points[b].features.macs; });
+  if (largest_first) std::reverse(order.begin(), order.end());
+  return order;
+}
+
+// The largest (or smallest) tenth of the points by MACs, held out together and predicted by a fit on the
+// rest; the overshoot is beyond the rest's range.
+EdgeHeldOut edge_held_out(const std::vector<AccuracyPoint>& points, const std::vector<std::string>& names, bool largest,
+                          const Standardiser& z) {
+  std::vector<size_t> all(points.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+  const std::vector<size_t> order = by_macs(points, all, largest);
+  const size_t t = (points.size() + 9) / 10;
+  std::vector<const AccuracyPoint*> rest;
+  for (size_t i = t; i < order.size(); ++i) rest.push_back(&points[order[i]]);
+  const LinearFit f = solve(rest, names);
+  EdgeHeldOut e;
+  e.edge = largest ? "largest" : "smallest";
+  std::array<std::vector<double>, range_features.size()> over;
+  for (size_t i = 0; i < t; ++i) {
+    const AccuracyPoint& p = points[order[i]];
+    e.models.push_back(p.model);
+    e.residual_pp.push_back(f.predict(p.features, p.family) - p.top1);
+    e.distance.push_back(nearest(p.features, rest, z));
+    e.mae_pp += std::abs(e.residual_pp.back()) / static_cast<double>(t);
+    for (size_t j = 0; j < range_features.size(); ++j) over[j].push_back(overshoot(p.features, rest, j, largest));
+  }
+  for (size_t j = 0; j < range_features.size(); ++j) e.overshoot[j] = median(over[j]);
+  return e;
+}
+
+// Within a family: each family of at least 3 points has its largest (or smallest) member held out and
+// predicted, with the offset its siblings give, by a fit on every other point; the overshoot is beyond the
+// siblings' range. This tests what a family's offset claims past the family's published models.
+EdgeHeldOut family_edge_held_out(const std::vector<AccuracyPoint>& points, const std::vector<std::string>& names, bool largest,
+                                 const Standardiser& z) {
+  std::map<std::string, std::vector<size_t>> families;
+  for (size_t i = 0; i < points.size(); ++i) families[points[i].family].push_back(i);
+  EdgeHeldOut e;
+  e.edge = largest ? "family largest" : "family smallest";
+  std::array<std::vector<double>, range_features.size()> over;
+  for (const auto& [family, members] : families) {
+    if (members.size() < 3) continue;
+    const size_t held = by_macs(points, members, largest).front();
+    std::vector<const AccuracyPoint*> rest, siblings;
+    for (size_t i = 0; i < points.size(); ++i) {
+      if (i == held) continue;
+      rest.push_back(&points[i]);
+      if (points[i].family == family) siblings.push_back(&points[i]);
+    }
+    const AccuracyPoint& p = points[held];
+    e.models.push_back(p.model);
+    e.residual_pp.push_back(solve(rest, names).predict(p.features, p.family) - p.top1);
+    e.distance.push_back(nearest(p.features, rest, z));
+    for (size_t j = 0; j < range_features.size(); ++j) over[j].push_back(overshoot(p.features, siblings, j, largest));
+  }
+  if (e.models.empty()) return e;  // no family of 3: no margin is earned
+  for (double r : e.residual_pp) e.mae_pp += std::abs(r) / static_cast<double>(e.models.size());
+  for (size_t j = 0; j < range_features.size(); ++j) e.overshoot[j] = median(over[j]);
+  return e;
+}
+
+Json to_json(const EdgeHeldOut& e) {
+  Json over = Json::object();
+  for (size_t j = 0; j < range_features.size(); ++j) over[range_features[j]] = e.overshoot[j];
+  return {{"edge", e.edge}, {"models", e.models}, {"residual_pp", e.residual_pp}, {"support_distance", e.distance},
+          {"mae_pp", e.mae_pp}, {"median_overshoot", over}};
+}
+
+// One form's feature set, chosen by leave-one-family-out error, and its extrapolation held out.
+struct FormFit {
+  std::string form;
+  std::vector<std::string> features;  // with the capped twins
+  LinearFit all;
+  HeldOut held;
+  std::vector<EdgeHeldOut> edges;
+  double edge_mae() const { return 0.5 * (edges[0].mae_pp + edges[1].mae_pp); }
+};
+
+FormFit fit_form(const std::vector<AccuracyPoint>& points, const std::string& form, const Standardiser& z, std::vector<Json>& tried) {
+  std::optional<FormFit> best;
+  for (unsigned mask = 1; mask < (1u << fit_features.size()); ++mask) {
+    if (!(mask & 3u)) continue;  // every set has a capacity feature
+    std::vector<std::string> base;
+    for (size_t f = 0; f < fit_features.size(); ++f)
+      if (mask & (1u << f)) base.push_back(fit_features[f]);
+    const std::vector<std::string> names = form_features(base, form);
+    HeldOut h = held_out(points, names);
+    LinearFit all = solve(all_of(points), names);
+    tried.push_back({{"form", form}, {"features", names}, {"loo_mae_pp", h.loo_mae}, {"lofo_mae_pp", h.lofo_mae}, {"slopes", all.slopes}});
+    // Ties (within 0.001 pp) go to the smaller set.
+    if (!best || h.lofo_mae < best->held.lofo_mae - 1e-3 ||
+        (h.lofo_mae <= best->held.lofo_mae + 1e-3 && names.size() < best->features.size()))
+      best = FormFit{form, names, std::move(all), std::move(h), {}};
+  }
+  best->edges = {edge_held_out(points, best->features, true, z), edge_held_out(points, best->features, false, z)};
+  return std::move(*best);
+}
+
+// The interval's half width as a line in the support distance: |residual| ~ a + b d (a, b >= 0, least
+// squares over every held-out residual), scaled by the split-conformal quantile of |residual| / (a + b d).
+// Returns {base, per_distance}.
+std::pair<double, double> distance_interval(const std::vector<std::pair<double, double>>& distance_abs_residual, double level) {
+  const double n = static_cast<double>(distance_abs_residual.size());
+  double sd = 0, sr = 0, sdd = 0, sdr = 0;
+  for (const auto& [d, r] : distance_abs_residual) sd += d, sr += r, sdd += d * d, sdr += d * r;
+  double b = (n * sdd - sd * sd) > 1e-12 ? (n * sdr - sd * sr) / (n * sdd - sd * sd) : 0;
+  double a = (sr - b * sd) / n;
+  if (b < 0) b = 0, a = sr / n;
+  // The width at distance 0 is at least a quarter of the mean |residual|: a point on a published one is
+  // still estimated, not measured.
+  a = std::max(a, 0.25 * sr / n);
+  std::vector<double> score;
+  for (const auto& [d, r] : distance_abs_residual) score.push_back(r / (a + b * d));
+  std::sort(score.begin(), score.end());
+  const size_t k = static_cast<size_t>(std::ceil(level * (n + 1)));
+  const double q = score[std::min(k, score.size()) - 1];
+  return {q * a, q * b};
 }
 
 AccuracyModel fit(std::vector<AccuracyPoint> points, std::string name, std::string kind, std::string description) {
@@ -137,74 +337,85 @@ AccuracyModel fit(std::vector<AccuracyPoint> points, std::string name, std::stri
   for (const auto& p : points) ++per_family[p.family];
   if (per_family.size() < 2) throw InputError(name + ": all accuracy points are of one family: need two to hold one out");
   AccuracyModel m;
-  std::optional<HeldOut> best;
-  for (unsigned mask = 1; mask < (1u << fit_features.size()); ++mask) {
-    if (!(mask & 3u)) continue;  // every set has a capacity feature
-    std::vector<std::string> names;
-    for (size_t f = 0; f < fit_features.size(); ++f)
-      if (mask & (1u << f)) names.push_back(fit_features[f]);
-    HeldOut h = held_out(points, names);
-    const LinearFit all = solve([&] {
-      std::vector<const AccuracyPoint*> v;
-      for (const auto& p : points) v.push_back(&p);
-      return v;
-    }(), names);
-    m.candidates.push_back({{"features", names}, {"loo_mae_pp", h.loo_mae}, {"lofo_mae_pp", h.lofo_mae},
-                            {"slopes", all.slopes}});
-    // Ties (within 0.001 pp) go to the smaller set.
-    if (!best || h.lofo_mae < best->lofo_mae - 1e-3 || (h.lofo_mae <= best->lofo_mae + 1e-3 && names.size() < m.features.size())) {
-      best = std::move(h);
-      m.features = names;
-      m.slopes = all.slopes;
-      m.offsets = all.offsets;
-      m.mean_offset = all.mean_offset;
-    }
-  }
-  for (auto& c : m.candidates) c["chosen"] = c["features"] == Json(m.features);
-  const LinearFit chosen{m.slopes, m.offsets, m.mean_offset};
-  std::vector<double> abs_residual;
-  for (size_t i = 0; i < points.size(); ++i) {
-    points[i].fitted_top1 = chosen.predict(points[i].features, m.features, points[i].family);
-    points[i].loo_top1 = best->loo[i];
-    points[i].lofo_top1 = best->lofo[i];
-    abs_residual.push_back(std::abs(best->lofo[i] - points[i].top1));
-  }
-  // Split-conformal: the ceil(level (n+1))-th smallest held-out |residual| (the largest if that is past n).
-  std::sort(abs_residual.begin(), abs_residual.end());
-  const size_t k = static_cast<size_t>(std::ceil(m.interval_level * static_cast<double>(points.size() + 1)));
-  m.interval_half_width_pp = abs_residual[std::min(k, abs_residual.size()) - 1];
+  const Standardiser z(points);
+  m.support_mean = z.mean;
+  m.support_sd = z.sd;
+  // The form with the lower extrapolation error (mean of the largest and smallest tenths) is chosen; a tie
+  // (within 0.001 pp) goes to the linear one.
+  std::vector<FormFit> forms;
+  for (const char* form : {"linear", "saturating"}) forms.push_back(fit_form(points, form, z, m.candidates));
+  const FormFit& chosen = forms[1].edge_mae() < forms[0].edge_mae() - 1e-3 ? forms[1] : forms[0];
+  for (const auto& f : forms)
+    m.forms.push_back({{"form", f.form}, {"features", f.features}, {"loo_mae_pp", f.held.loo_mae}, {"lofo_mae_pp", f.held.lofo_mae},
+                       {"largest_tenth_mae_pp", f.edges[0].mae_pp}, {"smallest_tenth_mae_pp", f.edges[1].mae_pp},
+                       {"extrapolation_mae_pp", f.edge_mae()}, {"chosen", &f == &chosen}});
+  for (auto& c : m.candidates) c["chosen"] = c["form"] == chosen.form && c["features"] == Json(chosen.features);
+  m.form = chosen.form;
+  m.features = chosen.features;
+  m.knots = chosen.all.knots;
+  m.slopes = chosen.all.slopes;
+  m.offsets = chosen.all.offsets;
+  m.mean_offset = chosen.all.mean_offset;
+  m.edges = chosen.edges;
+  m.edges.push_back(family_edge_held_out(points, chosen.features, true, z));
+  m.edges.push_back(family_edge_held_out(points, chosen.features, false, z));
+  const HeldOut& best = chosen.held;
 
-  // Support: standardise with the points' mean and standard deviation; the threshold is the largest
-  // distance of any point to its nearest other point, so each point lies inside the others' support.
-  const double n = static_cast<double>(points.size());
-  for (const auto& p : points) {
-    const auto r = support_row(p.features);
-    for (size_t j = 0; j < r.size(); ++j) m.support_mean[j] += r[j] / n;
+  // Every held-out residual with its support distance: family held out (to the nearest point of another
+  // family) and both edges (to the nearest point of the rest).
+  std::vector<std::pair<double, double>> distance_abs_residual;
+  for (size_t i = 0; i < points.size(); ++i) {
+    points[i].fitted_top1 = chosen.all.predict(points[i].features, points[i].family);
+    points[i].loo_top1 = best.loo[i];
+    points[i].lofo_top1 = best.lofo[i];
+    std::vector<const AccuracyPoint*> others;
+    for (const auto& q : points)
+      if (q.family != points[i].family) others.push_back(&q);
+    points[i].lofo_distance = nearest(points[i].features, others, z);
+    distance_abs_residual.emplace_back(points[i].lofo_distance, std::abs(best.lofo[i] - points[i].top1));
   }
-  for (const auto& p : points) {
-    const auto r = support_row(p.features);
-    for (size_t j = 0; j < r.size(); ++j) m.support_sd[j] += (r[j] - m.support_mean[j]) * (r[j] - m.support_mean[j]) / n;
-  }
-  for (auto& s : m.support_sd) s = s > 1e-12 ? std::sqrt(s) : 1.0;
+  for (const auto& e : m.edges)
+    for (size_t i = 0; i < e.models.size(); ++i) distance_abs_residual.emplace_back(e.distance[i], std::abs(e.residual_pp[i]));
+  std::tie(m.interval_base_pp, m.interval_per_distance_pp) = distance_interval(distance_abs_residual, m.interval_level);
+
+  // Support: the threshold is the largest distance of any point to its nearest other point, so each point
+  // lies inside the others' support.
   m.points = std::move(points);
-  std::vector<std::array<double, support_features.size()>> z;
-  for (const auto& p : m.points) {
-    auto r = support_row(p.features);
-    for (size_t j = 0; j < r.size(); ++j) r[j] = (r[j] - m.support_mean[j]) / m.support_sd[j];
-    z.push_back(r);
+  for (size_t i = 0; i < m.points.size(); ++i) {
+    std::vector<const AccuracyPoint*> others;
+    for (size_t j = 0; j < m.points.size(); ++j)
+      if (j != i) others.push_back(&m.points[j]);
+    m.points[i].nn_distance = nearest(m.points[i].features, others, z);
+    m.support_threshold = std::max(m.support_threshold, m.points[i].nn_distance);
   }
-  for (size_t i = 0; i < z.size(); ++i) {
-    double d = INFINITY;
-    for (size_t j = 0; j < z.size(); ++j)
-      if (j != i) d = std::min(d, distance(z[i], z[j]));
-    m.points[i].nn_distance = d;
-    m.support_threshold = std::max(m.support_threshold, d);
+  // Range: an edge's margin is the median overshoot of its held-out points beyond the range they were
+  // held out of, earned only when they were predicted at least as well as a family held out; otherwise 0.
+  // The tenths set the margins of the whole range, the family edges those of each family's own range.
+  auto earned = [&](const EdgeHeldOut& e, size_t j) { return !e.models.empty() && e.mae_pp <= best.lofo_mae ? e.overshoot[j] : 0.0; };
+  for (size_t j = 0; j < range_features.size(); ++j) {
+    m.range_low[j] = INFINITY;
+    m.range_high[j] = -INFINITY;
+    for (const auto& p : m.points) {
+      const double x = feature(p.features, range_features[j]);
+      m.range_low[j] = std::min(m.range_low[j], x);
+      m.range_high[j] = std::max(m.range_high[j], x);
+      auto [low, new_low] = m.family_low.try_emplace(p.family);
+      auto [high, new_high] = m.family_high.try_emplace(p.family);
+      if (new_low) low->second.fill(INFINITY);
+      if (new_high) high->second.fill(-INFINITY);
+      low->second[j] = std::min(low->second[j], x);
+      high->second[j] = std::max(high->second[j], x);
+    }
+    m.margin_high[j] = earned(m.edges[0], j);
+    m.margin_low[j] = earned(m.edges[1], j);
+    m.family_margin_high[j] = earned(m.edges[2], j);
+    m.family_margin_low[j] = earned(m.edges[3], j);
   }
   m.name = std::move(name);
   m.kind = std::move(kind);
   m.description = std::move(description);
-  m.loo_mae_pp = best->loo_mae;
-  m.lofo_mae_pp = best->lofo_mae;
+  m.loo_mae_pp = best.loo_mae;
+  m.lofo_mae_pp = best.lofo_mae;
   return m;
 }
 
@@ -310,18 +521,44 @@ Estimate AccuracyModel::estimate(const Capacity& c) const {
   Estimate e;
   const std::string family = offset_family(c.family);
   e.offset = offsets.count(family) ? family : "mean";
-  e.top1 = LinearFit{slopes, offsets, mean_offset}.predict(c, features, family);
-  e.low = e.top1 - interval_half_width_pp;
-  e.high = e.top1 + interval_half_width_pp;
-  auto r = support_row(c);
-  for (size_t j = 0; j < r.size(); ++j) r[j] = (r[j] - support_mean[j]) / support_sd[j];
-  e.support_distance = INFINITY;
-  for (const auto& p : points) {
-    auto q = support_row(p.features);
-    for (size_t j = 0; j < q.size(); ++j) q[j] = (q[j] - support_mean[j]) / support_sd[j];
-    e.support_distance = std::min(e.support_distance, distance(r, q));
+  e.top1 = LinearFit{features, knots, slopes, offsets, mean_offset}.predict(c, family);
+  const Standardiser z(support_mean, support_sd);
+  std::vector<const AccuracyPoint*> fitted;
+  for (const auto& p : points) fitted.push_back(&p);
+  e.support_distance = nearest(c, fitted, z);
+  e.low = e.top1 - half_width_pp(e.support_distance);
+  e.high = e.top1 + half_width_pp(e.support_distance);
+  char why[200];
+  if (e.support_distance > support_threshold) {
+    e.beyond += e.support_distance - support_threshold;
+    std::snprintf(why, sizeof why, "support distance %.2f above the threshold %.2f", e.support_distance, support_threshold);
+    e.outside_why = why;
   }
-  e.inside = e.support_distance <= support_threshold;
+  for (size_t j = 0; j < range_features.size(); ++j) {
+    const double x = feature(c, range_features[j]), high = range_high[j] + margin_high[j], low = range_low[j] - margin_low[j];
+    if (x <= high && x >= low) continue;
+    // range_features are the first support features, so their standard deviations are the support's.
+    e.beyond += (x > high ? x - high : low - x) / support_sd[j];
+    const char* what = j == 0 ? "MACs" : "params";
+    std::snprintf(why, sizeof why, "%s %.3g %s the published range's %.3g (with its margin)", what, std::exp(x),
+                  x > high ? "above" : "below", std::exp(x > high ? high : low));
+    e.outside_why += (e.outside_why.empty() ? "" : "; ") + std::string(why);
+  }
+  if (e.offset != "mean") {
+    const auto& fam_low = family_low.at(e.offset);
+    const auto& fam_high = family_high.at(e.offset);
+    for (size_t j = 0; j < range_features.size(); ++j) {
+      const double x = feature(c, range_features[j]), high = fam_high[j] + family_margin_high[j],
+                   low = fam_low[j] - family_margin_low[j];
+      if (x <= high && x >= low) continue;
+      e.beyond += (x > high ? x - high : low - x) / support_sd[j];
+      std::snprintf(why, sizeof why, "%s %.3g %s %s's published range's %.3g (with its margin): its offset is not carried "
+                    "that far", j == 0 ? "MACs" : "params", std::exp(x), x > high ? "above" : "below", e.offset.c_str(),
+                    std::exp(x > high ? high : low));
+      e.outside_why += (e.outside_why.empty() ? "" : "; ") + std::string(why);
+    }
+  }
+  e.inside = e.beyond == 0;
   return e;
 }
 
@@ -339,7 +576,7 @@ std::optional<double> AccuracyModel::top1(const Capacity& c) const {
 
 double AccuracyModel::outside(const Capacity& c) const {
   if (kind == "macs") return 0;
-  return std::max(0.0, estimate(c).support_distance - support_threshold);
+  return estimate(c).beyond;
 }
 
 Json AccuracyModel::to_json() const {
@@ -348,11 +585,21 @@ Json AccuracyModel::to_json() const {
     pts.push_back({{"model", p.model}, {"family", p.family}, {"source", p.source}, {"published_top1", p.top1},
                    {"fitted_top1", p.fitted_top1}, {"loo_top1", p.loo_top1}, {"lofo_top1", p.lofo_top1},
                    {"macs", p.features.macs}, {"params", p.features.params}, {"weight_layers", p.features.layers},
-                   {"support_nn_distance", p.nn_distance}});
+                   {"support_nn_distance", p.nn_distance}, {"support_lofo_distance", p.lofo_distance}});
   Json slope = Json::object();
   for (size_t j = 0; j < features.size(); ++j) slope[features[j]] = slopes[j];
-  Json support = nullptr, interval = nullptr;
+  Json support = nullptr, interval = nullptr, extrapolation = Json::array();
   if (kind != "macs") {
+    Json range = Json::object(), family_range = Json::object();
+    for (size_t j = 0; j < range_features.size(); ++j) {
+      range[range_features[j]] = {{"low", range_low[j]}, {"high", range_high[j]}, {"margin_low", margin_low[j]},
+                                  {"margin_high", margin_high[j]}};
+      family_range["margin_low"][range_features[j]] = family_margin_low[j];
+      family_range["margin_high"][range_features[j]] = family_margin_high[j];
+    }
+    for (const auto& [family, low] : family_low)
+      for (size_t j = 0; j < range_features.size(); ++j)
+        family_range["families"][family][range_features[j]] = {low[j], family_high.at(family)[j]};
     support = {{"features", support_features},
                {"mean", support_mean},
                {"sd", support_sd},
@@ -360,28 +607,49 @@ Json AccuracyModel::to_json() const {
                             "mean and standard deviation"},
                {"threshold", support_threshold},
                {"threshold_rule", "the largest distance of any fitted point to its nearest other point"},
+               {"range", range},
+               {"family_range", family_range},
+               {"range_rule", "log MACs and log params within the fitted points' range, widened at each edge by the median "
+                              "amount that edge's held-out tenth lay beyond the rest, when that tenth's MAE was at most "
+                              "the family-held-out MAE (else by nothing); and, for a network that takes a family's offset, "
+                              "within that family's range, widened by the same rule from each family's largest (smallest) "
+                              "member held out against its siblings"},
                {"outside", "estimated top-1 unknown (null); the search treats the network as infeasible"}};
     interval = {{"level", interval_level},
-                {"half_width_pp", interval_half_width_pp},
-                {"method", "split-conformal: the ceil(level (n+1))-th smallest |leave-one-family-out residual| of the "
-                           "chosen feature set, added to and subtracted from the point estimate"}};
+                {"half_width_pp", interval_base_pp},
+                {"per_distance_pp", interval_per_distance_pp},
+                {"method", "half width = half_width_pp + per_distance_pp x support distance: a line a + b d (a, b >= 0; a at "
+                           "least a quarter of the mean) fitted to the held-out |residuals| (family held out, and both "
+                           "extrapolation tenths) against their distance to the points that fitted them, scaled by the "
+                           "ceil(level (n+1))-th smallest |residual| / (a + b d)"}};
+    for (const auto& e : edges) extrapolation.push_back(cpx::explorer::to_json(e));
   }
   auto opt = [](const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); };
-  return {{"name", name}, {"kind", kind}, {"description", description}, {"features", features}, {"slopes", slope},
-          {"offsets", offsets}, {"mean_offset", mean_offset},
+  return {{"name", name}, {"kind", kind}, {"description", description}, {"form", form}, {"features", features},
+          {"knots", knots}, {"slopes", slope}, {"offsets", offsets}, {"mean_offset", mean_offset},
           {"offset_rule", "each family its own; a CPUBone search-space candidate the CPUBone one; an unknown family the mean"},
           {"loo_mae_pp", opt(loo_mae_pp)}, {"lofo_mae_pp", opt(lofo_mae_pp)},
-          {"choice", "the feature set with the lowest leave-one-family-out MAE (a family held out is predicted with the "
-                     "mean offset); slopes on log_macs and log_params constrained >= 0 in the fit"},
+          {"choice", "per form, the feature set with the lowest leave-one-family-out MAE (a family held out is predicted "
+                     "with the mean offset); slopes on log_macs, log_params and their capped twins constrained >= 0; "
+                     "between the forms, the lower extrapolation MAE (mean of the largest and smallest tenths by MACs, "
+                     "each predicted by a fit on the rest), a tie to linear"},
+          {"forms", forms}, {"extrapolation", extrapolation},
           {"interval", interval}, {"support", support}, {"points", pts}, {"feature_sets_tried", candidates},
           {"grouping_penalty_pp", {{"groups 4", 0.3}, {"groups 8", 0.7}, {"source", "CPUBone paper ablation (claim 5)"}}}};
 }
 
+EdgeHeldOut hold_out_edge(const std::vector<AccuracyPoint>& points, const std::vector<std::string>& features, bool largest,
+                          bool per_family) {
+  const Standardiser z(points);
+  return per_family ? family_edge_held_out(points, features, largest, z) : edge_held_out(points, features, largest, z);
+}
+
 AccuracyModel fit_proxy() {
   return fit(published_points(), "proxy-zoo-v2", "proxy",
-             "ESTIMATE, not a trained accuracy: linear fit of the published ImageNet top-1 of every zoo model that has "
-             "one, with a per-family offset and capacity slopes (log MACs and log params constrained >= 0), the feature "
-             "set chosen by leave-one-family-out error, minus the paper's grouping ablation (g4 -0.3 pp, g8 -0.7 pp)");
+             "ESTIMATE, not a trained accuracy: fit of the published ImageNet top-1 of every zoo model that has one, "
+             "with a per-family offset and capacity slopes (log MACs and log params, >= 0; linear or saturating, chosen "
+             "by extrapolation held out), the feature set chosen by leave-one-family-out error, minus the paper's "
+             "grouping ablation (g4 -0.3 pp, g8 -0.7 pp)");
 }
 
 AccuracyModel fit_user(const std::string& csv_path) {
@@ -397,6 +665,7 @@ AccuracyModel fit_user(const std::string& csv_path) {
   };
   const size_t model = col("model"), top1 = col("top1");
   std::vector<AccuracyPoint> user;
+  std::vector<size_t> rows_of;  // parallel to user: the CSV row each came from
   for (size_t r = 1; r < rows.size(); ++r) {
     const auto& row = rows[r];
     const std::string at = csv_path + ": row " + std::to_string(r + 1);
@@ -413,8 +682,13 @@ AccuracyModel fit_user(const std::string& csv_path) {
     std::string name = row[model];
     if (!find_zoo(name) && std::filesystem::path(name).is_relative())
       name = (std::filesystem::path(csv_path).parent_path() / name).string();
+    for (size_t earlier = 0; earlier < user.size(); ++earlier)
+      if (user[earlier].model == name)
+        throw InputError(at + ".model = \"" + row[model] + "\": duplicate (row " + std::to_string(rows_of[earlier] + 1) +
+                         " has it): one measured top-1 per model");
     try {
       user.push_back(point_of(name, csv_path, v));
+      rows_of.push_back(r);
     } catch (const InputError& e) {
       throw InputError(at + ".model = \"" + row[model] + "\": " + e.what());
     }

@@ -8,11 +8,16 @@
 //    scored by leave-one-model-out and leave-one-family-out MAE; the family-out error chooses. The
 //    paper's grouping ablation (groups 4: -0.3 pp, groups 8: -0.7 pp, relative to groups 2) is
 //    subtracted as a known effect, not fitted.
-//    Each estimate has an 80% interval (split-conformal: the ceil(0.8 (n+1))-th smallest |family-out
-//    residual|) and a support distance (nearest published point in standardised capacity features,
-//    including the params-to-MACs balance). Beyond the largest distance of any published point to its
-//    nearest other published point the estimate is unknown (nullopt), and the search treats the network
-//    as infeasible.
+//    Two forms are fitted: linear in the capacity features, and saturating (each capacity slope may drop,
+//    never below 0, past a knot at the fitted points' median: monotone and concave). The form is chosen by
+//    extrapolation held out, not by fit: the largest tenth of the points by MACs, and separately the
+//    smallest tenth, predicted by a fit on the rest.
+//    Each estimate has an 80% interval whose half width grows with the support distance (a line in the
+//    distance fitted to the held-out |residuals|, scaled split-conformally) and a support distance (nearest
+//    published point in standardised capacity features, including the params-to-MACs balance). The
+//    estimate is unknown (nullopt), and the search treats the network as infeasible, beyond the largest
+//    distance of any published point to its nearest other published point, or when its MACs or params lie
+//    outside the published range by more than the margin the extrapolation test earned.
 //  - "user": the same model refitted with the user's measured accuracies (CSV: model or network file, top1)
 //    added to (and replacing) the published points.
 //  - "macs": MACs as capacity; the second objective is MACs, and no top-1 is claimed.
@@ -60,6 +65,20 @@ inline constexpr std::array<const char*, 5> fit_features = {"log_macs", "log_par
 inline constexpr std::array<const char*, 7> support_features = {
     "log_macs", "log_params", "log_params_per_mac", "log_layers", "macs_log2_stride", "width_growth", "macs_log2_width"};
 double feature(const Capacity& c, std::string_view name);
+// The published range is enforced on these capacity features (log units), each with its own margins.
+inline constexpr std::array<const char*, 2> range_features = {"log_macs", "log_params"};
+
+// One edge of the published range held out: the largest (or smallest) tenth of the fitted points by MACs,
+// each predicted (with its own family's offset where the rest has that family) by a fit on the rest.
+struct EdgeHeldOut {
+  std::string edge;                  // "largest" or "smallest"
+  std::vector<std::string> models;
+  std::vector<double> residual_pp;   // estimate - published, parallel to models
+  std::vector<double> distance;      // support distance to the nearest point of the rest
+  double mae_pp = 0;
+  // Per range feature: the median, over the held-out points, of how far each lies beyond the rest's range.
+  std::array<double, range_features.size()> overshoot{};
+};
 
 struct AccuracyPoint {
   std::string model;   // zoo name or file
@@ -71,13 +90,16 @@ struct AccuracyPoint {
   double loo_top1 = 0;   // leave-one-model-out (mean offset when it is the only one of its family)
   double lofo_top1 = 0;  // leave-one-family-out, with the mean offset
   double nn_distance = 0;  // support distance to the nearest other point
+  double lofo_distance = 0;  // support distance to the nearest point of another family
 };
 
 struct Estimate {
   double top1 = 0;               // point estimate, also computed outside the support
   double low = 0, high = 0;      // the interval at AccuracyModel::interval_level
   double support_distance = 0;   // standardised distance to the nearest fitted point
-  bool inside = false;           // support_distance <= the threshold
+  bool inside = false;           // within the distance threshold and the range (with its margins)
+  double beyond = 0;             // how far outside, in standardised units (distance and range); 0 inside
+  std::string outside_why;       // empty inside; else which limit it crossed
   std::string offset;            // the family whose offset was used, or "mean"
 };
 
@@ -86,17 +108,31 @@ class AccuracyModel {
   std::string name;         // "proxy-zoo-v2", "user-...", "macs-as-capacity"
   std::string kind;         // proxy, user, macs
   std::string description;
-  std::vector<std::string> features;  // chosen feature names
+  std::string form;                   // "linear" or "saturating"
+  std::vector<std::string> features;  // chosen feature names (a saturating form's capped ones included)
+  std::map<std::string, double> knots;  // saturating: each capped feature's knot
   std::vector<double> slopes;         // parallel to features
   std::map<std::string, double> offsets;  // per family
   double mean_offset = 0;             // for families the fit has not seen
   std::vector<AccuracyPoint> points;
   std::optional<double> loo_mae_pp, lofo_mae_pp;  // of the chosen feature set
   std::vector<Json> candidates;       // every feature set tried, with both errors
+  std::vector<Json> forms;            // each form: its chosen feature set, held-out errors, chosen or not
+  // The chosen form's extrapolation held out: the largest and smallest tenths, then each family's largest
+  // and smallest member (families of at least 3).
+  std::vector<EdgeHeldOut> edges;
 
-  double interval_level = 0.8, interval_half_width_pp = 0;
+  double interval_level = 0.8;
+  // The interval's half width at support distance d: interval_base_pp + interval_per_distance_pp * d.
+  double interval_base_pp = 0, interval_per_distance_pp = 0;
+  double half_width_pp(double distance) const { return interval_base_pp + interval_per_distance_pp * distance; }
   std::array<double, support_features.size()> support_mean{}, support_sd{};
   double support_threshold = 0;
+  // The fitted points' range per range feature, and how far beyond it an estimate may go.
+  std::array<double, range_features.size()> range_low{}, range_high{}, margin_low{}, margin_high{};
+  // Each family's published range, and how far past it the family's offset may be carried.
+  std::map<std::string, std::array<double, range_features.size()>> family_low, family_high;
+  std::array<double, range_features.size()> family_margin_low{}, family_margin_high{};
 
   // The second objective (maximised): the point estimate of top-1 in % (also outside the support, where
   // the search's constraint violation rules), or MACs in millions for "macs".
@@ -104,14 +140,20 @@ class AccuracyModel {
   // Estimated top-1; nullopt for "macs" and outside the support.
   std::optional<double> top1(const Capacity& c) const;
   Estimate estimate(const Capacity& c) const;
-  // How far beyond the support threshold a network lies (standardised distance units); 0 inside.
+  // How far beyond the support a network lies (standardised units: distance past the threshold plus
+  // range excess); 0 inside.
   double outside(const Capacity& c) const;
   Json to_json() const;
 };
 
 AccuracyModel fit_proxy();
+// The largest (or smallest) tenth of the points by MACs held out and predicted by a fit of the named features
+// on the rest, or (per_family) each family's largest (smallest) member predicted by a fit on every other
+// point: how fit() scores each form's extrapolation and earns the range margins.
+EdgeHeldOut hold_out_edge(const std::vector<AccuracyPoint>& points, const std::vector<std::string>& features, bool largest,
+                          bool per_family = false);
 // CSV with a header containing "model" and "top1"; model = zoo name or macro/network JSON file (relative
-// paths resolve against the CSV's folder).
+// paths resolve against the CSV's folder); a model twice is refused.
 AccuracyModel fit_user(const std::string& csv_path);
 AccuracyModel macs_capacity();
 

@@ -23,7 +23,7 @@ void set_accuracy(Candidate& c, const AccuracyModel& accuracy, const Capacity& c
   const Estimate e = accuracy.estimate(cap);
   c.objective = e.top1;  // also outside the support, where the violation ranks the candidate first
   c.support_distance = e.support_distance;
-  c.outside_trust = std::max(0.0, e.support_distance - accuracy.support_threshold);
+  c.outside_trust = e.beyond;
   if (!e.inside) return;
   c.top1 = e.top1;
   c.top1_low = e.low;

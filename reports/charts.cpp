@@ -261,6 +261,7 @@ Chart speed_accuracy(const Json& r, Report& report) {
               "the black line, the explorer's Pareto front; diamonds, the capacity-matched configurations of B0-B3. A network "
               "outside the estimator's support has no estimate and is not drawn. The dashed line is the front random search "
               "found with the same number of evaluations. CPUBone B0-B3 are ringed.";
+  if (const std::string range = accuracy_range_text(r); !range.empty()) c.caption += " " + range;
   if (zoo_points + pareto.rows.size() == 0) {
     c.caption += " Nothing to plot: no zoo model has a top-1 and the Pareto front is empty.";
     report.missing.push_back("speed-accuracy chart: no zoo model has a published or estimated top-1 and the Pareto front is empty");

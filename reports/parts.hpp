@@ -63,5 +63,9 @@ std::string si(const Json& v, int significant = 3);  // 4.62 M, 530 M, 74.0 G
 std::string plain(const Json& v);
 // The accuracy model's top-1 interval level as printed ("80 %"), or "no" when it has none.
 std::string interval_level_text(const Json& results);                    // strings as they are, numbers in shortest form
+// The accuracy model's interval half width ("2.00 pp", or "(0.63 + 1.04 x support distance) pp").
+std::string interval_width_text(const Json& interval);
+// Where the accuracy model's support stops in MACs and params ("" when the results do not say).
+std::string accuracy_range_text(const Json& results);
 
 }  // namespace cpx::reports

@@ -53,6 +53,31 @@ std::string interval_level_text(const Json& results) {
   return interval.is_object() ? fixed(Json(100 * interval["level"].get<double>()), 0) + " %" : "no";
 }
 
+std::string interval_width_text(const Json& interval) {
+  if (!interval.contains("per_distance_pp") || interval["per_distance_pp"].get<double>() == 0)
+    return fixed(interval["half_width_pp"], 2) + " pp";
+  return "(" + fixed(interval["half_width_pp"], 2) + " + " + fixed(interval["per_distance_pp"], 2) + " x support distance) pp";
+}
+
+std::string accuracy_range_text(const Json& results) {
+  const Json& support = results["accuracy_model"]["support"];
+  if (!support.is_object() || !support.contains("range")) return "";
+  const Json& range = support["range"];
+  auto upper = [&](const char* f) {
+    return si(Json(std::exp(range[f]["high"].get<double>() + range[f]["margin_high"].get<double>())));
+  };
+  std::string text = "The estimator claims no top-1 above " + upper("log_macs") + " MACs or " + upper("log_params") +
+                     " params (the largest published models plus the margin its held-out largest tenth earned), nor beyond "
+                     "the support distance threshold " + fixed(support["threshold"], 2);
+  if (support.contains("family_range")) {
+    const Json& margin = support["family_range"]["margin_high"];
+    auto times = [&](const char* f) { return fixed(Json(std::exp(margin[f].get<double>())), 2); };
+    text += ", nor, for a network that takes a family's offset (the search space takes CPUBone's), past " + times("log_macs") +
+            "x the MACs or " + times("log_params") + "x the params of that family's largest published model";
+  }
+  return text + ": the front stops where the estimates do.";
+}
+
 namespace {
 
 Table table(std::string heading, std::vector<std::string> header, std::string note = "") {
@@ -258,7 +283,7 @@ void add_accuracy_model_tables(const Json& r, const Labels& l, Report& report) {
                    plain(a["description"]) + " Kind: " + plain(a["kind"]) + "; mean absolute error leave-one-model-out " +
                        (a["loo_mae_pp"].is_null() ? std::string("not available") : fixed(a["loo_mae_pp"], 2) + " pp") +
                        ", leave-one-family-out " + (a["lofo_mae_pp"].is_null() ? std::string("not available") : fixed(a["lofo_mae_pp"], 2) + " pp") +
-                       (interval_model.is_object() ? "; interval ±" + fixed(interval_model["half_width_pp"], 2) + " pp at " + l.level + " (" +
+                       (interval_model.is_object() ? "; interval ±" + interval_width_text(interval_model) + " at " + l.level + " (" +
                                                          plain(interval_model["method"]) + ")"
                                                    : std::string()) +
                        (a["support"].is_object() ? "; support: " + plain(a["support"]["distance"]) + ", threshold " +

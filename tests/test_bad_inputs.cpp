@@ -322,6 +322,7 @@ std::vector<BadInput> bad_inputs() {
       {"accuracy csv top1 above 100", job_cmd + " --accuracy {in}", "model,top1\nb0,177\n", "row 2.top1 = 177", "in.csv"},
       {"accuracy csv top1 nan", job_cmd + " --accuracy {in}", "model,top1\nb0,nan\n", "row 2.top1 = nan", "in.csv"},
       {"accuracy csv unknown model", job_cmd + " --accuracy {in}", "model,top1\nnosuch,70\n", "row 2.model = \"nosuch\"", "in.csv"},
+      {"accuracy csv duplicate model", job_cmd + " --accuracy {in}", "model,top1\nb0,77\nb1,79\nb0,78\n", "row 4.model = \"b0\": duplicate (row 2", "in.csv"},
       {"job evaluations zero", "--device pi5 --evaluations 0 --out {out}", "", "--evaluations = 0"},
       {"job threads zero", job_cmd + " --threads 0", "", "--threads = 0"},
       {"job negative latency budget", job_cmd + " --max-latency -1", "", "--max-latency = -1"},
