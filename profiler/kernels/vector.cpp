@@ -33,7 +33,12 @@ std::string vector_width() {
   switch (vector_level()) {
     case VectorLevel::avx512: return "16 channels per vector (AVX-512)";
     case VectorLevel::avx2: return "8 channels per vector (AVX2)";
+#if defined(__aarch64__)
+    // AArch64 has no levels to dispatch: NEON is part of its baseline, and GCC lowers the 4-float type to it.
+    default: return "4 channels per vector (baseline: NEON on arm64)";
+#else
     default: return "4 channels per vector (baseline: SSE2 on x86-64)";
+#endif
   }
 }
 

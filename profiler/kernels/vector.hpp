@@ -45,7 +45,8 @@ template <class V>
 #define CPX_TARGET_V3
 #endif
 
-// x86-64 levels by the vector width the loops use there: 4, 8 or 16 floats. Other CPUs are `baseline`.
+// x86-64 levels by the vector width the loops use there: 4, 8 or 16 floats. Other CPUs are `baseline`
+// (on arm64: 4 floats, one NEON register).
 enum class VectorLevel { baseline, avx2, avx512 };
 
 // The highest level this CPU supports, detected once.
