@@ -11,6 +11,7 @@
 #include <fstream>
 #include <optional>
 
+#include "profiler/emulation.hpp"
 #include "profiler/kernel.hpp"
 
 namespace cpx::profiler {
@@ -181,6 +182,8 @@ Environment capture_environment(int64_t threads) {
     for (int c = 0; c < CPU_SETSIZE; ++c)
       if (CPU_ISSET(c, &set)) e.affinity += (e.affinity.empty() ? "" : ",") + std::to_string(c);
   }
+  e.emulated = detect_emulation().emulated;
+  e.emulation_signs = detect_emulation().signs;
   return e;
 }
 
@@ -198,7 +201,9 @@ Json to_json(const Environment& e) {
           {"compiler", e.compiler},
           {"build_type", e.build_type},
           {"date_utc", e.date_utc},
-          {"affinity", e.affinity}};
+          {"affinity", e.affinity},
+          {"emulated", e.emulated},
+          {"emulation_signs", e.emulation_signs}};
 }
 
 std::string pin_to_cpus(int64_t threads) {

@@ -24,6 +24,9 @@ struct Environment {
   std::string build_type;
   std::string date_utc;            // ISO 8601
   std::string affinity;            // CPUs the process was pinned to, e.g. "0,1"
+  // Under an emulator (profiler/emulation.hpp) the times are the emulator's: recorded with every measurement.
+  bool emulated = false;
+  std::string emulation_signs;     // why it was judged emulated; "" when not
 };
 
 Environment capture_environment(int64_t threads);

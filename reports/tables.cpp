@@ -338,6 +338,12 @@ void add_environment_table(const Json& r, Report& report) {
     report.missing.push_back("environment: nothing was measured on this machine for this run");
   } else {
     flatten(r["environment"], "environment", env);
+    // Times measured under an emulator (profiler/emulation.hpp) are the emulator's, not the CPU's.
+    const Json& e = r["environment"];
+    if (e.is_object() && e.contains("emulated") && e["emulated"] == true)
+      report.missing.push_back("real timings: this run measured under an emulator (" +
+                               (e.contains("emulation_signs") ? plain(e["emulation_signs"]) : std::string("signs not recorded")) +
+                               "), so its measured figures are the emulator's, not a CPU's; measure on the device itself");
     // Measured figures behind which too many measurements were noisy are named in the missing-data box.
     const Json& noisy = r["environment"].contains("noisy_measurements") ? r["environment"]["noisy_measurements"] : Json(nullptr);
     if (noisy.is_object())

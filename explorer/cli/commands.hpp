@@ -17,7 +17,9 @@ void add_onnx_commands(CLI::App& app);      // export, import
 void add_accuracy_commands(CLI::App& app);  // accuracy
 
 // Fits the device's predictor from its profile, profiling this machine first when device is host.
-void run_fit(const std::string& device, const std::string& profile_file, bool quick, const predictor::FitOptions& options);
+// allow_emulated: profile the host first even under an emulator (so does CPX_ALLOW_EMULATED=1, for the main job).
+void run_fit(const std::string& device, const std::string& profile_file, bool quick, const predictor::FitOptions& options,
+             bool allow_emulated = false);
 
 // What every measuring command (profile, measure, validate, the main job on host) shares: the
 // --quiet-machine-check and --go-on-busy options, the exit codes in its --help, and its last line.

@@ -2,6 +2,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
@@ -9,6 +10,7 @@
 #include "predictor/calibrate.hpp"
 #include "predictor/devices.hpp"
 #include "predictor/validate.hpp"
+#include "profiler/emulation.hpp"
 #include "profiler/sweep.hpp"
 #include "space/count.hpp"
 #include "space/zoo.hpp"
@@ -18,9 +20,16 @@
 namespace cpx::cli {
 
 
-void run_fit(const std::string& device, const std::string& profile_file, bool quick, const predictor::FitOptions& options) {
+void run_fit(const std::string& device, const std::string& profile_file, bool quick, const predictor::FitOptions& options,
+             bool allow_emulated) {
   const std::string path = profile_file.empty() ? profiler::default_profile_path(device) : profile_file;
   if (profile_file.empty() && device == "host" && !std::filesystem::exists(path)) {
+    // The same refusal as `profile`'s: an emulator's times would become this machine's predictor.
+    const profiler::Emulation& emulation = profiler::detect_emulation();
+    const char* allowed = std::getenv("CPX_ALLOW_EMULATED");  // the main job has no flag of its own
+    if (emulation.emulated && !allow_emulated && !(allowed && *allowed && std::string(allowed) != "0"))
+      throw InputError("fit: refused to profile this machine first: running under an emulator (" + emulation.signs +
+                       "), whose times are not this CPU's; pass --allow-emulated (or CPX_ALLOW_EMULATED=1) to do so anyway");
     std::fprintf(stderr, "fit: no device profile at %s; profiling this machine first\n", path.c_str());
     profiler::SweepOptions o;
     o.quick = quick;
@@ -33,6 +42,10 @@ void run_fit(const std::string& device, const std::string& profile_file, bool qu
   const std::string out = predictor::predictor_path(device);
   std::printf("predictor for %s: %s (fitted in %.2f s from %s)\n", device.c_str(), out.c_str(),
               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), path.c_str());
+  const Json& environment = p.provenance.value("environment", Json::object());
+  if (environment.is_object() && environment.value("emulated", false) == true)
+    std::fprintf(stderr, "fit: WARNING: the profile was measured under an emulator (%s): this predictor predicts the emulator's "
+                 "times, not a CPU's\n", environment.value("emulation_signs", std::string("signs not recorded")).c_str());
   if (p.provenance.contains("machine_speed") && p.provenance["machine_speed"]["slowed"].get<bool>())
     std::fprintf(stderr, "fit: WARNING: the profile's speed reference spread by %.0f%%: the machine changed speed while profiling, "
                  "and the fit mixes both speeds (refused above %.0f%%)\n",
@@ -442,6 +455,11 @@ void add_predictor_commands(CLI::App& app) {
                     "local: each measured time at the profile's median speed, by the speed reference timed around it (a record "
                     "measured while the machine ran slow is then kept, corrected, not dropped); none: the times as measured")
         ->capture_default_str();
+    auto allow_emulated = std::make_shared<bool>(false);
+    cmd->add_flag("--allow-emulated", *allow_emulated,
+                  "When the device is host and it has no profile yet: profile it even under an emulator such as qemu-user "
+                  "(refused otherwise)")
+        ->envname("CPX_ALLOW_EMULATED");
     cmd->callback([=] {
       predictor::FitOptions options;
       options.residual_trees = !*no_trees;
@@ -450,7 +468,7 @@ void add_predictor_commands(CLI::App& app) {
       options.selection = predictor::selection_from_string(*select, "--select");
       options.zoo_families = predictor::zoo_families_from_string(*zoo_families, "--zoo-families");
       options.speed_correction = predictor::speed_correction_from_string(*speed_correction, "--speed-correction");
-      run_fit(*device, *profile, *quick, options);
+      run_fit(*device, *profile, *quick, options, *allow_emulated);
     });
   }
   {

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "explorer/cli/commands.hpp"
+#include "profiler/emulation.hpp"
 #include "profiler/environment.hpp"
 #include "profiler/measure_network.hpp"
 #include "profiler/probes.hpp"
@@ -39,13 +40,16 @@ void run_measure(const MeasureArgs& a) {
   Interference noise;
   noise.add("network", j["latency_us"]);
   j["interference"] = noise.to_json();
-  if (a.json) std::cout << j.dump(2) << "\n";
+  if (a.json) std::cout << j.dump(2) << "\n";  // environment.emulated and emulation_signs say it there
   else print_measurement(net, a.options, j);
+  // On stderr too, so that it is seen whatever becomes of stdout.
+  if (detect_emulation().emulated) std::fprintf(stderr, "measure: %s\n", emulated_warning(detect_emulation()).c_str());
   finish_measuring(noise, "measure");
 }
 
 void print_measurement(const Network& net, const NetworkMeasureOptions& o, const Json& j) {
   const Json& env = j["environment"];
+  if (env.value("emulated", false)) std::printf("%s\n", emulated_warning(detect_emulation()).c_str());
   const double peak_macps = j["peak"]["peak_macps"].get<double>();
   const double median_us = j["latency_us"]["stats_us"]["median"].get<double>();
   std::printf("%s, input %s (NHWC), %lld thread(s) pinned to CPUs %s, seed %llu\n", net.name.c_str(), net.input.str().c_str(),
@@ -89,9 +93,16 @@ struct ProfileArgs {
   std::string device = "host";
   SweepOptions options;
   QuietMachine quiet;
+  bool allow_emulated = false;
 };
 
 void run_profile(const ProfileArgs& a) {
+  // A profile is what `fit` turns into a device's predictor: an emulator's times would pass for the CPU's.
+  const Emulation& emulation = detect_emulation();
+  if (emulation.emulated && !a.allow_emulated)
+    throw InputError("profile: refused: running under an emulator (" + emulation.signs +
+                     "), whose times are not this CPU's; profile on the device itself, or pass --allow-emulated "
+                     "(or CPX_ALLOW_EMULATED=1) to record a profile marked emulated");
   SweepOptions o = a.options;
   if (a.quiet.check) {
     int64_t threads = o.threads.empty() ? std::max<int64_t>(1, std::thread::hardware_concurrency()) : 1;
@@ -123,6 +134,8 @@ void run_profile(const ProfileArgs& a) {
                 p["peak_macps"].get<double>() / 1e9, p["peak_source"].get<std::string>().c_str(),
                 p["bandwidth_bytes_per_s"].get<double>() / 1e9);
   std::printf("%s", format_rules(derive_rules(profile)).c_str());
+  // Last, with the results (a bad input's error stays one line): the profile's environment says it too.
+  if (emulation.emulated) std::printf("%s\n", emulated_warning(emulation).c_str());
   finish_measuring(profile_interference(profile), "profile");
   finish_speed("profile", profile["machine_speed"]["spread"].get<double>());
 }
@@ -149,6 +162,10 @@ void add_profiler_commands(CLI::App& app) {
     cmd->add_option("--out", a->options.out_path, "Profile path (default $CPX_HOME or ~/.cache/cpubone-explore, devices/DEVICE.json)");
     cmd->add_flag("--resume", a->options.resume, "Continue an interrupted profile at --out");
     cmd->add_option("--seed", a->options.seed, "Seed of weights, inputs, the measurement order and the coverage set's candidates");
+    cmd->add_flag("--allow-emulated", a->allow_emulated,
+                  "Profile even under an emulator such as qemu-user (refused otherwise: its times are the emulator's); "
+                  "the profile's environment records it as emulated")
+        ->envname("CPX_ALLOW_EMULATED");
     add_measuring_options(cmd, a->quiet);
     cmd->callback([a] { run_profile(*a); });
   }
