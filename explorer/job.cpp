@@ -755,7 +755,7 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* 
   Json results;
   results["schema"] = results_schema;
   results["created"] = now_utc();
-  results["tool"] = {{"name", "cpubone-explore"}, {"version", "0.1"}, {"command", o.command}};
+  results["tool"] = {{"name", "cpubone-explore"}, {"version", CPX_VERSION}, {"command", o.command}};
   results["device"] = {{"name", o.device}, {"runtime", pred.runtime}, {"measured", c.host}, {"threads", c.t}, {"provenance", pred.provenance}};
   results["environment"] = proof.environment;
   results["accuracy_model"] = acc.to_json();

@@ -1,4 +1,5 @@
 #include <iostream>
+#include <string>
 
 #include "explorer/cli/commands.hpp"
 #include "space/error.hpp"
@@ -7,6 +8,14 @@ int main(int argc, char** argv) {
   CLI::App app{"cpubone-explore: how fast will this architecture really run on that CPU?"};
   app.name("cpubone-explore");
   app.require_subcommand(0, 1);
+#if defined(__aarch64__)
+  const char* isa = "arm64";
+#elif defined(__x86_64__)
+  const char* isa = "x86-64";
+#else
+  const char* isa = "another ISA";
+#endif
+  app.set_version_flag("--version", std::string("cpubone-explore ") + CPX_VERSION + " (" + isa + ")");
   cpx::cli::add_space_commands(app);
   cpx::cli::add_profiler_commands(app);
   cpx::cli::add_predictor_commands(app);
@@ -29,6 +38,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::cerr << "cpubone-explore: " << e.what() << " (see --help)\n";
