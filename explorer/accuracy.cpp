@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <tuple>
 
 #include "space/io.hpp"
 #include "space/zoo.hpp"
@@ -311,8 +310,10 @@ FormFit fit_form(const std::vector<AccuracyPoint>& points, const std::string& fo
 
 // The interval's half width as a line in the support distance: |residual| ~ a + b d (a, b >= 0, least
 // squares over every held-out residual), scaled by the split-conformal quantile of |residual| / (a + b d).
-// Returns {base, per_distance}.
-std::pair<double, double> distance_interval(const std::vector<std::pair<double, double>>& distance_abs_residual, double level) {
+struct IntervalLine {
+  double base_pp = 0, per_distance_pp = 0;
+};
+IntervalLine distance_interval(const std::vector<std::pair<double, double>>& distance_abs_residual, double level) {
   const double n = static_cast<double>(distance_abs_residual.size());
   double sd = 0, sr = 0, sdd = 0, sdr = 0;
   for (const auto& [d, r] : distance_abs_residual) sd += d, sr += r, sdd += d * d, sdr += d * r;
@@ -376,7 +377,9 @@ AccuracyModel fit(std::vector<AccuracyPoint> points, std::string name, std::stri
   }
   for (const auto& e : m.edges)
     for (size_t i = 0; i < e.models.size(); ++i) distance_abs_residual.emplace_back(e.distance[i], std::abs(e.residual_pp[i]));
-  std::tie(m.interval_base_pp, m.interval_per_distance_pp) = distance_interval(distance_abs_residual, m.interval_level);
+  const IntervalLine line = distance_interval(distance_abs_residual, m.interval_level);
+  m.interval_base_pp = line.base_pp;
+  m.interval_per_distance_pp = line.per_distance_pp;
 
   // Support: the threshold is the largest distance of any point to its nearest other point, so each point
   // lies inside the others' support.
