@@ -183,29 +183,41 @@ __attribute__((target("avx2,fma"))) void tile_avx2(int64_t rows_valid, const Blo
       }
     }
   }
-  if (last && residual) {
-#pragma GCC unroll 6
-    for (int64_t r = 0; r < mr; ++r) {
-      const float* res = residual + std::min(r, rows_valid - 1) * c_stride;
-#pragma GCC unroll 2
-      for (int v = 0; v < NV; ++v)
-        acc[r][v] = _mm256_add_ps(acc[r][v], v == NV - 1 && partial ? _mm256_maskload_ps(res + 8 * v, mask)
-                                                                    : _mm256_loadu_ps(res + 8 * v));
-    }
-  }
-  if (last) {
+  // The residual is added in a second pass over the stored tile: read inside this function's register
+  // epilogue, it kept GCC 12 from holding the 12 accumulators in the 16 ymm registers (it stored every
+  // accumulator after each FMA of the inner loop, halving the tile's speed).
+  const bool add_residual = last && residual;
+  if (last && !add_residual) {
     const __m256 vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
 #pragma GCC unroll 6
     for (int64_t r = 0; r < mr; ++r)
 #pragma GCC unroll 2
       for (int v = 0; v < NV; ++v) acc[r][v] = _mm256_min_ps(_mm256_max_ps(acc[r][v], vlo), vhi);
   }
-  // Rows past rows_valid alias the last valid row and are not stored.
-  for (int64_t r = 0; r < rows_valid; ++r) {
+  // Rows past rows_valid alias the last valid row and are not stored. Unrolled with a test per row, so
+  // that no accumulator is indexed by a run-time row (which would keep them all in memory).
+#pragma GCC unroll 6
+  for (int64_t r = 0; r < mr; ++r) {
+    if (r >= rows_valid) continue;
 #pragma GCC unroll 2
     for (int v = 0; v < NV; ++v) {
       if (v == NV - 1 && partial) _mm256_maskstore_ps(crow[r] + 8 * v, mask, acc[r][v]);
       else _mm256_storeu_ps(crow[r] + 8 * v, acc[r][v]);
+    }
+  }
+  if (add_residual) {
+    const __m256 vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
+    for (int64_t r = 0; r < rows_valid; ++r) {
+      const float* res = residual + r * c_stride;
+      float* out = c + r * c_stride;
+      for (int v = 0; v < NV; ++v) {
+        const bool masked = v == NV - 1 && partial;
+        const __m256 sum = _mm256_add_ps(masked ? _mm256_maskload_ps(out + 8 * v, mask) : _mm256_loadu_ps(out + 8 * v),
+                                         masked ? _mm256_maskload_ps(res + 8 * v, mask) : _mm256_loadu_ps(res + 8 * v));
+        const __m256 clamped = _mm256_min_ps(_mm256_max_ps(sum, vlo), vhi);
+        if (masked) _mm256_maskstore_ps(out + 8 * v, mask, clamped);
+        else _mm256_storeu_ps(out + 8 * v, clamped);
+      }
     }
   }
 }
