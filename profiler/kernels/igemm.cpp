@@ -13,10 +13,10 @@
 //
 // Without AVX-512, 16 ymm registers hold the tile: 6 rows x 16 columns is 12 accumulators, 2 weight
 // vectors and 1 broadcast (15 registers). 4 x 24 (12 + 3 + 1) needs one broadcast load fewer per 12 FMAs,
-// but a tile-only microbenchmark on the AVX2 EPYC timed it no faster than 6x16 (both at the FMA ceiling
-// with weights and inputs in L1/L2, 5x16 and 3x32 slower); 6x16 keeps the 6-row indirection of the
-// AVX-512 tile, and 16-column panels pad none of the usual channel counts (multiples of 16) where 24-column
-// ones would leave a partial panel.
+// but in a tile-only microbenchmark on an AVX2 EPYC 6x16, 4x24 and 5x16 all ran at the FMA ceiling with
+// weights and inputs in L1/L2 (3x32 needs 17 registers and spilled; docs/benchmarks-avx2.md). 6x16 keeps
+// the 6-row indirection of the AVX-512 tile, and 16-column panels pad none of the usual channel counts
+// (multiples of 16), where 24-column ones would leave a partial panel.
 //
 // Only compiled for x86-64 (the tiles carry target("avx512f,fma") and target("avx2,fma"), so the rest of
 // the library stays baseline); which one runs is chosen once from cpuinfo: AVX-512F, else AVX2 with FMA3,
