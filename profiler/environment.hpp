@@ -17,7 +17,7 @@ struct Environment {
   std::string governor;            // cpufreq governor where readable, else "unreadable"
   std::string kernel;              // uname -sr
   std::string xnnpack_version;
-  // Our AVX-512 igemm runs dense convs here, so the executor fuses residual adds into them
+  // Our igemm (AVX-512 or AVX2 tile) runs dense convs here, so the executor fuses residual adds into them
   // (profiler/fusion.hpp); a predictor fitted on this machine's profile mirrors that.
   bool igemm = false;
   std::string compiler;

@@ -4,7 +4,7 @@
 //
 // Two fusions, both exact in float32 (the same additions and clamps in the same order):
 //  - an add followed by relu/relu6: the add's XNNPACK operator applies the clamp to its output;
-//  - a conv or fully connected op that runs on our AVX-512 igemm with no activation of its own, followed
+//  - a conv or fully connected op that runs on our igemm with no activation of its own, followed
 //    by an add of a tensor computed before it (a residual) and optionally relu/relu6: igemm's last store
 //    adds the residual and clamps. ONNX Runtime fuses the same pattern (FusedConv with Sum); it saves one
 //    write and two reads of the tensor per pass, about a tenth of ResNet-50's time at 2 threads.
@@ -50,7 +50,7 @@ struct Fusions {
 // its timer's readings (0.05-2 us in the zoo's networks).
 inline bool runs_as_view(const OpAttrs& attrs) { return std::holds_alternative<Reshape>(attrs); }
 
-// `igemm`: the executor has the AVX-512 igemm (igemm_available() on this machine; a profile's
+// `igemm`: the executor has its igemm (igemm_available() on this machine; a profile's
 // environment records it for the predictor); `threads`: the executor's (igemm_shape depends on them).
 Fusions plan_fusions(const Network& net, bool igemm, size_t threads);
 

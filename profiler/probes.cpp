@@ -4,8 +4,14 @@
 #include <pthreadpool.h>
 #include <xnnpack.h>
 
+#include <cmath>
 #include <cstring>
 #include <vector>
+
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+#include <immintrin.h>
+#define CPX_PROBE_X86 1
+#endif
 
 #include "profiler/kernel.hpp"
 #include "profiler/measure_network.hpp"
@@ -89,6 +95,86 @@ GemmTile xnnpack_gemm_tile() {
 #endif
 }
 
+// The FMA probe: per thread, `chains` accumulators a = a * m + b in registers, each waiting only on its
+// own previous FMA, so that the loop is bound by the FMA units' throughput, not their latency. 12 chains
+// cover latency x pipes (4 x 2) of current x86 cores and leave 16 ymm registers enough for the two
+// constants; AVX-512's 32 registers take 24. m and b keep every value near 1 (no overflow, no denormals).
+constexpr int64_t fma_iterations = 200000;
+
+struct FmaRun {
+  float (*chains)(int64_t) = nullptr;  // one of the fma_chains_* below
+  int64_t iterations = fma_iterations;
+  std::vector<float> sinks;  // one per thread, so that the chains are not optimised away
+};
+
+#if CPX_PROBE_X86
+__attribute__((target("avx512f"))) float fma_chains_avx512(int64_t iterations) {
+  constexpr int chains = 24;
+  __m512 acc[chains];
+  for (int i = 0; i < chains; ++i) acc[i] = _mm512_set1_ps(1.0f + 0.01f * static_cast<float>(i));
+  const __m512 m = _mm512_set1_ps(0.5f), b = _mm512_set1_ps(0.5f);
+  for (int64_t it = 0; it < iterations; ++it) {
+#pragma GCC unroll 24
+    for (int i = 0; i < chains; ++i) acc[i] = _mm512_fmadd_ps(acc[i], m, b);
+  }
+  __m512 sum = acc[0];
+  for (int i = 1; i < chains; ++i) sum = _mm512_add_ps(sum, acc[i]);
+  return _mm512_reduce_add_ps(sum);
+}
+
+__attribute__((target("avx2,fma"))) float fma_chains_avx2(int64_t iterations) {
+  constexpr int chains = 12;
+  __m256 acc[chains];
+  for (int i = 0; i < chains; ++i) acc[i] = _mm256_set1_ps(1.0f + 0.01f * static_cast<float>(i));
+  const __m256 m = _mm256_set1_ps(0.5f), b = _mm256_set1_ps(0.5f);
+  for (int64_t it = 0; it < iterations; ++it) {
+#pragma GCC unroll 12
+    for (int i = 0; i < chains; ++i) acc[i] = _mm256_fmadd_ps(acc[i], m, b);
+  }
+  __m256 sum = acc[0];
+  for (int i = 1; i < chains; ++i) sum = _mm256_add_ps(sum, acc[i]);
+  alignas(32) float lanes[8];
+  _mm256_store_ps(lanes, sum);
+  return lanes[0];
+}
+#endif
+
+// The baseline's 4-float vectors: NEON FMAs on arm64 (GCC contracts a * m + b), a multiply and an add on
+// the x86-64 baseline (SSE2 has no FMA; reached only on x86 CPUs without AVX2+FMA).
+float fma_chains_baseline(int64_t iterations) {
+  typedef float v4 __attribute__((vector_size(16)));
+  constexpr int chains = 12;
+  v4 acc[chains];
+  for (int i = 0; i < chains; ++i) acc[i] = v4{} + (1.0f + 0.01f * static_cast<float>(i));
+  const v4 m = v4{} + 0.5f, b = v4{} + 0.5f;
+  for (int64_t it = 0; it < iterations; ++it) {
+#pragma GCC unroll 12
+    for (int i = 0; i < chains; ++i) acc[i] = acc[i] * m + b;
+  }
+  v4 sum = acc[0];
+  for (int i = 1; i < chains; ++i) sum += acc[i];
+  return sum[0];
+}
+
+struct FmaKind {
+  float (*run)(int64_t);
+  int64_t macs_per_iteration;  // chains x floats per vector
+  const char* source;
+};
+
+FmaKind widest_fma() {
+#if CPX_PROBE_X86
+  if (cpuinfo_initialize()) {
+    if (cpuinfo_has_x86_avx512f()) return {fma_chains_avx512, 24 * 16, "AVX-512 FMA, 24 chains of 16 floats per thread"};
+    if (cpuinfo_has_x86_avx2() && cpuinfo_has_x86_fma3())
+      return {fma_chains_avx2, 12 * 8, "AVX2 FMA, 12 chains of 8 floats per thread"};
+  }
+  return {fma_chains_baseline, 12 * 4, "SSE2 multiply + add (no FMA), 12 chains of 4 floats per thread"};
+#else
+  return {fma_chains_baseline, 12 * 4, "4-float FMA (baseline: NEON on arm64), 12 chains per thread"};
+#endif
+}
+
 }  // namespace
 
 PeakProbe probe_peak(int64_t threads, const MeasureOptions& options) {
@@ -111,6 +197,28 @@ PeakProbe probe_peak(int64_t threads, const MeasureOptions& options) {
   const size_t floats = size_t{16} << 20;
   std::vector<float> src(floats + XNN_EXTRA_BYTES / sizeof(float), 1.0f), dst(floats, 0.0f);
   pthreadpool_t pool = threads > 1 ? pthreadpool_create(static_cast<size_t>(threads)) : nullptr;
+
+  // The machine's FMA ceiling: every thread its own chains, nothing read or written in the loop.
+  static const FmaKind fma = widest_fma();
+  FmaRun fr;
+  fr.chains = fma.run;
+  fr.sinks.assign(static_cast<size_t>(threads), 0.0f);
+  const Timing fma_t = time_runs(
+      [&] {
+        pthreadpool_parallelize_1d(
+            pool, [](void* self, size_t part) {
+              auto* r = static_cast<FmaRun*>(self);
+              r->sinks[part] = r->chains(r->iterations);
+            },
+            &fr, static_cast<size_t>(threads), 0);
+      },
+      options);
+  for (float v : fr.sinks)
+    if (!std::isfinite(v)) throw std::logic_error("peak probe: an FMA chain did not stay finite");
+  const double fma_macs = static_cast<double>(fma.macs_per_iteration * fr.iterations * threads);
+  out.fma_peak_macps = macps_of(static_cast<int64_t>(fma_macs), fma_t.stats_us.median);
+  out.fma_peak_source = fma.source;
+  out.details["fma chains"] = {{"macs", fma_macs}, {"macps", out.fma_peak_macps}, {"latency_us", to_json(fma_t, false)}};
   xnn_operator_t copy = nullptr;
   constexpr size_t row = 4096;
   check_xnn(xnn_create_copy_nc_x32(row, row, row, 0, &copy), "create copy_nc_x32");
@@ -165,6 +273,8 @@ Json to_json(const PeakProbe& p) {
   return {{"threads", p.threads},
           {"peak_macps", p.peak_macps},
           {"peak_source", p.peak_source},
+          {"fma_peak_macps", p.fma_peak_macps},
+          {"fma_peak_source", p.fma_peak_source},
           {"bandwidth_bytes_per_s", p.bandwidth_bytes_per_s},
           {"cache_bandwidth_bytes_per_s", p.cache_bandwidth_bytes_per_s},
           {"dram_read_bytes_per_s", p.dram_read_bytes_per_s},

@@ -10,6 +10,11 @@ struct PeakProbe {
   int64_t threads = 1;
   double peak_macps = 0;          // best of large dense convs (GEMM-bound)
   std::string peak_source;        // which probe reached it
+  // The machine's own fp32 multiply-add throughput at `threads` threads: independent FMA chains in
+  // registers, in the widest vectors the CPU has. What "% of peak" is against, where peak_macps is what the
+  // executor reaches.
+  double fma_peak_macps = 0;
+  std::string fma_peak_source;    // the vectors and chains it ran
   double bandwidth_bytes_per_s = 0;  // large copy: bytes read + bytes written per second
   // The same for a copy that stays in each thread's caches: what an op whose tensors its producer left
   // cached can stream at (see RooflineModel in predictor/roofline.hpp).

@@ -11,6 +11,7 @@
 #include "profiler/kernels/kernels.hpp"
 #include "profiler/kernels/vector.hpp"
 #include "profiler/xnnpack_caps.hpp"
+#include "space/blocks.hpp"
 
 using namespace cpx;
 using namespace cpx::profiler;
@@ -219,9 +220,9 @@ TEST_CASE("executor conv2d: kernels 1, 2, 3, 5, strides 1 and 2, every padding c
               .bias(true).threads(threads()).test();
 }
 
-// On AVX-512 machines convs with >= 32 output channels per group (grouped ones on several threads from 8,
-// profiler::igemm_shape) run on our igemm (profiler/kernels/
-// igemm.cpp): odd channel counts (masked last vector, partial last panel), several panels, groups, every
+// On machines with AVX-512, or AVX2 with FMA, convs with >= 32 output channels per group (grouped ones on
+// several threads from 8, profiler::igemm_shape) run on our igemm (profiler/kernels/igemm.cpp), in the
+// widest tile the CPU has: odd channel counts (masked last vector, partial last panel), several panels, groups, every
 // padding side, and reductions long enough to be cut into blocks (accumulating through the output tile).
 TEST_CASE("executor conv2d: igemm shapes: odd widths, panels, groups, paddings and blocked reductions") {
   struct Shape {
@@ -260,6 +261,76 @@ TEST_CASE("executor conv2d: igemm shapes: odd widths, panels, groups, paddings a
   for (size_t n : thread_counts) {
     ConvTester().input(5, 6, 1000).output_channels(70).kernel(1).activation(Activation::relu6).threads(n).test();
     ConvTester().input(6, 5, 520).output_channels(64).kernel(3).padding(1).activation(Activation::relu).threads(n).test();
+  }
+}
+
+namespace {
+
+// input -> conv a (1x1, relu) -> conv b (no activation) -> add(a, b) -> relu6: igemm's fused epilogue
+// (residual add, then clamp in the last store) where b runs on igemm.
+class ResidualTester : public Tester<ResidualTester> {
+ public:
+  ResidualTester& input(int64_t h, int64_t w, int64_t c) { input_ = {1, h, w, c}; return *this; }
+  ResidualTester& channels(int64_t c) { channels_ = c; return *this; }
+  ResidualTester& kernel(int64_t k) { kernel_ = k; return *this; }
+  ResidualTester& groups(int64_t g) { groups_ = g; return *this; }
+  ResidualTester& fully_connected(bool f) { fully_connected_ = f; return *this; }
+
+  void test() const {
+    NetworkBuilder nb("residual", "", input_, Where("test"));
+    const std::string a = nb.add("a", {"input"}, same_conv(channels_, 1, 1, 1, true, false, Activation::relu));
+    const std::string b = fully_connected_
+                              ? nb.add("b", {a}, FullyConnected{channels_, true, false, Activation::none})
+                              : nb.add("b", {a}, same_conv(channels_, kernel_, 1, groups_, true, false, Activation::none));
+    const std::string sum = nb.add("add", {a, b}, Add{});
+    const std::string y = nb.add("post", {sum}, ActivationOp{Activation::relu6});
+    check(std::move(nb).finish(y));
+  }
+
+ private:
+  ShapeNhwc input_{1, 5, 7, 8};
+  int64_t channels_ = 40, kernel_ = 3, groups_ = 1;
+  bool fully_connected_ = false;
+};
+
+}  // namespace
+
+// Whichever igemm tile this CPU runs (AVX-512 6x64 or AVX2 6x16; XNNPACK elsewhere, against the same
+// reference): every count of valid rows in a tile of 6 pixels (1-7 and 13 output pixels), output widths
+// on both sides of the 8- and 16-float vectors and of the 16- and 64-column panels (the masked last
+// vector), odd input widths, padding, stride 2, groups, the fused residual add and clamp, and fully
+// connected layers of odd widths on few rows.
+TEST_CASE("executor igemm tile: every row count, widths around vectors and panels, stride 2, groups, fused residual and clamp, odd fully connected widths", "[igemm]") {
+  AlternateThreads threads;
+  for (int64_t pixels : {1, 2, 3, 4, 5, 6, 7, 13})
+    for (int64_t cout : {32, 33, 39, 47, 48, 65, 72})
+      for (int64_t cin : {3, 17, 31}) {
+        ConvTester().input(1, pixels, cin).output_channels(cout).kernel(1).bias(cout % 2 == 1).input_scale(2)
+            .threads(threads()).test();
+        ConvTester().input(pixels, 2, cin).output_channels(cout).kernel(3).padding(1).stride(pixels % 2 + 1)
+            .activation(cin == 17 ? Activation::relu6 : Activation::none).input_scale(4).threads(threads()).test();
+      }
+  for (int64_t cout : {34, 46, 80, 129})
+    for (int64_t groups : {2, 3})
+      ConvTester().input(7, 5, 6 * groups).output_channels(cout * groups).groups(groups).kernel(3).padding(Padding{0, 1, 1, 0})
+          .stride(2).bias(true).threads(threads()).test();
+  for (size_t n : thread_counts) {
+    for (int64_t c : {32, 37, 48, 72})
+      for (int64_t k : {1, 3}) ResidualTester().input(5, 3, 9).channels(c).kernel(k).input_scale(4).threads(n).test();
+    ResidualTester().input(6, 5, 16).channels(64).groups(2).input_scale(4).threads(n).test();  // 32 per group
+    ResidualTester().input(1, 7, 5).channels(41).fully_connected(true).input_scale(4).threads(n).test();
+    for (int64_t rows : {1, 2, 5, 7})
+      for (const auto& [in, out] : {std::array<int64_t, 2>{23, 40}, {9, 33}, {100, 57}, {257, 1000}})
+        OpTester().input({1, 1, rows, in}).threads(n).test(FullyConnected{out, rows % 2 == 1, false, Activation::none});
+  }
+  if (igemm_available()) {  // the label names the tile that ran
+    NetworkBuilder b("conv", "", {1, 4, 4, 8}, Where("test"));
+    Conv2d c;
+    c.out_channels = 64;  // one whole panel of either tile
+    const std::string y = b.add("op", {"input"}, c);
+    const Network net = std::move(b).finish(y);
+    const Plan plan(net, make_weights(net, 1));
+    CHECK_THAT(plan.implementation(0).how, Catch::StartsWith("emulated: igemm " + igemm_tile() + " (ours"));
   }
 }
 

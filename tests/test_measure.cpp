@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <set>
 #include <thread>
 
@@ -122,6 +123,21 @@ TEST_CASE("the peak probe records what the weight-streaming ceiling and the GEMM
   for (const char* key : {"dram_read_bytes_per_s", "last_level_cache_bytes", "gemm_tile_rows", "gemm_tile_cols", "gemm_tile_rows_source"})
     CHECK(j.contains(key));
   CHECK(j["probes"].contains("read 64 MiB"));
+}
+
+TEST_CASE("the peak probe states the machine's own FMA throughput beside the conv probes, in the widest vectors the CPU has") {
+  for (int64_t threads : {1, 2}) {
+    const profiler::PeakProbe p = profiler::probe_peak(threads, quick_timing());
+    CAPTURE(threads, p.fma_peak_source);
+    CHECK(p.fma_peak_macps > 0);
+    CHECK(std::isfinite(p.fma_peak_macps));
+    CHECK_THAT(p.fma_peak_source, Catch::Contains("chains"));
+    const Json j = profiler::to_json(p);
+    CHECK(j["fma_peak_macps"].get<double>() == p.fma_peak_macps);
+    CHECK(j["fma_peak_source"].get<std::string>() == p.fma_peak_source);
+    CHECK(j["peak_macps"].get<double>() == p.peak_macps);  // the conv probes' peak stays as it was
+    CHECK(j["probes"].contains("fma chains"));
+  }
 }
 
 TEST_CASE("robust_cv is the CV of normal runs but ignores a few slow ones") {

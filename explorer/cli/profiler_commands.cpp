@@ -78,6 +78,11 @@ void print_measurement(const Network& net, const NetworkMeasureOptions& o, const
   std::printf("macs      %s\n", thousands(j["macs"].get<int64_t>()).c_str());
   std::printf("macps     %.2f G  (%.1f%% of this machine's measured peak %.2f G, %s)\n", macps / 1e9, 100 * macps / peak_macps,
               peak_macps / 1e9, j["peak"]["peak_source"].get<std::string>().c_str());
+  // The conv probes' peak is the executor's; the FMA probe's is the machine's.
+  const double fma_peak_macps = j["peak"]["fma_peak_macps"].get<double>();
+  std::printf("fma peak  %.2f G  (%.1f%% of it reached here, the conv probes %.1f%%; %s)\n", fma_peak_macps / 1e9,
+              100 * macps / fma_peak_macps, 100 * peak_macps / fma_peak_macps,
+              j["peak"]["fma_peak_source"].get<std::string>().c_str());
   std::printf("emulated  %lld of %lld ops (not single XNNPACK operators; see --layers)\n",
               static_cast<long long>(j["emulated_ops"].get<int64_t>()), static_cast<long long>(j["op_count"].get<int64_t>()));
   std::printf("env       %s (%s), %lld cores, XNNPACK %s, %s, %s\n", env["cpu"].get<std::string>().c_str(),
@@ -129,10 +134,17 @@ void run_profile(const ProfileArgs& a) {
                 static_cast<long long>(profile["coverage"]["candidates"].get<int64_t>()), rounds[0]["spent_s"].get<double>(),
                 rounds[1]["spent_s"].get<double>());
   }
-  for (const auto& p : profile["peaks"])
-    std::printf("peak: %lld thread(s): %.1f GMACpS (%s), copy bandwidth %.1f GB/s\n", static_cast<long long>(p["threads"].get<int64_t>()),
-                p["peak_macps"].get<double>() / 1e9, p["peak_source"].get<std::string>().c_str(),
+  for (const auto& p : profile["peaks"]) {
+    // Profiles resumed from before the FMA probe have no fma_peak_macps for the thread counts they measured.
+    char fma[256] = "";
+    if (p.contains("fma_peak_macps"))
+      std::snprintf(fma, sizeof fma, "; %.0f%% of the FMA peak %.1f GMACpS, %s",
+                    100 * p["peak_macps"].get<double>() / p["fma_peak_macps"].get<double>(),
+                    p["fma_peak_macps"].get<double>() / 1e9, p["fma_peak_source"].get<std::string>().c_str());
+    std::printf("peak: %lld thread(s): %.1f GMACpS (%s%s), copy bandwidth %.1f GB/s\n", static_cast<long long>(p["threads"].get<int64_t>()),
+                p["peak_macps"].get<double>() / 1e9, p["peak_source"].get<std::string>().c_str(), fma,
                 p["bandwidth_bytes_per_s"].get<double>() / 1e9);
+  }
   std::printf("%s", format_rules(derive_rules(profile)).c_str());
   // Last, with the results (a bad input's error stays one line): the profile's environment says it too.
   if (emulation.emulated) std::printf("%s\n", emulated_warning(emulation).c_str());

@@ -1,19 +1,27 @@
 // igemm: dense and grouped convolutions (and fully connected layers, as 1x1 convolutions) as an indirect
-// GEMM with a 6-pixel x 64-channel AVX-512 register tile, for machines with AVX-512.
+// GEMM with a register tile of 6 output pixels: 6x64 channels with AVX-512, 6x16 with AVX2+FMA.
 //
 // Why our own: XNNPACK's (snapshot 2022-02-16) AVX-512 f32 GEMM tile is 7x16. Per input channel it loads
 // one 16-wide weight vector and broadcasts seven inputs for seven FMAs, so loads, not FMAs, bound it near
-// 7/8 of the FMA peak; on this machine ResNet-50's 3x3 and 1x1 convolutions ran at 83 GMACpS under it and
-// at 103 under ONNX Runtime's MLAS kernels (24 accumulators). Here 6 broadcasts and 4 weight loads feed 24
-// FMAs. The structure is XNNPACK's own igemm: weights packed once per group into 64-column panels
-// (bias first, then [tap][input channel][64]); an indirection table of input-pixel pointers per output
-// pixel and tap (padding points at a zero row), so no im2col copy is made. Long reductions are cut into
-// blocks whose weights stay in L2 while a chunk of pixel tiles streams past them; the output tile is the
-// accumulator between blocks. Bias, relu and relu6 are fused into the last block's store.
+// 7/8 of the FMA peak; ResNet-50's 3x3 and 1x1 convolutions ran well below ONNX Runtime's MLAS kernels (24
+// accumulators) under it. Here 6 broadcasts and 4 weight loads feed 24 FMAs. The structure is XNNPACK's
+// own igemm: weights packed once per group into panels as wide as the tile (bias first, then
+// [tap][input channel][panel]); an indirection table of input-pixel pointers per output pixel and tap
+// (padding points at a zero row), so no im2col copy is made. Long reductions are cut into blocks whose
+// weights stay in L2 while a chunk of pixel tiles streams past them; the output tile is the accumulator
+// between blocks. Bias, relu and relu6 are fused into the last block's store.
 //
-// Only compiled for x86-64 (the function carries target("avx512f"), so the rest of the library stays
-// baseline) and only chosen when cpuinfo reports AVX-512F at run time; elsewhere conv2d and
-// fully_connected stay on XNNPACK. Labelled emulated: it is not an XNNPACK microkernel.
+// Without AVX-512, 16 ymm registers hold the tile: 6 rows x 16 columns is 12 accumulators, 2 weight
+// vectors and 1 broadcast (15 registers). 4 x 24 (12 + 3 + 1) needs one broadcast load fewer per 12 FMAs,
+// but in a tile-only microbenchmark on an AVX2 EPYC 6x16, 4x24 and 5x16 all ran at the FMA ceiling with
+// weights and inputs in L1/L2 (3x32 needs 17 registers and spilled; docs/benchmarks-avx2.md). 6x16 keeps
+// the 6-row indirection of the AVX-512 tile, and 16-column panels pad none of the usual channel counts
+// (multiples of 16), where 24-column ones would leave a partial panel.
+//
+// Only compiled for x86-64 (the tiles carry target("avx512f,fma") and target("avx2,fma"), so the rest of
+// the library stays baseline); which one runs is chosen once from cpuinfo: AVX-512F, else AVX2 with FMA3,
+// else none (conv2d and fully_connected stay on XNNPACK, as on arm64). Labelled emulated: it is not an
+// XNNPACK microkernel.
 #include "profiler/kernels/igemm.hpp"
 
 #include <cpuinfo.h>
@@ -27,19 +35,18 @@
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
-#define CPX_IGEMM_AVX512 1
+#define CPX_IGEMM_X86 1
 // GCC 12 warns inside _mm512_max_ps/_mm512_min_ps about their own _mm512_undefined_ps (a false positive).
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
 namespace cpx::profiler {
 
-#if CPX_IGEMM_AVX512
+#if CPX_IGEMM_X86
 
 namespace {
 
 constexpr int64_t mr = 6;           // output pixels per register tile
-constexpr int64_t panel_max = 64;   // output channels per weight panel (4 AVX-512 vectors)
 constexpr int64_t block_bytes = 192 * 1024;  // one reduction block's weights: well inside a 1-2 MB L2
 
 AlignedFloats aligned_floats(size_t n) {
@@ -51,7 +58,8 @@ AlignedFloats aligned_floats(size_t n) {
 
 using Block = IgemmBlock;
 
-// One register tile: rows_valid (<= mr) output pixels x NV*16 output channels (the last vector masked).
+// One register tile: rows_valid (<= mr) output pixels x NV*16 output channels (the last vector holds
+// `tail` of them, 1..16, and is masked).
 // a: [taps][mr] input-pixel pointers of the block's first tap; a pointer equal to `zero` is padding and
 // gets no offset. w: the block's packed weights, `w_stride` floats per input channel. first: start from
 // the bias (else from the output tile, the previous block's partial sums). last: add the residual (if
@@ -60,8 +68,9 @@ template <int NV>
 __attribute__((target("avx512f,fma"))) void tile(int64_t rows_valid, const Block& b, const float* const* a,
                                                   int64_t a_offset, const float* zero, const float* w,
                                                   int64_t w_stride, const float* bias, float* c,
-                                                  int64_t c_stride, const float* residual, __mmask16 last_mask,
-                                                  bool first, bool last, float lo, float hi) {
+                                                  int64_t c_stride, const float* residual, int tail, bool first,
+                                                  bool last, float lo, float hi) {
+  const auto last_mask = static_cast<__mmask16>((1u << tail) - 1u);
   __m512 acc[mr][NV];
   float* crow[mr];
   for (int64_t r = 0; r < mr; ++r) crow[r] = c + std::min(r, rows_valid - 1) * c_stride;
@@ -126,12 +135,120 @@ __attribute__((target("avx512f,fma"))) void tile(int64_t rows_valid, const Block
   }
 }
 
-using TileFn = decltype(&tile<1>);
-constexpr TileFn tile_for_vectors[5] = {nullptr, &tile<1>, &tile<2>, &tile<3>, &tile<4>};
+// The same with AVX2: NV*8 output channels, the last vector holding `tail` of them (1..8). Masked loads
+// and stores only where the last vector is partial: a full one takes the plain instructions.
+template <int NV>
+__attribute__((target("avx2,fma"))) void tile_avx2(int64_t rows_valid, const Block& b, const float* const* a,
+                                                   int64_t a_offset, const float* zero, const float* w,
+                                                   int64_t w_stride, const float* bias, float* c, int64_t c_stride,
+                                                   const float* residual, int tail, bool first, bool last, float lo,
+                                                   float hi) {
+  const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(tail), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  const bool partial = tail < 8;
+  __m256 acc[mr][NV];
+  float* crow[mr];
+  for (int64_t r = 0; r < mr; ++r) crow[r] = c + std::min(r, rows_valid - 1) * c_stride;
+  if (first) {
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) {
+      const __m256 bv = _mm256_load_ps(bias + 8 * v);
+#pragma GCC unroll 6
+      for (int64_t r = 0; r < mr; ++r) acc[r][v] = bv;
+    }
+  } else {
+#pragma GCC unroll 6
+    for (int64_t r = 0; r < mr; ++r) {
+#pragma GCC unroll 2
+      for (int v = 0; v < NV; ++v)
+        acc[r][v] = v == NV - 1 && partial ? _mm256_maskload_ps(crow[r] + 8 * v, mask) : _mm256_loadu_ps(crow[r] + 8 * v);
+    }
+  }
+  for (int64_t t = 0; t < b.taps; ++t) {
+    const float* x[mr];
+#pragma GCC unroll 6
+    for (int64_t r = 0; r < mr; ++r) {
+      const float* p = a[t * mr + r];
+      x[r] = p == zero ? zero : p + a_offset;
+    }
+    for (int64_t k = 0; k < b.channels; ++k) {
+      __m256 wv[NV];
+#pragma GCC unroll 2
+      for (int v = 0; v < NV; ++v) wv[v] = _mm256_load_ps(w + 8 * v);
+      w += w_stride;
+#pragma GCC unroll 6
+      for (int64_t r = 0; r < mr; ++r) {
+        const __m256 xv = _mm256_broadcast_ss(x[r] + k);
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; ++v) acc[r][v] = _mm256_fmadd_ps(xv, wv[v], acc[r][v]);
+      }
+    }
+  }
+  // The residual is added in a second pass over the stored tile: read inside this function's register
+  // epilogue, it kept GCC 12 from holding the 12 accumulators in the 16 ymm registers (it stored every
+  // accumulator after each FMA of the inner loop, halving the tile's speed).
+  const bool add_residual = last && residual;
+  if (last && !add_residual) {
+    const __m256 vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
+#pragma GCC unroll 6
+    for (int64_t r = 0; r < mr; ++r)
+#pragma GCC unroll 2
+      for (int v = 0; v < NV; ++v) acc[r][v] = _mm256_min_ps(_mm256_max_ps(acc[r][v], vlo), vhi);
+  }
+  // Rows past rows_valid alias the last valid row and are not stored. Unrolled with a test per row, so
+  // that no accumulator is indexed by a run-time row (which would keep them all in memory).
+#pragma GCC unroll 6
+  for (int64_t r = 0; r < mr; ++r) {
+    if (r >= rows_valid) continue;
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) {
+      if (v == NV - 1 && partial) _mm256_maskstore_ps(crow[r] + 8 * v, mask, acc[r][v]);
+      else _mm256_storeu_ps(crow[r] + 8 * v, acc[r][v]);
+    }
+  }
+  if (add_residual) {
+    const __m256 vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
+    for (int64_t r = 0; r < rows_valid; ++r) {
+      const float* res = residual + r * c_stride;
+      float* out = c + r * c_stride;
+      for (int v = 0; v < NV; ++v) {
+        const bool masked = v == NV - 1 && partial;
+        const __m256 sum = _mm256_add_ps(masked ? _mm256_maskload_ps(out + 8 * v, mask) : _mm256_loadu_ps(out + 8 * v),
+                                         masked ? _mm256_maskload_ps(res + 8 * v, mask) : _mm256_loadu_ps(res + 8 * v));
+        const __m256 clamped = _mm256_min_ps(_mm256_max_ps(sum, vlo), vhi);
+        if (masked) _mm256_maskstore_ps(out + 8 * v, mask, clamped);
+        else _mm256_storeu_ps(out + 8 * v, clamped);
+      }
+    }
+  }
+}
 
-bool machine_has_avx512() {
-  static const bool has = cpuinfo_initialize() && cpuinfo_has_x86_avx512f();
-  return has;
+using TileFn = decltype(&tile<1>);
+
+// One ISA's register tile: its vector width, its panel (the tile's columns) and its functions by number of
+// vectors.
+struct TileIsa {
+  const char* name;
+  int64_t vector_floats, panel_max;
+  TileFn by_vectors[5];
+};
+constexpr TileIsa avx512_tile{"AVX-512", 16, 64, {nullptr, &tile<1>, &tile<2>, &tile<3>, &tile<4>}};
+constexpr TileIsa avx2_tile{"AVX2", 8, 16, {nullptr, &tile_avx2<1>, &tile_avx2<2>, nullptr, nullptr}};
+
+// The widest tile this CPU runs, or nullptr (checked once).
+const TileIsa* machine_tile() {
+  static const TileIsa* const chosen = [] () -> const TileIsa* {
+    if (!cpuinfo_initialize()) return nullptr;
+    if (cpuinfo_has_x86_avx512f()) return &avx512_tile;
+    if (cpuinfo_has_x86_avx2() && cpuinfo_has_x86_fma3()) return &avx2_tile;
+    return nullptr;
+  }();
+  return chosen;
+}
+
+const TileIsa& required_tile() {
+  const TileIsa* t = machine_tile();
+  if (!t) throw Unsupported("igemm: this CPU has neither AVX-512F nor AVX2 with FMA3");
+  return *t;
 }
 
 // Reduction blocks of a K = taps x channels product: whole taps while their weights fit block_bytes,
@@ -154,7 +271,8 @@ std::vector<Block> reduction_blocks(int64_t taps, int64_t channels, int64_t pane
 }  // namespace
 
 GemmPanels::GemmPanels(int64_t k, int64_t n) : k_(k), n_(n) {
-  panel_ = std::min<int64_t>(panel_max, (n + 15) / 16 * 16);
+  const TileIsa& isa = required_tile();
+  panel_ = std::min<int64_t>(isa.panel_max, (n + isa.vector_floats - 1) / isa.vector_floats * isa.vector_floats);
   panels_ = (n + panel_ - 1) / panel_;
   panel_floats_ = panel_ + k * panel_;
   data_ = aligned_floats(static_cast<size_t>(panels_ * panel_floats_));
@@ -178,9 +296,10 @@ void GemmPanels::multiply_panel(int64_t p, const float* const* a, int64_t tiles,
                                 int64_t a_offset, const float* zero, float* c, int64_t c_stride, const float* residual,
                                 const std::vector<Block>& blocks, float lo, float hi) const {
   const int64_t cols = std::min(panel_, n_ - p * panel_);
-  const int vectors = static_cast<int>((cols + 15) / 16);
-  const auto mask = static_cast<__mmask16>((1u << (cols - 16 * (vectors - 1))) - 1u);
-  const TileFn fn = tile_for_vectors[vectors];
+  const TileIsa& isa = *machine_tile();  // the constructor required one
+  const int vectors = static_cast<int>((cols + isa.vector_floats - 1) / isa.vector_floats);
+  const int tail = static_cast<int>(cols - isa.vector_floats * (vectors - 1));
+  const TileFn fn = isa.by_vectors[vectors];
   const float* panel = data_.get() + p * panel_floats_;
   float* c_panel = c + p * panel_;
   const float* res_panel = residual ? residual + p * panel_ : nullptr;
@@ -190,7 +309,7 @@ void GemmPanels::multiply_panel(int64_t p, const float* const* a, int64_t tiles,
     const float* w = panel + panel_ + (b.tap0 * channels + b.c0) * panel_;
     for (int64_t tl = 0; tl < tiles; ++tl)
       fn(std::min(mr, rows - tl * mr), b, a + (tl * taps + b.tap0) * mr, a_offset + b.c0, zero, w, panel_, panel,
-         c_panel + tl * mr * c_stride, c_stride, res_panel ? res_panel + tl * mr * c_stride : nullptr, mask, bi == 0,
+         c_panel + tl * mr * c_stride, c_stride, res_panel ? res_panel + tl * mr * c_stride : nullptr, tail, bi == 0,
          bi + 1 == blocks.size(), lo, hi);
   }
 }
@@ -265,8 +384,9 @@ class IgemmKernel final : public Kernel {
     activation_ = make_activation_kernel(activation, out_view, pool);
     const std::string fused = std::string(residual_ ? " + residual add" : "") +
                               (args.clamp == Activation::none ? "" : " + " + std::string(to_string(args.clamp)));
-    implementation_ = {"emulated: igemm AVX-512 6x" + std::to_string(weights_.front().panel()) +
-                           " (ours; XNNPACK's 7x16 tile is load-bound)" +
+    implementation_ = {"emulated: igemm " + std::string(machine_tile()->name) + " 6x" +
+                           std::to_string(weights_.front().panel()) + " (ours" +
+                           (machine_tile() == &avx512_tile ? "; XNNPACK's 7x16 tile is load-bound)" : ", not XNNPACK's GEMM)") +
                            (fused.empty() ? "" : ", fused in its store:" + fused) +
                            (activation_ ? " + " + activation_->implementation().how : std::string()),
                        true};
@@ -309,7 +429,12 @@ class IgemmKernel final : public Kernel {
 
 }  // namespace
 
-bool igemm_available() { return machine_has_avx512(); }
+bool igemm_available() { return machine_tile() != nullptr; }
+
+std::string igemm_tile() {
+  const TileIsa* t = machine_tile();
+  return t ? std::string(t->name) + " 6x" + std::to_string(t->panel_max) : std::string();
+}
 
 std::unique_ptr<Kernel> make_igemm_kernel(const Conv2d& op, const KernelArgs& args) {
   const TensorView& in = args.inputs[0];
@@ -332,9 +457,10 @@ std::unique_ptr<Kernel> make_igemm_kernel(const FullyConnected& op, const Kernel
                                        args);
 }
 
-#else  // no AVX-512 build of the kernel: conv2d, fully_connected and matmul stay on XNNPACK and Eigen
+#else  // no x86 build of the kernel: conv2d, fully_connected and matmul stay on XNNPACK and Eigen
 
 bool igemm_available() { return false; }
+std::string igemm_tile() { return {}; }
 GemmPanels::GemmPanels(int64_t, int64_t) { throw Unsupported("igemm: not built for this CPU"); }
 void GemmPanels::pack(const float*, int64_t, int64_t, float, const float*) {}
 void GemmPanels::multiply(const float*, int64_t, int64_t, float*, int64_t) const {}

@@ -1,8 +1,10 @@
-// Our AVX-512 indirect GEMM for dense and grouped convolutions and fully connected layers (igemm.cpp).
+// Our indirect GEMM for dense and grouped convolutions and fully connected layers (igemm.cpp): an AVX-512
+// register tile, or an AVX2+FMA one on CPUs without AVX-512.
 #pragma once
 
 #include <cstdlib>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "profiler/fusion.hpp"
@@ -10,8 +12,12 @@
 
 namespace cpx::profiler {
 
-// True when this build has the kernel and the CPU runs AVX-512F (checked once, through cpuinfo).
+// True when this build has the kernel and the CPU runs AVX-512F, or AVX2 with FMA3 (checked once, through
+// cpuinfo).
 bool igemm_available();
+
+// The tile that runs here, e.g. "AVX-512 6x64" or "AVX2 6x16"; empty when !igemm_available().
+std::string igemm_tile();
 
 // Whether a conv or linear of this shape goes to igemm rather than XNNPACK (see igemm_shape).
 inline bool igemm_prefers(int64_t in_per_group, int64_t out_per_group, int64_t groups, size_t threads) {
@@ -29,10 +35,12 @@ struct AlignedFree {
 };
 using AlignedFloats = std::unique_ptr<float[], AlignedFree>;
 
-// The right-hand side B (k x n) of C = A·B (+ bias), packed into panels of up to 64 columns: per panel
-// the bias, then k rows of the panel's columns (zero-padded to a whole number of 16-float vectors).
+// The right-hand side B (k x n) of C = A·B (+ bias), packed into panels of up to the tile's columns (64
+// with AVX-512, 16 with AVX2): per panel the bias, then k rows of the panel's columns (zero-padded to a
+// whole number of vectors: 16 floats with AVX-512, 8 with AVX2).
 class GemmPanels {
  public:
+  // Throws Unsupported when !igemm_available().
   GemmPanels(int64_t k, int64_t n);
   // B's element (kk, j) is b[kk * stride_k + j * stride_n], times scale; bias: n values or nullptr.
   void pack(const float* b, int64_t stride_k, int64_t stride_n, float scale, const float* bias);

@@ -1,6 +1,7 @@
-// matmul (attention's Q·Kᵀ and P·V): XNNPACK has no product of two activations. With AVX-512, each
-// head's B (scaled) is packed on every run into igemm's panels and multiplied by igemm's 6x64 tile (3-4x
-// faster than Eigen built for the x86-64 baseline, which a portable binary has to be); elsewhere each head
+// matmul (attention's Q·Kᵀ and P·V): XNNPACK has no product of two activations. Where igemm runs
+// (AVX-512, or AVX2 with FMA), each head's B (scaled) is packed on every run into igemm's panels and
+// multiplied by igemm's tile (with AVX-512's 6x64, 3-4x faster than Eigen built for the x86-64 baseline,
+// which a portable binary has to be); elsewhere each head
 // is an Eigen GEMM on strided maps of the channel views. Heads (and row blocks when there are fewer heads
 // than threads) are spread over the pool.
 #include <Eigen/Core>
@@ -27,7 +28,7 @@ class MatmulKernel final : public Kernel {
     const int64_t matrices = a_.shape.n * op.heads;
     if (igemm_available())
       for (int64_t m = 0; m < matrices; ++m) packed_.emplace_back(op.a.size, cols_);
-    implementation_ = {packed_.empty() ? "emulated: Eigen GEMM per head" : "emulated: igemm AVX-512 per head (B packed per run)",
+    implementation_ = {packed_.empty() ? "emulated: Eigen GEMM per head" : "emulated: igemm " + igemm_tile() + " per head (B packed per run)",
                        true};
     // One task per (sample, head, row block); rows are split only when heads alone cannot feed every thread.
     const int64_t threads = static_cast<int64_t>(pool_threads(args.pool));
