@@ -331,7 +331,7 @@ IntervalLine distance_interval(const std::vector<std::pair<double, double>>& dis
   return {q * a, q * b};
 }
 
-AccuracyModel fit(std::vector<AccuracyPoint> points, std::string name, std::string kind, std::string description) {
+AccuracyModel fit(std::vector<AccuracyPoint> points, std::string name, AccuracyKind kind, std::string description) {
   if (points.size() < 4)
     throw InputError(name + ": " + std::to_string(points.size()) + " accuracy points: need at least 4 to fit and validate");
   std::map<std::string, int> per_family;
@@ -415,7 +415,7 @@ AccuracyModel fit(std::vector<AccuracyPoint> points, std::string name, std::stri
     m.family_margin_low[j] = earned(m.edges[3], j);
   }
   m.name = std::move(name);
-  m.kind = std::move(kind);
+  m.kind = kind;
   m.description = std::move(description);
   m.loo_mae_pp = best.loo_mae;
   m.lofo_mae_pp = best.lofo_mae;
@@ -520,7 +520,7 @@ Capacity capacity(const Network& net, const NetworkCount& counts) {
 }
 
 Estimate AccuracyModel::estimate(const Capacity& c) const {
-  if (kind == "macs") throw std::logic_error("macs-as-capacity makes no top-1 estimate");
+  if (kind == AccuracyKind::macs) throw std::logic_error("macs-as-capacity makes no top-1 estimate");
   Estimate e;
   const std::string family = offset_family(c.family);
   e.offset = offsets.count(family) ? family : "mean";
@@ -566,19 +566,19 @@ Estimate AccuracyModel::estimate(const Capacity& c) const {
 }
 
 double AccuracyModel::objective(const Capacity& c) const {
-  if (kind == "macs") return c.macs / 1e6;
+  if (kind == AccuracyKind::macs) return c.macs / 1e6;
   return estimate(c).top1;
 }
 
 std::optional<double> AccuracyModel::top1(const Capacity& c) const {
-  if (kind == "macs") return std::nullopt;
+  if (kind == AccuracyKind::macs) return std::nullopt;
   const Estimate e = estimate(c);
   if (!e.inside) return std::nullopt;
   return e.top1;
 }
 
 double AccuracyModel::outside(const Capacity& c) const {
-  if (kind == "macs") return 0;
+  if (kind == AccuracyKind::macs) return 0;
   return estimate(c).beyond;
 }
 
@@ -592,7 +592,7 @@ Json AccuracyModel::to_json() const {
   Json slope = Json::object();
   for (size_t j = 0; j < features.size(); ++j) slope[features[j]] = slopes[j];
   Json support = nullptr, interval = nullptr, extrapolation = Json::array();
-  if (kind != "macs") {
+  if (kind != AccuracyKind::macs) {
     Json range = Json::object(), family_range = Json::object();
     for (size_t j = 0; j < range_features.size(); ++j) {
       range[range_features[j]] = {{"low", range_low[j]}, {"high", range_high[j]}, {"margin_low", margin_low[j]},
@@ -628,7 +628,7 @@ Json AccuracyModel::to_json() const {
     for (const auto& e : edges) extrapolation.push_back(cpx::explorer::to_json(e));
   }
   auto opt = [](const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); };
-  return {{"name", name}, {"kind", kind}, {"description", description}, {"form", form}, {"features", features},
+  return {{"name", name}, {"kind", to_string(kind)}, {"description", description}, {"form", form}, {"features", features},
           {"knots", knots}, {"slopes", slope}, {"offsets", offsets}, {"mean_offset", mean_offset},
           {"offset_rule", "each family its own; a CPUBone search-space candidate the CPUBone one; an unknown family the mean"},
           {"loo_mae_pp", opt(loo_mae_pp)}, {"lofo_mae_pp", opt(lofo_mae_pp)},
@@ -648,7 +648,7 @@ EdgeHeldOut hold_out_edge(const std::vector<AccuracyPoint>& points, const std::v
 }
 
 AccuracyModel fit_proxy() {
-  return fit(published_points(), "proxy-zoo-v2", "proxy",
+  return fit(published_points(), "proxy-zoo-v2", AccuracyKind::proxy,
              "ESTIMATE, not a trained accuracy: fit of the published ImageNet top-1 of every zoo model that has one, "
              "with a per-family offset and capacity slopes (log MACs and log params, >= 0; linear or saturating, chosen "
              "by extrapolation held out), the feature set chosen by leave-one-family-out error, minus the paper's "
@@ -699,7 +699,7 @@ AccuracyModel fit_user(const std::string& csv_path) {
   std::vector<AccuracyPoint> points = user;
   for (const auto& p : published_points())
     if (std::none_of(user.begin(), user.end(), [&](const AccuracyPoint& u) { return u.model == p.model; })) points.push_back(p);
-  return fit(points, "user-" + std::filesystem::path(csv_path).stem().string(), "user",
+  return fit(points, "user-" + std::filesystem::path(csv_path).stem().string(), AccuracyKind::user,
              "ESTIMATE refitted with " + std::to_string(user.size()) + " measured accuracies from " + csv_path +
                  " plus the published zoo points, fitted, chosen and checked as the proxy is");
 }
@@ -707,7 +707,7 @@ AccuracyModel fit_user(const std::string& csv_path) {
 AccuracyModel macs_capacity() {
   AccuracyModel m;
   m.name = "macs-as-capacity";
-  m.kind = "macs";
+  m.kind = AccuracyKind::macs;
   m.description = "no accuracy estimate: the second objective is MACs (more MACs = more capacity)";
   return m;
 }

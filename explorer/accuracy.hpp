@@ -27,6 +27,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "space/count.hpp"
@@ -103,10 +104,17 @@ struct Estimate {
   std::string offset;            // the family whose offset was used, or "mean"
 };
 
+// What an accuracy model is: the published-top-1 model (proxy), the same refitted with the user's
+// measured top-1 (user), or MACs standing in for capacity with no top-1 at all (macs). Spelled as
+// accuracy_kind_names in results.json's accuracy_model.kind.
+enum class AccuracyKind { proxy, user, macs };
+inline constexpr std::array<std::string_view, 3> accuracy_kind_names{"proxy", "user", "macs"};
+inline std::string_view to_string(AccuracyKind k) { return accuracy_kind_names[static_cast<size_t>(k)]; }
+
 class AccuracyModel {
  public:
   std::string name;         // "proxy-zoo-v2", "user-...", "macs-as-capacity"
-  std::string kind;         // proxy, user, macs
+  AccuracyKind kind = AccuracyKind::proxy;
   std::string description;
   std::string form;                   // "linear" or "saturating"
   std::vector<std::string> features;  // chosen feature names (a saturating form's capped ones included)

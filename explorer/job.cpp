@@ -14,6 +14,7 @@
 #include "explorer/matched.hpp"
 #include "explorer/rules.hpp"
 #include "predictor/calibrate.hpp"
+#include "predictor/fit.hpp"
 #include "profiler/environment.hpp"
 #include "profiler/measure_network.hpp"
 #include "profiler/progress.hpp"
@@ -160,7 +161,7 @@ ZooTable zoo_table(const Context& c, const AccuracyModel& acc, const KnownLatenc
     auto or_nan = [](double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); };
     // Every model is estimated, published or not; outside the support the estimate is unknown (null).
     Json est = nullptr, low = nullptr, high = nullptr, distance = nullptr, inside = nullptr;
-    if (acc.kind != "macs") {
+    if (acc.kind != AccuracyKind::macs) {
       const Estimate x = acc.estimate(cap);
       distance = x.support_distance, inside = x.inside;
       if (x.inside) est = x.top1, low = x.low, high = x.high;
@@ -671,7 +672,7 @@ Json search_summary(const JobOptions& o, const SearchSpace& space, const Accurac
                            {"max_params", or_null(o.constraints.max_params)}, {"max_macs", or_null(o.constraints.max_macs)}}},
           {"hypervolume", {{"nsga2", s.hv}, {"random", s.hv_random}, {"ratio", s.hv_random > 0 ? Json(s.hv / s.hv_random) : Json(nullptr)},
                            {"reference_point", {{"latency_us", s.lat_ref}, {"objective", s.obj_ref},
-                                                {"top1", acc.kind == "macs" ? Json(nullptr) : Json(s.obj_ref)}}},
+                                                {"top1", acc.kind == AccuracyKind::macs ? Json(nullptr) : Json(s.obj_ref)}}},
                            {"random_evaluations", s.random.evaluations}}},
           {"random_front", random_front}};
 }
@@ -729,7 +730,7 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* 
   const std::vector<Evaluated> baselines = evaluate_baselines(c, acc, space, so);
   const Searched searched = run_search(c, space, acc, baselines, so);
   Proposals proposals = propose(c, space, searched.nsga.front, baselines);
-  if (acc.kind == "macs") missing.push_back("no proposal can earn domination: the second objective is MACs, so there is no top-1 interval");
+  if (acc.kind == AccuracyKind::macs) missing.push_back("no proposal can earn domination: the second objective is MACs, so there is no top-1 interval");
   Json matched = capacity_matched_tier(c, space, acc, baselines, proposals);
   const Json stated_rules = state_rules(rules.derived, c.t, profile ? "profile" : "predictor", proposals.macros);
 
@@ -745,7 +746,7 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* 
   const Json roof = roofline(c, layers.roof_points);
   const Json accuracy = predictor_accuracy(c, zoo_rows.rows, known);
   const Json operators = operator_table(c, rules.derived);
-  if (acc.kind == "macs") missing.push_back("no top-1 estimates: the second objective is MACs");
+  if (acc.kind == AccuracyKind::macs) missing.push_back("no top-1 estimates: the second objective is MACs");
   if (searched.nsga.stopped_by_time) missing.push_back("the search stopped at its time limit before its evaluation budget; rerun for a reproducible result");
 
   Json crossover = nullptr;

@@ -15,7 +15,7 @@ Json predicted_profile(const predictor::Predictor& p, int64_t threads) {
     const Network net = c.network();
     const double us = predictor::predict(p, net, threads).latency_us;
     const int64_t macs = count(net).total.macs;
-    configs.push_back({{"variant", c.variant}, {"kernel", c.kernel}, {"groups", c.groups}, {"channels", c.channels},
+    configs.push_back({{"variant", to_string(c.variant)}, {"kernel", c.kernel}, {"groups", c.groups}, {"channels", c.channels},
                        {"resolution", c.resolution}, {"stride", c.stride}, {"threads", c.threads}, {"macs", macs},
                        {"macps", static_cast<double>(macs) / (us * 1e-6)},
                        {"latency_us", {{"stats_us", {{"median", us}}}, {"predicted", true}}}});

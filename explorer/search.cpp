@@ -16,7 +16,7 @@ Evaluator::Evaluator(const SearchSpace& space, const predictor::Predictor& predi
 namespace {
 
 void set_accuracy(Candidate& c, const AccuracyModel& accuracy, const Capacity& cap) {
-  if (accuracy.kind == "macs") {
+  if (accuracy.kind == AccuracyKind::macs) {
     c.objective = accuracy.objective(cap);
     return;
   }

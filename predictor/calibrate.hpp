@@ -21,6 +21,7 @@
 #include <array>
 
 #include "predictor/predictor.hpp"
+#include "predictor/statistics.hpp"
 
 namespace cpx::predictor {
 
@@ -65,19 +66,5 @@ std::vector<PublishedPoint> read_published(const std::string& path, const std::s
 Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, const Hardware& hardware,
                       const std::vector<PublishedPoint>& points, const std::string& source, const std::string& rebuild,
                       const std::string& method = "");
-
-// Predictions against actual latencies: MAPE (a fraction), the shares within ±5% and ±10%, and Spearman.
-// The one scoring of calibrate's held-out table, validate and the job's accuracy figures.
-Json accuracy_scores(const std::vector<double>& predicted, const std::vector<double>& actual);
-
-// The level of every interval: a calibrated device's, and a host model's (Predictor::interval).
-inline constexpr double interval_level = 0.8;
-// The q-quantile of v (0 <= q <= 1, v not empty), linear between order statistics.
-double quantile(std::vector<double> v, double q);
-
-// Each point's relative-error bounds (predicted / actual - 1) as a user who never saw its group would get
-// them: the lower and upper (1 - interval_level) / 2 quantiles of the other groups' held-out errors. A group
-// is a family (leave-one-family-out) or a model (leave-one-model-out); at least two groups are needed.
-std::vector<std::array<double, 2>> held_out_error_bounds(const std::vector<double>& error, const std::vector<std::string>& group);
 
 }  // namespace cpx::predictor

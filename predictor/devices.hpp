@@ -3,6 +3,7 @@
 #pragma once
 
 #include "predictor/calibrate.hpp"
+#include "predictor/fit.hpp"
 
 namespace cpx::predictor {
 
@@ -42,12 +43,6 @@ struct CalibrationResult {
   Ceilings host;     // the host's probed ceilings at 1 thread
 };
 
-// The host's probed peak and bandwidth at `threads` from a profile's "peaks"; an InputError naming the file
-// when it has none.
-Ceilings host_ceilings(const Json& profile, const std::string& path, int64_t threads);
-// The ceilings the host's roofline class models are relative to: the probed peak and the cache bandwidth
-// (predictor/roofline.hpp says why); an InputError naming the file when its probes have no cache bandwidth.
-Ceilings roofline_ceilings(const Json& profile, const std::string& path, int64_t threads);
 CalibrationResult calibrate_device(const CalibrationRequest& request);
 
 }  // namespace cpx::predictor

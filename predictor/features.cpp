@@ -64,6 +64,66 @@ OpClass classify(const OpAttrs& attrs, const ShapeNhwc& in) {
   return std::visit([&](const auto& a) { return op_class(a, in); }, attrs);
 }
 
+
+// What an op kind gives the features beyond its cost: its groups, taps and stride (1 where it has no such
+// thing), the activation it applies at its output, and two flags for variants of the kind that run
+// differently within one op class (variant_a, variant_b). One overload per op kind of space/op.hpp and no
+// catch-all: a new kind that is not given its features here does not compile.
+struct KindFeatures {
+  int64_t groups = 1, taps = 1, stride = 1;
+  Activation activation = Activation::none;
+  double variant_a = 0, variant_b = 0;
+};
+using Threads = size_t;
+
+KindFeatures kind_features(const Conv2d& a, const ShapeNhwc& in, const ShapeNhwc& out, Threads threads) {
+  // variant_b: two kernels share the GEMM classes, the executor's igemm (AVX-512 or AVX2 tiles) and
+  // XNNPACK's; which one runs is fixed by the shape, and they reach different MACpS on the same shape.
+  // Without the flag a grouped conv with 20 output channels per group (XNNPACK) and one with 76 (igemm)
+  // shared one efficiency curve. Grouped convs with 2 or 4 channels per group run as our loops, far
+  // faster than XNNPACK's GEMM: the flag says "our kernel, not XNNPACK's" for them too (docs/predictor-log.md).
+  const int64_t taps = a.kernel[0] * a.kernel[1];
+  const int64_t in_per_group = in.c / a.groups, out_per_group = out.c / a.groups;
+  return {a.groups, taps, a.stride[0] * a.stride[1], a.activation, double(!profiler::xnnpack_has_depthwise_microkernel(taps)),
+          double(profiler::igemm_shape(in_per_group, out_per_group, a.groups, threads) ||
+                 profiler::runs_grouped_loops(in_per_group, out_per_group, a.groups))};
+}
+KindFeatures kind_features(const ConvTranspose2d& a, const ShapeNhwc&, const ShapeNhwc&, Threads) {
+  return {a.groups, a.kernel[0] * a.kernel[1], a.stride[0] * a.stride[1], a.activation, 0, 0};
+}
+KindFeatures kind_features(const FullyConnected& a, const ShapeNhwc& in, const ShapeNhwc& out, Threads threads) {
+  return {1, 1, 1, a.activation, 0, double(profiler::igemm_shape(in.c, out.c, 1, threads))};
+}
+KindFeatures kind_features(const ActivationOp& a, const ShapeNhwc&, const ShapeNhwc&, Threads) {
+  // variant_a: the transcendental functions, several times the work of a clamp per element.
+  const bool transcendental = a.function == Activation::gelu || a.function == Activation::silu ||
+                              a.function == Activation::sigmoid || a.function == Activation::gelu_tanh;
+  return {1, 1, 1, a.function, double(transcendental), 0};
+}
+KindFeatures kind_features(const Matmul&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {}; }
+KindFeatures kind_features(const HeadMix&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {.variant_a = 1}; }
+KindFeatures kind_features(const Softmax&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {}; }
+KindFeatures kind_features(const BatchNorm&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {}; }
+KindFeatures kind_features(const GroupNorm&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {.variant_a = 1}; }
+KindFeatures kind_features(const LayerNorm&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {.variant_b = 1}; }
+// variant_b on the binary elementwise kinds: two tensors read per element, against one for a layer scale.
+KindFeatures kind_features(const Add&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {.variant_b = 1}; }
+KindFeatures kind_features(const Multiply&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {.variant_b = 1}; }
+KindFeatures kind_features(const AttentionBias&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {.variant_b = 1}; }
+KindFeatures kind_features(const LayerScale&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {}; }
+// Pooling's window is not among its features (taps 1, stride 1), as fitted since the first profile: reading
+// it would change every fitted pooling model, and whether that predicts pooling better is untested.
+KindFeatures kind_features(const GlobalAvgPool&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {.variant_a = 1}; }
+KindFeatures kind_features(const AvgPool&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {}; }
+KindFeatures kind_features(const MaxPool&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {.variant_b = 1}; }
+KindFeatures kind_features(const UpsampleNearest&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {}; }
+KindFeatures kind_features(const ResizeBilinear&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {.variant_a = 1}; }
+KindFeatures kind_features(const Slice&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {}; }
+KindFeatures kind_features(const Concat&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {.variant_a = 1}; }
+KindFeatures kind_features(const Pad&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {.variant_b = 1}; }
+KindFeatures kind_features(const Reshape&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {}; }
+KindFeatures kind_features(const ChannelShuffle&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {}; }
+
 }  // namespace
 
 std::string_view to_string(OpClass c) { return class_names[static_cast<size_t>(c)]; }
@@ -118,74 +178,24 @@ OpFeatures op_features(const OpAttrs& attrs, std::span<const ShapeNhwc> ins, con
   f.macs = static_cast<double>(cost.macs);
   f.weight_bytes = 4.0 * static_cast<double>(cost.params_inference);
   f.bytes = f.weight_bytes + 4.0 * activation_elements;
-  int64_t groups = 1, taps = 1, stride = 1;
-  Activation act = Activation::none;
-  if (const auto* c = std::get_if<Conv2d>(&attrs)) {
-    groups = c->groups;
-    taps = c->kernel[0] * c->kernel[1];
-    stride = c->stride[0] * c->stride[1];
-    act = c->activation;
-  } else if (const auto* t = std::get_if<ConvTranspose2d>(&attrs)) {
-    groups = t->groups;
-    taps = t->kernel[0] * t->kernel[1];
-    stride = t->stride[0] * t->stride[1];
-    act = t->activation;
-  } else if (const auto* fc = std::get_if<FullyConnected>(&attrs)) {
-    act = fc->activation;
-  } else if (const auto* a = std::get_if<ActivationOp>(&attrs)) {
-    act = a->function;
-  }
+  const size_t thread_count = static_cast<size_t>(std::max<int64_t>(1, threads));
+  const KindFeatures k = std::visit([&](const auto& a) { return kind_features(a, in, out, thread_count); }, attrs);
   const double work = f.macs > 0 ? f.macs : f.bytes;
   const double log_threads = std::log(static_cast<double>(std::max<int64_t>(1, threads)));
-  double variant_a = 0, variant_b = 0;
-  std::visit(
-      [&](const auto& a) {
-        using T = std::decay_t<decltype(a)>;
-        if constexpr (std::is_same_v<T, GroupNorm>) variant_a = 1;
-        else if constexpr (std::is_same_v<T, LayerNorm>) variant_b = 1;
-        else if constexpr (std::is_same_v<T, ActivationOp>)
-          variant_a = (a.function == Activation::gelu || a.function == Activation::silu ||
-                       a.function == Activation::sigmoid || a.function == Activation::gelu_tanh);
-        else if constexpr (std::is_same_v<T, Add> || std::is_same_v<T, Multiply> || std::is_same_v<T, AttentionBias>)
-          variant_b = 1;
-        else if constexpr (std::is_same_v<T, ResizeBilinear>) variant_a = 1;
-        else if constexpr (std::is_same_v<T, GlobalAvgPool>) variant_a = 1;
-        else if constexpr (std::is_same_v<T, MaxPool>) variant_b = 1;
-        else if constexpr (std::is_same_v<T, Concat>) variant_a = 1;
-        else if constexpr (std::is_same_v<T, Pad>) variant_b = 1;
-        else if constexpr (std::is_same_v<T, HeadMix>) variant_a = 1;
-        else if constexpr (std::is_same_v<T, Conv2d>) {
-          const int64_t t = a.kernel[0] * a.kernel[1];
-          variant_a = !profiler::xnnpack_has_depthwise_microkernel(t);
-          // Two kernels share the GEMM classes: the executor's AVX-512 igemm and XNNPACK's (7x16 tiles).
-          // Which one runs is fixed by the shape, and they reach different MACpS on the same shape; without
-          // this flag a grouped conv with 20 output channels per group (XNNPACK) and one with 76 (igemm)
-          // shared one efficiency curve. With it (and fit's k-fold tie rule), one profile's host model
-          // predicted a fresh OOD set better (MAPE 8.2% against 9.4%, seed 301) and tied on another (seed
-          // 401), the zoo better on both (2026-11-23).
-          // Since 2026-11-24 grouped convs with 2 or 4 channels per group run as our loops, 4-8x faster
-          // than XNNPACK's GEMM (3x3 convs, 1 thread): the flag says "our kernel, not XNNPACK's" for them too.
-          const int64_t in_per_group = in.c / a.groups, out_per_group = out.c / a.groups;
-          variant_b = profiler::igemm_shape(in_per_group, out_per_group, a.groups, static_cast<size_t>(std::max<int64_t>(1, threads))) ||
-                      profiler::runs_grouped_loops(in_per_group, out_per_group, a.groups);
-        } else if constexpr (std::is_same_v<T, FullyConnected>) {
-          variant_b = profiler::igemm_shape(in.c, out.c, 1, static_cast<size_t>(std::max<int64_t>(1, threads)));
-        }
-      },
-      attrs);
   f.base = {log1(work),
          log1(f.bytes),
-         log1(static_cast<double>(in.c) / static_cast<double>(groups)),
-         log1(static_cast<double>(out.c) / static_cast<double>(groups)),
+         log1(static_cast<double>(in.c) / static_cast<double>(k.groups)),
+         log1(static_cast<double>(out.c) / static_cast<double>(k.groups)),
          log1(static_cast<double>(out.n * out.h * out.w)),
-         log1(static_cast<double>(taps)),
-         stride > 1 ? 1.0 : 0.0,
+         log1(static_cast<double>(k.taps)),
+         k.stride > 1 ? 1.0 : 0.0,
          log_threads,
          log1(f.weight_bytes),
          f.macs > 0 ? std::log(std::max(1e-3, f.macs / f.bytes)) : 0.0,
-         variant_a,
-         variant_b,
+         k.variant_a,
+         k.variant_b,
          0.0};
+  const Activation act = k.activation;
   if ((runtime_fuses_relu ? unfused(act) : act != Activation::none) && !std::holds_alternative<ActivationOp>(attrs)) {
     const ShapeNhwc act_in[] = {out};
     f.has_activation = true;

@@ -12,7 +12,7 @@ namespace cpx::predictor {
 
 // Operator classes with their own MACpS behaviour. Ops that do no MACs are modelled by bytes moved.
 // conv_depthwise_generic: depthwise kernels with no XNNPACK microkernel for their tap count (7x7, 1x5,
-// ...), which the executor runs as its own loops (profiler/kernels/depthwise_conv.cpp), at another MACpS.
+// ...), which the executor runs as its own loops (profiler/executor/kernels/depthwise_conv.cpp), at another MACpS.
 // fully_connected: one row (classifier heads); on token rows it is a GEMM and in conv_pointwise.
 enum class OpClass {
   conv_dense, conv_grouped, conv_depthwise, conv_depthwise_generic, conv_pointwise, conv_transpose, fully_connected, matmul,

@@ -5,7 +5,7 @@
 #include <set>
 
 #include "predictor/calibrate.hpp"
-#include "profiler/onnx.hpp"
+#include "profiler/interop/onnx.hpp"
 #include "space/io.hpp"
 #include "space/zoo.hpp"
 

@@ -1,4 +1,4 @@
-// Which ops the executor computes inside an earlier op's kernel. The plan (profiler/plan.cpp) applies
+// Which ops the executor computes inside an earlier op's kernel. The plan (profiler/executor/plan.cpp) applies
 // these fusions and the host predictor mirrors them (an op fused away costs nothing of its own), so the
 // rule lives here, free of the executor, where both can call it.
 //

@@ -20,7 +20,7 @@ InputError unknown_reference(const std::string& shown) {
 
 double time_speed_reference_us(std::string_view name, int64_t threads, double min_time_s) {
   Network reference;
-  if (name == conv_speed_reference) reference = SweepConfig{"conv", 3, 1, 128, 28, 1, threads}.network();
+  if (name == conv_speed_reference) reference = SweepConfig{BlockVariant::conv, 3, 1, 128, 28, 1, threads}.network();
   else if (name == network_speed_reference) reference = find_zoo("mobilenetv2-1.0")->build(0);
   else throw unknown_reference("\"" + std::string(name) + "\"");
   NetworkRun run{threads, 1, false, {}};

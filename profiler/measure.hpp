@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "profiler/interference.hpp"
-#include "profiler/plan.hpp"
+#include "profiler/executor/plan.hpp"
 #include "profiler/rank.hpp"
 #include "space/error.hpp"
 

@@ -13,8 +13,9 @@
 #define CPX_PROBE_X86 1
 #endif
 
-#include "profiler/kernel.hpp"
-#include "profiler/measure_network.hpp"
+#include "profiler/executor/kernel.hpp"
+#include "profiler/time_network.hpp"
+#include "space/count.hpp"
 
 namespace cpx::profiler {
 

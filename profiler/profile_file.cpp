@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "profiler/block_variant.hpp"
 #include "space/network.hpp"
 #include "space/op.hpp"
 
@@ -93,7 +94,6 @@ void check_profile(const Json& j, const std::string& path) {
     }
   }
   std::set<std::string> ids;
-  static const std::set<std::string> variants{"conv", "gconv", "dwconv", "pwconv", "pconv", "fumbconv", "grfumbconv", "mbconv", "grmbconv"};
   for (const char* section : {"configs", "ops", "networks", "zoo", "fasternet"}) {
     if (!j.contains(section)) continue;
     top.array(section);
@@ -110,7 +110,7 @@ void check_profile(const Json& j, const std::string& path) {
       const std::string s = section;
       if (s == "configs") {
         r.string("variant");
-        if (!variants.count(r.get("variant").get<std::string>())) (r.w / "variant").fail(r.get("variant"), "unknown sweep variant");
+        if (!block_variant_from_string(r.get("variant").get<std::string>())) (r.w / "variant").fail(r.get("variant"), "unknown sweep variant");
         r.integer("kernel", 1, limits::max_kernel);
         r.integer("groups", 1, limits::max_channels);
         r.integer("channels", 1, limits::max_channels);

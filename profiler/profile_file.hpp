@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "space/error.hpp"
+#include "space/op.hpp"
 
 namespace cpx::profiler {
 
@@ -16,7 +17,7 @@ inline constexpr std::string_view device_profile_schema = "cpubone-explore/devic
 // evicted before the run) and reading what an op before them wrote (warm, as inside a network), listed in
 // a profile's options.cold_caches.warm_twins; fit counts such an op as warm when it reads no network input.
 // A profile from before the list timed only activations so.
-inline constexpr std::array<std::string_view, 4> warm_twin_kinds{"activation", "slice", "channel_shuffle", "concat"};
+inline constexpr std::array<std::string_view, 4> warm_twin_kinds{ActivationOp::kind, Slice::kind, ChannelShuffle::kind, Concat::kind};
 // Seeds of the sampled networks a profile measures for fitting; validation must sample below this.
 inline constexpr uint64_t training_seed_base = 1'000'000;
 

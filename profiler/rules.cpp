@@ -3,8 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
+#include <stdexcept>
+
+#include "profiler/block_variant.hpp"
 
 namespace cpx::profiler {
 
@@ -15,12 +19,15 @@ struct Point {
   int64_t macs = 0;
 };
 // (variant, kernel, groups, channels, resolution, stride, threads)
-using Key = std::tuple<std::string, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t>;
+using Key = std::tuple<BlockVariant, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t>;
 
 std::map<Key, Point> index_configs(const Json& profile) {
   std::map<Key, Point> out;
   for (const auto& c : profile.value("configs", Json::array())) {
-    Key k{c["variant"], c["kernel"], c["groups"], c["channels"], c["resolution"], c["stride"], c["threads"]};
+    // The profile's loader checked every variant (load_profile); a predicted profile spells them itself.
+    const std::optional<BlockVariant> variant = block_variant_from_string(c["variant"].get<std::string>());
+    if (!variant) throw std::logic_error("rules: unknown sweep variant " + c["variant"].dump());
+    Key k{*variant, c["kernel"], c["groups"], c["channels"], c["resolution"], c["stride"], c["threads"]};
     out[k] = {c["macps"].get<double>(), c["latency_us"]["stats_us"]["median"].get<double>(), c["macs"].get<int64_t>()};
   }
   return out;
@@ -39,7 +46,7 @@ Json number_or_null(double x) { return std::isfinite(x) ? Json(x) : Json(nullptr
 struct Ratios {
   std::vector<double> macps, latency, macs;
 };
-Ratios ratios(const std::map<Key, Point>& idx, const std::string& va, int64_t ka, int64_t ga, const std::string& vb, int64_t kb,
+Ratios ratios(const std::map<Key, Point>& idx, BlockVariant va, int64_t ka, int64_t ga, BlockVariant vb, int64_t kb,
               int64_t gb, int64_t threads) {
   Ratios r;
   for (const auto& [k, p] : idx) {
@@ -80,8 +87,8 @@ Json fused_vs_unfused(const std::map<Key, Point>& idx, int64_t t) {
   std::map<int64_t, std::vector<std::pair<int64_t, double>>> by_res_latency;
   for (const auto& [k, p] : idx) {
     const auto& [v, kernel, groups, c, res, s, tt] = k;
-    if (v != "grfumbconv" || kernel != 2 || groups != 2 || s != 1 || tt != t) continue;
-    const auto u = idx.find(Key{"grmbconv", 2, 2, c, res, 1, t});
+    if (v != BlockVariant::grfumbconv || kernel != 2 || groups != 2 || s != 1 || tt != t) continue;
+    const auto u = idx.find(Key{BlockVariant::grmbconv, 2, 2, c, res, 1, t});
     if (u == idx.end()) continue;
     const double macps_ratio = p.macps / u->second.macps;
     const double latency_ratio = p.latency_us / u->second.latency_us;
@@ -101,20 +108,21 @@ Json fused_vs_unfused(const std::map<Key, Point>& idx, int64_t t) {
 // Claim 4: kernel 2 vs 3 (MACpS change), stride 1.
 Json kernel2_over_kernel3(const std::map<Key, Point>& idx, int64_t t) {
   Json kernel_effect = Json::object();
-  for (const auto& [v, g] : std::vector<std::pair<std::string, int64_t>>{
-           {"dwconv", 1}, {"conv", 1}, {"fumbconv", 1}, {"grfumbconv", 2}, {"mbconv", 1}, {"grmbconv", 2}, {"pconv", 1}})
-    kernel_effect[v] = summary(ratios(idx, v, 2, g, v, 3, g, t));
+  using V = BlockVariant;
+  for (const auto& [v, g] : std::vector<std::pair<V, int64_t>>{
+           {V::dwconv, 1}, {V::conv, 1}, {V::fumbconv, 1}, {V::grfumbconv, 2}, {V::mbconv, 1}, {V::grmbconv, 2}, {V::pconv, 1}})
+    kernel_effect[std::string(to_string(v))] = summary(ratios(idx, v, 2, g, v, 3, g, t));
   return kernel_effect;
 }
 
 // Claims 1, 2, 5: groups 2/4/8 against groups 1.
 Json groups_over_dense(const std::map<Key, Point>& idx, int64_t t) {
   Json groups_effect = Json::object();
-  for (const auto& [grouped, dense] : std::vector<std::pair<std::string, std::string>>{
-           {"grfumbconv", "fumbconv"}, {"grmbconv", "mbconv"}, {"gconv", "conv"}})
+  using V = BlockVariant;
+  for (const auto& [grouped, dense] : std::vector<std::pair<V, V>>{{V::grfumbconv, V::fumbconv}, {V::grmbconv, V::mbconv}, {V::gconv, V::conv}})
     for (int64_t k : {3, 2})
       for (int64_t g : {2, 4, 8})
-        groups_effect[grouped + "_k" + std::to_string(k) + "_g" + std::to_string(g)] = summary(ratios(idx, grouped, k, g, dense, k, 1, t));
+        groups_effect[std::string(to_string(grouped)) + "_k" + std::to_string(k) + "_g" + std::to_string(g)] = summary(ratios(idx, grouped, k, g, dense, k, 1, t));
   return groups_effect;
 }
 

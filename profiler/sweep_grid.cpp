@@ -245,7 +245,7 @@ std::vector<OpItem> op_items(bool quick) {
 }  // namespace
 
 std::string SweepConfig::id() const {
-  return variant + "_k" + std::to_string(kernel) + "_g" + std::to_string(groups) + "_c" + std::to_string(channels) + "_r" +
+  return std::string(to_string(variant)) + "_k" + std::to_string(kernel) + "_g" + std::to_string(groups) + "_c" + std::to_string(channels) + "_r" +
          std::to_string(resolution) + "_s" + std::to_string(stride) + "_t" + std::to_string(threads);
 }
 
@@ -253,21 +253,25 @@ Network SweepConfig::network() const {
   NetworkBuilder b(id(), "sweep", {1, resolution, resolution, channels}, Where("sweep", id()));
   const std::string in(input_tensor);
   std::string out;
-  if (variant == "conv" || variant == "gconv" || variant == "pwconv") {
-    out = b.add("conv", {in}, plain_conv(channels, kernel, stride, groups));
-  } else if (variant == "dwconv") {
-    out = b.add("conv", {in}, plain_conv(channels, kernel, stride, channels));
-  } else if (variant == "pconv") {
-    out = expand_block(b, PConv{kernel, 4}, in, "blk", channels, 1, false);
-  } else if (variant == "fumbconv" || variant == "grfumbconv") {
-    out = expand_block(b, FuMBConv{kernel, 4, groups, {false, false}, Activation::hardswish}, in, "blk", channels, stride, false);
-  } else if (variant == "mbconv" || variant == "grmbconv") {
-    MBConv m;
-    m.kernel = kernel;
-    m.groups = groups;
-    out = expand_block(b, m, in, "blk", channels, stride, false);
-  } else {
-    throw std::logic_error("unknown sweep variant " + variant);
+  switch (variant) {
+    case BlockVariant::conv:
+    case BlockVariant::gconv:
+    case BlockVariant::pwconv: out = b.add("conv", {in}, plain_conv(channels, kernel, stride, groups)); break;
+    case BlockVariant::dwconv: out = b.add("conv", {in}, plain_conv(channels, kernel, stride, channels)); break;
+    case BlockVariant::pconv: out = expand_block(b, PConv{kernel, 4}, in, "blk", channels, 1, false); break;
+    case BlockVariant::fumbconv:
+    case BlockVariant::grfumbconv:
+      out = expand_block(b, FuMBConv{kernel, 4, groups, {false, false}, Activation::hardswish}, in, "blk", channels, stride, false);
+      break;
+    case BlockVariant::mbconv:
+    case BlockVariant::grmbconv: {
+      MBConv m;
+      m.kernel = kernel;
+      m.groups = groups;
+      out = expand_block(b, m, in, "blk", channels, stride, false);
+      break;
+    }
+    case BlockVariant::count_: throw std::logic_error("BlockVariant::count_ is no variant");
   }
   return std::move(b).finish(out);
 }
@@ -282,18 +286,18 @@ std::vector<SweepConfig> sweep_grid(bool quick, const std::vector<int64_t>& thre
       const int64_t r = position.first;  // captured below (clang 14 cannot capture a structured binding)
       for (int64_t c : position.second) {
         for (int64_t s : strides) {
-          auto add = [&](const char* v, int64_t k, int64_t g) { grid.push_back({v, k, g, c, r, s, t}); };
-          add("pwconv", 1, 1);
+          auto add = [&](BlockVariant v, int64_t k, int64_t g) { grid.push_back({v, k, g, c, r, s, t}); };
+          add(BlockVariant::pwconv, 1, 1);
           for (int64_t k : kernels) {
-            add("conv", k, 1);
-            add("dwconv", k, 1);
-            add("fumbconv", k, 1);
-            add("mbconv", k, 1);
-            if (s == 1) add("pconv", k, 1);  // a partial conv keeps its resolution
+            add(BlockVariant::conv, k, 1);
+            add(BlockVariant::dwconv, k, 1);
+            add(BlockVariant::fumbconv, k, 1);
+            add(BlockVariant::mbconv, k, 1);
+            if (s == 1) add(BlockVariant::pconv, k, 1);  // a partial conv keeps its resolution
             for (int64_t g : groups) {
-              add("gconv", k, g);
-              add("grfumbconv", k, g);
-              add("grmbconv", k, g);
+              add(BlockVariant::gconv, k, g);
+              add(BlockVariant::grfumbconv, k, g);
+              add(BlockVariant::grmbconv, k, g);
             }
           }
         }
@@ -312,7 +316,7 @@ std::vector<SweepItem> sweep_work(bool quick, const std::vector<int64_t>& thread
   std::shuffle(grid.begin(), grid.end(), shuffle_rng);
   for (const SweepConfig& c : grid)
     work.push_back({"configs", c.id(), c.threads, [c] { return c.network(); }, [c](const Network&) {
-                      return Json{{"variant", c.variant}, {"kernel", c.kernel},         {"groups", c.groups},
+                      return Json{{"variant", to_string(c.variant)}, {"kernel", c.kernel},         {"groups", c.groups},
                                   {"channels", c.channels}, {"resolution", c.resolution}, {"stride", c.stride}};
                     }});
   std::vector<std::pair<OpItem, int64_t>> ops;

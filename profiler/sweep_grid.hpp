@@ -5,13 +5,14 @@
 
 #include <functional>
 
+#include "profiler/block_variant.hpp"
 #include "space/network.hpp"
 
 namespace cpx::profiler {
 
 // One point of the grid: a single block (or operator) on a 1 x R x R x C input.
 struct SweepConfig {
-  std::string variant;  // conv, gconv, dwconv, pwconv, pconv, fumbconv, grfumbconv, mbconv, grmbconv
+  BlockVariant variant = BlockVariant::conv;
   int64_t kernel = 3;
   int64_t groups = 1;
   int64_t channels = 0;

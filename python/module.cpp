@@ -15,8 +15,8 @@
 #include "predictor/devices.hpp"
 #include "predictor/validate.hpp"
 #include "profiler/measure_network.hpp"
-#include "profiler/plan.hpp"
-#include "profiler/torch.hpp"
+#include "profiler/executor/plan.hpp"
+#include "profiler/interop/torch.hpp"
 #include "profiler/sweep.hpp"
 #include "space/count.hpp"
 #include "space/zoo.hpp"
@@ -166,7 +166,12 @@ PYBIND11_MODULE(_core, m) {
   }, py::arg("net"), py::arg("seed") = 0, py::arg("threads") = 1);
 
   m.def("measure", [](const cpx::Network& n, int64_t threads, bool layers, uint64_t seed, double min_time_s, int64_t min_runs) {
-    const cpx::profiler::NetworkMeasureOptions o{threads, layers, seed, min_time_s, min_runs};
+    cpx::profiler::NetworkRun o = cpx::profiler::measure_defaults();
+    o.threads = threads;
+    o.layers = layers;
+    o.seed = seed;
+    o.timing.min_time_s = min_time_s;
+    o.timing.min_runs = min_runs;
     return to_python(off_thread([&] { return cpx::profiler::measure_network(n, o); }));
   }, py::arg("net"), py::arg("threads") = 1, py::arg("layers") = false, py::arg("seed") = 0, py::arg("min_time_s") = 1.0,
      py::arg("min_runs") = 20);

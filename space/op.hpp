@@ -2,13 +2,13 @@
 // and every per-kind function is an overload set without a catch-all, so a new kind compiles only once
 // it has all of them:
 //   space/ops/<kind>.hpp          the struct (see space/ops/common.hpp), plus its line in OpAttrs below
-//   profiler/kernels/<kind>.cpp   make_kernel, declared in profiler/kernels/kernels.hpp
-//   profiler/reference.cpp        compute (the definition the executor is tested against)
-//   profiler/weights.cpp          weights_of, or the kind joins the list of kinds without weights
+//   profiler/executor/kernels/<kind>.cpp   make_kernel, declared in profiler/executor/kernels/kernels.hpp
+//   profiler/executor/reference.cpp        compute (the definition the executor is tested against)
+//   profiler/executor/weights.cpp          weights_of, or the kind joins the list of kinds without weights
 //   predictor/features.cpp        op_class
-//   profiler/onnx/export.cpp      emit
-//   profiler/torch.cpp            the PyTorch expression (Generator::operator())
-//   profiler/onnx/import.cpp      entry: the ONNX pattern import recognises (import_patterns.cpp,
+//   profiler/interop/onnx/export.cpp      emit
+//   profiler/interop/torch.cpp            the PyTorch expression (Generator::operator())
+//   profiler/interop/onnx/import.cpp      entry: the ONNX pattern import recognises (import_patterns.cpp,
 //                                 import_ops.cpp), or why it is not importable
 // Tests: an executor sweep (tests/test_executor.cpp), the reference by hand and weights
 // (test_weights.cpp), counts (test_counting.cpp), and a case in the ONNX round trip of every kind

@@ -297,7 +297,7 @@ TEST_CASE("measured accuracies refit the estimator, replacing the published figu
   std::ofstream(csv) << "model,top1\nb0,79.5\nb1,80.0\n";
   const AccuracyModel m = fit_user(csv.string());
   fs::remove(csv);
-  CHECK(m.kind == "user");
+  CHECK(m.kind == AccuracyKind::user);
   CHECK(m.points.size() == fit_proxy().points.size());
   for (const auto& p : m.points)
     if (p.model == "b0") CHECK(p.top1 == 79.5);

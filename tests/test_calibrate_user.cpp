@@ -13,8 +13,8 @@
 #include "predictor/calibrate.hpp"
 #include "predictor/calibration_choice.hpp"
 #include "predictor/op_kinds.hpp"
-#include "profiler/onnx.hpp"
-#include "profiler/weights.hpp"
+#include "profiler/interop/onnx.hpp"
+#include "profiler/executor/weights.hpp"
 #include "space/zoo.hpp"
 
 using namespace cpx;

@@ -1,197 +1,21 @@
 // The executor (Plan: XNNPACK and emulated kernels) against the naive reference, in the style of
 // XNNPACK's own tests: a tester object per op kind with fluent setters, swept over odd shapes, every
 // padding case, groups, strides, kernels, activations and thread counts; then every block type and
-// whole CPUBone networks.
+// whole CPUBone networks in test_executor_networks.cpp.
 #include <catch2/catch.hpp>
 
 #include <array>
 #include <cmath>
 
-#include "executor_check.hpp"
-#include "profiler/kernels/kernels.hpp"
-#include "profiler/kernels/vector.hpp"
+#include "executor_testers.hpp"
+#include "profiler/executor/kernels/kernels.hpp"
+#include "profiler/executor/kernels/vector.hpp"
 #include "profiler/xnnpack_caps.hpp"
 #include "space/blocks.hpp"
 
 using namespace cpx;
 using namespace cpx::profiler;
-
-namespace {
-
-using testing::ReferenceCheck;
-
-// Common setters of every tester; Self is the concrete tester (so that setters chain).
-template <typename Self>
-class Tester {
- public:
-  Self& threads(size_t n) { options_.threads = {n}; return self(); }
-  Self& input_scale(float s) { options_.input_scale = s; return self(); }
-  Self& tolerance(double abs, double rel) { options_.tolerance = {abs, rel}; return self(); }
-  Self& seed(uint64_t s) { options_.seed = s; return self(); }
-
- protected:
-  void check(const Network& net) const { testing::check_against_reference(net, options_); }
-
- private:
-  Self& self() { return static_cast<Self&>(*this); }
-  ReferenceCheck options_;
-};
-
-class ConvTester : public Tester<ConvTester> {
- public:
-  ConvTester& batch(int64_t n) { input_.n = n; return *this; }
-  ConvTester& input(int64_t h, int64_t w, int64_t c) { input_ = {input_.n, h, w, c}; return *this; }
-  ConvTester& output_channels(int64_t c) { conv_.out_channels = c; return *this; }
-  ConvTester& kernel(int64_t k) { return kernel(k, k); }
-  ConvTester& kernel(int64_t kh, int64_t kw) { conv_.kernel = {kh, kw}; return *this; }
-  ConvTester& stride(int64_t s) { return stride(s, s); }
-  ConvTester& stride(int64_t sh, int64_t sw) { conv_.stride = {sh, sw}; return *this; }
-  ConvTester& padding(int64_t p) { return padding({p, p, p, p}); }
-  ConvTester& padding(Padding p) { conv_.padding = p; return *this; }
-  ConvTester& groups(int64_t g) { conv_.groups = g; return *this; }
-  // groups = input channels; output channels = multiplier · input channels.
-  ConvTester& depthwise(int64_t multiplier = 1) { depthwise_multiplier_ = multiplier; return *this; }
-  ConvTester& bias(bool b) { conv_.bias = b; return *this; }
-  ConvTester& batch_norm(bool b) { conv_.batch_norm = b; return *this; }
-  ConvTester& activation(Activation a) { conv_.activation = a; return *this; }
-
-  void test() const {
-    Conv2d c = conv_;
-    if (depthwise_multiplier_ > 0) {
-      c.groups = input_.c;
-      c.out_channels = depthwise_multiplier_ * input_.c;
-    }
-    NetworkBuilder b("conv", "", input_, Where("test"));
-    const std::string y = b.add("op", {"input"}, c);
-    check(std::move(b).finish(y));
-  }
-
- private:
-  ShapeNhwc input_{1, 7, 7, 5};
-  Conv2d conv_ = [] {
-    Conv2d c;
-    c.out_channels = 8;
-    return c;
-  }();
-  int64_t depthwise_multiplier_ = 0;
-};
-
-class ConvTransposeTester : public Tester<ConvTransposeTester> {
- public:
-  ConvTransposeTester& batch(int64_t n) { input_.n = n; return *this; }
-  ConvTransposeTester& input(int64_t h, int64_t w, int64_t c) { input_ = {input_.n, h, w, c}; return *this; }
-  ConvTransposeTester& output_channels(int64_t c) { conv_.out_channels = c; return *this; }
-  ConvTransposeTester& kernel(int64_t k) { return kernel(k, k); }
-  ConvTransposeTester& kernel(int64_t kh, int64_t kw) { conv_.kernel = {kh, kw}; return *this; }
-  ConvTransposeTester& stride(int64_t s) { return stride(s, s); }
-  ConvTransposeTester& stride(int64_t sh, int64_t sw) { conv_.stride = {sh, sw}; return *this; }
-  ConvTransposeTester& padding(int64_t p) { return padding({p, p, p, p}); }
-  ConvTransposeTester& padding(Padding p) { conv_.padding = p; return *this; }
-  ConvTransposeTester& output_padding(int64_t oh, int64_t ow) { conv_.output_padding = {oh, ow}; return *this; }
-  ConvTransposeTester& groups(int64_t g) { conv_.groups = g; return *this; }
-  ConvTransposeTester& depthwise(int64_t multiplier = 1) { depthwise_multiplier_ = multiplier; return *this; }
-  ConvTransposeTester& bias(bool b) { conv_.bias = b; return *this; }
-  ConvTransposeTester& batch_norm(bool b) { conv_.batch_norm = b; return *this; }
-  ConvTransposeTester& activation(Activation a) { conv_.activation = a; return *this; }
-
-  void test() const {
-    ConvTranspose2d c = conv_;
-    if (depthwise_multiplier_ > 0) {
-      c.groups = input_.c;
-      c.out_channels = depthwise_multiplier_ * input_.c;
-    }
-    NetworkBuilder b("conv_transpose", "", input_, Where("test"));
-    const std::string y = b.add("op", {"input"}, c);
-    check(std::move(b).finish(y));
-  }
-
- private:
-  ShapeNhwc input_{1, 5, 5, 5};
-  ConvTranspose2d conv_ = [] {
-    ConvTranspose2d c;
-    c.out_channels = 8;
-    return c;
-  }();
-  int64_t depthwise_multiplier_ = 0;
-};
-
-// Any op kind on one or more inputs of given shapes. One input: the op reads the network input. Several:
-// the network input is N x 1 x 1 x (their sizes), sliced and reshaped into each input (data moves only,
-// so the op under test is still the only op that computes). shared_input() feeds one tensor to every
-// operand, as attention feeds one QKV tensor to both matmuls.
-class OpTester : public Tester<OpTester> {
- public:
-  OpTester& input(ShapeNhwc s) { inputs_.push_back(s); return *this; }
-  OpTester& shared_input() { shared_ = true; return *this; }
-
-  void test(const OpAttrs& attrs) const {
-    const int arity = op_arity(attrs);
-    if (inputs_.size() == 1) {
-      REQUIRE((shared_ || arity == 1));
-      NetworkBuilder b("op", "", inputs_[0], Where("test"));
-      const std::vector<std::string> in(arity == variadic ? 2 : static_cast<size_t>(arity), "input");
-      const std::string y = b.add("op", in, attrs);
-      check(std::move(b).finish(y));
-      return;
-    }
-    const int64_t n = inputs_[0].n;
-    int64_t total = 0;
-    for (const auto& s : inputs_) total += s.elements() / n;
-    NetworkBuilder b("op", "", {n, 1, 1, total}, Where("test"));
-    std::vector<std::string> in;
-    int64_t begin = 0;
-    for (size_t i = 0; i < inputs_.size(); ++i) {
-      const int64_t size = inputs_[i].elements() / n;
-      const std::string flat = b.add("flat" + std::to_string(i), {"input"}, Slice{begin, begin + size});
-      in.push_back(b.add("in" + std::to_string(i), {flat}, Reshape{inputs_[i]}));
-      begin += size;
-    }
-    const std::string y = b.add("op", in, attrs);
-    check(std::move(b).finish(y));
-  }
-
- private:
-  std::vector<ShapeNhwc> inputs_;
-  bool shared_ = false;
-};
-
-// One block of space/blocks.hpp, expanded exactly as the macro expands it.
-class BlockTester : public Tester<BlockTester> {
- public:
-  BlockTester& input(int64_t h, int64_t w, int64_t c) { input_ = {1, h, w, c}; return *this; }
-  BlockTester& output_channels(int64_t c) { out_ = c; return *this; }
-  BlockTester& stride(int64_t s) { stride_ = s; return *this; }
-  BlockTester& residual(bool r) { residual_ = r; return *this; }
-
-  void test(const BlockSpec& block) const {
-    NetworkBuilder b("block", "", input_, Where("test"));
-    const std::string y = expand_block(b, block, "input", "blk", out_ ? out_ : input_.c, stride_, residual_);
-    check(std::move(b).finish(y));
-  }
-
- private:
-  ShapeNhwc input_{1, 8, 8, 16};
-  int64_t out_ = 0;
-  int64_t stride_ = 1;
-  bool residual_ = false;
-};
-
-constexpr size_t thread_counts[] = {1, 2};
-
-// The large sweeps alternate 1 and 2 threads from case to case instead of running every case twice:
-// their innermost loops have odd lengths, so both counts still meet every kernel, stride and padding.
-struct AlternateThreads {
-  size_t cases = 0;
-  size_t operator()() { return thread_counts[cases++ % 2]; }
-};
-
-std::vector<Activation> all_activations() {
-  std::vector<Activation> out;
-  for (const auto& [a, name] : activation_names) out.push_back(a);
-  return out;
-}
-
-}  // namespace
+using namespace cpx::testing;
 
 // ---------------------------------------------------------------------------------------------------
 // conv2d
@@ -221,7 +45,7 @@ TEST_CASE("executor conv2d: kernels 1, 2, 3, 5, strides 1 and 2, every padding c
 }
 
 // On machines with AVX-512, or AVX2 with FMA, convs with >= 32 output channels per group (grouped ones on
-// several threads from 8, profiler::igemm_shape) run on our igemm (profiler/kernels/igemm.cpp), in the
+// several threads from 8, profiler::igemm_shape) run on our igemm (profiler/executor/kernels/igemm.cpp), in the
 // widest tile the CPU has: odd channel counts (masked last vector, partial last panel), several panels, groups, every
 // padding side, and reductions long enough to be cut into blocks (accumulating through the output tile).
 TEST_CASE("executor conv2d: igemm shapes: odd widths, panels, groups, paddings and blocked reductions") {
@@ -755,106 +579,3 @@ TEST_CASE("executor hardsigmoid: standalone on its whole range, and after a conv
         .input_scale(6).threads(threads).test();
   }
 }
-
-// ---------------------------------------------------------------------------------------------------
-// Blocks
-
-TEST_CASE("executor blocks: FuMBConv and GrFuMBConv") {
-  for (size_t threads : thread_counts) {
-    // {kernel, expansion, groups, bias per conv, activation}
-    BlockTester().input(14, 14, 16).residual(true).threads(threads).test(FuMBConv{3, 4, 1});
-    BlockTester().input(15, 15, 16).output_channels(32).stride(2).threads(threads).test(FuMBConv{3, 6, 2});
-    BlockTester().input(8, 8, 24).residual(true).threads(threads).test(FuMBConv{2, 4, 2, {true, false}});
-    BlockTester().input(9, 9, 12).residual(true).threads(threads)
-        .test(FuMBConv{5, 2, 4, {true, true}, Activation::gelu});
-  }
-}
-
-TEST_CASE("executor blocks: MBConv and GrMBConv") {
-  for (size_t threads : thread_counts) {
-    BlockTester().input(14, 14, 16).residual(true).threads(threads).test(MBConv{});
-    BlockTester().input(15, 15, 16).output_channels(24).stride(2).threads(threads).test(MBConv{3, 4, 2});
-    BlockTester().input(8, 8, 32).residual(true).threads(threads).test(MBConv{2, 4, 2});
-    BlockTester().input(7, 7, 20).residual(true).threads(threads)
-        .test(MBConv{5, 3, 4, {false, false, true}, {true, true, true}, Activation::relu6});
-  }
-}
-
-TEST_CASE("executor blocks: DSConv with kernel and stride variants") {
-  for (size_t threads : thread_counts) {
-    BlockTester().input(14, 14, 16).residual(true).threads(threads).test(DSConv{});
-    BlockTester().input(15, 15, 16).output_channels(32).stride(2).threads(threads).test(DSConv{3});
-    BlockTester().input(8, 8, 24).output_channels(24).threads(threads).test(DSConv{2, Activation::relu});
-    BlockTester().input(9, 9, 5).output_channels(23).threads(threads).test(DSConv{5, Activation::silu});
-  }
-}
-
-TEST_CASE("executor blocks: CPUBone block, attention stride 1 and 2, fused and unfused local") {
-  for (size_t threads : thread_counts) {
-    CPUBoneBlock b;
-    // 64 channels: 1 head of dim 32; below the fused threshold, so the local part is a GrFuMBConv.
-    b.attention_stride = 1;
-    BlockTester().input(8, 8, 64).threads(threads).test(b);
-    b.attention_stride = 2;
-    BlockTester().input(8, 8, 64).threads(threads).test(b);
-    // 128 channels: 2 heads of dim 32; threshold 0 makes the local part a GrMBConv.
-    b.fused_threshold = 0;
-    BlockTester().input(6, 6, 128).threads(threads).test(b);
-    b.attention_stride = 1;
-    BlockTester().input(4, 4, 128).threads(threads).test(b);
-    // Without attention, odd size and a 3x3 local kernel.
-    CPUBoneBlock plain;
-    plain.attention = false;
-    plain.local_kernel = 3;
-    BlockTester().input(7, 7, 32).threads(threads).test(plain);
-  }
-}
-
-TEST_CASE("executor blocks: PConv (slice, conv, concat)") {
-  for (size_t threads : thread_counts) {
-    BlockTester().input(9, 9, 16).threads(threads).test(PConv{3, 4});
-    BlockTester().input(8, 8, 23).residual(true).threads(threads).test(PConv{5, 3});
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Whole networks
-
-namespace {
-
-// At 1 and 2 threads, within the whole-network tolerance (see check_network_against_reference).
-void check_network(const std::string& name, int64_t resolution) {
-  const ZooEntry* z = find_zoo(name);
-  REQUIRE(z);
-  testing::check_network_against_reference(z->build(resolution));
-}
-
-}  // namespace
-
-TEST_CASE("every op of a plan states how it runs, and the ops XNNPACK lacks say they are emulated") {
-  // (testing::compare_executor checks this for every op of every test; here it is spelled out on B0.)
-  const Network net = find_zoo("b0")->build(64);
-  const NetworkWeights weights = make_weights(net, 1);
-  const Plan plan(net, weights);
-  CHECK(testing::check_implementations(net, plan) == "");
-  size_t matmuls = 0, norms = 0, gelus = 0;
-  for (size_t i = 0; i < net.ops.size(); ++i) {
-    const Op& op = net.ops[i];
-    const bool gelu = op.as<Conv2d>() && op.as<Conv2d>()->activation == Activation::gelu;
-    matmuls += op.as<Matmul>() != nullptr;
-    norms += op.as<GroupNorm>() != nullptr || op.as<LayerNorm>() != nullptr;
-    gelus += gelu;
-    if (op.as<Matmul>() || op.as<GroupNorm>() || op.as<LayerNorm>() || gelu) {
-      INFO(op.name << ": " << plan.implementation(i).how);
-      CHECK(plan.implementation(i).emulated);
-    }
-  }
-  // B0 has 7 CPUBone blocks: 2 attention matmuls, 2 group norms and 1 GELU MLP each, and a LayerNorm head.
-  CHECK(matmuls == 14);
-  CHECK(norms == 15);
-  CHECK(gelus == 7);
-}
-
-TEST_CASE("executor runs CPUBone B0 at 64x64 like the reference, op by op") { check_network("b0", 64); }
-
-TEST_CASE("executor runs CPUBone B3 at 64x64 like the reference, op by op") { check_network("b3", 64); }

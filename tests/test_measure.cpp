@@ -181,7 +181,11 @@ TEST_CASE("a timing is flagged noisy by a spread of its middle runs, not by two 
 TEST_CASE("measured layer rows carry count's name, op and MACs and keep measure's keys") {
   const Network net = small_net();
   const Json count_rows = count_json(net, count(net), true)["layers"];
-  const Json m = profiler::measure_network(net, {1, true, 0, 0.0, 2});
+  profiler::NetworkRun run = profiler::measure_defaults();
+  run.layers = true;
+  run.timing.min_time_s = 0;
+  run.timing.min_runs = 2;
+  const Json m = profiler::measure_network(net, run);
   REQUIRE(m["layers"].size() == net.ops.size());
   for (size_t i = 0; i < net.ops.size(); ++i) {
     const Json& r = m["layers"][i];

@@ -12,7 +12,7 @@
 #include "profiler/environment.hpp"
 #include "profiler/measure.hpp"
 #include "profiler/sweep.hpp"
-#include "profiler/weights.hpp"
+#include "profiler/executor/weights.hpp"
 #include "processes.hpp"
 
 using namespace cpx;
@@ -21,7 +21,7 @@ using cpx::test::spin_on_my_cpu;
 
 TEST_CASE("a measurement sharing its pinned CPU with a busy process is flagged noisy or within tolerance") {
   REQUIRE(!pin_to_cpus(1).empty());
-  const Network net = SweepConfig{"conv", 3, 1, 64, 28, 1, 1}.network();
+  const Network net = SweepConfig{BlockVariant::conv, 3, 1, 64, 28, 1, 1}.network();
   Plan plan(net, make_weights(net, 0), {1, false});
   MeasureOptions o;
   o.warmup_runs = 3;

@@ -19,8 +19,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "profiler/onnx.hpp"
-#include "profiler/plan.hpp"
+#include "profiler/interop/onnx.hpp"
+#include "profiler/executor/plan.hpp"
 #include "space/count.hpp"
 #include "space/io.hpp"
 #include "space/zoo.hpp"

@@ -10,6 +10,7 @@
 
 #include "documents.hpp"
 #include "predictor/features.hpp"
+#include "predictor/fit.hpp"
 #include "space/error.hpp"
 
 using namespace cpx;

@@ -7,7 +7,7 @@
 #include <random>
 
 #include "error_of.hpp"
-#include "predictor/predictor.hpp"
+#include "predictor/fit.hpp"
 #include "profiler/interference.hpp"
 
 using namespace cpx;

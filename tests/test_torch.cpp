@@ -10,8 +10,8 @@
 #include <fstream>
 #include <set>
 
-#include "profiler/plan.hpp"
-#include "profiler/torch.hpp"
+#include "profiler/executor/plan.hpp"
+#include "profiler/interop/torch.hpp"
 #include "space/count.hpp"
 #include "space/sample.hpp"
 #include "space/zoo.hpp"

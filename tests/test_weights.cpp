@@ -5,8 +5,8 @@
 #include <cmath>
 #include <numbers>
 
-#include "profiler/reference.hpp"
-#include "profiler/weights.hpp"
+#include "profiler/executor/reference.hpp"
+#include "profiler/executor/weights.hpp"
 
 using namespace cpx;
 using namespace cpx::profiler;

@@ -3,7 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "predictor/predictor.hpp"
+#include "predictor/fit.hpp"
 #include "profiler/interference.hpp"
 
 namespace cpx::cli {

@@ -4,8 +4,8 @@
 #include <iostream>
 
 #include "explorer/cli/commands.hpp"
-#include "profiler/onnx.hpp"
-#include "profiler/torch.hpp"
+#include "profiler/interop/onnx.hpp"
+#include "profiler/interop/torch.hpp"
 #include "space/count.hpp"
 #include "space/io.hpp"
 #include "space/zoo.hpp"

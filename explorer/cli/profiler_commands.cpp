@@ -27,11 +27,11 @@ struct MeasureArgs {
   std::string model;
   bool json = false;
   int64_t resolution = 0;
-  NetworkMeasureOptions options;
+  NetworkRun options = measure_defaults();
   QuietMachine quiet;
 };
 
-void print_measurement(const Network& net, const NetworkMeasureOptions& o, const Json& j);
+void print_measurement(const Network& net, const NetworkRun& o, const Json& j);
 
 void run_measure(const MeasureArgs& a) {
   const Network net = load_model(a.model, a.resolution);
@@ -47,7 +47,7 @@ void run_measure(const MeasureArgs& a) {
   finish_measuring(noise, "measure");
 }
 
-void print_measurement(const Network& net, const NetworkMeasureOptions& o, const Json& j) {
+void print_measurement(const Network& net, const NetworkRun& o, const Json& j) {
   const Json& env = j["environment"];
   if (env.value("emulated", false)) std::printf("%s\n", emulated_warning(detect_emulation()).c_str());
   const double peak_macps = j["peak"]["peak_macps"].get<double>();
@@ -199,8 +199,8 @@ void add_profiler_commands(CLI::App& app) {
   cmd->add_flag("--json", a->json, "Print JSON with raw samples and the environment");
   cmd->add_option("--resolution", a->resolution, "Input height and width (default: the network's own)");
   cmd->add_option("--seed", a->options.seed, "Seed of weights and input");
-  cmd->add_option("--min-time", a->options.min_time_s, "Keep measuring for at least this many seconds");
-  cmd->add_option("--min-runs", a->options.min_runs, "And for at least this many runs");
+  cmd->add_option("--min-time", a->options.timing.min_time_s, "Keep measuring for at least this many seconds");
+  cmd->add_option("--min-runs", a->options.timing.min_runs, "And for at least this many runs");
   cmd->add_flag("--cold-caches", a->options.cold_caches,
                 "Before every run, each thread reads a buffer twice the last-level cache (32 MiB if unknown), as "
                 "profile does for single ops and blocks: their time inside a network larger than the caches");

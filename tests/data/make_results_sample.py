@@ -416,7 +416,7 @@ results = {
                           "params": spearman(pub, [z["params"] for z in with_pub]),
                           "prediction": spearman(pub, [z["predicted_latency_us"] for z in with_pub])},
     "operator_table": None,
-    # As the profiler's kernels label themselves (profiler/kernels/*.cpp); the pi5 predictor scales host timings.
+    # As the profiler's kernels label themselves (profiler/executor/kernels/*.cpp); the pi5 predictor scales host timings.
     "emulated_ops": [{"op": "gelu", "how": "emulated: vectorised gelu loop"},
                      {"op": "silu", "how": "emulated: vectorised silu loop"},
                      {"op": "group_norm", "how": "emulated: loops (partial sums per pixel tile, then Eigen affine)"},

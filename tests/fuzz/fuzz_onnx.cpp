@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "profiler/onnx.hpp"
+#include "profiler/interop/onnx.hpp"
 #include "space/count.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

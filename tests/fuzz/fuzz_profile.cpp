@@ -3,7 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "predictor/predictor.hpp"
+#include "predictor/fit.hpp"
 #include "profiler/rules.hpp"
 #include "profiler/profile_file.hpp"
 #include "space/zoo.hpp"

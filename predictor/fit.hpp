@@ -1,0 +1,13 @@
+// Fitting a host model (predictor.hpp) from a device profile (fit.cpp; the per-class models: fit_classes.cpp).
+#pragma once
+
+#include "predictor/fit_options.hpp"
+
+namespace cpx::predictor {
+
+// Fits from the profile's block grid and operator micro-benchmarks; the zoo networks measured in the
+// profile are NOT used, so that they can validate the predictor. Samples of a measurement flagged noisy
+// are dropped (see fit in fit.cpp) and counted per class in the provenance.
+Predictor fit(const Json& profile, const std::string& profile_path, const FitOptions& options = {});
+
+}  // namespace cpx::predictor

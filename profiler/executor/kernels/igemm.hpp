@@ -1,0 +1,69 @@
+// Our indirect GEMM for dense and grouped convolutions and fully connected layers (igemm.cpp): an AVX-512
+// register tile, or an AVX2+FMA one on CPUs without AVX-512.
+#pragma once
+
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "profiler/fusion.hpp"
+#include "profiler/executor/kernel.hpp"
+
+namespace cpx::profiler {
+
+// True when this build has the kernel and the CPU runs AVX-512F, or AVX2 with FMA3 (checked once, through
+// cpuinfo).
+bool igemm_available();
+
+// The tile that runs here, e.g. "AVX-512 6x64" or "AVX2 6x16"; empty when !igemm_available().
+std::string igemm_tile();
+
+// Whether a conv or linear of this shape goes to igemm rather than XNNPACK (see igemm_shape).
+inline bool igemm_prefers(int64_t in_per_group, int64_t out_per_group, int64_t groups, size_t threads) {
+  return igemm_available() && igemm_shape(in_per_group, out_per_group, groups, threads);
+}
+
+// A reduction block of a product over K = taps x channels: taps [tap0, tap0 + taps) and, within them,
+// channels [c0, c0 + channels). Either several whole taps or part of one, so its packed rows are contiguous.
+struct IgemmBlock {
+  int64_t tap0, taps, c0, channels;
+};
+
+struct AlignedFree {
+  void operator()(float* p) const { std::free(p); }
+};
+using AlignedFloats = std::unique_ptr<float[], AlignedFree>;
+
+// The right-hand side B (k x n) of C = A·B (+ bias), packed into panels of up to the tile's columns (64
+// with AVX-512, 16 with AVX2): per panel the bias, then k rows of the panel's columns (zero-padded to a
+// whole number of vectors: 16 floats with AVX-512, 8 with AVX2).
+class GemmPanels {
+ public:
+  // Throws Unsupported when !igemm_available().
+  GemmPanels(int64_t k, int64_t n);
+  // B's element (kk, j) is b[kk * stride_k + j * stride_n], times scale; bias: n values or nullptr.
+  void pack(const float* b, int64_t stride_k, int64_t stride_n, float scale, const float* bias);
+  // C = A·B + bias for `rows` rows of A (a + r * a_stride, k floats each) into c (c_stride floats per row).
+  void multiply(const float* a, int64_t a_stride, int64_t rows, float* c, int64_t c_stride) const;
+  // Panel p for `tiles` tiles of 6 rows (`rows` valid rows from the first): a holds, per tile and tap, six
+  // row pointers; a pointer equal to `zero` is padding, the others get a_offset added. Blocks in order,
+  // the output tile accumulating between them; the last adds `residual` (laid out like c, or nullptr) and
+  // clamps into [lo, hi].
+  void multiply_panel(int64_t p, const float* const* a, int64_t tiles, int64_t rows, int64_t taps, int64_t a_offset,
+                      const float* zero, float* c, int64_t c_stride, const float* residual,
+                      const std::vector<IgemmBlock>& blocks, float lo, float hi) const;
+  int64_t panel() const { return panel_; }
+  int64_t panels() const { return panels_; }
+
+ private:
+  int64_t k_ = 0, n_ = 0, panel_ = 0, panels_ = 0, panel_floats_ = 0;
+  AlignedFloats data_;
+  std::vector<IgemmBlock> whole_k_;  // multiply's one reduction block, made once: run() must not allocate
+};
+
+// Throws Unsupported when !igemm_available().
+std::unique_ptr<Kernel> make_igemm_kernel(const Conv2d& op, const KernelArgs& args);
+std::unique_ptr<Kernel> make_igemm_kernel(const FullyConnected& op, const KernelArgs& args);
+
+}  // namespace cpx::profiler

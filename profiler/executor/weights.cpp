@@ -1,0 +1,195 @@
+#include "profiler/executor/weights.hpp"
+
+#include <cmath>
+#include <concepts>
+
+namespace cpx::profiler {
+
+uint64_t Rng::next() {
+  uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+float Rng::uniform(float lo, float hi) {
+  const double u = static_cast<double>(next() >> 11) * 0x1.0p-53;
+  return static_cast<float>(lo + (hi - lo) * u);
+}
+
+namespace {
+
+std::vector<float> uniform(Rng& rng, int64_t n, float lo, float hi) {
+  std::vector<float> v(static_cast<size_t>(n));
+  for (auto& x : v) x = rng.uniform(lo, hi);
+  return v;
+}
+
+BatchNormStats random_batch_norm(Rng& rng, int64_t c) {
+  return {uniform(rng, c, 0.5f, 1.5f), uniform(rng, c, -0.2f, 0.2f), uniform(rng, c, -0.2f, 0.2f),
+          uniform(rng, c, 0.5f, 1.5f), 1e-5};
+}
+
+// PyTorch's default init bound for conv and linear: 1/√fan_in, which keeps activations O(1).
+OpWeights linear_weights(Rng& rng, int64_t out, int64_t fan_in, bool bias, bool batch_norm) {
+  const float bound = 1.0f / std::sqrt(static_cast<float>(fan_in));
+  OpWeights w;
+  w.weight = uniform(rng, out * fan_in, -bound, bound);
+  if (bias) w.bias = uniform(rng, out, -bound, bound);
+  if (batch_norm) fold_batch_norm(w.weight, w.bias, random_batch_norm(rng, out));
+  return w;
+}
+
+// ConvTranspose2d: PyTorch initialises its [Cin][Cout/groups][kh][kw] weight with the same 1/√fan_in
+// bound, where its fan_in is computed from dimension 1, i.e. fan_in = Cout/groups·kh·kw (not the
+// Cin/groups·kh·kw terms an output actually sums). We follow PyTorch. Laid out [Cout][kh][kw][Cin/groups].
+OpWeights conv_transpose_weights(Rng& rng, const ConvTranspose2d& c, int64_t in_channels) {
+  const int64_t taps = c.kernel[0] * c.kernel[1];
+  const float bound = 1.0f / std::sqrt(static_cast<float>(c.out_channels / c.groups * taps));
+  OpWeights w;
+  w.weight = uniform(rng, c.weight_shape(in_channels).elements(), -bound, bound);
+  if (c.bias) w.bias = uniform(rng, c.out_channels, -bound, bound);
+  if (c.batch_norm) fold_batch_norm(w.weight, w.bias, random_batch_norm(rng, c.out_channels));
+  return w;
+}
+
+// The gathered attention bias. A model holds a table of heads x table_size learned values and gathers
+// one per (query, head, key) through its own relative-offset index (EfficientFormerV2's attention_bias_idxs).
+// We cannot reproduce every family's offset indexing, so the gather here is a fixed deterministic map,
+// value(q, h, s) = table[h][(q·Lk + s) mod table_size]; timing and the executor-vs-reference check do not
+// depend on which table entries are gathered, only on the tensor being added. The table is uniform in
+// [-1, 1), the scale of attention logits.
+std::vector<float> gathered_attention_bias(Rng& rng, const AttentionBias& a, const ShapeNhwc& scores) {
+  const std::vector<float> table = uniform(rng, a.heads * a.table_size, -1.0f, 1.0f);
+  const int64_t queries = scores.h * scores.w, keys = scores.c / a.heads;
+  std::vector<float> out(static_cast<size_t>(queries * scores.c));
+  for (int64_t q = 0; q < queries; ++q)
+    for (int64_t h = 0; h < a.heads; ++h)
+      for (int64_t s = 0; s < keys; ++s)
+        out[static_cast<size_t>(q * scores.c + h * keys + s)] =
+            table[static_cast<size_t>(h * a.table_size + (q * keys + s) % a.table_size)];
+  return out;
+}
+
+// One weights_of per op kind of space/op.hpp, and no catch-all: a kind without one does not compile.
+// `in` is the shape of the op's first input.
+OpWeights weights_of(const Conv2d& c, Rng& rng, const ShapeNhwc& in) {
+  return linear_weights(rng, c.out_channels, c.weight_shape(in.c).per_output_channel(), c.bias, c.batch_norm);
+}
+OpWeights weights_of(const FullyConnected& f, Rng& rng, const ShapeNhwc& in) {
+  return linear_weights(rng, f.out_features, in.c, f.bias, f.batch_norm);
+}
+OpWeights weights_of(const ConvTranspose2d& t, Rng& rng, const ShapeNhwc& in) { return conv_transpose_weights(rng, t, in.c); }
+OpWeights weights_of(const BatchNorm& b, Rng& rng, const ShapeNhwc& in) {
+  const BatchNormStats s = random_batch_norm(rng, in.c);
+  OpWeights w;
+  w.weight.resize(static_cast<size_t>(in.c));
+  w.bias.resize(static_cast<size_t>(in.c));
+  for (size_t ch = 0; ch < w.weight.size(); ++ch) {
+    const double scale = s.gamma[ch] / std::sqrt(static_cast<double>(s.var[ch]) + b.eps);
+    w.weight[ch] = static_cast<float>(scale);
+    w.bias[ch] = static_cast<float>(s.beta[ch] - s.mean[ch] * scale);
+  }
+  return w;
+}
+OpWeights norm_affine(Rng& rng, const ShapeNhwc& in) {
+  OpWeights w;
+  w.weight = uniform(rng, in.c, 0.5f, 1.5f);
+  w.bias = uniform(rng, in.c, -0.2f, 0.2f);
+  return w;
+}
+OpWeights weights_of(const GroupNorm&, Rng& rng, const ShapeNhwc& in) { return norm_affine(rng, in); }
+OpWeights weights_of(const LayerNorm&, Rng& rng, const ShapeNhwc& in) { return norm_affine(rng, in); }
+OpWeights weights_of(const LayerScale&, Rng& rng, const ShapeNhwc& in) {
+  // Models initialise γ to ~1e-5 (a residual branch starts near off); random inference weights only
+  // need to be well conditioned, so γ is O(1) here and the branch's output stays O(1).
+  return {uniform(rng, in.c, 0.5f, 1.5f), {}};
+}
+OpWeights weights_of(const AttentionBias& a, Rng& rng, const ShapeNhwc& in) { return {gathered_attention_bias(rng, a, in), {}}; }
+OpWeights weights_of(const HeadMix& h, Rng& rng, const ShapeNhwc&) {
+  // A 1x1 conv over heads in PyTorch: fan_in = heads.
+  const float bound = 1.0f / std::sqrt(static_cast<float>(h.heads));
+  OpWeights w;
+  w.weight = uniform(rng, h.heads * h.heads, -bound, bound);
+  if (h.bias) w.bias = uniform(rng, h.heads, -bound, bound);
+  return w;
+}
+// The kinds without weights, listed (not a default), so that a new kind must be placed here or above.
+template <typename T, typename... Of>
+concept one_of = (std::same_as<T, Of> || ...);
+template <typename T>
+  requires one_of<T, Matmul, Softmax, ActivationOp, Add, Multiply, GlobalAvgPool, AvgPool, MaxPool, UpsampleNearest,
+                  Reshape, Slice, Concat, Pad, ResizeBilinear, ChannelShuffle>
+OpWeights weights_of(const T&, Rng&, const ShapeNhwc&) {
+  return {};
+}
+
+}  // namespace
+
+std::vector<float> conv_weight_oihw(const std::vector<float>& ohwi, int64_t out_channels, int64_t in_per_group, int64_t kh,
+                                    int64_t kw) {
+  std::vector<float> oihw(ohwi.size());
+  for (int64_t o = 0; o < out_channels; ++o)
+    for (int64_t y = 0; y < kh; ++y)
+      for (int64_t x = 0; x < kw; ++x)
+        for (int64_t ci = 0; ci < in_per_group; ++ci)
+          oihw[static_cast<size_t>(((o * in_per_group + ci) * kh + y) * kw + x)] =
+              ohwi[static_cast<size_t>(((o * kh + y) * kw + x) * in_per_group + ci)];
+  return oihw;
+}
+
+std::vector<float> conv_transpose_weight_iohw(const std::vector<float>& w, int64_t in_channels, int64_t out_channels,
+                                              int64_t groups, int64_t kh, int64_t kw) {
+  const int64_t in_pg = in_channels / groups, out_pg = out_channels / groups;
+  std::vector<float> iohw(w.size());
+  for (int64_t o = 0; o < out_channels; ++o)
+    for (int64_t y = 0; y < kh; ++y)
+      for (int64_t x = 0; x < kw; ++x)
+        for (int64_t i2 = 0; i2 < in_pg; ++i2) {
+          const int64_t g = o / out_pg, ci = g * in_pg + i2, oo = o % out_pg;
+          iohw[static_cast<size_t>(((ci * out_pg + oo) * kh + y) * kw + x)] =
+              w[static_cast<size_t>(((o * kh + y) * kw + x) * in_pg + i2)];
+        }
+  return iohw;
+}
+
+std::vector<float> attention_bias_table(const AttentionBias& a, const ShapeNhwc& scores, const std::vector<float>& gathered) {
+  const int64_t queries = scores.h * scores.w, keys = scores.c / a.heads;
+  if (a.table_size > queries * keys)
+    throw InputError("attention_bias: table_size " + std::to_string(a.table_size) + " exceeds the " +
+                     std::to_string(queries * keys) + " (query, key) pairs, so the table cannot be recovered");
+  std::vector<float> table(static_cast<size_t>(a.heads * a.table_size));
+  for (int64_t h = 0; h < a.heads; ++h)
+    for (int64_t t = 0; t < a.table_size; ++t)
+      table[static_cast<size_t>(h * a.table_size + t)] = gathered[static_cast<size_t>((t / keys) * scores.c + h * keys + t % keys)];
+  return table;
+}
+
+void fold_batch_norm(std::vector<float>& weight, std::vector<float>& bias, const BatchNormStats& bn) {
+  const size_t out = bn.gamma.size();
+  const size_t per_out = weight.size() / out;
+  if (bias.empty()) bias.assign(out, 0.0f);
+  for (size_t o = 0; o < out; ++o) {
+    const double scale = bn.gamma[o] / std::sqrt(static_cast<double>(bn.var[o]) + bn.eps);
+    for (size_t k = 0; k < per_out; ++k) weight[o * per_out + k] = static_cast<float>(weight[o * per_out + k] * scale);
+    bias[o] = static_cast<float>((bias[o] - bn.mean[o]) * scale + bn.beta[o]);
+  }
+}
+
+NetworkWeights make_weights(const Network& net, uint64_t seed) {
+  NetworkWeights out(net.ops.size());
+  for (size_t i = 0; i < net.ops.size(); ++i) {
+    Rng rng(Rng(seed ^ Rng(i).next()).next());
+    const Op& op = net.ops[i];
+    const ShapeNhwc& in = net.shape_of(op.inputs[0]);
+    out[i] = std::visit([&](const auto& a) { return weights_of(a, rng, in); }, op.attrs);
+  }
+  return out;
+}
+
+std::vector<float> make_input(const ShapeNhwc& shape, uint64_t seed) {
+  Rng rng(seed ^ 0x1234567ull);
+  return uniform(rng, shape.elements(), -1.0f, 1.0f);
+}
+
+}  // namespace cpx::profiler

@@ -1,0 +1,44 @@
+// ONNX in and out (Debian's libonnx, opset 17). Export writes a network of the space with the weights
+// the executor uses as a standard NCHW inference graph that ONNX Runtime runs; import turns an ONNX
+// inference graph back into a network of the space (architecture only: networks carry no weights).
+//
+// Opset 17 because it is the newest the Debian ONNX checker (1.12) knows and ONNX Runtime 1.30 runs it;
+// it has LayerNormalization but not GroupNormalization (18), so GroupNorm is exported the way PyTorch
+// exports it below opset 18 (Reshape, InstanceNormalization, Reshape, Mul, Add).
+#pragma once
+
+#include <string>
+
+#include "profiler/executor/weights.hpp"
+#include "space/network.hpp"
+
+namespace cpx::profiler {
+
+inline constexpr int64_t onnx_opset = 17;
+
+// A serialized ModelProto that passes onnx::checker::check_model. Input "input" is N x C x H x W; the
+// output is named after the network's output op and is NCHW too. Ops that ONNX lacks become standard
+// subgraphs (exact GELU as Div/Erf/Add/Mul/Mul, per-head attention as Reshape/Slice/Transpose/MatMul, ...).
+std::string export_onnx(const Network& net, const NetworkWeights& weights);
+
+// Runs the ONNX checker on a serialized model; failures are InputErrors naming `file`.
+void check_onnx(const std::string& model_bytes, const std::string& file);
+
+// Imports an ONNX file. Operators and patterns we do not recognise are InputErrors naming the file,
+// the node name and its op type; nothing is skipped silently.
+Network import_onnx(const std::string& path);
+Network import_onnx_bytes(const std::string& model_bytes, const std::string& file);
+
+// How import brings back an op kind: the ONNX pattern it recognises (export writes it), or, for a kind
+// no pattern imports, why not. Every kind has an entry, checked at compile time (onnx/import.cpp).
+struct OnnxImportEntry {
+  bool importable = false;
+  std::string_view pattern_or_reason;
+};
+OnnxImportEntry onnx_import_entry(const OpAttrs& attrs);
+
+// Weights read from a raw little-endian float32 file holding every op's weight then bias, in op order
+// and in the executor's layouts (weights.hpp); its size must match the network exactly.
+NetworkWeights read_weights_file(const Network& net, const std::string& path);
+
+}  // namespace cpx::profiler

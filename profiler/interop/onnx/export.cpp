@@ -1,0 +1,469 @@
+// Export: every op of the space as standard ONNX nodes over NCHW tensors. Our tensors are NHWC; each
+// op's ONNX output is the same data in NCHW, so weights are permuted (OHWI -> OIHW) and ops that read
+// the NHWC byte order itself (reshape, per-head matmul) go through explicit Transpose/Reshape nodes.
+#include <onnx/checker.h>
+#include <onnx/onnx_pb.h>
+
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <numbers>
+#include <stdexcept>
+#include <type_traits>
+
+#include "profiler/interop/onnx.hpp"
+
+namespace cpx::profiler {
+
+namespace {
+
+using Dims = std::vector<int64_t>;
+
+Dims nchw(const ShapeNhwc& s) { return {s.n, s.c, s.h, s.w}; }
+
+// Emits nodes and initializers into one graph with unique names derived from our op names.
+class GraphWriter {
+ public:
+  explicit GraphWriter(onnx::GraphProto& g) : g_(g) {}
+
+  onnx::NodeProto& node(const std::string& type, const std::vector<std::string>& inputs, const std::string& output) {
+    onnx::NodeProto& n = *g_.add_node();
+    n.set_op_type(type);
+    n.set_name(output);
+    for (const auto& i : inputs) n.add_input(i);
+    n.add_output(output);
+    return n;
+  }
+  std::string floats(const std::string& name, const Dims& dims, const std::vector<float>& values) {
+    onnx::TensorProto& t = *g_.add_initializer();
+    t.set_name(name);
+    t.set_data_type(onnx::TensorProto::FLOAT);
+    for (auto d : dims) t.add_dims(d);
+    t.set_raw_data(values.data(), values.size() * sizeof(float));
+    return name;
+  }
+  std::string scalar(const std::string& name, float v) { return floats(name, {}, {v}); }
+  std::string ints(const std::string& name, const Dims& values) {
+    onnx::TensorProto& t = *g_.add_initializer();
+    t.set_name(name);
+    t.set_data_type(onnx::TensorProto::INT64);
+    t.add_dims(static_cast<int64_t>(values.size()));
+    for (auto v : values) t.add_int64_data(v);
+    return name;
+  }
+
+ private:
+  onnx::GraphProto& g_;
+};
+
+void attr(onnx::NodeProto& n, const std::string& name, int64_t v) {
+  auto& a = *n.add_attribute();
+  a.set_name(name);
+  a.set_type(onnx::AttributeProto::INT);
+  a.set_i(v);
+}
+void attr(onnx::NodeProto& n, const std::string& name, float v) {
+  auto& a = *n.add_attribute();
+  a.set_name(name);
+  a.set_type(onnx::AttributeProto::FLOAT);
+  a.set_f(v);
+}
+void attr(onnx::NodeProto& n, const std::string& name, const Dims& v) {
+  auto& a = *n.add_attribute();
+  a.set_name(name);
+  a.set_type(onnx::AttributeProto::INTS);
+  for (auto x : v) a.add_ints(x);
+}
+void attr(onnx::NodeProto& n, const std::string& name, const std::string& v) {
+  auto& a = *n.add_attribute();
+  a.set_name(name);
+  a.set_type(onnx::AttributeProto::STRING);
+  a.set_s(v);
+}
+
+// Writes `out` = activation(x); `out` == x when there is none. The GELU forms are the subgraphs
+// PyTorch exports (ONNX Runtime fuses both into its Gelu kernels).
+std::string activate(GraphWriter& w, Activation a, const std::string& x, const std::string& out) {
+  switch (a) {
+    case Activation::none: return x;
+    case Activation::relu: w.node("Relu", {x}, out); return out;
+    case Activation::relu6: {
+      w.node("Clip", {x, w.scalar(out + "/min", 0.0f), w.scalar(out + "/max", 6.0f)}, out);
+      return out;
+    }
+    case Activation::hardswish: w.node("HardSwish", {x}, out); return out;
+    case Activation::hardsigmoid: {
+      auto& n = w.node("HardSigmoid", {x}, out);
+      attr(n, "alpha", 1.0f / 6.0f);
+      attr(n, "beta", 0.5f);
+      return out;
+    }
+    case Activation::sigmoid: w.node("Sigmoid", {x}, out); return out;
+    case Activation::silu: {
+      w.node("Sigmoid", {x}, out + "/sigmoid");
+      w.node("Mul", {x, out + "/sigmoid"}, out);
+      return out;
+    }
+    case Activation::gelu: {
+      w.node("Div", {x, w.scalar(out + "/sqrt2", static_cast<float>(std::numbers::sqrt2))}, out + "/div");
+      w.node("Erf", {out + "/div"}, out + "/erf");
+      w.node("Add", {out + "/erf", w.scalar(out + "/one", 1.0f)}, out + "/add");
+      w.node("Mul", {x, out + "/add"}, out + "/mul");
+      w.node("Mul", {out + "/mul", w.scalar(out + "/half", 0.5f)}, out);
+      return out;
+    }
+    case Activation::gelu_tanh: {
+      // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
+      w.node("Pow", {x, w.scalar(out + "/three", 3.0f)}, out + "/cube");
+      w.node("Mul", {out + "/cube", w.scalar(out + "/c", 0.044715f)}, out + "/cube_c");
+      w.node("Add", {x, out + "/cube_c"}, out + "/inner");
+      w.node("Mul", {out + "/inner", w.scalar(out + "/k", static_cast<float>(std::sqrt(2.0 / std::numbers::pi)))},
+             out + "/scaled");
+      w.node("Tanh", {out + "/scaled"}, out + "/tanh");
+      w.node("Add", {out + "/tanh", w.scalar(out + "/one", 1.0f)}, out + "/add");
+      w.node("Mul", {x, out + "/add"}, out + "/mul");
+      w.node("Mul", {out + "/mul", w.scalar(out + "/half", 0.5f)}, out);
+      return out;
+    }
+  }
+  throw std::logic_error("unknown activation");
+}
+
+// A conv's or linear's folded BatchNorm, written back as the BatchNormalization PyTorch would export
+// after it (ONNX Runtime folds it into the conv again): scale 1, shift = the folded bias, mean 0,
+// var 1 − ε. Keeping the node lets import see that the op had a BatchNorm.
+std::string batch_norm_after(GraphWriter& w, const std::string& x, const std::vector<float>& bias, int64_t c,
+                             const std::string& out) {
+  const double eps = 1e-5;
+  const size_t n = static_cast<size_t>(c);
+  auto& node = w.node("BatchNormalization",
+                      {x, w.floats(out + "/bn_scale", {c}, std::vector<float>(n, 1.0f)),
+                       w.floats(out + "/bn_shift", {c}, bias.empty() ? std::vector<float>(n, 0.0f) : bias),
+                       w.floats(out + "/bn_mean", {c}, std::vector<float>(n, 0.0f)),
+                       w.floats(out + "/bn_var", {c}, std::vector<float>(n, static_cast<float>(1.0 - eps)))},
+                      out);
+  attr(node, "epsilon", static_cast<float>(eps));
+  return out;
+}
+
+// The bias input of a conv or linear that has one: with a BatchNorm after it, the folded bias goes to the
+// BatchNormalization's shift and this one is zero.
+std::vector<float> conv_bias(const OpWeights& wt, bool batch_norm, int64_t c) {
+  return batch_norm ? std::vector<float>(static_cast<size_t>(c), 0.0f) : wt.bias;
+}
+
+// Per-channel constant [C, 1, 1], broadcasting over an N x C x H x W tensor.
+std::string channel_constant(GraphWriter& w, const std::string& name, const std::vector<float>& v) {
+  return w.floats(name, {static_cast<int64_t>(v.size()), 1, 1}, v);
+}
+
+// ONNX pads: [top, left, bottom, right] for the two spatial axes.
+Dims onnx_pads(const Padding& p) { return {p.top, p.left, p.bottom, p.right}; }
+
+// Per-head view of an NCHW tensor as N x heads x seg x (H·W), optionally sliced to [offset, offset+size).
+std::string head_view(GraphWriter& w, const std::string& x, const ShapeNhwc& s, int64_t heads, const ChannelView& v,
+                      const std::string& out) {
+  const int64_t seg = s.c / heads;
+  w.node("Reshape", {x, w.ints(out + "/shape", {s.n, heads, seg, s.pixels()})}, out + "/heads");
+  if (v.offset == 0 && v.size == seg) return out + "/heads";
+  w.node("Slice", {out + "/heads", w.ints(out + "/starts", {v.offset}), w.ints(out + "/ends", {v.offset + v.size}),
+                   w.ints(out + "/axes", {2})},
+         out + "/slice");
+  return out + "/slice";
+}
+
+std::string transpose(GraphWriter& w, const std::string& x, const Dims& perm, const std::string& out) {
+  attr(w.node("Transpose", {x}, out), "perm", perm);
+  return out;
+}
+
+struct Exporter {
+  const Network& net;
+  const NetworkWeights& weights;
+  GraphWriter& w;
+
+  const ShapeNhwc& in_shape(const Op& op, size_t k = 0) const { return net.shape_of(op.inputs[k]); }
+
+  void emit(size_t i) {
+    const Op& op = net.ops[i];
+    std::visit([&](const auto& a) { emit(op, i, a); }, op.attrs);
+  }
+
+  void emit(const Op& op, size_t i, const Conv2d& c) {
+    const OpWeights& wt = weights[i];
+    const auto [cout, kh, kw, cin] = c.weight_shape(in_shape(op).c);
+    const std::vector<float> oihw = conv_weight_oihw(wt.weight, cout, cin, kh, kw);
+    conv_like("Conv", op, c, wt, w.floats(op.name + "/weight", {cout, cin, kh, kw}, oihw));
+  }
+
+  // Conv or ConvTranspose node with the op's geometry, then its BatchNormalization and activation.
+  template <typename C>
+  void conv_like(const std::string& type, const Op& op, const C& c, const OpWeights& wt, const std::string& weight) {
+    std::vector<std::string> inputs{op.inputs[0], weight};
+    if (c.bias) inputs.push_back(w.floats(op.name + "/bias", {c.out_channels}, conv_bias(wt, c.batch_norm, c.out_channels)));
+    const bool last = c.activation == Activation::none && !c.batch_norm;
+    const std::string conv_out = last ? op.name : op.name + "/conv";
+    auto& n = w.node(type, inputs, conv_out);
+    attr(n, "kernel_shape", Dims{c.kernel[0], c.kernel[1]});
+    attr(n, "strides", Dims{c.stride[0], c.stride[1]});
+    attr(n, "pads", onnx_pads(c.padding));
+    if constexpr (std::is_same_v<C, ConvTranspose2d>) attr(n, "output_padding", Dims{c.output_padding[0], c.output_padding[1]});
+    attr(n, "group", c.groups);
+    std::string y = conv_out;
+    if (c.batch_norm) y = batch_norm_after(w, y, wt.bias, c.out_channels, c.activation == Activation::none ? op.name : op.name + "/bn");
+    activate(w, c.activation, y, op.name);
+  }
+
+  void emit(const Op& op, size_t i, const ConvTranspose2d& c) {
+    const OpWeights& wt = weights[i];
+    const int64_t cin = in_shape(op).c, out_pg = c.out_channels / c.groups;
+    const auto [cout, kh, kw, in_pg] = c.weight_shape(cin);
+    const std::vector<float> iohw = conv_transpose_weight_iohw(wt.weight, cin, cout, c.groups, kh, kw);
+    conv_like("ConvTranspose", op, c, wt, w.floats(op.name + "/weight", {cin, out_pg, kh, kw}, iohw));
+  }
+
+  // On a 1x1 input the PyTorch head: Flatten, Gemm (BatchNormalization, activation), and a Reshape back
+  // to N x out x 1 x 1. Elsewhere a linear at every pixel is a 1x1 convolution.
+  void emit(const Op& op, size_t i, const FullyConnected& f) {
+    const OpWeights& wt = weights[i];
+    const ShapeNhwc& s = in_shape(op);
+    const bool flat = s.h == 1 && s.w == 1;
+    std::vector<std::string> inputs;
+    std::string y;
+    if (flat) {
+      attr(w.node("Flatten", {op.inputs[0]}, op.name + "/flatten"), "axis", int64_t{1});
+      inputs = {op.name + "/flatten", w.floats(op.name + "/weight", {f.out_features, s.c}, wt.weight)};
+    } else {
+      inputs = {op.inputs[0], w.floats(op.name + "/weight", {f.out_features, s.c, 1, 1}, wt.weight)};
+    }
+    if (f.bias) inputs.push_back(w.floats(op.name + "/bias", {f.out_features}, conv_bias(wt, f.batch_norm, f.out_features)));
+    const bool last = !flat && f.activation == Activation::none && !f.batch_norm;
+    y = last ? op.name : op.name + "/linear";
+    if (flat) attr(w.node("Gemm", inputs, y), "transB", int64_t{1});
+    else attr(w.node("Conv", inputs, y), "kernel_shape", Dims{1, 1});
+    const std::string end = flat ? op.name + "/act" : op.name;
+    if (f.batch_norm) y = batch_norm_after(w, y, wt.bias, f.out_features, f.activation == Activation::none && !flat ? op.name : op.name + "/bn");
+    if (f.activation != Activation::none) y = activate(w, f.activation, y, end);
+    if (flat) w.node("Reshape", {y, w.ints(op.name + "/shape", {s.n, f.out_features, 1, 1})}, op.name);
+  }
+
+  // Per head: A_i (tokens_a x a.size) and B_i as views of N x heads x seg x HW, one batched MatMul, then
+  // back to NCHW with channel = head·cols + j.
+  void emit(const Op& op, size_t i, const Matmul& m) {
+    const ShapeNhwc& as = in_shape(op, 0);
+    const ShapeNhwc& bs = in_shape(op, 1);
+    const ShapeNhwc& os = net.shapes[i];
+    const std::string a = transpose(w, head_view(w, op.inputs[0], as, m.heads, m.a, op.name + "/a"), {0, 1, 3, 2},
+                                    op.name + "/a/t");  // N x heads x HWa x a.size
+    std::string b = head_view(w, op.inputs[1], bs, m.heads, m.b, op.name + "/b");  // N x heads x b.size x HWb
+    if (!m.transpose_b) b = transpose(w, b, {0, 1, 3, 2}, op.name + "/b/t");        // N x heads x HWb x b.size
+    std::string prod = w.node("MatMul", {a, b}, op.name + "/matmul").output(0);
+    if (m.scale != 1.0) prod = w.node("Mul", {prod, w.scalar(op.name + "/scale", static_cast<float>(m.scale))}, op.name + "/scaled").output(0);
+    transpose(w, prod, {0, 1, 3, 2}, op.name + "/t");  // N x heads x cols x HWa
+    w.node("Reshape", {op.name + "/t", w.ints(op.name + "/shape", nchw(os))}, op.name);
+  }
+
+  void emit(const Op& op, size_t, const Softmax& s) {
+    const ShapeNhwc& x = in_shape(op);
+    if (s.groups == 1) {
+      attr(w.node("Softmax", {op.inputs[0]}, op.name), "axis", int64_t{1});
+      return;
+    }
+    w.node("Reshape", {op.inputs[0], w.ints(op.name + "/shape", {x.n, s.groups, x.c / s.groups, x.pixels()})},
+           op.name + "/groups");
+    attr(w.node("Softmax", {op.name + "/groups"}, op.name + "/softmax"), "axis", int64_t{2});
+    w.node("Reshape", {op.name + "/softmax", w.ints(op.name + "/shape_back", nchw(x))}, op.name);
+  }
+
+  void emit(const Op& op, size_t, const ActivationOp& a) { activate(w, a.function, op.inputs[0], op.name); }
+
+  void emit(const Op& op, size_t i, const BatchNorm& b) {
+    // The folded scale and shift as a BatchNormalization with mean 0 and var 1 − ε, so that
+    // y = scale·x + shift exactly as the executor computes it.
+    const OpWeights& wt = weights[i];
+    const int64_t c = in_shape(op).c;
+    auto& n = w.node("BatchNormalization",
+                     {op.inputs[0], w.floats(op.name + "/scale", {c}, wt.weight), w.floats(op.name + "/shift", {c}, wt.bias),
+                      w.floats(op.name + "/mean", {c}, std::vector<float>(static_cast<size_t>(c), 0.0f)),
+                      w.floats(op.name + "/var", {c}, std::vector<float>(static_cast<size_t>(c), static_cast<float>(1.0 - b.eps)))},
+                     op.name);
+    attr(n, "epsilon", static_cast<float>(b.eps));
+  }
+
+  void emit(const Op& op, size_t i, const GroupNorm& g) {
+    const ShapeNhwc& x = in_shape(op);
+    const std::vector<float> ones(static_cast<size_t>(g.groups), 1.0f), zeros(static_cast<size_t>(g.groups), 0.0f);
+    w.node("Reshape", {op.inputs[0], w.ints(op.name + "/shape", {x.n, g.groups, -1})}, op.name + "/groups");
+    attr(w.node("InstanceNormalization",
+                {op.name + "/groups", w.floats(op.name + "/ones", {g.groups}, ones), w.floats(op.name + "/zeros", {g.groups}, zeros)},
+                op.name + "/norm"),
+         "epsilon", static_cast<float>(g.eps));
+    w.node("Reshape", {op.name + "/norm", w.ints(op.name + "/shape_back", nchw(x))}, op.name + "/normed");
+    w.node("Mul", {op.name + "/normed", channel_constant(w, op.name + "/gamma", weights[i].weight)}, op.name + "/scaled");
+    w.node("Add", {op.name + "/scaled", channel_constant(w, op.name + "/beta", weights[i].bias)}, op.name);
+  }
+
+  // Over channels: NCHW -> NHWC, LayerNormalization on the last axis, back.
+  void emit(const Op& op, size_t i, const LayerNorm& l) {
+    const int64_t c = in_shape(op).c;
+    transpose(w, op.inputs[0], {0, 2, 3, 1}, op.name + "/nhwc");
+    auto& n = w.node("LayerNormalization",
+                     {op.name + "/nhwc", w.floats(op.name + "/gamma", {c}, weights[i].weight), w.floats(op.name + "/beta", {c}, weights[i].bias)},
+                     op.name + "/norm");
+    attr(n, "axis", int64_t{-1});
+    attr(n, "epsilon", static_cast<float>(l.eps));
+    transpose(w, op.name + "/norm", {0, 3, 1, 2}, op.name);
+  }
+
+  void emit(const Op& op, size_t, const Add&) { w.node("Add", {op.inputs[0], op.inputs[1]}, op.name); }
+  void emit(const Op& op, size_t, const Multiply&) { w.node("Mul", {op.inputs[0], op.inputs[1]}, op.name); }
+  void emit(const Op& op, size_t, const GlobalAvgPool&) { w.node("GlobalAveragePool", {op.inputs[0]}, op.name); }
+
+  template <typename Tag>
+  void emit(const Op& op, size_t, const Pool2d<Tag>& p) {
+    const bool avg = std::is_same_v<Pool2d<Tag>, AvgPool>;
+    auto& n = w.node(avg ? "AveragePool" : "MaxPool", {op.inputs[0]}, op.name);
+    attr(n, "kernel_shape", Dims{p.kernel[0], p.kernel[1]});
+    attr(n, "strides", Dims{p.stride[0], p.stride[1]});
+    attr(n, "pads", onnx_pads(p.padding));
+    if (avg) attr(n, "count_include_pad", int64_t{1});
+  }
+
+  // Asymmetric / floor: source = floor(dst / scale), and with sizes floor(dst·in/out), both as ours.
+  void emit(const Op& op, size_t i, const UpsampleNearest&) {
+    auto& n = w.node("Resize", {op.inputs[0], "", "", w.ints(op.name + "/sizes", nchw(net.shapes[i]))}, op.name);
+    attr(n, "mode", std::string("nearest"));
+    attr(n, "coordinate_transformation_mode", std::string("asymmetric"));
+    attr(n, "nearest_mode", std::string("floor"));
+  }
+
+  void emit(const Op& op, size_t i, const ResizeBilinear& r) {
+    auto& n = w.node("Resize", {op.inputs[0], "", "", w.ints(op.name + "/sizes", nchw(net.shapes[i]))}, op.name);
+    attr(n, "mode", std::string("linear"));
+    attr(n, "coordinate_transformation_mode", std::string(r.align_corners ? "align_corners" : "pytorch_half_pixel"));
+  }
+
+  // Our reshape reinterprets the NHWC byte order; NCHW order equals it only when a tensor has one pixel
+  // or one channel.
+  void emit(const Op& op, size_t i, const Reshape& r) {
+    const ShapeNhwc& x = in_shape(op);
+    const auto same_order = [](const ShapeNhwc& s) { return s.pixels() == 1 || s.c == 1; };
+    if (same_order(x) && same_order(r.shape)) {
+      w.node("Reshape", {op.inputs[0], w.ints(op.name + "/shape", nchw(net.shapes[i]))}, op.name);
+      return;
+    }
+    transpose(w, op.inputs[0], {0, 2, 3, 1}, op.name + "/nhwc");
+    w.node("Reshape", {op.name + "/nhwc", w.ints(op.name + "/shape", {r.shape.n, r.shape.h, r.shape.w, r.shape.c})},
+           op.name + "/reshaped");
+    transpose(w, op.name + "/reshaped", {0, 3, 1, 2}, op.name);
+  }
+
+  void emit(const Op& op, size_t, const Slice& s) {
+    w.node("Slice", {op.inputs[0], w.ints(op.name + "/starts", {s.begin}), w.ints(op.name + "/ends", {s.end}),
+                     w.ints(op.name + "/axes", {1})},
+           op.name);
+  }
+
+  void emit(const Op& op, size_t, const Concat&) { attr(w.node("Concat", op.inputs, op.name), "axis", int64_t{1}); }
+
+  void emit(const Op& op, size_t, const Pad& p) {
+    const Padding& q = p.padding;
+    w.node("Pad", {op.inputs[0], w.ints(op.name + "/pads", {0, 0, q.top, q.left, 0, 0, q.bottom, q.right})}, op.name);
+  }
+
+  void emit(const Op& op, size_t i, const LayerScale&) {
+    w.node("Mul", {op.inputs[0], channel_constant(w, op.name + "/gamma", weights[i].weight)}, op.name);
+  }
+
+  // The gathered bias [hq·wq][heads·Lk] (NHWC of one sample) as an NCHW constant 1 x heads·Lk x hq x wq.
+  void emit(const Op& op, size_t i, const AttentionBias&) {
+    const ShapeNhwc& s = in_shape(op);
+    std::vector<float> bias(weights[i].weight.size());
+    for (int64_t p = 0; p < s.pixels(); ++p)
+      for (int64_t c = 0; c < s.c; ++c)
+        bias[static_cast<size_t>(c * s.pixels() + p)] = weights[i].weight[static_cast<size_t>(p * s.c + c)];
+    w.node("Add", {op.inputs[0], w.floats(op.name + "/bias", {1, s.c, s.h, s.w}, bias)}, op.name);
+  }
+
+  // PyTorch's channel_shuffle: view as N x groups x C/groups x H x W, swap the two channel axes, flatten.
+  void emit(const Op& op, size_t, const ChannelShuffle& c) {
+    const ShapeNhwc& x = in_shape(op);
+    w.node("Reshape", {op.inputs[0], w.ints(op.name + "/shape", {x.n, c.groups, x.c / c.groups, x.h, x.w})},
+           op.name + "/groups");
+    transpose(w, op.name + "/groups", {0, 2, 1, 3, 4}, op.name + "/t");
+    w.node("Reshape", {op.name + "/t", w.ints(op.name + "/shape_back", nchw(x))}, op.name);
+  }
+
+  // A 1x1 convolution over the head axis of N x heads x Lk x HW, as in EfficientFormerV2.
+  void emit(const Op& op, size_t i, const HeadMix& h) {
+    const ShapeNhwc& s = in_shape(op);
+    w.node("Reshape", {op.inputs[0], w.ints(op.name + "/shape", {s.n, h.heads, s.c / h.heads, s.pixels()})},
+           op.name + "/heads");
+    std::vector<std::string> inputs{op.name + "/heads", w.floats(op.name + "/weight", {h.heads, h.heads, 1, 1}, weights[i].weight)};
+    if (!weights[i].bias.empty()) inputs.push_back(w.floats(op.name + "/bias", {h.heads}, weights[i].bias));
+    attr(w.node("Conv", inputs, op.name + "/mix"), "kernel_shape", Dims{1, 1});
+    w.node("Reshape", {op.name + "/mix", w.ints(op.name + "/shape_back", nchw(s))}, op.name);
+  }
+};
+
+void value_info(onnx::ValueInfoProto& v, const std::string& name, const Dims& dims) {
+  v.set_name(name);
+  auto& t = *v.mutable_type()->mutable_tensor_type();
+  t.set_elem_type(onnx::TensorProto::FLOAT);
+  for (auto d : dims) t.mutable_shape()->add_dim()->set_dim_value(d);
+}
+
+}  // namespace
+
+std::string export_onnx(const Network& net, const NetworkWeights& weights) {
+  if (weights.size() != net.ops.size()) throw std::logic_error("weights do not match the network");
+  onnx::ModelProto model;
+  model.set_ir_version(8);  // what opset 17 pairs with
+  model.set_producer_name("cpubone-explore");
+  model.set_producer_version("0.1.0");
+  auto& opset = *model.add_opset_import();
+  opset.set_domain("");
+  opset.set_version(onnx_opset);
+  onnx::GraphProto& g = *model.mutable_graph();
+  g.set_name(net.name);
+  value_info(*g.add_input(), std::string(input_tensor), nchw(net.input));
+  GraphWriter w(g);
+  Exporter e{net, weights, w};
+  for (size_t i = 0; i < net.ops.size(); ++i) e.emit(i);
+  value_info(*g.add_output(), net.output, nchw(net.shape_of(net.output)));
+  std::string bytes;
+  if (!model.SerializeToString(&bytes)) throw std::runtime_error("could not serialize the ONNX model of " + net.name);
+  return bytes;
+}
+
+void check_onnx(const std::string& model_bytes, const std::string& file) {
+  onnx::ModelProto model;
+  if (!model.ParseFromString(model_bytes)) throw InputError(file + ": not an ONNX model (protobuf parse failed)");
+  try {
+    onnx::checker::check_model(model);
+  } catch (const std::exception& e) {
+    throw InputError(file + ": fails the ONNX checker: " + e.what());
+  }
+}
+
+NetworkWeights read_weights_file(const Network& net, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot open the weights file");
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  NetworkWeights w = make_weights(net, 0);  // for the sizes only; every value is overwritten
+  size_t need = 0;
+  for (const auto& o : w) need += (o.weight.size() + o.bias.size()) * sizeof(float);
+  if (bytes.size() != need)
+    throw InputError(path + ": holds " + std::to_string(bytes.size()) + " bytes but " + net.name + " needs " +
+                     std::to_string(need) + " (float32 weight then bias of every op, in op order)");
+  size_t at = 0;
+  for (auto& o : w)
+    for (auto* v : {&o.weight, &o.bias}) {
+      std::memcpy(v->data(), bytes.data() + at, v->size() * sizeof(float));
+      at += v->size() * sizeof(float);
+    }
+  return w;
+}
+
+}  // namespace cpx::profiler

@@ -1,0 +1,153 @@
+// Import: walks an ONNX graph in its (topological) node order and translates each node not yet consumed
+// by a pattern (import_ops.cpp) into ops of the space. Layers, bottom up:
+//   import_graph     protobuf access: nodes, constants, attributes, readers (bounds-checked);
+//   import_patterns  multi-node exporter patterns (GELU, BatchNorm + activation, GroupNorm, shuffle);
+//   import_ops       the translation table, one function per ONNX operator type;
+//   here             the graph's input and output, and which ONNX pattern imports each op kind.
+// Weights are read only for their shapes: networks of the space carry architecture, not weights.
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <type_traits>
+
+#include "profiler/interop/onnx.hpp"
+#include "profiler/interop/onnx/import_context.hpp"
+
+namespace cpx::profiler {
+
+namespace onnx_import {
+
+Context::Context(Graph& graph, const std::string& network_name, const ShapeNhwc& input, const std::string& onnx_input)
+    : g(graph), builder_(network_name, "imported", input, Where(graph.file())) {
+  values_[onnx_input] = Value::of(Value::Kind::nchw, std::string(input_tensor));
+  used_names_.insert(std::string(input_tensor));
+}
+
+std::string Context::op_name(const std::string& base) {
+  std::string name = base.empty() ? "op" : base;
+  for (int k = 2; used_names_.count(name); ++k) name = base + "_" + std::to_string(k);
+  used_names_.insert(name);
+  return name;
+}
+
+std::string Context::add(int i, std::vector<std::string> inputs, OpAttrs attrs, const std::string& suffix) {
+  const auto& n = g.at(i);
+  builder_.locate(Where(g.file(), "node \"" + n.name() + "\" (" + n.op_type() + ")"));
+  return builder_.add(op_name((n.name().empty() ? g.output(i) : n.name()) + suffix), std::move(inputs), std::move(attrs));
+}
+
+const Value& Context::value(const std::string& name, const std::string& what) const {
+  auto it = values_.find(name);
+  if (it == values_.end())
+    throw InputError(g.file() + ": tensor " + name + " (" + what + ") is not produced by any node we imported");
+  return it->second;
+}
+
+const Value& Context::input_value(int i, int k) const {
+  if (!g.has_input(i, k)) g.fail(i, "missing input " + std::to_string(k));
+  auto it = values_.find(g.input(i, k));
+  if (it == values_.end())
+    g.fail(i, "input " + g.input(i, k) + " is neither computed by an imported node nor supported as a constant here");
+  return it->second;
+}
+
+const Value& Context::nchw_input(int i, int k) const {
+  const Value& v = input_value(i, k);
+  if (v.kind != Value::Kind::nchw) g.fail(i, "expects an N x C x H x W input; " + g.input(i, k) + " is a reshaped view");
+  return v;
+}
+
+namespace {
+
+// The one graph input that is not an initializer, as N x C x H x W with fixed C, H, W (batch 1 if symbolic).
+const onnx::ValueInfoProto& graph_input(const Graph& g, ShapeNhwc& shape) {
+  const onnx::ValueInfoProto* input = nullptr;
+  const std::string& file = g.file();
+  for (const auto& v : g.proto().input())
+    if (!g.constant(v.name())) {
+      if (input) throw InputError(file + ": more than one graph input (" + input->name() + ", " + v.name() + ")");
+      input = &v;
+    }
+  if (!input) throw InputError(file + ": the graph has no input");
+  const auto& dims = input->type().tensor_type().shape();
+  if (dims.dim_size() != 4) throw InputError(file + ": input " + input->name() + " is not N x C x H x W");
+  Dims d;
+  for (const auto& dim : dims.dim()) d.push_back(dim.has_dim_value() ? dim.dim_value() : -1);
+  if (d[0] < 0) d[0] = 1;
+  if (d[1] < 1 || d[2] < 1 || d[3] < 1) throw InputError(file + ": input " + input->name() + " needs fixed channels, height and width");
+  shape = {d[0], d[2], d[3], d[1]};
+  return *input;
+}
+
+Network import_graph(const onnx::GraphProto& proto, const std::string& file) {
+  Graph g(proto, file);
+  ShapeNhwc input_shape;
+  const onnx::ValueInfoProto& input = graph_input(g, input_shape);
+  Context c(g, std::filesystem::path(file).stem().string(), input_shape, input.name());
+  for (int i = 0; i < g.size(); ++i)
+    if (!g.done(i)) translate(c, i);
+  if (proto.output_size() != 1)
+    throw InputError(file + ": the graph has " + std::to_string(proto.output_size()) + " outputs; one is supported");
+  const std::string& name = proto.output(0).name();
+  const Value& out = c.value(name, "graph output");
+  if (out.kind != Value::Kind::nchw) throw InputError(file + ": the graph output " + name + " is not in N x C x H x W form");
+  if (out.tensor == input_tensor) throw InputError(file + ": the graph computes nothing");
+  return std::move(c).finish(out.tensor);
+}
+
+// Which ONNX pattern imports each op kind of space/op.hpp. One entry per kind and no default: a kind
+// added to the space without one does not compile, so it is either importable (and the round-trip test
+// of tests/test_onnx.cpp checks that export then import gives it back) or says here why not.
+using Entry = OnnxImportEntry;
+template <typename T>
+using Of = std::type_identity<T>;
+constexpr Entry entry(Of<Conv2d>) { return {true, "Conv [after Pad] [then BatchNormalization] [then an activation]"}; }
+constexpr Entry entry(Of<FullyConnected>) { return {true, "Gemm, or MatMul [+ Add], on N x C [then BatchNormalization, activation]"}; }
+constexpr Entry entry(Of<Matmul>) { return {true, "MatMul of per-head Reshape/Slice/Transpose views [then Mul by a scalar]"}; }
+constexpr Entry entry(Of<Softmax>) { return {true, "Softmax over channels or over a per-head view"}; }
+constexpr Entry entry(Of<ActivationOp>) { return {true, "Relu, Clip 0..6, HardSwish, HardSigmoid, Sigmoid [Mul], GELU subgraphs"}; }
+constexpr Entry entry(Of<BatchNorm>) { return {true, "BatchNormalization not after a conv or linear"}; }
+constexpr Entry entry(Of<GroupNorm>) { return {true, "Reshape(N, G, -1), InstanceNormalization, Reshape back [Mul, Add]"}; }
+constexpr Entry entry(Of<LayerNorm>) { return {true, "LayerNormalization on the channels-last view"}; }
+constexpr Entry entry(Of<Add>) { return {true, "Add of two tensors"}; }
+constexpr Entry entry(Of<Multiply>) { return {true, "Mul of two tensors"}; }
+constexpr Entry entry(Of<GlobalAvgPool>) { return {true, "GlobalAveragePool, or ReduceMean over H and W"}; }
+constexpr Entry entry(Of<AvgPool>) { return {true, "AveragePool"}; }
+constexpr Entry entry(Of<MaxPool>) { return {true, "MaxPool"}; }
+constexpr Entry entry(Of<UpsampleNearest>) { return {true, "Resize nearest (asymmetric, floor)"}; }
+constexpr Entry entry(Of<Reshape>) { return {true, "Reshape on the channels-last view"}; }
+constexpr Entry entry(Of<Slice>) { return {true, "Slice or Split of the channel axis"}; }
+constexpr Entry entry(Of<Concat>) { return {true, "Concat along channels"}; }
+constexpr Entry entry(Of<Pad>) { return {true, "Pad of H and W with zeros, not folded into a Conv"}; }
+constexpr Entry entry(Of<ConvTranspose2d>) { return {true, "ConvTranspose [then BatchNormalization, activation]"}; }
+constexpr Entry entry(Of<ResizeBilinear>) { return {true, "Resize linear (half-pixel or aligned corners)"}; }
+constexpr Entry entry(Of<LayerScale>) { return {true, "Mul by a per-channel constant"}; }
+constexpr Entry entry(Of<AttentionBias>) { return {true, "Add of a per-pixel-and-channel constant (the gathered table)"}; }
+constexpr Entry entry(Of<HeadMix>) { return {true, "1x1 Conv over the head axis of a per-head view"}; }
+constexpr Entry entry(Of<ChannelShuffle>) { return {true, "Reshape(N, g, C/g, H, W), Transpose(0, 2, 1, 3, 4), Reshape(N, C, H, W)"}; }
+
+}  // namespace
+
+}  // namespace onnx_import
+
+OnnxImportEntry onnx_import_entry(const OpAttrs& attrs) {
+  return std::visit([](const auto& a) { return onnx_import::entry(onnx_import::Of<std::decay_t<decltype(a)>>{}); }, attrs);
+}
+
+Network import_onnx_bytes(const std::string& model_bytes, const std::string& file) {
+  onnx::ModelProto model;
+  if (!model.ParseFromString(model_bytes)) throw InputError(file + ": not an ONNX model (protobuf parse failed)");
+  for (const auto& o : model.opset_import())
+    if ((o.domain().empty() || o.domain() == "ai.onnx") && o.version() < 11)
+      throw InputError(file + ": opset " + std::to_string(o.version()) + " is older than the 11 we read");
+  return onnx_import::import_graph(model.graph(), file);
+}
+
+Network import_onnx(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot open");
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return import_onnx_bytes(bytes, path);
+}
+
+}  // namespace cpx::profiler

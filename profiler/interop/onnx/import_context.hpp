@@ -1,0 +1,77 @@
+// What the per-op translations of import_ops.cpp share: the graph, the network being built, and the view
+// of our tensors that every imported ONNX tensor is. Kinds of view:
+//   nchw   N x C x H x W (the usual layout), also rank-2 N x C (ours N x 1 x 1 x C);
+//   nhwc   the same data transposed to N x H x W x C (around LayerNormalization and reshapes);
+//   heads  N x heads x size x HW: channels [offset, offset + size) of each head segment (transposed: the
+//          last two axes swapped), which is how attention reshapes tensors for its matmuls.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "profiler/interop/onnx/import_graph.hpp"
+#include "space/network.hpp"
+
+namespace cpx::profiler::onnx_import {
+
+struct Value {
+  enum class Kind { nchw, nhwc, heads } kind = Kind::nchw;
+  std::string tensor;  // our tensor
+  int64_t heads = 1;
+  ChannelView view;
+  bool transposed = false;
+  Padding pending;  // a Pad folded into the Conv that reads this value
+
+  static Value of(Kind k, std::string t) {
+    Value v;
+    v.kind = k;
+    v.tensor = std::move(t);
+    return v;
+  }
+  static Value head_view(std::string t, int64_t heads, ChannelView view, bool transposed) {
+    Value v = of(Kind::heads, std::move(t));
+    v.heads = heads;
+    v.view = view;
+    v.transposed = transposed;
+    return v;
+  }
+};
+
+class Context {
+ public:
+  Context(Graph& g, const std::string& network_name, const ShapeNhwc& input, const std::string& onnx_input);
+
+  Graph& g;
+
+  // Adds an op for node i (named after its name, else its output) and returns our tensor.
+  std::string add(int i, std::vector<std::string> inputs, OpAttrs attrs, const std::string& suffix = "");
+  void set(const std::string& onnx_tensor, Value v) { values_[onnx_tensor] = std::move(v); }
+  void set_nchw(const std::string& onnx_tensor, const std::string& ours) { set(onnx_tensor, Value::of(Value::Kind::nchw, ours)); }
+  // Marks every node of a matched pattern imported.
+  void consume(const std::vector<int>& nodes) {
+    for (int k : nodes) g.mark_done(k);
+  }
+
+  const Value& value(const std::string& name, const std::string& what) const;
+  const Value& input_value(int i, int k = 0) const;
+  const Value& nchw_input(int i, int k = 0) const;
+  const ShapeNhwc& shape(const Value& v) const { return builder_.shape(v.tensor); }
+  const ShapeNhwc& shape(const std::string& tensor) const { return builder_.shape(tensor); }
+
+  Network finish(const std::string& output) && { return std::move(builder_).finish(output); }
+
+ private:
+  NetworkBuilder builder_;
+  std::map<std::string, Value> values_;
+  std::set<std::string> used_names_;
+
+  std::string op_name(const std::string& base);
+};
+
+// Imports node i (and any pattern that starts there), or fails naming it.
+void translate(Context& c, int i);
+
+}  // namespace cpx::profiler::onnx_import

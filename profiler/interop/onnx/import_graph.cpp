@@ -1,0 +1,181 @@
+#include "profiler/interop/onnx/import_graph.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "space/error.hpp"
+
+namespace cpx::profiler::onnx_import {
+
+namespace {
+
+// Values stored either packed in raw_data (little-endian) or in the typed repeated field.
+template <typename T, typename Repeated>
+std::vector<double> decode(const std::string& raw, const Repeated& typed, const onnx::TensorProto& t,
+                           const std::string& file) {
+  if (raw.empty()) return {typed.begin(), typed.end()};
+  if (raw.size() % sizeof(T) != 0)
+    throw InputError(file + ": initializer " + t.name() + " has raw_data of " + std::to_string(raw.size()) +
+                     " bytes, not a whole number of " + std::to_string(sizeof(T)) + "-byte values");
+  std::vector<T> v(raw.size() / sizeof(T));
+  std::memcpy(v.data(), raw.data(), raw.size());  // raw is non-empty here, so v.data() is not null
+  return {v.begin(), v.end()};
+}
+
+}  // namespace
+
+Constant read_tensor(const onnx::TensorProto& t, const std::string& file) {
+  Constant c;
+  // Dims are checked before their product is taken: a fuzzed file can hold any int64 there.
+  int64_t n = 1;
+  for (auto d : t.dims()) {
+    if (d < 0 || d > limits::max_tensor_elements || (d > 0 && n > limits::max_tensor_elements / d))
+      throw InputError(file + ": initializer " + t.name() + " has dim " + std::to_string(d) +
+                       ": negative, or more than " + std::to_string(limits::max_tensor_elements) +
+                       " elements in all");
+    c.dims.push_back(d);
+    n *= d;
+  }
+  switch (t.data_type()) {
+    case onnx::TensorProto::FLOAT: c.values = decode<float>(t.raw_data(), t.float_data(), t, file); break;
+    case onnx::TensorProto::INT64: c.values = decode<int64_t>(t.raw_data(), t.int64_data(), t, file); break;
+    default: return c;
+  }
+  if (static_cast<int64_t>(c.values.size()) != n)
+    throw InputError(file + ": initializer " + t.name() + " holds " + std::to_string(c.values.size()) +
+                     " values for dims of " + std::to_string(n));
+  return c;
+}
+
+Graph::Graph(const onnx::GraphProto& g, std::string file) : g_(g), file_(std::move(file)) {
+  for (const auto& t : g_.initializer()) constants_[t.name()] = read_tensor(t, file_);
+  for (int i = 0; i < g_.node_size(); ++i)
+    for (const auto& in : g_.node(i).input())
+      if (!in.empty()) consumers_[in].push_back(i);
+}
+
+const std::string& Graph::input(int i, int k) const {
+  static const std::string none;
+  const auto& n = at(i);
+  return k >= 0 && k < n.input_size() ? n.input(k) : none;
+}
+
+const std::string& Graph::output(int i, int k) const {
+  static const std::string none;
+  const auto& n = at(i);
+  return k >= 0 && k < n.output_size() ? n.output(k) : none;
+}
+
+void Graph::fail(int i, const std::string& reason) const {
+  throw InputError(file_ + ": node \"" + at(i).name() + "\" (" + at(i).op_type() + "): " + reason);
+}
+
+const Constant* Graph::constant(const std::string& name) const {
+  auto it = constants_.find(name);
+  return it == constants_.end() ? nullptr : &it->second;
+}
+
+const Constant& Graph::need_constant(int i, int input) const {
+  const Constant* c = at(i).input_size() > input ? constant(this->input(i, input)) : nullptr;
+  if (!c) fail(i, "input " + std::to_string(input) + " must be a constant (initializer or Constant node)");
+  return *c;
+}
+
+std::optional<double> Graph::scalar(const std::string& name) const {
+  const Constant* c = constant(name);
+  if (!c || c->values.size() != 1) return std::nullopt;
+  return c->values[0];
+}
+
+bool Graph::is_scalar(const std::string& name, double v) const {
+  auto s = scalar(name);
+  return s && std::abs(*s - v) <= 1e-6 * std::max(1.0, std::abs(v));
+}
+
+const onnx::AttributeProto* Graph::attribute(int i, const std::string& name) const {
+  for (const auto& a : at(i).attribute())
+    if (a.name() == name) return &a;
+  return nullptr;
+}
+
+namespace {
+constexpr int64_t max_attribute = int64_t{1} << 31;
+}  // namespace
+
+std::optional<int64_t> as_integer(double v) {
+  constexpr double bound = 9007199254740992.0;  // 2^53
+  if (std::isnan(v) || v != std::floor(v)) return std::nullopt;
+  return static_cast<int64_t>(std::clamp(v, -bound, bound));
+}
+
+int64_t Graph::integer(int i, double v) const {
+  const std::optional<int64_t> n = as_integer(v);
+  if (!n) fail(i, "value " + std::to_string(v) + " is not an integer");
+  return *n;
+}
+
+int64_t Graph::int_attr(int i, const std::string& name, int64_t fallback) const {
+  const auto* a = attribute(i, name);
+  if (!a) return fallback;
+  if (a->i() < -max_attribute || a->i() > max_attribute)
+    fail(i, "attribute " + name + " = " + std::to_string(a->i()) + " is out of range");
+  return a->i();
+}
+
+double Graph::decimal(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.7g", v);
+  return std::strtod(text, nullptr);
+}
+
+double Graph::float_attr(int i, const std::string& name, double fallback) const {
+  const auto* a = attribute(i, name);
+  return a ? decimal(a->f()) : fallback;
+}
+
+std::string Graph::string_attr(int i, const std::string& name, const std::string& fallback) const {
+  const auto* a = attribute(i, name);
+  return a ? a->s() : fallback;
+}
+
+Dims Graph::ints_attr(int i, const std::string& name, Dims fallback) const {
+  const auto* a = attribute(i, name);
+  if (!a) return fallback;
+  for (int64_t v : a->ints())
+    if (v < -max_attribute || v > max_attribute)
+      fail(i, "attribute " + name + " holds " + std::to_string(v) + ", out of range");
+  return Dims(a->ints().begin(), a->ints().end());
+}
+
+std::vector<int> Graph::consumers(const std::string& tensor) const {
+  auto it = consumers_.find(tensor);
+  return it == consumers_.end() ? std::vector<int>{} : it->second;
+}
+
+bool Graph::is_graph_output(const std::string& tensor) const {
+  for (const auto& o : g_.output())
+    if (o.name() == tensor) return true;
+  return false;
+}
+
+bool Graph::sole_is(const std::string& tensor, const std::string& type, int& which) const {
+  if (is_graph_output(tensor)) return false;
+  const auto c = consumers(tensor);
+  if (c.size() != 1 || done(c[0]) || at(c[0]).op_type() != type) return false;
+  which = c[0];
+  return true;
+}
+
+bool Graph::has_inputs(int i, const std::string& a, const std::string& b) const {
+  return at(i).input_size() == 2 && ((input(i, 0) == a && input(i, 1) == b) || (input(i, 0) == b && input(i, 1) == a));
+}
+
+bool Graph::other_is_scalar(int i, const std::string& x, double v) const {
+  if (at(i).input_size() != 2) return false;
+  return (input(i, 0) == x && is_scalar(input(i, 1), v)) || (input(i, 1) == x && is_scalar(input(i, 0), v));
+}
+
+}  // namespace cpx::profiler::onnx_import

@@ -1,0 +1,557 @@
+// The importer's per-op translation table: one function per ONNX operator type we read, each turning its
+// node (and the pattern that starts there, see import_patterns.hpp) into ops of the space. A type not in
+// the table is an error naming the node.
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <map>
+#include <string_view>
+
+#include "profiler/interop/onnx/import_context.hpp"
+#include "profiler/interop/onnx/import_patterns.hpp"
+
+namespace cpx::profiler::onnx_import {
+
+namespace {
+
+using Kind = Value::Kind;
+
+Padding read_pads(const Graph& g, int i) {
+  const std::string auto_pad = g.string_attr(i, "auto_pad", "NOTSET");
+  if (auto_pad != "NOTSET" && auto_pad != "VALID") g.fail(i, "auto_pad " + auto_pad + " is not supported; give explicit pads");
+  const Dims p = g.ints_attr(i, "pads", {0, 0, 0, 0});
+  if (p.size() != 4) g.fail(i, "pads must have 4 values for a 2-D window");
+  return {p[0], p[2], p[1], p[3]};
+}
+
+int64_t read_groups(const Graph& g, int i) {
+  const int64_t groups = g.int_attr(i, "group", 1);
+  if (groups < 1 || groups > limits::max_channels) g.fail(i, "group " + std::to_string(groups) + " is out of range");
+  return groups;
+}
+
+void require_unit(const Graph& g, int i, const std::string& name) {
+  for (auto d : g.ints_attr(i, name, {1, 1}))
+    if (d != 1) g.fail(i, name + " other than 1 is not supported");
+}
+
+// Folds the BatchNormalization and activation after `out` into a conv or linear; returns the ONNX tensor
+// the fused op finally produces.
+template <typename T>
+std::string absorb_following(Context& c, const std::string& out, T& op) {
+  const Following f = following(c.g, out);
+  op.batch_norm = f.batch_norm;
+  if (f.activation != Activation::none) op.activation = f.activation;
+  c.consume(f.nodes);
+  return f.output;
+}
+
+void constant_node(Context& c, int i) {
+  const auto* a = c.g.attribute(i, "value");
+  if (!a || !a->has_t()) c.g.fail(i, "only tensor-valued Constant nodes are supported");
+  c.g.add_constant(c.g.output(i), read_tensor(a->t(), c.g.file()));
+}
+
+void identity(Context& c, int i) { c.set(c.g.output(i), c.input_value(i)); }
+
+// A 1x1 conv over the head axis of a heads view: EfficientFormerV2's talking heads.
+bool head_mix(Context& c, int i, const Value& x, const Constant& w, int64_t groups) {
+  if (x.kind != Kind::heads || x.transposed || w.dims[0] != x.heads || w.dims[1] != x.heads || w.dims[2] != 1 ||
+      w.dims[3] != 1 || groups != 1)
+    return false;
+  const std::string out = c.add(i, {x.tensor}, HeadMix{x.heads, c.g.at(i).input_size() > 2});
+  c.set(c.g.output(i), Value::head_view(out, x.heads, x.view, false));
+  return true;
+}
+
+void conv(Context& c, int i) {
+  const Graph& g = c.g;
+  const Value& x = c.input_value(i);
+  const Constant& w = g.need_constant(i, 1);
+  if (w.dims.size() != 4) g.fail(i, "weight must be 4-D (O x I/groups x kh x kw)");
+  require_unit(g, i, "dilations");
+  const int64_t groups = read_groups(g, i);
+  if (head_mix(c, i, x, w, groups)) return;
+  if (x.kind != Kind::nchw) g.fail(i, "expects an N x C x H x W input");
+  Conv2d op;
+  op.out_channels = w.dims[0];
+  op.kernel = {w.dims[2], w.dims[3]};
+  const Dims s = g.ints_attr(i, "strides", {1, 1});
+  if (s.size() != 2) g.fail(i, "strides must have 2 values");
+  op.stride = {s[0], s[1]};
+  op.padding = read_pads(g, i);
+  op.groups = groups;
+  op.bias = g.has_input(i, 2);
+  if (w.dims[1] * groups != c.shape(x).c)
+    g.fail(i, "weight has " + std::to_string(w.dims[1]) + " input channels per group but the input has " +
+                  std::to_string(c.shape(x).c) + " channels in " + std::to_string(groups) + " groups");
+  std::string in = x.tensor;
+  const Padding& p = x.pending;
+  if (p != Padding{}) {
+    const Padding& q = op.padding;
+    const Padding sum{q.top + p.top, q.bottom + p.bottom, q.left + p.left, q.right + p.right};
+    if (sum.top < op.kernel[0] && sum.bottom < op.kernel[0] && sum.left < op.kernel[1] && sum.right < op.kernel[1])
+      op.padding = sum;
+    else in = c.add(i, {in}, Pad{p}, "/pad");  // too wide to be a conv's own padding
+  }
+  const std::string out = absorb_following(c, g.output(i), op);
+  c.set_nchw(out, c.add(i, {in}, op));
+}
+
+void conv_transpose(Context& c, int i) {
+  const Graph& g = c.g;
+  const Value& x = c.nchw_input(i);
+  const Constant& w = g.need_constant(i, 1);
+  if (w.dims.size() != 4) g.fail(i, "weight must be 4-D (I x O/groups x kh x kw)");
+  require_unit(g, i, "dilations");
+  if (g.attribute(i, "output_shape")) g.fail(i, "output_shape is not supported; give pads and output_padding");
+  ConvTranspose2d op;
+  op.groups = read_groups(g, i);
+  op.out_channels = w.dims[1] * op.groups;
+  op.kernel = {w.dims[2], w.dims[3]};
+  const Dims s = g.ints_attr(i, "strides", {1, 1});
+  op.stride = {s.at(0), s.at(1)};
+  op.padding = read_pads(g, i);
+  const Dims output_padding = g.ints_attr(i, "output_padding", {0, 0});
+  op.output_padding = {output_padding.at(0), output_padding.at(1)};
+  op.bias = g.has_input(i, 2);
+  const std::string out = absorb_following(c, g.output(i), op);
+  c.set_nchw(out, c.add(i, {x.tensor}, op));
+}
+
+// A linear over channels: its input must be N x C (ours N x 1 x 1 x C).
+void linear(Context& c, int i, int64_t out_features, bool bias) {
+  const Graph& g = c.g;
+  const Value& x = c.nchw_input(i);
+  FullyConnected f;
+  f.out_features = out_features;
+  f.bias = bias;
+  std::string out = g.output(i);
+  int add_node = 0;
+  if (!bias && g.sole_is(out, "Add", add_node)) {  // MatMul + Add(bias) as PyTorch exports a Linear on 3-D input
+    const std::string other = g.input(add_node, 0) == out ? g.input(add_node, 1) : g.input(add_node, 0);
+    if (const Constant* b = g.constant(other); b && b->values.size() == static_cast<size_t>(out_features)) {
+      f.bias = true;
+      c.consume({add_node});
+      out = g.output(add_node);
+    }
+  }
+  out = absorb_following(c, out, f);
+  c.set_nchw(out, c.add(i, {x.tensor}, f));
+}
+
+void gemm(Context& c, int i) {
+  const Graph& g = c.g;
+  const Constant& w = g.need_constant(i, 1);
+  if (w.dims.size() != 2) g.fail(i, "B must be a 2-D constant");
+  if (g.int_attr(i, "transA", 0) != 0) g.fail(i, "transA is not supported");
+  if (g.float_attr(i, "alpha", 1) != 1 || g.float_attr(i, "beta", 1) != 1) g.fail(i, "alpha and beta other than 1 are not supported");
+  const bool trans_b = g.int_attr(i, "transB", 0) != 0;
+  const ShapeNhwc& s = c.shape(c.nchw_input(i));
+  if (s.pixels() != 1) g.fail(i, "A must be N x C (one pixel)");
+  const int64_t in = trans_b ? w.dims[1] : w.dims[0];
+  if (in != s.c) g.fail(i, "B has " + std::to_string(in) + " input features but A has " + std::to_string(s.c));
+  linear(c, i, trans_b ? w.dims[0] : w.dims[1], g.has_input(i, 2));
+}
+
+void matmul(Context& c, int i) {
+  const Graph& g = c.g;
+  if (const Constant* w = g.constant(g.input(i, 1))) {
+    if (w->dims.size() != 2) g.fail(i, "a constant B must be 2-D");
+    const ShapeNhwc& s = c.shape(c.nchw_input(i));
+    if (w->dims[0] != s.c) g.fail(i, "B has " + std::to_string(w->dims[0]) + " rows but A has " + std::to_string(s.c) + " features");
+    if (s.pixels() != 1) g.fail(i, "a linear MatMul needs N x C input (one pixel)");
+    return linear(c, i, w->dims[1], false);
+  }
+  const Value& a = c.input_value(i, 0);
+  const Value& b = c.input_value(i, 1);
+  if (a.kind != Kind::heads || b.kind != Kind::heads || !a.transposed || a.heads != b.heads)
+    g.fail(i, "only per-head attention matmuls (N x heads x tokens x d) are supported");
+  Matmul m;
+  m.heads = a.heads;
+  m.a = a.view;
+  m.b = b.view;
+  m.transpose_b = !b.transposed;
+  std::string out = g.output(i);
+  int mul = 0;
+  if (g.sole_is(out, "Mul", mul)) {
+    const std::string other = g.input(mul, 0) == out ? g.input(mul, 1) : g.input(mul, 0);
+    if (auto v = g.scalar(other)) {
+      m.scale = Graph::decimal(*v);
+      c.consume({mul});
+      out = g.output(mul);
+    }
+  }
+  const std::string t = c.add(i, {a.tensor, b.tensor}, m);
+  c.set(out, Value::head_view(t, m.heads, {0, c.shape(t).c / m.heads}, true));
+}
+
+void batch_norm(Context& c, int i) {
+  const Value& x = c.nchw_input(i);
+  for (int k = 1; k < 5; ++k) c.g.need_constant(i, k);
+  c.set_nchw(c.g.output(i), c.add(i, {x.tensor}, BatchNorm{c.g.float_attr(i, "epsilon", 1e-5)}));
+}
+
+void global_average_pool(Context& c, int i) { c.set_nchw(c.g.output(i), c.add(i, {c.nchw_input(i).tensor}, GlobalAvgPool{})); }
+
+void reduce_mean(Context& c, int i) {
+  const Value& x = c.nchw_input(i);
+  Dims axes = c.g.ints_attr(i, "axes", {});
+  std::sort(axes.begin(), axes.end());
+  if (!(axes == Dims{2, 3} || axes == Dims{-2, -1}) || c.g.int_attr(i, "keepdims", 1) != 1)
+    c.g.fail(i, "only the mean over H and W with keepdims=1 (a global average pool) is supported");
+  c.set_nchw(c.g.output(i), c.add(i, {x.tensor}, GlobalAvgPool{}));
+}
+
+void pool(Context& c, int i) {
+  const Graph& g = c.g;
+  const Value& x = c.nchw_input(i);
+  const Dims k = g.ints_attr(i, "kernel_shape", {});
+  if (k.size() != 2) g.fail(i, "kernel_shape must have 2 values");
+  const Dims s = g.ints_attr(i, "strides", {1, 1});
+  if (g.int_attr(i, "ceil_mode", 0) != 0) g.fail(i, "ceil_mode=1 is not supported");
+  require_unit(g, i, "dilations");
+  const Padding p = read_pads(g, i);
+  if (g.at(i).op_type() == "AveragePool") {
+    if (p != Padding{} && g.int_attr(i, "count_include_pad", 0) != 1)
+      g.fail(i, "padded average pooling must count the padding (count_include_pad=1), as ours does");
+    return c.set_nchw(g.output(i), c.add(i, {x.tensor}, AvgPool{{k[0], k[1]}, {s.at(0), s.at(1)}, p}));
+  }
+  if (!g.output(i, 1).empty()) g.fail(i, "MaxPool indices are not supported");
+  c.set_nchw(g.output(i), c.add(i, {x.tensor}, MaxPool{{k[0], k[1]}, {s.at(0), s.at(1)}, p}));
+}
+
+void resize(Context& c, int i) {
+  const Graph& g = c.g;
+  const Value& x = c.nchw_input(i);
+  const ShapeNhwc& s = c.shape(x);
+  int64_t oh = 0, ow = 0;
+  if (g.has_input(i, 3)) {
+    const Constant& sizes = g.need_constant(i, 3);
+    if (sizes.values.size() != 4) g.fail(i, "sizes must have 4 values");
+    oh = g.integer(i, sizes.values[2]);
+    ow = g.integer(i, sizes.values[3]);
+  } else {
+    const Constant& scales = g.need_constant(i, 2);
+    if (scales.values.size() != 4) g.fail(i, "scales must have 4 values");
+    oh = g.integer(i, std::floor(static_cast<double>(s.h) * scales.values[2]));
+    ow = g.integer(i, std::floor(static_cast<double>(s.w) * scales.values[3]));
+  }
+  const std::string mode = g.string_attr(i, "mode", "nearest");
+  const std::string ctm = g.string_attr(i, "coordinate_transformation_mode", "half_pixel");
+  if (mode == "nearest") {
+    if (ctm != "asymmetric" || g.string_attr(i, "nearest_mode", "round_prefer_floor") != "floor")
+      g.fail(i, "nearest Resize must use asymmetric coordinates and floor (PyTorch's nearest), got " + ctm);
+    UpsampleNearest u;
+    if (oh % s.h == 0 && ow % s.w == 0) u.scale = {oh / s.h, ow / s.w};
+    else u = UpsampleNearest{{0, 0}, {oh, ow}};
+    return c.set_nchw(g.output(i), c.add(i, {x.tensor}, u));
+  }
+  if (mode == "linear") {
+    if (ctm != "align_corners" && ctm != "pytorch_half_pixel" && ctm != "half_pixel")
+      g.fail(i, "linear Resize with coordinate_transformation_mode " + ctm + " is not supported");
+    return c.set_nchw(g.output(i), c.add(i, {x.tensor}, ResizeBilinear{{oh, ow}, ctm == "align_corners"}));
+  }
+  g.fail(i, "Resize mode " + mode + " is not supported");
+}
+
+void pad(Context& c, int i) {
+  const Graph& g = c.g;
+  const Value& x = c.nchw_input(i);
+  if (g.string_attr(i, "mode", "constant") != "constant") g.fail(i, "only constant (zero) padding is supported");
+  if (g.has_input(i, 2) && !g.is_scalar(g.input(i, 2), 0)) g.fail(i, "only zero padding is supported");
+  const Constant& p = g.need_constant(i, 1);
+  if (p.values.size() != 8 || p.values[0] != 0 || p.values[1] != 0 || p.values[4] != 0 || p.values[5] != 0)
+    g.fail(i, "only padding of height and width (8 pads, zero on N and C) is supported");
+  for (double v : p.values)
+    if (v < 0) g.fail(i, "negative pads (cropping) are not supported");
+  const Padding q{g.integer(i, p.values[2]), g.integer(i, p.values[6]), g.integer(i, p.values[3]),
+                  g.integer(i, p.values[7])};
+  int conv_node = 0;
+  if (g.sole_is(g.output(i), "Conv", conv_node) && x.pending == Padding{}) {
+    Value v = x;
+    v.pending = q;  // folded into the conv's own (possibly asymmetric) padding
+    return c.set(g.output(i), v);
+  }
+  c.set_nchw(g.output(i), c.add(i, {x.tensor}, Pad{q}));
+}
+
+// The one axis and [start, end) of a Slice node with constant inputs and unit steps.
+std::pair<int64_t, std::array<int64_t, 2>> slice_range(const Graph& g, int i) {
+  const Constant& starts = g.need_constant(i, 1);
+  const Constant& ends = g.need_constant(i, 2);
+  Dims axes;
+  if (g.has_input(i, 3))
+    for (double a : g.need_constant(i, 3).values) axes.push_back(g.integer(i, a));
+  else
+    for (size_t k = 0; k < starts.values.size(); ++k) axes.push_back(static_cast<int64_t>(k));
+  if (g.has_input(i, 4))
+    for (double s : g.need_constant(i, 4).values)
+      if (s != 1) g.fail(i, "steps other than 1 are not supported");
+  if (axes.size() != 1 || starts.values.size() != 1 || ends.values.size() != 1) g.fail(i, "only a slice of one axis is supported");
+  return {axes[0], {g.integer(i, starts.values[0]), g.integer(i, ends.values[0])}};
+}
+
+void slice(Context& c, int i) {
+  const Graph& g = c.g;
+  const Value& x = c.input_value(i);
+  const auto [axis, range] = slice_range(g, i);
+  const std::string empty = "slice [" + std::to_string(range[0]) + ", " + std::to_string(range[1]) + ")";
+  if (x.kind == Kind::heads && axis == (x.transposed ? 3 : 2)) {
+    Value v = x;
+    const int64_t end = std::min(range[1], x.view.size);
+    v.view = {x.view.offset + range[0], end - range[0]};
+    if (range[0] < 0 || v.view.size <= 0) g.fail(i, empty + " is empty or negative");
+    return c.set(g.output(i), v);
+  }
+  if (x.kind != Kind::nchw || axis != 1) g.fail(i, "only slices of the channel axis are supported");
+  const int64_t channels = c.shape(x).c;
+  const int64_t end = std::min(range[1], channels);
+  if (range[0] < 0 || end <= range[0]) g.fail(i, empty + " of " + std::to_string(channels) + " channels is empty or negative");
+  c.set_nchw(g.output(i), c.add(i, {x.tensor}, Slice{range[0], end}));
+}
+
+void split(Context& c, int i) {
+  const Graph& g = c.g;
+  const int outputs = g.at(i).output_size();
+  const Value& x = c.nchw_input(i);
+  if (g.int_attr(i, "axis", 0) != 1) g.fail(i, "only splits of the channel axis are supported");
+  const int64_t channels = c.shape(x).c;
+  Dims sizes;
+  if (g.has_input(i, 1))
+    for (double v : g.need_constant(i, 1).values) sizes.push_back(g.integer(i, v));
+  else if (g.attribute(i, "split")) sizes = g.ints_attr(i, "split", {});
+  else {
+    if (channels % outputs != 0) g.fail(i, std::to_string(channels) + " channels do not split evenly");
+    sizes.assign(static_cast<size_t>(outputs), channels / outputs);
+  }
+  if (static_cast<int>(sizes.size()) != outputs) g.fail(i, "split sizes do not match the outputs");
+  int64_t begin = 0;
+  for (int k = 0; k < outputs; ++k) {
+    const int64_t size = sizes[static_cast<size_t>(k)];
+    if (size < 0 || size > channels) g.fail(i, "split size " + std::to_string(size) + " is not in [0, " + std::to_string(channels) + "]");
+    c.set_nchw(g.output(i, k), c.add(i, {x.tensor}, Slice{begin, begin + size}, "/" + std::to_string(k)));
+    begin += size;
+  }
+}
+
+void concat(Context& c, int i) {
+  const Graph& g = c.g;
+  if (g.int_attr(i, "axis", 0) != 1) g.fail(i, "only concatenation along channels (axis 1) is supported");
+  std::vector<std::string> ins;
+  for (int k = 0; k < g.at(i).input_size(); ++k) ins.push_back(c.nchw_input(i, k).tensor);
+  if (ins.size() == 1) return c.set_nchw(g.output(i), ins[0]);
+  c.set_nchw(g.output(i), c.add(i, ins, Concat{}));
+}
+
+void flatten(Context& c, int i) {
+  const Value& x = c.nchw_input(i);
+  if (c.g.int_attr(i, "axis", 1) != 1) c.g.fail(i, "only Flatten with axis 1 is supported");
+  if (c.shape(x).pixels() != 1) c.g.fail(i, "Flatten of a tensor with more than one pixel (C-major order) is not supported");
+  c.set(c.g.output(i), x);  // N x C x 1 x 1 and N x C are the same data; ours is N x 1 x 1 x C either way
+}
+
+// The target shape of a Reshape with its one -1 filled in; every dimension must be given and positive.
+// Checked before any product: a dimension above the element count, or dimensions whose product passes
+// it, cannot hold the tensor (and their product could overflow int64).
+Dims resolve(const Graph& g, int i, int64_t elements) {
+  Dims d;
+  for (double v : g.need_constant(i, 1).values) {
+    if (!(v >= -1 && v <= static_cast<double>(elements)) || v != std::floor(v))
+      g.fail(i, "target shape dimension " + std::to_string(v) + " is not -1 or an integer in [1, " + std::to_string(elements) + "]");
+    d.push_back(static_cast<int64_t>(v));
+  }
+  int64_t known = 1, unknown = -1;
+  for (size_t k = 0; k < d.size(); ++k) {
+    if (d[k] == -1) {
+      if (unknown >= 0) g.fail(i, "more than one -1 in the target shape");
+      unknown = static_cast<int64_t>(k);
+    } else if (d[k] <= 0) {
+      g.fail(i, "target shape dimensions must be positive (0 is not supported)");
+    } else {
+      if (d[k] > elements / known) g.fail(i, "target shape does not hold the " + std::to_string(elements) + " elements");
+      known *= d[k];
+    }
+  }
+  if (unknown >= 0) d[static_cast<size_t>(unknown)] = elements / known;
+  int64_t total = 1;
+  for (auto v : d) total *= v;
+  if (total != elements) g.fail(i, "target shape does not hold the " + std::to_string(elements) + " elements");
+  return d;
+}
+
+// A reshape of an N x C x H x W value that starts one of the patterns we know; false if none does.
+bool reshape_nchw(Context& c, int i, const Value& x, const Dims& d) {
+  const ShapeNhwc s = c.shape(x);
+  const std::string& out = c.g.output(i);
+  // N x C (x 1 x 1) <-> N x C x 1 x 1: the same data.
+  if (s.pixels() == 1 && ((d.size() == 2 && d[1] == s.c) || (d.size() == 4 && d[1] == s.c && d[2] == 1 && d[3] == 1))) {
+    c.set(out, x);
+    return true;
+  }
+  // N x heads x C/heads x HW: a per-head view (attention, grouped softmax, talking heads).
+  if (d.size() == 4 && d[0] == s.n && d[1] * d[2] == s.c && d[3] == s.pixels()) {
+    c.set(out, Value::head_view(x.tensor, d[1], {0, d[2]}, false));
+    return true;
+  }
+  // N x G x rest followed by InstanceNormalization: the GroupNorm pattern.
+  if (d.size() == 3 && d[0] == s.n) {
+    const GroupNormMatch m = group_norm_at(c.g, i);
+    c.consume(m.nodes);
+    c.set_nchw(m.output, c.add(i, {x.tensor}, GroupNorm{d[1], m.eps}));
+    return true;
+  }
+  // N x g x C/g x H x W, the two channel axes swapped, flattened back: a channel shuffle.
+  if (d.size() == 5 && d[0] == s.n && d[1] * d[2] == s.c && d[3] == s.h && d[4] == s.w) {
+    if (auto m = channel_shuffle_at(c.g, i, d)) {
+      c.consume(m->nodes);
+      c.set_nchw(m->output, c.add(i, {x.tensor}, ChannelShuffle{d[1]}));
+      return true;
+    }
+  }
+  return false;
+}
+
+void reshape(Context& c, int i) {
+  const Value& x = c.input_value(i);
+  const ShapeNhwc s = c.shape(x);
+  const Dims d = resolve(c.g, i, s.elements());
+  if (x.kind == Kind::nchw && reshape_nchw(c, i, x, d)) return;
+  if (x.kind == Kind::heads && !x.transposed && x.view.offset == 0 && x.view.size * x.heads == s.c && d.size() == 4 &&
+      d[0] == s.n && d[1] == s.c && d[2] == s.h && d[3] == s.w)
+    return c.set_nchw(c.g.output(i), x.tensor);
+  if (x.kind == Kind::nhwc && d.size() == 4) {
+    const std::string t = c.add(i, {x.tensor}, Reshape{{d[0], d[1], d[2], d[3]}});
+    return c.set(c.g.output(i), Value::of(Kind::nhwc, t));
+  }
+  std::string dims;
+  for (auto v : d) dims += (dims.empty() ? "" : "x") + std::to_string(v);
+  c.g.fail(i, "reshape of " + s.str() + " (NHWC) to " + dims + " is not a recognised pattern");
+}
+
+void transpose(Context& c, int i) {
+  const Value& x = c.input_value(i);
+  const Dims p = c.g.ints_attr(i, "perm", {});
+  Value v = x;
+  if (x.kind == Kind::nchw && p == Dims{0, 2, 3, 1}) v.kind = Kind::nhwc;
+  else if (x.kind == Kind::nhwc && p == Dims{0, 3, 1, 2}) v.kind = Kind::nchw;
+  else if (x.kind == Kind::heads && p == Dims{0, 1, 3, 2}) v.transposed = !x.transposed;
+  else c.g.fail(i, "this permutation is not a recognised layout change");
+  c.set(c.g.output(i), v);
+}
+
+void softmax(Context& c, int i) {
+  const Value& x = c.input_value(i);
+  int64_t axis = c.g.int_attr(i, "axis", -1);
+  const ShapeNhwc& s = c.shape(x);
+  if (x.kind == Kind::nchw && (axis == 1 || (axis == -1 && s.pixels() == 1)))
+    return c.set_nchw(c.g.output(i), c.add(i, {x.tensor}, Softmax{1}));
+  if (x.kind == Kind::heads && x.view.offset == 0 && x.view.size * x.heads == s.c) {
+    if (axis < 0) axis += 4;
+    if (axis == (x.transposed ? 3 : 2)) {
+      const std::string t = c.add(i, {x.tensor}, Softmax{x.heads});
+      return c.set(c.g.output(i), Value::head_view(t, x.heads, x.view, x.transposed));
+    }
+  }
+  c.g.fail(i, "softmax over this axis is not supported (channels, or the per-head key axis)");
+}
+
+void layer_norm(Context& c, int i) {
+  const Value& x = c.input_value(i);
+  const int64_t axis = c.g.int_attr(i, "axis", -1);
+  const bool channels_last = x.kind == Kind::nhwc && (axis == -1 || axis == 3);
+  const bool flat = x.kind == Kind::nchw && c.shape(x).pixels() == 1 && axis == 1;
+  if (!channels_last && !flat) c.g.fail(i, "only LayerNormalization over channels (channels-last, last axis) is supported");
+  const std::string t = c.add(i, {x.tensor}, LayerNorm{c.g.float_attr(i, "epsilon", 1e-5)});
+  c.set(c.g.output(i), Value::of(x.kind, t));
+}
+
+// Add or Mul of a tensor and a constant: a layer scale or an attention bias.
+void binary_with_constant(Context& c, int i, bool is_add, int tensor_input, const Constant& k) {
+  const Value& x = c.nchw_input(i, tensor_input);
+  const ShapeNhwc& s = c.shape(x);
+  if (!is_add && k.values.size() == static_cast<size_t>(s.c))
+    return c.set_nchw(c.g.output(i), c.add(i, {x.tensor}, LayerScale{}));
+  if (is_add && k.values.size() == static_cast<size_t>(s.pixels() * s.c) && s.pixels() > 1)
+    return c.set_nchw(c.g.output(i), c.add(i, {x.tensor}, AttentionBias{1, s.pixels() * s.c}));
+  c.g.fail(i, std::string(is_add ? "adding" : "multiplying by") + " a constant of " + std::to_string(k.values.size()) +
+                  " values is not a recognised pattern (layer scale, attention bias)");
+}
+
+void binary(Context& c, int i) {
+  const Graph& g = c.g;
+  const bool is_add = g.at(i).op_type() == "Add";
+  const Constant* c0 = g.constant(g.input(i, 0));
+  const Constant* c1 = g.constant(g.input(i, 1));
+  if (c0 && c1) g.fail(i, "both inputs are constants (constant folding is not supported)");
+  if (c0 || c1) return binary_with_constant(c, i, is_add, c0 ? 1 : 0, c0 ? *c0 : *c1);
+  const Value& a = c.nchw_input(i, 0);
+  const Value& b = c.nchw_input(i, 1);
+  std::vector<std::string> ins{a.tensor, b.tensor};
+  // Ours broadcasts only inputs[1]; put the N x C x 1 x 1 operand second.
+  if (c.shape(a).pixels() == 1 && c.shape(b).pixels() > 1) std::swap(ins[0], ins[1]);
+  c.set_nchw(g.output(i), is_add ? c.add(i, ins, Add{}) : c.add(i, ins, Multiply{}));
+}
+
+[[noreturn]] void unsupported(const Graph& g, int i) { g.fail(i, "operator not supported (or not in a recognised pattern)"); }
+
+// A node that starts an activation pattern (Relu, Clip 0..6, Sigmoid [Mul], Div √2 Erf ... for GELU).
+void activation(Context& c, int i) {
+  const auto m = activation_at(c.g, i, c.g.input(i, 0));
+  if (!m) unsupported(c.g, i);
+  const Value& x = c.nchw_input(i);
+  c.consume(m->nodes);
+  c.set_nchw(m->output, c.add(i, {x.tensor}, ActivationOp{m->activation}));
+}
+
+using Translation = void (*)(Context&, int);
+
+const std::map<std::string_view, Translation>& translations() {
+  static const std::map<std::string_view, Translation> table{
+      {"Constant", constant_node},
+      {"Identity", identity},
+      {"Dropout", identity},
+      {"Conv", conv},
+      {"ConvTranspose", conv_transpose},
+      {"Gemm", gemm},
+      {"MatMul", matmul},
+      {"BatchNormalization", batch_norm},
+      {"GlobalAveragePool", global_average_pool},
+      {"ReduceMean", reduce_mean},
+      {"AveragePool", pool},
+      {"MaxPool", pool},
+      {"Resize", resize},
+      {"Pad", pad},
+      {"Slice", slice},
+      {"Split", split},
+      {"Concat", concat},
+      {"Flatten", flatten},
+      {"Reshape", reshape},
+      {"Transpose", transpose},
+      {"Softmax", softmax},
+      {"LayerNormalization", layer_norm},
+      {"Add", binary},
+      {"Mul", binary},
+      {"Relu", activation},
+      {"HardSwish", activation},
+      {"HardSigmoid", activation},
+      {"Clip", activation},
+      {"Sigmoid", activation},
+      {"Div", activation},
+      {"Pow", activation},
+  };
+  return table;
+}
+
+}  // namespace
+
+void translate(Context& c, int i) {
+  const auto& n = c.g.at(i);
+  if (!n.domain().empty() && n.domain() != "ai.onnx") c.g.fail(i, "operators of domain " + n.domain() + " are not supported");
+  c.g.mark_done(i);
+  const auto it = translations().find(n.op_type());
+  if (it == translations().end()) unsupported(c.g, i);
+  it->second(c, i);
+}
+
+}  // namespace cpx::profiler::onnx_import

@@ -1,0 +1,134 @@
+#include "profiler/interop/onnx/import_patterns.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+namespace cpx::profiler::onnx_import {
+
+namespace {
+
+// Div(x, √2) -> Erf -> Add 1 -> Mul(x, ·) -> Mul 0.5
+std::optional<ActivationMatch> erf_gelu_at(const Graph& g, int first, const std::string& x) {
+  int erf = 0, add = 0, mul = 0, half = 0;
+  if (!g.sole_is(g.output(first), "Erf", erf) || !g.sole_is(g.output(erf), "Add", add)) return std::nullopt;
+  if (!(g.is_scalar(g.input(add, 0), 1) || g.is_scalar(g.input(add, 1), 1))) return std::nullopt;
+  if (!g.sole_is(g.output(add), "Mul", mul) || !g.has_inputs(mul, x, g.output(add))) return std::nullopt;
+  if (!g.sole_is(g.output(mul), "Mul", half) || !g.other_is_scalar(half, g.output(mul), 0.5)) return std::nullopt;
+  return ActivationMatch{{{first, erf, add, mul, half}, g.output(half)}, Activation::gelu};
+}
+
+// Pow(x, 3) -> Mul c -> Add(x, ·) -> Mul k -> Tanh -> Add 1 -> Mul(x, ·) -> Mul 0.5
+std::optional<ActivationMatch> tanh_gelu_at(const Graph& g, int first, const std::string& x) {
+  int c = 0, inner = 0, k = 0, th = 0, add = 0, mul = 0, half = 0;
+  if (!g.sole_is(g.output(first), "Mul", c) || !g.other_is_scalar(c, g.output(first), 0.044715)) return std::nullopt;
+  if (!g.sole_is(g.output(c), "Add", inner) || !g.has_inputs(inner, x, g.output(c))) return std::nullopt;
+  if (!g.sole_is(g.output(inner), "Mul", k) || !g.other_is_scalar(k, g.output(inner), std::sqrt(2.0 / std::numbers::pi)))
+    return std::nullopt;
+  if (!g.sole_is(g.output(k), "Tanh", th) || !g.sole_is(g.output(th), "Add", add)) return std::nullopt;
+  if (!g.other_is_scalar(add, g.output(th), 1)) return std::nullopt;
+  if (!g.sole_is(g.output(add), "Mul", mul) || !g.has_inputs(mul, x, g.output(add))) return std::nullopt;
+  if (!g.sole_is(g.output(mul), "Mul", half) || !g.other_is_scalar(half, g.output(mul), 0.5)) return std::nullopt;
+  return ActivationMatch{{{first, c, inner, k, th, add, mul, half}, g.output(half)}, Activation::gelu_tanh};
+}
+
+}  // namespace
+
+std::optional<ActivationMatch> activation_at(const Graph& g, int first, const std::string& x) {
+  const auto& n = g.at(first);
+  const std::string& type = n.op_type();
+  auto one = [&](Activation a) { return ActivationMatch{{{first}, g.output(first)}, a}; };
+  if (n.input_size() < 1 || g.input(first, 0) != x) return std::nullopt;
+  if (type == "Relu") return one(Activation::relu);
+  if (type == "HardSwish") return one(Activation::hardswish);
+  if (type == "HardSigmoid" && std::abs(g.float_attr(first, "alpha", 0.2) - 1.0 / 6) < 1e-6 &&
+      std::abs(g.float_attr(first, "beta", 0.5) - 0.5) < 1e-6)
+    return one(Activation::hardsigmoid);
+  if (type == "Clip") {
+    const bool lo = n.input_size() > 1 ? g.is_scalar(g.input(first, 1), 0) : std::abs(g.float_attr(first, "min", -1) - 0) < 1e-9;
+    const bool hi = n.input_size() > 2 ? g.is_scalar(g.input(first, 2), 6) : std::abs(g.float_attr(first, "max", -1) - 6) < 1e-9;
+    if (lo && hi) return one(Activation::relu6);
+    return std::nullopt;
+  }
+  if (type == "Sigmoid") {
+    int mul = 0;
+    if (g.sole_is(g.output(first), "Mul", mul) && g.has_inputs(mul, x, g.output(first)))
+      return ActivationMatch{{{first, mul}, g.output(mul)}, Activation::silu};
+    return one(Activation::sigmoid);
+  }
+  if (type == "Div" && n.input_size() == 2 && g.is_scalar(g.input(first, 1), std::sqrt(2.0))) return erf_gelu_at(g, first, x);
+  if (type == "Pow" && n.input_size() == 2 && g.is_scalar(g.input(first, 1), 3)) return tanh_gelu_at(g, first, x);
+  return std::nullopt;
+}
+
+std::optional<ActivationMatch> fusable_activation(const Graph& g, const std::string& x) {
+  if (g.is_graph_output(x)) return std::nullopt;
+  const auto readers = g.consumers(x);
+  if (readers.empty()) return std::nullopt;
+  auto m = activation_at(g, *std::min_element(readers.begin(), readers.end()), x);
+  if (!m) return std::nullopt;
+  for (int r : readers)
+    if (std::find(m->nodes.begin(), m->nodes.end(), r) == m->nodes.end()) return std::nullopt;
+  return m;
+}
+
+Following following(const Graph& g, const std::string& out) {
+  Following f;
+  f.output = out;
+  int bn = 0;
+  if (g.sole_is(f.output, "BatchNormalization", bn) && g.input(bn, 0) == f.output) {
+    f.batch_norm = true;
+    f.nodes.push_back(bn);
+    f.output = g.output(bn);
+  }
+  if (auto m = fusable_activation(g, f.output)) {
+    f.activation = m->activation;
+    f.nodes.insert(f.nodes.end(), m->nodes.begin(), m->nodes.end());
+    f.output = m->output;
+  }
+  return f;
+}
+
+GroupNormMatch group_norm_at(const Graph& g, int reshape) {
+  int inorm = 0, back = 0, mul = 0, add = 0;
+  if (!g.sole_is(g.output(reshape), "InstanceNormalization", inorm) || !g.sole_is(g.output(inorm), "Reshape", back))
+    g.fail(reshape, "a reshape to N x G x rest must be followed by InstanceNormalization and a reshape back (GroupNorm)");
+  for (double v : g.need_constant(inorm, 1).values)
+    if (v != 1) g.fail(inorm, "GroupNorm's InstanceNormalization must have unit scale (the affine follows as Mul/Add)");
+  for (double v : g.need_constant(inorm, 2).values)
+    if (v != 0) g.fail(inorm, "GroupNorm's InstanceNormalization must have zero bias");
+  GroupNormMatch m;
+  m.eps = g.float_attr(inorm, "epsilon", 1e-5);
+  m.nodes = {reshape, inorm, back};
+  m.output = g.output(back);
+  if (g.sole_is(m.output, "Mul", mul)) {
+    m.nodes.push_back(mul);
+    m.output = g.output(mul);
+    if (g.sole_is(m.output, "Add", add)) {
+      m.nodes.push_back(add);
+      m.output = g.output(add);
+    }
+  }
+  return m;
+}
+
+std::optional<Match> channel_shuffle_at(const Graph& g, int reshape, const Dims& target) {
+  int t = 0, back = 0;
+  if (target.size() != 5 || !g.sole_is(g.output(reshape), "Transpose", t)) return std::nullopt;
+  if (g.ints_attr(t, "perm", {}) != Dims{0, 2, 1, 3, 4} || !g.sole_is(g.output(t), "Reshape", back)) return std::nullopt;
+  const Constant* shape = g.constant(g.input(back, 1));
+  if (!shape) return std::nullopt;
+  const Dims want{target[0], target[1] * target[2], target[3], target[4]};
+  // PyTorch writes the channel count as -1 when it flattens; any other -1 is not this pattern.
+  Dims got;
+  for (double v : shape->values) {
+    const std::optional<int64_t> n = as_integer(v);
+    if (!n) return std::nullopt;
+    got.push_back(*n);
+  }
+  if (got.size() == 4 && got[1] == -1) got[1] = want[1];
+  if (got != want) return std::nullopt;
+  return Match{{reshape, t, back}, g.output(back)};
+}
+
+}  // namespace cpx::profiler::onnx_import

@@ -1,0 +1,382 @@
+// PyTorch export: one line of __init__ per layer with weights and one line of forward per op, over NCHW
+// tensors. Each op's translation follows the ONNX exporter's (profiler/interop/onnx/export.cpp): the same
+// weight layouts (weights.hpp), and ops that read the NHWC byte order (reshape, per-head matmul) go
+// through explicit permutes. BatchNorms after a conv or linear are their own layers (PyTorch-style
+// params, as count() counts them) holding the folded shift, scale 1, mean 0 and var 1 - eps.
+#include "profiler/interop/torch.hpp"
+
+#include <cstring>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <type_traits>
+
+namespace cpx::profiler {
+
+namespace {
+
+std::string num(double v) {
+  std::ostringstream s;
+  s.precision(17);
+  s << v;
+  return s.str();
+}
+
+std::string tuple(std::initializer_list<int64_t> v) {
+  std::string s = "(";
+  for (int64_t x : v) s += std::to_string(x) + ", ";
+  if (v.size() > 1) s.resize(s.size() - 2);
+  return s + ")";
+}
+
+std::string nchw(const ShapeNhwc& s) { return tuple({s.n, s.c, s.h, s.w}); }
+
+std::string activate(Activation a, const std::string& x) {
+  switch (a) {
+    case Activation::none: return x;
+    case Activation::relu: return "F.relu(" + x + ")";
+    case Activation::relu6: return "F.relu6(" + x + ")";
+    case Activation::hardswish: return "F.hardswish(" + x + ")";
+    case Activation::hardsigmoid: return "F.hardsigmoid(" + x + ")";
+    case Activation::sigmoid: return "torch.sigmoid(" + x + ")";
+    case Activation::silu: return "F.silu(" + x + ")";
+    case Activation::gelu: return "F.gelu(" + x + ")";
+    case Activation::gelu_tanh: return "F.gelu(" + x + ", approximate=\"tanh\")";
+  }
+  throw std::logic_error("unknown activation");
+}
+
+// F.pad's order: (left, right, top, bottom).
+std::string pad(const std::string& x, const Padding& p, const char* value = nullptr) {
+  if (p == Padding{}) return x;
+  return "F.pad(" + x + ", " + tuple({p.left, p.right, p.top, p.bottom}) + (value ? std::string(", value=") + value : "") + ")";
+}
+
+struct Generator {
+  const Network& net;
+  const NetworkWeights& weights;
+  std::vector<std::string> init, forward;
+  std::vector<std::pair<std::string, std::vector<int64_t>>> state;
+  std::string data;
+  int64_t params = 0;
+  std::set<std::string> keys;
+  size_t i = 0;  // the op being written
+
+  const Op& op() const { return net.ops[i]; }
+  const ShapeNhwc& in(size_t k = 0) const { return net.shape_of(op().inputs[k]); }
+  const ShapeNhwc& out() const { return net.shapes[i]; }
+  std::string var(size_t k = 0) const {
+    const std::string& t = op().inputs[k];
+    return t == input_tensor ? "x" : "t" + std::to_string(net.index_of(t));
+  }
+  void emit(const std::string& expr) { forward.push_back("t" + std::to_string(i) + " = " + expr + "  # " + op().name); }
+
+  // A ModuleDict key for the op (its name with what Python keys cannot hold replaced), unique.
+  std::string key(const std::string& suffix = "") {
+    std::string k = "op_";
+    for (char ch : op().name + suffix) k += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+    std::string unique = k;
+    for (int n = 2; !keys.insert(unique).second; ++n) unique = k + "_" + std::to_string(n);
+    return unique;
+  }
+  std::string layer(const std::string& k) const { return "L[\"" + k + "\"]"; }
+  void tensor(const std::string& name, std::vector<int64_t> shape, const std::vector<float>& values, bool parameter = true) {
+    int64_t n = 1;
+    for (int64_t d : shape) n *= d;
+    if (n != static_cast<int64_t>(values.size()))
+      throw std::logic_error(name + ": " + std::to_string(values.size()) + " values for " + std::to_string(n));
+    if (parameter) params += n;
+    state.emplace_back("layers." + name, std::move(shape));
+    data.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float));
+  }
+  // The BatchNorm after a conv or linear: scale 1, shift = the folded bias, mean 0, var 1 - eps.
+  std::string batch_norm_after(const std::string& k, int64_t c, const char* cls) {
+    const std::string bn = k + "_bn";
+    keys.insert(bn);
+    const double eps = 1e-5;
+    init.push_back(layer(bn) + " = nn." + cls + "(" + std::to_string(c) + ", eps=" + num(eps) + ")");
+    const size_t n = static_cast<size_t>(c);
+    tensor(bn + ".weight", {c}, std::vector<float>(n, 1.0f));
+    tensor(bn + ".bias", {c}, weights[i].bias);
+    tensor(bn + ".running_mean", {c}, std::vector<float>(n, 0.0f), false);
+    tensor(bn + ".running_var", {c}, std::vector<float>(n, static_cast<float>(1.0 - eps)), false);
+    return bn;
+  }
+  std::vector<float> conv_bias(bool batch_norm, int64_t c) const {
+    return batch_norm ? std::vector<float>(static_cast<size_t>(c), 0.0f) : weights[i].bias;
+  }
+
+  void operator()(const Conv2d& c) {
+    const std::string k = key();
+    const int64_t cin = in().c;
+    const auto [cout, kh, kw, in_pg] = c.weight_shape(cin);
+    const bool sym = c.padding.top == c.padding.bottom && c.padding.left == c.padding.right;
+    init.push_back(layer(k) + " = nn.Conv2d(" + std::to_string(cin) + ", " + std::to_string(c.out_channels) + ", " +
+                   tuple({kh, kw}) + ", stride=" + tuple({c.stride[0], c.stride[1]}) +
+                   ", padding=" + (sym ? tuple({c.padding.top, c.padding.left}) : "0") + ", groups=" +
+                   std::to_string(c.groups) + ", bias=" + (c.bias ? "True" : "False") + ")");
+    tensor(k + ".weight", {cout, in_pg, kh, kw}, conv_weight_oihw(weights[i].weight, cout, in_pg, kh, kw));
+    if (c.bias) tensor(k + ".bias", {c.out_channels}, conv_bias(c.batch_norm, c.out_channels));
+    std::string y = layer(k) + "(" + (sym ? var() : pad(var(), c.padding)) + ")";
+    if (c.batch_norm) y = layer(batch_norm_after(k, c.out_channels, "BatchNorm2d")) + "(" + y + ")";
+    emit(activate(c.activation, y));
+  }
+
+  // PyTorch's ConvTranspose2d pads both sides alike; other paddings crop the unpadded output.
+  void operator()(const ConvTranspose2d& c) {
+    const std::string k = key();
+    const int64_t cin = in().c, kh = c.kernel[0], kw = c.kernel[1];
+    const bool sym = c.padding.top == c.padding.bottom && c.padding.left == c.padding.right;
+    init.push_back(layer(k) + " = nn.ConvTranspose2d(" + std::to_string(cin) + ", " + std::to_string(c.out_channels) + ", " +
+                   tuple({kh, kw}) + ", stride=" + tuple({c.stride[0], c.stride[1]}) + ", padding=" +
+                   (sym ? tuple({c.padding.top, c.padding.left}) : "0") + ", output_padding=" +
+                   tuple({c.output_padding[0], c.output_padding[1]}) + ", groups=" + std::to_string(c.groups) +
+                   ", bias=" + (c.bias ? "True" : "False") + ")");
+    tensor(k + ".weight", {cin, c.out_channels / c.groups, kh, kw},
+           conv_transpose_weight_iohw(weights[i].weight, cin, c.out_channels, c.groups, kh, kw));
+    if (c.bias) tensor(k + ".bias", {c.out_channels}, conv_bias(c.batch_norm, c.out_channels));
+    std::string y = layer(k) + "(" + var() + ")";
+    if (!sym)
+      y += "[:, :, " + std::to_string(c.padding.top) + ":" + std::to_string(c.padding.top + out().h) + ", " +
+           std::to_string(c.padding.left) + ":" + std::to_string(c.padding.left + out().w) + "]";
+    if (c.batch_norm) y = layer(batch_norm_after(k, c.out_channels, "BatchNorm2d")) + "(" + y + ")";
+    emit(activate(c.activation, y));
+  }
+
+  // On a 1x1 input the PyTorch head (flatten, Linear, BatchNorm1d); elsewhere a 1x1 convolution.
+  void operator()(const FullyConnected& f) {
+    const std::string k = key();
+    const ShapeNhwc& s = in();
+    const bool flat = s.h == 1 && s.w == 1;
+    const std::string fo = std::to_string(f.out_features), fi = std::to_string(s.c), b = f.bias ? "True" : "False";
+    init.push_back(layer(k) + (flat ? " = nn.Linear(" + fi + ", " + fo + ", bias=" + b + ")"
+                                    : " = nn.Conv2d(" + fi + ", " + fo + ", 1, bias=" + b + ")"));
+    tensor(k + ".weight", flat ? std::vector<int64_t>{f.out_features, s.c} : std::vector<int64_t>{f.out_features, s.c, 1, 1},
+           weights[i].weight);
+    if (f.bias) tensor(k + ".bias", {f.out_features}, conv_bias(f.batch_norm, f.out_features));
+    std::string y = layer(k) + "(" + var() + (flat ? ".flatten(1))" : ")");
+    if (f.batch_norm) y = layer(batch_norm_after(k, f.out_features, flat ? "BatchNorm1d" : "BatchNorm2d")) + "(" + y + ")";
+    y = activate(f.activation, y);
+    emit(flat ? y + ".reshape" + nchw(out()) : y);
+  }
+
+  // Per head: views of N x heads x seg x HW, a batched matmul, back to NCHW with channel = head·cols + j.
+  void operator()(const Matmul& m) {
+    auto view = [&](size_t k, const ChannelView& v) {
+      const ShapeNhwc& s = in(k);
+      return var(k) + ".reshape(" + std::to_string(s.n) + ", " + std::to_string(m.heads) + ", " + std::to_string(s.c / m.heads) +
+             ", " + std::to_string(s.pixels()) + ")[:, :, " + std::to_string(v.offset) + ":" + std::to_string(v.offset + v.size) + "]";
+    };
+    const std::string a = view(0, m.a) + ".transpose(2, 3)";
+    const std::string b = view(1, m.b) + (m.transpose_b ? "" : ".transpose(2, 3)");
+    std::string prod = "torch.matmul(" + a + ", " + b + ")";
+    if (m.scale != 1.0) prod = "(" + prod + " * " + num(m.scale) + ")";
+    emit(prod + ".transpose(2, 3).reshape" + nchw(out()));
+  }
+
+  void operator()(const Softmax& s) {
+    const ShapeNhwc& x = in();
+    if (s.groups == 1) return emit("F.softmax(" + var() + ", dim=1)");
+    emit("F.softmax(" + var() + ".reshape(" + std::to_string(x.n) + ", " + std::to_string(s.groups) + ", " +
+         std::to_string(x.c / s.groups) + ", " + std::to_string(x.pixels()) + "), dim=2).reshape" + nchw(x));
+  }
+
+  void operator()(const ActivationOp& a) { emit(activate(a.function, var())); }
+
+  void operator()(const BatchNorm& b) {
+    const std::string k = key();
+    const int64_t c = in().c;
+    const size_t n = static_cast<size_t>(c);
+    init.push_back(layer(k) + " = nn.BatchNorm2d(" + std::to_string(c) + ", eps=" + num(b.eps) + ")");
+    tensor(k + ".weight", {c}, weights[i].weight);
+    tensor(k + ".bias", {c}, weights[i].bias);
+    tensor(k + ".running_mean", {c}, std::vector<float>(n, 0.0f), false);
+    tensor(k + ".running_var", {c}, std::vector<float>(n, static_cast<float>(1.0 - b.eps)), false);
+    emit(layer(k) + "(" + var() + ")");
+  }
+
+  void operator()(const GroupNorm& g) {
+    const std::string k = key();
+    const int64_t c = in().c;
+    init.push_back(layer(k) + " = nn.GroupNorm(" + std::to_string(g.groups) + ", " + std::to_string(c) + ", eps=" + num(g.eps) + ")");
+    tensor(k + ".weight", {c}, weights[i].weight);
+    tensor(k + ".bias", {c}, weights[i].bias);
+    emit(layer(k) + "(" + var() + ")");
+  }
+
+  void operator()(const LayerNorm& l) {
+    const std::string k = key();
+    const int64_t c = in().c;
+    init.push_back(layer(k) + " = nn.LayerNorm(" + std::to_string(c) + ", eps=" + num(l.eps) + ")");
+    tensor(k + ".weight", {c}, weights[i].weight);
+    tensor(k + ".bias", {c}, weights[i].bias);
+    emit(layer(k) + "(" + var() + ".permute(0, 2, 3, 1)).permute(0, 3, 1, 2)");
+  }
+
+  void operator()(const Add&) { emit(var(0) + " + " + var(1)); }
+  void operator()(const Multiply&) { emit(var(0) + " * " + var(1)); }
+  void operator()(const GlobalAvgPool&) { emit(var() + ".mean((2, 3), keepdim=True)"); }
+  void operator()(const AvgPool& p) {
+    emit("F.avg_pool2d(" + pad(var(), p.padding) + ", " + tuple({p.kernel[0], p.kernel[1]}) + ", " + tuple({p.stride[0], p.stride[1]}) + ")");
+  }
+  void operator()(const MaxPool& p) {
+    emit("F.max_pool2d(" + pad(var(), p.padding, "float(\"-inf\")") + ", " + tuple({p.kernel[0], p.kernel[1]}) + ", " +
+         tuple({p.stride[0], p.stride[1]}) + ")");
+  }
+  // PyTorch's "nearest" is source = floor(dst·in/out), as ours.
+  void operator()(const UpsampleNearest&) {
+    emit("F.interpolate(" + var() + ", size=" + tuple({out().h, out().w}) + ", mode=\"nearest\")");
+  }
+  void operator()(const ResizeBilinear& r) {
+    emit("F.interpolate(" + var() + ", size=" + tuple({out().h, out().w}) + ", mode=\"bilinear\", align_corners=" +
+         (r.align_corners ? "True" : "False") + ")");
+  }
+  // Our reshape reinterprets the NHWC byte order; NCHW order equals it only with one pixel or one channel.
+  void operator()(const Reshape& r) {
+    const auto same_order = [](const ShapeNhwc& s) { return s.pixels() == 1 || s.c == 1; };
+    if (same_order(in()) && same_order(r.shape)) return emit(var() + ".reshape" + nchw(out()));
+    emit(var() + ".permute(0, 2, 3, 1).reshape" + tuple({r.shape.n, r.shape.h, r.shape.w, r.shape.c}) + ".permute(0, 3, 1, 2)");
+  }
+  void operator()(const Slice& s) { emit(var() + "[:, " + std::to_string(s.begin) + ":" + std::to_string(s.end) + "]"); }
+  void operator()(const Concat&) {
+    std::string list;
+    for (size_t k = 0; k < op().inputs.size(); ++k) list += (k ? ", " : "") + var(k);
+    emit("torch.cat([" + list + "], dim=1)");
+  }
+  void operator()(const Pad& p) { emit(pad(var(), p.padding)); }
+  void operator()(const ChannelShuffle& s) {
+    const ShapeNhwc& x = in();
+    emit(var() + ".reshape(" + std::to_string(x.n) + ", " + std::to_string(s.groups) + ", " + std::to_string(x.c / s.groups) + ", " +
+         std::to_string(x.h) + ", " + std::to_string(x.w) + ").transpose(1, 2).reshape" + nchw(x));
+  }
+
+  void operator()(const LayerScale&) {
+    const std::string k = key();
+    const int64_t c = in().c;
+    init.push_back(layer(k) + " = LayerScale(" + std::to_string(c) + ")");
+    tensor(k + ".gamma", {c}, weights[i].weight);
+    emit(layer(k) + "(" + var() + ")");
+  }
+
+  void operator()(const AttentionBias& a) {
+    const std::string k = key();
+    const ShapeNhwc& s = in();
+    init.push_back(layer(k) + " = AttentionBias(" + std::to_string(a.heads) + ", " + std::to_string(a.table_size) + ", " +
+                   std::to_string(s.h) + ", " + std::to_string(s.w) + ", " + std::to_string(s.c / a.heads) + ")");
+    tensor(k + ".table", {a.heads, a.table_size}, attention_bias_table(a, s, weights[i].weight));
+    emit(layer(k) + "(" + var() + ")");
+  }
+
+  // A 1x1 convolution over the head axis of N x heads x Lk x HW, as in EfficientFormerV2.
+  void operator()(const HeadMix& h) {
+    const std::string k = key();
+    const ShapeNhwc& s = in();
+    init.push_back(layer(k) + " = nn.Conv2d(" + std::to_string(h.heads) + ", " + std::to_string(h.heads) + ", 1, bias=" +
+                   (h.bias ? "True" : "False") + ")");
+    tensor(k + ".weight", {h.heads, h.heads, 1, 1}, weights[i].weight);
+    if (h.bias) tensor(k + ".bias", {h.heads}, weights[i].bias);
+    emit(layer(k) + "(" + var() + ".reshape(" + std::to_string(s.n) + ", " + std::to_string(h.heads) + ", " +
+         std::to_string(s.c / h.heads) + ", " + std::to_string(s.pixels()) + ")).reshape" + nchw(s));
+  }
+};
+
+constexpr const char* preamble = R"py(import os
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class LayerScale(nn.Module):
+    """y = gamma * x, per channel."""
+
+    def __init__(self, channels):
+        super().__init__()
+        self.gamma = nn.Parameter(torch.ones(channels))
+
+    def forward(self, x):
+        return x * self.gamma.view(1, -1, 1, 1)
+
+
+class AttentionBias(nn.Module):
+    """Adds a learned bias to attention scores laid out N x (heads * keys) x hq x wq: query q, key s of head h
+    reads table[h, (q * keys + s) % table_size] (cpubone-explore's attention_bias gather)."""
+
+    def __init__(self, heads, table_size, hq, wq, keys):
+        super().__init__()
+        self.shape = (1, heads * keys, hq, wq)
+        self.table = nn.Parameter(torch.zeros(heads, table_size))
+        index = (torch.arange(hq * wq)[:, None] * keys + torch.arange(keys)[None, :]) % table_size
+        self.register_buffer("index", index, persistent=False)
+
+    def forward(self, x):
+        bias = self.table[:, self.index]  # heads x queries x keys
+        return x + bias.permute(0, 2, 1).reshape(self.shape)
+
+
+)py";
+
+}  // namespace
+
+TorchExport export_torch(const Network& net, const NetworkWeights& weights, const std::string& weights_file) {
+  if (weights.size() != net.ops.size()) throw std::logic_error("weights do not match the network");
+  Generator g{net, weights, {}, {}, {}, {}, 0, {}, 0};
+  for (g.i = 0; g.i < net.ops.size(); ++g.i) {
+    try {
+      std::visit(g, net.ops[g.i].attrs);
+    } catch (const InputError& e) {
+      throw InputError(net.name + ": ops[" + std::to_string(g.i) + "] \"" + net.ops[g.i].name + "\" (" +
+                       std::string(net.ops[g.i].kind()) + "): no PyTorch export: " + e.what());
+    }
+  }
+
+  std::ostringstream py;
+  py << "# Generated by cpubone-explore (export --torch) from network \"" << net.name << "\" (family " << net.family
+     << "): input NCHW " << net.input.n << "x" << net.input.c << "x" << net.input.h << "x" << net.input.w << ", " << g.params
+     << " parameters\n# (BatchNorms as their own layers, as `cpubone-explore count` counts params). Needs torch and numpy "
+        "only.\n# Net() has PyTorch's default initialisation, for training; load() gives the weights the export was "
+        "made with\n# (e.g. `measure --seed`'s), from WEIGHTS_FILE: raw little-endian float32, the STATE entries in order.\n"
+     << preamble;
+  py << "INPUT_NCHW = " << nchw(net.input) << "\nPARAMS = " << g.params << "\nWEIGHTS_FILE = \"" << weights_file << "\"\n";
+  py << "STATE = [\n";
+  for (const auto& [name, shape] : g.state) {
+    py << "    (\"" << name << "\", (";
+    for (size_t k = 0; k < shape.size(); ++k) py << (k ? ", " : "") << shape[k];
+    py << (shape.size() == 1 ? ",)),\n" : ")),\n");
+  }
+  py << "]\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+     << "        self.layers = nn.ModuleDict()\n        L = self.layers\n";
+  for (const auto& line : g.init) py << "        " << line << "\n";
+  py << "\n    def forward(self, x):\n        L = self.layers\n";
+  for (const auto& line : g.forward) py << "        " << line << "\n";
+  py << "        return t" << net.index_of(net.output) << "\n\n"
+     << R"py(    def load_weights(self, path=None):
+        """Loads WEIGHTS_FILE (by default the one next to this file) into the parameters and BatchNorm statistics."""
+        if path is None:
+            path = os.path.join(os.path.dirname(os.path.abspath(__file__)), WEIGHTS_FILE)
+        flat = np.fromfile(path, dtype="<f4")
+        state, at = {}, 0
+        for name, shape in STATE:
+            n = int(np.prod(shape))
+            if at + n > flat.size:
+                raise ValueError(f"{path}: holds {flat.size} floats, STATE needs more")
+            state[name] = torch.from_numpy(flat[at:at + n].reshape(shape).copy())
+            at += n
+        if at != flat.size:
+            raise ValueError(f"{path}: holds {flat.size} floats, STATE needs {at}")
+        missing, unexpected = self.load_state_dict(state, strict=False)
+        missing = [m for m in missing if not m.endswith("num_batches_tracked")]
+        if missing or unexpected:
+            raise ValueError(f"{path}: missing {missing}, unexpected {unexpected}")
+        return self
+
+
+def load(path=None):
+    """Net with the exported weights, in eval mode."""
+    return Net().load_weights(path).eval()
+)py";
+  return {py.str(), std::move(g.data), g.params};
+}
+
+}  // namespace cpx::profiler
