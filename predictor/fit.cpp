@@ -221,8 +221,8 @@ Json fit_network_scale(Predictor& p, const NetworkSums& sums, const std::map<int
 // against the quantiles of the others' errors, as a calibrated device's is.
 // The machine's speed moves too, and a prediction is for a later hour: each error is combined with every
 // machine_speed sample of its thread count the profile took (error' = (1 + error) * median / sample - 1).
-// Without them (on the profile of 2026-11-24: 20 per thread count over 11 minutes, spread 11%), the
-// interval covered 33-72% of the validate runs' in-distribution networks for its 80% (six runs, 2026-11-24).
+// Without them the interval covered far fewer of later validate runs' networks than it claimed
+// (docs/predictor-log.md, moved from code comments).
 Json network_interval(const Gathered& g, const std::map<const NetworkSum*, double>& held_out_error, const Json& profile) {
   std::map<int64_t, std::vector<double>> speed_factors;  // median / sample, per thread count
   if (profile.contains("machine_speed") && profile["machine_speed"].contains("samples")) {

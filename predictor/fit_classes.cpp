@@ -40,15 +40,13 @@ std::optional<Sample> layer_sample(const Json& layer, int64_t threads, const Whe
 // reading what an earlier op wrote) counts as warm when it read no network input, so that its class sees
 // every warm shape next to the same shape cold and the isolated flag carries only that difference. Other
 // weightless ops read warm data too (an attention's softmax), but with no cold twin: a concat counted warm
-// without one, on the profile of 2026-11-24, moved data movement's held-out MAPE on its largest shapes from
-// 40% to 61% (slices and shuffles, cold, next to concats, warm), and ShuffleNetV2-x1.0's stage-2 shuffles
-// were predicted at 3.1x their time, not 1.9x. A depthwise conv counts as such a kind: its weights are a
-// few numbers per channel, so warm input is all that warm means for it, and the grid times it both ways at
+// without one mixed cold and warm shapes in data movement's class, whose largest shapes and ShuffleNetV2's
+// shuffles were then predicted far worse. A depthwise conv counts as such a kind: its weights are a few
+// numbers per channel, so warm input is all that warm means for it, and the grid times it both ways at
 // the same shapes (its dwconv blocks read the input; its mbconv and grmbconv blocks run it on the expand
-// conv's output). Counted cold, the isolated flag's shift in the efficiency's sigmoid made it 1.9-2.2x
-// faster inside a network than alone, where `measure` against `measure --cold-caches` gave 1.1-1.9x
-// (eight shapes, 2026-11-24): inside validate's networks, seeds 59/5901 at the measured speed, depthwise
-// convs were predicted at 0.69 / 0.72 of their time (1 / 2 threads), and at 0.96 / 0.94 counted warm. A
+// conv's output). Counted cold, the isolated flag's shift in the efficiency's sigmoid made it faster
+// inside a network than alone by more than `measure` against `measure --cold-caches` shows, and
+// validate's depthwise convs were predicted too fast (docs/predictor-log.md, moved from code comments). A
 // profile from before layers named their inputs says nothing, and every op there counts as cold.
 bool reads_cold_data(const Json& layer, OpClass op_class, const std::set<std::string>& warm_twins) {
   const bool depthwise = op_class == OpClass::conv_depthwise || op_class == OpClass::conv_depthwise_generic;

@@ -45,9 +45,9 @@ double median(std::vector<double> v);
 // networks) with too few quiet samples to fit keeps its noisy ones, and says so.
 Gathered gather_samples(const Json& profile, const Where& where, const FitOptions& options);
 // Section by section, not over the whole profile: each section teaches fit something the others do not
-// (the networks, the in-context op times and the whole-network scale), and a profile here (2026-11-24)
-// had 66 of its 80 networks measured while the machine ran slow, 8.6% noisy overall; fitted, its
-// 1-thread network scale was fitted on the other 14 and came out 0.82 (the day before's profile: 1.03).
+// (the networks, the in-context op times and the whole-network scale): a profile little noisy overall
+// can have one section mostly noisy, and a network scale fitted on its few quiet networks is far off
+// (docs/predictor-log.md, moved from code comments).
 void refuse_empty_or_noisy(const Gathered& g, const Where& where, const std::string& profile_path, const FitOptions& options);
 // How much the machine changed speed while profiling (profiler/machine_speed.hpp), for the provenance;
 // null for a profile from before the check. Above max_speed_spread_to_fit the profile mixes two machines

@@ -111,15 +111,12 @@ struct Predictor {
   // Per thread count: what a network's weights save when the whole network stays in the caches between
   // its runs. A network runs again and again in a loop; one small enough finds its weights in the caches
   // on its next run, where the op models, fitted on blocks timed with evicted caches and on the mixed
-  // networks of the profile, read them from memory. Measured on 2026-11-24 (1 thread): nano ran 1.53x
-  // slower with its caches evicted before every run, about its 26 MB of weights at 13 GB/s; ResNet-50
-  // (304 MB) not at all; networks with under 3 MB of weights gained 0.2-0.4 ms whatever their
-  // activations. A network of at most network_bytes_below bytes (its count) has each op's time less
-  // credit_us, before network_scale. Absent: no credit. This machine's caches, not a device's: a
-  // calibrated device never uses it. Tried on 2026-11-25 and not kept (README, session 26): the footprint
-  // (weights and every tensor once) as the size, mixed; the credit on fully connected ops alone, which the
-  // profile's networks preferred (held out 5.9% → 4.9% at 1 thread) and the OOD networks did not (7.4% →
-  // 9.3% on 12 stored validate runs); the credit on every byte, worse everywhere.
+  // networks of the profile, read them from memory: a small network ran slower with its caches evicted
+  // before every run, by about the time its weights take from DRAM, and one far past the caches did not
+  // (docs/predictor-log.md, moved from code comments, also for the variants tried and not kept). A network
+  // of at most network_bytes_below bytes (its count) has each op's time less credit_us, before
+  // network_scale. Absent: no credit. This machine's caches, not a device's: a calibrated device never
+  // uses it.
   struct WarmWeights {
     double network_bytes_below = 0;
     double us_per_weight_byte = 0;

@@ -8,11 +8,10 @@
 // a sigmoid cannot exceed 1, so far outside the profile a large compute-bound conv tends to the machine's
 // peak instead of wherever a polynomial happens to go.
 // The memory ceiling of a host model is the cache bandwidth (PeakProbe::cache_bandwidth_bytes_per_s), not
-// DRAM's: inside a network an op mostly reads what its producer left in the caches, and with DRAM's a
-// quarter of the depthwise convs timed inside this machine's blocks (2026-11-23) ran faster than the
-// ceiling allows, which no efficiency <= 1 can fit. Ops that spill to DRAM get a lower efficiency from
-// their byte count instead. (With 3x DRAM's bandwidth in place of a probe, the held-out k-fold MAPE of
-// depthwise convs fell from 76% to 37% and of elementwise ops from 59% to 25%.)
+// DRAM's: inside a network an op mostly reads what its producer left in the caches, and with DRAM's many
+// depthwise convs timed inside blocks ran faster than the ceiling allows, which no efficiency <= 1 can
+// fit. Ops that spill to DRAM get a lower efficiency from their byte count instead
+// (docs/predictor-log.md, moved from code comments).
 #pragma once
 
 #include <map>
@@ -48,12 +47,9 @@ struct Ceilings {
 // miss the cache on every pass. The first read is every op's (the byte term, and the efficiency: whether
 // it hits depends on what ran before), so a one-row op (a classifier head) streams nothing extra. Zero
 // when the weights fit, for the executor's igemm, or when `c` does not model it.
-// Measured on the 2-core EPYC (8 MiB L3, 4-row tiles) on 2026-11-25, 3x3 convs on 5x5 pixels: 256 and 368
-// channels (2.4 and 4.9 MB of weights) ran at 14.5 GMACpS at 1 thread, twice that at 2; 536 and 760
-// channels (10.3 and 20.8 MB) at 8.7-10 GMACpS and 1.4-1.7x that at 2, and so did 536 channels on 10x10
-// and 20x20 pixels: a constant cost per MAC once the weights spill, as traffic of weights x row tiles
-// gives. Without this ceiling a fit predicted such convs in validate's OOD networks (seed 27101) at
-// 1.1-1.3x their measured time at 1 thread, 0.65-0.8x at 2.
+// Convs whose weights spill run at a lower, constant cost per MAC whatever their pixels, as traffic of
+// weights x row tiles gives, and without this ceiling a fit mispredicted them in validate's OOD networks
+// (docs/predictor-log.md, moved from code comments).
 double weight_stream_bytes(const std::array<double, base_feature_count>& base, const Ceilings& c);
 
 // The MACs a conv or linear op's GEMM tiles compute: its MACs x (output channels per group rounded up to

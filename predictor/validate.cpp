@@ -65,8 +65,8 @@ Json set_summary(const Json& rows, std::initializer_list<std::string_view> sets,
     for (double& v : scaled) v *= speed["ratio"].get<double>();
     out["predictor_at_measured_speed"] = accuracy_scores(scaled, measured);
     // Each round's time brought to the profile's speed by the reference timed around it: the machine's
-    // drift within the run taken out, as far as the reference sees it (its 1-thread times spread 20% on
-    // 2026-11-25, its validate median was 7% off the profile's).
+    // drift within the run taken out, as far as the reference sees it (within a run it can move more than
+    // the run's median is off the profile's: docs/predictor-log.md, moved from code comments).
     if (mine.front()->contains("measured_round_reference_us")) {
       const double profile_us = speed["profile_median_us"].get<double>();
       std::vector<double> at_profile_speed;
@@ -444,7 +444,7 @@ Json score(const Scoring& s, const ValidateOptions& options, const std::vector<H
     if (progress) progress(rows.back());
   }
   Json in_distribution = set_summary(rows, {"zoo", "sampled"}, speed), out_of_distribution = set_summary(rows, {"ood"}, speed);
-  // Its two parts on their own: a fit can trade one for the other (fit --zoo-families, 2026-11-25).
+  // Its two parts on their own: a fit can trade one for the other (fit --zoo-families).
   for (const char* part : {"zoo", "sampled"})
     if (const Json one = set_summary(rows, {part}, speed); one.contains("predictor")) in_distribution["by_set"][part] = one["predictor"];
   if (options.layers) {

@@ -23,15 +23,15 @@ struct ValidateOptions {
   // median of its round medians: on a shared machine, slow drifts then hit all networks alike instead of
   // whichever ones were being measured at the time (one round: two runs disagreed by >5% on a quarter).
   int64_t rounds = 5;
-  // Out-of-distribution networks (ood_network(ood_seed + i)). With these 30, 30 sampled and the 63 zoo
-  // networks, a default validate took 11 minutes at 1 thread and 5 at 2 on a 2-core machine (2026-11-23).
+  // Out-of-distribution networks (ood_network(ood_seed + i)). These 30, 30 sampled and the 63 zoo networks
+  // keep a default validate to minutes on a 2-core machine (docs/predictor-log.md, moved from code comments).
   int64_t ood = 30;
   uint64_t ood_seed = 1;
   // After the rounds, every network once more with each op timed in turn (as `measure --layers`), and each
   // op's prediction scored against that time, per op class: a network's errors can cancel between classes
-  // (2026-11-24: MobileNetV2-1.0 at 1 thread within 2% as a whole, seeds 43/4301, with its depthwise convs
-  // predicted at 0.68x their time and its pointwise convs at 1.11x in `measure --layers`), and only the ops
-  // show it. Costs about two rounds: as `measure --layers`, the pass times the whole network, then its ops.
+  // (a network close as a whole had one class predicted fast and another slow: docs/predictor-log.md, moved
+  // from code comments), and only the ops show it. Costs about two rounds: as `measure --layers`, the pass
+  // times the whole network, then its ops.
   bool layers = false;
 };
 
@@ -51,10 +51,9 @@ struct OpScore {
 // networks_if_exact: the set's whole-network scores (accuracy_scores against each row's measured_us) with
 // this class's ops predicted at their measured times, every other op as predicted: each row's predicted_us
 // less Σ (predicted - measured) over the class's ops. It says which class stands between the predictor and
-// the goals (2026-11-25, the 30 OOD networks of seed 13101 in `measure --layers`, 1 thread: dense and
-// pointwise convs exact would have moved the share within ±10% from 53% to 93%; every other class exact,
-// together, to 63%). The op times come from the layers pass (each op timed in turn), whose sum differs
-// from the whole network by its additivity, so these are estimates.
+// the goals (an example: docs/predictor-log.md, moved from code comments). The op times come from the
+// layers pass (each op timed in turn), whose sum differs from the whole network by its additivity, so
+// these are estimates.
 // `rows`: validate's rows (network, set, predicted_us, measured_us).
 Json op_class_scores(const std::vector<OpScore>& ops, const Json& rows, std::initializer_list<std::string_view> sets);
 
@@ -69,9 +68,10 @@ Json instrument_verdict(const Json& predictor, const Json& instrument);
 // The machine's speed while validating against its speed while it was profiled: the median of the
 // speed reference's times (`reference_us`, the one the profile names: profiler/machine_speed.hpp) over its
 // median in the profile's machine_speed samples at `threads`, as {"ratio", "profile_median_us", "validate_median_us", ...}. The
-// predictor assumes the profile's speed; this VM's speed moved by 10-23% between profiles an hour apart
-// (2026-11-22), so a validate long after its profile also measures that drift. Null for a profile without
-// the reference at `threads`; a malformed machine_speed is an InputError naming the sample.
+// predictor assumes the profile's speed; a shared VM's speed moves between profiles an hour apart by more
+// than the errors sought (docs/predictor-log.md, moved from code comments), so a validate long after its
+// profile also measures that drift. Null for a profile without the reference at `threads`; a malformed
+// machine_speed is an InputError naming the sample.
 Json speed_vs_profile(const Json& profile, int64_t threads, const std::vector<double>& reference_us);
 
 // How well the measurements themselves repeat: each network's median over its even rounds (1st, 3rd, ...)
@@ -106,7 +106,7 @@ Json validate(const std::string& device, const ValidateOptions& options,
 // machine_noise, interference and baselines (fixed references for every predictor rescored), this
 // predictor's predictions, its zoo_fitted split, and "rescored" naming the file. Two predictors (two fits, two CPX_HOMEs) are then compared on the very same times, which two
 // validate runs cannot do: this VM's speed drifts between runs by more than the differences sought
-// (2026-11-25, session 24 compared seven predictor variants this way with throwaway tools). The file's
+// (docs/predictor-log.md, moved from code comments). The file's
 // networks are rebuilt from its seeds and the zoo; a network whose name, MACs or op count differ from the
 // file's is an InputError naming the row (the zoo or a generator changed since).
 Json rescore(const std::string& device, const std::string& validation_path,

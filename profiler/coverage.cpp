@@ -24,8 +24,8 @@ constexpr double max_ratio = 6;
 constexpr int64_t min_resolution = 7, max_resolution = 224;
 // This share of the resolution axis draws a 1x1 conv on 1x1 pixels instead: the convs after a global pool
 // (squeeze-excitation, head convs), matrix-vector products far below the ridge point that no other draw
-// resembles. Without them a squeeze-excitation conv's intensity lay 6 standard deviations below the mean
-// of session 7's profile (issue 16).
+// resembles. Without them a squeeze-excitation conv's intensity lay far below anything a profile drew
+// (issue 16; docs/predictor-log.md, moved from code comments).
 constexpr double pooled_share = 0.1;
 constexpr std::array<std::array<int64_t, 2>, 13> kernel_shapes{
     {{1, 1}, {2, 2}, {3, 3}, {4, 4}, {5, 5}, {6, 6}, {7, 7}, {1, 3}, {3, 1}, {1, 5}, {5, 1}, {1, 7}, {7, 1}}};
@@ -34,7 +34,7 @@ constexpr double dense_share = 0.4, grouped_end = 0.7;
 // This share of the in-channels axis draws a stem instead: a dense conv on the 3 channels of an image, at
 // an input resolution, strided 2 (odd kernels) or patchifying (even kernels, stride = kernel). Three input
 // channels pack into the GEMM unlike any draw from 8 channels up; without stems every network's first
-// conv lay outside the coverage set (session 13's out-of-distribution analysis, issue 16).
+// conv lay outside the coverage set (an out-of-distribution analysis, issue 16).
 constexpr double stem_share = 0.06;
 constexpr int64_t min_stem_resolution = 56;
 constexpr std::array<int64_t, 5> stem_kernels{2, 3, 4, 5, 7};

@@ -21,12 +21,11 @@ namespace cpx::profiler {
 // Whether igemm takes a conv or linear (groups 1) with these channels per group at `threads` threads, on
 // a machine that has it:
 //  - from two vectors of output channels per group (below that a 6-row tile is load-bound like XNNPACK's
-//    7x16, at 1 thread: 8 and 16 per group timed 5-25% slower on igemm);
+//    7x16, and narrower shapes timed slower on igemm at 1 thread);
 //  - a grouped conv on several threads from 8 per group: XNNPACK splits a grouped conv's work between
 //    threads by group, so it barely speeds up past 1 thread, and each core then holds part of every
-//    pixel's channels, which slows the next op (split by pixels) up to 2x. igemm splits by pixels. At 2
-//    threads, 5-layer grouped/pointwise stacks (8-28 per group, 7x7 to 136x136) ran 10-36% faster
-//    (2026-11-23).
+//    pixel's channels, which slows the next op (split by pixels). igemm splits by pixels, and grouped
+//    stacks ran faster on it at 2 threads (docs/benchmarks.md, Executor kernel figures).
 inline bool igemm_shape(int64_t in_per_group, int64_t out_per_group, int64_t groups, size_t threads) {
   if (in_per_group < 2) return false;
   return out_per_group >= 32 || (groups > 1 && threads > 1 && out_per_group >= 8);

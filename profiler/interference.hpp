@@ -19,20 +19,21 @@ namespace cpx::profiler {
 // CPUs), or a run above 10x the median crossed these.
 inline constexpr double noisy_cv_threshold = 0.10;
 // Runs timed after a cache eviction (NetworkRun::cold_caches) vary by themselves, with no other process
-// about: in session 7's quiet profile the cold single ops and blocks under 200 us had a median CV of 0.14
-// (those over 2 ms 0.025), and 10% CV flagged 33% of the profile noisy, so that fit dropped a third of it.
-// Their CV threshold is that profile's 90th percentile of cold CVs (0.23), rounded up; the run-queue wait
-// and outliers, which are signs of another process, keep their thresholds. A timing states the threshold
-// it was held to ("cv_threshold"). These thresholds were set on the plain CV and are now compared with
-// the robust one, which the rare slow runs do not raise.
+// about: in a quiet profile the short cold single ops and blocks varied far more than the long ones, and
+// noisy_cv_threshold flagged so much of it that fit dropped a large share. Their CV threshold is a quiet
+// profile's 90th percentile of cold CVs, rounded up (docs/predictor-log.md, moved from code comments);
+// the run-queue wait and outliers, which are signs of another process, keep their thresholds. A timing
+// states the threshold it was held to ("cv_threshold"). These thresholds were set on the plain CV and are
+// now compared with the robust one, which the rare slow runs do not raise.
 inline constexpr double noisy_cv_threshold_cold = 0.25;
 inline constexpr double noisy_wait_threshold = 0.10;
 // Above this share of noisy measurements a command warns in its last line and exits with exit_interfered.
 inline constexpr double interference_threshold = 0.10;
 // So does it when one section of at least section_noise_min_measurements is more than this share noisy,
-// however quiet the rest: a profile here (2026-11-24) was 8.6% noisy overall with 66 of its 80 networks
-// measured while the machine ran slow, and fit learns the in-network op times and the whole-network
-// scale from that section alone (fit refuses such a profile: predictor::max_noisy_share_to_fit).
+// however quiet the rest: a profile little noisy overall can have most of its networks measured while
+// the machine ran slow (docs/predictor-log.md, moved from code comments), and fit learns the in-network
+// op times and the whole-network scale from that section alone (fit refuses such a profile:
+// predictor::max_noisy_share_to_fit).
 inline constexpr double section_noise_limit = 0.5;
 inline constexpr int64_t section_noise_min_measurements = 10;
 // The command finished and wrote its output, but the machine interfered above the threshold.
@@ -88,8 +89,9 @@ inline constexpr double max_speed_spread = 0.10;
 // p90 / p10 - 1 of a reference's latencies (max / min - 1 below ten, where the tenths are the extremes);
 // 0 below two.
 double spread_of(std::vector<double> latencies_us);
-// What spread_of computes, for messages that print it: "slowest over fastest" misleads from ten times on (a
-// profile's 8% of 2026-11-25 came from twenty times whose slowest was 14.5% above the fastest).
+// What spread_of computes, for messages that print it: "slowest over fastest" misleads from ten times on,
+// where the extremes lie well outside the percentiles it reads (docs/predictor-log.md, moved from code
+// comments).
 inline constexpr const char* spread_of_meaning = "90th over 10th percentile of its times, slowest over fastest below ten";
 // spread_of per thread count of the machine_speed samples, the largest; 0 without any.
 double speed_spread(const Json& samples);
@@ -103,10 +105,10 @@ std::map<int64_t, double> speed_medians_us(const Json& samples);
 // slow times in a row (all thread counts, in time order) mark the machine slow from the reference time
 // before them to the one after them; every record of the profile's measured sections stamped inside such
 // a span gets "noisy": true and "machine_slowed": true in its timing, so that fit drops it as it drops any
-// noisy measurement. Returns how many it flagged. A slow time alone flags nothing: one default profile
-// here (2026-11-23) had two, at +16% and +43%, each between normal ones, and flagging from neighbour to
-// neighbour dropped 938 of its 5,745 measurements. (The reference's median moves by about 1% on this VM
-// when nothing happens.)
+// noisy measurement. Returns how many it flagged. A slow time alone flags nothing: lone slow times between
+// normal ones occur, and flagging from neighbour to neighbour for them dropped a large share of a profile.
+// The factor sits well above the reference's own drift when nothing happens (docs/predictor-log.md,
+// moved from code comments).
 inline constexpr double slow_reference_factor = 1.05;
 int64_t flag_slowed_records(Json& profile);
 

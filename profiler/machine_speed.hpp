@@ -1,17 +1,15 @@
 // The machine's own speed while it measures. A neighbour on the host of this VM slows every run without
-// showing in our run queue (the VM reports no steal time): one 2-thread validate here (2026-11-23) ran
-// 34% slow in four of its five rounds with 1 of 395 measurements flagged, and one default profile
-// timed B0 23% slower than the profile before it, with 3.2% of its measurements flagged. Only a fixed
+// showing in our run queue (the VM reports no steal time): validate rounds and whole profiles have run
+// far slower than the ones before them with almost none of their measurements flagged. Only a fixed
 // piece of work timed now and then shows it: profile times the reference every speed_check_every_s
 // seconds at each thread count, validate before every round and after every validate_reference_every-th
 // network.
 //
 // The reference is a whole network, MobileNetV2: a neighbour slows networks through the memory system
-// more than it slows a conv that stays in L2. Measured here (2026-11-24, 1 thread, 8 minutes): the common
-// speed of 8 sampled networks timed in a loop moved with an SD of 4.4% between 17-second windows; divided
-// by a 3x3 conv timed in the same windows 3.6% was left, by MobileNetV2 1.7% (B0 1.6%, nano 3.6%); over
-// 66-second windows 3.0%, 2.4% and 0.7%. Profiles before then timed the conv (conv_speed_reference) and
-// name it; validate times the reference its profile names.
+// more than it slows a conv that stays in L2: timed in the same windows as sampled networks, MobileNetV2
+// tracked their common speed far better than a 3x3 conv did (docs/predictor-log.md, moved from code
+// comments). Older profiles timed the conv (conv_speed_reference) and name it; validate times the
+// reference its profile names.
 #pragma once
 
 #include <cstdint>

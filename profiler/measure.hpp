@@ -32,8 +32,8 @@ struct Stats {
   double median = 0, p10 = 0, p90 = 0, mean = 0, stdev = 0, cv = 0, min = 0, max = 0;
   // (p90 - p10) / (2 x 1.2816 x median): the CV for normally distributed runs, but blind to the few
   // runs (under a tenth) that a timer tick or a neighbour on the SMT sibling slows down 2-3x, which move
-  // neither the median nor this. What noise thresholds are compared with: with 41 runs per item, the CV
-  // flagged 14% of a profile here (2026-11-23) and this 4%.
+  // neither the median nor this. What noise thresholds are compared with: it flags far fewer of a
+  // profile's items than the plain CV (docs/predictor-log.md, moved from code comments).
   double robust_cv = 0;
 };
 

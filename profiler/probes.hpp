@@ -22,8 +22,8 @@ struct PeakProbe {
   // What the weight-streaming ceiling needs (weight_stream_bytes in predictor/roofline.hpp): a GEMM whose
   // weights per group do not fit in the last-level cache reads them from DRAM again for every further tile
   // of output rows.
-  // Reading 64 MiB, split over the threads: reads only. The copy above mixes in writes; on the 2-core EPYC
-  // of 2026-11-25 it gave 21.9 GB/s at 1 thread and 15.7 at 2, the reads 14.7 and 21.2.
+  // Reading 64 MiB, split over the threads: reads only. The copy above mixes in writes, and can even fall
+  // with a second thread where reads rise (docs/predictor-log.md, moved from code comments).
   double dram_read_bytes_per_s = 0;
   int64_t last_level_cache_bytes = 0;  // cpuinfo's L3, else L2; 0 if unknown (then not modelled)
   int64_t gemm_tile_rows = 0;          // XNNPACK's rows per f32 GEMM tile on this CPU (its mr)

@@ -40,8 +40,8 @@ MeasureOptions options_within(double budget_left_s, size_t items_left, double it
 
 // How long an item takes for the min_time_s it is given. Creating the plan, the warm-up, the per-op pass,
 // a second attempt and, in the cold sections, an eviction before every run come on top, in shares that
-// vary by section and machine: with a fixed 3x, session 7's cold profile took 809 s of its 600. So the
-// ratio is measured as the sweep goes (all items so far), starting from 3.
+// vary by section and machine: a fixed 3x let a cold profile overrun its budget (docs/predictor-log.md,
+// moved from code comments), so the ratio is measured as the sweep goes (all items so far), from 3.
 class Pacer {
  public:
   MeasureOptions next(double budget_left_s, size_t items_left) const;

@@ -21,13 +21,12 @@ namespace {
 std::string threads_suffix(int64_t threads) { return "_t" + std::to_string(threads); }
 
 // Moves the items of `sections` to even intervals among the others, keeping both orders. Whole networks
-// run at a speed the reference conv does not track: on this VM (2026-11-24, 1 thread, 8 sampled networks
-// timed in a loop for 8 minutes) their common speed moved with an SD of 4.4% between 17-second windows,
-// where the conv explained little of it (3.6% left). The profile's 80 sampled networks took 17 seconds
-// as one block, and the network scale fitted on them multiplies every prediction: the block's draw of the
-// machine went into all of them (standalone, the same networks later ran 9-16% slower than in that
-// profile, its zoo networks and reference conv 0-5%). Spread through the grid's minutes, the networks
-// average over what the machine did meanwhile.
+// run at a speed the reference conv does not track: their common speed moves between windows of seconds,
+// and a conv timed alongside explains little of it. The profile's sampled networks took seconds as one
+// block, and the network scale fitted on them multiplies every prediction: the block's draw of the
+// machine went into all of them (standalone, the same networks later ran markedly slower than in that
+// profile: docs/predictor-log.md, moved from code comments). Spread through the grid's minutes, the
+// networks average over what the machine did meanwhile.
 void spread_sections(std::vector<SweepItem>& work, std::initializer_list<std::string_view> sections) {
   std::vector<SweepItem> spread, rest;
   for (auto& w : work)
@@ -172,8 +171,8 @@ void add_map_ops(bool quick, const AddOp& add) {
     add("pad_" + tag, in, [=](NetworkBuilder& b) { return b.add("pad", {x}, Pad{{1, 0, 1, 0}}); });
     // The data movement of a ShuffleNet unit, each kind both cold and warm (warm_twin_kinds): a shuffle
     // of the input, a split of what it wrote, the halves joined and shuffled again; and a concat of the
-    // input. Slices and shuffles were only timed reading the cold input, and ShuffleNetV2-x1.0's slices
-    // and shuffles inside the network were predicted at 2.5-3.8x their time (1 thread, 2026-11-24).
+    // input. Slices and shuffles timed only reading the cold input left ShuffleNetV2's slices and shuffles
+    // inside the network predicted far too slow (docs/predictor-log.md, moved from code comments).
     if (c % 2 == 0)
       add("shuffle_split_" + tag, in, [=](NetworkBuilder& b) {
         const auto mixed = b.add("shuffle", {x}, ChannelShuffle{2});

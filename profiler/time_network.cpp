@@ -51,8 +51,9 @@ class CacheEvictor {
 };
 
 // One evictor per thread count, kept for the life of the process: allocating and filling a fresh 32 MB
-// per thread took 90 ms on this VM (2026-11-23), against 6 ms for a whole warm 3x3 conv item, so it was
-// most of a cold profile's time. The buffer is only read after construction, so sharing it is safe.
+// per thread takes many times as long as a whole warm 3x3 conv item, so it was most of a cold profile's
+// time (docs/predictor-log.md, moved from code comments). The buffer is only read after construction, so
+// sharing it is safe.
 CacheEvictor& shared_evictor(size_t threads) {
   static std::mutex mutex;
   static std::map<size_t, std::unique_ptr<CacheEvictor>> evictors;

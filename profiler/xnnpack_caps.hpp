@@ -26,12 +26,9 @@ inline bool runs_depthwise_loops(int64_t in_per_group, int64_t out_per_group, in
 
 // Whether the executor runs a grouped conv with few channels per group as its own loops (the depthwise
 // loops, each output channel summing its group's inputs): the same number in and out per group, 2 or 4
-// (a group never straddles a vector of 4, 8 or 16 lanes). XNNPACK runs these as a grouped GEMM of that many columns:
-// a ResNeXt-style 3x3 conv with 2 channels per group (64 channels, 120x120, 1 thread) took 8.2 ms, 2.0
-// GMACpS, and the loops 1.2 ms; 3x3 at 56x56 with 2 and 4 per group ran at 28 and 31 GMACpS (1 thread),
-// 57 and 62 (2 threads). With 8 per group the loops reached only 6.5-7.5 GMACpS at 1 thread (seven
-// rotations per tap), below igemm's 18-31 at 2 threads on the profile's shapes, so 8 stays where it was
-// (2026-11-24).
+// (a group never straddles a vector of 4, 8 or 16 lanes). XNNPACK runs these as a grouped GEMM of that many columns,
+// several times slower than the loops. With 8 per group the loops (seven rotations per tap) fall below
+// igemm on the profile's shapes, so 8 stays where it was (docs/benchmarks.md, Executor kernel figures).
 inline bool runs_grouped_loops(int64_t in_per_group, int64_t out_per_group, int64_t groups) {
   return groups > 1 && in_per_group == out_per_group && (in_per_group == 2 || in_per_group == 4);
 }

@@ -1,8 +1,8 @@
 // Depthwise conv2d with a tap count XNNPACK (snapshot 2022-02-16) has no microkernel for (7x7, 1x5, 5x1,
 // ...), and depthwise with a channel multiplier (one input channel to m outputs per group: FastViT's 7x7
 // downsampling and 3x3 head convs, m = 2) at any tap count, which XNNPACK only has as a grouped GEMM of
-// m columns. XNNPACK runs those as a grouped GEMM at 1.5-2 GMACpS on this machine, 1.8-5x slower than
-// ONNX Runtime on FastViT and EfficientMod. Here: rows of output pixels in parallel;
+// m columns. XNNPACK runs those as a grouped GEMM, far slower than ONNX Runtime on FastViT and
+// EfficientMod (docs/benchmarks.md, Executor kernel figures). Here: rows of output pixels in parallel;
 // per pixel, a register of channels (16 with AVX-512, 8 with AVX2) stays put while the kernel's taps
 // stream past (weights repacked tap-major so each tap's weights for those channels are one load), at
 // this CPU's vector width (vector.hpp). Labelled emulated in every output.
@@ -103,7 +103,7 @@ constexpr int64_t pixels_per_step = 4;
 
 // One output row `oy` of one sample: `in` and `out` point at the sample's first pixel. Depthwise (G = 1)
 // keeps its own spelling of every tap: with its taps through tap_products and tap_scalar, the depthwise
-// loops ran 8-20% slower (7x7 and 1x5, 1 thread, 2026-11-24).
+// loops ran slower (docs/benchmarks.md, Executor kernel figures).
 template <class V, int M, int G>
 [[gnu::always_inline]] inline void depthwise_row_m(const Geometry& g, const float* __restrict in,
                                                    float* __restrict out, int64_t oy, const float* __restrict w,

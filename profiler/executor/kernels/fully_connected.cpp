@@ -17,9 +17,9 @@ std::unique_ptr<Kernel> make_kernel(const FullyConnected& op, const KernelArgs& 
   if (igemm_prefers(in.shape.c, op.out_features, 1, pool_threads(args.pool))) return make_igemm_kernel(op, args);
   const auto [lo, hi] = clamp_range(op.activation);
   // This XNNPACK's fully_connected_nc_f32 computes every output column after the first 16 wrongly when
-  // the input width is not a multiple of 4 and a pool of 2+ threads splits the columns (AMD EPYC, AVX2,
-  // 2026-11-25: 23 -> 40 on one row, 24 of 40 outputs off by up to 7.4; the same op as a 1x1 convolution,
-  // whose weights are the same [out][in], was exact). Such layers run as that convolution, at every
+  // the input width is not a multiple of 4 and a pool of 2+ threads splits the columns (seen on an AMD
+  // EPYC with AVX2; the same op as a 1x1 convolution, whose weights are the same [out][in], was exact:
+  // docs/predictor-log.md, moved from code comments). Such layers run as that convolution, at every
   // thread count, so that a profile's 1- and 2-thread times are of one implementation.
   if (in.shape.c % 4 != 0) {
     XnnOp conv;

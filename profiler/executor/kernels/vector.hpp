@@ -3,10 +3,10 @@
 // under the SSE2 baseline. CPX_VECTOR_DISPATCH builds one instantiation per level, each inside a function
 // compiled for that level, and calls the one for vector_level(): the CPU's highest, detected at load time.
 //
-// Why not one 16-float type in target_clones (as until 2026-11-25): under AVX2, GCC 12 keeps a vector
+// Why not one 16-float type in target_clones (as the loops once had): under AVX2, GCC 12 keeps a vector
 // wider than the registers in memory whenever it lives across loop iterations, and lowers a select on it
-// to scalar max/min. On an AVX2 EPYC the 7x7 depthwise loop ran 3.6x slower so (48x48x288, 1 thread:
-// 10.8 ms against 3.0 ms with 8-float vectors).
+// to scalar max/min, which made the depthwise loops several times slower on an AVX2 EPYC
+// (docs/benchmarks.md, Executor kernel figures).
 #pragma once
 
 #include <cstddef>
