@@ -18,9 +18,9 @@
 #include <variant>
 #include <vector>
 
-#include "profiler/kernels/igemm.hpp"
-#include "profiler/plan.hpp"
-#include "profiler/reference.hpp"
+#include "profiler/executor/kernels/igemm.hpp"
+#include "profiler/executor/plan.hpp"
+#include "profiler/executor/reference.hpp"
 #include "profiler/xnnpack_caps.hpp"
 #include "space/count.hpp"
 #include "space/zoo.hpp"
@@ -200,10 +200,11 @@ inline void check_against_reference(const Network& net, const ReferenceCheck& o)
 // reference, not by the executor), and the norms rescale small differences back to O(1). Measured on an
 // AVX-512 x86-64: at most 6e-6 relative on CPUBone B0 and B3, so networks get 1e-3 abs + rel, a wide
 // margin for other CPUs' microkernels that is still two orders below what a broken op produces.
-// Under sanitizers (-DCPX_SANITIZE) every op still runs, but at half the resolution where the network
-// still fits there: the instrumented reference is what would push the suite past the CI time.
-inline Network sanitizer_sized(const Network& net) {
-#ifdef CPX_SANITIZED
+// Under sanitizers (-DCPX_SANITIZE) and in a cross build run under an emulator (scripts/test-arm64) every
+// op still runs, but at half the resolution where the network still fits there: the instrumented or
+// emulated reference is what would push the suite past the CI time.
+inline Network slow_build_sized(const Network& net) {
+#if defined(CPX_SANITIZED) || defined(CPX_EMULATED_TESTS)
   if (net.input.h >= 32 && net.input.w >= 32) {
     try {
       return with_input(net, {net.input.n, net.input.h / 2, net.input.w / 2, net.input.c}, net.name);
@@ -219,7 +220,7 @@ inline void check_network_against_reference(const Network& net, std::vector<size
   ReferenceCheck o;
   o.threads = std::move(threads);
   o.tolerance = {tolerance, tolerance};
-  check_against_reference(sanitizer_sized(net), o);
+  check_against_reference(slow_build_sized(net), o);
 }
 
 // The exact counts of a zoo entry at its native resolution.
