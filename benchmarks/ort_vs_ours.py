@@ -91,6 +91,36 @@ def ours_per_op(measurement):
     return dict(sorted(total.items(), key=lambda kv: -kv[1]))
 
 
+def machine_of(env):
+    """The machine a run measured: our environment's cpu and ISA (`isa`, recorded since 2026-11-26; for an
+    older build, from /proc/cpuinfo's flags here) and the igemm tile our executor ran."""
+    isa = env.get("isa")
+    if not isa:
+        flags = set()
+        try:
+            with open("/proc/cpuinfo") as f:
+                for line in f:
+                    if line.startswith(("flags", "Features")):
+                        flags = set(line.split(":", 1)[1].split())
+                        break
+        except OSError:
+            pass
+        if "avx512f" in flags:
+            isa = "x86-64 AVX-512F"
+        elif {"avx2", "fma"} <= flags:
+            isa = "x86-64 AVX2+FMA"
+        elif "asimd" in flags:
+            isa = "arm64 NEON+FMA"
+        else:
+            isa = "unknown"
+        isa += " (from /proc/cpuinfo)"
+    tile = env.get("igemm_tile")
+    if tile is None and env.get("igemm"):
+        tile = "AVX-512 6x64" if isa.startswith("x86-64 AVX-512") else "AVX2 6x16" if "AVX2" in isa else "unknown"
+    return {"cpu": env.get("cpu", "?"), "microarchitecture": env.get("microarchitecture", "?"), "isa": isa,
+            "igemm_tile": tile or ""}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--models", default="nano,t0,s0,b0,b1,b2,b3,mobilenetv3-large,resnet18,efficientformerv2-s0,"
@@ -157,7 +187,9 @@ def main():
                     print("    ours per op kind (us): " + ", ".join(f"{k} {v:.0f}" for k, v in row["ours_per_op_us"].items()))
                     print("    ort per op type (us):  " + ", ".join(f"{k} {v:.0f}" for k, v in row["ort_per_op_us"].items()))
     env = results[0]["ours_environment"] if results else {}
-    print(f"\nenv: {env.get('cpu', '?')}, {results[0]['ort_runtime'] if results else ''}, "
+    machine = machine_of(env)
+    print(f"\nenv: {env.get('cpu', '?')} ({machine['isa']}; our igemm tile: {machine['igemm_tile'] or 'none'}), "
+          f"{results[0]['ort_runtime'] if results else ''}, "
           f"{a.rounds} interleaved rounds, min {a.min_runs} runs and {a.min_time} s per measurement")
     print(f"{'model':22s} {'res':>4s} " + " ".join(f"{'ours ' + str(t) + 'T':>9s} {'ort ' + str(t) + 'T':>9s} {'ratio':>6s}" for t in threads))
     for model in dict.fromkeys(r["model"] for r in results):
@@ -169,7 +201,8 @@ def main():
               "from a loaded machine", file=sys.stderr)
     if a.json:
         with open(a.json + ".tmp", "w") as f:
-            json.dump({"schema": "cpubone-explore/ort-comparison/v1", "results": results, "noisy_measurements": NOISY},
+            json.dump({"schema": "cpubone-explore/ort-comparison/v1", "machine": machine, "results": results,
+                       "noisy_measurements": NOISY},
                       f, indent=2)
         os.replace(a.json + ".tmp", a.json)
 

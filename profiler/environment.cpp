@@ -1,6 +1,6 @@
 #include "profiler/environment.hpp"
 
-#include "profiler/kernels/igemm.hpp"
+#include "profiler/executor/kernels/igemm.hpp"
 
 #include <cpuinfo.h>
 #include <sched.h>
@@ -12,7 +12,7 @@
 #include <optional>
 
 #include "profiler/emulation.hpp"
-#include "profiler/kernel.hpp"
+#include "profiler/executor/kernel.hpp"
 
 namespace cpx::profiler {
 
@@ -170,6 +170,8 @@ Environment capture_environment(int64_t threads) {
   e.kernel = uname(&u) == 0 ? std::string(u.sysname) + " " + u.release : "unknown";
   e.xnnpack_version = std::string(xnnpack_version());
   e.igemm = igemm_available();
+  e.igemm_tile = igemm_tile();
+  e.isa = vector_isa();
   e.compiler = "gcc " __VERSION__;
   e.build_type = CPX_BUILD_TYPE;
   const std::time_t now = std::time(nullptr);
@@ -187,6 +189,20 @@ Environment capture_environment(int64_t threads) {
   return e;
 }
 
+std::string vector_isa() {
+#if defined(__x86_64__) || defined(__i386__)
+  if (!cpuinfo_initialize()) return "x86-64 (cpuinfo unavailable)";
+  if (cpuinfo_has_x86_avx512f()) return "x86-64 AVX-512F";
+  if (cpuinfo_has_x86_avx2() && cpuinfo_has_x86_fma3()) return "x86-64 AVX2+FMA";
+  return "x86-64 SSE/AVX";
+#elif defined(__aarch64__) || defined(__arm__)
+  if (!cpuinfo_initialize()) return "arm64 (cpuinfo unavailable)";
+  return cpuinfo_has_arm_neon_fma() ? "arm64 NEON+FMA" : "arm64 NEON";
+#else
+  return "unknown architecture";
+#endif
+}
+
 Json to_json(const Environment& e) {
   return {{"cpu", e.cpu},
           {"microarchitecture", e.microarchitecture},
@@ -198,6 +214,8 @@ Json to_json(const Environment& e) {
           {"kernel", e.kernel},
           {"xnnpack_version", e.xnnpack_version},
           {"igemm", e.igemm},
+          {"igemm_tile", e.igemm_tile},
+          {"isa", e.isa},
           {"compiler", e.compiler},
           {"build_type", e.build_type},
           {"date_utc", e.date_utc},

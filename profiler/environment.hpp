@@ -20,6 +20,10 @@ struct Environment {
   // Our igemm (AVX-512 or AVX2 tile) runs dense convs here, so the executor fuses residual adds into them
   // (profiler/fusion.hpp); a predictor fitted on this machine's profile mirrors that.
   bool igemm = false;
+  std::string igemm_tile;          // its register tile, e.g. "AVX2 6x16"; "" without igemm
+  // The widest vector instructions the CPU offers that our kernels or XNNPACK's use: "x86-64 AVX-512F",
+  // "x86-64 AVX2+FMA", "x86-64 SSE/AVX", "arm64 NEON+FMA", "arm64 NEON" (cpuinfo), else the build's arch.
+  std::string isa;
   std::string compiler;
   std::string build_type;
   std::string date_utc;            // ISO 8601
@@ -30,6 +34,8 @@ struct Environment {
 };
 
 Environment capture_environment(int64_t threads);
+// Environment::isa of this CPU.
+std::string vector_isa();
 Json to_json(const Environment& env);
 
 // Pins the calling process to the first `threads` CPUs it may run on, so that a measurement with N
