@@ -7,6 +7,7 @@
 #include "predictor/features.hpp"
 #include "predictor/ood_networks.hpp"
 #include "space/count.hpp"
+#include "space/zoo.hpp"
 
 using namespace cpx;
 using namespace cpx::predictor;
@@ -77,5 +78,20 @@ TEST_CASE("ood networks cover the kernels, groups, widths, resolutions, activati
                         "fully_connected", "pooling", "elementwise"}) {
     INFO(c);
     CHECK(classes.count(c));
+  }
+}
+
+// validate measures what the predictor never saw in two sets: these generated CNNs and the zoo's held-out
+// families. A new op kind that neither uses would never be scored against a measurement: this fails until
+// the kind appears in one of them.
+TEST_CASE("every op kind is measured by validate in its ood networks or in a zoo network", "[ood]") {
+  std::set<std::string> used;
+  for (uint64_t seed = 1; seed <= 60; ++seed)
+    for (const Op& op : ood_network(seed).network.ops) used.insert(std::string(op.kind()));
+  for (const ZooEntry& z : zoo())
+    for (const Op& op : z.build(0).ops) used.insert(std::string(op.kind()));
+  for (const std::string_view kind : op_kinds()) {
+    INFO("op kind " << kind);
+    CHECK(used.count(std::string(kind)) == 1);
   }
 }

@@ -25,8 +25,10 @@ files recorded as 1 (the old default); that value is mapped back before comparin
   golden.py CLI --check   compare against the committed files (the ctest)
   golden.py CLI --write   regenerate them (only when an output is meant to change; say why in the commit)
 """
+import concurrent.futures
 import json
 import math
+import os
 import pathlib
 import subprocess
 import sys
@@ -143,13 +145,17 @@ def main():
     failures = []
     if committed != sorted(models):
         failures.append(f"zoo models {sorted(models)} differ from the golden set {committed}")
+    # The CLI runs are independent: as many at once as CPX_JOBS says (default 2), which halves the check
+    # under an emulator (scripts/test-arm64), where each run starts qemu.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=int(os.environ.get("CPX_JOBS", "2"))) as pool:
+        current = dict(zip(models, pool.map(lambda m: outputs(cli, m, zoo[m]), models)))
     for m in models:
         f = OUT / f"{m}.json"
         if not f.exists():
             continue
         found = []
         committed = apply_renames(json.loads(f.read_text()))
-        diff(committed, without_additions(committed, outputs(cli, m, zoo[m]), found, m), m, found)
+        diff(committed, without_additions(committed, current[m], found, m), m, found)
         failures += found
     for line in failures[:40]:
         print(line)
