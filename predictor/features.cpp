@@ -74,9 +74,13 @@ struct KindFeatures {
   Activation activation = Activation::none;
   double variant_a = 0, variant_b = 0;
 };
-using Threads = size_t;
+// How the executor whose times are modelled runs an op: its threads and which shapes its igemm takes.
+struct Runs {
+  size_t threads;
+  profiler::IgemmRule igemm;
+};
 
-KindFeatures kind_features(const Conv2d& a, const ShapeNhwc& in, const ShapeNhwc& out, Threads threads) {
+KindFeatures kind_features(const Conv2d& a, const ShapeNhwc& in, const ShapeNhwc& out, const Runs& runs) {
   // variant_b: two kernels share the GEMM classes, the executor's igemm (AVX-512 or AVX2 tiles) and
   // XNNPACK's; which one runs is fixed by the shape, and they reach different MACpS on the same shape.
   // Without the flag a grouped conv with 20 output channels per group (XNNPACK) and one with 76 (igemm)
@@ -85,44 +89,44 @@ KindFeatures kind_features(const Conv2d& a, const ShapeNhwc& in, const ShapeNhwc
   const int64_t taps = a.kernel[0] * a.kernel[1];
   const int64_t in_per_group = in.c / a.groups, out_per_group = out.c / a.groups;
   return {a.groups, taps, a.stride[0] * a.stride[1], a.activation, double(!profiler::xnnpack_has_depthwise_microkernel(taps)),
-          double(profiler::igemm_shape(in_per_group, out_per_group, a.groups, threads) ||
+          double(runs.igemm.shape(in_per_group, out_per_group, a.groups, runs.threads) ||
                  profiler::runs_grouped_loops(in_per_group, out_per_group, a.groups))};
 }
-KindFeatures kind_features(const ConvTranspose2d& a, const ShapeNhwc&, const ShapeNhwc&, Threads) {
+KindFeatures kind_features(const ConvTranspose2d& a, const ShapeNhwc&, const ShapeNhwc&, const Runs&) {
   return {a.groups, a.kernel[0] * a.kernel[1], a.stride[0] * a.stride[1], a.activation, 0, 0};
 }
-KindFeatures kind_features(const FullyConnected& a, const ShapeNhwc& in, const ShapeNhwc& out, Threads threads) {
-  return {1, 1, 1, a.activation, 0, double(profiler::igemm_shape(in.c, out.c, 1, threads))};
+KindFeatures kind_features(const FullyConnected& a, const ShapeNhwc& in, const ShapeNhwc& out, const Runs& runs) {
+  return {1, 1, 1, a.activation, 0, double(runs.igemm.shape(in.c, out.c, 1, runs.threads))};
 }
-KindFeatures kind_features(const ActivationOp& a, const ShapeNhwc&, const ShapeNhwc&, Threads) {
+KindFeatures kind_features(const ActivationOp& a, const ShapeNhwc&, const ShapeNhwc&, const Runs&) {
   // variant_a: the transcendental functions, several times the work of a clamp per element.
   const bool transcendental = a.function == Activation::gelu || a.function == Activation::silu ||
                               a.function == Activation::sigmoid || a.function == Activation::gelu_tanh;
   return {1, 1, 1, a.function, double(transcendental), 0};
 }
-KindFeatures kind_features(const Matmul&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {}; }
-KindFeatures kind_features(const HeadMix&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {.variant_a = 1}; }
-KindFeatures kind_features(const Softmax&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {}; }
-KindFeatures kind_features(const BatchNorm&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {}; }
-KindFeatures kind_features(const GroupNorm&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {.variant_a = 1}; }
-KindFeatures kind_features(const LayerNorm&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {.variant_b = 1}; }
+KindFeatures kind_features(const Matmul&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {}; }
+KindFeatures kind_features(const HeadMix&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {.variant_a = 1}; }
+KindFeatures kind_features(const Softmax&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {}; }
+KindFeatures kind_features(const BatchNorm&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {}; }
+KindFeatures kind_features(const GroupNorm&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {.variant_a = 1}; }
+KindFeatures kind_features(const LayerNorm&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {.variant_b = 1}; }
 // variant_b on the binary elementwise kinds: two tensors read per element, against one for a layer scale.
-KindFeatures kind_features(const Add&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {.variant_b = 1}; }
-KindFeatures kind_features(const Multiply&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {.variant_b = 1}; }
-KindFeatures kind_features(const AttentionBias&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {.variant_b = 1}; }
-KindFeatures kind_features(const LayerScale&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {}; }
+KindFeatures kind_features(const Add&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {.variant_b = 1}; }
+KindFeatures kind_features(const Multiply&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {.variant_b = 1}; }
+KindFeatures kind_features(const AttentionBias&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {.variant_b = 1}; }
+KindFeatures kind_features(const LayerScale&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {}; }
 // Pooling's window is not among its features (taps 1, stride 1), as fitted since the first profile: reading
 // it would change every fitted pooling model, and whether that predicts pooling better is untested.
-KindFeatures kind_features(const GlobalAvgPool&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {.variant_a = 1}; }
-KindFeatures kind_features(const AvgPool&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {}; }
-KindFeatures kind_features(const MaxPool&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {.variant_b = 1}; }
-KindFeatures kind_features(const UpsampleNearest&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {}; }
-KindFeatures kind_features(const ResizeBilinear&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {.variant_a = 1}; }
-KindFeatures kind_features(const Slice&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {}; }
-KindFeatures kind_features(const Concat&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {.variant_a = 1}; }
-KindFeatures kind_features(const Pad&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {.variant_b = 1}; }
-KindFeatures kind_features(const Reshape&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {}; }
-KindFeatures kind_features(const ChannelShuffle&, const ShapeNhwc&, const ShapeNhwc&, Threads) { return {}; }
+KindFeatures kind_features(const GlobalAvgPool&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {.variant_a = 1}; }
+KindFeatures kind_features(const AvgPool&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {}; }
+KindFeatures kind_features(const MaxPool&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {.variant_b = 1}; }
+KindFeatures kind_features(const UpsampleNearest&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {}; }
+KindFeatures kind_features(const ResizeBilinear&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {.variant_a = 1}; }
+KindFeatures kind_features(const Slice&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {}; }
+KindFeatures kind_features(const Concat&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {.variant_a = 1}; }
+KindFeatures kind_features(const Pad&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {.variant_b = 1}; }
+KindFeatures kind_features(const Reshape&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {}; }
+KindFeatures kind_features(const ChannelShuffle&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {}; }
 
 }  // namespace
 
@@ -160,14 +164,15 @@ std::array<double, feature_count> basis(const OpFeatures& f) {
   return x;
 }
 
-OpFeatures op_features(const Network& net, size_t i, int64_t threads, bool runtime_fuses_relu) {
+OpFeatures op_features(const Network& net, size_t i, int64_t threads, bool runtime_fuses_relu,
+                       const profiler::IgemmRule& igemm) {
   std::vector<ShapeNhwc> in;
   for (const auto& t : net.ops[i].inputs) in.push_back(net.shape_of(t));
-  return op_features(net.ops[i].attrs, in, net.shapes[i], threads, runtime_fuses_relu);
+  return op_features(net.ops[i].attrs, in, net.shapes[i], threads, runtime_fuses_relu, igemm);
 }
 
 OpFeatures op_features(const OpAttrs& attrs, std::span<const ShapeNhwc> ins, const ShapeNhwc& out, int64_t threads,
-                       bool runtime_fuses_relu) {
+                       bool runtime_fuses_relu, const profiler::IgemmRule& igemm) {
   const ShapeNhwc& in = ins[0];
   OpFeatures f;
   f.op_class = classify(attrs, in);
@@ -178,8 +183,8 @@ OpFeatures op_features(const OpAttrs& attrs, std::span<const ShapeNhwc> ins, con
   f.macs = static_cast<double>(cost.macs);
   f.weight_bytes = 4.0 * static_cast<double>(cost.params_inference);
   f.bytes = f.weight_bytes + 4.0 * activation_elements;
-  const size_t thread_count = static_cast<size_t>(std::max<int64_t>(1, threads));
-  const KindFeatures k = std::visit([&](const auto& a) { return kind_features(a, in, out, thread_count); }, attrs);
+  const Runs runs{static_cast<size_t>(std::max<int64_t>(1, threads)), igemm};
+  const KindFeatures k = std::visit([&](const auto& a) { return kind_features(a, in, out, runs); }, attrs);
   const double work = f.macs > 0 ? f.macs : f.bytes;
   const double log_threads = std::log(static_cast<double>(std::max<int64_t>(1, threads)));
   f.base = {log1(work),

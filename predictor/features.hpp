@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "profiler/fusion.hpp"
 #include "space/network.hpp"
 
 namespace cpx::predictor {
@@ -38,7 +39,7 @@ struct OpFeatures {
   // memory), [9] log arithmetic intensity, [10] and [11]: variant flags within the class (group vs layer
   // norm, transcendental activation vs binary op, bilinear vs nearest, global vs max pool, concat vs pad,
   // a depthwise kernel without a fast XNNPACK microkernel; [11] of a conv or fully connected op: a shape
-  // the executor runs on its AVX-512 igemm rather than XNNPACK, profiler::igemm_shape), [12] measured in isolation: 1 for training
+  // the executor runs on its igemm rather than XNNPACK, profiler::IgemmRule::shape), [12] measured in isolation: 1 for training
   // samples timed in a one-block or one-op network (with cold caches, NetworkRun::cold_caches, but still
   // without the ops around them), 0 for ops timed inside whole networks, for an op of such a one-block or
   // one-op network that read only what earlier ops wrote and whose kind fit counts warm then (activations,
@@ -58,9 +59,12 @@ std::array<double, feature_count> basis(const OpFeatures& f);
 
 // runtime_fuses_relu = false: the runtime runs even a ReLU or ReLU6 of a conv or linear layer as its own
 // pass (Hardware::runtime_fuses_relu), so it too sets has_activation.
+// igemm: which shapes the modelled executor ran on its igemm (feature [11]): the rule of the profile's
+// environment (profiler::igemm_rule_of); the default is the rule of every profile before 2026-11-26.
 OpFeatures op_features(const OpAttrs& op, std::span<const ShapeNhwc> in, const ShapeNhwc& out, int64_t threads,
-                       bool runtime_fuses_relu = true);
-OpFeatures op_features(const Network& net, size_t op, int64_t threads, bool runtime_fuses_relu = true);
+                       bool runtime_fuses_relu = true, const profiler::IgemmRule& igemm = {});
+OpFeatures op_features(const Network& net, size_t op, int64_t threads, bool runtime_fuses_relu = true,
+                       const profiler::IgemmRule& igemm = {});
 std::array<std::string, feature_count> feature_names();
 
 }  // namespace cpx::predictor

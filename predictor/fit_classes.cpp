@@ -22,7 +22,7 @@ std::string record_group(const std::string& section, const Json& rec, size_t ind
 
 // Reads one layer record of a profile (op kind + attrs + shapes + measured median); nullopt for a view,
 // which costs nothing to learn (profiler::runs_as_view).
-std::optional<Sample> layer_sample(const Json& layer, int64_t threads, const Where& where) {
+std::optional<Sample> layer_sample(const Json& layer, int64_t threads, const profiler::IgemmRule& igemm, const Where& where) {
   Json op = layer.at("attrs");
   op["op"] = layer.at("op");
   ObjectReader r(op, where / "attrs");
@@ -32,7 +32,7 @@ std::optional<Sample> layer_sample(const Json& layer, int64_t threads, const Whe
   for (const auto& s : layer.at("in_nhwc")) in.push_back({s[0], s[1], s[2], s[3]});
   const auto& o = layer.at("out_nhwc");
   const ShapeNhwc out{o[0], o[1], o[2], o[3]};
-  return Sample{op_features(attrs, in, out, threads), layer.at("latency_us").at("stats_us").at("median").get<double>(), false, {}};
+  return Sample{op_features(attrs, in, out, threads, true, igemm), layer.at("latency_us").at("stats_us").at("median").get<double>(), false, {}};
 }
 
 // In a cold section (every run starts with evicted caches), whether an op counts as having read cold data.
@@ -121,6 +121,7 @@ const Json* speed_samples(const Json& profile, const std::string& profile_path) 
 Gathered gather_samples(const Json& profile, const Where& where, const FitOptions& options) {
   Gathered g;
   const std::set<std::string> warm_twins = profiler::profile_warm_twins(profile, where);
+  const profiler::IgemmRule igemm = profiler::igemm_rule_of(profile.value("environment", Json()));
   std::optional<profiler::SpeedAtTime> speed;
   if (const Json* checks = speed_samples(profile, where.file());
       checks && options.speed_correction == FitOptions::SpeedCorrection::local)
@@ -146,7 +147,7 @@ Gathered gather_samples(const Json& profile, const Where& where, const FitOption
       const Json& layers = rec.at("layers");
       for (size_t k = 0; k < layers.size(); ++k) {
         if (layers[k].contains("fused_into")) continue;  // its time is inside the owner's row
-        std::optional<Sample> sample = layer_sample(layers[k], t, ((where / section)[i] / "layers")[k]);
+        std::optional<Sample> sample = layer_sample(layers[k], t, igemm, ((where / section)[i] / "layers")[k]);
         if (!sample) continue;
         g.samples.push_back(std::move(*sample));
         if (!w.network && reads_cold_data(layers[k], g.samples.back().f.op_class, warm_twins))

@@ -45,6 +45,12 @@ const V* nearest_at(const std::map<int64_t, V>& m, int64_t threads) {
   return &(it == m.begin() ? it->second : std::prev(it)->second);
 }
 
+// Which shapes the executor whose profile was fitted ran on its igemm (its environment in the provenance;
+// the rule of older profiles when there is none).
+profiler::IgemmRule fitted_igemm(const Predictor& p) {
+  return profiler::igemm_rule_of(p.provenance.is_object() ? p.provenance.value("environment", Json()) : Json());
+}
+
 }  // namespace
 
 double nearest_threads(const std::map<int64_t, double>& m, int64_t threads, double absent) {
@@ -117,12 +123,13 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
   // the fusions (no "igemm" in their environment) predict every op.
   std::optional<profiler::Fusions> fused;
   if (!dev && p.provenance.contains("environment") && p.provenance["environment"].contains("igemm"))
-    fused = profiler::plan_fusions(net, p.provenance["environment"]["igemm"].get<bool>(),
+    fused = profiler::plan_fusions(net, fitted_igemm(p),
                                    static_cast<size_t>(std::max<int64_t>(1, host_threads)));
   std::vector<OpFeatures> features;
   double own_bytes = 0;
+  const profiler::IgemmRule igemm = fitted_igemm(p);
   for (size_t i = 0; i < net.ops.size(); ++i) {
-    features.push_back(op_features(net, i, host_threads, fuses_relu));
+    features.push_back(op_features(net, i, host_threads, fuses_relu, igemm));
     own_bytes += features.back().bytes;
   }
   out.network_bytes = network_bytes.value_or(own_bytes);
@@ -260,10 +267,11 @@ Json prediction_json(const Predictor& p, const Network& net, const NetworkPredic
   // the network its runtime runs.
   const int64_t model_threads = p.calibrated ? p.calibrated->host_threads : threads;
   const bool fuses_relu = !p.calibrated || p.calibrated->hardware.runtime_fuses_relu;
+  const profiler::IgemmRule igemm = fitted_igemm(p);
   for (size_t i = 0; i < net.ops.size(); ++i) {
     // A fused op is not predicted (profiler/fusion.hpp), so nothing of it can lie outside the profile.
     outside.push_back(pred.ops[i].fused_into ? std::vector<OutsideFeature>{}
-                                             : outside_profile(p, op_features(net, i, model_threads, fuses_relu)));
+                                             : outside_profile(p, op_features(net, i, model_threads, fuses_relu, igemm)));
     ops_outside += !outside.back().empty();
     for (const auto& o : outside.back()) outside_names.insert(std::string(to_string(o.model)) + "." + o.feature);
   }

@@ -171,6 +171,7 @@ Environment capture_environment(int64_t threads) {
   e.xnnpack_version = std::string(xnnpack_version());
   e.igemm = igemm_available();
   e.igemm_tile = igemm_tile();
+  e.igemm_min_out_per_group = e.igemm ? igemm_rule().min_out_per_group : 0;
   e.isa = vector_isa();
   e.compiler = "gcc " __VERSION__;
   e.build_type = CPX_BUILD_TYPE;
@@ -215,6 +216,7 @@ Json to_json(const Environment& e) {
           {"xnnpack_version", e.xnnpack_version},
           {"igemm", e.igemm},
           {"igemm_tile", e.igemm_tile},
+          {"igemm_min_out_per_group", e.igemm_min_out_per_group},
           {"isa", e.isa},
           {"compiler", e.compiler},
           {"build_type", e.build_type},

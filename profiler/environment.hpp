@@ -21,6 +21,7 @@ struct Environment {
   // (profiler/fusion.hpp); a predictor fitted on this machine's profile mirrors that.
   bool igemm = false;
   std::string igemm_tile;          // its register tile, e.g. "AVX2 6x16"; "" without igemm
+  int64_t igemm_min_out_per_group = 0;  // the shapes it takes (IgemmRule); 0 without igemm
   // The widest vector instructions the CPU offers that our kernels or XNNPACK's use: "x86-64 AVX-512F",
   // "x86-64 AVX2+FMA", "x86-64 SSE/AVX", "arm64 NEON+FMA", "arm64 NEON" (cpuinfo), else the build's arch.
   std::string isa;

@@ -11,19 +11,27 @@ bool clamp_activation(Activation a) { return a == Activation::relu || a == Activ
 
 // A conv or fully connected op that igemm runs and whose own activation is none (its clamp would have to
 // come before the residual).
-bool igemm_producer(const Network& net, size_t i, size_t threads) {
+bool igemm_producer(const Network& net, size_t i, const IgemmRule& igemm, size_t threads) {
   const Op& op = net.ops[i];
   const int64_t in_channels = net.shape_of(op.inputs[0]).c;
   if (const auto* c = op.as<Conv2d>())
-    return c->activation == Activation::none && igemm_shape(in_channels / c->groups, c->out_channels / c->groups, c->groups, threads);
+    return c->activation == Activation::none && igemm.takes(in_channels / c->groups, c->out_channels / c->groups, c->groups, threads);
   if (const auto* f = op.as<FullyConnected>())
-    return f->activation == Activation::none && igemm_shape(in_channels, f->out_features, 1, threads);
+    return f->activation == Activation::none && igemm.takes(in_channels, f->out_features, 1, threads);
   return false;
 }
 
 }  // namespace
 
-Fusions plan_fusions(const Network& net, bool igemm, size_t threads) {
+IgemmRule igemm_rule_of(const Json& environment) {
+  IgemmRule rule;
+  if (!environment.is_object()) return rule;
+  rule.available = environment.value("igemm", false);
+  rule.min_out_per_group = environment.value("igemm_min_out_per_group", int64_t{32});
+  return rule;
+}
+
+Fusions plan_fusions(const Network& net, const IgemmRule& igemm, size_t threads) {
   const size_t n = net.ops.size();
   Fusions f{std::vector<std::optional<size_t>>(n), std::vector<Epilogue>(n)};
   // Readers of each tensor; the network output counts as one more, so it is never fused away.
@@ -39,8 +47,8 @@ Fusions plan_fusions(const Network& net, bool igemm, size_t threads) {
     size_t owner = j;  // the op whose kernel computes the add
     const size_t a = step(add.inputs[0]), b = step(add.inputs[1]);
     const size_t p = std::max(a, b);
-    if (igemm && a != b && p > 0 && net.shape_of(add.inputs[0]) == net.shape_of(add.inputs[1]) &&
-        readers[net.ops[p - 1].name] == 1 && igemm_producer(net, p - 1, threads) && f.epilogue[p - 1].empty()) {
+    if (igemm.available && a != b && p > 0 && net.shape_of(add.inputs[0]) == net.shape_of(add.inputs[1]) &&
+        readers[net.ops[p - 1].name] == 1 && igemm_producer(net, p - 1, igemm, threads) && f.epilogue[p - 1].empty()) {
       owner = p - 1;
       f.into[j] = owner;
       f.epilogue[owner].residual_add = j;

@@ -14,22 +14,37 @@
 #include <optional>
 #include <vector>
 
+#include "space/error.hpp"
 #include "space/network.hpp"
 
 namespace cpx::profiler {
 
-// Whether igemm takes a conv or linear (groups 1) with these channels per group at `threads` threads, on
-// a machine that has it:
-//  - from two vectors of output channels per group (below that a 6-row tile is load-bound like XNNPACK's
-//    7x16, and narrower shapes timed slower on igemm at 1 thread);
+// Which convs and linears (groups 1, or grouped) the executor runs on our igemm rather than XNNPACK:
+//  - from two of the tile's vectors of output channels per group (min_out_per_group: 32 with the AVX-512
+//    tile, 16 with the AVX2 one): below that a 6-row tile is load-bound like XNNPACK's 7x16, and narrower
+//    shapes timed slower on igemm at 1 thread. On AVX2, XNNPACK's 2022 GEMM ran the 16-31 channel 1x1 convs of
+//    MobileNets and stems at a third to a half of igemm's speed (docs/benchmarks.md, Executor kernel figures);
 //  - a grouped conv on several threads from 8 per group: XNNPACK splits a grouped conv's work between
 //    threads by group, so it barely speeds up past 1 thread, and each core then holds part of every
 //    pixel's channels, which slows the next op (split by pixels). igemm splits by pixels, and grouped
 //    stacks ran faster on it at 2 threads (docs/benchmarks.md, Executor kernel figures).
-inline bool igemm_shape(int64_t in_per_group, int64_t out_per_group, int64_t groups, size_t threads) {
-  if (in_per_group < 2) return false;
-  return out_per_group >= 32 || (groups > 1 && threads > 1 && out_per_group >= 8);
-}
+struct IgemmRule {
+  bool available = false;          // the machine has an igemm tile (profiler::igemm_available)
+  int64_t min_out_per_group = 32;  // two of its vectors
+  // Whether igemm takes this shape where it is available (the predictor's feature reads it on any machine).
+  bool shape(int64_t in_per_group, int64_t out_per_group, int64_t groups, size_t threads) const {
+    if (in_per_group < 2) return false;
+    return out_per_group >= min_out_per_group || (groups > 1 && threads > 1 && out_per_group >= 8);
+  }
+  bool takes(int64_t in_per_group, int64_t out_per_group, int64_t groups, size_t threads) const {
+    return available && shape(in_per_group, out_per_group, groups, threads);
+  }
+};
+
+// The rule of the machine a measurement's environment (its JSON: "igemm", "igemm_min_out_per_group") was
+// taken on. Environments without "igemm_min_out_per_group" (before 2026-11-26) ran the 32-channel rule on
+// every tile; without "igemm" (before the fusions), or no environment at all (null), no igemm.
+IgemmRule igemm_rule_of(const Json& environment);
 
 // What an op's kernel computes after its own result: add ops[residual_add]'s other input, then apply
 // ops[activation]'s relu or relu6.
@@ -49,8 +64,8 @@ struct Fusions {
 // its timer's readings (0.05-2 us in the zoo's networks).
 inline bool runs_as_view(const OpAttrs& attrs) { return std::holds_alternative<Reshape>(attrs); }
 
-// `igemm`: the executor has its igemm (igemm_available() on this machine; a profile's
-// environment records it for the predictor); `threads`: the executor's (igemm_shape depends on them).
-Fusions plan_fusions(const Network& net, bool igemm, size_t threads);
+// `igemm`: the executor's (igemm_rule() on this machine; a profile's environment records it for the
+// predictor, igemm_rule_of); `threads`: the executor's (the rule depends on them).
+Fusions plan_fusions(const Network& net, const IgemmRule& igemm, size_t threads);
 
 }  // namespace cpx::profiler

@@ -44,15 +44,15 @@ TEST_CASE("executor conv2d: kernels 1, 2, 3, 5, strides 1 and 2, every padding c
               .bias(true).threads(threads()).test();
 }
 
-// On machines with AVX-512, or AVX2 with FMA, convs with >= 32 output channels per group (grouped ones on
-// several threads from 8, profiler::igemm_shape) run on our igemm (profiler/executor/kernels/igemm.cpp), in the
+// On machines with AVX-512, or AVX2 with FMA, convs with two vectors of output channels per group (32 or 16;
+// grouped ones on several threads from 8, profiler::IgemmRule) run on our igemm (profiler/executor/kernels/igemm.cpp), in the
 // widest tile the CPU has: odd channel counts (masked last vector, partial last panel), several panels, groups, every
 // padding side, and reductions long enough to be cut into blocks (accumulating through the output tile).
 TEST_CASE("executor conv2d: igemm shapes: odd widths, panels, groups, paddings and blocked reductions") {
   struct Shape {
     int64_t cin, cout, groups;
   };
-  const Shape shapes[] = {{3, 32, 1}, {5, 33, 1}, {16, 47, 1}, {24, 65, 1}, {17, 129, 1}, {40, 100, 2}, {64, 130, 2}, {96, 96, 3}};
+  const Shape shapes[] = {{3, 32, 1}, {5, 33, 1}, {16, 47, 1}, {7, 17, 1}, {64, 24, 1}, {24, 65, 1}, {17, 129, 1}, {40, 100, 2}, {64, 130, 2}, {96, 96, 3}};
   const std::array<int64_t, 2> images[] = {{7, 7}, {9, 14}};
   AlternateThreads threads;
   for (const Shape& sh : shapes)

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "executor_check.hpp"
+#include "profiler/environment.hpp"
 #include "profiler/fusion.hpp"
 #include "space/blocks.hpp"
 
@@ -38,11 +39,14 @@ struct Residual {
 
 size_t at(const Network& net, const std::string& name) { return net.index_of(name); }
 
+const IgemmRule avx512{true, 32};  // the AVX-512 tile's rule: from two 16-float vectors of output channels
+const IgemmRule no_igemm{};
+
 }  // namespace
 
 TEST_CASE("fusion rule: an igemm conv absorbs the residual add and the relu after it") {
   const Network net = Residual{}.build();
-  const Fusions f = plan_fusions(net, true, 1);
+  const Fusions f = plan_fusions(net, avx512, 1);
   const size_t b = at(net, "b"), add = at(net, "add"), post = at(net, "post");
   CHECK(f.into[add] == b);
   CHECK(f.into[post] == b);
@@ -54,7 +58,7 @@ TEST_CASE("fusion rule: an igemm conv absorbs the residual add and the relu afte
 
 TEST_CASE("fusion rule: without igemm only the add takes the relu, as its XNNPACK output clamp") {
   const Network net = Residual{}.build();
-  const Fusions f = plan_fusions(net, false, 1);
+  const Fusions f = plan_fusions(net, no_igemm, 1);
   CHECK(!f.into[at(net, "add")]);
   CHECK(f.into[at(net, "post")] == at(net, "add"));
   CHECK(f.epilogue[at(net, "add")].activation == at(net, "post"));
@@ -64,7 +68,7 @@ TEST_CASE("fusion rule: without igemm only the add takes the relu, as its XNNPAC
 TEST_CASE("fusion rule: leaves alone what it cannot compute exactly") {
   auto residual_fused = [](const Residual& r) {
     const Network net = r.build();
-    return plan_fusions(net, true, 1).into[net.index_of("add")].has_value();
+    return plan_fusions(net, avx512, 1).into[net.index_of("add")].has_value();
   };
   Residual r;
   CHECK(residual_fused(r));
@@ -84,36 +88,70 @@ TEST_CASE("fusion rule: leaves alone what it cannot compute exactly") {
   CHECK_FALSE(residual_fused(r));
   r = {};
   r.c_mid = r.c_out = 40;
-  r.groups = 2;  // 20 per group: XNNPACK on 1 thread, igemm on several (igemm_shape)
+  r.groups = 2;  // 20 per group: XNNPACK on 1 thread, igemm on several (IgemmRule)
   CHECK_FALSE(residual_fused(r));
-  CHECK(plan_fusions(r.build(), true, 2).into[r.build().index_of("add")]);
+  CHECK(plan_fusions(r.build(), avx512, 2).into[r.build().index_of("add")]);
   r = {};
   r.post = Activation::hardswish;  // the add is fused, the non-clamp activation is not
   const Network net = r.build();
-  const Fusions f = plan_fusions(net, true, 1);
+  const Fusions f = plan_fusions(net, avx512, 1);
   CHECK(f.into[net.index_of("add")]);
   CHECK(!f.into[net.index_of("post")]);
+}
+
+TEST_CASE("fusion rule: the AVX2 tile takes convs from two of its 8-float vectors of output channels") {
+  const IgemmRule avx2{true, 16};
+  auto residual_fused = [](const Residual& r, const IgemmRule& rule) {
+    const Network net = r.build();
+    return plan_fusions(net, rule, 1).into[net.index_of("add")].has_value();
+  };
+  Residual r;
+  r.c_mid = r.c_out = 16;
+  CHECK(residual_fused(r, avx2));
+  CHECK_FALSE(residual_fused(r, avx512));
+  r.c_mid = r.c_out = 8;  // one vector: XNNPACK on either tile
+  CHECK_FALSE(residual_fused(r, avx2));
+  r.c_mid = r.c_out = 24;
+  r.groups = 2;  // 12 per group on 1 thread: XNNPACK
+  CHECK_FALSE(residual_fused(r, avx2));
+}
+
+TEST_CASE("fusion rule: a measurement's environment says which rule its executor ran") {
+  const IgemmRule avx2 = igemm_rule_of(Json{{"igemm", true}, {"igemm_tile", "AVX2 6x16"}, {"igemm_min_out_per_group", 16}});
+  CHECK(avx2.available);
+  CHECK(avx2.min_out_per_group == 16);
+  // Before the field (2026-11-26) every tile ran the 32-channel rule.
+  const IgemmRule older = igemm_rule_of(Json{{"igemm", true}, {"igemm_tile", "AVX2 6x16"}});
+  CHECK(older.available);
+  CHECK(older.min_out_per_group == 32);
+  CHECK_FALSE(igemm_rule_of(Json{{"igemm", false}}).available);
+  CHECK_FALSE(igemm_rule_of(Json::object()).available);  // before the fusions
+  CHECK_FALSE(igemm_rule_of(Json()).available);          // no environment
+  // This machine's executor and its environment agree.
+  const Json env = to_json(capture_environment(1));
+  CHECK(igemm_rule_of(env).available == igemm_rule().available);
+  if (igemm_rule().available) CHECK(igemm_rule_of(env).min_out_per_group == igemm_rule().min_out_per_group);
 }
 
 TEST_CASE("fusion rule: the network output and a tensor read twice stay their own ops") {
   Residual r;
   r.post = Activation::none;  // the add is the network output: still fusable, it is the group's last
   Network net = r.build();
-  CHECK(plan_fusions(net, true, 1).into[net.index_of("add")]);
+  CHECK(plan_fusions(net, avx512, 1).into[net.index_of("add")]);
   // An add read by the relu and by another op keeps its own output, so the relu cannot be fused.
   NetworkBuilder nb("two_readers", "test", {1, 6, 6, 8}, Where("test"));
   const std::string x(input_tensor);
   const std::string s = nb.add("add", {x, x}, Add{});
   const std::string y = nb.add("post", {s}, ActivationOp{Activation::relu});
   net = std::move(nb).finish(nb.add("out", {s, y}, Add{}));
-  CHECK(!plan_fusions(net, true, 1).into[net.index_of("post")]);
+  CHECK(!plan_fusions(net, avx512, 1).into[net.index_of("post")]);
 }
 
 // Fused groups against the reference: odd widths (masked vectors, partial panels), several panels,
 // groups, a fully connected owner and the residual being the network input.
 TEST_CASE("executor: fused residual groups match the reference") {
   std::vector<Residual> cases;
-  for (int64_t c : {33, 40, 65, 130}) {
+  for (int64_t c : {17, 24, 33, 40, 65, 130}) {  // 17 and 24: igemm on the AVX2 tile only
     Residual r;
     r.c_mid = r.c_out = c;
     cases.push_back(r);
@@ -127,7 +165,7 @@ TEST_CASE("executor: fused residual groups match the reference") {
   narrow_groups.c_mid = narrow_groups.c_out = 48;
   narrow_groups.groups = 4;
   cases.push_back(narrow_groups);
-  Residual from_input;  // the residual is the network input (24 channels, b has 24 outputs: too few)
+  Residual from_input;  // the residual is the network input (24 channels: b on igemm with the AVX2 tile only)
   from_input.c_out = 24;
   cases.push_back(from_input);
   Residual wide_input;
@@ -152,7 +190,7 @@ TEST_CASE("executor: fused residual groups match the reference") {
     // and point at b.
     for (size_t threads : {1, 2}) {
       const Plan plan(net, make_weights(net, 1), {threads, true});
-      const Fusions f = plan_fusions(net, igemm_available(), plan.threads());
+      const Fusions f = plan_fusions(net, igemm_rule(), plan.threads());
       for (size_t i = 0; i < net.ops.size(); ++i) {
         INFO(net.ops[i].name << ": " << plan.implementation(i).how);
         CHECK(plan.implementation(i).fused_into == f.into[i]);
@@ -164,8 +202,7 @@ TEST_CASE("executor: fused residual groups match the reference") {
         CHECK(plan.holds_own_output(add) == (r.post == Activation::none));
       }
       CHECK(plan.holds_own_output(net.ops.size() - 1));
-      if (igemm_available() && r.c_out == r.c_mid &&
-          igemm_shape(r.c_mid / r.groups, r.c_out / r.groups, r.groups, threads))
+      if (r.c_out == r.c_mid && igemm_rule().takes(r.c_mid / r.groups, r.c_out / r.groups, r.groups, threads))
         CHECK(f.into[add] == b);
     }
   }

@@ -51,6 +51,19 @@ TEST_CASE("a GEMM-class op's variant_b feature says whether the executor runs it
   };
   CHECK(linear(1280, 1000) == 1);
   CHECK(linear(1280, 10) == 0);
+  // A profile measured with the AVX2 tile's rule (from 16 output channels, profiler::IgemmRule) says so in
+  // its environment, and its features follow it.
+  const profiler::IgemmRule avx2{true, 16};
+  auto conv_avx2 = [&](int64_t in_c, int64_t out_c) {
+    Conv2d c;
+    c.out_channels = out_c;
+    c.kernel = {1, 1};
+    const ShapeNhwc in[] = {{1, 28, 28, in_c}};
+    return op_features(OpAttrs{c}, in, ShapeNhwc{1, 28, 28, out_c}, 1, true, avx2).base[11];
+  };
+  CHECK(conv_avx2(64, 24) == 1);
+  CHECK(conv_avx2(64, 16) == 1);
+  CHECK(conv_avx2(64, 8) == 0);
 }
 
 TEST_CASE("operator features classify convs and carry exact MACs") {
@@ -141,7 +154,7 @@ TEST_CASE("a host model fitted where the executor fuses predicts the fused ops a
   for (bool igemm : {false, true}) {
     p.provenance = {{"environment", {{"igemm", igemm}}}};
     const NetworkPrediction pred = predict(p, net, 1);
-    const profiler::Fusions f = profiler::plan_fusions(net, igemm, 1);
+    const profiler::Fusions f = profiler::plan_fusions(net, profiler::IgemmRule{igemm, 32}, 1);
     size_t fused = 0;
     for (size_t i = 0; i < net.ops.size(); ++i) {
       CHECK(pred.ops[i].fused_into == f.into[i]);

@@ -41,7 +41,7 @@ Plan::Plan(const Network& net, const NetworkWeights& weights, PlanOptions option
   ensure_xnnpack();
   if (weights.size() != net.ops.size()) throw std::logic_error("weights do not match the network");
   if (threads_ > 1) pool_ = pthreadpool_create(threads_);
-  fusions_ = plan_fusions(net, igemm_available(), threads_);
+  fusions_ = plan_fusions(net, igemm_rule(), threads_);
 
   // Tensors: 0 is the network input, i + 1 is the output of ops[i]. Reshapes share their input's block.
   const size_t n = net.ops.size() + 1;

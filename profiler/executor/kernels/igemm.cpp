@@ -431,6 +431,11 @@ class IgemmKernel final : public Kernel {
 
 bool igemm_available() { return machine_tile() != nullptr; }
 
+IgemmRule igemm_rule() {
+  const TileIsa* t = machine_tile();
+  return t ? IgemmRule{true, 2 * t->vector_floats} : IgemmRule{};
+}
+
 std::string igemm_tile() {
   const TileIsa* t = machine_tile();
   return t ? std::string(t->name) + " 6x" + std::to_string(t->panel_max) : std::string();
@@ -460,6 +465,7 @@ std::unique_ptr<Kernel> make_igemm_kernel(const FullyConnected& op, const Kernel
 #else  // no x86 build of the kernel: conv2d, fully_connected and matmul stay on XNNPACK and Eigen
 
 bool igemm_available() { return false; }
+IgemmRule igemm_rule() { return {}; }
 std::string igemm_tile() { return {}; }
 GemmPanels::GemmPanels(int64_t, int64_t) { throw Unsupported("igemm: not built for this CPU"); }
 void GemmPanels::pack(const float*, int64_t, int64_t, float, const float*) {}

@@ -19,9 +19,12 @@ bool igemm_available();
 // The tile that runs here, e.g. "AVX-512 6x64" or "AVX2 6x16"; empty when !igemm_available().
 std::string igemm_tile();
 
-// Whether a conv or linear of this shape goes to igemm rather than XNNPACK (see igemm_shape).
+// Which shapes igemm takes on this machine (profiler/fusion.hpp): from two of its tile's vectors.
+IgemmRule igemm_rule();
+
+// Whether a conv or linear of this shape goes to igemm rather than XNNPACK on this machine.
 inline bool igemm_prefers(int64_t in_per_group, int64_t out_per_group, int64_t groups, size_t threads) {
-  return igemm_available() && igemm_shape(in_per_group, out_per_group, groups, threads);
+  return igemm_rule().takes(in_per_group, out_per_group, groups, threads);
 }
 
 // A reduction block of a product over K = taps x channels: taps [tap0, tap0 + taps) and, within them,
