@@ -4,11 +4,12 @@ graph, on this machine, at 1 and 2 threads, interleaved in one run.
 
     python3 benchmarks/ort_vs_ours.py [--models b0,b1,...] [--threads 1,2] [--rounds 2]
                                       [--min-time 1.0] [--min-runs 20] [--json OUT.json]
-                                      [--per-op] [--cli build/explorer/cpubone-explore]
+                                      [--per-op] [--cli build/explorer/cpubone-explore] [--before OLD_CLI]
 
 Per model: `cpubone-explore export` writes the ONNX graph (seed 0, the weights `measure` uses), then for
 each thread count and round our `measure --json` and ONNX Runtime (benchmarks/ort/run.mjs, pinned with
-taskset to as many CPUs as threads, like `measure`) run back to back, the order alternating per round.
+taskset to as many CPUs as threads, like `measure`) run back to back, each going first in turn; --before
+adds an earlier build of our CLI as a third side of every round, so before and after come from one run.
 Each side's figure is the median over rounds of its per-round median; ratio = ours / ONNX Runtime
 (< 1: we are faster). --per-op adds per-op-type time sums from `measure --layers` and ORT's profiler.
 Not a test: numbers depend on the machine and its load; compare ratios measured in the same run.
@@ -133,6 +134,8 @@ def main():
     ap.add_argument("--json", help="also write the results here")
     ap.add_argument("--per-op", action="store_true", help="per-op-type times of both runtimes (slower)")
     ap.add_argument("--cli", default=os.path.join(ROOT, "build", "explorer", "cpubone-explore"))
+    ap.add_argument("--before", help="an earlier build of the CLI, measured in the same rounds (before and after "
+                    "in one run): each row gains before_ms and before_ratio")
     a = ap.parse_args()
     if not os.path.exists(os.path.join(HERE, "ort", "node_modules", "onnxruntime-node")):
         sys.exit("ort_vs_ours: run `npm ci --ignore-scripts` in benchmarks/ort first (scripts/setup does)")
@@ -146,14 +149,16 @@ def main():
                 cmd += ["--resolution", str(a.resolution)]
             run(cmd)
             for t in threads:
-                our_medians, ort_medians, our_cv, ort_cv = [], [], [], []
+                our_medians, ort_medians, our_cv, ort_cv, before_medians = [], [], [], [], []
                 m = o = None
+                sides = ["ours", "ort"] + (["before"] if a.before else [])
                 for r in range(a.rounds):
-                    steps = [("ours", None), ("ort", None)]
-                    if r % 2:
-                        steps.reverse()
-                    for side, _ in steps:
-                        if side == "ours":
+                    # Each side goes first in turn (with two sides: alternating), so drift weighs alike on all.
+                    steps = sides[r % len(sides):] + sides[:r % len(sides)]
+                    for side in steps:
+                        if side == "before":
+                            before_medians.append(ours(a.before, model, a.resolution, t, a)["latency_us"]["stats_us"]["median"])
+                        elif side == "ours":
                             m = ours(a.cli, model, a.resolution, t, a)
                             our_medians.append(m["latency_us"]["stats_us"]["median"])
                             our_cv.append(m["latency_us"]["stats_us"]["cv"])
@@ -169,6 +174,10 @@ def main():
                     "ours_environment": m["environment"], "ort_environment": o["environment"], "ort_runtime": o["runtime"],
                 }
                 row["ratio"] = row["ours_ms"] / row["ort_ms"]
+                if a.before:
+                    row["before_ms"] = statistics.median(before_medians) / 1e3
+                    row["before_round_medians_us"] = before_medians
+                    row["before_ratio"] = row["before_ms"] / row["ort_ms"]
                 row["load_average_1min"] = os.getloadavg()[0]  # other processes on the machine distort both sides
                 if a.per_op:
                     prefix = os.path.join(tmp, f"{model}_{t}")
@@ -179,8 +188,9 @@ def main():
                     row["ort_per_op_us"] = ort_per_op(traces[0])
                     row["ours_per_op_us"] = ours_per_op(ours(a.cli, model, a.resolution, t, a, layers=True))
                 results.append(row)
+                before = f"  before {row['before_ms']:8.3f} ms ({row['before_ratio']:.3f})" if a.before else ""
                 print(f"{model:22s} {t}T  ours {row['ours_ms']:8.3f} ms  ort {row['ort_ms']:8.3f} ms  "
-                      f"ours/ort {row['ratio']:.3f}  (max cv ours {100 * row['ours_cv']:.1f}%, ort {100 * row['ort_cv']:.1f}%, "
+                      f"ours/ort {row['ratio']:.3f}{before}  (max cv ours {100 * row['ours_cv']:.1f}%, ort {100 * row['ort_cv']:.1f}%, "
                       f"load {row['load_average_1min']:.1f})",
                       flush=True)
                 if a.per_op:
@@ -191,17 +201,21 @@ def main():
     print(f"\nenv: {env.get('cpu', '?')} ({machine['isa']}; our igemm tile: {machine['igemm_tile'] or 'none'}), "
           f"{results[0]['ort_runtime'] if results else ''}, "
           f"{a.rounds} interleaved rounds, min {a.min_runs} runs and {a.min_time} s per measurement")
-    print(f"{'model':22s} {'res':>4s} " + " ".join(f"{'ours ' + str(t) + 'T':>9s} {'ort ' + str(t) + 'T':>9s} {'ratio':>6s}" for t in threads))
+    before_head = lambda t: f" {'before':>6s}" if a.before else ""
+    print(f"{'model':22s} {'res':>4s} " + " ".join(f"{'ours ' + str(t) + 'T':>9s} {'ort ' + str(t) + 'T':>9s} {'ratio':>6s}"
+                                                   + before_head(t) for t in threads))
     for model in dict.fromkeys(r["model"] for r in results):
         rows = {r["threads"]: r for r in results if r["model"] == model}
+        before = lambda t: f" {rows[t]['before_ratio']:6.3f}" if a.before else ""
         print(f"{model:22s} {rows[threads[0]]['resolution']:4d} " +
-              " ".join(f"{rows[t]['ours_ms']:9.3f} {rows[t]['ort_ms']:9.3f} {rows[t]['ratio']:6.3f}" for t in threads))
+              " ".join(f"{rows[t]['ours_ms']:9.3f} {rows[t]['ort_ms']:9.3f} {rows[t]['ratio']:6.3f}" + before(t) for t in threads))
     if NOISY:
         print(f"\nnoisy: {len(NOISY)} of our measurements said the machine was busy (exit 3); their ratios are "
               "from a loaded machine", file=sys.stderr)
     if a.json:
         with open(a.json + ".tmp", "w") as f:
-            json.dump({"schema": "cpubone-explore/ort-comparison/v1", "machine": machine, "results": results,
+            json.dump({"schema": "cpubone-explore/ort-comparison/v1", "machine": machine, "before_cli": a.before,
+                       "results": results,
                        "noisy_measurements": NOISY},
                       f, indent=2)
         os.replace(a.json + ".tmp", a.json)
