@@ -4,7 +4,8 @@ graph, on this machine, at 1 and 2 threads, interleaved in one run.
 
     python3 benchmarks/ort_vs_ours.py [--models b0,b1,...] [--threads 1,2] [--rounds 2]
                                       [--min-time 1.0] [--min-runs 20] [--json OUT.json]
-                                      [--per-op] [--cli build/explorer/cpubone-explore] [--before OLD_CLI]
+                                      [--per-op] [--cli build/explorer/cpubone-explore]
+                                      [--before OLD_CLI [--before-label 'main at COMMIT']]
 
 Per model: `cpubone-explore export` writes the ONNX graph (seed 0, the weights `measure` uses), then for
 each thread count and round our `measure --json` and ONNX Runtime (benchmarks/ort/run.mjs, pinned with
@@ -136,10 +137,13 @@ def main():
     ap.add_argument("--cli", default=os.path.join(ROOT, "build", "explorer", "cpubone-explore"))
     ap.add_argument("--before", help="an earlier build of the CLI, measured in the same rounds (before and after "
                     "in one run): each row gains before_ms and before_ratio")
+    ap.add_argument("--before-label", help="what --before is, as the JSON records it instead of its path (e.g. "
+                    "'main at 6be217e'); default: its --version line")
     a = ap.parse_args()
     if not os.path.exists(os.path.join(HERE, "ort", "node_modules", "onnxruntime-node")):
         sys.exit("ort_vs_ours: run `npm ci --ignore-scripts` in benchmarks/ort first (scripts/setup does)")
     threads = [int(t) for t in a.threads.split(",")]
+    before_label = (a.before_label or run([a.before, "--version"]).strip()) if a.before else None
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for model in a.models.split(","):
@@ -214,7 +218,7 @@ def main():
               "from a loaded machine", file=sys.stderr)
     if a.json:
         with open(a.json + ".tmp", "w") as f:
-            json.dump({"schema": "cpubone-explore/ort-comparison/v1", "machine": machine, "before_cli": a.before,
+            json.dump({"schema": "cpubone-explore/ort-comparison/v1", "machine": machine, "before": before_label,
                        "results": results,
                        "noisy_measurements": NOISY},
                       f, indent=2)

@@ -121,13 +121,12 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
   // A host model predicts what this machine's executor runs: an op it fuses into another's kernel costs
   // nothing of its own (its time was measured inside that op's). Models fitted on profiles from before
   // the fusions (no "igemm" in their environment) predict every op.
+  const profiler::IgemmRule igemm = fitted_igemm(p);
   std::optional<profiler::Fusions> fused;
   if (!dev && p.provenance.contains("environment") && p.provenance["environment"].contains("igemm"))
-    fused = profiler::plan_fusions(net, fitted_igemm(p),
-                                   static_cast<size_t>(std::max<int64_t>(1, host_threads)));
+    fused = profiler::plan_fusions(net, igemm, static_cast<size_t>(std::max<int64_t>(1, host_threads)));
   std::vector<OpFeatures> features;
   double own_bytes = 0;
-  const profiler::IgemmRule igemm = fitted_igemm(p);
   for (size_t i = 0; i < net.ops.size(); ++i) {
     features.push_back(op_features(net, i, host_threads, fuses_relu, igemm));
     own_bytes += features.back().bytes;

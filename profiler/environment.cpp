@@ -169,9 +169,10 @@ Environment capture_environment(int64_t threads) {
   utsname u{};
   e.kernel = uname(&u) == 0 ? std::string(u.sysname) + " " + u.release : "unknown";
   e.xnnpack_version = std::string(xnnpack_version());
-  e.igemm = igemm_available();
+  const IgemmRule rule = igemm_rule();
+  e.igemm = rule.available;
   e.igemm_tile = igemm_tile();
-  e.igemm_min_out_per_group = e.igemm ? igemm_rule().min_out_per_group : 0;
+  e.igemm_min_out_per_group = rule.available ? rule.min_out_per_group : 0;
   e.isa = vector_isa();
   e.compiler = "gcc " __VERSION__;
   e.build_type = CPX_BUILD_TYPE;

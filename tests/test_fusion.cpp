@@ -133,6 +133,18 @@ TEST_CASE("fusion rule: a measurement's environment says which rule its executor
   if (igemm_rule().available) CHECK(igemm_rule_of(env).min_out_per_group == igemm_rule().min_out_per_group);
 }
 
+TEST_CASE("fusion rule: this machine's igemm takes from two of its tile's vectors of output channels") {
+  const IgemmRule rule = igemm_rule();
+  CHECK(rule.available == igemm_available());
+  if (!rule.available) return;  // arm64 and x86 without AVX2+FMA: XNNPACK runs every conv
+  // The tile names its vector width: "AVX-512 6x64" (16 floats) or "AVX2 6x16" (8 floats).
+  const bool avx512 = igemm_tile().rfind("AVX-512", 0) == 0;
+  CHECK(igemm_tile().rfind(avx512 ? "AVX-512" : "AVX2", 0) == 0);
+  CHECK(rule.min_out_per_group == (avx512 ? 32 : 16));
+  CHECK(igemm_prefers(64, rule.min_out_per_group, 1, 1));
+  CHECK_FALSE(igemm_prefers(64, rule.min_out_per_group - 1, 1, 1));
+}
+
 TEST_CASE("fusion rule: the network output and a tensor read twice stay their own ops") {
   Residual r;
   r.post = Activation::none;  // the add is the network output: still fusable, it is the group's last
