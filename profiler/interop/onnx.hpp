@@ -29,6 +29,12 @@ void check_onnx(const std::string& model_bytes, const std::string& file);
 Network import_onnx(const std::string& path);
 Network import_onnx_bytes(const std::string& model_bytes, const std::string& file);
 
+// Whatever names a network: a zoo name, a macro or expanded network JSON file, or an ONNX file, told apart
+// by content (an ONNX ModelProto is protobuf, whose first byte is a field tag; JSON starts with '{'), not
+// only by the extension. `resolution` > 0 re-infers the network at that input size.
+bool is_onnx_file(const std::string& path);
+Network load_any_model(const std::string& name_or_file, int64_t resolution = 0);
+
 // How import brings back an op kind: the ONNX pattern it recognises (export writes it), or, for a kind
 // no pattern imports, why not. Every kind has an entry, checked at compile time (onnx/import.cpp).
 struct OnnxImportEntry {

@@ -12,6 +12,7 @@
 
 #include "profiler/interop/onnx.hpp"
 #include "profiler/interop/onnx/import_context.hpp"
+#include "space/zoo.hpp"
 
 namespace cpx::profiler {
 
@@ -148,6 +149,26 @@ Network import_onnx(const std::string& path) {
   if (!in) throw InputError(path + ": cannot open");
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   return import_onnx_bytes(bytes, path);
+}
+
+bool is_onnx_file(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return false;
+  if (std::filesystem::path(path).extension() == ".onnx") return true;
+  std::ifstream in(path, std::ios::binary);
+  char first = 0;
+  while (in.get(first) && (first == ' ' || first == '\n' || first == '\r' || first == '\t')) {}
+  // ModelProto's first field is ir_version (field 1, varint): tag byte 0x08. JSON never starts with it.
+  return in && first == 0x08;
+}
+
+Network load_any_model(const std::string& name_or_file, int64_t resolution) {
+  if (!is_onnx_file(name_or_file)) return load_model(name_or_file, resolution);
+  if (resolution < 0 || resolution > limits::max_spatial)
+    throw InputError("--resolution = " + std::to_string(resolution) + ": out of range [1, " + std::to_string(limits::max_spatial) + "]");
+  Network net = import_onnx(name_or_file);
+  if (resolution > 0) net = with_input(net, {net.input.n, resolution, resolution, net.input.c}, name_or_file);
+  return net;
 }
 
 }  // namespace cpx::profiler
