@@ -219,10 +219,15 @@ std::vector<Candidate> evaluated_valid(const std::vector<const Candidate*>& all)
 
 }  // namespace
 
-SearchResult nsga2(Evaluator& ev, const SearchOptions& o) {
+Genome Problem::random(std::mt19937_64& rng) const {
+  Genome g(genes());
+  for (size_t i = 0; i < g.size(); ++i) g[i] = static_cast<uint16_t>(std::uniform_int_distribution<size_t>(0, options(i) - 1)(rng));
+  return g;
+}
+
+SearchResult nsga2(Problem& ev, const SearchOptions& o) {
   const Clock clock;
-  const SearchSpace& space = ev.space();
-  const size_t n_dims = space.dimensions().size();
+  const size_t n_dims = ev.genes();
   std::mt19937_64 rng(o.seed);
   const int64_t start = ev.evaluations();
   auto spent = [&] { return ev.evaluations() - start; };
@@ -238,7 +243,7 @@ SearchResult nsga2(Evaluator& ev, const SearchOptions& o) {
   std::vector<Ranked> pop;
   for (const Genome& g : o.seeds) pop.push_back({evaluate(g)});
   for (int guard = 0; static_cast<int64_t>(pop.size()) < o.population && guard < 100 * o.population; ++guard)
-    pop.push_back({evaluate(space.random(rng))});
+    pop.push_back({evaluate(ev.random(rng))});
   rank_and_crowd(pop);
 
   SearchResult r;
@@ -262,7 +267,7 @@ SearchResult nsga2(Evaluator& ev, const SearchOptions& o) {
         for (size_t i = 0; i < n_dims; ++i)
           if (unit(rng) < 0.5) child[i] = b[i];
       for (size_t i = 0; i < n_dims; ++i) {
-        const size_t options = space.dimensions()[i].values.size();
+        const size_t options = ev.options(i);
         if (options < 2 || unit(rng) >= p_mutate) continue;
         // Half the mutations step to a neighbouring value (the lists are ordered), half jump anywhere.
         if (unit(rng) < 0.5) {
@@ -295,7 +300,7 @@ SearchResult nsga2(Evaluator& ev, const SearchOptions& o) {
   return r;
 }
 
-SearchResult random_search(Evaluator& ev, const SearchOptions& o) {
+SearchResult random_search(Problem& ev, const SearchOptions& o) {
   const Clock clock;
   std::mt19937_64 rng(o.seed ^ 0x9e3779b97f4a7c15ull);
   const int64_t start = ev.evaluations();
@@ -303,7 +308,7 @@ SearchResult random_search(Evaluator& ev, const SearchOptions& o) {
   for (int64_t guard = 0; ev.evaluations() - start < o.evaluations && guard < 20 * o.evaluations; ++guard) {
     if (o.max_seconds > 0 && clock.seconds() > o.max_seconds) break;
     const int64_t before = ev.evaluations();
-    const Candidate* c = &ev.evaluate(ev.space().random(rng));
+    const Candidate* c = &ev.evaluate(ev.random(rng));
     if (ev.evaluations() > before) archive.push_back(c);
   }
   SearchResult r;

@@ -45,17 +45,34 @@ const char* to_string(Domination d);
 Candidate evaluate_network(const Network& net, const predictor::Predictor& predictor, const AccuracyModel& accuracy,
                            int64_t threads);
 
+// What NSGA-II and random search explore: genomes of genes() genes, gene i one of options(i) values, each
+// evaluated once to a Candidate (latency minimised, objective maximised, constraints as violation). The
+// CPUBone search space (Evaluator) and the rewrites of one network (explorer/advise.hpp) are two.
+class Problem {
+ public:
+  virtual ~Problem() = default;
+  virtual size_t genes() const = 0;
+  virtual size_t options(size_t gene) const = 0;
+  virtual const Candidate& evaluate(const Genome& g) = 0;
+  virtual int64_t evaluations() const = 0;  // distinct genomes evaluated
+  virtual int64_t lookups() const = 0;
+  // Uniform over every gene's options.
+  Genome random(std::mt19937_64& rng) const;
+};
+
 // Evaluates genomes once each (a cache keyed by genome): decode, count, predict, estimate. Latency, MACs,
 // params and capacity are sums over a network's units (stem, each block, head), and candidates share most
 // units, so each unit is expanded, counted and predicted once per input shape and cached; `by_units`
 // false expands whole networks instead (the reference the unit sums are tested against).
-class Evaluator {
+class Evaluator : public Problem {
  public:
   Evaluator(const SearchSpace& space, const predictor::Predictor& predictor, const AccuracyModel& accuracy,
             int64_t threads, Constraints constraints, bool by_units = true);
-  const Candidate& evaluate(const Genome& g);
-  int64_t evaluations() const { return evaluations_; }  // distinct genomes evaluated
-  int64_t lookups() const { return lookups_; }
+  size_t genes() const override { return space_.dimensions().size(); }
+  size_t options(size_t gene) const override { return space_.dimensions()[gene].values.size(); }
+  const Candidate& evaluate(const Genome& g) override;
+  int64_t evaluations() const override { return evaluations_; }
+  int64_t lookups() const override { return lookups_; }
   const SearchSpace& space() const { return space_; }
 
  private:
@@ -97,8 +114,8 @@ struct SearchResult {
   bool stopped_by_time = false;
 };
 
-SearchResult nsga2(Evaluator& evaluator, const SearchOptions& options);
-SearchResult random_search(Evaluator& evaluator, const SearchOptions& options);
+SearchResult nsga2(Problem& problem, const SearchOptions& options);
+SearchResult random_search(Problem& problem, const SearchOptions& options);
 
 // Non-dominated feasible subset, fastest first; of equal points only one is kept.
 std::vector<Candidate> pareto_front(const std::vector<Candidate>& all);
