@@ -1,5 +1,6 @@
 #include "profiler/executor/weights.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <concepts>
 
@@ -183,6 +184,56 @@ NetworkWeights make_weights(const Network& net, uint64_t seed) {
     const Op& op = net.ops[i];
     const ShapeNhwc& in = net.shape_of(op.inputs[0]);
     out[i] = std::visit([&](const auto& a) { return weights_of(a, rng, in); }, op.attrs);
+  }
+  return out;
+}
+
+namespace {
+
+// Old conv weights [Cout][kh][kw][Cin/g] embedded in the larger new shape, centred in the kernel; false if
+// the new conv is not a grown copy of the old one.
+bool embed_conv(const Conv2d& old_c, int64_t old_in, const OpWeights& old_w, const Conv2d& new_c, int64_t new_in, OpWeights& out) {
+  const bool depthwise = old_c.groups == old_in && new_c.groups == new_in;
+  if (!(depthwise || (old_c.groups == 1 && new_c.groups == 1)) || old_c.stride != new_c.stride) return false;
+  const ConvWeightShape o = old_c.weight_shape(old_in), n = new_c.weight_shape(new_in);
+  if (n.out_channels < o.out_channels || n.in_per_group < o.in_per_group || n.kh < o.kh || n.kw < o.kw ||
+      (n.kh - o.kh) % 2 != 0 || (n.kw - o.kw) % 2 != 0 || old_w.weight.size() != static_cast<size_t>(o.elements()))
+    return false;
+  const int64_t dy = (n.kh - o.kh) / 2, dx = (n.kw - o.kw) / 2;
+  out.weight.assign(static_cast<size_t>(n.elements()), 0.0f);
+  for (int64_t oc = 0; oc < o.out_channels; ++oc)
+    for (int64_t y = 0; y < o.kh; ++y)
+      for (int64_t x = 0; x < o.kw; ++x)
+        for (int64_t i = 0; i < o.in_per_group; ++i)
+          out.weight[static_cast<size_t>(((oc * n.kh + y + dy) * n.kw + x + dx) * n.in_per_group + i)] =
+              old_w.weight[static_cast<size_t>(((oc * o.kh + y) * o.kw + x) * o.in_per_group + i)];
+  if (!out.bias.empty()) {
+    std::fill(out.bias.begin(), out.bias.end(), 0.0f);
+    std::copy_n(old_w.bias.begin(), std::min(old_w.bias.size(), out.bias.size()), out.bias.begin());
+  }
+  return true;
+}
+
+}  // namespace
+
+CarriedWeights carry_weights(const Network& from, const NetworkWeights& from_weights, const Network& to, uint64_t seed) {
+  CarriedWeights out{make_weights(to, seed), {}};
+  for (size_t i = 0; i < to.ops.size(); ++i) {
+    const Op& op = to.ops[i];
+    OpWeights& w = out.weights[i];
+    if (w.weight.empty() && w.bias.empty()) continue;
+    const size_t j = from.index_of(op.name);
+    const bool same_kind = j < from.ops.size() && from.ops[j].attrs.index() == op.attrs.index();
+    if (same_kind && from_weights[j].weight.size() == w.weight.size() && from_weights[j].bias.size() == w.bias.size() &&
+        from.shape_of(from.ops[j].inputs[0]) == to.shape_of(op.inputs[0])) {
+      w = from_weights[j];
+      continue;
+    }
+    const Conv2d* nc = op.as<Conv2d>();
+    const Conv2d* oc = same_kind ? from.ops[j].as<Conv2d>() : nullptr;
+    if (nc && oc && embed_conv(*oc, from.shape_of(from.ops[j].inputs[0]).c, from_weights[j], *nc, to.shape_of(op.inputs[0]).c, w))
+      continue;
+    out.fresh_ops.push_back(op.name);
   }
   return out;
 }

@@ -32,6 +32,17 @@ using NetworkWeights = std::vector<OpWeights>;  // parallel to Network::ops
 // alone gets the weights it has inside its network.
 NetworkWeights make_weights(const Network& net, uint64_t seed);
 
+// Weights for `to`, a rewrite of `from` (space/rewrite.hpp), carried from `from_weights`: an op of the same
+// name and weight shape keeps its weights; a conv that only grew (more output or input channels, a larger
+// centred kernel; ungrouped or depthwise) gets its old weights embedded in zeros, which keeps the function
+// where the added channels carry zeros; every other op gets seeded weights (make_weights(to, seed)), named
+// in `fresh_ops`.
+struct CarriedWeights {
+  NetworkWeights weights;
+  std::vector<std::string> fresh_ops;
+};
+CarriedWeights carry_weights(const Network& from, const NetworkWeights& from_weights, const Network& to, uint64_t seed);
+
 // Uniform in [-1, 1), for network inputs.
 std::vector<float> make_input(const ShapeNhwc& shape, uint64_t seed);
 
