@@ -1,0 +1,51 @@
+// Block recognition on any network of the space (a zoo network, a JSON file, an imported ONNX graph):
+// which ops form an inverted residual, a fused MBConv, a depthwise-separable pair, a basic or bottleneck
+// residual block, an attention or an MLP block. It reads the graph only (op kinds, conv classes, who
+// consumes which tensor), never op names, so an ONNX export from PyTorch is recognised as the zoo's own
+// network is. What matches no pattern is listed as unrecognised, never dropped.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "space/network.hpp"
+
+namespace cpx {
+
+// A new kind is one enumerator and one name; recognise_blocks says how it is found.
+enum class BlockKind { inverted_residual, fused_mbconv, depthwise_separable, basic_residual, bottleneck, attention, mlp, count_ };
+inline constexpr std::array<std::string_view, static_cast<size_t>(BlockKind::count_)> block_kind_names{
+    "inverted_residual", "fused_mbconv", "depthwise_separable", "basic_residual", "bottleneck", "attention", "mlp"};
+inline std::string_view to_string(BlockKind k) { return block_kind_names[static_cast<size_t>(k)]; }
+
+// The convs of a conv block by their role (op indices). Attention and MLP blocks of residual branches
+// leave the roles they do not have empty.
+struct BlockRoles {
+  std::optional<size_t> expand;     // 1x1 widening conv (inverted residual, MLP), or the kxk of a fused MBConv
+  std::optional<size_t> spatial;    // the kxk conv: depthwise (inverted residual, separable) or dense (bottleneck)
+  std::optional<size_t> project;    // the 1x1 conv back to the block's output width
+  std::optional<size_t> second;     // a basic block's second kxk conv
+  std::vector<size_t> squeeze_excite;  // pool, reduce, expand, multiply (op indices), empty without SE
+};
+
+struct RecognisedBlock {
+  BlockKind kind;
+  std::vector<size_t> ops;  // ascending op indices, the residual add and shortcut included
+  std::string input;        // the tensor the block reads
+  size_t output = 0;        // the op whose output is the block's output
+  bool residual = false;
+  BlockRoles roles;
+  // Display name: the longest dotted prefix the block's op names share, else its first op's name.
+  std::string name;
+};
+
+struct Recognition {
+  std::vector<RecognisedBlock> blocks;  // in execution order of their first op
+  std::vector<size_t> unrecognised;     // ops in no block, ascending
+};
+
+Recognition recognise_blocks(const Network& net);
+
+}  // namespace cpx
