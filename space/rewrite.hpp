@@ -1,0 +1,86 @@
+// Typed rewrites of any network: local changes the CPUBone paper's lessons suggest (grouped 1x1 convs,
+// 2x2 kernels in strided convs, fused <-> unfused MBConv, smaller depthwise kernels, channel counts that
+// fill the vector width) that keep the rewritten block's input and output shapes, so they compose and the
+// rest of the network is untouched. Each rewrite names the ops it changes by name; `apply_rewrites`
+// rebuilds the network through NetworkBuilder, so every result is shape-checked like any network.
+#pragma once
+
+#include <array>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "space/network.hpp"
+#include "space/recognise.hpp"
+
+namespace cpx {
+
+// A new rewrite is one enumerator, one row of rewrite_kinds (below) and its case in apply_rewrites and
+// candidate_rewrites; the switches there fail to compile until it is handled.
+enum class RewriteKind { group_conv, kernel_2x2, depthwise_kernel, round_channels, unfuse_mbconv, fuse_mbconv, count_ };
+
+struct RewriteKindInfo {
+  RewriteKind kind;
+  std::string_view name;
+  std::string_view what;      // the change, in a line
+  std::string_view evidence;  // the published accuracy evidence it rests on, or "no published evidence"
+};
+inline constexpr std::array<RewriteKindInfo, static_cast<size_t>(RewriteKind::count_)> rewrite_kinds{{
+    {RewriteKind::group_conv, "group_conv", "groups 1 -> 2 in a 1x1 expansion/projection conv or a fused block's kxk conv",
+     "CPUBone builds its local blocks with groups 2 (GrMBConv, GrFuMBConv); its ablation against groups 2: groups 4 "
+     "-0.3 pp, groups 8 -0.7 pp top-1 (ImageNet). No published figure for groups 1 -> 2 in another network"},
+    {RewriteKind::kernel_2x2, "kernel_2x2", "3x3 -> 2x2 kernel in a stride-2 conv (padding 0)",
+     "no published evidence (CPUBone uses 2x2 kernels in its strided and local convs; no accuracy ablation is published)"},
+    {RewriteKind::depthwise_kernel, "depthwise_kernel", "a smaller depthwise kernel (7 -> 5, 5 -> 3)", "no published evidence"},
+    {RewriteKind::round_channels, "round_channels",
+     "an inverted residual's expanded width to a multiple of the vector width (up: zero-padded channels)",
+     "rounding up keeps the function exactly (the added channels are zero): no accuracy change; rounding down: no published "
+     "evidence"},
+    {RewriteKind::unfuse_mbconv, "unfuse_mbconv", "fused MBConv (kxk conv) -> MBConv (1x1 conv, depthwise kxk)",
+     "no published evidence (CPUBone uses fused local blocks below 256 channels and unfused ones from there, a latency "
+     "choice; no accuracy ablation is published)"},
+    {RewriteKind::fuse_mbconv, "fuse_mbconv", "MBConv (1x1 conv, depthwise kxk) -> fused MBConv (one kxk conv)",
+     "no published evidence (CPUBone uses fused local blocks below 256 channels and unfused ones from there, a latency "
+     "choice; no accuracy ablation is published)"},
+}};
+inline const RewriteKindInfo& info(RewriteKind k) { return rewrite_kinds[static_cast<size_t>(k)]; }
+inline std::string_view to_string(RewriteKind k) { return info(k).name; }
+
+// One rewrite. `ops` are the op names it changes, by role:
+//   group_conv:       {conv}                       value = groups
+//   kernel_2x2:       {conv}                       value = 2
+//   depthwise_kernel: {depthwise conv}             value = the new kernel (odd)
+//   round_channels:   {expand, depthwise, SE expand or absent}   value = the new expanded width
+//   unfuse_mbconv:    {kxk conv}                   value = 0 (a 1x1 conv "<name>.pw" is inserted before it)
+//   fuse_mbconv:      {expand, depthwise}          value = 0 (the expand is removed)
+struct Rewrite {
+  RewriteKind kind;
+  std::vector<std::string> ops;
+  int64_t value = 0;
+  bool operator==(const Rewrite&) const = default;
+};
+
+// Whether the rewritten network computes the same function with weights carried over (see
+// profiler::carry_weights): only rounding channels up does; every other rewrite needs training.
+bool keeps_function(const Rewrite& r, const Network& net);
+
+// What changes for the receptive field or the layer's view of its input, in a sentence ("" if nothing).
+std::string receptive_field_note(const Rewrite& r, const Network& net);
+
+// The rewritten network (name "<net.name>+rewrites"), shapes checked; a rewrite naming an op that is absent
+// or of the wrong kind, or one that would change the block's output shape, is an InputError naming it.
+// Rewrites must touch disjoint ops.
+Network apply_rewrites(const Network& net, std::span<const Rewrite> rewrites, const std::string& file = "rewrite");
+
+// Every rewrite each recognised block admits, with the values `vector_channels` (the device's vector width
+// in floats) suggests for round_channels. Each is checked to apply alone (shapes kept).
+struct BlockRewrites {
+  size_t block;  // index into Recognition::blocks
+  std::vector<Rewrite> rewrites;
+};
+std::vector<BlockRewrites> candidate_rewrites(const Network& net, const Recognition& r, int64_t vector_channels);
+
+Json to_json(const Rewrite& r);
+Rewrite read_rewrite(const Json& j, const Where& where);
+
+}  // namespace cpx
