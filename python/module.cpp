@@ -11,11 +11,13 @@
 #include <future>
 #include <thread>
 
+#include "explorer/advise.hpp"
 #include "explorer/job.hpp"
 #include "predictor/devices.hpp"
 #include "predictor/validate.hpp"
 #include "profiler/measure_network.hpp"
 #include "profiler/executor/plan.hpp"
+#include "profiler/interop/onnx.hpp"
 #include "profiler/interop/torch.hpp"
 #include "profiler/sweep.hpp"
 #include "space/count.hpp"
@@ -294,6 +296,25 @@ PYBIND11_MODULE(_core, m) {
      py::arg("seed") = 1, py::arg("threads") = py::none(), py::arg("accuracy") = "proxy", py::arg("out") = "cpubone-search",
      py::arg("prove") = false, py::arg("max_latency_ms") = py::none(), py::arg("max_params") = py::none(),
      py::arg("max_macs") = py::none());
+
+  m.def("advise", [](const py::handle& model, const std::string& device, std::optional<int64_t> threads,
+                     std::optional<double> max_params, std::optional<double> max_macs, int64_t evaluations, uint64_t seed) {
+    // A path is read by content, so an ONNX file is taken as the CLI takes it.
+    const NetworkPtr net = py::isinstance<py::str>(model) || !(py::isinstance<cpx::Network>(model) || py::isinstance<py::dict>(model))
+        ? std::make_shared<cpx::Network>(cpx::profiler::load_any_model(py::str(py::module_::import("os").attr("fspath")(model)).cast<std::string>()))
+        : as_network(model);
+    return to_python(off_thread([&] {
+      cpx::explorer::AdviceOptions o;
+      o.threads = threads;
+      o.max_params = max_params;
+      o.max_macs = max_macs;
+      o.evaluations = evaluations;
+      o.seed = seed;
+      return cpx::explorer::to_json(cpx::explorer::advise(*net, cpx::predictor::load_predictor(device), o));
+    }));
+  }, py::arg("model"), py::arg("device") = "host", py::arg("threads") = py::none(), py::arg("max_params") = py::none(),
+     py::arg("max_macs") = py::none(), py::arg("evaluations") = 1500, py::arg("seed") = 1,
+     "advise: the document `cpubone-explore advise MODEL --json` prints (cpubone-explore/advice/v1)");
 
   m.def("report", [](const py::object& results, const std::string& out) {
     const bool is_path = py::isinstance<py::str>(results);

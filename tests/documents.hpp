@@ -2,6 +2,8 @@
 // and a validation file as `validate --json` writes it (what `validate --rescore` reads).
 #pragma once
 
+#include <onnx/onnx_pb.h>
+
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -13,6 +15,33 @@
 #include "space/zoo.hpp"
 
 namespace cpx::test {
+
+// An ONNX model of one node of type `type` between a 1x3x8x8 input and the output; `symbolic_hw`: the input's
+// height and width are symbolic (dim_param), as a dynamic-shape export makes them.
+inline std::string model_with_node(const std::string& type, bool symbolic_hw = false) {
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(17);
+  auto& g = *m.mutable_graph();
+  auto io = [&](onnx::ValueInfoProto& v, const std::string& name) {
+    v.set_name(name);
+    auto& t = *v.mutable_type()->mutable_tensor_type();
+    t.set_elem_type(onnx::TensorProto::FLOAT);
+    for (int64_t d : {1, 3, 8, 8}) t.mutable_shape()->add_dim()->set_dim_value(d);
+    if (symbolic_hw)
+      for (int k : {2, 3}) t.mutable_shape()->mutable_dim(k)->set_dim_param(k == 2 ? "height" : "width");
+  };
+  io(*g.add_input(), "x");
+  auto& n = *g.add_node();
+  n.set_name("the_" + type);
+  n.set_op_type(type);
+  n.add_input("x");
+  n.add_output("y");
+  io(*g.add_output(), "y");
+  std::string bytes;
+  m.SerializeToString(&bytes);
+  return bytes;
+}
 
 // A fitted (host-shaped) predictor document: the host model inside the shipped pi5 device file.
 inline const Json& shipped_predictor() {

@@ -363,6 +363,13 @@ std::vector<BadInput> bad_inputs() {
       {"option unknown command", "frobnicate", "", "unknown command \"frobnicate\""},
       {"option unknown flag", "count b0 --frobnicate", "", "--frobnicate"},
       {"option threads not a number", "measure b0 --threads many", "", "--threads"},
+      {"advise onnx unknown op", "advise {in} --device pi5", test::model_with_node("LSTM"), "node \"the_LSTM\" (LSTM): operator not supported", "in.onnx"},
+      {"advise onnx symbolic height", "advise {in} --device pi5", test::model_with_node("Relu", true), "needs fixed channels, height and width", "in.onnx"},
+      {"advise onnx garbage", "advise {in} --device pi5", "\x08\x07not a model", "not an ONNX model", "in.onnx"},
+      {"advise onnx missing", "advise {in}.missing.onnx --device pi5", "", ".missing.onnx: cannot open file"},
+      {"advise apply unknown id", "advise b0 --device pi5 --evaluations 50 --apply s999 --out {out}", "", "--apply = \"s999\": no suggestion or variant \"s999\""},
+      {"advise apply without out", "advise b0 --device pi5 --apply s1", "", "--apply = \"s1\": needs --out"},
+      {"advise evaluations zero", "advise b0 --device pi5 --evaluations 0", "", "--evaluations = 0"},
   };
 }
 

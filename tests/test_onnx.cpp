@@ -3,6 +3,7 @@
 // importer does not know is a named error.
 #include <catch2/catch.hpp>
 
+#include "documents.hpp"
 #include "error_of.hpp"
 #include <onnx/onnx_pb.h>
 
@@ -64,30 +65,6 @@ std::vector<float> read_floats(const std::filesystem::path& p) {
   std::vector<float> v(bytes.size() / 4);
   std::memcpy(v.data(), bytes.data(), v.size() * 4);
   return v;
-}
-
-// One node of an unsupported type between the input and the output.
-std::string model_with_node(const std::string& type) {
-  onnx::ModelProto m;
-  m.set_ir_version(8);
-  m.add_opset_import()->set_version(17);
-  auto& g = *m.mutable_graph();
-  auto io = [](onnx::ValueInfoProto& v, const std::string& name) {
-    v.set_name(name);
-    auto& t = *v.mutable_type()->mutable_tensor_type();
-    t.set_elem_type(onnx::TensorProto::FLOAT);
-    for (int64_t d : {1, 3, 8, 8}) t.mutable_shape()->add_dim()->set_dim_value(d);
-  };
-  io(*g.add_input(), "x");
-  auto& n = *g.add_node();
-  n.set_name("the_" + type);
-  n.set_op_type(type);
-  n.add_input("x");
-  n.add_output("y");
-  io(*g.add_output(), "y");
-  std::string bytes;
-  m.SerializeToString(&bytes);
-  return bytes;
 }
 
 int64_t params_without_bias_tables(const Network& net) {
@@ -270,7 +247,7 @@ TEST_CASE("import of the export of CPUBone B0 gives back the same ops") {
 TEST_CASE("every operator the importer does not know is an error naming the node and its type") {
   for (const std::string type : {"LSTM", "Gather", "Einsum", "Where", "NonMaxSuppression", "TopK", "Sqrt", "Exp"}) {
     INFO(type);
-    CHECK(error_of([&] { import_onnx_bytes(model_with_node(type), "m.onnx"); }) ==
+    CHECK(error_of([&] { import_onnx_bytes(test::model_with_node(type), "m.onnx"); }) ==
           "m.onnx: node \"the_" + type + "\" (" + type + "): operator not supported (or not in a recognised pattern)");
   }
   CHECK(error_of([] { import_onnx_bytes("not a model", "junk.onnx"); }) == "junk.onnx: not an ONNX model (protobuf parse failed)");
@@ -283,7 +260,7 @@ TEST_CASE("the CLI exports and imports and an unsupported import exits 2 without
   CHECK(std::system((std::string(CPX_CLI) + " import " + onnx + " --out " + json + " >/dev/null").c_str()) == 0);
   CHECK(count(load_model(json)).total.macs == count(load_model("b0", 64)).total.macs);
   const std::string bad = (dir / "bad.onnx").string(), bad_json = (dir / "bad.json").string();
-  write_file_atomic(bad, model_with_node("LSTM"));
+  write_file_atomic(bad, test::model_with_node("LSTM"));
   const int status = std::system((std::string(CPX_CLI) + " import " + bad + " --out " + bad_json + " 2>/dev/null").c_str());
   CHECK(WEXITSTATUS(status) == 2);
   CHECK_FALSE(std::filesystem::exists(bad_json));

@@ -15,6 +15,7 @@ void add_explore_commands(CLI::App& app);   // the main job (no subcommand), spa
 void add_report_commands(CLI::App& app);    // report
 void add_onnx_commands(CLI::App& app);      // export, import
 void add_accuracy_commands(CLI::App& app);  // accuracy
+void add_advise_commands(CLI::App& app);    // advise
 
 // Fits the device's predictor from its profile, profiling this machine first when device is host.
 // allow_emulated: profile the host first even under an emulator (so does CPX_ALLOW_EMULATED=1, for the main job).

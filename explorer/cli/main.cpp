@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   cpx::cli::add_report_commands(app);
   cpx::cli::add_onnx_commands(app);
   cpx::cli::add_accuracy_commands(app);
+  cpx::cli::add_advise_commands(app);
   std::string names;
   bool known = false;
   for (const auto* sub : app.get_subcommands({})) {

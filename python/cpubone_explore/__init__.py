@@ -25,7 +25,7 @@ from ._core import InputError, Network, Predictor
 __all__ = [
     "InputError", "Network", "Predictor", "Result", "Zoo",
     "zoo", "load", "count", "run", "measure", "profile", "fit", "predictor", "shipped_devices", "calibration_candidates", "calibrate",
-    "validate", "rescore", "search", "report", "to_records",
+    "validate", "rescore", "search", "advise", "report", "to_records",
 ]
 
 #: Anything ``load`` accepts, or a loaded Network.
@@ -223,6 +223,21 @@ def search(space: PathLike | Mapping[str, Any] | None = None, device: str = "pi5
     space_arg: Any = dict(space) if isinstance(space, Mapping) else (None if space is None else _path(space))
     return SearchResults(_core.search(space_arg, device, evaluations, budget_s, seed, threads, accuracy, out, prove,
                                       max_latency_ms, max_params, max_macs), out)
+
+
+def advise(model: NetworkLike, device: str = "host", threads: int | None = None, max_params: float | None = None,
+           max_macs: float | None = None, evaluations: int = 1500, seed: int = 1) -> Result:
+    """Where ``model`` (a Network, zoo name, network JSON or ONNX file) loses MACpS on ``device``, which typed
+    rewrites win there, and the local search's front: the document ``cpubone-explore advise MODEL --json``
+    prints (schema cpubone-explore/advice/v1). Every gain is a prediction with its interval; apply suggestions
+    with the command line's ``--apply ID --out DIR`` (network JSON, ONNX and PyTorch). Its warnings are
+    raised as Python warnings too."""
+    import warnings
+    arg: Any = model if isinstance(model, (Network, dict)) else _path(model)
+    doc = Result(_core.advise(arg, device, threads, max_params, max_macs, evaluations, seed))
+    for w in doc.get("warnings", []):
+        warnings.warn(w, stacklevel=2)
+    return doc
 
 
 def report(results: PathLike | Mapping[str, Any], out: PathLike) -> list[str]:

@@ -50,6 +50,9 @@ def calibrate(device: str, published: str, column: str = "", hardware: str = "",
 def validate(device: str = "host", samples: int = 30, seed: int = 1, threads: int = 1, min_time_s: float = 0.2, rounds: int = 5,
              ood: int = 30, ood_seed: int = 1, layers: bool = False) -> dict[str, Any]: ...
 def rescore(validation: str, device: str = "host") -> dict[str, Any]: ...
+def advise(model: Network | str | dict[str, Any], device: str = "host", threads: int | None = None,
+           max_params: float | None = None, max_macs: float | None = None, evaluations: int = 1500,
+           seed: int = 1) -> dict[str, Any]: ...
 def search(space: str | dict[str, Any] | None = None, device: str = "pi5", evaluations: int = 20000, budget_s: float = 60.0,
            seed: int = 1, threads: int = 1, accuracy: str = "proxy", out: str = "cpubone-search", prove: bool = False,
            max_latency_ms: float | None = None, max_params: float | None = None,

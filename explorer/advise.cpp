@@ -1,0 +1,288 @@
+#include "explorer/advise.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <map>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+
+#include "space/count.hpp"
+
+namespace cpx::explorer {
+
+int64_t vector_floats(const predictor::Predictor& p) {
+  if (p.calibrated && !p.calibrated->hardware.cores.empty() && p.calibrated->hardware.cores[0].fp32_lanes > 0)
+    return p.calibrated->hardware.cores[0].fp32_lanes;
+  const Json& env = p.provenance.value("environment", Json::object());
+  const std::string isa = env.is_object() ? env.value("isa", std::string()) : std::string();
+  if (isa.find("AVX-512") != std::string::npos) return 16;
+  if (isa.find("AVX2") != std::string::npos) return 8;
+  return 4;  // SSE, NEON: 128-bit registers
+}
+
+namespace {
+
+// A network as the device predicts it: the whole, and each op's share (network scale applied).
+struct Scored {
+  double latency_us = 0, ops_us = 0;  // ops_us: Σ op_us, the whole without the per-network overhead
+  int64_t macs = 0, params = 0;
+  std::vector<double> op_us;
+};
+
+Scored score(const Network& net, const predictor::Predictor& p, int64_t threads, predictor::NetworkPrediction* keep = nullptr) {
+  predictor::NetworkPrediction pred = predictor::predict(p, net, threads);
+  Scored s;
+  s.latency_us = pred.latency_us;
+  s.ops_us = pred.latency_us - pred.overhead_us;
+  double sum = 0;
+  for (const auto& o : pred.ops) sum += o.latency_us;
+  const double k = sum > 0 ? s.ops_us / sum : 0;
+  for (const auto& o : pred.ops) s.op_us.push_back(o.latency_us * k);
+  const NetworkCount c = count(net);
+  s.macs = c.total.macs;
+  s.params = c.total.params;
+  if (keep) *keep = std::move(pred);
+  return s;
+}
+
+// A combination of one block's rewrites (disjoint ops), as applied to the whole network.
+struct BlockVariant {
+  uint32_t mask = 0;  // bits into BlockRewrites::rewrites
+  double latency_us = 0, block_us = 0;
+  int64_t macs = 0, params = 0, block_macs = 0;
+};
+
+bool disjoint(const std::vector<Rewrite>& rs, uint32_t mask) {
+  std::set<std::string> seen;
+  for (size_t i = 0; i < rs.size(); ++i)
+    if (mask & (1u << i))
+      for (const std::string& op : rs[i].ops)
+        if (!seen.insert(op).second) return false;
+  return true;
+}
+
+std::vector<Rewrite> chosen(const std::vector<Rewrite>& rs, uint32_t mask) {
+  std::vector<Rewrite> out;
+  for (size_t i = 0; i < rs.size(); ++i)
+    if (mask & (1u << i)) out.push_back(rs[i]);
+  return out;
+}
+
+// Gain of a change whose ops took old_us before and take new_us after, in a network of total_us.
+Gain gain_of(double old_us, double new_us, double total_us, double before_total_us, std::optional<std::array<double, 2>> interval) {
+  Gain g;
+  g.point = (before_total_us - total_us) / before_total_us;
+  if (interval) {
+    // Actual time lies in [p / (1 + e_high), p / (1 + e_low)] for a prediction p.
+    const double e_high = before_total_us / (*interval)[0] - 1, e_low = before_total_us / (*interval)[1] - 1;
+    g.low = (old_us / (1 + e_high) - new_us / (1 + e_low)) / before_total_us;
+    g.high = (old_us / (1 + e_low) - new_us / (1 + e_high)) / before_total_us;
+  }
+  return g;
+}
+
+// The local search: one gene per block with rewrites, its options that block's variants (0 = unchanged).
+class RewriteProblem : public Problem {
+ public:
+  RewriteProblem(const Network& net, const predictor::Predictor& p, int64_t threads, const std::vector<BlockRewrites>& sites,
+                 const std::vector<std::vector<BlockVariant>>& variants, Constraints budget)
+      : net_(net), p_(p), threads_(threads), sites_(sites), variants_(variants), budget_(budget) {}
+  size_t genes() const override { return sites_.size(); }
+  size_t options(size_t gene) const override { return variants_[gene].size(); }
+  int64_t evaluations() const override { return evaluations_; }
+  int64_t lookups() const override { return lookups_; }
+  std::vector<Rewrite> rewrites(const Genome& g) const {
+    std::vector<Rewrite> out;
+    for (size_t i = 0; i < g.size(); ++i)
+      for (Rewrite& r : chosen(sites_[i].rewrites, variants_[i][g[i]].mask)) out.push_back(std::move(r));
+    return out;
+  }
+  const Candidate& evaluate(const Genome& g) override {
+    ++lookups_;
+    const std::string key(g.begin(), g.end());
+    if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+    ++evaluations_;
+    Candidate c;
+    c.genome = g;
+    const std::vector<Rewrite> rs = rewrites(g);
+    try {
+      const Scored s = score(apply_rewrites(net_, rs), p_, threads_);
+      c.valid = true;
+      c.latency_us = s.latency_us;
+      c.macs = static_cast<double>(s.macs);
+      c.params = static_cast<double>(s.params);
+      c.objective = c.macs;
+      auto excess = [](std::optional<double> limit, double v, bool upper) {
+        if (!limit) return 0.0;
+        return upper ? std::max(0.0, v / *limit - 1) : std::max(0.0, 1 - v / *limit);
+      };
+      c.violation = excess(budget_.max_params, c.params, true) + excess(budget_.min_params, c.params, false) +
+                    excess(budget_.max_macs, c.macs, true) + excess(budget_.min_macs, c.macs, false);
+    } catch (const InputError& e) {
+      c.invalid_reason = e.what();  // blocks' rewrites combine by construction; kept for a message if not
+    }
+    return cache_.emplace(key, std::move(c)).first->second;
+  }
+
+ private:
+  const Network& net_;
+  const predictor::Predictor& p_;
+  int64_t threads_;
+  const std::vector<BlockRewrites>& sites_;
+  const std::vector<std::vector<BlockVariant>>& variants_;
+  Constraints budget_;
+  std::unordered_map<std::string, Candidate> cache_;
+  int64_t evaluations_ = 0, lookups_ = 0;
+};
+
+}  // namespace
+
+Advice advise(const Network& net, const predictor::Predictor& p, const AdviceOptions& o) {
+  Advice a;
+  a.net = net;
+  a.device = p.device;
+  a.runtime = p.runtime;
+  a.threads = predictor::prediction_threads(p, o.threads);
+  a.vector_channels = o.vector_channels > 0 ? o.vector_channels : vector_floats(p);
+  const Scored base = score(net, p, a.threads, &a.prediction);
+  a.macs = base.macs;
+  a.params = base.params;
+  a.op_us = base.op_us;
+  a.recognition = recognise_blocks(net);
+  const std::vector<BlockRewrites> sites = candidate_rewrites(net, a.recognition, a.vector_channels);
+
+  const NetworkCount counts = count(net);
+  for (const RecognisedBlock& b : a.recognition.blocks) {
+    BlockAdvice ba{b, 0, 0, 0, {}, 0, 0, {}};
+    for (size_t k : b.ops) {
+      ba.latency_us += base.op_us[k];
+      ba.macs += counts.layers[k].cost.macs;
+    }
+    ba.best_macps = ba.latency_us > 0 ? static_cast<double>(ba.macs) / (ba.latency_us * 1e-6) : 0;
+    ba.fastest_us = ba.latency_us;
+    a.blocks.push_back(std::move(ba));
+  }
+
+  // Every block's variants, each the whole network predicted: block time = whole - the rest (unchanged).
+  std::vector<std::vector<BlockVariant>> variants(sites.size());
+  std::vector<std::pair<size_t, size_t>> singles;  // (site, rewrite) of each suggestion
+  for (size_t s = 0; s < sites.size(); ++s) {
+    const auto& rs = sites[s].rewrites;
+    BlockAdvice& ba = a.blocks[sites[s].block];
+    variants[s].push_back({0, base.latency_us, ba.latency_us, base.macs, base.params, ba.macs});
+    for (uint32_t mask = 1; mask < (1u << std::min<size_t>(rs.size(), 10)); ++mask) {
+      if (!disjoint(rs, mask)) continue;
+      const Scored v = score(apply_rewrites(net, chosen(rs, mask)), p, a.threads);
+      BlockVariant bv{mask, v.latency_us, v.ops_us - (base.ops_us - ba.latency_us), v.macs, v.params, v.macs - (base.macs - ba.macs)};
+      variants[s].push_back(bv);
+      if (std::popcount(mask) == 1) {
+        const size_t r = static_cast<size_t>(std::countr_zero(mask));
+        Suggestion sg{"", rs[r], sites[s].block, v.latency_us,
+                      gain_of(ba.latency_us, bv.block_us, v.latency_us, base.latency_us, a.prediction.interval_us),
+                      v.macs, v.params, keeps_function(rs[r], net), receptive_field_note(rs[r], net)};
+        a.suggestions.push_back(std::move(sg));
+        singles.push_back({s, r});
+      }
+    }
+  }
+  // Ids by gain, largest first; blocks list theirs.
+  std::vector<size_t> order(a.suggestions.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) { return a.suggestions[x].gain.point > a.suggestions[y].gain.point; });
+  std::map<std::pair<size_t, size_t>, std::string> id_of;
+  std::vector<Suggestion> sorted;
+  for (size_t rank = 0; rank < order.size(); ++rank) {
+    Suggestion sg = a.suggestions[order[rank]];
+    sg.id = "s" + std::to_string(rank + 1);
+    id_of[singles[order[rank]]] = sg.id;
+    a.blocks[sg.block].suggestions.push_back(sg.id);
+    sorted.push_back(std::move(sg));
+  }
+  a.suggestions = std::move(sorted);
+  auto ids_of = [&](size_t s, uint32_t mask) {
+    std::vector<std::string> ids;
+    for (size_t r = 0; r < sites[s].rewrites.size(); ++r)
+      if (mask & (1u << r)) ids.push_back(id_of.at({s, r}));
+    return ids;
+  };
+  for (size_t s = 0; s < sites.size(); ++s) {
+    BlockAdvice& ba = a.blocks[sites[s].block];
+    for (const BlockVariant& v : variants[s]) {
+      ba.fastest_us = std::min(ba.fastest_us, v.block_us);
+      const double macps = v.block_us > 0 ? static_cast<double>(v.block_macs) / (v.block_us * 1e-6) : 0;
+      if (macps > ba.best_macps) {
+        ba.best_macps = macps;
+        ba.best_variant = ids_of(s, v.mask);
+      }
+    }
+    if (ba.best_macps > 0) ba.lost_us = std::max(0.0, ba.latency_us - static_cast<double>(ba.macs) / ba.best_macps * 1e6);
+  }
+
+  // The local search over combinations, within the budget.
+  if (o.max_params || o.max_macs) {
+    a.budget.max_params = o.max_params;
+    a.budget.max_macs = o.max_macs;
+  } else {
+    a.budget.min_params = 0.9 * static_cast<double>(base.params);
+    a.budget.max_params = 1.1 * static_cast<double>(base.params);
+  }
+  if (!sites.empty()) {
+    RewriteProblem problem(net, p, a.threads, sites, variants, a.budget);
+    SearchOptions so;
+    so.seed = o.seed;
+    so.evaluations = o.evaluations;
+    so.population = 32;
+    so.seeds.push_back(Genome(sites.size(), 0));
+    a.search = nsga2(problem, so);
+    for (const Candidate& c : a.search.front) {
+      Variant v;
+      for (size_t s = 0; s < c.genome.size(); ++s)
+        for (const std::string& id : ids_of(s, variants[s][c.genome[s]].mask)) v.suggestions.push_back(id);
+      // The original itself, and variants that only buy MACs with time: not advice.
+      if (v.suggestions.empty() || c.latency_us >= base.latency_us) continue;
+      v.latency_us = c.latency_us;
+      v.macs = static_cast<int64_t>(c.macs);
+      v.params = static_cast<int64_t>(c.params);
+      double old_us = 0, new_us = 0;
+      for (size_t s = 0; s < c.genome.size(); ++s) {
+        if (c.genome[s] == 0) continue;
+        old_us += variants[s][0].block_us;
+        new_us += variants[s][c.genome[s]].block_us;
+      }
+      v.gain = gain_of(old_us, new_us, c.latency_us, base.latency_us, a.prediction.interval_us);
+      v.id = "v" + std::to_string(a.front.size() + 1);
+      a.front.push_back(std::move(v));
+    }
+  }
+  if (a.recognition.blocks.empty())
+    a.warnings.push_back("no block of a known kind was recognised: only per-layer figures, no rewrites");
+  if (!a.prediction.interval_us) a.warnings.push_back(p.device + " has no interval: gains are point estimates only");
+  return a;
+}
+
+std::vector<Rewrite> rewrites_of(const Advice& a, const std::string& ids) {
+  std::vector<Rewrite> out;
+  std::stringstream ss(ids);
+  std::string id;
+  auto add_suggestion = [&](const std::string& s) {
+    for (const Suggestion& sg : a.suggestions)
+      if (sg.id == s) return out.push_back(sg.rewrite), true;
+    return false;
+  };
+  while (std::getline(ss, id, ',')) {
+    bool found = add_suggestion(id);
+    for (const Variant& v : a.front)
+      if (v.id == id) {
+        for (const std::string& s : v.suggestions) add_suggestion(s);
+        found = true;
+      }
+    if (!found)
+      throw InputError("--apply = \"" + ids + "\": no suggestion or variant \"" + id + "\" (suggestions s1..s" +
+                       std::to_string(a.suggestions.size()) + ", variants v1..v" + std::to_string(a.front.size()) + ")");
+  }
+  return out;
+}
+
+}  // namespace cpx::explorer

@@ -1,0 +1,91 @@
+// The advice as JSON ("cpubone-explore/advice/v1"); the CLI's text is printed from this document, so that
+// every note the JSON carries, the text carries too.
+#include "explorer/advise.hpp"
+#include "space/count.hpp"
+
+namespace cpx::explorer {
+
+namespace {
+
+Json opt(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
+
+Json gain_json(const Gain& g) { return {{"point", g.point}, {"low", opt(g.low)}, {"high", opt(g.high)}}; }
+
+double macps(double macs, double us) { return us > 0 ? macs / (us * 1e-6) : 0; }
+
+}  // namespace
+
+Json to_json(const Advice& a) {
+  const Network& net = a.net;
+  const NetworkCount counts = count(net);
+  std::vector<std::string> block_of(net.ops.size());
+  for (const BlockAdvice& b : a.blocks)
+    for (size_t k : b.block.ops) block_of[k] = b.block.name;
+  Json layers = Json::array(), unrecognised = Json::array(), blocks = Json::array(), suggestions = Json::array(), front = Json::array();
+  for (size_t i = 0; i < net.ops.size(); ++i) {
+    Json row = row_subset(layer_row(net, i, counts.layers[i]), {"name", "op", "conv_class"});
+    const double macs = static_cast<double>(counts.layers[i].cost.macs);
+    row["block"] = block_of[i].empty() ? Json(nullptr) : Json(block_of[i]);
+    row["latency_us"] = a.op_us[i];
+    row["macs"] = counts.layers[i].cost.macs;
+    row["macps"] = macps(macs, a.op_us[i]);
+    if (a.prediction.ops[i].fused_into) row["fused_into"] = net.ops[*a.prediction.ops[i].fused_into].name;
+    layers.push_back(row);
+  }
+  for (size_t i : a.recognition.unrecognised)
+    unrecognised.push_back({{"name", net.ops[i].name}, {"op", std::string(net.ops[i].kind())}, {"latency_us", a.op_us[i]},
+                            {"macs", counts.layers[i].cost.macs}});
+  for (const BlockAdvice& b : a.blocks) {
+    Json ops = Json::array();
+    for (size_t k : b.block.ops) ops.push_back(net.ops[k].name);
+    blocks.push_back({{"name", b.block.name}, {"kind", std::string(to_string(b.block.kind))}, {"ops", ops},
+                      {"residual", b.block.residual}, {"latency_us", b.latency_us}, {"macs", b.macs},
+                      {"macps", macps(static_cast<double>(b.macs), b.latency_us)}, {"best_macps", b.best_macps},
+                      {"best_variant", b.best_variant}, {"lost_us", b.lost_us}, {"fastest_us", b.fastest_us},
+                      {"suggestions", b.suggestions}});
+  }
+  for (const Suggestion& s : a.suggestions) {
+    const RewriteKindInfo& k = info(s.rewrite.kind);
+    suggestions.push_back({{"id", s.id}, {"rewrite", to_json(s.rewrite)}, {"what", std::string(k.what)},
+                           {"block", a.blocks[s.block].block.name},
+                           {"block_kind", std::string(to_string(a.blocks[s.block].block.kind))}, {"latency_us", s.latency_us},
+                           {"gain", gain_json(s.gain)}, {"macs_before", a.macs}, {"macs_after", s.macs},
+                           {"params_before", a.params}, {"params_after", s.params}, {"keeps_function", s.keeps_function},
+                           {"weights", s.keeps_function ? "carried over (zero-padded): the function is unchanged"
+                                                        : "needs training (unchanged ops keep their weights)"},
+                           {"accuracy_evidence", std::string(k.evidence)},
+                           {"receptive_field", s.receptive_field.empty() ? Json(nullptr) : Json(s.receptive_field)}});
+  }
+  for (const Variant& v : a.front)
+    front.push_back({{"id", v.id}, {"suggestions", v.suggestions}, {"latency_us", v.latency_us}, {"gain", gain_json(v.gain)},
+                     {"macs", v.macs}, {"params", v.params}});
+  Json j;
+  j["schema"] = advice_schema;
+  j["model"] = net.name;
+  j["family"] = net.family;
+  j["input_nhwc"] = net.input.to_json();
+  j["device"] = a.device;
+  j["runtime"] = a.runtime;
+  j["threads"] = a.threads;
+  j["vector_channels"] = a.vector_channels;
+  j["latency_us"] = a.prediction.latency_us;
+  j["interval_us"] = a.prediction.interval_us ? Json(*a.prediction.interval_us) : Json(nullptr);
+  j["interval"] = a.prediction.interval;
+  j["macs"] = a.macs;
+  j["params"] = a.params;
+  j["gain_definition"] = "share of the whole network's predicted time saved: (before - after) / before";
+  j["gain_interval_method"] = "the changed block's old and new times each anywhere in the device's interval, independently "
+                              "(conservative: errors of similar ops are correlated)";
+  j["blocks"] = blocks;
+  j["unrecognised"] = unrecognised;
+  j["suggestions"] = suggestions;
+  j["local_search"] = {{"objectives", "predicted latency (min) vs MACs (max)"},
+                       {"budget", {{"min_params", opt(a.budget.min_params)}, {"max_params", opt(a.budget.max_params)},
+                                   {"max_macs", opt(a.budget.max_macs)}}},
+                       {"evaluations", a.search.evaluations}, {"generations", a.search.generations}, {"front", front}};
+  j["layers"] = layers;
+  j["warnings"] = a.warnings;
+  return j;
+}
+
+}  // namespace cpx::explorer

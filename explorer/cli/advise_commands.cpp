@@ -1,0 +1,204 @@
+// advise: where the user's own network loses MACpS on a device, which rewrites win there, and --apply.
+#include <charconv>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <set>
+
+#include "explorer/advise.hpp"
+#include "explorer/cli/commands.hpp"
+#include "predictor/devices.hpp"
+#include "profiler/interop/onnx.hpp"
+#include "profiler/interop/torch.hpp"
+#include "space/count.hpp"
+#include "space/io.hpp"
+
+namespace cpx::cli {
+
+namespace {
+
+struct AdviseArgs {
+  std::string model, device = "host", apply, out, weights = "0";
+  int64_t threads = 0, resolution = 0, evaluations = 1500, top = 15;
+  double max_params = 0, max_macs = 0;
+  bool threads_given = false, as_json = false;
+};
+
+std::string pct(std::optional<double> v) {
+  if (!v) return "?";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%+.1f%%", 100 * *v);
+  return buf;
+}
+
+std::string gain_text(const Json& g) {
+  std::string s = pct(g["point"].get<double>());
+  if (!g["low"].is_null()) s += " [" + pct(g["low"].get<double>()) + ", " + pct(g["high"].get<double>()) + "]";
+  return s;
+}
+
+void print_text(const Json& j, int64_t top) {
+  const auto ms = [](const Json& us) { return us.get<double>() / 1000; };
+  std::printf("advise: %s on %s (%s), %lld thread(s), input %s NHWC\n", j["model"].get<std::string>().c_str(),
+              j["device"].get<std::string>().c_str(), j["runtime"].get<std::string>().c_str(),
+              static_cast<long long>(j["threads"].get<int64_t>()), j["input_nhwc"].dump().c_str());
+  std::printf("predicted %.2f ms", ms(j["latency_us"]));
+  if (!j["interval_us"].is_null()) std::printf(" [%.2f, %.2f]", ms(j["interval_us"][0]), ms(j["interval_us"][1]));
+  std::printf(", %s MACs, %s params, vector width %lld floats\n\n", thousands(j["macs"].get<int64_t>()).c_str(),
+              thousands(j["params"].get<int64_t>()).c_str(), static_cast<long long>(j["vector_channels"].get<int64_t>()));
+  std::vector<Json> blocks(j["blocks"].begin(), j["blocks"].end());
+  std::stable_sort(blocks.begin(), blocks.end(), [](const Json& a, const Json& b) { return a["lost_us"].get<double>() > b["lost_us"].get<double>(); });
+  std::printf("blocks, by time lost to low MACpS (their MACs at the MACpS of the block's best variant on %s):\n",
+              j["device"].get<std::string>().c_str());
+  std::printf("%-28s %-20s %8s %9s %7s %11s %8s  %s\n", "block", "kind", "ms", "MACs(M)", "GMACpS", "best GMACpS", "lost ms",
+              "suggestions");
+  for (size_t i = 0; i < blocks.size() && static_cast<int64_t>(i) < top; ++i) {
+    const Json& b = blocks[i];
+    std::string ids;
+    for (const Json& id : b["suggestions"]) ids += (ids.empty() ? "" : ",") + id.get<std::string>();
+    std::printf("%-28s %-20s %8.3f %9.2f %7.2f %11.2f %8.3f  %s\n", b["name"].get<std::string>().substr(0, 28).c_str(),
+                b["kind"].get<std::string>().c_str(), ms(b["latency_us"]), b["macs"].get<double>() / 1e6,
+                b["macps"].get<double>() / 1e9, b["best_macps"].get<double>() / 1e9, ms(b["lost_us"]), ids.empty() ? "-" : ids.c_str());
+  }
+  if (static_cast<int64_t>(blocks.size()) > top) std::printf("... %zu more blocks (--top, or --json)\n", blocks.size() - top);
+  double unrecognised_us = 0;
+  std::string names;
+  for (const Json& u : j["unrecognised"]) {
+    unrecognised_us += u["latency_us"].get<double>();
+    if (names.size() < 160) names += (names.empty() ? "" : ", ") + u["name"].get<std::string>() + " (" + u["op"].get<std::string>() + ")";
+  }
+  std::printf("recognised: %zu blocks; not recognised: %zu ops, %.3f ms (%.0f%% of the time): %s%s\n\n", j["blocks"].size(),
+              j["unrecognised"].size(), unrecognised_us / 1000, 100 * unrecognised_us / std::max(1e-9, j["latency_us"].get<double>()),
+              names.c_str(), names.size() >= 160 ? ", ..." : "");
+  std::printf("suggestions (gain: %s; interval: %s):\n", j["gain_definition"].get<std::string>().c_str(),
+              j["gain_interval_method"].get<std::string>().c_str());
+  std::printf("%-4s %-16s %-30s %-24s %15s %17s  %s\n", "id", "rewrite", "op", "gain [interval]", "MACs(M) after", "params(M) after",
+              "weights");
+  int64_t shown = 0;
+  for (const Json& s : j["suggestions"]) {
+    if (shown++ >= top) {
+      std::printf("... %zu more suggestions (--top, or --json)\n", j["suggestions"].size() - static_cast<size_t>(top));
+      break;
+    }
+    std::printf("%-4s %-16s %-30s %-24s %7.1f->%-7.1f %8.2f->%-8.2f  %s\n", s["id"].get<std::string>().c_str(),
+                s["rewrite"]["kind"].get<std::string>().c_str(), s["rewrite"]["ops"][0].get<std::string>().substr(0, 30).c_str(),
+                gain_text(s["gain"]).c_str(), s["macs_before"].get<double>() / 1e6, s["macs_after"].get<double>() / 1e6,
+                s["params_before"].get<double>() / 1e6, s["params_after"].get<double>() / 1e6,
+                s["keeps_function"].get<bool>() ? "kept (zero-padded)" : "needs training");
+  }
+  std::printf("accuracy evidence, per rewrite kind:\n");
+  std::set<std::string> kinds;
+  for (const Json& s : j["suggestions"])
+    if (kinds.insert(s["rewrite"]["kind"].get<std::string>()).second)
+      std::printf("  %-16s %s\n", s["rewrite"]["kind"].get<std::string>().c_str(), s["accuracy_evidence"].get<std::string>().c_str());
+  const Json& ls = j["local_search"];
+  std::printf("\nlocal search (NSGA-II over combinations, %lld variants evaluated; %s; budget %s): Pareto front, fastest first\n",
+              static_cast<long long>(ls["evaluations"].get<int64_t>()), ls["objectives"].get<std::string>().c_str(),
+              ls["budget"].dump().c_str());
+  int64_t rows = 0;
+  for (const Json& v : ls["front"]) {
+    if (rows++ >= top) {
+      std::printf("... %zu more variants (--top, or --json)\n", ls["front"].size() - static_cast<size_t>(top));
+      break;
+    }
+    std::string ids;
+    for (const Json& id : v["suggestions"]) ids += (ids.empty() ? "" : ",") + id.get<std::string>();
+    std::printf("%-4s %8.2f ms  %-24s MACs %7.1fM  params %6.2fM  %s\n", v["id"].get<std::string>().c_str(), ms(v["latency_us"]),
+                gain_text(v["gain"]).c_str(), v["macs"].get<double>() / 1e6, v["params"].get<double>() / 1e6, ids.c_str());
+  }
+  if (ls["front"].empty()) std::printf("  no variant within the budget is predicted faster than the original\n");
+  if (j["interval"].is_object() && j["interval"].contains("warning"))
+    std::printf("warning: %s\n", j["interval"]["warning"].get<std::string>().c_str());
+  for (const Json& w : j["warnings"]) std::printf("warning: %s\n", w.get<std::string>().c_str());
+  std::printf("apply: cpubone-explore advise MODEL --device %s --apply ID[,ID...] --out DIR\n", j["device"].get<std::string>().c_str());
+}
+
+// Writes the rewritten network as network JSON, ONNX and PyTorch into `dir`; everything is built and
+// checked before the first file is written.
+Json apply(const explorer::Advice& advice, const AdviseArgs& a) {
+  const std::vector<Rewrite> rewrites = explorer::rewrites_of(advice, a.apply);
+  const Network net = apply_rewrites(advice.net, rewrites, "--apply");
+  uint64_t seed = 0;
+  const auto [end, ec] = std::from_chars(a.weights.data(), a.weights.data() + a.weights.size(), seed);
+  const bool is_seed = ec == std::errc() && end == a.weights.data() + a.weights.size();
+  const profiler::NetworkWeights original =
+      is_seed ? profiler::make_weights(advice.net, seed) : profiler::read_weights_file(advice.net, a.weights);
+  const profiler::CarriedWeights carried = profiler::carry_weights(advice.net, original, net, seed);
+  const std::string onnx = profiler::export_onnx(net, carried.weights);
+  const std::string base = (std::filesystem::path(a.out) / "advised").string();
+  profiler::check_onnx(onnx, base + ".onnx");
+  const profiler::TorchExport torch = profiler::export_torch(net, carried.weights, "advised.f32");
+  std::error_code err;
+  std::filesystem::create_directories(a.out, err);
+  if (err) throw InputError("--out = \"" + a.out + "\": cannot create the directory: " + err.message());
+  write_file_atomic(base + ".json", to_json(net).dump(2) + "\n");
+  write_file_atomic(base + ".onnx", onnx);
+  write_file_atomic(base + ".f32", torch.weights);
+  write_file_atomic(base + ".py", torch.source);
+  const NetworkCount c = count(net);
+  Json rs = Json::array();
+  for (const Rewrite& r : rewrites) rs.push_back(to_json(r));
+  return {{"ids", a.apply}, {"rewrites", rs}, {"files", {base + ".json", base + ".onnx", base + ".py", base + ".f32"}},
+          {"macs", c.total.macs}, {"params", c.total.params}, {"torch_params", torch.params},
+          {"weights", is_seed ? "seed " + a.weights : a.weights}, {"fresh_weight_ops", carried.fresh_ops}};
+}
+
+void run_advise(const AdviseArgs& a) {
+  if (a.threads_given && (a.threads < 1 || a.threads > 256))
+    throw InputError("--threads = " + std::to_string(a.threads) + ": out of range [1, 256]");
+  if (a.evaluations < 1 || a.evaluations > 1000000) throw InputError("--evaluations = " + std::to_string(a.evaluations) + ": out of range [1, 1000000]");
+  if (a.max_params < 0) throw InputError("--max-params = " + std::to_string(a.max_params) + ": must be positive");
+  if (a.max_macs < 0) throw InputError("--max-macs = " + std::to_string(a.max_macs) + ": must be positive");
+  if (!a.apply.empty() && a.out.empty()) throw InputError("--apply = \"" + a.apply + "\": needs --out DIR (where the rewritten network is written)");
+  const Network net = profiler::load_any_model(a.model, a.resolution);
+  const predictor::Predictor p = predictor::load_predictor(a.device);
+  explorer::AdviceOptions o;
+  if (a.threads_given) o.threads = a.threads;
+  if (a.max_params > 0) o.max_params = a.max_params;
+  if (a.max_macs > 0) o.max_macs = a.max_macs;
+  o.evaluations = a.evaluations;
+  const explorer::Advice advice = explorer::advise(net, p, o);
+  Json j = explorer::to_json(advice);
+  if (!a.apply.empty()) j["applied"] = apply(advice, a);
+  if (a.as_json) {
+    std::cout << j.dump(2) << "\n";
+    return;
+  }
+  print_text(j, a.top);
+  if (j.contains("applied")) {
+    const Json& ap = j["applied"];
+    std::printf("\napplied %s: wrote %s; MACs %s, params %s (the PyTorch module's: %s); weights: %s, carried over except %zu op(s) "
+                "with fresh seeded weights%s\n",
+                a.apply.c_str(), ap["files"].dump().c_str(), thousands(ap["macs"].get<int64_t>()).c_str(),
+                thousands(ap["params"].get<int64_t>()).c_str(), thousands(ap["torch_params"].get<int64_t>()).c_str(),
+                ap["weights"].get<std::string>().c_str(), ap["fresh_weight_ops"].size(),
+                ap["fresh_weight_ops"].empty() ? "" : " (they need training)");
+  }
+}
+
+}  // namespace
+
+void add_advise_commands(CLI::App& app) {
+  auto a = std::make_shared<AdviseArgs>();
+  auto* cmd = app.add_subcommand("advise", "Where your network loses MACpS on a device, which rewrites win there, and --apply them");
+  cmd->add_option("model", a->model, "An ONNX file, a macro or network JSON file, or a zoo name")->required();
+  cmd->add_option("--device", a->device, "Device (host, or a calibrated one)")->capture_default_str();
+  auto* threads = cmd->add_option("--threads", a->threads, "Threads (default 1 on the host; a calibrated device predicts only at its own)");
+  cmd->add_option("--resolution", a->resolution, "Input height and width (0: the network's own)");
+  cmd->add_option("--max-params", a->max_params, "The local search's params budget (default: within +-10% of the original's)");
+  cmd->add_option("--max-macs", a->max_macs, "The local search's MACs budget");
+  cmd->add_option("--evaluations", a->evaluations, "Variants the local search may evaluate")->capture_default_str();
+  cmd->add_option("--top", a->top, "Rows of the blocks and suggestions tables")->capture_default_str();
+  cmd->add_flag("--json", a->as_json, "Print the advice as JSON (cpubone-explore/advice/v1)");
+  cmd->add_option("--apply", a->apply, "Suggestion or variant ids to apply (s1,s3 or v1)");
+  cmd->add_option("--out", a->out, "With --apply: directory for advised.json, advised.onnx, advised.py and advised.f32");
+  cmd->add_option("--weights", a->weights,
+                  "With --apply: the original network's weights, a seed or a raw float32 file (as `export --weights` takes)")
+      ->capture_default_str();
+  cmd->callback([a, threads] {
+    a->threads_given = threads->count() > 0;
+    run_advise(*a);
+  });
+}
+
+}  // namespace cpx::cli

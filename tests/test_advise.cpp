@@ -1,0 +1,264 @@
+// Advice on any network: block recognition on every zoo family, the typed rewrites (shapes kept, function
+// kept where claimed, checked on the executor), weights carried, and the advice document's own rules.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "explorer/advise.hpp"
+#include "predictor/devices.hpp"
+#include "profiler/executor/plan.hpp"
+#include "profiler/executor/reference.hpp"
+#include "profiler/interop/onnx.hpp"
+#include "profiler/interop/torch.hpp"
+#include "space/blocks.hpp"
+#include "space/count.hpp"
+#include "space/zoo.hpp"
+
+using namespace cpx;
+
+namespace {
+
+std::map<BlockKind, int> kinds_of(const Recognition& r) {
+  std::map<BlockKind, int> k;
+  for (const auto& b : r.blocks) ++k[b.kind];
+  return k;
+}
+
+// A small inverted-residual network whose expanded width (20) is not a multiple of 8, with squeeze-excite
+// and a residual, so that every conv rewrite has a site.
+Network small_ir_net() {
+  NetworkBuilder b("small-ir", "test", {1, 16, 16, 8}, Where("small-ir"));
+  std::string x = b.add("stem", {std::string(input_tensor)}, same_conv(16, 3, 1, 1, false, true, Activation::relu));
+  x = inverted_residual(b, x, "b1", {40, 16, 5, 1, Activation::hardswish, 8, Activation::relu, Activation::hardsigmoid});
+  x = inverted_residual(b, x, "b2", {20, 24, 3, 2, Activation::relu6, 0});
+  x = b.add("head.pool", {x}, GlobalAvgPool{});
+  return std::move(b).finish(x);
+}
+
+std::vector<float> run(const Network& net, const profiler::NetworkWeights& w) {
+  profiler::Plan plan(net, w, {1, false});
+  const std::vector<float> in = profiler::make_input(net.input, 3);
+  std::copy(in.begin(), in.end(), plan.input().begin());
+  plan.run();
+  return {plan.output().begin(), plan.output().end()};
+}
+
+double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
+  REQUIRE(a.size() == b.size());
+  double d = 0;
+  for (size_t i = 0; i < a.size(); ++i) d = std::max(d, static_cast<double>(std::fabs(a[i] - b[i])));
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("recognition: every op of every zoo network is in exactly one block or listed as unrecognised", "[advise]") {
+  std::set<std::string> families_without_blocks;
+  for (const ZooEntry& e : zoo()) {
+    const Network net = e.build(0);
+    const Recognition r = recognise_blocks(net);
+    std::vector<int> seen(net.ops.size(), 0);
+    for (const auto& b : r.blocks) {
+      REQUIRE(!b.ops.empty());
+      REQUIRE(std::find(b.ops.begin(), b.ops.end(), b.output) != b.ops.end());
+      for (size_t k : b.ops) ++seen[k];
+    }
+    for (size_t k : r.unrecognised) ++seen[k];
+    for (size_t k = 0; k < net.ops.size(); ++k) {
+      INFO(e.name << " op " << net.ops[k].name);
+      CHECK(seen[k] == 1);
+    }
+    if (r.blocks.empty()) families_without_blocks.insert(e.family);
+  }
+  // What it leaves: every family has at least one recognised block.
+  for (const std::string& f : families_without_blocks) {
+    INFO("family without a recognised block: " << f);
+    CHECK(false);
+  }
+}
+
+TEST_CASE("recognition finds the blocks the classic families are made of", "[advise]") {
+  auto kinds = [](const char* name) { return kinds_of(recognise_blocks(find_zoo(name)->build(0))); };
+  const auto mv2 = kinds("mobilenetv2-1.0");
+  CHECK(mv2.at(BlockKind::inverted_residual) == 16);  // 17 blocks: the first has no expansion
+  CHECK(mv2.at(BlockKind::depthwise_separable) == 1);
+  CHECK(kinds("resnet18").at(BlockKind::basic_residual) == 8);
+  CHECK(kinds("resnet50").at(BlockKind::bottleneck) == 16);
+  CHECK(kinds("mobilenetv1-1.0").at(BlockKind::depthwise_separable) == 13);
+  const auto eff = recognise_blocks(find_zoo("efficientnet-b0")->build(0));
+  int with_se = 0;
+  for (const auto& b : eff.blocks) with_se += !b.roles.squeeze_excite.empty();
+  CHECK(with_se == 16);  // every MBConv of EfficientNet-B0 has SE
+  const auto b0 = kinds("b0");
+  CHECK(b0.count(BlockKind::fused_mbconv));
+  CHECK(b0.count(BlockKind::attention));
+  CHECK(b0.count(BlockKind::mlp));
+  CHECK(kinds("mobilevit-xxs").count(BlockKind::attention));
+  CHECK(kinds("efficientformerv2-s0").count(BlockKind::attention));
+  // Residual MLPs behind a spatial conv: ConvNeXt's depthwise 7x7 (behind a LayerNorm), FasterNet's partial
+  // 3x3 (on a slice of the channels); 3-3-9-3 and 1-2-8-2 blocks.
+  for (const auto& [name, blocks] : {std::pair{"convnext-t", 18}, std::pair{"fasternet-t0", 13}}) {
+    const Network net = find_zoo(name)->build(0);
+    const Recognition r = recognise_blocks(net);
+    INFO(name);
+    CHECK(kinds_of(r).at(BlockKind::mlp) == blocks);
+    for (const auto& b : r.blocks) {
+      CHECK(b.residual);
+      REQUIRE(b.roles.spatial);
+      CHECK(net.ops[*b.roles.spatial].as<Conv2d>()->kernel[0] == (std::string(name) == "convnext-t" ? 7 : 3));
+    }
+  }
+}
+
+TEST_CASE("every candidate rewrite of the zoo's non-CPUBone CNNs keeps the network's output shape and changes what it says", "[advise]") {
+  for (const char* name : {"mobilenetv2-1.0", "mobilenetv3-large", "resnet18", "resnet50", "efficientnet-b0", "mobileone-s0"}) {
+    const Network net = find_zoo(name)->build(0);
+    const Recognition r = recognise_blocks(net);
+    const auto sites = candidate_rewrites(net, r, 8);
+    REQUIRE(!sites.empty());
+    const int64_t macs = count(net).total.macs;
+    for (const auto& s : sites)
+      for (const Rewrite& rw : s.rewrites) {
+        const Rewrite one[] = {rw};
+        const Network out = apply_rewrites(net, one);
+        INFO(name << ": " << to_string(rw.kind) << " on " << rw.ops[0]);
+        CHECK(out.shape_of(out.output) == net.shape_of(net.output));
+        const int64_t after = count(out).total.macs;
+        switch (rw.kind) {
+          case RewriteKind::group_conv: case RewriteKind::kernel_2x2: case RewriteKind::depthwise_kernel:
+            CHECK(after < macs);
+            break;
+          case RewriteKind::round_channels: case RewriteKind::unfuse_mbconv: case RewriteKind::fuse_mbconv:
+            CHECK(after != macs);
+            break;
+          case RewriteKind::count_:
+            FAIL("no such kind");
+        }
+      }
+  }
+}
+
+TEST_CASE("rewrites on a small inverted-residual network: each kind has a site and rebuilds as stated", "[advise]") {
+  const Network net = small_ir_net();
+  const Recognition r = recognise_blocks(net);
+  REQUIRE(r.blocks.size() == 2);
+  CHECK(r.blocks[0].kind == BlockKind::inverted_residual);
+  CHECK(r.blocks[0].residual);
+  CHECK(r.blocks[0].roles.squeeze_excite.size() == 4);
+  std::set<RewriteKind> kinds;
+  for (const auto& s : candidate_rewrites(net, r, 8))
+    for (const Rewrite& rw : s.rewrites) kinds.insert(rw.kind);
+  CHECK(kinds == std::set<RewriteKind>{RewriteKind::group_conv, RewriteKind::kernel_2x2, RewriteKind::depthwise_kernel,
+                                       RewriteKind::round_channels, RewriteKind::fuse_mbconv});
+
+  const Rewrite fuse[] = {{RewriteKind::fuse_mbconv, {"b2.expand", "b2.dw"}, 0}};
+  const Network fused = apply_rewrites(net, fuse);
+  CHECK(fused.ops.size() == net.ops.size() - 1);
+  CHECK(fused.ops[fused.index_of("b2.dw")].as<Conv2d>()->groups == 1);
+  CHECK(recognise_blocks(fused).blocks[1].kind == BlockKind::fused_mbconv);
+  const Rewrite unfuse[] = {{RewriteKind::unfuse_mbconv, {"b2.dw"}, 0}};
+  const Network back = apply_rewrites(fused, unfuse);
+  CHECK(count(back).total.macs == count(net).total.macs);  // fuse then unfuse: the same convs again
+
+  const Rewrite two[] = {{RewriteKind::kernel_2x2, {"b2.dw"}, 2}, {RewriteKind::depthwise_kernel, {"b2.dw"}, 1}};
+  CHECK_THROWS_WITH(apply_rewrites(net, two), Catch::Contains("two rewrites change op \"b2.dw\""));
+  const Rewrite absent[] = {{RewriteKind::group_conv, {"nope"}, 2}};
+  CHECK_THROWS_WITH(apply_rewrites(net, absent), Catch::Contains("\"nope\""));
+  // A 2x2 window on an odd input changes the output size: refused, so never a candidate.
+  NetworkBuilder b("odd", "test", {1, 7, 7, 8}, Where("odd"));
+  const std::string y = b.add("down", {std::string(input_tensor)}, same_conv(16, 3, 2, 1, false, true, Activation::relu));
+  const Network odd = std::move(b).finish(y);
+  const Rewrite k2[] = {{RewriteKind::kernel_2x2, {"down"}, 2}};
+  CHECK_THROWS_WITH(apply_rewrites(odd, k2), Catch::Contains("must keep its block's input and output shapes"));
+}
+
+TEST_CASE("rounding channels up keeps the function on the executor with the weights carried over; other rewrites keep unchanged ops' weights", "[advise]") {
+  const Network net = small_ir_net();
+  const profiler::NetworkWeights w = profiler::make_weights(net, 11);
+  const std::vector<float> ref = run(net, w);
+  for (const auto& [ops, value] : std::vector<std::pair<std::vector<std::string>, int64_t>>{
+           {{"b1.expand", "b1.dw", "b1.se.expand"}, 48}, {{"b2.expand", "b2.dw"}, 24}}) {
+    const Rewrite up{RewriteKind::round_channels, ops, value};
+    REQUIRE(keeps_function(up, net));
+    const Rewrite one[] = {up};
+    const Network out = apply_rewrites(net, one);
+    const profiler::CarriedWeights carried = profiler::carry_weights(net, w, out, 99);
+    CHECK(carried.fresh_ops.empty());
+    INFO(ops[0]);
+    CHECK(max_abs_diff(run(out, carried.weights), ref) < 1e-4);
+    CHECK(max_abs_diff(profiler::reference_run(out, carried.weights, profiler::make_input(out.input, 3)).back(), ref) < 1e-4);
+  }
+  const Rewrite down{RewriteKind::round_channels, {"b2.expand", "b2.dw"}, 16};
+  CHECK_FALSE(keeps_function(down, net));
+  const Rewrite g[] = {{RewriteKind::group_conv, {"b1.expand"}, 2}};
+  CHECK_FALSE(keeps_function(g[0], net));
+  const Network grouped = apply_rewrites(net, g);
+  const profiler::CarriedWeights carried = profiler::carry_weights(net, w, grouped, 99);
+  CHECK(carried.fresh_ops == std::vector<std::string>{"b1.expand"});
+  for (size_t i = 0; i < grouped.ops.size(); ++i)
+    if (grouped.ops[i].name != "b1.expand") CHECK(carried.weights[i].weight == w[net.index_of(grouped.ops[i].name)].weight);
+}
+
+TEST_CASE("advise on MobileNetV2 for pi5: suggestions ranked by their gains, intervals around them, a front within the budget", "[advise]") {
+  const Network net = find_zoo("mobilenetv2-1.0")->build(0);
+  const predictor::Predictor p = predictor::load_predictor("pi5");
+  explorer::AdviceOptions o;
+  o.evaluations = 200;
+  const explorer::Advice a = explorer::advise(net, p, o);
+  REQUIRE(!a.suggestions.empty());
+  for (size_t i = 0; i < a.suggestions.size(); ++i) {
+    const auto& s = a.suggestions[i];
+    CHECK(s.id == "s" + std::to_string(i + 1));
+    if (i > 0) CHECK(s.gain.point <= a.suggestions[i - 1].gain.point);
+    CHECK(s.gain.point == Approx((a.prediction.latency_us - s.latency_us) / a.prediction.latency_us));
+    REQUIRE(s.gain.low);
+    CHECK(*s.gain.low <= s.gain.point);
+    CHECK(*s.gain.high >= s.gain.point);
+    const Rewrite one[] = {s.rewrite};
+    CHECK(count(apply_rewrites(net, one)).total.macs == s.macs);
+  }
+  double op_sum = 0;
+  for (double us : a.op_us) op_sum += us;
+  CHECK(op_sum == Approx(a.prediction.latency_us - a.prediction.overhead_us));
+  for (const auto& b : a.blocks) {
+    CHECK(b.lost_us >= 0);
+    CHECK(b.lost_us <= b.latency_us);
+  }
+  for (size_t i = 0; i < a.front.size(); ++i) {
+    CHECK(a.front[i].params >= 0.9 * static_cast<double>(a.params));
+    CHECK(a.front[i].params <= 1.1 * static_cast<double>(a.params));
+    if (i > 0) CHECK(a.front[i].latency_us >= a.front[i - 1].latency_us);
+    const Network v = apply_rewrites(net, explorer::rewrites_of(a, a.front[i].id));
+    CHECK(count(v).total.params == a.front[i].params);
+  }
+  CHECK_THROWS_WITH(explorer::rewrites_of(a, "s1,zz"), Catch::Contains("no suggestion or variant \"zz\""));
+  const Json j = explorer::to_json(a);
+  CHECK(j["schema"] == explorer::advice_schema);
+  CHECK(j["layers"].size() == net.ops.size());
+}
+
+TEST_CASE("an applied variant exports to a checker-valid ONNX model and a PyTorch module with count's params, and the executor runs it", "[advise]") {
+  const Network net = find_zoo("mobilenetv2-1.0")->build(96);
+  const predictor::Predictor p = predictor::load_predictor("pi5");
+  explorer::AdviceOptions o;
+  o.evaluations = 50;
+  const explorer::Advice a = explorer::advise(net, p, o);
+  const std::string ids = a.suggestions[0].id + "," + a.suggestions[1].id + "," + a.suggestions[2].id;
+  std::vector<Rewrite> rs;
+  try {
+    rs = explorer::rewrites_of(a, ids);
+    (void)apply_rewrites(net, rs);
+  } catch (const InputError&) {
+    rs = explorer::rewrites_of(a, a.suggestions[0].id);  // the top three touch one op twice
+  }
+  const Network out = apply_rewrites(net, rs);
+  const auto carried = profiler::carry_weights(net, profiler::make_weights(net, 0), out, 0);
+  const std::string onnx = profiler::export_onnx(out, carried.weights);
+  CHECK_NOTHROW(profiler::check_onnx(onnx, "advised.onnx"));
+  CHECK(count(profiler::import_onnx_bytes(onnx, "advised.onnx")).total.macs == count(out).total.macs);
+  CHECK(profiler::export_torch(out, carried.weights, "advised.f32").params == count(out).total.params);
+  const std::vector<float> y = run(out, carried.weights);
+  CHECK(std::all_of(y.begin(), y.end(), [](float v) { return std::isfinite(v); }));
+}
