@@ -8,11 +8,10 @@
 #include <optional>
 
 #include "explorer/search.hpp"
+#include "space/results_schema.hpp"
 #include "space/rewrite.hpp"
 
 namespace cpx::explorer {
-
-inline constexpr std::string_view advice_schema = "cpubone-explore/advice/v1";
 
 struct AdviceOptions {
   std::optional<int64_t> threads;  // a calibrated device: its own; else 1

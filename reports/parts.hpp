@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "reports/report.hpp"
 #include "space/error.hpp"
 
 namespace cpx::reports {
@@ -41,6 +42,7 @@ struct Report {
   std::vector<Dataset> datasets;
   std::vector<Chart> charts;
   std::vector<Table> tables;
+  std::string input_file = "results.json";  // the copy of the input written beside the page
 };
 
 // `results` must have passed validate_results. Each builder appends to report.missing what it could not show.
@@ -52,6 +54,9 @@ const Dataset& dataset(const Report& report, const std::string& name);
 std::string to_csv(const Dataset& d);
 std::string to_html(const Report& report);
 std::string to_markdown(const Report& report);
+// Writes STEM.html, STEM.md, data/*.csv and report.input_file (a copy of `input`) into out_dir, each atomically,
+// after all of them are built in memory.
+Rendered write_report(const Report& report, const Json& input, const std::string& stem, const std::filesystem::path& out_dir);
 
 // The fastest of the proposals dominating one baseline (an element of results.proposals); null if none.
 const Json* fastest_dominating(const Json& proposal);

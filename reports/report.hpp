@@ -23,6 +23,10 @@ struct Rendered {
 // Throws InputError naming `results_file` and the field path for anything the contract does not allow.
 Rendered render(const Json& results, const std::string& results_file, const std::filesystem::path& out_dir);
 
+// The advice report from `advise --json` (cpubone-explore/advice/v1): advice.html, advice.md, data/advice_*.csv
+// and advice.json; the network's per-block losses, the suggestions and the local front.
+Rendered render_advice(const Json& advice, const std::string& advice_file, const std::filesystem::path& out_dir);
+
 // Library versions embedded into report.html, e.g. "vega 5.33.1, vega-lite 5.23.0, vega-embed 6.29.0".
 std::string embedded_libraries();
 

@@ -2,7 +2,11 @@
 // kept where claimed, checked on the executor), weights carried, and the advice document's own rules.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -12,8 +16,10 @@
 #include "profiler/executor/reference.hpp"
 #include "profiler/interop/onnx.hpp"
 #include "profiler/interop/torch.hpp"
+#include "reports/report.hpp"
 #include "space/blocks.hpp"
 #include "space/count.hpp"
+#include "space/io.hpp"
 #include "space/zoo.hpp"
 
 using namespace cpx;
@@ -235,7 +241,7 @@ TEST_CASE("advise on MobileNetV2 for pi5: suggestions ranked by their gains, int
   }
   CHECK_THROWS_WITH(explorer::rewrites_of(a, "s1,zz"), Catch::Contains("no suggestion or variant \"zz\""));
   const Json j = explorer::to_json(a);
-  CHECK(j["schema"] == explorer::advice_schema);
+  CHECK(j["schema"] == std::string(advice_schema));
   CHECK(j["layers"].size() == net.ops.size());
 }
 
@@ -261,4 +267,32 @@ TEST_CASE("an applied variant exports to a checker-valid ONNX model and a PyTorc
   CHECK(profiler::export_torch(out, carried.weights, "advised.f32").params == count(out).total.params);
   const std::vector<float> y = run(out, carried.weights);
   CHECK(std::all_of(y.begin(), y.end(), [](float v) { return std::isfinite(v); }));
+}
+
+TEST_CASE("the advice report states the per-block losses, every suggestion and the front, and refuses other documents", "[advise]") {
+  const Network net = find_zoo("mobilenetv2-1.0")->build(0);
+  explorer::AdviceOptions o;
+  o.evaluations = 200;
+  const Json advice = explorer::to_json(explorer::advise(net, predictor::load_predictor("pi5"), o));
+  const auto dir = std::filesystem::temp_directory_path() / ("cpx_advice_report_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  const reports::Rendered r = reports::render_advice(advice, "advice.json", dir);
+  REQUIRE(r.files.front() == dir / "advice.html");
+  std::ifstream in(dir / "advice.md");
+  const std::string md(std::istreambuf_iterator<char>(in), {});
+  CHECK(md.find("Build first: s1, " + advice["suggestions"][0]["rewrite"]["kind"].get<std::string>()) != std::string::npos);
+  for (const Json& s : advice["suggestions"]) CHECK(md.find("| " + s["id"].get<std::string>() + " |") != std::string::npos);
+  for (const Json& b : advice["blocks"]) CHECK(md.find("| " + b["name"].get<std::string>() + " |") != std::string::npos);
+  for (const Json& v : advice["local_search"]["front"]) CHECK(md.find("| " + v["id"].get<std::string>() + " |") != std::string::npos);
+  CHECK(std::filesystem::exists(dir / "data/advice_blocks.csv"));
+  CHECK(read_json_file((dir / "advice.json").string()) == advice);
+
+  const auto other = dir / "other";
+  CHECK_THROWS_WITH(reports::render_advice(Json{{"schema", "cpubone-explore/results/v3"}}, "r.json", other),
+                    Catch::Contains("r.json: schema = \"cpubone-explore/results/v3\""));
+  Json broken = advice;
+  broken["blocks"][0].erase("lost_us");
+  CHECK_THROWS_WITH(reports::render_advice(broken, "b.json", other), Catch::Contains("b.json: not an advice document"));
+  CHECK_FALSE(std::filesystem::exists(other));
+  std::filesystem::remove_all(dir);
 }

@@ -10,6 +10,7 @@
 #include "predictor/devices.hpp"
 #include "profiler/interop/onnx.hpp"
 #include "profiler/interop/torch.hpp"
+#include "reports/report.hpp"
 #include "space/count.hpp"
 #include "space/io.hpp"
 
@@ -18,7 +19,7 @@ namespace cpx::cli {
 namespace {
 
 struct AdviseArgs {
-  std::string model, device = "host", apply, out, weights = "0";
+  std::string model, device = "host", apply, out, weights = "0", report;
   int64_t threads = 0, resolution = 0, evaluations = 1500, top = 15;
   double max_params = 0, max_macs = 0;
   bool threads_given = false, as_json = false;
@@ -92,9 +93,16 @@ void print_text(const Json& j, int64_t top) {
     if (kinds.insert(s["rewrite"]["kind"].get<std::string>()).second)
       std::printf("  %-16s %s\n", s["rewrite"]["kind"].get<std::string>().c_str(), s["accuracy_evidence"].get<std::string>().c_str());
   const Json& ls = j["local_search"];
+  std::string budget;
+  const auto millions = [](const Json& v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2fM", v.get<double>() / 1e6);
+    return std::string(buf);
+  };
+  for (const auto& [key, label] : {std::pair{"min_params", "params >= "}, {"max_params", "params <= "}, {"max_macs", "MACs <= "}})
+    if (!ls["budget"][key].is_null()) budget += (budget.empty() ? "" : ", ") + std::string(label) + millions(ls["budget"][key]);
   std::printf("\nlocal search (NSGA-II over combinations, %lld variants evaluated; %s; budget %s): Pareto front, fastest first\n",
-              static_cast<long long>(ls["evaluations"].get<int64_t>()), ls["objectives"].get<std::string>().c_str(),
-              ls["budget"].dump().c_str());
+              static_cast<long long>(ls["evaluations"].get<int64_t>()), ls["objectives"].get<std::string>().c_str(), budget.c_str());
   int64_t rows = 0;
   for (const Json& v : ls["front"]) {
     if (rows++ >= top) {
@@ -160,11 +168,13 @@ void run_advise(const AdviseArgs& a) {
   const explorer::Advice advice = explorer::advise(net, p, o);
   Json j = explorer::to_json(advice);
   if (!a.apply.empty()) j["applied"] = apply(advice, a);
+  if (!a.report.empty()) j["report"] = reports::render_advice(j, "advise " + a.model, a.report).files.front().string();
   if (a.as_json) {
     std::cout << j.dump(2) << "\n";
     return;
   }
   print_text(j, a.top);
+  if (j.contains("report")) std::printf("report: %s\n", j["report"].get<std::string>().c_str());
   if (j.contains("applied")) {
     const Json& ap = j["applied"];
     std::printf("\napplied %s: wrote %s; MACs %s, params %s (the PyTorch module's: %s); weights: %s, carried over except %zu op(s) "
@@ -192,6 +202,7 @@ void add_advise_commands(CLI::App& app) {
   cmd->add_flag("--json", a->as_json, "Print the advice as JSON (cpubone-explore/advice/v1)");
   cmd->add_option("--apply", a->apply, "Suggestion or variant ids to apply (s1,s3 or v1)");
   cmd->add_option("--out", a->out, "With --apply: directory for advised.json, advised.onnx, advised.py and advised.f32");
+  cmd->add_option("--report", a->report, "Also write advice.html (offline charts), advice.md, data/advice_*.csv and advice.json into this directory");
   cmd->add_option("--weights", a->weights,
                   "With --apply: the original network's weights, a seed or a raw float32 file (as `export --weights` takes)")
       ->capture_default_str();

@@ -15,7 +15,8 @@ void run_report(const std::string& results_file, const std::string& out) {
   const Json results = read_json_file(results_file);
   // Beside the results by default, where the main job puts them.
   const std::filesystem::path dir = out.empty() ? std::filesystem::absolute(results_file).parent_path() : std::filesystem::path(out);
-  const reports::Rendered r = reports::render(results, results_file, dir);
+  const bool advice = results.is_object() && results.value("schema", std::string()) == advice_schema;
+  const reports::Rendered r = advice ? reports::render_advice(results, results_file, dir) : reports::render(results, results_file, dir);
   for (const auto& f : r.files) std::printf("wrote %s\n", f.string().c_str());
   if (!r.missing.empty()) std::printf("missing data, stated on the page: %zu item(s)\n", r.missing.size());
   std::printf("report: %s\n", r.files.front().string().c_str());
@@ -24,10 +25,10 @@ void run_report(const std::string& results_file, const std::string& out) {
 }  // namespace
 
 void add_report_commands(CLI::App& app) {
-  auto* cmd = app.add_subcommand("report", "Write report.html (offline charts), report.md, data/*.csv and results.json from a results JSON");
+  auto* cmd = app.add_subcommand("report", "Write report.html (offline charts), report.md, data/*.csv and results.json from a results JSON, or advice.html and advice.md from `advise --json`");
   auto results = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
-  cmd->add_option("results", *results, std::string("The explorer's results JSON (schema ") + results_schema + ")")->required();
+  cmd->add_option("results", *results, std::string("The explorer's results JSON (schema ") + results_schema + ") or an advice JSON (" + advice_schema + ")")->required();
   cmd->add_option("--out", *out, "Directory to write into (default: the results file's directory)");
   cmd->callback([=] { run_report(*results, *out); });
 }

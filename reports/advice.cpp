@@ -1,0 +1,186 @@
+// The advice report: renders `advise --json` (cpubone-explore/advice/v1) as advice.html and advice.md with
+// the network's per-block losses, the suggestions with their intervals and evidence, and the local front.
+#include <algorithm>
+
+#include "reports/parts.hpp"
+#include "reports/report.hpp"
+#include "space/results_schema.hpp"
+
+namespace cpx::reports {
+
+namespace {
+
+std::string pct(const Json& v) { return v.is_null() ? "—" : (v.get<double>() >= 0 ? "+" : "") + fixed(Json(100 * v.get<double>()), 1) + " %"; }
+std::string gain_text(const Json& g) {
+  return pct(g["point"]) + (g["low"].is_null() ? "" : " [" + pct(g["low"]) + ", " + pct(g["high"]) + "]");
+}
+std::string joined(const Json& list) {
+  std::string s;
+  for (const Json& x : list) s += (s.empty() ? "" : ", ") + x.get<std::string>();
+  return s;
+}
+
+void add_datasets(const Json& a, Report& rep) {
+  Dataset blocks{"advice_blocks", {"name", "kind", "latency_us", "macs", "macps", "best_macps", "lost_us", "kept_us", "suggestions"}};
+  for (const Json& b : a["blocks"])
+    blocks.rows.push_back({{"name", b["name"]}, {"kind", b["kind"]}, {"latency_us", b["latency_us"]}, {"macs", b["macs"]},
+                           {"macps", b["macps"]}, {"best_macps", b["best_macps"]}, {"lost_us", b["lost_us"]},
+                           {"kept_us", b["latency_us"].get<double>() - b["lost_us"].get<double>()}, {"suggestions", joined(b["suggestions"])}});
+  Dataset suggestions{"advice_suggestions", {"id", "rewrite", "op", "block", "gain", "gain_low", "gain_high", "macs_after",
+                                             "params_after", "keeps_function", "accuracy_evidence"}};
+  for (const Json& s : a["suggestions"])
+    suggestions.rows.push_back({{"id", s["id"]}, {"rewrite", s["rewrite"]["kind"]}, {"op", s["rewrite"]["ops"][0]}, {"block", s["block"]},
+                                {"gain", s["gain"]["point"]}, {"gain_low", s["gain"]["low"]}, {"gain_high", s["gain"]["high"]},
+                                {"macs_after", s["macs_after"]}, {"params_after", s["params_after"]},
+                                {"keeps_function", s["keeps_function"]}, {"accuracy_evidence", s["accuracy_evidence"]}});
+  Dataset front{"advice_front", {"id", "latency_us", "macs", "params", "gain", "suggestions"}};
+  front.rows.push_back({{"id", "original"}, {"latency_us", a["latency_us"]}, {"macs", a["macs"]}, {"params", a["params"]},
+                        {"gain", 0.0}, {"suggestions", ""}});
+  for (const Json& v : a["local_search"]["front"])
+    front.rows.push_back({{"id", v["id"]}, {"latency_us", v["latency_us"]}, {"macs", v["macs"]}, {"params", v["params"]},
+                          {"gain", v["gain"]["point"]}, {"suggestions", joined(v["suggestions"])}});
+  rep.datasets.push_back(std::move(blocks));
+  rep.datasets.push_back(std::move(suggestions));
+  rep.datasets.push_back(std::move(front));
+}
+
+Json spec_of(const Report& rep, const std::string& subtitle, std::initializer_list<std::string> data, Json body) {
+  Json spec = {{"$schema", "https://vega.github.io/schema/vega-lite/v5.json"}, {"width", 560}, {"title", {{"text", ""}, {"subtitle", subtitle}}}};
+  spec["datasets"] = Json::object();
+  for (const auto& name : data) spec["datasets"][name] = dataset(rep, name).rows;
+  spec.update(body);
+  return spec;
+}
+
+void add_charts(const Json& a, Report& rep) {
+  const std::string subtitle = a["model"].get<std::string>() + " on " + a["device"].get<std::string>() + ", " +
+                               std::to_string(a["threads"].get<int64_t>()) + " thread(s), predicted";
+  const auto ms_of = [](const std::string& f) { return Json{{"calculate", "datum." + f + " / 1000"}, {"as", f.substr(0, f.size() - 3) + "_ms"}}; };
+  Chart blocks{"advice-blocks", "Where the time goes, per block",
+               "Each recognised block's predicted time, split into the time its MACs would take at the MACpS of the block's best "
+               "variant on the device (kept) and the rest (lost to low MACpS). Blocks in network order.",
+               Json(nullptr), static_cast<int64_t>(a["blocks"].size()), {}};
+  if (!a["blocks"].empty())
+    blocks.spec = spec_of(rep, subtitle, {"advice_blocks"},
+                          {{"data", {{"name", "advice_blocks"}}},
+                           {"transform", Json::array({ms_of("kept_us"), ms_of("lost_us"), {{"fold", {"kept_ms", "lost_ms"}}, {"as", {"part", "ms"}}}})},
+                           {"mark", "bar"}, {"height", {{"step", 12}}},
+                           {"encoding", {{"y", {{"field", "name"}, {"type", "nominal"}, {"sort", nullptr}, {"title", "block"}}},
+                                         {"x", {{"field", "ms"}, {"type", "quantitative"}, {"title", "predicted time (ms)"}}},
+                                         {"color", {{"field", "part"}, {"type", "nominal"}, {"title", ""}}},
+                                         {"tooltip", Json::array({{{"field", "name"}}, {{"field", "kind"}}, {{"field", "part"}},
+                                                                   {{"field", "ms"}, {"format", ".3f"}}, {{"field", "suggestions"}}})}}}});
+  Chart gains{"advice-gains", "Suggestions: predicted gain and its interval",
+              "Each single rewrite's predicted share of the whole network's time saved (dot) and its interval (bar: the changed ops' "
+              "old and new times each anywhere in the device's interval). Largest gain first.",
+              Json(nullptr), static_cast<int64_t>(a["suggestions"].size()), {}};
+  if (!a["suggestions"].empty())
+    gains.spec = spec_of(rep, subtitle, {"advice_suggestions"},
+                         {{"data", {{"name", "advice_suggestions"}}}, {"height", {{"step", 12}}},
+                          {"encoding", {{"y", {{"field", "id"}, {"type", "nominal"}, {"sort", nullptr}, {"title", "suggestion"}}},
+                                        {"tooltip", Json::array({{{"field", "id"}}, {{"field", "rewrite"}}, {{"field", "op"}},
+                                                                  {{"field", "gain"}, {"format", "+.1%"}}})}}},
+                          {"layer", Json::array({{{"mark", "rule"}, {"encoding", {{"x", {{"field", "gain_low"}, {"type", "quantitative"}, {"axis", {{"format", "+%"}}}, {"title", "gain"}}},
+                                                                                   {"x2", {{"field", "gain_high"}}}}}},
+                                                 {{"mark", {{"type", "point"}, {"filled", true}}},
+                                                  {"encoding", {{"x", {{"field", "gain"}, {"type", "quantitative"}}},
+                                                                {"color", {{"field", "rewrite"}, {"type", "nominal"}}}}}}})}});
+  Chart front{"advice-front", "The local search's front: predicted time against MACs",
+              "Variants of this network (combinations of its rewrites within the budget) on the Pareto front of predicted latency "
+              "(lower is better) and MACs (more work kept for the time), next to the original.",
+              Json(nullptr), static_cast<int64_t>(a["local_search"]["front"].size()) + 1, {}};
+  front.spec = spec_of(rep, subtitle, {"advice_front"},
+                       {{"data", {{"name", "advice_front"}}}, {"transform", Json::array({ms_of("latency_us")})},
+                        {"mark", {{"type", "point"}, {"filled", true}, {"size", 60}}},
+                        {"encoding", {{"x", {{"field", "latency_ms"}, {"type", "quantitative"}, {"scale", {{"zero", false}}}, {"title", "predicted latency (ms)"}}},
+                                      {"y", {{"field", "macs"}, {"type", "quantitative"}, {"scale", {{"zero", false}}}, {"title", "MACs"}}},
+                                      {"shape", {{"condition", {{"test", "datum.id === 'original'"}, {"value", "diamond"}}}, {"value", "circle"}}},
+                                      {"tooltip", Json::array({{{"field", "id"}}, {{"field", "latency_ms"}, {"format", ".2f"}},
+                                                               {{"field", "macs"}, {"format", ","}}, {{"field", "params"}, {"format", ","}},
+                                                               {{"field", "suggestions"}}})}}}});
+  rep.charts.push_back(std::move(blocks));
+  rep.charts.push_back(std::move(gains));
+  rep.charts.push_back(std::move(front));
+}
+
+void add_tables(const Json& a, Report& rep) {
+  Table blocks{"Blocks, by time lost to low MACpS", "Lost: the block's time minus its MACs at the MACpS of its best variant.",
+               {"block", "kind", "ms", "MACs", "GMACpS", "best GMACpS", "lost ms", "suggestions"}, {}, false};
+  std::vector<Json> sorted(a["blocks"].begin(), a["blocks"].end());
+  std::stable_sort(sorted.begin(), sorted.end(), [](const Json& x, const Json& y) { return x["lost_us"].get<double>() > y["lost_us"].get<double>(); });
+  for (const Json& b : sorted)
+    blocks.rows.push_back({b["name"], b["kind"], ms(b["latency_us"], 3), si(b["macs"]), fixed(Json(b["macps"].get<double>() / 1e9), 2),
+                           fixed(Json(b["best_macps"].get<double>() / 1e9), 2), ms(b["lost_us"], 3), joined(b["suggestions"])});
+  Table suggestions{"Suggestions", a["gain_definition"].get<std::string>() + "; interval: " + a["gain_interval_method"].get<std::string>() + ".",
+                    {"id", "rewrite", "op", "gain [interval]", "MACs after", "params after", "weights", "receptive field"}, {}, false};
+  for (const Json& s : a["suggestions"])
+    suggestions.rows.push_back({s["id"], s["rewrite"]["kind"], s["rewrite"]["ops"][0], gain_text(s["gain"]), si(s["macs_after"]),
+                                si(s["params_after"]), s["weights"], s["receptive_field"].is_null() ? "—" : s["receptive_field"].get<std::string>()});
+  Table evidence{"Accuracy evidence, per rewrite kind", "Published ablations only; no accuracy figure is invented.", {"rewrite", "evidence"}, {}, false};
+  for (const Json& s : a["suggestions"])
+    if (std::none_of(evidence.rows.begin(), evidence.rows.end(), [&](const auto& r) { return r[0] == s["rewrite"]["kind"]; }))
+      evidence.rows.push_back({s["rewrite"]["kind"], s["accuracy_evidence"]});
+  Table front{"Local front", "NSGA-II over combinations of the rewrites, " + a["local_search"]["objectives"].get<std::string>() +
+                                 "; only variants predicted faster than the original.",
+              {"id", "ms", "gain [interval]", "MACs", "params", "suggestions"}, {}, false};
+  for (const Json& v : a["local_search"]["front"])
+    front.rows.push_back({v["id"], ms(v["latency_us"], 2), gain_text(v["gain"]), si(v["macs"]), si(v["params"]), joined(v["suggestions"])});
+  Table unrecognised{"Not recognised", "Ops in no block of a known kind: counted and predicted, never rewritten.", {"op", "kind", "ms", "MACs"}, {}, true};
+  for (const Json& u : a["unrecognised"]) unrecognised.rows.push_back({u["name"], u["op"], ms(u["latency_us"], 3), si(u["macs"])});
+  for (Table* t : {&blocks, &suggestions, &evidence, &front, &unrecognised}) rep.tables.push_back(std::move(*t));
+}
+
+void add_summary(const Json& a, Report& rep) {
+  double lost_us = 0, unrecognised_us = 0;
+  for (const Json& b : a["blocks"]) lost_us += b["lost_us"].get<double>();
+  for (const Json& u : a["unrecognised"]) unrecognised_us += u["latency_us"].get<double>();
+  const double total_us = a["latency_us"].get<double>();
+  rep.summary.push_back("Predicted " + ms(a["latency_us"], 2) + " ms on " + a["device"].get<std::string>() + "; the recognised blocks lose " +
+                        ms(Json(lost_us), 2) + " ms (" + fixed(Json(100 * lost_us / total_us), 0) +
+                        " %) to MACpS below their best variants'.");
+  if (!a["suggestions"].empty()) {
+    const Json& s = a["suggestions"][0];
+    rep.summary.push_back("Build first: " + s["id"].get<std::string>() + ", " + s["rewrite"]["kind"].get<std::string>() + " on " +
+                          s["rewrite"]["ops"][0].get<std::string>() + ", predicted gain " + gain_text(s["gain"]) + " (" +
+                          s["weights"].get<std::string>() + ").");
+  } else {
+    rep.summary.push_back("No rewrite applies to this network's recognised blocks.");
+  }
+  if (!a["local_search"]["front"].empty()) {
+    const Json& v = a["local_search"]["front"][0];
+    rep.summary.push_back("Fastest variant within the budget: " + v["id"].get<std::string>() + ", " + ms(v["latency_us"], 2) + " ms (" +
+                          gain_text(v["gain"]) + "), " + std::to_string(v["suggestions"].size()) + " rewrites, " + si(v["params"]) + " params.");
+  }
+  rep.summary.push_back(std::to_string(a["unrecognised"].size()) + " ops are in no recognised block (" + ms(Json(unrecognised_us), 2) + " ms, " +
+                        fixed(Json(100 * unrecognised_us / total_us), 0) + " % of the time).");
+  rep.summary.push_back("Every gain here is the device predictor's; benchmarks/advise.py measures how far such gains hold on a machine you have.");
+}
+
+}  // namespace
+
+Rendered render_advice(const Json& advice, const std::string& advice_file, const std::filesystem::path& out_dir) {
+  if (!advice.is_object() || advice.value("schema", std::string()) != advice_schema)
+    throw InputError(advice_file + ": schema = " + (advice.is_object() && advice.contains("schema") ? advice["schema"].dump() : "null") +
+                     ": expected \"" + advice_schema + "\" (what `advise --json` writes)");
+  Report rep;
+  rep.input_file = "advice.json";
+  try {
+    rep.title = "Advice: " + advice["model"].get<std::string>() + " on " + advice["device"].get<std::string>();
+    rep.context.push_back("Device " + advice["device"].get<std::string>() + ": " + advice["runtime"].get<std::string>() + ", " +
+                          std::to_string(advice["threads"].get<int64_t>()) + " thread(s); vector width " +
+                          std::to_string(advice["vector_channels"].get<int64_t>()) + " floats.");
+    rep.context.push_back("Network " + advice["model"].get<std::string>() + ": " + si(advice["macs"]) + " MACs, " + si(advice["params"]) +
+                          " params; from " + advice_file + ".");
+    for (const Json& w : advice["warnings"]) rep.missing.push_back(w.get<std::string>());
+    if (advice["interval"].is_object() && advice["interval"].contains("warning")) rep.missing.push_back(advice["interval"]["warning"].get<std::string>());
+    add_datasets(advice, rep);
+    add_charts(advice, rep);
+    add_tables(advice, rep);
+    add_summary(advice, rep);
+  } catch (const Json::exception& e) {
+    throw InputError(advice_file + ": not an advice document as `advise --json` writes it: " + e.what());
+  }
+  return write_report(rep, advice, "advice", out_dir);
+}
+
+}  // namespace cpx::reports
