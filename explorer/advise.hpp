@@ -23,9 +23,10 @@ struct AdviceOptions {
 };
 
 // A gain is the share of the whole network's predicted time a change saves: (before - after) / before.
-// Its interval lets the changed ops' old and new times each lie anywhere in the device's interval,
-// independently (a conservative bound: the errors of similar ops are correlated in practice); absent when
-// the device has no interval.
+// Its interval lets the changed ops' old and new times each lie anywhere in the device's whole-network
+// interval, independently; absent when the device has no interval. It is not a bound: one block's ops can
+// err by more than a whole network does (errors average out over many ops), so measured gains fall outside
+// it more often than the device's level says (docs/advise.md has how often).
 struct Gain {
   double point = 0;
   std::optional<double> low, high;

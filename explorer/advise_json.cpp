@@ -74,8 +74,8 @@ Json to_json(const Advice& a) {
   j["macs"] = a.macs;
   j["params"] = a.params;
   j["gain_definition"] = "share of the whole network's predicted time saved: (before - after) / before";
-  j["gain_interval_method"] = "the changed block's old and new times each anywhere in the device's interval, independently "
-                              "(conservative: errors of similar ops are correlated)";
+  j["gain_interval_method"] = "the changed block's old and new times each anywhere in the device's whole-network interval, "
+                              "independently; not a bound: one block's ops can err more than a whole network (docs/advise.md)";
   j["blocks"] = blocks;
   j["unrecognised"] = unrecognised;
   j["suggestions"] = suggestions;

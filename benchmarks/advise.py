@@ -1,0 +1,216 @@
+#!/usr/bin/python3
+"""Proof of `advise` by measurement on this machine (issue 56).
+
+For each network (zoo networks that are not CPUBone): export it to ONNX, advise on that ONNX file for
+--device (host by default: this machine's predictor, so that its gains can be measured here), apply the top
+--top single suggestions (largest predicted gain first) and the local front's fastest variant, and measure the
+original and every rewritten network here, interleaved, --rounds rounds. Each round also measures the
+original a second time: the ratio of the two original measurements (A/A) is the instrument's repeatability,
+taken from the same run. A suggestion is "measurably faster" when its measured gain exceeds the 90th
+percentile of |A/A - 1| over all networks and rounds.
+
+Prints and saves (--json-out) per suggestion: predicted gain with its interval, measured gain (median over
+rounds of 1 - t_variant / t_original in the same round), whether it is measurably faster, and the error of the
+predicted gain in percentage points; then the share of measurably faster suggestions, the share within
++-10 pp, and the interval's coverage. With --predict-device (default pi5), the same networks' advice there is
+printed too: predictions only, nothing to measure on this machine.
+
+    benchmarks/advise.py [--cli build/explorer/cpubone-explore] [--rounds 3] [--json-out FILE]
+    benchmarks/advise.py --rescore FILE      # the summary of a saved run again, without measuring
+"""
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+NETWORKS = ["mobilenetv2-1.0", "mobilenetv3-large", "resnet18", "resnet50", "efficientnet-b0", "ghostnetv2-1.0",
+            "repvit-m1.0", "fasternet-t0", "efficientformerv2-s0", "mobileone-s0", "mnasnet-a1", "mobilenetv1-1.0"]
+
+
+def run(cmd, ok=(0,)):
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode not in ok:
+        sys.exit(f"advise.py: {' '.join(cmd)} exited {p.returncode}: {p.stderr.strip()[-400:]}")
+    return p.stdout
+
+
+def measure_ms(cli, path, threads, min_time):
+    # Exit 3 is a busy machine: the figure is still printed, and the A/A ratio of the same run shows the noise.
+    out = run([cli, "measure", path, "--threads", str(threads), "--json", "--min-time", str(min_time)], ok=(0, 3))
+    return json.loads(out)["latency_us"]["stats_us"]["median"] / 1e3
+
+
+def frac(x):
+    return "n/a" if x is None else f"{100 * x:.0f}%"
+
+
+def pct(x):
+    return "   n/a" if x is None else f"{100 * x:+6.1f}%"
+
+
+def summarise(rows, repeat, top):
+    """The summary of one run's rows: for the top single suggestions and for the front's fastest variants
+    apart, the share measurably faster (beyond `repeat`), the error of the predicted gain against MACs alone's
+    (the share of MACs removed), and the interval's coverage. Printed and returned."""
+    def share(xs, f):
+        return sum(1 for x in xs if f(x)) / len(xs) if xs else None
+
+    def median(xs):
+        return statistics.median(xs) if xs else None
+
+    summary = {"repeatability": repeat}
+    for kind, label in (("suggestion", f"top-{top} single suggestions"), ("variant", "front's fastest variants")):
+        xs = [r for r in rows if r["kind"] == kind]
+        s = {"count": len(xs),
+             "share_faster": share(xs, lambda r: r["measured_gain"] > 0),
+             "share_measurably_faster": share(xs, lambda r: r["measurably_faster"]),
+             "share_within_10pp": share(xs, lambda r: abs(r["error_pp"]) <= 10),
+             "share_within_2pp": share(xs, lambda r: abs(r["error_pp"]) <= 2),
+             "median_abs_error_pp": median([abs(r["error_pp"]) for r in xs]),
+             "max_abs_error_pp": max((abs(r["error_pp"]) for r in xs), default=None),
+             "interval_coverage": share(xs, lambda r: r["in_interval"]),
+             "median_predicted_gain": median([r["predicted_gain"] for r in xs]),
+             "median_measured_gain": median([r["measured_gain"] for r in xs]),
+             "macs_alone_share_within_2pp": share(xs, lambda r: abs(r["macs_error_pp"]) <= 2),
+             "macs_alone_median_abs_error_pp": median([abs(r["macs_error_pp"]) for r in xs]),
+             "macs_alone_max_abs_error_pp": max((abs(r["macs_error_pp"]) for r in xs), default=None)}
+        summary["suggestions" if kind == "suggestion" else "variants"] = s
+        if not xs:
+            continue
+        print(f"\n{label}: {s['count']}; measured faster {frac(s['share_faster'])}, measurably faster (> {100 * repeat:.1f}%) "
+              f"{frac(s['share_measurably_faster'])}; median gain predicted {pct(s['median_predicted_gain'])}, measured "
+              f"{pct(s['median_measured_gain'])}")
+        print(f"  predicted gain: median |error| {s['median_abs_error_pp']:.2f} pp (max {s['max_abs_error_pp']:.1f}), within 2 pp "
+              f"{frac(s['share_within_2pp'])}, within 10 pp {frac(s['share_within_10pp'])}; interval coverage {frac(s['interval_coverage'])}")
+        print(f"  MACs alone:     median |error| {s['macs_alone_median_abs_error_pp']:.2f} pp (max {s['macs_alone_max_abs_error_pp']:.1f}), "
+              f"within 2 pp {frac(s['macs_alone_share_within_2pp'])}")
+    return summary
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--cli", default="build/explorer/cpubone-explore")
+    ap.add_argument("--networks", default=",".join(NETWORKS))
+    ap.add_argument("--device", default="host")
+    ap.add_argument("--predict-device", default="pi5")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--top", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--min-time", type=float, default=0.5)
+    ap.add_argument("--evaluations", type=int, default=600)
+    ap.add_argument("--json-out", default="")
+    ap.add_argument("--rescore", default="", help="Re-print and re-summarise a saved --json-out file (no measuring)")
+    args = ap.parse_args()
+    if args.rescore:
+        doc = json.load(open(args.rescore))
+        doc["summary"] = summarise(doc["rows"], doc["summary"]["repeatability"], doc["options"]["top"])
+        with open(args.rescore + ".tmp", "w") as f:
+            json.dump(doc, f, indent=1)
+        os.replace(args.rescore + ".tmp", args.rescore)
+        return
+    work = tempfile.mkdtemp(prefix="cpx-advise-")
+    started = time.time()
+
+    # 1. Export, advise, apply.
+    nets = []
+    for name in args.networks.split(","):
+        onnx = os.path.join(work, name + ".onnx")
+        run([args.cli, "export", name, "--onnx", onnx])
+        base = [args.cli, "advise", onnx, "--device", args.device, "--evaluations", str(args.evaluations)]
+        if args.device == "host":
+            base += ["--threads", str(args.threads)]
+        advice = json.loads(run(base + ["--json"]))
+        orig = os.path.join(work, name + ".json")
+        run([args.cli, "import", onnx, "--out", orig])
+        entry = {"network": name, "predicted_ms": advice["latency_us"] / 1e3, "suggestions": [], "variant": None,
+                 "blocks": len(advice["blocks"]), "unrecognised_ops": len(advice["unrecognised"])}
+        picks = [(s, "suggestion") for s in advice["suggestions"][:args.top]]
+        front = advice["local_search"]["front"]
+        if front:
+            picks.append((front[0], "variant"))
+        for item, kind in picks:
+            out = os.path.join(work, f"{name}-{item['id']}")
+            run(base + ["--apply", item["id"], "--out", out, "--json"])
+            row = {"id": item["id"], "kind": kind, "path": os.path.join(out, "advised.json"),
+                   "rewrite": item["rewrite"]["kind"] if kind == "suggestion" else "+".join(item["suggestions"]),
+                   "block": item.get("block"), "predicted_gain": item["gain"]["point"],
+                   "predicted_low": item["gain"]["low"], "predicted_high": item["gain"]["high"],
+                   "keeps_function": item.get("keeps_function"), "times_ms": [],
+                   # The simplest baseline, MACs alone: the predicted gain is the share of MACs removed.
+                   "macs_gain": 1 - item.get("macs_after", item.get("macs", 0)) / advice["macs"]}
+            if kind == "variant":
+                entry["variant"] = row
+            else:
+                entry["suggestions"].append(row)
+        entry["original"] = {"path": orig, "times_ms": [], "again_ms": []}
+        nets.append(entry)
+        print(f"advised {name}: {entry['blocks']} blocks, {entry['unrecognised_ops']} ops unrecognised, "
+              f"{len(advice['suggestions'])} suggestions, front {len(front)}", flush=True)
+
+    # 2. Measure, interleaved: every round measures every network's original, its rewrites, then the original again.
+    for r in range(args.rounds):
+        for e in nets:
+            e["original"]["times_ms"].append(measure_ms(args.cli, e["original"]["path"], args.threads, args.min_time))
+            for row in e["suggestions"] + ([e["variant"]] if e["variant"] else []):
+                row["times_ms"].append(measure_ms(args.cli, row["path"], args.threads, args.min_time))
+            e["original"]["again_ms"].append(measure_ms(args.cli, e["original"]["path"], args.threads, args.min_time))
+        print(f"round {r + 1}/{args.rounds} done ({time.time() - started:.0f} s)", flush=True)
+
+    # 3. Repeatability from the same run, then the table.
+    aa = [abs(b / a - 1) for e in nets for a, b in zip(e["original"]["times_ms"], e["original"]["again_ms"])]
+    repeat = sorted(aa)[max(0, int(0.9 * len(aa)) - 1)] if aa else 0.0
+    rows = []
+    print(f"\nmachine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs; threads {args.threads}; "
+          f"device {args.device}; repeatability (90th percentile |A/A - 1|, {len(aa)} pairs): {100 * repeat:.1f}%")
+    print(f"{'network':22s} {'id':4s} {'rewrite':22s} {'pred gain':>9s} {'[interval]':>18s} {'measured':>9s} {'err pp':>7s} "
+          f"{'MACs gain':>9s} {'err pp':>7s}  faster")
+    for e in nets:
+        for row in e["suggestions"] + ([e["variant"]] if e["variant"] else []):
+            gains = [1 - t / o for t, o in zip(row["times_ms"], e["original"]["times_ms"])]
+            row["measured_gain"] = statistics.median(gains)
+            row["error_pp"] = 100 * (row["predicted_gain"] - row["measured_gain"])
+            row["macs_error_pp"] = 100 * (row["macs_gain"] - row["measured_gain"])
+            row["measurably_faster"] = row["measured_gain"] > repeat
+            row["in_interval"] = (row["predicted_low"] is not None and
+                                  row["predicted_low"] <= row["measured_gain"] <= row["predicted_high"])
+            row["network"] = e["network"]
+            rows.append(row)
+            interval = (f"[{pct(row['predicted_low'])},{pct(row['predicted_high'])}]" if row["predicted_low"] is not None else "")
+            print(f"{e['network']:22s} {row['id']:4s} {row['rewrite'][:22]:22s} {pct(row['predicted_gain']):>9s} {interval:>18s} "
+                  f"{pct(row['measured_gain']):>9s} {row['error_pp']:+7.1f} {pct(row['macs_gain']):>9s} {row['macs_error_pp']:+7.1f}  "
+                  f"{'yes' if row['measurably_faster'] else 'no'}")
+    summary = summarise(rows, repeat, args.top)
+
+    # 4. The same networks on the other device: predictions only.
+    predicted = []
+    if args.predict_device:
+        print(f"\n{args.predict_device}: predictions only (not this machine: nothing to measure)")
+        for e in nets:
+            onnx = os.path.join(work, e["network"] + ".onnx")
+            a = json.loads(run([args.cli, "advise", onnx, "--device", args.predict_device, "--evaluations", str(args.evaluations), "--json"]))
+            top = a["suggestions"][:args.top]
+            predicted.append({"network": e["network"], "predicted_ms": a["latency_us"] / 1e3,
+                              "top": [{"id": s["id"], "rewrite": s["rewrite"]["kind"], "block": s["block"], "gain": s["gain"]} for s in top],
+                              "front_fastest": a["local_search"]["front"][0] if a["local_search"]["front"] else None})
+            print(f"{e['network']:22s} {a['latency_us'] / 1e3:8.2f} ms  " +
+                  "; ".join(f"{s['id']} {s['rewrite']['kind']} {s['block']} {pct(s['gain']['point'])}" for s in top))
+
+    doc = {"schema": "cpubone-explore/benchmark-advise/v1", "date": time.strftime("%Y-%m-%d"),
+           "machine": {"processor": platform.processor() or platform.machine(), "cpus": os.cpu_count(),
+                       "version": run([args.cli, "--version"]).strip()},
+           "options": vars(args), "summary": summary, "rows": rows, "predicted_elsewhere": predicted,
+           "seconds": time.time() - started}
+    if args.json_out:
+        with open(args.json_out + ".tmp", "w") as f:
+            json.dump(doc, f, indent=1)
+        os.replace(args.json_out + ".tmp", args.json_out)
+        print(f"wrote {args.json_out}")
+
+
+if __name__ == "__main__":
+    main()
