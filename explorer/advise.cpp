@@ -262,6 +262,15 @@ Advice advise(const Network& net, const predictor::Predictor& p, const AdviceOpt
   return a;
 }
 
+void note_skipped(Advice& a, std::vector<std::string> skipped) {
+  if (skipped.empty()) return;
+  std::string names;
+  for (const std::string& s : skipped) names += (names.empty() ? "" : ", ") + s;
+  a.warnings.push_back("--skip-unknown: " + std::to_string(skipped.size()) + " ONNX node(s) the importer does not know passed their "
+                       "input on, their time not counted (the prediction is low by it): " + names);
+  a.skipped_onnx_nodes = std::move(skipped);
+}
+
 std::vector<Rewrite> rewrites_of(const Advice& a, const std::string& ids) {
   std::vector<Rewrite> out;
   std::stringstream ss(ids);

@@ -77,6 +77,7 @@ struct Advice {
   std::vector<Variant> front;             // the local search's Pareto front (latency vs MACs, within the budget), faster than the original
   Constraints budget;
   SearchResult search;                    // its statistics (front is `front`)
+  std::vector<std::string> skipped_onnx_nodes;  // with --skip-unknown: "name (OpType)", passed through, not counted
   std::vector<std::string> warnings;
 };
 
@@ -84,6 +85,8 @@ struct Advice {
 int64_t vector_floats(const predictor::Predictor& p);
 
 Advice advise(const Network& net, const predictor::Predictor& p, const AdviceOptions& options);
+// Records the ONNX nodes an import with --skip-unknown passed through (profiler::import_onnx) and warns.
+void note_skipped(Advice& a, std::vector<std::string> skipped_onnx_nodes);
 Json to_json(const Advice& a);
 
 // The rewrites that the ids ("s3", "v1", comma-separated) stand for, in the order given; an unknown id is an

@@ -84,6 +84,7 @@ Json to_json(const Advice& a) {
                                    {"max_macs", opt(a.budget.max_macs)}}},
                        {"evaluations", a.search.evaluations}, {"generations", a.search.generations}, {"front", front}};
   j["layers"] = layers;
+  j["skipped_onnx_nodes"] = a.skipped_onnx_nodes;
   j["warnings"] = a.warnings;
   return j;
 }

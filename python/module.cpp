@@ -298,10 +298,12 @@ PYBIND11_MODULE(_core, m) {
      py::arg("max_macs") = py::none());
 
   m.def("advise", [](const py::handle& model, const std::string& device, std::optional<int64_t> threads,
-                     std::optional<double> max_params, std::optional<double> max_macs, int64_t evaluations, uint64_t seed) {
+                     std::optional<double> max_params, std::optional<double> max_macs, int64_t evaluations, uint64_t seed, bool skip_unknown) {
     // A path is read by content, so an ONNX file is taken as the CLI takes it.
+    std::vector<std::string> skipped;
     const NetworkPtr net = py::isinstance<py::str>(model) || !(py::isinstance<cpx::Network>(model) || py::isinstance<py::dict>(model))
-        ? std::make_shared<cpx::Network>(cpx::profiler::load_any_model(py::str(py::module_::import("os").attr("fspath")(model)).cast<std::string>()))
+        ? std::make_shared<cpx::Network>(cpx::profiler::load_any_model(py::str(py::module_::import("os").attr("fspath")(model)).cast<std::string>(),
+                                                                       0, skip_unknown ? &skipped : nullptr))
         : as_network(model);
     return to_python(off_thread([&] {
       cpx::explorer::AdviceOptions o;
@@ -310,10 +312,12 @@ PYBIND11_MODULE(_core, m) {
       o.max_macs = max_macs;
       o.evaluations = evaluations;
       o.seed = seed;
-      return cpx::explorer::to_json(cpx::explorer::advise(*net, cpx::predictor::load_predictor(device), o));
+      cpx::explorer::Advice a = cpx::explorer::advise(*net, cpx::predictor::load_predictor(device), o);
+      cpx::explorer::note_skipped(a, std::move(skipped));
+      return cpx::explorer::to_json(a);
     }));
   }, py::arg("model"), py::arg("device") = "host", py::arg("threads") = py::none(), py::arg("max_params") = py::none(),
-     py::arg("max_macs") = py::none(), py::arg("evaluations") = 1500, py::arg("seed") = 1,
+     py::arg("max_macs") = py::none(), py::arg("evaluations") = 1500, py::arg("seed") = 1, py::arg("skip_unknown") = false,
      "advise: the document `cpubone-explore advise MODEL --json` prints (cpubone-explore/advice/v1)");
 
   m.def("report", [](const py::object& results, const std::string& out) {

@@ -1,6 +1,7 @@
 // Advice on any network: block recognition on every zoo family, the typed rewrites (shapes kept, function
 // kept where claimed, checked on the executor), weights carried, and the advice document's own rules.
 #include <catch2/catch.hpp>
+#include <onnx/onnx_pb.h>
 
 #include <unistd.h>
 
@@ -295,4 +296,36 @@ TEST_CASE("the advice report states the per-block losses, every suggestion and t
   CHECK_THROWS_WITH(reports::render_advice(broken, "b.json", other), Catch::Contains("b.json: not an advice document"));
   CHECK_FALSE(std::filesystem::exists(other));
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("--skip-unknown passes an ONNX node the importer does not know through, lists it, and says so; without it, an error", "[advise]") {
+  // An export of a small network with one node of an unknown type spliced in before the output.
+  const Network net = small_ir_net();
+  onnx::ModelProto m;
+  REQUIRE(m.ParseFromString(profiler::export_onnx(net, profiler::make_weights(net, 1))));
+  auto& g = *m.mutable_graph();
+  const std::string out = g.output(0).name();
+  for (auto& n : *g.mutable_node())
+    for (auto& o : *n.mutable_output())
+      if (o == out) o = out + "_before";
+  auto& mystery = *g.add_node();
+  mystery.set_name("mystery");
+  mystery.set_op_type("MysteryOp");
+  mystery.add_input(out + "_before");
+  mystery.add_output(out);
+  std::string bytes;
+  m.SerializeToString(&bytes);
+
+  CHECK_THROWS_WITH(profiler::import_onnx_bytes(bytes, "m.onnx"), Catch::Contains("node \"mystery\" (MysteryOp): operator not supported"));
+  std::vector<std::string> skipped;
+  const Network imported = profiler::import_onnx_bytes(bytes, "m.onnx", &skipped);
+  CHECK(skipped == std::vector<std::string>{"mystery (MysteryOp)"});
+  CHECK(count(imported).total.macs == count(net).total.macs);
+  explorer::AdviceOptions o;
+  o.evaluations = 50;
+  explorer::Advice a = explorer::advise(imported, predictor::load_predictor("pi5"), o);
+  explorer::note_skipped(a, skipped);
+  const Json j = explorer::to_json(a);
+  CHECK(j["skipped_onnx_nodes"] == Json::array({"mystery (MysteryOp)"}));
+  CHECK(j["warnings"].dump().find("--skip-unknown: 1 ONNX node(s)") != std::string::npos);
 }

@@ -364,6 +364,7 @@ std::vector<BadInput> bad_inputs() {
       {"option unknown flag", "count b0 --frobnicate", "", "--frobnicate"},
       {"option threads not a number", "measure b0 --threads many", "", "--threads"},
       {"advise onnx unknown op", "advise {in} --device pi5", test::model_with_node("LSTM"), "node \"the_LSTM\" (LSTM): operator not supported", "in.onnx"},
+      {"advise onnx skipping leaves nothing", "advise {in} --device pi5 --skip-unknown", test::model_with_node("LSTM"), "the graph computes nothing", "in.onnx"},
       {"advise onnx symbolic height", "advise {in} --device pi5", test::model_with_node("Relu", true), "needs fixed channels, height and width", "in.onnx"},
       {"advise onnx garbage", "advise {in} --device pi5", "\x08\x07not a model", "not an ONNX model", "in.onnx"},
       {"advise onnx missing", "advise {in}.missing.onnx --device pi5", "", ".missing.onnx: cannot open file"},

@@ -22,7 +22,7 @@ struct AdviseArgs {
   std::string model, device = "host", apply, out, weights = "0", report;
   int64_t threads = 0, resolution = 0, evaluations = 1500, top = 15;
   double max_params = 0, max_macs = 0;
-  bool threads_given = false, as_json = false;
+  bool threads_given = false, as_json = false, skip_unknown = false;
 };
 
 std::string pct(std::optional<double> v) {
@@ -158,14 +158,16 @@ void run_advise(const AdviseArgs& a) {
   if (a.max_params < 0) throw InputError("--max-params = " + std::to_string(a.max_params) + ": must be positive");
   if (a.max_macs < 0) throw InputError("--max-macs = " + std::to_string(a.max_macs) + ": must be positive");
   if (!a.apply.empty() && a.out.empty()) throw InputError("--apply = \"" + a.apply + "\": needs --out DIR (where the rewritten network is written)");
-  const Network net = profiler::load_any_model(a.model, a.resolution);
+  std::vector<std::string> skipped;
+  const Network net = profiler::load_any_model(a.model, a.resolution, a.skip_unknown ? &skipped : nullptr);
   const predictor::Predictor p = predictor::load_predictor(a.device);
   explorer::AdviceOptions o;
   if (a.threads_given) o.threads = a.threads;
   if (a.max_params > 0) o.max_params = a.max_params;
   if (a.max_macs > 0) o.max_macs = a.max_macs;
   o.evaluations = a.evaluations;
-  const explorer::Advice advice = explorer::advise(net, p, o);
+  explorer::Advice advice = explorer::advise(net, p, o);
+  explorer::note_skipped(advice, std::move(skipped));
   Json j = explorer::to_json(advice);
   if (!a.apply.empty()) j["applied"] = apply(advice, a);
   if (!a.report.empty()) j["report"] = reports::render_advice(j, "advise " + a.model, a.report).files.front().string();
@@ -199,6 +201,8 @@ void add_advise_commands(CLI::App& app) {
   cmd->add_option("--max-macs", a->max_macs, "The local search's MACs budget");
   cmd->add_option("--evaluations", a->evaluations, "Variants the local search may evaluate")->capture_default_str();
   cmd->add_option("--top", a->top, "Rows of the blocks and suggestions tables")->capture_default_str();
+  cmd->add_flag("--skip-unknown", a->skip_unknown,
+               "An ONNX node of an op type the importer does not know passes its input on (listed, its time not counted) instead of an error");
   cmd->add_flag("--json", a->as_json, "Print the advice as JSON (cpubone-explore/advice/v1)");
   cmd->add_option("--apply", a->apply, "Suggestion or variant ids to apply (s1,s3 or v1)");
   cmd->add_option("--out", a->out, "With --apply: directory for advised.json, advised.onnx, advised.py and advised.f32");

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "profiler/executor/weights.hpp"
 #include "space/network.hpp"
@@ -25,15 +26,17 @@ std::string export_onnx(const Network& net, const NetworkWeights& weights);
 void check_onnx(const std::string& model_bytes, const std::string& file);
 
 // Imports an ONNX file. Operators and patterns we do not recognise are InputErrors naming the file,
-// the node name and its op type; nothing is skipped silently.
-Network import_onnx(const std::string& path);
-Network import_onnx_bytes(const std::string& model_bytes, const std::string& file);
+// the node name and its op type; nothing is skipped silently. With `skipped` (--skip-unknown), a node of
+// an op type the importer does not know (one output) passes its first input on instead, and is listed
+// there as "name (OpType)": its time is then not counted, and a shape it changes fails at the next op.
+Network import_onnx(const std::string& path, std::vector<std::string>* skipped = nullptr);
+Network import_onnx_bytes(const std::string& model_bytes, const std::string& file, std::vector<std::string>* skipped = nullptr);
 
 // Whatever names a network: a zoo name, a macro or expanded network JSON file, or an ONNX file, told apart
 // by content (an ONNX ModelProto is protobuf, whose first byte is a field tag; JSON starts with '{'), not
 // only by the extension. `resolution` > 0 re-infers the network at that input size.
 bool is_onnx_file(const std::string& path);
-Network load_any_model(const std::string& name_or_file, int64_t resolution = 0);
+Network load_any_model(const std::string& name_or_file, int64_t resolution = 0, std::vector<std::string>* skipped = nullptr);
 
 // How import brings back an op kind: the ONNX pattern it recognises (export writes it), or, for a kind
 // no pattern imports, why not. Every kind has an entry, checked at compile time (onnx/import.cpp).

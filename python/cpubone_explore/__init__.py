@@ -226,15 +226,16 @@ def search(space: PathLike | Mapping[str, Any] | None = None, device: str = "pi5
 
 
 def advise(model: NetworkLike, device: str = "host", threads: int | None = None, max_params: float | None = None,
-           max_macs: float | None = None, evaluations: int = 1500, seed: int = 1) -> Result:
+           max_macs: float | None = None, evaluations: int = 1500, seed: int = 1, skip_unknown: bool = False) -> Result:
     """Where ``model`` (a Network, zoo name, network JSON or ONNX file) loses MACpS on ``device``, which typed
     rewrites win there, and the local search's front: the document ``cpubone-explore advise MODEL --json``
     prints (schema cpubone-explore/advice/v1). Every gain is a prediction with its interval; apply suggestions
     with the command line's ``--apply ID --out DIR`` (network JSON, ONNX and PyTorch). Its warnings are
-    raised as Python warnings too."""
+    raised as Python warnings too. ``skip_unknown``: an ONNX node of an op type the importer does not know passes
+    its input on (listed in ``skipped_onnx_nodes`` and warned about) instead of raising InputError."""
     import warnings
     arg: Any = model if isinstance(model, (Network, dict)) else _path(model)
-    doc = Result(_core.advise(arg, device, threads, max_params, max_macs, evaluations, seed))
+    doc = Result(_core.advise(arg, device, threads, max_params, max_macs, evaluations, seed, skip_unknown))
     for w in doc.get("warnings", []):
         warnings.warn(w, stacklevel=2)
     return doc

@@ -45,6 +45,9 @@ class Context {
   Context(Graph& g, const std::string& network_name, const ShapeNhwc& input, const std::string& onnx_input);
 
   Graph& g;
+  // With --skip-unknown: a node of an op type the importer does not know passes its first input on (as
+  // Identity would) and is listed here as "name (OpType)"; without it (null), such a node is an error.
+  std::vector<std::string>* skipped = nullptr;
 
   // Adds an op for node i (named after its name, else its output) and returns our tensor.
   std::string add(int i, std::vector<std::string> inputs, OpAttrs attrs, const std::string& suffix = "");

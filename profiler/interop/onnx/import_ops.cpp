@@ -547,9 +547,16 @@ const std::map<std::string_view, Translation>& translations() {
 
 void translate(Context& c, int i) {
   const auto& n = c.g.at(i);
+  const auto it = translations().find(n.op_type());
+  const bool known = it != translations().end() && (n.domain().empty() || n.domain() == "ai.onnx");
+  if (!known && c.skipped && n.input_size() >= 1 && n.output_size() == 1) {
+    c.g.mark_done(i);
+    c.skipped->push_back((n.name().empty() ? n.output(0) : n.name()) + " (" + n.op_type() + ")");
+    identity(c, i);
+    return;
+  }
   if (!n.domain().empty() && n.domain() != "ai.onnx") c.g.fail(i, "operators of domain " + n.domain() + " are not supported");
   c.g.mark_done(i);
-  const auto it = translations().find(n.op_type());
   if (it == translations().end()) unsupported(c.g, i);
   it->second(c, i);
 }
