@@ -14,6 +14,7 @@
 #include "explorer/job.hpp"
 #include "predictor/devices.hpp"
 #include "predictor/validate.hpp"
+#include "profiler/cpus.hpp"
 #include "profiler/measure_network.hpp"
 #include "profiler/executor/plan.hpp"
 #include "profiler/interop/torch.hpp"
@@ -150,6 +151,7 @@ PYBIND11_MODULE(_core, m) {
   }, py::arg("net"), py::arg("layers") = true);
 
   m.def("run", [](const cpx::Network& n, uint64_t seed, int64_t threads) {
+    cpx::profiler::check_threads(threads);  // measure, profile, validate and search check in the library
     std::vector<float> input = cpx::profiler::make_input(n.input, seed), output;
     {
       py::gil_scoped_release release;
@@ -284,6 +286,7 @@ PYBIND11_MODULE(_core, m) {
     } else if (!space.is_none() && py::str(space).cast<std::string>() != "default") {
       o.space_file = py::str(space).cast<std::string>();
     }
+    cpx::explorer::validate(o);  // as the command line does: bad options before loading or fitting anything
     return to_python(off_thread([&] {
       const cpx::predictor::Predictor p = cpx::predictor::load_predictor(device);
       cpx::Json profile;

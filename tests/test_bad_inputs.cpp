@@ -14,6 +14,7 @@
 #include <map>
 #include <set>
 
+#include "profiler/cpus.hpp"
 #include "space/zoo.hpp"
 #include "documents.hpp"
 
@@ -28,6 +29,7 @@ struct BadInput {
   std::string content;  // written to the input file before the run
   std::string expect;   // must appear in the one-line message: the field path (and value)
   std::string in = "in.json";  // the input file, relative to the row's directory (also $CPX_HOME)
+  bool one_cpu = false;        // run under `taskset` on one CPU (the first this test may use)
 };
 
 std::string slurp(const fs::path& p) {
@@ -363,6 +365,12 @@ std::vector<BadInput> bad_inputs() {
       {"option unknown command", "frobnicate", "", "unknown command \"frobnicate\""},
       {"option unknown flag", "count b0 --frobnicate", "", "--frobnicate"},
       {"option threads not a number", "measure b0 --threads many", "", "--threads"},
+
+      // Thread counts above the CPUs this process may use (here one, by taskset): refused before measuring.
+      {"threads measure above the CPUs", "measure b0 --threads 2", "", "--threads = 2: more than the 1 CPU this process may use (affinity mask 1 CPU", "in.json", true},
+      {"threads profile above the CPUs", "profile --quick --threads 1 2 --out {out}", "", "--threads = 2: more than the 1 CPU", "in.json", true},
+      {"threads validate above the CPUs", "validate --threads 2", "", "--threads = 2: more than the 1 CPU", "in.json", true},
+      {"threads job on the host above the CPUs", "--device host --threads 2 --out {out}", "", "--threads = 2: more than the 1 CPU", "in.json", true},
   };
 }
 
@@ -371,11 +379,20 @@ struct Run {
   std::string out, err;
 };
 
+// `taskset -c N`, N the first CPU this process may use: the CLI then may use that one alone.
+std::string on_one_cpu() {
+  const auto& cpus = profiler::start_affinity();
+  REQUIRE(cpus);
+  int first = 0;
+  while (!CPU_ISSET(first, &*cpus)) ++first;
+  return "taskset -c " + std::to_string(first) + " ";
+}
+
 // Runs the CLI in `dir` with $CPX_HOME = dir, so no row can touch the user's device cache.
-Run run_cli(const fs::path& dir, const std::string& args) {
+Run run_cli(const fs::path& dir, const std::string& args, bool one_cpu = false) {
   const std::string out = (dir.parent_path() / (dir.filename().string() + ".stdout")).string();
   const std::string err = (dir.parent_path() / (dir.filename().string() + ".stderr")).string();
-  const std::string cmd = "cd '" + dir.string() + "' && CPX_HOME='" + dir.string() + "' " + CPX_CLI + " " + args + " >'" + out +
+  const std::string cmd = "cd '" + dir.string() + "' && CPX_HOME='" + dir.string() + "' " + (one_cpu ? on_one_cpu() : "") + CPX_CLI + " " + args + " >'" + out +
                           "' 2>'" + err + "' </dev/null";
   const int status = std::system(cmd.c_str());
   Run r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
@@ -414,7 +431,7 @@ Run run_row(const BadInput& row, size_t index, fs::path* dir_out = nullptr) {
   fs::create_directories(in.parent_path());
   std::ofstream(in, std::ios::binary) << row.content;
   if (dir_out) *dir_out = dir;
-  return run_cli(dir, replace_all(replace_all(row.args, "{in}", in.string()), "{out}", (dir / "out.json").string()));
+  return run_cli(dir, replace_all(replace_all(row.args, "{in}", in.string()), "{out}", (dir / "out.json").string()), row.one_cpu);
 }
 
 }  // namespace
