@@ -13,6 +13,7 @@
 
 #include "explorer/job.hpp"
 #include "predictor/devices.hpp"
+#include "predictor/prediction_notes.hpp"
 #include "predictor/validate.hpp"
 #include "profiler/cpus.hpp"
 #include "profiler/measure_network.hpp"
@@ -209,10 +210,15 @@ PYBIND11_MODULE(_core, m) {
           py::gil_scoped_release release;
           j = cpx::predictor::prediction_json(p, *n, cpx::predictor::predict(p, *n, threads), threads, layers);
         }
+        // The caveats `predict` prints in text, each a UserWarning at the caller's line (an error under -W error).
+        for (const std::string& note : cpx::predictor::prediction_notes(j))
+          if (PyErr_WarnEx(PyExc_UserWarning, note.c_str(), 1) != 0) throw py::error_already_set();
         return py::module_::import("cpubone_explore").attr("Result")(to_python(j));
       }, py::arg("net"), py::arg("threads") = py::none(), py::arg("layers") = true,
          "Predicted latency (`predict --json`): latency_us, macps, overhead_us, network_bytes, weights_credit_us (what cached\n"
-         "weights saved, host models only) and, with layers, each op's class, MACs and time.\n"
+         "weights saved, host models only) and, with layers, each op's class, MACs and time. Each caveat the text form of\n"
+         "`predict` prints (the interval's warning, work the calibration barely exercised, ops outside the profile) is\n"
+         "also raised as a UserWarning (warnings.warn).\n"
          "net: a Network, zoo name, file path or dict.")
       .def("to_dict", [](const cpx::predictor::Predictor& p) { return to_python(cpx::predictor::to_json(p)); },
            "The \"cpubone-explore/predictor/v1\" document, with its provenance.")

@@ -9,6 +9,7 @@
 #include "explorer/cli/commands.hpp"
 #include "predictor/calibrate.hpp"
 #include "predictor/devices.hpp"
+#include "predictor/prediction_notes.hpp"
 #include "predictor/validate.hpp"
 #include "profiler/emulation.hpp"
 #include "profiler/sweep.hpp"
@@ -109,10 +110,9 @@ void run_predict(const std::string& model, const std::string& device, std::optio
   const double macs = static_cast<double>(count(net).total.macs);
   // A zoo network that leaves out timed work of its original: the prediction is of this network, not of that.
   const ZooEntry* entry = find_zoo(model);
-  const std::string unmodelled = entry ? entry->unmodelled_work : std::string();
+  Json j = predictor::prediction_json(p, net, pred, threads, layers);
+  if (entry && !entry->unmodelled_work.empty()) j["unmodelled_work"] = entry->unmodelled_work;
   if (as_json) {
-    Json j = predictor::prediction_json(p, net, pred, threads, layers);
-    if (!unmodelled.empty()) j["unmodelled_work"] = unmodelled;
     std::cout << j.dump(2) << "\n";
     return;
   }
@@ -134,23 +134,8 @@ void run_predict(const std::string& model, const std::string& device, std::optio
     std::printf("interval (%.0f%%, from held-out %s): %.3f to %.3f ms\n", 100 * pred.interval["level"].get<double>(),
                 p.calibrated ? "published figures" : "sampled networks of the profile (in-distribution)", (*pred.interval_us)[0] / 1e3,
                 (*pred.interval_us)[1] / 1e3);
-  if (pred.uncalibrated && pred.uncalibrated->share > 0) {
-    std::string kinds;
-    for (const auto& [kind, share] : pred.uncalibrated->kinds)
-      if (std::lround(100 * share) > 0)  // the JSON lists every one
-        kinds += (kinds.empty() ? "" : ", ") + kind + " " + std::to_string(static_cast<int>(std::lround(100 * share))) + "%";
-    std::printf("%.0f%% of the time is in work the device's calibration networks barely exercised (%s): the host's relative cost, "
-                "transferred; the interval is widened for it\n", 100 * pred.uncalibrated->share, kinds.c_str());
-  }
-  const Json outside = predictor::prediction_json(p, net, pred, threads, false);
-  if (outside["outside_profile"].get<bool>()) {
-    std::string features;
-    for (const auto& f : outside["outside_profile_features"]) features += (features.empty() ? "" : ", ") + f.get<std::string>();
-    std::printf("%lld of %zu ops lie outside the profiled ranges of their class (the model extrapolates): %s\n",
-                static_cast<long long>(outside["ops_outside_profile"].get<int64_t>()), net.ops.size(), features.c_str());
-  }
-  if (!unmodelled.empty())
-    std::printf("not included: %s; the original %s runs it, so expect it slower than predicted\n", unmodelled.c_str(), model.c_str());
+  // Every caveat of the JSON document, so that the text form says no less.
+  for (const std::string& note : predictor::prediction_notes(j)) std::printf("%s\n", note.c_str());
 }
 
 void print_worst(const char* set, const Json& summary) {

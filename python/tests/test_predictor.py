@@ -6,7 +6,7 @@ import sys
 import pytest
 
 import cpubone_explore as cx
-from conftest import REPO, cli_error, cli_json
+from conftest import REPO, cli, cli_error, cli_json
 
 
 def test_shipped_devices():
@@ -43,6 +43,17 @@ def test_predictor_errors_are_the_cli_messages():
     with pytest.raises(cx.InputError) as e:
         cx.calibrate("host", REPO / "space/zoo/published_models.csv")
     assert str(e.value) == cli_error("calibrate", "--device", "host", "--published", "x.csv")
+
+
+def test_predict_warns_each_caveat_the_text_form_prints():
+    with pytest.warns(UserWarning) as caught:
+        r = cx.predictor("pixel7pro").predict("resnet50", layers=False)
+    messages = [str(w.message) for w in caught]
+    # pixel7pro is calibrated on CPUBone networks alone: its interval says nothing of a ResNet.
+    assert "interval: " + r["interval"]["warning"] in messages
+    code, text, err = cli("predict", "resnet50", "--device", "pixel7pro")
+    assert code == 0, err
+    assert messages == text.splitlines()[3:]  # after the network, latency and interval lines
 
 
 def test_profile_fit_predict_calibrate_on_this_machine(tmp_path):
