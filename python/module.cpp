@@ -18,6 +18,7 @@
 #include "profiler/cpus.hpp"
 #include "profiler/measure_network.hpp"
 #include "profiler/executor/plan.hpp"
+#include "profiler/interop/onnx.hpp"
 #include "profiler/interop/torch.hpp"
 #include "profiler/sweep.hpp"
 #include "space/count.hpp"
@@ -55,7 +56,7 @@ NetworkPtr load(const py::handle& source, int64_t resolution) {
   if (!py::isinstance<py::str>(source)) throw py::type_error("load: expected a zoo name, a file path or a dict");
   const std::string name = source.cast<std::string>();
   py::gil_scoped_release release;
-  return std::make_shared<cpx::Network>(cpx::load_model(name, resolution));
+  return std::make_shared<cpx::Network>(cpx::profiler::load_any_model(name, resolution));
 }
 
 NetworkPtr as_network(const py::handle& net) {

@@ -12,6 +12,7 @@
 #include "predictor/prediction_notes.hpp"
 #include "predictor/validate.hpp"
 #include "profiler/emulation.hpp"
+#include "profiler/interop/onnx.hpp"
 #include "profiler/sweep.hpp"
 #include "space/count.hpp"
 #include "space/zoo.hpp"
@@ -103,7 +104,7 @@ void run_predict(const std::string& model, const std::string& device, std::optio
                  int64_t resolution) {
   if (requested && (*requested < 1 || *requested > 256))
     throw InputError("--threads = " + std::to_string(*requested) + ": out of range [1, 256]");
-  const Network net = load_model(model, resolution);
+  const Network net = profiler::load_any_model(model, resolution);
   const predictor::Predictor p = predictor::load_predictor(device);
   const int64_t threads = predictor::prediction_threads(p, requested);
   const auto pred = predictor::predict(p, net, threads);
@@ -457,14 +458,14 @@ void add_predictor_commands(CLI::App& app) {
     });
   }
   {
-    auto* cmd = app.add_subcommand("predict", "Predict latency of a zoo model or network file on a device");
+    auto* cmd = app.add_subcommand("predict", "Predict latency of a zoo model or a network file (JSON or ONNX) on a device");
     auto model = std::make_shared<std::string>();
     auto device = std::make_shared<std::string>("host");
     auto threads = std::make_shared<int64_t>(0);
     auto layers = std::make_shared<bool>(false);
     auto as_json = std::make_shared<bool>(false);
     auto resolution = std::make_shared<int64_t>(0);
-    cmd->add_option("model", *model, "Zoo name or a macro/network JSON file")->required();
+    cmd->add_option("model", *model, "Zoo name, a macro/network JSON file or an ONNX file")->required();
     cmd->add_option("--device", *device, "Device (host, or a calibrated one)");
     auto* threads_option = cmd->add_option("--threads", *threads, "Threads (default 1 on the host; a calibrated device predicts only at its own)");
     cmd->add_flag("--layers", *layers, "Per operator: class, MACs, predicted MACpS and time");

@@ -9,6 +9,7 @@
 #include "profiler/cpus.hpp"
 #include "profiler/emulation.hpp"
 #include "profiler/environment.hpp"
+#include "profiler/interop/onnx.hpp"
 #include "profiler/measure_network.hpp"
 #include "profiler/probes.hpp"
 #include "profiler/rules.hpp"
@@ -34,7 +35,7 @@ struct MeasureArgs {
 void print_measurement(const Network& net, const NetworkRun& o, const Json& j);
 
 void run_measure(const MeasureArgs& a) {
-  const Network net = load_model(a.model, a.resolution);
+  const Network net = load_any_model(a.model, a.resolution);
   a.quiet.run("measure", a.options.threads);
   Json j = measure_network(net, a.options);
   Interference noise;
@@ -193,7 +194,7 @@ void add_profiler_commands(CLI::App& app) {
   }
   auto* cmd = app.add_subcommand("measure", "Measure latency on this machine with XNNPACK (batch 1, seeded weights)");
   auto a = std::make_shared<MeasureArgs>();
-  cmd->add_option("model", a->model, "Zoo name or a macro/network JSON file")->required();
+  cmd->add_option("model", a->model, "Zoo name, a macro/network JSON file or an ONNX file")->required();
   cmd->add_option("--threads", a->options.threads, "Threads (the process is pinned to as many CPUs)");
   cmd->add_flag("--layers", a->options.layers, "Per-operator median time, MACpS, share and the additivity gap");
   cmd->add_flag("--json", a->json, "Print JSON with raw samples and the environment");

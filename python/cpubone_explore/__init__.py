@@ -90,8 +90,9 @@ def zoo() -> Zoo:
 
 
 def load(source: str | os.PathLike[str] | dict, resolution: int = 0) -> Network:
-    """A network from a zoo name, a macro or network JSON file, or the dict of such a file (as
-    ``Network.to_dict()`` returns). ``resolution`` > 0 sets the input height and width."""
+    """A network from a zoo name, a macro or network JSON file, an ONNX file (told apart from JSON by its
+    content, whatever its name), or the dict of such a JSON file (as ``Network.to_dict()`` returns).
+    ``resolution`` > 0 sets the input height and width."""
     if not isinstance(source, (dict, str)):
         source = os.fspath(source)
     return _core.load(source, resolution)
