@@ -253,9 +253,12 @@ PYBIND11_MODULE(_core, m) {
                         const std::string& hardware, const std::string& out, const std::string& method, const std::string& host_from) {
     const auto r = off_thread([&] { return cpx::predictor::calibrate_device({device, published, column, hardware, out, method, host_from}); });
     const auto& c = *r.calibration.device.calibrated;
+    if (!r.host_note.empty() && PyErr_WarnEx(PyExc_UserWarning, r.host_note.c_str(), 1) != 0) throw py::error_already_set();
     return to_python({{"device", device}, {"path", r.path}, {"method", c.method}, {"held_out", c.held_out}, {"interval", c.interval},
                       {"kinds", c.kind_share}, {"uncalibrated", c.uncalibrated},
-                      {"published", r.calibration.device.provenance["published"]}});
+                      {"published", r.calibration.device.provenance["published"]},
+                      // The device whose carried host model was used; "" for this machine's fitted host predictor.
+                      {"host_from", r.host_from_shipped.empty() ? host_from : r.host_from_shipped}});
   }, py::arg("device"), py::arg("published"), py::arg("column") = "", py::arg("hardware") = "", py::arg("out") = "",
      py::arg("method") = "", py::arg("host_from") = "");
 

@@ -331,6 +331,7 @@ std::vector<BadInput> bad_inputs() {
       {"job unknown accuracy", job_cmd + " --accuracy nosuch", "", "--accuracy = \"nosuch\""},
       {"job unknown layers model", job_cmd + " --layers-model nope", "", "--layers-model = \"nope\""},
       {"job unknown device", "--device nowhere --out {out}", "", "--device = \"nowhere\""},
+      {"job device path missing", "--device ./nowhere.json --out {out}", "", "--device = \"./nowhere.json\": no such device file"},
       // Results JSON (report).
       {"results wrong schema", "report {in} --out {out}", R"({"schema": "nope"})", "schema = \"nope\""},
       {"results missing zoo", "report {in} --out {out}", R"({"schema": "cpubone-explore/results/v1"})", "in.json"},
@@ -347,7 +348,14 @@ std::vector<BadInput> bad_inputs() {
       {"option profile negative budget", "profile --budget -1 --out {out}", "", "--budget = -1"},
       {"option calibrate host", "calibrate --device host --published published.csv", "", "--device = \"host\""},
       {"option predict threads absurd", "predict b0 --device pi5 --threads 1000", "", "--threads = 1000"},
-      {"option predict unknown device", "predict b0 --device nowhere", "", "--device = \"nowhere\""},
+      {"option predict unknown device", "predict b0 --device nowhere", "", "--device = \"nowhere\": not a known device (known: a72, host, "},
+
+      // Device files by path (predict, the main job and Python take one wherever they take a device).
+      {"device path missing", "predict b0 --device ./nowhere.json", "", "--device = \"./nowhere.json\": no such device file"},
+      {"device path malformed", "predict b0 --device {in}", "{\"schema\": ", "malformed JSON"},
+      {"device path wrong schema", "predict b0 --device {in}", predictor_doc([](Json& j) { j["schema"] = "cpubone-explore/predictor/v9"; }), "schema = \"cpubone-explore/predictor/v9\""},
+      {"device path is a profile", "predict b0 --device {in}", profile([](Json&) {}), "schema = \"cpubone-explore/device-profile/v1\": a device profile, not a device"},
+
       {"option validate negative samples", "validate --samples -1", "", "--samples = -1"},
       {"option validate zero rounds", "validate --rounds 0", "", "--rounds = 0"},
       {"option validate negative ood", "validate --ood -1", "", "--ood = -1"},
@@ -456,6 +464,7 @@ TEST_CASE("the unedited documents of the bad-input table are accepted") {
       {"profile rules", "rules --profile {in}", profile([](Json&) {}), ""},
       {"profile fit", "fit --device t --profile {in}", profile([](Json&) {}), ""},
       {"predictor", predict_cmd, predictor_doc([](Json&) {}), "", predictor_file},
+      {"device file", "predict b0 --device {in}", predictor_doc([](Json&) {}), ""},
       {"csv", csv_cmd, good_csv, "", "in.csv"},
       {"validation", rescore_cmd, validation([](Json&) {}), ""},
       {"raw numbers", "count {in}", net([](Json& j) { j["ops"][7]["eps"] = raw("1e-5"); }), ""},

@@ -271,6 +271,7 @@ void run_validate(const predictor::ValidateOptions& options, const std::string& 
 void run_calibrate(const predictor::CalibrationRequest& request) {
   const auto r = predictor::calibrate_device(request);
   const auto& d = *r.calibration.device.calibrated;
+  if (!r.host_note.empty()) std::printf("%s\n", r.host_note.c_str());
   std::printf("device %s: %zu timed networks; %s, %lld thread(s): fp32 peak %.1f GMACpS, DRAM %.1f GB/s (hardware description)\n",
               request.device.c_str(), r.points.size(), d.hardware.description.c_str(), static_cast<long long>(d.hardware.threads),
               d.hardware.peak_macps() / 1e9, d.hardware.dram_bytes_per_s / 1e9);
@@ -352,7 +353,9 @@ void add_calibrate_command(CLI::App& app) {
                   "CSV of model,latency_ms[,family][,threads]: model = a zoo name or a network file (network or macro JSON, or "
                   ".onnx; relative to the CSV); or the published-figures format with --column")->required();
   cmd->add_option("--column", request->column, "Latency column of a published-figures CSV, e.g. rpi5_ms");
-  cmd->add_option("--hardware", request->hardware, "Hardware description JSON (default: the shipped one of --device; see predictor/devices/hardware/)");
+  cmd->add_option("--hardware", request->hardware,
+                  "A shipped device's name, whose hardware description is used under --device's name (e.g. --device mypi "
+                  "--hardware pi5), or a hardware description JSON file (see predictor/devices/hardware/); default: the shipped one of --device");
   cmd->add_option("--out", request->out, "Output predictor file (default: the device cache)");
   std::vector<std::string> methods;
   for (const auto& m : predictor::calibration_method_names) methods.emplace_back(m);
@@ -360,7 +363,8 @@ void add_calibrate_command(CLI::App& app) {
       ->check(CLI::IsMember(methods));
   cmd->add_option("--host-from", request->host_from,
                   "Take the host model and host ceilings from this calibrated device (a shipped name or a device file) "
-                  "instead of this machine's fitted host predictor and profile");
+                  "instead of this machine's fitted host predictor and profile (without a fitted host predictor, the one "
+                  "the shipped device of --hardware or --device carries, and it says so)");
   cmd->footer("Scores every candidate held out by network and by family (MAPE, share within 10%, Spearman, 80% interval "
               "coverage): macs_only (the floor), host_scale, physical, group_scale, hardware_transfer, uniform_scale. The device "
               "keeps the simplest whose family-held-out error is within one standard error of the best, never one worse than "
@@ -466,7 +470,8 @@ void add_predictor_commands(CLI::App& app) {
     auto as_json = std::make_shared<bool>(false);
     auto resolution = std::make_shared<int64_t>(0);
     cmd->add_option("model", *model, "Zoo name, a macro/network JSON file or an ONNX file")->required();
-    cmd->add_option("--device", *device, "Device (host, or a calibrated one)");
+    cmd->add_option("--device", *device, "Device: host, a shipped or calibrated device's name, or the path of a device file "
+                    "(e.g. one `calibrate --out` wrote)");
     auto* threads_option = cmd->add_option("--threads", *threads, "Threads (default 1 on the host; a calibrated device predicts only at its own)");
     cmd->add_flag("--layers", *layers, "Per operator: class, MACs, predicted MACpS and time");
     cmd->add_flag("--json", *as_json, "Print JSON");
