@@ -117,17 +117,17 @@ def test_profile_fit_predict_calibrate_on_this_machine(tmp_path):
         (tmp_path / "nets" / f"{name}.json").write_text(json.dumps(cx.load(name).to_dict()))
         rows.append(f"nets/{name}.json,{ms},{family},1")
     (tmp_path / "mine.csv").write_text("\n".join(rows) + "\n")
-    mine = cx.calibrate("mypi", tmp_path / "mine.csv", hardware=tmp_path / "mypi-hw.json", out=tmp_path / "mine.json")
+    mine = cx.calibrate("mypi", tmp_path / "mine.csv", hardware="pi5", out=tmp_path / "mine.json")
     assert set(mine["held_out"]["methods"]) == {"macs_only", "host_scale", "physical", "group_scale", "hardware_transfer", "uniform_scale"}
     assert mine["held_out"]["methods"][mine["method"]]["lofo"]["mape"] <= mine["held_out"]["methods"]["macs_only"]["lofo"]["mape"]
     assert "only 6 networks in 3 families" in mine["held_out"]["sureness"]["warning"]
     assert mine["kinds"] and mine["uncalibrated"]["factor"] >= 1
-    forced = cx.calibrate("mypi", tmp_path / "mine.csv", hardware=tmp_path / "mypi-hw.json", out=tmp_path / "forced.json",
+    forced = cx.calibrate("mypi", tmp_path / "mine.csv", hardware="pi5", out=tmp_path / "forced.json",
                           method="macs_only")
     assert forced["method"] == "macs_only"
     with pytest.raises(cx.InputError, match=r"mixed.csv: row 3.threads = 2: every row of one device"):
         (tmp_path / "mixed.csv").write_text("model,latency_ms,threads\nb0,60,1\nb1,80,2\n")
-        cx.calibrate("mypi", tmp_path / "mixed.csv", hardware=tmp_path / "mypi-hw.json")
+        cx.calibrate("mypi", tmp_path / "mixed.csv", hardware="pi5")
 
 
 def test_profile_errors_are_the_cli_messages():
