@@ -131,8 +131,9 @@ Predictor calibration_host(const CalibrationRequest& r, CalibrationResult& out) 
     auto is_shipped = [&](const std::string& name) { return std::find(shipped.begin(), shipped.end(), name) != shipped.end(); };
     out.host_from_shipped = is_shipped(r.hardware) ? r.hardware : is_shipped(r.device) ? r.device : shipped.front();
     host_from = out.host_from_shipped;
-    out.host_note = "calibrate: no host predictor fitted on this machine (" + predictor_path("host") + "): using the host model the shipped " +
-                    host_from + " carries, as --host-from " + host_from + " does (`cpubone-explore fit --device host` first to use this machine's)";
+    out.host_note = "calibrate: no host predictor fitted on this machine (" + predictor_path("host") + "): using the host model the " +
+                    "shipped " + host_from + " carries, as --host-from " + host_from + " does (`cpubone-explore fit --device host` " +
+                    "first to use this machine's)";
   }
   if (host_from.empty()) {
     Predictor host = load_predictor("host");

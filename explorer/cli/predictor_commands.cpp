@@ -355,7 +355,8 @@ void add_calibrate_command(CLI::App& app) {
   cmd->add_option("--column", request->column, "Latency column of a published-figures CSV, e.g. rpi5_ms");
   cmd->add_option("--hardware", request->hardware,
                   "A shipped device's name, whose hardware description is used under --device's name (e.g. --device mypi "
-                  "--hardware pi5), or a hardware description JSON file (see predictor/devices/hardware/); default: the shipped one of --device");
+                  "--hardware pi5), or a hardware description JSON file (see predictor/devices/hardware/); default: the "
+                  "shipped one of --device");
   cmd->add_option("--out", request->out, "Output predictor file (default: the device cache)");
   std::vector<std::string> methods;
   for (const auto& m : predictor::calibration_method_names) methods.emplace_back(m);
