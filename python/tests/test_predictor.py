@@ -68,6 +68,8 @@ def test_a_device_file_is_a_device_by_path(tmp_path):
     with pytest.raises(cx.InputError) as e:
         cx.predictor(tmp_path / "nowhere.json")
     assert str(e.value) == cli_error("predict", "b0", "--device", str(tmp_path / "nowhere.json"))
+    found = cx.search(device=path, evaluations=50, budget_s=0, out=tmp_path / "search")
+    assert found["device"]["name"] == str(path) and found["pareto"]
 
 
 def test_calibrate_takes_shipped_hardware_by_name_and_says_whose_host_model_stood_in(tmp_path, monkeypatch):
