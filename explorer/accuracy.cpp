@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "profiler/interop/onnx.hpp"
 #include "space/io.hpp"
 #include "space/zoo.hpp"
 
@@ -423,7 +424,7 @@ AccuracyModel fit(std::vector<AccuracyPoint> points, std::string name, AccuracyK
 }
 
 AccuracyPoint point_of(const std::string& model, const std::string& source, double top1, int64_t resolution = 0) {
-  const Network net = load_model(model, resolution);
+  const Network net = profiler::load_any_model(model, resolution);
   const ZooEntry* z = find_zoo(model);
   AccuracyPoint p;
   p.model = model;

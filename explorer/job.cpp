@@ -15,6 +15,7 @@
 #include "explorer/rules.hpp"
 #include "predictor/calibrate.hpp"
 #include "predictor/fit.hpp"
+#include "profiler/cpus.hpp"
 #include "profiler/environment.hpp"
 #include "profiler/measure_network.hpp"
 #include "profiler/progress.hpp"
@@ -690,7 +691,10 @@ void write_results(const JobOptions& o, const Json& results, const std::vector<s
 }  // namespace
 
 void validate(const JobOptions& o) {
-  if (o.threads && (*o.threads < 1 || *o.threads > 256))
+  // On the host the threads run here (the proof measures, the predictor is this machine's); a calibrated
+  // device's are its runtime's, checked against its own (predictor::prediction_threads).
+  if (o.threads && o.device == "host") profiler::check_threads(*o.threads);
+  else if (o.threads && (*o.threads < 1 || *o.threads > 256))
     throw InputError("--threads = " + std::to_string(*o.threads) + ": out of range [1, 256]");
   if (o.search.evaluations < 10 || o.search.evaluations > 100'000'000)
     throw InputError("--evaluations = " + std::to_string(o.search.evaluations) + ": out of range [10, 100000000]");

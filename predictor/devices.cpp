@@ -1,7 +1,9 @@
 #include "predictor/devices.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <optional>
+#include <set>
 
 #include "predictor/ceilings.hpp"
 #include "profiler/file_lock.hpp"
@@ -18,13 +20,55 @@ std::string predictor_path(const std::string& device) {
   return p.substr(0, p.size() - 5) + ".predictor.json";
 }
 
+bool is_device_file(const std::string& device) {
+  const std::string_view json = ".json";
+  return device.find('/') != std::string::npos ||
+         (device.size() > json.size() && device.compare(device.size() - json.size(), json.size(), json) == 0);
+}
+
+namespace {
+
+// A device or predictor file given by path (a profile is not one: it is fitted first).
+Predictor predictor_file(const std::string& path) {
+  if (!std::filesystem::is_regular_file(path)) throw InputError("--device = \"" + path + "\": no such device file");
+  const Json j = read_json_file(path);
+  if (j.is_object() && j.value("schema", "") == profiler::device_profile_schema)
+    throw InputError(path + ": schema = \"" + std::string(profiler::device_profile_schema) +
+                     "\": a device profile, not a device; fit it first (`cpubone-explore fit --device NAME --profile " + path + "`)");
+  return predictor_from_json(j, path);
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> known_devices() {
+  std::set<std::string> names{"host"};
+  for (const auto& [name, text] : shipped_devices) names.insert(name);
+  const std::string suffix = ".predictor.json";
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(predictor_path("host")).parent_path(), ec)) {
+    const std::string file = e.path().filename().string();
+    if (file.size() > suffix.size() && file.compare(file.size() - suffix.size(), suffix.size(), suffix) == 0)
+      names.insert(file.substr(0, file.size() - suffix.size()));
+  }
+  return {names.begin(), names.end()};
+}
+
 Predictor load_predictor(const std::string& device) {
+  if (is_device_file(device)) return predictor_file(device);
   const std::string path = predictor_path(device);
   if (!std::filesystem::exists(path) && shipped_devices.count(device))
     return predictor_from_json(Json::parse(shipped_devices.at(device)), "shipped device " + device);
+  if (!std::filesystem::exists(path) && device == "host")
+    throw InputError("--device = \"host\": no predictor at " + path + " (run `cpubone-explore fit --device host` first)");
   if (!std::filesystem::exists(path))
-    throw InputError("--device = \"" + device + "\": no predictor at " + path +
-                     (device == "host" ? " (run `cpubone-explore fit --device host` first)" : " (not a known device)"));
+    throw InputError("--device = \"" + device + "\": not a known device (known: " + joined(known_devices()) +
+                     "; or the path of a device file, e.g. one `calibrate --out` wrote)");
   const Json j = read_json_file(path);
   // A host predictor from an older release is refitted from its profile (seconds); a calibrated device
   // of an older schema fails below, naming the schema, and is recalibrated with `calibrate`.
@@ -59,39 +103,71 @@ Predictor fit_device(const std::string& device, const std::string& profile_file,
   return p;
 }
 
+namespace {
+
+// --hardware: "" for the shipped description of --device; a shipped device's name for its description
+// under --device's name; else a hardware description file (which may describe another device too).
+Hardware calibration_hardware(const CalibrationRequest& r) {
+  std::optional<Hardware> hw;
+  if (r.hardware.empty()) hw = shipped_hardware(r.device);
+  else if (is_device_file(r.hardware)) hw = hardware_from_json(read_json_file(r.hardware), Where(r.hardware));
+  else if (!(hw = shipped_hardware(r.hardware)))
+    throw InputError("--hardware = \"" + r.hardware + "\": no shipped hardware of that name (shipped: " + joined(shipped_hardware_names()) +
+                     "); or give a hardware description file");
+  if (!hw)
+    throw InputError("--device = \"" + r.device + "\": no shipped hardware description; give --hardware with a shipped device's name "
+                     "(" + joined(shipped_hardware_names()) + ") or a FILE (fields as in predictor/devices/hardware/pi5.json, every "
+                     "number with its source)");
+  return renamed(*hw, r.device);
+}
+
+// The host model and the host's ceilings the device transfers from: this machine's fitted host predictor
+// and its profile's probes; or those a calibrated device carries (--host-from, or, when this machine has
+// no fitted host, the shipped device of the hardware, else the first shipped one: out.host_from_shipped).
+Predictor calibration_host(const CalibrationRequest& r, CalibrationResult& out) {
+  std::string host_from = r.host_from;
+  if (host_from.empty() && !std::filesystem::exists(predictor_path("host"))) {
+    const std::vector<std::string> shipped = shipped_device_names();
+    auto is_shipped = [&](const std::string& name) { return std::find(shipped.begin(), shipped.end(), name) != shipped.end(); };
+    out.host_from_shipped = is_shipped(r.hardware) ? r.hardware : is_shipped(r.device) ? r.device : shipped.front();
+    host_from = out.host_from_shipped;
+    out.host_note = "calibrate: no host predictor fitted on this machine (" + predictor_path("host") + "): using the host model the " +
+                    "shipped " + host_from + " carries, as --host-from " + host_from + " does (`cpubone-explore fit --device host` " +
+                    "first to use this machine's)";
+  }
+  if (host_from.empty()) {
+    Predictor host = load_predictor("host");
+    const std::string profile_path = host.provenance.value("profile", profiler::default_profile_path("host"));
+    out.host = host_ceilings(profiler::load_profile(profile_path), profile_path, 1);
+    return host;
+  }
+  // The host model and ceilings another calibrated device carries (reproducible without this machine).
+  Predictor carrier = load_predictor(host_from);
+  if (!carrier.calibrated) throw InputError("--host-from = \"" + host_from + "\": not a calibrated device");
+  out.host = carrier.calibrated->host;
+  Predictor host = carrier;
+  host.calibrated.reset();
+  host.device = "host";
+  host.provenance = carrier.provenance.value("host_model", Json::object());
+  return host;
+}
+
+}  // namespace
+
 CalibrationResult calibrate_device(const CalibrationRequest& r) {
-  if (r.device.empty() || r.device == "host" || r.device.find('/') != std::string::npos)
-    throw InputError("--device = \"" + r.device + "\": name a device other than host, without '/'");
+  // A name that reads as a path could never be passed back as --device by name.
+  if (r.device.empty() || r.device == "host" || is_device_file(r.device))
+    throw InputError("--device = \"" + r.device + "\": name a device other than host, without '/' and not ending in .json");
   CalibrationResult out;
   for (PublishedPoint& p : read_published(r.published, r.column)) {  // the figures' own errors first: they name the user's file
     const ZooEntry* z = find_zoo(p.model);
     (z && !z->unmodelled_work.empty() ? out.not_fitted : out.points).push_back(std::move(p));
   }
-  std::optional<Hardware> hw;
-  if (!r.hardware.empty()) hw = hardware_from_json(read_json_file(r.hardware), Where(r.hardware));
-  else hw = shipped_hardware(r.device);
-  if (!hw)
-    throw InputError("--device = \"" + r.device + "\": no shipped hardware description; give --hardware FILE (fields as in "
-                     "predictor/devices/hardware/pi5.json, every number with its source)");
-  if (hw->device != r.device)
-    throw InputError((r.hardware.empty() ? "shipped hardware" : r.hardware) + ": device = \"" + hw->device + "\": not --device \"" + r.device + "\"");
-  if (!out.points.empty() && out.points.front().threads > 0 && out.points.front().threads != hw->threads)
-    *hw = with_threads(*hw, out.points.front().threads, r.published + ": threads column");
-  Predictor host;
-  if (r.host_from.empty()) {
-    host = load_predictor("host");
-    const std::string profile_path = host.provenance.value("profile", profiler::default_profile_path("host"));
-    out.host = host_ceilings(profiler::load_profile(profile_path), profile_path, 1);
-  } else {  // the host model and ceilings another calibrated device carries (reproducible without this machine)
-    const bool file = std::filesystem::exists(r.host_from);
-    Predictor carrier = file ? predictor_from_json(read_json_file(r.host_from), r.host_from) : load_predictor(r.host_from);
-    if (!carrier.calibrated) throw InputError("--host-from = \"" + r.host_from + "\": not a calibrated device");
-    out.host = carrier.calibrated->host;
-    host = carrier;
-    host.calibrated.reset();
-    host.device = "host";
-    host.provenance = carrier.provenance.value("host_model", Json::object());
-  }
+  Hardware hw = calibration_hardware(r);
+  if (!out.points.empty() && out.points.front().threads > 0 && out.points.front().threads != hw.threads)
+    hw = with_threads(hw, out.points.front().threads, r.published + ": threads column");
+  const Predictor host = calibration_host(r, out);
+  const std::string host_from = r.host_from.empty() ? out.host_from_shipped : r.host_from;
   // The device file records how to rebuild it, without this machine's paths.
   const std::filesystem::path published(r.published);
   // A host predictor fitted before fit recorded its selection says nothing about it.
@@ -100,12 +176,12 @@ CalibrationResult calibrate_device(const CalibrationRequest& r) {
                         (published.is_absolute() ? published.filename().string() : r.published) +
                         (r.column.empty() ? "" : " --column " + r.column) + (r.method.empty() ? "" : " --method " + r.method) +
                         (r.hardware.empty() ? "" : " --hardware " + std::filesystem::path(r.hardware).filename().string()) +
-                        (r.host_from.empty() ? ", after `" : ", with the host model carried by device " +
-                                                                  std::filesystem::path(r.host_from).filename().string() + " (from `") +
+                        (host_from.empty() ? ", after `" : ", with the host model carried by device " +
+                                                                std::filesystem::path(host_from).filename().string() + " (from `") +
                         "cpubone-explore fit --device host" + (selection.is_string() ? " --select " + selection.get<std::string>() : "") +
-                        (r.host_from.empty() ? "`" : "`)");
+                        (host_from.empty() ? "`" : "`)");
   if (r.hardware.empty()) rebuild = "scripts/calibrate-devices (" + rebuild + ")";
-  out.calibration = calibrate(host, out.host, *hw, out.points, published.filename().string() +
+  out.calibration = calibrate(host, out.host, hw, out.points, published.filename().string() +
                               (r.column.empty() ? "" : " column " + r.column), rebuild, r.method);
   Json not_fitted = Json::array();
   for (const PublishedPoint& p : out.not_fitted)

@@ -10,11 +10,17 @@ namespace cpx::predictor {
 // <cache>/devices/<device>.predictor.json, beside profiler::default_profile_path(device).
 std::string predictor_path(const std::string& device);
 
-// A device fitted or calibrated on this machine wins over the shipped calibration of the same name.
-// Unknown devices are InputErrors.
+// A device argument names a file (a device or predictor file, e.g. one `calibrate --out` wrote) when it holds
+// a '/' or ends in ".json": device names hold neither (calibrate and profile refuse them).
+bool is_device_file(const std::string& device);
+
+// `device` by name: a device fitted or calibrated on this machine wins over the shipped calibration of the
+// same name; or by path (is_device_file). An unknown name is an InputError listing known_devices().
 Predictor load_predictor(const std::string& device);
 
 std::vector<std::string> shipped_device_names();
+// host, the shipped devices and those fitted or calibrated in the device cache, sorted, each once.
+std::vector<std::string> known_devices();
 
 // `fit`: fits `device` from a profile file (default: its cached profile, which must exist) and writes the
 // predictor to predictor_path(device).
@@ -23,12 +29,15 @@ Predictor fit_device(const std::string& device, const std::string& profile_file,
 // `calibrate`: carries the host predictor to a device described by its hardware, fitted to published
 // latencies read from `published` (see read_published and calibrate), and writes the device to `out`
 // (default predictor_path(device)). The host's ceilings come from the probes of the profile the host
-// predictor was fitted from.
+// predictor was fitted from; without a fitted host predictor (and without host_from), the host model and
+// ceilings a shipped device carries stand in (CalibrationResult::host_note says which).
 struct CalibrationRequest {
   std::string device;
   std::string published;  // CSV file
   std::string column;     // "" for a plain "model,latency_ms" file
-  std::string hardware;   // hardware description file; "" = the shipped one of `device`
+  // A shipped device's name (its hardware, under `device`'s name) or a hardware description file; "" = the
+  // shipped one of `device`.
+  std::string hardware;
   std::string out;
   std::string method;     // "" = choose (calibrate's rule); else one of calibration_method_names
   // A calibrated device (shipped name or file) whose carried host model and host ceilings stand in for this
@@ -41,6 +50,9 @@ struct CalibrationResult {
   std::vector<PublishedPoint> not_fitted;  // zoo networks that leave out timed work (ZooEntry::unmodelled_work)
   std::string path;  // where the device was written
   Ceilings host;     // the host's probed ceilings at 1 thread
+  // Without host_from and without a fitted host predictor: the shipped device whose host model stood in, as
+  // host_from would have, and the one line that says so; "" otherwise.
+  std::string host_from_shipped, host_note;
 };
 
 CalibrationResult calibrate_device(const CalibrationRequest& request);

@@ -96,6 +96,13 @@ Hardware with_threads(const Hardware& h, int64_t threads, const std::string& sou
   return hardware_from_json(j, Where(source));
 }
 
+Hardware renamed(const Hardware& h, const std::string& device) {
+  Hardware out = h;
+  out.device = device;
+  out.json["device"] = device;
+  return out;
+}
+
 std::optional<Hardware> shipped_hardware(const std::string& device) {
   const auto it = shipped_hardware_files.find(device);
   if (it == shipped_hardware_files.end()) return std::nullopt;

@@ -47,6 +47,10 @@ Hardware hardware_from_json(const Json& j, const Where& where);
 // from. An InputError naming `source` when the description has fewer cores.
 Hardware with_threads(const Hardware& h, int64_t threads, const std::string& source);
 
+// The same hardware under another device's name (`calibrate --device mypi --hardware pi5`): a device file
+// names its hardware by its own name.
+Hardware renamed(const Hardware& h, const std::string& device);
+
 // The shipped description of `device`, or nullopt.
 std::optional<Hardware> shipped_hardware(const std::string& device);
 std::vector<std::string> shipped_hardware_names();

@@ -21,8 +21,7 @@ std::pair<Network, std::string> timed_network(const std::string& name, const std
   if (file.is_relative()) file = std::filesystem::path(csv_path).parent_path() / file;
   if (!std::filesystem::exists(file)) throw InputError("no such zoo model or file " + file.string());
   const std::string key = std::filesystem::weakly_canonical(file).string();
-  if (file.extension() == ".onnx") return {profiler::import_onnx(file.string()), key};
-  return {load_model(file.string()), key};
+  return {profiler::load_any_model(file.string()), key};  // JSON or ONNX, told apart by content
 }
 
 double positive_number(const std::string& text, const std::string& at) {

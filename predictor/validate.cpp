@@ -12,6 +12,7 @@
 
 #include "predictor/devices.hpp"
 #include "predictor/ood_networks.hpp"
+#include "profiler/cpus.hpp"
 #include "profiler/environment.hpp"
 #include "profiler/interference.hpp"
 #include "profiler/machine_speed.hpp"
@@ -101,7 +102,7 @@ void check_options(const std::string& device, const ValidateOptions& o) {
   if (o.rounds < 1 || o.rounds > 100) throw InputError("--rounds = " + std::to_string(o.rounds) + ": out of range [1, 100]");
   if (!(o.min_time_s >= 0 && o.min_time_s <= 60)) throw InputError("--min-time = " + std::to_string(o.min_time_s) + ": out of range [0, 60]");
   if (o.ood < 0 || o.ood > 10000) throw InputError("--ood = " + std::to_string(o.ood) + ": out of range [0, 10000]");
-  if (o.threads < 1 || o.threads > 256) throw InputError("--threads = " + std::to_string(o.threads) + ": out of range [1, 256]");
+  profiler::check_threads(o.threads);
   if (o.seed + static_cast<uint64_t>(o.samples) > profiler::training_seed_base)
     throw InputError("--seed = " + std::to_string(o.seed) + ": sampled seeds must stay below " +
                      std::to_string(profiler::training_seed_base) + ", where the profile's training networks start");

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <optional>
 
+#include "profiler/cpus.hpp"
 #include "profiler/emulation.hpp"
 #include "profiler/executor/kernel.hpp"
 
@@ -228,12 +229,7 @@ Json to_json(const Environment& e) {
 }
 
 std::string pin_to_cpus(int64_t threads) {
-  // The CPUs the process could use at start: pinning to 1 and later to 2 must not lose the second.
-  static const std::optional<cpu_set_t> original = [] {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    return sched_getaffinity(0, sizeof set, &set) == 0 ? std::optional<cpu_set_t>(set) : std::nullopt;
-  }();
+  const std::optional<cpu_set_t>& original = start_affinity();
   if (!original) return "";
   const cpu_set_t& allowed = *original;
   cpu_set_t use;

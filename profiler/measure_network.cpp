@@ -1,5 +1,6 @@
 #include "profiler/measure_network.hpp"
 
+#include "profiler/cpus.hpp"
 #include "profiler/environment.hpp"
 #include "profiler/probes.hpp"
 
@@ -36,7 +37,7 @@ NetworkRun measure_defaults() {
 }
 
 Json measure_network(const Network& net, const NetworkRun& a) {
-  if (a.threads < 1 || a.threads > 256) throw InputError("--threads = " + std::to_string(a.threads) + ": out of range [1, 256]");
+  check_threads(a.threads);
   const MeasureOptions& t = a.timing;
   if (!(t.min_time_s >= 0 && t.min_time_s <= 600)) throw InputError("--min-time = " + std::to_string(t.min_time_s) + ": out of range [0, 600]");
   if (t.min_runs < 1 || t.min_runs > 100000) throw InputError("--min-runs = " + std::to_string(t.min_runs) + ": out of range [1, 100000]");

@@ -8,9 +8,9 @@
 #include <filesystem>
 #include <map>
 #include <set>
-#include <thread>
 
 #include "profiler/coverage.hpp"
+#include "profiler/cpus.hpp"
 #include "profiler/environment.hpp"
 #include "profiler/file_lock.hpp"
 #include "profiler/interference.hpp"
@@ -71,7 +71,8 @@ Json measured_record(const Network& net, const NetworkTimings& m, double peak_ma
 
 std::vector<int64_t> resolved_threads(const SweepOptions& options) {
   if (!options.threads.empty()) return options.threads;
-  const int64_t cores = std::max<int64_t>(1, std::thread::hardware_concurrency());
+  // The CPUs this process may use, not the machine's: a container's quota or a taskset is what runs.
+  const int64_t cores = usable_cpus().count();
   return cores > 1 ? std::vector<int64_t>{1, cores} : std::vector<int64_t>{1};
 }
 
@@ -290,8 +291,7 @@ Json profile_device(const std::string& device, SweepOptions& o, const std::atomi
   if (device.empty() || device.size() > 64 || device.find_first_of("/\\.") != std::string::npos)
     throw InputError("--device = \"" + device + "\": a device name of 1-64 characters without '/', '\\' or '.'");
   o.device = device;
-  for (int64_t t : o.threads)
-    if (t < 1 || t > 256) throw InputError("--threads = " + std::to_string(t) + ": out of range [1, 256]");
+  for (int64_t t : o.threads) check_threads(t);
   if (o.budget_s < 0 || o.budget_s > 86400) throw InputError("--budget = " + std::to_string(o.budget_s) + ": out of range [0, 86400]");
   if (o.out_path.empty()) o.out_path = default_profile_path(device);
   return run_sweep(o, stop);

@@ -13,7 +13,7 @@ namespace cpx::profiler {
 
 struct SweepOptions {
   bool quick = false;
-  std::vector<int64_t> threads;  // empty: 1 and every core
+  std::vector<int64_t> threads;  // empty: 1 and every CPU this process may use (profiler/cpus.hpp)
   double budget_s = 0;           // 0: the default (600 s full, 60 s quick)
   uint64_t seed = 0;
   std::string out_path;

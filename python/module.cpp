@@ -14,7 +14,9 @@
 #include "explorer/advise.hpp"
 #include "explorer/job.hpp"
 #include "predictor/devices.hpp"
+#include "predictor/prediction_notes.hpp"
 #include "predictor/validate.hpp"
+#include "profiler/cpus.hpp"
 #include "profiler/measure_network.hpp"
 #include "profiler/executor/plan.hpp"
 #include "profiler/interop/onnx.hpp"
@@ -55,7 +57,7 @@ NetworkPtr load(const py::handle& source, int64_t resolution) {
   if (!py::isinstance<py::str>(source)) throw py::type_error("load: expected a zoo name, a file path or a dict");
   const std::string name = source.cast<std::string>();
   py::gil_scoped_release release;
-  return std::make_shared<cpx::Network>(cpx::load_model(name, resolution));
+  return std::make_shared<cpx::Network>(cpx::profiler::load_any_model(name, resolution));
 }
 
 NetworkPtr as_network(const py::handle& net) {
@@ -152,6 +154,7 @@ PYBIND11_MODULE(_core, m) {
   }, py::arg("net"), py::arg("layers") = true);
 
   m.def("run", [](const cpx::Network& n, uint64_t seed, int64_t threads) {
+    cpx::profiler::check_threads(threads);  // measure, profile, validate and search check in the library
     std::vector<float> input = cpx::profiler::make_input(n.input, seed), output;
     {
       py::gil_scoped_release release;
@@ -209,10 +212,15 @@ PYBIND11_MODULE(_core, m) {
           py::gil_scoped_release release;
           j = cpx::predictor::prediction_json(p, *n, cpx::predictor::predict(p, *n, threads), threads, layers);
         }
+        // The caveats `predict` prints in text, each a UserWarning at the caller's line (an error under -W error).
+        for (const std::string& note : cpx::predictor::prediction_notes(j))
+          if (PyErr_WarnEx(PyExc_UserWarning, note.c_str(), 1) != 0) throw py::error_already_set();
         return py::module_::import("cpubone_explore").attr("Result")(to_python(j));
       }, py::arg("net"), py::arg("threads") = py::none(), py::arg("layers") = true,
          "Predicted latency (`predict --json`): latency_us, macps, overhead_us, network_bytes, weights_credit_us (what cached\n"
-         "weights saved, host models only) and, with layers, each op's class, MACs and time.\n"
+         "weights saved, host models only) and, with layers, each op's class, MACs and time. Each caveat the text form of\n"
+         "`predict` prints (the interval's warning, work the calibration barely exercised, ops outside the profile) is\n"
+         "also raised as a UserWarning (warnings.warn).\n"
          "net: a Network, zoo name, file path or dict.")
       .def("to_dict", [](const cpx::predictor::Predictor& p) { return to_python(cpx::predictor::to_json(p)); },
            "The \"cpubone-explore/predictor/v1\" document, with its provenance.")
@@ -246,9 +254,12 @@ PYBIND11_MODULE(_core, m) {
                         const std::string& hardware, const std::string& out, const std::string& method, const std::string& host_from) {
     const auto r = off_thread([&] { return cpx::predictor::calibrate_device({device, published, column, hardware, out, method, host_from}); });
     const auto& c = *r.calibration.device.calibrated;
+    if (!r.host_note.empty() && PyErr_WarnEx(PyExc_UserWarning, r.host_note.c_str(), 1) != 0) throw py::error_already_set();
     return to_python({{"device", device}, {"path", r.path}, {"method", c.method}, {"held_out", c.held_out}, {"interval", c.interval},
                       {"kinds", c.kind_share}, {"uncalibrated", c.uncalibrated},
-                      {"published", r.calibration.device.provenance["published"]}});
+                      {"published", r.calibration.device.provenance["published"]},
+                      // The device whose carried host model was used; "" for this machine's fitted host predictor.
+                      {"host_from", r.host_from_shipped.empty() ? host_from : r.host_from_shipped}});
   }, py::arg("device"), py::arg("published"), py::arg("column") = "", py::arg("hardware") = "", py::arg("out") = "",
      py::arg("method") = "", py::arg("host_from") = "");
 
@@ -286,6 +297,7 @@ PYBIND11_MODULE(_core, m) {
     } else if (!space.is_none() && py::str(space).cast<std::string>() != "default") {
       o.space_file = py::str(space).cast<std::string>();
     }
+    cpx::explorer::validate(o);  // as the command line does: bad options before loading or fitting anything
     return to_python(off_thread([&] {
       const cpx::predictor::Predictor p = cpx::predictor::load_predictor(device);
       cpx::Json profile;

@@ -1,5 +1,6 @@
-// Child processes for the tests: the CLI started with its stderr in a file, its exit status, and a CPU
-// hog to inject load deliberately on the CPUs a measurement is pinned to.
+// Child processes for the tests: the CLI run to completion with its output captured, or started with its
+// stderr in a file, its exit status, and a CPU hog to inject load deliberately on the CPUs a measurement
+// is pinned to.
 #pragma once
 
 #include <fcntl.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -19,6 +21,26 @@ namespace cpx::test {
 inline std::string slurp(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+struct CliRun {
+  int exit_code;
+  std::string out, err;
+};
+
+// Runs the CLI with `args` (shell words), capturing stdout and stderr; `env` is put before the command,
+// e.g. "CPX_HOME=/tmp/x ".
+inline CliRun cli(const std::string& args, const std::string& env = "") {
+  // ctest runs test cases in parallel processes: every call gets files of its own.
+  static int calls = 0;
+  const auto dir = std::filesystem::temp_directory_path();
+  const std::string stem = "cpx_cli_" + std::to_string(::getpid()) + "_" + std::to_string(++calls);
+  const std::string out = (dir / (stem + ".out")).string(), err = (dir / (stem + ".err")).string();
+  const int status = std::system((env + CPX_CLI + " " + args + " >" + out + " 2>" + err).c_str());
+  CliRun r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+  std::filesystem::remove(out);
+  std::filesystem::remove(err);
+  return r;
 }
 
 // Starts the CLI with `args`, stdout to /dev/null and stderr to `err`.

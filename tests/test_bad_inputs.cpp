@@ -14,6 +14,7 @@
 #include <map>
 #include <set>
 
+#include "profiler/cpus.hpp"
 #include "space/zoo.hpp"
 #include "documents.hpp"
 
@@ -28,6 +29,7 @@ struct BadInput {
   std::string content;  // written to the input file before the run
   std::string expect;   // must appear in the one-line message: the field path (and value)
   std::string in = "in.json";  // the input file, relative to the row's directory (also $CPX_HOME)
+  bool one_cpu = false;        // run under `taskset` on one CPU (the first this test may use)
 };
 
 std::string slurp(const fs::path& p) {
@@ -329,6 +331,7 @@ std::vector<BadInput> bad_inputs() {
       {"job unknown accuracy", job_cmd + " --accuracy nosuch", "", "--accuracy = \"nosuch\""},
       {"job unknown layers model", job_cmd + " --layers-model nope", "", "--layers-model = \"nope\""},
       {"job unknown device", "--device nowhere --out {out}", "", "--device = \"nowhere\""},
+      {"job device path missing", "--device ./nowhere.json --out {out}", "", "--device = \"./nowhere.json\": no such device file"},
       // Results JSON (report).
       {"results wrong schema", "report {in} --out {out}", R"({"schema": "nope"})", "schema = \"nope\""},
       {"results missing zoo", "report {in} --out {out}", R"({"schema": "cpubone-explore/results/v1"})", "in.json"},
@@ -345,7 +348,14 @@ std::vector<BadInput> bad_inputs() {
       {"option profile negative budget", "profile --budget -1 --out {out}", "", "--budget = -1"},
       {"option calibrate host", "calibrate --device host --published published.csv", "", "--device = \"host\""},
       {"option predict threads absurd", "predict b0 --device pi5 --threads 1000", "", "--threads = 1000"},
-      {"option predict unknown device", "predict b0 --device nowhere", "", "--device = \"nowhere\""},
+      {"option predict unknown device", "predict b0 --device nowhere", "", "--device = \"nowhere\": not a known device (known: a72, host, "},
+
+      // Device files by path (predict, the main job and Python take one wherever they take a device).
+      {"device path missing", "predict b0 --device ./nowhere.json", "", "--device = \"./nowhere.json\": no such device file"},
+      {"device path malformed", "predict b0 --device {in}", "{\"schema\": ", "malformed JSON"},
+      {"device path wrong schema", "predict b0 --device {in}", predictor_doc([](Json& j) { j["schema"] = "cpubone-explore/predictor/v9"; }), "schema = \"cpubone-explore/predictor/v9\""},
+      {"device path is a profile", "predict b0 --device {in}", profile([](Json&) {}), "schema = \"cpubone-explore/device-profile/v1\": a device profile, not a device"},
+
       {"option validate negative samples", "validate --samples -1", "", "--samples = -1"},
       {"option validate zero rounds", "validate --rounds 0", "", "--rounds = 0"},
       {"option validate negative ood", "validate --ood -1", "", "--ood = -1"},
@@ -371,6 +381,12 @@ std::vector<BadInput> bad_inputs() {
       {"advise apply unknown id", "advise b0 --device pi5 --evaluations 50 --apply s999 --out {out}", "", "--apply = \"s999\": no suggestion or variant \"s999\""},
       {"advise apply without out", "advise b0 --device pi5 --apply s1", "", "--apply = \"s1\": needs --out"},
       {"advise evaluations zero", "advise b0 --device pi5 --evaluations 0", "", "--evaluations = 0"},
+
+      // Thread counts above the CPUs this process may use (here one, by taskset): refused before measuring.
+      {"threads measure above the CPUs", "measure b0 --threads 2", "", "--threads = 2: more than the 1 CPU this process may use (affinity mask 1 CPU", "in.json", true},
+      {"threads profile above the CPUs", "profile --quick --threads 1 2 --out {out}", "", "--threads = 2: more than the 1 CPU", "in.json", true},
+      {"threads validate above the CPUs", "validate --threads 2", "", "--threads = 2: more than the 1 CPU", "in.json", true},
+      {"threads job on the host above the CPUs", "--device host --threads 2 --out {out}", "", "--threads = 2: more than the 1 CPU", "in.json", true},
   };
 }
 
@@ -379,11 +395,20 @@ struct Run {
   std::string out, err;
 };
 
+// `taskset -c N`, N the first CPU this process may use: the CLI then may use that one alone.
+std::string on_one_cpu() {
+  const auto& cpus = profiler::start_affinity();
+  REQUIRE(cpus);
+  int first = 0;
+  while (!CPU_ISSET(first, &*cpus)) ++first;
+  return "taskset -c " + std::to_string(first) + " ";
+}
+
 // Runs the CLI in `dir` with $CPX_HOME = dir, so no row can touch the user's device cache.
-Run run_cli(const fs::path& dir, const std::string& args) {
+Run run_cli(const fs::path& dir, const std::string& args, bool one_cpu = false) {
   const std::string out = (dir.parent_path() / (dir.filename().string() + ".stdout")).string();
   const std::string err = (dir.parent_path() / (dir.filename().string() + ".stderr")).string();
-  const std::string cmd = "cd '" + dir.string() + "' && CPX_HOME='" + dir.string() + "' " + CPX_CLI + " " + args + " >'" + out +
+  const std::string cmd = "cd '" + dir.string() + "' && CPX_HOME='" + dir.string() + "' " + (one_cpu ? on_one_cpu() : "") + CPX_CLI + " " + args + " >'" + out +
                           "' 2>'" + err + "' </dev/null";
   const int status = std::system(cmd.c_str());
   Run r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
@@ -422,7 +447,7 @@ Run run_row(const BadInput& row, size_t index, fs::path* dir_out = nullptr) {
   fs::create_directories(in.parent_path());
   std::ofstream(in, std::ios::binary) << row.content;
   if (dir_out) *dir_out = dir;
-  return run_cli(dir, replace_all(replace_all(row.args, "{in}", in.string()), "{out}", (dir / "out.json").string()));
+  return run_cli(dir, replace_all(replace_all(row.args, "{in}", in.string()), "{out}", (dir / "out.json").string()), row.one_cpu);
 }
 
 }  // namespace
@@ -447,6 +472,7 @@ TEST_CASE("the unedited documents of the bad-input table are accepted") {
       {"profile rules", "rules --profile {in}", profile([](Json&) {}), ""},
       {"profile fit", "fit --device t --profile {in}", profile([](Json&) {}), ""},
       {"predictor", predict_cmd, predictor_doc([](Json&) {}), "", predictor_file},
+      {"device file", "predict b0 --device {in}", predictor_doc([](Json&) {}), ""},
       {"csv", csv_cmd, good_csv, "", "in.csv"},
       {"validation", rescore_cmd, validation([](Json&) {}), ""},
       {"raw numbers", "count {in}", net([](Json& j) { j["ops"][7]["eps"] = raw("1e-5"); }), ""},

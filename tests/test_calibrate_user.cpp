@@ -15,6 +15,7 @@
 #include "predictor/op_kinds.hpp"
 #include "profiler/interop/onnx.hpp"
 #include "profiler/executor/weights.hpp"
+#include "space/count.hpp"
 #include "space/zoo.hpp"
 
 using namespace cpx;
@@ -215,6 +216,18 @@ TEST_CASE("a device calibrated from 5 of the user's network files (JSON and ONNX
   CHECK_THAT(sure["warning"].get<std::string>(), Catch::Contains("only 5 networks in 3 families"));
   CHECK(c.device.calibrated->hardware.threads == 1);
   CHECK(predict(c.device, find_zoo("b2")->build(0), 1).latency_us > 0);
+  fs::remove_all(dir.parent_path());
+}
+
+TEST_CASE("a timing CSV's network file is read as ONNX or JSON by its content, whatever its name") {
+  const fs::path dir = scratch_dir("content");
+  const Network resnet18 = find_zoo("resnet18")->build(0);
+  std::ofstream(dir / "resnet18.graph", std::ios::binary) << profiler::export_onnx(resnet18, profiler::make_weights(resnet18, 1));
+  std::ofstream(dir / "t.csv") << "model,latency_ms\nresnet18.graph,40\nb0,22\n";
+  const std::vector<PublishedPoint> points = read_published((dir / "t.csv").string(), "");
+  REQUIRE(points.size() == 2);
+  CHECK(points[0].model == "resnet18.graph");
+  CHECK(count(points[0].net).total.macs == count(resnet18).total.macs);
   fs::remove_all(dir.parent_path());
 }
 

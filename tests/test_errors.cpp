@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "processes.hpp"
 #include "space/zoo.hpp"
 
 using namespace cpx;
@@ -29,28 +30,8 @@ std::string macro_error(const Json& j) { return error_of([&] { expand(read_macro
 
 Json b0_macro() { return to_json(*find_zoo("b0")->macro); }
 
-struct Run {
-  int exit_code;
-  std::string out, err;
-};
-
-// Runs the CLI with `args`, capturing stdout and stderr.
-Run cli(const std::string& args) {
-  // ctest runs test cases in parallel processes: every call gets files of its own.
-  static int calls = 0;
-  const auto dir = std::filesystem::temp_directory_path();
-  const std::string stem = "cpx_cli_" + std::to_string(::getpid()) + "_" + std::to_string(++calls);
-  const std::string out = (dir / (stem + ".out")).string(), err = (dir / (stem + ".err")).string();
-  const int status = std::system((std::string(CPX_CLI) + " " + args + " >" + out + " 2>" + err).c_str());
-  auto slurp = [](const std::string& p) {
-    std::ifstream in(p);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  };
-  Run r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-  std::filesystem::remove(out);
-  std::filesystem::remove(err);
-  return r;
-}
+using Run = test::CliRun;
+using test::cli;
 
 std::string temp_file(const std::string& name, const std::string& content) {
   const auto p = std::filesystem::temp_directory_path() / (std::to_string(::getpid()) + "_" + name);

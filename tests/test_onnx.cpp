@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "processes.hpp"
 #include "profiler/interop/onnx.hpp"
 #include "profiler/executor/plan.hpp"
 #include "space/count.hpp"
@@ -264,6 +265,44 @@ TEST_CASE("the CLI exports and imports and an unsupported import exits 2 without
   const int status = std::system((std::string(CPX_CLI) + " import " + bad + " --out " + bad_json + " 2>/dev/null").c_str());
   CHECK(WEXITSTATUS(status) == 2);
   CHECK_FALSE(std::filesystem::exists(bad_json));
+  std::filesystem::remove_all(dir);
+}
+
+// `predict b0.onnx` once failed with "malformed JSON" (issue 57): every command that takes a network takes an
+// ONNX file as it is, told apart from JSON by content, so a file without the .onnx extension works too.
+TEST_CASE("count, expand, predict, measure, export and --accuracy CSVs take an ONNX file, by content") {
+  const auto dir = temp_dir();
+  const std::string onnx = (dir / "b0.onnx").string(), unnamed = (dir / "b0-graph").string();
+  REQUIRE(test::cli("export b0 --resolution 64 --onnx " + onnx).exit_code == 0);
+  std::filesystem::copy_file(onnx, unnamed);
+  const Network b0 = load_model("b0", 64);
+  for (const std::string& file : {onnx, unnamed}) {
+    INFO(file);
+    const test::CliRun counted = test::cli("count " + file + " --json");
+    REQUIRE(counted.exit_code == 0);
+    CHECK(Json::parse(counted.out)["macs"] == count(b0).total.macs);
+    const std::string expanded = (dir / "expanded.json").string();
+    REQUIRE(test::cli("expand " + file + " --out " + expanded).exit_code == 0);
+    CHECK(load_model(expanded).ops.size() == b0.ops.size());
+    const test::CliRun predicted = test::cli("predict " + file + " --device pi5 --json");
+    REQUIRE(predicted.exit_code == 0);
+    const Json zoo_b0 = Json::parse(test::cli("predict b0 --resolution 64 --device pi5 --json").out);
+    CHECK(Json::parse(predicted.out)["latency_us"].get<double>() == Approx(zoo_b0["latency_us"].get<double>()).epsilon(1e-9));
+    CHECK(test::cli("export " + file + " --onnx " + (dir / "again.onnx").string()).exit_code == 0);
+    CHECK(count(import_onnx((dir / "again.onnx").string())).total.macs == count(b0).total.macs);
+  }
+  // measure: its exit code may be 3 on a busy machine; the network measured is the file's.
+  const test::CliRun measured = test::cli("measure " + unnamed + " --min-time 0 --min-runs 1 --json");
+  CHECK((measured.exit_code == 0 || measured.exit_code == 3));
+  CHECK(Json::parse(measured.out)["macs"] == count(b0).total.macs);
+  // A measured top-1 of an ONNX network refits the accuracy estimator with it as a point.
+  std::ofstream(dir / "top1.csv") << "model,top1\nb0-graph,71.5\n";
+  const test::CliRun accuracy = test::cli("accuracy --accuracy " + (dir / "top1.csv").string() + " --json");
+  REQUIRE(accuracy.exit_code == 0);
+  bool found = false;
+  const Json estimator = Json::parse(accuracy.out);
+  for (const Json& p : estimator["points"]) found = found || (p["model"] == unnamed && p["published_top1"] == 71.5);
+  CHECK(found);
   std::filesystem::remove_all(dir);
 }
 

@@ -36,7 +36,7 @@ void run_export(const ExportArgs& a) {
   if (a.out.empty() && a.torch.empty()) throw InputError("export: give --onnx FILE, --torch FILE.py or both");
   if (!a.torch.empty() && (a.torch.size() < 4 || a.torch.substr(a.torch.size() - 3) != ".py"))
     throw InputError("--torch = \"" + a.torch + "\": must end in .py (it is a Python module)");
-  const Network net = load_model(a.model, a.resolution);
+  const Network net = profiler::load_any_model(a.model, a.resolution);
   const profiler::NetworkWeights weights = weights_for(net, a.weights);
   if (!a.out.empty()) {
     const std::string bytes = profiler::export_onnx(net, weights);
@@ -75,7 +75,7 @@ void add_onnx_commands(CLI::App& app) {
   {
     auto a = std::make_shared<ExportArgs>();
     auto* cmd = app.add_subcommand("export", "Write a network as an ONNX model (opset 17, NCHW) and/or a PyTorch module, with the executor's weights");
-    cmd->add_option("model", a->model, "Zoo name, or a macro or expanded network JSON file")->required();
+    cmd->add_option("model", a->model, "Zoo name, a macro or expanded network JSON file, or an ONNX file (exported again with these weights)")->required();
     cmd->add_option("--onnx", a->out, "Output .onnx file (written atomically)");
     cmd->add_option("--torch", a->torch,
                     "Output PyTorch module FILE.py (nn.Module Net, torch and numpy only) and its weights FILE.f32 next to it");

@@ -9,8 +9,10 @@
 #include "explorer/cli/commands.hpp"
 #include "predictor/calibrate.hpp"
 #include "predictor/devices.hpp"
+#include "predictor/prediction_notes.hpp"
 #include "predictor/validate.hpp"
 #include "profiler/emulation.hpp"
+#include "profiler/interop/onnx.hpp"
 #include "profiler/sweep.hpp"
 #include "space/count.hpp"
 #include "space/zoo.hpp"
@@ -102,17 +104,16 @@ void run_predict(const std::string& model, const std::string& device, std::optio
                  int64_t resolution) {
   if (requested && (*requested < 1 || *requested > 256))
     throw InputError("--threads = " + std::to_string(*requested) + ": out of range [1, 256]");
-  const Network net = load_model(model, resolution);
+  const Network net = profiler::load_any_model(model, resolution);
   const predictor::Predictor p = predictor::load_predictor(device);
   const int64_t threads = predictor::prediction_threads(p, requested);
   const auto pred = predictor::predict(p, net, threads);
   const double macs = static_cast<double>(count(net).total.macs);
   // A zoo network that leaves out timed work of its original: the prediction is of this network, not of that.
   const ZooEntry* entry = find_zoo(model);
-  const std::string unmodelled = entry ? entry->unmodelled_work : std::string();
+  Json j = predictor::prediction_json(p, net, pred, threads, layers);
+  if (entry && !entry->unmodelled_work.empty()) j["unmodelled_work"] = entry->unmodelled_work;
   if (as_json) {
-    Json j = predictor::prediction_json(p, net, pred, threads, layers);
-    if (!unmodelled.empty()) j["unmodelled_work"] = unmodelled;
     std::cout << j.dump(2) << "\n";
     return;
   }
@@ -134,23 +135,8 @@ void run_predict(const std::string& model, const std::string& device, std::optio
     std::printf("interval (%.0f%%, from held-out %s): %.3f to %.3f ms\n", 100 * pred.interval["level"].get<double>(),
                 p.calibrated ? "published figures" : "sampled networks of the profile (in-distribution)", (*pred.interval_us)[0] / 1e3,
                 (*pred.interval_us)[1] / 1e3);
-  if (pred.uncalibrated && pred.uncalibrated->share > 0) {
-    std::string kinds;
-    for (const auto& [kind, share] : pred.uncalibrated->kinds)
-      if (std::lround(100 * share) > 0)  // the JSON lists every one
-        kinds += (kinds.empty() ? "" : ", ") + kind + " " + std::to_string(static_cast<int>(std::lround(100 * share))) + "%";
-    std::printf("%.0f%% of the time is in work the device's calibration networks barely exercised (%s): the host's relative cost, "
-                "transferred; the interval is widened for it\n", 100 * pred.uncalibrated->share, kinds.c_str());
-  }
-  const Json outside = predictor::prediction_json(p, net, pred, threads, false);
-  if (outside["outside_profile"].get<bool>()) {
-    std::string features;
-    for (const auto& f : outside["outside_profile_features"]) features += (features.empty() ? "" : ", ") + f.get<std::string>();
-    std::printf("%lld of %zu ops lie outside the profiled ranges of their class (the model extrapolates): %s\n",
-                static_cast<long long>(outside["ops_outside_profile"].get<int64_t>()), net.ops.size(), features.c_str());
-  }
-  if (!unmodelled.empty())
-    std::printf("not included: %s; the original %s runs it, so expect it slower than predicted\n", unmodelled.c_str(), model.c_str());
+  // Every caveat of the JSON document, so that the text form says no less.
+  for (const std::string& note : predictor::prediction_notes(j)) std::printf("%s\n", note.c_str());
 }
 
 void print_worst(const char* set, const Json& summary) {
@@ -285,6 +271,7 @@ void run_validate(const predictor::ValidateOptions& options, const std::string& 
 void run_calibrate(const predictor::CalibrationRequest& request) {
   const auto r = predictor::calibrate_device(request);
   const auto& d = *r.calibration.device.calibrated;
+  if (!r.host_note.empty()) std::printf("%s\n", r.host_note.c_str());
   std::printf("device %s: %zu timed networks; %s, %lld thread(s): fp32 peak %.1f GMACpS, DRAM %.1f GB/s (hardware description)\n",
               request.device.c_str(), r.points.size(), d.hardware.description.c_str(), static_cast<long long>(d.hardware.threads),
               d.hardware.peak_macps() / 1e9, d.hardware.dram_bytes_per_s / 1e9);
@@ -366,7 +353,10 @@ void add_calibrate_command(CLI::App& app) {
                   "CSV of model,latency_ms[,family][,threads]: model = a zoo name or a network file (network or macro JSON, or "
                   ".onnx; relative to the CSV); or the published-figures format with --column")->required();
   cmd->add_option("--column", request->column, "Latency column of a published-figures CSV, e.g. rpi5_ms");
-  cmd->add_option("--hardware", request->hardware, "Hardware description JSON (default: the shipped one of --device; see predictor/devices/hardware/)");
+  cmd->add_option("--hardware", request->hardware,
+                  "A shipped device's name, whose hardware description is used under --device's name (e.g. --device mypi "
+                  "--hardware pi5), or a hardware description JSON file (see predictor/devices/hardware/); default: the "
+                  "shipped one of --device");
   cmd->add_option("--out", request->out, "Output predictor file (default: the device cache)");
   std::vector<std::string> methods;
   for (const auto& m : predictor::calibration_method_names) methods.emplace_back(m);
@@ -374,7 +364,8 @@ void add_calibrate_command(CLI::App& app) {
       ->check(CLI::IsMember(methods));
   cmd->add_option("--host-from", request->host_from,
                   "Take the host model and host ceilings from this calibrated device (a shipped name or a device file) "
-                  "instead of this machine's fitted host predictor and profile");
+                  "instead of this machine's fitted host predictor and profile (without a fitted host predictor, the one "
+                  "the shipped device of --hardware or --device carries, and it says so)");
   cmd->footer("Scores every candidate held out by network and by family (MAPE, share within 10%, Spearman, 80% interval "
               "coverage): macs_only (the floor), host_scale, physical, group_scale, hardware_transfer, uniform_scale. The device "
               "keeps the simplest whose family-held-out error is within one standard error of the best, never one worse than "
@@ -472,15 +463,16 @@ void add_predictor_commands(CLI::App& app) {
     });
   }
   {
-    auto* cmd = app.add_subcommand("predict", "Predict latency of a zoo model or network file on a device");
+    auto* cmd = app.add_subcommand("predict", "Predict latency of a zoo model or a network file (JSON or ONNX) on a device");
     auto model = std::make_shared<std::string>();
     auto device = std::make_shared<std::string>("host");
     auto threads = std::make_shared<int64_t>(0);
     auto layers = std::make_shared<bool>(false);
     auto as_json = std::make_shared<bool>(false);
     auto resolution = std::make_shared<int64_t>(0);
-    cmd->add_option("model", *model, "Zoo name or a macro/network JSON file")->required();
-    cmd->add_option("--device", *device, "Device (host, or a calibrated one)");
+    cmd->add_option("model", *model, "Zoo name, a macro/network JSON file or an ONNX file")->required();
+    cmd->add_option("--device", *device, "Device: host, a shipped or calibrated device's name, or the path of a device file "
+                    "(e.g. one `calibrate --out` wrote)");
     auto* threads_option = cmd->add_option("--threads", *threads, "Threads (default 1 on the host; a calibrated device predicts only at its own)");
     cmd->add_flag("--layers", *layers, "Per operator: class, MACs, predicted MACpS and time");
     cmd->add_flag("--json", *as_json, "Print JSON");

@@ -3,12 +3,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
-#include <thread>
 #include <iostream>
 
 #include "explorer/cli/commands.hpp"
+#include "profiler/cpus.hpp"
 #include "profiler/emulation.hpp"
 #include "profiler/environment.hpp"
+#include "profiler/interop/onnx.hpp"
 #include "profiler/measure_network.hpp"
 #include "profiler/probes.hpp"
 #include "profiler/rules.hpp"
@@ -34,7 +35,7 @@ struct MeasureArgs {
 void print_measurement(const Network& net, const NetworkRun& o, const Json& j);
 
 void run_measure(const MeasureArgs& a) {
-  const Network net = load_model(a.model, a.resolution);
+  const Network net = load_any_model(a.model, a.resolution);
   a.quiet.run("measure", a.options.threads);
   Json j = measure_network(net, a.options);
   Interference noise;
@@ -110,7 +111,7 @@ void run_profile(const ProfileArgs& a) {
                      "(or CPX_ALLOW_EMULATED=1) to record a profile marked emulated");
   SweepOptions o = a.options;
   if (a.quiet.check) {
-    int64_t threads = o.threads.empty() ? std::max<int64_t>(1, std::thread::hardware_concurrency()) : 1;
+    int64_t threads = o.threads.empty() ? usable_cpus().count() : 1;
     for (int64_t t : o.threads) threads = std::max(threads, t);
     a.quiet.run("profile", threads);
   }
@@ -168,7 +169,7 @@ void add_profiler_commands(CLI::App& app) {
     auto* cmd = app.add_subcommand("profile", "Sweep the CPUBone design space on this machine and write a device profile");
     auto a = std::make_shared<ProfileArgs>();
     cmd->add_option("--device", a->device, "Name to store this machine's profile under (host; or pi5 when run on a Raspberry Pi 5, replacing the calibrated pi5)");
-    cmd->add_option("--threads", a->options.threads, "Thread counts to measure (default: 1 and all cores)");
+    cmd->add_option("--threads", a->options.threads, "Thread counts to measure (default: 1 and every CPU this process may use)");
     cmd->add_flag("--quick", a->options.quick, "A small grid in about a minute");
     cmd->add_option("--budget", a->options.budget_s, "Time budget in seconds (default 600, or 60 with --quick): 70% for the grid, ops, networks and zoo, 15% + 15% for the coverage set's space-filling and adaptive rounds (an equal part of what is left when the rest overran, at least 5% each)");
     cmd->add_option("--out", a->options.out_path, "Profile path (default $CPX_HOME or ~/.cache/cpubone-explore, devices/DEVICE.json)");
@@ -193,7 +194,7 @@ void add_profiler_commands(CLI::App& app) {
   }
   auto* cmd = app.add_subcommand("measure", "Measure latency on this machine with XNNPACK (batch 1, seeded weights)");
   auto a = std::make_shared<MeasureArgs>();
-  cmd->add_option("model", a->model, "Zoo name or a macro/network JSON file")->required();
+  cmd->add_option("model", a->model, "Zoo name, a macro/network JSON file or an ONNX file")->required();
   cmd->add_option("--threads", a->options.threads, "Threads (the process is pinned to as many CPUs)");
   cmd->add_flag("--layers", a->options.layers, "Per-operator median time, MACpS, share and the additivity gap");
   cmd->add_flag("--json", a->json, "Print JSON with raw samples and the environment");

@@ -7,6 +7,7 @@
 
 #include "explorer/cli/commands.hpp"
 #include "predictor/ood_networks.hpp"
+#include "profiler/interop/onnx.hpp"
 #include "space/count.hpp"
 #include "space/io.hpp"
 #include "space/zoo.hpp"
@@ -48,7 +49,7 @@ void run_zoo(bool as_json, const std::string& family) {
 }
 
 void run_count(const std::string& model, bool layers, bool as_json, int64_t resolution) {
-  const Network net = load_model(model, resolution);
+  const Network net = profiler::load_any_model(model, resolution);
   const NetworkCount c = count(net);
   if (as_json) {
     std::cout << count_json(net, c, layers).dump(2) << "\n";
@@ -92,7 +93,7 @@ void run_expand(const std::string& model, const std::string& out, int64_t resolu
     std::cerr << n.network.name << ": " << n.blocks << "\n";
     net = load_model_json(to_json(n.network), n.network.name, resolution);
   } else {
-    net = load_model(model, resolution);
+    net = profiler::load_any_model(model, resolution);
   }
   const std::string text = to_json(net).dump(2) + "\n";
   if (out.empty()) std::cout << text;
@@ -116,19 +117,19 @@ void add_space_commands(CLI::App& app) {
     auto layers = std::make_shared<bool>(false);
     auto as_json = std::make_shared<bool>(false);
     auto resolution = std::make_shared<int64_t>(0);
-    cmd->add_option("model", *model, "Zoo name (see `zoo`) or a macro/network JSON file")->required();
+    cmd->add_option("model", *model, "Zoo name (see `zoo`), a macro/network JSON file or an ONNX file")->required();
     cmd->add_flag("--layers", *layers, "One row per operator");
     cmd->add_flag("--json", *as_json, "Print JSON (keys model, resolution, params, params_inference, macs, layers)");
     cmd->add_option("--resolution", *resolution, "Input height and width (default: the network's own)");
     cmd->callback([=] { run_count(*model, *layers, *as_json, *resolution); });
   }
   {
-    auto* cmd = app.add_subcommand("expand", "Print the expanded operator-list JSON of a zoo model or macro file");
+    auto* cmd = app.add_subcommand("expand", "Print the expanded operator-list JSON of a zoo model, macro file or ONNX file");
     auto model = std::make_shared<std::string>();
     auto out = std::make_shared<std::string>();
     auto resolution = std::make_shared<int64_t>(0);
     auto ood_seed = std::make_shared<uint64_t>(0);
-    cmd->add_option("model", *model, "Zoo name or a macro/network JSON file (or give --ood SEED)");
+    cmd->add_option("model", *model, "Zoo name, a macro/network JSON file or an ONNX file (or give --ood SEED)");
     cmd->add_option("--out", *out, "Write to this file (atomically) instead of stdout");
     cmd->add_option("--resolution", *resolution, "Input height and width (default: the network's own)");
     auto* ood = cmd->add_option("--ood", *ood_seed,

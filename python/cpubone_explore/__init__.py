@@ -90,8 +90,9 @@ def zoo() -> Zoo:
 
 
 def load(source: str | os.PathLike[str] | dict, resolution: int = 0) -> Network:
-    """A network from a zoo name, a macro or network JSON file, or the dict of such a file (as
-    ``Network.to_dict()`` returns). ``resolution`` > 0 sets the input height and width."""
+    """A network from a zoo name, a macro or network JSON file, an ONNX file (told apart from JSON by its
+    content, whatever its name), or the dict of such a JSON file (as ``Network.to_dict()`` returns).
+    ``resolution`` > 0 sets the input height and width."""
     if not isinstance(source, (dict, str)):
         source = os.fspath(source)
     return _core.load(source, resolution)
@@ -140,10 +141,13 @@ def fit(device: str = "host", profile: PathLike | None = None, allow_noisy: bool
     return _core.fit(device, _path(profile), allow_noisy, select, zoo_families)
 
 
-def predictor(device: str = "host") -> Predictor:
-    """The predictor of a device: fitted or calibrated on this machine (device cache), else a shipped
-    calibrated one (``shipped_devices()``). ``.predict(net, threads=1)`` gives the total and per op."""
-    return _core.predictor(device)
+def predictor(device: PathLike = "host") -> Predictor:
+    """The predictor of a device: by name, fitted or calibrated on this machine (device cache), else a
+    shipped calibrated one (``shipped_devices()``); or the path of a device or predictor file (one that
+    ``calibrate(out=...)`` wrote, say; a string with a '/' or ending in .json is a path). An unknown name
+    raises InputError listing the known devices. ``.predict(net)`` gives the total and per op, and raises
+    each caveat the text form of ``predict`` prints as a ``warnings.warn`` (UserWarning)."""
+    return _core.predictor(os.fspath(device))
 
 
 def shipped_devices() -> list[str]:
@@ -162,9 +166,11 @@ def calibrate(device: str, published: PathLike, column: str | None = None, hardw
     ``model,latency_ms[,family][,threads]``, where model is a zoo name or a network file (network or macro
     JSON, or ``.onnx``; relative to the CSV), or the published-figures format with ``column`` (e.g.
     ``"rpi5_ms"``), and the device's hardware description (``hardware``: a JSON file; default the shipped
-    one of that name). Needs the host predictor (``fit``), or ``host_from``: a calibrated device (shipped name
-    or file) whose carried host model and ceilings stand in for this machine's. Every candidate (macs_only, host_scale, physical,
-    group_scale, hardware_transfer, uniform_scale) is scored held out; the device keeps the simplest within
+    one of that name; or a shipped device's name, whose hardware is then taken under ``device``'s name). Uses
+    the host predictor (``fit``), or ``host_from``: a calibrated device (shipped name or file) whose carried
+    host model and ceilings stand in for this machine's; without either, the host model a shipped device
+    carries, with a ``warnings.warn`` saying which (``result["host_from"]``). Every candidate (macs_only,
+    host_scale, physical, group_scale, hardware_transfer, uniform_scale) is scored held out; the device keeps the simplest within
     one standard error of the best, or ``method`` if given. Writes the device to ``out`` or the device cache;
     returns its held-out table (``held_out``: every candidate, the choice, its nested score, how sure),
     interval, what its networks exercised (``kinds``) and points."""
@@ -204,13 +210,14 @@ class SearchResults(dict):
         return [load(os.path.join(self.out, p["file"])) for p in self["pareto"]]
 
 
-def search(space: PathLike | Mapping[str, Any] | None = None, device: str = "pi5", evaluations: int = 20000,
+def search(space: PathLike | Mapping[str, Any] | None = None, device: PathLike = "pi5", evaluations: int = 20000,
            budget_s: float = 60.0, seed: int = 1, threads: int | None = None, accuracy: str = "proxy",
            out: PathLike = "cpubone-search", prove: bool = False, max_latency_ms: float | None = None,
            max_params: float | None = None, max_macs: float | None = None) -> SearchResults:
     """Searches a space (None: CPUBone's default; a search-space file or dict) with NSGA-II for networks
-    Pareto-optimal in predicted latency on ``device`` and estimated top-1 (``accuracy``: "proxy", "macs" or a
-    CSV of measured accuracies), seeded with CPUBone B0-B3: the main job of ``cpubone-explore --device``.
+    Pareto-optimal in predicted latency on ``device`` (a name or a device file's path, as ``predictor``) and
+    estimated top-1 (``accuracy``: "proxy", "macs" or a CSV of measured accuracies), seeded with CPUBone
+    B0-B3: the main job of ``cpubone-explore --device``.
     Writes ``out``/results.json, ``out``/pareto/*.json and ``out``/matched/*.json (each baseline's
     capacity-matched configurations); a proposal "dominates" a baseline only when the lower end of its top-1
     interval reaches the baseline's published top-1, the others are in "promising_unproven". With
@@ -221,7 +228,7 @@ def search(space: PathLike | Mapping[str, Any] | None = None, device: str = "pi5
     of range raise InputError with the command line's message (e.g. "--evaluations = 5: out of range ...")."""
     out = _path(out)
     space_arg: Any = dict(space) if isinstance(space, Mapping) else (None if space is None else _path(space))
-    return SearchResults(_core.search(space_arg, device, evaluations, budget_s, seed, threads, accuracy, out, prove,
+    return SearchResults(_core.search(space_arg, os.fspath(device), evaluations, budget_s, seed, threads, accuracy, out, prove,
                                       max_latency_ms, max_params, max_macs), out)
 
 

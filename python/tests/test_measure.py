@@ -38,6 +38,21 @@ def test_measure_errors_are_the_cli_messages():
     assert str(e.value) == cli_error("measure", "b0", "--min-runs", "0")
 
 
+def test_more_threads_than_this_process_may_use_are_refused_as_on_the_command_line():
+    over = len(os.sched_getaffinity(0)) + 1  # a cgroup quota can only lower what may be used
+    calls = [(lambda: cx.measure("b0", threads=over), ["measure", "b0", "--threads", str(over)]),
+             (lambda: cx.profile(threads=[1, over]), ["profile", "--threads", "1", str(over)]),
+             (lambda: cx.validate(threads=over), ["validate", "--threads", str(over)]),
+             (lambda: cx.search(device="host", threads=over), ["--device", "host", "--threads", str(over)])]
+    for call, args in calls:
+        with pytest.raises(cx.InputError) as e:
+            call()
+        assert str(e.value) == cli_error(*args)
+        assert str(e.value).startswith(f"--threads = {over}: more than the ")
+    with pytest.raises(cx.InputError, match=f"--threads = {over}: more than the "):
+        cx.run("b0", threads=over)
+
+
 def test_measure_releases_the_gil_and_leaves_the_caller_unpinned():
     affinity = os.sched_getaffinity(0)
     net = cx.load("b0", resolution=96)

@@ -3,11 +3,12 @@ import json
 from collections.abc import Mapping
 
 import os
+import shutil
 
 import pytest
 
 import cpubone_explore as cx
-from conftest import cli_error, cli_json
+from conftest import cli, cli_error, cli_json
 
 
 def test_zoo_is_a_lazy_mapping_of_networks():
@@ -149,3 +150,17 @@ def test_search_space_as_dict_and_its_errors(tmp_path):
                   device="pi5", evaluations=300, out=tmp_path / "bad")
     with pytest.raises(cx.InputError, match="search.evaluations|schema"):
         cx.report({"schema": "nope"}, tmp_path / "r")
+
+
+def test_load_takes_an_onnx_file_told_apart_by_content(tmp_path):
+    onnx = tmp_path / "b0.onnx"
+    code, _, err = cli("export", "b0", "--resolution", "64", "--onnx", str(onnx))
+    assert code == 0, err
+    graph = tmp_path / "b0-graph"  # no extension: read as ONNX by its first byte
+    shutil.copy(onnx, graph)
+    b0 = cx.load("b0", resolution=64)
+    pi5 = cx.predictor("pi5")
+    for source in (onnx, str(graph)):
+        assert cx.load(source).op_count == b0.op_count
+        assert cx.count(source)["macs"] == cx.count(b0)["macs"]
+        assert pi5.predict(source, layers=False)["latency_us"] == pytest.approx(pi5.predict(b0, layers=False)["latency_us"])

@@ -2,11 +2,12 @@
 import json
 import subprocess
 import sys
+import warnings
 
 import pytest
 
 import cpubone_explore as cx
-from conftest import REPO, cli_error, cli_json
+from conftest import REPO, cli, cli_error, cli_json
 
 
 def test_shipped_devices():
@@ -45,6 +46,43 @@ def test_predictor_errors_are_the_cli_messages():
     assert str(e.value) == cli_error("calibrate", "--device", "host", "--published", "x.csv")
 
 
+def test_predict_warns_each_caveat_the_text_form_prints():
+    with pytest.warns(UserWarning) as caught:
+        r = cx.predictor("pixel7pro").predict("resnet50", layers=False)
+    messages = [str(w.message) for w in caught]
+    # pixel7pro is calibrated on CPUBone networks alone: its interval says nothing of a ResNet.
+    assert "interval: " + r["interval"]["warning"] in messages
+    code, text, err = cli("predict", "resnet50", "--device", "pixel7pro")
+    assert code == 0, err
+    assert messages == text.splitlines()[3:]  # after the network, latency and interval lines
+
+
+def test_a_device_file_is_a_device_by_path(tmp_path):
+    path = tmp_path / "pi5-mine.json"
+    path.write_text(json.dumps(cx.predictor("pi5").to_dict()))
+    mine = cx.predictor(path)
+    assert mine.device == "pi5"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # b0's caveats on pi5, the same from either
+        assert mine.predict("b0")["latency_us"] == cx.predictor("pi5").predict("b0")["latency_us"]
+    with pytest.raises(cx.InputError) as e:
+        cx.predictor(tmp_path / "nowhere.json")
+    assert str(e.value) == cli_error("predict", "b0", "--device", str(tmp_path / "nowhere.json"))
+    found = cx.search(device=path, evaluations=50, budget_s=0, out=tmp_path / "search")
+    assert found["device"]["name"] == str(path) and found["pareto"]
+
+
+def test_calibrate_takes_shipped_hardware_by_name_and_says_whose_host_model_stood_in(tmp_path, monkeypatch):
+    monkeypatch.setenv("CPX_HOME", str(tmp_path))  # no host predictor fitted here
+    csv = tmp_path / "timed.csv"
+    csv.write_text("model,latency_ms,family\nb0,24.2,CPUBone\nb1,33.0,CPUBone\nb2,52.0,CPUBone\n"
+                   "mobilenetv2-1.0,14.0,MobileNet\nresnet18,60.0,ResNet\nmobileone-s0,19.0,MobileOne\n")
+    with pytest.warns(UserWarning, match="no host predictor fitted on this machine .*: using the host model the shipped pi5 carries"):
+        c = cx.calibrate("mypi", csv, hardware="pi5", out=tmp_path / "mypi.json")
+    assert c["host_from"] == "pi5"
+    assert cx.predictor(tmp_path / "mypi.json").device == "mypi"
+
+
 def test_profile_fit_predict_calibrate_on_this_machine(tmp_path):
     # The whole chain on a tiny budget: these are not accurate figures, only the plumbing end to end.
     profile = cx.profile(quick=True, threads=[1], budget_s=20, out=tmp_path / "host.json")
@@ -64,11 +102,8 @@ def test_profile_fit_predict_calibrate_on_this_machine(tmp_path):
     # published RPi 5 figures need).
     csv = tmp_path / "mypi.csv"
     csv.write_text("model,latency_ms\nb0,24.2\nb1,33.5\nb2,60.3\nb3,199.8\n")
-    # A device of our own needs its own hardware description (the file names the device it describes).
-    hw = json.loads((REPO / "predictor/devices/hardware/pi5.json").read_text())
-    hw["device"] = "mypi"
-    (tmp_path / "mypi-hw.json").write_text(json.dumps(hw))
-    c = cx.calibrate("mypi", csv, hardware=tmp_path / "mypi-hw.json")
+    # A hardware description file, here the shipped pi5's, describes the new device under its own name.
+    c = cx.calibrate("mypi", csv, hardware=REPO / "predictor/devices/hardware/pi5.json")
     assert c["device"] == "mypi" and c["held_out"] and c["interval"]
     assert [p["model"] for p in c["published"]] == ["b0", "b1", "b2", "b3"]
     mypi = cx.predictor("mypi")
@@ -84,17 +119,17 @@ def test_profile_fit_predict_calibrate_on_this_machine(tmp_path):
         (tmp_path / "nets" / f"{name}.json").write_text(json.dumps(cx.load(name).to_dict()))
         rows.append(f"nets/{name}.json,{ms},{family},1")
     (tmp_path / "mine.csv").write_text("\n".join(rows) + "\n")
-    mine = cx.calibrate("mypi", tmp_path / "mine.csv", hardware=tmp_path / "mypi-hw.json", out=tmp_path / "mine.json")
+    mine = cx.calibrate("mypi", tmp_path / "mine.csv", hardware="pi5", out=tmp_path / "mine.json")
     assert set(mine["held_out"]["methods"]) == {"macs_only", "host_scale", "physical", "group_scale", "hardware_transfer", "uniform_scale"}
     assert mine["held_out"]["methods"][mine["method"]]["lofo"]["mape"] <= mine["held_out"]["methods"]["macs_only"]["lofo"]["mape"]
     assert "only 6 networks in 3 families" in mine["held_out"]["sureness"]["warning"]
     assert mine["kinds"] and mine["uncalibrated"]["factor"] >= 1
-    forced = cx.calibrate("mypi", tmp_path / "mine.csv", hardware=tmp_path / "mypi-hw.json", out=tmp_path / "forced.json",
+    forced = cx.calibrate("mypi", tmp_path / "mine.csv", hardware="pi5", out=tmp_path / "forced.json",
                           method="macs_only")
     assert forced["method"] == "macs_only"
     with pytest.raises(cx.InputError, match=r"mixed.csv: row 3.threads = 2: every row of one device"):
         (tmp_path / "mixed.csv").write_text("model,latency_ms,threads\nb0,60,1\nb1,80,2\n")
-        cx.calibrate("mypi", tmp_path / "mixed.csv", hardware=tmp_path / "mypi-hw.json")
+        cx.calibrate("mypi", tmp_path / "mixed.csv", hardware="pi5")
 
 
 def test_profile_errors_are_the_cli_messages():

@@ -1,0 +1,56 @@
+#include "predictor/prediction_notes.hpp"
+
+#include <cmath>
+#include <optional>
+
+namespace cpx::predictor {
+
+namespace {
+
+// A share as a whole percent, except that a share that would round to "0%" is "<1%": a caveat that says
+// 0% of the time reads as if it were false.
+std::string percent(double share) {
+  if (share > 0 && share < 0.005) return "<1%";
+  return std::to_string(std::lround(100 * share)) + "%";
+}
+
+std::optional<std::string> uncalibrated_note(const Json& p) {
+  const double share = p.value("uncalibrated_share", 0.0);
+  if (!(share > 0) || !p.contains("uncalibrated_kinds")) return std::nullopt;
+  std::string kinds;
+  for (const Json& k : p["uncalibrated_kinds"])
+    kinds += (kinds.empty() ? "" : ", ") + k["kind"].get<std::string>() + " " + percent(k["share"].get<double>());
+  // predict() widens the interval's high end by share * (factor - 1) of the latency (predictor.hpp, Calibrated).
+  const Json& widening = p.contains("interval") ? p["interval"].value("uncalibrated", Json::object()) : Json::object();
+  const double factor = widening.value("factor", 1.0), widened = share * (factor - 1);
+  const std::string how = !(factor > 1) ? "the interval is not widened for it (its calibration found no extra error there)"
+                          : widened < 0.005 ? "the interval is widened for it, by less than 1%"
+                                            : "the interval is widened for it";
+  return percent(share) + " of the time is in work the device's calibration networks barely exercised (" + kinds +
+         "): the host's relative cost, transferred; " + how;
+}
+
+std::optional<std::string> outside_note(const Json& p) {
+  if (!p.value("outside_profile", false)) return std::nullopt;
+  std::string features;
+  for (const Json& f : p.value("outside_profile_features", Json::array())) features += (features.empty() ? "" : ", ") + f.get<std::string>();
+  const int64_t ops = p.value("ops_outside_profile", int64_t{0});
+  return std::to_string(ops) + (ops == 1 ? " op lies" : " ops lie") +
+         " outside the profiled ranges of their class (the model extrapolates): " + features;
+}
+
+}  // namespace
+
+std::vector<std::string> prediction_notes(const Json& p) {
+  std::vector<std::string> notes;
+  if (p.contains("interval") && p["interval"].contains("warning"))
+    notes.push_back("interval: " + p["interval"]["warning"].get<std::string>());
+  if (auto n = uncalibrated_note(p)) notes.push_back(*n);
+  if (auto n = outside_note(p)) notes.push_back(*n);
+  if (p.contains("unmodelled_work"))
+    notes.push_back("not included: " + p["unmodelled_work"].get<std::string>() + "; the original " + p.value("model", std::string()) +
+                    " runs it, so expect it slower than predicted");
+  return notes;
+}
+
+}  // namespace cpx::predictor

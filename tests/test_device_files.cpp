@@ -1,0 +1,122 @@
+// Devices by path: a device file (one `calibrate --out` wrote, say) is a device wherever one is taken; an
+// unknown name lists the devices there are; `calibrate --hardware NAME` takes a shipped device's hardware
+// under a new name; and calibrate without a fitted host says which shipped host model it used.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "error_of.hpp"
+#include "predictor/devices.hpp"
+#include "processes.hpp"
+#include "profiler/profile_file.hpp"
+
+using namespace cpx;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A scratch directory that is also the device cache ($CPX_HOME) of the commands run in it.
+fs::path scratch(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("cpx_device_files_" + std::to_string(::getpid())) / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir / "devices");
+  return dir;
+}
+
+std::string in(const fs::path& dir) { return "cd '" + dir.string() + "' && CPX_HOME='" + dir.string() + "' "; }
+
+double latency_us(const test::CliRun& r) {
+  REQUIRE(r.exit_code == 0);
+  return Json::parse(r.out)["latency_us"].get<double>();
+}
+
+// Six zoo networks timed on a Raspberry Pi 5 (about the published figures; only the plumbing is tested).
+void write_timings(const fs::path& csv) {
+  std::ofstream(csv) << "model,latency_ms,family\nb0,24.2,CPUBone\nb1,33.0,CPUBone\nb2,52.0,CPUBone\n"
+                        "mobilenetv2-1.0,14.0,MobileNet\nresnet18,60.0,ResNet\nmobileone-s0,19.0,MobileOne\n";
+}
+
+}  // namespace
+
+TEST_CASE("a device file passed by path predicts as the device it holds, relative or absolute", "[devices]") {
+  const fs::path dir = scratch("path");
+  std::ofstream(dir / "pi5-mine.json") << predictor::to_json(predictor::load_predictor("pi5")).dump();
+  const double shipped = latency_us(test::cli("predict b0 --device pi5 --json"));
+  CHECK(latency_us(test::cli("predict b0 --device ./pi5-mine.json --json", in(dir))) == shipped);
+  CHECK(latency_us(test::cli("predict b0 --device pi5-mine.json --json", in(dir))) == shipped);
+  CHECK(latency_us(test::cli("predict b0 --device " + (dir / "pi5-mine.json").string() + " --json")) == shipped);
+  CHECK(predictor::is_device_file("./pi5-mine.json"));
+  CHECK(predictor::is_device_file("pi5-mine.json"));
+  CHECK_FALSE(predictor::is_device_file("pi5"));
+  // The main job takes it too, and says which file it predicted with.
+  const test::CliRun job = test::cli("--device ./pi5-mine.json --evaluations 50 --budget 0 --out job", in(dir));
+  INFO(job.err);
+  REQUIRE(job.exit_code == 0);
+  CHECK(read_json_file((dir / "job/results.json").string())["device"]["name"] == "./pi5-mine.json");
+  fs::remove_all(dir.parent_path());
+}
+
+TEST_CASE("a device path that is no device file, and an unknown device name, are refused naming what there is", "[devices]") {
+  const fs::path dir = scratch("unknown");
+  const test::CliRun missing = test::cli("predict b0 --device ./nowhere.json", in(dir));
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.err == "cpubone-explore: --device = \"./nowhere.json\": no such device file\n");
+  // A device calibrated into the cache is known by its name, beside the shipped ones and host.
+  std::ofstream(dir / "devices/mypi.predictor.json") << predictor::to_json(predictor::load_predictor("pi5")).dump();
+  std::string known;
+  for (const char* name : {"a72", "host", "i9-9900x", "mypi", "pi5", "pixel7pro", "xeon-gold5118", "xeon-w2125"})
+    known += (known.empty() ? "" : ", ") + std::string(name);
+  const test::CliRun unknown = test::cli("predict b0 --device nowhere", in(dir));
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.err == "cpubone-explore: --device = \"nowhere\": not a known device (known: " + known +
+                           "; or the path of a device file, e.g. one `calibrate --out` wrote)\n");
+  fs::remove_all(dir.parent_path());
+}
+
+TEST_CASE("calibrate refuses a hardware name that is not shipped and a new device without hardware, listing the shipped", "[devices]") {
+  const fs::path dir = scratch("no-hardware");
+  write_timings(dir / "timed.csv");
+  predictor::CalibrationRequest r;
+  r.device = "mypi";
+  r.published = (dir / "timed.csv").string();
+  r.out = (dir / "mypi.json").string();
+  const std::string shipped = "a72, i9-9900x, pi5, pixel7pro, xeon-gold5118, xeon-w2125";
+  CHECK(error_of([&] { predictor::calibrate_device(r); }) ==
+        "--device = \"mypi\": no shipped hardware description; give --hardware with a shipped device's name (" + shipped +
+            ") or a FILE (fields as in predictor/devices/hardware/pi5.json, every number with its source)");
+  r.hardware = "pi9";
+  CHECK(error_of([&] { predictor::calibrate_device(r); }) ==
+        "--hardware = \"pi9\": no shipped hardware of that name (shipped: " + shipped + "); or give a hardware description file");
+  CHECK_FALSE(fs::exists(dir / "mypi.json"));
+  fs::remove_all(dir.parent_path());
+}
+
+TEST_CASE("calibrate --hardware takes a shipped device's hardware under a new name, with the shipped host model when none is fitted", "[devices]") {
+  const fs::path dir = scratch("hardware");  // an empty device cache: no host fitted here
+  write_timings(dir / "timed.csv");
+  const test::CliRun by_name = test::cli("calibrate --device mypi --hardware pi5 --published timed.csv --out mypi.json", in(dir));
+  INFO(by_name.err);
+  REQUIRE(by_name.exit_code == 0);
+  // One line on what stood in for the host model; no blame for a --device = "host" nobody typed.
+  CHECK(by_name.out.rfind("calibrate: no host predictor fitted on this machine (" + (dir / "devices/host.predictor.json").string() +
+                              "): using the host model the shipped pi5 carries, as --host-from pi5 does",
+                          0) == 0);
+  CHECK(by_name.out.find("--device = \"host\"") == std::string::npos);
+  const Json device = read_json_file((dir / "mypi.json").string());
+  CHECK(device["device"] == "mypi");
+  CHECK(device["hardware"]["device"] == "mypi");
+  CHECK(device["hardware"]["description"] == predictor::shipped_hardware("pi5")->description);
+  const test::CliRun predicted = test::cli("predict b0 --device ./mypi.json", in(dir));
+  REQUIRE(predicted.exit_code == 0);
+  CHECK(predicted.out.rfind("b0 on mypi (", 0) == 0);
+  // A hardware description file still works, under any device name.
+  const std::string file = std::string(CPX_SOURCE_DIR) + "/predictor/devices/hardware/pi5.json";
+  const test::CliRun by_file = test::cli("calibrate --device otherpi --hardware " + file + " --published timed.csv --out other.json", in(dir));
+  INFO(by_file.err);
+  CHECK(by_file.exit_code == 0);
+  CHECK(read_json_file((dir / "other.json").string())["hardware"]["device"] == "otherpi");
+  fs::remove_all(dir.parent_path());
+}
