@@ -181,7 +181,7 @@ TEST_CASE("rewrites on a small inverted-residual network: each kind has a site a
   CHECK_THROWS_WITH(apply_rewrites(odd, k2), Catch::Contains("must keep its block's input and output shapes"));
 }
 
-TEST_CASE("rounding channels up keeps the function on the executor with the weights carried over; other rewrites keep unchanged ops' weights", "[advise]") {
+TEST_CASE("rounding channels up keeps the function on the executor with the weights carried over, and other rewrites keep unchanged ops weights", "[advise]") {
   const Network net = small_ir_net();
   const profiler::NetworkWeights w = profiler::make_weights(net, 11);
   const std::vector<float> ref = run(net, w);
@@ -298,7 +298,7 @@ TEST_CASE("the advice report states the per-block losses, every suggestion and t
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("--skip-unknown passes an ONNX node the importer does not know through, lists it, and says so; without it, an error", "[advise]") {
+TEST_CASE("--skip-unknown passes an ONNX node the importer does not know through, lists it and says so, and without it is an error", "[advise]") {
   // An export of a small network with one node of an unknown type spliced in before the output.
   const Network net = small_ir_net();
   onnx::ModelProto m;
