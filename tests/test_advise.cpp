@@ -298,7 +298,7 @@ TEST_CASE("the advice report states the per-block losses, every suggestion and t
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("--skip-unknown passes an ONNX node the importer does not know through, lists it and says so, and without it is an error", "[advise]") {
+TEST_CASE("the --skip-unknown import passes an ONNX node the importer does not know through, lists it and says so, and without it is an error", "[advise]") {
   // An export of a small network with one node of an unknown type spliced in before the output.
   const Network net = small_ir_net();
   onnx::ModelProto m;
