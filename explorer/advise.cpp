@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
@@ -137,6 +138,52 @@ class RewriteProblem : public Problem {
   int64_t evaluations_ = 0, lookups_ = 0;
 };
 
+// The local search's budget: the user's, else params within +-10% of the original's.
+Constraints budget_of(const AdviceOptions& o, int64_t params) {
+  Constraints c;
+  if (o.max_params || o.max_macs) {
+    c.max_params = o.max_params;
+    c.max_macs = o.max_macs;
+  } else {
+    c.min_params = 0.9 * static_cast<double>(params);
+    c.max_params = 1.1 * static_cast<double>(params);
+  }
+  return c;
+}
+
+// The local search over combinations of the blocks' variants within a.budget; its front, fastest first,
+// without the original and without variants that are not faster than it.
+void search_front(Advice& a, const Network& net, const predictor::Predictor& p, const AdviceOptions& o, const std::vector<BlockRewrites>& sites,
+                  const std::vector<std::vector<BlockVariant>>& variants, double base_us,
+                  const std::function<std::vector<std::string>(size_t, uint32_t)>& ids_of) {
+  RewriteProblem problem(net, p, a.threads, sites, variants, a.budget);
+  SearchOptions so;
+  so.seed = o.seed;
+  so.evaluations = o.evaluations;
+  so.population = 32;
+  so.seeds.push_back(Genome(sites.size(), 0));
+  a.search = nsga2(problem, so);
+  for (const Candidate& c : a.search.front) {
+    Variant v;
+    for (size_t s = 0; s < c.genome.size(); ++s)
+      for (const std::string& id : ids_of(s, variants[s][c.genome[s]].mask)) v.suggestions.push_back(id);
+    // The original itself, and variants that only buy MACs with time: not advice.
+    if (v.suggestions.empty() || c.latency_us >= base_us) continue;
+    v.latency_us = c.latency_us;
+    v.macs = static_cast<int64_t>(c.macs);
+    v.params = static_cast<int64_t>(c.params);
+    double old_us = 0, new_us = 0;
+    for (size_t s = 0; s < c.genome.size(); ++s) {
+      if (c.genome[s] == 0) continue;
+      old_us += variants[s][0].block_us;
+      new_us += variants[s][c.genome[s]].block_us;
+    }
+    v.gain = gain_of(old_us, new_us, c.latency_us, base_us, a.prediction.interval_us);
+    v.id = "v" + std::to_string(a.front.size() + 1);
+    a.front.push_back(std::move(v));
+  }
+}
+
 }  // namespace
 
 Advice advise(const Network& net, const predictor::Predictor& p, const AdviceOptions& o) {
@@ -220,42 +267,8 @@ Advice advise(const Network& net, const predictor::Predictor& p, const AdviceOpt
     if (ba.best_macps > 0) ba.lost_us = std::max(0.0, ba.latency_us - static_cast<double>(ba.macs) / ba.best_macps * 1e6);
   }
 
-  // The local search over combinations, within the budget.
-  if (o.max_params || o.max_macs) {
-    a.budget.max_params = o.max_params;
-    a.budget.max_macs = o.max_macs;
-  } else {
-    a.budget.min_params = 0.9 * static_cast<double>(base.params);
-    a.budget.max_params = 1.1 * static_cast<double>(base.params);
-  }
-  if (!sites.empty()) {
-    RewriteProblem problem(net, p, a.threads, sites, variants, a.budget);
-    SearchOptions so;
-    so.seed = o.seed;
-    so.evaluations = o.evaluations;
-    so.population = 32;
-    so.seeds.push_back(Genome(sites.size(), 0));
-    a.search = nsga2(problem, so);
-    for (const Candidate& c : a.search.front) {
-      Variant v;
-      for (size_t s = 0; s < c.genome.size(); ++s)
-        for (const std::string& id : ids_of(s, variants[s][c.genome[s]].mask)) v.suggestions.push_back(id);
-      // The original itself, and variants that only buy MACs with time: not advice.
-      if (v.suggestions.empty() || c.latency_us >= base.latency_us) continue;
-      v.latency_us = c.latency_us;
-      v.macs = static_cast<int64_t>(c.macs);
-      v.params = static_cast<int64_t>(c.params);
-      double old_us = 0, new_us = 0;
-      for (size_t s = 0; s < c.genome.size(); ++s) {
-        if (c.genome[s] == 0) continue;
-        old_us += variants[s][0].block_us;
-        new_us += variants[s][c.genome[s]].block_us;
-      }
-      v.gain = gain_of(old_us, new_us, c.latency_us, base.latency_us, a.prediction.interval_us);
-      v.id = "v" + std::to_string(a.front.size() + 1);
-      a.front.push_back(std::move(v));
-    }
-  }
+  a.budget = budget_of(o, base.params);
+  if (!sites.empty()) search_front(a, net, p, o, sites, variants, base.latency_us, ids_of);
   if (a.recognition.blocks.empty())
     a.warnings.push_back("no block of a known kind was recognised: only per-layer figures, no rewrites");
   if (!a.prediction.interval_us) a.warnings.push_back(p.device + " has no interval: gains are point estimates only");
