@@ -1,6 +1,7 @@
 #include "space/zoo.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 
 #include "space/count.hpp"
@@ -120,10 +121,87 @@ const std::vector<ZooEntry>& zoo() {
   return entries;
 }
 
-const ZooEntry* find_zoo(std::string_view name) {
+namespace {
+
+// timm's names for zoo models of the same architecture (timm 0.9/1.0 model names, without a pretrained
+// tag such as ".a1_in1k", which find_zoo strips). One row per name; a model timm builds differently
+// (GhostNet's width rounding, MnasNet's variants) has no row.
+constexpr std::pair<std::string_view, std::string_view> timm_names[] = {
+    {"mobilenetv2_100", "mobilenetv2-1.0"}, {"mobilenetv2_140", "mobilenetv2-1.4"}, {"mobilenetv3_large_100", "mobilenetv3-large"},
+    {"efficientnet_b0", "efficientnet-b0"}, {"fastvit_t8", "fastvit-t8"}, {"fastvit_t12", "fastvit-t12"},
+    {"fastvit_sa12", "fastvit-sa12"}, {"fastvit_sa24", "fastvit-sa24"}, {"repvit_m0_9", "repvit-m0.9"},
+    {"repvit_m1_0", "repvit-m1.0"}, {"repvit_m1_1", "repvit-m1.1"}, {"repvit_m1_5", "repvit-m1.5"}, {"repvit_m2_3", "repvit-m2.3"},
+    {"efficientformerv2_s0", "efficientformerv2-s0"}, {"efficientformerv2_s1", "efficientformerv2-s1"},
+    {"efficientformerv2_s2", "efficientformerv2-s2"}, {"efficientformerv2_l", "efficientformerv2-l"},
+    {"mobileone_s0", "mobileone-s0"}, {"mobileone_s1", "mobileone-s1"}, {"mobileone_s2", "mobileone-s2"},
+    {"mobileone_s3", "mobileone-s3"}, {"mobileone_s4", "mobileone-s4"}, {"convnext_tiny", "convnext-t"},
+    {"convnext_small", "convnext-s"}, {"convnext_base", "convnext-b"}, {"poolformer_s12", "poolformer-s12"},
+    {"poolformer_s24", "poolformer-s24"}, {"poolformer_s36", "poolformer-s36"}, {"poolformer_m36", "poolformer-m36"},
+    {"poolformer_m48", "poolformer-m48"}, {"mobilevit_xxs", "mobilevit-xxs"}, {"mobilevit_xs", "mobilevit-xs"},
+    {"mobilevit_s", "mobilevit-s"}, {"edgenext_xx_small", "edgenext-xxs"}, {"edgenext_x_small", "edgenext-xs"},
+    {"edgenext_small", "edgenext-s"}, {"swin_tiny_patch4_window7_224", "swin-t"}, {"swin_small_patch4_window7_224", "swin-s"},
+    {"swin_base_patch4_window7_224", "swin-b"}, {"mixnet_s", "mixnet-s"}, {"fasternet_t0", "fasternet-t0"},
+    {"fasternet_t1", "fasternet-t1"}, {"fasternet_t2", "fasternet-t2"}, {"fasternet_s", "fasternet-s"},
+    {"fasternet_m", "fasternet-m"}, {"fasternet_l", "fasternet-l"},
+};
+
+const ZooEntry* exact(std::string_view name) {
   for (const auto& e : zoo())
     if (e.name == name) return &e;
   return nullptr;
+}
+
+}  // namespace
+
+const ZooEntry* find_zoo(std::string_view name) {
+  if (const ZooEntry* e = exact(name)) return e;
+  // "cpubone-b0": the CPUBone models by the family's name too, since "b0" alone reads as EfficientNet-B0.
+  if (name.starts_with("cpubone-"))
+    if (const ZooEntry* e = exact(name.substr(8)); e && e->family == "CPUBone") return e;
+  const std::string_view arch = name.substr(0, name.find('.'));  // timm's pretrained tag: "resnet50.a1_in1k"
+  if (arch.size() < name.size())
+    if (const ZooEntry* e = exact(arch)) return e;
+  for (const auto& [timm, ours] : timm_names)
+    if (timm == arch) return exact(ours);
+  return nullptr;
+}
+
+std::vector<std::string> similar_zoo_names(std::string_view name, size_t most) {
+  // Edit distance on lower-cased names with '_' read as '-', so "mobilenetv2_1.0" finds "mobilenetv2-1.0".
+  auto norm = [](std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  const std::string a = norm(name);
+  auto distance = [&](const std::string& b) {
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+      size_t diagonal = row[0];
+      row[0] = i;
+      for (size_t j = 1; j <= b.size(); ++j) {
+        const size_t up = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        diagonal = up;
+      }
+    }
+    return row[b.size()];
+  };
+  std::vector<std::pair<size_t, std::string>> scored;
+  for (const auto& e : zoo()) {
+    // A slip in the start of a longer name ("mobilnetv2" for "mobilenetv2-1.0") counts as one more edit.
+    const std::string b = norm(e.name);
+    size_t d = distance(b);
+    for (size_t len = a.size() > 0 ? a.size() - 1 : 0; len <= a.size() + 1 && len < b.size(); ++len) d = std::min(d, distance(b.substr(0, len)) + 1);
+    scored.push_back({d, e.name});
+  }
+  std::stable_sort(scored.begin(), scored.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::vector<std::string> out;
+  // Close enough to be a slip: at most a third of the name's letters differ.
+  for (const auto& [d, n] : scored)
+    if (out.size() < most && d <= std::max<size_t>(2, a.size() / 3)) out.push_back(n);
+  return out;
 }
 
 std::vector<std::string> zoo_names() {
@@ -134,9 +212,10 @@ std::vector<std::string> zoo_names() {
 
 namespace {
 [[noreturn]] void unknown_model(const std::string& name) {
-  std::string known;
-  for (const auto& n : zoo_names()) known += (known.empty() ? "" : ", ") + n;
-  throw InputError(name + ": not a zoo model (" + known + ") and not a file");
+  std::string similar;
+  for (const auto& n : similar_zoo_names(name, 5)) similar += (similar.empty() ? "" : ", ") + n;
+  throw InputError(name + ": not a zoo model and not a file" + (similar.empty() ? "" : "; did you mean " + similar + "?") +
+                   " (`cpubone-explore zoo` lists the " + std::to_string(zoo().size()) + " models)");
 }
 void check_resolution(int64_t resolution) {
   if (resolution < 0 || resolution > limits::max_spatial)

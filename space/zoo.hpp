@@ -49,7 +49,11 @@ struct ZooEntry {
 };
 
 const std::vector<ZooEntry>& zoo();
-const ZooEntry* find_zoo(std::string_view name);  // nullptr if unknown
+// By the zoo's name, a CPUBone model as "cpubone-NAME" too, or by timm's name where the architecture is the
+// same ("mobilenetv2_100", "resnet50.a1_in1k"); nullptr if unknown.
+const ZooEntry* find_zoo(std::string_view name);
+// Up to `most` zoo names within a few edits of `name`, closest first: the "did you mean" of an unknown name.
+std::vector<std::string> similar_zoo_names(std::string_view name, size_t most);
 std::vector<std::string> zoo_names();
 
 // All rows of the published CSV shipped with the toolkit.

@@ -1,6 +1,7 @@
 // Every CPUBone zoo model against the spec's exact PyTorch counts and the published (rounded) figures.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 #include "space/count.hpp"
@@ -152,4 +153,37 @@ TEST_CASE("B1 with transposed-conv upsampling costs the 840.4M MACs the CPUBone 
   const Network net = find_zoo("b1-transposed")->build(0);
   CHECK(net.shape_of("s3.b0.attn.proj_up") == ShapeNhwc{1, 14, 14, 128});
   CHECK(net.shape_of("s4.b0.attn.proj_up") == ShapeNhwc{1, 7, 7, 256});
+}
+
+TEST_CASE("zoo models are found by the names users know: cpubone-NAME, timm's names with or without a pretrained tag") {
+  CHECK(find_zoo("cpubone-b0") == find_zoo("b0"));
+  CHECK(find_zoo("cpubone-nano") == find_zoo("nano"));
+  CHECK(find_zoo("cpubone-resnet50") == nullptr);  // only CPUBone's own models take the family's prefix
+  CHECK(find_zoo("mobilenetv2_100") == find_zoo("mobilenetv2-1.0"));
+  CHECK(find_zoo("mobilenetv2_100.ra_in1k") == find_zoo("mobilenetv2-1.0"));
+  CHECK(find_zoo("resnet50.a1_in1k") == find_zoo("resnet50"));
+  CHECK(find_zoo("fastvit_t8.apple_in1k") == find_zoo("fastvit-t8"));
+  CHECK(find_zoo("repvit_m1_0.dist_in1k") == find_zoo("repvit-m1.0"));
+  CHECK(find_zoo("efficientnet_b0") != find_zoo("b0"));
+  CHECK(find_zoo("ghostnet_100") == nullptr);  // timm rounds GhostNet's widths differently: no row
+  CHECK(load_model("cpubone-b0").name == "b0");
+}
+
+TEST_CASE("an unknown name suggests at most five close zoo names, not the whole zoo") {
+  CHECK(similar_zoo_names("resnet5", 5) == std::vector<std::string>{"resnet50", "resnet18"});
+  CHECK(similar_zoo_names("mobilenetv2_1.0", 5).front() == "mobilenetv2-1.0");
+  const auto mobil = similar_zoo_names("mobilnetv2", 5);
+  CHECK(std::find(mobil.begin(), mobil.end(), "mobilenetv2-1.0") != mobil.end());
+  CHECK(similar_zoo_names("b9", 5).size() <= 5);
+  CHECK(similar_zoo_names("completely-unrelated-name", 5).empty());
+  const std::string e = [] {
+    try {
+      load_model("resnet5");
+    } catch (const InputError& x) {
+      return std::string(x.what());
+    }
+    return std::string();
+  }();
+  CHECK(e == "resnet5: not a zoo model and not a file; did you mean resnet50, resnet18? (`cpubone-explore zoo` lists the " +
+                 std::to_string(zoo().size()) + " models)");
 }

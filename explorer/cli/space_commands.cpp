@@ -46,6 +46,8 @@ void run_zoo(bool as_json, const std::string& family) {
                 thousands(c.total.macs).c_str(), top1 ? fixed(*top1, 2).c_str() : "-", e->description.c_str());
   }
   std::printf("params: PyTorch-style (BatchNorm separate); macs at the listed resolution; top1: published ImageNet-1k.\n");
+  std::printf("names: nano..b3 are CPUBone's (also cpubone-b0, ...; b0 is CPUBone-B0, EfficientNet-B0 is efficientnet-b0); "
+              "timm's names work where the architecture is the same (mobilenetv2_100, resnet50.a1_in1k, fastvit_t8, ...).\n");
 }
 
 void run_count(const std::string& model, bool layers, bool as_json, int64_t resolution) {
