@@ -468,3 +468,17 @@ TEST_CASE("every op kind comes back from export then import as itself, as its im
   const std::vector<std::string_view> kinds = op_kinds();
   CHECK(covered == std::set<std::string_view>(kinds.begin(), kinds.end()));
 }
+
+TEST_CASE("export says which weights it wrote: a seed as \"seed N\", a file by its path") {
+  const auto dir = temp_dir();
+  const std::string onnx = (dir / "m.onnx").string();
+  const auto out = [&](const std::string& args) {
+    const std::string file = (dir / "out.txt").string();
+    REQUIRE(std::system((std::string(CPX_CLI) + " export mobilenetv1-1.0 --resolution 32 --onnx " + onnx + " " + args + " >" + file).c_str()) == 0);
+    std::ifstream in(file);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  CHECK(out("").find(", weights seed 0, passes the ONNX checker") != std::string::npos);
+  CHECK(out("--weights 7").find(", weights seed 7,") != std::string::npos);
+  std::filesystem::remove_all(dir);
+}

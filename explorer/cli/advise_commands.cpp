@@ -126,12 +126,9 @@ void print_text(const Json& j, int64_t top) {
 Json apply(const explorer::Advice& advice, const AdviseArgs& a) {
   const std::vector<Rewrite> rewrites = explorer::rewrites_of(advice, a.apply);
   const Network net = apply_rewrites(advice.net, rewrites, "--apply");
-  uint64_t seed = 0;
-  const auto [end, ec] = std::from_chars(a.weights.data(), a.weights.data() + a.weights.size(), seed);
-  const bool is_seed = ec == std::errc() && end == a.weights.data() + a.weights.size();
-  const profiler::NetworkWeights original =
-      is_seed ? profiler::make_weights(advice.net, seed) : profiler::read_weights_file(advice.net, a.weights);
-  const profiler::CarriedWeights carried = profiler::carry_weights(advice.net, original, net, seed);
+  const WeightsSpec spec = read_weights_spec(a.weights);
+  const profiler::NetworkWeights original = weights_for(advice.net, spec, a.weights);
+  const profiler::CarriedWeights carried = profiler::carry_weights(advice.net, original, net, spec.seed.value_or(0));
   const std::string onnx = profiler::export_onnx(net, carried.weights);
   const std::string base = (std::filesystem::path(a.out) / "advised").string();
   profiler::check_onnx(onnx, base + ".onnx");
@@ -148,7 +145,7 @@ Json apply(const explorer::Advice& advice, const AdviseArgs& a) {
   for (const Rewrite& r : rewrites) rs.push_back(to_json(r));
   return {{"ids", a.apply}, {"rewrites", rs}, {"files", {base + ".json", base + ".onnx", base + ".py", base + ".f32"}},
           {"macs", c.total.macs}, {"params", c.total.params}, {"torch_params", torch.params},
-          {"weights", is_seed ? "seed " + a.weights : a.weights}, {"fresh_weight_ops", carried.fresh_ops}};
+          {"weights", spec.label}, {"fresh_weight_ops", carried.fresh_ops}};
 }
 
 void run_advise(const AdviseArgs& a) {

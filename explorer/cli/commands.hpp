@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "predictor/fit.hpp"
+#include "profiler/executor/weights.hpp"
 #include "profiler/interference.hpp"
 
 namespace cpx::cli {
@@ -37,5 +38,14 @@ void finish_measuring(const profiler::Interference& noise, const std::string& co
 // When `spread` (the speed reference's, profiler/machine_speed.hpp) exceeds max_speed_spread: a warning that
 // the machine changed speed under the measurements, and exit_interfered.
 void finish_speed(const std::string& command, double spread);
+
+// A --weights value (export, advise --apply): an unsigned integer is a seed of the executor's weights,
+// anything else a raw float32 weights file (profiler::read_weights_file). `label` says which, for output.
+struct WeightsSpec {
+  std::optional<uint64_t> seed;
+  std::string label;  // "seed 0" or the file's path
+};
+WeightsSpec read_weights_spec(const std::string& value);
+profiler::NetworkWeights weights_for(const Network& net, const WeightsSpec& spec, const std::string& file);
 
 }  // namespace cpx::cli

@@ -22,13 +22,20 @@ struct ExportArgs {
   int64_t resolution = 0;
 };
 
-// An unsigned integer is a seed; anything else is a weights file.
-profiler::NetworkWeights weights_for(const Network& net, const std::string& spec) {
+}  // namespace
+
+WeightsSpec read_weights_spec(const std::string& value) {
   uint64_t seed = 0;
-  const auto [end, ec] = std::from_chars(spec.data(), spec.data() + spec.size(), seed);
-  if (ec == std::errc() && end == spec.data() + spec.size()) return profiler::make_weights(net, seed);
-  return profiler::read_weights_file(net, spec);
+  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seed);
+  if (ec == std::errc() && end == value.data() + value.size()) return {seed, "seed " + value};
+  return {std::nullopt, value};
 }
+
+profiler::NetworkWeights weights_for(const Network& net, const WeightsSpec& spec, const std::string& file) {
+  return spec.seed ? profiler::make_weights(net, *spec.seed) : profiler::read_weights_file(net, file);
+}
+
+namespace {
 
 void run_export(const ExportArgs& a) {
   if (a.resolution < 0 || a.resolution > limits::max_spatial)
@@ -37,14 +44,15 @@ void run_export(const ExportArgs& a) {
   if (!a.torch.empty() && (a.torch.size() < 4 || a.torch.substr(a.torch.size() - 3) != ".py"))
     throw InputError("--torch = \"" + a.torch + "\": must end in .py (it is a Python module)");
   const Network net = profiler::load_any_model(a.model, a.resolution);
-  const profiler::NetworkWeights weights = weights_for(net, a.weights);
+  const WeightsSpec spec = read_weights_spec(a.weights);
+  const profiler::NetworkWeights weights = weights_for(net, spec, a.weights);
   if (!a.out.empty()) {
     const std::string bytes = profiler::export_onnx(net, weights);
     profiler::check_onnx(bytes, a.out);
     write_file_atomic(a.out, bytes);
     std::cout << "wrote " << a.out << ": " << net.name << ", input " << net.input.n << "x" << net.input.c << "x" << net.input.h
               << "x" << net.input.w << " (NCHW), " << net.ops.size() << " ops, opset " << profiler::onnx_opset
-              << ", weights " << a.weights << ", passes the ONNX checker\n";
+              << ", weights " << spec.label << ", passes the ONNX checker\n";
   }
   if (!a.torch.empty()) {
     const std::string weights_file = a.torch.substr(0, a.torch.size() - 3) + ".f32";
@@ -52,7 +60,7 @@ void run_export(const ExportArgs& a) {
     write_file_atomic(weights_file, t.weights);
     write_file_atomic(a.torch, t.source);
     std::cout << "wrote " << a.torch << " and " << weights_file << ": " << net.name << " as a PyTorch nn.Module (Net; load() "
-              << "gives weights " << a.weights << "), input NCHW, " << thousands(t.params) << " params\n";
+              << "gives weights " << spec.label << "), input NCHW, " << thousands(t.params) << " params\n";
   }
 }
 
