@@ -101,7 +101,7 @@ int64_t prediction_threads(const Predictor& p, std::optional<int64_t> requested)
   const int64_t own = p.calibrated->hardware.threads;
   if (requested && *requested != own)
     throw InputError("--threads = " + std::to_string(*requested) + ": device " + p.device + " predicts only at its own " +
-                     std::to_string(own) + " thread(s), those of its published runtime (omit --threads)");
+                     std::to_string(own) + " thread(s), those of its published runtime: leave the thread count out");
   return own;
 }
 
