@@ -222,6 +222,34 @@ Json derive_rules(const Json& profile) {
   return out;
 }
 
+namespace {
+
+// A claim's measured figures as text: names without "measured_", percentages ("_pct", and what they hold) to one decimal,
+// other numbers to three significant digits, nested objects in parentheses, list items after "; ".
+std::string readable(const Json& v, bool pct = false) {
+  if (v.is_null()) return "none";
+  if (v.is_number()) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, pct ? "%+.1f %%" : "%.3g", v.get<double>());
+    return buf;
+  }
+  if (v.is_array()) {
+    std::string out;
+    for (const Json& x : v) out += (out.empty() ? "" : "; ") + readable(x, pct);
+    return out;
+  }
+  if (!v.is_object()) return v.is_string() ? v.get<std::string>() : v.dump();
+  std::string out;
+  for (const auto& [k, x] : v.items()) {
+    const std::string name = k.starts_with("measured_") ? k.substr(9) : k;
+    const std::string text = readable(x, pct || k.ends_with("_pct"));
+    out += (out.empty() ? "" : ", ") + name + " " + (x.is_object() ? "(" + text + ")" : text);
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string format_rules(const Json& rules) {
   std::ostringstream s;
   auto f = [](const Json& x, int digits = 3) {
@@ -260,7 +288,7 @@ std::string format_rules(const Json& rules) {
       << c["claimed"].get<std::string>() << "; measured: ";
     Json m = c;
     for (const char* k : {"claim", "threads", "text", "claimed"}) m.erase(k);
-    s << m.dump() << "\n";
+    s << readable(m) << "\n";
   }
   s << "\nFasterNet Table 1 on this machine (10 layers, 3x3):\n  op        map           MMACs    latency_ms   GMACpS   threads\n";
   for (const auto& row : rules["fasternet_table1"])

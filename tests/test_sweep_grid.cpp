@@ -8,6 +8,7 @@
 #include <string>
 
 #include "profiler/fusion.hpp"
+#include "profiler/rules.hpp"
 #include "profiler/sweep_grid.hpp"
 #include "space/op.hpp"
 
@@ -30,4 +31,19 @@ TEST_CASE("every op kind is timed alone by the profile's sweep or named as not t
     const bool excused = not_swept.count(std::string(kind)) > 0;
     CHECK(timed != excused);  // timed, or excused; an excuse for a kind the sweep times is stale
   }
+}
+
+TEST_CASE("the rules text prints each claim's measured figures rounded and named, never as raw JSON") {
+  const Json rules = Json::parse(R"({"complete": true, "per_threads": [], "fasternet_table1": [], "claims": [
+    {"claim": 4, "threads": 1, "text": "2x2 kernels", "claimed": "+42%",
+     "measured_macps_change_pct": {"dwconv": -30.29527520890285, "fumbconv": -4.660161854342881}},
+    {"claim": 3, "threads": 1, "text": "crossover", "claimed": "C = 256",
+     "measured_crossover": [{"resolution": 7, "latency_crossover_channels": 128, "macps_crossover_channels": null}],
+     "measured_macs_ratio": 0.7584905660377359}]})");
+  const std::string text = cpx::profiler::format_rules(rules);
+  CHECK(text.find("measured: macps_change_pct (dwconv -30.3 %, fumbconv -4.7 %)") != std::string::npos);
+  CHECK(text.find("crossover resolution 7, latency_crossover_channels 128, macps_crossover_channels none") != std::string::npos);
+  CHECK(text.find("macs_ratio 0.758") != std::string::npos);
+  CHECK(text.find('{') == std::string::npos);
+  CHECK(text.find("0.7584905660377359") == std::string::npos);
 }
