@@ -372,6 +372,8 @@ std::vector<BadInput> bad_inputs() {
       {"option expand neither model nor ood", "expand", "", "expand: give either a model or --ood SEED"},
       {"option unknown command", "frobnicate", "", "unknown command \"frobnicate\""},
       {"option unknown flag", "count b0 --frobnicate", "", "--frobnicate"},
+      {"option num_threads is --threads", "measure b0 --num_threads 0", "", "--threads = 0: out of range"},
+      {"option num_threads is --threads for predict", "predict b0 --device pi5 --num_threads 2", "", "--threads = 2: device pi5 predicts only at its own 4"},
       {"option threads not a number", "measure b0 --threads many", "", "--threads"},
       {"advise onnx unknown op", "advise {in} --device pi5", test::model_with_node("LSTM"), "node \"the_LSTM\" (LSTM): operator not supported", "in.onnx"},
       {"advise onnx skipping leaves nothing", "advise {in} --device pi5 --skip-unknown", test::model_with_node("LSTM"), "the graph computes nothing", "in.onnx"},

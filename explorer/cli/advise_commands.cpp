@@ -192,7 +192,7 @@ void add_advise_commands(CLI::App& app) {
   auto* cmd = app.add_subcommand("advise", "Where your network loses MACpS on a device, which rewrites win there, and --apply them");
   cmd->add_option("model", a->model, "An ONNX file, a macro or network JSON file, or a zoo name")->required();
   cmd->add_option("--device", a->device, "Device (host, or a calibrated one)")->capture_default_str();
-  auto* threads = cmd->add_option("--threads", a->threads, "Threads (default 1 on the host; a calibrated device predicts only at its own)");
+  auto* threads = cmd->add_option("--threads,--num_threads", a->threads, "Threads (default 1 on the host; a calibrated device predicts only at its own)");
   cmd->add_option("--resolution", a->resolution, "Input height and width (0: the network's own)");
   cmd->add_option("--max-params", a->max_params, "The local search's params budget (default: within +-10% of the original's)");
   cmd->add_option("--max-macs", a->max_macs, "The local search's MACs budget");

@@ -176,7 +176,7 @@ void add_explore_commands(CLI::App& app) {
       ->capture_default_str();
   app.add_option("--population", a->job.search.population, "NSGA-II population")->capture_default_str();
   app.add_option("--seed", a->job.search.seed, "Seed of the search")->capture_default_str();
-  app.add_option_function<int64_t>("--threads", [a](const int64_t& t) { a->job.threads = t; },
+  app.add_option_function<int64_t>("--threads,--num_threads", [a](const int64_t& t) { a->job.threads = t; },
                                    "Threads the latencies are for (default: 1 on the host; a calibrated device predicts only at its own)");
   app.add_option("--space", a->job.space_file, "Search-space JSON (default: CPUBone's macro design)");
   app.add_option("--accuracy", a->job.accuracy, "proxy (fitted on every zoo model's published top-1), macs, or a CSV of model,top1 (measured accuracies, refitted with the published ones)")

@@ -392,7 +392,7 @@ void add_predictor_commands(CLI::App& app) {
                     "generator sharing nothing with the sampler or the search space (a default validate, zoo included, took "
                     "11 minutes at 1 thread and 5 at 2 on a 2-core machine)")->capture_default_str();
     cmd->add_option("--ood-seed", options->ood_seed, "First seed of the out-of-distribution networks")->capture_default_str();
-    cmd->add_option("--threads", options->threads, "Threads")->capture_default_str();
+    cmd->add_option("--threads,--num_threads", options->threads, "Threads")->capture_default_str();
     cmd->add_option("--min-time", options->min_time_s, "Seconds of timing per network and round")->capture_default_str();
     cmd->add_option("--rounds", options->rounds, "Interleaved rounds (shuffled order each); a network's figure is its median round")
         ->capture_default_str();
@@ -473,7 +473,7 @@ void add_predictor_commands(CLI::App& app) {
     cmd->add_option("model", *model, "Zoo name, a macro/network JSON file or an ONNX file")->required();
     cmd->add_option("--device", *device, "Device: host, a shipped or calibrated device's name, or the path of a device file "
                     "(e.g. one `calibrate --out` wrote)");
-    auto* threads_option = cmd->add_option("--threads", *threads, "Threads (default 1 on the host; a calibrated device predicts only at its own)");
+    auto* threads_option = cmd->add_option("--threads,--num_threads", *threads, "Threads (default 1 on the host; a calibrated device predicts only at its own)");
     cmd->add_flag("--layers", *layers, "Per operator: class, MACs, predicted MACpS and time");
     cmd->add_flag("--json", *as_json, "Print JSON");
     cmd->add_option("--resolution", *resolution, "Input height and width");

@@ -169,7 +169,7 @@ void add_profiler_commands(CLI::App& app) {
     auto* cmd = app.add_subcommand("profile", "Sweep the CPUBone design space on this machine and write a device profile");
     auto a = std::make_shared<ProfileArgs>();
     cmd->add_option("--device", a->device, "Name to store this machine's profile under (host; or pi5 when run on a Raspberry Pi 5, replacing the calibrated pi5)");
-    cmd->add_option("--threads", a->options.threads, "Thread counts to measure (default: 1 and every CPU this process may use)");
+    cmd->add_option("--threads,--num_threads", a->options.threads, "Thread counts to measure (default: 1 and every CPU this process may use)");
     cmd->add_flag("--quick", a->options.quick, "A small grid in about a minute");
     cmd->add_option("--budget", a->options.budget_s, "Time budget in seconds (default 600, or 60 with --quick): 70% for the grid, ops, networks and zoo, 15% + 15% for the coverage set's space-filling and adaptive rounds (an equal part of what is left when the rest overran, at least 5% each)");
     cmd->add_option("--out", a->options.out_path, "Profile path (default $CPX_HOME or ~/.cache/cpubone-explore, devices/DEVICE.json)");
@@ -195,7 +195,7 @@ void add_profiler_commands(CLI::App& app) {
   auto* cmd = app.add_subcommand("measure", "Measure latency on this machine with XNNPACK (batch 1, seeded weights)");
   auto a = std::make_shared<MeasureArgs>();
   cmd->add_option("model", a->model, "Zoo name, a macro/network JSON file or an ONNX file")->required();
-  cmd->add_option("--threads", a->options.threads, "Threads (the process is pinned to as many CPUs)");
+  cmd->add_option("--threads,--num_threads", a->options.threads, "Threads (the process is pinned to as many CPUs)");
   cmd->add_flag("--layers", a->options.layers, "Per-operator median time, MACpS, share and the additivity gap");
   cmd->add_flag("--json", a->json, "Print JSON with raw samples and the environment");
   cmd->add_option("--resolution", a->resolution, "Input height and width (default: the network's own)");
