@@ -116,8 +116,16 @@ def measure(net: NetworkLike, threads: int = 1, layers: bool = False, seed: int 
     """Measures latency on this machine with XNNPACK (``measure --json``): ``latency_us`` has the median
     and every statistic (``stats_us``) and the raw ``samples_us``; also MACpS, the measured peak, the
     environment and, with ``layers``, one row per operator plus the additivity gap. Runs on a thread of
-    its own pinned to ``threads`` CPUs, with the GIL released."""
-    return Result(_core.measure(_network(net), threads, layers, seed, min_time_s, min_runs))
+    its own pinned to ``threads`` CPUs, with the GIL released. A measurement the machine interfered with
+    (``interference.above_threshold``, where the command line exits 3) is returned with a warning."""
+    doc = Result(_core.measure(_network(net), threads, layers, seed, min_time_s, min_runs))
+    noise = doc.get("interference", {})
+    if noise.get("above_threshold"):
+        import warnings
+        warnings.warn(f"noisy measurements {noise['noisy']} of {noise['measurements']} ({100 * noise['share']:.0f}%), above the "
+                      f"{100 * noise['threshold']:.0f}% threshold: the machine was busy while measuring, so these figures read "
+                      "slower than this machine is; measure again on a quiet machine", stacklevel=2)
+    return doc
 
 
 def profile(device: str = "host", quick: bool = True, threads: Sequence[int] | None = None,

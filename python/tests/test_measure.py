@@ -2,6 +2,7 @@
 import os
 import threading
 import time
+import warnings
 
 import pytest
 
@@ -72,3 +73,18 @@ def test_measure_releases_the_gil_and_leaves_the_caller_unpinned():
     assert len(buckets) > 0.3 * elapsed / 0.05, f"main thread ran in {len(buckets)} of {elapsed / 0.05:.0f} 50-ms slots"
     cx.measure(net, **QUICK)
     assert os.sched_getaffinity(0) == affinity, "measuring pins its own thread, not the caller"
+
+
+def test_a_noisy_measurement_warns_as_the_command_line_exits_3(monkeypatch):
+    # The machine's noise cannot be ordered up in a test: the core's result is replaced by one with each verdict.
+    def fake(noisy):
+        share = 0.5 if noisy else 0.0
+        return lambda *args: {"latency_us": {}, "interference": {"measurements": 2, "noisy": int(2 * share), "share": share,
+                                                                 "threshold": 0.1, "above_threshold": noisy}}
+    monkeypatch.setattr(cx._core, "measure", fake(True))
+    with pytest.warns(UserWarning, match=r"noisy measurements 1 of 2 \(50%\), above the 10% threshold"):
+        cx.measure("nano")
+    monkeypatch.setattr(cx._core, "measure", fake(False))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cx.measure("nano")
