@@ -104,6 +104,8 @@ std::vector<PublishedPoint> read_published(const std::string& path, const std::s
       key = "zoo:" + p.model;
     }
     const int rank = kind != SIZE_MAX && row[kind] == "reported" ? 0 : 1;
+    // A user's rows are one network each by what it computes: "b0" and a file `expand b0` wrote are one.
+    if (user_file) key = architecture_key(p.net);
     auto it = std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return s.first == key; });
     if (it != seen.end()) {
       // A user's file is their own list: two figures for one network is a mistake, not a choice.

@@ -139,6 +139,22 @@ Json to_json(const Network& net) {
   return j;
 }
 
+std::string architecture_key(const Network& net) {
+  Json key = {{"input_nhwc", net.input.to_json()}, {"output", net.index_of(net.output)}};
+  Json ops = Json::array();
+  for (const Op& op : net.ops) {
+    Json o;
+    o["op"] = op.kind();
+    Json inputs = Json::array();
+    for (const std::string& t : op.inputs) inputs.push_back(t == input_tensor ? -1 : static_cast<int64_t>(net.index_of(t)));
+    o["inputs"] = inputs;
+    std::visit([&](const auto& a) { a.write(o); }, op.attrs);
+    ops.push_back(std::move(o));
+  }
+  key["ops"] = std::move(ops);
+  return key.dump();
+}
+
 Network with_input(const Network& net, ShapeNhwc input, const std::string& file) {
   NetworkBuilder b(net.name, net.family, input, Where(file, "input_nhwc"));
   for (size_t i = 0; i < net.ops.size(); ++i) {

@@ -52,6 +52,10 @@ class NetworkBuilder {
 // Loads the expanded JSON form. `file` names the source in error messages.
 Network load_network(const Json& j, const std::string& file);
 Json to_json(const Network& net);
+// What makes two networks the same computation whatever they and their ops are called: the input shape,
+// each op's kind and attributes, and which earlier op (by position) each input is. Equal for `b0` and
+// `expand b0 --out b0.json`; a renamed op or network does not change it, any other change does.
+std::string architecture_key(const Network& net);
 
 // The same network at another input size (every op is size-agnostic; shapes are re-inferred).
 Network with_input(const Network& net, ShapeNhwc input, const std::string& file);

@@ -241,6 +241,13 @@ TEST_CASE("a user's timing CSV names the row and field of a missing or duplicate
   const std::string csv = (dir / "t.csv").string();
   CHECK_THAT(error_for("model,latency_ms\nb0.json,20\nnope.json,30\n"), Catch::StartsWith(csv + ": row 3.model = \"nope.json\": no such zoo model or file"));
   CHECK(error_for("model,latency_ms\nb0.json,20\n./b0.json,30\n") == csv + ": row 3.model = \"./b0.json\": duplicate network");
+  // The same network by another name: the zoo's b0 and the file that holds it, or a copy with its ops renamed.
+  CHECK(error_for("model,latency_ms\nb0,20\nb0.json,30\n") == csv + ": row 3.model = \"b0.json\": duplicate network");
+  Json renamed = to_json(find_zoo("b0")->build(0));
+  renamed["name"] = "mine";
+  std::ofstream(dir / "mine.json") << renamed.dump();
+  CHECK(error_for("model,latency_ms\nmine.json,20\ncpubone-b0,30\n") == csv + ": row 3.model = \"cpubone-b0\": duplicate network");
+  CHECK(error_for("model,latency_ms\nb0,20\nb1,30\n") == "(no error)");
   CHECK(error_for("model,latency_ms\nb0.json,20\nb1,\n") == csv + ": row 3.latency_ms = \"\": not a number");
   CHECK(error_for("model,latency_ms,threads\nb0.json,20,1\nb1,30,4\n") ==
         csv + ": row 3.threads = 4: every row of one device needs the same thread count (row 2 has 1)");
