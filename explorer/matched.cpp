@@ -15,14 +15,14 @@ bool swappable(MacroBlock kind) { return std::find(swappable_blocks.begin(), swa
 }  // namespace
 
 SearchSpace capacity_matched_space(const SearchSpace& space, const Genome& baseline, const std::string& name) {
-  const Choices base = space.choices(baseline);
+  const Macro base = space.decode(baseline, name);
   Json j = space.to_json();
   j["name"] = name;
   Json& values = j["dimensions"];
   for (size_t i = 0; i < space.dimensions().size(); ++i) {
     const Dimension& d = space.dimensions()[i];
     // Capacity stays the baseline's; choices that build nothing there would only multiply the points.
-    if (d.row->capacity || moot(d, base) || (d.row->kind == ValueKind::block && !swappable(base.stages[d.stage].block))) {
+    if (d.row->capacity || moot(d, base) || (d.row->kind == ValueKind::block && !swappable(kind_of(*base.stages[d.stage].block)))) {
       values[d.name] = Json::array({d.values[baseline[i]]});
     } else if (d.row->kind == ValueKind::block) {
       values[d.name] = Json::array();

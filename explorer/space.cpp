@@ -2,13 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <stdexcept>
+#include <tuple>
+#include <type_traits>
 
 namespace cpx::explorer {
 
 namespace {
 
+// The struct that declares a member pointer's field, and the field's type.
 template <class M>
 struct MemberOf;
 template <class C, class T>
@@ -17,13 +19,6 @@ struct MemberOf<T C::*> {
   using value = T;
 };
 
-// Member `m` of point `c`: a network member of Choices, or a stage member of c.stages[stage].
-template <auto m, class C>
-auto& member(C& c, size_t stage) {
-  if constexpr (std::is_same_v<typename MemberOf<decltype(m)>::owner, StageChoices>) return c.stages[stage].*m;
-  else return c.*m;
-}
-
 template <class T>
 constexpr ValueKind value_kind() {
   if constexpr (std::is_same_v<T, bool>) return ValueKind::boolean;
@@ -31,26 +26,95 @@ constexpr ValueKind value_kind() {
   else if constexpr (std::is_same_v<T, double>) return ValueKind::number;
   else if constexpr (std::is_same_v<T, int64_t>) return ValueKind::integer;
   else {
-    static_assert(std::is_same_v<T, std::array<int64_t, 2>>, "a dimension's member is an integer, number, bool, block or pair");
+    static_assert(std::is_same_v<T, std::array<int64_t, 2>>, "a dimension's field is an integer, number, bool, block or pair");
     return ValueKind::pair;
   }
 }
 
-// A row whose value is member `m` of Choices or StageChoices.
-template <auto m>
-DimensionRow row(std::string_view field, Part part, double lo, double hi, std::vector<Json> values, bool capacity = false,
+using Getter = Json (*)(const Macro&, size_t);
+using Setter = void (*)(Macro&, size_t, const Json&);
+
+DimensionRow make_row(std::string_view field, Part part, ValueKind kind, Getter get, Setter set, double lo, double hi,
+                      std::vector<Json> values, bool capacity, Moot moot) {
+  return {field, part, kind, get, set, lo, hi, std::move(values), capacity, moot};
+}
+
+// Field `f` of `m` (a Macro, const or not) for a row of `part` at `stage`, found by the struct that
+// declares it: the macro, its head, the stage, or the block of the part (down: the downsampling one).
+template <Part part, auto f, class M>
+auto& field_of(M& m, size_t stage) {
+  using Owner = typename MemberOf<decltype(f)>::owner;
+  if constexpr (std::is_same_v<Owner, Macro>) return m.*f;
+  else if constexpr (std::is_same_v<Owner, Head>) return m.head.*f;
+  else if constexpr (std::is_same_v<Owner, Stage>) return m.stages[stage].*f;
+  else if constexpr (part == Part::down) return std::get<Owner>(*m.stages[stage].down).*f;
+  else return std::get<Owner>(*m.stages[stage].block).*f;
+}
+
+// A row setting field `f`.
+template <Part part, auto f>
+DimensionRow row(std::string_view field, double lo, double hi, std::vector<Json> values, bool capacity = false,
                  Moot moot = Moot::never) {
-  using T = typename MemberOf<decltype(m)>::value;
-  return {field,
-          part,
-          value_kind<T>(),
-          [](const Choices& c, size_t stage) { return Json(member<m>(c, stage)); },
-          [](Choices& c, size_t stage, const Json& v) { member<m>(c, stage) = v.get<T>(); },
-          lo,
-          hi,
-          std::move(values),
-          capacity,
-          moot};
+  using T = typename MemberOf<decltype(f)>::value;
+  return make_row(
+      field, part, value_kind<T>(), [](const Macro& m, size_t stage) { return Json(field_of<part, f>(m, stage)); },
+      [](Macro& m, size_t stage, const Json& v) { field_of<part, f>(m, stage) = v.get<T>(); }, lo, hi, std::move(values),
+      capacity, moot);
+}
+
+constexpr size_t first_stage(Part part) {
+  size_t stage = 0;
+  while (stage < stage_count && !in_part(part, stage)) ++stage;
+  return stage;
+}
+
+// A network row whose field every stage of `part` holds in its block (the fused threshold).
+template <Part part, auto f>
+DimensionRow shared_row(std::string_view field, double lo, double hi, std::vector<Json> values) {
+  using T = typename MemberOf<decltype(f)>::value;
+  return make_row(
+      field, Part::network, value_kind<T>(), [](const Macro& m, size_t) { return Json(field_of<part, f>(m, first_stage(part))); },
+      [](Macro& m, size_t, const Json& v) {
+        for (size_t stage = 0; stage < stage_count; ++stage)
+          if (in_part(part, stage)) field_of<part, f>(m, stage) = v.get<T>();
+      },
+      lo, hi, std::move(values), false, Moot::never);
+}
+
+// Field `f` of block `b` if `b` is the struct that declares it.
+template <auto f, class B>
+void read_if(const B& b, Json& out) {
+  if constexpr (std::is_same_v<B, typename MemberOf<decltype(f)>::owner>) out = b.*f;
+}
+template <auto f, class B>
+void write_if(B& b, const Json& v) {
+  if constexpr (std::is_same_v<B, typename MemberOf<decltype(f)>::owner>) b.*f = v.get<typename MemberOf<decltype(f)>::value>();
+}
+
+// A row of a field of the early block, one member per kind that has it. A kind without it reads 1:
+// only pconv lacks one (groups), and a block without groups is ungrouped.
+template <auto... fs>
+DimensionRow early_row(std::string_view field, double lo, double hi, std::vector<Json> values, Moot moot = Moot::never) {
+  using T = std::tuple_element_t<0, std::tuple<typename MemberOf<decltype(fs)>::value...>>;
+  static_assert((std::is_same_v<T, typename MemberOf<decltype(fs)>::value> && ...));
+  return make_row(
+      field, Part::block, value_kind<T>(),
+      [](const Macro& m, size_t stage) {
+        Json out = 1;
+        std::visit([&](const auto& b) { (read_if<fs>(b, out), ...); }, *m.stages[stage].block);
+        return out;
+      },
+      [](Macro& m, size_t stage, const Json& v) { std::visit([&](auto& b) { (write_if<fs>(b, v), ...); }, *m.stages[stage].block); },
+      lo, hi, std::move(values), false, moot);
+}
+
+// The early block's kind: setting it replaces the block with the kind's defaults, whose fields the
+// rows after it set.
+DimensionRow kind_row(std::string_view field, std::vector<Json> values) {
+  return make_row(
+      field, Part::block, ValueKind::block, [](const Macro& m, size_t stage) { return Json(kind_of(*m.stages[stage].block)); },
+      [](Macro& m, size_t stage, const Json& v) { m.stages[stage].block = default_block(v.get<MacroBlock>()); }, 0, 0,
+      std::move(values), false, Moot::never);
 }
 
 // The block kinds the space builds in its early stages (early_block), in the order errors list them.
@@ -62,47 +126,45 @@ constexpr std::array<MacroBlock, 3> early_blocks{MacroBlock::fumbconv, MacroBloc
 const std::vector<DimensionRow>& dimension_rows() {
   constexpr double maxc = static_cast<double>(limits::max_channels);
   constexpr bool capacity = true;
-  using C = Choices;
-  using S = StageChoices;
   using enum Part;
   static const std::vector<DimensionRow> rows{
-      row<&C::resolution>("resolution", network, 32, 1024, {{224}}, capacity),
-      row<&C::head>("head", network, 1, maxc, {{{1024, 1280}, {1536, 1600}, {2304, 2560}}}, capacity),
-      row<&C::fused_threshold>("fused_threshold", network, 0, maxc + 1, {{128, 192, 256, 320, 384, 512, 1024}}),
-      row<&S::width>("width", stage, 1, maxc,
-                     {{8, 12, 14, 16, 20, 24, 32, 40, 48},
-                      {16, 24, 28, 32, 40, 48, 64, 80, 96},
-                      {32, 48, 56, 64, 80, 96, 128, 160, 192},
-                      {64, 96, 112, 128, 160, 192, 256, 320, 384},
-                      {128, 192, 224, 256, 320, 384, 448, 512, 640}},
-                     capacity),
-      row<&S::blocks>("blocks", stage, 0, 64, {{0, 1, 2}, {0, 1, 2}, {0, 1, 2, 3}, {1, 2, 3, 4, 5, 6, 7, 8}, {1, 2, 3, 4, 5, 6, 7, 8}},
-                      capacity),
-      row<&S::block>("block", block, 0, 0, {Json(early_blocks)}),
-      row<&S::kernel>("kernel", block, 1, 15, {{2, 3}}),
-      row<&S::groups>("groups", block, 1, 64, {{1, 2, 4, 8}}, false, Moot::without_groups),
-      row<&S::expansion>("expansion", block, 0.25, 16, {{2, 3, 4, 6}}),
-      row<&S::down_kernel>("down_kernel", down, 2, 15, {{2, 3}}),
-      row<&S::down_groups>("down_groups", down, 1, 64, {{1, 2, 4, 8}}),
-      row<&S::down_expansion>("down_expansion", down, 0.25, 16, {{3, 4, 6}}),
-      row<&S::attention>("attention", cpubone, 0, 0, {{true, false}}, capacity),
+      row<network, &Macro::resolution>("resolution", 32, 1024, {{224}}, capacity),
+      row<network, &Head::widths>("head", 1, maxc, {{{1024, 1280}, {1536, 1600}, {2304, 2560}}}, capacity),
+      shared_row<cpubone, &CPUBoneBlock::fused_threshold>("fused_threshold", 0, maxc + 1, {{128, 192, 256, 320, 384, 512, 1024}}),
+      row<stage, &Stage::width>("width", 1, maxc,
+                                {{8, 12, 14, 16, 20, 24, 32, 40, 48},
+                                 {16, 24, 28, 32, 40, 48, 64, 80, 96},
+                                 {32, 48, 56, 64, 80, 96, 128, 160, 192},
+                                 {64, 96, 112, 128, 160, 192, 256, 320, 384},
+                                 {128, 192, 224, 256, 320, 384, 448, 512, 640}},
+                                capacity),
+      row<stage, &Stage::depth>("blocks", 0, 64, {{0, 1, 2}, {0, 1, 2}, {0, 1, 2, 3}, {1, 2, 3, 4, 5, 6, 7, 8}, {1, 2, 3, 4, 5, 6, 7, 8}},
+                                capacity),
+      kind_row("block", {Json(early_blocks)}),
+      early_row<&FuMBConv::kernel, &MBConv::kernel, &PConv::kernel>("kernel", 1, 15, {{2, 3}}),
+      early_row<&FuMBConv::groups, &MBConv::groups>("groups", 1, 64, {{1, 2, 4, 8}}, Moot::without_groups),
+      early_row<&FuMBConv::expansion, &MBConv::expansion, &PConv::mlp_expansion>("expansion", 0.25, 16, {{2, 3, 4, 6}}),
+      row<down, &FuMBConv::kernel>("down_kernel", 2, 15, {{2, 3}}),
+      row<down, &FuMBConv::groups>("down_groups", 1, 64, {{1, 2, 4, 8}}),
+      row<down, &FuMBConv::expansion>("down_expansion", 0.25, 16, {{3, 4, 6}}),
+      row<cpubone, &CPUBoneBlock::attention>("attention", 0, 0, {{true, false}}, capacity),
       // Stage 4 runs at 7x7 at 224: a stride-2 token downsampling there would not upsample back exactly.
-      row<&S::attention_stride>("attention_stride", cpubone, 1, 8, {{1, 2}, {1}}, false, Moot::without_attention),
-      row<&S::local_kernel>("local_kernel", cpubone, 1, 15, {{2, 3}}),
-      row<&S::local_groups>("local_groups", cpubone, 1, 64, {{1, 2, 4, 8}}),
-      row<&S::local_expansion>("local_expansion", cpubone, 0.25, 16, {{2, 3, 4}}),
-      row<&S::mlp_expansion>("mlp_expansion", cpubone, 0.25, 16, {{2, 3, 4}}),
+      row<cpubone, &CPUBoneBlock::attention_stride>("attention_stride", 1, 8, {{1, 2}, {1}}, false, Moot::without_attention),
+      row<cpubone, &CPUBoneBlock::local_kernel>("local_kernel", 1, 15, {{2, 3}}),
+      row<cpubone, &CPUBoneBlock::local_groups>("local_groups", 1, 64, {{1, 2, 4, 8}}),
+      row<cpubone, &CPUBoneBlock::local_expansion>("local_expansion", 0.25, 16, {{2, 3, 4}}),
+      row<cpubone, &CPUBoneBlock::mlp_expansion>("mlp_expansion", 0.25, 16, {{2, 3, 4}}),
   };
   return rows;
 }
 
-bool moot(const Dimension& d, const Choices& c) {
-  const StageChoices& s = c.stages[d.stage];
-  if (d.row->part == Part::block && s.blocks == 0) return true;  // no repeated block: its choices build nothing
+bool moot(const Dimension& d, const Macro& m) {
+  const Stage& s = m.stages[d.stage];
+  if (d.row->part == Part::block && s.depth == 0) return true;  // no repeated block: its choices build nothing
   switch (d.row->moot) {
     case Moot::never: return false;
-    case Moot::without_groups: return !has_groups(s.block);
-    case Moot::without_attention: return !s.attention;
+    case Moot::without_groups: return !has_groups(kind_of(*s.block));
+    case Moot::without_attention: return !std::get<CPUBoneBlock>(*s.block).attention;
   }
   return false;
 }
@@ -238,66 +300,18 @@ Genome SearchSpace::random(std::mt19937_64& rng) const {
   return g;
 }
 
-Choices SearchSpace::choices(const Genome& g) const {
-  Choices c;
-  for (size_t i = 0; i < dims_.size(); ++i) dims_[i].row->set(c, dims_[i].stage, dims_[i].values[g[i]]);
-  return c;
-}
-
-namespace {
-
-// The repeated early block of a stage's choices.
-BlockSpec early_block(const StageChoices& s) {
-  switch (s.block) {
-    case MacroBlock::fumbconv: return FuMBConv{s.kernel, s.expansion, s.groups, {false, false}, Activation::hardswish};
-    case MacroBlock::mbconv: {
-      MBConv b;
-      b.kernel = s.kernel;
-      b.expansion = s.expansion;
-      b.groups = s.groups;
-      return b;
-    }
-    case MacroBlock::pconv: return PConv{s.kernel, 4, s.expansion, Activation::hardswish};
-    case MacroBlock::dsconv:
-    case MacroBlock::cpubone: break;
-  }
-  // check_value admits only early_blocks.
-  throw std::logic_error("the space builds no early " + std::string(to_string(s.block)) + " block");
-}
-
-CPUBoneBlock cpubone_block(const StageChoices& s, int64_t fused_threshold) {
-  CPUBoneBlock b;
-  b.attention = s.attention;
-  b.attention_stride = s.attention_stride;
-  b.local_kernel = s.local_kernel;
-  b.local_groups = s.local_groups;
-  b.local_expansion = s.local_expansion;
-  b.mlp_expansion = s.mlp_expansion;
-  b.fused_threshold = fused_threshold;
-  return b;
-}
-
-Stage to_stage(const StageChoices& s, size_t i, int64_t fused_threshold) {
-  Stage st;
-  st.width = s.width;
-  st.depth = s.blocks;
-  if (in_part(Part::block, i)) st.block = early_block(s);
-  if (in_part(Part::down, i)) st.down = FuMBConv{s.down_kernel, s.down_expansion, s.down_groups, {false, false}, Activation::hardswish};
-  if (in_part(Part::cpubone, i)) st.block = cpubone_block(s, fused_threshold);
-  return st;
-}
-
-}  // namespace
-
 Macro SearchSpace::decode(const Genome& g, const std::string& name) const {
-  const Choices c = choices(g);
   Macro m;
   m.name = name;
   m.family = "explored";
-  m.resolution = c.resolution;
-  m.head.widths = c.head;
-  for (size_t i = 0; i < stage_count; ++i) m.stages.push_back(to_stage(c.stages[i], i, c.fused_threshold));
-  m.stem = {c.stages[0].width, 3, 2, Activation::hardswish};
+  m.stages.resize(stage_count);
+  // The blocks of the down and cpubone parts, which their rows set; the early block's kind row makes it.
+  for (size_t i = 0; i < stage_count; ++i) {
+    if (in_part(Part::down, i)) m.stages[i].down = FuMBConv{};
+    if (in_part(Part::cpubone, i)) m.stages[i].block = CPUBoneBlock{};
+  }
+  for (size_t i = 0; i < dims_.size(); ++i) dims_[i].row->set(m, dims_[i].stage, dims_[i].values[g[i]]);
+  m.stem = {m.stages[0].width, 3, 2, Activation::hardswish};
   return m;
 }
 
@@ -308,93 +322,74 @@ struct NotExpressible {
   [[noreturn]] void operator()(const std::string& what) const { where.fail("is not a point of the CPUBone search space: " + what); }
 };
 
-void read_early_block(const std::optional<BlockSpec>& block, const std::string& stage, StageChoices& s, const NotExpressible& fail) {
+void check_early_block(const std::optional<BlockSpec>& block, const std::string& stage, const NotExpressible& fail) {
   if (!block) fail(stage + " has no block");
   switch (kind_of(*block)) {
     case MacroBlock::fumbconv: {
       const auto& f = std::get<FuMBConv>(*block);
       if (f.bias != std::array<bool, 2>{false, false} || f.activation != Activation::hardswish)
         fail(stage + " fused block has biases or another activation");
-      s.kernel = f.kernel, s.groups = f.groups, s.expansion = f.expansion;
-      break;
+      return;
     }
     case MacroBlock::mbconv: {
       const auto& b = std::get<MBConv>(*block);
       if (b.bias != MBConv{}.bias || b.batch_norm != MBConv{}.batch_norm || b.activation != Activation::hardswish)
         fail(stage + " mbconv differs from CPUBone's in biases, norms or activation");
-      s.kernel = b.kernel, s.groups = b.groups, s.expansion = b.expansion;
-      break;
+      return;
     }
     case MacroBlock::pconv: {
       const auto& p = std::get<PConv>(*block);
       if (p.divisor != 4 || p.mlp_expansion <= 0) fail(stage + " pconv is not a FasterNet block");
-      s.kernel = p.kernel, s.groups = 1, s.expansion = p.mlp_expansion;
-      break;
+      return;
     }
     case MacroBlock::dsconv:
     case MacroBlock::cpubone: fail(stage + " block type");
   }
-  s.block = kind_of(*block);
 }
 
-void read_cpubone_block(const std::optional<BlockSpec>& block, const std::string& stage, int64_t fused_threshold,
-                        StageChoices& s, const NotExpressible& fail) {
-  const auto* b = block ? std::get_if<CPUBoneBlock>(&*block) : nullptr;
-  if (!b || b->attention_kernel != 2 || b->head_dim_multiplier != 0.5 || b->transposed_upsampling ||
-      b->activation != Activation::hardswish || b->fused_threshold != fused_threshold)
-    fail(stage + " CPUBone block differs from the released one");
-  s.attention = b->attention, s.attention_stride = b->attention_stride;
-  s.local_kernel = b->local_kernel, s.local_groups = b->local_groups, s.local_expansion = b->local_expansion;
-  s.mlp_expansion = b->mlp_expansion;
-}
-
-StageChoices read_stage(const Stage& st, size_t i, int64_t fused_threshold, const NotExpressible& fail) {
+void check_stage(const Stage& st, size_t i, int64_t fused_threshold, const NotExpressible& fail) {
   const std::string stage = "stage " + std::to_string(i);
-  StageChoices s;
-  s.width = st.width;
-  s.blocks = st.depth;
   if (st.down_stride != 2) fail(stage + " downsamples with stride " + std::to_string(st.down_stride));
-  if (in_part(Part::block, i)) read_early_block(st.block, stage, s, fail);
+  if (in_part(Part::block, i)) check_early_block(st.block, stage, fail);
   if (!in_part(Part::down, i) && st.down) fail(stage + " has a downsampling block");
   if (in_part(Part::down, i)) {
     const auto* d = st.down ? std::get_if<FuMBConv>(&*st.down) : nullptr;
     if (!d || d->bias != std::array<bool, 2>{false, false}) fail(stage + " does not downsample with a fused block");
-    s.down_kernel = d->kernel, s.down_groups = d->groups, s.down_expansion = d->expansion;
   }
-  if (in_part(Part::cpubone, i)) read_cpubone_block(st.block, stage, fused_threshold, s, fail);
-  return s;
+  if (in_part(Part::cpubone, i)) {
+    const auto* b = st.block ? std::get_if<CPUBoneBlock>(&*st.block) : nullptr;
+    if (!b || b->attention_kernel != 2 || b->head_dim_multiplier != 0.5 || b->transposed_upsampling ||
+        b->activation != Activation::hardswish || b->fused_threshold != fused_threshold)
+      fail(stage + " CPUBone block differs from the released one");
+  }
 }
 
-// The choices of a macro network, or an error if it is no point of the space's layout.
-Choices read_choices(const Macro& m) {
+// Fails unless `m` has the space's layout, with the blocks as the space builds them; the rows then read
+// its fields.
+void check_layout(const Macro& m) {
   const NotExpressible fail{Where(m.name)};
   if (m.stages.size() != stage_count) fail("it has " + std::to_string(m.stages.size()) + " stages, not " + std::to_string(stage_count));
   if (m.stem.kernel != 3 || m.stem.stride != 2 || m.stem.activation != Activation::hardswish || m.stem.width != m.stages[0].width)
     fail("its stem is not a 3x3/s2 hardswish conv to the stage-0 width");
   if (m.in_channels != 3 || m.num_classes != 1000 || m.batch != 1 || m.head.activation != Activation::hardswish)
     fail("input, classes, batch or head activation differ from CPUBone's");
-  Choices c;
-  c.resolution = m.resolution;
-  c.head = m.head.widths;
   const auto* late = std::get_if<CPUBoneBlock>(m.stages[3].block ? &*m.stages[3].block : nullptr);
   if (!late) fail("stage 3 does not repeat CPUBone blocks");
-  c.fused_threshold = late->fused_threshold;
-  for (size_t i = 0; i < stage_count; ++i) c.stages[i] = read_stage(m.stages[i], i, c.fused_threshold, fail);
-  return c;
+  for (size_t i = 0; i < stage_count; ++i) check_stage(m.stages[i], i, late->fused_threshold, fail);
 }
 
 }  // namespace
 
 Genome SearchSpace::encode(const Macro& m) const {
-  const Choices c = read_choices(m);
+  check_layout(m);
   Genome g(dims_.size());
   for (size_t i = 0; i < dims_.size(); ++i) {
     const Dimension& d = dims_[i];
-    const Json value = d.row->get(c, d.stage);
+    const Json value = d.row->get(m, d.stage);
     const auto it = std::find(d.values.begin(), d.values.end(), value);
     // A pconv holds no groups, so any listed value stands for it; other moot values are held by the
     // macro (a depth-0 stage's block, a stride without attention) and must be listed.
-    const bool held = d.row->moot != Moot::without_groups || has_groups(c.stages[d.stage].block);
+    const bool held = d.row->moot != Moot::without_groups || has_groups(kind_of(*m.stages[d.stage].block));
     if (it == d.values.end() && held)
       (Where(m.name) / d.name).fail(value, "not a value of search space \"" + name_ + "\" (values: " + Json(d.values).dump() + ")");
     g[i] = static_cast<uint16_t>(it == d.values.end() ? 0 : it - d.values.begin());
@@ -404,27 +399,36 @@ Genome SearchSpace::encode(const Macro& m) const {
 
 namespace {
 
-std::string num(double x) { return x == std::floor(x) ? std::to_string(static_cast<int64_t>(x)) : Json(x).dump(); }
+// The value of the row `field` at `stage` of `m`, as the summary reads it.
+Json at(const Macro& m, std::string_view field, size_t stage = 0) {
+  for (const DimensionRow& r : dimension_rows())
+    if (r.field == field) return r.get(m, stage);
+  throw std::logic_error("no dimension " + std::string(field));
+}
+
+std::string num(const Json& x) {
+  const double d = x.get<double>();
+  return d == std::floor(d) ? std::to_string(static_cast<int64_t>(d)) : Json(d).dump();
+}
 
 // " s0:fu k3 g1 e4" per early stage with repeated blocks.
-std::string early_summary(const Choices& c) {
+std::string early_summary(const Macro& m) {
   std::string out;
   for (size_t i = 0; i < stage_count; ++i) {
-    const StageChoices& s = c.stages[i];
-    if (!in_part(Part::block, i) || s.blocks == 0) continue;
-    out += " s" + std::to_string(i) + ":" + std::string(names_of(s.block).abbreviation) + " k" + std::to_string(s.kernel) +
-           (has_groups(s.block) ? " g" + std::to_string(s.groups) : "") + " e" + num(s.expansion);
+    if (!in_part(Part::block, i) || m.stages[i].depth == 0) continue;
+    const MacroBlock kind = kind_of(*m.stages[i].block);
+    out += " s" + std::to_string(i) + ":" + std::string(names_of(kind).abbreviation) + " k" + at(m, "kernel", i).dump() +
+           (has_groups(kind) ? " g" + at(m, "groups", i).dump() : "") + " e" + num(at(m, "expansion", i));
   }
   return out;
 }
 
 // The downsampling blocks once when they agree, else each (capacity-matched configurations differ there).
-std::string down_summary(const Choices& c) {
+std::string down_summary(const Macro& m) {
   std::vector<std::string> downs, stages;
   for (size_t i = 0; i < stage_count; ++i) {
     if (!in_part(Part::down, i)) continue;
-    const StageChoices& s = c.stages[i];
-    downs.push_back("k" + std::to_string(s.down_kernel) + " g" + std::to_string(s.down_groups) + " e" + num(s.down_expansion));
+    downs.push_back("k" + at(m, "down_kernel", i).dump() + " g" + at(m, "down_groups", i).dump() + " e" + num(at(m, "down_expansion", i)));
     stages.push_back(" s" + std::to_string(i) + ":");
   }
   if (std::all_of(downs.begin(), downs.end(), [&](const std::string& x) { return x == downs[0]; })) return " down " + downs[0];
@@ -433,14 +437,13 @@ std::string down_summary(const Choices& c) {
   return out;
 }
 
-std::string cpubone_summary(const Choices& c) {
+std::string cpubone_summary(const Macro& m) {
   std::string out;
   for (size_t i = 0; i < stage_count; ++i) {
     if (!in_part(Part::cpubone, i)) continue;
-    const StageChoices& s = c.stages[i];
-    out += " s" + std::to_string(i) + ":" + (s.attention ? "att/" + std::to_string(s.attention_stride) : "noatt") + " k" +
-           std::to_string(s.local_kernel) + " g" + std::to_string(s.local_groups) + " e" + num(s.local_expansion) + "/" +
-           num(s.mlp_expansion);
+    out += " s" + std::to_string(i) + ":" + (at(m, "attention", i) == true ? "att/" + at(m, "attention_stride", i).dump() : "noatt") +
+           " k" + at(m, "local_kernel", i).dump() + " g" + at(m, "local_groups", i).dump() + " e" + num(at(m, "local_expansion", i)) +
+           "/" + num(at(m, "mlp_expansion", i));
   }
   return out;
 }
@@ -448,14 +451,14 @@ std::string cpubone_summary(const Choices& c) {
 }  // namespace
 
 std::string SearchSpace::summary(const Genome& g) const {
-  const Choices c = choices(g);
+  const Macro m = decode(g, "");
   std::string w = "w", d = " b";
   for (size_t i = 0; i < stage_count; ++i) {
-    w += (i ? "-" : " ") + std::to_string(c.stages[i].width);
-    d += (i ? "-" : " ") + std::to_string(c.stages[i].blocks);
+    w += (i ? "-" : " ") + at(m, "width", i).dump();
+    d += (i ? "-" : " ") + at(m, "blocks", i).dump();
   }
-  return w + d + early_summary(c) + down_summary(c) + cpubone_summary(c) + " fuse<" + std::to_string(c.fused_threshold) + " head " +
-         std::to_string(c.head[0]) + " r" + std::to_string(c.resolution);
+  return w + d + early_summary(m) + down_summary(m) + cpubone_summary(m) + " fuse<" + at(m, "fused_threshold").dump() + " head " +
+         at(m, "head")[0].dump() + " r" + at(m, "resolution").dump();
 }
 
 }  // namespace cpx::explorer

@@ -28,7 +28,7 @@ inline constexpr std::string_view space_schema = "cpubone-explore/search-space/v
 //   .local_expansion, .mlp_expansion                                                              i = 3..4
 // fumbconv and mbconv with groups 2 are the paper's GrFuMBConv and GrMBConv; "pconv" is the FasterNet
 // block (partial conv on C/4 channels, then a 1x1 MLP with `expansion`; groups do not apply to it).
-// All of it is one table, dimension_rows(): a new dimension is a member of Choices and one row.
+// All of it is one table, dimension_rows(): a new dimension is one row naming the field it sets.
 
 inline constexpr size_t stage_count = 5;
 
@@ -52,26 +52,6 @@ constexpr bool in_part(Part part, size_t stage) {
   return false;
 }
 
-// A point of the space, typed: one member per dimension, named as it is (a stage's once per stage that
-// has it; members of parts a stage lacks are unused there).
-struct StageChoices {
-  int64_t width = 0, blocks = 0;
-  MacroBlock block = MacroBlock::fumbconv;
-  int64_t kernel = 0, groups = 0;
-  double expansion = 0;
-  int64_t down_kernel = 0, down_groups = 0;
-  double down_expansion = 0;
-  bool attention = false;
-  int64_t attention_stride = 0, local_kernel = 0, local_groups = 0;
-  double local_expansion = 0, mlp_expansion = 0;
-};
-struct Choices {
-  int64_t resolution = 0;
-  std::array<int64_t, 2> head{};
-  int64_t fused_threshold = 0;
-  std::array<StageChoices, stage_count> stages{};
-};
-
 enum class ValueKind { integer, number, boolean, block, pair };  // pair: [conv width, hidden width]
 
 // When a stage's other choices leave a dimension's value without effect on the network.
@@ -81,14 +61,14 @@ enum class Moot {
   without_attention,  // the stage's CPUBone block has attention off
 };
 
-// One dimension of the space: its member of Choices (read and written as JSON values), the range a
-// space file may widen it to, and the default space's values.
+// One dimension of the space: the field of the macro network it sets (read and written as JSON
+// values), the range a space file may widen it to, and the default space's values.
 struct DimensionRow {
   std::string_view field;  // the name; a stage's dimension is "stages[i]." + field
   Part part;
-  ValueKind kind;  // follows from the member's type
-  Json (*get)(const Choices& c, size_t stage);
-  void (*set)(Choices& c, size_t stage, const Json& value);
+  ValueKind kind;  // follows from the field's type
+  Json (*get)(const Macro& m, size_t stage);
+  void (*set)(Macro& m, size_t stage, const Json& value);
   double lo = 0, hi = 0;     // range of integer and number values (pair: of both entries)
   std::vector<Json> values;  // default values: one list for every stage of the part, or one per stage
   bool capacity = false;     // fixed by the capacity-matched tier (it keeps the baseline's capacity)
@@ -104,9 +84,9 @@ struct Dimension {
   size_t stage = 0;  // for a stage's dimension
 };
 
-// Whether the value of `d` builds nothing at point `c`: a stage's repeated-block choices at depth 0, or
-// a row's Moot condition.
-bool moot(const Dimension& d, const Choices& c);
+// Whether the value of `d` builds nothing in `m` (a point of the space): a stage's repeated-block
+// choices at depth 0, or the row's Moot condition.
+bool moot(const Dimension& d, const Macro& m);
 
 using Genome = std::vector<uint16_t>;  // one index into Dimension::values per dimension
 
@@ -121,7 +101,6 @@ class SearchSpace {
   const std::string& name() const { return name_; }
   double size() const;  // number of points (as a double: it overflows integers)
 
-  Choices choices(const Genome& g) const;
   Macro decode(const Genome& g, const std::string& name) const;
   // The genome of a macro network if every choice it makes is a value of this space; otherwise the
   // error says which dimension lacks which value.

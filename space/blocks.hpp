@@ -92,6 +92,15 @@ constexpr bool block_specs_in_kind_order(std::index_sequence<i...>) {
 static_assert(std::variant_size_v<BlockSpec> == macro_block_names.size() &&
               block_specs_in_kind_order(std::make_index_sequence<std::variant_size_v<BlockSpec>>{}));
 inline MacroBlock kind_of(const BlockSpec& block) { return static_cast<MacroBlock>(block.index()); }
+// The spec of `kind` with its struct's defaults.
+template <size_t... i>
+BlockSpec default_block(MacroBlock kind, std::index_sequence<i...>) {
+  static const std::array<BlockSpec, sizeof...(i)> defaults{BlockSpec(std::in_place_index<i>)...};
+  return defaults[static_cast<size_t>(kind)];
+}
+inline BlockSpec default_block(MacroBlock kind) {
+  return default_block(kind, std::make_index_sequence<std::variant_size_v<BlockSpec>>{});
+}
 
 BlockSpec read_block(const Json& j, const Where& where);
 Json to_json(const BlockSpec& block);
