@@ -137,6 +137,19 @@ class RewriteProblem : public Problem {
   int64_t evaluations_ = 0, lookups_ = 0;
 };
 
+// The user's limits, else params within +-10% of the original's.
+Constraints search_budget(const AdviceOptions& o, int64_t params) {
+  Constraints budget;
+  if (o.max_params || o.max_macs) {
+    budget.max_params = o.max_params;
+    budget.max_macs = o.max_macs;
+  } else {
+    budget.min_params = 0.9 * static_cast<double>(params);
+    budget.max_params = 1.1 * static_cast<double>(params);
+  }
+  return budget;
+}
+
 }  // namespace
 
 Advice advise(const Network& net, const predictor::Predictor& p, const AdviceOptions& o) {
@@ -221,13 +234,7 @@ Advice advise(const Network& net, const predictor::Predictor& p, const AdviceOpt
   }
 
   // The local search over combinations, within the budget.
-  if (o.max_params || o.max_macs) {
-    a.budget.max_params = o.max_params;
-    a.budget.max_macs = o.max_macs;
-  } else {
-    a.budget.min_params = 0.9 * static_cast<double>(base.params);
-    a.budget.max_params = 1.1 * static_cast<double>(base.params);
-  }
+  a.budget = search_budget(o, base.params);
   if (!sites.empty()) {
     RewriteProblem problem(net, p, a.threads, sites, variants, a.budget);
     SearchOptions so;
