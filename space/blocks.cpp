@@ -166,6 +166,7 @@ Json to_json(const BlockSpec& block) {
           j["divisor"] = s.divisor;
           if (s.mlp_expansion > 0) j["mlp_expansion"] = s.mlp_expansion;
         } else {
+          static_assert(std::is_same_v<T, CPUBoneBlock>, "to_json: a block kind whose fields are not written");
           j["attention"] = s.attention;
           j["attention_stride"] = s.attention_stride;
           j["attention_kernel"] = s.attention_kernel;

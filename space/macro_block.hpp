@@ -25,13 +25,13 @@ struct MacroBlockNames {
   std::string_view abbreviation;     // in the explorer's one-line summaries
 };
 
-inline constexpr std::array<MacroBlockNames, 5> macro_block_names{{
+inline constexpr auto macro_block_names = std::to_array<MacroBlockNames>({
     {MacroBlock::fumbconv, "fumbconv", "grfumbconv", "FuMBConv", "GrFuMBConv", "fu"},
     {MacroBlock::mbconv, "mbconv", "grmbconv", "MBConv", "GrMBConv", "mb"},
     {MacroBlock::dsconv, "dsconv", "", "DSConv", "", "ds"},
     {MacroBlock::cpubone, "cpubone", "", "CPUBone", "", "cb"},
     {MacroBlock::pconv, "pconv", "", "PConv", "", "pc"},
-}};
+});
 
 // Rows are looked up by index: the table lists the kinds in their order.
 constexpr bool macro_block_names_in_order() {
