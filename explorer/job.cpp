@@ -15,6 +15,7 @@
 #include "explorer/rules.hpp"
 #include "predictor/calibrate.hpp"
 #include "predictor/fit.hpp"
+#include "profiler/block_variant.hpp"
 #include "profiler/cpus.hpp"
 #include "profiler/environment.hpp"
 #include "profiler/measure_network.hpp"
@@ -213,11 +214,12 @@ DesignRules design_rules(const Context& c) {
   const Json rule_profile = c.profile ? *c.profile : predicted_profile(c.pred, c.t);
   DesignRules d{profiler::derive_rules(rule_profile)};
   for (const auto& cfg : rule_profile["configs"]) {
-    const std::string v = cfg["variant"];
-    if (cfg["threads"] != c.t || cfg["stride"] != 1 || (v != "fumbconv" && v != "grfumbconv" && v != "mbconv" && v != "grmbconv")) continue;
-    if ((v.starts_with("gr") && cfg["groups"] != 2)) continue;
-    d.block_macps.push_back({{"variant", std::string(v.starts_with("gr") ? "Gr" : "") + (v.ends_with("fumbconv") ? "FuMBConv" : "MBConv") +
-                                             " k" + std::to_string(cfg["kernel"].get<int64_t>())},
+    const auto variant = profiler::block_variant_from_string(cfg["variant"].get<std::string>());
+    if (!variant || cfg["threads"] != c.t || cfg["stride"] != 1) continue;
+    const profiler::BlockVariantRow& v = profiler::row_of(*variant);
+    if (v.block != MacroBlock::fumbconv && v.block != MacroBlock::mbconv) continue;  // CPUBone's blocks only
+    if (v.grouped && cfg["groups"] != 2) continue;
+    d.block_macps.push_back({{"variant", std::string(display_name(*v.block, v.grouped)) + " k" + std::to_string(cfg["kernel"].get<int64_t>())},
                              {"channels", cfg["channels"]}, {"resolution", cfg["resolution"]}, {"macps", cfg["macps"]},
                              {"latency_us", cfg["latency_us"]["stats_us"]["median"]}, {"source", c.profile ? "measured" : "predicted"}});
   }

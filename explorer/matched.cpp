@@ -4,39 +4,30 @@
 
 namespace cpx::explorer {
 
+namespace {
+
+// Fused or unfused, the same block: the one swap of block kind that keeps capacity close (pconv is
+// another block).
+constexpr std::array<MacroBlock, 2> swappable_blocks{MacroBlock::fumbconv, MacroBlock::mbconv};
+
+bool swappable(MacroBlock kind) { return std::find(swappable_blocks.begin(), swappable_blocks.end(), kind) != swappable_blocks.end(); }
+
+}  // namespace
+
 SearchSpace capacity_matched_space(const SearchSpace& space, const Genome& baseline, const std::string& name) {
-  const auto& dims = space.dimensions();
-  auto value = [&](const std::string& dim) -> const Json& {
-    for (size_t i = 0; i < dims.size(); ++i)
-      if (dims[i].name == dim) return dims[i].values[baseline[i]];
-    throw std::logic_error("no dimension " + dim);
-  };
+  const Macro base = space.decode(baseline, name);
   Json j = space.to_json();
   j["name"] = name;
-  Json& d = j["dimensions"];
-  auto fix = [&](const std::string& dim) { d[dim] = Json::array({value(dim)}); };
-  for (const char* dim : {"resolution", "head"}) fix(dim);
-  for (size_t i = 0; i < 5; ++i) {
-    const std::string s = "stages[" + std::to_string(i) + "].";
-    fix(s + "width");
-    fix(s + "blocks");
-    if (i <= 2) {
-      if (value(s + "blocks") == 0) {
-        // No repeated block: its choices build nothing, and would only multiply the points.
-        for (const char* f : {"block", "kernel", "groups", "expansion"}) fix(s + f);
-      } else if (value(s + "block") == "pconv") {
-        fix(s + "block");
-        fix(s + "groups");  // pconv has no groups
-      } else {
-        Json fused_or_not = Json::array();
-        for (const Json& v : d[s + "block"])
-          if (v != "pconv") fused_or_not.push_back(v);
-        d[s + "block"] = fused_or_not;
-      }
-    }
-    if (i >= 3) {
-      fix(s + "attention");
-      if (value(s + "attention") == false) fix(s + "attention_stride");
+  Json& values = j["dimensions"];
+  for (size_t i = 0; i < space.dimensions().size(); ++i) {
+    const Dimension& d = space.dimensions()[i];
+    // Capacity stays the baseline's; choices that build nothing there would only multiply the points.
+    if (d.row->capacity || moot(d, base) || (d.row->kind == ValueKind::block && !swappable(kind_of(*base.stages[d.stage].block)))) {
+      values[d.name] = Json::array({d.values[baseline[i]]});
+    } else if (d.row->kind == ValueKind::block) {
+      values[d.name] = Json::array();
+      for (const Json& v : d.values)
+        if (swappable(v.get<MacroBlock>())) values[d.name].push_back(v);
     }
   }
   return SearchSpace::from_json(j, name);

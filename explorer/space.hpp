@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "space/macro.hpp"
+#include "space/macro_block.hpp"
 
 namespace cpx::explorer {
 
@@ -27,10 +28,65 @@ inline constexpr std::string_view space_schema = "cpubone-explore/search-space/v
 //   .local_expansion, .mlp_expansion                                                              i = 3..4
 // fumbconv and mbconv with groups 2 are the paper's GrFuMBConv and GrMBConv; "pconv" is the FasterNet
 // block (partial conv on C/4 channels, then a 1x1 MLP with `expansion`; groups do not apply to it).
+// All of it is one table, dimension_rows(): a new dimension is one row naming the field it sets.
+
+inline constexpr size_t stage_count = 5;
+
+// What a dimension configures. The part decides which stages have it: this is the stage layout above,
+// written once (in_part).
+enum class Part {
+  network,  // once: resolution, head, fused threshold
+  stage,    // every stage: width, depth
+  block,    // the repeated early block, stages 0-2
+  down,     // the stride-2 fused downsampling block, stages 1-4
+  cpubone,  // the repeated CPUBone block, stages 3-4
+};
+constexpr bool in_part(Part part, size_t stage) {
+  switch (part) {
+    case Part::network: return false;
+    case Part::stage: return stage < stage_count;
+    case Part::block: return stage <= 2;
+    case Part::down: return stage >= 1 && stage < stage_count;
+    case Part::cpubone: return stage >= 3 && stage < stage_count;
+  }
+  return false;
+}
+
+enum class ValueKind { integer, number, boolean, block, pair };  // pair: [conv width, hidden width]
+
+// When a stage's other choices leave a dimension's value without effect on the network.
+enum class Moot {
+  never,
+  without_groups,     // the stage's block has no groups (pconv)
+  without_attention,  // the stage's CPUBone block has attention off
+};
+
+// One dimension of the space: the field of the macro network it sets (read and written as JSON
+// values), the range a space file may widen it to, and the default space's values.
+struct DimensionRow {
+  std::string_view field;  // the name; a stage's dimension is "stages[i]." + field
+  Part part;
+  ValueKind kind;  // follows from the field's type
+  Json (*get)(const Macro& m, size_t stage);
+  void (*set)(Macro& m, size_t stage, const Json& value);
+  double lo = 0, hi = 0;     // range of integer and number values (pair: of both entries)
+  std::vector<Json> values;  // default values: one list for every stage of the part, or one per stage
+  bool capacity = false;     // fixed by the capacity-matched tier (it keeps the baseline's capacity)
+  Moot moot = Moot::never;
+};
+// Every dimension, in decoding order (network rows, then each stage's rows in this order).
+const std::vector<DimensionRow>& dimension_rows();
+
 struct Dimension {
   std::string name;
   std::vector<Json> values;  // allowed values, in the order the space file lists them
+  const DimensionRow* row = nullptr;
+  size_t stage = 0;  // for a stage's dimension
 };
+
+// Whether the value of `d` builds nothing in `m` (a point of the space): a stage's repeated-block
+// choices at depth 0, or the row's Moot condition.
+bool moot(const Dimension& d, const Macro& m);
 
 using Genome = std::vector<uint16_t>;  // one index into Dimension::values per dimension
 
@@ -64,7 +120,7 @@ class SearchSpace {
   std::string name_ = "default";
   std::vector<Dimension> dims_;  // always every known dimension, in decoding order
   std::vector<size_t> stem_genes_, head_genes_;
-  std::array<std::vector<size_t>, 5> down_genes_, block_genes_;
+  std::array<std::vector<size_t>, stage_count> down_genes_, block_genes_;
   void index_genes();
 };
 

@@ -2,6 +2,7 @@
 
 #include <cfenv>
 #include <cmath>
+#include <stdexcept>
 
 namespace cpx {
 
@@ -62,60 +63,81 @@ int64_t read_groups(ObjectReader& r, bool grouped_alias) {
   return g;
 }
 
+// One reader per kind; `grouped` says the type was the grouped spelling (groups default to 2).
+FuMBConv read_fumbconv(ObjectReader& r, bool grouped) {
+  FuMBConv s;
+  s.kernel = r.integer("kernel", 1, limits::max_kernel, s.kernel);
+  s.expansion = r.number("expansion", 0.01, max_expansion, s.expansion);
+  s.groups = read_groups(r, grouped);
+  s.bias = read_flags(r, "bias", s.bias);
+  s.activation = read_act(r);
+  return s;
+}
+
+MBConv read_mbconv(ObjectReader& r, bool grouped) {
+  MBConv s;
+  s.kernel = r.integer("kernel", 1, limits::max_kernel, s.kernel);
+  s.expansion = r.number("expansion", 0.01, max_expansion, s.expansion);
+  s.groups = read_groups(r, grouped);
+  s.bias = read_flags(r, "bias", s.bias);
+  s.batch_norm = read_flags(r, "batch_norm", s.batch_norm);
+  s.activation = read_act(r);
+  return s;
+}
+
+DSConv read_dsconv(ObjectReader& r) {
+  DSConv s;
+  s.kernel = r.integer("kernel", 1, limits::max_kernel, s.kernel);
+  s.activation = read_act(r);
+  return s;
+}
+
+CPUBoneBlock read_cpubone(ObjectReader& r) {
+  CPUBoneBlock s;
+  s.attention = r.boolean("attention", s.attention);
+  s.attention_stride = r.integer("attention_stride", 1, limits::max_kernel, s.attention_stride);
+  s.attention_kernel = r.integer("attention_kernel", 1, limits::max_kernel, s.attention_kernel);
+  s.head_dim_multiplier = r.number("head_dim_multiplier", 0.01, 1.0, s.head_dim_multiplier);
+  s.mlp_expansion = r.number("mlp_expansion", 0.01, max_expansion, s.mlp_expansion);
+  s.local_kernel = r.integer("local_kernel", 1, limits::max_kernel, s.local_kernel);
+  s.local_expansion = r.number("local_expansion", 0.01, max_expansion, s.local_expansion);
+  s.local_groups = r.integer("local_groups", 1, limits::max_channels, s.local_groups);
+  s.fused_threshold = r.integer("fused_threshold", 0, limits::max_channels + 1, s.fused_threshold);
+  const std::string up = r.string("upsampling", "nearest");
+  if (up != "nearest" && up != "transposed") r.at("upsampling").fail(up, "expected \"nearest\" or \"transposed\"");
+  s.transposed_upsampling = up == "transposed";
+  s.activation = read_act(r);
+  return s;
+}
+
+PConv read_pconv(ObjectReader& r) {
+  PConv s;
+  s.kernel = r.integer("kernel", 1, limits::max_kernel, s.kernel);
+  s.divisor = r.integer("divisor", 1, limits::max_channels, s.divisor);
+  s.mlp_expansion = r.number("mlp_expansion", 0, max_expansion, s.mlp_expansion);
+  s.activation = read_act(r);
+  return s;
+}
+
+BlockSpec read_fields(ObjectReader& r, MacroBlockType type) {
+  switch (type.kind) {
+    case MacroBlock::fumbconv: return read_fumbconv(r, type.grouped);
+    case MacroBlock::mbconv: return read_mbconv(r, type.grouped);
+    case MacroBlock::dsconv: return read_dsconv(r);
+    case MacroBlock::cpubone: return read_cpubone(r);
+    case MacroBlock::pconv: return read_pconv(r);
+  }
+  throw std::logic_error("read_block: a MacroBlock without a reader");
+}
+
 }  // namespace
 
 BlockSpec read_block(const Json& j, const Where& where) {
   ObjectReader r(j, where);
-  const std::string type = r.string("type");
-  BlockSpec out;
-  if (type == "fumbconv" || type == "grfumbconv") {
-    FuMBConv s;
-    s.kernel = r.integer("kernel", 1, limits::max_kernel, s.kernel);
-    s.expansion = r.number("expansion", 0.01, max_expansion, s.expansion);
-    s.groups = read_groups(r, type == "grfumbconv");
-    s.bias = read_flags(r, "bias", s.bias);
-    s.activation = read_act(r);
-    out = s;
-  } else if (type == "mbconv" || type == "grmbconv") {
-    MBConv s;
-    s.kernel = r.integer("kernel", 1, limits::max_kernel, s.kernel);
-    s.expansion = r.number("expansion", 0.01, max_expansion, s.expansion);
-    s.groups = read_groups(r, type == "grmbconv");
-    s.bias = read_flags(r, "bias", s.bias);
-    s.batch_norm = read_flags(r, "batch_norm", s.batch_norm);
-    s.activation = read_act(r);
-    out = s;
-  } else if (type == "dsconv") {
-    DSConv s;
-    s.kernel = r.integer("kernel", 1, limits::max_kernel, s.kernel);
-    s.activation = read_act(r);
-    out = s;
-  } else if (type == "cpubone") {
-    CPUBoneBlock s;
-    s.attention = r.boolean("attention", s.attention);
-    s.attention_stride = r.integer("attention_stride", 1, limits::max_kernel, s.attention_stride);
-    s.attention_kernel = r.integer("attention_kernel", 1, limits::max_kernel, s.attention_kernel);
-    s.head_dim_multiplier = r.number("head_dim_multiplier", 0.01, 1.0, s.head_dim_multiplier);
-    s.mlp_expansion = r.number("mlp_expansion", 0.01, max_expansion, s.mlp_expansion);
-    s.local_kernel = r.integer("local_kernel", 1, limits::max_kernel, s.local_kernel);
-    s.local_expansion = r.number("local_expansion", 0.01, max_expansion, s.local_expansion);
-    s.local_groups = r.integer("local_groups", 1, limits::max_channels, s.local_groups);
-    s.fused_threshold = r.integer("fused_threshold", 0, limits::max_channels + 1, s.fused_threshold);
-    const std::string up = r.string("upsampling", "nearest");
-    if (up != "nearest" && up != "transposed") r.at("upsampling").fail(up, "expected \"nearest\" or \"transposed\"");
-    s.transposed_upsampling = up == "transposed";
-    s.activation = read_act(r);
-    out = s;
-  } else if (type == "pconv") {
-    PConv s;
-    s.kernel = r.integer("kernel", 1, limits::max_kernel, s.kernel);
-    s.divisor = r.integer("divisor", 1, limits::max_channels, s.divisor);
-    s.mlp_expansion = r.number("mlp_expansion", 0, max_expansion, s.mlp_expansion);
-    s.activation = read_act(r);
-    out = s;
-  } else {
-    r.at("type").fail(type, "unknown block type (known: fumbconv, grfumbconv, mbconv, grmbconv, dsconv, cpubone, pconv)");
-  }
+  const std::string name = r.string("type");
+  const std::optional<MacroBlockType> type = macro_block_from_string(name);
+  if (!type) r.at("type").fail(name, "unknown block type (known: " + macro_block_type_list() + ")");
+  BlockSpec out = read_fields(r, *type);
   r.finish();
   return out;
 }
@@ -125,7 +147,7 @@ Json to_json(const BlockSpec& block) {
   std::visit(
       [&](const auto& s) {
         using T = std::decay_t<decltype(s)>;
-        j["type"] = T::type;
+        j["type"] = to_string(T::kind);
         if constexpr (std::is_same_v<T, FuMBConv>) {
           j["kernel"] = s.kernel;
           j["expansion"] = s.expansion;
@@ -144,6 +166,7 @@ Json to_json(const BlockSpec& block) {
           j["divisor"] = s.divisor;
           if (s.mlp_expansion > 0) j["mlp_expansion"] = s.mlp_expansion;
         } else {
+          static_assert(std::is_same_v<T, CPUBoneBlock>, "to_json: a block kind whose fields are not written");
           j["attention"] = s.attention;
           j["attention_stride"] = s.attention_stride;
           j["attention_kernel"] = s.attention_kernel;

@@ -2,8 +2,10 @@
 // Each block spec reads and writes its JSON form (inside macro networks) and expands itself.
 #pragma once
 
+#include <utility>
 #include <variant>
 
+#include "space/macro_block.hpp"
 #include "space/network.hpp"
 
 namespace cpx {
@@ -19,7 +21,7 @@ Conv2d same_conv(int64_t out_channels, int64_t kernel, int64_t stride, int64_t g
 // Fused MBConv: kxk conv (stride, groups) Cin -> mid, BN, act; 1x1 mid -> Cout, BN. mid = round(Cin·e).
 // With groups 2 this is the paper's GrFuMBConv.
 struct FuMBConv {
-  static constexpr std::string_view type = "fumbconv";
+  static constexpr MacroBlock kind = MacroBlock::fumbconv;
   int64_t kernel = 3;
   double expansion = 4;
   int64_t groups = 1;
@@ -30,7 +32,7 @@ struct FuMBConv {
 // MBConv: 1x1 (groups) Cin -> mid, dw kxk (stride), 1x1 mid -> Cout. The defaults are CPUBone's: biases
 // on the first two convs and a BatchNorm only after the projection. With groups 2 it is GrMBConv.
 struct MBConv {
-  static constexpr std::string_view type = "mbconv";
+  static constexpr MacroBlock kind = MacroBlock::mbconv;
   int64_t kernel = 3;
   double expansion = 4;
   int64_t groups = 1;
@@ -41,7 +43,7 @@ struct MBConv {
 
 // Depthwise-separable: dw kxk (stride), BN, act; 1x1 -> Cout, BN.
 struct DSConv {
-  static constexpr std::string_view type = "dsconv";
+  static constexpr MacroBlock kind = MacroBlock::dsconv;
   int64_t kernel = 3;
   Activation activation = Activation::hardswish;
 };
@@ -52,7 +54,7 @@ struct DSConv {
 // dim multiplier. MLP: 1x1 C -> e·C (bias, GELU), 1x1 -> C (bias). Local: GrFuMBConv if C < the fused
 // threshold, else GrMBConv, both with the local kernel, expansion and groups.
 struct CPUBoneBlock {
-  static constexpr std::string_view type = "cpubone";
+  static constexpr MacroBlock kind = MacroBlock::cpubone;
   bool attention = true;
   int64_t attention_stride = 1;
   int64_t attention_kernel = 2;
@@ -73,7 +75,7 @@ struct CPUBoneBlock {
 // channels pass through untouched (slice, conv, concat). Keeps channels and resolution. With
 // mlp_expansion e > 0 it is the whole FasterNet block: then 1x1 C -> round(e·C), BN, act; 1x1 -> C, BN.
 struct PConv {
-  static constexpr std::string_view type = "pconv";
+  static constexpr MacroBlock kind = MacroBlock::pconv;
   int64_t kernel = 3;
   int64_t divisor = 4;
   double mlp_expansion = 0;
@@ -81,6 +83,24 @@ struct PConv {
 };
 
 using BlockSpec = std::variant<FuMBConv, MBConv, DSConv, CPUBoneBlock, PConv>;
+
+// BlockSpec lists the structs in MacroBlock's order, so a spec's index is its kind.
+template <size_t... i>
+constexpr bool block_specs_in_kind_order(std::index_sequence<i...>) {
+  return ((std::variant_alternative_t<i, BlockSpec>::kind == static_cast<MacroBlock>(i)) && ...);
+}
+static_assert(std::variant_size_v<BlockSpec> == macro_block_names.size() &&
+              block_specs_in_kind_order(std::make_index_sequence<std::variant_size_v<BlockSpec>>{}));
+inline MacroBlock kind_of(const BlockSpec& block) { return static_cast<MacroBlock>(block.index()); }
+// The spec of `kind` with its struct's defaults.
+template <size_t... i>
+BlockSpec default_block(MacroBlock kind, std::index_sequence<i...>) {
+  static const std::array<BlockSpec, sizeof...(i)> defaults{BlockSpec(std::in_place_index<i>)...};
+  return defaults[static_cast<size_t>(kind)];
+}
+inline BlockSpec default_block(MacroBlock kind) {
+  return default_block(kind, std::make_index_sequence<std::variant_size_v<BlockSpec>>{});
+}
 
 BlockSpec read_block(const Json& j, const Where& where);
 Json to_json(const BlockSpec& block);
