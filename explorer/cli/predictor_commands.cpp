@@ -369,7 +369,7 @@ void add_calibrate_command(CLI::App& app) {
   cmd->footer("Scores every candidate held out by network and by family (MAPE, share within 10%, Spearman, 80% interval "
               "coverage): macs_only (the floor), host_scale, physical, group_scale, hardware_transfer, uniform_scale. The device "
               "keeps the simplest whose family-held-out error is within one standard error of the best, never one worse than "
-              "MACs alone, and scores that choice nested. From 5 networks up; fewer families, less sure (it says so).");
+              "MACs alone, and scores that choice nested. Takes 3 networks or more, 5 or more recommended; fewer families, less sure (it says so).");
   cmd->callback([=] { run_calibrate(*request); });
 }
 
