@@ -140,6 +140,9 @@ void add_summary(const Json& a, Report& rep) {
                         " %) to MACpS below their best variants'.");
   if (!a["suggestions"].empty()) {
     const Json& s = a["suggestions"][0];
+    rep.verdict = "Build first: " + s["id"].get<std::string>() + " (" + s["rewrite"]["kind"].get<std::string>() + " on " +
+                  s["rewrite"]["ops"][0].get<std::string>() + ", predicted " + gain_text(s["gain"]) + "): cpubone-explore advise MODEL --device " +
+                  a["device"].get<std::string>() + " --apply " + s["id"].get<std::string>() + " --out DIR";
     rep.summary.push_back("Build first: " + s["id"].get<std::string>() + ", " + s["rewrite"]["kind"].get<std::string>() + " on " +
                           s["rewrite"]["ops"][0].get<std::string>() + ", predicted gain " + gain_text(s["gain"]) + " (" +
                           s["weights"].get<std::string>() + ").");

@@ -37,6 +37,7 @@ struct Chart {
 struct Report {
   std::string title;
   std::vector<std::string> context;  // device, runtime, threads, accuracy model: printed at the top
+  std::string verdict;                // what to build, one line above everything else ("" for none)
   std::vector<std::string> summary;  // key findings, one sentence each
   std::vector<std::string> missing;
   std::vector<Dataset> datasets;

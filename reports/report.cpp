@@ -98,6 +98,7 @@ h1 { margin: 18px 0 4px; font-size: 26px; }
 h2 { margin: 28px 0 8px; font-size: 20px; }
 h3 { margin: 16px 0 6px; font-size: 15px; }
 .context { margin: 2px 0; color: #444; }
+.verdict { margin: 10px 0 12px; font-size: 17px; font-weight: 600; }
 .missing { background: #fff4e5; border-left: 4px solid #f58518; padding: 4px 16px; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(680px, 1fr)); gap: 16px 28px; }
 figure { margin: 0; }
@@ -143,6 +144,7 @@ std::string to_html(const Report& rep) {
   for (const char* lib : {web::vega_js, web::vega_lite_js, web::vega_embed_js}) h += "<script>" + std::string(lib) + "</script>\n";
   h += "</head>\n<body>\n<header>\n<h1>" + html_escape(rep.title) + "</h1>\n";
   for (const auto& line : rep.context) h += "<p class=\"context\">" + html_escape(line) + "</p>\n";
+  if (!rep.verdict.empty()) h += "<p class=\"verdict\" id=\"verdict\">" + html_escape(rep.verdict) + "</p>\n";
   h += "</header>\n<section id=\"summary\">\n<h2>Key findings</h2>\n<ul>\n";
   for (const auto& s : rep.summary) h += "<li>" + html_escape(s) + "</li>\n";
   h += "</ul>\n</section>\n<section id=\"missing\" class=\"missing\">\n<h2>Missing data</h2>\n";
@@ -191,6 +193,7 @@ std::string to_html(const Report& rep) {
 std::string to_markdown(const Report& rep) {
   std::string m = "# " + md_escape(rep.title) + "\n\n";
   for (const auto& line : rep.context) m += md_escape(line) + "  \n";
+  if (!rep.verdict.empty()) m += "\n**" + md_escape(rep.verdict) + "**\n";
   m += "\n## Key findings\n\n";
   for (const auto& s : rep.summary) m += "- " + md_escape(s) + "\n";
   m += "\n## Missing data\n\n";

@@ -388,6 +388,36 @@ void add_tier_and_proposal_sentences(const Json& r, const Labels& l, Report& rep
   }
 }
 
+// What to build, in one line: the fastest proposal that earns domination over a baseline, with the command
+// that exports it; else keep the baseline, and the fastest at its capacity is the one to train to find out.
+std::string verdict(const Json& r, const Labels& l) {
+  auto file_of = [&](const Json& id) {
+    for (const auto& p : r["pareto"])
+      if (p["id"] == id) return plain(p["file"]);
+    return plain(id) + ".json";
+  };
+  const Json* best = nullptr;
+  const Json* best_baseline = nullptr;
+  for (const auto& b : r["proposals"])
+    if (const Json* d = fastest_dominating(b); d && (!best || (*d)["delta_latency_pct"].get<double>() < (*best)["delta_latency_pct"].get<double>())) {
+      best = d;
+      best_baseline = &b;
+    }
+  if (best)
+    return "Build " + plain((*best)["id"]) + " on " + l.device + ": it earns domination over " + plain((*best_baseline)["baseline"]) + " (" +
+           fixed((*best)["delta_latency_pct"], 1) + " % latency, estimated top-1 " + interval(*best) + " % vs " +
+           fixed((*best_baseline)["baseline_published_top1"], 2) + " % published); train it to confirm: cpubone-explore export " +
+           file_of((*best)["id"]) + " --torch " + plain((*best)["id"]) + ".py (in this report's folder)";
+  for (const auto& t : r["capacity_matched"]) {
+    if (t["configurations"].empty()) continue;
+    const Json& m = t["configurations"][0];
+    return "Keep " + plain(t["baseline"]) + " on " + l.device + ": no proposal earns domination. Fastest at " + plain(t["baseline"]) +
+           "'s capacity: " + plain(m["id"]) + ", " + fixed(m["speedup"], 2) + "x predicted; train it to find out whether it keeps the "
+           "accuracy: cpubone-explore export " + plain(m["file"]) + " --torch " + plain(m["id"]) + ".py (in this report's folder)";
+  }
+  return "Keep the baselines on " + l.device + ": no proposal earns domination, and no capacity-matched configuration was found.";
+}
+
 // The search, the rank correlations, the predictor's error and the fused crossover, one sentence each.
 void add_search_and_device_sentences(const Json& r, const Labels& l, Report& report) {
   auto& sum = report.summary;
@@ -422,6 +452,7 @@ void build_tables(const Json& r, Report& report) {
   add_emulated_ops_table(r, report);
   add_environment_table(r, report);
   // Summary sentences: the key numbers a reader wants before the charts.
+  report.verdict = verdict(r, l);
   add_tier_and_proposal_sentences(r, l, report);
   add_search_and_device_sentences(r, l, report);
 }

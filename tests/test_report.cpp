@@ -453,3 +453,33 @@ TEST_CASE("predictor accuracy without intervals (the host) draws no bars and say
   CHECK(md.find("Held-out accuracy per model") == std::string::npos);
   fs::remove_all(dir);
 }
+
+TEST_CASE("the report says what to build in one line at the top, with the command that exports it") {
+  // The sample: no proposal earns domination, so keep the baseline and train the fastest at its capacity.
+  const fs::path dir = fresh_dir("verdict");
+  reports::render(sample(), CPX_RESULTS_SAMPLE, dir);
+  const std::string md = slurp(dir / "report.md"), html = slurp(dir / "report.html");
+  const Json& tier = sample()["capacity_matched"][0];
+  const std::string keep = "Keep " + tier["baseline"].get<std::string>() + " on " + sample()["device"]["name"].get<std::string>() +
+                           ": no proposal earns domination. Fastest at ";
+  REQUIRE(md.find("\n**" + keep) != std::string::npos);
+  CHECK(md.find("**" + keep) < md.find("## Key findings"));
+  CHECK(md.find("cpubone-explore export " + tier["configurations"][0]["file"].get<std::string>()) != std::string::npos);
+  CHECK(html.find("<p class=\"verdict\" id=\"verdict\">" + keep) != std::string::npos);
+
+  // A proposal that earns domination is the one to build.
+  Json won = sample();
+  Json& b = won["proposals"][0];
+  REQUIRE(!won["pareto"].empty());
+  const Json d = {{"id", won["pareto"][0]["id"]}, {"latency_us", 1000.0}, {"top1", 80.0}, {"top1_low", 79.0}, {"top1_high", 81.0},
+                  {"support_distance", 0.0}, {"delta_latency_pct", -12.5}, {"delta_top1_pp", 1.0}, {"delta_top1_low_pp", 0.5},
+                  {"measured_latency_us", nullptr}};
+  b["dominating"] = Json::array({d});
+  const fs::path dir2 = fresh_dir("verdict_won");
+  reports::render(won, CPX_RESULTS_SAMPLE, dir2);
+  const std::string md2 = slurp(dir2 / "report.md");
+  CHECK(md2.find("\n**Build " + d["id"].get<std::string>() + " on ") != std::string::npos);
+  CHECK(md2.find("cpubone-explore export " + won["pareto"][0]["file"].get<std::string>()) != std::string::npos);
+  fs::remove_all(dir);
+  fs::remove_all(dir2);
+}
