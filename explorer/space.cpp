@@ -450,6 +450,27 @@ std::string cpubone_summary(const Macro& m) {
 
 }  // namespace
 
+std::string explain(const Macro& m) {
+  auto block_text = [](const BlockSpec& b) {
+    const Json j = to_json(b);
+    std::string out(display_name(kind_of(b), j.value("groups", 1) > 1 && has_groups(kind_of(b))));
+    for (const auto& [k, v] : j.items())
+      if (k != "type") out += " " + k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
+    return out;
+  };
+  std::string out = m.name + ": input " + std::to_string(m.resolution) + "x" + std::to_string(m.resolution) + ", stem " +
+                    std::to_string(m.stem.kernel) + "x" + std::to_string(m.stem.kernel) + "/" + std::to_string(m.stem.stride) + " to " +
+                    std::to_string(m.stem.width) + " channels, head " + std::to_string(m.head.widths[0]) + "-" +
+                    std::to_string(m.head.widths[1]) + "\n";
+  for (size_t i = 0; i < m.stages.size(); ++i) {
+    const Stage& s = m.stages[i];
+    out += "  stage " + std::to_string(i) + ": width " + std::to_string(s.width) + "\n";
+    if (s.down) out += "    down (stride " + std::to_string(s.down_stride) + "): " + block_text(*s.down) + "\n";
+    if (s.block && s.depth > 0) out += "    " + std::to_string(s.depth) + " x " + block_text(*s.block) + "\n";
+  }
+  return out;
+}
+
 std::string SearchSpace::summary(const Genome& g) const {
   const Macro m = decode(g, "");
   std::string w = "w", d = " b";

@@ -90,6 +90,10 @@ bool moot(const Dimension& d, const Macro& m);
 
 using Genome = std::vector<uint16_t>;  // one index into Dimension::values per dimension
 
+// A macro network as one row per stage: width, the downsampling block and the repeated block with every
+// field, as `space --explain` prints it.
+std::string explain(const Macro& m);
+
 class SearchSpace {
  public:
   static SearchSpace defaults();
@@ -113,7 +117,7 @@ class SearchSpace {
   const std::vector<size_t>& down_genes(size_t stage) const { return down_genes_[stage]; }
   const std::vector<size_t>& block_genes(size_t stage) const { return block_genes_[stage]; }
 
-  // Short human-readable description: "w 16-32-64-128-256 b 0-0-0-3-4 fu k3 g2 ..."
+  // Short human-readable description: "w 16-32-64-128-256 b 0-0-0-3-4 fu k3 g2 ..." (configuration_legend, space/results_schema.hpp).
   std::string summary(const Genome& g) const;
 
  private:

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "reports/parts.hpp"
+#include "space/results_schema.hpp"
 #include "space/io.hpp"
 
 namespace cpx::reports {
@@ -143,7 +144,8 @@ void add_capacity_matched_table(const Json& r, const Labels& l, Report& report) 
                    "of its own; only choices that move MACpS differ (fused/unfused, kernels, groups, expansions, attention stride, "
                    "downsampling blocks). The fastest of each tier's Pareto front under " + l.device + "'s predictor; top-1 estimated by " +
                        l.acc + " with its " + l.level + " interval. \"earned\": faster with the interval's lower end at or above the "
-                       "baseline's published top-1; \"unproven\": only the point estimate is.");
+                       "baseline's published top-1; \"unproven\": only the point estimate is. Configuration: " +
+                       std::string(configuration_legend) + " (`cpubone-explore space --explain FILE` prints one stage by stage).");
   for (const auto& t : r["capacity_matched"]) {
     cm.rows.push_back({plain(t["baseline"]) + " (baseline)", "CPUBone " + plain(t["baseline"]), ms(t["baseline_latency_us"], 2),
                        ms(t["baseline_measured_latency_us"], 2), "", "", "", fixed(t["baseline_published_top1"], 2) + " published", "", ""});

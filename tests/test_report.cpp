@@ -10,6 +10,7 @@
 #include <map>
 
 #include "reports/report.hpp"
+#include "space/results_schema.hpp"
 #include "space/io.hpp"
 #include "space/network.hpp"
 
@@ -466,6 +467,8 @@ TEST_CASE("the report says what to build in one line at the top, with the comman
   CHECK(md.find("**" + keep) < md.find("## Key findings"));
   CHECK(md.find("cpubone-explore export " + tier["configurations"][0]["file"].get<std::string>()) != std::string::npos);
   CHECK(html.find("<p class=\"verdict\" id=\"verdict\">" + keep) != std::string::npos);
+  // The configuration notation is explained where it is first used.
+  CHECK(md.find("Configuration: " + std::string(configuration_legend)) < md.find("| b0 (baseline) |"));
 
   // A proposal that earns domination is the one to build.
   Json won = sample();

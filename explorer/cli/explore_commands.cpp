@@ -16,6 +16,7 @@
 #include "profiler/sweep.hpp"
 #include "space/count.hpp"
 #include "space/io.hpp"
+#include "space/results_schema.hpp"
 #include "space/zoo.hpp"
 
 namespace cpx::cli {
@@ -145,13 +146,15 @@ void run_job(JobArgs a, const std::string& command) {
   if (measured) finish_measuring(profiler::Interference::from_json(results["proof"]["interference"]), "proof");
 }
 
-void run_space(const std::string& file, bool defaults, const std::string& encode) {
+void run_space(const std::string& file, bool defaults, const std::string& encode, bool explain) {
   const explorer::SearchSpace space = file.empty() ? explorer::SearchSpace::defaults() : explorer::SearchSpace::from_json(read_json_file(file), file);
   if (!encode.empty()) {
     const auto macro = load_macro(encode);
     if (!macro) throw InputError(encode + ": not a macro network (only macro networks can be points of the space)");
+    if (explain) std::printf("%s", explorer::explain(*macro).c_str());
     const auto g = space.encode(*macro);
     std::printf("%s = %s\n", encode.c_str(), space.summary(g).c_str());
+    if (explain) std::printf("legend: %s\n", std::string(configuration_legend).c_str());
     return;
   }
   if (defaults) {
@@ -201,7 +204,10 @@ void add_explore_commands(CLI::App& app) {
   cmd->add_option("--space", *file, "Search-space JSON (default: the built-in one)");
   cmd->add_flag("--json", *defaults, "Print the space as a search-space JSON file (a starting point to edit)");
   cmd->add_option("--point", *encode, "A zoo name or macro file: print its point of the space");
-  cmd->callback([=] { run_space(*file, *defaults, *encode); });
+  auto explain = std::make_shared<std::string>();
+  cmd->add_option("--explain", *explain, "A zoo name or macro file (a proposal's pareto/*.json): its stages as a table, its point "
+                                         "of the space and the legend of that notation");
+  cmd->callback([=] { run_space(*file, *defaults, explain->empty() ? *encode : *explain, !explain->empty()); });
 }
 
 }  // namespace cpx::cli
