@@ -158,7 +158,13 @@ const ZooEntry* find_zoo(std::string_view name) {
   // "cpubone-b0": the CPUBone models by the family's name too, since "b0" alone reads as EfficientNet-B0.
   if (name.starts_with("cpubone-"))
     if (const ZooEntry* e = exact(name.substr(8)); e && e->family == "CPUBone") return e;
-  const std::string_view arch = name.substr(0, name.find('.'));  // timm's pretrained tag: "resnet50.a1_in1k"
+  // timm's pretrained tag ("resnet50.a1_in1k"), never a file's extension: "b0.json" is a file, not b0.
+  std::string_view arch = name;
+  if (const size_t dot = name.find('.'); dot != std::string_view::npos) {
+    const std::string_view tag = name.substr(dot + 1);
+    if (tag == "json" || tag == "onnx" || name.find('/') != std::string_view::npos || std::filesystem::exists(std::string(name))) return nullptr;
+    arch = name.substr(0, dot);
+  }
   if (arch.size() < name.size())
     if (const ZooEntry* e = exact(arch)) return e;
   for (const auto& [timm, ours] : timm_names)

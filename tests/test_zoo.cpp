@@ -167,6 +167,10 @@ TEST_CASE("zoo models are found by the names users know: cpubone-NAME, timm's na
   CHECK(find_zoo("efficientnet_b0") != find_zoo("b0"));
   CHECK(find_zoo("ghostnet_100") == nullptr);  // timm rounds GhostNet's widths differently: no row
   CHECK(load_model("cpubone-b0").name == "b0");
+  // A file's extension is no pretrained tag: b0.json is a file (an edited b0, say), never the zoo's b0.
+  CHECK(find_zoo("b0.json") == nullptr);
+  CHECK(find_zoo("resnet50.onnx") == nullptr);
+  CHECK(find_zoo("nets/b0.x") == nullptr);
 }
 
 TEST_CASE("an unknown name suggests at most five close zoo names, not the whole zoo") {
