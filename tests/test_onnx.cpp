@@ -482,3 +482,34 @@ TEST_CASE("export says which weights it wrote: a seed as \"seed N\", a file by i
   CHECK(out("--weights 7").find(", weights seed 7,") != std::string::npos);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("import: an Identity of an initializer is that constant, as PyTorch's export dedupes equal biases") {
+  // mobilenetv1 at 32x32 exported, then one conv's weight read through an Identity node placed first, as
+  // torch.onnx.export writes "Identity_0" for an initializer equal to another.
+  const Network net = load_model("mobilenetv1-1.0", 32);
+  onnx::ModelProto m;
+  REQUIRE(m.ParseFromString(profiler::export_onnx(net, profiler::make_weights(net, 3))));
+  auto& g = *m.mutable_graph();
+  onnx::NodeProto* conv = nullptr;
+  for (auto& n : *g.mutable_node())
+    if (n.op_type() == "Conv") {
+      conv = &n;
+      break;
+    }
+  REQUIRE(conv);
+  const std::string weight = conv->input(1);
+  conv->set_input(1, "deduped_weight");
+  onnx::NodeProto identity;
+  identity.set_name("Identity_0");
+  identity.set_op_type("Identity");
+  identity.add_input(weight);
+  identity.add_output("deduped_weight");
+  *g.add_node() = identity;
+  std::rotate(g.mutable_node()->rbegin(), g.mutable_node()->rbegin() + 1, g.mutable_node()->rend());  // first, as PyTorch puts it
+  REQUIRE(g.node(0).op_type() == "Identity");
+  std::string bytes;
+  m.SerializeToString(&bytes);
+  const Network imported = profiler::import_onnx_bytes(bytes, "dedup.onnx");
+  CHECK(count(imported).total.macs == count(net).total.macs);
+  CHECK(count(imported).total.params == count(net).total.params);
+}

@@ -52,7 +52,15 @@ void constant_node(Context& c, int i) {
   c.g.add_constant(c.g.output(i), read_tensor(a->t(), c.g.file()));
 }
 
-void identity(Context& c, int i) { c.set(c.g.output(i), c.input_value(i)); }
+// Identity of a constant is that constant: PyTorch's export dedupes equal initializers (two zero biases,
+// say) by Identity nodes that name one of them.
+void identity(Context& c, int i) {
+  if (const Constant* k = c.g.constant(c.g.input(i, 0))) {
+    c.g.add_constant(c.g.output(i), *k);
+    return;
+  }
+  c.set(c.g.output(i), c.input_value(i));
+}
 
 // A 1x1 conv over the head axis of a heads view: EfficientFormerV2's talking heads.
 bool head_mix(Context& c, int i, const Value& x, const Constant& w, int64_t groups) {
