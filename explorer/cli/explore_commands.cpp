@@ -82,46 +82,53 @@ void run_job(JobArgs a, const std::string& command) {
     std::snprintf(b, sizeof b, f, v.get<double>());
     return std::string(b);
   };
+  // The measured column exists only when something was measured (host): never an unlabelled column of dashes.
+  auto meas = [&](const Json& us_or_header) {
+    if (!measured) return std::string();
+    char b[32];
+    std::snprintf(b, sizeof b, "%10s ", us_or_header.is_string() ? us_or_header.get<std::string>().c_str() : num(ms(us_or_header), "%.2f").c_str());
+    return std::string(b);
+  };
   auto interval = [&](const Json& x) {
     return x["top1"].is_number() ? num(x["top1"], "%.2f") + " [" + num(x["top1_low"], "%.1f") + ", " + num(x["top1_high"], "%.1f") + "]"
                                  : std::string("unknown");
   };
   std::printf("\ncapacity-matched: same resolution, widths and depths; MACs and params within +-10%% of the baseline; only "
               "choices that move MACpS differ\n");
-  std::printf("%-6s %-6s %9s %8s %6s %6s %22s %10s %-9s %s\n", "base", "id", "pred_ms", "speedup", "MACs", "params",
-              "top1 [interval]", measured ? "meas_ms" : "", "dominates", "config");
+  std::printf("%-6s %-6s %9s %8s %6s %6s %22s %s%-9s %s\n", "base", "id", "pred_ms", "speedup", "MACs", "params",
+              "top1 [interval]", meas("meas_ms").c_str(), "dominates", "config");
   for (const auto& t : results["capacity_matched"]) {
-    std::printf("%-6s %-6s %9s %8s %6s %6s %22s %10s %-9s %s\n", t["baseline"].get<std::string>().c_str(), "-",
+    std::printf("%-6s %-6s %9s %8s %6s %6s %22s %s%-9s %s\n", t["baseline"].get<std::string>().c_str(), "-",
                 num(ms(t["baseline_latency_us"]), "%.2f").c_str(), "", "", "", (num(t["baseline_published_top1"], "%.2f") + " published").c_str(),
-                num(ms(t["baseline_measured_latency_us"]), "%.2f").c_str(), "", "(baseline)");
+                meas(t["baseline_measured_latency_us"]).c_str(), "", "(baseline)");
     if (t["not_a_point"].is_string()) std::printf("%-6s %s\n", "", t["not_a_point"].get<std::string>().c_str());
     else if (t["configurations"].empty()) std::printf("%-6s no capacity-matched configuration found (%s, %lld evaluated)\n", "",
                                                       t["method"].get<std::string>().c_str(), static_cast<long long>(t["evaluations"].get<int64_t>()));
     for (const auto& m : t["configurations"])
-      std::printf("%-6s %-6s %9s %8s %6s %6s %22s %10s %-9s %s\n", "", m["id"].get<std::string>().c_str(),
+      std::printf("%-6s %-6s %9s %8s %6s %6s %22s %s%-9s %s\n", "", m["id"].get<std::string>().c_str(),
                   num(ms(m["predicted_latency_us"]), "%.2f").c_str(), num(m["speedup"], "%.2fx").c_str(), num(m["macs_ratio"], "%.2f").c_str(),
-                  num(m["params_ratio"], "%.2f").c_str(), interval(m).c_str(), num(ms(m["measured_latency_us"]), "%.2f").c_str(),
+                  num(m["params_ratio"], "%.2f").c_str(), interval(m).c_str(), meas(m["measured_latency_us"]).c_str(),
                   m["domination"] == "earned" ? "earned" : m["domination"] == "none" ? "no" : "unproven",
                   m["summary"].get<std::string>().c_str());
   }
 
   std::printf("\nproposals (capacity may change) that earn domination: faster with the lower end of the top-1 interval at or "
               "above the baseline's published top-1\n");
-  std::printf("%-6s %-5s %9s %9s %10s %22s %10s  %s\n", "base", "id", "params_M", "MACs_M", "pred_ms", "top1 [interval]",
-              measured ? "meas_ms" : "", "config");
+  std::printf("%-6s %-5s %9s %9s %10s %22s %s %s\n", "base", "id", "params_M", "MACs_M", "pred_ms", "top1 [interval]",
+              meas("meas_ms").c_str(), "config");
   std::map<std::string, Json> by_id;
   for (const auto& x : results["pareto"]) by_id[x["id"]] = x;
   for (const auto& pr : results["proposals"]) {
-    std::printf("%-6s %-5s %9s %9s %10s %22s %10s  (baseline)\n", pr["baseline"].get<std::string>().c_str(), "-",
+    std::printf("%-6s %-5s %9s %9s %10s %22s %s (baseline)\n", pr["baseline"].get<std::string>().c_str(), "-",
                 num(pr["baseline_params"].get<double>() / 1e6, "%.2f").c_str(), num(pr["baseline_macs"].get<double>() / 1e6, "%.0f").c_str(),
                 num(ms(pr["baseline_latency_us"]), "%.2f").c_str(), (num(pr["baseline_published_top1"], "%.2f") + " published").c_str(),
-                num(ms(pr["baseline_measured_latency_us"]), "%.2f").c_str());
+                meas(pr["baseline_measured_latency_us"]).c_str());
     size_t shown = 0;
     for (const auto& d : pr["dominating"]) {
       if (++shown > 3) break;
-      std::printf("%-6s %-5s %9s %9s %10s %22s %10s  %s\n", "", d["id"].get<std::string>().c_str(),
+      std::printf("%-6s %-5s %9s %9s %10s %22s %s %s\n", "", d["id"].get<std::string>().c_str(),
                   num(d["params"].get<double>() / 1e6, "%.2f").c_str(), num(d["macs"].get<double>() / 1e6, "%.0f").c_str(),
-                  num(ms(d["latency_us"]), "%.2f").c_str(), interval(d).c_str(), num(ms(d["measured_latency_us"]), "%.2f").c_str(),
+                  num(ms(d["latency_us"]), "%.2f").c_str(), interval(d).c_str(), meas(d["measured_latency_us"]).c_str(),
                   by_id[d["id"]]["summary"].get<std::string>().c_str());
     }
     if (pr["dominating"].size() > 3) std::printf("%-6s ... %zu earned in all\n", "", pr["dominating"].size());
