@@ -136,7 +136,8 @@ def main():
         for item, kind in picks:
             out = os.path.join(work, f"{name}-{item['id']}")
             run(base + ["--apply", item["id"], "--out", out, "--json"])
-            row = {"id": item["id"], "kind": kind, "path": os.path.join(out, "advised.json"),
+            # Paths relative to the run's scratch folder: the saved JSON names no folder of this machine.
+            row = {"id": item["id"], "kind": kind, "path": os.path.relpath(os.path.join(out, "advised.json"), work),
                    "rewrite": item["rewrite"]["kind"] if kind == "suggestion" else "+".join(item["suggestions"]),
                    "block": item.get("block"), "predicted_gain": item["gain"]["point"],
                    "predicted_low": item["gain"]["low"], "predicted_high": item["gain"]["high"],
@@ -157,7 +158,7 @@ def main():
         for e in nets:
             e["original"]["times_ms"].append(measure_ms(args.cli, e["original"]["path"], args.threads, args.min_time))
             for row in e["suggestions"] + ([e["variant"]] if e["variant"] else []):
-                row["times_ms"].append(measure_ms(args.cli, row["path"], args.threads, args.min_time))
+                row["times_ms"].append(measure_ms(args.cli, os.path.join(work, row["path"]), args.threads, args.min_time))
             e["original"]["again_ms"].append(measure_ms(args.cli, e["original"]["path"], args.threads, args.min_time))
         print(f"round {r + 1}/{args.rounds} done ({time.time() - started:.0f} s)", flush=True)
 

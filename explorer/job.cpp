@@ -14,6 +14,7 @@
 #include "explorer/matched.hpp"
 #include "explorer/rules.hpp"
 #include "predictor/calibrate.hpp"
+#include "predictor/devices.hpp"
 #include "predictor/fit.hpp"
 #include "profiler/block_variant.hpp"
 #include "profiler/cpus.hpp"
@@ -695,7 +696,7 @@ void write_results(const JobOptions& o, const Json& results, const std::vector<s
 void validate(const JobOptions& o) {
   // On the host the threads run here (the proof measures, the predictor is this machine's); a calibrated
   // device's are its runtime's, checked against its own (predictor::prediction_threads).
-  if (o.threads && o.device == "host") profiler::check_threads(*o.threads);
+  if (o.threads && predictor::is_host(o.device)) profiler::check_threads(*o.threads);
   else if (o.threads && (*o.threads < 1 || *o.threads > 256))
     throw InputError("--threads = " + std::to_string(*o.threads) + ": out of range [1, 256]");
   if (o.search.evaluations < 10 || o.search.evaluations > 100'000'000)
@@ -724,7 +725,7 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* 
   validate(o);
   Json missing = Json::array();
   const int64_t threads = predictor::prediction_threads(pred, o.threads);
-  const Context c{o, pred, profile, o.device == "host", threads, missing};
+  const Context c{o, pred, profile, predictor::is_host(o.device), threads, missing};
 
   const AccuracyModel acc = accuracy_model(o);
   const SearchSpace space = o.space_file.empty() ? SearchSpace::defaults() : SearchSpace::from_json(read_json_file(o.space_file), o.space_file);

@@ -64,7 +64,7 @@ Predictor load_predictor(const std::string& device) {
   const std::string path = predictor_path(device);
   if (!std::filesystem::exists(path) && shipped_devices.count(device))
     return predictor_from_json(Json::parse(shipped_devices.at(device)), "shipped device " + device);
-  if (!std::filesystem::exists(path) && device == "host")
+  if (!std::filesystem::exists(path) && is_host(device))
     throw InputError("--device = \"host\": no predictor at " + path + " (run `cpubone-explore fit --device host` first)");
   if (!std::filesystem::exists(path))
     throw InputError("--device = \"" + device + "\": not a known device (known: " + joined(known_devices()) +
@@ -72,7 +72,7 @@ Predictor load_predictor(const std::string& device) {
   const Json j = read_json_file(path);
   // A host predictor from an older release is refitted from its profile (seconds); a calibrated device
   // of an older schema fails below, naming the schema, and is recalibrated with `calibrate`.
-  if (device == "host" && j.is_object() && j.value("schema", "") != predictor_schema &&
+  if (is_host(device) && j.is_object() && j.value("schema", "") != predictor_schema &&
       std::filesystem::exists(profiler::default_profile_path(device))) {
     // The old predictor was fitted from this very profile, noise and all: refitting it must not start
     // refusing it. Noisy samples are still dropped where a class has quiet ones (see the provenance).
@@ -156,7 +156,7 @@ Predictor calibration_host(const CalibrationRequest& r, CalibrationResult& out) 
 
 CalibrationResult calibrate_device(const CalibrationRequest& r) {
   // A name that reads as a path could never be passed back as --device by name.
-  if (r.device.empty() || r.device == "host" || is_device_file(r.device))
+  if (r.device.empty() || is_host(r.device) || is_device_file(r.device))
     throw InputError("--device = \"" + r.device + "\": name a device other than host, without '/' and not ending in .json");
   CalibrationResult out;
   for (PublishedPoint& p : read_published(r.published, r.column)) {  // the figures' own errors first: they name the user's file

@@ -2,6 +2,8 @@
 // else the calibrated devices shipped inside the library (predictor/devices/*.json).
 #pragma once
 
+#include <string_view>
+
 #include "predictor/calibrate.hpp"
 #include "predictor/fit.hpp"
 
@@ -13,6 +15,9 @@ std::string predictor_path(const std::string& device);
 // A device argument names a file (a device or predictor file, e.g. one `calibrate --out` wrote) when it holds
 // a '/' or ends in ".json": device names hold neither (calibrate and profile refuse them).
 bool is_device_file(const std::string& device);
+// The one reserved device name: this machine, profiled and measured here rather than calibrated.
+inline constexpr std::string_view host_device = "host";
+inline bool is_host(std::string_view device) { return device == host_device; }
 
 // `device` by name: a device fitted or calibrated on this machine wins over the shipped calibration of the
 // same name; or by path (is_device_file). An unknown name is an InputError listing known_devices().

@@ -394,9 +394,8 @@ void add_tier_and_proposal_sentences(const Json& r, const Labels& l, Report& rep
 // that exports it; else keep the baseline, and the fastest at its capacity is the one to train to find out.
 std::string verdict(const Json& r, const Labels& l) {
   auto file_of = [&](const Json& id) {
-    for (const auto& p : r["pareto"])
-      if (p["id"] == id) return plain(p["file"]);
-    return plain(id) + ".json";
+    const Json* p = find_by(r["pareto"], "id", id);
+    return p ? plain((*p)["file"]) : plain(id) + ".json";
   };
   const Json* best = nullptr;
   const Json* best_baseline = nullptr;

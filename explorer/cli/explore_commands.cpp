@@ -50,7 +50,7 @@ void run_job(JobArgs a, const std::string& command) {
   o.prove = !a.no_prove;
   explorer::validate(o);  // before fitting a host predictor for options that would fail anyway
 
-  const bool host = o.device == "host";
+  const bool host = predictor::is_host(o.device);
   predictor::FitOptions fit_options;
   fit_options.allow_noisy = a.allow_noisy;
   if (host) a.quiet.run("cpubone-explore", o.threads.value_or(1));

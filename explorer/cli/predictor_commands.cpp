@@ -25,7 +25,7 @@ namespace cpx::cli {
 void run_fit(const std::string& device, const std::string& profile_file, bool quick, const predictor::FitOptions& options,
              bool allow_emulated) {
   const std::string path = profile_file.empty() ? profiler::default_profile_path(device) : profile_file;
-  if (profile_file.empty() && device == "host" && !std::filesystem::exists(path)) {
+  if (profile_file.empty() && predictor::is_host(device) && !std::filesystem::exists(path)) {
     // The same refusal as `profile`'s: an emulator's times would become this machine's predictor.
     const profiler::Emulation& emulation = profiler::detect_emulation();
     const char* allowed = std::getenv("CPX_ALLOW_EMULATED");  // the main job has no flag of its own
@@ -159,7 +159,7 @@ void finish_validate(const Json& result) {
 // file's.
 void run_validate(const predictor::ValidateOptions& options, const std::string& device, const std::string& rescore_path, bool as_json,
                   const QuietMachine& quiet) {
-  if (device == "host" && rescore_path.empty()) quiet.run("validate", options.threads);
+  if (predictor::is_host(device) && rescore_path.empty()) quiet.run("validate", options.threads);
   auto progress = [&](const Json& r) {
     if (as_json) return;
     std::fprintf(stderr, "%-22s measured %9.3f ms  predicted %9.3f ms  error %+6.1f%%\n", r["network"].get<std::string>().c_str(),
