@@ -388,6 +388,8 @@ def calibrate_candidates(train_rows, test_rows, ctx):
                 with open(hw_file, "w") as f:
                     json.dump(hw, f)
                 kw = {"hardware": hw_file, "host_from": None if m.has_host else ctx["host_from"]}
+                if "interval_method" in ctx:  # benchmarks/coverage.py: the interval methods side by side
+                    kw["interval_method"] = ctx["interval_method"]
                 if cand == "default":
                     cx.calibrate(device, train_csv, **kw)
                 else:

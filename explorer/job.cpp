@@ -304,7 +304,8 @@ Json accuracy_fields(const Candidate& x) {
 }
 
 // On a calibrated device: the share of a network's time in work its calibration networks barely exercised,
-// and those kinds ("attention 22%, norm 8%"); null on the host and for devices calibrated before it.
+// and those kinds ("attention 22%, norm 8%; 30% of the interval's width"); null on the host and for devices
+// calibrated before it.
 Json uncalibrated_fields(const Context& c, const Network& net) {
   Json out = {{"uncalibrated_share", nullptr}, {"uncalibrated_kinds", nullptr}};
   if (!c.pred.calibrated) return out;
@@ -313,6 +314,10 @@ Json uncalibrated_fields(const Context& c, const Network& net) {
   std::string kinds;
   for (const auto& [kind, share] : pred.uncalibrated->kinds)
     if (std::lround(100 * share) > 0) kinds += (kinds.empty() ? "" : ", ") + kind + " " + std::to_string(std::lround(100 * share)) + "%";
+  // The pooled interval method says how much of the interval's width that work adds (predictor/interval.hpp).
+  const Json& widening = pred.interval.value("uncalibrated", Json::object());
+  if (!kinds.empty() && widening.contains("width_share_unseen"))
+    kinds += "; " + std::to_string(std::lround(100 * widening["width_share_unseen"].get<double>())) + "% of the interval's width";
   return {{"uncalibrated_share", pred.uncalibrated->share}, {"uncalibrated_kinds", kinds}};
 }
 

@@ -1,6 +1,7 @@
 #include "predictor/calibrate.hpp"
 
 #include "predictor/calibration_choice.hpp"
+#include "predictor/interval.hpp"
 
 #include <Eigen/Dense>
 #include <algorithm>
@@ -284,8 +285,8 @@ HeldOutScores held_out(const std::string& name, const Model& model, const Eigen:
 // The interval: the 10th and 90th percentiles of the chosen model's held-out relative errors (by family
 // when there are two or more families). Its coverage is checked the same way it will be used: each
 // family's points against the percentiles of the other families' errors.
-void set_interval(Calibrated& c, const std::vector<double>& held, const Eigen::VectorXd& y, const std::vector<std::string>& group,
-                  bool by_family, const std::string& chosen) {
+void set_percentile_interval(Calibrated& c, const std::vector<double>& held, const Eigen::VectorXd& y, const std::vector<std::string>& group,
+                             bool by_family, const std::string& chosen) {
   std::vector<double> err(held.size());
   for (size_t i = 0; i < held.size(); ++i) err[i] = held[i] / y(static_cast<Eigen::Index>(i)) - 1;
   const double lo_q = (1 - interval_level) / 2, hi_q = 1 - lo_q;
@@ -302,7 +303,43 @@ void set_interval(Calibrated& c, const std::vector<double>& held, const Eigen::V
                 {"error_high", c.error_high},
                 {"coverage", {{"share", covered / static_cast<double>(err.size())},
                               {"how", std::string("each ") + (by_family ? "family's" : "model's") +
-                                          " points against the percentiles of the others' held-out errors"}}}};
+                                          " points against the percentiles of the others' held-out errors"}}},
+                {"interval_method", to_string(IntervalMethod::percentile)}};
+}
+
+// The pooled method (predictor/interval.hpp): the chosen model's held-out log errors about their centre,
+// their spread shared with the other devices' held-out families. Its coverage is checked as it will be
+// used: each group's points against the interval sized without that group.
+void set_pooled_interval(Calibrated& c, const std::vector<double>& held, const Eigen::VectorXd& y, const std::vector<std::string>& group,
+                         bool by_family, const std::string& chosen, const std::vector<HeldOutErrors>& pool) {
+  std::vector<double> r(held.size());
+  for (size_t i = 0; i < held.size(); ++i) r[i] = std::log(held[i] / y(static_cast<Eigen::Index>(i)));
+  const LogInterval li = pooled_interval(r, group, pool, interval_level);
+  double covered = 0;
+  for (const std::string& g : std::set<std::string>(group.begin(), group.end())) {
+    std::vector<double> r_others;
+    std::vector<std::string> g_others;
+    for (size_t i = 0; i < r.size(); ++i)
+      if (group[i] != g) r_others.push_back(r[i]), g_others.push_back(group[i]);
+    const LogInterval without = pooled_interval(r_others, g_others, pool, interval_level);
+    for (size_t i = 0; i < r.size(); ++i)
+      covered += group[i] == g && std::abs(r[i] - without.centre) <= without.half_width;
+  }
+  c.error_low = std::exp(li.centre - li.half_width) - 1;
+  c.error_high = std::exp(li.centre + li.half_width) - 1;
+  c.interval = {{"level", interval_level},
+                {"method", std::string("Student-t predictive of the ") + (by_family ? "leave-one-family-out" : "leave-one-model-out") +
+                               " log errors log(predicted / published) of the " + chosen +
+                               " model about their mean (each group weighs the same), the variance pooled with the other "
+                               "devices' held-out families (weighted as one typical device's); error = exp(log error) - 1; "
+                               "latency_us_low = latency_us / (1 + error_high), latency_us_high = latency_us / (1 + error_low)"},
+                {"error_low", c.error_low},
+                {"error_high", c.error_high},
+                {"coverage", {{"share", covered / static_cast<double>(r.size())},
+                              {"how", std::string("each ") + (by_family ? "family's" : "model's") +
+                                          " points against the interval sized without them (the pool unchanged)"}}},
+                {"interval_method", to_string(IntervalMethod::pooled_t)},
+                {"pooled", li.how}};
 }
 
 // One provenance row per published point: its figure, the fitted and held-out predictions of every method.
@@ -526,7 +563,7 @@ Json held_out_table(const Calibration& out, const std::string& forced, const Jso
 
 Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, const Hardware& hardware,
                       const std::vector<PublishedPoint>& points, const std::string& source, const std::string& rebuild,
-                      const std::string& method) {
+                      const std::string& method, const IntervalOptions& interval) {
   if (points.size() < 3) throw InputError(source + ": needs at least 3 whole-network latencies, got " + std::to_string(points.size()));
   if (host.calibrated) throw InputError("calibrate: the host model must be a measured predictor, not the calibrated device " + host.device);
   if (!(host_ceilings.peak_macps > 0) || !(host_ceilings.bandwidth_bytes_per_s > 0))
@@ -632,8 +669,24 @@ Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, cons
 
   const std::vector<double>& held = by_family ? out.held_out[chosen].lofo_us : out.held_out[chosen].lomo_us;
   c.rebuild = rebuild;
-  set_interval(c, held, y, group, by_family, out.chosen);
-  size_uncalibrated(c, kind_shares(host, hardware, points), held, y, group);
+  const auto shares = kind_shares(host, hardware, points);
+  if (interval.method == IntervalMethod::pooled_t)
+    set_pooled_interval(c, held, y, group, by_family, out.chosen, interval.evidence.devices);
+  else
+    set_percentile_interval(c, held, y, group, by_family, out.chosen);
+  if (interval.method == IntervalMethod::pooled_t && !interval.evidence.kind_spread.empty()) {
+    std::vector<size_t> every(shares.size());
+    for (size_t i = 0; i < every.size(); ++i) every[i] = i;
+    c.kind_share = mean_kind_share(shares, every);
+    c.kind_spread = interval.evidence.kind_spread;
+    c.uncalibrated = {{"rule", "a kind of work below 1% of the calibration networks' time widens a network's interval by the "
+                               "z of the level times its share of the network's time times the kind's spread: the root mean "
+                               "square, across the other devices, of log(device / host time of the kind) less the same for "
+                               "their whole time (half-widths in log space add in quadrature to the calibration's)"},
+                      {"devices", interval.evidence.kind_spread_devices}};
+  } else {
+    size_uncalibrated(c, shares, held, y, group);
+  }
   c.held_out = held_out_table(out, method, choice, by_family, family, held, y, group);
   d.provenance = calibration_provenance(host, hardware, source, published_rows(points, family, out, held), class_scales);
   return out;

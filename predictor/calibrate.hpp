@@ -14,12 +14,14 @@
 // Each is scored held out by model and by family. The device keeps the simplest candidate whose family-held-
 // out error is within one standard error of the best (predictor/calibration_choice.hpp), and never one
 // worse than MACs alone; the choice itself is scored nested (each family predicted by the candidate chosen
-// without it). The interval comes from the chosen model's held-out errors, widened for a network whose time
-// lies in kinds of work the calibration networks barely exercised (predictor/op_kinds.hpp).
+// without it). The interval comes from the chosen model's held-out errors (pooled with the other devices'
+// by default, predictor/interval.hpp), widened for a network whose time lies in kinds of work the
+// calibration networks barely exercised (predictor/op_kinds.hpp).
 #pragma once
 
 #include <array>
 
+#include "predictor/interval.hpp"
 #include "predictor/predictor.hpp"
 #include "predictor/statistics.hpp"
 
@@ -63,8 +65,10 @@ std::vector<PublishedPoint> read_published(const std::string& path, const std::s
 // host model is evaluated at for every device: the device's ceilings cover the threads its runtime used).
 // `rebuild` is the command that rebuilds the device file (stored in it). `method`: one of
 // calibration_method_names to use instead of choosing (every candidate is still scored); "" = choose.
+// `interval`: how the interval is sized, and what the other devices say (calibrate_device gathers it from
+// the shipped devices, leaving out the one of this device's name).
 Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, const Hardware& hardware,
                       const std::vector<PublishedPoint>& points, const std::string& source, const std::string& rebuild,
-                      const std::string& method = "");
+                      const std::string& method = "", const IntervalOptions& interval = {});
 
 }  // namespace cpx::predictor

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "predictor/ceilings.hpp"
+#include "predictor/interval_evidence.hpp"
 #include "profiler/file_lock.hpp"
 #include "profiler/profile_file.hpp"
 #include "space/io.hpp"
@@ -81,6 +82,17 @@ Predictor load_predictor(const std::string& device) {
     return fit_device(device, "", refit);
   }
   return predictor_from_json(j, path);
+}
+
+IntervalEvidence shipped_interval_evidence(const std::string& exclude) {
+  std::vector<Predictor> devices;
+  for (const auto& [name, text] : shipped_devices)
+    if (name != exclude) devices.push_back(predictor_from_json(Json::parse(text), "shipped device " + name));
+  std::vector<const ZooEntry*> reference;  // the first network of every family
+  std::set<std::string> families;
+  for (const ZooEntry& z : zoo())
+    if (z.unmodelled_work.empty() && families.insert(z.family).second) reference.push_back(&z);
+  return interval_evidence(devices, reference);
 }
 
 std::vector<std::string> shipped_device_names() {
@@ -175,14 +187,17 @@ CalibrationResult calibrate_device(const CalibrationRequest& r) {
   std::string rebuild = "cpubone-explore calibrate --device " + r.device + " --published " +
                         (published.is_absolute() ? published.filename().string() : r.published) +
                         (r.column.empty() ? "" : " --column " + r.column) + (r.method.empty() ? "" : " --method " + r.method) +
+                        (r.interval == IntervalMethod::pooled_t ? "" : " --interval-method " + std::string(to_string(r.interval))) +
                         (r.hardware.empty() ? "" : " --hardware " + std::filesystem::path(r.hardware).filename().string()) +
                         (host_from.empty() ? ", after `" : ", with the host model carried by device " +
                                                                 std::filesystem::path(host_from).filename().string() + " (from `") +
                         "cpubone-explore fit --device host" + (selection.is_string() ? " --select " + selection.get<std::string>() : "") +
                         (host_from.empty() ? "`" : "`)");
   if (r.hardware.empty()) rebuild = "scripts/calibrate-devices (" + rebuild + ")";
+  IntervalOptions interval{r.interval, {}};
+  if (r.interval == IntervalMethod::pooled_t) interval.evidence = shipped_interval_evidence(r.device);
   out.calibration = calibrate(host, out.host, hw, out.points, published.filename().string() +
-                              (r.column.empty() ? "" : " column " + r.column), rebuild, r.method);
+                              (r.column.empty() ? "" : " column " + r.column), rebuild, r.method, interval);
   Json not_fitted = Json::array();
   for (const PublishedPoint& p : out.not_fitted)
     not_fitted.push_back({{"model", p.model}, {"published_ms", p.latency_ms}, {"unmodelled_work", find_zoo(p.model)->unmodelled_work}});

@@ -48,6 +48,7 @@ struct CalibrationRequest {
   // A calibrated device (shipped name or file) whose carried host model and host ceilings stand in for this
   // machine's fitted host predictor and profile: the shipped devices rebuild from it without a new profile.
   std::string host_from;
+  IntervalMethod interval = IntervalMethod::pooled_t;
 };
 struct CalibrationResult {
   Calibration calibration;
@@ -61,5 +62,10 @@ struct CalibrationResult {
 };
 
 CalibrationResult calibrate_device(const CalibrationRequest& request);
+
+// What the shipped devices other than `exclude` say about intervals (predictor/interval.hpp): each one's
+// held-out errors of its chosen model (its file's provenance), and each kind of work's spread across them,
+// measured on the first network of every zoo family.
+IntervalEvidence shipped_interval_evidence(const std::string& exclude);
 
 }  // namespace cpx::predictor

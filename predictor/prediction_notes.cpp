@@ -22,10 +22,16 @@ std::optional<std::string> uncalibrated_note(const Json& p) {
     kinds += (kinds.empty() ? "" : ", ") + k["kind"].get<std::string>() + " " + percent(k["share"].get<double>());
   // predict() widens the interval's high end by share * (factor - 1) of the latency (predictor.hpp, Calibrated).
   const Json& widening = p.contains("interval") ? p["interval"].value("uncalibrated", Json::object()) : Json::object();
-  const double factor = widening.value("factor", 1.0), widened = share * (factor - 1);
-  const std::string how = !(factor > 1) ? "the interval is not widened for it (its calibration found no extra error there)"
-                          : widened < 0.005 ? "the interval is widened for it, by less than 1%"
-                                            : "the interval is widened for it";
+  std::string how;
+  if (widening.contains("width_share_unseen")) {  // the pooled method: widened by how devices differ on those kinds
+    how = percent(widening["width_share_unseen"].get<double>()) +
+          " of the interval's width comes from that work (how much devices differ on it), the rest from the calibration";
+  } else {
+    const double factor = widening.value("factor", 1.0), widened = share * (factor - 1);
+    how = !(factor > 1) ? "the interval is not widened for it (its calibration found no extra error there)"
+          : widened < 0.005 ? "the interval is widened for it, by less than 1%"
+                            : "the interval is widened for it";
+  }
   return percent(share) + " of the time is in work the device's calibration networks barely exercised (" + kinds +
          "): the host's relative cost, transferred; " + how;
 }

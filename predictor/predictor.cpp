@@ -4,6 +4,8 @@
 #include <cmath>
 #include <set>
 
+#include "predictor/interval.hpp"
+#include "predictor/statistics.hpp"
 #include "profiler/fusion.hpp"
 #include "space/count.hpp"
 
@@ -177,14 +179,27 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
     out.interval_us = std::array<double, 2>{out.latency_us / (1 + dev->error_high), out.latency_us / (1 + dev->error_low)};
     out.interval = dev->interval;
     if (!dev->kind_share.empty()) {
-      // Work the calibration barely exercised: its share of the time is uncertain by the factor F.
       out.uncalibrated = uncalibrated_work(host_by_kind_us, dev->kind_share);
-      const double s = out.uncalibrated->share, F = dev->uncalibrated_factor;
-      (*out.interval_us)[0] *= 1 - s + s / F;
-      (*out.interval_us)[1] *= 1 - s + s * F;
       Json kinds = Json::object();
       for (const auto& [kind, share] : out.uncalibrated->kinds) kinds[kind] = share;
-      out.interval["uncalibrated"] = {{"share", s}, {"kinds", kinds}, {"factor", F}};
+      const double s = out.uncalibrated->share;
+      if (!dev->kind_spread.empty()) {
+        // Work the calibration barely exercised: each kind as uncertain as devices differ on it, added in
+        // quadrature to the calibration's own half-width (log space).
+        const double lo = std::log1p(dev->error_low), hi = std::log1p(dev->error_high);
+        const double centre = (lo + hi) / 2, own = (hi - lo) / 2;
+        const double unseen = unseen_half_width(out.uncalibrated->kinds, dev->kind_spread, interval_level);
+        const double total = std::hypot(own, unseen);
+        out.interval_us = std::array<double, 2>{out.latency_us / std::exp(centre + total), out.latency_us / std::exp(centre - total)};
+        out.interval["uncalibrated"] = {{"share", s}, {"kinds", kinds}, {"half_width_calibrated", own}, {"half_width_unseen", unseen},
+                                        {"half_width", total}, {"width_share_unseen", total > 0 ? 1 - own / total : 0.0}};
+      } else {
+        // Its share of the time is uncertain by the factor F.
+        const double F = dev->uncalibrated_factor;
+        (*out.interval_us)[0] *= 1 - s + s / F;
+        (*out.interval_us)[1] *= 1 - s + s * F;
+        out.interval["uncalibrated"] = {{"share", s}, {"kinds", kinds}, {"factor", F}};
+      }
     }
     // A device calibrated on one family has its interval held out by model: it says how well other
     // networks of that family are predicted, nothing of a family it never saw (pixel7pro's 4 CPUBone

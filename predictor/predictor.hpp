@@ -75,7 +75,12 @@ struct Calibrated {
   // [low · (1 - s + s/F), high · (1 - s + s·F)]. Empty (files from before it): not widened.
   std::map<std::string, double> kind_share;
   double uncalibrated_factor = 1;
-  Json uncalibrated;  // how F was sized
+  Json uncalibrated;  // how F was sized, or the kind spreads' source
+  // The pooled interval method's widening instead of F (predictor/interval.hpp): per kind of work, how far
+  // devices' relative cost of it strays from the host's (log, root mean square across the other devices).
+  // A network's interval half-width in log space becomes sqrt(q² + u²), u = unseen_half_width of the
+  // kinds below calibrated_kind_share. Empty: F widens (the percentile method, files from before it).
+  std::map<std::string, double> kind_spread;
 };
 
 // Two kinds: the quadratic regression (theta, plus residual trees), or, when `roofline` is set, the

@@ -1,3 +1,4 @@
+#include "predictor/interval.hpp"
 #include "predictor/predictor.hpp"
 
 namespace cpx::predictor {
@@ -72,6 +73,7 @@ Json to_json(const Predictor& p) {
           {"kinds", c.kind_share},
           {"uncalibrated_factor", c.uncalibrated_factor},
           {"uncalibrated", c.uncalibrated},
+          {"kind_spread", c.kind_spread},
           {"interval", c.interval},
           {"held_out", c.held_out},
           {"provenance", p.provenance},
@@ -128,6 +130,11 @@ Predictor device_from_json(const Json& j, const Where& where) {
     k.finish();
   }
   c.uncalibrated_factor = r.number("uncalibrated_factor", 1, 100, 1);
+  if (r.has("kind_spread")) {
+    ObjectReader k(r.raw("kind_spread"), r.at("kind_spread"));
+    for (const auto& [kind, spread] : r.raw("kind_spread").items()) c.kind_spread[kind] = k.number(kind, 0, 10);
+    k.finish();
+  }
   if (r.has("uncalibrated")) c.uncalibrated = r.raw("uncalibrated");
   c.interval = r.raw("interval");
   {
@@ -137,6 +144,9 @@ Predictor device_from_json(const Json& j, const Where& where) {
     c.error_low = iv.number("error_low", -0.99, 10);
     c.error_high = iv.number("error_high", c.error_low, 10);
     if (iv.has("coverage")) iv.raw("coverage");
+    if (iv.has("interval_method") && !find_interval_method(iv.string("interval_method")))
+      iv.at("interval_method").fail(iv.raw("interval_method"), "not an interval method (percentile, pooled_t)");
+    if (iv.has("pooled")) iv.raw("pooled");
     iv.finish();
   }
   c.held_out = r.has("held_out") ? r.raw("held_out") : Json(nullptr);

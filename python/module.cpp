@@ -251,8 +251,10 @@ PYBIND11_MODULE(_core, m) {
     return out;
   });
   m.def("calibrate", [](const std::string& device, const std::string& published, const std::string& column,
-                        const std::string& hardware, const std::string& out, const std::string& method, const std::string& host_from) {
-    const auto r = off_thread([&] { return cpx::predictor::calibrate_device({device, published, column, hardware, out, method, host_from}); });
+                        const std::string& hardware, const std::string& out, const std::string& method, const std::string& host_from,
+                        const std::string& interval_method) {
+    const auto interval = cpx::predictor::interval_method_from(interval_method, "interval_method");
+    const auto r = off_thread([&] { return cpx::predictor::calibrate_device({device, published, column, hardware, out, method, host_from, interval}); });
     const auto& c = *r.calibration.device.calibrated;
     if (!r.host_note.empty() && PyErr_WarnEx(PyExc_UserWarning, r.host_note.c_str(), 1) != 0) throw py::error_already_set();
     return to_python({{"device", device}, {"path", r.path}, {"method", c.method}, {"held_out", c.held_out}, {"interval", c.interval},
@@ -261,7 +263,7 @@ PYBIND11_MODULE(_core, m) {
                       // The device whose carried host model was used; "" for this machine's fitted host predictor.
                       {"host_from", r.host_from_shipped.empty() ? host_from : r.host_from_shipped}});
   }, py::arg("device"), py::arg("published"), py::arg("column") = "", py::arg("hardware") = "", py::arg("out") = "",
-     py::arg("method") = "", py::arg("host_from") = "");
+     py::arg("method") = "", py::arg("host_from") = "", py::arg("interval_method") = "pooled_t");
 
   m.def("validate", [](const std::string& device, int64_t samples, uint64_t seed, int64_t threads, double min_time, int64_t rounds,
                        int64_t ood, uint64_t ood_seed, bool layers) {

@@ -53,10 +53,6 @@ std::array<bool, N> read_flags(ObjectReader& r, std::string_view key, std::array
   return out;
 }
 
-Activation read_act(ObjectReader& r) {
-  return r.has("activation") ? read_activation(r.raw("activation"), r.at("activation")) : Activation::hardswish;
-}
-
 int64_t read_groups(ObjectReader& r, bool grouped_alias) {
   const int64_t g = r.integer("groups", 1, limits::max_channels, grouped_alias ? 2 : 1);
   if (grouped_alias && g < 2) r.at("groups").fail(g, "a grouped block type needs groups >= 2");
@@ -70,7 +66,7 @@ FuMBConv read_fumbconv(ObjectReader& r, bool grouped) {
   s.expansion = r.number("expansion", 0.01, max_expansion, s.expansion);
   s.groups = read_groups(r, grouped);
   s.bias = read_flags(r, "bias", s.bias);
-  s.activation = read_act(r);
+  s.activation = read_block_activation(r);
   return s;
 }
 
@@ -81,14 +77,14 @@ MBConv read_mbconv(ObjectReader& r, bool grouped) {
   s.groups = read_groups(r, grouped);
   s.bias = read_flags(r, "bias", s.bias);
   s.batch_norm = read_flags(r, "batch_norm", s.batch_norm);
-  s.activation = read_act(r);
+  s.activation = read_block_activation(r);
   return s;
 }
 
 DSConv read_dsconv(ObjectReader& r) {
   DSConv s;
   s.kernel = r.integer("kernel", 1, limits::max_kernel, s.kernel);
-  s.activation = read_act(r);
+  s.activation = read_block_activation(r);
   return s;
 }
 
@@ -106,7 +102,7 @@ CPUBoneBlock read_cpubone(ObjectReader& r) {
   const std::string up = r.string("upsampling", "nearest");
   if (up != "nearest" && up != "transposed") r.at("upsampling").fail(up, "expected \"nearest\" or \"transposed\"");
   s.transposed_upsampling = up == "transposed";
-  s.activation = read_act(r);
+  s.activation = read_block_activation(r);
   return s;
 }
 
@@ -115,7 +111,7 @@ PConv read_pconv(ObjectReader& r) {
   s.kernel = r.integer("kernel", 1, limits::max_kernel, s.kernel);
   s.divisor = r.integer("divisor", 1, limits::max_channels, s.divisor);
   s.mlp_expansion = r.number("mlp_expansion", 0, max_expansion, s.mlp_expansion);
-  s.activation = read_act(r);
+  s.activation = read_block_activation(r);
   return s;
 }
 
@@ -131,6 +127,10 @@ BlockSpec read_fields(ObjectReader& r, MacroBlockType type) {
 }
 
 }  // namespace
+
+Activation read_block_activation(ObjectReader& r) {
+  return r.has("activation") ? read_activation(r.raw("activation"), r.at("activation")) : Activation::hardswish;
+}
 
 BlockSpec read_block(const Json& j, const Where& where) {
   ObjectReader r(j, where);

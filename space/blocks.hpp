@@ -103,6 +103,8 @@ inline BlockSpec default_block(MacroBlock kind) {
 }
 
 BlockSpec read_block(const Json& j, const Where& where);
+// An object's "activation" field, hardswish (CPUBone's) when absent: blocks and the macro stem read it alike.
+Activation read_block_activation(ObjectReader& r);
 Json to_json(const BlockSpec& block);
 
 // Appends one block reading tensor `x` and returns its output tensor. Ops are named "<prefix>.<part>".

@@ -4,10 +4,6 @@ namespace cpx {
 
 namespace {
 
-Activation read_act(ObjectReader& r) {
-  return r.has("activation") ? read_activation(r.raw("activation"), r.at("activation")) : Activation::hardswish;
-}
-
 std::optional<BlockSpec> read_optional_block(ObjectReader& r, std::string_view key) {
   if (!r.has(key)) return std::nullopt;
   const Json& j = r.raw(key);
@@ -33,7 +29,7 @@ Macro read_macro(const Json& j, const std::string& file) {
     m.stem.width = s.integer("width", 1, limits::max_channels);
     m.stem.kernel = s.integer("kernel", 1, limits::max_kernel, m.stem.kernel);
     m.stem.stride = s.integer("stride", 1, limits::max_kernel, m.stem.stride);
-    m.stem.activation = read_act(s);
+    m.stem.activation = read_block_activation(s);
     s.finish();
   }
   const Json& stages = r.raw("stages");
@@ -55,7 +51,7 @@ Macro read_macro(const Json& j, const std::string& file) {
     const Json& w = h.raw("widths");
     if (!w.is_array() || w.size() != 2) h.at("widths").fail(w, "expected [conv width, hidden width]");
     m.head.widths = read_pair(w, h.at("widths"), 1, limits::max_channels);
-    m.head.activation = read_act(h);
+    m.head.activation = read_block_activation(h);
     h.finish();
   }
   r.finish();

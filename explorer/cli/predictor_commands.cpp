@@ -335,9 +335,14 @@ void run_calibrate(const predictor::CalibrationRequest& request) {
   for (const auto& [kind, share] : d.kind_share)
     if (share >= predictor::calibrated_kind_share)
       exercised += (exercised.empty() ? "" : ", ") + kind + " " + std::to_string(static_cast<int>(std::lround(100 * share))) + "%";
-  std::printf("calibration networks exercise: %s; other work is the host's relative cost, transferred, its share of a prediction "
-              "widening the interval by up to %.2gx (%s)\n", exercised.c_str(), d.uncalibrated_factor,
-              d.uncalibrated.value("sized", false) ? "sized from held-out cases" : "assumed: too few held-out cases to size it");
+  if (!d.kind_spread.empty())
+    std::printf("calibration networks exercise: %s; other work is the host's relative cost, transferred, its share of a prediction "
+                "widening the interval by how much devices differ on that kind (%zu shipped devices)\n",
+                exercised.c_str(), d.uncalibrated.value("devices", Json::array()).size());
+  else
+    std::printf("calibration networks exercise: %s; other work is the host's relative cost, transferred, its share of a prediction "
+                "widening the interval by up to %.2gx (%s)\n", exercised.c_str(), d.uncalibrated_factor,
+                d.uncalibrated.value("sized", false) ? "sized from held-out cases" : "assumed: too few held-out cases to size it");
   for (const auto& pt : r.calibration.device.provenance["published"])
     std::printf("  %-22s %-14s timed %8.2f ms  held out %8.2f ms (%+6.1f%%)\n", pt["model"].get<std::string>().c_str(),
                 pt["family"].get<std::string>().c_str(), pt["latency_ms"].get<double>(), pt["held_out_ms"].get<double>(),
@@ -362,6 +367,14 @@ void add_calibrate_command(CLI::App& app) {
   for (const auto& m : predictor::calibration_method_names) methods.emplace_back(m);
   cmd->add_option("--method", request->method, "Use this candidate instead of choosing (every candidate is still scored)")
       ->check(CLI::IsMember(methods));
+  std::vector<std::string> interval_methods;
+  for (const auto& [m, name] : predictor::interval_method_names) interval_methods.emplace_back(name);
+  cmd->add_option_function<std::string>(
+         "--interval-method", [request](const std::string& name) { request->interval = predictor::interval_method_from(name, "--interval-method"); },
+         "How the 80% interval is sized: pooled_t (default: the device's held-out errors, their spread pooled with the shipped "
+         "devices', Student-t; unseen work widened per kind by how devices differ on it) or percentile (the 10th to 90th "
+         "percentile of its own held-out errors, as before)")
+      ->check(CLI::IsMember(interval_methods));
   cmd->add_option("--host-from", request->host_from,
                   "Take the host model and host ceilings from this calibrated device (a shipped name or a device file) "
                   "instead of this machine's fitted host predictor and profile (without a fitted host predictor, the one "

@@ -169,7 +169,8 @@ def calibration_candidates() -> list[str]:
 
 
 def calibrate(device: str, published: PathLike, column: str | None = None, hardware: PathLike | None = None,
-              out: PathLike | None = None, method: str | None = None, host_from: PathLike | None = None) -> Result:
+              out: PathLike | None = None, method: str | None = None, host_from: PathLike | None = None,
+              interval_method: str = "pooled_t") -> Result:
     """Calibrates a device you do not own from whole-network latencies (``calibrate``): your own CSV
     ``model,latency_ms[,family][,threads]``, where model is a zoo name or a network file (network or macro
     JSON, or ``.onnx``; relative to the CSV), or the published-figures format with ``column`` (e.g.
@@ -181,9 +182,11 @@ def calibrate(device: str, published: PathLike, column: str | None = None, hardw
     host_scale, physical, group_scale, hardware_transfer, uniform_scale) is scored held out; the device keeps the simplest within
     one standard error of the best, or ``method`` if given. Writes the device to ``out`` or the device cache;
     returns its held-out table (``held_out``: every candidate, the choice, its nested score, how sure),
-    interval, what its networks exercised (``kinds``) and points."""
+    interval, what its networks exercised (``kinds``) and points. ``interval_method``: ``"pooled_t"`` (the
+    device's held-out errors, their spread pooled with the shipped devices', Student-t; unseen work widened
+    per kind by how devices differ on it) or ``"percentile"`` (the 10th to 90th percentile of its own)."""
     return Result(_core.calibrate(device, _path(published), column or "", _path(hardware), _path(out), method or "",
-                                  str(host_from) if host_from else ""))
+                                  str(host_from) if host_from else "", interval_method))
 
 
 def validate(device: str = "host", samples: int = 30, seed: int = 1, threads: int = 1,

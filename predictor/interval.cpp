@@ -1,0 +1,160 @@
+#include "predictor/interval.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <set>
+
+namespace cpx::predictor {
+
+std::string_view to_string(IntervalMethod m) {
+  for (const auto& [value, name] : interval_method_names)
+    if (value == m) return name;
+  return "?";
+}
+
+std::optional<IntervalMethod> find_interval_method(std::string_view name) {
+  for (const auto& [value, n] : interval_method_names)
+    if (n == name) return value;
+  return std::nullopt;
+}
+
+IntervalMethod interval_method_from(std::string_view name, std::string_view flag) {
+  if (const auto m = find_interval_method(name)) return *m;
+  std::string names;
+  for (const auto& [value, n] : interval_method_names) names += (names.empty() ? "" : ", ") + std::string(n);
+  throw InputError(std::string(flag) + " = \"" + std::string(name) + "\": not an interval method (" + names + ")");
+}
+
+namespace {
+
+// The regularised incomplete beta function I_x(a, b), by its continued fraction (modified Lentz), taken on
+// the side of x where it converges fast.
+double incomplete_beta(double x, double a, double b) {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  if (x > (a + 1) / (a + b + 2)) return 1 - incomplete_beta(1 - x, b, a);
+  const double front = std::exp(std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) + b * std::log1p(-x)) / a;
+  const double tiny = 1e-300;
+  double f = 1, c = 1, d = 0;
+  for (int i = 0; i <= 400; ++i) {
+    const int m = i / 2;
+    double numerator;
+    if (i == 0)
+      numerator = 1;
+    else if (i % 2 == 0)
+      numerator = m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m));
+    else
+      numerator = -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1));
+    d = 1 + numerator * d;
+    d = 1 / (std::abs(d) < tiny ? tiny : d);
+    c = 1 + numerator / c;
+    if (std::abs(c) < tiny) c = tiny;
+    f *= c * d;
+    if (std::abs(1 - c * d) < 1e-14) break;
+  }
+  return front * (f - 1);
+}
+
+double student_t_cdf(double t, double dof) {
+  if (std::isinf(dof)) return 0.5 * std::erfc(-t / std::sqrt(2.0));
+  const double tail = 0.5 * incomplete_beta(dof / (dof + t * t), dof / 2, 0.5);
+  return t >= 0 ? 1 - tail : tail;
+}
+
+// Per group: the mean over its points of (e - centre)², the centre being the mean of the group means (each
+// group weighs the same, as everywhere a calibration is scored).
+struct GroupSpread {
+  double centre = 0;
+  double sum_of_squares = 0;  // Σ over groups
+  size_t groups = 0;
+};
+GroupSpread group_spread(const std::vector<double>& e, const std::vector<std::string>& group) {
+  std::map<std::string, std::vector<double>> by;
+  for (size_t i = 0; i < e.size(); ++i) by[group[i]].push_back(e[i]);
+  GroupSpread s;
+  s.groups = by.size();
+  if (by.empty()) return s;
+  for (const auto& [g, v] : by) {
+    double m = 0;
+    for (double x : v) m += x / static_cast<double>(v.size());
+    s.centre += m / static_cast<double>(by.size());
+  }
+  for (const auto& [g, v] : by) {
+    double ss = 0;
+    for (double x : v) ss += (x - s.centre) * (x - s.centre) / static_cast<double>(v.size());
+    s.sum_of_squares += ss;
+  }
+  return s;
+}
+
+}  // namespace
+
+double student_t_quantile(double p, double dof) {
+  if (!(p > 0 && p < 1) || !(dof > 0)) throw std::invalid_argument("student_t_quantile: p in (0, 1) and dof > 0");
+  if (p < 0.5) return -student_t_quantile(1 - p, dof);
+  double lo = 0, hi = 1;
+  while (student_t_cdf(hi, dof) < p) hi *= 2;
+  for (int i = 0; i < 200 && hi - lo > 1e-12 * hi; ++i) {
+    const double mid = (lo + hi) / 2;
+    (student_t_cdf(mid, dof) < p ? lo : hi) = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+LogInterval pooled_interval(const std::vector<double>& log_error, const std::vector<std::string>& group,
+                            const std::vector<HeldOutErrors>& pool, double level) {
+  const GroupSpread own = group_spread(log_error, group);
+  // The prior: every pooled device's groups about that device's own centre (a device's bias is its own,
+  // the spread of new families about it is what devices share), weighted as one typical device's groups.
+  double pooled_ss = 0, pooled_dof = 0;
+  std::vector<std::string> devices;
+  for (const auto& d : pool) {
+    if (std::set<std::string>(d.group.begin(), d.group.end()).size() < 2) continue;
+    const GroupSpread s = group_spread(d.log_error, d.group);
+    pooled_ss += s.sum_of_squares;
+    pooled_dof += static_cast<double>(s.groups - 1);
+    devices.push_back(d.device);
+  }
+  const double prior_dof = devices.empty() ? 0 : pooled_dof / static_cast<double>(devices.size());
+  const double prior_variance = pooled_dof > 0 ? pooled_ss / pooled_dof : 0;
+  const double own_dof = own.groups > 0 ? static_cast<double>(own.groups - 1) : 0;
+  const double dof = prior_dof + own_dof;
+  LogInterval out;
+  out.centre = own.centre;
+  if (!(dof > 0)) {
+    out.half_width = std::numeric_limits<double>::infinity();
+    out.how = {{"warning", "no spread can be sized: fewer than two families and no pooled devices"}};
+    return out;
+  }
+  const double variance = (prior_dof * prior_variance + own.sum_of_squares) / dof;
+  const double groups = std::max<double>(1, static_cast<double>(own.groups));
+  const double t = student_t_quantile((1 + level) / 2, dof);
+  out.half_width = t * std::sqrt(variance * (1 + 1 / groups));
+  out.how = {{"own_groups", own.groups},
+             {"own_variance", own_dof > 0 ? Json(own.sum_of_squares / own_dof) : Json(nullptr)},
+             {"own_dof", own_dof},
+             {"pooled_devices", devices},
+             {"pooled_variance", prior_variance},
+             {"prior_dof", prior_dof},
+             {"variance", variance},
+             {"dof", dof},
+             {"t", t},
+             {"centre", out.centre},
+             {"half_width", out.half_width}};
+  return out;
+}
+
+double unseen_half_width(const std::vector<std::pair<std::string, double>>& unseen_kinds,
+                         const std::map<std::string, double>& kind_spread, double level) {
+  double widest = 0;
+  for (const auto& [k, s] : kind_spread) widest = std::max(widest, s);
+  double sum = 0;
+  for (const auto& [kind, share] : unseen_kinds) {
+    const auto found = kind_spread.find(kind);
+    sum += share * (found == kind_spread.end() ? widest : found->second);
+  }
+  return student_t_quantile((1 + level) / 2, std::numeric_limits<double>::infinity()) * sum;
+}
+
+}  // namespace cpx::predictor

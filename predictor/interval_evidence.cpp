@@ -1,0 +1,55 @@
+#include "predictor/interval_evidence.hpp"
+
+#include <cmath>
+
+namespace cpx::predictor {
+
+namespace {
+
+HeldOutErrors held_out_errors(const Predictor& d) {
+  HeldOutErrors e;
+  e.device = d.device;
+  const Json& published = d.provenance.is_object() ? d.provenance.value("published", Json::array()) : Json::array();
+  for (const Json& row : published) {
+    const double held = row.value("held_out_ms", 0.0), actual = row.value("latency_ms", 0.0);
+    if (!(held > 0) || !(actual > 0)) continue;
+    e.log_error.push_back(std::log(held / actual));
+    e.group.push_back(row.value("family", row.value("model", std::string())));
+  }
+  return e;
+}
+
+}  // namespace
+
+IntervalEvidence interval_evidence(const std::vector<Predictor>& devices, const std::vector<const ZooEntry*>& reference) {
+  IntervalEvidence out;
+  std::map<std::string, std::vector<double>> deviations;  // per kind, one per device
+  for (const Predictor& d : devices) {
+    if (!d.calibrated) continue;
+    out.devices.push_back(held_out_errors(d));
+    Predictor host = d;
+    host.calibrated.reset();
+    const int64_t threads = prediction_threads(d, std::nullopt);
+    std::map<std::string, double> device_us, host_us;
+    for (const ZooEntry* z : reference) {
+      const Network net = z->build(z->resolution);
+      for (const auto& [kind, us] : host_time_by_kind_us(net, predict(d, net, threads))) device_us[kind] += us;
+      for (const auto& [kind, us] : host_time_by_kind_us(net, predict(host, net, d.calibrated->host_threads))) host_us[kind] += us;
+    }
+    double device_total = 0, host_total = 0;
+    for (const auto& [kind, us] : device_us) device_total += us;
+    for (const auto& [kind, us] : host_us) host_total += us;
+    if (!(device_total > 0) || !(host_total > 0)) continue;
+    for (const auto& [kind, us] : device_us)
+      if (us > 0 && host_us[kind] > 0) deviations[kind].push_back(std::log(us / host_us[kind]) - std::log(device_total / host_total));
+    out.kind_spread_devices.push_back(d.device);
+  }
+  for (const auto& [kind, v] : deviations) {
+    double sq = 0;
+    for (double x : v) sq += x * x / static_cast<double>(v.size());
+    out.kind_spread[kind] = std::sqrt(sq);
+  }
+  return out;
+}
+
+}  // namespace cpx::predictor
