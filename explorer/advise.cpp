@@ -9,6 +9,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "profiler/executor/isa.hpp"
 #include "space/count.hpp"
 
 namespace cpx::explorer {
@@ -17,10 +18,9 @@ int64_t vector_floats(const predictor::Predictor& p) {
   if (p.calibrated && !p.calibrated->hardware.cores.empty() && p.calibrated->hardware.cores[0].fp32_lanes > 0)
     return p.calibrated->hardware.cores[0].fp32_lanes;
   const Json& env = p.provenance.value("environment", Json::object());
-  const std::string isa = env.is_object() ? env.value("isa", std::string()) : std::string();
-  if (isa.find("AVX-512") != std::string::npos) return 16;
-  if (isa.find("AVX2") != std::string::npos) return 8;
-  return 4;  // SSE, NEON: 128-bit registers
+  const std::optional<profiler::Isa> isa =
+      profiler::isa_from_name(env.is_object() ? env.value("isa", std::string()) : std::string());
+  return isa ? profiler::isa_row(*isa).vector_floats : 4;  // a name outside the table: 128-bit registers
 }
 
 namespace {

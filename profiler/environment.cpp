@@ -13,6 +13,7 @@
 
 #include "profiler/cpus.hpp"
 #include "profiler/emulation.hpp"
+#include "profiler/executor/isa.hpp"
 #include "profiler/executor/kernel.hpp"
 
 namespace cpx::profiler {
@@ -174,7 +175,7 @@ Environment capture_environment(int64_t threads) {
   e.igemm = rule.available;
   e.igemm_tile = igemm_tile();
   e.igemm_min_out_per_group = rule.available ? rule.min_out_per_group : 0;
-  e.isa = vector_isa();
+  e.isa = std::string(isa_name(active_isa()));
   e.compiler = "gcc " __VERSION__;
   e.build_type = CPX_BUILD_TYPE;
   const std::time_t now = std::time(nullptr);
@@ -190,20 +191,6 @@ Environment capture_environment(int64_t threads) {
   e.emulated = detect_emulation().emulated;
   e.emulation_signs = detect_emulation().signs;
   return e;
-}
-
-std::string vector_isa() {
-#if defined(__x86_64__) || defined(__i386__)
-  if (!cpuinfo_initialize()) return "x86-64 (cpuinfo unavailable)";
-  if (cpuinfo_has_x86_avx512f()) return "x86-64 AVX-512F";
-  if (cpuinfo_has_x86_avx2() && cpuinfo_has_x86_fma3()) return "x86-64 AVX2+FMA";
-  return "x86-64 SSE/AVX";
-#elif defined(__aarch64__) || defined(__arm__)
-  if (!cpuinfo_initialize()) return "arm64 (cpuinfo unavailable)";
-  return cpuinfo_has_arm_neon_fma() ? "arm64 NEON+FMA" : "arm64 NEON";
-#else
-  return "unknown architecture";
-#endif
 }
 
 Json to_json(const Environment& e) {

@@ -22,8 +22,9 @@ struct Environment {
   bool igemm = false;
   std::string igemm_tile;          // its register tile, e.g. "AVX2 6x16"; "" without igemm
   int64_t igemm_min_out_per_group = 0;  // the shapes it takes (IgemmRule); 0 without igemm
-  // The widest vector instructions the CPU offers that our kernels or XNNPACK's use: "x86-64 AVX-512F",
-  // "x86-64 AVX2+FMA", "x86-64 SSE/AVX", "arm64 NEON+FMA", "arm64 NEON" (cpuinfo), else the build's arch.
+  // The level our kernels ran at (isa_name(active_isa()), profiler/executor/isa.hpp): "x86-64 AVX-512F",
+  // "x86-64 AVX2+FMA", "x86-64 SSE/AVX", "arm64 NEON+FMA", else "unknown architecture". The CPU's highest
+  // unless a test lowered it; XNNPACK's operators run at the CPU's highest regardless.
   std::string isa;
   std::string compiler;
   std::string build_type;
@@ -35,8 +36,6 @@ struct Environment {
 };
 
 Environment capture_environment(int64_t threads);
-// Environment::isa of this CPU.
-std::string vector_isa();
 Json to_json(const Environment& env);
 
 // Pins the calling process to the first `threads` CPUs it may run on, so that a measurement with N

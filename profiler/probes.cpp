@@ -13,6 +13,7 @@
 #define CPX_PROBE_X86 1
 #endif
 
+#include "profiler/executor/isa.hpp"
 #include "profiler/executor/kernel.hpp"
 #include "profiler/time_network.hpp"
 #include "space/count.hpp"
@@ -77,7 +78,9 @@ struct GemmTile {
 
 // XNNPACK's f32 GEMM tile (`mr` rows x `nr` output channels) on this CPU, as the snapshot's src/init.c
 // picks it. The library does not export the choice, so it is restated here from the source it was built
-// from.
+// from, on init.c's own cpuinfo flags: this is XNNPACK's decision, not ours (active_isa() does not reach
+// XNNPACK, which takes no limit), and its criteria differ from our levels (AVX-512F alone where ours needs
+// all of x86-64-v4; FMA3 and AVX below AVX2, where ours has none).
 GemmTile xnnpack_gemm_tile() {
 #if defined(__x86_64__) || defined(__i386__)
   if (cpuinfo_initialize()) {
@@ -166,17 +169,17 @@ struct FmaKind {
   const char* source;
 };
 
-FmaKind widest_fma() {
+// The chains of active_isa(): the widest vectors our kernels run at.
+FmaKind fma_of(Isa isa) {
+  switch (isa) {
 #if CPX_PROBE_X86
-  if (cpuinfo_initialize()) {
-    if (cpuinfo_has_x86_avx512f()) return {fma_chains_avx512, 24 * 16, "AVX-512 FMA, 24 chains of 16 floats per thread"};
-    if (cpuinfo_has_x86_avx2() && cpuinfo_has_x86_fma3())
-      return {fma_chains_avx2, 12 * 8, "AVX2 FMA, 12 chains of 8 floats per thread"};
-  }
-  return {fma_chains_baseline, 12 * 4, "SSE2 multiply + add (no FMA), 12 chains of 4 floats per thread"};
+    case Isa::avx512: return {fma_chains_avx512, 24 * 16, "AVX-512 FMA, 24 chains of 16 floats per thread"};
+    case Isa::avx2: return {fma_chains_avx2, 12 * 8, "AVX2 FMA, 12 chains of 8 floats per thread"};
+    default: return {fma_chains_baseline, 12 * 4, "SSE2 multiply + add (no FMA), 12 chains of 4 floats per thread"};
 #else
-  return {fma_chains_baseline, 12 * 4, "4-float FMA (baseline: NEON on arm64), 12 chains per thread"};
+    default: return {fma_chains_baseline, 12 * 4, "4-float FMA (baseline: NEON on arm64), 12 chains per thread"};
 #endif
+  }
 }
 
 }  // namespace
@@ -203,7 +206,9 @@ PeakProbe probe_peak(int64_t threads, const MeasureOptions& options) {
   pthreadpool_t pool = threads > 1 ? pthreadpool_create(static_cast<size_t>(threads)) : nullptr;
 
   // The machine's FMA ceiling: every thread its own chains, nothing read or written in the loop.
-  static const FmaKind fma = widest_fma();
+  const Isa isa = active_isa();
+  const FmaKind fma = fma_of(isa);
+  note_dispatch(isa);
   FmaRun fr;
   fr.chains = fma.run;
   fr.sinks.assign(static_cast<size_t>(threads), 0.0f);

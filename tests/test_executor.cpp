@@ -308,14 +308,12 @@ TEST_CASE("executor matmul: offsets, different token counts, batch 2, no transpo
 // counts around each width (a tail vector overlapping the last whole one, fewer channels than a vector).
 TEST_CASE("executor: our loops agree with the reference at every vector width this CPU has") {
   struct Restore {
-    ~Restore() { profiler::limit_vector_level(profiler::cpu_vector_level()); }
+    ~Restore() { profiler::limit_isa(profiler::detected_isa()); }
   } restore;
-  using profiler::VectorLevel;
-  for (VectorLevel level : {VectorLevel::baseline, VectorLevel::avx2, VectorLevel::avx512}) {
-    if (level > profiler::cpu_vector_level()) continue;
-    profiler::limit_vector_level(level);
+  for (profiler::Isa level : profiler::runnable_isas()) {
+    profiler::limit_isa(level);
     CAPTURE(profiler::vector_width());
-    REQUIRE(profiler::vector_level() == level);
+    REQUIRE(profiler::active_isa() == level);
     AlternateThreads threads;
     for (int64_t c : {3, 5, 9, 16, 23, 40})
       for (const auto& [kh, kw, stride] : {std::array<int64_t, 3>{7, 7, 1}, {7, 7, 2}, {1, 5, 1}})

@@ -19,12 +19,10 @@
 // (multiples of 16), where 24-column ones would leave a partial panel.
 //
 // Only compiled for x86-64 (the tiles carry target("avx512f,fma") and target("avx2,fma"), so the rest of
-// the library stays baseline); which one runs is chosen once from cpuinfo: AVX-512F, else AVX2 with FMA3,
-// else none (conv2d and fully_connected stay on XNNPACK, as on arm64). Labelled emulated: it is not an
-// XNNPACK microkernel.
+// the library stays baseline); which one runs is active_isa()'s (profiler/executor/isa.hpp): AVX-512, else
+// AVX2, else none (conv2d and fully_connected stay on XNNPACK, as on arm64). Labelled emulated: it is not
+// an XNNPACK microkernel.
 #include "profiler/executor/kernels/igemm.hpp"
-
-#include <cpuinfo.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -224,30 +222,31 @@ __attribute__((target("avx2,fma"))) void tile_avx2(int64_t rows_valid, const Blo
 
 using TileFn = decltype(&tile<1>);
 
-// One ISA's register tile: its vector width, its panel (the tile's columns) and its functions by number of
-// vectors.
+// One ISA's register tile: its level, its vector width, its panel (the tile's columns) and its functions by
+// number of vectors.
 struct TileIsa {
-  const char* name;
+  Isa isa;
+  const char* name;  // Environment::igemm_tile's first word
   int64_t vector_floats, panel_max;
   TileFn by_vectors[5];
 };
-constexpr TileIsa avx512_tile{"AVX-512", 16, 64, {nullptr, &tile<1>, &tile<2>, &tile<3>, &tile<4>}};
-constexpr TileIsa avx2_tile{"AVX2", 8, 16, {nullptr, &tile_avx2<1>, &tile_avx2<2>, nullptr, nullptr}};
+constexpr TileIsa avx512_tile{Isa::avx512, "AVX-512", 16, 64, {nullptr, &tile<1>, &tile<2>, &tile<3>, &tile<4>}};
+constexpr TileIsa avx2_tile{Isa::avx2, "AVX2", 8, 16, {nullptr, &tile_avx2<1>, &tile_avx2<2>, nullptr, nullptr}};
 
-// The widest tile this CPU runs, or nullptr (checked once).
-const TileIsa* machine_tile() {
-  static const TileIsa* const chosen = [] () -> const TileIsa* {
-    if (!cpuinfo_initialize()) return nullptr;
-    if (cpuinfo_has_x86_avx512f()) return &avx512_tile;
-    if (cpuinfo_has_x86_avx2() && cpuinfo_has_x86_fma3()) return &avx2_tile;
-    return nullptr;
-  }();
-  return chosen;
+// The tile of a level, or nullptr below AVX2.
+const TileIsa* tile_of(Isa isa) {
+  switch (isa) {
+    case Isa::avx512: return &avx512_tile;
+    case Isa::avx2: return &avx2_tile;
+    default: return nullptr;
+  }
 }
 
+const TileIsa* active_tile() { return tile_of(active_isa()); }
+
 const TileIsa& required_tile() {
-  const TileIsa* t = machine_tile();
-  if (!t) throw Unsupported("igemm: this CPU has neither AVX-512F nor AVX2 with FMA3");
+  const TileIsa* t = active_tile();
+  if (!t) throw Unsupported("igemm: the level kernels run at (" + std::string(isa_name(active_isa())) + ") is below AVX2");
   return *t;
 }
 
@@ -272,6 +271,7 @@ std::vector<Block> reduction_blocks(int64_t taps, int64_t channels, int64_t pane
 
 GemmPanels::GemmPanels(int64_t k, int64_t n) : k_(k), n_(n) {
   const TileIsa& isa = required_tile();
+  isa_ = isa.isa;
   panel_ = std::min<int64_t>(isa.panel_max, (n + isa.vector_floats - 1) / isa.vector_floats * isa.vector_floats);
   panels_ = (n + panel_ - 1) / panel_;
   panel_floats_ = panel_ + k * panel_;
@@ -296,7 +296,8 @@ void GemmPanels::multiply_panel(int64_t p, const float* const* a, int64_t tiles,
                                 int64_t a_offset, const float* zero, float* c, int64_t c_stride, const float* residual,
                                 const std::vector<Block>& blocks, float lo, float hi) const {
   const int64_t cols = std::min(panel_, n_ - p * panel_);
-  const TileIsa& isa = *machine_tile();  // the constructor required one
+  const TileIsa& isa = *tile_of(isa_);  // the constructor's level, which packed the panels
+  note_dispatch(isa_);
   const int vectors = static_cast<int>((cols + isa.vector_floats - 1) / isa.vector_floats);
   const int tail = static_cast<int>(cols - isa.vector_floats * (vectors - 1));
   const TileFn fn = isa.by_vectors[vectors];
@@ -384,9 +385,10 @@ class IgemmKernel final : public Kernel {
     activation_ = make_activation_kernel(activation, out_view, pool);
     const std::string fused = std::string(residual_ ? " + residual add" : "") +
                               (args.clamp == Activation::none ? "" : " + " + std::string(to_string(args.clamp)));
-    implementation_ = {"emulated: igemm " + std::string(machine_tile()->name) + " 6x" +
+    const TileIsa& tile = *tile_of(weights_.front().isa());
+    implementation_ = {"emulated: igemm " + std::string(tile.name) + " 6x" +
                            std::to_string(weights_.front().panel()) + " (ours" +
-                           (machine_tile() == &avx512_tile ? "; XNNPACK's 7x16 tile is load-bound)" : ", not XNNPACK's GEMM)") +
+                           (&tile == &avx512_tile ? "; XNNPACK's 7x16 tile is load-bound)" : ", not XNNPACK's GEMM)") +
                            (fused.empty() ? "" : ", fused in its store:" + fused) +
                            (activation_ ? " + " + activation_->implementation().how : std::string()),
                        true};
@@ -429,15 +431,15 @@ class IgemmKernel final : public Kernel {
 
 }  // namespace
 
-bool igemm_available() { return machine_tile() != nullptr; }
+bool igemm_available() { return active_tile() != nullptr; }
 
 IgemmRule igemm_rule() {
-  const TileIsa* t = machine_tile();
+  const TileIsa* t = active_tile();
   return t ? IgemmRule{true, 2 * t->vector_floats} : IgemmRule{};
 }
 
 std::string igemm_tile() {
-  const TileIsa* t = machine_tile();
+  const TileIsa* t = active_tile();
   return t ? std::string(t->name) + " 6x" + std::to_string(t->panel_max) : std::string();
 }
 

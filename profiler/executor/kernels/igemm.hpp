@@ -8,15 +8,15 @@
 #include <vector>
 
 #include "profiler/fusion.hpp"
+#include "profiler/executor/isa.hpp"
 #include "profiler/executor/kernel.hpp"
 
 namespace cpx::profiler {
 
-// True when this build has the kernel and the CPU runs AVX-512F, or AVX2 with FMA3 (checked once, through
-// cpuinfo).
+// True when this build has the kernel and active_isa() is AVX2 or AVX-512.
 bool igemm_available();
 
-// The tile that runs here, e.g. "AVX-512 6x64" or "AVX2 6x16"; empty when !igemm_available().
+// The tile that runs at active_isa(), e.g. "AVX-512 6x64" or "AVX2 6x16"; empty when !igemm_available().
 std::string igemm_tile();
 
 // Which shapes igemm takes on this machine (profiler/fusion.hpp): from two of its tile's vectors.
@@ -43,7 +43,8 @@ using AlignedFloats = std::unique_ptr<float[], AlignedFree>;
 // whole number of vectors: 16 floats with AVX-512, 8 with AVX2).
 class GemmPanels {
  public:
-  // Throws Unsupported when !igemm_available().
+  // Packs for active_isa()'s tile, which multiply then runs whatever the level by then. Throws Unsupported
+  // when !igemm_available().
   GemmPanels(int64_t k, int64_t n);
   // B's element (kk, j) is b[kk * stride_k + j * stride_n], times scale; bias: n values or nullptr.
   void pack(const float* b, int64_t stride_k, int64_t stride_n, float scale, const float* bias);
@@ -58,8 +59,10 @@ class GemmPanels {
                       const std::vector<IgemmBlock>& blocks, float lo, float hi) const;
   int64_t panel() const { return panel_; }
   int64_t panels() const { return panels_; }
+  Isa isa() const { return isa_; }
 
  private:
+  Isa isa_ = Isa::unknown;
   int64_t k_ = 0, n_ = 0, panel_ = 0, panels_ = 0, panel_floats_ = 0;
   AlignedFloats data_;
   std::vector<IgemmBlock> whole_k_;  // multiply's one reduction block, made once: run() must not allocate

@@ -1,7 +1,8 @@
 // The executor's own loops (activations, head_mix, depthwise kernels XNNPACK lacks) are templates on a GCC
 // vector type V as wide as one register: 16 floats under AVX-512 (x86-64-v4), 8 under AVX2+FMA (v3), 4
 // under the SSE2 baseline. CPX_VECTOR_DISPATCH builds one instantiation per level, each inside a function
-// compiled for that level, and calls the one for vector_level(): the CPU's highest, detected at load time.
+// compiled for that level, and calls the one for active_isa() (profiler/executor/isa.hpp): the CPU's
+// highest, unless a test lowered it.
 //
 // Why not one 16-float type in target_clones (as the loops once had): under AVX2, GCC 12 keeps a vector
 // wider than the registers in memory whenever it lives across loop iterations, and lowers a select on it
@@ -11,6 +12,8 @@
 
 #include <cstddef>
 #include <string>
+
+#include "profiler/executor/isa.hpp"
 
 namespace cpx::profiler {
 
@@ -45,34 +48,22 @@ template <class V>
 #define CPX_TARGET_V3
 #endif
 
-// x86-64 levels by the vector width the loops use there: 4, 8 or 16 floats. Other CPUs are `baseline`
-// (on arm64: 4 floats, one NEON register).
-enum class VectorLevel { baseline, avx2, avx512 };
-
-// The highest level this CPU supports, detected once.
-VectorLevel cpu_vector_level();
-
-// The level the loops run at: the CPU's, unless lowered by limit_vector_level.
-VectorLevel vector_level();
-
-// Runs the loops at `level` or the CPU's, whichever is lower, from now on: tests check every level the
-// machine has against the same naive reference.
-void limit_vector_level(VectorLevel level);
-
-// What labels say of the loops: "8 channels per vector (AVX2)".
+// What labels say of the loops at active_isa(): "8 channels per vector (AVX2)".
 std::string vector_width();
 
-// Defines `name(params)`, which runs `impl<V>(args)` at vector_level()'s V, each instantiation inside a
-// function compiled for its level. `params` and `args` are parenthesised lists:
-// CPX_VECTOR_DISPATCH(row, row_impl, (const float* x, int n), (x, n)).
+// Defines `name(params)`, which runs `impl<V>(args)` at active_isa()'s V (and marks that level
+// dispatched), each instantiation inside a function compiled for its level. `params` and `args` are
+// parenthesised lists: CPX_VECTOR_DISPATCH(row, row_impl, (const float* x, int n), (x, n)).
 #define CPX_VECTOR_DISPATCH(name, impl, params, args)    \
   CPX_TARGET_V4 void name##_v4 params { impl<V16> args; } \
   CPX_TARGET_V3 void name##_v3 params { impl<V8> args; }  \
   void name##_v2 params { impl<V4> args; }                \
   void name params {                                      \
-    switch (vector_level()) {                             \
-      case VectorLevel::avx512: return name##_v4 args;    \
-      case VectorLevel::avx2: return name##_v3 args;      \
+    const Isa isa = active_isa();                         \
+    note_dispatch(isa);                                   \
+    switch (isa) {                                        \
+      case Isa::avx512: return name##_v4 args;            \
+      case Isa::avx2: return name##_v3 args;              \
       default: return name##_v2 args;                     \
     }                                                     \
   }
