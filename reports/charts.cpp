@@ -353,13 +353,10 @@ Chart macs_latency(const Json& r, Report& report) {
   layers.push_back({{"data", from("macps_lines")}, {"transform", in_ms({"latency_us"})},
                     {"mark", {{"type", "line"}, {"color", "#bbbbbb"}, {"strokeWidth", 1}, {"clip", true}}},
                     {"encoding", {{"x", x}, {"y", y}, {"detail", nom("label", "")}}}});
-  // Each line's label where it leaves the plot, written into the plot: below the top edge, or left of the right edge
-  // (a label ending at a top exit ran over the latency axis's tick labels).
-  for (const auto& [exit, align, baseline, dx] : {std::tuple{"top", "left", "top", 3}, std::tuple{"right", "right", "bottom", -2}})
-    layers.push_back({{"data", from("macps_lines")},
-                      {"transform", in_ms({"latency_us"}, {Json{{"filter", "datum.label_at == '" + std::string(exit) + "'"}}})},
-                      {"mark", {{"type", "text"}, {"color", "#888888"}, {"align", align}, {"baseline", baseline}, {"dx", dx}, {"fontSize", 10}}},
-                      {"encoding", {{"x", x}, {"y", y}, {"text", {{"field", "label"}}}}}});
+  // Below and right of the line (it rises to the right, so the text never crosses it), where macps_lines_dataset says.
+  layers.push_back({{"data", from("macps_lines")}, {"transform", in_ms({"latency_us"}, {Json{{"filter", "datum.label_here"}}})},
+                    {"mark", {{"type", "text"}, {"color", "#888888"}, {"align", "left"}, {"baseline", "top"}, {"dx", 4}, {"dy", 2}, {"fontSize", 10}}},
+                    {"encoding", {{"x", x}, {"y", y}, {"text", {{"field", "label"}}}}}});
   layers.push_back({{"data", from("zoo")},
                     {"transform", in_ms({"latency_us", "predicted_latency_us"}, {Json{{"filter", "datum.latency_us != null"}}})},
                     {"mark", {{"type", "point"}, {"filled", true}, {"size", 70}, {"opacity", 0.9}}},

@@ -604,18 +604,29 @@ TEST_CASE("labels keep clear: B0-B3 below their rings, the constant-MACpS labels
       ++labels;
     }
   CHECK(labels == 1);
-  // Each line's label at the end where it leaves the plot, written into the plot from that edge.
+  // Each line's label inside its segment, written below and right of it: at the segment's upper end, right-aligned,
+  // the 1.0 GMACpS label ran over the latency axis's tick labels.
   const Json macs = chart_spec(specs, "chart-macs-latency");
-  std::map<std::string, int> ends;
+  std::map<std::string, std::vector<double>> along;  // label -> MACs of its rows, the label's row last
   for (const auto& row : macs["datasets"]["macps_lines"])
-    if (!row["label_at"].is_null()) ++ends[row["label_at"].get<std::string>()];
-  CHECK(ends.at("top") >= 1);  // the sample has both kinds
-  CHECK(ends.at("right") >= 1);
-  std::map<std::string, std::string> align;
+    if (!row["label_here"].get<bool>()) along[row["label"]].insert(along[row["label"]].begin(), row["macs"].get<double>());
+    else along[row["label"]].push_back(row["macs"]);
+  CHECK(along.size() == 6);
+  for (const auto& [label, xs] : along) {
+    INFO(label);
+    REQUIRE(xs.size() == 3);
+    CHECK(std::min(xs[0], xs[1]) < xs[2]);
+    CHECK(xs[2] < std::max(xs[0], xs[1]));
+  }
+  int texts = 0;
   for (const auto& layer : macs["layer"])
-    if (layer["data"]["name"] == "macps_lines" && layer["mark"]["type"] == "text")
-      align[layer["transform"].dump().find("'top'") != std::string::npos ? "top" : "right"] = layer["mark"]["align"].get<std::string>();
-  CHECK(align == std::map<std::string, std::string>{{"top", "left"}, {"right", "right"}});
+    if (layer["data"]["name"] == "macps_lines" && layer["mark"]["type"] == "text") {
+      ++texts;
+      CHECK(layer["transform"].back()["filter"] == "datum.label_here");
+      CHECK(layer["mark"]["align"] == "left");
+      CHECK(layer["mark"]["baseline"] == "top");
+    }
+  CHECK(texts == 1);
   // The crossover's label right of its rule: left of it, it ran into the MACpS axis's tick labels.
   const Json block = chart_spec(specs, "chart-block-macps");
   REQUIRE(block["layer"].size() == 2);
