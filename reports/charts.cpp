@@ -2,6 +2,7 @@
 // subtitle, reads its data from the named data sets (the same rows as data/*.csv), and gives tooltips
 // with the model, MACs, MACpS and latency wherever the data has them.
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 #include <tuple>
@@ -398,7 +399,8 @@ Chart block_macps(const Json& r, Report& report) {
   // Inputs smallest first, each with its own dash and point shape: one legend whose entries differ (a dash alone
   // showed as identical dots there, the line's points hiding it).
   std::set<int64_t> resolutions;
-  for (const auto& row : d.rows) resolutions.insert(row["resolution"].get<int64_t>());
+  std::vector<double> widths;
+  for (const auto& row : d.rows) resolutions.insert(row["resolution"].get<int64_t>()), widths.push_back(row["channels"].get<double>());
   if (resolutions.size() > 1) {
     static const char* const shapes[] = {"circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "wedge", "stroke"};
     static const std::vector<std::vector<int>> dashes = {{1, 0}, {6, 3}, {2, 2}, {8, 3, 2, 3}, {12, 4}, {3, 6}, {1, 4}, {10, 2, 2, 2}};
@@ -415,12 +417,16 @@ Chart block_macps(const Json& r, Report& report) {
   layers.push_back({{"data", from("block_macps")}, {"transform", Json::array({res})},
                     {"mark", {{"type", "line"}, {"point", true}}}, {"encoding", enc}});
   if (!crossover.is_null()) {
+    const auto [low, high] = std::minmax_element(widths.begin(), widths.end());
+    const bool room_right = std::log(crossover.get<double>() / *low) < 0.6 * std::log(*high / *low);
     Json rule;
     rule["data"] = {{"values", Json::array({Json{{"channels", crossover}, {"label", "fused/unfused crossover: " + plain(crossover) + " ch"}}})}};
     rule["layer"] = Json::array({Json{{"mark", {{"type", "rule"}, {"strokeDash", {6, 4}}, {"color", "black"}}},
                                       {"encoding", {{"x", {{"field", "channels"}, {"type", "quantitative"}}}}}},
-                                 // Right of the rule at the foot of the plot (MACpS from zero leaves it empty), clear of the axes' labels.
-                                 Json{{"mark", {{"type", "text"}, {"align", "left"}, {"dx", 4}, {"y", {{"expr", "height - 10"}}}, {"fontWeight", "bold"}}},
+                                 // At the foot of the plot (MACpS from zero leaves it empty), on the side of the rule with
+                                 // more room: towards the MACpS axis it ran over its tick labels, past the last width out of the plot.
+                                 Json{{"mark", {{"type", "text"}, {"align", room_right ? "left" : "right"}, {"dx", room_right ? 4 : -4},
+                                                {"y", {{"expr", "height - 10"}}}, {"fontWeight", "bold"}}},
                                       {"encoding", {{"x", {{"field", "channels"}, {"type", "quantitative"}}}, {"text", {{"field", "label"}}}}}}});
     layers.push_back(rule);
   }

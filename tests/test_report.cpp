@@ -627,10 +627,17 @@ TEST_CASE("labels keep clear: B0-B3 below their rings, the constant-MACpS labels
       CHECK(layer["mark"]["baseline"] == "top");
     }
   CHECK(texts == 1);
-  // The crossover's label right of its rule: left of it, it ran into the MACpS axis's tick labels.
+  // The crossover's label at the foot of the plot, on the side of its rule with room: the sample's (512 channels) is
+  // the last width, so left of it; one near the narrow end goes right of it (left, it ran over the MACpS axis's labels).
   const Json block = chart_spec(specs, "chart-block-macps");
   REQUIRE(block["layer"].size() == 2);
-  CHECK(block["layer"][1]["layer"][1]["mark"]["align"] == "left");
+  CHECK(block["layer"][1]["layer"][1]["mark"]["align"] == "right");
+  CHECK(block["layer"][1]["layer"][1]["mark"]["y"]["expr"] == "height - 10");
+  const fs::path narrow = fresh_dir("narrow_crossover");
+  reports::render(sample_with([](Json& r) { r["fused_crossover_channels"] = 32; }), "results.json", narrow);
+  const Json at32 = chart_spec(specs_of(slurp(narrow / "report.html")), "chart-block-macps");
+  CHECK(at32["layer"][1]["layer"][1]["mark"]["align"] == "left");
+  fs::remove_all(narrow);
   fs::remove_all(dir);
 }
 
