@@ -20,6 +20,9 @@ std::string joined(const Json& list) {
   return s;
 }
 
+const char* const front_original = "the network as given";
+const char* const front_variant = "variant: its rewrites combined";
+
 void add_datasets(const Json& a, Report& rep) {
   Dataset blocks{"advice_blocks", {"name", "kind", "latency_us", "macs", "macps", "best_macps", "lost_us", "kept_us", "suggestions"}};
   for (const Json& b : a["blocks"])
@@ -33,19 +36,22 @@ void add_datasets(const Json& a, Report& rep) {
                                 {"gain", s["gain"]["point"]}, {"gain_low", s["gain"]["low"]}, {"gain_high", s["gain"]["high"]},
                                 {"macs_after", s["macs_after"]}, {"params_after", s["params_after"]},
                                 {"keeps_function", s["keeps_function"]}, {"accuracy_evidence", s["accuracy_evidence"]}});
-  Dataset front{"advice_front", {"id", "latency_us", "macs", "params", "gain", "suggestions"}};
-  front.rows.push_back({{"id", "original"}, {"latency_us", a["latency_us"]}, {"macs", a["macs"]}, {"params", a["params"]},
-                        {"gain", 0.0}, {"suggestions", ""}});
+  // "network" tells the original from the variants, for the front chart's legend.
+  Dataset front{"advice_front", {"id", "network", "latency_us", "macs", "params", "gain", "suggestions"}};
+  front.rows.push_back({{"id", "original"}, {"network", front_original}, {"latency_us", a["latency_us"]}, {"macs", a["macs"]},
+                        {"params", a["params"]}, {"gain", 0.0}, {"suggestions", ""}});
   for (const Json& v : a["local_search"]["front"])
-    front.rows.push_back({{"id", v["id"]}, {"latency_us", v["latency_us"]}, {"macs", v["macs"]}, {"params", v["params"]},
-                          {"gain", v["gain"]["point"]}, {"suggestions", joined(v["suggestions"])}});
+    front.rows.push_back({{"id", v["id"]}, {"network", front_variant}, {"latency_us", v["latency_us"]}, {"macs", v["macs"]},
+                          {"params", v["params"]}, {"gain", v["gain"]["point"]}, {"suggestions", joined(v["suggestions"])}});
   rep.datasets.push_back(std::move(blocks));
   rep.datasets.push_back(std::move(suggestions));
   rep.datasets.push_back(std::move(front));
 }
 
-Json spec_of(const Report& rep, const std::string& subtitle, std::initializer_list<std::string> data, Json body) {
-  Json spec = {{"$schema", "https://vega.github.io/schema/vega-lite/v5.json"}, {"width", 560}, {"title", {{"text", ""}, {"subtitle", subtitle}}}};
+// The title names the chart and the subtitle the network, device and threads (an empty title hid the subtitle too).
+Json spec_of(const Report& rep, const std::string& title, const std::string& subtitle, std::initializer_list<std::string> data, Json body) {
+  Json spec = {{"$schema", "https://vega.github.io/schema/vega-lite/v5.json"}, {"width", 560},
+               {"title", {{"text", title}, {"subtitle", subtitle}, {"anchor", "start"}}}};
   spec["datasets"] = Json::object();
   for (const auto& name : data) spec["datasets"][name] = dataset(rep, name).rows;
   spec.update(body);
@@ -56,26 +62,31 @@ void add_charts(const Json& a, Report& rep) {
   const std::string subtitle = a["model"].get<std::string>() + " on " + a["device"].get<std::string>() + ", " +
                                std::to_string(a["threads"].get<int64_t>()) + " thread(s), predicted";
   const auto ms_of = [](const std::string& f) { return Json{{"calculate", "datum." + f + " / 1000"}, {"as", f.substr(0, f.size() - 3) + "_ms"}}; };
+  const std::string kept = "kept at best variant's MACpS", lost = "lost to lower MACpS";
+  const Json parts = Json::array({{{"field", "kept_ms"}, {"time", kept}}, {{"field", "lost_ms"}, {"time", lost}}});
   Chart blocks{"advice-blocks", "Where the time goes, per block",
                "Each recognised block's predicted time, split into the time its MACs would take at the MACpS of the block's best "
                "variant on the device (kept) and the rest (lost to low MACpS). Blocks in network order.",
                Json(nullptr), static_cast<int64_t>(a["blocks"].size()), {}};
   if (!a["blocks"].empty())
-    blocks.spec = spec_of(rep, subtitle, {"advice_blocks"},
+    blocks.spec = spec_of(rep, blocks.heading, subtitle, {"advice_blocks"},
                           {{"data", {{"name", "advice_blocks"}}},
-                           {"transform", Json::array({ms_of("kept_us"), ms_of("lost_us"), {{"fold", {"kept_ms", "lost_ms"}}, {"as", {"part", "ms"}}}})},
+                           {"transform", Json::array({ms_of("kept_us"), ms_of("lost_us"), {{"fold", {"kept_ms", "lost_ms"}}, {"as", {"part", "ms"}}},
+                                                      // The legend reads what each part is, not the data's field names.
+                                                      {{"lookup", "part"}, {"from", {{"data", {{"values", parts}}}, {"key", "field"}, {"fields", {"time"}}}}}})},
                            {"mark", "bar"}, {"height", {{"step", 12}}},
                            {"encoding", {{"y", {{"field", "name"}, {"type", "nominal"}, {"sort", nullptr}, {"title", "block"}}},
                                          {"x", {{"field", "ms"}, {"type", "quantitative"}, {"title", "predicted time (ms)"}}},
-                                         {"color", {{"field", "part"}, {"type", "nominal"}, {"title", ""}}},
-                                         {"tooltip", Json::array({{{"field", "name"}}, {{"field", "kind"}}, {{"field", "part"}},
+                                         {"color", {{"field", "time"}, {"type", "nominal"}, {"title", "predicted time"},
+                                                    {"scale", {{"domain", {kept, lost}}, {"range", {"#4c78a8", "#e45756"}}}}}},
+                                         {"tooltip", Json::array({{{"field", "name"}}, {{"field", "kind"}}, {{"field", "time"}},
                                                                    {{"field", "ms"}, {"format", ".3f"}}, {{"field", "suggestions"}}})}}}});
   Chart gains{"advice-gains", "Suggestions: predicted gain and its interval",
               "Each single rewrite's predicted share of the whole network's time saved (dot) and its interval (bar: the changed ops' "
               "old and new times each anywhere in the device's interval). Largest gain first.",
               Json(nullptr), static_cast<int64_t>(a["suggestions"].size()), {}};
   if (!a["suggestions"].empty())
-    gains.spec = spec_of(rep, subtitle, {"advice_suggestions"},
+    gains.spec = spec_of(rep, gains.heading, subtitle, {"advice_suggestions"},
                          {{"data", {{"name", "advice_suggestions"}}}, {"height", {{"step", 12}}},
                           {"encoding", {{"y", {{"field", "id"}, {"type", "nominal"}, {"sort", nullptr}, {"title", "suggestion"}}},
                                         {"tooltip", Json::array({{{"field", "id"}}, {{"field", "rewrite"}}, {{"field", "op"}},
@@ -89,12 +100,18 @@ void add_charts(const Json& a, Report& rep) {
               "Variants of this network (combinations of its rewrites within the budget) on the Pareto front of predicted latency "
               "(lower is better) and MACs (more work kept for the time), next to the original.",
               Json(nullptr), static_cast<int64_t>(a["local_search"]["front"].size()) + 1, {}};
-  front.spec = spec_of(rep, subtitle, {"advice_front"},
+  const Json networks = {front_original, front_variant};
+  front.spec = spec_of(rep, front.heading, subtitle, {"advice_front"},
                        {{"data", {{"name", "advice_front"}}}, {"transform", Json::array({ms_of("latency_us")})},
-                        {"mark", {{"type", "point"}, {"filled", true}, {"size", 60}}},
+                        {"mark", {{"type", "point"}, {"filled", true}, {"size", 90}, {"opacity", 0.9}}},
                         {"encoding", {{"x", {{"field", "latency_ms"}, {"type", "quantitative"}, {"scale", {{"zero", false}}}, {"title", "predicted latency (ms)"}}},
-                                      {"y", {{"field", "macs"}, {"type", "quantitative"}, {"scale", {{"zero", false}}}, {"title", "MACs"}}},
-                                      {"shape", {{"condition", {{"test", "datum.id === 'original'"}, {"value", "diamond"}}}, {"value", "circle"}}},
+                                      {"y", {{"field", "macs"}, {"type", "quantitative"}, {"scale", {{"zero", false}}}, {"title", "MACs"},
+                                             {"axis", {{"format", "~s"}}}}},
+                                      // The original stands apart from its variants, in shape and colour, and the legend says which is which.
+                                      {"shape", {{"field", "network"}, {"type", "nominal"}, {"title", "network"},
+                                                 {"scale", {{"domain", networks}, {"range", {"diamond", "circle"}}}}}},
+                                      {"color", {{"field", "network"}, {"type", "nominal"}, {"title", "network"},
+                                                 {"scale", {{"domain", networks}, {"range", {"#222222", "#4c78a8"}}}}}},
                                       {"tooltip", Json::array({{{"field", "id"}}, {{"field", "latency_ms"}, {"format", ".2f"}},
                                                                {{"field", "macs"}, {"format", ","}}, {{"field", "params"}, {"format", ","}},
                                                                {{"field", "suggestions"}}})}}}});

@@ -2,6 +2,7 @@
 // subtitle, reads its data from the named data sets (the same rows as data/*.csv), and gives tooltips
 // with the model, MACs, MACpS and latency wherever the data has them.
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 #include <tuple>
@@ -67,7 +68,8 @@ Json base_spec(const Json& r, const Report& report, const std::string& title, co
   spec["height"] = 340;
   spec["datasets"] = Json::object();
   for (const auto& name : data) spec["datasets"][name] = dataset(report, name).rows;
-  spec["config"] = {{"legend", {{"orient", "right"}, {"labelLimit", 190}}}, {"axis", {{"labelFontSize", 11}, {"titleFontSize", 12}}}};
+  // Legend symbols fully opaque: a layer's faint marks (bars, bands) would otherwise make its colour hard to read there.
+  spec["config"] = {{"legend", {{"orient", "right"}, {"labelLimit", 190}, {"symbolOpacity", 1}}}, {"axis", {{"labelFontSize", 11}, {"titleFontSize", 12}}}};
   return spec;
 }
 
@@ -86,55 +88,79 @@ Table table(std::string heading, std::vector<std::string> header) {
 
 std::string device_name(const Json& r) { return r["device"]["name"].get<std::string>(); }
 
-// The speed-accuracy chart's series besides the zoo families.
-const char* const pareto_series = "Pareto front (estimated)";
-const char* const random_series = "random search front";
-const char* const matched_series = "capacity-matched (estimated)";
+std::string label(Series series) { return std::string(names_of(series).label); }
+Json series_literal(Series series) { return literal("series", label(series)); }
+Json kind_literal(Top1Kind kind) { return literal("top1_kind", std::string(label_of(kind))); }
 
-// What every layer of the speed-accuracy chart shares: its axes and one colour scale over families and series.
+// The colour channel over the series drawn (a series in the scale's domain is listed even when nothing draws it).
+Json series_colour(const std::vector<Series>& present, const std::string& title) {
+  Json domain = Json::array(), range = Json::array();
+  for (const Series series : present) domain.push_back(label(series)), range.push_back(std::string(names_of(series).colour));
+  return {{"field", "series"}, {"type", "nominal"}, {"title", title}, {"scale", {{"domain", domain}, {"range", range}}}};
+}
+
+// The zoo's series among `rows` that pass `plotted`: CPUBone, the other families, or both.
+std::vector<Series> zoo_series(const Dataset& zoo, const std::string& plotted) {
+  std::vector<Series> present;
+  for (const Series family : {Series::cpubone, Series::other_family})
+    if (std::any_of(zoo.rows.begin(), zoo.rows.end(), [&](const Json& z) { return !z[plotted].is_null() && z["series"] == label(family); }))
+      present.push_back(family);
+  return present;
+}
+
+// An estimate is drawn hollow and dashed, a published (measured) top-1 filled and solid, so that this run's
+// estimates are never read as results someone measured.
+const Json estimate_dash = {4, 2};
+
+// What every layer of the speed-accuracy chart shares: its axes, one colour scale over the series, and the
+// top-1 kind legend (filled and solid: published; hollow and dashed: estimated).
 struct SpeedAccuracyScales {
   std::string x_title, y_title;
-  Json x_pred, y, color;
+  Json x_pred, y, color, kind_fill, kind_dash;
 };
 
-SpeedAccuracyScales speed_accuracy_scales(const Json& r, const Dataset& zoo) {
+SpeedAccuracyScales speed_accuracy_scales(const Json& r, const std::vector<Series>& present) {
   SpeedAccuracyScales s;
   s.x_title = "predicted latency on " + device_name(r) + " (ms)";
   s.y_title = "ImageNet top-1 (%)";
   s.x_pred = axis(q("predicted_latency_ms", s.x_title), "log");
-  // Families take the tableau20 colours; the fronts and the tier are black, grey and purple so they never look like a family.
-  static const char* const palette[] = {"#4c78a8", "#9ecae9", "#f58518", "#ffbf79", "#54a24b", "#88d27a", "#b79a20",
-                                        "#f2cf5b", "#439894", "#83bcb6", "#e45756", "#ff9d98", "#79706e", "#bab0ac",
-                                        "#d67195", "#fcbfd2", "#b279a2", "#d6a5c9", "#9e765f", "#d8b5a5"};
-  Json domain = Json::array(), range = Json::array();
-  for (const auto& z : zoo.rows)
-    if (std::find(domain.begin(), domain.end(), z["family"]) == domain.end()) {
-      range.push_back(palette[domain.size() % std::size(palette)]);
-      domain.push_back(z["family"]);
-    }
-  domain.push_back(pareto_series), range.push_back("#000000");
-  domain.push_back(matched_series), range.push_back("#6a3d9a");
-  domain.push_back(random_series), range.push_back("#888888");
-  s.color = {{"field", "series"}, {"type", "nominal"}, {"title", "family / series"},
-             {"scale", {{"domain", domain}, {"range", range}}}};
+  s.color = series_colour(present, "family / series");
+  // Two channels on one field with one title: Vega-Lite merges them into a single legend whose symbols are
+  // drawn as the marks are (filled and solid, hollow and dashed).
+  const Json kinds = {label_of(Top1Kind::published), label_of(Top1Kind::estimated)};
+  // The legend's symbols are dark grey whatever the series; the scales then make one filled, the other hollow and dashed.
+  // Every property set, each kind's from the scales, so that every layer asks for the same legend (no conflict warning).
+  const Json symbols = {{"fill", {{"value", "#444444"}}}, {"stroke", {{"value", "#444444"}}},
+                        {"fillOpacity", {{"value", {{"signal", "scale('fillOpacity', datum.value)"}}}}},
+                        {"strokeDash", {{"value", {{"signal", "scale('strokeDash', datum.value)"}}}}}};
+  const Json legend = {{"symbolStrokeWidth", 1.5}, {"encoding", {{"symbols", symbols}}}};
+  s.kind_fill = {{"field", "top1_kind"}, {"type", "ordinal"}, {"title", "top-1"}, {"legend", legend},
+                 {"scale", {{"domain", kinds}, {"range", {0.85, 0}}}}};
+  s.kind_dash = {{"field", "top1_kind"}, {"type", "ordinal"}, {"title", "top-1"}, {"legend", legend},
+                 {"scale", {{"domain", kinds}, {"range", Json::array({Json::array({1, 0}), estimate_dash})}}}};
   s.y = axis(q("top1", s.y_title), "linear");
   return s;
 }
 
+// The encoding of a point layer: position, colour by series, and the top-1 kind legend.
+Json point_encoding(const SpeedAccuracyScales& s, const Json& y, const Json& tooltip) {
+  return {{"x", s.x_pred}, {"y", y}, {"color", s.color}, {"fillOpacity", s.kind_fill}, {"strokeDash", s.kind_dash}, {"tooltip", tooltip}};
+}
+
 Json error_bars(const SpeedAccuracyScales& s, const std::string& data, const Json& transform, const Json& x, const std::string& low,
                 const std::string& high) {
-  return Json{{"data", from(data)}, {"transform", transform}, {"mark", {{"type", "rule"}, {"strokeWidth", 1}, {"opacity", 0.6}}},
+  return Json{{"data", from(data)}, {"transform", transform}, {"mark", {{"type", "rule"}, {"strokeWidth", 1}, {"opacity", 0.5}}},
               {"encoding", {{"x", x}, {"y", axis(q(low, s.y_title), "linear")}, {"y2", {{"field", high}}}, {"color", s.color}}}};
 }
 
 void add_random_front_layer(const Dataset& random, const SpeedAccuracyScales& s, Json& layers) {
   if (random.rows.empty()) return;
-  layers.push_back({{"data", from("random_front")}, {"transform", in_ms({"latency_us"}, {literal("series", random_series)})},
-                    {"mark", {{"type", "line"}, {"strokeDash", {4, 3}}, {"strokeWidth", 1.5}}},
+  layers.push_back({{"data", from("random_front")}, {"transform", in_ms({"latency_us"}, {series_literal(Series::random_front)})},
+                    {"mark", {{"type", "line"}, {"strokeDash", {1, 3}}, {"strokeWidth", 1.5}}},
                     {"encoding", {{"x", axis(q("latency_ms", s.x_title), "log")}, {"y", s.y}, {"order", q("latency_ms", "")}, {"color", s.color}}}});
 }
 
-// The explorer's Pareto front: its interval band, then the line of its estimates.
+// The explorer's Pareto front, all estimates: its interval band, then a dashed line through hollow points.
 void add_pareto_layers(const Dataset& pareto, const SpeedAccuracyScales& s, Json& layers) {
   const Json pareto_tip = Json::array({nom("id", "proposal"), nom("summary", "configuration"), q("macs", "MACs", ".3s"),
                                        q("params", "params", ".3s"), q("predicted_macps", "predicted MACpS", ".3s"),
@@ -145,36 +171,42 @@ void add_pareto_layers(const Dataset& pareto, const SpeedAccuracyScales& s, Json
                                        q("uncalibrated_share", "time in work the device's calibration barely saw", ".0%"),
                                        nom("uncalibrated_kinds", "that work")});
   const Json estimated_front = in_ms({"predicted_latency_us", "measured_latency_us"},
-                                     {literal("series", pareto_series), Json{{"filter", "datum.estimated_top1 != null"}}});
+                                     {series_literal(Series::pareto_front), kind_literal(Top1Kind::estimated),
+                                      Json{{"filter", "datum.estimated_top1 != null"}}});
+  const std::string colour(names_of(Series::pareto_front).colour);
   if (count_if_not_null(pareto, "estimated_top1_low") > 0)
     layers.push_back({{"data", from("pareto")}, {"transform", estimated_front},
-                      {"mark", {{"type", "area"}, {"opacity", 0.18}, {"color", "#555555"}}},
+                      {"mark", {{"type", "area"}, {"opacity", 0.15}, {"color", colour}}},
                       {"encoding", {{"x", s.x_pred}, {"y", axis(q("estimated_top1_low", s.y_title), "linear")}, {"y2", {{"field", "estimated_top1_high"}}}}}});
-  if (!pareto.rows.empty())
-    layers.push_back({{"data", from("pareto")}, {"transform", estimated_front},
-                      {"mark", {{"type", "line"}, {"point", {{"filled", false}, {"fill", "white"}, {"size", 30}}}, {"strokeWidth", 1.5}}},
-                      {"encoding", {{"x", s.x_pred}, {"y", axis(q("estimated_top1", s.y_title), "linear")},
-                                    {"order", q("predicted_latency_ms", "")}, {"color", s.color}, {"tooltip", pareto_tip}}}});
+  if (pareto.rows.empty()) return;
+  // The points (faint: a front of a hundred crowds them) under the dashed line, so that its dashes stay visible.
+  layers.push_back({{"data", from("pareto")}, {"transform", estimated_front},
+                    {"mark", {{"type", "point"}, {"filled", false}, {"strokeDash", estimate_dash}, {"size", 14}, {"strokeWidth", 1}, {"opacity", 0.3}}},
+                    {"encoding", point_encoding(s, axis(q("estimated_top1", s.y_title), "linear"), pareto_tip)}});
+  layers.push_back({{"data", from("pareto")}, {"transform", estimated_front},
+                    {"mark", {{"type", "line"}, {"strokeDash", {7, 4}}, {"strokeWidth", 2}}},
+                    {"encoding", {{"x", s.x_pred}, {"y", axis(q("estimated_top1", s.y_title), "linear")},
+                                  {"order", q("predicted_latency_ms", "")}, {"color", s.color}}}});
 }
 
-// The capacity-matched configurations: interval bars, then hollow diamonds.
+// The capacity-matched configurations, all estimates: interval bars, then hollow dashed diamonds.
 void add_capacity_matched_layers(size_t matched_points, const SpeedAccuracyScales& s, Json& layers) {
   if (matched_points == 0) return;
   const Json t = in_ms({"predicted_latency_us", "measured_latency_us", "baseline_latency_us"},
-                       {literal("series", matched_series), Json{{"filter", "datum.top1 != null"}}});
+                       {series_literal(Series::capacity_matched), kind_literal(Top1Kind::estimated), Json{{"filter", "datum.top1 != null"}}});
   layers.push_back(error_bars(s, "capacity_matched", t, s.x_pred, "top1_low", "top1_high"));
   layers.push_back({{"data", from("capacity_matched")}, {"transform", t},
-                    {"mark", {{"type", "point"}, {"shape", "diamond"}, {"filled", false}, {"size", 70}, {"strokeWidth", 1.5}}},
-                    {"encoding", {{"x", s.x_pred}, {"y", s.y}, {"color", s.color},
-                                  {"tooltip", Json::array({nom("id", "configuration"), nom("baseline", "capacity-matched to"),
-                                                           nom("summary", "configuration"), q("predicted_latency_ms", "predicted latency (ms)", ".2f"),
-                                                           q("baseline_latency_ms", "baseline predicted (ms)", ".2f"), q("speedup", "speed-up", ".2f"),
-                                                           q("macs_ratio", "MACs ratio", ".3f"), q("params_ratio", "params ratio", ".3f"),
-                                                           q("top1", "estimated top-1 (%)", ".2f"), q("top1_low", "interval low (%)", ".2f"),
-                                                           q("top1_high", "interval high (%)", ".2f"), nom("domination", "dominates")})}}}});
+                    {"mark", {{"type", "point"}, {"shape", "diamond"}, {"filled", false}, {"strokeDash", estimate_dash}, {"size", 80}, {"strokeWidth", 1.5}}},
+                    {"encoding", point_encoding(s, s.y, Json::array({nom("id", "configuration"), nom("baseline", "capacity-matched to"),
+                                                                     nom("summary", "configuration"), q("predicted_latency_ms", "predicted latency (ms)", ".2f"),
+                                                                     q("baseline_latency_ms", "baseline predicted (ms)", ".2f"), q("speedup", "speed-up", ".2f"),
+                                                                     q("macs_ratio", "MACs ratio", ".3f"), q("params_ratio", "params ratio", ".3f"),
+                                                                     q("top1", "estimated top-1 (%)", ".2f"), q("top1_low", "interval low (%)", ".2f"),
+                                                                     q("top1_high", "interval high (%)", ".2f"), nom("domination", "dominates")}))}});
 }
 
-// The zoo: filled circles at published top-1, hollow triangles with bars at estimates, B0-B3 ringed and labelled.
+// The zoo: filled circles at published top-1, hollow dashed circles with bars at estimates, B0-B3 ringed and
+// labelled below their rings (the estimated front and its band lie above the published models).
 void add_zoo_layers(const Dataset& zoo, size_t zoo_points, const SpeedAccuracyScales& s, Json& layers) {
   const Json zoo_tip = Json::array({nom("name", "model"), nom("family", "family"), q("macs", "MACs", ".3s"),
                                     q("params", "params", ".3s"), q("predicted_macps", "predicted MACpS", ".3s"),
@@ -184,30 +216,26 @@ void add_zoo_layers(const Dataset& zoo, size_t zoo_points, const SpeedAccuracySc
                                     q("published_top1", "published top-1 (%)", ".2f"),
                                     q("estimated_top1", "estimated top-1 (%)", ".2f"), q("estimated_top1_low", "interval low (%)", ".2f"),
                                     q("estimated_top1_high", "interval high (%)", ".2f"), q("support_distance", "support distance", ".2f")});
-  const Json zoo_family = {{"calculate", "datum.family"}, {"as", "series"}};
   const std::initializer_list<std::string> zoo_us = {"predicted_latency_us", "published_latency_us", "measured_latency_us"};
-  const Json published = in_ms(zoo_us, {Json{{"filter", "datum.top1_source == 'published'"}}, zoo_family});
-  const Json estimated = in_ms(zoo_us, {Json{{"filter", "datum.top1_source == 'estimated'"}}, zoo_family});
-  const Json shape = {{"field", "top1_source"}, {"type", "nominal"}, {"title", "zoo top-1"},
-                      {"scale", {{"domain", {"published", "estimated"}}, {"range", {"circle", "triangle-up"}}}}};
+  const Json published = in_ms(zoo_us, {Json{{"filter", "datum.top1_source == 'published'"}}, kind_literal(Top1Kind::published)});
+  const Json estimated = in_ms(zoo_us, {Json{{"filter", "datum.top1_source == 'estimated'"}}, kind_literal(Top1Kind::estimated)});
   layers.push_back({{"data", from("zoo")}, {"transform", published},
-                    {"mark", {{"type", "point"}, {"filled", true}, {"size", 70}, {"opacity", 0.85}}},
-                    {"encoding", {{"x", s.x_pred}, {"y", s.y}, {"color", s.color}, {"shape", shape}, {"tooltip", zoo_tip}}}});
+                    {"mark", {{"type", "point"}, {"filled", true}, {"size", 70}, {"opacity", 1}}},
+                    {"encoding", point_encoding(s, s.y, zoo_tip)}});
   if (zoo_points > count_if_not_null(zoo, "published_top1")) {
     layers.push_back(error_bars(s, "zoo", estimated, s.x_pred, "estimated_top1_low", "estimated_top1_high"));
     layers.push_back({{"data", from("zoo")}, {"transform", estimated},
-                      {"mark", {{"type", "point"}, {"filled", false}, {"size", 70}, {"strokeWidth", 1.5}}},
-                      {"encoding", {{"x", s.x_pred}, {"y", s.y}, {"color", s.color}, {"shape", shape}, {"tooltip", zoo_tip}}}});
+                      {"mark", {{"type", "point"}, {"filled", false}, {"strokeDash", estimate_dash}, {"size", 70}, {"strokeWidth", 1.5}}},
+                      {"encoding", point_encoding(s, s.y, zoo_tip)}});
   }
   const Json marked = {{"filter", "datum.cpubone_mark != null && datum.top1 != null"}};
   layers.push_back({{"data", from("zoo")}, {"transform", in_ms(zoo_us, {marked})},
                     {"mark", {{"type", "point"}, {"size", 320}, {"strokeWidth", 2}, {"color", "black"}}},
                     {"encoding", {{"x", s.x_pred}, {"y", s.y}, {"tooltip", zoo_tip}}}});
   layers.push_back({{"data", from("zoo")}, {"transform", in_ms(zoo_us, {marked})},
-                    {"mark", {{"type", "text"}, {"dx", -12}, {"dy", -12}, {"fontWeight", "bold"}, {"fontSize", 13}}},
+                    {"mark", {{"type", "text"}, {"dy", 20}, {"baseline", "middle"}, {"fontWeight", "bold"}, {"fontSize", 13}}},
                     {"encoding", {{"x", s.x_pred}, {"y", s.y}, {"text", {{"field", "cpubone_mark"}}}}}});
 }
-
 // Names the zoo models the chart cannot place, in the missing-data box.
 void note_unplotted_zoo(const Dataset& zoo, Report& report) {
   std::string unknown, unplotted;
@@ -243,6 +271,15 @@ Table fastest_proposal_findings(const Json& r, const std::string& level) {
   return t;
 }
 
+// The series the speed-accuracy chart draws, in the legend's order.
+std::vector<Series> plotted_series(const Dataset& zoo, const Dataset& pareto, size_t matched_points, const Dataset& random) {
+  std::vector<Series> present = zoo_series(zoo, "top1");
+  if (!pareto.rows.empty()) present.push_back(Series::pareto_front);
+  if (matched_points > 0) present.push_back(Series::capacity_matched);
+  if (!random.rows.empty()) present.push_back(Series::random_front);
+  return present;
+}
+
 Chart speed_accuracy(const Json& r, Report& report) {
   Chart c;
   c.id = "chart-speed-accuracy";
@@ -255,12 +292,14 @@ Chart speed_accuracy(const Json& r, Report& report) {
   const size_t matched_points = count_if_not_null(matched, "top1");
   const std::string level = interval_level_text(r);
   c.caption = "ImageNet top-1 against the predicted latency on " + device_name(r) +
-              " (log scale). Filled circles: zoo models at their published top-1. Hollow marks are estimates of " +
-              r["accuracy_model"]["name"].get<std::string>() + ", each with its " + level +
-              " interval (bars; the shaded band along the Pareto front): triangles, zoo models without a published top-1; "
-              "the black line, the explorer's Pareto front; diamonds, the capacity-matched configurations of B0-B3. A network "
-              "outside the estimator's support has no estimate and is not drawn. The dashed line is the front random search "
-              "found with the same number of evaluations. CPUBone B0-B3 are ringed.";
+              " (log scale). Filled, solid marks: zoo models at their published (measured) top-1. Hollow, dashed marks are "
+              "this run's estimates by " + r["accuracy_model"]["name"].get<std::string>() + ", none of them measured, each with its " + level +
+              " interval (bars; the shaded band along the Pareto front): zoo models without a published top-1; the dashed line, "
+              "the explorer's Pareto front; diamonds, the capacity-matched configurations of B0-B3. Where the front lies above "
+              "the published models it is an estimate, not a win: the table below says which proposals earn domination. A "
+              "network outside the estimator's support has no estimate and is not drawn. The dotted line is the front random "
+              "search found with the same number of evaluations. CPUBone and the proposals are in colour, every other family "
+              "in grey (hover for its name); B0-B3 are ringed.";
   if (const std::string range = accuracy_range_text(r); !range.empty()) c.caption += " " + range;
   if (zoo_points + pareto.rows.size() == 0) {
     c.caption += " Nothing to plot: no zoo model has a top-1 and the Pareto front is empty.";
@@ -269,7 +308,7 @@ Chart speed_accuracy(const Json& r, Report& report) {
   }
   note_unplotted_zoo(zoo, report);
   Json spec = base_spec(r, report, "Speed vs accuracy on " + device_name(r), {"zoo", "pareto", "random_front", "capacity_matched"});
-  const SpeedAccuracyScales s = speed_accuracy_scales(r, zoo);
+  const SpeedAccuracyScales s = speed_accuracy_scales(r, plotted_series(zoo, pareto, matched_points, random));
   // Drawn in this order, so the zoo's marks lie on top of the fronts.
   Json layers = Json::array();
   add_random_front_layer(random, s, layers);
@@ -293,7 +332,8 @@ Chart macs_latency(const Json& r, Report& report) {
   const size_t points = count_if_not_null(zoo, "latency_us");
   c.caption = "Every zoo model's MACs against its " + source + " latency on " + device_name(r) +
               " (log-log). Grey lines are constant MACpS: models on the same line run at the same MACs per second, so "
-              "distance across the lines is how badly MACs alone predict latency (MobileOne's analysis, redone).";
+              "distance across the lines is how badly MACs alone predict latency (MobileOne's analysis, redone). CPUBone is in "
+              "colour, every other family in grey (hover for its name).";
   if (points < zoo.rows.size())
     report.missing.push_back("MACs-vs-latency chart: " + std::to_string(zoo.rows.size() - points) + " zoo model(s) have no " +
                              source + " latency on " + device_name(r) + " and are not plotted");
@@ -314,17 +354,15 @@ Chart macs_latency(const Json& r, Report& report) {
   layers.push_back({{"data", from("macps_lines")}, {"transform", in_ms({"latency_us"})},
                     {"mark", {{"type", "line"}, {"color", "#bbbbbb"}, {"strokeWidth", 1}, {"clip", true}}},
                     {"encoding", {{"x", x}, {"y", y}, {"detail", nom("label", "")}}}});
-  layers.push_back({{"data", from("macps_lines")},
-                    {"transform", in_ms({"latency_us"}, {Json{{"joinaggregate", Json::array({Json{{"op", "max"}, {"field", "macs"}, {"as", "end"}}})},
-                                                    {"groupby", Json::array({"label"})}},
-                                               Json{{"filter", "datum.macs == datum.end"}}})},
-                    {"mark", {{"type", "text"}, {"color", "#888888"}, {"align", "right"}, {"baseline", "bottom"}, {"dx", -2}, {"fontSize", 10}}},
+  // Below and right of the line (it rises to the right, so the text never crosses it), where macps_lines_dataset says.
+  layers.push_back({{"data", from("macps_lines")}, {"transform", in_ms({"latency_us"}, {Json{{"filter", "datum.label_here"}}})},
+                    {"mark", {{"type", "text"}, {"color", "#888888"}, {"align", "left"}, {"baseline", "top"}, {"dx", 4}, {"dy", 2}, {"fontSize", 10}}},
                     {"encoding", {{"x", x}, {"y", y}, {"text", {{"field", "label"}}}}}});
   layers.push_back({{"data", from("zoo")},
                     {"transform", in_ms({"latency_us", "predicted_latency_us"}, {Json{{"filter", "datum.latency_us != null"}}})},
-                    {"mark", {{"type", "point"}, {"filled", true}, {"size", 70}}},
+                    {"mark", {{"type", "point"}, {"filled", true}, {"size", 70}, {"opacity", 0.9}}},
                     {"encoding", {{"x", x}, {"y", y},
-                                  {"color", {{"field", "family"}, {"type", "nominal"}, {"title", "family"}, {"scale", {{"scheme", "tableau20"}}}}},
+                                  {"color", series_colour(zoo_series(zoo, "latency_us"), "family")},
                                   {"tooltip", Json::array({nom("name", "model"), nom("family", "family"), q("macs", "MACs", ".3s"),
                                                            q("params", "params", ".3s"), q("latency_ms", source + " latency (ms)", ".2f"),
                                                            q("macps", "MACpS at that latency", ".3s"),
@@ -352,22 +390,43 @@ Chart block_macps(const Json& r, Report& report) {
   }
   Json spec = base_spec(r, report, "Block MACpS vs channels on " + device_name(r), {"block_macps"});
   const Json res = {{"calculate", "'input ' + datum.resolution + 'x' + datum.resolution"}, {"as", "input"}};
+  Json enc = {{"x", {{"field", "channels"}, {"type", "quantitative"}, {"title", "channels"},
+                     {"scale", {{"type", "log"}, {"base", 2}}}, {"axis", {{"values", {8, 16, 32, 64, 128, 256, 512, 1024, 2048}}}}}},
+              {"y", axis(q("macps", "predicted MACpS", "~s"), "linear", true)},
+              {"color", {{"field", "variant"}, {"type", "nominal"}, {"title", "block variant"}, {"scale", {{"scheme", "tableau10"}}}}},
+              {"tooltip", Json::array({nom("variant", "block variant"), q("channels", "channels"), nom("input", "input"),
+                                       q("macps", "predicted MACpS", ".3s")})}};
+  // Inputs smallest first, each with its own dash and point shape: one legend whose entries differ (a dash alone
+  // showed as identical dots there, the line's points hiding it).
+  std::set<int64_t> resolutions;
+  std::vector<double> widths;
+  for (const auto& row : d.rows) resolutions.insert(row["resolution"].get<int64_t>()), widths.push_back(row["channels"].get<double>());
+  if (resolutions.size() > 1) {
+    static const char* const shapes[] = {"circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "wedge", "stroke"};
+    static const std::vector<std::vector<int>> dashes = {{1, 0}, {6, 3}, {2, 2}, {8, 3, 2, 3}, {12, 4}, {3, 6}, {1, 4}, {10, 2, 2, 2}};
+    Json domain = Json::array(), shape = Json::array(), dash = Json::array();
+    for (const int64_t side : resolutions) {
+      shape.push_back(shapes[domain.size() % std::size(shapes)]), dash.push_back(dashes[domain.size() % dashes.size()]);
+      domain.push_back("input " + std::to_string(side) + "x" + std::to_string(side));
+    }
+    const Json legend = {{"symbolStrokeColor", "#333333"}, {"symbolFillColor", "#333333"}};
+    enc["strokeDash"] = {{"field", "input"}, {"type", "nominal"}, {"title", "input"}, {"legend", legend}, {"scale", {{"domain", domain}, {"range", dash}}}};
+    enc["shape"] = {{"field", "input"}, {"type", "nominal"}, {"title", "input"}, {"legend", legend}, {"scale", {{"domain", domain}, {"range", shape}}}};
+  }
   Json layers = Json::array();
   layers.push_back({{"data", from("block_macps")}, {"transform", Json::array({res})},
-                    {"mark", {{"type", "line"}, {"point", true}}},
-                    {"encoding", {{"x", {{"field", "channels"}, {"type", "quantitative"}, {"title", "channels"},
-                                         {"scale", {{"type", "log"}, {"base", 2}}}, {"axis", {{"values", {8, 16, 32, 64, 128, 256, 512, 1024, 2048}}}}}},
-                                  {"y", axis(q("macps", "predicted MACpS", "~s"), "linear", true)},
-                                  {"color", {{"field", "variant"}, {"type", "nominal"}, {"title", "block variant"}, {"scale", {{"scheme", "tableau10"}}}}},
-                                  {"strokeDash", nom("input", "input")},
-                                  {"tooltip", Json::array({nom("variant", "block variant"), q("channels", "channels"),
-                                                           nom("input", "input"), q("macps", "predicted MACpS", ".3s")})}}}});
+                    {"mark", {{"type", "line"}, {"point", true}}}, {"encoding", enc}});
   if (!crossover.is_null()) {
+    const auto [low, high] = std::minmax_element(widths.begin(), widths.end());
+    const bool room_right = std::log(crossover.get<double>() / *low) < 0.6 * std::log(*high / *low);
     Json rule;
     rule["data"] = {{"values", Json::array({Json{{"channels", crossover}, {"label", "fused/unfused crossover: " + plain(crossover) + " ch"}}})}};
     rule["layer"] = Json::array({Json{{"mark", {{"type", "rule"}, {"strokeDash", {6, 4}}, {"color", "black"}}},
                                       {"encoding", {{"x", {{"field", "channels"}, {"type", "quantitative"}}}}}},
-                                 Json{{"mark", {{"type", "text"}, {"align", "right"}, {"dx", -4}, {"y", 8}, {"fontWeight", "bold"}}},
+                                 // At the foot of the plot (MACpS from zero leaves it empty), on the side of the rule with
+                                 // more room: towards the MACpS axis it ran over its tick labels, past the last width out of the plot.
+                                 Json{{"mark", {{"type", "text"}, {"align", room_right ? "left" : "right"}, {"dx", room_right ? 4 : -4},
+                                                {"y", {{"expr", "height - 10"}}}, {"fontWeight", "bold"}}},
                                       {"encoding", {{"x", {{"field", "channels"}, {"type", "quantitative"}}}, {"text", {{"field", "label"}}}}}}});
     layers.push_back(rule);
   }

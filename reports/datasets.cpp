@@ -38,7 +38,7 @@ Json div_or_null(const Json& num, const Json& den, double scale) {
 }
 
 // Zoo: derived top1 (published where there is one, else the accuracy model's estimate inside its
-// support), the B0-B3 label, and the latency the MACs chart plots (the source the rank correlations
+// support), the B0-B3 label, the colour series (CPUBone or one of the greyed families), and the latency the MACs chart plots (the source the rank correlations
 // were computed on).
 Dataset zoo_dataset(const Json& r) {
   const std::string source = r["rank_correlations"]["latency_source"];
@@ -47,13 +47,15 @@ Dataset zoo_dataset(const Json& r) {
                      {"name", "family", "resolution", "params", "macs", "published_top1", "estimated_top1", "estimated_top1_low",
                       "estimated_top1_high", "support_distance", "inside_support", "predicted_latency_us", "published_latency_us",
                       "measured_latency_us", "predicted_macps"});
-  for (auto c : {"top1", "top1_source", "cpubone_mark", "latency_us", "latency_source", "macps"}) zoo.columns.push_back(c);
+  for (auto c : {"top1", "top1_source", "cpubone_mark", "series", "latency_us", "latency_source", "macps"}) zoo.columns.push_back(c);
   for (auto& z : zoo.rows) {
     const bool published = !z["published_top1"].is_null();
     z["top1"] = published ? z["published_top1"] : z["estimated_top1"];
     z["top1_source"] = published ? Json("published") : z["estimated_top1"].is_null() ? Json(nullptr) : Json("estimated");
     const std::string name = z["name"];
     z["cpubone_mark"] = is_cpubone_baseline(name) ? Json("B" + name.substr(1)) : Json(nullptr);
+    const bool cpubone = z["family"].get<std::string>() == cpubone_family;
+    z["series"] = std::string(names_of(cpubone ? Series::cpubone : Series::other_family).label);
     z["latency_us"] = z[latency_field];
     z["latency_source"] = source;
     z["macps"] = div_or_null(z["macs"], z["latency_us"], 1e6);
@@ -109,8 +111,11 @@ Dataset capacity_matched_dataset(const Json& r) {
 
 // Lines of constant MACpS (latency = MACs / MACpS) clipped to the box the plotted models span, one per
 // decade (or half-decade when the box spans few), each from where it enters the box to where it leaves.
+// Derived: a third row on each line, 40 % of the way along it (log scale), with "label_here" true: the chart
+// writes the label there, below and right of the line, so it stays inside the plot (at the line's end, a top-left
+// one ran over the latency axis's tick labels) and clear of the neighbouring lines' labels.
 Dataset macps_lines_dataset(const Dataset& zoo) {
-  Dataset lines = make("macps_lines", {"macps", "label", "macs", "latency_us"});
+  Dataset lines = make("macps_lines", {"macps", "label", "macs", "latency_us", "label_here"});
   double x0 = HUGE_VAL, x1 = 0, y0 = HUGE_VAL, y1 = 0;
   for (const auto& z : zoo.rows) {
     if (z["latency_us"].is_null()) continue;
@@ -125,8 +130,9 @@ Dataset macps_lines_dataset(const Dataset& zoo) {
       const double a = std::max(x0, y0 * macps / 1e6), b = std::min(x1, y1 * macps / 1e6);
       if (a >= b) continue;
       const std::string label = si(Json(macps), 2) + "MACpS";
-      for (const double macs : {a, b})
-        lines.rows.push_back({{"macps", macps}, {"label", label}, {"macs", macs}, {"latency_us", macs / macps * 1e6}});
+      const double at = a * std::pow(b / a, 0.4);
+      for (const double macs : {a, at, b})
+        lines.rows.push_back({{"macps", macps}, {"label", label}, {"macs", macs}, {"latency_us", macs / macps * 1e6}, {"label_here", macs == at}});
     }
   }
   return lines;

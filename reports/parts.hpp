@@ -1,7 +1,9 @@
 // Internal pieces of a report, built from validated results before anything is written.
 #pragma once
 
+#include <array>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "reports/report.hpp"
@@ -45,6 +47,38 @@ struct Report {
   std::vector<Table> tables;
   std::string input_file = "results.json";  // the copy of the input written beside the page
 };
+
+// The colour series of the speed-accuracy and MACs-latency charts. CPUBone and what this run proposes stand
+// out; every other family shares one grey (the tooltip names it), because no palette gives some thirty
+// families colours a reader tells apart (tableau20 gave CPUBone and CycleMLP the same dark blue).
+enum class Series { cpubone, other_family, pareto_front, capacity_matched, random_front };
+struct SeriesNames {
+  Series series;
+  std::string_view label;   // as the legend prints it, and the zoo data set's "series" column
+  std::string_view colour;
+};
+inline constexpr auto series_names = std::to_array<SeriesNames>({
+    {Series::cpubone, "CPUBone", "#1f5fbf"},
+    {Series::other_family, "other families (named in the tooltip)", "#b4b4b4"},
+    {Series::pareto_front, "Pareto front of this run", "#e4572e"},
+    {Series::capacity_matched, "capacity-matched to B0-B3", "#7b3fa0"},
+    {Series::random_front, "random search front", "#555555"},
+});
+// Rows are looked up by index: the table lists the series in their order.
+constexpr bool series_names_in_order() {
+  for (size_t i = 0; i < series_names.size(); ++i)
+    if (static_cast<size_t>(series_names[i].series) != i) return false;
+  return true;
+}
+static_assert(series_names_in_order());
+constexpr const SeriesNames& names_of(Series s) { return series_names[static_cast<size_t>(s)]; }
+// The family the zoo's CPUBone models carry (space/zoo/cpubone.cpp): read only where the zoo rows enter the data sets.
+inline constexpr std::string_view cpubone_family = "CPUBone";
+
+// Where a speed-accuracy point's top-1 comes from: the one legend that tells measured results from this run's estimates.
+enum class Top1Kind { published, estimated };
+inline constexpr std::array<std::string_view, 2> top1_kind_names = {"published (measured)", "estimated (this run)"};
+constexpr std::string_view label_of(Top1Kind k) { return top1_kind_names[static_cast<size_t>(k)]; }
 
 // `results` must have passed validate_results. Each builder appends to report.missing what it could not show.
 void build_datasets(const Json& results, Report& report);

@@ -287,6 +287,24 @@ TEST_CASE("the advice report states the per-block losses, every suggestion and t
   for (const Json& v : advice["local_search"]["front"]) CHECK(md.find("| " + v["id"].get<std::string>() + " |") != std::string::npos);
   CHECK(std::filesystem::exists(dir / "data/advice_blocks.csv"));
   CHECK(read_json_file((dir / "advice.json").string()) == advice);
+  // Each chart is titled and names network and device; legends read as words, and the original stands apart on the front.
+  std::ifstream page(dir / "advice.html");
+  const std::string html(std::istreambuf_iterator<char>(page), {});
+  const std::string open = "<script type=\"application/json\" id=\"cpx-specs\">";
+  const size_t from = html.find(open);
+  REQUIRE(from != std::string::npos);
+  const Json specs = Json::parse(html.substr(from + open.size(), html.find("</script>", from) - from - open.size()));
+  REQUIRE(specs.size() == 3);
+  for (const Json& c : specs) {
+    INFO(c["id"]);
+    CHECK_FALSE(c["spec"]["title"]["text"].get<std::string>().empty());  // an empty title hides the subtitle as well
+    CHECK(c["spec"]["title"]["subtitle"].get<std::string>().find("mobilenetv2-1.0 on pi5") != std::string::npos);
+  }
+  CHECK(specs[0]["spec"]["encoding"]["color"]["scale"]["domain"].dump().find("_ms") == std::string::npos);
+  const Json& shape = specs[2]["spec"]["encoding"]["shape"];
+  CHECK(shape["field"] == "network");
+  CHECK(shape["scale"]["domain"].size() == 2);
+  CHECK(shape["scale"]["range"][0] != shape["scale"]["range"][1]);
 
   const auto other = dir / "other";
   CHECK_THROWS_WITH(reports::render_advice(Json{{"schema", "cpubone-explore/results/v3"}}, "r.json", other),

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <set>
 
 #include "reports/report.hpp"
 #include "space/results_schema.hpp"
@@ -68,6 +69,17 @@ Json specs_of(const std::string& html) {
   const size_t b = html.find("</script>", a);
   return Json::parse(html.substr(a + open.size(), b - a - open.size()));
 }
+
+// One chart's Vega-Lite spec from report.html's specs, by its element id.
+Json chart_spec(const Json& specs, const std::string& id) {
+  for (const auto& c : specs)
+    if (c["id"] == id) return c["spec"];
+  FAIL("no chart " << id);
+  return nullptr;
+}
+
+// "#b4b4b4" and the like: red, green and blue equal.
+bool is_grey(const std::string& hex) { return hex.size() == 7 && hex.substr(1, 2) == hex.substr(3, 2) && hex.substr(3, 2) == hex.substr(5, 2); }
 
 // Rows of a CSV as column -> cell.
 std::vector<std::map<std::string, std::string>> csv_rows(const fs::path& p) {
@@ -370,7 +382,7 @@ TEST_CASE("the speed-accuracy chart draws estimates hollow with their intervals 
     if (type == "area") ++bands;
   }
   CHECK(filled == 1);  // published zoo points
-  CHECK(hollow == 2);  // estimated zoo points and the capacity-matched configurations
+  CHECK(hollow == 3);  // estimated zoo points, the Pareto front's points and the capacity-matched configurations
   CHECK(bars == 2);    // their intervals
   CHECK(bands == 1);   // the Pareto front's interval
   for (const auto& row : csv_rows(dir / "data" / "zoo.csv")) {
@@ -485,4 +497,173 @@ TEST_CASE("the report says what to build in one line at the top, with the comman
   CHECK(md2.find("cpubone-explore export " + won["pareto"][0]["file"].get<std::string>()) != std::string::npos);
   fs::remove_all(dir);
   fs::remove_all(dir2);
+}
+
+// Issue 57 item 11: charts a reader can trust at a glance.
+
+TEST_CASE("the speed-accuracy chart draws every estimate hollow and dashed beside its interval, published top-1 filled, and its legend says which is which") {
+  const fs::path dir = fresh_dir("trust");
+  const Json j = sample_with([](Json& r) {  // one zoo model estimated, so that every kind of estimate is drawn
+    for (auto& z : r["zoo"])
+      if (z["name"] == "fasternet-t2") z["published_top1"] = nullptr;
+  });
+  reports::render(j, "results.json", dir);
+  const Json spec = chart_spec(specs_of(slurp(dir / "report.html")), "chart-speed-accuracy");
+  const Json kinds = {"published (measured)", "estimated (this run)"};
+  std::set<std::string> estimated_points, interval_layers;
+  int published_points = 0;
+  for (const auto& layer : spec["layer"]) {
+    const std::string data = layer["data"]["name"], type = layer["mark"]["type"], how = layer["transform"].dump();
+    const Json& mark = layer["mark"];
+    const bool estimated = data == "pareto" || data == "capacity_matched" || data == "random_front" || how.find("'estimated'") != std::string::npos;
+    const bool published = how.find("'published'") != std::string::npos;
+    INFO(data << " " << type << " " << how);
+    if (type == "area" || type == "rule") interval_layers.insert(data);
+    if (type != "point" && type != "line") continue;
+    if (estimated) {
+      CHECK(mark["strokeDash"].size() >= 2);
+      CHECK(mark["strokeDash"][1] > 0);  // a gap: dashed
+      if (type == "point") {
+        CHECK(mark["filled"] == false);
+        estimated_points.insert(data);
+      }
+    }
+    if (published) {
+      CHECK(mark["filled"] == true);
+      CHECK_FALSE(mark.contains("strokeDash"));
+      ++published_points;
+    }
+    if (type != "point" || !(estimated || published)) continue;
+    // One legend over both kinds, on every point layer: filled opaque for published, no fill and a dash for estimated.
+    const Json& fill = layer["encoding"]["fillOpacity"];
+    const Json& dash = layer["encoding"]["strokeDash"];
+    CHECK(fill["scale"]["domain"] == kinds);
+    CHECK(dash["scale"]["domain"] == kinds);
+    CHECK(fill["title"] == dash["title"]);
+    CHECK(fill["scale"]["range"][0] > 0.5);
+    CHECK(fill["scale"]["range"][1] == 0);
+    CHECK(dash["scale"]["range"][1][1] > 0);
+  }
+  CHECK(published_points == 1);
+  CHECK(estimated_points == std::set<std::string>{"zoo", "pareto", "capacity_matched"});
+  CHECK(interval_layers == std::set<std::string>{"zoo", "pareto", "capacity_matched"});  // each estimate's interval is drawn
+  fs::remove_all(dir);
+}
+
+TEST_CASE("CPUBone and the proposals are in colour and every other family is grey and named in the tooltip") {
+  const fs::path dir = fresh_dir("colours");
+  reports::render(sample(), "results.json", dir);
+  const Json specs = specs_of(slurp(dir / "report.html"));
+  for (const char* id : {"chart-speed-accuracy", "chart-macs-latency"}) {
+    INFO(id);
+    const Json spec = chart_spec(specs, id);
+    int zoo_layers = 0;
+    for (const auto& layer : spec["layer"]) {
+      if (layer["data"]["name"] != "zoo" || layer["mark"]["type"] != "point" || !layer["encoding"].contains("color")) continue;
+      ++zoo_layers;
+      const Json& colour = layer["encoding"]["color"];
+      REQUIRE(colour["field"] == "series");
+      std::map<std::string, std::string> of;
+      for (size_t i = 0; i < colour["scale"]["domain"].size(); ++i)
+        of[colour["scale"]["domain"][i].get<std::string>()] = colour["scale"]["range"][i].get<std::string>();
+      std::set<std::string> greys, colours;
+      for (const auto& z : spec["datasets"]["zoo"]) {
+        INFO(z["name"] << " " << z["family"]);
+        const std::string series = z["series"], family = z["family"];
+        REQUIRE(of.count(series));
+        (family == "CPUBone" ? colours : greys).insert(of[series]);
+        CHECK_FALSE((of.count(family) > 0 && family != "CPUBone"));  // no family but CPUBone has a colour of its own
+      }
+      CHECK(greys.size() == 1);
+      CHECK(is_grey(*greys.begin()));
+      CHECK(colours.size() == 1);
+      CHECK_FALSE(is_grey(*colours.begin()));
+      CHECK(layer["encoding"]["tooltip"].dump().find("\"field\":\"family\"") != std::string::npos);
+      if (std::string(id) == "chart-speed-accuracy") {  // the proposals stand out, each in its own colour
+        const std::string front = of.at("Pareto front of this run"), matched = of.at("capacity-matched to B0-B3");
+        CHECK(std::set<std::string>{front, matched, *colours.begin(), *greys.begin()}.size() == 4);
+        CHECK_FALSE(is_grey(front));
+        CHECK_FALSE(is_grey(matched));
+      }
+    }
+    CHECK(zoo_layers >= 1);
+  }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("labels keep clear: B0-B3 below their rings, the constant-MACpS labels inside the plot, the crossover label off the axis") {
+  const fs::path dir = fresh_dir("labels");
+  reports::render(sample(), "results.json", dir);
+  const Json specs = specs_of(slurp(dir / "report.html"));
+  // The estimated front and its band lie above the published models: the labels go below the rings.
+  int labels = 0;
+  const Json speed = chart_spec(specs, "chart-speed-accuracy");
+  for (const auto& layer : speed["layer"])
+    if (layer["mark"]["type"] == "text" && layer["encoding"]["text"]["field"] == "cpubone_mark") {
+      CHECK(layer["mark"]["dy"] >= 12);
+      ++labels;
+    }
+  CHECK(labels == 1);
+  // Each line's label inside its segment, written below and right of it: at the segment's upper end, right-aligned,
+  // the 1.0 GMACpS label ran over the latency axis's tick labels.
+  const Json macs = chart_spec(specs, "chart-macs-latency");
+  std::map<std::string, std::vector<double>> along;  // label -> MACs of its rows, the label's row last
+  for (const auto& row : macs["datasets"]["macps_lines"])
+    if (!row["label_here"].get<bool>()) along[row["label"]].insert(along[row["label"]].begin(), row["macs"].get<double>());
+    else along[row["label"]].push_back(row["macs"]);
+  CHECK(along.size() == 6);
+  for (const auto& [label, xs] : along) {
+    INFO(label);
+    REQUIRE(xs.size() == 3);
+    CHECK(std::min(xs[0], xs[1]) < xs[2]);
+    CHECK(xs[2] < std::max(xs[0], xs[1]));
+  }
+  int texts = 0;
+  for (const auto& layer : macs["layer"])
+    if (layer["data"]["name"] == "macps_lines" && layer["mark"]["type"] == "text") {
+      ++texts;
+      CHECK(layer["transform"].back()["filter"] == "datum.label_here");
+      CHECK(layer["mark"]["align"] == "left");
+      CHECK(layer["mark"]["baseline"] == "top");
+    }
+  CHECK(texts == 1);
+  // The crossover's label at the foot of the plot, on the side of its rule with room: the sample's (512 channels) is
+  // the last width, so left of it; one near the narrow end goes right of it (left, it ran over the MACpS axis's labels).
+  const Json block = chart_spec(specs, "chart-block-macps");
+  REQUIRE(block["layer"].size() == 2);
+  CHECK(block["layer"][1]["layer"][1]["mark"]["align"] == "right");
+  CHECK(block["layer"][1]["layer"][1]["mark"]["y"]["expr"] == "height - 10");
+  const fs::path narrow = fresh_dir("narrow_crossover");
+  reports::render(sample_with([](Json& r) { r["fused_crossover_channels"] = 32; }), "results.json", narrow);
+  const Json at32 = chart_spec(specs_of(slurp(narrow / "report.html")), "chart-block-macps");
+  CHECK(at32["layer"][1]["layer"][1]["mark"]["align"] == "left");
+  fs::remove_all(narrow);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("the block-MACpS chart's input legend shows one distinct symbol and dash per input, smallest first, and none for a single input") {
+  const fs::path dir = fresh_dir("inputs");
+  const Json j = sample_with([](Json& r) {
+    const Json rows = r["block_macps"];
+    for (const int side : {112, 7, 14})
+      for (Json row : rows) row["resolution"] = side, r["block_macps"].push_back(row);
+  });
+  reports::render(j, "results.json", dir);
+  const Json enc = chart_spec(specs_of(slurp(dir / "report.html")), "chart-block-macps")["layer"][0]["encoding"];
+  const Json inputs = {"input 7x7", "input 14x14", "input 28x28", "input 112x112"};
+  for (const char* channel : {"shape", "strokeDash"}) {
+    INFO(channel);
+    CHECK(enc[channel]["field"] == "input");
+    CHECK(enc[channel]["title"] == "input");
+    CHECK(enc[channel]["scale"]["domain"] == inputs);
+    const Json& range = enc[channel]["scale"]["range"];
+    CHECK(std::set<std::string>{range[0].dump(), range[1].dump(), range[2].dump(), range[3].dump()}.size() == 4);
+  }
+  const fs::path one = fresh_dir("one_input");
+  reports::render(sample(), "results.json", one);  // the sample's blocks are all at 28x28
+  const Json single = chart_spec(specs_of(slurp(one / "report.html")), "chart-block-macps")["layer"][0]["encoding"];
+  CHECK_FALSE(single.contains("shape"));
+  CHECK_FALSE(single.contains("strokeDash"));
+  fs::remove_all(dir);
+  fs::remove_all(one);
 }

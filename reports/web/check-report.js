@@ -1,9 +1,13 @@
 // Opens report.html in headless Chromium from a file:// URL with networking off, and fails unless every chart
 // rendered its marks and the console stayed clean; saves a full-page screenshot.
 //   node check-report.js REPORT.html SCREENSHOT.png [CHROMIUM]
+// With CPX_SCREENSHOT_DIR set it also saves one PNG per chart there (DIR-STEM-CHARTID.png, e.g.
+// report-sample-report-chart-speed-accuracy.png), so each chart can be looked at as a reader sees it; off by
+// default because the tests only need the full page.
 // playwright-core drives the browser (Debian's /usr/bin/chromium; it downloads nothing itself): it gives
 // console and network events and element queries without us speaking the DevTools protocol by hand.
 'use strict';
+const fs = require('fs');
 const path = require('path');
 const { chromium } = require('playwright-core');
 
@@ -19,7 +23,8 @@ async function main() {
   });
   const problems = [];
   try {
-    const context = await browser.newContext({ offline: true, viewport: { width: 1500, height: 1000 } });
+    // 1400 px: the width the charts are looked at.
+    const context = await browser.newContext({ offline: true, viewport: { width: 1400, height: 1000 } });
     const page = await context.newPage();
     const requests = [];
     await page.route('**/*', (route) => {
@@ -52,6 +57,16 @@ async function main() {
       console.log(status);
       if (!c.svg || c.marks === 0 || c.marks < c.min || c.width < 100 || c.height < 100) problems.push(`chart did not render: ${status}`);
       if (c.nan) problems.push(`${c.id}: NaN or Infinity in the drawing`);
+    }
+    const perChart = process.env.CPX_SCREENSHOT_DIR;
+    if (perChart) {
+      const prefix = path.basename(path.dirname(path.resolve(html))) + '-' + path.basename(html, '.html');
+      fs.mkdirSync(perChart, { recursive: true });
+      for (const c of charts) {
+        const file = path.join(perChart, `${prefix}-${c.id}.png`);
+        await page.locator('#' + c.id).screenshot({ path: file });
+        console.log(`chart screenshot: ${file}`);
+      }
     }
     if (requests.length) problems.push(`network requests attempted: ${requests.join(', ')}`);
     await page.screenshot({ path: screenshot, fullPage: true });
