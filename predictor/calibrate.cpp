@@ -342,6 +342,20 @@ void set_pooled_interval(Calibrated& c, const std::vector<double>& held, const E
                 {"pooled", li.how}};
 }
 
+// A network of a family the calibration saw errs as the chosen model's points did when only they were held
+// out (leave-one-model-out): its own errors, no pool (a new family's error is not in them).
+void set_seen_family_interval(Calibrated& c, const std::vector<double>& lomo, const Eigen::VectorXd& y, const std::vector<std::string>& models) {
+  std::vector<double> r(lomo.size());
+  for (size_t i = 0; i < lomo.size(); ++i) r[i] = std::log(lomo[i] / y(static_cast<Eigen::Index>(i)));
+  const LogInterval li = pooled_interval(r, models, {}, interval_level);
+  if (!std::isfinite(li.half_width)) return;
+  c.seen_family_error = std::array<double, 2>{std::exp(li.centre - li.half_width) - 1, std::exp(li.centre + li.half_width) - 1};
+  c.interval["seen_family"] = {{"error_low", (*c.seen_family_error)[0]},
+                               {"error_high", (*c.seen_family_error)[1]},
+                               {"how", "for a network of a family among the calibration's: Student-t predictive of the leave-one-model-out "
+                                       "log errors of the same model, each model its own group, no pool"}};
+}
+
 // One provenance row per published point: its figure, the fitted and held-out predictions of every method.
 Json published_rows(const std::vector<PublishedPoint>& points, const std::vector<std::string>& family,
                     const Calibration& out, const std::vector<double>& held) {
@@ -670,9 +684,10 @@ Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, cons
   const std::vector<double>& held = by_family ? out.held_out[chosen].lofo_us : out.held_out[chosen].lomo_us;
   c.rebuild = rebuild;
   const auto shares = kind_shares(host, hardware, points);
-  if (interval.method == IntervalMethod::pooled_t)
+  if (interval.method == IntervalMethod::pooled_t) {
     set_pooled_interval(c, held, y, group, by_family, out.chosen, interval.evidence.devices);
-  else
+    if (by_family) set_seen_family_interval(c, out.held_out[chosen].lomo_us, y, models);
+  } else
     set_percentile_interval(c, held, y, group, by_family, out.chosen);
   if (interval.method == IntervalMethod::pooled_t && !interval.evidence.kind_spread.empty()) {
     std::vector<size_t> every(shares.size());

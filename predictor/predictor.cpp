@@ -176,8 +176,17 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
   out.overhead_us = transfer || group_scale || linear ? 0.0 : nearest_threads(p.network_overhead_us, host_threads, 0.0);
   out.latency_us += out.overhead_us;
   if (dev) {
-    out.interval_us = std::array<double, 2>{out.latency_us / (1 + dev->error_high), out.latency_us / (1 + dev->error_low)};
+    // A network of a family the calibration saw takes that family's interval where the device has one.
+    const bool seen = dev->held_out.is_object() && dev->held_out.contains("families") && dev->held_out["families"].contains(net.family);
+    const std::array<double, 2> error = seen && dev->seen_family_error ? *dev->seen_family_error
+                                                                       : std::array<double, 2>{dev->error_low, dev->error_high};
+    out.interval_us = std::array<double, 2>{out.latency_us / (1 + error[1]), out.latency_us / (1 + error[0])};
     out.interval = dev->interval;
+    if (seen && dev->seen_family_error) {
+      out.interval["error_low"] = error[0];
+      out.interval["error_high"] = error[1];
+      out.interval["applied"] = "seen_family";
+    }
     if (!dev->kind_share.empty()) {
       out.uncalibrated = uncalibrated_work(host_by_kind_us, dev->kind_share);
       Json kinds = Json::object();
@@ -186,7 +195,7 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
       if (!dev->kind_spread.empty()) {
         // Work the calibration barely exercised: each kind as uncertain as devices differ on it, added in
         // quadrature to the calibration's own half-width (log space).
-        const double lo = std::log1p(dev->error_low), hi = std::log1p(dev->error_high);
+        const double lo = std::log1p(error[0]), hi = std::log1p(error[1]);
         const double centre = (lo + hi) / 2, own = (hi - lo) / 2;
         const double unseen = unseen_half_width(out.uncalibrated->kinds, dev->kind_spread, interval_level);
         const double total = std::hypot(own, unseen);
@@ -206,7 +215,6 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
     // points give +-1.4%).
     if (dev->held_out.is_object() && dev->held_out.contains("families")) {
       const Json& families = dev->held_out["families"];
-      const bool seen = families.contains(net.family);
       out.interval["network_family_calibrated"] = seen;
       if (families.size() < 2 && !seen)
         out.interval["warning"] = "held out by model within the " + families.begin().key() + " family only: it says nothing of a " +

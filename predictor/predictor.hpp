@@ -66,6 +66,10 @@ struct Calibrated {
   // The interval: a prediction p is reported as [p / (1 + error_high), p / (1 + error_low)], error =
   // predicted / published - 1 on held-out points (see `interval`).
   double error_low = 0, error_high = 0;
+  // The pooled method's interval for a network of a family the calibration saw (its name among the
+  // calibration's families): from the chosen model's leave-one-model-out errors, its own points only; the
+  // errors above are for a family it never saw. Absent: one interval for every network.
+  std::optional<std::array<double, 2>> seen_family_error;
   Json interval;  // level, method, the two errors, coverage
   Json held_out;  // the side-by-side held-out table
   std::string rebuild;  // the command that rebuilds the file

@@ -147,6 +147,13 @@ Predictor device_from_json(const Json& j, const Where& where) {
     if (iv.has("interval_method") && !find_interval_method(iv.string("interval_method")))
       iv.at("interval_method").fail(iv.raw("interval_method"), "not an interval method (percentile, pooled_t)");
     if (iv.has("pooled")) iv.raw("pooled");
+    if (iv.has("seen_family")) {
+      ObjectReader seen(iv.raw("seen_family"), iv.at("seen_family"));
+      const double low = seen.number("error_low", -0.99, 10);
+      c.seen_family_error = std::array<double, 2>{low, seen.number("error_high", low, 10)};
+      seen.raw("how");
+      seen.finish();
+    }
     iv.finish();
   }
   c.held_out = r.has("held_out") ? r.raw("held_out") : Json(nullptr);
