@@ -1,6 +1,7 @@
 # Network.to_torch and run: the exported module, loaded with the seeded weights, computes what the
 # executor computes (tests/test_torch.cpp checks every zoo family; this checks the Python path).
 import importlib.util
+import time
 
 import numpy as np
 import pytest
@@ -41,6 +42,66 @@ def _first_of_each_family():
             seen.add(family)
             names.append(name)
     return names
+
+
+def _torch_module(net, path, name):
+    info = net.to_torch(str(path), seed=1)
+    spec = importlib.util.spec_from_file_location(f"{name.replace('-', '_').replace('.', '_')}_torch", info["module"])
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _resolution(name):
+    return 224 if name.startswith("swin") else 64  # Swin's 7x7 windows need its own resolution
+
+
+@pytest.fixture(scope="module")
+def proposal(tmp_path_factory):
+    # One network the search proposes (the first of its Pareto front), its macro at a small resolution.
+    out = tmp_path_factory.mktemp("search")
+    results = cx.search(device="pi5", evaluations=800, out=str(out))
+    return cx.load(str(out / results["pareto"][0]["file"]), 32)
+
+
+def _small(name):
+    # Every family at 32x32 where it builds, else 64, except Swin, whose 7x7 windows need 224: of it the first attention (patch
+    # embedding to the first residual add) is enough, since its window groups are the batch-folding
+    # reshape, and the whole network at 224 takes minutes at batch 8 on a shared 2-CPU machine.
+    if not name.startswith("swin"):
+        try:
+            return cx.load(name, 32)
+        except cx.InputError:  # a family whose stages need more (GhostNetV2's DFC attention)
+            return cx.load(name, 64)
+    d = cx.load(name, 224).to_dict()
+    last = [o["name"] for o in d["ops"]].index("stage1.block0.add1")
+    d["ops"], d["output"] = d["ops"][:last + 1], "stage1.block0.add1"
+    return cx.load(d)
+
+
+@pytest.mark.parametrize("name", _first_of_each_family() + ["proposal"])
+def test_exported_module_trains_at_any_batch_size(tmp_path, name, request):
+    # Issue 57 item 5: Net() is for training, so no reshape may pin the batch. Batch 8 forward and backward
+    # in train mode; in eval mode each sample of the batch-8 output equals that sample run alone.
+    started = time.monotonic()
+    net = request.getfixturevalue("proposal") if name == "proposal" else _small(name)
+    _, h, w, c = net.input_nhwc
+    model = _torch_module(net, tmp_path / "m.py", name).Net()
+    torch.manual_seed(0)
+    x = torch.randn(8, c, h, w)
+    model.train()
+    y = model(x)
+    assert y.shape[0] == 8
+    y.square().mean().backward()
+    grads = [p.grad for p in model.parameters() if p.requires_grad]
+    assert all(g is not None and torch.isfinite(g).all() for g in grads), name
+    model.eval()
+    with torch.no_grad():
+        batched = model(x)
+        for k in (0, 7):  # two samples are enough to catch a batch mixed into the wrong axis
+            alone = model(x[k:k + 1])
+            assert torch.allclose(batched[k:k + 1], alone, rtol=0, atol=1e-4 * float(alone.abs().max()) + 1e-6), (name, k)
+    assert time.monotonic() - started < 20, name  # the whole test is meant to stay well under a minute
 
 
 # Families whose PyTorch export (torch.onnx.export's defaults, Debian's python3-torch) does not import yet
