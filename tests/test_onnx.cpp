@@ -145,6 +145,36 @@ struct TestGraph {
   }
 };
 
+// ONNX Runtime's output (NCHW) of `onnx_file` on an NCHW input of `batch` samples. Files go to `dir`.
+std::vector<float> run_ort(const std::filesystem::path& onnx_file, const std::vector<float>& input_nchw, int batch,
+                           const std::filesystem::path& dir) {
+  write_floats(dir / "in.f32", input_nchw);
+  const std::string cmd = std::string("node ") + CPX_ORT_RUN + " --runs 0 --batch " + std::to_string(batch) + " --model " +
+                          onnx_file.string() + " --input " + (dir / "in.f32").string() + " --output " +
+                          (dir / "out.f32").string() + " > " + (dir / "ort.json").string();
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  return read_floats(dir / "out.f32");
+}
+
+// Our executor's output (NCHW) on one NHWC sample.
+std::vector<float> run_ours(const Network& net, const NetworkWeights& weights, const float* sample_nhwc) {
+  Plan plan(net, weights, {1, false});
+  std::copy(sample_nhwc, sample_nhwc + net.input.elements(), plan.input().begin());
+  plan.run();
+  return nhwc_to_nchw(std::vector<float>(plan.output().begin(), plan.output().end()), net.shape_of(net.output));
+}
+
+// ‖a − b‖₂ / ‖b‖₂ over b.size() values from a.
+double relative_l2(const float* a, const std::vector<float>& b) {
+  double diff = 0, norm = 0;
+  for (size_t k = 0; k < b.size(); ++k) {
+    diff += std::pow(static_cast<double>(a[k]) - b[k], 2);
+    norm += std::pow(static_cast<double>(b[k]), 2);
+  }
+  REQUIRE(norm > 0);
+  return std::sqrt(diff / norm);
+}
+
 // Relative L2 difference ‖ours − ort‖₂ / ‖ort‖₂ between our executor and ONNX Runtime on the exported
 // graph of `net`, seeded weights and input. Files go to `dir`.
 double ort_relative_difference(const Network& net, const std::filesystem::path& dir) {
@@ -152,26 +182,10 @@ double ort_relative_difference(const Network& net, const std::filesystem::path& 
   const auto onnx_file = dir / (net.name + ".onnx");
   write_file_atomic(onnx_file.string(), export_onnx(net, weights));
   const std::vector<float> input = make_input(net.input, 2);
-  write_floats(dir / "in.f32", nhwc_to_nchw(input, net.input));
-  const std::string cmd = std::string("node ") + CPX_ORT_RUN + " --runs 0 --model " + onnx_file.string() + " --input " +
-                          (dir / "in.f32").string() + " --output " + (dir / "out.f32").string() + " > " +
-                          (dir / "ort.json").string();
-  REQUIRE(std::system(cmd.c_str()) == 0);
-  const std::vector<float> ort = read_floats(dir / "out.f32");
-
-  Plan plan(net, weights, {1, false});
-  std::copy(input.begin(), input.end(), plan.input().begin());
-  plan.run();
-  const ShapeNhwc& os = net.shape_of(net.output);
-  const std::vector<float> ours = nhwc_to_nchw(std::vector<float>(plan.output().begin(), plan.output().end()), os);
+  const std::vector<float> ort = run_ort(onnx_file, nhwc_to_nchw(input, net.input), 1, dir);
+  const std::vector<float> ours = run_ours(net, weights, input.data());
   REQUIRE(ours.size() == ort.size());
-  double diff = 0, norm = 0;
-  for (size_t k = 0; k < ours.size(); ++k) {
-    diff += std::pow(static_cast<double>(ours[k]) - ort[k], 2);
-    norm += std::pow(static_cast<double>(ort[k]), 2);
-  }
-  REQUIRE(norm > 0);
-  return std::sqrt(diff / norm);
+  return relative_l2(ours.data(), ort);
 }
 
 }  // namespace
@@ -322,6 +336,55 @@ TEST_CASE("ONNX Runtime computes what our executor computes on the exported grap
   std::filesystem::remove_all(dir);
 }
 
+// export --dynamic-batch (issue 57 item 5): the batch axis is symbolic, so one model runs any batch size.
+// ONNX Runtime at batch 4 gives, sample by sample, what our executor gives at batch 1 (bound as above), and
+// at batch 1 the same as its own batch 4's first sample; import reads the symbolic batch as 1.
+TEST_CASE("export --dynamic-batch: ONNX Runtime runs batch 1 and 4 alike per sample, and import reads batch 1") {
+  const auto dir = temp_dir();
+  for (const auto& name : models) {
+    INFO(name);
+    const Network net = load_model(name, resolution);
+    const NetworkWeights weights = make_weights(net, 1);
+    const std::string bytes = export_onnx(net, weights, true);
+    REQUIRE_NOTHROW(check_onnx(bytes, name + ".onnx"));
+    const Network back = import_onnx_bytes(bytes, name + ".onnx");
+    CHECK(back.input == net.input);
+    CHECK(count(back).total.macs == count(net).total.macs);
+    const auto onnx_file = dir / (name + ".onnx");
+    write_file_atomic(onnx_file.string(), bytes);
+    const ShapeNhwc four{4, net.input.h, net.input.w, net.input.c};
+    const std::vector<float> input = make_input(four, 3);
+    const std::vector<float> ort4 = run_ort(onnx_file, nhwc_to_nchw(input, four), 4, dir);
+    const auto per_sample = static_cast<size_t>(net.shape_of(net.output).elements());
+    REQUIRE(ort4.size() == 4 * per_sample);
+    for (size_t k = 0; k < 4; ++k) {
+      const std::vector<float> ours = run_ours(net, weights, input.data() + k * static_cast<size_t>(net.input.elements()));
+      INFO("sample " << k);
+      CHECK(relative_l2(ort4.data() + k * per_sample, ours) < 1e-4);
+    }
+    if (name == models.front()) {
+      const std::vector<float> first(input.begin(), input.begin() + net.input.elements());
+      const std::vector<float> ort1 = run_ort(onnx_file, nhwc_to_nchw(first, net.input), 1, dir);
+      REQUIRE(ort1.size() == per_sample);
+      CHECK(relative_l2(ort4.data(), ort1) < 1e-6);
+    }
+  }
+  // The CLI's flag, and the symbolic batch the file then holds.
+  const std::string onnx = (dir / "b0-dynamic.onnx").string();
+  const test::CliRun exported = test::cli("export b0 --resolution 64 --dynamic-batch --onnx " + onnx);
+  REQUIRE(exported.exit_code == 0);
+  CHECK(exported.out.find("input batchx3x64x64 (NCHW)") != std::string::npos);
+  onnx::ModelProto m;
+  std::ifstream in(onnx, std::ios::binary);
+  REQUIRE(m.ParseFromIstream(&in));
+  CHECK(m.graph().input(0).type().tensor_type().shape().dim(0).dim_param() == onnx_batch_dim);
+  CHECK(m.graph().output(0).type().tensor_type().shape().dim(0).dim_param() == onnx_batch_dim);
+  const test::CliRun imported = test::cli("import " + onnx + " --out " + (dir / "b0-dynamic.json").string());
+  CHECK(imported.exit_code == 0);
+  CHECK(imported.out.find("symbolic batch") != std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("channel_shuffle: exported as Reshape, Transpose, Reshape that ONNX Runtime computes as we do, imported back") {
   // A conv on each side, so that a shuffle exported or imported the wrong way round changes the output.
   NetworkBuilder b("shuffle", "", {1, 9, 7, 12}, Where("test"));
@@ -454,16 +517,19 @@ TEST_CASE("every op kind comes back from export then import as itself, as its im
     INFO(kind);
     covered.insert(kind);
     const OnnxImportEntry entry = onnx_import_entry(attrs);
-    const std::string bytes = export_onnx(net, make_weights(net, 1));
-    REQUIRE_NOTHROW(check_onnx(bytes, "one.onnx"));
-    if (!entry.importable) {
-      CHECK_THROWS_AS(import_onnx_bytes(bytes, "one.onnx"), InputError);
-      continue;
+    for (const bool dynamic_batch : {false, true}) {  // a symbolic batch (Shape of Resize's input, 0 in reshapes) too
+      INFO("dynamic batch " << dynamic_batch);
+      const std::string bytes = export_onnx(net, make_weights(net, 1), dynamic_batch);
+      REQUIRE_NOTHROW(check_onnx(bytes, "one.onnx"));
+      if (!entry.importable) {
+        CHECK_THROWS_AS(import_onnx_bytes(bytes, "one.onnx"), InputError);
+        continue;
+      }
+      const Network back = import_onnx_bytes(bytes, "one.onnx");
+      REQUIRE(back.ops.size() == 1);
+      CHECK(back.ops[0].kind() == kind);
+      CHECK(back.shapes[0] == net.shapes[0]);
     }
-    const Network back = import_onnx_bytes(bytes, "one.onnx");
-    REQUIRE(back.ops.size() == 1);
-    CHECK(back.ops[0].kind() == kind);
-    CHECK(back.shapes[0] == net.shapes[0]);
   }
   const std::vector<std::string_view> kinds = op_kinds();
   CHECK(covered == std::set<std::string_view>(kinds.begin(), kinds.end()));

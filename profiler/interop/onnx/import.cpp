@@ -58,6 +58,17 @@ const Value& Context::nchw_input(int i, int k) const {
   return v;
 }
 
+Dims Context::dims(const Value& v) const {
+  const ShapeNhwc& s = shape(v);
+  switch (v.kind) {
+    case Value::Kind::nchw: return v.rank == 2 ? Dims{s.n, s.c} : Dims{s.n, s.c, s.h, s.w};
+    case Value::Kind::nhwc: return {s.n, s.h, s.w, s.c};
+    case Value::Kind::heads:
+      return v.transposed ? Dims{s.n, v.heads, s.pixels(), v.view.size} : Dims{s.n, v.heads, v.view.size, s.pixels()};
+  }
+  throw std::logic_error("unknown value kind");
+}
+
 namespace {
 
 // The one graph input that is not an initializer, as N x C x H x W with fixed C, H, W (batch 1 if symbolic).
@@ -150,6 +161,17 @@ Network import_onnx(const std::string& path, std::vector<std::string>* skipped) 
   if (!in) throw InputError(path + ": cannot open");
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   return import_onnx_bytes(bytes, path, skipped);
+}
+
+std::string onnx_symbolic_batch(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  onnx::ModelProto model;
+  if (!in || !model.ParseFromIstream(&in)) return "";
+  for (const auto& v : model.graph().input()) {
+    const auto& shape = v.type().tensor_type().shape();
+    if (shape.dim_size() == 4 && !shape.dim(0).has_dim_value()) return shape.dim(0).dim_param().empty() ? "?" : shape.dim(0).dim_param();
+  }
+  return "";
 }
 
 bool is_onnx_file(const std::string& path) {

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "profiler/interop/onnx/import_context.hpp"
+#include "profiler/interop/onnx/import_fold.hpp"
 #include "profiler/interop/onnx/import_patterns.hpp"
 
 namespace cpx::profiler::onnx_import {
@@ -145,7 +146,9 @@ void linear(Context& c, int i, int64_t out_features, bool bias) {
     }
   }
   out = absorb_following(c, out, f);
-  c.set_nchw(out, c.add(i, {x.tensor}, f));
+  Value y = Value::of(Kind::nchw, c.add(i, {x.tensor}, f));
+  y.rank = x.rank;
+  c.set(out, y);
 }
 
 void gemm(Context& c, int i) {
@@ -356,18 +359,22 @@ void flatten(Context& c, int i) {
   const Value& x = c.nchw_input(i);
   if (c.g.int_attr(i, "axis", 1) != 1) c.g.fail(i, "only Flatten with axis 1 is supported");
   if (c.shape(x).pixels() != 1) c.g.fail(i, "Flatten of a tensor with more than one pixel (C-major order) is not supported");
-  c.set(c.g.output(i), x);  // N x C x 1 x 1 and N x C are the same data; ours is N x 1 x 1 x C either way
+  Value v = x;  // N x C x 1 x 1 and N x C are the same data; ours is N x 1 x 1 x C either way
+  v.rank = 2;
+  c.set(c.g.output(i), v);
 }
 
-// The target shape of a Reshape with its one -1 filled in; every dimension must be given and positive.
-// Checked before any product: a dimension above the element count, or dimensions whose product passes
-// it, cannot hold the tensor (and their product could overflow int64).
-Dims resolve(const Graph& g, int i, int64_t elements) {
+// The target shape of a Reshape with its 0s copied from the input's dims `in` (ONNX's default, allowzero
+// 0) and its one -1 filled in. Checked before any product: a dimension above the element count, or
+// dimensions whose product passes it, cannot hold the tensor (and their product could overflow int64).
+Dims resolve(const Graph& g, int i, int64_t elements, const Dims& in) {
+  if (g.int_attr(i, "allowzero", 0) != 0) g.fail(i, "allowzero=1 is not supported");
   Dims d;
   for (double v : g.need_constant(i, 1).values) {
     if (!(v >= -1 && v <= static_cast<double>(elements)) || v != std::floor(v))
-      g.fail(i, "target shape dimension " + std::to_string(v) + " is not -1 or an integer in [1, " + std::to_string(elements) + "]");
-    d.push_back(static_cast<int64_t>(v));
+      g.fail(i, "target shape dimension " + std::to_string(v) + " is not -1 or an integer in [0, " + std::to_string(elements) + "]");
+    if (v == 0 && d.size() >= in.size()) g.fail(i, "target shape dimension " + std::to_string(d.size()) + " is 0 past the input's rank");
+    d.push_back(v == 0 ? in[d.size()] : static_cast<int64_t>(v));
   }
   int64_t known = 1, unknown = -1;
   for (size_t k = 0; k < d.size(); ++k) {
@@ -375,7 +382,7 @@ Dims resolve(const Graph& g, int i, int64_t elements) {
       if (unknown >= 0) g.fail(i, "more than one -1 in the target shape");
       unknown = static_cast<int64_t>(k);
     } else if (d[k] <= 0) {
-      g.fail(i, "target shape dimensions must be positive (0 is not supported)");
+      g.fail(i, "target shape dimensions must be positive");
     } else {
       if (d[k] > elements / known) g.fail(i, "target shape does not hold the " + std::to_string(elements) + " elements");
       known *= d[k];
@@ -394,7 +401,9 @@ bool reshape_nchw(Context& c, int i, const Value& x, const Dims& d) {
   const std::string& out = c.g.output(i);
   // N x C (x 1 x 1) <-> N x C x 1 x 1: the same data.
   if (s.pixels() == 1 && ((d.size() == 2 && d[1] == s.c) || (d.size() == 4 && d[1] == s.c && d[2] == 1 && d[3] == 1))) {
-    c.set(out, x);
+    Value v = x;
+    v.rank = d.size();
+    c.set(out, v);
     return true;
   }
   // N x heads x C/heads x HW: a per-head view (attention, grouped softmax, talking heads).
@@ -423,7 +432,7 @@ bool reshape_nchw(Context& c, int i, const Value& x, const Dims& d) {
 void reshape(Context& c, int i) {
   const Value& x = c.input_value(i);
   const ShapeNhwc s = c.shape(x);
-  const Dims d = resolve(c.g, i, s.elements());
+  const Dims d = resolve(c.g, i, s.elements(), c.dims(x));
   if (x.kind == Kind::nchw && reshape_nchw(c, i, x, d)) return;
   if (x.kind == Kind::heads && !x.transposed && x.view.offset == 0 && x.view.size * x.heads == s.c && d.size() == 4 &&
       d[0] == s.n && d[1] == s.c && d[2] == s.h && d[3] == s.w)
@@ -556,7 +565,9 @@ const std::map<std::string_view, Translation>& translations() {
 void translate(Context& c, int i) {
   const auto& n = c.g.at(i);
   const auto it = translations().find(n.op_type());
-  const bool known = it != translations().end() && (n.domain().empty() || n.domain() == "ai.onnx");
+  const bool standard = n.domain().empty() || n.domain() == "ai.onnx";
+  if (standard && fold(c, i)) return c.g.mark_done(i);  // shape arithmetic, before any translation
+  const bool known = it != translations().end() && standard;
   if (!known && c.skipped && n.input_size() >= 1 && n.output_size() == 1) {
     c.g.mark_done(i);
     c.skipped->push_back((n.name().empty() ? n.output(0) : n.name()) + " (" + n.op_type() + ")");

@@ -127,6 +127,7 @@ std::optional<Match> channel_shuffle_at(const Graph& g, int reshape, const Dims&
     got.push_back(*n);
   }
   if (got.size() == 4 && got[1] == -1) got[1] = want[1];
+  if (got.size() == 4 && got[0] == 0) got[0] = want[0];  // a symbolic batch, copied from the input
   if (got != want) return std::nullopt;
   return Match{{reshape, t, back}, g.output(back)};
 }
