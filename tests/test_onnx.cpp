@@ -336,9 +336,9 @@ TEST_CASE("ONNX Runtime computes what our executor computes on the exported grap
   std::filesystem::remove_all(dir);
 }
 
-// export --dynamic-batch (issue 57 item 5): the batch axis is symbolic, so one model runs any batch size.
-// ONNX Runtime at batch 4 gives, sample by sample, what our executor gives at batch 1 (bound as above), and
-// at batch 1 the same as its own batch 4's first sample; import reads the symbolic batch as 1.
+// export's symbolic batch (issue 57 item 5; the default, --fixed-batch turns it off): one model runs any
+// batch size. ONNX Runtime at batch 4 gives, sample by sample, what our executor gives at batch 1 (bound as
+// above), and at batch 1 the same as its own batch 4's first sample; import reads the symbolic batch as 1.
 TEST_CASE("export --dynamic-batch: ONNX Runtime runs batch 1 and 4 alike per sample, and import reads batch 1") {
   const auto dir = temp_dir();
   for (const auto& name : models) {
@@ -369,11 +369,15 @@ TEST_CASE("export --dynamic-batch: ONNX Runtime runs batch 1 and 4 alike per sam
       CHECK(relative_l2(ort4.data(), ort1) < 1e-6);
     }
   }
-  // The CLI's flag, and the symbolic batch the file then holds.
+  // The CLI's default and --fixed-batch, and the symbolic batch the file then holds.
+  const test::CliRun fixed = test::cli("export b0 --resolution 64 --fixed-batch --onnx " + (dir / "b0-fixed.onnx").string());
+  REQUIRE(fixed.exit_code == 0);
+  CHECK(fixed.out.find("input 1x3x64x64 (NCHW)") != std::string::npos);
   const std::string onnx = (dir / "b0-dynamic.onnx").string();
-  const test::CliRun exported = test::cli("export b0 --resolution 64 --dynamic-batch --onnx " + onnx);
+  const test::CliRun exported = test::cli("export b0 --resolution 64 --onnx " + onnx);
   REQUIRE(exported.exit_code == 0);
   CHECK(exported.out.find("input batchx3x64x64 (NCHW)") != std::string::npos);
+  CHECK(test::cli("export b0 --resolution 64 --dynamic-batch --onnx " + onnx).out == exported.out);
   onnx::ModelProto m;
   std::ifstream in(onnx, std::ios::binary);
   REQUIRE(m.ParseFromIstream(&in));

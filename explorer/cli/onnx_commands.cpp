@@ -20,7 +20,7 @@ struct ExportArgs {
   std::string torch;
   std::string weights = "0";
   int64_t resolution = 0;
-  bool dynamic_batch = false;
+  bool dynamic_batch = true;
 };
 
 }  // namespace
@@ -95,8 +95,9 @@ void add_onnx_commands(CLI::App& app) {
                     "A seed (the weights `measure --seed` uses) or a raw float32 file: every op's weight then bias, in op order")
         ->capture_default_str();
     cmd->add_option("--resolution", a->resolution, "Input height and width (0: the network's own)");
-    cmd->add_flag("--dynamic-batch", a->dynamic_batch,
-                  "ONNX: a symbolic batch axis (\"batch\") on input and output, so that one model runs any batch size");
+    cmd->add_flag("--dynamic-batch,!--fixed-batch", a->dynamic_batch,
+                  "ONNX: a symbolic batch axis (\"batch\") on input and output, so that one model runs any batch size "
+                  "(the default); --fixed-batch writes the network's batch (1)");
     cmd->callback([a] { run_export(*a); });
   }
   {

@@ -12,6 +12,7 @@
 
 #include "profiler/interop/onnx.hpp"
 #include "profiler/interop/onnx/import_context.hpp"
+#include "profiler/interop/onnx/import_fold.hpp"
 #include "space/zoo.hpp"
 
 namespace cpx::profiler {
@@ -97,6 +98,8 @@ Network import_graph(const onnx::GraphProto& proto, const std::string& file, std
   const onnx::ValueInfoProto& input = graph_input(g, input_shape);
   Context c(g, std::filesystem::path(file).stem().string(), input_shape, input.name());
   c.skipped = skipped;
+  for (int i = 0; i < g.size(); ++i)
+    if (g.at(i).domain().empty() && fold(c, i, true)) g.mark_done(i);
   for (int i = 0; i < g.size(); ++i)
     if (!g.done(i)) translate(c, i);
   if (proto.output_size() != 1)

@@ -376,13 +376,33 @@ const std::map<std::string_view, Fold>& folds() {
   return table;
 }
 
+// A Constant node's value: a tensor, or (opset 12) one float, int or list of ints; none for other forms.
+std::optional<Constant> constant_value(const Graph& g, int i) {
+  Constant c;
+  if (const auto* t = g.attribute(i, "value"); t && t->has_t()) return read_tensor(t->t(), g.file());
+  if (const auto* f = g.attribute(i, "value_float")) c.values = {Graph::decimal(f->f())};
+  else if (g.attribute(i, "value_int")) c.values = {static_cast<double>(g.int_attr(i, "value_int", 0))};
+  else if (g.attribute(i, "value_ints")) {
+    for (int64_t v : g.ints_attr(i, "value_ints", {})) c.values.push_back(static_cast<double>(v));
+    c.dims = {static_cast<int64_t>(c.values.size())};
+  } else return std::nullopt;
+  c.integer = !g.attribute(i, "value_float");
+  return c;
+}
+
 }  // namespace
 
-bool fold(Context& c, int i) {
+bool fold(Context& c, int i, bool before_translation) {
   Graph& g = c.g;
   const std::string& type = g.at(i).op_type();
+  if (type == "Constant") {
+    auto k = constant_value(g, i);
+    if (k) g.add_constant(g.output(i), std::move(*k));
+    return k.has_value();
+  }
   if (type == "Shape") {
     const Constant* k = g.constant(g.input(i, 0));
+    if (!k && before_translation) return false;  // the shape of a computed tensor: known once it is imported
     g.add_constant(g.output(i), shape_of(g, i, k ? k->dims : c.dims(c.input_value(i))));
     return true;
   }

@@ -10,7 +10,10 @@
 
 namespace cpx::profiler::onnx_import {
 
-// Folds node i if it can be: true when its outputs are now constants of the graph.
-bool fold(Context& c, int i);
+// Folds node i if it can be: true when its outputs are now constants of the graph. `before_translation`:
+// the pass over the whole graph before any node is translated (Constant nodes, and what folds from
+// constants alone), so that a pattern matched at an earlier node sees constants written after it (PyTorch
+// writes each Constant just before its reader); Shape of a computed tensor folds during translation.
+bool fold(Context& c, int i, bool before_translation = false);
 
 }  // namespace cpx::profiler::onnx_import

@@ -36,6 +36,14 @@ void require_unit(const Graph& g, int i, const std::string& name) {
     if (d != 1) g.fail(i, name + " other than 1 is not supported");
 }
 
+// N x C x 1 x 1 read as the per-head view N x C x 1 x 1 (C heads of one value at one pixel), as attention
+// over a single token reads it (MobileViT's last stage at 64x64): the two views have the same dims, so
+// an op that works on heads takes it so. Any other value is itself.
+Value one_pixel_heads(const Context& c, const Value& x) {
+  if (x.kind != Kind::nchw || x.rank != 4 || c.shape(x).pixels() != 1) return x;
+  return Value::head_view(x.tensor, c.shape(x).c, {0, 1}, false);
+}
+
 // Folds the BatchNormalization and activation after `out` into a conv or linear; returns the ONNX tensor
 // the fused op finally produces.
 template <typename T>
@@ -174,8 +182,8 @@ void matmul(Context& c, int i) {
     if (s.pixels() != 1) g.fail(i, "a linear MatMul needs N x C input (one pixel)");
     return linear(c, i, w->dims[1], false);
   }
-  const Value& a = c.input_value(i, 0);
-  const Value& b = c.input_value(i, 1);
+  const Value a = one_pixel_heads(c, c.input_value(i, 0));
+  const Value b = one_pixel_heads(c, c.input_value(i, 1));
   if (a.kind != Kind::heads || b.kind != Kind::heads || !a.transposed || a.heads != b.heads)
     g.fail(i, "only per-head attention matmuls (N x heads x tokens x d) are supported");
   Matmul m;
@@ -205,12 +213,28 @@ void batch_norm(Context& c, int i) {
 
 void global_average_pool(Context& c, int i) { c.set_nchw(c.g.output(i), c.add(i, {c.nchw_input(i).tensor}, GlobalAvgPool{})); }
 
+// A mean over the channel axis starts a LayerNorm (PyTorch's decomposition below opset 17): on the
+// channels-last view, or over axis 1 of N x C x H x W (or N x C).
+bool layer_norm_decomposed(Context& c, int i, const Value& x, const Dims& axes) {
+  const bool last = axes == Dims{-1} || axes == Dims{static_cast<int64_t>(x.rank) - 1};
+  const bool channels = (x.kind == Kind::nhwc && last) || (x.kind == Kind::nchw && (axes == Dims{1} || (x.rank == 2 && last)));
+  if (!channels || c.g.int_attr(i, "keepdims", 1) != 1) return false;
+  const auto m = layer_norm_at(c.g, i, c.g.input(i, 0), c.shape(x).c);
+  if (!m) c.g.fail(i, "a mean over channels is supported only as the start of a LayerNorm: (x - mean) / sqrt(mean of squares + eps) [* gamma + beta]");
+  c.consume(m->nodes);
+  Value y = Value::of(x.kind, c.add(i, {x.tensor}, LayerNorm{m->eps}));
+  y.rank = x.rank;
+  c.set(m->output, y);
+  return true;
+}
+
 void reduce_mean(Context& c, int i) {
-  const Value& x = c.nchw_input(i);
+  const Value& x = c.input_value(i);
   Dims axes = c.g.ints_attr(i, "axes", {});
+  if (layer_norm_decomposed(c, i, x, axes)) return;
   std::sort(axes.begin(), axes.end());
-  if (!(axes == Dims{2, 3} || axes == Dims{-2, -1}) || c.g.int_attr(i, "keepdims", 1) != 1)
-    c.g.fail(i, "only the mean over H and W with keepdims=1 (a global average pool) is supported");
+  if (x.kind != Kind::nchw || !(axes == Dims{2, 3} || axes == Dims{-2, -1}) || c.g.int_attr(i, "keepdims", 1) != 1)
+    c.g.fail(i, "only the mean over H and W with keepdims=1 (a global average pool) or over channels (LayerNorm) is supported");
   c.set_nchw(c.g.output(i), c.add(i, {x.tensor}, GlobalAvgPool{}));
 }
 
@@ -229,7 +253,9 @@ void pool(Context& c, int i) {
     return c.set_nchw(g.output(i), c.add(i, {x.tensor}, AvgPool{{k[0], k[1]}, {s.at(0), s.at(1)}, p}));
   }
   if (!g.output(i, 1).empty()) g.fail(i, "MaxPool indices are not supported");
-  c.set_nchw(g.output(i), c.add(i, {x.tensor}, MaxPool{{k[0], k[1]}, {s.at(0), s.at(1)}, p}));
+  const Padding& q = x.pending;  // a -inf Pad before it
+  const Padding sum{p.top + q.top, p.bottom + q.bottom, p.left + q.left, p.right + q.right};
+  c.set_nchw(g.output(i), c.add(i, {x.tensor}, MaxPool{{k[0], k[1]}, {s.at(0), s.at(1)}, sum}));
 }
 
 void resize(Context& c, int i) {
@@ -270,7 +296,13 @@ void pad(Context& c, int i) {
   const Graph& g = c.g;
   const Value& x = c.nchw_input(i);
   if (g.string_attr(i, "mode", "constant") != "constant") g.fail(i, "only constant (zero) padding is supported");
-  if (g.has_input(i, 2) && !g.is_scalar(g.input(i, 2), 0)) g.fail(i, "only zero padding is supported");
+  // -inf before a MaxPool is the pool's own padding (PyTorch's F.pad(value=-inf), as our export writes it).
+  const std::optional<double> value = g.has_input(i, 2) ? g.scalar(g.input(i, 2)) : 0.0;
+  const bool minus_infinity = value && std::isinf(*value) && *value < 0;
+  int pool_node = 0;
+  if (minus_infinity && !g.sole_is(g.output(i), "MaxPool", pool_node)) g.fail(i, "padding with -inf is supported only before a MaxPool");
+  if (!minus_infinity && value != 0.0) g.fail(i, "only zero padding is supported");
+  if (minus_infinity && x.pending != Padding{}) g.fail(i, "two paddings before one MaxPool are not supported");
   const Constant& p = g.need_constant(i, 1);
   if (p.values.size() != 8 || p.values[0] != 0 || p.values[1] != 0 || p.values[4] != 0 || p.values[5] != 0)
     g.fail(i, "only padding of height and width (8 pads, zero on N and C) is supported");
@@ -279,9 +311,9 @@ void pad(Context& c, int i) {
   const Padding q{g.integer(i, p.values[2]), g.integer(i, p.values[6]), g.integer(i, p.values[3]),
                   g.integer(i, p.values[7])};
   int conv_node = 0;
-  if (g.sole_is(g.output(i), "Conv", conv_node) && x.pending == Padding{}) {
+  if ((minus_infinity || g.sole_is(g.output(i), "Conv", conv_node)) && x.pending == Padding{}) {
     Value v = x;
-    v.pending = q;  // folded into the conv's own (possibly asymmetric) padding
+    v.pending = q;  // folded into the conv's or max pool's own (possibly asymmetric) padding
     return c.set(g.output(i), v);
   }
   c.set_nchw(g.output(i), c.add(i, {x.tensor}, Pad{q}));
@@ -305,8 +337,8 @@ std::pair<int64_t, std::array<int64_t, 2>> slice_range(const Graph& g, int i) {
 
 void slice(Context& c, int i) {
   const Graph& g = c.g;
-  const Value& x = c.input_value(i);
   const auto [axis, range] = slice_range(g, i);
+  const Value x = axis >= 2 ? one_pixel_heads(c, c.input_value(i)) : c.input_value(i);
   const std::string empty = "slice [" + std::to_string(range[0]) + ", " + std::to_string(range[1]) + ")";
   if (x.kind == Kind::heads && axis == (x.transposed ? 3 : 2)) {
     Value v = x;
@@ -447,8 +479,8 @@ void reshape(Context& c, int i) {
 }
 
 void transpose(Context& c, int i) {
-  const Value& x = c.input_value(i);
   const Dims p = c.g.ints_attr(i, "perm", {});
+  const Value x = p == Dims{0, 1, 3, 2} ? one_pixel_heads(c, c.input_value(i)) : c.input_value(i);
   Value v = x;
   if (x.kind == Kind::nchw && p == Dims{0, 2, 3, 1}) v.kind = Kind::nhwc;
   else if (x.kind == Kind::nhwc && p == Dims{0, 3, 1, 2}) v.kind = Kind::nchw;
@@ -461,8 +493,12 @@ void softmax(Context& c, int i) {
   const Value& x = c.input_value(i);
   int64_t axis = c.g.int_attr(i, "axis", -1);
   const ShapeNhwc& s = c.shape(x);
-  if (x.kind == Kind::nchw && (axis == 1 || (axis == -1 && s.pixels() == 1)))
-    return c.set_nchw(c.g.output(i), c.add(i, {x.tensor}, Softmax{1}));
+  const int64_t nchw_axis = axis < 0 ? axis + static_cast<int64_t>(x.rank) : axis;
+  if (x.kind == Kind::nchw && nchw_axis == 1) return c.set_nchw(c.g.output(i), c.add(i, {x.tensor}, Softmax{1}));
+  // Over H or W of one pixel, each value alone: a per-head softmax over one key (MobileViT's last stage at
+  // 64x64), whose per-head view N x heads x 1 x 1 reads the same as N x C x 1 x 1.
+  if (x.kind == Kind::nchw && nchw_axis >= 2 && x.rank == 4 && s.pixels() == 1)
+    return c.set_nchw(c.g.output(i), c.add(i, {x.tensor}, Softmax{s.c}));
   if (x.kind == Kind::heads && x.view.offset == 0 && x.view.size * x.heads == s.c) {
     if (axis < 0) axis += 4;
     if (axis == (x.transposed ? 3 : 2)) {
