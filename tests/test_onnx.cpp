@@ -221,6 +221,83 @@ TEST_CASE("import folds PyTorch's Pad before Conv and BatchNormalization and erf
   CHECK(net.shapes.back() == ShapeNhwc{1, 1, 1, 10});
 }
 
+// PyTorch's exports compute shapes in the graph: Shape of a tensor, Gather, Unsqueeze, Concat into a
+// Reshape (and, for expand, ConstantOfShape, Equal, Where). Import folds what is constant, written after its
+// reader or not.
+TEST_CASE("import folds shape arithmetic into constants, and too large a fold is left to fail by name") {
+  TestGraph t;
+  TestGraph::io(*t.g.add_input(), "x", {1, 8, 4, 4});
+  t.node("Shape", {"x"}, "shape");
+  TestGraph::int_attr(t.node("Gather", {"shape", t.ints("zero", {0})}, "n"), "axis", 0);  // [1]
+  t.node("ConstantOfShape", {t.ints("two", {2})}, "two_zeros");  // [0, 0] as floats
+  TestGraph::int_attr(t.node("Cast", {"two_zeros"}, "zeros"), "to", onnx::TensorProto::INT64);
+  t.node("Equal", {"zeros", t.ints("minus_one", {-1})}, "is_minus_one");  // [false, false]
+  t.node("Where", {"is_minus_one", t.ints("ones", {1, 1}), t.ints("rest", {8, 16})}, "tail");  // [8, 16]
+  TestGraph::int_attr(t.node("Concat", {"n", "tail"}, "target"), "axis", 0);  // [1, 8, 16]
+  t.node("Reshape", {"x", "target"}, "groups");  // N x G x rest: GroupNorm's first reshape
+  t.node("InstanceNormalization", {"groups", "scale", "bias"}, "norm");
+  t.node("Reshape", {"norm", "shape"}, "y");
+  // The InstanceNormalization's constants are written after it, as PyTorch writes Constant nodes late.
+  for (const auto& [name, value] : {std::pair{"scale", 1.0f}, std::pair{"bias", 0.0f}}) {
+    auto& k = t.node("Constant", {}, name);
+    auto& a = *k.add_attribute();
+    a.set_name("value");
+    a.set_type(onnx::AttributeProto::TENSOR);
+    a.mutable_t()->set_data_type(onnx::TensorProto::FLOAT);
+    a.mutable_t()->add_dims(8);
+    for (int c = 0; c < 8; ++c) a.mutable_t()->add_float_data(value);
+  }
+  TestGraph::io(*t.g.add_output(), "y", {1, 8, 4, 4});
+  const Network net = import_onnx_bytes(t.bytes(), "m.onnx");
+  REQUIRE(net.ops.size() == 1);
+  REQUIRE(net.ops[0].as<GroupNorm>());
+  CHECK(net.ops[0].as<GroupNorm>()->groups == 8);
+
+  TestGraph huge;  // a ConstantOfShape of 2^40 values is not folded, so its reader fails by name
+  TestGraph::io(*huge.g.add_input(), "x", {1, 8, 4, 4});
+  huge.node("ConstantOfShape", {huge.ints("big", {int64_t{1} << 20, int64_t{1} << 20})}, "k");
+  huge.node("Add", {"x", "k"}, "y");
+  TestGraph::io(*huge.g.add_output(), "y", {1, 8, 4, 4});
+  CHECK(error_of([&] { import_onnx_bytes(huge.bytes(), "m.onnx"); }) ==
+        "m.onnx: node \"k\" (ConstantOfShape): operator not supported (or not in a recognised pattern), reading big");
+  TestGraph far;  // an index past the shape it gathers from
+  TestGraph::io(*far.g.add_input(), "x", {1, 8, 4, 4});
+  far.node("Shape", {"x"}, "s");
+  far.node("Gather", {"s", far.ints("four", {4})}, "y");
+  TestGraph::io(*far.g.add_output(), "y", {1});
+  CHECK(error_of([&] { import_onnx_bytes(far.bytes(), "m.onnx"); }) == "m.onnx: node \"y\" (Gather): index 4 is out of range [-4, 4)");
+}
+
+// LayerNorm below opset 17 (PyTorch 1.13's default 14): channels-last view, mean, centre, mean of squares,
+// eps, root, divide, scale, shift; and MaxPool's padding as a -inf Pad before it (the exported F.pad).
+TEST_CASE("import recognises PyTorch's LayerNorm decomposition and a -inf Pad before MaxPool") {
+  TestGraph t;
+  TestGraph::io(*t.g.add_input(), "x", {1, 8, 6, 6});
+  TestGraph::ints_attr(t.node("Transpose", {"x"}, "nhwc"), "perm", {0, 2, 3, 1});
+  TestGraph::ints_attr(t.node("ReduceMean", {"nhwc"}, "mean"), "axes", {-1});
+  t.node("Sub", {"nhwc", "mean"}, "d");
+  t.node("Pow", {"d", t.scalar("two", 2.0f)}, "d2");
+  TestGraph::ints_attr(t.node("ReduceMean", {"d2"}, "var"), "axes", {-1});
+  t.node("Add", {"var", t.scalar("eps", 1e-6f)}, "var_eps");
+  t.node("Sqrt", {"var_eps"}, "root");
+  t.node("Div", {"d", "root"}, "normed");
+  t.node("Mul", {"normed", t.floats("gamma", {8})}, "scaled");
+  t.node("Add", {"scaled", t.floats("beta", {8})}, "shifted");
+  TestGraph::ints_attr(t.node("Transpose", {"shifted"}, "ln"), "perm", {0, 3, 1, 2});
+  t.node("Pad", {"ln", t.ints("pads", {0, 0, 1, 1, 0, 0, 1, 1}), t.scalar("minus_inf", -INFINITY)}, "padded");
+  TestGraph::ints_attr(t.node("MaxPool", {"padded"}, "y"), "kernel_shape", {3, 3});
+  TestGraph::io(*t.g.add_output(), "y", {1, 8, 6, 6});
+  const Network net = import_onnx_bytes(t.bytes(), "m.onnx");
+  REQUIRE(net.ops.size() == 2);
+  const auto* ln = net.ops[0].as<LayerNorm>();
+  REQUIRE(ln);
+  CHECK(ln->eps == Approx(1e-6));
+  const auto* pool = net.ops[1].as<MaxPool>();
+  REQUIRE(pool);
+  CHECK(pool->padding == Padding{1, 1, 1, 1});
+  CHECK(net.shapes.back() == ShapeNhwc{1, 6, 6, 8});
+}
+
 TEST_CASE("export passes the ONNX checker and import of the export counts the same") {
   for (const auto& name : models) {
     INFO(name);
@@ -263,7 +340,7 @@ TEST_CASE("every operator the importer does not know is an error naming the node
   for (const std::string type : {"LSTM", "Gather", "Einsum", "Where", "NonMaxSuppression", "TopK", "Sqrt", "Exp"}) {
     INFO(type);
     CHECK(error_of([&] { import_onnx_bytes(test::model_with_node(type), "m.onnx"); }) ==
-          "m.onnx: node \"the_" + type + "\" (" + type + "): operator not supported (or not in a recognised pattern)");
+          "m.onnx: node \"the_" + type + "\" (" + type + "): operator not supported (or not in a recognised pattern), reading x");
   }
   CHECK(error_of([] { import_onnx_bytes("not a model", "junk.onnx"); }) == "junk.onnx: not an ONNX model (protobuf parse failed)");
 }

@@ -546,7 +546,9 @@ void binary(Context& c, int i) {
   c.set_nchw(g.output(i), is_add ? c.add(i, ins, Add{}) : c.add(i, ins, Multiply{}));
 }
 
-[[noreturn]] void unsupported(const Graph& g, int i) { g.fail(i, "operator not supported (or not in a recognised pattern)"); }
+[[noreturn]] void unsupported(const Graph& g, int i) {
+  g.fail(i, "operator not supported (or not in a recognised pattern), reading " + (g.has_input(i, 0) ? g.input(i, 0) : "no input"));
+}
 
 // A node that starts an activation pattern (Relu, Clip 0..6, Sigmoid [Mul], Div √2 Erf ... for GELU).
 void activation(Context& c, int i) {
