@@ -111,26 +111,33 @@ def test_exported_module_trains_at_any_batch_size(tmp_path, name, request):
 NOT_YET = {}
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(strict=True, raises=cx.InputError,
-                                                                          reason="PyTorch's export of this family does not import yet"))
-                                  if n in NOT_YET else n for n in _first_of_each_family()])
-def test_pytorchs_own_onnx_export_of_every_family_imports_with_the_same_counts(tmp_path, name):
+def _pytorchs_onnx_export(tmp_path, name, **export_options):
     # The user's path: a PyTorch module (here the zoo's own export), exported by torch.onnx.export with its
     # defaults and randomised BatchNorm statistics, then read back by cpubone-explore.
-    res = 224 if name.startswith("swin") else 64  # Swin's 7x7 windows need its own resolution
+    res = _resolution(name)
     net = cx.load(name, res)
-    info = net.to_torch(str(tmp_path / "m.py"), seed=1)
-    spec = importlib.util.spec_from_file_location(f"{name.replace('-', '_').replace('.', '_')}_torch", info["module"])
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    model = module.load().eval()
+    model = _torch_module(net, tmp_path / "m.py", name).load().eval()
     gen = torch.Generator().manual_seed(0)
     for m in model.modules():
         if isinstance(m, torch.nn.BatchNorm2d):
             m.running_mean.copy_(torch.randn(m.running_mean.shape, generator=gen))
             m.running_var.copy_(torch.rand(m.running_var.shape, generator=gen) + 0.5)
     onnx_path = tmp_path / "m.onnx"
-    torch.onnx.export(model, torch.randn(1, 3, res, res), str(onnx_path))
-    imported = cx.count(cx.load(str(onnx_path)), layers=False)
-    ours = cx.count(net, layers=False)
-    assert imported["macs"] == ours["macs"], name
+    torch.onnx.export(model, torch.randn(2 if export_options else 1, 3, res, res), str(onnx_path), **export_options)
+    return net, cx.load(str(onnx_path))
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(strict=True, raises=cx.InputError,
+                                                                          reason="PyTorch's export of this family does not import yet"))
+                                  if n in NOT_YET else n for n in _first_of_each_family()])
+def test_pytorchs_own_onnx_export_of_every_family_imports_with_the_same_counts(tmp_path, name):
+    net, imported = _pytorchs_onnx_export(tmp_path, name)
+    assert cx.count(imported, layers=False)["macs"] == cx.count(net, layers=False)["macs"], name
+
+
+@pytest.mark.parametrize("name", ["nano", "mobilevit-xxs", "shufflenetv2-x1.0"])
+def test_pytorchs_export_with_a_symbolic_batch_imports_as_batch_1(tmp_path, name):
+    # torch.onnx.export's dynamic_axes, as one exports for serving: Shape chains on the batch fold away.
+    net, imported = _pytorchs_onnx_export(tmp_path, name, input_names=["input"], dynamic_axes={"input": {0: "batch"}})
+    assert imported.input_nhwc == net.input_nhwc
+    assert cx.count(imported, layers=False)["macs"] == cx.count(net, layers=False)["macs"], name
