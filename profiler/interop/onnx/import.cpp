@@ -99,7 +99,7 @@ Network import_graph(const onnx::GraphProto& proto, const std::string& file, std
   Context c(g, std::filesystem::path(file).stem().string(), input_shape, input.name());
   c.skipped = skipped;
   for (int i = 0; i < g.size(); ++i)
-    if (g.at(i).domain().empty() && fold(c, i, true)) g.mark_done(i);
+    if ((g.at(i).domain().empty() || g.at(i).domain() == "ai.onnx") && fold(c, i, true)) g.mark_done(i);
   for (int i = 0; i < g.size(); ++i)
     if (!g.done(i)) translate(c, i);
   if (proto.output_size() != 1)

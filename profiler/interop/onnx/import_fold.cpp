@@ -338,8 +338,11 @@ Folded transpose(const Graph& g, int i, const Inputs& in) {
   if (perm.size() != rank) g.fail(i, "perm has " + std::to_string(perm.size()) + " axes for rank " + std::to_string(rank));
   Constant c;
   c.integer = data.integer;
+  std::vector<bool> seen(rank, false);
   for (int64_t& p : perm) {
     p = axis_in(g, i, p, rank);
+    if (seen[static_cast<size_t>(p)]) g.fail(i, "perm names axis " + std::to_string(p) + " twice");
+    seen[static_cast<size_t>(p)] = true;
     c.dims.push_back(data.dims[static_cast<size_t>(p)]);
   }
   const Dims from = strides(data.dims), to = strides(c.dims);
@@ -352,6 +355,9 @@ Folded transpose(const Graph& g, int i, const Inputs& in) {
   }
   return c;
 }
+
+// PyTorch dedupes equal initializers by Identity nodes naming one of them.
+Folded identity(const Graph&, int, const Inputs& in) { return *in[0]; }
 
 using Fold = Folded (*)(const Graph&, int, const Inputs&);
 
@@ -371,7 +377,7 @@ const std::map<std::string_view, Fold>& folds() {
       {"Concat", concat},                  {"ConstantOfShape", constant_of_shape},
       {"Slice", slice},                    {"Reshape", reshape},
       {"Expand", expand},                  {"Range", range},
-      {"Transpose", transpose},
+      {"Transpose", transpose},            {"Identity", identity},
   };
   return table;
 }
