@@ -416,9 +416,12 @@ TEST_CASE("ONNX Runtime computes what our executor computes on the exported grap
 // export's symbolic batch (issue 57 item 5; the default, --fixed-batch turns it off): one model runs any
 // batch size. ONNX Runtime at batch 4 gives, sample by sample, what our executor gives at batch 1 (bound as
 // above), and at batch 1 the same as its own batch 4's first sample; import reads the symbolic batch as 1.
+// Five of the models above keep the file's time down: attention (per-head reshapes, grouped softmax),
+// transposed upsampling, talking heads, LowFormer's attention and GhostNetV2's DFC gate (a Resize whose
+// sizes take N x C from its input's Shape). All 26 families agreed when the default was chosen.
 TEST_CASE("export --dynamic-batch: ONNX Runtime runs batch 1 and 4 alike per sample, and import reads batch 1") {
   const auto dir = temp_dir();
-  for (const auto& name : models) {
+  for (const std::string name : {"b0", "b1-transposed", "efficientformerv2-s0", "lowformer-b0", "ghostnetv2-1.0"}) {
     INFO(name);
     const Network net = load_model(name, resolution);
     const NetworkWeights weights = make_weights(net, 1);
@@ -439,7 +442,7 @@ TEST_CASE("export --dynamic-batch: ONNX Runtime runs batch 1 and 4 alike per sam
       INFO("sample " << k);
       CHECK(relative_l2(ort4.data() + k * per_sample, ours) < 1e-4);
     }
-    if (name == models.front()) {
+    if (name == "b0") {
       const std::vector<float> first(input.begin(), input.begin() + net.input.elements());
       const std::vector<float> ort1 = run_ort(onnx_file, nhwc_to_nchw(first, net.input), 1, dir);
       REQUIRE(ort1.size() == per_sample);
