@@ -1,7 +1,8 @@
-// Import: walks an ONNX graph in its (topological) node order and translates each node not yet consumed
-// by a pattern (import_ops.cpp) into ops of the space. Layers, bottom up:
+// Import: folds what is constant, then walks an ONNX graph in its (topological) node order and translates
+// each node not yet folded or consumed by a pattern (import_ops.cpp) into ops of the space. Layers, bottom up:
 //   import_graph     protobuf access: nodes, constants, attributes, readers (bounds-checked);
-//   import_patterns  multi-node exporter patterns (GELU, BatchNorm + activation, GroupNorm, shuffle);
+//   import_fold      constant folding: shape arithmetic, and Shape of an imported tensor, become constants;
+//   import_patterns  multi-node exporter patterns (GELU, BatchNorm + activation, GroupNorm, LayerNorm, shuffle);
 //   import_ops       the translation table, one function per ONNX operator type;
 //   here             the graph's input and output, and which ONNX pattern imports each op kind.
 // Weights are read only for their shapes: networks of the space carry architecture, not weights.
