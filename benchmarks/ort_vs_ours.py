@@ -148,7 +148,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         for model in a.models.split(","):
             onnx = os.path.join(tmp, model + ".onnx")
-            cmd = [a.cli, "export", model, "--onnx", onnx]
+            cmd = [a.cli, "export", model, "--onnx", onnx, "--fixed-batch"]  # batch 1, as ours runs it
             if a.resolution:
                 cmd += ["--resolution", str(a.resolution)]
             run(cmd)

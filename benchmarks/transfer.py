@@ -160,7 +160,7 @@ def time_dataset(rows, a, meta):
         t0 = time.time()
         for r in rows:
             r["onnx"] = os.path.join(tmp, r["network"][:-5] + ".onnx")
-            run([a.cli, "export", os.path.join(a.networks, r["network"]), "--onnx", r["onnx"]])
+            run([a.cli, "export", os.path.join(a.networks, r["network"]), "--onnx", r["onnx"], "--fixed-batch"])  # batch 1
             for key in ("ort_round_ms", "host_round_ms", "ort_round_min_ms", "host_round_min_ms", "ort_cv", "loads"):
                 r[key] = []
         meta["export_s"] = round(time.time() - t0, 1)

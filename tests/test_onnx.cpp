@@ -145,6 +145,36 @@ struct TestGraph {
   }
 };
 
+// ONNX Runtime's output (NCHW) of `onnx_file` on an NCHW input of `batch` samples. Files go to `dir`.
+std::vector<float> run_ort(const std::filesystem::path& onnx_file, const std::vector<float>& input_nchw, int batch,
+                           const std::filesystem::path& dir) {
+  write_floats(dir / "in.f32", input_nchw);
+  const std::string cmd = std::string("node ") + CPX_ORT_RUN + " --runs 0 --batch " + std::to_string(batch) + " --model " +
+                          onnx_file.string() + " --input " + (dir / "in.f32").string() + " --output " +
+                          (dir / "out.f32").string() + " > " + (dir / "ort.json").string();
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  return read_floats(dir / "out.f32");
+}
+
+// Our executor's output (NCHW) on one NHWC sample.
+std::vector<float> run_ours(const Network& net, const NetworkWeights& weights, const float* sample_nhwc) {
+  Plan plan(net, weights, {1, false});
+  std::copy(sample_nhwc, sample_nhwc + net.input.elements(), plan.input().begin());
+  plan.run();
+  return nhwc_to_nchw(std::vector<float>(plan.output().begin(), plan.output().end()), net.shape_of(net.output));
+}
+
+// ‖a − b‖₂ / ‖b‖₂ over b.size() values from a.
+double relative_l2(const float* a, const std::vector<float>& b) {
+  double diff = 0, norm = 0;
+  for (size_t k = 0; k < b.size(); ++k) {
+    diff += std::pow(static_cast<double>(a[k]) - b[k], 2);
+    norm += std::pow(static_cast<double>(b[k]), 2);
+  }
+  REQUIRE(norm > 0);
+  return std::sqrt(diff / norm);
+}
+
 // Relative L2 difference ‖ours − ort‖₂ / ‖ort‖₂ between our executor and ONNX Runtime on the exported
 // graph of `net`, seeded weights and input. Files go to `dir`.
 double ort_relative_difference(const Network& net, const std::filesystem::path& dir) {
@@ -152,26 +182,10 @@ double ort_relative_difference(const Network& net, const std::filesystem::path& 
   const auto onnx_file = dir / (net.name + ".onnx");
   write_file_atomic(onnx_file.string(), export_onnx(net, weights));
   const std::vector<float> input = make_input(net.input, 2);
-  write_floats(dir / "in.f32", nhwc_to_nchw(input, net.input));
-  const std::string cmd = std::string("node ") + CPX_ORT_RUN + " --runs 0 --model " + onnx_file.string() + " --input " +
-                          (dir / "in.f32").string() + " --output " + (dir / "out.f32").string() + " > " +
-                          (dir / "ort.json").string();
-  REQUIRE(std::system(cmd.c_str()) == 0);
-  const std::vector<float> ort = read_floats(dir / "out.f32");
-
-  Plan plan(net, weights, {1, false});
-  std::copy(input.begin(), input.end(), plan.input().begin());
-  plan.run();
-  const ShapeNhwc& os = net.shape_of(net.output);
-  const std::vector<float> ours = nhwc_to_nchw(std::vector<float>(plan.output().begin(), plan.output().end()), os);
+  const std::vector<float> ort = run_ort(onnx_file, nhwc_to_nchw(input, net.input), 1, dir);
+  const std::vector<float> ours = run_ours(net, weights, input.data());
   REQUIRE(ours.size() == ort.size());
-  double diff = 0, norm = 0;
-  for (size_t k = 0; k < ours.size(); ++k) {
-    diff += std::pow(static_cast<double>(ours[k]) - ort[k], 2);
-    norm += std::pow(static_cast<double>(ort[k]), 2);
-  }
-  REQUIRE(norm > 0);
-  return std::sqrt(diff / norm);
+  return relative_l2(ours.data(), ort);
 }
 
 }  // namespace
@@ -205,6 +219,83 @@ TEST_CASE("import folds PyTorch's Pad before Conv and BatchNormalization and erf
   REQUIRE(fc);
   CHECK(fc->out_features == 10);
   CHECK(net.shapes.back() == ShapeNhwc{1, 1, 1, 10});
+}
+
+// PyTorch's exports compute shapes in the graph: Shape of a tensor, Gather, Unsqueeze, Concat into a
+// Reshape (and, for expand, ConstantOfShape, Equal, Where). Import folds what is constant, written after its
+// reader or not.
+TEST_CASE("import folds shape arithmetic into constants, and too large a fold is left to fail by name") {
+  TestGraph t;
+  TestGraph::io(*t.g.add_input(), "x", {1, 8, 4, 4});
+  t.node("Shape", {"x"}, "shape");
+  TestGraph::int_attr(t.node("Gather", {"shape", t.ints("zero", {0})}, "n"), "axis", 0);  // [1]
+  t.node("ConstantOfShape", {t.ints("two", {2})}, "two_zeros");  // [0, 0] as floats
+  TestGraph::int_attr(t.node("Cast", {"two_zeros"}, "zeros"), "to", onnx::TensorProto::INT64);
+  t.node("Equal", {"zeros", t.ints("minus_one", {-1})}, "is_minus_one");  // [false, false]
+  t.node("Where", {"is_minus_one", t.ints("ones", {1, 1}), t.ints("rest", {8, 16})}, "tail");  // [8, 16]
+  TestGraph::int_attr(t.node("Concat", {"n", "tail"}, "target"), "axis", 0);  // [1, 8, 16]
+  t.node("Reshape", {"x", "target"}, "groups");  // N x G x rest: GroupNorm's first reshape
+  t.node("InstanceNormalization", {"groups", "scale", "bias"}, "norm");
+  t.node("Reshape", {"norm", "shape"}, "y");
+  // The InstanceNormalization's constants are written after it, as PyTorch writes Constant nodes late.
+  for (const auto& [name, value] : {std::pair{"scale", 1.0f}, std::pair{"bias", 0.0f}}) {
+    auto& k = t.node("Constant", {}, name);
+    auto& a = *k.add_attribute();
+    a.set_name("value");
+    a.set_type(onnx::AttributeProto::TENSOR);
+    a.mutable_t()->set_data_type(onnx::TensorProto::FLOAT);
+    a.mutable_t()->add_dims(8);
+    for (int c = 0; c < 8; ++c) a.mutable_t()->add_float_data(value);
+  }
+  TestGraph::io(*t.g.add_output(), "y", {1, 8, 4, 4});
+  const Network net = import_onnx_bytes(t.bytes(), "m.onnx");
+  REQUIRE(net.ops.size() == 1);
+  REQUIRE(net.ops[0].as<GroupNorm>());
+  CHECK(net.ops[0].as<GroupNorm>()->groups == 8);
+
+  TestGraph huge;  // a ConstantOfShape of 2^40 values is not folded, so its reader fails by name
+  TestGraph::io(*huge.g.add_input(), "x", {1, 8, 4, 4});
+  huge.node("ConstantOfShape", {huge.ints("big", {int64_t{1} << 20, int64_t{1} << 20})}, "k");
+  huge.node("Add", {"x", "k"}, "y");
+  TestGraph::io(*huge.g.add_output(), "y", {1, 8, 4, 4});
+  CHECK(error_of([&] { import_onnx_bytes(huge.bytes(), "m.onnx"); }) ==
+        "m.onnx: node \"k\" (ConstantOfShape): operator not supported (or not in a recognised pattern), reading big");
+  TestGraph far;  // an index past the shape it gathers from
+  TestGraph::io(*far.g.add_input(), "x", {1, 8, 4, 4});
+  far.node("Shape", {"x"}, "s");
+  far.node("Gather", {"s", far.ints("four", {4})}, "y");
+  TestGraph::io(*far.g.add_output(), "y", {1});
+  CHECK(error_of([&] { import_onnx_bytes(far.bytes(), "m.onnx"); }) == "m.onnx: node \"y\" (Gather): index 4 is out of range [-4, 4)");
+}
+
+// LayerNorm below opset 17 (PyTorch 1.13's default 14): channels-last view, mean, centre, mean of squares,
+// eps, root, divide, scale, shift; and MaxPool's padding as a -inf Pad before it (the exported F.pad).
+TEST_CASE("import recognises PyTorch's LayerNorm decomposition and a -inf Pad before MaxPool") {
+  TestGraph t;
+  TestGraph::io(*t.g.add_input(), "x", {1, 8, 6, 6});
+  TestGraph::ints_attr(t.node("Transpose", {"x"}, "nhwc"), "perm", {0, 2, 3, 1});
+  TestGraph::ints_attr(t.node("ReduceMean", {"nhwc"}, "mean"), "axes", {-1});
+  t.node("Sub", {"nhwc", "mean"}, "d");
+  t.node("Pow", {"d", t.scalar("two", 2.0f)}, "d2");
+  TestGraph::ints_attr(t.node("ReduceMean", {"d2"}, "var"), "axes", {-1});
+  t.node("Add", {"var", t.scalar("eps", 1e-6f)}, "var_eps");
+  t.node("Sqrt", {"var_eps"}, "root");
+  t.node("Div", {"d", "root"}, "normed");
+  t.node("Mul", {"normed", t.floats("gamma", {8})}, "scaled");
+  t.node("Add", {"scaled", t.floats("beta", {8})}, "shifted");
+  TestGraph::ints_attr(t.node("Transpose", {"shifted"}, "ln"), "perm", {0, 3, 1, 2});
+  t.node("Pad", {"ln", t.ints("pads", {0, 0, 1, 1, 0, 0, 1, 1}), t.scalar("minus_inf", -INFINITY)}, "padded");
+  TestGraph::ints_attr(t.node("MaxPool", {"padded"}, "y"), "kernel_shape", {3, 3});
+  TestGraph::io(*t.g.add_output(), "y", {1, 8, 6, 6});
+  const Network net = import_onnx_bytes(t.bytes(), "m.onnx");
+  REQUIRE(net.ops.size() == 2);
+  const auto* ln = net.ops[0].as<LayerNorm>();
+  REQUIRE(ln);
+  CHECK(ln->eps == Approx(1e-6));
+  const auto* pool = net.ops[1].as<MaxPool>();
+  REQUIRE(pool);
+  CHECK(pool->padding == Padding{1, 1, 1, 1});
+  CHECK(net.shapes.back() == ShapeNhwc{1, 6, 6, 8});
 }
 
 TEST_CASE("export passes the ONNX checker and import of the export counts the same") {
@@ -249,7 +340,7 @@ TEST_CASE("every operator the importer does not know is an error naming the node
   for (const std::string type : {"LSTM", "Gather", "Einsum", "Where", "NonMaxSuppression", "TopK", "Sqrt", "Exp"}) {
     INFO(type);
     CHECK(error_of([&] { import_onnx_bytes(test::model_with_node(type), "m.onnx"); }) ==
-          "m.onnx: node \"the_" + type + "\" (" + type + "): operator not supported (or not in a recognised pattern)");
+          "m.onnx: node \"the_" + type + "\" (" + type + "): operator not supported (or not in a recognised pattern), reading x");
   }
   CHECK(error_of([] { import_onnx_bytes("not a model", "junk.onnx"); }) == "junk.onnx: not an ONNX model (protobuf parse failed)");
 }
@@ -319,6 +410,62 @@ TEST_CASE("ONNX Runtime computes what our executor computes on the exported grap
     INFO("relative L2 difference " << relative);
     CHECK(relative < 1e-4);
   }
+  std::filesystem::remove_all(dir);
+}
+
+// export's symbolic batch (issue 57 item 5; the default, --fixed-batch turns it off): one model runs any
+// batch size. ONNX Runtime at batch 4 gives, sample by sample, what our executor gives at batch 1 (bound as
+// above), and at batch 1 the same as its own batch 4's first sample; import reads the symbolic batch as 1.
+// Five of the models above keep the file's time down: attention (per-head reshapes, grouped softmax),
+// transposed upsampling, talking heads, LowFormer's attention and GhostNetV2's DFC gate (a Resize whose
+// sizes take N x C from its input's Shape). All 26 families agreed when the default was chosen.
+TEST_CASE("export --dynamic-batch: ONNX Runtime runs batch 1 and 4 alike per sample, and import reads batch 1") {
+  const auto dir = temp_dir();
+  for (const std::string name : {"b0", "b1-transposed", "efficientformerv2-s0", "lowformer-b0", "ghostnetv2-1.0"}) {
+    INFO(name);
+    const Network net = load_model(name, resolution);
+    const NetworkWeights weights = make_weights(net, 1);
+    const std::string bytes = export_onnx(net, weights, true);
+    REQUIRE_NOTHROW(check_onnx(bytes, name + ".onnx"));
+    const Network back = import_onnx_bytes(bytes, name + ".onnx");
+    CHECK(back.input == net.input);
+    CHECK(count(back).total.macs == count(net).total.macs);
+    const auto onnx_file = dir / (name + ".onnx");
+    write_file_atomic(onnx_file.string(), bytes);
+    const ShapeNhwc four{4, net.input.h, net.input.w, net.input.c};
+    const std::vector<float> input = make_input(four, 3);
+    const std::vector<float> ort4 = run_ort(onnx_file, nhwc_to_nchw(input, four), 4, dir);
+    const auto per_sample = static_cast<size_t>(net.shape_of(net.output).elements());
+    REQUIRE(ort4.size() == 4 * per_sample);
+    for (size_t k = 0; k < 4; ++k) {
+      const std::vector<float> ours = run_ours(net, weights, input.data() + k * static_cast<size_t>(net.input.elements()));
+      INFO("sample " << k);
+      CHECK(relative_l2(ort4.data() + k * per_sample, ours) < 1e-4);
+    }
+    if (name == "b0") {
+      const std::vector<float> first(input.begin(), input.begin() + net.input.elements());
+      const std::vector<float> ort1 = run_ort(onnx_file, nhwc_to_nchw(first, net.input), 1, dir);
+      REQUIRE(ort1.size() == per_sample);
+      CHECK(relative_l2(ort4.data(), ort1) < 1e-6);
+    }
+  }
+  // The CLI's default and --fixed-batch, and the symbolic batch the file then holds.
+  const test::CliRun fixed = test::cli("export b0 --resolution 64 --fixed-batch --onnx " + (dir / "b0-fixed.onnx").string());
+  REQUIRE(fixed.exit_code == 0);
+  CHECK(fixed.out.find("input 1x3x64x64 (NCHW)") != std::string::npos);
+  const std::string onnx = (dir / "b0-dynamic.onnx").string();
+  const test::CliRun exported = test::cli("export b0 --resolution 64 --onnx " + onnx);
+  REQUIRE(exported.exit_code == 0);
+  CHECK(exported.out.find("input batchx3x64x64 (NCHW)") != std::string::npos);
+  CHECK(test::cli("export b0 --resolution 64 --dynamic-batch --onnx " + onnx).out == exported.out);
+  onnx::ModelProto m;
+  std::ifstream in(onnx, std::ios::binary);
+  REQUIRE(m.ParseFromIstream(&in));
+  CHECK(m.graph().input(0).type().tensor_type().shape().dim(0).dim_param() == onnx_batch_dim);
+  CHECK(m.graph().output(0).type().tensor_type().shape().dim(0).dim_param() == onnx_batch_dim);
+  const test::CliRun imported = test::cli("import " + onnx + " --out " + (dir / "b0-dynamic.json").string());
+  CHECK(imported.exit_code == 0);
+  CHECK(imported.out.find("symbolic batch") != std::string::npos);
   std::filesystem::remove_all(dir);
 }
 
@@ -454,16 +601,19 @@ TEST_CASE("every op kind comes back from export then import as itself, as its im
     INFO(kind);
     covered.insert(kind);
     const OnnxImportEntry entry = onnx_import_entry(attrs);
-    const std::string bytes = export_onnx(net, make_weights(net, 1));
-    REQUIRE_NOTHROW(check_onnx(bytes, "one.onnx"));
-    if (!entry.importable) {
-      CHECK_THROWS_AS(import_onnx_bytes(bytes, "one.onnx"), InputError);
-      continue;
+    for (const bool dynamic_batch : {false, true}) {  // a symbolic batch (Shape of Resize's input, 0 in reshapes) too
+      INFO("dynamic batch " << dynamic_batch);
+      const std::string bytes = export_onnx(net, make_weights(net, 1), dynamic_batch);
+      REQUIRE_NOTHROW(check_onnx(bytes, "one.onnx"));
+      if (!entry.importable) {
+        CHECK_THROWS_AS(import_onnx_bytes(bytes, "one.onnx"), InputError);
+        continue;
+      }
+      const Network back = import_onnx_bytes(bytes, "one.onnx");
+      REQUIRE(back.ops.size() == 1);
+      CHECK(back.ops[0].kind() == kind);
+      CHECK(back.shapes[0] == net.shapes[0]);
     }
-    const Network back = import_onnx_bytes(bytes, "one.onnx");
-    REQUIRE(back.ops.size() == 1);
-    CHECK(back.ops[0].kind() == kind);
-    CHECK(back.shapes[0] == net.shapes[0]);
   }
   const std::vector<std::string_view> kinds = op_kinds();
   CHECK(covered == std::set<std::string_view>(kinds.begin(), kinds.end()));

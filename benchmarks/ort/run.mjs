@@ -1,7 +1,8 @@
 // Runs an ONNX model on ONNX Runtime (CPU, graph optimisation "all", batch 1) and prints one JSON object.
-//   node run.mjs --model M.onnx [--threads N] [--input in.f32] [--output out.f32]
+//   node run.mjs --model M.onnx [--threads N] [--input in.f32] [--output out.f32] [--batch 1]
 //                [--warmup 3] [--min-runs 20] [--min-time 1.0] [--runs 0] [--profile PREFIX]
 // --input: raw float32 NCHW (default: zeros); --output writes the first run's output as raw float32.
+// --batch: the size of a symbolic batch axis (export --dynamic-batch); a model with a fixed one keeps it.
 // Timing follows our profiler (profiler/measure.cpp): warm-up, then runs until both a minimum count and a
 // minimum time are reached; median, p10, p90 (numpy's linear percentiles), mean, stdev, CV, raw samples.
 // --runs 0 only runs once (for the agreement test). --profile turns on ORT's per-node profiling.
@@ -10,9 +11,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 
 function parseArgs(argv) {
-  const a = { threads: 1, warmup: 3, minRuns: 20, minTime: 1.0, runs: -1 };
+  const a = { threads: 1, warmup: 3, minRuns: 20, minTime: 1.0, runs: -1, batch: 1 };
   const keys = { '--model': 'model', '--threads': 'threads', '--input': 'input', '--output': 'output',
-    '--warmup': 'warmup', '--min-runs': 'minRuns', '--min-time': 'minTime', '--runs': 'runs', '--profile': 'profile' };
+    '--warmup': 'warmup', '--min-runs': 'minRuns', '--min-time': 'minTime', '--runs': 'runs', '--profile': 'profile',
+    '--batch': 'batch' };
   for (let i = 2; i < argv.length; i += 2) {
     const k = keys[argv[i]];
     if (!k || i + 1 >= argv.length) fail(`unknown or incomplete option ${argv[i]}`);
@@ -21,6 +23,7 @@ function parseArgs(argv) {
   }
   if (!a.model) fail('--model is required');
   if (!(a.threads >= 1 && a.threads <= 256)) fail(`--threads = ${a.threads}: out of range [1, 256]`);
+  if (!(Number.isInteger(a.batch) && a.batch >= 1 && a.batch <= 1024)) fail(`--batch = ${a.batch}: out of range [1, 1024]`);
   return a;
 }
 
@@ -62,7 +65,7 @@ try {
 }
 const name = session.inputNames[0];
 const meta = session.inputMetadata?.[0];
-const dims = meta?.shape ?? null;
+const dims = meta?.shape?.map((d, k) => (k === 0 && typeof d !== 'number' ? a.batch : d)) ?? null;
 if (!dims || dims.some((d) => typeof d !== 'number')) fail(`${a.model}: input ${name} has no fixed shape`);
 const count = dims.reduce((t, d) => t * d, 1);
 let data = new Float32Array(count);

@@ -20,6 +20,7 @@ struct ExportArgs {
   std::string torch;
   std::string weights = "0";
   int64_t resolution = 0;
+  bool dynamic_batch = true;
 };
 
 }  // namespace
@@ -47,10 +48,11 @@ void run_export(const ExportArgs& a) {
   const WeightsSpec spec = read_weights_spec(a.weights);
   const profiler::NetworkWeights weights = weights_for(net, spec, a.weights);
   if (!a.out.empty()) {
-    const std::string bytes = profiler::export_onnx(net, weights);
+    const std::string bytes = profiler::export_onnx(net, weights, a.dynamic_batch);
     profiler::check_onnx(bytes, a.out);
     write_file_atomic(a.out, bytes);
-    std::cout << "wrote " << a.out << ": " << net.name << ", input " << net.input.n << "x" << net.input.c << "x" << net.input.h
+    std::cout << "wrote " << a.out << ": " << net.name << ", input "
+              << (a.dynamic_batch ? std::string(profiler::onnx_batch_dim) : std::to_string(net.input.n)) << "x" << net.input.c << "x" << net.input.h
               << "x" << net.input.w << " (NCHW), " << net.ops.size() << " ops, opset " << profiler::onnx_opset
               << ", weights " << spec.label << ", passes the ONNX checker\n";
   }
@@ -75,6 +77,8 @@ void run_import(const ImportArgs& a) {
   const NetworkCount c = count(net);
   std::cout << "wrote " << a.out << ": " << net.ops.size() << " ops, input " << net.input.str() << " (NHWC), macs "
             << thousands(c.total.macs) << ", params (inference) " << thousands(c.total.params_inference) << "\n";
+  if (const std::string batch = profiler::onnx_symbolic_batch(a.in); !batch.empty())
+    std::cout << "symbolic batch \"" << batch << "\" read as 1 (networks of the space are batch 1)\n";
 }
 
 }  // namespace
@@ -91,6 +95,9 @@ void add_onnx_commands(CLI::App& app) {
                     "A seed (the weights `measure --seed` uses) or a raw float32 file: every op's weight then bias, in op order")
         ->capture_default_str();
     cmd->add_option("--resolution", a->resolution, "Input height and width (0: the network's own)");
+    cmd->add_flag("--dynamic-batch,!--fixed-batch", a->dynamic_batch,
+                  "ONNX: a symbolic batch axis (\"batch\") on input and output, so that one model runs any batch size "
+                  "(the default); --fixed-batch writes the network's batch (1)");
     cmd->callback([a] { run_export(*a); });
   }
   {

@@ -20,7 +20,12 @@ inline constexpr int64_t onnx_opset = 17;
 // A serialized ModelProto that passes onnx::checker::check_model. Input "input" is N x C x H x W; the
 // output is named after the network's output op and is NCHW too. Ops that ONNX lacks become standard
 // subgraphs (exact GELU as Div/Erf/Add/Mul/Mul, per-head attention as Reshape/Slice/Transpose/MatMul, ...).
-std::string export_onnx(const Network& net, const NetworkWeights& weights);
+// With `dynamic_batch` (the default) the batch axis of input and output is the symbolic `onnx_batch_dim`,
+// reshapes give it as 0 or -1 and Resize reads it from its input's Shape, so that one model runs any batch
+// size: ONNX Runtime gives every zoo family's export at batch 4 the same per sample as at batch 1
+// (tests/test_onnx.cpp). Without it the batch is the network's (1), as the benchmarks time it.
+inline constexpr std::string_view onnx_batch_dim = "batch";
+std::string export_onnx(const Network& net, const NetworkWeights& weights, bool dynamic_batch = true);
 
 // Runs the ONNX checker on a serialized model; failures are InputErrors naming `file`.
 void check_onnx(const std::string& model_bytes, const std::string& file);
@@ -30,6 +35,9 @@ void check_onnx(const std::string& model_bytes, const std::string& file);
 // an op type the importer does not know (one output) passes its first input on instead, and is listed
 // there as "name (OpType)": its time is then not counted, and a shape it changes fails at the next op.
 Network import_onnx(const std::string& path, std::vector<std::string>* skipped = nullptr);
+// The name of an ONNX file's symbolic input batch axis (as export --dynamic-batch writes; "?" if unnamed),
+// or "" when it is fixed: import reads a symbolic batch as 1.
+std::string onnx_symbolic_batch(const std::string& path);
 Network import_onnx_bytes(const std::string& model_bytes, const std::string& file, std::vector<std::string>* skipped = nullptr);
 
 // Whatever names a network: a zoo name, a macro or expanded network JSON file, or an ONNX file, told apart

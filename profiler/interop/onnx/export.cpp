@@ -25,7 +25,7 @@ Dims nchw(const ShapeNhwc& s) { return {s.n, s.c, s.h, s.w}; }
 // Emits nodes and initializers into one graph with unique names derived from our op names.
 class GraphWriter {
  public:
-  explicit GraphWriter(onnx::GraphProto& g) : g_(g) {}
+  GraphWriter(onnx::GraphProto& g, bool dynamic_batch) : g_(g), dynamic_batch_(dynamic_batch) {}
 
   onnx::NodeProto& node(const std::string& type, const std::vector<std::string>& inputs, const std::string& output) {
     onnx::NodeProto& n = *g_.add_node();
@@ -52,9 +52,18 @@ class GraphWriter {
     for (auto v : values) t.add_int64_data(v);
     return name;
   }
+  // A Reshape's target shape, whose first axis is the batch of an input with batch `n_in`. With a symbolic
+  // batch: 0 (ONNX's "copy the input's") when the reshape keeps the batch, -1 when it folds more into it
+  // (windows; every other axis is then given).
+  std::string reshape_target(const std::string& name, Dims dims, int64_t n_in) {
+    if (dynamic_batch_) dims[0] = dims[0] == n_in ? 0 : -1;
+    return ints(name, dims);
+  }
+  bool dynamic_batch() const { return dynamic_batch_; }
 
  private:
   onnx::GraphProto& g_;
+  bool dynamic_batch_;
 };
 
 void attr(onnx::NodeProto& n, const std::string& name, int64_t v) {
@@ -165,7 +174,7 @@ Dims onnx_pads(const Padding& p) { return {p.top, p.left, p.bottom, p.right}; }
 std::string head_view(GraphWriter& w, const std::string& x, const ShapeNhwc& s, int64_t heads, const ChannelView& v,
                       const std::string& out) {
   const int64_t seg = s.c / heads;
-  w.node("Reshape", {x, w.ints(out + "/shape", {s.n, heads, seg, s.pixels()})}, out + "/heads");
+  w.node("Reshape", {x, w.reshape_target(out + "/shape", {s.n, heads, seg, s.pixels()}, s.n)}, out + "/heads");
   if (v.offset == 0 && v.size == seg) return out + "/heads";
   w.node("Slice", {out + "/heads", w.ints(out + "/starts", {v.offset}), w.ints(out + "/ends", {v.offset + v.size}),
                    w.ints(out + "/axes", {2})},
@@ -245,7 +254,7 @@ struct Exporter {
     const std::string end = flat ? op.name + "/act" : op.name;
     if (f.batch_norm) y = batch_norm_after(w, y, wt.bias, f.out_features, f.activation == Activation::none && !flat ? op.name : op.name + "/bn");
     if (f.activation != Activation::none) y = activate(w, f.activation, y, end);
-    if (flat) w.node("Reshape", {y, w.ints(op.name + "/shape", {s.n, f.out_features, 1, 1})}, op.name);
+    if (flat) w.node("Reshape", {y, w.reshape_target(op.name + "/shape", {s.n, f.out_features, 1, 1}, s.n)}, op.name);
   }
 
   // Per head: A_i (tokens_a x a.size) and B_i as views of N x heads x seg x HW, one batched MatMul, then
@@ -261,7 +270,7 @@ struct Exporter {
     std::string prod = w.node("MatMul", {a, b}, op.name + "/matmul").output(0);
     if (m.scale != 1.0) prod = w.node("Mul", {prod, w.scalar(op.name + "/scale", static_cast<float>(m.scale))}, op.name + "/scaled").output(0);
     transpose(w, prod, {0, 1, 3, 2}, op.name + "/t");  // N x heads x cols x HWa
-    w.node("Reshape", {op.name + "/t", w.ints(op.name + "/shape", nchw(os))}, op.name);
+    w.node("Reshape", {op.name + "/t", w.reshape_target(op.name + "/shape", nchw(os), as.n)}, op.name);
   }
 
   void emit(const Op& op, size_t, const Softmax& s) {
@@ -270,10 +279,10 @@ struct Exporter {
       attr(w.node("Softmax", {op.inputs[0]}, op.name), "axis", int64_t{1});
       return;
     }
-    w.node("Reshape", {op.inputs[0], w.ints(op.name + "/shape", {x.n, s.groups, x.c / s.groups, x.pixels()})},
+    w.node("Reshape", {op.inputs[0], w.reshape_target(op.name + "/shape", {x.n, s.groups, x.c / s.groups, x.pixels()}, x.n)},
            op.name + "/groups");
     attr(w.node("Softmax", {op.name + "/groups"}, op.name + "/softmax"), "axis", int64_t{2});
-    w.node("Reshape", {op.name + "/softmax", w.ints(op.name + "/shape_back", nchw(x))}, op.name);
+    w.node("Reshape", {op.name + "/softmax", w.reshape_target(op.name + "/shape_back", nchw(x), x.n)}, op.name);
   }
 
   void emit(const Op& op, size_t, const ActivationOp& a) { activate(w, a.function, op.inputs[0], op.name); }
@@ -294,12 +303,12 @@ struct Exporter {
   void emit(const Op& op, size_t i, const GroupNorm& g) {
     const ShapeNhwc& x = in_shape(op);
     const std::vector<float> ones(static_cast<size_t>(g.groups), 1.0f), zeros(static_cast<size_t>(g.groups), 0.0f);
-    w.node("Reshape", {op.inputs[0], w.ints(op.name + "/shape", {x.n, g.groups, -1})}, op.name + "/groups");
+    w.node("Reshape", {op.inputs[0], w.reshape_target(op.name + "/shape", {x.n, g.groups, -1}, x.n)}, op.name + "/groups");
     attr(w.node("InstanceNormalization",
                 {op.name + "/groups", w.floats(op.name + "/ones", {g.groups}, ones), w.floats(op.name + "/zeros", {g.groups}, zeros)},
                 op.name + "/norm"),
          "epsilon", static_cast<float>(g.eps));
-    w.node("Reshape", {op.name + "/norm", w.ints(op.name + "/shape_back", nchw(x))}, op.name + "/normed");
+    w.node("Reshape", {op.name + "/norm", w.reshape_target(op.name + "/shape_back", nchw(x), x.n)}, op.name + "/normed");
     w.node("Mul", {op.name + "/normed", channel_constant(w, op.name + "/gamma", weights[i].weight)}, op.name + "/scaled");
     w.node("Add", {op.name + "/scaled", channel_constant(w, op.name + "/beta", weights[i].bias)}, op.name);
   }
@@ -330,16 +339,26 @@ struct Exporter {
     if (avg) attr(n, "count_include_pad", int64_t{1});
   }
 
+  // Resize's sizes input: N x C of the input (Shape, Slice; with a symbolic batch) and the output's H x W.
+  std::string resize_sizes(const Op& op, size_t i) {
+    const ShapeNhwc& s = net.shapes[i];
+    if (!w.dynamic_batch()) return w.ints(op.name + "/sizes", nchw(s));
+    w.node("Shape", {op.inputs[0]}, op.name + "/in_shape");
+    w.node("Slice", {op.name + "/in_shape", w.ints(op.name + "/nc_start", {0}), w.ints(op.name + "/nc_end", {2})}, op.name + "/nc");
+    attr(w.node("Concat", {op.name + "/nc", w.ints(op.name + "/hw", {s.h, s.w})}, op.name + "/sizes"), "axis", int64_t{0});
+    return op.name + "/sizes";
+  }
+
   // Asymmetric / floor: source = floor(dst / scale), and with sizes floor(dst·in/out), both as ours.
   void emit(const Op& op, size_t i, const UpsampleNearest&) {
-    auto& n = w.node("Resize", {op.inputs[0], "", "", w.ints(op.name + "/sizes", nchw(net.shapes[i]))}, op.name);
+    auto& n = w.node("Resize", {op.inputs[0], "", "", resize_sizes(op, i)}, op.name);
     attr(n, "mode", std::string("nearest"));
     attr(n, "coordinate_transformation_mode", std::string("asymmetric"));
     attr(n, "nearest_mode", std::string("floor"));
   }
 
   void emit(const Op& op, size_t i, const ResizeBilinear& r) {
-    auto& n = w.node("Resize", {op.inputs[0], "", "", w.ints(op.name + "/sizes", nchw(net.shapes[i]))}, op.name);
+    auto& n = w.node("Resize", {op.inputs[0], "", "", resize_sizes(op, i)}, op.name);
     attr(n, "mode", std::string("linear"));
     attr(n, "coordinate_transformation_mode", std::string(r.align_corners ? "align_corners" : "pytorch_half_pixel"));
   }
@@ -350,11 +369,11 @@ struct Exporter {
     const ShapeNhwc& x = in_shape(op);
     const auto same_order = [](const ShapeNhwc& s) { return s.pixels() == 1 || s.c == 1; };
     if (same_order(x) && same_order(r.shape)) {
-      w.node("Reshape", {op.inputs[0], w.ints(op.name + "/shape", nchw(net.shapes[i]))}, op.name);
+      w.node("Reshape", {op.inputs[0], w.reshape_target(op.name + "/shape", nchw(net.shapes[i]), x.n)}, op.name);
       return;
     }
     transpose(w, op.inputs[0], {0, 2, 3, 1}, op.name + "/nhwc");
-    w.node("Reshape", {op.name + "/nhwc", w.ints(op.name + "/shape", {r.shape.n, r.shape.h, r.shape.w, r.shape.c})},
+    w.node("Reshape", {op.name + "/nhwc", w.reshape_target(op.name + "/shape", {r.shape.n, r.shape.h, r.shape.w, r.shape.c}, x.n)},
            op.name + "/reshaped");
     transpose(w, op.name + "/reshaped", {0, 3, 1, 2}, op.name);
   }
@@ -389,34 +408,39 @@ struct Exporter {
   // PyTorch's channel_shuffle: view as N x groups x C/groups x H x W, swap the two channel axes, flatten.
   void emit(const Op& op, size_t, const ChannelShuffle& c) {
     const ShapeNhwc& x = in_shape(op);
-    w.node("Reshape", {op.inputs[0], w.ints(op.name + "/shape", {x.n, c.groups, x.c / c.groups, x.h, x.w})},
+    w.node("Reshape", {op.inputs[0], w.reshape_target(op.name + "/shape", {x.n, c.groups, x.c / c.groups, x.h, x.w}, x.n)},
            op.name + "/groups");
     transpose(w, op.name + "/groups", {0, 2, 1, 3, 4}, op.name + "/t");
-    w.node("Reshape", {op.name + "/t", w.ints(op.name + "/shape_back", nchw(x))}, op.name);
+    w.node("Reshape", {op.name + "/t", w.reshape_target(op.name + "/shape_back", nchw(x), x.n)}, op.name);
   }
 
   // A 1x1 convolution over the head axis of N x heads x Lk x HW, as in EfficientFormerV2.
   void emit(const Op& op, size_t i, const HeadMix& h) {
     const ShapeNhwc& s = in_shape(op);
-    w.node("Reshape", {op.inputs[0], w.ints(op.name + "/shape", {s.n, h.heads, s.c / h.heads, s.pixels()})},
+    w.node("Reshape", {op.inputs[0], w.reshape_target(op.name + "/shape", {s.n, h.heads, s.c / h.heads, s.pixels()}, s.n)},
            op.name + "/heads");
     std::vector<std::string> inputs{op.name + "/heads", w.floats(op.name + "/weight", {h.heads, h.heads, 1, 1}, weights[i].weight)};
     if (!weights[i].bias.empty()) inputs.push_back(w.floats(op.name + "/bias", {h.heads}, weights[i].bias));
     attr(w.node("Conv", inputs, op.name + "/mix"), "kernel_shape", Dims{1, 1});
-    w.node("Reshape", {op.name + "/mix", w.ints(op.name + "/shape_back", nchw(s))}, op.name);
+    w.node("Reshape", {op.name + "/mix", w.reshape_target(op.name + "/shape_back", nchw(s), s.n)}, op.name);
   }
 };
 
-void value_info(onnx::ValueInfoProto& v, const std::string& name, const Dims& dims) {
+// A graph input's or output's type; with a symbolic batch its first axis is named `batch_dim` instead.
+void value_info(onnx::ValueInfoProto& v, const std::string& name, const Dims& dims, bool dynamic_batch) {
   v.set_name(name);
   auto& t = *v.mutable_type()->mutable_tensor_type();
   t.set_elem_type(onnx::TensorProto::FLOAT);
-  for (auto d : dims) t.mutable_shape()->add_dim()->set_dim_value(d);
+  for (size_t k = 0; k < dims.size(); ++k) {
+    auto& d = *t.mutable_shape()->add_dim();
+    if (k == 0 && dynamic_batch) d.set_dim_param(std::string(onnx_batch_dim));
+    else d.set_dim_value(dims[k]);
+  }
 }
 
 }  // namespace
 
-std::string export_onnx(const Network& net, const NetworkWeights& weights) {
+std::string export_onnx(const Network& net, const NetworkWeights& weights, bool dynamic_batch) {
   if (weights.size() != net.ops.size()) throw std::logic_error("weights do not match the network");
   onnx::ModelProto model;
   model.set_ir_version(8);  // what opset 17 pairs with
@@ -427,11 +451,11 @@ std::string export_onnx(const Network& net, const NetworkWeights& weights) {
   opset.set_version(onnx_opset);
   onnx::GraphProto& g = *model.mutable_graph();
   g.set_name(net.name);
-  value_info(*g.add_input(), std::string(input_tensor), nchw(net.input));
-  GraphWriter w(g);
+  value_info(*g.add_input(), std::string(input_tensor), nchw(net.input), dynamic_batch);
+  GraphWriter w(g, dynamic_batch);
   Exporter e{net, weights, w};
   for (size_t i = 0; i < net.ops.size(); ++i) e.emit(i);
-  value_info(*g.add_output(), net.output, nchw(net.shape_of(net.output)));
+  value_info(*g.add_output(), net.output, nchw(net.shape_of(net.output)), dynamic_batch);
   std::string bytes;
   if (!model.SerializeToString(&bytes)) throw std::runtime_error("could not serialize the ONNX model of " + net.name);
   return bytes;

@@ -1,7 +1,8 @@
-// Import: walks an ONNX graph in its (topological) node order and translates each node not yet consumed
-// by a pattern (import_ops.cpp) into ops of the space. Layers, bottom up:
+// Import: folds what is constant, then walks an ONNX graph in its (topological) node order and translates
+// each node not yet folded or consumed by a pattern (import_ops.cpp) into ops of the space. Layers, bottom up:
 //   import_graph     protobuf access: nodes, constants, attributes, readers (bounds-checked);
-//   import_patterns  multi-node exporter patterns (GELU, BatchNorm + activation, GroupNorm, shuffle);
+//   import_fold      constant folding: shape arithmetic, and Shape of an imported tensor, become constants;
+//   import_patterns  multi-node exporter patterns (GELU, BatchNorm + activation, GroupNorm, LayerNorm, shuffle);
 //   import_ops       the translation table, one function per ONNX operator type;
 //   here             the graph's input and output, and which ONNX pattern imports each op kind.
 // Weights are read only for their shapes: networks of the space carry architecture, not weights.
@@ -12,6 +13,7 @@
 
 #include "profiler/interop/onnx.hpp"
 #include "profiler/interop/onnx/import_context.hpp"
+#include "profiler/interop/onnx/import_fold.hpp"
 #include "space/zoo.hpp"
 
 namespace cpx::profiler {
@@ -58,6 +60,17 @@ const Value& Context::nchw_input(int i, int k) const {
   return v;
 }
 
+Dims Context::dims(const Value& v) const {
+  const ShapeNhwc& s = shape(v);
+  switch (v.kind) {
+    case Value::Kind::nchw: return v.rank == 2 ? Dims{s.n, s.c} : Dims{s.n, s.c, s.h, s.w};
+    case Value::Kind::nhwc: return {s.n, s.h, s.w, s.c};
+    case Value::Kind::heads:
+      return v.transposed ? Dims{s.n, v.heads, s.pixels(), v.view.size} : Dims{s.n, v.heads, v.view.size, s.pixels()};
+  }
+  throw std::logic_error("unknown value kind");
+}
+
 namespace {
 
 // The one graph input that is not an initializer, as N x C x H x W with fixed C, H, W (batch 1 if symbolic).
@@ -86,6 +99,8 @@ Network import_graph(const onnx::GraphProto& proto, const std::string& file, std
   const onnx::ValueInfoProto& input = graph_input(g, input_shape);
   Context c(g, std::filesystem::path(file).stem().string(), input_shape, input.name());
   c.skipped = skipped;
+  for (int i = 0; i < g.size(); ++i)
+    if ((g.at(i).domain().empty() || g.at(i).domain() == "ai.onnx") && fold(c, i, true)) g.mark_done(i);
   for (int i = 0; i < g.size(); ++i)
     if (!g.done(i)) translate(c, i);
   if (proto.output_size() != 1)
@@ -150,6 +165,17 @@ Network import_onnx(const std::string& path, std::vector<std::string>* skipped) 
   if (!in) throw InputError(path + ": cannot open");
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   return import_onnx_bytes(bytes, path, skipped);
+}
+
+std::string onnx_symbolic_batch(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  onnx::ModelProto model;
+  if (!in || !model.ParseFromIstream(&in)) return "";
+  for (const auto& v : model.graph().input()) {
+    const auto& shape = v.type().tensor_type().shape();
+    if (shape.dim_size() == 4 && !shape.dim(0).has_dim_value()) return shape.dim(0).dim_param().empty() ? "?" : shape.dim(0).dim_param();
+  }
+  return "";
 }
 
 bool is_onnx_file(const std::string& path) {

@@ -24,6 +24,7 @@ struct Value {
   ChannelView view;
   bool transposed = false;
   Padding pending;  // a Pad folded into the Conv that reads this value
+  size_t rank = 4;  // of the ONNX tensor: an nchw value with one pixel may be N x C (rank 2)
 
   static Value of(Kind k, std::string t) {
     Value v;
@@ -63,6 +64,9 @@ class Context {
   const Value& nchw_input(int i, int k = 0) const;
   const ShapeNhwc& shape(const Value& v) const { return builder_.shape(v.tensor); }
   const ShapeNhwc& shape(const std::string& tensor) const { return builder_.shape(tensor); }
+  // The ONNX tensor's dims (what a Shape node reads): N x C x H x W (N x C at rank 2), N x H x W x C, or
+  // the per-head view N x heads x size x HW (its last two swapped when transposed).
+  Dims dims(const Value& v) const;
 
   Network finish(const std::string& output) && { return std::move(builder_).finish(output); }
 

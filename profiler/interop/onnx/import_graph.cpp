@@ -39,10 +39,14 @@ Constant read_tensor(const onnx::TensorProto& t, const std::string& file) {
     c.dims.push_back(d);
     n *= d;
   }
+  c.integer = t.data_type() != onnx::TensorProto::FLOAT && t.data_type() != onnx::TensorProto::DOUBLE;
   switch (t.data_type()) {
     case onnx::TensorProto::FLOAT: c.values = decode<float>(t.raw_data(), t.float_data(), t, file); break;
+    case onnx::TensorProto::DOUBLE: c.values = decode<double>(t.raw_data(), t.double_data(), t, file); break;
     case onnx::TensorProto::INT64: c.values = decode<int64_t>(t.raw_data(), t.int64_data(), t, file); break;
-    default: return c;
+    case onnx::TensorProto::INT32: c.values = decode<int32_t>(t.raw_data(), t.int32_data(), t, file); break;
+    case onnx::TensorProto::BOOL: c.values = decode<uint8_t>(t.raw_data(), t.int32_data(), t, file); break;  // raw: 1 byte each
+    default: c.integer = false; return c;
   }
   if (static_cast<int64_t>(c.values.size()) != n)
     throw InputError(file + ": initializer " + t.name() + " holds " + std::to_string(c.values.size()) +

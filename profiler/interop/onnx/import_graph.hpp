@@ -15,11 +15,13 @@ namespace cpx::profiler::onnx_import {
 
 using Dims = std::vector<int64_t>;
 
-// An initializer or Constant node: dims, and values for FLOAT and INT64 tensors (empty for other types,
-// whose shapes are all the importer needs).
+// An initializer, Constant node or folded node (import_fold.hpp): dims, and values for FLOAT, DOUBLE,
+// INT64, INT32 and BOOL tensors (empty for other types, whose shapes are all the importer needs).
+// `integer`: of an integer or boolean type, where Div truncates and Cast is exact.
 struct Constant {
   Dims dims;
   std::vector<double> values;
+  bool integer = false;
 };
 
 Constant read_tensor(const onnx::TensorProto& t, const std::string& file);

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "profiler/interop/onnx/import_context.hpp"
+#include "profiler/interop/onnx/import_fold.hpp"
 #include "profiler/interop/onnx/import_patterns.hpp"
 
 namespace cpx::profiler::onnx_import {
@@ -33,6 +34,14 @@ int64_t read_groups(const Graph& g, int i) {
 void require_unit(const Graph& g, int i, const std::string& name) {
   for (auto d : g.ints_attr(i, name, {1, 1}))
     if (d != 1) g.fail(i, name + " other than 1 is not supported");
+}
+
+// N x C x 1 x 1 read as the per-head view N x C x 1 x 1 (C heads of one value at one pixel), as attention
+// over a single token reads it (MobileViT's last stage at 64x64): the two views have the same dims, so
+// an op that works on heads takes it so. Any other value is itself.
+Value one_pixel_heads(const Context& c, const Value& x) {
+  if (x.kind != Kind::nchw || x.rank != 4 || c.shape(x).pixels() != 1) return x;
+  return Value::head_view(x.tensor, c.shape(x).c, {0, 1}, false);
 }
 
 // Folds the BatchNormalization and activation after `out` into a conv or linear; returns the ONNX tensor
@@ -145,7 +154,9 @@ void linear(Context& c, int i, int64_t out_features, bool bias) {
     }
   }
   out = absorb_following(c, out, f);
-  c.set_nchw(out, c.add(i, {x.tensor}, f));
+  Value y = Value::of(Kind::nchw, c.add(i, {x.tensor}, f));
+  y.rank = x.rank;
+  c.set(out, y);
 }
 
 void gemm(Context& c, int i) {
@@ -171,8 +182,8 @@ void matmul(Context& c, int i) {
     if (s.pixels() != 1) g.fail(i, "a linear MatMul needs N x C input (one pixel)");
     return linear(c, i, w->dims[1], false);
   }
-  const Value& a = c.input_value(i, 0);
-  const Value& b = c.input_value(i, 1);
+  const Value a = one_pixel_heads(c, c.input_value(i, 0));
+  const Value b = one_pixel_heads(c, c.input_value(i, 1));
   if (a.kind != Kind::heads || b.kind != Kind::heads || !a.transposed || a.heads != b.heads)
     g.fail(i, "only per-head attention matmuls (N x heads x tokens x d) are supported");
   Matmul m;
@@ -202,12 +213,28 @@ void batch_norm(Context& c, int i) {
 
 void global_average_pool(Context& c, int i) { c.set_nchw(c.g.output(i), c.add(i, {c.nchw_input(i).tensor}, GlobalAvgPool{})); }
 
+// A mean over the channel axis starts a LayerNorm (PyTorch's decomposition below opset 17): on the
+// channels-last view, or over axis 1 of N x C x H x W (or N x C).
+bool layer_norm_decomposed(Context& c, int i, const Value& x, const Dims& axes) {
+  const bool last = axes == Dims{-1} || axes == Dims{static_cast<int64_t>(x.rank) - 1};
+  const bool channels = (x.kind == Kind::nhwc && last) || (x.kind == Kind::nchw && (axes == Dims{1} || (x.rank == 2 && last)));
+  if (!channels || c.g.int_attr(i, "keepdims", 1) != 1) return false;
+  const auto m = layer_norm_at(c.g, i, c.g.input(i, 0), c.shape(x).c);
+  if (!m) c.g.fail(i, "a mean over channels is supported only as the start of a LayerNorm: (x - mean) / sqrt(mean of squares + eps) [* gamma + beta]");
+  c.consume(m->nodes);
+  Value y = Value::of(x.kind, c.add(i, {x.tensor}, LayerNorm{m->eps}));
+  y.rank = x.rank;
+  c.set(m->output, y);
+  return true;
+}
+
 void reduce_mean(Context& c, int i) {
-  const Value& x = c.nchw_input(i);
+  const Value& x = c.input_value(i);
   Dims axes = c.g.ints_attr(i, "axes", {});
+  if (layer_norm_decomposed(c, i, x, axes)) return;
   std::sort(axes.begin(), axes.end());
-  if (!(axes == Dims{2, 3} || axes == Dims{-2, -1}) || c.g.int_attr(i, "keepdims", 1) != 1)
-    c.g.fail(i, "only the mean over H and W with keepdims=1 (a global average pool) is supported");
+  if (x.kind != Kind::nchw || !(axes == Dims{2, 3} || axes == Dims{-2, -1}) || c.g.int_attr(i, "keepdims", 1) != 1)
+    c.g.fail(i, "only the mean over H and W with keepdims=1 (a global average pool) or over channels (LayerNorm) is supported");
   c.set_nchw(c.g.output(i), c.add(i, {x.tensor}, GlobalAvgPool{}));
 }
 
@@ -226,7 +253,9 @@ void pool(Context& c, int i) {
     return c.set_nchw(g.output(i), c.add(i, {x.tensor}, AvgPool{{k[0], k[1]}, {s.at(0), s.at(1)}, p}));
   }
   if (!g.output(i, 1).empty()) g.fail(i, "MaxPool indices are not supported");
-  c.set_nchw(g.output(i), c.add(i, {x.tensor}, MaxPool{{k[0], k[1]}, {s.at(0), s.at(1)}, p}));
+  const Padding& q = x.pending;  // a -inf Pad before it
+  const Padding sum{p.top + q.top, p.bottom + q.bottom, p.left + q.left, p.right + q.right};
+  c.set_nchw(g.output(i), c.add(i, {x.tensor}, MaxPool{{k[0], k[1]}, {s.at(0), s.at(1)}, sum}));
 }
 
 void resize(Context& c, int i) {
@@ -267,7 +296,13 @@ void pad(Context& c, int i) {
   const Graph& g = c.g;
   const Value& x = c.nchw_input(i);
   if (g.string_attr(i, "mode", "constant") != "constant") g.fail(i, "only constant (zero) padding is supported");
-  if (g.has_input(i, 2) && !g.is_scalar(g.input(i, 2), 0)) g.fail(i, "only zero padding is supported");
+  // -inf before a MaxPool is the pool's own padding (PyTorch's F.pad(value=-inf), as our export writes it).
+  const std::optional<double> value = g.has_input(i, 2) ? g.scalar(g.input(i, 2)) : 0.0;
+  const bool minus_infinity = value && std::isinf(*value) && *value < 0;
+  int pool_node = 0;
+  if (minus_infinity && !g.sole_is(g.output(i), "MaxPool", pool_node)) g.fail(i, "padding with -inf is supported only before a MaxPool");
+  if (!minus_infinity && value != 0.0) g.fail(i, "only zero padding is supported");
+  if (minus_infinity && x.pending != Padding{}) g.fail(i, "two paddings before one MaxPool are not supported");
   const Constant& p = g.need_constant(i, 1);
   if (p.values.size() != 8 || p.values[0] != 0 || p.values[1] != 0 || p.values[4] != 0 || p.values[5] != 0)
     g.fail(i, "only padding of height and width (8 pads, zero on N and C) is supported");
@@ -276,9 +311,9 @@ void pad(Context& c, int i) {
   const Padding q{g.integer(i, p.values[2]), g.integer(i, p.values[6]), g.integer(i, p.values[3]),
                   g.integer(i, p.values[7])};
   int conv_node = 0;
-  if (g.sole_is(g.output(i), "Conv", conv_node) && x.pending == Padding{}) {
+  if ((minus_infinity || g.sole_is(g.output(i), "Conv", conv_node)) && x.pending == Padding{}) {
     Value v = x;
-    v.pending = q;  // folded into the conv's own (possibly asymmetric) padding
+    v.pending = q;  // folded into the conv's or max pool's own (possibly asymmetric) padding
     return c.set(g.output(i), v);
   }
   c.set_nchw(g.output(i), c.add(i, {x.tensor}, Pad{q}));
@@ -302,8 +337,8 @@ std::pair<int64_t, std::array<int64_t, 2>> slice_range(const Graph& g, int i) {
 
 void slice(Context& c, int i) {
   const Graph& g = c.g;
-  const Value& x = c.input_value(i);
   const auto [axis, range] = slice_range(g, i);
+  const Value x = axis >= 2 ? one_pixel_heads(c, c.input_value(i)) : c.input_value(i);
   const std::string empty = "slice [" + std::to_string(range[0]) + ", " + std::to_string(range[1]) + ")";
   if (x.kind == Kind::heads && axis == (x.transposed ? 3 : 2)) {
     Value v = x;
@@ -356,18 +391,22 @@ void flatten(Context& c, int i) {
   const Value& x = c.nchw_input(i);
   if (c.g.int_attr(i, "axis", 1) != 1) c.g.fail(i, "only Flatten with axis 1 is supported");
   if (c.shape(x).pixels() != 1) c.g.fail(i, "Flatten of a tensor with more than one pixel (C-major order) is not supported");
-  c.set(c.g.output(i), x);  // N x C x 1 x 1 and N x C are the same data; ours is N x 1 x 1 x C either way
+  Value v = x;  // N x C x 1 x 1 and N x C are the same data; ours is N x 1 x 1 x C either way
+  v.rank = 2;
+  c.set(c.g.output(i), v);
 }
 
-// The target shape of a Reshape with its one -1 filled in; every dimension must be given and positive.
-// Checked before any product: a dimension above the element count, or dimensions whose product passes
-// it, cannot hold the tensor (and their product could overflow int64).
-Dims resolve(const Graph& g, int i, int64_t elements) {
+// The target shape of a Reshape with its 0s copied from the input's dims `in` (ONNX's default, allowzero
+// 0) and its one -1 filled in. Checked before any product: a dimension above the element count, or
+// dimensions whose product passes it, cannot hold the tensor (and their product could overflow int64).
+Dims resolve(const Graph& g, int i, int64_t elements, const Dims& in) {
+  if (g.int_attr(i, "allowzero", 0) != 0) g.fail(i, "allowzero=1 is not supported");
   Dims d;
   for (double v : g.need_constant(i, 1).values) {
     if (!(v >= -1 && v <= static_cast<double>(elements)) || v != std::floor(v))
-      g.fail(i, "target shape dimension " + std::to_string(v) + " is not -1 or an integer in [1, " + std::to_string(elements) + "]");
-    d.push_back(static_cast<int64_t>(v));
+      g.fail(i, "target shape dimension " + std::to_string(v) + " is not -1 or an integer in [0, " + std::to_string(elements) + "]");
+    if (v == 0 && d.size() >= in.size()) g.fail(i, "target shape dimension " + std::to_string(d.size()) + " is 0 past the input's rank");
+    d.push_back(v == 0 ? in[d.size()] : static_cast<int64_t>(v));
   }
   int64_t known = 1, unknown = -1;
   for (size_t k = 0; k < d.size(); ++k) {
@@ -375,7 +414,7 @@ Dims resolve(const Graph& g, int i, int64_t elements) {
       if (unknown >= 0) g.fail(i, "more than one -1 in the target shape");
       unknown = static_cast<int64_t>(k);
     } else if (d[k] <= 0) {
-      g.fail(i, "target shape dimensions must be positive (0 is not supported)");
+      g.fail(i, "target shape dimensions must be positive");
     } else {
       if (d[k] > elements / known) g.fail(i, "target shape does not hold the " + std::to_string(elements) + " elements");
       known *= d[k];
@@ -394,7 +433,9 @@ bool reshape_nchw(Context& c, int i, const Value& x, const Dims& d) {
   const std::string& out = c.g.output(i);
   // N x C (x 1 x 1) <-> N x C x 1 x 1: the same data.
   if (s.pixels() == 1 && ((d.size() == 2 && d[1] == s.c) || (d.size() == 4 && d[1] == s.c && d[2] == 1 && d[3] == 1))) {
-    c.set(out, x);
+    Value v = x;
+    v.rank = d.size();
+    c.set(out, v);
     return true;
   }
   // N x heads x C/heads x HW: a per-head view (attention, grouped softmax, talking heads).
@@ -423,7 +464,7 @@ bool reshape_nchw(Context& c, int i, const Value& x, const Dims& d) {
 void reshape(Context& c, int i) {
   const Value& x = c.input_value(i);
   const ShapeNhwc s = c.shape(x);
-  const Dims d = resolve(c.g, i, s.elements());
+  const Dims d = resolve(c.g, i, s.elements(), c.dims(x));
   if (x.kind == Kind::nchw && reshape_nchw(c, i, x, d)) return;
   if (x.kind == Kind::heads && !x.transposed && x.view.offset == 0 && x.view.size * x.heads == s.c && d.size() == 4 &&
       d[0] == s.n && d[1] == s.c && d[2] == s.h && d[3] == s.w)
@@ -438,8 +479,8 @@ void reshape(Context& c, int i) {
 }
 
 void transpose(Context& c, int i) {
-  const Value& x = c.input_value(i);
   const Dims p = c.g.ints_attr(i, "perm", {});
+  const Value x = p == Dims{0, 1, 3, 2} ? one_pixel_heads(c, c.input_value(i)) : c.input_value(i);
   Value v = x;
   if (x.kind == Kind::nchw && p == Dims{0, 2, 3, 1}) v.kind = Kind::nhwc;
   else if (x.kind == Kind::nhwc && p == Dims{0, 3, 1, 2}) v.kind = Kind::nchw;
@@ -452,8 +493,12 @@ void softmax(Context& c, int i) {
   const Value& x = c.input_value(i);
   int64_t axis = c.g.int_attr(i, "axis", -1);
   const ShapeNhwc& s = c.shape(x);
-  if (x.kind == Kind::nchw && (axis == 1 || (axis == -1 && s.pixels() == 1)))
-    return c.set_nchw(c.g.output(i), c.add(i, {x.tensor}, Softmax{1}));
+  const int64_t nchw_axis = axis < 0 ? axis + static_cast<int64_t>(x.rank) : axis;
+  if (x.kind == Kind::nchw && nchw_axis == 1) return c.set_nchw(c.g.output(i), c.add(i, {x.tensor}, Softmax{1}));
+  // Over H or W of one pixel, each value alone: a per-head softmax over one key (MobileViT's last stage at
+  // 64x64), whose per-head view N x heads x 1 x 1 reads the same as N x C x 1 x 1.
+  if (x.kind == Kind::nchw && nchw_axis >= 2 && x.rank == 4 && s.pixels() == 1)
+    return c.set_nchw(c.g.output(i), c.add(i, {x.tensor}, Softmax{s.c}));
   if (x.kind == Kind::heads && x.view.offset == 0 && x.view.size * x.heads == s.c) {
     if (axis < 0) axis += 4;
     if (axis == (x.transposed ? 3 : 2)) {
@@ -501,7 +546,9 @@ void binary(Context& c, int i) {
   c.set_nchw(g.output(i), is_add ? c.add(i, ins, Add{}) : c.add(i, ins, Multiply{}));
 }
 
-[[noreturn]] void unsupported(const Graph& g, int i) { g.fail(i, "operator not supported (or not in a recognised pattern)"); }
+[[noreturn]] void unsupported(const Graph& g, int i) {
+  g.fail(i, "operator not supported (or not in a recognised pattern), reading " + (g.has_input(i, 0) ? g.input(i, 0) : "no input"));
+}
 
 // A node that starts an activation pattern (Relu, Clip 0..6, Sigmoid [Mul], Div √2 Erf ... for GELU).
 void activation(Context& c, int i) {
@@ -556,7 +603,9 @@ const std::map<std::string_view, Translation>& translations() {
 void translate(Context& c, int i) {
   const auto& n = c.g.at(i);
   const auto it = translations().find(n.op_type());
-  const bool known = it != translations().end() && (n.domain().empty() || n.domain() == "ai.onnx");
+  const bool standard = n.domain().empty() || n.domain() == "ai.onnx";
+  if (standard && fold(c, i)) return c.g.mark_done(i);  // shape arithmetic, before any translation
+  const bool known = it != translations().end() && standard;
   if (!known && c.skipped && n.input_size() >= 1 && n.output_size() == 1) {
     c.g.mark_done(i);
     c.skipped->push_back((n.name().empty() ? n.output(0) : n.name()) + " (" + n.op_type() + ")");

@@ -89,6 +89,62 @@ Following following(const Graph& g, const std::string& out) {
   return f;
 }
 
+namespace {
+
+// Node k has inputs {a, other} in either order, `other` a constant of `n` values: a per-channel affine.
+bool per_channel(const Graph& g, int k, const std::string& a, int64_t n) {
+  if (g.at(k).input_size() != 2 || (g.input(k, 0) != a && g.input(k, 1) != a)) return false;
+  const Constant* c = g.constant(g.input(k, g.input(k, 0) == a ? 1 : 0));
+  return c && static_cast<int64_t>(c->values.size()) == n;
+}
+
+// The square of d: Pow(d, 2) or Mul(d, d), and the Div(d, ·): d's only two readers.
+bool square_and_divide(const Graph& g, const std::string& d, int& square, int& divide) {
+  if (g.is_graph_output(d)) return false;
+  std::vector<int> readers = g.consumers(d);
+  readers.erase(std::unique(readers.begin(), readers.end()), readers.end());  // Mul(d, d) reads it twice
+  if (readers.size() != 2) return false;
+  for (int k : readers) {
+    const std::string& type = g.at(k).op_type();
+    if ((type == "Pow" && g.input(k, 0) == d && g.is_scalar(g.input(k, 1), 2)) || (type == "Mul" && g.has_inputs(k, d, d)))
+      square = k;
+    else if (type == "Div" && g.input(k, 0) == d)
+      divide = k;
+    else
+      return false;
+  }
+  return square != divide && !g.done(square) && !g.done(divide);
+}
+
+}  // namespace
+
+std::optional<LayerNormMatch> layer_norm_at(const Graph& g, int mean, const std::string& x, int64_t channels) {
+  int sub = 0, square = -1, divide = -1, var = 0, add = 0, root = 0, mul = 0, shift = 0;
+  const std::string& m = g.output(mean);
+  if (!g.sole_is(m, "Sub", sub) || g.input(sub, 0) != x || g.input(sub, 1) != m) return std::nullopt;
+  const std::string& d = g.output(sub);
+  if (!square_and_divide(g, d, square, divide)) return std::nullopt;
+  if (!g.sole_is(g.output(square), "ReduceMean", var) || g.ints_attr(var, "axes", {}) != g.ints_attr(mean, "axes", {}))
+    return std::nullopt;
+  if (!g.sole_is(g.output(var), "Add", add) || !g.sole_is(g.output(add), "Sqrt", root)) return std::nullopt;
+  const std::string& other = g.input(add, 0) == g.output(var) ? g.input(add, 1) : g.input(add, 0);
+  const std::optional<double> eps = g.scalar(other);
+  if (!eps || g.input(divide, 1) != g.output(root)) return std::nullopt;
+  LayerNormMatch match;
+  match.eps = Graph::decimal(*eps);
+  match.nodes = {mean, sub, square, var, add, root, divide};
+  match.output = g.output(divide);
+  if (g.sole_is(match.output, "Mul", mul) && per_channel(g, mul, match.output, channels)) {
+    match.nodes.push_back(mul);
+    match.output = g.output(mul);
+    if (g.sole_is(match.output, "Add", shift) && per_channel(g, shift, match.output, channels)) {
+      match.nodes.push_back(shift);
+      match.output = g.output(shift);
+    }
+  }
+  return match;
+}
+
 GroupNormMatch group_norm_at(const Graph& g, int reshape) {
   int inorm = 0, back = 0, mul = 0, add = 0;
   if (!g.sole_is(g.output(reshape), "InstanceNormalization", inorm) || !g.sole_is(g.output(inorm), "Reshape", back))
@@ -119,14 +175,18 @@ std::optional<Match> channel_shuffle_at(const Graph& g, int reshape, const Dims&
   const Constant* shape = g.constant(g.input(back, 1));
   if (!shape) return std::nullopt;
   const Dims want{target[0], target[1] * target[2], target[3], target[4]};
-  // PyTorch writes the channel count as -1 when it flattens; any other -1 is not this pattern.
+  // A 0 batch copies the input's (a symbolic batch); one -1 (PyTorch's flattened channels, or the batch
+  // our PyTorch export leaves to the runtime) stands for what the other dims leave, so is want's there.
   Dims got;
   for (double v : shape->values) {
     const std::optional<int64_t> n = as_integer(v);
     if (!n) return std::nullopt;
     got.push_back(*n);
   }
-  if (got.size() == 4 && got[1] == -1) got[1] = want[1];
+  if (got.size() != 4) return std::nullopt;
+  if (got[0] == 0) got[0] = want[0];
+  const auto unknown = std::find(got.begin(), got.end(), -1);
+  if (std::count(got.begin(), got.end(), -1) == 1) *unknown = want[static_cast<size_t>(unknown - got.begin())];
   if (got != want) return std::nullopt;
   return Match{{reshape, t, back}, g.output(back)};
 }

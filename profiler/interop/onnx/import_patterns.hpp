@@ -42,6 +42,14 @@ struct GroupNormMatch : Match {
 };
 GroupNormMatch group_norm_at(const Graph& g, int reshape);
 
+// ReduceMean(x) at node `mean` -> Sub(x, ·) = d -> Pow(d, 2) or Mul(d, d) -> ReduceMean -> Add ε -> Sqrt
+// -> Div(d, ·) [-> Mul γ [-> Add β]] over the axes `mean` reduces: LayerNorm as PyTorch exports it below
+// opset 17. γ and β must hold `channels` values.
+struct LayerNormMatch : Match {
+  double eps = 1e-5;
+};
+std::optional<LayerNormMatch> layer_norm_at(const Graph& g, int mean, const std::string& x, int64_t channels);
+
 // Reshape(N, g, C/g, H, W) at node `reshape` -> Transpose(0, 2, 1, 3, 4) -> Reshape(N, C, H, W):
 // PyTorch's channel_shuffle with g groups, given the reshape's resolved target dims.
 std::optional<Match> channel_shuffle_at(const Graph& g, int reshape, const Dims& target);
