@@ -695,10 +695,10 @@ Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, cons
     c.kind_share = mean_kind_share(shares, every);
     c.kind_spread = interval.evidence.kind_spread;
     c.uncalibrated = {{"rule", "a kind of work below 1% of the calibration networks' time widens a network's interval by the "
-                               "z of the level times its share of the network's time times the kind's spread: the root mean "
-                               "square, across the other devices, of log(device / host time of the kind) less the same for "
-                               "their whole time (half-widths in log space add in quadrature to the calibration's)"},
-                      {"devices", interval.evidence.kind_spread_devices}};
+                               "z of the level times its share of the network's time times the kind's spread: the median, across "
+                               "the other devices, of |log(device / host time of the kind) less the same for their whole time| (half-widths in log space add in quadrature to the calibration's)"},
+                      {"devices", interval.evidence.kind_spread_devices},
+                      {"deviations", interval.evidence.kind_deviation}};
   } else {
     size_uncalibrated(c, shares, held, y, group);
   }

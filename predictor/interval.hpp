@@ -44,12 +44,13 @@ struct HeldOutErrors {
 };
 
 // What the other devices say: their held-out errors (devices of at least two families) and, per kind of
-// work, the root mean square across devices of log(device time / host time of that kind) less the same for
-// the device's whole time: how far a device's relative cost of the kind strays from the host's.
+// work, the median across devices of |log(device time / host time of that kind) less the same for the
+// device's whole time|: how far a typical device's relative cost of the kind strays from the host's.
 struct IntervalEvidence {
   std::vector<HeldOutErrors> devices;
   std::map<std::string, double> kind_spread;
   std::vector<std::string> kind_spread_devices;  // the devices the spread was measured across
+  std::map<std::string, std::map<std::string, double>> kind_deviation;  // per kind, per device: its log deviation
 };
 
 struct IntervalOptions {

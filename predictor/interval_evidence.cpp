@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "predictor/statistics.hpp"
+
 namespace cpx::predictor {
 
 namespace {
@@ -41,13 +43,17 @@ IntervalEvidence interval_evidence(const std::vector<Predictor>& devices, const 
     for (const auto& [kind, us] : host_us) host_total += us;
     if (!(device_total > 0) || !(host_total > 0)) continue;
     for (const auto& [kind, us] : device_us)
-      if (us > 0 && host_us[kind] > 0) deviations[kind].push_back(std::log(us / host_us[kind]) - std::log(device_total / host_total));
+      if (us > 0 && host_us[kind] > 0) {
+        deviations[kind].push_back(std::log(us / host_us[kind]) - std::log(device_total / host_total));
+        out.kind_deviation[kind][d.device] = deviations[kind].back();
+      }
     out.kind_spread_devices.push_back(d.device);
   }
-  for (const auto& [kind, v] : deviations) {
-    double sq = 0;
-    for (double x : v) sq += x * x / static_cast<double>(v.size());
-    out.kind_spread[kind] = std::sqrt(sq);
+  // The median of |deviation|: the typical device's. Devices calibrated by the same linear method price a
+  // fused activation alike (by its bytes), and would otherwise carry one model's pricing as a device fact.
+  for (auto& [kind, v] : deviations) {
+    for (double& x : v) x = std::abs(x);
+    out.kind_spread[kind] = quantile(v, 0.5);
   }
   return out;
 }

@@ -81,7 +81,7 @@ struct Calibrated {
   double uncalibrated_factor = 1;
   Json uncalibrated;  // how F was sized, or the kind spreads' source
   // The pooled interval method's widening instead of F (predictor/interval.hpp): per kind of work, how far
-  // devices' relative cost of it strays from the host's (log, root mean square across the other devices).
+  // devices' relative cost of it strays from the host's (log, the median over the other devices).
   // A network's interval half-width in log space becomes sqrt(q² + u²), u = unseen_half_width of the
   // kinds below calibrated_kind_share. Empty: F widens (the percentile method, files from before it).
   std::map<std::string, double> kind_spread;
