@@ -141,8 +141,17 @@ TEST_CASE("calibration: the transfer recovers per-group factors and its interval
   REQUIRE(p.interval_us);
   REQUIRE(p.uncalibrated);  // b1's share of work the calibration networks barely ran widens it
   const double s = p.uncalibrated->share, F = d.uncalibrated_factor;
-  CHECK((*p.interval_us)[0] == Approx(p.latency_us / (1 + d.error_high) * (1 - s + s / F)));
-  CHECK((*p.interval_us)[1] == Approx(p.latency_us / (1 + d.error_low) * (1 - s + s * F)));
+  // b1's family (CPUBone) is among the calibration's: it takes the seen-family interval.
+  REQUIRE(d.seen_family_error);
+  CHECK(p.interval["applied"] == "seen_family");
+  const auto [low, high] = *d.seen_family_error;
+  CHECK((*p.interval_us)[0] == Approx(p.latency_us / (1 + high) * (1 - s + s / F)));
+  CHECK((*p.interval_us)[1] == Approx(p.latency_us / (1 + low) * (1 - s + s * F)));
+  // A network of a family it never saw takes the new-family one.
+  Network other = find_zoo("b1")->build(0);
+  other.family = "a family never calibrated";
+  const NetworkPrediction q = predict(c.device, other, 1);
+  CHECK((*q.interval_us)[0] == Approx(q.latency_us / (1 + d.error_high) * (1 - s + s / F)));
   const Json j = prediction_json(c.device, find_zoo("b1")->build(0), p, 1, false);
   CHECK(j["latency_us_low"].get<double>() < j["latency_us"].get<double>());
   CHECK(j["latency_us_high"].get<double>() > j["latency_us"].get<double>());
