@@ -124,7 +124,7 @@ void read_held_out(const Context& c, KnownLatencies& k) {
     group.push_back(k.by_family ? p.family : model);
     k.held_out[model] = p;
   }
-  const auto bounds = predictor::held_out_error_bounds(error, group);
+  const auto bounds = predictor::held_out_bounds(*c.pred.calibrated, error, group);
   for (size_t i = 0; i < published.size(); ++i) {
     HeldOutPoint& p = k.held_out.at(published[i]["model"].get<std::string>());
     p.low_us = p.predicted_us / (1 + bounds[i][1]);
@@ -643,10 +643,13 @@ Json predictor_accuracy(const Context& c, const Json& zoo_rows, const KnownLaten
   out["against"] = "published latencies (" + scheme + " predictions)";
   out["held_out"] = known.by_family ? "lofo" : "lomo";
   out["method"] = c.pred.calibrated->held_out["chosen"];
+  const std::string sized = c.pred.calibrated->interval_method == predictor::IntervalMethod::pooled_t
+                                ? "the device's interval (Student-t, its variance pooled with the other devices') sized on the other "
+                                : "the " + std::to_string(std::lround(100 * (1 - predictor::interval_level) / 2)) + "th to " +
+                                      std::to_string(std::lround(100 * (1 + predictor::interval_level) / 2)) + "th percentile of the other ";
   out["interval"] = {{"level", predictor::interval_level},
-                     {"method", "the " + std::to_string(std::lround(100 * (1 - predictor::interval_level) / 2)) + "th to " +
-                                    std::to_string(std::lround(100 * (1 + predictor::interval_level) / 2)) + "th percentile of the other " +
-                                    (known.by_family ? "families'" : "models'") + " held-out relative errors, around the point's own held-out prediction (those errors come from "
+                     {"method", sized + (known.by_family ? "families'" : "models'") +
+                                    " held-out relative errors, around the point's own held-out prediction (those errors come from "
                                     "fits that saw this " + group + ", so the interval is not fully nested)"}};
   out["methods"] = held_out_methods(c.pred.calibrated->held_out);
   if (!known.by_family)

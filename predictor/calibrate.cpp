@@ -312,21 +312,19 @@ void set_percentile_interval(Calibrated& c, const std::vector<double>& held, con
 // used: each group's points against the interval sized without that group.
 void set_pooled_interval(Calibrated& c, const std::vector<double>& held, const Eigen::VectorXd& y, const std::vector<std::string>& group,
                          bool by_family, const std::string& chosen, const std::vector<HeldOutErrors>& pool) {
-  std::vector<double> r(held.size());
-  for (size_t i = 0; i < held.size(); ++i) r[i] = std::log(held[i] / y(static_cast<Eigen::Index>(i)));
-  const LogInterval li = pooled_interval(r, group, pool, interval_level);
-  double covered = 0;
-  for (const std::string& g : std::set<std::string>(group.begin(), group.end())) {
-    std::vector<double> r_others;
-    std::vector<std::string> g_others;
-    for (size_t i = 0; i < r.size(); ++i)
-      if (group[i] != g) r_others.push_back(r[i]), g_others.push_back(group[i]);
-    const LogInterval without = pooled_interval(r_others, g_others, pool, interval_level);
-    for (size_t i = 0; i < r.size(); ++i)
-      covered += group[i] == g && std::abs(r[i] - without.centre) <= without.half_width;
+  std::vector<double> err(held.size()), r(held.size());
+  for (size_t i = 0; i < held.size(); ++i) {
+    err[i] = held[i] / y(static_cast<Eigen::Index>(i)) - 1;
+    r[i] = std::log1p(err[i]);
   }
-  c.error_low = std::exp(li.centre - li.half_width) - 1;
-  c.error_high = std::exp(li.centre + li.half_width) - 1;
+  c.interval_method = IntervalMethod::pooled_t;
+  c.prior = pooled_prior(pool);
+  const LogInterval li = pooled_interval(r, group, c.prior, interval_level);
+  const auto bounds = pooled_error_bounds(err, group, c.prior, interval_level);
+  double covered = 0;
+  for (size_t i = 0; i < err.size(); ++i) covered += err[i] >= bounds[i][0] && err[i] <= bounds[i][1];
+  c.error_low = std::expm1(li.centre - li.half_width);
+  c.error_high = std::expm1(li.centre + li.half_width);
   c.interval = {{"level", interval_level},
                 {"method", std::string("Student-t predictive of the ") + (by_family ? "leave-one-family-out" : "leave-one-model-out") +
                                " log errors log(predicted / published) of the " + chosen +
@@ -347,7 +345,7 @@ void set_pooled_interval(Calibrated& c, const std::vector<double>& held, const E
 void set_seen_family_interval(Calibrated& c, const std::vector<double>& lomo, const Eigen::VectorXd& y, const std::vector<std::string>& models) {
   std::vector<double> r(lomo.size());
   for (size_t i = 0; i < lomo.size(); ++i) r[i] = std::log(lomo[i] / y(static_cast<Eigen::Index>(i)));
-  const LogInterval li = pooled_interval(r, models, {}, interval_level);
+  const LogInterval li = pooled_interval(r, models, VariancePrior{}, interval_level);
   if (!std::isfinite(li.half_width)) return;
   c.seen_family_error = std::array<double, 2>{std::exp(li.centre - li.half_width) - 1, std::exp(li.centre + li.half_width) - 1};
   c.interval["seen_family"] = {{"error_low", (*c.seen_family_error)[0]},
@@ -574,6 +572,11 @@ Json held_out_table(const Calibration& out, const std::string& forced, const Jso
 }
 
 }  // namespace
+
+std::vector<std::array<double, 2>> held_out_bounds(const Calibrated& c, const std::vector<double>& error, const std::vector<std::string>& group) {
+  return c.interval_method == IntervalMethod::pooled_t ? pooled_error_bounds(error, group, c.prior, interval_level)
+                                                       : held_out_error_bounds(error, group);
+}
 
 Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, const Hardware& hardware,
                       const std::vector<PublishedPoint>& points, const std::string& source, const std::string& rebuild,

@@ -71,4 +71,8 @@ Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, cons
                       const std::vector<PublishedPoint>& points, const std::string& source, const std::string& rebuild,
                       const std::string& method = "", const IntervalOptions& interval = {});
 
+// Each calibration point's bounds on its relative error (predicted / actual - 1), its group held out as
+// the device's interval method holds a family out (the job's accuracy chart; the file's coverage figure).
+std::vector<std::array<double, 2>> held_out_bounds(const Calibrated& c, const std::vector<double>& error, const std::vector<std::string>& group);
+
 }  // namespace cpx::predictor

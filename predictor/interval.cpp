@@ -102,24 +102,28 @@ double student_t_quantile(double p, double dof) {
   return (lo + hi) / 2;
 }
 
-LogInterval pooled_interval(const std::vector<double>& log_error, const std::vector<std::string>& group,
-                            const std::vector<HeldOutErrors>& pool, double level) {
-  const GroupSpread own = group_spread(log_error, group);
-  // The prior: every pooled device's groups about that device's own centre (a device's bias is its own,
-  // the spread of new families about it is what devices share), weighted as one typical device's groups.
-  double pooled_ss = 0, pooled_dof = 0;
-  std::vector<std::string> devices;
+VariancePrior pooled_prior(const std::vector<HeldOutErrors>& pool) {
+  // Every pooled device's groups about that device's own centre (a device's bias is its own, the spread of
+  // new families about it is what devices share).
+  VariancePrior prior;
+  double ss = 0, dof = 0;
   for (const auto& d : pool) {
     if (std::set<std::string>(d.group.begin(), d.group.end()).size() < 2) continue;
     const GroupSpread s = group_spread(d.log_error, d.group);
-    pooled_ss += s.sum_of_squares;
-    pooled_dof += static_cast<double>(s.groups - 1);
-    devices.push_back(d.device);
+    ss += s.sum_of_squares;
+    dof += static_cast<double>(s.groups - 1);
+    prior.devices.push_back(d.device);
   }
-  const double prior_dof = devices.empty() ? 0 : pooled_dof / static_cast<double>(devices.size());
-  const double prior_variance = pooled_dof > 0 ? pooled_ss / pooled_dof : 0;
+  prior.dof = prior.devices.empty() ? 0 : dof / static_cast<double>(prior.devices.size());
+  prior.variance = dof > 0 ? ss / dof : 0;
+  return prior;
+}
+
+LogInterval pooled_interval(const std::vector<double>& log_error, const std::vector<std::string>& group, const VariancePrior& prior,
+                            double level) {
+  const GroupSpread own = group_spread(log_error, group);
   const double own_dof = own.groups > 0 ? static_cast<double>(own.groups - 1) : 0;
-  const double dof = prior_dof + own_dof;
+  const double dof = prior.dof + own_dof;
   LogInterval out;
   out.centre = own.centre;
   if (!(dof > 0)) {
@@ -127,21 +131,38 @@ LogInterval pooled_interval(const std::vector<double>& log_error, const std::vec
     out.how = {{"warning", "no spread can be sized: fewer than two families and no pooled devices"}};
     return out;
   }
-  const double variance = (prior_dof * prior_variance + own.sum_of_squares) / dof;
+  const double variance = (prior.dof * prior.variance + own.sum_of_squares) / dof;
   const double groups = std::max<double>(1, static_cast<double>(own.groups));
   const double t = student_t_quantile((1 + level) / 2, dof);
   out.half_width = t * std::sqrt(variance * (1 + 1 / groups));
   out.how = {{"own_groups", own.groups},
              {"own_variance", own_dof > 0 ? Json(own.sum_of_squares / own_dof) : Json(nullptr)},
              {"own_dof", own_dof},
-             {"pooled_devices", devices},
-             {"pooled_variance", prior_variance},
-             {"prior_dof", prior_dof},
+             {"pooled_devices", prior.devices},
+             {"pooled_variance", prior.variance},
+             {"prior_dof", prior.dof},
              {"variance", variance},
              {"dof", dof},
              {"t", t},
              {"centre", out.centre},
              {"half_width", out.half_width}};
+  return out;
+}
+
+std::vector<std::array<double, 2>> pooled_error_bounds(const std::vector<double>& error, const std::vector<std::string>& group,
+                                                       const VariancePrior& prior, double level) {
+  std::vector<double> r(error.size());
+  for (size_t i = 0; i < error.size(); ++i) r[i] = std::log1p(error[i]);
+  std::vector<std::array<double, 2>> out(error.size());
+  for (const std::string& g : std::set<std::string>(group.begin(), group.end())) {
+    std::vector<double> r_others;
+    std::vector<std::string> g_others;
+    for (size_t i = 0; i < r.size(); ++i)
+      if (group[i] != g) r_others.push_back(r[i]), g_others.push_back(group[i]);
+    const LogInterval without = pooled_interval(r_others, g_others, prior, level);
+    for (size_t i = 0; i < r.size(); ++i)
+      if (group[i] == g) out[i] = {std::expm1(without.centre - without.half_width), std::expm1(without.centre + without.half_width)};
+  }
   return out;
 }
 

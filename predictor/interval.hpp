@@ -65,9 +65,22 @@ struct LogInterval {
   Json how;  // the numbers behind it: own and pooled variance, their weights, the degrees of freedom
 };
 
+// What the pooled devices say of a new family's error: their groups' variance about each device's own
+// centre, and its weight (the pooled degrees of freedom over the number of devices: one typical device's).
+// Devices of fewer than two groups are left out.
+struct VariancePrior {
+  double variance = 0, dof = 0;
+  std::vector<std::string> devices;
+};
+VariancePrior pooled_prior(const std::vector<HeldOutErrors>& pool);
+
 // The pooled method for errors `log_error` held out by `group`: each group weighs the same.
-LogInterval pooled_interval(const std::vector<double>& log_error, const std::vector<std::string>& group,
-                            const std::vector<HeldOutErrors>& pool, double level);
+LogInterval pooled_interval(const std::vector<double>& log_error, const std::vector<std::string>& group, const VariancePrior& prior,
+                            double level);
+// Each point's bounds on its relative error (predicted / actual - 1) from the interval sized without its
+// group: how the device's own coverage, and the job's accuracy chart, hold a family out.
+std::vector<std::array<double, 2>> pooled_error_bounds(const std::vector<double>& error, const std::vector<std::string>& group,
+                                                       const VariancePrior& prior, double level);
 
 // The log half-width that unseen work adds: the z of `level` times Σ over kinds of the network's share of
 // time in that kind times the kind's spread (a kind no device knows: the largest spread). Kinds of one

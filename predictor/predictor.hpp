@@ -18,6 +18,7 @@
 #include "predictor/boost.hpp"
 #include "predictor/features.hpp"
 #include "predictor/hardware.hpp"
+#include "predictor/interval.hpp"
 #include "predictor/op_kinds.hpp"
 #include "predictor/roofline.hpp"
 #include "profiler/interference.hpp"
@@ -70,6 +71,10 @@ struct Calibrated {
   // calibration's families): from the chosen model's leave-one-model-out errors, its own points only; the
   // errors above are for a family it never saw. Absent: one interval for every network.
   std::optional<std::array<double, 2>> seen_family_error;
+  // How error_low/high were sized, and for pooled_t the other devices' prior (interval.pooled in the file):
+  // what held_out_bounds needs to hold a calibration point's family out as the interval does.
+  IntervalMethod interval_method = IntervalMethod::percentile;
+  VariancePrior prior;
   Json interval;  // level, method, the two errors, coverage
   Json held_out;  // the side-by-side held-out table
   std::string rebuild;  // the command that rebuilds the file

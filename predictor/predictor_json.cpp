@@ -144,9 +144,19 @@ Predictor device_from_json(const Json& j, const Where& where) {
     c.error_low = iv.number("error_low", -0.99, 10);
     c.error_high = iv.number("error_high", c.error_low, 10);
     if (iv.has("coverage")) iv.raw("coverage");
-    if (iv.has("interval_method") && !find_interval_method(iv.string("interval_method")))
-      iv.at("interval_method").fail(iv.raw("interval_method"), "not an interval method (percentile, pooled_t)");
-    if (iv.has("pooled")) iv.raw("pooled");
+    if (iv.has("interval_method")) {
+      const auto m = find_interval_method(iv.string("interval_method"));
+      if (!m) iv.at("interval_method").fail(iv.raw("interval_method"), "not an interval method (percentile, pooled_t)");
+      c.interval_method = *m;
+    }
+    if (iv.has("pooled")) {
+      const Json& pooled = iv.raw("pooled");
+      if (c.interval_method == IntervalMethod::pooled_t) {
+        ObjectReader pr(pooled, iv.at("pooled"));
+        c.prior.variance = pr.number("pooled_variance", 0, 100);
+        c.prior.dof = pr.number("prior_dof", 0, 1e6);
+      }
+    }
     if (iv.has("seen_family")) {
       ObjectReader seen(iv.raw("seen_family"), iv.at("seen_family"));
       const double low = seen.number("error_low", -0.99, 10);

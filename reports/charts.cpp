@@ -79,13 +79,6 @@ size_t count_if_not_null(const Dataset& d, const std::string& a, const std::stri
   }));
 }
 
-Table table(std::string heading, std::vector<std::string> header) {
-  Table t;
-  t.heading = std::move(heading);
-  t.header = std::move(header);
-  return t;
-}
-
 std::string device_name(const Json& r) { return r["device"]["name"].get<std::string>(); }
 
 std::string label(Series series) { return std::string(names_of(series).label); }

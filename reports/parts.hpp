@@ -26,6 +26,13 @@ struct Table {
   std::vector<std::vector<std::string>> rows;
   bool folded = false;  // long and rarely read (provenance): collapsed on the page, whole in report.md
 };
+inline Table table(std::string heading, std::vector<std::string> header, std::string note = "") {
+  Table t;
+  t.heading = std::move(heading);
+  t.header = std::move(header);
+  t.note = std::move(note);
+  return t;
+}
 
 struct Chart {
   std::string id;       // HTML element id

@@ -81,14 +81,6 @@ std::string accuracy_range_text(const Json& results) {
 
 namespace {
 
-Table table(std::string heading, std::vector<std::string> header, std::string note = "") {
-  Table t;
-  t.heading = std::move(heading);
-  t.header = std::move(header);
-  t.note = std::move(note);
-  return t;
-}
-
 // "a.b[2].c: value" rows for a nested object such as the environment or the predictor's provenance.
 void flatten(const Json& j, const std::string& prefix, Table& t) {
   if (j.is_object()) {

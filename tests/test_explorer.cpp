@@ -367,7 +367,7 @@ TEST_CASE("a calibrated pi5 job shows the family-held-out predictions of its cho
   CHECK(pa["held_out"] == "lofo");
   CHECK(pa["method"] == cal.chosen);
   CHECK(pa["interval"]["level"].get<double>() == predictor::interval_level);
-  CHECK(pa["interval"]["method"].get<std::string>().find("of the other families' held-out relative errors") != std::string::npos);
+  CHECK(pa["interval"]["method"].get<std::string>().find("sized on the other families' held-out relative errors") != std::string::npos);
   REQUIRE(pa["points"].size() == points.size());
   const auto& chosen = *std::find_if(cal.held_out.begin(), cal.held_out.end(), [&](const auto& s) { return s.method == cal.chosen; });
   for (size_t i = 0; i < points.size(); ++i) {

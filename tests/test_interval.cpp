@@ -54,15 +54,15 @@ TEST_CASE("interval: from 5 families it is wider than from 11 with the same erro
   CHECK(w5.half_width > w11.half_width);
   // The same other devices behind both: still wider from 5.
   const std::vector<HeldOutErrors> pool{errors_of(11, 0.04, "a"), errors_of(9, 0.04, "b")};
-  CHECK(pooled_interval(five.log_error, five.group, pool, 0.8).half_width >
-        pooled_interval(eleven.log_error, eleven.group, pool, 0.8).half_width);
+  CHECK(pooled_interval(five.log_error, five.group, pooled_prior(pool), 0.8).half_width >
+        pooled_interval(eleven.log_error, eleven.group, pooled_prior(pool), 0.8).half_width);
 }
 
 TEST_CASE("interval: the pool pulls a device's spread towards what other devices' new families did, less as it has more") {
   const std::vector<HeldOutErrors> pool{errors_of(11, 0.04, "a"), errors_of(11, 0.04, "b")};
   const HeldOutErrors five = errors_of(5, 0.0025), twenty = errors_of(20, 0.0025);
-  const LogInterval p5 = pooled_interval(five.log_error, five.group, pool, 0.8);
-  const LogInterval p20 = pooled_interval(twenty.log_error, twenty.group, pool, 0.8);
+  const LogInterval p5 = pooled_interval(five.log_error, five.group, pooled_prior(pool), 0.8);
+  const LogInterval p20 = pooled_interval(twenty.log_error, twenty.group, pooled_prior(pool), 0.8);
   // Prior weight: one typical pooled device's degrees of freedom (10), against the device's own 4 or 19.
   CHECK(p5.how["prior_dof"].get<double>() == Approx(10));
   CHECK(p5.how["variance"].get<double>() == Approx((10 * 0.04 + 4 * 0.0025) / 14));
@@ -71,11 +71,11 @@ TEST_CASE("interval: the pool pulls a device's spread towards what other devices
   // A device of one family says nothing of new families: it is not pooled.
   HeldOutErrors one_family = errors_of(2, 0.04, "c");
   one_family.group.assign(one_family.group.size(), "CPUBone");
-  CHECK(pooled_interval(five.log_error, five.group, {one_family}, 0.8).how["pooled_devices"].empty());
+  CHECK(pooled_interval(five.log_error, five.group, pooled_prior({one_family}), 0.8).how["pooled_devices"].empty());
   // A device's own bias stays its own: the centre is its errors' mean, whatever the pool's.
   HeldOutErrors biased = five;
   for (double& e : biased.log_error) e += 0.3;
-  CHECK(pooled_interval(biased.log_error, biased.group, pool, 0.8).centre == Approx(0.3));
+  CHECK(pooled_interval(biased.log_error, biased.group, pooled_prior(pool), 0.8).centre == Approx(0.3));
 }
 
 TEST_CASE("interval: a network made only of kinds the calibration never saw is widened by those kinds' spread across devices") {
