@@ -523,6 +523,31 @@ void size_uncalibrated(Calibrated& c, const std::vector<std::map<std::string, do
   c.uncalibrated = how;
 }
 
+// The interval by `interval`'s method, and how work the calibration barely exercised widens it.
+void size_interval(Calibrated& c, const std::vector<std::map<std::string, double>>& shares, const std::vector<double>& held,
+                   const Eigen::VectorXd& y, const std::vector<std::string>& group, bool by_family, const std::string& chosen,
+                   const std::vector<double>& lomo, const std::vector<std::string>& models, const IntervalOptions& interval) {
+  if (interval.method == IntervalMethod::pooled_t) {
+    set_pooled_interval(c, held, y, group, by_family, chosen, interval.evidence.devices);
+    if (by_family) set_seen_family_interval(c, lomo, y, models);
+  } else
+    set_percentile_interval(c, held, y, group, by_family, chosen);
+  if (interval.method == IntervalMethod::pooled_t && !interval.evidence.kind_spread.empty()) {
+    std::vector<size_t> every(shares.size());
+    for (size_t i = 0; i < every.size(); ++i) every[i] = i;
+    c.kind_share = mean_kind_share(shares, every);
+    c.kind_spread = interval.evidence.kind_spread;
+    c.uncalibrated = {{"rule", "a kind of work below 1% of the calibration networks' time widens a network's interval by the "
+                               "z of the level times its share of the network's time times the kind's spread: the median, across "
+                               "the other devices, of |log(device / host time of the kind) less the same for their whole time| "
+                               "(half-widths in log space add in quadrature to the calibration's)"},
+                      {"devices", interval.evidence.kind_spread_devices},
+                      {"deviations", interval.evidence.kind_deviation}};
+  } else {
+    size_uncalibrated(c, shares, held, y, group);
+  }
+}
+
 // How sure a calibration from few networks can be: the standard errors of its chosen model's held-out MAPE
 // (over groups) and of an 80% interval's coverage (binomial, over points).
 Json sureness(const std::vector<double>& held, const Eigen::VectorXd& y, const std::vector<std::string>& group, size_t families) {
@@ -686,25 +711,7 @@ Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, cons
 
   const std::vector<double>& held = by_family ? out.held_out[chosen].lofo_us : out.held_out[chosen].lomo_us;
   c.rebuild = rebuild;
-  const auto shares = kind_shares(host, hardware, points);
-  if (interval.method == IntervalMethod::pooled_t) {
-    set_pooled_interval(c, held, y, group, by_family, out.chosen, interval.evidence.devices);
-    if (by_family) set_seen_family_interval(c, out.held_out[chosen].lomo_us, y, models);
-  } else
-    set_percentile_interval(c, held, y, group, by_family, out.chosen);
-  if (interval.method == IntervalMethod::pooled_t && !interval.evidence.kind_spread.empty()) {
-    std::vector<size_t> every(shares.size());
-    for (size_t i = 0; i < every.size(); ++i) every[i] = i;
-    c.kind_share = mean_kind_share(shares, every);
-    c.kind_spread = interval.evidence.kind_spread;
-    c.uncalibrated = {{"rule", "a kind of work below 1% of the calibration networks' time widens a network's interval by the "
-                               "z of the level times its share of the network's time times the kind's spread: the median, across "
-                               "the other devices, of |log(device / host time of the kind) less the same for their whole time| (half-widths in log space add in quadrature to the calibration's)"},
-                      {"devices", interval.evidence.kind_spread_devices},
-                      {"deviations", interval.evidence.kind_deviation}};
-  } else {
-    size_uncalibrated(c, shares, held, y, group);
-  }
+  size_interval(c, kind_shares(host, hardware, points), held, y, group, by_family, out.chosen, out.held_out[chosen].lomo_us, models, interval);
   c.held_out = held_out_table(out, method, choice, by_family, family, held, y, group);
   d.provenance = calibration_provenance(host, hardware, source, published_rows(points, family, out, held), class_scales);
   return out;

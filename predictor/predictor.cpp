@@ -107,6 +107,60 @@ int64_t prediction_threads(const Predictor& p, std::optional<int64_t> requested)
   return own;
 }
 
+namespace {
+
+// A calibrated device's interval for `net` (out.latency_us set): the seen-family or new-family errors,
+// widened for work the calibration barely exercised (host_by_kind_us: the network's host time by kind).
+void set_device_interval(const Calibrated* dev, const Network& net, const std::map<std::string, double>& host_by_kind_us,
+                         NetworkPrediction& out) {
+  // A network of a family the calibration saw takes that family's interval where the device has one.
+  const bool seen = dev->held_out.is_object() && dev->held_out.contains("families") && dev->held_out["families"].contains(net.family);
+  const std::array<double, 2> error = seen && dev->seen_family_error ? *dev->seen_family_error
+                                                                     : std::array<double, 2>{dev->error_low, dev->error_high};
+  out.interval_us = std::array<double, 2>{out.latency_us / (1 + error[1]), out.latency_us / (1 + error[0])};
+  out.interval = dev->interval;
+  if (seen && dev->seen_family_error) {
+    out.interval["error_low"] = error[0];
+    out.interval["error_high"] = error[1];
+    out.interval["applied"] = "seen_family";
+  }
+  if (!dev->kind_share.empty()) {
+    out.uncalibrated = uncalibrated_work(host_by_kind_us, dev->kind_share);
+    Json kinds = Json::object();
+    for (const auto& [kind, share] : out.uncalibrated->kinds) kinds[kind] = share;
+    const double s = out.uncalibrated->share;
+    if (!dev->kind_spread.empty()) {
+      // Work the calibration barely exercised: each kind as uncertain as devices differ on it, added in
+      // quadrature to the calibration's own half-width (log space).
+      const double lo = std::log1p(error[0]), hi = std::log1p(error[1]);
+      const double centre = (lo + hi) / 2, own = (hi - lo) / 2;
+      const double unseen = unseen_half_width(out.uncalibrated->kinds, dev->kind_spread, interval_level);
+      const double total = std::hypot(own, unseen);
+      out.interval_us = std::array<double, 2>{out.latency_us / std::exp(centre + total), out.latency_us / std::exp(centre - total)};
+      out.interval["uncalibrated"] = {{"share", s}, {"kinds", kinds}, {"half_width_calibrated", own}, {"half_width_unseen", unseen},
+                                      {"half_width", total}, {"width_share_unseen", total > 0 ? 1 - own / total : 0.0}};
+    } else {
+      // Its share of the time is uncertain by the factor F.
+      const double F = dev->uncalibrated_factor;
+      (*out.interval_us)[0] *= 1 - s + s / F;
+      (*out.interval_us)[1] *= 1 - s + s * F;
+      out.interval["uncalibrated"] = {{"share", s}, {"kinds", kinds}, {"factor", F}};
+    }
+  }
+  // A device calibrated on one family has its interval held out by model: it says how well other
+  // networks of that family are predicted, nothing of a family it never saw (pixel7pro's 4 CPUBone
+  // points give +-1.4%).
+  if (dev->held_out.is_object() && dev->held_out.contains("families")) {
+    const Json& families = dev->held_out["families"];
+    out.interval["network_family_calibrated"] = seen;
+    if (families.size() < 2 && !seen)
+      out.interval["warning"] = "held out by model within the " + families.begin().key() + " family only: it says nothing of a " +
+                                (net.family.empty() ? std::string("network of another family") : net.family + " network");
+  }
+}
+
+}  // namespace
+
 NetworkPrediction predict(const Predictor& p, const Network& net, int64_t threads, std::optional<double> network_bytes) {
   NetworkPrediction out;
   out.ops.reserve(net.ops.size());
@@ -176,50 +230,7 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
   out.overhead_us = transfer || group_scale || linear ? 0.0 : nearest_threads(p.network_overhead_us, host_threads, 0.0);
   out.latency_us += out.overhead_us;
   if (dev) {
-    // A network of a family the calibration saw takes that family's interval where the device has one.
-    const bool seen = dev->held_out.is_object() && dev->held_out.contains("families") && dev->held_out["families"].contains(net.family);
-    const std::array<double, 2> error = seen && dev->seen_family_error ? *dev->seen_family_error
-                                                                       : std::array<double, 2>{dev->error_low, dev->error_high};
-    out.interval_us = std::array<double, 2>{out.latency_us / (1 + error[1]), out.latency_us / (1 + error[0])};
-    out.interval = dev->interval;
-    if (seen && dev->seen_family_error) {
-      out.interval["error_low"] = error[0];
-      out.interval["error_high"] = error[1];
-      out.interval["applied"] = "seen_family";
-    }
-    if (!dev->kind_share.empty()) {
-      out.uncalibrated = uncalibrated_work(host_by_kind_us, dev->kind_share);
-      Json kinds = Json::object();
-      for (const auto& [kind, share] : out.uncalibrated->kinds) kinds[kind] = share;
-      const double s = out.uncalibrated->share;
-      if (!dev->kind_spread.empty()) {
-        // Work the calibration barely exercised: each kind as uncertain as devices differ on it, added in
-        // quadrature to the calibration's own half-width (log space).
-        const double lo = std::log1p(error[0]), hi = std::log1p(error[1]);
-        const double centre = (lo + hi) / 2, own = (hi - lo) / 2;
-        const double unseen = unseen_half_width(out.uncalibrated->kinds, dev->kind_spread, interval_level);
-        const double total = std::hypot(own, unseen);
-        out.interval_us = std::array<double, 2>{out.latency_us / std::exp(centre + total), out.latency_us / std::exp(centre - total)};
-        out.interval["uncalibrated"] = {{"share", s}, {"kinds", kinds}, {"half_width_calibrated", own}, {"half_width_unseen", unseen},
-                                        {"half_width", total}, {"width_share_unseen", total > 0 ? 1 - own / total : 0.0}};
-      } else {
-        // Its share of the time is uncertain by the factor F.
-        const double F = dev->uncalibrated_factor;
-        (*out.interval_us)[0] *= 1 - s + s / F;
-        (*out.interval_us)[1] *= 1 - s + s * F;
-        out.interval["uncalibrated"] = {{"share", s}, {"kinds", kinds}, {"factor", F}};
-      }
-    }
-    // A device calibrated on one family has its interval held out by model: it says how well other
-    // networks of that family are predicted, nothing of a family it never saw (pixel7pro's 4 CPUBone
-    // points give +-1.4%).
-    if (dev->held_out.is_object() && dev->held_out.contains("families")) {
-      const Json& families = dev->held_out["families"];
-      out.interval["network_family_calibrated"] = seen;
-      if (families.size() < 2 && !seen)
-        out.interval["warning"] = "held out by model within the " + families.begin().key() + " family only: it says nothing of a " +
-                                  (net.family.empty() ? std::string("network of another family") : net.family + " network");
-    }
+    set_device_interval(dev, net, host_by_kind_us, out);
   } else if (p.interval.is_object()) {
     std::map<int64_t, const Json*> at;
     for (const auto& [t, v] : p.interval["by_threads"].items()) at[std::stoll(t)] = &v;  // validated when loaded
