@@ -6,6 +6,9 @@
 
 #include "predictor/predictor.hpp"
 
+// The host ceilings the calibration tests give calibrate (peak MACpS, bandwidth bytes/s).
+inline const cpx::predictor::Ceilings test_host{50e9, 20e9};
+
 inline cpx::predictor::Predictor constant_predictor(double us) {
   using namespace cpx::predictor;
   Predictor p;

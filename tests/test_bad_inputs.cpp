@@ -3,6 +3,8 @@
 // Adding a format is adding rows: {name, command, input content, expected "field = value" in the message}.
 #include <catch2/catch.hpp>
 
+#include "processes.hpp"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,6 +23,8 @@
 using namespace cpx;
 namespace fs = std::filesystem;
 
+using cpx::test::slurp;
+
 namespace {
 
 struct BadInput {
@@ -31,11 +35,6 @@ struct BadInput {
   std::string in = "in.json";  // the input file, relative to the row's directory (also $CPX_HOME)
   bool one_cpu = false;        // run under `taskset` on one CPU (the first this test may use)
 };
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 using Edit = std::function<void(Json&)>;
 

@@ -24,7 +24,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const Ceilings test_host{50e9, 20e9};
 
 PublishedPoint point(const std::string& model, double ms, const std::string& family) { return {model, ms, family, find_zoo(model)->build(0)}; }
 
@@ -56,7 +55,7 @@ const std::vector<std::pair<const char*, const char*>> plain_cnn_models = {
     {"mobilenetv2-1.4", "MobileNet"}, {"mobileone-s0", "MobileOne"}, {"mobileone-s1", "MobileOne"}, {"mobileone-s2", "MobileOne"}};
 
 // A candidate that predicts fixed values whatever it is fitted on.
-Candidate fixed(const std::string& name, std::vector<double> values) {
+predictor::Candidate fixed(const std::string& name, std::vector<double> values) {
   return {name, [values](const std::vector<Eigen::Index>&) { return Eigen::Map<const Eigen::VectorXd>(values.data(), static_cast<Eigen::Index>(values.size())).eval(); }};
 }
 
@@ -75,7 +74,7 @@ TEST_CASE("the one-standard-error rule keeps the simpler candidate unless a rich
   const std::vector<Eigen::Index> rows{0, 1, 2, 3};
   const std::vector<std::string> group{"a", "b", "c", "d"};
   // Simple errs 10% everywhere; rich errs 2% everywhere: a clear, consistent win.
-  const Candidate simple = fixed("simple", {110, 110, 110, 110});
+  const predictor::Candidate simple = fixed("simple", {110, 110, 110, 110});
   CHECK(choose_candidate({simple, fixed("rich", {102, 98, 102, 98})}, actual, rows, group).chosen == 1);
   // Rich is better on average (7.5% vs 10%) but only through one group: within one standard error.
   const CandidateChoice noisy = choose_candidate({simple, fixed("rich", {100, 100, 100, 130})}, actual, rows, group);

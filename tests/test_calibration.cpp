@@ -20,7 +20,6 @@ using namespace cpx;
 using namespace cpx::predictor;
 
 namespace {
-const Ceilings test_host{50e9, 20e9};
 
 PublishedPoint zoo_point(const std::string& model, double ms, const std::string& family) {
   return {model, ms, family, find_zoo(model)->build(0)};

@@ -1,6 +1,8 @@
 // The report: validates the results contract, writes every file whole, and its CSVs say what the JSON says.
 #include <catch2/catch.hpp>
 
+#include "processes.hpp"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,6 +19,8 @@
 
 using namespace cpx;
 namespace fs = std::filesystem;
+
+using cpx::test::slurp;
 
 namespace {
 
@@ -37,11 +41,6 @@ fs::path fresh_dir(const std::string& tag) {
   fs::path d = fs::temp_directory_path() / ("cpx_report_" + tag + "_" + std::to_string(::getpid()) + "_" + std::to_string(++calls));
   fs::remove_all(d);
   return d;
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 std::string render_error(const Json& j) {
