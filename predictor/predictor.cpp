@@ -113,9 +113,8 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
   const Calibrated* dev = p.calibrated ? &*p.calibrated : nullptr;
   const int64_t host_threads = dev ? dev->host_threads : threads;
   if (dev) prediction_threads(p, threads);
-  const bool transfer = dev && dev->method == "hardware_transfer";
-  const bool group_scale = dev && (dev->method == "group_scale" || dev->method == "host_scale");
-  const bool linear = dev && (dev->method == "macs_only" || dev->method == "physical");
+  const auto priced = [&](DevicePricing k) { return dev && pricing_of(dev->method) == k; };
+  const bool transfer = priced(DevicePricing::transferred), group_scale = priced(DevicePricing::group_scaled), linear = priced(DevicePricing::linear);
   std::map<std::string, double> host_by_kind_us;  // for a device that knows what its calibration exercised
   // A device's network is what its runtime runs: an eager runtime's ReLU is a pass of its own.
   const bool fuses_relu = !dev || dev->hardware.runtime_fuses_relu;
