@@ -1,6 +1,7 @@
 #include "predictor/calibrate.hpp"
 
 #include "predictor/calibration_choice.hpp"
+#include "predictor/calibrate_interval.hpp"
 #include "predictor/interval.hpp"
 
 #include <Eigen/Dense>
@@ -24,7 +25,7 @@ namespace {
 
 // The host model as a `method` device at unit factors (exponent 1, no dispatch time), evaluated at 1 host
 // thread: it predicts the network the device's runtime runs.
-Predictor host_as_device(const Predictor& host, const Hardware& hardware, const std::string& method, const Ceilings& host_ceilings = {}) {
+Predictor host_as_device(const Predictor& host, const Hardware& hardware, CalibrationMethod method, const Ceilings& host_ceilings = {}) {
   Predictor d = host;
   d.device = hardware.device;
   d.calibrated = Calibrated{};
@@ -37,7 +38,7 @@ Predictor host_as_device(const Predictor& host, const Hardware& hardware, const 
 
 // Per-class host times of each network as the device's runtime runs it (rows: points, columns: classes).
 Eigen::MatrixXd class_times(const Predictor& host, const Hardware& hardware, const std::vector<PublishedPoint>& points) {
-  const Predictor unit = host_as_device(host, hardware, "uniform_scale");
+  const Predictor unit = host_as_device(host, hardware, CalibrationMethod::uniform_scale);
   Eigen::MatrixXd T = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(points.size()), op_class_count);
   for (size_t i = 0; i < points.size(); ++i) {
     const NetworkPrediction p = predict(unit, points[i].net, hardware.threads);
@@ -269,10 +270,10 @@ std::vector<std::string> models_of(const std::vector<PublishedPoint>& points) {
   return out;
 }
 
-HeldOutScores held_out(const std::string& name, const Model& model, const Eigen::VectorXd& y, const std::vector<std::string>& model_names,
+HeldOutScores held_out(CalibrationMethod method, const Model& model, const Eigen::VectorXd& y, const std::vector<std::string>& model_names,
                        const std::vector<std::string>& family) {
   HeldOutScores s;
-  s.method = name;
+  s.method = method;
   const std::vector<Eigen::Index> all = all_rows(y.size());
   s.lomo_us = held_out_by_group(model, all, model_names);
   s.figures = {{"lomo", figures(s.lomo_us, y, model_names)}, {"lofo", nullptr}};
@@ -280,78 +281,6 @@ HeldOutScores held_out(const std::string& name, const Model& model, const Eigen:
   s.lofo_us = held_out_by_group(model, all, family);
   s.figures["lofo"] = figures(s.lofo_us, y, family);
   return s;
-}
-
-// The interval: the 10th and 90th percentiles of the chosen model's held-out relative errors (by family
-// when there are two or more families). Its coverage is checked the same way it will be used: each
-// family's points against the percentiles of the other families' errors.
-void set_percentile_interval(Calibrated& c, const std::vector<double>& held, const Eigen::VectorXd& y, const std::vector<std::string>& group,
-                             bool by_family, const std::string& chosen) {
-  std::vector<double> err(held.size());
-  for (size_t i = 0; i < held.size(); ++i) err[i] = held[i] / y(static_cast<Eigen::Index>(i)) - 1;
-  const double lo_q = (1 - interval_level) / 2, hi_q = 1 - lo_q;
-  const auto bounds = held_out_error_bounds(err, group);
-  double covered = 0;
-  for (size_t i = 0; i < err.size(); ++i) covered += err[i] >= bounds[i][0] && err[i] <= bounds[i][1];
-  c.error_low = quantile(err, lo_q);
-  c.error_high = quantile(err, hi_q);
-  c.interval = {{"level", interval_level},
-                {"method", std::string("10th to 90th percentile of the ") + (by_family ? "leave-one-family-out" : "leave-one-model-out") +
-                               " relative errors (predicted / published - 1) of the " + chosen +
-                               " model; latency_us_low = latency_us / (1 + error_high), latency_us_high = latency_us / (1 + error_low)"},
-                {"error_low", c.error_low},
-                {"error_high", c.error_high},
-                {"coverage", {{"share", covered / static_cast<double>(err.size())},
-                              {"how", std::string("each ") + (by_family ? "family's" : "model's") +
-                                          " points against the percentiles of the others' held-out errors"}}},
-                {"interval_method", to_string(IntervalMethod::percentile)}};
-}
-
-// The pooled method (predictor/interval.hpp): the chosen model's held-out log errors about their centre,
-// their spread shared with the other devices' held-out families. Its coverage is checked as it will be
-// used: each group's points against the interval sized without that group.
-void set_pooled_interval(Calibrated& c, const std::vector<double>& held, const Eigen::VectorXd& y, const std::vector<std::string>& group,
-                         bool by_family, const std::string& chosen, const std::vector<HeldOutErrors>& pool) {
-  std::vector<double> err(held.size()), r(held.size());
-  for (size_t i = 0; i < held.size(); ++i) {
-    err[i] = held[i] / y(static_cast<Eigen::Index>(i)) - 1;
-    r[i] = std::log1p(err[i]);
-  }
-  c.interval_method = IntervalMethod::pooled_t;
-  c.prior = pooled_prior(pool);
-  const LogInterval li = pooled_interval(r, group, c.prior, interval_level);
-  const auto bounds = pooled_error_bounds(err, group, c.prior, interval_level);
-  double covered = 0;
-  for (size_t i = 0; i < err.size(); ++i) covered += err[i] >= bounds[i][0] && err[i] <= bounds[i][1];
-  c.error_low = std::expm1(li.centre - li.half_width);
-  c.error_high = std::expm1(li.centre + li.half_width);
-  c.interval = {{"level", interval_level},
-                {"method", std::string("Student-t predictive of the ") + (by_family ? "leave-one-family-out" : "leave-one-model-out") +
-                               " log errors log(predicted / published) of the " + chosen +
-                               " model about their mean (each group weighs the same), the variance pooled with the other "
-                               "devices' held-out families (weighted as one typical device's); error = exp(log error) - 1; "
-                               "latency_us_low = latency_us / (1 + error_high), latency_us_high = latency_us / (1 + error_low)"},
-                {"error_low", c.error_low},
-                {"error_high", c.error_high},
-                {"coverage", {{"share", covered / static_cast<double>(r.size())},
-                              {"how", std::string("each ") + (by_family ? "family's" : "model's") +
-                                          " points against the interval sized without them (the pool unchanged)"}}},
-                {"interval_method", to_string(IntervalMethod::pooled_t)},
-                {"pooled", li.how}};
-}
-
-// A network of a family the calibration saw errs as the chosen model's points did when only they were held
-// out (leave-one-model-out): its own errors, no pool (a new family's error is not in them).
-void set_seen_family_interval(Calibrated& c, const std::vector<double>& lomo, const Eigen::VectorXd& y, const std::vector<std::string>& models) {
-  std::vector<double> r(lomo.size());
-  for (size_t i = 0; i < lomo.size(); ++i) r[i] = std::log(lomo[i] / y(static_cast<Eigen::Index>(i)));
-  const LogInterval li = pooled_interval(r, models, VariancePrior{}, interval_level);
-  if (!std::isfinite(li.half_width)) return;
-  c.seen_family_error = std::array<double, 2>{std::exp(li.centre - li.half_width) - 1, std::exp(li.centre + li.half_width) - 1};
-  c.interval["seen_family"] = {{"error_low", (*c.seen_family_error)[0]},
-                               {"error_high", (*c.seen_family_error)[1]},
-                               {"how", "for a network of a family among the calibration's: Student-t predictive of the leave-one-model-out "
-                                       "log errors of the same model, each model its own group, no pool"}};
 }
 
 // One provenance row per published point: its figure, the fitted and held-out predictions of every method.
@@ -363,8 +292,9 @@ Json published_rows(const std::vector<PublishedPoint>& points, const std::vector
     Json r = {{"model", points[i].model}, {"family", family[i]}, {"latency_ms", points[i].latency_ms}, {"fitted_ms", out.fitted_us[i] / 1e3},
               {"held_out_ms", held[i] / 1e3}};
     for (const auto& s : out.held_out) {
-      r[s.method + "_lomo_ms"] = s.lomo_us[i] / 1e3;
-      r[s.method + "_lofo_ms"] = s.lofo_us.empty() ? Json(nullptr) : Json(s.lofo_us[i] / 1e3);
+      const std::string name(to_string(s.method));
+      r[name + "_lomo_ms"] = s.lomo_us[i] / 1e3;
+      r[name + "_lofo_ms"] = s.lofo_us.empty() ? Json(nullptr) : Json(s.lofo_us[i] / 1e3);
     }
     pts.push_back(std::move(r));
   }
@@ -445,10 +375,147 @@ Eigen::MatrixXd linear_features(const std::vector<PublishedPoint>& points, bool 
   return X;
 }
 
+// What every method fits on, per point, computed once.
+struct CalibrationData {
+  Eigen::MatrixXd T;  // host time per op class (class_times)
+  Eigen::MatrixXd H;  // host time per op group
+  Eigen::VectorXd host_total;
+  Eigen::MatrixXd X;  // MACs, bytes and op count (linear_features)
+  Eigen::VectorXd macs, ops;  // X's first and last columns
+  Eigen::VectorXd y;  // the published latencies, microseconds
+  std::vector<Eigen::MatrixXd> G_by_exponent;  // the transfer's group times at each efficiency exponent
+};
+
+CalibrationData calibration_data(const Predictor& host, const Ceilings& host_ceilings, const Hardware& hardware,
+                                 const std::vector<PublishedPoint>& points, const std::string& source) {
+  CalibrationData d;
+  d.T = class_times(host, hardware, points);
+  d.H = group_sums(d.T);
+  d.host_total = d.H.rowwise().sum();
+  d.y = published_us(points, source);
+  d.X = linear_features(points, hardware.runtime_fuses_relu);
+  d.macs = d.X.col(0);
+  d.ops = d.X.col(2);
+  d.G_by_exponent = group_times_by_exponent(host_as_device(host, hardware, CalibrationMethod::hardware_transfer, host_ceilings), points);
+  return d;
+}
+
+using Rows = std::vector<Eigen::Index>;
+
+GroupFit group_scale_fit(const CalibrationData& d, const Rows& train) {
+  return fit_groups(rows(d.H, train), d.y(train), Eigen::VectorXd::Zero(static_cast<Eigen::Index>(train.size())), Ridge::towards_common);
+}
+
+Eigen::VectorXd transfer_held_out(const CalibrationData& d, const Rows& train) {
+  std::vector<Eigen::MatrixXd> G_train;
+  for (const auto& G : d.G_by_exponent) G_train.push_back(rows(G, train));
+  const TransferFit f = fit_transfer(G_train, d.ops(train), d.y(train));
+  return d.G_by_exponent[f.exponent] * f.theta.array().exp().matrix() + d.ops * f.dispatch_us_per_op;
+}
+
+void apply_transfer(const CalibrationData& d, Predictor& p, Json&) {
+  const TransferFit f = fit_transfer(d.G_by_exponent, d.ops, d.y);
+  for (size_t g = 0; g < op_group_count; ++g) p.calibrated->group_factor[g] = std::exp(f.theta(static_cast<Eigen::Index>(g)));
+  p.calibrated->efficiency_exponent = efficiency_exponents[f.exponent];
+  p.calibrated->dispatch_us_per_op = f.dispatch_us_per_op;
+}
+
+// The host model's classes scaled, and its per-network overhead by their common factor.
+void apply_class_scales(const CalibrationData& d, Predictor& p, Json& class_scales) {
+  const Fit f = fit_scales(d.T, d.y);
+  class_scales = Json::object();
+  for (size_t k = 0; k < op_class_count; ++k) {
+    if (p.classes[k]) p.classes[k]->scale *= f.scale(static_cast<Eigen::Index>(k));
+    class_scales[std::string(to_string(static_cast<OpClass>(k)))] = f.scale(static_cast<Eigen::Index>(k));
+  }
+  for (auto& [t, us] : p.network_overhead_us) us *= f.common;
+}
+
+// A calibration method: its name (the CLI's, Python's and the device files'), how predict() prices a device
+// it made, `fit` (fitted on the `train` rows only, it predicts every row in microseconds: what the method is
+// scored and chosen by) and `apply` (fitted on every row, it writes its parameters into the device made by
+// host_as_device; class_scales: what the provenance records of a per-class fit).
+struct MethodRow {
+  CalibrationMethod method;
+  std::string_view name;
+  DevicePricing pricing;
+  Eigen::VectorXd (*fit)(const CalibrationData& d, const Rows& train);
+  void (*apply)(const CalibrationData& d, Predictor& device, Json& class_scales);
+};
+
+// The methods in their order of complexity, simplest first: the one place that order is set. The choice
+// (predictor/calibration_choice.hpp) keeps the earliest row within one standard error of the best and never
+// one worse than the first row; the held-out tables, --method's choices and Python's calibration_candidates()
+// list the rows in this order.
+constexpr MethodRow calibration_methods[]{
+    {CalibrationMethod::macs_only, "macs_only", DevicePricing::linear,
+     [](const CalibrationData& d, const Rows& train) -> Eigen::VectorXd { return d.macs * relative_scale(d.macs(train), d.y(train)); },
+     [](const CalibrationData& d, Predictor& p, Json&) { p.calibrated->linear = {relative_scale(d.macs, d.y), 0, 0}; }},
+    {CalibrationMethod::host_scale, "host_scale", DevicePricing::group_scaled,
+     [](const CalibrationData& d, const Rows& train) -> Eigen::VectorXd {
+       return d.host_total * relative_scale(d.host_total(train), d.y(train));
+     },
+     [](const CalibrationData& d, Predictor& p, Json&) { p.calibrated->group_factor.fill(relative_scale(d.host_total, d.y)); }},
+    {CalibrationMethod::physical, "physical", DevicePricing::linear,
+     [](const CalibrationData& d, const Rows& train) -> Eigen::VectorXd { return d.X * nonnegative_relative_fit(rows(d.X, train), d.y(train)); },
+     [](const CalibrationData& d, Predictor& p, Json&) {
+       const Eigen::VectorXd theta = nonnegative_relative_fit(d.X, d.y);
+       p.calibrated->linear = {theta(0), theta(1), theta(2)};
+     }},
+    {CalibrationMethod::group_scale, "group_scale", DevicePricing::group_scaled,
+     [](const CalibrationData& d, const Rows& train) -> Eigen::VectorXd { return d.H * group_scale_fit(d, train).theta.array().exp().matrix(); },
+     [](const CalibrationData& d, Predictor& p, Json&) {
+       const Eigen::VectorXd theta = group_scale_fit(d, all_rows(d.y.size())).theta;
+       for (size_t g = 0; g < op_group_count; ++g) p.calibrated->group_factor[g] = std::exp(theta(static_cast<Eigen::Index>(g)));
+     }},
+    {CalibrationMethod::hardware_transfer, "hardware_transfer", DevicePricing::transferred, transfer_held_out, apply_transfer},
+    {CalibrationMethod::uniform_scale, "uniform_scale", DevicePricing::class_scaled,
+     [](const CalibrationData& d, const Rows& train) -> Eigen::VectorXd { return d.T * fit_scales(rows(d.T, train), d.y(train)).scale; },
+     apply_class_scales},
+};
+
+const MethodRow& row_of(CalibrationMethod m) {
+  for (const MethodRow& r : calibration_methods)
+    if (r.method == m) return r;
+  throw std::logic_error("calibration method " + std::to_string(static_cast<int>(m)) + " has no row in calibration_methods");
+}
+
+// The names, simplest first, comma-separated: for messages.
+std::string method_list() {
+  std::string out;
+  for (const MethodRow& r : calibration_methods) out += (out.empty() ? "" : ", ") + std::string(r.name);
+  return out;
+}
+
+}  // namespace
+
+std::string_view to_string(CalibrationMethod m) { return row_of(m).name; }
+
+DevicePricing pricing_of(CalibrationMethod m) { return row_of(m).pricing; }
+
+std::optional<CalibrationMethod> find_calibration_method(std::string_view name) {
+  for (const MethodRow& r : calibration_methods)
+    if (r.name == name) return r.method;
+  return std::nullopt;
+}
+
+CalibrationMethod calibration_method_from(std::string_view name, std::string_view flag) {
+  if (const auto m = find_calibration_method(name)) return *m;
+  throw InputError(std::string(flag) + " = \"" + std::string(name) + "\": not a calibration method (" + method_list() + ")");
+}
+
+std::vector<std::string> calibration_method_names() {
+  std::vector<std::string> out;
+  for (const MethodRow& r : calibration_methods) out.emplace_back(r.name);
+  return out;
+}
+
+namespace {
+
 // Each point's host-predicted time by kind of work, as shares of its total.
 std::vector<std::map<std::string, double>> kind_shares(const Predictor& host, const Hardware& hardware,
                                                        const std::vector<PublishedPoint>& points) {
-  const Predictor unit = host_as_device(host, hardware, "uniform_scale");
+  const Predictor unit = host_as_device(host, hardware, CalibrationMethod::uniform_scale);
   std::vector<std::map<std::string, double>> out;
   for (const auto& p : points) {
     std::map<std::string, double> t = host_time_by_kind_us(p.net, predict(unit, p.net, hardware.threads));
@@ -458,94 +525,6 @@ std::vector<std::map<std::string, double>> kind_shares(const Predictor& host, co
     out.push_back(std::move(t));
   }
   return out;
-}
-
-// The mean of `rows`' shares per kind: what a calibration on those rows exercised.
-std::map<std::string, double> mean_kind_share(const std::vector<std::map<std::string, double>>& shares, const std::vector<size_t>& rows) {
-  std::map<std::string, double> out;
-  for (size_t r : rows)
-    for (const auto& [k, v] : shares[r]) out[k] += v / static_cast<double>(rows.size());
-  return out;
-}
-
-// Sizing the widening factor F on held-out cases like the ones it will widen: points whose held-out group
-// (a family, or a model) spent at least uncalibrated_case_share of its time in kinds the other groups barely
-// exercised. F is the smallest of a grid whose widened intervals cover interval_level of those cases; with
-// fewer than three such cases nothing can be sized and F is assumed (stated in the file).
-constexpr double uncalibrated_case_share = 0.1;
-constexpr std::array<double, 8> uncalibrated_factors{1, 1.25, 1.5, 2, 3, 4, 6, 10};
-constexpr double assumed_uncalibrated_factor = 2;
-
-void size_uncalibrated(Calibrated& c, const std::vector<std::map<std::string, double>>& shares, const std::vector<double>& held,
-                       const Eigen::VectorXd& y, const std::vector<std::string>& group) {
-  std::vector<size_t> all(shares.size());
-  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
-  c.kind_share = mean_kind_share(shares, all);
-  std::vector<double> err(held.size());
-  for (size_t i = 0; i < held.size(); ++i) err[i] = held[i] / y(static_cast<Eigen::Index>(i)) - 1;
-  const auto bounds = held_out_error_bounds(err, group);
-  std::vector<size_t> cases;
-  std::vector<double> share(held.size(), 0.0);
-  for (size_t i = 0; i < held.size(); ++i) {
-    std::vector<size_t> others;
-    for (size_t k = 0; k < held.size(); ++k)
-      if (group[k] != group[i]) others.push_back(k);
-    share[i] = uncalibrated_work(shares[i], mean_kind_share(shares, others)).share;
-    if (share[i] >= uncalibrated_case_share) cases.push_back(i);
-  }
-  auto coverage = [&](double F) {
-    double covered = 0;
-    for (size_t i : cases) {
-      const double s = share[i], e = err[i];
-      covered += (1 + e) / (1 + bounds[i][1]) * (1 - s + s / F) <= 1 && (1 + e) / (1 + bounds[i][0]) * (1 - s + s * F) >= 1;
-    }
-    return covered / static_cast<double>(cases.size());
-  };
-  Json how = {{"cases", cases.size()},
-              {"rule", "a held-out point whose group spent at least 10% of its host-predicted time in kinds the other groups "
-                       "barely exercised (below 1% of their time) is a case; F is the smallest of 1, 1.25, 1.5, 2, 3, 4, 6, 10 "
-                       "whose widened intervals cover 80% of the cases; fewer than 3 cases: F = 2, assumed"}};
-  if (cases.size() < 3) {
-    c.uncalibrated_factor = assumed_uncalibrated_factor;
-    how["sized"] = false;
-  } else {
-    c.uncalibrated_factor = uncalibrated_factors.back();
-    for (double F : uncalibrated_factors)
-      if (coverage(F) >= interval_level) {
-        c.uncalibrated_factor = F;
-        break;
-      }
-    how["sized"] = true;
-    how["coverage_unwidened"] = coverage(1);
-    how["coverage_widened"] = coverage(c.uncalibrated_factor);
-  }
-  how["factor"] = c.uncalibrated_factor;
-  c.uncalibrated = how;
-}
-
-// The interval by `interval`'s method, and how work the calibration barely exercised widens it.
-void size_interval(Calibrated& c, const std::vector<std::map<std::string, double>>& shares, const std::vector<double>& held,
-                   const Eigen::VectorXd& y, const std::vector<std::string>& group, bool by_family, const std::string& chosen,
-                   const std::vector<double>& lomo, const std::vector<std::string>& models, const IntervalOptions& interval) {
-  if (interval.method == IntervalMethod::pooled_t) {
-    set_pooled_interval(c, held, y, group, by_family, chosen, interval.evidence.devices);
-    if (by_family) set_seen_family_interval(c, lomo, y, models);
-  } else
-    set_percentile_interval(c, held, y, group, by_family, chosen);
-  if (interval.method == IntervalMethod::pooled_t && !interval.evidence.kind_spread.empty()) {
-    std::vector<size_t> every(shares.size());
-    for (size_t i = 0; i < every.size(); ++i) every[i] = i;
-    c.kind_share = mean_kind_share(shares, every);
-    c.kind_spread = interval.evidence.kind_spread;
-    c.uncalibrated = {{"rule", "a kind of work below 1% of the calibration networks' time widens a network's interval by the "
-                               "z of the level times its share of the network's time times the kind's spread: the median, across "
-                               "the other devices, of |log(device / host time of the kind) less the same for their whole time| "
-                               "(half-widths in log space add in quadrature to the calibration's)"},
-                      {"devices", interval.evidence.kind_spread_devices},
-                      {"deviations", interval.evidence.kind_deviation}};
-  } else {
-    size_uncalibrated(c, shares, held, y, group);
-  }
 }
 
 // How sure a calibration from few networks can be: the standard errors of its chosen model's held-out MAPE
@@ -573,21 +552,19 @@ Json sureness(const std::vector<double>& held, const Eigen::VectorXd& y, const s
 
 // The device file's side-by-side table: every candidate's held-out figures, the choice and how it was made,
 // its nested score, the families and how sure so few points can make it.
-Json held_out_table(const Calibration& out, const std::string& forced, const Json& choice, bool by_family,
+Json held_out_table(const Calibration& out, std::optional<CalibrationMethod> forced, const Json& choice, bool by_family,
                     const std::vector<std::string>& family, const std::vector<double>& held, const Eigen::VectorXd& y,
                     const std::vector<std::string>& group) {
   Json methods = Json::object();
-  for (const auto& s : out.held_out) methods[s.method] = s.figures;
+  for (const auto& s : out.held_out) methods[std::string(to_string(s.method))] = s.figures;
   std::map<std::string, int> per_family;
   for (const auto& f : family) ++per_family[f];
   return {{"methods", methods},
-          {"chosen", out.chosen},
-          {"chosen_by", forced.empty() ? std::string("the simplest candidate (macs_only, host_scale, physical, group_scale, "
-                                                     "hardware_transfer, uniform_scale) whose mean ") +
-                                             (by_family ? "per-family" : "per-model") +
-                                             " held-out error is within one standard error (of the paired per-group "
-                                             "differences) of the best's, and not above macs_only's"
-                                       : "--method " + forced + " (forced; every candidate still scored)"},
+          {"chosen", to_string(out.chosen)},
+          {"chosen_by", !forced ? "the simplest candidate (" + method_list() + ") whose mean " + (by_family ? "per-family" : "per-model") +
+                                      " held-out error is within one standard error (of the paired per-group differences) of the "
+                                      "best's, and not above " + std::string(calibration_methods[0].name) + "'s"
+                                : "--method " + std::string(to_string(*forced)) + " (forced; every candidate still scored)"},
           {"choice", choice},
           {"nested", out.nested.figures.is_null() ? Json(nullptr) : out.nested.figures},
           {"families", per_family},
@@ -598,66 +575,35 @@ Json held_out_table(const Calibration& out, const std::string& forced, const Jso
 
 }  // namespace
 
-std::vector<std::array<double, 2>> held_out_bounds(const Calibrated& c, const std::vector<double>& error, const std::vector<std::string>& group) {
-  return c.interval_method == IntervalMethod::pooled_t ? pooled_error_bounds(error, group, c.prior, interval_level)
-                                                       : held_out_error_bounds(error, group);
-}
-
 Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, const Hardware& hardware,
                       const std::vector<PublishedPoint>& points, const std::string& source, const std::string& rebuild,
-                      const std::string& method, const IntervalOptions& interval) {
+                      std::optional<CalibrationMethod> method, const IntervalOptions& interval) {
   if (points.size() < 3) throw InputError(source + ": needs at least 3 whole-network latencies, got " + std::to_string(points.size()));
   if (host.calibrated) throw InputError("calibrate: the host model must be a measured predictor, not the calibrated device " + host.device);
   if (!(host_ceilings.peak_macps > 0) || !(host_ceilings.bandwidth_bytes_per_s > 0))
     throw InputError("calibrate: the host's probed peak_macps and bandwidth_bytes_per_s are needed (profile the host again)");
   for (const auto& p : points)
     if (p.net.ops.empty()) throw InputError(source + ": " + p.model + ": no network to price (not a zoo model or network file)");
-  const auto known = std::find(calibration_method_names.begin(), calibration_method_names.end(), method);
-  if (!method.empty() && known == calibration_method_names.end())
-    throw InputError("--method = \"" + method + "\": not a calibration method (macs_only, host_scale, physical, group_scale, "
-                     "hardware_transfer, uniform_scale)");
-  const Eigen::MatrixXd T = class_times(host, hardware, points);
-  const Eigen::MatrixXd H = group_sums(T);
-  const Eigen::VectorXd host_total = H.rowwise().sum();
-  const Eigen::VectorXd y = published_us(points, source);
-  const Eigen::MatrixXd X = linear_features(points, hardware.runtime_fuses_relu);
+  const CalibrationData data = calibration_data(host, host_ceilings, hardware, points, source);
+  const Eigen::VectorXd& y = data.y;
   std::vector<std::string> family;
   for (const auto& p : points) family.push_back(p.family.empty() ? p.model : p.family);
   const std::vector<std::string> models = models_of(points);
 
-  const Predictor transfer = host_as_device(host, hardware, "hardware_transfer", host_ceilings);
-  const std::vector<Eigen::MatrixXd> G_by_exponent = group_times_by_exponent(transfer, points);
-  const Eigen::VectorXd ops = X.col(2);
-
-  const auto transfer_predict = [&](const TransferFit& f) -> Eigen::VectorXd {
-    return G_by_exponent[f.exponent] * f.theta.array().exp().matrix() + ops * f.dispatch_us_per_op;
-  };
-  const auto group_scale_fit = [&](const std::vector<Eigen::Index>& train) {
-    return fit_groups(rows(H, train), y(train), Eigen::VectorXd::Zero(static_cast<Eigen::Index>(train.size())), Ridge::towards_common);
-  };
-  const Eigen::VectorXd macs = X.col(0);
-  std::vector<Candidate> candidates{
-      {"macs_only", [&](const std::vector<Eigen::Index>& train) -> Eigen::VectorXd { return macs * relative_scale(macs(train), y(train)); }},
-      {"host_scale",
-       [&](const std::vector<Eigen::Index>& train) -> Eigen::VectorXd { return host_total * relative_scale(host_total(train), y(train)); }},
-      {"physical", [&](const std::vector<Eigen::Index>& train) -> Eigen::VectorXd { return X * nonnegative_relative_fit(rows(X, train), y(train)); }},
-      {"group_scale", [&](const std::vector<Eigen::Index>& train) -> Eigen::VectorXd { return H * group_scale_fit(train).theta.array().exp().matrix(); }},
-      {"hardware_transfer",
-       [&](const std::vector<Eigen::Index>& train) -> Eigen::VectorXd {
-         std::vector<Eigen::MatrixXd> G_train;
-         for (const auto& G : G_by_exponent) G_train.push_back(rows(G, train));
-         return transfer_predict(fit_transfer(G_train, ops(train), y(train)));
-       }},
-      {"uniform_scale", [&](const std::vector<Eigen::Index>& train) -> Eigen::VectorXd { return T * fit_scales(rows(T, train), y(train)).scale; }}};
+  // The candidates are the table's rows in its order, simplest first, as choose_candidate takes them.
+  std::vector<Candidate> candidates;
+  for (const MethodRow& m : calibration_methods)
+    candidates.push_back({std::string(m.name), [&data, fit = m.fit](const Rows& train) { return fit(data, train); }});
   Calibration out;
-  for (const auto& c : candidates) out.held_out.push_back(held_out(c.name, c.model, y, models, family));
+  for (size_t k = 0; k < candidates.size(); ++k)
+    out.held_out.push_back(held_out(calibration_methods[k].method, candidates[k].model, y, models, family));
   const bool by_family = !out.held_out[0].lofo_us.empty();
   const std::vector<std::string>& group = by_family ? family : models;
   size_t chosen = 0;
   Json choice;
-  if (!method.empty()) {
-    chosen = static_cast<size_t>(known - calibration_method_names.begin());
-    choice = {{"forced", method}};
+  if (method) {
+    chosen = static_cast<size_t>(&row_of(*method) - calibration_methods);
+    choice = {{"forced", to_string(*method)}};
   } else {
     const CandidateChoice ch = choose_candidate(candidates, y, all_rows(y.size()), group);
     chosen = ch.chosen;
@@ -666,44 +612,19 @@ Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, cons
     choice = {{"scores", scores}, {"best", candidates[ch.best].name}, {"standard_error", ch.standard_error}};
     // The choice held out: each group predicted by the candidate chosen without it.
     const NestedPredictions nested = nested_held_out(candidates, y, group);
-    out.nested.method = "chosen (nested)";
     (by_family ? out.nested.lofo_us : out.nested.lomo_us) = nested.predicted;
     std::map<std::string, std::set<std::string>> picked;
     for (size_t i = 0; i < group.size(); ++i) picked[nested.chosen[i]].insert(group[i]);
     out.nested.figures = {{by_family ? "lofo" : "lomo", figures(nested.predicted, y, group)}, {"chosen_without", picked}};
   }
-  out.chosen = candidates[chosen].name;
+  out.chosen = calibration_methods[chosen].method;
 
   Predictor& d = out.device;
   d = host_as_device(host, hardware, out.chosen, host_ceilings);
   Json class_scales = nullptr;
-  const std::vector<Eigen::Index> all = all_rows(y.size());
-  Eigen::VectorXd fitted = candidates[chosen].model(all);  // the chosen model fitted on every point
+  Eigen::VectorXd fitted = candidates[chosen].model(all_rows(y.size()));  // the chosen model fitted on every point
+  calibration_methods[chosen].apply(data, d, class_scales);
   Calibrated& c = *d.calibrated;
-  if (out.chosen == "macs_only") {
-    c.linear = {relative_scale(macs, y), 0, 0};
-  } else if (out.chosen == "physical") {
-    const Eigen::VectorXd theta = nonnegative_relative_fit(X, y);
-    c.linear = {theta(0), theta(1), theta(2)};
-  } else if (out.chosen == "host_scale") {
-    c.group_factor.fill(relative_scale(host_total, y));
-  } else if (out.chosen == "group_scale") {
-    const Eigen::VectorXd theta = group_scale_fit(all).theta;
-    for (size_t g = 0; g < op_group_count; ++g) c.group_factor[g] = std::exp(theta(static_cast<Eigen::Index>(g)));
-  } else if (out.chosen == "hardware_transfer") {
-    const TransferFit f = fit_transfer(G_by_exponent, ops, y);
-    for (size_t g = 0; g < op_group_count; ++g) c.group_factor[g] = std::exp(f.theta(static_cast<Eigen::Index>(g)));
-    c.efficiency_exponent = efficiency_exponents[f.exponent];
-    c.dispatch_us_per_op = f.dispatch_us_per_op;
-  } else {  // uniform_scale: the host model's classes scaled
-    const Fit f = fit_scales(T, y);
-    class_scales = Json::object();
-    for (size_t k = 0; k < op_class_count; ++k) {
-      if (d.classes[k]) d.classes[k]->scale *= f.scale(static_cast<Eigen::Index>(k));
-      class_scales[std::string(to_string(static_cast<OpClass>(k)))] = f.scale(static_cast<Eigen::Index>(k));
-    }
-    for (auto& [t, us] : d.network_overhead_us) us *= f.common;
-  }
   d.device = hardware.device;
   // What the predictions describe: the timed runtime on that hardware (e.g. "... on Raspberry Pi 5 ...").
   d.runtime = hardware.runtime + " on " + hardware.description + ", published latencies";
@@ -711,7 +632,8 @@ Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, cons
 
   const std::vector<double>& held = by_family ? out.held_out[chosen].lofo_us : out.held_out[chosen].lomo_us;
   c.rebuild = rebuild;
-  size_interval(c, kind_shares(host, hardware, points), held, y, group, by_family, out.chosen, out.held_out[chosen].lomo_us, models, interval);
+  size_interval(c, kind_shares(host, hardware, points), held, y, group, by_family, std::string(to_string(out.chosen)),
+                out.held_out[chosen].lomo_us, models, interval);
   c.held_out = held_out_table(out, method, choice, by_family, family, held, y, group);
   d.provenance = calibration_provenance(host, hardware, source, published_rows(points, family, out, held), class_scales);
   return out;

@@ -1,6 +1,7 @@
 // Devices you do not own, calibrated from whole-network latencies: published figures, or the user's own
 // networks timed on the device. Six candidate models, each pricing the network the device's runtime runs
-// (an eager runtime's ReLU is a pass of its own: Hardware::runtime_fuses_relu), from simplest to richest:
+// (an eager runtime's ReLU is a pass of its own: Hardware::runtime_fuses_relu), from simplest to richest
+// (each is a row of calibrate.cpp's calibration_methods, in this order; predictor/calibration_method.hpp):
 //  - macs_only (the floor): latency = MACs ÷ one fitted MACpS;
 //  - host_scale: the host model's time of the whole network times one fitted factor;
 //  - physical: MACs at one MACpS + bytes at one bandwidth + a time per op (three non-negative numbers);
@@ -38,17 +39,19 @@ struct PublishedPoint {
 
 // One model's held-out predictions, per point, and their figures. Leave-one-family-out is empty when the
 // points come from fewer than two families.
-struct HeldOutScores {
-  std::string method;
+struct HeldOutPredictions {
   std::vector<double> lomo_us, lofo_us;  // leave-one-model-out, leave-one-family-out predictions
   Json figures;  // {lomo: {mape, within_10pct, spearman}, lofo: {...} or null}
+};
+struct HeldOutScores : HeldOutPredictions {
+  CalibrationMethod method = CalibrationMethod::macs_only;
 };
 
 struct Calibration {
   Predictor device;
-  std::vector<HeldOutScores> held_out;  // in calibration_method_names' order
-  std::string chosen;
-  HeldOutScores nested;  // the choice itself held out (lofo_us; lomo_us when there is one family); empty when forced
+  std::vector<HeldOutScores> held_out;  // one per method, simplest first (calibration_method_names' order)
+  CalibrationMethod chosen = CalibrationMethod::macs_only;
+  HeldOutPredictions nested;  // the choice itself held out (lofo_us; lomo_us when there is one family); empty when forced
   std::vector<double> fitted_us;  // the chosen model on all points
 };
 
@@ -63,13 +66,13 @@ std::vector<PublishedPoint> read_published(const std::string& path, const std::s
 
 // `host` is the host model, `host_ceilings` its probed peak and bandwidth at 1 thread (the thread count the
 // host model is evaluated at for every device: the device's ceilings cover the threads its runtime used).
-// `rebuild` is the command that rebuilds the device file (stored in it). `method`: one of
-// calibration_method_names to use instead of choosing (every candidate is still scored); "" = choose.
+// `rebuild` is the command that rebuilds the device file (stored in it). `method`: the method to use
+// instead of choosing (every candidate is still scored); none = choose.
 // `interval`: how the interval is sized, and what the other devices say (calibrate_device gathers it from
 // the shipped devices, leaving out the one of this device's name).
 Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, const Hardware& hardware,
                       const std::vector<PublishedPoint>& points, const std::string& source, const std::string& rebuild,
-                      const std::string& method = "", const IntervalOptions& interval = {});
+                      std::optional<CalibrationMethod> method = std::nullopt, const IntervalOptions& interval = {});
 
 // Each calibration point's bounds on its relative error (predicted / actual - 1), its group held out as
 // the device's interval method holds a family out (the job's accuracy chart; the file's coverage figure).

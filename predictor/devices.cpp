@@ -186,7 +186,7 @@ CalibrationResult calibrate_device(const CalibrationRequest& r) {
   const Json selection = host.provenance.is_object() ? host.provenance.value("selection", Json()) : Json();
   std::string rebuild = "cpubone-explore calibrate --device " + r.device + " --published " +
                         (published.is_absolute() ? published.filename().string() : r.published) +
-                        (r.column.empty() ? "" : " --column " + r.column) + (r.method.empty() ? "" : " --method " + r.method) +
+                        (r.column.empty() ? "" : " --column " + r.column) + (r.method ? " --method " + std::string(to_string(*r.method)) : "") +
                         (r.interval == IntervalMethod::pooled_t ? "" : " --interval-method " + std::string(to_string(r.interval))) +
                         (r.hardware.empty() ? "" : " --hardware " + std::filesystem::path(r.hardware).filename().string()) +
                         (host_from.empty() ? ", after `" : ", with the host model carried by device " +

@@ -44,7 +44,7 @@ struct CalibrationRequest {
   // shipped one of `device`.
   std::string hardware;
   std::string out;
-  std::string method;     // "" = choose (calibrate's rule); else one of calibration_method_names
+  std::optional<CalibrationMethod> method;  // none = choose (calibrate's rule)
   // A calibrated device (shipped name or file) whose carried host model and host ceilings stand in for this
   // machine's fitted host predictor and profile: the shipped devices rebuild from it without a new profile.
   std::string host_from;

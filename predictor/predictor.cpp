@@ -159,6 +159,26 @@ void set_device_interval(const Calibrated* dev, const Network& net, const std::m
   }
 }
 
+// One op on a calibrated device, as its method prices it: own_us is the host model's time of the op without
+// its activation pass, before the network scale; act_us the pass's, after it. op_us and act_us become the
+// device's; the per-class scale leaves them as they are (its scales sit in the host model's classes).
+void price_on_device(const Calibrated& dev, DevicePricing pricing, const OpFeatures& f, const Ceilings& device, double scale,
+                     double own_us, double& op_us, double& act_us) {
+  const double group = dev.group_factor[static_cast<size_t>(op_group(f.op_class))];
+  const double elementwise = dev.group_factor[static_cast<size_t>(OpGroup::elementwise)];
+  if (pricing == DevicePricing::transferred) {
+    const double alpha = dev.efficiency_exponent;
+    act_us = elementwise * transferred_us(act_us, 0, f.has_activation ? std::exp(f.activation[1]) : 0, dev.host, device, alpha);
+    op_us = group * transferred_us(scale * own_us, f.macs, f.bytes, dev.host, device, alpha) + act_us + dev.dispatch_us_per_op;
+  } else if (pricing == DevicePricing::group_scaled) {
+    act_us *= elementwise;
+    op_us = group * scale * own_us + act_us;
+  } else if (pricing == DevicePricing::linear) {
+    act_us = 0;
+    op_us = dev.linear[0] * f.macs + dev.linear[1] * f.bytes + dev.linear[2];
+  }
+}
+
 }  // namespace
 
 NetworkPrediction predict(const Predictor& p, const Network& net, int64_t threads, std::optional<double> network_bytes) {
@@ -167,9 +187,7 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
   const Calibrated* dev = p.calibrated ? &*p.calibrated : nullptr;
   const int64_t host_threads = dev ? dev->host_threads : threads;
   if (dev) prediction_threads(p, threads);
-  const bool transfer = dev && dev->method == "hardware_transfer";
-  const bool group_scale = dev && (dev->method == "group_scale" || dev->method == "host_scale");
-  const bool linear = dev && (dev->method == "macs_only" || dev->method == "physical");
+  const DevicePricing pricing = dev ? pricing_of(dev->method) : DevicePricing::class_scaled;  // read for a device only
   std::map<std::string, double> host_by_kind_us;  // for a device that knows what its calibration exercised
   // A device's network is what its runtime runs: an eager runtime's ReLU is a pass of its own.
   const bool fuses_relu = !dev || dev->hardware.runtime_fuses_relu;
@@ -204,20 +222,7 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
     const double credit_us = warm ? warm->credit_us(f.weight_bytes, t.latency_us - t.activation_us) : 0.0;
     double op_us = scale * (t.latency_us - credit_us), act_us = scale * t.activation_us;
     out.weights_credit_us += scale * credit_us;
-    if (transfer) {
-      const double alpha = dev->efficiency_exponent;
-      act_us = dev->group_factor[static_cast<size_t>(OpGroup::elementwise)] *
-               transferred_us(act_us, 0, f.has_activation ? std::exp(f.activation[1]) : 0, dev->host, device, alpha);
-      op_us = dev->group_factor[static_cast<size_t>(op_group(f.op_class))] *
-                  transferred_us(scale * (t.latency_us - t.activation_us), f.macs, f.bytes, dev->host, device, alpha) +
-              act_us + dev->dispatch_us_per_op;
-    } else if (group_scale) {
-      act_us *= dev->group_factor[static_cast<size_t>(OpGroup::elementwise)];
-      op_us = dev->group_factor[static_cast<size_t>(op_group(f.op_class))] * scale * (t.latency_us - t.activation_us) + act_us;
-    } else if (linear) {
-      act_us = 0;
-      op_us = dev->linear[0] * f.macs + dev->linear[1] * f.bytes + dev->linear[2];
-    }
+    if (dev) price_on_device(*dev, pricing, f, device, scale, t.latency_us - t.activation_us, op_us, act_us);
     if (dev && !dev->kind_share.empty()) {
       host_by_kind_us[op_kind(net, i)] += scale * (t.latency_us - t.activation_us);
       if (t.activation_us > 0) host_by_kind_us[activation_kind(net, i)] += scale * t.activation_us;
@@ -227,7 +232,7 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
   }
   // A published runtime's own per-network overhead is unknown; the transfer and the group scale do not
   // invent one (the uniform scale keeps the host's, scaled by its common factor).
-  out.overhead_us = transfer || group_scale || linear ? 0.0 : nearest_threads(p.network_overhead_us, host_threads, 0.0);
+  out.overhead_us = dev && pricing != DevicePricing::class_scaled ? 0.0 : nearest_threads(p.network_overhead_us, host_threads, 0.0);
   out.latency_us += out.overhead_us;
   if (dev) {
     set_device_interval(dev, net, host_by_kind_us, out);

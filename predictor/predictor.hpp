@@ -16,6 +16,7 @@
 #include <set>
 
 #include "predictor/boost.hpp"
+#include "predictor/calibration_method.hpp"
 #include "predictor/features.hpp"
 #include "predictor/hardware.hpp"
 #include "predictor/interval.hpp"
@@ -29,9 +30,6 @@ inline constexpr std::string_view predictor_schema = "cpubone-explore/predictor/
 // A calibrated device: its hardware, the host model (predictor/v4) it transfers from, the fitted factors,
 // held-out figures and the interval. Written by `calibrate`.
 inline constexpr std::string_view device_schema = "cpubone-explore/device/v1";
-// A calibrated device's methods, simplest first (predictor/calibrate.hpp says what each is).
-inline constexpr std::array<std::string_view, 6> calibration_method_names{"macs_only", "host_scale", "physical",
-                                                                           "group_scale", "hardware_transfer", "uniform_scale"};
 
 // Groups of operator classes that share one fitted factor on a calibrated device: a few published
 // latencies cannot pin down fourteen classes, but GEMM-like convs, depthwise/pooling, memory-bound
@@ -48,8 +46,9 @@ struct Calibrated {
   // its group's factor. "group_scale": each op = its host time times its group's factor; "host_scale" the
   // same with one factor for every group. "uniform_scale": the host model scaled per class (the class
   // scales sit in the host model's classes). "macs_only" and "physical": each op = linear · (MACs, bytes,
-  // 1). Every method prices the network the device's runtime runs (hardware.runtime_fuses_relu).
-  std::string method;
+  // 1). Every method prices the network the device's runtime runs (hardware.runtime_fuses_relu). Unset (a
+  // Calibrated built by hand): priced as the uniform scale, as an empty method string was.
+  CalibrationMethod method = CalibrationMethod::uniform_scale;
   // macs_only and physical: microseconds per MAC, per byte and per op.
   std::array<double, 3> linear{0, 0, 0};
   int64_t host_threads = 1;  // the host model is evaluated at this thread count

@@ -63,7 +63,7 @@ Json to_json(const Predictor& p) {
           {"hardware", c.hardware.json},
           {"fp32_peak_macps", c.hardware.peak_macps()},
           {"rebuild", c.rebuild},
-          {"method", c.method},
+          {"method", to_string(c.method)},
           {"host_threads", c.host_threads},
           {"host_ceilings", {{"peak_macps", c.host.peak_macps}, {"bandwidth_bytes_per_s", c.host.bandwidth_bytes_per_s}}},
           {"group_factors", factors},
@@ -95,11 +95,13 @@ Predictor device_from_json(const Json& j, const Where& where) {
     (r.at("hardware") / "device").fail(c.hardware.device, "is not the file's device \"" + device + "\"");
   r.number("fp32_peak_macps", 0, 1e18);  // derived from the hardware; written for readers
   c.rebuild = r.string("rebuild");
-  c.method = r.string("method");
-  if (std::find(calibration_method_names.begin(), calibration_method_names.end(), c.method) == calibration_method_names.end()) {
+  const std::string method = r.string("method");
+  if (const auto m = find_calibration_method(method)) {
+    c.method = *m;
+  } else {
     std::string names;
-    for (const auto& m : calibration_method_names) names += (names.empty() ? "\"" : ", \"") + std::string(m) + "\"";
-    r.at("method").fail(c.method, "expected one of " + names);
+    for (const auto& n : calibration_method_names()) names += (names.empty() ? "\"" : ", \"") + n + "\"";
+    r.at("method").fail(method, "expected one of " + names);
   }
   c.host_threads = r.integer("host_threads", 1, 256);
   {
@@ -107,8 +109,8 @@ Predictor device_from_json(const Json& j, const Where& where) {
     c.host.peak_macps = h.number("peak_macps", 0, 1e18);
     c.host.bandwidth_bytes_per_s = h.number("bandwidth_bytes_per_s", 0, 1e15);
     h.finish();
-    if (c.method == "hardware_transfer" && (c.host.peak_macps <= 0 || c.host.bandwidth_bytes_per_s <= 0))
-      r.at("host_ceilings").fail("hardware_transfer needs the host's probed peak_macps and bandwidth_bytes_per_s");
+    if (pricing_of(c.method) == DevicePricing::transferred && (c.host.peak_macps <= 0 || c.host.bandwidth_bytes_per_s <= 0))
+      r.at("host_ceilings").fail(method + " needs the host's probed peak_macps and bandwidth_bytes_per_s");
   }
   {
     ObjectReader g(r.raw("group_factors"), r.at("group_factors"));
@@ -122,8 +124,8 @@ Predictor device_from_json(const Json& j, const Where& where) {
     c.linear = {l.number("us_per_mac", 0, 1), l.number("us_per_byte", 0, 1), l.number("us_per_op", 0, 1e6)};
     l.finish();
   }
-  if ((c.method == "macs_only" || c.method == "physical") && !(c.linear[0] + c.linear[1] + c.linear[2] > 0))
-    r.at("linear").fail("all zero", c.method + " needs a positive time per MAC, byte or op");
+  if (pricing_of(c.method) == DevicePricing::linear && !(c.linear[0] + c.linear[1] + c.linear[2] > 0))
+    r.at("linear").fail("all zero", method + " needs a positive time per MAC, byte or op");
   if (r.has("kinds")) {
     ObjectReader k(r.raw("kinds"), r.at("kinds"));
     for (const auto& [kind, share] : r.raw("kinds").items()) c.kind_share[kind] = k.number(kind, 0, 1);

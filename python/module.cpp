@@ -246,18 +246,17 @@ PYBIND11_MODULE(_core, m) {
      py::arg("speed_correction") = std::string(cpx::predictor::to_string(cpx::predictor::FitOptions{}.speed_correction)));
 
   m.def("calibration_candidates", [] {
-    std::vector<std::string> out;
-    for (const auto& name : cpx::predictor::calibration_method_names) out.emplace_back(name);
-    return out;
+    return cpx::predictor::calibration_method_names();
   });
   m.def("calibrate", [](const std::string& device, const std::string& published, const std::string& column,
                         const std::string& hardware, const std::string& out, const std::string& method, const std::string& host_from,
                         const std::string& interval_method) {
     const auto interval = cpx::predictor::interval_method_from(interval_method, "interval_method");
-    const auto r = off_thread([&] { return cpx::predictor::calibrate_device({device, published, column, hardware, out, method, host_from, interval}); });
+    const auto chosen = method.empty() ? std::nullopt : std::optional(cpx::predictor::calibration_method_from(method, "--method"));
+    const auto r = off_thread([&] { return cpx::predictor::calibrate_device({device, published, column, hardware, out, chosen, host_from, interval}); });
     const auto& c = *r.calibration.device.calibrated;
     if (!r.host_note.empty() && PyErr_WarnEx(PyExc_UserWarning, r.host_note.c_str(), 1) != 0) throw py::error_already_set();
-    return to_python({{"device", device}, {"path", r.path}, {"method", c.method}, {"held_out", c.held_out}, {"interval", c.interval},
+    return to_python({{"device", device}, {"path", r.path}, {"method", cpx::predictor::to_string(c.method)}, {"held_out", c.held_out}, {"interval", c.interval},
                       {"kinds", c.kind_share}, {"uncalibrated", c.uncalibrated},
                       {"published", r.calibration.device.provenance["published"]},
                       // The device whose carried host model was used; "" for this machine's fitted host predictor.

@@ -125,13 +125,13 @@ TEST_CASE("the nested choice never sees the held-out family: a poisoned family l
   // held out by family.
   const Json& h = clean.device.calibrated->held_out;
   CHECK(h["nested"]["lofo"]["mape"].is_number());
-  CHECK(h["methods"][clean.chosen]["lofo"]["mape"].get<double>() <= h["methods"]["macs_only"]["lofo"]["mape"].get<double>());
-  for (const auto& m : calibration_method_names) {
+  CHECK(h["methods"][std::string(to_string(clean.chosen))]["lofo"]["mape"].get<double>() <= h["methods"]["macs_only"]["lofo"]["mape"].get<double>());
+  for (const std::string& m : calibration_method_names()) {
     INFO(m);
     for (const char* figure : {"mape", "within_10pct", "spearman", "coverage"}) CHECK(h["methods"][std::string(m)]["lofo"][figure].is_number());
   }
   // The device's own MACs-per-op law is what the physical candidate recovers here (20 us per op, 1e-4 us per MAC).
-  const Calibration physical = calibrate(host, test_host, hw, points, "p.csv", "r", "physical");
+  const Calibration physical = calibrate(host, test_host, hw, points, "p.csv", "r", CalibrationMethod::physical);
   // Its per-op time is what MACs alone miss.
   CHECK(physical.device.calibrated->linear[2] > 0);
   CHECK(h["methods"]["physical"]["lofo"]["mape"].get<double>() < h["methods"]["macs_only"]["lofo"]["mape"].get<double>());

@@ -19,16 +19,24 @@
 using namespace cpx;
 using namespace cpx::predictor;
 
+// A failed check on a method prints its name.
+namespace Catch {
+template <>
+struct StringMaker<CalibrationMethod> {
+  static std::string convert(CalibrationMethod m) { return std::string(to_string(m)); }
+};
+}  // namespace Catch
+
 namespace {
 
 PublishedPoint zoo_point(const std::string& model, double ms, const std::string& family) {
   return {model, ms, family, find_zoo(model)->build(0)};
 }
 
-const HeldOutScores& scores_of(const Calibration& c, const std::string& method) {
+const HeldOutScores& scores_of(const Calibration& c, CalibrationMethod method) {
   for (const auto& s : c.held_out)
     if (s.method == method) return s;
-  throw std::logic_error("no held-out scores of " + method);
+  throw std::logic_error("no held-out scores of " + std::string(to_string(method)));
 }
 
 const std::vector<std::pair<const char*, const char*>> family_models = {
@@ -55,7 +63,7 @@ std::vector<PublishedPoint> synthetic_points(const Predictor& host, double noise
 }
 
 // `host` as a calibrated device of a shipped hardware description, by `method`, at unit factors.
-Predictor as_device(const Predictor& host, const std::string& device, const std::string& method) {
+Predictor as_device(const Predictor& host, const std::string& device, CalibrationMethod method) {
   Predictor d = host;
   d.device = device;
   d.calibrated = Calibrated{};
@@ -80,16 +88,16 @@ TEST_CASE("calibration: a uniformly slower device is the host times one factor, 
   for (const auto& [m, fam] : family_models)
     points.push_back(zoo_point(m, 2.0 * (predict(host, find_zoo(m)->build(0), 1).latency_us - 5.0) / 1e3, fam));
   const Calibration c = calibrate(host, test_host, *shipped_hardware("pi5"), points, "points.csv", "rebuild it");
-  REQUIRE(c.held_out.size() == calibration_method_names.size());
-  for (size_t m = 0; m < c.held_out.size(); ++m) CHECK(c.held_out[m].method == calibration_method_names[m]);
-  for (const char* exact : {"host_scale", "uniform_scale"}) {
-    INFO(exact);
+  REQUIRE(c.held_out.size() == calibration_method_names().size());
+  for (size_t m = 0; m < c.held_out.size(); ++m) CHECK(to_string(c.held_out[m].method) == calibration_method_names()[m]);
+  for (const CalibrationMethod exact : {CalibrationMethod::host_scale, CalibrationMethod::uniform_scale}) {
+    INFO(to_string(exact));
     CHECK(scores_of(c, exact).figures["lomo"]["mape"].get<double>() < 1e-6);
     CHECK(scores_of(c, exact).figures["lofo"]["mape"].get<double>() < 1e-6);
   }
-  CHECK(scores_of(c, "macs_only").figures["lofo"]["mape"].get<double>() > 0.01);
+  CHECK(scores_of(c, CalibrationMethod::macs_only).figures["lofo"]["mape"].get<double>() > 0.01);
   // Both exact held out: the simpler one (one factor, not fourteen) is the device.
-  CHECK(c.chosen == "host_scale");
+  CHECK(c.chosen == CalibrationMethod::host_scale);
   CHECK(c.device.device == "pi5");
   CHECK(c.device.calibrated->rebuild == "rebuild it");
   // The device predicts at its own threads only, the host's time (less its network overhead) doubled.
@@ -97,11 +105,13 @@ TEST_CASE("calibration: a uniformly slower device is the host times one factor, 
   CHECK(predict(c.device, b0, 4).latency_us == Approx(points[1].latency_ms * 1e3).epsilon(1e-6));
   CHECK_THROWS_AS(predict(c.device, b0, 1), InputError);
   // Forced, the per-class scale is the device, and keeps the host's overhead, scaled.
-  const Calibration u = calibrate(host, test_host, *shipped_hardware("pi5"), points, "points.csv", "r", "uniform_scale");
-  CHECK(u.chosen == "uniform_scale");
+  const Calibration u = calibrate(host, test_host, *shipped_hardware("pi5"), points, "points.csv", "r", CalibrationMethod::uniform_scale);
+  CHECK(u.chosen == CalibrationMethod::uniform_scale);
   CHECK(u.device.calibrated->held_out["chosen_by"].get<std::string>().find("forced") != std::string::npos);
   CHECK(predict(u.device, b0, 4).latency_us == Approx(points[1].latency_ms * 1e3 + 2.0 * 5.0).epsilon(1e-6));
-  CHECK_THROWS_AS(calibrate(host, test_host, *shipped_hardware("pi5"), points, "points.csv", "r", "magic"), InputError);
+  CHECK_THROWS_WITH(calibration_method_from("magic", "--method"),
+                    "--method = \"magic\": not a calibration method (macs_only, host_scale, physical, group_scale, hardware_transfer, "
+                    "uniform_scale)");
 }
 
 TEST_CASE("calibration: a held-out point never influences its own held-out prediction (poisoned row)") {
@@ -113,7 +123,7 @@ TEST_CASE("calibration: a held-out point never influences its own held-out predi
     poisoned[j].latency_ms *= 1000;
     const Calibration bad = calibrate(host, test_host, *shipped_hardware("pi5"), poisoned, "p.csv", "r");
     for (size_t m = 0; m < clean.held_out.size(); ++m) {
-      INFO(clean.held_out[m].method << " row " << j);
+      INFO(to_string(clean.held_out[m].method) << " row " << j);
       CHECK(bad.held_out[m].lomo_us[j] == clean.held_out[m].lomo_us[j]);
       CHECK(bad.held_out[m].lofo_us[j] == clean.held_out[m].lofo_us[j]);
       // The poison does reach the points it is not held out from: the test can fail.
@@ -172,19 +182,19 @@ TEST_CASE("transfer: host efficiency stays above 0 and at most 1, so a device op
 
 TEST_CASE("calibration: the transfer finds a runtime's efficiency exponent and per-op dispatch time, held out") {
   const Predictor host = constant_predictor(1.0);
-  Predictor truth = as_device(host, "pi5", "hardware_transfer");
+  Predictor truth = as_device(host, "pi5", CalibrationMethod::hardware_transfer);
   // Factors of 1: with others the ridge (towards 1) trades a little factor for exponent.
   truth.calibrated->group_factor = {1, 1, 1, 1};
   truth.calibrated->efficiency_exponent = 2;
   truth.calibrated->dispatch_us_per_op = 32;  // on the grid: recoverable exactly
   const std::vector<PublishedPoint> points = points_of(truth);
   const Calibration c = calibrate(host, test_host, *shipped_hardware("pi5"), points, "p.csv", "r");
-  CHECK(c.chosen == "hardware_transfer");
+  CHECK(c.chosen == CalibrationMethod::hardware_transfer);
   const Calibrated& d = *c.device.calibrated;
   CHECK(d.efficiency_exponent == 2);
   CHECK(d.dispatch_us_per_op == 32);
-  CHECK(scores_of(c, "hardware_transfer").figures["lofo"]["mape"].get<double>() < 1e-6);
-  CHECK(scores_of(c, "hardware_transfer").figures["lofo"]["mape"].get<double>() < scores_of(c, "uniform_scale").figures["lofo"]["mape"].get<double>());
+  CHECK(scores_of(c, CalibrationMethod::hardware_transfer).figures["lofo"]["mape"].get<double>() < 1e-6);
+  CHECK(scores_of(c, CalibrationMethod::hardware_transfer).figures["lofo"]["mape"].get<double>() < scores_of(c, CalibrationMethod::uniform_scale).figures["lofo"]["mape"].get<double>());
   // Both round-trip through the device file.
   const Predictor back = predictor_from_json(to_json(c.device), "pi5.json");
   CHECK(back.calibrated->efficiency_exponent == 2);
@@ -252,7 +262,7 @@ TEST_CASE("a device whose runtime does not fuse ReLU pays a pass of its own for 
   // TFLite clamp inside it. The pass is the host's elementwise model on the conv's output.
   Predictor host = constant_predictor(1.0);
   host.classes[static_cast<size_t>(OpClass::elementwise)]->theta[0] = std::log(7.0);
-  Predictor dev = as_device(host, "a72", "group_scale");
+  Predictor dev = as_device(host, "a72", CalibrationMethod::group_scale);
   dev.calibrated->group_factor = {2, 3, 5, 1};
   REQUIRE_FALSE(dev.calibrated->hardware.runtime_fuses_relu);
   const Network net = find_zoo("fasternet-t2")->build(0);  // ReLU after its middle 1x1 convs
@@ -286,17 +296,17 @@ TEST_CASE("calibration: the group scale recovers per-group factors around a comm
   // its factors towards 1 and the uniform scale's towards one factor, so neither recovers this exactly; the
   // group scale's pulls only the deviations towards the common factor.
   const Predictor host = constant_predictor(1.0);
-  Predictor truth = as_device(host, "pi5", "group_scale");
+  Predictor truth = as_device(host, "pi5", CalibrationMethod::group_scale);
   truth.calibrated->group_factor = {2, 3, 2, 2};
   const std::vector<PublishedPoint> points = points_of(truth);
   const Calibration c = calibrate(host, test_host, *shipped_hardware("pi5"), points, "p.csv", "r");
-  CHECK(scores_of(c, "group_scale").figures["lofo"]["mape"].get<double>() < 0.05);
-  CHECK(scores_of(c, "group_scale").figures["lofo"]["mape"].get<double>() < scores_of(c, "uniform_scale").figures["lofo"]["mape"].get<double>());
-  CHECK(scores_of(c, "group_scale").figures["lofo"]["mape"].get<double>() < scores_of(c, "host_scale").figures["lofo"]["mape"].get<double>());
+  CHECK(scores_of(c, CalibrationMethod::group_scale).figures["lofo"]["mape"].get<double>() < 0.05);
+  CHECK(scores_of(c, CalibrationMethod::group_scale).figures["lofo"]["mape"].get<double>() < scores_of(c, CalibrationMethod::uniform_scale).figures["lofo"]["mape"].get<double>());
+  CHECK(scores_of(c, CalibrationMethod::group_scale).figures["lofo"]["mape"].get<double>() < scores_of(c, CalibrationMethod::host_scale).figures["lofo"]["mape"].get<double>());
   // Forced: what the group scale recovers (the choice may prefer a simpler candidate within the noise).
-  const Calibration forced = calibrate(host, test_host, *shipped_hardware("pi5"), points, "p.csv", "r", "group_scale");
+  const Calibration forced = calibrate(host, test_host, *shipped_hardware("pi5"), points, "p.csv", "r", CalibrationMethod::group_scale);
   const Calibrated& d = *forced.device.calibrated;
-  CHECK(d.method == "group_scale");
+  CHECK(d.method == CalibrationMethod::group_scale);
   // The ridge (a factor 1.5 from the common one costs about a 4% RMS log error) shrinks the two towards
   // each other, never past each other.
   const double gemm = d.group_factor[static_cast<size_t>(OpGroup::gemm)], dw = d.group_factor[static_cast<size_t>(OpGroup::depthwise)];
@@ -307,7 +317,7 @@ TEST_CASE("calibration: the group scale recovers per-group factors around a comm
   CHECK(d.group_factor[static_cast<size_t>(OpGroup::attention)] > 1.5);
   // It round-trips through the device file and predicts the published points.
   const Predictor back = predictor_from_json(to_json(forced.device), "pi5.json");
-  CHECK(back.calibrated->method == "group_scale");
+  CHECK(back.calibrated->method == CalibrationMethod::group_scale);
   CHECK(predict(back, find_zoo("b1")->build(0), 4).latency_us == Approx(points[2].latency_ms * 1e3).epsilon(0.05));
 }
 

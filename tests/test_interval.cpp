@@ -84,7 +84,7 @@ TEST_CASE("interval: a network made only of kinds the calibration never saw is w
   d.device = "pi5";
   d.calibrated = Calibrated{};
   d.calibrated->hardware = *shipped_hardware("pi5");
-  d.calibrated->method = "host_scale";
+  d.calibrated->method = CalibrationMethod::host_scale;
   d.calibrated->host = {50e9, 20e9};
   d.calibrated->error_low = -0.1;
   d.calibrated->error_high = 0.1;
@@ -123,7 +123,7 @@ TEST_CASE("interval: a family held out is scored by an interval that never saw i
     std::vector<PublishedPoint> fit;
     for (const auto& p : all)
       if (p.family != held_family) fit.push_back(p);
-    const Calibration c = calibrate(host, {50e9, 20e9}, *shipped_hardware("pi5"), fit, "p.csv", "r", "", options);
+    const Calibration c = calibrate(host, {50e9, 20e9}, *shipped_hardware("pi5"), fit, "p.csv", "r", std::nullopt, options);
     return std::array<double, 2>{c.device.calibrated->error_low, c.device.calibrated->error_high};
   };
   std::vector<PublishedPoint> poisoned = points;
@@ -131,7 +131,7 @@ TEST_CASE("interval: a family held out is scored by an interval that never saw i
     if (p.family == "RepViT") p.latency_ms *= 50;
   CHECK(interval_for(points, "RepViT") == interval_for(poisoned, "RepViT"));
   // ...and the device's own coverage figure scores each family against the interval sized without it.
-  const Calibration c = calibrate(host, {50e9, 20e9}, *shipped_hardware("pi5"), points, "p.csv", "r", "", options);
+  const Calibration c = calibrate(host, {50e9, 20e9}, *shipped_hardware("pi5"), points, "p.csv", "r", std::nullopt, options);
   CHECK(c.device.calibrated->interval["interval_method"] == "pooled_t");
   CHECK(c.device.calibrated->interval["coverage"]["how"].get<std::string>().find("sized without them") != std::string::npos);
 }

@@ -300,12 +300,12 @@ void run_calibrate(const predictor::CalibrationRequest& request) {
                 cell(f(lofo, "spearman"), 1, "%.3f").c_str(), cell(f(held, "coverage"), 100, "%.0f%%").c_str(), mark);
   };
   for (const auto& s : r.calibration.held_out)
-    row(s.method, s.figures["lomo"], s.figures["lofo"], s.method == r.calibration.chosen ? "  <- the device" : "");
+    row(std::string(predictor::to_string(s.method)), s.figures["lomo"], s.figures["lofo"], s.method == r.calibration.chosen ? "  <- the device" : "");
   if (const Json& nested = r.calibration.nested.figures; nested.is_object())
     row("the choice, nested", f(nested, "lomo"), f(nested, "lofo"), "  (each group by the candidate chosen without it)");
   std::printf("chosen by %s\n", d.held_out["chosen_by"].get<std::string>().c_str());
   if (const Json& choice = d.held_out["choice"]; choice.contains("scores")) {
-    std::printf("mean held-out error per %s:", d.held_out["methods"]["macs_only"]["lofo"].is_object() ? "family" : "network");
+    std::printf("mean held-out error per %s:", r.calibration.held_out.front().figures["lofo"].is_object() ? "family" : "network");
     for (const auto& [m, v] : choice["scores"].items()) std::printf(" %s %.1f%%;", m.c_str(), 100 * v.get<double>());
     std::printf(" best %s; standard error of the chosen's difference from it %.1f points\n", choice["best"].get<std::string>().c_str(),
                 100 * choice["standard_error"].get<double>());
@@ -317,7 +317,8 @@ void run_calibrate(const predictor::CalibrationRequest& request) {
     std::printf("note: the host model was fitted on the host timings of the zoo families %s; their held-out figures above hold them "
                 "out of the device's parameters only (fit --zoo-families none for figures that hold them out of both)\n",
                 fitted.dump().c_str());
-  if (d.method == "hardware_transfer" || d.method == "group_scale" || d.method == "host_scale") {
+  const predictor::DevicePricing pricing = predictor::pricing_of(d.method);
+  if (pricing == predictor::DevicePricing::transferred || pricing == predictor::DevicePricing::group_scaled) {
     std::printf("group factors:");
     for (size_t g = 0; g < predictor::op_group_count; ++g) {
       const std::string name(predictor::to_string(static_cast<predictor::OpGroup>(g)));
@@ -325,7 +326,7 @@ void run_calibrate(const predictor::CalibrationRequest& request) {
     }
     std::printf("\n");
   }
-  if (d.method == "macs_only" || d.method == "physical")
+  if (pricing == predictor::DevicePricing::linear)
     std::printf("per MAC %.3g us (%.2f GMACpS), per byte %.3g us, per op %.3g us\n", d.linear[0], d.linear[0] > 0 ? 1e-3 / d.linear[0] : 0.0,
                 d.linear[1], d.linear[2]);
   std::printf("interval: %.0f%%, errors %+.1f%% to %+.1f%% (%s); cross-validated coverage %.0f%%\n", 100 * d.interval["level"].get<double>(),
@@ -363,9 +364,10 @@ void add_calibrate_command(CLI::App& app) {
                   "--hardware pi5), or a hardware description JSON file (see predictor/devices/hardware/); default: the "
                   "shipped one of --device");
   cmd->add_option("--out", request->out, "Output predictor file (default: the device cache)");
-  std::vector<std::string> methods;
-  for (const auto& m : predictor::calibration_method_names) methods.emplace_back(m);
-  cmd->add_option("--method", request->method, "Use this candidate instead of choosing (every candidate is still scored)")
+  const std::vector<std::string> methods = predictor::calibration_method_names();
+  cmd->add_option_function<std::string>(
+         "--method", [request](const std::string& name) { request->method = predictor::calibration_method_from(name, "--method"); },
+         "Use this candidate instead of choosing (every candidate is still scored)")
       ->check(CLI::IsMember(methods));
   std::vector<std::string> interval_methods;
   for (const auto& [m, name] : predictor::interval_method_names) interval_methods.emplace_back(name);
@@ -379,10 +381,11 @@ void add_calibrate_command(CLI::App& app) {
                   "Take the host model and host ceilings from this calibrated device (a shipped name or a device file) "
                   "instead of this machine's fitted host predictor and profile (without a fitted host predictor, the one "
                   "the shipped device of --hardware or --device carries, and it says so)");
+  std::string listed = methods.front() + " (the floor)";
+  for (size_t k = 1; k < methods.size(); ++k) listed += ", " + methods[k];
   cmd->footer("Scores every candidate held out by network and by family (MAPE, share within 10%, Spearman, 80% interval "
-              "coverage): macs_only (the floor), host_scale, physical, group_scale, hardware_transfer, uniform_scale. The device "
-              "keeps the simplest whose family-held-out error is within one standard error of the best, never one worse than "
-              "MACs alone, and scores that choice nested. Takes 3 networks or more, 5 or more recommended; fewer families, less sure (it says so).");
+              "coverage): " + listed + ". The device keeps the simplest whose family-held-out error is within one standard "
+              "error of the best, never one worse than MACs alone, and scores that choice nested. Takes 3 networks or more, 5 or more recommended; fewer families, less sure (it says so).");
   cmd->callback([=] { run_calibrate(*request); });
 }
 

@@ -178,8 +178,8 @@ def calibrate(device: str, published: PathLike, column: str | None = None, hardw
     one of that name; or a shipped device's name, whose hardware is then taken under ``device``'s name). Uses
     the host predictor (``fit``), or ``host_from``: a calibrated device (shipped name or file) whose carried
     host model and ceilings stand in for this machine's; without either, the host model a shipped device
-    carries, with a ``warnings.warn`` saying which (``result["host_from"]``). Every candidate (macs_only,
-    host_scale, physical, group_scale, hardware_transfer, uniform_scale) is scored held out; the device keeps the simplest within
+    carries, with a ``warnings.warn`` saying which (``result["host_from"]``). Every candidate
+    (``calibration_candidates()``, simplest first) is scored held out; the device keeps the simplest within
     one standard error of the best, or ``method`` if given. Writes the device to ``out`` or the device cache;
     returns its held-out table (``held_out``: every candidate, the choice, its nested score, how sure),
     interval, what its networks exercised (``kinds``) and points. ``interval_method``: ``"pooled_t"`` (the

@@ -1,0 +1,22 @@
+// How a calibration sizes its interval (predictor/interval.hpp's methods on the chosen model's held-out
+// errors) and what widens it: calibrate's own part, apart so that calibrate.cpp stays one job.
+#pragma once
+
+#include <Eigen/Dense>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "predictor/calibrate.hpp"
+
+namespace cpx::predictor {
+
+// Sets c's interval (error_low/high, seen_family_error, interval) by `interval`'s method from the chosen
+// model's held-out predictions `held` (by `group`: families when by_family) and leave-one-model-out ones
+// `lomo`, and how work the calibration networks barely exercised widens it (kind_share and kind_spread, or
+// the factor F). shares: each point's host-predicted time by kind of work, as shares of its total.
+void size_interval(Calibrated& c, const std::vector<std::map<std::string, double>>& shares, const std::vector<double>& held,
+                   const Eigen::VectorXd& y, const std::vector<std::string>& group, bool by_family, const std::string& chosen,
+                   const std::vector<double>& lomo, const std::vector<std::string>& models, const IntervalOptions& interval);
+
+}  // namespace cpx::predictor

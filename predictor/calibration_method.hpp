@@ -1,0 +1,33 @@
+// A calibrated device's method, as the program holds it. Its name, how it fits, what it writes into the
+// device and how predict() prices its ops are one row of the table in predictor/calibrate.cpp
+// (calibration_methods), whose order is the methods' order of complexity, simplest first; the functions
+// below read that table, so the enum's own order means nothing. The names are what the CLI's --method,
+// Python's calibration_candidates() and the device files' "method" say.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cpx::predictor {
+
+enum class CalibrationMethod { macs_only, host_scale, physical, group_scale, hardware_transfer, uniform_scale };
+
+// How predict() prices each op of a device calibrated by a method.
+enum class DevicePricing {
+  linear,         // Calibrated::linear · (MACs, bytes, 1)
+  group_scaled,   // the host time times its op group's factor
+  transferred,    // the host's roofline efficiency carried to the device's ceilings, times its group's factor
+  class_scaled,   // the host model, its classes' scales fitted (ClassModel::scale), the host's network overhead
+};
+
+std::string_view to_string(CalibrationMethod m);
+DevicePricing pricing_of(CalibrationMethod m);
+std::optional<CalibrationMethod> find_calibration_method(std::string_view name);
+// find_calibration_method, or an InputError: `flag` = "name": not a calibration method (the names).
+CalibrationMethod calibration_method_from(std::string_view name, std::string_view flag);
+// Every method's name, simplest first.
+std::vector<std::string> calibration_method_names();
+
+}  // namespace cpx::predictor
