@@ -202,6 +202,10 @@ void add_profiler_commands(CLI::App& app) {
   cmd->add_option("--seed", a->options.seed, "Seed of weights and input");
   cmd->add_option("--min-time", a->options.timing.min_time_s, "Keep measuring for at least this many seconds");
   cmd->add_option("--min-runs", a->options.timing.min_runs, "And for at least this many runs");
+  // Spelled also as TFLite's benchmark_model and ONNX Runtime's perf_test spell it.
+  cmd->add_option("--warmup,--warmup_runs", a->options.timing.warmup_runs, "Untimed runs before the timed ones")
+      ->check(CLI::Range(int64_t{0}, int64_t{1000}))
+      ->capture_default_str();
   cmd->add_flag("--cold-caches", a->options.cold_caches,
                 "Before every run, each thread reads a buffer twice the last-level cache (32 MiB if unknown), as "
                 "profile does for single ops and blocks: their time inside a network larger than the caches");
