@@ -346,6 +346,12 @@ Predictor fit(const Json& profile, const std::string& profile_path, const FitOpt
       warm_max_share[t] = std::max(0.0, 1 - host_ceilings(profile, profile_path, t).bandwidth_bytes_per_s / c.bandwidth_bytes_per_s);
   std::map<const NetworkSum*, double> held_out_error;
   const Json warm_choice = fit_network_scale(p, network_sums, warm_max_share, held_out_error);
+  // A predictor the loader would refuse is not written: say which figure, and why it can be so, now.
+  for (const auto& [t, k] : p.network_scale)
+    if (!(k >= 0.1 && k <= 10))
+      throw InputError(profile_path + ": network_scale at " + std::to_string(t) + " thread(s) = " + std::to_string(k) +
+                       ": its whole networks ran outside 0.1x-10x the sum of their ops (measured while the machine was "
+                       "busy?); profile again on a quiet machine");
   p.interval = network_interval(g, held_out_error, profile);
   p.provenance = fit_provenance(profile, profile_path, options, g, class_stats, tally);
   p.provenance["warm_weights"] = warm_choice;
