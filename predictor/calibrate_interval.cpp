@@ -12,72 +12,72 @@ namespace cpx::predictor {
 
 namespace {
 
-// The interval: the 10th and 90th percentiles of the chosen model's held-out relative errors (by family
-// when there are two or more families). Its coverage is checked the same way it will be used: each
-// family's points against the percentiles of the other families' errors.
-void set_percentile_interval(Calibrated& c, const std::vector<double>& held, const Eigen::VectorXd& y, const std::vector<std::string>& group,
-                             bool by_family, const std::string& chosen) {
-  std::vector<double> err(held.size());
-  for (size_t i = 0; i < held.size(); ++i) err[i] = held[i] / y(static_cast<Eigen::Index>(i)) - 1;
-  const double lo_q = (1 - interval_level) / 2, hi_q = 1 - lo_q;
-  const auto bounds = held_out_error_bounds(err, group);
+// predicted / actual - 1 per point.
+std::vector<double> relative_errors(const std::vector<double>& predicted, const Eigen::VectorXd& actual) {
+  std::vector<double> err(predicted.size());
+  for (size_t i = 0; i < predicted.size(); ++i) err[i] = predicted[i] / actual(static_cast<Eigen::Index>(i)) - 1;
+  return err;
+}
+
+// The interval's record in the file: its errors (set in c), how they were sized, and its coverage checked
+// the way it will be used: each point against `bounds`, its group held out.
+void record_interval(Calibrated& c, IntervalMethod m, const std::string& sized, const std::vector<double>& err,
+                     const std::vector<std::array<double, 2>>& bounds, bool by_family, const std::string& held_out_against) {
   double covered = 0;
   for (size_t i = 0; i < err.size(); ++i) covered += err[i] >= bounds[i][0] && err[i] <= bounds[i][1];
-  c.error_low = quantile(err, lo_q);
-  c.error_high = quantile(err, hi_q);
+  c.interval_method = m;
   c.interval = {{"level", interval_level},
-                {"method", std::string("10th to 90th percentile of the ") + (by_family ? "leave-one-family-out" : "leave-one-model-out") +
-                               " relative errors (predicted / published - 1) of the " + chosen +
-                               " model; latency_us_low = latency_us / (1 + error_high), latency_us_high = latency_us / (1 + error_low)"},
+                {"method", sized + "; latency_us_low = latency_us / (1 + error_high), latency_us_high = latency_us / (1 + error_low)"},
                 {"error_low", c.error_low},
                 {"error_high", c.error_high},
                 {"coverage", {{"share", covered / static_cast<double>(err.size())},
-                              {"how", std::string("each ") + (by_family ? "family's" : "model's") +
-                                          " points against the percentiles of the others' held-out errors"}}},
-                {"interval_method", to_string(IntervalMethod::percentile)}};
+                              {"how", std::string("each ") + (by_family ? "family's" : "model's") + " points against " + held_out_against}}},
+                {"interval_method", to_string(m)}};
+}
+
+std::string held_out_scheme(bool by_family) { return by_family ? "leave-one-family-out" : "leave-one-model-out"; }
+
+// The interval: the 10th and 90th percentiles of the chosen model's held-out relative errors (by family
+// when there are two or more families).
+void set_percentile_interval(Calibrated& c, const std::vector<double>& held, const Eigen::VectorXd& y, const std::vector<std::string>& group,
+                             bool by_family, const std::string& chosen) {
+  const std::vector<double> err = relative_errors(held, y);
+  c.error_low = quantile(err, (1 - interval_level) / 2);
+  c.error_high = quantile(err, (1 + interval_level) / 2);
+  record_interval(c, IntervalMethod::percentile,
+                  "10th to 90th percentile of the " + held_out_scheme(by_family) + " relative errors (predicted / published - 1) of the " +
+                      chosen + " model",
+                  err, held_out_error_bounds(err, group), by_family, "the percentiles of the others' held-out errors");
 }
 
 // The pooled method (predictor/interval.hpp): the chosen model's held-out log errors about their centre,
-// their spread shared with the other devices' held-out families. Its coverage is checked as it will be
-// used: each group's points against the interval sized without that group.
+// their spread shared with the other devices' held-out families.
 void set_pooled_interval(Calibrated& c, const std::vector<double>& held, const Eigen::VectorXd& y, const std::vector<std::string>& group,
                          bool by_family, const std::string& chosen, const std::vector<HeldOutErrors>& pool) {
-  std::vector<double> err(held.size()), r(held.size());
-  for (size_t i = 0; i < held.size(); ++i) {
-    err[i] = held[i] / y(static_cast<Eigen::Index>(i)) - 1;
-    r[i] = std::log1p(err[i]);
-  }
-  c.interval_method = IntervalMethod::pooled_t;
+  const std::vector<double> err = relative_errors(held, y);
+  std::vector<double> r(err.size());
+  for (size_t i = 0; i < err.size(); ++i) r[i] = std::log1p(err[i]);
   c.prior = pooled_prior(pool);
   const LogInterval li = pooled_interval(r, group, c.prior, interval_level);
-  const auto bounds = pooled_error_bounds(err, group, c.prior, interval_level);
-  double covered = 0;
-  for (size_t i = 0; i < err.size(); ++i) covered += err[i] >= bounds[i][0] && err[i] <= bounds[i][1];
   c.error_low = std::expm1(li.centre - li.half_width);
   c.error_high = std::expm1(li.centre + li.half_width);
-  c.interval = {{"level", interval_level},
-                {"method", std::string("Student-t predictive of the ") + (by_family ? "leave-one-family-out" : "leave-one-model-out") +
-                               " log errors log(predicted / published) of the " + chosen +
-                               " model about their mean (each group weighs the same), the variance pooled with the other "
-                               "devices' held-out families (weighted as one typical device's); error = exp(log error) - 1; "
-                               "latency_us_low = latency_us / (1 + error_high), latency_us_high = latency_us / (1 + error_low)"},
-                {"error_low", c.error_low},
-                {"error_high", c.error_high},
-                {"coverage", {{"share", covered / static_cast<double>(r.size())},
-                              {"how", std::string("each ") + (by_family ? "family's" : "model's") +
-                                          " points against the interval sized without them (the pool unchanged)"}}},
-                {"interval_method", to_string(IntervalMethod::pooled_t)},
-                {"pooled", li.how}};
+  record_interval(c, IntervalMethod::pooled_t,
+                  "Student-t predictive of the " + held_out_scheme(by_family) + " log errors log(predicted / published) of the " + chosen +
+                      " model about their mean (each group weighs the same), the variance pooled with the other devices' held-out "
+                      "families (weighted as one typical device's); error = exp(log error) - 1",
+                  err, pooled_error_bounds(err, group, c.prior, interval_level), by_family,
+                  "the interval sized without them (the pool unchanged)");
+  c.interval["pooled"] = li.how;
 }
 
 // A network of a family the calibration saw errs as the chosen model's points did when only they were held
 // out (leave-one-model-out): its own errors, no pool (a new family's error is not in them).
 void set_seen_family_interval(Calibrated& c, const std::vector<double>& lomo, const Eigen::VectorXd& y, const std::vector<std::string>& models) {
-  std::vector<double> r(lomo.size());
-  for (size_t i = 0; i < lomo.size(); ++i) r[i] = std::log(lomo[i] / y(static_cast<Eigen::Index>(i)));
+  std::vector<double> r = relative_errors(lomo, y);
+  for (double& e : r) e = std::log1p(e);
   const LogInterval li = pooled_interval(r, models, VariancePrior{}, interval_level);
   if (!std::isfinite(li.half_width)) return;
-  c.seen_family_error = std::array<double, 2>{std::exp(li.centre - li.half_width) - 1, std::exp(li.centre + li.half_width) - 1};
+  c.seen_family_error = std::array<double, 2>{std::expm1(li.centre - li.half_width), std::expm1(li.centre + li.half_width)};
   c.interval["seen_family"] = {{"error_low", (*c.seen_family_error)[0]},
                                {"error_high", (*c.seen_family_error)[1]},
                                {"how", "for a network of a family among the calibration's: Student-t predictive of the leave-one-model-out "
@@ -105,8 +105,7 @@ void size_uncalibrated(Calibrated& c, const std::vector<std::map<std::string, do
   std::vector<size_t> all(shares.size());
   for (size_t i = 0; i < all.size(); ++i) all[i] = i;
   c.kind_share = mean_kind_share(shares, all);
-  std::vector<double> err(held.size());
-  for (size_t i = 0; i < held.size(); ++i) err[i] = held[i] / y(static_cast<Eigen::Index>(i)) - 1;
+  const std::vector<double> err = relative_errors(held, y);
   const auto bounds = held_out_error_bounds(err, group);
   std::vector<size_t> cases;
   std::vector<double> share(held.size(), 0.0);

@@ -175,7 +175,10 @@ double unseen_half_width(const std::vector<std::pair<std::string, double>>& unse
     const auto found = kind_spread.find(kind);
     sum += share * (found == kind_spread.end() ? widest : found->second);
   }
-  return student_t_quantile((1 + level) / 2, std::numeric_limits<double>::infinity()) * sum;
+  // predict() calls this per network: the normal quantile (a bisection) once per level.
+  thread_local double z_level = -1, z = 0;
+  if (level != z_level) z = student_t_quantile((1 + level) / 2, std::numeric_limits<double>::infinity()), z_level = level;
+  return z * sum;
 }
 
 }  // namespace cpx::predictor

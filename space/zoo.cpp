@@ -1,6 +1,7 @@
 #include "space/zoo.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <filesystem>
 
@@ -153,6 +154,9 @@ const ZooEntry* exact(std::string_view name) {
 
 }  // namespace
 
+// The extensions of the network files every command takes (network or macro JSON, ONNX).
+constexpr std::array<std::string_view, 2> network_file_extensions{"json", "onnx"};
+
 const ZooEntry* find_zoo(std::string_view name) {
   if (const ZooEntry* e = exact(name)) return e;
   // "cpubone-b0": the CPUBone models by the family's name too, since "b0" alone reads as EfficientNet-B0.
@@ -162,7 +166,8 @@ const ZooEntry* find_zoo(std::string_view name) {
   std::string_view arch = name;
   if (const size_t dot = name.find('.'); dot != std::string_view::npos) {
     const std::string_view tag = name.substr(dot + 1);
-    if (tag == "json" || tag == "onnx" || name.find('/') != std::string_view::npos || std::filesystem::exists(std::string(name))) return nullptr;
+    const bool file_extension = std::find(network_file_extensions.begin(), network_file_extensions.end(), tag) != network_file_extensions.end();
+    if (file_extension || name.find('/') != std::string_view::npos || std::filesystem::exists(std::string(name))) return nullptr;
     arch = name.substr(0, dot);
   }
   if (arch.size() < name.size())

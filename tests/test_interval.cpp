@@ -130,6 +130,18 @@ TEST_CASE("interval: a family held out is scored by an interval that never saw i
   for (auto& p : poisoned)
     if (p.family == "RepViT") p.latency_ms *= 50;
   CHECK(interval_for(points, "RepViT") == interval_for(poisoned, "RepViT"));
+  // The bounds that score a group are sized without its errors: poisoning them moves no bound of its own.
+  const HeldOutErrors five = errors_of(5, 0.01);
+  std::vector<double> rel(five.log_error.size()), poisoned_rel;
+  for (size_t i = 0; i < rel.size(); ++i) rel[i] = std::expm1(five.log_error[i]);
+  poisoned_rel = rel;
+  for (size_t i = 0; i < rel.size(); ++i)
+    if (five.group[i] == "family0") poisoned_rel[i] = 49;
+  const auto clean_bounds = pooled_error_bounds(rel, five.group, pooled_prior({errors_of(11, 0.04, "other")}), 0.8);
+  const auto poisoned_bounds = pooled_error_bounds(poisoned_rel, five.group, pooled_prior({errors_of(11, 0.04, "other")}), 0.8);
+  for (size_t i = 0; i < rel.size(); ++i)
+    if (five.group[i] == "family0") CHECK(poisoned_bounds[i] == clean_bounds[i]);
+    else CHECK(poisoned_bounds[i][1] > clean_bounds[i][1]);  // the others' bounds did see it
   // ...and the device's own coverage figure scores each family against the interval sized without it.
   const Calibration c = calibrate(host, {50e9, 20e9}, *shipped_hardware("pi5"), points, "p.csv", "r", std::nullopt, options);
   CHECK(c.device.calibrated->interval["interval_method"] == "pooled_t");
