@@ -266,6 +266,15 @@ TEST_CASE("import folds shape arithmetic into constants, and too large a fold is
   far.node("Gather", {"s", far.ints("four", {4})}, "y");
   TestGraph::io(*far.g.add_output(), "y", {1});
   CHECK(error_of([&] { import_onnx_bytes(far.bytes(), "m.onnx"); }) == "m.onnx: node \"y\" (Gather): index 4 is out of range [-4, 4)");
+  for (const char* type : {"Reshape", "Expand"}) {  // one input of two (found by fuzz_onnx: read past it)
+    TestGraph one;
+    TestGraph::io(*one.g.add_input(), "x", {1, 8, 4, 4});
+    one.node(type, {one.ints("k", {1, 2})}, "y");
+    TestGraph::io(*one.g.add_output(), "y", {2});
+    const std::string message = error_of([&] { import_onnx_bytes(one.bytes(), "m.onnx"); });
+    CAPTURE(message);
+    CHECK(message.rfind(std::string("m.onnx: node \"y\" (") + type + ")", 0) == 0);
+  }
 }
 
 // LayerNorm below opset 17 (PyTorch 1.13's default 14): channels-last view, mean, centre, mean of squares,
