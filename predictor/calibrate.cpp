@@ -7,6 +7,7 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -141,32 +142,64 @@ Eigen::MatrixXd group_sums(const Eigen::MatrixXd& T) {
 // looking at any held-out figure).
 constexpr double group_ridge = 0.01;
 
-// Where the ridge pulls the log factors. towards_one: the transfer's factors, 1 where the device keeps the
-// host's efficiency. towards_common: the group scale's, whose common level (20 to 30 for an A72 against
-// this host) is free and only the groups' deviations from it are penalised; a group without time in the
-// training points gets the common factor.
-enum class Ridge { towards_one, towards_common };
+// Where the penalty pulls the log factors θ: (θ − target)ᵀ P (θ − target) is added to the mean squared log
+// error. towards_one (the transfer's factors, 1 where the device keeps the host's efficiency): P = λI, target
+// 0. towards_common (the group scale's, whose common level, 20 to 30 for an A72 against this host, is free):
+// P = λ(I − 11ᵀ/K), only the groups' deviations from it are penalised, and a group without time in the
+// training points gets the common factor. A prior (group_prior): P = W − wwᵀ/Σw with W = diag(w), the
+// deviations from the weighted common level pulled towards the prior's.
+struct GroupPenalty {
+  Eigen::MatrixXd P;
+  Eigen::VectorXd target;
+  bool free_common = false;  // P leaves the common level free: start at the least-squares common factor
+};
+
+GroupPenalty towards_one() {
+  return {group_ridge * Eigen::MatrixXd::Identity(op_group_count, op_group_count), Eigen::VectorXd::Zero(op_group_count), false};
+}
+
+GroupPenalty towards_common() {
+  Eigen::MatrixXd P = Eigen::MatrixXd::Identity(op_group_count, op_group_count);
+  P.array() -= 1.0 / static_cast<double>(op_group_count);
+  return {group_ridge * P, Eigen::VectorXd::Zero(op_group_count), true};
+}
+
+// The prior's weight on a group is s² / (n σ²): s² the residual variance of a group-scaled host model on a
+// device (the sources' own), σ the group's spread across the sources, n the points being fitted; so n
+// points count as much as the sources' agreement does, and the prior gives way as n grows. A group the
+// sources say nothing of keeps group_scale's ridge.
+GroupPenalty towards_prior(const GroupPrior& prior, size_t points) {
+  Eigen::VectorXd w(op_group_count), target = Eigen::VectorXd::Zero(op_group_count);
+  for (size_t g = 0; g < op_group_count; ++g) {
+    const auto k = static_cast<Eigen::Index>(g);
+    const double sigma = prior.spread[g];
+    w(k) = sigma > 0 ? prior.residual_variance / (static_cast<double>(points) * sigma * sigma) : group_ridge;
+    if (sigma > 0) target(k) = prior.deviation[g];
+  }
+  const Eigen::MatrixXd P = Eigen::MatrixXd(w.asDiagonal()) - w * w.transpose() / w.sum();
+  return {P, target, true};
+}
 
 struct GroupFit {
   Eigen::VectorXd theta;  // log factors
   double objective = 0;
 };
 
-// log factors θ minimising mean_i (log(Σ_k e^θk G_ik + offset_i) − log y_i)² + λ θᵀPθ, by damped
-// Gauss-Newton; P = I (towards one) or I − 11ᵀ/K (towards the common factor: Σ_k (θ_k − mean θ)²).
-GroupFit fit_groups(const Eigen::MatrixXd& G, const Eigen::VectorXd& y, const Eigen::VectorXd& offset, Ridge ridge = Ridge::towards_one) {
+// log factors θ minimising mean_i (log(Σ_k e^θk G_ik + offset_i) − log y_i)² + (θ − t)ᵀP(θ − t), by
+// damped Gauss-Newton.
+GroupFit fit_groups(const Eigen::MatrixXd& G, const Eigen::VectorXd& y, const Eigen::VectorXd& offset, const GroupPenalty& penalty) {
   const Eigen::Index n = G.rows(), K = G.cols();
-  Eigen::MatrixXd P = Eigen::MatrixXd::Identity(K, K);
-  if (ridge == Ridge::towards_common) P.array() -= 1.0 / static_cast<double>(K);
+  const Eigen::MatrixXd& P = penalty.P;
+  const Eigen::VectorXd& t = penalty.target;
   Eigen::VectorXd theta = Eigen::VectorXd::Zero(K);
-  if (ridge == Ridge::towards_common) {  // start at the least-squares common factor, so the first steps are not huge
+  if (penalty.free_common) {  // start at the least-squares common factor, so the first steps are not huge
     const Eigen::VectorXd total = G.rowwise().sum();
     const double k = (y.array() - offset.array()).cwiseMax(0).matrix().dot(total) / std::max(total.squaredNorm(), 1e-300);
     if (k > 0) theta.setConstant(std::log(k));
   }
-  auto objective = [&](const Eigen::VectorXd& t) {
-    const Eigen::VectorXd p = G * t.array().exp().matrix() + offset;
-    return (p.array().log() - y.array().log()).square().sum() / static_cast<double>(n) + group_ridge * t.dot(P * t);
+  auto objective = [&](const Eigen::VectorXd& th) {
+    const Eigen::VectorXd p = G * th.array().exp().matrix() + offset;
+    return (p.array().log() - y.array().log()).square().sum() / static_cast<double>(n) + (th - t).dot(P * (th - t));
   };
   double f = objective(theta);
   for (int iter = 0; iter < 300; ++iter) {
@@ -175,8 +208,8 @@ GroupFit fit_groups(const Eigen::MatrixXd& G, const Eigen::VectorXd& y, const Ei
     const Eigen::VectorXd r = p.array().log() - y.array().log();
     Eigen::MatrixXd J = G;
     for (Eigen::Index i = 0; i < n; ++i) J.row(i) = (G.row(i).array() * e.transpose().array() / p(i)).matrix();
-    const Eigen::VectorXd grad = J.transpose() * r / static_cast<double>(n) + group_ridge * P * theta;
-    const Eigen::MatrixXd H = J.transpose() * J / static_cast<double>(n) + group_ridge * P + 1e-12 * Eigen::MatrixXd::Identity(K, K);
+    const Eigen::VectorXd grad = J.transpose() * r / static_cast<double>(n) + P * (theta - t);
+    const Eigen::MatrixXd H = J.transpose() * J / static_cast<double>(n) + P + 1e-12 * Eigen::MatrixXd::Identity(K, K);
     const Eigen::VectorXd step = H.ldlt().solve(-grad);
     double a = 1;
     while (a > 1e-6 && !(objective(theta + a * step) < f)) a /= 2;
@@ -216,7 +249,7 @@ TransferFit fit_transfer(const std::vector<Eigen::MatrixXd>& G_by_exponent, cons
     for (double dispatch : dispatch_grid_us()) {
       const Eigen::VectorXd offset = ops * dispatch;
       if ((offset.array() >= y.array()).any()) break;  // the dispatch alone would exceed a published time
-      const GroupFit g = fit_groups(G_by_exponent[a], y, offset);
+      const GroupFit g = fit_groups(G_by_exponent[a], y, offset, towards_one());
       if (g.objective < best_objective) {
         best_objective = g.objective;
         best = {g.theta, a, dispatch};
@@ -384,11 +417,13 @@ struct CalibrationData {
   Eigen::VectorXd macs, ops;  // X's first and last columns
   Eigen::VectorXd y;  // the published latencies, microseconds
   std::vector<Eigen::MatrixXd> G_by_exponent;  // the transfer's group times at each efficiency exponent
+  GroupPrior prior;  // group_prior's (no spreads: none, and group_prior is group_scale)
 };
 
 CalibrationData calibration_data(const Predictor& host, const Ceilings& host_ceilings, const Hardware& hardware,
-                                 const std::vector<PublishedPoint>& points, const std::string& source) {
+                                 const std::vector<PublishedPoint>& points, const std::string& source, GroupPrior prior) {
   CalibrationData d;
+  d.prior = std::move(prior);
   d.T = class_times(host, hardware, points);
   d.H = group_sums(d.T);
   d.host_total = d.H.rowwise().sum();
@@ -403,7 +438,16 @@ CalibrationData calibration_data(const Predictor& host, const Ceilings& host_cei
 using Rows = std::vector<Eigen::Index>;
 
 GroupFit group_scale_fit(const CalibrationData& d, const Rows& train) {
-  return fit_groups(rows(d.H, train), d.y(train), Eigen::VectorXd::Zero(static_cast<Eigen::Index>(train.size())), Ridge::towards_common);
+  return fit_groups(rows(d.H, train), d.y(train), Eigen::VectorXd::Zero(static_cast<Eigen::Index>(train.size())), towards_common());
+}
+
+GroupFit group_prior_fit(const CalibrationData& d, const Rows& train) {
+  return fit_groups(rows(d.H, train), d.y(train), Eigen::VectorXd::Zero(static_cast<Eigen::Index>(train.size())),
+                    towards_prior(d.prior, train.size()));
+}
+
+void set_group_factors(Predictor& p, const Eigen::VectorXd& theta) {
+  for (size_t g = 0; g < op_group_count; ++g) p.calibrated->group_factor[g] = std::exp(theta(static_cast<Eigen::Index>(g)));
 }
 
 Eigen::VectorXd transfer_held_out(const CalibrationData& d, const Rows& train) {
@@ -415,7 +459,7 @@ Eigen::VectorXd transfer_held_out(const CalibrationData& d, const Rows& train) {
 
 void apply_transfer(const CalibrationData& d, Predictor& p, Json&) {
   const TransferFit f = fit_transfer(d.G_by_exponent, d.ops, d.y);
-  for (size_t g = 0; g < op_group_count; ++g) p.calibrated->group_factor[g] = std::exp(f.theta(static_cast<Eigen::Index>(g)));
+  set_group_factors(p, f.theta);
   p.calibrated->efficiency_exponent = efficiency_exponents[f.exponent];
   p.calibrated->dispatch_us_per_op = f.dispatch_us_per_op;
 }
@@ -462,12 +506,12 @@ constexpr MethodRow calibration_methods[]{
        const Eigen::VectorXd theta = nonnegative_relative_fit(d.X, d.y);
        p.calibrated->linear = {theta(0), theta(1), theta(2)};
      }},
+    {CalibrationMethod::group_prior, "group_prior", DevicePricing::group_scaled,
+     [](const CalibrationData& d, const Rows& train) -> Eigen::VectorXd { return d.H * group_prior_fit(d, train).theta.array().exp().matrix(); },
+     [](const CalibrationData& d, Predictor& p, Json&) { set_group_factors(p, group_prior_fit(d, all_rows(d.y.size())).theta); }},
     {CalibrationMethod::group_scale, "group_scale", DevicePricing::group_scaled,
      [](const CalibrationData& d, const Rows& train) -> Eigen::VectorXd { return d.H * group_scale_fit(d, train).theta.array().exp().matrix(); },
-     [](const CalibrationData& d, Predictor& p, Json&) {
-       const Eigen::VectorXd theta = group_scale_fit(d, all_rows(d.y.size())).theta;
-       for (size_t g = 0; g < op_group_count; ++g) p.calibrated->group_factor[g] = std::exp(theta(static_cast<Eigen::Index>(g)));
-     }},
+     [](const CalibrationData& d, Predictor& p, Json&) { set_group_factors(p, group_scale_fit(d, all_rows(d.y.size())).theta); }},
     {CalibrationMethod::hardware_transfer, "hardware_transfer", DevicePricing::transferred, transfer_held_out, apply_transfer},
     {CalibrationMethod::uniform_scale, "uniform_scale", DevicePricing::class_scaled,
      [](const CalibrationData& d, const Rows& train) -> Eigen::VectorXd { return d.T * fit_scales(rows(d.T, train), d.y(train)).scale; },
@@ -575,16 +619,85 @@ Json held_out_table(const Calibration& out, std::optional<CalibrationMethod> for
 
 }  // namespace
 
+GroupPrior group_prior(const Predictor& host, const std::vector<PriorSource>& sources) {
+  GroupPrior out;
+  std::vector<Eigen::VectorXd> theta;
+  std::vector<std::array<bool, op_group_count>> exercised;
+  double squared = 0;
+  size_t residuals = 0;
+  for (const PriorSource& s : sources) {
+    if (s.points.size() < prior_min_points) continue;
+    const Eigen::MatrixXd H = group_sums(class_times(host, s.hardware, s.points));
+    const Eigen::VectorXd y = published_us(s.points, s.device);
+    const GroupFit f = fit_groups(H, y, Eigen::VectorXd::Zero(y.size()), towards_common());
+    const Eigen::VectorXd p = H * f.theta.array().exp().matrix();
+    squared += (p.array().log() - y.array().log()).square().sum();
+    residuals += static_cast<size_t>(y.size());
+    const Eigen::VectorXd share = H.colwise().sum().transpose() / H.sum();
+    std::array<bool, op_group_count> e{};
+    for (size_t g = 0; g < op_group_count; ++g) e[g] = share(static_cast<Eigen::Index>(g)) >= prior_min_share;
+    theta.push_back(f.theta);
+    exercised.push_back(e);
+    out.devices.push_back(s.device);
+  }
+  if (theta.size() < prior_min_sources) return GroupPrior{};
+  out.residual_variance = squared / static_cast<double>(residuals);
+  // Each source's common level: the mean log factor over the groups every source exercises.
+  std::array<bool, op_group_count> everywhere;
+  everywhere.fill(true);
+  for (const auto& e : exercised)
+    for (size_t g = 0; g < op_group_count; ++g) everywhere[g] = everywhere[g] && e[g];
+  std::array<std::vector<double>, op_group_count> deviations;
+  for (size_t d = 0; d < theta.size(); ++d) {
+    double level = 0, count = 0;
+    for (size_t g = 0; g < op_group_count; ++g)
+      if (everywhere[g]) level += theta[d](static_cast<Eigen::Index>(g)), count += 1;
+    if (count == 0) return GroupPrior{};
+    for (size_t g = 0; g < op_group_count; ++g)
+      if (exercised[d][g]) deviations[g].push_back(theta[d](static_cast<Eigen::Index>(g)) - level / count);
+  }
+  for (size_t g = 0; g < op_group_count; ++g) {
+    const std::vector<double>& v = deviations[g];
+    if (v.size() < prior_min_sources) continue;
+    const double mean = std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+    double sq = 0;
+    for (double x : v) sq += (x - mean) * (x - mean);
+    out.deviation[g] = mean;
+    // A floor of 0.05 (5% in a factor): sources that happen to agree exactly must not pin the group.
+    out.spread[g] = std::max(std::sqrt(sq / static_cast<double>(v.size() - 1)), 0.05);
+  }
+  return out;
+}
+
+namespace {
+
+Json prior_json(const GroupPrior& p) {
+  if (p.devices.empty()) return nullptr;
+  Json deviation = Json::object(), spread = Json::object();
+  for (size_t g = 0; g < op_group_count; ++g)
+    if (p.spread[g] > 0) {
+      deviation[std::string(to_string(static_cast<OpGroup>(g)))] = p.deviation[g];
+      spread[std::string(to_string(static_cast<OpGroup>(g)))] = p.spread[g];
+    }
+  return {{"devices", p.devices}, {"log_deviation", deviation}, {"log_spread", spread}, {"residual_variance", p.residual_variance},
+          {"how", "each device's group_scale fit on its own points against this host model; per group, its log factor less the "
+                  "device's mean over the groups every device exercises, averaged over the devices (those with the group at "
+                  "1% of their host time or more, 3 at least); group_prior's weight on a group = residual_variance / (points x "
+                  "spread^2)"}};
+}
+
+}  // namespace
+
 Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, const Hardware& hardware,
                       const std::vector<PublishedPoint>& points, const std::string& source, const std::string& rebuild,
-                      std::optional<CalibrationMethod> method, const IntervalOptions& interval) {
+                      std::optional<CalibrationMethod> method, const IntervalOptions& interval, const std::vector<PriorSource>& prior) {
   if (points.size() < 3) throw InputError(source + ": needs at least 3 whole-network latencies, got " + std::to_string(points.size()));
   if (host.calibrated) throw InputError("calibrate: the host model must be a measured predictor, not the calibrated device " + host.device);
   if (!(host_ceilings.peak_macps > 0) || !(host_ceilings.bandwidth_bytes_per_s > 0))
     throw InputError("calibrate: the host's probed peak_macps and bandwidth_bytes_per_s are needed (profile the host again)");
   for (const auto& p : points)
     if (p.net.ops.empty()) throw InputError(source + ": " + p.model + ": no network to price (not a zoo model or network file)");
-  const CalibrationData data = calibration_data(host, host_ceilings, hardware, points, source);
+  const CalibrationData data = calibration_data(host, host_ceilings, hardware, points, source, group_prior(host, prior));
   const Eigen::VectorXd& y = data.y;
   std::vector<std::string> family;
   for (const auto& p : points) family.push_back(p.family.empty() ? p.model : p.family);
@@ -636,6 +749,7 @@ Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, cons
                 out.held_out[chosen].lomo_us, models, interval);
   c.held_out = held_out_table(out, method, choice, by_family, family, held, y, group);
   d.provenance = calibration_provenance(host, hardware, source, published_rows(points, family, out, held), class_scales);
+  d.provenance["group_prior"] = prior_json(data.prior);
   return out;
 }
 

@@ -1,10 +1,13 @@
 // Devices you do not own, calibrated from whole-network latencies: published figures, or the user's own
-// networks timed on the device. Six candidate models, each pricing the network the device's runtime runs
+// networks timed on the device. Seven candidate models, each pricing the network the device's runtime runs
 // (an eager runtime's ReLU is a pass of its own: Hardware::runtime_fuses_relu), from simplest to richest
 // (each is a row of calibrate.cpp's calibration_methods, in this order; predictor/calibration_method.hpp):
 //  - macs_only (the floor): latency = MACs ÷ one fitted MACpS;
 //  - host_scale: the host model's time of the whole network times one fitted factor;
 //  - physical: MACs at one MACpS + bytes at one bandwidth + a time per op (three non-negative numbers);
+//  - group_prior: group_scale's model, each group's log factor pulled towards where the other devices put it
+//    relative to their common factor, as strongly as those devices agree and as weakly as this device's
+//    points are many (GroupPrior): from few networks the devices' shared shape, from many the device's own;
 //  - group_scale: the host model scaled per op group, log factors regularised towards their common one;
 //  - hardware_transfer: each op's host roofline efficiency (host roofline time / host predicted time, in
 //    (0, 1]), raised to a fitted exponent, carried to the device's ceilings from its hardware description,
@@ -36,6 +39,27 @@ struct PublishedPoint {
   int64_t threads = 0;  // the CSV's threads column; 0 = not given (the hardware description's)
 };
 
+
+// Another device's whole-network latencies, for group_prior: its hardware (threads, runtime lowering) and
+// its published points (zoo networks).
+struct PriorSource {
+  std::string device;
+  Hardware hardware;
+  std::vector<PublishedPoint> points;
+};
+
+// What other devices say about op groups on CPUs, relative to the host model being calibrated against: each
+// source's group_scale fit on its own points, each group's log factor less the source's common level (the
+// mean over the groups every source exercises). A group counts for a source when it holds at least
+// prior_min_share of the source's host time; deviation and spread need prior_min_sources sources.
+struct GroupPrior {
+  std::array<double, op_group_count> deviation{};  // mean over the sources (log)
+  std::array<double, op_group_count> spread{};     // their standard deviation (log); 0 = no prior for the group
+  double residual_variance = 0;  // the sources' own fits: mean squared log residual, pooled over their points
+  std::vector<std::string> devices;
+};
+inline constexpr double prior_min_share = 0.01;
+inline constexpr size_t prior_min_sources = 3, prior_min_points = 8;
 
 // One model's held-out predictions, per point, and their figures. Leave-one-family-out is empty when the
 // points come from fewer than two families.
@@ -69,10 +93,16 @@ std::vector<PublishedPoint> read_published(const std::string& path, const std::s
 // `rebuild` is the command that rebuilds the device file (stored in it). `method`: the method to use
 // instead of choosing (every candidate is still scored); none = choose.
 // `interval`: how the interval is sized, and what the other devices say (calibrate_device gathers it from
-// the shipped devices, leaving out the one of this device's name).
+// the shipped devices, leaving out the one of this device's name). `prior`: the other devices whose points
+// group_prior learns from (calibrate_device: the shipped ones, the same one left out); none: group_prior is
+// group_scale.
 Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, const Hardware& hardware,
                       const std::vector<PublishedPoint>& points, const std::string& source, const std::string& rebuild,
-                      std::optional<CalibrationMethod> method = std::nullopt, const IntervalOptions& interval = {});
+                      std::optional<CalibrationMethod> method = std::nullopt, const IntervalOptions& interval = {},
+                      const std::vector<PriorSource>& prior = {});
+
+// The prior group_prior pulls towards, from `sources` priced by `host` (each at its own hardware).
+GroupPrior group_prior(const Predictor& host, const std::vector<PriorSource>& sources);
 
 // Each calibration point's bounds on its relative error (predicted / actual - 1), its group held out as
 // the device's interval method holds a family out (the job's accuracy chart; the file's coverage figure).

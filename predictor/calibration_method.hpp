@@ -12,7 +12,7 @@
 
 namespace cpx::predictor {
 
-enum class CalibrationMethod { macs_only, host_scale, physical, group_scale, hardware_transfer, uniform_scale };
+enum class CalibrationMethod { macs_only, host_scale, physical, group_prior, group_scale, hardware_transfer, uniform_scale };
 
 // How predict() prices each op of a device calibrated by a method.
 enum class DevicePricing {

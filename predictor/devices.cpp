@@ -95,6 +95,25 @@ IntervalEvidence shipped_interval_evidence(const std::string& exclude) {
   return interval_evidence(devices, reference);
 }
 
+// The shipped devices' published points on zoo networks, for group_prior; `exclude` left out (the device
+// being calibrated must not be its own prior).
+std::vector<PriorSource> shipped_prior_sources(const std::string& exclude) {
+  std::vector<PriorSource> out;
+  for (const auto& [name, text] : shipped_devices) {
+    if (name == exclude) continue;
+    const Predictor d = predictor_from_json(Json::parse(text), "shipped device " + name);
+    if (!d.calibrated || !d.provenance.is_object()) continue;
+    PriorSource s{name, d.calibrated->hardware, {}};
+    for (const Json& row : d.provenance.value("published", Json::array())) {
+      const std::string model = row.value("model", std::string());
+      if (!find_zoo(model)) continue;
+      s.points.push_back({model, row.value("latency_ms", 0.0), row.value("family", std::string()), load_model(model), 0});
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
 std::vector<std::string> shipped_device_names() {
   std::vector<std::string> names;
   for (const auto& [name, text] : shipped_devices) names.push_back(name);
@@ -197,7 +216,8 @@ CalibrationResult calibrate_device(const CalibrationRequest& r) {
   IntervalOptions interval{r.interval, {}};
   if (r.interval == IntervalMethod::pooled_t) interval.evidence = shipped_interval_evidence(r.device);
   out.calibration = calibrate(host, out.host, hw, out.points, published.filename().string() +
-                              (r.column.empty() ? "" : " column " + r.column), rebuild, r.method, interval);
+                              (r.column.empty() ? "" : " column " + r.column), rebuild, r.method, interval,
+                              shipped_prior_sources(r.device));
   Json not_fitted = Json::array();
   for (const PublishedPoint& p : out.not_fitted)
     not_fitted.push_back({{"model", p.model}, {"published_ms", p.latency_ms}, {"unmodelled_work", find_zoo(p.model)->unmodelled_work}});

@@ -67,5 +67,7 @@ CalibrationResult calibrate_device(const CalibrationRequest& request);
 // held-out errors of its chosen model (its file's provenance), and each kind of work's spread across them,
 // measured on the first network of every zoo family.
 IntervalEvidence shipped_interval_evidence(const std::string& exclude);
+// The shipped devices other than `exclude`, their published points on zoo networks: group_prior's sources.
+std::vector<PriorSource> shipped_prior_sources(const std::string& exclude);
 
 }  // namespace cpx::predictor

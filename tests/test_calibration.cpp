@@ -110,7 +110,7 @@ TEST_CASE("calibration: a uniformly slower device is the host times one factor, 
   CHECK(u.device.calibrated->held_out["chosen_by"].get<std::string>().find("forced") != std::string::npos);
   CHECK(predict(u.device, b0, 4).latency_us == Approx(points[1].latency_ms * 1e3 + 2.0 * 5.0).epsilon(1e-6));
   CHECK_THROWS_WITH(calibration_method_from("magic", "--method"),
-                    "--method = \"magic\": not a calibration method (macs_only, host_scale, physical, group_scale, hardware_transfer, "
+                    "--method = \"magic\": not a calibration method (macs_only, host_scale, physical, group_prior, group_scale, hardware_transfer, "
                     "uniform_scale)");
 }
 
@@ -319,6 +319,50 @@ TEST_CASE("calibration: the group scale recovers per-group factors around a comm
   const Predictor back = predictor_from_json(to_json(forced.device), "pi5.json");
   CHECK(back.calibrated->method == CalibrationMethod::group_scale);
   CHECK(predict(back, find_zoo("b1")->build(0), 4).latency_us == Approx(points[2].latency_ms * 1e3).epsilon(0.05));
+}
+
+TEST_CASE("group_prior: from one family without depthwise work, depthwise costs what the other devices say") {
+  // Three other devices, each 2 to 10 times the host, each with its depthwise group 3x its common factor;
+  // the device calibrated is 4x with the same shape, but its 3 points (FasterNet) barely exercise
+  // depthwise work, so group_scale cannot learn it and puts it at the common factor.
+  const Predictor host = constant_predictor(1.0);
+  std::vector<PriorSource> sources;
+  for (const auto& [device, common] : {std::pair{"a72", 2.0}, std::pair{"i9-9900x", 5.0}, std::pair{"xeon-gold5118", 10.0}}) {
+    Predictor truth = as_device(host, device, CalibrationMethod::group_scale);
+    truth.calibrated->group_factor = {common, 3 * common, common, common};
+    sources.push_back({device, truth.calibrated->hardware, points_of(truth)});
+  }
+  const GroupPrior prior = group_prior(host, sources);
+  REQUIRE(prior.devices.size() == 3);
+  const auto gemm = static_cast<size_t>(OpGroup::gemm), dw = static_cast<size_t>(OpGroup::depthwise);
+  // The sources' own fits (group_scale's, whose ridge pulls deviations towards the common factor) shrink
+  // the deviation, never past it; they agree, so the spread is its floor.
+  const double deviation = prior.deviation[dw] - prior.deviation[gemm];
+  CHECK(deviation > 0.5 * std::log(3.0));
+  CHECK(deviation <= std::log(3.0));
+  CHECK(prior.spread[dw] == Approx(0.05));
+
+  Predictor truth = as_device(host, "pi5", CalibrationMethod::group_scale);
+  truth.calibrated->group_factor = {4, 12, 4, 4};
+  std::vector<PublishedPoint> fasternet;
+  for (const PublishedPoint& p : points_of(truth))
+    if (p.family == "FasterNet") fasternet.push_back(p);
+  REQUIRE(fasternet.size() == 3);
+  const Hardware pi5 = *shipped_hardware("pi5");
+  const Calibration with = calibrate(host, test_host, pi5, fasternet, "p.csv", "r", CalibrationMethod::group_prior, {}, sources);
+  const Calibration scale = calibrate(host, test_host, pi5, fasternet, "p.csv", "r", CalibrationMethod::group_scale, {}, sources);
+  const Network b0 = find_zoo("b0")->build(0);  // depthwise-heavy
+  const double actual = predict(truth, b0, pi5.threads).latency_us;
+  const double prior_error = std::abs(predict(with.device, b0, pi5.threads).latency_us / actual - 1);
+  const double scale_error = std::abs(predict(scale.device, b0, pi5.threads).latency_us / actual - 1);
+  CHECK(prior_error < 0.5 * scale_error);
+  CHECK(with.device.provenance["group_prior"]["devices"].size() == 3);
+
+  // Without other devices group_prior is group_scale.
+  const Calibration alone = calibrate(host, test_host, pi5, fasternet, "p.csv", "r", CalibrationMethod::group_prior);
+  for (size_t g = 0; g < op_group_count; ++g)
+    CHECK(alone.device.calibrated->group_factor[g] == Approx(scale.device.calibrated->group_factor[g]).epsilon(1e-9));
+  CHECK(alone.device.provenance["group_prior"].is_null());
 }
 
 TEST_CASE("shipped devices carry a host model fitted with --select balanced, and say so") {
