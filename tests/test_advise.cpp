@@ -234,8 +234,8 @@ TEST_CASE("advise on MobileNetV2 for pi5: suggestions ranked by their gains, int
     CHECK(b.lost_us <= b.latency_us);
   }
   for (size_t i = 0; i < a.front.size(); ++i) {
-    CHECK(a.front[i].params >= 0.9 * static_cast<double>(a.params));
-    CHECK(a.front[i].params <= 1.1 * static_cast<double>(a.params));
+    CHECK(static_cast<double>(a.front[i].params) >= 0.9 * static_cast<double>(a.params));
+    CHECK(static_cast<double>(a.front[i].params) <= 1.1 * static_cast<double>(a.params));
     if (i > 0) CHECK(a.front[i].latency_us >= a.front[i - 1].latency_us);
     const Network v = apply_rewrites(net, explorer::rewrites_of(a, a.front[i].id));
     CHECK(count(v).total.params == a.front[i].params);
