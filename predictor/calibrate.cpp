@@ -626,9 +626,18 @@ GroupPrior group_prior(const Predictor& host, const std::vector<PriorSource>& so
   double squared = 0;
   size_t residuals = 0;
   for (const PriorSource& s : sources) {
-    if (s.points.size() < prior_min_points) continue;
-    const Eigen::MatrixXd H = group_sums(class_times(host, s.hardware, s.points));
-    const Eigen::VectorXd y = published_us(s.points, s.device);
+    // The source's networks this host model prices: a host profiled without some class (a quick profile
+    // has no transposed conv) leaves out the networks that need it, not the calibration.
+    std::vector<PublishedPoint> priced;
+    for (const PublishedPoint& p : s.points) try {
+        class_times(host, s.hardware, {p});
+        priced.push_back(p);
+      } catch (const InputError&) {
+        out.points_unpriced += 1;
+      }
+    if (priced.size() < prior_min_points) continue;
+    const Eigen::MatrixXd H = group_sums(class_times(host, s.hardware, priced));
+    const Eigen::VectorXd y = published_us(priced, s.device);
     const GroupFit f = fit_groups(H, y, Eigen::VectorXd::Zero(y.size()), towards_common());
     const Eigen::VectorXd p = H * f.theta.array().exp().matrix();
     squared += (p.array().log() - y.array().log()).square().sum();
@@ -640,7 +649,7 @@ GroupPrior group_prior(const Predictor& host, const std::vector<PriorSource>& so
     exercised.push_back(e);
     out.devices.push_back(s.device);
   }
-  if (theta.size() < prior_min_sources) return GroupPrior{};
+  if (theta.size() < prior_min_sources) return GroupPrior{.points_unpriced = out.points_unpriced};
   out.residual_variance = squared / static_cast<double>(residuals);
   // Each source's common level: the mean log factor over the groups every source exercises.
   std::array<bool, op_group_count> everywhere;
@@ -680,6 +689,7 @@ Json prior_json(const GroupPrior& p) {
       spread[std::string(to_string(static_cast<OpGroup>(g)))] = p.spread[g];
     }
   return {{"devices", p.devices}, {"log_deviation", deviation}, {"log_spread", spread}, {"residual_variance", p.residual_variance},
+          {"points_unpriced", p.points_unpriced},
           {"how", "each device's group_scale fit on its own points against this host model; per group, its log factor less the "
                   "device's mean over the groups every device exercises, averaged over the devices (those with the group at "
                   "1% of their host time or more, 3 at least); group_prior's weight on a group = residual_variance / (points x "

@@ -57,6 +57,7 @@ struct GroupPrior {
   std::array<double, op_group_count> spread{};     // their standard deviation (log); 0 = no prior for the group
   double residual_variance = 0;  // the sources' own fits: mean squared log residual, pooled over their points
   std::vector<std::string> devices;
+  size_t points_unpriced = 0;  // the sources' networks left out: the host model has no model for a class they need
 };
 inline constexpr double prior_min_share = 0.01;
 inline constexpr size_t prior_min_sources = 3, prior_min_points = 8;

@@ -358,6 +358,17 @@ TEST_CASE("group_prior: from one family without depthwise work, depthwise costs 
   CHECK(prior_error < 0.5 * scale_error);
   CHECK(with.device.provenance["group_prior"]["devices"].size() == 3);
 
+  // A host without a model the sources' networks need (a quick profile has no transposed conv): those
+  // networks are left out of the prior, and the calibration goes on.
+  Predictor partial = host;
+  partial.classes[static_cast<size_t>(OpClass::conv_transpose)].reset();
+  std::vector<PriorSource> with_lowformer = sources;
+  for (PriorSource& s : with_lowformer) s.points.push_back(zoo_point("lowformer-b0", 10, "LowFormer"));
+  const GroupPrior skipped = group_prior(partial, with_lowformer);
+  CHECK(skipped.devices.size() == 3);
+  CHECK(skipped.points_unpriced == 3);
+  CHECK_NOTHROW(calibrate(partial, test_host, pi5, fasternet, "p.csv", "r", std::nullopt, {}, with_lowformer));
+
   // Without other devices group_prior is group_scale.
   const Calibration alone = calibrate(host, test_host, pi5, fasternet, "p.csv", "r", CalibrationMethod::group_prior);
   for (size_t g = 0; g < op_group_count; ++g)
