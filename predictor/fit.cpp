@@ -8,12 +8,14 @@
 #include "predictor/ceilings.hpp"
 #include "predictor/fit_classes.hpp"
 #include "predictor/statistics.hpp"
+#include "profiler/order_statistics.hpp"
 
 namespace cpx::predictor {
 
 namespace {
 
 using namespace fit_detail;
+using profiler::median;
 
 // One whole network's held-out prediction before the network scale: Σ predicted ops, and each op's weight
 // bytes and own predicted time (less its activation pass) for the warm-weights credit.
@@ -113,6 +115,9 @@ struct NetworkLaw {
 };
 NetworkLaw fit_network_law(const std::vector<const NetworkSum*>& nets, const std::vector<std::vector<double>>& credits,
                            const std::vector<size_t>& use, double max_share) {
+  // No network to fit on (a thread count measured on one network, held out): a law predicting 0, so the
+  // held-out error is -1, the worst there is, and the thread count's figures say so.
+  if (use.empty()) return {0, 0, std::nullopt};
   auto fit_at = [&](const std::function<double(size_t)>& effective_us, double& loss) {
     std::vector<double> ratios, residuals;
     for (size_t i : use) ratios.push_back(nets[i]->whole->measured_us / effective_us(i));

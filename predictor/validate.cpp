@@ -17,6 +17,7 @@
 #include "profiler/interference.hpp"
 #include "profiler/machine_speed.hpp"
 #include "profiler/measure_network.hpp"
+#include "profiler/order_statistics.hpp"
 #include "profiler/profile_file.hpp"
 #include "space/count.hpp"
 #include "space/sample.hpp"
@@ -24,9 +25,9 @@
 
 namespace cpx::predictor {
 
-namespace {
+using profiler::median;
 
-double median(std::vector<double> v) { return profiler::summarize(std::move(v)).median; }
+namespace {
 
 // Predictor and baseline scores of the rows whose "set" is in `sets`, and the worst predictions; with a
 // `speed` (speed_vs_profile, unless null), also the predictor's scores with every prediction multiplied by
@@ -243,7 +244,7 @@ Json machine_noise(const Json& rows, const std::string& reference, const std::ve
   }
   std::sort(spreads.begin(), spreads.end());
   const double reference_spread = profiler::spread_of(reference_us);  // p90 / p10 - 1 (max / min - 1 below ten)
-  return {{"median_round_spread", median(spreads)},
+  return {{"median_round_spread", spreads.empty() ? 0.0 : median(spreads)},
           {"p90_round_spread", spreads.empty() ? 0.0 : spreads[static_cast<size_t>(0.9 * static_cast<double>(spreads.size() - 1))]},
           {"reference", reference},
           {"reference_us", reference_us},
