@@ -27,9 +27,11 @@
 namespace cpx::predictor {
 
 inline constexpr std::string_view predictor_schema = "cpubone-explore/predictor/v4";
+inline constexpr FileVersion predictor_version{predictor_schema, "`cpubone-explore fit`"};
 // A calibrated device: its hardware, the host model (predictor/v4) it transfers from, the fitted factors,
 // held-out figures and the interval. Written by `calibrate`.
 inline constexpr std::string_view device_schema = "cpubone-explore/device/v1";
+inline constexpr FileVersion device_version{device_schema, "`cpubone-explore calibrate`"};
 
 // Groups of operator classes that share one fitted factor on a calibrated device: a few published
 // latencies cannot pin down fourteen classes, but GEMM-like convs, depthwise/pooling, memory-bound

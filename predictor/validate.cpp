@@ -501,8 +501,7 @@ std::vector<double> times_us(const Json& j, const Where& where, size_t min_size)
 // The options a validation file was measured with, read back from it.
 ValidateOptions options_of(const Json& run, const Where& where) {
   ObjectReader r(run, where);
-  const std::string schema = r.string("schema");
-  if (schema != validation_schema) r.at("schema").fail(schema, "expected \"" + std::string(validation_schema) + "\"");
+  check_file_version(r.at("schema"), r.raw("schema"), {validation_version});
   if (const std::string device = r.string("device"); device != "host") r.at("device").fail(device, "expected \"host\": only host is measured");
   ValidateOptions o;
   o.threads = r.integer("threads", 1, 256);

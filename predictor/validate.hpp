@@ -13,6 +13,7 @@
 namespace cpx::predictor {
 
 inline constexpr std::string_view validation_schema = "cpubone-explore/validation/v3";
+inline constexpr FileVersion validation_version{validation_schema, "`cpubone-explore validate`"};
 
 struct ValidateOptions {
   int64_t samples = 30;

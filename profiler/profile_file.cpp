@@ -66,9 +66,7 @@ void check_latency(const Fields& rec, double min_us) {
 // checked here, so that none of them meets a missing field, a wrong type or a non-finite number.
 void check_profile(const Json& j, const std::string& path) {
   const Fields top(j, Where(path));
-  if (!j.contains("schema") || !j["schema"].is_string() || j["schema"].get<std::string>() != device_profile_schema)
-    (top.w / "schema").fail(j.contains("schema") ? j["schema"] : Json(nullptr),
-                         "expected \"" + std::string(device_profile_schema) + "\"");
+  check_file_version(top.w / "schema", j.value("schema", Json()), {device_profile_version});
   top.optional("complete", &Json::is_boolean, "true or false");
   top.optional("device", &Json::is_string, "a string");
   top.optional("environment", &Json::is_object, "an object");
