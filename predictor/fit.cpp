@@ -28,8 +28,8 @@ using NetworkSums = std::vector<NetworkSum>;
 
 // The Σ predicted ops of each whole network of the "networks" section, by class models fitted without that
 // network's samples (at any thread count): the scale is meant for networks the models never saw, and
-// in-sample sums are optimistic by construction. (On this project's 2-core machine both gave about the
-// same: 1.050 / 1.028 held out against 1.038 / 1.035 in-sample at 1 / 2 threads, for 4x the fit time.)
+// in-sample sums are optimistic by construction (on this project's machine both scales came out about the
+// same, for four times the fit time: docs/predictor-log.md).
 // Networks are dealt into options.folds folds. Blocks and single ops timed alone are left out: each is the
 // sum of its own ops almost by construction, and their thousands of records outvoted the networks.
 NetworkSums held_out_network_sums(const Gathered& g, const FitOptions& options, const std::map<int64_t, Ceilings>* ceilings,

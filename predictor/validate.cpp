@@ -166,7 +166,7 @@ struct Rounds {
   std::vector<double> reference_us;                  // before every round, after every validate_reference_every-th network
                                                      // and after the last round
   // Per network, per round: the mean of the reference's times just before and just after that measurement
-  // (empty: a file written before 2026-11-25).
+  // (empty: an older file, docs/architecture.md "File versions").
   std::vector<std::vector<double>> round_reference_us;
   profiler::Interference interference;               // every network in every round is one measurement
   // With ValidateOptions::layers, per network: each op's median time inside it (nullopt: fused into
@@ -562,7 +562,7 @@ Rounds rounds_of(const Json& run, const std::vector<HeldOut>& held_out, const Va
   const Where noise = where / "machine_noise";
   ObjectReader n(top.raw("machine_noise"), noise);
   r.reference = n.string("reference");
-  // Files before 2026-11-24 timed the reference before every round only, and called the times reference_round_us.
+  // Older files timed the reference before every round only, as reference_round_us (docs/architecture.md).
   const char* times_key = n.has("reference_us") || !n.has("reference_round_us") ? "reference_us" : "reference_round_us";
   r.reference_us = times_us(n.raw(times_key), noise / times_key, 0);
   r.baseline_constant_macps = top.number("baseline_constant_macps", 1, 1e18);

@@ -132,7 +132,8 @@ void check_profile(const Json& j, const std::string& path) {
           l.array("in_nhwc");
           if (l.get("in_nhwc").empty()) (l.w / "in_nhwc").fail(l.get("in_nhwc"), "expected at least one input shape");
           for (size_t x = 0; x < l.get("in_nhwc").size(); ++x) check_shape(l.get("in_nhwc")[x], (l.w / "in_nhwc")[x]);
-          // Profiles from before 2026-11-24 have no "inputs"; fit then counts every op of a cold section as cold.
+          // Older profiles have no "inputs" (docs/architecture.md, "File versions"): fit then counts every op
+          // of a cold section as cold.
           if (l.j.contains("inputs")) {
             const Json& names = l.get("inputs");
             if (!names.is_array() || names.size() != l.get("in_nhwc").size())
