@@ -12,6 +12,7 @@
 #include <set>
 
 #include "explorer/matched.hpp"
+#include "explorer/option_checks.hpp"
 #include "explorer/rules.hpp"
 #include "predictor/calibrate.hpp"
 #include "predictor/devices.hpp"
@@ -697,7 +698,7 @@ void write_results(const JobOptions& o, const Json& results, const std::vector<s
 void validate(const JobOptions& o) {
   // On the host the threads run here (the proof measures, the predictor is this machine's); a calibrated
   // device's are its runtime's, checked against its own (predictor::prediction_threads).
-  if (o.threads && predictor::is_host(o.device)) profiler::check_threads(*o.threads);
+  if (o.threads && predictor::is_host(o.device)) check_threads_option(*o.threads);
   else if (o.threads && (*o.threads < 1 || *o.threads > 256))
     throw InputError("--threads = " + std::to_string(*o.threads) + ": out of range [1, 256]");
   if (o.search.evaluations < 10 || o.search.evaluations > 100'000'000)
