@@ -8,12 +8,15 @@
 #include <fstream>
 
 #include "profiler/interop/onnx.hpp"
+#include "profiler/order_statistics.hpp"
 #include "space/io.hpp"
 #include "space/zoo.hpp"
 
 namespace cpx::explorer {
 
 namespace {
+
+using profiler::median;
 
 // The CPUBone paper's grouping ablation, relative to groups 2 (claim 5). Not extrapolated beyond 8.
 double grouping_cost_pp(int64_t groups) {
@@ -48,12 +51,6 @@ std::vector<std::string> form_features(const std::vector<std::string>& names, co
     for (const auto& n : names)
       if (is_capacity(n)) out.push_back(n + std::string(capped_suffix));
   return out;
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t m = v.size() / 2;
-  return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
 }
 
 // Offsets per family plus slopes: what one least-squares fit gives.

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "explorer/matched.hpp"
+#include "explorer/option_checks.hpp"
 #include "explorer/rules.hpp"
 #include "predictor/calibrate.hpp"
 #include "predictor/devices.hpp"
@@ -20,6 +21,7 @@
 #include "profiler/cpus.hpp"
 #include "profiler/environment.hpp"
 #include "profiler/measure_network.hpp"
+#include "profiler/order_statistics.hpp"
 #include "profiler/progress.hpp"
 #include "profiler/interference.hpp"
 #include "profiler/rules.hpp"
@@ -443,14 +445,6 @@ struct Proof {
   std::optional<profiler::LayerTimings> layers;  // of the layers model, when it was measured
 };
 
-// Ranks from 1, ties sharing the lower rank.
-std::vector<int64_t> ranks(const std::vector<double>& v) {
-  std::vector<int64_t> r(v.size(), 1);
-  for (size_t i = 0; i < v.size(); ++i)
-    for (size_t j = 0; j < v.size(); ++j) r[i] += v[j] < v[i];
-  return r;
-}
-
 // Proof on this machine: B0-B3, each baseline's fastest earned proposal and its fastest capacity-matched
 // configuration, measured; their measured latencies are filled into the Pareto, proposal and tier tables.
 Proof prove_on_host(const Context& c, const SearchSpace& space, const std::vector<Evaluated>& baselines, const std::vector<Candidate>& front,
@@ -493,11 +487,11 @@ Proof prove_on_host(const Context& c, const SearchSpace& space, const std::vecto
                    {"cv", t.stats_us.cv}, {"noisy", t.noisy}, {"timing", profiler::to_json(t)}});
   }
   if (bar) bar->update(rows.size());
-  const auto rp = ranks(predicted), rm = ranks(measured);
+  const auto rp = profiler::ranks(predicted, profiler::Ties::lowest_rank), rm = profiler::ranks(measured, profiler::Ties::lowest_rank);
   std::map<std::string, double> by_name;
   for (size_t k = 0; k < out.size(); ++k) {
-    out[k]["predicted_rank"] = rp[k];
-    out[k]["measured_rank"] = rm[k];
+    out[k]["predicted_rank"] = static_cast<int64_t>(rp[k]);  // places: whole numbers with lowest_rank
+    out[k]["measured_rank"] = static_cast<int64_t>(rm[k]);
     by_name[rows[k].name] = measured[k];
   }
   auto fill = [&](Json& target, const Json& name) {
@@ -704,7 +698,7 @@ void write_results(const JobOptions& o, const Json& results, const std::vector<s
 void validate(const JobOptions& o) {
   // On the host the threads run here (the proof measures, the predictor is this machine's); a calibrated
   // device's are its runtime's, checked against its own (predictor::prediction_threads).
-  if (o.threads && predictor::is_host(o.device)) profiler::check_threads(*o.threads);
+  if (o.threads && predictor::is_host(o.device)) check_threads_option(*o.threads);
   else if (o.threads && (*o.threads < 1 || *o.threads > 256))
     throw InputError("--threads = " + std::to_string(*o.threads) + ": out of range [1, 256]");
   if (o.search.evaluations < 10 || o.search.evaluations > 100'000'000)

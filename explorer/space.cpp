@@ -259,8 +259,7 @@ void SearchSpace::index_genes() {
 
 SearchSpace SearchSpace::from_json(const Json& j, const std::string& file) {
   ObjectReader r(j, Where(file));
-  const std::string schema = r.string("schema");
-  if (schema != space_schema) r.at("schema").fail(schema, "expected \"" + std::string(space_schema) + "\"");
+  check_file_version(r.at("schema"), r.raw("schema"), {space_version});
   SearchSpace s = defaults();
   s.name_ = r.string("name", file);
   const Json& dims = r.raw("dimensions");

@@ -17,6 +17,7 @@
 namespace cpx::explorer {
 
 inline constexpr std::string_view space_schema = "cpubone-explore/search-space/v1";
+inline constexpr FileVersion space_version{space_schema, "`cpubone-explore space --json`"};
 
 // Dimension names (5 stages; stage 0 runs at the stem's resolution, stages 1-4 start with a stride-2 fused
 // downsampling block, stages 3-4 repeat CPUBone blocks):

@@ -32,8 +32,8 @@ Ceilings host_ceilings(const Json& profile, const std::string& path, int64_t thr
 Ceilings roofline_ceilings(const Json& profile, const std::string& path, int64_t threads) {
   if (const Json* p = probed_peak(profile, threads, "cache_bandwidth_bytes_per_s")) {
     Ceilings c{(*p)["peak_macps"].get<double>(), (*p)["cache_bandwidth_bytes_per_s"].get<double>()};
-    // XNNPACK's GEMM tile and whether the executor's igemm takes shapes from it (profiles since 2026-11-25):
-    // what tile padding needs, and weight streaming with it.
+    // XNNPACK's GEMM tile and whether the executor's igemm takes shapes from it (absent in older profiles:
+    // docs/architecture.md): what tile padding needs, and weight streaming with it.
     if (p->value("gemm_tile_rows", int64_t{0}) > 0) {
       c.gemm_tile_rows = (*p)["gemm_tile_rows"].get<int64_t>();
       c.gemm_tile_cols = p->value("gemm_tile_cols", int64_t{0});

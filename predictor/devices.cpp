@@ -33,7 +33,7 @@ namespace {
 Predictor predictor_file(const std::string& path) {
   if (!std::filesystem::is_regular_file(path)) throw InputError("--device = \"" + path + "\": no such device file");
   const Json j = read_json_file(path);
-  if (j.is_object() && j.value("schema", "") == profiler::device_profile_schema)
+  if (j.is_object() && is_file_version(j.value("schema", Json()), profiler::device_profile_version))
     throw InputError(path + ": schema = \"" + std::string(profiler::device_profile_schema) +
                      "\": a device profile, not a device; fit it first (`cpubone-explore fit --device NAME --profile " + path + "`)");
   return predictor_from_json(j, path);
@@ -73,7 +73,7 @@ Predictor load_predictor(const std::string& device) {
   const Json j = read_json_file(path);
   // A host predictor from an older release is refitted from its profile (seconds); a calibrated device
   // of an older schema fails below, naming the schema, and is recalibrated with `calibrate`.
-  if (is_host(device) && j.is_object() && j.value("schema", "") != predictor_schema &&
+  if (is_host(device) && j.is_object() && !is_file_version(j.value("schema", Json()), predictor_version) &&
       std::filesystem::exists(profiler::default_profile_path(device))) {
     // The old predictor was fitted from this very profile, noise and all: refitting it must not start
     // refusing it. Noisy samples are still dropped where a class has quiet ones (see the provenance).

@@ -8,12 +8,14 @@
 #include "predictor/ceilings.hpp"
 #include "predictor/fit_classes.hpp"
 #include "predictor/statistics.hpp"
+#include "profiler/order_statistics.hpp"
 
 namespace cpx::predictor {
 
 namespace {
 
 using namespace fit_detail;
+using profiler::median;
 
 // One whole network's held-out prediction before the network scale: Σ predicted ops, and each op's weight
 // bytes and own predicted time (less its activation pass) for the warm-weights credit.
@@ -26,8 +28,8 @@ using NetworkSums = std::vector<NetworkSum>;
 
 // The Σ predicted ops of each whole network of the "networks" section, by class models fitted without that
 // network's samples (at any thread count): the scale is meant for networks the models never saw, and
-// in-sample sums are optimistic by construction. (On this project's 2-core machine both gave about the
-// same: 1.050 / 1.028 held out against 1.038 / 1.035 in-sample at 1 / 2 threads, for 4x the fit time.)
+// in-sample sums are optimistic by construction (on this project's machine both scales came out about the
+// same, for four times the fit time: docs/predictor-log.md).
 // Networks are dealt into options.folds folds. Blocks and single ops timed alone are left out: each is the
 // sum of its own ops almost by construction, and their thousands of records outvoted the networks.
 NetworkSums held_out_network_sums(const Gathered& g, const FitOptions& options, const std::map<int64_t, Ceilings>* ceilings,
@@ -113,6 +115,9 @@ struct NetworkLaw {
 };
 NetworkLaw fit_network_law(const std::vector<const NetworkSum*>& nets, const std::vector<std::vector<double>>& credits,
                            const std::vector<size_t>& use, double max_share) {
+  // No network to fit on (a thread count measured on one network, held out): a law predicting 0, so the
+  // held-out error is -1, the worst there is, and the thread count's figures say so.
+  if (use.empty()) return {0, 0, std::nullopt};
   auto fit_at = [&](const std::function<double(size_t)>& effective_us, double& loss) {
     std::vector<double> ratios, residuals;
     for (size_t i : use) ratios.push_back(nets[i]->whole->measured_us / effective_us(i));

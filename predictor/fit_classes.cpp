@@ -55,15 +55,6 @@ bool reads_cold_data(const Json& layer, OpClass op_class, const std::set<std::st
   return std::any_of(inputs.begin(), inputs.end(), [](const Json& name) { return name.get<std::string>() == input_tensor; });
 }
 
-}  // namespace
-
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
-}
-
-namespace {
 
 // Ridge regression on standardised features (the bias column is left unpenalised).
 std::array<double, feature_count> ridge(const std::vector<const Sample*>& s, double lambda) {

@@ -37,7 +37,6 @@ struct NoisyTally {
   int64_t dropped = 0, used = 0;
 };
 
-double median(std::vector<double> v);
 // Noise: a record flagged noisy (CV, run-queue wait or outliers of its whole-network timing) lends the
 // flag to all its per-op samples, whose pass ran right after on the same busy machine. Noisy samples
 // are dropped, not down-weighted: interference only ever slows a run, so a noisy median is biased, not

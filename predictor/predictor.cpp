@@ -148,8 +148,8 @@ void set_device_interval(const Calibrated* dev, const Network& net, const std::m
     }
   }
   // A device calibrated on one family has its interval held out by model: it says how well other
-  // networks of that family are predicted, nothing of a family it never saw (pixel7pro's 4 CPUBone
-  // points give +-1.4%).
+  // networks of that family are predicted, nothing of a family it never saw (how narrow that can be:
+  // docs/predictor-log.md).
   if (dev->held_out.is_object() && dev->held_out.contains("families")) {
     const Json& families = dev->held_out["families"];
     out.interval["network_family_calibrated"] = seen;

@@ -27,9 +27,11 @@
 namespace cpx::predictor {
 
 inline constexpr std::string_view predictor_schema = "cpubone-explore/predictor/v4";
+inline constexpr FileVersion predictor_version{predictor_schema, "`cpubone-explore fit`"};
 // A calibrated device: its hardware, the host model (predictor/v4) it transfers from, the fitted factors,
 // held-out figures and the interval. Written by `calibrate`.
 inline constexpr std::string_view device_schema = "cpubone-explore/device/v1";
+inline constexpr FileVersion device_version{device_schema, "`cpubone-explore calibrate`"};
 
 // Groups of operator classes that share one fitted factor on a calibrated device: a few published
 // latencies cannot pin down fourteen classes, but GEMM-like convs, depthwise/pooling, memory-bound
@@ -58,7 +60,7 @@ struct Calibrated {
   // network costs dispatch_us_per_op more. An exponent above 1 says the device's runtime loses more than
   // the host's executor where the host is already far from its roofline (few channels, depthwise, data
   // movement); the dispatch time is what a framework spends per operator call whatever the op computes
-  // (MobileOne's Xeon Gold column, 12 threads: MobileNetV3-S, 56M MACs, in 10.4 ms). Both are fitted with
+  // (a small network's published time can be mostly that: docs/predictor-log.md). Both are fitted with
   // the factors on the published points; files from before them hold neither and mean 1 and 0, as they
   // were fitted.
   double efficiency_exponent = 1;
@@ -102,8 +104,7 @@ struct ClassModel {
   std::optional<RooflineModel> roofline;  // set: this class is "kind": "roofline"; theta and trees above unused
   // The quadratic's floor: its time never beats the roofline time at these ceilings (the host's probed
   // peak and cache bandwidth per thread count, as the roofline kind uses), so that no shape gets a MACpS
-  // the machine cannot reach. A polynomial fitted on channels up to 1024 predicted a 1x1 conv to 3472
-  // channels at 231 GMACpS where the 2-thread peak is 204 (measured: 152). Empty (files from before it,
+  // the machine cannot reach (a polynomial extrapolates past the peak: docs/predictor-log.md). Empty (files from before it,
   // or a profile without ceilings): unbounded.
   std::map<int64_t, Ceilings> roofline_floor;
   double scale = 1.0;  // calibration factor on latency (1 for a measured device)

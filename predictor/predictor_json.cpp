@@ -182,7 +182,7 @@ Predictor device_from_json(const Json& j, const Where& where) {
 }  // namespace
 
 Predictor predictor_from_json(const Json& j, const std::string& file) {
-  if (j.is_object() && j.contains("schema") && j["schema"] == device_schema) return device_from_json(j, Where(file));
+  if (j.is_object() && is_file_version(j.value("schema", Json()), device_version)) return device_from_json(j, Where(file));
   return host_model_from_json(j, Where(file));
 }
 
@@ -190,9 +190,7 @@ namespace {
 
 Predictor host_model_from_json(const Json& j, const Where& where) {
   ObjectReader r(j, where);
-  const std::string schema = r.string("schema");
-  if (schema != predictor_schema)
-    r.at("schema").fail(schema, "expected \"" + std::string(predictor_schema) + "\" or \"" + std::string(device_schema) + "\"");
+  check_file_version(r.at("schema"), r.raw("schema"), {predictor_version, device_version});
   Predictor p;
   p.device = r.string("device");
   p.runtime = r.string("runtime", "");

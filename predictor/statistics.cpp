@@ -4,7 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "profiler/rank.hpp"
+#include "profiler/order_statistics.hpp"
 
 namespace cpx::predictor {
 

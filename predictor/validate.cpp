@@ -17,6 +17,7 @@
 #include "profiler/interference.hpp"
 #include "profiler/machine_speed.hpp"
 #include "profiler/measure_network.hpp"
+#include "profiler/order_statistics.hpp"
 #include "profiler/profile_file.hpp"
 #include "space/count.hpp"
 #include "space/sample.hpp"
@@ -24,9 +25,9 @@
 
 namespace cpx::predictor {
 
-namespace {
+using profiler::median;
 
-double median(std::vector<double> v) { return profiler::summarize(std::move(v)).median; }
+namespace {
 
 // Predictor and baseline scores of the rows whose "set" is in `sets`, and the worst predictions; with a
 // `speed` (speed_vs_profile, unless null), also the predictor's scores with every prediction multiplied by
@@ -160,23 +161,28 @@ std::vector<HeldOut> held_out_networks(const ValidateOptions& o) {
   return held_out;
 }
 
+// One network's measurements, measured now or read back from a validation file.
+struct NetworkRounds {
+  std::vector<double> medians_us, cvs;  // one per round
+  // Per round: the mean of the reference's times just before and just after that measurement (empty: an
+  // older file, docs/architecture.md "File versions"; then every network's is).
+  std::vector<double> round_reference_us;
+  // With ValidateOptions::layers: each op's median time inside the network (nullopt: fused into another
+  // op's kernel), and the pass's additivity (Σ op medians / whole-network median).
+  std::vector<std::optional<double>> op_us;
+  std::optional<double> additivity;
+  // Read back from a validation file (rescore): the baselines' times it was scored with (quadratic, MACs,
+  // params); none when measured now.
+  std::optional<std::array<double, 3>> baselines_us;
+};
+
 struct Rounds {
-  std::vector<std::vector<double>> medians_us, cvs;  // per network, one per round
-  std::vector<double> reference_us;                  // before every round, after every validate_reference_every-th network
-                                                     // and after the last round
-  // Per network, per round: the mean of the reference's times just before and just after that measurement
-  // (empty: a file written before 2026-11-25).
-  std::vector<std::vector<double>> round_reference_us;
-  profiler::Interference interference;               // every network in every round is one measurement
-  // With ValidateOptions::layers, per network: each op's median time inside it (nullopt: fused into
-  // another op's kernel), and the pass's additivity (Σ op medians / whole-network median).
-  std::vector<std::vector<std::optional<double>>> op_us;
-  std::vector<double> additivity;
-  // Read back from a validation file (rescore): per network the baselines' times it was scored with
-  // (quadratic, MACs, params), and the constant MACpS; empty when measured now.
-  std::vector<std::array<double, 3>> baselines_us;
-  double baseline_constant_macps = 0;
-  std::string reference;  // what reference_us timed and when, as machine_noise says it
+  std::vector<NetworkRounds> networks;  // one per held-out network, in its order
+  std::vector<double> reference_us;     // before every round, after every validate_reference_every-th network
+                                        // and after the last round
+  profiler::Interference interference;  // every network in every round is one measurement
+  double baseline_constant_macps = 0;   // read back (rescore), as baselines_us
+  std::string reference;                // what reference_us timed and when, as machine_noise says it
 };
 
 // Every network once per round, each round in its own shuffled order; each round re-creates the plans
@@ -192,8 +198,7 @@ Rounds measure_rounds(const std::vector<HeldOut>& held_out, const ValidateOption
   Rounds r;
   r.reference = reference + ", timed before every round, after every " + std::to_string(profiler::validate_reference_every) +
                 "th network and after the last round";
-  r.medians_us.resize(held_out.size());
-  r.cvs.resize(held_out.size());
+  r.networks.resize(held_out.size());
   std::mt19937_64 rng(o.seed);
   std::vector<size_t> order(held_out.size());
   std::iota(order.begin(), order.end(), size_t{0});
@@ -205,27 +210,24 @@ Rounds measure_rounds(const std::vector<HeldOut>& held_out, const ValidateOption
       const size_t i = order[k];
       if (k > 0 && k % profiler::validate_reference_every == 0) r.reference_us.push_back(time_reference());
       const profiler::Timing t = profiler::time_network(held_out[i].net, run).timings.network;
-      r.medians_us[i].push_back(t.stats_us.median);
-      r.cvs[i].push_back(t.stats_us.cv);
+      r.networks[i].medians_us.push_back(t.stats_us.median);
+      r.networks[i].cvs.push_back(t.stats_us.cv);
       reference_before[i].push_back(r.reference_us.size() - 1);
       r.interference.add(held_out[i].set, profiler::to_json(t, false));
     }
   }
   r.reference_us.push_back(time_reference());
-  r.round_reference_us.resize(held_out.size());
   for (size_t i = 0; i < held_out.size(); ++i)
-    for (size_t b : reference_before[i]) r.round_reference_us[i].push_back((r.reference_us[b] + r.reference_us[b + 1]) / 2);
+    for (size_t b : reference_before[i]) r.networks[i].round_reference_us.push_back((r.reference_us[b] + r.reference_us[b + 1]) / 2);
   if (o.layers) {
     run.layers = true;
-    r.op_us.resize(held_out.size());
-    r.additivity.resize(held_out.size());
     std::shuffle(order.begin(), order.end(), rng);
     for (size_t i : order) {
       const profiler::NetworkTimings m = profiler::time_network(held_out[i].net, run);
       r.interference.add(held_out[i].set, profiler::to_json(m.timings.network, false));
       for (size_t k = 0; k < m.timings.ops.size(); ++k)
-        r.op_us[i].push_back(m.implementations[k].fused_into ? std::nullopt : std::optional<double>(m.timings.ops[k].stats_us.median));
-      r.additivity[i] = m.timings.additivity;
+        r.networks[i].op_us.push_back(m.implementations[k].fused_into ? std::nullopt : std::optional<double>(m.timings.ops[k].stats_us.median));
+      r.networks[i].additivity = m.timings.additivity;
     }
   }
   return r;
@@ -243,7 +245,7 @@ Json machine_noise(const Json& rows, const std::string& reference, const std::ve
   }
   std::sort(spreads.begin(), spreads.end());
   const double reference_spread = profiler::spread_of(reference_us);  // p90 / p10 - 1 (max / min - 1 below ten)
-  return {{"median_round_spread", median(spreads)},
+  return {{"median_round_spread", spreads.empty() ? 0.0 : median(spreads)},
           {"p90_round_spread", spreads.empty() ? 0.0 : spreads[static_cast<size_t>(0.9 * static_cast<double>(spreads.size() - 1))]},
           {"reference", reference},
           {"reference_us", reference_us},
@@ -379,7 +381,9 @@ Json score(const Scoring& s, const ValidateOptions& options, const std::vector<H
            Json environment, const std::function<void(const Json& row)>& progress) {
   const int64_t threads = options.threads;
   const Predictor& p = s.predictor;
-  std::vector<std::array<double, 3>> baselines_us = rounds.baselines_us;
+  std::vector<std::array<double, 3>> baselines_us;
+  for (const NetworkRounds& n : rounds.networks)
+    if (n.baselines_us) baselines_us.push_back(*n.baselines_us);
   double constant_macps = rounds.baseline_constant_macps;
   if (baselines_us.empty()) {
     const Baselines b = fit_baselines(s.profile, s.profile_path, threads);
@@ -409,14 +413,15 @@ Json score(const Scoring& s, const ValidateOptions& options, const std::vector<H
     const char* set = fitted ? "zoo_fitted" : h.set;
     zoo_fitted += fitted;
     const NetworkCount c = count(h.net);
-    const std::vector<double>& medians = rounds.medians_us[i];
+    const NetworkRounds& m = rounds.networks[i];
+    const std::vector<double>& medians = m.medians_us;
     const double measured = median(medians);
     const NetworkPrediction pred = predict(p, h.net, threads);
     const Json outside = prediction_json(p, h.net, pred, threads, false);
     const auto [lo, hi] = std::minmax_element(medians.begin(), medians.end());
     rows.push_back({{"network", h.name}, {"set", set}, {"macs", c.total.macs}, {"params_inference", c.total.params_inference},
                     {"measured_us", measured}, {"measured_round_medians_us", medians},
-                    {"measured_round_spread", *hi / *lo - 1}, {"measured_cv", median(rounds.cvs[i])},
+                    {"measured_round_spread", *hi / *lo - 1}, {"measured_cv", median(m.cvs)},
                     {"predicted_us", pred.latency_us},
                     {"quadratic_baseline_us", baselines_us[i][0]},
                     {"macs_baseline_us", baselines_us[i][1]},
@@ -429,16 +434,16 @@ Json score(const Scoring& s, const ValidateOptions& options, const std::vector<H
       rows.back()["predicted_high_us"] = (*pred.interval_us)[1];
     }
     if (!h.blocks.empty()) rows.back()["blocks"] = h.blocks;
-    if (!rounds.round_reference_us.empty()) rows.back()["measured_round_reference_us"] = rounds.round_reference_us[i];
+    if (!m.round_reference_us.empty()) rows.back()["measured_round_reference_us"] = m.round_reference_us;
     if (options.layers) {
       Json measured_ops = Json::array(), predicted_ops = Json::array();
       for (size_t k = 0; k < pred.ops.size(); ++k) {
-        const bool own = !pred.ops[k].fused_into && rounds.op_us[i][k];
-        measured_ops.push_back(own ? Json(*rounds.op_us[i][k]) : Json(nullptr));
+        const bool own = !pred.ops[k].fused_into && m.op_us[k];
+        measured_ops.push_back(own ? Json(*m.op_us[k]) : Json(nullptr));
         predicted_ops.push_back(own ? Json(pred.ops[k].latency_us) : Json(nullptr));
-        if (own) op_scores.push_back({set, h.name, std::string(to_string(pred.ops[k].op_class)), pred.ops[k].latency_us, *rounds.op_us[i][k]});
+        if (own) op_scores.push_back({set, h.name, std::string(to_string(pred.ops[k].op_class)), pred.ops[k].latency_us, *m.op_us[k]});
       }
-      rows.back()["layers_additivity"] = rounds.additivity[i];
+      rows.back()["layers_additivity"] = m.additivity.value_or(0);
       rows.back()["ops_measured_us"] = std::move(measured_ops);
       rows.back()["ops_predicted_us"] = std::move(predicted_ops);
     }
@@ -452,6 +457,9 @@ Json score(const Scoring& s, const ValidateOptions& options, const std::vector<H
     in_distribution["op_classes"] = op_class_scores(op_scores, rows, {"zoo", "sampled"});
     out_of_distribution["op_classes"] = op_class_scores(op_scores, rows, {"ood"});
   }
+  std::vector<double> additivity;  // of the layers pass, every network's
+  for (const NetworkRounds& n : rounds.networks)
+    if (n.additivity) additivity.push_back(*n.additivity);
   Json fitted = Json::object();
   for (const char* key : {"profile", "fitted_on", "selection"})
     if (p.provenance.contains(key)) fitted[key] = p.provenance[key];
@@ -475,7 +483,7 @@ Json score(const Scoring& s, const ValidateOptions& options, const std::vector<H
           {"out_of_distribution", out_of_distribution},
           {"zoo_fitted", set_summary(rows, {"zoo_fitted"}, speed)},
           {"layers", options.layers},
-          {"layers_median_additivity", options.layers && !rounds.additivity.empty() ? Json(median(rounds.additivity)) : Json(nullptr)},
+          {"layers_median_additivity", options.layers && !additivity.empty() ? Json(median(additivity)) : Json(nullptr)},
           {"baseline_constant_macps", constant_macps},
           {"environment", std::move(environment)},
           {"rows", rows}};
@@ -500,8 +508,7 @@ std::vector<double> times_us(const Json& j, const Where& where, size_t min_size)
 // The options a validation file was measured with, read back from it.
 ValidateOptions options_of(const Json& run, const Where& where) {
   ObjectReader r(run, where);
-  const std::string schema = r.string("schema");
-  if (schema != validation_schema) r.at("schema").fail(schema, "expected \"" + std::string(validation_schema) + "\"");
+  check_file_version(r.at("schema"), r.raw("schema"), {validation_version});
   if (const std::string device = r.string("device"); device != "host") r.at("device").fail(device, "expected \"host\": only host is measured");
   ValidateOptions o;
   o.threads = r.integer("threads", 1, 256);
@@ -527,42 +534,43 @@ Rounds rounds_of(const Json& run, const std::vector<HeldOut>& held_out, const Va
     (where / "rows").fail(rows.is_array() ? Json(rows.size()) : rows,
                           "expected " + std::to_string(held_out.size()) + " rows: the zoo and the networks of its seeds now (did the zoo change?)");
   Rounds r;
+  size_t with_round_reference = 0;
   for (size_t i = 0; i < held_out.size(); ++i) {
     const Where w = (where / "rows")[i];
+    NetworkRounds& n = r.networks.emplace_back();
     ObjectReader row(rows[i], w);
     if (const std::string name = row.string("network"); name != held_out[i].name)
       (w / "network").fail(name, "expected network \"" + held_out[i].name + "\" here: the zoo or a generator changed since this run");
     if (const int64_t macs = row.integer("macs", 0, std::numeric_limits<int64_t>::max()); macs != count(held_out[i].net).total.macs)
       (w / "macs").fail(macs, "network \"" + held_out[i].name + "\" has " + std::to_string(count(held_out[i].net).total.macs) +
                                   " MACs now: it changed since this run");
-    r.medians_us.push_back(times_us(row.raw("measured_round_medians_us"), w / "measured_round_medians_us", 1));
-    r.cvs.push_back({row.number("measured_cv", 0, 1e3)});
+    n.medians_us = times_us(row.raw("measured_round_medians_us"), w / "measured_round_medians_us", 1);
+    n.cvs = {row.number("measured_cv", 0, 1e3)};
     if (row.has("measured_round_reference_us")) {
-      r.round_reference_us.push_back(times_us(row.raw("measured_round_reference_us"), w / "measured_round_reference_us", 1));
-      if (r.round_reference_us.back().size() != r.medians_us.back().size())
-        (w / "measured_round_reference_us").fail(Json(r.round_reference_us.back().size()), "expected one time per round, as measured_round_medians_us has");
+      ++with_round_reference;
+      n.round_reference_us = times_us(row.raw("measured_round_reference_us"), w / "measured_round_reference_us", 1);
+      if (n.round_reference_us.size() != n.medians_us.size())
+        (w / "measured_round_reference_us").fail(Json(n.round_reference_us.size()), "expected one time per round, as measured_round_medians_us has");
     }
-    r.baselines_us.push_back({time_us(row.raw("quadratic_baseline_us"), w / "quadratic_baseline_us"),
-                              time_us(row.raw("macs_baseline_us"), w / "macs_baseline_us"),
-                              time_us(row.raw("params_baseline_us"), w / "params_baseline_us")});
+    n.baselines_us = std::array<double, 3>{time_us(row.raw("quadratic_baseline_us"), w / "quadratic_baseline_us"),
+                                           time_us(row.raw("macs_baseline_us"), w / "macs_baseline_us"),
+                                           time_us(row.raw("params_baseline_us"), w / "params_baseline_us")};
     if (!o.layers) continue;
     const Json& ops = row.raw("ops_measured_us");
     if (!ops.is_array() || ops.size() != held_out[i].net.ops.size())
       (w / "ops_measured_us").fail(ops.is_array() ? Json(ops.size()) : ops, "expected one entry per op (" +
                                                                               std::to_string(held_out[i].net.ops.size()) + "), null for an op without a time of its own");
-    std::vector<std::optional<double>> op_us;
     for (size_t k = 0; k < ops.size(); ++k)
-      op_us.push_back(ops[k].is_null() ? std::nullopt : std::optional<double>(time_us(ops[k], (w / "ops_measured_us")[k], true)));
-    r.op_us.push_back(std::move(op_us));
-    r.additivity.push_back(row.number("layers_additivity", 0, 1e3));
+      n.op_us.push_back(ops[k].is_null() ? std::nullopt : std::optional<double>(time_us(ops[k], (w / "ops_measured_us")[k], true)));
+    n.additivity = row.number("layers_additivity", 0, 1e3);
   }
-  if (!r.round_reference_us.empty() && r.round_reference_us.size() != r.medians_us.size())
-    (where / "rows").fail(Json(r.round_reference_us.size()), "rows with measured_round_reference_us; expected all " +
-                                                                  std::to_string(r.medians_us.size()) + " or none");
+  if (with_round_reference > 0 && with_round_reference != r.networks.size())
+    (where / "rows").fail(Json(with_round_reference), "rows with measured_round_reference_us; expected all " +
+                                                          std::to_string(r.networks.size()) + " or none");
   const Where noise = where / "machine_noise";
   ObjectReader n(top.raw("machine_noise"), noise);
   r.reference = n.string("reference");
-  // Files before 2026-11-24 timed the reference before every round only, and called the times reference_round_us.
+  // Older files timed the reference before every round only, as reference_round_us (docs/architecture.md).
   const char* times_key = n.has("reference_us") || !n.has("reference_round_us") ? "reference_us" : "reference_round_us";
   r.reference_us = times_us(n.raw(times_key), noise / times_key, 0);
   r.baseline_constant_macps = top.number("baseline_constant_macps", 1, 1e18);

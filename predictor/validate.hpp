@@ -13,6 +13,7 @@
 namespace cpx::predictor {
 
 inline constexpr std::string_view validation_schema = "cpubone-explore/validation/v3";
+inline constexpr FileVersion validation_version{validation_schema, "`cpubone-explore validate`"};
 
 struct ValidateOptions {
   int64_t samples = 30;
@@ -21,7 +22,7 @@ struct ValidateOptions {
   double min_time_s = 0.2;  // of timing per network and round
   // Every network is measured once per round, rounds in a fresh shuffled order, and its figure is the
   // median of its round medians: on a shared machine, slow drifts then hit all networks alike instead of
-  // whichever ones were being measured at the time (one round: two runs disagreed by >5% on a quarter).
+  // whichever ones were being measured at the time (with one round, runs disagreed: docs/predictor-log.md).
   int64_t rounds = 5;
   // Out-of-distribution networks (ood_network(ood_seed + i)). These 30, 30 sampled and the 63 zoo networks
   // keep a default validate to minutes on a 2-core machine (docs/predictor-log.md, moved from code comments).
@@ -91,7 +92,7 @@ Json repeatability(const std::vector<std::vector<double>>& round_medians_us);
 // with an interval, each row's predicted_low_us and predicted_high_us and each set's interval_coverage;
 // with `layers`, each set's op_classes (op_class_scores), the layers pass's median additivity, and each
 // row's ops_measured_us and ops_predicted_us, one per op of the network, null where the op has no time of
-// its own; since 2026-11-25, "predictor" (the scored fit's profile, sources and selection), the zoo
+// its own; "predictor" (the scored fit's profile, sources and selection; absent in older files), the zoo
 // networks of the families that fit was fitted on (fit --zoo-families half) as set "zoo_fitted", scored
 // apart in "zoo_fitted" and counted in "zoo_networks_fitted", in neither of the two sets ("zoo_networks"
 // counts the held-out ones), and in_distribution's "by_set": the predictor's scores on its zoo and sampled

@@ -103,12 +103,17 @@ UsableCpus usable_cpus() {
   return u;
 }
 
-void check_threads(int64_t threads) {
-  if (threads < 1 || threads > 256) throw InputError("--threads = " + std::to_string(threads) + ": out of range [1, 256]");
+std::optional<std::string> threads_refusal(int64_t threads) {
+  if (threads < 1 || threads > 256) return "out of range [1, 256]";
   const UsableCpus cpus = usable_cpus();
   if (threads > cpus.count())
-    throw InputError("--threads = " + std::to_string(threads) + ": more than the " + cpus_text(cpus.count()) +
-                     " this process may use (" + cpus.describe() + "); threads beyond them would time the scheduler, not the network");
+    return "more than the " + cpus_text(cpus.count()) + " this process may use (" + cpus.describe() +
+           "); threads beyond them would time the scheduler, not the network";
+  return std::nullopt;
+}
+
+void check_threads(int64_t threads) {
+  if (const auto refusal = threads_refusal(threads)) throw InputError("threads = " + std::to_string(threads) + ": " + *refusal);
 }
 
 }  // namespace cpx::profiler

@@ -29,9 +29,12 @@ UsableCpus usable_cpus();
 // into the same text.
 std::optional<int64_t> quota_cpus(const std::string& cpu_max);
 
-// Throws InputError for a thread count outside [1, 256] or above usable_cpus().count(), naming the count
-// and the CPUs, e.g. `--threads = 3: more than the 2 CPUs this process may use (affinity mask 2 CPUs, no
-// cgroup CPU quota); ...`. Python raises the same message as the command line.
+// Why a thread count cannot be measured here: outside [1, 256], or above usable_cpus().count(), naming the
+// CPUs ("more than the 2 CPUs this process may use (affinity mask 2 CPUs, no cgroup CPU quota); ..."); nullopt
+// when it can. Each front end puts it behind its own spelling of the option (explorer/option_checks.hpp:
+// `--threads = 3: more than ...`, in the command line and in Python alike).
+std::optional<std::string> threads_refusal(int64_t threads);
+// The libraries' guard of a thread count they are given: InputError "threads = 3: <threads_refusal>".
 void check_threads(int64_t threads);
 
 }  // namespace cpx::profiler

@@ -42,8 +42,8 @@ struct IgemmRule {
 };
 
 // The rule of the machine a measurement's environment (its JSON: "igemm", "igemm_min_out_per_group") was
-// taken on. Environments without "igemm_min_out_per_group" (before 2026-11-26) ran the 32-channel rule on
-// every tile; without "igemm" (before the fusions), or no environment at all (null), no igemm.
+// taken on. Environments without "igemm_min_out_per_group" (older ones: docs/architecture.md, "File
+// versions") ran the 32-channel rule on every tile; without "igemm", or no environment at all (null), no igemm.
 IgemmRule igemm_rule_of(const Json& environment);
 
 // What an op's kernel computes after its own result: add ops[residual_add]'s other input, then apply

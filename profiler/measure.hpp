@@ -7,7 +7,7 @@
 
 #include "profiler/interference.hpp"
 #include "profiler/executor/plan.hpp"
-#include "profiler/rank.hpp"
+#include "profiler/order_statistics.hpp"
 #include "space/error.hpp"
 
 namespace cpx::profiler {

@@ -36,11 +36,23 @@ NetworkRun measure_defaults() {
   return run;
 }
 
+std::optional<std::string> min_time_refusal(double min_time_s) {
+  if (min_time_s >= 0 && min_time_s <= 600) return std::nullopt;
+  return "out of range [0, 600]";
+}
+
+std::optional<std::string> min_runs_refusal(int64_t min_runs) {
+  if (min_runs >= 1 && min_runs <= 100000) return std::nullopt;
+  return "out of range [1, 100000]";
+}
+
 Json measure_network(const Network& net, const NetworkRun& a) {
   check_threads(a.threads);
+  if (const auto refusal = min_time_refusal(a.timing.min_time_s))
+    throw InputError("timing.min_time_s = " + std::to_string(a.timing.min_time_s) + ": " + *refusal);
+  if (const auto refusal = min_runs_refusal(a.timing.min_runs))
+    throw InputError("timing.min_runs = " + std::to_string(a.timing.min_runs) + ": " + *refusal);
   const MeasureOptions& t = a.timing;
-  if (!(t.min_time_s >= 0 && t.min_time_s <= 600)) throw InputError("--min-time = " + std::to_string(t.min_time_s) + ": out of range [0, 600]");
-  if (t.min_runs < 1 || t.min_runs > 100000) throw InputError("--min-runs = " + std::to_string(t.min_runs) + ": out of range [1, 100000]");
   const NetworkCount counts = count(net);
   pin_to_cpus(a.threads);
   MeasureOptions probe_options;

@@ -66,9 +66,7 @@ void check_latency(const Fields& rec, double min_us) {
 // checked here, so that none of them meets a missing field, a wrong type or a non-finite number.
 void check_profile(const Json& j, const std::string& path) {
   const Fields top(j, Where(path));
-  if (!j.contains("schema") || !j["schema"].is_string() || j["schema"].get<std::string>() != device_profile_schema)
-    (top.w / "schema").fail(j.contains("schema") ? j["schema"] : Json(nullptr),
-                         "expected \"" + std::string(device_profile_schema) + "\"");
+  check_file_version(top.w / "schema", j.value("schema", Json()), {device_profile_version});
   top.optional("complete", &Json::is_boolean, "true or false");
   top.optional("device", &Json::is_string, "a string");
   top.optional("environment", &Json::is_object, "an object");
@@ -134,7 +132,8 @@ void check_profile(const Json& j, const std::string& path) {
           l.array("in_nhwc");
           if (l.get("in_nhwc").empty()) (l.w / "in_nhwc").fail(l.get("in_nhwc"), "expected at least one input shape");
           for (size_t x = 0; x < l.get("in_nhwc").size(); ++x) check_shape(l.get("in_nhwc")[x], (l.w / "in_nhwc")[x]);
-          // Profiles from before 2026-11-24 have no "inputs"; fit then counts every op of a cold section as cold.
+          // Older profiles have no "inputs" (docs/architecture.md, "File versions"): fit then counts every op
+          // of a cold section as cold.
           if (l.j.contains("inputs")) {
             const Json& names = l.get("inputs");
             if (!names.is_array() || names.size() != l.get("in_nhwc").size())

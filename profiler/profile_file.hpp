@@ -13,6 +13,7 @@
 namespace cpx::profiler {
 
 inline constexpr std::string_view device_profile_schema = "cpubone-explore/device-profile/v1";
+inline constexpr FileVersion device_profile_version{device_profile_schema, "`cpubone-explore profile`"};
 // Op kinds the profile's single-op networks time both reading the network's input (cold: the caches were
 // evicted before the run) and reading what an op before them wrote (warm, as inside a network), listed in
 // a profile's options.cold_caches.warm_twins; fit counts such an op as warm when it reads no network input.

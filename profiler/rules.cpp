@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "profiler/block_variant.hpp"
+#include "profiler/order_statistics.hpp"
 
 namespace cpx::profiler {
 
@@ -31,13 +32,6 @@ std::map<Key, Point> index_configs(const Json& profile) {
     out[k] = {c["macps"].get<double>(), c["latency_us"]["stats_us"]["median"].get<double>(), c["macs"].get<int64_t>()};
   }
   return out;
-}
-
-double median(std::vector<double> v) {
-  if (v.empty()) return std::nan("");
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 Json number_or_null(double x) { return std::isfinite(x) ? Json(x) : Json(nullptr); }

@@ -128,8 +128,8 @@ void add_map_ops(bool quick, const AddOp& add) {
       quick ? std::vector<std::pair<int64_t, int64_t>>{{56, 64}, {14, 256}}
             : std::vector<std::pair<int64_t, int64_t>>{{112, 32}, {56, 64}, {28, 128}, {14, 256}, {7, 512}};
   // The maps above all hold 100k values, and ops that only move memory take a time set by how many they
-  // move: measured on that one size alone, a max pool on 144x144x24 (5x the values) was predicted at 368 us
-  // and ran in 48. So these ops are also measured on a quarter and four times the channels of each map.
+  // move, and measured on that one size alone a larger one was predicted several times too slow
+  // (docs/predictor-log.md). So these ops are also measured on a quarter and four times the channels of each map.
   auto memory_ops = [&](int64_t r, int64_t c) {
     const std::string tag = std::to_string(r) + "_" + std::to_string(c);
     const ShapeNhwc in{1, r, r, c};

@@ -13,6 +13,7 @@
 
 #include "explorer/advise.hpp"
 #include "explorer/job.hpp"
+#include "explorer/option_checks.hpp"
 #include "predictor/devices.hpp"
 #include "predictor/prediction_notes.hpp"
 #include "predictor/validate.hpp"
@@ -154,7 +155,7 @@ PYBIND11_MODULE(_core, m) {
   }, py::arg("net"), py::arg("layers") = true);
 
   m.def("run", [](const cpx::Network& n, uint64_t seed, int64_t threads) {
-    cpx::profiler::check_threads(threads);  // measure, profile, validate and search check in the library
+    cpx::explorer::check_threads_option(threads);  // the command line's checks and messages (explorer/option_checks.hpp)
     std::vector<float> input = cpx::profiler::make_input(n.input, seed), output;
     {
       py::gil_scoped_release release;
@@ -177,12 +178,14 @@ PYBIND11_MODULE(_core, m) {
     o.seed = seed;
     o.timing.min_time_s = min_time_s;
     o.timing.min_runs = min_runs;
+    cpx::explorer::check_measure_options(o);
     return to_python(off_thread([&] { return cpx::profiler::measure_network(n, o); }));
   }, py::arg("net"), py::arg("threads") = 1, py::arg("layers") = false, py::arg("seed") = 0, py::arg("min_time_s") = 1.0,
      py::arg("min_runs") = 20);
 
   m.def("profile", [](const std::string& device, bool quick, std::vector<int64_t> threads, double budget, std::string out,
                       bool resume, uint64_t seed) {
+    cpx::explorer::check_threads_option(threads);
     cpx::profiler::SweepOptions o;
     o.quick = quick;
     o.threads = std::move(threads);
@@ -266,6 +269,7 @@ PYBIND11_MODULE(_core, m) {
 
   m.def("validate", [](const std::string& device, int64_t samples, uint64_t seed, int64_t threads, double min_time, int64_t rounds,
                        int64_t ood, uint64_t ood_seed, bool layers) {
+    if (cpx::predictor::is_host(device)) cpx::explorer::check_threads_option(threads);  // as the command line does first
     return to_python(off_thread([&] { return cpx::predictor::validate(device, {samples, seed, threads, min_time, rounds, ood, ood_seed, layers}); }));
   }, py::arg("device") = "host", py::arg("samples") = 30, py::arg("seed") = 1, py::arg("threads") = 1, py::arg("min_time_s") = 0.2, py::arg("rounds") = 5,
      py::arg("ood") = cpx::predictor::ValidateOptions{}.ood, py::arg("ood_seed") = 1, py::arg("layers") = false);

@@ -179,9 +179,7 @@ void add_summary(const Json& a, Report& rep) {
 }  // namespace
 
 Rendered render_advice(const Json& advice, const std::string& advice_file, const std::filesystem::path& out_dir) {
-  if (!advice.is_object() || advice.value("schema", std::string()) != advice_schema)
-    throw InputError(advice_file + ": schema = " + (advice.is_object() && advice.contains("schema") ? advice["schema"].dump() : "null") +
-                     ": expected \"" + advice_schema + "\" (what `advise --json` writes)");
+  check_file_version(Where(advice_file, "schema"), advice.is_object() ? advice.value("schema", Json()) : Json(), {advice_version});
   Report rep;
   rep.input_file = "advice.json";
   try {

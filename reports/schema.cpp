@@ -178,15 +178,7 @@ void validate_results(const Json& results, const std::string& results_file) {
   if (!results.is_object()) top.fail(results, "expected the explorer's results object");
   // The version first: a file of another version is reported as such, not as a missing field.
   if (!results.contains("schema")) (top / "schema").fail(std::string("missing required field (expected \"") + results_schema + "\")");
-  if (results.at("schema") == "cpubone-explore/results/v1")
-    (top / "schema").fail(results.at("schema"), std::string("results of an older version, with latencies in ms; this report reads ") +
-                                                    results_schema + " (latencies in us): rerun the job");
-  if (results.at("schema") == "cpubone-explore/results/v2")
-    (top / "schema").fail(results.at("schema"), std::string("results of an older version, whose proposals dominate by the point "
-                                                            "estimate of top-1; this report reads ") +
-                                                    results_schema + " (domination earned by the interval): rerun the job");
-  if (results.at("schema") != results_schema)
-    (top / "schema").fail(results.at("schema"), std::string("unknown schema version (this report reads ") + results_schema + ")");
+  check_file_version(top / "schema", results.at("schema"), {results_version});
   check(results, shape(), top);
 }
 

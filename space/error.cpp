@@ -21,6 +21,25 @@ void Where::fail(const Json& value, std::string_view reason) const {
 }
 void Where::fail(std::string_view reason) const { throw InputError(prefix(*this) + ": " + std::string(reason)); }
 
+bool is_file_version(const Json& found, const FileVersion& version) {
+  return found.is_string() && found.get<std::string>() == version.schema;
+}
+
+void check_file_version(const Where& where, const Json& found, std::initializer_list<FileVersion> accepted) {
+  std::string expected;
+  for (const FileVersion& v : accepted) {
+    if (is_file_version(found, v)) return;
+    expected += (expected.empty() ? "expected \"" : "\" or \"") + std::string(v.schema);
+  }
+  expected += "\"";
+  // Another version of an accepted kind: "cpubone-explore/<kind>/" alike, the version after it not.
+  const auto kind = [](std::string_view schema) { return schema.substr(0, schema.rfind('/') + 1); };
+  for (const FileVersion& v : accepted)
+    if (found.is_string() && kind(found.get<std::string>()) == kind(v.schema) && !kind(v.schema).empty())
+      where.fail(found, expected + ": a file of another version; regenerate it with " + std::string(v.written_by));
+  where.fail(found, expected);
+}
+
 ObjectReader::ObjectReader(const Json& j, Where where) : j_(j), where_(std::move(where)) {
   if (!j_.is_object()) where_.fail(j_, "expected an object");
 }

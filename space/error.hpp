@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
@@ -76,6 +77,21 @@ class ObjectReader {
   Where where_;
   std::vector<std::string> seen_;
 };
+
+// The version gate of every file the tool reads back. A file's "schema" names its kind and version
+// ("cpubone-explore/<kind>/v<n>"), and a reader takes the versions it lists here and no other: a file of
+// another version of the same kind is refused with the command that writes the current one, so that no
+// reader grows a branch per field an older version lacked. (Fields added within one version are optional
+// and read as such by their reader; see docs/architecture.md, "File versions".)
+struct FileVersion {
+  std::string_view schema;      // "cpubone-explore/<kind>/v<n>"
+  std::string_view written_by;  // what writes one now, e.g. "`cpubone-explore fit --device host`"
+};
+// Throws InputError "<file>: schema = <found>: expected "<schema>" (or ...)[: a file of another version;
+// regenerate it with <written_by>]" unless `found` is one of `accepted`.
+void check_file_version(const Where& where, const Json& found, std::initializer_list<FileVersion> accepted);
+// Whether `found` is exactly `version`'s schema (to tell file kinds apart before reading one).
+bool is_file_version(const Json& found, const FileVersion& version);
 
 // Reads either a scalar n (meaning [n, n]) or a pair [a, b] of integers in [min, max].
 std::array<int64_t, 2> read_pair(const Json& j, const Where& where, int64_t min, int64_t max);

@@ -15,8 +15,7 @@ std::optional<BlockSpec> read_optional_block(ObjectReader& r, std::string_view k
 
 Macro read_macro(const Json& j, const std::string& file) {
   ObjectReader r(j, Where(file));
-  const std::string schema = r.string("schema");
-  if (schema != macro_schema) r.at("schema").fail(schema, "expected \"" + std::string(macro_schema) + "\"");
+  check_file_version(r.at("schema"), r.raw("schema"), {macro_version});
   Macro m;
   m.name = r.string("name");
   m.family = r.string("family", "");

@@ -10,6 +10,7 @@
 namespace cpx {
 
 inline constexpr std::string_view macro_schema = "cpubone-explore/macro/v1";
+inline constexpr FileVersion macro_version{macro_schema, "the main job, `cpubone-explore` (its pareto/ and matched/ folders)"};
 
 struct Stem {
   int64_t width = 16;

@@ -80,15 +80,11 @@ ShapeNhwc read_input_shape(const Json& j, const Where& where) {
   return {d[0], d[1], d[2], d[3]};
 }
 
-void check_schema(ObjectReader& r, std::string_view expected) {
-  const std::string schema = r.string("schema");
-  if (schema != expected) r.at("schema").fail(schema, "expected \"" + std::string(expected) + "\"");
-}
 }  // namespace
 
 Network load_network(const Json& j, const std::string& file) {
   ObjectReader r(j, Where(file));
-  check_schema(r, network_schema);
+  check_file_version(r.at("schema"), r.raw("schema"), {network_version});
   const std::string name = r.string("name");
   const std::string family = r.string("family", "");
   const ShapeNhwc input = read_input_shape(r.raw("input_nhwc"), r.at("input_nhwc"));

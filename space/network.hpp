@@ -11,6 +11,7 @@
 namespace cpx {
 
 inline constexpr std::string_view network_schema = "cpubone-explore/network/v1";
+inline constexpr FileVersion network_version{network_schema, "`cpubone-explore expand <model>`"};
 inline constexpr std::string_view input_tensor = "input";
 
 // Invariant: built only by NetworkBuilder (or load_network, which uses it), so every op's inputs

@@ -4,6 +4,8 @@
 
 #include <string_view>
 
+#include "space/error.hpp"
+
 namespace cpx {
 
 // How to read a configuration's one-line summary (explorer::SearchSpace::summary, results' "summary"): printed by
@@ -19,8 +21,10 @@ inline constexpr std::string_view configuration_legend =
 // "promising_unproven"), and the capacity-matched tier. v2: every latency in microseconds (`_us`); v1 had
 // milliseconds in most fields.
 inline constexpr const char* results_schema = "cpubone-explore/results/v3";
+inline constexpr FileVersion results_version{results_schema, "the main job, `cpubone-explore`"};
 
 // `advise --json`: the advice on one network for one device (explorer/advise.hpp), which the report renders too.
 inline constexpr const char* advice_schema = "cpubone-explore/advice/v1";
+inline constexpr FileVersion advice_version{advice_schema, "`cpubone-explore advise --json`"};
 
 }  // namespace cpx

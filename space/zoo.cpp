@@ -242,7 +242,7 @@ std::optional<Macro> load_macro(const std::string& name_or_file) {
   if (const ZooEntry* e = find_zoo(name_or_file)) return e->macro;
   if (!looks_like_file(name_or_file)) unknown_model(name_or_file);
   const Json j = read_json_file(name_or_file);
-  if (j.is_object() && j.value("schema", "") == macro_schema) return read_macro(j, name_or_file);
+  if (j.is_object() && is_file_version(j.value("schema", Json()), macro_version)) return read_macro(j, name_or_file);
   return std::nullopt;
 }
 
@@ -255,19 +255,19 @@ Network load_model(const std::string& name_or_file, int64_t resolution) {
 
 Network load_model_json(const Json& j, const std::string& file, int64_t resolution) {
   check_resolution(resolution);
-  const std::string schema = j.is_object() && j.contains("schema") && j["schema"].is_string() ? j["schema"].get<std::string>() : "";
-  if (schema == macro_schema) {
+  const Json schema = j.is_object() ? j.value("schema", Json()) : Json();
+  if (is_file_version(schema, macro_version)) {
     Macro m = read_macro(j, file);
     if (resolution > 0) m.resolution = resolution;
     return expand(m, file);
   }
-  if (schema == network_schema) {
+  if (is_file_version(schema, network_version)) {
     Network n = load_network(j, file);
     if (resolution > 0) n = with_input(n, {n.input.n, resolution, resolution, n.input.c}, file);
     return n;
   }
-  Where(file, "schema").fail(j.is_object() && j.contains("schema") ? j["schema"] : Json(nullptr),
-                             "expected \"" + std::string(macro_schema) + "\" or \"" + std::string(network_schema) + "\"");
+  check_file_version(Where(file, "schema"), schema, {macro_version, network_version});
+  throw std::logic_error("load_model_json: the version gate let an unread schema through");
 }
 
 Json zoo_entry_json(const ZooEntry& e) {

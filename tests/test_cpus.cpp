@@ -4,6 +4,7 @@
 
 #include "error_of.hpp"
 #include "explorer/job.hpp"
+#include "explorer/option_checks.hpp"
 #include "predictor/validate.hpp"
 #include "profiler/cpus.hpp"
 #include "profiler/measure_network.hpp"
@@ -41,24 +42,34 @@ TEST_CASE("the usable CPUs are the smaller of the affinity mask and the cgroup q
 TEST_CASE("one more thread than the usable CPUs is refused naming both numbers, wherever threads run here", "[cpus]") {
   const profiler::UsableCpus cpus = profiler::usable_cpus();
   const int64_t n = cpus.count(), over = n + 1;
-  const std::string refused = "--threads = " + std::to_string(over) + ": more than the " + std::to_string(n) +
-                              (n == 1 ? " CPU" : " CPUs") + " this process may use (" + cpus.describe() + "); ";
+  const std::string reason = ": more than the " + std::to_string(n) + (n == 1 ? " CPU" : " CPUs") + " this process may use (" +
+                             cpus.describe() + "); ";
+  // The command line's (and Python's) check names the option; the libraries' own guard names no option.
+  const std::string refused = "--threads = " + std::to_string(over) + reason, refused_here = "threads = " + std::to_string(over) + reason;
+  CHECK_NOTHROW(explorer::check_threads_option(n));
+  CHECK(error_of([&] { explorer::check_threads_option(over); }).rfind(refused, 0) == 0);
+  CHECK(error_of([] { explorer::check_threads_option(0); }) == "--threads = 0: out of range [1, 256]");
+  CHECK(error_of([] { explorer::check_threads_option(257); }) == "--threads = 257: out of range [1, 256]");
+  CHECK(error_of([] { explorer::check_threads_option(std::vector<int64_t>{1, 0}); }) == "--threads = 0: out of range [1, 256]");
   CHECK_NOTHROW(profiler::check_threads(n));
-  CHECK(error_of([&] { profiler::check_threads(over); }).rfind(refused, 0) == 0);
-  CHECK(error_of([] { profiler::check_threads(0); }) == "--threads = 0: out of range [1, 256]");
-  CHECK(error_of([] { profiler::check_threads(257); }) == "--threads = 257: out of range [1, 256]");
+  CHECK(error_of([&] { profiler::check_threads(over); }).rfind(refused_here, 0) == 0);
+  CHECK(error_of([] { profiler::check_threads(0); }) == "threads = 0: out of range [1, 256]");
 
-  // Each entry point refuses before it measures anything.
+  // Each library entry point refuses before it measures anything.
   profiler::NetworkRun run = profiler::measure_defaults();
   run.threads = over;
-  CHECK(error_of([&] { profiler::measure_network(load_model("b0", 32), run); }).rfind(refused, 0) == 0);
+  CHECK(error_of([&] { profiler::measure_network(load_model("b0", 32), run); }).rfind(refused_here, 0) == 0);
+  run.threads = 1;
+  run.timing.min_runs = 0;
+  CHECK(error_of([&] { profiler::measure_network(load_model("b0", 32), run); }) == "timing.min_runs = 0: out of range [1, 100000]");
+  CHECK(error_of([&] { explorer::check_measure_options(run); }) == "--min-runs = 0: out of range [1, 100000]");
   profiler::SweepOptions sweep;
   sweep.threads = {1, over};
   std::atomic<bool> stop{false};
-  CHECK(error_of([&] { profiler::profile_device("host", sweep, stop); }).rfind(refused, 0) == 0);
+  CHECK(error_of([&] { profiler::profile_device("host", sweep, stop); }).rfind(refused_here, 0) == 0);
   predictor::ValidateOptions validation;
   validation.threads = over;
-  CHECK(error_of([&] { predictor::validate("host", validation); }).rfind(refused, 0) == 0);
+  CHECK(error_of([&] { predictor::validate("host", validation); }).rfind(refused_here, 0) == 0);
   explorer::JobOptions job;
   job.device = "host";
   job.threads = over;

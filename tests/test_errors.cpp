@@ -104,7 +104,8 @@ TEST_CASE("unknown names are errors that list what is known") {
   CHECK(load_error(b0_with([](Json& j) { j["ops"][4]["name"] = "stem.conv"; })) ==
         "net.json: ops[4] = \"stem.conv\": duplicate op name");
   CHECK(load_error(b0_with([](Json& j) { j["schema"] = "cpubone-explore/network/v9"; })) ==
-        "net.json: schema = \"cpubone-explore/network/v9\": expected \"cpubone-explore/network/v1\"");
+        "net.json: schema = \"cpubone-explore/network/v9\": expected \"cpubone-explore/network/v1\": a file of another version; "
+        "regenerate it with `cpubone-explore expand <model>`");
   CHECK(macro_error([] {
           Json m = b0_macro();
           m["stages"][1]["down"]["type"] = "fusedmbconv";

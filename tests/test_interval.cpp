@@ -9,6 +9,7 @@
 #include "predictor/calibrate.hpp"
 #include "predictor/devices.hpp"
 #include "predictor/interval.hpp"
+#include "profiler/order_statistics.hpp"
 #include "space/count.hpp"
 #include "space/zoo.hpp"
 
@@ -32,6 +33,17 @@ HeldOutErrors errors_of(size_t groups, double variance, const std::string& devic
 }
 
 }  // namespace
+
+TEST_CASE("order statistics: one median (NaN when empty) and one ranking with a named tie rule") {
+  using namespace cpx::profiler;
+  CHECK(std::isnan(median({})));
+  CHECK(median({3, 1, 2}) == 2);
+  CHECK(median({4, 1, 3, 2}) == 2.5);
+  CHECK(ranks({10, 20, 20, 5}, Ties::mean_rank) == std::vector<double>{2, 3.5, 3.5, 1});
+  CHECK(ranks({10, 20, 20, 5}, Ties::lowest_rank) == std::vector<double>{2, 3, 3, 1});
+  CHECK(spearman({1, 2, 3}, {30, 20, 10}) == Approx(-1));
+  CHECK(spearman({1, 1, 1}, {1, 2, 3}) == 0);
+}
 
 TEST_CASE("interval: Student's t quantiles match the tables, and the normal's at infinite degrees of freedom") {
   CHECK(student_t_quantile(0.9, 1) == Approx(3.0777).epsilon(1e-4));

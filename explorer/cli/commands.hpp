@@ -27,7 +27,7 @@ void run_fit(const std::string& device, const std::string& profile_file, bool qu
 // --quiet-machine-check and --go-on-busy options, the exit codes in its --help, and its last line.
 struct QuietMachine {
   bool check = false, go_on_busy = false;
-  // Refuses a thread count above the CPUs this process may use (profiler::check_threads), then, with
+  // Refuses a thread count above the CPUs this process may use (explorer::check_threads_option), then, with
   // --quiet-machine-check, samples the load of the CPUs it will pin to.
   void run(const std::string& command, int64_t threads) const;
 };

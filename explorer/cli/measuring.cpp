@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "explorer/cli/commands.hpp"
+#include "explorer/option_checks.hpp"
 #include "profiler/cpus.hpp"
 #include "profiler/machine_speed.hpp"
 #include "profiler/quiet_machine.hpp"
@@ -10,7 +11,7 @@
 namespace cpx::cli {
 
 void QuietMachine::run(const std::string& command, int64_t threads) const {
-  profiler::check_threads(threads);  // before sampling the load of CPUs that are not there
+  explorer::check_threads_option(threads);  // before sampling the load of CPUs that are not there
   if (check) profiler::check_quiet_machine(command, threads, go_on_busy);
 }
 

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "explorer/cli/commands.hpp"
+#include "explorer/option_checks.hpp"
 #include "profiler/cpus.hpp"
 #include "profiler/emulation.hpp"
 #include "profiler/environment.hpp"
@@ -36,6 +37,7 @@ void print_measurement(const Network& net, const NetworkRun& o, const Json& j);
 
 void run_measure(const MeasureArgs& a) {
   const Network net = load_any_model(a.model, a.resolution);
+  explorer::check_measure_options(a.options);
   a.quiet.run("measure", a.options.threads);
   Json j = measure_network(net, a.options);
   Interference noise;
@@ -110,6 +112,7 @@ void run_profile(const ProfileArgs& a) {
                      "), whose times are not this CPU's; profile on the device itself, or pass --allow-emulated "
                      "(or CPX_ALLOW_EMULATED=1) to record a profile marked emulated");
   SweepOptions o = a.options;
+  explorer::check_threads_option(o.threads);
   if (a.quiet.check) {
     int64_t threads = o.threads.empty() ? usable_cpus().count() : 1;
     for (int64_t t : o.threads) threads = std::max(threads, t);

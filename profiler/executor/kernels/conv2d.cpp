@@ -21,7 +21,7 @@ std::unique_ptr<Kernel> make_kernel(const Conv2d& op, const KernelArgs& args) {
   // timed equal to XNN_FLAG_DEPTHWISE_CONVOLUTION on 2x2, 3x3, 5x5 and 7x7 at 1 and 2 threads (XNNPACK
   // picks its depthwise microkernel either way; the flag only changes the weight layout), and our
   // [C][kh][kw][1] weights need no transpose. XNNPACK has depthwise microkernels for 3, 4, 9 and 25 taps
-  // only; other sizes (7x7) run as a grouped GEMM, about 15x slower than 5x5, so they go to our loops, as
+  // only; other sizes (7x7) run as a grouped GEMM, far slower than 5x5, so they go to our loops, as
   // do channel multipliers (see runs_depthwise_loops).
   if (runs_depthwise_loops(in_per_group, out_per_group, op.kernel[0] * op.kernel[1]) ||
       runs_grouped_loops(in_per_group, out_per_group, op.groups))

@@ -10,8 +10,8 @@
 // The same loops run grouped convs with G = 2 or 4 channels in and out per group (runs_grouped_loops):
 // output channel ch sums its group's G inputs, so per tap a vector of input channels is loaded once and
 // rotated within each group of G lanes G - 1 times (a shuffle each), with weights repacked to match: for
-// rotation k, lane ch holds W[ch][tap][(ch % G + k) % G]. XNNPACK's grouped GEMM of G columns ran such a
-// 3x3 conv (64 channels, G = 2, 120x120) at 2.0 GMACpS.
+// rotation k, lane ch holds W[ch][tap][(ch % G + k) % G]. XNNPACK's grouped GEMM of G columns ran such
+// convs several times slower (docs/benchmarks.md#executor-kernel-figures).
 #include <cstring>
 #include <utility>
 
@@ -97,7 +97,7 @@ inline float tap_scalar(const Geometry& g, const float* x, const float* w, int64
 }
 
 // Output pixels computed together where all their taps lie inside the image: independent accumulators
-// hide the FMA latency (one accumulator per pixel made the loop latency-bound, 5x slower than ORT on 7x7)
+// hide the FMA latency (one accumulator per pixel made the loop latency-bound, far behind ORT on 7x7)
 // and each tap's weights are loaded once for all of them.
 constexpr int64_t pixels_per_step = 4;
 
@@ -113,8 +113,8 @@ template <class V, int M, int G>
   const int64_t full = c - c % lanes;
   // Channels past the last full vector, with at least one full vector before them: one more vector ending
   // at the last channel, overlapping the one before (those channels are computed twice, to the same
-  // values), instead of a scalar loop per channel and tap. The scalar loop made a 7x7 depthwise conv on 24
-  // channels (16 + 8) at 144x144 take 6.7 ms at 1 thread, 3.6 GMACpS. Fewer than `lanes` stay scalar.
+  // values), instead of a scalar loop per channel and tap, which made channel counts just past a vector
+  // multiple slow (docs/benchmarks.md#executor-kernel-figures). Fewer than `lanes` stay scalar.
   const bool tail_vector = full < c && c >= lanes;
   // Taps inside the image: rows [ky0, ky1) and columns [kx0, kx1) of the kernel (padding contributes 0).
   const int64_t iy0 = oy * g.stride_h - g.pad_top;

@@ -396,9 +396,9 @@ class IgemmKernel final : public Kernel {
 
   // Chunk-major: a thread's contiguous share of the items is a share of the pixels over all panels, so
   // each thread reads its part of the input (and of a fused residual) once, not the whole of it once per
-  // panel it owns. Measured on ResNet-50 at 2 threads: 25.3 ms against 27.0 panel-major; 1 thread equal.
-  // Choosing per op the order whose full read is the smaller (panel-major where the weights outweigh the
-  // input, as in ResNet's layers 3-4) measured no better at 2 threads: 25.0-25.9 vs 25.1-25.2 ms.
+  // panel it owns: faster than panel-major at 2 threads, equal at 1. Choosing per op the order whose full
+  // read is the smaller (panel-major where the weights outweigh the input) measured no better
+  // (docs/benchmarks.md#executor-kernel-figures).
   void run(pthreadpool_t pool) override {
     pthreadpool_parallelize_2d(
         pool, [](void* self, size_t chunk, size_t column) { static_cast<IgemmKernel*>(self)->item(column, chunk); },

@@ -1,0 +1,21 @@
+// The command line's checks of values the libraries take as typed arguments, in its own spelling
+// (`--threads = 3: ...`). The libraries guard the same values without naming any option; a front end runs
+// these first, so that a user reads the option they typed. The Python module runs them too and raises the
+// same messages as the command line.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "profiler/measure_network.hpp"
+
+namespace cpx::explorer {
+
+// --threads: in [1, 256] and no more than the CPUs this process may use (profiler::threads_refusal).
+void check_threads_option(int64_t threads);
+void check_threads_option(const std::vector<int64_t>& threads);  // profile's list: each of them
+
+// measure's --threads, --min-time and --min-runs (the limits profiler::measure_network holds to).
+void check_measure_options(const profiler::NetworkRun& run);
+
+}  // namespace cpx::explorer
