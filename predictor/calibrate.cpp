@@ -649,7 +649,11 @@ GroupPrior group_prior(const Predictor& host, const std::vector<PriorSource>& so
     exercised.push_back(e);
     out.devices.push_back(s.device);
   }
-  if (theta.size() < prior_min_sources) return GroupPrior{.points_unpriced = out.points_unpriced};
+  if (theta.size() < prior_min_sources) {
+    GroupPrior none;
+    none.points_unpriced = out.points_unpriced;
+    return none;
+  }
   out.residual_variance = squared / static_cast<double>(residuals);
   // Each source's common level: the mean log factor over the groups every source exercises.
   std::array<bool, op_group_count> everywhere;

@@ -52,7 +52,6 @@ Json measure_network(const Network& net, const NetworkRun& a) {
     throw InputError("timing.min_time_s = " + std::to_string(a.timing.min_time_s) + ": " + *refusal);
   if (const auto refusal = min_runs_refusal(a.timing.min_runs))
     throw InputError("timing.min_runs = " + std::to_string(a.timing.min_runs) + ": " + *refusal);
-  const MeasureOptions& t = a.timing;
   const NetworkCount counts = count(net);
   pin_to_cpus(a.threads);
   MeasureOptions probe_options;
