@@ -101,26 +101,38 @@ def ours_per_op(measurement):
 
 
 def profiled(a, model, onnx, t, tmp, row):
-    """ORT's profile and our `measure --layers` (and --before's), one after the other: per op type (--per-op)
-    and node by node (--per-node), the whole-network medians of this run's rounds beside them."""
-    prefix = os.path.join(tmp, f"{model}_{t}")
+    """ORT's profile and our `measure --layers` (and --before's), back to back, each going first in turn: once
+    for --per-op, --rounds times for --per-node (each node's figure the median of its per-round medians: one
+    profile on a busy machine put identical layers 3x apart on both sides). The whole-network medians of this
+    run's rounds go beside them."""
+    rounds = a.rounds if a.per_node else 1
     optimized = os.path.join(tmp, f"{model}_{t}.optimized.onnx")
-    ort(onnx, t, a, profile=prefix, save_optimized=optimized if a.per_node else None)
-    traces = glob.glob(prefix + "_*.json")
-    if len(traces) != 1:
-        sys.exit(f"ort_vs_ours: expected one ONNX Runtime profile {prefix}_*.json, found {traces}")
-    layers = ours(a.cli, model, a.resolution, t, a, layers=True)
-    before_layers = ours(a.before, model, a.resolution, t, a, layers=True) if a.before and a.per_node else None
+    sides = ["ort", "ours"] + (["before"] if a.before and a.per_node else [])
+    profiles, ours_runs, before_runs = [], [], []
+    for r in range(rounds):
+        for side in sides[r % len(sides):] + sides[:r % len(sides)]:
+            if side == "ort":
+                prefix = os.path.join(tmp, f"{model}_{t}_r{r}")
+                ort(onnx, t, a, profile=prefix, save_optimized=optimized if a.per_node and r == 0 else None)
+                traces = glob.glob(prefix + "_*.json")
+                if len(traces) != 1:
+                    sys.exit(f"ort_vs_ours: expected one ONNX Runtime profile {prefix}_*.json, found {traces}")
+                profiles.append(traces[0])
+            else:
+                (ours_runs if side == "ours" else before_runs).append(
+                    ours(a.cli if side == "ours" else a.before, model, a.resolution, t, a, layers=True))
     if a.per_op:
-        row["ort_per_op_us"] = ort_per_op(traces[0])
-        row["ours_per_op_us"] = ours_per_op(layers)
+        row["ort_per_op_us"] = ort_per_op(profiles[0])
+        row["ours_per_op_us"] = ours_per_op(ours_runs[0])
     if a.per_node:
         exported, graph = pn.onnx_nodes(onnx), pn.onnx_nodes(optimized)
-        nodes = pn.ort_nodes(traces[0])
-        row["per_node"] = pn.per_node(layers["layers"], nodes, exported, graph, row["ours_ms"] * 1e3, row["ort_ms"] * 1e3)
-        if before_layers:
-            row["per_node_before"] = pn.per_node(before_layers["layers"], pn.ort_nodes(traces[0]), exported, graph,
-                                                 row["before_ms"] * 1e3, row["ort_ms"] * 1e3)
+        nodes = pn.median_of_rounds([pn.ort_nodes(p) for p in profiles])
+        row["per_node_rounds"] = rounds
+        row["per_node"] = pn.per_node(pn.median_layers(ours_runs), nodes, exported, graph, row["ours_ms"] * 1e3,
+                                      row["ort_ms"] * 1e3)
+        if before_runs:
+            row["per_node_before"] = pn.per_node(pn.median_layers(before_runs), pn.median_of_rounds(
+                [pn.ort_nodes(p) for p in profiles]), exported, graph, row["before_ms"] * 1e3, row["ort_ms"] * 1e3)
 
 
 def machine_of(env):

@@ -12,6 +12,8 @@ layout change). So each profiled ORT node is matched, in this order, by
   3. its neighbours in that graph: a ReorderInput (into ORT's blocked layout) is counted with the nearest node
      downstream that matched by 1 or 2 (the op it serves), any other node ORT made (an activation it split
      from a conv) with the nearest one upstream (the op whose output it takes);
+  4. for a node missing from that graph (an expanded ONNX function's body), its place in execution order
+     (match_by_position);
 and whatever is left is listed as unmatched, never dropped. Our rows group an op fused into another
 (`fused_into`) with the op that runs it, so an add fused into our conv is compared with ORT's conv + add.
 The ONNX files are read with a minimal protobuf wire-format reader (the `onnx` package is not a dependency).
@@ -112,6 +114,29 @@ def ort_nodes(profile_file):
     return [{"name": n, "op": op_type[n], "us": statistics.median(d), "runs": len(d)} for n, d in durations.items()]
 
 
+def median_of_rounds(rounds):
+    """One list of ORT nodes from several profiles of the same session options: each node's median over
+    rounds of its per-round median. The node names must agree (ORT names the nodes it makes in order)."""
+    by_name = [{n["name"]: n for n in r} for r in rounds]
+    if any(set(b) != set(by_name[0]) for b in by_name[1:]):
+        raise ValueError("ONNX Runtime's profiles of one model name different nodes")
+    merged = []
+    for n in rounds[0]:
+        medians = [b[n["name"]]["us"] for b in by_name]
+        merged.append({**n, "us": statistics.median(medians), "round_medians_us": medians})
+    return merged
+
+
+def median_layers(measurements):
+    """Our layers from several `measure --layers` runs, each layer's median the median of its runs' medians."""
+    layers = []
+    for i, layer in enumerate(measurements[0]["layers"]):
+        medians = [m["layers"][i]["latency_us"]["stats_us"]["median"] for m in measurements]
+        layers.append({**layer, "latency_us": {"stats_us": {"median": statistics.median(medians)}},
+                       "round_medians_us": medians})
+    return layers
+
+
 _ORT_ENDING = re.compile(r"(_nchwc|_token_\d+)+$")
 
 
@@ -182,6 +207,23 @@ def match_ort_nodes(ort, graph, ours):
     return ort
 
 
+def match_by_position(ort, layers):
+    """ORT nodes absent from the graph it saved (the body of an ONNX function it expanded, as HardSwish into
+    HardSigmoid and Mul) have no tensors to follow: one goes to our op between the matched nodes before and
+    after it in execution order, when exactly one of ours there has no ORT node (`position:BEFORE..AFTER`)."""
+    order = {l["name"]: i for i, l in enumerate(layers)}
+    has_node = {n["owner"] for n in ort if n["owner"]}
+    for i, node in enumerate(ort):
+        if node["owner"]:
+            continue
+        prev = next((ort[j]["owner"] for j in range(i - 1, -1, -1) if ort[j]["owner"] in has_node), None)
+        after = next((ort[j]["owner"] for j in range(i + 1, len(ort)) if ort[j]["owner"] in has_node), None)
+        lo, hi = order[prev] if prev else -1, order[after] if after else len(layers)
+        between = [l["name"] for l in layers[lo + 1:hi] if l["name"] not in has_node and not l.get("fused_into")]
+        if len(between) == 1:
+            node["owner"], node["how"] = between[0], f"position:{prev}..{after}"
+
+
 def conv_classes(exported):
     """Our conv ops' classes from the exported graph's Conv attributes: `conv 3x3`, `depthwise/grouped conv 3x3`."""
     classes = {}
@@ -202,6 +244,7 @@ def per_node(layers, ort, exported, optimized, our_total_us, ort_total_us):
     ours = {l["name"]: l for l in layers}
     leader = {l["name"]: l.get("fused_into") or l["name"] for l in layers}
     match_ort_nodes(ort, optimized, set(ours))
+    match_by_position(ort, layers)
     convs = conv_classes(exported)
 
     def op_class(name):
