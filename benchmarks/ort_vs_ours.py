@@ -4,7 +4,7 @@ graph, on this machine, at 1 and 2 threads, interleaved in one run.
 
     python3 benchmarks/ort_vs_ours.py [--models b0,b1,...] [--threads 1,2] [--rounds 2]
                                       [--min-time 1.0] [--min-runs 20] [--json OUT.json]
-                                      [--per-op] [--cli build/explorer/cpubone-explore]
+                                      [--per-op] [--per-node] [--cli build/explorer/cpubone-explore]
                                       [--before OLD_CLI [--before-label 'main at COMMIT']]
 
 Per model: `cpubone-explore export` writes the ONNX graph (seed 0, the weights `measure` uses), then for
@@ -13,6 +13,9 @@ taskset to as many CPUs as threads, like `measure`) run back to back, each going
 adds an earlier build of our CLI as a third side of every round, so before and after come from one run.
 Each side's figure is the median over rounds of its per-round median; ratio = ours / ONNX Runtime
 (< 1: we are faster). --per-op adds per-op-type time sums from `measure --layers` and ORT's profiler.
+--per-node matches those two profiles node by node (benchmarks/per_node.py says how; ORT nodes matched to
+none of ours and ours with no ORT node are listed) and sums both sides per op class, beside the whole-network
+figures of the same run; with --before, the earlier build's `measure --layers` is matched to the same profile.
 Not a test: numbers depend on the machine and its load; compare ratios measured in the same run.
 Needs `npm ci --ignore-scripts` in benchmarks/ort (scripts/setup does it).
 """
@@ -25,6 +28,8 @@ import subprocess
 import sys
 import tempfile
 from collections import defaultdict
+
+import per_node as pn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -61,11 +66,13 @@ def ours(cli, model, resolution, threads, a, layers=False):
     return json.loads(run(cmd))
 
 
-def ort(onnx, threads, a, profile=None):
+def ort(onnx, threads, a, profile=None, save_optimized=None):
     cmd = ["taskset", "-c", cpus(threads), "node", RUN_MJS, "--model", onnx, "--threads", str(threads),
            "--min-time", str(a.min_time), "--min-runs", str(a.min_runs)]
     if profile:
         cmd += ["--profile", profile]
+    if save_optimized:
+        cmd += ["--save-optimized", save_optimized]
     return json.loads(run(cmd))
 
 
@@ -91,6 +98,41 @@ def ours_per_op(measurement):
     for layer in measurement["layers"]:
         total[layer["op"]] += layer["latency_us"]["stats_us"]["median"]
     return dict(sorted(total.items(), key=lambda kv: -kv[1]))
+
+
+def profiled(a, model, onnx, t, tmp, row):
+    """ORT's profile and our `measure --layers` (and --before's), back to back, each going first in turn: once
+    for --per-op, --rounds times for --per-node (each node's figure the median of its per-round medians: one
+    profile on a busy machine put identical layers 3x apart on both sides). The whole-network medians of this
+    run's rounds go beside them."""
+    rounds = a.rounds if a.per_node else 1
+    optimized = os.path.join(tmp, f"{model}_{t}.optimized.onnx")
+    sides = ["ort", "ours"] + (["before"] if a.before and a.per_node else [])
+    profiles, ours_runs, before_runs = [], [], []
+    for r in range(rounds):
+        for side in sides[r % len(sides):] + sides[:r % len(sides)]:
+            if side == "ort":
+                prefix = os.path.join(tmp, f"{model}_{t}_r{r}")
+                ort(onnx, t, a, profile=prefix, save_optimized=optimized if a.per_node and r == 0 else None)
+                traces = glob.glob(prefix + "_*.json")
+                if len(traces) != 1:
+                    sys.exit(f"ort_vs_ours: expected one ONNX Runtime profile {prefix}_*.json, found {traces}")
+                profiles.append(traces[0])
+            else:
+                (ours_runs if side == "ours" else before_runs).append(
+                    ours(a.cli if side == "ours" else a.before, model, a.resolution, t, a, layers=True))
+    if a.per_op:
+        row["ort_per_op_us"] = ort_per_op(profiles[0])
+        row["ours_per_op_us"] = ours_per_op(ours_runs[0])
+    if a.per_node:
+        exported, graph = pn.onnx_nodes(onnx), pn.onnx_nodes(optimized)
+        nodes = pn.median_of_rounds([pn.ort_nodes(p) for p in profiles])
+        row["per_node_rounds"] = rounds
+        row["per_node"] = pn.per_node(pn.median_layers(ours_runs), nodes, exported, graph, row["ours_ms"] * 1e3,
+                                      row["ort_ms"] * 1e3)
+        if before_runs:
+            row["per_node_before"] = pn.per_node(pn.median_layers(before_runs), pn.median_of_rounds(
+                [pn.ort_nodes(p) for p in profiles]), exported, graph, row["before_ms"] * 1e3, row["ort_ms"] * 1e3)
 
 
 def machine_of(env):
@@ -134,6 +176,8 @@ def main():
     ap.add_argument("--min-runs", type=int, default=20)
     ap.add_argument("--json", help="also write the results here")
     ap.add_argument("--per-op", action="store_true", help="per-op-type times of both runtimes (slower)")
+    ap.add_argument("--per-node", action="store_true", help="node-by-node comparison of both runtimes' profiles, "
+                    "with per-op-class totals (slower)")
     ap.add_argument("--cli", default=os.path.join(ROOT, "build", "explorer", "cpubone-explore"))
     ap.add_argument("--before", help="an earlier build of the CLI, measured in the same rounds (before and after "
                     "in one run): each row gains before_ms and before_ratio")
@@ -183,20 +227,19 @@ def main():
                     row["before_round_medians_us"] = before_medians
                     row["before_ratio"] = row["before_ms"] / row["ort_ms"]
                 row["load_average_1min"] = os.getloadavg()[0]  # other processes on the machine distort both sides
-                if a.per_op:
-                    prefix = os.path.join(tmp, f"{model}_{t}")
-                    ort(onnx, t, a, profile=prefix)
-                    traces = glob.glob(prefix + "*.json")
-                    if len(traces) != 1:
-                        sys.exit(f"ort_vs_ours: expected one ONNX Runtime profile {prefix}*.json, found {traces}")
-                    row["ort_per_op_us"] = ort_per_op(traces[0])
-                    row["ours_per_op_us"] = ours_per_op(ours(a.cli, model, a.resolution, t, a, layers=True))
+                if a.per_op or a.per_node:
+                    profiled(a, model, onnx, t, tmp, row)
                 results.append(row)
                 before = f"  before {row['before_ms']:8.3f} ms ({row['before_ratio']:.3f})" if a.before else ""
                 print(f"{model:22s} {t}T  ours {row['ours_ms']:8.3f} ms  ort {row['ort_ms']:8.3f} ms  "
                       f"ours/ort {row['ratio']:.3f}{before}  (max cv ours {100 * row['ours_cv']:.1f}%, ort {100 * row['ort_cv']:.1f}%, "
                       f"load {row['load_average_1min']:.1f})",
                       flush=True)
+                if a.per_node:
+                    pn.print_per_node(model, t, row["per_node"])
+                    if a.before:
+                        print("    before (same ORT profile):")
+                        pn.print_per_node(model, t, row["per_node_before"], top=5)
                 if a.per_op:
                     print("    ours per op kind (us): " + ", ".join(f"{k} {v:.0f}" for k, v in row["ours_per_op_us"].items()))
                     print("    ort per op type (us):  " + ", ".join(f"{k} {v:.0f}" for k, v in row["ort_per_op_us"].items()))

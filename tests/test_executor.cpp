@@ -292,6 +292,32 @@ TEST_CASE("executor matmul: attention's QK^T and AV on one shared QKV tensor, se
     }
 }
 
+// igemm's epilogue prefetch (the output rows for writing, from the first reduction block; the residual rows,
+// in the last) at every tile this CPU has (AVX-512 6x64, and AVX2 6x16 forced): every row count around a
+// 6-pixel tile, widths around both tiles' vectors and panels, and the fused residual after one reduction
+// block and after several (3x3 over 400 channels: K = 3600 splits at either tile).
+TEST_CASE("executor igemm at every tile this CPU has: fused residual over row counts and widths, one and several reduction blocks", "[igemm]") {
+  struct Restore {
+    ~Restore() { profiler::limit_isa(profiler::detected_isa()); }
+  } restore;
+  for (profiler::Isa level : profiler::runnable_isas()) {
+    if (level != profiler::Isa::avx2 && level != profiler::Isa::avx512) continue;
+    profiler::limit_isa(level);
+    CAPTURE(profiler::isa_name(level));
+    profiler::clear_dispatched();
+    AlternateThreads threads;
+    for (int64_t pixels : {1, 5, 6, 7, 13})
+      for (int64_t c : {16, 33, 64, 72}) {
+        ResidualTester().input(1, pixels, 9).channels(c).kernel(1).input_scale(4).threads(threads()).test();
+        ResidualTester().input(pixels, 2, 9).channels(c).kernel(3).input_scale(4).threads(threads()).test();
+      }
+    ResidualTester().input(2, 3, 9).channels(400).kernel(3).threads(threads()).test();
+    for (int64_t cout : {40, 130})
+      ConvTester().input(3, 5, 400).output_channels(cout).kernel(3).padding(1).bias(true).threads(threads()).test();
+    CHECK(profiler::dispatched(level));  // the forced tile ran
+  }
+}
+
 TEST_CASE("executor matmul: offsets, different token counts, batch 2, no transpose with a wide B") {
   for (size_t threads : thread_counts) {
     // Queries at 8x8, keys at 4x4 (as with downsampled keys); views in the middle of each head segment.

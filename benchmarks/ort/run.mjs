@@ -1,11 +1,14 @@
 // Runs an ONNX model on ONNX Runtime (CPU, graph optimisation "all", batch 1) and prints one JSON object.
 //   node run.mjs --model M.onnx [--threads N] [--input in.f32] [--output out.f32] [--batch 1]
 //                [--warmup 3] [--min-runs 20] [--min-time 1.0] [--runs 0] [--profile PREFIX]
+//                [--save-optimized OUT.onnx]
 // --input: raw float32 NCHW (default: zeros); --output writes the first run's output as raw float32.
 // --batch: the size of a symbolic batch axis (export --dynamic-batch); a model with a fixed one keeps it.
 // Timing follows our profiler (profiler/measure.cpp): warm-up, then runs until both a minimum count and a
 // minimum time are reached; median, p10, p90 (numpy's linear percentiles), mean, stdev, CV, raw samples.
 // --runs 0 only runs once (for the agreement test). --profile turns on ORT's per-node profiling.
+// --save-optimized writes the graph this session runs (after ORT's fusions and layout changes): its nodes
+// carry the profile's names and their tensors, so ort_vs_ours.py --per-node can match fused nodes to ours.
 import * as ort from 'onnxruntime-node';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,11 +17,11 @@ function parseArgs(argv) {
   const a = { threads: 1, warmup: 3, minRuns: 20, minTime: 1.0, runs: -1, batch: 1 };
   const keys = { '--model': 'model', '--threads': 'threads', '--input': 'input', '--output': 'output',
     '--warmup': 'warmup', '--min-runs': 'minRuns', '--min-time': 'minTime', '--runs': 'runs', '--profile': 'profile',
-    '--batch': 'batch' };
+    '--batch': 'batch', '--save-optimized': 'saveOptimized' };
   for (let i = 2; i < argv.length; i += 2) {
     const k = keys[argv[i]];
     if (!k || i + 1 >= argv.length) fail(`unknown or incomplete option ${argv[i]}`);
-    a[k] = ['model', 'input', 'output', 'profile'].includes(k) ? argv[i + 1] : Number(argv[i + 1]);
+    a[k] = ['model', 'input', 'output', 'profile', 'saveOptimized'].includes(k) ? argv[i + 1] : Number(argv[i + 1]);
     if (typeof a[k] === 'number' && !Number.isFinite(a[k])) fail(`${argv[i]} = ${argv[i + 1]}: not a number`);
   }
   if (!a.model) fail('--model is required');
@@ -57,6 +60,7 @@ const options = {
   executionMode: 'sequential',
 };
 if (a.profile) { options.enableProfiling = true; options.profileFilePrefix = a.profile; }
+if (a.saveOptimized) options.optimizedModelFilePath = a.saveOptimized;
 let session;
 try {
   session = await ort.InferenceSession.create(a.model, options);

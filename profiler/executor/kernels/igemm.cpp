@@ -56,6 +56,23 @@ AlignedFloats aligned_floats(size_t n) {
 
 using Block = IgemmBlock;
 
+// Asks for the lines a tile's epilogue will touch while its reduction runs: the output rows it stores (for
+// writing, when the first block starts from the bias and so has not read them) and the residual rows it
+// adds (last block). In NHWC a panel's part of a row is a short run (256 bytes at 64 columns) every
+// c_stride floats, which the hardware prefetchers did not hide where the reduction is short: ResNet-50's
+// 1x1 convs with a fused residual (K 64-128) lost most to ONNX Runtime in the per-node table, whose blocked
+// layout reads and writes those tensors as contiguous streams (docs/benchmarks.md, issue 60).
+__attribute__((target("prfchw"), always_inline)) inline void prefetch_epilogue(int64_t rows_valid, int64_t columns,
+                                                                              const float* c, int64_t c_stride,
+                                                                              const float* residual, bool first,
+                                                                              bool last) {
+  for (int64_t r = 0; r < rows_valid; ++r)
+    for (int64_t j = 0; j < columns; j += 16) {
+      if (first) __builtin_prefetch(c + r * c_stride + j, 1, 3);
+      if (last && residual) __builtin_prefetch(residual + r * c_stride + j, 0, 3);
+    }
+}
+
 // One register tile: rows_valid (<= mr) output pixels x NV*16 output channels (the last vector holds
 // `tail` of them, 1..16, and is masked).
 // a: [taps][mr] input-pixel pointers of the block's first tap; a pointer equal to `zero` is padding and
@@ -63,7 +80,7 @@ using Block = IgemmBlock;
 // the bias (else from the output tile, the previous block's partial sums). last: add the residual (if
 // any; laid out like c), clamp and finish.
 template <int NV>
-__attribute__((target("avx512f,fma"))) void tile(int64_t rows_valid, const Block& b, const float* const* a,
+__attribute__((target("avx512f,fma,prfchw"))) void tile(int64_t rows_valid, const Block& b, const float* const* a,
                                                   int64_t a_offset, const float* zero, const float* w,
                                                   int64_t w_stride, const float* bias, float* c,
                                                   int64_t c_stride, const float* residual, int tail, bool first,
@@ -72,6 +89,7 @@ __attribute__((target("avx512f,fma"))) void tile(int64_t rows_valid, const Block
   __m512 acc[mr][NV];
   float* crow[mr];
   for (int64_t r = 0; r < mr; ++r) crow[r] = c + std::min(r, rows_valid - 1) * c_stride;
+  prefetch_epilogue(rows_valid, NV * 16, c, c_stride, residual, first, last);
   if (first) {
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) {
@@ -136,7 +154,7 @@ __attribute__((target("avx512f,fma"))) void tile(int64_t rows_valid, const Block
 // The same with AVX2: NV*8 output channels, the last vector holding `tail` of them (1..8). Masked loads
 // and stores only where the last vector is partial: a full one takes the plain instructions.
 template <int NV>
-__attribute__((target("avx2,fma"))) void tile_avx2(int64_t rows_valid, const Block& b, const float* const* a,
+__attribute__((target("avx2,fma,prfchw"))) void tile_avx2(int64_t rows_valid, const Block& b, const float* const* a,
                                                    int64_t a_offset, const float* zero, const float* w,
                                                    int64_t w_stride, const float* bias, float* c, int64_t c_stride,
                                                    const float* residual, int tail, bool first, bool last, float lo,
@@ -146,6 +164,7 @@ __attribute__((target("avx2,fma"))) void tile_avx2(int64_t rows_valid, const Blo
   __m256 acc[mr][NV];
   float* crow[mr];
   for (int64_t r = 0; r < mr; ++r) crow[r] = c + std::min(r, rows_valid - 1) * c_stride;
+  prefetch_epilogue(rows_valid, NV * 8, c, c_stride, residual, first, last);
   if (first) {
 #pragma GCC unroll 2
     for (int v = 0; v < NV; ++v) {
