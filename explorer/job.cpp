@@ -482,15 +482,7 @@ Proof prove_on_host(const Context& c, const SearchSpace& space, const std::vecto
     if (bar) bar->update(k);
     profiler::NetworkRun run{c.t, 1, rows[k].name == c.o.layers_model, {}};
     run.timing.min_time_s = c.o.measure_min_time_s;
-    run.timing.min_runs = 10;
-#if defined(CPX_SANITIZED)
-    // The sanitizer build (scripts/test) only checks this path's memory and undefined behaviour: its
-    // timings mean nothing, and ten runs of a 224x224 network repeat the same accesses at 10-30x the
-    // cost (the host job took 7 minutes there). Three runs still make a median, a spread and the noise
-    // checks; the Release suite runs the job as shipped.
-    run.timing.min_runs = 3;
-    run.timing.warmup_runs = 1;
-#endif
+    run.timing.min_runs = c.o.measure_min_runs, run.timing.warmup_runs = c.o.measure_warmup_runs;
     const profiler::NetworkTimings r = profiler::time_network(rows[k].net, run);
     if (run.layers) proof.layers = r.timings;
     emulated.note(rows[k].net, r.implementations);
