@@ -476,7 +476,7 @@ Proof prove_on_host(const Context& c, const SearchSpace& space, const std::vecto
     if (bar) bar->update(k);
     profiler::NetworkRun run{c.t, 1, rows[k].name == c.o.layers_model, {}};
     run.timing.min_time_s = c.o.measure_min_time_s;
-    run.timing.min_runs = 10;
+    run.timing.min_runs = c.o.measure_min_runs, run.timing.warmup_runs = c.o.measure_warmup_runs;
     const profiler::NetworkTimings r = profiler::time_network(rows[k].net, run);
     if (run.layers) proof.layers = r.timings;
     emulated.note(rows[k].net, r.implementations);
