@@ -6,8 +6,8 @@ predict the families it never saw, against MACs alone?
                                   [--json OUT.json]
 
 For every shipped device of at least three families (the points its file was calibrated from, and the host
-model it carries; hardware: its own), for each k and seeded split: whole families drawn at random
-until they hold at least k networks, k of those networks calibrate (`cpubone_explore.calibrate` under the
+model it carries; hardware: its own), for each k and seeded split (transfer.py's rule): whole families
+drawn at random until they hold at least k networks, k of those networks calibrate (`cpubone_explore.calibrate` under the
 shipped device's own name, so that group_prior's other devices never include it), every network of the
 other families is predicted. Scored per split: MAPE of the held-out; per device and k: the mean and range
 over splits, and in how many splits each method beat MACs alone (calibrate --method macs_only). "default" is
@@ -28,23 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import coverage  # noqa: E402  (the shipped devices, their columns and the family rule)
-import transfer  # noqa: E402  (machine())
-
-
-def split(points, k, rng):
-    """transfer.py's rule: whole families at random until they hold >= k networks, k of them calibrate."""
-    families = sorted({p["family"] for p in points})
-    rng.shuffle(families)
-    chosen, pool = [], []
-    for fam in families:
-        if len(pool) >= k:
-            break
-        chosen.append(fam)
-        pool += [p for p in points if p["family"] == fam]
-    test = [p for p in points if p["family"] not in chosen]
-    if len(pool) < k or not test:
-        return None
-    return rng.sample(pool, k), test, chosen
+import transfer  # noqa: E402  (its split rule and machine())
 
 
 def main():
@@ -72,7 +56,7 @@ def main():
             for k in ks:
                 mape = {m: [] for m in methods}
                 for s in range(a.splits):
-                    sp = split(points, k, random.Random(f"fewshot/{a.seed}/{device}/{k}/{s}"))
+                    sp = transfer.split(points, k, random.Random(f"fewshot/{a.seed}/{device}/{k}/{s}"))
                     if sp is None:
                         continue
                     train, test, chosen = sp
