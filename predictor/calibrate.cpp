@@ -629,14 +629,17 @@ GroupPrior group_prior(const Predictor& host, const std::vector<PriorSource>& so
     // The source's networks this host model prices: a host profiled without some class (a quick profile
     // has no transposed conv) leaves out the networks that need it, not the calibration.
     std::vector<PublishedPoint> priced;
+    std::vector<Eigen::RowVectorXd> time_rows;  // each priced point's class times, computed once
     for (const PublishedPoint& p : s.points) try {
-        class_times(host, s.hardware, {p});
+        time_rows.push_back(class_times(host, s.hardware, {p}).row(0));
         priced.push_back(p);
       } catch (const InputError&) {
         out.points_unpriced += 1;
       }
     if (priced.size() < prior_min_points) continue;
-    const Eigen::MatrixXd H = group_sums(class_times(host, s.hardware, priced));
+    Eigen::MatrixXd T(static_cast<Eigen::Index>(priced.size()), op_class_count);
+    for (size_t i = 0; i < time_rows.size(); ++i) T.row(static_cast<Eigen::Index>(i)) = time_rows[i];
+    const Eigen::MatrixXd H = group_sums(T);
     const Eigen::VectorXd y = published_us(priced, s.device);
     const GroupFit f = fit_groups(H, y, Eigen::VectorXd::Zero(y.size()), towards_common());
     const Eigen::VectorXd p = H * f.theta.array().exp().matrix();

@@ -29,7 +29,7 @@ struct CliRun {
 };
 
 // Runs the CLI with `args` (shell words), capturing stdout and stderr; `env` is put before the command,
-// e.g. "CPX_HOME=/tmp/x ".
+// e.g. "CPX_HOME=<scratch dir> ".
 inline CliRun cli(const std::string& args, const std::string& env = "") {
   // ctest runs test cases in parallel processes: every call gets files of its own.
   static int calls = 0;
