@@ -75,8 +75,7 @@ def main():
                         errors = [abs(p.predict(q["model"], layers=False)["latency_us"] / 1e3 / q["latency_ms"] - 1) for q in test]
                         mape[m].append(100 * statistics.fmean(errors))
                         detail.append({"device": device, "k": k, "split": s, "method": m, "train_families": chosen,
-                                       "calibrated_points": len(result.get("points", [])) if isinstance(result, dict) else None,
-                                       "chosen": result["held_out"]["chosen"] if isinstance(result, dict) else None,
+                                       "chosen": result["held_out"]["chosen"],
                                        "held_out_n": len(test), "mape": mape[m][-1]})
                     transfer.log(f"{device} k={k} split {s}: " + "  ".join(f"{m} {mape[m][-1]:.1f}" for m in methods))
                 base = mape.get("macs_only")
