@@ -762,6 +762,7 @@ Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, cons
 
   const std::vector<double>& held = by_family ? out.held_out[chosen].lofo_us : out.held_out[chosen].lomo_us;
   c.rebuild = rebuild;
+  c.calibration_sizes = Calibrated::SizeRange{data.macs.minCoeff(), data.macs.maxCoeff(), relative_scale(data.macs, data.y)};
   size_interval(c, kind_shares(host, hardware, points), held, y, group, by_family, std::string(to_string(out.chosen)),
                 out.held_out[chosen].lomo_us, models, interval);
   c.held_out = held_out_table(out, method, choice, by_family, family, held, y, group);

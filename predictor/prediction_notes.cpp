@@ -1,6 +1,7 @@
 #include "predictor/prediction_notes.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <optional>
 
 namespace cpx::predictor {
@@ -45,6 +46,23 @@ std::optional<std::string> outside_note(const Json& p) {
          " outside the profiled ranges of their class (the model extrapolates): " + features;
 }
 
+// MACs in millions: one decimal below 10 M, none above.
+std::string mega_macs(double macs) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, macs < 10e6 ? "%.1f" : "%.0f", macs / 1e6);
+  return buf;
+}
+
+std::optional<std::string> outside_sizes_note(const Json& p) {
+  if (!p.contains("interval") || !p["interval"].contains("outside_calibration_sizes")) return std::nullopt;
+  const Json& o = p["interval"]["outside_calibration_sizes"];
+  char ms[32];
+  std::snprintf(ms, sizeof ms, "%.3g ms", o["macs_only_us"].get<double>() / 1e3);
+  return "this network's " + mega_macs(o["macs"].get<double>()) + " M MACs lie outside the " + mega_macs(o["calibration_macs"][0].get<double>()) +
+         "-" + mega_macs(o["calibration_macs"][1].get<double>()) +
+         " M MACs of the device's calibration networks, where its fitted terms extrapolate: the interval also reaches MACs alone's " + ms;
+}
+
 }  // namespace
 
 std::vector<std::string> prediction_notes(const Json& p) {
@@ -52,6 +70,7 @@ std::vector<std::string> prediction_notes(const Json& p) {
   if (p.contains("interval") && p["interval"].contains("warning"))
     notes.push_back("interval: " + p["interval"]["warning"].get<std::string>());
   if (auto n = uncalibrated_note(p)) notes.push_back(*n);
+  if (auto n = outside_sizes_note(p)) notes.push_back(*n);
   if (auto n = outside_note(p)) notes.push_back(*n);
   if (p.contains("unmodelled_work"))
     notes.push_back("not included: " + p["unmodelled_work"].get<std::string>() + "; the original " + p.value("model", std::string()) +

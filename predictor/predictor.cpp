@@ -109,6 +109,22 @@ int64_t prediction_threads(const Predictor& p, std::optional<int64_t> requested)
 
 namespace {
 
+// A network outside the calibration networks' sizes: the interval also reaches MACs alone's prediction
+// (Calibrated::calibration_sizes says why), recorded only where that widens it.
+void reach_macs_only_outside_sizes(const Calibrated& dev, NetworkPrediction& out) {
+  const bool size_terms = dev.linear[1] > 0 || dev.linear[2] > 0 || dev.dispatch_us_per_op > 0;
+  if (!size_terms || !dev.calibration_sizes || !out.interval_us) return;
+  const Calibrated::SizeRange& r = *dev.calibration_sizes;
+  double macs = 0;
+  for (const auto& op : out.ops) macs += op.macs;
+  if (macs >= r.macs_min && macs <= r.macs_max) return;
+  const double macs_only_us = macs * r.macs_only_us_per_mac;
+  std::array<double, 2>& iv = *out.interval_us;
+  if (macs_only_us >= iv[0] && macs_only_us <= iv[1]) return;
+  iv = {std::min(iv[0], macs_only_us), std::max(iv[1], macs_only_us)};
+  out.interval["outside_calibration_sizes"] = {{"macs", macs}, {"calibration_macs", {r.macs_min, r.macs_max}}, {"macs_only_us", macs_only_us}};
+}
+
 // A calibrated device's interval for `net` (out.latency_us set): the seen-family or new-family errors,
 // widened for work the calibration barely exercised (host_by_kind_us: the network's host time by kind).
 void set_device_interval(const Calibrated* dev, const Network& net, const std::map<std::string, double>& host_by_kind_us,
@@ -147,6 +163,7 @@ void set_device_interval(const Calibrated* dev, const Network& net, const std::m
       out.interval["uncalibrated"] = {{"share", s}, {"kinds", kinds}, {"factor", F}};
     }
   }
+  reach_macs_only_outside_sizes(*dev, out);
   // A device calibrated on one family has its interval held out by model: it says how well other
   // networks of that family are predicted, nothing of a family it never saw (how narrow that can be:
   // docs/predictor-log.md).

@@ -91,6 +91,16 @@ struct Calibrated {
   // A network's interval half-width in log space becomes sqrt(q² + u²), u = unseen_half_width of the
   // kinds below calibrated_kind_share. Empty: F widens (the percentile method, files from before it).
   std::map<std::string, double> kind_spread;
+  // The calibration networks' MACs, and MACs alone's time per MAC fitted on them. Where the device fitted a
+  // time per op or per byte (physical's linear terms, the transfer's dispatch time), a network outside
+  // that range has a share of its time in such terms unlike any calibration network's, which holding
+  // families out cannot test when every calibration network is large (or small; docs/benchmarks.md has a
+  // case). Its interval also reaches MACs alone's prediction. Factors on the host model's times carry the host's own per-op costs, measured
+  // at every size: no reach for them. Absent (files from before it): no such reach.
+  struct SizeRange {
+    double macs_min = 0, macs_max = 0, macs_only_us_per_mac = 0;
+  };
+  std::optional<SizeRange> calibration_sizes;
 };
 
 // Two kinds: the quadratic regression (theta, plus residual trees), or, when `roofline` is set, the

@@ -74,6 +74,10 @@ Json to_json(const Predictor& p) {
           {"uncalibrated_factor", c.uncalibrated_factor},
           {"uncalibrated", c.uncalibrated},
           {"kind_spread", c.kind_spread},
+          {"calibration_sizes", c.calibration_sizes ? Json{{"macs_min", c.calibration_sizes->macs_min},
+                                                           {"macs_max", c.calibration_sizes->macs_max},
+                                                           {"macs_only_us_per_mac", c.calibration_sizes->macs_only_us_per_mac}}
+                                                     : Json(nullptr)},
           {"interval", c.interval},
           {"held_out", c.held_out},
           {"provenance", p.provenance},
@@ -136,6 +140,12 @@ Predictor device_from_json(const Json& j, const Where& where) {
     ObjectReader k(r.raw("kind_spread"), r.at("kind_spread"));
     for (const auto& [kind, spread] : r.raw("kind_spread").items()) c.kind_spread[kind] = k.number(kind, 0, 10);
     k.finish();
+  }
+  if (r.has("calibration_sizes") && !r.raw("calibration_sizes").is_null()) {
+    ObjectReader s(r.raw("calibration_sizes"), r.at("calibration_sizes"));
+    const double low = s.number("macs_min", 0, 1e15);
+    c.calibration_sizes = Calibrated::SizeRange{low, s.number("macs_max", low, 1e15), s.number("macs_only_us_per_mac", 0, 1)};
+    s.finish();
   }
   if (r.has("uncalibrated")) c.uncalibrated = r.raw("uncalibrated");
   c.interval = r.raw("interval");

@@ -11,6 +11,7 @@
 #include "synthetic_predictor.hpp"
 #include "predictor/calibrate.hpp"
 #include "predictor/devices.hpp"
+#include "predictor/prediction_notes.hpp"
 #include "profiler/fusion.hpp"
 #include "profiler/profile_file.hpp"
 #include "space/count.hpp"
@@ -417,4 +418,44 @@ TEST_CASE("threads are part of a calibrated device") {
   const Predictor host = constant_predictor(1.0);
   CHECK(prediction_threads(host, std::nullopt) == 1);
   CHECK(prediction_threads(host, 2) == 2);
+}
+
+TEST_CASE("a network smaller than every calibration network: a fitted time per op makes its interval reach MACs alone's") {
+  // A runtime that spends 100 us per op, calibrated on the larger family models only: physical recovers it
+  // exactly, but nothing held out within those networks tests it on a small one, so a small network's
+  // interval also reaches MACs alone's prediction; a network inside their sizes keeps its own.
+  const Predictor host = constant_predictor(1.0);
+  const auto macs_of = [](const NetworkPrediction& p) {  // the MACs a device prices, as calibrate counts them
+    double macs = 0;
+    for (const auto& op : p.ops) macs += op.macs;
+    return macs;
+  };
+  Predictor truth = as_device(host, "pi5", CalibrationMethod::physical);
+  truth.calibrated->linear = {2e-5, 0, 100};
+  std::vector<PublishedPoint> large;
+  for (const PublishedPoint& p : points_of(truth))
+    if (macs_of(predict(truth, p.net, 4)) > 400e6) large.push_back(p);
+  REQUIRE(large.size() >= 5);
+  const Calibration c = calibrate(host, test_host, *shipped_hardware("pi5"), large, "p.csv", "r", CalibrationMethod::physical);
+  const Predictor device = predictor_from_json(to_json(c.device), "p.json");  // what the file carries
+  REQUIRE(device.calibrated->calibration_sizes);
+  const double macs_min = device.calibrated->calibration_sizes->macs_min, us_per_mac = device.calibrated->calibration_sizes->macs_only_us_per_mac;
+  CHECK(macs_min > 400e6);
+
+  const Network nano = find_zoo("nano")->build(0);
+  const NetworkPrediction small = predict(device, nano, 4);
+  REQUIRE(macs_of(small) < macs_min);
+  const double macs_only_us = macs_of(small) * us_per_mac;
+  CHECK(small.latency_us == Approx(predict(truth, nano, 4).latency_us).epsilon(1e-6));
+  REQUIRE(small.interval.contains("outside_calibration_sizes"));
+  CHECK((*small.interval_us)[0] == Approx(macs_only_us));  // MACs alone misses the per-op time: below
+  CHECK(small.interval["outside_calibration_sizes"]["macs_only_us"].get<double>() == Approx(macs_only_us));
+  const std::vector<std::string> notes = prediction_notes(prediction_json(device, nano, small, 4, false));
+  CHECK(std::any_of(notes.begin(), notes.end(), [](const std::string& n) { return n.find("outside the") != std::string::npos; }));
+
+  const NetworkPrediction inside = predict(device, large.front().net, 4);
+  CHECK_FALSE(inside.interval.contains("outside_calibration_sizes"));
+  // Factors on the host model's times fit no time per op: no reach, whatever the size.
+  const Calibration scaled = calibrate(host, test_host, *shipped_hardware("pi5"), large, "p.csv", "r", CalibrationMethod::group_scale);
+  CHECK_FALSE(predict(scaled.device, nano, 4).interval.contains("outside_calibration_sizes"));
 }
