@@ -57,6 +57,21 @@ def test_predict_warns_each_caveat_the_text_form_prints():
     assert messages == text.splitlines()[3:]  # after the network, latency and interval lines
 
 
+def test_a_network_outside_the_calibration_sizes_warns_in_python_and_in_the_text():
+    # xeon-w2125 fitted a dispatch time per op on CPUBone B0-B3 (520 M MACs and up): a 300 M MAC network
+    # extrapolates it, and its interval reaches MACs alone's prediction.
+    with pytest.warns(UserWarning) as caught:
+        r = cx.predictor("xeon-w2125").predict("mobilenetv2-1.0", layers=False)
+    outside = r["interval"]["outside_calibration_sizes"]
+    assert outside["macs"] < outside["calibration_macs"][0]
+    assert r["latency_us_low"] <= outside["macs_only_us"] <= r["latency_us_high"]
+    notes = [str(w.message) for w in caught if "outside the" in str(w.message)]
+    assert len(notes) == 1 and "MACs alone" in notes[0]
+    code, text, err = cli("predict", "mobilenetv2-1.0", "--device", "xeon-w2125")
+    assert code == 0, err
+    assert notes[0] in text.splitlines()
+
+
 def test_a_device_file_is_a_device_by_path(tmp_path):
     path = tmp_path / "pi5-mine.json"
     path.write_text(json.dumps(cx.predictor("pi5").to_dict()))
