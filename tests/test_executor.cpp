@@ -295,7 +295,9 @@ TEST_CASE("executor matmul: attention's QK^T and AV on one shared QKV tensor, se
 // igemm's epilogue prefetch (the output rows for writing, from the first reduction block; the residual rows,
 // in the last) at every tile this CPU has (AVX-512 6x64, and AVX2 6x16 forced): every row count around a
 // 6-pixel tile, widths around both tiles' vectors and panels, and the fused residual after one reduction
-// block and after several (3x3 over 400 channels: K = 3600 splits at either tile).
+// block and after several (3x3 over 400 channels: K = 3600 splits at either tile). A last tile of each row
+// count (1-5 pixels, 11, and a 7x7 map's 49 = 8 x 6 + 1) runs a tile of exactly those rows, also across
+// several reduction blocks, where its partial sums go through the output between blocks.
 TEST_CASE("executor igemm at every tile this CPU has: fused residual over row counts and widths, one and several reduction blocks", "[igemm]") {
   struct Restore {
     ~Restore() { profiler::limit_isa(profiler::detected_isa()); }
@@ -314,6 +316,10 @@ TEST_CASE("executor igemm at every tile this CPU has: fused residual over row co
     ResidualTester().input(2, 3, 9).channels(400).kernel(3).threads(threads()).test();
     for (int64_t cout : {40, 130})
       ConvTester().input(3, 5, 400).output_channels(cout).kernel(3).padding(1).bias(true).threads(threads()).test();
+    for (int64_t pixels : {1, 2, 3, 4, 11})
+      ConvTester().input(1, pixels, 400).output_channels(72).kernel(3).padding(1).activation(Activation::relu6)
+          .input_scale(4).threads(threads()).test();
+    ConvTester().input(7, 7, 400).output_channels(40).kernel(3).padding(1).bias(true).threads(threads()).test();
     CHECK(profiler::dispatched(level));  // the forced tile ran
   }
 }
