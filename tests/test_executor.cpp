@@ -352,6 +352,13 @@ TEST_CASE("executor: our loops agree with the reference at every vector width th
         ConvTester().input(11, 13, c).depthwise().kernel(kh, kw).padding({kh / 2, (kh - 1) / 2, kw / 2, (kw - 1) / 2})
             .stride(stride).bias(c % 2 == 1).activation(c == 23 ? Activation::relu6 : Activation::none)
             .input_scale(4).threads(threads()).test();
+    // Depthwise convs that XNNPACK has microkernels for run as our loops too (3x3, 5x5, and 2x2 followed by
+    // hardswish), hardswish fused in their store: interior and border pixels, channels around each width.
+    for (int64_t c : {5, 16, 23, 40})
+      for (const auto& [k, stride] : {std::array<int64_t, 2>{3, 1}, {3, 2}, {5, 1}, {5, 2}, {2, 2}})
+        ConvTester().input(9, 11, c).depthwise().kernel(k).padding(k == 2 ? 0 : k / 2).stride(stride).bias(c % 2 == 1)
+            .batch_norm(c == 16).activation(c == 23 ? Activation::relu6 : c == 40 ? Activation::none : Activation::hardswish)
+            .input_scale(4).threads(threads()).test();
     // Multipliers at stride 1 (the sliding inputs) and 2; m = 2 repeats half a vector's inputs pairwise.
     for (int64_t m : {2, 3})
       for (int64_t c : {3, 6, 13})
