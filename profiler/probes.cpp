@@ -184,6 +184,34 @@ FmaKind fma_of(Isa isa) {
 
 }  // namespace
 
+FmaPeak probe_fma_peak(int64_t threads, const MeasureOptions& options) {
+  const Isa isa = active_isa();
+  const FmaKind fma = fma_of(isa);
+  note_dispatch(isa);
+  FmaRun fr;
+  fr.chains = fma.run;
+  fr.sinks.assign(static_cast<size_t>(threads), 0.0f);
+  pthreadpool_t pool = threads > 1 ? pthreadpool_create(static_cast<size_t>(threads)) : nullptr;
+  FmaPeak out;
+  out.timing = time_runs(
+      [&] {
+        pthreadpool_parallelize_1d(
+            pool, [](void* self, size_t part) {
+              auto* r = static_cast<FmaRun*>(self);
+              r->sinks[part] = r->chains(r->iterations);
+            },
+            &fr, static_cast<size_t>(threads), 0);
+      },
+      options);
+  if (pool) pthreadpool_destroy(pool);
+  for (float v : fr.sinks)
+    if (!std::isfinite(v)) throw std::logic_error("peak probe: an FMA chain did not stay finite");
+  out.macs = static_cast<double>(fma.macs_per_iteration * fr.iterations * threads);
+  out.macps = macps_of(static_cast<int64_t>(out.macs), out.timing.stats_us.median);
+  out.source = fma.source;
+  return out;
+}
+
 PeakProbe probe_peak(int64_t threads, const MeasureOptions& options) {
   PeakProbe out;
   out.threads = threads;
@@ -205,29 +233,10 @@ PeakProbe probe_peak(int64_t threads, const MeasureOptions& options) {
   std::vector<float> src(floats + XNN_EXTRA_BYTES / sizeof(float), 1.0f), dst(floats, 0.0f);
   pthreadpool_t pool = threads > 1 ? pthreadpool_create(static_cast<size_t>(threads)) : nullptr;
 
-  // The machine's FMA ceiling: every thread its own chains, nothing read or written in the loop.
-  const Isa isa = active_isa();
-  const FmaKind fma = fma_of(isa);
-  note_dispatch(isa);
-  FmaRun fr;
-  fr.chains = fma.run;
-  fr.sinks.assign(static_cast<size_t>(threads), 0.0f);
-  const Timing fma_t = time_runs(
-      [&] {
-        pthreadpool_parallelize_1d(
-            pool, [](void* self, size_t part) {
-              auto* r = static_cast<FmaRun*>(self);
-              r->sinks[part] = r->chains(r->iterations);
-            },
-            &fr, static_cast<size_t>(threads), 0);
-      },
-      options);
-  for (float v : fr.sinks)
-    if (!std::isfinite(v)) throw std::logic_error("peak probe: an FMA chain did not stay finite");
-  const double fma_macs = static_cast<double>(fma.macs_per_iteration * fr.iterations * threads);
-  out.fma_peak_macps = macps_of(static_cast<int64_t>(fma_macs), fma_t.stats_us.median);
+  const FmaPeak fma = probe_fma_peak(threads, options);
+  out.fma_peak_macps = fma.macps;
   out.fma_peak_source = fma.source;
-  out.details["fma chains"] = {{"macs", fma_macs}, {"macps", out.fma_peak_macps}, {"latency_us", to_json(fma_t, false)}};
+  out.details["fma chains"] = {{"macs", fma.macs}, {"macps", fma.macps}, {"latency_us", to_json(fma.timing, false)}};
   xnn_operator_t copy = nullptr;
   constexpr size_t row = 4096;
   check_xnn(xnn_create_copy_nc_x32(row, row, row, 0, &copy), "create copy_nc_x32");

@@ -33,6 +33,15 @@ struct PeakProbe {
 };
 
 PeakProbe probe_peak(int64_t threads, const MeasureOptions& options);
+
+// The FMA ceiling alone (PeakProbe::fma_peak_macps): every thread its own chains in registers at
+// active_isa()'s widest vectors, nothing read or written in the loop.
+struct FmaPeak {
+  double macps = 0, macs = 0;  // per run, all threads
+  std::string source;          // the vectors and chains it ran
+  Timing timing;
+};
+FmaPeak probe_fma_peak(int64_t threads, const MeasureOptions& options);
 Json to_json(const PeakProbe& p);
 
 }  // namespace cpx::profiler

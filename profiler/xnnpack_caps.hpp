@@ -14,6 +14,16 @@ inline bool xnnpack_has_depthwise_microkernel(int64_t taps) {
   return taps == 1 || taps == 3 || taps == 4 || taps == 9 || taps == 25;
 }
 
+// Whether a depthwise conv (one channel in and out per group) that XNNPACK has a microkernel for runs as
+// the executor's loops all the same: 3x3 and 5x5, where the loops (four output pixels per step, inputs
+// sliding between taps at stride 1) ran faster than XNNPACK's microkernels (MobileNetV3, docs/benchmarks.md),
+// and any followed by hardswish, which the loops fuse into their store, where XNNPACK's microkernels fuse
+// only a clamp and its hardswish operator is a second pass over the whole output. Kept apart from
+// runs_depthwise_loops, which the predictor's features read as "no XNNPACK microkernel".
+inline bool runs_depthwise_loops_instead(int64_t in_per_group, int64_t out_per_group, int64_t taps, bool hardswish) {
+  return in_per_group == 1 && out_per_group == 1 && (hardswish || taps == 9 || taps == 25);
+}
+
 // Whether the executor runs a conv with one input channel per group as its own depthwise loops: tap counts
 // without an XNNPACK microkernel, and channel multipliers 2-8 at any tap count (XNNPACK's microkernels are
 // for one output per input channel; it runs a multiplier as a grouped GEMM of that many columns, 3.4-12x

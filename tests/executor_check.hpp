@@ -63,9 +63,12 @@ inline std::string describe_op(const Network& net, size_t i) {
 }
 
 // A depthwise conv whose tap count has no XNNPACK microkernel (7x7, 1x5, ...), or with a small channel
-// multiplier, and a grouped conv with 2 or 4 channels per group run as our loops.
+// multiplier, 3x3 and 5x5 ones and those followed by hardswish, and a grouped conv with 2 or 4 channels per
+// group run as our loops.
 inline bool loops_depthwise(const Conv2d& c, int64_t in_channels) {
   return profiler::runs_depthwise_loops(in_channels / c.groups, c.out_channels / c.groups, c.kernel[0] * c.kernel[1]) ||
+         profiler::runs_depthwise_loops_instead(in_channels / c.groups, c.out_channels / c.groups, c.kernel[0] * c.kernel[1],
+                                                c.activation == Activation::hardswish) ||
          profiler::runs_grouped_loops(in_channels / c.groups, c.out_channels / c.groups, c.groups);
 }
 

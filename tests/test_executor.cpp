@@ -295,7 +295,9 @@ TEST_CASE("executor matmul: attention's QK^T and AV on one shared QKV tensor, se
 // igemm's epilogue prefetch (the output rows for writing, from the first reduction block; the residual rows,
 // in the last) at every tile this CPU has (AVX-512 6x64, and AVX2 6x16 forced): every row count around a
 // 6-pixel tile, widths around both tiles' vectors and panels, and the fused residual after one reduction
-// block and after several (3x3 over 400 channels: K = 3600 splits at either tile).
+// block and after several (3x3 over 400 channels: K = 3600 splits at either tile). A last tile of each row
+// count (1-5 pixels, 11, and a 7x7 map's 49 = 8 x 6 + 1) runs a tile of exactly those rows, also across
+// several reduction blocks, where its partial sums go through the output between blocks.
 TEST_CASE("executor igemm at every tile this CPU has: fused residual over row counts and widths, one and several reduction blocks", "[igemm]") {
   struct Restore {
     ~Restore() { profiler::limit_isa(profiler::detected_isa()); }
@@ -314,6 +316,10 @@ TEST_CASE("executor igemm at every tile this CPU has: fused residual over row co
     ResidualTester().input(2, 3, 9).channels(400).kernel(3).threads(threads()).test();
     for (int64_t cout : {40, 130})
       ConvTester().input(3, 5, 400).output_channels(cout).kernel(3).padding(1).bias(true).threads(threads()).test();
+    for (int64_t pixels : {1, 2, 3, 4, 11})
+      ConvTester().input(1, pixels, 400).output_channels(72).kernel(3).padding(1).activation(Activation::relu6)
+          .input_scale(4).threads(threads()).test();
+    ConvTester().input(7, 7, 400).output_channels(40).kernel(3).padding(1).bias(true).threads(threads()).test();
     CHECK(profiler::dispatched(level));  // the forced tile ran
   }
 }
@@ -345,6 +351,13 @@ TEST_CASE("executor: our loops agree with the reference at every vector width th
       for (const auto& [kh, kw, stride] : {std::array<int64_t, 3>{7, 7, 1}, {7, 7, 2}, {1, 5, 1}})
         ConvTester().input(11, 13, c).depthwise().kernel(kh, kw).padding({kh / 2, (kh - 1) / 2, kw / 2, (kw - 1) / 2})
             .stride(stride).bias(c % 2 == 1).activation(c == 23 ? Activation::relu6 : Activation::none)
+            .input_scale(4).threads(threads()).test();
+    // Depthwise convs that XNNPACK has microkernels for run as our loops too (3x3, 5x5, and 2x2 followed by
+    // hardswish), hardswish fused in their store: interior and border pixels, channels around each width.
+    for (int64_t c : {5, 16, 23, 40})
+      for (const auto& [k, stride] : {std::array<int64_t, 2>{3, 1}, {3, 2}, {5, 1}, {5, 2}, {2, 2}})
+        ConvTester().input(9, 11, c).depthwise().kernel(k).padding(k == 2 ? 0 : k / 2).stride(stride).bias(c % 2 == 1)
+            .batch_norm(c == 16).activation(c == 23 ? Activation::relu6 : c == 40 ? Activation::none : Activation::hardswish)
             .input_scale(4).threads(threads()).test();
     // Multipliers at stride 1 (the sliding inputs) and 2; m = 2 repeats half a vector's inputs pairwise.
     for (int64_t m : {2, 3})

@@ -23,8 +23,10 @@ std::unique_ptr<Kernel> make_kernel(const Conv2d& op, const KernelArgs& args) {
   // [C][kh][kw][1] weights need no transpose. XNNPACK has depthwise microkernels for 3, 4, 9 and 25 taps
   // only; other sizes (7x7) run as a grouped GEMM, far slower than 5x5, so they go to our loops, as
   // do channel multipliers (see runs_depthwise_loops).
-  if (runs_depthwise_loops(in_per_group, out_per_group, op.kernel[0] * op.kernel[1]) ||
-      runs_grouped_loops(in_per_group, out_per_group, op.groups))
+  // So do 3x3 and 5x5 depthwise convs and any followed by hardswish (runs_depthwise_loops_instead).
+  const int64_t taps = op.kernel[0] * op.kernel[1];
+  if (runs_depthwise_loops(in_per_group, out_per_group, taps) || runs_grouped_loops(in_per_group, out_per_group, op.groups) ||
+      runs_depthwise_loops_instead(in_per_group, out_per_group, taps, op.activation == Activation::hardswish))
     return make_depthwise_loops_kernel(op, args);
   if (igemm_prefers(in_per_group, out_per_group, op.groups, pool_threads(args.pool))) return make_igemm_kernel(op, args);
   const auto [lo, hi] = clamp_range(op.activation);

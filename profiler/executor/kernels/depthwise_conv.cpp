@@ -1,5 +1,7 @@
-// Depthwise conv2d with a tap count XNNPACK (snapshot 2022-02-16) has no microkernel for (7x7, 1x5, 5x1,
-// ...), and depthwise with a channel multiplier (one input channel to m outputs per group: FastViT's 7x7
+// Depthwise conv2d: 3x3 and 5x5 (faster here than XNNPACK's microkernels for them), any followed by
+// hardswish (fused into the store, which XNNPACK's microkernels cannot: they fuse only a clamp), a tap count
+// XNNPACK (snapshot 2022-02-16) has no microkernel for (7x7, 1x5, 5x1, ...), and depthwise with a channel
+// multiplier (one input channel to m outputs per group: FastViT's 7x7
 // downsampling and 3x3 head convs, m = 2) at any tap count, which XNNPACK only has as a grouped GEMM of
 // m columns. XNNPACK runs those as a grouped GEMM, far slower than ONNX Runtime on FastViT and
 // EfficientMod (docs/benchmarks.md, Executor kernel figures). Here: rows of output pixels in parallel;
@@ -30,6 +32,7 @@ struct Geometry {
   int64_t group;                  // G: channels in and out per group (multiplier 1), 1 for depthwise
   int64_t in_stride, out_stride;  // floats between pixels
   float lo, hi;                   // fused output clamp
+  bool hardswish;                 // fused hardswish after it (the clamp is then none)
 };
 
 template <class V>
@@ -39,10 +42,19 @@ template <class V>
   return v;
 }
 
+// The output of a vector of channels: the clamp, then hardswish x * min(max(x + 3, 0), 6) / 6 where it is
+// fused, so that the activation costs no pass of its own over the output.
 template <class V>
-[[gnu::always_inline]] inline void store_clamped(float* p, V v, float lo, float hi) {
-  v = clamp(v, lo, hi);
+[[gnu::always_inline]] inline void store_out(const Geometry& g, float* p, V v) {
+  v = clamp(v, g.lo, g.hi);
+  if (g.hardswish) v = v * clamp(v + 3.0f, 0.0f, 6.0f) * (1.0f / 6.0f);
   std::memcpy(p, &v, sizeof v);
+}
+
+// The same for one channel.
+inline float out_scalar(const Geometry& g, float v) {
+  v = std::min(std::max(v, g.lo), g.hi);
+  return g.hardswish ? v * std::min(std::max(v + 3.0f, 0.0f), 6.0f) * (1.0f / 6.0f) : v;
 }
 
 // Lanes 0, 0, 1, 1, 2, 2, ... of h.
@@ -170,10 +182,10 @@ template <class V, int M, int G>
             }
           }
         }
-        store_clamped(y + c0, a0, g.lo, g.hi);
-        store_clamped(y + g.out_stride + c0, a1, g.lo, g.hi);
-        store_clamped(y + 2 * g.out_stride + c0, a2, g.lo, g.hi);
-        store_clamped(y + 3 * g.out_stride + c0, a3, g.lo, g.hi);
+        store_out(g, y + c0, a0);
+        store_out(g, y + g.out_stride + c0, a1);
+        store_out(g, y + 2 * g.out_stride + c0, a2);
+        store_out(g, y + 3 * g.out_stride + c0, a3);
       };
       for (int64_t c0 = 0; c0 < full; c0 += lanes) four_pixels(c0);
       if (tail_vector) four_pixels(c - lanes);
@@ -184,7 +196,7 @@ template <class V, int M, int G>
             for (int64_t kx = 0; kx < g.kw; ++kx)
               if constexpr (G == 1) acc += x_at(ky, ix0 + p * g.stride_w + kx)[ch / m] * w_at(ky, kx)[ch];
               else acc += tap_scalar(g, x_at(ky, ix0 + p * g.stride_w + kx), w_at(ky, kx), ch);
-          y[p * g.out_stride + ch] = std::min(std::max(acc, g.lo), g.hi);
+          y[p * g.out_stride + ch] = out_scalar(g, acc);
         }
       ox += pixels_per_step;
       continue;
@@ -198,7 +210,7 @@ template <class V, int M, int G>
         for (int64_t kx = kx0; kx < kx1; ++kx)
           if constexpr (G == 1) acc += load_input<V, M>(x_at(ky, ix0 + kx) + c0 / m, c0, m) * load<V>(w_at(ky, kx) + c0);
           else acc = tap_products<G>(acc, x_at(ky, ix0 + kx) + c0, w_at(ky, kx), c, c0, rotations);
-      store_clamped(y + c0, acc, g.lo, g.hi);
+      store_out(g, y + c0, acc);
     };
     for (int64_t c0 = 0; c0 < full; c0 += lanes) one_pixel(c0);
     if (tail_vector) one_pixel(c - lanes);
@@ -208,7 +220,7 @@ template <class V, int M, int G>
         for (int64_t kx = kx0; kx < kx1; ++kx)
           if constexpr (G == 1) acc += x_at(ky, ix0 + kx)[ch / m] * w_at(ky, kx)[ch];
           else acc += tap_scalar(g, x_at(ky, ix0 + kx), w_at(ky, kx), ch);
-      y[ch] = std::min(std::max(acc, g.lo), g.hi);
+      y[ch] = out_scalar(g, acc);
     }
     ++ox;
   }
@@ -248,8 +260,10 @@ class DepthwiseKernel final : public Kernel {
     const int64_t c = out_.shape.c, taps = op.kernel[0] * op.kernel[1];
     const int64_t group = op.groups == in_.shape.c ? 1 : c / op.groups;
     const auto [lo, hi] = clamp_range(op.activation);
+    const bool hardswish = op.activation == Activation::hardswish;
     g_ = {in_.shape.h, in_.shape.w, out_.shape.w, op.kernel[0], op.kernel[1], op.stride[0], op.stride[1],
-          op.padding.top, op.padding.left, c, group == 1 ? c / in_.shape.c : 1, group, in_.pixel_stride, out_.pixel_stride, lo, hi};
+          op.padding.top, op.padding.left, c, group == 1 ? c / in_.shape.c : 1, group, in_.pixel_stride, out_.pixel_stride, lo, hi,
+          hardswish};
     // [C][kh][kw][G] -> [kh][kw][rotation k][C], lane ch of rotation k holding input (ch % G + k) % G.
     weights_.resize(static_cast<size_t>(taps * group * c));
     for (int64_t ch = 0; ch < c; ++ch)
@@ -261,14 +275,20 @@ class DepthwiseKernel final : public Kernel {
     if (!args.weights.bias.empty()) std::copy(args.weights.bias.begin(), args.weights.bias.end(), bias_.begin());
     rows_ = out_.shape.n * out_.shape.h;
     tile_ = tile_for(args.pool, static_cast<size_t>(rows_), static_cast<size_t>(out_.shape.w * c * taps));
-    activation_ = make_activation_kernel(op.activation, out_, args.pool);
+    if (!hardswish) activation_ = make_activation_kernel(op.activation, out_, args.pool);
     const std::string why = g_.multiplier > 1 ? "channel multiplier " + std::to_string(g_.multiplier) + ", " : "";
+    const std::string size = std::to_string(op.kernel[0]) + "x" + std::to_string(op.kernel[1]);
+    const bool xnnpack_has = g_.multiplier == 1 && xnnpack_has_depthwise_microkernel(taps);
+    const std::string reason = !xnnpack_has ? "XNNPACK has no " + why + size + " depthwise microkernel"
+                               : taps == 9 || taps == 25 ? "faster than XNNPACK's " + size + " depthwise microkernel"
+                                                         : "XNNPACK's " + size + " depthwise microkernel fuses only a clamp";
     const std::string what =
         group > 1 ? "grouped loops, " + vector_width() + ", " + std::to_string(group) +
                         " per group rotated in the vector (XNNPACK runs it as a grouped GEMM of " + std::to_string(group) + " columns)"
-                  : "depthwise loops, " + vector_width() + " (XNNPACK has no " + why + std::to_string(op.kernel[0]) + "x" +
-                        std::to_string(op.kernel[1]) + " depthwise microkernel)";
-    implementation_ = {"emulated: " + what + (activation_ ? " + " + activation_->implementation().how : std::string()), true};
+                  : "depthwise loops, " + vector_width() + " (" + reason + ")";
+    implementation_ = {"emulated: " + what + (hardswish ? ", hardswish fused in its store" : "") +
+                           (activation_ ? " + " + activation_->implementation().how : std::string()),
+                       true};
   }
 
   void run(pthreadpool_t pool) override {

@@ -25,8 +25,10 @@
 #include "profiler/executor/kernels/igemm.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 
 #include "profiler/executor/kernels/kernels.hpp"
 #include "profiler/executor/kernels/xnn_op.hpp"
@@ -73,42 +75,46 @@ __attribute__((target("prfchw"), always_inline)) inline void prefetch_epilogue(i
     }
 }
 
-// One register tile: rows_valid (<= mr) output pixels x NV*16 output channels (the last vector holds
-// `tail` of them, 1..16, and is masked).
+// One register tile: MR (<= mr) output pixels x NV*16 output channels (the last vector holds `tail` of
+// them, 1..16, and is masked). A tile of fewer rows than mr computes only those: the last tile of a 7x7
+// map (49 pixels, 8 tiles and 1) and a fully connected layer's one row are otherwise mr rows of work.
+// rows_valid is MR (multiply_panel picks the tile by it); the loops that read it were kept as they were
+// when it could be less, since GCC 12 allocated the 6-row reduction's registers worse without them.
 // a: [taps][mr] input-pixel pointers of the block's first tap; a pointer equal to `zero` is padding and
 // gets no offset. w: the block's packed weights, `w_stride` floats per input channel. first: start from
 // the bias (else from the output tile, the previous block's partial sums). last: add the residual (if
-// any; laid out like c), clamp and finish.
-template <int NV>
+// any; laid out like c), clamp into [lo_hi[0], lo_hi[1]] and finish (the bounds come through memory: as
+// float arguments GCC 12 kept them in vector registers across the reduction and spilled a weight vector).
+template <int NV, int MR>
 __attribute__((target("avx512f,fma,prfchw"))) void tile(int64_t rows_valid, const Block& b, const float* const* a,
                                                   int64_t a_offset, const float* zero, const float* w,
                                                   int64_t w_stride, const float* bias, float* c,
                                                   int64_t c_stride, const float* residual, int tail, bool first,
-                                                  bool last, float lo, float hi) {
+                                                  bool last, const float* lo_hi) {
   const auto last_mask = static_cast<__mmask16>((1u << tail) - 1u);
-  __m512 acc[mr][NV];
-  float* crow[mr];
-  for (int64_t r = 0; r < mr; ++r) crow[r] = c + std::min(r, rows_valid - 1) * c_stride;
+  __m512 acc[MR][NV];
+  float* crow[MR];
+  for (int64_t r = 0; r < MR; ++r) crow[r] = c + std::min(r, rows_valid - 1) * c_stride;
   prefetch_epilogue(rows_valid, NV * 16, c, c_stride, residual, first, last);
   if (first) {
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) {
       const __m512 bv = _mm512_load_ps(bias + 16 * v);
 #pragma GCC unroll 6
-      for (int64_t r = 0; r < mr; ++r) acc[r][v] = bv;
+      for (int64_t r = 0; r < MR; ++r) acc[r][v] = bv;
     }
   } else {
 #pragma GCC unroll 6
-    for (int64_t r = 0; r < mr; ++r) {
+    for (int64_t r = 0; r < MR; ++r) {
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v)
         acc[r][v] = v == NV - 1 ? _mm512_maskz_loadu_ps(last_mask, crow[r] + 16 * v) : _mm512_loadu_ps(crow[r] + 16 * v);
     }
   }
   for (int64_t t = 0; t < b.taps; ++t) {
-    const float* x[mr];
+    const float* x[MR];
 #pragma GCC unroll 6
-    for (int64_t r = 0; r < mr; ++r) {
+    for (int64_t r = 0; r < MR; ++r) {
       const float* p = a[t * mr + r];
       x[r] = p == zero ? zero : p + a_offset;
     }
@@ -118,7 +124,7 @@ __attribute__((target("avx512f,fma,prfchw"))) void tile(int64_t rows_valid, cons
       for (int v = 0; v < NV; ++v) wv[v] = _mm512_load_ps(w + 16 * v);
       w += w_stride;
 #pragma GCC unroll 6
-      for (int64_t r = 0; r < mr; ++r) {
+      for (int64_t r = 0; r < MR; ++r) {
         const __m512 xv = _mm512_set1_ps(x[r][k]);
 #pragma GCC unroll 4
         for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(xv, wv[v], acc[r][v]);
@@ -127,7 +133,7 @@ __attribute__((target("avx512f,fma,prfchw"))) void tile(int64_t rows_valid, cons
   }
   if (last && residual) {
 #pragma GCC unroll 6
-    for (int64_t r = 0; r < mr; ++r) {
+    for (int64_t r = 0; r < MR; ++r) {
       const float* res = residual + std::min(r, rows_valid - 1) * c_stride;
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v)
@@ -135,9 +141,9 @@ __attribute__((target("avx512f,fma,prfchw"))) void tile(int64_t rows_valid, cons
     }
   }
   if (last) {
-    const __m512 vlo = _mm512_set1_ps(lo), vhi = _mm512_set1_ps(hi);
+    const __m512 vlo = _mm512_set1_ps(lo_hi[0]), vhi = _mm512_set1_ps(lo_hi[1]);
 #pragma GCC unroll 6
-    for (int64_t r = 0; r < mr; ++r)
+    for (int64_t r = 0; r < MR; ++r)
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_min_ps(_mm512_max_ps(acc[r][v], vlo), vhi);
   }
@@ -151,39 +157,48 @@ __attribute__((target("avx512f,fma,prfchw"))) void tile(int64_t rows_valid, cons
   }
 }
 
+// The mask of the first `tail` lanes, made afresh at each use: the asm (volatile, so never merged with
+// another use) keeps GCC from holding one mask in a register across the reduction loop, where the 12
+// accumulators, 2 weight vectors and the broadcast take 15 of the 16; GCC 12 otherwise spilled a weight
+// vector and read it from the stack in every FMA row (the tile ran at 60% of its speed).
+__attribute__((target("avx2"), always_inline)) inline __m256i tail_mask(int tail) {
+  asm volatile("" : "+r"(tail));
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(tail), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
 // The same with AVX2: NV*8 output channels, the last vector holding `tail` of them (1..8). Masked loads
 // and stores only where the last vector is partial: a full one takes the plain instructions.
-template <int NV>
+template <int NV, int MR>
 __attribute__((target("avx2,fma,prfchw"))) void tile_avx2(int64_t rows_valid, const Block& b, const float* const* a,
                                                    int64_t a_offset, const float* zero, const float* w,
                                                    int64_t w_stride, const float* bias, float* c, int64_t c_stride,
-                                                   const float* residual, int tail, bool first, bool last, float lo,
-                                                   float hi) {
-  const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(tail), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+                                                   const float* residual, int tail, bool first, bool last,
+                                                   const float* lo_hi) {
   const bool partial = tail < 8;
-  __m256 acc[mr][NV];
-  float* crow[mr];
-  for (int64_t r = 0; r < mr; ++r) crow[r] = c + std::min(r, rows_valid - 1) * c_stride;
+  __m256 acc[MR][NV];
+  float* crow[MR];
+  for (int64_t r = 0; r < MR; ++r) crow[r] = c + std::min(r, rows_valid - 1) * c_stride;
   prefetch_epilogue(rows_valid, NV * 8, c, c_stride, residual, first, last);
   if (first) {
 #pragma GCC unroll 2
     for (int v = 0; v < NV; ++v) {
       const __m256 bv = _mm256_load_ps(bias + 8 * v);
 #pragma GCC unroll 6
-      for (int64_t r = 0; r < mr; ++r) acc[r][v] = bv;
+      for (int64_t r = 0; r < MR; ++r) acc[r][v] = bv;
     }
   } else {
+    const __m256i mask = tail_mask(tail);
 #pragma GCC unroll 6
-    for (int64_t r = 0; r < mr; ++r) {
+    for (int64_t r = 0; r < MR; ++r) {
 #pragma GCC unroll 2
       for (int v = 0; v < NV; ++v)
         acc[r][v] = v == NV - 1 && partial ? _mm256_maskload_ps(crow[r] + 8 * v, mask) : _mm256_loadu_ps(crow[r] + 8 * v);
     }
   }
   for (int64_t t = 0; t < b.taps; ++t) {
-    const float* x[mr];
+    const float* x[MR];
 #pragma GCC unroll 6
-    for (int64_t r = 0; r < mr; ++r) {
+    for (int64_t r = 0; r < MR; ++r) {
       const float* p = a[t * mr + r];
       x[r] = p == zero ? zero : p + a_offset;
     }
@@ -193,7 +208,7 @@ __attribute__((target("avx2,fma,prfchw"))) void tile_avx2(int64_t rows_valid, co
       for (int v = 0; v < NV; ++v) wv[v] = _mm256_load_ps(w + 8 * v);
       w += w_stride;
 #pragma GCC unroll 6
-      for (int64_t r = 0; r < mr; ++r) {
+      for (int64_t r = 0; r < MR; ++r) {
         const __m256 xv = _mm256_broadcast_ss(x[r] + k);
 #pragma GCC unroll 2
         for (int v = 0; v < NV; ++v) acc[r][v] = _mm256_fmadd_ps(xv, wv[v], acc[r][v]);
@@ -205,16 +220,17 @@ __attribute__((target("avx2,fma,prfchw"))) void tile_avx2(int64_t rows_valid, co
   // accumulator after each FMA of the inner loop, halving the tile's speed).
   const bool add_residual = last && residual;
   if (last && !add_residual) {
-    const __m256 vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
+    const __m256 vlo = _mm256_set1_ps(lo_hi[0]), vhi = _mm256_set1_ps(lo_hi[1]);
 #pragma GCC unroll 6
-    for (int64_t r = 0; r < mr; ++r)
+    for (int64_t r = 0; r < MR; ++r)
 #pragma GCC unroll 2
       for (int v = 0; v < NV; ++v) acc[r][v] = _mm256_min_ps(_mm256_max_ps(acc[r][v], vlo), vhi);
   }
   // Rows past rows_valid alias the last valid row and are not stored. Unrolled with a test per row, so
   // that no accumulator is indexed by a run-time row (which would keep them all in memory).
+  const __m256i mask = tail_mask(tail);
 #pragma GCC unroll 6
-  for (int64_t r = 0; r < mr; ++r) {
+  for (int64_t r = 0; r < MR; ++r) {
     if (r >= rows_valid) continue;
 #pragma GCC unroll 2
     for (int v = 0; v < NV; ++v) {
@@ -223,7 +239,7 @@ __attribute__((target("avx2,fma,prfchw"))) void tile_avx2(int64_t rows_valid, co
     }
   }
   if (add_residual) {
-    const __m256 vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
+    const __m256 vlo = _mm256_set1_ps(lo_hi[0]), vhi = _mm256_set1_ps(lo_hi[1]);
     for (int64_t r = 0; r < rows_valid; ++r) {
       const float* res = residual + r * c_stride;
       float* out = c + r * c_stride;
@@ -239,18 +255,36 @@ __attribute__((target("avx2,fma,prfchw"))) void tile_avx2(int64_t rows_valid, co
   }
 }
 
-using TileFn = decltype(&tile<1>);
+using TileFn = decltype(&tile<1, mr>);
+
+// A level's tiles by number of vectors (index 1..4) and rows (index 1..mr); nullptr where it has none.
+using TileTable = std::array<std::array<TileFn, mr + 1>, 5>;
+
+template <template <int, int> class T, int... NV>
+constexpr TileTable tile_table(std::integer_sequence<int, NV...>) {
+  TileTable t{};
+  ((t[NV] = {nullptr, T<NV, 1>::fn, T<NV, 2>::fn, T<NV, 3>::fn, T<NV, 4>::fn, T<NV, 5>::fn, T<NV, 6>::fn}), ...);
+  return t;
+}
+template <int NV, int MR>
+struct Avx512Tile {
+  static constexpr TileFn fn = &tile<NV, MR>;
+};
+template <int NV, int MR>
+struct Avx2Tile {
+  static constexpr TileFn fn = &tile_avx2<NV, MR>;
+};
 
 // One ISA's register tile: its level, its vector width, its panel (the tile's columns) and its functions by
-// number of vectors.
+// number of vectors and rows.
 struct TileIsa {
   Isa isa;
   const char* name;  // Environment::igemm_tile's first word
   int64_t vector_floats, panel_max;
-  TileFn by_vectors[5];
+  TileTable by_shape;
 };
-constexpr TileIsa avx512_tile{Isa::avx512, "AVX-512", 16, 64, {nullptr, &tile<1>, &tile<2>, &tile<3>, &tile<4>}};
-constexpr TileIsa avx2_tile{Isa::avx2, "AVX2", 8, 16, {nullptr, &tile_avx2<1>, &tile_avx2<2>, nullptr, nullptr}};
+constexpr TileIsa avx512_tile{Isa::avx512, "AVX-512", 16, 64, tile_table<Avx512Tile>(std::integer_sequence<int, 1, 2, 3, 4>{})};
+constexpr TileIsa avx2_tile{Isa::avx2, "AVX2", 8, 16, tile_table<Avx2Tile>(std::integer_sequence<int, 1, 2>{})};
 
 // The tile of a level, or nullptr below AVX2.
 const TileIsa* tile_of(Isa isa) {
@@ -319,18 +353,19 @@ void GemmPanels::multiply_panel(int64_t p, const float* const* a, int64_t tiles,
   note_dispatch(isa_);
   const int vectors = static_cast<int>((cols + isa.vector_floats - 1) / isa.vector_floats);
   const int tail = static_cast<int>(cols - isa.vector_floats * (vectors - 1));
-  const TileFn fn = isa.by_vectors[vectors];
+  const auto& by_rows = isa.by_shape[static_cast<size_t>(vectors)];
   const float* panel = data_.get() + p * panel_floats_;
   float* c_panel = c + p * panel_;
   const float* res_panel = residual ? residual + p * panel_ : nullptr;
   const int64_t channels = k_ / taps;
+  const float lo_hi[2] = {lo, hi};
   for (size_t bi = 0; bi < blocks.size(); ++bi) {
     const Block& b = blocks[bi];
     const float* w = panel + panel_ + (b.tap0 * channels + b.c0) * panel_;
     for (int64_t tl = 0; tl < tiles; ++tl)
-      fn(std::min(mr, rows - tl * mr), b, a + (tl * taps + b.tap0) * mr, a_offset + b.c0, zero, w, panel_, panel,
+      by_rows[static_cast<size_t>(std::min(mr, rows - tl * mr))](std::min(mr, rows - tl * mr), b, a + (tl * taps + b.tap0) * mr, a_offset + b.c0, zero, w, panel_, panel,
          c_panel + tl * mr * c_stride, c_stride, res_panel ? res_panel + tl * mr * c_stride : nullptr, tail, bi == 0,
-         bi + 1 == blocks.size(), lo, hi);
+         bi + 1 == blocks.size(), lo_hi);
   }
 }
 
@@ -374,7 +409,8 @@ class IgemmKernel final : public Kernel {
     }
     panels_ = weights_.front().panels();
     // Indirection: for each tile of mr output pixels, each tap, each row: the input pixel (group 0,
-    // channel 0) or the zero row. Rows past the last pixel repeat it (computed, never stored).
+    // channel 0) or the zero row. Rows past the last pixel repeat it (never read: the last tile runs only
+    // its valid rows).
     zero_ = aligned_floats(static_cast<size_t>(g.in_per_group + 16));
     pixels_ = g.n * g.out_h * g.out_w;
     tiles_ = (pixels_ + mr - 1) / mr;

@@ -1,0 +1,78 @@
+// Benchmark (not a test): whole networks on our executor at 1 thread, timed by the wall clock and by the
+// thread's CPU time per run. On a shared machine the CPU-time figure leaves out the time the thread waited
+// for a CPU, which moves wall-clock medians by 2x in phases (docs/benchmarks.md); it still includes what
+// other processes cost it through shared caches. For before/after comparisons, build this file against
+// both builds' libraries and alternate the two binaries. Text, or JSON with --json.
+//   build/benchmarks/cpx_bench_network_cpu [--min-time 2] [--isa avx2|avx512] [--json] MODEL...
+// (--isa limits our kernels, as CPX_TEST_ISA does in the tests; XNNPACK's stay at the CPU's level).
+#include <time.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "profiler/environment.hpp"
+#include "profiler/executor/isa.hpp"
+#include "profiler/time_network.hpp"
+#include "space/zoo.hpp"
+
+using namespace cpx;
+using namespace cpx::profiler;
+
+namespace {
+
+double thread_cpu_us() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return 1e6 * static_cast<double>(t.tv_sec) + 1e-3 * static_cast<double>(t.tv_nsec);
+}
+
+double median_of(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n == 0 ? 0 : n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  double min_time = 2;
+  bool as_json = false;
+  std::vector<std::string> models;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--json")) as_json = true;
+    else if (!std::strcmp(argv[i], "--min-time") && i + 1 < argc) min_time = std::stod(argv[++i]);
+    else if (!std::strcmp(argv[i], "--isa") && i + 1 < argc) {
+      const std::string level = argv[++i];
+      limit_isa(level == "avx512" ? Isa::avx512 : level == "avx2" ? Isa::avx2 : Isa::sse2);
+    }
+    else models.push_back(argv[i]);
+  }
+  if (models.empty()) {
+    std::fprintf(stderr, "usage: %s [--min-time S] [--json] MODEL...\n", argv[0]);
+    return 2;
+  }
+  pin_to_cpus(1);
+  Json out = {{"benchmark", "cpx_bench_network_cpu"}, {"isa", std::string(isa_name(active_isa()))}, {"threads", 1}, {"min_time_s", min_time}, {"models", Json::array()}};
+  for (const std::string& name : models) {
+    const Network net = load_model(name);
+    MeasureOptions options;
+    options.min_time_s = min_time;
+    // The thread's CPU clock just before every timed run: consecutive marks bound one run.
+    std::vector<double> marks;
+    options.before_each_run = [&] { marks.push_back(thread_cpu_us()); };
+    const Timing t = time_network(net, {1, 0, false, options}).timings.network;
+    std::vector<double> per_run;
+    for (size_t i = 1; i < marks.size(); ++i)
+      if (marks[i] > marks[i - 1]) per_run.push_back(marks[i] - marks[i - 1]);
+    const double cpu_ms = median_of(per_run) * 1e-3, wall_ms = t.stats_us.median * 1e-3;
+    out["models"].push_back({{"model", name}, {"cpu_ms", cpu_ms}, {"wall_ms", wall_ms}, {"runs", per_run.size() + 1},
+                             {"wall_robust_cv", t.stats_us.robust_cv}});
+    if (!as_json) std::printf("%-24s cpu %9.3f ms  wall %9.3f ms  (%zu runs)\n", name.c_str(), cpu_ms, wall_ms, per_run.size() + 1);
+  }
+  if (as_json) std::cout << out.dump(2) << "\n";
+  return 0;
+}
