@@ -17,14 +17,14 @@
 #include "predictor/calibrate.hpp"
 #include "predictor/devices.hpp"
 #include "predictor/fit.hpp"
-#include "profiler/block_variant.hpp"
-#include "profiler/cpus.hpp"
-#include "profiler/environment.hpp"
-#include "profiler/measure_network.hpp"
-#include "profiler/order_statistics.hpp"
-#include "profiler/progress.hpp"
-#include "profiler/interference.hpp"
-#include "profiler/rules.hpp"
+#include "profiler/profile/block_variant.hpp"
+#include "profiler/profile/cpus.hpp"
+#include "profiler/measure/environment.hpp"
+#include "profiler/measure/measure_network.hpp"
+#include "profiler/profile/order_statistics.hpp"
+#include "profiler/profile/progress.hpp"
+#include "profiler/profile/interference.hpp"
+#include "profiler/profile/rules.hpp"
 #include "space/count.hpp"
 #include "space/io.hpp"
 #include "space/zoo.hpp"
@@ -662,7 +662,7 @@ Json operator_table(const Context& c, const Json& derived) {
   for (const auto& r : derived["fasternet_table1"])
     if (r["threads"] == c.t)
       table.push_back({{"operator", r["op"]}, {"channels", r["channels"]}, {"resolution", r["resolution"]}, {"macs", r["macs"]},
-                       // profiler/rules.cpp's table is in milliseconds
+                       // profiler/profile/rules.cpp's table is in milliseconds
                        {"latency_us", r["latency_ms"].get<double>() * 1e3}, {"macps", r["macps"]}});
   return table;
 }

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "profiler/cpus.hpp"
+#include "profiler/profile/cpus.hpp"
 
 namespace cpx::explorer {
 

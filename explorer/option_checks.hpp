@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "profiler/measure_network.hpp"
+#include "profiler/measure/measure_network.hpp"
 
 namespace cpx::explorer {
 

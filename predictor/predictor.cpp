@@ -6,7 +6,7 @@
 
 #include "predictor/interval.hpp"
 #include "predictor/statistics.hpp"
-#include "profiler/fusion.hpp"
+#include "profiler/profile/fusion.hpp"
 #include "space/count.hpp"
 
 namespace cpx::predictor {
@@ -307,7 +307,7 @@ Json prediction_json(const Predictor& p, const Network& net, const NetworkPredic
   const bool fuses_relu = !p.calibrated || p.calibrated->hardware.runtime_fuses_relu;
   const profiler::IgemmRule igemm = fitted_igemm(p);
   for (size_t i = 0; i < net.ops.size(); ++i) {
-    // A fused op is not predicted (profiler/fusion.hpp), so nothing of it can lie outside the profile.
+    // A fused op is not predicted (profiler/profile/fusion.hpp), so nothing of it can lie outside the profile.
     outside.push_back(pred.ops[i].fused_into ? std::vector<OutsideFeature>{}
                                              : outside_profile(p, op_features(net, i, model_threads, fuses_relu, igemm)));
     ops_outside += !outside.back().empty();

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "profiler/order_statistics.hpp"
+#include "profiler/profile/order_statistics.hpp"
 
 namespace cpx::predictor {
 

@@ -11,8 +11,8 @@
 #include "synthetic_predictor.hpp"
 #include "predictor/calibrate.hpp"
 #include "predictor/devices.hpp"
-#include "profiler/fusion.hpp"
-#include "profiler/profile_file.hpp"
+#include "profiler/profile/fusion.hpp"
+#include "profiler/profile/profile_file.hpp"
 #include "space/count.hpp"
 #include "space/zoo.hpp"
 

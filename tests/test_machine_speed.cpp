@@ -1,10 +1,10 @@
-// The machine's own speed while profile and validate measure (profiler/machine_speed.hpp): a fixed conv
+// The machine's own speed while profile and validate measure (profiler/measure/machine_speed.hpp): a fixed conv
 // timed now and then, and what its spread means.
 #include <catch2/catch.hpp>
 
 #include "error_of.hpp"
-#include "predictor/validate.hpp"
-#include "profiler/machine_speed.hpp"
+#include "predictor/validate/validate.hpp"
+#include "profiler/measure/machine_speed.hpp"
 
 using namespace cpx;
 using namespace cpx::profiler;
