@@ -572,8 +572,8 @@ Json roofline(const Context& c, const Json& points) {
 
 // mape in percent, within_10 a fraction, as the results schema states them.
 Json accuracy_figures(const std::vector<double>& predicted, const std::vector<double>& actual) {
-  const Json s = predictor::accuracy_scores(predicted, actual);
-  return {{"mape", 100 * s["mape"].get<double>()}, {"within_10", s["within_10pct"]}, {"spearman", s["spearman"]}};
+  const predictor::Accuracy s = predictor::accuracy_of(predicted, actual);
+  return {{"mape", 100 * s.mape}, {"within_10", s.within_10pct}, {"spearman", s.spearman}};
 }
 
 // The device file's side-by-side held-out table (fractions there) in the results' units.

@@ -270,11 +270,13 @@ PYBIND11_MODULE(_core, m) {
   m.def("validate", [](const std::string& device, int64_t samples, uint64_t seed, int64_t threads, double min_time, int64_t rounds,
                        int64_t ood, uint64_t ood_seed, bool layers) {
     if (cpx::predictor::is_host(device)) cpx::explorer::check_threads_option(threads);  // as the command line does first
-    return to_python(off_thread([&] { return cpx::predictor::validate(device, {samples, seed, threads, min_time, rounds, ood, ood_seed, layers}); }));
+    return to_python(off_thread([&] {
+      return to_json(cpx::predictor::validate(device, {samples, seed, threads, min_time, rounds, ood, ood_seed, layers}));
+    }));
   }, py::arg("device") = "host", py::arg("samples") = 30, py::arg("seed") = 1, py::arg("threads") = 1, py::arg("min_time_s") = 0.2, py::arg("rounds") = 5,
      py::arg("ood") = cpx::predictor::ValidateOptions{}.ood, py::arg("ood_seed") = 1, py::arg("layers") = false);
   m.def("rescore", [](const std::string& validation, const std::string& device) {
-    return to_python(off_thread([&] { return cpx::predictor::rescore(device, validation); }));
+    return to_python(off_thread([&] { return to_json(cpx::predictor::rescore(device, validation)); }));
   }, py::arg("validation"), py::arg("device") = "host",
      "The predictor now, scored on the times of an earlier validate's JSON file (validate --rescore)");
 

@@ -29,71 +29,61 @@ using profiler::median;
 
 namespace {
 
-// Predictor and baseline scores of the rows whose "set" is in `sets`, and the worst predictions; with a
-// `speed` (speed_vs_profile, unless null), also the predictor's scores with every prediction multiplied by
-// its ratio.
-Json set_summary(const Json& rows, std::initializer_list<std::string_view> sets, const Json& speed) {
+// Predictor and baseline scores of the rows whose set is in `sets`, and the worst predictions; with a
+// `speed`, also the predictor's scores with every prediction multiplied by its ratio.
+SetSummary set_summary(const std::vector<ValidationRow>& rows, std::initializer_list<HeldOutSet> sets,
+                       const std::optional<SpeedVsProfile>& speed) {
   std::vector<double> measured, ours, by_quadratic, by_macs, by_params;
-  std::vector<const Json*> mine;
-  for (const auto& r : rows) {
-    if (std::find(sets.begin(), sets.end(), r["set"].get<std::string>()) == sets.end()) continue;
+  std::vector<const ValidationRow*> mine;
+  for (const ValidationRow& r : rows) {
+    if (std::find(sets.begin(), sets.end(), r.set) == sets.end()) continue;
     mine.push_back(&r);
-    measured.push_back(r["measured_us"].get<double>());
-    ours.push_back(r["predicted_us"].get<double>());
-    by_quadratic.push_back(r["quadratic_baseline_us"].get<double>());
-    by_macs.push_back(r["macs_baseline_us"].get<double>());
-    by_params.push_back(r["params_baseline_us"].get<double>());
+    measured.push_back(r.measured_us);
+    ours.push_back(r.predicted_us);
+    by_quadratic.push_back(r.quadratic_baseline_us);
+    by_macs.push_back(r.macs_baseline_us);
+    by_params.push_back(r.params_baseline_us);
   }
-  Json out = {{"networks", mine.size()}};
+  SetSummary out;
+  out.networks = mine.size();
   if (mine.empty()) return out;
-  out["predictor"] = accuracy_scores(ours, measured);
+  out.predictor = accuracy_of(ours, measured);
   // How often the measured time fell inside the predicted interval (rows without one are left out).
   double inside = 0, with_interval = 0;
-  for (const Json* r : mine)
-    if (r->contains("predicted_low_us")) {
+  for (const ValidationRow* r : mine)
+    if (r->predicted_interval_us) {
       ++with_interval;
-      const double m = (*r)["measured_us"].get<double>();
-      inside += m >= (*r)["predicted_low_us"].get<double>() && m <= (*r)["predicted_high_us"].get<double>();
+      inside += r->measured_us >= (*r->predicted_interval_us)[0] && r->measured_us <= (*r->predicted_interval_us)[1];
     }
-  if (with_interval > 0) out["interval_coverage"] = inside / with_interval;
+  if (with_interval > 0) out.interval_coverage = inside / with_interval;
   // The instrument: how often this run's own measurements of the same networks agree with themselves.
   std::vector<std::vector<double>> round_medians;
-  for (const Json* r : mine)
-    if (r->contains("measured_round_medians_us")) round_medians.push_back((*r)["measured_round_medians_us"].get<std::vector<double>>());
-  out["instrument"] = repeatability(round_medians);
-  out["verdict"] = instrument_verdict(out["predictor"], out["instrument"]);
-  if (!speed.is_null()) {
+  for (const ValidationRow* r : mine) round_medians.push_back(r->measured_round_medians_us);
+  out.instrument = repeatability(round_medians);
+  out.verdict = instrument_verdict(*out.predictor, out.instrument);
+  if (speed) {
     std::vector<double> scaled = ours;
-    for (double& v : scaled) v *= speed["ratio"].get<double>();
-    out["predictor_at_measured_speed"] = accuracy_scores(scaled, measured);
+    for (double& v : scaled) v *= speed->ratio;
+    out.predictor_at_measured_speed = accuracy_of(scaled, measured);
     // Each round's time brought to the profile's speed by the reference timed around it: the machine's
     // drift within the run taken out, as far as the reference sees it (within a run it can move more than
     // the run's median is off the profile's: docs/predictor-log.md, moved from code comments).
-    if (mine.front()->contains("measured_round_reference_us")) {
-      const double profile_us = speed["profile_median_us"].get<double>();
+    if (!mine.front()->measured_round_reference_us.empty()) {
       std::vector<double> at_profile_speed;
-      for (const Json* r : mine) {
-        const Json& times = (*r)["measured_round_medians_us"];
-        const Json& reference = (*r)["measured_round_reference_us"];
+      for (const ValidationRow* r : mine) {
         std::vector<double> rounds;
-        for (size_t k = 0; k < times.size(); ++k) rounds.push_back(times[k].get<double>() * profile_us / reference[k].get<double>());
+        for (size_t k = 0; k < r->measured_round_medians_us.size(); ++k)
+          rounds.push_back(r->measured_round_medians_us[k] * speed->profile_median_us / r->measured_round_reference_us[k]);
         at_profile_speed.push_back(median(rounds));
       }
-      out["predictor_at_local_speed"] = accuracy_scores(ours, at_profile_speed);
+      out.predictor_at_local_speed = accuracy_of(ours, at_profile_speed);
     }
   }
-  out["baseline_quadratic"] = accuracy_scores(by_quadratic, measured);
-  out["baseline_macs"] = accuracy_scores(by_macs, measured);
-  out["baseline_params"] = accuracy_scores(by_params, measured);
-  std::sort(mine.begin(), mine.end(),
-            [](const Json* a, const Json* b) { return std::abs((*a)["error"].get<double>()) > std::abs((*b)["error"].get<double>()); });
-  Json worst = Json::array();
-  for (size_t i = 0; i < std::min<size_t>(5, mine.size()); ++i) {
-    Json w = row_subset(*mine[i], {"network", "error", "measured_us", "predicted_us", "ops_outside_profile"});
-    if (mine[i]->contains("blocks")) w["blocks"] = (*mine[i])["blocks"];
-    worst.push_back(std::move(w));
-  }
-  out["worst"] = std::move(worst);
+  out.baseline_quadratic = accuracy_of(by_quadratic, measured);
+  out.baseline_macs = accuracy_of(by_macs, measured);
+  out.baseline_params = accuracy_of(by_params, measured);
+  std::sort(mine.begin(), mine.end(), [](const ValidationRow* a, const ValidationRow* b) { return std::abs(a->error) > std::abs(b->error); });
+  for (size_t i = 0; i < std::min<size_t>(5, mine.size()); ++i) out.worst.push_back(*mine[i]);
   return out;
 }
 
@@ -142,21 +132,21 @@ Baselines fit_baselines(const Json& profile, const std::string& profile_path, in
 struct HeldOut {
   std::string name;
   Network net;
-  const char* set;     // zoo and sampled are in-distribution, ood is not
+  HeldOutSet set;      // zoo, sampled or ood
   std::string blocks;  // ood: what the network is made of
   std::string family;  // zoo: its family
 };
 
 std::vector<HeldOut> held_out_networks(const ValidateOptions& o) {
   std::vector<HeldOut> held_out;
-  for (const auto& e : zoo()) held_out.push_back({e.name, e.build(0), "zoo", "", e.family});
+  for (const auto& e : zoo()) held_out.push_back({e.name, e.build(0), HeldOutSet::zoo, "", e.family});
   for (int64_t i = 0; i < o.samples; ++i) {
     Macro m = sample_cpubone_like(o.seed + static_cast<uint64_t>(i));
-    held_out.push_back({m.name, expand(m, m.name), "sampled", "", ""});
+    held_out.push_back({m.name, expand(m, m.name), HeldOutSet::sampled, "", ""});
   }
   for (int64_t i = 0; i < o.ood; ++i) {
     OodNetwork n = ood_network(o.ood_seed + static_cast<uint64_t>(i));
-    held_out.push_back({n.network.name, std::move(n.network), "ood", std::move(n.blocks), ""});
+    held_out.push_back({n.network.name, std::move(n.network), HeldOutSet::ood, std::move(n.blocks), ""});
   }
   return held_out;
 }
@@ -213,7 +203,7 @@ Rounds measure_rounds(const std::vector<HeldOut>& held_out, const ValidateOption
       r.networks[i].medians_us.push_back(t.stats_us.median);
       r.networks[i].cvs.push_back(t.stats_us.cv);
       reference_before[i].push_back(r.reference_us.size() - 1);
-      r.interference.add(held_out[i].set, profiler::to_json(t, false));
+      r.interference.add(std::string(to_string(held_out[i].set)), profiler::to_json(t, false));
     }
   }
   r.reference_us.push_back(time_reference());
@@ -224,7 +214,7 @@ Rounds measure_rounds(const std::vector<HeldOut>& held_out, const ValidateOption
     std::shuffle(order.begin(), order.end(), rng);
     for (size_t i : order) {
       const profiler::NetworkTimings m = profiler::time_network(held_out[i].net, run);
-      r.interference.add(held_out[i].set, profiler::to_json(m.timings.network, false));
+      r.interference.add(std::string(to_string(held_out[i].set)), profiler::to_json(m.timings.network, false));
       for (size_t k = 0; k < m.timings.ops.size(); ++k)
         r.networks[i].op_us.push_back(m.implementations[k].fused_into ? std::nullopt : std::optional<double>(m.timings.ops[k].stats_us.median));
       r.networks[i].additivity = m.timings.additivity;
@@ -236,28 +226,38 @@ Rounds measure_rounds(const std::vector<HeldOut>& held_out, const ValidateOption
 // How much the machine itself moved while measuring: each network's spread between its rounds, and the
 // speed reference's.
 // `reference`: what was timed and when, as machine_noise's "reference" says.
-Json machine_noise(const Json& rows, const std::string& reference, const std::vector<double>& reference_us) {
+MachineNoise machine_noise(const std::vector<ValidationRow>& rows, const std::string& reference, const std::vector<double>& reference_us) {
   std::vector<double> spreads;
   std::vector<std::vector<double>> medians;
-  for (const auto& r : rows) {
-    spreads.push_back(r["measured_round_spread"].get<double>());
-    medians.push_back(r["measured_round_medians_us"].get<std::vector<double>>());
+  for (const ValidationRow& r : rows) {
+    spreads.push_back(r.measured_round_spread);
+    medians.push_back(r.measured_round_medians_us);
   }
   std::sort(spreads.begin(), spreads.end());
-  const double reference_spread = profiler::spread_of(reference_us);  // p90 / p10 - 1 (max / min - 1 below ten)
-  return {{"median_round_spread", spreads.empty() ? 0.0 : median(spreads)},
-          {"p90_round_spread", spreads.empty() ? 0.0 : spreads[static_cast<size_t>(0.9 * static_cast<double>(spreads.size() - 1))]},
-          {"reference", reference},
-          {"reference_us", reference_us},
-          {"reference_spread", reference_spread},
-          {"machine_slowed", reference_spread > profiler::max_speed_spread},
-          {"repeatability", repeatability(medians)}};
+  MachineNoise out;
+  out.median_round_spread = spreads.empty() ? 0.0 : median(spreads);
+  out.p90_round_spread = spreads.empty() ? 0.0 : spreads[static_cast<size_t>(0.9 * static_cast<double>(spreads.size() - 1))];
+  out.reference = reference;
+  out.reference_us = reference_us;
+  out.reference_spread = profiler::spread_of(reference_us);  // p90 / p10 - 1 (max / min - 1 below ten)
+  out.machine_slowed = out.reference_spread > profiler::max_speed_spread;
+  out.repeatability = repeatability(medians);
+  return out;
+}
+
+Json or_null(const auto& optional) { return optional ? to_json(*optional) : Json(nullptr); }
+
+Json accuracy_list(const std::vector<std::pair<HeldOutSet, Accuracy>>& by_set) {
+  Json out = Json::object();
+  for (const auto& [set, a] : by_set) out[std::string(to_string(set))] = to_json(a);
+  return out;
 }
 
 }  // namespace
 
-Json op_class_scores(const std::vector<OpScore>& ops, const Json& rows, std::initializer_list<std::string_view> sets) {
-  const auto in_sets = [&](const std::string& set) { return std::find(sets.begin(), sets.end(), set) != sets.end(); };
+std::vector<OpClassScore> op_class_scores(const std::vector<OpScore>& ops, const std::vector<ValidationRow>& rows,
+                                          std::initializer_list<HeldOutSet> sets) {
+  const auto in_sets = [&](HeldOutSet set) { return std::find(sets.begin(), sets.end(), set) != sets.end(); };
   struct Class {
     std::vector<double> predicted, measured;
     std::map<std::string, double> excess_us;  // per network: Σ (predicted - measured) of the class's ops
@@ -274,15 +274,15 @@ Json op_class_scores(const std::vector<OpScore>& ops, const Json& rows, std::ini
   }
   const auto if_exact = [&](const Class& c) {
     std::vector<double> predicted, measured;
-    for (const Json& r : rows) {
-      if (!in_sets(r.at("set").get<std::string>())) continue;
-      const auto it = c.excess_us.find(r.at("network").get<std::string>());
-      predicted.push_back(r.at("predicted_us").get<double>() - (it == c.excess_us.end() ? 0.0 : it->second));
-      measured.push_back(r.at("measured_us").get<double>());
+    for (const ValidationRow& r : rows) {
+      if (!in_sets(r.set)) continue;
+      const auto it = c.excess_us.find(r.network);
+      predicted.push_back(r.predicted_us - (it == c.excess_us.end() ? 0.0 : it->second));
+      measured.push_back(r.measured_us);
     }
-    return accuracy_scores(predicted, measured);
+    return accuracy_of(predicted, measured);
   };
-  Json out = Json::array();
+  std::vector<OpClassScore> out;
   for (const auto& [name, c] : classes) {
     const double predicted = std::accumulate(c.predicted.begin(), c.predicted.end(), 0.0);
     const double measured = std::accumulate(c.measured.begin(), c.measured.end(), 0.0);
@@ -292,15 +292,13 @@ Json op_class_scores(const std::vector<OpScore>& ops, const Json& rows, std::ini
       ratios.push_back(c.predicted[i] / c.measured[i]);
       abs_error_us += std::abs(c.predicted[i] - c.measured[i]);
     }
-    out.push_back({{"op_class", name}, {"ops", c.measured.size()}, {"share", measured / total_us},
-                   {"sum_ratio", predicted / measured}, {"median_ratio", median(ratios)},
-                   {"weighted_abs_error", abs_error_us / measured}, {"networks_if_exact", if_exact(c)}});
+    out.push_back({name, c.measured.size(), measured / total_us, predicted / measured, median(ratios), abs_error_us / measured, if_exact(c)});
   }
-  std::sort(out.begin(), out.end(), [](const Json& a, const Json& b) { return a["share"].get<double>() > b["share"].get<double>(); });
+  std::sort(out.begin(), out.end(), [](const OpClassScore& a, const OpClassScore& b) { return a.share > b.share; });
   return out;
 }
 
-Json repeatability(const std::vector<std::vector<double>>& round_medians_us) {
+std::optional<Repeatability> repeatability(const std::vector<std::vector<double>>& round_medians_us) {
   std::vector<double> abs_differences;
   for (const auto& rounds : round_medians_us) {
     if (rounds.size() < 2) continue;
@@ -308,47 +306,167 @@ Json repeatability(const std::vector<std::vector<double>>& round_medians_us) {
     for (size_t i = 0; i < rounds.size(); ++i) (i % 2 ? odd : even).push_back(rounds[i]);
     abs_differences.push_back(std::abs(median(even) / median(odd) - 1));
   }
-  if (abs_differences.empty()) return nullptr;
+  if (abs_differences.empty()) return std::nullopt;
   auto share_within = [&](double limit) {
     return static_cast<double>(std::count_if(abs_differences.begin(), abs_differences.end(), [&](double d) { return d <= limit; })) /
            static_cast<double>(abs_differences.size());
   };
-  return {{"method", "each network's median over its even rounds against its median over its odd rounds (even / odd - 1)"},
-          {"networks", abs_differences.size()},
-          {"within_5pct", share_within(0.05)},
-          {"within_10pct", share_within(0.10)},
-          {"median_abs_difference", median(abs_differences)}};
+  return Repeatability{abs_differences.size(), share_within(0.05), share_within(0.10), median(abs_differences)};
 }
 
-Json instrument_verdict(const Json& predictor, const Json& instrument) {
-  if (instrument.is_null() || predictor.is_null()) return nullptr;
-  Json out = Json::object();
-  bool at_floor = true;
-  for (const char* share : {"within_10pct", "within_5pct"}) {
-    const double p = predictor[share].get<double>(), i = instrument[share].get<double>();
-    out[share] = {{"predictor", p}, {"instrument", i}, {"gap_points", 100 * (i - p)}};
-    at_floor = at_floor && i - p <= instrument_floor_points / 100;
-  }
-  out["at_instrument_floor"] = at_floor;
-  out["rule"] = "at the instrument's floor when the predictor's shares within 10% and 5% are each within " +
-                std::to_string(static_cast<int>(instrument_floor_points)) +
-                " points of how often the run's own measurements of the same networks agree with themselves (even rounds "
-                "against odd rounds): no finer check is possible on this machine";
+std::optional<Verdict> instrument_verdict(const Accuracy& predictor, const std::optional<Repeatability>& instrument) {
+  if (!instrument) return std::nullopt;
+  const auto share = [](double p, double i) { return Verdict::Share{p, i, 100 * (i - p)}; };
+  Verdict out{share(predictor.within_10pct, instrument->within_10pct), share(predictor.within_5pct, instrument->within_5pct), false};
+  out.at_instrument_floor = instrument->within_10pct - predictor.within_10pct <= instrument_floor_points / 100 &&
+                            instrument->within_5pct - predictor.within_5pct <= instrument_floor_points / 100;
   return out;
 }
 
-Json speed_vs_profile(const Json& profile, int64_t threads, const std::vector<double>& reference_us) {
-  if (!profile.contains("machine_speed") || reference_us.empty()) return nullptr;
+std::optional<SpeedVsProfile> speed_vs_profile(const Json& profile, int64_t threads, const std::vector<double>& reference_us) {
+  if (!profile.contains("machine_speed") || reference_us.empty()) return std::nullopt;
   const auto medians = profiler::speed_medians_us(profile["machine_speed"].value("samples", Json::array()));
   const auto it = medians.find(threads);
-  if (it == medians.end()) return nullptr;
+  if (it == medians.end()) return std::nullopt;
   const double now = median(reference_us);
-  return {{"reference", profiler::profile_speed_reference(profile)},
-          {"profile_median_us", it->second},
-          {"validate_median_us", now},
-          {"ratio", now / it->second},
+  return SpeedVsProfile{profiler::profile_speed_reference(profile), it->second, now, now / it->second};
+}
+
+Json to_json(const ValidationRow& r) {
+  Json j = {{"network", r.network}, {"set", to_string(r.set)}, {"macs", r.macs}, {"params_inference", r.params_inference},
+            {"measured_us", r.measured_us}, {"measured_round_medians_us", r.measured_round_medians_us},
+            {"measured_round_spread", r.measured_round_spread}, {"measured_cv", r.measured_cv},
+            {"predicted_us", r.predicted_us},
+            {"quadratic_baseline_us", r.quadratic_baseline_us},
+            {"macs_baseline_us", r.macs_baseline_us},
+            {"params_baseline_us", r.params_baseline_us},
+            {"error", r.error},
+            {"ops_outside_profile", r.ops_outside_profile},
+            {"outside_profile_features", r.outside_profile_features}};
+  if (r.predicted_interval_us) {
+    j["predicted_low_us"] = (*r.predicted_interval_us)[0];
+    j["predicted_high_us"] = (*r.predicted_interval_us)[1];
+  }
+  if (!r.blocks.empty()) j["blocks"] = r.blocks;
+  if (!r.measured_round_reference_us.empty()) j["measured_round_reference_us"] = r.measured_round_reference_us;
+  if (r.layers) {
+    const auto times = [](const std::vector<std::optional<double>>& us) {
+      Json out = Json::array();
+      for (const auto& t : us) out.push_back(t ? Json(*t) : Json(nullptr));
+      return out;
+    };
+    j["layers_additivity"] = r.layers->additivity;
+    j["ops_measured_us"] = times(r.layers->ops_measured_us);
+    j["ops_predicted_us"] = times(r.layers->ops_predicted_us);
+  }
+  return j;
+}
+
+Json to_json(const OpClassScore& c) {
+  return {{"op_class", c.op_class}, {"ops", c.ops}, {"share", c.share}, {"sum_ratio", c.sum_ratio}, {"median_ratio", c.median_ratio},
+          {"weighted_abs_error", c.weighted_abs_error}, {"networks_if_exact", to_json(c.networks_if_exact)}};
+}
+
+Json to_json(const Repeatability& r) {
+  return {{"method", "each network's median over its even rounds against its median over its odd rounds (even / odd - 1)"},
+          {"networks", r.networks},
+          {"within_5pct", r.within_5pct},
+          {"within_10pct", r.within_10pct},
+          {"median_abs_difference", r.median_abs_difference}};
+}
+
+Json to_json(const Verdict& v) {
+  const auto share = [](const Verdict::Share& s) { return Json{{"predictor", s.predictor}, {"instrument", s.instrument}, {"gap_points", s.gap_points}}; };
+  return {{"within_10pct", share(v.within_10pct)},
+          {"within_5pct", share(v.within_5pct)},
+          {"at_instrument_floor", v.at_instrument_floor},
+          {"rule", "at the instrument's floor when the predictor's shares within 10% and 5% are each within " +
+                       std::to_string(static_cast<int>(instrument_floor_points)) +
+                       " points of how often the run's own measurements of the same networks agree with themselves (even rounds "
+                       "against odd rounds): no finer check is possible on this machine"}};
+}
+
+Json to_json(const SpeedVsProfile& s) {
+  return {{"reference", s.reference},
+          {"profile_median_us", s.profile_median_us},
+          {"validate_median_us", s.validate_median_us},
+          {"ratio", s.ratio},
           {"note", "ratio > 1: the machine ran slower than while profiled, and every prediction is low by about that much; "
                    "predictor_at_measured_speed scores the predictions multiplied by the ratio"}};
+}
+
+Json to_json(const SetSummary& s) {
+  Json out = {{"networks", s.networks}};
+  if (s.predictor) {
+    out["predictor"] = to_json(*s.predictor);
+    if (s.interval_coverage) out["interval_coverage"] = *s.interval_coverage;
+    out["instrument"] = or_null(s.instrument);
+    out["verdict"] = or_null(s.verdict);
+    if (s.predictor_at_measured_speed) out["predictor_at_measured_speed"] = to_json(*s.predictor_at_measured_speed);
+    if (s.predictor_at_local_speed) out["predictor_at_local_speed"] = to_json(*s.predictor_at_local_speed);
+    out["baseline_quadratic"] = to_json(s.baseline_quadratic);
+    out["baseline_macs"] = to_json(s.baseline_macs);
+    out["baseline_params"] = to_json(s.baseline_params);
+    Json worst = Json::array();
+    for (const ValidationRow& r : s.worst) {
+      Json w = {{"network", r.network}, {"error", r.error}, {"measured_us", r.measured_us}, {"predicted_us", r.predicted_us},
+                {"ops_outside_profile", r.ops_outside_profile}};
+      if (!r.blocks.empty()) w["blocks"] = r.blocks;
+      worst.push_back(std::move(w));
+    }
+    out["worst"] = std::move(worst);
+  }
+  if (!s.by_set.empty()) out["by_set"] = accuracy_list(s.by_set);
+  if (s.op_classes) {
+    out["op_classes"] = Json::array();
+    for (const OpClassScore& c : *s.op_classes) out["op_classes"].push_back(to_json(c));
+  }
+  return out;
+}
+
+Json to_json(const MachineNoise& m) {
+  return {{"median_round_spread", m.median_round_spread},
+          {"p90_round_spread", m.p90_round_spread},
+          {"reference", m.reference},
+          {"reference_us", m.reference_us},
+          {"reference_spread", m.reference_spread},
+          {"machine_slowed", m.machine_slowed},
+          {"repeatability", or_null(m.repeatability)}};
+}
+
+Json to_json(const Validation& v) {
+  Json rows = Json::array();
+  for (const ValidationRow& r : v.rows) rows.push_back(to_json(r));
+  Json out = {{"schema", validation_schema},
+              {"machine_noise", to_json(v.machine_noise)},
+              {"interference", v.interference.to_json()},
+              {"device", "host"},
+              {"threads", v.options.threads},
+              {"networks", v.rows.size()},
+              {"zoo_networks", v.zoo_networks},
+              {"zoo_networks_fitted", v.zoo_networks_fitted},
+              {"sampled_networks", v.options.samples},
+              {"seed", v.options.seed},
+              {"ood_networks", v.options.ood},
+              {"ood_seed", v.options.ood_seed},
+              {"rounds", v.options.rounds},
+              {"min_time_s_per_round", v.options.min_time_s},
+              {"predictor", v.predictor},
+              {"speed_vs_profile", or_null(v.speed_vs_profile)},
+              {"in_distribution", to_json(v.in_distribution)},
+              {"out_of_distribution", to_json(v.out_of_distribution)},
+              {"zoo_fitted", to_json(v.zoo_fitted)},
+              {"layers", v.options.layers},
+              {"layers_median_additivity", v.layers_median_additivity ? Json(*v.layers_median_additivity) : Json(nullptr)},
+              {"baseline_constant_macps", v.baseline_constant_macps},
+              {"environment", v.environment},
+              {"rows", std::move(rows)}};
+  if (!v.rescored_from.empty())
+    out["rescored"] = {{"from", v.rescored_from},
+                       {"note", "times measured by that run (its environment, machine_noise, interference) and the baselines it "
+                                "was scored with (fitted on its predictor's profile); predictions and speed_vs_profile of the "
+                                "predictor named in \"predictor\""}};
+  return out;
 }
 
 namespace {
@@ -374,119 +492,115 @@ Scoring load_scoring(const std::string& device) {
   return s;
 }
 
-// The validation JSON of `rounds`, measured on `held_out` in `environment`: every prediction comes from
-// `s`, every time from `rounds`, the baselines from `rounds` when it holds them (rescore) or else fitted on
-// `s`'s profile.
-Json score(const Scoring& s, const ValidateOptions& options, const std::vector<HeldOut>& held_out, const Rounds& rounds,
-           Json environment, const std::function<void(const Json& row)>& progress) {
-  const int64_t threads = options.threads;
-  const Predictor& p = s.predictor;
+// One network's row: its times from `m`, its prediction from `p`, its baselines' times `baselines_us`
+// (quadratic, MACs, params); with `op_scores`, each op with a time of its own is scored there too.
+ValidationRow score_row(const Predictor& p, const HeldOut& h, HeldOutSet set, const NetworkRounds& m, const std::array<double, 3>& baselines_us,
+                        int64_t threads, std::vector<OpScore>* op_scores) {
+  const NetworkCount c = count(h.net);
+  const std::vector<double>& medians = m.medians_us;
+  const NetworkPrediction pred = predict(p, h.net, threads);
+  const Json outside = prediction_json(p, h.net, pred, threads, false);
+  const auto [lo, hi] = std::minmax_element(medians.begin(), medians.end());
+  ValidationRow row;
+  row.network = h.name;
+  row.set = set;
+  row.macs = c.total.macs;
+  row.params_inference = c.total.params_inference;
+  row.measured_us = median(medians);
+  row.measured_round_medians_us = medians;
+  row.measured_round_spread = *hi / *lo - 1;
+  row.measured_cv = median(m.cvs);
+  row.predicted_us = pred.latency_us;
+  row.quadratic_baseline_us = baselines_us[0];
+  row.macs_baseline_us = baselines_us[1];
+  row.params_baseline_us = baselines_us[2];
+  row.error = pred.latency_us / row.measured_us - 1;
+  row.ops_outside_profile = outside["ops_outside_profile"].get<int64_t>();
+  row.outside_profile_features = outside["outside_profile_features"].get<std::vector<std::string>>();
+  row.predicted_interval_us = pred.interval_us;
+  row.blocks = h.blocks;
+  row.measured_round_reference_us = m.round_reference_us;
+  if (op_scores) {
+    ValidationRow::Layers& layers = row.layers.emplace();
+    for (size_t k = 0; k < pred.ops.size(); ++k) {
+      const bool own = !pred.ops[k].fused_into && m.op_us[k];
+      layers.ops_measured_us.push_back(own ? m.op_us[k] : std::nullopt);
+      layers.ops_predicted_us.push_back(own ? std::optional<double>(pred.ops[k].latency_us) : std::nullopt);
+      if (own) op_scores->push_back({set, h.name, std::string(to_string(pred.ops[k].op_class)), pred.ops[k].latency_us, *m.op_us[k]});
+    }
+    layers.additivity = m.additivity.value_or(0);
+  }
+  return row;
+}
+
+// The baselines' times of every held-out network (quadratic, MACs, params) and the constant MACpS: read
+// back from `rounds` when it holds them (rescore), or else fitted on `s`'s profile.
+std::pair<std::vector<std::array<double, 3>>, double> baseline_times(const Scoring& s, const std::vector<HeldOut>& held_out,
+                                                                     const Rounds& rounds, int64_t threads) {
   std::vector<std::array<double, 3>> baselines_us;
   for (const NetworkRounds& n : rounds.networks)
     if (n.baselines_us) baselines_us.push_back(*n.baselines_us);
-  double constant_macps = rounds.baseline_constant_macps;
-  if (baselines_us.empty()) {
-    const Baselines b = fit_baselines(s.profile, s.profile_path, threads);
-    constant_macps = b.const_macps;
-    for (const HeldOut& h : held_out) {
-      const NetworkCount c = count(h.net);
-      baselines_us.push_back({predict(b.quadratic, h.net, threads).latency_us, static_cast<double>(c.total.macs) / b.const_macps * 1e6,
-                              static_cast<double>(c.total.params_inference) * b.us_per_param});
-    }
+  if (!baselines_us.empty()) return {baselines_us, rounds.baseline_constant_macps};
+  const Baselines b = fit_baselines(s.profile, s.profile_path, threads);
+  for (const HeldOut& h : held_out) {
+    const NetworkCount c = count(h.net);
+    baselines_us.push_back({predict(b.quadratic, h.net, threads).latency_us, static_cast<double>(c.total.macs) / b.const_macps * 1e6,
+                            static_cast<double>(c.total.params_inference) * b.us_per_param});
   }
+  return {baselines_us, b.const_macps};
+}
+
+// The validation of `rounds`, measured on `held_out` in `environment`: every prediction comes from `s`,
+// every time from `rounds`, the baselines as baseline_times says.
+Validation score(const Scoring& s, const ValidateOptions& options, const std::vector<HeldOut>& held_out, const Rounds& rounds,
+                 Json environment, const std::function<void(const ValidationRow& row)>& progress) {
+  const int64_t threads = options.threads;
+  const Predictor& p = s.predictor;
+  Validation v;
+  v.options = options;
+  const auto [baselines_us, constant_macps] = baseline_times(s, held_out, rounds, threads);
+  v.baseline_constant_macps = constant_macps;
   // A file (rescore) may have timed another reference than the predictor's profile did: no ratio then.
-  Json speed;
   try {
-    if (rounds.reference.rfind(s.reference, 0) == 0) speed = speed_vs_profile(s.profile, threads, rounds.reference_us);
+    if (rounds.reference.rfind(s.reference, 0) == 0) v.speed_vs_profile = speed_vs_profile(s.profile, threads, rounds.reference_us);
   } catch (const InputError& e) {
     throw InputError(s.profile_path + ": " + e.what());
   }
   // Zoo networks of the families the predictor was fitted on (fit --zoo-families half) are not held out:
   // they are scored as a set of their own, zoo_fitted, and in neither of the two.
   const std::set<std::string> fitted_families = fitted_zoo_families(p);
-  Json rows = Json::array();
   std::vector<OpScore> op_scores;
-  int64_t zoo_fitted = 0;
   for (size_t i = 0; i < held_out.size(); ++i) {
     const HeldOut& h = held_out[i];
-    const bool fitted = std::string_view(h.set) == "zoo" && fitted_families.count(h.family);
-    const char* set = fitted ? "zoo_fitted" : h.set;
-    zoo_fitted += fitted;
-    const NetworkCount c = count(h.net);
-    const NetworkRounds& m = rounds.networks[i];
-    const std::vector<double>& medians = m.medians_us;
-    const double measured = median(medians);
-    const NetworkPrediction pred = predict(p, h.net, threads);
-    const Json outside = prediction_json(p, h.net, pred, threads, false);
-    const auto [lo, hi] = std::minmax_element(medians.begin(), medians.end());
-    rows.push_back({{"network", h.name}, {"set", set}, {"macs", c.total.macs}, {"params_inference", c.total.params_inference},
-                    {"measured_us", measured}, {"measured_round_medians_us", medians},
-                    {"measured_round_spread", *hi / *lo - 1}, {"measured_cv", median(m.cvs)},
-                    {"predicted_us", pred.latency_us},
-                    {"quadratic_baseline_us", baselines_us[i][0]},
-                    {"macs_baseline_us", baselines_us[i][1]},
-                    {"params_baseline_us", baselines_us[i][2]},
-                    {"error", pred.latency_us / measured - 1},
-                    {"ops_outside_profile", outside["ops_outside_profile"]},
-                    {"outside_profile_features", outside["outside_profile_features"]}});
-    if (pred.interval_us) {
-      rows.back()["predicted_low_us"] = (*pred.interval_us)[0];
-      rows.back()["predicted_high_us"] = (*pred.interval_us)[1];
-    }
-    if (!h.blocks.empty()) rows.back()["blocks"] = h.blocks;
-    if (!m.round_reference_us.empty()) rows.back()["measured_round_reference_us"] = m.round_reference_us;
-    if (options.layers) {
-      Json measured_ops = Json::array(), predicted_ops = Json::array();
-      for (size_t k = 0; k < pred.ops.size(); ++k) {
-        const bool own = !pred.ops[k].fused_into && m.op_us[k];
-        measured_ops.push_back(own ? Json(*m.op_us[k]) : Json(nullptr));
-        predicted_ops.push_back(own ? Json(pred.ops[k].latency_us) : Json(nullptr));
-        if (own) op_scores.push_back({set, h.name, std::string(to_string(pred.ops[k].op_class)), pred.ops[k].latency_us, *m.op_us[k]});
-      }
-      rows.back()["layers_additivity"] = m.additivity.value_or(0);
-      rows.back()["ops_measured_us"] = std::move(measured_ops);
-      rows.back()["ops_predicted_us"] = std::move(predicted_ops);
-    }
-    if (progress) progress(rows.back());
+    const bool fitted = h.set == HeldOutSet::zoo && fitted_families.count(h.family);
+    v.zoo_networks_fitted += fitted;
+    v.rows.push_back(score_row(p, h, fitted ? HeldOutSet::zoo_fitted : h.set, rounds.networks[i], baselines_us[i], threads,
+                               options.layers ? &op_scores : nullptr));
+    if (progress) progress(v.rows.back());
   }
-  Json in_distribution = set_summary(rows, {"zoo", "sampled"}, speed), out_of_distribution = set_summary(rows, {"ood"}, speed);
+  v.zoo_networks = static_cast<int64_t>(zoo().size()) - v.zoo_networks_fitted;
+  const auto& speed = v.speed_vs_profile;
+  v.in_distribution = set_summary(v.rows, {HeldOutSet::zoo, HeldOutSet::sampled}, speed);
+  v.out_of_distribution = set_summary(v.rows, {HeldOutSet::ood}, speed);
   // Its two parts on their own: a fit can trade one for the other (fit --zoo-families).
-  for (const char* part : {"zoo", "sampled"})
-    if (const Json one = set_summary(rows, {part}, speed); one.contains("predictor")) in_distribution["by_set"][part] = one["predictor"];
+  for (HeldOutSet part : {HeldOutSet::zoo, HeldOutSet::sampled})
+    if (const SetSummary one = set_summary(v.rows, {part}, speed); one.predictor) v.in_distribution.by_set.emplace_back(part, *one.predictor);
   if (options.layers) {
-    in_distribution["op_classes"] = op_class_scores(op_scores, rows, {"zoo", "sampled"});
-    out_of_distribution["op_classes"] = op_class_scores(op_scores, rows, {"ood"});
+    v.in_distribution.op_classes = op_class_scores(op_scores, v.rows, {HeldOutSet::zoo, HeldOutSet::sampled});
+    v.out_of_distribution.op_classes = op_class_scores(op_scores, v.rows, {HeldOutSet::ood});
   }
+  v.zoo_fitted = set_summary(v.rows, {HeldOutSet::zoo_fitted}, speed);
   std::vector<double> additivity;  // of the layers pass, every network's
   for (const NetworkRounds& n : rounds.networks)
     if (n.additivity) additivity.push_back(*n.additivity);
-  Json fitted = Json::object();
+  if (options.layers && !additivity.empty()) v.layers_median_additivity = median(additivity);
+  v.predictor = Json::object();
   for (const char* key : {"profile", "fitted_on", "selection"})
-    if (p.provenance.contains(key)) fitted[key] = p.provenance[key];
-  return {{"schema", validation_schema},
-          {"machine_noise", machine_noise(rows, rounds.reference, rounds.reference_us)},
-          {"interference", rounds.interference.to_json()},
-          {"device", "host"},
-          {"threads", threads},
-          {"networks", rows.size()},
-          {"zoo_networks", static_cast<int64_t>(zoo().size()) - zoo_fitted},
-          {"zoo_networks_fitted", zoo_fitted},
-          {"sampled_networks", options.samples},
-          {"seed", options.seed},
-          {"ood_networks", options.ood},
-          {"ood_seed", options.ood_seed},
-          {"rounds", options.rounds},
-          {"min_time_s_per_round", options.min_time_s},
-          {"predictor", fitted},
-          {"speed_vs_profile", speed},
-          {"in_distribution", in_distribution},
-          {"out_of_distribution", out_of_distribution},
-          {"zoo_fitted", set_summary(rows, {"zoo_fitted"}, speed)},
-          {"layers", options.layers},
-          {"layers_median_additivity", options.layers && !additivity.empty() ? Json(median(additivity)) : Json(nullptr)},
-          {"baseline_constant_macps", constant_macps},
-          {"environment", std::move(environment)},
-          {"rows", rows}};
+    if (p.provenance.contains(key)) v.predictor[key] = p.provenance[key];
+  v.machine_noise = machine_noise(v.rows, rounds.reference, rounds.reference_us);
+  v.interference = rounds.interference;
+  v.environment = std::move(environment);
+  return v;
 }
 
 // A finite time in microseconds, as every measured time in a validation file must be: above 0, or at least 0
@@ -581,7 +695,7 @@ Rounds rounds_of(const Json& run, const std::vector<HeldOut>& held_out, const Va
 
 }  // namespace
 
-Json validate(const std::string& device, const ValidateOptions& options, const std::function<void(const Json& row)>& progress) {
+Validation validate(const std::string& device, const ValidateOptions& options, const std::function<void(const ValidationRow& row)>& progress) {
   check_options(device, options);
   const Scoring s = load_scoring(device);
   const std::vector<HeldOut> held_out = held_out_networks(options);
@@ -589,7 +703,7 @@ Json validate(const std::string& device, const ValidateOptions& options, const s
   return score(s, options, held_out, rounds, to_json(profiler::capture_environment(options.threads)), progress);
 }
 
-Json rescore(const std::string& device, const std::string& validation_path, const std::function<void(const Json& row)>& progress) {
+Validation rescore(const std::string& device, const std::string& validation_path, const std::function<void(const ValidationRow& row)>& progress) {
   if (device != "host") throw InputError("--device = \"" + device + "\": validation files hold this machine's measurements, so only host rescores them");
   const Json run = read_json_file(validation_path);
   const Where where(validation_path);
@@ -597,11 +711,8 @@ Json rescore(const std::string& device, const std::string& validation_path, cons
   const std::vector<HeldOut> held_out = held_out_networks(options);
   const Rounds rounds = rounds_of(run, held_out, options, where);
   const Scoring s = load_scoring(device);
-  Json out = score(s, options, held_out, rounds, run.value("environment", Json::object()), progress);
-  out["rescored"] = {{"from", validation_path},
-                     {"note", "times measured by that run (its environment, machine_noise, interference) and the baselines it "
-                              "was scored with (fitted on its predictor's profile); predictions and speed_vs_profile of the "
-                              "predictor named in \"predictor\""}};
+  Validation out = score(s, options, held_out, rounds, run.value("environment", Json::object()), progress);
+  out.rescored_from = validation_path;
   return out;
 }
 
