@@ -26,6 +26,7 @@
 #include "profiler/profile/interference.hpp"
 #include "profiler/profile/rules.hpp"
 #include "space/count.hpp"
+#include "space/field_error.hpp"
 #include "space/io.hpp"
 #include "space/zoo.hpp"
 
@@ -700,26 +701,26 @@ void validate(const JobOptions& o) {
   // device's are its runtime's, checked against its own (predictor::prediction_threads).
   if (o.threads && predictor::is_host(o.device)) check_threads_option(*o.threads);
   else if (o.threads && (*o.threads < 1 || *o.threads > 256))
-    throw InputError("--threads = " + std::to_string(*o.threads) + ": out of range [1, 256]");
+    throw FieldError(Field::threads, std::to_string(*o.threads), "out of range [1, 256]");
   if (o.search.evaluations < 10 || o.search.evaluations > 100'000'000)
-    throw InputError("--evaluations = " + std::to_string(o.search.evaluations) + ": out of range [10, 100000000]");
+    throw FieldError(Field::evaluations, std::to_string(o.search.evaluations), "out of range [10, 100000000]");
   if (o.matched_evaluations < 1 || o.matched_evaluations > 100'000'000)
     throw InputError("matched_evaluations = " + std::to_string(o.matched_evaluations) + ": out of range [1, 100000000]");
   if (o.search.population < 4 || o.search.population > 10000)
-    throw InputError("--population = " + std::to_string(o.search.population) + ": out of range [4, 10000]");
+    throw FieldError(Field::population, std::to_string(o.search.population), "out of range [4, 10000]");
   if (!(o.search.max_seconds >= 0) || o.search.max_seconds > 86400)
-    throw InputError("--budget = " + std::to_string(o.search.max_seconds) + ": out of range [0, 86400] (0: no time limit)");
+    throw FieldError(Field::budget_s, std::to_string(o.search.max_seconds), "out of range [0, 86400] (0: no time limit)");
   if (o.accuracy != "proxy" && o.accuracy != "macs" && !std::filesystem::exists(o.accuracy))
-    throw InputError("--accuracy = \"" + o.accuracy + "\": not proxy, macs or an existing CSV file");
+    throw FieldError(Field::accuracy, "\"" + o.accuracy + "\"", "not proxy, macs or an existing CSV file");
   if (!o.space_file.empty() && !std::filesystem::exists(o.space_file))
-    throw InputError("--space = \"" + o.space_file + "\": cannot open file");
-  // The CLI takes the latency limit in milliseconds.
-  const std::pair<std::optional<double>, std::string> limits[] = {
-      {o.constraints.max_latency_us ? std::optional<double>(*o.constraints.max_latency_us / 1e3) : std::nullopt, "--max-latency"},
-      {o.constraints.max_params, "--max-params"}, {o.constraints.max_macs, "--max-macs"}};
-  for (const auto& [v, option] : limits)
-    if (v && !(*v > 0 && std::isfinite(*v))) throw InputError(option + " = " + std::to_string(*v) + ": must be positive");
-  if (!find_zoo(o.layers_model)) throw InputError("--layers-model = \"" + o.layers_model + "\": not a zoo model");
+    throw FieldError(Field::space, "\"" + o.space_file + "\"", "cannot open file");
+  // The latency limit in milliseconds, as the command line and the Python module take it.
+  const std::pair<std::optional<double>, Field> limits[] = {
+      {o.constraints.max_latency_us ? std::optional<double>(*o.constraints.max_latency_us / 1e3) : std::nullopt, Field::max_latency_ms},
+      {o.constraints.max_params, Field::max_params}, {o.constraints.max_macs, Field::max_macs}};
+  for (const auto& [v, field] : limits)
+    if (v && !(*v > 0 && std::isfinite(*v))) throw FieldError(field, std::to_string(*v), "must be positive");
+  if (!find_zoo(o.layers_model)) throw FieldError(Field::layers_model, "\"" + o.layers_model + "\"", "not a zoo model");
 }
 
 Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* profile) {

@@ -8,6 +8,7 @@
 #include "predictor/statistics.hpp"
 #include "profiler/profile/fusion.hpp"
 #include "space/count.hpp"
+#include "space/field_error.hpp"
 
 namespace cpx::predictor {
 
@@ -102,8 +103,9 @@ int64_t prediction_threads(const Predictor& p, std::optional<int64_t> requested)
   if (!p.calibrated) return requested.value_or(1);
   const int64_t own = p.calibrated->hardware.threads;
   if (requested && *requested != own)
-    throw InputError("--threads = " + std::to_string(*requested) + ": device " + p.device + " predicts only at its own " +
-                     std::to_string(own) + " thread(s), those of its published runtime: leave the thread count out");
+    throw FieldError(Field::threads, std::to_string(*requested),
+                     "device " + p.device + " predicts only at its own " + std::to_string(own) +
+                         " thread(s), those of its published runtime: leave the thread count out");
   return own;
 }
 

@@ -20,6 +20,7 @@
 #include "profiler/profile/order_statistics.hpp"
 #include "profiler/profile/profile_file.hpp"
 #include "space/count.hpp"
+#include "space/field_error.hpp"
 #include "space/sample.hpp"
 #include "space/zoo.hpp"
 
@@ -88,15 +89,15 @@ SetSummary set_summary(const std::vector<ValidationRow>& rows, std::initializer_
 }
 
 void check_options(const std::string& device, const ValidateOptions& o) {
-  if (device != "host") throw InputError("--device = \"" + device + "\": validation measures, so it runs on the host only");
-  if (o.samples < 0 || o.samples > 10000) throw InputError("--samples = " + std::to_string(o.samples) + ": out of range [0, 10000]");
-  if (o.rounds < 1 || o.rounds > 100) throw InputError("--rounds = " + std::to_string(o.rounds) + ": out of range [1, 100]");
-  if (!(o.min_time_s >= 0 && o.min_time_s <= 60)) throw InputError("--min-time = " + std::to_string(o.min_time_s) + ": out of range [0, 60]");
-  if (o.ood < 0 || o.ood > 10000) throw InputError("--ood = " + std::to_string(o.ood) + ": out of range [0, 10000]");
+  if (device != "host") throw FieldError(Field::device, "\"" + device + "\"", "validation measures, so it runs on the host only");
+  if (o.samples < 0 || o.samples > 10000) throw FieldError(Field::samples, std::to_string(o.samples), "out of range [0, 10000]");
+  if (o.rounds < 1 || o.rounds > 100) throw FieldError(Field::rounds, std::to_string(o.rounds), "out of range [1, 100]");
+  if (!(o.min_time_s >= 0 && o.min_time_s <= 60)) throw FieldError(Field::min_time_s, std::to_string(o.min_time_s), "out of range [0, 60]");
+  if (o.ood < 0 || o.ood > 10000) throw FieldError(Field::ood, std::to_string(o.ood), "out of range [0, 10000]");
   profiler::check_threads(o.threads);
   if (o.seed + static_cast<uint64_t>(o.samples) > profiler::training_seed_base)
-    throw InputError("--seed = " + std::to_string(o.seed) + ": sampled seeds must stay below " +
-                     std::to_string(profiler::training_seed_base) + ", where the profile's training networks start");
+    throw FieldError(Field::seed, std::to_string(o.seed), "sampled seeds must stay below " + std::to_string(profiler::training_seed_base) +
+                                                              ", where the profile's training networks start");
 }
 
 // The baselines, fitted on the same training measurements as the predictor (the profile's blocks and ops).
@@ -704,7 +705,8 @@ Validation validate(const std::string& device, const ValidateOptions& options, c
 }
 
 Validation rescore(const std::string& device, const std::string& validation_path, const std::function<void(const ValidationRow& row)>& progress) {
-  if (device != "host") throw InputError("--device = \"" + device + "\": validation files hold this machine's measurements, so only host rescores them");
+  if (device != "host")
+    throw FieldError(Field::device, "\"" + device + "\"", "validation files hold this machine's measurements, so only host rescores them");
   const Json run = read_json_file(validation_path);
   const Where where(validation_path);
   const ValidateOptions options = options_of(run, where);

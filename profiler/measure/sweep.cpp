@@ -19,6 +19,7 @@
 #include "profiler/measure/probes.hpp"
 #include "profiler/profile/progress.hpp"
 #include "space/count.hpp"
+#include "space/field_error.hpp"
 #include "space/io.hpp"
 
 namespace cpx::profiler {
@@ -289,10 +290,10 @@ void Pacer::done(double item_s, const MeasureOptions& given) {
 
 Json profile_device(const std::string& device, SweepOptions& o, const std::atomic<bool>& stop) {
   if (device.empty() || device.size() > 64 || device.find_first_of("/\\.") != std::string::npos)
-    throw InputError("--device = \"" + device + "\": a device name of 1-64 characters without '/', '\\' or '.'");
+    throw FieldError(Field::device, "\"" + device + "\"", "a device name of 1-64 characters without '/', '\\' or '.'");
   o.device = device;
   for (int64_t t : o.threads) check_threads(t);
-  if (o.budget_s < 0 || o.budget_s > 86400) throw InputError("--budget = " + std::to_string(o.budget_s) + ": out of range [0, 86400]");
+  if (o.budget_s < 0 || o.budget_s > 86400) throw FieldError(Field::budget_s, std::to_string(o.budget_s), "out of range [0, 86400]");
   if (o.out_path.empty()) o.out_path = default_profile_path(device);
   return run_sweep(o, stop);
 }
