@@ -100,8 +100,16 @@ py::tuple nhwc(const cpx::ShapeNhwc& s) { return py::make_tuple(s.n, s.h, s.w, s
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "C++ core of cpubone_explore; use the cpubone_explore package.";
-  py::register_exception<cpx::InputError>(m, "InputError", PyExc_ValueError)
-      .attr("__doc__") = "Bad input (file, field, value, name or option), with the CLI's one-line message.";
+  static py::exception<cpx::InputError>& input_error = py::register_exception<cpx::InputError>(m, "InputError", PyExc_ValueError);
+  input_error.attr("__doc__") = "Bad input (file, field, value, name or option), with the CLI's one-line message.";
+  // A library's FieldError names its own field: raised, as every other message, as the command line says it.
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const cpx::FieldError& e) {
+      input_error(cpx::explorer::cli_message(e).c_str());
+    }
+  });
 
   py::class_<cpx::Network, std::shared_ptr<cpx::Network>>(
       m, "Network", "An expanded network: named ops in execution order on an NHWC input (immutable).")

@@ -13,7 +13,7 @@ namespace cpx {
 
 // The values the libraries refuse by name: each is a field of an options struct or an argument, spelled
 // as there (and as the Python module's keyword arguments, where it takes them). A new one is an enumerator and a row, and the
-// command line's table of flags (explorer/cli/main.cpp) then asks for its flag.
+// command line's table of flags (explorer/option_checks.cpp) then asks for its flag.
 enum class Field {
   device, samples, seed, ood, rounds, min_time_s, budget_s, resolution, threads,
   evaluations, population, accuracy, space, max_latency_ms, max_params, max_macs, layers_model
@@ -24,9 +24,9 @@ inline constexpr auto field_names = std::to_array<std::string_view>({
 static_assert(field_names.size() == static_cast<size_t>(Field::layers_model) + 1, "one name per Field");
 inline std::string_view to_string(Field f) { return field_names[static_cast<size_t>(f)]; }
 
-// "<field> = <value>: <reason>". A front end that took the value under another spelling rethrows it in
-// that spelling (the command line: its flag, explorer/cli/main.cpp), so that a user reads the option they
-// typed; the Python module passes it on as it is, in the names of its keyword arguments.
+// "<field> = <value>: <reason>". A front end that took the value under another spelling says it in that
+// spelling (the command line and the Python module: the flag, explorer::cli_message), so that a user
+// reads the option they typed.
 class FieldError : public InputError {
  public:
   FieldError(Field field, std::string value, const std::string& reason)

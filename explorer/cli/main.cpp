@@ -1,25 +1,10 @@
-#include <algorithm>
-#include <array>
 #include <iostream>
 #include <string>
-#include <string_view>
 
 #include "explorer/cli/commands.hpp"
+#include "explorer/option_checks.hpp"
 #include "space/error.hpp"
 #include "space/field_error.hpp"
-
-namespace {
-
-// The flag under which the command line takes each value the libraries refuse by name (cpx::Field, in its
-// order): their errors name the field, the user reads the flag they typed.
-constexpr std::array<std::string_view, cpx::field_names.size()> flag_of_field{
-    "--device", "--samples", "--seed", "--ood", "--rounds", "--min-time", "--budget", "--resolution", "--threads",
-    "--evaluations", "--population", "--accuracy", "--space", "--max-latency", "--max-params", "--max-macs",
-    "--layers-model"};
-static_assert(std::find(flag_of_field.begin(), flag_of_field.end(), std::string_view()) == flag_of_field.end(),
-              "every cpx::Field has its flag");
-
-}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"cpubone-explore: how fast will this architecture really run on that CPU?"};
@@ -63,7 +48,7 @@ int main(int argc, char** argv) {
     std::cerr << "cpubone-explore: " << e.what() << " (see --help)\n";
     return 2;
   } catch (const cpx::FieldError& e) {
-    std::cerr << "cpubone-explore: " << flag_of_field[static_cast<size_t>(e.field())] << " = " << e.value() << ": " << e.reason() << "\n";
+    std::cerr << "cpubone-explore: " << cpx::explorer::cli_message(e) << "\n";
     return 2;
   } catch (const cpx::InputError& e) {
     std::cerr << "cpubone-explore: " << e.what() << "\n";
