@@ -15,10 +15,10 @@
 #include <map>
 #include <string>
 
-#include "profiler/environment.hpp"
+#include "profiler/measure/environment.hpp"
 #include "profiler/executor/kernels/igemm.hpp"
-#include "profiler/probes.hpp"
-#include "profiler/time_network.hpp"
+#include "profiler/measure/probes.hpp"
+#include "profiler/measure/time_network.hpp"
 #include "space/count.hpp"
 
 using namespace cpx;

@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "profiler/environment.hpp"
+#include "profiler/measure/environment.hpp"
 #include "profiler/executor/isa.hpp"
-#include "profiler/time_network.hpp"
+#include "profiler/measure/time_network.hpp"
 #include "space/zoo.hpp"
 
 using namespace cpx;

@@ -8,7 +8,7 @@
 #include <fstream>
 
 #include "profiler/interop/onnx.hpp"
-#include "profiler/order_statistics.hpp"
+#include "profiler/profile/order_statistics.hpp"
 #include "space/io.hpp"
 #include "space/zoo.hpp"
 

@@ -17,15 +17,16 @@
 #include "predictor/calibrate.hpp"
 #include "predictor/devices.hpp"
 #include "predictor/fit.hpp"
-#include "profiler/block_variant.hpp"
-#include "profiler/cpus.hpp"
-#include "profiler/environment.hpp"
-#include "profiler/measure_network.hpp"
-#include "profiler/order_statistics.hpp"
-#include "profiler/progress.hpp"
-#include "profiler/interference.hpp"
-#include "profiler/rules.hpp"
+#include "profiler/profile/block_variant.hpp"
+#include "profiler/profile/cpus.hpp"
+#include "profiler/measure/environment.hpp"
+#include "profiler/measure/measure_network.hpp"
+#include "profiler/profile/order_statistics.hpp"
+#include "profiler/profile/progress.hpp"
+#include "profiler/profile/interference.hpp"
+#include "profiler/profile/rules.hpp"
 #include "space/count.hpp"
+#include "space/field_error.hpp"
 #include "space/io.hpp"
 #include "space/zoo.hpp"
 
@@ -572,8 +573,8 @@ Json roofline(const Context& c, const Json& points) {
 
 // mape in percent, within_10 a fraction, as the results schema states them.
 Json accuracy_figures(const std::vector<double>& predicted, const std::vector<double>& actual) {
-  const Json s = predictor::accuracy_scores(predicted, actual);
-  return {{"mape", 100 * s["mape"].get<double>()}, {"within_10", s["within_10pct"]}, {"spearman", s["spearman"]}};
+  const predictor::Accuracy s = predictor::accuracy_of(predicted, actual);
+  return {{"mape", 100 * s.mape}, {"within_10", s.within_10pct}, {"spearman", s.spearman}};
 }
 
 // The device file's side-by-side held-out table (fractions there) in the results' units.
@@ -662,7 +663,7 @@ Json operator_table(const Context& c, const Json& derived) {
   for (const auto& r : derived["fasternet_table1"])
     if (r["threads"] == c.t)
       table.push_back({{"operator", r["op"]}, {"channels", r["channels"]}, {"resolution", r["resolution"]}, {"macs", r["macs"]},
-                       // profiler/rules.cpp's table is in milliseconds
+                       // profiler/profile/rules.cpp's table is in milliseconds
                        {"latency_us", r["latency_ms"].get<double>() * 1e3}, {"macps", r["macps"]}});
   return table;
 }
@@ -700,26 +701,26 @@ void validate(const JobOptions& o) {
   // device's are its runtime's, checked against its own (predictor::prediction_threads).
   if (o.threads && predictor::is_host(o.device)) check_threads_option(*o.threads);
   else if (o.threads && (*o.threads < 1 || *o.threads > 256))
-    throw InputError("--threads = " + std::to_string(*o.threads) + ": out of range [1, 256]");
+    throw FieldError(Field::threads, std::to_string(*o.threads), "out of range [1, 256]");
   if (o.search.evaluations < 10 || o.search.evaluations > 100'000'000)
-    throw InputError("--evaluations = " + std::to_string(o.search.evaluations) + ": out of range [10, 100000000]");
+    throw FieldError(Field::evaluations, std::to_string(o.search.evaluations), "out of range [10, 100000000]");
   if (o.matched_evaluations < 1 || o.matched_evaluations > 100'000'000)
     throw InputError("matched_evaluations = " + std::to_string(o.matched_evaluations) + ": out of range [1, 100000000]");
   if (o.search.population < 4 || o.search.population > 10000)
-    throw InputError("--population = " + std::to_string(o.search.population) + ": out of range [4, 10000]");
+    throw FieldError(Field::population, std::to_string(o.search.population), "out of range [4, 10000]");
   if (!(o.search.max_seconds >= 0) || o.search.max_seconds > 86400)
-    throw InputError("--budget = " + std::to_string(o.search.max_seconds) + ": out of range [0, 86400] (0: no time limit)");
+    throw FieldError(Field::budget_s, std::to_string(o.search.max_seconds), "out of range [0, 86400] (0: no time limit)");
   if (o.accuracy != "proxy" && o.accuracy != "macs" && !std::filesystem::exists(o.accuracy))
-    throw InputError("--accuracy = \"" + o.accuracy + "\": not proxy, macs or an existing CSV file");
+    throw FieldError(Field::accuracy, "\"" + o.accuracy + "\"", "not proxy, macs or an existing CSV file");
   if (!o.space_file.empty() && !std::filesystem::exists(o.space_file))
-    throw InputError("--space = \"" + o.space_file + "\": cannot open file");
-  // The CLI takes the latency limit in milliseconds.
-  const std::pair<std::optional<double>, std::string> limits[] = {
-      {o.constraints.max_latency_us ? std::optional<double>(*o.constraints.max_latency_us / 1e3) : std::nullopt, "--max-latency"},
-      {o.constraints.max_params, "--max-params"}, {o.constraints.max_macs, "--max-macs"}};
-  for (const auto& [v, option] : limits)
-    if (v && !(*v > 0 && std::isfinite(*v))) throw InputError(option + " = " + std::to_string(*v) + ": must be positive");
-  if (!find_zoo(o.layers_model)) throw InputError("--layers-model = \"" + o.layers_model + "\": not a zoo model");
+    throw FieldError(Field::space, "\"" + o.space_file + "\"", "cannot open file");
+  // The latency limit in milliseconds, as the command line and the Python module take it.
+  const std::pair<std::optional<double>, Field> limits[] = {
+      {o.constraints.max_latency_us ? std::optional<double>(*o.constraints.max_latency_us / 1e3) : std::nullopt, Field::max_latency_ms},
+      {o.constraints.max_params, Field::max_params}, {o.constraints.max_macs, Field::max_macs}};
+  for (const auto& [v, field] : limits)
+    if (v && !(*v > 0 && std::isfinite(*v))) throw FieldError(field, std::to_string(*v), "must be positive");
+  if (!find_zoo(o.layers_model)) throw FieldError(Field::layers_model, "\"" + o.layers_model + "\"", "not a zoo model");
 }
 
 Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* profile) {

@@ -7,7 +7,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "profiler/measure_network.hpp"
+#include "profiler/measure/measure_network.hpp"
+#include "space/field_error.hpp"
 
 namespace cpx::explorer {
 
@@ -17,5 +18,11 @@ void check_threads_option(const std::vector<int64_t>& threads);  // profile's li
 
 // measure's --threads, --min-time and --min-runs (the limits profiler::measure_network holds to).
 void check_measure_options(const profiler::NetworkRun& run);
+
+// The flag under which the command line takes each value the libraries refuse by name (cpx::Field).
+std::string_view flag_of(Field field);
+// A library's FieldError in the command line's spelling ("--samples = -1: out of range [0, 10000]"): what
+// the command line prints and the Python module raises.
+std::string cli_message(const FieldError& e);
 
 }  // namespace cpx::explorer

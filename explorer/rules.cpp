@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <functional>
 
-#include "profiler/sweep.hpp"
+#include "profiler/measure/sweep.hpp"
 #include "space/count.hpp"
 
 namespace cpx::explorer {

@@ -14,7 +14,7 @@
 #include <set>
 #include <stdexcept>
 
-#include "profiler/order_statistics.hpp"
+#include "profiler/profile/order_statistics.hpp"
 #include "space/count.hpp"
 
 #include "space/io.hpp"

@@ -7,8 +7,8 @@
 
 #include "predictor/ceilings.hpp"
 #include "predictor/interval_evidence.hpp"
-#include "profiler/file_lock.hpp"
-#include "profiler/profile_file.hpp"
+#include "profiler/profile/file_lock.hpp"
+#include "profiler/profile/profile_file.hpp"
 #include "space/io.hpp"
 #include "space/zoo.hpp"
 

@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "profiler/fusion.hpp"
-#include "profiler/xnnpack_caps.hpp"
+#include "profiler/profile/fusion.hpp"
+#include "profiler/profile/xnnpack_caps.hpp"
 #include "space/count.hpp"
 
 namespace cpx::predictor {

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "profiler/fusion.hpp"
+#include "profiler/profile/fusion.hpp"
 #include "space/network.hpp"
 
 namespace cpx::predictor {

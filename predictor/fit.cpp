@@ -8,7 +8,7 @@
 #include "predictor/ceilings.hpp"
 #include "predictor/fit_classes.hpp"
 #include "predictor/statistics.hpp"
-#include "profiler/order_statistics.hpp"
+#include "profiler/profile/order_statistics.hpp"
 
 namespace cpx::predictor {
 

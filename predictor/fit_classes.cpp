@@ -5,8 +5,8 @@
 #include <cmath>
 #include <numeric>
 
-#include "profiler/fusion.hpp"
-#include "profiler/profile_file.hpp"
+#include "profiler/profile/fusion.hpp"
+#include "profiler/profile/profile_file.hpp"
 #include "space/zoo.hpp"
 
 namespace cpx::predictor::fit_detail {

@@ -48,7 +48,7 @@ Gathered gather_samples(const Json& profile, const Where& where, const FitOption
 // can have one section mostly noisy, and a network scale fitted on its few quiet networks is far off
 // (docs/predictor-log.md, moved from code comments).
 void refuse_empty_or_noisy(const Gathered& g, const Where& where, const std::string& profile_path, const FitOptions& options);
-// How much the machine changed speed while profiling (profiler/machine_speed.hpp), for the provenance;
+// How much the machine changed speed while profiling (profiler/measure/machine_speed.hpp), for the provenance;
 // null for a profile from before the check. Above max_speed_spread_to_fit the profile mixes two machines
 // and no per-measurement flag shows it, so it is refused as a mostly noisy one is.
 Json speed_change(const Json& profile, const std::string& profile_path, const FitOptions& options);

@@ -82,7 +82,7 @@ inline constexpr size_t min_networks_for_interval = 10;
 // least profiler::section_noise_min_measurements, fit refuses the profile (profiler::Interference::
 // mostly_noisy_section: the profile command warned and exited 3 for it).
 inline constexpr double max_noisy_share_to_fit = profiler::section_noise_limit;
-// Above this spread of the profile's speed reference (machine_speed, profiler/machine_speed.hpp) fit refuses
+// Above this spread of the profile's speed reference (machine_speed, profiler/measure/machine_speed.hpp) fit refuses
 // the profile; above profiler::max_speed_spread it fits, and its provenance and `fit` say the machine slowed.
 // The refusal sits well above the warning: a profile that slowed only near its end is still worth fitting
 // (docs/predictor-log.md, moved from code comments).

@@ -6,8 +6,9 @@
 
 #include "predictor/interval.hpp"
 #include "predictor/statistics.hpp"
-#include "profiler/fusion.hpp"
+#include "profiler/profile/fusion.hpp"
 #include "space/count.hpp"
+#include "space/field_error.hpp"
 
 namespace cpx::predictor {
 
@@ -102,8 +103,9 @@ int64_t prediction_threads(const Predictor& p, std::optional<int64_t> requested)
   if (!p.calibrated) return requested.value_or(1);
   const int64_t own = p.calibrated->hardware.threads;
   if (requested && *requested != own)
-    throw InputError("--threads = " + std::to_string(*requested) + ": device " + p.device + " predicts only at its own " +
-                     std::to_string(own) + " thread(s), those of its published runtime: leave the thread count out");
+    throw FieldError(Field::threads, std::to_string(*requested),
+                     "device " + p.device + " predicts only at its own " + std::to_string(own) +
+                         " thread(s), those of its published runtime: leave the thread count out");
   return own;
 }
 
@@ -324,7 +326,7 @@ Json prediction_json(const Predictor& p, const Network& net, const NetworkPredic
   const bool fuses_relu = !p.calibrated || p.calibrated->hardware.runtime_fuses_relu;
   const profiler::IgemmRule igemm = fitted_igemm(p);
   for (size_t i = 0; i < net.ops.size(); ++i) {
-    // A fused op is not predicted (profiler/fusion.hpp), so nothing of it can lie outside the profile.
+    // A fused op is not predicted (profiler/profile/fusion.hpp), so nothing of it can lie outside the profile.
     outside.push_back(pred.ops[i].fused_into ? std::vector<OutsideFeature>{}
                                              : outside_profile(p, op_features(net, i, model_threads, fuses_relu, igemm)));
     ops_outside += !outside.back().empty();

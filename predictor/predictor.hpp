@@ -22,7 +22,7 @@
 #include "predictor/interval.hpp"
 #include "predictor/op_kinds.hpp"
 #include "predictor/roofline.hpp"
-#include "profiler/interference.hpp"
+#include "profiler/profile/interference.hpp"
 
 namespace cpx::predictor {
 

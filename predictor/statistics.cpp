@@ -4,12 +4,12 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "profiler/order_statistics.hpp"
+#include "profiler/profile/order_statistics.hpp"
 
 namespace cpx::predictor {
 
-Json accuracy_scores(const std::vector<double>& predicted, const std::vector<double>& actual) {
-  if (predicted.size() != actual.size() || actual.empty()) throw std::logic_error("accuracy_scores: one prediction per actual latency");
+Accuracy accuracy_of(const std::vector<double>& predicted, const std::vector<double>& actual) {
+  if (predicted.size() != actual.size() || actual.empty()) throw std::logic_error("accuracy_of: one prediction per actual latency");
   double ape = 0, within5 = 0, within10 = 0;
   for (size_t i = 0; i < actual.size(); ++i) {
     const double e = std::abs(predicted[i] - actual[i]) / actual[i];
@@ -18,8 +18,11 @@ Json accuracy_scores(const std::vector<double>& predicted, const std::vector<dou
     within10 += e <= 0.10;
   }
   const double n = static_cast<double>(actual.size());
-  return {{"mape", ape / n}, {"within_5pct", within5 / n}, {"within_10pct", within10 / n},
-          {"spearman", profiler::spearman(predicted, actual)}};
+  return {ape / n, within5 / n, within10 / n, profiler::spearman(predicted, actual)};
+}
+
+Json to_json(const Accuracy& a) {
+  return {{"mape", a.mape}, {"within_5pct", a.within_5pct}, {"within_10pct", a.within_10pct}, {"spearman", a.spearman}};
 }
 
 double quantile(std::vector<double> v, double q) {

@@ -11,8 +11,17 @@
 namespace cpx::predictor {
 
 // Predictions against actual latencies: MAPE (a fraction), the shares within ±5% and ±10%, and Spearman.
-// The one scoring of calibrate's held-out table, validate and the job's accuracy figures.
-Json accuracy_scores(const std::vector<double>& predicted, const std::vector<double>& actual);
+// The one scoring of calibrate's held-out table, validate and the job's accuracy figures; its JSON (to_json,
+// the only writer) has the fields' names, in this order.
+struct Accuracy {
+  double mape = 0, within_5pct = 0, within_10pct = 0, spearman = 0;
+};
+Accuracy accuracy_of(const std::vector<double>& predicted, const std::vector<double>& actual);
+Json to_json(const Accuracy& a);
+// to_json(accuracy_of(...)), for the writers that put the figures straight into a document.
+inline Json accuracy_scores(const std::vector<double>& predicted, const std::vector<double>& actual) {
+  return to_json(accuracy_of(predicted, actual));
+}
 
 // The level of every interval: a calibrated device's, and a host model's (Predictor::interval).
 inline constexpr double interval_level = 0.8;

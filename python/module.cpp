@@ -16,13 +16,13 @@
 #include "explorer/option_checks.hpp"
 #include "predictor/devices.hpp"
 #include "predictor/prediction_notes.hpp"
-#include "predictor/validate.hpp"
-#include "profiler/cpus.hpp"
-#include "profiler/measure_network.hpp"
+#include "predictor/validate/validate.hpp"
+#include "profiler/profile/cpus.hpp"
+#include "profiler/measure/measure_network.hpp"
 #include "profiler/executor/plan.hpp"
 #include "profiler/interop/onnx.hpp"
 #include "profiler/interop/torch.hpp"
-#include "profiler/sweep.hpp"
+#include "profiler/measure/sweep.hpp"
 #include "space/count.hpp"
 #include "space/zoo.hpp"
 #include "reports/report.hpp"
@@ -100,8 +100,16 @@ py::tuple nhwc(const cpx::ShapeNhwc& s) { return py::make_tuple(s.n, s.h, s.w, s
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "C++ core of cpubone_explore; use the cpubone_explore package.";
-  py::register_exception<cpx::InputError>(m, "InputError", PyExc_ValueError)
-      .attr("__doc__") = "Bad input (file, field, value, name or option), with the CLI's one-line message.";
+  static py::exception<cpx::InputError>& input_error = py::register_exception<cpx::InputError>(m, "InputError", PyExc_ValueError);
+  input_error.attr("__doc__") = "Bad input (file, field, value, name or option), with the CLI's one-line message.";
+  // A library's FieldError names its own field: raised, as every other message, as the command line says it.
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const cpx::FieldError& e) {
+      input_error(cpx::explorer::cli_message(e).c_str());
+    }
+  });
 
   py::class_<cpx::Network, std::shared_ptr<cpx::Network>>(
       m, "Network", "An expanded network: named ops in execution order on an NHWC input (immutable).")
@@ -270,11 +278,13 @@ PYBIND11_MODULE(_core, m) {
   m.def("validate", [](const std::string& device, int64_t samples, uint64_t seed, int64_t threads, double min_time, int64_t rounds,
                        int64_t ood, uint64_t ood_seed, bool layers) {
     if (cpx::predictor::is_host(device)) cpx::explorer::check_threads_option(threads);  // as the command line does first
-    return to_python(off_thread([&] { return cpx::predictor::validate(device, {samples, seed, threads, min_time, rounds, ood, ood_seed, layers}); }));
+    return to_python(off_thread([&] {
+      return to_json(cpx::predictor::validate(device, {samples, seed, threads, min_time, rounds, ood, ood_seed, layers}));
+    }));
   }, py::arg("device") = "host", py::arg("samples") = 30, py::arg("seed") = 1, py::arg("threads") = 1, py::arg("min_time_s") = 0.2, py::arg("rounds") = 5,
      py::arg("ood") = cpx::predictor::ValidateOptions{}.ood, py::arg("ood_seed") = 1, py::arg("layers") = false);
   m.def("rescore", [](const std::string& validation, const std::string& device) {
-    return to_python(off_thread([&] { return cpx::predictor::rescore(device, validation); }));
+    return to_python(off_thread([&] { return to_json(cpx::predictor::rescore(device, validation)); }));
   }, py::arg("validation"), py::arg("device") = "host",
      "The predictor now, scored on the times of an earlier validate's JSON file (validate --rescore)");
 

@@ -318,7 +318,7 @@ void add_environment_table(const Json& r, Report& report) {
   for (const auto key : {"name", "runtime", "measured", "threads"}) env.rows.push_back({std::string("device.") + key, plain(r["device"][key])});
   flatten(r["device"]["provenance"], "device.provenance", env);
   // A predictor fitted on a profile during which the machine changed speed (fit's provenance, see
-  // profiler/machine_speed.hpp) mixes two machines in every prediction.
+  // profiler/measure/machine_speed.hpp) mixes two machines in every prediction.
   const Json& prov = r["device"]["provenance"];
   if (prov.is_object() && prov.contains("machine_speed") && prov["machine_speed"].is_object() &&
       prov["machine_speed"].value("slowed", false) == true && prov["machine_speed"].contains("spread") &&
@@ -332,7 +332,7 @@ void add_environment_table(const Json& r, Report& report) {
     report.missing.push_back("environment: nothing was measured on this machine for this run");
   } else {
     flatten(r["environment"], "environment", env);
-    // Times measured under an emulator (profiler/emulation.hpp) are the emulator's, not the CPU's.
+    // Times measured under an emulator (profiler/measure/emulation.hpp) are the emulator's, not the CPU's.
     const Json& e = r["environment"];
     if (e.is_object() && e.contains("emulated") && e["emulated"] == true)
       report.missing.push_back("real timings: this run measured under an emulator (" +

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "space/count.hpp"
+#include "space/field_error.hpp"
 #include "space/io.hpp"
 #include "space/zoo/families.hpp"
 
@@ -230,8 +231,7 @@ namespace {
 }
 void check_resolution(int64_t resolution) {
   if (resolution < 0 || resolution > limits::max_spatial)
-    throw InputError("--resolution = " + std::to_string(resolution) + ": out of range [1, " +
-                     std::to_string(limits::max_spatial) + "]");
+    throw FieldError(Field::resolution, std::to_string(resolution), "out of range [1, " + std::to_string(limits::max_spatial) + "]");
 }
 bool looks_like_file(const std::string& s) {
   return s.find('/') != std::string::npos || s.find('.') != std::string::npos || std::filesystem::exists(s);

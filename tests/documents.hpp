@@ -8,9 +8,9 @@
 #include <fstream>
 #include <string>
 
-#include "predictor/ood_networks.hpp"
-#include "predictor/validate.hpp"
-#include "profiler/machine_speed.hpp"
+#include "predictor/validate/ood_networks.hpp"
+#include "predictor/validate/validate.hpp"
+#include "profiler/measure/machine_speed.hpp"
 #include "space/count.hpp"
 #include "space/zoo.hpp"
 

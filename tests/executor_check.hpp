@@ -21,7 +21,7 @@
 #include "profiler/executor/kernels/igemm.hpp"
 #include "profiler/executor/plan.hpp"
 #include "profiler/executor/reference.hpp"
-#include "profiler/xnnpack_caps.hpp"
+#include "profiler/profile/xnnpack_caps.hpp"
 #include "space/count.hpp"
 #include "space/zoo.hpp"
 

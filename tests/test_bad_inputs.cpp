@@ -16,7 +16,7 @@
 #include <map>
 #include <set>
 
-#include "profiler/cpus.hpp"
+#include "profiler/profile/cpus.hpp"
 #include "space/zoo.hpp"
 #include "documents.hpp"
 

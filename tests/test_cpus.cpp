@@ -5,10 +5,10 @@
 #include "error_of.hpp"
 #include "explorer/job.hpp"
 #include "explorer/option_checks.hpp"
-#include "predictor/validate.hpp"
-#include "profiler/cpus.hpp"
-#include "profiler/measure_network.hpp"
-#include "profiler/sweep.hpp"
+#include "predictor/validate/validate.hpp"
+#include "profiler/profile/cpus.hpp"
+#include "profiler/measure/measure_network.hpp"
+#include "profiler/measure/sweep.hpp"
 #include "space/zoo.hpp"
 
 using namespace cpx;

@@ -11,7 +11,7 @@
 #include "error_of.hpp"
 #include "predictor/devices.hpp"
 #include "processes.hpp"
-#include "profiler/profile_file.hpp"
+#include "profiler/profile/profile_file.hpp"
 
 using namespace cpx;
 namespace fs = std::filesystem;

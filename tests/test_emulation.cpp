@@ -1,4 +1,4 @@
-// Emulation detection (profiler/emulation.hpp): which signs make a run emulated, and the label its times
+// Emulation detection (profiler/measure/emulation.hpp): which signs make a run emulated, and the label its times
 // carry. The signs are injected, so these run the same on a real CPU and under qemu-user.
 #include <catch2/catch.hpp>
 
@@ -11,7 +11,7 @@
 #include <fstream>
 #include <string>
 
-#include "profiler/emulation.hpp"
+#include "profiler/measure/emulation.hpp"
 
 using namespace cpx::profiler;
 

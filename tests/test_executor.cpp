@@ -10,7 +10,7 @@
 #include "executor_testers.hpp"
 #include "profiler/executor/kernels/kernels.hpp"
 #include "profiler/executor/kernels/vector.hpp"
-#include "profiler/xnnpack_caps.hpp"
+#include "profiler/profile/xnnpack_caps.hpp"
 #include "space/blocks.hpp"
 
 using namespace cpx;

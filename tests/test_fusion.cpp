@@ -1,10 +1,10 @@
-// The executor's fusions (profiler/fusion.hpp): which ops the rule folds into an earlier kernel, which it
+// The executor's fusions (profiler/profile/fusion.hpp): which ops the rule folds into an earlier kernel, which it
 // must leave alone, and that fused groups still match the naive reference op for op.
 #include <catch2/catch.hpp>
 
 #include "executor_check.hpp"
-#include "profiler/environment.hpp"
-#include "profiler/fusion.hpp"
+#include "profiler/measure/environment.hpp"
+#include "profiler/profile/fusion.hpp"
 #include "space/blocks.hpp"
 
 using namespace cpx;

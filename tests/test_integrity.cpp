@@ -9,10 +9,10 @@
 #include <fstream>
 #include <thread>
 
-#include "profiler/environment.hpp"
-#include "profiler/file_lock.hpp"
-#include "profiler/interference.hpp"
-#include "profiler/sweep.hpp"
+#include "profiler/measure/environment.hpp"
+#include "profiler/profile/file_lock.hpp"
+#include "profiler/profile/interference.hpp"
+#include "profiler/measure/sweep.hpp"
 #include "processes.hpp"
 
 using namespace cpx;

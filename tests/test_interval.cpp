@@ -9,7 +9,7 @@
 #include "predictor/calibrate.hpp"
 #include "predictor/devices.hpp"
 #include "predictor/interval.hpp"
-#include "profiler/order_statistics.hpp"
+#include "profiler/profile/order_statistics.hpp"
 #include "space/count.hpp"
 #include "space/zoo.hpp"
 

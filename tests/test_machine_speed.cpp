@@ -1,10 +1,10 @@
-// The machine's own speed while profile and validate measure (profiler/machine_speed.hpp): a fixed conv
+// The machine's own speed while profile and validate measure (profiler/measure/machine_speed.hpp): a fixed conv
 // timed now and then, and what its spread means.
 #include <catch2/catch.hpp>
 
 #include "error_of.hpp"
-#include "predictor/validate.hpp"
-#include "profiler/machine_speed.hpp"
+#include "predictor/validate/validate.hpp"
+#include "profiler/measure/machine_speed.hpp"
 
 using namespace cpx;
 using namespace cpx::profiler;
@@ -86,7 +86,7 @@ TEST_CASE("a profile keeps the speed reference it began with, validate times the
   CHECK(old["machine_speed"]["reference"] == conv_speed_reference);
   CHECK(old["machine_speed"]["samples"].size() == 2);
   CHECK(profile_speed_reference(old) == conv_speed_reference);
-  CHECK(predictor::speed_vs_profile(old, 1, {1400})["reference"] == conv_speed_reference);
+  CHECK(predictor::speed_vs_profile(old, 1, {1400})->reference == conv_speed_reference);
   CHECK(profile_speed_reference(Json::object()) == speed_reference);  // a new profile: the network
   CHECK(std::string(speed_reference) == network_speed_reference);
   Json unknown = {{"machine_speed", {{"reference", "a 5x5 conv"}, {"samples", samples_of(1, {1300})}}}};
@@ -158,65 +158,71 @@ TEST_CASE("a timing flagged only because the machine slowed is not noisy in itse
 TEST_CASE("validate compares the machine's speed with the profile's, by the speed reference at the same thread count") {
   Json profile = {{"machine_speed", {{"samples", samples_of(1, {1000, 990, 1400})}}}};
   for (const auto& s : samples_of(2, {520, 500})) profile["machine_speed"]["samples"].push_back(s);
-  const Json one = predictor::speed_vs_profile(profile, 1, {1100, 1080, 1120});
-  CHECK(one["profile_median_us"].get<double>() == 1000);  // the median: a slow check during the profile does not move it
-  CHECK(one["validate_median_us"].get<double>() == 1100);
-  CHECK(one["ratio"].get<double>() == Approx(1.1));  // 10% slower now: every prediction about 10% low
-  CHECK(predictor::speed_vs_profile(profile, 2, {470})["ratio"].get<double>() == Approx(470.0 / 520));
-  CHECK(predictor::speed_vs_profile(profile, 4, {300}).is_null());  // never timed at 4 threads while profiling
-  CHECK(predictor::speed_vs_profile(Json::object(), 1, {1000}).is_null());  // a profile from before machine_speed
+  const auto one = predictor::speed_vs_profile(profile, 1, {1100, 1080, 1120});
+  REQUIRE(one);
+  CHECK(one->profile_median_us == 1000);  // the median: a slow check during the profile does not move it
+  CHECK(one->validate_median_us == 1100);
+  CHECK(one->ratio == Approx(1.1));  // 10% slower now: every prediction about 10% low
+  CHECK(predictor::speed_vs_profile(profile, 2, {470})->ratio == Approx(470.0 / 520));
+  CHECK_FALSE(predictor::speed_vs_profile(profile, 4, {300}));  // never timed at 4 threads while profiling
+  CHECK_FALSE(predictor::speed_vs_profile(Json::object(), 1, {1000}));  // a profile from before machine_speed
   profile["machine_speed"]["samples"][1]["latency_us"] = "fast";
   CHECK(error_of([&] { predictor::speed_vs_profile(profile, 1, {1000}); }).find("machine_speed.samples[1]") != std::string::npos);
 }
 
 TEST_CASE("validate says how well its own measurements repeat: each network's even rounds against its odd rounds") {
-  const Json r = predictor::repeatability({{100, 100, 100, 100, 100},  // repeats exactly
+  const auto r = predictor::repeatability({{100, 100, 100, 100, 100},  // repeats exactly
                                            {100, 110, 100, 110, 100},  // even 100, odd 110: -9.1%
                                            {100, 120, 101, 120},        // even 100.5, odd 120: -16.25%
                                            {100}});                     // one round: nothing to compare
-  CHECK(r["networks"] == 3);
-  CHECK(r["within_5pct"].get<double>() == Approx(1.0 / 3));
-  CHECK(r["within_10pct"].get<double>() == Approx(2.0 / 3));
-  CHECK(r["median_abs_difference"].get<double>() == Approx(10.0 / 110));
+  REQUIRE(r);
+  CHECK(r->networks == 3);
+  CHECK(r->within_5pct == Approx(1.0 / 3));
+  CHECK(r->within_10pct == Approx(2.0 / 3));
+  CHECK(r->median_abs_difference == Approx(10.0 / 110));
   // A network slower in its odd rounds counts as much as one slower in its even rounds.
-  CHECK(predictor::repeatability({{110, 100, 110}})["median_abs_difference"].get<double>() == Approx(0.10));
-  CHECK(predictor::repeatability({{100}, {200}}).is_null());
-  CHECK(predictor::repeatability({}).is_null());
+  CHECK(predictor::repeatability({{110, 100, 110}})->median_abs_difference == Approx(0.10));
+  CHECK_FALSE(predictor::repeatability({{100}, {200}}));
+  CHECK_FALSE(predictor::repeatability({}));
 }
 
 TEST_CASE("validate's verdict puts the predictor beside the instrument: at its floor within 5 points, short of it beyond") {
-  const Json instrument = {{"within_10pct", 0.90}, {"within_5pct", 0.60}};
-  const Json at = predictor::instrument_verdict({{"within_10pct", 0.86}, {"within_5pct", 0.56}}, instrument);
-  CHECK(at["at_instrument_floor"] == true);
-  CHECK(at["within_10pct"]["gap_points"].get<double>() == Approx(4));
+  const predictor::Repeatability instrument{10, 0.60, 0.90, 0.03};  // networks, within 5%, within 10%, median difference
+  const auto scores = [](double within_10pct, double within_5pct) { return predictor::Accuracy{0.05, within_5pct, within_10pct, 0.9}; };
+  const auto at = predictor::instrument_verdict(scores(0.86, 0.56), instrument);
+  REQUIRE(at);
+  CHECK(at->at_instrument_floor);
+  CHECK(at->within_10pct.gap_points == Approx(4));
   // 5.5 points short within 5%: not at the floor, though within 10% it is.
-  const Json short_of = predictor::instrument_verdict({{"within_10pct", 0.90}, {"within_5pct", 0.545}}, instrument);
-  CHECK(short_of["at_instrument_floor"] == false);
-  CHECK(short_of["within_5pct"]["gap_points"].get<double>() == Approx(5.5));
+  const auto short_of = predictor::instrument_verdict(scores(0.90, 0.545), instrument);
+  CHECK_FALSE(short_of->at_instrument_floor);
+  CHECK(short_of->within_5pct.gap_points == Approx(5.5));
   // Better than the instrument's own agreement counts as at the floor (a lucky run), never as a goal beaten.
-  CHECK(predictor::instrument_verdict({{"within_10pct", 1.0}, {"within_5pct", 0.9}}, instrument)["at_instrument_floor"] == true);
-  CHECK(predictor::instrument_verdict({{"within_10pct", 1.0}, {"within_5pct", 0.9}}, nullptr).is_null());
+  CHECK(predictor::instrument_verdict(scores(1.0, 0.9), instrument)->at_instrument_floor);
+  CHECK_FALSE(predictor::instrument_verdict(scores(1.0, 0.9), std::nullopt));
 }
 
 TEST_CASE("validate --layers scores each op class inside the networks, where a network's errors cancel between classes") {
   // One network within 1% as a whole: its depthwise convs predicted at 0.7x their time, its pointwise at 1.3x.
+  constexpr auto zoo = predictor::HeldOutSet::zoo, ood = predictor::HeldOutSet::ood;
   const std::vector<predictor::OpScore> ops = {
-      {"zoo", "a", "conv_depthwise", 70, 100}, {"zoo", "a", "conv_depthwise", 35, 50}, {"zoo", "a", "conv_pointwise", 130, 100},
-      {"zoo", "a", "conv_pointwise", 65, 50},  {"zoo", "a", "elementwise", 0.5, 0},   // measured at 0: no time of its own
-      {"ood", "b", "conv_grouped", 50, 100}};
+      {zoo, "a", "conv_depthwise", 70, 100}, {zoo, "a", "conv_depthwise", 35, 50}, {zoo, "a", "conv_pointwise", 130, 100},
+      {zoo, "a", "conv_pointwise", 65, 50},  {zoo, "a", "elementwise", 0.5, 0},   // measured at 0: no time of its own
+      {ood, "b", "conv_grouped", 50, 100}};
   // The whole networks as validate's rows: "a" measured at 303 us (Σ ops 300) and predicted at 300.
-  const Json rows = Json::array({{{"network", "a"}, {"set", "zoo"}, {"predicted_us", 300.0}, {"measured_us", 303.0}},
-                                 {{"network", "b"}, {"set", "ood"}, {"predicted_us", 60.0}, {"measured_us", 110.0}}});
-  const Json in = predictor::op_class_scores(ops, rows, {"zoo", "sampled"});
+  std::vector<predictor::ValidationRow> rows(2);
+  rows[0].network = "a", rows[0].set = zoo, rows[0].predicted_us = 300, rows[0].measured_us = 303;
+  rows[1].network = "b", rows[1].set = ood, rows[1].predicted_us = 60, rows[1].measured_us = 110;
+  const auto in = predictor::op_class_scores(ops, rows, {zoo, predictor::HeldOutSet::sampled});
   REQUIRE(in.size() == 2);
-  for (const Json& c : in) {
-    CHECK(c["ops"] == 2);
-    CHECK(c["share"].get<double>() == Approx(0.5));
-    CHECK(c["weighted_abs_error"].get<double>() == Approx(0.3));
+  for (const predictor::OpClassScore& c : in) {
+    CHECK(c.ops == 2);
+    CHECK(c.share == Approx(0.5));
+    CHECK(c.weighted_abs_error == Approx(0.3));
   }
   const auto ratio_of = [&](const char* name) {
-    for (const Json& c : in)
-      if (c["op_class"] == name) return c["sum_ratio"].get<double>();
+    for (const predictor::OpClassScore& c : in)
+      if (c.op_class == name) return c.sum_ratio;
     return -1.0;
   };
   CHECK(ratio_of("conv_depthwise") == Approx(0.7));
@@ -224,21 +230,21 @@ TEST_CASE("validate --layers scores each op class inside the networks, where a n
   // Exact depthwise convs would add back their 45 us: "a" at 345 against 303 (+13.9%), outside ±10%;
   // exact pointwise convs take 45 us off: 255 (-15.8%). The network as a whole (-1.0%) hid both.
   const auto exact_of = [&](const char* name) {
-    for (const Json& c : in)
-      if (c["op_class"] == name) return c["networks_if_exact"];
-    return Json();
+    for (const predictor::OpClassScore& c : in)
+      if (c.op_class == name) return c.networks_if_exact;
+    return predictor::Accuracy{-1, -1, -1, -1};
   };
-  CHECK(exact_of("conv_depthwise")["mape"].get<double>() == Approx(42.0 / 303));
-  CHECK(exact_of("conv_depthwise")["within_10pct"].get<double>() == 0.0);
-  CHECK(exact_of("conv_pointwise")["mape"].get<double>() == Approx(48.0 / 303));
+  CHECK(exact_of("conv_depthwise").mape == Approx(42.0 / 303));
+  CHECK(exact_of("conv_depthwise").within_10pct == 0.0);
+  CHECK(exact_of("conv_pointwise").mape == Approx(48.0 / 303));
   // The other set's ops stay out, and each set's shares add up to 1.
-  const Json ood = predictor::op_class_scores(ops, rows, {"ood"});
-  REQUIRE(ood.size() == 1);
-  CHECK(ood[0]["op_class"] == "conv_grouped");
-  CHECK(ood[0]["share"].get<double>() == Approx(1.0));
-  CHECK(ood[0]["median_ratio"].get<double>() == Approx(0.5));
+  const auto out = predictor::op_class_scores(ops, rows, {ood});
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].op_class == "conv_grouped");
+  CHECK(out[0].share == Approx(1.0));
+  CHECK(out[0].median_ratio == Approx(0.5));
   // "b" was predicted 50 us short, all of it in its one grouped conv: exact, it is its measured 110.
-  CHECK(ood[0]["networks_if_exact"]["mape"].get<double>() == Approx(0.0));
-  CHECK(ood[0]["networks_if_exact"]["within_5pct"].get<double>() == 1.0);
-  CHECK(predictor::op_class_scores(ops, rows, {"sampled"}).empty());
+  CHECK(out[0].networks_if_exact.mape == Approx(0.0));
+  CHECK(out[0].networks_if_exact.within_5pct == 1.0);
+  CHECK(predictor::op_class_scores(ops, rows, {predictor::HeldOutSet::sampled}).empty());
 }

@@ -8,9 +8,9 @@
 #include <thread>
 
 #include "predictor/devices.hpp"
-#include "profiler/measure_network.hpp"
-#include "profiler/probes.hpp"
-#include "profiler/sweep_grid.hpp"
+#include "profiler/measure/measure_network.hpp"
+#include "profiler/measure/probes.hpp"
+#include "profiler/profile/sweep_grid.hpp"
 #include "space/zoo.hpp"
 
 using namespace cpx;

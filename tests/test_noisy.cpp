@@ -9,9 +9,9 @@
 
 #include <cmath>
 
-#include "profiler/environment.hpp"
-#include "profiler/measure.hpp"
-#include "profiler/sweep.hpp"
+#include "profiler/measure/environment.hpp"
+#include "profiler/measure/measure.hpp"
+#include "profiler/measure/sweep.hpp"
 #include "profiler/executor/weights.hpp"
 #include "processes.hpp"
 

@@ -5,7 +5,7 @@
 #include <set>
 
 #include "predictor/features.hpp"
-#include "predictor/ood_networks.hpp"
+#include "predictor/validate/ood_networks.hpp"
 #include "space/count.hpp"
 #include "space/zoo.hpp"
 

@@ -1,8 +1,8 @@
 // The profile's time budget: how each measurement's timing and each coverage round's slice follow from
-// what is left of it (profiler/sweep.hpp).
+// what is left of it (profiler/measure/sweep.hpp).
 #include <catch2/catch.hpp>
 
-#include "profiler/sweep.hpp"
+#include "profiler/measure/sweep.hpp"
 
 using namespace cpx::profiler;
 

@@ -11,8 +11,8 @@
 #include "synthetic_predictor.hpp"
 #include "predictor/calibrate.hpp"
 #include "predictor/devices.hpp"
-#include "profiler/fusion.hpp"
-#include "profiler/profile_file.hpp"
+#include "profiler/profile/fusion.hpp"
+#include "profiler/profile/profile_file.hpp"
 #include "space/count.hpp"
 #include "space/zoo.hpp"
 
@@ -21,7 +21,7 @@ using namespace cpx::predictor;
 
 TEST_CASE("a GEMM-class op's variant_b feature says whether the executor runs it on its igemm or on XNNPACK") {
   // The executor sends a conv or linear op to igemm from 2 input and 32 output channels per group, and a
-  // grouped conv on several threads from 8 per group (profiler/fusion.hpp); the two kernels reach
+  // grouped conv on several threads from 8 per group (profiler/profile/fusion.hpp); the two kernels reach
   // different MACpS on one shape, so the model must tell them apart.
   auto conv = [](int64_t in_c, int64_t out_c, int64_t groups, int64_t kernel, int64_t threads = 1) {
     Conv2d c;

@@ -11,6 +11,7 @@
 #include "documents.hpp"
 #include "predictor/features.hpp"
 #include "predictor/fit.hpp"
+#include "predictor/validate/validate.hpp"
 #include "space/error.hpp"
 
 using namespace cpx;
@@ -39,6 +40,9 @@ struct Home {
   }
 };
 
+// rescore on this machine, as the file it writes (what `validate --rescore --json` prints).
+Json rescored(const std::string& validation_path) { return predictor::to_json(predictor::rescore("host", validation_path)); }
+
 }  // namespace
 
 TEST_CASE("rescore predicts every network anew and scores it against the file's own times") {
@@ -66,7 +70,7 @@ TEST_CASE("rescore predicts every network anew and scores it against the file's 
     run["rows"][i]["ops_measured_us"] = ops;
   }
   const fs::path file = home.write(run, "run.json");
-  const Json r = predictor::rescore("host", file.string());
+  const Json r = rescored(file.string());
 
   CHECK(r["rescored"]["from"] == file.string());
   CHECK(r["environment"] == run["environment"]);  // where the times were measured, not here
@@ -97,7 +101,7 @@ TEST_CASE("rescore predicts every network anew and scores it against the file's 
     CHECK(c["sum_ratio"].get<double>() == Approx(c["op_class"] == "conv_pointwise" ? 0.5 : 1.0));
   }
   // Rescoring what rescore wrote gives the same figures: the times survive the round trip.
-  const Json again = predictor::rescore("host", home.write(r, "again.json").string());
+  const Json again = rescored(home.write(r, "again.json").string());
   CHECK(again["in_distribution"] == r["in_distribution"]);
   CHECK(again["out_of_distribution"] == r["out_of_distribution"]);
   CHECK(again["rows"] == r["rows"]);
@@ -122,7 +126,7 @@ TEST_CASE("validate brings each round to the profile's speed by the reference ti
     row["measured_round_medians_us"] = {us * 1.2, us, us * 1.2};
     row["measured_round_reference_us"] = {600.0, 500.0, 600.0};
   }
-  const Json r = predictor::rescore("host", home.write(run, "run.json").string());
+  const Json r = rescored(home.write(run, "run.json").string());
   for (const char* set : {"in_distribution", "out_of_distribution"}) {
     INFO(set);
     CHECK(r[set]["predictor"]["mape"].get<double>() == Approx(1 - 1 / 1.2));
@@ -135,7 +139,7 @@ TEST_CASE("validate brings each round to the profile's speed by the reference ti
   // error naming the field.
   const auto error_of = [&](const Json& bad) {
     try {
-      predictor::rescore("host", home.write(bad, "bad.json").string());
+      rescored(home.write(bad, "bad.json").string());
     } catch (const InputError& e) {
       return std::string(e.what());
     }
@@ -155,7 +159,7 @@ TEST_CASE("rescore refuses measurements of networks that are not the ones its se
   run["ood_seed"] = 2;  // the file says seed 2, its last row measured seed 1's network
   const auto error = [&] {
     try {
-      predictor::rescore("host", home.write(run, "run.json").string());
+      rescored(home.write(run, "run.json").string());
     } catch (const InputError& e) {
       return std::string(e.what());
     }
@@ -167,7 +171,7 @@ TEST_CASE("rescore refuses measurements of networks that are not the ones its se
   Json old = test::small_validation();
   old["machine_noise"]["reference_round_us"] = {400.0, 440.0};
   old["machine_noise"].erase("reference_us");
-  CHECK(predictor::rescore("host", home.write(old, "old.json").string())["machine_noise"]["reference_spread"].get<double>() == Approx(0.1));
+  CHECK(rescored(home.write(old, "old.json").string())["machine_noise"]["reference_spread"].get<double>() == Approx(0.1));
   CHECK_THROWS_AS(predictor::rescore("pi5", home.write(test::small_validation(), "run.json").string()), InputError);
 }
 
@@ -190,7 +194,7 @@ TEST_CASE("the zoo's families split in two fixed halves, and validate scores the
   Json fitted_on_mobilenetv2 = test::shipped_predictor();
   fitted_on_mobilenetv2["provenance"]["zoo_families_fitted"] = {"MobileNetV2"};
   std::ofstream(home.dir / "devices/host.predictor.json") << fitted_on_mobilenetv2.dump();
-  const Json r = predictor::rescore("host", home.write(test::small_validation(), "run.json").string());
+  const Json r = rescored(home.write(test::small_validation(), "run.json").string());
   size_t mobilenetv2 = 0;
   for (const auto& e : zoo()) mobilenetv2 += e.family == "MobileNetV2";
   CHECK(r["zoo_networks_fitted"] == mobilenetv2);

@@ -15,8 +15,8 @@
 #include <fstream>
 #include <thread>
 
-#include "profiler/interference.hpp"
-#include "profiler/sweep.hpp"
+#include "profiler/profile/interference.hpp"
+#include "profiler/measure/sweep.hpp"
 #include "processes.hpp"
 
 using namespace cpx;

@@ -8,7 +8,7 @@
 
 #include "error_of.hpp"
 #include "predictor/fit.hpp"
-#include "profiler/interference.hpp"
+#include "profiler/profile/interference.hpp"
 
 using namespace cpx;
 using namespace cpx::predictor;

@@ -7,9 +7,9 @@
 #include <set>
 #include <string>
 
-#include "profiler/fusion.hpp"
-#include "profiler/rules.hpp"
-#include "profiler/sweep_grid.hpp"
+#include "profiler/profile/fusion.hpp"
+#include "profiler/profile/rules.hpp"
+#include "profiler/profile/sweep_grid.hpp"
 #include "space/op.hpp"
 
 using namespace cpx;

@@ -4,7 +4,7 @@
 //                [--save-optimized OUT.onnx]
 // --input: raw float32 NCHW (default: zeros); --output writes the first run's output as raw float32.
 // --batch: the size of a symbolic batch axis (export --dynamic-batch); a model with a fixed one keeps it.
-// Timing follows our profiler (profiler/measure.cpp): warm-up, then runs until both a minimum count and a
+// Timing follows our profiler (profiler/measure/measure.cpp): warm-up, then runs until both a minimum count and a
 // minimum time are reached; median, p10, p90 (numpy's linear percentiles), mean, stdev, CV, raw samples.
 // --runs 0 only runs once (for the agreement test). --profile turns on ORT's per-node profiling.
 // --save-optimized writes the graph this session runs (after ORT's fusions and layout changes): its nodes

@@ -5,7 +5,7 @@
 
 #include "predictor/fit.hpp"
 #include "profiler/executor/weights.hpp"
-#include "profiler/interference.hpp"
+#include "profiler/profile/interference.hpp"
 
 namespace cpx::cli {
 
@@ -35,7 +35,7 @@ void add_measuring_options(CLI::App* cmd, QuietMachine& quiet);
 // Prints the interference line last (stderr) and exits with profiler::exit_interfered when it is above
 // the threshold, after everything was written.
 void finish_measuring(const profiler::Interference& noise, const std::string& command);
-// When `spread` (the speed reference's, profiler/machine_speed.hpp) exceeds max_speed_spread: a warning that
+// When `spread` (the speed reference's, profiler/measure/machine_speed.hpp) exceeds max_speed_spread: a warning that
 // the machine changed speed under the measurements, and exit_interfered.
 void finish_speed(const std::string& command, double spread);
 

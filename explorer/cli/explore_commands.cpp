@@ -13,7 +13,7 @@
 #include "explorer/job.hpp"
 #include "predictor/devices.hpp"
 #include "reports/report.hpp"
-#include "profiler/sweep.hpp"
+#include "profiler/measure/sweep.hpp"
 #include "space/count.hpp"
 #include "space/io.hpp"
 #include "space/results_schema.hpp"

@@ -2,7 +2,9 @@
 #include <string>
 
 #include "explorer/cli/commands.hpp"
+#include "explorer/option_checks.hpp"
 #include "space/error.hpp"
+#include "space/field_error.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"cpubone-explore: how fast will this architecture really run on that CPU?"};
@@ -44,6 +46,9 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::cerr << "cpubone-explore: " << e.what() << " (see --help)\n";
+    return 2;
+  } catch (const cpx::FieldError& e) {
+    std::cerr << "cpubone-explore: " << cpx::explorer::cli_message(e) << "\n";
     return 2;
   } catch (const cpx::InputError& e) {
     std::cerr << "cpubone-explore: " << e.what() << "\n";

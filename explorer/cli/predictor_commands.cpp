@@ -1,4 +1,5 @@
 // fit, predict, validate, calibrate: latency predictions from a device's predictor.
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -10,10 +11,10 @@
 #include "predictor/calibrate.hpp"
 #include "predictor/devices.hpp"
 #include "predictor/prediction_notes.hpp"
-#include "predictor/validate.hpp"
-#include "profiler/emulation.hpp"
+#include "predictor/validate/validate.hpp"
+#include "profiler/measure/emulation.hpp"
 #include "profiler/interop/onnx.hpp"
-#include "profiler/sweep.hpp"
+#include "profiler/measure/sweep.hpp"
 #include "space/count.hpp"
 #include "space/zoo.hpp"
 #include "space/io.hpp"
@@ -139,20 +140,120 @@ void run_predict(const std::string& model, const std::string& device, std::optio
   for (const std::string& note : predictor::prediction_notes(j)) std::printf("%s\n", note.c_str());
 }
 
-void print_worst(const char* set, const Json& summary) {
-  for (const auto& w : summary.value("worst", Json::array())) {
+void print_worst(const char* set, const predictor::SetSummary& summary) {
+  for (const predictor::ValidationRow& w : summary.worst) {
     std::printf("  worst %-20s %-18s %+6.1f%%  measured %9.3f ms  predicted %9.3f ms  %lld ops outside the profile%s%s\n", set,
-                w["network"].get<std::string>().c_str(), 100 * w["error"].get<double>(), w["measured_us"].get<double>() / 1e3,
-                w["predicted_us"].get<double>() / 1e3, static_cast<long long>(w["ops_outside_profile"].get<int64_t>()),
-                w.contains("blocks") ? "\n      " : "", w.value("blocks", "").c_str());
+                w.network.c_str(), 100 * w.error, w.measured_us / 1e3, w.predicted_us / 1e3, static_cast<long long>(w.ops_outside_profile),
+                w.blocks.empty() ? "" : "\n      ", w.blocks.c_str());
   }
 }
 
 // The interference line, then, when the speed reference says the machine changed speed, a warning and
 // exit_interfered: the run queue cannot show a neighbour outside this VM.
-void finish_validate(const Json& result) {
-  finish_measuring(profiler::Interference::from_json(result["interference"]), "validate");
-  finish_speed("validate", result["machine_noise"]["reference_spread"].get<double>());
+void finish_validate(const predictor::Validation& result) {
+  finish_measuring(result.interference, "validate");
+  finish_speed("validate", result.machine_noise.reference_spread);
+}
+
+// The two sets of a validation, as the text names them.
+std::array<std::pair<const char*, const predictor::SetSummary*>, 2> validation_sets(const predictor::Validation& v) {
+  return {std::pair{"in-distribution", &v.in_distribution}, std::pair{"out-of-distribution", &v.out_of_distribution}};
+}
+
+// One row of the scores table; `width`: the set column's.
+void print_scores(const char* set, const char* model, const predictor::Accuracy& a, int width = 20) {
+  std::printf("%-*s %-18s %7.1f%% %9.1f%% %9.1f%% %9.3f", width, set, model, 100 * a.mape, 100 * a.within_5pct, 100 * a.within_10pct,
+              a.spearman);
+}
+
+// The header line and the scores of the predictor and the baselines per set.
+void print_validation_scores(const predictor::Validation& result) {
+  std::printf("held-out, none used in fitting: in-distribution %lld zoo (families the fit never saw) + %lld sampled networks; out-of-distribution %lld "
+              "generated plain CNNs (seed %llu); %lld thread(s), measured in %lld interleaved rounds %s\n",
+              static_cast<long long>(result.zoo_networks), static_cast<long long>(result.options.samples),
+              static_cast<long long>(result.options.ood), static_cast<unsigned long long>(result.options.ood_seed),
+              static_cast<long long>(result.options.threads), static_cast<long long>(result.options.rounds),
+              // A rescored file may come from another machine: its CPU is on the line above.
+              result.rescored_from.empty() ? "on this machine" : "by the run rescored");
+  std::printf("%-20s %-18s %8s %10s %10s %9s\n", "set", "model", "MAPE", "within 5%", "within 10%", "Spearman");
+  for (const auto& [set, summary] : validation_sets(result)) {
+    if (!summary->predictor) continue;
+    for (const auto& [model, a] : {std::pair{"predictor", &*summary->predictor}, std::pair{"baseline_quadratic", &summary->baseline_quadratic},
+                                   std::pair{"baseline_macs", &summary->baseline_macs}, std::pair{"baseline_params", &summary->baseline_params}}) {
+      print_scores(std::string_view(model) == "predictor" ? set : "", model, *a);
+      std::printf("\n");
+    }
+    // The in-distribution set's two parts, the predictor alone.
+    for (const auto& [part, a] : summary->by_set) {
+      std::printf("  ");
+      print_scores(part == predictor::HeldOutSet::zoo ? "zoo, held out" : std::string(to_string(part)).c_str(), "predictor", a, 18);
+      std::printf("\n");
+    }
+  }
+  if (const predictor::SetSummary& z = result.zoo_fitted; z.predictor) {
+    print_scores("zoo, fitted", "predictor", *z.predictor);
+    std::printf("   (%lld networks of the families fitted on: not held out)\n", static_cast<long long>(z.networks));
+  }
+  for (const auto& [set, summary] : validation_sets(result))
+    if (summary->interval_coverage)
+      std::printf("%s: %.0f%% of the networks measured inside their predicted %.0f%% interval\n", set, 100 * *summary->interval_coverage,
+                  100 * predictor::interval_level);
+  print_worst("in-distribution", result.in_distribution);
+  print_worst("out-of-distribution", result.out_of_distribution);
+}
+
+// validate --layers: per op class, each op timed inside its network.
+void print_op_classes(const predictor::Validation& result) {
+  std::printf("per op class, each op timed inside its network (median additivity of that pass %.3f: Σ ops / whole network):\n",
+              result.layers_median_additivity.value_or(std::nan("")));
+  std::printf("%-20s %-24s %6s %7s %13s %13s %13s  %s\n", "set", "op class", "ops", "share", "Σpred/Σmeas", "median ratio", "|error|/time",
+              "networks within ±10% / ±5% if this class were exact");
+  for (const auto& [set, summary] : validation_sets(result)) {
+    const char* label = set;
+    for (const predictor::OpClassScore& c : summary->op_classes.value_or(std::vector<predictor::OpClassScore>{})) {
+      std::printf("%-20s %-24s %6lld %6.1f%% %13.3f %13.3f %12.1f%%  %3.0f%% / %3.0f%%\n", label, c.op_class.c_str(),
+                  static_cast<long long>(c.ops), 100 * c.share, c.sum_ratio, c.median_ratio, 100 * c.weighted_abs_error,
+                  100 * c.networks_if_exact.within_10pct, 100 * c.networks_if_exact.within_5pct);
+      label = "";
+    }
+  }
+}
+
+// The verdict, the machine's noise and its speed against the profile's.
+void print_validation_noise(const predictor::Validation& result) {
+  // The verdict: the predictor beside how well this run's measurements repeat themselves, per set.
+  for (const auto& [set, summary] : validation_sets(result)) {
+    if (!summary->verdict) continue;
+    const predictor::Verdict& v = *summary->verdict;
+    std::printf("verdict, %s: within 10%% predictor %.0f%% vs instrument %.0f%%, within 5%% predictor %.0f%% vs instrument %.0f%%: %s\n", set,
+                100 * v.within_10pct.predictor, 100 * v.within_10pct.instrument, 100 * v.within_5pct.predictor, 100 * v.within_5pct.instrument,
+                v.at_instrument_floor ? "at the instrument's floor" : "short of the instrument's floor (more than 5 points)");
+  }
+  const predictor::MachineNoise& noise = result.machine_noise;
+  std::printf("machine noise: a network's slowest round vs its fastest, median %.1f%%, p90 %.1f%%%s\n", 100 * noise.median_round_spread,
+              100 * noise.p90_round_spread, noise.median_round_spread > 0.05 ? " (noisy: errors above include the machine's drift)" : "");
+  std::printf("speed reference (%s): p90 vs p10 %+.1f%%\n", noise.reference.c_str(), 100 * noise.reference_spread);
+  if (const auto& rep = noise.repeatability)
+    std::printf("repeatability: each network's even rounds against its odd rounds agree within 5%% for %.0f%% of them, within 10%% "
+                "for %.0f%% (median difference %.1f%%); no prediction can be checked more finely than that here\n",
+                100 * rep->within_5pct, 100 * rep->within_10pct, 100 * rep->median_abs_difference);
+  // One line of the predictor's scores under a speed correction (`of` picks it from each set), if the sets have them.
+  auto print_corrected = [&](const char* what, const std::optional<predictor::Accuracy> predictor::SetSummary::*of) {
+    if (!(result.in_distribution.*of)) return;
+    std::printf("%s", what);
+    for (const auto& [set, summary] : {std::pair{"in-distribution", &result.in_distribution}, std::pair{"OOD", &result.out_of_distribution}}) {
+      if (!(summary->*of)) continue;
+      const predictor::Accuracy& a = *(summary->*of);
+      std::printf("  %s MAPE %.1f%%, within 5%% %.1f%%, within 10%% %.1f%%", set, 100 * a.mape, 100 * a.within_5pct, 100 * a.within_10pct);
+    }
+    std::printf("\n");
+  };
+  if (const auto& speed = result.speed_vs_profile) {
+    std::printf("machine speed vs the profile: the speed reference took %.1f%% %s than while profiling\n", 100 * std::abs(speed->ratio - 1),
+                speed->ratio >= 1 ? "longer" : "less");
+    print_corrected("predictions scaled by it:", &predictor::SetSummary::predictor_at_measured_speed);
+    print_corrected("each round at the profile's speed, by the reference timed around it:", &predictor::SetSummary::predictor_at_local_speed);
+  }
 }
 
 // validate, or with `rescore_path` validate --rescore: the same figures, from new measurements or from a
@@ -160,111 +261,25 @@ void finish_validate(const Json& result) {
 void run_validate(const predictor::ValidateOptions& options, const std::string& device, const std::string& rescore_path, bool as_json,
                   const QuietMachine& quiet) {
   if (predictor::is_host(device) && rescore_path.empty()) quiet.run("validate", options.threads);
-  auto progress = [&](const Json& r) {
+  auto progress = [&](const predictor::ValidationRow& r) {
     if (as_json) return;
-    std::fprintf(stderr, "%-22s measured %9.3f ms  predicted %9.3f ms  error %+6.1f%%\n", r["network"].get<std::string>().c_str(),
-                 r["measured_us"].get<double>() / 1e3, r["predicted_us"].get<double>() / 1e3, 100 * r["error"].get<double>());
+    std::fprintf(stderr, "%-22s measured %9.3f ms  predicted %9.3f ms  error %+6.1f%%\n", r.network.c_str(), r.measured_us / 1e3,
+                 r.predicted_us / 1e3, 100 * r.error);
   };
-  const Json result = rescore_path.empty() ? predictor::validate(device, options, progress) : predictor::rescore(device, rescore_path, progress);
+  const predictor::Validation result =
+      rescore_path.empty() ? predictor::validate(device, options, progress) : predictor::rescore(device, rescore_path, progress);
   if (as_json) {
-    std::cout << result.dump(2) << "\n";
+    std::cout << to_json(result).dump(2) << "\n";
     finish_validate(result);
     return;
   }
-  if (result.contains("rescored"))
-    std::printf("rescored: the times measured by %s (%s), predicted by the predictor fitted on %s\n",
-                result["rescored"]["from"].get<std::string>().c_str(),
-                result["environment"].contains("cpu") ? result["environment"]["cpu"].dump().c_str() : "cpu not recorded",
-                result["predictor"].value("profile", "a profile not recorded").c_str());
-  std::printf("held-out, none used in fitting: in-distribution %lld zoo (families the fit never saw) + %lld sampled networks; out-of-distribution %lld "
-              "generated plain CNNs (seed %llu); %lld thread(s), measured in %lld interleaved rounds %s\n",
-              static_cast<long long>(result["zoo_networks"].get<int64_t>()), static_cast<long long>(result["sampled_networks"].get<int64_t>()),
-              static_cast<long long>(result["ood_networks"].get<int64_t>()), static_cast<unsigned long long>(result["ood_seed"].get<uint64_t>()),
-              static_cast<long long>(result["threads"].get<int64_t>()), static_cast<long long>(result["rounds"].get<int64_t>()),
-              // A rescored file may come from another machine: its CPU is on the line above.
-              result.contains("rescored") ? "by the run rescored" : "on this machine");
-  std::printf("%-20s %-18s %8s %10s %10s %9s\n", "set", "model", "MAPE", "within 5%", "within 10%", "Spearman");
-  for (const auto& [set, key] : {std::pair{"in-distribution", "in_distribution"}, std::pair{"out-of-distribution", "out_of_distribution"}}) {
-    const Json& summary = result[key];
-    if (!summary.contains("predictor")) continue;
-    for (const char* k : {"predictor", "baseline_quadratic", "baseline_macs", "baseline_params"}) {
-      const Json& a = summary[k];
-      std::printf("%-20s %-18s %7.1f%% %9.1f%% %9.1f%% %9.3f\n", std::string_view(k) == "predictor" ? set : "", k,
-                  100 * a["mape"].get<double>(), 100 * a["within_5pct"].get<double>(), 100 * a["within_10pct"].get<double>(),
-                  a["spearman"].get<double>());
-    }
-    // The in-distribution set's two parts, the predictor alone.
-    const Json by_set = summary.value("by_set", Json::object());
-    for (const auto& [part, label] : by_set.items())
-      std::printf("  %-18s %-18s %7.1f%% %9.1f%% %9.1f%% %9.3f\n", part == "zoo" ? "zoo, held out" : part.c_str(), "predictor",
-                  100 * label["mape"].get<double>(), 100 * label["within_5pct"].get<double>(), 100 * label["within_10pct"].get<double>(),
-                  label["spearman"].get<double>());
-  }
-  if (const Json& z = result.value("zoo_fitted", Json::object()); z.contains("predictor"))
-    std::printf("%-20s %-18s %7.1f%% %9.1f%% %9.1f%% %9.3f   (%lld networks of the families fitted on: not held out)\n", "zoo, fitted", "predictor",
-                100 * z["predictor"]["mape"].get<double>(), 100 * z["predictor"]["within_5pct"].get<double>(),
-                100 * z["predictor"]["within_10pct"].get<double>(), z["predictor"]["spearman"].get<double>(),
-                static_cast<long long>(z["networks"].get<int64_t>()));
-  for (const auto& [set, key] : {std::pair{"in-distribution", "in_distribution"}, std::pair{"out-of-distribution", "out_of_distribution"}})
-    if (result[key].contains("interval_coverage"))
-      std::printf("%s: %.0f%% of the networks measured inside their predicted %.0f%% interval\n", set,
-                  100 * result[key]["interval_coverage"].get<double>(), 100 * predictor::interval_level);
-  print_worst("in-distribution", result["in_distribution"]);
-  print_worst("out-of-distribution", result["out_of_distribution"]);
-  if (result["layers"].get<bool>()) {
-    std::printf("per op class, each op timed inside its network (median additivity of that pass %.3f: Σ ops / whole network):\n",
-                result["layers_median_additivity"].get<double>());
-    std::printf("%-20s %-24s %6s %7s %13s %13s %13s  %s\n", "set", "op class", "ops", "share", "Σpred/Σmeas", "median ratio", "|error|/time",
-                "networks within ±10% / ±5% if this class were exact");
-    for (const auto& [set, key] : {std::pair{"in-distribution", "in_distribution"}, std::pair{"out-of-distribution", "out_of_distribution"}}) {
-      const char* label = set;
-      for (const Json& c : result[key].value("op_classes", Json::array())) {
-        const Json& exact = c["networks_if_exact"];
-        std::printf("%-20s %-24s %6lld %6.1f%% %13.3f %13.3f %12.1f%%  %3.0f%% / %3.0f%%\n", label, c["op_class"].get<std::string>().c_str(),
-                    static_cast<long long>(c["ops"].get<int64_t>()), 100 * c["share"].get<double>(), c["sum_ratio"].get<double>(),
-                    c["median_ratio"].get<double>(), 100 * c["weighted_abs_error"].get<double>(),
-                    100 * exact["within_10pct"].get<double>(), 100 * exact["within_5pct"].get<double>());
-        label = "";
-      }
-    }
-  }
-  // The verdict: the predictor beside how well this run's measurements repeat themselves, per set.
-  for (const auto& [set, key] : {std::pair{"in-distribution", "in_distribution"}, std::pair{"out-of-distribution", "out_of_distribution"}}) {
-    const Json& v = result[key].value("verdict", Json());
-    if (v.is_null()) continue;
-    std::printf("verdict, %s: within 10%% predictor %.0f%% vs instrument %.0f%%, within 5%% predictor %.0f%% vs instrument %.0f%%: %s\n", set,
-                100 * v["within_10pct"]["predictor"].get<double>(), 100 * v["within_10pct"]["instrument"].get<double>(),
-                100 * v["within_5pct"]["predictor"].get<double>(), 100 * v["within_5pct"]["instrument"].get<double>(),
-                v["at_instrument_floor"].get<bool>() ? "at the instrument's floor" : "short of the instrument's floor (more than 5 points)");
-  }
-  const Json& noise = result["machine_noise"];
-  std::printf("machine noise: a network's slowest round vs its fastest, median %.1f%%, p90 %.1f%%%s\n",
-              100 * noise["median_round_spread"].get<double>(), 100 * noise["p90_round_spread"].get<double>(),
-              noise["median_round_spread"].get<double>() > 0.05 ? " (noisy: errors above include the machine's drift)" : "");
-  std::printf("speed reference (%s): p90 vs p10 %+.1f%%\n", noise["reference"].get<std::string>().c_str(), 100 * noise["reference_spread"].get<double>());
-  if (const Json& rep = noise["repeatability"]; !rep.is_null())
-    std::printf("repeatability: each network's even rounds against its odd rounds agree within 5%% for %.0f%% of them, within 10%% "
-                "for %.0f%% (median difference %.1f%%); no prediction can be checked more finely than that here\n",
-                100 * rep["within_5pct"].get<double>(), 100 * rep["within_10pct"].get<double>(),
-                100 * rep["median_abs_difference"].get<double>());
-  // One line of the predictor's scores under a speed correction (`key` in each set), if the sets have them.
-  auto print_corrected = [&](const char* what, const char* key) {
-    if (!result["in_distribution"].contains(key)) return;
-    std::printf("%s", what);
-    for (const auto& [set, part] : {std::pair{"in-distribution", "in_distribution"}, std::pair{"OOD", "out_of_distribution"}}) {
-      if (!result[part].contains(key)) continue;
-      const Json& a = result[part][key];
-      std::printf("  %s MAPE %.1f%%, within 5%% %.1f%%, within 10%% %.1f%%", set, 100 * a["mape"].get<double>(),
-                  100 * a["within_5pct"].get<double>(), 100 * a["within_10pct"].get<double>());
-    }
-    std::printf("\n");
-  };
-  if (const Json& speed = result["speed_vs_profile"]; !speed.is_null()) {
-    std::printf("machine speed vs the profile: the speed reference took %.1f%% %s than while profiling\n",
-                100 * std::abs(speed["ratio"].get<double>() - 1), speed["ratio"].get<double>() >= 1 ? "longer" : "less");
-    print_corrected("predictions scaled by it:", "predictor_at_measured_speed");
-    print_corrected("each round at the profile's speed, by the reference timed around it:", "predictor_at_local_speed");
-  }
+  if (!result.rescored_from.empty())
+    std::printf("rescored: the times measured by %s (%s), predicted by the predictor fitted on %s\n", result.rescored_from.c_str(),
+                result.environment.contains("cpu") ? result.environment["cpu"].dump().c_str() : "cpu not recorded",
+                result.predictor.value("profile", "a profile not recorded").c_str());
+  print_validation_scores(result);
+  if (result.options.layers) print_op_classes(result);
+  print_validation_noise(result);
   finish_validate(result);
 }
 

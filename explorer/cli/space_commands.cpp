@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "explorer/cli/commands.hpp"
-#include "predictor/ood_networks.hpp"
+#include "predictor/validate/ood_networks.hpp"
 #include "profiler/interop/onnx.hpp"
 #include "space/count.hpp"
 #include "space/io.hpp"
@@ -85,7 +85,7 @@ void run_count(const std::string& model, bool layers, bool as_json, int64_t reso
   std::printf("definitions: %s\n", std::string(count_definitions()).c_str());
 }
 
-// --ood SEED: the out-of-distribution network `validate` draws for that seed (predictor/ood_networks.hpp);
+// --ood SEED: the out-of-distribution network `validate` draws for that seed (predictor/validate/ood_networks.hpp);
 // its blocks go to stderr, so that stdout stays the network's JSON.
 void run_expand(const std::string& model, const std::string& out, int64_t resolution, const std::optional<uint64_t>& ood) {
   if (model.empty() == !ood) throw InputError("expand: give either a model or --ood SEED");

@@ -21,7 +21,7 @@ namespace cpx::profiler {
 struct Implementation {
   std::string how;      // e.g. "xnnpack convolution2d_nhwc_f32 + xnnpack hardswish_nc_f32"
   bool emulated = false;  // true when any part is not a single XNNPACK operator doing exactly this op
-  // Set when another op's kernel computes this op (profiler/fusion.hpp): its own run does nothing and
+  // Set when another op's kernel computes this op (profiler/profile/fusion.hpp): its own run does nothing and
   // its time is inside that op's.
   std::optional<size_t> fused_into = std::nullopt;
 };
@@ -43,7 +43,7 @@ struct KernelArgs {
   TensorView output;
   const OpWeights& weights;
   pthreadpool_t pool;  // for XNNPACK setup; the same pool is passed to run()
-  // Where the plan fuses later ops into this one (profiler/fusion.hpp): after its own result, add
+  // Where the plan fuses later ops into this one (profiler/profile/fusion.hpp): after its own result, add
   // `residual` (data set; the output's shape) and clamp for `clamp` (relu or relu6; none = no clamp).
   // Only the kernels the fusion rule names receive these; make_kernel refuses them elsewhere.
   TensorView residual{};

@@ -24,7 +24,7 @@ struct Block {
   size_t offset = 0;
 };
 
-// An op another op's kernel computes (profiler/fusion.hpp): running it does nothing.
+// An op another op's kernel computes (profiler/profile/fusion.hpp): running it does nothing.
 class FusedKernel final : public Kernel {
  public:
   FusedKernel(const Network& net, size_t owner, const Implementation& owner_how) {

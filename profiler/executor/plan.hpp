@@ -4,7 +4,7 @@
 #include <memory>
 #include <span>
 
-#include "profiler/fusion.hpp"
+#include "profiler/profile/fusion.hpp"
 #include "profiler/executor/kernel.hpp"
 #include "space/network.hpp"
 
@@ -36,7 +36,7 @@ class Plan {
   std::span<const float> tensor(size_t i) const;
 
   const Implementation& implementation(size_t i) const { return kernels_[i]->implementation(); }
-  // Ops computed inside another op's kernel (profiler/fusion.hpp). The tensors of a fused group share one
+  // Ops computed inside another op's kernel (profiler/profile/fusion.hpp). The tensors of a fused group share one
   // buffer, which holds the group's last result: only that op's tensor() is its own output.
   const Fusions& fusions() const { return fusions_; }
   bool holds_own_output(size_t i) const;

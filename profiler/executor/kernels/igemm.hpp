@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "profiler/fusion.hpp"
+#include "profiler/profile/fusion.hpp"
 #include "profiler/executor/isa.hpp"
 #include "profiler/executor/kernel.hpp"
 
@@ -19,7 +19,7 @@ bool igemm_available();
 // The tile that runs at active_isa(), e.g. "AVX-512 6x64" or "AVX2 6x16"; empty when !igemm_available().
 std::string igemm_tile();
 
-// Which shapes igemm takes on this machine (profiler/fusion.hpp): from two of its tile's vectors.
+// Which shapes igemm takes on this machine (profiler/profile/fusion.hpp): from two of its tile's vectors.
 IgemmRule igemm_rule();
 
 // Whether a conv or linear of this shape goes to igemm rather than XNNPACK on this machine.

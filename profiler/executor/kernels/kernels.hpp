@@ -3,7 +3,7 @@
 #pragma once
 
 #include "profiler/executor/kernel.hpp"
-#include "profiler/xnnpack_caps.hpp"
+#include "profiler/profile/xnnpack_caps.hpp"
 
 namespace cpx::profiler {
 

@@ -14,6 +14,7 @@
 #include "profiler/interop/onnx.hpp"
 #include "profiler/interop/onnx/import_context.hpp"
 #include "profiler/interop/onnx/import_fold.hpp"
+#include "space/field_error.hpp"
 #include "space/zoo.hpp"
 
 namespace cpx::profiler {
@@ -192,7 +193,7 @@ bool is_onnx_file(const std::string& path) {
 Network load_any_model(const std::string& name_or_file, int64_t resolution, std::vector<std::string>* skipped) {
   if (!is_onnx_file(name_or_file)) return load_model(name_or_file, resolution);
   if (resolution < 0 || resolution > limits::max_spatial)
-    throw InputError("--resolution = " + std::to_string(resolution) + ": out of range [1, " + std::to_string(limits::max_spatial) + "]");
+    throw FieldError(Field::resolution, std::to_string(resolution), "out of range [1, " + std::to_string(limits::max_spatial) + "]");
   Network net = import_onnx(name_or_file, skipped);
   if (resolution > 0) net = with_input(net, {net.input.n, resolution, resolution, net.input.c}, name_or_file);
   return net;

@@ -1,0 +1,71 @@
+#include "profiler/measure/machine_speed.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "profiler/measure/measure_network.hpp"
+#include "profiler/profile/sweep_grid.hpp"
+#include "space/zoo.hpp"
+
+namespace cpx::profiler {
+
+namespace {
+
+InputError unknown_reference(const std::string& shown) {
+  return InputError("machine_speed.reference = " + shown + ": unknown (known: \"" + conv_speed_reference + "\", \"" +
+                    network_speed_reference + "\")");
+}
+
+}  // namespace
+
+double time_speed_reference_us(std::string_view name, int64_t threads, double min_time_s) {
+  Network reference;
+  if (name == conv_speed_reference) reference = SweepConfig{BlockVariant::conv, 3, 1, 128, 28, 1, threads}.network();
+  else if (name == network_speed_reference) reference = find_zoo("mobilenetv2-1.0")->build(0);
+  else throw unknown_reference("\"" + std::string(name) + "\"");
+  NetworkRun run{threads, 1, false, {}};
+  run.timing.min_time_s = min_time_s;
+  run.timing.min_runs = 5;
+  run.timing.warmup_runs = 2;
+  return time_network(reference, run).timings.network.stats_us.median;
+}
+
+std::string profile_speed_reference(const Json& profile) {
+  if (!profile.contains("machine_speed") || !profile["machine_speed"].is_object() || !profile["machine_speed"].contains("reference"))
+    return speed_reference;
+  const Json& r = profile["machine_speed"]["reference"];
+  if (!r.is_string() || (r != conv_speed_reference && r != network_speed_reference)) throw unknown_reference(r.dump());
+  return r.get<std::string>();
+}
+
+SpeedWatch::SpeedWatch(Json& profile, std::function<double()> elapsed_s)
+    : profile_(profile), elapsed_s_(std::move(elapsed_s)), reference_(profile_speed_reference(profile)) {
+  Json& s = section();
+  if (!s.is_object()) s = Json::object();
+  s["reference"] = reference_;
+  if (!s.contains("samples") || !s["samples"].is_array()) s["samples"] = Json::array();
+}
+
+void SpeedWatch::after(Json& record, int64_t threads) {
+  const double now = elapsed_s_();
+  record["elapsed_s"] = now;
+  maybe_check(threads, now);
+}
+
+void SpeedWatch::maybe_check(int64_t threads, double elapsed_s) {
+  const auto last = last_s_.find(threads);
+  if (last != last_s_.end() && elapsed_s - last->second < speed_check_every_s) return;
+  last_s_[threads] = elapsed_s;
+  const double us = time_speed_reference_us(reference_, threads, 0.05);
+  section()["samples"].push_back({{"elapsed_s", elapsed_s}, {"threads", threads}, {"latency_us", us}});
+}
+
+void SpeedWatch::finish() {
+  const double spread = speed_spread(section()["samples"]);
+  section()["spread"] = spread;
+  section()["slowed"] = spread > max_speed_spread;
+  const int64_t flagged = flag_slowed_records(profile_);
+  section()["records_flagged"] = flagged;
+}
+
+}  // namespace cpx::profiler

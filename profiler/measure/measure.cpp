@@ -1,0 +1,154 @@
+#include "profiler/measure/measure.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+
+namespace cpx::profiler {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double micros(Clock::duration d) { return std::chrono::duration<double, std::micro>(d).count(); }
+
+// Linear interpolation between order statistics (numpy's default percentile).
+double percentile(const std::vector<double>& sorted, double q) {
+  if (sorted.size() == 1) return sorted[0];
+  const double pos = q * static_cast<double>(sorted.size() - 1);
+  const size_t lo = static_cast<size_t>(std::floor(pos));
+  const size_t hi = std::min(lo + 1, sorted.size() - 1);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - static_cast<double>(lo));
+}
+
+}  // namespace
+
+Stats summarize(std::vector<double> samples) {
+  Stats s;
+  if (samples.empty()) return s;
+  std::sort(samples.begin(), samples.end());
+  s.count = static_cast<int64_t>(samples.size());
+  s.median = percentile(samples, 0.5);
+  s.p10 = percentile(samples, 0.1);
+  s.p90 = percentile(samples, 0.9);
+  s.min = samples.front();
+  s.max = samples.back();
+  s.mean = std::accumulate(samples.begin(), samples.end(), 0.0) / static_cast<double>(samples.size());
+  double ss = 0;
+  for (double x : samples) ss += (x - s.mean) * (x - s.mean);
+  s.stdev = samples.size() > 1 ? std::sqrt(ss / static_cast<double>(samples.size() - 1)) : 0.0;
+  s.cv = s.mean > 0 ? s.stdev / s.mean : 0.0;
+  s.robust_cv = s.median > 0 ? (s.p90 - s.p10) / (2 * 1.2816 * s.median) : 0.0;
+  return s;
+}
+
+Json to_json(const Stats& s) {
+  return {{"count", s.count}, {"median", s.median}, {"p10", s.p10},   {"p90", s.p90}, {"mean", s.mean},
+          {"stdev", s.stdev}, {"cv", s.cv},         {"min", s.min},   {"max", s.max}, {"robust_cv", s.robust_cv}};
+}
+
+Json to_json(const Timing& t, bool with_samples) {
+  Json j = {{"stats_us", to_json(t.stats_us)},  {"attempts", t.attempts},          {"noisy", t.noisy},
+            {"wait_fraction", t.wait_fraction}, {"outlier_runs", t.outlier_runs}, {"cv_threshold", t.cv_threshold}};
+  if (with_samples) j["samples_us"] = t.samples_us;
+  return j;
+}
+
+double run_queue_wait_s() {
+  // /proc/self/task/<tid>/schedstat: "<ns on CPU> <ns waiting on a run queue> <timeslices>".
+  std::error_code ec;
+  double ns = 0;
+  bool any = false;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", ec)) {
+    std::ifstream in(task.path() / "schedstat");
+    double on_cpu = 0, waiting = 0;
+    if (in >> on_cpu >> waiting) {
+      ns += waiting;
+      any = true;
+    }
+  }
+  return any ? ns * 1e-9 : -1;
+}
+
+Timing time_runs(const std::function<void()>& run, const MeasureOptions& o) {
+  for (int64_t i = 0; i < o.warmup_runs; ++i) run();
+  Timing best;
+  auto interference = [&](const Timing& t) {
+    return t.stats_us.robust_cv > o.cv_threshold || t.wait_fraction > o.wait_threshold || t.outlier_runs > 0;
+  };
+  for (int64_t attempt = 1; attempt <= std::max<int64_t>(1, o.attempts); ++attempt) {
+    std::vector<double> samples;
+    const double wait0 = run_queue_wait_s();
+    const auto start = Clock::now();
+    while (static_cast<int64_t>(samples.size()) < o.max_runs &&
+           (static_cast<int64_t>(samples.size()) < o.min_runs || micros(Clock::now() - start) < o.min_time_s * 1e6)) {
+      if (o.before_each_run) o.before_each_run();
+      const auto t0 = Clock::now();
+      run();
+      samples.push_back(micros(Clock::now() - t0));
+    }
+    const double wall_s = micros(Clock::now() - start) * 1e-6;
+    const double wait1 = run_queue_wait_s();
+    Timing t;
+    t.stats_us = summarize(samples);
+    t.samples_us = std::move(samples);
+    t.attempts = attempt;
+    t.cv_threshold = o.cv_threshold;
+    t.wait_fraction = wait0 >= 0 && wait1 >= 0 && wall_s > 0 ? std::max(0.0, wait1 - wait0) / wall_s : -1;
+    t.outlier_runs = std::count_if(t.samples_us.begin(), t.samples_us.end(), [&](double x) { return x > o.outlier_factor * t.stats_us.median; });
+    // Keep the quietest attempt: interference-free first, then the lowest robust CV.
+    if (attempt == 1 || std::pair(interference(t), t.stats_us.robust_cv) < std::pair(interference(best), best.stats_us.robust_cv))
+      best = std::move(t);
+    best.attempts = attempt;
+    if (!interference(best)) return best;
+  }
+  best.noisy = true;
+  return best;
+}
+
+LayerTimings time_layers(Plan& plan, const MeasureOptions& o) {
+  LayerTimings out;
+  out.network = time_runs([&] { plan.run(); }, o);
+  const size_t n = plan.size();
+  // A network of one op: its op's timing is the network's (a second pass would halve what a profile's
+  // single ops get of its budget).
+  if (n == 1) {
+    out.ops.push_back(out.network);
+    out.additivity = 1;
+    return out;
+  }
+  // Per-op: every run times each op separately; the runs are repeated like whole-network runs.
+  std::vector<std::vector<double>> per_op(n);
+  auto timed_run = [&] {
+    if (o.before_each_run) o.before_each_run();
+    for (size_t i = 0; i < n; ++i) {
+      const auto t0 = Clock::now();
+      plan.run_op(i);
+      per_op[i].push_back(micros(Clock::now() - t0));
+    }
+  };
+  for (int64_t i = 0; i < o.warmup_runs; ++i) plan.run();
+  const auto start = Clock::now();
+  int64_t runs = 0;
+  while (runs < o.max_runs && (runs < o.min_runs || micros(Clock::now() - start) < o.min_time_s * 1e6)) {
+    timed_run();
+    ++runs;
+  }
+  double sum_medians = 0;
+  for (size_t i = 0; i < n; ++i) {
+    Timing t;
+    t.stats_us = summarize(per_op[i]);
+    t.samples_us = std::move(per_op[i]);
+    t.cv_threshold = o.cv_threshold;
+    t.noisy = t.stats_us.robust_cv > o.cv_threshold;
+    sum_medians += t.stats_us.median;
+    out.ops.push_back(std::move(t));
+  }
+  out.additivity = out.network.stats_us.median > 0 ? sum_medians / out.network.stats_us.median : 0;
+  return out;
+}
+
+}  // namespace cpx::profiler

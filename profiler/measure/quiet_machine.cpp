@@ -1,0 +1,79 @@
+#include "profiler/measure/quiet_machine.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "profiler/measure/environment.hpp"
+#include "space/error.hpp"
+
+namespace cpx::profiler {
+
+namespace {
+
+// Jiffies per CPU from /proc/stat: (busy, total).
+std::map<int, std::pair<double, double>> cpu_jiffies() {
+  std::map<int, std::pair<double, double>> out;
+  std::ifstream in("/proc/stat");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("cpu", 0) != 0 || line.size() < 4 || line[3] < '0' || line[3] > '9') continue;
+    std::istringstream s(line.substr(3));
+    int cpu = 0;
+    double user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
+    if (!(s >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal)) continue;
+    const double busy = user + nice + system + irq + softirq + steal;  // guest time is inside user
+    out[cpu] = {busy, busy + idle + iowait};
+  }
+  return out;
+}
+
+
+}  // namespace
+
+double busiest_cpu_share(const std::string& cpus, double seconds, int* busiest_cpu) {
+  std::vector<int> list;
+  std::istringstream s(cpus);
+  for (std::string x; std::getline(s, x, ',');) list.push_back(std::stoi(x));
+  const auto before = cpu_jiffies();
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  const auto after = cpu_jiffies();
+  double worst = -1;
+  for (int c : list) {
+    if (!before.count(c) || !after.count(c)) return -1;
+    const double busy = after.at(c).first - before.at(c).first, total = after.at(c).second - before.at(c).second;
+    if (total <= 0) return -1;
+    if (busy / total > worst) {
+      worst = busy / total;
+      if (busiest_cpu) *busiest_cpu = c;
+    }
+  }
+  return worst;
+}
+
+void check_quiet_machine(const std::string& command, int64_t threads, bool go_on_busy) {
+  const std::string cpus = pin_to_cpus(threads);
+  if (cpus.empty()) throw InputError("--quiet-machine-check: cannot pin to " + std::to_string(threads) + " CPU(s) to check them");
+  int cpu = -1;
+  // We sleep meanwhile, so whatever keeps these CPUs busy is another process.
+  const double busy = busiest_cpu_share(cpus, 1.0, &cpu);
+  if (busy < 0) throw InputError("--quiet-machine-check: cannot read the load of CPUs " + cpus + " from /proc/stat");
+  char b[256];
+  if (busy <= busy_cpu_threshold) {
+    std::snprintf(b, sizeof b, "%s: quiet machine check: CPUs %s at most %.0f%% busy over 1 s (limit %.0f%%)\n", command.c_str(),
+                  cpus.c_str(), 100 * busy, 100 * busy_cpu_threshold);
+    std::fputs(b, stderr);
+    return;
+  }
+  std::snprintf(b, sizeof b, "the machine is busy: CPU %d, which we pin to, was %.0f%% busy over 1 s (limit %.0f%%) before measuring",
+                cpu, 100 * busy, 100 * busy_cpu_threshold);
+  if (!go_on_busy)
+    throw InputError(std::string("--quiet-machine-check: ") + b + "; stop what runs there, or pass --go-on-busy to measure anyway");
+  std::fprintf(stderr, "%s: warning: %s; going on (--go-on-busy)\n", command.c_str(), b);
+}
+
+}  // namespace cpx::profiler

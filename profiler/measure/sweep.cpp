@@ -1,0 +1,350 @@
+#include "profiler/measure/sweep.hpp"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "profiler/profile/coverage.hpp"
+#include "profiler/profile/cpus.hpp"
+#include "profiler/measure/environment.hpp"
+#include "profiler/profile/file_lock.hpp"
+#include "profiler/profile/interference.hpp"
+#include "profiler/measure/machine_speed.hpp"
+#include "profiler/measure/measure_network.hpp"
+#include "profiler/measure/probes.hpp"
+#include "profiler/profile/progress.hpp"
+#include "space/count.hpp"
+#include "space/field_error.hpp"
+#include "space/io.hpp"
+
+namespace cpx::profiler {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// One op of a profile record: count's layer_row (here "in_nhwc" lists every input's shape, as the fit reads
+// it from profiles of every version), with the op's attributes, how it ran and its timing. Profiles written
+// before the one-row change say "class" for "conv_class"; nothing reads that key.
+Json profile_layer_row(const Network& net, size_t i, const LayerCount& c, const NetworkTimings& m) {
+  const Op& op = net.ops[i];
+  const Json base = layer_row(net, i, c);
+  Json r = row_subset(base, {"name", "op", "conv_class"});
+  Json attrs;
+  std::visit([&](const auto& a) { a.write(attrs); }, op.attrs);
+  r["attrs"] = attrs;
+  Json in_shapes = Json::array();
+  for (const auto& x : op.inputs) in_shapes.push_back(net.shape_of(x).to_json());
+  r["in_nhwc"] = in_shapes;
+  // Which tensors it read: fit tells an activation that read the network's input (cold, in the cold
+  // sections) from one that read what the op before it had just written (warm, as inside any network).
+  r["inputs"] = op.inputs;
+  r.update(row_subset(base, {"out_nhwc", "macs", "params_inference", "bytes"}));
+  r["implementation"] = m.implementations[i].how;
+  r["emulated"] = m.implementations[i].emulated;
+  // Computed inside another op's kernel: its time is in that op's row (profiler/profile/fusion.hpp).
+  if (m.implementations[i].fused_into) r["fused_into"] = net.ops[*m.implementations[i].fused_into].name;
+  r["latency_us"] = to_json(m.timings.ops[i], false);  // samples of the whole are kept
+  return r;
+}
+
+// A network's record: its totals, whole-network timing (with samples) and every op's row.
+Json measured_record(const Network& net, const NetworkTimings& m, double peak_macps) {
+  const NetworkCount counts = count(net);
+  const double macps = macps_of(counts.total.macs, m.timings.network.stats_us.median);
+  Json layers = Json::array();
+  for (size_t i = 0; i < net.ops.size(); ++i) layers.push_back(profile_layer_row(net, i, counts.layers[i], m));
+  return {{"macs", counts.total.macs},
+          {"params_inference", counts.total.params_inference},
+          {"bytes", counts.bytes},
+          {"latency_us", to_json(m.timings.network)},
+          {"macps", macps},
+          {"fraction_of_peak", macps / peak_macps},
+          {"additivity", m.timings.additivity},
+          {"layers", std::move(layers)}};
+}
+
+std::vector<int64_t> resolved_threads(const SweepOptions& options) {
+  if (!options.threads.empty()) return options.threads;
+  // The CPUs this process may use, not the machine's: a container's quota or a taskset is what runs.
+  const int64_t cores = usable_cpus().count();
+  return cores > 1 ? std::vector<int64_t>{1, cores} : std::vector<int64_t>{1};
+}
+
+// Single ops and blocks (a network of one op or one block) are timed with cold caches (NetworkRun::
+// cold_caches), as their ops run inside the networks the predictor is for; whole networks as they are.
+constexpr std::array<std::string_view, 2> cold_sections{"configs", "ops"};
+bool cold_section(std::string_view section) {
+  return std::find(cold_sections.begin(), cold_sections.end(), section) != cold_sections.end();
+}
+
+Json profile_options(const SweepOptions& options, const std::vector<int64_t>& threads, double budget_s) {
+  return {{"quick", options.quick},
+          {"threads", threads},
+          {"budget_s", budget_s},
+          {"seed", options.seed},
+          {"cold_caches", {{"sections", cold_sections}, {"evict_bytes_per_thread", cache_evict_bytes()}, {"warm_twins", warm_twin_kinds}}}};
+}
+
+// The profile to continue: the one at out_path with --resume (its measured ids go to `done`), else a new
+// one with no measurements.
+Json open_profile(const SweepOptions& options, const std::vector<int64_t>& threads, double budget_s, std::set<std::string>& done) {
+  if (!options.resume || !std::filesystem::exists(options.out_path))
+    return {{"schema", device_profile_schema},
+            {"device", options.device},
+            {"complete", false},
+            {"options", profile_options(options, threads, budget_s)},
+            {"environment", to_json(capture_environment(threads.back()))},
+            {"definitions", count_definitions()},
+            {"peaks", Json::array()},
+            {"configs", Json::array()},
+            {"zoo", Json::array()},
+            {"fasternet", Json::array()},
+            {"ops", Json::array()},
+            {"networks", Json::array()}};
+  Json profile = load_profile(options.out_path);
+  // A different grid would leave the profile a mix of two sweeps.
+  const Json had = profile.contains("options") ? profile["options"] : Json::object();
+  // The coverage candidates also follow the seed.
+  // A profile timed with warm caches (before cold_caches) must not be continued cold. The eviction's size
+  // is the machine's, not an option.
+  Json want = profile_options(options, threads, 0);
+  want.erase("budget_s");
+  want["cold_caches"].erase("evict_bytes_per_thread");
+  for (const auto& [key, value] : want.items())
+    if (!had.is_object() || !had.contains(key) ||
+        (key == "cold_caches" ? !had[key].is_object() || had[key].value("sections", Json()) != value["sections"] ||
+                                    had[key].value("warm_twins", Json()) != value["warm_twins"]
+                              : had[key] != value))
+      Where(options.out_path, "options").fail(had, "the profile was started with other options than " + want.dump() +
+                                                       "; resume with the same options, or start afresh without --resume");
+  for (const char* section : profile_sections)
+    for (const auto& r : profile[section]) done.insert(r["id"].get<std::string>());
+  std::fprintf(stderr, "profile: resuming %s with %zu measurements done\n", options.out_path.c_str(), done.size());
+  return profile;
+}
+
+// Peak MACpS per thread count, probing the ones the profile lacks: every MACpS of the profile is also
+// reported as a fraction of these.
+std::map<int64_t, double> measure_peaks(Json& profile, const std::vector<int64_t>& threads, bool quick) {
+  std::map<int64_t, double> peak;
+  for (const auto& p : profile["peaks"]) peak[p["threads"].get<int64_t>()] = p["peak_macps"].get<double>();
+  MeasureOptions probe_options;
+  probe_options.min_runs = 5;
+  probe_options.min_time_s = quick ? 0.2 : 0.5;
+  for (int64_t t : threads) {
+    if (peak.count(t)) continue;
+    pin_to_cpus(t);
+    const PeakProbe p = probe_peak(t, probe_options);
+    peak[t] = p.peak_macps;
+    profile["peaks"].push_back(to_json(p));
+  }
+  return peak;
+}
+
+// Measures one item into its section of `profile`, with `extra` fields added to its record; pins only
+// when the thread count changes.
+void measure_item(const SweepItem& w, Json& profile, const std::map<int64_t, double>& peak, uint64_t seed, const MeasureOptions& timing,
+                  int64_t& pinned, const Json& extra = Json::object()) {
+  if (w.threads != pinned) pin_to_cpus(w.threads);
+  pinned = w.threads;
+  const Network net = w.network();
+  NetworkRun run{w.threads, seed, true, timing};
+  run.cold_caches = cold_section(w.section);
+  Json r = measured_record(net, time_network(net, run), peak.at(w.threads));
+  r["caches"] = run.cold_caches ? "cold" : "warm";
+  if (!w.keep_layers) r.erase("layers");
+  r["id"] = w.id;
+  if (w.fields) r.update(w.fields(net));
+  r.update(extra);
+  r["threads"] = w.threads;
+  profile[w.section].push_back(std::move(r));
+}
+
+// Measures `todo` in order into `profile`, offering a checkpoint after every measurement (see run_sweep),
+// until done or `stop`.
+void measure_items(const std::vector<SweepItem>& todo, Json& profile, const std::map<int64_t, double>& peak, uint64_t seed,
+                   double budget_s, Clock::time_point start, SpeedWatch& speed, const std::function<void()>& checkpoint,
+                   const std::atomic<bool>& stop) {
+  Progress progress("profile", "measured", todo.size());
+  int64_t pinned = -1;
+  Pacer pacer;
+  for (size_t k = 0; k < todo.size() && !stop; ++k) {
+    const MeasureOptions timing = pacer.next(budget_s - seconds_since(start), todo.size() - k);
+    const auto item_start = Clock::now();
+    measure_item(todo[k], profile, peak, seed, timing, pinned);
+    pacer.done(seconds_since(item_start), timing);
+    speed.after(profile[todo[k].section].back(), pinned);
+    progress.update(k + 1);
+    checkpoint();
+  }
+}
+
+// The coverage section of the profile: how its candidates were drawn and, per round, its time slice, the
+// time spent (a resumed round gets what is left of its slice) and how many it measured.
+Json& coverage_section(Json& profile, uint64_t seed, bool quick, size_t pool_size, double budget_s) {
+  if (!profile.contains("coverage"))
+    profile["coverage"] = {
+        {"seed", seed},
+        {"candidates", pool_size},
+        {"macs_range", {coverage_min_macs, quick ? coverage_max_macs_quick : coverage_max_macs}},
+        {"max_bytes", coverage_max_bytes},
+        {"rounds",
+         {{{"round", 1}, {"budget_s", coverage_shares[0] * budget_s}, {"spent_s", 0.0}, {"measured", 0},
+           {"how", "space-filling: the candidates in farthest-point order; coverage_score = distance to the candidates before it"}},
+          {{"round", 2}, {"budget_s", coverage_shares[1] * budget_s}, {"spent_s", 0.0}, {"measured", 0},
+           {"how", "adaptive: the candidate of highest coverage_score = d/h + s/S (profiler/profile/coverage.hpp: distance to the nearest "
+                   "measured, spread of log MACpS among the 5 nearest), rescored after every measurement"}}}}};
+  return profile["coverage"];
+}
+
+// The coverage set's two rounds, each until its time slice is spent: round 1 measures the candidates in
+// their space-filling order, round 2 the one the measurements so far are least sure of. Records go to
+// "ops" (the predictor fits them as it fits every single-op record) with coverage_round and coverage_score.
+void measure_coverage(const SweepOptions& options, const std::vector<int64_t>& threads, double budget_s, const std::function<double()>& elapsed_s,
+                      Json& profile, const std::map<int64_t, double>& peak, SpeedWatch& speed, const std::function<void()>& checkpoint,
+                      const std::atomic<bool>& stop) {
+  const std::vector<CoverageCandidate> pool = coverage_pool(options.quick, threads, options.seed);
+  Json& coverage = coverage_section(profile, options.seed, options.quick, pool.size(), budget_s);
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < pool.size(); ++i) index[pool[i].conv.id()] = i;
+  std::vector<bool> measured(pool.size(), false);
+  std::vector<CoveragePosition> positions;
+  std::vector<double> log_macps;
+  auto add_measured = [&](size_t i, const Json& record) {
+    measured[i] = true;
+    positions.push_back(pool[i].position);
+    log_macps.push_back(std::log(std::max(1.0, record["macps"].get<double>())));
+  };
+  for (const auto& r : profile["ops"])
+    if (r.contains("coverage_round") && index.count(r["id"].get<std::string>())) add_measured(index[r["id"].get<std::string>()], r);
+  int64_t pinned = -1;
+  for (size_t round = 1; round <= 2 && !stop; ++round) {
+    Json& slice = coverage["rounds"][round - 1];
+    if (slice["measured"].get<int64_t>() == 0 && slice["spent_s"].get<double>() == 0)
+      slice["budget_s"] = coverage_slice_s(round, 3 - round, budget_s, elapsed_s());
+    const auto round_start = Clock::now();
+    const double spent_before = slice["spent_s"].get<double>();
+    auto left_s = [&] { return slice["budget_s"].get<double>() - spent_before - seconds_since(round_start); };
+    while (!stop && left_s() > 0) {
+      std::vector<size_t> open;
+      for (size_t i = 0; i < pool.size(); ++i)
+        if (!measured[i]) open.push_back(i);
+      if (open.empty()) break;
+      size_t best = 0;  // round 1: the first open one in the pool's order
+      std::vector<double> scores(1, pool[open[0]].spread_distance);
+      if (round == 2) {
+        std::vector<CoveragePosition> open_positions;
+        for (size_t i : open) open_positions.push_back(pool[i].position);
+        scores = uncertainty_scores(open_positions, positions, log_macps);
+        best = static_cast<size_t>(std::max_element(scores.begin(), scores.end()) - scores.begin());
+      }
+      const CoverageConv conv = pool[open[best]].conv;
+      const SweepItem item{"ops", conv.id(), conv.threads, [conv] { return conv.network(); },
+                           [conv](const Network&) { return conv.fields(); }};
+      measure_item(item, profile, peak, options.seed, options_within(left_s(), open.size()), pinned,
+                   {{"coverage_round", round}, {"coverage_score", scores[best]}});
+      add_measured(open[best], profile["ops"].back());
+      speed.after(profile["ops"].back(), pinned);
+      slice["spent_s"] = spent_before + seconds_since(round_start);
+      slice["measured"] = slice["measured"].get<int64_t>() + 1;
+      checkpoint();
+    }
+    std::fprintf(stderr, "profile: coverage round %zu measured %lld ops in %.0f s\n", round,
+                 static_cast<long long>(slice["measured"].get<int64_t>()), slice["spent_s"].get<double>());
+  }
+}
+
+}  // namespace
+
+double coverage_slice_s(size_t round, size_t rounds_left, double budget_s, double elapsed_s) {
+  const double fair = (budget_s - elapsed_s) / static_cast<double>(std::max<size_t>(1, rounds_left));
+  return std::clamp(fair, min_coverage_share * budget_s, coverage_shares.at(round - 1) * budget_s);
+}
+
+MeasureOptions options_within(double budget_left_s, size_t items_left, double item_per_min_time) {
+  MeasureOptions o;
+  o.warmup_runs = 1;
+  o.min_runs = 3;
+  o.max_runs = 300;  // bounds the raw samples kept; the median of 300 runs is stable enough
+  o.attempts = 2;
+  o.min_time_s = std::clamp(std::max(0.0, budget_left_s) / static_cast<double>(std::max<size_t>(1, items_left)) / item_per_min_time,
+                            0.005, 0.5);
+  return o;
+}
+
+MeasureOptions Pacer::next(double budget_left_s, size_t items_left) const {
+  return options_within(budget_left_s, items_left, min_time_s_ > 0 ? std::max(1.0, item_s_ / min_time_s_) : 3.0);
+}
+
+void Pacer::done(double item_s, const MeasureOptions& given) {
+  item_s_ += item_s;
+  min_time_s_ += given.min_time_s;
+}
+
+Json profile_device(const std::string& device, SweepOptions& o, const std::atomic<bool>& stop) {
+  if (device.empty() || device.size() > 64 || device.find_first_of("/\\.") != std::string::npos)
+    throw FieldError(Field::device, "\"" + device + "\"", "a device name of 1-64 characters without '/', '\\' or '.'");
+  o.device = device;
+  for (int64_t t : o.threads) check_threads(t);
+  if (o.budget_s < 0 || o.budget_s > 86400) throw FieldError(Field::budget_s, std::to_string(o.budget_s), "out of range [0, 86400]");
+  if (o.out_path.empty()) o.out_path = default_profile_path(device);
+  return run_sweep(o, stop);
+}
+
+Json run_sweep(const SweepOptions& options, const std::atomic<bool>& stop) {
+  const std::vector<int64_t> threads = resolved_threads(options);
+  const double budget_s = options.budget_s > 0 ? options.budget_s : (options.quick ? 60 : 600);
+  const auto start = Clock::now();
+  // One writer per profile: two sweeps on one file would each replace the other's checkpoints and each
+  // load the CPUs the other measures on.
+  const FileLock lock(options.out_path, "cpubone-explore profile");
+
+  std::set<std::string> done;
+  Json profile = open_profile(options, threads, budget_s, done);
+  const std::filesystem::path dir = std::filesystem::path(options.out_path).parent_path();
+  std::filesystem::create_directories(dir.empty() ? std::filesystem::path(".") : dir);
+  // Writing a checkpoint dumps the whole profile: 0.1-0.3 s once it holds 20 MB of raw samples, one per
+  // measurement (3,000). So one is written only when the time since the last exceeds 19 times what the
+  // last took (writing then costs at most 5% of the time): after every measurement while the file is
+  // small, every few seconds when it is large. A kill loses at most those seconds; an interrupt (stop)
+  // and the end always write. Measured, one default profile each: 670 s with a checkpoint per measurement,
+  // 634 s with this rule and write_file_atomic's fdatasync (on a shared VM that drifts by several percent).
+  double last_write_s = 0;
+  auto last_write = Clock::now();
+  auto write = [&] {
+    const auto t0 = Clock::now();
+    write_file_atomic(options.out_path, profile.dump() + "\n");
+    last_write_s = seconds_since(t0);
+    last_write = Clock::now();
+  };
+  auto checkpoint = [&] {
+    if (seconds_since(last_write) >= 19 * last_write_s) write();
+  };
+
+  const std::map<int64_t, double> peak = measure_peaks(profile, threads, options.quick);
+  write();
+  std::vector<SweepItem> todo = sweep_work(options.quick, threads, options.seed);
+  std::erase_if(todo, [&](const SweepItem& w) { return done.count(w.id) > 0; });
+  const double elapsed_before_s = profile.value("elapsed_s", 0.0);  // of the runs this one resumes
+  SpeedWatch speed(profile, [&] { return elapsed_before_s + seconds_since(start); });
+  measure_items(todo, profile, peak, options.seed, grid_share * budget_s, start, speed, checkpoint, stop);
+  if (!stop)
+    measure_coverage(options, threads, budget_s, [&] { return elapsed_before_s + seconds_since(start); }, profile, peak, speed, checkpoint,
+                     stop);
+
+  speed.finish();
+  profile["complete"] = !stop;
+  profile["elapsed_s"] = elapsed_before_s + seconds_since(start);
+  mark_interference(profile);
+  write();
+  return profile;
+}
+
+}  // namespace cpx::profiler

@@ -1,0 +1,192 @@
+// Device profile files: everything that resume, rules and fit read is checked on load, so that a
+// profile from another machine or an editor is either whole or an InputError naming the field. Kept
+// apart from the sweep so that the loader builds without the XNNPACK executor (the fuzz target).
+#include "profiler/profile/profile_file.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <set>
+
+#include "profiler/profile/block_variant.hpp"
+#include "space/network.hpp"
+#include "space/op.hpp"
+
+namespace cpx::profiler {
+
+namespace {
+
+// Typed checks on a JSON object that leave unknown fields alone (profile records carry many).
+struct Fields {
+  const Json& j;
+  Where w;
+  Fields(const Json& json, Where where) : j(json), w(std::move(where)) {
+    if (!j.is_object()) w.fail(j, "expected an object");
+  }
+  const Json& get(const char* key) const {
+    if (!j.contains(key)) (w / key).fail("missing required field");
+    return j[key];
+  }
+  void integer(const char* key, int64_t lo, int64_t hi) const {
+    const Json& v = get(key);
+    if (!v.is_number_integer() || (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) ||
+        v.get<int64_t>() < lo || v.get<int64_t>() > hi)
+      (w / key).fail(v, "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  }
+  void number(const char* key, double lo, double hi) const {
+    const Json& v = get(key);
+    if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < lo || v.get<double>() > hi)
+      (w / key).fail(v, "expected a finite number in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  }
+  void string(const char* key) const {
+    if (!get(key).is_string()) (w / key).fail(get(key), "expected a string");
+  }
+  void array(const char* key) const {
+    if (!get(key).is_array()) (w / key).fail(get(key), "expected an array");
+  }
+  void optional(const char* key, bool (Json::*is)() const noexcept, const char* what) const {
+    if (j.contains(key) && !(j[key].*is)()) (w / key).fail(j[key], std::string("expected ") + what);
+  }
+};
+
+void check_shape(const Json& v, const Where& w) {
+  if (!v.is_array() || v.size() != 4) w.fail(v, "expected [n, h, w, c]");
+  for (size_t i = 0; i < 4; ++i)
+    if (!v[i].is_number_integer() || v[i].get<int64_t>() < 1 || v[i].get<int64_t>() > limits::max_channels)
+      w[i].fail(v[i], "expected an integer in [1, " + std::to_string(limits::max_channels) + "]");
+}
+
+void check_latency(const Fields& rec, double min_us) {
+  const Fields l(rec.get("latency_us"), rec.w / "latency_us");
+  l.optional("noisy", &Json::is_boolean, "true or false");  // fit and the interference summary read it
+  Fields(l.get("stats_us"), l.w / "stats_us").number("median", min_us, 1e12);
+}
+
+// Profiles come from other machines and from editors: everything that resume, rules and fit read is
+// checked here, so that none of them meets a missing field, a wrong type or a non-finite number.
+void check_profile(const Json& j, const std::string& path) {
+  const Fields top(j, Where(path));
+  check_file_version(top.w / "schema", j.value("schema", Json()), {device_profile_version});
+  top.optional("complete", &Json::is_boolean, "true or false");
+  top.optional("device", &Json::is_string, "a string");
+  top.optional("environment", &Json::is_object, "an object");
+  if (j.contains("elapsed_s")) top.number("elapsed_s", 0, 1e9);
+  profile_warm_twins(j, top.w);
+  top.array("peaks");
+  for (size_t i = 0; i < j["peaks"].size(); ++i) {
+    const Fields p(j["peaks"][i], (top.w / "peaks")[i]);
+    p.integer("threads", 1, 256);
+    p.number("peak_macps", 1, 1e18);
+    p.number("bandwidth_bytes_per_s", 0, 1e18);
+    p.string("peak_source");
+  }
+  if (j.contains("coverage")) {  // resume continues its rounds from these
+    const Fields cov(j["coverage"], top.w / "coverage");
+    cov.array("rounds");
+    if (cov.get("rounds").size() != 2) (cov.w / "rounds").fail(cov.get("rounds"), "expected two rounds");
+    for (size_t i = 0; i < 2; ++i) {
+      const Fields r(cov.get("rounds")[i], (cov.w / "rounds")[i]);
+      r.number("budget_s", 0, 1e9);
+      r.number("spent_s", 0, 1e9);
+      r.integer("measured", 0, INT64_MAX);
+    }
+  }
+  std::set<std::string> ids;
+  for (const char* section : {"configs", "ops", "networks", "zoo", "fasternet"}) {
+    if (!j.contains(section)) continue;
+    top.array(section);
+    const Json& list = j[section];
+    for (size_t i = 0; i < list.size(); ++i) {
+      const Fields r(list[i], (top.w / section)[i]);
+      r.string("id");
+      if (!ids.insert(r.get("id").get<std::string>()).second) (r.w / "id").fail(r.get("id"), "duplicate measurement id");
+      r.integer("threads", 1, 256);
+      r.integer("macs", 0, INT64_MAX);
+      r.number("macps", 0, 1e18);
+      if (list[i].contains("bytes")) r.number("bytes", 0, 1e18);  // fit's warm-weights credit reads it
+      check_latency(r, 1e-9);
+      const std::string s = section;
+      if (s == "configs") {
+        r.string("variant");
+        if (!block_variant_from_string(r.get("variant").get<std::string>())) (r.w / "variant").fail(r.get("variant"), "unknown sweep variant");
+        r.integer("kernel", 1, limits::max_kernel);
+        r.integer("groups", 1, limits::max_channels);
+        r.integer("channels", 1, limits::max_channels);
+        r.integer("resolution", 1, limits::max_spatial);
+        r.integer("stride", 1, limits::max_kernel);
+      } else if (s == "zoo") {
+        r.string("model");
+      } else if (s == "fasternet") {
+        r.string("op");
+        r.integer("channels", 1, limits::max_channels);
+        r.integer("resolution", 1, limits::max_spatial);
+      }
+      if (s == "configs" || s == "ops" || s == "networks") {
+        r.array("layers");
+        const Json& layers = r.get("layers");
+        for (size_t k = 0; k < layers.size(); ++k) {
+          const Fields l(layers[k], (r.w / "layers")[k]);
+          l.string("op");
+          // Ops without attributes (add, softmax...) write null.
+          if (!l.get("attrs").is_object() && !l.get("attrs").is_null()) (l.w / "attrs").fail(l.get("attrs"), "expected an object");
+          l.array("in_nhwc");
+          if (l.get("in_nhwc").empty()) (l.w / "in_nhwc").fail(l.get("in_nhwc"), "expected at least one input shape");
+          for (size_t x = 0; x < l.get("in_nhwc").size(); ++x) check_shape(l.get("in_nhwc")[x], (l.w / "in_nhwc")[x]);
+          // Older profiles have no "inputs" (docs/architecture.md, "File versions"): fit then counts every op
+          // of a cold section as cold.
+          if (l.j.contains("inputs")) {
+            const Json& names = l.get("inputs");
+            if (!names.is_array() || names.size() != l.get("in_nhwc").size())
+              (l.w / "inputs").fail(names, "expected one tensor name per in_nhwc shape");
+            for (size_t x = 0; x < names.size(); ++x)
+              if (!names[x].is_string()) (l.w / "inputs")[x].fail(names[x], "expected a tensor name");
+          }
+          check_shape(l.get("out_nhwc"), l.w / "out_nhwc");
+          check_latency(l, 0);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::set<std::string> profile_warm_twins(const Json& profile, const Where& where) {
+  const Json* list = nullptr;
+  if (profile.contains("options") && profile["options"].is_object() && profile["options"].contains("cold_caches") &&
+      profile["options"]["cold_caches"].is_object() && profile["options"]["cold_caches"].contains("warm_twins"))
+    list = &profile["options"]["cold_caches"]["warm_twins"];
+  if (!list) return {std::string(ActivationOp::kind)};
+  const Where w = where / "options" / "cold_caches" / "warm_twins";
+  if (!list->is_array()) w.fail(*list, "expected an array of op kinds");
+  static const std::vector<std::string_view> known = op_kinds();
+  std::set<std::string> kinds;
+  for (size_t i = 0; i < list->size(); ++i) {
+    const Json& k = (*list)[i];
+    if (!k.is_string()) w[i].fail(k, "expected an op kind");
+    if (std::find(known.begin(), known.end(), k.get<std::string>()) == known.end()) w[i].fail(k, "unknown op kind");
+    kinds.insert(k.get<std::string>());
+  }
+  return kinds;
+}
+
+std::string default_profile_path(const std::string& device) {
+  std::string home;
+  if (const char* p = std::getenv("CPX_HOME")) home = p;
+  else if (const char* h = std::getenv("HOME")) home = std::string(h) + "/.cache/cpubone-explore";
+  else home = ".cpubone-explore";
+  return home + "/devices/" + device + ".json";
+}
+
+Json load_profile(const std::string& path) {
+  Json j = read_json_file(path);
+  check_profile(j, path);
+  return j;
+}
+
+Json profile_from_json(Json j, const std::string& file) {
+  check_profile(j, file);
+  return j;
+}
+
+}  // namespace cpx::profiler

@@ -1,0 +1,43 @@
+// Errors about one value a library was handed as an argument (not read from a file), named as the library
+// names it, so that a front end can say it in its own spelling.
+#pragma once
+
+#include <array>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "space/error.hpp"
+
+namespace cpx {
+
+// The values the libraries refuse by name: each is a field of an options struct or an argument, spelled
+// as there (and as the Python module's keyword arguments, where it takes them). A new one is an enumerator and a row, and the
+// command line's table of flags (explorer/option_checks.cpp) then asks for its flag.
+enum class Field {
+  device, samples, seed, ood, rounds, min_time_s, budget_s, resolution, threads,
+  evaluations, population, accuracy, space, max_latency_ms, max_params, max_macs, layers_model
+};
+inline constexpr auto field_names = std::to_array<std::string_view>({
+    "device", "samples", "seed", "ood", "rounds", "min_time_s", "budget_s", "resolution", "threads",
+    "evaluations", "population", "accuracy", "space", "max_latency_ms", "max_params", "max_macs", "layers_model"});
+static_assert(field_names.size() == static_cast<size_t>(Field::layers_model) + 1, "one name per Field");
+inline std::string_view to_string(Field f) { return field_names[static_cast<size_t>(f)]; }
+
+// "<field> = <value>: <reason>". A front end that took the value under another spelling says it in that
+// spelling (the command line and the Python module: the flag, explorer::cli_message), so that a user
+// reads the option they typed.
+class FieldError : public InputError {
+ public:
+  FieldError(Field field, std::string value, const std::string& reason)
+      : InputError(std::string(to_string(field)) + " = " + value + ": " + reason), field_(field), value_(std::move(value)), reason_(reason) {}
+  Field field() const { return field_; }
+  const std::string& value() const { return value_; }  // as the message writes it (a string quoted)
+  const std::string& reason() const { return reason_; }
+
+ private:
+  Field field_;
+  std::string value_, reason_;
+};
+
+}  // namespace cpx
