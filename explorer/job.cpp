@@ -730,8 +730,10 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* 
   const int64_t threads = predictor::prediction_threads(pred, o.threads);
   const Context c{o, pred, profile, predictor::is_host(o.device), threads, missing};
 
-  const AccuracyModel acc = accuracy_model(o);
+  // The --space file before the accuracy model: a bad file is refused at once, not after the proxy's fit
+  // (seconds under the sanitizers, where the bad-input table's --space rows paid it each).
   const SearchSpace space = o.space_file.empty() ? SearchSpace::defaults() : SearchSpace::from_json(read_json_file(o.space_file), o.space_file);
+  const AccuracyModel acc = accuracy_model(o);
   announce(o, acc);
   const KnownLatencies known = known_latencies(c);
   const ZooTable zoo_rows = zoo_table(c, acc, known);
