@@ -6,8 +6,6 @@
 // JSON: per level the FMA peak and per shape GMACpS and % of it, every round's figures, and the
 // MAC-weighted share over ResNet-50's 16 3x3 convs.
 //   build/benchmarks/cpx_bench_conv3x3 [--rounds 3] [--min-time 0.3] [--isa avx2|avx512] [--json]
-#include <time.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -19,7 +17,9 @@
 #include "profiler/executor/kernels/igemm.hpp"
 #include "profiler/measure/probes.hpp"
 #include "profiler/measure/time_network.hpp"
+#include "profiler/profile/order_statistics.hpp"
 #include "space/count.hpp"
+#include "thread_cpu_time.hpp"
 
 using namespace cpx;
 using namespace cpx::profiler;
@@ -51,17 +51,8 @@ Network conv3x3(const Shape& s) {
   return std::move(b).finish("conv");
 }
 
-double thread_cpu_us() {
-  timespec t{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return 1e6 * static_cast<double>(t.tv_sec) + 1e-3 * static_cast<double>(t.tv_nsec);
-}
-
-double median_of(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n == 0 ? 0 : n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
+using bench::thread_cpu_us;
+using profiler::median;
 
 // One reading: GMACpS from the median wall-clock run and from the median CPU time of this thread per run
 // (at 1 thread the op runs on the calling thread). On a shared machine the CPU-time figure leaves out the
@@ -81,7 +72,7 @@ Reading timed(MeasureOptions options, F&& f) {
   std::vector<double> per_run;
   for (size_t i = 1; i < marks.size(); ++i)
     if (marks[i] > marks[i - 1]) per_run.push_back(marks[i] - marks[i - 1]);
-  const double cpu_us = median_of(per_run);
+  const double cpu_us = median(per_run);
   return {macs / (t.stats_us.median * 1e3), cpu_us > 0 ? macs / (cpu_us * 1e3) : 0, t.stats_us.robust_cv};
 }
 
@@ -92,8 +83,8 @@ Json to_json(const std::vector<Reading>& rs) {
     cpu.push_back(r.gmacps_cpu);
   }
   const auto [lo, hi] = std::minmax_element(cpu.begin(), cpu.end());
-  return {{"gmacps_cpu_median", median_of(cpu)}, {"gmacps_cpu_min", *lo}, {"gmacps_cpu_max", *hi},
-          {"gmacps_cpu_rounds", cpu}, {"gmacps_wall_median", median_of(wall)}, {"gmacps_wall_rounds", wall}};
+  return {{"gmacps_cpu_median", median(cpu)}, {"gmacps_cpu_min", *lo}, {"gmacps_cpu_max", *hi},
+          {"gmacps_cpu_rounds", cpu}, {"gmacps_wall_median", median(wall)}, {"gmacps_wall_rounds", wall}};
 }
 
 }  // namespace

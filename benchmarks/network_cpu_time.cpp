@@ -5,8 +5,6 @@
 // both builds' libraries and alternate the two binaries. Text, or JSON with --json.
 //   build/benchmarks/cpx_bench_network_cpu [--min-time 2] [--isa avx2|avx512] [--json] MODEL...
 // (--isa limits our kernels, as CPX_TEST_ISA does in the tests; XNNPACK's stay at the CPU's level).
-#include <time.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -17,24 +15,17 @@
 #include "profiler/measure/environment.hpp"
 #include "profiler/executor/isa.hpp"
 #include "profiler/measure/time_network.hpp"
+#include "profiler/profile/order_statistics.hpp"
 #include "space/zoo.hpp"
+#include "thread_cpu_time.hpp"
 
 using namespace cpx;
 using namespace cpx::profiler;
 
 namespace {
 
-double thread_cpu_us() {
-  timespec t{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return 1e6 * static_cast<double>(t.tv_sec) + 1e-3 * static_cast<double>(t.tv_nsec);
-}
-
-double median_of(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n == 0 ? 0 : n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
+using bench::thread_cpu_us;
+using profiler::median;
 
 }  // namespace
 
@@ -68,7 +59,7 @@ int main(int argc, char** argv) {
     std::vector<double> per_run;
     for (size_t i = 1; i < marks.size(); ++i)
       if (marks[i] > marks[i - 1]) per_run.push_back(marks[i] - marks[i - 1]);
-    const double cpu_ms = median_of(per_run) * 1e-3, wall_ms = t.stats_us.median * 1e-3;
+    const double cpu_ms = median(per_run) * 1e-3, wall_ms = t.stats_us.median * 1e-3;
     out["models"].push_back({{"model", name}, {"cpu_ms", cpu_ms}, {"wall_ms", wall_ms}, {"runs", per_run.size() + 1},
                              {"wall_robust_cv", t.stats_us.robust_cv}});
     if (!as_json) std::printf("%-24s cpu %9.3f ms  wall %9.3f ms  (%zu runs)\n", name.c_str(), cpu_ms, wall_ms, per_run.size() + 1);
