@@ -100,7 +100,11 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--min-time") && i + 1 < argc) min_time = std::stod(argv[++i]);
     else if (!std::strcmp(argv[i], "--isa") && i + 1 < argc) {
       const std::string n = argv[++i];
-      levels.push_back(n == "avx512" ? Isa::avx512 : n == "avx2" ? Isa::avx2 : Isa::sse2);
+      if (n != "avx512" && n != "avx2") {
+        std::fprintf(stderr, "%s: --isa = %s: not one of avx2, avx512\n", argv[0], n.c_str());
+        return 2;
+      }
+      levels.push_back(n == "avx512" ? Isa::avx512 : Isa::avx2);
     } else {
       std::fprintf(stderr, "usage: %s [--rounds N] [--min-time S] [--isa avx2|avx512]... [--json]\n", argv[0]);
       return 2;

@@ -38,6 +38,10 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--min-time") && i + 1 < argc) min_time = std::stod(argv[++i]);
     else if (!std::strcmp(argv[i], "--isa") && i + 1 < argc) {
       const std::string level = argv[++i];
+      if (level != "avx512" && level != "avx2" && level != "sse2") {
+        std::fprintf(stderr, "%s: --isa = %s: not one of sse2, avx2, avx512\n", argv[0], level.c_str());
+        return 2;
+      }
       limit_isa(level == "avx512" ? Isa::avx512 : level == "avx2" ? Isa::avx2 : Isa::sse2);
     }
     else models.push_back(argv[i]);
@@ -49,7 +53,13 @@ int main(int argc, char** argv) {
   pin_to_cpus(1);
   Json out = {{"benchmark", "cpx_bench_network_cpu"}, {"isa", std::string(isa_name(active_isa()))}, {"threads", 1}, {"min_time_s", min_time}, {"models", Json::array()}};
   for (const std::string& name : models) {
-    const Network net = load_model(name);
+    Network net;
+    try {
+      net = load_model(name);
+    } catch (const std::exception& e) {  // a model that is neither in the zoo nor a file: one line, exit 2
+      std::fprintf(stderr, "%s: %s\n", argv[0], e.what());
+      return 2;
+    }
     MeasureOptions options;
     options.min_time_s = min_time;
     // The thread's CPU clock just before every timed run: consecutive marks bound one run.
