@@ -113,7 +113,8 @@ bool square_and_divide(const Graph& g, const std::string& d, int& square, int& d
     else
       return false;
   }
-  return square != divide && !g.done(square) && !g.done(divide);
+  // Two readers of one kind (two Divs) leave the other index unset.
+  return square >= 0 && divide >= 0 && square != divide && !g.done(square) && !g.done(divide);
 }
 
 }  // namespace
