@@ -180,7 +180,7 @@ void print_validation_scores(const predictor::Validation& result) {
     if (!summary->predictor) continue;
     for (const auto& [model, a] : {std::pair{"predictor", &*summary->predictor}, std::pair{"baseline_quadratic", &summary->baseline_quadratic},
                                    std::pair{"baseline_macs", &summary->baseline_macs}, std::pair{"baseline_params", &summary->baseline_params}}) {
-      print_scores(std::string_view(model) == "predictor" ? set : "", model, *a);
+      print_scores(a == &*summary->predictor ? set : "", model, *a);  // the set named on its first row
       std::printf("\n");
     }
     // The in-distribution set's two parts, the predictor alone.
