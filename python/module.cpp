@@ -17,16 +17,16 @@
 #include "predictor/devices.hpp"
 #include "predictor/prediction_notes.hpp"
 #include "predictor/validate/validate.hpp"
-#include "profiler/profile/cpus.hpp"
-#include "profiler/measure/measure_network.hpp"
 #include "profiler/executor/plan.hpp"
 #include "profiler/interop/onnx.hpp"
 #include "profiler/interop/torch.hpp"
+#include "profiler/measure/measure_network.hpp"
 #include "profiler/measure/sweep.hpp"
-#include "space/count.hpp"
-#include "space/zoo.hpp"
+#include "profiler/profile/cpus.hpp"
 #include "reports/report.hpp"
+#include "space/count.hpp"
 #include "space/io.hpp"
+#include "space/zoo.hpp"
 
 #include <filesystem>
 

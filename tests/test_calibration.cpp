@@ -8,7 +8,6 @@
 #include <random>
 
 #include "error_of.hpp"
-#include "synthetic_predictor.hpp"
 #include "predictor/calibrate.hpp"
 #include "predictor/devices.hpp"
 #include "predictor/prediction_notes.hpp"
@@ -16,6 +15,7 @@
 #include "profiler/profile/profile_file.hpp"
 #include "space/count.hpp"
 #include "space/zoo.hpp"
+#include "synthetic_predictor.hpp"
 
 using namespace cpx;
 using namespace cpx::predictor;

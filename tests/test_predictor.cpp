@@ -8,13 +8,13 @@
 #include <random>
 
 #include "error_of.hpp"
-#include "synthetic_predictor.hpp"
 #include "predictor/calibrate.hpp"
 #include "predictor/devices.hpp"
 #include "profiler/profile/fusion.hpp"
 #include "profiler/profile/profile_file.hpp"
 #include "space/count.hpp"
 #include "space/zoo.hpp"
+#include "synthetic_predictor.hpp"
 
 using namespace cpx;
 using namespace cpx::predictor;

@@ -12,11 +12,10 @@
 #include "predictor/devices.hpp"
 #include "predictor/prediction_notes.hpp"
 #include "predictor/validate/validate.hpp"
-#include "profiler/measure/emulation.hpp"
 #include "profiler/interop/onnx.hpp"
+#include "profiler/measure/emulation.hpp"
 #include "profiler/measure/sweep.hpp"
 #include "space/count.hpp"
-#include "space/zoo.hpp"
 #include "space/io.hpp"
 #include "space/zoo.hpp"
 

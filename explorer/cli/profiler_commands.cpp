@@ -2,19 +2,19 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
-#include <sstream>
 #include <iostream>
+#include <sstream>
 
 #include "explorer/cli/commands.hpp"
 #include "explorer/option_checks.hpp"
-#include "profiler/profile/cpus.hpp"
+#include "profiler/interop/onnx.hpp"
 #include "profiler/measure/emulation.hpp"
 #include "profiler/measure/environment.hpp"
-#include "profiler/interop/onnx.hpp"
 #include "profiler/measure/measure_network.hpp"
 #include "profiler/measure/probes.hpp"
-#include "profiler/profile/rules.hpp"
 #include "profiler/measure/sweep.hpp"
+#include "profiler/profile/cpus.hpp"
+#include "profiler/profile/rules.hpp"
 #include "space/count.hpp"
 #include "space/io.hpp"
 #include "space/zoo.hpp"

@@ -1,8 +1,8 @@
 #include "profiler/measure/measure_network.hpp"
 
-#include "profiler/profile/cpus.hpp"
 #include "profiler/measure/environment.hpp"
 #include "profiler/measure/probes.hpp"
+#include "profiler/profile/cpus.hpp"
 
 namespace cpx::profiler {
 
