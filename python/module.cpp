@@ -187,7 +187,7 @@ PYBIND11_MODULE(_core, m) {
     o.timing.min_time_s = min_time_s;
     o.timing.min_runs = min_runs;
     cpx::explorer::check_measure_options(o);
-    return to_python(off_thread([&] { return cpx::profiler::measure_network(n, o); }));
+    return to_python(off_thread([&] { return to_json(cpx::profiler::measure_network(n, o)); }));
   }, py::arg("net"), py::arg("threads") = 1, py::arg("layers") = false, py::arg("seed") = 0, py::arg("min_time_s") = 1.0,
      py::arg("min_runs") = 20);
 
