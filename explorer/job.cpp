@@ -318,9 +318,8 @@ Json uncalibrated_fields(const Context& c, const Network& net) {
   for (const auto& [kind, share] : pred.uncalibrated->kinds)
     if (std::lround(100 * share) > 0) kinds += (kinds.empty() ? "" : ", ") + kind + " " + std::to_string(std::lround(100 * share)) + "%";
   // The pooled interval method says how much of the interval's width that work adds (predictor/interval.hpp).
-  const Json& widening = pred.interval.value("uncalibrated", Json::object());
-  if (!kinds.empty() && widening.contains("width_share_unseen"))
-    kinds += "; " + std::to_string(std::lround(100 * widening["width_share_unseen"].get<double>())) + "% of the interval's width";
+  if (!kinds.empty() && pred.widening && pred.widening->width_share_unseen)
+    kinds += "; " + std::to_string(std::lround(100 * *pred.widening->width_share_unseen)) + "% of the interval's width";
   return {{"uncalibrated_share", pred.uncalibrated->share}, {"uncalibrated_kinds", kinds}};
 }
 

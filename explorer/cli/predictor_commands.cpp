@@ -136,7 +136,9 @@ void run_predict(const std::string& model, const std::string& device, std::optio
                 p.calibrated ? "published figures" : "sampled networks of the profile (in-distribution)", (*pred.interval_us)[0] / 1e3,
                 (*pred.interval_us)[1] / 1e3);
   // Every caveat of the JSON document, so that the text form says no less.
-  for (const std::string& note : predictor::prediction_notes(j)) std::printf("%s\n", note.c_str());
+  for (const std::string& note : predictor::prediction_notes(pred, predictor::outside_profile(p, net, pred, threads), net.name,
+                                                             entry ? entry->unmodelled_work : ""))
+    std::printf("%s\n", note.c_str());
 }
 
 void print_worst(const char* set, const predictor::SetSummary& summary) {
