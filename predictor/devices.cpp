@@ -121,12 +121,12 @@ std::vector<std::string> shipped_device_names() {
   return names;
 }
 
-Predictor fit_device(const std::string& device, const std::string& profile_file, const FitOptions& options) {
+Predictor fit_device(const std::string& device, const std::string& profile_file, const FitOptions& options, FitReport* report) {
   const std::string path = profile_file.empty() ? profiler::default_profile_path(device) : profile_file;
   if (device != "host" && profile_file.empty() && !std::filesystem::exists(path))
     throw FieldError(Field::device, "\"" + device + "\"", "no profile at " + path + "; run `cpubone-explore profile --device " +
                      device + "` on that device, or give --profile FILE measured there");
-  Predictor p = fit(profiler::load_profile(path), path, options);
+  Predictor p = fit(profiler::load_profile(path), path, options, report);
   p.device = device;
   const std::string out = predictor_path(device);
   std::filesystem::create_directories(std::filesystem::path(out).parent_path());
