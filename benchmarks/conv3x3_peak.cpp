@@ -13,8 +13,8 @@
 #include <map>
 #include <string>
 
-#include "profiler/measure/environment.hpp"
 #include "profiler/executor/kernels/igemm.hpp"
+#include "profiler/measure/environment.hpp"
 #include "profiler/measure/probes.hpp"
 #include "profiler/measure/time_network.hpp"
 #include "profiler/profile/order_statistics.hpp"

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "profiler/measure/environment.hpp"
 #include "profiler/executor/isa.hpp"
+#include "profiler/measure/environment.hpp"
 #include "profiler/measure/time_network.hpp"
 #include "profiler/profile/order_statistics.hpp"
 #include "space/zoo.hpp"

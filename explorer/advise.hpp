@@ -31,6 +31,11 @@ struct Gain {
   double point = 0;
   std::optional<double> low, high;
 };
+inline constexpr std::string_view gain_definition = "share of the whole network's predicted time saved: (before - after) / before";
+inline constexpr std::string_view gain_interval_method =
+    "the changed block's old and new times each anywhere in the device's whole-network interval, independently; not a bound: "
+    "one block's ops can err more than a whole network (docs/advise.md)";
+inline constexpr std::string_view local_search_objectives = "predicted latency (min) vs MACs (max)";
 
 struct Suggestion {
   std::string id;  // "s1", ... by predicted gain, largest first
@@ -54,6 +59,7 @@ struct BlockAdvice {
   double lost_us = 0;
   double fastest_us = 0;  // its fastest variant's time (it may do less work)
   std::vector<std::string> suggestions;
+  double macps() const;  // its MACs over latency_us (0 without time)
 };
 
 struct Variant {

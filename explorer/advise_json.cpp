@@ -1,5 +1,5 @@
-// The advice as JSON ("cpubone-explore/advice/v1"); the CLI's text is printed from this document, so that
-// every note the JSON carries, the text carries too.
+// The advice as JSON ("cpubone-explore/advice/v1"), written only here; the CLI prints its text from the same
+// Advice, and the fixed sentences both say are advise.hpp's constants.
 #include "explorer/advise.hpp"
 #include "space/count.hpp"
 
@@ -12,6 +12,12 @@ Json opt(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); 
 Json gain_json(const Gain& g) { return {{"point", g.point}, {"low", opt(g.low)}, {"high", opt(g.high)}}; }
 
 double macps(double macs, double us) { return us > 0 ? macs / (us * 1e-6) : 0; }
+
+}  // namespace
+
+double BlockAdvice::macps() const { return explorer::macps(static_cast<double>(macs), latency_us); }
+
+namespace {
 
 }  // namespace
 
@@ -40,7 +46,7 @@ Json to_json(const Advice& a) {
     for (size_t k : b.block.ops) ops.push_back(net.ops[k].name);
     blocks.push_back({{"name", b.block.name}, {"kind", std::string(to_string(b.block.kind))}, {"ops", ops},
                       {"residual", b.block.residual}, {"latency_us", b.latency_us}, {"macs", b.macs},
-                      {"macps", macps(static_cast<double>(b.macs), b.latency_us)}, {"best_macps", b.best_macps},
+                      {"macps", b.macps()}, {"best_macps", b.best_macps},
                       {"best_variant", b.best_variant}, {"lost_us", b.lost_us}, {"fastest_us", b.fastest_us},
                       {"suggestions", b.suggestions}});
   }
@@ -73,13 +79,12 @@ Json to_json(const Advice& a) {
   j["interval"] = a.prediction.interval;
   j["macs"] = a.macs;
   j["params"] = a.params;
-  j["gain_definition"] = "share of the whole network's predicted time saved: (before - after) / before";
-  j["gain_interval_method"] = "the changed block's old and new times each anywhere in the device's whole-network interval, "
-                              "independently; not a bound: one block's ops can err more than a whole network (docs/advise.md)";
+  j["gain_definition"] = gain_definition;
+  j["gain_interval_method"] = gain_interval_method;
   j["blocks"] = blocks;
   j["unrecognised"] = unrecognised;
   j["suggestions"] = suggestions;
-  j["local_search"] = {{"objectives", "predicted latency (min) vs MACs (max)"},
+  j["local_search"] = {{"objectives", local_search_objectives},
                        {"budget", {{"min_params", opt(a.budget.min_params)}, {"max_params", opt(a.budget.max_params)},
                                    {"max_macs", opt(a.budget.max_macs)}}},
                        {"evaluations", a.search.evaluations}, {"generations", a.search.generations}, {"front", front}};

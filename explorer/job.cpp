@@ -17,13 +17,13 @@
 #include "predictor/calibrate.hpp"
 #include "predictor/devices.hpp"
 #include "predictor/fit.hpp"
-#include "profiler/profile/block_variant.hpp"
-#include "profiler/profile/cpus.hpp"
 #include "profiler/measure/environment.hpp"
 #include "profiler/measure/measure_network.hpp"
+#include "profiler/profile/block_variant.hpp"
+#include "profiler/profile/cpus.hpp"
+#include "profiler/profile/interference.hpp"
 #include "profiler/profile/order_statistics.hpp"
 #include "profiler/profile/progress.hpp"
-#include "profiler/profile/interference.hpp"
 #include "profiler/profile/rules.hpp"
 #include "space/count.hpp"
 #include "space/field_error.hpp"
@@ -318,9 +318,8 @@ Json uncalibrated_fields(const Context& c, const Network& net) {
   for (const auto& [kind, share] : pred.uncalibrated->kinds)
     if (std::lround(100 * share) > 0) kinds += (kinds.empty() ? "" : ", ") + kind + " " + std::to_string(std::lround(100 * share)) + "%";
   // The pooled interval method says how much of the interval's width that work adds (predictor/interval.hpp).
-  const Json& widening = pred.interval.value("uncalibrated", Json::object());
-  if (!kinds.empty() && widening.contains("width_share_unseen"))
-    kinds += "; " + std::to_string(std::lround(100 * widening["width_share_unseen"].get<double>())) + "% of the interval's width";
+  if (!kinds.empty() && pred.widening && pred.widening->width_share_unseen)
+    kinds += "; " + std::to_string(std::lround(100 * *pred.widening->width_share_unseen)) + "% of the interval's width";
   return {{"uncalibrated_share", pred.uncalibrated->share}, {"uncalibrated_kinds", kinds}};
 }
 

@@ -1,16 +1,16 @@
 #include "predictor/calibrate.hpp"
 
-#include "predictor/calibration_choice.hpp"
 #include "predictor/calibrate_interval.hpp"
+#include "predictor/calibration_choice.hpp"
 #include "predictor/interval.hpp"
 
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 #include <fstream>
 #include <functional>
 #include <map>
+#include <numeric>
 #include <set>
 #include <stdexcept>
 

@@ -9,6 +9,7 @@
 #include "predictor/interval_evidence.hpp"
 #include "profiler/profile/file_lock.hpp"
 #include "profiler/profile/profile_file.hpp"
+#include "space/field_error.hpp"
 #include "space/io.hpp"
 #include "space/zoo.hpp"
 
@@ -31,7 +32,7 @@ namespace {
 
 // A device or predictor file given by path (a profile is not one: it is fitted first).
 Predictor predictor_file(const std::string& path) {
-  if (!std::filesystem::is_regular_file(path)) throw InputError("--device = \"" + path + "\": no such device file");
+  if (!std::filesystem::is_regular_file(path)) throw FieldError(Field::device, "\"" + path + "\"", "no such device file");
   const Json j = read_json_file(path);
   if (j.is_object() && is_file_version(j.value("schema", Json()), profiler::device_profile_version))
     throw InputError(path + ": schema = \"" + std::string(profiler::device_profile_schema) +
@@ -66,9 +67,9 @@ Predictor load_predictor(const std::string& device) {
   if (!std::filesystem::exists(path) && shipped_devices.count(device))
     return predictor_from_json(Json::parse(shipped_devices.at(device)), "shipped device " + device);
   if (!std::filesystem::exists(path) && is_host(device))
-    throw InputError("--device = \"host\": no predictor at " + path + " (run `cpubone-explore fit --device host` first)");
+    throw FieldError(Field::device, "\"host\"", "no predictor at " + path + " (run `cpubone-explore fit --device host` first)");
   if (!std::filesystem::exists(path))
-    throw InputError("--device = \"" + device + "\": not a known device (known: " + joined(known_devices()) +
+    throw FieldError(Field::device, "\"" + device + "\"", "not a known device (known: " + joined(known_devices()) +
                      "; or the path of a device file, e.g. one `calibrate --out` wrote)");
   const Json j = read_json_file(path);
   // A host predictor from an older release is refitted from its profile (seconds); a calibrated device
@@ -120,12 +121,12 @@ std::vector<std::string> shipped_device_names() {
   return names;
 }
 
-Predictor fit_device(const std::string& device, const std::string& profile_file, const FitOptions& options) {
+Predictor fit_device(const std::string& device, const std::string& profile_file, const FitOptions& options, FitReport* report) {
   const std::string path = profile_file.empty() ? profiler::default_profile_path(device) : profile_file;
   if (device != "host" && profile_file.empty() && !std::filesystem::exists(path))
-    throw InputError("--device = \"" + device + "\": no profile at " + path + "; run `cpubone-explore profile --device " +
+    throw FieldError(Field::device, "\"" + device + "\"", "no profile at " + path + "; run `cpubone-explore profile --device " +
                      device + "` on that device, or give --profile FILE measured there");
-  Predictor p = fit(profiler::load_profile(path), path, options);
+  Predictor p = fit(profiler::load_profile(path), path, options, report);
   p.device = device;
   const std::string out = predictor_path(device);
   std::filesystem::create_directories(std::filesystem::path(out).parent_path());
@@ -143,10 +144,10 @@ Hardware calibration_hardware(const CalibrationRequest& r) {
   if (r.hardware.empty()) hw = shipped_hardware(r.device);
   else if (is_device_file(r.hardware)) hw = hardware_from_json(read_json_file(r.hardware), Where(r.hardware));
   else if (!(hw = shipped_hardware(r.hardware)))
-    throw InputError("--hardware = \"" + r.hardware + "\": no shipped hardware of that name (shipped: " + joined(shipped_hardware_names()) +
+    throw FieldError(Field::hardware, "\"" + r.hardware + "\"", "no shipped hardware of that name (shipped: " + joined(shipped_hardware_names()) +
                      "); or give a hardware description file");
   if (!hw)
-    throw InputError("--device = \"" + r.device + "\": no shipped hardware description; give --hardware with a shipped device's name "
+    throw FieldError(Field::device, "\"" + r.device + "\"", "no shipped hardware description; give --hardware with a shipped device's name "
                      "(" + joined(shipped_hardware_names()) + ") or a FILE (fields as in predictor/devices/hardware/pi5.json, every "
                      "number with its source)");
   return renamed(*hw, r.device);
@@ -174,7 +175,7 @@ Predictor calibration_host(const CalibrationRequest& r, CalibrationResult& out) 
   }
   // The host model and ceilings another calibrated device carries (reproducible without this machine).
   Predictor carrier = load_predictor(host_from);
-  if (!carrier.calibrated) throw InputError("--host-from = \"" + host_from + "\": not a calibrated device");
+  if (!carrier.calibrated) throw FieldError(Field::host_from, "\"" + host_from + "\"", "not a calibrated device");
   out.host = carrier.calibrated->host;
   Predictor host = carrier;
   host.calibrated.reset();
@@ -188,7 +189,7 @@ Predictor calibration_host(const CalibrationRequest& r, CalibrationResult& out) 
 CalibrationResult calibrate_device(const CalibrationRequest& r) {
   // A name that reads as a path could never be passed back as --device by name.
   if (r.device.empty() || is_host(r.device) || is_device_file(r.device))
-    throw InputError("--device = \"" + r.device + "\": name a device other than host, without '/' and not ending in .json");
+    throw FieldError(Field::device, "\"" + r.device + "\"", "name a device other than host, without '/' and not ending in .json");
   CalibrationResult out;
   for (PublishedPoint& p : read_published(r.published, r.column)) {  // the figures' own errors first: they name the user's file
     const ZooEntry* z = find_zoo(p.model);

@@ -29,7 +29,8 @@ std::vector<std::string> known_devices();
 
 // `fit`: fits `device` from a profile file (default: its cached profile, which must exist) and writes the
 // predictor to predictor_path(device).
-Predictor fit_device(const std::string& device, const std::string& profile_file, const FitOptions& options = {});
+Predictor fit_device(const std::string& device, const std::string& profile_file, const FitOptions& options = {},
+                     FitReport* report = nullptr);
 
 // `calibrate`: carries the host predictor to a device described by its hardware, fitted to published
 // latencies read from `published` (see read_published and calibrate), and writes the device to `out`

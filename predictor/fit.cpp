@@ -154,11 +154,11 @@ NetworkLaw fit_network_law(const std::vector<const NetworkSum*>& nets, const std
 // own law's fit, than the scale alone does (absolute relative errors, paired). max_share per thread count: 1 -
 // DRAM / cache bandwidth as probed (none: no credit). Returns both held-out errors and the choice, and
 // sets each network's relative error (predicted / measured - 1) with the chosen law fitted without it.
-Json fit_network_scale(Predictor& p, const NetworkSums& sums, const std::map<int64_t, double>& max_share,
-                       std::map<const NetworkSum*, double>& held_out_error) {
+std::map<int64_t, FitReport::WarmChoice> fit_network_scale(Predictor& p, const NetworkSums& sums, const std::map<int64_t, double>& max_share,
+                                                          std::map<const NetworkSum*, double>& held_out_error) {
   std::map<int64_t, std::vector<const NetworkSum*>> by_threads;
   for (const NetworkSum& n : sums) by_threads[n.whole->threads].push_back(&n);
-  Json choice = Json::object();
+  std::map<int64_t, FitReport::WarmChoice> choice;
   for (const auto& entry : by_threads) {
     const int64_t t = entry.first;  // a structured binding: clang's fuzz build cannot capture one in a lambda
     const std::vector<const NetworkSum*>& nets = entry.second;
@@ -208,11 +208,7 @@ Json fit_network_scale(Predictor& p, const NetworkSums& sums, const std::map<int
       for (double g : gain) var += (g - mean_gain) * (g - mean_gain);
       const double standard_error = std::sqrt(var / (n - 1) / n);
       warm = mean_gain > 2 * standard_error;
-      choice[std::to_string(t)] = {{"networks", nets.size()},
-                                   {"held_out_mape_scale", scale_ape / n},
-                                   {"held_out_mape_warm_weights", warm_ape / n},
-                                   {"gain_standard_error", standard_error},
-                                   {"chosen", warm ? "warm_weights" : "scale"}};
+      choice[t] = {nets.size(), scale_ape / n, warm_ape / n, standard_error, warm};
     }
     apply(p, fit_network_law(nets, credits, all, warm ? share : 0.0));
     for (size_t i = 0; i < nets.size(); ++i) held_out_error[nets[i]] = (warm ? warm_error : scale_error)[i];
@@ -270,11 +266,22 @@ Json network_interval(const Gathered& g, const std::map<const NetworkSum*, doubl
           {"by_threads", out}};
 }
 
+// The predictor's provenance, written from the fit's report and options.
 Json fit_provenance(const Json& profile, const std::string& profile_path, const FitOptions& options, const Gathered& g,
-                    const Json& class_stats, const NoisyTally& tally) {
-  int64_t noisy_total = 0;
-  for (const auto& smp : g.samples) noisy_total += smp.noisy;
-  return {{"profile", profile_path},
+                    const FitReport& r) {
+  Json class_stats = Json::object();
+  for (const FitReport::Class& c : r.classes)
+    class_stats[std::string(to_string(c.op_class))] = {{"samples", c.samples}, {"train_mape", c.train_mape},
+                                                      {"noisy_dropped", c.noisy_dropped}, {"noisy_used", c.noisy_used},
+                                                      {"held_out", held_out_json(c.held_out, options)}};
+  Json warm_choice = Json::object();
+  for (const auto& [t, w] : r.warm_weights)
+    warm_choice[std::to_string(t)] = {{"networks", w.networks},
+                                      {"held_out_mape_scale", w.held_out_mape_scale},
+                                      {"held_out_mape_warm_weights", w.held_out_mape_warm_weights},
+                                      {"gain_standard_error", w.gain_standard_error},
+                                      {"chosen", w.warm ? "warm_weights" : "scale"}};
+  Json provenance = {{"profile", profile_path},
           {"environment", profile.value("environment", Json::object())},
           {"profile_complete", profile.value("complete", false)},
           {"fitted_on", options.zoo_families == FitOptions::ZooFamilies::none
@@ -292,29 +299,33 @@ Json fit_provenance(const Json& profile, const std::string& profile_path, const 
                                                            {"learning_rate", options.boost.learning_rate}}
                                                     : Json(false)},
           {"classes", class_stats},
-          {"noise", {{"policy", "samples of measurements flagged noisy are dropped (interference biases a median upward); "
-                                "a class with fewer than 3 quiet samples uses its noisy ones"},
+          {"noise", {{"policy", noisy_sample_policy},
                      {"allow_noisy", options.allow_noisy},
-                     {"samples_noisy", noisy_total},
-                     {"samples_dropped", tally.dropped},
-                     {"samples_used", tally.used},
+                     {"samples_noisy", r.samples_noisy},
+                     {"samples_dropped", r.samples_dropped},
+                     {"samples_used", r.samples_used},
                      {"measurements", g.noise.to_json()}}}};
+  provenance["warm_weights"] = warm_choice;
+  provenance["weight_streaming"] = r.weight_streaming;
+  provenance["gemm_tiles"] = r.gemm_tiles;
+  if (r.machine_speed) provenance["machine_speed"] = {{"spread", r.machine_speed->spread}, {"slowed", r.machine_speed->slowed}};
+  return provenance;
 }
 
 // What fit says of the GEMM tile's two effects, padding and weight streaming, and why either is not
 // modelled. `c`: the fitted ceilings (any thread count: the tile and caches are the machine's), or null.
-void add_gemm_provenance(Json& provenance, const Ceilings* c) {
+void add_gemm_notes(FitReport& r, const Ceilings* c) {
   if (!c) {
-    provenance["weight_streaming"] = provenance["gemm_tiles"] = "not modelled: no roofline ceilings";
+    r.weight_streaming = r.gemm_tiles = "not modelled: no roofline ceilings";
     return;
   }
-  provenance["weight_streaming"] =
+  r.weight_streaming =
       c->last_level_cache_bytes > 0
           ? "modelled: weights past the last-level cache are read from DRAM again for every further GEMM row tile "
             "(weight_stream_bytes in predictor/roofline.hpp)"
           : "not modelled: the profile's peaks lack dram_read_bytes_per_s, last_level_cache_bytes or gemm_tile_rows (profiled "
             "before 2026-11-25, or cpuinfo could not read the caches, as on VMs that hide them); profile again to model it";
-  provenance["gemm_tiles"] =
+  r.gemm_tiles =
       c->gemm_tile_cols > 0
           ? "modelled: convs and linear ops on XNNPACK compute whole GEMM tiles of " + std::to_string(c->gemm_tile_cols) +
                 " output channels x " + std::to_string(c->gemm_tile_rows) + " rows (padded_macs in predictor/roofline.hpp)"
@@ -324,14 +335,18 @@ void add_gemm_provenance(Json& provenance, const Ceilings* c) {
 
 }  // namespace
 
-Predictor fit(const Json& profile, const std::string& profile_path, const FitOptions& options) {
+Predictor fit(const Json& profile, const std::string& profile_path, const FitOptions& options, FitReport* report) {
   Predictor p;
   p.device = profile.value("device", "host");
   p.runtime = "cpubone-explore XNNPACK executor on this machine (measured)";
   const Where where(profile_path);
   const Gathered g = gather_samples(profile, where, options);
   refuse_empty_or_noisy(g, where, profile_path, options);
-  const Json speed = speed_change(profile, profile_path, options);
+  FitReport r;
+  r.machine_speed = speed_change(profile, profile_path, options);
+  const Json environment = profile.value("environment", Json::object());
+  r.emulated = environment.is_object() && environment.value("emulated", false) == true;
+  r.emulation_signs = environment.is_object() ? environment.value("emulation_signs", std::string("signs not recorded")) : "signs not recorded";
   // The roofline model needs the probed ceilings at every thread count the profile measured at.
   std::map<int64_t, Ceilings> ceilings;
   std::string no_ceilings;
@@ -341,7 +356,10 @@ Predictor fit(const Json& profile, const std::string& profile_path, const FitOpt
     no_ceilings = std::string("no roofline model: ") + e.what();
   }
   NoisyTally tally;
-  const Json class_stats = fit_classes(p, g.samples, options, tally, no_ceilings.empty() ? &ceilings : nullptr, no_ceilings);
+  r.classes = fit_classes(p, g.samples, options, tally, no_ceilings.empty() ? &ceilings : nullptr, no_ceilings);
+  for (const auto& smp : g.samples) r.samples_noisy += smp.noisy;
+  r.samples_dropped = tally.dropped;
+  r.samples_used = tally.used;
   const NetworkSums network_sums =
       usable_network_sums(held_out_network_sums(g, options, no_ceilings.empty() ? &ceilings : nullptr, no_ceilings));
   // What cached weights save at most: the time of reading them from memory rather than from the caches.
@@ -350,7 +368,7 @@ Predictor fit(const Json& profile, const std::string& profile_path, const FitOpt
     for (const auto& [t, c] : ceilings)
       warm_max_share[t] = std::max(0.0, 1 - host_ceilings(profile, profile_path, t).bandwidth_bytes_per_s / c.bandwidth_bytes_per_s);
   std::map<const NetworkSum*, double> held_out_error;
-  const Json warm_choice = fit_network_scale(p, network_sums, warm_max_share, held_out_error);
+  r.warm_weights = fit_network_scale(p, network_sums, warm_max_share, held_out_error);
   // A predictor the loader would refuse is not written: say which figure, and why it can be so, now.
   for (const auto& [t, k] : p.network_scale)
     if (!(k >= 0.1 && k <= 10))
@@ -358,10 +376,9 @@ Predictor fit(const Json& profile, const std::string& profile_path, const FitOpt
                        ": its whole networks ran outside 0.1x-10x the sum of their ops (measured while the machine was "
                        "busy?); profile again on a quiet machine");
   p.interval = network_interval(g, held_out_error, profile);
-  p.provenance = fit_provenance(profile, profile_path, options, g, class_stats, tally);
-  p.provenance["warm_weights"] = warm_choice;
-  add_gemm_provenance(p.provenance, no_ceilings.empty() ? &ceilings.begin()->second : nullptr);
-  if (!speed.is_null()) p.provenance["machine_speed"] = speed;
+  add_gemm_notes(r, no_ceilings.empty() ? &ceilings.begin()->second : nullptr);
+  p.provenance = fit_provenance(profile, profile_path, options, g, r);
+  if (report) *report = std::move(r);
   return p;
 }
 

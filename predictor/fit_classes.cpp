@@ -166,15 +166,15 @@ void refuse_empty_or_noisy(const Gathered& g, const Where& where, const std::str
                      "--quiet-machine-check`), or fit anyway with --allow-noisy");
 }
 
-Json speed_change(const Json& profile, const std::string& profile_path, const FitOptions& options) {
+std::optional<FitReport::SpeedChange> speed_change(const Json& profile, const std::string& profile_path, const FitOptions& options) {
   const Json* checks = speed_samples(profile, profile_path);
-  if (!checks) return nullptr;
+  if (!checks) return std::nullopt;
   const double spread = profiler::speed_spread(*checks);
   if (spread > max_speed_spread_to_fit && !options.allow_noisy)
     throw InputError(profile_path + ": machine_speed: the speed reference's times spread by " + std::to_string(std::lround(100 * spread)) +
                      "% (" + profiler::spread_of_meaning + "; limit " + std::to_string(std::lround(100 * max_speed_spread_to_fit)) +
                      "%): the machine changed speed while profiling; re-profile on a quiet machine, or fit anyway with --allow-noisy");
-  return {{"spread", spread}, {"slowed", spread > profiler::max_speed_spread}};
+  return FitReport::SpeedChange{spread, spread > profiler::max_speed_spread};
 }
 
 namespace {
@@ -265,29 +265,12 @@ uint64_t fnv1a(const std::string& s) {
   return h;
 }
 
-enum class Kind { quadratic, roofline, roofline_trees };
-constexpr std::array<std::string_view, 3> kind_names{"quadratic", "roofline", "roofline+trees"};
-
-struct HeldOut {
-  std::vector<Kind> kinds;
-  std::vector<double> kfold_mape, largest_mape;
-  // Per kind: the standard error of its k-fold MAPE minus the lowest eligible one, from the per-record mean
-  // differences of the two kinds' errors on the same held-out samples (0 for the lowest itself).
-  std::vector<double> kfold_gap_se;
-  // Per kind: whether it may be chosen. A conv class whose efficiency must not fall as its channels or pixels
-  // grow (monotone_features) keeps only the roofline kinds: the quadratic is scored, not chosen.
-  std::vector<char> eligible;
-  Kind chosen = Kind::quadratic;
-  bool won_tie = false;  // kfold: chosen over a lower k-fold MAPE within kfold_tie_standard_errors
-  std::string note;      // why there was no comparison, if there was none
-};
-
 // Held-out MAPE of each kind on class c's samples: k folds by record group, and the records with the
 // largest work (top 20% of samples) held out from a model trained on the rest; the choice is by
 // options.selection (why kfold is the default: see FitOptions::Selection).
-HeldOut compare_held_out(const Predictor& p, size_t c, const std::vector<Sample>& own, const std::map<int64_t, Ceilings>* ceilings,
+ClassHeldOut compare_held_out(const Predictor& p, size_t c, const std::vector<Sample>& own, const std::map<int64_t, Ceilings>* ceilings,
                          const std::string& no_ceilings, const FitOptions& options) {
-  HeldOut h;
+  ClassHeldOut h;
   std::map<std::string, double> group_work;  // largest log work of each group
   for (const auto& s : own) {
     auto [it, fresh] = group_work.emplace(s.group, s.f.base[0]);
@@ -298,10 +281,10 @@ HeldOut compare_held_out(const Predictor& p, size_t c, const std::vector<Sample>
   if (static_cast<int64_t>(own.size()) < min_samples_to_select || group_work.size() < 2 * static_cast<size_t>(options.folds))
     return h.note = "too few samples or records for a held-out comparison (" + std::to_string(own.size()) + " samples, " +
                     std::to_string(group_work.size()) + " records)", h;
-  h.kinds = {Kind::quadratic, Kind::roofline};
-  if (options.residual_trees) h.kinds.push_back(Kind::roofline_trees);
-  auto fit_kind = [&](Kind k, const std::vector<Sample>& train) {
-    if (k != Kind::quadratic) return fit_roofline_class(c, train, *ceilings, k == Kind::roofline_trees, options);
+  h.kinds = {ModelKind::quadratic, ModelKind::roofline};
+  if (options.residual_trees) h.kinds.push_back(ModelKind::roofline_trees);
+  auto fit_kind = [&](ModelKind k, const std::vector<Sample>& train) {
+    if (k != ModelKind::quadratic) return fit_roofline_class(c, train, *ceilings, k == ModelKind::roofline_trees, options);
     Predictor q = p;  // fit_class_model leaves its model in the predictor it is given
     return fit_class_model(q, c, train, options, ceilings);
   };
@@ -336,7 +319,7 @@ HeldOut compare_held_out(const Predictor& p, size_t c, const std::vector<Sample>
   for (double& a : ape) a /= static_cast<double>(std::max<int64_t>(1, n));
   h.kfold_mape = ape;
   const bool monotone = !monotone_features(static_cast<OpClass>(c)).empty();
-  for (Kind k : h.kinds) h.eligible.push_back(!(monotone && k == Kind::quadratic));
+  for (ModelKind k : h.kinds) h.eligible.push_back(!(monotone && k == ModelKind::quadratic));
   size_t kfold_best = h.kinds.size();
   for (size_t i = 0; i < h.kinds.size(); ++i)
     if (h.eligible[i] && (kfold_best == h.kinds.size() || ape[i] < ape[kfold_best])) kfold_best = i;
@@ -387,8 +370,17 @@ HeldOut compare_held_out(const Predictor& p, size_t c, const std::vector<Sample>
   return h;
 }
 
-Json held_out_json(const HeldOut& h, const FitOptions& options) {
-  Json j = {{"chosen", kind_names[static_cast<size_t>(h.chosen)]}, {"won_tie", h.won_tie}};
+// The classes XNNPACK runs as GEMMs (padded_macs): convs with more than one input channel per group and
+// linear ops, not depthwise convs, pooling or elementwise ops.
+bool runs_on_gemm_tiles(OpClass c) {
+  return c == OpClass::conv_dense || c == OpClass::conv_grouped || c == OpClass::conv_pointwise || c == OpClass::conv_transpose ||
+         c == OpClass::fully_connected;
+}
+
+}  // namespace
+
+Json held_out_json(const ClassHeldOut& h, const FitOptions& options) {
+  Json j = {{"chosen", to_string(h.chosen)}, {"won_tie", h.won_tie}};
   if (!h.note.empty()) j["note"] = h.note;
   if (h.kinds.empty()) return j;
   j["folds"] = options.folds;
@@ -402,25 +394,16 @@ Json held_out_json(const HeldOut& h, const FitOptions& options) {
   if (std::find(h.eligible.begin(), h.eligible.end(), 0) != h.eligible.end())
     j["not_eligible"] = "quadratic: this conv class's efficiency must not fall as its channels or pixels grow, which only the roofline kinds guarantee";
   for (size_t i = 0; i < h.kinds.size(); ++i)
-    j[std::string(kind_names[static_cast<size_t>(h.kinds[i])])] = {{"kfold_mape", h.kfold_mape[i]},
+    j[std::string(to_string(h.kinds[i]))] = {{"kfold_mape", h.kfold_mape[i]},
                                                                    {"largest_shapes_mape", h.largest_mape[i]},
                                                                    {"kfold_gap_se", h.kfold_gap_se[i]},
                                                                    {"eligible", static_cast<bool>(h.eligible[i])}};
   return j;
 }
 
-// The classes XNNPACK runs as GEMMs (padded_macs): convs with more than one input channel per group and
-// linear ops, not depthwise convs, pooling or elementwise ops.
-bool runs_on_gemm_tiles(OpClass c) {
-  return c == OpClass::conv_dense || c == OpClass::conv_grouped || c == OpClass::conv_pointwise || c == OpClass::conv_transpose ||
-         c == OpClass::fully_connected;
-}
-
-}  // namespace
-
-Json fit_classes(Predictor& p, const std::vector<Sample>& samples, const FitOptions& options, NoisyTally& tally,
-                 const std::map<int64_t, Ceilings>* ceilings, const std::string& no_ceilings) {
-  Json stats = Json::object();
+std::vector<FitReport::Class> fit_classes(Predictor& p, const std::vector<Sample>& samples, const FitOptions& options, NoisyTally& tally,
+                                          const std::map<int64_t, Ceilings>* ceilings, const std::string& no_ceilings) {
+  std::vector<FitReport::Class> stats;
   // The elementwise model first: the other classes learn their op's time without its activation pass.
   std::vector<size_t> order{static_cast<size_t>(OpClass::elementwise)};
   for (size_t c = 0; c < op_class_count; ++c)
@@ -441,18 +424,15 @@ Json fit_classes(Predictor& p, const std::vector<Sample>& samples, const FitOpti
         for (auto& [t, bound] : own_ceilings) bound.gemm_tile_cols = 0;
     }
     const std::map<int64_t, Ceilings>* cc = ceilings ? &own_ceilings : nullptr;
-    const HeldOut held = compare_held_out(p, c, own, cc, no_ceilings, options);
-    ClassModel m = held.chosen == Kind::quadratic ? fit_class_model(p, c, own, options, cc)
-                                                  : fit_roofline_class(c, own, *cc, held.chosen == Kind::roofline_trees, options);
+    const ClassHeldOut held = compare_held_out(p, c, own, cc, no_ceilings, options);
+    ClassModel m = held.chosen == ModelKind::quadratic ? fit_class_model(p, c, own, options, cc)
+                                                  : fit_roofline_class(c, own, *cc, held.chosen == ModelKind::roofline_trees, options);
     p.classes[c] = m;
     double ape = 0;
     for (const auto& s : samples)
       if (used_in_class(s, c, use_noisy)) ape += std::abs(p.predict_op_us(s.f) - s.latency_us) / s.latency_us;
     m.train_mape = ape / static_cast<double>(own.size());
-    stats[std::string(to_string(static_cast<OpClass>(c)))] = {{"samples", m.samples}, {"train_mape", m.train_mape},
-                                                               {"noisy_dropped", use_noisy ? 0 : noisy},
-                                                               {"noisy_used", use_noisy ? noisy : 0},
-                                                               {"held_out", held_out_json(held, options)}};
+    stats.push_back({static_cast<OpClass>(c), m.samples, m.train_mape, use_noisy ? 0 : noisy, use_noisy ? noisy : 0, held});
     (use_noisy ? tally.used : tally.dropped) += noisy;
     p.classes[c] = m;
   }

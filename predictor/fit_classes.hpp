@@ -3,6 +3,7 @@
 
 #include <set>
 
+#include "predictor/fit.hpp"
 #include "predictor/fit_options.hpp"
 
 namespace cpx::predictor::fit_detail {
@@ -51,11 +52,13 @@ void refuse_empty_or_noisy(const Gathered& g, const Where& where, const std::str
 // How much the machine changed speed while profiling (profiler/measure/machine_speed.hpp), for the provenance;
 // null for a profile from before the check. Above max_speed_spread_to_fit the profile mixes two machines
 // and no per-measurement flag shows it, so it is refused as a mostly noisy one is.
-Json speed_change(const Json& profile, const std::string& profile_path, const FitOptions& options);
+std::optional<FitReport::SpeedChange> speed_change(const Json& profile, const std::string& profile_path, const FitOptions& options);
 // Fits every class with at least 3 samples into p, of the kind with the lower held-out error (see
-// compare_held_out); returns the per-class statistics for the provenance. `ceilings` is null when the
-// profile has none to fit the roofline model with (then `no_ceilings` says why).
-Json fit_classes(Predictor& p, const std::vector<Sample>& samples, const FitOptions& options, NoisyTally& tally,
-                 const std::map<int64_t, Ceilings>* ceilings, const std::string& no_ceilings);
+// compare_held_out); returns the per-class statistics. `ceilings` is null when the profile has none to fit
+// the roofline model with (then `no_ceilings` says why).
+std::vector<FitReport::Class> fit_classes(Predictor& p, const std::vector<Sample>& samples, const FitOptions& options, NoisyTally& tally,
+                                          const std::map<int64_t, Ceilings>* ceilings, const std::string& no_ceilings);
+// A class's held-out comparison as the provenance writes it.
+Json held_out_json(const ClassHeldOut& h, const FitOptions& options);
 
 }  // namespace cpx::predictor::fit_detail

@@ -15,20 +15,19 @@ std::string percent(double share) {
   return std::to_string(std::lround(100 * share)) + "%";
 }
 
-std::optional<std::string> uncalibrated_note(const Json& p) {
-  const double share = p.value("uncalibrated_share", 0.0);
-  if (!(share > 0) || !p.contains("uncalibrated_kinds")) return std::nullopt;
+std::optional<std::string> uncalibrated_note(const NetworkPrediction& p) {
+  if (!p.uncalibrated || !(p.uncalibrated->share > 0)) return std::nullopt;
+  const double share = p.uncalibrated->share;
   std::string kinds;
-  for (const Json& k : p["uncalibrated_kinds"])
-    kinds += (kinds.empty() ? "" : ", ") + k["kind"].get<std::string>() + " " + percent(k["share"].get<double>());
+  for (const auto& [kind, kind_share] : p.uncalibrated->kinds) kinds += (kinds.empty() ? "" : ", ") + kind + " " + percent(kind_share);
   // predict() widens the interval's high end by share * (factor - 1) of the latency (predictor.hpp, Calibrated).
-  const Json& widening = p.contains("interval") ? p["interval"].value("uncalibrated", Json::object()) : Json::object();
+  const NetworkPrediction::Widening widening = p.widening.value_or(NetworkPrediction::Widening{});
   std::string how;
-  if (widening.contains("width_share_unseen")) {  // the pooled method: widened by how devices differ on those kinds
-    how = percent(widening["width_share_unseen"].get<double>()) +
+  if (widening.width_share_unseen) {  // the pooled method: widened by how devices differ on those kinds
+    how = percent(*widening.width_share_unseen) +
           " of the interval's width comes from that work (how much devices differ on it), the rest from the calibration";
   } else {
-    const double factor = widening.value("factor", 1.0), widened = share * (factor - 1);
+    const double factor = widening.factor, widened = share * (factor - 1);
     how = !(factor > 1) ? "the interval is not widened for it (its calibration found no extra error there)"
           : widened < 0.005 ? "the interval is widened for it, by less than 1%"
                             : "the interval is widened for it";
@@ -37,12 +36,11 @@ std::optional<std::string> uncalibrated_note(const Json& p) {
          "): the host's relative cost, transferred; " + how;
 }
 
-std::optional<std::string> outside_note(const Json& p) {
-  if (!p.value("outside_profile", false)) return std::nullopt;
+std::optional<std::string> outside_note(const OutsideOps& outside) {
+  if (outside.ops == 0) return std::nullopt;
   std::string features;
-  for (const Json& f : p.value("outside_profile_features", Json::array())) features += (features.empty() ? "" : ", ") + f.get<std::string>();
-  const int64_t ops = p.value("ops_outside_profile", int64_t{0});
-  return std::to_string(ops) + (ops == 1 ? " op lies" : " ops lie") +
+  for (const std::string& f : outside.features) features += (features.empty() ? "" : ", ") + f;
+  return std::to_string(outside.ops) + (outside.ops == 1 ? " op lies" : " ops lie") +
          " outside the profiled ranges of their class (the model extrapolates): " + features;
 }
 
@@ -53,28 +51,27 @@ std::string mega_macs(double macs) {
   return buf;
 }
 
-std::optional<std::string> outside_sizes_note(const Json& p) {
-  if (!p.contains("interval") || !p["interval"].contains("outside_calibration_sizes")) return std::nullopt;
-  const Json& o = p["interval"]["outside_calibration_sizes"];
+std::optional<std::string> outside_sizes_note(const NetworkPrediction& p) {
+  if (!p.interval_us || !p.outside_calibration_sizes) return std::nullopt;
+  const NetworkPrediction::OutsideSizes& o = *p.outside_calibration_sizes;
   char ms[32];
-  std::snprintf(ms, sizeof ms, "%.3g ms", o["macs_only_us"].get<double>() / 1e3);
-  return "this network's " + mega_macs(o["macs"].get<double>()) + " M MACs lie outside the " + mega_macs(o["calibration_macs"][0].get<double>()) +
-         "-" + mega_macs(o["calibration_macs"][1].get<double>()) +
+  std::snprintf(ms, sizeof ms, "%.3g ms", o.macs_only_us / 1e3);
+  return "this network's " + mega_macs(o.macs) + " M MACs lie outside the " + mega_macs(o.calibration_macs_min) + "-" +
+         mega_macs(o.calibration_macs_max) +
          " M MACs of the device's calibration networks, where its fitted terms extrapolate: the interval also reaches MACs alone's " + ms;
 }
 
 }  // namespace
 
-std::vector<std::string> prediction_notes(const Json& p) {
+std::vector<std::string> prediction_notes(const NetworkPrediction& p, const OutsideOps& outside, const std::string& model,
+                                          const std::string& unmodelled_work) {
   std::vector<std::string> notes;
-  if (p.contains("interval") && p["interval"].contains("warning"))
-    notes.push_back("interval: " + p["interval"]["warning"].get<std::string>());
+  if (p.interval_us && !p.interval_warning.empty()) notes.push_back("interval: " + p.interval_warning);
   if (auto n = uncalibrated_note(p)) notes.push_back(*n);
   if (auto n = outside_sizes_note(p)) notes.push_back(*n);
-  if (auto n = outside_note(p)) notes.push_back(*n);
-  if (p.contains("unmodelled_work"))
-    notes.push_back("not included: " + p["unmodelled_work"].get<std::string>() + "; the original " + p.value("model", std::string()) +
-                    " runs it, so expect it slower than predicted");
+  if (auto n = outside_note(outside)) notes.push_back(*n);
+  if (!unmodelled_work.empty())
+    notes.push_back("not included: " + unmodelled_work + "; the original " + model + " runs it, so expect it slower than predicted");
   return notes;
 }
 

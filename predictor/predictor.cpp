@@ -124,7 +124,10 @@ void reach_macs_only_outside_sizes(const Calibrated& dev, NetworkPrediction& out
   std::array<double, 2>& iv = *out.interval_us;
   if (macs_only_us >= iv[0] && macs_only_us <= iv[1]) return;
   iv = {std::min(iv[0], macs_only_us), std::max(iv[1], macs_only_us)};
-  out.interval["outside_calibration_sizes"] = {{"macs", macs}, {"calibration_macs", {r.macs_min, r.macs_max}}, {"macs_only_us", macs_only_us}};
+  const NetworkPrediction::OutsideSizes& o = out.outside_calibration_sizes.emplace(
+      NetworkPrediction::OutsideSizes{macs, r.macs_min, r.macs_max, macs_only_us});
+  out.interval["outside_calibration_sizes"] = {
+      {"macs", o.macs}, {"calibration_macs", {o.calibration_macs_min, o.calibration_macs_max}}, {"macs_only_us", o.macs_only_us}};
 }
 
 // A calibrated device's interval for `net` (out.latency_us set): the seen-family or new-family errors,
@@ -155,13 +158,16 @@ void set_device_interval(const Calibrated* dev, const Network& net, const std::m
       const double unseen = unseen_half_width(out.uncalibrated->kinds, dev->kind_spread, interval_level);
       const double total = std::hypot(own, unseen);
       out.interval_us = std::array<double, 2>{out.latency_us / std::exp(centre + total), out.latency_us / std::exp(centre - total)};
+      const double width_share_unseen = total > 0 ? 1 - own / total : 0.0;
+      out.widening.emplace().width_share_unseen = width_share_unseen;
       out.interval["uncalibrated"] = {{"share", s}, {"kinds", kinds}, {"half_width_calibrated", own}, {"half_width_unseen", unseen},
-                                      {"half_width", total}, {"width_share_unseen", total > 0 ? 1 - own / total : 0.0}};
+                                      {"half_width", total}, {"width_share_unseen", width_share_unseen}};
     } else {
       // Its share of the time is uncertain by the factor F.
       const double F = dev->uncalibrated_factor;
       (*out.interval_us)[0] *= 1 - s + s / F;
       (*out.interval_us)[1] *= 1 - s + s * F;
+      out.widening.emplace().factor = F;
       out.interval["uncalibrated"] = {{"share", s}, {"kinds", kinds}, {"factor", F}};
     }
   }
@@ -173,8 +179,9 @@ void set_device_interval(const Calibrated* dev, const Network& net, const std::m
     const Json& families = dev->held_out["families"];
     out.interval["network_family_calibrated"] = seen;
     if (families.size() < 2 && !seen)
-      out.interval["warning"] = "held out by model within the " + families.begin().key() + " family only: it says nothing of a " +
-                                (net.family.empty() ? std::string("network of another family") : net.family + " network");
+      out.interval["warning"] = out.interval_warning =
+          "held out by model within the " + families.begin().key() + " family only: it says nothing of a " +
+          (net.family.empty() ? std::string("network of another family") : net.family + " network");
   }
 }
 
@@ -299,6 +306,23 @@ std::vector<OutsideFeature> outside_profile(const Predictor& p, const OpFeatures
   return out;
 }
 
+OutsideOps outside_profile(const Predictor& p, const Network& net, const NetworkPrediction& pred, int64_t threads) {
+  OutsideOps out;
+  // The features predict() gave the host model: a calibrated device evaluates it at its host threads, on
+  // the network its runtime runs.
+  const int64_t model_threads = p.calibrated ? p.calibrated->host_threads : threads;
+  const bool fuses_relu = !p.calibrated || p.calibrated->hardware.runtime_fuses_relu;
+  const profiler::IgemmRule igemm = fitted_igemm(p);
+  for (size_t i = 0; i < net.ops.size(); ++i) {
+    // A fused op is not predicted (profiler/profile/fusion.hpp), so nothing of it can lie outside the profile.
+    out.per_op.push_back(pred.ops[i].fused_into ? std::vector<OutsideFeature>{}
+                                                : outside_profile(p, op_features(net, i, model_threads, fuses_relu, igemm)));
+    out.ops += !out.per_op.back().empty();
+    for (const auto& o : out.per_op.back()) out.features.insert(std::string(to_string(o.model)) + "." + o.feature);
+  }
+  return out;
+}
+
 Json prediction_json(const Predictor& p, const Network& net, const NetworkPrediction& pred, int64_t threads, bool layers) {
   double macs = 0;
   for (const auto& o : pred.ops) macs += o.macs;
@@ -317,24 +341,10 @@ Json prediction_json(const Predictor& p, const Network& net, const NetworkPredic
     for (const auto& [kind, share] : pred.uncalibrated->kinds) kinds.push_back({{"kind", kind}, {"share", share}});
     j["uncalibrated_kinds"] = kinds;
   }
-  std::vector<std::vector<OutsideFeature>> outside;
-  std::set<std::string> outside_names;
-  int64_t ops_outside = 0;
-  // The features predict() gave the host model: a calibrated device evaluates it at its host threads, on
-  // the network its runtime runs.
-  const int64_t model_threads = p.calibrated ? p.calibrated->host_threads : threads;
-  const bool fuses_relu = !p.calibrated || p.calibrated->hardware.runtime_fuses_relu;
-  const profiler::IgemmRule igemm = fitted_igemm(p);
-  for (size_t i = 0; i < net.ops.size(); ++i) {
-    // A fused op is not predicted (profiler/profile/fusion.hpp), so nothing of it can lie outside the profile.
-    outside.push_back(pred.ops[i].fused_into ? std::vector<OutsideFeature>{}
-                                             : outside_profile(p, op_features(net, i, model_threads, fuses_relu, igemm)));
-    ops_outside += !outside.back().empty();
-    for (const auto& o : outside.back()) outside_names.insert(std::string(to_string(o.model)) + "." + o.feature);
-  }
-  j["outside_profile"] = ops_outside > 0;
-  j["ops_outside_profile"] = ops_outside;
-  j["outside_profile_features"] = outside_names;
+  const OutsideOps outside = outside_profile(p, net, pred, threads);
+  j["outside_profile"] = outside.ops > 0;
+  j["ops_outside_profile"] = outside.ops;
+  j["outside_profile_features"] = outside.features;
   if (!layers) return j;
   const NetworkCount counts = count(net);
   Json rows = Json::array();
@@ -348,9 +358,9 @@ Json prediction_json(const Predictor& p, const Network& net, const NetworkPredic
     r["activation_us"] = o.activation_us;
     if (o.fused_into) r["fused_into"] = net.ops[*o.fused_into].name;
     r["macps"] = o.macs > 0 ? Json(o.macs / (o.latency_us * 1e-6)) : Json(nullptr);
-    r["outside_profile"] = !outside[i].empty();
+    r["outside_profile"] = !outside.per_op[i].empty();
     Json features = Json::array();
-    for (const auto& f : outside[i])
+    for (const auto& f : outside.per_op[i])
       features.push_back({{"model", to_string(f.model)}, {"feature", f.feature}, {"value", f.value}, {"lo", f.lo}, {"hi", f.hi}});
     r["outside_features"] = std::move(features);
     rows.push_back(std::move(r));

@@ -192,6 +192,18 @@ struct NetworkPrediction {
   // A calibrated device's: the share of the network's host-predicted time in kinds of work its calibration
   // networks barely exercised, and those kinds (Calibrated::kind_share).
   std::optional<Uncalibrated> uncalibrated;
+  // What the interval says of this network beyond the device's own figures; each is also in `interval`
+  // (its "uncalibrated", "outside_calibration_sizes" and "warning"), written from these fields.
+  struct Widening {  // with uncalibrated: how the interval is widened for that work
+    std::optional<double> width_share_unseen;  // the pooled method: the share of the width from how devices differ on it
+    double factor = 1;                         // else: its time is uncertain by this factor (1: not widened)
+  };
+  std::optional<Widening> widening;
+  struct OutsideSizes {  // a network outside the calibration networks' MACs: the interval reaches MACs alone's time
+    double macs = 0, calibration_macs_min = 0, calibration_macs_max = 0, macs_only_us = 0;
+  };
+  std::optional<OutsideSizes> outside_calibration_sizes;
+  std::string interval_warning;  // "" or why the interval says nothing of this network's family
 };
 // Time by kind of work (op_kind; an unfused activation pass under its activation's kind) of a network as
 // `p` predicts it: predicted by a host model, the host's times.
@@ -223,6 +235,13 @@ struct OutsideFeature {
   double value, lo, hi;
 };
 std::vector<OutsideFeature> outside_profile(const Predictor& p, const OpFeatures& f);
+// Every op of `net` as predict() gave it to the host model (a fused op is never outside: it is not predicted).
+struct OutsideOps {
+  std::vector<std::vector<OutsideFeature>> per_op;  // one per op of the network; empty: inside
+  int64_t ops = 0;                                  // how many are outside
+  std::set<std::string> features;                   // "class.feature", sorted
+};
+OutsideOps outside_profile(const Predictor& p, const Network& net, const NetworkPrediction& pred, int64_t threads);
 
 // What `predict --json` prints: model, device, runtime, threads, resolution, macs, latency_us, macps,
 // overhead_us, network_bytes and weights_credit_us (NetworkPrediction), for a calibrated device latency_us_low and latency_us_high (its interval) and, with `layers`, one object per op: name, op, op_class (the predictor's class, e.g.

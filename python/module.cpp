@@ -17,16 +17,16 @@
 #include "predictor/devices.hpp"
 #include "predictor/prediction_notes.hpp"
 #include "predictor/validate/validate.hpp"
-#include "profiler/profile/cpus.hpp"
-#include "profiler/measure/measure_network.hpp"
 #include "profiler/executor/plan.hpp"
 #include "profiler/interop/onnx.hpp"
 #include "profiler/interop/torch.hpp"
+#include "profiler/measure/measure_network.hpp"
 #include "profiler/measure/sweep.hpp"
-#include "space/count.hpp"
-#include "space/zoo.hpp"
+#include "profiler/profile/cpus.hpp"
 #include "reports/report.hpp"
+#include "space/count.hpp"
 #include "space/io.hpp"
+#include "space/zoo.hpp"
 
 #include <filesystem>
 
@@ -187,7 +187,7 @@ PYBIND11_MODULE(_core, m) {
     o.timing.min_time_s = min_time_s;
     o.timing.min_runs = min_runs;
     cpx::explorer::check_measure_options(o);
-    return to_python(off_thread([&] { return cpx::profiler::measure_network(n, o); }));
+    return to_python(off_thread([&] { return to_json(cpx::profiler::measure_network(n, o)); }));
   }, py::arg("net"), py::arg("threads") = 1, py::arg("layers") = false, py::arg("seed") = 0, py::arg("min_time_s") = 1.0,
      py::arg("min_runs") = 20);
 
@@ -219,12 +219,15 @@ PYBIND11_MODULE(_core, m) {
         const int64_t threads = cpx::predictor::prediction_threads(p, requested);
         const NetworkPtr n = as_network(net);
         Json j;
+        std::vector<std::string> notes;
         {
           py::gil_scoped_release release;
-          j = cpx::predictor::prediction_json(p, *n, cpx::predictor::predict(p, *n, threads), threads, layers);
+          const cpx::predictor::NetworkPrediction pred = cpx::predictor::predict(p, *n, threads);
+          j = cpx::predictor::prediction_json(p, *n, pred, threads, layers);
+          notes = cpx::predictor::prediction_notes(pred, cpx::predictor::outside_profile(p, *n, pred, threads), n->name);
         }
         // The caveats `predict` prints in text, each a UserWarning at the caller's line (an error under -W error).
-        for (const std::string& note : cpx::predictor::prediction_notes(j))
+        for (const std::string& note : notes)
           if (PyErr_WarnEx(PyExc_UserWarning, note.c_str(), 1) != 0) throw py::error_already_set();
         return py::module_::import("cpubone_explore").attr("Result")(to_python(j));
       }, py::arg("net"), py::arg("threads") = py::none(), py::arg("layers") = true,

@@ -3,8 +3,8 @@
 #include <cstdio>
 
 #include "reports/parts.hpp"
-#include "space/results_schema.hpp"
 #include "space/io.hpp"
+#include "space/results_schema.hpp"
 
 namespace cpx::reports {
 

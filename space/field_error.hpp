@@ -16,12 +16,13 @@ namespace cpx {
 // command line's table of flags (explorer/option_checks.cpp) then asks for its flag.
 enum class Field {
   device, samples, seed, ood, rounds, min_time_s, budget_s, resolution, threads,
-  evaluations, population, accuracy, space, max_latency_ms, max_params, max_macs, layers_model
+  evaluations, population, accuracy, space, max_latency_ms, max_params, max_macs, layers_model, hardware, host_from
 };
 inline constexpr auto field_names = std::to_array<std::string_view>({
     "device", "samples", "seed", "ood", "rounds", "min_time_s", "budget_s", "resolution", "threads",
-    "evaluations", "population", "accuracy", "space", "max_latency_ms", "max_params", "max_macs", "layers_model"});
-static_assert(field_names.size() == static_cast<size_t>(Field::layers_model) + 1, "one name per Field");
+    "evaluations", "population", "accuracy", "space", "max_latency_ms", "max_params", "max_macs", "layers_model",
+    "hardware", "host_from"});
+static_assert(field_names.size() == static_cast<size_t>(Field::host_from) + 1, "one name per Field");
 inline std::string_view to_string(Field f) { return field_names[static_cast<size_t>(f)]; }
 
 // "<field> = <value>: <reason>". A front end that took the value under another spelling says it in that

@@ -9,9 +9,9 @@
 #include <cstdint>
 #include <exception>
 #include <map>
-#include <stdexcept>
 #include <span>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>

@@ -11,14 +11,14 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 
+#include "documents.hpp"
 #include "profiler/profile/cpus.hpp"
 #include "space/zoo.hpp"
-#include "documents.hpp"
 
 using namespace cpx;
 namespace fs = std::filesystem;

@@ -9,14 +9,14 @@
 #include <unistd.h>
 
 #include "error_of.hpp"
-#include "synthetic_predictor.hpp"
 #include "predictor/calibrate.hpp"
 #include "predictor/calibration_choice.hpp"
 #include "predictor/op_kinds.hpp"
-#include "profiler/interop/onnx.hpp"
 #include "profiler/executor/weights.hpp"
+#include "profiler/interop/onnx.hpp"
 #include "space/count.hpp"
 #include "space/zoo.hpp"
+#include "synthetic_predictor.hpp"
 
 using namespace cpx;
 using namespace cpx::predictor;

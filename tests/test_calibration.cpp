@@ -8,7 +8,6 @@
 #include <random>
 
 #include "error_of.hpp"
-#include "synthetic_predictor.hpp"
 #include "predictor/calibrate.hpp"
 #include "predictor/devices.hpp"
 #include "predictor/prediction_notes.hpp"
@@ -16,6 +15,7 @@
 #include "profiler/profile/profile_file.hpp"
 #include "space/count.hpp"
 #include "space/zoo.hpp"
+#include "synthetic_predictor.hpp"
 
 using namespace cpx;
 using namespace cpx::predictor;
@@ -451,7 +451,9 @@ TEST_CASE("a network smaller than every calibration network: a fitted time per o
   REQUIRE(small.interval.contains("outside_calibration_sizes"));
   CHECK((*small.interval_us)[0] == Approx(macs_only_us));  // MACs alone misses the per-op time: below
   CHECK(small.interval["outside_calibration_sizes"]["macs_only_us"].get<double>() == Approx(macs_only_us));
-  const std::vector<std::string> notes = prediction_notes(prediction_json(device, nano, small, 4, false));
+  REQUIRE(small.outside_calibration_sizes);
+  CHECK(small.outside_calibration_sizes->macs_only_us == small.interval["outside_calibration_sizes"]["macs_only_us"].get<double>());
+  const std::vector<std::string> notes = prediction_notes(small, outside_profile(device, nano, small, 4), nano.name);
   CHECK(std::any_of(notes.begin(), notes.end(), [](const std::string& n) { return n.find("outside the") != std::string::npos; }));
 
   const NetworkPrediction inside = predict(device, large.front().net, 4);

@@ -6,8 +6,8 @@
 #include <map>
 #include <set>
 
-#include "profiler/profile/coverage.hpp"
 #include "profiler/measure/measure_network.hpp"
+#include "profiler/profile/coverage.hpp"
 #include "space/count.hpp"
 
 using namespace cpx;

@@ -6,9 +6,9 @@
 #include "explorer/job.hpp"
 #include "explorer/option_checks.hpp"
 #include "predictor/validate/validate.hpp"
-#include "profiler/profile/cpus.hpp"
 #include "profiler/measure/measure_network.hpp"
 #include "profiler/measure/sweep.hpp"
+#include "profiler/profile/cpus.hpp"
 #include "space/zoo.hpp"
 
 using namespace cpx;

@@ -9,11 +9,11 @@
 #include <fstream>
 #include <thread>
 
+#include "processes.hpp"
 #include "profiler/measure/environment.hpp"
+#include "profiler/measure/sweep.hpp"
 #include "profiler/profile/file_lock.hpp"
 #include "profiler/profile/interference.hpp"
-#include "profiler/measure/sweep.hpp"
-#include "processes.hpp"
 
 using namespace cpx;
 using namespace cpx::test;

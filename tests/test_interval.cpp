@@ -5,13 +5,13 @@
 #include <cmath>
 #include <limits>
 
-#include "synthetic_predictor.hpp"
 #include "predictor/calibrate.hpp"
 #include "predictor/devices.hpp"
 #include "predictor/interval.hpp"
 #include "profiler/profile/order_statistics.hpp"
 #include "space/count.hpp"
 #include "space/zoo.hpp"
+#include "synthetic_predictor.hpp"
 
 using namespace cpx;
 using namespace cpx::predictor;

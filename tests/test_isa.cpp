@@ -6,10 +6,10 @@
 #include <cmath>
 
 #include "executor_testers.hpp"
-#include "profiler/measure/environment.hpp"
 #include "profiler/executor/isa.hpp"
 #include "profiler/executor/kernels/igemm.hpp"
 #include "profiler/executor/kernels/vector.hpp"
+#include "profiler/measure/environment.hpp"
 #include "profiler/measure/probes.hpp"
 #include "space/zoo.hpp"
 

@@ -186,7 +186,9 @@ TEST_CASE("measured layer rows carry count's name, op and MACs and keep measure'
   run.layers = true;
   run.timing.min_time_s = 0;
   run.timing.min_runs = 2;
-  const Json m = profiler::measure_network(net, run);
+  const profiler::Measurement measured = profiler::measure_network(net, run);
+  const Json m = to_json(measured);  // the JSON is written from the struct alone
+  REQUIRE(measured.layers.size() == net.ops.size());
   REQUIRE(m["layers"].size() == net.ops.size());
   for (size_t i = 0; i < net.ops.size(); ++i) {
     const Json& r = m["layers"][i];
@@ -195,7 +197,9 @@ TEST_CASE("measured layer rows carry count's name, op and MACs and keep measure'
     CHECK(row_subset(r, {"name", "op", "macs"}) == row_subset(count_rows[i], {"name", "op", "macs"}));
   }
   CHECK(m["layers"][1]["emulated"].is_string());
+  CHECK(m["layers"][1]["emulated"] == measured.layers[1].implementation.how);
   CHECK(m["emulated_ops"] == 1);
+  CHECK(measured.emulated_ops == 1);
 }
 
 TEST_CASE("predicted layer rows carry count's name, op and MACs and name the predictor's class op_class") {

@@ -9,11 +9,11 @@
 
 #include <cmath>
 
+#include "processes.hpp"
+#include "profiler/executor/weights.hpp"
 #include "profiler/measure/environment.hpp"
 #include "profiler/measure/measure.hpp"
 #include "profiler/measure/sweep.hpp"
-#include "profiler/executor/weights.hpp"
-#include "processes.hpp"
 
 using namespace cpx;
 using namespace cpx::profiler;

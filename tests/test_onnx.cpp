@@ -11,18 +11,18 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <limits>
-#include <functional>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
+#include <limits>
 #include <set>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "processes.hpp"
-#include "profiler/interop/onnx.hpp"
 #include "profiler/executor/plan.hpp"
+#include "profiler/interop/onnx.hpp"
 #include "space/count.hpp"
 #include "space/io.hpp"
 #include "space/zoo.hpp"

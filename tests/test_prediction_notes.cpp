@@ -1,5 +1,6 @@
-// A prediction's caveats are the same in text, JSON and Python: predictor::prediction_notes turns the JSON
-// document into lines, which `predict` prints and Python raises as warnings; each line says only what is true.
+// A prediction's caveats are the same in text, JSON and Python: predictor::prediction_notes turns the
+// prediction's fields into lines, which `predict` prints and Python raises as warnings; each line says only
+// what is true, and each stands on a field `predict --json` carries.
 #include <catch2/catch.hpp>
 
 #include "predictor/devices.hpp"
@@ -8,41 +9,50 @@
 #include "space/zoo.hpp"
 
 using namespace cpx;
+using predictor::NetworkPrediction;
+using predictor::OutsideOps;
 using predictor::prediction_notes;
 
 namespace {
 
-Json uncalibrated(double share, double factor) {
-  return {{"model", "net"},
-          {"uncalibrated_share", share},
-          {"uncalibrated_kinds", {{{"kind", "norm"}, {"share", share}}}},
-          {"interval", {{"uncalibrated", {{"share", share}, {"factor", factor}}}}}};
+NetworkPrediction uncalibrated(double share, double factor) {
+  NetworkPrediction p;
+  p.latency_us = 100;
+  p.interval_us = std::array<double, 2>{90, 110};
+  p.uncalibrated = predictor::Uncalibrated{share, {{"norm", share}}};
+  p.widening.emplace().factor = factor;
+  return p;
 }
 
 }  // namespace
 
-TEST_CASE("a prediction without caveats has no notes, and each caveat of the JSON is one line", "[notes]") {
-  CHECK(prediction_notes({{"model", "net"}, {"latency_us", 100.0}, {"outside_profile", false}}).empty());
-  CHECK(prediction_notes(uncalibrated(0.0, 2.0)).empty());
-  const Json warned = {{"interval", {{"warning", "held out by model within the CPUBone family only: it says nothing of a ResNet network"}}}};
-  CHECK(prediction_notes(warned) ==
+TEST_CASE("a prediction without caveats has no notes, and each caveat is one line", "[notes]") {
+  NetworkPrediction plain;
+  plain.latency_us = 100;
+  CHECK(prediction_notes(plain, {}, "net").empty());
+  CHECK(prediction_notes(uncalibrated(0.0, 2.0), {}, "net").empty());
+  NetworkPrediction warned = plain;
+  warned.interval_us = std::array<double, 2>{90, 110};
+  warned.interval_warning = "held out by model within the CPUBone family only: it says nothing of a ResNet network";
+  CHECK(prediction_notes(warned, {}, "net") ==
         std::vector<std::string>{"interval: held out by model within the CPUBone family only: it says nothing of a ResNet network"});
-  const Json outside = {{"outside_profile", true}, {"ops_outside_profile", 2}, {"outside_profile_features", {"conv_dense.log_cin", "pool.log_hw"}}};
-  CHECK(prediction_notes(outside) ==
+  OutsideOps outside;
+  outside.ops = 2;
+  outside.features = {"conv_dense.log_cin", "pool.log_hw"};
+  CHECK(prediction_notes(plain, outside, "net") ==
         std::vector<std::string>{"2 ops lie outside the profiled ranges of their class (the model extrapolates): conv_dense.log_cin, pool.log_hw"});
-  const Json unmodelled = {{"model", "cyclemlp-b1"}, {"unmodelled_work", "CycleFC's gather"}};
-  CHECK(prediction_notes(unmodelled) ==
+  CHECK(prediction_notes(plain, {}, "cyclemlp-b1", "CycleFC's gather") ==
         std::vector<std::string>{"not included: CycleFC's gather; the original cyclemlp-b1 runs it, so expect it slower than predicted"});
 }
 
 TEST_CASE("work the calibration barely exercised is never \"0%\" of the time and the interval is widened only when it is", "[notes]") {
   const std::string prefix = " of the time is in work the device's calibration networks barely exercised (norm ";
   const std::string host = "): the host's relative cost, transferred; ";
-  CHECK(prediction_notes(uncalibrated(0.08, 2.0)) == std::vector<std::string>{"8%" + prefix + "8%" + host + "the interval is widened for it"});
+  CHECK(prediction_notes(uncalibrated(0.08, 2.0), {}, "net") == std::vector<std::string>{"8%" + prefix + "8%" + host + "the interval is widened for it"});
   // 0.1% of the time, widened by 0.1%: the line once read "0% ... (): the interval is widened".
-  CHECK(prediction_notes(uncalibrated(0.001, 2.0)) ==
+  CHECK(prediction_notes(uncalibrated(0.001, 2.0), {}, "net") ==
         std::vector<std::string>{"<1%" + prefix + "<1%" + host + "the interval is widened for it, by less than 1%"});
-  CHECK(prediction_notes(uncalibrated(0.08, 1.0)) ==
+  CHECK(prediction_notes(uncalibrated(0.08, 1.0), {}, "net") ==
         std::vector<std::string>{"8%" + prefix + "8%" + host + "the interval is not widened for it (its calibration found no extra error there)"});
 }
 
@@ -52,7 +62,8 @@ TEST_CASE("no note of any zoo network on any shipped device says 0% or lists no 
     const int64_t threads = predictor::prediction_threads(p, std::nullopt);
     for (const ZooEntry& e : zoo()) {
       const Network net = e.build(0);
-      for (const std::string& note : prediction_notes(predictor::prediction_json(p, net, predictor::predict(p, net, threads), threads, false))) {
+      const NetworkPrediction pred = predictor::predict(p, net, threads);
+      for (const std::string& note : prediction_notes(pred, predictor::outside_profile(p, net, pred, threads), net.name, e.unmodelled_work)) {
         INFO(device << " " << e.name << ": " << note);
         CHECK(note.rfind("0%", 0) != 0);
         CHECK(note.find("()") == std::string::npos);
@@ -64,13 +75,30 @@ TEST_CASE("no note of any zoo network on any shipped device says 0% or lists no 
 TEST_CASE("predict prints in text every caveat its JSON carries", "[notes]") {
   // resnet50 on pixel7pro: a device calibrated on CPUBone alone, whose interval says nothing of ResNets.
   bool warned = false;
-  for (const char* args : {"resnet50 --device pixel7pro", "b0 --device pi5", "cyclemlp-b1 --device a72", "mobilevit-xs --device pi5"}) {
+  for (const auto& [model, device] : std::vector<std::pair<std::string, std::string>>{
+           {"resnet50", "pixel7pro"}, {"b0", "pi5"}, {"cyclemlp-b1", "a72"}, {"mobilevit-xs", "pi5"}}) {
+    const std::string args = model + " --device " + device;
     INFO(args);
-    const test::CliRun json = test::cli(std::string("predict ") + args + " --json"), text = test::cli(std::string("predict ") + args);
+    const test::CliRun json = test::cli("predict " + args + " --json"), text = test::cli("predict " + args);
     REQUIRE(json.exit_code == 0);
     REQUIRE(text.exit_code == 0);
-    const std::vector<std::string> notes = prediction_notes(Json::parse(json.out));
+    const predictor::Predictor p = predictor::load_predictor(device);
+    const int64_t threads = predictor::prediction_threads(p, std::nullopt);
+    const Network net = find_zoo(model)->build(0);
+    const NetworkPrediction pred = predictor::predict(p, net, threads);
+    const std::vector<std::string> notes =
+        prediction_notes(pred, predictor::outside_profile(p, net, pred, threads), net.name, find_zoo(model)->unmodelled_work);
     for (const std::string& note : notes) CHECK(text.out.find("\n" + note + "\n") != std::string::npos);
+    // Each note stands on a field of the JSON document.
+    const Json doc = Json::parse(json.out);
+    CHECK(doc.value("uncalibrated_share", 0.0) == (pred.uncalibrated ? pred.uncalibrated->share : 0.0));
+    CHECK(doc.value("ops_outside_profile", int64_t{-1}) == predictor::outside_profile(p, net, pred, threads).ops);
+    CHECK(doc.value("unmodelled_work", std::string()) == find_zoo(model)->unmodelled_work);
+    const Json interval = doc.value("interval", Json::object());
+    CHECK(interval.value("warning", std::string()) == pred.interval_warning);
+    CHECK(interval.contains("outside_calibration_sizes") == pred.outside_calibration_sizes.has_value());
+    if (pred.widening && pred.widening->width_share_unseen)
+      CHECK(interval["uncalibrated"]["width_share_unseen"].get<double>() == *pred.widening->width_share_unseen);
     warned = warned || std::any_of(notes.begin(), notes.end(), [](const std::string& n) { return n.rfind("interval: held out by model", 0) == 0; });
   }
   CHECK(warned);

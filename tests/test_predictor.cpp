@@ -8,13 +8,13 @@
 #include <random>
 
 #include "error_of.hpp"
-#include "synthetic_predictor.hpp"
 #include "predictor/calibrate.hpp"
 #include "predictor/devices.hpp"
 #include "profiler/profile/fusion.hpp"
 #include "profiler/profile/profile_file.hpp"
 #include "space/count.hpp"
 #include "space/zoo.hpp"
+#include "synthetic_predictor.hpp"
 
 using namespace cpx;
 using namespace cpx::predictor;
@@ -415,8 +415,20 @@ TEST_CASE("fit prices a depthwise conv inside a network as the one that read an 
   const OpFeatures f = op_features(dw, in, map, 1);
   REQUIRE(f.op_class == OpClass::conv_depthwise);
   const double warm_us = 1 + 20 * 20 * 192 * 9 / 1e4;
-  const Predictor p = fit(two_depthwise_profile(true), "dw.json");
+  FitReport report;
+  const Predictor p = fit(two_depthwise_profile(true), "dw.json", {}, &report);
   CHECK(p.predict_op_us(f) == Approx(warm_us).epsilon(0.15));
+  // What `fit` prints comes from the report, and the provenance is written from it: the two agree.
+  const Json& classes = p.provenance["classes"];
+  REQUIRE(report.classes.size() == classes.size());
+  for (const FitReport::Class& c : report.classes) {
+    const Json& j = classes.at(std::string(to_string(c.op_class)));
+    CHECK(j["samples"] == c.samples);
+    CHECK(j["noisy_used"] == c.noisy_used);
+    CHECK(j["held_out"]["chosen"] == to_string(c.held_out.chosen));
+  }
+  CHECK(p.provenance["noise"]["samples_dropped"] == report.samples_dropped);
+  CHECK(p.provenance["gemm_tiles"] == report.gemm_tiles);
   // Without tensor names every op of a cold section counts as cold: the same shapes then have two times,
   // and the conv comes out well above its warm one.
   const Predictor old = fit(two_depthwise_profile(false), "old.json");

@@ -13,9 +13,9 @@
 #include <set>
 
 #include "reports/report.hpp"
-#include "space/results_schema.hpp"
 #include "space/io.hpp"
 #include "space/network.hpp"
+#include "space/results_schema.hpp"
 
 using namespace cpx;
 namespace fs = std::filesystem;

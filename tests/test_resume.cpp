@@ -10,14 +10,14 @@
 #include <chrono>
 #include <fcntl.h>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
-#include <fstream>
 #include <thread>
 
-#include "profiler/profile/interference.hpp"
-#include "profiler/measure/sweep.hpp"
 #include "processes.hpp"
+#include "profiler/measure/sweep.hpp"
+#include "profiler/profile/interference.hpp"
 
 using namespace cpx;
 using namespace cpx::test;

@@ -275,9 +275,13 @@ TEST_CASE("fit refuses a profile measured while the machine changed speed by a q
   profile["machine_speed"] = speed({1000, 1030, 1010});
   CHECK(fit(profile, "synthetic.json").provenance["machine_speed"]["slowed"] == false);
   profile["machine_speed"] = speed({1000, 1150, 1010});  // fitted, and said
-  const Json slowed = fit(profile, "synthetic.json").provenance["machine_speed"];
+  FitReport report;
+  const Json slowed = fit(profile, "synthetic.json", {}, &report).provenance["machine_speed"];
   CHECK(slowed["slowed"] == true);
   CHECK(slowed["spread"].get<double>() == Approx(0.15));
+  REQUIRE(report.machine_speed);  // what `fit` prints: the provenance is written from it
+  CHECK(report.machine_speed->slowed);
+  CHECK(report.machine_speed->spread == slowed["spread"].get<double>());
   profile["machine_speed"] = speed({1000, 1300, 1010});
   CHECK_THAT(error_of([&] { fit(profile, "synthetic.json"); }),
              Catch::Contains("synthetic.json: machine_speed: the speed reference's times spread by 30% (90th over 10th percentile of its "

@@ -1,4 +1,5 @@
 // advise: where the user's own network loses MACpS on a device, which rewrites win there, and --apply.
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
@@ -32,93 +33,105 @@ std::string pct(std::optional<double> v) {
   return buf;
 }
 
-std::string gain_text(const Json& g) {
-  std::string s = pct(g["point"].get<double>());
-  if (!g["low"].is_null()) s += " [" + pct(g["low"].get<double>()) + ", " + pct(g["high"].get<double>()) + "]";
+std::string gain_text(const explorer::Gain& g) {
+  std::string s = pct(g.point);
+  if (g.low) s += " [" + pct(*g.low) + ", " + pct(*g.high) + "]";
   return s;
 }
 
-void print_text(const Json& j, int64_t top) {
-  const auto ms = [](const Json& us) { return us.get<double>() / 1000; };
-  std::printf("advise: %s on %s (%s), %lld thread(s), input %s NHWC\n", j["model"].get<std::string>().c_str(),
-              j["device"].get<std::string>().c_str(), j["runtime"].get<std::string>().c_str(),
-              static_cast<long long>(j["threads"].get<int64_t>()), j["input_nhwc"].dump().c_str());
-  std::printf("predicted %.2f ms", ms(j["latency_us"]));
-  if (!j["interval_us"].is_null()) std::printf(" [%.2f, %.2f]", ms(j["interval_us"][0]), ms(j["interval_us"][1]));
-  std::printf(", %s MACs, %s params, vector width %lld floats\n\n", thousands(j["macs"].get<int64_t>()).c_str(),
-              thousands(j["params"].get<int64_t>()).c_str(), static_cast<long long>(j["vector_channels"].get<int64_t>()));
-  std::vector<Json> blocks(j["blocks"].begin(), j["blocks"].end());
-  std::stable_sort(blocks.begin(), blocks.end(), [](const Json& a, const Json& b) { return a["lost_us"].get<double>() > b["lost_us"].get<double>(); });
-  std::printf("blocks, by time lost to low MACpS (their MACs at the MACpS of the block's best variant on %s):\n",
-              j["device"].get<std::string>().c_str());
+std::string joined_ids(const std::vector<std::string>& ids) {
+  std::string out;
+  for (const std::string& id : ids) out += (out.empty() ? "" : ",") + id;
+  return out;
+}
+
+void print_blocks(const explorer::Advice& a, int64_t top) {
+  const auto ms = [](double us) { return us / 1000; };
+  std::vector<const explorer::BlockAdvice*> blocks;
+  for (const explorer::BlockAdvice& b : a.blocks) blocks.push_back(&b);
+  std::stable_sort(blocks.begin(), blocks.end(), [](const auto* x, const auto* y) { return x->lost_us > y->lost_us; });
+  std::printf("blocks, by time lost to low MACpS (their MACs at the MACpS of the block's best variant on %s):\n", a.device.c_str());
   std::printf("%-28s %-20s %8s %9s %7s %11s %8s  %s\n", "block", "kind", "ms", "MACs(M)", "GMACpS", "best GMACpS", "lost ms",
               "suggestions");
   for (size_t i = 0; i < blocks.size() && static_cast<int64_t>(i) < top; ++i) {
-    const Json& b = blocks[i];
-    std::string ids;
-    for (const Json& id : b["suggestions"]) ids += (ids.empty() ? "" : ",") + id.get<std::string>();
-    std::printf("%-28s %-20s %8.3f %9.2f %7.2f %11.2f %8.3f  %s\n", b["name"].get<std::string>().substr(0, 28).c_str(),
-                b["kind"].get<std::string>().c_str(), ms(b["latency_us"]), b["macs"].get<double>() / 1e6,
-                b["macps"].get<double>() / 1e9, b["best_macps"].get<double>() / 1e9, ms(b["lost_us"]), ids.empty() ? "-" : ids.c_str());
+    const explorer::BlockAdvice& b = *blocks[i];
+    const std::string ids = joined_ids(b.suggestions);
+    std::printf("%-28s %-20s %8.3f %9.2f %7.2f %11.2f %8.3f  %s\n", b.block.name.substr(0, 28).c_str(),
+                std::string(to_string(b.block.kind)).c_str(), ms(b.latency_us), static_cast<double>(b.macs) / 1e6, b.macps() / 1e9,
+                b.best_macps / 1e9, ms(b.lost_us), ids.empty() ? "-" : ids.c_str());
   }
   if (static_cast<int64_t>(blocks.size()) > top) std::printf("... %zu more blocks (--top, or --json)\n", blocks.size() - top);
   double unrecognised_us = 0;
   std::string names;
-  for (const Json& u : j["unrecognised"]) {
-    unrecognised_us += u["latency_us"].get<double>();
-    if (names.size() < 160) names += (names.empty() ? "" : ", ") + u["name"].get<std::string>() + " (" + u["op"].get<std::string>() + ")";
+  for (size_t i : a.recognition.unrecognised) {
+    unrecognised_us += a.op_us[i];
+    if (names.size() < 160) names += (names.empty() ? "" : ", ") + a.net.ops[i].name + " (" + std::string(a.net.ops[i].kind()) + ")";
   }
-  std::printf("recognised: %zu blocks; not recognised: %zu ops, %.3f ms (%.0f%% of the time): %s%s\n\n", j["blocks"].size(),
-              j["unrecognised"].size(), unrecognised_us / 1000, 100 * unrecognised_us / std::max(1e-9, j["latency_us"].get<double>()),
+  std::printf("recognised: %zu blocks; not recognised: %zu ops, %.3f ms (%.0f%% of the time): %s%s\n\n", a.blocks.size(),
+              a.recognition.unrecognised.size(), unrecognised_us / 1000, 100 * unrecognised_us / std::max(1e-9, a.prediction.latency_us),
               names.c_str(), names.size() >= 160 ? ", ..." : "");
-  std::printf("suggestions (gain: %s; interval: %s):\n", j["gain_definition"].get<std::string>().c_str(),
-              j["gain_interval_method"].get<std::string>().c_str());
+}
+
+void print_suggestions(const explorer::Advice& a, int64_t top) {
+  std::printf("suggestions (gain: %s; interval: %s):\n", std::string(explorer::gain_definition).c_str(),
+              std::string(explorer::gain_interval_method).c_str());
   std::printf("%-4s %-16s %-30s %-24s %15s %17s  %s\n", "id", "rewrite", "op", "gain [interval]", "MACs(M) after", "params(M) after",
               "weights");
   int64_t shown = 0;
-  for (const Json& s : j["suggestions"]) {
+  for (const explorer::Suggestion& s : a.suggestions) {
     if (shown++ >= top) {
-      std::printf("... %zu more suggestions (--top, or --json)\n", j["suggestions"].size() - static_cast<size_t>(top));
+      std::printf("... %zu more suggestions (--top, or --json)\n", a.suggestions.size() - static_cast<size_t>(top));
       break;
     }
-    std::printf("%-4s %-16s %-30s %-24s %7.1f->%-7.1f %8.2f->%-8.2f  %s\n", s["id"].get<std::string>().c_str(),
-                s["rewrite"]["kind"].get<std::string>().c_str(), s["rewrite"]["ops"][0].get<std::string>().substr(0, 30).c_str(),
-                gain_text(s["gain"]).c_str(), s["macs_before"].get<double>() / 1e6, s["macs_after"].get<double>() / 1e6,
-                s["params_before"].get<double>() / 1e6, s["params_after"].get<double>() / 1e6,
-                s["keeps_function"].get<bool>() ? "kept (zero-padded)" : "needs training");
+    std::printf("%-4s %-16s %-30s %-24s %7.1f->%-7.1f %8.2f->%-8.2f  %s\n", s.id.c_str(), std::string(to_string(s.rewrite.kind)).c_str(),
+                s.rewrite.ops[0].substr(0, 30).c_str(), gain_text(s.gain).c_str(), static_cast<double>(a.macs) / 1e6,
+                static_cast<double>(s.macs) / 1e6, static_cast<double>(a.params) / 1e6, static_cast<double>(s.params) / 1e6,
+                s.keeps_function ? "kept (zero-padded)" : "needs training");
   }
   std::printf("accuracy evidence, per rewrite kind:\n");
-  std::set<std::string> kinds;
-  for (const Json& s : j["suggestions"])
-    if (kinds.insert(s["rewrite"]["kind"].get<std::string>()).second)
-      std::printf("  %-16s %s\n", s["rewrite"]["kind"].get<std::string>().c_str(), s["accuracy_evidence"].get<std::string>().c_str());
-  const Json& ls = j["local_search"];
+  std::set<RewriteKind> kinds;
+  for (const explorer::Suggestion& s : a.suggestions)
+    if (kinds.insert(s.rewrite.kind).second)
+      std::printf("  %-16s %s\n", std::string(to_string(s.rewrite.kind)).c_str(), std::string(info(s.rewrite.kind).evidence).c_str());
+}
+
+void print_local_search(const explorer::Advice& a, int64_t top) {
   std::string budget;
-  const auto millions = [](const Json& v) {
+  const auto millions = [](double v) {
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2fM", v.get<double>() / 1e6);
+    std::snprintf(buf, sizeof buf, "%.2fM", v / 1e6);
     return std::string(buf);
   };
-  for (const auto& [key, label] : {std::pair{"min_params", "params >= "}, {"max_params", "params <= "}, {"max_macs", "MACs <= "}})
-    if (!ls["budget"][key].is_null()) budget += (budget.empty() ? "" : ", ") + std::string(label) + millions(ls["budget"][key]);
+  for (const auto& [value, label] : {std::pair{a.budget.min_params, "params >= "}, {a.budget.max_params, "params <= "}, {a.budget.max_macs, "MACs <= "}})
+    if (value) budget += (budget.empty() ? "" : ", ") + std::string(label) + millions(*value);
   std::printf("\nlocal search (NSGA-II over combinations, %lld variants evaluated; %s; budget %s): Pareto front, fastest first\n",
-              static_cast<long long>(ls["evaluations"].get<int64_t>()), ls["objectives"].get<std::string>().c_str(), budget.c_str());
+              static_cast<long long>(a.search.evaluations), std::string(explorer::local_search_objectives).c_str(), budget.c_str());
   int64_t rows = 0;
-  for (const Json& v : ls["front"]) {
+  for (const explorer::Variant& v : a.front) {
     if (rows++ >= top) {
-      std::printf("... %zu more variants (--top, or --json)\n", ls["front"].size() - static_cast<size_t>(top));
+      std::printf("... %zu more variants (--top, or --json)\n", a.front.size() - static_cast<size_t>(top));
       break;
     }
-    std::string ids;
-    for (const Json& id : v["suggestions"]) ids += (ids.empty() ? "" : ",") + id.get<std::string>();
-    std::printf("%-4s %8.2f ms  %-24s MACs %7.1fM  params %6.2fM  %s\n", v["id"].get<std::string>().c_str(), ms(v["latency_us"]),
-                gain_text(v["gain"]).c_str(), v["macs"].get<double>() / 1e6, v["params"].get<double>() / 1e6, ids.c_str());
+    std::printf("%-4s %8.2f ms  %-24s MACs %7.1fM  params %6.2fM  %s\n", v.id.c_str(), v.latency_us / 1000, gain_text(v.gain).c_str(),
+                static_cast<double>(v.macs) / 1e6, static_cast<double>(v.params) / 1e6, joined_ids(v.suggestions).c_str());
   }
-  if (ls["front"].empty()) std::printf("  no variant within the budget is predicted faster than the original\n");
-  if (j["interval"].is_object() && j["interval"].contains("warning"))
-    std::printf("warning: %s\n", j["interval"]["warning"].get<std::string>().c_str());
-  for (const Json& w : j["warnings"]) std::printf("warning: %s\n", w.get<std::string>().c_str());
-  std::printf("apply: cpubone-explore advise MODEL --device %s --apply ID[,ID...] --out DIR\n", j["device"].get<std::string>().c_str());
+  if (a.front.empty()) std::printf("  no variant within the budget is predicted faster than the original\n");
+}
+
+void print_text(const explorer::Advice& a, int64_t top) {
+  std::printf("advise: %s on %s (%s), %lld thread(s), input %s NHWC\n", a.net.name.c_str(), a.device.c_str(), a.runtime.c_str(),
+              static_cast<long long>(a.threads), a.net.input.to_json().dump().c_str());
+  std::printf("predicted %.2f ms", a.prediction.latency_us / 1000);
+  if (a.prediction.interval_us) std::printf(" [%.2f, %.2f]", (*a.prediction.interval_us)[0] / 1000, (*a.prediction.interval_us)[1] / 1000);
+  std::printf(", %s MACs, %s params, vector width %lld floats\n\n", thousands(a.macs).c_str(), thousands(a.params).c_str(),
+              static_cast<long long>(a.vector_channels));
+  print_blocks(a, top);
+  print_suggestions(a, top);
+  print_local_search(a, top);
+  if (a.prediction.interval.is_object() && a.prediction.interval.contains("warning"))
+    std::printf("warning: %s\n", a.prediction.interval["warning"].get<std::string>().c_str());
+  for (const std::string& w : a.warnings) std::printf("warning: %s\n", w.c_str());
+  std::printf("apply: cpubone-explore advise MODEL --device %s --apply ID[,ID...] --out DIR\n", a.device.c_str());
 }
 
 // Writes the rewritten network as network JSON, ONNX and PyTorch into `dir`; everything is built and
@@ -172,7 +185,7 @@ void run_advise(const AdviseArgs& a) {
     std::cout << j.dump(2) << "\n";
     return;
   }
-  print_text(j, a.top);
+  print_text(advice, a.top);
   if (j.contains("report")) std::printf("report: %s\n", j["report"].get<std::string>().c_str());
   if (j.contains("applied")) {
     const Json& ap = j["applied"];

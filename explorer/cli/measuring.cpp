@@ -4,9 +4,9 @@
 
 #include "explorer/cli/commands.hpp"
 #include "explorer/option_checks.hpp"
-#include "profiler/profile/cpus.hpp"
 #include "profiler/measure/machine_speed.hpp"
 #include "profiler/measure/quiet_machine.hpp"
+#include "profiler/profile/cpus.hpp"
 
 namespace cpx::cli {
 

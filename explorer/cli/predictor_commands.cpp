@@ -10,18 +10,72 @@
 #include "explorer/cli/commands.hpp"
 #include "predictor/calibrate.hpp"
 #include "predictor/devices.hpp"
+#include "predictor/fit.hpp"
 #include "predictor/prediction_notes.hpp"
 #include "predictor/validate/validate.hpp"
-#include "profiler/measure/emulation.hpp"
 #include "profiler/interop/onnx.hpp"
+#include "profiler/measure/emulation.hpp"
 #include "profiler/measure/sweep.hpp"
 #include "space/count.hpp"
-#include "space/zoo.hpp"
 #include "space/io.hpp"
 #include "space/zoo.hpp"
 
 namespace cpx::cli {
 
+
+namespace {
+
+// What `fit` prints of a fit: its warnings, per class its samples and held-out comparison, the network law
+// per thread count, and the noise.
+void print_fit(const predictor::Predictor& p, const predictor::FitReport& r) {
+  if (r.emulated)
+    std::fprintf(stderr, "fit: WARNING: the profile was measured under an emulator (%s): this predictor predicts the emulator's "
+                 "times, not a CPU's\n", r.emulation_signs.c_str());
+  if (r.machine_speed && r.machine_speed->slowed)
+    std::fprintf(stderr, "fit: WARNING: the profile's speed reference spread by %.0f%%: the machine changed speed while profiling, "
+                 "and the fit mixes both speeds (refused above %.0f%%)\n",
+                 100 * r.machine_speed->spread, 100 * predictor::max_speed_spread_to_fit);
+  for (const predictor::FitReport::Class& c : r.classes)
+    std::printf("  %-16s %6lld samples, training MAPE %5.1f%%, noisy: %lld dropped, %lld used%s\n", std::string(to_string(c.op_class)).c_str(),
+                static_cast<long long>(c.samples), 100 * c.train_mape, static_cast<long long>(c.noisy_dropped),
+                static_cast<long long>(c.noisy_used), c.noisy_used > 0 ? " (too few quiet samples in this class)" : "");
+  // Per class: held-out MAPE of each model kind, k folds (selects) and largest shapes (reported only).
+  std::printf("  held-out MAPE per class, k-fold / largest shapes (top fifth by work held out); \"not monotone\": a conv class's\n"
+              "  efficiency must not fall as its channels or pixels grow, so the quadratic is scored there but not chosen:\n");
+  for (const predictor::FitReport::Class& c : r.classes) {
+    const predictor::ClassHeldOut& h = c.held_out;
+    std::string line;
+    for (size_t i = 0; i < h.kinds.size(); ++i) {
+      char buf[96];
+      std::snprintf(buf, sizeof buf, "  %s %5.1f%% / %5.1f%%%s", std::string(to_string(h.kinds[i])).c_str(), 100 * h.kfold_mape[i],
+                    100 * h.largest_mape[i], h.eligible[i] ? "" : " (not monotone)");
+      line += buf;
+    }
+    if (line.empty()) line = "  (" + (h.note.empty() ? std::string("no comparison") : h.note) + ")";
+    std::printf("  %-22s %6lld samples%s  -> %s%s\n", std::string(to_string(c.op_class)).c_str(), static_cast<long long>(c.samples),
+                line.c_str(), std::string(to_string(h.chosen)).c_str(),
+                h.won_tie ? " (k-fold tie within 2 standard errors: the better extrapolator)" : "");
+  }
+  for (const auto& [t, us] : p.network_overhead_us) {
+    std::printf("  whole networks at %lld thread(s): ops x %.3f, overhead %.1f us", static_cast<long long>(t),
+                p.network_scale.count(t) ? p.network_scale.at(t) : 1.0, us);
+    if (p.warm_weights.count(t)) {
+      const predictor::Predictor::WarmWeights& w = p.warm_weights.at(t);
+      std::printf("; in networks of at most %.0f MB, each op less its weights at %.1f GB/s (at most %.0f%% of it)",
+                  w.network_bytes_below / 1e6, 1e-3 / w.us_per_weight_byte, 100 * w.max_share);
+    }
+    if (const auto choice = r.warm_weights.find(t); choice != r.warm_weights.end())
+      std::printf(" [held out, networks: %.1f%% with warm weights, %.1f%% with the scale alone]",
+                  100 * choice->second.held_out_mape_warm_weights, 100 * choice->second.held_out_mape_scale);
+    std::printf("\n");
+  }
+  std::printf("weight streaming: %s\n", r.weight_streaming.c_str());
+  std::printf("gemm tiles: %s\n", r.gemm_tiles.c_str());
+  std::printf("noisy samples: %lld of %lld dropped, %lld used; %s\n", static_cast<long long>(r.samples_dropped),
+              static_cast<long long>(r.samples_noisy), static_cast<long long>(r.samples_used), std::string(predictor::noisy_sample_policy).c_str());
+}
+
+}  // namespace
 
 void run_fit(const std::string& device, const std::string& profile_file, bool quick, const predictor::FitOptions& options,
              bool allow_emulated) {
@@ -41,62 +95,12 @@ void run_fit(const std::string& device, const std::string& profile_file, bool qu
     profiler::run_sweep(o, never);
   }
   const auto start = std::chrono::steady_clock::now();
-  const predictor::Predictor p = predictor::fit_device(device, profile_file, options);
+  predictor::FitReport report;
+  const predictor::Predictor p = predictor::fit_device(device, profile_file, options, &report);
   const std::string out = predictor::predictor_path(device);
   std::printf("predictor for %s: %s (fitted in %.2f s from %s)\n", device.c_str(), out.c_str(),
               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), path.c_str());
-  const Json& environment = p.provenance.value("environment", Json::object());
-  if (environment.is_object() && environment.value("emulated", false) == true)
-    std::fprintf(stderr, "fit: WARNING: the profile was measured under an emulator (%s): this predictor predicts the emulator's "
-                 "times, not a CPU's\n", environment.value("emulation_signs", std::string("signs not recorded")).c_str());
-  if (p.provenance.contains("machine_speed") && p.provenance["machine_speed"]["slowed"].get<bool>())
-    std::fprintf(stderr, "fit: WARNING: the profile's speed reference spread by %.0f%%: the machine changed speed while profiling, "
-                 "and the fit mixes both speeds (refused above %.0f%%)\n",
-                 100 * p.provenance["machine_speed"]["spread"].get<double>(), 100 * predictor::max_speed_spread_to_fit);
-  for (const auto& [name, s] : p.provenance["classes"].items())
-    std::printf("  %-16s %6lld samples, training MAPE %5.1f%%, noisy: %lld dropped, %lld used%s\n", name.c_str(),
-                static_cast<long long>(s["samples"].get<int64_t>()), 100 * s["train_mape"].get<double>(),
-                static_cast<long long>(s["noisy_dropped"].get<int64_t>()), static_cast<long long>(s["noisy_used"].get<int64_t>()),
-                s["noisy_used"].get<int64_t>() > 0 ? " (too few quiet samples in this class)" : "");
-  // Per class: held-out MAPE of each model kind, k folds (selects) and largest shapes (reported only).
-  std::printf("  held-out MAPE per class, k-fold / largest shapes (top fifth by work held out); \"not monotone\": a conv class's\n"
-              "  efficiency must not fall as its channels or pixels grow, so the quadratic is scored there but not chosen:\n");
-  for (const auto& [name, s] : p.provenance["classes"].items()) {
-    const Json& h = s["held_out"];
-    std::string line;
-    for (const char* kind : {"quadratic", "roofline", "roofline+trees"})
-      if (h.contains(kind)) {
-        char buf[96];
-        std::snprintf(buf, sizeof buf, "  %s %5.1f%% / %5.1f%%%s", kind, 100 * h[kind]["kfold_mape"].get<double>(),
-                      100 * h[kind]["largest_shapes_mape"].get<double>(), h[kind].value("eligible", true) ? "" : " (not monotone)");
-        line += buf;
-      }
-    if (line.empty()) line = "  (" + h.value("note", std::string("no comparison")) + ")";
-    std::printf("  %-22s %6lld samples%s  -> %s%s\n", name.c_str(), static_cast<long long>(s["samples"].get<int64_t>()), line.c_str(),
-                h["chosen"].get<std::string>().c_str(),
-                h.value("won_tie", false) ? " (k-fold tie within 2 standard errors: the better extrapolator)" : "");
-  }
-  for (const auto& [t, us] : p.network_overhead_us) {
-    std::printf("  whole networks at %lld thread(s): ops x %.3f, overhead %.1f us", static_cast<long long>(t),
-                p.network_scale.count(t) ? p.network_scale.at(t) : 1.0, us);
-    const Json& choice = p.provenance.value("warm_weights", Json::object()).value(std::to_string(t), Json());
-    if (p.warm_weights.count(t)) {
-      const predictor::Predictor::WarmWeights& w = p.warm_weights.at(t);
-      std::printf("; in networks of at most %.0f MB, each op less its weights at %.1f GB/s (at most %.0f%% of it)",
-                  w.network_bytes_below / 1e6, 1e-3 / w.us_per_weight_byte, 100 * w.max_share);
-    }
-    if (choice.is_object())
-      std::printf(" [held out, networks: %.1f%% with warm weights, %.1f%% with the scale alone]",
-                  100 * choice["held_out_mape_warm_weights"].get<double>(), 100 * choice["held_out_mape_scale"].get<double>());
-    std::printf("\n");
-  }
-  if (p.provenance.contains("weight_streaming"))
-    std::printf("weight streaming: %s\n", p.provenance["weight_streaming"].get<std::string>().c_str());
-  if (p.provenance.contains("gemm_tiles")) std::printf("gemm tiles: %s\n", p.provenance["gemm_tiles"].get<std::string>().c_str());
-  const Json& noise = p.provenance["noise"];
-  std::printf("noisy samples: %lld of %lld dropped, %lld used; %s\n", static_cast<long long>(noise["samples_dropped"].get<int64_t>()),
-              static_cast<long long>(noise["samples_noisy"].get<int64_t>()), static_cast<long long>(noise["samples_used"].get<int64_t>()),
-              noise["policy"].get<std::string>().c_str());
+  print_fit(p, report);
 }
 
 namespace {
@@ -137,7 +141,9 @@ void run_predict(const std::string& model, const std::string& device, std::optio
                 p.calibrated ? "published figures" : "sampled networks of the profile (in-distribution)", (*pred.interval_us)[0] / 1e3,
                 (*pred.interval_us)[1] / 1e3);
   // Every caveat of the JSON document, so that the text form says no less.
-  for (const std::string& note : predictor::prediction_notes(j)) std::printf("%s\n", note.c_str());
+  for (const std::string& note : predictor::prediction_notes(pred, predictor::outside_profile(p, net, pred, threads), net.name,
+                                                             entry ? entry->unmodelled_work : ""))
+    std::printf("%s\n", note.c_str());
 }
 
 void print_worst(const char* set, const predictor::SetSummary& summary) {

@@ -2,19 +2,19 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
-#include <sstream>
 #include <iostream>
+#include <sstream>
 
 #include "explorer/cli/commands.hpp"
 #include "explorer/option_checks.hpp"
-#include "profiler/profile/cpus.hpp"
+#include "profiler/interop/onnx.hpp"
 #include "profiler/measure/emulation.hpp"
 #include "profiler/measure/environment.hpp"
-#include "profiler/interop/onnx.hpp"
 #include "profiler/measure/measure_network.hpp"
 #include "profiler/measure/probes.hpp"
-#include "profiler/profile/rules.hpp"
 #include "profiler/measure/sweep.hpp"
+#include "profiler/profile/cpus.hpp"
+#include "profiler/profile/rules.hpp"
 #include "space/count.hpp"
 #include "space/io.hpp"
 #include "space/zoo.hpp"
@@ -33,65 +33,63 @@ struct MeasureArgs {
   QuietMachine quiet;
 };
 
-void print_measurement(const Network& net, const NetworkRun& o, const Json& j);
+void print_measurement(const Network& net, const Measurement& m);
 
 void run_measure(const MeasureArgs& a) {
   const Network net = load_any_model(a.model, a.resolution);
   explorer::check_measure_options(a.options);
   a.quiet.run("measure", a.options.threads);
-  Json j = measure_network(net, a.options);
+  const Measurement m = measure_network(net, a.options);
   Interference noise;
-  noise.add("network", j["latency_us"]);
-  j["interference"] = noise.to_json();
-  if (a.json) std::cout << j.dump(2) << "\n";  // environment.emulated and emulation_signs say it there
-  else print_measurement(net, a.options, j);
+  noise.add("network", to_json(m.timing));
+  if (a.json) {
+    Json j = to_json(m);
+    j["interference"] = noise.to_json();
+    std::cout << j.dump(2) << "\n";  // environment.emulated and emulation_signs say it there
+  } else {
+    print_measurement(net, m);
+  }
   // On stderr too, so that it is seen whatever becomes of stdout.
   if (detect_emulation().emulated) std::fprintf(stderr, "measure: %s\n", emulated_warning(detect_emulation()).c_str());
   finish_measuring(noise, "measure");
 }
 
-void print_measurement(const Network& net, const NetworkRun& o, const Json& j) {
-  const Json& env = j["environment"];
-  if (env.value("emulated", false)) std::printf("%s\n", emulated_warning(detect_emulation()).c_str());
-  const double peak_macps = j["peak"]["peak_macps"].get<double>();
-  const double median_us = j["latency_us"]["stats_us"]["median"].get<double>();
-  std::printf("%s, input %s (NHWC), %lld thread(s) pinned to CPUs %s, seed %llu\n", net.name.c_str(), net.input.str().c_str(),
-              static_cast<long long>(o.threads), env["affinity"].get<std::string>().empty() ? "(not pinned)" : env["affinity"].get<std::string>().c_str(),
-              static_cast<unsigned long long>(o.seed));
-  if (o.layers) {
-    std::printf("%-28s %-16s %10s %8s %10s %7s %6s  %s\n", "name", "op", "median_us", "cv", "GMACpS", "%peak", "share",
-                "implementation");
-    for (const Json& r : j["layers"]) {
-      const Json& st = r["latency_us"]["stats_us"];
-      const double m = r["macps"].get<double>();
-      const std::string how = r["implementation"].get<std::string>();
-      // Most of our own kernels already begin their label with "emulated:"; the tag marks the others.
-      const bool tag = !r["xnnpack"].get<bool>() && how.rfind("emulated", 0) != 0;
-      std::printf("%-28s %-16s %10.1f %7.1f%% %10.2f %6.1f%% %5.1f%%  %s%s\n", r["name"].get<std::string>().c_str(),
-                  r["op"].get<std::string>().c_str(), st["median"].get<double>(), 100 * st["cv"].get<double>(), m / 1e9,
-                  100 * m / peak_macps, 100 * r["share"].get<double>(), tag ? "[emulated] " : "", how.c_str());
-    }
-    std::printf("additivity (sum of per-op medians / whole-network median): %.3f\n", j["additivity"].get<double>());
+void print_layers(const Measurement& m) {
+  std::printf("%-28s %-16s %10s %8s %10s %7s %6s  %s\n", "name", "op", "median_us", "cv", "GMACpS", "%peak", "share", "implementation");
+  for (const MeasuredOp& r : m.layers) {
+    const Stats& st = r.timing.stats_us;
+    const std::string& how = r.implementation.how;
+    // Most of our own kernels already begin their label with "emulated:"; the tag marks the others.
+    const bool tag = r.implementation.emulated && how.rfind("emulated", 0) != 0;
+    std::printf("%-28s %-16s %10.1f %7.1f%% %10.2f %6.1f%% %5.1f%%  %s%s\n", r.name.c_str(), r.op.c_str(), st.median, 100 * st.cv,
+                r.macps / 1e9, 100 * r.macps / m.peak.peak_macps, 100 * r.share, tag ? "[emulated] " : "", how.c_str());
   }
-  const Json& s = j["latency_us"]["stats_us"];
-  const double macps = j["macps"].get<double>();
-  std::printf("latency   median %.3f ms  (p10 %.3f, p90 %.3f, mean %.3f, cv %.1f%%, n=%lld%s)\n", median_us / 1e3,
-              s["p10"].get<double>() / 1e3, s["p90"].get<double>() / 1e3, s["mean"].get<double>() / 1e3, 100 * s["cv"].get<double>(),
-              static_cast<long long>(s["count"].get<int64_t>()), j["latency_us"]["noisy"].get<bool>() ? ", NOISY" : "");
-  std::printf("macs      %s\n", thousands(j["macs"].get<int64_t>()).c_str());
-  std::printf("macps     %.2f G  (%.1f%% of this machine's measured peak %.2f G, %s)\n", macps / 1e9, 100 * macps / peak_macps,
-              peak_macps / 1e9, j["peak"]["peak_source"].get<std::string>().c_str());
+  std::printf("additivity (sum of per-op medians / whole-network median): %.3f\n", m.additivity);
+}
+
+void print_measurement(const Network& net, const Measurement& m) {
+  const Environment& env = m.environment;
+  const NetworkRun& o = m.run;
+  if (env.emulated) std::printf("%s\n", emulated_warning(detect_emulation()).c_str());
+  const double peak_macps = m.peak.peak_macps;
+  std::printf("%s, input %s (NHWC), %lld thread(s) pinned to CPUs %s, seed %llu\n", net.name.c_str(), net.input.str().c_str(),
+              static_cast<long long>(o.threads), env.affinity.empty() ? "(not pinned)" : env.affinity.c_str(),
+              static_cast<unsigned long long>(o.seed));
+  if (o.layers) print_layers(m);
+  const Stats& s = m.timing.stats_us;
+  std::printf("latency   median %.3f ms  (p10 %.3f, p90 %.3f, mean %.3f, cv %.1f%%, n=%lld%s)\n", s.median / 1e3, s.p10 / 1e3,
+              s.p90 / 1e3, s.mean / 1e3, 100 * s.cv, static_cast<long long>(s.count), m.timing.noisy ? ", NOISY" : "");
+  std::printf("macs      %s\n", thousands(m.macs).c_str());
+  std::printf("macps     %.2f G  (%.1f%% of this machine's measured peak %.2f G, %s)\n", m.macps / 1e9, 100 * m.macps / peak_macps,
+              peak_macps / 1e9, m.peak.peak_source.c_str());
   // The conv probes' peak is the executor's; the FMA probe's is the machine's.
-  const double fma_peak_macps = j["peak"]["fma_peak_macps"].get<double>();
+  const double fma_peak_macps = m.peak.fma_peak_macps;
   std::printf("fma peak  %.2f G  (%.1f%% of it reached here, the conv probes %.1f%%; %s)\n", fma_peak_macps / 1e9,
-              100 * macps / fma_peak_macps, 100 * peak_macps / fma_peak_macps,
-              j["peak"]["fma_peak_source"].get<std::string>().c_str());
-  std::printf("emulated  %lld of %lld ops (not single XNNPACK operators; see --layers)\n",
-              static_cast<long long>(j["emulated_ops"].get<int64_t>()), static_cast<long long>(j["op_count"].get<int64_t>()));
-  std::printf("env       %s (%s), %lld cores, XNNPACK %s, %s, %s\n", env["cpu"].get<std::string>().c_str(),
-              env["microarchitecture"].get<std::string>().c_str(), static_cast<long long>(env["physical_cores"].get<int64_t>()),
-              env["xnnpack_version"].get<std::string>().c_str(), env["build_type"].get<std::string>().c_str(),
-              env["date_utc"].get<std::string>().c_str());
+              100 * m.macps / fma_peak_macps, 100 * peak_macps / fma_peak_macps, m.peak.fma_peak_source.c_str());
+  std::printf("emulated  %lld of %lld ops (not single XNNPACK operators; see --layers)\n", static_cast<long long>(m.emulated_ops),
+              static_cast<long long>(m.op_count));
+  std::printf("env       %s (%s), %lld cores, XNNPACK %s, %s, %s\n", env.cpu.c_str(), env.microarchitecture.c_str(),
+              static_cast<long long>(env.physical_cores), env.xnnpack_version.c_str(), env.build_type.c_str(), env.date_utc.c_str());
 }
 
 std::atomic<bool> interrupted{false};

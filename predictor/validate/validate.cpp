@@ -12,11 +12,11 @@
 
 #include "predictor/devices.hpp"
 #include "predictor/validate/ood_networks.hpp"
-#include "profiler/profile/cpus.hpp"
 #include "profiler/measure/environment.hpp"
-#include "profiler/profile/interference.hpp"
 #include "profiler/measure/machine_speed.hpp"
 #include "profiler/measure/measure_network.hpp"
+#include "profiler/profile/cpus.hpp"
+#include "profiler/profile/interference.hpp"
 #include "profiler/profile/order_statistics.hpp"
 #include "profiler/profile/profile_file.hpp"
 #include "space/count.hpp"

@@ -4,8 +4,8 @@
 #include <memory>
 #include <span>
 
-#include "profiler/profile/fusion.hpp"
 #include "profiler/executor/kernel.hpp"
+#include "profiler/profile/fusion.hpp"
 #include "space/network.hpp"
 
 namespace cpx::profiler {

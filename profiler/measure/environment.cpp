@@ -11,10 +11,10 @@
 #include <fstream>
 #include <optional>
 
-#include "profiler/profile/cpus.hpp"
-#include "profiler/measure/emulation.hpp"
 #include "profiler/executor/isa.hpp"
 #include "profiler/executor/kernel.hpp"
+#include "profiler/measure/emulation.hpp"
+#include "profiler/profile/cpus.hpp"
 
 namespace cpx::profiler {
 

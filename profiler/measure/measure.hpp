@@ -5,8 +5,8 @@
 #include <functional>
 #include <vector>
 
-#include "profiler/profile/interference.hpp"
 #include "profiler/executor/plan.hpp"
+#include "profiler/profile/interference.hpp"
 #include "profiler/profile/order_statistics.hpp"
 #include "space/error.hpp"
 

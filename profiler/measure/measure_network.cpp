@@ -1,30 +1,39 @@
 #include "profiler/measure/measure_network.hpp"
 
 #include "profiler/profile/cpus.hpp"
-#include "profiler/measure/environment.hpp"
-#include "profiler/measure/probes.hpp"
 
 namespace cpx::profiler {
 
 namespace {
 
-Json measured_row(const Network& net, size_t i, const LayerCount& count, const NetworkTimings& m, double peak_macps) {
-  const Implementation& imp = m.implementations[i];
-  const Timing& t = m.timings.ops[i];
-  const double macps = macps_of(count.cost.macs, t.stats_us.median);
-  const Json base = layer_row(net, i, count);
-  Json r = row_subset(base, {"name", "op"});
-  r["implementation"] = imp.how;
-  r["xnnpack"] = !imp.emulated;
-  r["emulated"] = imp.emulated ? Json(imp.how) : Json(false);
-  // Computed inside another op's kernel: its time is in that op's row (profiler/profile/fusion.hpp).
-  if (imp.fused_into) r["fused_into"] = net.ops[*imp.fused_into].name;
-  r["macs"] = base["macs"];
-  r["latency_us"] = to_json(t);
-  r["macps"] = macps;
-  r["fraction_of_peak"] = macps / peak_macps;
-  r["share"] = t.stats_us.median / m.timings.network.stats_us.median;
+MeasuredOp measured_op(const Network& net, size_t i, const LayerCount& count, const NetworkTimings& m, double peak_macps) {
+  MeasuredOp r;
+  r.name = net.ops[i].name;
+  r.op = std::string(net.ops[i].kind());
+  r.macs = count.cost.macs;
+  r.implementation = m.implementations[i];
+  if (r.implementation.fused_into) r.fused_into = net.ops[*r.implementation.fused_into].name;
+  r.timing = m.timings.ops[i];
+  r.macps = macps_of(count.cost.macs, r.timing.stats_us.median);
+  r.fraction_of_peak = r.macps / peak_macps;
+  r.share = r.timing.stats_us.median / m.timings.network.stats_us.median;
   return r;
+}
+
+Json to_json(const MeasuredOp& r) {
+  Json j;
+  j["name"] = r.name;
+  j["op"] = r.op;
+  j["implementation"] = r.implementation.how;
+  j["xnnpack"] = !r.implementation.emulated;
+  j["emulated"] = r.implementation.emulated ? Json(r.implementation.how) : Json(false);
+  if (!r.fused_into.empty()) j["fused_into"] = r.fused_into;
+  j["macs"] = r.macs;
+  j["latency_us"] = to_json(r.timing);
+  j["macps"] = r.macps;
+  j["fraction_of_peak"] = r.fraction_of_peak;
+  j["share"] = r.share;
+  return j;
 }
 
 }  // namespace
@@ -46,7 +55,7 @@ std::optional<std::string> min_runs_refusal(int64_t min_runs) {
   return "out of range [1, 100000]";
 }
 
-Json measure_network(const Network& net, const NetworkRun& a) {
+Measurement measure_network(const Network& net, const NetworkRun& a) {
   check_threads(a.threads);
   if (const auto refusal = min_time_refusal(a.timing.min_time_s))
     throw InputError("timing.min_time_s = " + std::to_string(a.timing.min_time_s) + ": " + *refusal);
@@ -57,32 +66,52 @@ Json measure_network(const Network& net, const NetworkRun& a) {
   MeasureOptions probe_options;
   probe_options.min_runs = 5;
   probe_options.min_time_s = 0.2;
-  const PeakProbe peak = probe_peak(a.threads, probe_options);
+  Measurement out;
+  out.peak = probe_peak(a.threads, probe_options);
 
   const NetworkTimings m = time_network(net, a);
-  const double macps = macps_of(counts.total.macs, m.timings.network.stats_us.median);
+  out.model = net.name;
+  out.input = net.input;
+  out.run = a;
+  if (a.cold_caches) out.evict_bytes_per_thread = cache_evict_bytes();
+  out.macs = counts.total.macs;
+  out.timing = m.timings.network;
+  out.macps = macps_of(counts.total.macs, m.timings.network.stats_us.median);
+  out.fraction_of_peak = out.macps / out.peak.peak_macps;
+  out.arena_bytes = m.arena_bytes;
+  out.environment = capture_environment(a.threads);
+  out.emulated_ops = m.emulated_ops;
+  out.op_count = static_cast<int64_t>(m.implementations.size());
+  if (a.layers) {
+    for (size_t i = 0; i < net.ops.size(); ++i) out.layers.push_back(measured_op(net, i, counts.layers[i], m, out.peak.peak_macps));
+    out.additivity = m.timings.additivity;
+  }
+  return out;
+}
+
+Json to_json(const Measurement& m) {
   Json j;
   j["schema"] = measurement_schema;
-  j["model"] = net.name;
-  j["resolution"] = net.input.h;
-  j["input_nhwc"] = net.input.to_json();
-  j["threads"] = a.threads;
-  j["seed"] = a.seed;
-  j["caches"] = a.cold_caches ? Json{{"cold", true}, {"evict_bytes_per_thread", cache_evict_bytes()}} : Json{{"cold", false}};
-  j["macs"] = counts.total.macs;
-  j["latency_us"] = to_json(m.timings.network);
-  j["macps"] = macps;
-  j["peak"] = to_json(peak);
-  j["fraction_of_peak"] = macps / peak.peak_macps;
+  j["model"] = m.model;
+  j["resolution"] = m.input.h;
+  j["input_nhwc"] = m.input.to_json();
+  j["threads"] = m.run.threads;
+  j["seed"] = m.run.seed;
+  j["caches"] = m.run.cold_caches ? Json{{"cold", true}, {"evict_bytes_per_thread", m.evict_bytes_per_thread}} : Json{{"cold", false}};
+  j["macs"] = m.macs;
+  j["latency_us"] = to_json(m.timing);
+  j["macps"] = m.macps;
+  j["peak"] = to_json(m.peak);
+  j["fraction_of_peak"] = m.fraction_of_peak;
   j["arena_bytes"] = m.arena_bytes;
-  j["environment"] = to_json(capture_environment(a.threads));
+  j["environment"] = to_json(m.environment);
   j["emulated_ops"] = m.emulated_ops;
-  j["op_count"] = m.implementations.size();
-  if (a.layers) {
+  j["op_count"] = m.op_count;
+  if (m.run.layers) {
     Json rows = Json::array();
-    for (size_t i = 0; i < net.ops.size(); ++i) rows.push_back(measured_row(net, i, counts.layers[i], m, peak.peak_macps));
+    for (const MeasuredOp& r : m.layers) rows.push_back(to_json(r));
     j["layers"] = std::move(rows);
-    j["additivity"] = m.timings.additivity;
+    j["additivity"] = m.additivity;
   }
   return j;
 }

@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "profiler/measure/environment.hpp"
+#include "profiler/measure/probes.hpp"
 #include "profiler/measure/time_network.hpp"
 #include "space/count.hpp"
 
@@ -20,10 +22,46 @@ NetworkRun measure_defaults();
 std::optional<std::string> min_time_refusal(double min_time_s);
 std::optional<std::string> min_runs_refusal(int64_t min_runs);
 
-// Pins the calling thread to `run.threads` CPUs (see pin_to_cpus) and measures. Returns the
-// "cpubone-explore/measurement/v1" JSON; a thread count, minimum time or run count it refuses is an
-// InputError naming the run's field ("timing.min_runs = 0: out of range [1, 100000]"). With `layers`, each op's row has count's layer_row keys name, op and macs, and
-// implementation, xnnpack, emulated, latency_us, macps, fraction_of_peak and share.
-Json measure_network(const Network& net, const NetworkRun& run);
+// One op of a measured network (`measure --layers`). JSON (to_json of Measurement, the only writer; keys in
+// this order): name, op (count's layer_row), implementation (how it ran), xnnpack (a single XNNPACK
+// operator did exactly this op), emulated (implementation when not xnnpack, else false), fused_into (only
+// where another op's kernel computes it: its time is in that op's row), macs, latency_us (a Timing object:
+// to_json(Timing)), macps, fraction_of_peak (of Measurement::peak's peak_macps) and share (its median over
+// the whole network's).
+struct MeasuredOp {
+  std::string name, op;
+  int64_t macs = 0;
+  Implementation implementation;
+  std::string fused_into;  // "" when it runs in its own kernel
+  Timing timing;
+  double macps = 0, fraction_of_peak = 0, share = 0;
+};
+
+// One network measured on this machine, beside its count and the machine's peak: what `measure` prints.
+// Its JSON, "cpubone-explore/measurement/v1" (keys in this order): schema, model, resolution, input_nhwc,
+// threads, seed, caches ({cold, evict_bytes_per_thread} or {cold: false}), macs, latency_us (the whole
+// network's Timing object), macps, peak (to_json(PeakProbe)), fraction_of_peak, arena_bytes, environment,
+// emulated_ops, op_count and, with run.layers, layers (MeasuredOp) and additivity.
+struct Measurement {
+  std::string model;
+  ShapeNhwc input;
+  NetworkRun run;
+  int64_t evict_bytes_per_thread = 0;  // with run.cold_caches
+  int64_t macs = 0;
+  Timing timing;
+  double macps = 0, fraction_of_peak = 0;
+  PeakProbe peak;
+  int64_t arena_bytes = 0;
+  Environment environment;
+  int64_t emulated_ops = 0, op_count = 0;
+  std::vector<MeasuredOp> layers;  // with run.layers
+  double additivity = 0;           // with run.layers: Σ op medians / whole-network median
+};
+Json to_json(const Measurement& m);
+
+// Pins the calling thread to `run.threads` CPUs (see pin_to_cpus) and measures. A thread count, minimum
+// time or run count it refuses is an InputError naming the run's field ("timing.min_runs = 0: out of range
+// [1, 100000]").
+Measurement measure_network(const Network& net, const NetworkRun& run);
 
 }  // namespace cpx::profiler

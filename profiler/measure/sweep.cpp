@@ -9,14 +9,14 @@
 #include <map>
 #include <set>
 
-#include "profiler/profile/coverage.hpp"
-#include "profiler/profile/cpus.hpp"
 #include "profiler/measure/environment.hpp"
-#include "profiler/profile/file_lock.hpp"
-#include "profiler/profile/interference.hpp"
 #include "profiler/measure/machine_speed.hpp"
 #include "profiler/measure/measure_network.hpp"
 #include "profiler/measure/probes.hpp"
+#include "profiler/profile/coverage.hpp"
+#include "profiler/profile/cpus.hpp"
+#include "profiler/profile/file_lock.hpp"
+#include "profiler/profile/interference.hpp"
 #include "profiler/profile/progress.hpp"
 #include "space/count.hpp"
 #include "space/field_error.hpp"

@@ -4,8 +4,8 @@
 #include <cstdint>
 
 #include "predictor/fit.hpp"
-#include "profiler/profile/rules.hpp"
 #include "profiler/profile/profile_file.hpp"
+#include "profiler/profile/rules.hpp"
 #include "space/zoo.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

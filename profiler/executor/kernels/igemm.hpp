@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "profiler/profile/fusion.hpp"
 #include "profiler/executor/isa.hpp"
 #include "profiler/executor/kernel.hpp"
+#include "profiler/profile/fusion.hpp"
 
 namespace cpx::profiler {
 
