@@ -488,8 +488,16 @@ class IgemmKernel final : public Kernel {
 
 bool igemm_available() { return active_tile() != nullptr; }
 
+namespace {
+// override_igemm_rule's: set by a benchmark's main thread between plans, read when a plan is built.
+std::optional<IgemmRule> rule_override;
+}  // namespace
+
+void override_igemm_rule(std::optional<IgemmRule> rule) { rule_override = rule; }
+
 IgemmRule igemm_rule() {
   const TileIsa* t = active_tile();
+  if (rule_override) return {t != nullptr && rule_override->available, rule_override->min_out_per_group};
   return t ? IgemmRule{true, 2 * t->vector_floats} : IgemmRule{};
 }
 
@@ -523,6 +531,7 @@ std::unique_ptr<Kernel> make_igemm_kernel(const FullyConnected& op, const Kernel
 
 bool igemm_available() { return false; }
 IgemmRule igemm_rule() { return {}; }
+void override_igemm_rule(std::optional<IgemmRule>) {}
 std::string igemm_tile() { return {}; }
 GemmPanels::GemmPanels(int64_t, int64_t) { throw Unsupported("igemm: not built for this CPU"); }
 void GemmPanels::pack(const float*, int64_t, int64_t, float, const float*) {}

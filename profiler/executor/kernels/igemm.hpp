@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,12 @@ std::string igemm_tile();
 
 // Which shapes igemm takes on this machine (profiler/profile/fusion.hpp): from two of its tile's vectors.
 IgemmRule igemm_rule();
+
+// The kernel benchmark measures every engine on every shape (benchmarks/conv_shapes.cpp): from now on
+// igemm_rule() returns `rule` instead (`available` still needs a tile at active_isa()), so that the plan's
+// kernels and fusions follow it; nullopt restores the machine's rule. Plans built before keep their kernels.
+// {true, 1} sends every conv with 2+ input channels per group to igemm; {false} sends them all to XNNPACK.
+void override_igemm_rule(std::optional<IgemmRule> rule);
 
 // Whether a conv or linear of this shape goes to igemm rather than XNNPACK on this machine.
 inline bool igemm_prefers(int64_t in_per_group, int64_t out_per_group, int64_t groups, size_t threads) {
