@@ -324,6 +324,42 @@ TEST_CASE("executor igemm at every tile this CPU has: fused residual over row co
   }
 }
 
+TEST_CASE("executor igemm at every tile this CPU has: hardswish fused in the store over odd widths, 1-row last tiles, 1x1 maps, linears and several reduction blocks", "[igemm]") {
+  struct Restore {
+    ~Restore() { profiler::limit_isa(profiler::detected_isa()); }
+  } restore;
+  for (profiler::Isa level : profiler::runnable_isas()) {
+    if (level != profiler::Isa::avx2 && level != profiler::Isa::avx512) continue;
+    profiler::limit_isa(level);
+    CAPTURE(profiler::isa_name(level));
+    profiler::clear_dispatched();
+    AlternateThreads threads;
+    // Pixels 1, 7 and 13 leave a last tile of one row; input_scale 4 spreads outputs over hardswish's
+    // three pieces (below -3, between, above 3).
+    for (int64_t pixels : {1, 5, 6, 7, 13})
+      for (int64_t cout : {33, 47, 64, 65, 130})
+        for (int64_t k : {1, 3})
+          ConvTester().input(pixels, 1, 17).output_channels(cout).kernel(k).padding(k / 2).bias(cout % 2 == 1)
+              .activation(Activation::hardswish).input_scale(4).threads(threads()).test();
+    for (int64_t cin : {3, 40, 257})  // 1x1 maps: squeeze-excite's and a classifier's one pixel
+      ConvTester().input(1, 1, cin).output_channels(72).kernel(1).bias(true).activation(Activation::hardswish)
+          .input_scale(4).threads(threads()).test();
+    for (int64_t rows : {1, 2, 7})
+      OpTester().input({1, 1, rows, 61}).threads(threads()).test(FullyConnected{1000, true, false, Activation::hardswish});
+    ConvTester().input(3, 5, 400).output_channels(40).kernel(3).padding(1).activation(Activation::hardswish)
+        .threads(threads()).test();  // several reduction blocks: hardswish in the last only
+    CHECK(profiler::dispatched(level));
+    NetworkBuilder b("conv", "", {1, 4, 4, 8}, Where("test"));
+    Conv2d c;
+    c.out_channels = 64;
+    c.activation = Activation::hardswish;
+    const std::string y = b.add("op", {"input"}, c);
+    const Network net = std::move(b).finish(y);
+    const Plan plan(net, make_weights(net, 1));
+    CHECK_THAT(plan.implementation(0).how, Catch::EndsWith("fused in its store: + hardswish"));
+  }
+}
+
 TEST_CASE("executor matmul: offsets, different token counts, batch 2, no transpose with a wide B") {
   for (size_t threads : thread_counts) {
     // Queries at 8x8, keys at 4x4 (as with downsampled keys); views in the middle of each head segment.

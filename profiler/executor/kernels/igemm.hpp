@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdlib>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +41,14 @@ struct IgemmBlock {
   int64_t tap0, taps, c0, channels;
 };
 
+// What the last block's store does after adding the residual: clamp into [lo, hi], then, with hardswish,
+// x * clamp(x + 3, 0, 6) * (1/6), as the depthwise loops do (a fused activation needs no pass of its own
+// over the output, which XNNPACK's hardswish operator is).
+struct IgemmStore {
+  float lo = -std::numeric_limits<float>::infinity(), hi = std::numeric_limits<float>::infinity();
+  bool hardswish = false;
+};
+
 struct AlignedFree {
   void operator()(float* p) const { std::free(p); }
 };
@@ -60,10 +69,10 @@ class GemmPanels {
   // Panel p for `tiles` tiles of 6 rows (`rows` valid rows from the first): a holds, per tile and tap, six
   // row pointers; a pointer equal to `zero` is padding, the others get a_offset added. Blocks in order,
   // the output tile accumulating between them; the last adds `residual` (laid out like c, or nullptr) and
-  // clamps into [lo, hi].
+  // stores as `store` says.
   void multiply_panel(int64_t p, const float* const* a, int64_t tiles, int64_t rows, int64_t taps, int64_t a_offset,
                       const float* zero, float* c, int64_t c_stride, const float* residual,
-                      const std::vector<IgemmBlock>& blocks, float lo, float hi) const;
+                      const std::vector<IgemmBlock>& blocks, const IgemmStore& store) const;
   int64_t panel() const { return panel_; }
   int64_t panels() const { return panels_; }
   Isa isa() const { return isa_; }
