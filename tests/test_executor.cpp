@@ -292,13 +292,10 @@ TEST_CASE("executor matmul: attention's QK^T and AV on one shared QKV tensor, se
     }
 }
 
-// igemm's epilogue prefetch (the output rows for writing, from the first reduction block; the residual rows,
-// in the last) at every tile this CPU has (AVX-512 6x64, and AVX2 6x16 forced): every row count around a
-// 6-pixel tile, widths around both tiles' vectors and panels, and the fused residual after one reduction
-// block and after several (3x3 over 400 channels: K = 3600 splits at either tile). A last tile of each row
-// count (1-5 pixels, 11, and a 7x7 map's 49 = 8 x 6 + 1) runs a tile of exactly those rows, also across
-// several reduction blocks, where its partial sums go through the output between blocks.
-TEST_CASE("executor igemm at every tile this CPU has: fused residual over row counts and widths, one and several reduction blocks", "[igemm]") {
+// Runs body(threads) at every level igemm has a tile for on this CPU (AVX-512, and AVX2 forced), then
+// checks that the forced tile ran; the level is lifted again afterwards, also on a failure.
+template <class Body>
+void at_every_igemm_tile(Body&& body) {
   struct Restore {
     ~Restore() { profiler::limit_isa(profiler::detected_isa()); }
   } restore;
@@ -308,6 +305,19 @@ TEST_CASE("executor igemm at every tile this CPU has: fused residual over row co
     CAPTURE(profiler::isa_name(level));
     profiler::clear_dispatched();
     AlternateThreads threads;
+    body(threads);
+    CHECK(profiler::dispatched(level));  // the forced tile ran
+  }
+}
+
+// igemm's epilogue prefetch (the output rows for writing, from the first reduction block; the residual rows,
+// in the last) at every tile this CPU has (AVX-512 6x64, and AVX2 6x16 forced): every row count around a
+// 6-pixel tile, widths around both tiles' vectors and panels, and the fused residual after one reduction
+// block and after several (3x3 over 400 channels: K = 3600 splits at either tile). A last tile of each row
+// count (1-5 pixels, 11, and a 7x7 map's 49 = 8 x 6 + 1) runs a tile of exactly those rows, also across
+// several reduction blocks, where its partial sums go through the output between blocks.
+TEST_CASE("executor igemm at every tile this CPU has: fused residual over row counts and widths, one and several reduction blocks", "[igemm]") {
+  at_every_igemm_tile([](AlternateThreads& threads) {
     for (int64_t pixels : {1, 5, 6, 7, 13})
       for (int64_t c : {16, 33, 64, 72}) {
         ResidualTester().input(1, pixels, 9).channels(c).kernel(1).input_scale(4).threads(threads()).test();
@@ -320,8 +330,34 @@ TEST_CASE("executor igemm at every tile this CPU has: fused residual over row co
       ConvTester().input(1, pixels, 400).output_channels(72).kernel(3).padding(1).activation(Activation::relu6)
           .input_scale(4).threads(threads()).test();
     ConvTester().input(7, 7, 400).output_channels(40).kernel(3).padding(1).bias(true).threads(threads()).test();
-    CHECK(profiler::dispatched(level));  // the forced tile ran
-  }
+  });
+}
+
+TEST_CASE("executor igemm at every tile this CPU has: hardswish fused in the store over odd widths, 1-row last tiles, 1x1 maps, linears and several reduction blocks", "[igemm]") {
+  at_every_igemm_tile([](AlternateThreads& threads) {
+    // Pixels 1, 7 and 13 leave a last tile of one row; input_scale 4 spreads outputs over hardswish's
+    // three pieces (below -3, between, above 3).
+    for (int64_t pixels : {1, 5, 6, 7, 13})
+      for (int64_t cout : {33, 47, 64, 65, 130})
+        for (int64_t k : {1, 3})
+          ConvTester().input(pixels, 1, 17).output_channels(cout).kernel(k).padding(k / 2).bias(cout % 2 == 1)
+              .activation(Activation::hardswish).input_scale(4).threads(threads()).test();
+    for (int64_t cin : {3, 40, 257})  // 1x1 maps: squeeze-excite's and a classifier's one pixel
+      ConvTester().input(1, 1, cin).output_channels(72).kernel(1).bias(true).activation(Activation::hardswish)
+          .input_scale(4).threads(threads()).test();
+    for (int64_t rows : {1, 2, 7})
+      OpTester().input({1, 1, rows, 61}).threads(threads()).test(FullyConnected{1000, true, false, Activation::hardswish});
+    ConvTester().input(3, 5, 400).output_channels(40).kernel(3).padding(1).activation(Activation::hardswish)
+        .threads(threads()).test();  // several reduction blocks: hardswish in the last only
+    NetworkBuilder b("conv", "", {1, 4, 4, 8}, Where("test"));
+    Conv2d c;
+    c.out_channels = 64;
+    c.activation = Activation::hardswish;
+    const std::string y = b.add("op", {"input"}, c);
+    const Network net = std::move(b).finish(y);
+    const Plan plan(net, make_weights(net, 1));
+    CHECK_THAT(plan.implementation(0).how, Catch::EndsWith("fused in its store: + hardswish"));
+  });
 }
 
 TEST_CASE("executor matmul: offsets, different token counts, batch 2, no transpose with a wide B") {

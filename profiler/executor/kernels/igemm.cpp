@@ -36,8 +36,10 @@
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define CPX_IGEMM_X86 1
-// GCC 12 warns inside _mm512_max_ps/_mm512_min_ps about their own _mm512_undefined_ps (a false positive).
+// GCC 12 warns inside _mm512_max_ps/_mm512_min_ps about their own _mm512_undefined_ps (a false positive;
+// -Wuninitialized where the tile's phase is a constant).
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 
 namespace cpx::profiler {
@@ -57,6 +59,11 @@ AlignedFloats aligned_floats(size_t n) {
 }
 
 using Block = IgemmBlock;
+
+// A tile's phase in a product cut into reduction blocks, a template argument of the tiles (bits), so that
+// each tile is straight-line code around its reduction: the first block starts from the bias, the last
+// adds the residual and stores as IgemmStore says.
+constexpr int first_block = 1, last_block = 2;
 
 // Asks for the lines a tile's epilogue will touch while its reduction runs: the output rows it stores (for
 // writing, when the first block starts from the bias and so has not read them) and the residual rows it
@@ -81,20 +88,22 @@ __attribute__((target("prfchw"), always_inline)) inline void prefetch_epilogue(i
 // rows_valid is MR (multiply_panel picks the tile by it); the loops that read it were kept as they were
 // when it could be less, since GCC 12 allocated the 6-row reduction's registers worse without them.
 // a: [taps][mr] input-pixel pointers of the block's first tap; a pointer equal to `zero` is padding and
-// gets no offset. w: the block's packed weights, `w_stride` floats per input channel. first: start from
-// the bias (else from the output tile, the previous block's partial sums). last: add the residual (if
-// any; laid out like c), clamp into [lo_hi[0], lo_hi[1]] and finish (the bounds come through memory: as
-// float arguments GCC 12 kept them in vector registers across the reduction and spilled a weight vector).
-template <int NV, int MR>
+// gets no offset. w: the block's packed weights, `w_stride` floats per input channel. Phase (a template
+// argument, see Phase below): first, start from the bias (else from the output tile, the previous block's
+// partial sums); last, add the residual (if any; laid out like c), store as `store` says and finish (the
+// bounds come through memory: as float arguments GCC 12 kept them in vector registers across the
+// reduction and spilled a weight vector).
+template <int NV, int MR, int Phase>
 __attribute__((target("avx512f,fma,prfchw"))) void tile(int64_t rows_valid, const Block& b, const float* const* a,
                                                   int64_t a_offset, const float* zero, const float* w,
                                                   int64_t w_stride, const float* bias, float* c,
-                                                  int64_t c_stride, const float* residual, int tail, bool first,
-                                                  bool last, const float* lo_hi) {
+                                                  int64_t c_stride, const float* residual, int tail,
+                                                  const IgemmStore* store) {
+  constexpr bool first = Phase & first_block, last = Phase & last_block;
   const auto last_mask = static_cast<__mmask16>((1u << tail) - 1u);
   __m512 acc[MR][NV];
   float* crow[MR];
-  for (int64_t r = 0; r < MR; ++r) crow[r] = c + std::min(r, rows_valid - 1) * c_stride;
+  for (int64_t r = 0; r < MR; ++r) crow[r] = c + (r < rows_valid ? r : rows_valid - 1) * c_stride;
   prefetch_epilogue(rows_valid, NV * 16, c, c_stride, residual, first, last);
   if (first) {
 #pragma GCC unroll 4
@@ -131,24 +140,42 @@ __attribute__((target("avx512f,fma,prfchw"))) void tile(int64_t rows_valid, cons
       }
     }
   }
+  // A row's index in a ternary, not std::min: std::min takes it by reference, which kept GCC 12 from
+  // unrolling the loop before scalar replacement, and the accumulators then stayed an array on the stack,
+  // stored and loaded back around the reduction in every tile (some 100 memory operations a tile).
   if (last && residual) {
 #pragma GCC unroll 6
     for (int64_t r = 0; r < MR; ++r) {
-      const float* res = residual + std::min(r, rows_valid - 1) * c_stride;
+      const float* res = residual + (r < rows_valid ? r : rows_valid - 1) * c_stride;
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v)
         acc[r][v] = _mm512_add_ps(acc[r][v], v == NV - 1 ? _mm512_maskz_loadu_ps(last_mask, res + 16 * v) : _mm512_loadu_ps(res + 16 * v));
     }
   }
   if (last) {
-    const __m512 vlo = _mm512_set1_ps(lo_hi[0]), vhi = _mm512_set1_ps(lo_hi[1]);
+    const __m512 vlo = _mm512_set1_ps(store->lo), vhi = _mm512_set1_ps(store->hi);
 #pragma GCC unroll 6
     for (int64_t r = 0; r < MR; ++r)
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_min_ps(_mm512_max_ps(acc[r][v], vlo), vhi);
+    if (store->hardswish) {
+      const __m512 three = _mm512_set1_ps(3.0f), six = _mm512_set1_ps(6.0f), sixth = _mm512_set1_ps(1.0f / 6.0f);
+#pragma GCC unroll 6
+      for (int64_t r = 0; r < MR; ++r)
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) {
+          const __m512 gate = _mm512_min_ps(_mm512_max_ps(_mm512_add_ps(acc[r][v], three), _mm512_setzero_ps()), six);
+          acc[r][v] = _mm512_mul_ps(_mm512_mul_ps(acc[r][v], gate), sixth);
+        }
+    }
   }
-  // Rows past rows_valid alias the last valid row and are not stored.
-  for (int64_t r = 0; r < rows_valid; ++r) {
+  // Rows past rows_valid alias the last valid row and are not stored. Unrolled with a test per row, so
+  // that no accumulator is indexed by a run-time row: a loop to rows_valid kept all 24 in a stack array,
+  // stored there after the bias and before the output and loaded back (some 100 memory operations a tile,
+  // 40% of the time of a 1x1 conv over 16 channels; the reduction's own registers were unaffected).
+#pragma GCC unroll 6
+  for (int64_t r = 0; r < MR; ++r) {
+    if (r >= rows_valid) continue;
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) {
       if (v == NV - 1) _mm512_mask_storeu_ps(crow[r] + 16 * v, last_mask, acc[r][v]);
@@ -168,16 +195,16 @@ __attribute__((target("avx2"), always_inline)) inline __m256i tail_mask(int tail
 
 // The same with AVX2: NV*8 output channels, the last vector holding `tail` of them (1..8). Masked loads
 // and stores only where the last vector is partial: a full one takes the plain instructions.
-template <int NV, int MR>
+template <int NV, int MR, int Phase>
 __attribute__((target("avx2,fma,prfchw"))) void tile_avx2(int64_t rows_valid, const Block& b, const float* const* a,
                                                    int64_t a_offset, const float* zero, const float* w,
                                                    int64_t w_stride, const float* bias, float* c, int64_t c_stride,
-                                                   const float* residual, int tail, bool first, bool last,
-                                                   const float* lo_hi) {
+                                                   const float* residual, int tail, const IgemmStore* store) {
+  constexpr bool first = Phase & first_block, last = Phase & last_block;
   const bool partial = tail < 8;
   __m256 acc[MR][NV];
   float* crow[MR];
-  for (int64_t r = 0; r < MR; ++r) crow[r] = c + std::min(r, rows_valid - 1) * c_stride;
+  for (int64_t r = 0; r < MR; ++r) crow[r] = c + (r < rows_valid ? r : rows_valid - 1) * c_stride;
   prefetch_epilogue(rows_valid, NV * 8, c, c_stride, residual, first, last);
   if (first) {
 #pragma GCC unroll 2
@@ -218,9 +245,10 @@ __attribute__((target("avx2,fma,prfchw"))) void tile_avx2(int64_t rows_valid, co
   // The residual is added in a second pass over the stored tile: read inside this function's register
   // epilogue, it kept GCC 12 from holding the 12 accumulators in the 16 ymm registers (it stored every
   // accumulator after each FMA of the inner loop, halving the tile's speed).
-  const bool add_residual = last && residual;
-  if (last && !add_residual) {
-    const __m256 vlo = _mm256_set1_ps(lo_hi[0]), vhi = _mm256_set1_ps(lo_hi[1]);
+  // Hardswish the same way, for the same reason.
+  const bool second_pass = last && (residual || store->hardswish);
+  if (last && !second_pass) {
+    const __m256 vlo = _mm256_set1_ps(store->lo), vhi = _mm256_set1_ps(store->hi);
 #pragma GCC unroll 6
     for (int64_t r = 0; r < MR; ++r)
 #pragma GCC unroll 2
@@ -238,41 +266,52 @@ __attribute__((target("avx2,fma,prfchw"))) void tile_avx2(int64_t rows_valid, co
       else _mm256_storeu_ps(crow[r] + 8 * v, acc[r][v]);
     }
   }
-  if (add_residual) {
-    const __m256 vlo = _mm256_set1_ps(lo_hi[0]), vhi = _mm256_set1_ps(lo_hi[1]);
+  if (second_pass) {
+    const __m256 vlo = _mm256_set1_ps(store->lo), vhi = _mm256_set1_ps(store->hi);
+    const __m256 three = _mm256_set1_ps(3.0f), six = _mm256_set1_ps(6.0f), sixth = _mm256_set1_ps(1.0f / 6.0f);
     for (int64_t r = 0; r < rows_valid; ++r) {
-      const float* res = residual + r * c_stride;
+      const float* res = residual ? residual + r * c_stride : nullptr;
       float* out = c + r * c_stride;
       for (int v = 0; v < NV; ++v) {
         const bool masked = v == NV - 1 && partial;
-        const __m256 sum = _mm256_add_ps(masked ? _mm256_maskload_ps(out + 8 * v, mask) : _mm256_loadu_ps(out + 8 * v),
-                                         masked ? _mm256_maskload_ps(res + 8 * v, mask) : _mm256_loadu_ps(res + 8 * v));
-        const __m256 clamped = _mm256_min_ps(_mm256_max_ps(sum, vlo), vhi);
-        if (masked) _mm256_maskstore_ps(out + 8 * v, mask, clamped);
-        else _mm256_storeu_ps(out + 8 * v, clamped);
+        __m256 y = masked ? _mm256_maskload_ps(out + 8 * v, mask) : _mm256_loadu_ps(out + 8 * v);
+        if (res) y = _mm256_add_ps(y, masked ? _mm256_maskload_ps(res + 8 * v, mask) : _mm256_loadu_ps(res + 8 * v));
+        y = _mm256_min_ps(_mm256_max_ps(y, vlo), vhi);
+        if (store->hardswish) {
+          const __m256 gate = _mm256_min_ps(_mm256_max_ps(_mm256_add_ps(y, three), _mm256_setzero_ps()), six);
+          y = _mm256_mul_ps(_mm256_mul_ps(y, gate), sixth);
+        }
+        if (masked) _mm256_maskstore_ps(out + 8 * v, mask, y);
+        else _mm256_storeu_ps(out + 8 * v, y);
       }
     }
   }
 }
 
-using TileFn = decltype(&tile<1, mr>);
+using TileFn = decltype(&tile<1, mr, 0>);
 
-// A level's tiles by number of vectors (index 1..4) and rows (index 1..mr); nullptr where it has none.
-using TileTable = std::array<std::array<TileFn, mr + 1>, 5>;
+// A level's tiles by number of vectors (index 1..4), rows (index 1..mr) and phase (0..3); nullptr where it
+// has none.
+using TileTable = std::array<std::array<std::array<TileFn, 4>, mr + 1>, 5>;
 
-template <template <int, int> class T, int... NV>
+template <template <int, int, int> class T, int NV, int MR>
+constexpr std::array<TileFn, 4> phases() {
+  return {T<NV, MR, 0>::fn, T<NV, MR, 1>::fn, T<NV, MR, 2>::fn, T<NV, MR, 3>::fn};
+}
+template <template <int, int, int> class T, int... NV>
 constexpr TileTable tile_table(std::integer_sequence<int, NV...>) {
   TileTable t{};
-  ((t[NV] = {nullptr, T<NV, 1>::fn, T<NV, 2>::fn, T<NV, 3>::fn, T<NV, 4>::fn, T<NV, 5>::fn, T<NV, 6>::fn}), ...);
+  ((t[NV] = {std::array<TileFn, 4>{}, phases<T, NV, 1>(), phases<T, NV, 2>(), phases<T, NV, 3>(), phases<T, NV, 4>(),
+             phases<T, NV, 5>(), phases<T, NV, 6>()}), ...);
   return t;
 }
-template <int NV, int MR>
+template <int NV, int MR, int Phase>
 struct Avx512Tile {
-  static constexpr TileFn fn = &tile<NV, MR>;
+  static constexpr TileFn fn = &tile<NV, MR, Phase>;
 };
-template <int NV, int MR>
+template <int NV, int MR, int Phase>
 struct Avx2Tile {
-  static constexpr TileFn fn = &tile_avx2<NV, MR>;
+  static constexpr TileFn fn = &tile_avx2<NV, MR, Phase>;
 };
 
 // One ISA's register tile: its level, its vector width, its panel (the tile's columns) and its functions by
@@ -347,7 +386,7 @@ void GemmPanels::pack(const float* b, int64_t stride_k, int64_t stride_n, float 
 
 void GemmPanels::multiply_panel(int64_t p, const float* const* a, int64_t tiles, int64_t rows, int64_t taps,
                                 int64_t a_offset, const float* zero, float* c, int64_t c_stride, const float* residual,
-                                const std::vector<Block>& blocks, float lo, float hi) const {
+                                const std::vector<Block>& blocks, const IgemmStore& store) const {
   const int64_t cols = std::min(panel_, n_ - p * panel_);
   const TileIsa& isa = *tile_of(isa_);  // the constructor's level, which packed the panels
   note_dispatch(isa_);
@@ -358,14 +397,14 @@ void GemmPanels::multiply_panel(int64_t p, const float* const* a, int64_t tiles,
   float* c_panel = c + p * panel_;
   const float* res_panel = residual ? residual + p * panel_ : nullptr;
   const int64_t channels = k_ / taps;
-  const float lo_hi[2] = {lo, hi};
   for (size_t bi = 0; bi < blocks.size(); ++bi) {
     const Block& b = blocks[bi];
     const float* w = panel + panel_ + (b.tap0 * channels + b.c0) * panel_;
+    const int phase = (bi == 0 ? first_block : 0) | (bi + 1 == blocks.size() ? last_block : 0);
     for (int64_t tl = 0; tl < tiles; ++tl)
-      by_rows[static_cast<size_t>(std::min(mr, rows - tl * mr))](std::min(mr, rows - tl * mr), b, a + (tl * taps + b.tap0) * mr, a_offset + b.c0, zero, w, panel_, panel,
-         c_panel + tl * mr * c_stride, c_stride, res_panel ? res_panel + tl * mr * c_stride : nullptr, tail, bi == 0,
-         bi + 1 == blocks.size(), lo_hi);
+      by_rows[static_cast<size_t>(std::min(mr, rows - tl * mr))][static_cast<size_t>(phase)](
+          std::min(mr, rows - tl * mr), b, a + (tl * taps + b.tap0) * mr, a_offset + b.c0, zero, w, panel_, panel,
+          c_panel + tl * mr * c_stride, c_stride, res_panel ? res_panel + tl * mr * c_stride : nullptr, tail, &store);
   }
 }
 
@@ -375,7 +414,7 @@ void GemmPanels::multiply(const float* a, int64_t a_stride, int64_t rows, float*
     for (int64_t r = 0; r < mr; ++r) a_rows[r] = a + std::min(r0 + r, rows - 1) * a_stride;
     for (int64_t p = 0; p < panels_; ++p)
       multiply_panel(p, a_rows, 1, std::min(mr, rows - r0), 1, 0, nullptr, c + r0 * c_stride, c_stride, nullptr,
-                     whole_k_, no_min, no_max);
+                     whole_k_, IgemmStore{});
   }
 }
 
@@ -436,10 +475,13 @@ class IgemmKernel final : public Kernel {
     const int64_t chunks_wanted = std::max({int64_t{1}, (4 * threads + columns - 1) / columns, (tiles_ + 31) / 32});
     tiles_per_chunk_ = (tiles_ + chunks_wanted - 1) / chunks_wanted;
     chunks_ = (tiles_ + tiles_per_chunk_ - 1) / tiles_per_chunk_;
-    std::tie(lo_, hi_) = clamp_range(epilogue ? args.clamp : activation);
-    activation_ = make_activation_kernel(activation, out_view, pool);
+    // Hardswish is fused into the store (it never meets a fused epilogue: that needs activation none).
+    store_.hardswish = activation == Activation::hardswish;
+    std::tie(store_.lo, store_.hi) = clamp_range(epilogue ? args.clamp : activation);
+    if (!store_.hardswish) activation_ = make_activation_kernel(activation, out_view, pool);
     const std::string fused = std::string(residual_ ? " + residual add" : "") +
-                              (args.clamp == Activation::none ? "" : " + " + std::string(to_string(args.clamp)));
+                              (args.clamp == Activation::none ? "" : " + " + std::string(to_string(args.clamp))) +
+                              (store_.hardswish ? " + hardswish" : "");
     const TileIsa& tile = *tile_of(weights_.front().isa());
     implementation_ = {"emulated: igemm " + std::string(tile.name) + " 6x" +
                            std::to_string(weights_.front().panel()) + " (ours" +
@@ -469,7 +511,7 @@ class IgemmKernel final : public Kernel {
     weights_[static_cast<size_t>(gi)].multiply_panel(
         p, indirection_.data() + t0 * taps * mr, t1 - t0, pixels_ - t0 * mr, taps, gi * g_.in_per_group, zero_.get(),
         out_ + gi * g_.out_per_group + t0 * mr * g_.out_stride, g_.out_stride,
-        residual_ ? residual_ + gi * g_.out_per_group + t0 * mr * g_.out_stride : nullptr, blocks_, lo_, hi_);
+        residual_ ? residual_ + gi * g_.out_per_group + t0 * mr * g_.out_stride : nullptr, blocks_, store_);
   }
 
   Geometry g_;
@@ -480,7 +522,7 @@ class IgemmKernel final : public Kernel {
   AlignedFloats zero_;
   std::vector<const float*> indirection_;
   std::vector<Block> blocks_;
-  float lo_ = 0, hi_ = 0;
+  IgemmStore store_;
   std::unique_ptr<Kernel> activation_;
 };
 
@@ -488,8 +530,16 @@ class IgemmKernel final : public Kernel {
 
 bool igemm_available() { return active_tile() != nullptr; }
 
+namespace {
+// override_igemm_rule's: set by a benchmark's main thread between plans, read when a plan is built.
+std::optional<IgemmRule> rule_override;
+}  // namespace
+
+void override_igemm_rule(std::optional<IgemmRule> rule) { rule_override = rule; }
+
 IgemmRule igemm_rule() {
   const TileIsa* t = active_tile();
+  if (rule_override) return {t != nullptr && rule_override->available, rule_override->min_out_per_group};
   return t ? IgemmRule{true, 2 * t->vector_floats} : IgemmRule{};
 }
 
@@ -523,12 +573,13 @@ std::unique_ptr<Kernel> make_igemm_kernel(const FullyConnected& op, const Kernel
 
 bool igemm_available() { return false; }
 IgemmRule igemm_rule() { return {}; }
+void override_igemm_rule(std::optional<IgemmRule>) {}
 std::string igemm_tile() { return {}; }
 GemmPanels::GemmPanels(int64_t, int64_t) { throw Unsupported("igemm: not built for this CPU"); }
 void GemmPanels::pack(const float*, int64_t, int64_t, float, const float*) {}
 void GemmPanels::multiply(const float*, int64_t, int64_t, float*, int64_t) const {}
 void GemmPanels::multiply_panel(int64_t, const float* const*, int64_t, int64_t, int64_t, int64_t, const float*, float*,
-                                int64_t, const float*, const std::vector<IgemmBlock>&, float, float) const {}
+                                int64_t, const float*, const std::vector<IgemmBlock>&, const IgemmStore&) const {}
 std::unique_ptr<Kernel> make_igemm_kernel(const Conv2d&, const KernelArgs&) { throw Unsupported("igemm: not built for this CPU"); }
 std::unique_ptr<Kernel> make_igemm_kernel(const FullyConnected&, const KernelArgs&) {
   throw Unsupported("igemm: not built for this CPU");

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdlib>
+#include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,12 @@ std::string igemm_tile();
 // Which shapes igemm takes on this machine (profiler/profile/fusion.hpp): from two of its tile's vectors.
 IgemmRule igemm_rule();
 
+// The kernel benchmark measures every engine on every shape (benchmarks/conv_shapes.cpp): from now on
+// igemm_rule() returns `rule` instead (`available` still needs a tile at active_isa()), so that the plan's
+// kernels and fusions follow it; nullopt restores the machine's rule. Plans built before keep their kernels.
+// {true, 1} sends every conv with 2+ input channels per group to igemm; {false} sends them all to XNNPACK.
+void override_igemm_rule(std::optional<IgemmRule> rule);
+
 // Whether a conv or linear of this shape goes to igemm rather than XNNPACK on this machine.
 inline bool igemm_prefers(int64_t in_per_group, int64_t out_per_group, int64_t groups, size_t threads) {
   return igemm_rule().takes(in_per_group, out_per_group, groups, threads);
@@ -31,6 +39,14 @@ inline bool igemm_prefers(int64_t in_per_group, int64_t out_per_group, int64_t g
 // channels [c0, c0 + channels). Either several whole taps or part of one, so its packed rows are contiguous.
 struct IgemmBlock {
   int64_t tap0, taps, c0, channels;
+};
+
+// What the last block's store does after adding the residual: clamp into [lo, hi], then, with hardswish,
+// x * clamp(x + 3, 0, 6) * (1/6), as the depthwise loops do (a fused activation needs no pass of its own
+// over the output, which XNNPACK's hardswish operator is).
+struct IgemmStore {
+  float lo = -std::numeric_limits<float>::infinity(), hi = std::numeric_limits<float>::infinity();
+  bool hardswish = false;
 };
 
 struct AlignedFree {
@@ -53,10 +69,10 @@ class GemmPanels {
   // Panel p for `tiles` tiles of 6 rows (`rows` valid rows from the first): a holds, per tile and tap, six
   // row pointers; a pointer equal to `zero` is padding, the others get a_offset added. Blocks in order,
   // the output tile accumulating between them; the last adds `residual` (laid out like c, or nullptr) and
-  // clamps into [lo, hi].
+  // stores as `store` says.
   void multiply_panel(int64_t p, const float* const* a, int64_t tiles, int64_t rows, int64_t taps, int64_t a_offset,
                       const float* zero, float* c, int64_t c_stride, const float* residual,
-                      const std::vector<IgemmBlock>& blocks, float lo, float hi) const;
+                      const std::vector<IgemmBlock>& blocks, const IgemmStore& store) const;
   int64_t panel() const { return panel_; }
   int64_t panels() const { return panels_; }
   Isa isa() const { return isa_; }
