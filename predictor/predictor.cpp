@@ -159,7 +159,7 @@ void set_device_interval(const Calibrated* dev, const Network& net, const std::m
       const double total = std::hypot(own, unseen);
       out.interval_us = std::array<double, 2>{out.latency_us / std::exp(centre + total), out.latency_us / std::exp(centre - total)};
       const double width_share_unseen = total > 0 ? 1 - own / total : 0.0;
-      out.widening.emplace().width_share_unseen = width_share_unseen;
+      out.widening = NetworkPrediction::Widening{width_share_unseen, 1};
       out.interval["uncalibrated"] = {{"share", s}, {"kinds", kinds}, {"half_width_calibrated", own}, {"half_width_unseen", unseen},
                                       {"half_width", total}, {"width_share_unseen", width_share_unseen}};
     } else {
@@ -167,7 +167,7 @@ void set_device_interval(const Calibrated* dev, const Network& net, const std::m
       const double F = dev->uncalibrated_factor;
       (*out.interval_us)[0] *= 1 - s + s / F;
       (*out.interval_us)[1] *= 1 - s + s * F;
-      out.widening.emplace().factor = F;
+      out.widening = NetworkPrediction::Widening{std::nullopt, F};
       out.interval["uncalibrated"] = {{"share", s}, {"kinds", kinds}, {"factor", F}};
     }
   }
