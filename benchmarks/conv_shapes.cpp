@@ -202,8 +202,9 @@ Options parse(int argc, char** argv) {
     else if (a == "--shape" && has_value) o.only.push_back(argv[++i]);
     else if (a == "--isa" && has_value) {
       const std::string n = argv[++i];
-      if (n != "avx512" && n != "avx2") refuse(argv[0], a, n, "avx2, avx512");
-      o.levels.push_back(n == "avx512" ? Isa::avx512 : Isa::avx2);
+      const std::optional<Isa> level = x86_isa_from_flag(n);
+      if (!level || level == Isa::sse2) refuse(argv[0], a, n, "avx2, avx512");  // igemm has no SSE tile
+      o.levels.push_back(*level);
     } else if ((a == "--engine" || a == "--set") && has_value) {
       const std::string n = argv[++i];
       bool known = false;

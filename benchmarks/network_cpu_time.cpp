@@ -38,11 +38,12 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--min-time") && i + 1 < argc) min_time = std::stod(argv[++i]);
     else if (!std::strcmp(argv[i], "--isa") && i + 1 < argc) {
       const std::string level = argv[++i];
-      if (level != "avx512" && level != "avx2" && level != "sse2") {
+      const std::optional<Isa> isa = x86_isa_from_flag(level);
+      if (!isa) {
         std::fprintf(stderr, "%s: --isa = %s: not one of sse2, avx2, avx512\n", argv[0], level.c_str());
         return 2;
       }
-      limit_isa(level == "avx512" ? Isa::avx512 : level == "avx2" ? Isa::avx2 : Isa::sse2);
+      limit_isa(*isa);
     }
     else models.push_back(argv[i]);
   }

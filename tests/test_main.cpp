@@ -16,12 +16,12 @@ int main(int argc, char* argv[]) {
   if (const char* name = std::getenv("CPX_TEST_ISA")) {
     using cpx::profiler::Isa;
     const std::string_view n(name);
-    const Isa level = n == "sse2" ? Isa::sse2 : n == "avx2" ? Isa::avx2 : n == "avx512" ? Isa::avx512 : Isa::unknown;
-    if (level == Isa::unknown) {
+    const std::optional<Isa> level = cpx::profiler::x86_isa_from_flag(n);
+    if (!level) {
       std::fprintf(stderr, "CPX_TEST_ISA=%s: not one of sse2, avx2, avx512\n", name);
       return 2;
     }
-    cpx::profiler::limit_isa(level);
+    cpx::profiler::limit_isa(*level);
     std::fprintf(stderr, "CPX_TEST_ISA: our kernels limited to %s\n", std::string(cpx::profiler::isa_name(cpx::profiler::active_isa())).c_str());
   }
   return Catch::Session().run(argc, argv);

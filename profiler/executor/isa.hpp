@@ -25,17 +25,18 @@ enum class Isa { sse2, avx2, avx512, neon, unknown };
 struct IsaRow {
   Isa isa;
   std::string_view name;   // Environment::isa, e.g. "x86-64 AVX-512F"
+  std::string_view flag;   // as options and CPX_TEST_ISA spell it, e.g. "avx512"
   int64_t vector_floats;   // floats per vector register at this level
   std::string_view loops;  // what labels say of our vector loops at this level
 };
 
 inline constexpr auto isa_rows = std::to_array<IsaRow>({
-    {Isa::sse2, "x86-64 SSE/AVX", 4, "4 channels per vector (baseline: SSE2 on x86-64)"},
-    {Isa::avx2, "x86-64 AVX2+FMA", 8, "8 channels per vector (AVX2)"},
-    {Isa::avx512, "x86-64 AVX-512F", 16, "16 channels per vector (AVX-512)"},
+    {Isa::sse2, "x86-64 SSE/AVX", "sse2", 4, "4 channels per vector (baseline: SSE2 on x86-64)"},
+    {Isa::avx2, "x86-64 AVX2+FMA", "avx2", 8, "8 channels per vector (AVX2)"},
+    {Isa::avx512, "x86-64 AVX-512F", "avx512", 16, "16 channels per vector (AVX-512)"},
     // AArch64 has no levels to dispatch: NEON is part of its baseline, and GCC lowers the 4-float type to it.
-    {Isa::neon, "arm64 NEON+FMA", 4, "4 channels per vector (baseline: NEON on arm64)"},
-    {Isa::unknown, "unknown architecture", 4, "4 channels per vector (baseline)"},
+    {Isa::neon, "arm64 NEON+FMA", "neon", 4, "4 channels per vector (baseline: NEON on arm64)"},
+    {Isa::unknown, "unknown architecture", "unknown", 4, "4 channels per vector (baseline)"},
 });
 
 // Rows are looked up by index: the table lists the levels in their order.
@@ -54,6 +55,13 @@ constexpr std::string_view isa_name(Isa isa) { return isa_row(isa).name; }
 constexpr std::optional<Isa> isa_from_name(std::string_view name) {
   for (const IsaRow& r : isa_rows)
     if (name == r.name) return r.isa;
+  return std::nullopt;
+}
+
+// The x86-64 level an option or CPX_TEST_ISA names ("sse2", "avx2", "avx512"); nullopt for any other.
+constexpr std::optional<Isa> x86_isa_from_flag(std::string_view flag) {
+  for (Isa i : {Isa::sse2, Isa::avx2, Isa::avx512})
+    if (flag == isa_row(i).flag) return i;
   return std::nullopt;
 }
 
