@@ -8,6 +8,9 @@
 
 #include "executor_check.hpp"
 
+// Its own namespace: a unity build compiles several family tests in one translation unit.
+namespace test_zoo_classic {
+
 using namespace cpx;
 using testing::op_named;
 using testing::has_op;
@@ -297,3 +300,5 @@ TEST_CASE("executor runs ResNet-18 at 64x64 like the reference, op by op") { che
 TEST_CASE("executor runs ResNet-50 at 64x64 like the reference, op by op") { check_classic("resnet50", 64); }
 
 TEST_CASE("executor runs EfficientNet-B0 at 64x64 like the reference, op by op") { check_classic("efficientnet-b0", 64); }
+
+}  // namespace test_zoo_classic

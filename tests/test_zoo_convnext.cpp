@@ -4,6 +4,9 @@
 
 #include "executor_check.hpp"
 
+// Its own namespace: a unity build compiles several family tests in one translation unit.
+namespace test_zoo_convnext {
+
 using namespace cpx;
 using testing::op_named;
 
@@ -55,3 +58,5 @@ TEST_CASE("ConvNeXt entries carry FasterNet's Table 3 figures", "[zoo][convnext]
 TEST_CASE("ConvNeXt-T runs on the executor at 64x64 like the reference", "[zoo][convnext][executor]") {
   testing::check_network_against_reference(find_zoo("convnext-t")->build(64));
 }
+
+}  // namespace test_zoo_convnext

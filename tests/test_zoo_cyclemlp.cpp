@@ -8,6 +8,9 @@
 #include "executor_check.hpp"
 #include "space/io.hpp"
 
+// Its own namespace: a unity build compiles several family tests in one translation unit.
+namespace test_zoo_cyclemlp {
+
 using namespace cpx;
 using testing::op_named;
 
@@ -116,3 +119,5 @@ TEST_CASE("CycleMLP's published latencies, which include the deformable gather i
     CHECK(fitted.count("poolformer-s12"));
   }
 }
+
+}  // namespace test_zoo_cyclemlp

@@ -6,6 +6,9 @@
 
 #include "executor_check.hpp"
 
+// Its own namespace: a unity build compiles several family tests in one translation unit.
+namespace test_zoo_edgenext {
+
 using namespace cpx;
 using testing::op_named;
 
@@ -146,3 +149,5 @@ TEST_CASE("EdgeNeXt-XXS and -S run on the executor at 64x64 like the reference",
   testing::check_network_against_reference(find_zoo("edgenext-xxs")->build(64));
   testing::check_network_against_reference(find_zoo("edgenext-s")->build(64));
 }
+
+}  // namespace test_zoo_edgenext

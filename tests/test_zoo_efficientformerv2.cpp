@@ -4,6 +4,9 @@
 
 #include "executor_check.hpp"
 
+// Its own namespace: a unity build compiles several family tests in one translation unit.
+namespace test_zoo_efficientformerv2 {
+
 using namespace cpx;
 
 namespace {
@@ -129,3 +132,5 @@ TEST_CASE("executor runs EfficientFormerV2 S2 and L at 64x64 like the reference"
   testing::check_network_against_reference(find_zoo("efficientformerv2-s2")->build(64), {2});
   testing::check_network_against_reference(find_zoo("efficientformerv2-l")->build(64), {1});
 }
+
+}  // namespace test_zoo_efficientformerv2

@@ -7,6 +7,9 @@
 
 #include "executor_check.hpp"
 
+// Its own namespace: a unity build compiles several family tests in one translation unit.
+namespace test_zoo_efficientmod {
+
 using namespace cpx;
 using testing::zoo_net;
 using testing::op_named;
@@ -153,3 +156,5 @@ TEST_CASE("executor runs EfficientMod xxs at 64x64 like the reference, op by op"
 TEST_CASE("executor runs EfficientMod xs at 64x64 like the reference, op by op") { check_efficientmod_runs("efficientmod-xs", 64); }
 
 TEST_CASE("executor runs EfficientMod s at 64x64 like the reference, op by op") { check_efficientmod_runs("efficientmod-s", 64); }
+
+}  // namespace test_zoo_efficientmod

@@ -6,6 +6,9 @@
 
 #include "executor_check.hpp"
 
+// Its own namespace: a unity build compiles several family tests in one translation unit.
+namespace test_zoo_fasternet {
+
 using namespace cpx;
 using testing::op_named;
 
@@ -224,3 +227,5 @@ TEST_CASE("FasterNet-M runs on the executor at 32x32 like the reference", "[zoo]
 TEST_CASE("FasterNet-L runs on the executor at 32x32 like the reference", "[zoo][fasternet][executor]") {
   testing::check_network_against_reference(find_zoo("fasternet-l")->build(32));
 }
+
+}  // namespace test_zoo_fasternet

@@ -4,6 +4,9 @@
 
 #include "executor_check.hpp"
 
+// Its own namespace: a unity build compiles several family tests in one translation unit.
+namespace test_zoo_fastvit {
+
 using namespace cpx;
 
 namespace {
@@ -134,3 +137,5 @@ TEST_CASE("executor runs FastViT SA12 and SA24 at 64x64 like the reference") {
   testing::check_network_against_reference(find_zoo("fastvit-sa12")->build(64), {2});
   testing::check_network_against_reference(find_zoo("fastvit-sa24")->build(64), {1});
 }
+
+}  // namespace test_zoo_fastvit

@@ -6,6 +6,9 @@
 
 #include "executor_check.hpp"
 
+// Its own namespace: a unity build compiles several family tests in one translation unit.
+namespace test_zoo_ghostnet {
+
 using namespace cpx;
 using testing::has_op;
 using testing::op_named;
@@ -108,3 +111,5 @@ TEST_CASE("executor runs GhostNet 1.0x at 64x64 like the reference, op by op", "
 TEST_CASE("executor runs GhostNet 1.3x at 64x64 like the reference, op by op", "[zoo][ghostnet][executor]") {
   testing::check_network_against_reference(zoo_net("ghostnet-1.3", 64));
 }
+
+}  // namespace test_zoo_ghostnet

@@ -7,6 +7,9 @@
 
 #include "executor_check.hpp"
 
+// Its own namespace: a unity build compiles several family tests in one translation unit.
+namespace test_zoo_ghostnetv2 {
+
 using namespace cpx;
 using testing::zoo_net;
 using testing::op_named;
@@ -164,3 +167,5 @@ TEST_CASE("executor runs GhostNetV2 1.6x at 64x64 like the reference, op by op")
   const Network net = zoo_net("ghostnetv2-1.6", 64);
   testing::check_network_against_reference(net);
 }
+
+}  // namespace test_zoo_ghostnetv2

@@ -7,6 +7,9 @@
 
 #include "executor_check.hpp"
 
+// Its own namespace: a unity build compiles several family tests in one translation unit.
+namespace test_zoo_lowformer {
+
 using namespace cpx;
 using testing::zoo_net;
 using testing::op_named;
@@ -187,3 +190,5 @@ TEST_CASE("executor runs LowFormer B1 at 64x64 like the reference, op by op") { 
 TEST_CASE("executor runs LowFormer B1.5 at 64x64 like the reference, op by op") { check_lowformer_runs("lowformer-b1.5", 64); }
 
 TEST_CASE("executor runs LowFormer B3 at 64x64 like the reference, op by op") { check_lowformer_runs("lowformer-b3", 64); }
+
+}  // namespace test_zoo_lowformer

@@ -6,6 +6,9 @@
 
 #include "executor_check.hpp"
 
+// Its own namespace: a unity build compiles several family tests in one translation unit.
+namespace test_zoo_mixnet {
+
 using namespace cpx;
 using testing::has_op;
 using testing::op_named;
@@ -90,3 +93,5 @@ TEST_CASE("MixNet-S carries MobileOne's Table 8 figures", "[zoo][mixnet]") {
 TEST_CASE("MixNet-S runs on the executor at 64x64 like the reference", "[zoo][mixnet][executor]") {
   testing::check_network_against_reference(find_zoo("mixnet-s")->build(64));
 }
+
+}  // namespace test_zoo_mixnet

@@ -8,6 +8,9 @@
 
 #include "executor_check.hpp"
 
+// Its own namespace: a unity build compiles several family tests in one translation unit.
+namespace test_zoo_mobile_cnns {
+
 using namespace cpx;
 using testing::has_op;
 using testing::op_named;
@@ -137,3 +140,5 @@ TEST_CASE("MobileNetV1 runs on the executor at 64x64 like the reference", "[zoo]
 TEST_CASE("MnasNet-A1 runs on the executor at 64x64 like the reference", "[zoo][mobile_cnns][executor]") {
   testing::check_network_against_reference(find_zoo("mnasnet-a1")->build(64));
 }
+
+}  // namespace test_zoo_mobile_cnns

@@ -7,6 +7,9 @@
 
 #include "executor_check.hpp"
 
+// Its own namespace: a unity build compiles several family tests in one translation unit.
+namespace test_zoo_mobilenext {
+
 using namespace cpx;
 using testing::has_op;
 using testing::op_named;
@@ -94,3 +97,5 @@ TEST_CASE("MobileNeXt entries carry MobileOne's Table 8 figures", "[zoo][mobilen
 TEST_CASE("MobileNeXt x1.0 runs on the executor at 64x64 like the reference", "[zoo][mobilenext][executor]") {
   testing::check_network_against_reference(find_zoo("mobilenext-1.0")->build(64));
 }
+
+}  // namespace test_zoo_mobilenext

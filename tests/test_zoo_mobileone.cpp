@@ -6,6 +6,9 @@
 
 #include "executor_check.hpp"
 
+// Its own namespace: a unity build compiles several family tests in one translation unit.
+namespace test_zoo_mobileone {
+
 using namespace cpx;
 using testing::op_named;
 
@@ -143,3 +146,5 @@ TEST_CASE("MobileOne-S3 runs on the executor at 64x64 like the reference", "[zoo
 TEST_CASE("MobileOne-S4 runs on the executor at 64x64 like the reference", "[zoo][mobileone][executor]") {
   testing::check_network_against_reference(find_zoo("mobileone-s4")->build(64));
 }
+
+}  // namespace test_zoo_mobileone

@@ -8,6 +8,9 @@
 #include "executor_check.hpp"
 #include "predictor/calibrate.hpp"
 
+// Its own namespace: a unity build compiles several family tests in one translation unit.
+namespace test_zoo_mobilevit {
+
 using namespace cpx;
 using testing::op_named;
 
@@ -138,3 +141,5 @@ TEST_CASE("MobileViT runs on the executor like the reference", "[zoo][mobilevit]
   testing::check_network_against_reference(find_zoo("mobilevit-xxs")->build(96));
   testing::check_network_against_reference(find_zoo("mobilevit-s")->build(64));
 }
+
+}  // namespace test_zoo_mobilevit

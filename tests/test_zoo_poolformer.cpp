@@ -6,6 +6,9 @@
 
 #include "executor_check.hpp"
 
+// Its own namespace: a unity build compiles several family tests in one translation unit.
+namespace test_zoo_poolformer {
+
 using namespace cpx;
 using testing::op_named;
 
@@ -56,3 +59,5 @@ TEST_CASE("PoolFormer entries carry FasterNet's Table 3 figures", "[zoo][poolfor
 TEST_CASE("PoolFormer-S12 runs on the executor at 64x64 like the reference", "[zoo][poolformer][executor]") {
   testing::check_network_against_reference(find_zoo("poolformer-s12")->build(64));
 }
+
+}  // namespace test_zoo_poolformer

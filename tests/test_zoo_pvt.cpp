@@ -6,6 +6,9 @@
 
 #include "executor_check.hpp"
 
+// Its own namespace: a unity build compiles several family tests in one translation unit.
+namespace test_zoo_pvt {
+
 using namespace cpx;
 using testing::op_named;
 
@@ -99,3 +102,5 @@ TEST_CASE("PVT entries carry FasterNet's Table 3 figures", "[zoo][pvt]") {
 TEST_CASE("PVT-Tiny runs on the executor at 64x64 like the reference", "[zoo][pvt][executor]") {
   testing::check_network_against_reference(find_zoo("pvt-tiny")->build(64));
 }
+
+}  // namespace test_zoo_pvt

@@ -7,6 +7,9 @@
 
 #include "executor_check.hpp"
 
+// Its own namespace: a unity build compiles several family tests in one translation unit.
+namespace test_zoo_repvit {
+
 using namespace cpx;
 using testing::zoo_net;
 using testing::op_named;
@@ -160,3 +163,5 @@ TEST_CASE("executor runs RepViT M1.0 at 64x64 like the reference, op by op") { c
 TEST_CASE("executor runs RepViT M1.1 at 64x64 like the reference, op by op") { check_executor("repvit-m1.1"); }
 TEST_CASE("executor runs RepViT M1.5 at 64x64 like the reference, op by op") { check_executor("repvit-m1.5"); }
 TEST_CASE("executor runs RepViT M2.3 at 64x64 like the reference, op by op") { check_executor("repvit-m2.3"); }
+
+}  // namespace test_zoo_repvit

@@ -4,6 +4,9 @@
 
 #include "executor_check.hpp"
 
+// Its own namespace: a unity build compiles several family tests in one translation unit.
+namespace test_zoo_shufflenetv2 {
+
 using namespace cpx;
 using testing::op_named;
 
@@ -64,3 +67,5 @@ TEST_CASE("ShuffleNetV2 entries carry the MobileOne and FasterNet figures", "[zo
 TEST_CASE("ShuffleNetV2 x1.0 runs on the executor at 64x64 like the reference", "[zoo][shufflenetv2][executor]") {
   testing::check_network_against_reference(find_zoo("shufflenetv2-x1.0")->build(64));
 }
+
+}  // namespace test_zoo_shufflenetv2

@@ -7,6 +7,9 @@
 
 #include "executor_check.hpp"
 
+// Its own namespace: a unity build compiles several family tests in one translation unit.
+namespace test_zoo_swin {
+
 using namespace cpx;
 using testing::op_named;
 
@@ -103,3 +106,5 @@ TEST_CASE("Swin entries carry FasterNet's Table 3 figures", "[zoo][swin]") {
 TEST_CASE("Swin-T runs on the executor at 224x224 like the reference", "[zoo][swin][executor]") {
   testing::check_network_against_reference(find_zoo("swin-t")->build(224), {2});
 }
+
+}  // namespace test_zoo_swin

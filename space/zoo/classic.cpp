@@ -10,6 +10,7 @@
 
 namespace cpx::zoo_families {
 
+namespace classic_family {
 namespace {
 
 // A square conv with torchvision's symmetric padding (k-1)/2.
@@ -214,8 +215,10 @@ const Entry entries[] = {
 };
 
 }  // namespace
+}  // namespace classic_family
 
 void add_classic(std::vector<ZooEntry>& out) {
+  using namespace classic_family;
   add_entries(out, entries, "", 224, [](const Entry& c, int64_t r) { return c.build(c.name, r); });
 }
 

@@ -10,6 +10,7 @@
 
 namespace cpx::zoo_families {
 
+namespace convnext_family {
 namespace {
 
 struct Config {
@@ -59,8 +60,10 @@ Network build_convnext(const Config& cfg, int64_t resolution) {
 }
 
 }  // namespace
+}  // namespace convnext_family
 
 void add_convnext(std::vector<ZooEntry>& out) {
+  using namespace convnext_family;
   add_entries(out, configs, "ConvNeXt", 224, build_convnext);
 }
 

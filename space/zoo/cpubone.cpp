@@ -3,6 +3,7 @@
 
 namespace cpx::zoo_families {
 
+namespace cpubone_family {
 namespace {
 
 struct Config {
@@ -55,8 +56,10 @@ Macro cpubone_macro(const Config& c) {
 }
 
 }  // namespace
+}  // namespace cpubone_family
 
 void add_cpubone(std::vector<ZooEntry>& out) {
+  using namespace cpubone_family;
   for (const Config& c : configs) {
     ZooEntry e;
     e.name = c.name;

@@ -18,6 +18,7 @@
 
 namespace cpx::zoo_families {
 
+namespace cyclemlp_family {
 namespace {
 
 struct Config {
@@ -93,8 +94,10 @@ Network build_cyclemlp(const Config& cfg, int64_t resolution) {
 }
 
 }  // namespace
+}  // namespace cyclemlp_family
 
 void add_cyclemlp(std::vector<ZooEntry>& out) {
+  using namespace cyclemlp_family;
   add_entries(out, configs, "CycleMLP", 224, build_cyclemlp);
 }
 

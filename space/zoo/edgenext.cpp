@@ -30,6 +30,7 @@
 
 namespace cpx::zoo_families {
 
+namespace edgenext_family {
 namespace {
 
 struct Config {
@@ -177,8 +178,10 @@ Network build_edgenext(const Config& cfg, int64_t resolution) {
 }
 
 }  // namespace
+}  // namespace edgenext_family
 
 void add_edgenext(std::vector<ZooEntry>& out) {
+  using namespace edgenext_family;
   add_entries(out, configs, "EdgeNeXt", 256, build_edgenext);
 }
 

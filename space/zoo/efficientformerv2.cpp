@@ -8,6 +8,7 @@
 
 namespace cpx::zoo_families {
 
+namespace efficientformerv2_family {
 namespace {
 
 struct Config {
@@ -148,8 +149,10 @@ Network build_efficientformerv2(const Config& cfg, int64_t resolution) {
 }
 
 }  // namespace
+}  // namespace efficientformerv2_family
 
 void add_efficientformerv2(std::vector<ZooEntry>& out) {
+  using namespace efficientformerv2_family;
   add_entries(out, configs(), "EfficientFormerV2", 224, build_efficientformerv2);
 }
 

@@ -10,6 +10,7 @@
 
 namespace cpx::zoo_families {
 
+namespace efficientmod_family {
 namespace {
 
 struct Config {
@@ -103,8 +104,10 @@ Network build(const Config& cfg, int64_t resolution) {
 }
 
 }  // namespace
+}  // namespace efficientmod_family
 
 void add_efficientmod(std::vector<ZooEntry>& out) {
+  using namespace efficientmod_family;
   add_entries(out, configs(), "EfficientMod", 224, build);
 }
 

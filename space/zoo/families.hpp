@@ -1,4 +1,6 @@
-// One file per model family under space/zoo/, each adding its entries; zoo.cpp lists the families.
+// One file per model family under space/zoo/, each adding its entries; zoo.cpp lists the families. A family's
+// own names (Config, configs, its builders) live in namespace <file>_family, in an anonymous namespace there:
+// unity builds put several family files in one translation unit, where they would otherwise collide.
 #pragma once
 
 #include "space/zoo.hpp"

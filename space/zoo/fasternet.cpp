@@ -13,6 +13,7 @@
 
 namespace cpx::zoo_families {
 
+namespace fasternet_family {
 namespace {
 
 struct Config {
@@ -90,8 +91,10 @@ Network build_fasternet(const Config& cfg, int64_t resolution) {
 }
 
 }  // namespace
+}  // namespace fasternet_family
 
 void add_fasternet(std::vector<ZooEntry>& out) {
+  using namespace fasternet_family;
   add_entries(out, configs, "FasterNet", 224, build_fasternet);
 }
 

@@ -8,6 +8,7 @@
 
 namespace cpx::zoo_families {
 
+namespace fastvit_family {
 namespace {
 
 struct Config {
@@ -120,8 +121,10 @@ Network build_fastvit(const Config& cfg, int64_t resolution) {
 }
 
 }  // namespace
+}  // namespace fastvit_family
 
 void add_fastvit(std::vector<ZooEntry>& out) {
+  using namespace fastvit_family;
   add_entries(out, configs, "FastViT", 256, build_fastvit);
 }
 

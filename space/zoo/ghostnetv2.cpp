@@ -12,6 +12,7 @@
 
 namespace cpx::zoo_families {
 
+namespace ghostnetv2_family {
 namespace {
 
 // One bottleneck of the base (1.0x) configuration: kernel, expansion width, output width, SE, stride.
@@ -123,13 +124,16 @@ std::string description_of(const Model& m) {
 }
 
 }  // namespace
+}  // namespace ghostnetv2_family
 
 void add_ghostnetv2(std::vector<ZooEntry>& out) {
+  using namespace ghostnetv2_family;
   add_entries(out, v2_models, "GhostNetV2", 224,
               [](const Model& m, int64_t r) { return ghostnet(m.name, "GhostNetV2", m.width, m.dfc, r); });
 }
 
 void add_ghostnet(std::vector<ZooEntry>& out) {
+  using namespace ghostnetv2_family;
   add_entries(out, v1_models, "GhostNet", 224,
               [](const Model& m, int64_t r) { return ghostnet(m.name, "GhostNet", m.width, m.dfc, r); });
 }

@@ -9,6 +9,7 @@
 
 namespace cpx::zoo_families {
 
+namespace lowformer_family {
 namespace {
 
 struct Config {
@@ -115,8 +116,10 @@ Network build(const Config& c, int64_t resolution) {
 }
 
 }  // namespace
+}  // namespace lowformer_family
 
 void add_lowformer(std::vector<ZooEntry>& out) {
+  using namespace lowformer_family;
   add_entries(out, configs, "LowFormer", 224, build);
 }
 

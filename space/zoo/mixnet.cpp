@@ -18,6 +18,7 @@
 
 namespace cpx::zoo_families {
 
+namespace mixnet_family {
 namespace {
 
 constexpr Activation RE = Activation::relu, SW = Activation::silu;
@@ -139,7 +140,11 @@ Network build_mixnet(const Config& cfg, int64_t resolution) {
 }
 
 }  // namespace
+}  // namespace mixnet_family
 
-void add_mixnet(std::vector<ZooEntry>& out) { add_entries(out, configs, "MixNet", 224, build_mixnet); }
+void add_mixnet(std::vector<ZooEntry>& out) {
+  using namespace mixnet_family;
+  add_entries(out, configs, "MixNet", 224, build_mixnet);
+}
 
 }  // namespace cpx::zoo_families

@@ -12,6 +12,7 @@
 
 namespace cpx::zoo_families {
 
+namespace mnasnet_family {
 namespace {
 
 struct Config {
@@ -65,7 +66,11 @@ Network build_mnasnet(const Config& cfg, int64_t resolution) {
 }
 
 }  // namespace
+}  // namespace mnasnet_family
 
-void add_mnasnet(std::vector<ZooEntry>& out) { add_entries(out, configs, "MNASNet", 224, build_mnasnet); }
+void add_mnasnet(std::vector<ZooEntry>& out) {
+  using namespace mnasnet_family;
+  add_entries(out, configs, "MNASNet", 224, build_mnasnet);
+}
 
 }  // namespace cpx::zoo_families

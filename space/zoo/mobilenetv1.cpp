@@ -12,6 +12,7 @@
 
 namespace cpx::zoo_families {
 
+namespace mobilenetv1_family {
 namespace {
 
 struct Config {
@@ -52,8 +53,10 @@ Network build_mobilenetv1(const Config& cfg, int64_t resolution) {
 }
 
 }  // namespace
+}  // namespace mobilenetv1_family
 
 void add_mobilenetv1(std::vector<ZooEntry>& out) {
+  using namespace mobilenetv1_family;
   add_entries(out, configs, "MobileNetV1", 224, build_mobilenetv1);
 }
 

@@ -21,6 +21,7 @@
 
 namespace cpx::zoo_families {
 
+namespace mobilenext_family {
 namespace {
 
 struct Config {
@@ -78,7 +79,11 @@ Network build_mobilenext(const Config& cfg, int64_t resolution) {
 }
 
 }  // namespace
+}  // namespace mobilenext_family
 
-void add_mobilenext(std::vector<ZooEntry>& out) { add_entries(out, configs, "MobileNeXt", 224, build_mobilenext); }
+void add_mobilenext(std::vector<ZooEntry>& out) {
+  using namespace mobilenext_family;
+  add_entries(out, configs, "MobileNeXt", 224, build_mobilenext);
+}
 
 }  // namespace cpx::zoo_families

@@ -9,6 +9,7 @@
 
 namespace cpx::zoo_families {
 
+namespace mobileone_family {
 namespace {
 
 struct Config {
@@ -76,8 +77,10 @@ Network build_mobileone(const Config& cfg, int64_t resolution) {
 }
 
 }  // namespace
+}  // namespace mobileone_family
 
 void add_mobileone(std::vector<ZooEntry>& out) {
+  using namespace mobileone_family;
   add_entries(out, configs, "MobileOne", 224, build_mobileone);
 }
 

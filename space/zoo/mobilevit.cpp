@@ -21,6 +21,7 @@
 
 namespace cpx::zoo_families {
 
+namespace mobilevit_family {
 namespace {
 
 struct Config {
@@ -126,8 +127,10 @@ Network build_mobilevit(const Config& cfg, int64_t resolution) {
 }
 
 }  // namespace
+}  // namespace mobilevit_family
 
 void add_mobilevit(std::vector<ZooEntry>& out) {
+  using namespace mobilevit_family;
   add_entries(out, configs, "MobileViT", 256, build_mobilevit);
 }
 

@@ -13,6 +13,7 @@
 
 namespace cpx::zoo_families {
 
+namespace poolformer_family {
 namespace {
 
 struct Config {
@@ -66,8 +67,10 @@ Network build_poolformer(const Config& cfg, int64_t resolution) {
 }
 
 }  // namespace
+}  // namespace poolformer_family
 
 void add_poolformer(std::vector<ZooEntry>& out) {
+  using namespace poolformer_family;
   add_entries(out, configs, "PoolFormer", 224, build_poolformer);
 }
 

@@ -26,6 +26,7 @@
 
 namespace cpx::zoo_families {
 
+namespace pvt_family {
 namespace {
 
 struct Config {
@@ -121,7 +122,11 @@ Network build_pvt(const Config& cfg, int64_t resolution) {
 }
 
 }  // namespace
+}  // namespace pvt_family
 
-void add_pvt(std::vector<ZooEntry>& out) { add_entries(out, configs, "PVT", 224, build_pvt); }
+void add_pvt(std::vector<ZooEntry>& out) {
+  using namespace pvt_family;
+  add_entries(out, configs, "PVT", 224, build_pvt);
+}
 
 }  // namespace cpx::zoo_families

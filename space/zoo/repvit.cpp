@@ -8,6 +8,7 @@
 
 namespace cpx::zoo_families {
 
+namespace repvit_family {
 namespace {
 
 struct Config {
@@ -88,8 +89,10 @@ std::string description_of(const Config& c) {
 }
 
 }  // namespace
+}  // namespace repvit_family
 
 void add_repvit(std::vector<ZooEntry>& out) {
+  using namespace repvit_family;
   add_entries(out, configs, "RepViT", 224, repvit);
 }
 

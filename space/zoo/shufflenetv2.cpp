@@ -10,6 +10,7 @@
 
 namespace cpx::zoo_families {
 
+namespace shufflenetv2_family {
 namespace {
 
 struct Config {
@@ -75,8 +76,10 @@ Network build_shufflenetv2(const Config& cfg, int64_t resolution) {
 }
 
 }  // namespace
+}  // namespace shufflenetv2_family
 
 void add_shufflenetv2(std::vector<ZooEntry>& out) {
+  using namespace shufflenetv2_family;
   add_entries(out, configs, "ShuffleNetV2", 224, build_shufflenetv2);
 }
 

@@ -31,6 +31,7 @@
 
 namespace cpx::zoo_families {
 
+namespace swin_family {
 namespace {
 
 struct Config {
@@ -120,8 +121,10 @@ Network build_swin(const Config& cfg, int64_t resolution) {
 }
 
 }  // namespace
+}  // namespace swin_family
 
 void add_swin(std::vector<ZooEntry>& out) {
+  using namespace swin_family;
   add_entries(out, configs, "Swin", 224, build_swin);
 }
 
