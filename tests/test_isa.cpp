@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "executor_testers.hpp"
+#include "processes.hpp"
 #include "profiler/executor/isa.hpp"
 #include "profiler/executor/kernels/igemm.hpp"
 #include "profiler/executor/kernels/vector.hpp"
@@ -105,6 +106,37 @@ TEST_CASE("igemm's packed panels keep the level they were packed for when the li
       for (int64_t kk = 0; kk < k; ++kk) want += a[static_cast<size_t>(r * k + kk)] * b[static_cast<size_t>(kk * n + j)];
       CHECK(c[static_cast<size_t>(r * n + j)] == Approx(want).margin(1e-4));
     }
+}
+
+// Under AddressSanitizer the tiles' loads and stores are checked per tile, not per access (igemm.cpp's
+// check_tile_memory): an output one float short must still be reported.
+TEST_CASE("under AddressSanitizer, an igemm tile writing one float past its output is reported") {
+#if defined(__SANITIZE_ADDRESS__)
+  if (!has_igemm(detected_isa())) return;
+  const int64_t k = 5, n = 20, rows = 3;
+  std::vector<float> a(static_cast<size_t>(rows * k), 1.0f), b(static_cast<size_t>(k * n), 0.5f);
+  const std::filesystem::path err = std::filesystem::temp_directory_path() / ("cpx_tile_asan_" + std::to_string(::getpid()));
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::signal(SIGABRT, SIG_DFL);  // ASan's abort, not Catch's handler of it
+    const int fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, 2);
+    std::vector<float> c(static_cast<size_t>(rows * n - 1));  // the last row one float short
+    GemmPanels panels(k, n);
+    panels.pack(b.data(), n, 1, 1.0f, nullptr);
+    panels.multiply(a.data(), k, rows, c.data(), n);
+    ::_exit(0);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  const std::string report = cpx::test::slurp(err);
+  std::filesystem::remove(err);
+  CHECK(!(WIFEXITED(status) && WEXITSTATUS(status) == 0));
+  CHECK(report.find("AddressSanitizer: heap-buffer-overflow") != std::string::npos);
+  CHECK(report.find("WRITE of size 4") != std::string::npos);
+#else
+  SUCCEED("a check of the sanitizer build (scripts/test's ASan+UBSan suite)");
+#endif
 }
 
 TEST_CASE("the environment and the peak probe record the forced ISA level, and today's names unforced") {

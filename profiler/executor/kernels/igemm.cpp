@@ -42,6 +42,18 @@
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 
+// Under AddressSanitizer the tiles' own loads and stores are not instrumented one by one (CPX_TILE_UNCHECKED):
+// checked per load, with UBSan's pointer-overflow check on every step of the weights pointer, the reduction
+// ran about ten times slower than in the Release build, and the sanitizer suite's profiles and networks spent
+// most of their time there. Instead multiply_panel checks every region a tile will read or write, once,
+// before it runs (check_tile_memory): the same bytes, reported by ASan itself.
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define CPX_TILE_UNCHECKED __attribute__((no_sanitize("address", "pointer-overflow")))
+#else
+#define CPX_TILE_UNCHECKED
+#endif
+
 namespace cpx::profiler {
 
 #if CPX_IGEMM_X86
@@ -94,7 +106,7 @@ __attribute__((target("prfchw"), always_inline)) inline void prefetch_epilogue(i
 // bounds come through memory: as float arguments GCC 12 kept them in vector registers across the
 // reduction and spilled a weight vector).
 template <int NV, int MR, int Phase>
-__attribute__((target("avx512f,fma,prfchw"))) void tile(int64_t rows_valid, const Block& b, const float* const* a,
+__attribute__((target("avx512f,fma,prfchw"))) CPX_TILE_UNCHECKED void tile(int64_t rows_valid, const Block& b, const float* const* a,
                                                   int64_t a_offset, const float* zero, const float* w,
                                                   int64_t w_stride, const float* bias, float* c,
                                                   int64_t c_stride, const float* residual, int tail,
@@ -196,7 +208,7 @@ __attribute__((target("avx2"), always_inline)) inline __m256i tail_mask(int tail
 // The same with AVX2: NV*8 output channels, the last vector holding `tail` of them (1..8). Masked loads
 // and stores only where the last vector is partial: a full one takes the plain instructions.
 template <int NV, int MR, int Phase>
-__attribute__((target("avx2,fma,prfchw"))) void tile_avx2(int64_t rows_valid, const Block& b, const float* const* a,
+__attribute__((target("avx2,fma,prfchw"))) CPX_TILE_UNCHECKED void tile_avx2(int64_t rows_valid, const Block& b, const float* const* a,
                                                    int64_t a_offset, const float* zero, const float* w,
                                                    int64_t w_stride, const float* bias, float* c, int64_t c_stride,
                                                    const float* residual, int tail, const IgemmStore* store) {
@@ -359,6 +371,39 @@ std::vector<Block> reduction_blocks(int64_t taps, int64_t channels, int64_t pane
   return blocks;
 }
 
+// Every region a tile of `rows_valid` rows will touch (see tile above): its input-pixel pointers, each
+// pixel's `channels` inputs (or the zero row), its weight rows (`panel_width` floats each, w_stride apart),
+// the bias (first block), the output rows (read unless first, written always) and the residual rows (last
+// block), `columns` floats each. A no-op unless ASan is on.
+void check_tile_memory(int64_t rows_valid, const Block& b, const float* const* a, int64_t a_offset, const float* zero,
+                       const float* w, int64_t w_stride, int64_t panel_width, const float* bias, const float* c,
+                       int64_t c_stride, const float* residual, int64_t columns, int phase) {
+#if defined(__SANITIZE_ADDRESS__)
+  auto check = [](const void* begin, int64_t bytes, bool write) {
+    if (bytes <= 0) return;
+    if (void* bad = __asan_region_is_poisoned(const_cast<void*>(begin), static_cast<size_t>(bytes)))
+      __asan_report_error(__builtin_return_address(0), __builtin_frame_address(0), __builtin_frame_address(0), bad,
+                          write, sizeof(float));
+  };
+  constexpr int64_t f = sizeof(float);
+  check(a, ((b.taps - 1) * mr + rows_valid) * static_cast<int64_t>(sizeof(float*)), false);
+  for (int64_t t = 0; t < b.taps; ++t)
+    for (int64_t r = 0; r < rows_valid; ++r) {
+      const float* p = a[t * mr + r];
+      check(p == zero ? zero : p + a_offset, b.channels * f, false);
+    }
+  if (b.taps * b.channels > 0) check(w, ((b.taps * b.channels - 1) * w_stride + panel_width) * f, false);
+  if (phase & first_block) check(bias, panel_width * f, false);
+  for (int64_t r = 0; r < rows_valid; ++r) {
+    check(c + r * c_stride, columns * f, true);
+    if ((phase & last_block) && residual) check(residual + r * c_stride, columns * f, false);
+  }
+#else
+  (void)rows_valid, (void)b, (void)a, (void)a_offset, (void)zero, (void)w, (void)w_stride, (void)panel_width, (void)bias,
+      (void)c, (void)c_stride, (void)residual, (void)columns, (void)phase;
+#endif
+}
+
 }  // namespace
 
 GemmPanels::GemmPanels(int64_t k, int64_t n) : k_(k), n_(n) {
@@ -401,10 +446,17 @@ void GemmPanels::multiply_panel(int64_t p, const float* const* a, int64_t tiles,
     const Block& b = blocks[bi];
     const float* w = panel + panel_ + (b.tap0 * channels + b.c0) * panel_;
     const int phase = (bi == 0 ? first_block : 0) | (bi + 1 == blocks.size() ? last_block : 0);
-    for (int64_t tl = 0; tl < tiles; ++tl)
-      by_rows[static_cast<size_t>(std::min(mr, rows - tl * mr))][static_cast<size_t>(phase)](
-          std::min(mr, rows - tl * mr), b, a + (tl * taps + b.tap0) * mr, a_offset + b.c0, zero, w, panel_, panel,
-          c_panel + tl * mr * c_stride, c_stride, res_panel ? res_panel + tl * mr * c_stride : nullptr, tail, &store);
+    for (int64_t tl = 0; tl < tiles; ++tl) {
+      const int64_t tile_rows = std::min(mr, rows - tl * mr);
+      const float* const* tile_a = a + (tl * taps + b.tap0) * mr;
+      float* tile_c = c_panel + tl * mr * c_stride;
+      const float* tile_residual = res_panel ? res_panel + tl * mr * c_stride : nullptr;
+      check_tile_memory(tile_rows, b, tile_a, a_offset + b.c0, zero, w, panel_, vectors * isa.vector_floats, panel,
+                        tile_c, c_stride, tile_residual, cols, phase);
+      by_rows[static_cast<size_t>(tile_rows)][static_cast<size_t>(phase)](tile_rows, b, tile_a, a_offset + b.c0, zero, w,
+                                                                         panel_, panel, tile_c, c_stride, tile_residual,
+                                                                         tail, &store);
+    }
   }
 }
 
