@@ -47,7 +47,14 @@
 // ran about ten times slower than in the Release build, and the sanitizer suite's profiles and networks spent
 // most of their time there. Instead multiply_panel checks every region a tile will read or write, once,
 // before it runs (check_tile_memory): the same bytes, reported by ASan itself.
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__)  // GCC
+#define CPX_IGEMM_ASAN 1
+#elif defined(__has_feature)  // clang
+#if __has_feature(address_sanitizer)
+#define CPX_IGEMM_ASAN 1
+#endif
+#endif
+#if CPX_IGEMM_ASAN
 #include <sanitizer/asan_interface.h>
 #define CPX_TILE_UNCHECKED __attribute__((no_sanitize("address", "pointer-overflow")))
 #else
@@ -378,7 +385,7 @@ std::vector<Block> reduction_blocks(int64_t taps, int64_t channels, int64_t pane
 void check_tile_memory(int64_t rows_valid, const Block& b, const float* const* a, int64_t a_offset, const float* zero,
                        const float* w, int64_t w_stride, int64_t panel_width, const float* bias, const float* c,
                        int64_t c_stride, const float* residual, int64_t columns, int phase) {
-#if defined(__SANITIZE_ADDRESS__)
+#if CPX_IGEMM_ASAN
   auto check = [](const void* begin, int64_t bytes, bool write) {
     if (bytes <= 0) return;
     if (void* bad = __asan_region_is_poisoned(const_cast<void*>(begin), static_cast<size_t>(bytes)))
