@@ -230,6 +230,8 @@ template <class V, int M, int G>
 template <class V>
 [[gnu::always_inline]] inline void grouped_row_impl(const Geometry& g, const float* __restrict in, float* __restrict out,
                                                     int64_t oy, const float* __restrict w, const float* __restrict bias) {
+  if constexpr (lanes_of<V> > 4)
+    if (g.channels < static_cast<int64_t>(lanes_of<V>)) return grouped_row_impl<typename Narrower<V>::type>(g, in, out, oy, w, bias);
   if (g.group == 2) return depthwise_row_m<V, 1, 2>(g, in, out, oy, w, bias);
   return depthwise_row_m<V, 1, 4>(g, in, out, oy, w, bias);
 }
@@ -238,6 +240,10 @@ template <class V>
 [[gnu::always_inline]] inline void depthwise_row_impl(const Geometry& g, const float* __restrict in,
                                                       float* __restrict out, int64_t oy, const float* __restrict w,
                                                       const float* __restrict bias) {
+  // Fewer channels than V holds run at a narrower vector (loop_lanes) rather than one by one: at 16 lanes
+  // GhostNet's 8- and 12-channel cheap convs took 14x ONNX Runtime's time (docs/benchmarks.md, issue 60).
+  if constexpr (lanes_of<V> > 4)
+    if (g.channels < static_cast<int64_t>(lanes_of<V>)) return depthwise_row_impl<typename Narrower<V>::type>(g, in, out, oy, w, bias);
   switch (g.multiplier) {
     case 1: return depthwise_row_m<V, 1, 1>(g, in, out, oy, w, bias);
     case 2: return depthwise_row_m<V, 2, 1>(g, in, out, oy, w, bias);
@@ -282,10 +288,14 @@ class DepthwiseKernel final : public Kernel {
     const std::string reason = !xnnpack_has ? "XNNPACK has no " + why + size + " depthwise microkernel"
                                : taps == 9 || taps == 25 ? "faster than XNNPACK's " + size + " depthwise microkernel"
                                                          : "XNNPACK's " + size + " depthwise microkernel fuses only a clamp";
+    const int64_t lanes = loop_lanes(c);
+    const std::string width = vector_width() + (lanes < isa_row(active_isa()).vector_floats
+                                                    ? ", " + std::to_string(lanes) + " at a time for its " + std::to_string(c) + " channels"
+                                                    : std::string());
     const std::string what =
-        group > 1 ? "grouped loops, " + vector_width() + ", " + std::to_string(group) +
+        group > 1 ? "grouped loops, " + width + ", " + std::to_string(group) +
                         " per group rotated in the vector (XNNPACK runs it as a grouped GEMM of " + std::to_string(group) + " columns)"
-                  : "depthwise loops, " + vector_width() + " (" + reason + ")";
+                  : "depthwise loops, " + width + " (" + reason + ")";
     implementation_ = {"emulated: " + what + (hardswish ? ", hardswish fused in its store" : "") +
                            (activation_ ? " + " + activation_->implementation().how : std::string()),
                        true};

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "profiler/executor/isa.hpp"
@@ -23,6 +24,18 @@ typedef float V4 __attribute__((vector_size(16)));
 
 template <class V>
 inline constexpr size_t lanes_of = sizeof(V) / sizeof(float);
+
+// The vector of half V's lanes, for loops over fewer channels than V holds (V16 -> V8 -> V4).
+template <class V>
+struct Narrower;
+template <>
+struct Narrower<V16> {
+  using type = V8;
+};
+template <>
+struct Narrower<V8> {
+  using type = V4;
+};
 
 // Helpers on V are always inlined into the level's function, so the vectors never cross a call in the
 // baseline ABI (hence no -Wpsabi).
@@ -50,6 +63,10 @@ template <class V>
 
 // What labels say of the loops at active_isa(): "8 channels per vector (AVX2)".
 std::string vector_width();
+
+// The lanes the depthwise loops run `channels` channels at under active_isa(): its vector's, halved while
+// that is more than the channels (down to 4), as depthwise_row does.
+int64_t loop_lanes(int64_t channels);
 
 // Defines `name(params)`, which runs `impl<V>(args)` at active_isa()'s V (and marks that level
 // dispatched), each instantiation inside a function compiled for its level. `params` and `args` are
