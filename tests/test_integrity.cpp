@@ -137,7 +137,7 @@ TEST_CASE("the interference check warns when one section is mostly noisy, howeve
   CHECK(n.to_json()["above_threshold"] == true);
 }
 
-TEST_CASE("the quiet-machine check says what it sampled; the library names no flag, the command line says its own") {
+TEST_CASE("the quiet-machine check says what it sampled and the command line says its flag where the library names none") {
   profiler::CpuLoad load{"0,1", 1, 0.05};
   CHECK_FALSE(load.busy());
   CHECK(load.said() == "CPUs 0,1 at most 5% busy over 1 s (limit 20%)");
