@@ -11,6 +11,7 @@
 
 #include "profiler/executor/isa.hpp"
 #include "space/count.hpp"
+#include "space/field_error.hpp"
 
 namespace cpx::explorer {
 
@@ -301,7 +302,7 @@ std::vector<Rewrite> rewrites_of(const Advice& a, const std::string& ids) {
         found = true;
       }
     if (!found)
-      throw InputError("--apply = \"" + ids + "\": no suggestion or variant \"" + id + "\" (suggestions s1..s" +
+      throw FieldError(Field::apply, "\"" + ids + "\"", "no suggestion or variant \"" + id + "\" (suggestions s1..s" +
                        std::to_string(a.suggestions.size()) + ", variants v1..v" + std::to_string(a.front.size()) + ")");
   }
   return out;

@@ -95,8 +95,8 @@ Advice advise(const Network& net, const predictor::Predictor& p, const AdviceOpt
 void note_skipped(Advice& a, std::vector<std::string> skipped_onnx_nodes);
 Json to_json(const Advice& a);
 
-// The rewrites that the ids ("s3", "v1", comma-separated) stand for, in the order given; an unknown id is an
-// InputError listing the valid ones.
+// The rewrites that the ids ("s3", "v1", comma-separated) stand for, in the order given; an unknown id is a
+// FieldError of Field::apply listing the valid ones.
 std::vector<Rewrite> rewrites_of(const Advice& a, const std::string& ids);
 
 }  // namespace cpx::explorer

@@ -637,7 +637,7 @@ Json predictor_accuracy(const Context& c, const Json& zoo_rows, const KnownLaten
   out["against"] = "published latencies (" + scheme + " predictions)";
   out["held_out"] = known.by_family ? "lofo" : "lomo";
   out["method"] = c.pred.calibrated->held_out["chosen"];
-  const std::string sized = c.pred.calibrated->interval_method == predictor::IntervalMethod::pooled_t
+  const std::string sized = c.pred.calibrated->interval.interval_method == predictor::IntervalMethod::pooled_t
                                 ? "the device's interval (Student-t, its variance pooled with the other devices') sized on the other "
                                 : "the " + std::to_string(std::lround(100 * (1 - predictor::interval_level) / 2)) + "th to " +
                                       std::to_string(std::lround(100 * (1 + predictor::interval_level) / 2)) + "th percentile of the other ";

@@ -25,14 +25,12 @@ void record_interval(Calibrated& c, IntervalMethod m, const std::string& sized, 
                      const std::vector<std::array<double, 2>>& bounds, bool by_family, const std::string& held_out_against) {
   double covered = 0;
   for (size_t i = 0; i < err.size(); ++i) covered += err[i] >= bounds[i][0] && err[i] <= bounds[i][1];
-  c.interval_method = m;
-  c.interval = {{"level", interval_level},
-                {"method", sized + "; latency_us_low = latency_us / (1 + error_high), latency_us_high = latency_us / (1 + error_low)"},
-                {"error_low", c.error_low},
-                {"error_high", c.error_high},
-                {"coverage", {{"share", covered / static_cast<double>(err.size())},
-                              {"how", std::string("each ") + (by_family ? "family's" : "model's") + " points against " + held_out_against}}},
-                {"interval_method", to_string(m)}};
+  DeviceInterval& i = c.interval;
+  i.interval_method = m;
+  i.level = interval_level;
+  i.method = sized + "; latency_us_low = latency_us / (1 + error_high), latency_us_high = latency_us / (1 + error_low)";
+  i.coverage = DeviceInterval::Coverage{covered / static_cast<double>(err.size()),
+                                        std::string("each ") + (by_family ? "family's" : "model's") + " points against " + held_out_against};
 }
 
 std::string held_out_scheme(bool by_family) { return by_family ? "leave-one-family-out" : "leave-one-model-out"; }
@@ -42,8 +40,8 @@ std::string held_out_scheme(bool by_family) { return by_family ? "leave-one-fami
 void set_percentile_interval(Calibrated& c, const std::vector<double>& held, const Eigen::VectorXd& y, const std::vector<std::string>& group,
                              bool by_family, const std::string& chosen) {
   const std::vector<double> err = relative_errors(held, y);
-  c.error_low = quantile(err, (1 - interval_level) / 2);
-  c.error_high = quantile(err, (1 + interval_level) / 2);
+  c.interval.error_low = quantile(err, (1 - interval_level) / 2);
+  c.interval.error_high = quantile(err, (1 + interval_level) / 2);
   record_interval(c, IntervalMethod::percentile,
                   "10th to 90th percentile of the " + held_out_scheme(by_family) + " relative errors (predicted / published - 1) of the " +
                       chosen + " model",
@@ -57,17 +55,17 @@ void set_pooled_interval(Calibrated& c, const std::vector<double>& held, const E
   const std::vector<double> err = relative_errors(held, y);
   std::vector<double> r(err.size());
   for (size_t i = 0; i < err.size(); ++i) r[i] = std::log1p(err[i]);
-  c.prior = pooled_prior(pool);
-  const LogInterval li = pooled_interval(r, group, c.prior, interval_level);
-  c.error_low = std::expm1(li.centre - li.half_width);
-  c.error_high = std::expm1(li.centre + li.half_width);
+  c.interval.prior = pooled_prior(pool);
+  const LogInterval li = pooled_interval(r, group, c.interval.prior, interval_level);
+  c.interval.error_low = std::expm1(li.centre - li.half_width);
+  c.interval.error_high = std::expm1(li.centre + li.half_width);
   record_interval(c, IntervalMethod::pooled_t,
                   "Student-t predictive of the " + held_out_scheme(by_family) + " log errors log(predicted / published) of the " + chosen +
                       " model about their mean (each group weighs the same), the variance pooled with the other devices' held-out "
                       "families (weighted as one typical device's); error = exp(log error) - 1",
-                  err, pooled_error_bounds(err, group, c.prior, interval_level), by_family,
+                  err, pooled_error_bounds(err, group, c.interval.prior, interval_level), by_family,
                   "the interval sized without them (the pool unchanged)");
-  c.interval["pooled"] = li.how;
+  c.interval.pooled = li.how;
 }
 
 // A network of a family the calibration saw errs as the chosen model's points did when only they were held
@@ -77,11 +75,9 @@ void set_seen_family_interval(Calibrated& c, const std::vector<double>& lomo, co
   for (double& e : r) e = std::log1p(e);
   const LogInterval li = pooled_interval(r, models, VariancePrior{}, interval_level);
   if (!std::isfinite(li.half_width)) return;
-  c.seen_family_error = std::array<double, 2>{std::expm1(li.centre - li.half_width), std::expm1(li.centre + li.half_width)};
-  c.interval["seen_family"] = {{"error_low", (*c.seen_family_error)[0]},
-                               {"error_high", (*c.seen_family_error)[1]},
-                               {"how", "for a network of a family among the calibration's: Student-t predictive of the leave-one-model-out "
-                                       "log errors of the same model, each model its own group, no pool"}};
+  c.interval.seen_family = DeviceInterval::SeenFamily{std::expm1(li.centre - li.half_width), std::expm1(li.centre + li.half_width),
+                                                      "for a network of a family among the calibration's: Student-t predictive of the "
+                                                      "leave-one-model-out log errors of the same model, each model its own group, no pool"};
 }
 
 // The mean of `rows`' shares per kind: what a calibration on those rows exercised.
@@ -124,13 +120,10 @@ void size_uncalibrated(Calibrated& c, const std::vector<std::map<std::string, do
     }
     return covered / static_cast<double>(cases.size());
   };
-  Json how = {{"cases", cases.size()},
-              {"rule", "a held-out point whose group spent at least 10% of its host-predicted time in kinds the other groups "
-                       "barely exercised (below 1% of their time) is a case; F is the smallest of 1, 1.25, 1.5, 2, 3, 4, 6, 10 "
-                       "whose widened intervals cover 80% of the cases; fewer than 3 cases: F = 2, assumed"}};
+  UncalibratedSizing::Factor f;
+  f.cases = static_cast<int64_t>(cases.size());
   if (cases.size() < 3) {
     c.uncalibrated_factor = assumed_uncalibrated_factor;
-    how["sized"] = false;
   } else {
     c.uncalibrated_factor = uncalibrated_factors.back();
     for (double F : uncalibrated_factors)
@@ -138,12 +131,15 @@ void size_uncalibrated(Calibrated& c, const std::vector<std::map<std::string, do
         c.uncalibrated_factor = F;
         break;
       }
-    how["sized"] = true;
-    how["coverage_unwidened"] = coverage(1);
-    how["coverage_widened"] = coverage(c.uncalibrated_factor);
+    f.sized = true;
+    f.coverage_unwidened = coverage(1);
+    f.coverage_widened = coverage(c.uncalibrated_factor);
   }
-  how["factor"] = c.uncalibrated_factor;
-  c.uncalibrated = how;
+  f.factor = c.uncalibrated_factor;
+  c.uncalibrated = UncalibratedSizing{"a held-out point whose group spent at least 10% of its host-predicted time in kinds the other "
+                                      "groups barely exercised (below 1% of their time) is a case; F is the smallest of 1, 1.25, 1.5, "
+                                      "2, 3, 4, 6, 10 whose widened intervals cover 80% of the cases; fewer than 3 cases: F = 2, assumed",
+                                      f, std::nullopt};
 }
 
 }  // namespace
@@ -161,19 +157,19 @@ void size_interval(Calibrated& c, const std::vector<std::map<std::string, double
     for (size_t i = 0; i < every.size(); ++i) every[i] = i;
     c.kind_share = mean_kind_share(shares, every);
     c.kind_spread = interval.evidence.kind_spread;
-    c.uncalibrated = {{"rule", "a kind of work below 1% of the calibration networks' time widens a network's interval by the "
-                               "z of the level times its share of the network's time times the kind's spread: the median, across "
-                               "the other devices, of |log(device / host time of the kind) less the same for their whole time| "
-                               "(half-widths in log space add in quadrature to the calibration's)"},
-                      {"devices", interval.evidence.kind_spread_devices},
-                      {"deviations", interval.evidence.kind_deviation}};
+    c.uncalibrated = UncalibratedSizing{"a kind of work below 1% of the calibration networks' time widens a network's interval by the "
+                                        "z of the level times its share of the network's time times the kind's spread: the median, across "
+                                        "the other devices, of |log(device / host time of the kind) less the same for their whole time| "
+                                        "(half-widths in log space add in quadrature to the calibration's)",
+                                        std::nullopt,
+                                        UncalibratedSizing::Spread{interval.evidence.kind_spread_devices, interval.evidence.kind_deviation}};
   } else {
     size_uncalibrated(c, shares, held, y, group);
   }
 }
 
 std::vector<std::array<double, 2>> held_out_bounds(const Calibrated& c, const std::vector<double>& error, const std::vector<std::string>& group) {
-  return c.interval_method == IntervalMethod::pooled_t ? pooled_error_bounds(error, group, c.prior, interval_level)
+  return c.interval.interval_method == IntervalMethod::pooled_t ? pooled_error_bounds(error, group, c.interval.prior, interval_level)
                                                        : held_out_error_bounds(error, group);
 }
 

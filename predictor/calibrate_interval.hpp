@@ -11,7 +11,7 @@
 
 namespace cpx::predictor {
 
-// Sets c's interval (error_low/high, seen_family_error, interval) by `interval`'s method from the chosen
+// Sets c's interval (its errors, the seen family's and how they were sized) by `interval`'s method from the chosen
 // model's held-out predictions `held` (by `group`: families when by_family) and leave-one-model-out ones
 // `lomo`, and how work the calibration networks barely exercised widens it (kind_share and kind_spread, or
 // the factor F). shares: each point's host-predicted time by kind of work, as shares of its total.

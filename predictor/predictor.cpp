@@ -136,11 +136,12 @@ void set_device_interval(const Calibrated* dev, const Network& net, const std::m
                          NetworkPrediction& out) {
   // A network of a family the calibration saw takes that family's interval where the device has one.
   const bool seen = dev->held_out.is_object() && dev->held_out.contains("families") && dev->held_out["families"].contains(net.family);
-  const std::array<double, 2> error = seen && dev->seen_family_error ? *dev->seen_family_error
-                                                                     : std::array<double, 2>{dev->error_low, dev->error_high};
+  const std::optional<DeviceInterval::SeenFamily>& seen_family = dev->interval.seen_family;
+  const std::array<double, 2> error = seen && seen_family ? std::array<double, 2>{seen_family->error_low, seen_family->error_high}
+                                                          : std::array<double, 2>{dev->interval.error_low, dev->interval.error_high};
   out.interval_us = std::array<double, 2>{out.latency_us / (1 + error[1]), out.latency_us / (1 + error[0])};
-  out.interval = dev->interval;
-  if (seen && dev->seen_family_error) {
+  out.interval = to_json(dev->interval);
+  if (seen && seen_family) {
     out.interval["error_low"] = error[0];
     out.interval["error_high"] = error[1];
     out.interval["applied"] = "seen_family";

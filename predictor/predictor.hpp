@@ -17,6 +17,7 @@
 
 #include "predictor/boost.hpp"
 #include "predictor/calibration_method.hpp"
+#include "predictor/calibration_record.hpp"
 #include "predictor/features.hpp"
 #include "predictor/hardware.hpp"
 #include "predictor/interval.hpp"
@@ -65,18 +66,11 @@ struct Calibrated {
   // were fitted.
   double efficiency_exponent = 1;
   double dispatch_us_per_op = 0;
-  // The interval: a prediction p is reported as [p / (1 + error_high), p / (1 + error_low)], error =
-  // predicted / published - 1 on held-out points (see `interval`).
-  double error_low = 0, error_high = 0;
-  // The pooled method's interval for a network of a family the calibration saw (its name among the
-  // calibration's families): from the chosen model's leave-one-model-out errors, its own points only; the
-  // errors above are for a family it never saw. Absent: one interval for every network.
-  std::optional<std::array<double, 2>> seen_family_error;
-  // How error_low/high were sized, and for pooled_t the other devices' prior (interval.pooled in the file):
-  // what held_out_bounds needs to hold a calibration point's family out as the interval does.
-  IntervalMethod interval_method = IntervalMethod::percentile;
-  VariancePrior prior;
-  Json interval;  // level, method, the two errors, coverage
+  // The interval (predictor/calibration_record.hpp): its errors for a network of a family the calibration
+  // never saw and, where the device has them, for one of a family it saw; how they were sized, and for
+  // pooled_t the other devices' prior: what held_out_bounds needs to hold a calibration point's family out
+  // as the interval does.
+  DeviceInterval interval;
   Json held_out;  // the side-by-side held-out table
   std::string rebuild;  // the command that rebuilds the file
   // What the calibration networks exercised: each kind of work's mean share of their host-predicted time
@@ -85,7 +79,7 @@ struct Calibrated {
   // [low · (1 - s + s/F), high · (1 - s + s·F)]. Empty (files from before it): not widened.
   std::map<std::string, double> kind_share;
   double uncalibrated_factor = 1;
-  Json uncalibrated;  // how F was sized, or the kind spreads' source
+  std::optional<UncalibratedSizing> uncalibrated;  // how F was sized, or the kind spreads' source
   // The pooled interval method's widening instead of F (predictor/interval.hpp): per kind of work, how far
   // devices' relative cost of it strays from the host's (log, the median over the other devices).
   // A network's interval half-width in log space becomes sqrt(q² + u²), u = unseen_half_width of the

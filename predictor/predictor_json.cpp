@@ -72,13 +72,13 @@ Json to_json(const Predictor& p) {
           {"linear", {{"us_per_mac", c.linear[0]}, {"us_per_byte", c.linear[1]}, {"us_per_op", c.linear[2]}}},
           {"kinds", c.kind_share},
           {"uncalibrated_factor", c.uncalibrated_factor},
-          {"uncalibrated", c.uncalibrated},
+          {"uncalibrated", c.uncalibrated ? to_json(*c.uncalibrated) : Json(nullptr)},
           {"kind_spread", c.kind_spread},
           {"calibration_sizes", c.calibration_sizes ? Json{{"macs_min", c.calibration_sizes->macs_min},
                                                            {"macs_max", c.calibration_sizes->macs_max},
                                                            {"macs_only_us_per_mac", c.calibration_sizes->macs_only_us_per_mac}}
                                                      : Json(nullptr)},
-          {"interval", c.interval},
+          {"interval", to_json(c.interval)},
           {"held_out", c.held_out},
           {"provenance", p.provenance},
           {"host", host_model_json(host)}};
@@ -147,37 +147,9 @@ Predictor device_from_json(const Json& j, const Where& where) {
     c.calibration_sizes = Calibrated::SizeRange{low, s.number("macs_max", low, 1e15), s.number("macs_only_us_per_mac", 0, 1)};
     s.finish();
   }
-  if (r.has("uncalibrated")) c.uncalibrated = r.raw("uncalibrated");
-  c.interval = r.raw("interval");
-  {
-    ObjectReader iv(c.interval, r.at("interval"));
-    iv.number("level", 0.01, 0.99);
-    iv.string("method");
-    c.error_low = iv.number("error_low", -0.99, 10);
-    c.error_high = iv.number("error_high", c.error_low, 10);
-    if (iv.has("coverage")) iv.raw("coverage");
-    if (iv.has("interval_method")) {
-      const auto m = find_interval_method(iv.string("interval_method"));
-      if (!m) iv.at("interval_method").fail(iv.raw("interval_method"), "not an interval method (percentile, pooled_t)");
-      c.interval_method = *m;
-    }
-    if (iv.has("pooled")) {
-      const Json& pooled = iv.raw("pooled");
-      if (c.interval_method == IntervalMethod::pooled_t) {
-        ObjectReader pr(pooled, iv.at("pooled"));
-        c.prior.variance = pr.number("pooled_variance", 0, 100);
-        c.prior.dof = pr.number("prior_dof", 0, 1e6);
-      }
-    }
-    if (iv.has("seen_family")) {
-      ObjectReader seen(iv.raw("seen_family"), iv.at("seen_family"));
-      const double low = seen.number("error_low", -0.99, 10);
-      c.seen_family_error = std::array<double, 2>{low, seen.number("error_high", low, 10)};
-      seen.raw("how");
-      seen.finish();
-    }
-    iv.finish();
-  }
+  if (r.has("uncalibrated") && !r.raw("uncalibrated").is_null())
+    c.uncalibrated = uncalibrated_sizing_from_json(r.raw("uncalibrated"), r.at("uncalibrated"));
+  c.interval = device_interval_from_json(r.raw("interval"), r.at("interval"));
   c.held_out = r.has("held_out") ? r.raw("held_out") : Json(nullptr);
   const Json provenance = r.has("provenance") ? r.raw("provenance") : Json::object();
   Predictor p = host_model_from_json(r.raw("host"), r.at("host"));

@@ -16,24 +16,29 @@ namespace cpx {
 // command line's table of flags (explorer/option_checks.cpp) then asks for its flag.
 enum class Field {
   device, samples, seed, ood, rounds, min_time_s, budget_s, resolution, threads,
-  evaluations, population, accuracy, space, max_latency_ms, max_params, max_macs, layers_model, hardware, host_from
+  evaluations, population, accuracy, space, max_latency_ms, max_params, max_macs, layers_model, hardware, host_from,
+  apply, quiet_machine_check
 };
 inline constexpr auto field_names = std::to_array<std::string_view>({
     "device", "samples", "seed", "ood", "rounds", "min_time_s", "budget_s", "resolution", "threads",
     "evaluations", "population", "accuracy", "space", "max_latency_ms", "max_params", "max_macs", "layers_model",
-    "hardware", "host_from"});
-static_assert(field_names.size() == static_cast<size_t>(Field::host_from) + 1, "one name per Field");
+    "hardware", "host_from", "apply", "quiet_machine_check"});
+static_assert(field_names.size() == static_cast<size_t>(Field::quiet_machine_check) + 1, "one name per Field");
 inline std::string_view to_string(Field f) { return field_names[static_cast<size_t>(f)]; }
 
-// "<field> = <value>: <reason>". A front end that took the value under another spelling says it in that
-// spelling (the command line and the Python module: the flag, explorer::cli_message), so that a user
-// reads the option they typed.
+// "<field> = <value>: <reason>", or "<field>: <reason>" for a switch (a field without a value, e.g. a check
+// that could not run). A front end that took the value under another spelling says it in that spelling
+// (the command line and the Python module: the flag, explorer::cli_message), so that a user reads the
+// option they typed.
 class FieldError : public InputError {
  public:
   FieldError(Field field, std::string value, const std::string& reason)
       : InputError(std::string(to_string(field)) + " = " + value + ": " + reason), field_(field), value_(std::move(value)), reason_(reason) {}
+  FieldError(Field field, const std::string& reason)
+      : InputError(std::string(to_string(field)) + ": " + reason), field_(field), reason_(reason) {}
   Field field() const { return field_; }
-  const std::string& value() const { return value_; }  // as the message writes it (a string quoted)
+  // As the message writes it (a string quoted); empty for a switch.
+  const std::string& value() const { return value_; }
   const std::string& reason() const { return reason_; }
 
  private:

@@ -162,8 +162,8 @@ TEST_CASE("a network made of work the calibration never exercised gets a wider i
   CHECK(kinds.count("norm") == 1);
   // Widened as stated.
   const double s = t.uncalibrated->share, F = d.uncalibrated_factor;
-  CHECK((*t.interval_us)[0] == Approx(t.latency_us / (1 + d.error_high) * (1 - s + s / F)));
-  CHECK((*t.interval_us)[1] == Approx(t.latency_us / (1 + d.error_low) * (1 - s + s * F)));
+  CHECK((*t.interval_us)[0] == Approx(t.latency_us / (1 + d.interval.error_high) * (1 - s + s / F)));
+  CHECK((*t.interval_us)[1] == Approx(t.latency_us / (1 + d.interval.error_low) * (1 - s + s * F)));
   // predict's JSON names them.
   const Json j = prediction_json(c.device, swin, t, 1, false);
   CHECK(j["uncalibrated_share"].get<double>() == Approx(s));
@@ -182,11 +182,17 @@ TEST_CASE("the widening is sized from held-out cases like it: a family whose new
   const Calibration c = calibrate(constant_predictor(1.0), test_host, with_threads(*shipped_hardware("pi5"), 1, "test"),
                                   device_points(models, {"attention", "norm", "gelu"}), "p.csv", "r");
   const Calibrated& d = *c.device.calibrated;
-  CHECK(d.uncalibrated["sized"] == true);
-  CHECK(d.uncalibrated["cases"].get<int>() >= 4);
+  REQUIRE(d.uncalibrated);
+  REQUIRE(d.uncalibrated->factor);
+  const UncalibratedSizing::Factor& f = *d.uncalibrated->factor;
+  CHECK(f.sized);
+  CHECK(f.cases >= 4);
   CHECK(d.uncalibrated_factor > 1);
-  CHECK(d.uncalibrated["coverage_widened"].get<double>() >= interval_level);
-  CHECK(d.uncalibrated["coverage_widened"].get<double>() > d.uncalibrated["coverage_unwidened"].get<double>());
+  CHECK(f.factor == d.uncalibrated_factor);
+  REQUIRE(f.coverage_widened);
+  REQUIRE(f.coverage_unwidened);
+  CHECK(*f.coverage_widened >= interval_level);
+  CHECK(*f.coverage_widened > *f.coverage_unwidened);
 }
 
 TEST_CASE("a device calibrated from 5 of the user's network files (JSON and ONNX) works and says how few it had") {

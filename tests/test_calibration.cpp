@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <filesystem>
 #include <random>
 
 #include "error_of.hpp"
@@ -139,11 +140,12 @@ TEST_CASE("calibration: the transfer recovers per-group factors and its interval
   const std::vector<PublishedPoint> points = synthetic_points(host, 0.15);
   const Calibration c = calibrate(host, test_host, *shipped_hardware("a72"), points, "p.csv", "r");
   const Calibrated& d = *c.device.calibrated;
-  CHECK(d.interval["level"].get<double>() == interval_level);
-  CHECK(d.error_low < 0);
-  CHECK(d.error_high > 0);
+  CHECK(d.interval.level == interval_level);
+  CHECK(d.interval.error_low < 0);
+  CHECK(d.interval.error_high > 0);
   // Coverage of each family's points by the percentiles of the other families' held-out errors.
-  const double coverage = d.interval["coverage"]["share"].get<double>();
+  REQUIRE(d.interval.coverage);
+  const double coverage = d.interval.coverage->share;
   CHECK(coverage >= interval_level - 0.25);
   CHECK(coverage <= 1.0);
   // The printed interval brackets the prediction as stated.
@@ -152,16 +154,16 @@ TEST_CASE("calibration: the transfer recovers per-group factors and its interval
   REQUIRE(p.uncalibrated);  // b1's share of work the calibration networks barely ran widens it
   const double s = p.uncalibrated->share, F = d.uncalibrated_factor;
   // b1's family (CPUBone) is among the calibration's: it takes the seen-family interval.
-  REQUIRE(d.seen_family_error);
+  REQUIRE(d.interval.seen_family);
   CHECK(p.interval["applied"] == "seen_family");
-  const auto [low, high] = *d.seen_family_error;
+  const double low = d.interval.seen_family->error_low, high = d.interval.seen_family->error_high;
   CHECK((*p.interval_us)[0] == Approx(p.latency_us / (1 + high) * (1 - s + s / F)));
   CHECK((*p.interval_us)[1] == Approx(p.latency_us / (1 + low) * (1 - s + s * F)));
   // A network of a family it never saw takes the new-family one.
   Network other = find_zoo("b1")->build(0);
   other.family = "a family never calibrated";
   const NetworkPrediction q = predict(c.device, other, 1);
-  CHECK((*q.interval_us)[0] == Approx(q.latency_us / (1 + d.error_high) * (1 - s + s / F)));
+  CHECK((*q.interval_us)[0] == Approx(q.latency_us / (1 + d.interval.error_high) * (1 - s + s / F)));
   const Json j = prediction_json(c.device, find_zoo("b1")->build(0), p, 1, false);
   CHECK(j["latency_us_low"].get<double>() < j["latency_us"].get<double>());
   CHECK(j["latency_us_high"].get<double>() > j["latency_us"].get<double>());
@@ -256,6 +258,24 @@ TEST_CASE("hardware descriptions: every shipped one parses, its peak is computed
   j = pi5;
   j["hardware"]["runtime_fuses_relu"]["value"] = 1;
   fails_naming(j, "runtime_fuses_relu.value");
+}
+
+TEST_CASE("a device file's interval and uncalibrated read into their structs and write back as they were") {
+  for (const char* name : {"a72", "i9-9900x", "pi5", "pixel7pro", "xeon-gold5118", "xeon-w2125"}) {
+    INFO(name);
+    const Json file = read_json_file((std::filesystem::path(CPX_SOURCE_DIR) / "predictor/devices" / (std::string(name) + ".json")).string());
+    const DeviceInterval interval = device_interval_from_json(file["interval"], Where("dev.json") / "interval");
+    CHECK(to_json(interval).dump() == file["interval"].dump());
+    const UncalibratedSizing sizing = uncalibrated_sizing_from_json(file["uncalibrated"], Where("dev.json") / "uncalibrated");
+    CHECK(to_json(sizing).dump() == file["uncalibrated"].dump());
+    CHECK(sizing.spread.has_value() != sizing.factor.has_value());
+  }
+  // The factor's form, as the percentile method writes it.
+  const Json factor = {{"cases", 4}, {"rule", "r"}, {"sized", true}, {"coverage_unwidened", 0.5}, {"coverage_widened", 0.75}, {"factor", 2.0}};
+  CHECK(to_json(uncalibrated_sizing_from_json(factor, Where("dev.json"))).dump() == factor.dump());
+  Json bad = factor;
+  bad["factor"] = 0.5;
+  CHECK_THROWS_WITH(uncalibrated_sizing_from_json(bad, Where("dev.json") / "uncalibrated"), Catch::Contains("uncalibrated.factor = 0.5"));
 }
 
 TEST_CASE("a device whose runtime does not fuse ReLU pays a pass of its own for each one, priced by the elementwise model") {

@@ -385,7 +385,7 @@ TEST_CASE("a calibrated pi5 job shows the family-held-out predictions of its cho
   double inside = 0;
   for (const auto& pt : pa["points"])
     inside += pt["low_us"].get<double>() <= pt["actual_us"].get<double>() && pt["actual_us"].get<double>() <= pt["high_us"].get<double>();
-  CHECK(inside / static_cast<double>(points.size()) == Approx(cal.device.calibrated->interval["coverage"]["share"].get<double>()));
+  CHECK(inside / static_cast<double>(points.size()) == Approx(cal.device.calibrated->interval.coverage.value().share));
   // The side-by-side table holds every candidate, the chosen one marked, with figures from the calibration.
   REQUIRE(pa["methods"].size() == predictor::calibration_method_names().size());
   for (const auto& m : pa["methods"]) {

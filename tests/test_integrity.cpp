@@ -10,7 +10,9 @@
 #include <thread>
 
 #include "processes.hpp"
+#include "explorer/option_checks.hpp"
 #include "profiler/measure/environment.hpp"
+#include "profiler/measure/quiet_machine.hpp"
 #include "profiler/measure/sweep.hpp"
 #include "profiler/profile/file_lock.hpp"
 #include "profiler/profile/interference.hpp"
@@ -133,4 +135,19 @@ TEST_CASE("the interference check warns when one section is mostly noisy, howeve
   CHECK_THAT(n.line("profile"), Catch::StartsWith("profile: WARNING: noisy measurements 10 of 211 (4.7%): configs 0/200") &&
                                     Catch::Contains("networks more than 50% of it") && Catch::EndsWith("exit 3"));
   CHECK(n.to_json()["above_threshold"] == true);
+}
+
+TEST_CASE("the quiet-machine check says what it sampled and the command line says its flag where the library names none") {
+  profiler::CpuLoad load{"0,1", 1, 0.05};
+  CHECK_FALSE(load.busy());
+  CHECK(load.said() == "CPUs 0,1 at most 5% busy over 1 s (limit 20%)");
+  load.busiest_share = 0.87;
+  CHECK(load.busy());
+  CHECK(load.said() == "the machine is busy: CPU 1, which we pin to, was 87% busy over 1 s (limit 20%) before measuring");
+  // A switch whose work cannot be done: a FieldError without a value, said under the flag.
+  const FieldError e(Field::quiet_machine_check, "cannot read the load of CPUs 0 from /proc/stat");
+  CHECK(std::string(e.what()) == "quiet_machine_check: cannot read the load of CPUs 0 from /proc/stat");
+  CHECK(explorer::cli_message(e) == "--quiet-machine-check: cannot read the load of CPUs 0 from /proc/stat");
+  CHECK(explorer::cli_message(FieldError(Field::apply, "\"s9\"", "no suggestion or variant \"s9\"")) ==
+        "--apply = \"s9\": no suggestion or variant \"s9\"");
 }

@@ -98,8 +98,8 @@ TEST_CASE("interval: a network made only of kinds the calibration never saw is w
   d.calibrated->hardware = *shipped_hardware("pi5");
   d.calibrated->method = CalibrationMethod::host_scale;
   d.calibrated->host = {50e9, 20e9};
-  d.calibrated->error_low = -0.1;
-  d.calibrated->error_high = 0.1;
+  d.calibrated->interval.error_low = -0.1;
+  d.calibrated->interval.error_high = 0.1;
   d.calibrated->kind_share = {{"a kind no network has", 1.0}};  // everything b0 does is unseen
   const Network net = find_zoo("b0")->build(96);
   NetworkPrediction base = predict(d, net, d.calibrated->hardware.threads);
@@ -136,7 +136,7 @@ TEST_CASE("interval: a family held out is scored by an interval that never saw i
     for (const auto& p : all)
       if (p.family != held_family) fit.push_back(p);
     const Calibration c = calibrate(host, {50e9, 20e9}, *shipped_hardware("pi5"), fit, "p.csv", "r", std::nullopt, options);
-    return std::array<double, 2>{c.device.calibrated->error_low, c.device.calibrated->error_high};
+    return std::array<double, 2>{c.device.calibrated->interval.error_low, c.device.calibrated->interval.error_high};
   };
   std::vector<PublishedPoint> poisoned = points;
   for (auto& p : poisoned)
@@ -156,6 +156,7 @@ TEST_CASE("interval: a family held out is scored by an interval that never saw i
     else CHECK(poisoned_bounds[i][1] > clean_bounds[i][1]);  // the others' bounds did see it
   // ...and the device's own coverage figure scores each family against the interval sized without it.
   const Calibration c = calibrate(host, {50e9, 20e9}, *shipped_hardware("pi5"), points, "p.csv", "r", std::nullopt, options);
-  CHECK(c.device.calibrated->interval["interval_method"] == "pooled_t");
-  CHECK(c.device.calibrated->interval["coverage"]["how"].get<std::string>().find("sized without them") != std::string::npos);
+  CHECK(c.device.calibrated->interval.interval_method == IntervalMethod::pooled_t);
+  REQUIRE(c.device.calibrated->interval.coverage);
+  CHECK(c.device.calibrated->interval.coverage->how.find("sized without them") != std::string::npos);
 }

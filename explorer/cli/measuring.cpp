@@ -12,7 +12,14 @@ namespace cpx::cli {
 
 void QuietMachine::run(const std::string& command, int64_t threads) const {
   explorer::check_threads_option(threads);  // before sampling the load of CPUs that are not there
-  if (check) profiler::check_quiet_machine(command, threads, go_on_busy);
+  if (!check) return;
+  const profiler::CpuLoad load = profiler::sample_cpu_load(threads);
+  if (!load.busy())
+    std::fprintf(stderr, "%s: quiet machine check: %s\n", command.c_str(), load.said().c_str());
+  else if (!go_on_busy)
+    throw InputError("--quiet-machine-check: " + load.said() + "; stop what runs there, or pass --go-on-busy to measure anyway");
+  else
+    std::fprintf(stderr, "%s: warning: %s; going on (--go-on-busy)\n", command.c_str(), load.said().c_str());
 }
 
 void add_measuring_options(CLI::App* cmd, QuietMachine& quiet) {

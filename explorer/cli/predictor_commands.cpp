@@ -350,9 +350,8 @@ void run_calibrate(const predictor::CalibrationRequest& request) {
   if (pricing == predictor::DevicePricing::linear)
     std::printf("per MAC %.3g us (%.2f GMACpS), per byte %.3g us, per op %.3g us\n", d.linear[0], d.linear[0] > 0 ? 1e-3 / d.linear[0] : 0.0,
                 d.linear[1], d.linear[2]);
-  std::printf("interval: %.0f%%, errors %+.1f%% to %+.1f%% (%s); cross-validated coverage %.0f%%\n", 100 * d.interval["level"].get<double>(),
-              100 * d.error_low, 100 * d.error_high, d.interval["method"].get<std::string>().c_str(),
-              100 * d.interval["coverage"]["share"].get<double>());
+  std::printf("interval: %.0f%%, errors %+.1f%% to %+.1f%% (%s); cross-validated coverage %.0f%%\n", 100 * d.interval.level,
+              100 * d.interval.error_low, 100 * d.interval.error_high, d.interval.method.c_str(), 100 * d.interval.coverage.value().share);
   std::string exercised;
   for (const auto& [kind, share] : d.kind_share)
     if (share >= predictor::calibrated_kind_share)
@@ -360,11 +359,12 @@ void run_calibrate(const predictor::CalibrationRequest& request) {
   if (!d.kind_spread.empty())
     std::printf("calibration networks exercise: %s; other work is the host's relative cost, transferred, its share of a prediction "
                 "widening the interval by how much devices differ on that kind (%zu shipped devices)\n",
-                exercised.c_str(), d.uncalibrated.value("devices", Json::array()).size());
+                exercised.c_str(), d.uncalibrated && d.uncalibrated->spread ? d.uncalibrated->spread->devices.size() : 0);
   else
     std::printf("calibration networks exercise: %s; other work is the host's relative cost, transferred, its share of a prediction "
                 "widening the interval by up to %.2gx (%s)\n", exercised.c_str(), d.uncalibrated_factor,
-                d.uncalibrated.value("sized", false) ? "sized from held-out cases" : "assumed: too few held-out cases to size it");
+                d.uncalibrated && d.uncalibrated->factor && d.uncalibrated->factor->sized ? "sized from held-out cases"
+                                                                                          : "assumed: too few held-out cases to size it");
   for (const auto& pt : r.calibration.device.provenance["published"])
     std::printf("  %-22s %-14s timed %8.2f ms  held out %8.2f ms (%+6.1f%%)\n", pt["model"].get<std::string>().c_str(),
                 pt["family"].get<std::string>().c_str(), pt["latency_ms"].get<double>(), pt["held_out_ms"].get<double>(),

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "profiler/measure/environment.hpp"
-#include "space/error.hpp"
+#include "space/field_error.hpp"
 
 namespace cpx::profiler {
 
@@ -55,25 +55,26 @@ double busiest_cpu_share(const std::string& cpus, double seconds, int* busiest_c
   return worst;
 }
 
-void check_quiet_machine(const std::string& command, int64_t threads, bool go_on_busy) {
-  const std::string cpus = pin_to_cpus(threads);
-  if (cpus.empty()) throw InputError("--quiet-machine-check: cannot pin to " + std::to_string(threads) + " CPU(s) to check them");
-  int cpu = -1;
-  // We sleep meanwhile, so whatever keeps these CPUs busy is another process.
-  const double busy = busiest_cpu_share(cpus, 1.0, &cpu);
-  if (busy < 0) throw InputError("--quiet-machine-check: cannot read the load of CPUs " + cpus + " from /proc/stat");
+std::string CpuLoad::said() const {
   char b[256];
-  if (busy <= busy_cpu_threshold) {
-    std::snprintf(b, sizeof b, "%s: quiet machine check: CPUs %s at most %.0f%% busy over 1 s (limit %.0f%%)\n", command.c_str(),
-                  cpus.c_str(), 100 * busy, 100 * busy_cpu_threshold);
-    std::fputs(b, stderr);
-    return;
-  }
-  std::snprintf(b, sizeof b, "the machine is busy: CPU %d, which we pin to, was %.0f%% busy over 1 s (limit %.0f%%) before measuring",
-                cpu, 100 * busy, 100 * busy_cpu_threshold);
-  if (!go_on_busy)
-    throw InputError(std::string("--quiet-machine-check: ") + b + "; stop what runs there, or pass --go-on-busy to measure anyway");
-  std::fprintf(stderr, "%s: warning: %s; going on (--go-on-busy)\n", command.c_str(), b);
+  if (busy())
+    std::snprintf(b, sizeof b, "the machine is busy: CPU %d, which we pin to, was %.0f%% busy over %.0f s (limit %.0f%%) before measuring",
+                  busiest_cpu, 100 * busiest_share, sample_seconds, 100 * busy_cpu_threshold);
+  else
+    std::snprintf(b, sizeof b, "CPUs %s at most %.0f%% busy over %.0f s (limit %.0f%%)", cpus.c_str(), 100 * busiest_share, sample_seconds,
+                  100 * busy_cpu_threshold);
+  return b;
+}
+
+CpuLoad sample_cpu_load(int64_t threads) {
+  CpuLoad load;
+  load.cpus = pin_to_cpus(threads);
+  if (load.cpus.empty()) throw FieldError(Field::quiet_machine_check, "cannot pin to " + std::to_string(threads) + " CPU(s) to check them");
+  // We sleep meanwhile, so whatever keeps these CPUs busy is another process.
+  load.busiest_share = busiest_cpu_share(load.cpus, CpuLoad::sample_seconds, &load.busiest_cpu);
+  if (load.busiest_share < 0)
+    throw FieldError(Field::quiet_machine_check, "cannot read the load of CPUs " + load.cpus + " from /proc/stat");
+  return load;
 }
 
 }  // namespace cpx::profiler

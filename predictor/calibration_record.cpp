@@ -1,0 +1,92 @@
+#include "predictor/calibration_record.hpp"
+
+namespace cpx::predictor {
+
+Json to_json(const DeviceInterval& i) {
+  Json j = {{"level", i.level}, {"method", i.method}, {"error_low", i.error_low}, {"error_high", i.error_high}};
+  if (i.coverage) j["coverage"] = {{"share", i.coverage->share}, {"how", i.coverage->how}};
+  j["interval_method"] = to_string(i.interval_method);
+  if (!i.pooled.is_null()) j["pooled"] = i.pooled;
+  if (i.seen_family)
+    j["seen_family"] = {{"error_low", i.seen_family->error_low}, {"error_high", i.seen_family->error_high}, {"how", i.seen_family->how}};
+  return j;
+}
+
+DeviceInterval device_interval_from_json(const Json& j, const Where& where) {
+  DeviceInterval i;
+  ObjectReader r(j, where);
+  i.level = r.number("level", 0.01, 0.99);
+  i.method = r.string("method");
+  i.error_low = r.number("error_low", -0.99, 10);
+  i.error_high = r.number("error_high", i.error_low, 10);
+  if (r.has("coverage")) {
+    ObjectReader c(r.raw("coverage"), r.at("coverage"));
+    i.coverage = DeviceInterval::Coverage{c.number("share", 0, 1), c.string("how")};
+    c.finish();
+  }
+  if (r.has("interval_method")) {
+    const auto m = find_interval_method(r.string("interval_method"));
+    if (!m) r.at("interval_method").fail(r.raw("interval_method"), "not an interval method (percentile, pooled_t)");
+    i.interval_method = *m;
+  }
+  if (r.has("pooled")) {
+    i.pooled = r.raw("pooled");
+    if (i.interval_method == IntervalMethod::pooled_t) {
+      ObjectReader p(i.pooled, r.at("pooled"));
+      i.prior.variance = p.number("pooled_variance", 0, 100);
+      i.prior.dof = p.number("prior_dof", 0, 1e6);
+    }
+  }
+  if (r.has("seen_family")) {
+    ObjectReader s(r.raw("seen_family"), r.at("seen_family"));
+    const double low = s.number("error_low", -0.99, 10);
+    i.seen_family = DeviceInterval::SeenFamily{low, s.number("error_high", low, 10), s.string("how")};
+    s.finish();
+  }
+  r.finish();
+  return i;
+}
+
+Json to_json(const UncalibratedSizing& u) {
+  if (u.spread) return {{"rule", u.rule}, {"devices", u.spread->devices}, {"deviations", u.spread->deviations}};
+  Json j = {{"cases", u.factor->cases}, {"rule", u.rule}, {"sized", u.factor->sized}};
+  if (u.factor->coverage_unwidened) j["coverage_unwidened"] = *u.factor->coverage_unwidened;
+  if (u.factor->coverage_widened) j["coverage_widened"] = *u.factor->coverage_widened;
+  j["factor"] = u.factor->factor;
+  return j;
+}
+
+UncalibratedSizing uncalibrated_sizing_from_json(const Json& j, const Where& where) {
+  UncalibratedSizing u;
+  ObjectReader r(j, where);
+  u.rule = r.string("rule");
+  if (r.has("devices")) {
+    // Assigned, not emplace()d: clang 14 takes a nested struct with default member initialisers for not
+    // default-constructible while its enclosing class is incomplete, as it is where the optional is declared.
+    UncalibratedSizing::Spread& s = *(u.spread = UncalibratedSizing::Spread{});
+    const Json& devices = r.raw("devices");
+    if (!devices.is_array()) r.at("devices").fail(devices, "expected a list of device names");
+    for (const Json& d : devices) {
+      if (!d.is_string()) r.at("devices").fail(d, "expected a device name");
+      s.devices.push_back(d.get<std::string>());
+    }
+    ObjectReader kinds(r.raw("deviations"), r.at("deviations"));
+    for (const auto& [kind, per_device] : r.raw("deviations").items()) {
+      ObjectReader k(kinds.raw(kind), kinds.at(kind));
+      for (const auto& [device, v] : per_device.items()) s.deviations[kind][device] = k.number(device, -100, 100);
+      k.finish();
+    }
+    kinds.finish();
+  } else {
+    UncalibratedSizing::Factor& f = *(u.factor = UncalibratedSizing::Factor{});
+    f.cases = r.integer("cases", 0, 1000000);
+    f.sized = r.boolean("sized", false);
+    if (r.has("coverage_unwidened")) f.coverage_unwidened = r.number("coverage_unwidened", 0, 1);
+    if (r.has("coverage_widened")) f.coverage_widened = r.number("coverage_widened", 0, 1);
+    f.factor = r.number("factor", 1, 100);
+  }
+  r.finish();
+  return u;
+}
+
+}  // namespace cpx::predictor
