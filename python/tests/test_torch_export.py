@@ -1,7 +1,6 @@
 # Network.to_torch and run: the exported module, loaded with the seeded weights, computes what the
 # executor computes (tests/test_torch.cpp checks every zoo family; this checks the Python path).
 import importlib.util
-import time
 
 import numpy as np
 import pytest
@@ -83,7 +82,6 @@ def _small(name):
 def test_exported_module_trains_at_any_batch_size(tmp_path, name, request):
     # Issue 57 item 5: Net() is for training, so no reshape may pin the batch. Batch 8 forward and backward
     # in train mode; in eval mode each sample of the batch-8 output equals that sample run alone.
-    started = time.monotonic()
     net = request.getfixturevalue("proposal") if name == "proposal" else _small(name)
     _, h, w, c = net.input_nhwc
     model = _torch_module(net, tmp_path / "m.py", name).Net()
@@ -101,7 +99,6 @@ def test_exported_module_trains_at_any_batch_size(tmp_path, name, request):
         for k in (0, 7):  # two samples are enough to catch a batch mixed into the wrong axis
             alone = model(x[k:k + 1])
             assert torch.allclose(batched[k:k + 1], alone, rtol=0, atol=1e-4 * float(alone.abs().max()) + 1e-6), (name, k)
-    assert time.monotonic() - started < 20, name  # the whole test is meant to stay well under a minute
 
 
 # Families whose PyTorch export (torch.onnx.export's defaults, Debian's python3-torch 1.13, opset 14) does
