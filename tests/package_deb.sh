@@ -7,18 +7,20 @@ set -eu
 build=$1
 scratch=$2
 rm -rf "$scratch"
-mkdir -p "$scratch/root"
+unpacked=$scratch/unpacked  # the .deb unpacked here: its paths are the package's, inside the scratch folder
+mkdir -p "$unpacked"
 (cd "$build" && cpack -G DEB -B "$scratch/pkg" >"$scratch/cpack.log" 2>&1) || { cat "$scratch/cpack.log"; echo "FAIL: cpack"; exit 1; }
 deb=$(ls "$scratch"/pkg/cpubone-explore_*.deb)
 dpkg-deb -f "$deb" Package Architecture Depends
 [ "$(dpkg-deb -f "$deb" Architecture)" = "$(dpkg --print-architecture)" ] || { echo "FAIL: architecture"; exit 1; }
-dpkg-deb -x "$deb" "$scratch/root"
-cli=$scratch/root/usr/bin/cpubone-explore
+dpkg-deb -x "$deb" "$unpacked"
+prefix=$unpacked/usr
+cli=$prefix/bin/cpubone-explore
 "$cli" --version | grep -q "^cpubone-explore [0-9]" || { echo "FAIL: --version"; exit 1; }
 "$cli" --version
 "$cli" --device pi5 --evaluations 300 --out "$scratch/job" >"$scratch/job.log" 2>&1 || { cat "$scratch/job.log"; echo "FAIL: main job"; exit 1; }
 [ -s "$scratch/job/report.html" ] && [ -s "$scratch/job/results.json" ] || { echo "FAIL: the main job wrote no report"; exit 1; }
-site=$(find "$scratch/root/usr/lib" -maxdepth 3 -type d -name dist-packages | head -n 1)
+site=$(find "$prefix/lib" -maxdepth 3 -type d -name dist-packages | head -n 1)
 if [ -n "$site" ] && [ -d "$site/cpubone_explore" ]; then
   PYTHONPATH=$site /usr/bin/python3 -c "import cpubone_explore as c; print('python module:', c.__file__, c.predictor('pi5').predict('b0')['latency_us'] > 0)" |
     grep -q "True" || { echo "FAIL: the packaged Python module"; exit 1; }
