@@ -135,7 +135,6 @@ void size_uncalibrated(Calibrated& c, const std::vector<std::map<std::string, do
     f.coverage_unwidened = coverage(1);
     f.coverage_widened = coverage(c.uncalibrated_factor);
   }
-  f.factor = c.uncalibrated_factor;
   c.uncalibrated = UncalibratedSizing{"a held-out point whose group spent at least 10% of its host-predicted time in kinds the other "
                                       "groups barely exercised (below 1% of their time) is a case; F is the smallest of 1, 1.25, 1.5, "
                                       "2, 3, 4, 6, 10 whose widened intervals cover 80% of the cases; fewer than 3 cases: F = 2, assumed",

@@ -47,16 +47,16 @@ DeviceInterval device_interval_from_json(const Json& j, const Where& where) {
   return i;
 }
 
-Json to_json(const UncalibratedSizing& u) {
+Json to_json(const UncalibratedSizing& u, double factor) {
   if (u.spread) return {{"rule", u.rule}, {"devices", u.spread->devices}, {"deviations", u.spread->deviations}};
   Json j = {{"cases", u.factor->cases}, {"rule", u.rule}, {"sized", u.factor->sized}};
   if (u.factor->coverage_unwidened) j["coverage_unwidened"] = *u.factor->coverage_unwidened;
   if (u.factor->coverage_widened) j["coverage_widened"] = *u.factor->coverage_widened;
-  j["factor"] = u.factor->factor;
+  j["factor"] = factor;
   return j;
 }
 
-UncalibratedSizing uncalibrated_sizing_from_json(const Json& j, const Where& where) {
+UncalibratedSizing uncalibrated_sizing_from_json(const Json& j, const Where& where, double factor) {
   UncalibratedSizing u;
   ObjectReader r(j, where);
   u.rule = r.string("rule");
@@ -83,7 +83,8 @@ UncalibratedSizing uncalibrated_sizing_from_json(const Json& j, const Where& whe
     f.sized = r.boolean("sized", false);
     if (r.has("coverage_unwidened")) f.coverage_unwidened = r.number("coverage_unwidened", 0, 1);
     if (r.has("coverage_widened")) f.coverage_widened = r.number("coverage_widened", 0, 1);
-    f.factor = r.number("factor", 1, 100);
+    if (const double F = r.number("factor", 1, 100); F != factor)
+      r.at("factor").fail(r.raw("factor"), "expected the device's uncalibrated_factor, " + Json(factor).dump());
   }
   r.finish();
   return u;

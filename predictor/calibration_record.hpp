@@ -52,7 +52,6 @@ struct UncalibratedSizing {
     int64_t cases = 0;   // held-out points with enough such work to size F on
     bool sized = false;  // fewer than 3 cases: F assumed
     std::optional<double> coverage_unwidened, coverage_widened;  // of the cases, when sized
-    double factor = 1;                                           // F (Calibrated::uncalibrated_factor)
   };
   std::optional<Factor> factor;
   struct Spread {
@@ -61,7 +60,9 @@ struct UncalibratedSizing {
   };
   std::optional<Spread> spread;
 };
-Json to_json(const UncalibratedSizing& u);
-UncalibratedSizing uncalibrated_sizing_from_json(const Json& j, const Where& where);
+// The factor form's JSON repeats F, as device files always have: F itself is the device's
+// (Calibrated::uncalibrated_factor), passed in, and a file whose two copies differ is refused.
+Json to_json(const UncalibratedSizing& u, double factor);
+UncalibratedSizing uncalibrated_sizing_from_json(const Json& j, const Where& where, double factor);
 
 }  // namespace cpx::predictor

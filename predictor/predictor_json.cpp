@@ -72,7 +72,7 @@ Json to_json(const Predictor& p) {
           {"linear", {{"us_per_mac", c.linear[0]}, {"us_per_byte", c.linear[1]}, {"us_per_op", c.linear[2]}}},
           {"kinds", c.kind_share},
           {"uncalibrated_factor", c.uncalibrated_factor},
-          {"uncalibrated", c.uncalibrated ? to_json(*c.uncalibrated) : Json(nullptr)},
+          {"uncalibrated", c.uncalibrated ? to_json(*c.uncalibrated, c.uncalibrated_factor) : Json(nullptr)},
           {"kind_spread", c.kind_spread},
           {"calibration_sizes", c.calibration_sizes ? Json{{"macs_min", c.calibration_sizes->macs_min},
                                                            {"macs_max", c.calibration_sizes->macs_max},
@@ -148,7 +148,7 @@ Predictor device_from_json(const Json& j, const Where& where) {
     s.finish();
   }
   if (r.has("uncalibrated") && !r.raw("uncalibrated").is_null())
-    c.uncalibrated = uncalibrated_sizing_from_json(r.raw("uncalibrated"), r.at("uncalibrated"));
+    c.uncalibrated = uncalibrated_sizing_from_json(r.raw("uncalibrated"), r.at("uncalibrated"), c.uncalibrated_factor);
   c.interval = device_interval_from_json(r.raw("interval"), r.at("interval"));
   c.held_out = r.has("held_out") ? r.raw("held_out") : Json(nullptr);
   const Json provenance = r.has("provenance") ? r.raw("provenance") : Json::object();

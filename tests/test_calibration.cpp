@@ -266,16 +266,20 @@ TEST_CASE("a device file's interval and uncalibrated read into their structs and
     const Json file = read_json_file((std::filesystem::path(CPX_SOURCE_DIR) / "predictor/devices" / (std::string(name) + ".json")).string());
     const DeviceInterval interval = device_interval_from_json(file["interval"], Where("dev.json") / "interval");
     CHECK(to_json(interval).dump() == file["interval"].dump());
-    const UncalibratedSizing sizing = uncalibrated_sizing_from_json(file["uncalibrated"], Where("dev.json") / "uncalibrated");
-    CHECK(to_json(sizing).dump() == file["uncalibrated"].dump());
+    const double F = file.value("uncalibrated_factor", 1.0);
+    const UncalibratedSizing sizing = uncalibrated_sizing_from_json(file["uncalibrated"], Where("dev.json") / "uncalibrated", F);
+    CHECK(to_json(sizing, F).dump() == file["uncalibrated"].dump());
     CHECK(sizing.spread.has_value() != sizing.factor.has_value());
   }
   // The factor's form, as the percentile method writes it.
   const Json factor = {{"cases", 4}, {"rule", "r"}, {"sized", true}, {"coverage_unwidened", 0.5}, {"coverage_widened", 0.75}, {"factor", 2.0}};
-  CHECK(to_json(uncalibrated_sizing_from_json(factor, Where("dev.json"))).dump() == factor.dump());
+  CHECK(to_json(uncalibrated_sizing_from_json(factor, Where("dev.json"), 2.0), 2.0).dump() == factor.dump());
   Json bad = factor;
   bad["factor"] = 0.5;
-  CHECK_THROWS_WITH(uncalibrated_sizing_from_json(bad, Where("dev.json") / "uncalibrated"), Catch::Contains("uncalibrated.factor = 0.5"));
+  CHECK_THROWS_WITH(uncalibrated_sizing_from_json(bad, Where("dev.json") / "uncalibrated", 2.0), Catch::Contains("uncalibrated.factor = 0.5"));
+  // F is the device's: a file whose two copies of it differ is refused.
+  CHECK_THROWS_WITH(uncalibrated_sizing_from_json(factor, Where("dev.json") / "uncalibrated", 3.0),
+                    Catch::Contains("uncalibrated.factor = 2.0: expected the device's uncalibrated_factor, 3.0"));
 }
 
 TEST_CASE("a device whose runtime does not fuse ReLU pays a pass of its own for each one, priced by the elementwise model") {
