@@ -138,3 +138,85 @@ def test_pytorchs_export_with_a_symbolic_batch_imports_as_batch_1(tmp_path, name
     net, imported = _pytorchs_onnx_export(tmp_path, name, input_names=["input"], dynamic_axes={"input": {0: "batch"}})
     assert imported.input_nhwc == net.input_nhwc
     assert cx.count(imported, layers=False)["macs"] == cx.count(net, layers=False)["macs"], name
+
+
+# PyTorch code as users write it, beyond the zoo's own export: ConvNeXt's channels-last block (permute,
+# LayerNorm, Linear, GELU, Linear, a layer scale over the last axis, permute back), a head that takes
+# x.mean((2, 3)) (ReduceMean without keepdims), a mean over H and W of the channels-last view, and
+# SqueezeNet's MaxPool with ceil_mode on odd sizes. Each imports with the MACs, parameters and output
+# shape that PyTorch itself gives (no BatchNorm here: PyTorch's export folds a BatchNorm after a conv into
+# it, so its parameters are no longer in the file).
+class _ConvNeXtStyle(torch.nn.Module):
+    def __init__(self, c=32):
+        super().__init__()
+        self.stem = torch.nn.Conv2d(3, c, 4, 4)
+        self.dw = torch.nn.Conv2d(c, c, 7, padding=3, groups=c)
+        self.norm = torch.nn.LayerNorm(c)
+        self.fc1, self.fc2 = torch.nn.Linear(c, 4 * c), torch.nn.Linear(4 * c, c)
+        self.gamma = torch.nn.Parameter(torch.full((c,), 1e-6))
+        self.head = torch.nn.Linear(c, 10)
+
+    def forward(self, x):
+        x = self.stem(x)
+        y = self.dw(x).permute(0, 2, 3, 1)
+        y = self.gamma * self.fc2(torch.nn.functional.gelu(self.fc1(self.norm(y))))
+        x = x + y.permute(0, 3, 1, 2)
+        return self.head(x.mean((2, 3)))
+
+
+class _ChannelsLastMean(torch.nn.Module):
+    def __init__(self, c=24):
+        super().__init__()
+        self.patch = torch.nn.Conv2d(3, c, 2, 2)
+        self.norm = torch.nn.LayerNorm(c)
+        self.mlp = torch.nn.Linear(c, c)
+        self.head = torch.nn.Linear(c, 5)
+
+    def forward(self, x):
+        x = self.patch(x).permute(0, 2, 3, 1)
+        x = x + torch.relu(self.mlp(self.norm(x)))
+        return self.head(x.mean((1, 2)))
+
+
+class _CeilPools(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a, self.b = torch.nn.Conv2d(3, 16, 3, 2), torch.nn.Conv2d(16, 24, 3, padding=1)
+        self.cls = torch.nn.Conv2d(24, 7, 1)
+
+    def forward(self, x):
+        x = torch.nn.functional.max_pool2d(torch.relu(self.a(x)), 3, 2, ceil_mode=True)
+        x = torch.nn.functional.max_pool2d(torch.relu(self.b(x)), 3, 2, padding=1, ceil_mode=True)
+        return self.cls(x).mean((2, 3), keepdim=True)
+
+
+def _macs_by_hooks(model, x):
+    total = [0]
+
+    def hook(mod, _, out):
+        if isinstance(mod, torch.nn.Conv2d):
+            total[0] += out.numel() * mod.in_channels // mod.groups * mod.kernel_size[0] * mod.kernel_size[1]
+        elif isinstance(mod, torch.nn.Linear):
+            total[0] += out.numel() * mod.in_features
+
+    handles = [m.register_forward_hook(hook) for m in model.modules()]
+    with torch.no_grad():
+        y = model(x)
+    for h in handles:
+        h.remove()
+    return total[0], tuple(y.shape)
+
+
+@pytest.mark.parametrize("module,res", [(_ConvNeXtStyle, 64), (_ChannelsLastMean, 32), (_CeilPools, 57), (_CeilPools, 60)])
+def test_pytorch_code_as_users_write_it_imports_with_the_counts_pytorch_gives(tmp_path, module, res):
+    torch.manual_seed(0)
+    model = module().eval()
+    x = torch.randn(1, 3, res, res)
+    macs, shape = _macs_by_hooks(model, x)
+    torch.onnx.export(model, x, str(tmp_path / "m.onnx"))
+    net = cx.load(str(tmp_path / "m.onnx"))
+    counts = cx.count(net, layers=False)
+    assert counts["macs"] == macs
+    assert counts["params"] == sum(p.numel() for p in model.parameters())
+    n, h, w, c = net.output_nhwc
+    assert (n, c, h, w) == (shape if len(shape) == 4 else shape + (1, 1))

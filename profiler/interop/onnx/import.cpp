@@ -61,6 +61,13 @@ const Value& Context::nchw_input(int i, int k) const {
   return v;
 }
 
+const Value& Context::pixel_input(int i, int k) const {
+  const Value& v = input_value(i, k);
+  if (v.kind == Value::Kind::heads)
+    g.fail(i, "expects an N x C x H x W input or its channels-last view N x H x W x C; " + g.input(i, k) + " is a per-head view");
+  return v;
+}
+
 Dims Context::dims(const Value& v) const {
   const ShapeNhwc& s = shape(v);
   switch (v.kind) {

@@ -62,6 +62,12 @@ class Context {
   const Value& value(const std::string& name, const std::string& what) const;
   const Value& input_value(int i, int k = 0) const;
   const Value& nchw_input(int i, int k = 0) const;
+  // An input an op reads per element or per pixel: N x C x H x W or its channels-last view N x H x W x C
+  // (the same data here, ours being NHWC either way), as PyTorch code that permutes to channels-last
+  // before a LayerNorm and Linear layers exports it (ConvNeXt's blocks).
+  const Value& pixel_input(int i, int k = 0) const;
+  // Sets an op's output in the layout (nchw or nhwc) of the input it was read from.
+  void set_like(const std::string& onnx_tensor, const Value& like, const std::string& ours) { set(onnx_tensor, Value::of(like.kind, ours)); }
   const ShapeNhwc& shape(const Value& v) const { return builder_.shape(v.tensor); }
   const ShapeNhwc& shape(const std::string& tensor) const { return builder_.shape(tensor); }
   // The ONNX tensor's dims (what a Shape node reads): N x C x H x W (N x C at rank 2), N x H x W x C, or

@@ -136,10 +136,11 @@ void conv_transpose(Context& c, int i) {
   c.set_nchw(out, c.add(i, {x.tensor}, op));
 }
 
-// A linear over channels: its input must be N x C (ours N x 1 x 1 x C).
+// A linear over channels: its input is N x C (ours N x 1 x 1 x C), or channels-last N x H x W x C, where
+// it is a linear per pixel (ours: the same op).
 void linear(Context& c, int i, int64_t out_features, bool bias) {
   const Graph& g = c.g;
-  const Value& x = c.nchw_input(i);
+  const Value& x = c.pixel_input(i);
   FullyConnected f;
   f.out_features = out_features;
   f.bias = bias;
@@ -154,7 +155,7 @@ void linear(Context& c, int i, int64_t out_features, bool bias) {
     }
   }
   out = absorb_following(c, out, f);
-  Value y = Value::of(Kind::nchw, c.add(i, {x.tensor}, f));
+  Value y = Value::of(x.kind, c.add(i, {x.tensor}, f));
   y.rank = x.rank;
   c.set(out, y);
 }
@@ -177,9 +178,11 @@ void matmul(Context& c, int i) {
   const Graph& g = c.g;
   if (const Constant* w = g.constant(g.input(i, 1))) {
     if (w->dims.size() != 2) g.fail(i, "a constant B must be 2-D");
-    const ShapeNhwc& s = c.shape(c.nchw_input(i));
+    const Value& x = c.pixel_input(i);
+    const ShapeNhwc& s = c.shape(x);
     if (w->dims[0] != s.c) g.fail(i, "B has " + std::to_string(w->dims[0]) + " rows but A has " + std::to_string(s.c) + " features");
-    if (s.pixels() != 1) g.fail(i, "a linear MatMul needs N x C input (one pixel)");
+    if (x.kind == Kind::nchw && s.pixels() != 1)
+      g.fail(i, "a linear MatMul needs N x C input (one pixel) or channels-last N x H x W x C");
     return linear(c, i, w->dims[1], false);
   }
   const Value a = one_pixel_heads(c, c.input_value(i, 0));
@@ -228,14 +231,39 @@ bool layer_norm_decomposed(Context& c, int i, const Value& x, const Dims& axes) 
   return true;
 }
 
+// A mean over H and W: a global average pool, N x C x 1 x 1 (keepdims) or N x C; on the channels-last
+// view N x 1 x 1 x C or N x C.
 void reduce_mean(Context& c, int i) {
   const Value& x = c.input_value(i);
   Dims axes = c.g.ints_attr(i, "axes", {});
   if (layer_norm_decomposed(c, i, x, axes)) return;
+  for (int64_t& a : axes)
+    if (a < 0) a += static_cast<int64_t>(x.rank);
   std::sort(axes.begin(), axes.end());
-  if (x.kind != Kind::nchw || !(axes == Dims{2, 3} || axes == Dims{-2, -1}) || c.g.int_attr(i, "keepdims", 1) != 1)
-    c.g.fail(i, "only the mean over H and W with keepdims=1 (a global average pool) or over channels (LayerNorm) is supported");
-  c.set_nchw(c.g.output(i), c.add(i, {x.tensor}, GlobalAvgPool{}));
+  const bool spatial = x.rank == 4 && ((x.kind == Kind::nchw && axes == Dims{2, 3}) || (x.kind == Kind::nhwc && axes == Dims{1, 2}));
+  if (!spatial)
+    c.g.fail(i, "only the mean over H and W (a global average pool) or over channels (LayerNorm) is supported");
+  const std::string t = c.add(i, {x.tensor}, GlobalAvgPool{});
+  if (c.g.int_attr(i, "keepdims", 1) != 1) {
+    Value v = Value::of(Kind::nchw, t);  // N x C
+    v.rank = 2;
+    return c.set(c.g.output(i), v);
+  }
+  c.set_like(c.g.output(i), x, t);
+}
+
+// ceil_mode=1: the output counts a last window that starts inside the input (or its leading padding) but
+// runs past its end, as ONNX and PyTorch define it; for a max pool that is padding at the end (ours pads
+// a max pool with -inf).
+// Values out of range are left to the op's own check, which names them.
+int64_t ceil_mode_padding(int64_t size, int64_t kernel, int64_t stride, int64_t before, int64_t after) {
+  const auto in_range = [](int64_t v, int64_t low) { return v >= low && v <= limits::max_spatial; };
+  if (!in_range(size, 1) || !in_range(kernel, 1) || !in_range(stride, 1) || !in_range(before, 0) || !in_range(after, 0)) return 0;
+  const int64_t span = size + before + after - kernel;
+  if (span < 0) return 0;
+  int64_t out = (span + stride - 1) / stride + 1;
+  if ((out - 1) * stride >= size + before) --out;
+  return std::max<int64_t>(0, (out - 1) * stride + kernel - (size + before + after));
 }
 
 void pool(Context& c, int i) {
@@ -244,17 +272,23 @@ void pool(Context& c, int i) {
   const Dims k = g.ints_attr(i, "kernel_shape", {});
   if (k.size() != 2) g.fail(i, "kernel_shape must have 2 values");
   const Dims s = g.ints_attr(i, "strides", {1, 1});
-  if (g.int_attr(i, "ceil_mode", 0) != 0) g.fail(i, "ceil_mode=1 is not supported");
+  const bool ceil_mode = g.int_attr(i, "ceil_mode", 0) != 0;
   require_unit(g, i, "dilations");
   const Padding p = read_pads(g, i);
   if (g.at(i).op_type() == "AveragePool") {
+    if (ceil_mode) g.fail(i, "ceil_mode=1 is supported for MaxPool only");
     if (p != Padding{} && g.int_attr(i, "count_include_pad", 0) != 1)
       g.fail(i, "padded average pooling must count the padding (count_include_pad=1), as ours does");
     return c.set_nchw(g.output(i), c.add(i, {x.tensor}, AvgPool{{k[0], k[1]}, {s.at(0), s.at(1)}, p}));
   }
   if (!g.output(i, 1).empty()) g.fail(i, "MaxPool indices are not supported");
   const Padding& q = x.pending;  // a -inf Pad before it
-  const Padding sum{p.top + q.top, p.bottom + q.bottom, p.left + q.left, p.right + q.right};
+  Padding sum{p.top + q.top, p.bottom + q.bottom, p.left + q.left, p.right + q.right};
+  if (ceil_mode) {
+    const ShapeNhwc& in = c.shape(x);
+    sum.bottom += ceil_mode_padding(in.h, k[0], s.at(0), sum.top, sum.bottom);
+    sum.right += ceil_mode_padding(in.w, k[1], s.at(1), sum.left, sum.right);
+  }
   c.set_nchw(g.output(i), c.add(i, {x.tensor}, MaxPool{{k[0], k[1]}, {s.at(0), s.at(1)}, sum}));
 }
 
@@ -521,11 +555,11 @@ void layer_norm(Context& c, int i) {
 
 // Add or Mul of a tensor and a constant: a layer scale or an attention bias.
 void binary_with_constant(Context& c, int i, bool is_add, int tensor_input, const Constant& k) {
-  const Value& x = c.nchw_input(i, tensor_input);
+  const Value& x = c.pixel_input(i, tensor_input);
   const ShapeNhwc& s = c.shape(x);
   if (!is_add && k.values.size() == static_cast<size_t>(s.c))
-    return c.set_nchw(c.g.output(i), c.add(i, {x.tensor}, LayerScale{}));
-  if (is_add && k.values.size() == static_cast<size_t>(s.pixels() * s.c) && s.pixels() > 1)
+    return c.set_like(c.g.output(i), x, c.add(i, {x.tensor}, LayerScale{}));
+  if (is_add && x.kind == Kind::nchw && k.values.size() == static_cast<size_t>(s.pixels() * s.c) && s.pixels() > 1)
     return c.set_nchw(c.g.output(i), c.add(i, {x.tensor}, AttentionBias{1, s.pixels() * s.c}));
   c.g.fail(i, std::string(is_add ? "adding" : "multiplying by") + " a constant of " + std::to_string(k.values.size()) +
                   " values is not a recognised pattern (layer scale, attention bias)");
@@ -538,12 +572,13 @@ void binary(Context& c, int i) {
   const Constant* c1 = g.constant(g.input(i, 1));
   if (c0 && c1) g.fail(i, "both inputs are constants (constant folding is not supported)");
   if (c0 || c1) return binary_with_constant(c, i, is_add, c0 ? 1 : 0, c0 ? *c0 : *c1);
-  const Value& a = c.nchw_input(i, 0);
-  const Value& b = c.nchw_input(i, 1);
+  const Value& a = c.pixel_input(i, 0);
+  const Value& b = c.pixel_input(i, 1);
+  if (a.kind != b.kind) g.fail(i, "one input is N x C x H x W and the other channels-last N x H x W x C");
   std::vector<std::string> ins{a.tensor, b.tensor};
-  // Ours broadcasts only inputs[1]; put the N x C x 1 x 1 operand second.
+  // Ours broadcasts only inputs[1]; put the one-pixel operand second.
   if (c.shape(a).pixels() == 1 && c.shape(b).pixels() > 1) std::swap(ins[0], ins[1]);
-  c.set_nchw(g.output(i), is_add ? c.add(i, ins, Add{}) : c.add(i, ins, Multiply{}));
+  c.set_like(g.output(i), a, is_add ? c.add(i, ins, Add{}) : c.add(i, ins, Multiply{}));
 }
 
 [[noreturn]] void unsupported(const Graph& g, int i) {
@@ -554,9 +589,9 @@ void binary(Context& c, int i) {
 void activation(Context& c, int i) {
   const auto m = activation_at(c.g, i, c.g.input(i, 0));
   if (!m) unsupported(c.g, i);
-  const Value& x = c.nchw_input(i);
+  const Value& x = c.pixel_input(i);
   c.consume(m->nodes);
-  c.set_nchw(m->output, c.add(i, {x.tensor}, ActivationOp{m->activation}));
+  c.set_like(m->output, x, c.add(i, {x.tensor}, ActivationOp{m->activation}));
 }
 
 using Translation = void (*)(Context&, int);
