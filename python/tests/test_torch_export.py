@@ -142,7 +142,8 @@ def test_pytorchs_export_with_a_symbolic_batch_imports_as_batch_1(tmp_path, name
 
 # PyTorch code as users write it, beyond the zoo's own export: ConvNeXt's channels-last block (permute,
 # LayerNorm, Linear, GELU, Linear, a layer scale over the last axis, permute back), a head that takes
-# x.mean((2, 3)) (ReduceMean without keepdims), a mean over H and W of the channels-last view, and
+# x.mean((2, 3)) (ReduceMean without keepdims), a mean over H and W of the channels-last view, ViT-style
+# tokens (x.flatten(2).transpose(1, 2), and back), and
 # SqueezeNet's MaxPool with ceil_mode on odd sizes. Each imports with the MACs, parameters and output
 # shape that PyTorch itself gives (no BatchNorm here: PyTorch's export folds a BatchNorm after a conv into
 # it, so its parameters are no longer in the file).
@@ -178,6 +179,25 @@ class _ChannelsLastMean(torch.nn.Module):
         return self.head(x.mean((1, 2)))
 
 
+class _Tokens(torch.nn.Module):
+    # ViT-style: x.flatten(2).transpose(1, 2), a token MLP, back to a map for a conv, a mean over the tokens.
+    def __init__(self, c=32):
+        super().__init__()
+        self.patch = torch.nn.Conv2d(3, c, 4, 4)
+        self.norm = torch.nn.LayerNorm(c)
+        self.fc1, self.fc2 = torch.nn.Linear(c, 2 * c), torch.nn.Linear(2 * c, c)
+        self.conv = torch.nn.Conv2d(c, c, 3, padding=1)
+        self.head = torch.nn.Linear(c, 10)
+
+    def forward(self, x):
+        x = self.patch(x)
+        n, c, h, w = x.shape
+        t = x.flatten(2).transpose(1, 2)
+        t = t + self.fc2(torch.nn.functional.gelu(self.fc1(self.norm(t))))
+        x = self.conv(t.transpose(1, 2).reshape(n, c, h, w))
+        return self.head(x.flatten(2).transpose(1, 2).mean(1))
+
+
 class _CeilPools(torch.nn.Module):
     def __init__(self):
         super().__init__()
@@ -207,7 +227,7 @@ def _macs_by_hooks(model, x):
     return total[0], tuple(y.shape)
 
 
-@pytest.mark.parametrize("module,res", [(_ConvNeXtStyle, 64), (_ChannelsLastMean, 32), (_CeilPools, 57), (_CeilPools, 60)])
+@pytest.mark.parametrize("module,res", [(_ConvNeXtStyle, 64), (_ChannelsLastMean, 32), (_Tokens, 32), (_CeilPools, 57), (_CeilPools, 60)])
 def test_pytorch_code_as_users_write_it_imports_with_the_counts_pytorch_gives(tmp_path, module, res):
     torch.manual_seed(0)
     model = module().eval()

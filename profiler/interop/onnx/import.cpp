@@ -71,8 +71,8 @@ const Value& Context::pixel_input(int i, int k) const {
 Dims Context::dims(const Value& v) const {
   const ShapeNhwc& s = shape(v);
   switch (v.kind) {
-    case Value::Kind::nchw: return v.rank == 2 ? Dims{s.n, s.c} : Dims{s.n, s.c, s.h, s.w};
-    case Value::Kind::nhwc: return {s.n, s.h, s.w, s.c};
+    case Value::Kind::nchw: return v.rank == 2 ? Dims{s.n, s.c} : v.rank == 3 ? Dims{s.n, s.c, s.pixels()} : Dims{s.n, s.c, s.h, s.w};
+    case Value::Kind::nhwc: return v.rank == 3 ? Dims{s.n, s.pixels(), s.c} : Dims{s.n, s.h, s.w, s.c};
     case Value::Kind::heads:
       return v.transposed ? Dims{s.n, v.heads, s.pixels(), v.view.size} : Dims{s.n, v.heads, v.view.size, s.pixels()};
   }

@@ -24,7 +24,8 @@ struct Value {
   ChannelView view;
   bool transposed = false;
   Padding pending;  // a Pad folded into the Conv that reads this value
-  size_t rank = 4;  // of the ONNX tensor: an nchw value with one pixel may be N x C (rank 2)
+  size_t rank = 4;  // of the ONNX tensor: an nchw value with one pixel may be N x C (rank 2); tokens are
+                    // nhwc N x HW x C (rank 3), transposed back nchw N x C x HW (rank 3)
 
   static Value of(Kind k, std::string t) {
     Value v;
@@ -66,8 +67,12 @@ class Context {
   // (the same data here, ours being NHWC either way), as PyTorch code that permutes to channels-last
   // before a LayerNorm and Linear layers exports it (ConvNeXt's blocks).
   const Value& pixel_input(int i, int k = 0) const;
-  // Sets an op's output in the layout (nchw or nhwc) of the input it was read from.
-  void set_like(const std::string& onnx_tensor, const Value& like, const std::string& ours) { set(onnx_tensor, Value::of(like.kind, ours)); }
+  // Sets an op's output in the layout (nchw or nhwc) and rank of the input it was read from.
+  void set_like(const std::string& onnx_tensor, const Value& like, const std::string& ours) {
+    Value v = Value::of(like.kind, ours);
+    v.rank = like.rank;
+    set(onnx_tensor, v);
+  }
   const ShapeNhwc& shape(const Value& v) const { return builder_.shape(v.tensor); }
   const ShapeNhwc& shape(const std::string& tensor) const { return builder_.shape(tensor); }
   // The ONNX tensor's dims (what a Shape node reads): N x C x H x W (N x C at rank 2), N x H x W x C, or

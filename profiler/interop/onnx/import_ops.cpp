@@ -232,7 +232,7 @@ bool layer_norm_decomposed(Context& c, int i, const Value& x, const Dims& axes) 
 }
 
 // A mean over H and W: a global average pool, N x C x 1 x 1 (keepdims) or N x C; on the channels-last
-// view N x 1 x 1 x C or N x C.
+// view N x 1 x 1 x C or N x C; over the tokens N x HW x C, N x 1 x C or N x C.
 void reduce_mean(Context& c, int i) {
   const Value& x = c.input_value(i);
   Dims axes = c.g.ints_attr(i, "axes", {});
@@ -240,7 +240,8 @@ void reduce_mean(Context& c, int i) {
   for (int64_t& a : axes)
     if (a < 0) a += static_cast<int64_t>(x.rank);
   std::sort(axes.begin(), axes.end());
-  const bool spatial = x.rank == 4 && ((x.kind == Kind::nchw && axes == Dims{2, 3}) || (x.kind == Kind::nhwc && axes == Dims{1, 2}));
+  const bool spatial = (x.rank == 4 && ((x.kind == Kind::nchw && axes == Dims{2, 3}) || (x.kind == Kind::nhwc && axes == Dims{1, 2}))) ||
+                       (x.rank == 3 && x.kind == Kind::nhwc && axes == Dims{1});  // over the tokens
   if (!spatial)
     c.g.fail(i, "only the mean over H and W (a global average pool) or over channels (LayerNorm) is supported");
   const std::string t = c.add(i, {x.tensor}, GlobalAvgPool{});
@@ -477,6 +478,22 @@ bool reshape_nchw(Context& c, int i, const Value& x, const Dims& d) {
     c.set(out, Value::head_view(x.tensor, d[1], {0, d[2]}, false));
     return true;
   }
+  // N x C x HW transposed to N x HW x C: tokens, as ViT-style code flattens a map (x.flatten(2).transpose(1,
+  // 2)); the channels-last view with H and W merged (ours: the same data).
+  int t = 0;
+  if (x.rank == 4 && d.size() == 3 && d[0] == s.n && d[1] == s.c && d[2] == s.pixels() && c.g.sole_is(out, "Transpose", t) &&
+      c.g.ints_attr(t, "perm", {}) == Dims{0, 2, 1}) {
+    c.consume({t});
+    Value v = Value::of(Kind::nhwc, x.tensor);
+    v.rank = 3;
+    c.set(c.g.output(t), v);
+    return true;
+  }
+  // N x C x H x W from N x C x HW (tokens transposed back): the same data.
+  if (x.rank == 3 && d.size() == 4 && d[0] == s.n && d[1] == s.c && d[2] * d[3] == s.pixels() && d[2] == s.h && d[3] == s.w) {
+    c.set_nchw(out, x.tensor);
+    return true;
+  }
   // N x G x rest followed by InstanceNormalization: the GroupNorm pattern.
   if (d.size() == 3 && d[0] == s.n) {
     const GroupNormMatch m = group_norm_at(c.g, i);
@@ -516,8 +533,9 @@ void transpose(Context& c, int i) {
   const Dims p = c.g.ints_attr(i, "perm", {});
   const Value x = p == Dims{0, 1, 3, 2} ? one_pixel_heads(c, c.input_value(i)) : c.input_value(i);
   Value v = x;
-  if (x.kind == Kind::nchw && p == Dims{0, 2, 3, 1}) v.kind = Kind::nhwc;
-  else if (x.kind == Kind::nhwc && p == Dims{0, 3, 1, 2}) v.kind = Kind::nchw;
+  if (x.kind == Kind::nchw && x.rank == 4 && p == Dims{0, 2, 3, 1}) v.kind = Kind::nhwc;
+  else if (x.kind == Kind::nhwc && x.rank == 4 && p == Dims{0, 3, 1, 2}) v.kind = Kind::nchw;
+  else if (x.kind == Kind::nhwc && x.rank == 3 && p == Dims{0, 2, 1}) v.kind = Kind::nchw;  // tokens back to N x C x HW
   else if (x.kind == Kind::heads && p == Dims{0, 1, 3, 2}) v.transposed = !x.transposed;
   else c.g.fail(i, "this permutation is not a recognised layout change");
   c.set(c.g.output(i), v);
@@ -546,7 +564,7 @@ void softmax(Context& c, int i) {
 void layer_norm(Context& c, int i) {
   const Value& x = c.input_value(i);
   const int64_t axis = c.g.int_attr(i, "axis", -1);
-  const bool channels_last = x.kind == Kind::nhwc && (axis == -1 || axis == 3);
+  const bool channels_last = x.kind == Kind::nhwc && (axis == -1 || axis == static_cast<int64_t>(x.rank) - 1);
   const bool flat = x.kind == Kind::nchw && c.shape(x).pixels() == 1 && axis == 1;
   if (!channels_last && !flat) c.g.fail(i, "only LayerNormalization over channels (channels-last, last axis) is supported");
   const std::string t = c.add(i, {x.tensor}, LayerNorm{c.g.float_attr(i, "epsilon", 1e-5)});
@@ -575,6 +593,7 @@ void binary(Context& c, int i) {
   const Value& a = c.pixel_input(i, 0);
   const Value& b = c.pixel_input(i, 1);
   if (a.kind != b.kind) g.fail(i, "one input is N x C x H x W and the other channels-last N x H x W x C");
+  if (a.rank != b.rank && (a.rank == 3 || b.rank == 3)) g.fail(i, "tokens (rank 3) meet a tensor of another rank");
   std::vector<std::string> ins{a.tensor, b.tensor};
   // Ours broadcasts only inputs[1]; put the one-pixel operand second.
   if (c.shape(a).pixels() == 1 && c.shape(b).pixels() > 1) std::swap(ins[0], ins[1]);
