@@ -99,7 +99,7 @@ void print_local_search(const explorer::Advice& a, int64_t top) {
   std::string budget;
   const auto millions = [](double v) {
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2fM", v / 1e6);
+    std::snprintf(buf, sizeof buf, "%.3gM", v / 1e6);  // three figures: a small network's budget is not 0.00M
     return std::string(buf);
   };
   for (const auto& [value, label] : {std::pair{a.budget.min_params, "params >= "}, {a.budget.max_params, "params <= "}, {a.budget.max_macs, "MACs <= "}})
