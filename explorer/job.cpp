@@ -13,6 +13,7 @@
 
 #include "explorer/matched.hpp"
 #include "explorer/option_checks.hpp"
+#include "explorer/proposal_rows.hpp"
 #include "explorer/rules.hpp"
 #include "predictor/calibrate.hpp"
 #include "predictor/devices.hpp"
@@ -35,8 +36,6 @@ namespace cpx::explorer {
 namespace {
 
 const std::array<std::string, 4> baseline_names{"b0", "b1", "b2", "b3"};
-
-Json or_null(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
 
 std::string now_utc() {
   const std::time_t t = std::time(nullptr);
@@ -287,8 +286,8 @@ Searched run_search(const Context& c, const SearchSpace& space, const AccuracyMo
 
 struct Proposals {
   std::vector<std::string> ids;  // of the front members, p000 fastest
-  Json pareto = Json::array();
-  Json proposals = Json::array();
+  std::vector<ParetoRow> pareto;
+  std::vector<BaselineProposals> proposals;
   std::vector<std::pair<std::string, std::string>> files;  // path, macro JSON text (pareto/ and matched/)
   std::vector<Macro> macros;                               // of the proposed front members, earned or not
   std::vector<size_t> to_prove;  // front index of each baseline's fastest earned proposal, once each
@@ -300,27 +299,21 @@ struct Proposals {
   std::vector<Matched> matched_to_prove;  // each baseline's fastest capacity-matched configuration
 };
 
-// A configuration's top-1 estimate with its interval and support distance (null without an estimate).
-Json accuracy_fields(const Candidate& x) {
-  return {{"top1", or_null(x.top1)}, {"top1_low", or_null(x.top1_low)}, {"top1_high", or_null(x.top1_high)},
-          {"support_distance", x.top1 ? Json(x.support_distance) : Json(nullptr)}};
-}
-
 // On a calibrated device: the share of a network's time in work its calibration networks barely exercised,
-// and those kinds ("attention 22%, norm 8%; 30% of the interval's width"); null on the host and for devices
-// calibrated before it.
-Json uncalibrated_fields(const Context& c, const Network& net) {
-  Json out = {{"uncalibrated_share", nullptr}, {"uncalibrated_kinds", nullptr}};
-  if (!c.pred.calibrated) return out;
+// and those kinds ("attention 22%, norm 8%; 30% of the interval's width"); left unset on the host and for
+// devices calibrated before it.
+void fill_uncalibrated(const Context& c, const Network& net, ParetoRow& row) {
+  if (!c.pred.calibrated) return;
   const predictor::NetworkPrediction pred = predictor::predict(c.pred, net, c.t);
-  if (!pred.uncalibrated) return out;
+  if (!pred.uncalibrated) return;
   std::string kinds;
   for (const auto& [kind, share] : pred.uncalibrated->kinds)
     if (std::lround(100 * share) > 0) kinds += (kinds.empty() ? "" : ", ") + kind + " " + std::to_string(std::lround(100 * share)) + "%";
   // The pooled interval method says how much of the interval's width that work adds (predictor/interval.hpp).
   if (!kinds.empty() && pred.widening && pred.widening->width_share_unseen)
     kinds += "; " + std::to_string(std::lround(100 * *pred.widening->width_share_unseen)) + "% of the interval's width";
-  return {{"uncalibrated_share", pred.uncalibrated->share}, {"uncalibrated_kinds", kinds}};
+  row.uncalibrated_share = pred.uncalibrated->share;
+  row.uncalibrated_kinds = kinds;
 }
 
 // The Pareto front as macro files, and for each baseline the front members that dominate it: earned (by
@@ -335,39 +328,28 @@ Proposals propose(const Context& c, const SearchSpace& space, const std::vector<
     const std::string file = std::string("pareto/") + id + ".json";
     const Macro macro = space.decode(x.genome, id);
     p.files.emplace_back((std::filesystem::path(c.o.out_dir) / file).string(), to_json(macro).dump(2) + "\n");
-    p.pareto.push_back({{"id", id}, {"file", file}, {"summary", space.summary(x.genome)}, {"params", x.params}, {"macs", x.macs},
-                        {"predicted_latency_us", x.latency_us}, {"estimated_top1", or_null(x.top1)},
-                        {"estimated_top1_low", or_null(x.top1_low)}, {"estimated_top1_high", or_null(x.top1_high)},
-                        {"support_distance", x.top1 ? Json(x.support_distance) : Json(nullptr)}, {"objective", x.objective},
-                        {"outside_trust", x.outside_trust}, {"measured_latency_us", nullptr}});
-    p.pareto.back().update(uncalibrated_fields(c, expand(macro, file)));
+    p.pareto.push_back({id, file, space.summary(x.genome), x, std::nullopt, std::nullopt, std::nullopt});
+    fill_uncalibrated(c, expand(macro, file), p.pareto.back());
   }
   std::set<size_t> proposed;
   for (const Evaluated& b : baselines) {
-    Json earned = Json::array(), unproven = Json::array();
+    BaselineProposals row{b.name, b, b.published_top1, std::nullopt, {}, {}};
     std::optional<size_t> fastest;
     for (size_t i = 0; i < front.size(); ++i) {
       const Candidate& x = front[i];
       const Domination d = b.published_top1 ? domination(x, b.latency_us, *b.published_top1) : Domination::none;
       if (d == Domination::none) continue;
       proposed.insert(i);
-      Json row = {{"id", p.ids[i]}, {"latency_us", x.latency_us}, {"objective", x.objective}, {"params", x.params}, {"macs", x.macs},
-                  {"delta_latency_pct", 100 * (x.latency_us / b.latency_us - 1)},
-                  {"delta_top1_pp", *x.top1 - *b.published_top1}, {"delta_top1_low_pp", *x.top1_low - *b.published_top1},
-                  {"outside_trust", x.outside_trust}, {"measured_latency_us", nullptr}};
-      row.update(accuracy_fields(x));
+      const ProposalRow r{p.ids[i], x, b.latency_us, *b.published_top1, std::nullopt};
       if (d == Domination::earned) {
         if (!fastest) fastest = i;  // the front is fastest first
-        earned.push_back(row);
+        row.dominating.push_back(r);
       } else {
-        unproven.push_back(row);
+        row.promising_unproven.push_back(r);
       }
     }
     if (fastest && std::find(p.to_prove.begin(), p.to_prove.end(), *fastest) == p.to_prove.end()) p.to_prove.push_back(*fastest);
-    p.proposals.push_back({{"baseline", b.name}, {"baseline_latency_us", b.latency_us}, {"baseline_top1", or_null(b.top1)},
-                           {"baseline_published_top1", or_null(b.published_top1)}, {"baseline_objective", b.objective},
-                           {"baseline_params", b.params}, {"baseline_macs", b.macs}, {"baseline_measured_latency_us", nullptr},
-                           {"dominating", earned}, {"promising_unproven", unproven}});
+    p.proposals.push_back(std::move(row));
   }
   for (size_t i : proposed) p.macros.push_back(space.decode(front[i].genome, p.ids[i]));
   return p;
@@ -375,41 +357,39 @@ Proposals propose(const Context& c, const SearchSpace& space, const std::vector<
 
 // For each baseline that is a point of the space, its capacity-matched tier (explorer/matched.hpp); the
 // configurations' macro files go to DIR/matched/.
-Json capacity_matched_tier(const Context& c, const SearchSpace& space, const AccuracyModel& acc, const std::vector<Evaluated>& baselines,
-                           Proposals& p) {
-  Json out = Json::array();
+std::vector<MatchedTierRow> capacity_matched_tier(const Context& c, const SearchSpace& space, const AccuracyModel& acc,
+                                                  const std::vector<Evaluated>& baselines, Proposals& p) {
+  std::vector<MatchedTierRow> out;
   MatchedOptions mo;
   mo.evaluations = c.o.matched_evaluations;
   mo.seed = c.o.search.seed;
   mo.constraints = c.o.constraints;
   for (const Evaluated& b : baselines) {
-    Json row = {{"baseline", b.name}, {"baseline_latency_us", b.latency_us}, {"baseline_params", b.params}, {"baseline_macs", b.macs},
-                {"baseline_published_top1", or_null(b.published_top1)}, {"baseline_measured_latency_us", nullptr},
-                {"tolerance", mo.tolerance}, {"fixed", "resolution, head, stage widths, stage depths, attention on/off"},
-                {"varied", Json::array()}, {"space_points", nullptr}, {"method", nullptr}, {"evaluations", 0},
-                {"seed", mo.seed}, {"front_size", 0}, {"not_a_point", nullptr}, {"configurations", Json::array()}};
+    MatchedTierRow row;
+    row.baseline = b.name;
+    row.baseline_latency_us = b.latency_us, row.baseline_params = b.params, row.baseline_macs = b.macs;
+    row.baseline_published_top1 = b.published_top1;
+    row.tolerance = mo.tolerance;
+    row.seed = mo.seed;
     if (!b.point) {
-      row["not_a_point"] = b.name + " is not a point of the search space";
+      row.not_a_point = b.name + " is not a point of the search space";
       c.missing.push_back("no capacity-matched tier for " + b.name + ": it is not a point of the search space");
       out.push_back(row);
       continue;
     }
     const MatchedTier t = capacity_matched(space, *b.point, b.name, c.pred, acc, c.t, mo);
-    row["varied"] = t.varied;
-    row["space_points"] = t.space.size();
-    row["method"] = t.method;
-    row["evaluations"] = t.evaluations;
-    row["front_size"] = t.front_size;
+    row.varied = t.varied;
+    row.space_points = t.space.size();
+    row.method = t.method;
+    row.evaluations = t.evaluations;
+    row.front_size = t.front_size;
     for (size_t k = 0; k < t.fastest.size(); ++k) {
       const Candidate& x = t.fastest[k];
       const std::string id = b.name + "-m" + std::to_string(k), file = "matched/" + id + ".json";
       p.files.emplace_back((std::filesystem::path(c.o.out_dir) / file).string(), to_json(t.space.decode(x.genome, id)).dump(2) + "\n");
       const Domination d = b.published_top1 ? domination(x, b.latency_us, *b.published_top1) : Domination::none;
-      Json cfg = {{"id", id}, {"file", file}, {"summary", t.space.summary(x.genome)}, {"params", x.params}, {"macs", x.macs},
-                  {"params_ratio", x.params / b.params}, {"macs_ratio", x.macs / b.macs}, {"predicted_latency_us", x.latency_us},
-                  {"speedup", b.latency_us / x.latency_us}, {"domination", to_string(d)}, {"measured_latency_us", nullptr}};
-      cfg.update(accuracy_fields(x));
-      row["configurations"].push_back(cfg);
+      row.configurations.push_back({id, file, t.space.summary(x.genome), x, x.params / b.params, x.macs / b.macs,
+                                    b.latency_us / x.latency_us, d, std::nullopt});
       if (k == 0) p.matched_to_prove.push_back({id, t.space.decode(x.genome, id), x.latency_us});
     }
     if (c.o.progress)
@@ -448,7 +428,7 @@ struct Proof {
 // Proof on this machine: B0-B3, each baseline's fastest earned proposal and its fastest capacity-matched
 // configuration, measured; their measured latencies are filled into the Pareto, proposal and tier tables.
 Proof prove_on_host(const Context& c, const SearchSpace& space, const std::vector<Evaluated>& baselines, const std::vector<Candidate>& front,
-                    Proposals& p, Json& matched, EmulatedOps& emulated) {
+                    Proposals& p, std::vector<MatchedTierRow>& matched, EmulatedOps& emulated) {
   Proof proof;
   const std::string pinned = profiler::pin_to_cpus(c.t);
   proof.environment = profiler::to_json(profiler::capture_environment(c.t));
@@ -465,9 +445,9 @@ Proof prove_on_host(const Context& c, const SearchSpace& space, const std::vecto
   // A baseline without an earned proposal is measured alone: no unproven one stands in for it.
   Json unmeasured = Json::array();
   for (const auto& pr : p.proposals)
-    if (pr["dominating"].empty())
-      unmeasured.push_back(pr["baseline"].get<std::string>() + ": no earned proposal, so none was measured against it" +
-                           (pr["promising_unproven"].empty() ? "" : " (promising, unproven ones are not measured in its place)"));
+    if (pr.dominating.empty())
+      unmeasured.push_back(pr.baseline + ": no earned proposal, so none was measured against it" +
+                           (pr.promising_unproven.empty() ? "" : " (promising, unproven ones are not measured in its place)"));
   Json out = Json::array();
   std::vector<double> predicted, measured;
   std::optional<profiler::Progress> bar;
@@ -494,18 +474,18 @@ Proof prove_on_host(const Context& c, const SearchSpace& space, const std::vecto
     out[k]["measured_rank"] = static_cast<int64_t>(rm[k]);
     by_name[rows[k].name] = measured[k];
   }
-  auto fill = [&](Json& target, const Json& name) {
-    const auto it = by_name.find(name.get<std::string>());
+  auto fill = [&](std::optional<double>& target, const std::string& name) {
+    const auto it = by_name.find(name);
     if (it != by_name.end()) target = it->second;
   };
-  for (auto& x : p.pareto) fill(x["measured_latency_us"], x["id"]);
+  for (auto& x : p.pareto) fill(x.measured_latency_us, x.id);
   for (auto& pr : p.proposals) {
-    fill(pr["baseline_measured_latency_us"], pr["baseline"]);
-    for (auto& d : pr["dominating"]) fill(d["measured_latency_us"], d["id"]);
+    fill(pr.measured_latency_us, pr.baseline);
+    for (auto& d : pr.dominating) fill(d.measured_latency_us, d.id);
   }
   for (auto& tier : matched) {
-    fill(tier["baseline_measured_latency_us"], tier["baseline"]);
-    for (auto& m : tier["configurations"]) fill(m["measured_latency_us"], m["id"]);
+    fill(tier.baseline_measured_latency_us, tier.baseline);
+    for (auto& m : tier.configurations) fill(m.measured_latency_us, m.id);
   }
   proof.proof = {{"threads", c.t}, {"rows", out}, {"spearman", profiler::spearman(predicted, measured)},
                  {"not_measured", unmeasured},
@@ -683,6 +663,13 @@ Json search_summary(const JobOptions& o, const SearchSpace& space, const Accurac
           {"random_front", random_front}};
 }
 
+template <class Row>
+Json rows_to_json(const std::vector<Row>& rows) {
+  Json out = Json::array();
+  for (const Row& r : rows) out.push_back(to_json(r));
+  return out;
+}
+
 // Pareto files and results.json, written only now, so an interrupted job leaves no partial set behind.
 void write_results(const JobOptions& o, const Json& results, const std::vector<std::pair<std::string, std::string>>& files) {
   std::filesystem::create_directories(std::filesystem::path(o.out_dir) / "pareto");
@@ -742,7 +729,7 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* 
   const Searched searched = run_search(c, space, acc, baselines, so);
   Proposals proposals = propose(c, space, searched.nsga.front, baselines);
   if (acc.kind == AccuracyKind::macs) missing.push_back("no proposal can earn domination: the second objective is MACs, so there is no top-1 interval");
-  Json matched = capacity_matched_tier(c, space, acc, baselines, proposals);
+  std::vector<MatchedTierRow> matched = capacity_matched_tier(c, space, acc, baselines, proposals);
   const Json stated_rules = state_rules(rules.derived, c.t, profile ? "profile" : "predictor", proposals.macros);
 
   EmulatedOps emulated;
@@ -778,9 +765,9 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* 
   results["fused_crossover_channels"] = crossover;
   results["roofline"] = roof;
   results["search"] = search_summary(o, space, acc, searched);
-  results["capacity_matched"] = matched;
-  results["pareto"] = proposals.pareto;
-  results["proposals"] = proposals.proposals;
+  results["capacity_matched"] = rows_to_json(matched);
+  results["pareto"] = rows_to_json(proposals.pareto);
+  results["proposals"] = rows_to_json(proposals.proposals);
   results["proof"] = proof.proof;
   results["layers"] = layers.layers;
   results["predictor_accuracy"] = accuracy;

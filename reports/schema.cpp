@@ -1,174 +1,164 @@
 #include "reports/schema.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <memory>
+#include <vector>
 
 namespace cpx::reports {
 
 namespace {
 
-// reports/results-schema.md, field for field. A leaf names a kind; a trailing "?" allows null:
-//   str, int (>= 0), count (>= 1), num (finite), nonneg, pos (> 0), top1 ([0, 100]), frac ([0, 1]),
-//   corr ([-1, 1]), bool, obj (any object), any, enum:a|b.
-// An object lists its required fields ("?": true makes the whole object nullable); [x] is an array of
-// x and [x, "?"] a nullable one.
-constexpr const char* shape_text = R"json({
-  "schema": "str",
-  "created": "str",
-  "tool": {"name": "str", "version": "str", "command": "str"},
-  "device": {"name": "str", "runtime": "str", "measured": "bool", "threads": "count", "provenance": "obj"},
-  "environment": "obj?",
-  "accuracy_model": {
-    "name": "str", "kind": "enum:proxy|user|macs", "description": "str", "loo_mae_pp": "nonneg?", "lofo_mae_pp": "nonneg?",
-    "interval": {"?": true, "level": "frac", "half_width_pp": "nonneg", "method": "str"},
-    "support": {"?": true, "threshold": "nonneg", "distance": "str"},
-    "feature_sets_tried": [{"features": ["str"], "loo_mae_pp": "nonneg", "lofo_mae_pp": "nonneg", "chosen": "bool"}],
-    "points": [{"model": "str", "family": "str", "published_top1": "top1", "fitted_top1": "top1?",
-                "loo_top1": "top1?", "lofo_top1": "top1?", "support_nn_distance": "nonneg?"}]
-  },
-  "zoo": [{"name": "str", "family": "str", "resolution": "count", "params": "nonneg", "macs": "pos",
-           "published_top1": "top1?", "estimated_top1": "top1?", "estimated_top1_low": "num?", "estimated_top1_high": "num?",
-           "support_distance": "nonneg?", "inside_support": "bool?", "predicted_latency_us": "pos?",
-           "published_latency_us": "pos?", "measured_latency_us": "pos?", "predicted_macps": "pos?"}],
-  "design_rules": [{"id": "str", "statement": "str", "value": "any", "unit": "str?",
-                    "source": "enum:predictor|profile", "paper_claim": "str?", "agrees_with_paper": "bool?",
-                    "proposals_follow": "str?"}],
-  "block_macps": [{"variant": "str", "channels": "count", "resolution": "count", "macps": "pos"}],
-  "fused_crossover_channels": "pos?",
-  "roofline": {
-    "peak_macps": "pos?", "bandwidth_bytes_per_s": "pos?", "source": "str?",
-    "points": [{"model": "str", "op": "str", "op_class": "str", "intensity_macs_per_byte": "pos", "macps": "pos",
-                "source": "enum:predicted|measured"}]
-  },
-  "search": {
-    "algorithm": "str", "seed": "int", "space": "str", "evaluations": "int", "evaluations_per_second": "nonneg",
-    "population": "count", "generations": "int",
-    "constraints": {"max_latency_us": "pos?", "max_params": "pos?", "max_macs": "pos?"},
-    "hypervolume": {"nsga2": "nonneg", "random": "nonneg", "ratio": "nonneg?",
-                    "reference_point": {"latency_us": "pos", "top1": "top1?"}},
-    "random_front": [{"latency_us": "pos", "top1": "top1?"}]
-  },
-  "capacity_matched": [{"baseline": "str", "baseline_latency_us": "pos", "baseline_params": "pos", "baseline_macs": "pos",
-                        "baseline_published_top1": "top1?", "baseline_measured_latency_us": "pos?", "tolerance": "frac",
-                        "fixed": "str", "varied": ["str"], "space_points": "pos?", "method": "enum:exhaustive|NSGA-II?",
-                        "evaluations": "int", "seed": "int", "front_size": "int", "not_a_point": "str?",
-                        "configurations": [{"id": "str", "file": "str", "summary": "str", "params": "pos", "macs": "pos",
-                                            "params_ratio": "pos", "macs_ratio": "pos", "predicted_latency_us": "pos",
-                                            "speedup": "pos", "top1": "top1?", "top1_low": "num?", "top1_high": "num?",
-                                            "support_distance": "nonneg?",
-                                            "domination": "enum:earned|promising_unproven|none",
-                                            "measured_latency_us": "pos?"}]}],
-  "pareto": [{"id": "str", "file": "str", "summary": "str", "params": "nonneg", "macs": "pos",
-              "predicted_latency_us": "pos", "estimated_top1": "top1?", "estimated_top1_low": "num?",
-              "estimated_top1_high": "num?", "support_distance": "nonneg?", "measured_latency_us": "pos?",
-              "uncalibrated_share": "frac?", "uncalibrated_kinds": "str?"}],
-  "proposals": [{"baseline": "str", "baseline_latency_us": "pos", "baseline_top1": "top1?",
-                 "baseline_published_top1": "top1?", "baseline_measured_latency_us": "pos?",
-                 "dominating": [{"id": "str", "latency_us": "pos", "top1": "top1", "top1_low": "num", "top1_high": "num",
-                                 "support_distance": "nonneg", "delta_latency_pct": "num", "delta_top1_pp": "num",
-                                 "delta_top1_low_pp": "nonneg", "measured_latency_us": "pos?"}],
-                 "promising_unproven": [{"id": "str", "latency_us": "pos", "top1": "top1", "top1_low": "num",
-                                         "top1_high": "num", "support_distance": "nonneg", "delta_latency_pct": "num",
-                                         "delta_top1_pp": "num", "delta_top1_low_pp": "num",
-                                         "measured_latency_us": "pos?"}]}],
-  "proof": {"?": true, "threads": "count",
-            "rows": [{"name": "str", "predicted_us": "pos", "measured_us": "pos", "cv": "nonneg",
-                      "predicted_rank": "count", "measured_rank": "count"}],
-            "spearman": "corr"},
-  "layers": {"model": "str",
-             "ops": [{"name": "str", "stage": "str", "op_class": "str", "macs": "nonneg", "predicted_us": "nonneg",
-                      "measured_us": "nonneg?"}]},
-  "predictor_accuracy": {"?": true, "against": "str", "held_out": "enum:lofo|lomo?", "method": "str?",
-                         "interval": {"?": true, "level": "frac", "method": "str"},
-                         "points": [{"model": "str", "family": "str", "predicted_us": "pos", "actual_us": "pos",
-                                     "low_us": "pos?", "high_us": "pos?"}],
-                         "mape": "nonneg", "within_10": "frac", "spearman": "corr",
-                         "methods": [{"method": "str", "chosen": "bool",
-                                      "lomo": {"mape": "nonneg", "within_10": "frac", "spearman": "corr"},
-                                      "lofo": {"?": true, "mape": "nonneg", "within_10": "frac", "spearman": "corr"}}, "?"]},
-  "rank_correlations": {"latency_source": "enum:measured|published|predicted", "macs": "corr", "params": "corr",
-                        "prediction": "corr?"},
-  "operator_table": [{"operator": "str", "macs": "nonneg", "latency_us": "pos", "macps": "nonneg"}, "?"],
-  "emulated_ops": [{"op": "str", "how": "str"}],
-  "missing": ["str"]
-})json";
+// The field table (space/results_fields.cpp) as a tree: a node per object field, an element node per array.
+struct Node {
+  const ResultsField* field = nullptr;  // null: an array's element that is an object (its fields are below)
+  std::vector<std::pair<std::string_view, std::unique_ptr<Node>>> fields;  // in the table's order
+  std::unique_ptr<Node> element;
 
-const Json& shape() {
-  static const Json s = Json::parse(shape_text);
-  return s;
-}
-
-void check_number(const Json& v, const Where& w, double lo, double hi, const char* what) {
-  if (!v.is_number()) w.fail(v, "expected a number");
-  const double x = v.get<double>();
-  if (!std::isfinite(x) || x < lo || x > hi) w.fail(v, std::string("expected ") + what);
-}
-
-void check(const Json& v, const Json& spec, const Where& w);
-
-void check_leaf(const Json& v, std::string kind, const Where& w) {
-  if (kind.back() == '?') {
-    if (v.is_null()) return;
-    kind.pop_back();
+  Node& child(std::string_view key) {
+    for (auto& [k, n] : fields)
+      if (k == key) return *n;
+    fields.emplace_back(key, std::make_unique<Node>());
+    return *fields.back().second;
   }
-  const double inf = HUGE_VAL;
-  if (kind == "str") {
-    if (!v.is_string()) w.fail(v, "expected a string");
-  } else if (kind == "bool") {
-    if (!v.is_boolean()) w.fail(v, "expected true or false");
-  } else if (kind == "obj") {
-    if (!v.is_object()) w.fail(v, "expected an object");
-  } else if (kind == "any") {
-  } else if (kind == "int" || kind == "count") {
-    const double lo = kind == "int" ? 0 : 1;
-    check_number(v, w, lo, 9e15, kind == "int" ? "an integer >= 0" : "an integer >= 1");
-    if (v.get<double>() != std::floor(v.get<double>())) w.fail(v, "expected an integer");
-  } else if (kind == "num") {
-    check_number(v, w, -inf, inf, "a finite number");
-  } else if (kind == "nonneg") {
-    check_number(v, w, 0, inf, "a number >= 0");
-  } else if (kind == "pos") {
-    check_number(v, w, 0, inf, "a number > 0");
-    if (v.get<double>() == 0) w.fail(v, "expected a number > 0");
-  } else if (kind == "top1") {
-    check_number(v, w, 0, 100, "a top-1 accuracy in [0, 100] %");
-  } else if (kind == "frac") {
-    check_number(v, w, 0, 1, "a fraction in [0, 1]");
-  } else if (kind == "corr") {
-    check_number(v, w, -1, 1, "a correlation in [-1, 1]");
-  } else if (kind.rfind("enum:", 0) == 0) {
-    const std::string options = kind.substr(5);
-    if (v.is_string()) {
-      size_t start = 0;
-      while (start <= options.size()) {
-        const size_t end = std::min(options.find('|', start), options.size());
-        if (options.compare(start, end - start, v.get<std::string>()) == 0) return;
-        start = end + 1;
+  ResultsType type() const { return field ? field->type : ResultsType::object; }
+  bool nullable() const { return field && field->nullable; }
+  bool required() const { return !field || field->required; }
+};
+
+Node build_tree() {
+  Node root;
+  for (const ResultsField& f : results_fields()) {
+    Node* n = &root;
+    std::string_view rest = f.path;
+    while (!rest.empty()) {
+      const size_t dot = rest.find('.');
+      std::string_view step = rest.substr(0, dot);
+      rest = dot == std::string_view::npos ? std::string_view() : rest.substr(dot + 1);
+      size_t arrays = 0;
+      while (step.size() > 2 && step.substr(step.size() - 2) == "[]") step.remove_suffix(2), ++arrays;
+      n = &n->child(step);
+      for (; arrays > 0; --arrays) {
+        if (!n->element) n->element = std::make_unique<Node>();
+        n = n->element.get();
       }
     }
-    std::string list = options;
-    for (auto& c : list)
-      if (c == '|') c = ',';
-    w.fail(v, "expected one of " + list);
-  } else {
-    throw std::logic_error("results shape: unknown kind " + kind);
+    if (n->field) throw std::logic_error("results fields: " + std::string(f.path) + " listed twice");
+    n->field = &f;
+  }
+  return root;
+}
+
+const Node& tree() {
+  static const Node root = build_tree();
+  return root;
+}
+
+void check_number(const Json& v, const Where& w, double lo, double hi, ResultsType t) {
+  if (!v.is_number()) w.fail(v, "expected a number");
+  const double x = v.get<double>();
+  if (!std::isfinite(x) || x < lo || x > hi) w.fail(v, "expected " + std::string(expected_of(t)));
+}
+
+void check_choice(const Json& v, const ResultsField& f, const Where& w) {
+  std::string_view options = f.choices;
+  std::string list;
+  while (true) {
+    const size_t bar = options.find('|');
+    const std::string_view option = options.substr(0, bar);
+    if (v.is_string() && v.get<std::string>() == option) return;
+    list += (list.empty() ? "" : ",") + std::string(option);
+    if (bar == std::string_view::npos) break;
+    options.remove_prefix(bar + 1);
+  }
+  w.fail(v, "expected one of " + list);
+}
+
+void check_value(const Json& v, const Node& n, const Where& w) {
+  const double inf = HUGE_VAL;
+  const std::string expected = "expected " + std::string(expected_of(n.type())) + (n.nullable() ? " or null" : "");
+  switch (n.type()) {
+    case ResultsType::string: if (!v.is_string()) w.fail(v, expected); return;
+    case ResultsType::boolean: if (!v.is_boolean()) w.fail(v, expected); return;
+    case ResultsType::object:
+    case ResultsType::open_object: if (!v.is_object()) w.fail(v, expected); return;
+    case ResultsType::array: if (!v.is_array()) w.fail(v, expected); return;
+    case ResultsType::any: return;
+    case ResultsType::integer:
+    case ResultsType::count:
+      check_number(v, w, n.type() == ResultsType::integer ? 0 : 1, 9e15, n.type());
+      if (v.get<double>() != std::floor(v.get<double>())) w.fail(v, "expected an integer");
+      return;
+    case ResultsType::number: return check_number(v, w, -inf, inf, n.type());
+    case ResultsType::nonneg: return check_number(v, w, 0, inf, n.type());
+    case ResultsType::positive:
+      check_number(v, w, 0, inf, n.type());
+      if (v.get<double>() == 0) w.fail(v, expected);
+      return;
+    case ResultsType::top1: return check_number(v, w, 0, 100, n.type());
+    case ResultsType::fraction: return check_number(v, w, 0, 1, n.type());
+    case ResultsType::correlation: return check_number(v, w, -1, 1, n.type());
+    case ResultsType::choice: return check_choice(v, *n.field, w);
   }
 }
 
-void check(const Json& v, const Json& spec, const Where& w) {
-  if (spec.is_string()) return check_leaf(v, spec.get<std::string>(), w);
-  const bool nullable = spec.is_array() ? spec.size() == 2 : spec.contains("?");
-  if (nullable && v.is_null()) return;
-  if (spec.is_array()) {
-    if (!v.is_array()) w.fail(v, nullable ? "expected an array or null" : "expected an array");
-    for (size_t i = 0; i < v.size(); ++i) check(v[i], spec[0], w[i]);
-    return;
+void check(const Json& v, const Node& n, const Where& w) {
+  if (n.nullable() && v.is_null()) return;
+  check_value(v, n, w);
+  if (v.is_array() && n.element)
+    for (size_t i = 0; i < v.size(); ++i) check(v[i], *n.element, w[i]);
+  if (v.is_object() && n.type() == ResultsType::object)
+    for (const auto& [key, sub] : n.fields) {
+      const std::string k(key);
+      if (!v.contains(k)) {
+        if (sub->required()) (w / k).fail("missing required field");
+        continue;
+      }
+      check(v.at(k), *sub, w / k);
+    }
+}
+
+void cover(const Json& v, const Node& n, const std::string& path, SchemaCoverage& out) {
+  if (v.is_array() && n.element)
+    for (const auto& e : v) {
+      if (n.element->field) out.listed.insert(path + "[]");  // an array of scalars: its element has a row
+      cover(e, *n.element, path + "[]", out);
+    }
+  if (!v.is_object() || n.type() != ResultsType::object) return;
+  for (const auto& [key, value] : v.items()) {
+    const std::string p = path.empty() ? key : path + "." + key;
+    const auto it = std::find_if(n.fields.begin(), n.fields.end(), [&](const auto& f) { return f.first == key; });
+    if (it == n.fields.end()) {
+      out.unlisted.insert(p);
+      continue;
+    }
+    out.listed.insert(p);
+    cover(value, *it->second, p, out);
   }
-  if (!v.is_object()) w.fail(v, nullable ? "expected an object or null" : "expected an object");
-  for (const auto& [key, sub] : spec.items()) {
-    if (key == "?") continue;
-    if (!v.contains(key)) (w / key).fail("missing required field");
-    check(v.at(key), sub, w / key);
+}
+
+// A table cell: no line breaks, and a "|" that does not end the cell.
+std::string cell(std::string_view text) {
+  std::string out;
+  for (char c : text) out += c == '|' ? std::string("\\|") : std::string(1, c);
+  return out;
+}
+
+std::string type_text(const ResultsField& f) {
+  std::string t(expected_of(f.type));
+  if (f.type == ResultsType::open_object) t += " (keys not listed)";
+  if (f.type == ResultsType::choice) {
+    std::string_view options = f.choices;
+    const char* separator = " `";
+    while (true) {
+      const size_t bar = options.find('|');
+      t += separator + std::string(options.substr(0, bar)) + "`";
+      separator = ", `";
+      if (bar == std::string_view::npos) break;
+      options.remove_prefix(bar + 1);
+    }
   }
+  return t + (f.nullable ? ", or null" : "");
 }
 
 }  // namespace
@@ -179,7 +169,36 @@ void validate_results(const Json& results, const std::string& results_file) {
   // The version first: a file of another version is reported as such, not as a missing field.
   if (!results.contains("schema")) (top / "schema").fail(std::string("missing required field (expected \"") + results_schema + "\")");
   check_file_version(top / "schema", results.at("schema"), {results_version});
-  check(results, shape(), top);
+  check(results, tree(), top);
+}
+
+SchemaCoverage schema_coverage(const Json& results) {
+  SchemaCoverage out;
+  cover(results, tree(), "", out);
+  return out;
+}
+
+std::string results_schema_markdown() {
+  std::string md = std::string("# Results JSON: `") + results_schema + "`\n\n" +
+                   "<!-- Generated from space/results_fields.cpp by `cpubone-explore report --schema`; "
+                   "a test fails when the two differ. -->\n\n"
+                   "The explorer's main job writes `DIR/results.json`; `cpubone-explore report RESULTS.json` renders it.\n"
+                   "This file is the contract between the two, generated from the one field table both use: the job's\n"
+                   "output is tested against it field for field, and the report checks every file it reads against it.\n"
+                   "Every field is always written; a figure that does not exist for this device is `null` and is named in\n"
+                   "`missing`. A required field is one the report reads: a file without it is refused; the others are\n"
+                   "checked when present. Units are in the field names (`_us`, `_pp` = percentage points, `macps` =\n"
+                   "multiply-accumulates per second); every latency is in microseconds, the report shows milliseconds.\n"
+                   "A path's `[]` is every element of an array. v1 had most latencies in milliseconds (`_ms`); v2 counted\n"
+                   "a proposal as dominating at the point estimate of top-1 and had no capacity-matched tier; the report\n"
+                   "rejects both with a message that says so.\n";
+  for (const ResultsField& f : results_fields()) {
+    if (f.path.find_first_of(".[") == std::string_view::npos)
+      md += "\n## `" + std::string(f.path) + "`\n\n| field | type | unit | required | meaning |\n|---|---|---|---|---|\n";
+    md += "| `" + cell(f.path) + "` | " + cell(type_text(f)) + " | " + cell(f.unit) + " | " + (f.required ? "yes" : "no") + " | " +
+          cell(f.meaning) + " |\n";
+  }
+  return md;
 }
 
 }  // namespace cpx::reports

@@ -4,6 +4,7 @@
 
 #include "explorer/cli/commands.hpp"
 #include "reports/report.hpp"
+#include "reports/schema.hpp"
 #include "space/network.hpp"
 #include "space/results_schema.hpp"
 
@@ -28,9 +29,15 @@ void add_report_commands(CLI::App& app) {
   auto* cmd = app.add_subcommand("report", "Write report.html (offline charts), report.md, data/*.csv and results.json from a results JSON, or advice.html and advice.md from `advise --json`");
   auto results = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
-  cmd->add_option("results", *results, std::string("The explorer's results JSON (schema ") + results_schema + ") or an advice JSON (" + advice_schema + ")")->required();
+  auto schema = std::make_shared<bool>(false);
+  auto* file = cmd->add_option("results", *results, std::string("The explorer's results JSON (schema ") + results_schema + ") or an advice JSON (" + advice_schema + ")");
   cmd->add_option("--out", *out, "Directory to write into (default: the results file's directory)");
-  cmd->callback([=] { run_report(*results, *out); });
+  cmd->add_flag("--schema", *schema, "Print the results JSON's fields (reports/results-schema.md) instead")->excludes(file);
+  cmd->callback([=] {
+    if (*schema) return (void)std::fputs(reports::results_schema_markdown().c_str(), stdout);
+    if (results->empty()) throw CLI::RequiredError("results");
+    run_report(*results, *out);
+  });
 }
 
 }  // namespace cpx::cli
