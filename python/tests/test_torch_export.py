@@ -143,7 +143,7 @@ def test_pytorchs_export_with_a_symbolic_batch_imports_as_batch_1(tmp_path, name
 # PyTorch code as users write it, beyond the zoo's own export: ConvNeXt's channels-last block (permute,
 # LayerNorm, Linear, GELU, Linear, a layer scale over the last axis, permute back), a head that takes
 # x.mean((2, 3)) (ReduceMean without keepdims), a mean over H and W of the channels-last view, ViT-style
-# tokens (x.flatten(2).transpose(1, 2), and back), and
+# tokens (x.flatten(2).transpose(1, 2), and back), timm's attention (qkv reshaped, permuted, unbound), and
 # SqueezeNet's MaxPool with ceil_mode on odd sizes. Each imports with the MACs, parameters and output
 # shape that PyTorch itself gives (no BatchNorm here: PyTorch's export folds a BatchNorm after a conv into
 # it, so its parameters are no longer in the file).
@@ -198,6 +198,30 @@ class _Tokens(torch.nn.Module):
         return self.head(x.flatten(2).transpose(1, 2).mean(1))
 
 
+class _TimmAttention(torch.nn.Module):
+    # timm's ViT attention: one qkv Linear, reshaped to N x tokens x 3 x heads x d, permuted, unbound; the
+    # heads merged back by transpose and reshape. Its two matmuls are 2 x heads x tokens² x d MACs.
+    def __init__(self, c=32, heads=4):
+        super().__init__()
+        self.heads = heads
+        self.patch = torch.nn.Conv2d(3, c, 4, 4)
+        self.norm = torch.nn.LayerNorm(c)
+        self.qkv, self.proj = torch.nn.Linear(c, 3 * c), torch.nn.Linear(c, c)
+        self.head = torch.nn.Linear(c, 10)
+
+    def forward(self, x):
+        x = self.patch(x).flatten(2).transpose(1, 2)
+        b, n, c = x.shape
+        q, k, v = self.qkv(self.norm(x)).reshape(b, n, 3, self.heads, c // self.heads).permute(2, 0, 3, 1, 4).unbind(0)
+        a = ((q @ k.transpose(-2, -1)) * (c // self.heads) ** -0.5).softmax(dim=-1)
+        x = x + self.proj((a @ v).transpose(1, 2).reshape(b, n, c))
+        return self.head(x.mean(1))
+
+    def matmul_macs(self, res):
+        tokens = (res // 4) ** 2
+        return 2 * tokens * tokens * self.qkv.in_features
+
+
 class _CeilPools(torch.nn.Module):
     def __init__(self):
         super().__init__()
@@ -227,12 +251,14 @@ def _macs_by_hooks(model, x):
     return total[0], tuple(y.shape)
 
 
-@pytest.mark.parametrize("module,res", [(_ConvNeXtStyle, 64), (_ChannelsLastMean, 32), (_Tokens, 32), (_CeilPools, 57), (_CeilPools, 60)])
+@pytest.mark.parametrize("module,res", [(_ConvNeXtStyle, 64), (_ChannelsLastMean, 32), (_Tokens, 32), (_TimmAttention, 32),
+                                        (_CeilPools, 57), (_CeilPools, 60)])
 def test_pytorch_code_as_users_write_it_imports_with_the_counts_pytorch_gives(tmp_path, module, res):
     torch.manual_seed(0)
     model = module().eval()
     x = torch.randn(1, 3, res, res)
     macs, shape = _macs_by_hooks(model, x)
+    macs += model.matmul_macs(res) if hasattr(model, "matmul_macs") else 0  # not modules: no hook sees them
     torch.onnx.export(model, x, str(tmp_path / "m.onnx"))
     net = cx.load(str(tmp_path / "m.onnx"))
     counts = cx.count(net, layers=False)

@@ -512,6 +512,43 @@ bool reshape_nchw(Context& c, int i, const Value& x, const Dims& d) {
   return false;
 }
 
+// A Squeeze's or Unsqueeze's axes: the attribute (before opset 13) or the constant second input.
+Dims axes_of(const Graph& g, int i) {
+  if (g.has_input(i, 1)) {
+    Dims axes;
+    for (double v : g.need_constant(i, 1).values) axes.push_back(g.integer(i, v));
+    return axes;
+  }
+  return g.ints_attr(i, "axes", {});
+}
+
+// Tokens N x HW x C reshaped to N x HW x P x heads x d (P heads * d = C), permuted to P x N x heads x HW
+// x d and split into P parts along the first axis, each squeezed: timm's qkv (P = 3) or kv (P = 2) as
+// q, k, v = qkv.reshape(B, N, 3, heads, d).permute(2, 0, 3, 1, 4).unbind(0) exports it. Each part is a
+// per-head view N x heads x HW x d of its slice of the channels; false if the chain is not that.
+bool split_into_heads(Context& c, int i, const Value& x, const Dims& d) {
+  const Graph& g = c.g;
+  const ShapeNhwc s = c.shape(x);
+  if (d.size() != 5 || d[0] != s.n || d[1] != s.pixels() || d[2] < 1 || d[3] < 1 || d[4] < 1 || d[2] * d[3] * d[4] != s.c) return false;
+  int t = 0, split = 0;
+  if (!g.sole_is(g.output(i), "Transpose", t) || g.ints_attr(t, "perm", {}) != Dims{2, 0, 3, 1, 4}) return false;
+  if (!g.sole_is(g.output(t), "Split", split) || g.int_attr(split, "axis", 0) != 0 || g.at(split).output_size() != d[2]) return false;
+  std::vector<int> squeezes;
+  for (int k = 0; k < d[2]; ++k) {
+    int q = 0;
+    if (!g.sole_is(g.output(split, k), "Squeeze", q) || axes_of(g, q) != Dims{0}) return false;
+    squeezes.push_back(q);
+  }
+  c.consume({t, split});
+  c.consume(squeezes);
+  const int64_t part = d[3] * d[4];
+  for (int k = 0; k < d[2]; ++k) {
+    const std::string part_tensor = c.add(split, {x.tensor}, Slice{k * part, (k + 1) * part}, "/" + std::to_string(k));
+    c.set(g.output(squeezes[static_cast<size_t>(k)]), Value::head_view(part_tensor, d[3], {0, d[4]}, true));
+  }
+  return true;
+}
+
 void reshape(Context& c, int i) {
   const Value& x = c.input_value(i);
   const ShapeNhwc s = c.shape(x);
@@ -520,6 +557,7 @@ void reshape(Context& c, int i) {
   if (x.kind == Kind::heads && !x.transposed && x.view.offset == 0 && x.view.size * x.heads == s.c && d.size() == 4 &&
       d[0] == s.n && d[1] == s.c && d[2] == s.h && d[3] == s.w)
     return c.set_nchw(c.g.output(i), x.tensor);
+  if (x.kind == Kind::nhwc && x.rank == 3 && split_into_heads(c, i, x, d)) return;
   if (x.kind == Kind::nhwc && d.size() == 4) {
     const std::string t = c.add(i, {x.tensor}, Reshape{{d[0], d[1], d[2], d[3]}});
     return c.set(c.g.output(i), Value::of(Kind::nhwc, t));
@@ -527,6 +565,24 @@ void reshape(Context& c, int i) {
   std::string dims;
   for (auto v : d) dims += (dims.empty() ? "" : "x") + std::to_string(v);
   c.g.fail(i, "reshape of " + s.str() + " (NHWC) to " + dims + " is not a recognised pattern");
+}
+
+// Per-head N x heads x HW x d transposed to N x HW x heads x d and reshaped to tokens N x HW x C: the heads
+// merged back, as attention code writes (x.transpose(1, 2).reshape(B, N, C)); ours: the same data.
+bool heads_to_tokens(Context& c, int i, const Value& x, const Dims& p) {
+  const Graph& g = c.g;
+  const ShapeNhwc s = c.shape(x);
+  int r = 0;
+  if (x.kind != Kind::heads || !x.transposed || p != Dims{0, 2, 1, 3} || x.view.offset != 0 || x.view.size * x.heads != s.c ||
+      !g.sole_is(g.output(i), "Reshape", r))
+    return false;
+  const Dims d = resolve(g, r, s.elements(), Dims{s.n, s.pixels(), x.heads, x.view.size});
+  if (d != Dims{s.n, s.pixels(), s.c}) return false;
+  c.consume({r});
+  Value v = Value::of(Kind::nhwc, x.tensor);
+  v.rank = 3;
+  c.set(g.output(r), v);
+  return true;
 }
 
 void transpose(Context& c, int i) {
@@ -537,6 +593,7 @@ void transpose(Context& c, int i) {
   else if (x.kind == Kind::nhwc && x.rank == 4 && p == Dims{0, 3, 1, 2}) v.kind = Kind::nchw;
   else if (x.kind == Kind::nhwc && x.rank == 3 && p == Dims{0, 2, 1}) v.kind = Kind::nchw;  // tokens back to N x C x HW
   else if (x.kind == Kind::heads && p == Dims{0, 1, 3, 2}) v.transposed = !x.transposed;
+  else if (heads_to_tokens(c, i, x, p)) return;
   else c.g.fail(i, "this permutation is not a recognised layout change");
   c.set(c.g.output(i), v);
 }
