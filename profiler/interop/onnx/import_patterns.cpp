@@ -58,6 +58,14 @@ std::optional<ActivationMatch> activation_at(const Graph& g, int first, const st
   }
   if (type == "Div" && n.input_size() == 2 && g.is_scalar(g.input(first, 1), std::sqrt(2.0))) return erf_gelu_at(g, first, x);
   if (type == "Pow" && n.input_size() == 2 && g.is_scalar(g.input(first, 1), 3)) return tanh_gelu_at(g, first, x);
+  // x³ as PyTorch 1.13 exports tanh-GELU's: Mul(x, x) -> Mul(x, ·), then the chain above.
+  if (type == "Mul" && n.input_size() == 2 && g.input(first, 1) == x) {
+    int cube = 0;
+    if (!g.sole_is(g.output(first), "Mul", cube) || !g.has_inputs(cube, x, g.output(first))) return std::nullopt;
+    auto m = tanh_gelu_at(g, cube, x);
+    if (m) m->nodes.insert(m->nodes.begin(), first);
+    return m;
+  }
   return std::nullopt;
 }
 
