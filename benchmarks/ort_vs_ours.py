@@ -96,7 +96,7 @@ def ort_per_op(profile_file):
 def ours_per_op(measurement):
     total = defaultdict(float)
     for layer in measurement["layers"]:
-        total[layer["op"]] += layer["latency_us"]["stats_us"]["median"]
+        total[layer["op"]] += layer["timing"]["stats_us"]["median"]
     return dict(sorted(total.items(), key=lambda kv: -kv[1]))
 
 
@@ -205,15 +205,15 @@ def main():
                     steps = sides[r % len(sides):] + sides[:r % len(sides)]
                     for side in steps:
                         if side == "before":
-                            before_medians.append(ours(a.before, model, a.resolution, t, a)["latency_us"]["stats_us"]["median"])
+                            before_medians.append(ours(a.before, model, a.resolution, t, a)["timing"]["stats_us"]["median"])
                         elif side == "ours":
                             m = ours(a.cli, model, a.resolution, t, a)
-                            our_medians.append(m["latency_us"]["stats_us"]["median"])
-                            our_cv.append(m["latency_us"]["stats_us"]["cv"])
+                            our_medians.append(m["timing"]["stats_us"]["median"])
+                            our_cv.append(m["timing"]["stats_us"]["cv"])
                         else:
                             o = ort(onnx, t, a)
-                            ort_medians.append(o["latency_us"]["stats_us"]["median"])
-                            ort_cv.append(o["latency_us"]["stats_us"]["cv"])
+                            ort_medians.append(o["timing"]["stats_us"]["median"])
+                            ort_cv.append(o["timing"]["stats_us"]["cv"])
                 row = {
                     "model": model, "threads": t, "resolution": m["resolution"], "macs": m["macs"],
                     "ours_ms": statistics.median(our_medians) / 1e3, "ort_ms": statistics.median(ort_medians) / 1e3,

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "profiler/profile/profile_file.hpp"
 #include "space/error.hpp"
 
 namespace cpx::profiler {
@@ -73,8 +74,6 @@ class Interference {
   std::vector<std::pair<std::string, NoiseCount>> sections_;
 };
 
-// The measured sections of a device profile, each record one measurement.
-inline constexpr const char* profile_sections[] = {"configs", "ops", "networks", "fasternet", "zoo"};
 // The measured sections of a device profile (profile_sections), one measurement per
 // record (its whole-network timing; the per-op pass of a record runs right after it, on the same machine).
 Interference profile_interference(const Json& profile);
