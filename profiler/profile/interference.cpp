@@ -149,15 +149,16 @@ const std::pair<std::string, NoiseCount>* Interference::mostly_noisy_section() c
   return nullptr;
 }
 
-std::string Interference::line(const std::string& command) const {
+FieldMention Interference::line(const std::string& command) const {
   if (!above())
-    return command + ": noisy measurements " + summary() + " (below the " + percent(interference_threshold) + " threshold)";
+    return {command + ": noisy measurements " + summary() + " (below the " + percent(interference_threshold) + " threshold)", {}, ""};
   const auto* section = total().share() > interference_threshold ? nullptr : mostly_noisy_section();
-  return command + ": WARNING: noisy measurements " + summary() +
-         (section ? ", " + section->first + " more than " + percent(section_noise_limit) + " of it"
-                  : ", above the " + percent(interference_threshold) + " threshold") +
-         ": the machine was busy while measuring, so these figures read slower than this machine is; measure "
-         "again on a quiet machine (--quiet-machine-check); exit " + std::to_string(exit_interfered);
+  return {command + ": WARNING: noisy measurements " + summary() +
+              (section ? ", " + section->first + " more than " + percent(section_noise_limit) + " of it"
+                       : ", above the " + percent(interference_threshold) + " threshold") +
+              ": the machine was busy while measuring, so these figures read slower than this machine is; measure "
+              "again on a quiet machine (",
+          Field::quiet_machine_check, "); exit " + std::to_string(exit_interfered)};
 }
 
 Interference profile_interference(const Json& profile) {

@@ -12,6 +12,7 @@
 
 #include "profiler/profile/profile_file.hpp"
 #include "space/error.hpp"
+#include "space/field_error.hpp"
 
 namespace cpx::profiler {
 
@@ -65,8 +66,9 @@ class Interference {
   // {"share", "above_threshold", "summary"}: a row of the report's environment table.
   Json brief() const;
   // The last line of a measuring command: "<command>: N of M measurements noisy (x%; configs 3/80: run-queue
-  // wait 2, CV 1, outliers 0; ...)", and when above the threshold the warning and the exit code.
-  std::string line(const std::string& command) const;
+  // wait 2, CV 1, outliers 0; ...)", and when above the threshold the warning, the advice to measure on a
+  // quiet machine (naming Field::quiet_machine_check) and the exit code.
+  FieldMention line(const std::string& command) const;
   // "12 of 140 (8.6%): configs 5/68 (run-queue wait 3, CV 4, outliers 0); ops 7/59 ...", for tables.
   std::string summary() const;
 
