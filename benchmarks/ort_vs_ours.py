@@ -56,6 +56,12 @@ def cpus(threads):
     return ",".join(str(c) for c in allowed[:threads])
 
 
+def timing(measurement):
+    """The whole network's timing object: "timing" since measurement v2, "latency_us" in v1 (a --before
+    binary from before 2026-11-27 writes v1)."""
+    return measurement["timing"] if "timing" in measurement else measurement["latency_us"]
+
+
 def ours(cli, model, resolution, threads, a, layers=False):
     cmd = [cli, "measure", model, "--threads", str(threads), "--json", "--min-time", str(a.min_time),
            "--min-runs", str(a.min_runs)]
@@ -205,7 +211,7 @@ def main():
                     steps = sides[r % len(sides):] + sides[:r % len(sides)]
                     for side in steps:
                         if side == "before":
-                            before_medians.append(ours(a.before, model, a.resolution, t, a)["timing"]["stats_us"]["median"])
+                            before_medians.append(timing(ours(a.before, model, a.resolution, t, a))["stats_us"]["median"])
                         elif side == "ours":
                             m = ours(a.cli, model, a.resolution, t, a)
                             our_medians.append(m["timing"]["stats_us"]["median"])

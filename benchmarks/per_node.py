@@ -128,12 +128,15 @@ def median_of_rounds(rounds):
 
 
 def median_layers(measurements):
-    """Our layers from several `measure --layers` runs, each layer's median the median of its runs' medians."""
+    """Our layers from several `measure --layers` runs, each layer's median the median of its runs' medians.
+    A row's timing object is "timing" since measurement v2, "latency_us" in v1 (an earlier build's, --before)."""
+    def median_us(layer):
+        return (layer["timing"] if "timing" in layer else layer["latency_us"])["stats_us"]["median"]
     layers = []
     for i, layer in enumerate(measurements[0]["layers"]):
-        medians = [m["layers"][i]["timing"]["stats_us"]["median"] for m in measurements]
-        layers.append({**layer, "timing": {"stats_us": {"median": statistics.median(medians)}},
-                       "round_medians_us": medians})
+        medians = [median_us(m["layers"][i]) for m in measurements]
+        layers.append({**{k: v for k, v in layer.items() if k != "latency_us"},
+                       "timing": {"stats_us": {"median": statistics.median(medians)}}, "round_medians_us": medians})
     return layers
 
 
