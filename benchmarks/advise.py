@@ -42,7 +42,7 @@ def run(cmd, ok=(0,)):
 def measure_ms(cli, path, threads, min_time):
     # Exit 3 is a busy machine: the figure is still printed, and the A/A ratio of the same run shows the noise.
     out = run([cli, "measure", path, "--threads", str(threads), "--json", "--min-time", str(min_time)], ok=(0, 3))
-    return json.loads(out)["latency_us"]["stats_us"]["median"] / 1e3
+    return json.loads(out)["timing"]["stats_us"]["median"] / 1e3
 
 
 def frac(x):

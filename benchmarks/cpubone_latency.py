@@ -35,14 +35,14 @@ def main():
                                   "--min-time", args.min_time], check=True, capture_output=True, text=True).stdout
             m = json.loads(out)
             ort = ORT_MS.get(model, (None, None))[threads - 1] if threads in (1, 2) else None
-            median_ms = m["latency_us"]["stats_us"]["median"] / 1e3
+            median_ms = m["timing"]["stats_us"]["median"] / 1e3
             rows.append({
                 "model": model, "threads": threads, "macs": m["macs"], "median_ms": median_ms,
-                "cv": m["latency_us"]["stats_us"]["cv"], "macps": m["macps"],
+                "cv": m["timing"]["stats_us"]["cv"], "macps": m["macps"],
                 "fraction_of_peak": m["fraction_of_peak"], "peak_macps": m["peak"]["peak_macps"],
                 "additivity": m["additivity"], "emulated_ops": m["emulated_ops"],
                 "ort_ms": ort, "ours_over_ort": (median_ms / ort) if ort else None,
-                "samples_us": m["latency_us"]["samples_us"], "environment": m["environment"],
+                "samples_us": m["timing"]["samples_us"], "environment": m["environment"],
             })
             r = rows[-1]
             print(f"{model:5s} t={threads}  MACs {r['macs']/1e6:8.1f}M  median {median_ms:8.3f} ms (cv {100*r['cv']:4.1f}%)  "

@@ -56,6 +56,12 @@ def cpus(threads):
     return ",".join(str(c) for c in allowed[:threads])
 
 
+def timing(measurement):
+    """The whole network's timing object: "timing" since measurement v2, "latency_us" in v1 (a --before
+    binary from before 2026-11-27 writes v1)."""
+    return measurement["timing"] if "timing" in measurement else measurement["latency_us"]
+
+
 def ours(cli, model, resolution, threads, a, layers=False):
     cmd = [cli, "measure", model, "--threads", str(threads), "--json", "--min-time", str(a.min_time),
            "--min-runs", str(a.min_runs)]
@@ -96,7 +102,7 @@ def ort_per_op(profile_file):
 def ours_per_op(measurement):
     total = defaultdict(float)
     for layer in measurement["layers"]:
-        total[layer["op"]] += layer["latency_us"]["stats_us"]["median"]
+        total[layer["op"]] += layer["timing"]["stats_us"]["median"]
     return dict(sorted(total.items(), key=lambda kv: -kv[1]))
 
 
@@ -205,15 +211,15 @@ def main():
                     steps = sides[r % len(sides):] + sides[:r % len(sides)]
                     for side in steps:
                         if side == "before":
-                            before_medians.append(ours(a.before, model, a.resolution, t, a)["latency_us"]["stats_us"]["median"])
+                            before_medians.append(timing(ours(a.before, model, a.resolution, t, a))["stats_us"]["median"])
                         elif side == "ours":
                             m = ours(a.cli, model, a.resolution, t, a)
-                            our_medians.append(m["latency_us"]["stats_us"]["median"])
-                            our_cv.append(m["latency_us"]["stats_us"]["cv"])
+                            our_medians.append(m["timing"]["stats_us"]["median"])
+                            our_cv.append(m["timing"]["stats_us"]["cv"])
                         else:
                             o = ort(onnx, t, a)
-                            ort_medians.append(o["latency_us"]["stats_us"]["median"])
-                            ort_cv.append(o["latency_us"]["stats_us"]["cv"])
+                            ort_medians.append(o["timing"]["stats_us"]["median"])
+                            ort_cv.append(o["timing"]["stats_us"]["cv"])
                 row = {
                     "model": model, "threads": t, "resolution": m["resolution"], "macs": m["macs"],
                     "ours_ms": statistics.median(our_medians) / 1e3, "ort_ms": statistics.median(ort_medians) / 1e3,

@@ -128,12 +128,15 @@ def median_of_rounds(rounds):
 
 
 def median_layers(measurements):
-    """Our layers from several `measure --layers` runs, each layer's median the median of its runs' medians."""
+    """Our layers from several `measure --layers` runs, each layer's median the median of its runs' medians.
+    A row's timing object is "timing" since measurement v2, "latency_us" in v1 (an earlier build's, --before)."""
+    def median_us(layer):
+        return (layer["timing"] if "timing" in layer else layer["latency_us"])["stats_us"]["median"]
     layers = []
     for i, layer in enumerate(measurements[0]["layers"]):
-        medians = [m["layers"][i]["latency_us"]["stats_us"]["median"] for m in measurements]
-        layers.append({**layer, "latency_us": {"stats_us": {"median": statistics.median(medians)}},
-                       "round_medians_us": medians})
+        medians = [median_us(m["layers"][i]) for m in measurements]
+        layers.append({**{k: v for k, v in layer.items() if k != "latency_us"},
+                       "timing": {"stats_us": {"median": statistics.median(medians)}}, "round_medians_us": medians})
     return layers
 
 
@@ -260,8 +263,8 @@ def per_node(layers, ort, exported, optimized, our_total_us, ort_total_us):
         lead = leader[l["name"]]
         row = rows.setdefault(lead, {"op": lead, "class": op_class(lead), "ours_us": 0.0, "ort_us": 0.0,
                                      "ours_ops": [], "ort_nodes": []})
-        row["ours_us"] += l["latency_us"]["stats_us"]["median"]
-        row["ours_min_us"] = row.get("ours_min_us", 0.0) + min(l.get("round_medians_us") or [l["latency_us"]["stats_us"]["median"]])
+        row["ours_us"] += l["timing"]["stats_us"]["median"]
+        row["ours_min_us"] = row.get("ours_min_us", 0.0) + min(l.get("round_medians_us") or [l["timing"]["stats_us"]["median"]])
         row["ours_ops"].append(l["name"])
         if "round_medians_us" in l:  # each round's sum over the group, to show the rounds' spread
             rounds = row.setdefault("ours_round_us", [0.0] * len(l["round_medians_us"]))

@@ -143,14 +143,14 @@ def time_ort(onnx, a):
     cmd = ["taskset", "-c", first_cpu(), "node", RUN_MJS, "--model", onnx, "--threads", "1",
            "--min-time", str(a.min_time), "--min-runs", str(a.min_runs)]
     o = json.loads(run(cmd).stdout)
-    return o["latency_us"]["stats_us"], o["runtime"]
+    return o["timing"]["stats_us"], o["runtime"]
 
 
 def time_host(path, a):
     cmd = [a.cli, "measure", path, "--threads", "1", "--json", "--min-time", str(a.min_time),
            "--min-runs", str(a.min_runs)]
     m = json.loads(run(cmd).stdout)
-    return m["latency_us"]["stats_us"], m["environment"]
+    return m["timing"]["stats_us"], m["environment"]
 
 
 def time_dataset(rows, a, meta):

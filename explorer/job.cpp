@@ -139,7 +139,7 @@ KnownLatencies known_latencies(const Context& c) {
   read_held_out(c, k);
   if (c.profile)
     for (const auto& z : c.profile->value("zoo", Json::array()))
-      if (z["threads"] == c.t) k.measured_us[z["model"].get<std::string>()] = z["latency_us"]["stats_us"]["median"].get<double>();
+      if (z["threads"] == c.t) k.measured_us[z["model"].get<std::string>()] = z["timing"]["stats_us"]["median"].get<double>();
   return k;
 }
 
@@ -224,7 +224,7 @@ DesignRules design_rules(const Context& c) {
     if (v.grouped && cfg["groups"] != 2) continue;
     d.block_macps.push_back({{"variant", std::string(display_name(*v.block, v.grouped)) + " k" + std::to_string(cfg["kernel"].get<int64_t>())},
                              {"channels", cfg["channels"]}, {"resolution", cfg["resolution"]}, {"macps", cfg["macps"]},
-                             {"latency_us", cfg["latency_us"]["stats_us"]["median"]}, {"source", c.profile ? "measured" : "predicted"}});
+                             {"latency_us", cfg["timing"]["stats_us"]["median"]}, {"source", c.profile ? "measured" : "predicted"}});
   }
   if (c.profile && !c.profile->value("complete", false)) c.missing.push_back("the host profile is incomplete; rules rest on part of the grid");
   return d;

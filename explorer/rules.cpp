@@ -18,7 +18,7 @@ Json predicted_profile(const predictor::Predictor& p, int64_t threads) {
     configs.push_back({{"variant", to_string(c.variant)}, {"kernel", c.kernel}, {"groups", c.groups}, {"channels", c.channels},
                        {"resolution", c.resolution}, {"stride", c.stride}, {"threads", c.threads}, {"macs", macs},
                        {"macps", static_cast<double>(macs) / (us * 1e-6)},
-                       {"latency_us", {{"stats_us", {{"median", us}}}, {"predicted", true}}}});
+                       {"timing", {{"stats_us", {{"median", us}}}, {"predicted", true}}}});
   }
   return {{"schema", profiler::device_profile_schema}, {"device", p.device}, {"complete", true}, {"predicted", true},
           {"configs", configs}};

@@ -34,9 +34,10 @@ namespace {
 Predictor predictor_file(const std::string& path) {
   if (!std::filesystem::is_regular_file(path)) throw FieldError(Field::device, "\"" + path + "\"", "no such device file");
   const Json j = read_json_file(path);
-  if (j.is_object() && is_file_version(j.value("schema", Json()), profiler::device_profile_version))
-    throw InputError(path + ": schema = \"" + std::string(profiler::device_profile_schema) +
-                     "\": a device profile, not a device; fit it first (`cpubone-explore fit --device NAME --profile " + path + "`)");
+  const Json schema = j.is_object() ? j.value("schema", Json()) : Json();
+  if (is_file_version(schema, profiler::device_profile_version) || is_file_version(schema, profiler::device_profile_v1))
+    throw InputError(path + ": schema = " + schema.dump() +
+                     ": a device profile, not a device; fit it first (`cpubone-explore fit --device NAME --profile " + path + "`)");
   return predictor_from_json(j, path);
 }
 

@@ -20,19 +20,15 @@ std::string record_group(const std::string& section, const Json& rec, size_t ind
   return section + "/" + id;
 }
 
-// Reads one layer record of a profile (op kind + attrs + shapes + measured median); nullopt for a view,
+// One op row of a profile as a sample (op kind + attrs + shapes + measured median); nullopt for a view,
 // which costs nothing to learn (profiler::runs_as_view).
-std::optional<Sample> layer_sample(const Json& layer, int64_t threads, const profiler::IgemmRule& igemm, const Where& where) {
-  Json op = layer.at("attrs");
-  op["op"] = layer.at("op");
+std::optional<Sample> layer_sample(const profiler::ProfileOp& layer, int64_t threads, const profiler::IgemmRule& igemm, const Where& where) {
+  Json op = layer.attrs;
+  op["op"] = layer.op;
   ObjectReader r(op, where / "attrs");
   const OpAttrs attrs = read_op_attrs(r);
   if (profiler::runs_as_view(attrs)) return std::nullopt;
-  std::vector<ShapeNhwc> in;
-  for (const auto& s : layer.at("in_nhwc")) in.push_back({s[0], s[1], s[2], s[3]});
-  const auto& o = layer.at("out_nhwc");
-  const ShapeNhwc out{o[0], o[1], o[2], o[3]};
-  return Sample{op_features(attrs, in, out, threads, true, igemm), layer.at("latency_us").at("stats_us").at("median").get<double>(), false, {}};
+  return Sample{op_features(attrs, layer.in_nhwc, layer.out_nhwc, threads, true, igemm), layer.median_us(), false, {}};
 }
 
 // In a cold section (every run starts with evicted caches), whether an op counts as having read cold data.
@@ -48,11 +44,10 @@ std::optional<Sample> layer_sample(const Json& layer, int64_t threads, const pro
 // inside a network than alone by more than `measure` against `measure --cold-caches` shows, and
 // validate's depthwise convs were predicted too fast (docs/predictor-log.md, moved from code comments). A
 // profile from before layers named their inputs says nothing, and every op there counts as cold.
-bool reads_cold_data(const Json& layer, OpClass op_class, const std::set<std::string>& warm_twins) {
+bool reads_cold_data(const profiler::ProfileOp& layer, OpClass op_class, const std::set<std::string>& warm_twins) {
   const bool depthwise = op_class == OpClass::conv_depthwise || op_class == OpClass::conv_depthwise_generic;
-  if (!layer.contains("inputs") || !(depthwise || warm_twins.count(layer.value("op", "")))) return true;
-  const Json& inputs = layer["inputs"];
-  return std::any_of(inputs.begin(), inputs.end(), [](const Json& name) { return name.get<std::string>() == input_tensor; });
+  if (!layer.inputs || !(depthwise || warm_twins.count(layer.op))) return true;
+  return std::any_of(layer.inputs->begin(), layer.inputs->end(), [](const std::string& name) { return name == input_tensor; });
 }
 
 
@@ -130,18 +125,20 @@ Gathered gather_samples(const Json& profile, const Where& where, const FitOption
       if (zoo_section && !zoo_family_fitted(model->family)) continue;
       if (zoo_section) g.zoo_families.insert(model->family);
       const int64_t t = rec.at("threads").get<int64_t>();
-      g.noise.add(std::string(section), rec.at("latency_us"));
-      const bool noisy = speed ? profiler::timing_noisy_in_itself(rec.at("latency_us")) : profiler::timing_noisy(rec.at("latency_us"));
+      g.noise.add(std::string(section), rec.at("timing"));
+      const bool noisy = speed ? profiler::timing_noisy_in_itself(rec.at("timing")) : profiler::timing_noisy(rec.at("timing"));
       const double at_median_speed = speed && rec.contains("elapsed_s") && rec["elapsed_s"].is_number() ? speed->factor(t, rec["elapsed_s"].get<double>()) : 1.0;
-      Whole w{t, rec.at("latency_us").at("stats_us").at("median").get<double>() * at_median_speed, {}, noisy, section == "networks" || zoo_section,
+      Whole w{t, rec.at("timing").at("stats_us").at("median").get<double>() * at_median_speed, {}, noisy, section == "networks" || zoo_section,
               rec.value("bytes", 0.0)};
       const Json& layers = rec.at("layers");
       for (size_t k = 0; k < layers.size(); ++k) {
-        if (layers[k].contains("fused_into")) continue;  // its time is inside the owner's row
-        std::optional<Sample> sample = layer_sample(layers[k], t, igemm, ((where / section)[i] / "layers")[k]);
+        const Where at = ((where / section)[i] / "layers")[k];
+        const profiler::ProfileOp layer = profiler::read_profile_op(layers[k], at);
+        if (!layer.fused_into.empty()) continue;  // its time is inside the owner's row
+        std::optional<Sample> sample = layer_sample(layer, t, igemm, at);
         if (!sample) continue;
         g.samples.push_back(std::move(*sample));
-        if (!w.network && reads_cold_data(layers[k], g.samples.back().f.op_class, warm_twins))
+        if (!w.network && reads_cold_data(layer, g.samples.back().f.op_class, warm_twins))
           g.samples.back().f.base[isolated_feature] = 1;
         g.samples.back().noisy = noisy;
         g.samples.back().latency_us *= at_median_speed;

@@ -16,9 +16,10 @@ std::string prefix(const Where& w) {
 }
 }  // namespace
 
-void Where::fail(const Json& value, std::string_view reason) const {
-  throw InputError(prefix(*this) + " = " + show(value) + ": " + std::string(reason));
+std::string Where::said(const Json& value, std::string_view reason) const {
+  return prefix(*this) + " = " + show(value) + ": " + std::string(reason);
 }
+void Where::fail(const Json& value, std::string_view reason) const { throw InputError(said(value, reason)); }
 void Where::fail(std::string_view reason) const { throw InputError(prefix(*this) + ": " + std::string(reason)); }
 
 bool is_file_version(const Json& found, const FileVersion& version) {

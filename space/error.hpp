@@ -44,6 +44,7 @@ class Where {
 
   // "<file>: <path> = <value>: <reason>"
   [[noreturn]] void fail(const Json& value, std::string_view reason) const;
+  std::string said(const Json& value, std::string_view reason) const;  // fail's message
   [[noreturn]] void fail(std::string_view reason) const;  // no value to show (e.g. a missing field)
 
  private:

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -17,14 +18,25 @@ namespace cpx {
 enum class Field {
   device, samples, seed, ood, rounds, min_time_s, budget_s, resolution, threads,
   evaluations, population, accuracy, space, max_latency_ms, max_params, max_macs, layers_model, hardware, host_from,
-  apply, quiet_machine_check
+  apply, quiet_machine_check, resume
 };
 inline constexpr auto field_names = std::to_array<std::string_view>({
     "device", "samples", "seed", "ood", "rounds", "min_time_s", "budget_s", "resolution", "threads",
     "evaluations", "population", "accuracy", "space", "max_latency_ms", "max_params", "max_macs", "layers_model",
-    "hardware", "host_from", "apply", "quiet_machine_check"});
-static_assert(field_names.size() == static_cast<size_t>(Field::quiet_machine_check) + 1, "one name per Field");
+    "hardware", "host_from", "apply", "quiet_machine_check", "resume"});
+static_assert(field_names.size() == static_cast<size_t>(Field::resume) + 1, "one name per Field");
 inline std::string_view to_string(Field f) { return field_names[static_cast<size_t>(f)]; }
+
+// A sentence that names at most one of these fields as advice (what to run next, not a refused value):
+// "<before><field><after>". Kept in parts so that a front end says the field in its own spelling
+// (explorer::cli_message: "start afresh without --resume"); text() says it as the library names it.
+struct FieldMention {
+  std::string before;
+  std::optional<Field> field;
+  std::string after;
+  std::string spelled(std::string_view name) const { return before + (field ? std::string(name) : std::string()) + after; }
+  std::string text() const { return spelled(field ? to_string(*field) : std::string_view()); }
+};
 
 // "<field> = <value>: <reason>", or "<field>: <reason>" for a switch (a field without a value, e.g. a check
 // that could not run). A front end that took the value under another spelling says it in that spelling
@@ -36,7 +48,10 @@ class FieldError : public InputError {
       : InputError(std::string(to_string(field)) + " = " + value + ": " + reason), field_(field), value_(std::move(value)), reason_(reason) {}
   FieldError(Field field, const std::string& reason)
       : InputError(std::string(to_string(field)) + ": " + reason), field_(field), reason_(reason) {}
+  // Advice naming the field inside the message (its `field` is set), not a value refused: mention.text().
+  explicit FieldError(FieldMention mention) : InputError(mention.text()), field_(*mention.field), mention_(std::move(mention)) {}
   Field field() const { return field_; }
+  const std::optional<FieldMention>& mention() const { return mention_; }
   // As the message writes it (a string quoted); empty for a switch.
   const std::string& value() const { return value_; }
   const std::string& reason() const { return reason_; }
@@ -44,6 +59,7 @@ class FieldError : public InputError {
  private:
   Field field_;
   std::string value_, reason_;
+  std::optional<FieldMention> mention_;
 };
 
 }  // namespace cpx

@@ -55,21 +55,21 @@ inline const Json& shipped_predictor() {
 // The smallest profile that rules and fit accept: one peak, one measured conv with its layer.
 inline const Json& small_profile() {
   static const Json j = Json::parse(R"({
-    "schema": "cpubone-explore/device-profile/v1", "device": "host", "complete": true,
+    "schema": "cpubone-explore/device-profile/v2", "device": "host", "complete": true,
     "options": {"quick": true, "threads": [1], "budget_s": 60, "seed": 0,
                 "cold_caches": {"sections": ["configs", "ops"], "evict_bytes_per_thread": 67108864}},
     "environment": {"cpu": "test"},
     "peaks": [{"threads": 1, "peak_macps": 1e10, "bandwidth_bytes_per_s": 1e9, "cache_bandwidth_bytes_per_s": 4e9, "peak_source": "test"}],
     "configs": [{"id": "conv_k3_g1_c32_r56_s1_t1", "variant": "conv", "kernel": 3, "groups": 1, "channels": 32,
                  "resolution": 56, "stride": 1, "threads": 1, "macs": 28901376, "params_inference": 9216,
-                 "macps": 1e10, "latency_us": {"stats_us": {"median": 2890.1}},
+                 "macps": 1e10, "timing": {"stats_us": {"median": 2890.1}},
                  "layers": [{"name": "conv", "op": "conv2d",
                              "attrs": {"out_channels": 32, "kernel": [3, 3], "stride": [1, 1], "padding": [1, 1, 1, 1],
                                        "groups": 1, "bias": false, "batch_norm": false, "activation": "none"},
                              "in_nhwc": [[1, 56, 56, 32]], "out_nhwc": [1, 56, 56, 32],
-                             "latency_us": {"stats_us": {"median": 2800.0}}}]}],
+                             "timing": {"stats_us": {"median": 2800.0}}}]}],
     "zoo": [{"id": "zoo_b0_t1", "model": "b0", "resolution": 224, "threads": 1, "macs": 519710080, "macps": 1e10,
-             "latency_us": {"stats_us": {"median": 51971.0}}}],
+             "timing": {"stats_us": {"median": 51971.0}}}],
     "fasternet": [], "ops": [], "networks": []})");
   return j;
 }

@@ -17,9 +17,9 @@ def scales(name, slow_sections):
     p = load_quiet(source)
     for s in ("configs", "ops", "networks"):
         for r in p.get(s, []):
-            r["latency_us"]["noisy"] = False
+            r["timing"]["noisy"] = False
             if s in slow_sections:
-                r["latency_us"]["stats_us"]["median"] *= 1.5
+                r["timing"]["stats_us"]["median"] *= 1.5
     path = os.path.join(work, "devices", name + ".json")
     json.dump(p, open(path, "w"))
     r = subprocess.run([cli, "fit", "--device", name, "--profile", path], env=env, capture_output=True, text=True)

@@ -20,7 +20,7 @@ def flag(noisy_share):
     for s in FITTED:
         recs = p.get(s, [])
         for i, r in enumerate(recs):
-            r["latency_us"]["noisy"] = i < round(noisy_share * len(recs))
+            r["timing"]["noisy"] = i < round(noisy_share * len(recs))
     path = os.path.join(work, "devices", "noisy%d.json" % round(100 * noisy_share))
     json.dump(p, open(path, "w"))
     return p, path
@@ -51,7 +51,7 @@ dropped = sum(c["noisy_dropped"] for c in classes.values())
 used = sum(c["noisy_used"] for c in classes.values())
 # Rows fused into another op's kernel ("fused_into") are no samples: their time is in the owner's row.
 layers = sum(sum("fused_into" not in l for l in r["layers"]) for s in FITTED for r in noisy_profile.get(s, [])
-             if r["latency_us"]["noisy"])
+             if r["timing"]["noisy"])
 if noise["allow_noisy"] is not True or noise["samples_noisy"] != layers or dropped == 0 or noise["samples_dropped"] != dropped \
         or noise["samples_used"] != used:
     fail("the provenance must count the noisy samples (%d) and what was dropped (%d) and used (%d): %s" % (layers, dropped, used, noise))

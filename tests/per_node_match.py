@@ -39,7 +39,7 @@ def exported_names(cli):
 
 
 def layer(name, op, us, fused_into=None):
-    l = {"name": name, "op": op, "latency_us": {"stats_us": {"median": us}}}
+    l = {"name": name, "op": op, "timing": {"stats_us": {"median": us}}}
     if fused_into:
         l["fused_into"] = fused_into
     return l

@@ -60,7 +60,7 @@ TEST_CASE("the speed watch times the reference once per thread count every speed
   watch.maybe_check(1, speed_check_every_s / 2);  // too soon
   watch.maybe_check(2, speed_check_every_s / 2);  // another thread count has its own clock
   now = speed_check_every_s + 1;
-  profile["ops"].push_back({{"id", "x"}, {"latency_us", {{"noisy", false}}}});
+  profile["ops"].push_back({{"id", "x"}, {"timing", {{"noisy", false}}}});
   watch.after(profile["ops"].back(), 1);  // stamps the record, and it is time again at 1 thread
   profile["coverage"] = Json::object();   // a key added later must not lose the watch its section
   watch.finish();
@@ -105,21 +105,21 @@ TEST_CASE("records measured while the reference ran slow twice in a row are flag
   }
   Json profile = {{"machine_speed", {{"samples", samples}}}, {"configs", Json::array()}, {"ops", Json::array()}};
   for (double at : {10.0, 76.0, 80.0, 100.0, 104.0, 120.0})
-    profile[at < 50 ? "configs" : "ops"].push_back({{"elapsed_s", at}, {"latency_us", {{"noisy", false}}}});
-  profile["ops"].push_back({{"latency_us", {{"noisy", false}}}});  // from a profile before the watch: no time, left alone
+    profile[at < 50 ? "configs" : "ops"].push_back({{"elapsed_s", at}, {"timing", {{"noisy", false}}}});
+  profile["ops"].push_back({{"timing", {{"noisy", false}}}});  // from a profile before the watch: no time, left alone
   CHECK(flag_slowed_records(profile) == 4);  // 76, 80, 100 and 104 s: within (75, 120)
   std::vector<bool> noisy;
   for (const char* section : {"configs", "ops"})
-    for (const auto& r : profile[section]) noisy.push_back(r["latency_us"]["noisy"].get<bool>());
+    for (const auto& r : profile[section]) noisy.push_back(r["timing"]["noisy"].get<bool>());
   CHECK(noisy == std::vector<bool>{false, true, true, true, true, false, false});
-  CHECK(profile["ops"][0]["latency_us"]["machine_slowed"] == true);
+  CHECK(profile["ops"][0]["timing"]["machine_slowed"] == true);
   // One slow time alone is a blip: nothing flagged.
-  for (auto& r : profile["ops"]) r["latency_us"] = {{"noisy", false}};
+  for (auto& r : profile["ops"]) r["timing"] = {{"noisy", false}};
   profile["machine_speed"]["samples"][7]["latency_us"] = 500.0;  // 105 s, 2 threads
   CHECK(flag_slowed_records(profile) == 0);
   // A profile where nothing moved more than the factor flags nothing.
   for (auto& x : profile["machine_speed"]["samples"]) x["latency_us"] = x["threads"] == 1 ? 1000.0 : 500.0;
-  for (auto& r : profile["ops"]) r["latency_us"] = {{"noisy", false}};
+  for (auto& r : profile["ops"]) r["timing"] = {{"noisy", false}};
   CHECK(flag_slowed_records(profile) == 0);
 }
 

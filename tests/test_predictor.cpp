@@ -343,11 +343,11 @@ Json twice_in_a_row_records(const TwiceInARow& op, bool named_inputs, std::mt199
       for (const bool first : {true, false}) {
         const double us = (first ? op.cold_factor * warm_us : warm_us) * std::exp(noise(rng));
         layers.push_back({{"name", first ? op.name : op.name + "_warm"}, {"op", op.kind}, {"attrs", op.attrs(c)}, {"in_nhwc", {shape}},
-                          {"out_nhwc", shape}, {"params_inference", op.params_per_channel * c}, {"latency_us", {{"stats_us", {{"median", us}}}}}});
+                          {"out_nhwc", shape}, {"params_inference", op.params_per_channel * c}, {"timing", {{"stats_us", {{"median", us}}}}}});
         if (named_inputs) layers.back()["inputs"] = {first ? std::string(input_tensor) : op.name};
       }
       ops.push_back({{"id", "op_" + op.name + "_" + std::to_string(res) + "_" + std::to_string(c) + "_t1"},
-                     {"threads", 1}, {"latency_us", {{"stats_us", {{"median", (op.cold_factor + 1) * warm_us}}}}}, {"layers", layers}});
+                     {"threads", 1}, {"timing", {{"stats_us", {{"median", (op.cold_factor + 1) * warm_us}}}}}, {"layers", layers}});
     }
   return ops;
 }
@@ -490,12 +490,12 @@ Json fc_network_profile(double cached_below, uint32_t seed) {
       layers.push_back({{"name", "fc" + std::to_string(k)}, {"op", "fully_connected"},
                         {"attrs", {{"out_features", out}, {"bias", false}, {"batch_norm", false}, {"activation", "none"}}},
                         {"in_nhwc", {{1, 1, 1, in}}}, {"out_nhwc", {1, 1, 1, out}}, {"params_inference", in * out},
-                        {"latency_us", {{"stats_us", {{"median", us}}}}}});
+                        {"timing", {{"stats_us", {{"median", us}}}}}});
       in = out;
     }
     const double whole_us = (sum_us - (bytes <= cached_below ? credit_us : 0)) * std::exp(noise(rng));
     networks.push_back({{"id", "sampled_" + std::to_string(n) + "_t1"}, {"threads", 1}, {"bytes", bytes},
-                        {"latency_us", {{"stats_us", {{"median", whole_us}}}}}, {"layers", layers}});
+                        {"timing", {{"stats_us", {{"median", whole_us}}}}}, {"layers", layers}});
   }
   return {{"device", "host"}, {"complete", true},
           {"peaks", {{{"threads", 1}, {"peak_macps", 1e11}, {"bandwidth_bytes_per_s", 6e9}, {"cache_bandwidth_bytes_per_s", 2e10}}}},

@@ -15,6 +15,8 @@
 #include <set>
 #include <thread>
 
+#include "documents.hpp"
+#include "explorer/option_checks.hpp"
 #include "processes.hpp"
 #include "profiler/measure/sweep.hpp"
 #include "profiler/profile/interference.hpp"
@@ -79,6 +81,37 @@ std::map<std::string, std::set<std::string>> structure(const Json& profile) {
 }
 
 }  // namespace
+
+TEST_CASE("resuming a profile begun with other options is refused: the library names resume, the command line --resume") {
+  const fs::path dir = fs::temp_directory_path() / ("cpx_resume_options_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const fs::path path = dir / "two.json";
+  Json begun = test::small_profile();
+  begun["options"]["threads"] = {1, 2};
+  std::ofstream(path) << begun.dump();
+  profiler::SweepOptions o;
+  o.quick = true;
+  o.threads = {1};
+  o.budget_s = 5;
+  o.out_path = path.string();
+  o.resume = true;
+  const std::atomic<bool> stop{false};
+  try {
+    profiler::run_sweep(o, stop);
+    FAIL("resumed a profile begun with other options");
+  } catch (const FieldError& e) {
+    CHECK(e.field() == Field::resume);
+    CHECK_THAT(e.what(), Catch::StartsWith(path.string() + ": options = {\"quick\":true,\"threads\":[1,2]") &&
+                             Catch::EndsWith("; resume with the same options, or start afresh without resume"));
+    CHECK(explorer::cli_message(e) == std::string(e.what()).substr(0, std::string(e.what()).size() - 6) + "--resume");
+    const CliRun r = cli("profile --quick --threads 1 --budget 5 --resume --out " + path.string());
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == "cpubone-explore: " + explorer::cli_message(e) + "\n");
+  }
+  CHECK(slurp(path) == begun.dump());  // left as it was
+  fs::remove_all(dir);
+}
 
 TEST_CASE("an interrupted profile resumes to the configurations of an uninterrupted one") {
   const fs::path dir = fs::temp_directory_path() / ("cpx_resume_" + std::to_string(::getpid()));

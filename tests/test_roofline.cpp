@@ -75,8 +75,8 @@ Json synthetic_profile(double (*law)(const Shape&), unsigned seed, bool depthwis
                         {"attrs", {{"out_channels", s.cout}, {"kernel", {s.kernel, s.kernel}}, {"stride", {1, 1}},
                                    {"padding", {s.kernel / 2, s.kernel / 2, s.kernel / 2, s.kernel / 2}}, {"groups", s.groups},
                                    {"bias", false}, {"batch_norm", false}, {"activation", "none"}}},
-                        {"in_nhwc", {{1, s.res, s.res, s.cin}}}, {"out_nhwc", {1, s.res, s.res, s.cout}}, {"latency_us", timing}};
-    configs.push_back({{"id", "conv_" + std::to_string(configs.size()) + "_t1"}, {"threads", 1}, {"latency_us", timing},
+                        {"in_nhwc", {{1, s.res, s.res, s.cin}}}, {"out_nhwc", {1, s.res, s.res, s.cout}}, {"timing", timing}};
+    configs.push_back({{"id", "conv_" + std::to_string(configs.size()) + "_t1"}, {"threads", 1}, {"timing", timing},
                        {"layers", {layer}}});
   }
   return {{"device", "host"}, {"complete", true},
@@ -302,7 +302,7 @@ TEST_CASE("fit refuses a profile with one section mostly noisy, however quiet th
   profile["ops"] = profile["configs"];
   for (auto& r : profile["ops"]) r["id"] = "op_" + r["id"].get<std::string>();
   const size_t n = profile["configs"].size();
-  for (size_t i = 0; i < n; ++i) profile["configs"][i]["latency_us"]["noisy"] = i < n * 6 / 10;
+  for (size_t i = 0; i < n; ++i) profile["configs"][i]["timing"]["noisy"] = i < n * 6 / 10;
   const std::string error = error_of([&] { fit(profile, "synthetic.json"); });
   CHECK_THAT(error, Catch::Contains("synthetic.json: configs: " + std::to_string(n * 6 / 10) + " of " + std::to_string(n) +
                                     " measurements flagged noisy, more than 50%") &&
@@ -310,7 +310,7 @@ TEST_CASE("fit refuses a profile with one section mostly noisy, however quiet th
   FitOptions allow;
   allow.allow_noisy = true;
   CHECK(fit(profile, "synthetic.json", allow).classes[static_cast<size_t>(OpClass::conv_dense)]);
-  for (size_t i = 0; i < n; ++i) profile["configs"][i]["latency_us"]["noisy"] = i < n * 4 / 10;  // 40%: fitted
+  for (size_t i = 0; i < n; ++i) profile["configs"][i]["timing"]["noisy"] = i < n * 4 / 10;  // 40%: fitted
   CHECK(fit(profile, "synthetic.json").classes[static_cast<size_t>(OpClass::conv_dense)]);
 }
 
@@ -553,7 +553,7 @@ TEST_CASE("fit --speed-correction local: each time at the profile's median speed
   for (size_t i = 0; i < n; ++i) {
     const double at = static_cast<double>(i);
     configs[i]["elapsed_s"] = at;
-    for (Json* t : {&configs[i]["latency_us"], &configs[i]["layers"][0]["latency_us"]})
+    for (Json* t : {&configs[i]["timing"], &configs[i]["layers"][0]["timing"]})
       (*t)["stats_us"]["median"] = (*t)["stats_us"]["median"].get<double>() * speed_of(i);
     checks.push_back({{"elapsed_s", at}, {"threads", 1}, {"latency_us", 1000 * speed_of(i)}});
   }

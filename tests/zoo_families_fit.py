@@ -19,7 +19,7 @@ def profile(edit):
     p = load_quiet(source)
     for s in ("configs", "ops", "networks", "zoo"):
         for r in p.get(s, []):
-            r["latency_us"]["noisy"] = False
+            r["timing"]["noisy"] = False
     edit(p)
     return p
 
@@ -43,9 +43,9 @@ def model(pred):
 def slow_zoo(factor):
     def edit(p):
         for r in p["zoo"]:
-            r["latency_us"]["stats_us"]["median"] *= factor
+            r["timing"]["stats_us"]["median"] *= factor
             for l in r["layers"]:
-                l["latency_us"]["stats_us"]["median"] *= factor
+                l["timing"]["stats_us"]["median"] *= factor
     return edit
 
 
@@ -54,7 +54,7 @@ def as_resnet(factor):
         p["zoo"] = [r for r in p["zoo"] if r["model"] == "b0"][:1]
         p["zoo"][0]["model"] = "resnet18"
         p["zoo"][0]["id"] = "zoo_resnet18_t1"
-        p["zoo"][0]["latency_us"]["stats_us"]["median"] *= factor
+        p["zoo"][0]["timing"]["stats_us"]["median"] *= factor
     return edit
 
 

@@ -85,7 +85,7 @@ const out = first[session.outputNames[0]];
 if (a.output) writeFileSync(a.output, Buffer.from(out.data.buffer, out.data.byteOffset, out.data.byteLength));
 
 const result = {
-  schema: 'cpubone-explore/ort-measurement/v1',
+  schema: 'cpubone-explore/ort-measurement/v2',  // v2: the timing object under "timing" (v1: "latency_us")
   model: a.model,
   runtime: `onnxruntime-node ${ort.env.versions?.node ?? '?'}`,
   threads: a.threads,
@@ -103,7 +103,7 @@ if (a.runs !== 0) {
     await session.run(feeds);
     samples.push(Number(process.hrtime.bigint() - t0) / 1e3);
   }
-  result.latency_us = { stats_us: summarize(samples), samples_us: samples };
+  result.timing = { stats_us: summarize(samples), samples_us: samples };
 }
 if (a.profile) session.endProfiling();  // writes PREFIX_<date>.json
 result.environment = { cpu: os.cpus()[0]?.model ?? '?', cores: os.cpus().length, node: process.version,

@@ -37,7 +37,7 @@ void add_measuring_options(CLI::App* cmd, QuietMachine& quiet) {
 
 void finish_measuring(const profiler::Interference& noise, const std::string& command) {
   std::fflush(stdout);
-  std::fprintf(stderr, "%s\n", noise.line(command).c_str());
+  std::fprintf(stderr, "%s\n", explorer::cli_message(noise.line(command)).c_str());
   if (noise.above()) std::exit(profiler::exit_interfered);
 }
 

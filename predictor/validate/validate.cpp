@@ -114,7 +114,7 @@ Baselines fit_baselines(const Json& profile, const std::string& profile_path, in
   for (const char* section : {"configs", "ops"})
     for (const auto& r : profile.value(section, Json::array())) {
       if (r["threads"].get<int64_t>() != threads) continue;
-      const double us = r["latency_us"]["stats_us"]["median"].get<double>();
+      const double us = r["timing"]["stats_us"]["median"].get<double>();
       // Records without a parameter count (hand-made profiles) stay out of the params baseline only.
       const double macs = r["macs"].get<double>(), params = r.value("params_inference", 0.0);
       if (macs > 0) log_macps.push_back(std::log(macs / (us * 1e-6)));

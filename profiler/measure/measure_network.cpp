@@ -25,11 +25,10 @@ Json to_json(const MeasuredOp& r) {
   j["name"] = r.name;
   j["op"] = r.op;
   j["implementation"] = r.implementation.how;
-  j["xnnpack"] = !r.implementation.emulated;
-  j["emulated"] = r.implementation.emulated ? Json(r.implementation.how) : Json(false);
+  j["emulated"] = r.implementation.emulated;
   if (!r.fused_into.empty()) j["fused_into"] = r.fused_into;
   j["macs"] = r.macs;
-  j["latency_us"] = to_json(r.timing);
+  j["timing"] = to_json(r.timing);
   j["macps"] = r.macps;
   j["fraction_of_peak"] = r.fraction_of_peak;
   j["share"] = r.share;
@@ -99,7 +98,7 @@ Json to_json(const Measurement& m) {
   j["seed"] = m.run.seed;
   j["caches"] = m.run.cold_caches ? Json{{"cold", true}, {"evict_bytes_per_thread", m.evict_bytes_per_thread}} : Json{{"cold", false}};
   j["macs"] = m.macs;
-  j["latency_us"] = to_json(m.timing);
+  j["timing"] = to_json(m.timing);
   j["macps"] = m.macps;
   j["peak"] = to_json(m.peak);
   j["fraction_of_peak"] = m.fraction_of_peak;

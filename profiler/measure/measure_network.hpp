@@ -12,7 +12,10 @@
 
 namespace cpx::profiler {
 
-inline constexpr std::string_view measurement_schema = "cpubone-explore/measurement/v1";
+// v2 (2026-11-27): the timing objects under "timing" (v1: "latency_us"), and a row's "emulated" a bool as in
+// a profile's rows (v1: the implementation's label or false, beside "xnnpack", its negation). Nothing in
+// the tool reads a measurement back.
+inline constexpr std::string_view measurement_schema = "cpubone-explore/measurement/v2";
 
 // The run `measure` makes unless told otherwise: 1 thread, seed 0, at least 1 s and 20 runs per measurement.
 NetworkRun measure_defaults();
@@ -23,9 +26,9 @@ std::optional<std::string> min_time_refusal(double min_time_s);
 std::optional<std::string> min_runs_refusal(int64_t min_runs);
 
 // One op of a measured network (`measure --layers`). JSON (to_json of Measurement, the only writer; keys in
-// this order): name, op (count's layer_row), implementation (how it ran), xnnpack (a single XNNPACK
-// operator did exactly this op), emulated (implementation when not xnnpack, else false), fused_into (only
-// where another op's kernel computes it: its time is in that op's row), macs, latency_us (a Timing object:
+// this order): name, op (count's layer_row), implementation (how it ran), emulated (false when a single
+// XNNPACK operator did exactly this op: Implementation::emulated), fused_into (only
+// where another op's kernel computes it: its time is in that op's row), macs, timing (a Timing object:
 // to_json(Timing)), macps, fraction_of_peak (of Measurement::peak's peak_macps) and share (its median over
 // the whole network's).
 struct MeasuredOp {
@@ -38,8 +41,8 @@ struct MeasuredOp {
 };
 
 // One network measured on this machine, beside its count and the machine's peak: what `measure` prints.
-// Its JSON, "cpubone-explore/measurement/v1" (keys in this order): schema, model, resolution, input_nhwc,
-// threads, seed, caches ({cold, evict_bytes_per_thread} or {cold: false}), macs, latency_us (the whole
+// Its JSON, "cpubone-explore/measurement/v2" (keys in this order): schema, model, resolution, input_nhwc,
+// threads, seed, caches ({cold, evict_bytes_per_thread} or {cold: false}), macs, timing (the whole
 // network's Timing object), macps, peak (to_json(PeakProbe)), fraction_of_peak, arena_bytes, environment,
 // emulated_ops, op_count and, with run.layers, layers (MeasuredOp) and additivity.
 struct Measurement {

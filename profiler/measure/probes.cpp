@@ -221,7 +221,7 @@ PeakProbe probe_peak(int64_t threads, const MeasureOptions& options) {
     const Timing t = time_network(net, {threads, 0, false, options}).timings.network;
     const int64_t macs = count(net).total.macs;
     const double macps = macps_of(macs, t.stats_us.median);
-    out.details[p.name] = {{"macs", macs}, {"macps", macps}, {"latency_us", to_json(t, false)}};
+    out.details[p.name] = {{"macs", macs}, {"macps", macps}, {"timing", to_json(t, false)}};
     if (macps > out.peak_macps) {
       out.peak_macps = macps;
       out.peak_source = p.name;
@@ -236,7 +236,7 @@ PeakProbe probe_peak(int64_t threads, const MeasureOptions& options) {
   const FmaPeak fma = probe_fma_peak(threads, options);
   out.fma_peak_macps = fma.macps;
   out.fma_peak_source = fma.source;
-  out.details["fma chains"] = {{"macs", fma.macs}, {"macps", fma.macps}, {"latency_us", to_json(fma.timing, false)}};
+  out.details["fma chains"] = {{"macs", fma.macs}, {"macps", fma.macps}, {"timing", to_json(fma.timing, false)}};
   xnn_operator_t copy = nullptr;
   constexpr size_t row = 4096;
   check_xnn(xnn_create_copy_nc_x32(row, row, row, 0, &copy), "create copy_nc_x32");
@@ -245,7 +245,7 @@ PeakProbe probe_peak(int64_t threads, const MeasureOptions& options) {
   xnn_delete_operator(copy);
   const double bytes = 2.0 * static_cast<double>(floats * sizeof(float));
   out.bandwidth_bytes_per_s = bytes / (t.stats_us.median * 1e-6);
-  out.details["copy 64 MiB"] = {{"bytes", bytes}, {"latency_us", to_json(t, false)}};
+  out.details["copy 64 MiB"] = {{"bytes", bytes}, {"timing", to_json(t, false)}};
 
   // Reads alone, 64 MiB split over the threads: how fast a GEMM can stream weights from DRAM.
   StreamRead sr;
@@ -255,7 +255,7 @@ PeakProbe probe_peak(int64_t threads, const MeasureOptions& options) {
   const Timing read = time_runs([&] { pthreadpool_parallelize_1d(pool, read_part, &sr, sr.parts, 0); }, options);
   const double read_bytes = static_cast<double>(StreamRead::words * sizeof(uint64_t));
   out.dram_read_bytes_per_s = read_bytes / (read.stats_us.median * 1e-6);
-  out.details["read 64 MiB"] = {{"bytes", read_bytes}, {"latency_us", to_json(read, false)}};
+  out.details["read 64 MiB"] = {{"bytes", read_bytes}, {"timing", to_json(read, false)}};
 
   // The same copy within each thread's caches: 128 KiB each way per thread (256 KiB, no more than the
   // per-core L2 of any CPU in predictor/devices/hardware), copied 64 times per run so that one dispatch to the pool is not most of
@@ -278,7 +278,7 @@ PeakProbe probe_peak(int64_t threads, const MeasureOptions& options) {
   if (pool) pthreadpool_destroy(pool);
   const double cache_bytes = 2.0 * static_cast<double>(CacheCopy::floats * sizeof(float) * CacheCopy::repeats) * static_cast<double>(threads);
   out.cache_bandwidth_bytes_per_s = cache_bytes / (cached.stats_us.median * 1e-6);
-  out.details["copy 128 KiB per thread, 64 times"] = {{"bytes", cache_bytes}, {"latency_us", to_json(cached, false)}};
+  out.details["copy 128 KiB per thread, 64 times"] = {{"bytes", cache_bytes}, {"timing", to_json(cached, false)}};
   out.last_level_cache_bytes = last_level_cache_bytes();
   const GemmTile tile = xnnpack_gemm_tile();
   out.gemm_tile_rows = tile.rows;

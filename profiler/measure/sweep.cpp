@@ -29,41 +29,43 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-// One op of a profile record: count's layer_row (here "in_nhwc" lists every input's shape, as the fit reads
-// it from profiles of every version), with the op's attributes, how it ran and its timing. Profiles written
-// before the one-row change say "class" for "conv_class"; nothing reads that key.
-Json profile_layer_row(const Network& net, size_t i, const LayerCount& c, const NetworkTimings& m) {
+// One op of a profile record (ProfileOp, profiler/profile/profile_file.hpp, where its keys are listed):
+// count's row of it, with the op's attributes, how it ran and its timing (without samples: the whole
+// network's are kept).
+ProfileOp profile_op(const Network& net, size_t i, const LayerCount& c, const NetworkTimings& m) {
   const Op& op = net.ops[i];
-  const Json base = layer_row(net, i, c);
-  Json r = row_subset(base, {"name", "op", "conv_class"});
-  Json attrs;
-  std::visit([&](const auto& a) { a.write(attrs); }, op.attrs);
-  r["attrs"] = attrs;
-  Json in_shapes = Json::array();
-  for (const auto& x : op.inputs) in_shapes.push_back(net.shape_of(x).to_json());
-  r["in_nhwc"] = in_shapes;
-  // Which tensors it read: fit tells an activation that read the network's input (cold, in the cold
-  // sections) from one that read what the op before it had just written (warm, as inside any network).
-  r["inputs"] = op.inputs;
-  r.update(row_subset(base, {"out_nhwc", "macs", "params_inference", "bytes"}));
-  r["implementation"] = m.implementations[i].how;
-  r["emulated"] = m.implementations[i].emulated;
-  // Computed inside another op's kernel: its time is in that op's row (profiler/profile/fusion.hpp).
-  if (m.implementations[i].fused_into) r["fused_into"] = net.ops[*m.implementations[i].fused_into].name;
-  r["latency_us"] = to_json(m.timings.ops[i], false);  // samples of the whole are kept
+  ProfileOp r;
+  r.name = op.name;
+  r.op = std::string(op.kind());
+  const Json conv_class = layer_row(net, i, c)["conv_class"];
+  if (!conv_class.is_null()) r.conv_class = conv_class.get<std::string>();
+  std::visit([&](const auto& a) { a.write(r.attrs); }, op.attrs);
+  // Every input's shape and which tensors it read: fit tells an activation that read the network's input
+  // (cold, in the cold sections) from one that read what the op before it had just written (warm, as
+  // inside any network).
+  for (const auto& x : op.inputs) r.in_nhwc.push_back(net.shape_of(x));
+  r.inputs = op.inputs;
+  r.out_nhwc = net.shapes[i];
+  r.macs = c.cost.macs;
+  r.params_inference = c.cost.params_inference;
+  r.bytes = c.bytes;
+  r.implementation = m.implementations[i].how;
+  r.emulated = m.implementations[i].emulated;
+  if (m.implementations[i].fused_into) r.fused_into = net.ops[*m.implementations[i].fused_into].name;
+  r.timing = to_json(m.timings.ops[i], false);
   return r;
 }
 
-// A network's record: its totals, whole-network timing (with samples) and every op's row.
+// A network's record: its totals, whole-network timing (with samples; key "timing") and every op's row.
 Json measured_record(const Network& net, const NetworkTimings& m, double peak_macps) {
   const NetworkCount counts = count(net);
   const double macps = macps_of(counts.total.macs, m.timings.network.stats_us.median);
   Json layers = Json::array();
-  for (size_t i = 0; i < net.ops.size(); ++i) layers.push_back(profile_layer_row(net, i, counts.layers[i], m));
+  for (size_t i = 0; i < net.ops.size(); ++i) layers.push_back(to_json(profile_op(net, i, counts.layers[i], m)));
   return {{"macs", counts.total.macs},
           {"params_inference", counts.total.params_inference},
           {"bytes", counts.bytes},
-          {"latency_us", to_json(m.timings.network)},
+          {"timing", to_json(m.timings.network)},
           {"macps", macps},
           {"fraction_of_peak", macps / peak_macps},
           {"additivity", m.timings.additivity},
@@ -122,8 +124,10 @@ Json open_profile(const SweepOptions& options, const std::vector<int64_t>& threa
         (key == "cold_caches" ? !had[key].is_object() || had[key].value("sections", Json()) != value["sections"] ||
                                     had[key].value("warm_twins", Json()) != value["warm_twins"]
                               : had[key] != value))
-      Where(options.out_path, "options").fail(had, "the profile was started with other options than " + want.dump() +
-                                                       "; resume with the same options, or start afresh without --resume");
+      throw FieldError(FieldMention{Where(options.out_path, "options")
+                                        .said(had, "the profile was started with other options than " + want.dump() +
+                                                       "; resume with the same options, or start afresh without "),
+                                    Field::resume, ""});
   for (const char* section : profile_sections)
     for (const auto& r : profile[section]) done.insert(r["id"].get<std::string>());
   std::fprintf(stderr, "profile: resuming %s with %zu measurements done\n", options.out_path.c_str(), done.size());

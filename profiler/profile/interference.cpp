@@ -149,21 +149,22 @@ const std::pair<std::string, NoiseCount>* Interference::mostly_noisy_section() c
   return nullptr;
 }
 
-std::string Interference::line(const std::string& command) const {
+FieldMention Interference::line(const std::string& command) const {
   if (!above())
-    return command + ": noisy measurements " + summary() + " (below the " + percent(interference_threshold) + " threshold)";
+    return {command + ": noisy measurements " + summary() + " (below the " + percent(interference_threshold) + " threshold)", {}, ""};
   const auto* section = total().share() > interference_threshold ? nullptr : mostly_noisy_section();
-  return command + ": WARNING: noisy measurements " + summary() +
-         (section ? ", " + section->first + " more than " + percent(section_noise_limit) + " of it"
-                  : ", above the " + percent(interference_threshold) + " threshold") +
-         ": the machine was busy while measuring, so these figures read slower than this machine is; measure "
-         "again on a quiet machine (--quiet-machine-check); exit " + std::to_string(exit_interfered);
+  return {command + ": WARNING: noisy measurements " + summary() +
+              (section ? ", " + section->first + " more than " + percent(section_noise_limit) + " of it"
+                       : ", above the " + percent(interference_threshold) + " threshold") +
+              ": the machine was busy while measuring, so these figures read slower than this machine is; measure "
+              "again on a quiet machine (",
+          Field::quiet_machine_check, "); exit " + std::to_string(exit_interfered)};
 }
 
 Interference profile_interference(const Json& profile) {
   Interference out;
   for (const char* section : profile_sections)
-    for (const auto& r : profile.value(section, Json::array())) out.add(section, r.value("latency_us", Json::object()));
+    for (const auto& r : profile.value(section, Json::array())) out.add(section, r.value("timing", Json::object()));
   return out;
 }
 
@@ -234,12 +235,12 @@ int64_t flag_slowed_records(Json& profile) {
   for (const char* section : profile_sections) {
     if (!profile.contains(section) || !profile[section].is_array()) continue;
     for (auto& r : profile[section]) {
-      if (!r.is_object() || !r.contains("elapsed_s") || !r["elapsed_s"].is_number() || !r.contains("latency_us") || !r["latency_us"].is_object())
+      if (!r.is_object() || !r.contains("elapsed_s") || !r["elapsed_s"].is_number() || !r.contains("timing") || !r["timing"].is_object())
         continue;
       const double at = r["elapsed_s"].get<double>();
       if (!std::any_of(spans.begin(), spans.end(), [&](const auto& sp) { return at > sp.first && at < sp.second; })) continue;
-      r["latency_us"]["noisy"] = true;
-      r["latency_us"]["machine_slowed"] = true;
+      r["timing"]["noisy"] = true;
+      r["timing"]["machine_slowed"] = true;
       ++flagged;
     }
   }

@@ -10,7 +10,9 @@
 #include <utility>
 #include <vector>
 
+#include "profiler/profile/profile_file.hpp"
 #include "space/error.hpp"
+#include "space/field_error.hpp"
 
 namespace cpx::profiler {
 
@@ -64,8 +66,9 @@ class Interference {
   // {"share", "above_threshold", "summary"}: a row of the report's environment table.
   Json brief() const;
   // The last line of a measuring command: "<command>: N of M measurements noisy (x%; configs 3/80: run-queue
-  // wait 2, CV 1, outliers 0; ...)", and when above the threshold the warning and the exit code.
-  std::string line(const std::string& command) const;
+  // wait 2, CV 1, outliers 0; ...)", and when above the threshold the warning, the advice to measure on a
+  // quiet machine (naming Field::quiet_machine_check) and the exit code.
+  FieldMention line(const std::string& command) const;
   // "12 of 140 (8.6%): configs 5/68 (run-queue wait 3, CV 4, outliers 0); ops 7/59 ...", for tables.
   std::string summary() const;
 
@@ -73,8 +76,6 @@ class Interference {
   std::vector<std::pair<std::string, NoiseCount>> sections_;
 };
 
-// The measured sections of a device profile, each record one measurement.
-inline constexpr const char* profile_sections[] = {"configs", "ops", "networks", "fasternet", "zoo"};
 // The measured sections of a device profile (profile_sections), one measurement per
 // record (its whole-network timing; the per-op pass of a record runs right after it, on the same machine).
 Interference profile_interference(const Json& profile);

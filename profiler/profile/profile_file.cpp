@@ -49,24 +49,74 @@ struct Fields {
   }
 };
 
-void check_shape(const Json& v, const Where& w) {
+ShapeNhwc read_shape(const Json& v, const Where& w) {
   if (!v.is_array() || v.size() != 4) w.fail(v, "expected [n, h, w, c]");
   for (size_t i = 0; i < 4; ++i)
     if (!v[i].is_number_integer() || v[i].get<int64_t>() < 1 || v[i].get<int64_t>() > limits::max_channels)
       w[i].fail(v[i], "expected an integer in [1, " + std::to_string(limits::max_channels) + "]");
+  return {v[0].get<int64_t>(), v[1].get<int64_t>(), v[2].get<int64_t>(), v[3].get<int64_t>()};
 }
 
-void check_latency(const Fields& rec, double min_us) {
-  const Fields l(rec.get("latency_us"), rec.w / "latency_us");
+// The key of a record's and an op row's timing object: "latency_us" in v1, "timing" since v2.
+void check_timing(const Fields& rec, const char* key, double min_us) {
+  const Fields l(rec.get(key), rec.w / key);
   l.optional("noisy", &Json::is_boolean, "true or false");  // fit and the interference summary read it
   Fields(l.get("stats_us"), l.w / "stats_us").number("median", min_us, 1e12);
 }
 
+// An op row, its timing object under `timing_key` (the file's version's key).
+ProfileOp read_op(const Json& j, const Where& where, const char* timing_key) {
+  const Fields l(j, where);
+  ProfileOp o;
+  l.string("op");
+  o.op = j["op"].get<std::string>();
+  // Ops without attributes (add, softmax...) write null.
+  if (!l.get("attrs").is_object() && !l.get("attrs").is_null()) (l.w / "attrs").fail(l.get("attrs"), "expected an object");
+  o.attrs = j["attrs"];
+  l.array("in_nhwc");
+  if (l.get("in_nhwc").empty()) (l.w / "in_nhwc").fail(l.get("in_nhwc"), "expected at least one input shape");
+  for (size_t x = 0; x < l.get("in_nhwc").size(); ++x) o.in_nhwc.push_back(read_shape(l.get("in_nhwc")[x], (l.w / "in_nhwc")[x]));
+  if (j.contains("inputs")) {
+    const Json& names = l.get("inputs");
+    if (!names.is_array() || names.size() != l.get("in_nhwc").size())
+      (l.w / "inputs").fail(names, "expected one tensor name per in_nhwc shape");
+    o.inputs.emplace();
+    for (size_t x = 0; x < names.size(); ++x) {
+      if (!names[x].is_string()) (l.w / "inputs")[x].fail(names[x], "expected a tensor name");
+      o.inputs->push_back(names[x].get<std::string>());
+    }
+  }
+  o.out_nhwc = read_shape(l.get("out_nhwc"), l.w / "out_nhwc");
+  check_timing(l, timing_key, 0);
+  o.timing = j[timing_key];
+  l.optional("name", &Json::is_string, "a string");
+  o.name = j.value("name", "");
+  if (j.contains("conv_class") && !j["conv_class"].is_null()) {
+    l.string("conv_class");
+    o.conv_class = j["conv_class"].get<std::string>();
+  }
+  using Count = std::pair<const char*, int64_t*>;
+  for (const auto& [key, value] : {Count{"macs", &o.macs}, Count{"params_inference", &o.params_inference}, Count{"bytes", &o.bytes}})
+    if (j.contains(key)) {
+      l.integer(key, 0, INT64_MAX);
+      *value = j[key].get<int64_t>();
+    }
+  l.optional("implementation", &Json::is_string, "a string");
+  o.implementation = j.value("implementation", "");
+  l.optional("emulated", &Json::is_boolean, "true or false");
+  o.emulated = j.value("emulated", false);
+  l.optional("fused_into", &Json::is_string, "an op name");
+  o.fused_into = j.value("fused_into", "");
+  return o;
+}
+
 // Profiles come from other machines and from editors: everything that resume, rules and fit read is
 // checked here, so that none of them meets a missing field, a wrong type or a non-finite number.
+// Errors name the keys of the file's own version.
 void check_profile(const Json& j, const std::string& path) {
   const Fields top(j, Where(path));
-  check_file_version(top.w / "schema", j.value("schema", Json()), {device_profile_version});
+  check_file_version(top.w / "schema", j.value("schema", Json()), {device_profile_version, device_profile_v1});
+  const char* timing = is_file_version(j["schema"], device_profile_v1) ? "latency_us" : "timing";
   top.optional("complete", &Json::is_boolean, "true or false");
   top.optional("device", &Json::is_string, "a string");
   top.optional("environment", &Json::is_object, "an object");
@@ -104,7 +154,7 @@ void check_profile(const Json& j, const std::string& path) {
       r.integer("macs", 0, INT64_MAX);
       r.number("macps", 0, 1e18);
       if (list[i].contains("bytes")) r.number("bytes", 0, 1e18);  // fit's warm-weights credit reads it
-      check_latency(r, 1e-9);
+      check_timing(r, timing, 1e-9);
       const std::string s = section;
       if (s == "configs") {
         r.string("variant");
@@ -124,32 +174,61 @@ void check_profile(const Json& j, const std::string& path) {
       if (s == "configs" || s == "ops" || s == "networks") {
         r.array("layers");
         const Json& layers = r.get("layers");
-        for (size_t k = 0; k < layers.size(); ++k) {
-          const Fields l(layers[k], (r.w / "layers")[k]);
-          l.string("op");
-          // Ops without attributes (add, softmax...) write null.
-          if (!l.get("attrs").is_object() && !l.get("attrs").is_null()) (l.w / "attrs").fail(l.get("attrs"), "expected an object");
-          l.array("in_nhwc");
-          if (l.get("in_nhwc").empty()) (l.w / "in_nhwc").fail(l.get("in_nhwc"), "expected at least one input shape");
-          for (size_t x = 0; x < l.get("in_nhwc").size(); ++x) check_shape(l.get("in_nhwc")[x], (l.w / "in_nhwc")[x]);
-          // Older profiles have no "inputs" (docs/architecture.md, "File versions"): fit then counts every op
-          // of a cold section as cold.
-          if (l.j.contains("inputs")) {
-            const Json& names = l.get("inputs");
-            if (!names.is_array() || names.size() != l.get("in_nhwc").size())
-              (l.w / "inputs").fail(names, "expected one tensor name per in_nhwc shape");
-            for (size_t x = 0; x < names.size(); ++x)
-              if (!names[x].is_string()) (l.w / "inputs")[x].fail(names[x], "expected a tensor name");
-          }
-          check_shape(l.get("out_nhwc"), l.w / "out_nhwc");
-          check_latency(l, 0);
-        }
+        for (size_t k = 0; k < layers.size(); ++k) read_op(layers[k], (r.w / "layers")[k], timing);
       }
     }
   }
 }
 
+// In its place among the keys, so that a resumed v1 profile is written in its own order.
+void rename_key(Json& j, std::string_view from, std::string_view to) {
+  if (!j.is_object() || !j.contains(from)) return;
+  Json renamed = Json::object();
+  for (auto& [key, value] : j.items()) renamed[key == from ? std::string(to) : key] = std::move(value);
+  j = std::move(renamed);
+}
+
+// A checked v1 profile as v2: its records', op rows' and peak probes' "latency_us" (a timing object)
+// renamed "timing". Nothing else differs between the two.
+void upgrade_from_v1(Json& j) {
+  j["schema"] = device_profile_schema;
+  for (auto& peak : j["peaks"])
+    if (peak.contains("probes") && peak["probes"].is_object())
+      for (auto& [name, probe] : peak["probes"].items()) rename_key(probe, "latency_us", "timing");
+  for (const char* section : profile_sections) {
+    if (!j.contains(section)) continue;
+    for (auto& r : j[section]) {
+      rename_key(r, "latency_us", "timing");
+      if (r.contains("layers") && r["layers"].is_array())
+        for (auto& l : r["layers"]) rename_key(l, "latency_us", "timing");
+    }
+  }
+}
+
 }  // namespace
+
+Json to_json(const ProfileOp& o) {
+  Json r;
+  r["name"] = o.name;
+  r["op"] = o.op;
+  r["conv_class"] = o.conv_class ? Json(*o.conv_class) : Json(nullptr);
+  r["attrs"] = o.attrs;
+  Json in = Json::array();
+  for (const ShapeNhwc& s : o.in_nhwc) in.push_back(s.to_json());
+  r["in_nhwc"] = std::move(in);
+  if (o.inputs) r["inputs"] = *o.inputs;
+  r["out_nhwc"] = o.out_nhwc.to_json();
+  r["macs"] = o.macs;
+  r["params_inference"] = o.params_inference;
+  r["bytes"] = o.bytes;
+  r["implementation"] = o.implementation;
+  r["emulated"] = o.emulated;
+  if (!o.fused_into.empty()) r["fused_into"] = o.fused_into;
+  r["timing"] = o.timing;
+  return r;
+}
+
+ProfileOp read_profile_op(const Json& j, const Where& where) { return read_op(j, where, "timing"); }
 
 std::set<std::string> profile_warm_twins(const Json& profile, const Where& where) {
   const Json* list = nullptr;
@@ -178,14 +257,11 @@ std::string default_profile_path(const std::string& device) {
   return home + "/devices/" + device + ".json";
 }
 
-Json load_profile(const std::string& path) {
-  Json j = read_json_file(path);
-  check_profile(j, path);
-  return j;
-}
+Json load_profile(const std::string& path) { return profile_from_json(read_json_file(path), path); }
 
 Json profile_from_json(Json j, const std::string& file) {
   check_profile(j, file);
+  if (is_file_version(j["schema"], device_profile_v1)) upgrade_from_v1(j);
   return j;
 }
 

@@ -29,7 +29,7 @@ std::map<Key, Point> index_configs(const Json& profile) {
     const std::optional<BlockVariant> variant = block_variant_from_string(c["variant"].get<std::string>());
     if (!variant) throw std::logic_error("rules: unknown sweep variant " + c["variant"].dump());
     Key k{*variant, c["kernel"], c["groups"], c["channels"], c["resolution"], c["stride"], c["threads"]};
-    out[k] = {c["macps"].get<double>(), c["latency_us"]["stats_us"]["median"].get<double>(), c["macs"].get<int64_t>()};
+    out[k] = {c["macps"].get<double>(), c["timing"]["stats_us"]["median"].get<double>(), c["macs"].get<int64_t>()};
   }
   return out;
 }
@@ -125,7 +125,7 @@ Json fasternet_table1(const Json& profile) {
   Json table = Json::array();
   for (const auto& f : profile.value("fasternet", Json::array()))
     table.push_back({{"op", f["op"]}, {"channels", f["channels"]}, {"resolution", f["resolution"]}, {"threads", f["threads"]},
-                     {"macs", f["macs"]}, {"latency_ms", f["latency_us"]["stats_us"]["median"].get<double>() / 1e3},
+                     {"macs", f["macs"]}, {"latency_ms", f["timing"]["stats_us"]["median"].get<double>() / 1e3},
                      {"macps", f["macps"]}});
   return table;
 }
@@ -135,8 +135,8 @@ Json claim_transposed_attention(const Json& profile, const Json& threads) {
   Json b1 = nullptr, b1t = nullptr;
   for (const auto& z : profile.value("zoo", Json::array())) {
     if (z["threads"] != threads) continue;
-    if (z["model"] == "b1") b1 = z["latency_us"]["stats_us"]["median"];
-    if (z["model"] == "b1-transposed") b1t = z["latency_us"]["stats_us"]["median"];
+    if (z["model"] == "b1") b1 = z["timing"]["stats_us"]["median"];
+    if (z["model"] == "b1-transposed") b1t = z["timing"]["stats_us"]["median"];
   }
   Json c6 = {{"claim", 6}, {"threads", threads},
              {"text", "nearest upsampling instead of a transposed conv in the attention: B1 33.5 vs 39.7 ms (RPi 5)"},

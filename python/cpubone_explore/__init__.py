@@ -113,7 +113,7 @@ def run(net: NetworkLike, seed: int = 0, threads: int = 1) -> dict[str, Any]:
 
 def measure(net: NetworkLike, threads: int = 1, layers: bool = False, seed: int = 0,
             min_time_s: float = 1.0, min_runs: int = 20) -> Result:
-    """Measures latency on this machine with XNNPACK (``measure --json``): ``latency_us`` has the median
+    """Measures latency on this machine with XNNPACK (``measure --json``): ``timing`` has the median
     and every statistic (``stats_us``) and the raw ``samples_us``; also MACpS, the measured peak, the
     environment and, with ``layers``, one row per operator plus the additivity gap. Runs on a thread of
     its own pinned to ``threads`` CPUs, with the GIL released. A measurement the machine interfered with
@@ -268,7 +268,7 @@ def report(results: PathLike | Mapping[str, Any], out: PathLike) -> list[str]:
 
 def to_records(rows: Sequence[Mapping[str, Any]]) -> Any:
     """A numpy structured array from result rows (e.g. ``count(net)["layers"]``): nested dicts are
-    flattened to dotted names (``latency_us.stats_us.median``); list-valued fields (shapes, samples) are
+    flattened to dotted names (``timing.stats_us.median``); list-valued fields (shapes, samples) are
     left out; None becomes NaN in numeric columns."""
     import numpy as np
 

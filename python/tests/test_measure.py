@@ -15,9 +15,9 @@ QUICK = dict(min_time_s=0.05, min_runs=3)
 def test_measure_returns_statistics_samples_and_environment():
     net = cx.load("b0", resolution=96)
     m = cx.measure(net, threads=1, layers=True, **QUICK)
-    assert m["schema"] == "cpubone-explore/measurement/v1"
+    assert m["schema"] == "cpubone-explore/measurement/v2"
     assert m["model"] == "b0" and m["threads"] == 1 and m["resolution"] == 96
-    t = m["latency_us"]
+    t = m["timing"]
     assert len(t["samples_us"]) == t["stats_us"]["count"] >= 3
     assert t["stats_us"]["p10"] <= t["stats_us"]["median"] <= t["stats_us"]["p90"]
     assert min(t["samples_us"]) <= t["stats_us"]["median"] <= max(t["samples_us"])
@@ -27,7 +27,7 @@ def test_measure_returns_statistics_samples_and_environment():
     assert env["cpu"] and env["threads"] == 1 and env["date_utc"]
     assert len(m["layers"]) == net.op_count
     assert m["additivity"] > 0
-    assert "latency_us.stats_us.median" in cx.to_records(m["layers"]).dtype.names
+    assert "timing.stats_us.median" in cx.to_records(m["layers"]).dtype.names
 
 
 def test_measure_errors_are_the_cli_messages():
@@ -68,7 +68,7 @@ def test_measure_releases_the_gil_and_leaves_the_caller_unpinned():
         sum(range(200))
     elapsed = time.monotonic() - start
     worker.join()
-    assert result["latency_us"]["stats_us"]["count"] >= 3
+    assert result["timing"]["stats_us"]["count"] >= 3
     assert elapsed > 1.0
     assert len(buckets) > 0.3 * elapsed / 0.05, f"main thread ran in {len(buckets)} of {elapsed / 0.05:.0f} 50-ms slots"
     cx.measure(net, **QUICK)
@@ -79,8 +79,8 @@ def test_a_noisy_measurement_warns_as_the_command_line_exits_3(monkeypatch):
     # The machine's noise cannot be ordered up in a test: the core's result is replaced by one with each verdict.
     def fake(noisy):
         share = 0.5 if noisy else 0.0
-        return lambda *args: {"latency_us": {}, "interference": {"measurements": 2, "noisy": int(2 * share), "share": share,
-                                                                 "threshold": 0.1, "above_threshold": noisy}}
+        return lambda *args: {"timing": {}, "interference": {"measurements": 2, "noisy": int(2 * share), "share": share,
+                                                             "threshold": 0.1, "above_threshold": noisy}}
     monkeypatch.setattr(cx._core, "measure", fake(True))
     with pytest.warns(UserWarning, match=r"noisy measurements 1 of 2 \(50%\), above the 10% threshold"):
         cx.measure("nano")

@@ -101,7 +101,7 @@ def test_calibrate_takes_shipped_hardware_by_name_and_says_whose_host_model_stoo
 def test_profile_fit_predict_calibrate_on_this_machine(tmp_path):
     # The whole chain on a tiny budget: these are not accurate figures, only the plumbing end to end.
     profile = cx.profile(quick=True, threads=[1], budget_s=20, out=tmp_path / "host.json")
-    assert profile["schema"] == "cpubone-explore/device-profile/v1"
+    assert profile["schema"] == "cpubone-explore/device-profile/v2"
     assert profile["path"] == str(tmp_path / "host.json") and (tmp_path / "host.json").exists()
     assert profile["complete"] is True and profile["configs"]
     # allow_noisy: the machine is shared with builds, so a quick profile may be mostly noisy.
