@@ -108,7 +108,7 @@ TEST_CASE("the main job writes every field of the table and none besides, and th
   std::filesystem::remove_all(o.out_dir);
   Json profile = test::small_profile();
   profile["fasternet"] = Json::parse(R"([{"op": "PConv", "channels": 64, "resolution": 56, "threads": 1, "macs": 3211264,
-                                          "macps": 1e10, "latency_us": {"stats_us": {"median": 321.1}}}])");
+                                          "macps": 1e10, "timing": {"stats_us": {"median": 321.1}}}])");
   o = small_job("host", "host");
   o.measure_min_time_s = 0, o.measure_min_runs = 2, o.measure_warmup_runs = 0;
   written.push_back(explorer::run_job(o, predictor::predictor_from_json(test::shipped_predictor(), "host.json"), &profile));
