@@ -219,10 +219,8 @@ CalibrationResult calibrate_device(const CalibrationRequest& r) {
   out.calibration = calibrate(host, out.host, hw, out.points, published.filename().string() +
                               (r.column.empty() ? "" : " column " + r.column), rebuild, r.method, interval,
                               shipped_prior_sources(r.device));
-  Json not_fitted = Json::array();
-  for (const PublishedPoint& p : out.not_fitted)
-    not_fitted.push_back({{"model", p.model}, {"published_ms", p.latency_ms}, {"unmodelled_work", find_zoo(p.model)->unmodelled_work}});
-  out.calibration.device.calibrated->held_out["not_fitted"] = not_fitted;
+  std::vector<NotFittedPoint>& not_fitted = out.calibration.device.calibrated->held_out->not_fitted.emplace();
+  for (const PublishedPoint& p : out.not_fitted) not_fitted.push_back({p.model, p.latency_ms, find_zoo(p.model)->unmodelled_work});
   out.path = r.out.empty() ? predictor_path(r.device) : r.out;
   if (std::filesystem::path(out.path).has_parent_path())
     std::filesystem::create_directories(std::filesystem::path(out.path).parent_path());

@@ -270,7 +270,7 @@ PYBIND11_MODULE(_core, m) {
     const auto r = off_thread([&] { return cpx::predictor::calibrate_device({device, published, column, hardware, out, chosen, host_from, interval}); });
     const auto& c = *r.calibration.device.calibrated;
     if (!r.host_note.empty() && PyErr_WarnEx(PyExc_UserWarning, r.host_note.c_str(), 1) != 0) throw py::error_already_set();
-    return to_python({{"device", device}, {"path", r.path}, {"method", cpx::predictor::to_string(c.method)}, {"held_out", c.held_out}, {"interval", to_json(c.interval)},
+    return to_python({{"device", device}, {"path", r.path}, {"method", cpx::predictor::to_string(c.method)}, {"held_out", c.held_out ? to_json(*c.held_out) : Json(nullptr)}, {"interval", to_json(c.interval)},
                       {"kinds", c.kind_share}, {"uncalibrated", c.uncalibrated ? to_json(*c.uncalibrated, c.uncalibrated_factor) : Json(nullptr)},
                       {"published", r.calibration.device.provenance["published"]},
                       // The device whose carried host model was used; "" for this machine's fitted host predictor.
