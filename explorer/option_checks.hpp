@@ -24,5 +24,6 @@ std::string_view flag_of(Field field);
 // A library's FieldError in the command line's spelling ("--samples = -1: out of range [0, 10000]"): what
 // the command line prints and the Python module raises.
 std::string cli_message(const FieldError& e);
+std::string cli_message(const AdvisedError& e);  // its advice, the options said as flags
 
 }  // namespace cpx::explorer

@@ -151,3 +151,24 @@ TEST_CASE("the quiet-machine check says what it sampled and the command line say
   CHECK(explorer::cli_message(FieldError(Field::apply, "\"s9\"", "no suggestion or variant \"s9\"")) ==
         "--apply = \"s9\": no suggestion or variant \"s9\"");
 }
+
+TEST_CASE("advice that names an option says it by the field's name in the library and by the flag on the command line") {
+  // Words with options in them, e.g. what to do about a noisy profile: each option is its Field, not text.
+  const AdvisedError noisy({"p.json: mostly noisy; re-profile on a quiet machine (`cpubone-explore profile ", Field::quiet_machine_check,
+                            "`), or fit anyway with ", Field::allow_noisy});
+  CHECK(std::string(noisy.what()) ==
+        "p.json: mostly noisy; re-profile on a quiet machine (`cpubone-explore profile quiet_machine_check`), or fit anyway with allow_noisy");
+  CHECK(explorer::cli_message(noisy) ==
+        "p.json: mostly noisy; re-profile on a quiet machine (`cpubone-explore profile --quiet-machine-check`), or fit anyway with "
+        "--allow-noisy");
+  // A refused value whose reason advises another option: both named, each in the front end's spelling.
+  const FieldError missing(Field::device, "\"mypi\"", {"no profile at p.json; run `cpubone-explore profile ", Field::device,
+                                                       " mypi` on that device, or give ", Field::profile, " FILE measured there"});
+  CHECK(std::string(missing.what()) ==
+        "device = \"mypi\": no profile at p.json; run `cpubone-explore profile device mypi` on that device, or give profile FILE measured there");
+  CHECK(explorer::cli_message(missing) ==
+        "--device = \"mypi\": no profile at p.json; run `cpubone-explore profile --device mypi` on that device, or give --profile FILE "
+        "measured there");
+  // A path is text, whatever it holds: only Fields are respelled.
+  CHECK(explorer::cli_message(AdvisedError({"my--allow-noisy{}.json: ", Field::skip_unknown})) == "my--allow-noisy{}.json: --skip-unknown");
+}

@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "explorer/cli/commands.hpp"
+#include "explorer/option_checks.hpp"
 #include "predictor/calibrate.hpp"
 #include "predictor/devices.hpp"
 #include "predictor/fit.hpp"
@@ -292,7 +293,7 @@ void run_validate(const predictor::ValidateOptions& options, const std::string& 
 void run_calibrate(const predictor::CalibrationRequest& request) {
   const auto r = predictor::calibrate_device(request);
   const auto& d = *r.calibration.device.calibrated;
-  if (!r.host_note.empty()) std::printf("%s\n", r.host_note.c_str());
+  if (!r.host_note.empty()) std::printf("%s\n", r.host_note.spelled(explorer::flag_of).c_str());
   std::printf("device %s: %zu timed networks; %s, %lld thread(s): fp32 peak %.1f GMACpS, DRAM %.1f GB/s (hardware description)\n",
               request.device.c_str(), r.points.size(), d.hardware.description.c_str(), static_cast<long long>(d.hardware.threads),
               d.hardware.peak_macps() / 1e9, d.hardware.dram_bytes_per_s / 1e9);
