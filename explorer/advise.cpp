@@ -276,11 +276,11 @@ Advice advise(const Network& net, const predictor::Predictor& p, const AdviceOpt
   return a;
 }
 
-void note_skipped(Advice& a, std::vector<std::string> skipped) {
+void note_skipped(Advice& a, std::vector<std::string> skipped, std::string_view option) {
   if (skipped.empty()) return;
   std::string names;
   for (const std::string& s : skipped) names += (names.empty() ? "" : ", ") + s;
-  a.warnings.push_back("--skip-unknown: " + std::to_string(skipped.size()) + " ONNX node(s) the importer does not know passed their "
+  a.warnings.push_back(std::string(option) + ": " + std::to_string(skipped.size()) + " ONNX node(s) the importer does not know passed their "
                        "input on, their time not counted (the prediction is low by it): " + names);
   a.skipped_onnx_nodes = std::move(skipped);
 }

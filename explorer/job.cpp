@@ -104,12 +104,12 @@ struct KnownLatencies {
 void read_held_out(const Context& c, KnownLatencies& k) {
   const Json& published = c.pred.provenance.value("published", Json::array());
   if (!c.pred.calibrated || published.empty()) return;
-  const Json& h = c.pred.calibrated->held_out;
-  const std::string chosen = h.is_object() && h.contains("chosen") && h["chosen"].is_string() ? h["chosen"].get<std::string>() : "";
-  if (chosen.empty() || !h.contains("methods") || !h["methods"].contains(chosen) || !h["methods"][chosen].contains("lofo"))
+  const std::optional<predictor::CalibrationHeldOut>& h = c.pred.calibrated->held_out;
+  const predictor::MethodHeldOut* chosen = h ? h->find(h->chosen) : nullptr;
+  if (!chosen)
     throw InputError("device " + c.pred.device + ": held_out.methods: no figures of its chosen method, which the accuracy chart needs "
                      "(rebuild the device with `cpubone-explore calibrate`)");
-  k.by_family = h["methods"][chosen]["lofo"].is_object();
+  k.by_family = chosen->lofo.has_value();
   std::vector<double> error;
   std::vector<std::string> group;
   for (size_t i = 0; i < published.size(); ++i) {
@@ -557,14 +557,14 @@ Json accuracy_figures(const std::vector<double>& predicted, const std::vector<do
 }
 
 // The device file's side-by-side held-out table (fractions there) in the results' units.
-Json held_out_methods(const Json& held_out) {
+Json held_out_methods(const predictor::CalibrationHeldOut& held_out) {
   Json rows = Json::array();
-  auto figures = [](const Json& f) -> Json {
-    if (f.is_null()) return nullptr;
-    return {{"mape", 100 * f.at("mape").get<double>()}, {"within_10", f.at("within_10pct")}, {"spearman", f.at("spearman")}};
+  auto figures = [](const predictor::HeldOutFigures& f) -> Json {
+    return {{"mape", 100 * f.mape}, {"within_10", f.within_10pct}, {"spearman", f.spearman}};
   };
-  for (const auto& [method, f] : held_out["methods"].items())
-    rows.push_back({{"method", method}, {"chosen", method == held_out["chosen"]}, {"lomo", figures(f.at("lomo"))}, {"lofo", figures(f.at("lofo"))}});
+  for (const predictor::MethodHeldOut& m : held_out.methods)
+    rows.push_back({{"method", predictor::to_string(m.method)}, {"chosen", m.method == held_out.chosen}, {"lomo", figures(m.lomo)},
+                    {"lofo", m.lofo ? figures(*m.lofo) : Json(nullptr)}});
   return rows;
 }
 
@@ -616,7 +616,8 @@ Json predictor_accuracy(const Context& c, const Json& zoo_rows, const KnownLaten
   const std::string group = known.by_family ? "family" : "model";
   out["against"] = "published latencies (" + scheme + " predictions)";
   out["held_out"] = known.by_family ? "lofo" : "lomo";
-  out["method"] = c.pred.calibrated->held_out["chosen"];
+  const predictor::CalibrationHeldOut& held_out = *c.pred.calibrated->held_out;  // read_held_out found it
+  out["method"] = predictor::to_string(held_out.chosen);
   const std::string sized = c.pred.calibrated->interval.interval_method == predictor::IntervalMethod::pooled_t
                                 ? "the device's interval (Student-t, its variance pooled with the other devices') sized on the other "
                                 : "the " + std::to_string(std::lround(100 * (1 - predictor::interval_level) / 2)) + "th to " +
@@ -625,10 +626,9 @@ Json predictor_accuracy(const Context& c, const Json& zoo_rows, const KnownLaten
                      {"method", sized + (known.by_family ? "families'" : "models'") +
                                     " held-out relative errors, around the point's own held-out prediction (those errors come from "
                                     "fits that saw this " + group + ", so the interval is not fully nested)"}};
-  out["methods"] = held_out_methods(c.pred.calibrated->held_out);
+  out["methods"] = held_out_methods(held_out);
   if (!known.by_family)
-    c.missing.push_back("no family-held-out predictions on " + c.o.device + ": its device file has none (" +
-                        c.pred.calibrated->held_out.value("chosen_by", std::string("one family only")) + ")");
+    c.missing.push_back("no family-held-out predictions on " + c.o.device + ": its device file has none (" + held_out.chosen_by + ")");
   return out;
 }
 

@@ -15,7 +15,7 @@ namespace {
 constexpr std::array<std::string_view, field_names.size()> flag_of_field{
     "--device", "--samples", "--seed", "--ood", "--rounds", "--min-time", "--budget", "--resolution", "--threads",
     "--evaluations", "--population", "--accuracy", "--space", "--max-latency", "--max-params", "--max-macs",
-    "--layers-model", "--hardware", "--host-from", "--apply", "--quiet-machine-check", "--resume"};
+    "--layers-model", "--hardware", "--host-from", "--apply", "--quiet-machine-check", "--allow-noisy", "--profile", "--skip-unknown", "--out", "--resume"};
 static_assert(std::find(flag_of_field.begin(), flag_of_field.end(), std::string_view()) == flag_of_field.end(),
               "every cpx::Field has its flag");
 
@@ -24,11 +24,12 @@ static_assert(std::find(flag_of_field.begin(), flag_of_field.end(), std::string_
 std::string_view flag_of(Field field) { return flag_of_field[static_cast<size_t>(field)]; }
 
 std::string cli_message(const FieldError& e) {
-  if (e.mention()) return cli_message(*e.mention());
-  return std::string(flag_of(e.field())) + (e.value().empty() ? "" : " = " + e.value()) + ": " + e.reason();
+  return std::string(flag_of(e.field())) + (e.value().empty() ? "" : " = " + e.value()) + ": " + e.reason().spelled(flag_of);
 }
 
-std::string cli_message(const FieldMention& m) { return m.field ? m.spelled(flag_of(*m.field)) : m.text(); }
+std::string cli_message(const Wording& w) { return w.spelled(flag_of); }
+
+std::string cli_message(const AdvisedError& e) { return cli_message(e.message()); }
 
 void check_threads_option(int64_t threads) {
   if (const auto refusal = profiler::threads_refusal(threads)) throw InputError("--threads = " + std::to_string(threads) + ": " + *refusal);

@@ -22,9 +22,9 @@ void check_measure_options(const profiler::NetworkRun& run);
 // The flag under which the command line takes each value the libraries refuse by name (cpx::Field).
 std::string_view flag_of(Field field);
 // A library's FieldError in the command line's spelling ("--samples = -1: out of range [0, 10000]"): what
-// the command line prints and the Python module raises; advice that names a field (FieldMention) with its
-// flag ("...; resume with the same options, or start afresh without --resume").
+// the command line prints and the Python module raises.
 std::string cli_message(const FieldError& e);
-std::string cli_message(const FieldMention& m);
+std::string cli_message(const AdvisedError& e);  // its advice, the options said as flags
+std::string cli_message(const Wording& w);       // advice that is not an error (a warning line), said so too
 
 }  // namespace cpx::explorer

@@ -1,5 +1,6 @@
 #include "predictor/calibrate.hpp"
 
+#include "predictor/calibrate_held_out.hpp"
 #include "predictor/calibrate_interval.hpp"
 #include "predictor/calibration_choice.hpp"
 #include "predictor/interval.hpp"
@@ -283,20 +284,6 @@ std::vector<Eigen::Index> all_rows(Eigen::Index n) {
 // A model: fitted on the `train` rows only, it predicts every row (microseconds).
 using Model = CandidateModel;
 
-// Held-out figures: MAPE, share within 10%, Spearman, and the coverage of the interval_level interval each
-// point would get from the other groups' held-out errors (held_out_error_bounds).
-Json figures(const std::vector<double>& pred, const Eigen::VectorXd& y, const std::vector<std::string>& group) {
-  Json f = accuracy_scores(pred, std::vector<double>(y.data(), y.data() + y.size()));
-  f.erase("within_5pct");  // a few published points: ±10% is as fine as the table goes
-  std::vector<double> err(pred.size());
-  for (size_t i = 0; i < pred.size(); ++i) err[i] = pred[i] / y(static_cast<Eigen::Index>(i)) - 1;
-  const auto bounds = held_out_error_bounds(err, group);
-  double covered = 0;
-  for (size_t i = 0; i < err.size(); ++i) covered += err[i] >= bounds[i][0] && err[i] <= bounds[i][1];
-  f["coverage"] = covered / static_cast<double>(err.size());
-  return f;
-}
-
 std::vector<std::string> models_of(const std::vector<PublishedPoint>& points) {
   std::vector<std::string> out;
   for (const auto& p : points) out.push_back(p.model);
@@ -309,10 +296,8 @@ HeldOutScores held_out(CalibrationMethod method, const Model& model, const Eigen
   s.method = method;
   const std::vector<Eigen::Index> all = all_rows(y.size());
   s.lomo_us = held_out_by_group(model, all, model_names);
-  s.figures = {{"lomo", figures(s.lomo_us, y, model_names)}, {"lofo", nullptr}};
   if (std::set<std::string>(family.begin(), family.end()).size() < 2) return s;
   s.lofo_us = held_out_by_group(model, all, family);
-  s.figures["lofo"] = figures(s.lofo_us, y, family);
   return s;
 }
 
@@ -571,52 +556,6 @@ std::vector<std::map<std::string, double>> kind_shares(const Predictor& host, co
   return out;
 }
 
-// How sure a calibration from few networks can be: the standard errors of its chosen model's held-out MAPE
-// (over groups) and of an 80% interval's coverage (binomial, over points).
-Json sureness(const std::vector<double>& held, const Eigen::VectorXd& y, const std::vector<std::string>& group, size_t families) {
-  std::map<std::string, std::pair<double, double>> by_group;  // Σ|e|, count
-  for (size_t i = 0; i < held.size(); ++i) {
-    auto& g = by_group[group[i]];
-    g.first += std::abs(held[i] / y(static_cast<Eigen::Index>(i)) - 1);
-    g.second += 1;
-  }
-  double mean = 0, sq = 0;
-  for (const auto& [g, v] : by_group) mean += v.first / v.second / static_cast<double>(by_group.size());
-  for (const auto& [g, v] : by_group) sq += std::pow(v.first / v.second - mean, 2);
-  const double G = static_cast<double>(by_group.size()), n = static_cast<double>(held.size());
-  Json out = {{"networks", held.size()}, {"families", families},
-              {"mape_standard_error", G > 1 ? Json(std::sqrt(sq / (G - 1) / G)) : Json(nullptr)},
-              {"coverage_standard_error", std::sqrt(interval_level * (1 - interval_level) / n)}};
-  if (held.size() < 10 || families < 3)
-    out["warning"] = "only " + std::to_string(held.size()) + " networks in " + std::to_string(families) +
-                     " families: the held-out figures rest on few cases (see the standard errors), and nothing is known of "
-                     "kinds of work these networks do not exercise";
-  return out;
-}
-
-// The device file's side-by-side table: every candidate's held-out figures, the choice and how it was made,
-// its nested score, the families and how sure so few points can make it.
-Json held_out_table(const Calibration& out, std::optional<CalibrationMethod> forced, const Json& choice, bool by_family,
-                    const std::vector<std::string>& family, const std::vector<double>& held, const Eigen::VectorXd& y,
-                    const std::vector<std::string>& group) {
-  Json methods = Json::object();
-  for (const auto& s : out.held_out) methods[std::string(to_string(s.method))] = s.figures;
-  std::map<std::string, int> per_family;
-  for (const auto& f : family) ++per_family[f];
-  return {{"methods", methods},
-          {"chosen", to_string(out.chosen)},
-          {"chosen_by", !forced ? "the simplest candidate (" + method_list() + ") whose mean " + (by_family ? "per-family" : "per-model") +
-                                      " held-out error is within one standard error (of the paired per-group differences) of the "
-                                      "best's, and not above " + std::string(calibration_methods[0].name) + "'s"
-                                : "--method " + std::string(to_string(*forced)) + " (forced; every candidate still scored)"},
-          {"choice", choice},
-          {"nested", out.nested.figures.is_null() ? Json(nullptr) : out.nested.figures},
-          {"families", per_family},
-          {"family_rule", "the CSV's family column; a parenthesised variant (\"FasterNet (ablation)\") is its family (\"FasterNet\")"},
-          {"points", held.size()},
-          {"sureness", sureness(held, y, group, per_family.size())}};
-}
-
 }  // namespace
 
 GroupPrior group_prior(const Predictor& host, const std::vector<PriorSource>& sources) {
@@ -730,22 +669,28 @@ Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, cons
   const bool by_family = !out.held_out[0].lofo_us.empty();
   const std::vector<std::string>& group = by_family ? family : models;
   size_t chosen = 0;
-  Json choice;
+  MethodChoice choice;
+  std::optional<NestedScore> nested_score;
   if (method) {
     chosen = static_cast<size_t>(&row_of(*method) - calibration_methods);
-    choice = {{"forced", to_string(*method)}};
+    choice.forced = *method;
   } else {
     const CandidateChoice ch = choose_candidate(candidates, y, all_rows(y.size()), group);
     chosen = ch.chosen;
-    Json scores = Json::object();
-    for (size_t k = 0; k < candidates.size(); ++k) scores[candidates[k].name] = ch.score[k];
-    choice = {{"scores", scores}, {"best", candidates[ch.best].name}, {"standard_error", ch.standard_error}};
+    for (size_t k = 0; k < candidates.size(); ++k) choice.scores.emplace_back(calibration_methods[k].method, ch.score[k]);
+    choice.best = calibration_methods[ch.best].method;
+    choice.standard_error = ch.standard_error;
     // The choice held out: each group predicted by the candidate chosen without it.
     const NestedPredictions nested = nested_held_out(candidates, y, group);
     (by_family ? out.nested.lofo_us : out.nested.lomo_us) = nested.predicted;
-    std::map<std::string, std::set<std::string>> picked;
-    for (size_t i = 0; i < group.size(); ++i) picked[nested.chosen[i]].insert(group[i]);
-    out.nested.figures = {{by_family ? "lofo" : "lomo", figures(nested.predicted, y, group)}, {"chosen_without", picked}};
+    std::map<CalibrationMethod, std::set<std::string>> picked;
+    for (size_t i = 0; i < group.size(); ++i) picked[calibration_methods[nested.chosen[i]].method].insert(group[i]);
+    NestedScore& n = nested_score.emplace();
+    n.by_family = by_family;
+    n.figures = held_out_figures(nested.predicted, y, group);
+    for (const auto& [m, groups] : picked) n.chosen_without.emplace_back(m, std::vector<std::string>(groups.begin(), groups.end()));
+    // Listed by method name, as device files always have.
+    std::sort(n.chosen_without.begin(), n.chosen_without.end(), [](const auto& a, const auto& b) { return to_string(a.first) < to_string(b.first); });
   }
   out.chosen = calibration_methods[chosen].method;
 
@@ -765,7 +710,7 @@ Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, cons
   c.calibration_sizes = Calibrated::SizeRange{data.macs.minCoeff(), data.macs.maxCoeff(), relative_scale(data.macs, data.y)};
   size_interval(c, kind_shares(host, hardware, points), held, y, group, by_family, std::string(to_string(out.chosen)),
                 out.held_out[chosen].lomo_us, models, interval);
-  c.held_out = held_out_table(out, method, choice, by_family, family, held, y, group);
+  c.held_out = held_out_record(out, method, std::move(choice), std::move(nested_score), models, family, held, y, group);
   d.provenance = calibration_provenance(host, hardware, source, published_rows(points, family, out, held), class_scales);
   d.provenance["group_prior"] = prior_json(data.prior);
   return out;

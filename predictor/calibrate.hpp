@@ -62,11 +62,10 @@ struct GroupPrior {
 inline constexpr double prior_min_share = 0.01;
 inline constexpr size_t prior_min_sources = 3, prior_min_points = 8;
 
-// One model's held-out predictions, per point, and their figures. Leave-one-family-out is empty when the
-// points come from fewer than two families.
+// One model's held-out predictions, per point (their figures are the device's held_out record,
+// Calibrated::held_out). Leave-one-family-out is empty when the points come from fewer than two families.
 struct HeldOutPredictions {
   std::vector<double> lomo_us, lofo_us;  // leave-one-model-out, leave-one-family-out predictions
-  Json figures;  // {lomo: {mape, within_10pct, spearman}, lofo: {...} or null}
 };
 struct HeldOutScores : HeldOutPredictions {
   CalibrationMethod method = CalibrationMethod::macs_only;

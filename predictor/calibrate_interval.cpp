@@ -55,15 +55,15 @@ void set_pooled_interval(Calibrated& c, const std::vector<double>& held, const E
   const std::vector<double> err = relative_errors(held, y);
   std::vector<double> r(err.size());
   for (size_t i = 0; i < err.size(); ++i) r[i] = std::log1p(err[i]);
-  c.interval.prior = pooled_prior(pool);
-  const LogInterval li = pooled_interval(r, group, c.interval.prior, interval_level);
+  const VariancePrior prior = pooled_prior(pool);
+  const LogInterval li = pooled_interval(r, group, prior, interval_level);
   c.interval.error_low = std::expm1(li.centre - li.half_width);
   c.interval.error_high = std::expm1(li.centre + li.half_width);
   record_interval(c, IntervalMethod::pooled_t,
                   "Student-t predictive of the " + held_out_scheme(by_family) + " log errors log(predicted / published) of the " + chosen +
                       " model about their mean (each group weighs the same), the variance pooled with the other devices' held-out "
                       "families (weighted as one typical device's); error = exp(log error) - 1",
-                  err, pooled_error_bounds(err, group, c.interval.prior, interval_level), by_family,
+                  err, pooled_error_bounds(err, group, prior, interval_level), by_family,
                   "the interval sized without them (the pool unchanged)");
   c.interval.pooled = li.how;
 }
@@ -168,8 +168,9 @@ void size_interval(Calibrated& c, const std::vector<std::map<std::string, double
 }
 
 std::vector<std::array<double, 2>> held_out_bounds(const Calibrated& c, const std::vector<double>& error, const std::vector<std::string>& group) {
-  return c.interval.interval_method == IntervalMethod::pooled_t ? pooled_error_bounds(error, group, c.interval.prior, interval_level)
-                                                       : held_out_error_bounds(error, group);
+  if (c.interval.interval_method != IntervalMethod::pooled_t) return held_out_error_bounds(error, group);
+  // A pooled_t interval without its pooled record (a Calibrated built by hand): no prior.
+  return pooled_error_bounds(error, group, c.interval.pooled ? c.interval.pooled->prior : VariancePrior{}, interval_level);
 }
 
 }  // namespace cpx::predictor

@@ -85,7 +85,7 @@ NestedPredictions nested_held_out(const std::vector<Candidate>& candidates, cons
   std::vector<Eigen::Index> all(n);
   for (size_t i = 0; i < n; ++i) all[i] = static_cast<Eigen::Index>(i);
   const std::vector<std::string> group = distinct_groups(all, group_in).size() < 2 ? rows_as_groups(n) : group_in;
-  NestedPredictions out{std::vector<double>(n), std::vector<std::string>(n)};
+  NestedPredictions out{std::vector<double>(n), std::vector<size_t>(n)};
   for (const std::string& g : distinct_groups(all, group)) {
     std::vector<Eigen::Index> train;
     for (size_t i = 0; i < n; ++i)
@@ -94,7 +94,7 @@ NestedPredictions nested_held_out(const std::vector<Candidate>& candidates, cons
     const size_t c = train.size() < 2 ? 0 : choose_candidate(candidates, actual, train, group).chosen;
     const Eigen::VectorXd pred = candidates[c].model(train);
     for (size_t i = 0; i < n; ++i)
-      if (group[i] == g) out.predicted[i] = pred(static_cast<Eigen::Index>(i)), out.chosen[i] = candidates[c].name;
+      if (group[i] == g) out.predicted[i] = pred(static_cast<Eigen::Index>(i)), out.chosen[i] = c;
   }
   return out;
 }

@@ -50,7 +50,7 @@ CandidateChoice choose_candidate(const std::vector<Candidate>& candidates, const
 // predicted it.
 struct NestedPredictions {
   std::vector<double> predicted;
-  std::vector<std::string> chosen;
+  std::vector<size_t> chosen;  // the index in `candidates`
 };
 NestedPredictions nested_held_out(const std::vector<Candidate>& candidates, const Eigen::VectorXd& actual,
                                   const std::vector<std::string>& group);

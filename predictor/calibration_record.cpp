@@ -6,7 +6,13 @@ Json to_json(const DeviceInterval& i) {
   Json j = {{"level", i.level}, {"method", i.method}, {"error_low", i.error_low}, {"error_high", i.error_high}};
   if (i.coverage) j["coverage"] = {{"share", i.coverage->share}, {"how", i.coverage->how}};
   j["interval_method"] = to_string(i.interval_method);
-  if (!i.pooled.is_null()) j["pooled"] = i.pooled;
+  if (i.pooled) {
+    const PooledSizing& p = *i.pooled;
+    j["pooled"] = {{"own_groups", p.own_groups}, {"own_variance", p.own_variance ? Json(*p.own_variance) : Json(nullptr)},
+                   {"own_dof", p.own_dof}, {"pooled_devices", p.prior.devices}, {"pooled_variance", p.prior.variance},
+                   {"prior_dof", p.prior.dof}, {"variance", p.variance}, {"dof", p.dof}, {"t", p.t}, {"centre", p.centre},
+                   {"half_width", p.half_width}};
+  }
   if (i.seen_family)
     j["seen_family"] = {{"error_low", i.seen_family->error_low}, {"error_high", i.seen_family->error_high}, {"how", i.seen_family->how}};
   return j;
@@ -30,12 +36,25 @@ DeviceInterval device_interval_from_json(const Json& j, const Where& where) {
     i.interval_method = *m;
   }
   if (r.has("pooled")) {
-    i.pooled = r.raw("pooled");
-    if (i.interval_method == IntervalMethod::pooled_t) {
-      ObjectReader p(i.pooled, r.at("pooled"));
-      i.prior.variance = p.number("pooled_variance", 0, 100);
-      i.prior.dof = p.number("prior_dof", 0, 1e6);
+    ObjectReader p(r.raw("pooled"), r.at("pooled"));
+    PooledSizing& s = *(i.pooled = PooledSizing{});
+    s.own_groups = p.integer("own_groups", 0, 1000000);
+    if (!p.raw("own_variance").is_null()) s.own_variance = p.number("own_variance", 0, 100);
+    s.own_dof = p.number("own_dof", 0, 1e6);
+    const Json& devices = p.raw("pooled_devices");
+    if (!devices.is_array()) p.at("pooled_devices").fail(devices, "expected a list of device names");
+    for (const Json& d : devices) {
+      if (!d.is_string()) p.at("pooled_devices").fail(d, "expected a device name");
+      s.prior.devices.push_back(d.get<std::string>());
     }
+    s.prior.variance = p.number("pooled_variance", 0, 100);
+    s.prior.dof = p.number("prior_dof", 0, 1e6);
+    s.variance = p.number("variance", 0, 100);
+    s.dof = p.number("dof", 0, 1e6);
+    s.t = p.number("t", 0, 1e6);
+    s.centre = p.number("centre", -100, 100);
+    s.half_width = p.number("half_width", 0, 100);
+    p.finish();
   }
   if (r.has("seen_family")) {
     ObjectReader s(r.raw("seen_family"), r.at("seen_family"));

@@ -29,10 +29,9 @@ struct DeviceInterval {
   };
   std::optional<Coverage> coverage;  // absent in files from before it
   IntervalMethod interval_method = IntervalMethod::percentile;  // absent in the file: percentile, as before it
-  // pooled_t: the numbers behind the pooled interval (LogInterval::how); its pooled_variance and prior_dof
-  // are the prior (VariancePrior) that held_out_bounds needs.
-  Json pooled;
-  VariancePrior prior;
+  // pooled_t: the numbers behind the pooled interval (LogInterval::how); its prior is what held_out_bounds
+  // needs (the file holds its variance and weight, pooled_variance and prior_dof, and its pooled_devices).
+  std::optional<PooledSizing> pooled;
   // pooled_t by family: the interval for a network of a family among the calibration's, from the chosen
   // model's leave-one-model-out errors, its own points only.
   struct SeenFamily {

@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "space/error.hpp"
+#include "space/field_error.hpp"
 
 namespace cpx::predictor {
 
@@ -25,8 +26,9 @@ std::optional<Ceilings> probed_ceilings(const Json& profile, int64_t threads, co
 
 Ceilings host_ceilings(const Json& profile, const std::string& path, int64_t threads) {
   if (const auto c = probed_ceilings(profile, threads, "bandwidth_bytes_per_s")) return *c;
-  throw InputError(path + ": peaks: no probe at " + std::to_string(threads) +
-                   " thread(s) with peak_macps and bandwidth_bytes_per_s (profile the host again: `cpubone-explore profile --device host`)");
+  throw AdvisedError({path + ": peaks: no probe at " + std::to_string(threads) +
+                          " thread(s) with peak_macps and bandwidth_bytes_per_s (profile the host again: `cpubone-explore profile ",
+                      Field::device, " host`)"});
 }
 
 Ceilings roofline_ceilings(const Json& profile, const std::string& path, int64_t threads) {
@@ -47,6 +49,7 @@ Ceilings roofline_ceilings(const Json& profile, const std::string& path, int64_t
     }
     return c;
   }
+  // Not an AdvisedError: fit keeps this message as why it has no roofline model (what it writes).
   throw InputError(path + ": peaks: no cache_bandwidth_bytes_per_s at " + std::to_string(threads) +
                    " thread(s), which the roofline model needs (profiled before it was probed: `cpubone-explore profile --device host`)");
 }

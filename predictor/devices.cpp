@@ -36,8 +36,8 @@ Predictor predictor_file(const std::string& path) {
   const Json j = read_json_file(path);
   const Json schema = j.is_object() ? j.value("schema", Json()) : Json();
   if (is_file_version(schema, profiler::device_profile_version) || is_file_version(schema, profiler::device_profile_v1))
-    throw InputError(path + ": schema = " + schema.dump() +
-                     ": a device profile, not a device; fit it first (`cpubone-explore fit --device NAME --profile " + path + "`)");
+    throw AdvisedError({path + ": schema = " + schema.dump() + ": a device profile, not a device; fit it first (`cpubone-explore fit ",
+                        Field::device, " NAME ", Field::profile, " " + path + "`)"});
   return predictor_from_json(j, path);
 }
 
@@ -68,10 +68,10 @@ Predictor load_predictor(const std::string& device) {
   if (!std::filesystem::exists(path) && shipped_devices.count(device))
     return predictor_from_json(Json::parse(shipped_devices.at(device)), "shipped device " + device);
   if (!std::filesystem::exists(path) && is_host(device))
-    throw FieldError(Field::device, "\"host\"", "no predictor at " + path + " (run `cpubone-explore fit --device host` first)");
+    throw FieldError(Field::device, "\"host\"", {"no predictor at " + path + " (run `cpubone-explore fit ", Field::device, " host` first)"});
   if (!std::filesystem::exists(path))
-    throw FieldError(Field::device, "\"" + device + "\"", "not a known device (known: " + joined(known_devices()) +
-                     "; or the path of a device file, e.g. one `calibrate --out` wrote)");
+    throw FieldError(Field::device, "\"" + device + "\"", {"not a known device (known: " + joined(known_devices()) +
+                     "; or the path of a device file, e.g. one `calibrate ", Field::out, "` wrote)"});
   const Json j = read_json_file(path);
   // A host predictor from an older release is refitted from its profile (seconds); a calibrated device
   // of an older schema fails below, naming the schema, and is recalibrated with `calibrate`.
@@ -125,8 +125,8 @@ std::vector<std::string> shipped_device_names() {
 Predictor fit_device(const std::string& device, const std::string& profile_file, const FitOptions& options, FitReport* report) {
   const std::string path = profile_file.empty() ? profiler::default_profile_path(device) : profile_file;
   if (device != "host" && profile_file.empty() && !std::filesystem::exists(path))
-    throw FieldError(Field::device, "\"" + device + "\"", "no profile at " + path + "; run `cpubone-explore profile --device " +
-                     device + "` on that device, or give --profile FILE measured there");
+    throw FieldError(Field::device, "\"" + device + "\"", {"no profile at " + path + "; run `cpubone-explore profile ", Field::device,
+                     " " + device + "` on that device, or give ", Field::profile, " FILE measured there"});
   Predictor p = fit(profiler::load_profile(path), path, options, report);
   p.device = device;
   const std::string out = predictor_path(device);
@@ -148,9 +148,9 @@ Hardware calibration_hardware(const CalibrationRequest& r) {
     throw FieldError(Field::hardware, "\"" + r.hardware + "\"", "no shipped hardware of that name (shipped: " + joined(shipped_hardware_names()) +
                      "); or give a hardware description file");
   if (!hw)
-    throw FieldError(Field::device, "\"" + r.device + "\"", "no shipped hardware description; give --hardware with a shipped device's name "
-                     "(" + joined(shipped_hardware_names()) + ") or a FILE (fields as in predictor/devices/hardware/pi5.json, every "
-                     "number with its source)");
+    throw FieldError(Field::device, "\"" + r.device + "\"", {"no shipped hardware description; give ", Field::hardware,
+                     " with a shipped device's name (" + joined(shipped_hardware_names()) + ") or a FILE (fields as in "
+                     "predictor/devices/hardware/pi5.json, every number with its source)"});
   return renamed(*hw, r.device);
 }
 
@@ -164,9 +164,9 @@ Predictor calibration_host(const CalibrationRequest& r, CalibrationResult& out) 
     auto is_shipped = [&](const std::string& name) { return std::find(shipped.begin(), shipped.end(), name) != shipped.end(); };
     out.host_from_shipped = is_shipped(r.hardware) ? r.hardware : is_shipped(r.device) ? r.device : shipped.front();
     host_from = out.host_from_shipped;
-    out.host_note = "calibrate: no host predictor fitted on this machine (" + predictor_path("host") + "): using the host model the " +
-                    "shipped " + host_from + " carries, as --host-from " + host_from + " does (`cpubone-explore fit --device host` " +
-                    "first to use this machine's)";
+    out.host_note = {"calibrate: no host predictor fitted on this machine (" + predictor_path("host") + "): using the host model the " +
+                         "shipped " + host_from + " carries, as ", Field::host_from, " " + host_from + " does (`cpubone-explore fit ",
+                     Field::device, " host` first to use this machine's)"};
   }
   if (host_from.empty()) {
     Predictor host = load_predictor("host");
@@ -220,10 +220,8 @@ CalibrationResult calibrate_device(const CalibrationRequest& r) {
   out.calibration = calibrate(host, out.host, hw, out.points, published.filename().string() +
                               (r.column.empty() ? "" : " column " + r.column), rebuild, r.method, interval,
                               shipped_prior_sources(r.device));
-  Json not_fitted = Json::array();
-  for (const PublishedPoint& p : out.not_fitted)
-    not_fitted.push_back({{"model", p.model}, {"published_ms", p.latency_ms}, {"unmodelled_work", find_zoo(p.model)->unmodelled_work}});
-  out.calibration.device.calibrated->held_out["not_fitted"] = not_fitted;
+  std::vector<NotFittedPoint>& not_fitted = out.calibration.device.calibrated->held_out->not_fitted.emplace();
+  for (const PublishedPoint& p : out.not_fitted) not_fitted.push_back({p.model, p.latency_ms, find_zoo(p.model)->unmodelled_work});
   out.path = r.out.empty() ? predictor_path(r.device) : r.out;
   if (std::filesystem::path(out.path).has_parent_path())
     std::filesystem::create_directories(std::filesystem::path(out.path).parent_path());

@@ -6,6 +6,7 @@
 
 #include "predictor/calibrate.hpp"
 #include "predictor/fit.hpp"
+#include "space/field_error.hpp"
 
 namespace cpx::predictor {
 
@@ -59,7 +60,8 @@ struct CalibrationResult {
   Ceilings host;     // the host's probed ceilings at 1 thread
   // Without host_from and without a fitted host predictor: the shipped device whose host model stood in, as
   // host_from would have, and the one line that says so; "" otherwise.
-  std::string host_from_shipped, host_note;
+  std::string host_from_shipped;
+  Wording host_note;  // names options: a front end says them in its spelling
 };
 
 CalibrationResult calibrate_device(const CalibrationRequest& request);

@@ -7,6 +7,7 @@
 
 #include "profiler/profile/fusion.hpp"
 #include "profiler/profile/profile_file.hpp"
+#include "space/field_error.hpp"
 #include "space/zoo.hpp"
 
 namespace cpx::predictor::fit_detail {
@@ -155,12 +156,12 @@ void refuse_empty_or_noisy(const Gathered& g, const Where& where, const std::str
   if (g.samples.empty()) where.fail("the profile has no block or operator measurements to fit from");
   if (options.allow_noisy) return;
   if (const auto* s = g.noise.mostly_noisy_section())
-    throw InputError(profile_path + ": " + s->first + ": " + std::to_string(s->second.noisy) + " of " +
-                     std::to_string(s->second.measurements) + " measurements flagged noisy, more than " +
-                     std::to_string(static_cast<int>(100 * max_noisy_share_to_fit)) + "% of a section fit learns from (" +
-                     g.noise.summary() +
-                     "); the machine was busy while profiling: re-profile on a quiet machine (`cpubone-explore profile "
-                     "--quiet-machine-check`), or fit anyway with --allow-noisy");
+    throw AdvisedError({profile_path + ": " + s->first + ": " + std::to_string(s->second.noisy) + " of " +
+                            std::to_string(s->second.measurements) + " measurements flagged noisy, more than " +
+                            std::to_string(static_cast<int>(100 * max_noisy_share_to_fit)) + "% of a section fit learns from (" +
+                            g.noise.summary() +
+                            "); the machine was busy while profiling: re-profile on a quiet machine (`cpubone-explore profile ",
+                        Field::quiet_machine_check, "`), or fit anyway with ", Field::allow_noisy});
 }
 
 std::optional<FitReport::SpeedChange> speed_change(const Json& profile, const std::string& profile_path, const FitOptions& options) {
@@ -168,9 +169,10 @@ std::optional<FitReport::SpeedChange> speed_change(const Json& profile, const st
   if (!checks) return std::nullopt;
   const double spread = profiler::speed_spread(*checks);
   if (spread > max_speed_spread_to_fit && !options.allow_noisy)
-    throw InputError(profile_path + ": machine_speed: the speed reference's times spread by " + std::to_string(std::lround(100 * spread)) +
-                     "% (" + profiler::spread_of_meaning + "; limit " + std::to_string(std::lround(100 * max_speed_spread_to_fit)) +
-                     "%): the machine changed speed while profiling; re-profile on a quiet machine, or fit anyway with --allow-noisy");
+    throw AdvisedError({profile_path + ": machine_speed: the speed reference's times spread by " + std::to_string(std::lround(100 * spread)) +
+                            "% (" + profiler::spread_of_meaning + "; limit " + std::to_string(std::lround(100 * max_speed_spread_to_fit)) +
+                            "%): the machine changed speed while profiling; re-profile on a quiet machine, or fit anyway with ",
+                        Field::allow_noisy});
   return FitReport::SpeedChange{spread, spread > profiler::max_speed_spread};
 }
 

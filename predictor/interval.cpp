@@ -128,24 +128,18 @@ LogInterval pooled_interval(const std::vector<double>& log_error, const std::vec
   out.centre = own.centre;
   if (!(dof > 0)) {
     out.half_width = std::numeric_limits<double>::infinity();
-    out.how = {{"warning", "no spread can be sized: fewer than two families and no pooled devices"}};
     return out;
   }
   const double variance = (prior.dof * prior.variance + own.sum_of_squares) / dof;
   const double groups = std::max<double>(1, static_cast<double>(own.groups));
   const double t = student_t_quantile((1 + level) / 2, dof);
   out.half_width = t * std::sqrt(variance * (1 + 1 / groups));
-  out.how = {{"own_groups", own.groups},
-             {"own_variance", own_dof > 0 ? Json(own.sum_of_squares / own_dof) : Json(nullptr)},
-             {"own_dof", own_dof},
-             {"pooled_devices", prior.devices},
-             {"pooled_variance", prior.variance},
-             {"prior_dof", prior.dof},
-             {"variance", variance},
-             {"dof", dof},
-             {"t", t},
-             {"centre", out.centre},
-             {"half_width", out.half_width}};
+  PooledSizing& how = out.how.emplace();
+  how.own_groups = static_cast<int64_t>(own.groups);
+  if (own_dof > 0) how.own_variance = own.sum_of_squares / own_dof;
+  how.own_dof = own_dof;
+  how.prior = prior;
+  how.variance = variance, how.dof = dof, how.t = t, how.centre = out.centre, how.half_width = out.half_width;
   return out;
 }
 

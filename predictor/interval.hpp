@@ -9,6 +9,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -58,19 +59,31 @@ struct IntervalOptions {
   IntervalEvidence evidence;  // empty: the device's own errors alone, and the widening factor F
 };
 
-// A symmetric interval in log space: log(predicted / actual) lies in [centre - half_width, centre +
-// half_width] with probability `level`.
-struct LogInterval {
-  double centre = 0, half_width = 0;
-  Json how;  // the numbers behind it: own and pooled variance, their weights, the degrees of freedom
-};
-
 // What the pooled devices say of a new family's error: their groups' variance about each device's own
 // centre, and its weight (the pooled degrees of freedom over the number of devices: one typical device's).
 // Devices of fewer than two groups are left out.
 struct VariancePrior {
   double variance = 0, dof = 0;
   std::vector<std::string> devices;
+};
+
+// The numbers behind a pooled interval (a calibrated device file's interval.pooled, written and read by
+// predictor/calibration_record.hpp): the device's own spread, the pool's, their weights and the result.
+struct PooledSizing {
+  int64_t own_groups = 0;
+  std::optional<double> own_variance;  // about the centre; absent with fewer than two groups
+  double own_dof = 0;
+  VariancePrior prior;  // the pool: its devices, variance and weight
+  double variance = 0, dof = 0, t = 0, centre = 0, half_width = 0;
+};
+
+// A symmetric interval in log space: log(predicted / actual) lies in [centre - half_width, centre +
+// half_width] with probability `level`.
+struct LogInterval {
+  double centre = 0, half_width = 0;
+  // How it was sized; absent when no spread can be sized (fewer than two groups and no pooled devices:
+  // half_width is infinite).
+  std::optional<PooledSizing> how;
 };
 VariancePrior pooled_prior(const std::vector<HeldOutErrors>& pool);
 

@@ -135,7 +135,7 @@ void reach_macs_only_outside_sizes(const Calibrated& dev, NetworkPrediction& out
 void set_device_interval(const Calibrated* dev, const Network& net, const std::map<std::string, double>& host_by_kind_us,
                          NetworkPrediction& out) {
   // A network of a family the calibration saw takes that family's interval where the device has one.
-  const bool seen = dev->held_out.is_object() && dev->held_out.contains("families") && dev->held_out["families"].contains(net.family);
+  const bool seen = dev->held_out && dev->held_out->families.count(net.family);
   const std::optional<DeviceInterval::SeenFamily>& seen_family = dev->interval.seen_family;
   const std::array<double, 2> error = seen && seen_family ? std::array<double, 2>{seen_family->error_low, seen_family->error_high}
                                                           : std::array<double, 2>{dev->interval.error_low, dev->interval.error_high};
@@ -176,12 +176,12 @@ void set_device_interval(const Calibrated* dev, const Network& net, const std::m
   // A device calibrated on one family has its interval held out by model: it says how well other
   // networks of that family are predicted, nothing of a family it never saw (how narrow that can be:
   // docs/predictor-log.md).
-  if (dev->held_out.is_object() && dev->held_out.contains("families")) {
-    const Json& families = dev->held_out["families"];
+  if (dev->held_out) {
+    const std::map<std::string, int64_t>& families = dev->held_out->families;
     out.interval["network_family_calibrated"] = seen;
     if (families.size() < 2 && !seen)
       out.interval["warning"] = out.interval_warning =
-          "held out by model within the " + families.begin().key() + " family only: it says nothing of a " +
+          "held out by model within the " + families.begin()->first + " family only: it says nothing of a " +
           (net.family.empty() ? std::string("network of another family") : net.family + " network");
   }
 }

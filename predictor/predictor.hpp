@@ -17,6 +17,7 @@
 
 #include "predictor/boost.hpp"
 #include "predictor/calibration_method.hpp"
+#include "predictor/calibration_held_out.hpp"
 #include "predictor/calibration_record.hpp"
 #include "predictor/features.hpp"
 #include "predictor/hardware.hpp"
@@ -71,7 +72,9 @@ struct Calibrated {
   // pooled_t the other devices' prior: what held_out_bounds needs to hold a calibration point's family out
   // as the interval does.
   DeviceInterval interval;
-  Json held_out;  // the side-by-side held-out table
+  // Every candidate's held-out figures, the choice and how sure (predictor/calibration_held_out.hpp); absent
+  // in a Calibrated built by hand.
+  std::optional<CalibrationHeldOut> held_out;
   std::string rebuild;  // the command that rebuilds the file
   // What the calibration networks exercised: each kind of work's mean share of their host-predicted time
   // (predictor/op_kinds.hpp). A prediction whose time lies in kinds below calibrated_kind_share has that

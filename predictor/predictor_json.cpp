@@ -79,7 +79,7 @@ Json to_json(const Predictor& p) {
                                                            {"macs_only_us_per_mac", c.calibration_sizes->macs_only_us_per_mac}}
                                                      : Json(nullptr)},
           {"interval", to_json(c.interval)},
-          {"held_out", c.held_out},
+          {"held_out", c.held_out ? to_json(*c.held_out) : Json(nullptr)},
           {"provenance", p.provenance},
           {"host", host_model_json(host)}};
 }
@@ -150,7 +150,7 @@ Predictor device_from_json(const Json& j, const Where& where) {
   if (r.has("uncalibrated") && !r.raw("uncalibrated").is_null())
     c.uncalibrated = uncalibrated_sizing_from_json(r.raw("uncalibrated"), r.at("uncalibrated"), c.uncalibrated_factor);
   c.interval = device_interval_from_json(r.raw("interval"), r.at("interval"));
-  c.held_out = r.has("held_out") ? r.raw("held_out") : Json(nullptr);
+  if (r.has("held_out") && !r.raw("held_out").is_null()) c.held_out = calibration_held_out_from_json(r.raw("held_out"), r.at("held_out"));
   const Json provenance = r.has("provenance") ? r.raw("provenance") : Json::object();
   Predictor p = host_model_from_json(r.raw("host"), r.at("host"));
   r.finish();

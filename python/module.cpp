@@ -102,11 +102,14 @@ PYBIND11_MODULE(_core, m) {
   m.doc() = "C++ core of cpubone_explore; use the cpubone_explore package.";
   static py::exception<cpx::InputError>& input_error = py::register_exception<cpx::InputError>(m, "InputError", PyExc_ValueError);
   input_error.attr("__doc__") = "Bad input (file, field, value, name or option), with the CLI's one-line message.";
-  // A library's FieldError names its own field: raised, as every other message, as the command line says it.
+  // A library's FieldError names its own field, and its AdvisedError the options its advice names: raised, as
+  // every other message, as the command line says them.
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
     } catch (const cpx::FieldError& e) {
+      input_error(cpx::explorer::cli_message(e).c_str());
+    } catch (const cpx::AdvisedError& e) {
       input_error(cpx::explorer::cli_message(e).c_str());
     }
   });
@@ -269,8 +272,9 @@ PYBIND11_MODULE(_core, m) {
     const auto chosen = method.empty() ? std::nullopt : std::optional(cpx::predictor::calibration_method_from(method, "--method"));
     const auto r = off_thread([&] { return cpx::predictor::calibrate_device({device, published, column, hardware, out, chosen, host_from, interval}); });
     const auto& c = *r.calibration.device.calibrated;
-    if (!r.host_note.empty() && PyErr_WarnEx(PyExc_UserWarning, r.host_note.c_str(), 1) != 0) throw py::error_already_set();
-    return to_python({{"device", device}, {"path", r.path}, {"method", cpx::predictor::to_string(c.method)}, {"held_out", c.held_out}, {"interval", to_json(c.interval)},
+    if (!r.host_note.empty() && PyErr_WarnEx(PyExc_UserWarning, r.host_note.spelled(cpx::explorer::flag_of).c_str(), 1) != 0)
+      throw py::error_already_set();
+    return to_python({{"device", device}, {"path", r.path}, {"method", cpx::predictor::to_string(c.method)}, {"held_out", c.held_out ? to_json(*c.held_out) : Json(nullptr)}, {"interval", to_json(c.interval)},
                       {"kinds", c.kind_share}, {"uncalibrated", c.uncalibrated ? to_json(*c.uncalibrated, c.uncalibrated_factor) : Json(nullptr)},
                       {"published", r.calibration.device.provenance["published"]},
                       // The device whose carried host model was used; "" for this machine's fitted host predictor.
@@ -343,7 +347,7 @@ PYBIND11_MODULE(_core, m) {
       o.evaluations = evaluations;
       o.seed = seed;
       cpx::explorer::Advice a = cpx::explorer::advise(*net, cpx::predictor::load_predictor(device), o);
-      cpx::explorer::note_skipped(a, std::move(skipped));
+      cpx::explorer::note_skipped(a, std::move(skipped), cpx::explorer::flag_of(cpx::Field::skip_unknown));
       return cpx::explorer::to_json(a);
     }));
   }, py::arg("model"), py::arg("device") = "host", py::arg("threads") = py::none(), py::arg("max_params") = py::none(),

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
+#include <vector>
 
 #include "space/error.hpp"
 
@@ -18,24 +20,47 @@ namespace cpx {
 enum class Field {
   device, samples, seed, ood, rounds, min_time_s, budget_s, resolution, threads,
   evaluations, population, accuracy, space, max_latency_ms, max_params, max_macs, layers_model, hardware, host_from,
-  apply, quiet_machine_check, resume
+  apply, quiet_machine_check, allow_noisy, profile, skip_unknown, out, resume
 };
 inline constexpr auto field_names = std::to_array<std::string_view>({
     "device", "samples", "seed", "ood", "rounds", "min_time_s", "budget_s", "resolution", "threads",
     "evaluations", "population", "accuracy", "space", "max_latency_ms", "max_params", "max_macs", "layers_model",
-    "hardware", "host_from", "apply", "quiet_machine_check", "resume"});
+    "hardware", "host_from", "apply", "quiet_machine_check", "allow_noisy", "profile", "skip_unknown", "out", "resume"});
 static_assert(field_names.size() == static_cast<size_t>(Field::resume) + 1, "one name per Field");
 inline std::string_view to_string(Field f) { return field_names[static_cast<size_t>(f)]; }
 
-// A sentence that names at most one of these fields as advice (what to run next, not a refused value):
-// "<before><field><after>". Kept in parts so that a front end says the field in its own spelling
-// (explorer::cli_message: "start afresh without --resume"); text() says it as the library names it.
-struct FieldMention {
-  std::string before;
-  std::optional<Field> field;
-  std::string after;
-  std::string spelled(std::string_view name) const { return before + (field ? std::string(name) : std::string()) + after; }
-  std::string text() const { return spelled(field ? to_string(*field) : std::string_view()); }
+// Words that name options (advice on what to pass or run next): text, each option in it a Field, said by
+// whoever prints it in its own spelling: the libraries by the field's name, a front end by its own
+// (explorer::cli_message: the flag), so that the user reads the option to type.
+class Wording {
+ public:
+  using Part = std::variant<std::string, Field>;
+  Wording() = default;
+  Wording(std::string text) : parts_{std::move(text)} {}  // NOLINT: plain text names no option
+  Wording(const char* text) : parts_{std::string(text)} {}  // NOLINT
+  Wording(std::initializer_list<Part> parts) : parts_(parts) {}
+  template <class Spell>  // std::string_view(Field)
+  std::string spelled(Spell spell) const {
+    std::string out;
+    for (const Part& p : parts_) out += std::holds_alternative<Field>(p) ? std::string(spell(std::get<Field>(p))) : std::get<std::string>(p);
+    return out;
+  }
+  std::string str() const { return spelled([](Field f) { return to_string(f); }); }
+  bool empty() const { return parts_.empty(); }
+
+ private:
+  std::vector<Part> parts_;
+};
+
+// Bad input whose advice names options (Wording), without a value of one refused: "<advice>", said by a
+// front end in its spelling (explorer::cli_message).
+class AdvisedError : public InputError {
+ public:
+  explicit AdvisedError(Wording message) : InputError(message.str()), message_(std::move(message)) {}
+  const Wording& message() const { return message_; }
+
+ private:
+  Wording message_;
 };
 
 // "<field> = <value>: <reason>", or "<field>: <reason>" for a switch (a field without a value, e.g. a check
@@ -44,22 +69,21 @@ struct FieldMention {
 // option they typed.
 class FieldError : public InputError {
  public:
-  FieldError(Field field, std::string value, const std::string& reason)
-      : InputError(std::string(to_string(field)) + " = " + value + ": " + reason), field_(field), value_(std::move(value)), reason_(reason) {}
-  FieldError(Field field, const std::string& reason)
-      : InputError(std::string(to_string(field)) + ": " + reason), field_(field), reason_(reason) {}
-  // Advice naming the field inside the message (its `field` is set), not a value refused: mention.text().
-  explicit FieldError(FieldMention mention) : InputError(mention.text()), field_(*mention.field), mention_(std::move(mention)) {}
+  FieldError(Field field, std::string value, Wording reason)
+      : InputError(std::string(to_string(field)) + " = " + value + ": " + reason.str()), field_(field), value_(std::move(value)),
+        reason_(std::move(reason)) {}
+  FieldError(Field field, Wording reason)
+      : InputError(std::string(to_string(field)) + ": " + reason.str()), field_(field), reason_(std::move(reason)) {}
   Field field() const { return field_; }
-  const std::optional<FieldMention>& mention() const { return mention_; }
   // As the message writes it (a string quoted); empty for a switch.
   const std::string& value() const { return value_; }
-  const std::string& reason() const { return reason_; }
+  // Advice in it may name other options (Wording).
+  const Wording& reason() const { return reason_; }
 
  private:
   Field field_;
-  std::string value_, reason_;
-  std::optional<FieldMention> mention_;
+  std::string value_;
+  Wording reason_;
 };
 
 }  // namespace cpx

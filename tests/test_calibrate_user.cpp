@@ -96,10 +96,10 @@ TEST_CASE("the nested choice of a family with one network beside it falls back t
   const Eigen::VectorXd actual = Eigen::VectorXd::Constant(4, 100.0);
   const NestedPredictions n = nested_held_out({fixed("simple", {110, 110, 110, 110}), fixed("rich", {100, 100, 100, 100})}, actual,
                                               {"a", "a", "a", "b"});
-  CHECK(n.chosen[0] == "simple");
+  CHECK(n.chosen[0] == 0);  // simple
   CHECK(n.predicted[0] == 110);
   // Held out, "b" is predicted by the choice among the rows of "a", each its own group: rich is exact there.
-  CHECK(n.chosen[3] == "rich");
+  CHECK(n.chosen[3] == 1);  // rich
 }
 
 TEST_CASE("the nested choice never sees the held-out family: a poisoned family leaves its own nested predictions unchanged") {
@@ -123,18 +123,21 @@ TEST_CASE("the nested choice never sees the held-out family: a poisoned family l
   }
   // The nested figures are stored beside every candidate's, and the device is never worse than MACs alone
   // held out by family.
-  const Json& h = clean.device.calibrated->held_out;
-  CHECK(h["nested"]["lofo"]["mape"].is_number());
-  CHECK(h["methods"][std::string(to_string(clean.chosen))]["lofo"]["mape"].get<double>() <= h["methods"]["macs_only"]["lofo"]["mape"].get<double>());
-  for (const std::string& m : calibration_method_names()) {
-    INFO(m);
-    for (const char* figure : {"mape", "within_10pct", "spearman", "coverage"}) CHECK(h["methods"][std::string(m)]["lofo"][figure].is_number());
+  const CalibrationHeldOut& h = clean.device.calibrated->held_out.value();
+  REQUIRE(h.nested);
+  CHECK(h.nested->by_family);
+  CHECK(h.find(clean.chosen)->lofo.value().mape <= h.find(CalibrationMethod::macs_only)->lofo.value().mape);
+  REQUIRE(h.methods.size() == clean.held_out.size());
+  for (size_t m = 0; m < h.methods.size(); ++m) {
+    INFO(to_string(h.methods[m].method));
+    CHECK(h.methods[m].method == clean.held_out[m].method);  // simplest first
+    CHECK(h.methods[m].lofo);
   }
   // The device's own MACs-per-op law is what the physical candidate recovers here (20 us per op, 1e-4 us per MAC).
   const Calibration physical = calibrate(host, test_host, hw, points, "p.csv", "r", CalibrationMethod::physical);
   // Its per-op time is what MACs alone miss.
   CHECK(physical.device.calibrated->linear[2] > 0);
-  CHECK(h["methods"]["physical"]["lofo"]["mape"].get<double>() < h["methods"]["macs_only"]["lofo"]["mape"].get<double>());
+  CHECK(h.find(CalibrationMethod::physical)->lofo.value().mape < h.find(CalibrationMethod::macs_only)->lofo.value().mape);
   const Predictor back = predictor_from_json(to_json(physical.device), "d.json");
   const Network b0 = find_zoo("b0")->build(0);
   CHECK(predict(back, b0, 1).latency_us == Approx(predict(physical.device, b0, 1).latency_us));
@@ -215,10 +218,10 @@ TEST_CASE("a device calibrated from 5 of the user's network files (JSON and ONNX
   CHECK(points[0].threads == 1);
   CHECK(points[1].net.ops.size() == find_zoo("mobilenetv2-1.0")->build(0).ops.size());
   const Calibration c = calibrate(constant_predictor(1.0), test_host, with_threads(*shipped_hardware("pi5"), 1, "timed.csv"), points, "timed.csv", "r");
-  const Json& sure = c.device.calibrated->held_out["sureness"];
-  CHECK(sure["networks"] == 5);
-  CHECK(sure["families"] == 3);
-  CHECK_THAT(sure["warning"].get<std::string>(), Catch::Contains("only 5 networks in 3 families"));
+  const Sureness& sure = c.device.calibrated->held_out.value().sureness;
+  CHECK(sure.networks == 5);
+  CHECK(sure.families == 3);
+  CHECK_THAT(sure.warning, Catch::Contains("only 5 networks in 3 families"));
   CHECK(c.device.calibrated->hardware.threads == 1);
   CHECK(predict(c.device, find_zoo("b2")->build(0), 1).latency_us > 0);
   fs::remove_all(dir.parent_path());

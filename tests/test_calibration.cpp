@@ -35,9 +35,9 @@ PublishedPoint zoo_point(const std::string& model, double ms, const std::string&
   return {model, ms, family, find_zoo(model)->build(0)};
 }
 
-const HeldOutScores& scores_of(const Calibration& c, CalibrationMethod method) {
-  for (const auto& s : c.held_out)
-    if (s.method == method) return s;
+// A candidate's row of the device's held-out record.
+const MethodHeldOut& scores_of(const Calibration& c, CalibrationMethod method) {
+  if (const MethodHeldOut* m = c.device.calibrated->held_out.value().find(method)) return *m;
   throw std::logic_error("no held-out scores of " + std::string(to_string(method)));
 }
 
@@ -94,10 +94,10 @@ TEST_CASE("calibration: a uniformly slower device is the host times one factor, 
   for (size_t m = 0; m < c.held_out.size(); ++m) CHECK(to_string(c.held_out[m].method) == calibration_method_names()[m]);
   for (const CalibrationMethod exact : {CalibrationMethod::host_scale, CalibrationMethod::uniform_scale}) {
     INFO(to_string(exact));
-    CHECK(scores_of(c, exact).figures["lomo"]["mape"].get<double>() < 1e-6);
-    CHECK(scores_of(c, exact).figures["lofo"]["mape"].get<double>() < 1e-6);
+    CHECK(scores_of(c, exact).lomo.mape < 1e-6);
+    CHECK(scores_of(c, exact).lofo.value().mape < 1e-6);
   }
-  CHECK(scores_of(c, CalibrationMethod::macs_only).figures["lofo"]["mape"].get<double>() > 0.01);
+  CHECK(scores_of(c, CalibrationMethod::macs_only).lofo.value().mape > 0.01);
   // Both exact held out: the simpler one (one factor, not fourteen) is the device.
   CHECK(c.chosen == CalibrationMethod::host_scale);
   CHECK(c.device.device == "pi5");
@@ -109,7 +109,9 @@ TEST_CASE("calibration: a uniformly slower device is the host times one factor, 
   // Forced, the per-class scale is the device, and keeps the host's overhead, scaled.
   const Calibration u = calibrate(host, test_host, *shipped_hardware("pi5"), points, "points.csv", "r", CalibrationMethod::uniform_scale);
   CHECK(u.chosen == CalibrationMethod::uniform_scale);
-  CHECK(u.device.calibrated->held_out["chosen_by"].get<std::string>().find("forced") != std::string::npos);
+  CHECK(u.device.calibrated->held_out->chosen_by.find("forced") != std::string::npos);
+  CHECK(u.device.calibrated->held_out->choice.forced == CalibrationMethod::uniform_scale);
+  CHECK_FALSE(u.device.calibrated->held_out->nested);
   CHECK(predict(u.device, b0, 4).latency_us == Approx(points[1].latency_ms * 1e3 + 2.0 * 5.0).epsilon(1e-6));
   CHECK_THROWS_WITH(calibration_method_from("magic", "--method"),
                     "--method = \"magic\": not a calibration method (macs_only, host_scale, physical, group_prior, group_scale, hardware_transfer, "
@@ -196,8 +198,8 @@ TEST_CASE("calibration: the transfer finds a runtime's efficiency exponent and p
   const Calibrated& d = *c.device.calibrated;
   CHECK(d.efficiency_exponent == 2);
   CHECK(d.dispatch_us_per_op == 32);
-  CHECK(scores_of(c, CalibrationMethod::hardware_transfer).figures["lofo"]["mape"].get<double>() < 1e-6);
-  CHECK(scores_of(c, CalibrationMethod::hardware_transfer).figures["lofo"]["mape"].get<double>() < scores_of(c, CalibrationMethod::uniform_scale).figures["lofo"]["mape"].get<double>());
+  CHECK(scores_of(c, CalibrationMethod::hardware_transfer).lofo.value().mape < 1e-6);
+  CHECK(scores_of(c, CalibrationMethod::hardware_transfer).lofo.value().mape < scores_of(c, CalibrationMethod::uniform_scale).lofo.value().mape);
   // Both round-trip through the device file.
   const Predictor back = predictor_from_json(to_json(c.device), "pi5.json");
   CHECK(back.calibrated->efficiency_exponent == 2);
@@ -282,6 +284,44 @@ TEST_CASE("a device file's interval and uncalibrated read into their structs and
                     Catch::Contains("uncalibrated.factor = 2.0: expected the device's uncalibrated_factor, 3.0"));
 }
 
+TEST_CASE("a device file's held_out reads into its struct and writes back as it was, and a bad field names file, field and value") {
+  for (const char* name : {"a72", "i9-9900x", "pi5", "pixel7pro", "xeon-gold5118", "xeon-w2125"}) {
+    INFO(name);
+    const Json file = read_json_file((std::filesystem::path(CPX_SOURCE_DIR) / "predictor/devices" / (std::string(name) + ".json")).string());
+    const CalibrationHeldOut h = calibration_held_out_from_json(file["held_out"], Where("dev.json") / "held_out");
+    CHECK(to_json(h).dump() == file["held_out"].dump());
+    // Every candidate is scored, the device's method is the one chosen, and a choice not forced is scored nested.
+    CHECK(h.methods.size() == calibration_method_names().size());
+    const Predictor device = load_predictor(name);
+    CHECK(h.chosen == device.calibrated->method);
+    CHECK(h.nested.has_value() == !h.choice.forced);
+    // Loaded with the device, the same record: what the device writes is what its file holds.
+    CHECK(to_json(device)["held_out"].dump() == file["held_out"].dump());
+  }
+  const Json pi5 = read_json_file((std::filesystem::path(CPX_SOURCE_DIR) / "predictor/devices/pi5.json").string());
+  auto refused = [&](const std::function<void(Json&)>& spoil) {
+    Json file = pi5;
+    spoil(file);
+    return error_of([&] { predictor_from_json(file, "pi5.json"); });
+  };
+  CHECK(refused([](Json& f) { f["held_out"]["methods"]["host_scale"]["lofo"]["mape"] = "low"; }) ==
+        "pi5.json: held_out.methods.host_scale.lofo.mape = \"low\": expected a number");
+  CHECK_THAT(refused([](Json& f) { f["held_out"]["chosen"] = "magic"; }),
+             Catch::StartsWith("pi5.json: held_out.chosen = \"magic\": not a calibration method (macs_only, host_scale,"));
+  CHECK(refused([](Json& f) { f["held_out"]["methods"].erase("host_scale"); }) ==
+        "pi5.json: held_out.chosen = \"host_scale\": not one of the methods held out");
+  CHECK(refused([](Json& f) { f["held_out"]["sureness"]["networks"] = -3; }) ==
+        "pi5.json: held_out.sureness.networks = -3: out of range [0, 1000000]");
+  CHECK(refused([](Json& f) { f["held_out"]["choice"]["best"] = 7; }) ==
+        "pi5.json: held_out.choice.best = 7: not a calibration method (macs_only, host_scale, physical, group_prior, group_scale, "
+        "hardware_transfer, uniform_scale)");
+  CHECK(refused([](Json& f) { f["held_out"]["nested"]["chosen_without"]["host_scale"] = {"FasterNet", 3}; }) ==
+        "pi5.json: held_out.nested.chosen_without.host_scale = 3: expected a group name");
+  CHECK(refused([](Json& f) { f["held_out"]["families"] = Json::object(); }) ==
+        "pi5.json: held_out.families = {}: expected the calibration points' families");
+  CHECK(refused([](Json& f) { f["held_out"]["sureness"]["surely"] = true; }) == "pi5.json: held_out.sureness.surely = true: unknown field");
+}
+
 TEST_CASE("a device whose runtime does not fuse ReLU pays a pass of its own for each one, priced by the elementwise model") {
   // An eager runtime (FasterNet's PyTorch columns) runs nn.ReLU after the conv; XNNPACK, ONNX Runtime and
   // TFLite clamp inside it. The pass is the host's elementwise model on the conv's output.
@@ -325,9 +365,9 @@ TEST_CASE("calibration: the group scale recovers per-group factors around a comm
   truth.calibrated->group_factor = {2, 3, 2, 2};
   const std::vector<PublishedPoint> points = points_of(truth);
   const Calibration c = calibrate(host, test_host, *shipped_hardware("pi5"), points, "p.csv", "r");
-  CHECK(scores_of(c, CalibrationMethod::group_scale).figures["lofo"]["mape"].get<double>() < 0.05);
-  CHECK(scores_of(c, CalibrationMethod::group_scale).figures["lofo"]["mape"].get<double>() < scores_of(c, CalibrationMethod::uniform_scale).figures["lofo"]["mape"].get<double>());
-  CHECK(scores_of(c, CalibrationMethod::group_scale).figures["lofo"]["mape"].get<double>() < scores_of(c, CalibrationMethod::host_scale).figures["lofo"]["mape"].get<double>());
+  CHECK(scores_of(c, CalibrationMethod::group_scale).lofo.value().mape < 0.05);
+  CHECK(scores_of(c, CalibrationMethod::group_scale).lofo.value().mape < scores_of(c, CalibrationMethod::uniform_scale).lofo.value().mape);
+  CHECK(scores_of(c, CalibrationMethod::group_scale).lofo.value().mape < scores_of(c, CalibrationMethod::host_scale).lofo.value().mape);
   // Forced: what the group scale recovers (the choice may prefer a simpler candidate within the noise).
   const Calibration forced = calibrate(host, test_host, *shipped_hardware("pi5"), points, "p.csv", "r", CalibrationMethod::group_scale);
   const Calibrated& d = *forced.device.calibrated;
@@ -413,7 +453,7 @@ TEST_CASE("shipped devices carry a host model fitted with --select balanced, and
 
 TEST_CASE("a device calibrated on one family says its interval does not cover other families") {
   const Predictor pixel = load_predictor("pixel7pro");  // CPUBone B0-B3 only
-  REQUIRE(pixel.calibrated->held_out["families"].size() == 1);
+  REQUIRE(pixel.calibrated->held_out->families.size() == 1);
   const NetworkPrediction own = predict(pixel, find_zoo("b1")->build(0), 2);
   CHECK(own.interval["network_family_calibrated"] == true);
   CHECK_FALSE(own.interval.contains("warning"));
@@ -422,7 +462,7 @@ TEST_CASE("a device calibrated on one family says its interval does not cover ot
   CHECK(other.interval["warning"].get<std::string>().find("ConvNeXt network") != std::string::npos);
   // Held out by family, the interval is meant for unseen families: flagged, not warned.
   const Predictor a72 = load_predictor("a72");
-  REQUIRE(a72.calibrated->held_out["families"].size() >= 2);
+  REQUIRE(a72.calibrated->held_out->families.size() >= 2);
   const NetworkPrediction unseen = predict(a72, find_zoo("b0")->build(0), 1);
   CHECK(unseen.interval["network_family_calibrated"] == false);
   CHECK_FALSE(unseen.interval.contains("warning"));

@@ -85,10 +85,14 @@ TEST_CASE("calibrate refuses a hardware name that is not shipped and a new devic
   r.published = (dir / "timed.csv").string();
   r.out = (dir / "mypi.json").string();
   const std::string shipped = "a72, i9-9900x, pi5, pixel7pro, xeon-gold5118, xeon-w2125";
-  // The library names its fields; the command line says them as its flags (explorer::cli_message).
-  CHECK(error_of([&] { predictor::calibrate_device(r); }) ==
-        "device = \"mypi\": no shipped hardware description; give --hardware with a shipped device's name (" + shipped +
-            ") or a FILE (fields as in predictor/devices/hardware/pi5.json, every number with its source)");
+  // The library names its fields, also the one its advice names; the command line says them as its flags
+  // (explorer::cli_message).
+  const std::string no_hardware = " with a shipped device's name (" + shipped +
+                                  ") or a FILE (fields as in predictor/devices/hardware/pi5.json, every number with its source)";
+  CHECK(error_of([&] { predictor::calibrate_device(r); }) == "device = \"mypi\": no shipped hardware description; give hardware" + no_hardware);
+  const test::CliRun without = test::cli("calibrate --device mypi --published timed.csv --out mypi.json", in(dir));
+  CHECK(without.exit_code == 2);
+  CHECK(without.err == "cpubone-explore: --device = \"mypi\": no shipped hardware description; give --hardware" + no_hardware + "\n");
   r.hardware = "pi9";
   const std::string pi9 = "\"pi9\": no shipped hardware of that name (shipped: " + shipped + "); or give a hardware description file";
   try {

@@ -295,8 +295,8 @@ TEST_CASE("a small pi5 job lists as dominating only earned proposals inside the 
   o.out_dir = (std::filesystem::temp_directory_path() / ("cpx_job_earned_" + std::to_string(::getpid()))).string();
   const Json r = run_job(o, p, nullptr);
   // The shipped file's held-out predictions are labelled as what they are, each with an interval.
-  const Json& h = p.calibrated->held_out;
-  CHECK(r["predictor_accuracy"]["held_out"] == (h["methods"][h["chosen"].get<std::string>()]["lofo"].is_object() ? "lofo" : "lomo"));
+  const predictor::CalibrationHeldOut& h = p.calibrated->held_out.value();
+  CHECK(r["predictor_accuracy"]["held_out"] == (h.find(h.chosen)->lofo ? "lofo" : "lomo"));
   for (const auto& pt : r["predictor_accuracy"]["points"]) CHECK(pt["low_us"].get<double>() < pt["high_us"].get<double>());
   const double threshold = r["accuracy_model"]["support"]["threshold"];
   size_t earned = 0, unproven = 0;
@@ -392,9 +392,9 @@ TEST_CASE("a calibrated pi5 job shows the family-held-out predictions of its cho
     CHECK(m["chosen"].get<bool>() == (m["method"] == std::string(predictor::to_string(cal.chosen))));
     CHECK(m["lofo"].is_object());
   }
-  const Json& lofo = cal.device.calibrated->held_out["methods"][std::string(predictor::to_string(cal.chosen))]["lofo"];
-  CHECK(pa["mape"].get<double>() == Approx(100 * lofo["mape"].get<double>()));
-  CHECK(pa["within_10"].get<double>() == Approx(lofo["within_10pct"].get<double>()));
+  const predictor::HeldOutFigures& lofo = cal.device.calibrated->held_out->find(cal.chosen)->lofo.value();
+  CHECK(pa["mape"].get<double>() == Approx(100 * lofo.mape));
+  CHECK(pa["within_10"].get<double>() == Approx(lofo.within_10pct));
   std::filesystem::remove_all(o.out_dir);
 }
 

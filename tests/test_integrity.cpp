@@ -116,8 +116,8 @@ TEST_CASE("the interference summary counts noisy timings per section and why") {
   profiler::Interference quiet;
   quiet.add("network", {{"noisy", false}});
   CHECK(!quiet.above());
-  CHECK(quiet.line("measure").text() == "measure: noisy measurements 0 of 1 (0%): network 0/1 (below the 10% threshold)");
-  CHECK(explorer::cli_message(quiet.line("measure")) == quiet.line("measure").text());
+  CHECK(quiet.line("measure").str() == "measure: noisy measurements 0 of 1 (0%): network 0/1 (below the 10% threshold)");
+  CHECK(explorer::cli_message(quiet.line("measure")) == quiet.line("measure").str());
 }
 
 TEST_CASE("the interference check warns when one section is mostly noisy, however quiet the whole") {
@@ -133,7 +133,7 @@ TEST_CASE("the interference check warns when one section is mostly noisy, howeve
   CHECK(n.above());  // 10 of 11
   REQUIRE(n.mostly_noisy_section());
   CHECK(n.mostly_noisy_section()->first == "networks");
-  CHECK_THAT(n.line("profile").text(), Catch::StartsWith("profile: WARNING: noisy measurements 10 of 211 (4.7%): configs 0/200") &&
+  CHECK_THAT(n.line("profile").str(), Catch::StartsWith("profile: WARNING: noisy measurements 10 of 211 (4.7%): configs 0/200") &&
                                            Catch::Contains("networks more than 50% of it") &&
                                            Catch::EndsWith("measure again on a quiet machine (quiet_machine_check); exit 3"));
   // The library names its field; the command line says its flag.
@@ -154,4 +154,25 @@ TEST_CASE("the quiet-machine check says what it sampled and the command line say
   CHECK(explorer::cli_message(e) == "--quiet-machine-check: cannot read the load of CPUs 0 from /proc/stat");
   CHECK(explorer::cli_message(FieldError(Field::apply, "\"s9\"", "no suggestion or variant \"s9\"")) ==
         "--apply = \"s9\": no suggestion or variant \"s9\"");
+}
+
+TEST_CASE("advice that names an option says it by the field's name in the library and by the flag on the command line") {
+  // Words with options in them, e.g. what to do about a noisy profile: each option is its Field, not text.
+  const AdvisedError noisy({"p.json: mostly noisy; re-profile on a quiet machine (`cpubone-explore profile ", Field::quiet_machine_check,
+                            "`), or fit anyway with ", Field::allow_noisy});
+  CHECK(std::string(noisy.what()) ==
+        "p.json: mostly noisy; re-profile on a quiet machine (`cpubone-explore profile quiet_machine_check`), or fit anyway with allow_noisy");
+  CHECK(explorer::cli_message(noisy) ==
+        "p.json: mostly noisy; re-profile on a quiet machine (`cpubone-explore profile --quiet-machine-check`), or fit anyway with "
+        "--allow-noisy");
+  // A refused value whose reason advises another option: both named, each in the front end's spelling.
+  const FieldError missing(Field::device, "\"mypi\"", {"no profile at p.json; run `cpubone-explore profile ", Field::device,
+                                                       " mypi` on that device, or give ", Field::profile, " FILE measured there"});
+  CHECK(std::string(missing.what()) ==
+        "device = \"mypi\": no profile at p.json; run `cpubone-explore profile device mypi` on that device, or give profile FILE measured there");
+  CHECK(explorer::cli_message(missing) ==
+        "--device = \"mypi\": no profile at p.json; run `cpubone-explore profile --device mypi` on that device, or give --profile FILE "
+        "measured there");
+  // A path is text, whatever it holds: only Fields are respelled.
+  CHECK(explorer::cli_message(AdvisedError({"my--allow-noisy{}.json: ", Field::skip_unknown})) == "my--allow-noisy{}.json: --skip-unknown");
 }

@@ -76,14 +76,14 @@ TEST_CASE("interval: the pool pulls a device's spread towards what other devices
   const LogInterval p5 = pooled_interval(five.log_error, five.group, pooled_prior(pool), 0.8);
   const LogInterval p20 = pooled_interval(twenty.log_error, twenty.group, pooled_prior(pool), 0.8);
   // Prior weight: one typical pooled device's degrees of freedom (10), against the device's own 4 or 19.
-  CHECK(p5.how["prior_dof"].get<double>() == Approx(10));
-  CHECK(p5.how["variance"].get<double>() == Approx((10 * 0.04 + 4 * 0.0025) / 14));
-  CHECK(p20.how["variance"].get<double>() == Approx((10 * 0.04 + 19 * 0.0025) / 29));
+  CHECK(p5.how.value().prior.dof == Approx(10));
+  CHECK(p5.how.value().variance == Approx((10 * 0.04 + 4 * 0.0025) / 14));
+  CHECK(p20.how.value().variance == Approx((10 * 0.04 + 19 * 0.0025) / 29));
   CHECK(p5.half_width > pooled_interval(five.log_error, five.group, {}, 0.8).half_width);
   // A device of one family says nothing of new families: it is not pooled.
   HeldOutErrors one_family = errors_of(2, 0.04, "c");
   one_family.group.assign(one_family.group.size(), "CPUBone");
-  CHECK(pooled_interval(five.log_error, five.group, pooled_prior({one_family}), 0.8).how["pooled_devices"].empty());
+  CHECK(pooled_interval(five.log_error, five.group, pooled_prior({one_family}), 0.8).how.value().prior.devices.empty());
   // A device's own bias stays its own: the centre is its errors' mean, whatever the pool's.
   HeldOutErrors biased = five;
   for (double& e : biased.log_error) e += 0.3;

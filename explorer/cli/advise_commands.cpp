@@ -8,6 +8,7 @@
 
 #include "explorer/advise.hpp"
 #include "explorer/cli/commands.hpp"
+#include "explorer/option_checks.hpp"
 #include "predictor/devices.hpp"
 #include "profiler/interop/onnx.hpp"
 #include "profiler/interop/torch.hpp"
@@ -177,7 +178,7 @@ void run_advise(const AdviseArgs& a) {
   if (a.max_macs > 0) o.max_macs = a.max_macs;
   o.evaluations = a.evaluations;
   explorer::Advice advice = explorer::advise(net, p, o);
-  explorer::note_skipped(advice, std::move(skipped));
+  explorer::note_skipped(advice, std::move(skipped), explorer::flag_of(Field::skip_unknown));
   Json j = explorer::to_json(advice);
   if (!a.apply.empty()) j["applied"] = apply(advice, a);
   if (!a.report.empty()) j["report"] = reports::render_advice(j, "advise " + a.model, a.report).files.front().string();

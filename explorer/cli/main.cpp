@@ -50,6 +50,9 @@ int main(int argc, char** argv) {
   } catch (const cpx::FieldError& e) {
     std::cerr << "cpubone-explore: " << cpx::explorer::cli_message(e) << "\n";
     return 2;
+  } catch (const cpx::AdvisedError& e) {
+    std::cerr << "cpubone-explore: " << cpx::explorer::cli_message(e) << "\n";
+    return 2;
   } catch (const cpx::InputError& e) {
     std::cerr << "cpubone-explore: " << e.what() << "\n";
     return 2;

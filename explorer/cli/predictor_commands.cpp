@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "explorer/cli/commands.hpp"
+#include "explorer/option_checks.hpp"
 #include "predictor/calibrate.hpp"
 #include "predictor/devices.hpp"
 #include "predictor/fit.hpp"
@@ -292,7 +293,7 @@ void run_validate(const predictor::ValidateOptions& options, const std::string& 
 void run_calibrate(const predictor::CalibrationRequest& request) {
   const auto r = predictor::calibrate_device(request);
   const auto& d = *r.calibration.device.calibrated;
-  if (!r.host_note.empty()) std::printf("%s\n", r.host_note.c_str());
+  if (!r.host_note.empty()) std::printf("%s\n", r.host_note.spelled(explorer::flag_of).c_str());
   std::printf("device %s: %zu timed networks; %s, %lld thread(s): fp32 peak %.1f GMACpS, DRAM %.1f GB/s (hardware description)\n",
               request.device.c_str(), r.points.size(), d.hardware.description.c_str(), static_cast<long long>(d.hardware.threads),
               d.hardware.peak_macps() / 1e9, d.hardware.dram_bytes_per_s / 1e9);
@@ -301,37 +302,38 @@ void run_calibrate(const predictor::CalibrationRequest& request) {
   for (const auto& p : r.not_fitted)
     std::printf("not fitted or scored: %s (published %.2f ms): its network leaves out %s\n", p.model.c_str(), p.latency_ms,
                 find_zoo(p.model)->unmodelled_work.c_str());
+  const predictor::CalibrationHeldOut& h = d.held_out.value();
   std::printf("families (held out together): ");
-  for (const auto& [f, n] : d.held_out["families"].items()) std::printf("%s %d  ", f.c_str(), n.get<int>());
+  for (const auto& [f, n] : h.families) std::printf("%s %d  ", f.c_str(), static_cast<int>(n));
   std::printf("\n\n%-18s %10s %10s %10s %10s %10s %10s %10s\n", "held-out", "model MAPE", "family MAPE", "model 10%", "family 10%",
               "model rho", "family rho", "80% cover");
-  auto cell = [](const Json& v, double k, const char* fmt) {
+  using Figures = std::optional<predictor::HeldOutFigures>;
+  auto cell = [](const Figures& f, double predictor::HeldOutFigures::*field, double k, const char* fmt) {
     char b[32];
-    if (!v.is_number()) return std::string("-");
-    std::snprintf(b, sizeof b, fmt, k * v.get<double>());
+    if (!f) return std::string("-");
+    std::snprintf(b, sizeof b, fmt, k * (*f).*field);
     return std::string(b);
   };
-  const Json none = nullptr;
-  auto f = [&](const Json& j, const char* k) -> const Json& { return j.is_object() && j.contains(k) ? j[k] : none; };
-  auto row = [&](const std::string& name, const Json& lomo, const Json& lofo, const char* mark) {
-    const Json& held = lofo.is_object() ? lofo : lomo;
-    std::printf("%-18s %10s %10s %10s %10s %10s %10s %10s%s\n", name.c_str(), cell(f(lomo, "mape"), 100, "%.1f%%").c_str(),
-                cell(f(lofo, "mape"), 100, "%.1f%%").c_str(), cell(f(lomo, "within_10pct"), 100, "%.0f%%").c_str(),
-                cell(f(lofo, "within_10pct"), 100, "%.0f%%").c_str(), cell(f(lomo, "spearman"), 1, "%.3f").c_str(),
-                cell(f(lofo, "spearman"), 1, "%.3f").c_str(), cell(f(held, "coverage"), 100, "%.0f%%").c_str(), mark);
+  auto row = [&](const std::string& name, const Figures& lomo, const Figures& lofo, const char* mark) {
+    using F = predictor::HeldOutFigures;
+    std::printf("%-18s %10s %10s %10s %10s %10s %10s %10s%s\n", name.c_str(), cell(lomo, &F::mape, 100, "%.1f%%").c_str(),
+                cell(lofo, &F::mape, 100, "%.1f%%").c_str(), cell(lomo, &F::within_10pct, 100, "%.0f%%").c_str(),
+                cell(lofo, &F::within_10pct, 100, "%.0f%%").c_str(), cell(lomo, &F::spearman, 1, "%.3f").c_str(),
+                cell(lofo, &F::spearman, 1, "%.3f").c_str(), cell(lofo ? lofo : lomo, &F::coverage, 100, "%.0f%%").c_str(), mark);
   };
-  for (const auto& s : r.calibration.held_out)
-    row(std::string(predictor::to_string(s.method)), s.figures["lomo"], s.figures["lofo"], s.method == r.calibration.chosen ? "  <- the device" : "");
-  if (const Json& nested = r.calibration.nested.figures; nested.is_object())
-    row("the choice, nested", f(nested, "lomo"), f(nested, "lofo"), "  (each group by the candidate chosen without it)");
-  std::printf("chosen by %s\n", d.held_out["chosen_by"].get<std::string>().c_str());
-  if (const Json& choice = d.held_out["choice"]; choice.contains("scores")) {
-    std::printf("mean held-out error per %s:", r.calibration.held_out.front().figures["lofo"].is_object() ? "family" : "network");
-    for (const auto& [m, v] : choice["scores"].items()) std::printf(" %s %.1f%%;", m.c_str(), 100 * v.get<double>());
-    std::printf(" best %s; standard error of the chosen's difference from it %.1f points\n", choice["best"].get<std::string>().c_str(),
-                100 * choice["standard_error"].get<double>());
+  for (const predictor::MethodHeldOut& m : h.methods)
+    row(std::string(predictor::to_string(m.method)), m.lomo, m.lofo, m.method == h.chosen ? "  <- the device" : "");
+  if (h.nested)
+    row("the choice, nested", h.nested->by_family ? Figures() : h.nested->figures, h.nested->by_family ? h.nested->figures : Figures(),
+        "  (each group by the candidate chosen without it)");
+  std::printf("chosen by %s\n", h.chosen_by.c_str());
+  if (!h.choice.forced) {
+    std::printf("mean held-out error per %s:", h.methods.front().lofo ? "family" : "network");
+    for (const auto& [m, v] : h.choice.scores) std::printf(" %s %.1f%%;", std::string(predictor::to_string(m)).c_str(), 100 * v);
+    std::printf(" best %s; standard error of the chosen's difference from it %.1f points\n",
+                std::string(predictor::to_string(h.choice.best)).c_str(), 100 * h.choice.standard_error);
   }
-  if (const Json& warn = d.held_out["sureness"]; warn.contains("warning")) std::printf("note: %s\n", warn["warning"].get<std::string>().c_str());
+  if (!h.sureness.warning.empty()) std::printf("note: %s\n", h.sureness.warning.c_str());
   // A host model fitted on zoo networks (fit --zoo-families half) has seen those models' host timings: held
   // out of the device's parameters, they are not held out of the host model.
   if (const Json& fitted = r.calibration.device.provenance["host_model"]["zoo_families_fitted"]; !fitted.empty())

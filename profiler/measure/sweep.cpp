@@ -124,10 +124,10 @@ Json open_profile(const SweepOptions& options, const std::vector<int64_t>& threa
         (key == "cold_caches" ? !had[key].is_object() || had[key].value("sections", Json()) != value["sections"] ||
                                     had[key].value("warm_twins", Json()) != value["warm_twins"]
                               : had[key] != value))
-      throw FieldError(FieldMention{Where(options.out_path, "options")
-                                        .said(had, "the profile was started with other options than " + want.dump() +
-                                                       "; resume with the same options, or start afresh without "),
-                                    Field::resume, ""});
+      throw AdvisedError({Where(options.out_path, "options")
+                              .said(had, "the profile was started with other options than " + want.dump() +
+                                             "; resume with the same options, or start afresh without "),
+                          Field::resume});
   for (const char* section : profile_sections)
     for (const auto& r : profile[section]) done.insert(r["id"].get<std::string>());
   std::fprintf(stderr, "profile: resuming %s with %zu measurements done\n", options.out_path.c_str(), done.size());

@@ -149,9 +149,8 @@ const std::pair<std::string, NoiseCount>* Interference::mostly_noisy_section() c
   return nullptr;
 }
 
-FieldMention Interference::line(const std::string& command) const {
-  if (!above())
-    return {command + ": noisy measurements " + summary() + " (below the " + percent(interference_threshold) + " threshold)", {}, ""};
+Wording Interference::line(const std::string& command) const {
+  if (!above()) return command + ": noisy measurements " + summary() + " (below the " + percent(interference_threshold) + " threshold)";
   const auto* section = total().share() > interference_threshold ? nullptr : mostly_noisy_section();
   return {command + ": WARNING: noisy measurements " + summary() +
               (section ? ", " + section->first + " more than " + percent(section_noise_limit) + " of it"

@@ -68,7 +68,7 @@ class Interference {
   // The last line of a measuring command: "<command>: N of M measurements noisy (x%; configs 3/80: run-queue
   // wait 2, CV 1, outliers 0; ...)", and when above the threshold the warning, the advice to measure on a
   // quiet machine (naming Field::quiet_machine_check) and the exit code.
-  FieldMention line(const std::string& command) const;
+  Wording line(const std::string& command) const;
   // "12 of 140 (8.6%): configs 5/68 (run-queue wait 3, CV 4, outliers 0); ops 7/59 ...", for tables.
   std::string summary() const;
 

@@ -1,0 +1,28 @@
+// The device file's held-out record (predictor/calibration_held_out.hpp) from a calibration's held-out
+// predictions: calibrate's own part, apart so that calibrate.cpp stays one job.
+#pragma once
+
+#include <Eigen/Dense>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "predictor/calibrate.hpp"
+
+namespace cpx::predictor {
+
+// Held-out predictions `pred` against the published `y`, each point held out with its `group`: MAPE, the
+// share within 10%, Spearman, and the coverage of the interval_level interval each point would get from the
+// other groups' held-out errors (held_out_error_bounds).
+HeldOutFigures held_out_figures(const std::vector<double>& pred, const Eigen::VectorXd& y, const std::vector<std::string>& group);
+
+// The side-by-side table: every candidate's figures (out.held_out, by model and, with two families or more,
+// by family), the choice (`forced` when calibrate was given the method) and how it was made, its nested
+// score, the families and how sure so few points can make it. `held`: the chosen model's held-out
+// predictions by `group` (families when by_family, else models).
+CalibrationHeldOut held_out_record(const Calibration& out, std::optional<CalibrationMethod> forced, MethodChoice choice,
+                                   std::optional<NestedScore> nested, const std::vector<std::string>& models,
+                                   const std::vector<std::string>& family, const std::vector<double>& held, const Eigen::VectorXd& y,
+                                   const std::vector<std::string>& group);
+
+}  // namespace cpx::predictor
