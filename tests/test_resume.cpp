@@ -100,8 +100,8 @@ TEST_CASE("resuming a profile begun with other options is refused: the library n
   try {
     profiler::run_sweep(o, stop);
     FAIL("resumed a profile begun with other options");
-  } catch (const FieldError& e) {
-    CHECK(e.field() == Field::resume);
+  } catch (const AdvisedError& e) {
+    CHECK(e.message().spelled([](Field f) { return f == Field::resume ? "RESUME" : "?"; }).ends_with("without RESUME"));
     CHECK_THAT(e.what(), Catch::StartsWith(path.string() + ": options = {\"quick\":true,\"threads\":[1,2]") &&
                              Catch::EndsWith("; resume with the same options, or start afresh without resume"));
     CHECK(explorer::cli_message(e) == std::string(e.what()).substr(0, std::string(e.what()).size() - 6) + "--resume");
