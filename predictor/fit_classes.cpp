@@ -113,8 +113,10 @@ Gathered gather_samples(const Json& profile, const Where& where, const FitOption
   if (const Json* checks = speed_samples(profile, where.file());
       checks && options.speed_correction == FitOptions::SpeedCorrection::local)
     speed.emplace(*checks);
-  for (const std::string_view section : {"configs", "ops", "networks", "zoo"}) {
-    const bool zoo_section = section == "zoo";
+  using profiler::ProfileSection;
+  for (const ProfileSection kind : {ProfileSection::configs, ProfileSection::ops, ProfileSection::networks, ProfileSection::zoo}) {
+    const std::string_view section = profiler::to_string(kind);
+    const bool zoo_section = kind == ProfileSection::zoo;
     if (!profile.contains(section) || (zoo_section && options.zoo_families == FitOptions::ZooFamilies::none)) continue;
     const Json& list = profile[section];
     for (size_t i = 0; i < list.size(); ++i) {
@@ -129,7 +131,7 @@ Gathered gather_samples(const Json& profile, const Where& where, const FitOption
       g.noise.add(std::string(section), rec.at("timing"));
       const bool noisy = speed ? profiler::timing_noisy_in_itself(rec.at("timing")) : profiler::timing_noisy(rec.at("timing"));
       const double at_median_speed = speed && rec.contains("elapsed_s") && rec["elapsed_s"].is_number() ? speed->factor(t, rec["elapsed_s"].get<double>()) : 1.0;
-      Whole w{t, rec.at("timing").at("stats_us").at("median").get<double>() * at_median_speed, {}, noisy, section == "networks" || zoo_section,
+      Whole w{t, rec.at("timing").at("stats_us").at("median").get<double>() * at_median_speed, {}, noisy, kind == ProfileSection::networks || zoo_section,
               rec.value("bytes", 0.0)};
       const Json& layers = rec.at("layers");
       for (size_t k = 0; k < layers.size(); ++k) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <iterator>
 #include <optional>
 #include <set>
 #include <string>
@@ -26,8 +27,12 @@ inline constexpr FileVersion device_profile_v1{"cpubone-explore/device-profile/v
 // a profile's options.cold_caches.warm_twins; fit counts such an op as warm when it reads no network input.
 // A profile from before the list timed only activations so.
 inline constexpr std::array<std::string_view, 4> warm_twin_kinds{ActivationOp::kind, Slice::kind, ChannelShuffle::kind, Concat::kind};
-// The measured sections of a device profile, each record one measurement.
+// The measured sections of a device profile, each record one measurement: one enum, and its names (the
+// profile's keys) in its order.
+enum class ProfileSection { configs, ops, networks, fasternet, zoo };
 inline constexpr const char* profile_sections[] = {"configs", "ops", "networks", "fasternet", "zoo"};
+static_assert(std::size(profile_sections) == static_cast<size_t>(ProfileSection::zoo) + 1, "one name per ProfileSection");
+constexpr std::string_view to_string(ProfileSection s) { return profile_sections[static_cast<size_t>(s)]; }
 // Seeds of the sampled networks a profile measures for fitting; validation must sample below this.
 inline constexpr uint64_t training_seed_base = 1'000'000;
 
