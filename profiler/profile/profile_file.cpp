@@ -142,9 +142,11 @@ void check_profile(const Json& j, const std::string& path) {
     }
   }
   std::set<std::string> ids;
-  for (const char* section : {"configs", "ops", "networks", "zoo", "fasternet"}) {
+  for (const ProfileSection kind :
+       {ProfileSection::configs, ProfileSection::ops, ProfileSection::networks, ProfileSection::zoo, ProfileSection::fasternet}) {
+    const std::string section(to_string(kind));
     if (!j.contains(section)) continue;
-    top.array(section);
+    top.array(section.c_str());
     const Json& list = j[section];
     for (size_t i = 0; i < list.size(); ++i) {
       const Fields r(list[i], (top.w / section)[i]);
@@ -155,8 +157,7 @@ void check_profile(const Json& j, const std::string& path) {
       r.number("macps", 0, 1e18);
       if (list[i].contains("bytes")) r.number("bytes", 0, 1e18);  // fit's warm-weights credit reads it
       check_timing(r, timing, 1e-9);
-      const std::string s = section;
-      if (s == "configs") {
+      if (kind == ProfileSection::configs) {
         r.string("variant");
         if (!block_variant_from_string(r.get("variant").get<std::string>())) (r.w / "variant").fail(r.get("variant"), "unknown sweep variant");
         r.integer("kernel", 1, limits::max_kernel);
@@ -164,14 +165,14 @@ void check_profile(const Json& j, const std::string& path) {
         r.integer("channels", 1, limits::max_channels);
         r.integer("resolution", 1, limits::max_spatial);
         r.integer("stride", 1, limits::max_kernel);
-      } else if (s == "zoo") {
+      } else if (kind == ProfileSection::zoo) {
         r.string("model");
-      } else if (s == "fasternet") {
+      } else if (kind == ProfileSection::fasternet) {
         r.string("op");
         r.integer("channels", 1, limits::max_channels);
         r.integer("resolution", 1, limits::max_spatial);
       }
-      if (s == "configs" || s == "ops" || s == "networks") {
+      if (kind == ProfileSection::configs || kind == ProfileSection::ops || kind == ProfileSection::networks) {
         r.array("layers");
         const Json& layers = r.get("layers");
         for (size_t k = 0; k < layers.size(); ++k) read_op(layers[k], (r.w / "layers")[k], timing);
