@@ -490,7 +490,7 @@ bool reshape_nchw(Context& c, int i, const Value& x, const Dims& d) {
     return true;
   }
   // N x C x H x W from N x C x HW (tokens transposed back): the same data.
-  if (x.rank == 3 && d.size() == 4 && d[0] == s.n && d[1] == s.c && d[2] * d[3] == s.pixels() && d[2] == s.h && d[3] == s.w) {
+  if (x.rank == 3 && d == Dims{s.n, s.c, s.h, s.w}) {
     c.set_nchw(out, x.tensor);
     return true;
   }
@@ -654,7 +654,7 @@ void binary(Context& c, int i) {
   std::vector<std::string> ins{a.tensor, b.tensor};
   // Ours broadcasts only inputs[1]; put the one-pixel operand second.
   if (c.shape(a).pixels() == 1 && c.shape(b).pixels() > 1) std::swap(ins[0], ins[1]);
-  c.set_like(g.output(i), a, is_add ? c.add(i, ins, Add{}) : c.add(i, ins, Multiply{}));
+  c.set_like(g.output(i), a.rank >= b.rank ? a : b, is_add ? c.add(i, ins, Add{}) : c.add(i, ins, Multiply{}));  // the broadcast rank
 }
 
 [[noreturn]] void unsupported(const Graph& g, int i) {
