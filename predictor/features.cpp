@@ -100,9 +100,7 @@ KindFeatures kind_features(const FullyConnected& a, const ShapeNhwc& in, const S
 }
 KindFeatures kind_features(const ActivationOp& a, const ShapeNhwc&, const ShapeNhwc&, const Runs&) {
   // variant_a: the transcendental functions, several times the work of a clamp per element.
-  const bool transcendental = a.function == Activation::gelu || a.function == Activation::silu ||
-                              a.function == Activation::sigmoid || a.function == Activation::gelu_tanh;
-  return {1, 1, 1, a.function, double(transcendental), 0};
+  return {1, 1, 1, a.function, double(transcendental(a.function)), 0};
 }
 KindFeatures kind_features(const Matmul&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {}; }
 KindFeatures kind_features(const HeadMix&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {.variant_a = 1}; }

@@ -3,16 +3,19 @@
 
 #include <array>
 #include <string_view>
+#include <vector>
 
 #include "space/error.hpp"
 
 namespace cpx {
 
-enum class Activation { none, relu, relu6, hardswish, hardsigmoid, sigmoid, silu, gelu, gelu_tanh };
+enum class Activation { none, relu, relu6, hardswish, hardsigmoid, sigmoid, silu, gelu, gelu_tanh, leaky_relu, elu, tanh, softplus, mish };
 
 // gelu is the exact erf form, 0.5·x·(1 + erf(x/√2)); gelu_tanh is the tanh approximation;
-// hardsigmoid is relu6(x + 3)/6 (PyTorch and GhostNet's hard_sigmoid).
-inline constexpr std::array<std::pair<Activation, std::string_view>, 9> activation_names{{
+// hardsigmoid is relu6(x + 3)/6 (PyTorch and GhostNet's hard_sigmoid); leaky_relu is x < 0 ? alpha·x : x
+// and elu x < 0 ? alpha·(e^x - 1) : x (both take their alpha, so only a standalone activation op has them);
+// softplus is log(1 + e^x) (PyTorch's beta 1) and mish x·tanh(softplus(x)).
+inline constexpr std::array<std::pair<Activation, std::string_view>, 14> activation_names{{
     {Activation::none, "none"},
     {Activation::relu, "relu"},
     {Activation::relu6, "relu6"},
@@ -22,7 +25,44 @@ inline constexpr std::array<std::pair<Activation, std::string_view>, 9> activati
     {Activation::silu, "silu"},
     {Activation::gelu, "gelu"},
     {Activation::gelu_tanh, "gelu_tanh"},
+    {Activation::leaky_relu, "leaky_relu"},
+    {Activation::elu, "elu"},
+    {Activation::tanh, "tanh"},
+    {Activation::softplus, "softplus"},
+    {Activation::mish, "mish"},
 }};
+
+// The functions with a parameter, alpha: an op that applies one to its own output could not say which.
+inline bool takes_alpha(Activation a) { return a == Activation::leaky_relu || a == Activation::elu; }
+// The activations an op may apply to its own output (every one but those that take alpha), in table order.
+inline const std::vector<Activation>& op_activations() {
+  static const std::vector<Activation> out = [] {
+    std::vector<Activation> v;
+    for (const auto& [value, name] : activation_names)
+      if (!takes_alpha(value)) v.push_back(value);
+    return v;
+  }();
+  return out;
+}
+// Whether f costs an exp, erf or log per element: several times the work of a clamp.
+inline bool transcendental(Activation a) {
+  switch (a) {
+    case Activation::none: case Activation::relu: case Activation::relu6: case Activation::hardswish:
+    case Activation::hardsigmoid: case Activation::leaky_relu:
+      return false;
+    case Activation::sigmoid: case Activation::silu: case Activation::gelu: case Activation::gelu_tanh:
+    case Activation::elu: case Activation::tanh: case Activation::softplus: case Activation::mish:
+      return true;
+  }
+  return true;
+}
+// The alphas a network may give: elu's positive (XNNPACK's elu takes no other; nor does any network).
+struct AlphaRange {
+  double min, max;
+};
+inline AlphaRange alpha_range(Activation a) { return a == Activation::elu ? AlphaRange{1e-6, 1000} : AlphaRange{-1000, 1000}; }
+// PyTorch's defaults: LeakyReLU's negative_slope 0.01, ELU's alpha 1.
+inline double default_alpha(Activation a) { return a == Activation::leaky_relu ? 0.01 : a == Activation::elu ? 1.0 : 0.0; }
 
 inline std::string_view to_string(Activation a) {
   for (const auto& [value, name] : activation_names)
@@ -30,7 +70,8 @@ inline std::string_view to_string(Activation a) {
   return "?";
 }
 
-inline Activation read_activation(const Json& j, const Where& where) {
+// Any activation by name (what a standalone activation op reads).
+inline Activation read_activation_name(const Json& j, const Where& where) {
   if (j.is_string()) {
     for (const auto& [value, name] : activation_names)
       if (j.get<std::string>() == name) return value;
@@ -38,6 +79,13 @@ inline Activation read_activation(const Json& j, const Where& where) {
   std::string names;
   for (const auto& [value, name] : activation_names) names += (names.empty() ? "" : ", ") + std::string(name);
   where.fail(j, "unknown activation (known: " + names + ")");
+}
+
+// The activation an op applies to its own output: one that takes alpha is a standalone op after it.
+inline Activation read_activation(const Json& j, const Where& where) {
+  const Activation a = read_activation_name(j, where);
+  if (takes_alpha(a)) where.fail(j, "takes an alpha: write it as an activation op (kind \"activation\") after this op");
+  return a;
 }
 
 }  // namespace cpx

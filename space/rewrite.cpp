@@ -12,9 +12,10 @@ namespace {
 bool zero_at_zero(Activation a) {
   switch (a) {
     case Activation::none: case Activation::relu: case Activation::relu6: case Activation::hardswish:
-    case Activation::silu: case Activation::gelu: case Activation::gelu_tanh:
+    case Activation::silu: case Activation::gelu: case Activation::gelu_tanh: case Activation::leaky_relu:
+    case Activation::elu: case Activation::tanh: case Activation::mish:
       return true;
-    case Activation::hardsigmoid: case Activation::sigmoid:
+    case Activation::hardsigmoid: case Activation::sigmoid: case Activation::softplus:
       return false;
   }
   return false;

@@ -179,10 +179,5 @@ struct AlternateThreads {
   size_t operator()() { return thread_counts[cases++ % 2]; }
 };
 
-inline std::vector<Activation> all_activations() {
-  std::vector<Activation> out;
-  for (const auto& [a, name] : activation_names) out.push_back(a);
-  return out;
-}
 
 }  // namespace cpx::testing

@@ -101,6 +101,10 @@ void roofline_without_ceilings(Json& j) {
 Json shuffle(const Json& op, int64_t groups) {
   return {{"name", op["name"]}, {"op", "channel_shuffle"}, {"inputs", op["inputs"]}, {"groups", groups}};
 }
+// An activation op in the place of `op`, with an alpha.
+Json activation_op(const Json& op, const std::string& function, const Json& alpha) {
+  return {{"name", op["name"]}, {"op", "activation"}, {"inputs", op["inputs"]}, {"function", function}, {"alpha", alpha}};
+}
 Json& conv0(Json& profile) { return profile["configs"][0]; }
 Json& layer0(Json& profile) { return profile["configs"][0]["layers"][0]; }
 
@@ -133,6 +137,10 @@ std::vector<BadInput> bad_inputs() {
       {"network op not object", "count {in}", net([](Json& j) { j["ops"][0] = "conv"; }), "ops[0] = \"conv\""},
       {"network unknown op", "count {in}", net([](Json& j) { j["ops"][3]["op"] = "conv3d"; }), "ops[3].op = \"conv3d\""},
       {"network unknown activation", "count {in}", net([](Json& j) { j["ops"][0]["activation"] = "swish"; }), "ops[0].activation = \"swish\""},
+      {"network conv activation with an alpha", "count {in}", net([](Json& j) { j["ops"][0]["activation"] = "leaky_relu"; }), "ops[0].activation = \"leaky_relu\": takes an alpha"},
+      {"network activation alpha it does not take", "count {in}", net([](Json& j) { j["ops"][1] = activation_op(j["ops"][1], "tanh", 0.1); }), "ops[1].alpha = 0.1: only leaky_relu and elu"},
+      {"network elu alpha zero", "count {in}", net([](Json& j) { j["ops"][1] = activation_op(j["ops"][1], "elu", 0); }), "ops[1].alpha = 0"},
+      {"network leaky_relu alpha a string", "count {in}", net([](Json& j) { j["ops"][1] = activation_op(j["ops"][1], "leaky_relu", "0.1"); }), "ops[1].alpha = \"0.1\": expected a number"},
       {"network unknown field", "count {in}", net([](Json& j) { j["ops"][4]["group"] = 2; }), "ops[4].group = 2"},
       {"network groups do not divide", "count {in}", net([](Json& j) { j["ops"][1]["groups"] = 3; }), "ops[1].groups = 3"},
       {"network groups zero", "count {in}", net([](Json& j) { j["ops"][1]["groups"] = 0; }), "ops[1].groups = 0"},

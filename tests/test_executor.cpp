@@ -232,7 +232,7 @@ TEST_CASE("executor conv2d: 2 and 4 channels per group run as our loops, each ou
 }
 
 TEST_CASE("executor conv2d: every activation, with and without bias and batch norm") {
-  for (Activation a : all_activations())
+  for (Activation a : op_activations())
     for (bool bias : {false, true})
       for (bool bn : {false, true})
         for (size_t threads : thread_counts) {
@@ -261,7 +261,7 @@ TEST_CASE("executor conv2d: rectangular kernels and strides, a batch of 2, a 1x1
 
 TEST_CASE("executor fully_connected: on one pixel and on every pixel, every activation") {
   for (size_t threads : thread_counts) {
-    for (Activation a : all_activations())
+    for (Activation a : op_activations())
       OpTester().input({1, 1, 1, 23}).threads(threads).input_scale(4).test(FullyConnected{5, true, false, a});
     OpTester().input({1, 1, 1, 1536}).threads(threads).test(FullyConnected{1000, true, false, Activation::none});
     OpTester().input({1, 7, 9, 5}).threads(threads).test(FullyConnected{23, false, true, Activation::hardswish});
@@ -422,14 +422,24 @@ TEST_CASE("executor softmax: one group and one group per head") {
   OpTester().input({2, 1, 3, 6}).input_scale(8).test(Softmax{2});
 }
 
-TEST_CASE("executor activation: every function over its saturating range") {
-  for (Activation a : all_activations()) {
+TEST_CASE("executor activation: every function over its saturating range\\, alpha at PyTorch's default and others") {
+  for (const auto& [a, name] : activation_names) {
     if (a == Activation::none) continue;  // not a valid standalone activation
-    for (size_t threads : thread_counts) {
-      OpTester().input({1, 7, 9, 23}).input_scale(8).threads(threads).test(ActivationOp{a});
-      OpTester().input({2, 3, 1, 5}).input_scale(8).threads(threads).test(ActivationOp{a});
-    }
+    std::vector<double> alphas{default_alpha(a)};
+    if (takes_alpha(a)) alphas.insert(alphas.end(), {0.2, 2.5, alpha_range(a).min});
+    if (a == Activation::leaky_relu) alphas.push_back(-0.5);
+    for (double alpha : alphas)
+      for (size_t threads : thread_counts) {
+        OpTester().input({1, 7, 9, 23}).input_scale(8).threads(threads).test(ActivationOp{a, alpha});
+        OpTester().input({2, 3, 1, 5}).input_scale(8).threads(threads).test(ActivationOp{a, alpha});
+      }
   }
+}
+
+TEST_CASE("executor activation: softplus\\, mish and tanh far out\\, where a naive formula overflows or cancels") {
+  // Inputs in [-60, 60): e^x overflows float past 88, e^2x past 44; log(1 + e^x) loses e^x below -17.
+  for (Activation a : {Activation::softplus, Activation::mish, Activation::tanh, Activation::elu})
+    OpTester().input({1, 5, 7, 19}).input_scale(60).test(ActivationOp{a, default_alpha(a)});
 }
 
 TEST_CASE("executor batch_norm, group_norm and layer_norm") {
@@ -569,7 +579,7 @@ TEST_CASE("executor conv_transpose2d: groups 2, 4 and depthwise") {
 }
 
 TEST_CASE("executor conv_transpose2d: every activation, bias and batch norm, batch 2, rectangular, LowFormer's 7 -> 14") {
-  for (Activation a : all_activations())
+  for (Activation a : op_activations())
     for (bool bias : {false, true})
       for (bool bn : {false, true})
         for (size_t threads : thread_counts)

@@ -628,6 +628,38 @@ TEST_CASE("every op kind comes back from export then import as itself, as its im
   CHECK(covered == std::set<std::string_view>(kinds.begin(), kinds.end()));
 }
 
+// Inputs to the activation cross its bends: the conv's outputs of seeded weights spread over about ±3.
+TEST_CASE("every activation after a conv: export\\, import back as itself with its alpha\\, and ONNX Runtime computes it as we do") {
+  const auto dir = temp_dir();
+  for (const auto& [function, name] : activation_names) {
+    if (function == Activation::none) continue;
+    INFO(name);
+    const ActivationOp act{function, takes_alpha(function) ? 0.3 : 0.0};
+    NetworkBuilder b(std::string(name), "", {1, 9, 9, 5}, Where("test"));
+    Conv2d conv;
+    conv.out_channels = 12;
+    conv.kernel = {3, 3};
+    conv.padding = {1, 1, 1, 1};
+    conv.bias = true;
+    const Network net = std::move(b).finish(b.add("act", {b.add("conv", {"input"}, conv)}, act));
+    const Network back = import_onnx_bytes(export_onnx(net, make_weights(net, 1)), "act.onnx");
+    // A conv takes an activation into itself, but not one with an alpha (an op's own activation has none).
+    if (takes_alpha(function)) {
+      REQUIRE(back.ops.size() == 2);
+      REQUIRE(back.ops[1].as<ActivationOp>());
+      CHECK(back.ops[1].as<ActivationOp>()->function == function);
+      CHECK(back.ops[1].as<ActivationOp>()->alpha == Approx(0.3));
+    } else {
+      REQUIRE(back.ops.size() == 1);
+      CHECK(back.ops[0].as<Conv2d>()->activation == function);
+    }
+    const double relative = ort_relative_difference(net, dir);
+    INFO("relative L2 difference " << relative);
+    CHECK(relative < 1e-5);
+  }
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("export says which weights it wrote: a seed as \"seed N\", a file by its path") {
   const auto dir = temp_dir();
   const std::string onnx = (dir / "m.onnx").string();

@@ -36,7 +36,8 @@ size_t at_pixel(const ShapeNhwc& s, int64_t n, int64_t p, int64_t c) {
 
 Tensor zeros(const ShapeNhwc& s) { return Tensor(static_cast<size_t>(s.elements()), 0.0f); }
 
-double activate(Activation a, double x) {
+// alpha: leaky_relu's and elu's (an op's own activation never takes one).
+double activate(Activation a, double x, double alpha = 0) {
   switch (a) {
     case Activation::none: return x;
     case Activation::relu: return std::max(x, 0.0);
@@ -50,6 +51,11 @@ double activate(Activation a, double x) {
       const double k = std::sqrt(2.0 / std::numbers::pi);
       return 0.5 * x * (1.0 + std::tanh(k * (x + 0.044715 * x * x * x)));
     }
+    case Activation::leaky_relu: return x < 0 ? alpha * x : x;
+    case Activation::elu: return x < 0 ? alpha * std::expm1(x) : x;
+    case Activation::tanh: return std::tanh(x);
+    case Activation::softplus: return std::max(x, 0.0) + std::log1p(std::exp(-std::abs(x)));
+    case Activation::mish: return x * std::tanh(std::max(x, 0.0) + std::log1p(std::exp(-std::abs(x))));
   }
   throw std::logic_error("unknown activation");
 }
@@ -153,7 +159,7 @@ Tensor compute(const Softmax& op, const Args& a) {
 
 Tensor compute(const ActivationOp& op, const Args& a) {
   Tensor y = *a.in[0];
-  for (auto& v : y) v = static_cast<float>(activate(op.function, v));
+  for (auto& v : y) v = static_cast<float>(activate(op.function, v, op.alpha));
   return y;
 }
 

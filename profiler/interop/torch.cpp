@@ -34,7 +34,8 @@ std::string tuple(std::initializer_list<int64_t> v) {
 constexpr int64_t any_batch = -1;
 std::string nchw(const ShapeNhwc& s) { return tuple({any_batch, s.c, s.h, s.w}); }
 
-std::string activate(Activation a, const std::string& x) {
+// alpha: leaky_relu's and elu's (an op's own activation never takes one).
+std::string activate(Activation a, const std::string& x, double alpha = 0) {
   switch (a) {
     case Activation::none: return x;
     case Activation::relu: return "F.relu(" + x + ")";
@@ -45,6 +46,11 @@ std::string activate(Activation a, const std::string& x) {
     case Activation::silu: return "F.silu(" + x + ")";
     case Activation::gelu: return "F.gelu(" + x + ")";
     case Activation::gelu_tanh: return "F.gelu(" + x + ", approximate=\"tanh\")";
+    case Activation::leaky_relu: return "F.leaky_relu(" + x + ", " + num(alpha) + ")";
+    case Activation::elu: return "F.elu(" + x + ", " + num(alpha) + ")";
+    case Activation::tanh: return "torch.tanh(" + x + ")";
+    case Activation::softplus: return "F.softplus(" + x + ")";
+    case Activation::mish: return "F.mish(" + x + ")";
   }
   throw std::logic_error("unknown activation");
 }
@@ -184,7 +190,7 @@ struct Generator {
          std::to_string(x.c / s.groups) + ", " + std::to_string(x.pixels()) + "), dim=2).reshape" + nchw(x));
   }
 
-  void operator()(const ActivationOp& a) { emit(activate(a.function, var())); }
+  void operator()(const ActivationOp& a) { emit(activate(a.function, var(), a.alpha)); }
 
   void operator()(const BatchNorm& b) {
     const std::string k = key();

@@ -71,7 +71,7 @@ CoverageConv decode_stem(const Draw& u, const std::vector<int64_t>& threads) {
   c.kernel_h = c.kernel_w = stem_kernels[pick(u[1], stem_kernels.size())];
   c.stride = c.kernel_h % 2 == 1 ? 2 : c.kernel_h;
   c.resolution = std::llround(log_between(u[4], min_stem_resolution, max_resolution));
-  c.activation = activation_names[pick(u[6], activation_names.size())].first;
+  c.activation = op_activations()[pick(u[6], op_activations().size())];
   c.threads = threads[pick(u[7], threads.size())];
   return c;
 }
@@ -104,18 +104,14 @@ CoverageConv decode(const Draw& u, const std::vector<int64_t>& threads) {
   } else {
     c.resolution = std::llround(log_between((u[4] - pooled_share) / (1 - pooled_share), min_resolution, max_resolution));
   }
-  c.activation = activation_names[pick(u[6], activation_names.size())].first;
+  c.activation = op_activations()[pick(u[6], op_activations().size())];
   c.threads = threads[pick(u[7], threads.size())];
   return c;
 }
 
 double activation_tier(Activation a) {
-  switch (a) {
-    case Activation::none: case Activation::relu: case Activation::relu6: return 0;
-    case Activation::hardswish: case Activation::hardsigmoid: return 0.5;
-    case Activation::sigmoid: case Activation::silu: case Activation::gelu: case Activation::gelu_tanh: return 1;
-  }
-  throw std::logic_error("activation without a cost tier");
+  if (transcendental(a)) return 1;
+  return a == Activation::none || a == Activation::relu || a == Activation::relu6 ? 0 : 0.5;  // a clamp: none
 }
 
 CoveragePosition position_of(const CoverageConv& c, int64_t max_threads) {

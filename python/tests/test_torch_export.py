@@ -234,6 +234,21 @@ class _CeilPools(torch.nn.Module):
         return self.cls(x).mean((2, 3), keepdim=True)
 
 
+class _Activations(torch.nn.Module):
+    # The activations detection and GAN-era backbones use: YOLO's LeakyReLU(0.1), CSPDarknet's Mish (exported
+    # below opset 18 as Softplus -> Tanh -> Mul), ELU, Tanh, Softplus, each after a conv it cannot fuse into.
+    def __init__(self):
+        super().__init__()
+        self.convs = torch.nn.ModuleList(torch.nn.Conv2d(c, 8, 3, padding=1) for c in (3, 8, 8, 8, 8))
+        self.acts = torch.nn.ModuleList([torch.nn.LeakyReLU(0.1), torch.nn.Mish(), torch.nn.ELU(0.7), torch.nn.Tanh(),
+                                         torch.nn.Softplus()])
+
+    def forward(self, x):
+        for conv, act in zip(self.convs, self.acts):
+            x = act(conv(x))
+        return x
+
+
 def _macs_by_hooks(model, x):
     total = [0]
 
@@ -252,7 +267,7 @@ def _macs_by_hooks(model, x):
 
 
 @pytest.mark.parametrize("module,res", [(_ConvNeXtStyle, 64), (_ChannelsLastMean, 32), (_Tokens, 32), (_TimmAttention, 32),
-                                        (_CeilPools, 57), (_CeilPools, 60)])
+                                        (_CeilPools, 57), (_CeilPools, 60), (_Activations, 19)])
 def test_pytorch_code_as_users_write_it_imports_with_the_counts_pytorch_gives(tmp_path, module, res):
     torch.manual_seed(0)
     model = module().eval()
@@ -266,3 +281,26 @@ def test_pytorch_code_as_users_write_it_imports_with_the_counts_pytorch_gives(tm
     assert counts["params"] == sum(p.numel() for p in model.parameters())
     n, h, w, c = net.output_nhwc
     assert (n, c, h, w) == (shape if len(shape) == 4 else shape + (1, 1))
+
+
+def test_activations_import_as_their_own_functions_and_run_as_pytorch_computes_them(tmp_path):
+    torch.manual_seed(0)
+    model = _Activations().eval()
+    x = torch.randn(1, 3, 19, 19)
+    torch.onnx.export(model, x, str(tmp_path / "m.onnx"))
+    net = cx.load(str(tmp_path / "m.onnx"))
+    # A conv takes its activation into itself, except one with an alpha: that stays an op of its own.
+    acts = [(op["function"], op["alpha"]) if op["op"] == "activation" else (op["activation"], None)
+            for op in net.to_dict()["ops"] if op.get("activation", "none") != "none" or op["op"] == "activation"]
+    assert acts == [("leaky_relu", pytest.approx(0.1)), ("mish", None), ("elu", pytest.approx(0.7)), ("tanh", None),
+                    ("softplus", None)]
+    (tmp_path / "m.json").write_text(net.to_json())  # the alphas read back from the network JSON as written
+    assert cx.load(str(tmp_path / "m.json")).to_dict() == net.to_dict()
+    # The PyTorch module written from the imported network, with our seeded weights, computes what the
+    # executor computes: our vectorised tanh, softplus and mish against PyTorch's, XNNPACK's leaky_relu and elu.
+    module = _torch_module(net, tmp_path / "m.py", "activations")
+    r = cx.run(net, seed=1)
+    with torch.no_grad():
+        y = module.load()(torch.from_numpy(np.ascontiguousarray(r["input_nhwc"].transpose(0, 3, 1, 2)))).numpy()
+    ref = r["output_nhwc"].transpose(0, 3, 1, 2)
+    assert np.abs(y - ref).max() <= 1e-4 * np.abs(ref).max()

@@ -10,13 +10,23 @@ struct ActivationOp {
   static constexpr int arity = 1;
 
   Activation function = Activation::none;
+  double alpha = 0;  // leaky_relu's negative slope, elu's alpha (takes_alpha); 0 for the others
 
   static ActivationOp read(ObjectReader& r) {
-    ActivationOp a{read_activation(r.raw("function"), r.at("function"))};
+    ActivationOp a{read_activation_name(r.raw("function"), r.at("function"))};
     if (a.function == Activation::none) r.at("function").fail("none", "a standalone activation must do something");
+    if (takes_alpha(a.function)) {
+      const AlphaRange range = alpha_range(a.function);
+      a.alpha = r.number("alpha", range.min, range.max, default_alpha(a.function));
+    } else if (r.has("alpha")) {
+      r.at("alpha").fail(r.raw("alpha"), "only leaky_relu and elu take an alpha");
+    }
     return a;
   }
-  void write(Json& j) const { j["function"] = to_string(function); }
+  void write(Json& j) const {
+    j["function"] = to_string(function);
+    if (takes_alpha(function)) j["alpha"] = alpha;
+  }
   ShapeNhwc infer(std::span<const ShapeNhwc> in, const Where&) const { return in[0]; }
   Cost cost(std::span<const ShapeNhwc>, const ShapeNhwc&, const Where&) const { return {}; }
 };

@@ -1,8 +1,8 @@
 // Activations. relu and relu6 are XNNPACK clamps (fused into the producer's output clamp when there is
-// one); hardswish and sigmoid are XNNPACK operators; hardsigmoid = clamp(x/6 + 1/2, 0, 1) is one XNNPACK
-// 1x1 depthwise convolution (weights 1/6, bias 1/2, output clamp [0, 1]: its per-channel multiply-add
-// microkernel, safe in place); silu, gelu and gelu_tanh, which this XNNPACK lacks,
-// are loops over tiles, written with GCC vector types at this CPU's register width (vector.hpp).
+// one); hardswish, sigmoid, leaky_relu and elu are XNNPACK operators; hardsigmoid = clamp(x/6 + 1/2, 0, 1)
+// is one XNNPACK 1x1 depthwise convolution (weights 1/6, bias 1/2, output clamp [0, 1]: its per-channel
+// multiply-add microkernel, safe in place); silu, gelu, gelu_tanh, tanh, softplus and mish, which this
+// XNNPACK lacks, are loops over tiles, written with GCC vector types at this CPU's register width (vector.hpp).
 #include <cstdint>
 #include <cstring>
 
@@ -17,7 +17,7 @@ namespace {
 
 bool xnnpack_has(Activation f) {
   return f == Activation::relu || f == Activation::relu6 || f == Activation::hardswish || f == Activation::sigmoid ||
-         f == Activation::hardsigmoid;
+         f == Activation::hardsigmoid || f == Activation::leaky_relu || f == Activation::elu;
 }
 
 // e^x, Cephes expf: x = n·ln2 + r with |r| <= ln2/2, e^r by a degree-7 polynomial, 2^n through the
@@ -62,6 +62,48 @@ template <class V>
   return z * p / q;
 }
 
+// log(u) for u in [1, 2], Cephes logf: u = m·2^e with m in [√½, √2), log(m) by a degree-9 polynomial in
+// m - 1, e·ln2 in two parts. About 1 ulp; u is never below 1 here, so no zero, negative or denormal case.
+template <class V>
+[[gnu::always_inline]] inline V log_1_to_2(V u) {
+  typedef int32_t Ints __attribute__((vector_size(sizeof(V))));
+  Ints bits;
+  std::memcpy(&bits, &u, sizeof bits);
+  Ints e = ((bits >> 23) & 0xff) - 126;
+  bits = (bits & 0x807fffff) | 0x3f000000;  // the mantissa as a float in [0.5, 1)
+  V m;
+  std::memcpy(&m, &bits, sizeof m);
+  const auto small = m < splat<V>(0.70710678118654752f);  // below √½: one more halving of the exponent
+  e = small ? e - 1 : e;
+  m = small ? m + m - 1.0f : m - 1.0f;
+  const V ef = __builtin_convertvector(e, V);
+  const V z = m * m;
+  V y = splat<V>(7.0376836292e-2f);
+  y = y * m - 1.1514610310e-1f;
+  y = y * m + 1.1676998740e-1f;
+  y = y * m - 1.2420140846e-1f;
+  y = y * m + 1.4249322787e-1f;
+  y = y * m - 1.6668057665e-1f;
+  y = y * m + 2.0000714765e-1f;
+  y = y * m - 2.4999993993e-1f;
+  y = y * m + 3.3333331174e-1f;
+  y = y * m * z - 2.12194440e-4f * ef - 0.5f * z;
+  return m + y + 0.693359375f * ef;
+}
+
+// softplus(x) = max(x, 0) + log(1 + t), t = e^-|x| in (0, 1]. log1p's trick, log(u)·t/(u - 1) with u = 1 + t
+// as rounded, keeps its relative accuracy where t is below float's epsilon next to 1.
+template <class V>
+[[gnu::always_inline]] inline V softplus(V x) {
+  const V zero{};
+  const V t = exp_approx(x < zero ? x : -x);
+  const V u = 1.0f + t;
+  const V d = u - 1.0f;
+  const auto exact = d == zero;
+  const V log1p_t = exact ? t : log_1_to_2(u) * (t / (exact ? splat<V>(1.0f) : d));
+  return (x > zero ? x : zero) + log1p_t;
+}
+
 template <Activation F, class V>
 [[gnu::always_inline]] inline V activate(V x) {
   constexpr float sqrt_half = 0.70710678118654752f;       // 1/√2
@@ -70,9 +112,17 @@ template <Activation F, class V>
     return x / (1.0f + exp_approx(-x));
   } else if constexpr (F == Activation::gelu) {  // 0.5·x·(1 + erf(x/√2))
     return 0.5f * x * (1.0f + erf_approx(x * sqrt_half));
-  } else {  // gelu_tanh: 0.5·x·(1 + tanh(u)) = x·σ(2u), u = √(2/π)·(x + 0.044715·x³)
+  } else if constexpr (F == Activation::gelu_tanh) {  // 0.5·x·(1 + tanh(u)) = x·σ(2u), u = √(2/π)·(x + 0.044715·x³)
     const V u = sqrt_2_over_pi * (x + 0.044715f * x * x * x);
     return x / (1.0f + exp_approx(-2.0f * u));
+  } else if constexpr (F == Activation::tanh) {  // 1 - 2/(1 + e^2x); exp_approx's clamp keeps it finite
+    return 1.0f - 2.0f / (1.0f + exp_approx(2.0f * x));
+  } else if constexpr (F == Activation::softplus) {
+    return softplus(x);
+  } else {  // mish: tanh(log(1 + e^x)) = n/(n + 2) with n = e^x·(e^x + 2); past x = 20 the ratio is 1 in float
+    const V e = exp_approx(x < splat<V>(20.0f) ? x : splat<V>(20.0f));
+    const V n = e * (e + 2.0f);
+    return x * n / (n + 2.0f);
   }
 }
 
@@ -103,8 +153,16 @@ template <class V>
     case Activation::silu: return apply_all<Activation::silu, V>(x, y, n);
     case Activation::gelu: return apply_all<Activation::gelu, V>(x, y, n);
     case Activation::gelu_tanh: return apply_all<Activation::gelu_tanh, V>(x, y, n);
-    default: return;  // PointwiseKernel accepts only the three above
+    case Activation::tanh: return apply_all<Activation::tanh, V>(x, y, n);
+    case Activation::softplus: return apply_all<Activation::softplus, V>(x, y, n);
+    case Activation::mish: return apply_all<Activation::mish, V>(x, y, n);
+    default: return;  // PointwiseKernel accepts only the six above (has_loop)
   }
+}
+
+bool has_loop(Activation f) {
+  return f == Activation::silu || f == Activation::gelu || f == Activation::gelu_tanh || f == Activation::tanh ||
+         f == Activation::softplus || f == Activation::mish;
 }
 
 CPX_VECTOR_DISPATCH(apply, apply_impl, (Activation f, const float* x, float* y, size_t n), (f, x, y, n))
@@ -114,7 +172,7 @@ class PointwiseKernel final : public Kernel {
  public:
   PointwiseKernel(Activation f, const TensorView& in, const TensorView& out, pthreadpool_t pool)
       : f_(f), in_(in), out_(out), flat_(in.dense() && out.dense()) {
-    if (f != Activation::silu && f != Activation::gelu && f != Activation::gelu_tanh)
+    if (!has_loop(f))
       throw std::logic_error("no loop for activation " + std::string(to_string(f)));
     implementation_ = {"emulated: vectorised " + std::string(to_string(f)) + " loop", true};
     // Dense views are one run of floats; strided views go pixel by pixel.
@@ -143,7 +201,7 @@ class PointwiseKernel final : public Kernel {
 };
 
 // The XNNPACK operator computing f from `in` to `out`, set up; `name` receives its name.
-XnnOp unary_op(Activation f, const TensorView& in, const TensorView& out, pthreadpool_t pool, std::string& name) {
+XnnOp unary_op(Activation f, double alpha, const TensorView& in, const TensorView& out, pthreadpool_t pool, std::string& name) {
   const size_t c = in.shape.c, in_stride = in.pixel_stride, out_stride = out.pixel_stride, rows = in.pixels();
   XnnOp op;
   if (f == Activation::relu || f == Activation::relu6) {
@@ -168,16 +226,25 @@ XnnOp unary_op(Activation f, const TensorView& in, const TensorView& out, pthrea
     name = "sigmoid_nc_f32";
     check_xnn(xnn_create_sigmoid_nc_f32(c, in_stride, out_stride, 0, op.out()), "xnn_create_sigmoid_nc_f32");
     check_xnn(xnn_setup_sigmoid_nc_f32(op.get(), rows, in.data, out.data, pool), "xnn_setup_sigmoid_nc_f32");
+  } else if (f == Activation::leaky_relu) {
+    name = "leaky_relu_nc_f32";
+    check_xnn(xnn_create_leaky_relu_nc_f32(c, in_stride, out_stride, float(alpha), 0, op.out()), "xnn_create_leaky_relu_nc_f32");
+    check_xnn(xnn_setup_leaky_relu_nc_f32(op.get(), rows, in.data, out.data, pool), "xnn_setup_leaky_relu_nc_f32");
+  } else if (f == Activation::elu) {
+    name = "elu_nc_f32";
+    check_xnn(xnn_create_elu_nc_f32(c, in_stride, out_stride, float(alpha), 0, op.out()), "xnn_create_elu_nc_f32");
+    check_xnn(xnn_setup_elu_nc_f32(op.get(), rows, in.data, out.data, pool), "xnn_setup_elu_nc_f32");
   } else {
     throw std::logic_error("XNNPACK has no operator for activation " + std::string(to_string(f)));
   }
   return op;
 }
 
-std::unique_ptr<Kernel> make_unary(Activation f, const TensorView& in, const TensorView& out, pthreadpool_t pool) {
+// alpha: leaky_relu's or elu's (takes_alpha); an op's own activation never takes one.
+std::unique_ptr<Kernel> make_unary(Activation f, double alpha, const TensorView& in, const TensorView& out, pthreadpool_t pool) {
   if (!xnnpack_has(f)) return std::make_unique<PointwiseKernel>(f, in, out, pool);
   std::string name;
-  XnnOp op = unary_op(f, in, out, pool, name);
+  XnnOp op = unary_op(f, alpha, in, out, pool, name);
   auto kernel = std::make_unique<XnnKernel>("xnnpack " + name, false);
   kernel->add(std::move(op));
   return kernel;
@@ -196,7 +263,8 @@ std::pair<float, float> clamp_range(Activation activation) {
 std::unique_ptr<Kernel> make_activation_kernel(Activation activation, const TensorView& view, pthreadpool_t pool) {
   if (activation == Activation::none || activation == Activation::relu || activation == Activation::relu6)
     return nullptr;
-  return make_unary(activation, view, view, pool);
+  if (takes_alpha(activation)) throw std::logic_error("an op's own activation cannot be " + std::string(to_string(activation)));
+  return make_unary(activation, 0, view, view, pool);
 }
 
 std::unique_ptr<Kernel> with_activation(XnnOp producer, const std::string& producer_name, Activation activation,
@@ -214,7 +282,7 @@ std::unique_ptr<Kernel> with_activation(XnnOp producer, const std::string& produ
 
 std::unique_ptr<Kernel> make_kernel(const ActivationOp& op, const KernelArgs& args) {
   if (op.function == Activation::none) throw Unsupported("activation: function none does nothing");
-  return make_unary(op.function, args.inputs[0], args.output, args.pool);
+  return make_unary(op.function, op.alpha, args.inputs[0], args.output, args.pool);
 }
 
 }  // namespace cpx::profiler

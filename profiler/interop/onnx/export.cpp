@@ -91,9 +91,10 @@ void attr(onnx::NodeProto& n, const std::string& name, const std::string& v) {
   a.set_s(v);
 }
 
-// Writes `out` = activation(x); `out` == x when there is none. The GELU forms are the subgraphs
-// PyTorch exports (ONNX Runtime fuses both into its Gelu kernels).
-std::string activate(GraphWriter& w, Activation a, const std::string& x, const std::string& out) {
+// Writes `out` = activation(x); `out` == x when there is none. The GELU and Mish forms are the subgraphs
+// PyTorch exports (ONNX Runtime fuses both GELUs into its Gelu kernels; Mish is an op from opset 18 only).
+// alpha: leaky_relu's and elu's (an op's own activation never takes one).
+std::string activate(GraphWriter& w, Activation a, const std::string& x, const std::string& out, double alpha = 0) {
   switch (a) {
     case Activation::none: return x;
     case Activation::relu: w.node("Relu", {x}, out); return out;
@@ -133,6 +134,16 @@ std::string activate(GraphWriter& w, Activation a, const std::string& x, const s
       w.node("Add", {out + "/tanh", w.scalar(out + "/one", 1.0f)}, out + "/add");
       w.node("Mul", {x, out + "/add"}, out + "/mul");
       w.node("Mul", {out + "/mul", w.scalar(out + "/half", 0.5f)}, out);
+      return out;
+    }
+    case Activation::leaky_relu: attr(w.node("LeakyRelu", {x}, out), "alpha", static_cast<float>(alpha)); return out;
+    case Activation::elu: attr(w.node("Elu", {x}, out), "alpha", static_cast<float>(alpha)); return out;
+    case Activation::tanh: w.node("Tanh", {x}, out); return out;
+    case Activation::softplus: w.node("Softplus", {x}, out); return out;
+    case Activation::mish: {
+      w.node("Softplus", {x}, out + "/softplus");
+      w.node("Tanh", {out + "/softplus"}, out + "/tanh");
+      w.node("Mul", {x, out + "/tanh"}, out);
       return out;
     }
   }
@@ -285,7 +296,7 @@ struct Exporter {
     w.node("Reshape", {op.name + "/softmax", w.reshape_target(op.name + "/shape_back", nchw(x), x.n)}, op.name);
   }
 
-  void emit(const Op& op, size_t, const ActivationOp& a) { activate(w, a.function, op.inputs[0], op.name); }
+  void emit(const Op& op, size_t, const ActivationOp& a) { activate(w, a.function, op.inputs[0], op.name, a.alpha); }
 
   void emit(const Op& op, size_t i, const BatchNorm& b) {
     // The folded scale and shift as a BatchNormalization with mean 0 and var 1 − ε, so that

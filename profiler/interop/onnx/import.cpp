@@ -130,7 +130,7 @@ constexpr Entry entry(Of<Conv2d>) { return {true, "Conv [after Pad] [then BatchN
 constexpr Entry entry(Of<FullyConnected>) { return {true, "Gemm, or MatMul [+ Add], on N x C [then BatchNormalization, activation]"}; }
 constexpr Entry entry(Of<Matmul>) { return {true, "MatMul of per-head Reshape/Slice/Transpose views [then Mul by a scalar]"}; }
 constexpr Entry entry(Of<Softmax>) { return {true, "Softmax over channels or over a per-head view"}; }
-constexpr Entry entry(Of<ActivationOp>) { return {true, "Relu, Clip 0..6, HardSwish, HardSigmoid, Sigmoid [Mul], GELU subgraphs"}; }
+constexpr Entry entry(Of<ActivationOp>) { return {true, "Relu, Clip 0..6, HardSwish, HardSigmoid, Sigmoid [Mul], GELU subgraphs, LeakyRelu, Elu, Tanh, Softplus [Tanh Mul], Mish"}; }
 constexpr Entry entry(Of<BatchNorm>) { return {true, "BatchNormalization not after a conv or linear"}; }
 constexpr Entry entry(Of<GroupNorm>) { return {true, "Reshape(N, G, -1), InstanceNormalization, Reshape back [Mul, Add]"}; }
 constexpr Entry entry(Of<LayerNorm>) { return {true, "LayerNormalization on the channels-last view"}; }

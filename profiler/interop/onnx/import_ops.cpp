@@ -661,13 +661,16 @@ void binary(Context& c, int i) {
   g.fail(i, "operator not supported (or not in a recognised pattern), reading " + (g.has_input(i, 0) ? g.input(i, 0) : "no input"));
 }
 
-// A node that starts an activation pattern (Relu, Clip 0..6, Sigmoid [Mul], Div √2 Erf ... for GELU).
+// A node that starts an activation pattern (Relu, Clip 0..6, Sigmoid [Mul], Div √2 Erf ... for GELU,
+// Softplus [Tanh Mul] for Mish).
 void activation(Context& c, int i) {
   const auto m = activation_at(c.g, i, c.g.input(i, 0));
   if (!m) unsupported(c.g, i);
+  if (const AlphaRange r = alpha_range(m->activation); takes_alpha(m->activation) && !(m->alpha >= r.min && m->alpha <= r.max))
+    c.g.fail(i, "alpha " + std::to_string(m->alpha) + " is out of range [" + std::to_string(r.min) + ", " + std::to_string(r.max) + "]");
   const Value& x = c.pixel_input(i);
   c.consume(m->nodes);
-  c.set_like(m->output, x, c.add(i, {x.tensor}, ActivationOp{m->activation}));
+  c.set_like(m->output, x, c.add(i, {x.tensor}, ActivationOp{m->activation, m->alpha}));
 }
 
 using Translation = void (*)(Context&, int);
@@ -703,6 +706,11 @@ const std::map<std::string_view, Translation>& translations() {
       {"HardSigmoid", activation},
       {"Clip", activation},
       {"Sigmoid", activation},
+      {"LeakyRelu", activation},
+      {"Elu", activation},
+      {"Tanh", activation},
+      {"Softplus", activation},
+      {"Mish", activation},
       {"Div", activation},
       {"Pow", activation},
   };

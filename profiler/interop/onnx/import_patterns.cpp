@@ -50,6 +50,18 @@ std::optional<ActivationMatch> activation_at(const Graph& g, int first, const st
     if (lo && hi) return one(Activation::relu6);
     return std::nullopt;
   }
+  if (type == "LeakyRelu" || type == "Elu") {
+    const Activation a = type == "Elu" ? Activation::elu : Activation::leaky_relu;
+    return ActivationMatch{{{first}, g.output(first)}, a, g.float_attr(first, "alpha", default_alpha(a))};
+  }
+  if (type == "Tanh") return one(Activation::tanh);
+  if (type == "Mish") return one(Activation::mish);
+  if (type == "Softplus") {  // Softplus -> Tanh -> Mul(x, ·): Mish as PyTorch exports it below opset 18
+    int th = 0, mul = 0;
+    if (g.sole_is(g.output(first), "Tanh", th) && g.sole_is(g.output(th), "Mul", mul) && g.has_inputs(mul, x, g.output(th)))
+      return ActivationMatch{{{first, th, mul}, g.output(mul)}, Activation::mish};
+    return one(Activation::softplus);
+  }
   if (type == "Sigmoid") {
     int mul = 0;
     if (g.sole_is(g.output(first), "Mul", mul) && g.has_inputs(mul, x, g.output(first)))
@@ -74,7 +86,7 @@ std::optional<ActivationMatch> fusable_activation(const Graph& g, const std::str
   const auto readers = g.consumers(x);
   if (readers.empty()) return std::nullopt;
   auto m = activation_at(g, *std::min_element(readers.begin(), readers.end()), x);
-  if (!m) return std::nullopt;
+  if (!m || takes_alpha(m->activation)) return std::nullopt;
   for (int r : readers)
     if (std::find(m->nodes.begin(), m->nodes.end(), r) == m->nodes.end()) return std::nullopt;
   return m;

@@ -19,12 +19,14 @@ struct Match {
 
 struct ActivationMatch : Match {
   Activation activation = Activation::none;
+  double alpha = 0;  // leaky_relu's and elu's (takes_alpha)
 };
 
 // The activation pattern that starts at node `first`, which reads x.
 std::optional<ActivationMatch> activation_at(const Graph& g, int first, const std::string& x);
 
-// An activation that every reader of x belongs to, so it can be fused into the op producing x.
+// An activation that every reader of x belongs to, so it can be fused into the op producing x (never one
+// that takes alpha: an op's own activation has none).
 std::optional<ActivationMatch> fusable_activation(const Graph& g, const std::string& x);
 
 // What a conv or linear absorbs after its output `out`: a BatchNormalization, then an activation.
