@@ -46,8 +46,10 @@ OpClass op_class(const GroupNorm&, const ShapeNhwc&) { return OpClass::norm; }
 OpClass op_class(const LayerNorm&, const ShapeNhwc&) { return OpClass::norm; }
 OpClass op_class(const ActivationOp&, const ShapeNhwc&) { return OpClass::elementwise; }
 OpClass op_class(const Add&, const ShapeNhwc&) { return OpClass::elementwise; }
+OpClass op_class(const Subtract&, const ShapeNhwc&) { return OpClass::elementwise; }
 OpClass op_class(const Multiply&, const ShapeNhwc&) { return OpClass::elementwise; }
 OpClass op_class(const LayerScale&, const ShapeNhwc&) { return OpClass::elementwise; }
+OpClass op_class(const PRelu&, const ShapeNhwc&) { return OpClass::elementwise; }
 OpClass op_class(const AttentionBias&, const ShapeNhwc&) { return OpClass::elementwise; }
 OpClass op_class(const GlobalAvgPool&, const ShapeNhwc&) { return OpClass::pooling; }
 OpClass op_class(const AvgPool&, const ShapeNhwc&) { return OpClass::pooling; }
@@ -110,9 +112,12 @@ KindFeatures kind_features(const GroupNorm&, const ShapeNhwc&, const ShapeNhwc&,
 KindFeatures kind_features(const LayerNorm&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {.variant_b = 1}; }
 // variant_b on the binary elementwise kinds: two tensors read per element, against one for a layer scale.
 KindFeatures kind_features(const Add&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {.variant_b = 1}; }
+KindFeatures kind_features(const Subtract&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {.variant_b = 1}; }
 KindFeatures kind_features(const Multiply&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {.variant_b = 1}; }
 KindFeatures kind_features(const AttentionBias&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {.variant_b = 1}; }
 KindFeatures kind_features(const LayerScale&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {}; }
+// One tensor read and a per-channel parameter, as a layer scale.
+KindFeatures kind_features(const PRelu&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {}; }
 // Pooling's window is not among its features (taps 1, stride 1), as fitted since the first profile: reading
 // it would change every fitted pooling model, and whether that predicts pooling better is untested.
 KindFeatures kind_features(const GlobalAvgPool&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {.variant_a = 1}; }

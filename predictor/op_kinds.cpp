@@ -29,8 +29,10 @@ std::string kind_of(const GroupNorm&, const ShapeNhwc&) { return "norm"; }
 std::string kind_of(const LayerNorm&, const ShapeNhwc&) { return "norm"; }
 std::string kind_of(const ActivationOp& a, const ShapeNhwc&) { return std::string(to_string(a.function)); }
 std::string kind_of(const Add&, const ShapeNhwc&) { return "elementwise"; }
+std::string kind_of(const Subtract&, const ShapeNhwc&) { return "elementwise"; }
 std::string kind_of(const Multiply&, const ShapeNhwc&) { return "elementwise"; }
 std::string kind_of(const LayerScale&, const ShapeNhwc&) { return "elementwise"; }
+std::string kind_of(const PRelu&, const ShapeNhwc&) { return "prelu"; }
 std::string kind_of(const GlobalAvgPool&, const ShapeNhwc&) { return "global pooling"; }
 std::string kind_of(const AvgPool&, const ShapeNhwc&) { return "pooling"; }
 std::string kind_of(const MaxPool&, const ShapeNhwc&) { return "pooling"; }

@@ -37,6 +37,7 @@
 #include "space/ops/matmul.hpp"
 #include "space/ops/pad.hpp"
 #include "space/ops/pooling.hpp"
+#include "space/ops/prelu.hpp"
 #include "space/ops/reshape.hpp"
 #include "space/ops/resize_bilinear.hpp"
 #include "space/ops/softmax.hpp"
@@ -45,8 +46,9 @@
 namespace cpx {
 
 using OpAttrs = std::variant<Conv2d, FullyConnected, Matmul, Softmax, ActivationOp, BatchNorm, GroupNorm, LayerNorm,
-                             Add, Multiply, GlobalAvgPool, AvgPool, MaxPool, UpsampleNearest, Reshape, Slice, Concat,
-                             Pad, ConvTranspose2d, ResizeBilinear, LayerScale, AttentionBias, HeadMix, ChannelShuffle>;
+                             Add, Subtract, Multiply, GlobalAvgPool, AvgPool, MaxPool, UpsampleNearest, Reshape, Slice, Concat,
+                             Pad, ConvTranspose2d, ResizeBilinear, LayerScale, AttentionBias, HeadMix, ChannelShuffle,
+                             PRelu>;
 
 // One node of an expanded network. Its output tensor is named after the op.
 struct Op {

@@ -422,7 +422,7 @@ TEST_CASE("executor softmax: one group and one group per head") {
   OpTester().input({2, 1, 3, 6}).input_scale(8).test(Softmax{2});
 }
 
-TEST_CASE("executor activation: every function over its saturating range\\, alpha at PyTorch's default and others") {
+TEST_CASE("executor activation: every function over its saturating range, alpha at PyTorch's default and others") {
   for (const auto& [a, name] : activation_names) {
     if (a == Activation::none) continue;  // not a valid standalone activation
     std::vector<double> alphas{default_alpha(a)};
@@ -436,10 +436,16 @@ TEST_CASE("executor activation: every function over its saturating range\\, alph
   }
 }
 
-TEST_CASE("executor activation: softplus\\, mish and tanh far out\\, where a naive formula overflows or cancels") {
+TEST_CASE("executor activation: softplus, mish and tanh far out, where a naive formula overflows or cancels") {
   // Inputs in [-60, 60): e^x overflows float past 88, e^2x past 44; log(1 + e^x) loses e^x below -17.
   for (Activation a : {Activation::softplus, Activation::mish, Activation::tanh, Activation::elu})
     OpTester().input({1, 5, 7, 19}).input_scale(60).test(ActivationOp{a, default_alpha(a)});
+}
+
+TEST_CASE("executor prelu: a slope per channel or one for all, odd channel counts, a batch of 2") {
+  for (size_t threads : thread_counts)
+    for (const ShapeNhwc& s : {ShapeNhwc{1, 7, 9, 23}, ShapeNhwc{2, 3, 5, 6}, ShapeNhwc{1, 1, 1, 1}})
+      for (bool shared : {false, true}) OpTester().input(s).input_scale(4).threads(threads).test(PRelu{shared});
 }
 
 TEST_CASE("executor batch_norm, group_norm and layer_norm") {
@@ -456,16 +462,15 @@ TEST_CASE("executor batch_norm, group_norm and layer_norm") {
   }
 }
 
-TEST_CASE("executor add and multiply: same shapes, channel broadcast, one tensor twice") {
+TEST_CASE("executor add, subtract and multiply: same shapes, channel broadcast, one tensor twice") {
   for (size_t threads : thread_counts) {
     for (const ShapeNhwc& s : {ShapeNhwc{1, 7, 9, 23}, ShapeNhwc{2, 3, 5, 6}}) {
       const ShapeNhwc gate{s.n, 1, 1, s.c};
-      OpTester().input(s).input(s).threads(threads).test(Add{});
-      OpTester().input(s).input(s).threads(threads).test(Multiply{});
-      OpTester().input(s).input(gate).threads(threads).test(Add{});
-      OpTester().input(s).input(gate).threads(threads).test(Multiply{});
-      OpTester().input(s).shared_input().threads(threads).test(Add{});
-      OpTester().input(s).shared_input().threads(threads).test(Multiply{});
+      for (const OpAttrs& op : {OpAttrs{Add{}}, OpAttrs{Subtract{}}, OpAttrs{Multiply{}}}) {
+        OpTester().input(s).input(s).threads(threads).test(op);
+        OpTester().input(s).input(gate).threads(threads).test(op);
+        OpTester().input(s).shared_input().threads(threads).test(op);
+      }
     }
   }
 }

@@ -584,6 +584,7 @@ TEST_CASE("every op kind comes back from export then import as itself, as its im
       {x, GroupNorm{2, 1e-5}},
       {x, LayerNorm{1e-5}},
       {x, Add{}},
+      {x, Subtract{}},
       {x, Multiply{}},
       {x, GlobalAvgPool{}},
       {x, AvgPool{{3, 3}, {2, 2}, {1, 1, 1, 1}}},
@@ -599,6 +600,8 @@ TEST_CASE("every op kind comes back from export then import as itself, as its im
       {scores, AttentionBias{2, 16}},
       {scores, HeadMix{2, true}},
       {x, ChannelShuffle{3}},
+      {x, PRelu{false}},
+      {x, PRelu{true}},
   };
   std::set<std::string_view> covered;
   for (const auto& [input, attrs] : cases) {
@@ -629,7 +632,7 @@ TEST_CASE("every op kind comes back from export then import as itself, as its im
 }
 
 // Inputs to the activation cross its bends: the conv's outputs of seeded weights spread over about ±3.
-TEST_CASE("every activation after a conv: export\\, import back as itself with its alpha\\, and ONNX Runtime computes it as we do") {
+TEST_CASE("every activation after a conv: export, import back as itself with its alpha, and ONNX Runtime computes it as we do") {
   const auto dir = temp_dir();
   for (const auto& [function, name] : activation_names) {
     if (function == Activation::none) continue;

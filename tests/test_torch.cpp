@@ -60,6 +60,24 @@ TEST_CASE("the PyTorch export has count's params and matches the executor on eve
     x = b.add("reshape", {x}, reshape);
     nets.push_back(std::move(b).finish(b.add("pool", {x}, pool)));
   }
+  {
+    // PReLU (per channel and shared), a subtract, and the standalone activations, alphas included.
+    NetworkBuilder b("prelu-subtract-activations", "test", {1, 8, 8, 4}, Where("test"));
+    Conv2d conv;
+    conv.out_channels = 6;
+    conv.kernel = {3, 3};
+    conv.padding = {1, 1, 1, 1};
+    conv.bias = true;
+    const std::string y = b.add("conv", {std::string(input_tensor)}, conv);
+    std::string x = b.add("sub", {y, b.add("prelu", {y}, PRelu{false})}, Subtract{});
+    x = b.add("prelu_shared", {x}, PRelu{true});
+    // A conv before each, so that no function reads only what a saturating one before it left.
+    for (const auto& [function, name] : activation_names)
+      if (function != Activation::none)
+        x = b.add(std::string(name), {b.add(std::string(name) + ".conv", {x}, conv)},
+                  ActivationOp{function, takes_alpha(function) ? 0.3 : 0.0});
+    nets.push_back(std::move(b).finish(x));
+  }
   std::set<std::string_view> kinds;
   const fs::path root = fs::temp_directory_path() / ("cpx_torch_" + std::to_string(::getpid()));
   std::string dirs;

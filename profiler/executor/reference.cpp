@@ -238,6 +238,7 @@ Tensor binary(const Args& a, F f) {
 }
 
 Tensor compute(const Add&, const Args& a) { return binary(a, [](double u, double v) { return u + v; }); }
+Tensor compute(const Subtract&, const Args& a) { return binary(a, [](double u, double v) { return u - v; }); }
 Tensor compute(const Multiply&, const Args& a) { return binary(a, [](double u, double v) { return u * v; }); }
 
 Tensor compute(const GlobalAvgPool&, const Args& a) {
@@ -384,6 +385,14 @@ Tensor compute(const ResizeBilinear& op, const Args& a) {
         }
       }
     }
+  return y;
+}
+
+Tensor compute(const PRelu& p, const Args& a) {
+  const size_t c = static_cast<size_t>(a.in_shape[0].c);
+  Tensor y = *a.in[0];
+  for (size_t k = 0; k < y.size(); ++k)
+    if (y[k] < 0) y[k] = static_cast<float>(static_cast<double>(a.weights.weight[p.shared ? 0 : k % c]) * y[k]);
   return y;
 }
 

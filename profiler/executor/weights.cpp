@@ -106,6 +106,10 @@ OpWeights weights_of(const LayerScale&, Rng& rng, const ShapeNhwc& in) {
   // need to be well conditioned, so γ is O(1) here and the branch's output stays O(1).
   return {uniform(rng, in.c, 0.5f, 1.5f), {}};
 }
+OpWeights weights_of(const PRelu& p, Rng& rng, const ShapeNhwc& in) {
+  // PyTorch initialises every slope to 0.25; random ones around it tell channels apart.
+  return {uniform(rng, p.shared ? 1 : in.c, 0.1f, 0.4f), {}};
+}
 OpWeights weights_of(const AttentionBias& a, Rng& rng, const ShapeNhwc& in) { return {gathered_attention_bias(rng, a, in), {}}; }
 OpWeights weights_of(const HeadMix& h, Rng& rng, const ShapeNhwc&) {
   // A 1x1 conv over heads in PyTorch: fan_in = heads.
@@ -119,7 +123,7 @@ OpWeights weights_of(const HeadMix& h, Rng& rng, const ShapeNhwc&) {
 template <typename T, typename... Of>
 concept one_of = (std::same_as<T, Of> || ...);
 template <typename T>
-  requires one_of<T, Matmul, Softmax, ActivationOp, Add, Multiply, GlobalAvgPool, AvgPool, MaxPool, UpsampleNearest,
+  requires one_of<T, Matmul, Softmax, ActivationOp, Add, Subtract, Multiply, GlobalAvgPool, AvgPool, MaxPool, UpsampleNearest,
                   Reshape, Slice, Concat, Pad, ResizeBilinear, ChannelShuffle>
 OpWeights weights_of(const T&, Rng&, const ShapeNhwc&) {
   return {};

@@ -223,6 +223,7 @@ struct Generator {
   }
 
   void operator()(const Add&) { emit(var(0) + " + " + var(1)); }
+  void operator()(const Subtract&) { emit(var(0) + " - " + var(1)); }
   void operator()(const Multiply&) { emit(var(0) + " * " + var(1)); }
   void operator()(const GlobalAvgPool&) { emit(var() + ".mean((2, 3), keepdim=True)"); }
   void operator()(const AvgPool& p) {
@@ -257,6 +258,14 @@ struct Generator {
     const ShapeNhwc& x = in();
     emit(var() + ".reshape(" + std::to_string(any_batch) + ", " + std::to_string(s.groups) + ", " + std::to_string(x.c / s.groups) + ", " +
          std::to_string(x.h) + ", " + std::to_string(x.w) + ").transpose(1, 2).reshape" + nchw(x));
+  }
+
+  void operator()(const PRelu& p) {
+    const std::string k = key();
+    const int64_t slopes = p.shared ? 1 : in().c;
+    init.push_back(layer(k) + " = nn.PReLU(" + std::to_string(slopes) + ")");
+    tensor(k + ".weight", {slopes}, weights[i].weight);
+    emit(layer(k) + "(" + var() + ")");
   }
 
   void operator()(const LayerScale&) {

@@ -138,6 +138,8 @@ void add_map_ops(bool quick, const AddOp& add) {
     add("batch_norm_" + tag, in, [=](NetworkBuilder& b) { return b.add("bn", {x}, BatchNorm{1e-5}); });
     add("layer_scale_" + tag, in, [=](NetworkBuilder& b) { return b.add("ls", {x}, LayerScale{}); });
     add("add_" + tag, in, [=](NetworkBuilder& b) { return b.add("add", {x, x}, Add{}); });
+    add("subtract_" + tag, in, [=](NetworkBuilder& b) { return b.add("sub", {x, x}, Subtract{}); });
+    add("prelu_" + tag, in, [=](NetworkBuilder& b) { return b.add("prelu", {x}, PRelu{false}); });
     add("multiply_broadcast_" + tag, in, [=](NetworkBuilder& b) {
       const auto g = b.add("pool", {x}, GlobalAvgPool{});
       return b.add("mul", {x, g}, Multiply{});

@@ -249,6 +249,29 @@ class _Activations(torch.nn.Module):
         return x
 
 
+class _CentredClamped(torch.nn.Module):
+    # A map minus its spatial mean, minus another map, and clamp(min=0) (a Clip with no max: a ReLU).
+    def __init__(self):
+        super().__init__()
+        self.a, self.b = torch.nn.Conv2d(3, 8, 3, 2, 1), torch.nn.Conv2d(8, 8, 3, padding=1)
+
+    def forward(self, x):
+        x = self.a(x)
+        x = x - x.mean((2, 3), keepdim=True)
+        return (x - self.b(x)).clamp(min=0)
+
+
+class _PReLUs(torch.nn.Module):
+    # MobileFaceNet-style: PReLU with a slope per channel after a conv, and one shared slope after another.
+    def __init__(self):
+        super().__init__()
+        self.a, self.b = torch.nn.Conv2d(3, 16, 3, 2, 1), torch.nn.Conv2d(16, 16, 3, padding=1, groups=16)
+        self.pa, self.pb = torch.nn.PReLU(16), torch.nn.PReLU()
+
+    def forward(self, x):
+        return self.pb(self.b(self.pa(self.a(x))))
+
+
 def _macs_by_hooks(model, x):
     total = [0]
 
@@ -267,7 +290,8 @@ def _macs_by_hooks(model, x):
 
 
 @pytest.mark.parametrize("module,res", [(_ConvNeXtStyle, 64), (_ChannelsLastMean, 32), (_Tokens, 32), (_TimmAttention, 32),
-                                        (_CeilPools, 57), (_CeilPools, 60), (_Activations, 19)])
+                                        (_CeilPools, 57), (_CeilPools, 60), (_Activations, 19),
+                                        (_CentredClamped, 21), (_PReLUs, 17)])
 def test_pytorch_code_as_users_write_it_imports_with_the_counts_pytorch_gives(tmp_path, module, res):
     torch.manual_seed(0)
     model = module().eval()
@@ -283,17 +307,19 @@ def test_pytorch_code_as_users_write_it_imports_with_the_counts_pytorch_gives(tm
     assert (n, c, h, w) == (shape if len(shape) == 4 else shape + (1, 1))
 
 
-def test_activations_import_as_their_own_functions_and_run_as_pytorch_computes_them(tmp_path):
+@pytest.mark.parametrize("module", [_Activations, _PReLUs])
+def test_activations_import_as_their_own_functions_and_run_as_pytorch_computes_them(tmp_path, module):
     torch.manual_seed(0)
-    model = _Activations().eval()
+    model = module().eval()
     x = torch.randn(1, 3, 19, 19)
     torch.onnx.export(model, x, str(tmp_path / "m.onnx"))
     net = cx.load(str(tmp_path / "m.onnx"))
-    # A conv takes its activation into itself, except one with an alpha: that stays an op of its own.
-    acts = [(op["function"], op["alpha"]) if op["op"] == "activation" else (op["activation"], None)
-            for op in net.to_dict()["ops"] if op.get("activation", "none") != "none" or op["op"] == "activation"]
-    assert acts == [("leaky_relu", pytest.approx(0.1)), ("mish", None), ("elu", pytest.approx(0.7)), ("tanh", None),
-                    ("softplus", None)]
+    # A conv takes its activation into itself, except one with an alpha (or PReLU's slopes): that stays an op of its own.
+    acts = [(op["function"], op["alpha"]) if op["op"] == "activation" else
+            (op["op"], op["shared"]) if op["op"] == "prelu" else (op["activation"], None)
+            for op in net.to_dict()["ops"] if op.get("activation", "none") != "none" or op["op"] in ("activation", "prelu")]
+    assert acts == ([("leaky_relu", pytest.approx(0.1)), ("mish", None), ("elu", pytest.approx(0.7)), ("tanh", None),
+                     ("softplus", None)] if module is _Activations else [("prelu", False), ("prelu", True)])
     (tmp_path / "m.json").write_text(net.to_json())  # the alphas read back from the network JSON as written
     assert cx.load(str(tmp_path / "m.json")).to_dict() == net.to_dict()
     # The PyTorch module written from the imported network, with our seeded weights, computes what the

@@ -1,4 +1,4 @@
-// Elementwise add and multiply of two tensors. inputs[1] may also be N x 1 x 1 x C, broadcast over
+// Elementwise add, subtract and multiply of two tensors (subtract: inputs[0] - inputs[1]). inputs[1] may also be N x 1 x 1 x C, broadcast over
 // the pixels of inputs[0] (squeeze-and-excitation gates).
 #pragma once
 
@@ -27,8 +27,10 @@ struct Binary {
 };
 
 struct AddTag { static constexpr std::string_view kind = "add"; };
+struct SubtractTag { static constexpr std::string_view kind = "subtract"; };
 struct MultiplyTag { static constexpr std::string_view kind = "multiply"; };
 using Add = Binary<AddTag>;
+using Subtract = Binary<SubtractTag>;
 using Multiply = Binary<MultiplyTag>;
 
 }  // namespace cpx

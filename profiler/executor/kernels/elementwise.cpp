@@ -84,6 +84,10 @@ std::unique_ptr<Kernel> make_kernel(const Add&, const KernelArgs& args) {
   return binary("add", "add_nd_f32", xnn_create_add_nd_f32, xnn_setup_add_nd_f32, args);
 }
 
+std::unique_ptr<Kernel> make_kernel(const Subtract&, const KernelArgs& args) {
+  return binary("subtract", "subtract_nd_f32", xnn_create_subtract_nd_f32, xnn_setup_subtract_nd_f32, args);
+}
+
 std::unique_ptr<Kernel> make_kernel(const Multiply&, const KernelArgs& args) {
   return binary("multiply", "multiply_nd_f32", xnn_create_multiply_nd_f32, xnn_setup_multiply_nd_f32, args);
 }

@@ -16,6 +16,7 @@ std::unique_ptr<Kernel> make_kernel(const BatchNorm& op, const KernelArgs& args)
 std::unique_ptr<Kernel> make_kernel(const GroupNorm& op, const KernelArgs& args);
 std::unique_ptr<Kernel> make_kernel(const LayerNorm& op, const KernelArgs& args);
 std::unique_ptr<Kernel> make_kernel(const Add& op, const KernelArgs& args);
+std::unique_ptr<Kernel> make_kernel(const Subtract& op, const KernelArgs& args);
 std::unique_ptr<Kernel> make_kernel(const Multiply& op, const KernelArgs& args);
 std::unique_ptr<Kernel> make_kernel(const GlobalAvgPool& op, const KernelArgs& args);
 std::unique_ptr<Kernel> make_kernel(const AvgPool& op, const KernelArgs& args);
@@ -28,6 +29,7 @@ std::unique_ptr<Kernel> make_kernel(const Pad& op, const KernelArgs& args);
 std::unique_ptr<Kernel> make_kernel(const ConvTranspose2d& op, const KernelArgs& args);
 std::unique_ptr<Kernel> make_kernel(const ResizeBilinear& op, const KernelArgs& args);
 std::unique_ptr<Kernel> make_kernel(const LayerScale& op, const KernelArgs& args);
+std::unique_ptr<Kernel> make_kernel(const PRelu& op, const KernelArgs& args);
 std::unique_ptr<Kernel> make_kernel(const AttentionBias& op, const KernelArgs& args);
 std::unique_ptr<Kernel> make_kernel(const HeadMix& op, const KernelArgs& args);
 std::unique_ptr<Kernel> make_kernel(const ChannelShuffle& op, const KernelArgs& args);

@@ -337,6 +337,7 @@ struct Exporter {
   }
 
   void emit(const Op& op, size_t, const Add&) { w.node("Add", {op.inputs[0], op.inputs[1]}, op.name); }
+  void emit(const Op& op, size_t, const Subtract&) { w.node("Sub", {op.inputs[0], op.inputs[1]}, op.name); }
   void emit(const Op& op, size_t, const Multiply&) { w.node("Mul", {op.inputs[0], op.inputs[1]}, op.name); }
   void emit(const Op& op, size_t, const GlobalAvgPool&) { w.node("GlobalAveragePool", {op.inputs[0]}, op.name); }
 
@@ -400,6 +401,13 @@ struct Exporter {
   void emit(const Op& op, size_t, const Pad& p) {
     const Padding& q = p.padding;
     w.node("Pad", {op.inputs[0], w.ints(op.name + "/pads", {0, 0, q.top, q.left, 0, 0, q.bottom, q.right})}, op.name);
+  }
+
+  // The slopes as PyTorch exports nn.PReLU's: C x 1 x 1 (one per channel) or a single value.
+  void emit(const Op& op, size_t i, const PRelu& p) {
+    const std::string& slope = op.name + "/slope";
+    const std::vector<float>& a = weights[i].weight;
+    w.node("PRelu", {op.inputs[0], p.shared ? w.floats(slope, {1}, a) : channel_constant(w, slope, a)}, op.name);
   }
 
   void emit(const Op& op, size_t i, const LayerScale&) {

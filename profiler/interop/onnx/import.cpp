@@ -135,6 +135,7 @@ constexpr Entry entry(Of<BatchNorm>) { return {true, "BatchNormalization not aft
 constexpr Entry entry(Of<GroupNorm>) { return {true, "Reshape(N, G, -1), InstanceNormalization, Reshape back [Mul, Add]"}; }
 constexpr Entry entry(Of<LayerNorm>) { return {true, "LayerNormalization on the channels-last view"}; }
 constexpr Entry entry(Of<Add>) { return {true, "Add of two tensors"}; }
+constexpr Entry entry(Of<Subtract>) { return {true, "Sub of two tensors (the second may be one pixel)"}; }
 constexpr Entry entry(Of<Multiply>) { return {true, "Mul of two tensors"}; }
 constexpr Entry entry(Of<GlobalAvgPool>) { return {true, "GlobalAveragePool, or ReduceMean over H and W"}; }
 constexpr Entry entry(Of<AvgPool>) { return {true, "AveragePool"}; }
@@ -146,6 +147,7 @@ constexpr Entry entry(Of<Concat>) { return {true, "Concat along channels"}; }
 constexpr Entry entry(Of<Pad>) { return {true, "Pad of H and W with zeros, not folded into a Conv"}; }
 constexpr Entry entry(Of<ConvTranspose2d>) { return {true, "ConvTranspose [then BatchNormalization, activation]"}; }
 constexpr Entry entry(Of<ResizeBilinear>) { return {true, "Resize linear (half-pixel or aligned corners)"}; }
+constexpr Entry entry(Of<PRelu>) { return {true, "PRelu with C slopes or one"}; }
 constexpr Entry entry(Of<LayerScale>) { return {true, "Mul by a per-channel constant"}; }
 constexpr Entry entry(Of<AttentionBias>) { return {true, "Add of a per-pixel-and-channel constant (the gathered table)"}; }
 constexpr Entry entry(Of<HeadMix>) { return {true, "1x1 Conv over the head axis of a per-head view"}; }

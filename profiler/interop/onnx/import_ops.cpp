@@ -642,19 +642,44 @@ void binary_with_constant(Context& c, int i, bool is_add, int tensor_input, cons
 
 void binary(Context& c, int i) {
   const Graph& g = c.g;
-  const bool is_add = g.at(i).op_type() == "Add";
+  const std::string& type = g.at(i).op_type();
+  const bool is_add = type == "Add";
   const Constant* c0 = g.constant(g.input(i, 0));
   const Constant* c1 = g.constant(g.input(i, 1));
   if (c0 && c1) g.fail(i, "both inputs are constants (constant folding is not supported)");
+  if ((c0 || c1) && type == "Sub") g.fail(i, "subtracting a constant is not a recognised pattern");
   if (c0 || c1) return binary_with_constant(c, i, is_add, c0 ? 1 : 0, c0 ? *c0 : *c1);
   const Value& a = c.pixel_input(i, 0);
   const Value& b = c.pixel_input(i, 1);
   if (a.kind != b.kind) g.fail(i, "one input is N x C x H x W and the other channels-last N x H x W x C");
   if (a.rank != b.rank && (a.rank == 3 || b.rank == 3)) g.fail(i, "tokens (rank 3) meet a tensor of another rank");
   std::vector<std::string> ins{a.tensor, b.tensor};
-  // Ours broadcasts only inputs[1]; put the one-pixel operand second.
-  if (c.shape(a).pixels() == 1 && c.shape(b).pixels() > 1) std::swap(ins[0], ins[1]);
-  c.set_like(g.output(i), a.rank >= b.rank ? a : b, is_add ? c.add(i, ins, Add{}) : c.add(i, ins, Multiply{}));  // the broadcast rank
+  // Ours broadcasts only inputs[1]; put the one-pixel operand second (a - b cannot swap).
+  if (c.shape(a).pixels() == 1 && c.shape(b).pixels() > 1) {
+    if (type == "Sub") g.fail(i, "a one-pixel tensor minus a map is not supported (the map minus it is)");
+    std::swap(ins[0], ins[1]);
+  }
+  const Value& like = a.rank >= b.rank ? a : b;  // the broadcast rank
+  if (type == "Sub") return c.set_like(g.output(i), like, c.add(i, ins, Subtract{}));
+  c.set_like(g.output(i), like, is_add ? c.add(i, ins, Add{}) : c.add(i, ins, Multiply{}));
+}
+
+// PRelu(x, slope): one slope, or one per channel along the channel axis (C x 1 x 1 for an N x C x H x W map,
+// C for channels-last); any other broadcast would give pixels their own slopes, which no network does.
+void prelu(Context& c, int i) {
+  const Graph& g = c.g;
+  const Value& x = c.pixel_input(i);
+  const Constant& slope = g.need_constant(i, 1);
+  const int64_t channels = c.shape(x).c;
+  Dims along(slope.dims.begin(), slope.dims.end());
+  while (!along.empty() && along.front() == 1) along.erase(along.begin());
+  Dims expected{channels};
+  if (x.kind == Value::Kind::nchw) expected.resize(std::max<size_t>(x.rank, 2) - 1, 1);
+  const bool shared = slope.values.size() == 1;
+  if (!shared && along != expected)
+    g.fail(i, "slope of " + std::to_string(slope.values.size()) + " values is neither one nor one per channel (" +
+                  std::to_string(channels) + ") along the channel axis");
+  c.set_like(g.output(i), x, c.add(i, {x.tensor}, PRelu{shared}));
 }
 
 [[noreturn]] void unsupported(const Graph& g, int i) {
@@ -701,6 +726,7 @@ const std::map<std::string_view, Translation>& translations() {
       {"LayerNormalization", layer_norm},
       {"Add", binary},
       {"Mul", binary},
+      {"Sub", binary},
       {"Relu", activation},
       {"HardSwish", activation},
       {"HardSigmoid", activation},
@@ -711,6 +737,7 @@ const std::map<std::string_view, Translation>& translations() {
       {"Tanh", activation},
       {"Softplus", activation},
       {"Mish", activation},
+      {"PRelu", prelu},
       {"Div", activation},
       {"Pow", activation},
   };

@@ -44,10 +44,12 @@ std::optional<ActivationMatch> activation_at(const Graph& g, int first, const st
   if (type == "HardSigmoid" && std::abs(g.float_attr(first, "alpha", 0.2) - 1.0 / 6) < 1e-6 &&
       std::abs(g.float_attr(first, "beta", 0.5) - 0.5) < 1e-6)
     return one(Activation::hardsigmoid);
-  if (type == "Clip") {
+  if (type == "Clip") {  // to [0, 6]: relu6; to [0, no max] (PyTorch's clamp(min=0)): relu
     const bool lo = n.input_size() > 1 ? g.is_scalar(g.input(first, 1), 0) : std::abs(g.float_attr(first, "min", -1) - 0) < 1e-9;
     const bool hi = n.input_size() > 2 ? g.is_scalar(g.input(first, 2), 6) : std::abs(g.float_attr(first, "max", -1) - 6) < 1e-9;
+    const bool no_max = n.input_size() > 1 ? !g.has_input(first, 2) : g.attribute(first, "max") == nullptr;
     if (lo && hi) return one(Activation::relu6);
+    if (lo && no_max) return one(Activation::relu);
     return std::nullopt;
   }
   if (type == "LeakyRelu" || type == "Elu") {
