@@ -41,6 +41,10 @@ inline ShapeNhwc checked_shape(ShapeNhwc s, const Where& where) {
 struct Padding {
   int64_t top = 0, bottom = 0, left = 0, right = 0;
   friend bool operator==(const Padding&, const Padding&) = default;
+  // Side by side: one padding applied after another (a Pad folded into a window op, say).
+  friend Padding operator+(const Padding& a, const Padding& b) {
+    return {a.top + b.top, a.bottom + b.bottom, a.left + b.left, a.right + b.right};
+  }
   bool symmetric() const { return top == bottom && left == right && top == left; }
   Json to_json() const { return Json::array({top, bottom, left, right}); }
   std::string str() const {

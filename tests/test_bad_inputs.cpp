@@ -105,6 +105,15 @@ Json shuffle(const Json& op, int64_t groups) {
 Json activation_op(const Json& op, const std::string& function, const Json& alpha) {
   return {{"name", op["name"]}, {"op", "activation"}, {"inputs", op["inputs"]}, {"function", function}, {"alpha", alpha}};
 }
+// A 3x3 stride-1 avg_pool (same shape) inserted as ops[1], between B0's stem and the op that read it,
+// with `count_include_pad` as given.
+void insert_avg_pool(Json& j, const Json& count_include_pad) {
+  Json& ops = j["ops"];
+  const Json pool = {{"name", "pool"}, {"op", "avg_pool"}, {"inputs", ops[1]["inputs"]}, {"kernel", 3}, {"stride", 1}, {"padding", 1},
+                     {"count_include_pad", count_include_pad}};
+  ops[1]["inputs"] = {"pool"};
+  ops.insert(ops.begin() + 1, pool);
+}
 Json& conv0(Json& profile) { return profile["configs"][0]; }
 Json& layer0(Json& profile) { return profile["configs"][0]["layers"][0]; }
 
@@ -147,6 +156,8 @@ std::vector<BadInput> bad_inputs() {
       {"network groups zero", "count {in}", net([](Json& j) { j["ops"][1]["groups"] = 0; }), "ops[1].groups = 0"},
       {"network channel_shuffle groups do not divide", "count {in}", net([](Json& j) { j["ops"][1] = shuffle(j["ops"][1], 3); }), "ops[1].groups = 3"},
       {"network channel_shuffle one group", "count {in}", net([](Json& j) { j["ops"][1] = shuffle(j["ops"][1], 1); }), "ops[1].groups = 1"},
+      {"network avg_pool count_include_pad as 0", "count {in}", net([](Json& j) { insert_avg_pool(j, 0); }), "ops[1].count_include_pad = 0"},
+      {"network avg_pool count_include_pad as string", "count {in}", net([](Json& j) { insert_avg_pool(j, "false"); }), "ops[1].count_include_pad = \"false\""},
       {"network negative channels", "count {in}", net([](Json& j) { j["ops"][0]["out_channels"] = -4; }), "ops[0].out_channels = -4"},
       {"network absurd channels", "count {in}", net([](Json& j) { j["ops"][0]["out_channels"] = 9999999; }), "ops[0].out_channels = 9999999"},
       {"network fractional channels", "count {in}", net([](Json& j) { j["ops"][0]["out_channels"] = 3.5; }), "ops[0].out_channels = 3.5"},
@@ -486,6 +497,7 @@ TEST_CASE("the unedited documents of the bad-input table are accepted") {
       {"csv", csv_cmd, good_csv, "", "in.csv"},
       {"validation", rescore_cmd, validation([](Json&) {}), ""},
       {"raw numbers", "count {in}", net([](Json& j) { j["ops"][7]["eps"] = raw("1e-5"); }), ""},
+      {"network avg_pool", "count {in}", net([](Json& j) { insert_avg_pool(j, false); }), ""},
   };
   for (size_t i = 0; i < good.size(); ++i) {
     const Run r = run_row(good[i], 1000 + i);

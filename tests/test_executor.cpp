@@ -499,6 +499,48 @@ TEST_CASE("executor pooling: global average, average with padded zeros counted, 
   }
 }
 
+namespace {
+
+// PyTorch's AvgPool2d(kernel, stride, padding, ceil_mode) on one axis of `size` as our window: `padding`
+// before, `padding` after, and with ceil_mode the extra rows its last window reaches past them (pooling
+// output size ceil((size + 2·padding − kernel) / stride) + 1, less the window that would start past the
+// input and its leading padding).
+std::array<int64_t, 2> torch_pool_padding(int64_t size, int64_t kernel, int64_t stride, int64_t padding, bool ceil_mode) {
+  const int64_t span = size + 2 * padding - kernel;
+  int64_t out = (ceil_mode ? (span + stride - 1) / stride : span / stride) + 1;
+  if (ceil_mode && (out - 1) * stride >= size + padding) --out;
+  return {padding, std::max<int64_t>(padding, (out - 1) * stride + kernel - size - padding)};
+}
+
+}  // namespace
+
+TEST_CASE("executor avg_pool as PyTorch users write it: odd sizes, ceil_mode, padding counted in the divisor or not") {
+  // ResNet-D's shortcut AvgPool2d(2, 2, ceil_mode=True, count_include_pad=False), Inception's and
+  // PoolFormer's AvgPool2d(3, 1, 1, count_include_pad=False), and windows of 4, 6, 9 and 25 taps (with
+  // and without XNNPACK depthwise microkernels), strided and ceil_mode on odd and even sizes.
+  struct TorchPool {
+    std::array<int64_t, 2> kernel, stride, padding;
+    bool ceil_mode;
+  };
+  const TorchPool pools[] = {
+      {{2, 2}, {2, 2}, {0, 0}, true}, {{3, 3}, {1, 1}, {1, 1}, false}, {{3, 3}, {2, 2}, {1, 1}, true},
+      {{3, 3}, {2, 2}, {0, 0}, true}, {{5, 5}, {1, 1}, {2, 2}, false}, {{5, 5}, {3, 3}, {2, 2}, true},
+      {{2, 3}, {2, 2}, {1, 1}, true}, {{4, 4}, {3, 3}, {1, 2}, true},
+  };
+  size_t padded_past_the_pads = 0;
+  for (size_t threads : thread_counts)
+    for (const TorchPool& t : pools)
+      for (const ShapeNhwc& s : {ShapeNhwc{1, 7, 9, 23}, ShapeNhwc{2, 14, 15, 5}, ShapeNhwc{1, 5, 6, 16}})
+        for (bool count_include_pad : {true, false}) {
+          const auto [top, bottom] = torch_pool_padding(s.h, t.kernel[0], t.stride[0], t.padding[0], t.ceil_mode);
+          const auto [left, right] = torch_pool_padding(s.w, t.kernel[1], t.stride[1], t.padding[1], t.ceil_mode);
+          padded_past_the_pads += bottom > top || right > left;
+          INFO("kernel " << t.kernel[0] << "x" << t.kernel[1] << " stride " << t.stride[0] << " input " << s.str());
+          OpTester().input(s).threads(threads).test(AvgPool{t.kernel, t.stride, {top, bottom, left, right}, count_include_pad});
+        }
+  CHECK(padded_past_the_pads >= 10);  // the sweep reaches ceil_mode's extra windows
+}
+
 TEST_CASE("executor upsample_nearest, slice, concat, pad and reshape") {
   for (size_t threads : thread_counts) {
     for (const auto& scale : {std::array<int64_t, 2>{2, 2}, {3, 1}, {1, 2}}) {

@@ -307,6 +307,60 @@ TEST_CASE("import recognises PyTorch's LayerNorm decomposition and a -inf Pad be
   CHECK(net.shapes.back() == ShapeNhwc{1, 6, 6, 8});
 }
 
+// PyTorch's AvgPool2d as torch.onnx.export writes it: ResNet-D's shortcut AvgPool2d(2, 2, ceil_mode=True,
+// count_include_pad=False) on 7x7 an AveragePool with ceil_mode; AvgPool2d(3, 1, 1) (padding counted) a
+// zero Pad before an unpadded AveragePool; AvgPool2d(3, 2, 1, ceil_mode=True) on 8x8 the same with
+// ceil_mode, whose last window reaches past the pads, cells PyTorch's divisor leaves out.
+TEST_CASE("import reads AveragePool's ceil_mode and count_include_pad, and a zero Pad before it, as PyTorch computes them") {
+  const auto pooled = [](int64_t size, const std::function<void(TestGraph&)>& add, ShapeNhwc out) {
+    TestGraph t;
+    TestGraph::io(*t.g.add_input(), "x", {1, 8, size, size});
+    add(t);
+    TestGraph::io(*t.g.add_output(), "y", {out.n, out.c, out.h, out.w});
+    const Network net = import_onnx_bytes(t.bytes(), "m.onnx");
+    CHECK(net.shapes.back() == out);
+    return net;
+  };
+  const Network shortcut = pooled(7, [](TestGraph& t) {
+    auto& n = t.node("AveragePool", {"x"}, "y");
+    TestGraph::ints_attr(n, "kernel_shape", {2, 2});
+    TestGraph::ints_attr(n, "strides", {2, 2});
+    TestGraph::int_attr(n, "ceil_mode", 1);
+    TestGraph::int_attr(n, "count_include_pad", 0);
+  }, {1, 4, 4, 8});
+  REQUIRE(shortcut.ops.size() == 1);
+  const auto* a = shortcut.ops[0].as<AvgPool>();
+  REQUIRE(a);
+  CHECK(a->padding == Padding{0, 1, 0, 1});  // ceil_mode's last row and column, not in the divisor
+  CHECK_FALSE(a->count_include_pad);
+
+  const Network counted = pooled(7, [](TestGraph& t) {
+    t.node("Pad", {"x", t.ints("pads", {0, 0, 1, 1, 0, 0, 1, 1})}, "p");
+    TestGraph::ints_attr(t.node("AveragePool", {"p"}, "y"), "kernel_shape", {3, 3});
+  }, {1, 7, 7, 8});
+  REQUIRE(counted.ops.size() == 1);  // the Pad is the pool's own padding
+  const auto* b = counted.ops[0].as<AvgPool>();
+  REQUIRE(b);
+  CHECK(b->padding == Padding{1, 1, 1, 1});
+  CHECK(b->count_include_pad);
+
+  const Network ceil_counted = pooled(8, [](TestGraph& t) {
+    t.node("Pad", {"x", t.ints("pads", {0, 0, 1, 1, 0, 0, 1, 1})}, "p");
+    auto& n = t.node("AveragePool", {"p"}, "y");
+    TestGraph::ints_attr(n, "kernel_shape", {3, 3});
+    TestGraph::ints_attr(n, "strides", {2, 2});
+    TestGraph::int_attr(n, "ceil_mode", 1);
+  }, {1, 5, 5, 8});
+  REQUIRE(ceil_counted.ops.size() == 2);
+  const auto* pad = ceil_counted.ops[0].as<Pad>();
+  REQUIRE(pad);
+  CHECK(pad->padding == Padding{1, 1, 1, 1});
+  const auto* c = ceil_counted.ops[1].as<AvgPool>();
+  REQUIRE(c);
+  CHECK(c->padding == Padding{0, 1, 0, 1});
+  CHECK_FALSE(c->count_include_pad);
+}
+
 TEST_CASE("export passes the ONNX checker and import of the export counts the same") {
   for (const auto& name : models) {
     INFO(name);
@@ -419,6 +473,19 @@ TEST_CASE("ONNX Runtime computes what our executor computes on the exported grap
     INFO("relative L2 difference " << relative);
     CHECK(relative < 1e-4);
   }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("ONNX Runtime averages as our executor, padding counted in the divisor or not, ceil_mode's extra row too") {
+  NetworkBuilder b("avg-pools", "test", {1, 13, 11, 8}, Where("test"));
+  std::string x = b.add("inception", {std::string(input_tensor)}, AvgPool{{3, 3}, {1, 1}, {1, 1, 1, 1}, false});
+  x = b.add("resnet_d", {x}, AvgPool{{2, 2}, {2, 2}, {0, 1, 0, 1}, false});   // 13x11 -> 7x6, ceil_mode
+  x = b.add("counted", {x}, AvgPool{{3, 3}, {2, 2}, {1, 1, 0, 1}, true});
+  x = b.add("lopsided", {x}, AvgPool{{2, 3}, {1, 1}, {1, 0, 2, 0}, false});
+  const auto dir = temp_dir();
+  const double relative = ort_relative_difference(std::move(b).finish(x), dir);
+  INFO("relative L2 difference " << relative);
+  CHECK(relative < 1e-6);
   std::filesystem::remove_all(dir);
 }
 
@@ -588,6 +655,7 @@ TEST_CASE("every op kind comes back from export then import as itself, as its im
       {x, Multiply{}},
       {x, GlobalAvgPool{}},
       {x, AvgPool{{3, 3}, {2, 2}, {1, 1, 1, 1}}},
+      {x, AvgPool{{3, 3}, {2, 2}, {1, 2, 1, 2}, false}},
       {x, MaxPool{{3, 3}, {2, 2}, {1, 1, 1, 1}}},
       {x, UpsampleNearest{{2, 2}}},
       {x, Reshape{{1, 4, 16, 6}}},

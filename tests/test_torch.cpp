@@ -1,6 +1,7 @@
-// The PyTorch export: for one model of every zoo family, a transposed-conv variant and sampled networks
-// of the CPUBone space, the generated module (run by Debian's python3-torch) has count()'s params and
-// computes what our executor computes with the same seeded weights and input.
+// The PyTorch export: for one model of every zoo family, a transposed-conv variant, sampled networks of
+// the CPUBone space and average pools with padding left out of the divisor, the generated module (run by
+// Debian's python3-torch) has count()'s params and computes what our executor computes with the same
+// seeded weights and input.
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
@@ -77,6 +78,15 @@ TEST_CASE("the PyTorch export has count's params and matches the executor on eve
         x = b.add(std::string(name), {b.add(std::string(name) + ".conv", {x}, conv)},
                   ActivationOp{function, takes_alpha(function) ? 0.3 : 0.0});
     nets.push_back(std::move(b).finish(x));
+  }
+  {
+    // Average pools with padding left out of the divisor: PyTorch's own AvgPool2d arguments where they
+    // give our windows (Inception's 3x3/s1, ResNet-D's ceil_mode shortcut), else the sum over the count.
+    NetworkBuilder b("avg-pools", "test", {1, 13, 11, 8}, Where("test"));
+    std::string x = b.add("inception", {std::string(input_tensor)}, AvgPool{{3, 3}, {1, 1}, {1, 1, 1, 1}, false});
+    x = b.add("resnet_d", {x}, AvgPool{{2, 2}, {2, 2}, {0, 1, 0, 1}, false});
+    x = b.add("lopsided", {x}, AvgPool{{2, 3}, {1, 1}, {1, 0, 2, 0}, false});
+    nets.push_back(std::move(b).finish(b.add("counted", {x}, AvgPool{{3, 3}, {2, 2}, {1, 1, 0, 1}, true})));
   }
   std::set<std::string_view> kinds;
   const fs::path root = fs::temp_directory_path() / ("cpx_torch_" + std::to_string(::getpid()));

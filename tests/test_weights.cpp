@@ -409,6 +409,20 @@ TEST_CASE("reference avg_pool counts padded zeros in the divisor, max_pool ignor
   check_close(run_one({1, 2, 4, 2}, MaxPool{{2, 2}, {2, 2}, {}}, y), {6, 60, 8, 80});
 }
 
+TEST_CASE("reference avg_pool with count_include_pad false divides by the window's input cells, as PyTorch") {
+  // The values PyTorch 1.13 gives for this 3x3 image 1..9.
+  const std::vector<float> x{1, 2, 3, 4, 5, 6, 7, 8, 9};
+  // AvgPool2d(3, 1, 1, count_include_pad=False): corners average 4 cells, edges 6, the centre 9.
+  check_close(run_one({1, 3, 3, 1}, AvgPool{{3, 3}, {1, 1}, {1, 1, 1, 1}, false}, x), {3, 3.5, 4, 4.5, 5, 5.5, 6, 6.5, 7});
+  // AvgPool2d(2, 2, ceil_mode=True, count_include_pad=False) (ResNet-D's shortcut): ceil_mode's last row
+  // and column are padding left out of the divisor, so the windows past the input average 2 cells and 1.
+  const AvgPool shortcut{{2, 2}, {2, 2}, {0, 1, 0, 1}, false};
+  check_close(run_one({1, 3, 3, 1}, shortcut, x), {3, 4.5, 7.5, 9});
+  // PyTorch's count_include_pad=True gives the same there (its divisor stops at the padded input, here the
+  // input itself), which is why import reads it as count_include_pad false. Counted, padding divides by 4:
+  check_close(run_one({1, 3, 3, 1}, AvgPool{{2, 2}, {2, 2}, {0, 1, 0, 1}, true}, x), {3, 2.25, 3.75, 2.25});
+}
+
 TEST_CASE("reference global_avg_pool averages every pixel per channel") {
   check_close(run_one({1, 2, 2, 2}, GlobalAvgPool{}, {1, 10, 2, 20, 3, 30, 6, 0}), {3, 15});
 }

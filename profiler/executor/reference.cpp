@@ -255,8 +255,8 @@ Tensor compute(const GlobalAvgPool&, const Args& a) {
 }
 
 // Visits the in-image cells of the pooling window of output (oy, ox); padded cells are not visited.
-template <typename Tag, typename F>
-void for_window(const Pool2d<Tag>& op, const ShapeNhwc& is, int64_t oy, int64_t ox, F f) {
+template <typename Pool, typename F>
+void for_window(const Pool& op, const ShapeNhwc& is, int64_t oy, int64_t ox, F f) {
   for (int64_t ky = 0; ky < op.kernel[0]; ++ky) {
     const int64_t iy = oy * op.stride[0] - op.padding.top + ky;
     if (iy < 0 || iy >= is.h) continue;
@@ -267,21 +267,24 @@ void for_window(const Pool2d<Tag>& op, const ShapeNhwc& is, int64_t oy, int64_t 
   }
 }
 
-// Padded cells are zeros that count in the divisor (PyTorch's count_include_pad=True): the divisor is
-// always the full window.
+// Padded cells are zeros. The divisor is the full window when they count (count_include_pad), else the
+// number of in-image cells visited.
 Tensor compute(const AvgPool& op, const Args& a) {
   const ShapeNhwc& is = a.in_shape[0];
   const ShapeNhwc& os = a.out_shape;
   const Tensor& x = *a.in[0];
-  const double window = static_cast<double>(op.kernel[0] * op.kernel[1]);
   Tensor y = zeros(os);
   for (int64_t n = 0; n < os.n; ++n)
     for (int64_t oy = 0; oy < os.h; ++oy)
       for (int64_t ox = 0; ox < os.w; ++ox)
         for (int64_t c = 0; c < os.c; ++c) {
           double sum = 0;
-          for_window(op, is, oy, ox, [&](int64_t iy, int64_t ix) { sum += x[at(is, n, iy, ix, c)]; });
-          y[at(os, n, oy, ox, c)] = static_cast<float>(sum / window);
+          int64_t inside = 0;
+          for_window(op, is, oy, ox, [&](int64_t iy, int64_t ix) {
+            sum += x[at(is, n, iy, ix, c)];
+            ++inside;
+          });
+          y[at(os, n, oy, ox, c)] = static_cast<float>(sum / static_cast<double>(op.divisor(inside)));
         }
   return y;
 }

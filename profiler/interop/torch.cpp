@@ -61,6 +61,30 @@ std::string pad(const std::string& x, const Padding& p, const char* value = null
   return "F.pad(" + x + ", " + tuple({p.left, p.right, p.top, p.bottom}) + (value ? std::string(", value=") + value : "") + ")";
 }
 
+// PyTorch's output size of a pool on `size` with `pad` on both sides (pooling_output_shape).
+int64_t torch_pool_output(int64_t size, int64_t kernel, int64_t stride, int64_t pad, bool ceil_mode) {
+  int64_t out = (size + 2 * pad - kernel + (ceil_mode ? stride - 1 : 0)) / stride + 1;
+  if (ceil_mode && (out - 1) * stride >= size + pad) --out;
+  return out;
+}
+
+// avg_pool with padded cells left out of the divisor. PyTorch's own arguments where they give our windows:
+// its padding is our top and left (at most half the kernel, on both sides) and its ceil_mode, one flag
+// for both axes, gives our output size; its windows then start where ours do and hold the same input
+// cells. Else, as PyTorch has no asymmetric padding, the window's sum over its count of input cells.
+std::string avg_pool_without_pads(const std::string& x, const AvgPool& p, const ShapeNhwc& in, const ShapeNhwc& out) {
+  const std::string window = tuple({p.kernel[0], p.kernel[1]}) + ", " + tuple({p.stride[0], p.stride[1]});
+  if (p.padding.top <= p.kernel[0] / 2 && p.padding.left <= p.kernel[1] / 2)
+    for (bool ceil_mode : {false, true})
+      if (torch_pool_output(in.h, p.kernel[0], p.stride[0], p.padding.top, ceil_mode) == out.h &&
+          torch_pool_output(in.w, p.kernel[1], p.stride[1], p.padding.left, ceil_mode) == out.w)
+        return "F.avg_pool2d(" + x + ", " + window +
+               (p.padding.top || p.padding.left ? ", " + tuple({p.padding.top, p.padding.left}) : "") +
+               (ceil_mode ? ", ceil_mode=True" : "") + ", count_include_pad=False)";
+  return "F.avg_pool2d(" + pad(x, p.padding) + ", " + window + ", divisor_override=1) / F.avg_pool2d(" +
+         pad("torch.ones_like(" + x + "[:, :1])", p.padding) + ", " + window + ", divisor_override=1)";
+}
+
 struct Generator {
   const Network& net;
   const NetworkWeights& weights;
@@ -227,6 +251,7 @@ struct Generator {
   void operator()(const Multiply&) { emit(var(0) + " * " + var(1)); }
   void operator()(const GlobalAvgPool&) { emit(var() + ".mean((2, 3), keepdim=True)"); }
   void operator()(const AvgPool& p) {
+    if (!p.count_include_pad && p.padding != Padding{}) return emit(avg_pool_without_pads(var(), p, in(), out()));
     emit("F.avg_pool2d(" + pad(var(), p.padding) + ", " + tuple({p.kernel[0], p.kernel[1]}) + ", " + tuple({p.stride[0], p.stride[1]}) + ")");
   }
   void operator()(const MaxPool& p) {

@@ -143,9 +143,10 @@ def test_pytorchs_export_with_a_symbolic_batch_imports_as_batch_1(tmp_path, name
 # PyTorch code as users write it, beyond the zoo's own export: ConvNeXt's channels-last block (permute,
 # LayerNorm, Linear, GELU, Linear, a layer scale over the last axis, permute back), a head that takes
 # x.mean((2, 3)) (ReduceMean without keepdims), a mean over H and W of the channels-last view, ViT-style
-# tokens (x.flatten(2).transpose(1, 2), and back), timm's attention (qkv reshaped, permuted, unbound), and
-# SqueezeNet's MaxPool with ceil_mode on odd sizes. Each imports with the MACs, parameters and output
-# shape that PyTorch itself gives (no BatchNorm here: PyTorch's export folds a BatchNorm after a conv into
+# tokens (x.flatten(2).transpose(1, 2), and back), timm's attention (qkv reshaped, permuted, unbound),
+# SqueezeNet's MaxPool with ceil_mode on odd sizes, ResNet-D's shortcut AvgPool2d(2, 2, ceil_mode=True,
+# count_include_pad=False) and PoolFormer's AvgPool2d(3, 1, 1, count_include_pad=False). Each imports
+# with the MACs, parameters and output shape that PyTorch itself gives (no BatchNorm here: PyTorch's export folds a BatchNorm after a conv into
 # it, so its parameters are no longer in the file).
 class _ConvNeXtStyle(torch.nn.Module):
     def __init__(self, c=32):
@@ -272,6 +273,39 @@ class _PReLUs(torch.nn.Module):
         return self.pb(self.b(self.pa(self.a(x))))
 
 
+class _ResNetDShortcut(torch.nn.Module):
+    # timm's resnet50d downsample: AvgPool2d(2, 2, ceil_mode=True, count_include_pad=False) then a 1x1 conv,
+    # beside a 3x3/s2 conv; at 25x25 the map it pools is 13x13, so its last window holds one row or column.
+    def __init__(self, c=16):
+        super().__init__()
+        self.stem = torch.nn.Conv2d(3, c, 3, 2, 1)
+        self.conv = torch.nn.Conv2d(c, 2 * c, 3, 2, 1)
+        self.pool = torch.nn.AvgPool2d(2, 2, ceil_mode=True, count_include_pad=False)
+        self.down = torch.nn.Conv2d(c, 2 * c, 1)
+        self.head = torch.nn.Linear(2 * c, 10)
+
+    def forward(self, x):
+        x = torch.relu(self.stem(x))
+        x = torch.relu(self.conv(x) + self.down(self.pool(x)))
+        return self.head(x.mean((2, 3)))
+
+
+class _PoolMixer(torch.nn.Module):
+    # PoolFormer's and Inception's pooling: AvgPool2d(3, 1, 1, count_include_pad=False), the borders
+    # averaged over their input pixels only.
+    def __init__(self, c=16):
+        super().__init__()
+        self.patch = torch.nn.Conv2d(3, c, 4, 4)
+        self.pool = torch.nn.AvgPool2d(3, 1, 1, count_include_pad=False)
+        self.fc = torch.nn.Conv2d(c, c, 1)
+        self.head = torch.nn.Linear(c, 10)
+
+    def forward(self, x):
+        x = self.patch(x)
+        x = x + self.fc(self.pool(x))
+        return self.head(x.mean((2, 3)))
+
+
 def _macs_by_hooks(model, x):
     total = [0]
 
@@ -290,8 +324,8 @@ def _macs_by_hooks(model, x):
 
 
 @pytest.mark.parametrize("module,res", [(_ConvNeXtStyle, 64), (_ChannelsLastMean, 32), (_Tokens, 32), (_TimmAttention, 32),
-                                        (_CeilPools, 57), (_CeilPools, 60), (_Activations, 19),
-                                        (_CentredClamped, 21), (_PReLUs, 17)])
+                                        (_CeilPools, 57), (_CeilPools, 60), (_Activations, 19), (_ResNetDShortcut, 25),
+                                        (_ResNetDShortcut, 32), (_PoolMixer, 28), (_CentredClamped, 21), (_PReLUs, 17)])
 def test_pytorch_code_as_users_write_it_imports_with_the_counts_pytorch_gives(tmp_path, module, res):
     torch.manual_seed(0)
     model = module().eval()
@@ -330,3 +364,59 @@ def test_activations_import_as_their_own_functions_and_run_as_pytorch_computes_t
         y = module.load()(torch.from_numpy(np.ascontiguousarray(r["input_nhwc"].transpose(0, 3, 1, 2)))).numpy()
     ref = r["output_nhwc"].transpose(0, 3, 1, 2)
     assert np.abs(y - ref).max() <= 1e-4 * np.abs(ref).max()
+
+
+class _AvgPools(torch.nn.Module):
+    # Average pools as PyTorch users write them, no weights: the imported network run by our executor must
+    # give PyTorch's numbers, borders and ceil_mode's last windows included.
+    def forward(self, x):
+        x = torch.nn.functional.avg_pool2d(x, 3, 1, 1, count_include_pad=False)  # PoolFormer, Inception
+        x = torch.nn.functional.avg_pool2d(x, 2, 2, ceil_mode=True, count_include_pad=False)  # ResNet-D
+        x = torch.nn.functional.avg_pool2d(x, 3, 2, 1, ceil_mode=True)  # pads counted, ceil_mode's extra not
+        x = torch.nn.functional.avg_pool2d(x, 2, 2, ceil_mode=True)  # no pads: nothing past the input counted
+        return torch.nn.functional.avg_pool2d(x, 3, 1, 1)  # pads counted
+
+
+@pytest.mark.parametrize("h,w", [(27, 25), (32, 30), (21, 34)])
+def test_pytorchs_average_pools_import_to_what_pytorch_computes(tmp_path, h, w):
+    model = _AvgPools()
+    torch.onnx.export(model, torch.randn(1, 3, h, w), str(tmp_path / "m.onnx"))
+    net = cx.load(str(tmp_path / "m.onnx"))
+    r = cx.run(net, seed=3)
+    x = torch.from_numpy(np.ascontiguousarray(r["input_nhwc"].transpose(0, 3, 1, 2)))
+    with torch.no_grad():
+        y = model(x).numpy()
+    ours = r["output_nhwc"].transpose(0, 3, 1, 2)
+    assert ours.shape == y.shape
+    assert np.abs(ours - y).max() <= 1e-5 * np.abs(y).max()
+
+
+def test_to_torch_of_pools_that_leave_padding_out_matches_the_executor(tmp_path):
+    # Written as PyTorch users write them where AvgPool2d's arguments give our windows (Inception's pool,
+    # ResNet-D's ceil_mode shortcut); a padding AvgPool2d cannot take is the window's sum over its count.
+    def pool(name, x, kernel, stride, padding, count_include_pad):
+        return {"name": name, "op": "avg_pool", "inputs": [x], "kernel": kernel, "stride": stride, "padding": padding,
+                "count_include_pad": count_include_pad}
+
+    net = cx.load({"schema": "cpubone-explore/network/v1", "name": "pools", "input_nhwc": [1, 13, 11, 8], "output": "mix",
+                   "ops": [pool("inception", "input", 3, 1, 1, False),
+                           pool("resnet_d", "inception", 2, 2, [0, 1, 0, 1], False),
+                           pool("lopsided", "resnet_d", [2, 3], 1, [1, 0, 2, 0], False),
+                           pool("counted", "lopsided", 3, 2, [1, 1, 0, 1], True),
+                           {"name": "mix", "op": "conv2d", "inputs": ["counted"], "out_channels": 8, "kernel": 1, "bias": True}]})
+    info = net.to_torch(str(tmp_path / "pools.py"), seed=4)
+    source = (tmp_path / "pools.py").read_text()
+    assert "F.avg_pool2d(x, (3, 3), (1, 1), (1, 1), count_include_pad=False)" in source
+    assert "F.avg_pool2d(t0, (2, 2), (2, 2), ceil_mode=True, count_include_pad=False)" in source
+    assert "divisor_override=1" in source
+    spec = importlib.util.spec_from_file_location("pools_torch", info["module"])
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    model = module.load()
+    r = cx.run(net, seed=4)
+    x = torch.from_numpy(np.ascontiguousarray(r["input_nhwc"].transpose(0, 3, 1, 2)))
+    with torch.no_grad():
+        y = model(x).numpy()
+    ref = r["output_nhwc"].transpose(0, 3, 1, 2)
+    assert y.shape == ref.shape
+    assert np.abs(y - ref).max() <= 1e-5 * np.abs(ref).max()

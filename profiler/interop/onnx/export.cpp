@@ -5,6 +5,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <cmath>
+#include <concepts>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -341,14 +342,15 @@ struct Exporter {
   void emit(const Op& op, size_t, const Multiply&) { w.node("Mul", {op.inputs[0], op.inputs[1]}, op.name); }
   void emit(const Op& op, size_t, const GlobalAvgPool&) { w.node("GlobalAveragePool", {op.inputs[0]}, op.name); }
 
-  template <typename Tag>
-  void emit(const Op& op, size_t, const Pool2d<Tag>& p) {
-    const bool avg = std::is_same_v<Pool2d<Tag>, AvgPool>;
+  template <typename Pool>
+    requires std::same_as<Pool, AvgPool> || std::same_as<Pool, MaxPool>
+  void emit(const Op& op, size_t, const Pool& p) {
+    constexpr bool avg = std::same_as<Pool, AvgPool>;
     auto& n = w.node(avg ? "AveragePool" : "MaxPool", {op.inputs[0]}, op.name);
     attr(n, "kernel_shape", Dims{p.kernel[0], p.kernel[1]});
     attr(n, "strides", Dims{p.stride[0], p.stride[1]});
     attr(n, "pads", onnx_pads(p.padding));
-    if (avg) attr(n, "count_include_pad", int64_t{1});
+    if constexpr (avg) attr(n, "count_include_pad", int64_t{p.count_include_pad ? 1 : 0});
   }
 
   // Resize's sizes input: N x C of the input (Shape, Slice; with a symbolic batch) and the output's H x W.

@@ -23,7 +23,7 @@ struct Value {
   int64_t heads = 1;
   ChannelView view;
   bool transposed = false;
-  Padding pending;  // a Pad folded into the Conv that reads this value
+  Padding pending;  // a Pad folded into the Conv, MaxPool (-inf) or AveragePool that reads this value
   size_t rank = 4;  // of the ONNX tensor: an nchw value with one pixel may be N x C (rank 2); tokens are
                     // nhwc N x HW x C (rank 3), transposed back nchw N x C x HW (rank 3)
 

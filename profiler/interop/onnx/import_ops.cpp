@@ -105,8 +105,7 @@ void conv(Context& c, int i) {
   std::string in = x.tensor;
   const Padding& p = x.pending;
   if (p != Padding{}) {
-    const Padding& q = op.padding;
-    const Padding sum{q.top + p.top, q.bottom + p.bottom, q.left + p.left, q.right + p.right};
+    const Padding sum = op.padding + p;
     if (sum.top < op.kernel[0] && sum.bottom < op.kernel[0] && sum.left < op.kernel[1] && sum.right < op.kernel[1])
       op.padding = sum;
     else in = c.add(i, {in}, Pad{p}, "/pad");  // too wide to be a conv's own padding
@@ -254,8 +253,8 @@ void reduce_mean(Context& c, int i) {
 }
 
 // ceil_mode=1: the output counts a last window that starts inside the input (or its leading padding) but
-// runs past its end, as ONNX and PyTorch define it; for a max pool that is padding at the end (ours pads
-// a max pool with -inf).
+// runs past its end, as ONNX and PyTorch define it; that is padding at the end (-inf for a max pool, for
+// an average pool cells left out of the divisor: see average_pool).
 // Values out of range are left to the op's own check, which names them.
 int64_t ceil_mode_padding(int64_t size, int64_t kernel, int64_t stride, int64_t before, int64_t after) {
   const auto in_range = [](int64_t v, int64_t low) { return v >= low && v <= limits::max_spatial; };
@@ -267,6 +266,32 @@ int64_t ceil_mode_padding(int64_t size, int64_t kernel, int64_t stride, int64_t 
   return std::max<int64_t>(0, (out - 1) * stride + kernel - (size + before + after));
 }
 
+// The bottom and right padding ceil_mode adds to `p` on an input of `in`.
+Padding ceil_mode_extra(const ShapeNhwc& in, const Dims& k, const Dims& s, const Padding& p) {
+  return {0, ceil_mode_padding(in.h, k[0], s.at(0), p.top, p.bottom), 0, ceil_mode_padding(in.w, k[1], s.at(1), p.left, p.right)};
+}
+
+// AveragePool as ONNX and PyTorch define it: padded cells are zeros; count_include_pad=1 counts the pads
+// in the divisor, but not the cells past them a ceil_mode window reaches (PyTorch clips that divisor to
+// the padded input), count_include_pad=0 counts the input's cells only. A zero Pad before it (PyTorch's
+// export of count_include_pad=True) is cells counted too. Ours counts all of its padding or none: one op
+// where the padding is all counted or all not, else the counted part an explicit pad op before it.
+void average_pool(Context& c, int i, const Value& x, const Dims& k, const Dims& s, const Padding& p, bool ceil_mode) {
+  const Padding& q = x.pending;  // a zero Pad before it
+  const ShapeNhwc& in = c.shape(x);
+  const ShapeNhwc padded{in.n, in.h + q.top + q.bottom, in.w + q.left + q.right, in.c};
+  const bool count_pads = c.g.int_attr(i, "count_include_pad", 0) != 0;
+  const Padding counted = q + (count_pads ? p : Padding{});
+  const Padding uncounted = (count_pads ? Padding{} : p) + (ceil_mode ? ceil_mode_extra(padded, k, s, p) : Padding{});
+  const bool fits = counted.top < k[0] && counted.bottom < k[0] && counted.left < k[1] && counted.right < k[1];
+  AvgPool op{{k[0], k[1]}, {s.at(0), s.at(1)}, uncounted, false};
+  std::string t = x.tensor;
+  if (uncounted == Padding{} && fits) op.padding = counted;
+  else if (counted != Padding{}) t = c.add(i, {t}, Pad{counted}, "/pad");
+  op.count_include_pad = uncounted == Padding{};
+  c.set_nchw(c.g.output(i), c.add(i, {t}, op));
+}
+
 void pool(Context& c, int i) {
   const Graph& g = c.g;
   const Value& x = c.nchw_input(i);
@@ -276,20 +301,10 @@ void pool(Context& c, int i) {
   const bool ceil_mode = g.int_attr(i, "ceil_mode", 0) != 0;
   require_unit(g, i, "dilations");
   const Padding p = read_pads(g, i);
-  if (g.at(i).op_type() == "AveragePool") {
-    if (ceil_mode) g.fail(i, "ceil_mode=1 is supported for MaxPool only");
-    if (p != Padding{} && g.int_attr(i, "count_include_pad", 0) != 1)
-      g.fail(i, "padded average pooling must count the padding (count_include_pad=1), as ours does");
-    return c.set_nchw(g.output(i), c.add(i, {x.tensor}, AvgPool{{k[0], k[1]}, {s.at(0), s.at(1)}, p}));
-  }
+  if (g.at(i).op_type() == "AveragePool") return average_pool(c, i, x, k, s, p, ceil_mode);
   if (!g.output(i, 1).empty()) g.fail(i, "MaxPool indices are not supported");
-  const Padding& q = x.pending;  // a -inf Pad before it
-  Padding sum{p.top + q.top, p.bottom + q.bottom, p.left + q.left, p.right + q.right};
-  if (ceil_mode) {
-    const ShapeNhwc& in = c.shape(x);
-    sum.bottom += ceil_mode_padding(in.h, k[0], s.at(0), sum.top, sum.bottom);
-    sum.right += ceil_mode_padding(in.w, k[1], s.at(1), sum.left, sum.right);
-  }
+  Padding sum = p + x.pending;  // a -inf Pad before it
+  if (ceil_mode) sum = sum + ceil_mode_extra(c.shape(x), k, s, sum);
   c.set_nchw(g.output(i), c.add(i, {x.tensor}, MaxPool{{k[0], k[1]}, {s.at(0), s.at(1)}, sum}));
 }
 
@@ -345,10 +360,11 @@ void pad(Context& c, int i) {
     if (v < 0) g.fail(i, "negative pads (cropping) are not supported");
   const Padding q{g.integer(i, p.values[2]), g.integer(i, p.values[6]), g.integer(i, p.values[3]),
                   g.integer(i, p.values[7])};
-  int conv_node = 0;
-  if ((minus_infinity || g.sole_is(g.output(i), "Conv", conv_node)) && x.pending == Padding{}) {
+  int consumer = 0;
+  const bool folds = minus_infinity || g.sole_is(g.output(i), "Conv", consumer) || g.sole_is(g.output(i), "AveragePool", consumer);
+  if (folds && x.pending == Padding{}) {
     Value v = x;
-    v.pending = q;  // folded into the conv's or max pool's own (possibly asymmetric) padding
+    v.pending = q;  // folded into the conv's or pool's own (possibly asymmetric) padding
     return c.set(g.output(i), v);
   }
   c.set_nchw(g.output(i), c.add(i, {x.tensor}, Pad{q}));
