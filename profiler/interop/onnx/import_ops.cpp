@@ -342,6 +342,24 @@ void resize(Context& c, int i) {
   g.fail(i, "Resize mode " + mode + " is not supported");
 }
 
+// Node k is a Pad of zeros on every side: PyTorch 1.13 writes one before an AveragePool without padding.
+bool pads_nothing(const Graph& g, int k) {
+  if (g.at(k).op_type() != "Pad" || g.string_attr(k, "mode", "constant") != "constant") return false;
+  const Constant* p = g.constant(g.input(k, 1));
+  const std::optional<double> value = g.has_input(k, 2) ? g.scalar(g.input(k, 2)) : 0.0;
+  return p && value == 0.0 && std::all_of(p->values.begin(), p->values.end(), [](double v) { return v == 0; });
+}
+
+// Whether the Pad at node i is folded into the op that reads it: a Conv or AveragePool, through a Pad of
+// nothing (F.pad then F.avg_pool2d, as PyTorch 1.13 exports it).
+bool folds_into_reader(const Graph& g, int i) {
+  int k = 0;
+  std::string out = g.output(i);
+  const auto readers = g.consumers(out);
+  if (readers.size() == 1 && !g.is_graph_output(out) && pads_nothing(g, readers[0])) out = g.output(readers[0]);
+  return g.sole_is(out, "Conv", k) || g.sole_is(out, "AveragePool", k);
+}
+
 void pad(Context& c, int i) {
   const Graph& g = c.g;
   const Value& x = c.nchw_input(i);
@@ -360,8 +378,8 @@ void pad(Context& c, int i) {
     if (v < 0) g.fail(i, "negative pads (cropping) are not supported");
   const Padding q{g.integer(i, p.values[2]), g.integer(i, p.values[6]), g.integer(i, p.values[3]),
                   g.integer(i, p.values[7])};
-  int consumer = 0;
-  const bool folds = minus_infinity || g.sole_is(g.output(i), "Conv", consumer) || g.sole_is(g.output(i), "AveragePool", consumer);
+  if (q == Padding{} && !minus_infinity) return c.set(g.output(i), x);  // pads nothing; x's pending padding passes on
+  const bool folds = minus_infinity || folds_into_reader(g, i);
   if (folds && x.pending == Padding{}) {
     Value v = x;
     v.pending = q;  // folded into the conv's or pool's own (possibly asymmetric) padding
@@ -656,6 +674,8 @@ void binary_with_constant(Context& c, int i, bool is_add, int tensor_input, cons
                   " values is not a recognised pattern (layer scale, attention bias)");
 }
 
+void activation(Context& c, int i);
+
 void binary(Context& c, int i) {
   const Graph& g = c.g;
   const std::string& type = g.at(i).op_type();
@@ -664,6 +684,7 @@ void binary(Context& c, int i) {
   const Constant* c1 = g.constant(g.input(i, 1));
   if (c0 && c1) g.fail(i, "both inputs are constants (constant folding is not supported)");
   if ((c0 || c1) && type == "Sub") g.fail(i, "subtracting a constant is not a recognised pattern");
+  if (is_add && c1 && activation_at(g, i, g.input(i, 0))) return activation(c, i);  // x + 3 starting a hardswish
   if (c0 || c1) return binary_with_constant(c, i, is_add, c0 ? 1 : 0, c0 ? *c0 : *c1);
   const Value& a = c.pixel_input(i, 0);
   const Value& b = c.pixel_input(i, 1);

@@ -32,6 +32,51 @@ std::optional<ActivationMatch> tanh_gelu_at(const Graph& g, int first, const std
   return ActivationMatch{{{first, c, inner, k, th, add, mul, half}, g.output(half)}, Activation::gelu_tanh};
 }
 
+// The one reader of `tensor`, if exactly one reads it and it is not yet imported.
+std::optional<int> sole_reader(const Graph& g, const std::string& tensor) {
+  const std::vector<int> readers = g.consumers(tensor);
+  if (readers.size() != 1 || g.is_graph_output(tensor) || g.done(readers[0])) return std::nullopt;
+  return readers[0];
+}
+
+// Node k divides `in` by 6 or multiplies it by 1/6.
+bool sixth_of(const Graph& g, int k, const std::string& in) {
+  const std::string& type = g.at(k).op_type();
+  if (type == "Div") return g.at(k).input_size() == 2 && g.input(k, 0) == in && g.is_scalar(g.input(k, 1), 6);
+  return type == "Mul" && g.other_is_scalar(k, in, 1.0 / 6);
+}
+
+ActivationMatch with_nodes(std::vector<int> before, const std::vector<int>& middle, const std::vector<int>& after,
+                           const std::string& output, Activation a) {
+  before.insert(before.end(), middle.begin(), middle.end());
+  before.insert(before.end(), after.begin(), after.end());
+  return ActivationMatch{{std::move(before), output}, a};
+}
+
+// Add(x, 3) -> Clip(0, 6) -> Div 6 [-> Mul(x, ·)], or Add -> Clip -> Mul(x, ·) -> Div 6 (Mul 1/6 for a Div):
+// hardsigmoid and hardswish as MobileNetV3 code from before PyTorch had them writes them,
+// F.relu6(x + 3) / 6 and x * F.relu6(x + 3) / 6.
+std::optional<ActivationMatch> relu6_hard_at(const Graph& g, int add, const std::string& x) {
+  const auto first = sole_reader(g, g.output(add));
+  if (!first) return std::nullopt;
+  const auto relu6 = activation_at(g, *first, g.output(add));  // Clip(0, 6), or Relu -> Clip
+  if (!relu6 || relu6->activation != Activation::relu6) return std::nullopt;
+  const std::string& r = relu6->output;
+  const auto k = sole_reader(g, r);
+  if (!k) return std::nullopt;
+  if (sixth_of(g, *k, r)) {
+    const std::string& h = g.output(*k);
+    const auto mul = sole_reader(g, h);
+    if (mul && g.at(*mul).op_type() == "Mul" && g.has_inputs(*mul, x, h))
+      return with_nodes({add}, relu6->nodes, {*k, *mul}, g.output(*mul), Activation::hardswish);
+    return with_nodes({add}, relu6->nodes, {*k}, h, Activation::hardsigmoid);
+  }
+  if (g.at(*k).op_type() != "Mul" || !g.has_inputs(*k, x, r)) return std::nullopt;
+  const auto div = sole_reader(g, g.output(*k));
+  if (!div || !sixth_of(g, *div, g.output(*k))) return std::nullopt;
+  return with_nodes({add}, relu6->nodes, {*k, *div}, g.output(*div), Activation::hardswish);
+}
+
 }  // namespace
 
 std::optional<ActivationMatch> activation_at(const Graph& g, int first, const std::string& x) {
@@ -39,7 +84,15 @@ std::optional<ActivationMatch> activation_at(const Graph& g, int first, const st
   const std::string& type = n.op_type();
   auto one = [&](Activation a) { return ActivationMatch{{{first}, g.output(first)}, a}; };
   if (n.input_size() < 1 || g.input(first, 0) != x) return std::nullopt;
-  if (type == "Relu") return one(Activation::relu);
+  if (type == "Relu") {  // Relu -> Clip(<= 0, 6): F.relu6 as PyTorch 1.13 exports it
+    int clip = 0;
+    if (g.sole_is(g.output(first), "Clip", clip) && g.at(clip).input_size() == 3) {
+      const auto lo = g.scalar(g.input(clip, 1));
+      if (lo && *lo <= 0 && g.is_scalar(g.input(clip, 2), 6))
+        return ActivationMatch{{{first, clip}, g.output(clip)}, Activation::relu6};
+    }
+    return one(Activation::relu);
+  }
   if (type == "HardSwish") return one(Activation::hardswish);
   if (type == "HardSigmoid" && std::abs(g.float_attr(first, "alpha", 0.2) - 1.0 / 6) < 1e-6 &&
       std::abs(g.float_attr(first, "beta", 0.5) - 0.5) < 1e-6)
@@ -71,6 +124,7 @@ std::optional<ActivationMatch> activation_at(const Graph& g, int first, const st
     return one(Activation::sigmoid);
   }
   if (type == "Div" && n.input_size() == 2 && g.is_scalar(g.input(first, 1), std::sqrt(2.0))) return erf_gelu_at(g, first, x);
+  if (type == "Add" && n.input_size() == 2 && g.is_scalar(g.input(first, 1), 3)) return relu6_hard_at(g, first, x);
   if (type == "Pow" && n.input_size() == 2 && g.is_scalar(g.input(first, 1), 3)) return tanh_gelu_at(g, first, x);
   // x³ as PyTorch 1.13 exports tanh-GELU's: Mul(x, x) -> Mul(x, ·), then the chain above.
   if (type == "Mul" && n.input_size() == 2 && g.input(first, 1) == x) {
