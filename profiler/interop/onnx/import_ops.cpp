@@ -342,24 +342,6 @@ void resize(Context& c, int i) {
   g.fail(i, "Resize mode " + mode + " is not supported");
 }
 
-// Node k is a Pad of zeros on every side: PyTorch 1.13 writes one before an AveragePool without padding.
-bool pads_nothing(const Graph& g, int k) {
-  if (g.at(k).op_type() != "Pad" || g.string_attr(k, "mode", "constant") != "constant") return false;
-  const Constant* p = g.constant(g.input(k, 1));
-  const std::optional<double> value = g.has_input(k, 2) ? g.scalar(g.input(k, 2)) : 0.0;
-  return p && value == 0.0 && std::all_of(p->values.begin(), p->values.end(), [](double v) { return v == 0; });
-}
-
-// Whether the Pad at node i is folded into the op that reads it: a Conv or AveragePool, through a Pad of
-// nothing (F.pad then F.avg_pool2d, as PyTorch 1.13 exports it).
-bool folds_into_reader(const Graph& g, int i) {
-  int k = 0;
-  std::string out = g.output(i);
-  const auto readers = g.consumers(out);
-  if (readers.size() == 1 && !g.is_graph_output(out) && pads_nothing(g, readers[0])) out = g.output(readers[0]);
-  return g.sole_is(out, "Conv", k) || g.sole_is(out, "AveragePool", k);
-}
-
 void pad(Context& c, int i) {
   const Graph& g = c.g;
   const Value& x = c.nchw_input(i);

@@ -268,4 +268,25 @@ std::optional<Match> channel_shuffle_at(const Graph& g, int reshape, const Dims&
   return Match{{reshape, t, back}, g.output(back)};
 }
 
+namespace {
+
+// Node k is a Pad of zeros on every side: PyTorch 1.13 writes one before an AveragePool without padding.
+bool pads_nothing(const Graph& g, int k) {
+  if (g.at(k).op_type() != "Pad" || g.string_attr(k, "mode", "constant") != "constant") return false;
+  const Constant* p = g.constant(g.input(k, 1));
+  const std::optional<double> value = g.has_input(k, 2) ? g.scalar(g.input(k, 2)) : 0.0;
+  return p && value == 0.0 && std::all_of(p->values.begin(), p->values.end(), [](double v) { return v == 0; });
+}
+
+}  // namespace
+
+// Whether the Pad at node i is folded into the op that reads it: a Conv or AveragePool, through a Pad of
+// nothing (F.pad then F.avg_pool2d, as PyTorch 1.13 exports it).
+bool folds_into_reader(const Graph& g, int i) {
+  int k = 0;
+  std::string out = g.output(i);
+  if (const auto zeros = sole_reader(g, out); zeros && pads_nothing(g, *zeros)) out = g.output(*zeros);
+  return g.sole_is(out, "Conv", k) || g.sole_is(out, "AveragePool", k);
+}
+
 }  // namespace cpx::profiler::onnx_import

@@ -56,4 +56,8 @@ std::optional<LayerNormMatch> layer_norm_at(const Graph& g, int mean, const std:
 // PyTorch's channel_shuffle with g groups, given the reshape's resolved target dims.
 std::optional<Match> channel_shuffle_at(const Graph& g, int reshape, const Dims& target);
 
+// Whether the Pad at node i is folded into the op that reads it: a Conv or AveragePool, through a Pad of
+// nothing (F.pad then F.avg_pool2d, as PyTorch 1.13 exports it).
+bool folds_into_reader(const Graph& g, int i);
+
 }  // namespace cpx::profiler::onnx_import
