@@ -20,17 +20,22 @@ def test_to_torch_module_matches_the_executor(tmp_path):
     spec.loader.exec_module(module)
     model = module.load()
     assert sum(p.numel() for p in model.parameters()) == info["params"]
-    r = cx.run(net, seed=4)
-    x = torch.from_numpy(np.ascontiguousarray(r["input_nhwc"].transpose(0, 3, 1, 2)))
-    with torch.no_grad():
-        y = model(x).numpy()
-    ref = r["output_nhwc"].transpose(0, 3, 1, 2)
+    y, ref = _torch_beside_executor(net, model, 4)
     assert np.abs(y - ref).max() <= 1e-4 * np.abs(ref).max()
 
 
 def test_to_torch_wants_a_python_file_name(tmp_path):
     with pytest.raises(cx.InputError, match="must end in .py"):
         cx.load("b0").to_torch(str(tmp_path / "b0.txt"))
+
+
+def _torch_beside_executor(net, model, seed):
+    # The PyTorch model's output and the executor's on the executor's seeded input, both N x C x H x W.
+    r = cx.run(net, seed=seed)
+    x = torch.from_numpy(np.ascontiguousarray(r["input_nhwc"].transpose(0, 3, 1, 2)))
+    with torch.no_grad():
+        y = model(x).numpy()
+    return y, r["output_nhwc"].transpose(0, 3, 1, 2)
 
 
 def _first_of_each_family():
@@ -385,11 +390,7 @@ def test_activations_import_as_their_own_functions_and_run_as_pytorch_computes_t
     assert cx.load(str(tmp_path / "m.json")).to_dict() == net.to_dict()
     # The PyTorch module written from the imported network, with our seeded weights, computes what the
     # executor computes: our vectorised tanh, softplus and mish against PyTorch's, XNNPACK's leaky_relu and elu.
-    module = _torch_module(net, tmp_path / "m.py", "activations")
-    r = cx.run(net, seed=1)
-    with torch.no_grad():
-        y = module.load()(torch.from_numpy(np.ascontiguousarray(r["input_nhwc"].transpose(0, 3, 1, 2)))).numpy()
-    ref = r["output_nhwc"].transpose(0, 3, 1, 2)
+    y, ref = _torch_beside_executor(net, _torch_module(net, tmp_path / "m.py", "activations").load(), 1)
     assert np.abs(y - ref).max() <= 1e-4 * np.abs(ref).max()
 
 
@@ -409,11 +410,7 @@ def test_pytorchs_average_pools_import_to_what_pytorch_computes(tmp_path, h, w):
     model = _AvgPools()
     torch.onnx.export(model, torch.randn(1, 3, h, w), str(tmp_path / "m.onnx"))
     net = cx.load(str(tmp_path / "m.onnx"))
-    r = cx.run(net, seed=3)
-    x = torch.from_numpy(np.ascontiguousarray(r["input_nhwc"].transpose(0, 3, 1, 2)))
-    with torch.no_grad():
-        y = model(x).numpy()
-    ours = r["output_nhwc"].transpose(0, 3, 1, 2)
+    y, ours = _torch_beside_executor(net, model, 3)
     assert ours.shape == y.shape
     assert np.abs(ours - y).max() <= 1e-5 * np.abs(y).max()
 
@@ -439,11 +436,6 @@ def test_to_torch_of_pools_that_leave_padding_out_matches_the_executor(tmp_path)
     spec = importlib.util.spec_from_file_location("pools_torch", info["module"])
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    model = module.load()
-    r = cx.run(net, seed=4)
-    x = torch.from_numpy(np.ascontiguousarray(r["input_nhwc"].transpose(0, 3, 1, 2)))
-    with torch.no_grad():
-        y = model(x).numpy()
-    ref = r["output_nhwc"].transpose(0, 3, 1, 2)
+    y, ref = _torch_beside_executor(net, module.load(), 4)
     assert y.shape == ref.shape
     assert np.abs(y - ref).max() <= 1e-5 * np.abs(ref).max()
