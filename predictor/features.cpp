@@ -50,6 +50,7 @@ OpClass op_class(const Subtract&, const ShapeNhwc&) { return OpClass::elementwis
 OpClass op_class(const Multiply&, const ShapeNhwc&) { return OpClass::elementwise; }
 OpClass op_class(const LayerScale&, const ShapeNhwc&) { return OpClass::elementwise; }
 OpClass op_class(const PRelu&, const ShapeNhwc&) { return OpClass::elementwise; }
+OpClass op_class(const Affine&, const ShapeNhwc&) { return OpClass::elementwise; }
 OpClass op_class(const AttentionBias&, const ShapeNhwc&) { return OpClass::elementwise; }
 OpClass op_class(const GlobalAvgPool&, const ShapeNhwc&) { return OpClass::pooling; }
 OpClass op_class(const AvgPool&, const ShapeNhwc&) { return OpClass::pooling; }
@@ -118,6 +119,7 @@ KindFeatures kind_features(const AttentionBias&, const ShapeNhwc&, const ShapeNh
 KindFeatures kind_features(const LayerScale&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {}; }
 // One tensor read and a per-channel parameter, as a layer scale.
 KindFeatures kind_features(const PRelu&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {}; }
+KindFeatures kind_features(const Affine&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {}; }
 // Pooling's window is not among its features (taps 1, stride 1), as fitted since the first profile: reading
 // it would change every fitted pooling model, and whether that predicts pooling better is untested.
 KindFeatures kind_features(const GlobalAvgPool&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {.variant_a = 1}; }

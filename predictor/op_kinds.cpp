@@ -33,6 +33,7 @@ std::string kind_of(const Subtract&, const ShapeNhwc&) { return "elementwise"; }
 std::string kind_of(const Multiply&, const ShapeNhwc&) { return "elementwise"; }
 std::string kind_of(const LayerScale&, const ShapeNhwc&) { return "elementwise"; }
 std::string kind_of(const PRelu&, const ShapeNhwc&) { return "prelu"; }
+std::string kind_of(const Affine&, const ShapeNhwc&) { return "elementwise"; }
 std::string kind_of(const GlobalAvgPool&, const ShapeNhwc&) { return "global pooling"; }
 std::string kind_of(const AvgPool&, const ShapeNhwc&) { return "pooling"; }
 std::string kind_of(const MaxPool&, const ShapeNhwc&) { return "pooling"; }

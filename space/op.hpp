@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "space/ops/activation_op.hpp"
+#include "space/ops/affine.hpp"
 #include "space/ops/attention_bias.hpp"
 #include "space/ops/batch_norm.hpp"
 #include "space/ops/channel_shuffle.hpp"
@@ -48,7 +49,7 @@ namespace cpx {
 using OpAttrs = std::variant<Conv2d, FullyConnected, Matmul, Softmax, ActivationOp, BatchNorm, GroupNorm, LayerNorm,
                              Add, Subtract, Multiply, GlobalAvgPool, AvgPool, MaxPool, UpsampleNearest, Reshape, Slice, Concat,
                              Pad, ConvTranspose2d, ResizeBilinear, LayerScale, AttentionBias, HeadMix, ChannelShuffle,
-                             PRelu>;
+                             PRelu, Affine>;
 
 // One node of an expanded network. Its output tensor is named after the op.
 struct Op {

@@ -151,6 +151,7 @@ std::vector<BadInput> bad_inputs() {
       {"network elu alpha zero", "count {in}", net([](Json& j) { j["ops"][1] = activation_op(j["ops"][1], "elu", 0); }), "ops[1].alpha = 0"},
       {"network leaky_relu alpha a string", "count {in}", net([](Json& j) { j["ops"][1] = activation_op(j["ops"][1], "leaky_relu", "0.1"); }), "ops[1].alpha = \"0.1\": expected a number"},
       {"network prelu shared a string", "count {in}", net([](Json& j) { j["ops"][1] = {{"name", j["ops"][1]["name"]}, {"op", "prelu"}, {"inputs", j["ops"][1]["inputs"]}, {"shared", "yes"}}; }), "ops[1].shared = \"yes\": expected true or false"},
+      {"network affine scale a string", "count {in}", net([](Json& j) { j["ops"][1] = {{"name", j["ops"][1]["name"]}, {"op", "affine"}, {"inputs", j["ops"][1]["inputs"]}, {"scale", "2"}}; }), "ops[1].scale = \"2\": expected a number"},
       {"network unknown field", "count {in}", net([](Json& j) { j["ops"][4]["group"] = 2; }), "ops[4].group = 2"},
       {"network groups do not divide", "count {in}", net([](Json& j) { j["ops"][1]["groups"] = 3; }), "ops[1].groups = 3"},
       {"network groups zero", "count {in}", net([](Json& j) { j["ops"][1]["groups"] = 0; }), "ops[1].groups = 0"},

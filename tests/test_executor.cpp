@@ -448,6 +448,12 @@ TEST_CASE("executor prelu: a slope per channel or one for all, odd channel count
       for (bool shared : {false, true}) OpTester().input(s).input_scale(4).threads(threads).test(PRelu{shared});
 }
 
+TEST_CASE("executor affine: a scale and a shift, either alone, a negative scale") {
+  for (size_t threads : thread_counts)
+    for (const Affine& a : {Affine{0.5, 1}, Affine{-2, 0}, Affine{1, -3}})
+      OpTester().input({1, 7, 9, 23}).threads(threads).test(a);
+}
+
 TEST_CASE("executor batch_norm, group_norm and layer_norm") {
   for (size_t threads : thread_counts) {
     for (const ShapeNhwc& s : {ShapeNhwc{1, 7, 9, 23}, ShapeNhwc{2, 3, 5, 6}, ShapeNhwc{1, 1, 1, 1600}}) {

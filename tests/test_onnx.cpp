@@ -670,6 +670,8 @@ TEST_CASE("every op kind comes back from export then import as itself, as its im
       {x, ChannelShuffle{3}},
       {x, PRelu{false}},
       {x, PRelu{true}},
+      {x, Affine{0.5, 0}},
+      {x, Affine{1, -3}},
   };
   std::set<std::string_view> covered;
   for (const auto& [input, attrs] : cases) {

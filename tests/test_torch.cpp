@@ -62,7 +62,7 @@ TEST_CASE("the PyTorch export has count's params and matches the executor on eve
     nets.push_back(std::move(b).finish(b.add("pool", {x}, pool)));
   }
   {
-    // PReLU (per channel and shared), a subtract, and the standalone activations, alphas included.
+    // PReLU (per channel and shared), a subtract, an affine, and the standalone activations, alphas included.
     NetworkBuilder b("prelu-subtract-activations", "test", {1, 8, 8, 4}, Where("test"));
     Conv2d conv;
     conv.out_channels = 6;
@@ -72,6 +72,7 @@ TEST_CASE("the PyTorch export has count's params and matches the executor on eve
     const std::string y = b.add("conv", {std::string(input_tensor)}, conv);
     std::string x = b.add("sub", {y, b.add("prelu", {y}, PRelu{false})}, Subtract{});
     x = b.add("prelu_shared", {x}, PRelu{true});
+    x = b.add("affine", {x}, Affine{-0.5, 0.25});
     // A conv before each, so that no function reads only what a saturating one before it left.
     for (const auto& [function, name] : activation_names)
       if (function != Activation::none)

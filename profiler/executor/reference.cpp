@@ -391,6 +391,12 @@ Tensor compute(const ResizeBilinear& op, const Args& a) {
   return y;
 }
 
+Tensor compute(const Affine& op, const Args& a) {
+  Tensor y = *a.in[0];
+  for (auto& v : y) v = static_cast<float>(op.scale * v + op.shift);
+  return y;
+}
+
 Tensor compute(const PRelu& p, const Args& a) {
   const size_t c = static_cast<size_t>(a.in_shape[0].c);
   Tensor y = *a.in[0];

@@ -123,7 +123,7 @@ OpWeights weights_of(const HeadMix& h, Rng& rng, const ShapeNhwc&) {
 template <typename T, typename... Of>
 concept one_of = (std::same_as<T, Of> || ...);
 template <typename T>
-  requires one_of<T, Matmul, Softmax, ActivationOp, Add, Subtract, Multiply, GlobalAvgPool, AvgPool, MaxPool, UpsampleNearest,
+  requires one_of<T, Matmul, Softmax, ActivationOp, Affine, Add, Subtract, Multiply, GlobalAvgPool, AvgPool, MaxPool, UpsampleNearest,
                   Reshape, Slice, Concat, Pad, ResizeBilinear, ChannelShuffle>
 OpWeights weights_of(const T&, Rng&, const ShapeNhwc&) {
   return {};

@@ -285,6 +285,8 @@ struct Generator {
          std::to_string(x.h) + ", " + std::to_string(x.w) + ").transpose(1, 2).reshape" + nchw(x));
   }
 
+  void operator()(const Affine& a) { emit(var() + " * " + num(a.scale) + " + " + num(a.shift)); }
+
   void operator()(const PRelu& p) {
     const std::string k = key();
     const int64_t slopes = p.shared ? 1 : in().c;

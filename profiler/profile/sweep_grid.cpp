@@ -140,6 +140,7 @@ void add_map_ops(bool quick, const AddOp& add) {
     add("add_" + tag, in, [=](NetworkBuilder& b) { return b.add("add", {x, x}, Add{}); });
     add("subtract_" + tag, in, [=](NetworkBuilder& b) { return b.add("sub", {x, x}, Subtract{}); });
     add("prelu_" + tag, in, [=](NetworkBuilder& b) { return b.add("prelu", {x}, PRelu{false}); });
+    add("affine_" + tag, in, [=](NetworkBuilder& b) { return b.add("affine", {x}, Affine{0.5, 1}); });
     add("multiply_broadcast_" + tag, in, [=](NetworkBuilder& b) {
       const auto g = b.add("pool", {x}, GlobalAvgPool{});
       return b.add("mul", {x, g}, Multiply{});

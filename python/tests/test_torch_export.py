@@ -334,6 +334,18 @@ class _HandWrittenHardSwish(torch.nn.Module):
         return x * g
 
 
+class _Arithmetic(torch.nn.Module):
+    # Arithmetic with numbers: x / 2, x * 0.5, 1 - x, x + 1, x - 1 (each a Div, Mul, Sub or Add of a scalar).
+    def __init__(self):
+        super().__init__()
+        self.a, self.b = torch.nn.Conv2d(3, 8, 3, 2, 1), torch.nn.Conv2d(8, 8, 3, padding=1)
+
+    def forward(self, x):
+        x = self.a(x / 2)
+        y = 1 - self.b(x * 0.5)
+        return (x + 1) * (y - 1)
+
+
 def _macs_by_hooks(model, x):
     total = [0]
 
@@ -354,7 +366,7 @@ def _macs_by_hooks(model, x):
 @pytest.mark.parametrize("module,res", [(_ConvNeXtStyle, 64), (_ChannelsLastMean, 32), (_Tokens, 32), (_TimmAttention, 32),
                                         (_CeilPools, 57), (_CeilPools, 60), (_Activations, 19), (_ResNetDShortcut, 25),
                                         (_ResNetDShortcut, 32), (_PoolMixer, 28), (_CentredClamped, 21), (_PReLUs, 17),
-                                        (_HandWrittenHardSwish, 23)])
+                                        (_HandWrittenHardSwish, 23), (_Arithmetic, 19)])
 def test_pytorch_code_as_users_write_it_imports_with_the_counts_pytorch_gives(tmp_path, module, res):
     torch.manual_seed(0)
     model = module().eval()

@@ -217,11 +217,7 @@ XnnOp unary_op(Activation f, double alpha, const TensorView& in, const TensorVie
     // relu6(x + 3)/6 = clamp(x·(1/6) + 1/2, 0, 1). The weights are copied at create.
     name = "convolution2d_nhwc_f32 (1x1 depthwise: hardsigmoid as x/6 + 1/2 clamped to [0, 1])";
     const std::vector<float> scale(c, 1.0f / 6.0f), shift(c, 0.5f);
-    check_xnn(xnn_create_convolution2d_nhwc_f32(0, 0, 0, 0, 1, 1, 1, 1, 1, 1, u32(in.shape.c), 1, 1, in_stride,
-                                                out_stride, scale.data(), shift.data(), 0.0f, 1.0f, 0, op.out()),
-              "xnn_create_convolution2d_nhwc_f32");
-    check_xnn(xnn_setup_convolution2d_nhwc_f32(op.get(), in.shape.n, in.shape.h, in.shape.w, in.data, out.data, pool),
-              "xnn_setup_convolution2d_nhwc_f32");
+    op = channel_affine(in, out, scale.data(), shift.data(), 0.0f, 1.0f, pool);
   } else if (f == Activation::sigmoid) {
     name = "sigmoid_nc_f32";
     check_xnn(xnn_create_sigmoid_nc_f32(c, in_stride, out_stride, 0, op.out()), "xnn_create_sigmoid_nc_f32");

@@ -30,6 +30,7 @@ std::unique_ptr<Kernel> make_kernel(const ConvTranspose2d& op, const KernelArgs&
 std::unique_ptr<Kernel> make_kernel(const ResizeBilinear& op, const KernelArgs& args);
 std::unique_ptr<Kernel> make_kernel(const LayerScale& op, const KernelArgs& args);
 std::unique_ptr<Kernel> make_kernel(const PRelu& op, const KernelArgs& args);
+std::unique_ptr<Kernel> make_kernel(const Affine& op, const KernelArgs& args);
 std::unique_ptr<Kernel> make_kernel(const AttentionBias& op, const KernelArgs& args);
 std::unique_ptr<Kernel> make_kernel(const HeadMix& op, const KernelArgs& args);
 std::unique_ptr<Kernel> make_kernel(const ChannelShuffle& op, const KernelArgs& args);

@@ -77,6 +77,13 @@ class XnnKernel : public Kernel {
   std::vector<float> scratch_;
 };
 
+// y = scale[c]·x + shift[c] (no shift when `shift` is null), clamped to [lo, hi], from `in` to `out` (the same
+// view when in place): an XNNPACK 1x1 depthwise convolution, which XNNPACK runs with its per-channel
+// multiply-add microkernel (vmulcaddc). The C scales and shifts are copied at create. batch_norm,
+// layer_scale, affine and hardsigmoid run on it.
+XnnOp channel_affine(const TensorView& in, const TensorView& out, const float* scale, const float* shift, float lo,
+                     float hi, pthreadpool_t pool);
+
 // One XNNPACK operator producing `output` (conv, fully connected), followed by `activation` unless the
 // operator's output clamp (from clamp_range) already applied it. `producer_name` names the operator for
 // Implementation::how. Defined in activation.cpp.

@@ -405,6 +405,18 @@ struct Exporter {
     w.node("Pad", {op.inputs[0], w.ints(op.name + "/pads", {0, 0, q.top, q.left, 0, 0, q.bottom, q.right})}, op.name);
   }
 
+  // Mul by the scale, then Add the shift (each left out where it does nothing, Mul by 1 when both do).
+  void emit(const Op& op, size_t, const Affine& a) {
+    const bool shifts = a.shift != 0;
+    std::string x = op.inputs[0];
+    if (a.scale != 1 || !shifts) {
+      const std::string out = shifts ? op.name + "/scaled" : op.name;
+      w.node("Mul", {x, w.scalar(op.name + "/scale", static_cast<float>(a.scale))}, out);
+      x = out;
+    }
+    if (shifts) w.node("Add", {x, w.scalar(op.name + "/shift", static_cast<float>(a.shift))}, op.name);
+  }
+
   // The slopes as PyTorch exports nn.PReLU's: C x 1 x 1 (one per channel) or a single value.
   void emit(const Op& op, size_t i, const PRelu& p) {
     const std::string& slope = op.name + "/slope";

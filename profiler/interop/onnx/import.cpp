@@ -147,6 +147,7 @@ constexpr Entry entry(Of<Concat>) { return {true, "Concat along channels"}; }
 constexpr Entry entry(Of<Pad>) { return {true, "Pad of H and W with zeros, not folded into a Conv"}; }
 constexpr Entry entry(Of<ConvTranspose2d>) { return {true, "ConvTranspose [then BatchNormalization, activation]"}; }
 constexpr Entry entry(Of<ResizeBilinear>) { return {true, "Resize linear (half-pixel or aligned corners)"}; }
+constexpr Entry entry(Of<Affine>) { return {true, "Mul, Div, Add or Sub of a scalar constant"}; }
 constexpr Entry entry(Of<PRelu>) { return {true, "PRelu with C slopes or one"}; }
 constexpr Entry entry(Of<LayerScale>) { return {true, "Mul by a per-channel constant"}; }
 constexpr Entry entry(Of<AttentionBias>) { return {true, "Add of a per-pixel-and-channel constant (the gathered table)"}; }

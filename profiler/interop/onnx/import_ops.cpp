@@ -644,6 +644,25 @@ void layer_norm(Context& c, int i) {
   c.set(c.g.output(i), Value::of(x.kind, t));
 }
 
+// Add, Sub, Mul or Div of a tensor x and a scalar constant k: x·k, x/k, x + k, x - k or k - x.
+void affine_with_scalar(Context& c, int i, int tensor_input, double k) {
+  const std::string& type = c.g.at(i).op_type();
+  const Value& x = c.pixel_input(i, tensor_input);
+  Affine a;
+  if (type == "Mul") a.scale = k;
+  if (type == "Div" && tensor_input == 0) a.scale = 1 / k;
+  if (type == "Add") a.shift = k;
+  if (type == "Sub") {
+    a.scale = tensor_input == 0 ? 1 : -1;
+    a.shift = tensor_input == 0 ? -k : k;
+  }
+  if ((type == "Div" && tensor_input != 0) || !std::isfinite(a.scale) || !std::isfinite(a.shift) ||
+      std::abs(a.scale) > Affine::max_constant || std::abs(a.shift) > Affine::max_constant)
+    c.g.fail(i, type == "Div" && tensor_input != 0 ? "a constant divided by a tensor is not supported"
+                                                  : "the constant " + std::to_string(k) + " is outside float's range");
+  c.set_like(c.g.output(i), x, c.add(i, {x.tensor}, a));
+}
+
 // Add or Mul of a tensor and a constant: a layer scale or an attention bias.
 void binary_with_constant(Context& c, int i, bool is_add, int tensor_input, const Constant& k) {
   const Value& x = c.pixel_input(i, tensor_input);
@@ -665,8 +684,10 @@ void binary(Context& c, int i) {
   const Constant* c0 = g.constant(g.input(i, 0));
   const Constant* c1 = g.constant(g.input(i, 1));
   if (c0 && c1) g.fail(i, "both inputs are constants (constant folding is not supported)");
-  if ((c0 || c1) && type == "Sub") g.fail(i, "subtracting a constant is not a recognised pattern");
-  if (is_add && c1 && activation_at(g, i, g.input(i, 0))) return activation(c, i);  // x + 3 starting a hardswish
+  // An activation that starts with arithmetic on a constant: x + 3 (hardswish), x / √2 (erf GELU).
+  if (c1 && activation_at(g, i, g.input(i, 0))) return activation(c, i);
+  if (const Constant* k = c0 ? c0 : c1; k && k->values.size() == 1) return affine_with_scalar(c, i, c0 ? 1 : 0, k->values[0]);
+  if ((c0 || c1) && (type == "Sub" || type == "Div")) g.fail(i, "only a scalar constant can be subtracted or divided by");
   if (c0 || c1) return binary_with_constant(c, i, is_add, c0 ? 1 : 0, c0 ? *c0 : *c1);
   const Value& a = c.pixel_input(i, 0);
   const Value& b = c.pixel_input(i, 1);
@@ -746,6 +767,7 @@ const std::map<std::string_view, Translation>& translations() {
       {"Add", binary},
       {"Mul", binary},
       {"Sub", binary},
+      {"Div", binary},
       {"Relu", activation},
       {"HardSwish", activation},
       {"HardSigmoid", activation},
@@ -757,7 +779,6 @@ const std::map<std::string_view, Translation>& translations() {
       {"Softplus", activation},
       {"Mish", activation},
       {"PRelu", prelu},
-      {"Div", activation},
       {"Pow", activation},
   };
   return table;
