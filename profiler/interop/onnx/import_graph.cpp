@@ -56,16 +56,9 @@ Constant read_tensor(const onnx::TensorProto& t, const std::string& file) {
 
 Graph::Graph(const onnx::GraphProto& g, std::string file) : g_(g), file_(std::move(file)) {
   for (const auto& t : g_.initializer()) constants_[t.name()] = read_tensor(t, file_);
-  for (int i = 0; i < g_.node_size(); ++i) {
+  for (int i = 0; i < g_.node_size(); ++i)
     for (const auto& in : g_.node(i).input())
       if (!in.empty()) consumers_[in].push_back(i);
-    // PyTorch writes a scalar as a Constant node just before its reader, after the conv whose activation
-    // pattern reads it: known from the start, patterns see it wherever they start.
-    const auto& n = g_.node(i);
-    const bool standard = n.domain().empty() || n.domain() == "ai.onnx";
-    if (standard && n.op_type() == "Constant" && n.output_size() == 1)
-      if (const auto* a = attribute(i, "value"); a && a->has_t()) constants_[n.output(0)] = read_tensor(a->t(), file_);
-  }
 }
 
 const std::string& Graph::input(int i, int k) const {
