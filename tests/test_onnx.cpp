@@ -569,6 +569,24 @@ TEST_CASE("channel_shuffle: exported as Reshape, Transpose, Reshape that ONNX Ru
   CHECK(shuffle->groups == 3);
 }
 
+TEST_CASE("import: arithmetic with a number is an affine op, and a tensor divided by a tensor or by 0 is an error") {
+  auto graph = [](const std::string& op, bool constant_divisor, float k) {
+    TestGraph t;
+    TestGraph::io(*t.g.add_input(), "x", {1, 6, 4, 4});
+    t.node(op, {"x", constant_divisor ? t.scalar("k", k) : std::string("x")}, "y");
+    TestGraph::io(*t.g.add_output(), "y", {1, 6, 4, 4});
+    return t.bytes();
+  };
+  const Network half = import_onnx_bytes(graph("Div", true, 2), "m.onnx");
+  REQUIRE(half.ops.size() == 1);
+  REQUIRE(half.ops[0].as<Affine>());
+  CHECK(half.ops[0].as<Affine>()->scale == 0.5);
+  CHECK(half.ops[0].as<Affine>()->shift == 0);
+  CHECK(error_of([&] { import_onnx_bytes(graph("Div", false, 0), "m.onnx"); }) ==
+        "m.onnx: node \"y\" (Div): a tensor divided by a tensor is not supported");
+  CHECK(error_of([&] { import_onnx_bytes(graph("Div", true, 0), "m.onnx"); }) == "m.onnx: node \"y\" (Div): a division by 0");
+}
+
 TEST_CASE("import: a Reshape to 5-D not followed by the channel shuffle's Transpose and Reshape is an error") {
   TestGraph t;
   TestGraph::io(*t.g.add_input(), "x", {1, 6, 4, 4});

@@ -165,12 +165,23 @@ bool Graph::is_graph_output(const std::string& tensor) const {
   return false;
 }
 
-bool Graph::sole_is(const std::string& tensor, const std::string& type, int& which) const {
-  if (is_graph_output(tensor)) return false;
+std::optional<int> Graph::sole_reader(const std::string& tensor) const {
+  if (is_graph_output(tensor)) return std::nullopt;
   const auto c = consumers(tensor);
-  if (c.size() != 1 || done(c[0]) || at(c[0]).op_type() != type) return false;
-  which = c[0];
+  if (c.size() != 1 || done(c[0])) return std::nullopt;
+  return c[0];
+}
+
+bool Graph::sole_is(const std::string& tensor, const std::string& type, int& which) const {
+  const auto k = sole_reader(tensor);
+  if (!k || at(*k).op_type() != type) return false;
+  which = *k;
   return true;
+}
+
+std::optional<double> Graph::pad_fill(int i) const {
+  if (string_attr(i, "mode", "constant") != "constant") return std::nullopt;
+  return has_input(i, 2) ? scalar(input(i, 2)) : 0.0;
 }
 
 bool Graph::has_inputs(int i, const std::string& a, const std::string& b) const {

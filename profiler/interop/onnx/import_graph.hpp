@@ -69,6 +69,12 @@ class Graph {
   // The one node reading `tensor` if exactly one does, it is of `type`, not yet imported, and the tensor
   // is not a graph output.
   bool sole_is(const std::string& tensor, const std::string& type, int& which) const;
+  // The one node reading `tensor` if exactly one does, it is not yet imported, and the tensor is not a
+  // graph output (sole_is without the type).
+  std::optional<int> sole_reader(const std::string& tensor) const;
+  // A Pad node's fill: its value input (0 when absent) in constant mode; none in another mode, or when
+  // the value is not a known scalar.
+  std::optional<double> pad_fill(int i) const;
   // Node i has exactly the two inputs a and b, in either order.
   bool has_inputs(int i, const std::string& a, const std::string& b) const;
   // Node i has two inputs: x and a scalar constant equal to v, in either order.

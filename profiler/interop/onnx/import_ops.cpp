@@ -348,7 +348,7 @@ void pad(Context& c, int i) {
   const Value& x = c.nchw_input(i);
   if (g.string_attr(i, "mode", "constant") != "constant") g.fail(i, "only constant (zero) padding is supported");
   // -inf before a MaxPool is the pool's own padding (PyTorch's F.pad(value=-inf), as our export writes it).
-  const std::optional<double> value = g.has_input(i, 2) ? g.scalar(g.input(i, 2)) : 0.0;
+  const std::optional<double> value = g.pad_fill(i);
   const bool minus_infinity = value && std::isinf(*value) && *value < 0;
   int pool_node = 0;
   if (minus_infinity && !g.sole_is(g.output(i), "MaxPool", pool_node)) g.fail(i, "padding with -inf is supported only before a MaxPool");

@@ -32,13 +32,6 @@ std::optional<ActivationMatch> tanh_gelu_at(const Graph& g, int first, const std
   return ActivationMatch{{{first, c, inner, k, th, add, mul, half}, g.output(half)}, Activation::gelu_tanh};
 }
 
-// The one reader of `tensor`, if exactly one reads it and it is not yet imported.
-std::optional<int> sole_reader(const Graph& g, const std::string& tensor) {
-  const std::vector<int> readers = g.consumers(tensor);
-  if (readers.size() != 1 || g.is_graph_output(tensor) || g.done(readers[0])) return std::nullopt;
-  return readers[0];
-}
-
 // Node k divides `in` by 6 or multiplies it by 1/6.
 bool sixth_of(const Graph& g, int k, const std::string& in) {
   const std::string& type = g.at(k).op_type();
@@ -57,22 +50,22 @@ ActivationMatch with_nodes(std::vector<int> before, const std::vector<int>& midd
 // hardsigmoid and hardswish as MobileNetV3 code from before PyTorch had them writes them,
 // F.relu6(x + 3) / 6 and x * F.relu6(x + 3) / 6.
 std::optional<ActivationMatch> relu6_hard_at(const Graph& g, int add, const std::string& x) {
-  const auto first = sole_reader(g, g.output(add));
+  const auto first = g.sole_reader(g.output(add));
   if (!first) return std::nullopt;
   const auto relu6 = activation_at(g, *first, g.output(add));  // Clip(0, 6), or Relu -> Clip
   if (!relu6 || relu6->activation != Activation::relu6) return std::nullopt;
   const std::string& r = relu6->output;
-  const auto k = sole_reader(g, r);
+  const auto k = g.sole_reader(r);
   if (!k) return std::nullopt;
   if (sixth_of(g, *k, r)) {
     const std::string& h = g.output(*k);
-    const auto mul = sole_reader(g, h);
+    const auto mul = g.sole_reader(h);
     if (mul && g.at(*mul).op_type() == "Mul" && g.has_inputs(*mul, x, h))
       return with_nodes({add}, relu6->nodes, {*k, *mul}, g.output(*mul), Activation::hardswish);
     return with_nodes({add}, relu6->nodes, {*k}, h, Activation::hardsigmoid);
   }
   if (g.at(*k).op_type() != "Mul" || !g.has_inputs(*k, x, r)) return std::nullopt;
-  const auto div = sole_reader(g, g.output(*k));
+  const auto div = g.sole_reader(g.output(*k));
   if (!div || !sixth_of(g, *div, g.output(*k))) return std::nullopt;
   return with_nodes({add}, relu6->nodes, {*k, *div}, g.output(*div), Activation::hardswish);
 }
@@ -272,10 +265,9 @@ namespace {
 
 // Node k is a Pad of zeros on every side: PyTorch 1.13 writes one before an AveragePool without padding.
 bool pads_nothing(const Graph& g, int k) {
-  if (g.at(k).op_type() != "Pad" || g.string_attr(k, "mode", "constant") != "constant") return false;
+  if (g.at(k).op_type() != "Pad" || g.pad_fill(k) != 0.0) return false;
   const Constant* p = g.constant(g.input(k, 1));
-  const std::optional<double> value = g.has_input(k, 2) ? g.scalar(g.input(k, 2)) : 0.0;
-  return p && value == 0.0 && std::all_of(p->values.begin(), p->values.end(), [](double v) { return v == 0; });
+  return p && std::all_of(p->values.begin(), p->values.end(), [](double v) { return v == 0; });
 }
 
 }  // namespace
@@ -285,7 +277,7 @@ bool pads_nothing(const Graph& g, int k) {
 bool folds_into_reader(const Graph& g, int i) {
   int k = 0;
   std::string out = g.output(i);
-  if (const auto zeros = sole_reader(g, out); zeros && pads_nothing(g, *zeros)) out = g.output(*zeros);
+  if (const auto zeros = g.sole_reader(out); zeros && pads_nothing(g, *zeros)) out = g.output(*zeros);
   return g.sole_is(out, "Conv", k) || g.sole_is(out, "AveragePool", k);
 }
 

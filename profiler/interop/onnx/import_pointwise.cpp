@@ -1,5 +1,8 @@
 // See import_pointwise.hpp.
+#include <array>
 #include <cmath>
+#include <stdexcept>
+#include <string_view>
 
 #include "profiler/interop/onnx/import_patterns.hpp"
 #include "profiler/interop/onnx/import_pointwise.hpp"
@@ -10,22 +13,33 @@ namespace {
 
 using Kind = Value::Kind;
 
-// Add, Sub, Mul or Div of a tensor x and a scalar constant k: x·k, x/k, x + k, x - k or k - x.
-void affine_with_scalar(Context& c, int i, int tensor_input, double k) {
-  const std::string& type = c.g.at(i).op_type();
+// The arithmetic node types binary() reads, by their ONNX names, read once per node.
+enum class Arithmetic { add, subtract, multiply, divide };
+constexpr std::array<std::pair<Arithmetic, std::string_view>, 4> arithmetic_names{
+    {{Arithmetic::add, "Add"}, {Arithmetic::subtract, "Sub"}, {Arithmetic::multiply, "Mul"}, {Arithmetic::divide, "Div"}}};
+
+Arithmetic arithmetic_of(const Graph& g, int i) {
+  for (const auto& [kind, name] : arithmetic_names)
+    if (g.at(i).op_type() == name) return kind;
+  throw std::logic_error("binary: node " + std::to_string(i) + " is no arithmetic");  // the table sends only these
+}
+
+// x·k, x/k, x + k, x - k or k - x of a tensor x (input `tensor_input` of node i) and a scalar constant k.
+void affine_with_scalar(Context& c, int i, Arithmetic op, int tensor_input, double k) {
   const Value& x = c.pixel_input(i, tensor_input);
+  const bool constant_first = tensor_input != 0;
+  if (op == Arithmetic::divide && constant_first) c.g.fail(i, "a constant divided by a tensor is not supported");
+  if (op == Arithmetic::divide && k == 0) c.g.fail(i, "a division by 0");
   Affine a;
-  if (type == "Mul") a.scale = k;
-  if (type == "Div" && tensor_input == 0) a.scale = 1 / k;
-  if (type == "Add") a.shift = k;
-  if (type == "Sub") {
-    a.scale = tensor_input == 0 ? 1 : -1;
-    a.shift = tensor_input == 0 ? -k : k;
+  if (op == Arithmetic::multiply) a.scale = k;
+  if (op == Arithmetic::divide) a.scale = 1 / k;
+  if (op == Arithmetic::add) a.shift = k;
+  if (op == Arithmetic::subtract) {
+    a.scale = constant_first ? -1 : 1;
+    a.shift = constant_first ? k : -k;
   }
-  if ((type == "Div" && tensor_input != 0) || !std::isfinite(a.scale) || !std::isfinite(a.shift) ||
-      std::abs(a.scale) > Affine::max_constant || std::abs(a.shift) > Affine::max_constant)
-    c.g.fail(i, type == "Div" && tensor_input != 0 ? "a constant divided by a tensor is not supported"
-                                                  : "the constant " + std::to_string(k) + " is outside float's range");
+  if (!(std::abs(a.scale) <= Affine::max_constant) || !(std::abs(a.shift) <= Affine::max_constant))
+    c.g.fail(i, "the constant " + std::to_string(k) + " is outside float's range");
   c.set_like(c.g.output(i), x, c.add(i, {x.tensor}, a));
 }
 
@@ -45,15 +59,15 @@ void binary_with_constant(Context& c, int i, bool is_add, int tensor_input, cons
 
 void binary(Context& c, int i) {
   const Graph& g = c.g;
-  const std::string& type = g.at(i).op_type();
-  const bool is_add = type == "Add";
+  const Arithmetic op = arithmetic_of(g, i);
+  const bool is_add = op == Arithmetic::add;
   const Constant* c0 = g.constant(g.input(i, 0));
   const Constant* c1 = g.constant(g.input(i, 1));
   if (c0 && c1) g.fail(i, "both inputs are constants (constant folding is not supported)");
   // An activation that starts with arithmetic on a constant: x + 3 (hardswish), x / √2 (erf GELU).
   if (c1 && activation_at(g, i, g.input(i, 0))) return activation(c, i);
-  if (const Constant* k = c0 ? c0 : c1; k && k->values.size() == 1) return affine_with_scalar(c, i, c0 ? 1 : 0, k->values[0]);
-  if ((c0 || c1) && (type == "Sub" || type == "Div")) g.fail(i, "only a scalar constant can be subtracted or divided by");
+  if (const Constant* k = c0 ? c0 : c1; k && k->values.size() == 1) return affine_with_scalar(c, i, op, c0 ? 1 : 0, k->values[0]);
+  if ((c0 || c1) && (op == Arithmetic::subtract || op == Arithmetic::divide)) g.fail(i, "only a scalar constant can be subtracted or divided by");
   if (c0 || c1) return binary_with_constant(c, i, is_add, c0 ? 1 : 0, c0 ? *c0 : *c1);
   const Value& a = c.pixel_input(i, 0);
   const Value& b = c.pixel_input(i, 1);
@@ -62,12 +76,16 @@ void binary(Context& c, int i) {
   std::vector<std::string> ins{a.tensor, b.tensor};
   // Ours broadcasts only inputs[1]; put the one-pixel operand second (a - b cannot swap).
   if (c.shape(a).pixels() == 1 && c.shape(b).pixels() > 1) {
-    if (type == "Sub") g.fail(i, "a one-pixel tensor minus a map is not supported (the map minus it is)");
+    if (op == Arithmetic::subtract) g.fail(i, "a one-pixel tensor minus a map is not supported (the map minus it is)");
     std::swap(ins[0], ins[1]);
   }
   const Value& like = a.rank >= b.rank ? a : b;  // the broadcast rank
-  if (type == "Sub") return c.set_like(g.output(i), like, c.add(i, ins, Subtract{}));
-  c.set_like(g.output(i), like, is_add ? c.add(i, ins, Add{}) : c.add(i, ins, Multiply{}));
+  switch (op) {
+    case Arithmetic::add: return c.set_like(g.output(i), like, c.add(i, ins, Add{}));
+    case Arithmetic::subtract: return c.set_like(g.output(i), like, c.add(i, ins, Subtract{}));
+    case Arithmetic::multiply: return c.set_like(g.output(i), like, c.add(i, ins, Multiply{}));
+    case Arithmetic::divide: g.fail(i, "a tensor divided by a tensor is not supported");
+  }
 }
 
 // PRelu(x, slope): one slope, or one per channel along the channel axis (C x 1 x 1 for an N x C x H x W map,
