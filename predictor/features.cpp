@@ -89,11 +89,12 @@ KindFeatures kind_features(const Conv2d& a, const ShapeNhwc& in, const ShapeNhwc
   // Without the flag a grouped conv with 20 output channels per group (XNNPACK) and one with 76 (igemm)
   // shared one efficiency curve. Grouped convs with 2 or 4 channels per group run as our loops, far
   // faster than XNNPACK's GEMM: the flag says "our kernel, not XNNPACK's" for them too (docs/predictor-log.md).
+  // Dilated convs run on XNNPACK alone (kernels/conv2d.cpp).
   const int64_t taps = a.kernel[0] * a.kernel[1];
   const int64_t in_per_group = in.c / a.groups, out_per_group = out.c / a.groups;
   return {a.groups, taps, a.stride[0] * a.stride[1], a.activation, double(!profiler::xnnpack_has_depthwise_microkernel(taps)),
-          double(runs.igemm.shape(in_per_group, out_per_group, a.groups, runs.threads) ||
-                 profiler::runs_grouped_loops(in_per_group, out_per_group, a.groups))};
+          double(runs.igemm.shape(a, in.c, runs.threads) ||
+                 (!a.dilated() && profiler::runs_grouped_loops(in_per_group, out_per_group, a.groups)))};
 }
 KindFeatures kind_features(const ConvTranspose2d& a, const ShapeNhwc&, const ShapeNhwc&, const Runs&) {
   return {a.groups, a.kernel[0] * a.kernel[1], a.stride[0] * a.stride[1], a.activation, 0, 0};

@@ -9,12 +9,15 @@ namespace {
 std::string window_name(const std::array<int64_t, 2>& k) { return std::to_string(k[0]) + "x" + std::to_string(k[1]); }
 
 // One overload per op kind, no catch-all: a new kind of op does not compile until it has a kind here.
+// A dilated conv is its own kind: no shipped device's calibration networks had one, and runtimes run it on
+// other kernels than the undilated conv (ours: XNNPACK's indirection GEMM instead of our tile).
 std::string kind_of(const Conv2d& a, const ShapeNhwc& in) {
+  const std::string dilated = a.dilated() && a.kernel != std::array<int64_t, 2>{1, 1} ? " dilated" : "";
   switch (conv_class(a, in.c)) {
-    case ConvClass::depthwise: return "depthwise " + window_name(a.kernel);
-    case ConvClass::grouped: return "grouped conv";
+    case ConvClass::depthwise: return "depthwise " + window_name(a.kernel) + dilated;
+    case ConvClass::grouped: return "grouped conv" + dilated;
     case ConvClass::pointwise: return "pointwise conv";
-    case ConvClass::dense: return "dense conv " + window_name(a.kernel);
+    case ConvClass::dense: return "dense conv " + window_name(a.kernel) + dilated;
   }
   return "dense conv";
 }

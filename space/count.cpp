@@ -54,6 +54,7 @@ Json layer_row(const Network& net, size_t i, const LayerCount& c) {
   r["stride"] = shape_or_null(w, [](const Window& x) { return x.stride; });
   r["groups"] = shape_or_null(w, [](const Window& x) { return x.groups; });
   r["padding"] = shape_or_null(w, [](const Window& x) { return x.padding.to_json(); });
+  r["dilation"] = shape_or_null(w, [](const Window& x) { return x.dilation; });
   r["params"] = c.cost.params;
   r["params_inference"] = c.cost.params_inference;
   r["macs"] = c.cost.macs;

@@ -147,6 +147,7 @@ Network apply_rewrites(const Network& net, std::span<const Rewrite> rewrites, co
       pw.kernel = {1, 1};
       pw.stride = {1, 1};
       pw.padding = {};
+      pw.dilation = {1, 1};
       inputs = {b.add(op.name + ".pw", std::move(inputs), pw)};
     }
     b.add(op.name, std::move(inputs), *c);
@@ -214,12 +215,13 @@ class Candidates {
   }
   void stride2(std::optional<size_t> i) {
     const Conv2d* c = conv(i);
-    if (c && c->stride == std::array<int64_t, 2>{2, 2} && c->kernel == std::array<int64_t, 2>{3, 3})
+    // Dilated convs keep their kernel: a smaller one would change the receptive field they were dilated for.
+    if (c && !c->dilated() && c->stride == std::array<int64_t, 2>{2, 2} && c->kernel == std::array<int64_t, 2>{3, 3})
       keep_if_it_applies({RewriteKind::kernel_2x2, {net_.ops[*i].name}, 2});
   }
   void smaller_dw(std::optional<size_t> i) {
     const Conv2d* c = conv(i);
-    if (c && c->groups == in_channels(*i) && c->groups > 1 && c->kernel[0] == c->kernel[1] && c->kernel[0] >= 5 && c->kernel[0] % 2 == 1)
+    if (c && !c->dilated() && c->groups == in_channels(*i) && c->groups > 1 && c->kernel[0] == c->kernel[1] && c->kernel[0] >= 5 && c->kernel[0] % 2 == 1)
       keep_if_it_applies({RewriteKind::depthwise_kernel, {net_.ops[*i].name}, c->kernel[0] - 2});
   }
   void round(const RecognisedBlock& b) {

@@ -62,15 +62,6 @@ inline std::string describe_op(const Network& net, size_t i) {
          ") reading " + inputs + " -> " + net.shapes[i].str();
 }
 
-// A depthwise conv whose tap count has no XNNPACK microkernel (7x7, 1x5, ...), or with a small channel
-// multiplier, 3x3 and 5x5 ones and those followed by hardswish, and a grouped conv with 2 or 4 channels per
-// group run as our loops.
-inline bool loops_depthwise(const Conv2d& c, int64_t in_channels) {
-  return profiler::runs_depthwise_loops(in_channels / c.groups, c.out_channels / c.groups, c.kernel[0] * c.kernel[1]) ||
-         profiler::runs_depthwise_loops_instead(in_channels / c.groups, c.out_channels / c.groups, c.kernel[0] * c.kernel[1],
-                                                c.activation == Activation::hardswish) ||
-         profiler::runs_grouped_loops(in_channels / c.groups, c.out_channels / c.groups, c.groups);
-}
 
 // XNNPACK (Debian 2022 build) has no matmul, group norm, layer norm, erf, tanh or swish operator, and no
 // product across attention heads, so these must say they are emulated.
@@ -83,8 +74,8 @@ inline bool must_be_emulated(const Network& net, size_t i, size_t threads) {
   if (op.as<Matmul>() || op.as<GroupNorm>() || op.as<LayerNorm>() || op.as<HeadMix>()) return true;
   if (const auto* a = op.as<ActivationOp>()) return emulated_activation(a->function);
   if (const auto* c = op.as<Conv2d>())
-    return emulated_activation(c->activation) || loops_depthwise(*c, in_channels) ||
-           profiler::igemm_prefers(in_channels / c->groups, c->out_channels / c->groups, c->groups, threads);
+    return emulated_activation(c->activation) || profiler::runs_conv_loops(*c, in_channels) ||
+           profiler::igemm_rule().takes(*c, in_channels, threads);
   if (const auto* t = op.as<ConvTranspose2d>()) return emulated_activation(t->activation);
   if (const auto* f = op.as<FullyConnected>())
     return emulated_activation(f->activation) || profiler::igemm_prefers(in_channels, f->out_features, 1, threads);
@@ -101,8 +92,8 @@ inline bool must_be_native(const Network& net, size_t i, size_t threads) {
   };
   if (const auto* c = op.as<Conv2d>()) {
     const int64_t in_channels = net.shape_of(op.inputs[0]).c;
-    const bool igemm = profiler::igemm_prefers(in_channels / c->groups, c->out_channels / c->groups, c->groups, threads);
-    return clamp_fusable(c->activation) && !loops_depthwise(*c, in_channels) && !igemm;
+    const bool igemm = profiler::igemm_rule().takes(*c, in_channels, threads);
+    return clamp_fusable(c->activation) && !profiler::runs_conv_loops(*c, in_channels) && !igemm;
   }
   if (const auto* t = op.as<ConvTranspose2d>()) return clamp_fusable(t->activation);
   if (const auto* a = op.as<ActivationOp>()) return a->function == Activation::hardsigmoid;

@@ -43,6 +43,8 @@ class ConvTester : public Tester<ConvTester> {
   ConvTester& padding(int64_t p) { return padding({p, p, p, p}); }
   ConvTester& padding(Padding p) { conv_.padding = p; return *this; }
   ConvTester& groups(int64_t g) { conv_.groups = g; return *this; }
+  ConvTester& dilation(int64_t d) { return dilation(d, d); }
+  ConvTester& dilation(int64_t dh, int64_t dw) { conv_.dilation = {dh, dw}; return *this; }
   // groups = input channels; output channels = multiplier · input channels.
   ConvTester& depthwise(int64_t multiplier = 1) { depthwise_multiplier_ = multiplier; return *this; }
   ConvTester& bias(bool b) { conv_.bias = b; return *this; }

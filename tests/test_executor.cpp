@@ -10,6 +10,7 @@
 #include "executor_testers.hpp"
 #include "profiler/executor/kernels/kernels.hpp"
 #include "profiler/executor/kernels/vector.hpp"
+#include "profiler/profile/fusion.hpp"
 #include "profiler/profile/xnnpack_caps.hpp"
 #include "space/blocks.hpp"
 
@@ -229,6 +230,50 @@ TEST_CASE("executor conv2d: 2 and 4 channels per group run as our loops, each ou
   const profiler::KernelArgs args{op, {profiler::dense_view(in.data(), {1, 5, 5, 12})}, profiler::dense_view(out.data(), {1, 5, 5, 12}),
                                   weights, nullptr};
   CHECK_THROWS_AS(profiler::make_depthwise_loops_kernel(three, args), profiler::Unsupported);
+}
+
+TEST_CASE("executor conv2d: dilated, as DeepLab's atrous convs: dense, grouped, depthwise, dilations 2 to 6, strides, odd images") {
+  // Every shape here goes to XNNPACK's convolution (our loops and igemm take adjacent taps only), whatever
+  // the routing would pick undilated: igemm's widths (64 out), our loops' (depthwise 3x3, 7x7, 4 per group).
+  AlternateThreads threads;
+  for (int64_t d : {2, 3, 6})
+    for (int64_t stride : {1, 2}) {
+      ConvTester().input(13, 17, 24).output_channels(64).kernel(3).dilation(d).padding(d).stride(stride).bias(true)
+          .threads(threads()).test();
+      ConvTester().input(13, 17, 24).output_channels(24).groups(6).kernel(3).dilation(d).padding(d).stride(stride)
+          .batch_norm(true).activation(Activation::relu).threads(threads()).test();
+      ConvTester().input(13, 17, 23).depthwise().kernel(3).dilation(d).padding(d).stride(stride).activation(Activation::hardswish)
+          .input_scale(4).threads(threads()).test();
+    }
+  // Rectangular dilations, uneven padding, a 7x7 depthwise, a channel multiplier, a batch of 2, a window
+  // wider than the unpadded image (2·6 + 1 = 13 > 9).
+  for (size_t n : thread_counts) {
+    ConvTester().input(11, 14, 8).output_channels(16).kernel(3).dilation(2, 3).padding({2, 1, 3, 0}).threads(n).test();
+    ConvTester().input(15, 15, 16).depthwise().kernel(7).dilation(2).padding(6).bias(true).threads(n).test();
+    ConvTester().input(9, 9, 5).depthwise(2).kernel(3).dilation(2).padding(2).threads(n).test();
+    ConvTester().batch(2).input(9, 9, 12).output_channels(12).kernel(3).dilation(6).padding(6).activation(Activation::silu)
+        .threads(n).test();
+  }
+}
+
+TEST_CASE("executor: a dilated conv feeding a residual add keeps the add (igemm's fused epilogue is not planned for it)") {
+  // Fusion plans a residual epilogue only for convs igemm runs; a dilated conv of igemm's shape would drop
+  // the residual if one were planned for it, since XNNPACK's convolution runs it.
+  auto aspp = [](int64_t dilation) {
+    NetworkBuilder b("aspp", "", {1, 12, 12, 64}, Where("test"));
+    Conv2d c;
+    c.out_channels = 64, c.kernel = {3, 3}, c.dilation = {dilation, dilation}, c.bias = true;
+    c.padding = {dilation, dilation, dilation, dilation};
+    const std::string y = b.add("conv", {"input"}, c);
+    const std::string sum = b.add("add", {y, "input"}, Add{});
+    return std::move(b).finish(b.add("relu", {sum}, ActivationOp{Activation::relu}));
+  };
+  const profiler::IgemmRule every_conv{true, 1};
+  for (size_t n : thread_counts) {
+    CHECK(profiler::plan_fusions(aspp(1), every_conv, n).epilogue[0].residual_add);  // undilated: fused
+    CHECK_FALSE(profiler::plan_fusions(aspp(2), every_conv, n).epilogue[0].residual_add);
+    check_against_reference(aspp(2), {.threads = {n}});
+  }
 }
 
 TEST_CASE("executor conv2d: every activation, with and without bias and batch norm") {

@@ -489,6 +489,38 @@ TEST_CASE("ONNX Runtime averages as our executor, padding counted in the divisor
   std::filesystem::remove_all(dir);
 }
 
+// DeepLab's ASPP: parallel 3x3 convs dilated 2, 3 and 6 (dense, grouped and depthwise, one rectangular with
+// uneven padding) and a 1x1 branch, concatenated. Each dilated conv comes back from import as itself, and
+// ONNX Runtime computes the graph as our executor does (a tap in the wrong place is O(1) off).
+TEST_CASE("dilated convs: export writes dilations, import reads them back, and ONNX Runtime computes them as we do") {
+  NetworkBuilder b("aspp", "test", {1, 15, 13, 16}, Where("test"));
+  const std::string x{input_tensor};
+  auto conv = [](int64_t out, std::array<int64_t, 2> d, Padding p, int64_t groups) {
+    Conv2d c;
+    c.out_channels = out, c.kernel = {3, 3}, c.dilation = d, c.padding = p, c.groups = groups, c.bias = true;
+    c.activation = Activation::relu;
+    return c;
+  };
+  const std::vector<std::string> branches{
+      b.add("d2", {x}, conv(16, {2, 2}, {2, 2, 2, 2}, 1)), b.add("d3", {x}, conv(16, {3, 3}, {3, 3, 3, 3}, 4)),
+      b.add("d6", {x}, conv(16, {6, 6}, {6, 6, 6, 6}, 16)), b.add("d2x3", {x}, conv(8, {2, 3}, {2, 2, 4, 2}, 1))};
+  const Network net = std::move(b).finish(b.add("cat", branches, Concat{}));
+  const Network back = import_onnx_bytes(export_onnx(net, make_weights(net, 1)), "aspp.onnx");
+  REQUIRE(back.ops.size() == net.ops.size());
+  for (size_t i = 0; i + 1 < net.ops.size(); ++i) {
+    INFO(net.ops[i].name);
+    REQUIRE(back.ops[i].as<Conv2d>());
+    CHECK(back.ops[i].as<Conv2d>()->dilation == net.ops[i].as<Conv2d>()->dilation);
+    CHECK(back.ops[i].as<Conv2d>()->padding == net.ops[i].as<Conv2d>()->padding);
+    CHECK(back.shapes[i] == net.shapes[i]);
+  }
+  const auto dir = temp_dir();
+  const double relative = ort_relative_difference(net, dir);
+  INFO("relative L2 difference " << relative);
+  CHECK(relative < 1e-5);
+  std::filesystem::remove_all(dir);
+}
+
 // export's symbolic batch (issue 57 item 5; the default, --fixed-batch turns it off): one model runs any
 // batch size. ONNX Runtime at batch 4 gives, sample by sample, what our executor gives at batch 1 (bound as
 // above), and at batch 1 the same as its own batch 4's first sample; import reads the symbolic batch as 1.

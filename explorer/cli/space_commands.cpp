@@ -70,9 +70,13 @@ void run_count(const std::string& model, bool layers, bool as_json, int64_t reso
       auto pair = [](const std::array<int64_t, 2>& p) {
         return p[0] == p[1] ? std::to_string(p[0]) : std::to_string(p[0]) + "x" + std::to_string(p[1]);
       };
+      // A dilated kernel: its size, then "d" and the dilation (3d2: a 3x3 kernel with taps 2 pixels apart).
+      auto kernel = [&](const Window& x) {
+        return x.dilation == std::array<int64_t, 2>{1, 1} ? pair(x.kernel) : pair(x.kernel) + "d" + pair(x.dilation);
+      };
       std::printf("%-28s %-16s %-10s %-16s %-16s %-5s %-6s %-6s %-8s %12s %15s %12s\n", op.name.c_str(),
                   std::string(op.kind()).c_str(), cls.c_str(), in.str().c_str(), net.shapes[i].str().c_str(),
-                  w ? pair(w->kernel).c_str() : "", w ? pair(w->stride).c_str() : "",
+                  w ? kernel(*w).c_str() : "", w ? pair(w->stride).c_str() : "",
                   w ? std::to_string(w->groups).c_str() : "", w ? w->padding.str().c_str() : "",
                   thousands(c.layers[i].cost.params).c_str(), thousands(c.layers[i].cost.macs).c_str(),
                   thousands(c.layers[i].bytes).c_str());

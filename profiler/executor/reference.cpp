@@ -74,10 +74,10 @@ Tensor compute(const Conv2d& op, const Args& a) {
           const int64_t first_in = o / out_per_group * in_per_group;  // o's group reads these channels
           double sum = a.weights.bias.empty() ? 0.0 : a.weights.bias[static_cast<size_t>(o)];
           for (int64_t ky = 0; ky < kh; ++ky) {
-            const int64_t iy = oy * op.stride[0] - op.padding.top + ky;
+            const int64_t iy = oy * op.stride[0] - op.padding.top + ky * op.dilation[0];
             if (iy < 0 || iy >= is.h) continue;  // zero padding
             for (int64_t kx = 0; kx < kw; ++kx) {
-              const int64_t ix = ox * op.stride[1] - op.padding.left + kx;
+              const int64_t ix = ox * op.stride[1] - op.padding.left + kx * op.dilation[1];
               if (ix < 0 || ix >= is.w) continue;
               for (int64_t ci = 0; ci < in_per_group; ++ci) {
                 const double w = a.weights.weight[static_cast<size_t>(((o * kh + ky) * kw + kx) * in_per_group + ci)];

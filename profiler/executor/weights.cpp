@@ -198,7 +198,8 @@ namespace {
 // the new conv is not a grown copy of the old one.
 bool embed_conv(const Conv2d& old_c, int64_t old_in, const OpWeights& old_w, const Conv2d& new_c, int64_t new_in, OpWeights& out) {
   const bool depthwise = old_c.groups == old_in && new_c.groups == new_in;
-  if (!(depthwise || (old_c.groups == 1 && new_c.groups == 1)) || old_c.stride != new_c.stride) return false;
+  if (!(depthwise || (old_c.groups == 1 && new_c.groups == 1)) || old_c.stride != new_c.stride || old_c.dilation != new_c.dilation)
+    return false;
   const ConvWeightShape o = old_c.weight_shape(old_in), n = new_c.weight_shape(new_in);
   if (n.out_channels < o.out_channels || n.in_per_group < o.in_per_group || n.kh < o.kh || n.kw < o.kw ||
       (n.kh - o.kh) % 2 != 0 || (n.kw - o.kw) % 2 != 0 || old_w.weight.size() != static_cast<size_t>(o.elements()))

@@ -146,7 +146,8 @@ struct Generator {
     const bool sym = c.padding.top == c.padding.bottom && c.padding.left == c.padding.right;
     init.push_back(layer(k) + " = nn.Conv2d(" + std::to_string(cin) + ", " + std::to_string(c.out_channels) + ", " +
                    tuple({kh, kw}) + ", stride=" + tuple({c.stride[0], c.stride[1]}) +
-                   ", padding=" + (sym ? tuple({c.padding.top, c.padding.left}) : "0") + ", groups=" +
+                   ", padding=" + (sym ? tuple({c.padding.top, c.padding.left}) : "0") +
+                   (c.dilated() ? ", dilation=" + tuple({c.dilation[0], c.dilation[1]}) : "") + ", groups=" +
                    std::to_string(c.groups) + ", bias=" + (c.bias ? "True" : "False") + ")");
     tensor(k + ".weight", {cout, in_pg, kh, kw}, conv_weight_oihw(weights[i].weight, cout, in_pg, kh, kw));
     if (c.bias) tensor(k + ".bias", {c.out_channels}, conv_bias(c.batch_norm, c.out_channels));

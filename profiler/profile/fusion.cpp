@@ -15,7 +15,7 @@ bool igemm_producer(const Network& net, size_t i, const IgemmRule& igemm, size_t
   const Op& op = net.ops[i];
   const int64_t in_channels = net.shape_of(op.inputs[0]).c;
   if (const auto* c = op.as<Conv2d>())
-    return c->activation == Activation::none && igemm.takes(in_channels / c->groups, c->out_channels / c->groups, c->groups, threads);
+    return c->activation == Activation::none && igemm.takes(*c, in_channels, threads);
   if (const auto* f = op.as<FullyConnected>())
     return f->activation == Activation::none && igemm.takes(in_channels, f->out_features, 1, threads);
   return false;

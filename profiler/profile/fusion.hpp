@@ -39,6 +39,11 @@ struct IgemmRule {
   bool takes(int64_t in_per_group, int64_t out_per_group, int64_t groups, size_t threads) const {
     return available && shape(in_per_group, out_per_group, groups, threads);
   }
+  // The same for a conv reading `in_channels`: a dilated conv never goes to igemm, whose taps are adjacent.
+  bool shape(const Conv2d& c, int64_t in_channels, size_t threads) const {
+    return !c.dilated() && shape(in_channels / c.groups, c.out_channels / c.groups, c.groups, threads);
+  }
+  bool takes(const Conv2d& c, int64_t in_channels, size_t threads) const { return available && shape(c, in_channels, threads); }
 };
 
 // The rule of the machine a measurement's environment (its JSON: "igemm", "igemm_min_out_per_group") was

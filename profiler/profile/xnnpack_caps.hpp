@@ -6,6 +6,8 @@
 
 #include <cstdint>
 
+#include "space/ops/conv2d.hpp"
+
 namespace cpx::profiler {
 
 // f32 depthwise microkernels exist for these tap counts only (1: the per-channel multiply-add); other
@@ -41,6 +43,15 @@ inline bool runs_depthwise_loops(int64_t in_per_group, int64_t out_per_group, in
 // igemm on the profile's shapes, so 8 stays where it was (docs/benchmarks.md, Executor kernel figures).
 inline bool runs_grouped_loops(int64_t in_per_group, int64_t out_per_group, int64_t groups) {
   return groups > 1 && in_per_group == out_per_group && (in_per_group == 2 || in_per_group == 4);
+}
+
+// Whether the executor runs this conv as its own loops (any of the three above); a dilated conv never:
+// the loops slide their inputs between adjacent taps, so it goes to XNNPACK's convolution.
+inline bool runs_conv_loops(const Conv2d& c, int64_t in_channels) {
+  const int64_t in_per_group = in_channels / c.groups, out_per_group = c.out_channels / c.groups;
+  const int64_t taps = c.kernel[0] * c.kernel[1];
+  return !c.dilated() && (runs_depthwise_loops(in_per_group, out_per_group, taps) || runs_grouped_loops(in_per_group, out_per_group, c.groups) ||
+                          runs_depthwise_loops_instead(in_per_group, out_per_group, taps, c.activation == Activation::hardswish));
 }
 
 }  // namespace cpx::profiler

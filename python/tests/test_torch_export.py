@@ -346,6 +346,25 @@ class _Arithmetic(torch.nn.Module):
         return (x + 1) * (y - 1)
 
 
+class _ASPP(torch.nn.Module):
+    # DeepLabV3's atrous spatial pyramid pooling after a dilated backbone stage (torchvision's
+    # replace_stride_with_dilation): 3x3 convs dilated 2, 6 and 12, a dilated depthwise conv, the image pool.
+    def __init__(self, c=16):
+        super().__init__()
+        self.stem = torch.nn.Conv2d(3, c, 3, 2, 1)
+        self.dw = torch.nn.Conv2d(c, c, 3, padding=2, dilation=2, groups=c)
+        self.branches = torch.nn.ModuleList([torch.nn.Conv2d(c, c, 1)] +
+                                            [torch.nn.Conv2d(c, c, 3, padding=d, dilation=d) for d in (2, 6, 12)])
+        self.pool = torch.nn.Conv2d(c, c, 1)
+        self.project = torch.nn.Conv2d(5 * c, c, 1)
+
+    def forward(self, x):
+        x = torch.relu(self.dw(torch.relu(self.stem(x))))
+        h, w = x.shape[2:]
+        pooled = torch.nn.functional.interpolate(torch.relu(self.pool(x.mean((2, 3), keepdim=True))), size=(h, w))
+        return self.project(torch.cat([torch.relu(b(x)) for b in self.branches] + [pooled], 1))
+
+
 def _macs_by_hooks(model, x):
     total = [0]
 
@@ -366,7 +385,7 @@ def _macs_by_hooks(model, x):
 @pytest.mark.parametrize("module,res", [(_ConvNeXtStyle, 64), (_ChannelsLastMean, 32), (_Tokens, 32), (_TimmAttention, 32),
                                         (_CeilPools, 57), (_CeilPools, 60), (_Activations, 19), (_ResNetDShortcut, 25),
                                         (_ResNetDShortcut, 32), (_PoolMixer, 28), (_CentredClamped, 21), (_PReLUs, 17),
-                                        (_HandWrittenHardSwish, 23), (_Arithmetic, 19)])
+                                        (_HandWrittenHardSwish, 23), (_Arithmetic, 19), (_ASPP, 33), (_ASPP, 64)])
 def test_pytorch_code_as_users_write_it_imports_with_the_counts_pytorch_gives(tmp_path, module, res):
     torch.manual_seed(0)
     model = module().eval()

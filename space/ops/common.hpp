@@ -37,6 +37,7 @@ struct Window {
   std::array<int64_t, 2> stride{1, 1};
   Padding padding;
   int64_t groups = 1;
+  std::array<int64_t, 2> dilation{1, 1};  // taps this many pixels apart (conv2d only; 1 elsewhere)
 };
 
 // The weight tensor of conv2d and conv_transpose2d: [out_channels][kh][kw][in_per_group] (per-group OHWI),

@@ -19,6 +19,7 @@ adding a key needs no regeneration. Current additions (issue 16):
   predict  outside_profile, ops_outside_profile, outside_profile_features   (ops outside the profiled ranges)
   predict layers[]  outside_profile, outside_features
   predict  network_bytes, weights_credit_us   (the host's warm-weights credit; 0 on every device)
+  count layers[]  dilation   (a conv's dilation, [1, 1] on every zoo conv; null for ops without a window)
 A calibrated device now reports the threads of its published runtime (DEVICE_THREADS), which the committed
 files recorded as 1 (the old default); that value is mapped back before comparing.
 
@@ -51,6 +52,7 @@ ADDED = {
                 "outside_profile", "ops_outside_profile", "outside_profile_features",
                 "network_bytes", "weights_credit_us"},
     "predict layers": {"outside_profile", "outside_features"},
+    "count layers": {"dilation"},
 }
 
 
@@ -91,6 +93,8 @@ def without_additions(committed, current, out, model):
     def drop(new, old, keys):
         for k in keys - set(old):
             new.pop(k, None)
+    for new_row, old_row in zip(current["count"].get("layers", []), committed["count"].get("layers", [])):
+        drop(new_row, old_row, ADDED["count layers"])
     for device, pred in current["predict"].items():
         old = committed["predict"].get(device, {})
         low, high = pred.get("latency_us_low"), pred.get("latency_us_high")

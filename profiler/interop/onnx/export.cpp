@@ -231,6 +231,8 @@ struct Exporter {
     attr(n, "pads", onnx_pads(c.padding));
     if constexpr (std::is_same_v<C, ConvTranspose2d>) attr(n, "output_padding", Dims{c.output_padding[0], c.output_padding[1]});
     attr(n, "group", c.groups);
+    if constexpr (std::is_same_v<C, Conv2d>)
+      if (c.dilated()) attr(n, "dilations", Dims{c.dilation[0], c.dilation[1]});
     std::string y = conv_out;
     if (c.batch_norm) y = batch_norm_after(w, y, wt.bias, c.out_channels, c.activation == Activation::none ? op.name : op.name + "/bn");
     activate(w, c.activation, y, op.name);

@@ -87,7 +87,8 @@ void conv(Context& c, int i) {
   const Value& x = c.input_value(i);
   const Constant& w = g.need_constant(i, 1);
   if (w.dims.size() != 4) g.fail(i, "weight must be 4-D (O x I/groups x kh x kw)");
-  require_unit(g, i, "dilations");
+  const Dims d = g.ints_attr(i, "dilations", {1, 1});
+  if (d.size() != 2) g.fail(i, "dilations must have 2 values");
   const int64_t groups = read_groups(g, i);
   if (head_mix(c, i, x, w, groups)) return;
   if (x.kind != Kind::nchw) g.fail(i, "expects an N x C x H x W input");
@@ -97,6 +98,7 @@ void conv(Context& c, int i) {
   const Dims s = g.ints_attr(i, "strides", {1, 1});
   if (s.size() != 2) g.fail(i, "strides must have 2 values");
   op.stride = {s[0], s[1]};
+  op.dilation = {d[0], d[1]};
   op.padding = read_pads(g, i);
   op.groups = groups;
   op.bias = g.has_input(i, 2);
@@ -107,7 +109,8 @@ void conv(Context& c, int i) {
   const Padding& p = x.pending;
   if (p != Padding{}) {
     const Padding sum = op.padding + p;
-    if (sum.top < op.kernel[0] && sum.bottom < op.kernel[0] && sum.left < op.kernel[1] && sum.right < op.kernel[1])
+    const std::array<int64_t, 2> k = op.span();
+    if (sum.top < k[0] && sum.bottom < k[0] && sum.left < k[1] && sum.right < k[1])
       op.padding = sum;
     else in = c.add(i, {in}, Pad{p}, "/pad");  // too wide to be a conv's own padding
   }
