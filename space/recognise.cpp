@@ -42,6 +42,9 @@ class Recogniser {
           if (!assigned_[i] && net_.ops[i].as<Add>())
             if (auto b = residual_branch(i)) take(r, std::move(*b));
     }
+    // Last, each kxk conv left over is a block of its own, so that the rewrites of a block's kxk conv reach it.
+    for (size_t i = 0; i < net_.ops.size(); ++i)
+      if (!assigned_[i] && is_spatial(i)) take(r, lone_conv(i));
     std::sort(r.blocks.begin(), r.blocks.end(), [](const auto& a, const auto& b) { return a.ops.front() < b.ops.front(); });
     for (size_t i = 0; i < net_.ops.size(); ++i)
       if (!assigned_[i]) r.unrecognised.push_back(i);
@@ -189,10 +192,20 @@ class Recogniser {
         b.roles = {std::nullopt, steps[0].conv, std::nullopt, steps[1].conv, b.roles.squeeze_excite};
         break;
       case BlockKind::attention:
+      case BlockKind::conv:
       case BlockKind::count_:
         break;
     }
     if (!close_residual(b, steps[n - 1].last) && kind == BlockKind::basic_residual) return std::nullopt;
+    return b;
+  }
+
+  // A conv with the BatchNorm and activation ops after it, and a residual add if one closes it.
+  RecognisedBlock lone_conv(size_t i) const {
+    RecognisedBlock b{BlockKind::conv, {i}, net_.ops[i].inputs[0], i, false, {}, {}};
+    b.roles.spatial = i;
+    b.output = absorb_passthrough(i, b.ops);
+    close_residual(b, b.output);
     return b;
   }
 

@@ -1,6 +1,6 @@
 // Block recognition on any network of the space (a zoo network, a JSON file, an imported ONNX graph):
 // which ops form an inverted residual, a fused MBConv, a depthwise-separable pair, a basic or bottleneck
-// residual block, an attention or an MLP block. It reads the graph only (op kinds, conv classes, who
+// residual block, an attention or an MLP block, and which kxk convs stand alone. It reads the graph only (op kinds, conv classes, who
 // consumes which tensor), never op names, so an ONNX export from PyTorch is recognised as the zoo's own
 // network is. What matches no pattern is listed as unrecognised, never dropped.
 #pragma once
@@ -15,9 +15,11 @@
 namespace cpx {
 
 // A new kind is one enumerator and one name; recognise_blocks says how it is found.
-enum class BlockKind { inverted_residual, fused_mbconv, depthwise_separable, basic_residual, bottleneck, attention, mlp, count_ };
+// conv: a dense or grouped kxk conv in no other block (VGG and UNet stacks, DeepLab's ASPP branches, YOLO's
+// Conv-BN-SiLU layers, stems and downsampling convs), with its BatchNorm and activation ops.
+enum class BlockKind { inverted_residual, fused_mbconv, depthwise_separable, basic_residual, bottleneck, attention, mlp, conv, count_ };
 inline constexpr std::array<std::string_view, static_cast<size_t>(BlockKind::count_)> block_kind_names{
-    "inverted_residual", "fused_mbconv", "depthwise_separable", "basic_residual", "bottleneck", "attention", "mlp"};
+    "inverted_residual", "fused_mbconv", "depthwise_separable", "basic_residual", "bottleneck", "attention", "mlp", "conv"};
 inline std::string_view to_string(BlockKind k) { return block_kind_names[static_cast<size_t>(k)]; }
 
 // The convs of a conv block by their role (op indices). Attention and MLP blocks of residual branches

@@ -186,6 +186,9 @@ class Candidates {
       case BlockKind::mlp:
         group(r.expand), group(r.project), smaller_dw(r.spatial);
         break;
+      case BlockKind::conv:
+        group(r.spatial), stride2(r.spatial);
+        break;
       case BlockKind::attention: case BlockKind::count_:
         break;
     }

@@ -113,11 +113,42 @@ TEST_CASE("recognition finds the blocks the classic families are made of", "[adv
     INFO(name);
     CHECK(kinds_of(r).at(BlockKind::mlp) == blocks);
     for (const auto& b : r.blocks) {
+      if (b.kind == BlockKind::conv) continue;  // the stem and downsampling convs
       CHECK(b.residual);
       REQUIRE(b.roles.spatial);
       CHECK(net.ops[*b.roles.spatial].as<Conv2d>()->kernel[0] == (std::string(name) == "convnext-t" ? 7 : 3));
     }
   }
+}
+
+TEST_CASE("recognition: a kxk conv in no other block is a conv block of its own, with the rewrites of a block's kxk conv", "[advise]") {
+  // A VGG/UNet stack without residuals (3x3/s2, 3x3, a dilated 3x3 as DeepLab's), then a residual 3x3 and a
+  // 1x1 head: every kxk conv is a block with its BatchNorm and activation; a 1x1 is not.
+  NetworkBuilder b("plain", "test", {1, 32, 32, 3}, Where("plain"));
+  std::string x = b.add("down", {std::string(input_tensor)}, same_conv(16, 3, 2, 1, false, true, Activation::relu));
+  x = b.add("c1", {x}, same_conv(32, 3, 1, 1, false, false, Activation::none));
+  x = b.add("c1.bn", {x}, BatchNorm{});
+  x = b.add("c1.act", {x}, ActivationOp{Activation::silu});
+  Conv2d atrous = same_conv(32, 3, 1, 1, false, true, Activation::relu);
+  atrous.dilation = {2, 2}, atrous.padding = {2, 2, 2, 2};
+  x = b.add("atrous", {x}, atrous);
+  const std::string y = b.add("res", {x}, same_conv(32, 3, 1, 1, false, true, Activation::none));
+  x = b.add("sum", {y, x}, Add{});
+  const Network net = std::move(b).finish(b.add("head", {x}, same_conv(8, 1, 1, 1, true, false, Activation::none)));
+  const Recognition r = recognise_blocks(net);
+  REQUIRE(r.blocks.size() == 4);
+  for (const auto& block : r.blocks) CHECK(block.kind == BlockKind::conv);
+  CHECK(r.blocks[1].ops == std::vector<size_t>{1, 2, 3});  // c1 with its BatchNorm and SiLU
+  CHECK(r.blocks[3].residual);
+  CHECK(r.unrecognised == std::vector<size_t>{net.index_of("head")});
+  std::map<std::string, std::set<RewriteKind>> by_op;
+  for (const auto& s : candidate_rewrites(net, r, 8))
+    for (const Rewrite& rw : s.rewrites) by_op[rw.ops[0]].insert(rw.kind);
+  // The stem has 3 input channels (no groups of 2 with 8 or more); the dilated conv keeps its kernel.
+  CHECK(by_op == std::map<std::string, std::set<RewriteKind>>{{"down", {RewriteKind::kernel_2x2}},
+                                                              {"c1", {RewriteKind::group_conv}},
+                                                              {"atrous", {RewriteKind::group_conv}},
+                                                              {"res", {RewriteKind::group_conv}}});
 }
 
 TEST_CASE("every candidate rewrite of the zoo's non-CPUBone CNNs keeps the network's output shape and changes what it says", "[advise]") {
@@ -151,10 +182,11 @@ TEST_CASE("every candidate rewrite of the zoo's non-CPUBone CNNs keeps the netwo
 TEST_CASE("rewrites on a small inverted-residual network: each kind has a site and rebuilds as stated", "[advise]") {
   const Network net = small_ir_net();
   const Recognition r = recognise_blocks(net);
-  REQUIRE(r.blocks.size() == 2);
-  CHECK(r.blocks[0].kind == BlockKind::inverted_residual);
-  CHECK(r.blocks[0].residual);
-  CHECK(r.blocks[0].roles.squeeze_excite.size() == 4);
+  REQUIRE(r.blocks.size() == 3);
+  CHECK(r.blocks[0].kind == BlockKind::conv);  // the stem
+  CHECK(r.blocks[1].kind == BlockKind::inverted_residual);
+  CHECK(r.blocks[1].residual);
+  CHECK(r.blocks[1].roles.squeeze_excite.size() == 4);
   std::set<RewriteKind> kinds;
   for (const auto& s : candidate_rewrites(net, r, 8))
     for (const Rewrite& rw : s.rewrites) kinds.insert(rw.kind);
@@ -165,7 +197,7 @@ TEST_CASE("rewrites on a small inverted-residual network: each kind has a site a
   const Network fused = apply_rewrites(net, fuse);
   CHECK(fused.ops.size() == net.ops.size() - 1);
   CHECK(fused.ops[fused.index_of("b2.dw")].as<Conv2d>()->groups == 1);
-  CHECK(recognise_blocks(fused).blocks[1].kind == BlockKind::fused_mbconv);
+  CHECK(recognise_blocks(fused).blocks[2].kind == BlockKind::fused_mbconv);
   const Rewrite unfuse[] = {{RewriteKind::unfuse_mbconv, {"b2.dw"}, 0}};
   const Network back = apply_rewrites(fused, unfuse);
   CHECK(count(back).total.macs == count(net).total.macs);  // fuse then unfuse: the same convs again
