@@ -62,6 +62,8 @@ OpClass op_class(const Concat&, const ShapeNhwc&) { return OpClass::data_movemen
 OpClass op_class(const Pad&, const ShapeNhwc&) { return OpClass::data_movement; }
 OpClass op_class(const Reshape&, const ShapeNhwc&) { return OpClass::data_movement; }
 OpClass op_class(const ChannelShuffle&, const ShapeNhwc&) { return OpClass::data_movement; }
+OpClass op_class(const PixelShuffle&, const ShapeNhwc&) { return OpClass::data_movement; }
+OpClass op_class(const Clamp&, const ShapeNhwc&) { return OpClass::elementwise; }
 
 OpClass classify(const OpAttrs& attrs, const ShapeNhwc& in) {
   return std::visit([&](const auto& a) { return op_class(a, in); }, attrs);
@@ -133,6 +135,11 @@ KindFeatures kind_features(const Concat&, const ShapeNhwc&, const ShapeNhwc&, co
 KindFeatures kind_features(const Pad&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {.variant_b = 1}; }
 KindFeatures kind_features(const Reshape&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {}; }
 KindFeatures kind_features(const ChannelShuffle&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {}; }
+// Its bytes moved, as the other data movement; the executor's two passes (a shuffle, then depth_to_space)
+// are not a feature of their own: no profile has timed the kind yet.
+KindFeatures kind_features(const PixelShuffle&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {}; }
+// One tensor read and written, as an affine (no .activation: that would add an activation pass after it).
+KindFeatures kind_features(const Clamp&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {}; }
 
 }  // namespace
 

@@ -47,6 +47,9 @@ std::string kind_of(const Concat&, const ShapeNhwc&) { return "data movement"; }
 std::string kind_of(const Pad&, const ShapeNhwc&) { return "data movement"; }
 std::string kind_of(const Reshape&, const ShapeNhwc&) { return "data movement"; }
 std::string kind_of(const ChannelShuffle&, const ShapeNhwc&) { return "data movement"; }
+// Kinds of their own, as prelu's: no shipped device was calibrated on networks with them.
+std::string kind_of(const PixelShuffle&, const ShapeNhwc&) { return "pixel shuffle"; }
+std::string kind_of(const Clamp&, const ShapeNhwc&) { return "clamp"; }
 
 // The activation a conv or linear layer applies to its output (none for other ops).
 Activation activation_of(const OpAttrs& attrs) {

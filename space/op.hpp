@@ -27,6 +27,7 @@
 #include "space/ops/batch_norm.hpp"
 #include "space/ops/channel_shuffle.hpp"
 #include "space/ops/channels.hpp"
+#include "space/ops/clamp.hpp"
 #include "space/ops/conv2d.hpp"
 #include "space/ops/conv_transpose2d.hpp"
 #include "space/ops/elementwise.hpp"
@@ -37,6 +38,7 @@
 #include "space/ops/layer_scale.hpp"
 #include "space/ops/matmul.hpp"
 #include "space/ops/pad.hpp"
+#include "space/ops/pixel_shuffle.hpp"
 #include "space/ops/pooling.hpp"
 #include "space/ops/prelu.hpp"
 #include "space/ops/reshape.hpp"
@@ -49,7 +51,8 @@ namespace cpx {
 using OpAttrs = std::variant<Conv2d, FullyConnected, Matmul, Softmax, ActivationOp, BatchNorm, GroupNorm, LayerNorm,
                              Add, Subtract, Multiply, GlobalAvgPool, AvgPool, MaxPool, UpsampleNearest, Reshape, Slice, Concat,
                              Pad, ConvTranspose2d, ResizeBilinear, LayerScale, AttentionBias, HeadMix, ChannelShuffle,
-                             PRelu, Affine>;
+                             PRelu, Affine,
+                             PixelShuffle, Clamp>;
 
 // One node of an expanded network. Its output tensor is named after the op.
 struct Op {

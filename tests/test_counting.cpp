@@ -116,6 +116,21 @@ TEST_CASE("channel_shuffle moves data only: no MACs, no params, the input's shap
   CHECK_THROWS_WITH(count_one({1, 7, 9, 24}, ChannelShuffle{5}), Catch::Contains("groups = 5") && Catch::Contains("24 input channels"));
 }
 
+TEST_CASE("pixel_shuffle and clamp have no MACs and no params, and pixel_shuffle trades channels for pixels") {
+  ShapeNhwc out;
+  const NetworkCount p = count_one({1, 7, 9, 36}, PixelShuffle{3}, &out);
+  CHECK(p.total.macs == 0);
+  CHECK(p.total.params == 0);
+  CHECK(out == ShapeNhwc{1, 21, 27, 4});
+  CHECK_THROWS_WITH(count_one({1, 7, 9, 24}, PixelShuffle{3}), Catch::Contains("upscale = 3") && Catch::Contains("24 input channels"));
+  const NetworkCount c = count_one({1, 7, 9, 24}, Clamp{-1, 1}, &out);
+  CHECK(c.total.macs == 0);
+  CHECK(c.total.params == 0);
+  CHECK(out == ShapeNhwc{1, 7, 9, 24});
+  CHECK_THROWS_WITH(count_one({1, 7, 9, 24}, Clamp{1, -1}), Catch::Contains("min = 1.0: not below max -1.0"));
+  CHECK_THROWS_WITH(count_one({1, 7, 9, 24}, Clamp{std::nan(""), 1}), Catch::Contains("min: NaN"));
+}
+
 TEST_CASE("a transposed conv counts Cin·Hin·Win·(Cout/groups)·k² MACs, cropped outputs included") {
   ConvTranspose2d t;
   t.out_channels = 128;

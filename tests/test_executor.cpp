@@ -622,6 +622,24 @@ TEST_CASE("executor channel_shuffle: groups 2 to 12, odd images, one group chann
   OpTester().input({1, 28, 28, 116}).threads(2).test(ChannelShuffle{2});
 }
 
+TEST_CASE("executor pixel_shuffle: upscale 2 to 4, one output channel and several, odd maps, batch 2") {
+  AlternateThreads threads;
+  for (const ShapeNhwc& s : {ShapeNhwc{1, 7, 9, 12}, ShapeNhwc{2, 3, 5, 36}, ShapeNhwc{1, 5, 3, 4}, ShapeNhwc{1, 1, 1, 16},
+                             ShapeNhwc{1, 4, 7, 9}, ShapeNhwc{1, 3, 7, 48}})
+    for (int64_t r = 2; r <= 4; ++r)
+      if (s.c % (r * r) == 0) OpTester().input(s).threads(threads()).test(PixelShuffle{r});
+  // An ESPCN tail (3 colours at x2), large enough to be split over both threads.
+  OpTester().input({1, 40, 40, 12}).threads(2).test(PixelShuffle{2});
+}
+
+TEST_CASE("executor clamp: both bounds, either alone, bounds outside the values, odd channel counts") {
+  const double inf = std::numeric_limits<double>::infinity();
+  for (size_t threads : thread_counts)
+    for (const ShapeNhwc& s : {ShapeNhwc{1, 7, 9, 23}, ShapeNhwc{2, 3, 5, 6}, ShapeNhwc{1, 1, 1, 1}})
+      for (const Clamp& c : {Clamp{-1, 1}, Clamp{-inf, 0.5}, Clamp{-0.25, inf}, Clamp{0.1, 0.2}, Clamp{-100, 100}})
+        OpTester().input(s).input_scale(3).threads(threads).test(c);
+}
+
 TEST_CASE("executor emulated kernels split large tensors over threads without gaps or overlaps") {
   // Big enough that every hand-written kernel cuts its work into several tiles per thread.
   for (size_t threads : thread_counts) {

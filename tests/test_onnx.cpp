@@ -16,6 +16,7 @@
 #include <functional>
 #include <iterator>
 #include <limits>
+#include <optional>
 #include <set>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -601,6 +602,136 @@ TEST_CASE("channel_shuffle: exported as Reshape, Transpose, Reshape that ONNX Ru
   CHECK(shuffle->groups == 3);
 }
 
+TEST_CASE("pixel_shuffle and clamp: exported as DepthToSpace (CRD) and Clip that ONNX Runtime computes as we do, imported back as themselves") {
+  const double inf = std::numeric_limits<double>::infinity();
+  // Convs around them, whose outputs (about ±3) cross every bound, so that a wrong channel order or bound
+  // changes the output; pixel_shuffle to several channels and to one (two kernels), a clamp after a conv.
+  NetworkBuilder b("upscale", "", {1, 9, 7, 5}, Where("test"));
+  Conv2d conv;
+  conv.out_channels = 12;
+  conv.kernel = {3, 3};
+  conv.padding = {1, 1, 1, 1};
+  conv.bias = true;
+  std::string x = b.add("up", {b.add("c1", {"input"}, conv)}, PixelShuffle{2});  // 18x14x3
+  x = b.add("hardtanh", {x}, Clamp{-1, 1});
+  conv.out_channels = 9;
+  x = b.add("clamp", {b.add("c2", {x}, conv)}, Clamp{-0.5, 0.75});
+  x = b.add("up1", {x}, PixelShuffle{3});  // 54x42x1
+  x = b.add("max", {x}, Clamp{-inf, 0.5});
+  const Network net = std::move(b).finish(b.add("min", {x}, Clamp{-0.25, inf}));
+  const auto dir = temp_dir();
+  const double relative = ort_relative_difference(net, dir);
+  INFO("relative L2 difference " << relative);
+  CHECK(relative < 1e-5);
+  std::filesystem::remove_all(dir);
+
+  const Network back = import_onnx_bytes(export_onnx(net, make_weights(net, 1)), "upscale.onnx");
+  REQUIRE(back.ops.size() == net.ops.size());
+  for (size_t k = 0; k < net.ops.size(); ++k) {
+    INFO(net.ops[k].name);
+    REQUIRE(back.ops[k].kind() == net.ops[k].kind());
+    if (const auto* p = net.ops[k].as<PixelShuffle>()) CHECK(back.ops[k].as<PixelShuffle>()->upscale == p->upscale);
+    if (const auto* c = net.ops[k].as<Clamp>()) {
+      CHECK(back.ops[k].as<Clamp>()->min == Approx(c->min));
+      CHECK(back.ops[k].as<Clamp>()->max == Approx(c->max));
+    }
+  }
+  REQUIRE(back.ops[3].as<Conv2d>());
+  CHECK(back.ops[3].as<Conv2d>()->activation == Activation::none);  // the clamp after c2 stays its own op
+}
+
+TEST_CASE("import: DepthToSpace CRD is a pixel_shuffle, DCR a channel_shuffle then one, and ONNX Runtime computes both as we do") {
+  const auto dir = temp_dir();
+  for (const std::string mode : {"CRD", "DCR"})
+    for (const int64_t channels : {12, 4}) {  // 3 output channels, and 1 (where the two orders are one)
+      INFO(mode << ", " << channels << " channels");
+      TestGraph t;
+      TestGraph::io(*t.g.add_input(), "x", {1, channels, 3, 5});
+      auto& n = t.node("DepthToSpace", {"x"}, "y");
+      TestGraph::int_attr(n, "blocksize", 2);
+      auto& a = *n.add_attribute();
+      a.set_name("mode");
+      a.set_type(onnx::AttributeProto::STRING);
+      a.set_s(mode);
+      TestGraph::io(*t.g.add_output(), "y", {1, channels / 4, 6, 10});
+      const Network net = import_onnx_bytes(t.bytes(), "d2s.onnx");
+      const bool shuffled = mode == "DCR" && channels > 4;
+      REQUIRE(net.ops.size() == (shuffled ? 2u : 1u));
+      if (shuffled) CHECK(net.ops[0].as<ChannelShuffle>()->groups == 4);
+      REQUIRE(net.ops.back().as<PixelShuffle>());
+      CHECK(net.ops.back().as<PixelShuffle>()->upscale == 2);
+      const auto file = dir / "d2s.onnx";
+      write_file_atomic(file.string(), t.bytes());
+      const std::vector<float> input = make_input(net.input, 3);
+      const std::vector<float> ort = run_ort(file, nhwc_to_nchw(input, net.input), 1, dir);
+      CHECK(run_ours(net, make_weights(net, 1), input.data()) == ort);  // data movement: the same floats
+    }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("import: a Clip other than relu's and relu6's is a clamp, and inverted, NaN or tensor bounds and unknown DepthToSpace modes are named errors") {
+  const double inf = std::numeric_limits<double>::infinity();
+  // Clip(x, min, max) with each bound a scalar constant, absent (nullopt), or the tensor x itself (NaN here).
+  auto clip = [](std::optional<float> lo, std::optional<float> hi, bool tensor_min = false) {
+    TestGraph t;
+    TestGraph::io(*t.g.add_input(), "x", {1, 6, 4, 4});
+    std::vector<std::string> in{"x", tensor_min ? std::string("x") : lo ? t.scalar("lo", *lo) : std::string()};
+    if (hi) in.push_back(t.scalar("hi", *hi));
+    t.node("Clip", in, "y");
+    TestGraph::io(*t.g.add_output(), "y", {1, 6, 4, 4});
+    return t.bytes();
+  };
+  auto clamp_of = [](const std::string& bytes) {
+    const Network net = import_onnx_bytes(bytes, "m.onnx");
+    REQUIRE(net.ops.size() == 1);
+    REQUIRE(net.ops[0].as<Clamp>());
+    return *net.ops[0].as<Clamp>();
+  };
+  CHECK(clamp_of(clip(-1, 1)).min == -1);  // F.hardtanh
+  CHECK(clamp_of(clip(-1, 1)).max == 1);
+  CHECK(clamp_of(clip(std::nullopt, 0.5)).min == -inf);  // x.clamp(max=0.5)
+  CHECK(clamp_of(clip(std::nullopt, 0.5)).max == 0.5);
+  CHECK(clamp_of(clip(-0.5, std::nullopt)).max == inf);  // x.clamp(min=-0.5)
+  // relu's and relu6's Clips are those activations, as before.
+  CHECK(import_onnx_bytes(clip(0, std::nullopt), "m.onnx").ops.at(0).as<ActivationOp>()->function == Activation::relu);
+  CHECK(import_onnx_bytes(clip(0, 6), "m.onnx").ops.at(0).as<ActivationOp>()->function == Activation::relu6);
+  {  // A Clip without bounds passes its input on, as an Identity would.
+    TestGraph t;
+    TestGraph::io(*t.g.add_input(), "x", {1, 6, 4, 4});
+    TestGraph::ints_attr(t.node("Conv", {"x", t.floats("w", {6, 6, 1, 1})}, "c"), "kernel_shape", {1, 1});
+    t.node("Clip", {"c"}, "y");
+    TestGraph::io(*t.g.add_output(), "y", {1, 6, 4, 4});
+    const Network net = import_onnx_bytes(t.bytes(), "m.onnx");
+    REQUIRE(net.ops.size() == 1);
+    CHECK(net.ops[0].as<Conv2d>()->activation == Activation::none);
+  }
+  CHECK(error_of([&] { import_onnx_bytes(clip(2, 1), "m.onnx"); }) == "m.onnx: node \"y\" (Clip): min 2.0 is not below max 1.0");
+  CHECK(error_of([&] { import_onnx_bytes(clip(1, 1), "m.onnx"); }) == "m.onnx: node \"y\" (Clip): min 1.0 is not below max 1.0");
+  CHECK(error_of([&] { import_onnx_bytes(clip(std::nanf(""), 1), "m.onnx"); }) ==
+        "m.onnx: node \"y\" (Clip): a bound is NaN (min NaN, max 1.0)");
+  CHECK(error_of([&] { import_onnx_bytes(clip(std::nullopt, 1, true), "m.onnx"); }) ==
+        "m.onnx: node \"y\" (Clip): min is not a constant scalar");
+
+  auto d2s = [](const std::string& mode, int64_t blocksize) {
+    TestGraph t;
+    TestGraph::io(*t.g.add_input(), "x", {1, 8, 4, 4});
+    auto& n = t.node("DepthToSpace", {"x"}, "y");
+    TestGraph::int_attr(n, "blocksize", blocksize);
+    auto& a = *n.add_attribute();
+    a.set_name("mode");
+    a.set_type(onnx::AttributeProto::STRING);
+    a.set_s(mode);
+    TestGraph::io(*t.g.add_output(), "y", {1, 2, 8, 8});
+    return t.bytes();
+  };
+  CHECK(error_of([&] { import_onnx_bytes(d2s("RCD", 2), "m.onnx"); }) ==
+        "m.onnx: node \"y\" (DepthToSpace): mode RCD is neither CRD nor DCR");
+  CHECK(error_of([&] { import_onnx_bytes(d2s("CRD", 3), "m.onnx"); }) ==
+        "m.onnx: node \"y\" (DepthToSpace): blocksize 3: 9 does not divide the 8 channels");
+  CHECK(error_of([&] { import_onnx_bytes(d2s("DCR", 1), "m.onnx"); }) ==
+        "m.onnx: node \"y\" (DepthToSpace): blocksize 1 is out of range [2, 64]");
+}
+
 TEST_CASE("import: arithmetic with a number is an affine op, and a tensor divided by a tensor or by 0 is an error") {
   auto graph = [](const std::string& op, bool constant_divisor, float k) {
     TestGraph t;
@@ -722,6 +853,10 @@ TEST_CASE("every op kind comes back from export then import as itself, as its im
       {x, PRelu{true}},
       {x, Affine{0.5, 0}},
       {x, Affine{1, -3}},
+      {ShapeNhwc{1, 5, 3, 12}, PixelShuffle{2}},
+      {x, Clamp{-1, 1}},
+      {x, Clamp{-std::numeric_limits<double>::infinity(), 0.5}},
+      {x, Clamp{-0.5, std::numeric_limits<double>::infinity()}},
   };
   std::set<std::string_view> covered;
   for (const auto& [input, attrs] : cases) {

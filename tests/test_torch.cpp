@@ -73,12 +73,26 @@ TEST_CASE("the PyTorch export has count's params and matches the executor on eve
     std::string x = b.add("sub", {y, b.add("prelu", {y}, PRelu{false})}, Subtract{});
     x = b.add("prelu_shared", {x}, PRelu{true});
     x = b.add("affine", {x}, Affine{-0.5, 0.25});
+    x = b.add("clamp", {x}, Clamp{-0.75, 0.5});
+    x = b.add("clamp_max", {x}, Clamp{-std::numeric_limits<double>::infinity(), 0.25});
     // A conv before each, so that no function reads only what a saturating one before it left.
     for (const auto& [function, name] : activation_names)
       if (function != Activation::none)
         x = b.add(std::string(name), {b.add(std::string(name) + ".conv", {x}, conv)},
                   ActivationOp{function, takes_alpha(function) ? 0.3 : 0.0});
     nets.push_back(std::move(b).finish(x));
+  }
+  {
+    // ESPCN-style upsampling by pixel_shuffle, to several channels and to one (whose kernel differs).
+    NetworkBuilder b("pixel-shuffle", "test", {1, 5, 7, 3}, Where("test"));
+    Conv2d conv;
+    conv.kernel = {3, 3};
+    conv.padding = {1, 1, 1, 1};
+    conv.bias = true;
+    conv.out_channels = 12;
+    std::string x = b.add("up3", {b.add("conv", {std::string(input_tensor)}, conv)}, PixelShuffle{2});  // 10x14x3
+    conv.out_channels = 4;
+    nets.push_back(std::move(b).finish(b.add("up1", {b.add("conv1", {x}, conv)}, PixelShuffle{2})));  // 20x28x1
   }
   {
     // Average pools with padding left out of the divisor: PyTorch's own AvgPool2d arguments where they

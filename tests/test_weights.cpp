@@ -459,6 +459,27 @@ TEST_CASE("reference channel_shuffle transposes groups x channels-per-group, and
   CHECK(w.at(0).bias.empty());
 }
 
+TEST_CASE("reference pixel_shuffle puts channel c·r² + i·r + j at row i, column j of channel c's block, as PyTorch") {
+  // One pixel of 8 channels, r = 2: channel c of block position (i, j) is input channel 4c + 2i + j
+  // (PyTorch's F.pixel_shuffle of arange(8) gives these, NHWC).
+  check_close(run_one({1, 1, 1, 8}, PixelShuffle{2}, {0, 1, 2, 3, 4, 5, 6, 7}), {0, 4, 1, 5, 2, 6, 3, 7});
+  // Two pixels side by side of 4 channels: each becomes a 2x2 block of one channel, blocks side by side.
+  check_close(run_one({1, 1, 2, 4}, PixelShuffle{2}, {0, 1, 2, 3, 10, 11, 12, 13}), {0, 1, 10, 11, 2, 3, 12, 13});
+  const Network net = one_op({1, 3, 3, 18}, PixelShuffle{3});
+  CHECK(net.shapes[0] == ShapeNhwc{1, 9, 9, 2});
+  CHECK(make_weights(net, 7).at(0).weight.empty());
+}
+
+TEST_CASE("reference clamp bounds each value by min and max, either of which may be absent") {
+  const double inf = std::numeric_limits<double>::infinity();
+  const std::vector<float> x{-2, -0.5f, 0, 0.7f, 3};
+  check_close(run_one({1, 1, 1, 5}, Clamp{-0.5, 0.5}, x), {-0.5, -0.5, 0, 0.5, 0.5});
+  check_close(run_one({1, 1, 1, 5}, Clamp{-inf, 0.5}, x), {-2, -0.5, 0, 0.5, 0.5});
+  check_close(run_one({1, 1, 1, 5}, Clamp{-1, inf}, x), {-1, -0.5, 0, 0.7, 3});
+  // The bound as float32, as PyTorch clamps a float tensor: 1/3 is 0.3333333432674408 then.
+  CHECK(run_one({1, 1, 1, 1}, Clamp{-inf, 1.0 / 3}, {1})[0] == static_cast<float>(1.0 / 3));
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Op kinds of the model-zoo families
 

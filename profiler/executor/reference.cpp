@@ -492,6 +492,30 @@ Tensor compute(const ChannelShuffle& op, const Args& a) {
   return y;
 }
 
+// Output (y·r + i, x·r + j, c) is input (y, x, c·r² + i·r + j): PyTorch's pixel_shuffle.
+Tensor compute(const PixelShuffle& op, const Args& a) {
+  const ShapeNhwc& is = a.in_shape[0];
+  const ShapeNhwc& os = a.out_shape;
+  const int64_t r = op.upscale;
+  const Tensor& x = *a.in[0];
+  Tensor y = zeros(os);
+  for (int64_t n = 0; n < is.n; ++n)
+    for (int64_t iy = 0; iy < is.h; ++iy)
+      for (int64_t ix = 0; ix < is.w; ++ix)
+        for (int64_t c = 0; c < os.c; ++c)
+          for (int64_t i = 0; i < r; ++i)
+            for (int64_t j = 0; j < r; ++j) y[at(os, n, iy * r + i, ix * r + j, c)] = x[at(is, n, iy, ix, (c * r + i) * r + j)];
+  return y;
+}
+
+// The bounds as the float32 numbers PyTorch clamps a float tensor to (an absent one is ±infinity).
+Tensor compute(const Clamp& op, const Args& a) {
+  const float lo = static_cast<float>(op.min), hi = static_cast<float>(op.max);
+  Tensor y = *a.in[0];
+  for (auto& v : y) v = std::min(std::max(v, lo), hi);
+  return y;
+}
+
 }  // namespace
 
 std::vector<std::vector<float>> reference_run(const Network& net, const NetworkWeights& weights,

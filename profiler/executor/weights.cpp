@@ -124,7 +124,7 @@ template <typename T, typename... Of>
 concept one_of = (std::same_as<T, Of> || ...);
 template <typename T>
   requires one_of<T, Matmul, Softmax, ActivationOp, Affine, Add, Subtract, Multiply, GlobalAvgPool, AvgPool, MaxPool, UpsampleNearest,
-                  Reshape, Slice, Concat, Pad, ResizeBilinear, ChannelShuffle>
+                  Reshape, Slice, Concat, Pad, ResizeBilinear, ChannelShuffle, PixelShuffle, Clamp>
 OpWeights weights_of(const T&, Rng&, const ShapeNhwc&) {
   return {};
 }

@@ -5,6 +5,7 @@
 // params, as count() counts them) holding the folded shift, scale 1, mean 0 and var 1 - eps.
 #include "profiler/interop/torch.hpp"
 
+#include <cmath>
 #include <cstring>
 #include <set>
 #include <sstream>
@@ -284,6 +285,19 @@ struct Generator {
     const ShapeNhwc& x = in();
     emit(var() + ".reshape(" + std::to_string(any_batch) + ", " + std::to_string(s.groups) + ", " + std::to_string(x.c / s.groups) + ", " +
          std::to_string(x.h) + ", " + std::to_string(x.w) + ").transpose(1, 2).reshape" + nchw(x));
+  }
+
+  void operator()(const PixelShuffle& p) {
+    const std::string k = key();
+    init.push_back(layer(k) + " = nn.PixelShuffle(" + std::to_string(p.upscale) + ")");
+    emit(layer(k) + "(" + var() + ")");
+  }
+  // The bounds as written; PyTorch clamps a float tensor to them as float32, as the executor does.
+  void operator()(const Clamp& c) {
+    std::string bounds;
+    if (std::isfinite(c.min)) bounds += ", min=" + num(c.min);
+    if (std::isfinite(c.max)) bounds += ", max=" + num(c.max);
+    emit("torch.clamp(" + var() + bounds + ")");
   }
 
   void operator()(const Affine& a) { emit(var() + " * " + num(a.scale) + " + " + num(a.shift)); }

@@ -141,6 +141,7 @@ void add_map_ops(bool quick, const AddOp& add) {
     add("subtract_" + tag, in, [=](NetworkBuilder& b) { return b.add("sub", {x, x}, Subtract{}); });
     add("prelu_" + tag, in, [=](NetworkBuilder& b) { return b.add("prelu", {x}, PRelu{false}); });
     add("affine_" + tag, in, [=](NetworkBuilder& b) { return b.add("affine", {x}, Affine{0.5, 1}); });
+    add("clamp_" + tag, in, [=](NetworkBuilder& b) { return b.add("clamp", {x}, Clamp{-1, 1}); });
     add("multiply_broadcast_" + tag, in, [=](NetworkBuilder& b) {
       const auto g = b.add("pool", {x}, GlobalAvgPool{});
       return b.add("mul", {x, g}, Multiply{});
@@ -172,6 +173,7 @@ void add_map_ops(bool quick, const AddOp& add) {
       return b.add("cat", {rest, a}, Concat{});
     });
     add("pad_" + tag, in, [=](NetworkBuilder& b) { return b.add("pad", {x}, Pad{{1, 0, 1, 0}}); });
+    if (c % 4 == 0) add("pixel_shuffle_x2_" + tag, in, [=](NetworkBuilder& b) { return b.add("ps", {x}, PixelShuffle{2}); });
     // The data movement of a ShuffleNet unit, each kind both cold and warm (warm_twin_kinds): a shuffle
     // of the input, a split of what it wrote, the halves joined and shuffled again; and a concat of the
     // input. Slices and shuffles timed only reading the cold input left ShuffleNetV2's slices and shuffles

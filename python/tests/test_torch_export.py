@@ -346,6 +346,7 @@ class _Arithmetic(torch.nn.Module):
         return (x + 1) * (y - 1)
 
 
+<<<<<<< HEAD
 class _ASPP(torch.nn.Module):
     # DeepLabV3's atrous spatial pyramid pooling after a dilated backbone stage (torchvision's
     # replace_stride_with_dilation): 3x3 convs dilated 2, 6 and 12, a dilated depthwise conv, the image pool.
@@ -363,6 +364,37 @@ class _ASPP(torch.nn.Module):
         h, w = x.shape[2:]
         pooled = torch.nn.functional.interpolate(torch.relu(self.pool(x.mean((2, 3), keepdim=True))), size=(h, w))
         return self.project(torch.cat([torch.relu(b(x)) for b in self.branches] + [pooled], 1))
+=======
+class _SuperResolution(torch.nn.Module):
+    # ESPCN: convs with tanh, then the last conv's 3·r² channels pixel-shuffled to an r-times larger image,
+    # hardtanh'd to [-1, 1]; and nn.PixelShuffle to one channel.
+    def __init__(self, r=3):
+        super().__init__()
+        self.a, self.b = torch.nn.Conv2d(3, 16, 5, padding=2), torch.nn.Conv2d(16, 8, 3, padding=1)
+        self.c, self.d = torch.nn.Conv2d(8, 3 * r * r, 3, padding=1), torch.nn.Conv2d(3, 4, 3, padding=1)
+        self.r, self.shuffle = r, torch.nn.PixelShuffle(2)
+
+    def forward(self, x):
+        x = torch.tanh(self.b(torch.tanh(self.a(x))))
+        x = torch.nn.functional.hardtanh(torch.nn.functional.pixel_shuffle(self.c(x), self.r))
+        return self.shuffle(self.d(x))
+
+
+class _Clamps(torch.nn.Module):
+    # Clamps as users write them, after convs and alone: hardtanh's [-1, 1], nn.Hardtanh(0, 20) (DeepSpeech),
+    # clamp(max=), clamp(min=) with a negative min, and relu6 and clamp(min=0), which stay relu6 and relu.
+    def __init__(self):
+        super().__init__()
+        self.a, self.b, self.c = (torch.nn.Conv2d(3, 8, 3, 2, 1), torch.nn.Conv2d(8, 8, 3, padding=1),
+                                  torch.nn.Conv2d(8, 8, 1))
+        self.h = torch.nn.Hardtanh(0, 20)
+
+    def forward(self, x):
+        x = torch.nn.functional.hardtanh(self.a(x))
+        x = self.h(self.b(x) * 10).clamp(max=12.5) / 10
+        x = torch.nn.functional.relu6(self.c(x.clamp(min=-0.5)))
+        return x.clamp(min=0) - 1
+>>>>>>> h1
 
 
 def _macs_by_hooks(model, x):
@@ -385,7 +417,12 @@ def _macs_by_hooks(model, x):
 @pytest.mark.parametrize("module,res", [(_ConvNeXtStyle, 64), (_ChannelsLastMean, 32), (_Tokens, 32), (_TimmAttention, 32),
                                         (_CeilPools, 57), (_CeilPools, 60), (_Activations, 19), (_ResNetDShortcut, 25),
                                         (_ResNetDShortcut, 32), (_PoolMixer, 28), (_CentredClamped, 21), (_PReLUs, 17),
+<<<<<<< HEAD
                                         (_HandWrittenHardSwish, 23), (_Arithmetic, 19), (_ASPP, 33), (_ASPP, 64)])
+=======
+                                        (_HandWrittenHardSwish, 23), (_Arithmetic, 19), (_SuperResolution, 13),
+                                        (_Clamps, 21)])
+>>>>>>> h1
 def test_pytorch_code_as_users_write_it_imports_with_the_counts_pytorch_gives(tmp_path, module, res):
     torch.manual_seed(0)
     model = module().eval()
@@ -423,6 +460,47 @@ def test_activations_import_as_their_own_functions_and_run_as_pytorch_computes_t
     # executor computes: our vectorised tanh, softplus and mish against PyTorch's, XNNPACK's leaky_relu and elu.
     y, ref = _torch_beside_executor(net, _torch_module(net, tmp_path / "m.py", "activations").load(), 1)
     assert np.abs(y - ref).max() <= 1e-4 * np.abs(ref).max()
+
+
+def test_pixel_shuffle_and_clamps_import_as_their_own_ops_and_run_as_pytorch_computes_them(tmp_path):
+    torch.manual_seed(0)
+    model = _Clamps().eval()
+    torch.onnx.export(model, torch.randn(1, 3, 19, 19), str(tmp_path / "m.onnx"))
+    net = cx.load(str(tmp_path / "m.onnx"))
+    ops = net.to_dict()["ops"]
+    assert [(op.get("min"), op.get("max")) for op in ops if op["op"] == "clamp"] == \
+        [(-1, 1), (0, 20), (None, 12.5), (-0.5, None)]
+    assert [op["activation"] for op in ops if op["op"] == "conv2d"] == ["none", "none", "relu6"]
+    assert [op["function"] for op in ops if op["op"] == "activation"] == ["relu"]
+    (tmp_path / "m.json").write_text(net.to_json())  # the bounds read back from the network JSON as written
+    assert cx.load(str(tmp_path / "m.json")).to_dict() == net.to_dict()
+    y, ref = _torch_beside_executor(net, _torch_module(net, tmp_path / "m.py", "clamps").load(), 1)
+    assert np.abs(y - ref).max() <= 1e-5 * np.abs(ref).max()
+
+    model = _SuperResolution().eval()
+    torch.onnx.export(model, torch.randn(1, 3, 13, 11), str(tmp_path / "sr.onnx"))
+    net = cx.load(str(tmp_path / "sr.onnx"))
+    assert [op["upscale"] for op in net.to_dict()["ops"] if op["op"] == "pixel_shuffle"] == [3, 2]
+    assert tuple(net.output_nhwc) == (1, 78, 66, 1)
+    y, ref = _torch_beside_executor(net, _torch_module(net, tmp_path / "sr.py", "sr").load(), 1)
+    assert np.abs(y - ref).max() <= 1e-4 * np.abs(ref).max()
+
+
+class _Shuffles(torch.nn.Module):
+    # No weights, so PyTorch's own output is the reference: pixel_shuffle to 4 channels and to 1, clamps.
+    def forward(self, x):
+        x = torch.nn.functional.pixel_shuffle(x, 3).clamp(-1, 0.5)
+        return torch.nn.PixelShuffle(2)(torch.nn.functional.hardtanh(x * 2))
+
+
+@pytest.mark.parametrize("h,w", [(5, 7), (1, 1)])
+def test_pytorchs_pixel_shuffle_and_clamps_import_to_what_pytorch_computes(tmp_path, h, w):
+    model = _Shuffles()
+    torch.onnx.export(model, torch.randn(1, 36, h, w), str(tmp_path / "m.onnx"))
+    net = cx.load(str(tmp_path / "m.onnx"))
+    y, ours = _torch_beside_executor(net, model, 3)
+    assert ours.shape == y.shape == (1, 1, 6 * h, 6 * w)
+    assert np.array_equal(ours, y)  # data movement and clamps: the same floats
 
 
 class _AvgPools(torch.nn.Module):

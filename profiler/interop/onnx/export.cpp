@@ -449,6 +449,20 @@ struct Exporter {
     w.node("Reshape", {op.name + "/t", w.reshape_target(op.name + "/shape_back", nchw(x), x.n)}, op.name);
   }
 
+  // PyTorch's own export of F.pixel_shuffle (opset 11 on).
+  void emit(const Op& op, size_t, const PixelShuffle& p) {
+    auto& n = w.node("DepthToSpace", {op.inputs[0]}, op.name);
+    attr(n, "blocksize", p.upscale);
+    attr(n, "mode", std::string("CRD"));
+  }
+
+  // Clip's bounds are optional inputs: an absent one is left out ("" where max follows).
+  void emit(const Op& op, size_t, const Clamp& c) {
+    std::vector<std::string> inputs{op.inputs[0], std::isfinite(c.min) ? w.scalar(op.name + "/min", static_cast<float>(c.min)) : ""};
+    if (std::isfinite(c.max)) inputs.push_back(w.scalar(op.name + "/max", static_cast<float>(c.max)));
+    w.node("Clip", inputs, op.name);
+  }
+
   // A 1x1 convolution over the head axis of N x heads x Lk x HW, as in EfficientFormerV2.
   void emit(const Op& op, size_t i, const HeadMix& h) {
     const ShapeNhwc& s = in_shape(op);

@@ -153,6 +153,8 @@ constexpr Entry entry(Of<LayerScale>) { return {true, "Mul by a per-channel cons
 constexpr Entry entry(Of<AttentionBias>) { return {true, "Add of a per-pixel-and-channel constant (the gathered table)"}; }
 constexpr Entry entry(Of<HeadMix>) { return {true, "1x1 Conv over the head axis of a per-head view"}; }
 constexpr Entry entry(Of<ChannelShuffle>) { return {true, "Reshape(N, g, C/g, H, W), Transpose(0, 2, 1, 3, 4), Reshape(N, C, H, W)"}; }
+constexpr Entry entry(Of<PixelShuffle>) { return {true, "DepthToSpace mode CRD (PyTorch's pixel_shuffle); DCR as a channel_shuffle then this"}; }
+constexpr Entry entry(Of<Clamp>) { return {true, "Clip with constant bounds other than relu's [0, no max] and relu6's [0, 6]"}; }
 
 }  // namespace
 

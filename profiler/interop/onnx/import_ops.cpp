@@ -532,6 +532,23 @@ bool reshape_nchw(Context& c, int i, const Value& x, const Dims& d) {
   return false;
 }
 
+// DepthToSpace: mode CRD is PyTorch's pixel_shuffle. DCR (ONNX's default, TensorFlow's order) reads
+// channel (i·r + j)·C + c where CRD reads c·r² + i·r + j: a channel shuffle of r² groups first brings the
+// channels to CRD's order (with one output channel the two are the same).
+void depth_to_space(Context& c, int i) {
+  const Graph& g = c.g;
+  const Value& x = c.nchw_input(i);
+  if (x.rank != 4) g.fail(i, "expects an N x C x H x W input");
+  const std::string mode = g.string_attr(i, "mode", "DCR");
+  if (mode != "CRD" && mode != "DCR") g.fail(i, "mode " + mode + " is neither CRD nor DCR");
+  const int64_t r = g.int_attr(i, "blocksize", 0), channels = c.shape(x).c;
+  if (r < 2 || r > limits::max_kernel) g.fail(i, "blocksize " + std::to_string(r) + " is out of range [2, " + std::to_string(limits::max_kernel) + "]");
+  if (channels % (r * r) != 0) g.fail(i, "blocksize " + std::to_string(r) + ": " + std::to_string(r * r) + " does not divide the " + std::to_string(channels) + " channels");
+  std::string in = x.tensor;
+  if (mode == "DCR" && channels > r * r) in = c.add(i, {in}, ChannelShuffle{r * r}, "/dcr_to_crd");
+  c.set_nchw(g.output(i), c.add(i, {in}, PixelShuffle{r}));
+}
+
 // A Squeeze's or Unsqueeze's axes: the attribute (before opset 13) or the constant second input.
 Dims axes_of(const Graph& g, int i) {
   if (g.has_input(i, 1)) {
@@ -669,6 +686,7 @@ const std::map<std::string_view, Translation>& translations() {
       {"Slice", slice},
       {"Split", split},
       {"Concat", concat},
+      {"DepthToSpace", depth_to_space},
       {"Flatten", flatten},
       {"Reshape", reshape},
       {"Transpose", transpose},
@@ -681,7 +699,7 @@ const std::map<std::string_view, Translation>& translations() {
       {"Relu", activation},
       {"HardSwish", activation},
       {"HardSigmoid", activation},
-      {"Clip", activation},
+      {"Clip", clip},
       {"Sigmoid", activation},
       {"LeakyRelu", activation},
       {"Elu", activation},

@@ -1,6 +1,7 @@
 // See import_pointwise.hpp.
 #include <array>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string_view>
 
@@ -108,6 +109,30 @@ void prelu(Context& c, int i) {
 
 [[noreturn]] void unsupported(const Graph& g, int i) {
   g.fail(i, "operator not supported (or not in a recognised pattern), reading " + (g.has_input(i, 0) ? g.input(i, 0) : "no input"));
+}
+
+void clip(Context& c, int i) {
+  const Graph& g = c.g;
+  if (activation_at(g, i, g.input(i, 0))) return activation(c, i);  // relu or relu6
+  constexpr double none = std::numeric_limits<double>::infinity();
+  // Input k ("" or absent: no bound; inputs since opset 11, the oldest we read). The bound is the float32
+  // constant as it is, not rounded to a decimal: the executor and PyTorch clamp to that float.
+  const auto bound = [&](int k, const std::string& name, double absent) -> double {
+    if (!g.has_input(i, k)) return absent;
+    const auto v = g.scalar(g.input(i, k));
+    if (!v) g.fail(i, name + " is not a constant scalar");
+    return *v;
+  };
+  const Clamp op{bound(1, "min", -none), bound(2, "max", none)};
+  const Value& x = c.pixel_input(i);
+  if (op.min == -none && op.max == none) return c.set(g.output(i), x);  // no bounds: a copy
+  const auto shown = [](double v) {
+    return std::isnan(v) ? std::string("NaN") : std::isinf(v) ? std::string(v < 0 ? "-inf" : "inf") : Json(v).dump();
+  };
+  if (std::isnan(op.min) || std::isnan(op.max)) g.fail(i, "a bound is NaN (min " + shown(op.min) + ", max " + shown(op.max) + ")");
+  if (!(static_cast<float>(op.min) < static_cast<float>(op.max)))
+    g.fail(i, "min " + shown(op.min) + " is not below max " + shown(op.max));
+  c.set_like(g.output(i), x, c.add(i, {x.tensor}, op));
 }
 
 void activation(Context& c, int i) {

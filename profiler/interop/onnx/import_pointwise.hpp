@@ -13,6 +13,9 @@ void activation(Context& c, int i);
 // Add, Sub, Mul or Div.
 void binary(Context& c, int i);
 void prelu(Context& c, int i);
+// Clip: relu or relu6 where its bounds are theirs (through activation, which a conv before it takes in),
+// else a clamp to its constant bounds (F.hardtanh, torch.clamp); an absent bound is none.
+void clip(Context& c, int i);
 
 // The error for a node no translation takes.
 [[noreturn]] void unsupported(const Graph& g, int i);
