@@ -272,7 +272,9 @@ TEST_CASE("executor: a dilated conv feeding a residual add keeps the add (igemm'
   for (size_t n : thread_counts) {
     CHECK(profiler::plan_fusions(aspp(1), every_conv, n).epilogue[0].residual_add);  // undilated: fused
     CHECK_FALSE(profiler::plan_fusions(aspp(2), every_conv, n).epilogue[0].residual_add);
-    check_against_reference(aspp(2), {.threads = {n}});
+    ReferenceCheck check;
+    check.threads = {n};
+    check_against_reference(aspp(2), check);
   }
 }
 

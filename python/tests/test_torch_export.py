@@ -346,7 +346,6 @@ class _Arithmetic(torch.nn.Module):
         return (x + 1) * (y - 1)
 
 
-<<<<<<< HEAD
 class _ASPP(torch.nn.Module):
     # DeepLabV3's atrous spatial pyramid pooling after a dilated backbone stage (torchvision's
     # replace_stride_with_dilation): 3x3 convs dilated 2, 6 and 12, a dilated depthwise conv, the image pool.
@@ -364,7 +363,8 @@ class _ASPP(torch.nn.Module):
         h, w = x.shape[2:]
         pooled = torch.nn.functional.interpolate(torch.relu(self.pool(x.mean((2, 3), keepdim=True))), size=(h, w))
         return self.project(torch.cat([torch.relu(b(x)) for b in self.branches] + [pooled], 1))
-=======
+
+
 class _SuperResolution(torch.nn.Module):
     # ESPCN: convs with tanh, then the last conv's 3·r² channels pixel-shuffled to an r-times larger image,
     # hardtanh'd to [-1, 1]; and nn.PixelShuffle to one channel.
@@ -394,7 +394,6 @@ class _Clamps(torch.nn.Module):
         x = self.h(self.b(x) * 10).clamp(max=12.5) / 10
         x = torch.nn.functional.relu6(self.c(x.clamp(min=-0.5)))
         return x.clamp(min=0) - 1
->>>>>>> h1
 
 
 def _macs_by_hooks(model, x):
@@ -417,12 +416,8 @@ def _macs_by_hooks(model, x):
 @pytest.mark.parametrize("module,res", [(_ConvNeXtStyle, 64), (_ChannelsLastMean, 32), (_Tokens, 32), (_TimmAttention, 32),
                                         (_CeilPools, 57), (_CeilPools, 60), (_Activations, 19), (_ResNetDShortcut, 25),
                                         (_ResNetDShortcut, 32), (_PoolMixer, 28), (_CentredClamped, 21), (_PReLUs, 17),
-<<<<<<< HEAD
-                                        (_HandWrittenHardSwish, 23), (_Arithmetic, 19), (_ASPP, 33), (_ASPP, 64)])
-=======
                                         (_HandWrittenHardSwish, 23), (_Arithmetic, 19), (_SuperResolution, 13),
-                                        (_Clamps, 21)])
->>>>>>> h1
+                                        (_Clamps, 21), (_ASPP, 33), (_ASPP, 64)])
 def test_pytorch_code_as_users_write_it_imports_with_the_counts_pytorch_gives(tmp_path, module, res):
     torch.manual_seed(0)
     model = module().eval()
