@@ -103,3 +103,35 @@ TEST_CASE("predict prints in text every caveat its JSON carries", "[notes]") {
   }
   CHECK(warned);
 }
+
+TEST_CASE("dilated convs are work of their own that no shipped device was calibrated on: named, and the interval widened for them", "[notes]") {
+  // ResNet-18 with its last stage's 3x3 convs dilated 2 (padding 2, as torchvision's replace_stride_with_dilation
+  // writes them; the shapes stay) against the same network undilated.
+  const Network plain = find_zoo("resnet18")->build(0);
+  Network dilated = plain;
+  int changed = 0;
+  for (size_t i = 0; i < dilated.ops.size(); ++i)
+    if (auto* c = std::get_if<Conv2d>(&dilated.ops[i].attrs);
+        c && c->kernel == std::array<int64_t, 2>{3, 3} && c->stride == std::array<int64_t, 2>{1, 1} && dilated.shapes[i].c == 512) {
+      c->dilation = {2, 2}, c->padding = {2, 2, 2, 2};
+      ++changed;
+    }
+  REQUIRE(changed == 3);
+  dilated = load_network(to_json(dilated), "dilated");  // shapes inferred again: the same, padding 2 at dilation 2
+  size_t devices_with_shares = 0;
+  for (const std::string& device : predictor::shipped_device_names()) {
+    INFO(device);
+    const predictor::Predictor p = predictor::load_predictor(device);
+    const int64_t threads = predictor::prediction_threads(p, std::nullopt);
+    const NetworkPrediction a = predictor::predict(p, plain, threads), b = predictor::predict(p, dilated, threads);
+    if (!b.uncalibrated) continue;  // a device without per-kind shares has no such notes
+    ++devices_with_shares;
+    std::set<std::string> kinds;
+    for (const auto& [kind, share] : b.uncalibrated->kinds) kinds.insert(kind);
+    CHECK(kinds.count("dense conv 3x3 dilated") == 1);
+    REQUIRE(a.interval_us);
+    REQUIRE(b.interval_us);
+    CHECK((*b.interval_us)[1] / (*b.interval_us)[0] > (*a.interval_us)[1] / (*a.interval_us)[0]);
+  }
+  CHECK(devices_with_shares >= 1);
+}
