@@ -102,6 +102,7 @@ TEST_CASE("attention matmuls count 2·heads·L²·hd MACs for QKᵀ and AV") {
 TEST_CASE("norms, activations, pooling and elementwise ops have no MACs") {
   CHECK(count_one({1, 7, 7, 64}, GroupNorm{1, 1e-5}).total.macs == 0);
   CHECK(count_one({1, 7, 7, 64}, GroupNorm{1, 1e-5}).total.params == 128);
+  CHECK(count_one({1, 7, 7, 64}, GroupNorm{64, 1e-5, false}).total.params == 0);  // InstanceNorm2d's default
   CHECK(count_one({1, 7, 7, 64}, LayerNorm{1e-5}).total.params == 128);
   CHECK(count_one({1, 7, 7, 64}, ActivationOp{Activation::gelu}).total.macs == 0);
   CHECK(count_one({1, 7, 7, 64}, GlobalAvgPool{}).total.macs == 0);

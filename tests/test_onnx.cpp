@@ -368,6 +368,44 @@ TEST_CASE("import: a Clip other than relu's and relu6's is a clamp, and inverted
         "m.onnx: node \"y\" (DepthToSpace): blocksize 1 is out of range [2, 64]");
 }
 
+TEST_CASE("InstanceNormalization on an image is a group_norm of one channel per group, without parameters when its scale and bias are ones and zeros") {
+  auto graph = [](float scale, float bias, int64_t values) {
+    TestGraph t;
+    TestGraph::io(*t.g.add_input(), "x", {1, 6, 5, 4});
+    auto& n = t.node("InstanceNormalization", {"x", t.floats("scale", {values}), t.floats("bias", {values})}, "y");
+    auto& e = *n.add_attribute();
+    e.set_name("epsilon");
+    e.set_type(onnx::AttributeProto::FLOAT);
+    e.set_f(1e-3f);
+    for (auto* init : {t.g.mutable_initializer(0), t.g.mutable_initializer(1)})
+      for (int k = 0; k < init->float_data_size(); ++k) init->set_float_data(k, init->name() == "scale" ? scale : bias);
+    TestGraph::io(*t.g.add_output(), "y", {1, 6, 5, 4});
+    return t.bytes();
+  };
+  const auto norm_of = [](const std::string& bytes) {
+    const Network net = import_onnx_bytes(bytes, "m.onnx");
+    REQUIRE(net.ops.size() == 1);
+    REQUIRE(net.ops[0].as<GroupNorm>());
+    return std::pair{*net.ops[0].as<GroupNorm>(), count(net).total.params};
+  };
+  const auto [plain, plain_params] = norm_of(graph(1, 0, 6));  // InstanceNorm2d(6): affine=False
+  CHECK(plain.groups == 6);
+  CHECK(plain.eps == Approx(1e-3));
+  CHECK_FALSE(plain.affine);
+  CHECK(plain_params == 0);
+  const auto [trained, trained_params] = norm_of(graph(0.5f, 0.1f, 6));  // affine=True, trained
+  CHECK(trained.affine);
+  CHECK(trained_params == 12);
+  CHECK(error_of([&] { import_onnx_bytes(graph(1, 0, 3), "m.onnx"); }) ==
+        "m.onnx: node \"y\" (InstanceNormalization): scale and bias must hold one value per channel (6)");
+  // Our export of an affine=False group_norm ends at the reshape back (no Mul, no Add), and reads back so.
+  NetworkBuilder b("gn", "", {1, 4, 4, 6}, Where("test"));
+  const Network net = std::move(b).finish(b.add("gn", {"input"}, GroupNorm{3, 1e-5, false}));
+  const Network back = import_onnx_bytes(export_onnx(net, make_weights(net, 1)), "gn.onnx");
+  REQUIRE(back.ops.size() == 1);
+  CHECK_FALSE(back.ops[0].as<GroupNorm>()->affine);
+}
+
 TEST_CASE("import: arithmetic with a number is an affine op, and a tensor divided by a tensor or by 0 is an error") {
   auto graph = [](const std::string& op, bool constant_divisor, float k) {
     TestGraph t;
@@ -466,6 +504,7 @@ TEST_CASE("every op kind comes back from export then import as itself, as its im
       {x, ActivationOp{Activation::hardswish}},
       {x, BatchNorm{1e-5}},
       {x, GroupNorm{2, 1e-5}},
+      {x, GroupNorm{6, 1e-5, false}},
       {x, LayerNorm{1e-5}},
       {x, Add{}},
       {x, Subtract{}},

@@ -104,13 +104,16 @@ TEST_CASE("the PyTorch export has count's params and matches the executor on eve
     nets.push_back(std::move(b).finish(b.add("counted", {x}, AvgPool{{3, 3}, {2, 2}, {1, 1, 0, 1}, true})));
   }
   {
-    // Dilated convs (DeepLab's atrous convs): nn.Conv2d's dilation, and F.pad where the padding is uneven.
+    // Dilated convs (DeepLab's atrous convs): nn.Conv2d's dilation, and F.pad where the padding is uneven;
+    // an instance norm without affine.
     NetworkBuilder b("dilated", "test", {1, 13, 11, 8}, Where("test"));
     Conv2d conv;
     conv.out_channels = 8, conv.kernel = {3, 3}, conv.dilation = {2, 2}, conv.padding = {2, 2, 2, 2}, conv.bias = true;
     std::string x = b.add("d2", {std::string(input_tensor)}, conv);
     conv.groups = 8, conv.dilation = {3, 2}, conv.padding = {3, 1, 2, 2}, conv.activation = Activation::relu6;
-    nets.push_back(std::move(b).finish(b.add("dw_d3x2", {x}, conv)));
+    x = b.add("dw_d3x2", {x}, conv);
+    // InstanceNorm2d (affine=False): nn.GroupNorm(C, C, affine=False), no parameters.
+    nets.push_back(std::move(b).finish(b.add("instance_norm", {x}, GroupNorm{8, 1e-5, false})));
   }
   std::set<std::string_view> kinds;
   const fs::path root = fs::temp_directory_path() / ("cpx_torch_" + std::to_string(::getpid()));

@@ -99,7 +99,11 @@ OpWeights norm_affine(Rng& rng, const ShapeNhwc& in) {
   w.bias = uniform(rng, in.c, -0.2f, 0.2f);
   return w;
 }
-OpWeights weights_of(const GroupNorm&, Rng& rng, const ShapeNhwc& in) { return norm_affine(rng, in); }
+OpWeights weights_of(const GroupNorm& g, Rng& rng, const ShapeNhwc& in) {
+  if (g.affine) return norm_affine(rng, in);
+  const size_t c = static_cast<size_t>(in.c);
+  return {std::vector<float>(c, 1.0f), std::vector<float>(c, 0.0f)};  // no affine: the identity one
+}
 OpWeights weights_of(const LayerNorm&, Rng& rng, const ShapeNhwc& in) { return norm_affine(rng, in); }
 OpWeights weights_of(const LayerScale&, Rng& rng, const ShapeNhwc& in) {
   // Models initialise γ to ~1e-5 (a residual branch starts near off); random inference weights only

@@ -233,9 +233,12 @@ struct Generator {
   void operator()(const GroupNorm& g) {
     const std::string k = key();
     const int64_t c = in().c;
-    init.push_back(layer(k) + " = nn.GroupNorm(" + std::to_string(g.groups) + ", " + std::to_string(c) + ", eps=" + num(g.eps) + ")");
-    tensor(k + ".weight", {c}, weights[i].weight);
-    tensor(k + ".bias", {c}, weights[i].bias);
+    init.push_back(layer(k) + " = nn.GroupNorm(" + std::to_string(g.groups) + ", " + std::to_string(c) + ", eps=" + num(g.eps) +
+                   (g.affine ? "" : ", affine=False") + ")");
+    if (g.affine) {
+      tensor(k + ".weight", {c}, weights[i].weight);
+      tensor(k + ".bias", {c}, weights[i].bias);
+    }
     emit(layer(k) + "(" + var() + ")");
   }
 

@@ -396,6 +396,23 @@ class _Clamps(torch.nn.Module):
         return x.clamp(min=0) - 1
 
 
+class _InstanceNorms(torch.nn.Module):
+    # Style-transfer and GAN code: InstanceNorm2d (affine=False by default: no parameters, and affine=True
+    # with trained, not unit, weights), beside a GroupNorm.
+    def __init__(self, c=16):
+        super().__init__()
+        self.a, self.b = torch.nn.Conv2d(3, c, 3, 2, 1), torch.nn.Conv2d(c, c, 3, padding=1)
+        self.n1, self.n2 = torch.nn.InstanceNorm2d(c), torch.nn.InstanceNorm2d(c, affine=True)
+        self.n3 = torch.nn.GroupNorm(4, c)
+        with torch.no_grad():
+            self.n2.weight.uniform_(0.5, 1.5)
+            self.n2.bias.uniform_(-0.2, 0.2)
+
+    def forward(self, x):
+        x = torch.relu(self.n1(self.a(x)))
+        return self.n3(torch.relu(self.n2(self.b(x))))
+
+
 def _macs_by_hooks(model, x):
     total = [0]
 
@@ -417,7 +434,7 @@ def _macs_by_hooks(model, x):
                                         (_CeilPools, 57), (_CeilPools, 60), (_Activations, 19), (_ResNetDShortcut, 25),
                                         (_ResNetDShortcut, 32), (_PoolMixer, 28), (_CentredClamped, 21), (_PReLUs, 17),
                                         (_HandWrittenHardSwish, 23), (_Arithmetic, 19), (_SuperResolution, 13),
-                                        (_Clamps, 21), (_ASPP, 33), (_ASPP, 64)])
+                                        (_Clamps, 21), (_ASPP, 33), (_ASPP, 64), (_InstanceNorms, 23)])
 def test_pytorch_code_as_users_write_it_imports_with_the_counts_pytorch_gives(tmp_path, module, res):
     torch.manual_seed(0)
     model = module().eval()
@@ -543,3 +560,21 @@ def test_to_torch_of_pools_that_leave_padding_out_matches_the_executor(tmp_path)
     y, ref = _torch_beside_executor(net, module.load(), 4)
     assert y.shape == ref.shape
     assert np.abs(y - ref).max() <= 1e-5 * np.abs(ref).max()
+
+
+class _WeightlessNorms(torch.nn.Module):
+    # No weights, so the imported network run by our executor must give PyTorch's numbers.
+    def forward(self, x):
+        x = torch.nn.functional.instance_norm(x * 3 + 1)
+        return torch.nn.functional.instance_norm(torch.cat([x, x * x], 1), eps=1e-3)
+
+
+def test_instance_norm_imports_as_pytorch_computes_it(tmp_path):
+    model = _WeightlessNorms()
+    torch.onnx.export(model, torch.randn(1, 3, 13, 11), str(tmp_path / "m.onnx"))
+    net = cx.load(str(tmp_path / "m.onnx"))
+    norms = [(op["groups"], op.get("affine", True)) for op in net.to_dict()["ops"] if op["op"] == "group_norm"]
+    assert norms == [(3, False), (6, False)]
+    assert cx.count(net, layers=False)["params"] == 0
+    y, ours = _torch_beside_executor(net, model, 3)
+    assert np.abs(ours - y).max() <= 1e-4 * np.abs(y).max()

@@ -322,7 +322,9 @@ struct Exporter {
                 {op.name + "/groups", w.floats(op.name + "/ones", {g.groups}, ones), w.floats(op.name + "/zeros", {g.groups}, zeros)},
                 op.name + "/norm"),
          "epsilon", static_cast<float>(g.eps));
-    w.node("Reshape", {op.name + "/norm", w.reshape_target(op.name + "/shape_back", nchw(x), x.n)}, op.name + "/normed");
+    const std::string normed = g.affine ? op.name + "/normed" : op.name;  // no affine: PyTorch's export ends here
+    w.node("Reshape", {op.name + "/norm", w.reshape_target(op.name + "/shape_back", nchw(x), x.n)}, normed);
+    if (!g.affine) return;
     w.node("Mul", {op.name + "/normed", channel_constant(w, op.name + "/gamma", weights[i].weight)}, op.name + "/scaled");
     w.node("Add", {op.name + "/scaled", channel_constant(w, op.name + "/beta", weights[i].bias)}, op.name);
   }

@@ -132,7 +132,7 @@ constexpr Entry entry(Of<Matmul>) { return {true, "MatMul of per-head Reshape/Sl
 constexpr Entry entry(Of<Softmax>) { return {true, "Softmax over channels or over a per-head view"}; }
 constexpr Entry entry(Of<ActivationOp>) { return {true, "Relu, Clip 0..6, HardSwish, HardSigmoid, Sigmoid [Mul], GELU subgraphs, LeakyRelu, Elu, Tanh, Softplus [Tanh Mul], Mish"}; }
 constexpr Entry entry(Of<BatchNorm>) { return {true, "BatchNormalization not after a conv or linear"}; }
-constexpr Entry entry(Of<GroupNorm>) { return {true, "Reshape(N, G, -1), InstanceNormalization, Reshape back [Mul, Add]"}; }
+constexpr Entry entry(Of<GroupNorm>) { return {true, "Reshape(N, G, -1), InstanceNormalization, Reshape back [Mul, Add]; InstanceNormalization on an image (groups = C)"}; }
 constexpr Entry entry(Of<LayerNorm>) { return {true, "LayerNormalization on the channels-last view"}; }
 constexpr Entry entry(Of<Add>) { return {true, "Add of two tensors"}; }
 constexpr Entry entry(Of<Subtract>) { return {true, "Sub of two tensors (the second may be one pixel)"}; }

@@ -518,7 +518,7 @@ bool reshape_nchw(Context& c, int i, const Value& x, const Dims& d) {
   if (d.size() == 3 && d[0] == s.n) {
     const GroupNormMatch m = group_norm_at(c.g, i);
     c.consume(m.nodes);
-    c.set_nchw(m.output, c.add(i, {x.tensor}, GroupNorm{d[1], m.eps}));
+    c.set_nchw(m.output, c.add(i, {x.tensor}, GroupNorm{d[1], m.eps, m.affine}));
     return true;
   }
   // N x g x C/g x H x W, the two channel axes swapped, flattened back: a channel shuffle.
@@ -530,6 +530,23 @@ bool reshape_nchw(Context& c, int i, const Value& x, const Dims& d) {
     }
   }
   return false;
+}
+
+// InstanceNormalization on an image (PyTorch's InstanceNorm2d): a GroupNorm of one channel per group. Its
+// scale and bias are ONNX inputs either way; all ones and zeros are InstanceNorm2d's default affine=False
+// (no parameters; an untrained affine=True model has them too, and then counts 2·C parameters fewer).
+void instance_norm(Context& c, int i) {
+  const Graph& g = c.g;
+  const Value& x = c.nchw_input(i);
+  if (x.rank != 4) g.fail(i, "expects an N x C x H x W input");
+  const int64_t channels = c.shape(x).c;
+  const Constant& scale = g.need_constant(i, 1);
+  const Constant& bias = g.need_constant(i, 2);
+  if (scale.values.size() != static_cast<size_t>(channels) || bias.values.size() != static_cast<size_t>(channels))
+    g.fail(i, "scale and bias must hold one value per channel (" + std::to_string(channels) + ")");
+  const bool identity = std::all_of(scale.values.begin(), scale.values.end(), [](double v) { return v == 1; }) &&
+                        std::all_of(bias.values.begin(), bias.values.end(), [](double v) { return v == 0; });
+  c.set_nchw(g.output(i), c.add(i, {x.tensor}, GroupNorm{channels, g.float_attr(i, "epsilon", 1e-5), !identity}));
 }
 
 // DepthToSpace: mode CRD is PyTorch's pixel_shuffle. DCR (ONNX's default, TensorFlow's order) reads
@@ -687,6 +704,7 @@ const std::map<std::string_view, Translation>& translations() {
       {"Split", split},
       {"Concat", concat},
       {"DepthToSpace", depth_to_space},
+      {"InstanceNormalization", instance_norm},
       {"Flatten", flatten},
       {"Reshape", reshape},
       {"Transpose", transpose},

@@ -227,7 +227,10 @@ GroupNormMatch group_norm_at(const Graph& g, int reshape) {
   m.eps = g.float_attr(inorm, "epsilon", 1e-5);
   m.nodes = {reshape, inorm, back};
   m.output = g.output(back);
-  if (g.sole_is(m.output, "Mul", mul)) {
+  // PyTorch writes the Mul and Add for GroupNorm(affine=False) too (by ones, of zeros), as for an untrained
+  // affine one: ONNX cannot tell them apart, and the common one, affine, is what a Mul means here.
+  m.affine = g.sole_is(m.output, "Mul", mul);
+  if (m.affine) {
     m.nodes.push_back(mul);
     m.output = g.output(mul);
     if (g.sole_is(m.output, "Add", add)) {

@@ -41,6 +41,7 @@ Following following(const Graph& g, const std::string& out);
 // continue so is an error (nothing else in a vision graph reshapes that way).
 struct GroupNormMatch : Match {
   double eps = 1e-5;
+  bool affine = true;  // a Mul (and Add) after it; none: our own export of an affine=False GroupNorm
 };
 GroupNormMatch group_norm_at(const Graph& g, int reshape);
 
