@@ -349,9 +349,10 @@ void resize(Context& c, int i) {
 void pad(Context& c, int i) {
   const Graph& g = c.g;
   const Value& x = c.nchw_input(i);
-  if (g.string_attr(i, "mode", "constant") != "constant") g.fail(i, "only constant (zero) padding is supported");
   // -inf before a MaxPool is the pool's own padding (PyTorch's F.pad(value=-inf), as our export writes it).
-  const std::optional<double> value = g.pad_fill(i);
+  const std::optional<double> value = g.pad_fill(i);  // the one reading of the mode and fill
+  if (!value)
+    g.fail(i, "only constant padding by a number is supported (mode " + g.string_attr(i, "mode", "constant") + ")");
   const bool minus_infinity = value && std::isinf(*value) && *value < 0;
   int pool_node = 0;
   if (minus_infinity && !g.sole_is(g.output(i), "MaxPool", pool_node)) g.fail(i, "padding with -inf is supported only before a MaxPool");
