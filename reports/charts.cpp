@@ -416,7 +416,7 @@ Json best_macps_panel(const Json& f, const Json& x, const std::string& source) {
   const Json kinds = {best_fused_label, best_unfused_label};
   layers.push_back({{"data", from("fused_vs_unfused_macps")}, {"mark", {{"type", "line"}, {"point", true}}},
                     {"encoding", {{"x", x}, {"y", axis(q("macps", source + " MACpS", "~s"), "linear", true)},
-                                  {"color", {{"field", "kind"}, {"type", "nominal"}, {"title", "block variant"}, {"legend", {{"orient", "bottom-right"}}},
+                                  {"color", {{"field", "kind"}, {"type", "nominal"}, {"title", "block variant"},
                                              {"scale", {{"domain", kinds}, {"range", {"#e4572e", "#4c78a8"}}}}}},
                                   {"tooltip", Json::array({q("channels", "channels"), nom("kind", "kind"), nom("variant", "variant"),
                                                            q("macps", source + " MACpS", ".3s")})}}}});
