@@ -164,6 +164,17 @@ PYBIND11_MODULE(_core, m) {
     }
     return to_python(j);
   }, py::arg("net"), py::arg("layers") = true);
+  // A file by path, as `count FILE` reads it: an ONNX export's folded BatchNorms are then known.
+  m.def("count_file", [](const std::string& path, bool layers) {
+    Json j;
+    {
+      py::gil_scoped_release release;
+      cpx::BatchNormFolding folding;
+      const cpx::Network n = cpx::profiler::load_any_model(path, 0, nullptr, &folding);
+      j = cpx::count_json(n, cpx::count(n), layers, &folding);
+    }
+    return to_python(j);
+  }, py::arg("path"), py::arg("layers") = true);
 
   m.def("run", [](const cpx::Network& n, uint64_t seed, int64_t threads) {
     cpx::explorer::check_threads_option(threads);  // the command line's checks and messages (explorer/option_checks.hpp)

@@ -35,6 +35,12 @@ std::string_view count_definitions() {
          "inference weights + input + output activations of each op.";
 }
 
+const std::string_view batch_norm_folding_inference =
+    "params counts what the file holds, each folded BatchNorm as the conv's bias (C); params_batch_norm_separate "
+    "counts it as the PyTorch module did, a conv without bias and a BatchNorm's weight and bias (2*C), inferred: a "
+    "conv with a bias whose weight the exporter computed (named onnx::..., not after a module parameter) is taken "
+    "for a folded conv + BatchNorm";
+
 namespace {
 Json shape_or_null(const std::optional<Window>& w, auto field) { return w ? Json(field(*w)) : Json(nullptr); }
 }  // namespace
@@ -72,7 +78,7 @@ Json row_subset(const Json& row, std::initializer_list<std::string_view> keys) {
   return r;
 }
 
-Json count_json(const Network& net, const NetworkCount& c, bool layers) {
+Json count_json(const Network& net, const NetworkCount& c, bool layers, const BatchNormFolding* folding) {
   Json j;
   j["model"] = net.name;
   j["family"] = net.family;
@@ -80,6 +86,13 @@ Json count_json(const Network& net, const NetworkCount& c, bool layers) {
   j["input_nhwc"] = net.input.to_json();
   j["params"] = c.total.params;
   j["params_inference"] = c.total.params_inference;
+  if (folding && !folding->convs.empty()) {
+    j["params_batch_norm_separate"] = c.total.params + folding->channels;
+    j["batch_norm_folding"] = {{"folded_by", "the exporter"},
+                               {"convs", folding->convs.size()},
+                               {"channels", folding->channels},
+                               {"inferred", batch_norm_folding_inference}};
+  }
   j["macs"] = c.total.macs;
   j["bytes"] = c.bytes;
   j["definitions"] = count_definitions();

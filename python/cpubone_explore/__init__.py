@@ -100,7 +100,11 @@ def load(source: str | os.PathLike[str] | dict, resolution: int = 0) -> Network:
 
 def count(net: NetworkLike, layers: bool = True) -> Result:
     """Exact params, MACs and bytes (``count --json``): totals, the counting definitions and, with
-    ``layers``, ``result["layers"]``: one dict per operator (name, op, conv_class, shapes, params, macs, bytes)."""
+    ``layers``, ``result["layers"]``: one dict per operator (name, op, conv_class, shapes, params, macs, bytes).
+    An ONNX file given by path whose exporter folded the BatchNorms into the convs (torch.onnx.export) also gets
+    ``params_batch_norm_separate``, the PyTorch-style count inferred, and ``batch_norm_folding``, how."""
+    if isinstance(net, (str, os.PathLike)) and os.path.isfile(net):
+        return Result(_core.count_file(os.fspath(net), layers))
     return Result(_core.count(_network(net), layers))
 
 
