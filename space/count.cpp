@@ -35,6 +35,19 @@ std::string_view count_definitions() {
          "inference weights + input + output activations of each op.";
 }
 
+namespace {
+
+// count_definitions(), and with a folding of at least one conv, which count is PyTorch-style there.
+std::string count_definitions_of(const BatchNormFolding* folding) {
+  std::string d(count_definitions());
+  if (folding && !folding->convs.empty())
+    d += " Here the exporter folded the BatchNorms: params is what the file holds (each BatchNorm as its conv's bias), "
+         "params_batch_norm_separate the PyTorch-style count, inferred.";
+  return d;
+}
+
+}  // namespace
+
 const std::string_view batch_norm_folding_inference =
     "params counts what the file holds, each folded BatchNorm as the conv's bias (C); params_batch_norm_separate "
     "counts it as the PyTorch module did, a conv without bias and a BatchNorm's weight and bias (2*C), inferred: a "
@@ -95,7 +108,7 @@ Json count_json(const Network& net, const NetworkCount& c, bool layers, const Ba
   }
   j["macs"] = c.total.macs;
   j["bytes"] = c.bytes;
-  j["definitions"] = count_definitions();
+  j["definitions"] = count_definitions_of(folding);
   if (!layers) return j;
   Json rows = Json::array();
   for (size_t i = 0; i < net.ops.size(); ++i) rows.push_back(layer_row(net, i, c.layers[i]));

@@ -378,8 +378,6 @@ std::vector<BadInput> bad_inputs() {
       {"option calibrate host", "calibrate --device host --published published.csv", "", "--device = \"host\""},
       {"option predict threads absurd", "predict b0 --device pi5 --threads 1000", "", "--threads = 1000"},
       {"option predict unknown device", "predict b0 --device nowhere", "", "--device = \"nowhere\": not a known device (known: a72, host, "},
-      {"option predict host without profile", "predict b0 --device host", "", "--device = \"host\": this machine has no profile yet ("},
-      {"option advise host without profile", "advise b0 --device host", "", "; `cpubone-explore fit --device host` profiles this machine first, about "},
 
       // Device files by path (predict, the main job and Python take one wherever they take a device).
       {"device path missing", "predict b0 --device ./nowhere.json", "", "--device = \"./nowhere.json\": no such device file"},

@@ -139,6 +139,7 @@ TEST_CASE("calibrate --hardware takes a shipped device's hardware under a new na
   fs::remove_all(dir.parent_path());
 }
 
+// (Every row of tests/test_bad_inputs.cpp runs with a fitted host, so host without one is tested here.)
 // Issue 74 item 2: one place resolves a device argument (the cache's layout under $CPX_HOME, shipped devices,
 // files, host); issue 71 item 4: predict and advise default to the shipped pi5, and say so.
 TEST_CASE("resolve_device tells host, the cache, shipped devices, files and unknown names apart, under CPX_HOME", "[devices]") {

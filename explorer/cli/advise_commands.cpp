@@ -186,7 +186,7 @@ void run_advise(const AdviseArgs& a) {
     std::cout << j.dump(2) << "\n";
     return;
   }
-  if (a.device.empty()) std::printf("%s\n", predictor::default_device_note().str().c_str());
+  if (a.device.empty()) std::printf("%s\n", predictor::default_device_note().spelled(explorer::flag_of).c_str());
   print_text(advice, a.top);
   if (j.contains("report")) std::printf("report: %s\n", j["report"].get<std::string>().c_str());
   if (j.contains("applied")) {

@@ -126,7 +126,7 @@ void run_predict(const std::string& model, const std::string& device, std::optio
     std::cout << j.dump(2) << "\n";
     return;
   }
-  if (device.empty()) std::printf("%s\n", predictor::default_device_note().str().c_str());
+  if (device.empty()) std::printf("%s\n", predictor::default_device_note().spelled(explorer::flag_of).c_str());
   std::printf("%s on %s (%s), %lld thread(s), input %s\n", net.name.c_str(), p.device.c_str(), p.runtime.c_str(),
               static_cast<long long>(threads), net.input.str().c_str());
   if (layers) {

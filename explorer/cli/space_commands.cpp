@@ -101,7 +101,8 @@ void run_count(const std::string& model, bool layers, bool as_json, int64_t reso
   print_params(c, folding);
   std::printf("macs             %15s\n", thousands(c.total.macs).c_str());
   std::printf("bytes            %15s\n", thousands(c.bytes).c_str());
-  std::printf("definitions: %s\n", std::string(count_definitions()).c_str());
+  // The JSON's definitions, which say which count is PyTorch-style when the exporter folded BatchNorms.
+  std::printf("definitions: %s\n", count_json(net, c, false, &folding)["definitions"].get<std::string>().c_str());
 }
 
 // --ood SEED: the out-of-distribution network `validate` draws for that seed (predictor/validate/ood_networks.hpp);
