@@ -21,7 +21,7 @@ namespace cpx::cli {
 namespace {
 
 struct AdviseArgs {
-  std::string model, device = "host", apply, out, weights = "0", report;
+  std::string model, device, apply, out, weights = "0", report;  // device "": not given, the default device
   int64_t threads = 0, resolution = 0, evaluations = 1500, top = 15;
   double max_params = 0, max_macs = 0;
   bool threads_given = false, as_json = false, skip_unknown = false;
@@ -171,7 +171,7 @@ void run_advise(const AdviseArgs& a) {
   if (!a.apply.empty() && a.out.empty()) throw InputError("--apply = \"" + a.apply + "\": needs --out DIR (where the rewritten network is written)");
   std::vector<std::string> skipped;
   const Network net = profiler::load_any_model(a.model, a.resolution, a.skip_unknown ? &skipped : nullptr);
-  const predictor::Predictor p = predictor::load_predictor(a.device);
+  const predictor::Predictor p = predictor::load_predictor(predictor::resolve_device(a.device.empty() ? predictor::default_device : a.device));
   explorer::AdviceOptions o;
   if (a.threads_given) o.threads = a.threads;
   if (a.max_params > 0) o.max_params = a.max_params;
@@ -186,6 +186,7 @@ void run_advise(const AdviseArgs& a) {
     std::cout << j.dump(2) << "\n";
     return;
   }
+  if (a.device.empty()) std::printf("%s\n", predictor::default_device_note().spelled(explorer::flag_of).c_str());
   print_text(advice, a.top);
   if (j.contains("report")) std::printf("report: %s\n", j["report"].get<std::string>().c_str());
   if (j.contains("applied")) {
@@ -205,7 +206,8 @@ void add_advise_commands(CLI::App& app) {
   auto a = std::make_shared<AdviseArgs>();
   auto* cmd = app.add_subcommand("advise", "Where your network loses MACpS on a device, which rewrites win there, and --apply them");
   cmd->add_option("model", a->model, "An ONNX file, a macro or network JSON file, or a zoo name")->required();
-  cmd->add_option("--device", a->device, "Device (host, or a calibrated one)")->capture_default_str();
+  cmd->add_option("--device", a->device, "Device: a shipped or calibrated device's name, host (this machine, once `fit --device host` "
+                  "has profiled it), or the path of a device file; default " + std::string(predictor::default_device));
   auto* threads = cmd->add_option("--threads,--num_threads", a->threads, "Threads (default 1 on the host; a calibrated device predicts only at its own)");
   cmd->add_option("--resolution", a->resolution, "Input height and width (0: the network's own)");
   cmd->add_option("--max-params", a->max_params, "The local search's params budget (default: within +-10% of the original's)");

@@ -100,7 +100,11 @@ def load(source: str | os.PathLike[str] | dict, resolution: int = 0) -> Network:
 
 def count(net: NetworkLike, layers: bool = True) -> Result:
     """Exact params, MACs and bytes (``count --json``): totals, the counting definitions and, with
-    ``layers``, ``result["layers"]``: one dict per operator (name, op, conv_class, shapes, params, macs, bytes)."""
+    ``layers``, ``result["layers"]``: one dict per operator (name, op, conv_class, shapes, params, macs, bytes).
+    An ONNX file given by path whose exporter folded the BatchNorms into the convs (torch.onnx.export) also gets
+    ``params_batch_norm_separate``, the PyTorch-style count inferred, and ``batch_norm_folding``, how."""
+    if isinstance(net, (str, os.PathLike)) and os.path.isfile(net):
+        return Result(_core.count_file(os.fspath(net), layers))
     return Result(_core.count(_network(net), layers))
 
 
@@ -149,8 +153,9 @@ def fit(device: str = "host", profile: PathLike | None = None, allow_noisy: bool
     return _core.fit(device, _path(profile), allow_noisy, select, zoo_families)
 
 
-def predictor(device: PathLike = "host") -> Predictor:
-    """The predictor of a device: by name, fitted or calibrated on this machine (device cache), else a
+def predictor(device: PathLike = "pi5") -> Predictor:
+    """The predictor of a device (default ``"pi5"``, shipped, as the main job's; ``"host"`` is this machine once
+    ``fit("host")`` has profiled it): by name, fitted or calibrated on this machine (device cache), else a
     shipped calibrated one (``shipped_devices()``); or the path of a device or predictor file (one that
     ``calibrate(out=...)`` wrote, say; a string with a '/' or ending in .json is a path). An unknown name
     raises InputError listing the known devices. ``.predict(net)`` gives the total and per op, and raises
@@ -243,9 +248,10 @@ def search(space: PathLike | Mapping[str, Any] | None = None, device: PathLike =
                                       max_latency_ms, max_params, max_macs), out)
 
 
-def advise(model: NetworkLike, device: str = "host", threads: int | None = None, max_params: float | None = None,
+def advise(model: NetworkLike, device: str = "pi5", threads: int | None = None, max_params: float | None = None,
            max_macs: float | None = None, evaluations: int = 1500, seed: int = 1, skip_unknown: bool = False) -> Result:
-    """Where ``model`` (a Network, zoo name, network JSON or ONNX file) loses MACpS on ``device``, which typed
+    """Where ``model`` (a Network, zoo name, network JSON or ONNX file) loses MACpS on ``device`` (default
+    ``"pi5"``, shipped, as the main job's; ``"host"`` needs ``fit("host")`` first), which typed
     rewrites win there, and the local search's front: the document ``cpubone-explore advise MODEL --json``
     prints (schema cpubone-explore/advice/v1). Every gain is a prediction with its interval; apply suggestions
     with the command line's ``--apply ID --out DIR`` (network JSON, ONNX and PyTorch). Its warnings are
