@@ -18,7 +18,7 @@ struct ExportArgs {
   std::string model;
   std::string out;
   std::string torch;
-  std::string weights = "0";
+  std::string weights;  // "": the model file's own weights, else seed 0
   int64_t resolution = 0;
   bool dynamic_batch = true;
 };
@@ -44,9 +44,11 @@ void run_export(const ExportArgs& a) {
   if (a.out.empty() && a.torch.empty()) throw InputError("export: give --onnx FILE, --torch FILE.py or both");
   if (!a.torch.empty() && (a.torch.size() < 4 || a.torch.substr(a.torch.size() - 3) != ".py"))
     throw InputError("--torch = \"" + a.torch + "\": must end in .py (it is a Python module)");
-  const Network net = profiler::load_any_model(a.model, a.resolution);
-  const WeightsSpec spec = read_weights_spec(a.weights);
-  const profiler::NetworkWeights weights = weights_for(net, spec, a.weights);
+  profiler::ModelWithWeights model = profiler::load_model_with_weights(a.model, a.resolution);
+  const Network& net = model.net;
+  const bool own = a.weights.empty() && model.weights;
+  const WeightsSpec spec = own ? WeightsSpec{std::nullopt, model.weights_label} : read_weights_spec(a.weights.empty() ? "0" : a.weights);
+  const profiler::NetworkWeights weights = own ? std::move(*model.weights) : weights_for(net, spec, spec.label);
   if (!a.out.empty()) {
     const std::string bytes = profiler::export_onnx(net, weights, a.dynamic_batch);
     profiler::check_onnx(bytes, a.out);
@@ -71,12 +73,23 @@ struct ImportArgs {
   std::string out;
 };
 
+// The network JSON and, next to it, its weights file (OUT without .json, plus .f32), which the JSON names.
 void run_import(const ImportArgs& a) {
-  const Network net = profiler::import_onnx(a.in);
-  write_file_atomic(a.out, to_json(net).dump(2) + "\n");
+  const profiler::ImportedModel m = profiler::import_onnx_model(a.in);
+  const Network& net = m.net;
+  const std::filesystem::path out(a.out);
+  const std::filesystem::path weights = out.parent_path() / (out.stem().string() + ".f32");
+  Json j = to_json(net);
+  j["weights"] = weights.filename().string();
+  write_file_atomic(weights.string(), profiler::weights_bytes(m.weights));
+  write_file_atomic(a.out, j.dump(2) + "\n");
   const NetworkCount c = count(net);
-  std::cout << "wrote " << a.out << ": " << net.ops.size() << " ops, input " << net.input.str() << " (NHWC), macs "
-            << thousands(c.total.macs) << ", params (inference) " << thousands(c.total.params_inference) << "\n";
+  std::cout << "wrote " << a.out << " and " << weights.string() << " (its weights, which it names): " << net.ops.size() << " ops, input "
+            << net.input.str() << " (NHWC), macs " << thousands(c.total.macs) << ", params (inference) "
+            << thousands(c.total.params_inference) << "\n";
+  if (!m.seeded_ops.empty())
+    std::cout << "warning: " << m.seeded_ops.size() << " op(s) have seeded weights (no initializer import reads gives them): "
+              << m.seeded_ops.front() << (m.seeded_ops.size() > 1 ? ", ..." : "") << "\n";
   if (const std::string batch = profiler::onnx_symbolic_batch(a.in); !batch.empty())
     std::cout << "symbolic batch \"" << batch << "\" read as 1 (networks of the space are batch 1)\n";
 }
@@ -92,8 +105,8 @@ void add_onnx_commands(CLI::App& app) {
     cmd->add_option("--torch", a->torch,
                     "Output PyTorch module FILE.py (nn.Module Net, torch and numpy only) and its weights FILE.f32 next to it");
     cmd->add_option("--weights", a->weights,
-                    "A seed (the weights `measure --seed` uses) or a raw float32 file: every op's weight then bias, in op order")
-        ->capture_default_str();
+                    "A seed (the weights `measure --seed` uses) or a raw float32 file: every op's weight then bias, in op order "
+                    "(default: the model file's own weights, else seed 0)");
     cmd->add_option("--resolution", a->resolution, "Input height and width (0: the network's own)");
     cmd->add_flag("--dynamic-batch,!--fixed-batch", a->dynamic_batch,
                   "ONNX: a symbolic batch axis (\"batch\") on input and output, so that one model runs any batch size "
@@ -102,7 +115,7 @@ void add_onnx_commands(CLI::App& app) {
   }
   {
     auto a = std::make_shared<ImportArgs>();
-    auto* cmd = app.add_subcommand("import", "Turn an ONNX inference graph into a network of the space (architecture only)");
+    auto* cmd = app.add_subcommand("import", "Turn an ONNX inference graph into a network of the space, and its initializers into the weights file the network JSON names");
     cmd->add_option("onnx", a->in, "Input .onnx file")->required();
     cmd->add_option("--out", a->out, "Output network JSON (expanded form, written atomically)")->required();
     cmd->callback([a] { run_import(*a); });

@@ -3,6 +3,7 @@
 // build on it.
 #pragma once
 
+#include "profiler/executor/weights.hpp"
 #include "profiler/measure/measure.hpp"
 
 namespace cpx::profiler {
@@ -10,6 +11,8 @@ namespace cpx::profiler {
 struct NetworkRun {
   int64_t threads = 1;
   uint64_t seed = 0;    // weights and input
+  // The network's own weights (an ONNX file's, a network JSON's weights file), not owned; null: seeded.
+  const NetworkWeights* weights = nullptr;
   bool layers = false;  // also time every op on its own (time_layers)
   MeasureOptions timing;
   // Before every timed run, each of the plan's threads reads cache_evict_bytes, so that weights and
