@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "explorer/advise.hpp"
+#include "explorer/check.hpp"
 #include "explorer/job.hpp"
 #include "explorer/option_checks.hpp"
 #include "predictor/devices.hpp"
@@ -214,6 +215,20 @@ PYBIND11_MODULE(_core, m) {
     d["weights"] = own ? own->label : "seed " + std::to_string(seed.value_or(0));
     return d;
   }, py::arg("net"), py::arg("seed") = py::none(), py::arg("threads") = 1);
+
+  m.def("check", [](const std::string& model, uint64_t seed, double tolerance, int64_t threads, bool per_op) {
+    cpx::explorer::CheckOptions o;
+    o.seed = seed;
+    o.tolerance = tolerance;
+    o.threads = threads;
+    o.per_op = per_op;
+    Json j;
+    {
+      py::gil_scoped_release release;
+      j = cpx::explorer::to_json(cpx::explorer::check_model(model, o));
+    }
+    return to_python(j);
+  }, py::arg("model"), py::arg("seed") = 0, py::arg("tolerance") = 1e-4, py::arg("threads") = 1, py::arg("per_op") = false);
 
   m.def("measure", [](const py::object& net, int64_t threads, bool layers, std::optional<uint64_t> seed, double min_time_s, int64_t min_runs) {
     const cpx::Network& n = net.cast<const cpx::Network&>();

@@ -1,8 +1,10 @@
 // export / import: ONNX out (with the executor's weights) and in (architecture only).
 #include <charconv>
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 
+#include "explorer/check.hpp"
 #include "explorer/cli/commands.hpp"
 #include "profiler/interop/onnx.hpp"
 #include "profiler/interop/torch.hpp"
@@ -94,9 +96,53 @@ void run_import(const ImportArgs& a) {
     std::cout << "symbolic batch \"" << batch << "\" read as 1 (networks of the space are batch 1)\n";
 }
 
+struct CheckArgs {
+  std::string model;
+  explorer::CheckOptions options;
+  bool json = false;
+};
+
+void print_error(const char* what, const explorer::TensorError& e) {
+  std::printf("%-8s %-28s %-28s %12.3g %12.3g %12.3g\n", what, e.op.c_str(), e.onnx_tensor.c_str(), e.relative, e.max_abs_error, e.scale);
+}
+
+// Exit 1 when the output disagrees beyond the tolerance (after printing), 2 on bad input (InputError).
+void run_check(const CheckArgs& a) {
+  const explorer::CheckResult r = explorer::check_model(a.model, a.options);
+  if (a.json) {
+    std::cout << explorer::to_json(r).dump(2) << "\n";
+  } else {
+    std::printf("check %s: ours (file's weights) against ONNX Runtime, input %s NHWC of seed %llu, tolerance %.3g\n", r.model.c_str(),
+                r.input.str().c_str(), static_cast<unsigned long long>(a.options.seed), r.tolerance);
+    std::printf("%-8s %-28s %-28s %12s %12s %12s\n", "", "op", "onnx tensor", "rel_error", "max_abs", "scale");
+    for (const auto& e : r.outputs) print_error("output", e);
+    if (r.first_disagreeing) print_error("first", *r.first_disagreeing);
+    if (r.compared_tensors > 0)
+      std::printf("compared %lld intermediate tensors%s\n", static_cast<long long>(r.compared_tensors),
+                  r.first_disagreeing ? "; \"first\" is the first op in our order above the tolerance" : "; none above the tolerance");
+    if (!r.seeded_ops.empty()) std::printf("warning: %zu op(s) have seeded weights (no initializer gave them)\n", r.seeded_ops.size());
+    std::printf("%s\n", r.agrees() ? "agrees" : "DISAGREES");
+  }
+  std::fflush(stdout);
+  if (!r.agrees()) std::exit(1);
+}
+
 }  // namespace
 
 void add_onnx_commands(CLI::App& app) {
+  {
+    auto a = std::make_shared<CheckArgs>();
+    auto* cmd = app.add_subcommand("check", "Run an ONNX file with its own weights on our executor and on ONNX Runtime, on one seeded input, "
+                                            "and compare (exit 1: they disagree beyond the tolerance)");
+    cmd->add_option("model", a->model, "The ONNX file")->required();
+    cmd->add_option("--seed", a->options.seed, "Seed of the input (uniform in [-1, 1))")->capture_default_str();
+    cmd->add_option("--tolerance", a->options.tolerance, "Largest relative error (max |ours - ort| / max |ort|) that agrees")->capture_default_str();
+    cmd->add_option("--threads", a->options.threads, "Threads of both runtimes")->capture_default_str();
+    cmd->add_option("--ort", a->options.ort_runner, "ONNX Runtime's Node runner (default $CPX_ORT_RUN, else the source tree's benchmarks/ort/run.mjs)");
+    cmd->add_flag("--per-op", a->options.per_op, "Compare the intermediate tensors whose names map even when the output agrees");
+    cmd->add_flag("--json", a->json, "Print JSON");
+    cmd->callback([a] { run_check(*a); });
+  }
   {
     auto a = std::make_shared<ExportArgs>();
     auto* cmd = app.add_subcommand("export", "Write a network as an ONNX model (opset 17, NCHW) and/or a PyTorch module, with the executor's weights");

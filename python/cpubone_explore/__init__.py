@@ -24,7 +24,7 @@ from ._core import InputError, Network, Predictor
 
 __all__ = [
     "InputError", "Network", "Predictor", "Result", "Zoo",
-    "zoo", "load", "count", "run", "measure", "profile", "fit", "predictor", "shipped_devices", "calibration_candidates", "calibrate",
+    "zoo", "load", "count", "run", "check", "measure", "profile", "fit", "predictor", "shipped_devices", "calibration_candidates", "calibrate",
     "validate", "rescore", "search", "advise", "report", "to_records",
 ]
 
@@ -110,6 +110,15 @@ def run(net: NetworkLike, seed: int | None = None, threads: int = 1) -> dict[str
     initializers, the weights file a network JSON names) unless ``seed`` is given, else those of ``seed``
     (``measure(seed=...)``'s, which ``Network.to_torch(path, seed)`` exports); the input is seed's (0 if none)."""
     return _core.run(_network(net), seed, threads)
+
+
+def check(model: str | os.PathLike[str], seed: int = 0, tolerance: float = 1e-4, threads: int = 1,
+          per_op: bool = False) -> Result:
+    """``cpubone-explore check --json``: the ONNX file run with its own weights on our executor and on ONNX
+    Runtime (its Node package, benchmarks/ort) on one seeded input. ``result["agrees"]``; per output the
+    largest error relative to the output's scale (``outputs``); ``first_disagreeing_op`` among the
+    intermediate tensors whose names map (compared when the output disagrees, or with ``per_op``)."""
+    return Result(_core.check(os.fspath(model), seed, tolerance, threads, per_op))
 
 
 def measure(net: NetworkLike, threads: int = 1, layers: bool = False, seed: int | None = None,
