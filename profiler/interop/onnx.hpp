@@ -44,7 +44,7 @@ Network import_onnx(const std::string& path, std::vector<std::string>* skipped =
 // An ONNX file's network with its weights: every op with parameters takes them from the initializers of
 // the nodes it came from, in the executor's layouts with BatchNorms folded (weights.hpp). The file is parsed
 // straight from disk and large initializers are read once, into `weights`: import holds at most the
-// ModelProto and the weights, two copies (tests/test_onnx_weights.cpp measures it).
+// ModelProto and the weights, two copies (measured: docs/user-guide.md, "Weights").
 struct ImportedModel {
   Network net;
   NetworkWeights weights;
