@@ -1,3 +1,4 @@
+#include "profiler/executor/weight_sizes.hpp"
 #include "profiler/executor/weights.hpp"
 
 #include <algorithm>
@@ -191,6 +192,19 @@ OpWeights make_op_weights(const Network& net, size_t i, uint64_t seed) {
   const Op& op = net.ops[i];
   const ShapeNhwc& in = net.shape_of(op.inputs[0]);
   return std::visit([&](const auto& a) { return weights_of(a, rng, in); }, op.attrs);
+}
+
+std::array<size_t, 2> op_weight_sizes(const Network& net, size_t i) {
+  const Op& op = net.ops[i];
+  const ShapeNhwc& in = net.shape_of(op.inputs[0]);
+  const auto bias = [](bool b, int64_t n) { return b ? static_cast<size_t>(n) : size_t{0}; };
+  if (const auto* c = op.as<Conv2d>()) return {static_cast<size_t>(c->weight_shape(in.c).elements()), bias(c->bias || c->batch_norm, c->out_channels)};
+  if (const auto* t = op.as<ConvTranspose2d>())
+    return {static_cast<size_t>(t->weight_shape(in.c).elements()), bias(t->bias || t->batch_norm, t->out_channels)};
+  if (const auto* f = op.as<FullyConnected>())
+    return {static_cast<size_t>(f->out_features * in.c), bias(f->bias || f->batch_norm, f->out_features)};
+  const OpWeights w = make_op_weights(net, i, 0);  // per channel or per pixel at most
+  return {w.weight.size(), w.bias.size()};
 }
 
 NetworkWeights make_weights(const Network& net, uint64_t seed) {

@@ -11,8 +11,6 @@ namespace cpx::profiler {
 struct NetworkRun {
   int64_t threads = 1;
   uint64_t seed = 0;    // weights and input
-  // The network's own weights (an ONNX file's, a network JSON's weights file), not owned; null: seeded.
-  const NetworkWeights* weights = nullptr;
   bool layers = false;  // also time every op on its own (time_layers)
   MeasureOptions timing;
   // Before every timed run, each of the plan's threads reads cache_evict_bytes, so that weights and
@@ -22,6 +20,9 @@ struct NetworkRun {
   // network (1 thread), 430-560 us after 25-50 MB written in between. Cold runs vary more by themselves,
   // so their CV threshold is noisy_cv_threshold_cold.
   bool cold_caches = false;
+  // The network's own weights (an ONNX file's, a network JSON's weights file), not owned; null: seeded.
+  // Last, so that the positional initialisations above it stay as they are.
+  const NetworkWeights* weights = nullptr;
 };
 
 // Bytes each thread reads to evict the caches: twice the last-level cache cpuinfo reports, or 32 MiB

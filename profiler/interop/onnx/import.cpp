@@ -13,6 +13,7 @@
 #include <iterator>
 #include <type_traits>
 
+#include "profiler/executor/weight_sizes.hpp"
 #include "profiler/interop/onnx.hpp"
 #include "profiler/interop/onnx/import_context.hpp"
 #include "profiler/interop/onnx/import_fold.hpp"
@@ -122,19 +123,19 @@ const onnx::ValueInfoProto& graph_input(const Graph& g, ShapeNhwc& shape) {
 // identity (a GroupNorm without affine) or seeded ones (listed); a size that differs is an InputError.
 void check_weights(const std::string& file, ImportedModel& m) {
   for (size_t i = 0; i < m.net.ops.size(); ++i) {
-    OpWeights need = make_op_weights(m.net, i, 0);
+    const std::array<size_t, 2> need = op_weight_sizes(m.net, i);
     OpWeights& got = m.weights[i];
     const std::string& name = m.net.ops[i].name;
-    if (got.weight.empty() && got.bias.empty() && !(need.weight.empty() && need.bias.empty())) {
+    if (got.weight.empty() && got.bias.empty() && need[0] + need[1] > 0) {
       const GroupNorm* gn = m.net.ops[i].as<GroupNorm>();
       if (!gn || gn->affine) m.seeded_ops.push_back(name);
-      got = std::move(need);
+      got = make_op_weights(m.net, i, 0);
       continue;
     }
-    if (got.weight.size() != need.weight.size() || got.bias.size() != need.bias.size())
+    if (got.weight.size() != need[0] || got.bias.size() != need[1])
       throw InputError(file + ": op " + name + " (" + std::string(m.net.ops[i].kind()) + "): its initializers hold " +
                        std::to_string(got.weight.size()) + " weights and " + std::to_string(got.bias.size()) + " biases where it needs " +
-                       std::to_string(need.weight.size()) + " and " + std::to_string(need.bias.size()));
+                       std::to_string(need[0]) + " and " + std::to_string(need[1]));
   }
 }
 

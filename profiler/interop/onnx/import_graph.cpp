@@ -58,6 +58,27 @@ std::vector<float> floats(const Constant& c) {
   return v;
 }
 
+FloatView::FloatView(const Constant& c) {
+  if (!c.stored) {
+    values_ = c.values.data();
+    size_ = c.values.size();
+  } else if (c.stored->raw_data().empty()) {
+    typed_ = c.stored->float_data().data();
+    size_ = static_cast<size_t>(c.stored->float_data_size());
+  } else {
+    raw_ = c.stored->raw_data().data();
+    size_ = c.stored->raw_data().size() / sizeof(float);
+  }
+}
+
+float FloatView::operator[](size_t k) const {
+  if (values_) return static_cast<float>(values_[k]);
+  if (typed_) return typed_[k];
+  float v;
+  std::memcpy(&v, raw_ + k * sizeof(float), sizeof(float));
+  return v;
+}
+
 Constant read_tensor(const onnx::TensorProto& t, const std::string& file, bool lazy) {
   Constant c;
   // Dims are checked before their product is taken: a fuzzed file can hold any int64 there.

@@ -36,6 +36,19 @@ struct Constant {
 Constant read_tensor(const onnx::TensorProto& t, const std::string& file, bool lazy = false);
 // A FLOAT or DOUBLE constant's values as float32, as the file stores them.
 std::vector<float> floats(const Constant& c);
+// The same values read in place, one at a time (a large weight's layout change then makes no third copy).
+class FloatView {
+ public:
+  explicit FloatView(const Constant& c);
+  float operator[](size_t k) const;
+  size_t size() const { return size_; }
+
+ private:
+  const char* raw_ = nullptr;        // little-endian float32 (raw_data)
+  const float* typed_ = nullptr;     // float_data
+  const double* values_ = nullptr;   // decoded values
+  size_t size_ = 0;
+};
 
 // A constant's value as an integer: none for NaN or a fraction; values past +-2^53 are clamped there, since
 // PyTorch writes INT64_MAX for "to the end" and a cast of it back from double would overflow (found by

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "profiler/executor/weight_sizes.hpp"
 #include "profiler/interop/onnx.hpp"
 #include "space/field_error.hpp"
 #include "space/zoo.hpp"
@@ -17,10 +18,10 @@ NetworkWeights read_weights_file(const Network& net, const std::string& path) {
   NetworkWeights w(net.ops.size());
   size_t need = 0;
   for (size_t i = 0; i < net.ops.size(); ++i) {
-    const OpWeights sizes = make_op_weights(net, i, 0);  // one op at a time: for the sizes only
-    w[i].weight.resize(sizes.weight.size());
-    w[i].bias.resize(sizes.bias.size());
-    need += (sizes.weight.size() + sizes.bias.size()) * sizeof(float);
+    const std::array<size_t, 2> sizes = op_weight_sizes(net, i);
+    w[i].weight.resize(sizes[0]);
+    w[i].bias.resize(sizes[1]);
+    need += (sizes[0] + sizes[1]) * sizeof(float);
   }
   if (bytes != need)
     throw InputError(path + ": holds " + std::to_string(bytes) + " bytes but " + net.name + " needs " + std::to_string(need) +
@@ -49,7 +50,7 @@ std::string json_weights_path(const std::string& file) {
 // An ONNX file's weights at another input size: only an attention bias (one value per pixel) depends on it.
 void check_resolution_keeps(const ModelWithWeights& m, const std::string& file) {
   for (size_t i = 0; i < m.net.ops.size(); ++i)
-    if (make_op_weights(m.net, i, 0).weight.size() != (*m.weights)[i].weight.size())
+    if (op_weight_sizes(m.net, i)[0] != (*m.weights)[i].weight.size())
       throw InputError(file + ": --resolution " + std::to_string(m.net.input.h) + ": op " + m.net.ops[i].name +
                        " has weights for the file's own input size only");
 }
