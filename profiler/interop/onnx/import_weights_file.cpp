@@ -44,7 +44,10 @@ std::string json_weights_path(const std::string& file) {
   if (!j["weights"].is_string() || j["weights"].get<std::string>().empty())
     throw InputError(file + ": weights = " + j["weights"].dump() + ": expected the path of a raw float32 weights file");
   const std::filesystem::path p = j["weights"].get<std::string>();
-  return (p.is_absolute() ? p : std::filesystem::path(file).parent_path() / p).string();
+  const std::filesystem::path resolved = p.is_absolute() ? p : std::filesystem::path(file).parent_path() / p;
+  if (!std::filesystem::is_regular_file(resolved, ec))
+    throw InputError(file + ": weights = " + j["weights"].dump() + ": no such weights file (" + resolved.string() + ")");
+  return resolved.string();
 }
 
 // An ONNX file's weights at another input size: only an attention bias (one value per pixel) depends on it.
