@@ -103,3 +103,24 @@ def test_advise_apply_carries_an_onnx_files_weights_into_a_module_pytorch_trains
     opt.step()
     assert torch.isfinite(loss)
     assert any(not torch.equal(a, b) for a, b in zip(before, model.parameters()))
+
+
+def test_a_function_keeping_rewrite_of_a_torchvision_model_keeps_its_outputs(tmp_path):
+    # Rounding channels up zero-pads the file's weights: the advised network computes what the original does.
+    torchvision = pytest.importorskip("torchvision")
+    from conftest import cli_json
+
+    torch.manual_seed(0)
+    model = torchvision.models.shufflenet_v2_x1_0().eval()
+    path = tmp_path / "shufflenet.onnx"
+    torch.onnx.export(model, torch.randn(1, 3, 224, 224), str(path))
+    doc = cli_json("advise", str(path), "--device", "pi5", "--evaluations", "50", "--json")
+    keeping = [s["id"] for s in doc["suggestions"] if s["keeps_function"]]
+    assert keeping, "shufflenet_v2's 58 and 116 channels round up to the vector width"
+    out = tmp_path / "advised"
+    applied = cli_json("advise", str(path), "--device", "pi5", "--evaluations", "50", "--apply", keeping[0], "--out", str(out),
+                       "--json")["applied"]
+    assert applied["fresh_weight_ops"] == []
+    assert applied["macs"] > cx.count(cx.load(path), layers=False)["macs"]
+    a, b = cx.run(cx.load(path)), cx.run(cx.load(out / "advised.onnx"))
+    assert np.abs(a["output_nhwc"] - b["output_nhwc"]).max() <= 1e-4 * np.abs(a["output_nhwc"]).max()
