@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "explorer/advise.hpp"
+#include "explorer/check.hpp"
 #include "explorer/job.hpp"
 #include "explorer/option_checks.hpp"
 #include "predictor/devices.hpp"
@@ -59,6 +60,34 @@ NetworkPtr load(const py::handle& source, int64_t resolution) {
   const std::string name = source.cast<std::string>();
   py::gil_scoped_release release;
   return std::make_shared<cpx::Network>(cpx::profiler::load_any_model(name, resolution));
+}
+
+// The weights a network came with from its file (an ONNX file's initializers, a network JSON's weights
+// file), held by the Python Network object as its `_weights` attribute: run() and measure() use them
+// unless given a seed.
+struct FileWeights {
+  cpx::profiler::NetworkWeights weights;
+  std::string label;
+};
+
+// load() as the Python module returns it: the network, with `_weights` when its file has weights.
+py::object load_with_weights(const py::handle& source, int64_t resolution) {
+  if (!py::isinstance<py::str>(source)) return py::cast(load(source, resolution));
+  const std::string name = source.cast<std::string>();
+  cpx::profiler::ModelWithWeights m;
+  {
+    py::gil_scoped_release release;
+    m = cpx::profiler::load_model_with_weights(name, resolution);
+  }
+  py::object net = py::cast(std::make_shared<cpx::Network>(std::move(m.net)));
+  if (m.weights) net.attr("_weights") = std::make_shared<FileWeights>(FileWeights{std::move(*m.weights), m.weights_label});
+  return net;
+}
+
+// The file's weights of a Python Network when it has them and no seed was given; else null (seeded).
+std::shared_ptr<FileWeights> own_weights(const py::object& net, const std::optional<uint64_t>& seed) {
+  if (seed || !py::hasattr(net, "_weights")) return nullptr;
+  return net.attr("_weights").cast<std::shared_ptr<FileWeights>>();
 }
 
 NetworkPtr as_network(const py::handle& net) {
@@ -114,8 +143,10 @@ PYBIND11_MODULE(_core, m) {
     }
   });
 
+  py::class_<FileWeights, std::shared_ptr<FileWeights>>(m, "FileWeights", "The weights a network's file holds (opaque).")
+      .def_property_readonly("label", [](const FileWeights& w) { return w.label; });
   py::class_<cpx::Network, std::shared_ptr<cpx::Network>>(
-      m, "Network", "An expanded network: named ops in execution order on an NHWC input (immutable).")
+      m, "Network", "An expanded network: named ops in execution order on an NHWC input (immutable).", py::dynamic_attr())
       .def_property_readonly("name", [](const cpx::Network& n) { return n.name; })
       .def_property_readonly("family", [](const cpx::Network& n) { return n.family; })
       .def_property_readonly("input_nhwc", [](const cpx::Network& n) { return nhwc(n.input); })
@@ -154,7 +185,7 @@ PYBIND11_MODULE(_core, m) {
     if (!e) throw cpx::InputError(name + ": not a zoo model");
     return to_python(cpx::zoo_entry_json(*e));
   });
-  m.def("load", &load, py::arg("source"), py::arg("resolution") = 0);
+  m.def("load", &load_with_weights, py::arg("source"), py::arg("resolution") = 0);
 
   m.def("count", [](const cpx::Network& n, bool layers) {
     Json j;
@@ -176,12 +207,14 @@ PYBIND11_MODULE(_core, m) {
     return to_python(j);
   }, py::arg("path"), py::arg("layers") = true);
 
-  m.def("run", [](const cpx::Network& n, uint64_t seed, int64_t threads) {
+  m.def("run", [](const py::object& net, std::optional<uint64_t> seed, int64_t threads) {
     cpx::explorer::check_threads_option(threads);  // the command line's checks and messages (explorer/option_checks.hpp)
-    std::vector<float> input = cpx::profiler::make_input(n.input, seed), output;
+    const cpx::Network& n = net.cast<const cpx::Network&>();
+    const std::shared_ptr<FileWeights> own = own_weights(net, seed);
+    std::vector<float> input = cpx::profiler::make_input(n.input, seed.value_or(0)), output;
     {
       py::gil_scoped_release release;
-      cpx::profiler::Plan plan(n, cpx::profiler::make_weights(n, seed), {static_cast<size_t>(threads), false});
+      cpx::profiler::Plan plan(n, own ? own->weights : cpx::profiler::make_weights(n, seed.value_or(0)), {static_cast<size_t>(threads), false});
       std::copy(input.begin(), input.end(), plan.input().begin());
       plan.run();
       output.assign(plan.output().begin(), plan.output().end());
@@ -190,19 +223,37 @@ PYBIND11_MODULE(_core, m) {
     py::dict d;
     d["input_nhwc"] = py::array_t<float>(std::vector<py::ssize_t>{n.input.n, n.input.h, n.input.w, n.input.c}, input.data());
     d["output_nhwc"] = py::array_t<float>(std::vector<py::ssize_t>{o.n, o.h, o.w, o.c}, output.data());
+    d["weights"] = own ? own->label : "seed " + std::to_string(seed.value_or(0));
     return d;
-  }, py::arg("net"), py::arg("seed") = 0, py::arg("threads") = 1);
+  }, py::arg("net"), py::arg("seed") = py::none(), py::arg("threads") = 1);
 
-  m.def("measure", [](const cpx::Network& n, int64_t threads, bool layers, uint64_t seed, double min_time_s, int64_t min_runs) {
+  m.def("check", [](const std::string& model, uint64_t seed, double tolerance, int64_t threads, bool per_op) {
+    cpx::explorer::CheckOptions o;
+    o.seed = seed;
+    o.tolerance = tolerance;
+    o.threads = threads;
+    o.per_op = per_op;
+    Json j;
+    {
+      py::gil_scoped_release release;
+      j = cpx::explorer::to_json(cpx::explorer::check_model(model, o));
+    }
+    return to_python(j);
+  }, py::arg("model"), py::arg("seed") = 0, py::arg("tolerance") = 1e-4, py::arg("threads") = 1, py::arg("per_op") = false);
+
+  m.def("measure", [](const py::object& net, int64_t threads, bool layers, std::optional<uint64_t> seed, double min_time_s, int64_t min_runs) {
+    const cpx::Network& n = net.cast<const cpx::Network&>();
+    const std::shared_ptr<FileWeights> own = own_weights(net, seed);
     cpx::profiler::NetworkRun o = cpx::profiler::measure_defaults();
     o.threads = threads;
     o.layers = layers;
-    o.seed = seed;
+    o.seed = seed.value_or(0);
+    o.weights = own ? &own->weights : nullptr;
     o.timing.min_time_s = min_time_s;
     o.timing.min_runs = min_runs;
     cpx::explorer::check_measure_options(o);
     return to_python(off_thread([&] { return to_json(cpx::profiler::measure_network(n, o)); }));
-  }, py::arg("net"), py::arg("threads") = 1, py::arg("layers") = false, py::arg("seed") = 0, py::arg("min_time_s") = 1.0,
+  }, py::arg("net"), py::arg("threads") = 1, py::arg("layers") = false, py::arg("seed") = py::none(), py::arg("min_time_s") = 1.0,
      py::arg("min_runs") = 20);
 
   m.def("profile", [](const std::string& device, bool quick, std::vector<int64_t> threads, double budget, std::string out,

@@ -107,6 +107,8 @@ Network load_network(const Json& j, const std::string& file) {
     b.locate(w);
     b.add(op_name, std::move(inputs), std::move(attrs));
   }
+  // "weights": the raw float32 file of this network's weights (profiler::load_model_with_weights reads it).
+  if (r.has("weights")) r.string("weights");
   std::string output;
   if (r.has("output")) output = r.string("output");
   else if (!ops.empty()) output = ops.back()["name"].get<std::string>();

@@ -43,6 +43,58 @@ inline std::string model_with_node(const std::string& type, bool symbolic_hw = f
   return bytes;
 }
 
+// A model of one Conv (3 -> `out` channels, 3x3, pad 1) on a 1x3x8x8 input whose weight initializer holds
+// `weight_values` floats in raw_data (out·27 for a whole one) and whose bias holds `bias_values` (none at
+// 0); `external`: the weight's data in an external file instead.
+inline std::string model_with_conv(int64_t out, int64_t weight_values, int64_t bias_values, bool external = false) {
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(17);
+  auto& g = *m.mutable_graph();
+  auto io = [&](onnx::ValueInfoProto& v, const std::string& name, int64_t c) {
+    v.set_name(name);
+    auto& t = *v.mutable_type()->mutable_tensor_type();
+    t.set_elem_type(onnx::TensorProto::FLOAT);
+    for (int64_t d : {int64_t{1}, c, int64_t{8}, int64_t{8}}) t.mutable_shape()->add_dim()->set_dim_value(d);
+  };
+  io(*g.add_input(), "x", 3);
+  auto initializer = [&](const std::string& name, std::vector<int64_t> dims, int64_t values) {
+    auto& t = *g.add_initializer();
+    t.set_name(name);
+    t.set_data_type(onnx::TensorProto::FLOAT);
+    for (int64_t d : dims) t.add_dims(d);
+    if (external) {
+      t.set_data_location(onnx::TensorProto::EXTERNAL);
+      auto& e = *t.add_external_data();
+      e.set_key("location");
+      e.set_value("weights.bin");
+      return;
+    }
+    const std::vector<float> v(static_cast<size_t>(values), 0.5f);
+    t.set_raw_data(std::string(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(float)));
+  };
+  initializer("W", {out, 3, 3, 3}, weight_values);
+  auto& n = *g.add_node();
+  n.set_name("conv");
+  n.set_op_type("Conv");
+  n.add_input("x");
+  n.add_input("W");
+  if (bias_values > 0) {
+    external = false;
+    initializer("B", {bias_values}, bias_values);
+    n.add_input("B");
+  }
+  auto& pads = *n.add_attribute();
+  pads.set_name("pads");
+  pads.set_type(onnx::AttributeProto::INTS);
+  for (int k = 0; k < 4; ++k) pads.add_ints(1);
+  n.add_output("y");
+  io(*g.add_output(), "y", out);
+  std::string bytes;
+  m.SerializeToString(&bytes);
+  return bytes;
+}
+
 // A fitted (host-shaped) predictor document: the host model inside the shipped pi5 device file.
 inline const Json& shipped_predictor() {
   static const Json j = [] {

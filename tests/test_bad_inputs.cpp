@@ -372,6 +372,16 @@ std::vector<BadInput> bad_inputs() {
        "in.json: suggestions[0].gain.high = 1.125: a gain is the share of the time saved, a finite number below 1"},
       // ONNX files (import).
       {"onnx garbage", "import {in} --out {out}", "this is not a protobuf", "in.onnx", "in.onnx"},
+      // Weights that come with a model: an ONNX file's initializers, the weights file a network JSON names.
+      {"onnx truncated initializer", "import {in} --out {out}", test::model_with_conv(256, 6000, 0), "initializer W holds 6000 values for dims of 6912", "in.onnx"},
+      {"onnx truncated small initializer", "measure {in}", test::model_with_conv(4, 100, 0), "initializer W holds 100 values for dims of 108", "in.onnx"},
+      {"onnx bias of the wrong size", "export {in} --onnx {out}", test::model_with_conv(4, 108, 5), "op conv (conv2d): its initializers hold 108 weights and 5 biases where it needs 108 and 4", "in.onnx"},
+      {"onnx weights in an external file", "check {in}", test::model_with_conv(256, 0, 0, true), "initializer W keeps its data in an external file", "in.onnx"},
+      {"check garbage", "check {in}", "\x08\x07not a model", "not an ONNX model", "in.onnx"},
+      {"check tolerance zero", "check model.onnx --tolerance 0", "", "--tolerance = 0"},
+      {"network weights file of the wrong size", "export {in} --onnx {out}", edited(b0_network(), [](Json& j) { j["weights"] = "in.json"; }), "in.json: holds "},
+      {"network weights file missing", "measure {in}", edited(b0_network(), [](Json& j) { j["weights"] = "nowhere.f32"; }), "weights = \"nowhere.f32\": no such weights file"},
+      {"network weights not a path", "export {in} --onnx {out}", edited(b0_network(), [](Json& j) { j["weights"] = 3; }), "weights = 3"},
 
       // Command-line options.
       {"option resolution negative", "count b0 --resolution -3", "", "--resolution = -3"},

@@ -1,8 +1,10 @@
 // Runs an ONNX model on ONNX Runtime (CPU, graph optimisation "all", batch 1) and prints one JSON object.
 //   node run.mjs --model M.onnx [--threads N] [--input in.f32] [--output out.f32] [--batch 1]
 //                [--warmup 3] [--min-runs 20] [--min-time 1.0] [--runs 0] [--profile PREFIX]
-//                [--save-optimized OUT.onnx]
-// --input: raw float32 NCHW (default: zeros); --output writes the first run's output as raw float32.
+//                [--save-optimized OUT.onnx] [--outputs-dir DIR]
+// --input: raw float32 NCHW (default: zeros); --output writes the first run's output as raw float32;
+// --outputs-dir writes every output of the first run as DIR/<k>.f32 (k: its place in the session's outputs,
+// listed with names and dims under "outputs"), for `cpubone-explore check`'s per-op comparison.
 // --batch: the size of a symbolic batch axis (export --dynamic-batch); a model with a fixed one keeps it.
 // Timing follows our profiler (profiler/measure/measure.cpp): warm-up, then runs until both a minimum count and a
 // minimum time are reached; median, p10, p90 (numpy's linear percentiles), mean, stdev, CV, raw samples.
@@ -17,11 +19,11 @@ function parseArgs(argv) {
   const a = { threads: 1, warmup: 3, minRuns: 20, minTime: 1.0, runs: -1, batch: 1 };
   const keys = { '--model': 'model', '--threads': 'threads', '--input': 'input', '--output': 'output',
     '--warmup': 'warmup', '--min-runs': 'minRuns', '--min-time': 'minTime', '--runs': 'runs', '--profile': 'profile',
-    '--batch': 'batch', '--save-optimized': 'saveOptimized' };
+    '--batch': 'batch', '--save-optimized': 'saveOptimized', '--outputs-dir': 'outputsDir' };
   for (let i = 2; i < argv.length; i += 2) {
     const k = keys[argv[i]];
     if (!k || i + 1 >= argv.length) fail(`unknown or incomplete option ${argv[i]}`);
-    a[k] = ['model', 'input', 'output', 'profile', 'saveOptimized'].includes(k) ? argv[i + 1] : Number(argv[i + 1]);
+    a[k] = ['model', 'input', 'output', 'profile', 'saveOptimized', 'outputsDir'].includes(k) ? argv[i + 1] : Number(argv[i + 1]);
     if (typeof a[k] === 'number' && !Number.isFinite(a[k])) fail(`${argv[i]} = ${argv[i + 1]}: not a number`);
   }
   if (!a.model) fail('--model is required');
@@ -83,6 +85,14 @@ const feeds = { [name]: new ort.Tensor('float32', data, dims) };
 const first = await session.run(feeds);
 const out = first[session.outputNames[0]];
 if (a.output) writeFileSync(a.output, Buffer.from(out.data.buffer, out.data.byteOffset, out.data.byteLength));
+const written = [];
+if (a.outputsDir) {
+  session.outputNames.forEach((n, k) => {
+    const t = first[n];
+    writeFileSync(`${a.outputsDir}/${k}.f32`, Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+    written.push({ name: n, dims: t.dims, file: `${k}.f32` });
+  });
+}
 
 const result = {
   schema: 'cpubone-explore/ort-measurement/v2',  // v2: the timing object under "timing" (v1: "latency_us")
@@ -92,6 +102,7 @@ const result = {
   graph_optimization: 'all',
   output_dims: out.dims,
 };
+if (a.outputsDir) result.outputs = written;
 if (a.runs !== 0) {
   for (let i = 0; i < a.warmup; ++i) await session.run(feeds);
   const samples = [];

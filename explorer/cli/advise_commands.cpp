@@ -21,7 +21,7 @@ namespace cpx::cli {
 namespace {
 
 struct AdviseArgs {
-  std::string model, device, apply, out, weights = "0", report;  // device "": not given, the default device
+  std::string model, device, apply, out, weights, report;  // device "": the default device; weights "": the model file's own, else seed 0
   int64_t threads = 0, resolution = 0, evaluations = 1500, top = 15;
   double max_params = 0, max_macs = 0;
   bool threads_given = false, as_json = false, skip_unknown = false;
@@ -137,11 +137,12 @@ void print_text(const explorer::Advice& a, int64_t top) {
 
 // Writes the rewritten network as network JSON, ONNX and PyTorch into `dir`; everything is built and
 // checked before the first file is written.
-Json apply(const explorer::Advice& advice, const AdviseArgs& a) {
+Json apply(const explorer::Advice& advice, const AdviseArgs& a, std::optional<profiler::NetworkWeights>& own) {
   const std::vector<Rewrite> rewrites = explorer::rewrites_of(advice, a.apply);
   const Network net = apply_rewrites(advice.net, rewrites, "--apply");
-  const WeightsSpec spec = read_weights_spec(a.weights);
-  const profiler::NetworkWeights original = weights_for(advice.net, spec, a.weights);
+  const bool use_own = a.weights.empty() && own;
+  const WeightsSpec spec = use_own ? WeightsSpec{std::nullopt, "the model file's"} : read_weights_spec(a.weights.empty() ? "0" : a.weights);
+  const profiler::NetworkWeights original = use_own ? std::move(*own) : weights_for(advice.net, spec, spec.label);
   const profiler::CarriedWeights carried = profiler::carry_weights(advice.net, original, net, spec.seed.value_or(0));
   const std::string onnx = profiler::export_onnx(net, carried.weights);
   const std::string base = (std::filesystem::path(a.out) / "advised").string();
@@ -170,7 +171,8 @@ void run_advise(const AdviseArgs& a) {
   if (a.max_macs < 0) throw InputError("--max-macs = " + std::to_string(a.max_macs) + ": must be positive");
   if (!a.apply.empty() && a.out.empty()) throw InputError("--apply = \"" + a.apply + "\": needs --out DIR (where the rewritten network is written)");
   std::vector<std::string> skipped;
-  const Network net = profiler::load_any_model(a.model, a.resolution, a.skip_unknown ? &skipped : nullptr);
+  profiler::ModelWithWeights model = profiler::load_model_with_weights(a.model, a.resolution, a.skip_unknown ? &skipped : nullptr);
+  const Network& net = model.net;
   const predictor::Predictor p = predictor::load_predictor(predictor::resolve_device(a.device.empty() ? predictor::default_device : a.device));
   explorer::AdviceOptions o;
   if (a.threads_given) o.threads = a.threads;
@@ -180,7 +182,7 @@ void run_advise(const AdviseArgs& a) {
   explorer::Advice advice = explorer::advise(net, p, o);
   explorer::note_skipped(advice, std::move(skipped), explorer::flag_of(Field::skip_unknown));
   Json j = explorer::to_json(advice);
-  if (!a.apply.empty()) j["applied"] = apply(advice, a);
+  if (!a.apply.empty()) j["applied"] = apply(advice, a, model.weights);
   if (!a.report.empty()) j["report"] = reports::render_advice(j, "advise " + a.model, a.report).files.front().string();
   if (a.as_json) {
     std::cout << j.dump(2) << "\n";
@@ -221,8 +223,8 @@ void add_advise_commands(CLI::App& app) {
   cmd->add_option("--out", a->out, "With --apply: directory for advised.json, advised.onnx, advised.py and advised.f32");
   cmd->add_option("--report", a->report, "Also write advice.html (offline charts), advice.md, data/advice_*.csv and advice.json into this directory");
   cmd->add_option("--weights", a->weights,
-                  "With --apply: the original network's weights, a seed or a raw float32 file (as `export --weights` takes)")
-      ->capture_default_str();
+                  "With --apply: the original network's weights, a seed or a raw float32 file (as `export --weights` takes); "
+                  "default: the model file's own weights, else seed 0");
   cmd->callback([a, threads] {
     a->threads_given = threads->count() > 0;
     run_advise(*a);

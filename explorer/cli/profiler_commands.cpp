@@ -31,16 +31,20 @@ struct MeasureArgs {
   bool json = false;
   int64_t resolution = 0;
   NetworkRun options = measure_defaults();
+  bool seed_given = false;  // --seed: seeded weights even for a model file that has its own
   QuietMachine quiet;
 };
 
 void print_measurement(const Network& net, const Measurement& m);
 
 void run_measure(const MeasureArgs& a) {
-  const Network net = load_any_model(a.model, a.resolution);
-  explorer::check_measure_options(a.options);
-  a.quiet.run("measure", a.options.threads);
-  const Measurement m = measure_network(net, a.options);
+  const ModelWithWeights model = load_model_with_weights(a.model, a.resolution);
+  const Network& net = model.net;
+  NetworkRun options = a.options;
+  if (model.weights && !a.seed_given) options.weights = &*model.weights;
+  explorer::check_measure_options(options);
+  a.quiet.run("measure", options.threads);
+  const Measurement m = measure_network(net, options);
   Interference noise;
   noise.add("network", to_json(m.timing));
   if (a.json) {
@@ -73,9 +77,9 @@ void print_measurement(const Network& net, const Measurement& m) {
   const NetworkRun& o = m.run;
   if (env.emulated) std::printf("%s\n", emulated_warning(detect_emulation()).c_str());
   const double peak_macps = m.peak.peak_macps;
-  std::printf("%s, input %s (NHWC), %lld thread(s) pinned to CPUs %s, seed %llu\n", net.name.c_str(), net.input.str().c_str(),
+  std::printf("%s, input %s (NHWC), %lld thread(s) pinned to CPUs %s, seed %llu%s\n", net.name.c_str(), net.input.str().c_str(),
               static_cast<long long>(o.threads), env.affinity.empty() ? "(not pinned)" : env.affinity.c_str(),
-              static_cast<unsigned long long>(o.seed));
+              static_cast<unsigned long long>(o.seed), o.weights ? " (input; weights: the model file's)" : "");
   if (o.layers) print_layers(m);
   const Stats& s = m.timing.stats_us;
   std::printf("latency   median %.3f ms  (p10 %.3f, p90 %.3f, mean %.3f, cv %.1f%%, n=%lld%s)\n", s.median / 1e3, s.p10 / 1e3,
@@ -195,14 +199,15 @@ void add_profiler_commands(CLI::App& app) {
     cmd->add_flag("--json", *as_json, "Print JSON");
     cmd->callback([=] { run_rules(*device, *file, *as_json); });
   }
-  auto* cmd = app.add_subcommand("measure", "Measure latency on this machine with XNNPACK (batch 1, seeded weights)");
+  auto* cmd = app.add_subcommand("measure", "Measure latency on this machine with XNNPACK (batch 1; a model file's own weights, else seeded)");
   auto a = std::make_shared<MeasureArgs>();
   cmd->add_option("model", a->model, "Zoo name, a macro/network JSON file or an ONNX file")->required();
   cmd->add_option("--threads,--num_threads", a->options.threads, "Threads (the process is pinned to as many CPUs)");
   cmd->add_flag("--layers", a->options.layers, "Per-operator median time, MACpS, share and the additivity gap");
   cmd->add_flag("--json", a->json, "Print JSON with raw samples and the environment");
   cmd->add_option("--resolution", a->resolution, "Input height and width (default: the network's own)");
-  cmd->add_option("--seed", a->options.seed, "Seed of weights and input");
+  cmd->add_option("--seed", a->options.seed, "Seed of the input, and of the weights (given, it replaces a model file's own weights)")
+      ->each([a](const std::string&) { a->seed_given = true; });
   cmd->add_option("--min-time", a->options.timing.min_time_s, "Keep measuring for at least this many seconds");
   cmd->add_option("--min-runs", a->options.timing.min_runs, "And for at least this many runs");
   // Spelled also as TFLite's benchmark_model and ONNX Runtime's perf_test spell it.

@@ -1,6 +1,8 @@
+#include "profiler/executor/weight_sizes.hpp"
 #include "profiler/executor/weights.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <concepts>
 
@@ -185,14 +187,29 @@ void fold_batch_norm(std::vector<float>& weight, std::vector<float>& bias, const
   }
 }
 
+OpWeights make_op_weights(const Network& net, size_t i, uint64_t seed) {
+  Rng rng(Rng(seed ^ Rng(i).next()).next());
+  const Op& op = net.ops[i];
+  const ShapeNhwc& in = net.shape_of(op.inputs[0]);
+  return std::visit([&](const auto& a) { return weights_of(a, rng, in); }, op.attrs);
+}
+
+std::array<size_t, 2> op_weight_sizes(const Network& net, size_t i) {
+  const Op& op = net.ops[i];
+  const ShapeNhwc& in = net.shape_of(op.inputs[0]);
+  const auto bias = [](bool b, int64_t n) { return b ? static_cast<size_t>(n) : size_t{0}; };
+  if (const auto* c = op.as<Conv2d>()) return {static_cast<size_t>(c->weight_shape(in.c).elements()), bias(c->bias || c->batch_norm, c->out_channels)};
+  if (const auto* t = op.as<ConvTranspose2d>())
+    return {static_cast<size_t>(t->weight_shape(in.c).elements()), bias(t->bias || t->batch_norm, t->out_channels)};
+  if (const auto* f = op.as<FullyConnected>())
+    return {static_cast<size_t>(f->out_features * in.c), bias(f->bias || f->batch_norm, f->out_features)};
+  const OpWeights w = make_op_weights(net, i, 0);  // per channel or per pixel at most
+  return {w.weight.size(), w.bias.size()};
+}
+
 NetworkWeights make_weights(const Network& net, uint64_t seed) {
   NetworkWeights out(net.ops.size());
-  for (size_t i = 0; i < net.ops.size(); ++i) {
-    Rng rng(Rng(seed ^ Rng(i).next()).next());
-    const Op& op = net.ops[i];
-    const ShapeNhwc& in = net.shape_of(op.inputs[0]);
-    out[i] = std::visit([&](const auto& a) { return weights_of(a, rng, in); }, op.attrs);
-  }
+  for (size_t i = 0; i < net.ops.size(); ++i) out[i] = make_op_weights(net, i, seed);
   return out;
 }
 
@@ -244,6 +261,14 @@ CarriedWeights carry_weights(const Network& from, const NetworkWeights& from_wei
       continue;
     out.fresh_ops.push_back(op.name);
   }
+  return out;
+}
+
+std::string weights_bytes(const NetworkWeights& weights) {
+  static_assert(std::endian::native == std::endian::little, "the weights file is little-endian float32");
+  std::string out;
+  for (const OpWeights& o : weights)
+    for (const auto* v : {&o.weight, &o.bias}) out.append(reinterpret_cast<const char*>(v->data()), v->size() * sizeof(float));
   return out;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "space/network.hpp"
@@ -31,6 +32,8 @@ using NetworkWeights = std::vector<OpWeights>;  // parallel to Network::ops
 // Same seed, same numbers. Each op's weights depend only on (seed, op index), so a single op measured
 // alone gets the weights it has inside its network.
 NetworkWeights make_weights(const Network& net, uint64_t seed);
+// The seeded weights of op i alone (make_weights(net, seed)[i], without the others').
+OpWeights make_op_weights(const Network& net, size_t i, uint64_t seed);
 
 // Weights for `to`, a rewrite of `from` (space/rewrite.hpp), carried from `from_weights`: an op of the same
 // name and weight shape keeps its weights; a conv that only grew (more output or input channels, a larger
@@ -42,6 +45,10 @@ struct CarriedWeights {
   std::vector<std::string> fresh_ops;
 };
 CarriedWeights carry_weights(const Network& from, const NetworkWeights& from_weights, const Network& to, uint64_t seed);
+
+// The raw weights file (profiler::read_weights_file reads it back): every op's weight then bias, in op
+// order and in the layouts above, little-endian float32. A network JSON names it in "weights".
+std::string weights_bytes(const NetworkWeights& weights);
 
 // Uniform in [-1, 1), for network inputs.
 std::vector<float> make_input(const ShapeNhwc& shape, uint64_t seed);

@@ -2,11 +2,16 @@
 // the executor uses as a standard NCHW inference graph that ONNX Runtime runs; import turns an ONNX
 // inference graph back into a network of the space (architecture only: networks carry no weights).
 //
+// Import reads the initializers as the network's weights (ImportedModel); import_onnx keeps the
+// architecture alone.
+//
 // Opset 17 because it is the newest the Debian ONNX checker (1.12) knows and ONNX Runtime 1.30 runs it;
 // it has LayerNormalization but not GroupNormalization (18), so GroupNorm is exported the way PyTorch
 // exports it below opset 18 (Reshape, InstanceNormalization, Reshape, Mul, Add).
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +43,24 @@ void check_onnx(const std::string& model_bytes, const std::string& file);
 // With `folding`, the convs whose BatchNorm the exporter folded into them are listed there (see
 // space/count.hpp's BatchNormFolding: inferred from torch.onnx.export's names for what it computed).
 Network import_onnx(const std::string& path, std::vector<std::string>* skipped = nullptr, BatchNormFolding* folding = nullptr);
+
+// An ONNX file's network with its weights: every op with parameters takes them from the initializers of
+// the nodes it came from, in the executor's layouts with BatchNorms folded (weights.hpp). The file is parsed
+// straight from disk and large initializers are read once, into `weights`: import holds at most the
+// ModelProto and the weights, two copies (measured: docs/user-guide.md, "Weights").
+struct ImportedModel {
+  Network net;
+  NetworkWeights weights;
+  // Ops whose parameters no initializer gave (none for the patterns import reads): seeded (seed 0).
+  std::vector<std::string> seeded_ops;
+  // Our tensor -> the ONNX tensor holding its values (N x C x H x W, or N x C of one pixel): where `check`
+  // compares the two runtimes op by op.
+  std::map<std::string, std::string> onnx_names;
+};
+ImportedModel import_onnx_model(const std::string& path, std::vector<std::string>* skipped = nullptr,
+                                BatchNormFolding* folding = nullptr);
+ImportedModel import_onnx_model_bytes(const std::string& model_bytes, const std::string& file,
+                                      std::vector<std::string>* skipped = nullptr, BatchNormFolding* folding = nullptr);
 // The name of an ONNX file's symbolic input batch axis (as export --dynamic-batch writes; "?" if unnamed),
 // or "" when it is fixed: import reads a symbolic batch as 1.
 std::string onnx_symbolic_batch(const std::string& path);
@@ -60,7 +83,21 @@ struct OnnxImportEntry {
 OnnxImportEntry onnx_import_entry(const OpAttrs& attrs);
 
 // Weights read from a raw little-endian float32 file holding every op's weight then bias, in op order
-// and in the executor's layouts (weights.hpp); its size must match the network exactly.
+// and in the executor's layouts (weights.hpp); its size must match the network exactly. Read straight
+// into the weights (one copy).
 NetworkWeights read_weights_file(const Network& net, const std::string& path);
+
+// A network and the weights it comes with: an ONNX file's initializers, or the raw float32 file that a
+// network JSON names in its "weights" field (a path relative to the JSON file); none for a zoo name, a
+// macro or a network JSON without one. Whatever takes a network and runs it (measure, export, advise
+// --apply, Python's run) uses these weights unless told a seed.
+struct ModelWithWeights {
+  Network net;
+  std::optional<NetworkWeights> weights;
+  std::string weights_label;              // "the ONNX file's initializers" or the weights file's path
+  std::vector<std::string> seeded_ops;    // ImportedModel::seeded_ops
+};
+ModelWithWeights load_model_with_weights(const std::string& name_or_file, int64_t resolution = 0,
+                                         std::vector<std::string>* skipped = nullptr);
 
 }  // namespace cpx::profiler

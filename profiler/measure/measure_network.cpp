@@ -96,6 +96,7 @@ Json to_json(const Measurement& m) {
   j["input_nhwc"] = m.input.to_json();
   j["threads"] = m.run.threads;
   j["seed"] = m.run.seed;
+  j["weights"] = m.run.weights ? "the model file's" : "seeded";  // the input is seeded either way
   j["caches"] = m.run.cold_caches ? Json{{"cold", true}, {"evict_bytes_per_thread", m.evict_bytes_per_thread}} : Json{{"cold", false}};
   j["macs"] = m.macs;
   j["timing"] = to_json(m.timing);

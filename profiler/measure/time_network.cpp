@@ -17,8 +17,9 @@ namespace cpx::profiler {
 
 namespace {
 
-std::unique_ptr<Plan> seeded_plan(const Network& net, int64_t threads, uint64_t seed) {
-  auto plan = std::make_unique<Plan>(net, make_weights(net, seed), PlanOptions{static_cast<size_t>(threads), false});
+std::unique_ptr<Plan> seeded_plan(const Network& net, int64_t threads, uint64_t seed, const NetworkWeights* weights = nullptr) {
+  const PlanOptions options{static_cast<size_t>(threads), false};
+  auto plan = weights ? std::make_unique<Plan>(net, *weights, options) : std::make_unique<Plan>(net, make_weights(net, seed), options);
   const auto input = make_input(net.input, seed);
   std::copy(input.begin(), input.end(), plan->input().begin());
   return plan;
@@ -88,7 +89,7 @@ int64_t cache_evict_bytes() {
 double macps_of(int64_t macs, double latency_us) { return latency_us > 0 ? static_cast<double>(macs) / (latency_us * 1e-6) : 0; }
 
 NetworkTimings time_network(const Network& net, const NetworkRun& run) {
-  const auto plan = seeded_plan(net, run.threads, run.seed);
+  const auto plan = seeded_plan(net, run.threads, run.seed, run.weights);
   NetworkTimings m;
   MeasureOptions timing = run.timing;
   CacheEvictor* evictor = nullptr;

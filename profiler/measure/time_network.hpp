@@ -3,6 +3,7 @@
 // build on it.
 #pragma once
 
+#include "profiler/executor/weights.hpp"
 #include "profiler/measure/measure.hpp"
 
 namespace cpx::profiler {
@@ -19,6 +20,9 @@ struct NetworkRun {
   // network (1 thread), 430-560 us after 25-50 MB written in between. Cold runs vary more by themselves,
   // so their CV threshold is noisy_cv_threshold_cold.
   bool cold_caches = false;
+  // The network's own weights (an ONNX file's, a network JSON's weights file), not owned; null: seeded.
+  // Last, so that the positional initialisations above it stay as they are.
+  const NetworkWeights* weights = nullptr;
 };
 
 // Bytes each thread reads to evict the caches: twice the last-level cache cpuinfo reports, or 32 MiB

@@ -24,7 +24,7 @@ from ._core import InputError, Network, Predictor
 
 __all__ = [
     "InputError", "Network", "Predictor", "Result", "Zoo",
-    "zoo", "load", "count", "run", "measure", "profile", "fit", "predictor", "shipped_devices", "calibration_candidates", "calibrate",
+    "zoo", "load", "count", "run", "check", "measure", "profile", "fit", "predictor", "shipped_devices", "calibration_candidates", "calibrate",
     "validate", "rescore", "search", "advise", "report", "to_records",
 ]
 
@@ -108,14 +108,24 @@ def count(net: NetworkLike, layers: bool = True) -> Result:
     return Result(_core.count(_network(net), layers))
 
 
-def run(net: NetworkLike, seed: int = 0, threads: int = 1) -> dict[str, Any]:
-    """Runs the network once on this machine's executor with the weights and input of ``seed`` (those
-    ``measure(seed=...)`` uses): ``{"input_nhwc": array, "output_nhwc": array}`` (float32 numpy arrays).
-    ``Network.to_torch(path, seed)`` exports the same weights, so the two outputs can be compared."""
+def run(net: NetworkLike, seed: int | None = None, threads: int = 1) -> dict[str, Any]:
+    """Runs the network once on this machine's executor: ``{"input_nhwc": array, "output_nhwc": array,
+    "weights": label}`` (float32 numpy arrays). The weights are the network file's own (an ONNX file's
+    initializers, the weights file a network JSON names) unless ``seed`` is given, else those of ``seed``
+    (``measure(seed=...)``'s, which ``Network.to_torch(path, seed)`` exports); the input is seed's (0 if none)."""
     return _core.run(_network(net), seed, threads)
 
 
-def measure(net: NetworkLike, threads: int = 1, layers: bool = False, seed: int = 0,
+def check(model: str | os.PathLike[str], seed: int = 0, tolerance: float = 1e-4, threads: int = 1,
+          per_op: bool = False) -> Result:
+    """``cpubone-explore check --json``: the ONNX file run with its own weights on our executor and on ONNX
+    Runtime (its Node package, benchmarks/ort) on one seeded input. ``result["agrees"]``; per output the
+    largest error relative to the output's scale (``outputs``); ``first_disagreeing_op`` among the
+    intermediate tensors whose names map (compared when the output disagrees, or with ``per_op``)."""
+    return Result(_core.check(os.fspath(model), seed, tolerance, threads, per_op))
+
+
+def measure(net: NetworkLike, threads: int = 1, layers: bool = False, seed: int | None = None,
             min_time_s: float = 1.0, min_runs: int = 20) -> Result:
     """Measures latency on this machine with XNNPACK (``measure --json``): ``timing`` has the median
     and every statistic (``stats_us``) and the raw ``samples_us``; also MACpS, the measured peak, the

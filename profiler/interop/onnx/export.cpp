@@ -522,23 +522,4 @@ void check_onnx(const std::string& model_bytes, const std::string& file) {
   }
 }
 
-NetworkWeights read_weights_file(const Network& net, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot open the weights file");
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  NetworkWeights w = make_weights(net, 0);  // for the sizes only; every value is overwritten
-  size_t need = 0;
-  for (const auto& o : w) need += (o.weight.size() + o.bias.size()) * sizeof(float);
-  if (bytes.size() != need)
-    throw InputError(path + ": holds " + std::to_string(bytes.size()) + " bytes but " + net.name + " needs " +
-                     std::to_string(need) + " (float32 weight then bias of every op, in op order)");
-  size_t at = 0;
-  for (auto& o : w)
-    for (auto* v : {&o.weight, &o.bias}) {
-      std::memcpy(v->data(), bytes.data() + at, v->size() * sizeof(float));
-      at += v->size() * sizeof(float);
-    }
-  return w;
-}
-
 }  // namespace cpx::profiler

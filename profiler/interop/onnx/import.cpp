@@ -5,12 +5,15 @@
 //   import_patterns  multi-node exporter patterns (GELU, BatchNorm + activation, GroupNorm, LayerNorm, shuffle);
 //   import_ops       the translation table, one function per ONNX operator type;
 //   here             the graph's input and output, and which ONNX pattern imports each op kind.
-// Weights are read only for their shapes: networks of the space carry architecture, not weights.
+//   import_weights   the initializers as the executor's weights, per op;
+// here checks every op's weights against its kind's sizes (make_op_weights), so that an initializer of the
+// wrong size is one error naming the op.
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <type_traits>
 
+#include "profiler/executor/weight_sizes.hpp"
 #include "profiler/interop/onnx.hpp"
 #include "profiler/interop/onnx/import_context.hpp"
 #include "profiler/interop/onnx/import_fold.hpp"
@@ -37,6 +40,7 @@ std::string Context::op_name(const std::string& base) {
 std::string Context::add(int i, std::vector<std::string> inputs, OpAttrs attrs, const std::string& suffix) {
   const auto& n = g.at(i);
   builder_.locate(Where(g.file(), "node \"" + n.name() + "\" (" + n.op_type() + ")"));
+  weights_.emplace_back();
   return builder_.add(op_name((n.name().empty() ? g.output(i) : n.name()) + suffix), std::move(inputs), std::move(attrs));
 }
 
@@ -66,6 +70,20 @@ const Value& Context::pixel_input(int i, int k) const {
   if (v.kind == Value::Kind::heads)
     g.fail(i, "expects an N x C x H x W input or its channels-last view N x H x W x C; " + g.input(i, k) + " is a per-head view");
   return v;
+}
+
+std::map<std::string, std::string> Context::onnx_names() const {
+  std::map<std::string, std::string> out;
+  for (int i = 0; i < g.size(); ++i)
+    for (const auto& name : g.at(i).output()) {
+      const auto it = values_.find(name);
+      if (it == values_.end()) continue;
+      const Value& v = it->second;
+      const bool whole = v.kind == Value::Kind::nchw && !v.flattened && v.pending == Padding{} &&
+                         (v.rank == 4 || (v.rank == 2 && shape(v).pixels() == 1));
+      if (whole && v.tensor != input_tensor) out.emplace(v.tensor, name);
+    }
+  return out;
 }
 
 Dims Context::dims(const Value& v) const {
@@ -101,7 +119,27 @@ const onnx::ValueInfoProto& graph_input(const Graph& g, ShapeNhwc& shape) {
   return *input;
 }
 
-Network import_graph(const onnx::GraphProto& proto, const std::string& file, std::vector<std::string>* skipped, BatchNormFolding* folding) {
+// Every op's imported weights against the sizes its kind needs: an op given none that needs some gets the
+// identity (a GroupNorm without affine) or seeded ones (listed); a size that differs is an InputError.
+void check_weights(const std::string& file, ImportedModel& m) {
+  for (size_t i = 0; i < m.net.ops.size(); ++i) {
+    const std::array<size_t, 2> need = op_weight_sizes(m.net, i);
+    OpWeights& got = m.weights[i];
+    const std::string& name = m.net.ops[i].name;
+    if (got.weight.empty() && got.bias.empty() && need[0] + need[1] > 0) {
+      const GroupNorm* gn = m.net.ops[i].as<GroupNorm>();
+      if (!gn || gn->affine) m.seeded_ops.push_back(name);
+      got = make_op_weights(m.net, i, 0);
+      continue;
+    }
+    if (got.weight.size() != need[0] || got.bias.size() != need[1])
+      throw InputError(file + ": op " + name + " (" + std::string(m.net.ops[i].kind()) + "): its initializers hold " +
+                       std::to_string(got.weight.size()) + " weights and " + std::to_string(got.bias.size()) + " biases where it needs " +
+                       std::to_string(need[0]) + " and " + std::to_string(need[1]));
+  }
+}
+
+ImportedModel import_graph(const onnx::GraphProto& proto, const std::string& file, std::vector<std::string>* skipped, BatchNormFolding* folding) {
   Graph g(proto, file);
   ShapeNhwc input_shape;
   const onnx::ValueInfoProto& input = graph_input(g, input_shape);
@@ -118,7 +156,12 @@ Network import_graph(const onnx::GraphProto& proto, const std::string& file, std
   const Value& out = c.value(name, "graph output");
   if (out.kind != Value::Kind::nchw) throw InputError(file + ": the graph output " + name + " is not in N x C x H x W form");
   if (out.tensor == input_tensor) throw InputError(file + ": the graph computes nothing");
-  return std::move(c).finish(out.tensor);
+  ImportedModel m;
+  m.onnx_names = c.onnx_names();
+  m.weights = c.take_weights();
+  m.net = std::move(c).finish(out.tensor);
+  check_weights(file, m);
+  return m;
 }
 
 // Which ONNX pattern imports each op kind of space/op.hpp. One entry per kind and no default: a kind
@@ -165,21 +208,38 @@ OnnxImportEntry onnx_import_entry(const OpAttrs& attrs) {
   return std::visit([](const auto& a) { return onnx_import::entry(onnx_import::Of<std::decay_t<decltype(a)>>{}); }, attrs);
 }
 
-Network import_onnx_bytes(const std::string& model_bytes, const std::string& file, std::vector<std::string>* skipped,
-                          BatchNormFolding* folding) {
-  onnx::ModelProto model;
-  if (!model.ParseFromString(model_bytes)) throw InputError(file + ": not an ONNX model (protobuf parse failed)");
+namespace {
+
+ImportedModel import_model(const onnx::ModelProto& model, const std::string& file, std::vector<std::string>* skipped, BatchNormFolding* folding) {
   for (const auto& o : model.opset_import())
     if ((o.domain().empty() || o.domain() == "ai.onnx") && o.version() < 11)
       throw InputError(file + ": opset " + std::to_string(o.version()) + " is older than the 11 we read");
   return onnx_import::import_graph(model.graph(), file, skipped, folding);
 }
 
-Network import_onnx(const std::string& path, std::vector<std::string>* skipped, BatchNormFolding* folding) {
+}  // namespace
+
+ImportedModel import_onnx_model_bytes(const std::string& model_bytes, const std::string& file, std::vector<std::string>* skipped, BatchNormFolding* folding) {
+  onnx::ModelProto model;
+  if (!model.ParseFromString(model_bytes)) throw InputError(file + ": not an ONNX model (protobuf parse failed)");
+  return import_model(model, file, skipped, folding);
+}
+
+Network import_onnx_bytes(const std::string& model_bytes, const std::string& file, std::vector<std::string>* skipped, BatchNormFolding* folding) {
+  return import_onnx_model_bytes(model_bytes, file, skipped, folding).net;
+}
+
+// Parsed from the stream, not from the file's bytes in a string: that would be a third copy of the weights.
+ImportedModel import_onnx_model(const std::string& path, std::vector<std::string>* skipped, BatchNormFolding* folding) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path + ": cannot open");
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return import_onnx_bytes(bytes, path, skipped, folding);
+  onnx::ModelProto model;
+  if (!model.ParseFromIstream(&in)) throw InputError(path + ": not an ONNX model (protobuf parse failed)");
+  return import_model(model, path, skipped, folding);
+}
+
+Network import_onnx(const std::string& path, std::vector<std::string>* skipped, BatchNormFolding* folding) {
+  return import_onnx_model(path, skipped, folding).net;
 }
 
 std::string onnx_symbolic_batch(const std::string& path) {

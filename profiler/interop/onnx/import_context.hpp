@@ -12,7 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "profiler/executor/weights.hpp"
 #include "profiler/interop/onnx/import_graph.hpp"
+#include "profiler/interop/onnx/import_weights.hpp"
 #include "space/count.hpp"
 #include "space/network.hpp"
 
@@ -24,6 +26,7 @@ struct Value {
   int64_t heads = 1;
   ChannelView view;
   bool transposed = false;
+  std::optional<FlattenedMap> flattened;  // N x C x H x W flattened in NCHW order (ours: NHWC), for a Linear
   Padding pending;  // a Pad folded into the Conv, MaxPool (-inf) or AveragePool that reads this value
   size_t rank = 4;  // of the ONNX tensor: an nchw value with one pixel may be N x C (rank 2); tokens are
                     // nhwc N x HW x C (rank 3), transposed back nchw N x C x HW (rank 3)
@@ -56,6 +59,8 @@ class Context {
 
   // Adds an op for node i (named after its name, else its output) and returns our tensor.
   std::string add(int i, std::vector<std::string> inputs, OpAttrs attrs, const std::string& suffix = "");
+  // The weights of the op add() made last (an op given none has none until import.cpp checks them).
+  void weigh(OpWeights w) { weights_.back() = std::move(w); }
   void set(const std::string& onnx_tensor, Value v) { values_[onnx_tensor] = std::move(v); }
   void set_nchw(const std::string& onnx_tensor, const std::string& ours) { set(onnx_tensor, Value::of(Value::Kind::nchw, ours)); }
   // Marks every node of a matched pattern imported.
@@ -83,11 +88,16 @@ class Context {
   Dims dims(const Value& v) const;
 
   Network finish(const std::string& output) && { return std::move(builder_).finish(output); }
+  NetworkWeights take_weights() { return std::move(weights_); }
+  // Each of our tensors that holds an ONNX tensor's values in its N x C x H x W form (rank 4, or rank 2
+  // of one pixel), with that tensor's name: the first such ONNX tensor in the graph's node order.
+  std::map<std::string, std::string> onnx_names() const;
 
  private:
   NetworkBuilder builder_;
   std::map<std::string, Value> values_;
   std::set<std::string> used_names_;
+  NetworkWeights weights_;  // parallel to the builder's ops
 
   std::string op_name(const std::string& base);
 };

@@ -423,12 +423,21 @@ bool fold(Context& c, int i, bool before_translation) {
   // read past its inputs here).
   if (static_cast<size_t>(g.at(i).input_size()) < it->second.inputs) return false;
   Inputs in;
+  // A large weight kept in the ModelProto (Constant::stored) folds too (a position embedding gathered by a
+  // constant index): its values are decoded here, for this fold only.
+  std::vector<Constant> decoded;
+  decoded.reserve(static_cast<size_t>(g.at(i).input_size()));
   for (int k = 0; k < g.at(i).input_size(); ++k) {
     if (!g.has_input(i, k)) {
       in.push_back(nullptr);
       continue;
     }
     const Constant* v = g.constant(g.input(i, k));
+    if (v && v->stored) {
+      const std::vector<float> f = floats(*v);
+      decoded.push_back({v->dims, std::vector<double>(f.begin(), f.end()), false, nullptr});
+      v = &decoded.back();
+    }
     if (!usable(v)) return false;  // a computed tensor, or a constant of a type we hold no values of
     in.push_back(v);
   }

@@ -27,7 +27,59 @@ std::vector<double> decode(const std::string& raw, const Repeated& typed, const 
 
 }  // namespace
 
-Constant read_tensor(const onnx::TensorProto& t, const std::string& file) {
+namespace {
+
+// The element count of a FLOAT tensor's stored data: raw_data bytes / 4 or float_data's size; fails on
+// data in an external file (which import does not read) and on raw_data of a partial value.
+int64_t stored_floats(const onnx::TensorProto& t, const std::string& file) {
+  if (t.data_location() == onnx::TensorProto::EXTERNAL)
+    throw InputError(file + ": initializer " + t.name() + " keeps its data in an external file, which import does not read (save the model with its weights inside)");
+  if (t.raw_data().empty()) return t.float_data_size();
+  if (t.raw_data().size() % sizeof(float) != 0)
+    throw InputError(file + ": initializer " + t.name() + " has raw_data of " + std::to_string(t.raw_data().size()) +
+                     " bytes, not a whole number of 4-byte values");
+  return static_cast<int64_t>(t.raw_data().size() / sizeof(float));
+}
+
+}  // namespace
+
+size_t Constant::count() const {
+  size_t n = 1;
+  for (int64_t d : dims) n *= static_cast<size_t>(d);
+  return n;
+}
+
+std::vector<float> floats(const Constant& c) {
+  if (!c.stored) return {c.values.begin(), c.values.end()};
+  const onnx::TensorProto& t = *c.stored;
+  if (t.raw_data().empty()) return {t.float_data().begin(), t.float_data().end()};
+  std::vector<float> v(t.raw_data().size() / sizeof(float));
+  std::memcpy(v.data(), t.raw_data().data(), v.size() * sizeof(float));
+  return v;
+}
+
+FloatView::FloatView(const Constant& c) {
+  if (!c.stored) {
+    values_ = c.values.data();
+    size_ = c.values.size();
+  } else if (c.stored->raw_data().empty()) {
+    typed_ = c.stored->float_data().data();
+    size_ = static_cast<size_t>(c.stored->float_data_size());
+  } else {
+    raw_ = c.stored->raw_data().data();
+    size_ = c.stored->raw_data().size() / sizeof(float);
+  }
+}
+
+float FloatView::operator[](size_t k) const {
+  if (values_) return static_cast<float>(values_[k]);
+  if (typed_) return typed_[k];
+  float v;
+  std::memcpy(&v, raw_ + k * sizeof(float), sizeof(float));
+  return v;
+}
+
+Constant read_tensor(const onnx::TensorProto& t, const std::string& file, bool lazy) {
   Constant c;
   // Dims are checked before their product is taken: a fuzzed file can hold any int64 there.
   int64_t n = 1;
@@ -40,6 +92,14 @@ Constant read_tensor(const onnx::TensorProto& t, const std::string& file) {
     n *= d;
   }
   c.integer = t.data_type() != onnx::TensorProto::FLOAT && t.data_type() != onnx::TensorProto::DOUBLE;
+  if (lazy && t.data_type() == onnx::TensorProto::FLOAT && n > Constant::lazy_above) {
+    if (stored_floats(t, file) != n)
+      throw InputError(file + ": initializer " + t.name() + " holds " + std::to_string(stored_floats(t, file)) +
+                       " values for dims of " + std::to_string(n) + " (truncated?)");
+    c.stored = &t;
+    return c;
+  }
+  if (t.data_location() == onnx::TensorProto::EXTERNAL) stored_floats(t, file);  // fails, naming the file
   switch (t.data_type()) {
     case onnx::TensorProto::FLOAT: c.values = decode<float>(t.raw_data(), t.float_data(), t, file); break;
     case onnx::TensorProto::DOUBLE: c.values = decode<double>(t.raw_data(), t.double_data(), t, file); break;
@@ -55,7 +115,7 @@ Constant read_tensor(const onnx::TensorProto& t, const std::string& file) {
 }
 
 Graph::Graph(const onnx::GraphProto& g, std::string file) : g_(g), file_(std::move(file)) {
-  for (const auto& t : g_.initializer()) constants_[t.name()] = read_tensor(t, file_);
+  for (const auto& t : g_.initializer()) constants_[t.name()] = read_tensor(t, file_, true);
   for (int i = 0; i < g_.node_size(); ++i)
     for (const auto& in : g_.node(i).input())
       if (!in.empty()) consumers_[in].push_back(i);

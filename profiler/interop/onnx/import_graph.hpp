@@ -18,13 +18,37 @@ using Dims = std::vector<int64_t>;
 // An initializer, Constant node or folded node (import_fold.hpp): dims, and values for FLOAT, DOUBLE,
 // INT64, INT32 and BOOL tensors (empty for other types, whose shapes are all the importer needs).
 // `integer`: of an integer or boolean type, where Div truncates and Cast is exact.
+// A FLOAT initializer of more than `lazy_above` elements (a weight, never shape arithmetic) keeps no values
+// here: `stored` points at its tensor in the ModelProto, and floats() reads it straight into the one copy
+// the network's weights keep, so that import holds at most two copies of a model's weights.
 struct Constant {
   Dims dims;
   std::vector<double> values;
   bool integer = false;
+  const onnx::TensorProto* stored = nullptr;  // set when values are left in the ModelProto
+
+  static constexpr int64_t lazy_above = 4096;
+  // The element count its dims say (values.size() is 0 for a stored one).
+  size_t count() const;
 };
 
-Constant read_tensor(const onnx::TensorProto& t, const std::string& file);
+// `lazy`: a large FLOAT tensor keeps its values in `t` (Constant::stored); its size is checked either way.
+Constant read_tensor(const onnx::TensorProto& t, const std::string& file, bool lazy = false);
+// A FLOAT or DOUBLE constant's values as float32, as the file stores them.
+std::vector<float> floats(const Constant& c);
+// The same values read in place, one at a time (a large weight's layout change then makes no third copy).
+class FloatView {
+ public:
+  explicit FloatView(const Constant& c);
+  float operator[](size_t k) const;
+  size_t size() const { return size_; }
+
+ private:
+  const char* raw_ = nullptr;        // little-endian float32 (raw_data)
+  const float* typed_ = nullptr;     // float_data
+  const double* values_ = nullptr;   // decoded values
+  size_t size_ = 0;
+};
 
 // A constant's value as an integer: none for NaN or a fraction; values past +-2^53 are clamped there, since
 // PyTorch writes INT64_MAX for "to the end" and a cast of it back from double would overflow (found by

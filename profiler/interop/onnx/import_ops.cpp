@@ -45,15 +45,20 @@ Value one_pixel_heads(const Context& c, const Value& x) {
   return Value::head_view(x.tensor, c.shape(x).c, {0, 1}, false);
 }
 
-// Folds the BatchNormalization and activation after `out` into a conv or linear; returns the ONNX tensor
-// the fused op finally produces.
+// Folds the BatchNormalization and activation after `out` into a conv or linear; its output is the ONNX
+// tensor the fused op finally produces.
 template <typename T>
-std::string absorb_following(Context& c, const std::string& out, T& op) {
-  const Following f = following(c.g, out);
+Following absorb_following(Context& c, const std::string& out, T& op) {
+  Following f = following(c.g, out);
   op.batch_norm = f.batch_norm;
   if (f.activation != Activation::none) op.activation = f.activation;
   c.consume(f.nodes);
-  return f.output;
+  return f;
+}
+
+// The BatchNormalization node a conv or linear absorbed, if any (following() puts it first).
+std::optional<int> batch_norm_of(const Following& f) {
+  return f.batch_norm ? std::optional<int>(f.nodes.front()) : std::nullopt;
 }
 
 // torch.onnx.export names an initializer it computed (a BatchNorm folded into the conv before it, in eval
@@ -87,6 +92,7 @@ bool head_mix(Context& c, int i, const Value& x, const Constant& w, int64_t grou
       w.dims[3] != 1 || groups != 1)
     return false;
   const std::string out = c.add(i, {x.tensor}, HeadMix{x.heads, c.g.at(i).input_size() > 2});
+  c.weigh(head_mix_weights(c.g, i));
   c.set(c.g.output(i), Value::head_view(out, x.heads, x.view, false));
   return true;
 }
@@ -123,10 +129,11 @@ void conv(Context& c, int i) {
       op.padding = sum;
     else in = c.add(i, {in}, Pad{p}, "/pad");  // too wide to be a conv's own padding
   }
-  const std::string out = absorb_following(c, g.output(i), op);
+  const Following f = absorb_following(c, g.output(i), op);
   const std::string ours = c.add(i, {in}, op);
   note_folded_batch_norm(c, i, op, ours);
-  c.set_nchw(out, ours);
+  c.set_nchw(f.output, ours);
+  c.weigh(conv_weights(g, i, batch_norm_of(f)));
 }
 
 void conv_transpose(Context& c, int i) {
@@ -146,32 +153,35 @@ void conv_transpose(Context& c, int i) {
   const Dims output_padding = g.ints_attr(i, "output_padding", {0, 0});
   op.output_padding = {output_padding.at(0), output_padding.at(1)};
   op.bias = g.has_input(i, 2);
-  const std::string out = absorb_following(c, g.output(i), op);
-  c.set_nchw(out, c.add(i, {x.tensor}, op));
+  const Following f = absorb_following(c, g.output(i), op);
+  c.set_nchw(f.output, c.add(i, {x.tensor}, op));
+  c.weigh(conv_transpose_weights(g, i, c.shape(x).c, op.groups, batch_norm_of(f)));
 }
 
 // A linear over channels: its input is N x C (ours N x 1 x 1 x C), or channels-last N x H x W x C, where
 // it is a linear per pixel (ours: the same op).
-void linear(Context& c, int i, int64_t out_features, bool bias) {
+// `bias`: the bias tensor ("" for none); `b_is_out_by_in`: B is stored out x in (Gemm's transB), else in x out.
+void linear(Context& c, int i, int64_t out_features, std::string bias, bool b_is_out_by_in) {
   const Graph& g = c.g;
   const Value& x = c.pixel_input(i);
   FullyConnected f;
   f.out_features = out_features;
-  f.bias = bias;
   std::string out = g.output(i);
   int add_node = 0;
-  if (!bias && g.sole_is(out, "Add", add_node)) {  // MatMul + Add(bias) as PyTorch exports a Linear on 3-D input
+  if (bias.empty() && g.sole_is(out, "Add", add_node)) {  // MatMul + Add(bias) as PyTorch exports a Linear on 3-D input
     const std::string other = g.input(add_node, 0) == out ? g.input(add_node, 1) : g.input(add_node, 0);
-    if (const Constant* b = g.constant(other); b && b->values.size() == static_cast<size_t>(out_features)) {
-      f.bias = true;
+    if (const Constant* b = g.constant(other); b && b->count() == static_cast<size_t>(out_features)) {
+      bias = other;
       c.consume({add_node});
       out = g.output(add_node);
     }
   }
-  out = absorb_following(c, out, f);
+  f.bias = !bias.empty();
+  const Following after = absorb_following(c, out, f);
   Value y = Value::of(x.kind, c.add(i, {x.tensor}, f));
+  c.weigh(linear_weights(g, i, b_is_out_by_in, bias, batch_norm_of(after), x.flattened));
   y.rank = x.rank;
-  c.set(out, y);
+  c.set(after.output, y);
 }
 
 void gemm(Context& c, int i) {
@@ -185,7 +195,7 @@ void gemm(Context& c, int i) {
   if (s.pixels() != 1) g.fail(i, "A must be N x C (one pixel)");
   const int64_t in = trans_b ? w.dims[1] : w.dims[0];
   if (in != s.c) g.fail(i, "B has " + std::to_string(in) + " input features but A has " + std::to_string(s.c));
-  linear(c, i, trans_b ? w.dims[0] : w.dims[1], g.has_input(i, 2));
+  linear(c, i, trans_b ? w.dims[0] : w.dims[1], g.input(i, 2), trans_b);
 }
 
 void matmul(Context& c, int i) {
@@ -197,7 +207,7 @@ void matmul(Context& c, int i) {
     if (w->dims[0] != s.c) g.fail(i, "B has " + std::to_string(w->dims[0]) + " rows but A has " + std::to_string(s.c) + " features");
     if (x.kind == Kind::nchw && s.pixels() != 1)
       g.fail(i, "a linear MatMul needs N x C input (one pixel) or channels-last N x H x W x C");
-    return linear(c, i, w->dims[1], false);
+    return linear(c, i, w->dims[1], "", false);
   }
   const Value a = one_pixel_heads(c, c.input_value(i, 0));
   const Value b = one_pixel_heads(c, c.input_value(i, 1));
@@ -226,6 +236,7 @@ void batch_norm(Context& c, int i) {
   const Value& x = c.nchw_input(i);
   for (int k = 1; k < 5; ++k) c.g.need_constant(i, k);
   c.set_nchw(c.g.output(i), c.add(i, {x.tensor}, BatchNorm{c.g.float_attr(i, "epsilon", 1e-5)}));
+  c.weigh(batch_norm_weights(c.g, i));
 }
 
 void global_average_pool(Context& c, int i) { c.set_nchw(c.g.output(i), c.add(i, {c.nchw_input(i).tensor}, GlobalAvgPool{})); }
@@ -240,6 +251,7 @@ bool layer_norm_decomposed(Context& c, int i, const Value& x, const Dims& axes) 
   if (!m) c.g.fail(i, "a mean over channels is supported only as the start of a LayerNorm: (x - mean) / sqrt(mean of squares + eps) [* gamma + beta]");
   c.consume(m->nodes);
   Value y = Value::of(x.kind, c.add(i, {x.tensor}, LayerNorm{m->eps}));
+  c.weigh(norm_weights_after(c.g, *m, 7, c.shape(x).c));
   y.rank = x.rank;
   c.set(m->output, y);
   return true;
@@ -454,12 +466,34 @@ void concat(Context& c, int i) {
   c.set_nchw(g.output(i), c.add(i, ins, Concat{}));
 }
 
+// Whether `tensor` is read by one Gemm or MatMul alone (through Dropout or Identity nodes).
+bool read_by_linear_alone(const Graph& g, std::string tensor) {
+  for (int hops = 0; hops < 4; ++hops) {
+    const auto k = g.sole_reader(tensor);
+    if (!k) return false;
+    const std::string& type = g.at(*k).op_type();
+    if ((type == "Gemm" || type == "MatMul") && g.input(*k, 0) == tensor) return true;
+    if (type != "Dropout" && type != "Identity") return false;
+    tensor = g.output(*k);
+  }
+  return false;
+}
+
+// Flatten of N x C x H x W before a Linear (VGG, AlexNet): PyTorch's order is C-major, ours NHWC, so the
+// values are reshaped as ours lie (a view) and the Linear's weight columns reordered to match (Value::flattened).
 void flatten(Context& c, int i) {
   const Value& x = c.nchw_input(i);
   if (c.g.int_attr(i, "axis", 1) != 1) c.g.fail(i, "only Flatten with axis 1 is supported");
-  if (c.shape(x).pixels() != 1) c.g.fail(i, "Flatten of a tensor with more than one pixel (C-major order) is not supported");
+  const ShapeNhwc s = c.shape(x);
   Value v = x;  // N x C x 1 x 1 and N x C are the same data; ours is N x 1 x 1 x C either way
   v.rank = 2;
+  if (s.pixels() != 1) {
+    if (x.rank != 4 || x.flattened || !read_by_linear_alone(c.g, c.g.output(i)))
+      c.g.fail(i, "Flatten of a tensor with more than one pixel (C-major order) is supported only before a Linear (Gemm or MatMul) that alone reads it");
+    v = Value::of(Value::Kind::nchw, c.add(i, {x.tensor}, Reshape{{s.n, 1, 1, s.elements() / s.n}}));
+    v.rank = 2;
+    v.flattened = FlattenedMap{s.c, s.h, s.w};
+  }
   c.set(c.g.output(i), v);
 }
 
@@ -531,6 +565,7 @@ bool reshape_nchw(Context& c, int i, const Value& x, const Dims& d) {
     const GroupNormMatch m = group_norm_at(c.g, i);
     c.consume(m.nodes);
     c.set_nchw(m.output, c.add(i, {x.tensor}, GroupNorm{d[1], m.eps, m.affine}));
+    c.weigh(norm_weights_after(c.g, m, 3, s.c));
     return true;
   }
   // N x g x C/g x H x W, the two channel axes swapped, flattened back: a channel shuffle.
@@ -554,11 +589,13 @@ void instance_norm(Context& c, int i) {
   const int64_t channels = c.shape(x).c;
   const Constant& scale = g.need_constant(i, 1);
   const Constant& bias = g.need_constant(i, 2);
-  if (scale.values.size() != static_cast<size_t>(channels) || bias.values.size() != static_cast<size_t>(channels))
+  if (scale.count() != static_cast<size_t>(channels) || bias.count() != static_cast<size_t>(channels))
     g.fail(i, "scale and bias must hold one value per channel (" + std::to_string(channels) + ")");
-  const bool identity = std::all_of(scale.values.begin(), scale.values.end(), [](double v) { return v == 1; }) &&
-                        std::all_of(bias.values.begin(), bias.values.end(), [](double v) { return v == 0; });
+  const OpWeights w = norm_weights(g, g.input(i, 1), g.input(i, 2), channels);
+  const bool identity = std::all_of(w.weight.begin(), w.weight.end(), [](float v) { return v == 1; }) &&
+                        std::all_of(w.bias.begin(), w.bias.end(), [](float v) { return v == 0; });
   c.set_nchw(g.output(i), c.add(i, {x.tensor}, GroupNorm{channels, g.float_attr(i, "epsilon", 1e-5), !identity}));
+  c.weigh(w);
 }
 
 // DepthToSpace: mode CRD is PyTorch's pixel_shuffle. DCR (ONNX's default, TensorFlow's order) reads
@@ -691,6 +728,7 @@ void layer_norm(Context& c, int i) {
   const bool flat = x.kind == Kind::nchw && c.shape(x).pixels() == 1 && axis == 1;
   if (!channels_last && !flat) c.g.fail(i, "only LayerNormalization over channels (channels-last, last axis) is supported");
   const std::string t = c.add(i, {x.tensor}, LayerNorm{c.g.float_attr(i, "epsilon", 1e-5)});
+  c.weigh(norm_weights(c.g, c.g.input(i, 1), c.g.input(i, 2), c.shape(x).c));
   c.set(c.g.output(i), Value::of(x.kind, t));
 }
 

@@ -164,7 +164,7 @@ namespace {
 bool per_channel(const Graph& g, int k, const std::string& a, int64_t n) {
   if (g.at(k).input_size() != 2 || (g.input(k, 0) != a && g.input(k, 1) != a)) return false;
   const Constant* c = g.constant(g.input(k, g.input(k, 0) == a ? 1 : 0));
-  return c && static_cast<int64_t>(c->values.size()) == n;
+  return c && static_cast<int64_t>(c->count()) == n;
 }
 
 // The square of d: Pow(d, 2) or Mul(d, d), and the Div(d, ·): d's only two readers.

@@ -48,11 +48,16 @@ void affine_with_scalar(Context& c, int i, Arithmetic op, int tensor_input, doub
 void binary_with_constant(Context& c, int i, bool is_add, int tensor_input, const Constant& k) {
   const Value& x = c.pixel_input(i, tensor_input);
   const ShapeNhwc& s = c.shape(x);
-  if (!is_add && k.values.size() == static_cast<size_t>(s.c))
-    return c.set_like(c.g.output(i), x, c.add(i, {x.tensor}, LayerScale{}));
-  if (is_add && x.kind == Kind::nchw && k.values.size() == static_cast<size_t>(s.pixels() * s.c) && s.pixels() > 1)
-    return c.set_nchw(c.g.output(i), c.add(i, {x.tensor}, AttentionBias{1, s.pixels() * s.c}));
-  c.g.fail(i, std::string(is_add ? "adding" : "multiplying by") + " a constant of " + std::to_string(k.values.size()) +
+  const int constant_input = tensor_input == 0 ? 1 : 0;
+  if (!is_add && k.count() == static_cast<size_t>(s.c)) {
+    c.set_like(c.g.output(i), x, c.add(i, {x.tensor}, LayerScale{}));
+    return c.weigh(constant_weight(c.g, i, constant_input));
+  }
+  if (is_add && x.kind == Kind::nchw && k.count() == static_cast<size_t>(s.pixels() * s.c) && s.pixels() > 1) {
+    c.set_nchw(c.g.output(i), c.add(i, {x.tensor}, AttentionBias{1, s.pixels() * s.c}));
+    return c.weigh(attention_bias_weights(c.g, i, constant_input, s.c, s.pixels()));
+  }
+  c.g.fail(i, std::string(is_add ? "adding" : "multiplying by") + " a constant of " + std::to_string(k.count()) +
                   " values is not a recognised pattern (layer scale, attention bias)");
 }
 
@@ -100,11 +105,12 @@ void prelu(Context& c, int i) {
   while (!along.empty() && along.front() == 1) along.erase(along.begin());
   Dims expected{channels};
   if (x.kind == Value::Kind::nchw) expected.resize(std::max<size_t>(x.rank, 2) - 1, 1);
-  const bool shared = slope.values.size() == 1;
+  const bool shared = slope.count() == 1;
   if (!shared && along != expected)
-    g.fail(i, "slope of " + std::to_string(slope.values.size()) + " values is neither one nor one per channel (" +
+    g.fail(i, "slope of " + std::to_string(slope.count()) + " values is neither one nor one per channel (" +
                   std::to_string(channels) + ") along the channel axis");
   c.set_like(g.output(i), x, c.add(i, {x.tensor}, PRelu{shared}));
+  c.weigh(constant_weight(g, i, 1));
 }
 
 [[noreturn]] void unsupported(const Graph& g, int i) {
