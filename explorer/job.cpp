@@ -614,7 +614,7 @@ Json predictor_accuracy(const Context& c, const Json& zoo_rows, const KnownLaten
   }
   const std::string scheme = known.by_family ? "leave-one-family-out" : "leave-one-model-out";
   const std::string group = known.by_family ? "family" : "model";
-  out["against"] = "published latencies (" + scheme + " predictions)";
+  out["against"] = predictor::timings_in_words(*c.pred.calibrated) + " (" + scheme + " predictions)";  // published, or the user's own
   out["held_out"] = known.by_family ? "lofo" : "lomo";
   const predictor::CalibrationHeldOut& held_out = *c.pred.calibrated->held_out;  // read_held_out found it
   out["method"] = predictor::to_string(held_out.chosen);
