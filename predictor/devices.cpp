@@ -201,7 +201,7 @@ int64_t timed_threads(const CalibrationRequest& r, const std::vector<PublishedPo
     throw FieldError(Field::runtime, {"required with your own timings (" + r.published + "): the runtime and version you timed with, e.g. ",
                                       Field::runtime, " \"ONNX Runtime 1.17\""});
   if (r.threads && (*r.threads < 1 || *r.threads > 256))
-    throw FieldError(Field::threads, std::to_string(*r.threads), "out of range [1, 256]");
+    throw FieldError(Field::threads, std::to_string(*r.threads), "out of range [1, 256] (the threads " + r.published + " was timed with)");
   if (r.threads && column && *r.threads != column)
     throw FieldError(Field::threads, std::to_string(*r.threads), r.published + ": its threads column says " + std::to_string(column));
   if (!r.threads && !column)
