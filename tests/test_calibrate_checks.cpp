@@ -106,6 +106,13 @@ TEST_CASE("calibrate warns of typing errors by row, in the text and the file, an
   CHECK(fast.err.find("; a typing error? (1 of 16 rows faster than possible)\n") != std::string::npos);
   CHECK_FALSE(fs::exists(dir / "fast.json"));
   CHECK_NOTHROW(load_predictor((dir / "typos.json").string()));
+  // Every prediction from that device says so, in its text and its JSON.
+  const test::CliRun text = test::cli("predict b0 --device ./typos.json", in(dir));
+  const test::CliRun json = test::cli("predict b0 --device ./typos.json --json", in(dir));
+  REQUIRE(text.exit_code == 0);
+  REQUIRE(json.exit_code == 0);
+  CHECK(Json::parse(json.out)["device_warnings"] == warnings);
+  for (const Json& w : warnings) CHECK(text.out.find("device warning (from calibrate): " + w.get<std::string>() + "\n") != std::string::npos);
   fs::remove_all(dir);
 }
 

@@ -148,6 +148,8 @@ void run_predict(const std::string& model, const std::string& device, std::optio
   if (pred.interval_us)
     std::printf("interval (%.0f%%, %s): %.3f to %.3f ms\n", 100 * pred.interval["level"].get<double>(), interval_in_words(p, pred).c_str(),
                 (*pred.interval_us)[0] / 1e3, (*pred.interval_us)[1] / 1e3);
+  for (const Json& w : j.value("device_warnings", Json::array()))
+    std::printf("device warning (from calibrate): %s\n", w.get<std::string>().c_str());
   // Every caveat of the JSON document, so that the text form says no less.
   for (const std::string& note : predictor::prediction_notes(pred, predictor::outside_profile(p, net, pred, threads), net.name,
                                                              entry ? entry->unmodelled_work : ""))
