@@ -755,7 +755,8 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* 
   results["schema"] = results_schema;
   results["created"] = now_utc();
   results["tool"] = {{"name", "cpubone-explore"}, {"version", CPX_VERSION}, {"command", o.command}};
-  results["device"] = {{"name", o.device}, {"runtime", pred.runtime}, {"measured", c.host}, {"threads", c.t}, {"provenance", pred.provenance}};
+  results["device"] = {{"name", o.device}, {"runtime", pred.runtime}, {"measured", c.host}, {"threads", c.t}, {"provenance", pred.provenance},
+                       {"timed_by", pred.calibrated ? Json(predictor::to_string(pred.calibrated->timed_by)) : Json(nullptr)}};
   results["environment"] = proof.environment;
   results["accuracy_model"] = acc.to_json();
   results["zoo"] = zoo_rows.rows;

@@ -612,7 +612,9 @@ std::string coverage_text(const Coverage& c) {
 // an empty layer has no extent, which Vega warns about), then the points (colour: family, shape: inside or
 // outside +-10 %).
 Json accuracy_layers(const Json& r, bool with_intervals) {
-  const std::string x_title = std::string(r["device"]["measured"].get<bool>() ? "measured" : "published") + " latency (ms)";
+  // A calibrated device's actual latencies are published figures or the user's own timings (device.timed_by).
+  const bool yours = r["device"].value("timed_by", Json()) == "user";
+  const std::string x_title = std::string(r["device"]["measured"].get<bool>() ? "measured" : yours ? "your timed" : "published") + " latency (ms)";
   const std::string y_title = "predicted latency (ms)";
   const Json x = axis(q("actual_ms", x_title), "log");
   const Json family = nom("family", "family");

@@ -200,6 +200,13 @@ TEST_CASE("your own timings need --runtime and --threads, and the device names t
   CHECK(mine.out.rfind("b0 on mypi (your timings: ONNX Runtime 1.17, 4 threads, on Raspberry Pi 5 (Broadcom BCM2712, 4x Cortex-A76)), ", 0) == 0);
   CHECK(mine.out.find("interval (80%, for a family the calibration saw, from your held-out timings): ") != std::string::npos);
   CHECK(mine.out.find("published") == std::string::npos);
+  // The main job's results (and so its report) say whose timings the accuracy figures are against.
+  const test::CliRun job = test::cli("--device ./mypi.json --evaluations 50 --budget 0 --out job", in(dir));
+  INFO(job.err);
+  REQUIRE(job.exit_code == 0);
+  const Json results = read_json_file((dir / "job/results.json").string());
+  CHECK(results["device"]["timed_by"] == "user");
+  CHECK(results["predictor_accuracy"]["against"] == "your timings: ONNX Runtime 1.17, 4 threads (leave-one-family-out predictions)");
   // The shipped devices were calibrated from published figures (scripts/calibrate-devices), and say so.
   const test::CliRun shipped = test::cli("predict b0 --device pi5");
   REQUIRE(shipped.exit_code == 0);
