@@ -608,7 +608,7 @@ Json predictor_accuracy(const Context& c, const Json& zoo_rows, const KnownLaten
   }
   const std::string scheme = known.by_family ? "leave-one-family-out" : "leave-one-model-out";
   const std::string group = known.by_family ? "family" : "model";
-  out["against"] = "published latencies (" + scheme + " predictions)";
+  out["against"] = predictor::timings_in_words(*c.pred.calibrated) + " (" + scheme + " predictions)";  // published, or the user's own
   out["held_out"] = known.by_family ? "lofo" : "lomo";
   const predictor::CalibrationHeldOut& held_out = *c.pred.calibrated->held_out;  // read_held_out found it
   out["method"] = predictor::to_string(held_out.chosen);
@@ -745,7 +745,8 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* 
   results["schema"] = results_schema;
   results["created"] = now_utc();
   results["tool"] = {{"name", "cpubone-explore"}, {"version", CPX_VERSION}, {"command", o.command}};
-  results["device"] = {{"name", o.device}, {"runtime", pred.runtime}, {"measured", c.host}, {"threads", c.t}, {"provenance", pred.provenance}};
+  results["device"] = {{"name", o.device}, {"runtime", pred.runtime}, {"measured", c.host}, {"threads", c.t}, {"provenance", pred.provenance},
+                       {"timed_by", pred.calibrated ? Json(predictor::to_string(pred.calibrated->timed_by)) : Json(nullptr)}};
   results["environment"] = proof.environment;
   results["accuracy_model"] = acc.to_json();
   results["zoo"] = zoo_rows.rows;

@@ -1,5 +1,6 @@
 #include "predictor/calibrate.hpp"
 
+#include "predictor/calibrate_checks.hpp"
 #include "predictor/calibrate_held_out.hpp"
 #include "predictor/calibrate_interval.hpp"
 #include "predictor/calibration_choice.hpp"
@@ -539,6 +540,27 @@ std::vector<std::string> calibration_method_names() {
   return out;
 }
 
+std::string_view to_string(TimedBy t) {
+  for (const auto& [v, name] : timed_by_names)
+    if (v == t) return name;
+  throw std::logic_error("TimedBy " + std::to_string(static_cast<int>(t)) + " has no name in timed_by_names");
+}
+
+std::optional<TimedBy> find_timed_by(std::string_view name) {
+  for (const auto& [v, n] : timed_by_names)
+    if (n == name) return v;
+  return std::nullopt;
+}
+
+std::string timings_in_words(const Calibrated& c) {
+  if (c.timed_by == TimedBy::published) return "published latencies";
+  return "your timings: " + c.timed_runtime + ", " + std::to_string(c.hardware.threads) + (c.hardware.threads == 1 ? " thread" : " threads");
+}
+
+std::string interval_source_in_words(const Calibrated& c) {
+  return c.timed_by == TimedBy::published ? "held-out published figures" : "your held-out timings";
+}
+
 namespace {
 
 // Each point's host-predicted time by kind of work, as shares of its total.
@@ -668,6 +690,7 @@ Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, cons
     out.held_out.push_back(held_out(calibration_methods[k].method, candidates[k].model, y, models, family));
   const bool by_family = !out.held_out[0].lofo_us.empty();
   const std::vector<std::string>& group = by_family ? family : models;
+  const ErrorBounds bounds = interval_error_bounds(interval);  // every coverage figure, the device's interval method's
   size_t chosen = 0;
   MethodChoice choice;
   std::optional<NestedScore> nested_score;
@@ -687,7 +710,7 @@ Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, cons
     for (size_t i = 0; i < group.size(); ++i) picked[calibration_methods[nested.chosen[i]].method].insert(group[i]);
     NestedScore& n = nested_score.emplace();
     n.by_family = by_family;
-    n.figures = held_out_figures(nested.predicted, y, group);
+    n.figures = held_out_figures(nested.predicted, y, group, bounds);
     for (const auto& [m, groups] : picked) n.chosen_without.emplace_back(m, std::vector<std::string>(groups.begin(), groups.end()));
     // Listed by method name, as device files always have.
     std::sort(n.chosen_without.begin(), n.chosen_without.end(), [](const auto& a, const auto& b) { return to_string(a.first) < to_string(b.first); });
@@ -702,7 +725,7 @@ Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, cons
   Calibrated& c = *d.calibrated;
   d.device = hardware.device;
   // What the predictions describe: the timed runtime on that hardware (e.g. "... on Raspberry Pi 5 ...").
-  d.runtime = hardware.runtime + " on " + hardware.description + ", published latencies";
+  d.runtime = hardware.runtime + " on " + hardware.description + ", " + timings_in_words(*d.calibrated);  // published; calibrate_device may say the user's
   out.fitted_us.assign(fitted.data(), fitted.data() + fitted.size());
 
   const std::vector<double>& held = by_family ? out.held_out[chosen].lofo_us : out.held_out[chosen].lomo_us;
@@ -710,7 +733,11 @@ Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, cons
   c.calibration_sizes = Calibrated::SizeRange{data.macs.minCoeff(), data.macs.maxCoeff(), relative_scale(data.macs, data.y)};
   size_interval(c, kind_shares(host, hardware, points), held, y, group, by_family, std::string(to_string(out.chosen)),
                 out.held_out[chosen].lomo_us, models, interval);
-  c.held_out = held_out_record(out, method, std::move(choice), std::move(nested_score), models, family, held, y, group);
+  c.held_out = held_out_record(out, method, std::move(choice), std::move(nested_score), models, family, held, y, group, bounds);
+  // What is wrong but not impossible is written, and said (predictor/calibrate_checks.hpp).
+  for (const Outlier& o : outliers(points, out.held_out[chosen].lomo_us, source)) c.held_out->warnings.push_back(o.warning);
+  for (std::string& w : method_warnings(*c.held_out)) c.held_out->warnings.push_back(std::move(w));
+  for (std::string& w : unit_warnings(points, hardware, source)) c.held_out->warnings.push_back(std::move(w));
   d.provenance = calibration_provenance(host, hardware, source, published_rows(points, family, out, held), class_scales);
   d.provenance["group_prior"] = prior_json(data.prior);
   return out;

@@ -37,6 +37,7 @@ struct PublishedPoint {
   std::string family;  // held out together; "" = the model is its own family
   Network net;         // what was timed
   int64_t threads = 0;  // the CSV's threads column; 0 = not given (the hardware description's)
+  std::string at;       // where the figure is in its CSV, e.g. "row 5.latency_ms"; "" = not from a CSV
 };
 
 

@@ -7,12 +7,13 @@
 
 namespace cpx::predictor {
 
-HeldOutFigures held_out_figures(const std::vector<double>& pred, const Eigen::VectorXd& y, const std::vector<std::string>& group) {
+HeldOutFigures held_out_figures(const std::vector<double>& pred, const Eigen::VectorXd& y, const std::vector<std::string>& group,
+                                const ErrorBounds& error_bounds) {
   // A few published points: ±10% is as fine as the table goes (no within_5pct).
   const Accuracy a = accuracy_of(pred, std::vector<double>(y.data(), y.data() + y.size()));
   std::vector<double> err(pred.size());
   for (size_t i = 0; i < pred.size(); ++i) err[i] = pred[i] / y(static_cast<Eigen::Index>(i)) - 1;
-  const auto bounds = held_out_error_bounds(err, group);
+  const auto bounds = error_bounds(err, group);
   double covered = 0;
   for (size_t i = 0; i < err.size(); ++i) covered += err[i] >= bounds[i][0] && err[i] <= bounds[i][1];
   return {a.mape, a.within_10pct, a.spearman, covered / static_cast<double>(err.size())};
@@ -50,11 +51,11 @@ Sureness sureness(const std::vector<double>& held, const Eigen::VectorXd& y, con
 CalibrationHeldOut held_out_record(const Calibration& out, std::optional<CalibrationMethod> forced, MethodChoice choice,
                                    std::optional<NestedScore> nested, const std::vector<std::string>& models,
                                    const std::vector<std::string>& family, const std::vector<double>& held, const Eigen::VectorXd& y,
-                                   const std::vector<std::string>& group) {
+                                   const std::vector<std::string>& group, const ErrorBounds& bounds) {
   CalibrationHeldOut h;
   for (const HeldOutScores& s : out.held_out)
-    h.methods.push_back({s.method, held_out_figures(s.lomo_us, y, models),
-                         s.lofo_us.empty() ? std::nullopt : std::optional(held_out_figures(s.lofo_us, y, family))});
+    h.methods.push_back({s.method, held_out_figures(s.lomo_us, y, models, bounds),
+                         s.lofo_us.empty() ? std::nullopt : std::optional(held_out_figures(s.lofo_us, y, family, bounds))});
   const bool by_family = !out.held_out.front().lofo_us.empty();
   const std::vector<std::string> names = calibration_method_names();
   std::string list;

@@ -167,6 +167,13 @@ void size_interval(Calibrated& c, const std::vector<std::map<std::string, double
   }
 }
 
+ErrorBounds interval_error_bounds(const IntervalOptions& interval) {
+  if (interval.method != IntervalMethod::pooled_t) return held_out_error_bounds;
+  return [prior = pooled_prior(interval.evidence.devices)](const std::vector<double>& error, const std::vector<std::string>& group) {
+    return pooled_error_bounds(error, group, prior, interval_level);
+  };
+}
+
 std::vector<std::array<double, 2>> held_out_bounds(const Calibrated& c, const std::vector<double>& error, const std::vector<std::string>& group) {
   if (c.interval.interval_method != IntervalMethod::pooled_t) return held_out_error_bounds(error, group);
   // A pooled_t interval without its pooled record (a Calibrated built by hand): no prior.

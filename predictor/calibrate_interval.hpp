@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "predictor/calibrate.hpp"
+#include "predictor/calibrate_held_out.hpp"
 
 namespace cpx::predictor {
 
@@ -18,5 +19,10 @@ namespace cpx::predictor {
 void size_interval(Calibrated& c, const std::vector<std::map<std::string, double>>& shares, const std::vector<double>& held,
                    const Eigen::VectorXd& y, const std::vector<std::string>& group, bool by_family, const std::string& chosen,
                    const std::vector<double>& lomo, const std::vector<std::string>& models, const IntervalOptions& interval);
+
+// The bounds `interval`'s method gives each point, its group held out (what the device's coverage is
+// checked with): the percentiles of the other groups' errors, or the pooled Student-t interval sized
+// without the group, the pool's prior that of interval.evidence.
+ErrorBounds interval_error_bounds(const IntervalOptions& interval);
 
 }  // namespace cpx::predictor

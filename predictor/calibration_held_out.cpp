@@ -44,6 +44,7 @@ Json to_json(const CalibrationHeldOut& h) {
       rows.push_back({{"model", p.model}, {"published_ms", p.published_ms}, {"unmodelled_work", p.unmodelled_work}});
     j["not_fitted"] = rows;
   }
+  if (!h.warnings.empty()) j["warnings"] = h.warnings;  // absent: none (and files from before it)
   return j;
 }
 
@@ -134,6 +135,16 @@ std::vector<NotFittedPoint> not_fitted_from_json(const Json& j, const Where& whe
   return out;
 }
 
+std::vector<std::string> warnings_from_json(const Json& j, const Where& where) {
+  if (!j.is_array()) where.fail(j, "expected a list of warnings");
+  std::vector<std::string> out;
+  for (size_t i = 0; i < j.size(); ++i) {
+    if (!j[i].is_string()) where[i].fail(j[i], "expected a warning");
+    out.push_back(j[i].get<std::string>());
+  }
+  return out;
+}
+
 }  // namespace
 
 CalibrationHeldOut calibration_held_out_from_json(const Json& j, const Where& where) {
@@ -163,6 +174,7 @@ CalibrationHeldOut calibration_held_out_from_json(const Json& j, const Where& wh
   h.points = r.integer("points", 0, 1000000);
   h.sureness = sureness_from_json(r.raw("sureness"), r.at("sureness"));
   if (r.has("not_fitted")) h.not_fitted = not_fitted_from_json(r.raw("not_fitted"), r.at("not_fitted"));
+  if (r.has("warnings")) h.warnings = warnings_from_json(r.raw("warnings"), r.at("warnings"));
   r.finish();
   return h;
 }

@@ -75,6 +75,9 @@ struct CalibrationHeldOut {
   Sureness sureness;
   // calibrate_device's: the published points not fitted or scored (absent when calibrate() is called alone).
   std::optional<std::vector<NotFittedPoint>> not_fitted;
+  // What calibrate found wrong and wrote the device all the same (predictor/calibrate_checks.hpp): rows far
+  // from the others' fit, a method far worse than MACs alone, an absurd held-out error. One line each.
+  std::vector<std::string> warnings;
 
   // A candidate's row, or nullptr when the file has none for it.
   const MethodHeldOut* find(CalibrationMethod m) const;

@@ -5,9 +5,11 @@
 // Python's calibration_candidates() and the device files' "method" say.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace cpx::predictor {
@@ -29,5 +31,16 @@ std::optional<CalibrationMethod> find_calibration_method(std::string_view name);
 CalibrationMethod calibration_method_from(std::string_view name, std::string_view flag);
 // Every method's name, simplest first.
 std::vector<std::string> calibration_method_names();
+
+// Whose timings a device is calibrated from: figures others published (a published-figures CSV read with
+// --column; the shipped devices, scripts/calibrate-devices) or the user's own (a model,latency_ms CSV, with
+// the runtime and threads they timed with). What predict and the reports call the device's figures.
+enum class TimedBy { published, user };
+inline constexpr std::array<std::pair<TimedBy, std::string_view>, 2> timed_by_names{{
+    {TimedBy::published, "published"},
+    {TimedBy::user, "user"},
+}};
+std::string_view to_string(TimedBy t);
+std::optional<TimedBy> find_timed_by(std::string_view name);
 
 }  // namespace cpx::predictor

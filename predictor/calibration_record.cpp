@@ -23,8 +23,8 @@ DeviceInterval device_interval_from_json(const Json& j, const Where& where) {
   ObjectReader r(j, where);
   i.level = r.number("level", 0.01, 0.99);
   i.method = r.string("method");
-  i.error_low = r.number("error_low", -0.99, 10);
-  i.error_high = r.number("error_high", i.error_low, 10);
+  i.error_low = r.number("error_low", device_error_min, device_error_max);
+  i.error_high = r.number("error_high", i.error_low, device_error_max);
   if (r.has("coverage")) {
     ObjectReader c(r.raw("coverage"), r.at("coverage"));
     i.coverage = DeviceInterval::Coverage{c.number("share", 0, 1), c.string("how")};
@@ -58,8 +58,8 @@ DeviceInterval device_interval_from_json(const Json& j, const Where& where) {
   }
   if (r.has("seen_family")) {
     ObjectReader s(r.raw("seen_family"), r.at("seen_family"));
-    const double low = s.number("error_low", -0.99, 10);
-    i.seen_family = DeviceInterval::SeenFamily{low, s.number("error_high", low, 10), s.string("how")};
+    const double low = s.number("error_low", device_error_min, device_error_max);
+    i.seen_family = DeviceInterval::SeenFamily{low, s.number("error_high", low, device_error_max), s.string("how")};
     s.finish();
   }
   r.finish();

@@ -17,6 +17,11 @@
 
 namespace cpx::predictor {
 
+// The relative errors (predicted / actual - 1) a device file's interval may hold: a prediction 100x too
+// fast or 11x too slow is no interval but a calibration that failed (calibrate refuses to write it,
+// predictor/calibrate_checks.hpp; the reader refuses it).
+inline constexpr double device_error_min = -0.99, device_error_max = 10;
+
 struct DeviceInterval {
   double level = interval_level;
   std::string method;  // how the errors were sized, in words

@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 
+#include "predictor/calibrate_checks.hpp"
 #include "predictor/ceilings.hpp"
 #include "predictor/interval_evidence.hpp"
 #include "profiler/profile/file_lock.hpp"
@@ -40,7 +41,7 @@ std::vector<PriorSource> shipped_prior_sources(const std::string& exclude) {
     for (const Json& row : d.provenance.value("published", Json::array())) {
       const std::string model = row.value("model", std::string());
       if (!find_zoo(model)) continue;
-      s.points.push_back({model, row.value("latency_ms", 0.0), row.value("family", std::string()), load_model(model), 0});
+      s.points.push_back({model, row.value("latency_ms", 0.0), row.value("family", std::string()), load_model(model), 0, ""});
     }
     out.push_back(std::move(s));
   }
@@ -113,6 +114,67 @@ Predictor calibration_host(const CalibrationRequest& r, CalibrationResult& out) 
   return host;
 }
 
+// The user's own timings: the runtime they named and the threads, from the request or the CSV's threads
+// column (which must agree); published figures (a column named) take neither.
+int64_t timed_threads(const CalibrationRequest& r, const std::vector<PublishedPoint>& points) {
+  const int64_t column = points.empty() ? 0 : points.front().threads;
+  if (!r.column.empty()) {
+    const std::string why = "published figures (" + r.published + ", column " + r.column +
+                            ") take it from the hardware description; it names your own timings only";
+    if (!r.runtime.empty()) throw FieldError(Field::runtime, "\"" + r.runtime + "\"", why);
+    if (r.threads) throw FieldError(Field::threads, std::to_string(*r.threads), why);
+    return column;
+  }
+  if (r.runtime.empty())
+    throw FieldError(Field::runtime, {"required with your own timings (" + r.published + "): the runtime and version you timed with, e.g. ",
+                                      Field::runtime, " \"ONNX Runtime 1.17\""});
+  if (r.threads && (*r.threads < 1 || *r.threads > 256))
+    throw FieldError(Field::threads, std::to_string(*r.threads), "out of range [1, 256] (the threads " + r.published + " was timed with)");
+  if (r.threads && column && *r.threads != column)
+    throw FieldError(Field::threads, std::to_string(*r.threads), r.published + ": its threads column says " + std::to_string(column));
+  if (!r.threads && !column)
+    throw FieldError(Field::threads, {"required with your own timings (" + r.published + "): the threads you timed with, e.g. ",
+                                      Field::threads, " 4 (or a threads column)"});
+  return r.threads ? *r.threads : column;
+}
+
+// The chosen method's leave-one-model-out predictions: what the others' fit says of each point.
+const std::vector<double>& chosen_lomo_us(const Calibration& c) {
+  for (const HeldOutScores& s : c.held_out)
+    if (s.method == c.chosen) return s.lomo_us;
+  throw std::logic_error("calibrate: no held-out predictions of the chosen method");
+}
+
+// A device of the user's own timings says so, and names the runtime and threads they gave.
+void timed_by_user(Predictor& d, const std::string& runtime) {
+  Calibrated& c = *d.calibrated;
+  c.timed_by = TimedBy::user;
+  c.timed_runtime = runtime;
+  d.runtime = timings_in_words(c) + ", on " + c.hardware.description;
+}
+
+// Writes the device to a temporary file beside `path`, reads it back through the loader every command
+// uses, and only then renames it into place: a file the tool would refuse is never written (the refusal
+// names the CSV it came from).
+void write_device(const Predictor& d, const std::string& path, const std::string& csv) {
+  const std::string written = path + ".unread.json";
+  write_file_atomic(written, to_json(d).dump() + "\n");
+  try {
+    predictor_from_json(read_json_file(written), path);
+  } catch (const InputError& e) {
+    std::filesystem::remove(written);
+    std::string warned;  // what calibrate found wrong with the timings may say why
+    for (const std::string& w : d.calibrated->held_out->warnings) warned += "; " + w;
+    throw InputError(csv + ": the device calibrated from it would not read back (" + e.what() + "), so none is written" + warned);
+  }
+  std::error_code ec;
+  std::filesystem::rename(written, path, ec);
+  if (ec) {
+    std::filesystem::remove(written);
+    throw InputError(path + ": cannot replace: " + ec.message());
+  }
+}
+
 }  // namespace
 
 CalibrationResult calibrate_device(const CalibrationRequest& r) {
@@ -125,8 +187,9 @@ CalibrationResult calibrate_device(const CalibrationRequest& r) {
     (z && !z->unmodelled_work.empty() ? out.not_fitted : out.points).push_back(std::move(p));
   }
   Hardware hw = calibration_hardware(r);
-  if (!out.points.empty() && out.points.front().threads > 0 && out.points.front().threads != hw.threads)
-    hw = with_threads(hw, out.points.front().threads, r.published + ": threads column");
+  if (const int64_t threads = timed_threads(r, out.points); threads > 0 && threads != hw.threads)
+    hw = with_threads(hw, threads, r.published + (r.threads ? ": threads" : ": threads column"));
+  check_possible(out.points, hw, r.published);  // before anything is fitted: a CSV in seconds is refused here
   const Predictor host = calibration_host(r, out);
   const std::string host_from = r.host_from.empty() ? out.host_from_shipped : r.host_from;
   // The device file records how to rebuild it, without this machine's paths.
@@ -135,7 +198,8 @@ CalibrationResult calibrate_device(const CalibrationRequest& r) {
   const Json selection = host.provenance.is_object() ? host.provenance.value("selection", Json()) : Json();
   std::string rebuild = "cpubone-explore calibrate --device " + r.device + " --published " +
                         (published.is_absolute() ? published.filename().string() : r.published) +
-                        (r.column.empty() ? "" : " --column " + r.column) + (r.method ? " --method " + std::string(to_string(*r.method)) : "") +
+                        (r.column.empty() ? " --runtime \"" + r.runtime + "\" --threads " + std::to_string(hw.threads) : " --column " + r.column) +
+                        (r.method ? " --method " + std::string(to_string(*r.method)) : "") +
                         (r.interval == IntervalMethod::pooled_t ? "" : " --interval-method " + std::string(to_string(r.interval))) +
                         (r.hardware.empty() ? "" : " --hardware " + std::filesystem::path(r.hardware).filename().string()) +
                         (host_from.empty() ? ", after `" : ", with the host model carried by device " +
@@ -148,13 +212,16 @@ CalibrationResult calibrate_device(const CalibrationRequest& r) {
   out.calibration = calibrate(host, out.host, hw, out.points, published.filename().string() +
                               (r.column.empty() ? "" : " column " + r.column), rebuild, r.method, interval,
                               shipped_prior_sources(r.device));
-  std::vector<NotFittedPoint>& not_fitted = out.calibration.device.calibrated->held_out->not_fitted.emplace();
+  Calibrated& c = *out.calibration.device.calibrated;
+  std::vector<NotFittedPoint>& not_fitted = c.held_out->not_fitted.emplace();
   for (const PublishedPoint& p : out.not_fitted) not_fitted.push_back({p.model, p.latency_ms, find_zoo(p.model)->unmodelled_work});
+  if (r.column.empty()) timed_by_user(out.calibration.device, r.runtime);
+  check_interval(c.interval, r.published, outliers(out.points, chosen_lomo_us(out.calibration), r.published));
   out.path = r.out.empty() ? resolve_device(r.device).predictor_path : r.out;
   if (std::filesystem::path(out.path).has_parent_path())
     std::filesystem::create_directories(std::filesystem::path(out.path).parent_path());
   const profiler::FileLock lock(out.path, "cpubone-explore calibrate");
-  write_file_atomic(out.path, to_json(out.calibration.device).dump() + "\n");
+  write_device(out.calibration.device, out.path, r.published);
   return out;
 }
 

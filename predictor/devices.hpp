@@ -35,6 +35,11 @@ struct CalibrationRequest {
   // machine's fitted host predictor and profile: the shipped devices rebuild from it without a new profile.
   std::string host_from;
   IntervalMethod interval = IntervalMethod::pooled_t;
+  // The user's own timings (a CSV without `column`) name the runtime and version they were made with and
+  // the threads (here, or as the CSV's threads column): both required, both stated wherever the device's
+  // figures are (TimedBy::user). Published figures take both from the hardware description.
+  std::string runtime;
+  std::optional<int64_t> threads;
 };
 struct CalibrationResult {
   Calibration calibration;

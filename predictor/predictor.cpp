@@ -331,6 +331,10 @@ Json prediction_json(const Predictor& p, const Network& net, const NetworkPredic
             {"resolution", net.input.h}, {"macs", macs}, {"latency_us", pred.latency_us},
             {"macps", macs / (pred.latency_us * 1e-6)}, {"overhead_us", pred.overhead_us},
             {"network_bytes", pred.network_bytes}, {"weights_credit_us", pred.weights_credit_us}};
+  // What calibrate warned of when it wrote the device (rows far from the others' fit, ...): every
+  // prediction from it says so. Absent when there is nothing to say (every shipped device).
+  if (p.calibrated && p.calibrated->held_out && !p.calibrated->held_out->warnings.empty())
+    j["device_warnings"] = p.calibrated->held_out->warnings;
   if (pred.interval_us) {
     j["latency_us_low"] = (*pred.interval_us)[0];
     j["latency_us_high"] = (*pred.interval_us)[1];

@@ -76,6 +76,10 @@ struct Calibrated {
   // in a Calibrated built by hand.
   std::optional<CalibrationHeldOut> held_out;
   std::string rebuild;  // the command that rebuilds the file
+  // Whose timings it was fitted to; the user's name the runtime and version they timed with (threads:
+  // hardware.threads). Absent in files from before it: published, as those files said.
+  TimedBy timed_by = TimedBy::published;
+  std::string timed_runtime;  // TimedBy::user: e.g. "ONNX Runtime 1.17"; "" otherwise
   // What the calibration networks exercised: each kind of work's mean share of their host-predicted time
   // (predictor/op_kinds.hpp). A prediction whose time lies in kinds below calibrated_kind_share has that
   // share s of its time uncertain by uncalibrated_factor F: its interval is widened to
@@ -99,6 +103,12 @@ struct Calibrated {
   };
   std::optional<SizeRange> calibration_sizes;
 };
+
+// A calibrated device's figures in words, for its first line: "published latencies", or the user's own,
+// "your timings: ONNX Runtime 1.17, 4 threads".
+std::string timings_in_words(const Calibrated& c);
+// Where its interval's errors come from, in words: "held-out published figures", "your held-out timings".
+std::string interval_source_in_words(const Calibrated& c);
 
 // Two kinds: the quadratic regression (theta, plus residual trees), or, when `roofline` is set, the
 // roofline model (issue 16), which `fit` keeps for a class only where its held-out error is lower.

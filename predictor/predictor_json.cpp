@@ -57,7 +57,7 @@ Json to_json(const Predictor& p) {
   host.provenance = Json::object();
   Json factors = Json::object();
   for (size_t g = 0; g < op_group_count; ++g) factors[std::string(to_string(static_cast<OpGroup>(g)))] = c.group_factor[g];
-  return {{"schema", device_schema},
+  Json j = {{"schema", device_schema},
           {"device", p.device},
           {"runtime", p.runtime},
           {"hardware", c.hardware.json},
@@ -82,11 +82,33 @@ Json to_json(const Predictor& p) {
           {"held_out", c.held_out ? to_json(*c.held_out) : Json(nullptr)},
           {"provenance", p.provenance},
           {"host", host_model_json(host)}};
+  j["timed_by"] = to_string(c.timed_by);
+  if (c.timed_by == TimedBy::user) j["timed_with"] = {{"runtime", c.timed_runtime}, {"threads", c.hardware.threads}};
+  return j;
 }
 
 namespace {
 
 Predictor host_model_from_json(const Json& j, const Where& where);
+
+// "timed_by" (absent: published, as files from before it were) and, for the user's timings, "timed_with":
+// the runtime they named and the threads, which are the hardware's.
+void read_timed_by(ObjectReader& r, Calibrated& c) {
+  if (r.has("timed_by")) {
+    const std::string name = r.string("timed_by");
+    const std::optional<TimedBy> t = find_timed_by(name);
+    if (!t) r.at("timed_by").fail(name, "expected \"published\" or \"user\"");
+    c.timed_by = *t;
+  }
+  if (c.timed_by != TimedBy::user) return;
+  ObjectReader w(r.raw("timed_with"), r.at("timed_with"));
+  c.timed_runtime = w.string("runtime");
+  if (c.timed_runtime.empty()) w.at("runtime").fail(c.timed_runtime, "expected the runtime and version the timings were made with");
+  const int64_t threads = w.integer("threads", 1, 256);
+  if (threads != c.hardware.threads)
+    w.at("threads").fail(threads, "is not hardware.threads (" + std::to_string(c.hardware.threads) + ")");
+  w.finish();
+}
 
 Predictor device_from_json(const Json& j, const Where& where) {
   ObjectReader r(j, where);
@@ -151,6 +173,7 @@ Predictor device_from_json(const Json& j, const Where& where) {
     c.uncalibrated = uncalibrated_sizing_from_json(r.raw("uncalibrated"), r.at("uncalibrated"), c.uncalibrated_factor);
   c.interval = device_interval_from_json(r.raw("interval"), r.at("interval"));
   if (r.has("held_out") && !r.raw("held_out").is_null()) c.held_out = calibration_held_out_from_json(r.raw("held_out"), r.at("held_out"));
+  read_timed_by(r, c);
   const Json provenance = r.has("provenance") ? r.raw("provenance") : Json::object();
   Predictor p = host_model_from_json(r.raw("host"), r.at("host"));
   r.finish();

@@ -112,11 +112,13 @@ std::vector<PublishedPoint> read_published(const std::string& path, const std::s
       if (user_file) throw InputError(at + "." + header[model] + " = \"" + row[model] + "\": duplicate network");
       if (rank >= it->second) continue;  // keep the reported figure over a digitised one
       points[static_cast<size_t>(it - seen.begin())].latency_ms = ms;
+      points[static_cast<size_t>(it - seen.begin())].at = "row " + std::to_string(r + 1) + "." + header[value];
       it->second = rank;
       continue;
     }
     seen.emplace_back(key, rank);
     p.latency_ms = ms;
+    p.at = "row " + std::to_string(r + 1) + "." + header[value];
     p.family = family_of(row);
     points.push_back(std::move(p));
   }

@@ -639,7 +639,9 @@ std::string coverage_text(const Coverage& c) {
 // an empty layer has no extent, which Vega warns about), then the points (colour: family, shape: inside or
 // outside +-10 %).
 Json accuracy_layers(const Json& r, bool with_intervals) {
-  const std::string x_title = std::string(r["device"]["measured"].get<bool>() ? "measured" : "published") + " latency (ms)";
+  // A calibrated device's actual latencies are published figures or the user's own timings (device.timed_by).
+  const bool yours = r["device"].value("timed_by", Json()) == "user";
+  const std::string x_title = std::string(r["device"]["measured"].get<bool>() ? "measured" : yours ? "your timed" : "published") + " latency (ms)";
   const std::string y_title = "predicted latency (ms)";
   const Json x = axis(q("actual_ms", x_title), "log");
   const Json family = nom("family", "family");
@@ -688,6 +690,9 @@ Table held_out_methods_table(const Json& pa, const std::string& device) {
   return t;
 }
 
+// What each point was held out with: "family" or "model" (results' predictor_accuracy.held_out).
+std::string held_out_group(const Json& pa) { return pa["held_out"] == "lofo" ? "family" : "model"; }
+
 Chart predictor_accuracy(const Json& r, Report& report) {
   Chart c;
   c.id = "chart-predictor-accuracy";
@@ -709,12 +714,15 @@ Chart predictor_accuracy(const Json& r, Report& report) {
     c.caption += " No interval bars: the predictor gives no interval on " + device_name(r) + ".";
   } else {
     c.caption += " Vertical bars: " + fixed(Json(100 * pa["interval"]["level"].get<double>()), 0) + " % intervals, each " +
-                 plain(pa["interval"]["method"]) + ". Coverage: the actual latency lies inside its interval for " + coverage_text(cov) +
-                 " of the points (its bar crosses the diagonal).";
+                 plain(pa["interval"]["method"]) + ". Coverage of the device's interval, each " + held_out_group(pa) +
+                 " held out (calibrate's " + held_out_group(pa) + " cover of the chosen method): the actual latency lies inside its interval for " +
+                 coverage_text(cov) + " of the points (its bar crosses the diagonal).";
   }
   c.caption += " Colour: family; triangles are more than ±10 % off (outside the shaded band).";
   Table t = table("Predictor accuracy on " + device_name(r) + " (against " + against + ")",
-                  {"MAPE", "within ±10 %", "Spearman", "interval coverage", "points"});
+                  {"MAPE", "within ±10 %", "Spearman",
+                   pa["interval"].is_null() ? std::string("interval coverage") : "coverage of the device's interval, each " + held_out_group(pa) + " held out",
+                   "points"});
   t.rows.push_back({fixed(pa["mape"], 1) + " %", fixed(Json(100 * pa["within_10"].get<double>()), 0) + " %", fixed(pa["spearman"], 3),
                     coverage_text(cov), std::to_string(pa["points"].size())});
   c.findings.push_back(t);

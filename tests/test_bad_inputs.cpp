@@ -118,7 +118,9 @@ Json& conv0(Json& profile) { return profile["configs"][0]; }
 Json& layer0(Json& profile) { return profile["configs"][0]["layers"][0]; }
 
 const std::string good_csv = "model,latency_ms\nb0,20.5\nb1,31.0\nb2,45.2\nnano,12.0\n";
-const std::string csv_cmd = "calibrate --device pi5 --published {in} --out {out}";
+// The user's own timings name their runtime and threads (required).
+const std::string csv_cmd = "calibrate --device pi5 --published {in} --runtime 'ONNX Runtime 1.17' --threads 4 --out {out}";
+const std::string csv_cmd_threads_column = "calibrate --device pi5 --published {in} --runtime 'ONNX Runtime 1.17' --out {out}";
 const std::string job_cmd = "--device pi5 --evaluations 50 --out {out}";
 std::string space_with(const std::string& dims) {
   return R"({"schema": "cpubone-explore/search-space/v1", "dimensions": {)" + dims + "}}";
@@ -331,7 +333,16 @@ std::vector<BadInput> bad_inputs() {
       {"csv network onnx not a model", csv_cmd, "model,latency_ms\nin.onnx,20\n", "row 2.model = \"in.onnx\": ", "in.onnx"},
       {"csv threads mixed", csv_cmd, "model,latency_ms,threads\nb0,20,1\nb1,30,4\n", "row 3.threads = 4: every row of one device", "in.csv"},
       {"csv threads not whole", csv_cmd, "model,latency_ms,threads\nb0,20,two\n", "row 2.threads = \"two\": not a number", "in.csv"},
-      {"csv threads beyond the hardware", csv_cmd, "model,latency_ms,threads\nb0,20,8\nb1,30,8\nb2,40,8\n", "threads column = 8: the hardware description of pi5 has 4 cores", "in.csv"},
+      {"csv threads beyond the hardware", csv_cmd_threads_column, "model,latency_ms,threads\nb0,20,8\nb1,30,8\nb2,40,8\n", "threads column = 8: the hardware description of pi5 has 4 cores", "in.csv"},
+      {"csv threads disagree with the option", csv_cmd, "model,latency_ms,threads\nb0,20,2\nb1,30,2\nb2,40,2\n", "--threads = 4: ", "in.csv"},
+      {"csv runtime missing", "calibrate --device pi5 --published {in} --threads 4 --out {out}", good_csv, "--runtime: required with your own timings", "in.csv"},
+      {"csv threads missing", csv_cmd_threads_column, good_csv, "--threads: required with your own timings", "in.csv"},
+      {"csv threads zero", "calibrate --device pi5 --published {in} --runtime ORT --threads 0 --out {out}", good_csv, "--threads = 0: out of range", "in.csv"},
+      // Timings no hardware could produce: a CSV in seconds under latency_ms, a row faster than the peak.
+      {"csv latencies in seconds", csv_cmd, "model,latency_ms\nb0,0.0242\nb1,0.0335\nresnet50,0.209\n",
+       "row 2.latency_ms = 0.0242: b0 in 0.0242 ms would run its", "in.csv"},
+      {"csv a row faster than the device's peak", csv_cmd, "model,latency_ms\nb0,24.2\nresnet50,9\nb2,60.3\n",
+       "row 3.latency_ms = 9: resnet50 in 9 ms would run its", "in.csv"},
       {"option calibrate method unknown", "calibrate --device pi5 --published published.csv --method magic", "", "--method"},
       {"csv unterminated quote", csv_cmd, "model,latency_ms\n\"b0,20\n", "row 2 has 1 fields", "in.csv"},
 

@@ -115,7 +115,7 @@ TEST_CASE("calibrate refuses a hardware name that is not shipped and a new devic
 TEST_CASE("calibrate --hardware takes a shipped device's hardware under a new name, with the shipped host model when none is fitted", "[devices]") {
   const fs::path dir = scratch("hardware");  // an empty device cache: no host fitted here
   write_timings(dir / "timed.csv");
-  const test::CliRun by_name = test::cli("calibrate --device mypi --hardware pi5 --published timed.csv --out mypi.json", in(dir));
+  const test::CliRun by_name = test::cli("calibrate --device mypi --hardware pi5 --published timed.csv --runtime 'ONNX Runtime 1.17' --threads 4 --out mypi.json", in(dir));
   INFO(by_name.err);
   REQUIRE(by_name.exit_code == 0);
   // One line on what stood in for the host model; no blame for a --device = "host" nobody typed.
@@ -132,7 +132,7 @@ TEST_CASE("calibrate --hardware takes a shipped device's hardware under a new na
   CHECK(predicted.out.rfind("b0 on mypi (", 0) == 0);
   // A hardware description file still works, under any device name.
   const std::string file = std::string(CPX_SOURCE_DIR) + "/predictor/devices/hardware/pi5.json";
-  const test::CliRun by_file = test::cli("calibrate --device otherpi --hardware " + file + " --published timed.csv --out other.json", in(dir));
+  const test::CliRun by_file = test::cli("calibrate --device otherpi --hardware " + file + " --published timed.csv --runtime 'ONNX Runtime 1.17' --threads 4 --out other.json", in(dir));
   INFO(by_file.err);
   CHECK(by_file.exit_code == 0);
   CHECK(read_json_file((dir / "other.json").string())["hardware"]["device"] == "otherpi");

@@ -108,6 +108,14 @@ void run_fit(const std::string& device_name, const std::string& profile_file, bo
 
 namespace {
 
+// Which interval a prediction carries and whose held-out figures sized it, in words.
+std::string interval_in_words(const predictor::Predictor& p, const predictor::NetworkPrediction& pred) {
+  if (!p.calibrated) return "from held-out sampled networks of the profile (in-distribution)";
+  const bool seen = pred.interval.value("applied", "") == "seen_family";
+  return std::string(seen ? "for a family the calibration saw" : "for a family the calibration never saw") + ", from " +
+         predictor::interval_source_in_words(*p.calibrated);
+}
+
 // `device` empty: none named, the default device (said in the text).
 void run_predict(const std::string& model, const std::string& device, std::optional<int64_t> requested, bool layers, bool as_json,
                  int64_t resolution) {
@@ -142,9 +150,10 @@ void run_predict(const std::string& model, const std::string& device, std::optio
   std::printf("predicted latency %.3f ms, MACs %s, %.2f GMACpS\n", pred.latency_us / 1e3,
               thousands(static_cast<int64_t>(macs)).c_str(), macs / (pred.latency_us * 1e3));
   if (pred.interval_us)
-    std::printf("interval (%.0f%%, from held-out %s): %.3f to %.3f ms\n", 100 * pred.interval["level"].get<double>(),
-                p.calibrated ? "published figures" : "sampled networks of the profile (in-distribution)", (*pred.interval_us)[0] / 1e3,
-                (*pred.interval_us)[1] / 1e3);
+    std::printf("interval (%.0f%%, %s): %.3f to %.3f ms\n", 100 * pred.interval["level"].get<double>(), interval_in_words(p, pred).c_str(),
+                (*pred.interval_us)[0] / 1e3, (*pred.interval_us)[1] / 1e3);
+  for (const Json& w : j.value("device_warnings", Json::array()))
+    std::printf("device warning (from calibrate): %s\n", w.get<std::string>().c_str());
   // Every caveat of the JSON document, so that the text form says no less.
   for (const std::string& note : predictor::prediction_notes(pred, predictor::outside_profile(p, net, pred, threads), net.name,
                                                              entry ? entry->unmodelled_work : ""))
@@ -294,23 +303,10 @@ void run_validate(const predictor::ValidateOptions& options, const std::string& 
   finish_validate(result);
 }
 
-void run_calibrate(const predictor::CalibrationRequest& request) {
-  const auto r = predictor::calibrate_device(request);
-  const auto& d = *r.calibration.device.calibrated;
-  if (!r.host_note.empty()) std::printf("%s\n", r.host_note.spelled(explorer::flag_of).c_str());
-  std::printf("device %s: %zu timed networks; %s, %lld thread(s): fp32 peak %.1f GMACpS, DRAM %.1f GB/s (hardware description)\n",
-              request.device.c_str(), r.points.size(), d.hardware.description.c_str(), static_cast<long long>(d.hardware.threads),
-              d.hardware.peak_macps() / 1e9, d.hardware.dram_bytes_per_s / 1e9);
-  std::printf("host ceilings at 1 thread (profile probes): %.1f GMACpS, %.1f GB/s\n", r.host.peak_macps / 1e9,
-              r.host.bandwidth_bytes_per_s / 1e9);
-  for (const auto& p : r.not_fitted)
-    std::printf("not fitted or scored: %s (published %.2f ms): its network leaves out %s\n", p.model.c_str(), p.latency_ms,
-                find_zoo(p.model)->unmodelled_work.c_str());
-  const predictor::CalibrationHeldOut& h = d.held_out.value();
-  std::printf("families (held out together): ");
-  for (const auto& [f, n] : h.families) std::printf("%s %d  ", f.c_str(), static_cast<int>(n));
-  std::printf("\n\n%-18s %10s %10s %10s %10s %10s %10s %10s\n", "held-out", "model MAPE", "family MAPE", "model 10%", "family 10%",
-              "model rho", "family rho", "80% cover");
+// calibrate's side-by-side table of every candidate held out, and what its coverage columns are about.
+void print_held_out_table(const predictor::CalibrationHeldOut& h, const predictor::Calibrated& d) {
+  std::printf("%-18s %10s %10s %10s %10s %10s %10s %11s %12s\n", "held-out", "model MAPE", "family MAPE", "model 10%", "family 10%",
+              "model rho", "family rho", "model cover", "family cover");
   using Figures = std::optional<predictor::HeldOutFigures>;
   auto cell = [](const Figures& f, double predictor::HeldOutFigures::*field, double k, const char* fmt) {
     char b[32];
@@ -320,23 +316,55 @@ void run_calibrate(const predictor::CalibrationRequest& request) {
   };
   auto row = [&](const std::string& name, const Figures& lomo, const Figures& lofo, const char* mark) {
     using F = predictor::HeldOutFigures;
-    std::printf("%-18s %10s %10s %10s %10s %10s %10s %10s%s\n", name.c_str(), cell(lomo, &F::mape, 100, "%.1f%%").c_str(),
+    std::printf("%-18s %10s %10s %10s %10s %10s %10s %11s %12s%s\n", name.c_str(), cell(lomo, &F::mape, 100, "%.1f%%").c_str(),
                 cell(lofo, &F::mape, 100, "%.1f%%").c_str(), cell(lomo, &F::within_10pct, 100, "%.0f%%").c_str(),
                 cell(lofo, &F::within_10pct, 100, "%.0f%%").c_str(), cell(lomo, &F::spearman, 1, "%.3f").c_str(),
-                cell(lofo, &F::spearman, 1, "%.3f").c_str(), cell(lofo ? lofo : lomo, &F::coverage, 100, "%.0f%%").c_str(), mark);
+                cell(lofo, &F::spearman, 1, "%.3f").c_str(), cell(lomo, &F::coverage, 100, "%.0f%%").c_str(),
+                cell(lofo, &F::coverage, 100, "%.0f%%").c_str(), mark);
   };
   for (const predictor::MethodHeldOut& m : h.methods)
     row(std::string(predictor::to_string(m.method)), m.lomo, m.lofo, m.method == h.chosen ? "  <- the device" : "");
   if (h.nested)
     row("the choice, nested", h.nested->by_family ? Figures() : h.nested->figures, h.nested->by_family ? h.nested->figures : Figures(),
         "  (each group by the candidate chosen without it)");
-  std::printf("chosen by %s\n", h.chosen_by.c_str());
-  if (!h.choice.forced) {
-    std::printf("mean held-out error per %s:", h.methods.front().lofo ? "family" : "network");
-    for (const auto& [m, v] : h.choice.scores) std::printf(" %s %.1f%%;", std::string(predictor::to_string(m)).c_str(), 100 * v);
-    std::printf(" best %s; standard error of the chosen's difference from it %.1f points\n",
-                std::string(predictor::to_string(h.choice.best)).c_str(), 100 * h.choice.standard_error);
-  }
+  const bool by_family = h.methods.front().lofo.has_value();
+  std::printf("cover: the share of the networks inside the %.0f%% interval of the device's interval method (%s) sized without their "
+              "model (model cover) or their family (family cover); the device's %s cover is its own interval's coverage\n",
+              100 * d.interval.level, std::string(predictor::to_string(d.interval.interval_method)).c_str(), by_family ? "family" : "model");
+}
+
+// The device's intervals, each named by the networks it is for, and its coverage as the table's column says it.
+void print_device_interval(const predictor::Calibrated& d) {
+  const predictor::CalibrationHeldOut& h = d.held_out.value();
+  const bool by_family = h.methods.front().lofo.has_value();
+  std::printf("interval for a network of a family the calibration never saw: %.0f%%, errors %+.1f%% to %+.1f%% (%s); its coverage, each "
+              "%s held out: %.0f%% (the %s cover of %s above)\n",
+              100 * d.interval.level, 100 * d.interval.error_low, 100 * d.interval.error_high, d.interval.method.c_str(),
+              by_family ? "family" : "model", 100 * d.interval.coverage.value().share, by_family ? "family" : "model",
+              std::string(predictor::to_string(d.method)).c_str());
+  if (const auto& seen = d.interval.seen_family)
+    std::printf("interval for a network of a family the calibration saw: %.0f%%, errors %+.1f%% to %+.1f%% (%s)\n", 100 * d.interval.level,
+                100 * seen->error_low, 100 * seen->error_high, seen->how.c_str());
+}
+
+void run_calibrate(const predictor::CalibrationRequest& request) {
+  const auto r = predictor::calibrate_device(request);
+  const auto& d = *r.calibration.device.calibrated;
+  if (!r.host_note.empty()) std::printf("%s\n", r.host_note.spelled(explorer::flag_of).c_str());
+  std::printf("device %s: %zu timed networks (%s); %s, %lld thread(s): fp32 peak %.1f GMACpS, DRAM %.1f GB/s (hardware description)\n",
+              request.device.c_str(), r.points.size(), predictor::timings_in_words(d).c_str(), d.hardware.description.c_str(),
+              static_cast<long long>(d.hardware.threads),
+              d.hardware.peak_macps() / 1e9, d.hardware.dram_bytes_per_s / 1e9);
+  std::printf("host ceilings at 1 thread (profile probes): %.1f GMACpS, %.1f GB/s\n", r.host.peak_macps / 1e9,
+              r.host.bandwidth_bytes_per_s / 1e9);
+  for (const auto& p : r.not_fitted)
+    std::printf("not fitted or scored: %s (published %.2f ms): its network leaves out %s\n", p.model.c_str(), p.latency_ms,
+                find_zoo(p.model)->unmodelled_work.c_str());
+  const predictor::CalibrationHeldOut& h = d.held_out.value();
+  std::printf("families (held out together): ");
+  for (const auto& [f, n] : h.families) std::printf("%s %d  ", f.c_str(), static_cast<int>(n));
+  std::printf("\n\n");
+  print_held_out_table(h, d);
   if (!h.sureness.warning.empty()) std::printf("note: %s\n", h.sureness.warning.c_str());
   // A host model fitted on zoo networks (fit --zoo-families half) has seen those models' host timings: held
   // out of the device's parameters, they are not held out of the host model.
@@ -356,8 +384,7 @@ void run_calibrate(const predictor::CalibrationRequest& request) {
   if (pricing == predictor::DevicePricing::linear)
     std::printf("per MAC %.3g us (%.2f GMACpS), per byte %.3g us, per op %.3g us\n", d.linear[0], d.linear[0] > 0 ? 1e-3 / d.linear[0] : 0.0,
                 d.linear[1], d.linear[2]);
-  std::printf("interval: %.0f%%, errors %+.1f%% to %+.1f%% (%s); cross-validated coverage %.0f%%\n", 100 * d.interval.level,
-              100 * d.interval.error_low, 100 * d.interval.error_high, d.interval.method.c_str(), 100 * d.interval.coverage.value().share);
+  print_device_interval(d);
   std::string exercised;
   for (const auto& [kind, share] : d.kind_share)
     if (share >= predictor::calibrated_kind_share)
@@ -375,6 +402,8 @@ void run_calibrate(const predictor::CalibrationRequest& request) {
     std::printf("  %-22s %-14s timed %8.2f ms  held out %8.2f ms (%+6.1f%%)\n", pt["model"].get<std::string>().c_str(),
                 pt["family"].get<std::string>().c_str(), pt["latency_ms"].get<double>(), pt["held_out_ms"].get<double>(),
                 100 * (pt["held_out_ms"].get<double>() / pt["latency_ms"].get<double>() - 1));
+  // What calibrate found wrong and wrote all the same (the file's held_out.warnings, word for word).
+  for (const std::string& w : h.warnings) std::printf("warning: %s\n", w.c_str());
   std::printf("written to %s\n", r.path.c_str());
 }
 
@@ -391,6 +420,12 @@ void add_calibrate_command(CLI::App& app) {
                   "--hardware pi5), or a hardware description JSON file (see predictor/devices/hardware/); default: the "
                   "shipped one of --device");
   cmd->add_option("--out", request->out, "Output predictor file (default: the device cache)");
+  cmd->add_option("--runtime", request->runtime,
+                  "Your own timings (a CSV without --column): the runtime and version you timed with, e.g. \"ONNX Runtime 1.17\" "
+                  "(required; predict and the reports name it)");
+  cmd->add_option_function<int64_t>(
+      "--threads", [request](int64_t t) { request->threads = t; },
+      "Your own timings: the threads you timed with (required, unless the CSV has a threads column)");
   const std::vector<std::string> methods = predictor::calibration_method_names();
   cmd->add_option_function<std::string>(
          "--method", [request](const std::string& name) { request->method = predictor::calibration_method_from(name, "--method"); },

@@ -185,7 +185,7 @@ def calibration_candidates() -> list[str]:
 
 def calibrate(device: str, published: PathLike, column: str | None = None, hardware: PathLike | None = None,
               out: PathLike | None = None, method: str | None = None, host_from: PathLike | None = None,
-              interval_method: str = "pooled_t") -> Result:
+              interval_method: str = "pooled_t", runtime: str | None = None, threads: int | None = None) -> Result:
     """Calibrates a device you do not own from whole-network latencies (``calibrate``): your own CSV
     ``model,latency_ms[,family][,threads]``, where model is a zoo name or a network file (network or macro
     JSON, or ``.onnx``; relative to the CSV), or the published-figures format with ``column`` (e.g.
@@ -199,9 +199,13 @@ def calibrate(device: str, published: PathLike, column: str | None = None, hardw
     returns its held-out table (``held_out``: every candidate, the choice, its nested score, how sure),
     interval, what its networks exercised (``kinds``) and points. ``interval_method``: ``"pooled_t"`` (the
     device's held-out errors, their spread pooled with the shipped devices', Student-t; unseen work widened
-    per kind by how devices differ on it) or ``"percentile"`` (the 10th to 90th percentile of its own)."""
+    per kind by how devices differ on it) or ``"percentile"`` (the 10th to 90th percentile of its own).
+    Your own CSV needs ``runtime`` (the runtime and version you timed with, e.g. ``"ONNX Runtime 1.17"``)
+    and ``threads`` (or a threads column): the device then names them wherever it is used
+    (``result["timed_by"] == "user"``). Timings faster than the hardware allows raise InputError; rows far
+    from the others' fit, and other doubts, are ``warnings.warn``-ed and in ``held_out["warnings"]``."""
     return Result(_core.calibrate(device, _path(published), column or "", _path(hardware), _path(out), method or "",
-                                  str(host_from) if host_from else "", interval_method))
+                                  str(host_from) if host_from else "", interval_method, runtime or "", threads))
 
 
 def validate(device: str = "host", samples: int = 30, seed: int = 1, threads: int = 1,

@@ -109,7 +109,7 @@ def test_calibrate_takes_shipped_hardware_by_name_and_says_whose_host_model_stoo
     csv.write_text("model,latency_ms,family\nb0,24.2,CPUBone\nb1,33.0,CPUBone\nb2,52.0,CPUBone\n"
                    "mobilenetv2-1.0,14.0,MobileNet\nresnet18,60.0,ResNet\nmobileone-s0,19.0,MobileOne\n")
     with pytest.warns(UserWarning, match="no host predictor fitted on this machine .*: using the host model the shipped pi5 carries"):
-        c = cx.calibrate("mypi", csv, hardware="pi5", out=tmp_path / "mypi.json")
+        c = cx.calibrate("mypi", csv, hardware="pi5", out=tmp_path / "mypi.json", runtime="ONNX Runtime 1.17", threads=4)
     assert c["host_from"] == "pi5"
     assert cx.predictor(tmp_path / "mypi.json").device == "mypi"
 
@@ -134,29 +134,29 @@ def test_profile_fit_predict_calibrate_on_this_machine(tmp_path):
     csv = tmp_path / "mypi.csv"
     csv.write_text("model,latency_ms\nb0,24.2\nb1,33.5\nb2,60.3\nb3,199.8\n")
     # A hardware description file, here the shipped pi5's, describes the new device under its own name.
-    c = cx.calibrate("mypi", csv, hardware=REPO / "predictor/devices/hardware/pi5.json")
+    c = cx.calibrate("mypi", csv, hardware=REPO / "predictor/devices/hardware/pi5.json", runtime="ONNX Runtime 1.17", threads=4)
     assert c["device"] == "mypi" and c["held_out"] and c["interval"]
     assert [p["model"] for p in c["published"]] == ["b0", "b1", "b2", "b3"]
     mypi = cx.predictor("mypi")
-    assert "ONNX Runtime" in mypi.runtime
+    assert mypi.runtime.startswith("your timings: ONNX Runtime 1.17, 4 threads") and c["timed_by"] == "user"
     assert mypi.predict("b0")["latency_us"] > 0
 
     # The user's own networks, timed on one core of their board: network files beside the CSV, a family
     # each, the thread count; every candidate scored, the simplest within the noise kept, and how few said.
     (tmp_path / "nets").mkdir()
     rows = ["model,latency_ms,family,threads"]
-    for name, ms, family in [("resnet18", 95.0, "resnet"), ("resnet50", 210.0, "resnet"), ("mobilenetv2-1.0", 38.0, "mobilenet"),
+    for name, ms, family in [("resnet18", 95.0, "resnet"), ("resnet50", 260.0, "resnet"), ("mobilenetv2-1.0", 38.0, "mobilenet"),
                              ("mobilenetv1-1.0", 45.0, "mobilenet"), ("b0", 60.0, "cpubone"), ("b1", 82.0, "cpubone")]:
         (tmp_path / "nets" / f"{name}.json").write_text(json.dumps(cx.load(name).to_dict()))
         rows.append(f"nets/{name}.json,{ms},{family},1")
     (tmp_path / "mine.csv").write_text("\n".join(rows) + "\n")
-    mine = cx.calibrate("mypi", tmp_path / "mine.csv", hardware="pi5", out=tmp_path / "mine.json")
+    mine = cx.calibrate("mypi", tmp_path / "mine.csv", hardware="pi5", out=tmp_path / "mine.json", runtime="ONNX Runtime 1.17")
     assert set(mine["held_out"]["methods"]) == set(cx.calibration_candidates())
     assert mine["held_out"]["methods"][mine["method"]]["lofo"]["mape"] <= mine["held_out"]["methods"]["macs_only"]["lofo"]["mape"]
     assert "only 6 networks in 3 families" in mine["held_out"]["sureness"]["warning"]
     assert mine["kinds"] and mine["uncalibrated"]["devices"]  # unseen work widened by the shipped devices' spread
     forced = cx.calibrate("mypi", tmp_path / "mine.csv", hardware="pi5", out=tmp_path / "forced.json",
-                          method="macs_only")
+                          method="macs_only", runtime="ONNX Runtime 1.17")
     assert forced["method"] == "macs_only"
     with pytest.raises(cx.InputError, match=r"mixed.csv: row 3.threads = 2: every row of one device"):
         (tmp_path / "mixed.csv").write_text("model,latency_ms,threads\nb0,60,1\nb1,80,2\n")
