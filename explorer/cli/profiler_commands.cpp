@@ -26,9 +26,8 @@ namespace {
 using namespace profiler;
 
 struct MeasureArgs {
-  std::string model;
+  ModelArgs model;
   bool json = false;
-  int64_t resolution = 0;
   NetworkRun options = measure_defaults();
   QuietMachine quiet;
 };
@@ -36,7 +35,8 @@ struct MeasureArgs {
 void print_measurement(const Network& net, const Measurement& m);
 
 void run_measure(const MeasureArgs& a) {
-  const Network net = load_any_model(a.model, a.resolution);
+  const LoadedNetwork loaded = cli::load_network(a.model);
+  const Network& net = loaded.net;
   explorer::check_measure_options(a.options);
   a.quiet.run("measure", a.options.threads);
   const Measurement m = measure_network(net, a.options);
@@ -45,9 +45,11 @@ void run_measure(const MeasureArgs& a) {
   if (a.json) {
     Json j = to_json(m);
     j["interference"] = noise.to_json();
+    add_skipped(j, loaded);
     std::cout << j.dump(2) << "\n";  // environment.emulated and emulation_signs say it there
   } else {
     print_measurement(net, m);
+    print_skipped(loaded);
   }
   // On stderr too, so that it is seen whatever becomes of stdout.
   if (detect_emulation().emulated) std::fprintf(stderr, "measure: %s\n", emulated_warning(detect_emulation()).c_str());
@@ -195,11 +197,10 @@ void add_profiler_commands(CLI::App& app) {
   }
   auto* cmd = app.add_subcommand("measure", "Measure latency on this machine with XNNPACK (batch 1, seeded weights)");
   auto a = std::make_shared<MeasureArgs>();
-  cmd->add_option("model", a->model, "Zoo name, a macro/network JSON file or an ONNX file")->required();
+  add_model_options(cmd, a->model);
   cmd->add_option("--threads,--num_threads", a->options.threads, "Threads (the process is pinned to as many CPUs)");
   cmd->add_flag("--layers", a->options.layers, "Per-operator median time, MACpS, share and the additivity gap");
   cmd->add_flag("--json", a->json, "Print JSON with raw samples and the environment");
-  cmd->add_option("--resolution", a->resolution, "Input height and width (default: the network's own)");
   cmd->add_option("--seed", a->options.seed, "Seed of weights and input");
   cmd->add_option("--min-time", a->options.timing.min_time_s, "Keep measuring for at least this many seconds");
   cmd->add_option("--min-runs", a->options.timing.min_runs, "And for at least this many runs");

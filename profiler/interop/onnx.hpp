@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "profiler/executor/weights.hpp"
+#include "space/field_error.hpp"
 #include "space/network.hpp"
 
 namespace cpx::profiler {
@@ -45,6 +46,10 @@ Network import_onnx_bytes(const std::string& model_bytes, const std::string& fil
 // only by the extension. `resolution` > 0 re-infers the network at that input size.
 bool is_onnx_file(const std::string& path);
 Network load_any_model(const std::string& name_or_file, int64_t resolution = 0, std::vector<std::string>* skipped = nullptr);
+// What a front end says after an import with `skipped` passed nodes through: which, and that every total
+// (MACs, params, time) excludes them; empty when none was. The switch is a Field, said in the front end's
+// spelling (the command line's --skip-unknown, Python's skip_unknown).
+Wording skipped_note(const std::vector<std::string>& skipped);
 
 // How import brings back an op kind: the ONNX pattern it recognises (export writes it), or, for a kind
 // no pattern imports, why not. Every kind has an entry, checked at compile time (onnx/import.cpp).
