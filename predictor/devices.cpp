@@ -10,6 +10,7 @@
 #include "profiler/profile/file_lock.hpp"
 #include "profiler/profile/profile_file.hpp"
 #include "space/field_error.hpp"
+#include "space/names.hpp"
 #include "space/io.hpp"
 #include "space/zoo.hpp"
 
@@ -70,7 +71,7 @@ Predictor load_predictor(const std::string& device) {
   if (!std::filesystem::exists(path) && is_host(device))
     throw FieldError(Field::device, "\"host\"", {"no predictor at " + path + " (run `cpubone-explore fit ", Field::device, " host` first)"});
   if (!std::filesystem::exists(path))
-    throw FieldError(Field::device, "\"" + device + "\"", {"not a known device (known: " + joined(known_devices()) +
+    throw FieldError(Field::device, "\"" + device + "\"", {"not a known device" + did_you_mean(device, known_devices()) + " (known: " + joined(known_devices()) +
                      "; or the path of a device file, e.g. one `calibrate ", Field::out, "` wrote)"});
   const Json j = read_json_file(path);
   // A host predictor from an older release is refitted from its profile (seconds); a calibrated device
