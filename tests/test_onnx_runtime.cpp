@@ -4,6 +4,7 @@
 
 #include "error_of.hpp"
 #include "onnx_testing.hpp"
+#include "processes.hpp"
 #include "space/zoo.hpp"
 
 using namespace cpx;
