@@ -340,14 +340,15 @@ def _network(net: NetworkLike) -> Network:
 
 
 def _loaded(net: NetworkLike, resolution: int = 0, skip_unknown: bool = False, example_input: Any = None,
-            warn: bool = True) -> tuple[Network, list[str], str]:
+            warn: bool = True, stacklevel: int = 3) -> tuple[Network, list[str], str]:
     """(Network, the ONNX nodes skip_unknown passed through, the warning that says so) of anything a function
-    takes as a network; the warning is also raised, at the caller's caller, unless ``warn`` is False."""
+    takes as a network; the warning is also raised, at the line that called the public function, unless
+    ``warn`` is False."""
     if isinstance(net, Network):
         return net, [], ""
     if _is_torch_module(net):
         with _exported(net, resolution, example_input) as path:
-            return _loaded(path, 0, skip_unknown, warn=warn)
+            return _loaded(path, 0, skip_unknown, warn=warn, stacklevel=stacklevel + 1)  # one frame deeper
     if not isinstance(net, (dict, str)):
         if not isinstance(net, os.PathLike):
             raise TypeError(f"expected a Network, zoo name, file path, dict or torch nn.Module, not {type(net).__name__}")
@@ -356,7 +357,7 @@ def _loaded(net: NetworkLike, resolution: int = 0, skip_unknown: bool = False, e
         return _core.load(net, resolution), [], ""
     network, skipped, note = _core.load_skipping(net, resolution)
     if note and warn:
-        warnings.warn(note, stacklevel=3)
+        warnings.warn(note, stacklevel=stacklevel)
     return network, list(skipped), note
 
 
