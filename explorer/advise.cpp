@@ -73,15 +73,22 @@ std::vector<Rewrite> chosen(const std::vector<Rewrite>& rs, uint32_t mask) {
   return out;
 }
 
-// Gain of a change whose ops took old_us before and take new_us after, in a network of total_us.
+// Gain of a change whose ops took old_us of a network of before_total_us and take new_us of one of total_us.
+// Its interval is computed in time, then converted: the changed ops' old and new times each anywhere in the
+// device's interval relative to its prediction, independently, the rest at its prediction; the gain is
+// 1 - new total / old total, which rises with the old time and falls with the new, so the corners bound it.
+// Every bound is below 1 (no change saves more than the whole time) and finite.
 Gain gain_of(double old_us, double new_us, double total_us, double before_total_us, std::optional<std::array<double, 2>> interval) {
   Gain g;
-  g.point = (before_total_us - total_us) / before_total_us;
+  g.point = 1 - total_us / before_total_us;
   if (interval) {
-    // Actual time lies in [p / (1 + e_high), p / (1 + e_low)] for a prediction p.
-    const double e_high = before_total_us / (*interval)[0] - 1, e_low = before_total_us / (*interval)[1] - 1;
-    g.low = (old_us / (1 + e_high) - new_us / (1 + e_low)) / before_total_us;
-    g.high = (old_us / (1 + e_low) - new_us / (1 + e_high)) / before_total_us;
+    const double low = (*interval)[0] / before_total_us, high = (*interval)[1] / before_total_us;
+    const double old_rest_us = std::max(0.0, before_total_us - old_us), new_rest_us = std::max(0.0, total_us - new_us);
+    const auto at = [&](double old_scale, double new_scale) {
+      return 1 - (new_rest_us + new_scale * new_us) / (old_rest_us + old_scale * old_us);
+    };
+    g.low = at(low, high);
+    g.high = at(high, low);
   }
   return g;
 }

@@ -23,9 +23,11 @@ struct AdviceOptions {
   int64_t vector_channels = 0;  // 0: the device's vector width in floats (vector_floats)
 };
 
-// A gain is the share of the whole network's predicted time a change saves: (before - after) / before.
-// Its interval lets the changed ops' old and new times each lie anywhere in the device's whole-network
-// interval, independently; absent when the device has no interval. It is not a bound: one block's ops can
+// A gain is the share of the whole network's predicted time a change saves: (before - after) / before, so it
+// lies below 1 (100 %). Its interval is computed in time, then converted: the changed ops' old and new times
+// each anywhere in the device's whole-network interval (relative to the prediction), independently, the rest
+// of the network at its prediction; gain = 1 - new total / old total at the corners. Every bound is below 1 and
+// finite; absent when the device has no interval. It is not a bound on the measured gain: one block's ops can
 // err by more than a whole network does (errors average out over many ops), so measured gains fall outside
 // it more often than the device's level says (docs/advise.md has how often).
 struct Gain {
@@ -34,8 +36,9 @@ struct Gain {
 };
 inline constexpr std::string_view gain_definition = "share of the whole network's predicted time saved: (before - after) / before";
 inline constexpr std::string_view gain_interval_method =
-    "the changed block's old and new times each anywhere in the device's whole-network interval, independently; not a bound: "
-    "one block's ops can err more than a whole network (docs/advise.md)";
+    "in time, then as a gain: the changed ops' old and new times each anywhere in the device's whole-network interval, "
+    "independently, the rest at its prediction, so every bound is below 100%; not a bound: one block's ops can err more "
+    "than a whole network (docs/advise.md)";
 inline constexpr std::string_view local_search_objectives = "predicted latency (min) vs MACs (max)";
 
 struct Suggestion {

@@ -20,7 +20,6 @@
 #include "predictor/fit.hpp"
 #include "profiler/measure/environment.hpp"
 #include "profiler/measure/measure_network.hpp"
-#include "profiler/profile/block_variant.hpp"
 #include "profiler/profile/cpus.hpp"
 #include "profiler/profile/interference.hpp"
 #include "profiler/profile/order_statistics.hpp"
@@ -209,23 +208,18 @@ ZooTable zoo_table(const Context& c, const AccuracyModel& acc, const KnownLatenc
 struct DesignRules {
   Json derived;                        // profiler::derive_rules of the measured or predicted profile
   Json block_macps = Json::array();    // MACpS vs channels of the CPUBone block variants
+  FusedVsUnfused fused;                // the fused_crossover rule, the channels chart and its table
 };
 
 // Design rules: measured on the host, predicted elsewhere.
 DesignRules design_rules(const Context& c) {
   if (c.o.progress) std::fprintf(stderr, "design rules from the %s\n", c.profile ? "measured profile" : "predictor");
   const Json rule_profile = c.profile ? *c.profile : predicted_profile(c.pred, c.t);
-  DesignRules d{profiler::derive_rules(rule_profile)};
-  for (const auto& cfg : rule_profile["configs"]) {
-    const auto variant = profiler::block_variant_from_string(cfg["variant"].get<std::string>());
-    if (!variant || cfg["threads"] != c.t || cfg["stride"] != 1) continue;
-    const profiler::BlockVariantRow& v = profiler::row_of(*variant);
-    if (v.block != MacroBlock::fumbconv && v.block != MacroBlock::mbconv) continue;  // CPUBone's blocks only
-    if (v.grouped && cfg["groups"] != 2) continue;
-    d.block_macps.push_back({{"variant", std::string(display_name(*v.block, v.grouped)) + " k" + std::to_string(cfg["kernel"].get<int64_t>())},
-                             {"channels", cfg["channels"]}, {"resolution", cfg["resolution"]}, {"macps", cfg["macps"]},
-                             {"latency_us", cfg["timing"]["stats_us"]["median"]}, {"source", c.profile ? "measured" : "predicted"}});
-  }
+  DesignRules d{profiler::derive_rules(rule_profile), Json::array(), fused_vs_unfused(rule_profile, c.t)};
+  for (const auto& cfg : rule_profile["configs"])
+    if (const std::optional<LocalBlock> b = local_block(cfg, c.t))
+      d.block_macps.push_back({{"variant", b->name}, {"channels", cfg["channels"]}, {"resolution", cfg["resolution"]}, {"macps", cfg["macps"]},
+                               {"latency_us", cfg["timing"]["stats_us"]["median"]}, {"source", c.profile ? "measured" : "predicted"}});
   if (c.profile && !c.profile->value("complete", false)) c.missing.push_back("the host profile is incomplete; rules rest on part of the grid");
   return d;
 }
@@ -730,7 +724,7 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* 
   Proposals proposals = propose(c, space, searched.nsga.front, baselines);
   if (acc.kind == AccuracyKind::macs) missing.push_back("no proposal can earn domination: the second objective is MACs, so there is no top-1 interval");
   std::vector<MatchedTierRow> matched = capacity_matched_tier(c, space, acc, baselines, proposals);
-  const Json stated_rules = state_rules(rules.derived, c.t, profile ? "profile" : "predictor", proposals.macros);
+  const Json stated_rules = state_rules(rules.derived, rules.fused, c.t, profile ? "profile" : "predictor", proposals.macros);
 
   EmulatedOps emulated;
   Proof proof;
@@ -747,10 +741,6 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* 
   if (acc.kind == AccuracyKind::macs) missing.push_back("no top-1 estimates: the second objective is MACs");
   if (searched.nsga.stopped_by_time) missing.push_back("the search stopped at its time limit before its evaluation budget; rerun for a reproducible result");
 
-  Json crossover = nullptr;
-  for (const auto& r : stated_rules)
-    if (r["id"] == "fused_crossover") crossover = r["value"];
-
   Json results;
   results["schema"] = results_schema;
   results["created"] = now_utc();
@@ -762,7 +752,8 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* 
   results["design_rules"] = stated_rules;
   results["design_rules_detail"] = rules.derived;
   results["block_macps"] = rules.block_macps;
-  results["fused_crossover_channels"] = crossover;
+  results["fused_crossover_channels"] = rules.fused.crossover_channels ? Json(*rules.fused.crossover_channels) : Json(nullptr);
+  results["fused_vs_unfused"] = to_json(rules.fused);
   results["roofline"] = roof;
   results["search"] = search_summary(o, space, acc, searched);
   results["capacity_matched"] = rows_to_json(matched);

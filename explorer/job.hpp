@@ -9,12 +9,13 @@
 #include <functional>
 
 #include "explorer/search.hpp"
+#include "predictor/device_ref.hpp"
 #include "space/results_schema.hpp"
 
 namespace cpx::explorer {
 
 struct JobOptions {
-  std::string device = "pi5";
+  std::string device{predictor::default_device};
   std::string command;            // how the job was invoked, recorded in the results
   std::optional<int64_t> threads;  // unset: a calibrated device's own threads, 1 on the host
   std::string space_file;         // empty: the default space

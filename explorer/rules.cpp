@@ -3,8 +3,10 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <map>
 
 #include "profiler/measure/sweep.hpp"
+#include "profiler/profile/block_variant.hpp"
 #include "space/count.hpp"
 
 namespace cpx::explorer {
@@ -52,9 +54,75 @@ std::string fmt(double v, int digits = 0, bool sign = true) {
   return buf;
 }
 
+std::string side_text(int64_t side) { return std::to_string(side) + "x" + std::to_string(side); }
+
+Json at_json(const BlockAt& b) { return {{"variant", b.variant}, {"macps", b.macps}, {"latency_us", b.latency_us}}; }
+
+// The MACpS side of the comparison, so that the highest-MACpS fused variant is not read as the faster one.
+std::string macps_text(const FusedVsUnfused& f) {
+  size_t fused_higher = 0;
+  for (const FusedVsUnfusedWidth& w : f.widths) fused_higher += w.best_fused.macps > w.best_unfused.macps;
+  if (fused_higher == 0) return "; unfused variants reach the higher MACpS at every width";
+  const std::string where = fused_higher == f.widths.size() ? "at every width" : "at " + std::to_string(fused_higher) + " of " +
+                                                                                     std::to_string(f.widths.size()) + " widths";
+  return "; fused variants reach the higher MACpS " + where + ", but do more MACs";
+}
+
 }  // namespace
 
-Json state_rules(const Json& derived, int64_t threads, const std::string& source, const std::vector<Macro>& proposals) {
+std::optional<LocalBlock> local_block(const Json& config, int64_t threads) {
+  const auto variant = profiler::block_variant_from_string(config["variant"].get<std::string>());
+  if (!variant || config["threads"] != threads || config["stride"] != 1) return std::nullopt;
+  const profiler::BlockVariantRow& v = profiler::row_of(*variant);
+  if (v.block != MacroBlock::fumbconv && v.block != MacroBlock::mbconv) return std::nullopt;
+  if (v.grouped && config["groups"] != 2) return std::nullopt;
+  const int64_t kernel = config["kernel"].get<int64_t>();
+  return LocalBlock{*v.block, v.grouped, kernel, std::string(display_name(*v.block, v.grouped)) + " k" + std::to_string(kernel)};
+}
+
+FusedVsUnfused fused_vs_unfused(const Json& profile, int64_t threads) {
+  FusedVsUnfused f;
+  std::map<int64_t, FusedVsUnfusedWidth> at;  // by channels
+  for (const auto& cfg : profile["configs"]) {
+    const std::optional<LocalBlock> b = local_block(cfg, threads);
+    const Json& us = cfg["timing"]["stats_us"]["median"];
+    if (!b || cfg["resolution"] != f.resolution || !us.is_number() || !cfg["macps"].is_number()) continue;
+    const BlockAt here{b->name, cfg["macps"].get<double>(), us.get<double>()};
+    FusedVsUnfusedWidth& w = at[cfg["channels"].get<int64_t>()];
+    const bool fused = b->kind == MacroBlock::fumbconv;
+    if (BlockAt& best = fused ? w.best_fused : w.best_unfused; here.macps > best.macps) best = here;
+    if (b->grouped && b->kernel == 2) (fused ? w.fused : w.unfused) = here;
+  }
+  for (auto& [channels, w] : at)
+    if (w.fused.latency_us > 0 && w.unfused.latency_us > 0) w.channels = channels, f.widths.push_back(w);
+  for (size_t i = f.widths.size(); i-- > 0 && f.widths[i].unfused.latency_us < f.widths[i].fused.latency_us;)
+    f.crossover_channels = f.widths[i].channels;
+  return f;
+}
+
+std::string FusedVsUnfused::statement() const {
+  if (widths.empty()) return "no fused/unfused pair at " + side_text(resolution);
+  const std::string range = std::to_string(widths.front().channels) + " to " + std::to_string(widths.back().channels) + " channels";
+  const std::string pair = " (" + widths.front().fused.variant + " g2 vs " + widths.front().unfused.variant + " g2, latency, " +
+                           side_text(resolution) + macps_text(*this) + ")";
+  if (!crossover_channels) return "fused local blocks are faster at every width from " + range + pair;
+  if (*crossover_channels == widths.front().channels) return "unfused local blocks are faster at every width from " + range + pair;
+  return "fused local blocks below " + std::to_string(*crossover_channels) + " channels, unfused from there on" + pair;
+}
+
+Json to_json(const FusedVsUnfused& f) {
+  Json widths = Json::array();
+  for (const FusedVsUnfusedWidth& w : f.widths)
+    widths.push_back({{"channels", w.channels}, {"fused", at_json(w.fused)}, {"unfused", at_json(w.unfused)},
+                      {"best_fused", at_json(w.best_fused)}, {"best_unfused", at_json(w.best_unfused)}});
+  return {{"resolution", f.resolution},
+          {"crossover_channels", f.crossover_channels ? Json(*f.crossover_channels) : Json(nullptr)},
+          {"statement", f.statement()},
+          {"widths", widths}};
+}
+
+Json state_rules(const Json& derived, const FusedVsUnfused& fused, int64_t threads, const std::string& source,
+                 const std::vector<Macro>& proposals) {
   const Json* r = nullptr;
   for (const auto& x : derived["per_threads"])
     if (x["threads"] == threads) r = &x;
@@ -68,17 +136,12 @@ Json state_rules(const Json& derived, int64_t threads, const std::string& source
   };
 
   // Fused vs unfused local blocks, at the stage-3 resolution of a 224 input (14x14).
-  Json crossover = nullptr;
-  for (const auto& c : (*r)["fused_vs_unfused"]["crossover"])
-    if (c["resolution"] == 14) crossover = c["latency_crossover_channels"];
-  {
-    const bool never = crossover.is_null();
-    const double n = never ? INFINITY : crossover.get<double>();
+  if (!fused.widths.empty()) {
+    const bool never = !fused.crossover_channels;
+    const double n = never ? INFINITY : static_cast<double>(*fused.crossover_channels);
     rules.push_back({{"id", "fused_crossover"},
-                     {"statement", never ? "fused (GrFuMBConv) local blocks are faster at every width measured (14x14)"
-                                         : "fused local blocks below " + std::to_string(static_cast<int64_t>(n)) +
-                                               " channels, unfused from there on (latency, 14x14)"},
-                     {"value", crossover}, {"unit", "channels"}, {"source", source},
+                     {"statement", fused.statement()},
+                     {"value", never ? Json(nullptr) : Json(*fused.crossover_channels)}, {"unit", "channels"}, {"source", source},
                      {"paper_claim", "claim 3: fused below 256 channels"},
                      {"agrees_with_paper", never ? Json(false) : Json(std::abs(std::log2(n / 256)) <= 0.5)},
                      {"proposals_follow", follow([&](const Macro& m) {
@@ -98,8 +161,9 @@ Json state_rules(const Json& derived, int64_t threads, const std::string& source
     if (!macps.is_number()) continue;
     const bool k2 = macps.get<double>() > 0;
     rules.push_back({{"id", "kernel2_" + variant},
+                     // The verb carries the sign: "lowers ... by 12%", not "by -12%".
                      {"statement", "k=2 " + std::string(k2 ? "raises" : "lowers") + " MACpS of " + variant + " by " +
-                                       fmt(macps.get<double>()) + "% (latency " + fmt(latency.get<double>()) + "%) vs k=3"},
+                                       fmt(std::abs(macps.get<double>()), 0, false) + "% (latency " + fmt(latency.get<double>()) + "%) vs k=3"},
                      {"value", macps}, {"unit", "% MACpS change"}, {"source", source}, {"paper_claim", claim},
                      {"agrees_with_paper", k2},
                      {"proposals_follow", follow([&](const Macro& m) {

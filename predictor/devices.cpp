@@ -10,82 +10,12 @@
 #include "profiler/profile/file_lock.hpp"
 #include "profiler/profile/profile_file.hpp"
 #include "space/field_error.hpp"
-#include "space/names.hpp"
 #include "space/io.hpp"
 #include "space/zoo.hpp"
 
 namespace cpx::predictor {
 
 extern const std::map<std::string, const char*> shipped_devices;  // generated from predictor/devices/*.json
-
-std::string predictor_path(const std::string& device) {
-  std::string p = profiler::default_profile_path(device);
-  return p.substr(0, p.size() - 5) + ".predictor.json";
-}
-
-bool is_device_file(const std::string& device) {
-  const std::string_view json = ".json";
-  return device.find('/') != std::string::npos ||
-         (device.size() > json.size() && device.compare(device.size() - json.size(), json.size(), json) == 0);
-}
-
-namespace {
-
-// A device or predictor file given by path (a profile is not one: it is fitted first).
-Predictor predictor_file(const std::string& path) {
-  if (!std::filesystem::is_regular_file(path)) throw FieldError(Field::device, "\"" + path + "\"", "no such device file");
-  const Json j = read_json_file(path);
-  const Json schema = j.is_object() ? j.value("schema", Json()) : Json();
-  if (is_file_version(schema, profiler::device_profile_version) || is_file_version(schema, profiler::device_profile_v1))
-    throw AdvisedError({path + ": schema = " + schema.dump() + ": a device profile, not a device; fit it first (`cpubone-explore fit ",
-                        Field::device, " NAME ", Field::profile, " " + path + "`)"});
-  return predictor_from_json(j, path);
-}
-
-std::string joined(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
-
-}  // namespace
-
-std::vector<std::string> known_devices() {
-  std::set<std::string> names{"host"};
-  for (const auto& [name, text] : shipped_devices) names.insert(name);
-  const std::string suffix = ".predictor.json";
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(predictor_path("host")).parent_path(), ec)) {
-    const std::string file = e.path().filename().string();
-    if (file.size() > suffix.size() && file.compare(file.size() - suffix.size(), suffix.size(), suffix) == 0)
-      names.insert(file.substr(0, file.size() - suffix.size()));
-  }
-  return {names.begin(), names.end()};
-}
-
-Predictor load_predictor(const std::string& device) {
-  if (is_device_file(device)) return predictor_file(device);
-  const std::string path = predictor_path(device);
-  if (!std::filesystem::exists(path) && shipped_devices.count(device))
-    return predictor_from_json(Json::parse(shipped_devices.at(device)), "shipped device " + device);
-  if (!std::filesystem::exists(path) && is_host(device))
-    throw FieldError(Field::device, "\"host\"", {"no predictor at " + path + " (run `cpubone-explore fit ", Field::device, " host` first)"});
-  if (!std::filesystem::exists(path))
-    throw FieldError(Field::device, "\"" + device + "\"", {"not a known device" + did_you_mean(device, known_devices()) + " (known: " + joined(known_devices()) +
-                     "; or the path of a device file, e.g. one `calibrate ", Field::out, "` wrote)"});
-  const Json j = read_json_file(path);
-  // A host predictor from an older release is refitted from its profile (seconds); a calibrated device
-  // of an older schema fails below, naming the schema, and is recalibrated with `calibrate`.
-  if (is_host(device) && j.is_object() && !is_file_version(j.value("schema", Json()), predictor_version) &&
-      std::filesystem::exists(profiler::default_profile_path(device))) {
-    // The old predictor was fitted from this very profile, noise and all: refitting it must not start
-    // refusing it. Noisy samples are still dropped where a class has quiet ones (see the provenance).
-    FitOptions refit;
-    refit.allow_noisy = true;
-    return fit_device(device, "", refit);
-  }
-  return predictor_from_json(j, path);
-}
 
 IntervalEvidence shipped_interval_evidence(const std::string& exclude) {
   std::vector<Predictor> devices;
@@ -117,20 +47,16 @@ std::vector<PriorSource> shipped_prior_sources(const std::string& exclude) {
   return out;
 }
 
-std::vector<std::string> shipped_device_names() {
-  std::vector<std::string> names;
-  for (const auto& [name, text] : shipped_devices) names.push_back(name);
-  return names;
-}
-
-Predictor fit_device(const std::string& device, const std::string& profile_file, const FitOptions& options, FitReport* report) {
-  const std::string path = profile_file.empty() ? profiler::default_profile_path(device) : profile_file;
-  if (device != "host" && profile_file.empty() && !std::filesystem::exists(path))
-    throw FieldError(Field::device, "\"" + device + "\"", {"no profile at " + path + "; run `cpubone-explore profile ", Field::device,
-                     " " + device + "` on that device, or give ", Field::profile, " FILE measured there"});
+Predictor fit_device(const DeviceRef& device, const std::string& profile_file, const FitOptions& options, FitReport* report) {
+  if (device.source == DeviceSource::file)
+    throw FieldError(Field::device, "\"" + device.name + "\"", "name a device to fit (a name without '/', not ending in .json)");
+  const std::string path = profile_file.empty() ? device.profile_path : profile_file;
+  if (!device.is_host() && profile_file.empty() && !std::filesystem::exists(path))
+    throw FieldError(Field::device, "\"" + device.name + "\"", {"no profile at " + path + "; run `cpubone-explore profile ", Field::device,
+                     " " + device.name + "` on that device, or give ", Field::profile, " FILE measured there"});
   Predictor p = fit(profiler::load_profile(path), path, options, report);
-  p.device = device;
-  const std::string out = predictor_path(device);
+  p.device = device.name;
+  const std::string& out = device.predictor_path;
   std::filesystem::create_directories(std::filesystem::path(out).parent_path());
   const profiler::FileLock lock(out, "cpubone-explore fit");
   write_file_atomic(out, to_json(p).dump() + "\n");
@@ -146,11 +72,11 @@ Hardware calibration_hardware(const CalibrationRequest& r) {
   if (r.hardware.empty()) hw = shipped_hardware(r.device);
   else if (is_device_file(r.hardware)) hw = hardware_from_json(read_json_file(r.hardware), Where(r.hardware));
   else if (!(hw = shipped_hardware(r.hardware)))
-    throw FieldError(Field::hardware, "\"" + r.hardware + "\"", "no shipped hardware of that name (shipped: " + joined(shipped_hardware_names()) +
+    throw FieldError(Field::hardware, "\"" + r.hardware + "\"", "no shipped hardware of that name (shipped: " + comma_joined(shipped_hardware_names()) +
                      "); or give a hardware description file");
   if (!hw)
     throw FieldError(Field::device, "\"" + r.device + "\"", {"no shipped hardware description; give ", Field::hardware,
-                     " with a shipped device's name (" + joined(shipped_hardware_names()) + ") or a FILE (fields as in "
+                     " with a shipped device's name (" + comma_joined(shipped_hardware_names()) + ") or a FILE (fields as in "
                      "predictor/devices/hardware/pi5.json, every number with its source)"});
   return renamed(*hw, r.device);
 }
@@ -160,18 +86,19 @@ Hardware calibration_hardware(const CalibrationRequest& r) {
 // no fitted host, the shipped device of the hardware, else the first shipped one: out.host_from_shipped).
 Predictor calibration_host(const CalibrationRequest& r, CalibrationResult& out) {
   std::string host_from = r.host_from;
-  if (host_from.empty() && !std::filesystem::exists(predictor_path("host"))) {
+  const DeviceRef this_machine = resolve_device(host_device);
+  if (host_from.empty() && !std::filesystem::exists(this_machine.predictor_path)) {
     const std::vector<std::string> shipped = shipped_device_names();
     auto is_shipped = [&](const std::string& name) { return std::find(shipped.begin(), shipped.end(), name) != shipped.end(); };
     out.host_from_shipped = is_shipped(r.hardware) ? r.hardware : is_shipped(r.device) ? r.device : shipped.front();
     host_from = out.host_from_shipped;
-    out.host_note = {"calibrate: no host predictor fitted on this machine (" + predictor_path("host") + "): using the host model the " +
+    out.host_note = {"calibrate: no host predictor fitted on this machine (" + this_machine.predictor_path + "): using the host model the " +
                          "shipped " + host_from + " carries, as ", Field::host_from, " " + host_from + " does (`cpubone-explore fit ",
                      Field::device, " host` first to use this machine's)"};
   }
   if (host_from.empty()) {
-    Predictor host = load_predictor("host");
-    const std::string profile_path = host.provenance.value("profile", profiler::default_profile_path("host"));
+    Predictor host = load_predictor(this_machine);
+    const std::string profile_path = host.provenance.value("profile", this_machine.profile_path);
     out.host = host_ceilings(profiler::load_profile(profile_path), profile_path, 1);
     return host;
   }
@@ -181,7 +108,7 @@ Predictor calibration_host(const CalibrationRequest& r, CalibrationResult& out) 
   out.host = carrier.calibrated->host;
   Predictor host = carrier;
   host.calibrated.reset();
-  host.device = "host";
+  host.device = host_device;
   host.provenance = carrier.provenance.value("host_model", Json::object());
   return host;
 }
@@ -223,7 +150,7 @@ CalibrationResult calibrate_device(const CalibrationRequest& r) {
                               shipped_prior_sources(r.device));
   std::vector<NotFittedPoint>& not_fitted = out.calibration.device.calibrated->held_out->not_fitted.emplace();
   for (const PublishedPoint& p : out.not_fitted) not_fitted.push_back({p.model, p.latency_ms, find_zoo(p.model)->unmodelled_work});
-  out.path = r.out.empty() ? predictor_path(r.device) : r.out;
+  out.path = r.out.empty() ? resolve_device(r.device).predictor_path : r.out;
   if (std::filesystem::path(out.path).has_parent_path())
     std::filesystem::create_directories(std::filesystem::path(out.path).parent_path());
   const profiler::FileLock lock(out.path, "cpubone-explore calibrate");

@@ -1,41 +1,25 @@
-// Predictors by device name: fitted or calibrated ones in the device cache (next to the device profile),
-// else the calibrated devices shipped inside the library (predictor/devices/*.json).
+// Devices made on this machine: `fit` (from a profile) and `calibrate` (from published latencies), each
+// written to the device cache (predictor/device_ref.hpp resolves names and paths), and what the shipped
+// devices say about intervals and priors.
 #pragma once
 
 #include <string_view>
 
 #include "predictor/calibrate.hpp"
+#include "predictor/device_ref.hpp"
 #include "predictor/fit.hpp"
 #include "space/field_error.hpp"
 
 namespace cpx::predictor {
 
-// <cache>/devices/<device>.predictor.json, beside profiler::default_profile_path(device).
-std::string predictor_path(const std::string& device);
-
-// A device argument names a file (a device or predictor file, e.g. one `calibrate --out` wrote) when it holds
-// a '/' or ends in ".json": device names hold neither (calibrate and profile refuse them).
-bool is_device_file(const std::string& device);
-// The one reserved device name: this machine, profiled and measured here rather than calibrated.
-inline constexpr std::string_view host_device = "host";
-inline bool is_host(std::string_view device) { return device == host_device; }
-
-// `device` by name: a device fitted or calibrated on this machine wins over the shipped calibration of the
-// same name; or by path (is_device_file). An unknown name is an InputError listing known_devices().
-Predictor load_predictor(const std::string& device);
-
-std::vector<std::string> shipped_device_names();
-// host, the shipped devices and those fitted or calibrated in the device cache, sorted, each once.
-std::vector<std::string> known_devices();
-
 // `fit`: fits `device` from a profile file (default: its cached profile, which must exist) and writes the
-// predictor to predictor_path(device).
-Predictor fit_device(const std::string& device, const std::string& profile_file, const FitOptions& options = {},
+// predictor to device.predictor_path (the cache; a device file cannot be fitted).
+Predictor fit_device(const DeviceRef& device, const std::string& profile_file, const FitOptions& options = {},
                      FitReport* report = nullptr);
 
 // `calibrate`: carries the host predictor to a device described by its hardware, fitted to published
 // latencies read from `published` (see read_published and calibrate), and writes the device to `out`
-// (default predictor_path(device)). The host's ceilings come from the probes of the profile the host
+// (default resolve_device(device).predictor_path). The host's ceilings come from the probes of the profile the host
 // predictor was fitted from; without a fitted host predictor (and without host_from), the host model and
 // ceilings a shipped device carries stand in (CalibrationResult::host_note says which).
 struct CalibrationRequest {

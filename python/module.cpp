@@ -176,6 +176,17 @@ PYBIND11_MODULE(_core, m) {
     }
     return to_python(j);
   }, py::arg("net"), py::arg("layers") = true);
+  // A file by path, as `count FILE` reads it: an ONNX export's folded BatchNorms are then known.
+  m.def("count_file", [](const std::string& path, bool layers) {
+    Json j;
+    {
+      py::gil_scoped_release release;
+      cpx::BatchNormFolding folding;
+      const cpx::Network n = cpx::profiler::load_any_model(path, 0, nullptr, &folding);
+      j = cpx::count_json(n, cpx::count(n), layers, &folding);
+    }
+    return to_python(j);
+  }, py::arg("path"), py::arg("layers") = true);
 
   m.def("run", [](const cpx::Network& n, uint64_t seed, int64_t threads) {
     cpx::explorer::check_threads_option(threads);  // the command line's checks and messages (explorer/option_checks.hpp)
@@ -216,12 +227,13 @@ PYBIND11_MODULE(_core, m) {
     o.out_path = std::move(out);
     o.resume = resume;
     o.seed = seed;
+    if (o.out_path.empty()) o.out_path = cpx::predictor::resolve_device(device).profile_path;
     std::atomic<bool> stop{false};
     const Json profile = off_thread([&] { return cpx::profiler::profile_device(device, o, stop); }, &stop);
     py::object d = to_python(profile);
     d["path"] = o.out_path;
     return d;
-  }, py::arg("device") = "host", py::arg("quick") = true, py::arg("threads") = std::vector<int64_t>{}, py::arg("budget_s") = 0.0,
+  }, py::arg("device") = std::string(cpx::predictor::host_device), py::arg("quick") = true, py::arg("threads") = std::vector<int64_t>{}, py::arg("budget_s") = 0.0,
      py::arg("out") = "", py::arg("resume") = false, py::arg("seed") = 0);
 
   py::class_<cpx::predictor::Predictor>(m, "Predictor", "A device's MACpS predictor (one regression per operator class).")
@@ -257,10 +269,10 @@ PYBIND11_MODULE(_core, m) {
 
   m.def("predictor", [](const std::string& device) {
     py::gil_scoped_release release;
-    return cpx::predictor::load_predictor(device);
-  }, py::arg("device") = "host");
+    return cpx::predictor::load_predictor(cpx::predictor::resolve_device(device));
+  }, py::arg("device") = std::string(cpx::predictor::default_device));
   m.def("shipped_devices", &cpx::predictor::shipped_device_names);
-  m.def("predictor_path", &cpx::predictor::predictor_path, py::arg("device"));
+  m.def("predictor_path", [](const std::string& device) { return cpx::predictor::resolve_device(device).predictor_path; }, py::arg("device"));
 
   m.def("fit", [](const std::string& device, const std::string& profile, bool allow_noisy, const std::string& select,
                   const std::string& zoo_families, const std::string& speed_correction) {
@@ -269,8 +281,8 @@ PYBIND11_MODULE(_core, m) {
     options.selection = cpx::predictor::selection_from_string(select, "select");
     options.zoo_families = cpx::predictor::zoo_families_from_string(zoo_families, "zoo_families");
     options.speed_correction = cpx::predictor::speed_correction_from_string(speed_correction, "speed_correction");
-    return off_thread([&] { return cpx::predictor::fit_device(device, profile, options); });
-  }, py::arg("device") = "host", py::arg("profile") = "", py::arg("allow_noisy") = false, py::arg("select") = "kfold",
+    return off_thread([&] { return cpx::predictor::fit_device(cpx::predictor::resolve_device(device), profile, options); });
+  }, py::arg("device") = std::string(cpx::predictor::host_device), py::arg("profile") = "", py::arg("allow_noisy") = false, py::arg("select") = "kfold",
      py::arg("zoo_families") = std::string(cpx::predictor::to_string(cpx::predictor::FitOptions{}.zoo_families)),
      py::arg("speed_correction") = std::string(cpx::predictor::to_string(cpx::predictor::FitOptions{}.speed_correction)));
 
@@ -300,11 +312,11 @@ PYBIND11_MODULE(_core, m) {
     return to_python(off_thread([&] {
       return to_json(cpx::predictor::validate(device, {samples, seed, threads, min_time, rounds, ood, ood_seed, layers}));
     }));
-  }, py::arg("device") = "host", py::arg("samples") = 30, py::arg("seed") = 1, py::arg("threads") = 1, py::arg("min_time_s") = 0.2, py::arg("rounds") = 5,
+  }, py::arg("device") = std::string(cpx::predictor::host_device), py::arg("samples") = 30, py::arg("seed") = 1, py::arg("threads") = 1, py::arg("min_time_s") = 0.2, py::arg("rounds") = 5,
      py::arg("ood") = cpx::predictor::ValidateOptions{}.ood, py::arg("ood_seed") = 1, py::arg("layers") = false);
   m.def("rescore", [](const std::string& validation, const std::string& device) {
     return to_python(off_thread([&] { return to_json(cpx::predictor::rescore(device, validation)); }));
-  }, py::arg("validation"), py::arg("device") = "host",
+  }, py::arg("validation"), py::arg("device") = std::string(cpx::predictor::host_device),
      "The predictor now, scored on the times of an earlier validate's JSON file (validate --rescore)");
 
   m.def("search", [](const py::object& space, const std::string& device, int64_t evaluations, double budget_s, uint64_t seed,
@@ -333,12 +345,12 @@ PYBIND11_MODULE(_core, m) {
     }
     cpx::explorer::validate(o);  // as the command line does: bad options before loading or fitting anything
     return to_python(off_thread([&] {
-      const cpx::predictor::Predictor p = cpx::predictor::load_predictor(device);
-      cpx::Json profile;
-      if (device == "host") profile = cpx::profiler::load_profile(cpx::profiler::default_profile_path("host"));
-      return cpx::explorer::run_job(o, p, device == "host" ? &profile : nullptr);
+      const cpx::predictor::DeviceRef d = cpx::predictor::resolve_device(device);
+      const cpx::predictor::Predictor p = cpx::predictor::load_predictor(d);
+      const std::optional<cpx::Json> profile = cpx::predictor::measured_profile(d);
+      return cpx::explorer::run_job(o, p, profile ? &*profile : nullptr);
     }));
-  }, py::arg("space") = py::none(), py::arg("device") = "pi5", py::arg("evaluations") = 20000, py::arg("budget_s") = 60.0,
+  }, py::arg("space") = py::none(), py::arg("device") = std::string(cpx::predictor::default_device), py::arg("evaluations") = 20000, py::arg("budget_s") = 60.0,
      py::arg("seed") = 1, py::arg("threads") = py::none(), py::arg("accuracy") = "proxy", py::arg("out") = "cpubone-search",
      py::arg("prove") = false, py::arg("max_latency_ms") = py::none(), py::arg("max_params") = py::none(),
      py::arg("max_macs") = py::none());
@@ -354,16 +366,16 @@ PYBIND11_MODULE(_core, m) {
       o.max_macs = max_macs;
       o.evaluations = evaluations;
       o.seed = seed;
-      cpx::explorer::Advice a = cpx::explorer::advise(*net, cpx::predictor::load_predictor(device), o);
+      cpx::explorer::Advice a = cpx::explorer::advise(*net, cpx::predictor::load_predictor(cpx::predictor::resolve_device(device)), o);
       cpx::explorer::note_skipped(a, std::move(skipped), cpx::explorer::keyword_of);
       Json j = cpx::explorer::to_json(a);
       // What `advise --apply` writes, by the same code (explorer/advise_apply.hpp).
       if (!apply.empty()) j["applied"] = cpx::explorer::apply_advice(a, {apply, out, weights});
       return j;
     }));
-  }, py::arg("net"), py::arg("skipped"), py::arg("device") = "host", py::arg("threads") = py::none(), py::arg("max_params") = py::none(),
-     py::arg("max_macs") = py::none(), py::arg("evaluations") = 1500, py::arg("seed") = 1, py::arg("apply") = "", py::arg("out") = "",
-     py::arg("weights") = "0",
+  }, py::arg("net"), py::arg("skipped"), py::arg("device") = std::string(cpx::predictor::default_device), py::arg("threads") = py::none(),
+     py::arg("max_params") = py::none(), py::arg("max_macs") = py::none(), py::arg("evaluations") = 1500, py::arg("seed") = 1,
+     py::arg("apply") = "", py::arg("out") = "", py::arg("weights") = "0",
      "advise: the document `cpubone-explore advise MODEL --json [--apply IDS --out DIR]` prints (cpubone-explore/advice/v1)");
 
   m.def("report", [](const py::object& results, const std::string& out) {

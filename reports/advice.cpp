@@ -1,6 +1,7 @@
 // The advice report: renders `advise --json` (cpubone-explore/advice/v1) as advice.html and advice.md with
 // the network's per-block losses, the suggestions with their intervals and evidence, and the local front.
 #include <algorithm>
+#include <cmath>
 
 #include "reports/parts.hpp"
 #include "reports/report.hpp"
@@ -82,8 +83,8 @@ void add_charts(const Json& a, Report& rep) {
                                          {"tooltip", Json::array({{{"field", "name"}}, {{"field", "kind"}}, {{"field", "time"}},
                                                                    {{"field", "ms"}, {"format", ".3f"}}, {{"field", "suggestions"}}})}}}});
   Chart gains{"advice-gains", "Suggestions: predicted gain and its interval",
-              "Each single rewrite's predicted share of the whole network's time saved (dot) and its interval (bar: the changed ops' "
-              "old and new times each anywhere in the device's interval). Largest gain first.",
+              "Each single rewrite's predicted share of the whole network's time saved (dot) and its interval (bar: in time, the changed "
+              "ops' old and new times each anywhere in the device's interval, then as a gain, so below 100 %). Largest gain first.",
               Json(nullptr), static_cast<int64_t>(a["suggestions"].size()), {}};
   if (!a["suggestions"].empty())
     gains.spec = spec_of(rep, gains.heading, subtitle, {"advice_suggestions"},
@@ -176,6 +177,23 @@ void add_summary(const Json& a, Report& rep) {
   rep.summary.push_back("Every gain here is the device predictor's; benchmarks/advise.py measures how far such gains hold on a machine you have.");
 }
 
+// A gain is a share of the time saved: below 1 whatever the device's error. A file saying 1 or more (an
+// older explorer's interval did) is refused rather than shown as a possible figure.
+void check_gain(const Json& gain, const Where& where) {
+  for (const char* bound : {"point", "low", "high"}) {
+    const Json& v = gain.at(bound);
+    if (v.is_null() && bound != std::string_view("point")) continue;
+    if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() >= 1)
+      (where / bound).fail(v, "a gain is the share of the time saved, a finite number below 1 (100 %); regenerate the file with `cpubone-explore advise --json`");
+  }
+}
+
+void check_gains(const Json& a, const Where& where) {
+  for (size_t i = 0; i < a.at("suggestions").size(); ++i) check_gain(a["suggestions"][i].at("gain"), (where / "suggestions")[i] / "gain");
+  const Json& front = a.at("local_search").at("front");
+  for (size_t i = 0; i < front.size(); ++i) check_gain(front[i].at("gain"), (where / "local_search" / "front")[i] / "gain");
+}
+
 }  // namespace
 
 Rendered render_advice(const Json& advice, const std::string& advice_file, const std::filesystem::path& out_dir) {
@@ -191,6 +209,7 @@ Rendered render_advice(const Json& advice, const std::string& advice_file, const
                           " params; from " + advice_file + ".");
     for (const Json& w : advice["warnings"]) rep.missing.push_back(w.get<std::string>());
     if (advice["interval"].is_object() && advice["interval"].contains("warning")) rep.missing.push_back(advice["interval"]["warning"].get<std::string>());
+    check_gains(advice, Where(advice_file));
     add_datasets(advice, rep);
     add_charts(advice, rep);
     add_tables(advice, rep);

@@ -366,78 +366,105 @@ Chart macs_latency(const Json& r, Report& report) {
   return c;
 }
 
+// Each panel's height in pixels; the marker's label sits 10 above its foot (a "height" expression read the whole
+// chart's inside a concatenation, and put the label above the plot).
+constexpr int64_t panel_height = 170;
+
+// The crossover's marker: a dashed rule at its width, with its label at the foot of the panel on the side of the
+// rule with more room (towards the y axis it ran over the tick labels, past the last width out of the plot).
+Json crossover_marker(const Json& crossover, const Json& rows, bool with_label) {
+  std::vector<double> widths;
+  for (const Json& row : rows) widths.push_back(row["channels"].get<double>());
+  const auto [low, high] = std::minmax_element(widths.begin(), widths.end());
+  const bool room_right = std::log(crossover.get<double>() / *low) < 0.6 * std::log(*high / *low);
+  Json marker;
+  marker["data"] = {{"values", Json::array({Json{{"channels", crossover}, {"label", "fused/unfused crossover: " + plain(crossover) + " ch"}}})}};
+  marker["layer"] = Json::array({Json{{"mark", {{"type", "rule"}, {"strokeDash", {6, 4}}, {"color", "black"}}},
+                                      {"encoding", {{"x", {{"field", "channels"}, {"type", "quantitative"}}}}}}});
+  if (with_label)
+    marker["layer"].push_back({{"mark", {{"type", "text"}, {"align", room_right ? "left" : "right"}, {"dx", room_right ? 4 : -4},
+                                         {"y", panel_height - 10}, {"fontWeight", "bold"}}},
+                               {"encoding", {{"x", {{"field", "channels"}, {"type", "quantitative"}}}, {"text", {{"field", "label"}}}}}});
+  return marker;
+}
+
+// A crossover at the narrowest width is no change inside the range (the unfused block is faster at every width):
+// nothing to mark.
+bool crossover_inside(const Json& f) {
+  return !f["crossover_channels"].is_null() && f["crossover_channels"] != f["widths"][0]["channels"];
+}
+
+// Top panel: the pair's time ratio per width; where it passes 1 for good is the crossover, marked.
+Json time_ratio_panel(const Json& f, const Json& x, const std::string& pair) {
+  Json layers = Json::array();
+  layers.push_back({{"data", {{"values", Json::array({Json{{"time_ratio", 1}}})}}}, {"mark", {{"type", "rule"}, {"color", "#999999"}}},
+                    {"encoding", {{"y", {{"field", "time_ratio"}, {"type", "quantitative"}}}}}});
+  layers.push_back({{"data", from("fused_vs_unfused")}, {"mark", {{"type", "line"}, {"point", true}, {"color", "#1f5fbf"}}},
+                    {"encoding", {{"x", x},
+                                  {"y", {{"field", "time_ratio"}, {"type", "quantitative"}, {"title", "fused time / unfused time"},
+                                         {"scale", {{"zero", false}}}}},
+                                  {"tooltip", Json::array({q("channels", "channels"), nom("fused", "fused"), q("fused_latency_us", "fused (us)", ".1f"),
+                                                           nom("unfused", "unfused"), q("unfused_latency_us", "unfused (us)", ".1f"),
+                                                           q("time_ratio", "fused / unfused", ".2f"), nom("faster", "faster")})}}}});
+  if (crossover_inside(f)) layers.push_back(crossover_marker(f["crossover_channels"], f["widths"], true));
+  return {{"width", 470}, {"height", panel_height}, {"title", "Time at the same width, " + pair + ": above 1 the unfused block is faster"}, {"layer", layers}};
+}
+
+// Bottom panel: the highest-MACpS fused variant against the highest-MACpS unfused one, two lines.
+Json best_macps_panel(const Json& f, const Json& x, const std::string& source) {
+  Json layers = Json::array();
+  const Json kinds = {best_fused_label, best_unfused_label};
+  layers.push_back({{"data", from("fused_vs_unfused_macps")}, {"mark", {{"type", "line"}, {"point", true}}},
+                    {"encoding", {{"x", x}, {"y", axis(q("macps", source + " MACpS", "~s"), "linear", true)},
+                                  {"color", {{"field", "kind"}, {"type", "nominal"}, {"title", "block variant"},
+                                             {"scale", {{"domain", kinds}, {"range", {"#e4572e", "#4c78a8"}}}}}},
+                                  {"tooltip", Json::array({q("channels", "channels"), nom("kind", "kind"), nom("variant", "variant"),
+                                                           q("macps", source + " MACpS", ".3s")})}}}});
+  if (crossover_inside(f)) layers.push_back(crossover_marker(f["crossover_channels"], f["widths"], false));
+  return {{"width", 470}, {"height", panel_height}, {"title", "MACpS of the fastest-computing fused and unfused variant (the fused do more MACs)"}, {"layer", layers}};
+}
+
+// Fused vs unfused local blocks per width, all from results.fused_vs_unfused: the chart's lines and marker, the
+// table under it and the caption say what the fused_crossover rule and the key finding say.
 Chart block_macps(const Json& r, Report& report) {
   Chart c;
   c.id = "chart-block-macps";
-  c.heading = "MACpS vs channels per block variant";
-  const Dataset& d = dataset(report, "block_macps");
-  const Json& crossover = r["fused_crossover_channels"];
-  c.caption = "MACs per second each block variant achieves on " + device_name(r) + " as its width grows, from the device's "
-              "predictor. The width from which the unfused blocks reach the higher MACpS is the fused/unfused crossover" +
-              (crossover.is_null() ? std::string(": none in this range.") : ", marked at " + plain(crossover) + " channels.");
-  if (crossover.is_null()) report.missing.push_back("fused/unfused crossover: none found for " + device_name(r));
-  if (d.rows.empty()) {
-    c.caption += " Nothing to plot: the results hold no block MACpS.";
-    report.missing.push_back("block MACpS chart: the results hold no block_macps rows");
+  c.heading = "Fused vs unfused local blocks per width";
+  if (!r.contains("fused_vs_unfused") || r["fused_vs_unfused"]["widths"].empty()) {
+    c.caption = "Nothing to plot: the results hold no fused/unfused pair (results.fused_vs_unfused; an older file lacks it, "
+                "rerun the main job). Every variant's MACpS is in data/block_macps.csv.";
+    report.missing.push_back("fused vs unfused chart: the results hold no fused_vs_unfused widths");
     return c;
   }
-  Json spec = base_spec(r, report, "Block MACpS vs channels on " + device_name(r), {"block_macps"});
-  const Json res = {{"calculate", "'input ' + datum.resolution + 'x' + datum.resolution"}, {"as", "input"}};
-  Json enc = {{"x", {{"field", "channels"}, {"type", "quantitative"}, {"title", "channels"},
-                     {"scale", {{"type", "log"}, {"base", 2}}}, {"axis", {{"values", {8, 16, 32, 64, 128, 256, 512, 1024, 2048}}}}}},
-              {"y", axis(q("macps", "predicted MACpS", "~s"), "linear", true)},
-              {"color", {{"field", "variant"}, {"type", "nominal"}, {"title", "block variant"}, {"scale", {{"scheme", "tableau10"}}}}},
-              {"tooltip", Json::array({nom("variant", "block variant"), q("channels", "channels"), nom("input", "input"),
-                                       q("macps", "predicted MACpS", ".3s")})}};
-  // Inputs smallest first, each with its own dash and point shape: one legend whose entries differ (a dash alone
-  // showed as identical dots there, the line's points hiding it).
-  std::set<int64_t> resolutions;
-  std::vector<double> widths;
-  for (const auto& row : d.rows) resolutions.insert(row["resolution"].get<int64_t>()), widths.push_back(row["channels"].get<double>());
-  if (resolutions.size() > 1) {
-    static const char* const shapes[] = {"circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "wedge", "stroke"};
-    static const std::vector<std::vector<int>> dashes = {{1, 0}, {6, 3}, {2, 2}, {8, 3, 2, 3}, {12, 4}, {3, 6}, {1, 4}, {10, 2, 2, 2}};
-    Json domain = Json::array(), shape = Json::array(), dash = Json::array();
-    for (const int64_t side : resolutions) {
-      shape.push_back(shapes[domain.size() % std::size(shapes)]), dash.push_back(dashes[domain.size() % dashes.size()]);
-      domain.push_back("input " + std::to_string(side) + "x" + std::to_string(side));
-    }
-    const Json legend = {{"symbolStrokeColor", "#333333"}, {"symbolFillColor", "#333333"}};
-    enc["strokeDash"] = {{"field", "input"}, {"type", "nominal"}, {"title", "input"}, {"legend", legend}, {"scale", {{"domain", domain}, {"range", dash}}}};
-    enc["shape"] = {{"field", "input"}, {"type", "nominal"}, {"title", "input"}, {"legend", legend}, {"scale", {{"domain", domain}, {"range", shape}}}};
-  }
-  Json layers = Json::array();
-  layers.push_back({{"data", from("block_macps")}, {"transform", Json::array({res})},
-                    {"mark", {{"type", "line"}, {"point", true}}}, {"encoding", enc}});
-  if (!crossover.is_null()) {
-    const auto [low, high] = std::minmax_element(widths.begin(), widths.end());
-    const bool room_right = std::log(crossover.get<double>() / *low) < 0.6 * std::log(*high / *low);
-    Json rule;
-    rule["data"] = {{"values", Json::array({Json{{"channels", crossover}, {"label", "fused/unfused crossover: " + plain(crossover) + " ch"}}})}};
-    rule["layer"] = Json::array({Json{{"mark", {{"type", "rule"}, {"strokeDash", {6, 4}}, {"color", "black"}}},
-                                      {"encoding", {{"x", {{"field", "channels"}, {"type", "quantitative"}}}}}},
-                                 // At the foot of the plot (MACpS from zero leaves it empty), on the side of the rule with
-                                 // more room: towards the MACpS axis it ran over its tick labels, past the last width out of the plot.
-                                 Json{{"mark", {{"type", "text"}, {"align", room_right ? "left" : "right"}, {"dx", room_right ? 4 : -4},
-                                                {"y", {{"expr", "height - 10"}}}, {"fontWeight", "bold"}}},
-                                      {"encoding", {{"x", {{"field", "channels"}, {"type", "quantitative"}}}, {"text", {{"field", "label"}}}}}}});
-    layers.push_back(rule);
-  }
-  spec["layer"] = layers;
+  const Json& f = r["fused_vs_unfused"];
+  const std::string side = plain(f["resolution"]) + "x" + plain(f["resolution"]);
+  const std::string pair = plain(f["widths"][0]["fused"]["variant"]) + " vs " + plain(f["widths"][0]["unfused"]["variant"]) + ", input " + side;
+  const std::string source = r["device"]["measured"].get<bool>() ? "measured" : "predicted";
+  c.caption = "CPUBone's local blocks on " + device_name(r) + " (" + source + "): " + plain(f["statement"]) +
+              ". Top: the fused block's time over the unfused one's at the same width; " +
+              (f["crossover_channels"].is_null() ? std::string("it is below 1 at the widest, so no crossover is marked. ")
+               : crossover_inside(f)              ? std::string("the dashed line marks the crossover, from which it stays above 1. ")
+                                                  : std::string("it is above 1 at every width, so no crossover lies inside the range. ")) +
+              "Bottom: the MACpS of the highest-MACpS fused and unfused variant at each width; every variant at every width is in "
+              "data/block_macps.csv.";
+  if (f["crossover_channels"].is_null()) report.missing.push_back("fused/unfused crossover: none found for " + device_name(r));
+  Json spec = base_spec(r, report, "Fused vs unfused local blocks on " + device_name(r), {"fused_vs_unfused", "fused_vs_unfused_macps"});
+  spec.erase("width"), spec.erase("height");  // per panel
+  const Json x = {{"field", "channels"}, {"type", "quantitative"}, {"title", "channels"},
+                  {"scale", {{"type", "log"}, {"base", 2}}}, {"axis", {{"values", {8, 16, 32, 64, 128, 256, 512, 1024, 2048}}}}};
+  spec["vconcat"] = Json::array({time_ratio_panel(f, x, pair), best_macps_panel(f, x, source)});
   c.spec = spec;
-  c.min_marks = static_cast<int64_t>(d.rows.size());
+  c.min_marks = 3 * static_cast<int64_t>(f["widths"].size());
 
-  // Findings: the variant with the highest MACpS at each width.
-  std::map<std::pair<int64_t, int64_t>, const Json*> best;  // (resolution, channels) -> row
-  for (const auto& row : d.rows) {
-    auto& b = best[{row["resolution"].get<int64_t>(), row["channels"].get<int64_t>()}];
-    if (!b || row["macps"].get<double>() > (*b)["macps"].get<double>()) b = &row;
-  }
-  Table t = table("Highest-MACpS block variant at each width on " + device_name(r), {"input", "channels", "variant", "MACpS"});
-  t.note = "Fused/unfused crossover: " + (crossover.is_null() ? std::string("none found") : plain(crossover) + " channels") + ".";
-  for (const auto& [key, row] : best)
-    t.rows.push_back({std::to_string(key.first) + "x" + std::to_string(key.first), std::to_string(key.second),
-                      plain((*row)["variant"]), si((*row)["macps"])});
+  Table t = table("Fused vs unfused local blocks at each width on " + device_name(r) + " (input " + side + ")",
+                  {"channels", "fused (ms)", "unfused (ms)", "faster", "highest-MACpS fused", "MACpS", "highest-MACpS unfused", "MACpS"});
+  t.note = "Fused vs unfused: " + plain(f["statement"]) + ". Times are " + plain(f["widths"][0]["fused"]["variant"]) + " and " +
+           plain(f["widths"][0]["unfused"]["variant"]) + ", the pair the crossover compares.";
+  for (const Json& w : f["widths"])
+    t.rows.push_back({plain(w["channels"]), ms(w["fused"]["latency_us"], 3), ms(w["unfused"]["latency_us"], 3),
+                      w["fused"]["latency_us"].get<double>() < w["unfused"]["latency_us"].get<double>() ? "fused" : "unfused",
+                      plain(w["best_fused"]["variant"]), si(w["best_fused"]["macps"]), plain(w["best_unfused"]["variant"]),
+                      si(w["best_unfused"]["macps"])});
   c.findings.push_back(t);
   return c;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <utility>
 
 #include "reports/parts.hpp"
 
@@ -229,6 +230,23 @@ void add_table_datasets(const Json& r, std::vector<Dataset>& out) {
   out.push_back(copy("emulated_ops", r["emulated_ops"], {"op", "how"}));
 }
 
+// The channels chart's two panels: the pair's time ratio per width (where it passes 1 is the crossover), and the
+// best fused against the best unfused variant's MACpS (two lines, the variant in the tooltip).
+void add_fused_vs_unfused_datasets(const Json& f, std::vector<Dataset>& out) {
+  Dataset ratio{"fused_vs_unfused", {"channels", "fused", "unfused", "fused_latency_us", "unfused_latency_us", "time_ratio", "faster"}};
+  Dataset best{"fused_vs_unfused_macps", {"channels", "kind", "variant", "macps"}};
+  for (const Json& w : f["widths"]) {
+    const double fused_us = w["fused"]["latency_us"].get<double>(), unfused_us = w["unfused"]["latency_us"].get<double>();
+    ratio.rows.push_back({{"channels", w["channels"]}, {"fused", w["fused"]["variant"]}, {"unfused", w["unfused"]["variant"]},
+                          {"fused_latency_us", fused_us}, {"unfused_latency_us", unfused_us}, {"time_ratio", fused_us / unfused_us},
+                          {"faster", fused_us < unfused_us ? "fused" : "unfused"}});
+    for (const auto& [key, kind] : {std::pair{"best_fused", best_fused_label}, std::pair{"best_unfused", best_unfused_label}})
+      best.rows.push_back({{"channels", w["channels"]}, {"kind", kind}, {"variant", w[key]["variant"]}, {"macps", w[key]["macps"]}});
+  }
+  out.push_back(std::move(ratio));
+  out.push_back(std::move(best));
+}
+
 }  // namespace
 
 void build_datasets(const Json& r, Report& report) {
@@ -240,6 +258,7 @@ void build_datasets(const Json& r, Report& report) {
   out.push_back(capacity_matched_dataset(r));
   out.push_back(macps_lines_dataset(dataset(report, "zoo")));
   out.push_back(copy("block_macps", r["block_macps"], {"variant", "channels", "resolution", "macps"}));
+  if (r.contains("fused_vs_unfused")) add_fused_vs_unfused_datasets(r["fused_vs_unfused"], out);
   out.push_back(roofline_dataset(r));
   out.push_back(roofline_ceiling_dataset(r["roofline"]));
   out.push_back(layers_dataset(r));

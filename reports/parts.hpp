@@ -82,6 +82,10 @@ constexpr const SeriesNames& names_of(Series s) { return series_names[static_cas
 // The family the zoo's CPUBone models carry (space/zoo/cpubone.cpp): read only where the zoo rows enter the data sets.
 inline constexpr std::string_view cpubone_family = "CPUBone";
 
+// The channels chart's MACpS series (results.fused_vs_unfused): the legend and the data set's "kind" column.
+inline constexpr const char* best_fused_label = "fused, highest MACpS";
+inline constexpr const char* best_unfused_label = "unfused, highest MACpS";
+
 // Where a speed-accuracy point's top-1 comes from: the one legend that tells measured results from this run's estimates.
 enum class Top1Kind { published, estimated };
 inline constexpr std::array<std::string_view, 2> top1_kind_names = {"published (measured)", "estimated (this run)"};

@@ -170,6 +170,11 @@ void validate_results(const Json& results, const std::string& results_file) {
   if (!results.contains("schema")) (top / "schema").fail(std::string("missing required field (expected \"") + results_schema + "\")");
   check_file_version(top / "schema", results.at("schema"), {results_version});
   check(results, tree(), top);
+  // One comparison says both: the chart and its table read fused_vs_unfused, older readers the crossover alone.
+  if (results.contains("fused_vs_unfused") && results["fused_vs_unfused"]["crossover_channels"] != results["fused_crossover_channels"])
+    (top / "fused_vs_unfused" / "crossover_channels")
+        .fail(results["fused_vs_unfused"]["crossover_channels"],
+              "differs from fused_crossover_channels = " + results["fused_crossover_channels"].dump() + "; both are the one crossover");
 }
 
 SchemaCoverage schema_coverage(const Json& results) {

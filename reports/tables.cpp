@@ -426,8 +426,12 @@ void add_search_and_device_sentences(const Json& r, const Labels& l, Report& rep
     sum.push_back("Predictor vs " + plain(pa["against"]) + ": MAPE " + fixed(pa["mape"], 1) + " %, " +
                   fixed(Json(100 * pa["within_10"].get<double>()), 0) + " % of points within ±10 %.");
   }
-  if (!r["fused_crossover_channels"].is_null())
-    sum.push_back("Fused blocks reach the higher MACpS below " + plain(r["fused_crossover_channels"]) + " channels on " + l.device + ".");
+  // The same words as the fused_crossover rule and the channels chart (results.fused_vs_unfused); an older file
+  // has only the crossover, which is about time at the same width.
+  if (r.contains("fused_vs_unfused"))
+    sum.push_back("Fused vs unfused local blocks on " + l.device + ": " + plain(r["fused_vs_unfused"]["statement"]) + ".");
+  else if (!r["fused_crossover_channels"].is_null())
+    sum.push_back("Fused local blocks are faster than unfused ones below " + plain(r["fused_crossover_channels"]) + " channels on " + l.device + ".");
 }
 
 }  // namespace

@@ -36,6 +36,25 @@ std::string_view count_definitions() {
 }
 
 namespace {
+
+// count_definitions(), and with a folding of at least one conv, which count is PyTorch-style there.
+std::string count_definitions_of(const BatchNormFolding* folding) {
+  std::string d(count_definitions());
+  if (folding && !folding->convs.empty())
+    d += " Here the exporter folded the BatchNorms: params is what the file holds (each BatchNorm as its conv's bias), "
+         "params_batch_norm_separate the PyTorch-style count, inferred.";
+  return d;
+}
+
+}  // namespace
+
+const std::string_view batch_norm_folding_inference =
+    "params counts what the file holds, each folded BatchNorm as the conv's bias (C); params_batch_norm_separate "
+    "counts it as the PyTorch module did, a conv without bias and a BatchNorm's weight and bias (2*C), inferred: a "
+    "conv with a bias whose weight the exporter computed (named onnx::..., not after a module parameter) is taken "
+    "for a folded conv + BatchNorm";
+
+namespace {
 Json shape_or_null(const std::optional<Window>& w, auto field) { return w ? Json(field(*w)) : Json(nullptr); }
 }  // namespace
 
@@ -72,7 +91,7 @@ Json row_subset(const Json& row, std::initializer_list<std::string_view> keys) {
   return r;
 }
 
-Json count_json(const Network& net, const NetworkCount& c, bool layers) {
+Json count_json(const Network& net, const NetworkCount& c, bool layers, const BatchNormFolding* folding) {
   Json j;
   j["model"] = net.name;
   j["family"] = net.family;
@@ -80,9 +99,16 @@ Json count_json(const Network& net, const NetworkCount& c, bool layers) {
   j["input_nhwc"] = net.input.to_json();
   j["params"] = c.total.params;
   j["params_inference"] = c.total.params_inference;
+  if (folding && !folding->convs.empty()) {
+    j["params_batch_norm_separate"] = c.total.params + folding->channels;
+    j["batch_norm_folding"] = {{"folded_by", "the exporter"},
+                               {"convs", folding->convs.size()},
+                               {"channels", folding->channels},
+                               {"inferred", batch_norm_folding_inference}};
+  }
   j["macs"] = c.total.macs;
   j["bytes"] = c.bytes;
-  j["definitions"] = count_definitions();
+  j["definitions"] = count_definitions_of(folding);
   if (!layers) return j;
   Json rows = Json::array();
   for (size_t i = 0; i < net.ops.size(); ++i) rows.push_back(layer_row(net, i, c.layers[i]));

@@ -36,6 +36,20 @@ Json row_subset(const Json& row, std::initializer_list<std::string_view> keys);
 
 // What `count --json` prints: model, family, resolution, input_nhwc, params, params_inference, macs, bytes,
 // definitions and, with `layers`, one layer_row per op.
-Json count_json(const Network& net, const NetworkCount& c, bool layers);
+// BatchNorms an exporter folded into the convs before them (torch.onnx.export in eval mode does): where the
+// PyTorch module had a conv without bias and a BatchNorm (weight and bias: 2*C), the file holds the conv
+// with a bias (C). Inferred by the ONNX import from how the exporter names what it computed
+// (profiler/interop/onnx.hpp), not read from the file: nothing in ONNX says a bias was a BatchNorm.
+struct BatchNormFolding {
+  std::vector<std::string> convs;  // our op names
+  int64_t channels = 0;            // their output channels, summed: the BatchNorm-separate count has that many more
+};
+
+// How params_batch_norm_separate was inferred, said in the JSON and the text.
+extern const std::string_view batch_norm_folding_inference;
+
+// With a folding of at least one conv, also params_batch_norm_separate (the inferred PyTorch-style count)
+// and batch_norm_folding (what was inferred and how).
+Json count_json(const Network& net, const NetworkCount& c, bool layers, const BatchNormFolding* folding = nullptr);
 
 }  // namespace cpx

@@ -49,6 +49,12 @@ std::string thousands(int64_t value) {
   return value < 0 ? "-" + out : out;
 }
 
+std::string comma_joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
 std::vector<std::vector<std::string>> parse_csv(std::string_view text) {
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> row;

@@ -345,8 +345,50 @@ TEST_CASE("the advice report states the per-block losses, every suggestion and t
   Json broken = advice;
   broken["blocks"][0].erase("lost_us");
   CHECK_THROWS_WITH(reports::render_advice(broken, "b.json", other), Catch::Contains("b.json: not an advice document"));
+  // A gain of 100 % or more is no possible figure (an older explorer's interval wrote them): refused, naming where.
+  Json impossible = advice;
+  impossible["suggestions"][0]["gain"]["high"] = 1.125;
+  CHECK_THROWS_WITH(reports::render_advice(impossible, "i.json", other),
+                    Catch::Contains("i.json: suggestions[0].gain.high = 1.125: a gain is the share of the time saved, a finite number below 1"));
+  if (!advice["local_search"]["front"].empty()) {
+    impossible = advice;
+    impossible["local_search"]["front"][0]["gain"]["point"] = 1;
+    CHECK_THROWS_WITH(reports::render_advice(impossible, "i.json", other), Catch::Contains("i.json: local_search.front[0].gain.point = 1: a gain"));
+  }
   CHECK_FALSE(std::filesystem::exists(other));
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("every gain advise states over the whole zoo, on pi5 and a72, and both ends of its interval, is finite and below 100%", "[advise]") {
+  // Issue 71: efficientnet-b0's fastest variant on pi5 read "+19.5% [-67.3%, +112.5%]" when the interval divided the
+  // changed ops' time at its interval's ends by the predicted whole; in time, then as a gain, no bound reaches 1.
+  explorer::AdviceOptions o;
+  o.evaluations = 24;  // a short local search still combines many blocks' rewrites, where the gains are largest
+  for (const char* device : {"pi5", "a72"}) {
+    const predictor::Predictor p = predictor::load_predictor(device);
+    size_t gains = 0;
+    double highest = -1;
+    for (const ZooEntry& e : zoo()) {
+      const explorer::Advice a = explorer::advise(e.build(0), p, o);
+      REQUIRE(a.prediction.interval_us);
+      const auto check = [&](const explorer::Gain& g, const std::string& id) {
+        INFO(device << " " << e.name << " " << id << ": " << g.point << " [" << g.low.value_or(NAN) << ", " << g.high.value_or(NAN) << "]");
+        REQUIRE(g.low);
+        REQUIRE(g.high);
+        CHECK(std::isfinite(*g.low));
+        CHECK(*g.low <= g.point + 1e-12);
+        CHECK(g.point <= *g.high + 1e-12);
+        CHECK(*g.high < 1);
+        highest = std::max(highest, *g.high);
+        ++gains;
+      };
+      for (const explorer::Suggestion& s : a.suggestions) check(s.gain, s.id);
+      for (const explorer::Variant& v : a.front) check(v.gain, v.id);
+    }
+    INFO(device << ": " << gains << " gains, the highest upper end " << highest);
+    CHECK(gains > 200);
+    CHECK(highest > 0.3);  // large gains were tested, not only small ones
+  }
 }
 
 TEST_CASE("the --skip-unknown import passes an ONNX node the importer does not know through, lists it and says so, and without it is an error", "[advise]") {

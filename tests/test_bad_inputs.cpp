@@ -364,6 +364,12 @@ std::vector<BadInput> bad_inputs() {
       // Results JSON (report).
       {"results wrong schema", "report {in} --out {out}", R"({"schema": "nope"})", "schema = \"nope\""},
       {"results missing zoo", "report {in} --out {out}", R"({"schema": "cpubone-explore/results/v1"})", "in.json"},
+      // Advice JSON (report): a gain of 100 % or more, as an explorer before issue 71 wrote efficientnet-b0's v1.
+      {"advice gain above 100%", "report {in} --out {out}",
+       R"({"schema": "cpubone-explore/advice/v1", "model": "m", "device": "pi5", "runtime": "r", "threads": 4, "vector_channels": 4,
+           "macs": 1, "params": 1, "warnings": [], "interval": null,
+           "suggestions": [{"gain": {"point": 0.195, "low": -0.673, "high": 1.125}}], "local_search": {"front": []}})",
+       "in.json: suggestions[0].gain.high = 1.125: a gain is the share of the time saved, a finite number below 1"},
       // ONNX files (import).
       {"onnx garbage", "import {in} --out {out}", "this is not a protobuf", "in.onnx", "in.onnx"},
 

@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -13,6 +14,7 @@
 #include "predictor/devices.hpp"
 #include "processes.hpp"
 #include "profiler/profile/profile_file.hpp"
+#include "profiler/profile/sweep_grid.hpp"
 
 using namespace cpx;
 namespace fs = std::filesystem;
@@ -134,5 +136,76 @@ TEST_CASE("calibrate --hardware takes a shipped device's hardware under a new na
   INFO(by_file.err);
   CHECK(by_file.exit_code == 0);
   CHECK(read_json_file((dir / "other.json").string())["hardware"]["device"] == "otherpi");
+  fs::remove_all(dir.parent_path());
+}
+
+// (Every row of tests/test_bad_inputs.cpp runs with a fitted host, so host without one is tested here.)
+// Issue 74 item 2: one place resolves a device argument (the cache's layout under $CPX_HOME, shipped devices,
+// files, host); issue 71 item 4: predict and advise default to the shipped pi5, and say so.
+TEST_CASE("resolve_device tells host, the cache, shipped devices, files and unknown names apart, under CPX_HOME", "[devices]") {
+  const fs::path dir = scratch("resolve");
+  const char* before = std::getenv("CPX_HOME");
+  const std::string saved = before ? before : "";
+  ::setenv("CPX_HOME", dir.c_str(), 1);
+  std::ofstream(dir / "devices/mypi.predictor.json") << predictor::to_json(predictor::load_predictor("pi5")).dump();
+  const predictor::DeviceRef host = predictor::resolve_device("host"), pi5 = predictor::resolve_device("pi5"),
+                             mine = predictor::resolve_device("mypi"), file = predictor::resolve_device("./pi5-mine.json"),
+                             none = predictor::resolve_device("nowhere");
+  CHECK(host.source == predictor::DeviceSource::host);
+  CHECK(host.is_host());
+  CHECK(host.profile_path == (dir / "devices/host.json").string());
+  CHECK(host.predictor_path == (dir / "devices/host.predictor.json").string());
+  CHECK(pi5.source == predictor::DeviceSource::shipped);
+  CHECK(mine.source == predictor::DeviceSource::cache);
+  CHECK(mine.predictor_path == (dir / "devices/mypi.predictor.json").string());
+  CHECK(file.source == predictor::DeviceSource::file);
+  CHECK(file.predictor_path == "./pi5-mine.json");
+  CHECK(file.profile_path.empty());
+  CHECK(none.source == predictor::DeviceSource::unknown);
+  CHECK_FALSE(predictor::measured_profile(pi5));
+  CHECK(predictor::load_predictor(mine).device == "pi5");  // a copy of pi5 under another file name
+  if (before) ::setenv("CPX_HOME", saved.c_str(), 1);
+  else ::unsetenv("CPX_HOME");
+  fs::remove_all(dir.parent_path());
+}
+
+TEST_CASE("predict and advise without --device predict for the shipped pi5 and say so; with --device they do not", "[devices]") {
+  const fs::path dir = scratch("default");
+  const std::string note = "device pi5 (the default; --device NAME or a device file to choose)\n";
+  const test::CliRun predict = test::cli("predict b0", in(dir));
+  INFO(predict.err);
+  REQUIRE(predict.exit_code == 0);
+  CHECK(predict.out.rfind(note, 0) == 0);
+  CHECK(predict.out.find("b0 on pi5 (") != std::string::npos);
+  CHECK(latency_us(test::cli("predict b0 --json", in(dir))) == latency_us(test::cli("predict b0 --device pi5 --json", in(dir))));
+  CHECK(test::cli("predict b0 --device pi5", in(dir)).out.find(note) == std::string::npos);
+  const test::CliRun advise = test::cli("advise b0 --evaluations 20 --top 1", in(dir));
+  INFO(advise.err);
+  REQUIRE(advise.exit_code == 0);
+  CHECK(advise.out.rfind(note + "advise: b0 on pi5 (", 0) == 0);
+  fs::remove_all(dir.parent_path());
+}
+
+TEST_CASE("host without a profile is one line: what is missing, the shipped devices, and how long fit would profile", "[devices]") {
+  const fs::path dir = scratch("host");
+  std::string shipped;
+  for (const std::string& name : predictor::shipped_device_names()) shipped += (shipped.empty() ? "" : ", ") + name;
+  const std::string expected = "cpubone-explore: --device = \"host\": this machine has no profile yet (" + (dir / "devices/host.json").string() +
+                               "); shipped devices: " + shipped + "; `cpubone-explore fit --device host` profiles this machine first, "
+                               "about 10 minutes (an estimate from the profile's 600 s budget; a slow or busy machine overruns it)\n";
+  for (const char* command : {"predict b0 --device host", "advise b0 --device host"}) {
+    const test::CliRun r = test::cli(command, in(dir));
+    INFO(command);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == expected);
+  }
+  // With a profile and no predictor yet: fitting it takes seconds, and says so.
+  std::ofstream(dir / "devices/host.json") << "{}";
+  const test::CliRun fitted = test::cli("predict b0 --device host", in(dir));
+  CHECK(fitted.exit_code == 2);
+  CHECK(fitted.err == "cpubone-explore: --device = \"host\": no predictor fitted from this machine's profile " +
+                          (dir / "devices/host.json").string() + " yet (`cpubone-explore fit --device host` fits it in seconds)\n");
+  CHECK(profiler::profile_duration_estimate(true) == "about a minute (an estimate from the quick profile's 60 s budget; a slow or busy "
+                                                      "machine overruns it)");
   fs::remove_all(dir.parent_path());
 }

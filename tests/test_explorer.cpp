@@ -8,14 +8,17 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <tuple>
 #include <unistd.h>
 
 #include "explorer/accuracy.hpp"
 #include "explorer/job.hpp"
 #include "explorer/matched.hpp"
+#include "explorer/rules.hpp"
 #include "explorer/search.hpp"
 #include "predictor/calibrate.hpp"
 #include "predictor/hardware.hpp"
+#include "profiler/profile/rules.hpp"
 #include "space/count.hpp"
 #include "space/zoo.hpp"
 
@@ -429,4 +432,70 @@ TEST_CASE("a host job's accuracy chart leaves out the zoo models of the families
   CHECK(all["predictor_accuracy"]["points"].size() == 2);
   CHECK(all["predictor_accuracy"]["against"].get<std::string>().find("left out") == std::string::npos);
   std::filesystem::remove_all(o.out_dir);
+}
+
+namespace {
+
+// A profile config of the block grid with a latency and a MACpS, as predicted_profile writes one.
+Json grid_config(const std::string& variant, int64_t kernel, int64_t groups, int64_t channels, double macps, double latency_us) {
+  return {{"variant", variant}, {"kernel", kernel}, {"groups", groups}, {"channels", channels}, {"resolution", 14}, {"stride", 1},
+          {"threads", 4}, {"macs", 1}, {"macps", macps}, {"timing", {{"stats_us", {{"median", latency_us}}}, {"predicted", true}}}};
+}
+
+}  // namespace
+
+TEST_CASE("fused vs unfused is one comparison in time: the dense fused block's higher MACpS does not move the crossover") {
+  // The issue-71 case: FuMBConv k3 has the highest MACpS at every width, and CPUBone's unfused block is faster
+  // from 128 channels on (its win at 32 does not count: it must stay ahead at every wider width).
+  Json configs = Json::array();
+  for (const auto& [c, fused_us, unfused_us] : std::vector<std::tuple<int64_t, double, double>>{
+           {16, 10, 12}, {32, 20, 19}, {64, 40, 50}, {128, 80, 60}, {256, 160, 120}}) {
+    configs.push_back(grid_config("fumbconv", 3, 1, c, 9e9, 1));
+    configs.push_back(grid_config("grfumbconv", 2, 2, c, 5e9, fused_us));
+    configs.push_back(grid_config("grfumbconv", 2, 4, c, 8e9, 1));  // groups 4: not a local block of CPUBone's
+    configs.push_back(grid_config("grmbconv", 2, 2, c, 3e9, unfused_us));
+    configs.push_back(grid_config("mbconv", 3, 1, c, 4e9, 2));
+  }
+  const FusedVsUnfused f = fused_vs_unfused(Json{{"configs", configs}}, 4);
+  REQUIRE(f.widths.size() == 5);
+  REQUIRE(f.crossover_channels == std::optional<int64_t>(128));
+  for (const FusedVsUnfusedWidth& w : f.widths) {
+    CHECK(w.best_fused.variant == "FuMBConv k3");
+    CHECK(w.best_unfused.variant == "MBConv k3");
+    CHECK(w.fused.variant == "GrFuMBConv k2");
+  }
+  CHECK(f.statement() == "fused local blocks below 128 channels, unfused from there on (GrFuMBConv k2 g2 vs GrMBConv k2 g2, latency, 14x14; "
+                         "fused variants reach the higher MACpS at every width, but do more MACs)");
+  const Json j = to_json(f);
+  CHECK(j["crossover_channels"] == 128);
+  CHECK(j["widths"][0]["best_fused"]["macps"] == 9e9);
+}
+
+TEST_CASE("on pi5 the fused_crossover rule states the one comparison, and the kernel rules carry their sign in the verb") {
+  const int64_t t = pi5_threads();
+  const Json profile = predicted_profile(pi5(), t);
+  const FusedVsUnfused f = fused_vs_unfused(profile, t);
+  REQUIRE(f.widths.size() >= 4);
+  for (const FusedVsUnfusedWidth& w : f.widths) {
+    INFO(w.channels);
+    if (f.crossover_channels && w.channels >= *f.crossover_channels) CHECK(w.unfused.latency_us < w.fused.latency_us);
+    CHECK(w.best_fused.macps >= w.fused.macps);
+    CHECK(w.best_unfused.macps >= w.unfused.macps);
+  }
+  const Json rules = state_rules(profiler::derive_rules(profile), f, t, "predictor", {});
+  size_t kernel_rules = 0;
+  for (const Json& r : rules) {
+    INFO(r["statement"]);
+    if (r["id"] == "fused_crossover") {
+      CHECK(r["statement"] == f.statement());
+      CHECK(r["value"] == (f.crossover_channels ? Json(*f.crossover_channels) : Json(nullptr)));
+    }
+    if (r["id"].get<std::string>().rfind("kernel2_", 0) == 0) {
+      ++kernel_rules;
+      const std::string s = r["statement"];
+      CHECK(s.find("by -") == std::string::npos);
+      CHECK(s.find(r["value"].get<double>() > 0 ? "raises" : "lowers") != std::string::npos);
+    }
+  }
+  CHECK(kernel_rules == 2);
 }

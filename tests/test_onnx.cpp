@@ -608,3 +608,45 @@ TEST_CASE("import: an Identity of an initializer is that constant, as PyTorch's 
   CHECK(count(imported).total.macs == count(net).total.macs);
   CHECK(count(imported).total.params == count(net).total.params);
 }
+
+// Issue 71 item 10: torch.onnx.export (eval mode) folds each BatchNorm into the conv before it, naming the
+// weights and bias it computed "onnx::Conv_<n>"; a conv's own parameters keep the module's names. count
+// says which count is which, the PyTorch-style one inferred.
+TEST_CASE("count of an export with folded BatchNorms gives the file's params and the inferred BatchNorm-separate ones") {
+  TestGraph t;
+  TestGraph::io(*t.g.add_input(), "x", {1, 3, 16, 16});
+  TestGraph::ints_attr(t.node("Conv", {"x", t.floats("onnx::Conv_7", {8, 3, 3, 3}), t.floats("onnx::Conv_8", {8})}, "stem"),
+                       "kernel_shape", {3, 3});
+  t.node("Relu", {"stem"}, "r");
+  TestGraph::ints_attr(t.node("Conv", {"r", t.floats("se.fc1.weight", {4, 8, 1, 1}), t.floats("se.fc1.bias", {4})}, "fc1"),
+                       "kernel_shape", {1, 1});
+  TestGraph::ints_attr(t.node("ReduceMean", {"fc1"}, "mean"), "axes", {2, 3});
+  TestGraph::int_attr(t.node("Flatten", {"mean"}, "flat"), "axis", 1);
+  TestGraph::int_attr(t.node("Gemm", {"flat", t.floats("fc.weight", {10, 4}), t.floats("fc.bias", {10})}, "y"), "transB", 1);
+  TestGraph::io(*t.g.add_output(), "y", {1, 10});
+  BatchNormFolding folding;
+  const Network net = import_onnx_bytes(t.bytes(), "torch.onnx", nullptr, &folding);
+  CHECK(folding.convs == std::vector<std::string>{net.ops[0].name});
+  CHECK(folding.channels == 8);
+  const Json j = count_json(net, count(net), false, &folding);
+  const int64_t file_params = (8 * 27 + 8) + (4 * 8 + 4) + (10 * 4 + 10);
+  CHECK(j["params"] == file_params);
+  CHECK(j["params_batch_norm_separate"] == file_params + 8);  // 8 x (weight + bias) of the BatchNorm for 8 biases
+  CHECK(j["batch_norm_folding"]["convs"] == 1);
+  CHECK(j["batch_norm_folding"]["inferred"] == std::string(batch_norm_folding_inference));
+  // The text says the same, each count labelled as what it is.
+  const std::filesystem::path file = temp_dir() / "folded.onnx";
+  std::ofstream(file, std::ios::binary) << t.bytes();
+  const test::CliRun text = test::cli("count " + file.string());
+  REQUIRE(text.exit_code == 0);
+  CHECK(text.out.find(" 310  (as the file holds them: the exporter folded a BatchNorm into each of 1 conv(s))\n") != std::string::npos);
+  CHECK(text.out.find("params_batch_norm_separate 318  (PyTorch-style, BatchNorm separate, inferred: +8, one per folded channel)") !=
+        std::string::npos);
+  CHECK(text.out.find("PyTorch-style, BatchNorm separate)") == std::string::npos);
+  CHECK(text.out.find("Here the exporter folded the BatchNorms: params is what the file holds") != std::string::npos);
+  // Without the exporter's names nothing is inferred, and the count is PyTorch-style as before.
+  BatchNormFolding none;
+  const Network own = import_onnx_bytes(export_onnx(load_model("b0", 32), make_weights(load_model("b0", 32), 0)), "b0.onnx", nullptr, &none);
+  CHECK(none.convs.empty());
+  CHECK_FALSE(count_json(own, count(own), false, &none).contains("params_batch_norm_separate"));
+}

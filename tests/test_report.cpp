@@ -222,7 +222,7 @@ TEST_CASE("missing data is stated on the page and in the markdown") {
   const fs::path dir = fresh_dir("missing");
   const Json j = sample_with([](Json& r) {
     r["predictor_accuracy"] = nullptr;
-    r["fused_crossover_channels"] = nullptr;
+    r["fused_crossover_channels"] = r["fused_vs_unfused"]["crossover_channels"] = nullptr;
     r["zoo"][0]["published_top1"] = nullptr;
     r["zoo"][0]["estimated_top1"] = nullptr;
   });
@@ -624,43 +624,70 @@ TEST_CASE("labels keep clear: B0-B3 below their rings, the constant-MACpS labels
       CHECK(layer["mark"]["baseline"] == "top");
     }
   CHECK(texts == 1);
-  // The crossover's label at the foot of the plot, on the side of its rule with room: the sample's (512 channels) is
-  // the last width, so left of it; one near the narrow end goes right of it (left, it ran over the MACpS axis's labels).
-  const Json block = chart_spec(specs, "chart-block-macps");
-  REQUIRE(block["layer"].size() == 2);
-  CHECK(block["layer"][1]["layer"][1]["mark"]["align"] == "right");
-  CHECK(block["layer"][1]["layer"][1]["mark"]["y"]["expr"] == "height - 10");
-  const fs::path narrow = fresh_dir("narrow_crossover");
-  reports::render(sample_with([](Json& r) { r["fused_crossover_channels"] = 32; }), "results.json", narrow);
-  const Json at32 = chart_spec(specs_of(slurp(narrow / "report.html")), "chart-block-macps");
-  CHECK(at32["layer"][1]["layer"][1]["mark"]["align"] == "left");
-  fs::remove_all(narrow);
+  // The crossover's label at the foot of the top panel, on the side of its rule with room: at the last width, left of
+  // it; near the narrow end right of it (left, it ran over the axis's labels).
+  const auto marker_at = [](int64_t channels) {
+    const fs::path d = fresh_dir("crossover");
+    reports::render(sample_with([&](Json& r) { r["fused_crossover_channels"] = r["fused_vs_unfused"]["crossover_channels"] = channels; }), "results.json", d);
+    const Json top = chart_spec(specs_of(slurp(d / "report.html")), "chart-block-macps")["vconcat"][0]["layer"];
+    fs::remove_all(d);
+    REQUIRE(top.back()["data"]["values"][0]["channels"] == channels);
+    return top.back()["layer"][1]["mark"];
+  };
+  const Json& widths = sample()["fused_vs_unfused"]["widths"];
+  const Json last = marker_at(widths.back()["channels"].get<int64_t>());
+  CHECK(last["align"] == "right");
+  CHECK(last["y"] == 160);  // 10 above the foot of the 170-pixel panel
+  CHECK(marker_at(widths[1]["channels"].get<int64_t>())["align"] == "left");
   fs::remove_all(dir);
 }
 
-TEST_CASE("the block-MACpS chart's input legend shows one distinct symbol and dash per input, smallest first, and none for a single input") {
-  const fs::path dir = fresh_dir("inputs");
-  const Json j = sample_with([](Json& r) {
-    const Json rows = r["block_macps"];
-    for (const int side : {112, 7, 14})
-      for (Json row : rows) row["resolution"] = side, r["block_macps"].push_back(row);
-  });
-  reports::render(j, "results.json", dir);
-  const Json enc = chart_spec(specs_of(slurp(dir / "report.html")), "chart-block-macps")["layer"][0]["encoding"];
-  const Json inputs = {"input 7x7", "input 14x14", "input 28x28", "input 112x112"};
-  for (const char* channel : {"shape", "strokeDash"}) {
-    INFO(channel);
-    CHECK(enc[channel]["field"] == "input");
-    CHECK(enc[channel]["title"] == "input");
-    CHECK(enc[channel]["scale"]["domain"] == inputs);
-    const Json& range = enc[channel]["scale"]["range"];
-    CHECK(std::set<std::string>{range[0].dump(), range[1].dump(), range[2].dump(), range[3].dump()}.size() == 4);
+TEST_CASE("the channels chart, its table, the rule and the key finding read one fused-vs-unfused comparison, in three lines") {
+  const fs::path dir = fresh_dir("fused");
+  reports::render(sample(), "results.json", dir);
+  const Json& f = sample()["fused_vs_unfused"];
+  REQUIRE(f["widths"].size() >= 3);
+  const Json chart = chart_spec(specs_of(slurp(dir / "report.html")), "chart-block-macps");
+  REQUIRE(chart["vconcat"].size() == 2);
+  // Top: one line, the pair's time ratio, and the crossover's marker; bottom: the best fused and the best unfused, two lines.
+  const Json top = chart["vconcat"][0]["layer"], bottom = chart["vconcat"][1]["layer"];
+  CHECK(top[1]["data"]["name"] == "fused_vs_unfused");
+  CHECK(top[1]["encoding"]["y"]["field"] == "time_ratio");
+  CHECK(bottom[0]["encoding"]["color"]["scale"]["domain"].size() == 2);
+  // The marker where the crossover lies inside the widths (at the narrowest, the unfused block is faster at every one).
+  const bool inside = !f["crossover_channels"].is_null() && f["crossover_channels"] != f["widths"][0]["channels"];
+  for (const Json& panel : {top, bottom}) {
+    const Json& marker = panel.back();
+    CHECK(marker.contains("layer") == inside);
+    if (inside) CHECK(marker["data"]["values"][0]["channels"] == f["crossover_channels"]);
   }
-  const fs::path one = fresh_dir("one_input");
-  reports::render(sample(), "results.json", one);  // the sample's blocks are all at 28x28
-  const Json single = chart_spec(specs_of(slurp(one / "report.html")), "chart-block-macps")["layer"][0]["encoding"];
-  CHECK_FALSE(single.contains("shape"));
-  CHECK_FALSE(single.contains("strokeDash"));
+  // Each width's faster block, as the table and data/fused_vs_unfused.csv say, is what the crossover says: from it on,
+  // the unfused one; just below it, the fused one.
+  const auto rows = csv_rows(dir / "data" / "fused_vs_unfused.csv");
+  REQUIRE(rows.size() == f["widths"].size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    INFO("channels " << rows[i].at("channels"));
+    const bool after = !f["crossover_channels"].is_null() && std::stod(rows[i].at("channels")) >= f["crossover_channels"].get<double>();
+    if (after) CHECK(rows[i].at("faster") == "unfused");
+    if (i + 1 < rows.size() && !after && std::stod(rows[i + 1].at("channels")) == f["crossover_channels"].get<double>())
+      CHECK(rows[i].at("faster") == "fused");
+    const bool slower = std::stod(rows[i].at("time_ratio")) > 1;
+    CHECK(slower == (rows[i].at("faster") == "unfused"));
+  }
+  // One statement: the rule, the key finding, the table's note and the caption.
+  const std::string md = slurp(dir / "report.md"), statement = f["statement"];
+  size_t said = 0;
+  for (size_t at = md.find(statement); at != std::string::npos; at = md.find(statement, at + 1)) ++said;
+  CHECK(said >= 3);
+  CHECK(md.find("Fused vs unfused local blocks on pi5: " + statement + ".") != std::string::npos);
+  for (const Json& rule : sample()["design_rules"])
+    if (rule["id"] == "fused_crossover") CHECK(rule["statement"] == statement);
+  // A crossover the comparison does not say is refused; a file older than the comparison says what it lacks.
+  CHECK_THAT(render_error(sample_with([](Json& r) { r["fused_crossover_channels"] = 8; })),
+             Catch::Contains("results.json: fused_vs_unfused.crossover_channels = ") && Catch::Contains("differs from fused_crossover_channels = 8"));
+  const fs::path old = fresh_dir("fused_old");
+  const auto out = reports::render(sample_with([](Json& r) { r.erase("fused_vs_unfused"); }), "results.json", old);
+  CHECK(std::any_of(out.missing.begin(), out.missing.end(), [](const std::string& m) { return m.find("fused vs unfused chart: ") == 0; }));
+  fs::remove_all(old);
   fs::remove_all(dir);
-  fs::remove_all(one);
 }

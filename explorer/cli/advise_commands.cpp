@@ -23,7 +23,7 @@ namespace {
 
 struct AdviseArgs {
   ModelArgs model;
-  std::string device = "host", apply, out, weights = "0", report;
+  std::string device, apply, out, weights = "0", report;  // device "": not given, the default device
   int64_t threads = 0, evaluations = 1500, top = 15;
   double max_params = 0, max_macs = 0;
   bool threads_given = false, as_json = false;
@@ -145,7 +145,7 @@ void run_advise(const AdviseArgs& a) {
   if (a.max_macs < 0) throw InputError("--max-macs = " + std::to_string(a.max_macs) + ": must be positive");
   LoadedNetwork loaded = load_network(a.model);
   const Network& net = loaded.net;
-  const predictor::Predictor p = predictor::load_predictor(a.device);
+  const predictor::Predictor p = predictor::load_predictor(predictor::resolve_device(a.device.empty() ? predictor::default_device : a.device));
   explorer::AdviceOptions o;
   if (a.threads_given) o.threads = a.threads;
   if (a.max_params > 0) o.max_params = a.max_params;
@@ -160,6 +160,7 @@ void run_advise(const AdviseArgs& a) {
     std::cout << j.dump(2) << "\n";
     return;
   }
+  if (a.device.empty()) std::printf("%s\n", predictor::default_device_note().spelled(explorer::flag_of).c_str());
   print_text(advice, a.top);
   if (j.contains("report")) std::printf("report: %s\n", j["report"].get<std::string>().c_str());
   if (j.contains("applied")) {
@@ -179,7 +180,8 @@ void add_advise_commands(CLI::App& app) {
   auto a = std::make_shared<AdviseArgs>();
   auto* cmd = app.add_subcommand("advise", "Where your network loses MACpS on a device, which rewrites win there, and --apply them");
   add_model_options(cmd, a->model, {.help = "An ONNX file, a macro or network JSON file, or a zoo name"});
-  cmd->add_option("--device", a->device, "Device (host, or a calibrated one)")->capture_default_str();
+  cmd->add_option("--device", a->device, "Device: a shipped or calibrated device's name, host (this machine, once `fit --device host` "
+                  "has profiled it), or the path of a device file; default " + std::string(predictor::default_device));
   auto* threads = cmd->add_option("--threads,--num_threads", a->threads, "Threads (default 1 on the host; a calibrated device predicts only at its own)");
   cmd->add_option("--max-params", a->max_params, "The local search's params budget (default: within +-10% of the original's)");
   cmd->add_option("--max-macs", a->max_macs, "The local search's MACs budget");

@@ -10,6 +10,7 @@
 #include "predictor/fit.hpp"
 #include "profiler/executor/weights.hpp"
 #include "profiler/profile/interference.hpp"
+#include "space/count.hpp"
 #include "space/network.hpp"
 
 namespace cpx::cli {
@@ -42,6 +43,7 @@ void add_model_options(CLI::App* cmd, ModelArgs& m, const ModelOptionSpec& spec 
 struct LoadedNetwork {
   Network net;
   std::vector<std::string> skipped;
+  BatchNormFolding folding;  // what the exporter folded (space/count.hpp), for count's two params counts
 };
 LoadedNetwork load_network(const ModelArgs& m);
 // The one line that says which nodes were skipped and that totals exclude them ("" when none was), in the

@@ -50,25 +50,24 @@ void run_job(JobArgs a, const std::string& command) {
   o.prove = !a.no_prove;
   explorer::validate(o);  // before fitting a host predictor for options that would fail anyway
 
-  const bool host = predictor::is_host(o.device);
+  const predictor::DeviceRef device = predictor::resolve_device(o.device);
   predictor::FitOptions fit_options;
   fit_options.allow_noisy = a.allow_noisy;
-  if (host) a.quiet.run("cpubone-explore", o.threads.value_or(1));
-  if (host && !std::filesystem::exists(profiler::default_profile_path("host"))) {
-    std::fprintf(stderr, "no profile of this machine yet: running the quick profile first (about a minute)\n");
-    run_fit("host", "", true, fit_options);
-  } else if (host && (!std::filesystem::exists(predictor::predictor_path("host")) ||
-                      std::filesystem::last_write_time(predictor::predictor_path("host")) <
-                          std::filesystem::last_write_time(profiler::default_profile_path("host")))) {
+  if (device.is_host()) a.quiet.run("cpubone-explore", o.threads.value_or(1));
+  // run_fit profiles first (saying how long) when there is no profile yet.
+  if (device.is_host() && !std::filesystem::exists(device.profile_path)) {
+    run_fit(device.name, "", true, fit_options);
+  } else if (device.is_host() && (!std::filesystem::exists(device.predictor_path) ||
+                                  std::filesystem::last_write_time(device.predictor_path) <
+                                      std::filesystem::last_write_time(device.profile_path))) {
     std::fprintf(stderr, "the host predictor is missing or older than the host profile: fitting it\n");
-    run_fit("host", "", true, fit_options);
+    run_fit(device.name, "", true, fit_options);
   }
-  const predictor::Predictor p = predictor::load_predictor(o.device);
+  const predictor::Predictor p = predictor::load_predictor(device);
   std::signal(SIGINT, on_job_interrupt);
   std::signal(SIGTERM, on_job_interrupt);
-  Json profile;
-  if (host) profile = profiler::load_profile(profiler::default_profile_path("host"));
-  const Json results = explorer::run_job(o, p, host ? &profile : nullptr);
+  const std::optional<Json> profile = predictor::measured_profile(device);
+  const Json results = explorer::run_job(o, p, profile ? &*profile : nullptr);
 
   // Summary: the capacity-matched tier first, then the proposals that earned domination over B0-B3.
   std::printf("\n%s on %s, %lld thread(s); accuracy: %s (top-1 intervals at %.0f%%)\n", "cpubone-explore", o.device.c_str(),

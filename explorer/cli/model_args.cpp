@@ -17,7 +17,7 @@ void add_model_options(CLI::App* cmd, ModelArgs& m, const ModelOptionSpec& spec)
 
 LoadedNetwork load_network(const ModelArgs& m) {
   LoadedNetwork n;
-  n.net = profiler::load_any_model(m.model, m.resolution, m.skip_unknown ? &n.skipped : nullptr);
+  n.net = profiler::load_any_model(m.model, m.resolution, m.skip_unknown ? &n.skipped : nullptr, &n.folding);
   return n;
 }
 

@@ -78,17 +78,20 @@ void print_fit(const predictor::Predictor& p, const predictor::FitReport& r) {
 
 }  // namespace
 
-void run_fit(const std::string& device, const std::string& profile_file, bool quick, const predictor::FitOptions& options,
+void run_fit(const std::string& device_name, const std::string& profile_file, bool quick, const predictor::FitOptions& options,
              bool allow_emulated) {
-  const std::string path = profile_file.empty() ? profiler::default_profile_path(device) : profile_file;
-  if (profile_file.empty() && predictor::is_host(device) && !std::filesystem::exists(path)) {
+  const predictor::DeviceRef device = predictor::resolve_device(device_name);
+  const std::string path = profile_file.empty() ? device.profile_path : profile_file;
+  if (profile_file.empty() && device.is_host() && !std::filesystem::exists(path)) {
     // The same refusal as `profile`'s: an emulator's times would become this machine's predictor.
     const profiler::Emulation& emulation = profiler::detect_emulation();
     const char* allowed = std::getenv("CPX_ALLOW_EMULATED");  // the main job has no flag of its own
     if (emulation.emulated && !allow_emulated && !(allowed && *allowed && std::string(allowed) != "0"))
       throw InputError("fit: refused to profile this machine first: running under an emulator (" + emulation.signs +
                        "), whose times are not this CPU's; pass --allow-emulated (or CPX_ALLOW_EMULATED=1) to do so anyway");
-    std::fprintf(stderr, "fit: no device profile at %s; profiling this machine first\n", path.c_str());
+    // Never a long run without saying how long first.
+    std::fprintf(stderr, "fit: no device profile at %s; profiling this machine first, %s\n", path.c_str(),
+                 profiler::profile_duration_estimate(quick).c_str());
     profiler::SweepOptions o;
     o.quick = quick;
     o.out_path = path;
@@ -98,21 +101,21 @@ void run_fit(const std::string& device, const std::string& profile_file, bool qu
   const auto start = std::chrono::steady_clock::now();
   predictor::FitReport report;
   const predictor::Predictor p = predictor::fit_device(device, profile_file, options, &report);
-  const std::string out = predictor::predictor_path(device);
-  std::printf("predictor for %s: %s (fitted in %.2f s from %s)\n", device.c_str(), out.c_str(),
+  std::printf("predictor for %s: %s (fitted in %.2f s from %s)\n", device.name.c_str(), device.predictor_path.c_str(),
               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), path.c_str());
   print_fit(p, report);
 }
 
 namespace {
 
+// `device` empty: none named, the default device (said in the text).
 void run_predict(const ModelArgs& m, const std::string& device, std::optional<int64_t> requested, bool layers, bool as_json) {
   if (requested && (*requested < 1 || *requested > 256))
     throw InputError("--threads = " + std::to_string(*requested) + ": out of range [1, 256]");
   const LoadedNetwork loaded = load_network(m);
   const Network& net = loaded.net;
   const std::string& model = m.model;
-  const predictor::Predictor p = predictor::load_predictor(device);
+  const predictor::Predictor p = predictor::load_predictor(predictor::resolve_device(device.empty() ? predictor::default_device : device));
   const int64_t threads = predictor::prediction_threads(p, requested);
   const auto pred = predictor::predict(p, net, threads);
   const double macs = static_cast<double>(count(net).total.macs);
@@ -125,6 +128,7 @@ void run_predict(const ModelArgs& m, const std::string& device, std::optional<in
     std::cout << j.dump(2) << "\n";
     return;
   }
+  if (device.empty()) std::printf("%s\n", predictor::default_device_note().spelled(explorer::flag_of).c_str());
   std::printf("%s on %s (%s), %lld thread(s), input %s\n", net.name.c_str(), p.device.c_str(), p.runtime.c_str(),
               static_cast<long long>(threads), net.input.str().c_str());
   if (layers) {
@@ -422,7 +426,7 @@ void add_predictor_commands(CLI::App& app) {
   {
     auto* cmd = app.add_subcommand("validate", "Measure held-out networks (zoo + sampled; generated out-of-distribution CNNs) "
                                                "and score the predictor against baselines, each set on its own");
-    auto device = std::make_shared<std::string>("host");
+    auto device = std::make_shared<std::string>(predictor::host_device);
     auto options = std::make_shared<predictor::ValidateOptions>();
     auto as_json = std::make_shared<bool>(false);
     auto rescore = std::make_shared<std::string>();
@@ -454,7 +458,7 @@ void add_predictor_commands(CLI::App& app) {
   }
   {
     auto* cmd = app.add_subcommand("fit", "Fit the latency predictor of a device from its profile (profiling first if needed)");
-    auto device = std::make_shared<std::string>("host");
+    auto device = std::make_shared<std::string>(predictor::host_device);
     auto profile = std::make_shared<std::string>();
     auto quick = std::make_shared<bool>(false);
     cmd->add_option("--device", *device, "Device name (host = this machine)");
@@ -507,13 +511,14 @@ void add_predictor_commands(CLI::App& app) {
   {
     auto* cmd = app.add_subcommand("predict", "Predict latency of a zoo model or a network file (JSON or ONNX) on a device");
     auto model = std::make_shared<ModelArgs>();
-    auto device = std::make_shared<std::string>("host");
+    auto device = std::make_shared<std::string>();  // "": not given, the default device
     auto threads = std::make_shared<int64_t>(0);
     auto layers = std::make_shared<bool>(false);
     auto as_json = std::make_shared<bool>(false);
     add_model_options(cmd, *model);
-    cmd->add_option("--device", *device, "Device: host, a shipped or calibrated device's name, or the path of a device file "
-                    "(e.g. one `calibrate --out` wrote)");
+    cmd->add_option("--device", *device, "Device: a shipped or calibrated device's name, host (this machine, once "
+                    "`fit --device host` has profiled it), or the path of a device file (e.g. one `calibrate --out` wrote); default " +
+                    std::string(predictor::default_device));
     auto* threads_option = cmd->add_option("--threads,--num_threads", *threads, "Threads (default 1 on the host; a calibrated device predicts only at its own)");
     cmd->add_flag("--layers", *layers, "Per operator: class, MACs, predicted MACpS and time");
     cmd->add_flag("--json", *as_json, "Print JSON");

@@ -7,6 +7,7 @@
 
 #include "explorer/cli/commands.hpp"
 #include "explorer/option_checks.hpp"
+#include "predictor/device_ref.hpp"
 #include "profiler/interop/onnx.hpp"
 #include "profiler/measure/emulation.hpp"
 #include "profiler/measure/environment.hpp"
@@ -98,7 +99,7 @@ std::atomic<bool> interrupted{false};
 extern "C" void on_interrupt(int) { interrupted = true; }
 
 struct ProfileArgs {
-  std::string device = "host";
+  std::string device{predictor::host_device};
   SweepOptions options;
   QuietMachine quiet;
   bool allow_emulated = false;
@@ -121,6 +122,7 @@ void run_profile(const ProfileArgs& a) {
   interrupted = false;
   auto previous_int = std::signal(SIGINT, on_interrupt);
   auto previous_term = std::signal(SIGTERM, on_interrupt);
+  if (o.out_path.empty()) o.out_path = predictor::resolve_device(a.device).profile_path;
   const Json profile = profile_device(a.device, o, interrupted);
   std::signal(SIGINT, previous_int);
   std::signal(SIGTERM, previous_term);
@@ -157,7 +159,7 @@ void run_profile(const ProfileArgs& a) {
 }
 
 void run_rules(const std::string& device, const std::string& file, bool as_json) {
-  const std::string path = file.empty() ? default_profile_path(device) : file;
+  const std::string path = file.empty() ? predictor::resolve_device(device).profile_path : file;
   if (file.empty() && !std::filesystem::exists(path))
     throw InputError("--device = \"" + device + "\": no device profile at " + path + " (run `cpubone-explore profile --device host` first)");
   const Json rules = derive_rules(load_profile(path));
@@ -187,7 +189,7 @@ void add_profiler_commands(CLI::App& app) {
   }
   {
     auto* cmd = app.add_subcommand("rules", "Design rules from a device profile, next to the CPUBone paper's claims");
-    auto device = std::make_shared<std::string>("host");
+    auto device = std::make_shared<std::string>(predictor::host_device);
     auto file = std::make_shared<std::string>();
     auto as_json = std::make_shared<bool>(false);
     cmd->add_option("--device", *device, "Device whose cached profile to read");

@@ -50,12 +50,28 @@ void run_zoo(bool as_json, const std::string& family) {
               "timm's names work where the architecture is the same (mobilenetv2_100, resnet50.a1_in1k, fastvit_t8, ...).\n");
 }
 
+// The params lines: PyTorch-style, or, where the exporter folded BatchNorms, what the file holds and the
+// inferred PyTorch-style count, each labelled as what it is.
+void print_params(const NetworkCount& c, const BatchNormFolding& folding) {
+  if (folding.convs.empty()) {
+    std::printf("params           %15s  (PyTorch-style, BatchNorm separate)\n", thousands(c.total.params).c_str());
+  } else {
+    std::printf("params           %15s  (as the file holds them: the exporter folded a BatchNorm into each of %zu conv(s))\n",
+                thousands(c.total.params).c_str(), folding.convs.size());
+    std::printf("params_batch_norm_separate %s  (PyTorch-style, BatchNorm separate, inferred: +%s, one per folded channel)\n",
+                thousands(c.total.params + folding.channels).c_str(), thousands(folding.channels).c_str());
+    std::printf("inferred: %s\n", std::string(batch_norm_folding_inference).c_str());
+  }
+  std::printf("params_inference %15s  (BatchNorm folded)\n", thousands(c.total.params_inference).c_str());
+}
+
 void run_count(const ModelArgs& m, bool layers, bool as_json) {
   const LoadedNetwork loaded = load_network(m);
   const Network& net = loaded.net;
+  const BatchNormFolding& folding = loaded.folding;
   const NetworkCount c = count(net);
   if (as_json) {
-    Json j = count_json(net, c, layers);
+    Json j = count_json(net, c, layers, &folding);
     add_skipped(j, loaded);
     std::cout << j.dump(2) << "\n";
     return;
@@ -85,11 +101,11 @@ void run_count(const ModelArgs& m, bool layers, bool as_json) {
                   thousands(c.layers[i].bytes).c_str());
     }
   }
-  std::printf("params           %15s  (PyTorch-style, BatchNorm separate)\n", thousands(c.total.params).c_str());
-  std::printf("params_inference %15s  (BatchNorm folded)\n", thousands(c.total.params_inference).c_str());
+  print_params(c, folding);
   std::printf("macs             %15s\n", thousands(c.total.macs).c_str());
   std::printf("bytes            %15s\n", thousands(c.bytes).c_str());
-  std::printf("definitions: %s\n", std::string(count_definitions()).c_str());
+  // The JSON's definitions, which say which count is PyTorch-style when the exporter folded BatchNorms.
+  std::printf("definitions: %s\n", count_json(net, c, false, &folding)["definitions"].get<std::string>().c_str());
   print_skipped(loaded);
 }
 
@@ -131,7 +147,8 @@ void add_space_commands(CLI::App& app) {
     auto as_json = std::make_shared<bool>(false);
     add_model_options(cmd, *model, {.help = "Zoo name (see `zoo`), a macro/network JSON file or an ONNX file"});
     cmd->add_flag("--layers", *layers, "One row per operator");
-    cmd->add_flag("--json", *as_json, "Print JSON (keys model, resolution, params, params_inference, macs, layers)");
+    cmd->add_flag("--json", *as_json, "Print JSON (keys model, resolution, params, params_inference, macs, layers; an ONNX export "
+                  "whose exporter folded its BatchNorms also params_batch_norm_separate and batch_norm_folding)");
     cmd->callback([=] { run_count(*model, *layers, *as_json); });
   }
   {

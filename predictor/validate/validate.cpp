@@ -89,7 +89,7 @@ SetSummary set_summary(const std::vector<ValidationRow>& rows, std::initializer_
 }
 
 void check_options(const std::string& device, const ValidateOptions& o) {
-  if (device != "host") throw FieldError(Field::device, "\"" + device + "\"", "validation measures, so it runs on the host only");
+  if (!is_host(device)) throw FieldError(Field::device, "\"" + device + "\"", "validation measures, so it runs on the host only");
   if (o.samples < 0 || o.samples > 10000) throw FieldError(Field::samples, std::to_string(o.samples), "out of range [0, 10000]");
   if (o.rounds < 1 || o.rounds > 100) throw FieldError(Field::rounds, std::to_string(o.rounds), "out of range [1, 100]");
   if (!(o.min_time_s >= 0 && o.min_time_s <= 60)) throw FieldError(Field::min_time_s, std::to_string(o.min_time_s), "out of range [0, 60]");
@@ -482,8 +482,9 @@ struct Scoring {
 };
 
 Scoring load_scoring(const std::string& device) {
-  Scoring s{load_predictor(device), "", nullptr, ""};
-  s.profile_path = s.predictor.provenance.value("profile", profiler::default_profile_path(device));
+  const DeviceRef d = resolve_device(device);
+  Scoring s{load_predictor(d), "", nullptr, ""};
+  s.profile_path = s.predictor.provenance.value("profile", d.profile_path);
   s.profile = profiler::load_profile(s.profile_path);
   try {
     s.reference = profiler::profile_speed_reference(s.profile);
@@ -624,7 +625,7 @@ std::vector<double> times_us(const Json& j, const Where& where, size_t min_size)
 ValidateOptions options_of(const Json& run, const Where& where) {
   ObjectReader r(run, where);
   check_file_version(r.at("schema"), r.raw("schema"), {validation_version});
-  if (const std::string device = r.string("device"); device != "host") r.at("device").fail(device, "expected \"host\": only host is measured");
+  if (const std::string device = r.string("device"); !is_host(device)) r.at("device").fail(device, "expected \"host\": only host is measured");
   ValidateOptions o;
   o.threads = r.integer("threads", 1, 256);
   o.samples = r.integer("sampled_networks", 0, 10000);
@@ -705,7 +706,7 @@ Validation validate(const std::string& device, const ValidateOptions& options, c
 }
 
 Validation rescore(const std::string& device, const std::string& validation_path, const std::function<void(const ValidationRow& row)>& progress) {
-  if (device != "host")
+  if (!is_host(device))
     throw FieldError(Field::device, "\"" + device + "\"", "validation files hold this machine's measurements, so only host rescores them");
   const Json run = read_json_file(validation_path);
   const Where where(validation_path);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "profiler/executor/weights.hpp"
+#include "space/count.hpp"
 #include "space/field_error.hpp"
 #include "space/network.hpp"
 
@@ -35,17 +36,21 @@ void check_onnx(const std::string& model_bytes, const std::string& file);
 // the node name and its op type; nothing is skipped silently. With `skipped` (--skip-unknown), a node of
 // an op type the importer does not know (one output) passes its first input on instead, and is listed
 // there as "name (OpType)": its time is then not counted, and a shape it changes fails at the next op.
-Network import_onnx(const std::string& path, std::vector<std::string>* skipped = nullptr);
+// With `folding`, the convs whose BatchNorm the exporter folded into them are listed there (see
+// space/count.hpp's BatchNormFolding: inferred from torch.onnx.export's names for what it computed).
+Network import_onnx(const std::string& path, std::vector<std::string>* skipped = nullptr, BatchNormFolding* folding = nullptr);
 // The name of an ONNX file's symbolic input batch axis (as export --dynamic-batch writes; "?" if unnamed),
 // or "" when it is fixed: import reads a symbolic batch as 1.
 std::string onnx_symbolic_batch(const std::string& path);
-Network import_onnx_bytes(const std::string& model_bytes, const std::string& file, std::vector<std::string>* skipped = nullptr);
+Network import_onnx_bytes(const std::string& model_bytes, const std::string& file, std::vector<std::string>* skipped = nullptr,
+                          BatchNormFolding* folding = nullptr);
 
 // Whatever names a network: a zoo name, a macro or expanded network JSON file, or an ONNX file, told apart
 // by content (an ONNX ModelProto is protobuf, whose first byte is a field tag; JSON starts with '{'), not
 // only by the extension. `resolution` > 0 re-infers the network at that input size.
 bool is_onnx_file(const std::string& path);
-Network load_any_model(const std::string& name_or_file, int64_t resolution = 0, std::vector<std::string>* skipped = nullptr);
+Network load_any_model(const std::string& name_or_file, int64_t resolution = 0, std::vector<std::string>* skipped = nullptr,
+                       BatchNormFolding* folding = nullptr);
 // What a front end says after an import with `skipped` passed nodes through: which, and that every total
 // (MACs, params, time) excludes them; empty when none was. The switch is a Field, said in the front end's
 // spelling (the command line's --skip-unknown, Python's skip_unknown).

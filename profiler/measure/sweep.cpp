@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <stdexcept>
 
 #include "profiler/measure/environment.hpp"
 #include "profiler/measure/machine_speed.hpp"
@@ -298,13 +299,14 @@ Json profile_device(const std::string& device, SweepOptions& o, const std::atomi
   o.device = device;
   for (int64_t t : o.threads) check_threads(t);
   if (o.budget_s < 0 || o.budget_s > 86400) throw FieldError(Field::budget_s, std::to_string(o.budget_s), "out of range [0, 86400]");
-  if (o.out_path.empty()) o.out_path = default_profile_path(device);
+  // The device cache's layout is predictor::resolve_device's: the front end gives the path.
+  if (o.out_path.empty()) throw std::logic_error("profile_device: no out_path (resolve_device(device).profile_path)");
   return run_sweep(o, stop);
 }
 
 Json run_sweep(const SweepOptions& options, const std::atomic<bool>& stop) {
   const std::vector<int64_t> threads = resolved_threads(options);
-  const double budget_s = options.budget_s > 0 ? options.budget_s : (options.quick ? 60 : 600);
+  const double budget_s = options.budget_s > 0 ? options.budget_s : default_budget_s(options.quick);
   const auto start = Clock::now();
   // One writer per profile: two sweeps on one file would each replace the other's checkpoints and each
   // load the CPUs the other measures on.

@@ -14,7 +14,7 @@ namespace cpx::profiler {
 struct SweepOptions {
   bool quick = false;
   std::vector<int64_t> threads;  // empty: 1 and every CPU this process may use (profiler/profile/cpus.hpp)
-  double budget_s = 0;           // 0: the default (600 s full, 60 s quick)
+  double budget_s = 0;           // 0: default_budget_s(quick)
   uint64_t seed = 0;
   std::string out_path;
   bool resume = false;
@@ -57,8 +57,8 @@ Json run_sweep(const SweepOptions& options, const std::atomic<bool>& stop);
 
 // `profile --device NAME`: measures the machine it runs on and stores the profile under NAME ("host", or
 // e.g. "pi5" when run on a Raspberry Pi 5, whose fitted predictor then replaces the shipped calibrated
-// one). Checks the request (name, threads and budget), sets options.out_path to the default profile
-// path of NAME when empty, and runs the sweep.
+// one). Checks the request (name, threads and budget) and runs the sweep into options.out_path, which the
+// front end sets (predictor::resolve_device(NAME).profile_path by default: the cache is the predictor's).
 Json profile_device(const std::string& device, SweepOptions& options, const std::atomic<bool>& stop);
 
 }  // namespace cpx::profiler

@@ -250,14 +250,6 @@ std::set<std::string> profile_warm_twins(const Json& profile, const Where& where
   return kinds;
 }
 
-std::string default_profile_path(const std::string& device) {
-  std::string home;
-  if (const char* p = std::getenv("CPX_HOME")) home = p;
-  else if (const char* h = std::getenv("HOME")) home = std::string(h) + "/.cache/cpubone-explore";
-  else home = ".cpubone-explore";
-  return home + "/devices/" + device + ".json";
-}
-
 Json load_profile(const std::string& path) { return profile_from_json(read_json_file(path), path); }
 
 Json profile_from_json(Json j, const std::string& file) {

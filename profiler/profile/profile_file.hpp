@@ -64,9 +64,6 @@ struct ProfileOp {
 Json to_json(const ProfileOp& op);
 ProfileOp read_profile_op(const Json& j, const Where& where);
 
-// Where `profile --device NAME` writes by default: $CPX_HOME or ~/.cache/cpubone-explore, devices/NAME.json.
-std::string default_profile_path(const std::string& device);
-
 // The kinds a profile timed with warm twins: its options.cold_caches.warm_twins, each a known op kind
 // (else an InputError naming the entry); a profile from before the list timed activations only.
 std::set<std::string> profile_warm_twins(const Json& profile, const Where& where);

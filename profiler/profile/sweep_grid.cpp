@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <initializer_list>
 #include <random>
 #include <string_view>
@@ -363,6 +364,16 @@ std::vector<SweepItem> sweep_work(bool quick, const std::vector<int64_t>& thread
   spread_sections(work, {"networks"});
   spread_sections(work, {"zoo"});
   return work;
+}
+
+double default_budget_s(bool quick) { return quick ? 60 : 600; }
+
+std::string profile_duration_estimate(bool quick, double budget_s) {
+  const double s = budget_s > 0 ? budget_s : default_budget_s(quick);
+  const long minutes = std::lround(s / 60);
+  const std::string about = minutes <= 1 ? "about a minute" : "about " + std::to_string(minutes) + " minutes";
+  return about + " (an estimate from the " + std::string(quick ? "quick " : "") + "profile's " + std::to_string(std::lround(s)) +
+         " s budget; a slow or busy machine overruns it)";
 }
 
 }  // namespace cpx::profiler

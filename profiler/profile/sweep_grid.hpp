@@ -42,4 +42,11 @@ struct SweepItem {
 // the grid and the ops.
 std::vector<SweepItem> sweep_work(bool quick, const std::vector<int64_t>& threads, uint64_t seed);
 
+// A profile's time budget when none is given (profile --budget 0): 600 s, or 60 s quick.
+double default_budget_s(bool quick);
+// Said before a profile starts, so that nothing long starts silently: "about 10 minutes (an estimate from
+// the profile's 600 s budget; ...)". `budget_s` 0: the default of `quick`. It is an estimate: the items
+// measured at their floor of three runs can overrun the budget (634-809 s measured for 600 s).
+std::string profile_duration_estimate(bool quick, double budget_s = 0);
+
 }  // namespace cpx::profiler

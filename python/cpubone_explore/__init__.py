@@ -118,7 +118,15 @@ def count(net: NetworkLike, layers: bool = True, resolution: int = 0, skip_unkno
     ``layers``, ``result["layers"]``: one dict per operator (name, op, conv_class, shapes, params, macs, bytes).
     ``net`` may be a torch ``nn.Module`` (see the module's doc; ``resolution``, ``example_input``).
     ``skip_unknown``: an ONNX node of an op type the importer does not know passes its input on instead of
-    raising InputError; the nodes are in ``skipped_onnx_nodes``, warned about, and every total excludes them."""
+    raising InputError; the nodes are in ``skipped_onnx_nodes``, warned about, and every total excludes them.
+    An ONNX file given by path (or a module, exported to one) whose exporter folded the BatchNorms into the
+    convs (torch.onnx.export) also gets ``params_batch_norm_separate``, the PyTorch-style count inferred, and
+    ``batch_norm_folding``, how."""
+    if _is_torch_module(net):
+        with _exported(net, resolution, example_input) as path:
+            return count(path, layers, 0, skip_unknown)
+    if isinstance(net, (str, os.PathLike)) and os.path.isfile(net) and not skip_unknown and not resolution:
+        return Result(_core.count_file(os.fspath(net), layers))
     network, skipped, note = _loaded(net, resolution, skip_unknown, example_input)
     return _noting_skipped(Result(_core.count(network, layers)), skipped, note)
 
@@ -171,8 +179,9 @@ def fit(device: str = "host", profile: PathLike | None = None, allow_noisy: bool
     return _core.fit(device, _path(profile), allow_noisy, select, zoo_families)
 
 
-def predictor(device: PathLike = "host") -> Predictor:
-    """The predictor of a device: by name, fitted or calibrated on this machine (device cache), else a
+def predictor(device: PathLike = "pi5") -> Predictor:
+    """The predictor of a device (default ``"pi5"``, shipped, as the main job's; ``"host"`` is this machine once
+    ``fit("host")`` has profiled it): by name, fitted or calibrated on this machine (device cache), else a
     shipped calibrated one (``shipped_devices()``); or the path of a device or predictor file (one that
     ``calibrate(out=...)`` wrote, say; a string with a '/' or ending in .json is a path). An unknown name
     raises InputError listing the known devices. ``.predict(net)`` gives the total and per op, and raises
@@ -265,12 +274,12 @@ def search(space: PathLike | Mapping[str, Any] | None = None, device: PathLike =
                                       max_latency_ms, max_params, max_macs), out)
 
 
-def advise(model: NetworkLike, device: str = "host", threads: int | None = None, max_params: float | None = None,
+def advise(model: NetworkLike, device: str = "pi5", threads: int | None = None, max_params: float | None = None,
            max_macs: float | None = None, evaluations: int = 1500, seed: int = 1, skip_unknown: bool = False,
            apply: str | Sequence[str] | None = None, out: PathLike | None = None, weights: int | PathLike = 0,
            resolution: int = 0, example_input: Any = None) -> Result:
     """Where ``model`` (a Network, zoo name, network JSON or ONNX file, or a torch ``nn.Module``) loses MACpS on
-    ``device``, which typed rewrites win there, and the local search's front: the document
+    ``device`` (default ``"pi5"``, shipped, as the main job's; ``"host"`` needs ``fit("host")`` first), which typed rewrites win there, and the local search's front: the document
     ``cpubone-explore advise MODEL --json`` prints (schema cpubone-explore/advice/v1). Every gain is a prediction
     with its interval. ``apply`` (suggestion or variant ids, ``"s1,s3"`` or ``["s1", "s3"]``) with ``out`` (a
     directory) writes what ``advise --apply IDS --out DIR`` writes, by the same code: advised.json, advised.onnx,

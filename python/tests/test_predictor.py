@@ -28,6 +28,22 @@ def test_predict_is_the_cli_predict():
     assert p.to_dict()["device"] == "pi5"
 
 
+def test_predict_and_advise_default_to_the_shipped_pi5_as_the_cli_does():
+    assert cx.predictor().device == "pi5"
+    assert cx.predictor().predict("b0", layers=False) == cli_json("predict", "b0", "--json")
+    assert cx.advise("b0", evaluations=20)["device"] == "pi5"
+
+
+def test_host_without_a_profile_says_what_is_missing_and_how_long_fit_takes(tmp_path, monkeypatch):
+    monkeypatch.setenv("CPX_HOME", str(tmp_path))
+    for call in (lambda: cx.predictor("host"), lambda: cx.advise("b0", device="host")):
+        with pytest.raises(cx.InputError) as e:
+            call()
+        assert str(e.value) == cli_error("predict", "b0", "--device", "host")
+        assert "this machine has no profile yet" in str(e.value) and "shipped devices: " in str(e.value)
+        assert "about 10 minutes (an estimate" in str(e.value)
+
+
 def test_predictor_errors_are_the_cli_messages():
     with pytest.raises(cx.InputError) as e:
         cx.predictor("no-such-device")

@@ -101,6 +101,73 @@ def held_out_accuracy(published, family_of, held_out):
                         for m, f in held_out["methods"].items()]}
 
 
+# --- block MACpS vs channels: one stage of two blocks at 28x28, predicted --------------------------------
+def block_macro(name, block, channels, resolution=28):
+    return {"schema": "cpubone-explore/macro/v1", "name": name, "family": "fixture", "resolution": resolution * 2,
+            "stem": {"width": channels, "kernel": 3, "stride": 2},
+            "stages": [{"width": channels, "down": None, "block": block, "depth": 2}],
+            "head": {"widths": [64, 64]}}
+
+
+variants = {
+    "FuMBConv k3 g1": {"type": "fumbconv", "kernel": 3, "expansion": 4, "groups": 1},
+    "GrFuMBConv k3 g2": {"type": "fumbconv", "kernel": 3, "expansion": 4, "groups": 2},
+    "MBConv k3 g1": {"type": "mbconv", "kernel": 3, "expansion": 4, "groups": 1},
+    "GrMBConv k3 g2": {"type": "mbconv", "kernel": 3, "expansion": 4, "groups": 2},
+    "GrFuMBConv k2 g2": {"type": "fumbconv", "kernel": 2, "expansion": 4, "groups": 2},
+    "GrMBConv k2 g2": {"type": "mbconv", "kernel": 2, "expansion": 4, "groups": 2},
+}
+
+
+def block_rows():
+    rows = []
+    for variant, block in variants.items():
+        for channels in (16, 32, 64, 128, 256, 512):
+            path = os.path.join(TMP, f"block_{len(rows)}.json")
+            json.dump(block_macro(variant, block, channels), open(path, "w"))
+            ops = [o for o in predict(path, layers=True)["layers"] if o["name"].startswith("s0.")]
+            macs, us = sum(o["macs"] for o in ops), sum(o["latency_us"] for o in ops)
+            rows.append({"variant": variant, "channels": channels, "resolution": 28, "macps": macs / (us * 1e-6), "latency_us": us})
+    return rows
+
+
+def fused_vs_unfused(rows):
+    """What explorer::fused_vs_unfused writes (explorer/rules.cpp), from the fixture's blocks: CPUBone's grouped local
+    blocks compared in time at the same width (the fused one does more MACs, so its higher MACpS does not make it
+    faster), the highest-MACpS fused and unfused variant beside them, and the crossover: the narrowest width from
+    which the unfused one is faster at every wider one."""
+    at = lambda v, c: next({"variant": r["variant"], "macps": r["macps"], "latency_us": r["latency_us"]} for r in rows
+                           if r["variant"] == v and r["channels"] == c)
+    best = lambda kind, c: max((at(r["variant"], c) for r in rows if r["channels"] == c and r["variant"].startswith(kind)), key=lambda b: b["macps"])
+    widths = [{"channels": c, "fused": at("GrFuMBConv k2 g2", c), "unfused": at("GrMBConv k2 g2", c),
+               "best_fused": best(("FuMBConv", "GrFuMBConv"), c), "best_unfused": best(("MBConv", "GrMBConv"), c)}
+              for c in sorted({r["channels"] for r in rows})]
+    crossover = None
+    for w in reversed(widths):
+        if w["unfused"]["latency_us"] >= w["fused"]["latency_us"]:
+            break
+        crossover = w["channels"]
+    fused_higher = sum(w["best_fused"]["macps"] > w["best_unfused"]["macps"] for w in widths)
+    macps = ("; unfused variants reach the higher MACpS at every width" if fused_higher == 0 else
+             "; fused variants reach the higher MACpS " + ("at every width" if fused_higher == len(widths) else
+                                                            f"at {fused_higher} of {len(widths)} widths") + ", but do more MACs")
+    span = f"{widths[0]['channels']} to {widths[-1]['channels']} channels"
+    pair = f" (GrFuMBConv k2 g2 vs GrMBConv k2 g2, latency, 28x28{macps})"
+    statement = ("fused local blocks are faster at every width from " + span + pair if crossover is None else
+                 "unfused local blocks are faster at every width from " + span + pair if crossover == widths[0]["channels"] else
+                 f"fused local blocks below {crossover} channels, unfused from there on" + pair)
+    return {"resolution": 28, "crossover_channels": crossover, "statement": statement, "widths": widths}
+
+
+def crossover_rule(f, thresholds):
+    """The fused_crossover rule as the explorer states it from the same comparison; `thresholds`: the proposals' fused thresholds."""
+    c = f["crossover_channels"]
+    return {"id": "fused_crossover", "statement": f["statement"], "value": c, "unit": "channels", "source": "predictor",
+            "paper_claim": "fused below 256 channels, unfused from 256 (official code: fused iff C < 256)",
+            "agrees_with_paper": c == 256 if c else False,
+            "proposals_follow": f"{sum(1 for t in thresholds if t == c)} of {len(thresholds)} proposals"}
+
+
 # --- zoo, predicted on pi5 -------------------------------------------------------------------------------
 zoo_json = run("zoo", "--json")
 pi5 = json.load(open(os.path.join(os.path.dirname(__file__), "..", "..", "predictor", "devices", "pi5.json")))
@@ -110,6 +177,22 @@ if __name__ == "__main__" and len(sys.argv) > 2 and sys.argv[2] == "--patch-accu
     fixture["predictor_accuracy"] = held_out_accuracy(fixture["device"]["provenance"]["published"],
                                                       {z["name"]: z["family"] for z in fixture["zoo"]}, pi5["held_out"])
     json.dump(fixture, sys.stdout, indent=1)
+    sys.stdout.write("\n")
+    sys.exit(0)
+if __name__ == "__main__" and len(sys.argv) > 2 and sys.argv[2] == "--patch-fused":
+    # Rewrites only block_macps, the fused_crossover rule, fused_crossover_channels and fused_vs_unfused (issue 71:
+    # one comparison for the chart, its table, the rule and the key finding), so that the rest stays as committed.
+    fixture = json.load(sys.stdin)
+    fixture["block_macps"] = block_rows()
+    f = fused_vs_unfused(fixture["block_macps"])
+    thresholds = [int(p["summary"].split("fused below ")[1].split(",")[0]) for p in fixture["pareto"]]
+    fixture["design_rules"] = [crossover_rule(f, thresholds) if r["id"] == "fused_crossover" else r for r in fixture["design_rules"]]
+    patched = {}
+    for key, value in fixture.items():
+        patched[key] = f["crossover_channels"] if key == "fused_crossover_channels" else value
+        if key == "fused_crossover_channels":
+            patched["fused_vs_unfused"] = f
+    json.dump(patched, sys.stdout, indent=1)
     sys.stdout.write("\n")
     sys.exit(0)
 
@@ -164,38 +247,9 @@ for z in zoo:
               "support_distance": nearest(z, fit_points), "inside_support": e["top1"] is not None})
 
 
-# --- block MACpS vs channels: one stage of two blocks at 28x28, predicted --------------------------------
-def block_macro(name, block, channels, resolution=28):
-    return {"schema": "cpubone-explore/macro/v1", "name": name, "family": "fixture", "resolution": resolution * 2,
-            "stem": {"width": channels, "kernel": 3, "stride": 2},
-            "stages": [{"width": channels, "down": None, "block": block, "depth": 2}],
-            "head": {"widths": [64, 64]}}
-
-
-variants = {
-    "FuMBConv k3 g1": {"type": "fumbconv", "kernel": 3, "expansion": 4, "groups": 1},
-    "GrFuMBConv k3 g2": {"type": "fumbconv", "kernel": 3, "expansion": 4, "groups": 2},
-    "MBConv k3 g1": {"type": "mbconv", "kernel": 3, "expansion": 4, "groups": 1},
-    "GrMBConv k3 g2": {"type": "mbconv", "kernel": 3, "expansion": 4, "groups": 2},
-    "GrFuMBConv k2 g2": {"type": "fumbconv", "kernel": 2, "expansion": 4, "groups": 2},
-    "GrMBConv k2 g2": {"type": "mbconv", "kernel": 2, "expansion": 4, "groups": 2},
-}
-block_macps = []
-for variant, block in variants.items():
-    for channels in (16, 32, 64, 128, 256, 512):
-        path = os.path.join(TMP, f"block_{len(block_macps)}.json")
-        json.dump(block_macro(variant, block, channels), open(path, "w"))
-        ops = [o for o in predict(path, layers=True)["layers"] if o["name"].startswith("s0.")]
-        macs, us = sum(o["macs"] for o in ops), sum(o["latency_us"] for o in ops)
-        block_macps.append({"variant": variant, "channels": channels, "resolution": 28, "macps": macs / (us * 1e-6)})
-# The grouped local blocks CPUBone switches between: the width from which the unfused one reaches the higher
-# MACpS (the paper's claim is about MACpS, not latency: the unfused block has fewer MACs at any width).
-macps_of = {(m["variant"], m["channels"]): m["macps"] for m in block_macps}
-crossover = None
-for channels in (16, 32, 64, 128, 256, 512):
-    if macps_of[("GrMBConv k2 g2", channels)] > macps_of[("GrFuMBConv k2 g2", channels)]:
-        crossover = channels
-        break
+block_macps = block_rows()
+fused = fused_vs_unfused(block_macps)
+crossover = fused["crossover_channels"]
 
 
 def ratio(v1, v2):
@@ -383,11 +437,7 @@ results = {
                        "points": points},
     "zoo": zoo,
     "design_rules": [
-        {"id": "fused_crossover", "statement": f"fused local blocks (GrFuMBConv k2 g2) reach the higher MACpS below {crossover} channels, GrMBConv k2 g2 from there" if crossover else "fused local blocks reach the higher MACpS at every width tried",
-         "value": crossover, "unit": "channels", "source": "predictor",
-         "paper_claim": "fused below 256 channels, unfused from 256 (official code: fused iff C < 256)",
-         "agrees_with_paper": crossover == 256 if crossover else False,
-         "proposals_follow": f"{sum(1 for c in front if c['fused_threshold'] == crossover)} of {len(front)} proposals"},
+        crossover_rule(fused, [c["fused_threshold"] for c in front]),
         {"id": "grfumbconv_macps", "statement": "GrFuMBConv k3 g2 reaches %.2fx the MACpS of FuMBConv k3 g1 (median over widths)" % ratio("GrFuMBConv k3 g2", "FuMBConv k3 g1"),
          "value": round(ratio("GrFuMBConv k3 g2", "FuMBConv k3 g1"), 3), "unit": "x", "source": "predictor",
          "paper_claim": "GrFuMBConv needs 45% fewer MACs than FuMBConv at essentially the same MACpS",
@@ -398,6 +448,7 @@ results = {
          "agrees_with_paper": abs(ratio("GrMBConv k3 g2", "MBConv k3 g1") - 0.95) <= 0.1, "proposals_follow": None}],
     "block_macps": block_macps,
     "fused_crossover_channels": crossover,
+    "fused_vs_unfused": fused,
     "roofline": {"peak_macps": None, "bandwidth_bytes_per_s": None, "source": None, "points": roof},
     "search": {"algorithm": "FIXTURE random perturbation", "seed": 1, "space": "default", "evaluations": len(candidates),
                "evaluations_per_second": 0, "population": len(candidates), "generations": 1,

@@ -101,12 +101,13 @@ const onnx::ValueInfoProto& graph_input(const Graph& g, ShapeNhwc& shape) {
   return *input;
 }
 
-Network import_graph(const onnx::GraphProto& proto, const std::string& file, std::vector<std::string>* skipped) {
+Network import_graph(const onnx::GraphProto& proto, const std::string& file, std::vector<std::string>* skipped, BatchNormFolding* folding) {
   Graph g(proto, file);
   ShapeNhwc input_shape;
   const onnx::ValueInfoProto& input = graph_input(g, input_shape);
   Context c(g, std::filesystem::path(file).stem().string(), input_shape, input.name());
   c.skipped = skipped;
+  c.folding = folding;
   for (int i = 0; i < g.size(); ++i)
     if ((g.at(i).domain().empty() || g.at(i).domain() == "ai.onnx") && fold(c, i, true)) g.mark_done(i);
   for (int i = 0; i < g.size(); ++i)
@@ -164,20 +165,21 @@ OnnxImportEntry onnx_import_entry(const OpAttrs& attrs) {
   return std::visit([](const auto& a) { return onnx_import::entry(onnx_import::Of<std::decay_t<decltype(a)>>{}); }, attrs);
 }
 
-Network import_onnx_bytes(const std::string& model_bytes, const std::string& file, std::vector<std::string>* skipped) {
+Network import_onnx_bytes(const std::string& model_bytes, const std::string& file, std::vector<std::string>* skipped,
+                          BatchNormFolding* folding) {
   onnx::ModelProto model;
   if (!model.ParseFromString(model_bytes)) throw InputError(file + ": not an ONNX model (protobuf parse failed)");
   for (const auto& o : model.opset_import())
     if ((o.domain().empty() || o.domain() == "ai.onnx") && o.version() < 11)
       throw InputError(file + ": opset " + std::to_string(o.version()) + " is older than the 11 we read");
-  return onnx_import::import_graph(model.graph(), file, skipped);
+  return onnx_import::import_graph(model.graph(), file, skipped, folding);
 }
 
-Network import_onnx(const std::string& path, std::vector<std::string>* skipped) {
+Network import_onnx(const std::string& path, std::vector<std::string>* skipped, BatchNormFolding* folding) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path + ": cannot open");
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return import_onnx_bytes(bytes, path, skipped);
+  return import_onnx_bytes(bytes, path, skipped, folding);
 }
 
 std::string onnx_symbolic_batch(const std::string& path) {
@@ -202,11 +204,11 @@ bool is_onnx_file(const std::string& path) {
   return in && first == 0x08;
 }
 
-Network load_any_model(const std::string& name_or_file, int64_t resolution, std::vector<std::string>* skipped) {
+Network load_any_model(const std::string& name_or_file, int64_t resolution, std::vector<std::string>* skipped, BatchNormFolding* folding) {
   if (!is_onnx_file(name_or_file)) return load_model(name_or_file, resolution);
   if (resolution < 0 || resolution > limits::max_spatial)
     throw FieldError(Field::resolution, std::to_string(resolution), "out of range [1, " + std::to_string(limits::max_spatial) + "]");
-  Network net = import_onnx(name_or_file, skipped);
+  Network net = import_onnx(name_or_file, skipped, folding);
   if (resolution > 0) net = with_input(net, {net.input.n, resolution, resolution, net.input.c}, name_or_file);
   return net;
 }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "profiler/interop/onnx/import_graph.hpp"
+#include "space/count.hpp"
 #include "space/network.hpp"
 
 namespace cpx::profiler::onnx_import {
@@ -50,6 +51,8 @@ class Context {
   // With --skip-unknown: a node of an op type the importer does not know passes its first input on (as
   // Identity would) and is listed here as "name (OpType)"; without it (null), such a node is an error.
   std::vector<std::string>* skipped = nullptr;
+  // Where the convs the exporter folded a BatchNorm into are listed (count's batch_norm_folding); null: nowhere.
+  BatchNormFolding* folding = nullptr;
 
   // Adds an op for node i (named after its name, else its output) and returns our tensor.
   std::string add(int i, std::vector<std::string> inputs, OpAttrs attrs, const std::string& suffix = "");

@@ -57,6 +57,15 @@ std::string absorb_following(Context& c, const std::string& out, T& op) {
   return f.output;
 }
 
+// torch.onnx.export names an initializer it computed (a BatchNorm folded into the conv before it, in eval
+// mode) "onnx::Conv_<n>", and one that is a module's parameter after it ("features.0.0.weight"): a conv with
+// a bias and a computed weight is taken for a folded conv + BatchNorm (an inference, as count says).
+void note_folded_batch_norm(Context& c, int i, const Conv2d& op, const std::string& ours) {
+  if (!c.folding || !op.bias || op.batch_norm || c.g.input(i, 1).rfind("onnx::", 0) != 0) return;
+  c.folding->convs.push_back(ours);
+  c.folding->channels += op.out_channels;
+}
+
 void constant_node(Context& c, int i) {
   const auto* a = c.g.attribute(i, "value");
   if (!a || !a->has_t()) c.g.fail(i, "only tensor-valued Constant nodes are supported");
@@ -116,7 +125,9 @@ void conv(Context& c, int i) {
     else in = c.add(i, {in}, Pad{p}, "/pad");  // too wide to be a conv's own padding
   }
   const std::string out = absorb_following(c, g.output(i), op);
-  c.set_nchw(out, c.add(i, {in}, op));
+  const std::string ours = c.add(i, {in}, op);
+  note_folded_batch_norm(c, i, op, ours);
+  c.set_nchw(out, ours);
 }
 
 void conv_transpose(Context& c, int i) {
