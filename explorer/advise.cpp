@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "profiler/executor/isa.hpp"
+#include "profiler/interop/onnx.hpp"
 #include "space/count.hpp"
 #include "space/field_error.hpp"
 
@@ -283,12 +284,9 @@ Advice advise(const Network& net, const predictor::Predictor& p, const AdviceOpt
   return a;
 }
 
-void note_skipped(Advice& a, std::vector<std::string> skipped, std::string_view option) {
+void note_skipped(Advice& a, std::vector<std::string> skipped, std::string_view (*spell)(Field)) {
   if (skipped.empty()) return;
-  std::string names;
-  for (const std::string& s : skipped) names += (names.empty() ? "" : ", ") + s;
-  a.warnings.push_back(std::string(option) + ": " + std::to_string(skipped.size()) + " ONNX node(s) the importer does not know passed their "
-                       "input on, their time not counted (the prediction is low by it): " + names);
+  a.warnings.push_back(profiler::skipped_note(skipped).spelled(spell) + " (the prediction is low by their time)");
   a.skipped_onnx_nodes = std::move(skipped);
 }
 

@@ -96,8 +96,9 @@ int64_t vector_floats(const predictor::Predictor& p);
 
 Advice advise(const Network& net, const predictor::Predictor& p, const AdviceOptions& options);
 // Records the ONNX nodes an import with skip_unknown passed through (profiler::import_onnx) and warns,
-// naming that switch as the front end spells it (`option`: explorer::flag_of(Field::skip_unknown)).
-void note_skipped(Advice& a, std::vector<std::string> skipped_onnx_nodes, std::string_view option);
+// (profiler::skipped_note), naming that switch as the front end spells it (`spell`: explorer::flag_of, or
+// Python's explorer::keyword_of).
+void note_skipped(Advice& a, std::vector<std::string> skipped_onnx_nodes, std::string_view (*spell)(Field));
 Json to_json(const Advice& a);
 
 // The rewrites that the ids ("s3", "v1", comma-separated) stand for, in the order given; an unknown id is a

@@ -1,7 +1,7 @@
 // The command line's checks of values the libraries take as typed arguments, in its own spelling
 // (`--threads = 3: ...`). The libraries guard the same values without naming any option; a front end runs
-// these first, so that a user reads the option they typed. The Python module runs them too and raises the
-// same messages as the command line.
+// these first, so that a user reads the option they typed. The Python module runs them too and raises them
+// in its own spelling (python_message: the keyword argument).
 #pragma once
 
 #include <cstdint>
@@ -26,5 +26,11 @@ std::string_view flag_of(Field field);
 std::string cli_message(const FieldError& e);
 std::string cli_message(const AdvisedError& e);  // its advice, the options said as flags
 std::string cli_message(const Wording& w);       // advice that is not an error (a warning line), said so too
+
+// The Python module's spelling: a Field is its keyword argument (threads), a refused value
+// "threads=8: more than the 2 CPUs ...", advice naming options by keyword.
+std::string_view keyword_of(Field field);
+std::string python_message(const FieldError& e);
+std::string python_message(const AdvisedError& e);
 
 }  // namespace cpx::explorer

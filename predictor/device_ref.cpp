@@ -10,6 +10,7 @@
 #include "profiler/profile/sweep_grid.hpp"
 #include "space/field_error.hpp"
 #include "space/io.hpp"
+#include "space/names.hpp"
 
 namespace cpx::predictor {
 
@@ -81,7 +82,7 @@ Predictor load_predictor(const DeviceRef& d) {
     case DeviceSource::file: return predictor_file(d.predictor_path);
     case DeviceSource::shipped: return predictor_from_json(Json::parse(shipped_devices.at(d.name)), "shipped device " + d.name);
     case DeviceSource::unknown:
-      throw FieldError(Field::device, "\"" + d.name + "\"", {"not a known device (known: " + comma_joined(known_devices()) +
+      throw FieldError(Field::device, "\"" + d.name + "\"", {"not a known device" + did_you_mean(d.name, known_devices()) + " (known: " + comma_joined(known_devices()) +
                        "; or the path of a device file, e.g. one `calibrate ", Field::out, "` wrote)"});
     case DeviceSource::host:
       if (!std::filesystem::exists(d.predictor_path)) no_host_predictor(d);

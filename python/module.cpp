@@ -13,6 +13,7 @@
 
 #include "explorer/advise.hpp"
 #include "explorer/check.hpp"
+#include "explorer/advise_apply.hpp"
 #include "explorer/job.hpp"
 #include "explorer/option_checks.hpp"
 #include "predictor/devices.hpp"
@@ -49,8 +50,9 @@ Json from_python(const py::handle& o, const std::string& what) {
   return Json::parse(text);
 }
 
-// A zoo name, a file path or a dict, as `load` takes them.
-NetworkPtr load(const py::handle& source, int64_t resolution) {
+// A zoo name, a file path or a dict, as `load` takes them. With `skipped`, an ONNX node of an op type the
+// importer does not know passes its input on and is listed there (skip_unknown).
+NetworkPtr load(const py::handle& source, int64_t resolution, std::vector<std::string>* skipped = nullptr) {
   if (py::isinstance<py::dict>(source)) {
     const Json j = from_python(source, "<dict>");
     py::gil_scoped_release release;
@@ -59,7 +61,7 @@ NetworkPtr load(const py::handle& source, int64_t resolution) {
   if (!py::isinstance<py::str>(source)) throw py::type_error("load: expected a zoo name, a file path or a dict");
   const std::string name = source.cast<std::string>();
   py::gil_scoped_release release;
-  return std::make_shared<cpx::Network>(cpx::profiler::load_any_model(name, resolution));
+  return std::make_shared<cpx::Network>(cpx::profiler::load_any_model(name, resolution, skipped));
 }
 
 // The weights a network came with from its file (an ONNX file's initializers, a network JSON's weights
@@ -71,13 +73,13 @@ struct FileWeights {
 };
 
 // load() as the Python module returns it: the network, with `_weights` when its file has weights.
-py::object load_with_weights(const py::handle& source, int64_t resolution) {
+py::object load_with_weights(const py::handle& source, int64_t resolution, std::vector<std::string>* skipped = nullptr) {
   if (!py::isinstance<py::str>(source)) return py::cast(load(source, resolution));
   const std::string name = source.cast<std::string>();
   cpx::profiler::ModelWithWeights m;
   {
     py::gil_scoped_release release;
-    m = cpx::profiler::load_model_with_weights(name, resolution);
+    m = cpx::profiler::load_model_with_weights(name, resolution, skipped);
   }
   py::object net = py::cast(std::make_shared<cpx::Network>(std::move(m.net)));
   if (m.weights) net.attr("_weights") = std::make_shared<FileWeights>(FileWeights{std::move(*m.weights), m.weights_label});
@@ -90,10 +92,12 @@ std::shared_ptr<FileWeights> own_weights(const py::object& net, const std::optio
   return net.attr("_weights").cast<std::shared_ptr<FileWeights>>();
 }
 
+// Anything else (a path object, a torch nn.Module) goes through the package's _network, which exports a
+// module to ONNX first.
 NetworkPtr as_network(const py::handle& net) {
   if (py::isinstance<cpx::Network>(net)) return net.cast<NetworkPtr>();
   if (!py::isinstance<py::dict>(net) && !py::isinstance<py::str>(net))
-    return load(py::module_::import("os").attr("fspath")(net), 0);
+    return py::module_::import("cpubone_explore").attr("_network")(net).cast<NetworkPtr>();
   return load(net, 0);
 }
 
@@ -131,15 +135,15 @@ PYBIND11_MODULE(_core, m) {
   m.doc() = "C++ core of cpubone_explore; use the cpubone_explore package.";
   static py::exception<cpx::InputError>& input_error = py::register_exception<cpx::InputError>(m, "InputError", PyExc_ValueError);
   input_error.attr("__doc__") = "Bad input (file, field, value, name or option), with the CLI's one-line message.";
-  // A library's FieldError names its own field, and its AdvisedError the options its advice names: raised, as
-  // every other message, as the command line says them.
+  // A library's FieldError names its own field, and its AdvisedError the options its advice names: raised in
+  // Python's terms, each option its keyword argument ("threads=8: ...", not the command line's "--threads = 8").
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
     } catch (const cpx::FieldError& e) {
-      input_error(cpx::explorer::cli_message(e).c_str());
+      input_error(cpx::explorer::python_message(e).c_str());
     } catch (const cpx::AdvisedError& e) {
-      input_error(cpx::explorer::cli_message(e).c_str());
+      input_error(cpx::explorer::python_message(e).c_str());
     }
   });
 
@@ -180,12 +184,20 @@ PYBIND11_MODULE(_core, m) {
       });
 
   m.def("zoo_names", &cpx::zoo_names);
+  m.def("similar_zoo_names", [](const std::string& name) { return cpx::similar_zoo_names(name, 5); }, py::arg("name"));
   m.def("zoo_info", [](const std::string& name) {
     const cpx::ZooEntry* e = cpx::find_zoo(name);
     if (!e) throw cpx::InputError(name + ": not a zoo model");
     return to_python(cpx::zoo_entry_json(*e));
   });
-  m.def("load", &load_with_weights, py::arg("source"), py::arg("resolution") = 0);
+  m.def("load", [](const py::handle& source, int64_t resolution) { return load_with_weights(source, resolution); },
+        py::arg("source"), py::arg("resolution") = 0);
+  m.def("load_skipping", [](const py::handle& source, int64_t resolution) {
+    std::vector<std::string> skipped;
+    const py::object net = load_with_weights(source, resolution, &skipped);
+    return py::make_tuple(net, skipped, cpx::profiler::skipped_note(skipped).spelled(cpx::explorer::keyword_of));
+  }, py::arg("source"), py::arg("resolution") = 0,
+     "load() with skip_unknown: (network, the ONNX nodes passed through as \"name (OpType)\", the warning that says so or \"\")");
 
   m.def("count", [](const cpx::Network& n, bool layers) {
     Json j;
@@ -281,7 +293,7 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("provenance", [](const cpx::predictor::Predictor& p) { return to_python(p.provenance); })
       .def("predict", [](const cpx::predictor::Predictor& p, const py::handle& net, std::optional<int64_t> requested, bool layers) {
         if (requested && (*requested < 1 || *requested > 256))
-          throw cpx::InputError("--threads = " + std::to_string(*requested) + ": out of range [1, 256]");
+          throw cpx::FieldError(cpx::Field::threads, std::to_string(*requested), "out of range [1, 256]");
         const int64_t threads = cpx::predictor::prediction_threads(p, requested);
         const NetworkPtr n = as_network(net);
         Json j;
@@ -401,14 +413,15 @@ PYBIND11_MODULE(_core, m) {
      py::arg("prove") = false, py::arg("max_latency_ms") = py::none(), py::arg("max_params") = py::none(),
      py::arg("max_macs") = py::none());
 
-  m.def("advise", [](const py::handle& model, const std::string& device, std::optional<int64_t> threads,
-                     std::optional<double> max_params, std::optional<double> max_macs, int64_t evaluations, uint64_t seed, bool skip_unknown) {
-    // A path is read by content, so an ONNX file is taken as the CLI takes it.
-    std::vector<std::string> skipped;
-    const NetworkPtr net = py::isinstance<py::str>(model) || !(py::isinstance<cpx::Network>(model) || py::isinstance<py::dict>(model))
-        ? std::make_shared<cpx::Network>(cpx::profiler::load_any_model(py::str(py::module_::import("os").attr("fspath")(model)).cast<std::string>(),
-                                                                       0, skip_unknown ? &skipped : nullptr))
-        : as_network(model);
+  m.def("advise", [](const NetworkPtr& net, std::vector<std::string> skipped, const std::string& device, std::optional<int64_t> threads,
+                     std::optional<double> max_params, std::optional<double> max_macs, int64_t evaluations, uint64_t seed,
+                     const std::string& apply, const std::string& out, const std::string& weights) {
+    if (!apply.empty() && out.empty()) throw cpx::FieldError(cpx::Field::apply, "\"" + apply + "\"", {"needs ", cpx::Field::out, " (the directory written)"});
+    // Weights "": the file's own when the network came with them (load's _weights), else seed 0. Looked up
+    // here, holding the GIL; apply moves from the copy, and the Network keeps its own.
+    const std::shared_ptr<FileWeights> own = weights.empty() ? own_weights(py::cast(net), std::nullopt) : nullptr;
+    std::optional<cpx::profiler::NetworkWeights> copy;
+    if (own) copy = own->weights;
     return to_python(off_thread([&] {
       cpx::explorer::AdviceOptions o;
       o.threads = threads;
@@ -417,12 +430,16 @@ PYBIND11_MODULE(_core, m) {
       o.evaluations = evaluations;
       o.seed = seed;
       cpx::explorer::Advice a = cpx::explorer::advise(*net, cpx::predictor::load_predictor(cpx::predictor::resolve_device(device)), o);
-      cpx::explorer::note_skipped(a, std::move(skipped), cpx::explorer::flag_of(cpx::Field::skip_unknown));
-      return cpx::explorer::to_json(a);
+      cpx::explorer::note_skipped(a, std::move(skipped), cpx::explorer::keyword_of);
+      Json j = cpx::explorer::to_json(a);
+      // What `advise --apply` writes, by the same code (explorer/advise_apply.hpp).
+      if (!apply.empty()) j["applied"] = cpx::explorer::apply_advice(a, {apply, out, weights, copy ? &*copy : nullptr});
+      return j;
     }));
-  }, py::arg("model"), py::arg("device") = std::string(cpx::predictor::default_device), py::arg("threads") = py::none(), py::arg("max_params") = py::none(),
-     py::arg("max_macs") = py::none(), py::arg("evaluations") = 1500, py::arg("seed") = 1, py::arg("skip_unknown") = false,
-     "advise: the document `cpubone-explore advise MODEL --json` prints (cpubone-explore/advice/v1)");
+  }, py::arg("net"), py::arg("skipped"), py::arg("device") = std::string(cpx::predictor::default_device), py::arg("threads") = py::none(),
+     py::arg("max_params") = py::none(), py::arg("max_macs") = py::none(), py::arg("evaluations") = 1500, py::arg("seed") = 1,
+     py::arg("apply") = "", py::arg("out") = "", py::arg("weights") = "",
+     "advise: the document `cpubone-explore advise MODEL --json [--apply IDS --out DIR]` prints (cpubone-explore/advice/v1)");
 
   m.def("report", [](const py::object& results, const std::string& out) {
     const bool is_path = py::isinstance<py::str>(results);

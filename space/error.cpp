@@ -1,7 +1,11 @@
 #include "space/error.hpp"
+#include "space/names.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <utility>
+#include <vector>
 
 namespace cpx {
 
@@ -133,6 +137,59 @@ int64_t checked_add(int64_t a, int64_t b, const Where& where) {
   int64_t r = 0;
   if (__builtin_add_overflow(a, b, &r)) where.fail("count overflows 64 bits: the network is absurdly large");
   return r;
+}
+
+namespace {
+
+// Levenshtein distance.
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// Lower case with '_' read as '-', so "mobilenetv2_1.0" finds "mobilenetv2-1.0" and "Pi5" finds "pi5".
+std::string normalised_name(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> similar_names(std::string_view name, const std::vector<std::string>& candidates, size_t most) {
+  const std::string a = normalised_name(name);
+  std::vector<std::pair<size_t, std::string>> scored;
+  for (const std::string& candidate : candidates) {
+    // A slip in the start of a longer name ("mobilnetv2" for "mobilenetv2-1.0") counts as one more edit.
+    const std::string b = normalised_name(candidate);
+    size_t d = edit_distance(a, b);
+    for (size_t len = a.size() > 0 ? a.size() - 1 : 0; len <= a.size() + 1 && len < b.size(); ++len) d = std::min(d, edit_distance(a, b.substr(0, len)) + 1);
+    scored.push_back({d, candidate});
+  }
+  std::stable_sort(scored.begin(), scored.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::vector<std::string> out;
+  // Close enough to be a slip: at most a third of the name's letters differ; a name that differs only in case
+  // or '_' ("Pi5") means the one it matches, and no other is offered.
+  const size_t limit = !scored.empty() && scored.front().first == 0 ? 0 : std::max<size_t>(2, a.size() / 3);
+  for (const auto& [d, n] : scored)
+    if (out.size() < most && d <= limit) out.push_back(n);
+  return out;
+}
+
+std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates, size_t most) {
+  std::string similar;
+  for (const std::string& n : similar_names(name, candidates, most)) similar += (similar.empty() ? "" : ", ") + n;
+  return similar.empty() ? "" : "; did you mean " + similar + "?";
 }
 
 }  // namespace cpx

@@ -8,6 +8,7 @@
 #include "space/count.hpp"
 #include "space/field_error.hpp"
 #include "space/io.hpp"
+#include "space/names.hpp"
 #include "space/zoo/families.hpp"
 
 namespace cpx {
@@ -178,43 +179,7 @@ const ZooEntry* find_zoo(std::string_view name) {
   return nullptr;
 }
 
-std::vector<std::string> similar_zoo_names(std::string_view name, size_t most) {
-  // Edit distance on lower-cased names with '_' read as '-', so "mobilenetv2_1.0" finds "mobilenetv2-1.0".
-  auto norm = [](std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-  };
-  const std::string a = norm(name);
-  auto distance = [&](const std::string& b) {
-    std::vector<size_t> row(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (size_t i = 1; i <= a.size(); ++i) {
-      size_t diagonal = row[0];
-      row[0] = i;
-      for (size_t j = 1; j <= b.size(); ++j) {
-        const size_t up = row[j];
-        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-        diagonal = up;
-      }
-    }
-    return row[b.size()];
-  };
-  std::vector<std::pair<size_t, std::string>> scored;
-  for (const auto& e : zoo()) {
-    // A slip in the start of a longer name ("mobilnetv2" for "mobilenetv2-1.0") counts as one more edit.
-    const std::string b = norm(e.name);
-    size_t d = distance(b);
-    for (size_t len = a.size() > 0 ? a.size() - 1 : 0; len <= a.size() + 1 && len < b.size(); ++len) d = std::min(d, distance(b.substr(0, len)) + 1);
-    scored.push_back({d, e.name});
-  }
-  std::stable_sort(scored.begin(), scored.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
-  std::vector<std::string> out;
-  // Close enough to be a slip: at most a third of the name's letters differ.
-  for (const auto& [d, n] : scored)
-    if (out.size() < most && d <= std::max<size_t>(2, a.size() / 3)) out.push_back(n);
-  return out;
-}
+std::vector<std::string> similar_zoo_names(std::string_view name, size_t most) { return similar_names(name, zoo_names(), most); }
 
 std::vector<std::string> zoo_names() {
   std::vector<std::string> names;
@@ -224,9 +189,7 @@ std::vector<std::string> zoo_names() {
 
 namespace {
 [[noreturn]] void unknown_model(const std::string& name) {
-  std::string similar;
-  for (const auto& n : similar_zoo_names(name, 5)) similar += (similar.empty() ? "" : ", ") + n;
-  throw InputError(name + ": not a zoo model and not a file" + (similar.empty() ? "" : "; did you mean " + similar + "?") +
+  throw InputError(name + ": not a zoo model and not a file" + did_you_mean(name, zoo_names()) +
                    " (`cpubone-explore zoo` lists the " + std::to_string(zoo().size()) + " models)");
 }
 void check_resolution(int64_t resolution) {

@@ -39,6 +39,26 @@ TEST_CASE("the usable CPUs are the smaller of the affinity mask and the cgroup q
   CHECK(profiler::usable_cpus().count() >= 1);
 }
 
+namespace {
+// A front end's check (explorer/option_checks.hpp) as the command line prints it and as Python raises it.
+std::string said_by_cli(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const FieldError& e) {
+    return explorer::cli_message(e);
+  }
+  return "(no FieldError)";
+}
+std::string said_by_python(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const FieldError& e) {
+    return explorer::python_message(e);
+  }
+  return "(no FieldError)";
+}
+}  // namespace
+
 TEST_CASE("one more thread than the usable CPUs is refused naming both numbers, wherever threads run here", "[cpus]") {
   const profiler::UsableCpus cpus = profiler::usable_cpus();
   const int64_t n = cpus.count(), over = n + 1;
@@ -47,10 +67,12 @@ TEST_CASE("one more thread than the usable CPUs is refused naming both numbers, 
   // The command line's (and Python's) check names the option; the libraries' own guard names no option.
   const std::string refused = "--threads = " + std::to_string(over) + reason, refused_here = "threads = " + std::to_string(over) + reason;
   CHECK_NOTHROW(explorer::check_threads_option(n));
-  CHECK(error_of([&] { explorer::check_threads_option(over); }).rfind(refused, 0) == 0);
-  CHECK(error_of([] { explorer::check_threads_option(0); }) == "--threads = 0: out of range [1, 256]");
-  CHECK(error_of([] { explorer::check_threads_option(257); }) == "--threads = 257: out of range [1, 256]");
-  CHECK(error_of([] { explorer::check_threads_option(std::vector<int64_t>{1, 0}); }) == "--threads = 0: out of range [1, 256]");
+  CHECK(said_by_cli([&] { explorer::check_threads_option(over); }).rfind(refused, 0) == 0);
+  CHECK(said_by_cli([] { explorer::check_threads_option(0); }) == "--threads = 0: out of range [1, 256]");
+  CHECK(said_by_cli([] { explorer::check_threads_option(257); }) == "--threads = 257: out of range [1, 256]");
+  CHECK(said_by_cli([] { explorer::check_threads_option(std::vector<int64_t>{1, 0}); }) == "--threads = 0: out of range [1, 256]");
+  // Python says the same refusal by its keyword argument (python/module.cpp raises python_message).
+  CHECK(said_by_python([] { explorer::check_threads_option(0); }) == "threads=0: out of range [1, 256]");
   CHECK_NOTHROW(profiler::check_threads(n));
   CHECK(error_of([&] { profiler::check_threads(over); }).rfind(refused_here, 0) == 0);
   CHECK(error_of([] { profiler::check_threads(0); }) == "threads = 0: out of range [1, 256]");
@@ -62,7 +84,8 @@ TEST_CASE("one more thread than the usable CPUs is refused naming both numbers, 
   run.threads = 1;
   run.timing.min_runs = 0;
   CHECK(error_of([&] { profiler::measure_network(load_model("b0", 32), run); }) == "timing.min_runs = 0: out of range [1, 100000]");
-  CHECK(error_of([&] { explorer::check_measure_options(run); }) == "--min-runs = 0: out of range [1, 100000]");
+  CHECK(said_by_cli([&] { explorer::check_measure_options(run); }) == "--min-runs = 0: out of range [1, 100000]");
+  CHECK(said_by_python([&] { explorer::check_measure_options(run); }) == "min_runs=0: out of range [1, 100000]");
   profiler::SweepOptions sweep;
   sweep.threads = {1, over};
   std::atomic<bool> stop{false};
@@ -73,7 +96,7 @@ TEST_CASE("one more thread than the usable CPUs is refused naming both numbers, 
   explorer::JobOptions job;
   job.device = "host";
   job.threads = over;
-  CHECK(error_of([&] { explorer::validate(job); }).rfind(refused, 0) == 0);
+  CHECK(said_by_cli([&] { explorer::validate(job); }).rfind(refused, 0) == 0);
   // A calibrated device's threads are its runtime's, not this machine's: pi5 predicts at 4 on any machine.
   job.device = "pi5";
   job.threads = 4;

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "explorer/advise.hpp"
+#include "explorer/advise_apply.hpp"
 #include "explorer/cli/commands.hpp"
 #include "explorer/option_checks.hpp"
 #include "predictor/devices.hpp"
@@ -21,10 +22,11 @@ namespace cpx::cli {
 namespace {
 
 struct AdviseArgs {
-  std::string model, device, apply, out, weights, report;  // device "": the default device; weights "": the model file's own, else seed 0
-  int64_t threads = 0, resolution = 0, evaluations = 1500, top = 15;
+  ModelArgs model;
+  std::string device, apply, out, weights, report;  // device "": the default device; weights "": the model file's own, else seed 0
+  int64_t threads = 0, evaluations = 1500, top = 15;
   double max_params = 0, max_macs = 0;
-  bool threads_given = false, as_json = false, skip_unknown = false;
+  bool threads_given = false, as_json = false;
 };
 
 std::string pct(std::optional<double> v) {
@@ -135,44 +137,14 @@ void print_text(const explorer::Advice& a, int64_t top) {
   std::printf("apply: cpubone-explore advise MODEL --device %s --apply ID[,ID...] --out DIR\n", a.device.c_str());
 }
 
-// Writes the rewritten network as network JSON, ONNX and PyTorch into `dir`; everything is built and
-// checked before the first file is written.
-Json apply(const explorer::Advice& advice, const AdviseArgs& a, std::optional<profiler::NetworkWeights>& own) {
-  const std::vector<Rewrite> rewrites = explorer::rewrites_of(advice, a.apply);
-  const Network net = apply_rewrites(advice.net, rewrites, "--apply");
-  const bool use_own = a.weights.empty() && own;
-  const WeightsSpec spec = use_own ? WeightsSpec{std::nullopt, "the model file's"} : read_weights_spec(a.weights.empty() ? "0" : a.weights);
-  const profiler::NetworkWeights original = use_own ? std::move(*own) : weights_for(advice.net, spec, spec.label);
-  const profiler::CarriedWeights carried = profiler::carry_weights(advice.net, original, net, spec.seed.value_or(0));
-  const std::string onnx = profiler::export_onnx(net, carried.weights);
-  const std::string base = (std::filesystem::path(a.out) / "advised").string();
-  profiler::check_onnx(onnx, base + ".onnx");
-  const profiler::TorchExport torch = profiler::export_torch(net, carried.weights, "advised.f32");
-  std::error_code err;
-  std::filesystem::create_directories(a.out, err);
-  if (err) throw InputError("--out = \"" + a.out + "\": cannot create the directory: " + err.message());
-  write_file_atomic(base + ".json", to_json(net).dump(2) + "\n");
-  write_file_atomic(base + ".onnx", onnx);
-  write_file_atomic(base + ".f32", torch.weights);
-  write_file_atomic(base + ".py", torch.source);
-  const NetworkCount c = count(net);
-  Json rs = Json::array();
-  for (const Rewrite& r : rewrites) rs.push_back(to_json(r));
-  return {{"ids", a.apply}, {"rewrites", rs}, {"files", {base + ".json", base + ".onnx", base + ".py", base + ".f32"}},
-          {"macs", c.total.macs}, {"params", c.total.params}, {"torch_params", torch.params},
-          {"weights", spec.label}, {"fresh_weight_ops", carried.fresh_ops}};
-}
-
 void run_advise(const AdviseArgs& a) {
   if (a.threads_given && (a.threads < 1 || a.threads > 256))
     throw InputError("--threads = " + std::to_string(a.threads) + ": out of range [1, 256]");
   if (a.evaluations < 1 || a.evaluations > 1000000) throw InputError("--evaluations = " + std::to_string(a.evaluations) + ": out of range [1, 1000000]");
   if (a.max_params < 0) throw InputError("--max-params = " + std::to_string(a.max_params) + ": must be positive");
   if (a.max_macs < 0) throw InputError("--max-macs = " + std::to_string(a.max_macs) + ": must be positive");
-  if (!a.apply.empty() && a.out.empty()) throw InputError("--apply = \"" + a.apply + "\": needs --out DIR (where the rewritten network is written)");
-  std::vector<std::string> skipped;
-  profiler::ModelWithWeights model = profiler::load_model_with_weights(a.model, a.resolution, a.skip_unknown ? &skipped : nullptr);
-  const Network& net = model.net;
+  LoadedNetwork loaded = load_network(a.model, true);
+  const Network& net = loaded.net;
   const predictor::Predictor p = predictor::load_predictor(predictor::resolve_device(a.device.empty() ? predictor::default_device : a.device));
   explorer::AdviceOptions o;
   if (a.threads_given) o.threads = a.threads;
@@ -180,10 +152,10 @@ void run_advise(const AdviseArgs& a) {
   if (a.max_macs > 0) o.max_macs = a.max_macs;
   o.evaluations = a.evaluations;
   explorer::Advice advice = explorer::advise(net, p, o);
-  explorer::note_skipped(advice, std::move(skipped), explorer::flag_of(Field::skip_unknown));
+  explorer::note_skipped(advice, std::move(loaded.skipped), explorer::flag_of);
   Json j = explorer::to_json(advice);
-  if (!a.apply.empty()) j["applied"] = apply(advice, a, model.weights);
-  if (!a.report.empty()) j["report"] = reports::render_advice(j, "advise " + a.model, a.report).files.front().string();
+  if (!a.apply.empty()) j["applied"] = explorer::apply_advice(advice, {a.apply, a.out, a.weights, loaded.weights ? &*loaded.weights : nullptr});
+  if (!a.report.empty()) j["report"] = reports::render_advice(j, "advise " + a.model.model, a.report).files.front().string();
   if (a.as_json) {
     std::cout << j.dump(2) << "\n";
     return;
@@ -207,17 +179,14 @@ void run_advise(const AdviseArgs& a) {
 void add_advise_commands(CLI::App& app) {
   auto a = std::make_shared<AdviseArgs>();
   auto* cmd = app.add_subcommand("advise", "Where your network loses MACpS on a device, which rewrites win there, and --apply them");
-  cmd->add_option("model", a->model, "An ONNX file, a macro or network JSON file, or a zoo name")->required();
+  add_model_options(cmd, a->model, {.help = "An ONNX file, a macro or network JSON file, or a zoo name"});
   cmd->add_option("--device", a->device, "Device: a shipped or calibrated device's name, host (this machine, once `fit --device host` "
                   "has profiled it), or the path of a device file; default " + std::string(predictor::default_device));
   auto* threads = cmd->add_option("--threads,--num_threads", a->threads, "Threads (default 1 on the host; a calibrated device predicts only at its own)");
-  cmd->add_option("--resolution", a->resolution, "Input height and width (0: the network's own)");
   cmd->add_option("--max-params", a->max_params, "The local search's params budget (default: within +-10% of the original's)");
   cmd->add_option("--max-macs", a->max_macs, "The local search's MACs budget");
   cmd->add_option("--evaluations", a->evaluations, "Variants the local search may evaluate")->capture_default_str();
   cmd->add_option("--top", a->top, "Rows of the blocks and suggestions tables")->capture_default_str();
-  cmd->add_flag("--skip-unknown", a->skip_unknown,
-               "An ONNX node of an op type the importer does not know passes its input on (listed, its time not counted) instead of an error");
   cmd->add_flag("--json", a->as_json, "Print the advice as JSON (cpubone-explore/advice/v1)");
   cmd->add_option("--apply", a->apply, "Suggestion or variant ids to apply (s1,s3 or v1)");
   cmd->add_option("--out", a->out, "With --apply: directory for advised.json, advised.onnx, advised.py and advised.f32");

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "explorer/check.hpp"
+#include "explorer/advise_apply.hpp"
 #include "explorer/cli/commands.hpp"
 #include "profiler/interop/onnx.hpp"
 #include "profiler/interop/torch.hpp"
@@ -17,40 +18,25 @@ namespace cpx::cli {
 namespace {
 
 struct ExportArgs {
-  std::string model;
+  ModelArgs model;
   std::string out;
   std::string torch;
   std::string weights;  // "": the model file's own weights, else seed 0
-  int64_t resolution = 0;
   bool dynamic_batch = true;
 };
 
-}  // namespace
-
-WeightsSpec read_weights_spec(const std::string& value) {
-  uint64_t seed = 0;
-  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seed);
-  if (ec == std::errc() && end == value.data() + value.size()) return {seed, "seed " + value};
-  return {std::nullopt, value};
-}
-
-profiler::NetworkWeights weights_for(const Network& net, const WeightsSpec& spec, const std::string& file) {
-  return spec.seed ? profiler::make_weights(net, *spec.seed) : profiler::read_weights_file(net, file);
-}
-
-namespace {
-
 void run_export(const ExportArgs& a) {
-  if (a.resolution < 0 || a.resolution > limits::max_spatial)
-    throw InputError("--resolution = " + std::to_string(a.resolution) + ": out of range [0, " + std::to_string(limits::max_spatial) + "]");
+  if (a.model.resolution < 0 || a.model.resolution > limits::max_spatial)
+    throw InputError("--resolution = " + std::to_string(a.model.resolution) + ": out of range [0, " + std::to_string(limits::max_spatial) + "]");
   if (a.out.empty() && a.torch.empty()) throw InputError("export: give --onnx FILE, --torch FILE.py or both");
   if (!a.torch.empty() && (a.torch.size() < 4 || a.torch.substr(a.torch.size() - 3) != ".py"))
     throw InputError("--torch = \"" + a.torch + "\": must end in .py (it is a Python module)");
-  profiler::ModelWithWeights model = profiler::load_model_with_weights(a.model, a.resolution);
-  const Network& net = model.net;
-  const bool own = a.weights.empty() && model.weights;
-  const WeightsSpec spec = own ? WeightsSpec{std::nullopt, model.weights_label} : read_weights_spec(a.weights.empty() ? "0" : a.weights);
-  const profiler::NetworkWeights weights = own ? std::move(*model.weights) : weights_for(net, spec, spec.label);
+  LoadedNetwork loaded = load_network(a.model, true);
+  const Network& net = loaded.net;
+  const bool own = a.weights.empty() && loaded.weights;
+  const explorer::WeightsSpec spec = own ? explorer::WeightsSpec{std::nullopt, loaded.weights_label}
+                                         : explorer::read_weights_spec(a.weights.empty() ? "0" : a.weights);
+  const profiler::NetworkWeights weights = own ? std::move(*loaded.weights) : explorer::weights_for(net, spec, spec.label);
   if (!a.out.empty()) {
     const std::string bytes = profiler::export_onnx(net, weights, a.dynamic_batch);
     profiler::check_onnx(bytes, a.out);
@@ -68,32 +54,37 @@ void run_export(const ExportArgs& a) {
     std::cout << "wrote " << a.torch << " and " << weights_file << ": " << net.name << " as a PyTorch nn.Module (Net; load() "
               << "gives weights " << spec.label << "), input NCHW, " << thousands(t.params) << " params\n";
   }
+  print_skipped(loaded);  // the files written leave them out
 }
 
 struct ImportArgs {
-  std::string in;
+  ModelArgs in;
   std::string out;
 };
 
 // The network JSON and, next to it, its weights file (OUT without .json, plus .f32), which the JSON names.
 void run_import(const ImportArgs& a) {
-  const profiler::ImportedModel m = profiler::import_onnx_model(a.in);
-  const Network& net = m.net;
+  // As import_onnx says it: load_network would read a zoo name or a JSON file too.
+  if (!profiler::is_onnx_file(a.in.model))
+    throw InputError(a.in.model + (std::filesystem::exists(a.in.model) ? ": not an ONNX file" : ": cannot open"));
+  LoadedNetwork loaded = load_network(a.in, true);
+  const Network& net = loaded.net;
   const std::filesystem::path out(a.out);
   const std::filesystem::path weights = out.parent_path() / (out.stem().string() + ".f32");
   Json j = to_json(net);
   j["weights"] = weights.filename().string();
-  write_file_atomic(weights.string(), profiler::weights_bytes(m.weights));
+  write_file_atomic(weights.string(), profiler::weights_bytes(*loaded.weights));
   write_file_atomic(a.out, j.dump(2) + "\n");
   const NetworkCount c = count(net);
   std::cout << "wrote " << a.out << " and " << weights.string() << " (its weights, which it names): " << net.ops.size() << " ops, input "
             << net.input.str() << " (NHWC), macs " << thousands(c.total.macs) << ", params (inference) "
             << thousands(c.total.params_inference) << "\n";
-  if (!m.seeded_ops.empty())
-    std::cout << "warning: " << m.seeded_ops.size() << " op(s) have seeded weights (no initializer import reads gives them): "
-              << m.seeded_ops.front() << (m.seeded_ops.size() > 1 ? ", ..." : "") << "\n";
-  if (const std::string batch = profiler::onnx_symbolic_batch(a.in); !batch.empty())
+  if (!loaded.seeded_ops.empty())
+    std::cout << "warning: " << loaded.seeded_ops.size() << " op(s) have seeded weights (no initializer import reads gives them): "
+              << loaded.seeded_ops.front() << (loaded.seeded_ops.size() > 1 ? ", ..." : "") << "\n";
+  if (const std::string batch = profiler::onnx_symbolic_batch(a.in.model); !batch.empty())
     std::cout << "symbolic batch \"" << batch << "\" read as 1 (networks of the space are batch 1)\n";
+  print_skipped(loaded);
 }
 
 struct CheckArgs {
@@ -146,14 +137,13 @@ void add_onnx_commands(CLI::App& app) {
   {
     auto a = std::make_shared<ExportArgs>();
     auto* cmd = app.add_subcommand("export", "Write a network as an ONNX model (opset 17, NCHW) and/or a PyTorch module, with the executor's weights");
-    cmd->add_option("model", a->model, "Zoo name, a macro or expanded network JSON file, or an ONNX file (exported again with these weights)")->required();
+    add_model_options(cmd, a->model, {.help = "Zoo name, a macro or expanded network JSON file, or an ONNX file (exported again with these weights)"});
     cmd->add_option("--onnx", a->out, "Output .onnx file (written atomically)");
     cmd->add_option("--torch", a->torch,
                     "Output PyTorch module FILE.py (nn.Module Net, torch and numpy only) and its weights FILE.f32 next to it");
     cmd->add_option("--weights", a->weights,
                     "A seed (the weights `measure --seed` uses) or a raw float32 file: every op's weight then bias, in op order "
                     "(default: the model file's own weights, else seed 0)");
-    cmd->add_option("--resolution", a->resolution, "Input height and width (0: the network's own)");
     cmd->add_flag("--dynamic-batch,!--fixed-batch", a->dynamic_batch,
                   "ONNX: a symbolic batch axis (\"batch\") on input and output, so that one model runs any batch size "
                   "(the default); --fixed-batch writes the network's batch (1)");
@@ -162,7 +152,7 @@ void add_onnx_commands(CLI::App& app) {
   {
     auto a = std::make_shared<ImportArgs>();
     auto* cmd = app.add_subcommand("import", "Turn an ONNX inference graph into a network of the space, and its initializers into the weights file the network JSON names");
-    cmd->add_option("onnx", a->in, "Input .onnx file")->required();
+    add_model_options(cmd, a->in, {.name = "onnx", .help = "Input .onnx file", .resolution = false});
     cmd->add_option("--out", a->out, "Output network JSON (expanded form, written atomically)")->required();
     cmd->callback([a] { run_import(*a); });
   }

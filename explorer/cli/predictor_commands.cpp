@@ -117,11 +117,12 @@ std::string interval_in_words(const predictor::Predictor& p, const predictor::Ne
 }
 
 // `device` empty: none named, the default device (said in the text).
-void run_predict(const std::string& model, const std::string& device, std::optional<int64_t> requested, bool layers, bool as_json,
-                 int64_t resolution) {
+void run_predict(const ModelArgs& m, const std::string& device, std::optional<int64_t> requested, bool layers, bool as_json) {
   if (requested && (*requested < 1 || *requested > 256))
     throw InputError("--threads = " + std::to_string(*requested) + ": out of range [1, 256]");
-  const Network net = profiler::load_any_model(model, resolution);
+  const LoadedNetwork loaded = load_network(m);
+  const Network& net = loaded.net;
+  const std::string& model = m.model;
   const predictor::Predictor p = predictor::load_predictor(predictor::resolve_device(device.empty() ? predictor::default_device : device));
   const int64_t threads = predictor::prediction_threads(p, requested);
   const auto pred = predictor::predict(p, net, threads);
@@ -130,6 +131,7 @@ void run_predict(const std::string& model, const std::string& device, std::optio
   const ZooEntry* entry = find_zoo(model);
   Json j = predictor::prediction_json(p, net, pred, threads, layers);
   if (entry && !entry->unmodelled_work.empty()) j["unmodelled_work"] = entry->unmodelled_work;
+  add_skipped(j, loaded);
   if (as_json) {
     std::cout << j.dump(2) << "\n";
     return;
@@ -158,6 +160,7 @@ void run_predict(const std::string& model, const std::string& device, std::optio
   for (const std::string& note : predictor::prediction_notes(pred, predictor::outside_profile(p, net, pred, threads), net.name,
                                                              entry ? entry->unmodelled_work : ""))
     std::printf("%s\n", note.c_str());
+  print_skipped(loaded);
 }
 
 void print_worst(const char* set, const predictor::SetSummary& summary) {
@@ -542,22 +545,20 @@ void add_predictor_commands(CLI::App& app) {
   }
   {
     auto* cmd = app.add_subcommand("predict", "Predict latency of a zoo model or a network file (JSON or ONNX) on a device");
-    auto model = std::make_shared<std::string>();
+    auto model = std::make_shared<ModelArgs>();
     auto device = std::make_shared<std::string>();  // "": not given, the default device
     auto threads = std::make_shared<int64_t>(0);
     auto layers = std::make_shared<bool>(false);
     auto as_json = std::make_shared<bool>(false);
-    auto resolution = std::make_shared<int64_t>(0);
-    cmd->add_option("model", *model, "Zoo name, a macro/network JSON file or an ONNX file")->required();
+    add_model_options(cmd, *model);
     cmd->add_option("--device", *device, "Device: a shipped or calibrated device's name, host (this machine, once "
                     "`fit --device host` has profiled it), or the path of a device file (e.g. one `calibrate --out` wrote); default " +
                     std::string(predictor::default_device));
     auto* threads_option = cmd->add_option("--threads,--num_threads", *threads, "Threads (default 1 on the host; a calibrated device predicts only at its own)");
     cmd->add_flag("--layers", *layers, "Per operator: class, MACs, predicted MACpS and time");
     cmd->add_flag("--json", *as_json, "Print JSON");
-    cmd->add_option("--resolution", *resolution, "Input height and width");
     cmd->callback([=] {
-      run_predict(*model, *device, threads_option->count() ? std::optional<int64_t>(*threads) : std::nullopt, *layers, *as_json, *resolution);
+      run_predict(*model, *device, threads_option->count() ? std::optional<int64_t>(*threads) : std::nullopt, *layers, *as_json);
     });
   }
 }

@@ -27,9 +27,8 @@ namespace {
 using namespace profiler;
 
 struct MeasureArgs {
-  std::string model;
+  ModelArgs model;
   bool json = false;
-  int64_t resolution = 0;
   NetworkRun options = measure_defaults();
   bool seed_given = false;  // --seed: seeded weights even for a model file that has its own
   QuietMachine quiet;
@@ -38,10 +37,10 @@ struct MeasureArgs {
 void print_measurement(const Network& net, const Measurement& m);
 
 void run_measure(const MeasureArgs& a) {
-  const ModelWithWeights model = load_model_with_weights(a.model, a.resolution);
-  const Network& net = model.net;
+  const LoadedNetwork loaded = cli::load_network(a.model, true);
+  const Network& net = loaded.net;
   NetworkRun options = a.options;
-  if (model.weights && !a.seed_given) options.weights = &*model.weights;
+  if (loaded.weights && !a.seed_given) options.weights = &*loaded.weights;
   explorer::check_measure_options(options);
   a.quiet.run("measure", options.threads);
   const Measurement m = measure_network(net, options);
@@ -50,9 +49,11 @@ void run_measure(const MeasureArgs& a) {
   if (a.json) {
     Json j = to_json(m);
     j["interference"] = noise.to_json();
+    add_skipped(j, loaded);
     std::cout << j.dump(2) << "\n";  // environment.emulated and emulation_signs say it there
   } else {
     print_measurement(net, m);
+    print_skipped(loaded);
   }
   // On stderr too, so that it is seen whatever becomes of stdout.
   if (detect_emulation().emulated) std::fprintf(stderr, "measure: %s\n", emulated_warning(detect_emulation()).c_str());
@@ -201,11 +202,10 @@ void add_profiler_commands(CLI::App& app) {
   }
   auto* cmd = app.add_subcommand("measure", "Measure latency on this machine with XNNPACK (batch 1; a model file's own weights, else seeded)");
   auto a = std::make_shared<MeasureArgs>();
-  cmd->add_option("model", a->model, "Zoo name, a macro/network JSON file or an ONNX file")->required();
+  add_model_options(cmd, a->model);
   cmd->add_option("--threads,--num_threads", a->options.threads, "Threads (the process is pinned to as many CPUs)");
   cmd->add_flag("--layers", a->options.layers, "Per-operator median time, MACpS, share and the additivity gap");
   cmd->add_flag("--json", a->json, "Print JSON with raw samples and the environment");
-  cmd->add_option("--resolution", a->resolution, "Input height and width (default: the network's own)");
   cmd->add_option("--seed", a->options.seed, "Seed of the input, and of the weights (given, it replaces a model file's own weights)")
       ->each([a](const std::string&) { a->seed_given = true; });
   cmd->add_option("--min-time", a->options.timing.min_time_s, "Keep measuring for at least this many seconds");

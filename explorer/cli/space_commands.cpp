@@ -65,12 +65,15 @@ void print_params(const NetworkCount& c, const BatchNormFolding& folding) {
   std::printf("params_inference %15s  (BatchNorm folded)\n", thousands(c.total.params_inference).c_str());
 }
 
-void run_count(const std::string& model, bool layers, bool as_json, int64_t resolution) {
-  BatchNormFolding folding;
-  const Network net = profiler::load_any_model(model, resolution, nullptr, &folding);
+void run_count(const ModelArgs& m, bool layers, bool as_json) {
+  const LoadedNetwork loaded = load_network(m);
+  const Network& net = loaded.net;
+  const BatchNormFolding& folding = loaded.folding;
   const NetworkCount c = count(net);
   if (as_json) {
-    std::cout << count_json(net, c, layers, &folding).dump(2) << "\n";
+    Json j = count_json(net, c, layers, &folding);
+    add_skipped(j, loaded);
+    std::cout << j.dump(2) << "\n";
     return;
   }
   std::printf("%s (%s), input %s (NHWC)\n", net.name.c_str(), net.family.empty() ? "-" : net.family.c_str(),
@@ -103,19 +106,23 @@ void run_count(const std::string& model, bool layers, bool as_json, int64_t reso
   std::printf("bytes            %15s\n", thousands(c.bytes).c_str());
   // The JSON's definitions, which say which count is PyTorch-style when the exporter folded BatchNorms.
   std::printf("definitions: %s\n", count_json(net, c, false, &folding)["definitions"].get<std::string>().c_str());
+  print_skipped(loaded);
 }
 
 // --ood SEED: the out-of-distribution network `validate` draws for that seed (predictor/validate/ood_networks.hpp);
 // its blocks go to stderr, so that stdout stays the network's JSON.
-void run_expand(const std::string& model, const std::string& out, int64_t resolution, const std::optional<uint64_t>& ood) {
-  if (model.empty() == !ood) throw InputError("expand: give either a model or --ood SEED");
+// The network document goes to stdout (or --out), so what --skip-unknown passed over is said on stderr.
+void run_expand(const ModelArgs& m, const std::string& out, const std::optional<uint64_t>& ood) {
+  if (m.model.empty() == !ood) throw InputError("expand: give either a model or --ood SEED");
   Network net;
   if (ood) {
     predictor::OodNetwork n = predictor::ood_network(*ood);
     std::cerr << n.network.name << ": " << n.blocks << "\n";
-    net = load_model_json(to_json(n.network), n.network.name, resolution);
+    net = load_model_json(to_json(n.network), n.network.name, m.resolution);
   } else {
-    net = profiler::load_any_model(model, resolution);
+    const LoadedNetwork loaded = load_network(m);
+    print_skipped(loaded, stderr);
+    net = loaded.net;
   }
   const std::string text = to_json(net).dump(2) + "\n";
   if (out.empty()) std::cout << text;
@@ -135,31 +142,27 @@ void add_space_commands(CLI::App& app) {
   }
   {
     auto* cmd = app.add_subcommand("count", "Exact params, MACs and bytes of a zoo model or a network JSON file");
-    auto model = std::make_shared<std::string>();
+    auto model = std::make_shared<ModelArgs>();
     auto layers = std::make_shared<bool>(false);
     auto as_json = std::make_shared<bool>(false);
-    auto resolution = std::make_shared<int64_t>(0);
-    cmd->add_option("model", *model, "Zoo name (see `zoo`), a macro/network JSON file or an ONNX file")->required();
+    add_model_options(cmd, *model, {.help = "Zoo name (see `zoo`), a macro/network JSON file or an ONNX file"});
     cmd->add_flag("--layers", *layers, "One row per operator");
     cmd->add_flag("--json", *as_json, "Print JSON (keys model, resolution, params, params_inference, macs, layers; an ONNX export "
                   "whose exporter folded its BatchNorms also params_batch_norm_separate and batch_norm_folding)");
-    cmd->add_option("--resolution", *resolution, "Input height and width (default: the network's own)");
-    cmd->callback([=] { run_count(*model, *layers, *as_json, *resolution); });
+    cmd->callback([=] { run_count(*model, *layers, *as_json); });
   }
   {
     auto* cmd = app.add_subcommand("expand", "Print the expanded operator-list JSON of a zoo model, macro file or ONNX file");
-    auto model = std::make_shared<std::string>();
+    auto model = std::make_shared<ModelArgs>();
     auto out = std::make_shared<std::string>();
-    auto resolution = std::make_shared<int64_t>(0);
     auto ood_seed = std::make_shared<uint64_t>(0);
-    cmd->add_option("model", *model, "Zoo name, a macro/network JSON file or an ONNX file (or give --ood SEED)");
+    add_model_options(cmd, *model, {.help = "Zoo name, a macro/network JSON file or an ONNX file (or give --ood SEED)", .required = false});
     cmd->add_option("--out", *out, "Write to this file (atomically) instead of stdout");
-    cmd->add_option("--resolution", *resolution, "Input height and width (default: the network's own)");
     auto* ood = cmd->add_option("--ood", *ood_seed,
                     "Instead of a model: the out-of-distribution network `validate` draws for this seed (named ood-SEED, "
                     "family ood); its blocks are printed to stderr");
     cmd->callback([=] {
-      run_expand(*model, *out, *resolution, ood->count() ? std::optional<uint64_t>(*ood_seed) : std::nullopt);
+      run_expand(*model, *out, ood->count() ? std::optional<uint64_t>(*ood_seed) : std::nullopt);
     });
   }
 }

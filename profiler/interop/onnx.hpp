@@ -17,6 +17,7 @@
 
 #include "profiler/executor/weights.hpp"
 #include "space/count.hpp"
+#include "space/field_error.hpp"
 #include "space/network.hpp"
 
 namespace cpx::profiler {
@@ -73,6 +74,10 @@ Network import_onnx_bytes(const std::string& model_bytes, const std::string& fil
 bool is_onnx_file(const std::string& path);
 Network load_any_model(const std::string& name_or_file, int64_t resolution = 0, std::vector<std::string>* skipped = nullptr,
                        BatchNormFolding* folding = nullptr);
+// What a front end says after an import with `skipped` passed nodes through: which, and that every total
+// (MACs, params, time) excludes them; empty when none was. The switch is a Field, said in the front end's
+// spelling (the command line's --skip-unknown, Python's skip_unknown).
+Wording skipped_note(const std::vector<std::string>& skipped);
 
 // How import brings back an op kind: the ONNX pattern it recognises (export writes it), or, for a kind
 // no pattern imports, why not. Every kind has an entry, checked at compile time (onnx/import.cpp).
@@ -98,6 +103,6 @@ struct ModelWithWeights {
   std::vector<std::string> seeded_ops;    // ImportedModel::seeded_ops
 };
 ModelWithWeights load_model_with_weights(const std::string& name_or_file, int64_t resolution = 0,
-                                         std::vector<std::string>* skipped = nullptr);
+                                         std::vector<std::string>* skipped = nullptr, BatchNormFolding* folding = nullptr);
 
 }  // namespace cpx::profiler

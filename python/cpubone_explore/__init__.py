@@ -5,8 +5,17 @@ XNNPACK, and MACpS predictors of other devices. Results are the documents ``cpub
 prints, as dicts (``Result``) with the same keys; per-layer rows are lists of flat-keyed dicts that
 ``pandas.DataFrame`` takes as they are (``to_records`` makes a numpy structured array).
 
-Bad input raises ``InputError`` (a ``ValueError``) with the CLI's one-line message. Long calls release
-the GIL, so they can run in a thread while the interpreter goes on.
+Bad input raises ``InputError`` (a ``ValueError``) with the CLI's one-line message, each option named as
+its keyword argument here (``threads=8: ...``, where the command line says ``--threads = 8``). Long calls
+release the GIL, so they can run in a thread while the interpreter goes on.
+
+Wherever a function takes a network it also takes a PyTorch ``nn.Module``: it is exported to ONNX in a
+temporary directory (``torch.onnx.export``, its defaults) on ``example_input`` or a random
+1 x 3 x ``resolution`` x ``resolution`` input (224 when not given), then imported as an ONNX file is.
+
+    >>> import torchvision
+    >>> cx.count(torchvision.models.resnet18())["params"]
+    11689512
 
     >>> import cpubone_explore as cx
     >>> b0 = cx.zoo()["b0"]
@@ -15,7 +24,10 @@ the GIL, so they can run in a thread while the interpreter goes on.
 """
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Union
 
@@ -28,8 +40,8 @@ __all__ = [
     "validate", "rescore", "search", "advise", "report", "to_records",
 ]
 
-#: Anything ``load`` accepts, or a loaded Network.
-NetworkLike = Union[Network, str, "os.PathLike[str]", dict]
+#: Anything ``load`` accepts, a loaded Network, or a torch ``nn.Module`` (exported to ONNX first).
+NetworkLike = Union[Network, str, "os.PathLike[str]", dict, Any]
 PathLike = Union[str, "os.PathLike[str]"]
 
 
@@ -58,7 +70,9 @@ class Zoo(Mapping[str, Network]):
 
     def __getitem__(self, name: str) -> Network:
         if name not in self._names:
-            raise KeyError(name)
+            similar = _core.similar_zoo_names(name)
+            hint = f"; did you mean {', '.join(similar)}?" if similar else ""
+            raise KeyError(f"{name!r}: not a zoo model{hint} (cx.zoo() lists the {len(self)} models)")
         if name not in self._built:
             self._built[name] = _core.load(name)
         return self._built[name]
@@ -98,14 +112,23 @@ def load(source: str | os.PathLike[str] | dict, resolution: int = 0) -> Network:
     return _core.load(source, resolution)
 
 
-def count(net: NetworkLike, layers: bool = True) -> Result:
+def count(net: NetworkLike, layers: bool = True, resolution: int = 0, skip_unknown: bool = False,
+          example_input: Any = None) -> Result:
     """Exact params, MACs and bytes (``count --json``): totals, the counting definitions and, with
     ``layers``, ``result["layers"]``: one dict per operator (name, op, conv_class, shapes, params, macs, bytes).
-    An ONNX file given by path whose exporter folded the BatchNorms into the convs (torch.onnx.export) also gets
-    ``params_batch_norm_separate``, the PyTorch-style count inferred, and ``batch_norm_folding``, how."""
-    if isinstance(net, (str, os.PathLike)) and os.path.isfile(net):
+    ``net`` may be a torch ``nn.Module`` (see the module's doc; ``resolution``, ``example_input``).
+    ``skip_unknown``: an ONNX node of an op type the importer does not know passes its input on instead of
+    raising InputError; the nodes are in ``skipped_onnx_nodes``, warned about, and every total excludes them.
+    An ONNX file given by path (or a module, exported to one) whose exporter folded the BatchNorms into the
+    convs (torch.onnx.export) also gets ``params_batch_norm_separate``, the PyTorch-style count inferred, and
+    ``batch_norm_folding``, how."""
+    if _is_torch_module(net):
+        with _exported(net, resolution, example_input) as path:
+            return count(path, layers, 0, skip_unknown)
+    if isinstance(net, (str, os.PathLike)) and os.path.isfile(net) and not skip_unknown and not resolution:
         return Result(_core.count_file(os.fspath(net), layers))
-    return Result(_core.count(_network(net), layers))
+    network, skipped, note = _loaded(net, resolution, skip_unknown, example_input)
+    return _noting_skipped(Result(_core.count(network, layers)), skipped, note)
 
 
 def run(net: NetworkLike, seed: int | None = None, threads: int = 1) -> dict[str, Any]:
@@ -126,13 +149,16 @@ def check(model: str | os.PathLike[str], seed: int = 0, tolerance: float = 1e-4,
 
 
 def measure(net: NetworkLike, threads: int = 1, layers: bool = False, seed: int | None = None,
-            min_time_s: float = 1.0, min_runs: int = 20) -> Result:
+            min_time_s: float = 1.0, min_runs: int = 20, resolution: int = 0, skip_unknown: bool = False,
+            example_input: Any = None) -> Result:
     """Measures latency on this machine with XNNPACK (``measure --json``): ``timing`` has the median
     and every statistic (``stats_us``) and the raw ``samples_us``; also MACpS, the measured peak, the
     environment and, with ``layers``, one row per operator plus the additivity gap. Runs on a thread of
     its own pinned to ``threads`` CPUs, with the GIL released. A measurement the machine interfered with
-    (``interference.above_threshold``, where the command line exits 3) is returned with a warning."""
-    doc = Result(_core.measure(_network(net), threads, layers, seed, min_time_s, min_runs))
+    (``interference.above_threshold``, where the command line exits 3) is returned with a warning.
+    ``resolution``, ``skip_unknown``, ``example_input`` (and a torch ``nn.Module`` as ``net``): as ``count``."""
+    network, skipped, note = _loaded(net, resolution, skip_unknown, example_input)
+    doc = _noting_skipped(Result(_core.measure(network, threads, layers, seed, min_time_s, min_runs)), skipped, note)
     noise = doc.get("interference", {})
     if noise.get("above_threshold"):
         import warnings
@@ -263,17 +289,23 @@ def search(space: PathLike | Mapping[str, Any] | None = None, device: PathLike =
 
 
 def advise(model: NetworkLike, device: str = "pi5", threads: int | None = None, max_params: float | None = None,
-           max_macs: float | None = None, evaluations: int = 1500, seed: int = 1, skip_unknown: bool = False) -> Result:
-    """Where ``model`` (a Network, zoo name, network JSON or ONNX file) loses MACpS on ``device`` (default
-    ``"pi5"``, shipped, as the main job's; ``"host"`` needs ``fit("host")`` first), which typed
-    rewrites win there, and the local search's front: the document ``cpubone-explore advise MODEL --json``
-    prints (schema cpubone-explore/advice/v1). Every gain is a prediction with its interval; apply suggestions
-    with the command line's ``--apply ID --out DIR`` (network JSON, ONNX and PyTorch). Its warnings are
-    raised as Python warnings too. ``skip_unknown``: an ONNX node of an op type the importer does not know passes
-    its input on (listed in ``skipped_onnx_nodes`` and warned about) instead of raising InputError."""
-    import warnings
-    arg: Any = model if isinstance(model, (Network, dict)) else _path(model)
-    doc = Result(_core.advise(arg, device, threads, max_params, max_macs, evaluations, seed, skip_unknown))
+           max_macs: float | None = None, evaluations: int = 1500, seed: int = 1, skip_unknown: bool = False,
+           apply: str | Sequence[str] | None = None, out: PathLike | None = None, weights: int | PathLike | None = None,
+           resolution: int = 0, example_input: Any = None) -> Result:
+    """Where ``model`` (a Network, zoo name, network JSON or ONNX file, or a torch ``nn.Module``) loses MACpS on
+    ``device`` (default ``"pi5"``, shipped, as the main job's; ``"host"`` needs ``fit("host")`` first), which typed rewrites win there, and the local search's front: the document
+    ``cpubone-explore advise MODEL --json`` prints (schema cpubone-explore/advice/v1). Every gain is a prediction
+    with its interval. ``apply`` (suggestion or variant ids, ``"s1,s3"`` or ``["s1", "s3"]``) with ``out`` (a
+    directory) writes what ``advise --apply IDS --out DIR`` writes, by the same code: advised.json, advised.onnx,
+    advised.py and advised.f32, the original's ``weights`` (a seed or a raw float32 file; None: the model file's own, else seed 0) carried over; the
+    document then has ``applied`` (files, MACs, params). Its warnings are raised as Python warnings too.
+    ``skip_unknown``: an ONNX node of an op type the importer does not know passes its input on (listed in
+    ``skipped_onnx_nodes`` and warned about) instead of raising InputError. ``resolution``, ``example_input``:
+    as ``count``."""
+    network, skipped, _ = _loaded(model, resolution, skip_unknown, example_input, warn=False)  # the document warns
+    ids = apply if apply is None or isinstance(apply, str) else ",".join(apply)
+    doc = Result(_core.advise(network, skipped, device, threads, max_params, max_macs, evaluations, seed, ids or "",
+                              _path(out), "" if weights is None else str(os.fspath(weights)) if not isinstance(weights, int) else str(weights)))
     for w in doc.get("warnings", []):
         warnings.warn(w, stacklevel=2)
     return doc
@@ -327,7 +359,60 @@ def _flatten(row: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def _network(net: NetworkLike) -> Network:
-    return net if isinstance(net, Network) else load(net)
+    return _loaded(net)[0]
+
+
+def _loaded(net: NetworkLike, resolution: int = 0, skip_unknown: bool = False, example_input: Any = None,
+            warn: bool = True, stacklevel: int = 3) -> tuple[Network, list[str], str]:
+    """(Network, the ONNX nodes skip_unknown passed through, the warning that says so) of anything a function
+    takes as a network; the warning is also raised, at the line that called the public function, unless
+    ``warn`` is False."""
+    if isinstance(net, Network):
+        return net, [], ""
+    if _is_torch_module(net):
+        with _exported(net, resolution, example_input) as path:
+            return _loaded(path, 0, skip_unknown, warn=warn, stacklevel=stacklevel + 1)  # one frame deeper
+    if not isinstance(net, (dict, str)):
+        if not isinstance(net, os.PathLike):
+            raise TypeError(f"expected a Network, zoo name, file path, dict or torch nn.Module, not {type(net).__name__}")
+        net = os.fspath(net)
+    if not skip_unknown:
+        return _core.load(net, resolution), [], ""
+    network, skipped, note = _core.load_skipping(net, resolution)
+    if note and warn:
+        warnings.warn(note, stacklevel=stacklevel)
+    return network, list(skipped), note
+
+
+def _is_torch_module(obj: Any) -> bool:
+    torch = sys.modules.get("torch")  # a module object can only come from an imported torch
+    return torch is not None and isinstance(obj, torch.nn.Module)
+
+
+@contextlib.contextmanager
+def _exported(module: Any, resolution: int, example_input: Any) -> Iterator[str]:
+    """The path of a torch nn.Module exported with torch.onnx.export (its defaults) into a temporary directory,
+    removed after the block; named after the module's class, which the imported network is then named after."""
+    import tempfile
+
+    import torch
+    if example_input is None:
+        size = resolution or 224
+        example_input = torch.randn(1, 3, size, size)
+    with tempfile.TemporaryDirectory(prefix="cpubone-explore-") as tmp:
+        path = os.path.join(tmp, f"{type(module).__name__}.onnx")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the exporter's notes on tracing, not the user's concern here
+            torch.onnx.export(module, example_input, path)
+        yield path
+
+
+def _noting_skipped(doc: Result, skipped: list[str], note: str) -> Result:
+    """What the command line's --json adds after skipping: the nodes and the warning."""
+    if skipped:
+        doc["skipped_onnx_nodes"] = skipped
+        doc.setdefault("warnings", []).append(note)
+    return doc
 
 
 def _path(p: PathLike | None) -> str:

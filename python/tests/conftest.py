@@ -1,5 +1,6 @@
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -46,3 +47,16 @@ def cli_error(*args):
     prefix = "cpubone-explore: "
     assert line.startswith(prefix)
     return line[len(prefix):]
+
+
+# The command line's flags whose keyword argument is not the flag's words (their unit is in the keyword).
+_FLAG_KEYWORDS = {"--min-time": "min_time_s", "--max-latency": "max_latency_ms", "--budget": "budget_s"}
+
+
+def python_terms(message):
+    """A CLI error message as the Python module raises it: each option named by its keyword argument, a
+    refused value as `keyword=value` ("--threads = 8: ..." -> "threads=8: ...")."""
+    def keyword(flag):
+        return _FLAG_KEYWORDS.get(flag, flag[2:].replace("-", "_"))
+    message = re.sub(r"^(--[a-z][a-z-]*) = ", lambda m: keyword(m.group(1)) + "=", message)
+    return re.sub(r"(?<![\w-])--[a-z][a-z-]*", lambda m: keyword(m.group(0)), message)

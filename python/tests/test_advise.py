@@ -2,7 +2,7 @@
 import pytest
 
 import cpubone_explore as cx
-from conftest import cli, cli_error, cli_json
+from conftest import cli, cli_error, cli_json, python_terms
 
 
 def test_advise_on_an_onnx_file_is_the_cli_document(tmp_path):
@@ -24,4 +24,4 @@ def test_advise_errors_are_the_cli_messages(tmp_path):
     bad.write_bytes(b"\x08\x07not a model")
     with pytest.raises(cx.InputError) as e:
         cx.advise(bad, device="pi5")
-    assert str(e.value) == cli_error("advise", str(bad), "--device", "pi5")
+    assert str(e.value) == python_terms(cli_error("advise", str(bad), "--device", "pi5"))

@@ -7,7 +7,7 @@ import warnings
 import pytest
 
 import cpubone_explore as cx
-from conftest import REPO, cli, cli_error, cli_json
+from conftest import REPO, cli, cli_error, cli_json, python_terms
 
 
 def test_shipped_devices():
@@ -47,19 +47,19 @@ def test_host_without_a_profile_says_what_is_missing_and_how_long_fit_takes(tmp_
 def test_predictor_errors_are_the_cli_messages():
     with pytest.raises(cx.InputError) as e:
         cx.predictor("no-such-device")
-    assert str(e.value) == cli_error("predict", "b0", "--device", "no-such-device")
+    assert str(e.value) == python_terms(cli_error("predict", "b0", "--device", "no-such-device"))
     with pytest.raises(cx.InputError) as e:
         cx.predictor("pi5").predict("b0", threads=0)
-    assert str(e.value) == cli_error("predict", "b0", "--device", "pi5", "--threads", "0")
+    assert str(e.value) == python_terms(cli_error("predict", "b0", "--device", "pi5", "--threads", "0"))
     with pytest.raises(cx.InputError) as e:
         cx.validate("pi5")
-    assert str(e.value) == cli_error("validate", "--device", "pi5")
+    assert str(e.value) == python_terms(cli_error("validate", "--device", "pi5"))
     with pytest.raises(cx.InputError) as e:
         cx.rescore("no-such-validation.json")
-    assert str(e.value) == cli_error("validate", "--rescore", "no-such-validation.json")
+    assert str(e.value) == python_terms(cli_error("validate", "--rescore", "no-such-validation.json"))
     with pytest.raises(cx.InputError) as e:
         cx.calibrate("host", REPO / "space/zoo/published_models.csv")
-    assert str(e.value) == cli_error("calibrate", "--device", "host", "--published", "x.csv")
+    assert str(e.value) == python_terms(cli_error("calibrate", "--device", "host", "--published", "x.csv"))
 
 
 def test_predict_warns_each_caveat_the_text_form_prints():
@@ -98,7 +98,7 @@ def test_a_device_file_is_a_device_by_path(tmp_path):
         assert mine.predict("b0")["latency_us"] == cx.predictor("pi5").predict("b0")["latency_us"]
     with pytest.raises(cx.InputError) as e:
         cx.predictor(tmp_path / "nowhere.json")
-    assert str(e.value) == cli_error("predict", "b0", "--device", str(tmp_path / "nowhere.json"))
+    assert str(e.value) == python_terms(cli_error("predict", "b0", "--device", str(tmp_path / "nowhere.json")))
     found = cx.search(device=path, evaluations=50, budget_s=0, out=tmp_path / "search")
     assert found["device"]["name"] == str(path) and found["pareto"]
 
@@ -166,10 +166,10 @@ def test_profile_fit_predict_calibrate_on_this_machine(tmp_path):
 def test_profile_errors_are_the_cli_messages():
     with pytest.raises(cx.InputError) as e:
         cx.profile(device="../pi5")
-    assert str(e.value) == cli_error("profile", "--device", "../pi5")
+    assert str(e.value) == python_terms(cli_error("profile", "--device", "../pi5"))
     with pytest.raises(cx.InputError) as e:
         cx.profile(threads=[0])
-    assert str(e.value) == cli_error("profile", "--threads", "0")
+    assert str(e.value) == python_terms(cli_error("profile", "--threads", "0"))
 
 
 def test_profile_stops_on_ctrl_c_and_keeps_its_checkpoint(tmp_path):

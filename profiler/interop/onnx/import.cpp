@@ -17,6 +17,7 @@
 #include "profiler/interop/onnx.hpp"
 #include "profiler/interop/onnx/import_context.hpp"
 #include "profiler/interop/onnx/import_fold.hpp"
+#include "profiler/interop/onnx/import_refusals.hpp"
 #include "space/field_error.hpp"
 #include "space/zoo.hpp"
 
@@ -54,8 +55,7 @@ const Value& Context::value(const std::string& name, const std::string& what) co
 const Value& Context::input_value(int i, int k) const {
   if (!g.has_input(i, k)) g.fail(i, "missing input " + std::to_string(k));
   auto it = values_.find(g.input(i, k));
-  if (it == values_.end())
-    g.fail(i, "input " + g.input(i, k) + " is neither computed by an imported node nor supported as a constant here");
+  if (it == values_.end()) not_imported_input(g, i, k);
   return it->second;
 }
 
@@ -271,6 +271,14 @@ Network load_any_model(const std::string& name_or_file, int64_t resolution, std:
   Network net = import_onnx(name_or_file, skipped, folding);
   if (resolution > 0) net = with_input(net, {net.input.n, resolution, resolution, net.input.c}, name_or_file);
   return net;
+}
+
+Wording skipped_note(const std::vector<std::string>& skipped) {
+  if (skipped.empty()) return {};
+  std::string names;
+  for (const std::string& s : skipped) names += (names.empty() ? "" : ", ") + s;
+  return {Field::skip_unknown, ": " + std::to_string(skipped.size()) + " ONNX node(s) the importer does not know passed their input on, "
+          "not counted: every total (MACs, params, time) excludes them: " + names};
 }
 
 }  // namespace cpx::profiler

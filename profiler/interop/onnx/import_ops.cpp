@@ -11,6 +11,7 @@
 #include "profiler/interop/onnx/import_fold.hpp"
 #include "profiler/interop/onnx/import_patterns.hpp"
 #include "profiler/interop/onnx/import_pointwise.hpp"
+#include "profiler/interop/onnx/import_refusals.hpp"
 
 namespace cpx::profiler::onnx_import {
 
@@ -371,6 +372,7 @@ void resize(Context& c, int i) {
 
 void pad(Context& c, int i) {
   const Graph& g = c.g;
+  if (c.input_value(i).kind == Kind::nhwc) channels_last_pad(g, i);
   const Value& x = c.nchw_input(i);
   // -inf before a MaxPool is the pool's own padding (PyTorch's F.pad(value=-inf), as our export writes it).
   const std::optional<double> value = g.pad_fill(i);  // the one reading of the mode and fill
@@ -665,6 +667,7 @@ void reshape(Context& c, int i) {
     const std::string t = c.add(i, {x.tensor}, Reshape{{d[0], d[1], d[2], d[3]}});
     return c.set(c.g.output(i), Value::of(Kind::nhwc, t));
   }
+  if (x.kind == Kind::nchw) check_window_partition(c.g, i, d.size());
   std::string dims;
   for (auto v : d) dims += (dims.empty() ? "" : "x") + std::to_string(v);
   c.g.fail(i, "reshape of " + s.str() + " (NHWC) to " + dims + " is not a recognised pattern");
@@ -796,7 +799,7 @@ void translate(Context& c, int i) {
   }
   if (!n.domain().empty() && n.domain() != "ai.onnx") c.g.fail(i, "operators of domain " + n.domain() + " are not supported");
   c.g.mark_done(i);
-  if (it == translations().end()) unsupported(c.g, i);
+  if (it == translations().end()) unknown_operator(c.g, i);
   it->second(c, i);
 }
 

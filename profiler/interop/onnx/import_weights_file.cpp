@@ -60,7 +60,8 @@ void check_resolution_keeps(const ModelWithWeights& m, const std::string& file) 
 
 }  // namespace
 
-ModelWithWeights load_model_with_weights(const std::string& name_or_file, int64_t resolution, std::vector<std::string>* skipped) {
+ModelWithWeights load_model_with_weights(const std::string& name_or_file, int64_t resolution, std::vector<std::string>* skipped,
+                                         BatchNormFolding* folding) {
   ModelWithWeights m;
   if (!is_onnx_file(name_or_file)) {
     m.net = load_model(name_or_file, resolution);
@@ -71,7 +72,7 @@ ModelWithWeights load_model_with_weights(const std::string& name_or_file, int64_
     }
     return m;
   }
-  ImportedModel imported = import_onnx_model(name_or_file, skipped);
+  ImportedModel imported = import_onnx_model(name_or_file, skipped, folding);
   m.weights = std::move(imported.weights);
   m.weights_label = "the ONNX file's initializers";
   m.seeded_ops = std::move(imported.seeded_ops);

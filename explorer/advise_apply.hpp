@@ -1,0 +1,37 @@
+// advise --apply (the command line) and advise(apply=..., out=...) (Python): the rewritten network written
+// as network JSON, ONNX, a PyTorch module and its weights. Its own library (cpx_advise_apply), since it
+// writes ONNX (cpx_onnx: Debian's libonnx, for the checker), which the rest of the explorer does not need.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "explorer/advise.hpp"
+#include "profiler/executor/weights.hpp"
+
+namespace cpx::explorer {
+
+// A weights value (export --weights, advise --apply's weights): an unsigned integer is a seed of the
+// executor's weights, anything else a raw float32 weights file (profiler::read_weights_file). `label` says
+// which, for output.
+struct WeightsSpec {
+  std::optional<uint64_t> seed;
+  std::string label;  // "seed 0" or the file's path
+};
+WeightsSpec read_weights_spec(const std::string& value);
+profiler::NetworkWeights weights_for(const Network& net, const WeightsSpec& spec, const std::string& file);
+
+struct ApplyOptions {
+  std::string ids;          // suggestion or variant ids, "s1,s3" or "v1" (Field::apply)
+  std::string out;          // the directory written (Field::out)
+  std::string weights;       // the original network's weights: a seed or a raw float32 file; "": `own`, else seed 0
+  // The weights the model file came with (an ONNX file's initializers), used when `weights` is "": moved from.
+  profiler::NetworkWeights* own = nullptr;
+};
+// Writes <out>/advised.{json,onnx,py,f32}; everything is built and checked before the first file is
+// written. Returns what `advise --json` puts under "applied": ids, rewrites, files, macs, params,
+// torch_params, weights, fresh_weight_ops. Bad ids or directory: FieldErrors of Field::apply and Field::out.
+Json apply_advice(const Advice& advice, const ApplyOptions& o);
+
+}  // namespace cpx::explorer
