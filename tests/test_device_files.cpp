@@ -169,7 +169,7 @@ TEST_CASE("resolve_device tells host, the cache, shipped devices, files and unkn
   fs::remove_all(dir.parent_path());
 }
 
-TEST_CASE("predict and advise without --device predict for the shipped pi5 and say so; with --device they do not", "[devices]") {
+TEST_CASE("predict and advise without --device predict for the shipped pi5 and say so, with --device they do not", "[devices]") {
   const fs::path dir = scratch("default");
   const std::string note = "device pi5 (the default; --device NAME or a device file to choose)\n";
   const test::CliRun predict = test::cli("predict b0", in(dir));

@@ -92,7 +92,7 @@ TEST_CASE("Swin's shifted-window padding, ViT's class token and MaxViT's window 
   }
 }
 
-TEST_CASE("--skip-unknown is an option of every command that reads a network, and each says what it skipped and that totals exclude it", "[onnx][cli]") {
+TEST_CASE("the --skip-unknown option belongs to every command that reads a network, and each says what it skipped and that totals exclude it", "[onnx][cli]") {
   const auto dir = std::filesystem::temp_directory_path() / ("cpx_skip_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const std::string in = (dir / "selu.onnx").string();

@@ -128,7 +128,7 @@ TEST_CASE("Flatten of C x H x W before a Linear imports as the Linear with NCHW 
   CHECK(relative_l2(run_ours(m.net, unordered, input.data()).data(), ort) > 1e-2);
 }
 
-TEST_CASE("import writes the network JSON and the weights file it names; export of that JSON gives the same initializers") {
+TEST_CASE("import writes the network JSON and the weights file it names, and export of that JSON gives the same initializers") {
   const fs::path dir = temp_dir();
   const std::string first = (dir / "w-first.onnx").string(), json = (dir / "w-net.json").string(), again = (dir / "w-again.onnx").string();
   REQUIRE(test::cli("export b0 --resolution 64 --weights 7 --onnx " + first).exit_code == 0);
@@ -161,7 +161,7 @@ TEST_CASE("measure uses a model file's own weights unless --seed is given") {
   CHECK(Json::parse(seeded.out).at("weights") == "seeded");
 }
 
-TEST_CASE("check: ours and ONNX Runtime agree on a file with its own weights; a tolerance below float rounding names the first op") {
+TEST_CASE("check: ours and ONNX Runtime agree on a file with its own weights, and a tolerance below float rounding names the first op") {
   const fs::path dir = temp_dir();
   const std::string file = (dir / "c-resnet18.onnx").string();
   REQUIRE(test::cli("export resnet18 --resolution 64 --weights 5 --onnx " + file).exit_code == 0);

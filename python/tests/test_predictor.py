@@ -39,7 +39,7 @@ def test_host_without_a_profile_says_what_is_missing_and_how_long_fit_takes(tmp_
     for call in (lambda: cx.predictor("host"), lambda: cx.advise("b0", device="host")):
         with pytest.raises(cx.InputError) as e:
             call()
-        assert str(e.value) == cli_error("predict", "b0", "--device", "host")
+        assert str(e.value) == python_terms(cli_error("predict", "b0", "--device", "host"))
         assert "this machine has no profile yet" in str(e.value) and "shipped devices: " in str(e.value)
         assert "about 10 minutes (an estimate" in str(e.value)
 

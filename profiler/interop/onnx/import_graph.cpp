@@ -253,4 +253,23 @@ bool Graph::other_is_scalar(int i, const std::string& x, double v) const {
   return (input(i, 0) == x && is_scalar(input(i, 1), v)) || (input(i, 1) == x && is_scalar(input(i, 0), v));
 }
 
+Padding read_pads(const Graph& g, int i) {
+  const std::string auto_pad = g.string_attr(i, "auto_pad", "NOTSET");
+  if (auto_pad != "NOTSET" && auto_pad != "VALID") g.fail(i, "auto_pad " + auto_pad + " is not supported; give explicit pads");
+  const Dims p = g.ints_attr(i, "pads", {0, 0, 0, 0});
+  if (p.size() != 4) g.fail(i, "pads must have 4 values for a 2-D window");
+  return {p[0], p[2], p[1], p[3]};
+}
+
+int64_t read_groups(const Graph& g, int i) {
+  const int64_t groups = g.int_attr(i, "group", 1);
+  if (groups < 1 || groups > limits::max_channels) g.fail(i, "group " + std::to_string(groups) + " is out of range");
+  return groups;
+}
+
+void require_unit(const Graph& g, int i, const std::string& name) {
+  for (auto d : g.ints_attr(i, name, {1, 1}))
+    if (d != 1) g.fail(i, name + " other than 1 is not supported");
+}
+
 }  // namespace cpx::profiler::onnx_import

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "space/shape.hpp"
+
 namespace cpx::profiler::onnx_import {
 
 using Dims = std::vector<int64_t>;
@@ -114,5 +116,11 @@ class Graph {
   std::map<std::string, std::vector<int>> consumers_;
   std::set<int> done_;
 };
+
+// Attributes of a conv or pool node, read and checked: its pads (explicit, or auto_pad VALID) as a
+// Padding, its groups, and an attribute that must be all ones (dilations, where unsupported).
+Padding read_pads(const Graph& g, int i);
+int64_t read_groups(const Graph& g, int i);
+void require_unit(const Graph& g, int i, const std::string& name);
 
 }  // namespace cpx::profiler::onnx_import

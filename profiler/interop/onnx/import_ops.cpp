@@ -19,25 +19,6 @@ namespace {
 
 using Kind = Value::Kind;
 
-Padding read_pads(const Graph& g, int i) {
-  const std::string auto_pad = g.string_attr(i, "auto_pad", "NOTSET");
-  if (auto_pad != "NOTSET" && auto_pad != "VALID") g.fail(i, "auto_pad " + auto_pad + " is not supported; give explicit pads");
-  const Dims p = g.ints_attr(i, "pads", {0, 0, 0, 0});
-  if (p.size() != 4) g.fail(i, "pads must have 4 values for a 2-D window");
-  return {p[0], p[2], p[1], p[3]};
-}
-
-int64_t read_groups(const Graph& g, int i) {
-  const int64_t groups = g.int_attr(i, "group", 1);
-  if (groups < 1 || groups > limits::max_channels) g.fail(i, "group " + std::to_string(groups) + " is out of range");
-  return groups;
-}
-
-void require_unit(const Graph& g, int i, const std::string& name) {
-  for (auto d : g.ints_attr(i, name, {1, 1}))
-    if (d != 1) g.fail(i, name + " other than 1 is not supported");
-}
-
 // N x C x 1 x 1 read as the per-head view N x C x 1 x 1 (C heads of one value at one pixel), as attention
 // over a single token reads it (MobileViT's last stage at 64x64): the two views have the same dims, so
 // an op that works on heads takes it so. Any other value is itself.
