@@ -324,7 +324,17 @@ class Recogniser {
       p = cut == std::string::npos ? "" : p.substr(0, cut);
     }
     while (!p.empty() && is_separator(p.back())) p.pop_back();
-    return p.empty() ? net_.ops[ops.front()].name : p;
+    return p.empty() ? net_.ops[ops.front()].name : without_repeated_module(p);
+  }
+
+  // PyTorch's export repeats a module's name as the start of its children's (`/features.2/block/block.0`):
+  // a path cut there ends in the module's name twice (`/block/block`), which reads better once.
+  static std::string without_repeated_module(const std::string& p) {
+    const size_t last = p.rfind('/');
+    if (last == std::string::npos || last == 0) return p;
+    const size_t before = p.rfind('/', last - 1);
+    const size_t start = before == std::string::npos ? 0 : before + 1;
+    return p.compare(start, last - start, p, last + 1) == 0 ? p.substr(0, last) : p;
   }
 };
 

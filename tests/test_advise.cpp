@@ -445,6 +445,8 @@ Network torch_named_net() {
   }
   x = b.add("/stage/Relu", {b.add("/stage/conv_a/Conv", {x}, same_conv(16, 3, 1, 1, false, true, Activation::none))}, ActivationOp{Activation::relu});
   x = b.add("/stage/Relu_1", {b.add("/stage/conv_b/Conv", {x}, same_conv(16, 3, 1, 1, false, true, Activation::none))}, ActivationOp{Activation::relu});
+  // A conv and its activation in two children of one Sequential: the shared path `/head/head` is `/head`.
+  x = b.add("/head/head.1/Relu", {b.add("/head/head.0/Conv", {x}, same_conv(16, 3, 1, 1, false, true, Activation::none))}, ActivationOp{Activation::relu});
   return std::move(b).finish(b.add("/pool/GlobalAveragePool", {x}, GlobalAvgPool{}));
 }
 
@@ -467,7 +469,7 @@ TEST_CASE("block names: unique in every zoo network and in a PyTorch export, the
   CHECK(std::count(mv2.begin(), mv2.end(), "stage2.block0") == 1);
   CHECK(block_names(recognise_blocks(torch_named_net())) ==
         std::vector<std::string>{"/conv1/Conv", "/backbone/encoder/stage_three/stage_three.0", "/backbone/encoder/stage_three/stage_three.1",
-                                 "/backbone/encoder/stage_three/stage_three.2", "/stage/conv_a", "/stage/conv_b"});
+                                 "/backbone/encoder/stage_three/stage_three.2", "/stage/conv_a", "/stage/conv_b", "/head"});
 }
 
 TEST_CASE("block names: the advice text shows every block's whole name, never two cut to the same text", "[advise][names]") {
