@@ -76,7 +76,8 @@ void add_charts(const Json& a, Report& rep) {
                                                       // The legend reads what each part is, not the data's field names.
                                                       {{"lookup", "part"}, {"from", {{"data", {{"values", parts}}}, {"key", "field"}, {"fields", {"time"}}}}}})},
                            {"mark", "bar"}, {"height", {{"step", 12}}},
-                           {"encoding", {{"y", {{"field", "name"}, {"type", "nominal"}, {"sort", nullptr}, {"title", "block"}}},
+                           // Whole names on the axis (Vega-Lite cuts labels at 180 px by default): two blocks never read the same.
+                           {"encoding", {{"y", {{"field", "name"}, {"type", "nominal"}, {"sort", nullptr}, {"title", "block"}, {"axis", {{"labelLimit", 0}}}}},
                                          {"x", {{"field", "ms"}, {"type", "quantitative"}, {"title", "predicted time (ms)"}}},
                                          {"color", {{"field", "time"}, {"type", "nominal"}, {"title", "predicted time"},
                                                     {"scale", {{"domain", {kept, lost}}, {"range", {"#4c78a8", "#e45756"}}}}}},

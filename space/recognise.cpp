@@ -1,13 +1,59 @@
 #include "space/recognise.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
+#include <string_view>
 
 namespace cpx {
 
 namespace {
 
 constexpr size_t no_op = static_cast<size_t>(-1);
+constexpr const char* separators = "./";
+
+bool is_separator(char c) { return c == '.' || c == '/'; }
+
+// Whether a name's path ends or breaks at position `len` (`/layer3/layer3.0` at 16 of `/layer3/layer3.0/Add`).
+bool at_separator(std::string_view name, size_t len) {
+  return len == name.size() || is_separator(name[len]) || (len > 0 && is_separator(name[len - 1]));
+}
+
+// Whether `name` is `path` or continues it past a separator (`/layer3/layer3.0/conv1/Conv` continues `/layer3/layer3.0`).
+bool continues(std::string_view name, std::string_view path) {
+  return name.substr(0, path.size()) == path && at_separator(name, path.size());
+}
+
+// The shortest path of `first` (cut before a separator) longer than `shared` that no other first op of
+// `others` continues and no block is named; `first` itself, unique in a network, is the last resort.
+std::string shortest_unique_path(const std::string& first, const std::string& shared, const std::vector<std::string_view>& others,
+                                 const std::set<std::string, std::less<>>& used) {
+  for (size_t len = shared.size() + 1; len < first.size(); ++len) {
+    if (!at_separator(first, len) || is_separator(first[len - 1])) continue;
+    const std::string_view candidate = std::string_view(first).substr(0, len);
+    if (!used.count(candidate) && std::none_of(others.begin(), others.end(), [&](std::string_view o) { return continues(o, candidate); }))
+      return std::string(candidate);
+  }
+  return first;
+}
+
+// Blocks whose shared paths coincide (two blocks of one module) each take the shortest path of their first
+// op that tells them apart, so that a user finds each block by its name in text, JSON and the report.
+void make_names_unique(const Network& net, std::vector<RecognisedBlock>& blocks) {
+  std::map<std::string, std::vector<size_t>, std::less<>> by_name;
+  std::set<std::string, std::less<>> used;
+  for (size_t i = 0; i < blocks.size(); ++i) by_name[blocks[i].name].push_back(i), used.insert(blocks[i].name);
+  for (const auto& [shared, group] : by_name) {
+    if (group.size() < 2) continue;
+    for (size_t i : group) {
+      std::vector<std::string_view> others;
+      for (size_t j : group)
+        if (j != i) others.push_back(net.ops[blocks[j].ops.front()].name);
+      blocks[i].name = shortest_unique_path(net.ops[blocks[i].ops.front()].name, shared, others, used);
+      used.insert(blocks[i].name);
+    }
+  }
+}
 
 // One conv of a chain, with the ops that only pass its output on (an activation or BatchNorm op, a
 // squeeze-excite gate) and the tensor the step ends in.
@@ -46,6 +92,7 @@ class Recogniser {
     for (size_t i = 0; i < net_.ops.size(); ++i)
       if (!assigned_[i] && is_spatial(i)) take(r, lone_conv(i));
     std::sort(r.blocks.begin(), r.blocks.end(), [](const auto& a, const auto& b) { return a.ops.front() < b.ops.front(); });
+    make_names_unique(net_, r.blocks);
     for (size_t i = 0; i < net_.ops.size(); ++i)
       if (!assigned_[i]) r.unrecognised.push_back(i);
     return r;
@@ -260,6 +307,9 @@ class Recogniser {
     r.blocks.push_back(std::move(b));
   }
 
+  // The longest path the block's op names share, cut at a separator: '.' in the zoo's names
+  // (`stage2.block0.expand`), '/' and '.' in PyTorch's export (`/layer3/layer3.0/conv1/Conv`, whose blocks
+  // share `/layer3/layer3` when cut at '.' only). Without a shared path, the first op names the block.
   std::string common_prefix(const std::vector<size_t>& ops) const {
     std::string p = net_.ops[ops.front()].name;
     for (size_t k : ops) {
@@ -268,17 +318,23 @@ class Recogniser {
       while (len < p.size() && len < n.size() && p[len] == n[len]) ++len;
       p.resize(len);
     }
-    // Whole dotted components only; without a shared one, the first op names the block.
-    const bool boundary = std::all_of(ops.begin(), ops.end(), [&](size_t k) {
-      const std::string& n = net_.ops[k].name;
-      return n.size() == p.size() || n[p.size()] == '.';
-    });
+    const bool boundary = std::all_of(ops.begin(), ops.end(), [&](size_t k) { return at_separator(net_.ops[k].name, p.size()); });
     if (!boundary) {
-      const size_t dot = p.find_last_of('.');
-      p = dot == std::string::npos ? "" : p.substr(0, dot);
+      const size_t cut = p.find_last_of(separators);
+      p = cut == std::string::npos ? "" : p.substr(0, cut);
     }
-    while (!p.empty() && p.back() == '.') p.pop_back();
-    return p.empty() ? net_.ops[ops.front()].name : p;
+    while (!p.empty() && is_separator(p.back())) p.pop_back();
+    return p.empty() ? net_.ops[ops.front()].name : without_repeated_module(p);
+  }
+
+  // PyTorch's export repeats a module's name as the start of its children's (`/features.2/block/block.0`):
+  // a path cut there ends in the module's name twice (`/block/block`), which reads better once.
+  static std::string without_repeated_module(const std::string& p) {
+    const size_t last = p.rfind('/');
+    if (last == std::string::npos || last == 0) return p;
+    const size_t before = p.rfind('/', last - 1);
+    const size_t start = before == std::string::npos ? 0 : before + 1;
+    return p.compare(start, last - start, p, last + 1) == 0 ? p.substr(0, last) : p;
   }
 };
 

@@ -39,7 +39,8 @@ struct RecognisedBlock {
   size_t output = 0;        // the op whose output is the block's output
   bool residual = false;
   BlockRoles roles;
-  // Display name: the longest dotted prefix the block's op names share, else its first op's name.
+  // Display name, unique in the network: the longest path the block's op names share (cut at a '.' or '/'),
+  // else its first op's name; blocks that would share one take the shortest path of their first op that tells them apart.
   std::string name;
 };
 

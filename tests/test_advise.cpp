@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 #include <onnx/onnx_pb.h>
 
+#include "processes.hpp"
+
 #include <unistd.h>
 
 #include <cmath>
@@ -10,6 +12,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "explorer/advise.hpp"
 #include "explorer/option_checks.hpp"
@@ -424,4 +427,66 @@ TEST_CASE("the --skip-unknown import passes an ONNX node the importer does not k
   CHECK(j["warnings"].dump().find("--skip-unknown: 1 ONNX node(s)") != std::string::npos);
   CHECK(j["warnings"].dump().find("every total (MACs, params, time) excludes them: mystery (MysteryOp) (the prediction is low by their time)") !=
         std::string::npos);
+}
+
+namespace {
+
+// Ops named as torch.onnx.export names them: the module path, then the op (`/layer3/layer3.0/conv1/Conv`).
+// Three basic blocks under one long path, so that a name cut at '.' or at 28 characters reads the same for
+// all three, then two lone 3x3 convs whose ops share only their parent module's path.
+Network torch_named_net() {
+  NetworkBuilder b("torch-named", "test", {1, 16, 16, 8}, Where("torch-named"));
+  std::string x = b.add("/conv1/Conv", {std::string(input_tensor)}, same_conv(16, 3, 1, 1, false, true, Activation::relu));
+  for (const std::string m : {"0", "1", "2"}) {
+    const std::string path = "/backbone/encoder/stage_three/stage_three." + m;
+    const std::string y = b.add(path + "/conv1/Conv", {x}, same_conv(16, 3, 1, 1, false, true, Activation::relu));
+    const std::string z = b.add(path + "/conv2/Conv", {y}, same_conv(16, 3, 1, 1, false, true, Activation::none));
+    x = b.add(path + "/relu_1/Relu", {b.add(path + "/Add", {z, x}, Add{})}, ActivationOp{Activation::relu});
+  }
+  x = b.add("/stage/Relu", {b.add("/stage/conv_a/Conv", {x}, same_conv(16, 3, 1, 1, false, true, Activation::none))}, ActivationOp{Activation::relu});
+  x = b.add("/stage/Relu_1", {b.add("/stage/conv_b/Conv", {x}, same_conv(16, 3, 1, 1, false, true, Activation::none))}, ActivationOp{Activation::relu});
+  // A conv and its activation in two children of one Sequential: the shared path `/head/head` is `/head`.
+  x = b.add("/head/head.1/Relu", {b.add("/head/head.0/Conv", {x}, same_conv(16, 3, 1, 1, false, true, Activation::none))}, ActivationOp{Activation::relu});
+  return std::move(b).finish(b.add("/pool/GlobalAveragePool", {x}, GlobalAvgPool{}));
+}
+
+std::vector<std::string> block_names(const Recognition& r) {
+  std::vector<std::string> names;
+  for (const auto& b : r.blocks) names.push_back(b.name);
+  return names;
+}
+
+}  // namespace
+
+TEST_CASE("block names: unique in every zoo network and in a PyTorch export, the shortest path of the first op that tells blocks apart", "[advise][names]") {
+  for (const ZooEntry& e : zoo()) {
+    const std::vector<std::string> names = block_names(recognise_blocks(e.build(0)));
+    INFO(e.name);
+    CHECK(std::set<std::string>(names.begin(), names.end()).size() == names.size());
+  }
+  // The zoo's own names stay as they were: the dotted path the block's ops share.
+  const std::vector<std::string> mv2 = block_names(recognise_blocks(find_zoo("mobilenetv2-1.0")->build(0)));
+  CHECK(std::count(mv2.begin(), mv2.end(), "stage2.block0") == 1);
+  CHECK(block_names(recognise_blocks(torch_named_net())) ==
+        std::vector<std::string>{"/conv1/Conv", "/backbone/encoder/stage_three/stage_three.0", "/backbone/encoder/stage_three/stage_three.1",
+                                 "/backbone/encoder/stage_three/stage_three.2", "/stage/conv_a", "/stage/conv_b", "/head"});
+}
+
+TEST_CASE("block names: the advice text shows every block's whole name, never two cut to the same text", "[advise][names]") {
+  const auto path = std::filesystem::temp_directory_path() / ("cpx_torch_named_" + std::to_string(::getpid()) + ".json");
+  write_file_atomic(path.string(), to_json(torch_named_net()).dump());
+  const test::CliRun r = test::cli("advise " + path.string() + " --device pi5 --top 50 --evaluations 50");
+  std::filesystem::remove(path);
+  REQUIRE(r.exit_code == 0);
+  const std::vector<std::string> names = block_names(recognise_blocks(torch_named_net()));
+  std::istringstream lines(r.out);
+  std::set<std::string> shown;
+  bool in_table = false;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("block ", 0) == 0) in_table = true;
+    else if (line.rfind("recognised:", 0) == 0) in_table = false;
+    else if (in_table) shown.insert(line.substr(0, line.find(' ')));
+  }
+  INFO(r.out);
+  CHECK(shown == std::set<std::string>(names.begin(), names.end()));
 }

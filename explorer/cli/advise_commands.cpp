@@ -48,37 +48,50 @@ std::string joined_ids(const std::vector<std::string>& ids) {
   return out;
 }
 
+// A text column as wide as its longest entry (at least `min_width`): a table never cuts two names to the same text.
+int column_width(const std::vector<std::string_view>& entries, size_t min_width) {
+  size_t w = min_width;
+  for (std::string_view e : entries) w = std::max(w, e.size());
+  return static_cast<int>(w);
+}
+
 void print_blocks(const explorer::Advice& a, int64_t top) {
   const auto ms = [](double us) { return us / 1000; };
   std::vector<const explorer::BlockAdvice*> blocks;
   for (const explorer::BlockAdvice& b : a.blocks) blocks.push_back(&b);
   std::stable_sort(blocks.begin(), blocks.end(), [](const auto* x, const auto* y) { return x->lost_us > y->lost_us; });
   std::printf("blocks, by time lost to low MACpS (their MACs at the MACpS of the block's best variant on %s):\n", a.device.c_str());
-  std::printf("%-28s %-20s %8s %9s %7s %11s %8s  %s\n", "block", "kind", "ms", "MACs(M)", "GMACpS", "best GMACpS", "lost ms",
+  std::vector<std::string_view> names;
+  for (size_t i = 0; i < blocks.size() && static_cast<int64_t>(i) < top; ++i) names.push_back(blocks[i]->block.name);
+  const int width = column_width(names, 28);
+  std::printf("%-*s %-20s %8s %9s %7s %11s %8s  %s\n", width, "block", "kind", "ms", "MACs(M)", "GMACpS", "best GMACpS", "lost ms",
               "suggestions");
   for (size_t i = 0; i < blocks.size() && static_cast<int64_t>(i) < top; ++i) {
     const explorer::BlockAdvice& b = *blocks[i];
     const std::string ids = joined_ids(b.suggestions);
-    std::printf("%-28s %-20s %8.3f %9.2f %7.2f %11.2f %8.3f  %s\n", b.block.name.substr(0, 28).c_str(),
+    std::printf("%-*s %-20s %8.3f %9.2f %7.2f %11.2f %8.3f  %s\n", width, b.block.name.c_str(),
                 std::string(to_string(b.block.kind)).c_str(), ms(b.latency_us), static_cast<double>(b.macs) / 1e6, b.macps() / 1e9,
                 b.best_macps / 1e9, ms(b.lost_us), ids.empty() ? "-" : ids.c_str());
   }
   if (static_cast<int64_t>(blocks.size()) > top) std::printf("... %zu more blocks (--top, or --json)\n", blocks.size() - top);
   double unrecognised_us = 0;
-  std::string names;
+  std::string unnamed;
   for (size_t i : a.recognition.unrecognised) {
     unrecognised_us += a.op_us[i];
-    if (names.size() < 160) names += (names.empty() ? "" : ", ") + a.net.ops[i].name + " (" + std::string(a.net.ops[i].kind()) + ")";
+    if (unnamed.size() < 160) unnamed += (unnamed.empty() ? "" : ", ") + a.net.ops[i].name + " (" + std::string(a.net.ops[i].kind()) + ")";
   }
   std::printf("recognised: %zu blocks; not recognised: %zu ops, %.3f ms (%.0f%% of the time): %s%s\n\n", a.blocks.size(),
               a.recognition.unrecognised.size(), unrecognised_us / 1000, 100 * unrecognised_us / std::max(1e-9, a.prediction.latency_us),
-              names.c_str(), names.size() >= 160 ? ", ..." : "");
+              unnamed.c_str(), unnamed.size() >= 160 ? ", ..." : "");
 }
 
 void print_suggestions(const explorer::Advice& a, int64_t top) {
   std::printf("suggestions (gain: %s; interval: %s):\n", std::string(explorer::gain_definition).c_str(),
               std::string(explorer::gain_interval_method).c_str());
-  std::printf("%-4s %-16s %-30s %-24s %15s %17s  %s\n", "id", "rewrite", "op", "gain [interval]", "MACs(M) after", "params(M) after",
+  std::vector<std::string_view> ops;
+  for (size_t i = 0; i < a.suggestions.size() && static_cast<int64_t>(i) < top; ++i) ops.push_back(a.suggestions[i].rewrite.ops[0]);
+  const int width = column_width(ops, 30);
+  std::printf("%-4s %-16s %-*s %-24s %15s %17s  %s\n", "id", "rewrite", width, "op", "gain [interval]", "MACs(M) after", "params(M) after",
               "weights");
   int64_t shown = 0;
   for (const explorer::Suggestion& s : a.suggestions) {
@@ -86,8 +99,8 @@ void print_suggestions(const explorer::Advice& a, int64_t top) {
       std::printf("... %zu more suggestions (--top, or --json)\n", a.suggestions.size() - static_cast<size_t>(top));
       break;
     }
-    std::printf("%-4s %-16s %-30s %-24s %7.1f->%-7.1f %8.2f->%-8.2f  %s\n", s.id.c_str(), std::string(to_string(s.rewrite.kind)).c_str(),
-                s.rewrite.ops[0].substr(0, 30).c_str(), gain_text(s.gain).c_str(), static_cast<double>(a.macs) / 1e6,
+    std::printf("%-4s %-16s %-*s %-24s %7.1f->%-7.1f %8.2f->%-8.2f  %s\n", s.id.c_str(), std::string(to_string(s.rewrite.kind)).c_str(), width,
+                s.rewrite.ops[0].c_str(), gain_text(s.gain).c_str(), static_cast<double>(a.macs) / 1e6,
                 static_cast<double>(s.macs) / 1e6, static_cast<double>(a.params) / 1e6, static_cast<double>(s.params) / 1e6,
                 s.keeps_function ? "kept (zero-padded)" : "needs training");
   }
