@@ -140,7 +140,7 @@ def one(name, a, tmp):
     row["graph_params"] = graph_params(path)
     count, err = cli_json(a.cli, ["count", path])
     if err:
-        row["import_error"] = err[0]
+        row["import_error"] = err[0].replace(path, os.path.basename(path))  # no path of this machine in the results
         return row
     row["params"], row["macs"] = count["params"], count["macs"]
     row["params_equal_graph"] = count["params"] == row["graph_params"]

@@ -145,6 +145,7 @@ void set_device_interval(const Calibrated* dev, const Network& net, const std::m
     out.interval["error_low"] = error[0];
     out.interval["error_high"] = error[1];
     out.interval["applied"] = "seen_family";
+    out.seen_family_interval = true;
   }
   if (!dev->kind_share.empty()) {
     out.uncalibrated = uncalibrated_work(host_by_kind_us, dev->kind_share);

@@ -196,6 +196,7 @@ struct NetworkPrediction {
   // model's at the nearest thread count of its interval (absent for a host model fitted before it).
   std::optional<std::array<double, 2>> interval_us;
   Json interval;  // what the interval is: level, method, the two errors and their coverage
+  bool seen_family_interval = false;  // a calibrated device's interval for a family its calibration saw (interval.applied)
   // A calibrated device's: the share of the network's host-predicted time in kinds of work its calibration
   // networks barely exercised, and those kinds (Calibrated::kind_share).
   std::optional<Uncalibrated> uncalibrated;

@@ -111,8 +111,7 @@ namespace {
 // Which interval a prediction carries and whose held-out figures sized it, in words.
 std::string interval_in_words(const predictor::Predictor& p, const predictor::NetworkPrediction& pred) {
   if (!p.calibrated) return "from held-out sampled networks of the profile (in-distribution)";
-  const bool seen = pred.interval.value("applied", "") == "seen_family";
-  return std::string(seen ? "for a family the calibration saw" : "for a family the calibration never saw") + ", from " +
+  return std::string(pred.seen_family_interval ? "for a family the calibration saw" : "for a family the calibration never saw") + ", from " +
          predictor::interval_source_in_words(*p.calibrated);
 }
 
