@@ -71,7 +71,7 @@ DeviceRef resolve_device(std::string_view device) {
   const std::filesystem::path dir = devices_dir();
   d.predictor_path = (dir / (d.name + std::string(predictor_suffix))).string();
   d.profile_path = (dir / (d.name + ".json")).string();
-  if (is_host(device)) d.source = DeviceSource::host;
+  if (device == host_device) d.source = DeviceSource::host;
   else if (std::filesystem::exists(d.predictor_path)) d.source = DeviceSource::cache;
   else if (shipped_devices.count(d.name)) d.source = DeviceSource::shipped;
   return d;

@@ -15,9 +15,9 @@
 
 namespace cpx::predictor {
 
-// The one reserved device name: this machine, profiled and measured here rather than calibrated.
+// The one reserved device name: this machine, profiled and measured here rather than calibrated. Whether a
+// name is it is asked of resolve_device(name).is_host(), never by comparing names.
 inline constexpr std::string_view host_device = "host";
-inline bool is_host(std::string_view device) { return device == host_device; }
 
 // The device shipped when none is named: predict, advise and the main job default to it, since host needs
 // a profile of this machine that a fresh install does not have.

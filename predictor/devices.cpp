@@ -179,7 +179,7 @@ void write_device(const Predictor& d, const std::string& path, const std::string
 
 CalibrationResult calibrate_device(const CalibrationRequest& r) {
   // A name that reads as a path could never be passed back as --device by name.
-  if (r.device.empty() || is_host(r.device) || is_device_file(r.device))
+  if (r.device.empty() || resolve_device(r.device).is_host() || is_device_file(r.device))
     throw FieldError(Field::device, "\"" + r.device + "\"", "name a device other than host, without '/' and not ending in .json");
   CalibrationResult out;
   for (PublishedPoint& p : read_published(r.published, r.column)) {  // the figures' own errors first: they name the user's file
