@@ -16,6 +16,7 @@
 #include "explorer/proposal_rows.hpp"
 #include "explorer/rules.hpp"
 #include "predictor/calibrate.hpp"
+#include "predictor/calibrate_interval.hpp"
 #include "predictor/devices.hpp"
 #include "predictor/fit.hpp"
 #include "profiler/measure/environment.hpp"
