@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "space/names.hpp"
 #include "space/network.hpp"
 
 namespace cpx {
@@ -18,9 +19,11 @@ namespace cpx {
 // conv: a dense or grouped kxk conv in no other block (VGG and UNet stacks, DeepLab's ASPP branches, YOLO's
 // Conv-BN-SiLU layers, stems and downsampling convs), with its BatchNorm and activation ops.
 enum class BlockKind { inverted_residual, fused_mbconv, depthwise_separable, basic_residual, bottleneck, attention, mlp, conv, count_ };
-inline constexpr std::array<std::string_view, static_cast<size_t>(BlockKind::count_)> block_kind_names{
-    "inverted_residual", "fused_mbconv", "depthwise_separable", "basic_residual", "bottleneck", "attention", "mlp", "conv"};
-inline std::string_view to_string(BlockKind k) { return block_kind_names[static_cast<size_t>(k)]; }
+inline constexpr Names<BlockKind, static_cast<size_t>(BlockKind::count_)> block_kind_names{{
+    {BlockKind::inverted_residual, "inverted_residual"}, {BlockKind::fused_mbconv, "fused_mbconv"},
+    {BlockKind::depthwise_separable, "depthwise_separable"}, {BlockKind::basic_residual, "basic_residual"},
+    {BlockKind::bottleneck, "bottleneck"}, {BlockKind::attention, "attention"}, {BlockKind::mlp, "mlp"}, {BlockKind::conv, "conv"}}};
+inline std::string_view to_string(BlockKind k) { return block_kind_names.name_of(k); }
 
 // The convs of a conv block by their role (op indices). Attention and MLP blocks of residual branches
 // leave the roles they do not have empty.
