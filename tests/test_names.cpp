@@ -44,7 +44,7 @@ TEST_CASE("Names: name_of and find are each other's inverse, an unknown name is 
 TEST_CASE("Names: parse names the field and the value, lists the names and suggests the close one", "[names]") {
   CHECK(colour_names.parse("green", "--colour") == Colour::green);
   CHECK(error_of([] { colour_names.parse("gren", "--colour"); }) ==
-        "--colour = \"gren\": not one of red, green, blue; did you mean green?");
+        "--colour = \"gren\": not one of red, green, blue; did you mean green, red?");
   CHECK(error_of([] { colour_names.parse("purple", "colour"); }) == "colour = \"purple\": not one of red, green, blue");
 }
 
