@@ -97,6 +97,12 @@ TEST_CASE("zero-shot: calibrate --zero-shot writes a device file predict reads, 
   const Json file = Json::parse(std::ifstream(dir / "pi4.json"));
   CHECK(file["timed_by"] == "zero_shot");
   CHECK(file["provenance"]["zero_shot"]["devices"].size() == 6);  // pi4 is none of the shipped devices
+  // The main job and advise take it as any device.
+  const test::CliRun job = test::cli("--device ./pi4.json --evaluations 50 --budget 0 --out job", in(dir));
+  INFO(job.err);
+  CHECK(job.exit_code == 0);
+  CHECK(Json::parse(std::ifstream(dir / "job/results.json"))["device"]["timed_by"] == "zero_shot");
+  CHECK(test::cli("advise resnet18 --device ./pi4.json --top 1", in(dir)).exit_code == 0);
 }
 
 TEST_CASE("zero-shot: 1 and 2 timings update the prior; plain calibrate still wants 3", "[zero_shot]") {
