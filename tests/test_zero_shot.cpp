@@ -105,7 +105,7 @@ TEST_CASE("zero-shot: calibrate --zero-shot writes a device file predict reads, 
   CHECK(test::cli("advise resnet18 --device ./pi4.json --top 1", in(dir)).exit_code == 0);
 }
 
-TEST_CASE("zero-shot: 1 and 2 timings update the prior; plain calibrate still wants 3", "[zero_shot]") {
+TEST_CASE("zero-shot: 1 and 2 timings update the prior, and plain calibrate still wants 3", "[zero_shot]") {
   const fs::path dir = scratch("few");
   std::ofstream(dir / "one.csv") << "model,latency_ms,family\nb0,24.2,CPUBone\n";
   std::ofstream(dir / "two.csv") << "model,latency_ms,family\nb0,24.2,CPUBone\nresnet18,60.0,ResNet\n";
