@@ -34,11 +34,13 @@ std::vector<std::string> calibration_method_names();
 
 // Whose timings a device is calibrated from: figures others published (a published-figures CSV read with
 // --column; the shipped devices, scripts/calibrate-devices) or the user's own (a model,latency_ms CSV, with
-// the runtime and threads they timed with). What predict and the reports call the device's figures.
-enum class TimedBy { published, user };
-inline constexpr std::array<std::pair<TimedBy, std::string_view>, 2> timed_by_names{{
+// the runtime and threads they timed with), or nobody's: a zero-shot device from its hardware description
+// alone (predictor/zero_shot.hpp). What predict and the reports call the device's figures.
+enum class TimedBy { published, user, zero_shot };
+inline constexpr std::array<std::pair<TimedBy, std::string_view>, 3> timed_by_names{{
     {TimedBy::published, "published"},
     {TimedBy::user, "user"},
+    {TimedBy::zero_shot, "zero_shot"},
 }};
 std::string_view to_string(TimedBy t);
 std::optional<TimedBy> find_timed_by(std::string_view name);
