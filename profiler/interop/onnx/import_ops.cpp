@@ -531,6 +531,12 @@ bool reshape_nchw(Context& c, int i, const Value& x, const Dims& d) {
     c.set(out, v);
     return true;
   }
+  // N x C x H x W from N x C x HW (tokens transposed back): the same data (before the per-head view, which
+  // N x C x 1 x HW would read as C heads of one channel).
+  if (x.rank == 3 && d == Dims{s.n, s.c, s.h, s.w}) {
+    c.set_nchw(out, x.tensor);
+    return true;
+  }
   // N x heads x C/heads x HW: a per-head view (attention, grouped softmax, talking heads).
   if (d.size() == 4 && d[0] == s.n && d[1] * d[2] == s.c && d[3] == s.pixels()) {
     c.set(out, Value::head_view(x.tensor, d[1], {0, d[2]}, false));
@@ -545,11 +551,6 @@ bool reshape_nchw(Context& c, int i, const Value& x, const Dims& d) {
     Value v = Value::of(Kind::nhwc, x.tensor);
     v.rank = 3;
     c.set(c.g.output(t), v);
-    return true;
-  }
-  // N x C x H x W from N x C x HW (tokens transposed back): the same data.
-  if (x.rank == 3 && d == Dims{s.n, s.c, s.h, s.w}) {
-    c.set_nchw(out, x.tensor);
     return true;
   }
   // N x G x rest followed by InstanceNormalization: the GroupNorm pattern.
