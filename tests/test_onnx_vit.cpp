@@ -3,6 +3,7 @@
 // exact MACs and ONNX Runtime's outputs; its class token, position embedding, nn.MultiheadAttention and token 0
 // each become the ops import_tokens.hpp names.
 #include <fstream>
+#include <map>
 
 #include "error_of.hpp"
 #include "onnx_testing.hpp"
@@ -70,7 +71,14 @@ TEST_CASE("check, predict and advise take a torchvision ViT; the class token is 
   const test::CliRun predicted = test::cli("predict " + file + " --device pi5");
   CHECK(predicted.exit_code == 0);
   CHECK(predicted.out.find("class token") != std::string::npos);
-  CHECK(test::cli("advise " + file + " --device pi5 --top 2").exit_code == 0);
+  // Each encoder layer's attention and MLP, each with its residual add, are blocks advise recognises.
+  const test::CliRun advised = test::cli("advise " + file + " --device pi5 --top 2 --json");
+  REQUIRE(advised.exit_code == 0);
+  std::map<std::string, int> kinds;
+  const Json doc = Json::parse(advised.out);
+  for (const Json& b : doc.at("blocks")) ++kinds[b.at("kind").get<std::string>()];
+  CHECK(kinds["attention"] == 1);
+  CHECK(kinds["mlp"] == 1);
 }
 
 TEST_CASE("nn.MultiheadAttention's sequence-first layout at batch 2 is refused naming the node", "[onnx][vit]") {
