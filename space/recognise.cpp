@@ -101,7 +101,7 @@ class Recogniser {
     // Last, each conv left over is a block of its own, so that the rewrites of its class reach it: kxk
     // convs, depthwise convs (token mixers), 1x1 convs; then classifier heads and the adds left between blocks.
     for (size_t i = 0; i < net_.ops.size(); ++i)
-      if (!assigned_[i] && net_.ops[i].as<GlobalAvgPool>())
+      if (!assigned_[i] && (is_pool(net_.ops[i]) || net_.ops[i].as<FullyConnected>() || net_.ops[i].as<Reshape>()))
         if (auto b = classifier(i)) take(r, std::move(*b));
     for (size_t i = 0; i < net_.ops.size(); ++i)
       if (!assigned_[i] && is_spatial(i)) take(r, lone_conv(i, BlockKind::conv));
@@ -502,17 +502,21 @@ class Recogniser {
     return last;
   }
 
-  // A global pool and what follows it to the network's output (linear layers, 1x1 convs, activations,
-  // reshapes), with a norm before the pool: a classifier head. nullopt when the chain does not end the network.
-  std::optional<RecognisedBlock> classifier(size_t pool) const {
-    RecognisedBlock b{BlockKind::classifier, {pool}, net_.ops[pool].inputs[0], pool, false, {}, {}};
-    for (size_t k = only_consumer(pool); k != no_op; k = only_consumer(b.output)) {
+  static bool is_pool(const Op& op) { return op.as<GlobalAvgPool>() || op.as<AvgPool>() || op.as<MaxPool>(); }
+  // A pool (or a flatten, or a linear) and what follows it to the network's output (pools, linear layers,
+  // 1x1 convs on a pooled 1x1 map, activations, reshapes), with a norm before it: a classifier head (AlexNet's and VGG's three
+  // linears too). nullopt when the chain does not end the network or holds no weight layer.
+  std::optional<RecognisedBlock> classifier(size_t start) const {
+    RecognisedBlock b{BlockKind::classifier, {start}, net_.ops[start].inputs[0], start, false, {}, {}};
+    for (size_t k = only_consumer(start); k != no_op; k = only_consumer(b.output)) {
       const Op& op = net_.ops[k];
-      if (!op.as<FullyConnected>() && !op.as<Conv2d>() && !op.as<ActivationOp>() && !op.as<Reshape>() && !is_norm(op)) break;
+      const bool pooled_1x1 = is_1x1(k) && net_.shape_of(op.inputs[0]).h == 1 && net_.shape_of(op.inputs[0]).w == 1;
+      if (!op.as<FullyConnected>() && !pooled_1x1 && !op.as<ActivationOp>() && !op.as<Reshape>() && !is_norm(op) && !is_pool(op)) break;
       b.ops.push_back(k);
       b.output = k;
     }
-    if (net_.ops[b.output].name != net_.output || b.ops.size() < 2) return std::nullopt;
+    const bool weights = std::any_of(b.ops.begin(), b.ops.end(), [&](size_t k) { return net_.ops[k].as<FullyConnected>() || conv(k); });
+    if (net_.ops[b.output].name != net_.output || !weights) return std::nullopt;
     absorb_preceding(b);
     return b;
   }
