@@ -56,7 +56,7 @@ TEST_CASE("recognition: every ShuffleNetV2 unit is one shuffle_unit, at stride 1
         const RecognisedBlock& b = block_with(net, r, p + ".branch2.pw1");
         CHECK(b.kind == BlockKind::shuffle_unit);
         CHECK(b.output == net.index_of(p + ".shuffle"));
-        CHECK(b.ops.size() == (unit == 0 ? 7u : 7u));  // stride 2: 2 + 3 convs, concat, shuffle; stride 1: 2 slices, 3 convs, concat, shuffle
+        CHECK(b.ops.size() == 7u);  // stride 2: 2 + 3 convs, concat, shuffle; stride 1: 2 slices, 3 convs, concat, shuffle
         REQUIRE(b.roles.expand);  // the main branch's 1x1 -> dw -> 1x1, for the inverted residual's rewrites
         CHECK(net.ops[*b.roles.expand].name == p + ".branch2.pw1");
         CHECK(net.ops[*b.roles.project].name == p + ".branch2.pw2");
