@@ -115,7 +115,9 @@ GainSpread gain_spread(const ChangedTime& c, const GainEvidence& e, const Predic
 
 std::array<double, 2> gain_bounds(double before_us, double after_us, const GainSpread& s, double level) {
   const double z = student_t_quantile(0.5 + level / 2, INFINITY);
-  const double ratio = after_us / before_us, spread = after_us > 0 ? z * s.total_us() / after_us : 0;
+  // The log spread held at 20 (a factor of 5e8 either way): past that no bound says more, and exp() would
+  // reach infinity below and round 1 - ratio · exp(-spread) to 1 above.
+  const double ratio = after_us / before_us, spread = after_us > 0 ? std::min(20.0, z * s.total_us() / after_us) : 0;
   return {1 - ratio * std::exp(spread), 1 - ratio * std::exp(-spread)};
 }
 
