@@ -5,7 +5,7 @@ graph, on this machine, at 1 and 2 threads, interleaved in one run.
     python3 benchmarks/ort_vs_ours.py [--models b0,b1,...] [--threads 1,2] [--rounds 2]
                                       [--min-time 1.0] [--min-runs 20] [--json OUT.json]
                                       [--per-op] [--per-node] [--cli build/explorer/cpubone-explore]
-                                      [--before OLD_CLI [--before-label 'main at COMMIT']]
+                                      [--before OLD_CLI [--before-label 'main at COMMIT']] [--load N]
 
 Per model: `cpubone-explore export` writes the ONNX graph (seed 0, the weights `measure` uses), then for
 each thread count and round our `measure --json` and ONNX Runtime (benchmarks/ort/run.mjs, pinned with
@@ -16,6 +16,8 @@ Each side's figure is the median over rounds of its per-round median; ratio = ou
 --per-node matches those two profiles node by node (benchmarks/per_node.py says how; ORT nodes matched to
 none of ours and ours with no ORT node are listed) and sums both sides per op class, beside the whole-network
 figures of the same run; with --before, the earlier build's `measure --layers` is matched to the same profile.
+--load N runs N busy-looping processes beside the measurements, as on a laptop or a shared VM where
+another program holds a core: how each runtime's threads cope when one of them waits for a CPU.
 Not a test: numbers depend on the machine and its load; compare ratios measured in the same run.
 Needs `npm ci --ignore-scripts` in benchmarks/ort (scripts/setup does it).
 """
@@ -189,12 +191,24 @@ def main():
                     "in one run): each row gains before_ms and before_ratio")
     ap.add_argument("--before-label", help="what --before is, as the JSON records it instead of its path (e.g. "
                     "'main at 6be217e'); default: its --version line")
+    ap.add_argument("--load", type=int, default=0, help="busy-looping processes to run beside the measurements "
+                    "(a machine another program shares)")
     a = ap.parse_args()
     if not os.path.exists(os.path.join(HERE, "ort", "node_modules", "onnxruntime-node")):
         sys.exit("ort_vs_ours: run `npm ci --ignore-scripts` in benchmarks/ort first (scripts/setup does)")
     threads = [int(t) for t in a.threads.split(",")]
     before_label = (a.before_label or run([a.before, "--version"]).strip()) if a.before else None
     results = []
+    load = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(a.load)]
+    try:
+        compare(a, threads, results)
+    finally:
+        for p in load:
+            p.kill()
+    report(a, threads, results, before_label)
+
+
+def compare(a, threads, results):
     with tempfile.TemporaryDirectory() as tmp:
         for model in a.models.split(","):
             onnx = os.path.join(tmp, model + ".onnx")
@@ -249,11 +263,15 @@ def main():
                 if a.per_op:
                     print("    ours per op kind (us): " + ", ".join(f"{k} {v:.0f}" for k, v in row["ours_per_op_us"].items()))
                     print("    ort per op type (us):  " + ", ".join(f"{k} {v:.0f}" for k, v in row["ort_per_op_us"].items()))
+
+
+def report(a, threads, results, before_label):
     env = results[0]["ours_environment"] if results else {}
     machine = machine_of(env)
     print(f"\nenv: {env.get('cpu', '?')} ({machine['isa']}; our igemm tile: {machine['igemm_tile'] or 'none'}), "
           f"{results[0]['ort_runtime'] if results else ''}, "
-          f"{a.rounds} interleaved rounds, min {a.min_runs} runs and {a.min_time} s per measurement")
+          f"{a.rounds} interleaved rounds, min {a.min_runs} runs and {a.min_time} s per measurement"
+          + (f", {a.load} busy-looping processes beside them" if a.load else ""))
     before_head = lambda t: f" {'before':>6s}" if a.before else ""
     print(f"{'model':22s} {'res':>4s} " + " ".join(f"{'ours ' + str(t) + 'T':>9s} {'ort ' + str(t) + 'T':>9s} {'ratio':>6s}"
                                                    + before_head(t) for t in threads))
@@ -268,7 +286,7 @@ def main():
     if a.json:
         with open(a.json + ".tmp", "w") as f:
             json.dump({"schema": "cpubone-explore/ort-comparison/v1", "machine": machine, "before": before_label,
-                       "results": results,
+                       "background_busy_processes": a.load, "results": results,
                        "noisy_measurements": NOISY},
                       f, indent=2)
         os.replace(a.json + ".tmp", a.json)

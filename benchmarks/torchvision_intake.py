@@ -81,6 +81,11 @@ def export(name, path):
             if m.affine:
                 m.weight.data.uniform_(0.5, 1.5)
                 m.bias.data.uniform_(-0.5, 0.5)
+    # Weights a model starts at zero (ViT's head and class token): drawn at random, as training leaves them,
+    # so that the outputs depend on them (a zero head makes every output 0, and the check compares nothing).
+    for p in model.parameters():
+        if p.dim() >= 2 and not p.detach().any():
+            p.data.normal_(std=0.02)
     # Not under torch.no_grad(): there nn.MultiheadAttention takes its fused fast path
     # (aten::_native_multi_head_attention), which torch 1.13 cannot export (vit_b_16 fails).
     torch.onnx.export(model, torch.randn(1, 3, size, size), path)
@@ -88,18 +93,20 @@ def export(name, path):
 
 
 def graph_params(path):
-    """The float initializers' element count: the parameters the exported file holds."""
+    """The float initializers' element count: the parameters the exported file holds, each Identity of one
+    counted as the parameter it names (torch.onnx.export stores equal initializers once, e.g. ViT's untrained
+    LayerNorm weights and zero biases, and names the others by Identity nodes)."""
     import onnx
     from onnx import TensorProto
     m = onnx.load(path, load_external_data=False)
-    n = 0
+    sizes = {}
     for t in m.graph.initializer:
         if t.data_type in (TensorProto.FLOAT, TensorProto.FLOAT16, TensorProto.DOUBLE):
             k = 1
             for d in t.dims:
                 k *= d
-            n += k
-    return n
+            sizes[t.name] = k
+    return sum(sizes.values()) + sum(sizes.get(n.input[0], 0) for n in m.graph.node if n.op_type == "Identity" and n.input)
 
 
 def cli_json(cli, args):

@@ -13,6 +13,8 @@
 #include "profiler/interop/onnx.hpp"
 #include "space/count.hpp"
 #include "space/field_error.hpp"
+#include "predictor/gain_interval.hpp"
+#include "predictor/statistics.hpp"
 
 namespace cpx::explorer {
 
@@ -32,21 +34,21 @@ struct Scored {
   double latency_us = 0, ops_us = 0;  // ops_us: Σ op_us, the whole without the per-network overhead
   int64_t macs = 0, params = 0;
   std::vector<double> op_us;
+  predictor::NetworkPrediction prediction;
 };
 
-Scored score(const Network& net, const predictor::Predictor& p, int64_t threads, predictor::NetworkPrediction* keep = nullptr) {
-  predictor::NetworkPrediction pred = predictor::predict(p, net, threads);
+Scored score(const Network& net, const predictor::Predictor& p, int64_t threads) {
   Scored s;
-  s.latency_us = pred.latency_us;
-  s.ops_us = pred.latency_us - pred.overhead_us;
+  s.prediction = predictor::predict(p, net, threads);
+  s.latency_us = s.prediction.latency_us;
+  s.ops_us = s.prediction.latency_us - s.prediction.overhead_us;
   double sum = 0;
-  for (const auto& o : pred.ops) sum += o.latency_us;
+  for (const auto& o : s.prediction.ops) sum += o.latency_us;
   const double k = sum > 0 ? s.ops_us / sum : 0;
-  for (const auto& o : pred.ops) s.op_us.push_back(o.latency_us * k);
+  for (const auto& o : s.prediction.ops) s.op_us.push_back(o.latency_us * k);
   const NetworkCount c = count(net);
   s.macs = c.total.macs;
   s.params = c.total.params;
-  if (keep) *keep = std::move(pred);
   return s;
 }
 
@@ -55,6 +57,7 @@ struct BlockVariant {
   uint32_t mask = 0;  // bits into BlockRewrites::rewrites
   double latency_us = 0, block_us = 0;
   int64_t macs = 0, params = 0, block_macs = 0;
+  predictor::ChangedTime changed;  // against the original, for the gain's interval
 };
 
 bool disjoint(const std::vector<Rewrite>& rs, uint32_t mask) {
@@ -73,23 +76,16 @@ std::vector<Rewrite> chosen(const std::vector<Rewrite>& rs, uint32_t mask) {
   return out;
 }
 
-// Gain of a change whose ops took old_us of a network of before_total_us and take new_us of one of total_us.
-// Its interval is computed in time, then converted: the changed ops' old and new times each anywhere in the
-// device's interval relative to its prediction, independently, the rest at its prediction; the gain is
-// 1 - new total / old total, which rises with the old time and falls with the new, so the corners bound it.
-// Every bound is below 1 (no change saves more than the whole time) and finite.
-Gain gain_of(double old_us, double new_us, double total_us, double before_total_us, std::optional<std::array<double, 2>> interval) {
+// Gain of a change from a network of before_total_us to one of total_us; its interval from what the change
+// does to the predicted time (predictor/gain_interval.hpp: per op class and per op, from held-out evidence,
+// in time, then as a gain, both bounds below 1). The measured gain's own noise is not in it.
+Gain gain_of(const predictor::ChangedTime& changed, double total_us, double before_total_us, const predictor::Predictor& p) {
   Gain g;
   g.point = 1 - total_us / before_total_us;
-  if (interval) {
-    const double low = (*interval)[0] / before_total_us, high = (*interval)[1] / before_total_us;
-    const double old_rest_us = std::max(0.0, before_total_us - old_us), new_rest_us = std::max(0.0, total_us - new_us);
-    const auto at = [&](double old_scale, double new_scale) {
-      return 1 - (new_rest_us + new_scale * new_us) / (old_rest_us + old_scale * old_us);
-    };
-    g.low = at(low, high);
-    g.high = at(high, low);
-  }
+  const predictor::GainSpread spread = predictor::gain_spread(changed, predictor::shipped_gain_evidence(), p);
+  const auto [low, high] = predictor::gain_bounds(before_total_us, total_us, spread, predictor::interval_level);
+  g.low = low;
+  g.high = high;
   return g;
 }
 
@@ -181,13 +177,10 @@ void search_front(Advice& a, const Network& net, const predictor::Predictor& p, 
     v.latency_us = c.latency_us;
     v.macs = static_cast<int64_t>(c.macs);
     v.params = static_cast<int64_t>(c.params);
-    double old_us = 0, new_us = 0;
-    for (size_t s = 0; s < c.genome.size(); ++s) {
-      if (c.genome[s] == 0) continue;
-      old_us += variants[s][0].block_us;
-      new_us += variants[s][c.genome[s]].block_us;
-    }
-    v.gain = gain_of(old_us, new_us, c.latency_us, base_us, a.prediction.interval_us);
+    predictor::ChangedTime changed;  // blocks' changes add; their ops err independently of other blocks'
+    for (size_t s = 0; s < c.genome.size(); ++s)
+      if (c.genome[s] != 0) changed += variants[s][c.genome[s]].changed;
+    v.gain = gain_of(changed, c.latency_us, base_us, p);
     v.id = "v" + std::to_string(a.front.size() + 1);
     a.front.push_back(std::move(v));
   }
@@ -202,7 +195,8 @@ Advice advise(const Network& net, const predictor::Predictor& p, const AdviceOpt
   a.runtime = p.runtime;
   a.threads = predictor::prediction_threads(p, o.threads);
   a.vector_channels = o.vector_channels > 0 ? o.vector_channels : vector_floats(p);
-  const Scored base = score(net, p, a.threads, &a.prediction);
+  const Scored base = score(net, p, a.threads);
+  a.prediction = base.prediction;
   a.macs = base.macs;
   a.params = base.params;
   a.op_us = base.op_us;
@@ -227,16 +221,19 @@ Advice advise(const Network& net, const predictor::Predictor& p, const AdviceOpt
   for (size_t s = 0; s < sites.size(); ++s) {
     const auto& rs = sites[s].rewrites;
     BlockAdvice& ba = a.blocks[sites[s].block];
-    variants[s].push_back({0, base.latency_us, ba.latency_us, base.macs, base.params, ba.macs});
+    variants[s].push_back({0, base.latency_us, ba.latency_us, base.macs, base.params, ba.macs, {}});
     for (uint32_t mask = 1; mask < (1u << std::min<size_t>(rs.size(), 10)); ++mask) {
       if (!disjoint(rs, mask)) continue;
-      const Scored v = score(apply_rewrites(net, chosen(rs, mask)), p, a.threads);
-      BlockVariant bv{mask, v.latency_us, v.ops_us - (base.ops_us - ba.latency_us), v.macs, v.params, v.macs - (base.macs - ba.macs)};
+      const Network changed = apply_rewrites(net, chosen(rs, mask));
+      const Scored v = score(changed, p, a.threads);
+      BlockVariant bv{mask, v.latency_us, v.ops_us - (base.ops_us - ba.latency_us), v.macs, v.params, v.macs - (base.macs - ba.macs),
+                      predictor::changed_time({net, base.prediction, base.op_us}, {changed, v.prediction, v.op_us},
+                                              predictor::shipped_gain_evidence())};
       variants[s].push_back(bv);
       if (std::popcount(mask) == 1) {
         const size_t r = static_cast<size_t>(std::countr_zero(mask));
         Suggestion sg{"", rs[r], sites[s].block, v.latency_us,
-                      gain_of(ba.latency_us, bv.block_us, v.latency_us, base.latency_us, a.prediction.interval_us),
+                      gain_of(bv.changed, v.latency_us, base.latency_us, p),
                       v.macs, v.params, keeps_function(rs[r], net), receptive_field_note(rs[r], net)};
         a.suggestions.push_back(std::move(sg));
         singles.push_back({s, r});
@@ -280,7 +277,7 @@ Advice advise(const Network& net, const predictor::Predictor& p, const AdviceOpt
   if (!sites.empty()) search_front(a, net, p, o, sites, variants, base.latency_us, ids_of);
   if (a.recognition.blocks.empty())
     a.warnings.push_back("no block of a known kind was recognised: only per-layer figures, no rewrites");
-  if (!a.prediction.interval_us) a.warnings.push_back(p.device + " has no interval: gains are point estimates only");
+  if (!a.prediction.interval_us) a.warnings.push_back(p.device + " has no interval: its time is a point estimate (the gains' intervals rest on held-out evidence of their own)");
   return a;
 }
 

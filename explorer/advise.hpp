@@ -24,21 +24,21 @@ struct AdviceOptions {
 };
 
 // A gain is the share of the whole network's predicted time a change saves: (before - after) / before, so it
-// lies below 1 (100 %). Its interval is computed in time, then converted: the changed ops' old and new times
-// each anywhere in the device's whole-network interval (relative to the prediction), independently, the rest
-// of the network at its prediction; gain = 1 - new total / old total at the corners. Every bound is below 1 and
-// finite; absent when the device has no interval. It is not a bound on the measured gain: one block's ops can
-// err by more than a whole network does (errors average out over many ops), so measured gains fall outside
-// it more often than the device's level says (docs/advise.md has how often).
+// lies below 1 (100 %). Its interval (predictor/gain_interval.hpp) comes from what the change does to the
+// predicted time: per op class (a rewrite that keeps the class is surer than one that swaps it) and per op,
+// correlated within a block, sized on the host predictor's held-out per-op residuals and, on a calibrated
+// device, its own held-out errors; in time, then as a gain, so every bound is below 1 and finite. It is the
+// predicted gain's error at interval_level: a measured gain also carries the measurement's own noise, which
+// it leaves out (docs/advise.md has how often measured gains fall inside it).
 struct Gain {
   double point = 0;
   std::optional<double> low, high;
 };
 inline constexpr std::string_view gain_definition = "share of the whole network's predicted time saved: (before - after) / before";
 inline constexpr std::string_view gain_interval_method =
-    "in time, then as a gain: the changed ops' old and new times each anywhere in the device's whole-network interval, "
-    "independently, the rest at its prediction, so every bound is below 100%; not a bound: one block's ops can err more "
-    "than a whole network (docs/advise.md)";
+    "80% for the predicted gain, from the changed ops' time by op class and per op (correlated within a block), sized on "
+    "the host predictor's held-out per-op errors and a calibrated device's own; in time, then as a gain, so every bound "
+    "is below 100%; a measurement's own noise is not in it (docs/advise.md)";
 inline constexpr std::string_view local_search_objectives = "predicted latency (min) vs MACs (max)";
 
 struct Suggestion {

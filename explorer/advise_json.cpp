@@ -83,6 +83,11 @@ Json to_json(const Advice& a) {
   j["gain_interval_method"] = gain_interval_method;
   j["blocks"] = blocks;
   j["unrecognised"] = unrecognised;
+  // The share the text's "not recognised" line states, so that a script reads it without summing the rows.
+  double unrecognised_us = 0;
+  for (size_t i : a.recognition.unrecognised) unrecognised_us += a.op_us[i];
+  j["unrecognised_summary"] = {{"ops", a.recognition.unrecognised.size()}, {"latency_us", unrecognised_us},
+                               {"share_of_latency", a.prediction.latency_us > 0 ? unrecognised_us / a.prediction.latency_us : 0.0}};
   j["suggestions"] = suggestions;
   j["local_search"] = {{"objectives", local_search_objectives},
                        {"budget", {{"min_params", opt(a.budget.min_params)}, {"max_params", opt(a.budget.max_params)},

@@ -16,7 +16,7 @@ constexpr std::array<std::string_view, field_names.size()> flag_of_field{
     "--device", "--samples", "--seed", "--ood", "--rounds", "--min-time", "--budget", "--resolution", "--threads",
     "--evaluations", "--population", "--accuracy", "--space", "--max-latency", "--max-params", "--max-macs",
     "--layers-model", "--hardware", "--host-from", "--apply", "--quiet-machine-check", "--allow-noisy", "--profile", "--skip-unknown", "--out", "--resume",
-    "--runtime", "--min-runs"};
+    "--runtime", "--min-runs", "--published", "--zero-shot"};
 static_assert(std::find(flag_of_field.begin(), flag_of_field.end(), std::string_view()) == flag_of_field.end(),
               "every cpx::Field has its flag");
 

@@ -533,10 +533,14 @@ std::vector<std::string> calibration_method_names() {
 
 std::string timings_in_words(const Calibrated& c) {
   if (c.timed_by == TimedBy::published) return "published latencies";
+  if (c.timed_by == TimedBy::zero_shot) return "zero-shot from the hardware description, no timings";
   return "your timings: " + c.timed_runtime + ", " + std::to_string(c.hardware.threads) + (c.hardware.threads == 1 ? " thread" : " threads");
 }
 
 std::string interval_source_in_words(const Calibrated& c) {
+  // A zero-shot device (TimedBy::zero_shot, or its prior updated by a few timings) has no held-out record.
+  if (c.timed_by == TimedBy::zero_shot || !c.held_out)
+    return "the shipped devices' zero-shot errors, each device left out of the prior in turn";
   return c.timed_by == TimedBy::published ? "held-out published figures" : "your held-out timings";
 }
 
@@ -648,7 +652,9 @@ Json prior_json(const GroupPrior& p) {
 Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, const Hardware& hardware,
                       const std::vector<PublishedPoint>& points, const std::string& source, const std::string& rebuild,
                       std::optional<CalibrationMethod> method, const IntervalOptions& interval, const std::vector<PriorSource>& prior) {
-  if (points.size() < 3) throw InputError(source + ": needs at least 3 whole-network latencies, got " + std::to_string(points.size()));
+  if (points.size() < 3)
+    throw InputError(source + ": needs at least 3 whole-network latencies, got " + std::to_string(points.size()) +
+                     " (with fewer, calibrate zero-shot: the hardware description's prior, updated by them)");
   if (host.calibrated) throw InputError("calibrate: the host model must be a measured predictor, not the calibrated device " + host.device);
   if (!(host_ceilings.peak_macps > 0) || !(host_ceilings.bandwidth_bytes_per_s > 0))
     throw InputError("calibrate: the host's probed peak_macps and bandwidth_bytes_per_s are needed (profile the host again)");
@@ -720,6 +726,34 @@ Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, cons
   d.provenance = calibration_provenance(host, hardware, source, published_rows(points, family, out, held), class_scales);
   d.provenance["group_prior"] = prior_json(data.prior);
   return out;
+}
+
+}  // namespace cpx::predictor
+
+// predictor/transfer_fit.hpp: the transfer's pieces above, for the zero-shot prior.
+#include "predictor/transfer_fit.hpp"
+
+namespace cpx::predictor {
+
+std::vector<double> transfer_exponents() { return {efficiency_exponents.begin(), efficiency_exponents.end()}; }
+std::vector<double> transfer_dispatch_grid_us() { return dispatch_grid_us(); }
+
+Predictor transfer_device(const Predictor& host, const Ceilings& host_ceilings, const Hardware& hardware) {
+  return host_as_device(host, hardware, CalibrationMethod::hardware_transfer, host_ceilings);
+}
+
+std::vector<Eigen::MatrixXd> transfer_group_times(const Predictor& host, const Ceilings& host_ceilings, const Hardware& hardware,
+                                                  const std::vector<PublishedPoint>& points) {
+  return group_times_by_exponent(transfer_device(host, host_ceilings, hardware), points);
+}
+
+Eigen::VectorXd transfer_op_counts(const std::vector<PublishedPoint>& points, bool runtime_fuses_relu) {
+  return linear_features(points, runtime_fuses_relu).col(2);
+}
+
+TransferGroupFit fit_transfer_groups(const Eigen::MatrixXd& G, const Eigen::VectorXd& y, const Eigen::VectorXd& offset) {
+  const GroupFit f = fit_groups(G, y, offset, towards_one());
+  return {f.theta, f.objective};
 }
 
 }  // namespace cpx::predictor

@@ -40,9 +40,10 @@ std::vector<std::string> calibration_method_names();
 
 // Whose timings a device is calibrated from: figures others published (a published-figures CSV read with
 // --column; the shipped devices, scripts/calibrate-devices) or the user's own (a model,latency_ms CSV, with
-// the runtime and threads they timed with). What predict and the reports call the device's figures.
-enum class TimedBy { published, user };
-inline constexpr Names<TimedBy, 2> timed_by_names{{{TimedBy::published, "published"}, {TimedBy::user, "user"}}};
+// the runtime and threads they timed with), or nobody's: a zero-shot device from its hardware description
+// alone (predictor/zero_shot.hpp). What predict and the reports call the device's figures.
+enum class TimedBy { published, user, zero_shot };
+inline constexpr Names<TimedBy, 3> timed_by_names{{{TimedBy::published, "published"}, {TimedBy::user, "user"}, {TimedBy::zero_shot, "zero_shot"}}};
 inline std::string_view to_string(TimedBy t) { return timed_by_names.name_of(t); }
 inline std::optional<TimedBy> find_timed_by(std::string_view name) { return timed_by_names.find(name); }
 

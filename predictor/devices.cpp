@@ -8,6 +8,7 @@
 #include "predictor/calibrate_checks.hpp"
 #include "predictor/ceilings.hpp"
 #include "predictor/interval_evidence.hpp"
+#include "predictor/zero_shot.hpp"
 #include "profiler/profile/file_lock.hpp"
 #include "profiler/profile/profile_file.hpp"
 #include "profiler/profile/sweep_grid.hpp"
@@ -222,7 +223,8 @@ void write_device(const Predictor& d, const std::string& path, const std::string
   } catch (const InputError& e) {
     std::filesystem::remove(written);
     std::string warned;  // what calibrate found wrong with the timings may say why
-    for (const std::string& w : d.calibrated->held_out->warnings) warned += "; " + w;
+    if (d.calibrated->held_out)
+      for (const std::string& w : d.calibrated->held_out->warnings) warned += "; " + w;
     throw InputError(csv + ": the device calibrated from it would not read back (" + e.what() + "), so none is written" + warned);
   }
   std::error_code ec;
@@ -233,6 +235,39 @@ void write_device(const Predictor& d, const std::string& path, const std::string
   }
 }
 
+// --zero-shot: the device from the prior the shipped devices other than r.device say (predictor/zero_shot.hpp),
+// updated by out.points when there are any; written as calibrate_device writes any device.
+CalibrationResult zero_shot_calibration(const CalibrationRequest& r, const Hardware& hw, const Predictor& host, CalibrationResult out,
+                                        const std::string& host_from) {
+  if (r.method)
+    throw FieldError(Field::zero_shot, "", "a zero-shot device is hardware_transfer with the prior's parameters: no calibration method to choose");
+  std::string rebuild = "cpubone-explore calibrate --device " + r.device + " --zero-shot" +
+                        (r.hardware.empty() ? "" : " --hardware " + std::filesystem::path(r.hardware).filename().string());
+  if (!r.published.empty())
+    rebuild += " --published " + std::filesystem::path(r.published).filename().string() +
+               (r.column.empty() ? " --runtime \"" + r.runtime + "\" --threads " + std::to_string(hw.threads) : " --column " + r.column);
+  rebuild += host_from.empty() ? ", after `cpubone-explore fit --device host`"
+                               : ", with the host model carried by device " + std::filesystem::path(host_from).filename().string();
+  const ZeroShotPrior prior = zero_shot_prior(host, out.host, shipped_prior_sources(r.device));
+  out.calibration.device = zero_shot_device(host, out.host, hw, prior, out.points, rebuild);
+  Predictor& d = out.calibration.device;
+  if (!out.points.empty()) {
+    const std::string updated = " (the zero-shot prior from the hardware description, updated by " + std::to_string(out.points.size()) +
+                                " timed network" + (out.points.size() == 1 ? ")" : "s)");
+    d.calibrated->timed_by = TimedBy::published;
+    d.runtime = hw.runtime + " on " + hw.description + ", " + timings_in_words(*d.calibrated) + updated;
+    if (r.column.empty()) {
+      timed_by_user(d, r.runtime);
+      d.runtime += updated;
+    }
+  }
+  out.path = r.out.empty() ? resolve_device(r.device).predictor_path : r.out;
+  if (std::filesystem::path(out.path).has_parent_path()) std::filesystem::create_directories(std::filesystem::path(out.path).parent_path());
+  const profiler::FileLock lock(out.path, "cpubone-explore calibrate");
+  write_device(d, out.path, r.published.empty() ? "zero-shot " + r.device : r.published);
+  return out;
+}
+
 }  // namespace
 
 CalibrationResult calibrate_device(const CalibrationRequest& r) {
@@ -240,16 +275,21 @@ CalibrationResult calibrate_device(const CalibrationRequest& r) {
   if (r.device.empty() || resolve_device(r.device).is_host() || is_device_file(r.device))
     throw FieldError(Field::device, "\"" + r.device + "\"", "name a device other than host, without '/' and not ending in .json");
   CalibrationResult out;
-  for (PublishedPoint& p : read_published(r.published, r.column)) {  // the figures' own errors first: they name the user's file
+  if (r.published.empty() && !r.zero_shot)
+    throw FieldError(Field::published, {"required: the CSV of timed networks (or ", Field::zero_shot, " for a device from its hardware description alone)"});
+  if (!r.published.empty())
+    for (PublishedPoint& p : read_published(r.published, r.column)) {  // the figures' own errors first: they name the user's file
     const ZooEntry* z = find_zoo(p.model);
     (z && !z->unmodelled_work.empty() ? out.not_fitted : out.points).push_back(std::move(p));
   }
   Hardware hw = calibration_hardware(r);
-  if (const int64_t threads = timed_threads(r, out.points); threads > 0 && threads != hw.threads)
-    hw = with_threads(hw, threads, r.published + (r.threads ? ": threads" : ": threads column"));
+  if (!r.published.empty())
+    if (const int64_t threads = timed_threads(r, out.points); threads > 0 && threads != hw.threads)
+      hw = with_threads(hw, threads, r.published + (r.threads ? ": threads" : ": threads column"));
   check_possible(out.points, hw, r.published);  // before anything is fitted: a CSV in seconds is refused here
   const Predictor host = calibration_host(r, out);
   const std::string host_from = r.host_from.empty() ? out.host_from_shipped : r.host_from;
+  if (r.zero_shot) return zero_shot_calibration(r, hw, host, std::move(out), host_from);
   // The device file records how to rebuild it, without this machine's paths.
   const std::filesystem::path published(r.published);
   // A host predictor fitted before fit recorded its selection says nothing about it.

@@ -51,6 +51,9 @@ struct CalibrationRequest {
   // figures are (TimedBy::user). Published figures take both from the hardware description.
   std::string runtime;
   std::optional<int64_t> threads;
+  // A device from its hardware description alone (predictor/zero_shot.hpp): the prior learned over the shipped
+  // devices other than `device`; with `published` (k >= 1 timings), that prior updated by them.
+  bool zero_shot = false;
 };
 struct CalibrationResult {
   Calibration calibration;

@@ -97,7 +97,7 @@ void read_timed_by(ObjectReader& r, Calibrated& c) {
   if (r.has("timed_by")) {
     const std::string name = r.string("timed_by");
     const std::optional<TimedBy> t = find_timed_by(name);
-    if (!t) r.at("timed_by").fail(name, "expected \"published\" or \"user\"");
+    if (!t) r.at("timed_by").fail(name, "expected \"published\", \"user\" or \"zero_shot\"");
     c.timed_by = *t;
   }
   if (c.timed_by != TimedBy::user) return;

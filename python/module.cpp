@@ -342,27 +342,32 @@ PYBIND11_MODULE(_core, m) {
   });
   m.def("calibrate", [](const std::string& device, const std::string& published, const std::string& column,
                         const std::string& hardware, const std::string& out, const std::string& method, const std::string& host_from,
-                        const std::string& interval_method, const std::string& runtime, std::optional<int64_t> threads) {
+                        const std::string& interval_method, const std::string& runtime, std::optional<int64_t> threads, bool zero_shot) {
     const auto interval = cpx::predictor::interval_method_from(interval_method, "interval_method");
     const auto chosen = method.empty() ? std::nullopt : std::optional(cpx::predictor::calibration_method_from(method, "--method"));
     const auto r = off_thread([&] {
-      return cpx::predictor::calibrate_device({device, published, column, hardware, out, chosen, host_from, interval, runtime, threads});
+      return cpx::predictor::calibrate_device({device, published, column, hardware, out, chosen, host_from, interval, runtime, threads, zero_shot});
     });
     const auto& c = *r.calibration.device.calibrated;
     if (!r.host_note.empty() && PyErr_WarnEx(PyExc_UserWarning, r.host_note.spelled(cpx::explorer::flag_of).c_str(), 1) != 0)
       throw py::error_already_set();
     // What calibrate found wrong and wrote all the same, as the command line prints it (also in held_out.warnings).
-    for (const std::string& w : c.held_out->warnings)
-      if (PyErr_WarnEx(PyExc_UserWarning, w.c_str(), 1) != 0) throw py::error_already_set();
+    if (c.held_out)
+      for (const std::string& w : c.held_out->warnings)
+        if (PyErr_WarnEx(PyExc_UserWarning, w.c_str(), 1) != 0) throw py::error_already_set();
+    for (const Json& o : r.calibration.device.provenance.value("outside_learning_devices", Json::array()))
+      if (PyErr_WarnEx(PyExc_UserWarning, (o.get<std::string>() + ": the prior extrapolates, and its interval may be too narrow").c_str(), 1) != 0)
+        throw py::error_already_set();
     return to_python({{"device", device}, {"path", r.path}, {"method", cpx::predictor::to_string(c.method)}, {"held_out", c.held_out ? to_json(*c.held_out) : Json(nullptr)}, {"interval", to_json(c.interval)},
                       {"kinds", c.kind_share}, {"uncalibrated", c.uncalibrated ? to_json(*c.uncalibrated, c.uncalibrated_factor) : Json(nullptr)},
-                      {"published", r.calibration.device.provenance["published"]},
+                      {"published", r.calibration.device.provenance.value("published", Json(nullptr))},
+                      {"zero_shot", r.calibration.device.provenance.value("zero_shot", Json(nullptr))},
                       {"timed_by", cpx::predictor::to_string(c.timed_by)}, {"runtime", r.calibration.device.runtime},
                       // The device whose carried host model was used; "" for this machine's fitted host predictor.
                       {"host_from", r.host_from_shipped.empty() ? host_from : r.host_from_shipped}});
   }, py::arg("device"), py::arg("published"), py::arg("column") = "", py::arg("hardware") = "", py::arg("out") = "",
      py::arg("method") = "", py::arg("host_from") = "", py::arg("interval_method") = "pooled_t", py::arg("runtime") = "",
-     py::arg("threads") = py::none());
+     py::arg("threads") = py::none(), py::arg("zero_shot") = false);
 
   m.def("validate", [](const std::string& device, int64_t samples, uint64_t seed, int64_t threads, double min_time, int64_t rounds,
                        int64_t ood, uint64_t ood_seed, bool layers) {

@@ -84,8 +84,9 @@ void add_charts(const Json& a, Report& rep) {
                                          {"tooltip", Json::array({{{"field", "name"}}, {{"field", "kind"}}, {{"field", "time"}},
                                                                    {{"field", "ms"}, {"format", ".3f"}}, {{"field", "suggestions"}}})}}}});
   Chart gains{"advice-gains", "Suggestions: predicted gain and its interval",
-              "Each single rewrite's predicted share of the whole network's time saved (dot) and its interval (bar: in time, the changed "
-              "ops' old and new times each anywhere in the device's interval, then as a gain, so below 100 %). Largest gain first.",
+              "Each single rewrite's predicted share of the whole network's time saved (dot) and its 80% interval (bar: the predicted gain's "
+              "error from the changed ops' time per op class and per op, in time, then as a gain, so below 100 %; a measurement's own "
+              "noise is not in it). Largest gain first.",
               Json(nullptr), static_cast<int64_t>(a["suggestions"].size()), {}};
   if (!a["suggestions"].empty())
     gains.spec = spec_of(rep, gains.heading, subtitle, {"advice_suggestions"},

@@ -20,14 +20,14 @@ namespace cpx {
 enum class Field {
   device, samples, seed, ood, rounds, min_time_s, budget_s, resolution, threads,
   evaluations, population, accuracy, space, max_latency_ms, max_params, max_macs, layers_model, hardware, host_from,
-  apply, quiet_machine_check, allow_noisy, profile, skip_unknown, out, resume, runtime, min_runs
+  apply, quiet_machine_check, allow_noisy, profile, skip_unknown, out, resume, runtime, min_runs, published, zero_shot
 };
 inline constexpr auto field_names = std::to_array<std::string_view>({
     "device", "samples", "seed", "ood", "rounds", "min_time_s", "budget_s", "resolution", "threads",
     "evaluations", "population", "accuracy", "space", "max_latency_ms", "max_params", "max_macs", "layers_model",
     "hardware", "host_from", "apply", "quiet_machine_check", "allow_noisy", "profile", "skip_unknown", "out", "resume", "runtime",
-    "min_runs"});
-static_assert(field_names.size() == static_cast<size_t>(Field::min_runs) + 1, "one name per Field");
+    "min_runs", "published", "zero_shot"});
+static_assert(field_names.size() == static_cast<size_t>(Field::zero_shot) + 1, "one name per Field");
 inline std::string_view to_string(Field f) { return field_names[static_cast<size_t>(f)]; }
 
 // Words that name options (advice on what to pass or run next): text, each option in it a Field, said by

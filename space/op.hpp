@@ -28,6 +28,7 @@
 #include "space/ops/channel_shuffle.hpp"
 #include "space/ops/channels.hpp"
 #include "space/ops/clamp.hpp"
+#include "space/ops/class_token.hpp"
 #include "space/ops/conv2d.hpp"
 #include "space/ops/conv_transpose2d.hpp"
 #include "space/ops/elementwise.hpp"
@@ -52,7 +53,8 @@ using OpAttrs = std::variant<Conv2d, FullyConnected, Matmul, Softmax, Activation
                              Add, Subtract, Multiply, GlobalAvgPool, AvgPool, MaxPool, UpsampleNearest, Reshape, Slice, Concat,
                              Pad, ConvTranspose2d, ResizeBilinear, LayerScale, AttentionBias, HeadMix, ChannelShuffle,
                              PRelu, Affine,
-                             PixelShuffle, Clamp>;
+                             PixelShuffle, Clamp,
+                             ClassToken>;
 
 // One node of an expanded network. Its output tensor is named after the op.
 struct Op {

@@ -24,7 +24,7 @@ constexpr ResultsField fields[] = {
     {"device.name", T::string, never_null, req, "", "`pi5`, `host`, ...: printed on every chart"},
     {"device.runtime", T::string, never_null, req, "", "what the latencies describe (\"ONNX Runtime on RPi 5, published\")"},
     {"device.measured", T::boolean, never_null, req, "", "true only for a device profiled on this machine"},
-    {"device.timed_by", T::choice, null_ok, opt, "", "whose timings a calibrated device rests on: published figures or the user's own (null: a measured device; absent: results from before it)", "published|user"},
+    {"device.timed_by", T::choice, null_ok, opt, "", "whose timings a calibrated device rests on: published figures, the user's own, or none (zero_shot: from its hardware description alone; null: a measured device; absent: results from before it)", "published|user|zero_shot"},
     {"device.threads", T::count, never_null, req, "threads", "the thread count every latency below is for"},
     {"device.provenance", T::open_object, never_null, req, "", "the predictor's provenance object, as stored; its `machine_speed` {`spread`, `slowed`: true} (a host profile measured while the machine changed speed) is named in the missing-data box"},
     {"environment", T::open_object, null_ok, req, "", "the profiler's environment of this machine when anything was measured, with `pinning` and `noisy_measurements` {`proof`, `profile`: {`share`, `above_threshold`, `summary`}}: the noisy share behind the measured figures (the missing-data box names a source above its threshold); null when nothing was measured"},

@@ -189,7 +189,12 @@ class Candidates {
       case BlockKind::conv:
         group(r.spatial), stride2(r.spatial);
         break;
-      case BlockKind::attention: case BlockKind::count_:
+      case BlockKind::shuffle_unit: case BlockKind::ghost_module: case BlockKind::dense_layer: case BlockKind::inception:
+      case BlockKind::token_mixer: case BlockKind::pointwise:
+        each_conv(b);
+        if (r.expand && r.spatial) round(b), fuse(r);
+        break;
+      case BlockKind::attention: case BlockKind::classifier: case BlockKind::count_:
         break;
     }
     return out_;
@@ -215,6 +220,20 @@ class Candidates {
     const Conv2d* c = conv(i);
     if (c && c->groups == 1 && in_channels(*i) % 2 == 0 && c->out_channels % 2 == 0 && in_channels(*i) >= 8)
       keep_if_it_applies({RewriteKind::group_conv, {net_.ops[*i].name}, 2});
+  }
+  // Blocks whose convs have no fixed roles (branches joined by a concat, lone convs): each conv takes the
+  // rewrites of its class, a 1x1 or dense kxk conv groups 2, a strided 3x3 a 2x2 kernel, a depthwise a smaller kernel.
+  void each_conv(const RecognisedBlock& b) {
+    for (size_t k : b.ops) {
+      const Conv2d* c = conv(k);
+      if (!c) continue;
+      if (c->groups == in_channels(k) && c->groups > 1) {
+        stride2(k), smaller_dw(k);
+      } else {
+        group(k);
+        if (c->kernel != std::array<int64_t, 2>{1, 1}) stride2(k);
+      }
+    }
   }
   void stride2(std::optional<size_t> i) {
     const Conv2d* c = conv(i);

@@ -27,7 +27,7 @@ struct RewriteKindInfo {
   std::string_view evidence;  // the published accuracy evidence it rests on, or "no published evidence"
 };
 inline constexpr std::array<RewriteKindInfo, static_cast<size_t>(RewriteKind::count_)> rewrite_kinds{{
-    {RewriteKind::group_conv, "group_conv", "groups 1 -> 2 in a 1x1 expansion/projection conv or a fused block's kxk conv",
+    {RewriteKind::group_conv, "group_conv", "groups 1 -> 2 in a 1x1 conv (expansion, projection, a lone 1x1) or a dense kxk conv",
      "CPUBone builds its local blocks with groups 2 (GrMBConv, GrFuMBConv); its ablation against groups 2: groups 4 "
      "-0.3 pp, groups 8 -0.7 pp top-1 (ImageNet). No published figure for groups 1 -> 2 in another network"},
     {RewriteKind::kernel_2x2, "kernel_2x2", "3x3 -> 2x2 kernel in a stride-2 conv (padding 0)",

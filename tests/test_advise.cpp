@@ -116,7 +116,7 @@ TEST_CASE("recognition finds the blocks the classic families are made of", "[adv
     INFO(name);
     CHECK(kinds_of(r).at(BlockKind::mlp) == blocks);
     for (const auto& b : r.blocks) {
-      if (b.kind == BlockKind::conv) continue;  // the stem and downsampling convs
+      if (b.kind == BlockKind::conv || b.kind == BlockKind::classifier) continue;  // the stem, downsampling convs and head
       CHECK(b.residual);
       REQUIRE(b.roles.spatial);
       CHECK(net.ops[*b.roles.spatial].as<Conv2d>()->kernel[0] == (std::string(name) == "convnext-t" ? 7 : 3));
@@ -126,7 +126,7 @@ TEST_CASE("recognition finds the blocks the classic families are made of", "[adv
 
 TEST_CASE("recognition: a kxk conv in no other block is a conv block of its own, with the rewrites of a block's kxk conv", "[advise]") {
   // A VGG/UNet stack without residuals (3x3/s2, 3x3, a dilated 3x3 as DeepLab's), then a residual 3x3 and a
-  // 1x1 head: every kxk conv is a block with its BatchNorm and activation; a 1x1 is not.
+  // 1x1 head: every kxk conv is a block with its BatchNorm and activation; the 1x1 a pointwise block.
   NetworkBuilder b("plain", "test", {1, 32, 32, 3}, Where("plain"));
   std::string x = b.add("down", {std::string(input_tensor)}, same_conv(16, 3, 2, 1, false, true, Activation::relu));
   x = b.add("c1", {x}, same_conv(32, 3, 1, 1, false, false, Activation::none));
@@ -139,11 +139,12 @@ TEST_CASE("recognition: a kxk conv in no other block is a conv block of its own,
   x = b.add("sum", {y, x}, Add{});
   const Network net = std::move(b).finish(b.add("head", {x}, same_conv(8, 1, 1, 1, true, false, Activation::none)));
   const Recognition r = recognise_blocks(net);
-  REQUIRE(r.blocks.size() == 4);
-  for (const auto& block : r.blocks) CHECK(block.kind == BlockKind::conv);
+  REQUIRE(r.blocks.size() == 5);
+  for (size_t k = 0; k < 4; ++k) CHECK(r.blocks[k].kind == BlockKind::conv);
+  CHECK(r.blocks[4].kind == BlockKind::pointwise);
   CHECK(r.blocks[1].ops == std::vector<size_t>{1, 2, 3});  // c1 with its BatchNorm and SiLU
   CHECK(r.blocks[3].residual);
-  CHECK(r.unrecognised == std::vector<size_t>{net.index_of("head")});
+  CHECK(r.unrecognised.empty());
   std::map<std::string, std::set<RewriteKind>> by_op;
   for (const auto& s : candidate_rewrites(net, r, 8))
     for (const Rewrite& rw : s.rewrites) by_op[rw.ops[0]].insert(rw.kind);
@@ -151,7 +152,8 @@ TEST_CASE("recognition: a kxk conv in no other block is a conv block of its own,
   CHECK(by_op == std::map<std::string, std::set<RewriteKind>>{{"down", {RewriteKind::kernel_2x2}},
                                                               {"c1", {RewriteKind::group_conv}},
                                                               {"atrous", {RewriteKind::group_conv}},
-                                                              {"res", {RewriteKind::group_conv}}});
+                                                              {"res", {RewriteKind::group_conv}},
+                                                              {"head", {RewriteKind::group_conv}}});
 }
 
 TEST_CASE("every candidate rewrite of the zoo's non-CPUBone CNNs keeps the network's output shape and changes what it says", "[advise]") {

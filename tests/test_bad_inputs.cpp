@@ -122,6 +122,11 @@ const std::string good_csv = "model,latency_ms\nb0,20.5\nb1,31.0\nb2,45.2\nnano,
 const std::string csv_cmd = "calibrate --device pi5 --published {in} --runtime 'ONNX Runtime 1.17' --threads 4 --out {out}";
 const std::string csv_cmd_threads_column = "calibrate --device pi5 --published {in} --runtime 'ONNX Runtime 1.17' --out {out}";
 const std::string job_cmd = "--device pi5 --evaluations 50 --out {out}";
+// A hardware description (the Raspberry Pi 4 spec sheet) with an edit, calibrated zero-shot.
+std::string spec_sheet(const Edit& edit) {
+  return edited(read_json_file((std::filesystem::path(CPX_SOURCE_DIR) / "predictor/devices/specs/pi4.json").string()), edit);
+}
+const std::string zero_shot_cmd = "calibrate --device mine --hardware {in} --zero-shot --host-from pi5 --out {out}";
 std::string space_with(const std::string& dims) {
   return R"({"schema": "cpubone-explore/search-space/v1", "dimensions": {)" + dims + "}}";
 }
@@ -345,6 +350,12 @@ std::vector<BadInput> bad_inputs() {
        "row 3.latency_ms = 9: resnet50 in 9 ms would run its", "in.csv"},
       {"option calibrate method unknown", "calibrate --device pi5 --published published.csv --method magic", "", "--method"},
       {"csv unterminated quote", csv_cmd, "model,latency_ms\n\"b0,20\n", "row 2 has 1 fields", "in.csv"},
+      // Spec sheets (calibrate --hardware FILE --zero-shot): a field missing, a figure no core has, a figure without its source.
+      {"hardware spec field missing", zero_shot_cmd, spec_sheet([](Json& j) { j.erase("dram_bytes_per_s"); }), "dram_bytes_per_s: missing"},
+      {"hardware spec ghz impossible", zero_shot_cmd, spec_sheet([](Json& j) { j["cores"][0]["ghz"]["value"] = 40; }), "cores[0].ghz.value = 40"},
+      {"hardware spec source empty", zero_shot_cmd, spec_sheet([](Json& j) { j["l2_kib"]["source"] = ""; }), "l2_kib.source"},
+      {"option zero-shot with a method", "calibrate --device mine --hardware pi5 --zero-shot --method host_scale --host-from pi5 --out {out}", "", "--zero-shot: "},
+      {"option calibrate without timings", "calibrate --device mine --hardware pi5 --host-from pi5 --out {out}", "", "--published: required"},
 
       // Search-space JSON, accuracy CSVs and options of the main job (nothing may be written to {out}).
       {"space wrong schema", job_cmd + " --space {in}", R"({"schema": "x", "dimensions": {}})", "schema = \"x\""},

@@ -177,6 +177,17 @@ TEST_CASE("head_mix counts heads²·Lq·Lk MACs, attention_bias and layer_scale 
   CHECK(count_one({1, 7, 7, 64}, UpsampleNearest{{0, 0}, {14, 14}}).total.params == 0);
 }
 
+TEST_CASE("class_token counts its tokens' channels as params and no MACs, and adds its tokens to the sequence") {
+  const auto one = count_one({1, 14, 14, 768}, ClassToken{1});
+  CHECK(one.total.macs == 0);
+  CHECK(one.total.params == 768);
+  CHECK(one.total.params_inference == 768);
+  CHECK(count_one({2, 4, 4, 16}, ClassToken{2}).total.params == 32);
+  NetworkBuilder b("t", "", {2, 4, 4, 16}, Where("test"));
+  const Network net = std::move(b).finish(b.add("cls", {"input"}, ClassToken{2}));
+  CHECK(net.shapes[0] == ShapeNhwc{2, 1, 18, 16});
+}
+
 TEST_CASE("bytes are fp32 inference weights plus input and output activations") {
   const auto c = count_one({1, 8, 8, 4}, conv(8, 1, 1, 1, {}, true));
   CHECK(c.total.params_inference == 4 * 8 + 8);

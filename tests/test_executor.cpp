@@ -745,6 +745,15 @@ TEST_CASE("executor layer_scale and attention_bias") {
   }
 }
 
+TEST_CASE("executor class_token: one and two tokens before a map's pixels, batches 1 and 2") {
+  for (size_t threads : thread_counts)
+    for (int64_t tokens : {1, 2}) {
+      OpTester().input({1, 4, 4, 32}).threads(threads).test(ClassToken{tokens});
+      OpTester().input({2, 3, 5, 7}).threads(threads).test(ClassToken{tokens});
+      OpTester().input({1, 14, 14, 768}).threads(threads).test(ClassToken{tokens});  // ViT-B/16's
+    }
+}
+
 TEST_CASE("executor head_mix: heads 1, 2, 3, 5, 8, query and key grids unequal, with and without bias") {
   // Keys 9 (fewer than a 16-float run), 16 (one run), 49 and 196 (runs plus an overlapping last one);
   // heads 3, 5 and 8 cover whole and partial blocks of output heads.

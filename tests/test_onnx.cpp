@@ -246,7 +246,7 @@ TEST_CASE("import of the export of CPUBone B0 gives back the same ops") {
 }
 
 TEST_CASE("every operator the importer does not know is an error naming the node and its type") {
-  for (const std::string type : {"LSTM", "Gather", "Einsum", "Where", "NonMaxSuppression", "TopK", "Sqrt", "Exp"}) {
+  for (const std::string type : {"LSTM", "GatherElements", "Einsum", "Where", "NonMaxSuppression", "TopK", "Sqrt", "Exp"}) {
     INFO(type);
     // Named with the PyTorch module or function that exports it (test_onnx_refusals.cpp has the whole wording).
     const std::string e = error_of([&] { import_onnx_bytes(test::model_with_node(type), "m.onnx"); });
@@ -526,6 +526,7 @@ TEST_CASE("every op kind comes back from export then import as itself, as its im
       {x, LayerScale{}},
       {scores, AttentionBias{2, 16}},
       {scores, HeadMix{2, true}},
+      {x, ClassToken{2}},
       {x, ChannelShuffle{3}},
       {x, PRelu{false}},
       {x, PRelu{true}},

@@ -1,6 +1,7 @@
 // Refusals of ONNX graphs in the terms of the PyTorch code that exported them (issue 71, item 7): an op
-// type the importer does not know names its PyTorch module and --skip-unknown; the constructs of Swin, ViT
-// and MaxViT that do not import yet are named as their code writes them. And --skip-unknown is one option
+// type the importer does not know names its PyTorch module and --skip-unknown; the constructs of Swin and
+// MaxViT that do not import yet, and a parameter expanded to the batch other than ViT's class token, are named
+// as their code writes them. And --skip-unknown is one option
 // of every command that reads a network, each saying what it skipped and that its totals exclude it.
 #include <catch2/catch.hpp>
 
@@ -59,7 +60,7 @@ TEST_CASE("an ONNX op type the importer does not know names its PyTorch module a
         std::string::npos);
 }
 
-TEST_CASE("Swin's shifted-window padding, ViT's class token and MaxViT's window partition are refused by name", "[onnx]") {
+TEST_CASE("Swin's shifted-window padding, an expanded parameter that is no class token and MaxViT's window partition are refused by name", "[onnx]") {
   SECTION("Swin: F.pad of the channels-last tensor before the window partition") {
     TestGraph t;
     TestGraph::io(*t.g.add_input(), "x", {1, 6, 4, 4});
@@ -71,15 +72,15 @@ TEST_CASE("Swin's shifted-window padding, ViT's class token and MaxViT's window 
           "m.onnx: node \"/features.1/attn/Pad\" (Pad): Swin's shifted-window padding (F.pad of the channels-last N x H x W x C "
           "tensor before its window partition) is not supported yet");
   }
-  SECTION("ViT: a parameter expanded to the batch and concatenated before the patch tokens") {
+  SECTION("a parameter expanded to the batch and concatenated to a map's channels, not before tokens as ViT's class token") {
     TestGraph t;
     TestGraph::io(*t.g.add_input(), "x", {1, 6, 4, 4});
     t.node("Expand", {t.floats("class_token", {1, 6, 1, 1}), t.ints("batch", {1, 6, 1, 1})}, "/Expand");
     TestGraph::int_attr(t.node("Concat", {"/Expand", "x"}, "y"), "axis", 1);
     TestGraph::io(*t.g.add_output(), "y", {1, 12, 4, 4});
     CHECK(refusal_of(t.bytes()).first ==
-          "m.onnx: node \"y\" (Concat): ViT's class token (a parameter expanded to the batch, Expand + Concat before the patch "
-          "tokens) is not supported yet");
+          "m.onnx: node \"y\" (Concat): a parameter expanded to the batch (Tensor.expand) is supported only as learned tokens "
+          "concatenated before the tokens N x HW x C (ViT's class token), not as input 0 here");
   }
   SECTION("MaxViT: a Reshape of N x C x H x W to 6-D windows") {
     TestGraph t;

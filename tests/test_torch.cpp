@@ -115,6 +115,16 @@ TEST_CASE("the PyTorch export has count's params and matches the executor on eve
     // InstanceNorm2d (affine=False): nn.GroupNorm(C, C, affine=False), no parameters.
     nets.push_back(std::move(b).finish(b.add("instance_norm", {x}, GroupNorm{8, 1e-5, false})));
   }
+  {
+    // ViT's stem: patches, a class token before them, a per-token linear (the head reads all tokens here).
+    NetworkBuilder b("class-token", "test", {1, 8, 8, 3}, Where("test"));
+    Conv2d conv;
+    conv.out_channels = 8, conv.kernel = {4, 4}, conv.stride = {4, 4}, conv.bias = true;
+    const std::string x = b.add("cls", {b.add("patches", {std::string(input_tensor)}, conv)}, ClassToken{1});  // 1x1x5x8
+    FullyConnected fc;
+    fc.out_features = 6, fc.bias = true;
+    nets.push_back(std::move(b).finish(b.add("fc", {x}, fc)));
+  }
   std::set<std::string_view> kinds;
   const fs::path root = fs::temp_directory_path() / ("cpx_torch_" + std::to_string(::getpid()));
   std::string dirs;

@@ -580,6 +580,11 @@ TEST_CASE("reference layer_scale, attention_bias and head_mix by hand") {
   check_close(run_one({1, 1, 1, 4}, HeadMix{2, false}, {1, 2, 3, 4}, {{1, 1, 2, -1}, {}}), {4, 6, -1, 0});
 }
 
+TEST_CASE("reference class_token by hand: per sample the tokens, then the pixels") {
+  // 2 samples of 2 pixels x 2 channels; one token (9, 8).
+  check_close(run_one({2, 1, 2, 2}, ClassToken{1}, {1, 2, 3, 4, 5, 6, 7, 8}, {{9, 8}, {}}), {9, 8, 1, 2, 3, 4, 9, 8, 5, 6, 7, 8});
+}
+
 TEST_CASE("make_weights for conv_transpose2d, layer_scale, attention_bias and head_mix") {
   NetworkBuilder b("zoo-ops", "", {1, 7, 7, 8}, Where("test"));
   ConvTranspose2d up = conv_transpose(6, {4, 4}, {2, 2}, {1, 1, 1, 1}, {0, 0}, 2, true);

@@ -111,6 +111,7 @@ namespace {
 // Which interval a prediction carries and whose held-out figures sized it, in words.
 std::string interval_in_words(const predictor::Predictor& p, const predictor::NetworkPrediction& pred) {
   if (!p.calibrated) return "from held-out sampled networks of the profile (in-distribution)";
+  if (!p.calibrated->held_out) return "from " + predictor::interval_source_in_words(*p.calibrated);  // zero-shot: no family seen
   return std::string(pred.seen_family_interval ? "for a family the calibration saw" : "for a family the calibration never saw") + ", from " +
          predictor::interval_source_in_words(*p.calibrated);
 }
@@ -349,6 +350,34 @@ void print_device_interval(const predictor::Calibrated& d) {
                 100 * seen->error_low, 100 * seen->error_high, seen->how.c_str());
 }
 
+// calibrate --zero-shot: the prior, what it says of each learning device left out, and the interval.
+void print_zero_shot(const predictor::CalibrationRequest& request, const predictor::CalibrationResult& r) {
+  const predictor::Predictor& p = r.calibration.device;
+  const predictor::Calibrated& d = *p.calibrated;
+  const Json& z = p.provenance["zero_shot"];
+  // The covariate is a log: its values are said as the figures themselves (exp).
+  std::printf("prior: %s learned over %s; efficiency exponent %.2f, dispatch %.3g us per op; covariate %s (slope %.3f; this device %.3g, "
+              "theirs %.3g to %.3g)\n", predictor::to_string(d.method).data(), z["devices"].dump().c_str(), d.efficiency_exponent,
+              z["dispatch_us_per_op"].get<double>(), z["covariate"].get<std::string>().c_str(), z["slope"].get<double>(),
+              std::exp(z["covariate_value"].get<double>()), std::exp(z["covariate_range"][0].get<double>()),
+              std::exp(z["covariate_range"][1].get<double>()));
+  std::printf("each learning device predicted by the prior learned without it (MAPE):");
+  for (const Json& l : z["left_out"]) std::printf(" %s %.1f%%;", l["device"].get<std::string>().c_str(), 100 * l["mape"].get<double>());
+  std::printf("\ngroup factors:");
+  for (size_t g = 0; g < predictor::op_group_count; ++g) {
+    const std::string name(predictor::to_string(static_cast<predictor::OpGroup>(g)));
+    std::printf(" %s %.3f;", name.substr(0, name.find(' ')).c_str(), d.group_factor[g]);
+  }
+  std::printf("\ninterval: %.0f%%, errors %+.1f%% to %+.1f%% (%s); coverage %.0f%% (%s)\n", 100 * d.interval.level, 100 * d.interval.error_low,
+              100 * d.interval.error_high, d.interval.method.c_str(), 100 * d.interval.coverage.value().share, d.interval.coverage->how.c_str());
+  for (const Json& t : p.provenance["timings"])
+    std::printf("  %-22s timed %8.2f ms  zero-shot %8.2f ms  updated %8.2f ms\n", t["model"].get<std::string>().c_str(),
+                t["latency_ms"].get<double>(), t["zero_shot_ms"].get<double>(), t["updated_ms"].get<double>());
+  for (const Json& o : p.provenance["outside_learning_devices"])
+    std::printf("warning: %s: the prior extrapolates, and its interval may be too narrow\n", o.get<std::string>().c_str());
+  (void)request;
+}
+
 void run_calibrate(const predictor::CalibrationRequest& request) {
   const auto r = predictor::calibrate_device(request);
   const auto& d = *r.calibration.device.calibrated;
@@ -359,6 +388,11 @@ void run_calibrate(const predictor::CalibrationRequest& request) {
               d.hardware.peak_macps() / 1e9, d.hardware.dram_bytes_per_s / 1e9);
   std::printf("host ceilings at 1 thread (profile probes): %.1f GMACpS, %.1f GB/s\n", r.host.peak_macps / 1e9,
               r.host.bandwidth_bytes_per_s / 1e9);
+  if (request.zero_shot) {
+    print_zero_shot(request, r);
+    std::printf("written to %s\n", r.path.c_str());
+    return;
+  }
   for (const auto& p : r.not_fitted)
     std::printf("not fitted or scored: %s (published %.2f ms): its network leaves out %s\n", p.model.c_str(), p.latency_ms,
                 find_zoo(p.model)->unmodelled_work.c_str());
@@ -415,7 +449,11 @@ void add_calibrate_command(CLI::App& app) {
   cmd->add_option("--device", request->device, "Name of the device to create")->required();
   cmd->add_option("--published", request->published,
                   "CSV of model,latency_ms[,family][,threads]: model = a zoo name or a network file (network or macro JSON, or "
-                  ".onnx; relative to the CSV); or the published-figures format with --column")->required();
+                  ".onnx; relative to the CSV); or the published-figures format with --column (required, unless --zero-shot)");
+  cmd->add_flag("--zero-shot", request->zero_shot,
+                "A device from its hardware description alone: the parameters learned over the shipped calibrated devices "
+                "(not this one), its interval from their errors each left out in turn; with --published (1 network or more), "
+                "that prior updated by your timings");
   cmd->add_option("--column", request->column, "Latency column of a published-figures CSV, e.g. rpi5_ms");
   cmd->add_option("--hardware", request->hardware,
                   "A shipped device's name, whose hardware description is used under --device's name (e.g. --device mypi "

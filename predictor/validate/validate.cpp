@@ -359,6 +359,10 @@ Json to_json(const ValidationRow& r) {
     j["layers_additivity"] = r.layers->additivity;
     j["ops_measured_us"] = times(r.layers->ops_measured_us);
     j["ops_predicted_us"] = times(r.layers->ops_predicted_us);
+    if (!r.layers->ops_name.empty()) {
+      j["ops_name"] = r.layers->ops_name;
+      j["ops_class"] = r.layers->ops_class;
+    }
   }
   return j;
 }
@@ -528,6 +532,8 @@ ValidationRow score_row(const Predictor& p, const HeldOut& h, HeldOutSet set, co
       const bool own = !pred.ops[k].fused_into && m.op_us[k];
       layers.ops_measured_us.push_back(own ? m.op_us[k] : std::nullopt);
       layers.ops_predicted_us.push_back(own ? std::optional<double>(pred.ops[k].latency_us) : std::nullopt);
+      layers.ops_name.push_back(h.net.ops[k].name);
+      layers.ops_class.push_back(std::string(to_string(pred.ops[k].op_class)));
       if (own) op_scores->push_back({set, h.name, std::string(to_string(pred.ops[k].op_class)), pred.ops[k].latency_us, *m.op_us[k]});
     }
     layers.additivity = m.additivity.value_or(0);

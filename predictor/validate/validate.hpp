@@ -63,7 +63,7 @@ struct OpScore {
 // then only where they apply: predicted_low_us and predicted_high_us (a predictor with an interval),
 // blocks (ood), measured_round_reference_us (per round, the mean of the speed reference's times just before
 // and after it; absent in older files) and, with `layers`, layers_additivity, ops_measured_us and
-// ops_predicted_us (one per op, null where the op has no time of its own).
+// ops_predicted_us (one per op, null where the op has no time of its own), and ops_name and ops_class.
 struct ValidationRow {
   std::string network;
   HeldOutSet set = HeldOutSet::zoo;
@@ -81,6 +81,9 @@ struct ValidationRow {
   struct Layers {
     double additivity = 0;  // of the layers pass: Σ op medians / whole-network median
     std::vector<std::optional<double>> ops_measured_us, ops_predicted_us;
+    // Each op's name and the predictor's class of it (JSON ops_name, ops_class): what a per-class, per-block
+    // reading of the residuals needs (benchmarks/gain_evidence.py); absent in older files.
+    std::vector<std::string> ops_name, ops_class;
   };
   std::optional<Layers> layers;
 };

@@ -516,6 +516,21 @@ Tensor compute(const Clamp& op, const Args& a) {
   return y;
 }
 
+// Per sample: the tokens [tokens][C], then the input's pixels in order.
+Tensor compute(const ClassToken& op, const Args& a) {
+  const ShapeNhwc& is = a.in_shape[0];
+  const Tensor& x = *a.in[0];
+  const size_t c = static_cast<size_t>(is.c), per_sample = static_cast<size_t>(is.pixels()) * c;
+  const size_t tokens = static_cast<size_t>(op.tokens) * c;
+  Tensor y = zeros(a.out_shape);
+  for (size_t n = 0; n < static_cast<size_t>(is.n); ++n) {
+    std::copy(a.weights.weight.begin(), a.weights.weight.begin() + static_cast<std::ptrdiff_t>(tokens), y.begin() + static_cast<std::ptrdiff_t>(n * (tokens + per_sample)));
+    std::copy(x.begin() + static_cast<std::ptrdiff_t>(n * per_sample), x.begin() + static_cast<std::ptrdiff_t>((n + 1) * per_sample),
+              y.begin() + static_cast<std::ptrdiff_t>(n * (tokens + per_sample) + tokens));
+  }
+  return y;
+}
+
 }  // namespace
 
 std::vector<std::vector<float>> reference_run(const Network& net, const NetworkWeights& weights,

@@ -125,6 +125,9 @@ OpWeights weights_of(const HeadMix& h, Rng& rng, const ShapeNhwc&) {
   if (h.bias) w.bias = uniform(rng, h.heads, -bound, bound);
   return w;
 }
+// Learned tokens: PyTorch's ViT initialises its class token to zeros; random ones here tell the tokens
+// apart in the executor-vs-reference check, at the scale of the patch embeddings.
+OpWeights weights_of(const ClassToken& t, Rng& rng, const ShapeNhwc& in) { return {uniform(rng, t.tokens * in.c, -1.0f, 1.0f), {}}; }
 // The kinds without weights, listed (not a default), so that a new kind must be placed here or above.
 template <typename T, typename... Of>
 concept one_of = (std::same_as<T, Of> || ...);

@@ -21,6 +21,7 @@ namespace cpx::profiler {
 //   attention_bias:  weight = the gathered bias, one value per (query pixel, head, key) in the scores'
 //                    layout: [hq·wq][heads·Lk], shared by every sample; bias empty
 //   head_mix:        weight W [heads][heads] (row = output head), bias [heads] or empty
+//   class_token:     weight = the tokens [tokens][C], bias empty
 //   everything else: empty
 struct OpWeights {
   std::vector<float> weight;

@@ -330,6 +330,14 @@ struct Generator {
     emit(layer(k) + "(" + var() + ")");
   }
 
+  void operator()(const ClassToken& t) {
+    const std::string k = key();
+    const int64_t c = in().c;
+    init.push_back(layer(k) + " = ClassToken(" + std::to_string(t.tokens) + ", " + std::to_string(c) + ")");
+    tensor(k + ".token", {1, t.tokens, c}, weights[i].weight);
+    emit(layer(k) + "(" + var() + ")");
+  }
+
   // A 1x1 convolution over the head axis of N x heads x Lk x HW, as in EfficientFormerV2.
   void operator()(const HeadMix& h) {
     const std::string k = key();
@@ -376,6 +384,18 @@ class AttentionBias(nn.Module):
     def forward(self, x):
         bias = self.table[:, self.index]  # heads x queries x keys
         return x + bias.permute(0, 2, 1).reshape(self.shape)
+
+
+class ClassToken(nn.Module):
+    """Learned tokens before the map's pixels read as a sequence: N x C x H x W -> N x C x 1 x (tokens + H * W)."""
+
+    def __init__(self, tokens, channels):
+        super().__init__()
+        self.token = nn.Parameter(torch.zeros(1, tokens, channels))
+
+    def forward(self, x):
+        t = self.token.expand(x.shape[0], -1, -1).transpose(1, 2)
+        return torch.cat([t, x.flatten(2)], dim=2).unsqueeze(2)
 
 
 )py";

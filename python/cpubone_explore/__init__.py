@@ -209,9 +209,10 @@ def calibration_candidates() -> list[str]:
     return list(_core.calibration_candidates())
 
 
-def calibrate(device: str, published: PathLike, column: str | None = None, hardware: PathLike | None = None,
+def calibrate(device: str, published: PathLike | None = None, column: str | None = None, hardware: PathLike | None = None,
               out: PathLike | None = None, method: str | None = None, host_from: PathLike | None = None,
-              interval_method: str = "pooled_t", runtime: str | None = None, threads: int | None = None) -> Result:
+              interval_method: str = "pooled_t", runtime: str | None = None, threads: int | None = None,
+              zero_shot: bool = False) -> Result:
     """Calibrates a device you do not own from whole-network latencies (``calibrate``): your own CSV
     ``model,latency_ms[,family][,threads]``, where model is a zoo name or a network file (network or macro
     JSON, or ``.onnx``; relative to the CSV), or the published-figures format with ``column`` (e.g.
@@ -229,9 +230,13 @@ def calibrate(device: str, published: PathLike, column: str | None = None, hardw
     Your own CSV needs ``runtime`` (the runtime and version you timed with, e.g. ``"ONNX Runtime 1.17"``)
     and ``threads`` (or a threads column): the device then names them wherever it is used
     (``result["timed_by"] == "user"``). Timings faster than the hardware allows raise InputError; rows far
-    from the others' fit, and other doubts, are ``warnings.warn``-ed and in ``held_out["warnings"]``."""
+    from the others' fit, and other doubts, are ``warnings.warn``-ed and in ``held_out["warnings"]``.
+    ``zero_shot``: a device from its hardware description alone (no ``published``), its parameters learned over
+    the shipped calibrated devices other than ``device`` and its interval from their errors, each left out in
+    turn (``result["zero_shot"]``; ``timed_by`` "zero_shot"); with ``published`` (1 network or more), that
+    prior updated by the timings."""
     return Result(_core.calibrate(device, _path(published), column or "", _path(hardware), _path(out), method or "",
-                                  str(host_from) if host_from else "", interval_method, runtime or "", threads))
+                                  str(host_from) if host_from else "", interval_method, runtime or "", threads, zero_shot))
 
 
 def validate(device: str = "host", samples: int = 30, seed: int = 1, threads: int = 1,

@@ -88,3 +88,23 @@ def test_a_noisy_measurement_warns_as_the_command_line_exits_3(monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         cx.measure("nano")
+
+
+def test_two_threads_compute_the_same_whether_torch_was_imported_first_or_not():
+    # Debian's torch links the same libXNNPACK: imported first, XNNPACK calls libpthreadpool and not the
+    # executor's own pool (profiler/executor/thread_pool.hpp), which must then hand every call to it.
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "if sys.argv[1] == 'torch': import torch\n"
+        "import numpy as np, cpubone_explore as cx\n"
+        "net = cx.load('b0', resolution=64)\n"
+        "a, b = cx.run(net, seed=1, threads=1)['output_nhwc'], cx.run(net, seed=1, threads=2)['output_nhwc']\n"
+        "print(float(np.abs(a - b).max()))\n"
+    )
+    for first in ("torch", "cpubone_explore"):
+        done = subprocess.run([sys.executable, "-c", script, first], capture_output=True, text=True, env=os.environ)
+        assert done.returncode == 0, done.stderr
+        assert float(done.stdout) == 0.0, first

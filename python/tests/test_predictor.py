@@ -190,3 +190,21 @@ except KeyboardInterrupt:
     assert float(r.stdout.split()[2]) < 60
     profile = json.loads(out.read_text())
     assert profile["complete"] is False
+
+
+def test_zero_shot_device_from_a_spec_sheet(tmp_path):
+    """A device from its hardware description alone (issue 75): a device like any other, saying what it is."""
+    out = tmp_path / "pi4.json"
+    z = cx.calibrate("pi4", hardware=REPO / "predictor/devices/specs/pi4.json", zero_shot=True, host_from="pi5", out=out)
+    assert z["timed_by"] == "zero_shot" and z["published"] is None and z["held_out"] is None
+    assert "zero-shot from the hardware description, no timings" in z["runtime"]
+    assert "pi5" in z["zero_shot"]["devices"] and len(z["zero_shot"]["left_out"]) == 6
+    p = cx.predictor(out).predict("b0")
+    assert p["latency_us_low"] < p["latency_us"] < p["latency_us_high"]
+    # One timed network updates it.
+    one = tmp_path / "one.csv"
+    one.write_text("model,latency_ms\nb0,80.0\n")
+    u = cx.calibrate("pi4", one, hardware=REPO / "predictor/devices/specs/pi4.json", zero_shot=True, host_from="pi5",
+                     out=tmp_path / "one.json", runtime="ONNX Runtime 1.17", threads=4)
+    assert u["timed_by"] == "user" and "updated by 1 timed network" in u["runtime"]
+    assert abs(cx.predictor(tmp_path / "one.json").predict("b0")["latency_us"] / 1e3 - 80.0) < abs(p["latency_us"] / 1e3 - 80.0)

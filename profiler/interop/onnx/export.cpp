@@ -465,6 +465,25 @@ struct Exporter {
     w.node("Clip", inputs, op.name);
   }
 
+  // As torchvision's ViT writes it: the map flattened to tokens N x HW x C, the tokens [1, t, C] expanded
+  // to the batch and concatenated before them, back to N x C x 1 x (t + HW).
+  void emit(const Op& op, size_t i, const ClassToken& t) {
+    const ShapeNhwc& s = in_shape(op);
+    w.node("Reshape", {op.inputs[0], w.reshape_target(op.name + "/shape", {s.n, s.c, s.pixels()}, s.n)}, op.name + "/flat");
+    transpose(w, op.name + "/flat", {0, 2, 1}, op.name + "/tokens");
+    std::string batch = w.ints(op.name + "/batch", {s.n, 1, 1});
+    if (w.dynamic_batch()) {  // the batch read from the tokens at run time
+      w.node("Shape", {op.name + "/tokens"}, op.name + "/dims");
+      w.node("Slice", {op.name + "/dims", w.ints(op.name + "/n_start", {0}), w.ints(op.name + "/n_end", {1})}, op.name + "/n");
+      attr(w.node("Concat", {op.name + "/n", w.ints(op.name + "/ones", {1, 1})}, op.name + "/batch_shape"), "axis", int64_t{0});
+      batch = op.name + "/batch_shape";
+    }
+    w.node("Expand", {w.floats(op.name + "/class_token", {1, t.tokens, s.c}, weights[i].weight), batch}, op.name + "/expanded");
+    attr(w.node("Concat", {op.name + "/expanded", op.name + "/tokens"}, op.name + "/cat"), "axis", int64_t{1});
+    transpose(w, op.name + "/cat", {0, 2, 1}, op.name + "/t");
+    w.node("Reshape", {op.name + "/t", w.reshape_target(op.name + "/shape_back", nchw(net.shapes[i]), s.n)}, op.name);
+  }
+
   // A 1x1 convolution over the head axis of N x heads x Lk x HW, as in EfficientFormerV2.
   void emit(const Op& op, size_t i, const HeadMix& h) {
     const ShapeNhwc& s = in_shape(op);

@@ -90,7 +90,9 @@ Dims Context::dims(const Value& v) const {
   const ShapeNhwc& s = shape(v);
   switch (v.kind) {
     case Value::Kind::nchw: return v.rank == 2 ? Dims{s.n, s.c} : v.rank == 3 ? Dims{s.n, s.c, s.pixels()} : Dims{s.n, s.c, s.h, s.w};
-    case Value::Kind::nhwc: return v.rank == 3 ? Dims{s.n, s.pixels(), s.c} : Dims{s.n, s.h, s.w, s.c};
+    case Value::Kind::nhwc:
+      if (v.seq_first) return v.rank == 3 ? Dims{s.pixels(), s.n, s.c} : Dims{s.pixels(), s.c};
+      return v.rank == 3 ? Dims{s.n, s.pixels(), s.c} : Dims{s.n, s.h, s.w, s.c};
     case Value::Kind::heads:
       return v.transposed ? Dims{s.n, v.heads, s.pixels(), v.view.size} : Dims{s.n, v.heads, v.view.size, s.pixels()};
   }
@@ -199,6 +201,7 @@ constexpr Entry entry(Of<HeadMix>) { return {true, "1x1 Conv over the head axis 
 constexpr Entry entry(Of<ChannelShuffle>) { return {true, "Reshape(N, g, C/g, H, W), Transpose(0, 2, 1, 3, 4), Reshape(N, C, H, W)"}; }
 constexpr Entry entry(Of<PixelShuffle>) { return {true, "DepthToSpace mode CRD (PyTorch's pixel_shuffle); DCR as a channel_shuffle then this"}; }
 constexpr Entry entry(Of<Clamp>) { return {true, "Clip with constant bounds other than relu's [0, no max] and relu6's [0, 6]"}; }
+constexpr Entry entry(Of<ClassToken>) { return {true, "Concat of an expanded [1, tokens, C] constant before the tokens N x HW x C (ViT's class token)"}; }
 
 }  // namespace
 

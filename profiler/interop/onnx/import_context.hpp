@@ -30,6 +30,8 @@ struct Value {
   Padding pending;  // a Pad folded into the Conv, MaxPool (-inf) or AveragePool that reads this value
   size_t rank = 4;  // of the ONNX tensor: an nchw value with one pixel may be N x C (rank 2); tokens are
                     // nhwc N x HW x C (rank 3), transposed back nchw N x C x HW (rank 3)
+  bool seq_first = false;  // nhwc tokens of batch 1 in nn.MultiheadAttention's sequence-first layout, HW x 1 x C
+                           // (rank 3) or HW x C (rank 2): the same data as N x HW x C (import_tokens.hpp)
 
   static Value of(Kind k, std::string t) {
     Value v;
@@ -79,6 +81,7 @@ class Context {
   void set_like(const std::string& onnx_tensor, const Value& like, const std::string& ours) {
     Value v = Value::of(like.kind, ours);
     v.rank = like.rank;
+    v.seq_first = like.seq_first;
     set(onnx_tensor, v);
   }
   const ShapeNhwc& shape(const Value& v) const { return builder_.shape(v.tensor); }

@@ -12,6 +12,7 @@
 #include "profiler/interop/onnx/import_patterns.hpp"
 #include "profiler/interop/onnx/import_pointwise.hpp"
 #include "profiler/interop/onnx/import_refusals.hpp"
+#include "profiler/interop/onnx/import_tokens.hpp"
 
 namespace cpx::profiler::onnx_import {
 
@@ -163,6 +164,7 @@ void linear(Context& c, int i, int64_t out_features, std::string bias, bool b_is
   Value y = Value::of(x.kind, c.add(i, {x.tensor}, f));
   c.weigh(linear_weights(g, i, b_is_out_by_in, bias, batch_norm_of(after), x.flattened));
   y.rank = x.rank;
+  y.seq_first = x.seq_first;
   c.set(after.output, y);
 }
 
@@ -172,6 +174,7 @@ void gemm(Context& c, int i) {
   if (w.dims.size() != 2) g.fail(i, "B must be a 2-D constant");
   if (g.int_attr(i, "transA", 0) != 0) g.fail(i, "transA is not supported");
   if (g.float_attr(i, "alpha", 1) != 1 || g.float_attr(i, "beta", 1) != 1) g.fail(i, "alpha and beta other than 1 are not supported");
+  if (sequence_gemm(c, i, linear)) return;
   const bool trans_b = g.int_attr(i, "transB", 0) != 0;
   const ShapeNhwc& s = c.shape(c.nchw_input(i));
   if (s.pixels() != 1) g.fail(i, "A must be N x C (one pixel)");
@@ -409,6 +412,7 @@ void slice(Context& c, int i) {
     if (range[0] < 0 || v.view.size <= 0) g.fail(i, empty + " is empty or negative");
     return c.set(g.output(i), v);
   }
+  if (token_slice(c, i, x, axis, range)) return;
   if (x.kind != Kind::nchw || axis != 1) g.fail(i, "only slices of the channel axis are supported");
   const int64_t channels = c.shape(x).c;
   const int64_t end = std::min(range[1], channels);
@@ -442,6 +446,7 @@ void split(Context& c, int i) {
 
 void concat(Context& c, int i) {
   const Graph& g = c.g;
+  if (class_token(c, i)) return;
   if (g.int_attr(i, "axis", 0) != 1) g.fail(i, "only concatenation along channels (axis 1) is supported");
   std::vector<std::string> ins;
   for (int k = 0; k < g.at(i).input_size(); ++k) ins.push_back(c.nchw_input(i, k).tensor);
@@ -480,6 +485,8 @@ void flatten(Context& c, int i) {
   c.set(c.g.output(i), v);
 }
 
+}  // namespace
+
 // The target shape of a Reshape with its 0s copied from the input's dims `in` (ONNX's default, allowzero
 // 0) and its one -1 filled in. Checked before any product: a dimension above the element count, or
 // dimensions whose product passes it, cannot hold the tensor (and their product could overflow int64).
@@ -511,6 +518,8 @@ Dims resolve(const Graph& g, int i, int64_t elements, const Dims& in) {
   return d;
 }
 
+namespace {
+
 // A reshape of an N x C x H x W value that starts one of the patterns we know; false if none does.
 bool reshape_nchw(Context& c, int i, const Value& x, const Dims& d) {
   const ShapeNhwc s = c.shape(x);
@@ -520,6 +529,12 @@ bool reshape_nchw(Context& c, int i, const Value& x, const Dims& d) {
     Value v = x;
     v.rank = d.size();
     c.set(out, v);
+    return true;
+  }
+  // N x C x H x W from N x C x HW (tokens transposed back): the same data (before the per-head view, which
+  // N x C x 1 x HW would read as C heads of one channel).
+  if (x.rank == 3 && d == Dims{s.n, s.c, s.h, s.w}) {
+    c.set_nchw(out, x.tensor);
     return true;
   }
   // N x heads x C/heads x HW: a per-head view (attention, grouped softmax, talking heads).
@@ -536,11 +551,6 @@ bool reshape_nchw(Context& c, int i, const Value& x, const Dims& d) {
     Value v = Value::of(Kind::nhwc, x.tensor);
     v.rank = 3;
     c.set(c.g.output(t), v);
-    return true;
-  }
-  // N x C x H x W from N x C x HW (tokens transposed back): the same data.
-  if (x.rank == 3 && d == Dims{s.n, s.c, s.h, s.w}) {
-    c.set_nchw(out, x.tensor);
     return true;
   }
   // N x G x rest followed by InstanceNormalization: the GroupNorm pattern.
@@ -644,6 +654,7 @@ void reshape(Context& c, int i) {
       d[0] == s.n && d[1] == s.c && d[2] == s.h && d[3] == s.w)
     return c.set_nchw(c.g.output(i), x.tensor);
   if (x.kind == Kind::nhwc && x.rank == 3 && split_into_heads(c, i, x, d)) return;
+  if (sequence_reshape(c, i, x, d)) return;
   if (x.kind == Kind::nhwc && d.size() == 4) {
     const std::string t = c.add(i, {x.tensor}, Reshape{{d[0], d[1], d[2], d[3]}});
     return c.set(c.g.output(i), Value::of(Kind::nhwc, t));
@@ -681,6 +692,7 @@ void transpose(Context& c, int i) {
   else if (x.kind == Kind::nhwc && x.rank == 3 && p == Dims{0, 2, 1}) v.kind = Kind::nchw;  // tokens back to N x C x HW
   else if (x.kind == Kind::heads && p == Dims{0, 1, 3, 2}) v.transposed = !x.transposed;
   else if (heads_to_tokens(c, i, x, p)) return;
+  else if (sequence_transpose(c, i, x, p)) return;
   else c.g.fail(i, "this permutation is not a recognised layout change");
   c.set(c.g.output(i), v);
 }
@@ -737,6 +749,7 @@ const std::map<std::string_view, Translation>& translations() {
       {"Slice", slice},
       {"Split", split},
       {"Concat", concat},
+      {"Gather", token_gather},
       {"DepthToSpace", depth_to_space},
       {"InstanceNormalization", instance_norm},
       {"Flatten", flatten},

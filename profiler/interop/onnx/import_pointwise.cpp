@@ -7,6 +7,7 @@
 
 #include "profiler/interop/onnx/import_patterns.hpp"
 #include "profiler/interop/onnx/import_pointwise.hpp"
+#include "profiler/interop/onnx/import_tokens.hpp"
 
 namespace cpx::profiler::onnx_import {
 
@@ -27,7 +28,7 @@ Arithmetic arithmetic_of(const Graph& g, int i) {
 
 // x·k, x/k, x + k, x - k or k - x of a tensor x (input `tensor_input` of node i) and a scalar constant k.
 void affine_with_scalar(Context& c, int i, Arithmetic op, int tensor_input, double k) {
-  const Value& x = c.pixel_input(i, tensor_input);
+  const Value& x = c.input_value(i, tensor_input);
   const bool constant_first = tensor_input != 0;
   if (op == Arithmetic::divide && constant_first) c.g.fail(i, "a constant divided by a tensor is not supported");
   if (op == Arithmetic::divide && k == 0) c.g.fail(i, "a division by 0");
@@ -41,6 +42,7 @@ void affine_with_scalar(Context& c, int i, Arithmetic op, int tensor_input, doub
   }
   if (!(std::abs(a.scale) <= Affine::max_constant) || !(std::abs(a.shift) <= Affine::max_constant))
     c.g.fail(i, "the constant " + std::to_string(k) + " is outside float's range");
+  if (scaled_heads(c, i, x, a.scale, a.shift)) return;
   c.set_like(c.g.output(i), x, c.add(i, {x.tensor}, a));
 }
 
@@ -57,6 +59,7 @@ void binary_with_constant(Context& c, int i, bool is_add, int tensor_input, cons
     c.set_nchw(c.g.output(i), c.add(i, {x.tensor}, AttentionBias{1, s.pixels() * s.c}));
     return c.weigh(attention_bias_weights(c.g, i, constant_input, s.c, s.pixels()));
   }
+  if (is_add && position_embedding(c, i, x, k, constant_input)) return;
   c.g.fail(i, std::string(is_add ? "adding" : "multiplying by") + " a constant of " + std::to_string(k.count()) +
                   " values is not a recognised pattern (layer scale, attention bias)");
 }

@@ -16,7 +16,7 @@ constexpr auto onnx_torch_names = std::to_array<std::pair<std::string_view, std:
     {"LogSoftmax", "nn.LogSoftmax"}, {"Hardmax", "torch.argmax + F.one_hot"}, {"Shrink", "nn.Hardshrink or nn.Softshrink"},
     {"LRN", "nn.LocalResponseNorm"}, {"GlobalMaxPool", "nn.AdaptiveMaxPool2d(1)"}, {"LpPool", "nn.LPPool2d"},
     {"LpNormalization", "F.normalize"}, {"MaxUnpool", "nn.MaxUnpool2d"}, {"LSTM", "nn.LSTM"}, {"GRU", "nn.GRU"}, {"RNN", "nn.RNN"},
-    {"Einsum", "torch.einsum"}, {"Gather", "indexing (x[:, 0]) or torch.gather"}, {"GatherElements", "torch.gather"},
+    {"Einsum", "torch.einsum"}, {"GatherElements", "torch.gather"},
     {"ScatterND", "indexed assignment (x[..., i] = v)"}, {"Where", "torch.where or masked_fill"}, {"TopK", "torch.topk"},
     {"NonMaxSuppression", "torchvision.ops.nms"}, {"RoiAlign", "torchvision.ops.roi_align"}, {"GridSample", "F.grid_sample"},
     {"Sqrt", "torch.sqrt"}, {"Exp", "torch.exp"}, {"Log", "torch.log"}, {"Abs", "torch.abs"}, {"Neg", "negation (-x)"},
@@ -53,7 +53,8 @@ void not_imported_input(const Graph& g, int i, int k) {
   const std::string& tensor = g.input(i, k);
   for (int p = 0; p < g.size(); ++p)
     if (g.at(p).op_type() == "Expand" && g.output(p) == tensor)
-      g.fail(i, "ViT's class token (a parameter expanded to the batch, Expand + Concat before the patch tokens) is not supported yet");
+      g.fail(i, "a parameter expanded to the batch (Tensor.expand) is supported only as learned tokens concatenated before the tokens "
+                "N x HW x C (ViT's class token), not as input " + std::to_string(k) + " here");
   g.fail(i, "input " + tensor + " is neither computed by an imported node nor supported as a constant here");
 }
 

@@ -1,7 +1,8 @@
 // Refusals in the words of the PyTorch code a user exported: an ONNX operator the importer does not know
 // is named with the PyTorch module or function that exports it (one table, onnx_torch_names), and the
 // constructs of well-known networks that are not supported yet are named as their code writes them
-// (Swin's shifted-window padding, ViT's class token, MaxViT's window partition) rather than by the view
+// (Swin's shifted-window padding, a parameter expanded to the batch other than ViT's class token, MaxViT's
+// window partition) rather than by the view
 // the importer had reached.
 #pragma once
 
@@ -22,8 +23,8 @@ std::optional<std::string_view> torch_name_of(std::string_view onnx_op_type);
 // Constructs known not to import yet, each detected where the importer stops at it; fails naming it.
 // A Pad of a channels-last view (Swin's F.pad before its window partition).
 [[noreturn]] void channels_last_pad(const Graph& g, int i);
-// Input k of node i is not an imported tensor: when it is an Expand (ViT's class token, a parameter
-// expanded to the batch and concatenated before the patches), says so; else the generic refusal.
+// Input k of node i is not an imported tensor: when it is an Expand (a parameter expanded to the batch, which
+// imports only as ViT's class token, import_tokens.hpp), says so; else the generic refusal.
 [[noreturn]] void not_imported_input(const Graph& g, int i, int k);
 // A Reshape of an N x C x H x W tensor to 6-D that is no channel shuffle (MaxViT's window partition).
 void check_window_partition(const Graph& g, int i, size_t target_rank);

@@ -1,0 +1,179 @@
+#!/usr/bin/python3
+"""The evidence behind advise's gain intervals (issue 73 item 1), from a `validate --layers --json` run.
+
+A rewrite's gain errs by the predicted time of the ops it changes, and only by how those ops err relative to
+the rest of the network: a factor common to every op (the machine's speed, the network scale) cancels in
+`1 - new / old`. So the residuals are read relative to each network's whole, per op class and per op:
+
+- class level: u[n][c] = log(sum predicted / sum measured over class c's ops in network n) less the same over
+  all of n's ops. Its second moments about zero (a class's bias counts as error) across networks, per class
+  and per pair of classes: how far a class's cost relative to the network strays, and whether two classes
+  stray together (what a rewrite that swaps one class for another carries);
+- op level: w[i] = log(predicted / measured of op i) less u of its class in its network, plus the network's
+  own: what one op errs beyond its class. Its time-weighted root mean square per class, and the correlation of
+  w between two ops of one block (an op's name up to its last '.'), the standardised w's mean product over
+  pairs of ops in the same block.
+
+Only held-out networks are read (sets zoo, sampled and ood; not zoo_fitted, whose families fitted the
+predictor), and only ops with a time of their own of at least --min-op-us (shorter ones are timer noise).
+A class needs ops in at least --min-networks networks for its class-level moment.
+
+    benchmarks/gain_evidence.py [validate.json ...] [--measured DIR] [--exclude NAMES] [--json-out FILE]
+
+--measured DIR reads pairs NAME.measure.json (`measure NAME --layers --json`) and NAME.predict.json (`predict
+NAME --device host --layers --json`) as rows of set zoo: the same residuals, one network at a time. --exclude
+leaves out networks by name (those whose rewrites a benchmark then scores, so that the score stays held out).
+"""
+import argparse
+import json
+import math
+import os
+import sys
+from collections import defaultdict
+
+HELD_OUT = ("zoo", "sampled", "ood")
+
+
+def block_of(name):
+    return name.rsplit(".", 1)[0] if "." in name else name
+
+
+def measured_rows(folder):
+    rows = []
+    for f in sorted(os.listdir(folder)):
+        if not f.endswith(".measure.json"):
+            continue
+        name = f[:-len(".measure.json")]
+        try:
+            m = json.load(open(os.path.join(folder, f)))
+            p = json.load(open(os.path.join(folder, name + ".predict.json")))
+        except (OSError, ValueError) as e:
+            print(f"gain_evidence.py: {folder}/{name}: skipped ({e})", file=sys.stderr)
+            continue
+        if [o["name"] for o in m["layers"]] != [o["name"] for o in p["layers"]]:
+            sys.exit(f"gain_evidence.py: {folder}/{name}: measure and predict list different ops")
+        rows.append({"network": name, "set": "zoo", "ops_name": [o["name"] for o in p["layers"]],
+                     "ops_class": [o["op_class"] for o in p["layers"]],
+                     "ops_predicted_us": [o["latency_us"] for o in p["layers"]],
+                     "ops_measured_us": [o["timing"]["stats_us"]["median"] if o.get("timing") else None for o in m["layers"]]})
+    return rows
+
+
+def read_networks(rows, min_op_us, exclude):
+    nets = []
+    for row in rows:
+        if row["network"] in exclude:
+            continue
+        if row.get("set") not in HELD_OUT or "ops_class" not in row:
+            continue
+        ops = [(n, c, p, m) for n, c, p, m in zip(row["ops_name"], row["ops_class"], row["ops_predicted_us"], row["ops_measured_us"])
+               if p is not None and m is not None and p > 0 and m >= min_op_us]
+        if len(ops) >= 3:
+            nets.append({"network": row["network"], "set": row["set"], "ops": ops})
+    return nets
+
+
+def class_level(nets, min_share):
+    """Per network: its log ratio r and each class's u (classes with at least min_share of its measured time)."""
+    for n in nets:
+        p = sum(o[2] for o in n["ops"])
+        m = sum(o[3] for o in n["ops"])
+        n["r"] = math.log(p / m)
+        by = defaultdict(lambda: [0.0, 0.0])
+        for _, c, pi, mi in n["ops"]:
+            by[c][0] += pi
+            by[c][1] += mi
+        n["u"] = {c: math.log(pc / mc) - n["r"] for c, (pc, mc) in by.items() if mc >= min_share * m}
+        n["r_class"] = {c: math.log(pc / mc) for c, (pc, mc) in by.items()}
+
+
+def moments(nets, min_networks):
+    classes = sorted({c for n in nets for c in n["u"]})
+    second = {}
+    count = {}
+    for a in classes:
+        for b in classes:
+            xs = [n["u"][a] * n["u"][b] for n in nets if a in n["u"] and b in n["u"]]
+            if len(xs) >= min_networks:
+                second[(a, b)] = sum(xs) / len(xs)
+                count[(a, b)] = len(xs)
+    return [c for c in classes if (c, c) in second], second, count
+
+
+def op_level(nets):
+    """Per class the time-weighted rms of w; the block correlation of the standardised w."""
+    acc = defaultdict(lambda: [0.0, 0.0, 0])
+    for n in nets:
+        for name, c, p, m in n["ops"]:
+            w = math.log(p / m) - n["r_class"][c]
+            acc[c][0] += m * w * w
+            acc[c][1] += m
+            acc[c][2] += 1
+    sd = {c: math.sqrt(s / wsum) for c, (s, wsum, _) in acc.items() if wsum > 0}
+    num = den = 0.0
+    pairs = 0
+    for n in nets:
+        blocks = defaultdict(list)
+        for name, c, p, m in n["ops"]:
+            if sd.get(c, 0) > 0:
+                blocks[block_of(name)].append((math.log(p / m) - n["r_class"][c]) / sd[c])
+        for zs in blocks.values():
+            for i in range(len(zs)):
+                for j in range(i + 1, len(zs)):
+                    num += zs[i] * zs[j]
+                    den += 0.5 * (zs[i] ** 2 + zs[j] ** 2)
+                    pairs += 1
+    rho = num / den if den > 0 else 0.0
+    return sd, {c: acc[c][2] for c in acc}, rho, pairs
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("validation", nargs="*")
+    ap.add_argument("--measured", default="")
+    ap.add_argument("--exclude", default="")
+    ap.add_argument("--min-op-us", type=float, default=5.0)
+    ap.add_argument("--min-share", type=float, default=0.01)
+    ap.add_argument("--min-networks", type=int, default=5)
+    ap.add_argument("--json-out", default="")
+    args = ap.parse_args()
+    rows, threads = [], set()
+    for path in args.validation:
+        doc = json.load(open(path))
+        rows += doc["rows"]
+        threads.add(doc.get("threads"))
+    if args.measured:
+        rows += measured_rows(args.measured)
+    nets = read_networks(rows, args.min_op_us, set(args.exclude.split(",")) if args.exclude else set())
+    if not nets:
+        sys.exit("gain_evidence.py: no held-out row with ops_name and ops_class (validate --layers --json, or --measured)")
+    class_level(nets, args.min_share)
+    classes, second, count = moments(nets, args.min_networks)
+    op_sd, op_count, rho, pairs = op_level(nets)
+    by_set = {s: sum(1 for n in nets if n["set"] == s) for s in HELD_OUT}
+    print(f"{len(nets)} held-out networks ({', '.join(f'{s} {k}' for s, k in by_set.items())})")
+    print(f"{'class':24s} {'networks':>8s} {'class rms':>9s} {'ops':>5s} {'op rms':>7s}")
+    for c in sorted(set(classes) | set(op_sd)):
+        cl = math.sqrt(second[(c, c)]) if (c, c) in second else float("nan")
+        print(f"{c:24s} {count.get((c, c), 0):8d} {cl:9.3f} {op_count.get(c, 0):5d} {op_sd.get(c, float('nan')):7.3f}")
+    print("class-pair correlations (second moments over the product of rms):")
+    for a in classes:
+        for b in classes:
+            if a < b and (a, b) in second:
+                print(f"  {a} / {b}: {second[(a, b)] / math.sqrt(second[(a, a)] * second[(b, b)]):+.2f} over {count[(a, b)]} networks")
+    print(f"op residuals within one block: correlation {rho:+.3f} over {pairs} pairs")
+    source = " ".join(os.path.basename(v) for v in args.validation) + (f" measured {os.path.basename(args.measured.rstrip('/'))}" if args.measured else "")
+    out = {"schema": "cpubone-explore/gain-evidence/v1", "source": f"benchmarks/gain_evidence.py on {source.strip()}",
+           "networks": len(nets), "network_names": [n["network"] for n in nets], "excluded": args.exclude, "by_set": by_set,
+           "options": {"min_op_us": args.min_op_us, "min_share": args.min_share, "min_networks": args.min_networks},
+           "class_second_moment": {f"{a}|{b}": v for (a, b), v in second.items()},
+           "class_pair_networks": {f"{a}|{b}": v for (a, b), v in count.items()},
+           "op_rms": op_sd, "op_count": op_count, "block_correlation": rho, "block_pairs": pairs}
+    if args.json_out:
+        with open(args.json_out, "w") as f:
+            json.dump(out, f, indent=1)
+        print(f"wrote {args.json_out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+// A device from its hardware description alone (issue 75): no timings of it. The shipped calibrated
+// devices say how far real runtimes fall below their spec sheets; the zero-shot device is the
+// hardware_transfer model (predictor/calibrate.hpp: each op's host roofline efficiency carried to the
+// device's peak and DRAM bandwidth, times a factor per op group, plus a dispatch time per op) with its
+// parameters learned over the other devices, never the target's timings:
+//  - the efficiency exponent and dispatch time: one pair for every source device, the grid pair of least
+//    summed training error (each device its own group factors at that pair);
+//  - each group's log factor: the mean over the sources, shifted along at most one spec covariate
+//    (threads, peak per core, DRAM bytes per peak MAC) fitted across the sources, the covariate (or none)
+//    chosen by leaving each source out in turn;
+//  - the interval: every source predicted by the prior learned without it (leave one device out), the
+//    errors' spread between devices and within them (a Student-t with the sources less one degrees of
+//    freedom): wide because devices differ, and the text says so.
+// With k timed networks (any k >= 1) the zero-shot device is the prior the timings update: its common level
+// moves by the shrunken mean of their log errors (normal-normal: the between-device variance against the
+// within-device one over k), and its interval narrows as that level becomes known.
+#pragma once
+
+#include <array>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "predictor/calibrate.hpp"
+
+namespace cpx::predictor {
+
+enum class SpecCovariate { none, log_threads, log_peak_per_core, log_bytes_per_mac };
+inline constexpr std::array<std::pair<SpecCovariate, std::string_view>, 4> spec_covariate_names{{
+    {SpecCovariate::none, "none"},
+    {SpecCovariate::log_threads, "log threads"},
+    {SpecCovariate::log_peak_per_core, "log fp32 peak per core"},
+    {SpecCovariate::log_bytes_per_mac, "log DRAM bytes per peak MAC"},
+}};
+std::string_view to_string(SpecCovariate c);
+double spec_value(SpecCovariate c, const Hardware& h);
+
+// The transfer's parameters as a function of the spec.
+struct ZeroShotParameters {
+  std::vector<std::string> devices;  // learned from
+  double efficiency_exponent = 1, dispatch_us_per_op = 0;
+  std::array<double, op_group_count> log_factor{};  // mean over the devices, at their mean covariate
+  SpecCovariate covariate = SpecCovariate::none;
+  double slope = 0, covariate_mean = 0, covariate_min = 0, covariate_max = 0;
+  std::array<double, op_group_count> factors_for(const Hardware& h) const;
+};
+
+// One device's points predicted by parameters learned without it: log(predicted / timed).
+struct DeviceErrors {
+  std::string device;
+  Hardware hardware;
+  std::vector<std::string> models;
+  std::vector<double> log_error;
+};
+
+struct ZeroShotPrior {
+  ZeroShotParameters parameters;       // from every source
+  std::vector<DeviceErrors> left_out;  // each source by the parameters learned without it
+  // Of left_out: the mean of the devices' mean log errors, the variance of those means about it (between
+  // devices) and the pooled variance about each device's own mean (within one); dof = devices - 1.
+  double centre = 0, level_variance = 0, residual_variance = 0, dof = 0;
+  std::vector<std::string> unpriced;  // source networks this host model cannot price, left out
+};
+
+// Learned from `sources` (at least 3 devices of at least 3 priced networks each; fewer: an InputError),
+// priced by `host` at each source's own hardware.
+ZeroShotPrior zero_shot_prior(const Predictor& host, const Ceilings& host_ceilings, const std::vector<PriorSource>& sources);
+
+// The zero-shot device for `hardware`, and, with `timings` (k >= 1 networks timed on it), updated by them.
+// `rebuild`: the command that rebuilds the file. TimedBy::zero_shot without timings; with them the caller
+// says whose they are (published: the source column's; the user's: timed_by_user).
+Predictor zero_shot_device(const Predictor& host, const Ceilings& host_ceilings, const Hardware& hardware, const ZeroShotPrior& prior,
+                           const std::vector<PublishedPoint>& timings, const std::string& rebuild);
+
+}  // namespace cpx::predictor

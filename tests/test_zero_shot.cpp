@@ -1,0 +1,135 @@
+// A device from its spec sheet alone (issue 75): its prior is learned without the device's own timings,
+// `calibrate --zero-shot` writes a device predict takes, and 1 or 2 timings update it.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "error_of.hpp"
+#include "predictor/devices.hpp"
+#include "predictor/zero_shot.hpp"
+#include "processes.hpp"
+#include "space/zoo.hpp"
+
+using namespace cpx;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path scratch(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("cpx_zero_shot_" + std::to_string(::getpid())) / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir / "devices");
+  return dir;
+}
+
+std::string in(const fs::path& dir) { return "cd '" + dir.string() + "' && CPX_HOME='" + dir.string() + "' "; }
+
+// The host model and ceilings the shipped pi5 carries, as calibrate --host-from pi5 takes them.
+struct Host {
+  predictor::Predictor model;
+  predictor::Ceilings ceilings;
+};
+Host carried_host() {
+  predictor::Predictor carrier = predictor::load_predictor("pi5");
+  Host h{carrier, carrier.calibrated->host};
+  h.model.calibrated.reset();
+  h.model.device = predictor::host_device;
+  return h;
+}
+
+double b0_us(const predictor::Predictor& d) { return predictor::predict(d, load_model("b0"), d.calibrated->hardware.threads).latency_us; }
+
+std::string spec_pi4() { return (fs::path(CPX_SOURCE_DIR) / "predictor/devices/specs/pi4.json").string(); }
+
+}  // namespace
+
+TEST_CASE("zero-shot: a device's own timings cannot reach its zero-shot device", "[zero_shot]") {
+  const Host host = carried_host();
+  const predictor::Hardware hw = *predictor::shipped_hardware("pi5");
+  // Every shipped device as a source, pi5's own timings among them, then those timings three times slower.
+  std::vector<predictor::PriorSource> all = predictor::shipped_prior_sources("");
+  REQUIRE(all.size() == 6);
+  const predictor::ZeroShotPrior with_own = predictor::zero_shot_prior(host.model, host.ceilings, all);
+  for (auto& s : all)
+    if (s.device == "pi5")
+      for (auto& p : s.points) p.latency_ms *= 3;
+  const predictor::ZeroShotPrior with_slower_own = predictor::zero_shot_prior(host.model, host.ceilings, all);
+  const double a = b0_us(predictor::zero_shot_device(host.model, host.ceilings, hw, with_own, {}, ""));
+  const double b = b0_us(predictor::zero_shot_device(host.model, host.ceilings, hw, with_slower_own, {}, ""));
+  CHECK(b > a * 1.05);  // had its timings been a source, they would move it
+
+  // calibrate --zero-shot learns without them: the same device whatever pi5's own file says.
+  const fs::path dir = scratch("own");
+  predictor::CalibrationRequest r;
+  r.device = "pi5";
+  r.host_from = "pi5";
+  r.zero_shot = true;
+  r.out = (dir / "pi5-zs.json").string();
+  const predictor::CalibrationResult out = predictor::calibrate_device(r);
+  const Json& devices = out.calibration.device.provenance["zero_shot"]["devices"];
+  CHECK(devices.size() == 5);
+  for (const Json& d : devices) CHECK(d.get<std::string>() != "pi5");
+  const predictor::ZeroShotPrior without = predictor::zero_shot_prior(host.model, host.ceilings, predictor::shipped_prior_sources("pi5"));
+  CHECK(b0_us(out.calibration.device) == Approx(b0_us(predictor::zero_shot_device(host.model, host.ceilings, hw, without, {}, ""))));
+  CHECK(out.calibration.device.calibrated->timed_by == predictor::TimedBy::zero_shot);
+}
+
+TEST_CASE("zero-shot: calibrate --zero-shot writes a device file predict reads, and says what it is", "[zero_shot]") {
+  const fs::path dir = scratch("cli");
+  const test::CliRun cal = test::cli("calibrate --device pi4 --hardware " + spec_pi4() + " --zero-shot --host-from pi5 --out pi4.json", in(dir));
+  INFO(cal.out << cal.err);
+  REQUIRE(cal.exit_code == 0);
+  CHECK(cal.out.find("zero-shot from the hardware description, no timings") != std::string::npos);
+  CHECK(cal.out.find("each learning device predicted by the prior learned without it") != std::string::npos);
+  const test::CliRun text = test::cli("predict b0 --device ./pi4.json", in(dir));
+  INFO(text.err);
+  REQUIRE(text.exit_code == 0);
+  CHECK(text.out.find("zero-shot from the hardware description, no timings") != std::string::npos);
+  CHECK(text.out.find("the shipped devices' zero-shot errors") != std::string::npos);
+  const test::CliRun json = test::cli("predict b0 --device ./pi4.json --json", in(dir));
+  REQUIRE(json.exit_code == 0);
+  const Json j = Json::parse(json.out);
+  CHECK(j["latency_us"].get<double>() > 0);
+  CHECK(j["latency_us_low"].get<double>() < j["latency_us"].get<double>());
+  const Json file = Json::parse(std::ifstream(dir / "pi4.json"));
+  CHECK(file["timed_by"] == "zero_shot");
+  CHECK(file["provenance"]["zero_shot"]["devices"].size() == 6);  // pi4 is none of the shipped devices
+  // The main job and advise take it as any device.
+  const test::CliRun job = test::cli("--device ./pi4.json --evaluations 50 --budget 0 --out job", in(dir));
+  INFO(job.err);
+  CHECK(job.exit_code == 0);
+  CHECK(Json::parse(std::ifstream(dir / "job/results.json"))["device"]["timed_by"] == "zero_shot");
+  CHECK(test::cli("advise resnet18 --device ./pi4.json --top 1", in(dir)).exit_code == 0);
+}
+
+TEST_CASE("zero-shot: 1 and 2 timings update the prior, and plain calibrate still wants 3", "[zero_shot]") {
+  const fs::path dir = scratch("few");
+  std::ofstream(dir / "one.csv") << "model,latency_ms,family\nb0,24.2,CPUBone\n";
+  std::ofstream(dir / "two.csv") << "model,latency_ms,family\nb0,24.2,CPUBone\nresnet18,60.0,ResNet\n";
+  const std::string zs = " --zero-shot --host-from pi5 --runtime \"ONNX Runtime 1.17\" --threads 4";
+  const test::CliRun none = test::cli("calibrate --device mypi --hardware pi5 --zero-shot --host-from pi5 --out zs.json", in(dir));
+  REQUIRE(none.exit_code == 0);
+  const Json zero = Json::parse(std::ifstream(dir / "zs.json"));
+  for (const std::string k : {"one", "two"}) {
+    const test::CliRun cal = test::cli("calibrate --device mypi --hardware pi5 --published " + k + ".csv" + zs + " --out " + k + ".json", in(dir));
+    INFO(cal.out << cal.err);
+    REQUIRE(cal.exit_code == 0);
+    const test::CliRun p = test::cli("predict b0 --device ./" + k + ".json --json", in(dir));
+    REQUIRE(p.exit_code == 0);
+    const Json file = Json::parse(std::ifstream(dir / (k + ".json")));
+    CHECK(file["timed_by"] == "user");
+    CHECK(file["runtime"].get<std::string>().find("updated by") != std::string::npos);
+    // Timed networks narrow the interval: the device's level is no longer only the other devices' spread.
+    CHECK(file["interval"]["error_high"].get<double>() < zero["interval"]["error_high"].get<double>());
+    // Its timed network's prediction moved towards the timing.
+    const double zero_shot_ms = file["provenance"]["timings"][0]["zero_shot_ms"], updated_ms = file["provenance"]["timings"][0]["updated_ms"];
+    CHECK(std::abs(updated_ms - 24.2) < std::abs(zero_shot_ms - 24.2));
+  }
+  const test::CliRun plain = test::cli("calibrate --device mypi --hardware pi5 --published one.csv --host-from pi5 --runtime ORT --threads 4 --out p.json", in(dir));
+  CHECK(plain.exit_code == 2);
+  CHECK(plain.err.find("needs at least 3 whole-network latencies, got 1") != std::string::npos);
+  CHECK(plain.err.find("zero-shot") != std::string::npos);
+}
