@@ -445,15 +445,23 @@ std::vector<AccuracyPoint> published_points() {
 
 }  // namespace
 
+double feature(const Capacity& c, CapacityFeature f) {
+  switch (f) {
+    case CapacityFeature::log_macs: return c.log_macs;
+    case CapacityFeature::log_params: return c.log_params;
+    case CapacityFeature::log_params_per_mac: return c.log_params - c.log_macs;
+    case CapacityFeature::log_layers: return c.log_layers;
+    case CapacityFeature::macs_log2_stride: return c.macs_log2_stride;
+    case CapacityFeature::width_growth: return c.width_growth;
+    case CapacityFeature::macs_log2_width: return c.macs_log2_width;
+  }
+  throw std::logic_error("capacity feature " + std::to_string(static_cast<int>(f)) + " has no case");
+}
+
 double feature(const Capacity& c, std::string_view name) {
-  if (name == "log_macs") return c.log_macs;
-  if (name == "log_params") return c.log_params;
-  if (name == "log_params_per_mac") return c.log_params - c.log_macs;
-  if (name == "log_layers") return c.log_layers;
-  if (name == "macs_log2_stride") return c.macs_log2_stride;
-  if (name == "width_growth") return c.width_growth;
-  if (name == "macs_log2_width") return c.macs_log2_width;
-  throw std::logic_error("unknown capacity feature " + std::string(name));
+  const std::optional<CapacityFeature> f = capacity_feature_names.find(name);
+  if (!f) throw std::logic_error("unknown capacity feature " + std::string(name));
+  return feature(c, *f);
 }
 
 CapacitySums& CapacitySums::operator+=(const CapacitySums& o) {

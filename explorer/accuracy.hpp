@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "space/count.hpp"
+#include "space/names.hpp"
 #include "space/network.hpp"
 
 namespace cpx::explorer {
@@ -65,6 +66,16 @@ inline constexpr std::array<const char*, 5> fit_features = {"log_macs", "log_par
 // Where the support is measured: the capacity features, the params-to-MACs balance and the width.
 inline constexpr std::array<const char*, 7> support_features = {
     "log_macs", "log_params", "log_params_per_mac", "log_layers", "macs_log2_stride", "width_growth", "macs_log2_width"};
+// Every capacity feature a fit or the support may use, one names table (the names the results JSON's
+// accuracy model lists).
+enum class CapacityFeature { log_macs, log_params, log_params_per_mac, log_layers, macs_log2_stride, width_growth, macs_log2_width };
+inline constexpr Names<CapacityFeature, 7> capacity_feature_names{{
+    {CapacityFeature::log_macs, "log_macs"}, {CapacityFeature::log_params, "log_params"},
+    {CapacityFeature::log_params_per_mac, "log_params_per_mac"}, {CapacityFeature::log_layers, "log_layers"},
+    {CapacityFeature::macs_log2_stride, "macs_log2_stride"}, {CapacityFeature::width_growth, "width_growth"},
+    {CapacityFeature::macs_log2_width, "macs_log2_width"}}};
+double feature(const Capacity& c, CapacityFeature f);
+// The feature named `name` (one of capacity_feature_names; another name is a logic error).
 double feature(const Capacity& c, std::string_view name);
 // The published range is enforced on these capacity features (log units), each with its own margins.
 inline constexpr std::array<const char*, 2> range_features = {"log_macs", "log_params"};

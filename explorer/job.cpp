@@ -16,6 +16,7 @@
 #include "explorer/proposal_rows.hpp"
 #include "explorer/rules.hpp"
 #include "predictor/calibrate.hpp"
+#include "predictor/calibrate_interval.hpp"
 #include "predictor/devices.hpp"
 #include "predictor/fit.hpp"
 #include "profiler/measure/environment.hpp"
@@ -679,7 +680,7 @@ void write_results(const JobOptions& o, const Json& results, const std::vector<s
 void validate(const JobOptions& o) {
   // On the host the threads run here (the proof measures, the predictor is this machine's); a calibrated
   // device's are its runtime's, checked against its own (predictor::prediction_threads).
-  if (o.threads && predictor::is_host(o.device)) check_threads_option(*o.threads);
+  if (o.threads && predictor::resolve_device(o.device).is_host()) check_threads_option(*o.threads);
   else if (o.threads && (*o.threads < 1 || *o.threads > 256))
     throw FieldError(Field::threads, std::to_string(*o.threads), "out of range [1, 256]");
   if (o.search.evaluations < 10 || o.search.evaluations > 100'000'000)
@@ -708,7 +709,7 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* 
   validate(o);
   Json missing = Json::array();
   const int64_t threads = predictor::prediction_threads(pred, o.threads);
-  const Context c{o, pred, profile, predictor::is_host(o.device), threads, missing};
+  const Context c{o, pred, profile, predictor::resolve_device(o.device).is_host(), threads, missing};
 
   // The --space file before the accuracy model: a bad file is refused at once, not after the proxy's fit
   // (seconds under the sanitizers, where the bad-input table's --space rows paid it each).

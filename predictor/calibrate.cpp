@@ -461,13 +461,12 @@ void apply_class_scales(const CalibrationData& d, Predictor& p, Json& class_scal
   for (auto& [t, us] : p.network_overhead_us) us *= f.common;
 }
 
-// A calibration method: its name (the CLI's, Python's and the device files'), how predict() prices a device
+// A calibration method (its name: method_names, predictor/calibration_method.hpp): how predict() prices a device
 // it made, `fit` (fitted on the `train` rows only, it predicts every row in microseconds: what the method is
 // scored and chosen by) and `apply` (fitted on every row, it writes its parameters into the device made by
 // host_as_device; class_scales: what the provenance records of a per-class fit).
 struct MethodRow {
   CalibrationMethod method;
-  std::string_view name;
   DevicePricing pricing;
   Eigen::VectorXd (*fit)(const CalibrationData& d, const Rows& train);
   void (*apply)(const CalibrationData& d, Predictor& device, Json& class_scales);
@@ -478,28 +477,28 @@ struct MethodRow {
 // one worse than the first row; the held-out tables, --method's choices and Python's calibration_candidates()
 // list the rows in this order.
 constexpr MethodRow calibration_methods[]{
-    {CalibrationMethod::macs_only, "macs_only", DevicePricing::linear,
+    {CalibrationMethod::macs_only, DevicePricing::linear,
      [](const CalibrationData& d, const Rows& train) -> Eigen::VectorXd { return d.macs * relative_scale(d.macs(train), d.y(train)); },
      [](const CalibrationData& d, Predictor& p, Json&) { p.calibrated->linear = {relative_scale(d.macs, d.y), 0, 0}; }},
-    {CalibrationMethod::host_scale, "host_scale", DevicePricing::group_scaled,
+    {CalibrationMethod::host_scale, DevicePricing::group_scaled,
      [](const CalibrationData& d, const Rows& train) -> Eigen::VectorXd {
        return d.host_total * relative_scale(d.host_total(train), d.y(train));
      },
      [](const CalibrationData& d, Predictor& p, Json&) { p.calibrated->group_factor.fill(relative_scale(d.host_total, d.y)); }},
-    {CalibrationMethod::physical, "physical", DevicePricing::linear,
+    {CalibrationMethod::physical, DevicePricing::linear,
      [](const CalibrationData& d, const Rows& train) -> Eigen::VectorXd { return d.X * nonnegative_relative_fit(rows(d.X, train), d.y(train)); },
      [](const CalibrationData& d, Predictor& p, Json&) {
        const Eigen::VectorXd theta = nonnegative_relative_fit(d.X, d.y);
        p.calibrated->linear = {theta(0), theta(1), theta(2)};
      }},
-    {CalibrationMethod::group_prior, "group_prior", DevicePricing::group_scaled,
+    {CalibrationMethod::group_prior, DevicePricing::group_scaled,
      [](const CalibrationData& d, const Rows& train) -> Eigen::VectorXd { return d.H * group_prior_fit(d, train).theta.array().exp().matrix(); },
      [](const CalibrationData& d, Predictor& p, Json&) { set_group_factors(p, group_prior_fit(d, all_rows(d.y.size())).theta); }},
-    {CalibrationMethod::group_scale, "group_scale", DevicePricing::group_scaled,
+    {CalibrationMethod::group_scale, DevicePricing::group_scaled,
      [](const CalibrationData& d, const Rows& train) -> Eigen::VectorXd { return d.H * group_scale_fit(d, train).theta.array().exp().matrix(); },
      [](const CalibrationData& d, Predictor& p, Json&) { set_group_factors(p, group_scale_fit(d, all_rows(d.y.size())).theta); }},
-    {CalibrationMethod::hardware_transfer, "hardware_transfer", DevicePricing::transferred, transfer_held_out, apply_transfer},
-    {CalibrationMethod::uniform_scale, "uniform_scale", DevicePricing::class_scaled,
+    {CalibrationMethod::hardware_transfer, DevicePricing::transferred, transfer_held_out, apply_transfer},
+    {CalibrationMethod::uniform_scale, DevicePricing::class_scaled,
      [](const CalibrationData& d, const Rows& train) -> Eigen::VectorXd { return d.T * fit_scales(rows(d.T, train), d.y(train)).scale; },
      apply_class_scales},
 };
@@ -513,21 +512,13 @@ const MethodRow& row_of(CalibrationMethod m) {
 // The names, simplest first, comma-separated: for messages.
 std::string method_list() {
   std::string out;
-  for (const MethodRow& r : calibration_methods) out += (out.empty() ? "" : ", ") + std::string(r.name);
+  for (const MethodRow& r : calibration_methods) out += (out.empty() ? "" : ", ") + std::string(to_string(r.method));
   return out;
 }
 
 }  // namespace
 
-std::string_view to_string(CalibrationMethod m) { return row_of(m).name; }
-
 DevicePricing pricing_of(CalibrationMethod m) { return row_of(m).pricing; }
-
-std::optional<CalibrationMethod> find_calibration_method(std::string_view name) {
-  for (const MethodRow& r : calibration_methods)
-    if (r.name == name) return r.method;
-  return std::nullopt;
-}
 
 CalibrationMethod calibration_method_from(std::string_view name, std::string_view flag) {
   if (const auto m = find_calibration_method(name)) return *m;
@@ -536,20 +527,8 @@ CalibrationMethod calibration_method_from(std::string_view name, std::string_vie
 
 std::vector<std::string> calibration_method_names() {
   std::vector<std::string> out;
-  for (const MethodRow& r : calibration_methods) out.emplace_back(r.name);
+  for (const MethodRow& r : calibration_methods) out.emplace_back(to_string(r.method));
   return out;
-}
-
-std::string_view to_string(TimedBy t) {
-  for (const auto& [v, name] : timed_by_names)
-    if (v == t) return name;
-  throw std::logic_error("TimedBy " + std::to_string(static_cast<int>(t)) + " has no name in timed_by_names");
-}
-
-std::optional<TimedBy> find_timed_by(std::string_view name) {
-  for (const auto& [v, n] : timed_by_names)
-    if (n == name) return v;
-  return std::nullopt;
 }
 
 std::string timings_in_words(const Calibrated& c) {
@@ -690,7 +669,7 @@ Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, cons
   // The candidates are the table's rows in its order, simplest first, as choose_candidate takes them.
   std::vector<Candidate> candidates;
   for (const MethodRow& m : calibration_methods)
-    candidates.push_back({std::string(m.name), [&data, fit = m.fit](const Rows& train) { return fit(data, train); }});
+    candidates.push_back({std::string(to_string(m.method)), [&data, fit = m.fit](const Rows& train) { return fit(data, train); }});
   Calibration out;
   for (size_t k = 0; k < candidates.size(); ++k)
     out.held_out.push_back(held_out(calibration_methods[k].method, candidates[k].model, y, models, family));

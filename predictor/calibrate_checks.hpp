@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "predictor/calibrate.hpp"
+#include "predictor/calibration.hpp"
 
 namespace cpx::predictor {
 

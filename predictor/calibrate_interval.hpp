@@ -3,12 +3,13 @@
 #pragma once
 
 #include <Eigen/Dense>
+#include <array>
 #include <map>
 #include <string>
 #include <vector>
 
-#include "predictor/calibrate.hpp"
 #include "predictor/calibrate_held_out.hpp"
+#include "predictor/calibration.hpp"
 
 namespace cpx::predictor {
 
@@ -24,5 +25,9 @@ void size_interval(Calibrated& c, const std::vector<std::map<std::string, double
 // checked with): the percentiles of the other groups' errors, or the pooled Student-t interval sized
 // without the group, the pool's prior that of interval.evidence.
 ErrorBounds interval_error_bounds(const IntervalOptions& interval);
+
+// Each calibration point's bounds on its relative error (predicted / actual - 1), its group held out as
+// the device's interval method holds a family out (the job's accuracy chart; the file's coverage figure).
+std::vector<std::array<double, 2>> held_out_bounds(const Calibrated& c, const std::vector<double>& error, const std::vector<std::string>& group);
 
 }  // namespace cpx::predictor

@@ -1,8 +1,8 @@
 // A calibrated device's method, as the program holds it. Its name, how it fits, what it writes into the
 // device and how predict() prices its ops are one row of the table in predictor/calibrate.cpp
 // (calibration_methods), whose order is the methods' order of complexity, simplest first; the functions
-// below read that table, so the enum's own order means nothing. The names are what the CLI's --method,
-// Python's calibration_candidates() and the device files' "method" say.
+// below read that table, so the enum's own order means nothing but that of method_names. The names are what
+// the CLI's --method, Python's calibration_candidates() and the device files' "method" say.
 #pragma once
 
 #include <array>
@@ -11,6 +11,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "space/names.hpp"
 
 namespace cpx::predictor {
 
@@ -24,9 +26,13 @@ enum class DevicePricing {
   class_scaled,   // the host model, its classes' scales fitted (ClassModel::scale), the host's network overhead
 };
 
-std::string_view to_string(CalibrationMethod m);
+inline constexpr Names<CalibrationMethod, 7> method_names{{
+    {CalibrationMethod::macs_only, "macs_only"}, {CalibrationMethod::host_scale, "host_scale"}, {CalibrationMethod::physical, "physical"},
+    {CalibrationMethod::group_prior, "group_prior"}, {CalibrationMethod::group_scale, "group_scale"},
+    {CalibrationMethod::hardware_transfer, "hardware_transfer"}, {CalibrationMethod::uniform_scale, "uniform_scale"}}};
+inline std::string_view to_string(CalibrationMethod m) { return method_names.name_of(m); }
 DevicePricing pricing_of(CalibrationMethod m);
-std::optional<CalibrationMethod> find_calibration_method(std::string_view name);
+inline std::optional<CalibrationMethod> find_calibration_method(std::string_view name) { return method_names.find(name); }
 // find_calibration_method, or an InputError: `flag` = "name": not a calibration method (the names).
 CalibrationMethod calibration_method_from(std::string_view name, std::string_view flag);
 // Every method's name, simplest first.
@@ -37,12 +43,8 @@ std::vector<std::string> calibration_method_names();
 // the runtime and threads they timed with), or nobody's: a zero-shot device from its hardware description
 // alone (predictor/zero_shot.hpp). What predict and the reports call the device's figures.
 enum class TimedBy { published, user, zero_shot };
-inline constexpr std::array<std::pair<TimedBy, std::string_view>, 3> timed_by_names{{
-    {TimedBy::published, "published"},
-    {TimedBy::user, "user"},
-    {TimedBy::zero_shot, "zero_shot"},
-}};
-std::string_view to_string(TimedBy t);
-std::optional<TimedBy> find_timed_by(std::string_view name);
+inline constexpr Names<TimedBy, 3> timed_by_names{{{TimedBy::published, "published"}, {TimedBy::user, "user"}, {TimedBy::zero_shot, "zero_shot"}}};
+inline std::string_view to_string(TimedBy t) { return timed_by_names.name_of(t); }
+inline std::optional<TimedBy> find_timed_by(std::string_view name) { return timed_by_names.find(name); }
 
 }  // namespace cpx::predictor

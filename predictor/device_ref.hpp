@@ -1,10 +1,10 @@
 // What a --device argument names, resolved in one place: the device cache's layout ($CPX_HOME), the
 // shipped devices, device files given by path, and host (this machine, profiled and measured here). Every
 // front end (the CLI's commands, the main job, the Python module) resolves its argument once, here, and
-// passes the DeviceRef on; nothing else builds a cache path or compares a name with "host".
+// passes the DeviceRef on; nothing else builds a cache path or compares a name with "host". Loading the
+// device's predictor (load_predictor) is predictor/devices.hpp's: it may refit the host from its profile.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,9 +15,9 @@
 
 namespace cpx::predictor {
 
-// The one reserved device name: this machine, profiled and measured here rather than calibrated.
+// The one reserved device name: this machine, profiled and measured here rather than calibrated. Whether a
+// name is it is asked of resolve_device(name).is_host(), never by comparing names.
 inline constexpr std::string_view host_device = "host";
-inline bool is_host(std::string_view device) { return device == host_device; }
 
 // The device shipped when none is named: predict, advise and the main job default to it, since host needs
 // a profile of this machine that a fresh install does not have.
@@ -45,15 +45,6 @@ struct DeviceRef {
 
 // The cache: $CPX_HOME, else ~/.cache/cpubone-explore, else ./.cpubone-explore.
 DeviceRef resolve_device(std::string_view device);
-
-// The device's predictor. An unknown name is an InputError listing known_devices(); host without a fitted
-// predictor one line saying what is missing, the shipped devices, and what `fit --device host` takes.
-Predictor load_predictor(const DeviceRef& device);
-inline Predictor load_predictor(std::string_view device) { return load_predictor(resolve_device(device)); }
-
-// Host: the profile its predictor was fitted from (the main job proves its proposals against it), loaded;
-// any other device: none (nothing is measured for it).
-std::optional<Json> measured_profile(const DeviceRef& device);
 
 std::vector<std::string> shipped_device_names();
 // host, the shipped devices and those fitted or calibrated in the device cache, sorted, each once.

@@ -11,13 +11,71 @@
 #include "predictor/zero_shot.hpp"
 #include "profiler/profile/file_lock.hpp"
 #include "profiler/profile/profile_file.hpp"
+#include "profiler/profile/sweep_grid.hpp"
 #include "space/field_error.hpp"
 #include "space/io.hpp"
+#include "space/names.hpp"
 #include "space/zoo.hpp"
 
 namespace cpx::predictor {
 
 extern const std::map<std::string, const char*> shipped_devices;  // generated from predictor/devices/*.json
+
+namespace {
+
+// A device or predictor file given by path (a profile is not one: it is fitted first).
+Predictor predictor_file(const std::string& path) {
+  if (!std::filesystem::is_regular_file(path)) throw FieldError(Field::device, "\"" + path + "\"", "no such device file");
+  const Json j = read_json_file(path);
+  const Json schema = j.is_object() ? j.value("schema", Json()) : Json();
+  if (is_file_version(schema, profiler::device_profile_version) || is_file_version(schema, profiler::device_profile_v1))
+    throw AdvisedError({path + ": schema = " + schema.dump() + ": a device profile, not a device; fit it first (`cpubone-explore fit ",
+                        Field::device, " NAME ", Field::profile, " " + path + "`)"});
+  return predictor_from_json(j, path);
+}
+
+// Host without a fitted predictor: what is missing, what else there is, and what `fit` would take.
+[[noreturn]] void no_host_predictor(const DeviceRef& d) {
+  if (std::filesystem::exists(d.profile_path))
+    throw FieldError(Field::device, "\"" + d.name + "\"", {"no predictor fitted from this machine's profile " + d.profile_path +
+                     " yet (`cpubone-explore fit ", Field::device, " " + d.name + "` fits it in seconds)"});
+  throw FieldError(Field::device, "\"" + d.name + "\"", {"this machine has no profile yet (" + d.profile_path + "); shipped devices: " +
+                   comma_joined(shipped_device_names()) + "; `cpubone-explore fit ", Field::device, " " + d.name +
+                   "` profiles this machine first, " + profiler::profile_duration_estimate(false)});
+}
+
+}  // namespace
+
+Predictor load_predictor(const DeviceRef& d) {
+  switch (d.source) {
+    case DeviceSource::file: return predictor_file(d.predictor_path);
+    case DeviceSource::shipped: return predictor_from_json(Json::parse(shipped_devices.at(d.name)), "shipped device " + d.name);
+    case DeviceSource::unknown:
+      throw FieldError(Field::device, "\"" + d.name + "\"", {"not a known device" + did_you_mean(d.name, known_devices()) + " (known: " + comma_joined(known_devices()) +
+                       "; or the path of a device file, e.g. one `calibrate ", Field::out, "` wrote)"});
+    case DeviceSource::host:
+      if (!std::filesystem::exists(d.predictor_path)) no_host_predictor(d);
+      break;
+    case DeviceSource::cache: break;
+  }
+  const Json j = read_json_file(d.predictor_path);
+  // A host predictor from an older release is refitted from its profile (seconds); a calibrated device
+  // of an older schema fails below, naming the schema, and is recalibrated with `calibrate`.
+  if (d.is_host() && j.is_object() && !is_file_version(j.value("schema", Json()), predictor_version) &&
+      std::filesystem::exists(d.profile_path)) {
+    // The old predictor was fitted from this very profile, noise and all: refitting it must not start
+    // refusing it. Noisy samples are still dropped where a class has quiet ones (see the provenance).
+    FitOptions refit;
+    refit.allow_noisy = true;
+    return fit_device(d, "", refit);
+  }
+  return predictor_from_json(j, d.predictor_path);
+}
+
+std::optional<Json> measured_profile(const DeviceRef& d) {
+  if (!d.is_host()) return std::nullopt;
+  return profiler::load_profile(d.profile_path);
+}
 
 IntervalEvidence shipped_interval_evidence(const std::string& exclude) {
   std::vector<Predictor> devices;
@@ -214,7 +272,7 @@ CalibrationResult zero_shot_calibration(const CalibrationRequest& r, const Hardw
 
 CalibrationResult calibrate_device(const CalibrationRequest& r) {
   // A name that reads as a path could never be passed back as --device by name.
-  if (r.device.empty() || is_host(r.device) || is_device_file(r.device))
+  if (r.device.empty() || resolve_device(r.device).is_host() || is_device_file(r.device))
     throw FieldError(Field::device, "\"" + r.device + "\"", "name a device other than host, without '/' and not ending in .json");
   CalibrationResult out;
   if (r.published.empty() && !r.zero_shot)

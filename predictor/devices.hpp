@@ -3,6 +3,7 @@
 // devices say about intervals and priors.
 #pragma once
 
+#include <optional>
 #include <string_view>
 
 #include "predictor/calibrate.hpp"
@@ -11,6 +12,16 @@
 #include "space/field_error.hpp"
 
 namespace cpx::predictor {
+
+// The device's predictor (a host predictor of an older schema is refitted from its profile, hence here,
+// above fit_device). An unknown name is an InputError listing known_devices(); host without a fitted
+// predictor one line saying what is missing, the shipped devices, and what `fit --device host` takes.
+Predictor load_predictor(const DeviceRef& device);
+inline Predictor load_predictor(std::string_view device) { return load_predictor(resolve_device(device)); }
+
+// Host: the profile its predictor was fitted from (the main job proves its proposals against it), loaded;
+// any other device: none (nothing is measured for it).
+std::optional<Json> measured_profile(const DeviceRef& device);
 
 // `fit`: fits `device` from a profile file (default: its cached profile, which must exist) and writes the
 // predictor to device.predictor_path (the cache; a device file cannot be fitted).

@@ -3,8 +3,8 @@
 
 #include <set>
 
-#include "predictor/fit.hpp"
 #include "predictor/fit_options.hpp"
+#include "predictor/fit_report.hpp"
 
 namespace cpx::predictor::fit_detail {
 

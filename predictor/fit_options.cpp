@@ -1,22 +1,37 @@
 #include "predictor/fit_options.hpp"
 
+#include "space/names.hpp"
+
 namespace cpx::predictor {
 
-FitOptions::ZooFamilies zoo_families_from_string(const std::string& name, const std::string& field) {
-  if (name == "none") return FitOptions::ZooFamilies::none;
-  if (name == "half") return FitOptions::ZooFamilies::half;
-  throw InputError(field + " = \"" + name + "\": expected none or half");
+namespace {
+
+// As `fit`'s options and the provenance spell them.
+constexpr Names<FitOptions::ZooFamilies, 2> zoo_families_names{{{FitOptions::ZooFamilies::none, "none"}, {FitOptions::ZooFamilies::half, "half"}}};
+constexpr Names<FitOptions::SpeedCorrection, 2> speed_correction_names{
+    {{FitOptions::SpeedCorrection::none, "none"}, {FitOptions::SpeedCorrection::local, "local"}}};
+constexpr Names<FitOptions::Selection, 2> selection_names{{{FitOptions::Selection::kfold, "kfold"}, {FitOptions::Selection::balanced, "balanced"}}};
+
+// The value `names` gives `name`, or an InputError naming `field`: "<field> = "x": expected a or b".
+template <class E, size_t N>
+E option_from(const Names<E, N>& names, const std::string& name, const std::string& field) {
+  if (const std::optional<E> e = names.find(name)) return *e;
+  throw InputError(field + " = \"" + name + "\": expected " + names.joined());
 }
 
-std::string_view to_string(FitOptions::ZooFamilies z) { return z == FitOptions::ZooFamilies::half ? "half" : "none"; }
+}  // namespace
+
+FitOptions::ZooFamilies zoo_families_from_string(const std::string& name, const std::string& field) {
+  return option_from(zoo_families_names, name, field);
+}
+
+std::string_view to_string(FitOptions::ZooFamilies z) { return zoo_families_names.name_of(z); }
 
 FitOptions::SpeedCorrection speed_correction_from_string(const std::string& name, const std::string& field) {
-  if (name == "none") return FitOptions::SpeedCorrection::none;
-  if (name == "local") return FitOptions::SpeedCorrection::local;
-  throw InputError(field + " = \"" + name + "\": expected none or local");
+  return option_from(speed_correction_names, name, field);
 }
 
-std::string_view to_string(FitOptions::SpeedCorrection c) { return c == FitOptions::SpeedCorrection::local ? "local" : "none"; }
+std::string_view to_string(FitOptions::SpeedCorrection c) { return speed_correction_names.name_of(c); }
 
 std::set<std::string> fitted_zoo_families(const Predictor& p) {
   std::set<std::string> out;
@@ -32,11 +47,9 @@ bool zoo_family_fitted(std::string_view family) {
 }
 
 FitOptions::Selection selection_from_string(const std::string& name, const std::string& field) {
-  if (name == "kfold") return FitOptions::Selection::kfold;
-  if (name == "balanced") return FitOptions::Selection::balanced;
-  throw InputError(field + " = \"" + name + "\": expected kfold or balanced");
+  return option_from(selection_names, name, field);
 }
 
-std::string_view to_string(FitOptions::Selection s) { return s == FitOptions::Selection::kfold ? "kfold" : "balanced"; }
+std::string_view to_string(FitOptions::Selection s) { return selection_names.name_of(s); }
 
 }  // namespace cpx::predictor

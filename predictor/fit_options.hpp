@@ -32,7 +32,7 @@ struct FitOptions {
   // pointwise: monotone_features) chooses among the roofline kinds only. Its quadratic is scored, not
   // chosen: it can win pointwise convs' k-fold while erring badly with the largest shapes held out, and
   // predicted FasterNet-L's widest pointwise convs far too slow.
-  enum class Selection { balanced, kfold } selection = Selection::kfold;
+  enum class Selection { kfold, balanced } selection = Selection::kfold;
   // Whole zoo networks of the profile's "zoo" section in the fit, next to its sampled networks: none, or
   // those of half the zoo's families (zoo_family_fitted), so that validate still scores the other half as
   // families the fit never saw. The sampled networks are all CPUBone-like; the zoo's families are not, and

@@ -6,7 +6,7 @@
 #include <Eigen/Dense>
 #include <vector>
 
-#include "predictor/calibrate.hpp"
+#include "predictor/calibration.hpp"
 
 namespace cpx::predictor {
 

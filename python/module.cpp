@@ -371,7 +371,7 @@ PYBIND11_MODULE(_core, m) {
 
   m.def("validate", [](const std::string& device, int64_t samples, uint64_t seed, int64_t threads, double min_time, int64_t rounds,
                        int64_t ood, uint64_t ood_seed, bool layers) {
-    if (cpx::predictor::is_host(device)) cpx::explorer::check_threads_option(threads);  // as the command line does first
+    if (cpx::predictor::resolve_device(device).is_host()) cpx::explorer::check_threads_option(threads);  // as the command line does first
     return to_python(off_thread([&] {
       return to_json(cpx::predictor::validate(device, {samples, seed, threads, min_time, rounds, ood, ood_seed, layers}));
     }));

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "reports/report.hpp"
+#include "reports/rendered.hpp"
 #include "space/error.hpp"
 
 namespace cpx::reports {

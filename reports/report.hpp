@@ -11,14 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "reports/rendered.hpp"
 #include "space/error.hpp"
 
 namespace cpx::reports {
 
-struct Rendered {
-  std::vector<std::filesystem::path> files;  // in the order written, report.html first
-  std::vector<std::string> missing;          // what the page states as missing (explorer's list + nulls found)
-};
 
 // Throws InputError naming `results_file` and the field path for anything the contract does not allow.
 Rendered render(const Json& results, const std::string& results_file, const std::filesystem::path& out_dir);

@@ -192,4 +192,10 @@ std::string did_you_mean(std::string_view name, const std::vector<std::string>& 
   return similar.empty() ? "" : "; did you mean " + similar + "?";
 }
 
+void throw_unknown_name(std::string_view what, std::string_view name, const std::vector<std::string>& names) {
+  std::string known;
+  for (const std::string& n : names) known += (known.empty() ? "" : ", ") + n;
+  throw InputError(std::string(what) + " = \"" + std::string(name) + "\": not one of " + known + did_you_mean(name, names));
+}
+
 }  // namespace cpx

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "space/names.hpp"
 #include "space/network.hpp"
 
 namespace cpx {
@@ -29,10 +30,15 @@ enum class BlockKind {
   inverted_residual, fused_mbconv, depthwise_separable, basic_residual, bottleneck, attention, mlp, conv,
   shuffle_unit, ghost_module, dense_layer, inception, token_mixer, pointwise, classifier, count_
 };
-inline constexpr std::array<std::string_view, static_cast<size_t>(BlockKind::count_)> block_kind_names{
-    "inverted_residual", "fused_mbconv", "depthwise_separable", "basic_residual", "bottleneck", "attention", "mlp", "conv",
-    "shuffle_unit", "ghost_module", "dense_layer", "inception", "token_mixer", "pointwise", "classifier"};
-inline std::string_view to_string(BlockKind k) { return block_kind_names[static_cast<size_t>(k)]; }
+inline constexpr Names<BlockKind, static_cast<size_t>(BlockKind::count_)> block_kind_names{{
+    {BlockKind::inverted_residual, "inverted_residual"}, {BlockKind::fused_mbconv, "fused_mbconv"},
+    {BlockKind::depthwise_separable, "depthwise_separable"}, {BlockKind::basic_residual, "basic_residual"},
+    {BlockKind::bottleneck, "bottleneck"}, {BlockKind::attention, "attention"}, {BlockKind::mlp, "mlp"},
+    {BlockKind::conv, "conv"}, {BlockKind::shuffle_unit, "shuffle_unit"}, {BlockKind::ghost_module, "ghost_module"},
+    {BlockKind::dense_layer, "dense_layer"}, {BlockKind::inception, "inception"},
+    {BlockKind::token_mixer, "token_mixer"}, {BlockKind::pointwise, "pointwise"},
+    {BlockKind::classifier, "classifier"}}};
+inline std::string_view to_string(BlockKind k) { return block_kind_names.name_of(k); }
 
 // The convs of a conv block by their role (op indices). Attention and MLP blocks of residual branches
 // leave the roles they do not have empty.

@@ -286,10 +286,9 @@ Json to_json(const Rewrite& r) { return Json{{"kind", std::string(to_string(r.ki
 Rewrite read_rewrite(const Json& j, const Where& where) {
   ObjectReader o(j, where);
   const std::string kind = o.string("kind");
-  Rewrite r{RewriteKind::count_, {}, 0};
-  for (const RewriteKindInfo& k : rewrite_kinds)
-    if (k.name == kind) r.kind = k.kind;
-  if (r.kind == RewriteKind::count_) o.at("kind").fail(kind, "unknown rewrite kind");
+  const std::optional<RewriteKind> found = rewrite_kind_names.find(kind);
+  if (!found) o.at("kind").fail(kind, "unknown rewrite kind");
+  Rewrite r{*found, {}, 0};
   const Json& ops = o.raw("ops");
   if (!ops.is_array() || ops.empty()) o.at("ops").fail(ops, "expected a non-empty array of op names");
   for (const Json& n : ops) {

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "space/names.hpp"
 #include "space/network.hpp"
 #include "space/recognise.hpp"
 
@@ -43,8 +44,9 @@ inline constexpr std::array<RewriteKindInfo, static_cast<size_t>(RewriteKind::co
      "no published evidence (CPUBone uses fused local blocks below 256 channels and unfused ones from there, a latency "
      "choice; no accuracy ablation is published)"},
 }};
+inline constexpr Names<RewriteKind, rewrite_kinds.size()> rewrite_kind_names{rewrite_kinds};
 inline const RewriteKindInfo& info(RewriteKind k) { return rewrite_kinds[static_cast<size_t>(k)]; }
-inline std::string_view to_string(RewriteKind k) { return info(k).name; }
+inline std::string_view to_string(RewriteKind k) { return rewrite_kind_names.name_of(k); }
 
 // One rewrite. `ops` are the op names it changes, by role:
 //   group_conv:       {conv}                       value = groups

@@ -283,7 +283,7 @@ void print_validation_noise(const predictor::Validation& result) {
 // file's.
 void run_validate(const predictor::ValidateOptions& options, const std::string& device, const std::string& rescore_path, bool as_json,
                   const QuietMachine& quiet) {
-  if (predictor::is_host(device) && rescore_path.empty()) quiet.run("validate", options.threads);
+  if (predictor::resolve_device(device).is_host() && rescore_path.empty()) quiet.run("validate", options.threads);
   auto progress = [&](const predictor::ValidationRow& r) {
     if (as_json) return;
     std::fprintf(stderr, "%-22s measured %9.3f ms  predicted %9.3f ms  error %+6.1f%%\n", r.network.c_str(), r.measured_us / 1e3,

@@ -89,7 +89,7 @@ SetSummary set_summary(const std::vector<ValidationRow>& rows, std::initializer_
 }
 
 void check_options(const std::string& device, const ValidateOptions& o) {
-  if (!is_host(device)) throw FieldError(Field::device, "\"" + device + "\"", "validation measures, so it runs on the host only");
+  if (!resolve_device(device).is_host()) throw FieldError(Field::device, "\"" + device + "\"", "validation measures, so it runs on the host only");
   if (o.samples < 0 || o.samples > 10000) throw FieldError(Field::samples, std::to_string(o.samples), "out of range [0, 10000]");
   if (o.rounds < 1 || o.rounds > 100) throw FieldError(Field::rounds, std::to_string(o.rounds), "out of range [1, 100]");
   if (!(o.min_time_s >= 0 && o.min_time_s <= 60)) throw FieldError(Field::min_time_s, std::to_string(o.min_time_s), "out of range [0, 60]");
@@ -631,7 +631,7 @@ std::vector<double> times_us(const Json& j, const Where& where, size_t min_size)
 ValidateOptions options_of(const Json& run, const Where& where) {
   ObjectReader r(run, where);
   check_file_version(r.at("schema"), r.raw("schema"), {validation_version});
-  if (const std::string device = r.string("device"); !is_host(device)) r.at("device").fail(device, "expected \"host\": only host is measured");
+  if (const std::string device = r.string("device"); !resolve_device(device).is_host()) r.at("device").fail(device, "expected \"host\": only host is measured");
   ValidateOptions o;
   o.threads = r.integer("threads", 1, 256);
   o.samples = r.integer("sampled_networks", 0, 10000);
@@ -712,7 +712,7 @@ Validation validate(const std::string& device, const ValidateOptions& options, c
 }
 
 Validation rescore(const std::string& device, const std::string& validation_path, const std::function<void(const ValidationRow& row)>& progress) {
-  if (!is_host(device))
+  if (!resolve_device(device).is_host())
     throw FieldError(Field::device, "\"" + device + "\"", "validation files hold this machine's measurements, so only host rescores them");
   const Json run = read_json_file(validation_path);
   const Where where(validation_path);

@@ -3,7 +3,7 @@
 // unity builds put several family files in one translation unit, where they would otherwise collide.
 #pragma once
 
-#include "space/zoo.hpp"
+#include "space/zoo_entry.hpp"
 
 namespace cpx::zoo_families {
 
