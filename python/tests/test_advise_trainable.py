@@ -67,6 +67,9 @@ def _file_weights(path):
     whether its weight is one torch.onnx.export computed (a BatchNorm folded in: named onnx::...)."""
     g = onnx.load(str(path)).graph
     init = {t.name: numpy_helper.to_array(t) for t in g.initializer}
+    for n in g.node:  # torch.onnx.export dedupes equal initializers (zero biases) through Identity nodes
+        if n.op_type == "Identity" and n.input[0] in init:
+            init[n.output[0]] = init[n.input[0]]
     return {n.name: (init[n.input[1]], init[n.input[2]] if len(n.input) > 2 else None, n.input[1].startswith("onnx::"))
             for n in g.node if n.op_type in ("Conv", "Gemm")}
 
@@ -102,17 +105,22 @@ def test_the_written_module_computes_the_originals_outputs_holds_its_batch_norms
     # The file's weights, bit-exact, at the original's module paths: every conv and linear the rewrite kept,
     # a folded conv's bias as its BatchNorm's shift; where the exporter kept a layer whole (the SE convs, the
     # classifier), the original's own state_dict entries.
+    # A conv that grew (the rewrite's, and the one reading its channels) holds the file's weights in its corner.
     state = advised.state_dict()
-    changed = set(s["rewrite"]["ops"])
     for name, (w, b, folded) in _file_weights(path).items():
-        if name in changed:
-            continue
         p = _module_path(name)
-        assert np.array_equal(state[p + ".weight"].numpy(), w), name
+        mine = state[p + ".weight"].numpy()
+        if name in sources["zero_padded_ops"]:
+            assert np.array_equal(mine[:w.shape[0], :w.shape[1]], w), name
+            assert not mine[w.shape[0]:].any() and not mine[:, w.shape[1]:].any(), name
+            continue
+        assert np.array_equal(mine, w), name
         if b is not None:
             assert np.array_equal(state[p + ("_bn.bias" if folded else ".bias")].numpy(), b), name
     original = model.state_dict()
-    shared = [k for k in state if k in original]
+    files = _file_weights(path)
+    whole = {_module_path(n) for n, (_, _, folded) in files.items() if not folded and n not in sources["zero_padded_ops"]}
+    shared = [k for k in state if k in original and k.rsplit(".", 1)[0] in whole]
     assert any(k.startswith("classifier.") for k in shared) and any(".fc1." in k for k in shared)
     for k in shared:
         assert torch.equal(state[k], original[k]), k
@@ -139,7 +147,7 @@ def test_no_batch_norm_keeps_the_convs_folded(exported, tmp_path):
     assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in advised.modules())
 
 
-@pytest.mark.parametrize("keeping_index", [0, 1])
+@pytest.mark.parametrize("keeping_index", [0, 1, 2])
 def test_a_function_keeping_rewrite_keeps_the_executors_outputs(exported, tmp_path, keeping_index):
     # Rounding channels up (the zero-padded channels carry zeros), with the BatchNorms unfolded: our executor
     # on advised.onnx computes what it computes on the file.
@@ -193,3 +201,31 @@ def test_the_text_says_what_the_json_says(exported, tmp_path):
     for note in applied["notes"]:
         assert note in text
     assert "yours, bit-exact" in text and "nothing needs training" in text
+
+
+def test_calibrating_the_batch_norms_on_data_keeps_eval_mode(exported, tmp_path):
+    # calibrate_batch_norms: each BatchNorm's statistics become its input's over the batches given, and its
+    # gamma and beta follow so that eval mode computes what it did.
+    _, path, advice = exported
+    out = tmp_path / "advised"
+    _applied(path, _keeping(advice)[0]["id"], out)
+    advised = _module(out).load()
+    torch.manual_seed(3)
+    x = torch.randn(8, 3, SIZE, SIZE)
+    with torch.no_grad():
+        before = advised(x)
+    first = next(m for m in advised.modules() if isinstance(m, torch.nn.BatchNorm2d))
+    conv_out = {}
+    handle = first.register_forward_hook(lambda m, i, o: conv_out.setdefault("z", i[0]))
+    batches = [torch.randn(8, 3, SIZE, SIZE) for _ in range(2)]
+    with torch.no_grad():
+        advised(torch.cat(batches))
+    handle.remove()
+    advised.calibrate_batch_norms(batches)
+    assert not advised.training
+    with torch.no_grad():
+        after = advised(x)
+    assert float((after - before).abs().max() / before.abs().max()) <= 1e-4
+    z = conv_out["z"].transpose(0, 1).reshape(first.num_features, -1).double()
+    assert torch.allclose(first.running_mean.double(), z.mean(1), rtol=1e-4, atol=1e-6)
+    assert torch.allclose(first.running_var.double(), z.var(1, unbiased=False), rtol=1e-4, atol=1e-6)
