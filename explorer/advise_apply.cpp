@@ -74,8 +74,14 @@ std::vector<std::string> apply_notes(const Network& net, const Json& sources, co
   std::string w = "weights (" + label + "): " + (yours ? "yours, bit-exact, on " : "carried over (not trained: a seed) to ") +
                   count_of(sources["carried_ops"]);
   if (!sources["zero_padded_ops"].empty()) w += "; " + std::string(yours ? "yours " : "") + "embedded in zeros on " + count_of(sources["zero_padded_ops"], "that grew (the function kept)");
-  w += "; seeded on " + count_of(sources["seeded_ops"]);
-  w += yours ? (sources["need_training_ops"].empty() ? "; nothing needs training" : "; those need training")
+  const Json& seeded = sources["seeded_ops"];
+  w += "; seeded on " + count_of(seeded);
+  if (!seeded.empty() && seeded.size() <= 8) {
+    std::string names;
+    for (const Json& n : seeded) names += (names.empty() ? "" : ", ") + n.get<std::string>();
+    w += " (" + names + ")";
+  }
+  w += yours ? (sources["need_training_ops"].empty() ? "; nothing needs training" : "; the seeded need training")
              : "; every op needs training (pass your weights: the ONNX file's own, or --weights FILE)";
   notes.push_back(w);
   notes.push_back(batch_norms["note"].get<std::string>());

@@ -187,7 +187,6 @@ void run_advise(const AdviseArgs& a) {
                 thousands(ap["macs"].get<int64_t>()).c_str(), thousands(ap["params"].get<int64_t>()).c_str(), folded.c_str(),
                 thousands(ap["torch_params"].get<int64_t>()).c_str());
     for (const Json& note : ap["notes"]) std::printf("%s\n", note.get<std::string>().c_str());
-    for (const Json& op : ap["weight_sources"]["seeded_ops"]) std::printf("  seeded: %s\n", op.get<std::string>().c_str());
   }
 }
 
