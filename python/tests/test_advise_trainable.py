@@ -229,3 +229,16 @@ def test_calibrating_the_batch_norms_on_data_keeps_eval_mode(exported, tmp_path)
     z = conv_out["z"].transpose(0, 1).reshape(first.num_features, -1).double()
     assert torch.allclose(first.running_mean.double(), z.mean(1), rtol=1e-4, atol=1e-6)
     assert torch.allclose(first.running_var.double(), z.var(1, unbiased=False), rtol=1e-4, atol=1e-6)
+
+
+def test_python_advise_applies_as_the_cli_does(exported, tmp_path):
+    # The Python module knows the file's folded BatchNorms as the CLI does (load keeps the import's record).
+    _, path, advice = exported
+    s = _keeping(advice)[0]
+    doc = cx.advise(cx.load(str(path)), device=DEVICE, evaluations=50, apply=s["id"], out=tmp_path / "py")
+    cli_applied = _applied(path, s["id"], tmp_path / "cli")
+    assert doc["applied"]["batch_norms"] == cli_applied["batch_norms"]
+    assert doc["applied"]["weight_sources"] == cli_applied["weight_sources"]
+    assert (tmp_path / "py" / "advised.py").read_text() == (tmp_path / "cli" / "advised.py").read_text()
+    folded = cx.advise(cx.load(str(path)), device=DEVICE, evaluations=50, apply=s["id"], out=tmp_path / "f", batch_norm=False)
+    assert folded["applied"]["batch_norms"]["unfolded_convs"] == []
