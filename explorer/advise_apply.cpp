@@ -84,6 +84,10 @@ std::vector<std::string> apply_notes(const Network& net, const Json& sources, co
   w += yours ? (sources["need_training_ops"].empty() ? "; nothing needs training" : "; the seeded need training")
              : "; every op needs training (pass your weights: the ONNX file's own, or --weights FILE)";
   notes.push_back(w);
+  if (!sources["zero_padded_ops"].empty())
+    notes.push_back("zero-padded channels: their weights are zero on both sides (what makes them and what reads them), so they get "
+                    "no gradient and stay zero in fine-tuning; to train them, give the side that makes them random weights (the "
+                    "function is kept while what reads them stays zero)");
   notes.push_back(batch_norms["note"].get<std::string>());
   notes.push_back("dropout: none in advised.py (an eval-mode ONNX export has no Dropout, and the import reads one as identity): "
                   "add yours where the original had it (torchvision's classifiers: before the last Linear) to fine-tune as it trained");

@@ -135,6 +135,10 @@ def test_the_written_module_computes_the_originals_outputs_holds_its_batch_norms
     opt.step()
     assert torch.isfinite(loss)
     assert all(not torch.equal(a, b) for a, b in zip(before, advised.parameters()) if a.requires_grad)
+    # As the summary says: zero-padded channels get no gradient (zero weights on both sides), so stay zero.
+    expand = s["rewrite"]["ops"][0]
+    grown = advised.get_submodule(_module_path(expand)).weight
+    assert not grown[files[expand][0].shape[0]:].any()
 
 
 def test_no_batch_norm_keeps_the_convs_folded(exported, tmp_path):
