@@ -9,6 +9,7 @@
 
 #include "explorer/advise.hpp"
 #include "profiler/executor/weights.hpp"
+#include "space/count.hpp"
 
 namespace cpx::explorer {
 
@@ -28,10 +29,18 @@ struct ApplyOptions {
   std::string weights;       // the original network's weights: a seed or a raw float32 file; "": `own`, else seed 0
   // The weights the model file came with (an ONNX file's initializers), used when `weights` is "": moved from.
   profiler::NetworkWeights* own = nullptr;
+  // The file's ops no initializer gave weights to (profiler::ModelWithWeights::seeded_ops), null: none.
+  const std::vector<std::string>* seeded_in_file = nullptr;
+  // The convs the file's exporter folded a BatchNorm into (the import's record); with `batch_norms`, each
+  // that the rewritten network keeps is written as conv (no bias) + BatchNorm holding the same function.
+  const BatchNormFolding* folding = nullptr;
+  bool batch_norms = true;  // false: --no-batch-norm (the convs stay folded, as in the file)
 };
 // Writes <out>/advised.{json,onnx,py,f32}; everything is built and checked before the first file is
-// written. Returns what `advise --json` puts under "applied": ids, rewrites, files, macs, params,
-// torch_params, weights, fresh_weight_ops. Bad ids or directory: FieldErrors of Field::apply and Field::out.
+// written. Returns what `advise --json` puts under "applied": ids, rewrites, files, macs, params
+// (params_batch_norm_folded when BatchNorms were unfolded), torch_params, weights, fresh_weight_ops,
+// weight_sources (which weights are yours, zero-padded, seeded, which need training), batch_norms and
+// notes (sentences the text prints too). Bad ids or directory: FieldErrors of Field::apply and Field::out.
 Json apply_advice(const Advice& advice, const ApplyOptions& o);
 
 }  // namespace cpx::explorer

@@ -70,6 +70,8 @@ NetworkPtr load(const py::handle& source, int64_t resolution, std::vector<std::s
 struct FileWeights {
   cpx::profiler::NetworkWeights weights;
   std::string label;
+  std::vector<std::string> seeded_ops;  // ModelWithWeights::seeded_ops
+  cpx::BatchNormFolding folding;        // the convs the file's exporter folded a BatchNorm into, for advise's apply
 };
 
 // load() as the Python module returns it: the network, with `_weights` when its file has weights.
@@ -77,12 +79,14 @@ py::object load_with_weights(const py::handle& source, int64_t resolution, std::
   if (!py::isinstance<py::str>(source)) return py::cast(load(source, resolution));
   const std::string name = source.cast<std::string>();
   cpx::profiler::ModelWithWeights m;
+  cpx::BatchNormFolding folding;
   {
     py::gil_scoped_release release;
-    m = cpx::profiler::load_model_with_weights(name, resolution, skipped);
+    m = cpx::profiler::load_model_with_weights(name, resolution, skipped, &folding);
   }
   py::object net = py::cast(std::make_shared<cpx::Network>(std::move(m.net)));
-  if (m.weights) net.attr("_weights") = std::make_shared<FileWeights>(FileWeights{std::move(*m.weights), m.weights_label});
+  if (m.weights)
+    net.attr("_weights") = std::make_shared<FileWeights>(FileWeights{std::move(*m.weights), m.weights_label, std::move(m.seeded_ops), std::move(folding)});
   return net;
 }
 
@@ -420,7 +424,7 @@ PYBIND11_MODULE(_core, m) {
 
   m.def("advise", [](const NetworkPtr& net, std::vector<std::string> skipped, const std::string& device, std::optional<int64_t> threads,
                      std::optional<double> max_params, std::optional<double> max_macs, int64_t evaluations, uint64_t seed,
-                     const std::string& apply, const std::string& out, const std::string& weights) {
+                     const std::string& apply, const std::string& out, const std::string& weights, bool batch_norm) {
     if (!apply.empty() && out.empty()) throw cpx::FieldError(cpx::Field::apply, "\"" + apply + "\"", {"needs ", cpx::Field::out, " (the directory written)"});
     // Weights "": the file's own when the network came with them (load's _weights), else seed 0. Looked up
     // here, holding the GIL; apply moves from the copy, and the Network keeps its own.
@@ -438,12 +442,14 @@ PYBIND11_MODULE(_core, m) {
       cpx::explorer::note_skipped(a, std::move(skipped), cpx::explorer::keyword_of);
       Json j = cpx::explorer::to_json(a);
       // What `advise --apply` writes, by the same code (explorer/advise_apply.hpp).
-      if (!apply.empty()) j["applied"] = cpx::explorer::apply_advice(a, {apply, out, weights, copy ? &*copy : nullptr});
+      if (!apply.empty())
+        j["applied"] = cpx::explorer::apply_advice(a, {apply, out, weights, copy ? &*copy : nullptr, own ? &own->seeded_ops : nullptr,
+                                                       own ? &own->folding : nullptr, batch_norm});
       return j;
     }));
   }, py::arg("net"), py::arg("skipped"), py::arg("device") = std::string(cpx::predictor::default_device), py::arg("threads") = py::none(),
      py::arg("max_params") = py::none(), py::arg("max_macs") = py::none(), py::arg("evaluations") = 1500, py::arg("seed") = 1,
-     py::arg("apply") = "", py::arg("out") = "", py::arg("weights") = "",
+     py::arg("apply") = "", py::arg("out") = "", py::arg("weights") = "", py::arg("batch_norm") = true,
      "advise: the document `cpubone-explore advise MODEL --json [--apply IDS --out DIR]` prints (cpubone-explore/advice/v1)");
 
   m.def("report", [](const py::object& results, const std::string& out) {

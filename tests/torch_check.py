@@ -21,6 +21,8 @@ for d in map(Path, sys.argv[1:]):
     x = np.fromfile(d / "input.f32", dtype="<f4").reshape(n, h, w, c).transpose(0, 3, 1, 2)
     with torch.no_grad():
         y = net(torch.from_numpy(np.ascontiguousarray(x))).numpy()
+    if y.ndim == 2:  # a classifier's output, N x classes: the executor's N x 1 x 1 x classes
+        y = y.reshape(*y.shape, 1, 1)
     ref = np.fromfile(d / "output.f32", dtype="<f4").reshape(y.shape[0], y.shape[2], y.shape[3], y.shape[1]).transpose(0, 3, 1, 2)
     rel = float(np.abs(y - ref).max() / max(float(np.abs(ref).max()), 1e-30))
     ok = params == expected_params and module.PARAMS == params and rel <= 1e-4

@@ -26,7 +26,7 @@ struct AdviseArgs {
   std::string device, apply, out, weights, report;  // device "": the default device; weights "": the model file's own, else seed 0
   int64_t threads = 0, evaluations = 1500, top = 15;
   double max_params = 0, max_macs = 0;
-  bool threads_given = false, as_json = false;
+  bool threads_given = false, as_json = false, no_batch_norm = false;
 };
 
 std::string pct(std::optional<double> v) {
@@ -167,7 +167,9 @@ void run_advise(const AdviseArgs& a) {
   explorer::Advice advice = explorer::advise(net, p, o);
   explorer::note_skipped(advice, std::move(loaded.skipped), explorer::flag_of);
   Json j = explorer::to_json(advice);
-  if (!a.apply.empty()) j["applied"] = explorer::apply_advice(advice, {a.apply, a.out, a.weights, loaded.weights ? &*loaded.weights : nullptr});
+  if (!a.apply.empty())
+    j["applied"] = explorer::apply_advice(advice, {a.apply, a.out, a.weights, loaded.weights ? &*loaded.weights : nullptr,
+                                                   &loaded.seeded_ops, &loaded.folding, !a.no_batch_norm});
   if (!a.report.empty()) j["report"] = reports::render_advice(j, "advise " + a.model.model, a.report).files.front().string();
   if (a.as_json) {
     std::cout << j.dump(2) << "\n";
@@ -178,12 +180,13 @@ void run_advise(const AdviseArgs& a) {
   if (j.contains("report")) std::printf("report: %s\n", j["report"].get<std::string>().c_str());
   if (j.contains("applied")) {
     const Json& ap = j["applied"];
-    std::printf("\napplied %s: wrote %s; MACs %s, params %s (the PyTorch module's: %s); weights: %s, carried over except %zu op(s) "
-                "with fresh seeded weights%s\n",
-                a.apply.c_str(), ap["files"].dump().c_str(), thousands(ap["macs"].get<int64_t>()).c_str(),
-                thousands(ap["params"].get<int64_t>()).c_str(), thousands(ap["torch_params"].get<int64_t>()).c_str(),
-                ap["weights"].get<std::string>().c_str(), ap["fresh_weight_ops"].size(),
-                ap["fresh_weight_ops"].empty() ? "" : " (they need training)");
+    const std::string folded = ap.contains("params_batch_norm_folded")
+                                   ? " (BatchNorm separate; " + thousands(ap["params_batch_norm_folded"].get<int64_t>()) + " folded)"
+                                   : "";
+    std::printf("\napplied %s: wrote %s; MACs %s, params %s%s (the PyTorch module's: %s)\n", a.apply.c_str(), ap["files"].dump().c_str(),
+                thousands(ap["macs"].get<int64_t>()).c_str(), thousands(ap["params"].get<int64_t>()).c_str(), folded.c_str(),
+                thousands(ap["torch_params"].get<int64_t>()).c_str());
+    for (const Json& note : ap["notes"]) std::printf("%s\n", note.get<std::string>().c_str());
   }
 }
 
@@ -207,6 +210,9 @@ void add_advise_commands(CLI::App& app) {
   cmd->add_option("--weights", a->weights,
                   "With --apply: the original network's weights, a seed or a raw float32 file (as `export --weights` takes); "
                   "default: the model file's own weights, else seed 0");
+  cmd->add_flag("--no-batch-norm", a->no_batch_norm,
+                "With --apply: keep the BatchNorms the exporter folded into convs folded (default: written as conv + BatchNorm, "
+                "the same function in eval mode, to fine-tune)");
   cmd->callback([a, threads] {
     a->threads_given = threads->count() > 0;
     run_advise(*a);

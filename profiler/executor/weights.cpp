@@ -246,7 +246,7 @@ bool embed_conv(const Conv2d& old_c, int64_t old_in, const OpWeights& old_w, con
 }  // namespace
 
 CarriedWeights carry_weights(const Network& from, const NetworkWeights& from_weights, const Network& to, uint64_t seed) {
-  CarriedWeights out{make_weights(to, seed), {}};
+  CarriedWeights out{make_weights(to, seed), {}, {}};
   for (size_t i = 0; i < to.ops.size(); ++i) {
     const Op& op = to.ops[i];
     OpWeights& w = out.weights[i];
@@ -260,8 +260,10 @@ CarriedWeights carry_weights(const Network& from, const NetworkWeights& from_wei
     }
     const Conv2d* nc = op.as<Conv2d>();
     const Conv2d* oc = same_kind ? from.ops[j].as<Conv2d>() : nullptr;
-    if (nc && oc && embed_conv(*oc, from.shape_of(from.ops[j].inputs[0]).c, from_weights[j], *nc, to.shape_of(op.inputs[0]).c, w))
+    if (nc && oc && embed_conv(*oc, from.shape_of(from.ops[j].inputs[0]).c, from_weights[j], *nc, to.shape_of(op.inputs[0]).c, w)) {
+      out.padded_ops.push_back(op.name);
       continue;
+    }
     out.fresh_ops.push_back(op.name);
   }
   return out;

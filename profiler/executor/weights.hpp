@@ -44,6 +44,7 @@ OpWeights make_op_weights(const Network& net, size_t i, uint64_t seed);
 struct CarriedWeights {
   NetworkWeights weights;
   std::vector<std::string> fresh_ops;
+  std::vector<std::string> padded_ops;  // the convs that grew, their old weights embedded in zeros
 };
 CarriedWeights carry_weights(const Network& from, const NetworkWeights& from_weights, const Network& to, uint64_t seed);
 

@@ -5,6 +5,8 @@
 // params, as count() counts them) holding the folded shift, scale 1, mean 0 and var 1 - eps.
 #include "profiler/interop/torch.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstring>
 #include <set>
@@ -86,6 +88,34 @@ std::string avg_pool_without_pads(const std::string& x, const AvgPool& p, const 
          pad("torch.ones_like(" + x + "[:, :1])", p.padding) + ", " + window + ", divisor_override=1)";
 }
 
+// The PyTorch module path an op's name reads as, so that a user can map their own state_dict: torch.onnx.export
+// names a node by its module scope, each module's name repeating its parent's as a prefix
+// (/features/features.3/block/block.0/block.0.0/Conv: features.3.block.0.0, the node's own name last);
+// other names (the zoo's s1.down.conv1) are paths already. What a Python name cannot hold becomes '_'.
+std::string module_path(const std::string& name) {
+  std::vector<std::string> parts;
+  for (size_t at = 0; at <= name.size();) {
+    const size_t end = std::min(name.find('/', at), name.size());
+    if (end > at) parts.push_back(name.substr(at, end - at));
+    at = end + 1;
+  }
+  if (parts.size() > 1 && name.front() == '/') parts.pop_back();  // the node's type (Conv, Gemm_1)
+  std::string path;
+  for (size_t k = 0; k < parts.size(); ++k) {
+    const bool repeats = k > 0 && parts[k].rfind(parts[k - 1] + ".", 0) == 0;
+    const std::string own = repeats ? parts[k].substr(parts[k - 1].size() + 1) : parts[k];
+    path += (path.empty() ? "" : ".") + own;
+  }
+  std::string out;
+  for (char ch : path) out += std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' ? ch : '_';
+  // No empty names between dots, none at the ends.
+  std::string clean;
+  for (size_t k = 0; k < out.size(); ++k)
+    if (out[k] != '.' || (!clean.empty() && clean.back() != '.')) clean += out[k];
+  while (!clean.empty() && clean.back() == '.') clean.pop_back();
+  return clean.empty() ? "op" : clean;
+}
+
 struct Generator {
   const Network& net;
   const NetworkWeights& weights;
@@ -93,7 +123,7 @@ struct Generator {
   std::vector<std::pair<std::string, std::vector<int64_t>>> state;
   std::string data;
   int64_t params = 0;
-  std::set<std::string> keys;
+  std::set<std::string> keys, containers;  // module paths that hold a layer; their prefixes
   size_t i = 0;  // the op being written
 
   const Op& op() const { return net.ops[i]; }
@@ -105,13 +135,21 @@ struct Generator {
   }
   void emit(const std::string& expr) { forward.push_back("t" + std::to_string(i) + " = " + expr + "  # " + op().name); }
 
-  // A ModuleDict key for the op (its name with what Python keys cannot hold replaced), unique.
+  // The op's module path (module_path), unique: a path that another op's module already holds, or that is a
+  // module another path nests in (or nests in one), gets "_2", "_3", ... on its last name.
   std::string key(const std::string& suffix = "") {
-    std::string k = "op_";
-    for (char ch : op().name + suffix) k += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+    const std::string k = module_path(op().name) + suffix;
     std::string unique = k;
-    for (int n = 2; !keys.insert(unique).second; ++n) unique = k + "_" + std::to_string(n);
+    for (int n = 2; !claim(unique); ++n) unique = k + "_" + std::to_string(n);
     return unique;
+  }
+  bool claim(const std::string& path) {
+    if (keys.count(path) || containers.count(path)) return false;
+    for (size_t dot = path.find('.'); dot != std::string::npos; dot = path.find('.', dot + 1))
+      if (keys.count(path.substr(0, dot))) return false;
+    keys.insert(path);
+    for (size_t dot = path.find('.'); dot != std::string::npos; dot = path.find('.', dot + 1)) containers.insert(path.substr(0, dot));
+    return true;
   }
   std::string layer(const std::string& k) const { return "L[\"" + k + "\"]"; }
   void tensor(const std::string& name, std::vector<int64_t> shape, const std::vector<float>& values, bool parameter = true) {
@@ -120,13 +158,14 @@ struct Generator {
     if (n != static_cast<int64_t>(values.size()))
       throw std::logic_error(name + ": " + std::to_string(values.size()) + " values for " + std::to_string(n));
     if (parameter) params += n;
-    state.emplace_back("layers." + name, std::move(shape));
+    state.emplace_back(name, std::move(shape));
     data.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float));
   }
-  // The BatchNorm after a conv or linear: scale 1, shift = the folded bias, mean 0, var 1 - eps.
+  // The BatchNorm after a conv or linear (the path's sibling "<name>_bn"): scale 1, shift = the folded bias,
+  // mean 0, var 1 - eps, so that in eval mode it adds the bias (up to float rounding in var + eps).
   std::string batch_norm_after(const std::string& k, int64_t c, const char* cls) {
-    const std::string bn = k + "_bn";
-    keys.insert(bn);
+    std::string bn = k + "_bn";
+    for (int n = 2; !claim(bn); ++n) bn = k + "_bn_" + std::to_string(n);
     const double eps = 1e-5;
     init.push_back(layer(bn) + " = nn." + cls + "(" + std::to_string(c) + ", eps=" + num(eps) + ")");
     const size_t n = static_cast<size_t>(c);
@@ -359,6 +398,26 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
+class Layers:
+    """The network's layers by module path ("features.3.block.0.0"), nested as PyTorch nests modules, so that
+    state_dict keys read as the original model's where the path came from its ONNX node names."""
+
+    def __init__(self, root):
+        self.root = root
+
+    def __setitem__(self, path, module):
+        *parents, name = path.split(".")
+        at = self.root
+        for p in parents:
+            if p not in at._modules:
+                at.add_module(p, nn.Module())
+            at = at._modules[p]
+        at.add_module(name, module)
+
+    def __getitem__(self, path):
+        return self.root.get_submodule(path)
+
+
 class LayerScale(nn.Module):
     """y = gamma * x, per channel."""
 
@@ -404,7 +463,7 @@ class ClassToken(nn.Module):
 
 TorchExport export_torch(const Network& net, const NetworkWeights& weights, const std::string& weights_file) {
   if (weights.size() != net.ops.size()) throw std::logic_error("weights do not match the network");
-  Generator g{net, weights, {}, {}, {}, {}, 0, {}, 0};
+  Generator g{net, weights, {}, {}, {}, {}, 0, {}, {}, 0};
   for (g.i = 0; g.i < net.ops.size(); ++g.i) {
     try {
       std::visit(g, net.ops[g.i].attrs);
@@ -420,6 +479,9 @@ TorchExport export_torch(const Network& net, const NetworkWeights& weights, cons
      << " parameters\n# (BatchNorms as their own layers, as `cpubone-explore count` counts params). Needs torch and numpy "
         "only.\n# Net() has PyTorch's default initialisation, for training at any batch size; load() gives the weights the export was "
         "made with\n# (e.g. `measure --seed`'s), from WEIGHTS_FILE: raw little-endian float32, the STATE entries in order.\n"
+        "# Layers sit at their ops' module paths (an ONNX export's node /layer1/layer1.0/conv1/Conv: layer1.0.conv1); a BatchNorm\n"
+        "# after a conv is its sibling <conv>_bn, holding gamma 1, beta = the folded shift, running mean 0 and var 1 - eps: in\n"
+        "# eval mode it adds the shift, so BN(conv(x)) is the folded conv's output up to float rounding.\n"
      << preamble;
   py << "INPUT_NCHW = " << tuple({net.input.n, net.input.c, net.input.h, net.input.w})
      << "  # one sample; Net() takes any batch size\nPARAMS = " << g.params << "\nWEIGHTS_FILE = \"" << weights_file << "\"\n";
@@ -430,11 +492,13 @@ TorchExport export_torch(const Network& net, const NetworkWeights& weights, cons
     py << (shape.size() == 1 ? ",)),\n" : ")),\n");
   }
   py << "]\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
-     << "        self.layers = nn.ModuleDict()\n        L = self.layers\n";
+     << "        L = Layers(self)\n";
   for (const auto& line : g.init) py << "        " << line << "\n";
-  py << "\n    def forward(self, x):\n        L = self.layers\n";
+  py << "\n    def forward(self, x):\n        L = Layers(self)\n";
   for (const auto& line : g.forward) py << "        " << line << "\n";
-  py << "        return t" << net.index_of(net.output) << "\n\n"
+  // A classifier's output (one pixel) as PyTorch's classifiers return it, N x classes, for a standard loss.
+  const bool one_pixel = net.shape_of(net.output).pixels() == 1;
+  py << "        return t" << net.index_of(net.output) << (one_pixel ? ".flatten(1)" : "") << "\n\n"
      << R"py(    def load_weights(self, path=None):
         """Loads WEIGHTS_FILE (by default the one next to this file) into the parameters and BatchNorm statistics."""
         if path is None:
@@ -453,6 +517,45 @@ TorchExport export_torch(const Network& net, const NetworkWeights& weights, cons
         missing = [m for m in missing if not m.endswith("num_batches_tracked")]
         if missing or unexpected:
             raise ValueError(f"{path}: missing {missing}, unexpected {unexpected}")
+        return self
+
+    @torch.no_grad()
+    def calibrate_batch_norms(self, batches):
+        """Before fine-tuning on your data: sets every BatchNorm's running statistics to those of its input
+        over `batches` (input tensors, eval mode) and its gamma and beta so that eval mode computes what it
+        computed before (up to float rounding). Train mode, which normalises by each batch's statistics,
+        then starts from that same function instead of one whose scale and shift per channel differ."""
+        norms = [m for m in self.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+        sums = {m: [0.0, 0.0, 0] for m in norms}
+
+        def hook(m, inputs, _):
+            z = inputs[0].transpose(0, 1).reshape(inputs[0].shape[1], -1).double()
+            sums[m][0] = sums[m][0] + z.sum(1)
+            sums[m][1] = sums[m][1] + z.square().sum(1)
+            sums[m][2] += z.shape[1]
+
+        handles = [m.register_forward_hook(hook) for m in norms]
+        was_training = self.training
+        self.eval()
+        try:
+            for x in batches:
+                self(x)
+        finally:
+            for h in handles:
+                h.remove()
+            self.train(was_training)
+        for m in norms:
+            s1, s2, n = sums[m]
+            if n == 0:
+                continue
+            mean = s1 / n
+            var = (s2 / n - mean.square()).clamp(min=0)
+            scale = m.weight.double() / (m.running_var.double() + m.eps).sqrt()  # y = scale * z + shift
+            shift = m.bias.double() - m.running_mean.double() * scale
+            m.running_mean.copy_(mean)
+            m.running_var.copy_(var)
+            m.weight.copy_(scale * (var + m.eps).sqrt())
+            m.bias.copy_(shift + scale * mean)
         return self
 
 

@@ -296,21 +296,25 @@ def search(space: PathLike | Mapping[str, Any] | None = None, device: PathLike =
 def advise(model: NetworkLike, device: str = "pi5", threads: int | None = None, max_params: float | None = None,
            max_macs: float | None = None, evaluations: int = 1500, seed: int = 1, skip_unknown: bool = False,
            apply: str | Sequence[str] | None = None, out: PathLike | None = None, weights: int | PathLike | None = None,
-           resolution: int = 0, example_input: Any = None) -> Result:
+           resolution: int = 0, example_input: Any = None, batch_norm: bool = True) -> Result:
     """Where ``model`` (a Network, zoo name, network JSON or ONNX file, or a torch ``nn.Module``) loses MACpS on
     ``device`` (default ``"pi5"``, shipped, as the main job's; ``"host"`` needs ``fit("host")`` first), which typed rewrites win there, and the local search's front: the document
     ``cpubone-explore advise MODEL --json`` prints (schema cpubone-explore/advice/v1). Every gain is a prediction
     with its interval. ``apply`` (suggestion or variant ids, ``"s1,s3"`` or ``["s1", "s3"]``) with ``out`` (a
     directory) writes what ``advise --apply IDS --out DIR`` writes, by the same code: advised.json, advised.onnx,
     advised.py and advised.f32, the original's ``weights`` (a seed or a raw float32 file; None: the model file's own, else seed 0) carried over; the
-    document then has ``applied`` (files, MACs, params). Its warnings are raised as Python warnings too.
+    document then has ``applied`` (files, MACs, params, which weights are yours, seeded or need training).
+    ``batch_norm=False`` keeps the BatchNorms the file's exporter folded into convs folded (``--no-batch-norm``);
+    by default advised.py has them back as conv + BatchNorm, the same function in eval mode. Its warnings
+    are raised as Python warnings too.
     ``skip_unknown``: an ONNX node of an op type the importer does not know passes its input on (listed in
     ``skipped_onnx_nodes`` and warned about) instead of raising InputError. ``resolution``, ``example_input``:
     as ``count``."""
     network, skipped, _ = _loaded(model, resolution, skip_unknown, example_input, warn=False)  # the document warns
     ids = apply if apply is None or isinstance(apply, str) else ",".join(apply)
     doc = Result(_core.advise(network, skipped, device, threads, max_params, max_macs, evaluations, seed, ids or "",
-                              _path(out), "" if weights is None else str(os.fspath(weights)) if not isinstance(weights, int) else str(weights)))
+                              _path(out), "" if weights is None else str(os.fspath(weights)) if not isinstance(weights, int) else str(weights),
+                              batch_norm))
     for w in doc.get("warnings", []):
         warnings.warn(w, stacklevel=2)
     return doc

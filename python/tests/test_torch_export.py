@@ -35,7 +35,9 @@ def _torch_beside_executor(net, model, seed):
     x = torch.from_numpy(np.ascontiguousarray(r["input_nhwc"].transpose(0, 3, 1, 2)))
     with torch.no_grad():
         y = model(x).numpy()
-    return y, r["output_nhwc"].transpose(0, 3, 1, 2)
+    ref = r["output_nhwc"].transpose(0, 3, 1, 2)
+    assert y.shape == (ref.shape[:2] if ref.shape[2:] == (1, 1) else ref.shape)  # a classifier's: N x classes
+    return y.reshape(ref.shape), ref
 
 
 def _first_of_each_family():
