@@ -64,6 +64,7 @@ OpClass op_class(const Reshape&, const ShapeNhwc&) { return OpClass::data_moveme
 OpClass op_class(const ChannelShuffle&, const ShapeNhwc&) { return OpClass::data_movement; }
 OpClass op_class(const PixelShuffle&, const ShapeNhwc&) { return OpClass::data_movement; }
 OpClass op_class(const Clamp&, const ShapeNhwc&) { return OpClass::elementwise; }
+OpClass op_class(const WindowPartition&, const ShapeNhwc&) { return OpClass::data_movement; }
 
 OpClass classify(const OpAttrs& attrs, const ShapeNhwc& in) {
   return std::visit([&](const auto& a) { return op_class(a, in); }, attrs);
@@ -140,6 +141,8 @@ KindFeatures kind_features(const ChannelShuffle&, const ShapeNhwc&, const ShapeN
 KindFeatures kind_features(const PixelShuffle&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {}; }
 // One tensor read and written, as an affine (no .activation: that would add an activation pass after it).
 KindFeatures kind_features(const Clamp&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {}; }
+// Its bytes moved, as the other data movement (one copy of the tensor); no profile has timed the kind yet.
+KindFeatures kind_features(const WindowPartition&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {}; }
 
 }  // namespace
 

@@ -50,6 +50,7 @@ std::string kind_of(const ChannelShuffle&, const ShapeNhwc&) { return "data move
 // Kinds of their own, as prelu's: no shipped device was calibrated on networks with them.
 std::string kind_of(const PixelShuffle&, const ShapeNhwc&) { return "pixel shuffle"; }
 std::string kind_of(const Clamp&, const ShapeNhwc&) { return "clamp"; }
+std::string kind_of(const WindowPartition&, const ShapeNhwc&) { return "window partition"; }
 
 // The activation a conv or linear layer applies to its output (none for other ops).
 Activation activation_of(const OpAttrs& attrs) {

@@ -45,6 +45,7 @@
 #include "space/ops/resize_bilinear.hpp"
 #include "space/ops/softmax.hpp"
 #include "space/ops/upsample_nearest.hpp"
+#include "space/ops/window_partition.hpp"
 
 namespace cpx {
 
@@ -52,7 +53,7 @@ using OpAttrs = std::variant<Conv2d, FullyConnected, Matmul, Softmax, Activation
                              Add, Subtract, Multiply, GlobalAvgPool, AvgPool, MaxPool, UpsampleNearest, Reshape, Slice, Concat,
                              Pad, ConvTranspose2d, ResizeBilinear, LayerScale, AttentionBias, HeadMix, ChannelShuffle,
                              PRelu, Affine,
-                             PixelShuffle, Clamp>;
+                             PixelShuffle, Clamp, WindowPartition>;
 
 // One node of an expanded network. Its output tensor is named after the op.
 struct Op {
