@@ -12,6 +12,7 @@
 #include "profiler/interop/onnx/import_patterns.hpp"
 #include "profiler/interop/onnx/import_pointwise.hpp"
 #include "profiler/interop/onnx/import_refusals.hpp"
+#include "profiler/interop/onnx/import_windows.hpp"
 
 namespace cpx::profiler::onnx_import {
 
@@ -353,7 +354,7 @@ void resize(Context& c, int i) {
 
 void pad(Context& c, int i) {
   const Graph& g = c.g;
-  if (c.input_value(i).kind == Kind::nhwc) channels_last_pad(g, i);
+  if (c.input_value(i).kind == Kind::nhwc) return pad_channels_last(c, i);
   const Value& x = c.nchw_input(i);
   // -inf before a MaxPool is the pool's own padding (PyTorch's F.pad(value=-inf), as our export writes it).
   const std::optional<double> value = g.pad_fill(i);  // the one reading of the mode and fill
@@ -399,6 +400,7 @@ std::pair<int64_t, std::array<int64_t, 2>> slice_range(const Graph& g, int i) {
 
 void slice(Context& c, int i) {
   const Graph& g = c.g;
+  if (slice_channels_last(c, i)) return;
   const auto [axis, range] = slice_range(g, i);
   const Value x = axis >= 2 ? one_pixel_heads(c, c.input_value(i)) : c.input_value(i);
   const std::string empty = "slice [" + std::to_string(range[0]) + ", " + std::to_string(range[1]) + ")";
@@ -644,6 +646,7 @@ void reshape(Context& c, int i) {
       d[0] == s.n && d[1] == s.c && d[2] == s.h && d[3] == s.w)
     return c.set_nchw(c.g.output(i), x.tensor);
   if (x.kind == Kind::nhwc && x.rank == 3 && split_into_heads(c, i, x, d)) return;
+  if (x.kind == Kind::nhwc && reshape_windows(c, i, x, d)) return;
   if (x.kind == Kind::nhwc && d.size() == 4) {
     const std::string t = c.add(i, {x.tensor}, Reshape{{d[0], d[1], d[2], d[3]}});
     return c.set(c.g.output(i), Value::of(Kind::nhwc, t));
