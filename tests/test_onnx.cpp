@@ -535,6 +535,10 @@ TEST_CASE("every op kind comes back from export then import as itself, as its im
       {x, Clamp{-1, 1}},
       {x, Clamp{-std::numeric_limits<double>::infinity(), 0.5}},
       {x, Clamp{-0.5, std::numeric_limits<double>::infinity()}},
+      {ShapeNhwc{1, 6, 8, 5}, WindowPartition{{3, 4}, {2, 2}, {1, 2}, false, false, {0, 0}}},
+      {ShapeNhwc{4, 3, 4, 5}, WindowPartition{{3, 4}, {2, 2}, {1, 2}, true, false, {0, 0}}},
+      {ShapeNhwc{4, 3, 4, 5}, WindowPartition{{3, 4}, {2, 2}, {0, 3}, true, false, {5, 7}}},
+      {ShapeNhwc{1, 6, 8, 5}, WindowPartition{{2, 2}, {3, 4}, {0, 0}, false, true, {0, 0}}},
   };
   std::set<std::string_view> covered;
   for (const auto& [input, attrs] : cases) {

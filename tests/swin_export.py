@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""Tiny Swin Transformers (torchvision 0.14's own SwinTransformer, small embed_dim, depths and window),
+exported by torch.onnx.export with its defaults, for tests/test_onnx_swin.cpp:
+
+  swin_shifted.onnx  64 x 64: 16 x 16 then 8 x 8 maps of 4 x 4 windows, shifted blocks (roll + mask) in both
+                     stages, patch merging between them;
+  swin_padded.onnx   60 x 60: a 15 x 15 map padded to 16 x 16 for its windows and cropped back, an odd
+                     map before the patch merging (padded to 16 x 16 too), then 8 x 8;
+
+and params.json: PyTorch's sum(p.numel()) per file. The weights are PyTorch's initialisation (seed 0) with
+the relative position bias tables drawn at scale 1 (torchvision draws them at std 0.02, where a bias read
+from the wrong table entry would change the output by less than the test's bound).
+
+    /usr/bin/python3 tests/swin_export.py OUT_DIR
+"""
+import json
+import os
+import sys
+
+import torch
+from torchvision.models.swin_transformer import SwinTransformer
+
+
+def export(size, path):
+    torch.manual_seed(0)
+    m = SwinTransformer(patch_size=[4, 4], embed_dim=16, depths=[2, 2], num_heads=[2, 4], window_size=[4, 4],
+                        stochastic_depth_prob=0.0, num_classes=10).eval()
+    for name, p in m.named_parameters():
+        if name.endswith("relative_position_bias_table"):
+            p.data.normal_(0.0, 1.0)
+    torch.onnx.export(m, torch.randn(1, 3, size, size), path)
+    return sum(p.numel() for p in m.parameters())
+
+
+def main():
+    out = sys.argv[1]
+    params = {name: export(size, os.path.join(out, name + ".onnx")) for name, size in (("swin_shifted", 64), ("swin_padded", 60))}
+    with open(os.path.join(out, "params.json"), "w") as f:
+        json.dump(params, f)
+
+
+if __name__ == "__main__":
+    main()
