@@ -666,6 +666,7 @@ bool heads_to_tokens(Context& c, int i, const Value& x, const Dims& p) {
   if (x.kind != Kind::heads || !x.transposed || p != Dims{0, 2, 1, 3} || x.view.offset != 0 || x.view.size * x.heads != s.c ||
       !g.sole_is(g.output(i), "Reshape", r))
     return false;
+  fold_upstream(c, g.input(r, 1));  // its target may be computed after this node (Swin's x.size(0))
   const Dims d = resolve(g, r, s.elements(), Dims{s.n, s.pixels(), x.heads, x.view.size});
   if (d != Dims{s.n, s.pixels(), s.c}) return false;
   c.consume({r});

@@ -19,21 +19,6 @@ int producer(const Graph& g, const std::string& tensor) {
   return -1;
 }
 
-// Folds the constant subgraph computing `tensor` now, nodes not yet reached included: a Shape folds once
-// its input is imported; anything else only from constants (fold() decides). Depth-bounded.
-void fold_upstream(Context& c, const std::string& tensor, int depth = 0) {
-  Graph& g = c.g;
-  if (tensor.empty() || g.constant(tensor) || c.has(tensor) || depth > 64) return;
-  const int p = producer(g, tensor);
-  if (p < 0 || g.done(p)) return;
-  if (g.at(p).op_type() == "Shape") {
-    if (!g.constant(g.input(p, 0)) && !c.has(g.input(p, 0))) return;
-  } else {
-    for (int k = 0; k < g.at(p).input_size(); ++k) fold_upstream(c, g.input(p, k), depth + 1);
-  }
-  if (fold(c, p)) g.mark_done(p);
-}
-
 // The nodes reading `tensor` for its values: Shape nodes read only its (static) shape and fold.
 std::vector<int> value_readers(const Graph& g, const std::string& tensor) {
   std::vector<int> out;
@@ -120,7 +105,6 @@ std::optional<Roll> roll_of(Context& c, const std::string& x, const Dims& d) {
   std::optional<SliceSpec> s[2];
   int cat[2] = {0, 0};
   for (int k = 0; k < 2; ++k) {
-    if (g.done(readers[static_cast<size_t>(k)])) return std::nullopt;
     s[k] = slice_spec(c, readers[static_cast<size_t>(k)], d);
     if (!s[k] || s[k]->step != 1 || (s[k]->axis != 1 && s[k]->axis != 2) ||
         !g.sole_is(g.output(readers[static_cast<size_t>(k)]), "Concat", cat[k]))
@@ -347,6 +331,18 @@ bool heads_bias(Context& c, int i, const Value& x, int constant_input) {
 }
 
 }  // namespace
+
+// Depth-bounded; fold() decides what folds.
+void fold_upstream(Context& c, const std::string& tensor, int depth) {
+  Graph& g = c.g;
+  if (tensor.empty() || g.constant(tensor) || c.has(tensor) || depth > 64) return;
+  const int p = producer(g, tensor);
+  if (p < 0 || g.done(p)) return;
+  for (int k = 0; k < g.at(p).input_size(); ++k) fold_upstream(c, g.input(p, k), depth + 1);
+  // A Shape of a tensor neither constant nor imported yet stays for the translation to fold.
+  if (g.at(p).op_type() == "Shape" && !g.constant(g.input(p, 0)) && !c.has(g.input(p, 0))) return;
+  if (fold(c, p)) g.mark_done(p);
+}
 
 void pad_channels_last(Context& c, int i) {
   const Graph& g = c.g;

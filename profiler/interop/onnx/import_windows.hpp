@@ -18,6 +18,10 @@
 
 namespace cpx::profiler::onnx_import {
 
+// Folds the constant subgraph computing `tensor` now (the target of a Reshape a pattern reads ahead), nodes
+// the translation has not reached included: a Shape once its input is imported, the rest from constants.
+void fold_upstream(Context& c, const std::string& tensor, int depth = 0);
+
 // A Pad of the channels-last view: of H and W with zeros (an op), or of nothing (the same value).
 void pad_channels_last(Context& c, int i);
 // Node i is a Slice of a channels-last map that starts a roll + window partition, patch merging, or a crop
