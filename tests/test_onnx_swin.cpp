@@ -44,12 +44,12 @@ TEST_CASE("torchvision's Swin imports with PyTorch's params, its windows as wind
     CHECK(m.seeded_ops.empty());
     // The params are the file's: each block's bias as the exporter wrote it, gathered (heads x L x L, L = 16
     // tokens per window), where PyTorch's module holds a table of (2·4 − 1)² x heads it gathers from.
-    const int64_t ours = count(m.net).total.params;
-    CHECK(ours == params.at(name).at("graph").get<int64_t>());
+    const int64_t counted = count(m.net).total.params;
+    CHECK(counted == params.at(name).at("graph").get<int64_t>());
     int64_t gathered_over_table = 0;
     for (const Op& op : m.net.ops)
       if (const auto* a = op.as<AttentionBias>()) gathered_over_table += a->heads * (a->table_size - 49);
-    CHECK(ours - gathered_over_table == params.at(name).at("pytorch").get<int64_t>());
+    CHECK(counted - gathered_over_table == params.at(name).at("pytorch").get<int64_t>());
     // Two blocks per stage, each a partition and a reverse, the second block's shifted (roll folded in);
     // one patch merging (2 x 2 windows, column-major) between the stages; the padded model's reverses crop.
     const auto windows = ops_of<WindowPartition>(m.net);
@@ -77,8 +77,8 @@ TEST_CASE("torchvision's Swin imports with PyTorch's params, its windows as wind
     const double relative = relative_l2(ours.data(), ort);
     INFO("relative L2 difference " << relative);
     CHECK(relative < 1e-4);
-    // Without the shifted windows' masks (every window given the first window's bias) the output moves:
-    // a check that can fail.
+    // Without the shifted windows' masks (every window given the first window's bias) the output misses the
+    // bound (by 4.6x and 9.7x: only the windows at the map's edges are masked): a check that can fail.
     NetworkWeights unmasked = m.weights;
     for (size_t k = 0; k < m.net.ops.size(); ++k)
       if (const auto* a = m.net.ops[k].as<AttentionBias>(); a && a->windows > 1) {
@@ -86,6 +86,22 @@ TEST_CASE("torchvision's Swin imports with PyTorch's params, its windows as wind
         const size_t block = w.size() / static_cast<size_t>(a->windows);
         for (size_t j = block; j < w.size(); ++j) w[j] = w[j % block];
       }
-    CHECK(relative_l2(run_ours(m.net, unmasked, input.data()).data(), ort) > 1e-3);
+    CHECK(relative_l2(run_ours(m.net, unmasked, input.data()).data(), ort) > 1e-4);
+  }
+}
+
+TEST_CASE("a Swin import exported again imports back to the same op kinds, shapes and weights", "[onnx][swin]") {
+  const fs::path dir = exported_swins();
+  const ImportedModel m = import_onnx_model((dir / "swin_padded.onnx").string());
+  const ImportedModel back = import_onnx_model_bytes(export_onnx(m.net, m.weights), "again.onnx");
+  REQUIRE(back.net.ops.size() == m.net.ops.size());
+  for (size_t k = 0; k < m.net.ops.size(); ++k) {
+    INFO(m.net.ops[k].name);
+    // Export writes a linear on a map as a 1x1 Conv (the same weights), which imports as a conv2d.
+    const bool linear_as_conv = m.net.ops[k].as<FullyConnected>() && back.net.ops[k].as<Conv2d>();
+    CHECK((back.net.ops[k].kind() == m.net.ops[k].kind() || linear_as_conv));
+    CHECK(back.net.shapes[k] == m.net.shapes[k]);
+    CHECK(back.weights[k].weight == m.weights[k].weight);
+    CHECK(back.weights[k].bias == m.weights[k].bias);
   }
 }

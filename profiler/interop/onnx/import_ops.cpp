@@ -642,11 +642,11 @@ void reshape(Context& c, int i) {
   const ShapeNhwc s = c.shape(x);
   const Dims d = resolve(c.g, i, s.elements(), c.dims(x));
   if (x.kind == Kind::nchw && reshape_nchw(c, i, x, d)) return;
+  if (reshape_windows(c, i, x, d)) return;
   if (x.kind == Kind::heads && !x.transposed && x.view.offset == 0 && x.view.size * x.heads == s.c && d.size() == 4 &&
       d[0] == s.n && d[1] == s.c && d[2] == s.h && d[3] == s.w)
     return c.set_nchw(c.g.output(i), x.tensor);
   if (x.kind == Kind::nhwc && x.rank == 3 && split_into_heads(c, i, x, d)) return;
-  if (x.kind == Kind::nhwc && reshape_windows(c, i, x, d)) return;
   if (x.kind == Kind::nhwc && d.size() == 4) {
     const std::string t = c.add(i, {x.tensor}, Reshape{{d[0], d[1], d[2], d[3]}});
     return c.set(c.g.output(i), Value::of(Kind::nhwc, t));

@@ -330,6 +330,36 @@ bool heads_bias(Context& c, int i, const Value& x, int constant_input) {
   return true;
 }
 
+// Our own export of an attention_bias with per-window blocks: N x C x H x W reshaped to N/windows x windows
+// x C x H x W, plus a constant windows x C x H x W, reshaped back (one head: the heads are not recoverable
+// from the NCHW form, as for the one-block bias).
+bool windowed_bias(Context& c, int i, const Value& x, const Dims& d) {
+  const Graph& g = c.g;
+  const ShapeNhwc s = c.shape(x);
+  int add = 0, back = 0;
+  if (x.rank != 4 || d.size() != 5 || d[0] * d[1] != s.n || d[2] != s.c || d[3] != s.h || d[4] != s.w || !g.sole_is(g.output(i), "Add", add))
+    return false;
+  const std::string other = g.input(add, 0) == g.output(i) ? g.input(add, 1) : g.input(add, 0);
+  const Constant* k = constant_now(c, other);
+  const int64_t windows = d[1], per = s.c * s.pixels();
+  if (!k || k->count() != static_cast<size_t>(windows * per) || !g.sole_is(g.output(add), "Reshape", back) ||
+      target_of(c, back, d) != Dims{s.n, s.c, s.h, s.w})
+    return false;
+  c.consume({add, back});
+  AttentionBias op{1, per};
+  op.windows = windows;
+  const std::vector<float> chw = floats(*k);
+  OpWeights w;
+  w.weight.resize(chw.size());
+  for (int64_t b = 0; b < windows; ++b)
+    for (int64_t ch = 0; ch < s.c; ++ch)
+      for (int64_t p = 0; p < s.pixels(); ++p)
+        w.weight[static_cast<size_t>((b * s.pixels() + p) * s.c + ch)] = chw[static_cast<size_t>((b * s.c + ch) * s.pixels() + p)];
+  c.set_nchw(g.output(back), c.add(i, {x.tensor}, op));
+  c.weigh(std::move(w));
+  return true;
+}
+
 }  // namespace
 
 // Depth-bounded; fold() decides what folds.
@@ -395,6 +425,8 @@ bool slice_channels_last(Context& c, int i) {
 
 bool reshape_windows(Context& c, int i, const Value& x, const Dims& d) {
   const Graph& g = c.g;
+  if (x.kind == Kind::nchw) return windowed_bias(c, i, x, d);
+  if (x.kind != Kind::nhwc) return false;
   const Dims in = c.dims(x);
   if (d.size() == 6) {
     auto p = x.rank == 4 ? partition_at(c, i, in) : std::nullopt;

@@ -28,7 +28,7 @@ void pad_channels_last(Context& c, int i);
 // of nothing; false when its input is no channels-last map. Other slices of one fail naming what they are.
 bool slice_channels_last(Context& c, int i);
 // A Reshape of a channels-last value (x) to d that starts a window partition or reverse, or a qkv split by
-// Gather; false when it starts neither.
+// Gather; of an N x C x H x W value, our own export of a per-window attention_bias; false when none.
 bool reshape_windows(Context& c, int i, const Value& x, const Dims& d);
 // Arithmetic on a per-head view: Mul by a scalar, Add of the relative position bias [and mask]; false for
 // any other node.
