@@ -552,6 +552,7 @@ TEST_CASE("every op kind comes back from export then import as itself, as its im
     const OnnxImportEntry entry = onnx_import_entry(attrs);
     for (const bool dynamic_batch : {false, true}) {  // a symbolic batch (Shape of Resize's input, 0 in reshapes) too
       INFO("dynamic batch " << dynamic_batch);
+      if (dynamic_batch && input.n > 1) continue;  // a window_reverse's input is a batch of windows, not a free batch
       const std::string bytes = export_onnx(net, make_weights(net, 1), dynamic_batch);
       REQUIRE_NOTHROW(check_onnx(bytes, "one.onnx"));
       if (!entry.importable) {
