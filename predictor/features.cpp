@@ -65,6 +65,7 @@ OpClass op_class(const ChannelShuffle&, const ShapeNhwc&) { return OpClass::data
 OpClass op_class(const PixelShuffle&, const ShapeNhwc&) { return OpClass::data_movement; }
 OpClass op_class(const Clamp&, const ShapeNhwc&) { return OpClass::elementwise; }
 OpClass op_class(const ClassToken&, const ShapeNhwc&) { return OpClass::data_movement; }
+OpClass op_class(const WindowPartition&, const ShapeNhwc&) { return OpClass::data_movement; }
 
 OpClass classify(const OpAttrs& attrs, const ShapeNhwc& in) {
   return std::visit([&](const auto& a) { return op_class(a, in); }, attrs);
@@ -143,6 +144,8 @@ KindFeatures kind_features(const PixelShuffle&, const ShapeNhwc&, const ShapeNhw
 KindFeatures kind_features(const Clamp&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {}; }
 // Its bytes moved (two row copies per sample), as concat: no profile has timed the kind yet.
 KindFeatures kind_features(const ClassToken&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {.variant_a = 1}; }
+// Its bytes moved, as the other data movement (one copy of the tensor); no profile has timed the kind yet.
+KindFeatures kind_features(const WindowPartition&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {}; }
 
 }  // namespace
 

@@ -51,6 +51,7 @@ std::string kind_of(const ChannelShuffle&, const ShapeNhwc&) { return "data move
 std::string kind_of(const PixelShuffle&, const ShapeNhwc&) { return "pixel shuffle"; }
 std::string kind_of(const Clamp&, const ShapeNhwc&) { return "clamp"; }
 std::string kind_of(const ClassToken&, const ShapeNhwc&) { return "class token"; }
+std::string kind_of(const WindowPartition&, const ShapeNhwc&) { return "window partition"; }
 
 // The activation a conv or linear layer applies to its output (none for other ops).
 Activation activation_of(const OpAttrs& attrs) {

@@ -46,6 +46,7 @@
 #include "space/ops/resize_bilinear.hpp"
 #include "space/ops/softmax.hpp"
 #include "space/ops/upsample_nearest.hpp"
+#include "space/ops/window_partition.hpp"
 
 namespace cpx {
 
@@ -54,7 +55,7 @@ using OpAttrs = std::variant<Conv2d, FullyConnected, Matmul, Softmax, Activation
                              Pad, ConvTranspose2d, ResizeBilinear, LayerScale, AttentionBias, HeadMix, ChannelShuffle,
                              PRelu, Affine,
                              PixelShuffle, Clamp,
-                             ClassToken>;
+                             ClassToken, WindowPartition>;
 
 // One node of an expanded network. Its output tensor is named after the op.
 struct Op {

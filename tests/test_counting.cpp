@@ -132,6 +132,24 @@ TEST_CASE("pixel_shuffle and clamp have no MACs and no params, and pixel_shuffle
   CHECK_THROWS_WITH(count_one({1, 7, 9, 24}, Clamp{std::nan(""), 1}), Catch::Contains("min: NaN"));
 }
 
+TEST_CASE("window_partition has no MACs and no params, moves windows to the batch and back, and checks its grid") {
+  ShapeNhwc out;
+  const NetworkCount c = count_one({1, 56, 56, 96}, WindowPartition{{7, 7}, {8, 8}, {3, 3}, false, false, {0, 0}}, &out);
+  CHECK(c.total.macs == 0);
+  CHECK(c.total.params == 0);
+  CHECK(out == ShapeNhwc{64, 7, 7, 96});
+  count_one({64, 7, 7, 96}, WindowPartition{{7, 7}, {8, 8}, {3, 3}, true, false, {55, 54}}, &out);
+  CHECK(out == ShapeNhwc{1, 55, 54, 96});
+  count_one({1, 8, 6, 4}, WindowPartition{{2, 2}, {4, 3}, {0, 0}, false, true, {0, 0}}, &out);
+  CHECK(out == ShapeNhwc{12, 2, 2, 4});
+  CHECK_THROWS_WITH(count_one({1, 55, 56, 96}, WindowPartition{{7, 7}, {8, 8}, {0, 0}, false, false, {0, 0}}),
+                    Catch::Contains("is not the 8 x 8 grid of 7 x 7 windows"));
+  CHECK_THROWS_WITH(count_one({1, 56, 56, 96}, WindowPartition{{7, 7}, {8, 8}, {56, 0}, false, false, {0, 0}}),
+                    Catch::Contains("shift") && Catch::Contains("must lie in [0, 56) x [0, 56)"));
+  CHECK_THROWS_WITH(count_one({63, 7, 7, 96}, WindowPartition{{7, 7}, {8, 8}, {0, 0}, true, false, {0, 0}}),
+                    Catch::Contains("is not a batch of 64 windows"));
+}
+
 TEST_CASE("a transposed conv counts Cin·Hin·Win·(Cout/groups)·k² MACs, cropped outputs included") {
   ConvTranspose2d t;
   t.out_channels = 128;

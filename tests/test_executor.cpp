@@ -634,6 +634,19 @@ TEST_CASE("executor pixel_shuffle: upscale 2 to 4, one output channel and severa
   OpTester().input({1, 40, 40, 12}).threads(2).test(PixelShuffle{2});
 }
 
+// Swin's windows: a shifted partition (the roll wraps rows and columns), its reverse cropping a padded map,
+// patch merging's column-major 2 x 2, batch 2; and a stage-1 Swin-T map split over both threads.
+TEST_CASE("executor window_partition: shifted and not, reverse with a crop, column-major, batch 2") {
+  AlternateThreads threads;
+  const WindowPartition shifted{{3, 4}, {2, 3}, {1, 2}, false, false, {0, 0}};
+  OpTester().input({1, 6, 12, 5}).threads(threads()).test(shifted);
+  OpTester().input({2, 6, 12, 3}).threads(threads()).test(WindowPartition{{3, 4}, {2, 3}, {0, 0}, false, false, {0, 0}});
+  OpTester().input({12, 3, 4, 5}).threads(threads()).test(WindowPartition{{3, 4}, {2, 3}, {1, 2}, true, false, {0, 0}});
+  OpTester().input({12, 3, 4, 5}).threads(threads()).test(WindowPartition{{3, 4}, {2, 3}, {2, 3}, true, false, {5, 10}});
+  OpTester().input({2, 6, 8, 7}).threads(threads()).test(WindowPartition{{2, 2}, {3, 4}, {0, 0}, false, true, {0, 0}});
+  OpTester().input({1, 56, 56, 96}).threads(2).test(WindowPartition{{7, 7}, {8, 8}, {3, 3}, false, false, {0, 0}});
+}
+
 TEST_CASE("executor clamp: both bounds, either alone, bounds outside the values, odd channel counts") {
   const double inf = std::numeric_limits<double>::infinity();
   for (size_t threads : thread_counts)

@@ -536,6 +536,10 @@ TEST_CASE("every op kind comes back from export then import as itself, as its im
       {x, Clamp{-1, 1}},
       {x, Clamp{-std::numeric_limits<double>::infinity(), 0.5}},
       {x, Clamp{-0.5, std::numeric_limits<double>::infinity()}},
+      {ShapeNhwc{1, 6, 8, 5}, WindowPartition{{3, 4}, {2, 2}, {1, 2}, false, false, {0, 0}}},
+      {ShapeNhwc{4, 3, 4, 5}, WindowPartition{{3, 4}, {2, 2}, {1, 2}, true, false, {0, 0}}},
+      {ShapeNhwc{4, 3, 4, 5}, WindowPartition{{3, 4}, {2, 2}, {0, 3}, true, false, {5, 7}}},
+      {ShapeNhwc{1, 6, 8, 5}, WindowPartition{{2, 2}, {3, 4}, {0, 0}, false, true, {0, 0}}},
   };
   std::set<std::string_view> covered;
   for (const auto& [input, attrs] : cases) {
@@ -549,6 +553,7 @@ TEST_CASE("every op kind comes back from export then import as itself, as its im
     const OnnxImportEntry entry = onnx_import_entry(attrs);
     for (const bool dynamic_batch : {false, true}) {  // a symbolic batch (Shape of Resize's input, 0 in reshapes) too
       INFO("dynamic batch " << dynamic_batch);
+      if (dynamic_batch && input.n > 1) continue;  // a window_reverse's input is a batch of windows, not a free batch
       const std::string bytes = export_onnx(net, make_weights(net, 1), dynamic_batch);
       REQUIRE_NOTHROW(check_onnx(bytes, "one.onnx"));
       if (!entry.importable) {

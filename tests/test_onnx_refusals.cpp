@@ -60,17 +60,19 @@ TEST_CASE("an ONNX op type the importer does not know names its PyTorch module a
         std::string::npos);
 }
 
-TEST_CASE("Swin's shifted-window padding, an expanded parameter that is no class token and MaxViT's window partition are refused by name", "[onnx]") {
-  SECTION("Swin: F.pad of the channels-last tensor before the window partition") {
+TEST_CASE("Swin's roll without its window partition, an expanded parameter that is no class token and MaxViT's window partition are refused by name", "[onnx]") {
+  SECTION("Swin: a torch.roll of the channels-last map that no window partition reads") {
     TestGraph t;
     TestGraph::io(*t.g.add_input(), "x", {1, 6, 4, 4});
     TestGraph::ints_attr(t.node("Transpose", {"x"}, "nhwc"), "perm", {0, 2, 3, 1});
-    t.node("Pad", {"nhwc", t.ints("pads", {0, 0, 0, 0, 0, 1, 1, 0})}, "/features.1/attn/Pad");
-    TestGraph::ints_attr(t.node("Transpose", {"/features.1/attn/Pad"}, "y"), "perm", {0, 3, 1, 2});
-    TestGraph::io(*t.g.add_output(), "y", {1, 6, 5, 5});
+    t.node("Slice", {"nhwc", t.ints("a_starts", {1}), t.ints("a_ends", {4}), t.ints("a_axes", {1})}, "/features.1/attn/Slice");
+    t.node("Slice", {"nhwc", t.ints("b_starts", {0}), t.ints("b_ends", {1}), t.ints("b_axes", {1})}, "/features.1/attn/Slice_1");
+    TestGraph::int_attr(t.node("Concat", {"/features.1/attn/Slice", "/features.1/attn/Slice_1"}, "rolled"), "axis", 1);
+    TestGraph::ints_attr(t.node("Transpose", {"rolled"}, "y"), "perm", {0, 3, 1, 2});
+    TestGraph::io(*t.g.add_output(), "y", {1, 6, 4, 4});
     CHECK(refusal_of(t.bytes()).first ==
-          "m.onnx: node \"/features.1/attn/Pad\" (Pad): Swin's shifted-window padding (F.pad of the channels-last N x H x W x C "
-          "tensor before its window partition) is not supported yet");
+          "m.onnx: node \"/features.1/attn/Slice\" (Slice): a torch.roll of the channels-last map (Swin's shifted windows) is "
+          "supported only before its window partition");
   }
   SECTION("a parameter expanded to the batch and concatenated to a map's channels, not before tokens as ViT's class token") {
     TestGraph t;

@@ -83,6 +83,20 @@ TEST_CASE("the PyTorch export has count's params and matches the executor on eve
     nets.push_back(std::move(b).finish(x));
   }
   {
+    // Swin's windows: a shifted partition, a 1x1 conv on the windows (the batch), the reverse rolled back,
+    // patch merging's column-major 2 x 2 then its reshape; and a reverse that crops a padded map.
+    NetworkBuilder b("windows", "test", {1, 8, 12, 4}, Where("test"));
+    Conv2d conv;
+    conv.out_channels = 4;
+    conv.bias = true;
+    std::string x = b.add("part", {b.add("conv", {std::string(input_tensor)}, conv)}, WindowPartition{{4, 4}, {2, 3}, {1, 2}, false, false, {0, 0}});
+    const std::string windows = b.add("conv_w", {x}, conv);
+    x = b.add("reverse", {windows}, WindowPartition{{4, 4}, {2, 3}, {1, 2}, true, false, {0, 0}});
+    x = b.add("merge", {b.add("merge_w", {x}, WindowPartition{{2, 2}, {4, 6}, {0, 0}, false, true, {0, 0}})}, Reshape{{1, 4, 6, 16}});
+    const std::string cropped = b.add("crop", {windows}, WindowPartition{{4, 4}, {2, 3}, {3, 1}, true, false, {7, 11}});
+    nets.push_back(std::move(b).finish(b.add("join", {b.add("conv_m", {x}, conv), b.add("pool", {cropped}, GlobalAvgPool{})}, Add{})));
+  }
+  {
     // ESPCN-style upsampling by pixel_shuffle, to several channels and to one (whose kernel differs).
     NetworkBuilder b("pixel-shuffle", "test", {1, 5, 7, 3}, Where("test"));
     Conv2d conv;

@@ -470,6 +470,17 @@ TEST_CASE("reference pixel_shuffle puts channel c·r² + i·r + j at row i, colu
   CHECK(make_weights(net, 7).at(0).weight.empty());
 }
 
+TEST_CASE("reference window_partition rolls, cuts windows in row-major order and puts them back, cropping a padded map") {
+  // A 2 x 4 map of one channel (values 0..7), two 2 x 2 windows, the roll by one column (torch.roll(x, -1, 2)).
+  const std::vector<float> map{0, 1, 2, 3, 4, 5, 6, 7};
+  check_close(run_one({1, 2, 4, 1}, WindowPartition{{2, 2}, {1, 2}, {0, 1}, false, false, {0, 0}}, map), {1, 2, 5, 6, 3, 0, 7, 4});
+  check_close(run_one({2, 2, 2, 1}, WindowPartition{{2, 2}, {1, 2}, {0, 1}, true, false, {0, 0}}, {1, 2, 5, 6, 3, 0, 7, 4}), {0, 1, 2, 3, 4, 5, 6, 7});
+  check_close(run_one({2, 2, 2, 1}, WindowPartition{{2, 2}, {1, 2}, {0, 1}, true, false, {2, 3}}, {1, 2, 5, 6, 3, 0, 7, 4}), {0, 1, 2, 4, 5, 6});
+  // Patch merging: window pixel (r, s) at (s, r), so the channels read x[0::2, 0::2], x[1::2, 0::2], x[0::2, 1::2], x[1::2, 1::2].
+  check_close(run_one({1, 2, 2, 1}, WindowPartition{{2, 2}, {1, 1}, {0, 0}, false, true, {0, 0}}, {0, 1, 2, 3}), {0, 2, 1, 3});
+  CHECK(make_weights(one_op({1, 2, 4, 1}, WindowPartition{{2, 2}, {1, 2}, {0, 0}, false, false, {0, 0}}), 7).at(0).weight.empty());
+}
+
 TEST_CASE("reference clamp bounds each value by min and max, either of which may be absent") {
   const double inf = std::numeric_limits<double>::infinity();
   const std::vector<float> x{-2, -0.5f, 0, 0.7f, 3};

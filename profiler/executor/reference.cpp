@@ -412,9 +412,9 @@ Tensor compute(const LayerScale&, const Args& a) {
   return y;
 }
 
-// The weight is the already gathered bias for one sample, laid out like the scores (see make_weights).
-Tensor compute(const AttentionBias&, const Args& a) {
-  const size_t per_sample = static_cast<size_t>(a.in_shape[0].pixels() * a.in_shape[0].c);
+// The weight is the already gathered bias for one sample (`windows` samples), laid out like the scores (see make_weights).
+Tensor compute(const AttentionBias& op, const Args& a) {
+  const size_t per_sample = static_cast<size_t>(a.in_shape[0].pixels() * a.in_shape[0].c * op.windows);
   Tensor y = *a.in[0];
   for (size_t k = 0; k < y.size(); ++k)
     y[k] = static_cast<float>(static_cast<double>(y[k]) + a.weights.weight[k % per_sample]);
@@ -528,6 +528,31 @@ Tensor compute(const ClassToken& op, const Args& a) {
     std::copy(x.begin() + static_cast<std::ptrdiff_t>(n * per_sample), x.begin() + static_cast<std::ptrdiff_t>((n + 1) * per_sample),
               y.begin() + static_cast<std::ptrdiff_t>(n * (tokens + per_sample) + tokens));
   }
+  return y;
+}
+
+// Window (n·grid_h + i)·grid_w + j, pixel (r, s) is map pixel ((i·wh + r + shift_h) mod H, (j·ww + s + shift_w)
+// mod W) of image n (see window_partition.hpp); column_major puts it at (s, r); reverse copies the other way,
+// leaving out the pixels past a cropped map.
+Tensor compute(const WindowPartition& op, const Args& a) {
+  const ShapeNhwc& map = op.reverse ? a.out_shape : a.in_shape[0];
+  const ShapeNhwc& win = op.reverse ? a.in_shape[0] : a.out_shape;
+  const Tensor& x = *a.in[0];
+  Tensor y = zeros(a.out_shape);
+  for (int64_t n = 0; n < map.n; ++n)
+    for (int64_t i = 0; i < op.grid[0]; ++i)
+      for (int64_t j = 0; j < op.grid[1]; ++j)
+        for (int64_t r = 0; r < op.window[0]; ++r)
+          for (int64_t s = 0; s < op.window[1]; ++s)
+            for (int64_t c = 0; c < map.c; ++c) {
+              const int64_t w = (n * op.grid[0] + i) * op.grid[1] + j;
+              const int64_t my = (i * op.window[0] + r + op.shift[0]) % op.grid_h(), mx = (j * op.window[1] + s + op.shift[1]) % op.grid_w();
+              if (my >= map.h || mx >= map.w) continue;  // cropped off by a reverse
+              const size_t m = at(map, n, my, mx, c);
+              const size_t k = op.column_major ? at(win, w, s, r, c) : at(win, w, r, s, c);
+              if (op.reverse) y[m] = x[k];
+              else y[k] = x[m];
+            }
   return y;
 }
 

@@ -116,7 +116,13 @@ OpWeights weights_of(const PRelu& p, Rng& rng, const ShapeNhwc& in) {
   // PyTorch initialises every slope to 0.25; random ones around it tell channels apart.
   return {uniform(rng, p.shared ? 1 : in.c, 0.1f, 0.4f), {}};
 }
-OpWeights weights_of(const AttentionBias& a, Rng& rng, const ShapeNhwc& in) { return {gathered_attention_bias(rng, a, in), {}}; }
+// With windows, every window's block is the same seeded gather (the imported file's own masks come with it).
+OpWeights weights_of(const AttentionBias& a, Rng& rng, const ShapeNhwc& in) {
+  const std::vector<float> one = gathered_attention_bias(rng, a, in);
+  OpWeights w;
+  for (int64_t k = 0; k < a.windows; ++k) w.weight.insert(w.weight.end(), one.begin(), one.end());
+  return w;
+}
 OpWeights weights_of(const HeadMix& h, Rng& rng, const ShapeNhwc&) {
   // A 1x1 conv over heads in PyTorch: fan_in = heads.
   const float bound = 1.0f / std::sqrt(static_cast<float>(h.heads));
@@ -133,7 +139,7 @@ template <typename T, typename... Of>
 concept one_of = (std::same_as<T, Of> || ...);
 template <typename T>
   requires one_of<T, Matmul, Softmax, ActivationOp, Affine, Add, Subtract, Multiply, GlobalAvgPool, AvgPool, MaxPool, UpsampleNearest,
-                  Reshape, Slice, Concat, Pad, ResizeBilinear, ChannelShuffle, PixelShuffle, Clamp>
+                  Reshape, Slice, Concat, Pad, ResizeBilinear, ChannelShuffle, PixelShuffle, Clamp, WindowPartition>
 OpWeights weights_of(const T&, Rng&, const ShapeNhwc&) {
   return {};
 }

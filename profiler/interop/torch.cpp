@@ -342,6 +342,22 @@ struct Generator {
     emit("torch.clamp(" + var() + bounds + ")");
   }
 
+  // Swin's window partition in NCHW: torch.roll, then the windows to the batch (and back, rolled back).
+  void operator()(const WindowPartition& p) {
+    const int64_t c = in().c, wh = p.window[0], ww = p.window[1];
+    const std::string shift = p.shift[0] || p.shift[1] ? "(" + std::to_string(p.shift[0]) + ", " + std::to_string(p.shift[1]) + ")" : "";
+    if (!p.reverse) {
+      const std::string x = shift.empty() ? var() : "torch.roll(" + var() + ", (-" + std::to_string(p.shift[0]) + ", -" + std::to_string(p.shift[1]) + "), (2, 3))";
+      return emit(x + ".reshape" + tuple({any_batch, c, p.grid[0], wh, p.grid[1], ww}) +
+                  (p.column_major ? ".permute(0, 2, 4, 1, 5, 3)" : ".permute(0, 2, 4, 1, 3, 5)") + ".reshape" + nchw(out()));
+    }
+    const std::string merged = var() + ".reshape" + tuple({any_batch, p.grid[0], p.grid[1], c, wh, ww}) + ".permute(0, 3, 1, 4, 2, 5).reshape" +
+                               tuple({any_batch, c, p.grid_h(), p.grid_w()});
+    const std::string rolled = shift.empty() ? merged : "torch.roll(" + merged + ", " + shift + ", (2, 3))";
+    const bool crops = p.map_h() != p.grid_h() || p.map_w() != p.grid_w();
+    emit(crops ? rolled + "[:, :, :" + std::to_string(p.map_h()) + ", :" + std::to_string(p.map_w()) + "]" : rolled);
+  }
+
   void operator()(const Affine& a) { emit(var() + " * " + num(a.scale) + " + " + num(a.shift)); }
 
   void operator()(const PRelu& p) {
@@ -363,6 +379,8 @@ struct Generator {
   void operator()(const AttentionBias& a) {
     const std::string k = key();
     const ShapeNhwc& s = in();
+    if (a.windows != 1)
+      throw InputError(op().name + ": attention_bias with per-window biases (Swin's shifted-window masks) has no PyTorch export yet");
     init.push_back(layer(k) + " = AttentionBias(" + std::to_string(a.heads) + ", " + std::to_string(a.table_size) + ", " +
                    std::to_string(s.h) + ", " + std::to_string(s.w) + ", " + std::to_string(s.c / a.heads) + ")");
     tensor(k + ".table", {a.heads, a.table_size}, attention_bias_table(a, s, weights[i].weight));

@@ -13,12 +13,13 @@ namespace {
 
 class AttentionBiasKernel final : public Kernel {
  public:
-  AttentionBiasKernel(const KernelArgs& args) {
+  AttentionBiasKernel(const AttentionBias& a, const KernelArgs& args) {
     const TensorView& in = args.inputs[0];
     const TensorView& out = args.output;
     require_dense(in, "attention_bias", "input");
     require_dense(out, "attention_bias", "output");
-    const size_t per_sample = static_cast<size_t>(in.shape.pixels() * in.shape.c);  // h·w·c
+    // One block of samples: one sample, or `windows` samples each with its own bias (Swin's masks).
+    const size_t per_sample = static_cast<size_t>(in.shape.pixels() * in.shape.c * a.windows);  // h·w·c·windows
     expect_size(args.weights.weight, static_cast<int64_t>(per_sample), "attention_bias gathered bias");
     // Our own copy (the weights may not outlive the plan), with XNNPACK's read slack.
     bias_.assign(per_sample + XNN_EXTRA_BYTES / sizeof(float), 0.0f);
@@ -35,7 +36,7 @@ class AttentionBiasKernel final : public Kernel {
     };
 
     const size_t threads = pool_threads(args.pool);
-    const size_t samples = static_cast<size_t>(in.shape.n);
+    const size_t samples = static_cast<size_t>(in.shape.n / a.windows);
     constexpr size_t min_slice_floats = 4096;  // below this a thread's wake-up costs more than its share
     if (threads > 1 && per_sample >= 2 * min_slice_floats) {
       // Slices of each sample, multiples of 16 floats so that no two threads write one cache line.
@@ -71,8 +72,8 @@ class AttentionBiasKernel final : public Kernel {
 
 }  // namespace
 
-std::unique_ptr<Kernel> make_kernel(const AttentionBias&, const KernelArgs& args) {
-  return std::make_unique<AttentionBiasKernel>(args);
+std::unique_ptr<Kernel> make_kernel(const AttentionBias& op, const KernelArgs& args) {
+  return std::make_unique<AttentionBiasKernel>(op, args);
 }
 
 }  // namespace cpx::profiler

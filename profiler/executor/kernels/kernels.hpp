@@ -37,6 +37,7 @@ std::unique_ptr<Kernel> make_kernel(const ChannelShuffle& op, const KernelArgs& 
 std::unique_ptr<Kernel> make_kernel(const PixelShuffle& op, const KernelArgs& args);
 std::unique_ptr<Kernel> make_kernel(const Clamp& op, const KernelArgs& args);
 std::unique_ptr<Kernel> make_kernel(const ClassToken& op, const KernelArgs& args);
+std::unique_ptr<Kernel> make_kernel(const WindowPartition& op, const KernelArgs& args);
 
 // Depthwise conv2d whose tap count has no XNNPACK microkernel or with a channel multiplier, and grouped
 // conv2d with 2 or 4 channels per group (xnnpack_caps.hpp), as loops (depthwise_conv.cpp); conv2d.cpp

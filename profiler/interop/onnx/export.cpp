@@ -432,14 +432,22 @@ struct Exporter {
     w.node("Mul", {op.inputs[0], channel_constant(w, op.name + "/gamma", weights[i].weight)}, op.name);
   }
 
-  // The gathered bias [hq·wq][heads·Lk] (NHWC of one sample) as an NCHW constant 1 x heads·Lk x hq x wq.
-  void emit(const Op& op, size_t i, const AttentionBias&) {
+  // The gathered bias [hq·wq][heads·Lk] (NHWC of one sample) as an NCHW constant 1 x heads·Lk x hq x wq;
+  // per-window biases as windows x heads·Lk x hq x wq, added to the scores viewed as N/windows x windows x ...
+  void emit(const Op& op, size_t i, const AttentionBias& a) {
     const ShapeNhwc& s = in_shape(op);
     std::vector<float> bias(weights[i].weight.size());
-    for (int64_t p = 0; p < s.pixels(); ++p)
-      for (int64_t c = 0; c < s.c; ++c)
-        bias[static_cast<size_t>(c * s.pixels() + p)] = weights[i].weight[static_cast<size_t>(p * s.c + c)];
-    w.node("Add", {op.inputs[0], w.floats(op.name + "/bias", {1, s.c, s.h, s.w}, bias)}, op.name);
+    for (int64_t b = 0; b < a.windows; ++b)
+      for (int64_t p = 0; p < s.pixels(); ++p)
+        for (int64_t c = 0; c < s.c; ++c)
+          bias[static_cast<size_t>((b * s.c + c) * s.pixels() + p)] = weights[i].weight[static_cast<size_t>((b * s.pixels() + p) * s.c + c)];
+    if (a.windows == 1) {
+      w.node("Add", {op.inputs[0], w.floats(op.name + "/bias", {1, s.c, s.h, s.w}, bias)}, op.name);
+      return;
+    }
+    w.node("Reshape", {op.inputs[0], w.reshape_target(op.name + "/shape", {s.n / a.windows, a.windows, s.c, s.h, s.w}, s.n)}, op.name + "/windows");
+    w.node("Add", {op.name + "/windows", w.floats(op.name + "/bias", {a.windows, s.c, s.h, s.w}, bias)}, op.name + "/added");
+    w.node("Reshape", {op.name + "/added", w.reshape_target(op.name + "/shape_back", nchw(s), s.n / a.windows)}, op.name);
   }
 
   // PyTorch's channel_shuffle: view as N x groups x C/groups x H x W, swap the two channel axes, flatten.
@@ -482,6 +490,49 @@ struct Exporter {
     attr(w.node("Concat", {op.name + "/expanded", op.name + "/tokens"}, op.name + "/cat"), "axis", int64_t{1});
     transpose(w, op.name + "/cat", {0, 2, 1}, op.name + "/t");
     w.node("Reshape", {op.name + "/t", w.reshape_target(op.name + "/shape_back", nchw(net.shapes[i]), s.n)}, op.name);
+  }
+
+  // Map pixel y of `out` is pixel (y + k) mod size of x along `axis` (torch.roll by -k): Slice + Concat, as
+  // PyTorch exports torch.roll.
+  std::string roll(const std::string& x, int64_t axis, int64_t k, int64_t size, const std::string& out) {
+    if (k == 0) return x;
+    w.node("Slice", {x, w.ints(out + "/a_starts", {k}), w.ints(out + "/a_ends", {size}), w.ints(out + "/a_axes", {axis})}, out + "/a");
+    w.node("Slice", {x, w.ints(out + "/b_starts", {0}), w.ints(out + "/b_ends", {k}), w.ints(out + "/b_axes", {axis})}, out + "/b");
+    attr(w.node("Concat", {out + "/a", out + "/b"}, out), "axis", axis);
+    return out;
+  }
+
+  // Swin's window partition as torchvision writes it, on the channels-last view: torch.roll, Reshape to
+  // N x gh x wh x gw x ww x C, Transpose(0, 1, 3, 2, 4, 5) (column-major: (0, 1, 3, 4, 2, 5)), Reshape to
+  // the windows; the reverse the other way round. NCHW at both ends.
+  void emit(const Op& op, size_t, const WindowPartition& p) {
+    const ShapeNhwc& x = in_shape(op);
+    const int64_t n = p.reverse ? x.n / p.windows() : x.n, c = x.c, wh = p.window[0], ww = p.window[1];
+    transpose(w, op.inputs[0], {0, 2, 3, 1}, op.name + "/nhwc");
+    if (!p.reverse) {
+      std::string t = roll(op.name + "/nhwc", 1, p.shift[0], p.grid_h(), op.name + "/roll_h");
+      t = roll(t, 2, p.shift[1], p.grid_w(), op.name + "/roll_w");
+      w.node("Reshape", {t, w.reshape_target(op.name + "/shape", {n, p.grid[0], wh, p.grid[1], ww, c}, n)}, op.name + "/split");
+      transpose(w, op.name + "/split", p.column_major ? Dims{0, 1, 3, 4, 2, 5} : Dims{0, 1, 3, 2, 4, 5}, op.name + "/t");
+      const Dims out = p.column_major ? Dims{n * p.windows(), ww, wh, c} : Dims{n * p.windows(), wh, ww, c};
+      w.node("Reshape", {op.name + "/t", w.reshape_target(op.name + "/shape_back", out, n)}, op.name + "/windows");
+      transpose(w, op.name + "/windows", {0, 3, 1, 2}, op.name);
+      return;
+    }
+    w.node("Reshape", {op.name + "/nhwc", w.reshape_target(op.name + "/shape", {n, p.grid[0], p.grid[1], wh, ww, c}, x.n)},
+           op.name + "/split");
+    transpose(w, op.name + "/split", {0, 1, 3, 2, 4, 5}, op.name + "/t");
+    w.node("Reshape", {op.name + "/t", w.reshape_target(op.name + "/shape_back", {n, p.grid_h(), p.grid_w(), c}, n)}, op.name + "/map");
+    std::string t = roll(op.name + "/map", 1, (p.grid_h() - p.shift[0]) % p.grid_h(), p.grid_h(), op.name + "/roll_h");
+    t = roll(t, 2, (p.grid_w() - p.shift[1]) % p.grid_w(), p.grid_w(), op.name + "/roll_w");
+    for (int64_t a = 1; a <= 2; ++a) {  // x[:, :H, :W, :], one Slice per axis as PyTorch writes it
+      const int64_t size = a == 1 ? p.map_h() : p.map_w();
+      if (size == (a == 1 ? p.grid_h() : p.grid_w())) continue;
+      const std::string out = op.name + "/crop" + std::to_string(a);
+      w.node("Slice", {t, w.ints(out + "_starts", {0}), w.ints(out + "_ends", {size}), w.ints(out + "_axes", {a})}, out);
+      t = out;
+    }
+    transpose(w, t, {0, 3, 1, 2}, op.name);
   }
 
   // A 1x1 convolution over the head axis of N x heads x Lk x HW, as in EfficientFormerV2.

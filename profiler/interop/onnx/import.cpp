@@ -202,6 +202,7 @@ constexpr Entry entry(Of<ChannelShuffle>) { return {true, "Reshape(N, g, C/g, H,
 constexpr Entry entry(Of<PixelShuffle>) { return {true, "DepthToSpace mode CRD (PyTorch's pixel_shuffle); DCR as a channel_shuffle then this"}; }
 constexpr Entry entry(Of<Clamp>) { return {true, "Clip with constant bounds other than relu's [0, no max] and relu6's [0, 6]"}; }
 constexpr Entry entry(Of<ClassToken>) { return {true, "Concat of an expanded [1, tokens, C] constant before the tokens N x HW x C (ViT's class token)"}; }
+constexpr Entry entry(Of<WindowPartition>) { return {true, "Swin's [torch.roll as Slice + Concat,] Reshape to 6-D, Transpose(0, 1, 3, 2, 4, 5), Reshape (window partition and reverse); patch merging's strided Slices + Concat"}; }
 
 }  // namespace
 

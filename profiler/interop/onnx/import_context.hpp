@@ -70,6 +70,7 @@ class Context {
     for (int k : nodes) g.mark_done(k);
   }
 
+  bool has(const std::string& onnx_tensor) const { return values_.count(onnx_tensor) > 0; }
   const Value& value(const std::string& name, const std::string& what) const;
   const Value& input_value(int i, int k = 0) const;
   const Value& nchw_input(int i, int k = 0) const;

@@ -356,6 +356,34 @@ Folded transpose(const Graph& g, int i, const Inputs& in) {
   return c;
 }
 
+// ScatterND without reduction: data with the slices the index tuples name replaced by updates (PyTorch's
+// indexed assignment, as Swin's attention mask writes its regions: attn_mask[h0:h1, w0:w1] = count).
+Folded scatter_nd(const Graph& g, int i, const Inputs& in) {
+  const Constant& data = *in[0];
+  const Constant& index = *in[1];
+  const Constant& update = *in[2];
+  if (g.string_attr(i, "reduction", "none") != "none" || index.dims.empty()) return std::nullopt;
+  const auto k = static_cast<size_t>(index.dims.back());
+  if (k == 0 || k > data.dims.size()) g.fail(i, "index tuples of " + std::to_string(k) + " for data of rank " + std::to_string(data.dims.size()));
+  const Dims stride = strides(data.dims);
+  const auto slice = static_cast<size_t>(elements(Dims(data.dims.begin() + static_cast<int64_t>(k), data.dims.end())));
+  const size_t tuples = index.values.size() / k;
+  if (update.values.size() != tuples * slice) g.fail(i, "updates hold " + std::to_string(update.values.size()) + " values, not " + std::to_string(tuples * slice));
+  Constant c = data;
+  for (size_t u = 0; u < tuples; ++u) {
+    int64_t at = 0;
+    for (size_t j = 0; j < k; ++j) {
+      int64_t v = g.integer(i, index.values[u * k + j]);
+      const int64_t d = data.dims[j];
+      if (v < -d || v >= d) g.fail(i, "index " + std::to_string(v) + " is out of range [" + std::to_string(-d) + ", " + std::to_string(d) + ")");
+      at += (v < 0 ? v + d : v) * stride[j];
+    }
+    std::copy(update.values.begin() + static_cast<int64_t>(u * slice), update.values.begin() + static_cast<int64_t>((u + 1) * slice),
+              c.values.begin() + at);
+  }
+  return c;
+}
+
 // PyTorch dedupes equal initializers by Identity nodes naming one of them.
 Folded identity(const Graph&, int, const Inputs& in) { return *in[0]; }
 
@@ -383,6 +411,7 @@ const std::map<std::string_view, FoldRow>& folds() {
       {"Slice", {slice, 3}},                    {"Reshape", {reshape, 2}},
       {"Expand", {expand, 2}},                  {"Range", {range, 3}},
       {"Transpose", {transpose, 1}},            {"Identity", {identity, 1}},
+      {"ScatterND", {scatter_nd, 3}},
   };
   return table;
 }

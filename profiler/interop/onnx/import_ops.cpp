@@ -13,6 +13,7 @@
 #include "profiler/interop/onnx/import_pointwise.hpp"
 #include "profiler/interop/onnx/import_refusals.hpp"
 #include "profiler/interop/onnx/import_tokens.hpp"
+#include "profiler/interop/onnx/import_windows.hpp"
 
 namespace cpx::profiler::onnx_import {
 
@@ -356,7 +357,7 @@ void resize(Context& c, int i) {
 
 void pad(Context& c, int i) {
   const Graph& g = c.g;
-  if (c.input_value(i).kind == Kind::nhwc) channels_last_pad(g, i);
+  if (c.input_value(i).kind == Kind::nhwc) return pad_channels_last(c, i);
   const Value& x = c.nchw_input(i);
   // -inf before a MaxPool is the pool's own padding (PyTorch's F.pad(value=-inf), as our export writes it).
   const std::optional<double> value = g.pad_fill(i);  // the one reading of the mode and fill
@@ -402,6 +403,7 @@ std::pair<int64_t, std::array<int64_t, 2>> slice_range(const Graph& g, int i) {
 
 void slice(Context& c, int i) {
   const Graph& g = c.g;
+  if (slice_channels_last(c, i)) return;
   const auto [axis, range] = slice_range(g, i);
   const Value x = axis >= 2 ? one_pixel_heads(c, c.input_value(i)) : c.input_value(i);
   const std::string empty = "slice [" + std::to_string(range[0]) + ", " + std::to_string(range[1]) + ")";
@@ -650,6 +652,7 @@ void reshape(Context& c, int i) {
   const ShapeNhwc s = c.shape(x);
   const Dims d = resolve(c.g, i, s.elements(), c.dims(x));
   if (x.kind == Kind::nchw && reshape_nchw(c, i, x, d)) return;
+  if (reshape_windows(c, i, x, d)) return;
   if (x.kind == Kind::heads && !x.transposed && x.view.offset == 0 && x.view.size * x.heads == s.c && d.size() == 4 &&
       d[0] == s.n && d[1] == s.c && d[2] == s.h && d[3] == s.w)
     return c.set_nchw(c.g.output(i), x.tensor);
@@ -674,6 +677,7 @@ bool heads_to_tokens(Context& c, int i, const Value& x, const Dims& p) {
   if (x.kind != Kind::heads || !x.transposed || p != Dims{0, 2, 1, 3} || x.view.offset != 0 || x.view.size * x.heads != s.c ||
       !g.sole_is(g.output(i), "Reshape", r))
     return false;
+  fold_upstream(c, g.input(r, 1));  // its target may be computed after this node (Swin's x.size(0))
   const Dims d = resolve(g, r, s.elements(), Dims{s.n, s.pixels(), x.heads, x.view.size});
   if (d != Dims{s.n, s.pixels(), s.c}) return false;
   c.consume({r});

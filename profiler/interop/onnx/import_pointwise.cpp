@@ -8,6 +8,7 @@
 #include "profiler/interop/onnx/import_patterns.hpp"
 #include "profiler/interop/onnx/import_pointwise.hpp"
 #include "profiler/interop/onnx/import_tokens.hpp"
+#include "profiler/interop/onnx/import_windows.hpp"
 
 namespace cpx::profiler::onnx_import {
 
@@ -70,6 +71,7 @@ void binary(Context& c, int i) {
   const Graph& g = c.g;
   const Arithmetic op = arithmetic_of(g, i);
   const bool is_add = op == Arithmetic::add;
+  if (heads_arithmetic(c, i)) return;
   const Constant* c0 = g.constant(g.input(i, 0));
   const Constant* c1 = g.constant(g.input(i, 1));
   if (c0 && c1) g.fail(i, "both inputs are constants (constant folding is not supported)");

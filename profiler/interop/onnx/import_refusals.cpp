@@ -44,11 +44,6 @@ void unknown_operator(const Graph& g, int i) {
                       Field::skip_unknown, " passes such a node's input on instead (listed; every total excludes it)"});
 }
 
-void channels_last_pad(const Graph& g, int i) {
-  g.fail(i, "Swin's shifted-window padding (F.pad of the channels-last N x H x W x C tensor before its window partition) is not "
-            "supported yet");
-}
-
 void not_imported_input(const Graph& g, int i, int k) {
   const std::string& tensor = g.input(i, k);
   for (int p = 0; p < g.size(); ++p)

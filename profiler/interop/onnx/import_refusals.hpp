@@ -21,8 +21,6 @@ std::optional<std::string_view> torch_name_of(std::string_view onnx_op_type);
 [[noreturn]] void unknown_operator(const Graph& g, int i);
 
 // Constructs known not to import yet, each detected where the importer stops at it; fails naming it.
-// A Pad of a channels-last view (Swin's F.pad before its window partition).
-[[noreturn]] void channels_last_pad(const Graph& g, int i);
 // Input k of node i is not an imported tensor: when it is an Expand (a parameter expanded to the batch, which
 // imports only as ViT's class token, import_tokens.hpp), says so; else the generic refusal.
 [[noreturn]] void not_imported_input(const Graph& g, int i, int k);
