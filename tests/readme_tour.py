@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Every command of the README's tour, run against the built binary (issue 49: the front door must not go
 stale). A tour command is a line in a fenced block starting with "$ "; the lines after it, up to the next
-command or the block's end, are its excerpt. Each command runs in a scratch folder holding a copy of examples/ (`cpubone-explore` is the built
+command or the block's end, are its excerpt. Each command runs in a scratch folder holding a copy of examples/
+and of predictor/devices/specs/ (`cpubone-explore` is the built
 CLI; `build/python` the built module) and must exit 0 (`measure` may exit 3, a busy machine, as the README's
 own excerpt shows).
 
@@ -89,6 +90,9 @@ def main():
     for f in os.listdir(examples):
         if os.path.isfile(os.path.join(examples, f)):
             shutil.copy(os.path.join(examples, f), scratch)
+    # The spec sheets a user passes to `calibrate --hardware`, at the path they have from the repository's root.
+    specs = os.path.join("predictor", "devices", "specs")
+    shutil.copytree(os.path.join(os.path.dirname(os.path.abspath(readme)), specs), os.path.join(scratch, specs))
     failures = 0
     for c in commands:
         command = re.sub(r"\s+#.*$", "", c["command"]) if "\n" not in c["command"] else c["command"]

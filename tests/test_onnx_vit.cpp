@@ -28,7 +28,7 @@ int64_t export_tiny_vit(const fs::path& dir, const std::string& name, const std:
 }
 
 template <typename T>
-int ops_of(const Network& net) {
+int count_of(const Network& net) {
   int n = 0;
   for (const Op& op : net.ops) n += op.as<T>() != nullptr;
   return n;
@@ -47,11 +47,11 @@ TEST_CASE("a tiny torchvision ViT imports with PyTorch's params, exact MACs and 
   // the in-projection 17·32·96, q·kᵀ and attention·v 17·17·32 each, the out-projection 17·32·32, the MLP
   // 2·17·32·64; the head 32·10.
   CHECK(c.total.macs == 16 * 32 * 192 + 2 * (17 * 32 * 96 + 2 * 17 * 17 * 32 + 17 * 32 * 32 + 2 * 17 * 32 * 64) + 32 * 10);
-  CHECK(ops_of<ClassToken>(m.net) == 1);
-  CHECK(ops_of<AttentionBias>(m.net) == 1);  // the position embedding
-  CHECK(ops_of<Matmul>(m.net) == 4);         // q·kᵀ and attention·v per layer
-  CHECK(ops_of<Softmax>(m.net) == 2);
-  CHECK(ops_of<LayerNorm>(m.net) == 5);      // two per layer, one after the encoder
+  CHECK(count_of<ClassToken>(m.net) == 1);
+  CHECK(count_of<AttentionBias>(m.net) == 1);  // the position embedding
+  CHECK(count_of<Matmul>(m.net) == 4);         // q·kᵀ and attention·v per layer
+  CHECK(count_of<Softmax>(m.net) == 2);
+  CHECK(count_of<LayerNorm>(m.net) == 5);      // two per layer, one after the encoder
   const std::vector<float> input = profiler::make_input(m.net.input, 3);
   const std::vector<float> ort = run_ort(dir / "vit.onnx", nhwc_to_nchw(input, m.net.input), 1, dir);
   const std::vector<float> ours = run_ours(m.net, m.weights, input.data());
