@@ -26,7 +26,7 @@ predictor::Predictor host_of(const predictor::Predictor& d) {
 
 }  // namespace
 
-TEST_CASE("the shipped gain evidence reads: classes with evidence, op residuals, a block correlation within [0, 1)", "[gain_interval]") {
+TEST_CASE("the shipped gain evidence reads: classes with evidence, op residuals, a block correlation from 0 up to 1", "[gain_interval]") {
   const predictor::GainEvidence& e = predictor::shipped_gain_evidence();
   CHECK_FALSE(e.source.empty());
   CHECK(e.class_known[static_cast<size_t>(predictor::OpClass::conv_pointwise)]);

@@ -59,7 +59,7 @@ TEST_CASE("a tiny torchvision ViT imports with PyTorch's params, exact MACs and 
   CHECK(relative_l2(ours.data(), ort) < 1e-5);
 }
 
-TEST_CASE("check, predict and advise take a torchvision ViT; the class token is work no device was calibrated on", "[onnx][vit]") {
+TEST_CASE("check, predict and advise take a torchvision ViT, whose class token is work no device was calibrated on", "[onnx][vit]") {
   const fs::path dir = temp_dir();
   export_tiny_vit(dir, "vit-cli.onnx", "--layers 1 --heads 2 --hidden 16");
   const std::string file = (dir / "vit-cli.onnx").string();

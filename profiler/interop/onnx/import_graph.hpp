@@ -123,4 +123,8 @@ Padding read_pads(const Graph& g, int i);
 int64_t read_groups(const Graph& g, int i);
 void require_unit(const Graph& g, int i, const std::string& name);
 
+// The target shape of Reshape node i for an input of `elements` and dims `in`: its 0s copied from `in`
+// (ONNX's default, allowzero 0) and its one -1 filled in; fails naming the node when it cannot hold the tensor.
+Dims resolve(const Graph& g, int i, int64_t elements, const Dims& in);
+
 }  // namespace cpx::profiler::onnx_import

@@ -487,41 +487,6 @@ void flatten(Context& c, int i) {
   c.set(c.g.output(i), v);
 }
 
-}  // namespace
-
-// The target shape of a Reshape with its 0s copied from the input's dims `in` (ONNX's default, allowzero
-// 0) and its one -1 filled in. Checked before any product: a dimension above the element count, or
-// dimensions whose product passes it, cannot hold the tensor (and their product could overflow int64).
-Dims resolve(const Graph& g, int i, int64_t elements, const Dims& in) {
-  if (g.int_attr(i, "allowzero", 0) != 0) g.fail(i, "allowzero=1 is not supported");
-  Dims d;
-  for (double v : g.need_constant(i, 1).values) {
-    if (!(v >= -1 && v <= static_cast<double>(elements)) || v != std::floor(v))
-      g.fail(i, "target shape dimension " + std::to_string(v) + " is not -1 or an integer in [0, " + std::to_string(elements) + "]");
-    if (v == 0 && d.size() >= in.size()) g.fail(i, "target shape dimension " + std::to_string(d.size()) + " is 0 past the input's rank");
-    d.push_back(v == 0 ? in[d.size()] : static_cast<int64_t>(v));
-  }
-  int64_t known = 1, unknown = -1;
-  for (size_t k = 0; k < d.size(); ++k) {
-    if (d[k] == -1) {
-      if (unknown >= 0) g.fail(i, "more than one -1 in the target shape");
-      unknown = static_cast<int64_t>(k);
-    } else if (d[k] <= 0) {
-      g.fail(i, "target shape dimensions must be positive");
-    } else {
-      if (d[k] > elements / known) g.fail(i, "target shape does not hold the " + std::to_string(elements) + " elements");
-      known *= d[k];
-    }
-  }
-  if (unknown >= 0) d[static_cast<size_t>(unknown)] = elements / known;
-  int64_t total = 1;
-  for (auto v : d) total *= v;
-  if (total != elements) g.fail(i, "target shape does not hold the " + std::to_string(elements) + " elements");
-  return d;
-}
-
-namespace {
-
 // A reshape of an N x C x H x W value that starts one of the patterns we know; false if none does.
 bool reshape_nchw(Context& c, int i, const Value& x, const Dims& d) {
   const ShapeNhwc s = c.shape(x);

@@ -21,10 +21,6 @@
 
 namespace cpx::profiler::onnx_import {
 
-// The target shape of Reshape node i (its 0s and -1 resolved) for an input of `elements` and dims `in`
-// (import_ops.cpp).
-Dims resolve(const Graph& g, int i, int64_t elements, const Dims& in);
-
 // Concat node i: learned tokens before the tokens of a map.
 bool class_token(Context& c, int i);
 // Gather node i: token k of tokens N x L x C. Fails for any other Gather.
