@@ -138,10 +138,18 @@ struct Generator {
   // The op's module path (module_path), unique: a path that another op's module already holds, or that is a
   // module another path nests in (or nests in one), gets "_2", "_3", ... on its last name.
   std::string key(const std::string& suffix = "") {
-    const std::string k = module_path(op().name) + suffix;
+    std::string k = module_path(op().name) + suffix;
+    // Under a path that is already a layer it cannot nest (a layer holds no layers), and no "_N" of it would
+    // ever be free: it is flattened to one name instead.
+    if (under_a_layer(k)) std::replace(k.begin(), k.end(), '.', '_');
     std::string unique = k;
     for (int n = 2; !claim(unique); ++n) unique = k + "_" + std::to_string(n);
     return unique;
+  }
+  bool under_a_layer(const std::string& path) const {
+    for (size_t dot = path.find('.'); dot != std::string::npos; dot = path.find('.', dot + 1))
+      if (keys.count(path.substr(0, dot))) return true;
+    return false;
   }
   bool claim(const std::string& path) {
     if (keys.count(path) || containers.count(path)) return false;
