@@ -208,7 +208,12 @@ void run_grid(pthreadpool_t pool, uint32_t flags, const Grid& grid, const F& f) 
   any_calls.fetch_add(1, std::memory_order_relaxed);
   const size_t items = grid.items();
   if (items == 0) return;
-  const Closure closure{grid, f, (items + max_claims - 1) / max_claims, items};
+  // Items are claimed in runs of an eighth of a thread's share: one counter claimed item by item cost up to
+  // 74% at 2 threads on a quiet machine (its cache line moves between the cores at every item), and a run
+  // that small still lets one thread finish a preempted one's share.
+  const size_t threads = pool == nullptr ? 1 : pool->threads();
+  const size_t per_claim = std::max((items + max_claims - 1) / max_claims, items / (8 * threads));
+  const Closure closure{grid, f, std::max<size_t>(1, per_claim), items};
   auto run = [](const void* c, size_t claim) {
     const auto& cl = *static_cast<const Closure*>(c);
     std::array<size_t, 6> start{}, size{};
