@@ -71,7 +71,12 @@ struct Task {
   uint32_t flags = 0;
 };
 
-// The claim word: bit 63 set while no call is open; bits 32-62 the call's number; bits 0-31 the next item.
+// One thread's items of the open call, on a cache line of its own.
+struct alignas(64) Range {
+  std::atomic<uint64_t> word{0};
+};
+
+// The call word: bit 63 set while no call is open; bits 32-62 the call's number.
 constexpr uint64_t closed_bit = uint64_t{1} << 63;
 constexpr uint64_t max_claims = uint64_t{1} << 31;
 // How long an idle worker checks for the next call before it sleeps: a few hundred microseconds, longer
@@ -85,8 +90,8 @@ constexpr int spins_before_yield = 1000;
 
 // The opaque type pthreadpool.h names.
 struct pthreadpool {
-  explicit pthreadpool(size_t threads) {
-    for (size_t t = 1; t < threads; ++t) workers_.emplace_back([this] { work(); });
+  explicit pthreadpool(size_t threads) : ranges_(threads) {
+    for (size_t t = 1; t < threads; ++t) workers_.emplace_back([this, t] { work(t); });
   }
   ~pthreadpool() {
     stop_.store(true, std::memory_order_release);
@@ -102,12 +107,16 @@ struct pthreadpool {
   void parallelize(const Task& task) {
     const std::lock_guard<std::mutex> one_call_at_a_time(caller_);
     task_ = task;  // no worker is in flight and the word is closed: none reads it now
+    // Each thread starts on a contiguous range of its own, as libpthreadpool's do (its items' data stay in
+    // its core's cache, and no two threads touch one counter until they steal).
+    const size_t n = threads();
+    for (size_t t = 0; t < n; ++t) ranges_[t].word.store(pack(task.claims * t / n, task.claims * (t + 1) / n), std::memory_order_relaxed);
     const uint64_t call = ((state_.load(std::memory_order_relaxed) >> 32) + 1) & 0x7fffffff;
     state_.store(call << 32, std::memory_order_seq_cst);
     parallel_calls.fetch_add(1, std::memory_order_relaxed);
     wake_.fetch_add(1, std::memory_order_seq_cst);
     if (sleepers_.load(std::memory_order_seq_cst) > 0) wake_.notify_all();
-    claim_and_run();
+    claim_and_run(0);
     state_.store(closed_bit | (call << 32), std::memory_order_seq_cst);
     // Every item is claimed; wait only for those a worker claimed and still runs.
     for (int spins = 0; in_flight_.load(std::memory_order_seq_cst) != 0; ++spins) {
@@ -116,20 +125,38 @@ struct pthreadpool {
   }
 
  private:
-  // Claims items of the open call until none is left. A worker calls it only while counted in
-  // in_flight_, so the caller cannot close the call and write the next task while it reads task_.
-  void claim_and_run() {
+  // Runs items of the open call until none is left: its own range from the front, then the others' from
+  // their backs. A worker calls it only while counted in in_flight_, so the caller cannot close the call and
+  // write the next task and ranges while it reads them.
+  void claim_and_run(size_t self) {
     // seq_cst: against the caller's closing store and its reading of in_flight_ (parallelize), a worker
-    // either claims before the call closes, and is waited for, or sees it closed.
-    uint64_t s = state_.fetch_add(1, std::memory_order_seq_cst);
-    if (s & closed_bit) return;
+    // either sees the call open before it closes, and is waited for, or sees it closed.
+    if (state_.load(std::memory_order_seq_cst) & closed_bit) return;
     const Task& task = task_;
     const DenormalsOff denormals(task.flags);
-    for (; (s & closed_bit) == 0 && (s & 0xffffffff) < task.claims; s = state_.fetch_add(1, std::memory_order_acq_rel))
-      task.run(task.closure, s & 0xffffffff);
+    const size_t n = threads();
+    size_t k = 0;
+    while (take(ranges_[self], true, k)) task.run(task.closure, k);
+    for (size_t i = 1; i < n; ++i)
+      while (take(ranges_[(self + i) % n], false, k)) task.run(task.closure, k);
   }
 
-  void work() {
+  static uint64_t pack(uint64_t begin, uint64_t end) { return begin | (end << 32); }
+  // Claims the first (front) or last item of a range: false once it is empty.
+  static bool take(Range& r, bool front, size_t& k) {
+    uint64_t w = r.word.load(std::memory_order_acquire);
+    while (true) {
+      const uint64_t begin = w & 0xffffffff, end = w >> 32;
+      if (begin >= end) return false;
+      const uint64_t next = front ? pack(begin + 1, end) : pack(begin, end - 1);
+      if (r.word.compare_exchange_weak(w, next, std::memory_order_acq_rel, std::memory_order_acquire)) {
+        k = static_cast<size_t>(front ? begin : end - 1);
+        return true;
+      }
+    }
+  }
+
+  void work(size_t self) {
     // 0, the count before any call, and not a load of wake_: a worker that starts after the first call
     // (or after the destructor's stop) must see that it missed it, not wait for one more.
     uint32_t seen = 0;
@@ -137,7 +164,7 @@ struct pthreadpool {
       seen = wait_for_call(seen);
       if (stop_.load(std::memory_order_acquire)) return;
       in_flight_.fetch_add(1, std::memory_order_seq_cst);
-      claim_and_run();
+      claim_and_run(self);
       in_flight_.fetch_sub(1, std::memory_order_release);
     }
   }
@@ -161,6 +188,7 @@ struct pthreadpool {
   std::atomic<uint32_t> sleepers_{0};
   std::atomic<uint32_t> in_flight_{0};
   std::atomic<bool> stop_{false};
+  std::vector<Range> ranges_;  // thread t's items: begin in the low 32 bits, end in the high
   std::vector<std::thread> workers_;
 };
 
@@ -208,11 +236,7 @@ void run_grid(pthreadpool_t pool, uint32_t flags, const Grid& grid, const F& f) 
   any_calls.fetch_add(1, std::memory_order_relaxed);
   const size_t items = grid.items();
   if (items == 0) return;
-  // Items are claimed in runs of an eighth of a thread's share: one counter claimed item by item cost up to
-  // 74% at 2 threads on a quiet machine (its cache line moves between the cores at every item), and a run
-  // that small still lets one thread finish a preempted one's share.
-  const size_t threads = pool == nullptr ? 1 : pool->threads();
-  const size_t per_claim = std::max((items + max_claims - 1) / max_claims, items / (8 * threads));
+  const size_t per_claim = (items + max_claims - 1) / max_claims;  // 1 but for grids of over 2^31 items
   const Closure closure{grid, f, std::max<size_t>(1, per_claim), items};
   auto run = [](const void* c, size_t claim) {
     const auto& cl = *static_cast<const Closure*>(c);

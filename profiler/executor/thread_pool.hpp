@@ -5,8 +5,8 @@
 // in, even a worker that has not started and whose share the caller already did. Where another process
 // holds the other core (a laptop, a shared VM) that worker waits for a time slice at every op, and a
 // 2-thread run took ten times as long as a 1-thread one (docs/benchmarks.md, "The executor's thread
-// pool"). Here, as in ONNX Runtime's pool, the items are claimed in short runs from one counter by
-// whichever thread is running, and the caller waits only for items a worker has claimed: a worker that is
+// pool"). Here each thread starts on a contiguous range of its own and steals from the others when done, as
+// in libpthreadpool, but the caller waits only for items a worker has claimed (ONNX Runtime's rule): a worker that is
 // not running never holds the caller up.
 //
 // The definitions (thread_pool.cpp) take the place of libpthreadpool's: an executable or module that links
