@@ -16,6 +16,7 @@ import argparse
 import collections
 import json
 import os
+import tempfile
 import subprocess
 import sys
 
@@ -108,7 +109,8 @@ def main():
     ap.add_argument("--device", default="pi5")
     ap.add_argument("--zoo", default="all")
     ap.add_argument("--torchvision", default="all")
-    ap.add_argument("--keep", default="/tmp/recognition-torchvision", help="folder for the exported ONNX files (reused)")
+    ap.add_argument("--keep", default=os.path.join(tempfile.gettempdir(), "recognition-torchvision"),
+                    help="folder for the exported ONNX files (reused)")
     ap.add_argument("--json")
     ap.add_argument("--cli", default=os.path.join(ROOT, "build", "explorer", "cpubone-explore"))
     a = ap.parse_args()
