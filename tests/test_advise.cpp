@@ -26,16 +26,13 @@
 #include "space/count.hpp"
 #include "space/io.hpp"
 #include "space/zoo.hpp"
+#include "block_kinds.hpp"
 
 using namespace cpx;
 
 namespace {
 
-std::map<BlockKind, int> kinds_of(const Recognition& r) {
-  std::map<BlockKind, int> k;
-  for (const auto& b : r.blocks) ++k[b.kind];
-  return k;
-}
+using testing::kinds_of;
 
 // A small inverted-residual network whose expanded width (20) is not a multiple of 8, with squeeze-excite
 // and a residual, so that every conv rewrite has a site.

@@ -11,16 +11,13 @@
 #include "space/recognise.hpp"
 #include "space/rewrite.hpp"
 #include "space/zoo.hpp"
+#include "block_kinds.hpp"
 
 using namespace cpx;
 
 namespace {
 
-std::map<BlockKind, int> kinds_of(const Recognition& r) {
-  std::map<BlockKind, int> k;
-  for (const auto& b : r.blocks) ++k[b.kind];
-  return k;
-}
+using testing::kinds_of;
 
 Conv2d conv_relu(int64_t out, int64_t kernel, int64_t stride = 1, int64_t groups = 1) {
   return same_conv(out, kernel, stride, groups, false, true, Activation::relu);
