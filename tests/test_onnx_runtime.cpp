@@ -19,7 +19,7 @@ using namespace cpx::onnx_testing;
 // [release-only]: under the sanitizers its own work, the export of these networks at 64x64 and our executor
 // on them, runs in "export passes the ONNX checker and import of the export counts the same", "ONNX import
 // reads every op's weights back bit-exact from our own export, zoo family by family" and the families'
-// executor cases; what it adds is ONNX Runtime's side, node's code (31 s of the sanitizer suite: docs/log/ci.md).
+// executor cases; what it adds is ONNX Runtime's side, node's code (28 CPU s there: docs/log/ci.md).
 TEST_CASE("ONNX Runtime computes what our executor computes on the exported graph", "[release-only]") {
   const auto dir = temp_dir();
   for (const auto& name : models) {
@@ -85,7 +85,7 @@ TEST_CASE("dilated convs: export writes dilations, import reads them back, and O
 // [release-only]: under the sanitizers its own work runs elsewhere: the symbolic-batch export (the default)
 // with its check and import in "export passes the ONNX checker and import of the export counts the same", the
 // CLI's export and import in "the CLI exports and imports and an unsupported import exits 2 without writing",
-// --fixed-batch in per_node_match; what it adds is ONNX Runtime at batch 4, node's code (41 s there).
+// --fixed-batch in per_node_match; what it adds is ONNX Runtime at batch 4, node's code (37 CPU s there).
 TEST_CASE("export --dynamic-batch: ONNX Runtime runs batch 1 and 4 alike per sample, and import reads batch 1", "[release-only]") {
   const auto dir = temp_dir();
   for (const std::string name : {"b0", "b1-transposed", "efficientformerv2-s0", "lowformer-b0", "ghostnetv2-1.0"}) {

@@ -104,13 +104,16 @@ TEST_CASE("Swin entries carry FasterNet's Table 3 figures", "[zoo][swin]") {
 
 #if defined(CPX_SANITIZED) || defined(CPX_EMULATED_TESTS)
 // Instrumented (scripts/test's ASan+UBSan suite) or emulated (scripts/test-arm64), Swin-T's 4.5 GMACs through
-// the naive reference were the longest case of either suite (about 300 s under qemu-user alone), and no
-// smaller resolution builds. There the case checks a Swin of the same ops at 224x224 built as swin.cpp builds
+// the naive reference took 32 CPU s under the sanitizers and were the longest emulated case (about 300 s
+// under qemu-user alone), and no smaller resolution builds. There the case checks a Swin of the same ops at 224x224 built as swin.cpp builds
 // Swin-T, 32 wide (1, 2, 4 and 8 heads of 32) with one block per stage: the patch embedding, 64 groups of 49
 // tokens with their relative position bias, the merges, stage 4's map as one window, the head: 0.2 GMACs.
 // Release runs Swin-T itself (docs/log/ci.md).
+FullyConnected swin_linear(int64_t out, Activation act = Activation::none) { return {out, true, false, act}; }
+
 Network swin_on_the_executor() {
   constexpr int64_t head_dim = 32, window = 7;
+  const double scale = 1.0 / std::sqrt(double(head_dim));
   NetworkBuilder b("swin-narrow", "Swin", {1, 224, 224, 3}, Where("swin-narrow"));
   Conv2d embed;
   embed.out_channels = 32;
@@ -123,25 +126,23 @@ Network swin_on_the_executor() {
     const std::string p = "stage" + std::to_string(stage) + ".block0";
     const ShapeNhwc s = b.shape(x);
     const int64_t c = s.c, heads = c / head_dim, ws = std::min(window, s.h), tokens = ws * ws;
-    std::string a = b.add(p + ".norm1", {x}, LayerNorm{1e-5});
-    const std::string grouped = b.add(p + ".attn.group", {b.add(p + ".attn.qkv", {a}, FullyConnected{3 * c, true, false, Activation::none})},
-                                      Reshape{{s.pixels() / tokens, ws, ws, 3 * c}});
-    a = b.add(p + ".attn.scores", {grouped, grouped}, Matmul{heads, {0, head_dim}, {head_dim, head_dim}, true, 1.0 / std::sqrt(double(head_dim))});
+    std::string a = b.add(p + ".attn.qkv", {b.add(p + ".norm1", {x}, LayerNorm{1e-5})}, swin_linear(3 * c));
+    const std::string grouped = b.add(p + ".attn.group", {a}, Reshape{{s.pixels() / tokens, ws, ws, 3 * c}});
+    a = b.add(p + ".attn.scores", {grouped, grouped}, Matmul{heads, {0, head_dim}, {head_dim, head_dim}, true, scale});
     a = b.add(p + ".attn.relative_position_bias", {a}, AttentionBias{heads, (2 * ws - 1) * (2 * ws - 1)});
     a = b.add(p + ".attn.softmax", {a}, Softmax{heads});
     a = b.add(p + ".attn.av", {a, grouped}, Matmul{heads, {0, tokens}, {2 * head_dim, head_dim}, false, 1.0});
-    a = b.add(p + ".attn.proj", {b.add(p + ".attn.ungroup", {a}, Reshape{s})}, FullyConnected{c, true, false, Activation::none});
+    a = b.add(p + ".attn.proj", {b.add(p + ".attn.ungroup", {a}, Reshape{s})}, swin_linear(c));
     x = b.add(p + ".add1", {x, a}, Add{});
-    std::string h = b.add(p + ".norm2", {x}, LayerNorm{1e-5});
-    h = b.add(p + ".mlp.fc1", {h}, FullyConnected{4 * c, true, false, Activation::gelu});
-    x = b.add(p + ".add2", {x, b.add(p + ".mlp.fc2", {h}, FullyConnected{c, true, false, Activation::none})}, Add{});
+    std::string h = b.add(p + ".mlp.fc1", {b.add(p + ".norm2", {x}, LayerNorm{1e-5})}, swin_linear(4 * c, Activation::gelu));
+    x = b.add(p + ".add2", {x, b.add(p + ".mlp.fc2", {h}, swin_linear(c))}, Add{});
     if (stage < 4) {
       x = b.add(p + ".downsample.norm", {x}, LayerNorm{1e-5});
       x = b.add(p + ".downsample.reduction", {x}, same_conv(2 * c, 2, 2, 1, false, false, Activation::none));
     }
   }
   x = b.add("head.norm", {x}, LayerNorm{1e-5});
-  x = b.add("head.fc", {b.add("head.pool", {x}, GlobalAvgPool{})}, FullyConnected{1000, true, false, Activation::none});
+  x = b.add("head.fc", {b.add("head.pool", {x}, GlobalAvgPool{})}, swin_linear(1000));
   return std::move(b).finish(x);
 }
 #else
