@@ -23,11 +23,11 @@ namespace cpx::profiler {
 //  - from two of the tile's vectors of output channels per group (min_out_per_group: 32 with the AVX-512
 //    tile, 16 with the AVX2 one): below that a 6-row tile is load-bound like XNNPACK's 7x16, and narrower
 //    shapes timed slower on igemm at 1 thread. On AVX2, XNNPACK's 2022 GEMM ran the 16-31 channel 1x1 convs of
-//    MobileNets and stems at a third to a half of igemm's speed (docs/benchmarks.md, Executor kernel figures);
+//    MobileNets and stems at a third to a half of igemm's speed (docs/log/executor.md, Executor kernel figures);
 //  - a grouped conv on several threads from 8 per group: XNNPACK splits a grouped conv's work between
 //    threads by group, so it barely speeds up past 1 thread, and each core then holds part of every
 //    pixel's channels, which slows the next op (split by pixels). igemm splits by pixels, and grouped
-//    stacks ran faster on it at 2 threads (docs/benchmarks.md, Executor kernel figures).
+//    stacks ran faster on it at 2 threads (docs/log/executor.md, Executor kernel figures).
 struct IgemmRule {
   bool available = false;          // the machine has an igemm tile (profiler::igemm_available)
   int64_t min_out_per_group = 32;  // two of its vectors

@@ -14,7 +14,7 @@
 // Without AVX-512, 16 ymm registers hold the tile: 6 rows x 16 columns is 12 accumulators, 2 weight
 // vectors and 1 broadcast (15 registers). 4 x 24 (12 + 3 + 1) needs one broadcast load fewer per 12 FMAs,
 // but in a tile-only microbenchmark on an AVX2 EPYC 6x16, 4x24 and 5x16 all ran at the FMA ceiling with
-// weights and inputs in L1/L2 (3x32 needs 17 registers and spilled; docs/benchmarks-avx2.md). 6x16 keeps
+// weights and inputs in L1/L2 (3x32 needs 17 registers and spilled; docs/log/executor.md). 6x16 keeps
 // the 6-row indirection of the AVX-512 tile, and 16-column panels pad none of the usual channel counts
 // (multiples of 16), where 24-column ones would leave a partial panel.
 //
@@ -89,7 +89,7 @@ constexpr int first_block = 1, last_block = 2;
 // adds (last block). In NHWC a panel's part of a row is a short run (256 bytes at 64 columns) every
 // c_stride floats, which the hardware prefetchers did not hide where the reduction is short: ResNet-50's
 // 1x1 convs with a fused residual (K 64-128) lost most to ONNX Runtime in the per-node table, whose blocked
-// layout reads and writes those tensors as contiguous streams (docs/benchmarks.md, issue 60).
+// layout reads and writes those tensors as contiguous streams (docs/log/executor.md, issue 60).
 __attribute__((target("prfchw"), always_inline)) inline void prefetch_epilogue(int64_t rows_valid, int64_t columns,
                                                                               const float* c, int64_t c_stride,
                                                                               const float* residual, bool first,
@@ -554,7 +554,7 @@ class IgemmKernel final : public Kernel {
   // each thread reads its part of the input (and of a fused residual) once, not the whole of it once per
   // panel it owns: faster than panel-major at 2 threads, equal at 1. Choosing per op the order whose full
   // read is the smaller (panel-major where the weights outweigh the input) measured no better
-  // (docs/benchmarks.md#executor-kernel-figures).
+  // (docs/log/executor.md#executor-kernel-figures).
   void run(pthreadpool_t pool) override {
     pthreadpool_parallelize_2d(
         pool, [](void* self, size_t chunk, size_t column) { static_cast<IgemmKernel*>(self)->item(column, chunk); },
