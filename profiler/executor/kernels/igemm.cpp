@@ -484,6 +484,7 @@ struct Geometry {
   int64_t n, in_h, in_w, out_h, out_w, kh, kw, stride_h, stride_w, pad_top, pad_left;
   int64_t groups, in_per_group, out_per_group;
   int64_t in_stride, out_stride;  // floats between pixels
+  int64_t dilation_h = 1, dilation_w = 1;  // a dilated (atrous) conv's taps: only the indirection differs
 };
 
 class IgemmKernel final : public Kernel {
@@ -519,7 +520,8 @@ class IgemmKernel final : public Kernel {
         const int64_t b = p / (g.out_h * g.out_w), oy = p / g.out_w % g.out_h, ox = p % g.out_w;
         for (int64_t ky = 0; ky < g.kh; ++ky)
           for (int64_t kx = 0; kx < g.kw; ++kx) {
-            const int64_t iy = oy * g.stride_h - g.pad_top + ky, ix = ox * g.stride_w - g.pad_left + kx;
+            const int64_t iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
+            const int64_t ix = ox * g.stride_w - g.pad_left + kx * g.dilation_w;
             const bool inside = iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w;
             indirection_[static_cast<size_t>((tl * taps + ky * g.kw + kx) * mr + r)] =
                 inside ? in + ((b * g.in_h + iy) * g.in_w + ix) * g.in_stride : zero_.get();
@@ -613,7 +615,7 @@ std::unique_ptr<Kernel> make_igemm_kernel(const Conv2d& op, const KernelArgs& ar
   const ConvWeightShape w = op.weight_shape(in.shape.c);
   const Geometry g{in.shape.n, in.shape.h, in.shape.w, out.shape.h, out.shape.w, op.kernel[0], op.kernel[1],
                    op.stride[0], op.stride[1], op.padding.top, op.padding.left, op.groups, w.in_per_group,
-                   op.out_channels / op.groups, in.pixel_stride, out.pixel_stride};
+                   op.out_channels / op.groups, in.pixel_stride, out.pixel_stride, op.dilation[0], op.dilation[1]};
   return std::make_unique<IgemmKernel>(g, in.data, out.data, args.weights.weight, args.weights.bias, op.activation,
                                        args);
 }
