@@ -78,7 +78,13 @@ def summarise(rows, repeat, top):
              "median_measured_gain": median([r["measured_gain"] for r in xs]),
              "macs_alone_share_within_2pp": share(xs, lambda r: abs(r["macs_error_pp"]) <= 2),
              "macs_alone_median_abs_error_pp": median([abs(r["macs_error_pp"]) for r in xs]),
-             "macs_alone_max_abs_error_pp": max((abs(r["macs_error_pp"]) for r in xs), default=None)}
+             "macs_alone_max_abs_error_pp": max((abs(r["macs_error_pp"]) for r in xs), default=None),
+             "median_interval_width_pp": median([100 * (r["predicted_high"] - r["predicted_low"]) for r in xs
+                                                 if r["predicted_low"] is not None])}
+        # Issue 73's goal: where advise and MACs alone disagree by 3 pp or more, advise is the closer one.
+        split = [r for r in xs if abs(r["error_pp"] - r["macs_error_pp"]) >= 3]
+        s["disagree_3pp"] = len(split)
+        s["advise_closer_where_disagree"] = share(split, lambda r: abs(r["error_pp"]) < abs(r["macs_error_pp"]))
         summary["suggestions" if kind == "suggestion" else "variants"] = s
         if not xs:
             continue
@@ -89,6 +95,8 @@ def summarise(rows, repeat, top):
               f"{frac(s['share_within_2pp'])}, within 10 pp {frac(s['share_within_10pp'])}; interval coverage {frac(s['interval_coverage'])}")
         print(f"  MACs alone:     median |error| {s['macs_alone_median_abs_error_pp']:.2f} pp (max {s['macs_alone_max_abs_error_pp']:.1f}), "
               f"within 2 pp {frac(s['macs_alone_share_within_2pp'])}")
+        print(f"  where the two disagree by 3 pp or more ({s['disagree_3pp']}): advise closer in "
+              f"{frac(s['advise_closer_where_disagree'])}; interval width median {s['median_interval_width_pp']:.1f} pp")
     return summary
 
 
@@ -118,9 +126,11 @@ def main():
 
     # 1. Export, advise, apply.
     nets = []
-    for name in args.networks.split(","):
+    for spec in args.networks.split(","):
+        # A zoo name, or the path of a network file (JSON or ONNX: a user's own network) named by its stem.
+        name = os.path.splitext(os.path.basename(spec))[0] if os.path.exists(spec) else spec
         onnx = os.path.join(work, name + ".onnx")
-        run([args.cli, "export", name, "--onnx", onnx])
+        run([args.cli, "export", spec, "--onnx", onnx])
         base = [args.cli, "advise", onnx, "--device", args.device, "--evaluations", str(args.evaluations)]
         if args.device == "host":
             base += ["--threads", str(args.threads)]

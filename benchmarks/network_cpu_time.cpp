@@ -1,6 +1,6 @@
 // Benchmark (not a test): whole networks on our executor at 1 thread, timed by the wall clock and by the
 // thread's CPU time per run. On a shared machine the CPU-time figure leaves out the time the thread waited
-// for a CPU, which moves wall-clock medians by 2x in phases (docs/benchmarks.md); it still includes what
+// for a CPU, which moves wall-clock medians by 2x in phases (docs/log/executor.md); it still includes what
 // other processes cost it through shared caches. For before/after comparisons, build this file against
 // both builds' libraries and alternate the two binaries. Text, or JSON with --json.
 //   build/benchmarks/cpx_bench_network_cpu [--min-time 2] [--isa avx2|avx512] [--json] MODEL...

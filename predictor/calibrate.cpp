@@ -228,7 +228,7 @@ GroupFit fit_groups(const Eigen::MatrixXd& G, const Eigen::VectorXd& y, const Ei
 // 0.5 to 3 by 0.25, dispatch 0 or 0.5 us to 1 ms by doublings. Each pair gets its own group factors; the
 // pair of least training objective wins, so the held-out folds choose them without the held-out rows.
 // The two terms themselves were added after an offline look at the shipped devices' held-out errors
-// (docs/predictor-log.md, moved from code comments): a choice of structure made on these six columns,
+// (docs/log/predictor.md, moved from code comments): a choice of structure made on these six columns,
 // which their held-out figures therefore flatter a little.
 constexpr std::array<double, 11> efficiency_exponents{0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.25, 2.5, 2.75, 3};
 std::vector<double> dispatch_grid_us() {

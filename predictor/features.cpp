@@ -92,7 +92,7 @@ KindFeatures kind_features(const Conv2d& a, const ShapeNhwc& in, const ShapeNhwc
   // XNNPACK's; which one runs is fixed by the shape, and they reach different MACpS on the same shape.
   // Without the flag a grouped conv with 20 output channels per group (XNNPACK) and one with 76 (igemm)
   // shared one efficiency curve. Grouped convs with 2 or 4 channels per group run as our loops, far
-  // faster than XNNPACK's GEMM: the flag says "our kernel, not XNNPACK's" for them too (docs/predictor-log.md).
+  // faster than XNNPACK's GEMM: the flag says "our kernel, not XNNPACK's" for them too (docs/log/predictor.md).
   // Dilated convs run on XNNPACK alone (kernels/conv2d.cpp).
   const int64_t taps = a.kernel[0] * a.kernel[1];
   const int64_t in_per_group = in.c / a.groups, out_per_group = out.c / a.groups;

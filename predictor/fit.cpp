@@ -29,7 +29,7 @@ using NetworkSums = std::vector<NetworkSum>;
 // The Σ predicted ops of each whole network of the "networks" section, by class models fitted without that
 // network's samples (at any thread count): the scale is meant for networks the models never saw, and
 // in-sample sums are optimistic by construction (on this project's machine both scales came out about the
-// same, for four times the fit time: docs/predictor-log.md).
+// same, for four times the fit time: docs/log/predictor.md).
 // Networks are dealt into options.folds folds. Blocks and single ops timed alone are left out: each is the
 // sum of its own ops almost by construction, and their thousands of records outvoted the networks.
 NetworkSums held_out_network_sums(const Gathered& g, const FitOptions& options, const std::map<int64_t, Ceilings>* ceilings,
@@ -223,7 +223,7 @@ std::map<int64_t, FitReport::WarmChoice> fit_network_scale(Predictor& p, const N
 // The machine's speed moves too, and a prediction is for a later hour: each error is combined with every
 // machine_speed sample of its thread count the profile took (error' = (1 + error) * median / sample - 1).
 // Without them the interval covered far fewer of later validate runs' networks than it claimed
-// (docs/predictor-log.md, moved from code comments).
+// (docs/log/predictor.md, moved from code comments).
 Json network_interval(const Gathered& g, const std::map<const NetworkSum*, double>& held_out_error, const Json& profile) {
   std::map<int64_t, std::vector<double>> speed_factors;  // median / sample, per thread count
   if (profile.contains("machine_speed") && profile["machine_speed"].contains("samples")) {

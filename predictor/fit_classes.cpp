@@ -43,7 +43,7 @@ std::optional<Sample> layer_sample(const profiler::ProfileOp& layer, int64_t thr
 // the same shapes (its dwconv blocks read the input; its mbconv and grmbconv blocks run it on the expand
 // conv's output). Counted cold, the isolated flag's shift in the efficiency's sigmoid made it faster
 // inside a network than alone by more than `measure` against `measure --cold-caches` shows, and
-// validate's depthwise convs were predicted too fast (docs/predictor-log.md, moved from code comments). A
+// validate's depthwise convs were predicted too fast (docs/log/predictor.md, moved from code comments). A
 // profile from before layers named their inputs says nothing, and every op there counts as cold.
 bool reads_cold_data(const profiler::ProfileOp& layer, OpClass op_class, const std::set<std::string>& warm_twins) {
   const bool depthwise = op_class == OpClass::conv_depthwise || op_class == OpClass::conv_depthwise_generic;

@@ -47,7 +47,7 @@ Gathered gather_samples(const Json& profile, const Where& where, const FitOption
 // Section by section, not over the whole profile: each section teaches fit something the others do not
 // (the networks, the in-context op times and the whole-network scale): a profile little noisy overall
 // can have one section mostly noisy, and a network scale fitted on its few quiet networks is far off
-// (docs/predictor-log.md, moved from code comments).
+// (docs/log/predictor.md, moved from code comments).
 void refuse_empty_or_noisy(const Gathered& g, const Where& where, const std::string& profile_path, const FitOptions& options);
 // How much the machine changed speed while profiling (profiler/measure/machine_speed.hpp), for the provenance;
 // null for a profile from before the check. Above max_speed_spread_to_fit the profile mixes two machines

@@ -23,7 +23,7 @@ struct FitOptions {
   // roofline+trees differ little in k-fold MAPE for pointwise and grouped convs and a lot with the largest
   // shapes held out. Held-out networks disagreed: the same validate runs rescored with both fits of one
   // profile gave kfold the lower OOD MAPE in most runs at about the same zoo MAPE, on a set of networks
-  // measured after the switch was proposed too (docs/predictor-log.md, moved from code comments).
+  // measured after the switch was proposed too (docs/log/predictor.md, moved from code comments).
   // Within kfold, a gap of k-fold MAPE smaller than kfold_tie_standard_errors of its standard error (records
   // as the draws) is a tie, and the tied kind that extrapolates better (lower largest-shapes MAPE) wins:
   // the k-fold MAPE cannot tell such kinds apart, and the largest-shapes one can (a dense-conv quadratic
@@ -40,7 +40,7 @@ struct FitOptions {
   // Half is the default: fitted both ways and rescored on stored validate runs, on each of three profiles,
   // the held-out families gained on two and lost on none, the OOD networks gained a little or held even,
   // and the sampled ones held even or lost a little, one network scale now serving both
-  // (docs/predictor-log.md, moved from code comments).
+  // (docs/log/predictor.md, moved from code comments).
   enum class ZooFamilies { none, half } zoo_families = ZooFamilies::half;
   // local: each measured time at the profile's median speed, multiplied by profiler::SpeedAtTime's factor
   // (the speed reference's median over its time then), so that the fit keeps what the machine measured
@@ -50,7 +50,7 @@ struct FitOptions {
   // whose 2-thread reference alternated between two speeds in phases of a minute or two, the fit as
   // measured predicted every network too fast at 2 threads. One profile fitted both ways and scored on two
   // validate pairs (the second measured after the choice, as its test) gained most at 2 threads and held
-  // about even at 1 (docs/predictor-log.md, moved from code comments).
+  // about even at 1 (docs/log/predictor.md, moved from code comments).
   enum class SpeedCorrection { none, local } speed_correction = SpeedCorrection::local;
 };
 // "none" or "local" (as `fit --speed-correction` and the provenance spell them); anything else is an
@@ -85,6 +85,6 @@ inline constexpr double max_noisy_share_to_fit = profiler::section_noise_limit;
 // Above this spread of the profile's speed reference (machine_speed, profiler/measure/machine_speed.hpp) fit refuses
 // the profile; above profiler::max_speed_spread it fits, and its provenance and `fit` say the machine slowed.
 // The refusal sits well above the warning: a profile that slowed only near its end is still worth fitting
-// (docs/predictor-log.md, moved from code comments).
+// (docs/log/predictor.md, moved from code comments).
 inline constexpr double max_speed_spread_to_fit = 0.25;
 }  // namespace cpx::predictor

@@ -176,7 +176,7 @@ void set_device_interval(const Calibrated* dev, const Network& net, const std::m
   reach_macs_only_outside_sizes(*dev, out);
   // A device calibrated on one family has its interval held out by model: it says how well other
   // networks of that family are predicted, nothing of a family it never saw (how narrow that can be:
-  // docs/predictor-log.md).
+  // docs/log/predictor.md).
   if (dev->held_out) {
     const std::map<std::string, int64_t>& families = dev->held_out->families;
     out.interval["network_family_calibrated"] = seen;

@@ -62,7 +62,7 @@ struct Calibrated {
   // network costs dispatch_us_per_op more. An exponent above 1 says the device's runtime loses more than
   // the host's executor where the host is already far from its roofline (few channels, depthwise, data
   // movement); the dispatch time is what a framework spends per operator call whatever the op computes
-  // (a small network's published time can be mostly that: docs/predictor-log.md). Both are fitted with
+  // (a small network's published time can be mostly that: docs/log/predictor.md). Both are fitted with
   // the factors on the published points; files from before them hold neither and mean 1 and 0, as they
   // were fitted.
   double efficiency_exponent = 1;
@@ -95,7 +95,7 @@ struct Calibrated {
   // The calibration networks' MACs, and MACs alone's time per MAC fitted on them. Where the device fitted a
   // time per op or per byte (physical's linear terms, the transfer's dispatch time), a network outside
   // that range has a share of its time in such terms unlike any calibration network's, which holding
-  // families out cannot test when every calibration network is large (or small; docs/benchmarks.md has a
+  // families out cannot test when every calibration network is large (or small; docs/log/calibration.md has a
   // case). Its interval also reaches MACs alone's prediction. Factors on the host model's times carry the host's own per-op costs, measured
   // at every size: no reach for them. Absent (files from before it): no such reach.
   struct SizeRange {
@@ -121,7 +121,7 @@ struct ClassModel {
   std::optional<RooflineModel> roofline;  // set: this class is "kind": "roofline"; theta and trees above unused
   // The quadratic's floor: its time never beats the roofline time at these ceilings (the host's probed
   // peak and cache bandwidth per thread count, as the roofline kind uses), so that no shape gets a MACpS
-  // the machine cannot reach (a polynomial extrapolates past the peak: docs/predictor-log.md). Empty (files from before it,
+  // the machine cannot reach (a polynomial extrapolates past the peak: docs/log/predictor.md). Empty (files from before it,
   // or a profile without ceilings): unbounded.
   std::map<int64_t, Ceilings> roofline_floor;
   double scale = 1.0;  // calibration factor on latency (1 for a measured device)
@@ -144,7 +144,7 @@ struct Predictor {
   // on its next run, where the op models, fitted on blocks timed with evicted caches and on the mixed
   // networks of the profile, read them from memory: a small network ran slower with its caches evicted
   // before every run, by about the time its weights take from DRAM, and one far past the caches did not
-  // (docs/predictor-log.md, moved from code comments, also for the variants tried and not kept). A network
+  // (docs/log/predictor.md, moved from code comments, also for the variants tried and not kept). A network
   // of at most network_bytes_below bytes (its count) has each op's time less credit_us, before
   // network_scale. Absent: no credit. This machine's caches, not a device's: a calibrated device never
   // uses it.

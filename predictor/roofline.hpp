@@ -11,7 +11,7 @@
 // DRAM's: inside a network an op mostly reads what its producer left in the caches, and with DRAM's many
 // depthwise convs timed inside blocks ran faster than the ceiling allows, which no efficiency <= 1 can
 // fit. Ops that spill to DRAM get a lower efficiency from their byte count instead
-// (docs/predictor-log.md, moved from code comments).
+// (docs/log/predictor.md, moved from code comments).
 #pragma once
 
 #include <map>
@@ -49,7 +49,7 @@ struct Ceilings {
 // when the weights fit, for the executor's igemm, or when `c` does not model it.
 // Convs whose weights spill run at a lower, constant cost per MAC whatever their pixels, as traffic of
 // weights x row tiles gives, and without this ceiling a fit mispredicted them in validate's OOD networks
-// (docs/predictor-log.md, moved from code comments).
+// (docs/log/predictor.md, moved from code comments).
 double weight_stream_bytes(const std::array<double, base_feature_count>& base, const Ceilings& c);
 
 // The MACs a conv or linear op's GEMM tiles compute: its MACs x (output channels per group rounded up to

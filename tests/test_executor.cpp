@@ -233,8 +233,8 @@ TEST_CASE("executor conv2d: 2 and 4 channels per group run as our loops, each ou
 }
 
 TEST_CASE("executor conv2d: dilated, as DeepLab's atrous convs: dense, grouped, depthwise, dilations 2 to 6, strides, odd images") {
-  // Every shape here goes to XNNPACK's convolution (our loops and igemm take adjacent taps only), whatever
-  // the routing would pick undilated: igemm's widths (64 out), our loops' (depthwise 3x3, 7x7, 4 per group).
+  // igemm's widths (64 and 32 out) go to igemm, whose indirection takes the dilation; the rest to XNNPACK's
+  // convolution (our depthwise loops take adjacent taps only): 4 per group, depthwise 3x3 and 7x7.
   AlternateThreads threads;
   for (int64_t d : {2, 3, 6})
     for (int64_t stride : {1, 2}) {
@@ -249,6 +249,9 @@ TEST_CASE("executor conv2d: dilated, as DeepLab's atrous convs: dense, grouped, 
   // wider than the unpadded image (2·6 + 1 = 13 > 9).
   for (size_t n : thread_counts) {
     ConvTester().input(11, 14, 8).output_channels(16).kernel(3).dilation(2, 3).padding({2, 1, 3, 0}).threads(n).test();
+    ConvTester().input(11, 14, 8).output_channels(32).kernel(3).dilation(2, 3).padding({2, 1, 3, 0}).threads(n).test();
+    ConvTester().batch(2).input(10, 9, 40).output_channels(96).kernel(3).dilation(4).padding(4).stride(2).bias(true)
+        .activation(Activation::hardswish).threads(n).test();
     ConvTester().input(15, 15, 16).depthwise().kernel(7).dilation(2).padding(6).bias(true).threads(n).test();
     ConvTester().input(9, 9, 5).depthwise(2).kernel(3).dilation(2).padding(2).threads(n).test();
     ConvTester().batch(2).input(9, 9, 12).output_channels(12).kernel(3).dilation(6).padding(6).activation(Activation::silu)
@@ -256,9 +259,9 @@ TEST_CASE("executor conv2d: dilated, as DeepLab's atrous convs: dense, grouped, 
   }
 }
 
-TEST_CASE("executor: a dilated conv feeding a residual add keeps the add (igemm's fused epilogue is not planned for it)") {
-  // Fusion plans a residual epilogue only for convs igemm runs; a dilated conv of igemm's shape would drop
-  // the residual if one were planned for it, since XNNPACK's convolution runs it.
+TEST_CASE("executor: a dilated conv feeding a residual add computes the add, fused in igemm's store as undilated") {
+  // Fusion plans a residual epilogue only for convs igemm runs; igemm runs dilated convs of its widths too, so
+  // the residual is planned into its store and the reference says whether it was applied.
   auto aspp = [](int64_t dilation) {
     NetworkBuilder b("aspp", "", {1, 12, 12, 64}, Where("test"));
     Conv2d c;
@@ -270,8 +273,8 @@ TEST_CASE("executor: a dilated conv feeding a residual add keeps the add (igemm'
   };
   const profiler::IgemmRule every_conv{true, 1};
   for (size_t n : thread_counts) {
-    CHECK(profiler::plan_fusions(aspp(1), every_conv, n).epilogue[0].residual_add);  // undilated: fused
-    CHECK_FALSE(profiler::plan_fusions(aspp(2), every_conv, n).epilogue[0].residual_add);
+    CHECK(profiler::plan_fusions(aspp(1), every_conv, n).epilogue[0].residual_add);
+    CHECK(profiler::plan_fusions(aspp(2), every_conv, n).epilogue[0].residual_add);
     ReferenceCheck check;
     check.threads = {n};
     check_against_reference(aspp(2), check);

@@ -68,7 +68,7 @@ SetSummary set_summary(const std::vector<ValidationRow>& rows, std::initializer_
     out.predictor_at_measured_speed = accuracy_of(scaled, measured);
     // Each round's time brought to the profile's speed by the reference timed around it: the machine's
     // drift within the run taken out, as far as the reference sees it (within a run it can move more than
-    // the run's median is off the profile's: docs/predictor-log.md, moved from code comments).
+    // the run's median is off the profile's: docs/log/predictor.md, moved from code comments).
     if (!mine.front()->measured_round_reference_us.empty()) {
       std::vector<double> at_profile_speed;
       for (const ValidationRow* r : mine) {

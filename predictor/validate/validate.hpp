@@ -26,15 +26,15 @@ struct ValidateOptions {
   double min_time_s = 0.2;  // of timing per network and round
   // Every network is measured once per round, rounds in a fresh shuffled order, and its figure is the
   // median of its round medians: on a shared machine, slow drifts then hit all networks alike instead of
-  // whichever ones were being measured at the time (with one round, runs disagreed: docs/predictor-log.md).
+  // whichever ones were being measured at the time (with one round, runs disagreed: docs/log/predictor.md).
   int64_t rounds = 5;
   // Out-of-distribution networks (ood_network(ood_seed + i)). These 30, 30 sampled and the 63 zoo networks
-  // keep a default validate to minutes on a 2-core machine (docs/predictor-log.md, moved from code comments).
+  // keep a default validate to minutes on a 2-core machine (docs/log/predictor.md, moved from code comments).
   int64_t ood = 30;
   uint64_t ood_seed = 1;
   // After the rounds, every network once more with each op timed in turn (as `measure --layers`), and each
   // op's prediction scored against that time, per op class: a network's errors can cancel between classes
-  // (a network close as a whole had one class predicted fast and another slow: docs/predictor-log.md, moved
+  // (a network close as a whole had one class predicted fast and another slow: docs/log/predictor.md, moved
   // from code comments), and only the ops show it. Costs about two rounds: as `measure --layers`, the pass
   // times the whole network, then its ops.
   bool layers = false;
@@ -102,7 +102,7 @@ struct OpClassScore {
   // The set's whole-network scores (accuracy against each row's measured_us) with this class's ops predicted
   // at their measured times, every other op as predicted: each row's predicted_us less Σ (predicted -
   // measured) over the class's ops. It says which class stands between the predictor and the goals (an
-  // example: docs/predictor-log.md, moved from code comments). The op times come from the layers pass (each
+  // example: docs/log/predictor.md, moved from code comments). The op times come from the layers pass (each
   // op timed in turn), whose sum differs from the whole network by its additivity, so these are estimates.
   Accuracy networks_if_exact;
 };
@@ -144,7 +144,7 @@ std::optional<Verdict> instrument_verdict(const Accuracy& predictor, const std::
 // speed reference's times (`reference_us`, the one the profile names: profiler/measure/machine_speed.hpp)
 // over its median in the profile's machine_speed samples at `threads`. The predictor assumes the profile's
 // speed; a shared VM's speed moves between profiles an hour apart by more than the errors sought
-// (docs/predictor-log.md, moved from code comments), so a validate long after its profile also measures
+// (docs/log/predictor.md, moved from code comments), so a validate long after its profile also measures
 // that drift. JSON: {"reference", "profile_median_us", "validate_median_us", "ratio", "note"}.
 struct SpeedVsProfile {
   std::string reference;
@@ -232,7 +232,7 @@ Validation validate(const std::string& device, const ValidateOptions& options,
 // machine_noise, interference and baselines (fixed references for every predictor rescored), this
 // predictor's predictions, its zoo_fitted split, and "rescored" naming the file. Two predictors (two fits, two CPX_HOMEs) are then compared on the very same times, which two
 // validate runs cannot do: this VM's speed drifts between runs by more than the differences sought
-// (docs/predictor-log.md, moved from code comments). The file's
+// (docs/log/predictor.md, moved from code comments). The file's
 // networks are rebuilt from its seeds and the zoo; a network whose name, MACs or op count differ from the
 // file's is an InputError naming the row (the zoo or a generator changed since).
 Validation rescore(const std::string& device, const std::string& validation_path,

@@ -4,7 +4,7 @@
 // Why not Debian's libpthreadpool: its caller waits, after every parallel call, for every worker to check
 // in, even a worker that has not started and whose share the caller already did. Where another process
 // holds the other core (a laptop, a shared VM) that worker waits for a time slice at every op, and a
-// 2-thread run took ten times as long as a 1-thread one (docs/benchmarks.md, "The executor's thread
+// 2-thread run took ten times as long as a 1-thread one (docs/log/thread-pool.md, "The executor's thread
 // pool"). Here each thread starts on a contiguous range of its own and steals from the others when done, as
 // in libpthreadpool, but the caller waits only for items a worker has claimed (ONNX Runtime's rule): a worker that is
 // not running never holds the caller up.

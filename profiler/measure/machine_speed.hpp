@@ -7,7 +7,7 @@
 //
 // The reference is a whole network, MobileNetV2: a neighbour slows networks through the memory system
 // more than it slows a conv that stays in L2: timed in the same windows as sampled networks, MobileNetV2
-// tracked their common speed far better than a 3x3 conv did (docs/predictor-log.md, moved from code
+// tracked their common speed far better than a 3x3 conv did (docs/log/predictor.md, moved from code
 // comments). Older profiles timed the conv (conv_speed_reference) and name it; validate times the
 // reference its profile names.
 #pragma once

@@ -33,7 +33,7 @@ struct Stats {
   // (p90 - p10) / (2 x 1.2816 x median): the CV for normally distributed runs, but blind to the few
   // runs (under a tenth) that a timer tick or a neighbour on the SMT sibling slows down 2-3x, which move
   // neither the median nor this. What noise thresholds are compared with: it flags far fewer of a
-  // profile's items than the plain CV (docs/predictor-log.md, moved from code comments).
+  // profile's items than the plain CV (docs/log/predictor.md, moved from code comments).
   double robust_cv = 0;
 };
 

@@ -23,7 +23,7 @@ struct PeakProbe {
   // weights per group do not fit in the last-level cache reads them from DRAM again for every further tile
   // of output rows.
   // Reading 64 MiB, split over the threads: reads only. The copy above mixes in writes, and can even fall
-  // with a second thread where reads rise (docs/predictor-log.md, moved from code comments).
+  // with a second thread where reads rise (docs/log/predictor.md, moved from code comments).
   double dram_read_bytes_per_s = 0;
   int64_t last_level_cache_bytes = 0;  // cpuinfo's L3, else L2; 0 if unknown (then not modelled)
   int64_t gemm_tile_rows = 0;          // XNNPACK's rows per f32 GEMM tile on this CPU (its mr)

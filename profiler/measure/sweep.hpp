@@ -40,7 +40,7 @@ MeasureOptions options_within(double budget_left_s, size_t items_left, double it
 
 // How long an item takes for the min_time_s it is given. Creating the plan, the warm-up, the per-op pass,
 // a second attempt and, in the cold sections, an eviction before every run come on top, in shares that
-// vary by section and machine: a fixed 3x let a cold profile overrun its budget (docs/predictor-log.md,
+// vary by section and machine: a fixed 3x let a cold profile overrun its budget (docs/log/predictor.md,
 // moved from code comments), so the ratio is measured as the sweep goes (all items so far), from 3.
 class Pacer {
  public:

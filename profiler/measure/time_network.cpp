@@ -53,7 +53,7 @@ class CacheEvictor {
 
 // One evictor per thread count, kept for the life of the process: allocating and filling a fresh 32 MB
 // per thread takes many times as long as a whole warm 3x3 conv item, so it was most of a cold profile's
-// time (docs/predictor-log.md, moved from code comments). The buffer is only read after construction, so
+// time (docs/log/predictor.md, moved from code comments). The buffer is only read after construction, so
 // sharing it is safe.
 CacheEvictor& shared_evictor(size_t threads) {
   static std::mutex mutex;

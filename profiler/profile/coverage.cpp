@@ -25,7 +25,7 @@ constexpr int64_t min_resolution = 7, max_resolution = 224;
 // This share of the resolution axis draws a 1x1 conv on 1x1 pixels instead: the convs after a global pool
 // (squeeze-excitation, head convs), matrix-vector products far below the ridge point that no other draw
 // resembles. Without them a squeeze-excitation conv's intensity lay far below anything a profile drew
-// (issue 16; docs/predictor-log.md, moved from code comments).
+// (issue 16; docs/log/predictor.md, moved from code comments).
 constexpr double pooled_share = 0.1;
 constexpr std::array<std::array<int64_t, 2>, 13> kernel_shapes{
     {{1, 1}, {2, 2}, {3, 3}, {4, 4}, {5, 5}, {6, 6}, {7, 7}, {1, 3}, {3, 1}, {1, 5}, {5, 1}, {1, 7}, {7, 1}}};

@@ -8,7 +8,7 @@
 // (log-uniform), and for a tenth of draws a 1x1 conv on 1x1 pixels (after a global pool); strides 1 and 2; every activation; every thread count the profile measures. Each op is
 // kept only if it does coverage_min_macs..coverage_max_macs MACs and moves at most coverage_max_bytes
 // (fp32 weights + input + output), so that no single op (4096 channels at 224x224) eats the budget. A conv
-// with few channels per group runs far below the peak (docs/predictor-log.md), so its MACs cap shrinks in proportion to in x out channels per
+// with few channels per group runs far below the peak (docs/log/predictor.md), so its MACs cap shrinks in proportion to in x out channels per
 // group below coverage_full_cap_per_group: depthwise convs get 1/32 of it, which still holds a 7x7
 // depthwise conv on 112x112x96. Every run then stays within some tens of milliseconds.
 #pragma once
@@ -22,7 +22,7 @@
 namespace cpx::profiler {
 
 inline constexpr double coverage_min_macs = 1e5;
-// Tens of milliseconds per run on one core (docs/predictor-log.md); --quick keeps ten times less.
+// Tens of milliseconds per run on one core (docs/log/predictor.md); --quick keeps ten times less.
 inline constexpr double coverage_max_macs = 2e9, coverage_max_macs_quick = 2e8;
 inline constexpr double coverage_max_bytes = 128.0 * 1024 * 1024;
 inline constexpr double coverage_full_cap_per_group = 32;

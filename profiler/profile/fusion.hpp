@@ -23,11 +23,11 @@ namespace cpx::profiler {
 //  - from two of the tile's vectors of output channels per group (min_out_per_group: 32 with the AVX-512
 //    tile, 16 with the AVX2 one): below that a 6-row tile is load-bound like XNNPACK's 7x16, and narrower
 //    shapes timed slower on igemm at 1 thread. On AVX2, XNNPACK's 2022 GEMM ran the 16-31 channel 1x1 convs of
-//    MobileNets and stems at a third to a half of igemm's speed (docs/benchmarks.md, Executor kernel figures);
+//    MobileNets and stems at a third to a half of igemm's speed (docs/log/executor.md, Executor kernel figures);
 //  - a grouped conv on several threads from 8 per group: XNNPACK splits a grouped conv's work between
 //    threads by group, so it barely speeds up past 1 thread, and each core then holds part of every
 //    pixel's channels, which slows the next op (split by pixels). igemm splits by pixels, and grouped
-//    stacks ran faster on it at 2 threads (docs/benchmarks.md, Executor kernel figures).
+//    stacks ran faster on it at 2 threads (docs/log/executor.md, Executor kernel figures).
 struct IgemmRule {
   bool available = false;          // the machine has an igemm tile (profiler::igemm_available)
   int64_t min_out_per_group = 32;  // two of its vectors
@@ -39,9 +39,11 @@ struct IgemmRule {
   bool takes(int64_t in_per_group, int64_t out_per_group, int64_t groups, size_t threads) const {
     return available && shape(in_per_group, out_per_group, groups, threads);
   }
-  // The same for a conv reading `in_channels`: a dilated conv never goes to igemm, whose taps are adjacent.
+  // The same for a conv reading `in_channels`, dilated or not: igemm's indirection points each tap at its
+  // input pixel, so an atrous conv costs it nothing more (XNNPACK's convolution ran DeepLabV3's ASPP convs at
+  // 75 GMACpS against igemm's 90-100 on the same shapes undilated: docs/log/executor.md).
   bool shape(const Conv2d& c, int64_t in_channels, size_t threads) const {
-    return !c.dilated() && shape(in_channels / c.groups, c.out_channels / c.groups, c.groups, threads);
+    return shape(in_channels / c.groups, c.out_channels / c.groups, c.groups, threads);
   }
   bool takes(const Conv2d& c, int64_t in_channels, size_t threads) const { return available && shape(c, in_channels, threads); }
 };

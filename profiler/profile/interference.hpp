@@ -23,7 +23,7 @@ inline constexpr double noisy_cv_threshold = 0.10;
 // Runs timed after a cache eviction (NetworkRun::cold_caches) vary by themselves, with no other process
 // about: in a quiet profile the short cold single ops and blocks varied far more than the long ones, and
 // noisy_cv_threshold flagged so much of it that fit dropped a large share. Their CV threshold is a quiet
-// profile's 90th percentile of cold CVs, rounded up (docs/predictor-log.md, moved from code comments);
+// profile's 90th percentile of cold CVs, rounded up (docs/log/predictor.md, moved from code comments);
 // the run-queue wait and outliers, which are signs of another process, keep their thresholds. A timing
 // states the threshold it was held to ("cv_threshold"). These thresholds were set on the plain CV and are
 // now compared with the robust one, which the rare slow runs do not raise.
@@ -33,7 +33,7 @@ inline constexpr double noisy_wait_threshold = 0.10;
 inline constexpr double interference_threshold = 0.10;
 // So does it when one section of at least section_noise_min_measurements is more than this share noisy,
 // however quiet the rest: a profile little noisy overall can have most of its networks measured while
-// the machine ran slow (docs/predictor-log.md, moved from code comments), and fit learns the in-network
+// the machine ran slow (docs/log/predictor.md, moved from code comments), and fit learns the in-network
 // op times and the whole-network scale from that section alone (fit refuses such a profile:
 // predictor::max_noisy_share_to_fit).
 inline constexpr double section_noise_limit = 0.5;
@@ -91,7 +91,7 @@ inline constexpr double max_speed_spread = 0.10;
 // 0 below two.
 double spread_of(std::vector<double> latencies_us);
 // What spread_of computes, for messages that print it: "slowest over fastest" misleads from ten times on,
-// where the extremes lie well outside the percentiles it reads (docs/predictor-log.md, moved from code
+// where the extremes lie well outside the percentiles it reads (docs/log/predictor.md, moved from code
 // comments).
 inline constexpr const char* spread_of_meaning = "90th over 10th percentile of its times, slowest over fastest below ten";
 // spread_of per thread count of the machine_speed samples, the largest; 0 without any.
@@ -108,7 +108,7 @@ std::map<int64_t, double> speed_medians_us(const Json& samples);
 // a span gets "noisy": true and "machine_slowed": true in its timing, so that fit drops it as it drops any
 // noisy measurement. Returns how many it flagged. A slow time alone flags nothing: lone slow times between
 // normal ones occur, and flagging from neighbour to neighbour for them dropped a large share of a profile.
-// The factor sits well above the reference's own drift when nothing happens (docs/predictor-log.md,
+// The factor sits well above the reference's own drift when nothing happens (docs/log/predictor.md,
 // moved from code comments).
 inline constexpr double slow_reference_factor = 1.05;
 int64_t flag_slowed_records(Json& profile);

@@ -26,7 +26,7 @@ std::string threads_suffix(int64_t threads) { return "_t" + std::to_string(threa
 // and a conv timed alongside explains little of it. The profile's sampled networks took seconds as one
 // block, and the network scale fitted on them multiplies every prediction: the block's draw of the
 // machine went into all of them (standalone, the same networks later ran markedly slower than in that
-// profile: docs/predictor-log.md, moved from code comments). Spread through the grid's minutes, the
+// profile: docs/log/predictor.md, moved from code comments). Spread through the grid's minutes, the
 // networks average over what the machine did meanwhile.
 void spread_sections(std::vector<SweepItem>& work, std::initializer_list<std::string_view> sections) {
   std::vector<SweepItem> spread, rest;
@@ -130,7 +130,7 @@ void add_map_ops(bool quick, const AddOp& add) {
             : std::vector<std::pair<int64_t, int64_t>>{{112, 32}, {56, 64}, {28, 128}, {14, 256}, {7, 512}};
   // The maps above all hold 100k values, and ops that only move memory take a time set by how many they
   // move, and measured on that one size alone a larger one was predicted several times too slow
-  // (docs/predictor-log.md). So these ops are also measured on a quarter and four times the channels of each map.
+  // (docs/log/predictor.md). So these ops are also measured on a quarter and four times the channels of each map.
   auto memory_ops = [&](int64_t r, int64_t c) {
     const std::string tag = std::to_string(r) + "_" + std::to_string(c);
     const ShapeNhwc in{1, r, r, c};
@@ -178,7 +178,7 @@ void add_map_ops(bool quick, const AddOp& add) {
     // The data movement of a ShuffleNet unit, each kind both cold and warm (warm_twin_kinds): a shuffle
     // of the input, a split of what it wrote, the halves joined and shuffled again; and a concat of the
     // input. Slices and shuffles timed only reading the cold input left ShuffleNetV2's slices and shuffles
-    // inside the network predicted far too slow (docs/predictor-log.md, moved from code comments).
+    // inside the network predicted far too slow (docs/log/predictor.md, moved from code comments).
     if (c % 2 == 0)
       add("shuffle_split_" + tag, in, [=](NetworkBuilder& b) {
         const auto mixed = b.add("shuffle", {x}, ChannelShuffle{2});

@@ -18,7 +18,7 @@ inline bool xnnpack_has_depthwise_microkernel(int64_t taps) {
 
 // Whether a depthwise conv (one channel in and out per group) that XNNPACK has a microkernel for runs as
 // the executor's loops all the same: 3x3 and 5x5, where the loops (four output pixels per step, inputs
-// sliding between taps at stride 1) ran faster than XNNPACK's microkernels (MobileNetV3, docs/benchmarks.md),
+// sliding between taps at stride 1) ran faster than XNNPACK's microkernels (MobileNetV3, docs/log/executor.md),
 // and any followed by hardswish, which the loops fuse into their store, where XNNPACK's microkernels fuse
 // only a clamp and its hardswish operator is a second pass over the whole output. Kept apart from
 // runs_depthwise_loops, which the predictor's features read as "no XNNPACK microkernel".
@@ -40,7 +40,7 @@ inline bool runs_depthwise_loops(int64_t in_per_group, int64_t out_per_group, in
 // loops, each output channel summing its group's inputs): the same number in and out per group, 2 or 4
 // (a group never straddles a vector of 4, 8 or 16 lanes). XNNPACK runs these as a grouped GEMM of that many columns,
 // several times slower than the loops. With 8 per group the loops (seven rotations per tap) fall below
-// igemm on the profile's shapes, so 8 stays where it was (docs/benchmarks.md, Executor kernel figures).
+// igemm on the profile's shapes, so 8 stays where it was (docs/log/executor.md, Executor kernel figures).
 inline bool runs_grouped_loops(int64_t in_per_group, int64_t out_per_group, int64_t groups) {
   return groups > 1 && in_per_group == out_per_group && (in_per_group == 2 || in_per_group == 4);
 }

@@ -129,7 +129,7 @@ template <Activation F, class V>
 // y = f(x) over n contiguous floats, a vector at a time; the last partial vector goes through a padded
 // copy. In place (x == y) is allowed: each vector is loaded before it is stored. Written with vector
 // types because GCC 12 left the plain float loop scalar at every level (its clamps are control flow it
-// does not if-convert); this way is about four times faster (docs/benchmarks.md#executor-kernel-figures).
+// does not if-convert); this way is about four times faster (docs/log/executor.md#executor-kernel-figures).
 template <Activation F, class V>
 [[gnu::always_inline]] inline void apply_all(const float* x, float* y, size_t n) {
   constexpr size_t lanes = lanes_of<V>;

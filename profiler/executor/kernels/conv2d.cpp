@@ -42,8 +42,8 @@ std::unique_ptr<Kernel> make_kernel(const Conv2d& op, const KernelArgs& args) {
   // [C][kh][kw][1] weights need no transpose. XNNPACK has depthwise microkernels for 3, 4, 9 and 25 taps
   // only; other sizes (7x7) run as a grouped GEMM, far slower than 5x5, so they go to our loops, as
   // do channel multipliers, 3x3 and 5x5 depthwise convs and any followed by hardswish (runs_conv_loops).
-  // Dilated convs (DeepLab's atrous convs) go to XNNPACK alone: its indirection buffer takes any dilation;
-  // our loops and our tile assume adjacent taps.
+  // Dilated convs (DeepLab's atrous convs): igemm's indirection takes any dilation; our depthwise loops
+  // assume adjacent taps, so a dilated depthwise conv goes to XNNPACK.
   if (runs_conv_loops(op, in_channels)) return make_depthwise_loops_kernel(op, args);
   if (igemm_rule().takes(op, in_channels, pool_threads(args.pool))) return make_igemm_kernel(op, args);
   return make_xnnpack_conv(op, args);

@@ -4,7 +4,7 @@
 // multiplier (one input channel to m outputs per group: FastViT's 7x7
 // downsampling and 3x3 head convs, m = 2) at any tap count, which XNNPACK only has as a grouped GEMM of
 // m columns. XNNPACK runs those as a grouped GEMM, far slower than ONNX Runtime on FastViT and
-// EfficientMod (docs/benchmarks.md, Executor kernel figures). Here: rows of output pixels in parallel;
+// EfficientMod (docs/log/executor.md, Executor kernel figures). Here: rows of output pixels in parallel;
 // per pixel, a register of channels (16 with AVX-512, 8 with AVX2) stays put while the kernel's taps
 // stream past (weights repacked tap-major so each tap's weights for those channels are one load), at
 // this CPU's vector width (vector.hpp). Labelled emulated in every output.
@@ -13,7 +13,7 @@
 // output channel ch sums its group's G inputs, so per tap a vector of input channels is loaded once and
 // rotated within each group of G lanes G - 1 times (a shuffle each), with weights repacked to match: for
 // rotation k, lane ch holds W[ch][tap][(ch % G + k) % G]. XNNPACK's grouped GEMM of G columns ran such
-// convs several times slower (docs/benchmarks.md#executor-kernel-figures).
+// convs several times slower (docs/log/executor.md#executor-kernel-figures).
 #include <cstring>
 #include <utility>
 
@@ -115,7 +115,7 @@ constexpr int64_t pixels_per_step = 4;
 
 // One output row `oy` of one sample: `in` and `out` point at the sample's first pixel. Depthwise (G = 1)
 // keeps its own spelling of every tap: with its taps through tap_products and tap_scalar, the depthwise
-// loops ran slower (docs/benchmarks.md, Executor kernel figures).
+// loops ran slower (docs/log/executor.md, Executor kernel figures).
 template <class V, int M, int G>
 [[gnu::always_inline]] inline void depthwise_row_m(const Geometry& g, const float* __restrict in,
                                                    float* __restrict out, int64_t oy, const float* __restrict w,
@@ -126,7 +126,7 @@ template <class V, int M, int G>
   // Channels past the last full vector, with at least one full vector before them: one more vector ending
   // at the last channel, overlapping the one before (those channels are computed twice, to the same
   // values), instead of a scalar loop per channel and tap, which made channel counts just past a vector
-  // multiple slow (docs/benchmarks.md#executor-kernel-figures). Fewer than `lanes` stay scalar.
+  // multiple slow (docs/log/executor.md#executor-kernel-figures). Fewer than `lanes` stay scalar.
   const bool tail_vector = full < c && c >= lanes;
   // Taps inside the image: rows [ky0, ky1) and columns [kx0, kx1) of the kernel (padding contributes 0).
   const int64_t iy0 = oy * g.stride_h - g.pad_top;
@@ -241,7 +241,7 @@ template <class V>
                                                       float* __restrict out, int64_t oy, const float* __restrict w,
                                                       const float* __restrict bias) {
   // Fewer channels than V holds run at a narrower vector (loop_lanes) rather than one by one: at 16 lanes
-  // GhostNet's 8- and 12-channel cheap convs took 14x ONNX Runtime's time (docs/benchmarks.md, issue 60).
+  // GhostNet's 8- and 12-channel cheap convs took 14x ONNX Runtime's time (docs/log/executor.md, issue 60).
   if constexpr (lanes_of<V> > 4)
     if (g.channels < static_cast<int64_t>(lanes_of<V>)) return depthwise_row_impl<typename Narrower<V>::type>(g, in, out, oy, w, bias);
   switch (g.multiplier) {

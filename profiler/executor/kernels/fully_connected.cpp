@@ -19,7 +19,7 @@ std::unique_ptr<Kernel> make_kernel(const FullyConnected& op, const KernelArgs& 
   // This XNNPACK's fully_connected_nc_f32 computes every output column after the first 16 wrongly when
   // the input width is not a multiple of 4 and a pool of 2+ threads splits the columns (seen on an AMD
   // EPYC with AVX2; the same op as a 1x1 convolution, whose weights are the same [out][in], was exact:
-  // docs/predictor-log.md, moved from code comments). Such layers run as that convolution, at every
+  // docs/log/predictor.md, moved from code comments). Such layers run as that convolution, at every
   // thread count, so that a profile's 1- and 2-thread times are of one implementation.
   if (in.shape.c % 4 != 0) {
     XnnOp conv;

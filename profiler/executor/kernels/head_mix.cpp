@@ -18,7 +18,7 @@ constexpr size_t max_block = 4;  // output heads computed together; W and b are 
 // One query pixel: y[h'][s] = b[h'] + Σ_h w[h'][h]·x[h][s], rows of `keys` floats. For each block of
 // `Block` output heads and each run of one vector of keys, the Block accumulators stay in registers while
 // the input heads stream past, so every x vector loaded feeds Block multiply-adds and each output is
-// stored once (faster than heads² axpys over the rows: docs/benchmarks.md#executor-kernel-figures). The
+// stored once (faster than heads² axpys over the rows: docs/log/executor.md#executor-kernel-figures). The
 // last run overlaps the one before it when the vector width does not divide `keys` (it stores the same
 // values again).
 template <class V, size_t Block>

@@ -14,7 +14,7 @@
 // Without AVX-512, 16 ymm registers hold the tile: 6 rows x 16 columns is 12 accumulators, 2 weight
 // vectors and 1 broadcast (15 registers). 4 x 24 (12 + 3 + 1) needs one broadcast load fewer per 12 FMAs,
 // but in a tile-only microbenchmark on an AVX2 EPYC 6x16, 4x24 and 5x16 all ran at the FMA ceiling with
-// weights and inputs in L1/L2 (3x32 needs 17 registers and spilled; docs/benchmarks-avx2.md). 6x16 keeps
+// weights and inputs in L1/L2 (3x32 needs 17 registers and spilled; docs/log/executor.md). 6x16 keeps
 // the 6-row indirection of the AVX-512 tile, and 16-column panels pad none of the usual channel counts
 // (multiples of 16), where 24-column ones would leave a partial panel.
 //
@@ -89,7 +89,7 @@ constexpr int first_block = 1, last_block = 2;
 // adds (last block). In NHWC a panel's part of a row is a short run (256 bytes at 64 columns) every
 // c_stride floats, which the hardware prefetchers did not hide where the reduction is short: ResNet-50's
 // 1x1 convs with a fused residual (K 64-128) lost most to ONNX Runtime in the per-node table, whose blocked
-// layout reads and writes those tensors as contiguous streams (docs/benchmarks.md, issue 60).
+// layout reads and writes those tensors as contiguous streams (docs/log/executor.md, issue 60).
 __attribute__((target("prfchw"), always_inline)) inline void prefetch_epilogue(int64_t rows_valid, int64_t columns,
                                                                               const float* c, int64_t c_stride,
                                                                               const float* residual, bool first,
@@ -484,6 +484,7 @@ struct Geometry {
   int64_t n, in_h, in_w, out_h, out_w, kh, kw, stride_h, stride_w, pad_top, pad_left;
   int64_t groups, in_per_group, out_per_group;
   int64_t in_stride, out_stride;  // floats between pixels
+  int64_t dilation_h = 1, dilation_w = 1;  // a dilated (atrous) conv's taps: only the indirection differs
 };
 
 class IgemmKernel final : public Kernel {
@@ -519,7 +520,8 @@ class IgemmKernel final : public Kernel {
         const int64_t b = p / (g.out_h * g.out_w), oy = p / g.out_w % g.out_h, ox = p % g.out_w;
         for (int64_t ky = 0; ky < g.kh; ++ky)
           for (int64_t kx = 0; kx < g.kw; ++kx) {
-            const int64_t iy = oy * g.stride_h - g.pad_top + ky, ix = ox * g.stride_w - g.pad_left + kx;
+            const int64_t iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
+            const int64_t ix = ox * g.stride_w - g.pad_left + kx * g.dilation_w;
             const bool inside = iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w;
             indirection_[static_cast<size_t>((tl * taps + ky * g.kw + kx) * mr + r)] =
                 inside ? in + ((b * g.in_h + iy) * g.in_w + ix) * g.in_stride : zero_.get();
@@ -554,7 +556,7 @@ class IgemmKernel final : public Kernel {
   // each thread reads its part of the input (and of a fused residual) once, not the whole of it once per
   // panel it owns: faster than panel-major at 2 threads, equal at 1. Choosing per op the order whose full
   // read is the smaller (panel-major where the weights outweigh the input) measured no better
-  // (docs/benchmarks.md#executor-kernel-figures).
+  // (docs/log/executor.md#executor-kernel-figures).
   void run(pthreadpool_t pool) override {
     pthreadpool_parallelize_2d(
         pool, [](void* self, size_t chunk, size_t column) { static_cast<IgemmKernel*>(self)->item(column, chunk); },
@@ -613,7 +615,7 @@ std::unique_ptr<Kernel> make_igemm_kernel(const Conv2d& op, const KernelArgs& ar
   const ConvWeightShape w = op.weight_shape(in.shape.c);
   const Geometry g{in.shape.n, in.shape.h, in.shape.w, out.shape.h, out.shape.w, op.kernel[0], op.kernel[1],
                    op.stride[0], op.stride[1], op.padding.top, op.padding.left, op.groups, w.in_per_group,
-                   op.out_channels / op.groups, in.pixel_stride, out.pixel_stride};
+                   op.out_channels / op.groups, in.pixel_stride, out.pixel_stride, op.dilation[0], op.dilation[1]};
   return std::make_unique<IgemmKernel>(g, in.data, out.data, args.weights.weight, args.weights.bias, op.activation,
                                        args);
 }

@@ -1,7 +1,7 @@
 // matmul (attention's Q·Kᵀ and P·V): XNNPACK has no product of two activations. Where igemm runs
 // (AVX-512, or AVX2 with FMA), each head's B (scaled) is packed on every run into igemm's panels and
 // multiplied by igemm's tile (faster than Eigen built for the x86-64 baseline, which a portable binary has
-// to be: docs/benchmarks.md#executor-kernel-figures); elsewhere each head
+// to be: docs/log/executor.md#executor-kernel-figures); elsewhere each head
 // is an Eigen GEMM on strided maps of the channel views. Heads (and row blocks when there are fewer heads
 // than threads) are spread over the pool.
 #include <Eigen/Core>

@@ -12,7 +12,7 @@ namespace cpx::profiler {
 namespace {
 
 // Tap counts this XNNPACK has f32 depthwise microkernels for; other sizes fall back to a grouped GEMM,
-// far slower (docs/benchmarks.md#executor-kernel-figures).
+// far slower (docs/log/executor.md#executor-kernel-figures).
 bool has_depthwise_microkernel(int64_t taps) { return taps == 3 || taps == 4 || taps == 9 || taps == 25; }
 
 bool padded(const Padding& p) { return p.top != 0 || p.bottom != 0 || p.left != 0 || p.right != 0; }

@@ -1,5 +1,5 @@
 // upsample_nearest: a copy loop over rows. XNNPACK has no nearest resize; a deconvolution with a kernel
-// of ones is exact for integer factors but far slower than these memcpys (docs/benchmarks.md#executor-kernel-figures).
+// of ones is exact for integer factors but far slower than these memcpys (docs/log/executor.md#executor-kernel-figures).
 //   scale mode: every input row becomes scale_h output rows, every pixel scale_w pixels.
 //   size mode: PyTorch's nearest rule, source index = floor(dst·in/out) (in exact integer arithmetic;
 //   PyTorch computes dst·(float)(in/out), which agrees except where float rounding lands just below an

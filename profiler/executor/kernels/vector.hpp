@@ -7,7 +7,7 @@
 // Why not one 16-float type in target_clones (as the loops once had): under AVX2, GCC 12 keeps a vector
 // wider than the registers in memory whenever it lives across loop iterations, and lowers a select on it
 // to scalar max/min, which made the depthwise loops several times slower on an AVX2 EPYC
-// (docs/benchmarks.md, Executor kernel figures).
+// (docs/log/executor.md, Executor kernel figures).
 #pragma once
 
 #include <cstddef>
