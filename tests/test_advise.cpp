@@ -367,8 +367,8 @@ TEST_CASE("every gain advise states over the whole zoo, on pi5 and a72, and both
   explorer::AdviceOptions o;
   o.evaluations = 24;  // a short local search still combines many blocks' rewrites, where the gains are largest
 #if defined(CPX_SANITIZED)
-  // Under the sanitizers pi5 alone: a72 runs the same code on other figures (79 s of the sanitizer suite's
-  // wall for both, on a busy machine: docs/log/ci.md); the Release suite checks both devices' numbers.
+  // Under the sanitizers pi5 alone: a72 runs the same code on other figures (both took 134 CPU s there:
+  // docs/log/ci.md); the Release suite checks both devices' numbers.
   const std::vector<const char*> devices{"pi5"};
 #else
   const std::vector<const char*> devices{"pi5", "a72"};
