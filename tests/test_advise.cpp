@@ -366,7 +366,14 @@ TEST_CASE("every gain advise states over the whole zoo, on pi5 and a72, and both
   // changed ops' time at its interval's ends by the predicted whole; in time, then as a gain, no bound reaches 1.
   explorer::AdviceOptions o;
   o.evaluations = 24;  // a short local search still combines many blocks' rewrites, where the gains are largest
-  for (const char* device : {"pi5", "a72"}) {
+#if defined(CPX_SANITIZED)
+  // Under the sanitizers pi5 alone: a72 runs the same code on other figures (both took 134 CPU s there:
+  // docs/log/ci.md); the Release suite checks both devices' numbers.
+  const std::vector<const char*> devices{"pi5"};
+#else
+  const std::vector<const char*> devices{"pi5", "a72"};
+#endif
+  for (const char* device : devices) {
     const predictor::Predictor p = predictor::load_predictor(device);
     size_t gains = 0;
     double highest = -1;

@@ -212,19 +212,27 @@ TEST_CASE("FasterNet-T1 runs on the executor at 64x64 like the reference", "[zoo
   testing::check_network_against_reference(find_zoo("fasternet-t1")->build(64));
 }
 
-TEST_CASE("FasterNet-T2 runs on the executor at 64x64 like the reference", "[zoo][fasternet][executor]") {
+// [native-only]: each op kind and implementation it runs (measure --layers) an emulated case that stays
+// runs too, most of them FasterNet-T0 w/ LN's: scripts/test-arm64 leaves it out (docs/log/ci.md).
+TEST_CASE("FasterNet-T2 runs on the executor at 64x64 like the reference", "[zoo][fasternet][executor][native-only]") {
   testing::check_network_against_reference(find_zoo("fasternet-t2")->build(64));
 }
 
-TEST_CASE("FasterNet-S runs on the executor at 64x64 like the reference", "[zoo][fasternet][executor]") {
+// [native-only]: each op kind and implementation it runs (measure --layers) an emulated case that stays
+// runs too, most of them FasterNet-T1's: scripts/test-arm64 leaves it out (docs/log/ci.md).
+TEST_CASE("FasterNet-S runs on the executor at 64x64 like the reference", "[zoo][fasternet][executor][native-only]") {
   testing::check_network_against_reference(find_zoo("fasternet-s")->build(64));
 }
 
-TEST_CASE("FasterNet-M runs on the executor at 32x32 like the reference", "[zoo][fasternet][executor]") {
+// [native-only]: each op kind and implementation it runs (measure --layers) an emulated case that stays
+// runs too, most of them FasterNet-T0 w/ LN's: scripts/test-arm64 leaves it out (docs/log/ci.md).
+TEST_CASE("FasterNet-M runs on the executor at 32x32 like the reference", "[zoo][fasternet][executor][native-only]") {
   testing::check_network_against_reference(find_zoo("fasternet-m")->build(32));
 }
 
-TEST_CASE("FasterNet-L runs on the executor at 32x32 like the reference", "[zoo][fasternet][executor]") {
+// [native-only]: each op kind and implementation it runs (measure --layers) an emulated case that stays
+// runs too, most of them FasterNet-T0 w/ LN's: scripts/test-arm64 leaves it out (docs/log/ci.md).
+TEST_CASE("FasterNet-L runs on the executor at 32x32 like the reference", "[zoo][fasternet][executor][native-only]") {
   testing::check_network_against_reference(find_zoo("fasternet-l")->build(32));
 }
 

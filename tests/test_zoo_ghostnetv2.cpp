@@ -158,12 +158,16 @@ TEST_CASE("executor runs GhostNetV2 1.0x at 64x64 like the reference, op by op")
   testing::check_network_against_reference(net);
 }
 
-TEST_CASE("executor runs GhostNetV2 1.3x at 64x64 like the reference, op by op") {
+// [native-only]: each op kind and implementation it runs (measure --layers) an emulated case that stays
+// runs too, most of them GhostNetV2 1.0x's: scripts/test-arm64 leaves it out (docs/log/ci.md).
+TEST_CASE("executor runs GhostNetV2 1.3x at 64x64 like the reference, op by op", "[native-only]") {
   const Network net = zoo_net("ghostnetv2-1.3", 64);
   testing::check_network_against_reference(net);
 }
 
-TEST_CASE("executor runs GhostNetV2 1.6x at 64x64 like the reference, op by op") {
+// [native-only]: each op kind and implementation it runs (measure --layers) an emulated case that stays
+// runs too, most of them GhostNetV2 1.0x's: scripts/test-arm64 leaves it out (docs/log/ci.md).
+TEST_CASE("executor runs GhostNetV2 1.6x at 64x64 like the reference, op by op", "[native-only]") {
   const Network net = zoo_net("ghostnetv2-1.6", 64);
   testing::check_network_against_reference(net);
 }
