@@ -1,8 +1,9 @@
 // MaxViT as torchvision exports it (issue 72 item 4): torchvision's own PartitionAttentionLayer of each type
 // and a tiny MaxVit (see tests/maxvit_export.py), imported with the file's parameter count (PyTorch's once
 // the gathered relative position biases are counted as their tables) and computing what ONNX Runtime
-// computes on the same file: block windows, grid windows (a dilated window_partition), the einsum
-// matmuls, the MBConv with its squeeze-excitation.
+// computes on the same file: block windows, grid windows (block windows, then their transposition with
+// the tokens by a window_partition of G x 1 windows), the einsum matmuls, the MBConv with its
+// squeeze-excitation.
 #include <fstream>
 
 #include "onnx_testing.hpp"
@@ -30,6 +31,9 @@ std::vector<const WindowPartition*> maxvit_partitions(const Network& net) {
     if (const auto* w = op.as<WindowPartition>()) out.push_back(w);
   return out;
 }
+
+// The grid's swap of windows and tokens: one window per column of the B x G x L "map".
+bool maxvit_is_swap(const WindowPartition& w) { return w.window[1] == 1 && w.grid[0] == 1 && !w.reverse; }
 
 double maxvit_ort_difference(const ImportedModel& m, const fs::path& file, const fs::path& dir, const NetworkWeights& weights) {
   const std::vector<float> input = make_input(m.net.input, 3);
@@ -61,32 +65,37 @@ TEST_CASE("MaxViT's block and grid attention import as window_partition ops with
         gathered_over_table += a->heads * (a->table_size - 49);
       }
     if (name != "maxvit_tiny") CHECK(counted - gathered_over_table == params.at(name).at("pytorch").get<int64_t>());
-    // Each attention layer: a partition and its reverse, dilated for the grid.
+    // Each attention layer: a partition into 4 x 4 windows and its reverse; the grid's swap both ways.
     const auto windows = maxvit_partitions(m.net);
-    int64_t dilated = 0, reverses = 0;
+    int64_t swaps = 0, reverses = 0;
     for (const WindowPartition* w : windows) {
-      dilated += w->dilated;
+      swaps += maxvit_is_swap(*w);
       reverses += w->reverse;
-      CHECK(w->window == std::array<int64_t, 2>{4, 4});
+      if (!maxvit_is_swap(*w)) CHECK(w->window == std::array<int64_t, 2>{4, 4});
     }
-    const size_t layers = name == "maxvit_tiny" ? 4 : 1;
-    CHECK(windows.size() == 2 * layers);
-    CHECK(reverses == static_cast<int64_t>(layers));
-    CHECK(dilated == (name == "maxvit_block" ? 0 : name == "maxvit_grid" ? 2 : 4));
+    const int64_t layers = name == "maxvit_tiny" ? 4 : 1, grids = name == "maxvit_block" ? 0 : name == "maxvit_grid" ? 1 : 2;
+    CHECK(reverses == layers);
+    CHECK(swaps == 2 * grids);
+    CHECK(static_cast<int64_t>(windows.size()) == 2 * layers + 2 * grids);
     const double relative = maxvit_ort_difference(m, file, dir, m.weights);
     INFO("relative L2 difference " << relative);
     CHECK(relative < 1e-4);
   }
 }
 
-TEST_CASE("a MaxViT grid partition read as block windows misses ONNX Runtime's output: the dilation is what matches", "[onnx][maxvit]") {
+TEST_CASE("a MaxViT grid partition read as block windows misses ONNX Runtime's output: the swap is what matches", "[onnx][maxvit]") {
   const fs::path dir = exported_maxvits();
   const fs::path file = dir / "maxvit_grid.onnx";
   ImportedModel m = import_onnx_model(file.string());
-  // 8 x 8 map: the grid's 2 x 2 windows of 4 x 4 tokens 2 pixels apart; undilated, each window is a 4 x 4
-  // block, a different set of tokens attending to each other (the same copy count and shapes).
-  for (Op& op : m.net.ops)
-    if (auto* w = std::get_if<WindowPartition>(&op.attrs)) w->dilated = false;
+  // 8 x 8 map: the grid's 2 x 2 windows of 4 x 4 tokens 2 pixels apart; without the swaps (each a reshape
+  // of the same shape instead), each window is a 4 x 4 block: other tokens attend to each other.
+  int64_t swaps = 0;
+  for (size_t k = 0; k < m.net.ops.size(); ++k)
+    if (const auto* w = m.net.ops[k].as<WindowPartition>(); w && maxvit_is_swap(*w)) {
+      m.net.ops[k].attrs = Reshape{m.net.shapes[k]};
+      ++swaps;
+    }
+  CHECK(swaps == 2);
   CHECK(maxvit_ort_difference(m, file, dir, m.weights) > 1e-2);
 }
 

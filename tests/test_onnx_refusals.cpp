@@ -84,14 +84,14 @@ TEST_CASE("Swin's roll without its window partition, an expanded parameter that 
           "m.onnx: node \"y\" (Concat): a parameter expanded to the batch (Tensor.expand) is supported only as learned tokens "
           "concatenated before the tokens N x HW x C (ViT's class token), not as input 0 here");
   }
-  SECTION("MaxViT: a Reshape of N x C x H x W to 6-D windows") {
+  SECTION("a Reshape of N x C x H x W to 6-D windows that MaxViT's partition does not follow") {
     TestGraph t;
     TestGraph::io(*t.g.add_input(), "x", {1, 6, 4, 4});
     t.node("Reshape", {"x", t.ints("windows", {1, 6, 2, 2, 2, 2})}, "/partition/Reshape");
     TestGraph::io(*t.g.add_output(), "/partition/Reshape", {1, 6, 2, 2, 2, 2});
     CHECK(refusal_of(t.bytes()).first ==
-          "m.onnx: node \"/partition/Reshape\" (Reshape): MaxViT's window partition (a Reshape of N x C x H x W to 6-D windows, then "
-          "Permute) is not supported yet");
+          "m.onnx: node \"/partition/Reshape\" (Reshape): a Reshape of N x C x H x W to 6-D is supported only as MaxViT's window or "
+          "grid partition (then Transpose(0, 2, 4, 3, 5, 1) and a Reshape to N x windows x tokens x C)");
   }
 }
 

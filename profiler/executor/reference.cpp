@@ -532,8 +532,7 @@ Tensor compute(const ClassToken& op, const Args& a) {
 }
 
 // Window (n·grid_h + i)·grid_w + j, pixel (r, s) is map pixel ((i·wh + r + shift_h) mod H, (j·ww + s + shift_w)
-// mod W) of image n (see window_partition.hpp), (r·grid_h + i, s·grid_w + j) when dilated; column_major puts
-// it at (s, r); reverse copies the other way,
+// mod W) of image n (see window_partition.hpp); column_major puts it at (s, r); reverse copies the other way,
 // leaving out the pixels past a cropped map.
 Tensor compute(const WindowPartition& op, const Args& a) {
   const ShapeNhwc& map = op.reverse ? a.out_shape : a.in_shape[0];
@@ -547,8 +546,7 @@ Tensor compute(const WindowPartition& op, const Args& a) {
           for (int64_t s = 0; s < op.window[1]; ++s)
             for (int64_t c = 0; c < map.c; ++c) {
               const int64_t w = (n * op.grid[0] + i) * op.grid[1] + j;
-              int64_t my = (i * op.window[0] + r + op.shift[0]) % op.grid_h(), mx = (j * op.window[1] + s + op.shift[1]) % op.grid_w();
-              if (op.dilated) my = r * op.grid[0] + i, mx = s * op.grid[1] + j;
+              const int64_t my = (i * op.window[0] + r + op.shift[0]) % op.grid_h(), mx = (j * op.window[1] + s + op.shift[1]) % op.grid_w();
               if (my >= map.h || mx >= map.w) continue;  // cropped off by a reverse
               const size_t m = at(map, n, my, mx, c);
               const size_t k = op.column_major ? at(win, w, s, r, c) : at(win, w, r, s, c);

@@ -356,13 +356,10 @@ struct Generator {
     const std::string shift = p.shift[0] || p.shift[1] ? "(" + std::to_string(p.shift[0]) + ", " + std::to_string(p.shift[1]) + ")" : "";
     if (!p.reverse) {
       const std::string x = shift.empty() ? var() : "torch.roll(" + var() + ", (-" + std::to_string(p.shift[0]) + ", -" + std::to_string(p.shift[1]) + "), (2, 3))";
-      if (p.dilated)  // pixel (r·grid_h + i, s·grid_w + j) of window (i, j)
-        return emit(x + ".reshape" + tuple({any_batch, c, wh, p.grid[0], ww, p.grid[1]}) + ".permute(0, 3, 5, 1, 2, 4).reshape" + nchw(out()));
       return emit(x + ".reshape" + tuple({any_batch, c, p.grid[0], wh, p.grid[1], ww}) +
                   (p.column_major ? ".permute(0, 2, 4, 1, 5, 3)" : ".permute(0, 2, 4, 1, 3, 5)") + ".reshape" + nchw(out()));
     }
-    const std::string merged = var() + ".reshape" + tuple({any_batch, p.grid[0], p.grid[1], c, wh, ww}) +
-                               (p.dilated ? ".permute(0, 3, 4, 1, 5, 2)" : ".permute(0, 3, 1, 4, 2, 5)") + ".reshape" +
+    const std::string merged = var() + ".reshape" + tuple({any_batch, p.grid[0], p.grid[1], c, wh, ww}) + ".permute(0, 3, 1, 4, 2, 5).reshape" +
                                tuple({any_batch, c, p.grid_h(), p.grid_w()});
     const std::string rolled = shift.empty() ? merged : "torch.roll(" + merged + ", " + shift + ", (2, 3))";
     const bool crops = p.map_h() != p.grid_h() || p.map_w() != p.grid_w();

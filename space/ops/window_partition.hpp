@@ -8,9 +8,6 @@
 // column_major (forward, no shift): each window's pixels in column-major order, output N·grid x window_w x
 // window_h x C: Swin's patch merging (x[..., 0::2, 0::2, :], x[..., 1::2, 0::2, :], ... concatenated) is
 // this with 2 x 2 windows, reshaped to N x H/2 x W/2 x 4C.
-// dilated (no shift, no crop): each window's pixels spread over the whole map at a stride of the grid,
-//            windows[(n·grid_h + i)·grid_w + j, r, s] = x[n, r·grid_h + i, s·grid_w + j]
-//            (MaxViT's grid attention: its partition into grid_h x grid_w windows then swapaxes(-2, -3)).
 #pragma once
 
 #include "space/ops/common.hpp"
@@ -27,7 +24,6 @@ struct WindowPartition {
   bool reverse = false;
   bool column_major = false;
   std::array<int64_t, 2> map{0, 0};  // the map's H and W; 0: grid·window
-  bool dilated = false;
 
   static std::array<int64_t, 2> read_pair(ObjectReader& r, const std::string& field, int64_t low, int64_t high) {
     const Json& j = r.raw(field);
@@ -48,7 +44,6 @@ struct WindowPartition {
     p.shift = read_pair(r, "shift", 0, limits::max_spatial);
     p.reverse = r.boolean("reverse", false);
     p.column_major = r.boolean("column_major", false);
-    p.dilated = r.boolean("dilated", false);
     if (r.has("map")) p.map = read_pair(r, "map", 1, limits::max_spatial);
     return p;
   }
@@ -58,7 +53,6 @@ struct WindowPartition {
     j["shift"] = shift;
     j["reverse"] = reverse;
     j["column_major"] = column_major;
-    if (dilated) j["dilated"] = true;
     if (map != std::array<int64_t, 2>{0, 0}) j["map"] = map;
   }
   int64_t windows() const { return grid[0] * grid[1]; }
@@ -79,8 +73,6 @@ struct WindowPartition {
                                     "), or within it for a reverse");
     if (column_major && (reverse || shift != std::array<int64_t, 2>{0, 0}))
       (where / "column_major").fail(true, "is for a forward partition without shift (patch merging)");
-    if (dilated && (column_major || shift != std::array<int64_t, 2>{0, 0} || map != std::array<int64_t, 2>{0, 0}))
-      (where / "dilated").fail(true, "is for a partition without shift, crop or column-major order (MaxViT's grid)");
     const ShapeNhwc& x = in[0];
     if (!reverse) {
       if (x.h != map_h() || x.w != map_w())

@@ -1,7 +1,6 @@
 // window_partition: row copies (loops of memcpy, ours: XNNPACK has no rolled window gather), one window per
 // pthreadpool item. Each window row is one run of window_w pixels of the map, two where the cyclic shift
 // wraps it past the map's right edge; dense tensors copy a run as one memcpy, channel views pixel by pixel.
-// A dilated window's row is window_w pixels grid_w apart in the map: copied pixel by pixel.
 #include <algorithm>
 #include <cstring>
 
@@ -25,12 +24,11 @@ class WindowPartitionKernel final : public Kernel {
   }
 
  private:
-  // Copies `count` pixels between map pixel `m` and window pixel `k` (each a run along W, `m_step` and
-  // `k_step` pixels apart).
-  void copy(int64_t m, int64_t k, int64_t count, int64_t k_step, int64_t m_step = 1) const {
+  // Copies `count` pixels between map pixel `m` and window pixel `k` (each a run along W).
+  void copy(int64_t m, int64_t k, int64_t count, int64_t k_step) const {
     const int64_t c = map_.shape.c;
     for (int64_t p = 0; p < count; ++p) {
-      float* map_pixel = map_.pixel(m + p * m_step);
+      float* map_pixel = map_.pixel(m + p);
       float* win_pixel = win_.pixel(k + p * k_step);
       if (op_.reverse) std::memcpy(map_pixel, win_pixel, static_cast<size_t>(c) * sizeof(float));
       else std::memcpy(win_pixel, map_pixel, static_cast<size_t>(c) * sizeof(float));
@@ -41,10 +39,6 @@ class WindowPartitionKernel final : public Kernel {
     const int64_t per_image = op_.windows(), n = w / per_image, i = w % per_image / op_.grid[1], j = w % op_.grid[1];
     // The rolled grid is GH x GW; a reverse's map may be cropped to H x W within it (pixels past it dropped).
     const int64_t GH = op_.grid_h(), GW = op_.grid_w(), H = map_.shape.h, W = map_.shape.w, wh = op_.window[0], ww = op_.window[1];
-    if (op_.dilated) {  // window pixel (r, s) is map pixel (r·grid_h + i, s·grid_w + j)
-      for (int64_t r = 0; r < wh; ++r) copy((n * H + r * op_.grid[0] + i) * W + j, w * wh * ww + r * ww, ww, 1, op_.grid[1]);
-      return;
-    }
     for (int64_t r = 0; r < wh; ++r) {
       const int64_t y = (i * wh + r + op_.shift[0]) % GH, x0 = (j * ww + op_.shift[1]) % GW;
       if (y >= H) continue;

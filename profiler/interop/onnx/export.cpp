@@ -503,9 +503,8 @@ struct Exporter {
   }
 
   // Swin's window partition as torchvision writes it, on the channels-last view: torch.roll, Reshape to
-  // N x gh x wh x gw x ww x C, Transpose(0, 1, 3, 2, 4, 5) (column-major: (0, 1, 3, 4, 2, 5); dilated:
-  // N x wh x gh x ww x gw x C, (0, 2, 4, 1, 3, 5)), Reshape to the windows; the reverse the other way round.
-  // NCHW at both ends.
+  // N x gh x wh x gw x ww x C, Transpose(0, 1, 3, 2, 4, 5) (column-major: (0, 1, 3, 4, 2, 5)), Reshape to
+  // the windows; the reverse the other way round. NCHW at both ends.
   void emit(const Op& op, size_t, const WindowPartition& p) {
     const ShapeNhwc& x = in_shape(op);
     const int64_t n = p.reverse ? x.n / p.windows() : x.n, c = x.c, wh = p.window[0], ww = p.window[1];
@@ -513,10 +512,8 @@ struct Exporter {
     if (!p.reverse) {
       std::string t = roll(op.name + "/nhwc", 1, p.shift[0], p.grid_h(), op.name + "/roll_h");
       t = roll(t, 2, p.shift[1], p.grid_w(), op.name + "/roll_w");
-      const Dims split = p.dilated ? Dims{n, wh, p.grid[0], ww, p.grid[1], c} : Dims{n, p.grid[0], wh, p.grid[1], ww, c};
-      w.node("Reshape", {t, w.reshape_target(op.name + "/shape", split, n)}, op.name + "/split");
-      const Dims perm = p.dilated ? Dims{0, 2, 4, 1, 3, 5} : p.column_major ? Dims{0, 1, 3, 4, 2, 5} : Dims{0, 1, 3, 2, 4, 5};
-      transpose(w, op.name + "/split", perm, op.name + "/t");
+      w.node("Reshape", {t, w.reshape_target(op.name + "/shape", {n, p.grid[0], wh, p.grid[1], ww, c}, n)}, op.name + "/split");
+      transpose(w, op.name + "/split", p.column_major ? Dims{0, 1, 3, 4, 2, 5} : Dims{0, 1, 3, 2, 4, 5}, op.name + "/t");
       const Dims out = p.column_major ? Dims{n * p.windows(), ww, wh, c} : Dims{n * p.windows(), wh, ww, c};
       w.node("Reshape", {op.name + "/t", w.reshape_target(op.name + "/shape_back", out, n)}, op.name + "/windows");
       transpose(w, op.name + "/windows", {0, 3, 1, 2}, op.name);
@@ -524,7 +521,7 @@ struct Exporter {
     }
     w.node("Reshape", {op.name + "/nhwc", w.reshape_target(op.name + "/shape", {n, p.grid[0], p.grid[1], wh, ww, c}, x.n)},
            op.name + "/split");
-    transpose(w, op.name + "/split", p.dilated ? Dims{0, 3, 1, 4, 2, 5} : Dims{0, 1, 3, 2, 4, 5}, op.name + "/t");
+    transpose(w, op.name + "/split", {0, 1, 3, 2, 4, 5}, op.name + "/t");
     w.node("Reshape", {op.name + "/t", w.reshape_target(op.name + "/shape_back", {n, p.grid_h(), p.grid_w(), c}, n)}, op.name + "/map");
     std::string t = roll(op.name + "/map", 1, (p.grid_h() - p.shift[0]) % p.grid_h(), p.grid_h(), op.name + "/roll_h");
     t = roll(t, 2, (p.grid_w() - p.shift[1]) % p.grid_w(), p.grid_w(), op.name + "/roll_w");

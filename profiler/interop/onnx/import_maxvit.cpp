@@ -21,9 +21,19 @@ Dims maxvit_target(Context& c, int r, const Dims& in) {
   return resolve(c.g, r, elements, in);
 }
 
+// Windows x (ours B x X x Y x C) transposed to B x Y x X x C: a window_partition of X x 1 windows, one per
+// column of the B x X x Y "map" (row copies of one pixel). The grid's swap of windows and tokens.
+std::string swapped_windows(Context& c, int i, const std::string& x, const ShapeNhwc& s) {
+  WindowPartition t;
+  t.window = {s.h, 1};
+  t.grid = {1, s.w};
+  const std::string columns = c.add(i, {x}, t, "/swap");
+  return c.add(i, {columns}, Reshape{{s.n, s.w, s.h, s.c}}, "/swapped");
+}
+
 // Reshape node r of windows x (ours B x X x Y x C; read swapped to B x Y x X x C after the grid's
 // Transpose node `swap`) to B x hp x wp x p x q x C, Transpose(0, 5, 1, 3, 2, 4), Reshape to B x C x H x W:
-// the window_partition reverse (dilated for the grid) of x reshaped to its windows.
+// the window_partition reverse of x (swapped first for the grid) reshaped to its windows.
 bool maxvit_departition(Context& c, int r, const Value& x, std::optional<int> swap) {
   const Graph& g = c.g;
   const ShapeNhwc s = c.shape(x);
@@ -36,13 +46,12 @@ bool maxvit_departition(Context& c, int r, const Value& x, std::optional<int> sw
   if (maxvit_target(c, r2, {d[0], d[5], d[1], d[3], d[2], d[4]}) != Dims{s.n, s.c, d[1] * d[3], d[2] * d[4]}) return false;
   WindowPartition p;
   p.reverse = true;
-  p.dilated = swap.has_value();  // the grid's windows: its tokens (hp, wp) are pixels p and q apart
-  p.window = swap ? std::array<int64_t, 2>{d[1], d[2]} : std::array<int64_t, 2>{d[3], d[4]};
-  p.grid = swap ? std::array<int64_t, 2>{d[3], d[4]} : std::array<int64_t, 2>{d[1], d[2]};
-  const int first = swap ? *swap : r;
+  p.window = {d[3], d[4]};
+  p.grid = {d[1], d[2]};
   c.consume({r, tr, r2});
-  const std::string w = c.add(first, {x.tensor}, Reshape{{s.n * p.windows(), p.window[0], p.window[1], s.c}}, "/windows");
-  c.set_nchw(g.output(r2), c.add(first, {w}, p));
+  const std::string blocks = swap ? swapped_windows(c, *swap, x.tensor, s) : x.tensor;
+  const std::string w = c.add(r, {blocks}, Reshape{{s.n * p.windows(), p.window[0], p.window[1], s.c}}, "/windows");
+  c.set_nchw(g.output(r2), c.add(r2, {w}, p));
   return true;
 }
 
@@ -86,17 +95,20 @@ bool maxvit_partition(Context& c, int i, const Value& x, const Dims& d) {
   if (!g.sole_is(g.output(tr), "Reshape", r2)) return false;
   const int64_t blocks = d[2] * d[4], pixels = d[3] * d[5];
   if (maxvit_target(c, r2, {d[0], d[2], d[4], d[3], d[5], d[1]}) != Dims{s.n, blocks, pixels, s.c}) return false;
-  // The grid swaps windows and tokens: window (i, j) of p x p holds the pixels (a·p + i, b·p + j).
-  const bool grid = g.sole_is(g.output(r2), "Transpose", swap) && g.ints_attr(swap, "perm", {}) == Dims{0, 2, 1, 3};
   WindowPartition p;
-  p.dilated = grid;
-  p.window = grid ? std::array<int64_t, 2>{d[2], d[4]} : std::array<int64_t, 2>{d[3], d[5]};
-  p.grid = grid ? std::array<int64_t, 2>{d[3], d[5]} : std::array<int64_t, 2>{d[2], d[4]};
+  p.window = {d[3], d[5]};
+  p.grid = {d[2], d[4]};
   c.consume({tr, r2});
-  if (grid) c.consume({swap});
-  const int last = grid ? swap : r2;
   const std::string w = c.add(i, {x.tensor}, p);
-  c.set(g.output(last), Value::of(Kind::nhwc, c.add(last, {w}, Reshape{{s.n, p.windows(), p.window[0] * p.window[1], s.c}})));
+  const ShapeNhwc windows{s.n, blocks, pixels, s.c};
+  const std::string blocked = c.add(r2, {w}, Reshape{windows});
+  // The grid swaps windows and tokens: window (i, j) of p x p then holds the pixels (a·p + i, b·p + j).
+  if (g.sole_is(g.output(r2), "Transpose", swap) && g.ints_attr(swap, "perm", {}) == Dims{0, 2, 1, 3}) {
+    c.consume({swap});
+    c.set(g.output(swap), Value::of(Kind::nhwc, swapped_windows(c, swap, blocked, windows)));
+    return true;
+  }
+  c.set(g.output(r2), Value::of(Kind::nhwc, blocked));
   return true;
 }
 

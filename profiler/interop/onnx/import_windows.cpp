@@ -153,20 +153,17 @@ std::optional<Partition> partition_at(Context& c, int r, const Dims& d) {
   if (!g.sole_is(g.output(r), "Transpose", tr)) return std::nullopt;
   const Dims perm = g.ints_attr(tr, "perm", {});
   const bool column = perm == Dims{0, 1, 3, 4, 2, 5};  // each window's pixels column-major (our export of patch merging)
-  const bool dilated = perm == Dims{0, 2, 4, 1, 3, 5};  // N x wh x gh x ww x gw x C: our export of a dilated partition
-  if (perm != Dims{0, 1, 3, 2, 4, 5} && !column && !dilated) return std::nullopt;
+  if (perm != Dims{0, 1, 3, 2, 4, 5} && !column) return std::nullopt;
   if (!g.sole_is(g.output(tr), "Reshape", r2)) return std::nullopt;
   const Dims& s = *t;
-  const int64_t gh = dilated ? s[2] : s[1], wh = dilated ? s[1] : s[2], gw = dilated ? s[4] : s[3], ww = dilated ? s[3] : s[4];
-  const auto back = target_of(c, r2, {s[0], gh, gw, column ? ww : wh, column ? wh : ww, s[5]});
-  const int64_t windows = s[0] * gh * gw;
-  const Dims hw = column ? Dims{windows, ww, wh, s[5]} : Dims{windows, wh, ww, s[5]};
-  if (!back || (*back != Dims{windows, wh * ww, s[5]} && *back != hw)) return std::nullopt;
+  const auto back = target_of(c, r2, {s[0], s[1], s[3], column ? s[4] : s[2], column ? s[2] : s[4], s[5]});
+  const int64_t windows = s[0] * s[1] * s[3];
+  const Dims hw = column ? Dims{windows, s[4], s[2], s[5]} : Dims{windows, s[2], s[4], s[5]};
+  if (!back || (*back != Dims{windows, s[2] * s[4], s[5]} && *back != hw)) return std::nullopt;
   Partition p;
   p.op.column_major = column;
-  p.op.dilated = dilated;
-  p.op.window = {wh, ww};
-  p.op.grid = {gh, gw};
+  p.op.window = {s[2], s[4]};
+  p.op.grid = {s[1], s[3]};
   p.nodes = {tr, r2};
   p.output = g.output(r2);
   p.rank = back->size();
@@ -182,17 +179,14 @@ std::optional<Partition> reverse_at(Context& c, int r, const Dims& d) {
   if (!t || t->size() != 6 || (*t)[0] * (*t)[1] * (*t)[2] != d[0] || (*t)[5] != d.back()) return std::nullopt;
   const Dims& s = *t;
   if ((d.size() == 3 && s[3] * s[4] != d[1]) || (d.size() == 4 && (s[3] != d[1] || s[4] != d[2]))) return std::nullopt;
-  if (!g.sole_is(g.output(r), "Transpose", tr)) return std::nullopt;
-  const Dims perm = g.ints_attr(tr, "perm", {});
-  const bool dilated = perm == Dims{0, 3, 1, 4, 2, 5};  // to N x wh x gh x ww x gw x C: a dilated reverse
-  if ((perm != Dims{0, 1, 3, 2, 4, 5} && !dilated) || !g.sole_is(g.output(tr), "Reshape", r2)) return std::nullopt;
+  if (!g.sole_is(g.output(r), "Transpose", tr) || g.ints_attr(tr, "perm", {}) != Dims{0, 1, 3, 2, 4, 5}) return std::nullopt;
+  if (!g.sole_is(g.output(tr), "Reshape", r2)) return std::nullopt;
   const Dims map{s[0], s[1] * s[3], s[2] * s[4], s[5]};
-  if (target_of(c, r2, dilated ? Dims{s[0], s[3], s[1], s[4], s[2], s[5]} : Dims{s[0], s[1], s[3], s[2], s[4], s[5]}) != map) return std::nullopt;
+  if (target_of(c, r2, {s[0], s[1], s[3], s[2], s[4], s[5]}) != map) return std::nullopt;
   Partition p;
   p.op.window = {s[3], s[4]};
   p.op.grid = {s[1], s[2]};
   p.op.reverse = true;
-  p.op.dilated = dilated;
   p.nodes = {tr, r2};
   const Roll roll = rolls_after(c, g.output(r2), map);
   // A roll by -k after the reverse is the reverse with shift (size - k) mod size.
