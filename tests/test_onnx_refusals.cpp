@@ -138,3 +138,16 @@ TEST_CASE("the --skip-unknown option belongs to every command that reads a netwo
   CHECK(count(load_model((dir / "selu.json").string())).total.macs == conv_macs);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("a torch.einsum other than a batched matrix product is refused naming its equation", "[onnx][maxvit]") {
+  TestGraph t;
+  TestGraph::io(*t.g.add_input(), "x", {1, 6, 4, 4});
+  auto& a = *t.node("Einsum", {"x", "x"}, "y").add_attribute();
+  a.set_name("equation");
+  a.set_type(onnx::AttributeProto::STRING);
+  a.set_s("nchw,nchw->nc");
+  TestGraph::io(*t.g.add_output(), "y", {1, 6});
+  CHECK(refusal_of(t.bytes()).first ==
+        "m.onnx: node \"y\" (Einsum): torch.einsum \"nchw,nchw->nc\" is supported only as a batched matrix product "
+        "(...ik,...kj->...ij or ...ik,...jk->...ij)");
+}
