@@ -84,14 +84,14 @@ TEST_CASE("Swin's roll without its window partition, an expanded parameter that 
           "m.onnx: node \"y\" (Concat): a parameter expanded to the batch (Tensor.expand) is supported only as learned tokens "
           "concatenated before the tokens N x HW x C (ViT's class token), not as input 0 here");
   }
-  SECTION("MaxViT: a Reshape of N x C x H x W to 6-D windows") {
+  SECTION("a Reshape of N x C x H x W to 6-D windows that MaxViT's partition does not follow") {
     TestGraph t;
     TestGraph::io(*t.g.add_input(), "x", {1, 6, 4, 4});
     t.node("Reshape", {"x", t.ints("windows", {1, 6, 2, 2, 2, 2})}, "/partition/Reshape");
     TestGraph::io(*t.g.add_output(), "/partition/Reshape", {1, 6, 2, 2, 2, 2});
     CHECK(refusal_of(t.bytes()).first ==
-          "m.onnx: node \"/partition/Reshape\" (Reshape): MaxViT's window partition (a Reshape of N x C x H x W to 6-D windows, then "
-          "Permute) is not supported yet");
+          "m.onnx: node \"/partition/Reshape\" (Reshape): a Reshape of N x C x H x W to 6-D is supported only as MaxViT's window or "
+          "grid partition (then Transpose(0, 2, 4, 3, 5, 1) and a Reshape to N x windows x tokens x C)");
   }
 }
 
@@ -137,4 +137,17 @@ TEST_CASE("the --skip-unknown option belongs to every command that reads a netwo
   CHECK(imported.out.find("warning: " + said) != std::string::npos);
   CHECK(count(load_model((dir / "selu.json").string())).total.macs == conv_macs);
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a torch.einsum other than a batched matrix product is refused naming its equation", "[onnx][maxvit]") {
+  TestGraph t;
+  TestGraph::io(*t.g.add_input(), "x", {1, 6, 4, 4});
+  auto& a = *t.node("Einsum", {"x", "x"}, "y").add_attribute();
+  a.set_name("equation");
+  a.set_type(onnx::AttributeProto::STRING);
+  a.set_s("nchw,nchw->nc");
+  TestGraph::io(*t.g.add_output(), "y", {1, 6});
+  CHECK(refusal_of(t.bytes()).first ==
+        "m.onnx: node \"y\" (Einsum): torch.einsum \"nchw,nchw->nc\" is supported only as a batched matrix product "
+        "(...ik,...kj->...ij or ...ik,...jk->...ij)");
 }

@@ -174,7 +174,7 @@ template <typename T>
 using Of = std::type_identity<T>;
 constexpr Entry entry(Of<Conv2d>) { return {true, "Conv [after Pad] [then BatchNormalization] [then an activation]"}; }
 constexpr Entry entry(Of<FullyConnected>) { return {true, "Gemm, or MatMul [+ Add], on N x C [then BatchNormalization, activation]"}; }
-constexpr Entry entry(Of<Matmul>) { return {true, "MatMul of per-head Reshape/Slice/Transpose views [then Mul by a scalar]"}; }
+constexpr Entry entry(Of<Matmul>) { return {true, "MatMul, or Einsum as a batched matrix product, of per-head Reshape/Slice/Transpose views [then Mul by a scalar]"}; }
 constexpr Entry entry(Of<Softmax>) { return {true, "Softmax over channels or over a per-head view"}; }
 constexpr Entry entry(Of<ActivationOp>) { return {true, "Relu, Clip 0..6, HardSwish, HardSigmoid, Sigmoid [Mul], GELU subgraphs, LeakyRelu, Elu, Tanh, Softplus [Tanh Mul], Mish"}; }
 constexpr Entry entry(Of<BatchNorm>) { return {true, "BatchNormalization not after a conv or linear"}; }
@@ -202,7 +202,7 @@ constexpr Entry entry(Of<ChannelShuffle>) { return {true, "Reshape(N, g, C/g, H,
 constexpr Entry entry(Of<PixelShuffle>) { return {true, "DepthToSpace mode CRD (PyTorch's pixel_shuffle); DCR as a channel_shuffle then this"}; }
 constexpr Entry entry(Of<Clamp>) { return {true, "Clip with constant bounds other than relu's [0, no max] and relu6's [0, 6]"}; }
 constexpr Entry entry(Of<ClassToken>) { return {true, "Concat of an expanded [1, tokens, C] constant before the tokens N x HW x C (ViT's class token)"}; }
-constexpr Entry entry(Of<WindowPartition>) { return {true, "Swin's [torch.roll as Slice + Concat,] Reshape to 6-D, Transpose(0, 1, 3, 2, 4, 5), Reshape (window partition and reverse); patch merging's strided Slices + Concat"}; }
+constexpr Entry entry(Of<WindowPartition>) { return {true, "Swin's [torch.roll as Slice + Concat,] Reshape to 6-D, Transpose(0, 1, 3, 2, 4, 5), Reshape (window partition and reverse); patch merging's strided Slices + Concat; MaxViT's block and grid partitions (Reshape 6-D, Transpose(0, 2, 4, 3, 5, 1), Reshape [, Transpose(0, 2, 1, 3)]) and their reverses"}; }
 
 }  // namespace
 

@@ -9,6 +9,7 @@
 
 #include "profiler/interop/onnx/import_context.hpp"
 #include "profiler/interop/onnx/import_fold.hpp"
+#include "profiler/interop/onnx/import_maxvit.hpp"
 #include "profiler/interop/onnx/import_patterns.hpp"
 #include "profiler/interop/onnx/import_pointwise.hpp"
 #include "profiler/interop/onnx/import_refusals.hpp"
@@ -184,6 +185,8 @@ void gemm(Context& c, int i) {
   linear(c, i, trans_b ? w.dims[0] : w.dims[1], g.input(i, 2), trans_b);
 }
 
+void heads_matmul(Context& c, int i, bool b_transposed);
+
 void matmul(Context& c, int i) {
   const Graph& g = c.g;
   if (const Constant* w = g.constant(g.input(i, 1))) {
@@ -195,8 +198,16 @@ void matmul(Context& c, int i) {
       g.fail(i, "a linear MatMul needs N x C input (one pixel) or channels-last N x H x W x C");
     return linear(c, i, w->dims[1], "", false);
   }
+  heads_matmul(c, i, false);
+}
+
+// Node i's per-head attention matmul; `b_transposed`: the node reads its second operand transposed (an
+// einsum's ...ik,...jk->...ij).
+void heads_matmul(Context& c, int i, bool b_transposed) {
+  const Graph& g = c.g;
   const Value a = one_pixel_heads(c, c.input_value(i, 0));
-  const Value b = one_pixel_heads(c, c.input_value(i, 1));
+  Value b = one_pixel_heads(c, c.input_value(i, 1));
+  if (b_transposed) b.transposed = !b.transposed;
   if (a.kind != Kind::heads || b.kind != Kind::heads || !a.transposed || a.heads != b.heads)
     g.fail(i, "only per-head attention matmuls (N x heads x tokens x d) are supported");
   Matmul m;
@@ -217,6 +228,8 @@ void matmul(Context& c, int i) {
   const std::string t = c.add(i, {a.tensor, b.tensor}, m);
   c.set(out, Value::head_view(t, m.heads, {0, c.shape(t).c / m.heads}, true));
 }
+
+void einsum(Context& c, int i) { heads_matmul(c, i, einsum_transposes_b(c.g, i)); }
 
 void batch_norm(Context& c, int i) {
   const Value& x = c.nchw_input(i);
@@ -618,6 +631,7 @@ void reshape(Context& c, int i) {
   const Dims d = resolve(c.g, i, s.elements(), c.dims(x));
   if (x.kind == Kind::nchw && reshape_nchw(c, i, x, d)) return;
   if (reshape_windows(c, i, x, d)) return;
+  if (maxvit_partition(c, i, x, d) || maxvit_windows_reshape(c, i, x, d)) return;
   if (x.kind == Kind::heads && !x.transposed && x.view.offset == 0 && x.view.size * x.heads == s.c && d.size() == 4 &&
       d[0] == s.n && d[1] == s.c && d[2] == s.h && d[3] == s.w)
     return c.set_nchw(c.g.output(i), x.tensor);
@@ -662,6 +676,7 @@ void transpose(Context& c, int i) {
   else if (x.kind == Kind::heads && p == Dims{0, 1, 3, 2}) v.transposed = !x.transposed;
   else if (heads_to_tokens(c, i, x, p)) return;
   else if (sequence_transpose(c, i, x, p)) return;
+  else if (maxvit_transpose(c, i, x, p)) return;
   else c.g.fail(i, "this permutation is not a recognised layout change");
   c.set(c.g.output(i), v);
 }
@@ -708,6 +723,7 @@ const std::map<std::string_view, Translation>& translations() {
       {"ConvTranspose", conv_transpose},
       {"Gemm", gemm},
       {"MatMul", matmul},
+      {"Einsum", einsum},
       {"BatchNormalization", batch_norm},
       {"GlobalAveragePool", global_average_pool},
       {"ReduceMean", reduce_mean},

@@ -16,7 +16,7 @@ constexpr auto onnx_torch_names = std::to_array<std::pair<std::string_view, std:
     {"LogSoftmax", "nn.LogSoftmax"}, {"Hardmax", "torch.argmax + F.one_hot"}, {"Shrink", "nn.Hardshrink or nn.Softshrink"},
     {"LRN", "nn.LocalResponseNorm"}, {"GlobalMaxPool", "nn.AdaptiveMaxPool2d(1)"}, {"LpPool", "nn.LPPool2d"},
     {"LpNormalization", "F.normalize"}, {"MaxUnpool", "nn.MaxUnpool2d"}, {"LSTM", "nn.LSTM"}, {"GRU", "nn.GRU"}, {"RNN", "nn.RNN"},
-    {"Einsum", "torch.einsum"}, {"GatherElements", "torch.gather"},
+    {"GatherElements", "torch.gather"},
     {"ScatterND", "indexed assignment (x[..., i] = v)"}, {"Where", "torch.where or masked_fill"}, {"TopK", "torch.topk"},
     {"NonMaxSuppression", "torchvision.ops.nms"}, {"RoiAlign", "torchvision.ops.roi_align"}, {"GridSample", "F.grid_sample"},
     {"Sqrt", "torch.sqrt"}, {"Exp", "torch.exp"}, {"Log", "torch.log"}, {"Abs", "torch.abs"}, {"Neg", "negation (-x)"},
@@ -55,7 +55,8 @@ void not_imported_input(const Graph& g, int i, int k) {
 
 void check_window_partition(const Graph& g, int i, size_t target_rank) {
   if (target_rank == 6)
-    g.fail(i, "MaxViT's window partition (a Reshape of N x C x H x W to 6-D windows, then Permute) is not supported yet");
+    g.fail(i, "a Reshape of N x C x H x W to 6-D is supported only as MaxViT's window or grid partition (then Transpose(0, 2, 4, 3, 5, 1) "
+              "and a Reshape to N x windows x tokens x C)");
 }
 
 }  // namespace cpx::profiler::onnx_import

@@ -24,7 +24,7 @@ std::optional<std::string_view> torch_name_of(std::string_view onnx_op_type);
 // Input k of node i is not an imported tensor: when it is an Expand (a parameter expanded to the batch, which
 // imports only as ViT's class token, import_tokens.hpp), says so; else the generic refusal.
 [[noreturn]] void not_imported_input(const Graph& g, int i, int k);
-// A Reshape of an N x C x H x W tensor to 6-D that is no channel shuffle (MaxViT's window partition).
+// A Reshape of an N x C x H x W tensor to 6-D that is no channel shuffle nor MaxViT's partition (import_maxvit.hpp).
 void check_window_partition(const Graph& g, int i, size_t target_rank);
 
 }  // namespace cpx::profiler::onnx_import
