@@ -21,7 +21,7 @@ TEST_CASE("every op kind is timed alone by the profile's sweep or named as not t
       {std::string(Reshape::kind), "runs as a view of its input (profiler::runs_as_view): no time of its own, and fit learns none"},
       {std::string(ClassToken::kind), "imported from ViT only, once per network: predicted as data movement (a copy of its input) "
                                       "and named as uncalibrated work until a profile times it"},
-      {std::string(WindowPartition::kind), "imported from Swin only (the zoo's Swin approximates its windows): predicted as data "
+      {std::string(WindowPartition::kind), "imported from Swin and MaxViT only (the zoo's Swin approximates its windows): predicted as data "
                                            "movement (a copy of its input) and named as uncalibrated work until a profile times it"}};
   std::set<std::string> swept;
   for (const SweepItem& item : sweep_work(false, {1}, 0)) {
