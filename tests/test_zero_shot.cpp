@@ -133,3 +133,17 @@ TEST_CASE("zero-shot: 1 and 2 timings update the prior, and plain calibrate stil
   CHECK(plain.err.find("needs at least 3 whole-network latencies, got 1") != std::string::npos);
   CHECK(plain.err.find("zero-shot") != std::string::npos);
 }
+
+TEST_CASE("zero-shot: every spec sheet shipped in predictor/devices/specs reads, each figure sourced", "[zero_shot]") {
+  size_t sheets = 0;
+  for (const fs::directory_entry& e : fs::directory_iterator(fs::path(CPX_SOURCE_DIR) / "predictor/devices/specs")) {
+    INFO(e.path().string());
+    const Json j = Json::parse(std::ifstream(e.path()));
+    const predictor::Hardware h = predictor::hardware_from_json(j, Where(e.path().string()));
+    CHECK(h.device == e.path().stem().string());  // the file is named after its device
+    CHECK(h.peak_macps() > 1e9);
+    CHECK(h.dram_bytes_per_s > 1e9);
+    ++sheets;
+  }
+  CHECK(sheets >= 6);  // pi4, pi3, rk3588, orin-nano, n100, m1
+}
