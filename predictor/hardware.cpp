@@ -18,6 +18,15 @@ double sourced(ObjectReader& r, const char* key, double lo, double hi) {
   return v;
 }
 
+// A count ({"value": whole number, "source": ...}): 4.5 cores or lanes is refused, not truncated to 4.
+int64_t sourced_count(ObjectReader& r, const char* key, int64_t lo, int64_t hi) {
+  ObjectReader f(r.raw(key), r.at(key));
+  const int64_t v = f.integer("value", lo, hi);
+  if (f.string("source").empty()) f.at("source").fail("", "every hardware figure needs its source");
+  f.finish();
+  return v;
+}
+
 bool sourced_bool(ObjectReader& r, const char* key) {
   ObjectReader f(r.raw(key), r.at(key));
   const Json& v = f.raw("value");
@@ -48,18 +57,18 @@ Hardware hardware_from_json(const Json& j, const Where& where) {
     f.finish();
   }
   h.runtime_fuses_relu = sourced_bool(r, "runtime_fuses_relu");
-  h.threads = static_cast<int64_t>(sourced(r, "threads", 1, 256));
+  h.threads = sourced_count(r, "threads", 1, 256);
   const Json& cores = r.raw("cores");
   if (!cores.is_array() || cores.empty()) r.at("cores").fail(cores, "expected a non-empty array of core groups");
   int64_t counted = 0;
   for (size_t i = 0; i < cores.size(); ++i) {
     ObjectReader c(cores[i], r.at("cores")[i]);
     CoreGroup g;
-    g.count = static_cast<int64_t>(sourced(c, "count", 1, 256));
+    g.count = sourced_count(c, "count", 1, 256);
     g.core = c.string("core");
     g.ghz = sourced(c, "ghz", 0.1, 10);
-    g.fp32_lanes = static_cast<int64_t>(sourced(c, "fp32_lanes", 1, 64));
-    g.fma_pipes = static_cast<int64_t>(sourced(c, "fma_pipes", 1, 8));
+    g.fp32_lanes = sourced_count(c, "fp32_lanes", 1, 64);
+    g.fma_pipes = sourced_count(c, "fma_pipes", 1, 8);
     c.finish();
     counted += g.count;
     h.cores.push_back(g);

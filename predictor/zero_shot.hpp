@@ -4,16 +4,19 @@
 // device's peak and DRAM bandwidth, times a factor per op group, plus a dispatch time per op) with its
 // parameters learned over the other devices, never the target's timings:
 //  - the efficiency exponent and dispatch time: one pair for every source device, the grid pair of least
-//    summed training error (each device its own group factors at that pair);
-//  - each group's log factor: the mean over the sources, shifted along at most one spec covariate
-//    (threads, peak per core, DRAM bytes per peak MAC) fitted across the sources, the covariate (or none)
-//    chosen by leaving each source out in turn;
-//  - the interval: every source predicted by the prior learned without it (leave one device out), the
-//    errors' spread between devices and within them (a Student-t with the sources less one degrees of
-//    freedom): wide because devices differ, and the text says so.
+//    summed training error (each device its own factors at that pair);
+//  - the model's form, chosen by leaving each source out in turn (so, in the benchmark, nested inside the
+//    outer leave-one-device-out): a factor per op group or one common factor (the host model's relative
+//    op-class costs trusted as they are), and the factors' mean over the sources shifted along at most one
+//    spec covariate (threads, peak per core, DRAM bytes per peak MAC, whether the runtime fuses
+//    activations) fitted across the sources, or along none;
+//  - the interval: every source predicted by the prior learned without it (leave one device out): the
+//    (1 -+ level) / 2 quantiles of those errors about their centre, each device weighing the same (wide
+//    because devices differ, and the text says so).
 // With k timed networks (any k >= 1) the zero-shot device is the prior the timings update: its common level
-// moves by the shrunken mean of their log errors (normal-normal: the between-device variance against the
-// within-device one over k), and its interval narrows as that level becomes known.
+// moves by the shrunken mean of their log errors (normal-normal), a family's several timings counting as
+// one observation of the level (their errors move together: the between-family variance does not shrink
+// with more networks of one family), and its interval narrows as that level becomes known.
 #pragma once
 
 #include <array>
@@ -26,21 +29,31 @@
 
 namespace cpx::predictor {
 
-enum class SpecCovariate { none, log_threads, log_peak_per_core, log_bytes_per_mac };
-inline constexpr std::array<std::pair<SpecCovariate, std::string_view>, 4> spec_covariate_names{{
+enum class SpecCovariate { none, log_threads, log_peak_per_core, log_bytes_per_mac, runtime_fuses_relu };
+inline constexpr std::array<std::pair<SpecCovariate, std::string_view>, 5> spec_covariate_names{{
     {SpecCovariate::none, "none"},
     {SpecCovariate::log_threads, "log threads"},
     {SpecCovariate::log_peak_per_core, "log fp32 peak per core"},
     {SpecCovariate::log_bytes_per_mac, "log DRAM bytes per peak MAC"},
+    {SpecCovariate::runtime_fuses_relu, "runtime fuses activations (1) or not (0)"},
 }};
 std::string_view to_string(SpecCovariate c);
 double spec_value(SpecCovariate c, const Hardware& h);
+
+// Whether each op group gets its own factor or all share one.
+enum class FactorForm { per_group, common };
+inline constexpr std::array<std::pair<FactorForm, std::string_view>, 2> factor_form_names{{
+    {FactorForm::per_group, "a factor per op group"},
+    {FactorForm::common, "one factor for every op group"},
+}};
+std::string_view to_string(FactorForm f);
 
 // The transfer's parameters as a function of the spec.
 struct ZeroShotParameters {
   std::vector<std::string> devices;  // learned from
   double efficiency_exponent = 1, dispatch_us_per_op = 0;
   std::array<double, op_group_count> log_factor{};  // mean over the devices, at their mean covariate
+  FactorForm form = FactorForm::per_group;
   SpecCovariate covariate = SpecCovariate::none;
   double slope = 0, covariate_mean = 0, covariate_min = 0, covariate_max = 0;
   std::array<double, op_group_count> factors_for(const Hardware& h) const;
@@ -50,16 +63,22 @@ struct ZeroShotParameters {
 struct DeviceErrors {
   std::string device;
   Hardware hardware;
-  std::vector<std::string> models;
+  std::vector<std::string> models, families;  // a family "" is the model's own
   std::vector<double> log_error;
+  std::vector<std::array<double, op_group_count>> group_share;  // each point's predicted time per op group, as shares
 };
 
 struct ZeroShotPrior {
   ZeroShotParameters parameters;       // from every source
   std::vector<DeviceErrors> left_out;  // each source by the parameters learned without it
   // Of left_out: the mean of the devices' mean log errors, the variance of those means about it (between
-  // devices) and the pooled variance about each device's own mean (within one); dof = devices - 1.
-  double centre = 0, level_variance = 0, residual_variance = 0, dof = 0;
+  // devices) and the pooled variance about each device's own mean (within one), split into the variance of
+  // a family's mean about its device's (family_variance) and of a point about its family's
+  // (point_variance); dof = devices - 1.
+  double centre = 0, level_variance = 0, residual_variance = 0, family_variance = 0, point_variance = 0, dof = 0;
+  // The zero-shot interval: the (1 - interval_level) / 2 and (1 + interval_level) / 2 quantiles of the
+  // left-out log errors about `centre`, each device weighing the same.
+  double log_error_low = 0, log_error_high = 0;
   std::vector<std::string> unpriced;  // source networks this host model cannot price, left out
 };
 

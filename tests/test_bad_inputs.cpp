@@ -354,6 +354,13 @@ std::vector<BadInput> bad_inputs() {
       {"hardware spec field missing", zero_shot_cmd, spec_sheet([](Json& j) { j.erase("dram_bytes_per_s"); }), "dram_bytes_per_s: missing"},
       {"hardware spec ghz impossible", zero_shot_cmd, spec_sheet([](Json& j) { j["cores"][0]["ghz"]["value"] = 40; }), "cores[0].ghz.value = 40"},
       {"hardware spec source empty", zero_shot_cmd, spec_sheet([](Json& j) { j["l2_kib"]["source"] = ""; }), "l2_kib.source"},
+      {"hardware spec core field missing", zero_shot_cmd, spec_sheet([](Json& j) { j["cores"][0].erase("fma_pipes"); }), "cores[0].fma_pipes: missing"},
+      {"hardware spec lanes fractional", zero_shot_cmd, spec_sheet([](Json& j) { j["cores"][0]["fp32_lanes"]["value"] = 4.5; }),
+       "cores[0].fp32_lanes.value = 4.5: expected an integer"},
+      {"hardware spec pipes zero", zero_shot_cmd, spec_sheet([](Json& j) { j["cores"][0]["fma_pipes"]["value"] = 0; }), "cores[0].fma_pipes.value = 0"},
+      {"hardware spec bandwidth impossible", zero_shot_cmd, spec_sheet([](Json& j) { j["dram_bytes_per_s"]["value"] = 12.8; }),
+       "dram_bytes_per_s.value = 12.8"},
+      {"hardware spec cores against threads", zero_shot_cmd, spec_sheet([](Json& j) { j["threads"]["value"] = 2; }), "cores = 4: counts 4 cores, threads.value is 2"},
       {"option zero-shot with a method", "calibrate --device mine --hardware pi5 --zero-shot --method host_scale --host-from pi5 --out {out}", "", "--zero-shot: "},
       {"option calibrate without timings", "calibrate --device mine --hardware pi5 --host-from pi5 --out {out}", "", "--published: required"},
 

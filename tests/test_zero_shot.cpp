@@ -133,3 +133,40 @@ TEST_CASE("zero-shot: 1 and 2 timings update the prior, and plain calibrate stil
   CHECK(plain.err.find("needs at least 3 whole-network latencies, got 1") != std::string::npos);
   CHECK(plain.err.find("zero-shot") != std::string::npos);
 }
+
+TEST_CASE("zero-shot: every spec sheet shipped in predictor/devices/specs reads, each figure sourced", "[zero_shot]") {
+  size_t sheets = 0;
+  for (const fs::directory_entry& e : fs::directory_iterator(fs::path(CPX_SOURCE_DIR) / "predictor/devices/specs")) {
+    INFO(e.path().string());
+    const Json j = Json::parse(std::ifstream(e.path()));
+    const predictor::Hardware h = predictor::hardware_from_json(j, Where(e.path().string()));
+    CHECK(h.device == e.path().stem().string());  // the file is named after its device
+    CHECK(h.peak_macps() > 1e9);
+    CHECK(h.dram_bytes_per_s > 1e9);
+    ++sheets;
+  }
+  CHECK(sheets >= 6);  // pi4, pi3, rk3588, orin-nano, n100, m1
+}
+
+TEST_CASE("zero-shot: a family's several timings count as one observation of the level, not as several", "[zero_shot]") {
+  const Host host = carried_host();
+  const predictor::Hardware hw = *predictor::shipped_hardware("pi5");
+  const predictor::ZeroShotPrior prior = predictor::zero_shot_prior(host.model, host.ceilings, predictor::shipped_prior_sources("pi5"));
+  REQUIRE(prior.family_variance > 0);  // the left-out errors of one device's families differ beyond their points' noise
+  const predictor::Predictor zs = predictor::zero_shot_device(host.model, host.ceilings, hw, prior, {}, "");
+  // Four networks, each timed twice as slow as the zero-shot device says: as one family, then as four.
+  std::vector<predictor::PublishedPoint> one_family, four_families;
+  for (const std::string m : {"b0", "b1", "b2", "resnet18"}) {
+    const Network net = load_model(m);
+    const double ms = 2 * predictor::predict(zs, net, hw.threads).latency_us / 1e3;
+    one_family.push_back({m, ms, "one", net, 0, ""});
+    four_families.push_back({m, ms, m, net, 0, ""});
+  }
+  const auto shift = [&](const std::vector<predictor::PublishedPoint>& t) {
+    return predictor::zero_shot_device(host.model, host.ceilings, hw, prior, t, "").provenance["level_shift_log"].get<double>();
+  };
+  // The level moves from the prior's centre towards the timings' log error, less far when they are one family.
+  const double one = shift(one_family), four = shift(four_families);
+  CHECK(std::abs(one - prior.centre) < std::abs(four - prior.centre));
+  CHECK(std::abs(one - prior.centre) > 0.1);  // yet one family still moves it
+}

@@ -355,12 +355,11 @@ void print_zero_shot(const predictor::CalibrationRequest& request, const predict
   const predictor::Predictor& p = r.calibration.device;
   const predictor::Calibrated& d = *p.calibrated;
   const Json& z = p.provenance["zero_shot"];
-  // The covariate is a log: its values are said as the figures themselves (exp).
-  std::printf("prior: %s learned over %s; efficiency exponent %.2f, dispatch %.3g us per op; covariate %s (slope %.3f; this device %.3g, "
-              "theirs %.3g to %.3g)\n", predictor::to_string(d.method).data(), z["devices"].dump().c_str(), d.efficiency_exponent,
-              z["dispatch_us_per_op"].get<double>(), z["covariate"].get<std::string>().c_str(), z["slope"].get<double>(),
-              std::exp(z["covariate_value"].get<double>()), std::exp(z["covariate_range"][0].get<double>()),
-              std::exp(z["covariate_range"][1].get<double>()));
+  // The covariate's values as the figures themselves (covariate_shown: a log covariate's exp).
+  std::printf("prior: %s learned over %s; %s; efficiency exponent %.2f, dispatch %.3g us per op; covariate %s (slope %.3f; this device %.3g, "
+              "theirs %.3g to %.3g)\n", predictor::to_string(d.method).data(), z["devices"].dump().c_str(), z["form"].get<std::string>().c_str(),
+              d.efficiency_exponent, z["dispatch_us_per_op"].get<double>(), z["covariate"].get<std::string>().c_str(), z["slope"].get<double>(),
+              z["covariate_shown"][0].get<double>(), z["covariate_shown"][1].get<double>(), z["covariate_shown"][2].get<double>());
   std::printf("each learning device predicted by the prior learned without it (MAPE):");
   for (const Json& l : z["left_out"]) std::printf(" %s %.1f%%;", l["device"].get<std::string>().c_str(), 100 * l["mape"].get<double>());
   std::printf("\ngroup factors:");
