@@ -65,7 +65,8 @@ std::optional<ParallelBranches> BranchFinder::at(size_t conv) const {
 }
 
 bool BranchFinder::mergeable(ParallelBranches& b) const {
-  if (b.convs.empty() || b.convs.size() + b.norms.size() + static_cast<size_t>(b.skips) < 2) return false;
+  // Two branches besides a plain skip: x + conv(x) alone stays the residual conv block it reads as.
+  if (b.convs.empty() || b.convs.size() + b.norms.size() < 2) return false;
   const auto area = [&](size_t k) { return net_.ops[k].as<Conv2d>()->kernel[0] * net_.ops[k].as<Conv2d>()->kernel[1]; };
   b.merged = *std::max_element(b.convs.begin(), b.convs.end(), [&](size_t p, size_t q) { return area(p) < area(q); });
   const Conv2d& m = *net_.ops[b.merged].as<Conv2d>();
