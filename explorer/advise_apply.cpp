@@ -50,17 +50,17 @@ std::vector<std::string> unfold_batch_norms(Network& net, const BatchNormFolding
 // seeded, and which need training: the seeded ones, or every one when the original's were a seed.
 Json weight_sources(const Network& net, const profiler::CarriedWeights& c, const std::vector<std::string>& seeded_in_file, bool yours) {
   const std::set<std::string> fresh(c.fresh_ops.begin(), c.fresh_ops.end()), padded(c.padded_ops.begin(), c.padded_ops.end()),
-      unset(seeded_in_file.begin(), seeded_in_file.end());
+      merged(c.merged_ops.begin(), c.merged_ops.end()), unset(seeded_in_file.begin(), seeded_in_file.end());
   Json carried = Json::array(), seeded = Json::array(), train = Json::array();
   for (size_t i = 0; i < net.ops.size(); ++i) {
     const std::string& name = net.ops[i].name;
     if (c.weights[i].weight.empty() && c.weights[i].bias.empty()) continue;
     const bool is_seeded = fresh.count(name) || unset.count(name);
     if (is_seeded) seeded.push_back(name);
-    else if (!padded.count(name)) carried.push_back(name);
+    else if (!padded.count(name) && !merged.count(name)) carried.push_back(name);
     if (is_seeded || !yours) train.push_back(name);
   }
-  return {{"yours", yours}, {"carried_ops", carried}, {"zero_padded_ops", c.padded_ops}, {"seeded_ops", seeded}, {"need_training_ops", train}};
+  return {{"yours", yours}, {"carried_ops", carried}, {"zero_padded_ops", c.padded_ops}, {"merged_ops", c.merged_ops}, {"seeded_ops", seeded}, {"need_training_ops", train}};
 }
 
 std::string count_of(const Json& list, const std::string& what = "") {
@@ -74,6 +74,9 @@ std::vector<std::string> apply_notes(const Network& net, const Json& sources, co
   std::string w = "weights (" + label + "): " + (yours ? "yours, bit-exact, on " : "carried over (not trained: a seed) to ") +
                   count_of(sources["carried_ops"]);
   if (!sources["zero_padded_ops"].empty()) w += "; " + std::string(yours ? "yours " : "") + "embedded in zeros on " + count_of(sources["zero_padded_ops"], "that grew (the function kept)");
+  if (!sources["merged_ops"].empty())
+    w += "; " + std::string(yours ? "yours " : "") + "summed from parallel branches on " +
+         count_of(sources["merged_ops"], "that merged them (the function kept, up to float rounding)");
   const Json& seeded = sources["seeded_ops"];
   w += "; seeded on " + count_of(seeded);
   if (!seeded.empty() && seeded.size() <= 8) {
@@ -125,7 +128,7 @@ Json apply_advice(const Advice& advice, const ApplyOptions& o) {
   const bool use_own = o.weights.empty() && o.own;
   const WeightsSpec spec = use_own ? WeightsSpec{std::nullopt, "the model file's"} : read_weights_spec(o.weights.empty() ? "0" : o.weights);
   const profiler::NetworkWeights original = use_own ? std::move(*o.own) : weights_for(advice.net, spec, spec.label);
-  const profiler::CarriedWeights carried = profiler::carry_weights(advice.net, original, net, spec.seed.value_or(0));
+  const profiler::CarriedWeights carried = profiler::carry_weights(advice.net, original, net, spec.seed.value_or(0), rewrites);
   const std::string onnx = profiler::export_onnx(net, carried.weights);
   const std::string base = (std::filesystem::path(o.out) / "advised").string();
   profiler::check_onnx(onnx, base + ".onnx");

@@ -57,8 +57,9 @@ Json to_json(const Advice& a) {
                            {"block_kind", std::string(to_string(a.blocks[s.block].block.kind))}, {"latency_us", s.latency_us},
                            {"gain", gain_json(s.gain)}, {"macs_before", a.macs}, {"macs_after", s.macs},
                            {"params_before", a.params}, {"params_after", s.params}, {"keeps_function", s.keeps_function},
-                           {"weights", s.keeps_function ? "carried over (zero-padded): the function is unchanged"
-                                                        : "needs training (unchanged ops keep their weights)"},
+                           {"weights", !s.keeps_function ? "needs training (unchanged ops keep their weights)"
+                                    : s.rewrite.kind == RewriteKind::reparameterize ? "summed from the branches' weights: the function is unchanged"
+                                                                                  : "carried over (zero-padded): the function is unchanged"},
                            {"accuracy_evidence", std::string(k.evidence)},
                            {"receptive_field", s.receptive_field.empty() ? Json(nullptr) : Json(s.receptive_field)}});
   }

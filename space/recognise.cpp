@@ -5,6 +5,8 @@
 #include <set>
 #include <string_view>
 
+#include "space/reparam.hpp"
+
 namespace cpx {
 
 namespace {
@@ -74,7 +76,13 @@ class Recogniser {
 
   Recognition run() {
     Recognition r;
-    // Attention branches first: their QKV and projection convs would otherwise start conv chains.
+    // Parallel branches summed (RepVGG's and MobileOne's blocks in training form) first: their convs would
+    // otherwise stand alone, and their identity BatchNorm and adds go unrecognised.
+    const BranchFinder branches(net_);
+    for (size_t i = 0; i < net_.ops.size(); ++i)
+      if (!assigned_[i] && net_.ops[i].as<Conv2d>())
+        if (auto p = branches.at(i)) take(r, parallel_block(*p));
+    // Attention branches: their QKV and projection convs would otherwise start conv chains.
     for (size_t i = 0; i < net_.ops.size(); ++i)
       if (!assigned_[i] && net_.ops[i].as<Add>())
         if (auto b = residual_branch(i); b && b->kind == BlockKind::attention) take(r, std::move(*b));
@@ -284,7 +292,7 @@ class Recogniser {
         break;
       case BlockKind::attention: case BlockKind::conv: case BlockKind::shuffle_unit: case BlockKind::ghost_module:
       case BlockKind::dense_layer: case BlockKind::inception: case BlockKind::token_mixer: case BlockKind::pointwise:
-      case BlockKind::classifier: case BlockKind::count_:
+      case BlockKind::classifier: case BlockKind::parallel_branches: case BlockKind::count_:
         break;
     }
     if (!close_residual(b, steps[n - 1].last) && kind == BlockKind::basic_residual) return std::nullopt;
@@ -307,6 +315,15 @@ class Recogniser {
     if (const size_t n = only_consumer(b.output); n != no_op && is_norm(net_.ops[n])) b.ops.push_back(n), b.output = n;
     absorb_preceding(b);
     close_residual(b, b.output);
+    return b;
+  }
+
+  static RecognisedBlock parallel_block(const ParallelBranches& p) {
+    RecognisedBlock b{BlockKind::parallel_branches, p.convs, p.input, p.activation.value_or(p.adds.back()), !p.norms.empty() || p.skips > 0, {}, {}};
+    b.ops.insert(b.ops.end(), p.norms.begin(), p.norms.end());
+    b.ops.insert(b.ops.end(), p.adds.begin(), p.adds.end());
+    if (p.activation) b.ops.push_back(*p.activation);
+    b.roles.spatial = p.merged;
     return b;
   }
 

@@ -26,9 +26,12 @@ namespace cpx {
 // token_mixer: a depthwise kxk conv in no other block, with its squeeze-excite (RepViT's and MobileOne's
 //   token mixers). pointwise: a 1x1 conv in no other block (projections, transitions, heads' 1x1 convs).
 // classifier: a global pool and the linear layers after it.
+// parallel_branches: convs, and optionally the identity (a BatchNorm alone or a plain skip), on one input,
+//   summed, then an activation: RepVGG's, MobileOne's and RepViT's blocks as a training-form export has
+//   them, which merge into one conv exactly (space/reparam.hpp).
 enum class BlockKind {
   inverted_residual, fused_mbconv, depthwise_separable, basic_residual, bottleneck, attention, mlp, conv,
-  shuffle_unit, ghost_module, dense_layer, inception, token_mixer, pointwise, classifier, count_
+  shuffle_unit, ghost_module, dense_layer, inception, token_mixer, pointwise, classifier, parallel_branches, count_
 };
 inline constexpr Names<BlockKind, static_cast<size_t>(BlockKind::count_)> block_kind_names{{
     {BlockKind::inverted_residual, "inverted_residual"}, {BlockKind::fused_mbconv, "fused_mbconv"},
@@ -37,14 +40,15 @@ inline constexpr Names<BlockKind, static_cast<size_t>(BlockKind::count_)> block_
     {BlockKind::conv, "conv"}, {BlockKind::shuffle_unit, "shuffle_unit"}, {BlockKind::ghost_module, "ghost_module"},
     {BlockKind::dense_layer, "dense_layer"}, {BlockKind::inception, "inception"},
     {BlockKind::token_mixer, "token_mixer"}, {BlockKind::pointwise, "pointwise"},
-    {BlockKind::classifier, "classifier"}}};
+    {BlockKind::classifier, "classifier"}, {BlockKind::parallel_branches, "parallel_branches"}}};
 inline std::string_view to_string(BlockKind k) { return block_kind_names.name_of(k); }
 
 // The convs of a conv block by their role (op indices). Attention and MLP blocks of residual branches
 // leave the roles they do not have empty.
 struct BlockRoles {
   std::optional<size_t> expand;     // 1x1 widening conv (inverted residual, MLP), or the kxk of a fused MBConv
-  std::optional<size_t> spatial;    // the kxk conv: depthwise (inverted residual, separable) or dense (bottleneck)
+  std::optional<size_t> spatial;    // the kxk conv: depthwise (inverted residual, separable) or dense (bottleneck), or the
+                                    // parallel branches' largest (the one a merge keeps)
   std::optional<size_t> project;    // the 1x1 conv back to the block's output width
   std::optional<size_t> second;     // a basic block's second kxk conv
   std::vector<size_t> squeeze_excite;  // pool, reduce, expand, multiply (op indices), empty without SE

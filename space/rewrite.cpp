@@ -1,9 +1,11 @@
 #include "space/rewrite.hpp"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 
 #include "space/blocks.hpp"
+#include "space/reparam.hpp"
 
 namespace cpx {
 
@@ -64,6 +66,11 @@ std::optional<Conv2d> rewritten(const Rewrite& r, size_t role, Conv2d c, std::ma
       }
       c.groups = fused_groups.at(r.ops[1]);
       return c;
+    case RewriteKind::reparameterize:
+      if (role > 0) return std::nullopt;  // a branch merged into the first conv
+      c.bias = true;  // the branches' biases and the identity's shift sum there (a folded BatchNorm's shift too)
+      c.batch_norm = false;
+      return c;
     case RewriteKind::count_:
       break;
   }
@@ -85,9 +92,29 @@ void require_shapes_kept(const Network& before, const Network& after, const std:
                      after.shape_of(after.output).str() + ": a rewrite must keep its block's input and output shapes");
 }
 
+// The ops a reparameterize rewrite removes besides its branch convs (identity BatchNorms, the adds), each
+// mapped to the merged conv whose output replaces the sum; the rewrite must name the block's branch convs,
+// the largest first.
+void plan_reparameterize(const Network& net, const Rewrite& r, const std::string& file, std::map<std::string, std::string>& merged_into) {
+  const std::optional<ParallelBranches> b = BranchFinder(net).at(net.index_of(r.ops[0]));
+  std::vector<std::string> convs;
+  if (b)
+    for (size_t k : b->convs) convs.push_back(net.ops[k].name);
+  std::vector<std::string> named(r.ops.begin() + 1, r.ops.end());
+  std::sort(convs.begin(), convs.end());
+  std::sort(named.begin(), named.end());
+  if (!b || net.ops[b->merged].name != r.ops[0] || !std::includes(convs.begin(), convs.end(), named.begin(), named.end()) ||
+      convs.size() != named.size() + 1)
+    throw InputError(file + ": rewrite reparameterize names op \"" + r.ops[0] + "\" and " + std::to_string(named.size()) +
+                     " other(s), which are not the largest and the other convs of parallel branches that merge into one conv exactly");
+  for (const auto* ops : {&b->norms, &b->adds})
+    for (size_t k : *ops) merged_into[net.ops[k].name] = r.ops[0];
+}
+
 }  // namespace
 
 bool keeps_function(const Rewrite& r, const Network& net) {
+  if (r.kind == RewriteKind::reparameterize) return true;  // apply_rewrites refuses any other merge
   if (r.kind != RewriteKind::round_channels) return false;
   const Conv2d* expand = net.ops[net.index_of(r.ops[0])].as<Conv2d>();
   const Conv2d* dw = net.ops[net.index_of(r.ops[1])].as<Conv2d>();
@@ -108,7 +135,8 @@ std::string receptive_field_note(const Rewrite& r, const Network& net) {
              " pixels per axis at this resolution";
     case RewriteKind::group_conv:
       return name + ": each output channel sees 1/" + std::to_string(r.value) + " of the input channels";
-    case RewriteKind::round_channels: case RewriteKind::unfuse_mbconv: case RewriteKind::fuse_mbconv: case RewriteKind::count_:
+    case RewriteKind::round_channels: case RewriteKind::unfuse_mbconv: case RewriteKind::fuse_mbconv:
+    case RewriteKind::reparameterize: case RewriteKind::count_:
       break;
   }
   return "";
@@ -123,6 +151,9 @@ Network apply_rewrites(const Network& net, std::span<const Rewrite> rewrites, co
       if (!named.emplace(name, std::pair{k, role}).second)
         throw InputError(file + ": two rewrites change op \"" + name + "\": rewrites must touch disjoint ops");
     }
+  std::map<std::string, std::string> merged_into;  // an identity BatchNorm or add a merge removes -> the merged conv
+  for (const Rewrite& r : rewrites)
+    if (r.kind == RewriteKind::reparameterize) plan_reparameterize(net, r, file, merged_into);
   NetworkBuilder b(net.name + "+rewrites", net.family, net.input, Where(file));
   std::map<std::string, std::string> renamed;  // a removed op's output -> the tensor that replaces it
   std::map<std::string, int64_t> fused_groups;
@@ -131,6 +162,10 @@ Network apply_rewrites(const Network& net, std::span<const Rewrite> rewrites, co
     for (std::string& t : inputs)
       if (auto it = renamed.find(t); it != renamed.end()) t = it->second;
     b.locate(Where(file, "rewritten op \"" + op.name + "\""));
+    if (auto m = merged_into.find(op.name); m != merged_into.end()) {
+      renamed[op.name] = m->second;
+      continue;
+    }
     auto it = named.find(op.name);
     if (it == named.end()) {
       b.add(op.name, std::move(inputs), op.attrs);
@@ -193,6 +228,9 @@ class Candidates {
       case BlockKind::token_mixer: case BlockKind::pointwise:
         each_conv(b);
         if (r.expand && r.spatial) round(b), fuse(r);
+        break;
+      case BlockKind::parallel_branches:
+        reparameterize(b);
         break;
       case BlockKind::attention: case BlockKind::classifier: case BlockKind::count_:
         break;
@@ -263,6 +301,13 @@ class Candidates {
   void fuse(const BlockRoles& r) {
     if (conv(r.expand) && conv(r.spatial))
       keep_if_it_applies({RewriteKind::fuse_mbconv, {net_.ops[*r.expand].name, net_.ops[*r.spatial].name}, 0});
+  }
+  void reparameterize(const RecognisedBlock& b) {
+    const size_t merged = *b.roles.spatial;
+    std::vector<std::string> ops{net_.ops[merged].name};
+    for (size_t k : b.ops)
+      if (k != merged && conv(k)) ops.push_back(net_.ops[k].name);
+    keep_if_it_applies({RewriteKind::reparameterize, ops, 0});
   }
   void unfuse(std::optional<size_t> i) {
     if (const Conv2d* c = conv(i); c && c->groups == 1) keep_if_it_applies({RewriteKind::unfuse_mbconv, {net_.ops[*i].name}, 0});

@@ -18,7 +18,7 @@ namespace cpx {
 
 // A new rewrite is one enumerator, one row of rewrite_kinds (below) and its case in apply_rewrites and
 // candidate_rewrites; the switches there fail to compile until it is handled.
-enum class RewriteKind { group_conv, kernel_2x2, depthwise_kernel, round_channels, unfuse_mbconv, fuse_mbconv, count_ };
+enum class RewriteKind { group_conv, kernel_2x2, depthwise_kernel, round_channels, unfuse_mbconv, fuse_mbconv, reparameterize, count_ };
 
 struct RewriteKindInfo {
   RewriteKind kind;
@@ -43,6 +43,10 @@ inline constexpr std::array<RewriteKindInfo, static_cast<size_t>(RewriteKind::co
     {RewriteKind::fuse_mbconv, "fuse_mbconv", "MBConv (1x1 conv, depthwise kxk) -> fused MBConv (one kxk conv)",
      "no published evidence (CPUBone uses fused local blocks below 256 channels and unfused ones from there, a latency "
      "choice; no accuracy ablation is published)"},
+    {RewriteKind::reparameterize, "reparameterize",
+     "parallel branches on one input (kxk conv, 1x1 conv, identity), summed -> one kxk conv holding their sum",
+     "exact: the merged conv computes the same function (RepVGG/MobileOne structural re-parameterisation: MobileOne, "
+     "arXiv 2206.04040, section 3 and figure 3); no accuracy change"},
 }};
 inline constexpr Names<RewriteKind, rewrite_kinds.size()> rewrite_kind_names{rewrite_kinds};
 inline const RewriteKindInfo& info(RewriteKind k) { return rewrite_kinds[static_cast<size_t>(k)]; }
@@ -55,6 +59,8 @@ inline std::string_view to_string(RewriteKind k) { return rewrite_kind_names.nam
 //   round_channels:   {expand, depthwise, SE expand or absent}   value = the new expanded width
 //   unfuse_mbconv:    {kxk conv}                   value = 0 (a 1x1 conv "<name>.pw" is inserted before it)
 //   fuse_mbconv:      {expand, depthwise}          value = 0 (the expand is removed)
+//   reparameterize:   {largest branch conv, the other branch convs}   value = 0 (the other branches, the
+//                     identity BatchNorms and the adds are removed; the largest conv, with a bias, holds the sum)
 struct Rewrite {
   RewriteKind kind;
   std::vector<std::string> ops;
@@ -63,7 +69,7 @@ struct Rewrite {
 };
 
 // Whether the rewritten network computes the same function with weights carried over (see
-// profiler::carry_weights): only rounding channels up does; every other rewrite needs training.
+// profiler::carry_weights): rounding channels up and re-parameterising do; every other rewrite needs training.
 bool keeps_function(const Rewrite& r, const Network& net);
 
 // What changes for the receptive field or the layer's view of its input, in a sentence ("" if nothing).

@@ -102,7 +102,7 @@ void print_suggestions(const explorer::Advice& a, int64_t top) {
     std::printf("%-4s %-16s %-*s %-24s %7.1f->%-7.1f %8.2f->%-8.2f  %s\n", s.id.c_str(), std::string(to_string(s.rewrite.kind)).c_str(), width,
                 s.rewrite.ops[0].c_str(), gain_text(s.gain).c_str(), static_cast<double>(a.macs) / 1e6,
                 static_cast<double>(s.macs) / 1e6, static_cast<double>(a.params) / 1e6, static_cast<double>(s.params) / 1e6,
-                s.keeps_function ? "kept (zero-padded)" : "needs training");
+                !s.keeps_function ? "needs training" : s.rewrite.kind == RewriteKind::reparameterize ? "kept (merged)" : "kept (zero-padded)");
   }
   std::printf("accuracy evidence, per rewrite kind:\n");
   std::set<RewriteKind> kinds;

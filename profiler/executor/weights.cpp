@@ -251,12 +251,21 @@ bool embed_conv(const Conv2d& old_c, int64_t old_in, const OpWeights& old_w, con
 
 }  // namespace
 
-CarriedWeights carry_weights(const Network& from, const NetworkWeights& from_weights, const Network& to, uint64_t seed) {
-  CarriedWeights out{make_weights(to, seed), {}, {}};
+CarriedWeights carry_weights(const Network& from, const NetworkWeights& from_weights, const Network& to, uint64_t seed,
+                             std::span<const Rewrite> rewrites) {
+  CarriedWeights out{make_weights(to, seed), {}, {}, {}};
+  for (const Rewrite& r : rewrites) {
+    if (r.kind != RewriteKind::reparameterize) continue;
+    const size_t j = from.index_of(r.ops[0]), i = to.index_of(r.ops[0]);
+    const std::optional<ParallelBranches> b = j < from.ops.size() ? BranchFinder(from).at(j) : std::nullopt;
+    if (!b || i >= to.ops.size()) throw InputError("reparameterize: op \"" + r.ops[0] + "\" is not the merged conv of parallel branches");
+    out.weights[i] = merged_branch_weights(from, from_weights, *b);
+    out.merged_ops.push_back(r.ops[0]);
+  }
   for (size_t i = 0; i < to.ops.size(); ++i) {
     const Op& op = to.ops[i];
     OpWeights& w = out.weights[i];
-    if (w.weight.empty() && w.bias.empty()) continue;
+    if ((w.weight.empty() && w.bias.empty()) || std::find(out.merged_ops.begin(), out.merged_ops.end(), op.name) != out.merged_ops.end()) continue;
     const size_t j = from.index_of(op.name);
     const bool same_kind = j < from.ops.size() && from.ops[j].attrs.index() == op.attrs.index();
     if (same_kind && from_weights[j].weight.size() == w.weight.size() && from_weights[j].bias.size() == w.bias.size() &&

@@ -2,10 +2,13 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "space/network.hpp"
+#include "space/reparam.hpp"
+#include "space/rewrite.hpp"
 
 namespace cpx::profiler {
 
@@ -39,14 +42,23 @@ OpWeights make_op_weights(const Network& net, size_t i, uint64_t seed);
 // Weights for `to`, a rewrite of `from` (space/rewrite.hpp), carried from `from_weights`: an op of the same
 // name and weight shape keeps its weights; a conv that only grew (more output or input channels, a larger
 // centred kernel; ungrouped or depthwise) gets its old weights embedded in zeros, which keeps the function
-// where the added channels carry zeros; every other op gets seeded weights (make_weights(to, seed)), named
-// in `fresh_ops`.
+// where the added channels carry zeros; the conv a `reparameterize` rewrite among `rewrites` keeps gets the
+// sum of its branches' weights (merged_branch_weights), which keeps the function; every other op gets seeded
+// weights (make_weights(to, seed)), named in `fresh_ops`. Pass the rewrites that made `to`: without them a
+// merged conv would keep its own branch's weights alone.
 struct CarriedWeights {
   NetworkWeights weights;
   std::vector<std::string> fresh_ops;
   std::vector<std::string> padded_ops;  // the convs that grew, their old weights embedded in zeros
+  std::vector<std::string> merged_ops;  // the convs holding the sum of parallel branches (reparameterize)
 };
-CarriedWeights carry_weights(const Network& from, const NetworkWeights& from_weights, const Network& to, uint64_t seed);
+CarriedWeights carry_weights(const Network& from, const NetworkWeights& from_weights, const Network& to, uint64_t seed,
+                             std::span<const Rewrite> rewrites = {});
+
+// The weights of the one conv parallel branches `b` of `net` merge into (space/reparam.hpp): each branch
+// conv's kernel added where its padding places it in the largest, the identity as its scale (1 for a plain
+// skip) at the tap reading the output channel's own input channel, biases and shifts summed.
+OpWeights merged_branch_weights(const Network& net, const NetworkWeights& weights, const ParallelBranches& b);
 
 // The raw weights file (profiler::read_weights_file reads it back): every op's weight then bias, in op
 // order and in the layouts above, little-endian float32. A network JSON names it in "weights".
