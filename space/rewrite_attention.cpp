@@ -60,9 +60,11 @@ std::optional<Rewrite> downsample_candidate(const Network& net, const Recognised
   for (size_t k : blk.ops) {
     const Op& op = net.ops[k];
     // Tokens that are not one pixel grid (a class token, windows, reshaped sequences), or attention that
-    // already runs on a resampled map, admit no further downsampling here.
+    // already runs on a resampled map, admit no further downsampling here. A stride-1 transposed conv
+    // (LowFormer's stage-4 output projection) is a conv on the tokens, not an upsampling.
+    const ConvTranspose2d* t = op.as<ConvTranspose2d>();
     grid = grid && !op.as<Reshape>() && !op.as<ClassToken>() && !op.as<WindowPartition>() && !op.as<UpsampleNearest>() &&
-           !op.as<ResizeBilinear>() && !op.as<ConvTranspose2d>();
+           !op.as<ResizeBilinear>() && !(t && t->stride != std::array<int64_t, 2>{1, 1});
     if (const Matmul* m = op.as<Matmul>(); m && m->transpose_b) {
       attention = true;
       grid = grid && net.shape_of(op.inputs[1]).pixels() == net.shape_of(blk.input).pixels();
