@@ -6,6 +6,7 @@
 
 #include "space/blocks.hpp"
 #include "space/reparam.hpp"
+#include "space/rewrite_attention.hpp"
 
 namespace cpx {
 
@@ -71,8 +72,8 @@ std::optional<Conv2d> rewritten(const Rewrite& r, size_t role, Conv2d c, std::ma
       c.bias = true;  // the branches' biases and the identity's shift sum there (a folded BatchNorm's shift too)
       c.batch_norm = false;
       return c;
-    case RewriteKind::count_:
-      break;
+    case RewriteKind::attention_downsample: case RewriteKind::mlp_ratio: case RewriteKind::count_:
+      break;  // rewrite_attention.cpp rebuilds their ops
   }
   return c;
 }
@@ -124,6 +125,12 @@ bool keeps_function(const Rewrite& r, const Network& net) {
 
 std::string receptive_field_note(const Rewrite& r, const Network& net) {
   const std::string& name = r.ops[0];
+  if (r.kind == RewriteKind::attention_downsample) {
+    const ShapeNhwc s = net.shape_of(net.ops[net.index_of(name)].inputs[0]);
+    return name + ": the attention attends over a " + std::to_string((s.h + 1) / 2) + "x" + std::to_string((s.w + 1) / 2) + " map instead of " +
+           std::to_string(s.h) + "x" + std::to_string(s.w) + "; each 2x2 patch of its output shares one token's value";
+  }
+  if (r.kind == RewriteKind::mlp_ratio) return "";
   const Conv2d& c = conv_named(net, name, "rewrite");
   switch (r.kind) {
     case RewriteKind::kernel_2x2:
@@ -136,7 +143,8 @@ std::string receptive_field_note(const Rewrite& r, const Network& net) {
     case RewriteKind::group_conv:
       return name + ": each output channel sees 1/" + std::to_string(r.value) + " of the input channels";
     case RewriteKind::round_channels: case RewriteKind::unfuse_mbconv: case RewriteKind::fuse_mbconv:
-    case RewriteKind::reparameterize: case RewriteKind::count_:
+    case RewriteKind::reparameterize: case RewriteKind::attention_downsample: case RewriteKind::mlp_ratio:
+    case RewriteKind::count_:
       break;
   }
   return "";
@@ -147,7 +155,8 @@ Network apply_rewrites(const Network& net, std::span<const Rewrite> rewrites, co
   for (size_t k = 0; k < rewrites.size(); ++k)
     for (size_t role = 0; role < rewrites[k].ops.size(); ++role) {
       const std::string& name = rewrites[k].ops[role];
-      conv_named(net, name, file);
+      if (!is_attention_rewrite(rewrites[k].kind)) conv_named(net, name, file);
+      else if (role == 0) check_attention_rewrite(net, rewrites[k], file);
       if (!named.emplace(name, std::pair{k, role}).second)
         throw InputError(file + ": two rewrites change op \"" + name + "\": rewrites must touch disjoint ops");
     }
@@ -157,6 +166,7 @@ Network apply_rewrites(const Network& net, std::span<const Rewrite> rewrites, co
   NetworkBuilder b(net.name + "+rewrites", net.family, net.input, Where(file));
   std::map<std::string, std::string> renamed;  // a removed op's output -> the tensor that replaces it
   std::map<std::string, int64_t> fused_groups;
+  AttentionRewriter attention(net);
   for (const Op& op : net.ops) {
     std::vector<std::string> inputs = op.inputs;
     for (std::string& t : inputs)
@@ -172,6 +182,10 @@ Network apply_rewrites(const Network& net, std::span<const Rewrite> rewrites, co
       continue;
     }
     const Rewrite& r = rewrites[it->second.first];
+    if (is_attention_rewrite(r.kind)) {
+      attention.add(b, op, std::move(inputs), r, it->second.second);
+      continue;
+    }
     const std::optional<Conv2d> c = rewritten(r, it->second.second, *op.as<Conv2d>(), fused_groups);
     if (!c) {
       renamed[op.name] = inputs[0];
@@ -219,7 +233,7 @@ class Candidates {
         group(r.spatial), group(r.second), stride2(r.spatial);
         break;
       case BlockKind::mlp:
-        group(r.expand), group(r.project), smaller_dw(r.spatial);
+        group(r.expand), group(r.project), smaller_dw(r.spatial), attention_and_mlp(b);
         break;
       case BlockKind::conv:
         group(r.spatial), stride2(r.spatial);
@@ -232,7 +246,10 @@ class Candidates {
       case BlockKind::parallel_branches:
         reparameterize(b);
         break;
-      case BlockKind::attention: case BlockKind::classifier: case BlockKind::count_:
+      case BlockKind::attention:
+        attention_and_mlp(b);
+        break;
+      case BlockKind::classifier: case BlockKind::count_:
         break;
     }
     return out_;
@@ -297,6 +314,9 @@ class Candidates {
     const int64_t down = e->out_channels / vector_ * vector_, up = down + vector_;
     keep_if_it_applies({RewriteKind::round_channels, ops, up});
     if (down >= vector_) keep_if_it_applies({RewriteKind::round_channels, ops, down});
+  }
+  void attention_and_mlp(const RecognisedBlock& b) {
+    for (Rewrite& r : attention_candidates(net_, b, vector_)) keep_if_it_applies(std::move(r));
   }
   void fuse(const BlockRoles& r) {
     if (conv(r.expand) && conv(r.spatial))

@@ -18,7 +18,10 @@ namespace cpx {
 
 // A new rewrite is one enumerator, one row of rewrite_kinds (below) and its case in apply_rewrites and
 // candidate_rewrites; the switches there fail to compile until it is handled.
-enum class RewriteKind { group_conv, kernel_2x2, depthwise_kernel, round_channels, unfuse_mbconv, fuse_mbconv, reparameterize, count_ };
+enum class RewriteKind {
+  group_conv, kernel_2x2, depthwise_kernel, round_channels, unfuse_mbconv, fuse_mbconv, reparameterize,
+  attention_downsample, mlp_ratio, count_
+};
 
 struct RewriteKindInfo {
   RewriteKind kind;
@@ -47,6 +50,15 @@ inline constexpr std::array<RewriteKindInfo, static_cast<size_t>(RewriteKind::co
      "parallel branches on one input (kxk conv, 1x1 conv, identity), summed -> one kxk conv holding their sum",
      "exact: the merged conv computes the same function (RepVGG/MobileOne structural re-parameterisation: MobileOne, "
      "arXiv 2206.04040, section 3 and figure 3); no accuracy change"},
+    {RewriteKind::attention_downsample, "attention_downsample",
+     "an attention's tokens on its map downsampled by 2 (a stride-2 depthwise conv before q/k/v; the output back by "
+     "nearest-neighbour upsampling after its 1x1 projection)",
+     "no published evidence (CPUBone, LowFormer and EfficientFormerV2 attend over a map downsampled by 2 in stage 3 as a "
+     "design choice, without an accuracy ablation of it; CPUBone's nearest-neighbour upsampling figure, B1 33.5 vs 39.7 ms "
+     "on a Raspberry Pi 5, is latency, not accuracy)"},
+    {RewriteKind::mlp_ratio, "mlp_ratio", "an MLP's hidden width from r to a smaller ratio (4 -> 3 or 2) times its input width",
+     "no published evidence (CPUBone's fastit sets MLP expansion 4 instead of 2 together with three other changes, with no "
+     "ablation of the expansion alone; EfficientFormerV2 mixes ratios 3 and 4 per stage as a design choice)"},
 }};
 inline constexpr Names<RewriteKind, rewrite_kinds.size()> rewrite_kind_names{rewrite_kinds};
 inline const RewriteKindInfo& info(RewriteKind k) { return rewrite_kinds[static_cast<size_t>(k)]; }
@@ -61,6 +73,11 @@ inline std::string_view to_string(RewriteKind k) { return rewrite_kind_names.nam
 //   fuse_mbconv:      {expand, depthwise}          value = 0 (the expand is removed)
 //   reparameterize:   {largest branch conv, the other branch convs}   value = 0 (the other branches, the
 //                     identity BatchNorms and the adds are removed; the largest conv, with a bias, holds the sum)
+//   attention_downsample: {anchor, residual add, every op between that runs on the tokens}   value = 2
+//                     (anchor: a stride-1 depthwise conv before the projections, which takes stride 2, or the
+//                     first projection, before which "<anchor>.down", a depthwise 3x3/s2, is inserted for every
+//                     listed op reading the anchor's input; "<add>.upsample" brings the branch back to the map)
+//   mlp_ratio:        {expand, depthwise convs on the hidden width, project}   value = the new hidden width
 struct Rewrite {
   RewriteKind kind;
   std::vector<std::string> ops;

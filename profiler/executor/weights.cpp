@@ -268,8 +268,11 @@ CarriedWeights carry_weights(const Network& from, const NetworkWeights& from_wei
     if ((w.weight.empty() && w.bias.empty()) || std::find(out.merged_ops.begin(), out.merged_ops.end(), op.name) != out.merged_ops.end()) continue;
     const size_t j = from.index_of(op.name);
     const bool same_kind = j < from.ops.size() && from.ops[j].attrs.index() == op.attrs.index();
+    // The input's channels, not its map: a projection that reads a downsampled map (attention_downsample)
+    // computes the same per-pixel function with the same weights; weights shaped by the map (an attention
+    // bias's gathered table) change size and are caught above.
     if (same_kind && from_weights[j].weight.size() == w.weight.size() && from_weights[j].bias.size() == w.bias.size() &&
-        from.shape_of(from.ops[j].inputs[0]) == to.shape_of(op.inputs[0])) {
+        from.shape_of(from.ops[j].inputs[0]).c == to.shape_of(op.inputs[0]).c) {
       w = from_weights[j];
       continue;
     }
