@@ -356,13 +356,13 @@ Json prediction_json(const Predictor& p, const Network& net, const NetworkPredic
   Json rows = Json::array();
   for (size_t i = 0; i < net.ops.size(); ++i) {
     const auto& o = pred.ops[i];
-    const Json base = layer_row(net, i, counts.layers[i]);
-    Json r = row_subset(base, {"name", "op"});
-    r["op_class"] = to_string(o.op_class);
-    r["macs"] = base["macs"];
-    r["latency_us"] = o.latency_us;
+    OpRow row = op_row(net, i, counts.layers[i]);
+    row.op_class = to_string(o.op_class);
+    row.predicted_us = o.latency_us;
+    if (o.fused_into) row.fused_into = net.ops[*o.fused_into].name;
+    Json r = to_json(row, {OpField::name, OpField::op, OpField::op_class, OpField::macs, OpField::latency_us});
     r["activation_us"] = o.activation_us;
-    if (o.fused_into) r["fused_into"] = net.ops[*o.fused_into].name;
+    write_op_fields(r, row, {OpField::fused_into});
     r["macps"] = o.macs > 0 ? Json(o.macs / (o.latency_us * 1e-6)) : Json(nullptr);
     r["outside_profile"] = !outside.per_op[i].empty();
     Json features = Json::array();

@@ -253,7 +253,7 @@ OutsideOps outside_profile(const Predictor& p, const Network& net, const Network
 
 // What `predict --json` prints: model, device, runtime, threads, resolution, macs, latency_us, macps,
 // overhead_us, network_bytes and weights_credit_us (NetworkPrediction), for a calibrated device latency_us_low and latency_us_high (its interval) and, with `layers`, one object per op: name, op, op_class (the predictor's class, e.g.
-// conv_dense), macs (name, op and macs from count's layer_row), latency_us, activation_us and macps.
+// conv_dense), macs (an OpRow's fields, space/op_row.hpp), latency_us, activation_us and macps.
 // Always: outside_profile (any op outside the profiled ranges, see outside_profile()), ops_outside_profile
 // and outside_profile_features ("class.feature", sorted); with `layers`, each op's outside_profile and
 // outside_features ({model, feature, value, lo, hi}, empty when inside).
