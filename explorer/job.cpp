@@ -303,7 +303,7 @@ void fill_uncalibrated(const Context& c, const Network& net, ParetoRow& row) {
   if (!pred.uncalibrated) return;
   std::string kinds;
   for (const auto& [kind, share] : pred.uncalibrated->kinds)
-    if (std::lround(100 * share) > 0) kinds += (kinds.empty() ? "" : ", ") + kind + " " + std::to_string(std::lround(100 * share)) + "%";
+    if (std::lround(100 * share) > 0) kinds += (kinds.empty() ? "" : ", ") + to_string(kind) + " " + std::to_string(std::lround(100 * share)) + "%";
   // The pooled interval method says how much of the interval's width that work adds (predictor/interval.hpp).
   if (!kinds.empty() && pred.widening && pred.widening->width_share_unseen)
     kinds += "; " + std::to_string(std::lround(100 * *pred.widening->width_share_unseen)) + "% of the interval's width";
