@@ -29,13 +29,14 @@ Json to_json(const Advice& a) {
     for (size_t k : b.block.ops) block_of[k] = b.block.name;
   Json layers = Json::array(), unrecognised = Json::array(), blocks = Json::array(), suggestions = Json::array(), front = Json::array();
   for (size_t i = 0; i < net.ops.size(); ++i) {
-    Json row = row_subset(layer_row(net, i, counts.layers[i]), {"name", "op", "conv_class"});
-    const double macs = static_cast<double>(counts.layers[i].cost.macs);
+    OpRow op = op_row(net, i, counts.layers[i]);
+    op.predicted_us = a.op_us[i];
+    if (a.prediction.ops[i].fused_into) op.fused_into = net.ops[*a.prediction.ops[i].fused_into].name;
+    Json row = to_json(op, {OpField::name, OpField::op, OpField::conv_class});
     row["block"] = block_of[i].empty() ? Json(nullptr) : Json(block_of[i]);
-    row["latency_us"] = a.op_us[i];
-    row["macs"] = counts.layers[i].cost.macs;
-    row["macps"] = macps(macs, a.op_us[i]);
-    if (a.prediction.ops[i].fused_into) row["fused_into"] = net.ops[*a.prediction.ops[i].fused_into].name;
+    write_op_fields(row, op, {OpField::latency_us, OpField::macs});
+    row["macps"] = macps(static_cast<double>(op.macs), a.op_us[i]);
+    write_op_fields(row, op, {OpField::fused_into});
     layers.push_back(row);
   }
   for (size_t i : a.recognition.unrecognised)

@@ -303,7 +303,7 @@ void fill_uncalibrated(const Context& c, const Network& net, ParetoRow& row) {
   if (!pred.uncalibrated) return;
   std::string kinds;
   for (const auto& [kind, share] : pred.uncalibrated->kinds)
-    if (std::lround(100 * share) > 0) kinds += (kinds.empty() ? "" : ", ") + kind + " " + std::to_string(std::lround(100 * share)) + "%";
+    if (std::lround(100 * share) > 0) kinds += (kinds.empty() ? "" : ", ") + to_string(kind) + " " + std::to_string(std::lround(100 * share)) + "%";
   // The pooled interval method says how much of the interval's width that work adds (predictor/interval.hpp).
   if (!kinds.empty() && pred.widening && pred.widening->width_share_unseen)
     kinds += "; " + std::to_string(std::lround(100 * *pred.widening->width_share_unseen)) + "% of the interval's width";
@@ -509,11 +509,13 @@ Layers layer_breakdown(const Context& c, const std::optional<profiler::LayerTimi
   Json rows = Json::array(), roof_points = Json::array();
   for (size_t i = 0; i < net.ops.size(); ++i) {
     const double measured_us = measured ? measured->ops[i].stats_us.median : NAN;
-    Json row = row_subset(layer_row(net, i, lc.layers[i]), {"name", "op", "macs"});
+    OpRow op = op_row(net, i, lc.layers[i]);
+    op.op_class = to_string(lp.ops[i].op_class);
+    op.predicted_us = lp.ops[i].latency_us;
+    if (std::isfinite(measured_us)) op.measured_us = measured_us;
+    Json row = to_json(op, {OpField::name, OpField::op, OpField::macs});
     row["stage"] = stage_of(net.ops[i].name);
-    row["op_class"] = to_string(lp.ops[i].op_class);
-    row["predicted_us"] = lp.ops[i].latency_us;
-    row["measured_us"] = std::isfinite(measured_us) ? Json(measured_us) : Json(nullptr);
+    write_op_fields(row, op, {OpField::op_class, OpField::predicted_us, OpField::measured_us});
     rows.push_back(std::move(row));
     const double bytes = static_cast<double>(lc.layers[i].bytes);
     if (lp.ops[i].macs <= 0 || bytes <= 0) continue;

@@ -547,12 +547,12 @@ std::string interval_source_in_words(const Calibrated& c) {
 namespace {
 
 // Each point's host-predicted time by kind of work, as shares of its total.
-std::vector<std::map<std::string, double>> kind_shares(const Predictor& host, const Hardware& hardware,
+std::vector<std::map<OpKind, double>> kind_shares(const Predictor& host, const Hardware& hardware,
                                                        const std::vector<PublishedPoint>& points) {
   const Predictor unit = host_as_device(host, hardware, CalibrationMethod::uniform_scale);
-  std::vector<std::map<std::string, double>> out;
+  std::vector<std::map<OpKind, double>> out;
   for (const auto& p : points) {
-    std::map<std::string, double> t = host_time_by_kind_us(p.net, predict(unit, p.net, hardware.threads));
+    std::map<OpKind, double> t = host_time_by_kind_us(p.net, predict(unit, p.net, hardware.threads));
     double total = 0;
     for (const auto& [k, us] : t) total += us;
     for (auto& [k, us] : t) us = total > 0 ? us / total : 0;

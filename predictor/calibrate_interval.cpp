@@ -81,8 +81,8 @@ void set_seen_family_interval(Calibrated& c, const std::vector<double>& lomo, co
 }
 
 // The mean of `rows`' shares per kind: what a calibration on those rows exercised.
-std::map<std::string, double> mean_kind_share(const std::vector<std::map<std::string, double>>& shares, const std::vector<size_t>& rows) {
-  std::map<std::string, double> out;
+std::map<OpKind, double> mean_kind_share(const std::vector<std::map<OpKind, double>>& shares, const std::vector<size_t>& rows) {
+  std::map<OpKind, double> out;
   for (size_t r : rows)
     for (const auto& [k, v] : shares[r]) out[k] += v / static_cast<double>(rows.size());
   return out;
@@ -96,7 +96,7 @@ constexpr double uncalibrated_case_share = 0.1;
 constexpr std::array<double, 8> uncalibrated_factors{1, 1.25, 1.5, 2, 3, 4, 6, 10};
 constexpr double assumed_uncalibrated_factor = 2;
 
-void size_uncalibrated(Calibrated& c, const std::vector<std::map<std::string, double>>& shares, const std::vector<double>& held,
+void size_uncalibrated(Calibrated& c, const std::vector<std::map<OpKind, double>>& shares, const std::vector<double>& held,
                        const Eigen::VectorXd& y, const std::vector<std::string>& group) {
   std::vector<size_t> all(shares.size());
   for (size_t i = 0; i < all.size(); ++i) all[i] = i;
@@ -143,7 +143,7 @@ void size_uncalibrated(Calibrated& c, const std::vector<std::map<std::string, do
 
 }  // namespace
 
-void size_interval(Calibrated& c, const std::vector<std::map<std::string, double>>& shares, const std::vector<double>& held,
+void size_interval(Calibrated& c, const std::vector<std::map<OpKind, double>>& shares, const std::vector<double>& held,
                    const Eigen::VectorXd& y, const std::vector<std::string>& group, bool by_family, const std::string& chosen,
                    const std::vector<double>& lomo, const std::vector<std::string>& models, const IntervalOptions& interval) {
   if (interval.method == IntervalMethod::pooled_t) {

@@ -17,7 +17,7 @@ namespace cpx::predictor {
 // model's held-out predictions `held` (by `group`: families when by_family) and leave-one-model-out ones
 // `lomo`, and how work the calibration networks barely exercised widens it (kind_share and kind_spread, or
 // the factor F). shares: each point's host-predicted time by kind of work, as shares of its total.
-void size_interval(Calibrated& c, const std::vector<std::map<std::string, double>>& shares, const std::vector<double>& held,
+void size_interval(Calibrated& c, const std::vector<std::map<OpKind, double>>& shares, const std::vector<double>& held,
                    const Eigen::VectorXd& y, const std::vector<std::string>& group, bool by_family, const std::string& chosen,
                    const std::vector<double>& lomo, const std::vector<std::string>& models, const IntervalOptions& interval);
 

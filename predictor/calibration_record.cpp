@@ -67,7 +67,11 @@ DeviceInterval device_interval_from_json(const Json& j, const Where& where) {
 }
 
 Json to_json(const UncalibratedSizing& u, double factor) {
-  if (u.spread) return {{"rule", u.rule}, {"devices", u.spread->devices}, {"deviations", u.spread->deviations}};
+  if (u.spread) {
+    Json deviations = Json::object();  // by kind, in the order of the names (OpKind's)
+    for (const auto& [kind, per_device] : u.spread->deviations) deviations[to_string(kind)] = per_device;
+    return {{"rule", u.rule}, {"devices", u.spread->devices}, {"deviations", deviations}};
+  }
   Json j = {{"cases", u.factor->cases}, {"rule", u.rule}, {"sized", u.factor->sized}};
   if (u.factor->coverage_unwidened) j["coverage_unwidened"] = *u.factor->coverage_unwidened;
   if (u.factor->coverage_widened) j["coverage_widened"] = *u.factor->coverage_widened;
@@ -92,7 +96,9 @@ UncalibratedSizing uncalibrated_sizing_from_json(const Json& j, const Where& whe
     ObjectReader kinds(r.raw("deviations"), r.at("deviations"));
     for (const auto& [kind, per_device] : r.raw("deviations").items()) {
       ObjectReader k(kinds.raw(kind), kinds.at(kind));
-      for (const auto& [device, v] : per_device.items()) s.deviations[kind][device] = k.number(device, -100, 100);
+      const std::optional<OpKind> parsed = parse_op_kind(kind);
+      if (!parsed) kinds.at(kind).fail("not a kind of work; e.g. dense conv 3x3, depthwise 7x7 dilated, gelu");
+      for (const auto& [device, v] : per_device.items()) s.deviations[*parsed][device] = k.number(device, -100, 100);
       k.finish();
     }
     kinds.finish();

@@ -60,7 +60,7 @@ struct UncalibratedSizing {
   std::optional<Factor> factor;
   struct Spread {
     std::vector<std::string> devices;                                 // the devices compared
-    std::map<std::string, std::map<std::string, double>> deviations;  // per kind, per device: its log deviation
+    std::map<OpKind, std::map<std::string, double>> deviations;  // per kind, per device: its log deviation
   };
   std::optional<Spread> spread;
 };

@@ -23,13 +23,13 @@ std::string record_group(const std::string& section, const Json& rec, size_t ind
 
 // One op row of a profile as a sample (op kind + attrs + shapes + measured median); nullopt for a view,
 // which costs nothing to learn (profiler::runs_as_view).
-std::optional<Sample> layer_sample(const profiler::ProfileOp& layer, int64_t threads, const profiler::IgemmRule& igemm, const Where& where) {
+std::optional<Sample> layer_sample(const profiler::MeasuredOp& layer, int64_t threads, const profiler::IgemmRule& igemm, const Where& where) {
   Json op = layer.attrs;
-  op["op"] = layer.op;
+  op["op"] = layer.row.op;
   ObjectReader r(op, where / "attrs");
   const OpAttrs attrs = read_op_attrs(r);
   if (profiler::runs_as_view(attrs)) return std::nullopt;
-  return Sample{op_features(attrs, layer.in_nhwc, layer.out_nhwc, threads, true, igemm), layer.median_us(), false, {}};
+  return Sample{op_features(attrs, layer.row.in_nhwc, layer.row.out_nhwc, threads, true, igemm), layer.median_us(), false, {}};
 }
 
 // In a cold section (every run starts with evicted caches), whether an op counts as having read cold data.
@@ -45,10 +45,10 @@ std::optional<Sample> layer_sample(const profiler::ProfileOp& layer, int64_t thr
 // inside a network than alone by more than `measure` against `measure --cold-caches` shows, and
 // validate's depthwise convs were predicted too fast (docs/log/predictor.md, moved from code comments). A
 // profile from before layers named their inputs says nothing, and every op there counts as cold.
-bool reads_cold_data(const profiler::ProfileOp& layer, OpClass op_class, const std::set<std::string>& warm_twins) {
+bool reads_cold_data(const profiler::MeasuredOp& layer, OpClass op_class, const std::set<std::string>& warm_twins) {
   const bool depthwise = op_class == OpClass::conv_depthwise || op_class == OpClass::conv_depthwise_generic;
-  if (!layer.inputs || !(depthwise || warm_twins.count(layer.op))) return true;
-  return std::any_of(layer.inputs->begin(), layer.inputs->end(), [](const std::string& name) { return name == input_tensor; });
+  if (layer.row.inputs.empty() || !(depthwise || warm_twins.count(layer.row.op))) return true;
+  return std::any_of(layer.row.inputs.begin(), layer.row.inputs.end(), [](const std::string& name) { return name == input_tensor; });
 }
 
 
@@ -136,8 +136,8 @@ Gathered gather_samples(const Json& profile, const Where& where, const FitOption
       const Json& layers = rec.at("layers");
       for (size_t k = 0; k < layers.size(); ++k) {
         const Where at = ((where / section)[i] / "layers")[k];
-        const profiler::ProfileOp layer = profiler::read_profile_op(layers[k], at);
-        if (!layer.fused_into.empty()) continue;  // its time is inside the owner's row
+        const profiler::MeasuredOp layer = profiler::read_profile_op(layers[k], at);
+        if (!layer.row.fused_into.empty()) continue;  // its time is inside the owner's row
         std::optional<Sample> sample = layer_sample(layer, t, igemm, at);
         if (!sample) continue;
         g.samples.push_back(std::move(*sample));

@@ -160,8 +160,8 @@ std::vector<std::array<double, 2>> pooled_error_bounds(const std::vector<double>
   return out;
 }
 
-double unseen_half_width(const std::vector<std::pair<std::string, double>>& unseen_kinds,
-                         const std::map<std::string, double>& kind_spread, double level) {
+double unseen_half_width(const std::vector<std::pair<OpKind, double>>& unseen_kinds,
+                         const std::map<OpKind, double>& kind_spread, double level) {
   double widest = 0;
   for (const auto& [k, s] : kind_spread) widest = std::max(widest, s);
   double sum = 0;

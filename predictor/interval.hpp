@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "predictor/op_kinds.hpp"
 #include "space/error.hpp"
 
 namespace cpx::predictor {
@@ -49,9 +50,9 @@ struct HeldOutErrors {
 // device's whole time|: how far a typical device's relative cost of the kind strays from the host's.
 struct IntervalEvidence {
   std::vector<HeldOutErrors> devices;
-  std::map<std::string, double> kind_spread;
+  std::map<OpKind, double> kind_spread;
   std::vector<std::string> kind_spread_devices;  // the devices the spread was measured across
-  std::map<std::string, std::map<std::string, double>> kind_deviation;  // per kind, per device: its log deviation
+  std::map<OpKind, std::map<std::string, double>> kind_deviation;  // per kind, per device: its log deviation
 };
 
 struct IntervalOptions {
@@ -98,7 +99,7 @@ std::vector<std::array<double, 2>> pooled_error_bounds(const std::vector<double>
 // The log half-width that unseen work adds: the z of `level` times Σ over kinds of the network's share of
 // time in that kind times the kind's spread (a kind no device knows: the largest spread). Kinds of one
 // network are taken as erring together.
-double unseen_half_width(const std::vector<std::pair<std::string, double>>& unseen_kinds,
-                         const std::map<std::string, double>& kind_spread, double level);
+double unseen_half_width(const std::vector<std::pair<OpKind, double>>& unseen_kinds,
+                         const std::map<OpKind, double>& kind_spread, double level);
 
 }  // namespace cpx::predictor

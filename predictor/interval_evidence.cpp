@@ -25,14 +25,14 @@ HeldOutErrors held_out_errors(const Predictor& d) {
 
 IntervalEvidence interval_evidence(const std::vector<Predictor>& devices, const std::vector<const ZooEntry*>& reference) {
   IntervalEvidence out;
-  std::map<std::string, std::vector<double>> deviations;  // per kind, one per device
+  std::map<OpKind, std::vector<double>> deviations;  // per kind, one per device
   for (const Predictor& d : devices) {
     if (!d.calibrated) continue;
     out.devices.push_back(held_out_errors(d));
     Predictor host = d;
     host.calibrated.reset();
     const int64_t threads = prediction_threads(d, std::nullopt);
-    std::map<std::string, double> device_us, host_us;
+    std::map<OpKind, double> device_us, host_us;
     for (const ZooEntry* z : reference) {
       const Network net = z->build(z->resolution);
       for (const auto& [kind, us] : host_time_by_kind_us(net, predict(d, net, threads))) device_us[kind] += us;

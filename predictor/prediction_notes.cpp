@@ -19,7 +19,7 @@ std::optional<std::string> uncalibrated_note(const NetworkPrediction& p) {
   if (!p.uncalibrated || !(p.uncalibrated->share > 0)) return std::nullopt;
   const double share = p.uncalibrated->share;
   std::string kinds;
-  for (const auto& [kind, kind_share] : p.uncalibrated->kinds) kinds += (kinds.empty() ? "" : ", ") + kind + " " + percent(kind_share);
+  for (const auto& [kind, kind_share] : p.uncalibrated->kinds) kinds += (kinds.empty() ? "" : ", ") + to_string(kind) + " " + percent(kind_share);
   // predict() widens the interval's high end by share * (factor - 1) of the latency (predictor.hpp, Calibrated).
   const NetworkPrediction::Widening widening = p.widening.value_or(NetworkPrediction::Widening{});
   std::string how;

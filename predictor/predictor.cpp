@@ -132,7 +132,7 @@ void reach_macs_only_outside_sizes(const Calibrated& dev, NetworkPrediction& out
 
 // A calibrated device's interval for `net` (out.latency_us set): the seen-family or new-family errors,
 // widened for work the calibration barely exercised (host_by_kind_us: the network's host time by kind).
-void set_device_interval(const Calibrated* dev, const Network& net, const std::map<std::string, double>& host_by_kind_us,
+void set_device_interval(const Calibrated* dev, const Network& net, const std::map<OpKind, double>& host_by_kind_us,
                          NetworkPrediction& out) {
   // A network of a family the calibration saw takes that family's interval where the device has one.
   const bool seen = dev->held_out && dev->held_out->families.count(net.family);
@@ -150,7 +150,7 @@ void set_device_interval(const Calibrated* dev, const Network& net, const std::m
   if (!dev->kind_share.empty()) {
     out.uncalibrated = uncalibrated_work(host_by_kind_us, dev->kind_share);
     Json kinds = Json::object();
-    for (const auto& [kind, share] : out.uncalibrated->kinds) kinds[kind] = share;
+    for (const auto& [kind, share] : out.uncalibrated->kinds) kinds[to_string(kind)] = share;
     const double s = out.uncalibrated->share;
     if (!dev->kind_spread.empty()) {
       // Work the calibration barely exercised: each kind as uncertain as devices differ on it, added in
@@ -216,7 +216,7 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
   const int64_t host_threads = dev ? dev->host_threads : threads;
   if (dev) prediction_threads(p, threads);
   const DevicePricing pricing = dev ? pricing_of(dev->method) : DevicePricing::class_scaled;  // read for a device only
-  std::map<std::string, double> host_by_kind_us;  // for a device that knows what its calibration exercised
+  std::map<OpKind, double> host_by_kind_us;  // for a device that knows what its calibration exercised
   // A device's network is what its runtime runs: an eager runtime's ReLU is a pass of its own.
   const bool fuses_relu = !dev || dev->hardware.runtime_fuses_relu;
   const Ceilings device = dev ? Ceilings{dev->hardware.peak_macps(), dev->hardware.dram_bytes_per_s} : Ceilings{};
@@ -278,8 +278,8 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
   return out;
 }
 
-std::map<std::string, double> host_time_by_kind_us(const Network& net, const NetworkPrediction& p) {
-  std::map<std::string, double> out;
+std::map<OpKind, double> host_time_by_kind_us(const Network& net, const NetworkPrediction& p) {
+  std::map<OpKind, double> out;
   for (size_t i = 0; i < net.ops.size() && i < p.ops.size(); ++i) {
     out[op_kind(net, i)] += p.ops[i].latency_us - p.ops[i].activation_us;
     if (p.ops[i].activation_us > 0) out[activation_kind(net, i)] += p.ops[i].activation_us;
@@ -344,7 +344,7 @@ Json prediction_json(const Predictor& p, const Network& net, const NetworkPredic
   if (pred.uncalibrated) {  // a calibrated device: how much of the time rests on work its calibration barely saw
     j["uncalibrated_share"] = pred.uncalibrated->share;
     Json kinds = Json::array();
-    for (const auto& [kind, share] : pred.uncalibrated->kinds) kinds.push_back({{"kind", kind}, {"share", share}});
+    for (const auto& [kind, share] : pred.uncalibrated->kinds) kinds.push_back({{"kind", to_string(kind)}, {"share", share}});
     j["uncalibrated_kinds"] = kinds;
   }
   const OutsideOps outside = outside_profile(p, net, pred, threads);
@@ -356,13 +356,13 @@ Json prediction_json(const Predictor& p, const Network& net, const NetworkPredic
   Json rows = Json::array();
   for (size_t i = 0; i < net.ops.size(); ++i) {
     const auto& o = pred.ops[i];
-    const Json base = layer_row(net, i, counts.layers[i]);
-    Json r = row_subset(base, {"name", "op"});
-    r["op_class"] = to_string(o.op_class);
-    r["macs"] = base["macs"];
-    r["latency_us"] = o.latency_us;
+    OpRow row = op_row(net, i, counts.layers[i]);
+    row.op_class = to_string(o.op_class);
+    row.predicted_us = o.latency_us;
+    if (o.fused_into) row.fused_into = net.ops[*o.fused_into].name;
+    Json r = to_json(row, {OpField::name, OpField::op, OpField::op_class, OpField::macs, OpField::latency_us});
     r["activation_us"] = o.activation_us;
-    if (o.fused_into) r["fused_into"] = net.ops[*o.fused_into].name;
+    write_op_fields(r, row, {OpField::fused_into});
     r["macps"] = o.macs > 0 ? Json(o.macs / (o.latency_us * 1e-6)) : Json(nullptr);
     r["outside_profile"] = !outside.per_op[i].empty();
     Json features = Json::array();

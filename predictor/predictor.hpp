@@ -84,14 +84,14 @@ struct Calibrated {
   // (predictor/op_kinds.hpp). A prediction whose time lies in kinds below calibrated_kind_share has that
   // share s of its time uncertain by uncalibrated_factor F: its interval is widened to
   // [low · (1 - s + s/F), high · (1 - s + s·F)]. Empty (files from before it): not widened.
-  std::map<std::string, double> kind_share;
+  std::map<OpKind, double> kind_share;
   double uncalibrated_factor = 1;
   std::optional<UncalibratedSizing> uncalibrated;  // how F was sized, or the kind spreads' source
   // The pooled interval method's widening instead of F (predictor/interval.hpp): per kind of work, how far
   // devices' relative cost of it strays from the host's (log, the median over the other devices).
   // A network's interval half-width in log space becomes sqrt(q² + u²), u = unseen_half_width of the
   // kinds below calibrated_kind_share. Empty: F widens (the percentile method, files from before it).
-  std::map<std::string, double> kind_spread;
+  std::map<OpKind, double> kind_spread;
   // The calibration networks' MACs, and MACs alone's time per MAC fitted on them. Where the device fitted a
   // time per op or per byte (physical's linear terms, the transfer's dispatch time), a network outside
   // that range has a share of its time in such terms unlike any calibration network's, which holding
@@ -215,7 +215,7 @@ struct NetworkPrediction {
 };
 // Time by kind of work (op_kind; an unfused activation pass under its activation's kind) of a network as
 // `p` predicts it: predicted by a host model, the host's times.
-std::map<std::string, double> host_time_by_kind_us(const Network& net, const NetworkPrediction& p);
+std::map<OpKind, double> host_time_by_kind_us(const Network& net, const NetworkPrediction& p);
 // A per-thread-count figure (network_scale, network_overhead_us) at the nearest fitted thread count below or
 // at `threads`, else at the smallest; `absent` when there is none.
 double nearest_threads(const std::map<int64_t, double>& m, int64_t threads, double absent);
@@ -253,7 +253,7 @@ OutsideOps outside_profile(const Predictor& p, const Network& net, const Network
 
 // What `predict --json` prints: model, device, runtime, threads, resolution, macs, latency_us, macps,
 // overhead_us, network_bytes and weights_credit_us (NetworkPrediction), for a calibrated device latency_us_low and latency_us_high (its interval) and, with `layers`, one object per op: name, op, op_class (the predictor's class, e.g.
-// conv_dense), macs (name, op and macs from count's layer_row), latency_us, activation_us and macps.
+// conv_dense), macs (an OpRow's fields, space/op_row.hpp), latency_us, activation_us and macps.
 // Always: outside_profile (any op outside the profiled ranges, see outside_profile()), ops_outside_profile
 // and outside_profile_features ("class.feature", sorted); with `layers`, each op's outside_profile and
 // outside_features ({model, feature, value, lo, hi}, empty when inside).

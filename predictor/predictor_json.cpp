@@ -70,10 +70,10 @@ Json to_json(const Predictor& p) {
           {"efficiency_exponent", c.efficiency_exponent},
           {"dispatch_us_per_op", c.dispatch_us_per_op},
           {"linear", {{"us_per_mac", c.linear[0]}, {"us_per_byte", c.linear[1]}, {"us_per_op", c.linear[2]}}},
-          {"kinds", c.kind_share},
+          {"kinds", kinds_json(c.kind_share)},
           {"uncalibrated_factor", c.uncalibrated_factor},
           {"uncalibrated", c.uncalibrated ? to_json(*c.uncalibrated, c.uncalibrated_factor) : Json(nullptr)},
-          {"kind_spread", c.kind_spread},
+          {"kind_spread", kinds_json(c.kind_spread)},
           {"calibration_sizes", c.calibration_sizes ? Json{{"macs_min", c.calibration_sizes->macs_min},
                                                            {"macs_max", c.calibration_sizes->macs_max},
                                                            {"macs_only_us_per_mac", c.calibration_sizes->macs_only_us_per_mac}}
@@ -153,15 +153,11 @@ Predictor device_from_json(const Json& j, const Where& where) {
   if (pricing_of(c.method) == DevicePricing::linear && !(c.linear[0] + c.linear[1] + c.linear[2] > 0))
     r.at("linear").fail("all zero", method + " needs a positive time per MAC, byte or op");
   if (r.has("kinds")) {
-    ObjectReader k(r.raw("kinds"), r.at("kinds"));
-    for (const auto& [kind, share] : r.raw("kinds").items()) c.kind_share[kind] = k.number(kind, 0, 1);
-    k.finish();
+    c.kind_share = kinds_from_json(r.raw("kinds"), r.at("kinds"), 0, 1);
   }
   c.uncalibrated_factor = r.number("uncalibrated_factor", 1, 100, 1);
   if (r.has("kind_spread")) {
-    ObjectReader k(r.raw("kind_spread"), r.at("kind_spread"));
-    for (const auto& [kind, spread] : r.raw("kind_spread").items()) c.kind_spread[kind] = k.number(kind, 0, 10);
-    k.finish();
+    c.kind_spread = kinds_from_json(r.raw("kind_spread"), r.at("kind_spread"), 0, 10);
   }
   if (r.has("calibration_sizes") && !r.raw("calibration_sizes").is_null()) {
     ObjectReader s(r.raw("calibration_sizes"), r.at("calibration_sizes"));

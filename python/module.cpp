@@ -363,7 +363,7 @@ PYBIND11_MODULE(_core, m) {
       if (PyErr_WarnEx(PyExc_UserWarning, (o.get<std::string>() + ": the prior extrapolates, and its interval may be too narrow").c_str(), 1) != 0)
         throw py::error_already_set();
     return to_python({{"device", device}, {"path", r.path}, {"method", cpx::predictor::to_string(c.method)}, {"held_out", c.held_out ? to_json(*c.held_out) : Json(nullptr)}, {"interval", to_json(c.interval)},
-                      {"kinds", c.kind_share}, {"uncalibrated", c.uncalibrated ? to_json(*c.uncalibrated, c.uncalibrated_factor) : Json(nullptr)},
+                      {"kinds", cpx::predictor::kinds_json(c.kind_share)}, {"uncalibrated", c.uncalibrated ? to_json(*c.uncalibrated, c.uncalibrated_factor) : Json(nullptr)},
                       {"published", r.calibration.device.provenance.value("published", Json(nullptr))},
                       {"zero_shot", r.calibration.device.provenance.value("zero_shot", Json(nullptr))},
                       {"timed_by", cpx::predictor::to_string(c.timed_by)}, {"runtime", r.calibration.device.runtime},

@@ -1,6 +1,5 @@
 #include "space/count.hpp"
 
-#include <stdexcept>
 
 namespace cpx {
 
@@ -54,40 +53,20 @@ const std::string_view batch_norm_folding_inference =
     "conv with a bias whose weight the exporter computed (named onnx::..., not after a module parameter) is taken "
     "for a folded conv + BatchNorm";
 
-namespace {
-Json shape_or_null(const std::optional<Window>& w, auto field) { return w ? Json(field(*w)) : Json(nullptr); }
-}  // namespace
-
-Json layer_row(const Network& net, size_t i, const LayerCount& c) {
+OpRow op_row(const Network& net, size_t i, const LayerCount& c) {
   const Op& op = net.ops[i];
-  const auto w = window_of(op.attrs);
-  const ShapeNhwc& in = net.shape_of(op.inputs[0]);
-  Json r;
-  r["name"] = op.name;
-  r["op"] = op.kind();
-  r["conv_class"] = op.as<Conv2d>() ? Json(to_string(conv_class(*op.as<Conv2d>(), in.c))) : Json(nullptr);
-  r["inputs"] = op.inputs;
-  r["in_nhwc"] = in.to_json();
-  r["out_nhwc"] = net.shapes[i].to_json();
-  r["kernel"] = shape_or_null(w, [](const Window& x) { return x.kernel; });
-  r["stride"] = shape_or_null(w, [](const Window& x) { return x.stride; });
-  r["groups"] = shape_or_null(w, [](const Window& x) { return x.groups; });
-  r["padding"] = shape_or_null(w, [](const Window& x) { return x.padding.to_json(); });
-  r["dilation"] = shape_or_null(w, [](const Window& x) { return x.dilation; });
-  r["params"] = c.cost.params;
-  r["params_inference"] = c.cost.params_inference;
-  r["macs"] = c.cost.macs;
-  r["bytes"] = c.bytes;
-  return r;
-}
-
-Json row_subset(const Json& row, std::initializer_list<std::string_view> keys) {
-  Json r = Json::object();
-  for (std::string_view k : keys) {
-    const auto it = row.find(std::string(k));
-    if (it == row.end()) throw std::logic_error("row_subset: the row has no key \"" + std::string(k) + "\"");
-    r[std::string(k)] = *it;
-  }
+  OpRow r;
+  r.name = op.name;
+  r.op = std::string(op.kind());
+  r.inputs = op.inputs;
+  for (const auto& x : op.inputs) r.in_nhwc.push_back(net.shape_of(x));
+  if (const Conv2d* conv = op.as<Conv2d>()) r.conv_class = conv_class(*conv, r.in_nhwc[0].c);
+  r.out_nhwc = net.shapes[i];
+  r.window = window_of(op.attrs);
+  r.params = c.cost.params;
+  r.params_inference = c.cost.params_inference;
+  r.macs = c.cost.macs;
+  r.bytes = c.bytes;
   return r;
 }
 
@@ -111,7 +90,7 @@ Json count_json(const Network& net, const NetworkCount& c, bool layers, const Ba
   j["definitions"] = count_definitions_of(folding);
   if (!layers) return j;
   Json rows = Json::array();
-  for (size_t i = 0; i < net.ops.size(); ++i) rows.push_back(layer_row(net, i, c.layers[i]));
+  for (size_t i = 0; i < net.ops.size(); ++i) rows.push_back(to_json(op_row(net, i, c.layers[i]), count_row_fields));
   j["layers"] = std::move(rows);
   return j;
 }

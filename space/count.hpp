@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "space/network.hpp"
+#include "space/op_row.hpp"
 
 namespace cpx {
 
@@ -25,17 +26,18 @@ NetworkCount count(const Network& net);
 // The conventions behind every count, printed with it.
 std::string_view count_definitions();
 
-// Op i's row of `count --layers --json`: name, op, conv_class (dense/grouped/depthwise/pointwise, null
-// for other ops), inputs, in_nhwc (of the first input), out_nhwc, kernel, stride, groups, padding (null
-// without a window), params, params_inference, macs, bytes. Every per-layer row of another command
-// (measured, predicted, profiled) is built from it, taking the keys it prints with row_subset, so that
-// a concept has one name and one computation.
-Json layer_row(const Network& net, size_t i, const LayerCount& c);
-// `row` restricted to `keys`, in that order; a key the row lacks is a logic error.
-Json row_subset(const Json& row, std::initializer_list<std::string_view> keys);
+// Op i's row (OpRow): everything count knows of it; the time and class fields stay empty.
+OpRow op_row(const Network& net, size_t i, const LayerCount& c);
+// The fields of a row of `count --layers --json`, in its order: name, op, conv_class (dense/grouped/
+// depthwise/pointwise, null for other ops), inputs, in_nhwc (of the first input), out_nhwc, kernel, stride,
+// groups, padding, dilation (null without a window), params, params_inference, macs, bytes.
+inline constexpr OpField count_row_fields[] = {
+    OpField::name,   OpField::op,     OpField::conv_class, OpField::inputs,  OpField::first_in_nhwc,
+    OpField::out_nhwc, OpField::kernel, OpField::stride,   OpField::groups,  OpField::padding,
+    OpField::dilation, OpField::params, OpField::params_inference, OpField::macs, OpField::bytes};
 
 // What `count --json` prints: model, family, resolution, input_nhwc, params, params_inference, macs, bytes,
-// definitions and, with `layers`, one layer_row per op.
+// definitions and, with `layers`, one row per op (to_json(op_row, count_row_fields)).
 // BatchNorms an exporter folded into the convs before them (torch.onnx.export in eval mode does): where the
 // PyTorch module had a conv without bias and a BatchNorm (weight and bias: 2*C), the file holds the conv
 // with a bias (C). Inferred by the ONNX import from how the exporter names what it computed

@@ -37,7 +37,7 @@ std::vector<PublishedPoint> device_points(const std::vector<std::pair<const char
   for (const auto& [m, fam] : models) {
     const Network net = find_zoo(m)->build(0);
     double us = 0;
-    for (size_t i = 0; i < net.ops.size(); ++i) us += (20 + op_features(net, i, 1).macs / 1e4) * (slow_kinds.count(op_kind(net, i)) ? 10 : 1);
+    for (size_t i = 0; i < net.ops.size(); ++i) us += (20 + op_features(net, i, 1).macs / 1e4) * (slow_kinds.count(to_string(op_kind(net, i))) ? 10 : 1);
     state = state * 6364136223846793005ULL + 1442695040888963407ULL;
     const double u = static_cast<double>(state >> 11) / 9007199254740992.0;
     out.push_back(point(m, us * (1 + 0.1 * (2 * u - 1)) / 1e3, fam));
@@ -148,7 +148,7 @@ TEST_CASE("a network made of work the calibration never exercised gets a wider i
   const Hardware hw = with_threads(*shipped_hardware("pi5"), 1, "test");
   const Calibration c = calibrate(host, test_host, hw, device_points(plain_cnn_models), "p.csv", "r");
   const Calibrated& d = *c.device.calibrated;
-  CHECK(d.kind_share.count("attention") == 0);
+  CHECK(d.kind_share.count(predictor::OpKind{predictor::WorkClass::attention}) == 0);
   CHECK(d.uncalibrated_factor >= 1);
   // A CNN like the calibration's: next to nothing uncalibrated.
   const NetworkPrediction cnn = predict(c.device, find_zoo("resnet18")->build(0), 1);
@@ -160,7 +160,7 @@ TEST_CASE("a network made of work the calibration never exercised gets a wider i
   REQUIRE(t.uncalibrated);
   CHECK(t.uncalibrated->share > 0.1);
   std::set<std::string> kinds;
-  for (const auto& [kind, share] : t.uncalibrated->kinds) kinds.insert(kind);
+  for (const auto& [kind, share] : t.uncalibrated->kinds) kinds.insert(to_string(kind));
   CHECK(kinds.count("attention") == 1);
   CHECK(kinds.count("norm") == 1);
   // Widened as stated.

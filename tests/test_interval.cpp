@@ -100,7 +100,7 @@ TEST_CASE("interval: a network made only of kinds the calibration never saw is w
   d.calibrated->host = {50e9, 20e9};
   d.calibrated->interval.error_low = -0.1;
   d.calibrated->interval.error_high = 0.1;
-  d.calibrated->kind_share = {{"a kind no network has", 1.0}};  // everything b0 does is unseen
+  d.calibrated->kind_share = {{predictor::OpKind{predictor::WorkClass::pixel_shuffle}, 1.0}};  // a kind b0 has not: everything it does is unseen
   const Network net = find_zoo("b0")->build(96);
   NetworkPrediction base = predict(d, net, d.calibrated->hardware.threads);
   REQUIRE(base.uncalibrated);
@@ -117,7 +117,7 @@ TEST_CASE("interval: a network made only of kinds the calibration never saw is w
   CHECK((*p.interval_us)[1] == Approx(p.latency_us / std::exp(centre - std::hypot(own, unseen))));
   CHECK(p.latency_us == Approx(base.latency_us));  // the point estimate stays where the data puts it
   // A kind no device priced takes the widest spread there is.
-  d.calibrated->kind_spread = {{"something else", 0.5}};
+  d.calibrated->kind_spread = {{predictor::OpKind{predictor::WorkClass::class_token}, 0.5}};
   CHECK(predict(d, net, d.calibrated->hardware.threads).interval["uncalibrated"]["half_width_unseen"].get<double>() ==
         Approx(1.2815515655 * 0.5).epsilon(1e-6));
 }

@@ -19,7 +19,7 @@ NetworkPrediction uncalibrated(double share, double factor) {
   NetworkPrediction p;
   p.latency_us = 100;
   p.interval_us = std::array<double, 2>{90, 110};
-  p.uncalibrated = predictor::Uncalibrated{share, {{"norm", share}}};
+  p.uncalibrated = predictor::Uncalibrated{share, {{predictor::OpKind{predictor::WorkClass::norm}, share}}};
   p.widening.emplace().factor = factor;
   return p;
 }
@@ -127,7 +127,7 @@ TEST_CASE("dilated convs are work of their own that no shipped device was calibr
     if (!b.uncalibrated) continue;  // a device without per-kind shares has no such notes
     ++devices_with_shares;
     std::set<std::string> kinds;
-    for (const auto& [kind, share] : b.uncalibrated->kinds) kinds.insert(kind);
+    for (const auto& [kind, share] : b.uncalibrated->kinds) kinds.insert(to_string(kind));
     CHECK(kinds.count("dense conv 3x3 dilated") == 1);
     REQUIRE(a.interval_us);
     REQUIRE(b.interval_us);

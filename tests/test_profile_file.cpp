@@ -1,4 +1,4 @@
-// Device profile files. Their op rows are one struct (ProfileOp) with one writer and one reader. Versions:
+// Device profile files. Their op rows are one struct (MeasuredOp) with one writer and one reader. Versions:
 // v2 named the timing objects "timing" (v1: "latency_us", the key that elsewhere is a number of
 // microseconds). A v1 profile is still read, as v2, and fits to the same predictor; a profile of another
 // version is refused in one line that says what writes the current one.
@@ -80,48 +80,66 @@ TEST_CASE("a profile of another version is refused in one line naming what write
 }
 
 TEST_CASE("a profile op row reads back to what the sweep wrote, its keys in the documented order") {
-  profiler::ProfileOp o;
-  o.name = "conv";
-  o.op = "conv2d";
-  o.conv_class = "grouped";
+  profiler::MeasuredOp o;
+  o.row.name = "conv";
+  o.row.op = "conv2d";
+  o.row.conv_class = ConvClass::grouped;
   o.attrs = {{"out_channels", 8}, {"groups", 2}};
-  o.in_nhwc = {{1, 14, 14, 8}};
-  o.inputs = std::vector<std::string>{"input"};
-  o.out_nhwc = {1, 14, 14, 8};
-  o.macs = 112896;
-  o.params_inference = 296;
-  o.bytes = 13728;
+  o.row.in_nhwc = {{1, 14, 14, 8}};
+  o.row.inputs = {"input"};
+  o.row.out_nhwc = {1, 14, 14, 8};
+  o.row.macs = 112896;
+  o.row.params_inference = 296;
+  o.row.bytes = 13728;
   o.implementation = "emulated: igemm AVX2 6x16";
   o.emulated = true;
-  o.fused_into = "add";
-  o.timing = {{"stats_us", {{"median", 12.5}}}, {"noisy", false}};
-  const Json j = to_json(o);
+  o.row.fused_into = "add";
+  o.timing.stats_us.median = 12.5;
+  o.timing.stats_us.count = 7;
+  o.timing.wait_fraction = -1;
+  o.timing.noisy = true;
+  o.timing.samples_us = {12.0, 12.5, 13.0};  // the whole network's carry samples; an op's row does not
+  const auto profile_row = [](const profiler::MeasuredOp& op) { return to_json(op, profiler::MeasuredOpDocument::profile); };
+  const Json j = profile_row(o);
   std::vector<std::string> keys;
   for (const auto& [key, value] : j.items()) keys.push_back(key);
   CHECK(keys == std::vector<std::string>{"name", "op", "conv_class", "attrs", "in_nhwc", "inputs", "out_nhwc", "macs",
                                          "params_inference", "bytes", "implementation", "emulated", "fused_into", "timing"});
   CHECK(j["emulated"] == true);
-  const profiler::ProfileOp back = profiler::read_profile_op(j, Where("p.json", "configs[0].layers[0]"));
-  CHECK(to_json(back) == j);
+  CHECK(j["conv_class"] == "grouped");
+  CHECK_FALSE(j["timing"].contains("samples_us"));
+  const profiler::MeasuredOp back = profiler::read_profile_op(j, Where("p.json", "configs[0].layers[0]"));
+  CHECK(profile_row(back) == j);
   CHECK(back.median_us() == 12.5);
-  CHECK(back.in_nhwc == o.in_nhwc);
-  CHECK(back.out_nhwc == o.out_nhwc);
+  CHECK(back.timing.noisy);
+  CHECK(back.timing.wait_fraction == -1);
+  CHECK(back.row.in_nhwc == o.row.in_nhwc);
+  CHECK(back.row.out_nhwc == o.row.out_nhwc);
   // A conv's class or null; an op in its own kernel has no fused_into.
-  o.conv_class.reset();
-  o.fused_into.clear();
-  CHECK(to_json(o)["conv_class"].is_null());
-  CHECK_FALSE(to_json(o).contains("fused_into"));
-  CHECK(to_json(profiler::read_profile_op(to_json(o), Where("p.json"))) == to_json(o));
+  o.row.conv_class.reset();
+  o.row.fused_into.clear();
+  CHECK(profile_row(o)["conv_class"].is_null());
+  CHECK_FALSE(profile_row(o).contains("fused_into"));
+  CHECK(profile_row(profiler::read_profile_op(profile_row(o), Where("p.json"))) == profile_row(o));
+  // A class count does not know is named, as is a timing field of the wrong type.
+  Json bad = j;
+  bad["conv_class"] = "sparse";
+  CHECK(error_of([&] { profiler::read_profile_op(bad, Where("p.json", "configs[0].layers[0]")); }) ==
+        "p.json: configs[0].layers[0].conv_class = \"sparse\": expected dense, grouped, depthwise, pointwise or null");
+  bad = j;
+  bad["timing"]["attempts"] = "three";
+  CHECK(error_of([&] { profiler::read_profile_op(bad, Where("p.json", "configs[0].layers[0]")); }) ==
+        "p.json: configs[0].layers[0].timing.attempts = \"three\": expected an integer");
 }
 
 TEST_CASE("a hand-made op row needs only op, attrs, its shapes and a median, and a bad optional field is named") {
   const Json& row = test::small_profile()["configs"][0]["layers"][0];
-  const profiler::ProfileOp o = profiler::read_profile_op(row, Where("p.json"));
-  CHECK(o.op == "conv2d");
+  const profiler::MeasuredOp o = profiler::read_profile_op(row, Where("p.json"));
+  CHECK(o.row.op == "conv2d");
   CHECK(o.median_us() == 2800.0);
-  CHECK_FALSE(o.inputs);  // from before 2026-11-24: fit counts it as cold
+  CHECK(o.row.inputs.empty());  // from before 2026-11-24: fit counts it as cold
   CHECK_FALSE(o.emulated);
-  CHECK(o.fused_into.empty());
+  CHECK(o.row.fused_into.empty());
   Json bad = row;
   bad["emulated"] = "emulated: Eigen GEMM per head";  // v1 of `measure --layers` wrote the label here
   CHECK(error_of([&] { profiler::read_profile_op(bad, Where("p.json", "configs[0].layers[0]")); }) ==

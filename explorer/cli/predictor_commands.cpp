@@ -423,7 +423,7 @@ void run_calibrate(const predictor::CalibrationRequest& request) {
   std::string exercised;
   for (const auto& [kind, share] : d.kind_share)
     if (share >= predictor::calibrated_kind_share)
-      exercised += (exercised.empty() ? "" : ", ") + kind + " " + std::to_string(static_cast<int>(std::lround(100 * share))) + "%";
+      exercised += (exercised.empty() ? "" : ", ") + predictor::to_string(kind) + " " + std::to_string(static_cast<int>(std::lround(100 * share))) + "%";
   if (!d.kind_spread.empty())
     std::printf("calibration networks exercise: %s; other work is the host's relative cost, transferred, its share of a prediction "
                 "widening the interval by how much devices differ on that kind (%zu shipped devices)\n",

@@ -64,10 +64,10 @@ void print_layers(const Measurement& m) {
   std::printf("%-28s %-16s %10s %8s %10s %7s %6s  %s\n", "name", "op", "median_us", "cv", "GMACpS", "%peak", "share", "implementation");
   for (const MeasuredOp& r : m.layers) {
     const Stats& st = r.timing.stats_us;
-    const std::string& how = r.implementation.how;
+    const std::string& how = r.implementation;
     // Most of our own kernels already begin their label with "emulated:"; the tag marks the others.
-    const bool tag = r.implementation.emulated && how.rfind("emulated", 0) != 0;
-    std::printf("%-28s %-16s %10.1f %7.1f%% %10.2f %6.1f%% %5.1f%%  %s%s\n", r.name.c_str(), r.op.c_str(), st.median, 100 * st.cv,
+    const bool tag = r.emulated && how.rfind("emulated", 0) != 0;
+    std::printf("%-28s %-16s %10.1f %7.1f%% %10.2f %6.1f%% %5.1f%%  %s%s\n", r.row.name.c_str(), r.row.op.c_str(), st.median, 100 * st.cv,
                 r.macps / 1e9, 100 * r.macps / m.peak.peak_macps, 100 * r.share, tag ? "[emulated] " : "", how.c_str());
   }
   std::printf("additivity (sum of per-op medians / whole-network median): %.3f\n", m.additivity);

@@ -351,17 +351,18 @@ Json to_json(const ValidationRow& r) {
   if (!r.blocks.empty()) j["blocks"] = r.blocks;
   if (!r.measured_round_reference_us.empty()) j["measured_round_reference_us"] = r.measured_round_reference_us;
   if (r.layers) {
-    const auto times = [](const std::vector<std::optional<double>>& us) {
+    // One array per field, each op's entry at its index: the file's parallel arrays from the one row.
+    const auto column = [&](OpField f) {
       Json out = Json::array();
-      for (const auto& t : us) out.push_back(t ? Json(*t) : Json(nullptr));
+      for (const OpRow& op : r.layers->ops) out.push_back(to_json(op, {f}).front());
       return out;
     };
     j["layers_additivity"] = r.layers->additivity;
-    j["ops_measured_us"] = times(r.layers->ops_measured_us);
-    j["ops_predicted_us"] = times(r.layers->ops_predicted_us);
-    if (!r.layers->ops_name.empty()) {
-      j["ops_name"] = r.layers->ops_name;
-      j["ops_class"] = r.layers->ops_class;
+    j["ops_measured_us"] = column(OpField::measured_us);
+    j["ops_predicted_us"] = column(OpField::predicted_us);
+    if (!r.layers->ops.empty()) {
+      j["ops_name"] = column(OpField::name);
+      j["ops_class"] = column(OpField::op_class);
     }
   }
   return j;
@@ -530,10 +531,13 @@ ValidationRow score_row(const Predictor& p, const HeldOut& h, HeldOutSet set, co
     ValidationRow::Layers& layers = row.layers.emplace();
     for (size_t k = 0; k < pred.ops.size(); ++k) {
       const bool own = !pred.ops[k].fused_into && m.op_us[k];
-      layers.ops_measured_us.push_back(own ? m.op_us[k] : std::nullopt);
-      layers.ops_predicted_us.push_back(own ? std::optional<double>(pred.ops[k].latency_us) : std::nullopt);
-      layers.ops_name.push_back(h.net.ops[k].name);
-      layers.ops_class.push_back(std::string(to_string(pred.ops[k].op_class)));
+      OpRow& op = layers.ops.emplace_back();
+      op.name = h.net.ops[k].name;
+      op.op_class = to_string(pred.ops[k].op_class);
+      if (own) {
+        op.measured_us = m.op_us[k];
+        op.predicted_us = pred.ops[k].latency_us;
+      }
       if (own) op_scores->push_back({set, h.name, std::string(to_string(pred.ops[k].op_class)), pred.ops[k].latency_us, *m.op_us[k]});
     }
     layers.additivity = m.additivity.value_or(0);

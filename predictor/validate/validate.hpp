@@ -13,6 +13,7 @@
 #include "predictor/predictor.hpp"
 #include "predictor/statistics.hpp"
 #include "profiler/profile/interference.hpp"
+#include "space/op_row.hpp"
 
 namespace cpx::predictor {
 
@@ -80,10 +81,11 @@ struct ValidationRow {
   std::vector<double> measured_round_reference_us;             // empty: an older file
   struct Layers {
     double additivity = 0;  // of the layers pass: Σ op medians / whole-network median
-    std::vector<std::optional<double>> ops_measured_us, ops_predicted_us;
-    // Each op's name and the predictor's class of it (JSON ops_name, ops_class): what a per-class, per-block
-    // reading of the residuals needs (benchmarks/gain_evidence.py); absent in older files.
-    std::vector<std::string> ops_name, ops_class;
+    // One per op of the network: its name, the predictor's class of it (op_class), measured_us and
+    // predicted_us (nullopt where the op has no time of its own). Written as parallel arrays, ops_measured_us,
+    // ops_predicted_us, ops_name and ops_class: the names and classes are what a per-class, per-block reading
+    // of the residuals needs (benchmarks/gain_evidence.py).
+    std::vector<OpRow> ops;
   };
   std::optional<Layers> layers;
 };

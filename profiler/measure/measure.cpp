@@ -5,7 +5,6 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <numeric>
 
 namespace cpx::profiler {
 
@@ -15,47 +14,7 @@ using Clock = std::chrono::steady_clock;
 
 double micros(Clock::duration d) { return std::chrono::duration<double, std::micro>(d).count(); }
 
-// Linear interpolation between order statistics (numpy's default percentile).
-double percentile(const std::vector<double>& sorted, double q) {
-  if (sorted.size() == 1) return sorted[0];
-  const double pos = q * static_cast<double>(sorted.size() - 1);
-  const size_t lo = static_cast<size_t>(std::floor(pos));
-  const size_t hi = std::min(lo + 1, sorted.size() - 1);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - static_cast<double>(lo));
-}
-
 }  // namespace
-
-Stats summarize(std::vector<double> samples) {
-  Stats s;
-  if (samples.empty()) return s;
-  std::sort(samples.begin(), samples.end());
-  s.count = static_cast<int64_t>(samples.size());
-  s.median = percentile(samples, 0.5);
-  s.p10 = percentile(samples, 0.1);
-  s.p90 = percentile(samples, 0.9);
-  s.min = samples.front();
-  s.max = samples.back();
-  s.mean = std::accumulate(samples.begin(), samples.end(), 0.0) / static_cast<double>(samples.size());
-  double ss = 0;
-  for (double x : samples) ss += (x - s.mean) * (x - s.mean);
-  s.stdev = samples.size() > 1 ? std::sqrt(ss / static_cast<double>(samples.size() - 1)) : 0.0;
-  s.cv = s.mean > 0 ? s.stdev / s.mean : 0.0;
-  s.robust_cv = s.median > 0 ? (s.p90 - s.p10) / (2 * 1.2816 * s.median) : 0.0;
-  return s;
-}
-
-Json to_json(const Stats& s) {
-  return {{"count", s.count}, {"median", s.median}, {"p10", s.p10},   {"p90", s.p90}, {"mean", s.mean},
-          {"stdev", s.stdev}, {"cv", s.cv},         {"min", s.min},   {"max", s.max}, {"robust_cv", s.robust_cv}};
-}
-
-Json to_json(const Timing& t, bool with_samples) {
-  Json j = {{"stats_us", to_json(t.stats_us)},  {"attempts", t.attempts},          {"noisy", t.noisy},
-            {"wait_fraction", t.wait_fraction}, {"outlier_runs", t.outlier_runs}, {"cv_threshold", t.cv_threshold}};
-  if (with_samples) j["samples_us"] = t.samples_us;
-  return j;
-}
 
 double run_queue_wait_s() {
   // /proc/self/task/<tid>/schedstat: "<ns on CPU> <ns waiting on a run queue> <timeslices>".

@@ -8,6 +8,7 @@
 #include "profiler/executor/plan.hpp"
 #include "profiler/profile/interference.hpp"
 #include "profiler/profile/order_statistics.hpp"
+#include "profiler/profile/timing.hpp"
 #include "space/error.hpp"
 
 namespace cpx::profiler {
@@ -26,30 +27,6 @@ struct MeasureOptions {
   // Runs before every timed run, outside the timed interval (cold caches: see NetworkRun::cold_caches).
   std::function<void()> before_each_run;
 };
-
-struct Stats {
-  int64_t count = 0;
-  double median = 0, p10 = 0, p90 = 0, mean = 0, stdev = 0, cv = 0, min = 0, max = 0;
-  // (p90 - p10) / (2 x 1.2816 x median): the CV for normally distributed runs, but blind to the few
-  // runs (under a tenth) that a timer tick or a neighbour on the SMT sibling slows down 2-3x, which move
-  // neither the median nor this. What noise thresholds are compared with: it flags far fewer of a
-  // profile's items than the plain CV (docs/log/predictor.md, moved from code comments).
-  double robust_cv = 0;
-};
-
-Stats summarize(std::vector<double> samples);
-Json to_json(const Stats& s);
-
-struct Timing {
-  std::vector<double> samples_us;  // of the attempt kept (the quietest)
-  Stats stats_us;
-  int64_t attempts = 1;
-  double wait_fraction = 0;        // run-queue wait of our threads / wall time (-1: not known here)
-  int64_t outlier_runs = 0;        // runs above outlier_factor x median
-  bool noisy = false;              // robust CV, run-queue wait or outliers above threshold in every attempt
-  double cv_threshold = noisy_cv_threshold;  // the one it was held to (MeasureOptions::cv_threshold)
-};
-Json to_json(const Timing& t, bool with_samples = true);
 
 // Seconds our threads have spent runnable but waiting for a CPU (Linux schedstat); -1 if unknown.
 double run_queue_wait_s();

@@ -8,31 +8,15 @@ namespace {
 
 MeasuredOp measured_op(const Network& net, size_t i, const LayerCount& count, const NetworkTimings& m, double peak_macps) {
   MeasuredOp r;
-  r.name = net.ops[i].name;
-  r.op = std::string(net.ops[i].kind());
-  r.macs = count.cost.macs;
-  r.implementation = m.implementations[i];
-  if (r.implementation.fused_into) r.fused_into = net.ops[*r.implementation.fused_into].name;
+  r.row = op_row(net, i, count);
+  r.implementation = m.implementations[i].how;
+  r.emulated = m.implementations[i].emulated;
+  if (m.implementations[i].fused_into) r.row.fused_into = net.ops[*m.implementations[i].fused_into].name;
   r.timing = m.timings.ops[i];
-  r.macps = macps_of(count.cost.macs, r.timing.stats_us.median);
+  r.macps = macps_of(count.cost.macs, r.median_us());
   r.fraction_of_peak = r.macps / peak_macps;
-  r.share = r.timing.stats_us.median / m.timings.network.stats_us.median;
+  r.share = r.median_us() / m.timings.network.stats_us.median;
   return r;
-}
-
-Json to_json(const MeasuredOp& r) {
-  Json j;
-  j["name"] = r.name;
-  j["op"] = r.op;
-  j["implementation"] = r.implementation.how;
-  j["emulated"] = r.implementation.emulated;
-  if (!r.fused_into.empty()) j["fused_into"] = r.fused_into;
-  j["macs"] = r.macs;
-  j["timing"] = to_json(r.timing);
-  j["macps"] = r.macps;
-  j["fraction_of_peak"] = r.fraction_of_peak;
-  j["share"] = r.share;
-  return j;
 }
 
 }  // namespace
@@ -109,7 +93,7 @@ Json to_json(const Measurement& m) {
   j["op_count"] = m.op_count;
   if (m.run.layers) {
     Json rows = Json::array();
-    for (const MeasuredOp& r : m.layers) rows.push_back(to_json(r));
+    for (const MeasuredOp& r : m.layers) rows.push_back(to_json(r, MeasuredOpDocument::measurement));
     j["layers"] = std::move(rows);
     j["additivity"] = m.additivity;
   }

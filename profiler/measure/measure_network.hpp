@@ -8,6 +8,7 @@
 #include "profiler/measure/environment.hpp"
 #include "profiler/measure/probes.hpp"
 #include "profiler/measure/time_network.hpp"
+#include "profiler/profile/measured_op.hpp"
 #include "space/count.hpp"
 
 namespace cpx::profiler {
@@ -25,26 +26,12 @@ NetworkRun measure_defaults();
 std::optional<std::string> min_time_refusal(double min_time_s);
 std::optional<std::string> min_runs_refusal(int64_t min_runs);
 
-// One op of a measured network (`measure --layers`). JSON (to_json of Measurement, the only writer; keys in
-// this order): name, op (count's layer_row), implementation (how it ran), emulated (false when a single
-// XNNPACK operator did exactly this op: Implementation::emulated), fused_into (only
-// where another op's kernel computes it: its time is in that op's row), macs, timing (a Timing object:
-// to_json(Timing)), macps, fraction_of_peak (of Measurement::peak's peak_macps) and share (its median over
-// the whole network's).
-struct MeasuredOp {
-  std::string name, op;
-  int64_t macs = 0;
-  Implementation implementation;
-  std::string fused_into;  // "" when it runs in its own kernel
-  Timing timing;
-  double macps = 0, fraction_of_peak = 0, share = 0;
-};
-
 // One network measured on this machine, beside its count and the machine's peak: what `measure` prints.
 // Its JSON, "cpubone-explore/measurement/v2" (keys in this order): schema, model, resolution, input_nhwc,
 // threads, seed, caches ({cold, evict_bytes_per_thread} or {cold: false}), macs, timing (the whole
 // network's Timing object), macps, peak (to_json(PeakProbe)), fraction_of_peak, arena_bytes, environment,
-// emulated_ops, op_count and, with run.layers, layers (MeasuredOp) and additivity.
+// emulated_ops, op_count and, with run.layers, layers (MeasuredOp, its measurement document:
+// profiler/profile/measured_op.hpp) and additivity.
 struct Measurement {
   std::string model;
   ShapeNhwc input;

@@ -30,30 +30,21 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-// One op of a profile record (ProfileOp, profiler/profile/profile_file.hpp, where its keys are listed):
-// count's row of it, with the op's attributes, how it ran and its timing (without samples: the whole
-// network's are kept).
-ProfileOp profile_op(const Network& net, size_t i, const LayerCount& c, const NetworkTimings& m) {
+// One op of a profile record (MeasuredOp's profile document, profiler/profile/measured_op.hpp): count's row
+// of it, with the op's attributes, how it ran and its timing (written without samples: the whole network's
+// are kept).
+MeasuredOp profile_op(const Network& net, size_t i, const LayerCount& c, const NetworkTimings& m) {
   const Op& op = net.ops[i];
-  ProfileOp r;
-  r.name = op.name;
-  r.op = std::string(op.kind());
-  const Json conv_class = layer_row(net, i, c)["conv_class"];
-  if (!conv_class.is_null()) r.conv_class = conv_class.get<std::string>();
+  MeasuredOp r;
+  // Every input's shape and which tensors it read (in the row): fit tells an activation that read the
+  // network's input (cold, in the cold sections) from one that read what the op before it had just written
+  // (warm, as inside any network).
+  r.row = op_row(net, i, c);
   std::visit([&](const auto& a) { a.write(r.attrs); }, op.attrs);
-  // Every input's shape and which tensors it read: fit tells an activation that read the network's input
-  // (cold, in the cold sections) from one that read what the op before it had just written (warm, as
-  // inside any network).
-  for (const auto& x : op.inputs) r.in_nhwc.push_back(net.shape_of(x));
-  r.inputs = op.inputs;
-  r.out_nhwc = net.shapes[i];
-  r.macs = c.cost.macs;
-  r.params_inference = c.cost.params_inference;
-  r.bytes = c.bytes;
   r.implementation = m.implementations[i].how;
   r.emulated = m.implementations[i].emulated;
-  if (m.implementations[i].fused_into) r.fused_into = net.ops[*m.implementations[i].fused_into].name;
-  r.timing = to_json(m.timings.ops[i], false);
+  if (m.implementations[i].fused_into) r.row.fused_into = net.ops[*m.implementations[i].fused_into].name;
+  r.timing = m.timings.ops[i];
   return r;
 }
 
@@ -62,7 +53,7 @@ Json measured_record(const Network& net, const NetworkTimings& m, double peak_ma
   const NetworkCount counts = count(net);
   const double macps = macps_of(counts.total.macs, m.timings.network.stats_us.median);
   Json layers = Json::array();
-  for (size_t i = 0; i < net.ops.size(); ++i) layers.push_back(to_json(profile_op(net, i, counts.layers[i], m)));
+  for (size_t i = 0; i < net.ops.size(); ++i) layers.push_back(to_json(profile_op(net, i, counts.layers[i], m), MeasuredOpDocument::profile));
   return {{"macs", counts.total.macs},
           {"params_inference", counts.total.params_inference},
           {"bytes", counts.bytes},

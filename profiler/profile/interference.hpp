@@ -18,8 +18,8 @@ namespace cpx::profiler {
 
 // A timing is flagged noisy when, in every attempt, its robust CV (Stats::robust_cv: the CV of the
 // middle 80% of runs), the share of wall time its threads waited on a run queue (another process on our
-// CPUs), or a run above 10x the median crossed these.
-inline constexpr double noisy_cv_threshold = 0.10;
+// CPUs), or a run above 10x the median crossed these (noisy_cv_threshold, in profiler/profile/timing.hpp
+// as every Timing's default, and the thresholds below).
 // Runs timed after a cache eviction (NetworkRun::cold_caches) vary by themselves, with no other process
 // about: in a quiet profile the short cold single ops and blocks varied far more than the long ones, and
 // noisy_cv_threshold flagged so much of it that fit dropped a large share. Their CV threshold is a quiet

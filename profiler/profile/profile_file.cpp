@@ -65,38 +65,38 @@ void check_timing(const Fields& rec, const char* key, double min_us) {
 }
 
 // An op row, its timing object under `timing_key` (the file's version's key).
-ProfileOp read_op(const Json& j, const Where& where, const char* timing_key) {
+MeasuredOp read_op(const Json& j, const Where& where, const char* timing_key) {
   const Fields l(j, where);
-  ProfileOp o;
+  MeasuredOp o;
   l.string("op");
-  o.op = j["op"].get<std::string>();
+  o.row.op = j["op"].get<std::string>();
   // Ops without attributes (add, softmax...) write null.
   if (!l.get("attrs").is_object() && !l.get("attrs").is_null()) (l.w / "attrs").fail(l.get("attrs"), "expected an object");
   o.attrs = j["attrs"];
   l.array("in_nhwc");
   if (l.get("in_nhwc").empty()) (l.w / "in_nhwc").fail(l.get("in_nhwc"), "expected at least one input shape");
-  for (size_t x = 0; x < l.get("in_nhwc").size(); ++x) o.in_nhwc.push_back(read_shape(l.get("in_nhwc")[x], (l.w / "in_nhwc")[x]));
+  for (size_t x = 0; x < l.get("in_nhwc").size(); ++x) o.row.in_nhwc.push_back(read_shape(l.get("in_nhwc")[x], (l.w / "in_nhwc")[x]));
   if (j.contains("inputs")) {
     const Json& names = l.get("inputs");
     if (!names.is_array() || names.size() != l.get("in_nhwc").size())
       (l.w / "inputs").fail(names, "expected one tensor name per in_nhwc shape");
-    o.inputs.emplace();
     for (size_t x = 0; x < names.size(); ++x) {
       if (!names[x].is_string()) (l.w / "inputs")[x].fail(names[x], "expected a tensor name");
-      o.inputs->push_back(names[x].get<std::string>());
+      o.row.inputs.push_back(names[x].get<std::string>());
     }
   }
-  o.out_nhwc = read_shape(l.get("out_nhwc"), l.w / "out_nhwc");
+  o.row.out_nhwc = read_shape(l.get("out_nhwc"), l.w / "out_nhwc");
   check_timing(l, timing_key, 0);
-  o.timing = j[timing_key];
+  o.timing = timing_from_json(j[timing_key], l.w / timing_key);
   l.optional("name", &Json::is_string, "a string");
-  o.name = j.value("name", "");
+  o.row.name = j.value("name", "");
   if (j.contains("conv_class") && !j["conv_class"].is_null()) {
     l.string("conv_class");
-    o.conv_class = j["conv_class"].get<std::string>();
+    o.row.conv_class = conv_class_names.find(j["conv_class"].get<std::string>());
+    if (!o.row.conv_class) (l.w / "conv_class").fail(j["conv_class"], "expected " + conv_class_names.joined(", ") + " or null");
   }
   using Count = std::pair<const char*, int64_t*>;
-  for (const auto& [key, value] : {Count{"macs", &o.macs}, Count{"params_inference", &o.params_inference}, Count{"bytes", &o.bytes}})
+  for (const auto& [key, value] : {Count{"macs", &o.row.macs}, Count{"params_inference", &o.row.params_inference}, Count{"bytes", &o.row.bytes}})
     if (j.contains(key)) {
       l.integer(key, 0, INT64_MAX);
       *value = j[key].get<int64_t>();
@@ -106,7 +106,7 @@ ProfileOp read_op(const Json& j, const Where& where, const char* timing_key) {
   l.optional("emulated", &Json::is_boolean, "true or false");
   o.emulated = j.value("emulated", false);
   l.optional("fused_into", &Json::is_string, "an op name");
-  o.fused_into = j.value("fused_into", "");
+  o.row.fused_into = j.value("fused_into", "");
   return o;
 }
 
@@ -208,28 +208,7 @@ void upgrade_from_v1(Json& j) {
 
 }  // namespace
 
-Json to_json(const ProfileOp& o) {
-  Json r;
-  r["name"] = o.name;
-  r["op"] = o.op;
-  r["conv_class"] = o.conv_class ? Json(*o.conv_class) : Json(nullptr);
-  r["attrs"] = o.attrs;
-  Json in = Json::array();
-  for (const ShapeNhwc& s : o.in_nhwc) in.push_back(s.to_json());
-  r["in_nhwc"] = std::move(in);
-  if (o.inputs) r["inputs"] = *o.inputs;
-  r["out_nhwc"] = o.out_nhwc.to_json();
-  r["macs"] = o.macs;
-  r["params_inference"] = o.params_inference;
-  r["bytes"] = o.bytes;
-  r["implementation"] = o.implementation;
-  r["emulated"] = o.emulated;
-  if (!o.fused_into.empty()) r["fused_into"] = o.fused_into;
-  r["timing"] = o.timing;
-  return r;
-}
-
-ProfileOp read_profile_op(const Json& j, const Where& where) { return read_op(j, where, "timing"); }
+MeasuredOp read_profile_op(const Json& j, const Where& where) { return read_op(j, where, "timing"); }
 
 std::set<std::string> profile_warm_twins(const Json& profile, const Where& where) {
   const Json* list = nullptr;

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "profiler/profile/measured_op.hpp"
 #include "space/error.hpp"
 #include "space/op.hpp"
 #include "space/shape.hpp"
@@ -36,33 +37,14 @@ constexpr std::string_view to_string(ProfileSection s) { return profile_sections
 // Seeds of the sampled networks a profile measures for fitting; validation must sample below this.
 inline constexpr uint64_t training_seed_base = 1'000'000;
 
-// One op of a profile record (the record's "layers"), as the sweep writes it (to_json, the only writer) and
-// fit reads it (read_profile_op, the only reader, which the loader also runs on every row). Keys, in this
-// order: name, op, conv_class (count's class of a conv, null for other ops), attrs (the op's write(), null
-// for ops without attributes), in_nhwc (every input's shape), inputs (the tensors it read), out_nhwc, macs,
-// params_inference, bytes, implementation (how it ran), emulated (false when a single XNNPACK operator did
-// exactly this op, as in `measure --layers`), fused_into (only where another op's kernel computes it: its
-// time is in that op's row, profiler/profile/fusion.hpp) and timing (to_json(Timing) without samples; v1
-// profiles say "latency_us", renamed on load). Required: op, attrs, in_nhwc, out_nhwc and
-// timing.stats_us.median; the others are optional in hand-made profiles, and "inputs" is absent in profiles
-// from before 2026-11-24 (fit then counts every op of a cold section as cold). Profiles from before the
-// one-row change say "class" for "conv_class"; nothing reads that key.
-struct ProfileOp {
-  std::string name, op;
-  std::optional<std::string> conv_class;
-  Json attrs;
-  std::vector<ShapeNhwc> in_nhwc;
-  std::optional<std::vector<std::string>> inputs;
-  ShapeNhwc out_nhwc;
-  int64_t macs = 0, params_inference = 0, bytes = 0;
-  std::string implementation;
-  bool emulated = false;
-  std::string fused_into;  // "" when it runs in its own kernel
-  Json timing;             // a to_json(Timing) object: stats_us.median at least
-  double median_us() const { return timing["stats_us"]["median"].get<double>(); }
-};
-Json to_json(const ProfileOp& op);
-ProfileOp read_profile_op(const Json& j, const Where& where);
+// One op of a profile record (the record's "layers", MeasuredOp's profile document: its keys are listed
+// there), as fit reads it (the only reader, which the loader also runs on every row). Required: op, attrs,
+// in_nhwc, out_nhwc and timing.stats_us.median; the others are optional in hand-made profiles, and
+// "inputs" is absent in profiles from before 2026-11-24 (row.inputs empty: fit then counts every op of a
+// cold section as cold). conv_class, where given, is one of count's classes. v1 profiles say "latency_us"
+// for "timing", renamed on load; profiles from before the one-row change say "class" for "conv_class",
+// which nothing reads.
+MeasuredOp read_profile_op(const Json& j, const Where& where);
 
 // The kinds a profile timed with warm twins: its options.cold_caches.warm_twins, each a known op kind
 // (else an InputError naming the entry); a profile from before the list timed activations only.

@@ -2,6 +2,7 @@
 // Depthwise and pointwise convolutions are classified cases of it (see conv_class).
 #pragma once
 
+#include "space/names.hpp"
 #include "space/ops/common.hpp"
 
 namespace cpx {
@@ -75,14 +76,10 @@ inline ConvClass conv_class(const Conv2d& c, int64_t in_channels) {
   return ConvClass::dense;
 }
 
-inline std::string_view to_string(ConvClass c) {
-  switch (c) {
-    case ConvClass::dense: return "dense";
-    case ConvClass::grouped: return "grouped";
-    case ConvClass::depthwise: return "depthwise";
-    case ConvClass::pointwise: return "pointwise";
-  }
-  return "?";
-}
+inline constexpr Names<ConvClass, 4> conv_class_names{{{ConvClass::dense, "dense"},
+                                                        {ConvClass::grouped, "grouped"},
+                                                        {ConvClass::depthwise, "depthwise"},
+                                                        {ConvClass::pointwise, "pointwise"}}};
+inline std::string_view to_string(ConvClass c) { return conv_class_names.name_of(c); }
 
 }  // namespace cpx
