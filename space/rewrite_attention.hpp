@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "space/rewrite.hpp"
+#include "space/network.hpp"
+#include "space/recognise.hpp"
+#include "space/rewrite_kind.hpp"
 
 namespace cpx {
 
