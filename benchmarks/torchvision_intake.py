@@ -121,13 +121,22 @@ def cli_ok(cli, args):
     return p.returncode == 0, (p.stderr.strip().splitlines() or [""])[-1]
 
 
+ENVIRONMENT = {}  # our executor's environment at its last measurement: the machine the speed figures are from
+
+
+def time_ours(cli, path, threads, a):
+    m = ovo.ours(cli, path, 0, threads, a)
+    ENVIRONMENT.update(m.get("environment") or {})
+    return ovo.timing(m)["stats_us"]["median"] / 1e3
+
+
 def speed(cli, path, threads, a):
     """ours / ONNX Runtime per thread count: medians over rounds, each side going first in turn."""
     out = {}
     for t in threads:
         ours_ms, ort_ms = [], []
         for r in range(a.rounds):
-            sides = [("ours", lambda: ovo.timing(ovo.ours(cli, path, 0, t, a))["stats_us"]["median"] / 1e3),
+            sides = [("ours", lambda: time_ours(cli, path, t, a)),
                      ("ort", lambda: ovo.ort(path, t, a)["timing"]["stats_us"]["median"] / 1e3)]
             for side, f in (sides if r % 2 == 0 else sides[::-1]):
                 (ours_ms if side == "ours" else ort_ms).append(f())
@@ -227,7 +236,7 @@ def main():
         if ratios:
             print(f"ours / ONNX Runtime at {t} thread(s): median {statistics.median(ratios):.3f}, "
                   f"{sum(x <= 1.10 for x in ratios)} of {len(ratios)} at most 1.10, worst {max(ratios):.3f}")
-    machine = ovo.machine_of({})
+    machine = ovo.machine_of(ENVIRONMENT)  # without --no-speed's measurements: the ISA from /proc/cpuinfo
     print(f"machine: {machine['isa']}; noisy measurements: {len(ovo.NOISY)}")
     if a.json:
         with open(a.json, "w") as f:
