@@ -445,19 +445,23 @@ Predictor zero_shot_device(const Predictor& host, const Ceilings& host_ceilings,
   const double n = static_cast<double>(prior.left_out.size());
   const double level_var = std::max(prior.level_variance * (1 + 1 / n), 1e-6);
   const double within_var = std::max(prior.family_variance + prior.point_variance, 1e-6);
-  Json rows = Json::array();
-  std::vector<double> log_error;
+  std::vector<double> zero_shot_us, log_error;
   std::vector<std::string> family;
   for (const PublishedPoint& t : timings) {
-    const double us = predict(d, t.net, hardware.threads).latency_us;
-    log_error.push_back(std::log(us / (t.latency_ms * 1e3)));
+    zero_shot_us.push_back(predict(d, t.net, hardware.threads).latency_us);
+    log_error.push_back(std::log(zero_shot_us.back() / (t.latency_ms * 1e3)));
     family.push_back(t.family);
-    rows.push_back({{"model", t.model}, {"family", t.family}, {"latency_ms", t.latency_ms}, {"zero_shot_ms", us / 1e3}});
   }
   const LevelUpdate u = updated_level(prior, level_var, log_error, family);
   for (double& f : c.group_factor) f *= std::exp(-u.level);
   c.dispatch_us_per_op *= std::exp(-u.level);
-  for (Json& r : rows) r["updated_ms"] = r["zero_shot_ms"].get<double>() * std::exp(-u.level);
+  Json rows = Json::array();
+  for (size_t i = 0; i < timings.size(); ++i) {
+    const PublishedPoint& t = timings[i];
+    const double ms = zero_shot_us[i] / 1e3;
+    rows.push_back({{"model", t.model}, {"family", t.family}, {"latency_ms", t.latency_ms}, {"zero_shot_ms", ms},
+                    {"updated_ms", ms * std::exp(-u.level)}});
+  }
   // The interval. Without timings: the left-out errors' own quantiles about their centre (the prediction
   // is shifted by that centre). With them: the within-device spread plus what is left unknown of the level.
   double low = prior.log_error_low, high = prior.log_error_high;
