@@ -7,23 +7,14 @@
 
 namespace cpx::predictor {
 
-std::string_view to_string(IntervalMethod m) {
-  for (const auto& [value, name] : interval_method_names)
-    if (value == m) return name;
-  return "?";
-}
+std::string_view to_string(IntervalMethod m) { return interval_method_names.name_of(m); }
 
-std::optional<IntervalMethod> find_interval_method(std::string_view name) {
-  for (const auto& [value, n] : interval_method_names)
-    if (n == name) return value;
-  return std::nullopt;
-}
+std::optional<IntervalMethod> find_interval_method(std::string_view name) { return interval_method_names.find(name); }
 
 IntervalMethod interval_method_from(std::string_view name, std::string_view flag) {
   if (const auto m = find_interval_method(name)) return *m;
-  std::string names;
-  for (const auto& [value, n] : interval_method_names) names += (names.empty() ? "" : ", ") + std::string(n);
-  throw InputError(std::string(flag) + " = \"" + std::string(name) + "\": not an interval method (" + names + ")");
+  throw InputError(std::string(flag) + " = \"" + std::string(name) + "\": not an interval method (" +
+                   interval_method_names.joined(", ") + ")");
 }
 
 namespace {

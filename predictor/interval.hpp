@@ -18,6 +18,7 @@
 
 #include "predictor/op_kinds.hpp"
 #include "space/error.hpp"
+#include "space/names.hpp"
 
 namespace cpx::predictor {
 
@@ -25,7 +26,7 @@ enum class IntervalMethod {
   percentile,  // the 10th to 90th percentile of the device's own held-out errors, one widening factor
   pooled_t,    // the Student-t predictive above, per-kind widening from the cross-device spread
 };
-inline constexpr std::array<std::pair<IntervalMethod, std::string_view>, 2> interval_method_names{{
+inline constexpr Names<IntervalMethod, 2> interval_method_names{{
     {IntervalMethod::percentile, "percentile"},
     {IntervalMethod::pooled_t, "pooled_t"},
 }};

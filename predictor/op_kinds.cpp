@@ -124,8 +124,8 @@ std::optional<std::array<int64_t, 2>> parse_window(std::string_view text) {
 }  // namespace
 
 std::optional<OpKind> parse_op_kind(std::string_view name) {
-  for (const auto& [function, function_name] : activation_names)
-    if (name == function_name) return OpKind{WorkClass::activation, {0, 0}, false, function};
+  if (const std::optional<Activation> function = activation_names.find(name))
+    return OpKind{WorkClass::activation, {0, 0}, false, *function};
   for (size_t c = 0; c < work_class_names.size(); ++c) {
     const std::string_view class_name = work_class_names.names()[c];
     if (name.substr(0, class_name.size()) != class_name || (name.size() > class_name.size() && name[class_name.size()] != ' ')) continue;

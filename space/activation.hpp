@@ -2,10 +2,12 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <string_view>
 #include <vector>
 
 #include "space/error.hpp"
+#include "space/names.hpp"
 
 namespace cpx {
 
@@ -15,7 +17,7 @@ enum class Activation { none, relu, relu6, hardswish, hardsigmoid, sigmoid, silu
 // hardsigmoid is relu6(x + 3)/6 (PyTorch and GhostNet's hard_sigmoid); leaky_relu is x < 0 ? alpha·x : x
 // and elu x < 0 ? alpha·(e^x - 1) : x (both take their alpha, so only a standalone activation op has them);
 // softplus is log(1 + e^x) (PyTorch's beta 1) and mish x·tanh(softplus(x)).
-inline constexpr std::array<std::pair<Activation, std::string_view>, 14> activation_names{{
+inline constexpr Names<Activation, 14> activation_names{{
     {Activation::none, "none"},
     {Activation::relu, "relu"},
     {Activation::relu6, "relu6"},
@@ -38,8 +40,8 @@ inline bool takes_alpha(Activation a) { return a == Activation::leaky_relu || a 
 inline const std::vector<Activation>& op_activations() {
   static const std::vector<Activation> out = [] {
     std::vector<Activation> v;
-    for (const auto& [value, name] : activation_names)
-      if (!takes_alpha(value)) v.push_back(value);
+    for (Activation a : activation_names.values())
+      if (!takes_alpha(a)) v.push_back(a);
     return v;
   }();
   return out;
@@ -64,21 +66,13 @@ inline AlphaRange alpha_range(Activation a) { return a == Activation::elu ? Alph
 // PyTorch's defaults: LeakyReLU's negative_slope 0.01, ELU's alpha 1.
 inline double default_alpha(Activation a) { return a == Activation::leaky_relu ? 0.01 : a == Activation::elu ? 1.0 : 0.0; }
 
-inline std::string_view to_string(Activation a) {
-  for (const auto& [value, name] : activation_names)
-    if (value == a) return name;
-  return "?";
-}
+inline std::string_view to_string(Activation a) { return activation_names.name_of(a); }
 
 // Any activation by name (what a standalone activation op reads).
 inline Activation read_activation_name(const Json& j, const Where& where) {
-  if (j.is_string()) {
-    for (const auto& [value, name] : activation_names)
-      if (j.get<std::string>() == name) return value;
-  }
-  std::string names;
-  for (const auto& [value, name] : activation_names) names += (names.empty() ? "" : ", ") + std::string(name);
-  where.fail(j, "unknown activation (known: " + names + ")");
+  if (j.is_string())
+    if (const std::optional<Activation> a = activation_names.find(j.get<std::string>())) return *a;
+  where.fail(j, "unknown activation (known: " + activation_names.joined(", ") + ")");
 }
 
 // The activation an op applies to its own output: one that takes alpha is a standalone op after it.

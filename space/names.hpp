@@ -67,6 +67,12 @@ class Names {
     return out;
   }
   constexpr const std::array<std::string_view, N>& names() const { return names_; }
+  // Every enumerator, in order (to walk a vocabulary without casting indices at each use).
+  static constexpr std::array<E, N> values() {
+    std::array<E, N> out{};
+    for (size_t i = 0; i < N; ++i) out[i] = static_cast<E>(i);
+    return out;
+  }
   static constexpr size_t size() { return N; }
 
  private:

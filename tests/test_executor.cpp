@@ -473,7 +473,7 @@ TEST_CASE("executor softmax: one group and one group per head") {
 }
 
 TEST_CASE("executor activation: every function over its saturating range, alpha at PyTorch's default and others") {
-  for (const auto& [a, name] : activation_names) {
+  for (Activation a : activation_names.values()) {
     if (a == Activation::none) continue;  // not a valid standalone activation
     std::vector<double> alphas{default_alpha(a)};
     if (takes_alpha(a)) alphas.insert(alphas.end(), {0.2, 2.5, alpha_range(a).min});

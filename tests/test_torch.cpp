@@ -76,8 +76,8 @@ TEST_CASE("the PyTorch export has count's params and matches the executor on eve
     x = b.add("clamp", {x}, Clamp{-0.75, 0.5});
     x = b.add("clamp_max", {x}, Clamp{-std::numeric_limits<double>::infinity(), 0.25});
     // A conv before each, so that no function reads only what a saturating one before it left.
-    for (const auto& [function, name] : activation_names)
-      if (function != Activation::none)
+    for (Activation function : activation_names.values())
+      if (const std::string name(to_string(function)); function != Activation::none)
         x = b.add(std::string(name), {b.add(std::string(name) + ".conv", {x}, conv)},
                   ActivationOp{function, takes_alpha(function) ? 0.3 : 0.0});
     nets.push_back(std::move(b).finish(x));

@@ -470,8 +470,7 @@ void add_calibrate_command(CLI::App& app) {
          "--method", [request](const std::string& name) { request->method = predictor::calibration_method_from(name, "--method"); },
          "Use this candidate instead of choosing (every candidate is still scored)")
       ->check(CLI::IsMember(methods));
-  std::vector<std::string> interval_methods;
-  for (const auto& [m, name] : predictor::interval_method_names) interval_methods.emplace_back(name);
+  const std::vector<std::string> interval_methods = predictor::interval_method_names.all();
   cmd->add_option_function<std::string>(
          "--interval-method", [request](const std::string& name) { request->interval = predictor::interval_method_from(name, "--interval-method"); },
          "How the 80% interval is sized: pooled_t (default: the device's held-out errors, their spread pooled with the shipped "

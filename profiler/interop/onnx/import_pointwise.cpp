@@ -9,6 +9,7 @@
 #include "profiler/interop/onnx/import_pointwise.hpp"
 #include "profiler/interop/onnx/import_tokens.hpp"
 #include "profiler/interop/onnx/import_windows.hpp"
+#include "space/names.hpp"
 
 namespace cpx::profiler::onnx_import {
 
@@ -18,12 +19,11 @@ using Kind = Value::Kind;
 
 // The arithmetic node types binary() reads, by their ONNX names, read once per node.
 enum class Arithmetic { add, subtract, multiply, divide };
-constexpr std::array<std::pair<Arithmetic, std::string_view>, 4> arithmetic_names{
+constexpr Names<Arithmetic, 4> arithmetic_names{
     {{Arithmetic::add, "Add"}, {Arithmetic::subtract, "Sub"}, {Arithmetic::multiply, "Mul"}, {Arithmetic::divide, "Div"}}};
 
 Arithmetic arithmetic_of(const Graph& g, int i) {
-  for (const auto& [kind, name] : arithmetic_names)
-    if (g.at(i).op_type() == name) return kind;
+  if (const std::optional<Arithmetic> kind = arithmetic_names.find(g.at(i).op_type())) return *kind;
   throw std::logic_error("binary: node " + std::to_string(i) + " is no arithmetic");  // the table sends only these
 }
 
