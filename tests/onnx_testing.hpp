@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -138,6 +139,27 @@ struct TestGraph {
     return b;
   }
 };
+
+// The folder `tests/<script> DIR` wrote its exports to (temp_dir()/<folder>), run once per process: the Python
+// scripts that export torchvision's own layers (swin_export.py, maxvit_export.py) take seconds each.
+inline std::filesystem::path exported_by_script(const std::string& script, const std::string& folder) {
+  static std::map<std::string, std::filesystem::path> done;
+  if (const auto it = done.find(script); it != done.end()) return it->second;
+  const std::filesystem::path d = temp_dir() / folder;
+  std::filesystem::create_directories(d);
+  const std::string cmd = "/usr/bin/python3 " + std::string(CPX_SOURCE_DIR) + "/tests/" + script + " " + d.string() + " 2> /dev/null";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  return done[script] = d;
+}
+
+// The ops of `net` of type T, in order.
+template <typename T>
+std::vector<const T*> ops_of(const Network& net) {
+  std::vector<const T*> out;
+  for (const Op& op : net.ops)
+    if (const T* t = op.as<T>()) out.push_back(t);
+  return out;
+}
 
 // ONNX Runtime's output (NCHW) of `onnx_file` on an NCHW input of `batch` samples. Files go to `dir`.
 inline std::vector<float> run_ort(const std::filesystem::path& onnx_file, const std::vector<float>& input_nchw, int batch,

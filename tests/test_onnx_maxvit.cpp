@@ -14,23 +14,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path exported_maxvits() {
-  static const fs::path dir = [] {
-    const fs::path d = temp_dir() / "maxvit";
-    fs::create_directories(d);
-    const std::string cmd = "/usr/bin/python3 " + std::string(CPX_SOURCE_DIR) + "/tests/maxvit_export.py " + d.string() + " 2> /dev/null";
-    REQUIRE(std::system(cmd.c_str()) == 0);
-    return d;
-  }();
-  return dir;
-}
-
-std::vector<const WindowPartition*> maxvit_partitions(const Network& net) {
-  std::vector<const WindowPartition*> out;
-  for (const Op& op : net.ops)
-    if (const auto* w = op.as<WindowPartition>()) out.push_back(w);
-  return out;
-}
+fs::path exported_maxvits() { return exported_by_script("maxvit_export.py", "maxvit"); }
 
 // The grid's swap of windows and tokens: one window per column of the B x G x L "map".
 bool maxvit_is_swap(const WindowPartition& w) { return w.window[1] == 1 && w.grid[0] == 1 && !w.reverse; }
@@ -70,7 +54,7 @@ TEST_CASE("MaxViT's block and grid attention import as window_partition ops with
     // PyTorch-style (each folded BatchNorm counted as its own 2·C), the gathered biases as their tables.
     CHECK(counted + folding.channels - gathered_over_table == params.at(name).at("pytorch").get<int64_t>());
     // Each attention layer: a partition into 4 x 4 windows and its reverse; the grid's swap both ways.
-    const auto windows = maxvit_partitions(m.net);
+    const auto windows = ops_of<WindowPartition>(m.net);
     int64_t swaps = 0, reverses = 0;
     for (const WindowPartition* w : windows) {
       swaps += maxvit_is_swap(*w);

@@ -12,24 +12,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path exported_swins() {
-  static const fs::path dir = [] {
-    const fs::path d = temp_dir() / "swin";
-    fs::create_directories(d);
-    const std::string cmd = "/usr/bin/python3 " + std::string(CPX_SOURCE_DIR) + "/tests/swin_export.py " + d.string() + " 2> /dev/null";
-    REQUIRE(std::system(cmd.c_str()) == 0);
-    return d;
-  }();
-  return dir;
-}
-
-template <typename T>
-std::vector<const T*> ops_of(const Network& net) {
-  std::vector<const T*> out;
-  for (const Op& op : net.ops)
-    if (const T* t = op.as<T>()) out.push_back(t);
-  return out;
-}
+fs::path exported_swins() { return exported_by_script("swin_export.py", "swin"); }
 
 }  // namespace
 
