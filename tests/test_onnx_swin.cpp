@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "onnx_testing.hpp"
+#include "profiler/interop/torch.hpp"
 
 using namespace cpx;
 using namespace cpx::onnx_testing;
@@ -87,4 +88,27 @@ TEST_CASE("a Swin import exported again imports back to the same op kinds, shape
     CHECK(back.weights[k].weight == m.weights[k].weight);
     CHECK(back.weights[k].bias == m.weights[k].bias);
   }
+}
+
+// advise --apply writes advised.py from the imported network: Swin's per-window biases (relative position bias
+// gathered with each shifted window's mask added in) become one trainable tensor per attention
+// (WindowAttentionBias), and the module computes what our executor computes on the file's own weights.
+TEST_CASE("a Swin import written as a PyTorch module has PyTorch's param count of it and computes what our executor computes", "[onnx][swin]") {
+  const fs::path dir = exported_swins();
+  const ImportedModel m = import_onnx_model((dir / "swin_shifted.onnx").string());
+  const fs::path out = dir / "torch_swin_shifted";
+  fs::create_directories(out);
+  const auto t = profiler::export_torch(m.net, m.weights, "net.f32");
+  CHECK(t.params == count(m.net).total.params);
+  std::ofstream(out / "net.py") << t.source;
+  std::ofstream(out / "net.f32", std::ios::binary) << t.weights;
+  std::ofstream(out / "params.txt") << count(m.net).total.params;
+  const std::vector<float> input = make_input(m.net.input, 3);
+  profiler::Plan plan(m.net, m.weights);
+  std::copy(input.begin(), input.end(), plan.input().begin());
+  plan.run();
+  write_floats(out / "input.f32", input);
+  write_floats(out / "output.f32", std::vector<float>(plan.output().begin(), plan.output().end()));
+  const std::string cmd = "/usr/bin/python3 " + std::string(CPX_SOURCE_DIR) + "/tests/torch_check.py " + out.string();
+  CHECK(std::system(cmd.c_str()) == 0);
 }

@@ -185,6 +185,16 @@ std::vector<float> attention_bias_table(const AttentionBias& a, const ShapeNhwc&
   return table;
 }
 
+std::vector<float> per_window_bias_nchw(const AttentionBias& a, const ShapeNhwc& scores, const std::vector<float>& gathered) {
+  const int64_t pixels = scores.pixels(), c = scores.c;
+  std::vector<float> out(gathered.size());
+  for (int64_t b = 0; b < a.windows; ++b)
+    for (int64_t p = 0; p < pixels; ++p)
+      for (int64_t k = 0; k < c; ++k)
+        out[static_cast<size_t>((b * c + k) * pixels + p)] = gathered[static_cast<size_t>((b * pixels + p) * c + k)];
+  return out;
+}
+
 void fold_batch_norm(std::vector<float>& weight, std::vector<float>& bias, const BatchNormStats& bn) {
   const size_t out = bn.gamma.size();
   const size_t per_out = weight.size() / out;

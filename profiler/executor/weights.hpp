@@ -78,6 +78,9 @@ std::vector<float> conv_transpose_weight_iohw(const std::vector<float>& w, int64
 // is the bias of query q, key s with (q·keys + s) mod table_size == t); a table with entries no (q, s)
 // reaches cannot be recovered and is an InputError.
 std::vector<float> attention_bias_table(const AttentionBias& a, const ShapeNhwc& scores, const std::vector<float>& gathered);
+// A per-window attention_bias weight ([windows][hq·wq][heads·Lk], NHWC per window) as NCHW blocks
+// [windows][heads·Lk][hq][wq]: what the ONNX and PyTorch writers add to the scores viewed per window.
+std::vector<float> per_window_bias_nchw(const AttentionBias& a, const ShapeNhwc& scores, const std::vector<float>& gathered);
 
 // BatchNorm statistics as PyTorch stores them.
 struct BatchNormStats {

@@ -25,6 +25,18 @@ std::string num(double v) {
   return s.str();
 }
 
+// Swin's per-window biases (NCHW blocks) as the one bias they share and each window's mask: a mask only
+// subtracts (-100 where a shifted window joins pixels that were not neighbours), so the shared bias is the
+// largest of the blocks at each entry and the masks are what each block has less.
+std::pair<std::vector<float>, std::vector<float>> split_window_masks(const std::vector<float>& blocks, int64_t windows) {
+  const size_t per = blocks.size() / static_cast<size_t>(windows);
+  std::vector<float> bias(blocks.begin(), blocks.begin() + static_cast<std::ptrdiff_t>(per)), masks(blocks.size());
+  for (size_t b = 1; b < static_cast<size_t>(windows); ++b)
+    for (size_t j = 0; j < per; ++j) bias[j] = std::max(bias[j], blocks[b * per + j]);
+  for (size_t j = 0; j < blocks.size(); ++j) masks[j] = blocks[j] - bias[j % per];
+  return {std::move(bias), std::move(masks)};
+}
+
 std::string tuple(std::initializer_list<int64_t> v) {
   std::string s = "(";
   for (int64_t x : v) s += std::to_string(x) + ", ";
@@ -387,8 +399,15 @@ struct Generator {
   void operator()(const AttentionBias& a) {
     const std::string k = key();
     const ShapeNhwc& s = in();
-    if (a.windows != 1)
-      throw InputError(op().name + ": attention_bias with per-window biases (Swin's shifted-window masks) has no PyTorch export yet");
+    if (a.windows != 1) {  // Swin's: each window's block is the gathered bias plus that window's mask
+      init.push_back(layer(k) + " = WindowAttentionBias(" + std::to_string(a.windows) + ", " + std::to_string(s.c) + ", " +
+                     std::to_string(s.h) + ", " + std::to_string(s.w) + ")");
+      const auto [bias, masks] = split_window_masks(per_window_bias_nchw(a, s, weights[i].weight), a.windows);
+      tensor(k + ".bias", {1, s.c, s.h, s.w}, bias);
+      tensor(k + ".mask", {a.windows, s.c, s.h, s.w}, masks, false);
+      emit(layer(k) + "(" + var() + ")");
+      return;
+    }
     init.push_back(layer(k) + " = AttentionBias(" + std::to_string(a.heads) + ", " + std::to_string(a.table_size) + ", " +
                    std::to_string(s.h) + ", " + std::to_string(s.w) + ", " + std::to_string(s.c / a.heads) + ")");
     tensor(k + ".table", {a.heads, a.table_size}, attention_bias_table(a, s, weights[i].weight));
@@ -469,6 +488,21 @@ class AttentionBias(nn.Module):
     def forward(self, x):
         bias = self.table[:, self.index]  # heads x queries x keys
         return x + bias.permute(0, 2, 1).reshape(self.shape)
+
+
+class WindowAttentionBias(nn.Module):
+    """Adds a learned bias and a fixed mask per window to attention scores laid out (N * windows) x (heads * keys)
+    x hq x wq: sample n adds bias + mask[n % windows] (Swin's windows in the batch, its shifted windows' masks).
+    The bias is the relative position bias as the ONNX file held it, gathered (heads * keys x hq x wq), not
+    Swin's table of offsets."""
+
+    def __init__(self, windows, channels, hq, wq):
+        super().__init__()
+        self.bias = nn.Parameter(torch.zeros(1, channels, hq, wq))
+        self.register_buffer("mask", torch.zeros(windows, channels, hq, wq))
+
+    def forward(self, x):
+        return (x.reshape(-1, *self.mask.shape) + (self.bias + self.mask)).reshape(x.shape)
 
 
 class ClassToken(nn.Module):

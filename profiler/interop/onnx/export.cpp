@@ -436,11 +436,7 @@ struct Exporter {
   // per-window biases as windows x heads·Lk x hq x wq, added to the scores viewed as N/windows x windows x ...
   void emit(const Op& op, size_t i, const AttentionBias& a) {
     const ShapeNhwc& s = in_shape(op);
-    std::vector<float> bias(weights[i].weight.size());
-    for (int64_t b = 0; b < a.windows; ++b)
-      for (int64_t p = 0; p < s.pixels(); ++p)
-        for (int64_t c = 0; c < s.c; ++c)
-          bias[static_cast<size_t>((b * s.c + c) * s.pixels() + p)] = weights[i].weight[static_cast<size_t>((b * s.pixels() + p) * s.c + c)];
+    const std::vector<float> bias = per_window_bias_nchw(a, s, weights[i].weight);
     if (a.windows == 1) {
       w.node("Add", {op.inputs[0], w.floats(op.name + "/bias", {1, s.c, s.h, s.w}, bias)}, op.name);
       return;
