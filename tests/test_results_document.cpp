@@ -1,0 +1,62 @@
+// The results document as structs (space/results.hpp): one reader that checks the field table first, one
+// writer, and between them nothing the table lists is lost, renamed or reordered. The main job's own output
+// makes the same round trip in test_results_schema.cpp.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "space/io.hpp"
+#include "space/results.hpp"
+#include "space/results_schema.hpp"
+
+using namespace cpx;
+
+namespace {
+
+std::string results_document_error(const Json& j) {
+  try {
+    results_from_json(j, "results.json");
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+}  // namespace
+
+TEST_CASE("the committed sample results read into the structs and write back as they were") {
+  const Json j = read_json_file(CPX_RESULTS_SAMPLE);
+  REQUIRE(schema_coverage(j).unlisted.empty());  // else the round trip would drop what the table does not list
+  const Results r = results_from_json(j, CPX_RESULTS_SAMPLE);
+  CHECK(to_json(r) == j);  // numbers by value: the sample, written by Python, has whole numbers where the explorer writes doubles
+  CHECK(r.device.name == j["device"]["name"].get<std::string>());
+  REQUIRE(r.zoo.size() == j["zoo"].size());
+  CHECK(r.zoo[0].macs == j["zoo"][0]["macs"].get<int64_t>());
+  REQUIRE(!r.layers.ops.empty());
+  CHECK(r.layers.ops[0].op.name == j["layers"]["ops"][0]["name"].get<std::string>());
+}
+
+TEST_CASE("fields the results may lack stay absent and null stays null through the structs") {
+  Json j = read_json_file(CPX_RESULTS_SAMPLE);
+  j["device"].erase("timed_by");
+  j["search"].erase("stopped_by_time");
+  j["layers"]["ops"][0].erase("op");
+  Results r = results_from_json(j, "results.json");
+  CHECK(!r.device.timed_by);
+  CHECK(!r.search.stopped_by_time);
+  CHECK(to_json(r) == j);
+  j["device"]["timed_by"] = nullptr;
+  r = results_from_json(j, "results.json");
+  REQUIRE(r.device.timed_by);
+  CHECK(!*r.device.timed_by);
+  CHECK(to_json(r)["device"]["timed_by"].is_null());
+}
+
+TEST_CASE("the results reader checks the field table before it reads") {
+  Json j = read_json_file(CPX_RESULTS_SAMPLE);
+  j["zoo"][1]["macs"] = -5;
+  CHECK(results_document_error(j) == "results.json: zoo[1].macs = -5: expected a number > 0");
+  j = read_json_file(CPX_RESULTS_SAMPLE);
+  j["pareto"][0].erase("predicted_latency_us");
+  CHECK(results_document_error(j) == "results.json: pareto[0].predicted_latency_us: missing required field");
+}
