@@ -134,8 +134,8 @@ struct ZooRow {
   std::string name;  // zoo model (`b0`..`b3` are CPUBone B0-B3)
   std::string family;  // its family
   int64_t resolution = {};  // pixels: input height and width
-  int64_t params = {};  // params: parameters
-  int64_t macs = {};  // MACs: multiply-accumulates
+  double params = {};  // params: parameters
+  double macs = {};  // MACs: multiply-accumulates
   std::optional<double> published_top1;  // %: published ImageNet top-1
   std::optional<double> estimated_top1;  // %: the accuracy model's estimate, for every model; null outside its sup...
   std::optional<double> estimated_top1_low;  // %: its interval's lower end

@@ -13,6 +13,10 @@ using namespace cpx;
 
 namespace {
 
+// The same fields with the same values, numbers compared by value, whatever the order of the keys: the sample
+// was written by Python, in an order of its own (the explorer's own output is compared byte for byte).
+bool results_document_same(const Json& a, const Json& b) { return nlohmann::json::parse(a.dump()) == nlohmann::json::parse(b.dump()); }
+
 std::string results_document_error(const Json& j) {
   try {
     results_from_json(j, "results.json");
@@ -28,10 +32,10 @@ TEST_CASE("the committed sample results read into the structs and write back as 
   const Json j = read_json_file(CPX_RESULTS_SAMPLE);
   REQUIRE(schema_coverage(j).unlisted.empty());  // else the round trip would drop what the table does not list
   const Results r = results_from_json(j, CPX_RESULTS_SAMPLE);
-  CHECK(to_json(r) == j);  // numbers by value: the sample, written by Python, has whole numbers where the explorer writes doubles
+  CHECK(results_document_same(to_json(r), j));  // Python wrote whole numbers where the explorer writes doubles
   CHECK(r.device.name == j["device"]["name"].get<std::string>());
   REQUIRE(r.zoo.size() == j["zoo"].size());
-  CHECK(r.zoo[0].macs == j["zoo"][0]["macs"].get<int64_t>());
+  CHECK(r.zoo[0].macs == j["zoo"][0]["macs"].get<double>());
   REQUIRE(!r.layers.ops.empty());
   CHECK(r.layers.ops[0].op.name == j["layers"]["ops"][0]["name"].get<std::string>());
 }
@@ -44,7 +48,7 @@ TEST_CASE("fields the results may lack stay absent and null stays null through t
   Results r = results_from_json(j, "results.json");
   CHECK(!r.device.timed_by);
   CHECK(!r.search.stopped_by_time);
-  CHECK(to_json(r) == j);
+  CHECK(results_document_same(to_json(r), j));
   j["device"]["timed_by"] = nullptr;
   r = results_from_json(j, "results.json");
   REQUIRE(r.device.timed_by);
