@@ -19,7 +19,9 @@ std::string device_line(const Results& r) {
          (d.measured ? " (profiled on this machine)" : " (calibrated, not measured here)");
 }
 
-std::string accuracy_line(const Results& r) { return "accuracy model: " + r.accuracy_model.name + " (" + r.accuracy_model.kind + ")"; }
+std::string accuracy_line(const Results& r) {
+  return "accuracy model: " + r.accuracy_model.name + " (" + named(results::accuracy_kind_names, r.accuracy_model.kind) + ")";
+}
 
 Json q(const std::string& field, const std::string& title, const std::string& format = "") {
   Json j = {{"field", field}, {"type", "quantitative"}, {"title", title}};
@@ -315,7 +317,7 @@ Chart macs_latency(const Results& r, Report& report) {
   c.id = "chart-macs-latency";
   c.heading = "MACs vs latency";
   const results::RankCorrelations& rc = r.rank_correlations;
-  const std::string& source = rc.latency_source;
+  const std::string source = named(results::latency_source_names, rc.latency_source);
   const Dataset& zoo = dataset(report, "zoo");
   const size_t points = count_if_not_null(zoo, "latency_us");
   c.caption = "Every zoo model's MACs against its " + source + " latency on " + device_name(r) +
@@ -634,7 +636,7 @@ std::string coverage_text(const Coverage& c) {
 // outside +-10 %).
 Json accuracy_layers(const Results& r, bool with_intervals) {
   // A calibrated device's actual latencies are published figures or the user's own timings (device.timed_by).
-  const bool yours = r.device.timed_by && *r.device.timed_by == "user";
+  const bool yours = r.device.timed_by && *r.device.timed_by == results::TimedBy::user;
   const std::string x_title = std::string(r.device.measured ? "measured" : yours ? "your timed" : "published") + " latency (ms)";
   const std::string y_title = "predicted latency (ms)";
   const Json x = axis(q("actual_ms", x_title), "log");
@@ -685,7 +687,7 @@ Table held_out_methods_table(const std::vector<results::HeldOutMethod>& methods,
 }
 
 // What each point was held out with: "family" or "model" (results' predictor_accuracy.held_out).
-std::string held_out_group(const results::PredictorAccuracy& pa) { return pa.held_out == "lofo" ? "family" : "model"; }
+std::string held_out_group(const results::PredictorAccuracy& pa) { return pa.held_out == results::HeldOut::lofo ? "family" : "model"; }
 
 Chart predictor_accuracy(const Results& r, Report& report) {
   Chart c;
@@ -702,8 +704,8 @@ Chart predictor_accuracy(const Results& r, Report& report) {
   const Coverage cov = interval_coverage(d);
   c.caption = "Predicted latency against " + against + " on " + device_name(r) + " (log-log)" +
               (!pa.method ? std::string(".") : ", predicted by the device's chosen model, " + *pa.method + ".") +
-              (pa.held_out == "lofo" ? " Each family was predicted by a fit that never saw any of its models." : "") +
-              (pa.held_out == "lomo" ? " Each model was predicted by a fit that never saw it." : "");
+              (pa.held_out == results::HeldOut::lofo ? " Each family was predicted by a fit that never saw any of its models." : "") +
+              (pa.held_out == results::HeldOut::lomo ? " Each model was predicted by a fit that never saw it." : "");
   if (!pa.interval) {
     c.caption += " No interval bars: the predictor gives no interval on " + device_name(r) + ".";
   } else {

@@ -28,17 +28,20 @@ Json div_or_null(const Json& num, const Json& den, double scale) {
 }
 
 // The zoo row's latency from `source` (rank_correlations.latency_source: the latencies the correlations were computed on).
-Json zoo_latency(const results::ZooRow& z, const std::string& source) {
-  if (source == "measured") return value_or_null(z.measured_latency_us);
-  if (source == "published") return value_or_null(z.published_latency_us);
-  return value_or_null(z.predicted_latency_us);
+Json zoo_latency(const results::ZooRow& z, results::LatencySource source) {
+  switch (source) {
+    case results::LatencySource::measured: return value_or_null(z.measured_latency_us);
+    case results::LatencySource::published: return value_or_null(z.published_latency_us);
+    case results::LatencySource::predicted: return value_or_null(z.predicted_latency_us);
+  }
+  return nullptr;
 }
 
 // Zoo: derived top1 (published where there is one, else the accuracy model's estimate inside its
 // support), the B0-B3 label, the colour series (CPUBone or one of the greyed families), and the latency the MACs chart plots (the source the rank correlations
 // were computed on).
 Dataset zoo_dataset(const Results& r) {
-  const std::string& source = r.rank_correlations.latency_source;
+  const results::LatencySource source = r.rank_correlations.latency_source;
   Dataset zoo = make("zoo", {"name", "family", "resolution", "params", "macs", "published_top1", "estimated_top1", "estimated_top1_low",
                              "estimated_top1_high", "support_distance", "inside_support", "predicted_latency_us", "published_latency_us",
                              "measured_latency_us", "predicted_macps"});
@@ -58,7 +61,7 @@ Dataset zoo_dataset(const Results& r) {
     const bool cpubone = z.family == cpubone_family;
     row["series"] = std::string(names_of(cpubone ? Series::cpubone : Series::other_family).label);
     row["latency_us"] = zoo_latency(z, source);
-    row["latency_source"] = source;
+    row["latency_source"] = named(results::latency_source_names, source);
     row["macps"] = div_or_null(row["macs"], row["latency_us"], 1e6);
     zoo.rows.push_back(std::move(row));
   }
@@ -121,7 +124,7 @@ Dataset capacity_matched_dataset(const Results& r) {
                               {"params", m.params}, {"macs", m.macs}, {"params_ratio", m.params_ratio}, {"macs_ratio", m.macs_ratio},
                               {"predicted_latency_us", m.predicted_latency_us}, {"speedup", m.speedup}, {"top1", value_or_null(m.top1)},
                               {"top1_low", value_or_null(m.top1_low)}, {"top1_high", value_or_null(m.top1_high)},
-                              {"support_distance", value_or_null(m.support_distance)}, {"domination", m.domination},
+                              {"support_distance", value_or_null(m.support_distance)}, {"domination", named(results::domination_names, m.domination)},
                               {"measured_latency_us", value_or_null(m.measured_latency_us)}, {"file", m.file}});
   return matched;
 }
@@ -160,7 +163,7 @@ Dataset roofline_dataset(const Results& r) {
   Dataset roofline = make("roofline", {"model", "op", "op_class", "intensity_macs_per_byte", "macps", "source", "macs", "predicted_us"});
   for (const auto& p : r.roofline.points) {
     Json row = {{"model", p.model}, {"op", p.op}, {"op_class", p.op_class}, {"intensity_macs_per_byte", p.intensity_macs_per_byte},
-                {"macps", p.macps}, {"source", p.source}, {"macs", nullptr}, {"predicted_us", nullptr}};
+                {"macps", p.macps}, {"source", named(results::time_source_names, p.source)}, {"macs", nullptr}, {"predicted_us", nullptr}};
     if (p.model == r.layers.model)
       for (const auto& l : r.layers.ops)
         if (l.op.name == p.op) row["macs"] = l.op.macs, row["predicted_us"] = value_or_null(l.op.predicted_us);
@@ -240,7 +243,7 @@ void add_table_datasets(const Results& r, std::vector<Dataset>& out) {
   for (const auto& d : r.design_rules)
     rules.rows.push_back({{"id", d.id}, {"statement", d.statement},
                           {"value", d.value.is_structured() ? Json(d.value.dump()) : d.value},  // CSV cells are scalars
-                          {"unit", value_or_null(d.unit)}, {"source", d.source}, {"paper_claim", value_or_null(d.paper_claim)},
+                          {"unit", value_or_null(d.unit)}, {"source", named(results::rule_source_names, d.source)}, {"paper_claim", value_or_null(d.paper_claim)},
                           {"agrees_with_paper", value_or_null(d.agrees_with_paper)}, {"proposals_follow", value_or_null(d.proposals_follow)}});
   out.push_back(std::move(rules));
   if (r.operator_table) {

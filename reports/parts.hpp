@@ -115,6 +115,12 @@ Json value_or_null(const std::optional<T>& v) {
   return v ? Json(*v) : Json(nullptr);
 }
 
+// A choice of the results (results::Domination, ...) by the name its table gives it.
+template <class E, size_t N>
+std::string named(const Names<E, N>& names, E value) {
+  return std::string(names.name_of(value));
+}
+
 // Formatting shared by charts and tables. A null value (or an unset figure) formats as an em dash.
 std::string fixed(const Json& v, int digits);
 std::string fixed(double v, int digits);

@@ -224,7 +224,7 @@ Rendered render_document(const Results& r, const std::string& results_file, cons
   rep.context.push_back("Device " + device + ": " + r.device.runtime + ", " + std::to_string(threads) +
                         (threads == 1 ? " thread" : " threads") + ", " +
                         (r.device.measured ? "profiled on this machine." : "calibrated from published latencies (predicted, not measured here)."));
-  rep.context.push_back("Accuracy model " + r.accuracy_model.name + " (" + r.accuracy_model.kind + "): " + r.accuracy_model.description);
+  rep.context.push_back("Accuracy model " + r.accuracy_model.name + " (" + named(results::accuracy_kind_names, r.accuracy_model.kind) + "): " + r.accuracy_model.description);
   rep.context.push_back("From " + results_file + ", created " + r.created + " by `" + r.tool.command + "` (" + r.tool.name + " " +
                         r.tool.version + ").");
   rep.missing = r.missing;

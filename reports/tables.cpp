@@ -157,14 +157,16 @@ void add_capacity_matched_table(const Results& r, const Labels& l, Report& repor
                        ms(t.baseline_measured_latency_us, 2), "", "", "", fixed(t.baseline_published_top1, 2) + " published", "", ""});
     if (t.not_a_point) cm.rows.push_back({"  none", *t.not_a_point, "", "", "", "", "", "", "", ""});
     else if (t.configurations.empty())
-      cm.rows.push_back({"  none", "no configuration within ±10 % found (" + plain(value_or_null(t.method)) + ", " +
+      cm.rows.push_back({"  none", "no configuration within ±10 % found (" + (t.method ? named(results::matched_method_names, *t.method) : dash) + ", " +
                                        std::to_string(t.evaluations) + " evaluated)",
                          "", "", "", "", "", "", "", ""});
     for (const auto& m : t.configurations)
       cm.rows.push_back({"  " + m.id, m.summary, ms(m.predicted_latency_us, 2), ms(m.measured_latency_us, 2),
                          fixed(m.speedup, 2) + "x", fixed(m.macs_ratio, 2), fixed(m.params_ratio, 2),
                          !m.top1 ? "unknown (outside support)" : fixed(m.top1, 2), interval(m),
-                         m.domination == "earned" ? "earned" : m.domination == "promising_unproven" ? "unproven" : "no"});
+                         m.domination == results::Domination::earned               ? "earned"
+                         : m.domination == results::Domination::promising_unproven ? "unproven"
+                                                                                   : "no"});
   }
   if (r.capacity_matched.empty()) cm.note += " The results hold no capacity-matched tier.";
   report.tables.push_back(cm);
@@ -263,7 +265,7 @@ void add_design_rules_table(const Results& r, const Labels& l, Report& report) {
   Table rules = table("Design rules vs the paper's claims on " + l.device,
                       {"rule", "statement", "value", "source", "paper's claim", "agrees", "proposals follow"});
   for (const auto& d : r.design_rules)
-    rules.rows.push_back({d.id, d.statement, plain(d.value) + (!d.unit ? "" : " " + *d.unit), d.source, plain(value_or_null(d.paper_claim)),
+    rules.rows.push_back({d.id, d.statement, plain(d.value) + (!d.unit ? "" : " " + *d.unit), named(results::rule_source_names, d.source), plain(value_or_null(d.paper_claim)),
                           plain(value_or_null(d.agrees_with_paper)), plain(value_or_null(d.proposals_follow))});
   if (r.design_rules.empty()) rules.note = "The results state no design rules.";
   report.tables.push_back(rules);
@@ -287,7 +289,7 @@ void add_accuracy_model_tables(const Results& r, const Labels& l, Report& report
   Table am = table("Accuracy model: " + l.acc,
                    {"model", "family", "published top-1 (%)", "fitted (%)", "leave-one-out (%)", "family held out (%)",
                     "nearest other point"},
-                   a.description + " Kind: " + a.kind + "; mean absolute error leave-one-model-out " +
+                   a.description + " Kind: " + named(results::accuracy_kind_names, a.kind) + "; mean absolute error leave-one-model-out " +
                        (!a.loo_mae_pp ? std::string("not available") : fixed(a.loo_mae_pp, 2) + " pp") +
                        ", leave-one-family-out " + (!a.lofo_mae_pp ? std::string("not available") : fixed(a.lofo_mae_pp, 2) + " pp") +
                        (a.interval ? "; interval ±" + interval_width_text(*a.interval) + " at " + l.level + " (" + a.interval->method + ")"
@@ -382,7 +384,7 @@ void add_tier_and_proposal_sentences(const Results& r, const Labels& l, Report& 
                   ms(t.baseline_latency_us, 2) + " ms (" + fixed(m.speedup, 2) + "x) at " + fixed(m.macs_ratio, 2) + "x the MACs and " +
                   fixed(m.params_ratio, 2) + "x the params; estimated top-1 " + interval(m) + " % vs " +
                   fixed(t.baseline_published_top1, 2) + " % published: " +
-                  (m.domination == "earned" ? "it earns domination" : "domination not earned") +
+                  (m.domination == results::Domination::earned ? "it earns domination" : "domination not earned") +
                   (!m.measured_latency_us ? std::string(".")
                                           : "; measured " + ms(m.measured_latency_us, 2) + " ms vs " +
                                                 ms(t.baseline_measured_latency_us, 2) + " ms."));
@@ -440,7 +442,7 @@ void add_search_and_device_sentences(const Results& r, const Labels& l, Report& 
   sum.push_back(s.algorithm + " evaluated " + thousands(s.evaluations) + " candidates (" + thousands(std::llround(s.evaluations_per_second)) +
                 " per second); hypervolume " + fixed(s.hypervolume.ratio, 2) + "x that of random search with the same evaluations.");
   const results::RankCorrelations& rc = r.rank_correlations;
-  sum.push_back("Spearman rank correlation of " + rc.latency_source + " latency with MACs " + fixed(rc.macs, 2) + ", with params " +
+  sum.push_back("Spearman rank correlation of " + named(results::latency_source_names, rc.latency_source) + " latency with MACs " + fixed(rc.macs, 2) + ", with params " +
                 fixed(rc.params, 2) + ", with our prediction " + fixed(rc.prediction, 2) + ".");
   if (r.predictor_accuracy) {
     const results::PredictorAccuracy& pa = *r.predictor_accuracy;

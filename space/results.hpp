@@ -12,9 +12,36 @@
 #include <vector>
 
 #include "space/error.hpp"
+#include "space/names.hpp"
 #include "space/op_row.hpp"
 
 namespace cpx::results {
+
+// The vocabularies of the table's `choice` fields, each one enum with its names table (the table's choices, in
+// its order: tests/test_results_document.cpp holds the two together).
+enum class TimedBy { published, user, zero_shot };
+inline constexpr Names<TimedBy, 3> timed_by_names{
+    {{TimedBy::published, "published"}, {TimedBy::user, "user"}, {TimedBy::zero_shot, "zero_shot"}}};
+enum class AccuracyKind { proxy, user, macs };
+inline constexpr Names<AccuracyKind, 3> accuracy_kind_names{
+    {{AccuracyKind::proxy, "proxy"}, {AccuracyKind::user, "user"}, {AccuracyKind::macs, "macs"}}};
+enum class RuleSource { predictor, profile };
+inline constexpr Names<RuleSource, 2> rule_source_names{
+    {{RuleSource::predictor, "predictor"}, {RuleSource::profile, "profile"}}};
+enum class TimeSource { predicted, measured };  // a roofline point's latency
+inline constexpr Names<TimeSource, 2> time_source_names{
+    {{TimeSource::predicted, "predicted"}, {TimeSource::measured, "measured"}}};
+enum class MatchedMethod { exhaustive, nsga2 };
+inline constexpr Names<MatchedMethod, 2> matched_method_names{
+    {{MatchedMethod::exhaustive, "exhaustive"}, {MatchedMethod::nsga2, "NSGA-II"}}};
+enum class Domination { earned, promising_unproven, none };
+inline constexpr Names<Domination, 3> domination_names{
+    {{Domination::earned, "earned"}, {Domination::promising_unproven, "promising_unproven"}, {Domination::none, "none"}}};
+enum class HeldOut { lofo, lomo };
+inline constexpr Names<HeldOut, 2> held_out_names{{{HeldOut::lofo, "lofo"}, {HeldOut::lomo, "lomo"}}};
+enum class LatencySource { measured, published, predicted };
+inline constexpr Names<LatencySource, 3> latency_source_names{
+    {{LatencySource::measured, "measured"}, {LatencySource::published, "published"}, {LatencySource::predicted, "predicted"}}};
 
 struct Tool {
   std::string name;  // `cpubone-explore`
@@ -26,7 +53,7 @@ struct Device {
   std::string name;  // `pi5`, `host`, ...: printed on every chart
   std::string runtime;  // what the latencies describe ("ONNX Runtime on RPi 5, published")
   bool measured = {};  // true only for a device profiled on this machine
-  std::optional<std::optional<std::string>> timed_by;  // whose timings a calibrated device rests on: published fig...
+  std::optional<std::optional<TimedBy>> timed_by;  // whose timings a calibrated device rests on: published fig...
   int64_t threads = {};  // threads: the thread count every latency below is for
   Json provenance;  // the predictor's provenance object, as stored; its `machine_speed` {`spread`, `slowed`: true}...
 };
@@ -109,7 +136,7 @@ struct GroupingPenalty {
 
 struct AccuracyModel {
   std::string name;  // `proxy-zoo-v2`, ...: printed on every chart and table
-  std::string kind;  // where the top-1 comes from: a fit of published figures, the user's CSV, or MACs alone (no t...
+  AccuracyKind kind = {};  // where the top-1 comes from: a fit of published figures, the user's CSV, or MACs alone (no t...
   std::string description;  // one sentence a reader needs
   std::optional<std::string> form;  // `linear` or `saturating`, chosen by `extrapolation`, not by fit
   std::optional<std::vector<std::string>> features;  // the chosen feature set
@@ -153,7 +180,7 @@ struct DesignRule {
   std::string statement;  // the rule in words
   Json value;  // its figure: a number, or an object of figures
   std::optional<std::string> unit;  // the figure's unit
-  std::string source;  // measured profile or predictor
+  RuleSource source = {};  // measured profile or predictor
   std::optional<std::string> paper_claim;  // what the paper says
   std::optional<bool> agrees_with_paper;  // whether this device agrees
   std::optional<std::string> proposals_follow;  // how many proposals follow the rule ("3 of 5 proposals")
@@ -195,7 +222,7 @@ struct RooflinePoint {
   std::string op_class;  // its predictor class (`conv_pointwise`, ...)
   double intensity_macs_per_byte = {};  // MACs/byte: arithmetic intensity
   double macps = {};  // MAC/s: MACs over its latency
-  std::string source;  // which latency
+  TimeSource source = {};  // which latency
 };
 
 struct Roofline {
@@ -258,7 +285,7 @@ struct MatchedConfiguration {
   double macs_ratio = {};  // MACs over the baseline's
   double predicted_latency_us = {};  // us: predicted latency
   double speedup = {};  // the baseline's predicted latency over this one's
-  std::string domination;  // as in `proposals`, against the baseline's published top-1
+  Domination domination = {};  // as in `proposals`, against the baseline's published top-1
   std::optional<double> measured_latency_us;  // us: measured here (host proof: each tier's fastest)
   std::optional<double> top1;  // %: estimated top-1; null outside the support
   std::optional<double> top1_low;  // %: its interval's lower end
@@ -277,7 +304,7 @@ struct MatchedTier {
   std::string fixed;  // what is held at the baseline's
   std::vector<std::string> varied;  // the search-space dimensions left free
   std::optional<double> space_points;  // configurations: the size of that space; null when the baseline is not a p...
-  std::optional<std::string> method;  // how the space was searched
+  std::optional<MatchedMethod> method;  // how the space was searched
   int64_t evaluations = {};  // evaluations: distinct configurations evaluated
   uint64_t seed = {};  // the search's seed
   int64_t front_size = {};  // configurations: feasible non-dominated configurations besides the baseline
@@ -398,14 +425,14 @@ struct PredictorAccuracy {
   double spearman = {};  // rank correlation of predicted and actual
   std::vector<PredictorPoint> points;  // one per zoo model with an actual latency
   std::string against;  // what the points are compared with
-  std::optional<std::string> held_out;  // calibrated: each point predicted by a fit that never saw its family (lof...
+  std::optional<HeldOut> held_out;  // calibrated: each point predicted by a fit that never saw its family (lof...
   std::optional<std::string> method;  // the device's chosen calibration method (null on the host)
   std::optional<PredictorInterval> interval;  // null: the predictor gives no interval (the host)
   std::optional<std::vector<HeldOutMethod>> methods;  // the device file's held-out table, side by side (null on th...
 };
 
 struct RankCorrelations {
-  std::string latency_source;  // which latencies: predicted when fewer than 3 are measured or published
+  LatencySource latency_source = {};  // which latencies: predicted when fewer than 3 are measured or published
   std::optional<int64_t> models;  // models: how many zoo models
   double macs = {};  // with MACs
   double params = {};  // with params

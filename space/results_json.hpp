@@ -20,6 +20,27 @@ inline Json put_value(double v) { return v; }
 inline Json put_value(int64_t v) { return v; }
 inline Json put_value(uint64_t v) { return v; }
 inline Json put_value(const Json& v) { return v; }
+// A choice by its names table (validate_results has checked that it is one of them).
+template <class E, size_t N>
+void get_choice(const Json& v, const Names<E, N>& names, E& out) {
+  out = names.parse(v.get<std::string>(), "a results choice");
+}
+inline void get_value(const Json& v, TimedBy& out) { get_choice(v, timed_by_names, out); }
+inline Json put_value(TimedBy v) { return std::string(timed_by_names.name_of(v)); }
+inline void get_value(const Json& v, AccuracyKind& out) { get_choice(v, accuracy_kind_names, out); }
+inline Json put_value(AccuracyKind v) { return std::string(accuracy_kind_names.name_of(v)); }
+inline void get_value(const Json& v, RuleSource& out) { get_choice(v, rule_source_names, out); }
+inline Json put_value(RuleSource v) { return std::string(rule_source_names.name_of(v)); }
+inline void get_value(const Json& v, TimeSource& out) { get_choice(v, time_source_names, out); }
+inline Json put_value(TimeSource v) { return std::string(time_source_names.name_of(v)); }
+inline void get_value(const Json& v, MatchedMethod& out) { get_choice(v, matched_method_names, out); }
+inline Json put_value(MatchedMethod v) { return std::string(matched_method_names.name_of(v)); }
+inline void get_value(const Json& v, Domination& out) { get_choice(v, domination_names, out); }
+inline Json put_value(Domination v) { return std::string(domination_names.name_of(v)); }
+inline void get_value(const Json& v, HeldOut& out) { get_choice(v, held_out_names, out); }
+inline Json put_value(HeldOut v) { return std::string(held_out_names.name_of(v)); }
+inline void get_value(const Json& v, LatencySource& out) { get_choice(v, latency_source_names, out); }
+inline Json put_value(LatencySource v) { return std::string(latency_source_names.name_of(v)); }
 
 void get_value(const Json& j, Tool& out);
 Json put_value(const Tool& s);

@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "space/io.hpp"
 #include "space/results.hpp"
@@ -16,6 +18,22 @@ namespace {
 // The same fields with the same values, numbers compared by value, whatever the order of the keys: the sample
 // was written by Python, in an order of its own (the explorer's own output is compared byte for byte).
 bool results_document_same(const Json& a, const Json& b) { return nlohmann::json::parse(a.dump()) == nlohmann::json::parse(b.dump()); }
+
+// A choice field's allowed strings, as the field table lists them.
+std::vector<std::string> results_document_choices(std::string_view path) {
+  for (const ResultsField& f : results_fields())
+    if (f.path == path) {
+      std::vector<std::string> out;
+      std::string_view rest = f.choices;
+      for (size_t bar = rest.find('|'); bar != std::string_view::npos; bar = rest.find('|')) {
+        out.emplace_back(rest.substr(0, bar));
+        rest.remove_prefix(bar + 1);
+      }
+      out.emplace_back(rest);
+      return out;
+    }
+  return {};
+}
 
 std::string results_document_error(const Json& j) {
   try {
@@ -63,4 +81,18 @@ TEST_CASE("the results reader checks the field table before it reads") {
   j = read_json_file(CPX_RESULTS_SAMPLE);
   j["pareto"][0].erase("predicted_latency_us");
   CHECK(results_document_error(j) == "results.json: pareto[0].predicted_latency_us: missing required field");
+}
+
+TEST_CASE("each choice field of the results reads into an enum named as the field table lists its choices") {
+  CHECK(results_document_choices("device.timed_by") == results::timed_by_names.all());
+  CHECK(results_document_choices("accuracy_model.kind") == results::accuracy_kind_names.all());
+  CHECK(results_document_choices("design_rules[].source") == results::rule_source_names.all());
+  CHECK(results_document_choices("roofline.points[].source") == results::time_source_names.all());
+  CHECK(results_document_choices("capacity_matched[].method") == results::matched_method_names.all());
+  CHECK(results_document_choices("capacity_matched[].configurations[].domination") == results::domination_names.all());
+  CHECK(results_document_choices("predictor_accuracy.held_out") == results::held_out_names.all());
+  CHECK(results_document_choices("rank_correlations.latency_source") == results::latency_source_names.all());
+  size_t choices = 0;
+  for (const ResultsField& f : results_fields()) choices += f.type == ResultsType::choice;
+  CHECK(choices == 8);  // a new choice field gets its enum here too
 }
