@@ -3,10 +3,16 @@
 // makes the same round trip in test_results_schema.cpp.
 #include <catch2/catch.hpp>
 
+#include "processes.hpp"
+
+#include <unistd.h>
+
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "reports/report.hpp"
 #include "space/io.hpp"
 #include "space/results.hpp"
 #include "space/results_schema.hpp"
@@ -95,4 +101,21 @@ TEST_CASE("each choice field of the results reads into an enum named as the fiel
   size_t choices = 0;
   for (const ResultsField& f : results_fields()) choices += f.type == ResultsType::choice;
   CHECK(choices == 8);  // a new choice field gets its enum here too
+}
+
+TEST_CASE("the report renders the results document as it renders the file, and copies the document as to_json writes it") {
+  const Json j = read_json_file(CPX_RESULTS_SAMPLE);
+  const Results r = results_from_json(j, "results.json");
+  const auto base = std::filesystem::temp_directory_path() / ("cpx_results_document_" + std::to_string(::getpid()));
+  const reports::Rendered from_file = reports::render(j, "results.json", base / "file");
+  const reports::Rendered from_document = reports::render(r, "results.json", base / "document");
+  REQUIRE(from_file.files.size() == from_document.files.size());
+  for (size_t i = 0; i < from_file.files.size(); ++i) {
+    const auto name = std::filesystem::relative(from_file.files[i], base / "file");
+    INFO(name.string());
+    CHECK(name == std::filesystem::relative(from_document.files[i], base / "document"));
+    if (name == "results.json") CHECK(test::slurp(from_document.files[i]) == to_json(r).dump(2) + "\n");
+    else CHECK(test::slurp(from_file.files[i]) == test::slurp(from_document.files[i]));
+  }
+  std::filesystem::remove_all(base);
 }
