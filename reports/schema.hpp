@@ -5,6 +5,7 @@
 #include <string>
 
 #include "space/error.hpp"
+#include "space/results.hpp"
 #include "space/results_schema.hpp"
 
 namespace cpx::reports {

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -486,6 +487,20 @@ struct Results {
 namespace cpx {
 
 using results::Results;
+
+// Throws InputError "<file>: <field path> = <value>: <reason>" for another schema version (the version gate,
+// check_file_version: "regenerate it with the main job"), a missing required field, a wrong type or an
+// impossible value (negative latency, top-1 above 100 %), by the field table (space/results_fields.cpp).
+// Fields the table does not list are ignored, so a newer explorer may add some without breaking older
+// reports (space/results_check.cpp).
+void validate_results(const Json& results, const std::string& results_file);
+
+// The fields a results object holds, as table paths ("zoo[].macs"): those the table lists, and those it does
+// not (inside objects whose fields it lists; an open object's keys are not fields).
+struct SchemaCoverage {
+  std::set<std::string> listed, unlisted;
+};
+SchemaCoverage schema_coverage(const Json& results);
 
 // Checks `j` against the field table first (validate_results: an InputError naming `file`, the field path and
 // the value), then reads it. Fields the table does not list are not read.

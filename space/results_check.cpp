@@ -5,6 +5,7 @@
 #include <memory>
 #include <vector>
 
+#include "space/results.hpp"
 #include "space/results_schema.hpp"
 
 namespace cpx {

@@ -4,8 +4,6 @@
 #pragma once
 
 #include <array>
-#include <set>
-#include <string>
 #include <span>
 #include <string_view>
 
@@ -56,19 +54,6 @@ struct ResultsField {
 
 // Every field of results v3, in the order the explorer writes them (space/results_fields.cpp).
 std::span<const ResultsField> results_fields();
-
-// Throws InputError "<file>: <field path> = <value>: <reason>" for another schema version (the version gate,
-// check_file_version: "regenerate it with the main job"), a missing required field, a wrong type or an
-// impossible value (negative latency, top-1 above 100 %). Fields the table does not list are ignored, so a
-// newer explorer may add some without breaking older reports (space/results_check.cpp).
-void validate_results(const Json& results, const std::string& results_file);
-
-// The fields a results object holds, as table paths ("zoo[].macs"): those the table lists, and those it does
-// not (inside objects whose fields it lists; an open object's keys are not fields).
-struct SchemaCoverage {
-  std::set<std::string> listed, unlisted;
-};
-SchemaCoverage schema_coverage(const Json& results);
 
 // `advise --json`: the advice on one network for one device (explorer/advise.hpp), which the report renders too.
 inline constexpr const char* advice_schema = "cpubone-explore/advice/v1";
