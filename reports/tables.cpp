@@ -186,8 +186,8 @@ void add_proposal_tables(const Results& r, const Labels& l, Report& report) {
   for (const auto& b : r.proposals) {
     const results::ZooRow* z = zoo_row(r, b.baseline);
     for (auto [t, list] : {std::pair{&p, &b.dominating}, std::pair{&u, &b.promising_unproven}}) {
-      t->rows.push_back({b.baseline + " (baseline)", "CPUBone " + b.baseline, z ? si(static_cast<double>(z->params)) : dash,
-                         z ? si(static_cast<double>(z->macs)) : dash, ms(b.baseline_latency_us, 2), ms(b.baseline_measured_latency_us, 2),
+      t->rows.push_back({b.baseline + " (baseline)", "CPUBone " + b.baseline, z ? si(z->params) : dash,
+                         z ? si(z->macs) : dash, ms(b.baseline_latency_us, 2), ms(b.baseline_measured_latency_us, 2),
                          fixed(b.baseline_published_top1, 2) + " published", "", "", ""});
       if (list->empty())
         t->rows.push_back({"  none", std::string(t == &p ? "no proposal earns domination over " : "no proposal is only promising against ") + b.baseline,
@@ -252,7 +252,7 @@ void add_zoo_table(const Results& r, const Labels& l, Report& report) {
                       (r.accuracy_model.support ? fixed(r.accuracy_model.support->threshold, 2) : std::string("the threshold")) + ").");
   for (const auto& m : r.zoo) {
     const bool unknown = m.inside_support == false;
-    z.rows.push_back({m.name, m.family, std::to_string(m.resolution), si(static_cast<double>(m.params)), si(static_cast<double>(m.macs)),
+    z.rows.push_back({m.name, m.family, std::to_string(m.resolution), si(m.params), si(m.macs),
                       fixed(m.published_top1, 2), unknown ? "unknown" : fixed(m.estimated_top1, 2),
                       !m.estimated_top1 ? dash : "[" + fixed(m.estimated_top1_low, 1) + ", " + fixed(m.estimated_top1_high, 1) + "]",
                       fixed(m.support_distance, 2), ms(m.predicted_latency_us, 2), ms(m.published_latency_us, 2),
