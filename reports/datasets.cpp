@@ -47,23 +47,23 @@ Dataset zoo_dataset(const Results& r) {
                              "measured_latency_us", "predicted_macps"});
   for (auto c : {"top1", "top1_source", "cpubone_mark", "series", "latency_us", "latency_source", "macps"}) zoo.columns.push_back(c);
   for (const results::ZooRow& z : r.zoo) {
-    Json row = {{"name", z.name}, {"family", z.family}, {"resolution", z.resolution}, {"params", z.params}, {"macs", z.macs},
-                {"published_top1", value_or_null(z.published_top1)}, {"estimated_top1", value_or_null(z.estimated_top1)},
-                {"estimated_top1_low", value_or_null(z.estimated_top1_low)}, {"estimated_top1_high", value_or_null(z.estimated_top1_high)},
-                {"support_distance", value_or_null(z.support_distance)}, {"inside_support", value_or_null(z.inside_support)},
-                {"predicted_latency_us", value_or_null(z.predicted_latency_us)},
-                {"published_latency_us", value_or_null(z.published_latency_us)},
-                {"measured_latency_us", value_or_null(z.measured_latency_us)}, {"predicted_macps", value_or_null(z.predicted_macps)}};
     const bool published = z.published_top1.has_value();
-    row["top1"] = value_or_null(published ? z.published_top1 : z.estimated_top1);
-    row["top1_source"] = published ? Json("published") : z.estimated_top1 ? Json("estimated") : Json(nullptr);
-    row["cpubone_mark"] = is_cpubone_baseline(z.name) ? Json("B" + z.name.substr(1)) : Json(nullptr);
-    const bool cpubone = z.family == cpubone_family;
-    row["series"] = std::string(names_of(cpubone ? Series::cpubone : Series::other_family).label);
-    row["latency_us"] = zoo_latency(z, source);
-    row["latency_source"] = named(results::latency_source_names, source);
-    row["macps"] = div_or_null(row["macs"], row["latency_us"], 1e6);
-    zoo.rows.push_back(std::move(row));
+    const Json top1_source = published ? Json("published") : z.estimated_top1 ? Json("estimated") : Json(nullptr);
+    const Json latency_us = zoo_latency(z, source);
+    const Series series = z.family == cpubone_family ? Series::cpubone : Series::other_family;
+    zoo.rows.push_back({{"name", z.name}, {"family", z.family}, {"resolution", z.resolution}, {"params", z.params}, {"macs", z.macs},
+                        {"published_top1", value_or_null(z.published_top1)}, {"estimated_top1", value_or_null(z.estimated_top1)},
+                        {"estimated_top1_low", value_or_null(z.estimated_top1_low)},
+                        {"estimated_top1_high", value_or_null(z.estimated_top1_high)},
+                        {"support_distance", value_or_null(z.support_distance)}, {"inside_support", value_or_null(z.inside_support)},
+                        {"predicted_latency_us", value_or_null(z.predicted_latency_us)},
+                        {"published_latency_us", value_or_null(z.published_latency_us)},
+                        {"measured_latency_us", value_or_null(z.measured_latency_us)}, {"predicted_macps", value_or_null(z.predicted_macps)},
+                        {"top1", value_or_null(published ? z.published_top1 : z.estimated_top1)}, {"top1_source", top1_source},
+                        {"cpubone_mark", is_cpubone_baseline(z.name) ? Json("B" + z.name.substr(1)) : Json(nullptr)},
+                        {"series", std::string(names_of(series).label)}, {"latency_us", latency_us},
+                        {"latency_source", named(results::latency_source_names, source)},
+                        {"macps", div_or_null(Json(z.macs), latency_us, 1e6)}});
   }
   return zoo;
 }
