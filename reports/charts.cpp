@@ -13,17 +13,14 @@ namespace cpx::reports {
 
 namespace {
 
-std::string device_line(const Json& r) {
-  const Json& d = r["device"];
-  const int64_t threads = d["threads"].get<int64_t>();
-  return "device " + d["name"].get<std::string>() + ": " + d["runtime"].get<std::string>() + ", " +
-         std::to_string(threads) + (threads == 1 ? " thread" : " threads") +
-         (d["measured"].get<bool>() ? " (profiled on this machine)" : " (calibrated, not measured here)");
+std::string device_line(const Results& r) {
+  const results::Device& d = r.device;
+  return "device " + d.name + ": " + d.runtime + ", " + std::to_string(d.threads) + (d.threads == 1 ? " thread" : " threads") +
+         (d.measured ? " (profiled on this machine)" : " (calibrated, not measured here)");
 }
 
-std::string accuracy_line(const Json& r) {
-  const Json& a = r["accuracy_model"];
-  return "accuracy model: " + a["name"].get<std::string>() + " (" + a["kind"].get<std::string>() + ")";
+std::string accuracy_line(const Results& r) {
+  return "accuracy model: " + r.accuracy_model.name + " (" + named(results::accuracy_kind_names, r.accuracy_model.kind) + ")";
 }
 
 Json q(const std::string& field, const std::string& title, const std::string& format = "") {
@@ -60,7 +57,7 @@ Json in_ms(std::initializer_list<std::string> fields_us, std::initializer_list<J
   return t;
 }
 
-Json base_spec(const Json& r, const Report& report, const std::string& title, const std::vector<std::string>& data) {
+Json base_spec(const Results& r, const Report& report, const std::string& title, const std::vector<std::string>& data) {
   Json spec;
   spec["title"] = {{"text", title}, {"subtitle", Json::array({device_line(r), accuracy_line(r)})},
                    {"anchor", "start"}, {"fontSize", 15}, {"subtitleFontSize", 12}};
@@ -79,7 +76,7 @@ size_t count_if_not_null(const Dataset& d, const std::string& a, const std::stri
   }));
 }
 
-std::string device_name(const Json& r) { return r["device"]["name"].get<std::string>(); }
+const std::string& device_name(const Results& r) { return r.device.name; }
 
 std::string label(Series series) { return std::string(names_of(series).label); }
 Json series_literal(Series series) { return literal("series", label(series)); }
@@ -112,7 +109,7 @@ struct SpeedAccuracyScales {
   Json x_pred, y, color, kind_fill, kind_dash;
 };
 
-SpeedAccuracyScales speed_accuracy_scales(const Json& r, const std::vector<Series>& present) {
+SpeedAccuracyScales speed_accuracy_scales(const Results& r, const std::vector<Series>& present) {
   SpeedAccuracyScales s;
   s.x_title = "predicted latency on " + device_name(r) + " (ms)";
   s.y_title = "ImageNet top-1 (%)";
@@ -242,25 +239,25 @@ void note_unplotted_zoo(const Dataset& zoo, Report& report) {
 }
 
 // Findings: each baseline against its fastest proposal that earned domination.
-Table fastest_proposal_findings(const Json& r, const std::string& level) {
+Table fastest_proposal_findings(const Results& r, const std::string& level) {
   Table t = table("Fastest proposal earning domination over each CPUBone baseline on " + device_name(r),
                   {"baseline", "latency (ms)", "published top-1 (%)", "proposal", "latency (ms)", "est. top-1 (%)", "interval (%)",
                    "latency change", "promising, unproven"});
-  t.note = "Latencies predicted for " + device_name(r) + "; top-1 estimated by " + r["accuracy_model"]["name"].get<std::string>() +
+  t.note = "Latencies predicted for " + device_name(r) + "; top-1 estimated by " + r.accuracy_model.name +
            ". A proposal earns domination when the lower end of its " + level + " interval is at or above the baseline's published top-1.";
-  for (const auto& b : r["proposals"]) {
-    const Json* best = fastest_dominating(b);
-    std::vector<std::string> row = {plain(b["baseline"]), ms(b["baseline_latency_us"], 2), fixed(b["baseline_published_top1"], 2)};
+  for (const auto& b : r.proposals) {
+    const results::ProposalRow* best = fastest_dominating(b);
+    std::vector<std::string> row = {b.baseline, ms(b.baseline_latency_us, 2), fixed(b.baseline_published_top1, 2)};
     if (best)
-      row.insert(row.end(), {plain((*best)["id"]), ms((*best)["latency_us"], 2), fixed((*best)["top1"], 2),
-                             "[" + fixed((*best)["top1_low"], 1) + ", " + fixed((*best)["top1_high"], 1) + "]",
-                             fixed((*best)["delta_latency_pct"], 1) + " %"});
+      row.insert(row.end(), {best->id, ms(best->latency_us, 2), fixed(best->top1, 2),
+                             "[" + fixed(best->top1_low, 1) + ", " + fixed(best->top1_high, 1) + "]",
+                             fixed(best->delta_latency_pct, 1) + " %"});
     else
       row.insert(row.end(), {"none earns it", "", "", "", ""});
-    row.push_back(std::to_string(b["promising_unproven"].size()));
+    row.push_back(std::to_string(b.promising_unproven.size()));
     t.rows.push_back(row);
   }
-  if (r["proposals"].empty()) t.note += " The results hold no proposals.";
+  if (r.proposals.empty()) t.note += " The results hold no proposals.";
   return t;
 }
 
@@ -273,7 +270,7 @@ std::vector<Series> plotted_series(const Dataset& zoo, const Dataset& pareto, si
   return present;
 }
 
-Chart speed_accuracy(const Json& r, Report& report) {
+Chart speed_accuracy(const Results& r, Report& report) {
   Chart c;
   c.id = "chart-speed-accuracy";
   c.heading = "Speed vs accuracy";
@@ -286,7 +283,7 @@ Chart speed_accuracy(const Json& r, Report& report) {
   const std::string level = interval_level_text(r);
   c.caption = "ImageNet top-1 against the predicted latency on " + device_name(r) +
               " (log scale). Filled, solid marks: zoo models at their published (measured) top-1. Hollow, dashed marks are "
-              "this run's estimates by " + r["accuracy_model"]["name"].get<std::string>() + ", none of them measured, each with its " + level +
+              "this run's estimates by " + r.accuracy_model.name + ", none of them measured, each with its " + level +
               " interval (bars; the shaded band along the Pareto front): zoo models without a published top-1; the dashed line, "
               "the explorer's Pareto front; diamonds, the capacity-matched configurations of B0-B3. Where the front lies above "
               "the published models it is an estimate, not a win: the table below says which proposals earn domination. A "
@@ -315,12 +312,12 @@ Chart speed_accuracy(const Json& r, Report& report) {
   return c;
 }
 
-Chart macs_latency(const Json& r, Report& report) {
+Chart macs_latency(const Results& r, Report& report) {
   Chart c;
   c.id = "chart-macs-latency";
   c.heading = "MACs vs latency";
-  const Json& rc = r["rank_correlations"];
-  const std::string source = rc["latency_source"];
+  const results::RankCorrelations& rc = r.rank_correlations;
+  const std::string source = named(results::latency_source_names, rc.latency_source);
   const Dataset& zoo = dataset(report, "zoo");
   const size_t points = count_if_not_null(zoo, "latency_us");
   c.caption = "Every zoo model's MACs against its " + source + " latency on " + device_name(r) +
@@ -331,16 +328,16 @@ Chart macs_latency(const Json& r, Report& report) {
     report.missing.push_back("MACs-vs-latency chart: " + std::to_string(zoo.rows.size() - points) + " zoo model(s) have no " +
                              source + " latency on " + device_name(r) + " and are not plotted");
   Table t = table("Spearman rank correlation of " + source + " latency with ...", {"MACs", "params", "our prediction"});
-  t.rows.push_back({fixed(rc["macs"], 3), fixed(rc["params"], 3), fixed(rc["prediction"], 3)});
-  if (rc["prediction"].is_null()) t.note = "No correlation with our prediction: the latencies plotted are the predictions themselves.";
+  t.rows.push_back({fixed(rc.macs, 3), fixed(rc.params, 3), fixed(rc.prediction, 3)});
+  if (!rc.prediction) t.note = "No correlation with our prediction: the latencies plotted are the predictions themselves.";
   c.findings.push_back(t);
   if (points == 0) {
     c.caption += " Nothing to plot: no zoo model has a " + source + " latency.";
     return c;
   }
   Json spec = base_spec(r, report, "MACs vs " + source + " latency on " + device_name(r), {"zoo", "macps_lines"});
-  spec["title"]["subtitle"].push_back("Spearman with latency: MACs " + fixed(rc["macs"], 2) + ", params " + fixed(rc["params"], 2) +
-                                      ", prediction " + fixed(rc["prediction"], 2));
+  spec["title"]["subtitle"].push_back("Spearman with latency: MACs " + fixed(rc.macs, 2) + ", params " + fixed(rc.params, 2) +
+                                      ", prediction " + fixed(rc.prediction, 2));
   const std::string y_title = source + " latency on " + device_name(r) + " (ms)";
   const Json x = axis(q("macs", "MACs", "~s"), "log"), y = axis(q("latency_ms", y_title), "log");
   Json layers = Json::array();
@@ -372,13 +369,13 @@ constexpr int64_t panel_height = 170;
 
 // The crossover's marker: a dashed rule at its width, with its label at the foot of the panel on the side of the
 // rule with more room (towards the y axis it ran over the tick labels, past the last width out of the plot).
-Json crossover_marker(const Json& crossover, const Json& rows, bool with_label) {
+Json crossover_marker(int64_t crossover, const std::vector<results::FusedWidth>& rows, bool with_label) {
   std::vector<double> widths;
-  for (const Json& row : rows) widths.push_back(row["channels"].get<double>());
+  for (const auto& row : rows) widths.push_back(static_cast<double>(row.channels));
   const auto [low, high] = std::minmax_element(widths.begin(), widths.end());
-  const bool room_right = std::log(crossover.get<double>() / *low) < 0.6 * std::log(*high / *low);
+  const bool room_right = std::log(static_cast<double>(crossover) / *low) < 0.6 * std::log(*high / *low);
   Json marker;
-  marker["data"] = {{"values", Json::array({Json{{"channels", crossover}, {"label", "fused/unfused crossover: " + plain(crossover) + " ch"}}})}};
+  marker["data"] = {{"values", Json::array({Json{{"channels", crossover}, {"label", "fused/unfused crossover: " + std::to_string(crossover) + " ch"}}})}};
   marker["layer"] = Json::array({Json{{"mark", {{"type", "rule"}, {"strokeDash", {6, 4}}, {"color", "black"}}},
                                       {"encoding", {{"x", {{"field", "channels"}, {"type", "quantitative"}}}}}}});
   if (with_label)
@@ -390,12 +387,12 @@ Json crossover_marker(const Json& crossover, const Json& rows, bool with_label) 
 
 // A crossover at the narrowest width is no change inside the range (the unfused block is faster at every width):
 // nothing to mark.
-bool crossover_inside(const Json& f) {
-  return !f["crossover_channels"].is_null() && f["crossover_channels"] != f["widths"][0]["channels"];
+bool crossover_inside(const results::FusedVsUnfused& f) {
+  return f.crossover_channels && *f.crossover_channels != f.widths[0].channels;
 }
 
 // Top panel: the pair's time ratio per width; where it passes 1 for good is the crossover, marked.
-Json time_ratio_panel(const Json& f, const Json& x, const std::string& pair) {
+Json time_ratio_panel(const results::FusedVsUnfused& f, const Json& x, const std::string& pair) {
   Json layers = Json::array();
   layers.push_back({{"data", {{"values", Json::array({Json{{"time_ratio", 1}}})}}}, {"mark", {{"type", "rule"}, {"color", "#999999"}}},
                     {"encoding", {{"y", {{"field", "time_ratio"}, {"type", "quantitative"}}}}}});
@@ -406,12 +403,12 @@ Json time_ratio_panel(const Json& f, const Json& x, const std::string& pair) {
                                   {"tooltip", Json::array({q("channels", "channels"), nom("fused", "fused"), q("fused_latency_us", "fused (us)", ".1f"),
                                                            nom("unfused", "unfused"), q("unfused_latency_us", "unfused (us)", ".1f"),
                                                            q("time_ratio", "fused / unfused", ".2f"), nom("faster", "faster")})}}}});
-  if (crossover_inside(f)) layers.push_back(crossover_marker(f["crossover_channels"], f["widths"], true));
+  if (crossover_inside(f)) layers.push_back(crossover_marker(*f.crossover_channels, f.widths, true));
   return {{"width", 470}, {"height", panel_height}, {"title", "Time at the same width, " + pair + ": above 1 the unfused block is faster"}, {"layer", layers}};
 }
 
 // Bottom panel: the highest-MACpS fused variant against the highest-MACpS unfused one, two lines.
-Json best_macps_panel(const Json& f, const Json& x, const std::string& source) {
+Json best_macps_panel(const results::FusedVsUnfused& f, const Json& x, const std::string& source) {
   Json layers = Json::array();
   const Json kinds = {best_fused_label, best_unfused_label};
   layers.push_back({{"data", from("fused_vs_unfused_macps")}, {"mark", {{"type", "line"}, {"point", true}}},
@@ -420,63 +417,62 @@ Json best_macps_panel(const Json& f, const Json& x, const std::string& source) {
                                              {"scale", {{"domain", kinds}, {"range", {"#e4572e", "#4c78a8"}}}}}},
                                   {"tooltip", Json::array({q("channels", "channels"), nom("kind", "kind"), nom("variant", "variant"),
                                                            q("macps", source + " MACpS", ".3s")})}}}});
-  if (crossover_inside(f)) layers.push_back(crossover_marker(f["crossover_channels"], f["widths"], false));
+  if (crossover_inside(f)) layers.push_back(crossover_marker(*f.crossover_channels, f.widths, false));
   return {{"width", 470}, {"height", panel_height}, {"title", "MACpS of the fastest-computing fused and unfused variant (the fused do more MACs)"}, {"layer", layers}};
 }
 
 // Fused vs unfused local blocks per width, all from results.fused_vs_unfused: the chart's lines and marker, the
 // table under it and the caption say what the fused_crossover rule and the key finding say.
-Chart block_macps(const Json& r, Report& report) {
+Chart block_macps(const Results& r, Report& report) {
   Chart c;
   c.id = "chart-block-macps";
   c.heading = "Fused vs unfused local blocks per width";
-  if (!r.contains("fused_vs_unfused") || r["fused_vs_unfused"]["widths"].empty()) {
+  if (!r.fused_vs_unfused || r.fused_vs_unfused->widths.empty()) {
     c.caption = "Nothing to plot: the results hold no fused/unfused pair (results.fused_vs_unfused; an older file lacks it, "
                 "rerun the main job). Every variant's MACpS is in data/block_macps.csv.";
     report.missing.push_back("fused vs unfused chart: the results hold no fused_vs_unfused widths");
     return c;
   }
-  const Json& f = r["fused_vs_unfused"];
-  const std::string side = plain(f["resolution"]) + "x" + plain(f["resolution"]);
-  const std::string pair = plain(f["widths"][0]["fused"]["variant"]) + " vs " + plain(f["widths"][0]["unfused"]["variant"]) + ", input " + side;
-  const std::string source = r["device"]["measured"].get<bool>() ? "measured" : "predicted";
-  c.caption = "CPUBone's local blocks on " + device_name(r) + " (" + source + "): " + plain(f["statement"]) +
+  const results::FusedVsUnfused& f = *r.fused_vs_unfused;
+  const std::string side = std::to_string(f.resolution) + "x" + std::to_string(f.resolution);
+  const std::string pair = f.widths[0].fused.variant + " vs " + f.widths[0].unfused.variant + ", input " + side;
+  const std::string source = r.device.measured ? "measured" : "predicted";
+  c.caption = "CPUBone's local blocks on " + device_name(r) + " (" + source + "): " + f.statement +
               ". Top: the fused block's time over the unfused one's at the same width; " +
-              (f["crossover_channels"].is_null() ? std::string("it is below 1 at the widest, so no crossover is marked. ")
+              (!f.crossover_channels ? std::string("it is below 1 at the widest, so no crossover is marked. ")
                : crossover_inside(f)              ? std::string("the dashed line marks the crossover, from which it stays above 1. ")
                                                   : std::string("it is above 1 at every width, so no crossover lies inside the range. ")) +
               "Bottom: the MACpS of the highest-MACpS fused and unfused variant at each width; every variant at every width is in "
               "data/block_macps.csv.";
-  if (f["crossover_channels"].is_null()) report.missing.push_back("fused/unfused crossover: none found for " + device_name(r));
+  if (!f.crossover_channels) report.missing.push_back("fused/unfused crossover: none found for " + device_name(r));
   Json spec = base_spec(r, report, "Fused vs unfused local blocks on " + device_name(r), {"fused_vs_unfused", "fused_vs_unfused_macps"});
   spec.erase("width"), spec.erase("height");  // per panel
   const Json x = {{"field", "channels"}, {"type", "quantitative"}, {"title", "channels"},
                   {"scale", {{"type", "log"}, {"base", 2}}}, {"axis", {{"values", {8, 16, 32, 64, 128, 256, 512, 1024, 2048}}}}};
   spec["vconcat"] = Json::array({time_ratio_panel(f, x, pair), best_macps_panel(f, x, source)});
   c.spec = spec;
-  c.min_marks = 3 * static_cast<int64_t>(f["widths"].size());
+  c.min_marks = 3 * static_cast<int64_t>(f.widths.size());
 
   Table t = table("Fused vs unfused local blocks at each width on " + device_name(r) + " (input " + side + ")",
                   {"channels", "fused (ms)", "unfused (ms)", "faster", "highest-MACpS fused", "MACpS", "highest-MACpS unfused", "MACpS"});
-  t.note = "Fused vs unfused: " + plain(f["statement"]) + ". Times are " + plain(f["widths"][0]["fused"]["variant"]) + " and " +
-           plain(f["widths"][0]["unfused"]["variant"]) + ", the pair the crossover compares.";
-  for (const Json& w : f["widths"])
-    t.rows.push_back({plain(w["channels"]), ms(w["fused"]["latency_us"], 3), ms(w["unfused"]["latency_us"], 3),
-                      w["fused"]["latency_us"].get<double>() < w["unfused"]["latency_us"].get<double>() ? "fused" : "unfused",
-                      plain(w["best_fused"]["variant"]), si(w["best_fused"]["macps"]), plain(w["best_unfused"]["variant"]),
-                      si(w["best_unfused"]["macps"])});
+  t.note = "Fused vs unfused: " + f.statement + ". Times are " + f.widths[0].fused.variant + " and " + f.widths[0].unfused.variant +
+           ", the pair the crossover compares.";
+  for (const auto& w : f.widths)
+    t.rows.push_back({std::to_string(w.channels), ms(w.fused.latency_us, 3), ms(w.unfused.latency_us, 3),
+                      w.fused.latency_us < w.unfused.latency_us ? "fused" : "unfused", w.best_fused.variant, si(w.best_fused.macps),
+                      w.best_unfused.variant, si(w.best_unfused.macps)});
   c.findings.push_back(t);
   return c;
 }
 
-Chart roofline(const Json& r, Report& report) {
+Chart roofline(const Results& r, Report& report) {
   Chart c;
   c.id = "chart-roofline";
   c.heading = "Roofline";
-  const Json& roof = r["roofline"];
+  const results::Roofline& roof = r.roofline;
   const Dataset& d = dataset(report, "roofline");
   const bool has_roof = !dataset(report, "roofline_ceiling").rows.empty();
-  const bool stated = roof["source"] == "hardware";
+  const bool stated = roof.source == "hardware";
   c.caption = "Each operator's arithmetic intensity (MACs per byte moved) against the MACs per second it achieves on " +
               device_name(r) + " (log-log)." +
               (!has_roof ? " No roof: peak compute and bandwidth were not measured for this device."
@@ -485,12 +481,12 @@ Chart roofline(const Json& r, Report& report) {
                            "limited by neither, but by overheads and by the runtime."
                          : " The roof is the measured bandwidth times intensity, capped by the measured peak compute: "
                            "operators far below it are limited by neither, but by overheads.");
-  if (roof["peak_macps"].is_null()) report.missing.push_back("roofline: no measured or stated peak compute (MACpS) for " + device_name(r));
-  if (roof["bandwidth_bytes_per_s"].is_null()) report.missing.push_back("roofline: no measured or stated memory bandwidth for " + device_name(r));
+  if (!roof.peak_macps) report.missing.push_back("roofline: no measured or stated peak compute (MACpS) for " + device_name(r));
+  if (!roof.bandwidth_bytes_per_s) report.missing.push_back("roofline: no measured or stated memory bandwidth for " + device_name(r));
   Table t = table("Roofline on " + device_name(r), {"peak MACpS", "bandwidth (B/s)", "ridge (MACs/byte)", "source", "operators plotted"});
-  t.rows.push_back({si(roof["peak_macps"]), si(roof["bandwidth_bytes_per_s"]),
-                    has_roof ? fixed(Json(roof["peak_macps"].get<double>() / roof["bandwidth_bytes_per_s"].get<double>()), 1) : "—",
-                    plain(roof["source"]), std::to_string(d.rows.size())});
+  t.rows.push_back({si(roof.peak_macps), si(roof.bandwidth_bytes_per_s),
+                    has_roof ? fixed(*roof.peak_macps / *roof.bandwidth_bytes_per_s, 1) : "—", roof.source.value_or("—"),
+                    std::to_string(d.rows.size())});
   c.findings.push_back(t);
   if (d.rows.empty()) {
     c.caption += " Nothing to plot: the results hold no roofline points.";
@@ -504,7 +500,7 @@ Chart roofline(const Json& r, Report& report) {
   if (has_roof) {
     layers.push_back({{"data", from("roofline_ceiling")}, {"mark", {{"type", "line"}, {"color", "black"}, {"strokeWidth", 2}}},
                       {"encoding", {{"x", x}, {"y", y}, {"order", q("intensity_macs_per_byte", "")}}}});
-    const std::string peak = "peak " + si(roof["peak_macps"]) + "MACpS", bw = si(roof["bandwidth_bytes_per_s"]) + "B/s";
+    const std::string peak = "peak " + si(roof.peak_macps) + "MACpS", bw = si(roof.bandwidth_bytes_per_s) + "B/s";
     for (const auto& [bound, label, align] : {std::tuple{"compute", peak, "right"}, std::tuple{"bandwidth", bw, "left"}})
       layers.push_back({{"data", from("roofline_ceiling")},
                         {"transform", Json::array({Json{{"filter", "datum.bound == '" + std::string(bound) + "'"}},
@@ -526,10 +522,10 @@ Chart roofline(const Json& r, Report& report) {
   return c;
 }
 
-Chart layer_breakdown(const Json& r, Report& report) {
+Chart layer_breakdown(const Results& r, Report& report) {
   Chart c;
   c.id = "chart-layers";
-  const std::string model = r["layers"]["model"];
+  const std::string& model = r.layers.model;
   c.heading = "Per-layer breakdown of " + model;
   const Dataset& d = dataset(report, "layers");
   const bool measured = count_if_not_null(d, "measured_us") > 0;
@@ -547,15 +543,15 @@ Chart layer_breakdown(const Json& r, Report& report) {
   std::map<std::string, std::pair<double, double>> by_class;
   std::set<std::pair<std::string, std::string>> groups;
   double total_us = 0, total_macs = 0;
-  for (const auto& row : d.rows) {
-    const std::string stage = row["stage"], cls = row["op_class"];
+  for (const auto& op : r.layers.ops) {
+    const std::string &stage = op.stage, &cls = op.op.op_class;
     if (std::find(stages.begin(), stages.end(), stage) == stages.end()) stages.push_back(stage);
-    const double us = row["predicted_us"], macs = row["macs"];
+    const double us = op.op.predicted_us.value_or(0), macs = static_cast<double>(op.op.macs);
     by_stage[stage][cls].first += us, by_stage[stage][cls].second += macs;
     by_class[cls].first += us, by_class[cls].second += macs;
     total_us += us, total_macs += macs;
     groups.insert({stage, cls});
-    if (!row["measured_us"].is_null()) groups.insert({stage + "\x01measured", cls});
+    if (op.op.measured_us) groups.insert({stage + "\x01measured", cls});
   }
   Json spec = base_spec(r, report, "Per-layer breakdown of " + model + " on " + device_name(r), {"layers"});
   spec["height"] = std::max<int64_t>(220, 26 * static_cast<int64_t>(stages.size()) * (measured ? 2 : 1));
@@ -590,9 +586,9 @@ Chart layer_breakdown(const Json& r, Report& report) {
   auto measured_us = [&](const std::string& stage) {
     double us = 0;
     bool any = false;
-    for (const auto& row : d.rows)
-      if ((stage.empty() || row["stage"] == stage) && !row["measured_us"].is_null()) us += row["measured_us"].get<double>(), any = true;
-    return any ? Json(us) : Json(nullptr);
+    for (const auto& op : r.layers.ops)
+      if ((stage.empty() || op.stage == stage) && op.op.measured_us) us += *op.op.measured_us, any = true;
+    return any ? std::optional<double>(us) : std::nullopt;
   };
   Table s = table(model + " on " + device_name(r) + ": time per stage",
                   {"stage", "ops", "MACs", "predicted (ms)", "measured (ms)", "share of predicted", "predicted MACpS"});
@@ -600,7 +596,7 @@ Chart layer_breakdown(const Json& r, Report& report) {
     double us = 0, macs = 0;
     int64_t ops = 0;
     for (const auto& [cls, v] : by_stage[stage]) us += v.first, macs += v.second;
-    for (const auto& row : d.rows) ops += row["stage"] == stage;
+    for (const auto& op : r.layers.ops) ops += op.stage == stage;
     s.rows.push_back({stage, std::to_string(ops), si(Json(macs)), ms(Json(us), 3), ms(measured_us(stage), 3),
                       fixed(Json(total_us > 0 ? 100 * us / total_us : 0.0), 1) + " %", us > 0 ? si(Json(macs / us * 1e6)) : "—"});
   }
@@ -638,10 +634,10 @@ std::string coverage_text(const Coverage& c) {
 // The +-10 % band and its diagonal, each point's interval as a vertical bar (a layer only when there is one:
 // an empty layer has no extent, which Vega warns about), then the points (colour: family, shape: inside or
 // outside +-10 %).
-Json accuracy_layers(const Json& r, bool with_intervals) {
+Json accuracy_layers(const Results& r, bool with_intervals) {
   // A calibrated device's actual latencies are published figures or the user's own timings (device.timed_by).
-  const bool yours = r["device"].value("timed_by", Json()) == "user";
-  const std::string x_title = std::string(r["device"]["measured"].get<bool>() ? "measured" : yours ? "your timed" : "published") + " latency (ms)";
+  const bool yours = r.device.timed_by && *r.device.timed_by == results::TimedBy::user;
+  const std::string x_title = std::string(r.device.measured ? "measured" : yours ? "your timed" : "published") + " latency (ms)";
   const std::string y_title = "predicted latency (ms)";
   const Json x = axis(q("actual_ms", x_title), "log");
   const Json family = nom("family", "family");
@@ -673,17 +669,17 @@ Json accuracy_layers(const Json& r, bool with_intervals) {
 }
 
 // The device file's held-out table: the chosen model beside the uniform-scale baseline and the MACs-only floor.
-Table held_out_methods_table(const Json& pa, const std::string& device) {
+Table held_out_methods_table(const std::vector<results::HeldOutMethod>& methods, const std::string& device) {
   Table t = table("Held-out accuracy per model on " + device + " (from its device file)",
                   {"method", "chosen", "MAPE, family held out", "within ±10 %, family held out", "Spearman, family held out",
                    "MAPE, model held out", "within ±10 %, model held out", "Spearman, model held out"});
-  auto cells = [](const Json& f) -> std::vector<std::string> {
-    if (f.is_null()) return {"—", "—", "—"};
-    return {fixed(f["mape"], 1) + " %", fixed(Json(100 * f["within_10"].get<double>()), 0) + " %", fixed(f["spearman"], 3)};
+  auto cells = [](const std::optional<results::HeldOutScores>& f) -> std::vector<std::string> {
+    if (!f) return {"—", "—", "—"};
+    return {fixed(f->mape, 1) + " %", fixed(100 * f->within_10, 0) + " %", fixed(f->spearman, 3)};
   };
-  for (const auto& m : pa["methods"]) {
-    std::vector<std::string> row = {plain(m["method"]), m["chosen"].get<bool>() ? "yes" : ""};
-    for (const auto& f : {m["lofo"], m["lomo"]})
+  for (const auto& m : methods) {
+    std::vector<std::string> row = {m.method, m.chosen ? "yes" : ""};
+    for (const auto& f : {m.lofo, std::optional<results::HeldOutScores>(m.lomo)})
       for (auto& cell : cells(f)) row.push_back(std::move(cell));
     t.rows.push_back(std::move(row));
   }
@@ -691,42 +687,41 @@ Table held_out_methods_table(const Json& pa, const std::string& device) {
 }
 
 // What each point was held out with: "family" or "model" (results' predictor_accuracy.held_out).
-std::string held_out_group(const Json& pa) { return pa["held_out"] == "lofo" ? "family" : "model"; }
+std::string held_out_group(const results::PredictorAccuracy& pa) { return pa.held_out == results::HeldOut::lofo ? "family" : "model"; }
 
-Chart predictor_accuracy(const Json& r, Report& report) {
+Chart predictor_accuracy(const Results& r, Report& report) {
   Chart c;
   c.id = "chart-predictor-accuracy";
   c.heading = "Predictor accuracy";
-  const Json& pa = r["predictor_accuracy"];
-  if (pa.is_null()) {
+  if (!r.predictor_accuracy) {
     c.caption = "No predictor accuracy figures for " + device_name(r) + ": nothing was measured or published to compare with.";
     report.missing.push_back("predictor accuracy: no measured or published latencies to compare the predictions with on " + device_name(r));
     return c;
   }
-  const std::string against = pa["against"];
+  const results::PredictorAccuracy& pa = *r.predictor_accuracy;
+  const std::string& against = pa.against;
   const Dataset& d = dataset(report, "predictor_accuracy");
   const Coverage cov = interval_coverage(d);
   c.caption = "Predicted latency against " + against + " on " + device_name(r) + " (log-log)" +
-              (pa["method"].is_null() ? std::string(".") : ", predicted by the device's chosen model, " + plain(pa["method"]) + ".") +
-              (pa["held_out"] == "lofo" ? " Each family was predicted by a fit that never saw any of its models." : "") +
-              (pa["held_out"] == "lomo" ? " Each model was predicted by a fit that never saw it." : "");
-  if (pa["interval"].is_null()) {
+              (!pa.method ? std::string(".") : ", predicted by the device's chosen model, " + *pa.method + ".") +
+              (pa.held_out == results::HeldOut::lofo ? " Each family was predicted by a fit that never saw any of its models." : "") +
+              (pa.held_out == results::HeldOut::lomo ? " Each model was predicted by a fit that never saw it." : "");
+  if (!pa.interval) {
     c.caption += " No interval bars: the predictor gives no interval on " + device_name(r) + ".";
   } else {
-    c.caption += " Vertical bars: " + fixed(Json(100 * pa["interval"]["level"].get<double>()), 0) + " % intervals, each " +
-                 plain(pa["interval"]["method"]) + ". Coverage of the device's interval, each " + held_out_group(pa) +
+    c.caption += " Vertical bars: " + fixed(100 * pa.interval->level, 0) + " % intervals, each " + pa.interval->method + ". Coverage of the device's interval, each " + held_out_group(pa) +
                  " held out (calibrate's " + held_out_group(pa) + " cover of the chosen method): the actual latency lies inside its interval for " +
                  coverage_text(cov) + " of the points (its bar crosses the diagonal).";
   }
   c.caption += " Colour: family; triangles are more than ±10 % off (outside the shaded band).";
   Table t = table("Predictor accuracy on " + device_name(r) + " (against " + against + ")",
                   {"MAPE", "within ±10 %", "Spearman",
-                   pa["interval"].is_null() ? std::string("interval coverage") : "coverage of the device's interval, each " + held_out_group(pa) + " held out",
+                   !pa.interval ? std::string("interval coverage") : "coverage of the device's interval, each " + held_out_group(pa) + " held out",
                    "points"});
-  t.rows.push_back({fixed(pa["mape"], 1) + " %", fixed(Json(100 * pa["within_10"].get<double>()), 0) + " %", fixed(pa["spearman"], 3),
-                    coverage_text(cov), std::to_string(pa["points"].size())});
+  t.rows.push_back({fixed(pa.mape, 1) + " %", fixed(100 * pa.within_10, 0) + " %", fixed(pa.spearman, 3), coverage_text(cov),
+                    std::to_string(pa.points.size())});
   c.findings.push_back(t);
-  if (pa["methods"].is_array()) c.findings.push_back(held_out_methods_table(pa, device_name(r)));
+  if (pa.methods) c.findings.push_back(held_out_methods_table(*pa.methods, device_name(r)));
   if (d.rows.empty()) {
     c.caption += " Nothing to plot: no points.";
     report.missing.push_back("predictor accuracy chart: the results hold no points");
@@ -749,7 +744,7 @@ Chart predictor_accuracy(const Json& r, Report& report) {
 
 }  // namespace
 
-void build_charts(const Json& r, Report& report) {
+void build_charts(const Results& r, Report& report) {
   for (auto* make : {speed_accuracy, macs_latency, block_macps, roofline, layer_breakdown, predictor_accuracy})
     report.charts.push_back(make(r, report));
 }

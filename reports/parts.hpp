@@ -2,12 +2,14 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "reports/rendered.hpp"
 #include "space/error.hpp"
+#include "space/results.hpp"
 
 namespace cpx::reports {
 
@@ -91,10 +93,10 @@ enum class Top1Kind { published, estimated };
 inline constexpr std::array<std::string_view, 2> top1_kind_names = {"published (measured)", "estimated (this run)"};
 constexpr std::string_view label_of(Top1Kind k) { return top1_kind_names[static_cast<size_t>(k)]; }
 
-// `results` must have passed validate_results. Each builder appends to report.missing what it could not show.
-void build_datasets(const Json& results, Report& report);
-void build_charts(const Json& results, Report& report);
-void build_tables(const Json& results, Report& report);
+// The builders read the results document (space/results.hpp). Each appends to report.missing what it could not show.
+void build_datasets(const Results& results, Report& report);
+void build_charts(const Results& results, Report& report);
+void build_tables(const Results& results, Report& report);
 
 const Dataset& dataset(const Report& report, const std::string& name);
 std::string to_csv(const Dataset& d);
@@ -104,19 +106,37 @@ std::string to_markdown(const Report& report);
 // after all of them are built in memory.
 Rendered write_report(const Report& report, const Json& input, const std::string& stem, const std::filesystem::path& out_dir);
 
-// The fastest of the proposals dominating one baseline (an element of results.proposals); null if none.
-const Json* fastest_dominating(const Json& proposal);
+// The fastest of the proposals dominating one baseline; null if none.
+const results::ProposalRow* fastest_dominating(const results::BaselineProposals& proposal);
 
-// Formatting shared by charts and tables. A null value formats as an em dash.
+// A figure the results may not have, as a cell of a data set's row: null (an empty CSV cell) when unset.
+template <class T>
+Json value_or_null(const std::optional<T>& v) {
+  return v ? Json(*v) : Json(nullptr);
+}
+
+// A choice of the results (results::Domination, ...) by the name its table gives it.
+template <class E, size_t N>
+std::string named(const Names<E, N>& names, E value) {
+  return std::string(names.name_of(value));
+}
+
+// Formatting shared by charts and tables. A null value (or an unset figure) formats as an em dash.
 std::string fixed(const Json& v, int digits);
+std::string fixed(double v, int digits);
+std::string fixed(const std::optional<double>& v, int digits);
 std::string ms(const Json& us, int digits);           // a latency in microseconds, shown in milliseconds
+std::string ms(double us, int digits);
+std::string ms(const std::optional<double>& us, int digits);
 std::string si(const Json& v, int significant = 3);  // 4.62 M, 530 M, 74.0 G
-std::string plain(const Json& v);
+std::string si(double v, int significant = 3);
+std::string si(const std::optional<double>& v, int significant = 3);
+std::string plain(const Json& v);                    // strings as they are, numbers in shortest form
 // The accuracy model's top-1 interval level as printed ("80 %"), or "no" when it has none.
-std::string interval_level_text(const Json& results);                    // strings as they are, numbers in shortest form
+std::string interval_level_text(const Results& results);
 // The accuracy model's interval half width ("2.00 pp", or "(0.63 + 1.04 x support distance) pp").
-std::string interval_width_text(const Json& interval);
+std::string interval_width_text(const results::AccuracyInterval& interval);
 // Where the accuracy model's support stops in MACs and params ("" when the results do not say).
-std::string accuracy_range_text(const Json& results);
+std::string accuracy_range_text(const Results& results);
 
 }  // namespace cpx::reports

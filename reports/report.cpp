@@ -4,7 +4,6 @@
 #include <cctype>
 
 #include "reports/parts.hpp"
-#include "reports/schema.hpp"
 #include "reports/web_bundles.hpp"
 #include "space/io.hpp"
 
@@ -214,23 +213,21 @@ std::string to_markdown(const Report& rep) {
   return m;
 }
 
-Rendered render(const Json& results, const std::string& results_file, const std::filesystem::path& out_dir) {
-  validate_results(results, results_file);
-  const Json& r = results;
+namespace {
 
+// `input` is what results.json beside the page holds: the file as read, or the document as the explorer writes it.
+Rendered render_document(const Results& r, const std::string& results_file, const std::filesystem::path& out_dir, const Json& input) {
   Report rep;
-  const std::string device = r["device"]["name"];
+  const std::string& device = r.device.name;
   rep.title = "Speed-accuracy report: " + device;
-  const int64_t threads = r["device"]["threads"];
-  rep.context.push_back("Device " + device + ": " + r["device"]["runtime"].get<std::string>() + ", " + std::to_string(threads) +
+  const int64_t threads = r.device.threads;
+  rep.context.push_back("Device " + device + ": " + r.device.runtime + ", " + std::to_string(threads) +
                         (threads == 1 ? " thread" : " threads") + ", " +
-                        (r["device"]["measured"].get<bool>() ? "profiled on this machine." : "calibrated from published latencies (predicted, not measured here)."));
-  rep.context.push_back("Accuracy model " + r["accuracy_model"]["name"].get<std::string>() + " (" +
-                        r["accuracy_model"]["kind"].get<std::string>() + "): " + r["accuracy_model"]["description"].get<std::string>());
-  rep.context.push_back("From " + results_file + ", created " + r["created"].get<std::string>() + " by `" +
-                        r["tool"]["command"].get<std::string>() + "` (" + r["tool"]["name"].get<std::string>() + " " +
-                        r["tool"]["version"].get<std::string>() + ").");
-  for (const auto& m : r["missing"]) rep.missing.push_back(m.get<std::string>());
+                        (r.device.measured ? "profiled on this machine." : "calibrated from published latencies (predicted, not measured here)."));
+  rep.context.push_back("Accuracy model " + r.accuracy_model.name + " (" + named(results::accuracy_kind_names, r.accuracy_model.kind) + "): " + r.accuracy_model.description);
+  rep.context.push_back("From " + results_file + ", created " + r.created + " by `" + r.tool.command + "` (" + r.tool.name + " " +
+                        r.tool.version + ").");
+  rep.missing = r.missing;
   build_datasets(r, rep);
   build_charts(r, rep);
   build_tables(r, rep);
@@ -240,7 +237,17 @@ Rendered render(const Json& results, const std::string& results_file, const std:
     if (std::find(unique.begin(), unique.end(), m) == unique.end()) unique.push_back(m);
   rep.missing = unique;
 
-  return write_report(rep, results, "report", out_dir);
+  return write_report(rep, input, "report", out_dir);
+}
+
+}  // namespace
+
+Rendered render(const Json& results, const std::string& results_file, const std::filesystem::path& out_dir) {
+  return render_document(results_from_json(results, results_file), results_file, out_dir, results);
+}
+
+Rendered render(const Results& results, const std::string& results_file, const std::filesystem::path& out_dir) {
+  return render_document(results, results_file, out_dir, to_json(results));
 }
 
 Rendered write_report(const Report& rep, const Json& input, const std::string& stem, const std::filesystem::path& out_dir) {

@@ -13,12 +13,15 @@
 
 #include "reports/rendered.hpp"
 #include "space/error.hpp"
+#include "space/results.hpp"
 
 namespace cpx::reports {
 
-
-// Throws InputError naming `results_file` and the field path for anything the contract does not allow.
+// Throws InputError naming `results_file` and the field path for anything the contract does not allow
+// (results_from_json); results.json beside the page is `results` as given.
 Rendered render(const Json& results, const std::string& results_file, const std::filesystem::path& out_dir);
+// The same from the document itself; `results_file` names its source on the page.
+Rendered render(const Results& results, const std::string& results_file, const std::filesystem::path& out_dir);
 
 // The advice report from `advise --json` (cpubone-explore/advice/v1): advice.html, advice.md, data/advice_*.csv
 // and advice.json; the network's per-block losses, the suggestions and the local front.

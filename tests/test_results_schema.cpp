@@ -18,6 +18,7 @@
 #include "predictor/predictor.hpp"
 #include "reports/schema.hpp"
 #include "space/io.hpp"
+#include "space/results.hpp"
 
 using namespace cpx;
 
@@ -121,6 +122,8 @@ TEST_CASE("the main job writes every field of the table and none besides, and th
     const reports::SchemaCoverage c = reports::schema_coverage(written[k]);
     CHECK(c.unlisted == std::set<std::string>{});
     listed.insert(c.listed.begin(), c.listed.end());
+    // The document's structs (space/results.hpp) hold all of it: the same bytes written back.
+    CHECK(to_json(results_from_json(written[k], "results.json")).dump() == written[k].dump());
   }
   // Small searches earn no domination, so the earned list is empty in all three; one struct and its to_json
   // write both lists (explorer/proposal_rows.hpp), so an unproven row stands in for an earned one's fields.
@@ -128,6 +131,7 @@ TEST_CASE("the main job writes every field of the table and none besides, and th
   for (auto& p : earned["proposals"])
     if (!p["promising_unproven"].empty()) p["dominating"].push_back(p["promising_unproven"][0]);
   const reports::SchemaCoverage c = reports::schema_coverage(earned);
+  CHECK(to_json(results_from_json(earned, "results.json")).dump() == earned.dump());
   listed.insert(c.listed.begin(), c.listed.end());
   std::set<std::string> never_written;
   for (const ResultsField& f : results_fields())
