@@ -7,7 +7,9 @@ graph, on this machine, at 1 and 2 threads, interleaved in one run.
                                       [--per-op] [--per-node] [--cli build/explorer/cpubone-explore]
                                       [--before OLD_CLI [--before-label 'main at COMMIT']] [--load N]
 
-Per model: `cpubone-explore export` writes the ONNX graph (seed 0, the weights `measure` uses), then for
+A model is a zoo name or an ONNX file (`--models resnet50.onnx`, a user's export as
+benchmarks/torchvision_intake.py writes it): ONNX Runtime then runs that file itself and ours imports it.
+Per zoo model: `cpubone-explore export` writes the ONNX graph (seed 0, the weights `measure` uses), then for
 each thread count and round our `measure --json` and ONNX Runtime (benchmarks/ort/run.mjs, pinned with
 taskset to as many CPUs as threads, like `measure`) run back to back, each going first in turn; --before
 adds an earlier build of our CLI as a third side of every round, so before and after come from one run.
@@ -64,6 +66,16 @@ def timing(measurement):
     return measurement["timing"] if "timing" in measurement else measurement["latency_us"]
 
 
+def user_file(model):
+    """An ONNX file (a user's export, as benchmarks/torchvision_intake.py writes) rather than a zoo name."""
+    return model.endswith(".onnx") and os.path.isfile(model)
+
+
+def label(model):
+    """How the results name a model: a file by its name without folder or extension (no machine path)."""
+    return os.path.basename(model)[:-len(".onnx")] if user_file(model) else model
+
+
 def ours(cli, model, resolution, threads, a, layers=False):
     cmd = [cli, "measure", model, "--threads", str(threads), "--json", "--min-time", str(a.min_time),
            "--min-runs", str(a.min_runs)]
@@ -113,14 +125,15 @@ def profiled(a, model, onnx, t, tmp, row):
     for --per-op, --rounds times for --per-node (each node's figure the median of its per-round medians: one
     profile on a busy machine put identical layers 3x apart on both sides). The whole-network medians of this
     run's rounds go beside them."""
+    name = label(model)
     rounds = a.rounds if a.per_node else 1
-    optimized = os.path.join(tmp, f"{model}_{t}.optimized.onnx")
+    optimized = os.path.join(tmp, f"{name}_{t}.optimized.onnx")
     sides = ["ort", "ours"] + (["before"] if a.before and a.per_node else [])
     profiles, ours_runs, before_runs = [], [], []
     for r in range(rounds):
         for side in sides[r % len(sides):] + sides[:r % len(sides)]:
             if side == "ort":
-                prefix = os.path.join(tmp, f"{model}_{t}_r{r}")
+                prefix = os.path.join(tmp, f"{name}_{t}_r{r}")
                 ort(onnx, t, a, profile=prefix, save_optimized=optimized if a.per_node and r == 0 else None)
                 traces = glob.glob(prefix + "_*.json")
                 if len(traces) != 1:
@@ -211,11 +224,14 @@ def main():
 def compare(a, threads, results):
     with tempfile.TemporaryDirectory() as tmp:
         for model in a.models.split(","):
-            onnx = os.path.join(tmp, model + ".onnx")
-            cmd = [a.cli, "export", model, "--onnx", onnx, "--fixed-batch"]  # batch 1, as ours runs it
-            if a.resolution:
-                cmd += ["--resolution", str(a.resolution)]
-            run(cmd)
+            if user_file(model):  # ONNX Runtime runs the file itself; ours imports it, with its weights
+                onnx = model
+            else:
+                onnx = os.path.join(tmp, model + ".onnx")
+                cmd = [a.cli, "export", model, "--onnx", onnx, "--fixed-batch"]  # batch 1, as ours runs it
+                if a.resolution:
+                    cmd += ["--resolution", str(a.resolution)]
+                run(cmd)
             for t in threads:
                 our_medians, ort_medians, our_cv, ort_cv, before_medians = [], [], [], [], []
                 m = o = None
@@ -235,7 +251,7 @@ def compare(a, threads, results):
                             ort_medians.append(o["timing"]["stats_us"]["median"])
                             ort_cv.append(o["timing"]["stats_us"]["cv"])
                 row = {
-                    "model": model, "threads": t, "resolution": m["resolution"], "macs": m["macs"],
+                    "model": label(model), "threads": t, "resolution": m["resolution"], "macs": m["macs"],
                     "ours_ms": statistics.median(our_medians) / 1e3, "ort_ms": statistics.median(ort_medians) / 1e3,
                     "ours_round_medians_us": our_medians, "ort_round_medians_us": ort_medians,
                     "ours_cv": max(our_cv), "ort_cv": max(ort_cv), "emulated_ops": m["emulated_ops"],
@@ -251,15 +267,15 @@ def compare(a, threads, results):
                     profiled(a, model, onnx, t, tmp, row)
                 results.append(row)
                 before = f"  before {row['before_ms']:8.3f} ms ({row['before_ratio']:.3f})" if a.before else ""
-                print(f"{model:22s} {t}T  ours {row['ours_ms']:8.3f} ms  ort {row['ort_ms']:8.3f} ms  "
+                print(f"{label(model):22s} {t}T  ours {row['ours_ms']:8.3f} ms  ort {row['ort_ms']:8.3f} ms  "
                       f"ours/ort {row['ratio']:.3f}{before}  (max cv ours {100 * row['ours_cv']:.1f}%, ort {100 * row['ort_cv']:.1f}%, "
                       f"load {row['load_average_1min']:.1f})",
                       flush=True)
                 if a.per_node:
-                    pn.print_per_node(model, t, row["per_node"])
+                    pn.print_per_node(label(model), t, row["per_node"])
                     if a.before:
                         print("    before (same ORT profile):")
-                        pn.print_per_node(model, t, row["per_node_before"], top=5)
+                        pn.print_per_node(label(model), t, row["per_node_before"], top=5)
                 if a.per_op:
                     print("    ours per op kind (us): " + ", ".join(f"{k} {v:.0f}" for k, v in row["ours_per_op_us"].items()))
                     print("    ort per op type (us):  " + ", ".join(f"{k} {v:.0f}" for k, v in row["ort_per_op_us"].items()))

@@ -410,6 +410,21 @@ TEST_CASE("executor igemm at every tile this CPU has: hardswish fused in the sto
   });
 }
 
+// Taps reading only padding are left out of a tile's reduction (igemm.cpp, live_taps), as DeepLabV3's ASPP
+// needs (dilations 12-36 on a 33x33 map): here dilation 16 on 9x9 leaves only the centre tap; 24 and 800
+// input channels give one block of all taps and blocks of one tap (a tile's first or last with no tap left,
+// which must still start from the bias or store, the fused residual of a 1-row map included).
+TEST_CASE("executor igemm at every tile this CPU has: taps reading only padding are skipped, dilated past the map, over one and several reduction blocks", "[igemm]") {
+  at_every_igemm_tile([](AlternateThreads& threads) {
+    for (int64_t cin : {24, 800})
+      for (int64_t d : {4, 8, 16}) {
+        ConvTester().input(9, 9, cin).output_channels(40).kernel(3).dilation(d).padding(d).bias(true).activation(Activation::relu).threads(threads()).test();
+        ConvTester().batch(2).input(7, 9, cin).output_channels(72).kernel(3).dilation(d, 3).padding(Padding{d, d, 3, 3}).stride(2).activation(Activation::hardswish).input_scale(4).threads(threads()).test();
+      }
+    ResidualTester().input(1, 7, 9).channels(400).kernel(3).threads(threads()).test();
+  });
+}
+
 TEST_CASE("executor matmul: offsets, different token counts, batch 2, no transpose with a wide B") {
   for (size_t threads : thread_counts) {
     // Queries at 8x8, keys at 4x4 (as with downsampled keys); views in the middle of each head segment.

@@ -411,6 +411,26 @@ void check_tile_memory(int64_t rows_valid, const Block& b, const float* const* a
 #endif
 }
 
+// The taps of a tile's block that read an input pixel in some valid row: `skip` taps from the block's first
+// read only padding (every row's pointer is `zero`), then `taps` taps up to the last one that reads a pixel
+// (0 when none does). A padded conv's border tiles, and a dilated conv's where a dilation past the map leaves
+// whole taps in the padding (DeepLabV3's ASPP at dilation 24 and 36 on a 33x33 map: 8 of 9 taps of the
+// latter), would otherwise multiply zeros; leaving them out adds the same terms in the same order.
+struct LiveTaps {
+  int64_t skip, taps;
+};
+LiveTaps live_taps(const float* const* a, int64_t taps, int64_t rows, const float* zero) {
+  auto reads = [&](int64_t t) {
+    for (int64_t r = 0; r < rows; ++r)
+      if (a[t * mr + r] != zero) return true;
+    return false;
+  };
+  int64_t first = 0, end = taps;
+  while (first < end && !reads(first)) ++first;
+  while (end > first && !reads(end - 1)) --end;
+  return {first, end - first};
+}
+
 }  // namespace
 
 GemmPanels::GemmPanels(int64_t k, int64_t n) : k_(k), n_(n) {
@@ -456,13 +476,21 @@ void GemmPanels::multiply_panel(int64_t p, const float* const* a, int64_t tiles,
     for (int64_t tl = 0; tl < tiles; ++tl) {
       const int64_t tile_rows = std::min(mr, rows - tl * mr);
       const float* const* tile_a = a + (tl * taps + b.tap0) * mr;
+      Block tb = b;
+      const float* tw = w;
+      if (zero) {  // leave out the taps at either end of the block that read only padding (their products are 0)
+        const LiveTaps live = live_taps(tile_a, b.taps, tile_rows, zero);
+        if (live.taps == 0 && phase == 0) continue;  // nothing to add to the partial sums in the output
+        tb.tap0 += live.skip, tb.taps = live.taps;
+        tile_a += live.skip * mr, tw += live.skip * b.channels * panel_;
+      }
       float* tile_c = c_panel + tl * mr * c_stride;
       const float* tile_residual = res_panel ? res_panel + tl * mr * c_stride : nullptr;
-      check_tile_memory(tile_rows, b, tile_a, a_offset + b.c0, zero, w, panel_, vectors * isa.vector_floats, panel,
+      check_tile_memory(tile_rows, tb, tile_a, a_offset + b.c0, zero, tw, panel_, vectors * isa.vector_floats, panel,
                         tile_c, c_stride, tile_residual, cols, phase);
-      by_rows[static_cast<size_t>(tile_rows)][static_cast<size_t>(phase)](tile_rows, b, tile_a, a_offset + b.c0, zero, w,
-                                                                         panel_, panel, tile_c, c_stride, tile_residual,
-                                                                         tail, &store);
+      by_rows[static_cast<size_t>(tile_rows)][static_cast<size_t>(phase)](tile_rows, tb, tile_a, a_offset + b.c0, zero,
+                                                                         tw, panel_, panel, tile_c, c_stride,
+                                                                         tile_residual, tail, &store);
     }
   }
 }
@@ -527,6 +555,8 @@ class IgemmKernel final : public Kernel {
                 inside ? in + ((b * g.in_h + iy) * g.in_w + ix) * g.in_stride : zero_.get();
           }
       }
+    // Without padding no tile has a tap to skip: multiply_panel then checks none (zero nullptr).
+    padded_ = std::find(indirection_.begin(), indirection_.end(), zero_.get()) != indirection_.end();
     blocks_ = reduction_blocks(taps, g.in_per_group, weights_.front().panel());
     // Work items: (group, panel, chunk of tiles). Chunks keep a block's weights hot across up to 32 tiles
     // and leave about four items per thread; chunks of equal size, so that no thread is left one tile
@@ -570,7 +600,8 @@ class IgemmKernel final : public Kernel {
     const int64_t t0 = static_cast<int64_t>(chunk) * tiles_per_chunk_, t1 = std::min(tiles_, t0 + tiles_per_chunk_);
     const int64_t taps = g_.kh * g_.kw;
     weights_[static_cast<size_t>(gi)].multiply_panel(
-        p, indirection_.data() + t0 * taps * mr, t1 - t0, pixels_ - t0 * mr, taps, gi * g_.in_per_group, zero_.get(),
+        p, indirection_.data() + t0 * taps * mr, t1 - t0, pixels_ - t0 * mr, taps, gi * g_.in_per_group,
+        padded_ ? zero_.get() : nullptr,
         out_ + gi * g_.out_per_group + t0 * mr * g_.out_stride, g_.out_stride,
         residual_ ? residual_ + gi * g_.out_per_group + t0 * mr * g_.out_stride : nullptr, blocks_, store_);
   }
@@ -581,6 +612,7 @@ class IgemmKernel final : public Kernel {
   std::vector<GemmPanels> weights_;  // per group
   int64_t panels_ = 0, pixels_ = 0, tiles_ = 0, tiles_per_chunk_ = 1, chunks_ = 1;
   AlignedFloats zero_;
+  bool padded_ = false;  // some tap of some pixel reads the zero row
   std::vector<const float*> indirection_;
   std::vector<Block> blocks_;
   IgemmStore store_;

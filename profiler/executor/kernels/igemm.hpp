@@ -67,9 +67,10 @@ class GemmPanels {
   // C = A·B + bias for `rows` rows of A (a + r * a_stride, k floats each) into c (c_stride floats per row).
   void multiply(const float* a, int64_t a_stride, int64_t rows, float* c, int64_t c_stride) const;
   // Panel p for `tiles` tiles of 6 rows (`rows` valid rows from the first): a holds, per tile and tap, six
-  // row pointers; a pointer equal to `zero` is padding, the others get a_offset added. Blocks in order,
-  // the output tile accumulating between them; the last adds `residual` (laid out like c, or nullptr) and
-  // stores as `store` says.
+  // row pointers; a pointer equal to `zero` is padding, the others get a_offset added (zero nullptr: no
+  // pointer is padding). Blocks in order, the output tile accumulating between them; the last adds `residual`
+  // (laid out like c, or nullptr) and stores as `store` says. A tile skips the taps at either end of a block
+  // that read only padding.
   void multiply_panel(int64_t p, const float* const* a, int64_t tiles, int64_t rows, int64_t taps, int64_t a_offset,
                       const float* zero, float* c, int64_t c_stride, const float* residual,
                       const std::vector<IgemmBlock>& blocks, const IgemmStore& store) const;
