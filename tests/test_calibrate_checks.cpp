@@ -13,6 +13,7 @@
 
 #include "error_of.hpp"
 #include "predictor/calibrate_checks.hpp"
+#include "predictor/calibration_method.hpp"
 #include "predictor/devices.hpp"
 #include "processes.hpp"
 #include "space/zoo.hpp"
@@ -157,8 +158,23 @@ TEST_CASE("a device the loader would refuse is not written: it is read back befo
 TEST_CASE("every kind of device calibrate writes reads back, and the chosen method's cover is the device's own coverage", "[calibrate_checks]") {
   const fs::path dir = scratch("every-method");
   write_pi5_timings(dir / "mine.csv", 1);
+#if defined(CPX_SANITIZED)
+  // Under the sanitizers one method of each pricing, i.e. each kind of device file (the run took 70 s there,
+  // docs/log/ci.md): every run scores every method held out anyway; the methods left out here (physical,
+  // group_prior, group_scale) are each forced in process in test_calibration.cpp, and the chosen (default)
+  // method is what the other calibrate cases run. The Release suite runs all 9.
+  std::vector<std::string> runs;
+  std::vector<DevicePricing> priced;
+  for (const std::string& m : calibration_method_names()) {
+    const DevicePricing pricing = pricing_of(calibration_method_from(m, "--method"));
+    if (std::find(priced.begin(), priced.end(), pricing) != priced.end()) continue;
+    priced.push_back(pricing);
+    runs.push_back(" --method " + m);
+  }
+#else
   std::vector<std::string> runs{""};
   for (const std::string& m : calibration_method_names()) runs.push_back(" --method " + m);
+#endif
   runs.push_back(" --interval-method percentile");
   for (size_t k = 0; k < runs.size(); ++k) {
     const std::string out = "mine" + std::to_string(k) + ".json";
