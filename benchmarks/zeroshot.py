@@ -117,12 +117,14 @@ def main():
             models, truth = [p["model"] for p in points], [p["latency_ms"] for p in points]
             result, path = zero_shot(cx, device, scratch)
             priors[device] = {k: result["zero_shot"][k] for k in ("devices", "efficiency_exponent", "dispatch_us_per_op", "form", "covariate",
-                                                                   "slope", "group_factors", "centre", "level_variance", "residual_variance",
+                                                                   "slope", "runtime_class", "runtime_level", "group_factors", "centre",
+                                                                   "level_variance", "residual_variance",
                                                                    "family_variance", "point_variance")}
             priors[device]["interval"] = [result["interval"]["error_low"], result["interval"]["error_high"]]
             pred, lo, hi = predictions(cx, path, models)
             zs = {m: (p, l, h) for m, p, l, h in zip(models, pred, lo, hi)}
-            row = {"device": device, "n": len(points), "zero_shot": scores(pred, truth, lo, hi)}
+            row = {"device": device, "runtime_class": files[device]["hardware"]["runtime_class"]["value"], "n": len(points),
+                   "zero_shot": scores(pred, truth, lo, hi)}
             row.update(baselines(device, files, macs))
             row["errors"] = {m: p / t - 1 for m, p, t in zip(models, pred, truth)}
             rows.append(row)
@@ -180,7 +182,7 @@ def misses(cx, scratch):
             slope = sum((v - ms) * (x - level) for v, x in zip(share, e)) / sxx if sxx > 1e-12 else None
             row["by_group"][name] = {"mean_share": ms, "share_range": [min(share), max(share)], "log_error_per_share": slope}
         rows.append(row)
-    return {"prior": {k: z[k] for k in ("form", "covariate", "efficiency_exponent", "dispatch_us_per_op", "centre", "level_variance",
+    return {"prior": {k: z[k] for k in ("form", "covariate", "runtime_level", "efficiency_exponent", "dispatch_us_per_op", "centre", "level_variance",
                                          "family_variance", "point_variance", "log_error_quantiles")},
             "devices": rows}
 

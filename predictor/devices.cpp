@@ -242,7 +242,8 @@ CalibrationResult zero_shot_calibration(const CalibrationRequest& r, const Hardw
   if (r.method)
     throw FieldError(Field::zero_shot, "", "a zero-shot device is hardware_transfer with the prior's parameters: no calibration method to choose");
   std::string rebuild = "cpubone-explore calibrate --device " + r.device + " --zero-shot" +
-                        (r.hardware.empty() ? "" : " --hardware " + std::filesystem::path(r.hardware).filename().string());
+                        (r.hardware.empty() ? "" : " --hardware " + std::filesystem::path(r.hardware).filename().string()) +
+                        (r.runtime_class ? " --runtime-class " + std::string(to_string(*r.runtime_class)) : "");
   if (!r.published.empty())
     rebuild += " --published " + std::filesystem::path(r.published).filename().string() +
                (r.column.empty() ? " --runtime \"" + r.runtime + "\" --threads " + std::to_string(hw.threads) : " --column " + r.column);
@@ -283,6 +284,7 @@ CalibrationResult calibrate_device(const CalibrationRequest& r) {
     (z && !z->unmodelled_work.empty() ? out.not_fitted : out.points).push_back(std::move(p));
   }
   Hardware hw = calibration_hardware(r);
+  if (r.runtime_class) hw = with_runtime_class(hw, *r.runtime_class, "calibrate --runtime-class");
   if (!r.published.empty())
     if (const int64_t threads = timed_threads(r, out.points); threads > 0 && threads != hw.threads)
       hw = with_threads(hw, threads, r.published + (r.threads ? ": threads" : ": threads column"));
@@ -300,6 +302,7 @@ CalibrationResult calibrate_device(const CalibrationRequest& r) {
                         (r.method ? " --method " + std::string(to_string(*r.method)) : "") +
                         (r.interval == IntervalMethod::pooled_t ? "" : " --interval-method " + std::string(to_string(r.interval))) +
                         (r.hardware.empty() ? "" : " --hardware " + std::filesystem::path(r.hardware).filename().string()) +
+                        (r.runtime_class ? " --runtime-class " + std::string(to_string(*r.runtime_class)) : "") +
                         (host_from.empty() ? ", after `" : ", with the host model carried by device " +
                                                                 std::filesystem::path(host_from).filename().string() + " (from `") +
                         "cpubone-explore fit --device host" + (selection.is_string() ? " --select " + selection.get<std::string>() : "") +

@@ -54,6 +54,8 @@ struct CalibrationRequest {
   // A device from its hardware description alone (predictor/zero_shot.hpp): the prior learned over the shipped
   // devices other than `device`; with `published` (k >= 1 timings), that prior updated by them.
   bool zero_shot = false;
+  // The runtime class the device is for, instead of its hardware description's (`calibrate --runtime-class`).
+  std::optional<RuntimeClass> runtime_class;
 };
 struct CalibrationResult {
   Calibration calibration;

@@ -56,6 +56,15 @@ Hardware hardware_from_json(const Json& j, const Where& where) {
     if (f.string("source").empty()) f.at("source").fail("", "every hardware figure needs its source");
     f.finish();
   }
+  {
+    ObjectReader f(r.raw("runtime_class"), r.at("runtime_class"));
+    const std::string name = f.string("value");
+    const std::optional<RuntimeClass> c = runtime_class_names.find(name);
+    if (!c) f.at("value").fail(name, "not a runtime class a calibrated device ran: one of " + runtime_class_names.joined());
+    h.runtime_class = *c;
+    if (f.string("source").empty()) f.at("source").fail("", "every hardware figure needs its source");
+    f.finish();
+  }
   h.runtime_fuses_relu = sourced_bool(r, "runtime_fuses_relu");
   h.threads = sourced_count(r, "threads", 1, 256);
   const Json& cores = r.raw("cores");
@@ -102,6 +111,14 @@ Hardware with_threads(const Hardware& h, int64_t threads, const std::string& sou
     left -= n;
   }
   j["cores"] = kept;
+  return hardware_from_json(j, Where(source));
+}
+
+Hardware with_runtime_class(const Hardware& h, RuntimeClass c, const std::string& source) {
+  Json j = h.json;
+  j["runtime_class"] = {{"value", std::string(to_string(c))}, {"source", source + " (the description said " + h.json["runtime_class"]["value"].get<std::string>() + ")"}};
+  // The runtime's words follow: the description's named the runtime it had.
+  j["runtime"] = {{"value", std::string(runtime_classes[static_cast<size_t>(c)].what) + ", fp32, batch 1"}, {"source", source}};
   return hardware_from_json(j, Where(source));
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "predictor/runtime_class.hpp"
 #include "space/error.hpp"
 
 namespace cpx::predictor {
@@ -23,6 +24,8 @@ struct CoreGroup {
 
 struct Hardware {
   std::string device, description, runtime;
+  // The runtime's class (predictor/runtime_class.hpp): what the zero-shot prior's level may follow.
+  RuntimeClass runtime_class = RuntimeClass::onnxruntime;
   // Whether the runtime computes a ReLU or ReLU6 that follows a conv or linear layer inside that layer's
   // kernel (ONNX Runtime's FusedConv, TFLite's fused activation, this executor's XNNPACK clamp) or as a
   // pass of its own over the layer's output (eager PyTorch's nn.ReLU). The host model prices such a pass
@@ -46,6 +49,9 @@ Hardware hardware_from_json(const Json& j, const Where& where);
 // user timed their networks at fewer threads than the description's; `source` says where the count comes
 // from. An InputError naming `source` when the description has fewer cores.
 Hardware with_threads(const Hardware& h, int64_t threads, const std::string& source);
+
+// The same hardware run by another runtime class (`calibrate --runtime-class`); `source` says who said so.
+Hardware with_runtime_class(const Hardware& h, RuntimeClass c, const std::string& source);
 
 // The same hardware under another device's name (`calibrate --device mypi --hardware pi5`): a device file
 // names its hardware by its own name.

@@ -23,8 +23,18 @@ std::string_view to_string(FactorForm f) {
   throw std::logic_error("FactorForm " + std::to_string(static_cast<int>(f)) + " has no name in factor_form_names");
 }
 
+std::string_view to_string(LevelFrom f) {
+  for (const auto& [v, name] : level_from_names)
+    if (v == f) return name;
+  throw std::logic_error("LevelFrom " + std::to_string(static_cast<int>(f)) + " has no name in level_from_names");
+}
+
+bool is_category(SpecCovariate c) { return c == SpecCovariate::runtime_class || c == SpecCovariate::runtime_family; }
+
 double spec_value(SpecCovariate c, const Hardware& h) {
   switch (c) {
+    case SpecCovariate::runtime_class: return static_cast<double>(h.runtime_class);
+    case SpecCovariate::runtime_family: return static_cast<double>(family_of(h.runtime_class));
     case SpecCovariate::none: return 0;
     case SpecCovariate::log_threads: return std::log(static_cast<double>(h.threads));
     case SpecCovariate::log_peak_per_core: return std::log(h.peak_macps() / static_cast<double>(h.threads));
@@ -36,10 +46,11 @@ double spec_value(SpecCovariate c, const Hardware& h) {
 
 std::array<double, op_group_count> ZeroShotParameters::factors_for(const Hardware& h) const {
   // A covariate outside the sources' range is held at its nearest edge: no extrapolation of a line fitted
-  // on a handful of devices.
+  // on a handful of devices. A category moves the level to its devices'.
   const double x = std::clamp(spec_value(covariate, h), covariate_min, covariate_max);
+  const double shift = is_category(covariate) ? runtime_level[static_cast<size_t>(h.runtime_class)].log_offset : slope * (x - covariate_mean);
   std::array<double, op_group_count> out{};
-  for (size_t g = 0; g < op_group_count; ++g) out[g] = std::exp(log_factor[g] + slope * (x - covariate_mean));
+  for (size_t g = 0; g < op_group_count; ++g) out[g] = std::exp(log_factor[g] + shift);
   return out;
 }
 
@@ -133,7 +144,33 @@ SharedFit shared_fit(const std::vector<const Source*>& sources, FactorForm form)
   return best;
 }
 
-// Parameters from a shared fit, the group log factors regressed on one covariate (none: their mean).
+// Under a category covariate: each runtime class's level, the mean of its learning devices' (`level`, in
+// `sources`' order) less the mean of all; a class no learning device ran (or any, under runtime_family)
+// takes its family's, a family none ran the mean of all (offset 0).
+void runtime_levels(ZeroShotParameters& p, const std::vector<const Source*>& sources, const std::vector<double>& level) {
+  const double mean = std::accumulate(level.begin(), level.end(), 0.0) / static_cast<double>(level.size());
+  for (size_t k = 0; k < runtime_class_count; ++k) {
+    const auto c = static_cast<RuntimeClass>(k);
+    RuntimeLevel& out = p.runtime_level[k];
+    for (const LevelFrom from : {LevelFrom::own_class, LevelFrom::family}) {
+      if (from == LevelFrom::own_class && p.covariate == SpecCovariate::runtime_family) continue;
+      double sum = 0;
+      for (size_t d = 0; d < sources.size(); ++d) {
+        const RuntimeClass theirs = sources[d]->hardware.runtime_class;
+        if (from == LevelFrom::own_class ? theirs != c : family_of(theirs) != family_of(c)) continue;
+        out.devices.push_back(sources[d]->device);
+        sum += level[d];
+      }
+      if (out.devices.empty()) continue;
+      out.from = from;
+      out.log_offset = sum / static_cast<double>(out.devices.size()) - mean;
+      break;
+    }
+  }
+}
+
+// Parameters from a shared fit, the group log factors regressed on one covariate (none: their mean; a
+// category: each class's own level).
 ZeroShotParameters parameters_of(const std::vector<const Source*>& sources, const SharedFit& f, SpecCovariate c) {
   ZeroShotParameters p;
   p.efficiency_exponent = transfer_exponents()[f.exponent];
@@ -154,7 +191,8 @@ ZeroShotParameters parameters_of(const std::vector<const Source*>& sources, cons
   double sxx = 0, sxy = 0;
   const double mean_level = std::accumulate(level.begin(), level.end(), 0.0) / n;
   for (size_t d = 0; d < x.size(); ++d) sxx += (x[d] - p.covariate_mean) * (x[d] - p.covariate_mean), sxy += (x[d] - p.covariate_mean) * (level[d] - mean_level);
-  p.slope = sxx > 0 ? sxy / sxx : 0;
+  p.slope = sxx > 0 && !is_category(c) ? sxy / sxx : 0;
+  if (is_category(c)) runtime_levels(p, sources, level);
   return p;
 }
 
@@ -316,7 +354,18 @@ ZeroShotPrior zero_shot_prior(const Predictor& host, const Ceilings& host_ceilin
 namespace {
 
 // A covariate as the figure it stands for: the log covariates' exp, the 0/1 one as it is.
-double shown_covariate(SpecCovariate c, double x) { return c == SpecCovariate::runtime_fuses_relu ? x : std::exp(x); }
+double shown_covariate(SpecCovariate c, double x) { return c == SpecCovariate::runtime_fuses_relu || is_category(c) ? x : std::exp(x); }
+
+// Under a category covariate, whose level the hardware's runtime class takes, in words ("" otherwise).
+std::string runtime_level_words(const ZeroShotParameters& p, const Hardware& h) {
+  if (!is_category(p.covariate)) return "";
+  const RuntimeLevel& l = p.runtime_level[static_cast<size_t>(h.runtime_class)];
+  std::string devices;
+  for (const std::string& d : l.devices) devices += (devices.empty() ? "" : ", ") + d;
+  return "runtime class " + std::string(to_string(h.runtime_class)) + " (" + std::string(to_string(family_of(h.runtime_class))) +
+         "): the level of " + std::string(to_string(l.from)) + (devices.empty() ? "" : " (" + devices + ")") + ", x" +
+         std::to_string(std::exp(l.log_offset)).substr(0, 5) + " the mean of all learning devices";
+}
 
 // What the prior is, for the device file's provenance.
 Json prior_json(const ZeroShotPrior& prior, const Hardware& hardware) {
@@ -343,6 +392,8 @@ Json prior_json(const ZeroShotPrior& prior, const Hardware& hardware) {
           {"covariate_shown", {shown_covariate(p.covariate, spec_value(p.covariate, hardware)), shown_covariate(p.covariate, p.covariate_min),
                                shown_covariate(p.covariate, p.covariate_max)}},
           {"slope", p.slope},
+          {"runtime_class", to_string(hardware.runtime_class)},
+          {"runtime_level", runtime_level_words(p, hardware)},
           {"group_factors", factors},
           {"left_out", left_out},
           {"centre", prior.centre},
@@ -355,15 +406,21 @@ Json prior_json(const ZeroShotPrior& prior, const Hardware& hardware) {
           {"how", "hardware_transfer (see transfer) with every parameter learned over the devices listed, none from this device's "
                   "timings: the exponent and dispatch time the grid pair of least summed error over them (each device its own group "
                   "factors there); each group's log factor (or one common factor: form) their mean, moved along the covariate by a line "
-                  "fitted across them (the form and the covariate, or none, chosen by leaving each device out in turn); the common level "
-                  "shifted by the left-out devices' mean log error (centre)"}};
+                  "fitted across them, or moved to the level of the devices of its runtime class or family (the form and the covariate, "
+                  "or none, chosen by leaving each device out in turn); the common level shifted by the left-out devices' mean log "
+                  "error (centre)"}};
 }
 
 // The spec covariates of `h` outside the range of the devices the prior learned from, in words.
 std::vector<std::string> outside_sources(const Hardware& h, const ZeroShotPrior& prior) {
   std::vector<std::string> out;
+  bool class_seen = false;
+  for (const DeviceErrors& s : prior.left_out) class_seen = class_seen || s.hardware.runtime_class == h.runtime_class;
+  if (!class_seen)
+    out.push_back("runtime class " + std::string(to_string(h.runtime_class)) + ": no learning device ran it (a runtime class " +
+                  "covariate takes its family's level, " + std::string(to_string(family_of(h.runtime_class))) + ")");
   for (const auto& [c, name] : spec_covariate_names) {
-    if (c == SpecCovariate::none) continue;
+    if (c == SpecCovariate::none || is_category(c)) continue;
     double lo = INFINITY, hi = -INFINITY;
     for (const DeviceErrors& s : prior.left_out) lo = std::min(lo, spec_value(c, s.hardware)), hi = std::max(hi, spec_value(c, s.hardware));
     const double x = spec_value(c, h);

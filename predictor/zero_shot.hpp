@@ -9,7 +9,9 @@
 //    outer leave-one-device-out): a factor per op group or one common factor (the host model's relative
 //    op-class costs trusted as they are), and the factors' mean over the sources shifted along at most one
 //    spec covariate (threads, peak per core, DRAM bytes per peak MAC, whether the runtime fuses
-//    activations) fitted across the sources, or along none;
+//    activations) fitted across the sources, or set to the level of the sources of the target's runtime
+//    class or runtime family (predictor/runtime_class.hpp: the runtime a device is timed with is part of
+//    what it is), or along none;
 //  - the interval: every source predicted by the prior learned without it (leave one device out): the
 //    (1 -+ level) / 2 quantiles of those errors about their centre, each device weighing the same (wide
 //    because devices differ, and the text says so).
@@ -29,16 +31,36 @@
 
 namespace cpx::predictor {
 
-enum class SpecCovariate { none, log_threads, log_peak_per_core, log_bytes_per_mac, runtime_fuses_relu };
-inline constexpr std::array<std::pair<SpecCovariate, std::string_view>, 5> spec_covariate_names{{
+// The last two are categories, not lines: the level of the learning devices of the target's runtime class
+// (none of them: of its family; none of those: of all), or of its runtime family.
+enum class SpecCovariate { none, log_threads, log_peak_per_core, log_bytes_per_mac, runtime_fuses_relu, runtime_class, runtime_family };
+inline constexpr std::array<std::pair<SpecCovariate, std::string_view>, 7> spec_covariate_names{{
     {SpecCovariate::none, "none"},
     {SpecCovariate::log_threads, "log threads"},
     {SpecCovariate::log_peak_per_core, "log fp32 peak per core"},
     {SpecCovariate::log_bytes_per_mac, "log DRAM bytes per peak MAC"},
     {SpecCovariate::runtime_fuses_relu, "runtime fuses activations (1) or not (0)"},
+    {SpecCovariate::runtime_class, "runtime class"},
+    {SpecCovariate::runtime_family, "runtime family"},
 }};
 std::string_view to_string(SpecCovariate c);
-double spec_value(SpecCovariate c, const Hardware& h);
+bool is_category(SpecCovariate c);
+double spec_value(SpecCovariate c, const Hardware& h);  // a category's: its index
+
+// Whose level a runtime class takes under a category covariate: the learning devices of its own class, of
+// its family (no learning device ran the class, or the covariate is the family), or all of them.
+enum class LevelFrom { own_class, family, all_devices };
+inline constexpr std::array<std::pair<LevelFrom, std::string_view>, 3> level_from_names{{
+    {LevelFrom::own_class, "its own class"},
+    {LevelFrom::family, "its family"},
+    {LevelFrom::all_devices, "all learning devices"},
+}};
+std::string_view to_string(LevelFrom f);
+struct RuntimeLevel {
+  double log_offset = 0;  // from the learning devices' mean level
+  LevelFrom from = LevelFrom::all_devices;
+  std::vector<std::string> devices;  // whose level it is
+};
 
 // Whether each op group gets its own factor or all share one.
 enum class FactorForm { per_group, common };
@@ -56,6 +78,7 @@ struct ZeroShotParameters {
   FactorForm form = FactorForm::per_group;
   SpecCovariate covariate = SpecCovariate::none;
   double slope = 0, covariate_mean = 0, covariate_min = 0, covariate_max = 0;
+  std::array<RuntimeLevel, runtime_class_count> runtime_level{};  // under a category covariate, per runtime class
   std::array<double, op_group_count> factors_for(const Hardware& h) const;
 };
 

@@ -170,3 +170,46 @@ TEST_CASE("zero-shot: a family's several timings count as one observation of the
   CHECK(std::abs(one - prior.centre) < std::abs(four - prior.centre));
   CHECK(std::abs(one - prior.centre) > 0.1);  // yet one family still moves it
 }
+
+TEST_CASE("zero-shot: the prior's level follows the runtime class when the learning devices' levels do", "[zero_shot]") {
+  const Host host = carried_host();
+  std::vector<predictor::PriorSource> sources = predictor::shipped_prior_sources("");
+  // The shipped pytorch columns (a72, i9-9900x, xeon-gold5118) made four times slower still: their runtime,
+  // not any figure of their spec sheets, sets them apart.
+  size_t slowed = 0;
+  for (auto& s : sources)
+    if (s.hardware.runtime_class == predictor::RuntimeClass::pytorch) {
+      ++slowed;
+      for (auto& p : s.points) p.latency_ms *= 4;
+    }
+  REQUIRE(slowed == 3);
+  const predictor::ZeroShotPrior prior = predictor::zero_shot_prior(host.model, host.ceilings, sources);
+  INFO(predictor::to_string(prior.parameters.covariate));
+  CHECK(predictor::is_category(prior.parameters.covariate));
+  const predictor::Hardware pi5 = *predictor::shipped_hardware("pi5");
+  const predictor::Hardware eager = predictor::with_runtime_class(pi5, predictor::RuntimeClass::pytorch, "test");
+  const double ratio = b0_us(predictor::zero_shot_device(host.model, host.ceilings, eager, prior, {}, "")) /
+                       b0_us(predictor::zero_shot_device(host.model, host.ceilings, pi5, prior, {}, ""));
+  CHECK(ratio > 3);  // the same cores, the eager runtime's level
+  // The class's level is its own learning devices'; a class none of them ran would take its family's.
+  const predictor::RuntimeLevel& level = prior.parameters.runtime_level[static_cast<size_t>(predictor::RuntimeClass::pytorch)];
+  CHECK(level.devices.size() == 3);
+}
+
+TEST_CASE("zero-shot: --runtime-class sets the device's runtime, and a class no learning device ran says so", "[zero_shot]") {
+  const fs::path dir = scratch("runtime_class");
+  // pixel7pro left out of its own prior: no learning device ran tflite.
+  const test::CliRun cal = test::cli("calibrate --device pixel7pro --zero-shot --host-from pi5 --out px.json", in(dir));
+  INFO(cal.out << cal.err);
+  REQUIRE(cal.exit_code == 0);
+  CHECK(cal.out.find("runtime class tflite: no learning device ran it") != std::string::npos);
+  const Json px = Json::parse(std::ifstream(dir / "px.json"));
+  CHECK(px["hardware"]["runtime_class"]["value"] == "tflite");
+  const test::CliRun other = test::cli("calibrate --device mypi --hardware pi5 --zero-shot --runtime-class pytorch --host-from pi5 --out pt.json", in(dir));
+  INFO(other.out << other.err);
+  REQUIRE(other.exit_code == 0);
+  const Json pt = Json::parse(std::ifstream(dir / "pt.json"));
+  CHECK(pt["hardware"]["runtime_class"]["value"] == "pytorch");
+  CHECK(pt["rebuild"].get<std::string>().find("--runtime-class pytorch") != std::string::npos);
+  CHECK(pt["runtime"].get<std::string>().find("PyTorch") != std::string::npos);
+}

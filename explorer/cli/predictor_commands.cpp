@@ -360,6 +360,7 @@ void print_zero_shot(const predictor::CalibrationRequest& request, const predict
               "theirs %.3g to %.3g)\n", predictor::to_string(d.method).data(), z["devices"].dump().c_str(), z["form"].get<std::string>().c_str(),
               d.efficiency_exponent, z["dispatch_us_per_op"].get<double>(), z["covariate"].get<std::string>().c_str(), z["slope"].get<double>(),
               z["covariate_shown"][0].get<double>(), z["covariate_shown"][1].get<double>(), z["covariate_shown"][2].get<double>());
+  if (const std::string level = z.value("runtime_level", std::string()); !level.empty()) std::printf("prior level: %s\n", level.c_str());
   std::printf("each learning device predicted by the prior learned without it (MAPE):");
   for (const Json& l : z["left_out"]) std::printf(" %s %.1f%%;", l["device"].get<std::string>().c_str(), 100 * l["mape"].get<double>());
   std::printf("\ngroup factors:");
@@ -462,6 +463,12 @@ void add_calibrate_command(CLI::App& app) {
   cmd->add_option("--runtime", request->runtime,
                   "Your own timings (a CSV without --column): the runtime and version you timed with, e.g. \"ONNX Runtime 1.17\" "
                   "(required; predict and the reports name it)");
+  cmd->add_option_function<std::string>(
+      "--runtime-class",
+      [request](const std::string& name) { request->runtime_class = predictor::runtime_class_names.parse(name, "--runtime-class"); },
+      "The runtime the device's figures are for, instead of its hardware description's runtime_class: " +
+          predictor::runtime_class_names.joined() + " (the runtimes the calibrated devices' timings ran on; a zero-shot prior may "
+          "take the level of the devices of that runtime)");
   cmd->add_option_function<int64_t>(
       "--threads", [request](int64_t t) { request->threads = t; },
       "Your own timings: the threads you timed with (required, unless the CSV has a threads column)");
