@@ -169,7 +169,7 @@ void search_front(Advice& a, const Network& net, const predictor::Predictor& p, 
   so.seeds.push_back(Genome(sites.size(), 0));
   a.search = nsga2(problem, so);
   for (const Candidate& c : a.search.front) {
-    Variant v;
+    AdviceVariant v;
     for (size_t s = 0; s < c.genome.size(); ++s)
       for (const std::string& id : ids_of(s, variants[s][c.genome[s]].mask)) v.suggestions.push_back(id);
     // The original itself, and variants that only buy MACs with time: not advice.
@@ -181,9 +181,56 @@ void search_front(Advice& a, const Network& net, const predictor::Predictor& p, 
     for (size_t s = 0; s < c.genome.size(); ++s)
       if (c.genome[s] != 0) changed += variants[s][c.genome[s]].changed;
     v.gain = gain_of(changed, c.latency_us, base_us, p);
-    v.id = "v" + std::to_string(a.front.size() + 1);
-    a.front.push_back(std::move(v));
+    v.id = "v" + std::to_string(a.local_search.front.size() + 1);
+    a.local_search.front.push_back(std::move(v));
   }
+}
+
+double macps_of(int64_t macs, double us) { return us > 0 ? static_cast<double>(macs) / (us * 1e-6) : 0; }
+
+// One rewrite alone, as the document states it: the block it is in, the whole network before and after it.
+AdviceSuggestion suggestion_of(const Rewrite& r, const AdviceBlock& block, const Network& net, const Scored& before, const Scored& after,
+                               const Gain& gain) {
+  const RewriteKindInfo& k = info(r.kind);
+  AdviceSuggestion s;
+  s.rewrite = r;
+  s.what = k.what;
+  s.block = block.name;
+  s.block_kind = block.kind;
+  s.latency_us = after.latency_us;
+  s.gain = gain;
+  s.macs_before = before.macs;
+  s.macs_after = after.macs;
+  s.params_before = before.params;
+  s.params_after = after.params;
+  s.keeps_function = keeps_function(r, net);
+  s.weights = !s.keeps_function ? "needs training (unchanged ops keep their weights)"
+              : r.kind == RewriteKind::reparameterize ? "summed from the branches' weights: the function is unchanged"
+                                                      : "carried over (zero-padded): the function is unchanged";
+  s.accuracy_evidence = k.evidence;
+  if (std::string note = receptive_field_note(r, net); !note.empty()) s.receptive_field = std::move(note);
+  return s;
+}
+
+// The document's per-op rows (each op's block, time and MACpS), the ops in no block, and their share.
+void document_rows(Advice& a, const NetworkCount& counts) {
+  const Network& net = a.net;
+  std::vector<std::string> block_of(net.ops.size());
+  for (size_t b = 0; b < a.blocks.size(); ++b)
+    for (size_t k : a.recognition.blocks[b].ops) block_of[k] = a.blocks[b].name;
+  for (size_t i = 0; i < net.ops.size(); ++i) {
+    AdviceLayer l{op_row(net, i, counts.layers[i]), std::nullopt, macps_of(counts.layers[i].cost.macs, a.op_us[i])};
+    l.row.predicted_us = a.op_us[i];
+    if (a.prediction.ops[i].fused_into) l.row.fused_into = net.ops[*a.prediction.ops[i].fused_into].name;
+    if (!block_of[i].empty()) l.block = block_of[i];
+    a.layers.push_back(std::move(l));
+  }
+  double unrecognised_us = 0;
+  for (size_t i : a.recognition.unrecognised) {
+    a.unrecognised.push_back({net.ops[i].name, std::string(net.ops[i].kind()), a.op_us[i], counts.layers[i].cost.macs});
+    unrecognised_us += a.op_us[i];
+  }
+  a.unrecognised_summary = {a.recognition.unrecognised.size(), unrecognised_us, a.latency_us > 0 ? unrecognised_us / a.latency_us : 0.0};
 }
 
 }  // namespace
@@ -191,12 +238,18 @@ void search_front(Advice& a, const Network& net, const predictor::Predictor& p, 
 Advice advise(const Network& net, const predictor::Predictor& p, const AdviceOptions& o) {
   Advice a;
   a.net = net;
+  a.model = net.name;
+  a.family = net.family;
+  a.input_nhwc = net.input;
   a.device = p.device;
   a.runtime = p.runtime;
   a.threads = predictor::prediction_threads(p, o.threads);
   a.vector_channels = o.vector_channels > 0 ? o.vector_channels : vector_floats(p);
   const Scored base = score(net, p, a.threads);
   a.prediction = base.prediction;
+  a.latency_us = base.prediction.latency_us;
+  a.interval_us = base.prediction.interval_us;
+  a.interval = base.prediction.interval;
   a.macs = base.macs;
   a.params = base.params;
   a.op_us = base.op_us;
@@ -205,12 +258,17 @@ Advice advise(const Network& net, const predictor::Predictor& p, const AdviceOpt
 
   const NetworkCount counts = count(net);
   for (const RecognisedBlock& b : a.recognition.blocks) {
-    BlockAdvice ba{b, 0, 0, 0, {}, 0, 0, {}};
+    AdviceBlock ba;
+    ba.name = b.name;
+    ba.kind = b.kind;
+    ba.residual = b.residual;
     for (size_t k : b.ops) {
+      ba.ops.push_back(net.ops[k].name);
       ba.latency_us += base.op_us[k];
       ba.macs += counts.layers[k].cost.macs;
     }
-    ba.best_macps = ba.latency_us > 0 ? static_cast<double>(ba.macs) / (ba.latency_us * 1e-6) : 0;
+    ba.macps = macps_of(ba.macs, ba.latency_us);
+    ba.best_macps = ba.macps;
     ba.fastest_us = ba.latency_us;
     a.blocks.push_back(std::move(ba));
   }
@@ -220,7 +278,7 @@ Advice advise(const Network& net, const predictor::Predictor& p, const AdviceOpt
   std::vector<std::pair<size_t, size_t>> singles;  // (site, rewrite) of each suggestion
   for (size_t s = 0; s < sites.size(); ++s) {
     const auto& rs = sites[s].rewrites;
-    BlockAdvice& ba = a.blocks[sites[s].block];
+    AdviceBlock& ba = a.blocks[sites[s].block];
     variants[s].push_back({0, base.latency_us, ba.latency_us, base.macs, base.params, ba.macs, {}});
     for (uint32_t mask = 1; mask < (1u << std::min<size_t>(rs.size(), 10)); ++mask) {
       if (!disjoint(rs, mask)) continue;
@@ -232,10 +290,7 @@ Advice advise(const Network& net, const predictor::Predictor& p, const AdviceOpt
       variants[s].push_back(bv);
       if (std::popcount(mask) == 1) {
         const size_t r = static_cast<size_t>(std::countr_zero(mask));
-        Suggestion sg{"", rs[r], sites[s].block, v.latency_us,
-                      gain_of(bv.changed, v.latency_us, base.latency_us, p),
-                      v.macs, v.params, keeps_function(rs[r], net), receptive_field_note(rs[r], net)};
-        a.suggestions.push_back(std::move(sg));
+        a.suggestions.push_back(suggestion_of(rs[r], ba, net, base, v, gain_of(bv.changed, v.latency_us, base.latency_us, p)));
         singles.push_back({s, r});
       }
     }
@@ -245,12 +300,12 @@ Advice advise(const Network& net, const predictor::Predictor& p, const AdviceOpt
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) { return a.suggestions[x].gain.point > a.suggestions[y].gain.point; });
   std::map<std::pair<size_t, size_t>, std::string> id_of;
-  std::vector<Suggestion> sorted;
+  std::vector<AdviceSuggestion> sorted;
   for (size_t rank = 0; rank < order.size(); ++rank) {
-    Suggestion sg = a.suggestions[order[rank]];
+    AdviceSuggestion sg = a.suggestions[order[rank]];
     sg.id = "s" + std::to_string(rank + 1);
     id_of[singles[order[rank]]] = sg.id;
-    a.blocks[sg.block].suggestions.push_back(sg.id);
+    a.blocks[sites[singles[order[rank]].first].block].suggestions.push_back(sg.id);
     sorted.push_back(std::move(sg));
   }
   a.suggestions = std::move(sorted);
@@ -261,7 +316,7 @@ Advice advise(const Network& net, const predictor::Predictor& p, const AdviceOpt
     return ids;
   };
   for (size_t s = 0; s < sites.size(); ++s) {
-    BlockAdvice& ba = a.blocks[sites[s].block];
+    AdviceBlock& ba = a.blocks[sites[s].block];
     for (const BlockVariant& v : variants[s]) {
       ba.fastest_us = std::min(ba.fastest_us, v.block_us);
       const double macps = v.block_us > 0 ? static_cast<double>(v.block_macs) / (v.block_us * 1e-6) : 0;
@@ -274,10 +329,14 @@ Advice advise(const Network& net, const predictor::Predictor& p, const AdviceOpt
   }
 
   a.budget = budget_of(o, base.params);
+  a.local_search.budget = {a.budget.min_params, a.budget.max_params, a.budget.max_macs};
   if (!sites.empty()) search_front(a, net, p, o, sites, variants, base.latency_us, ids_of);
+  a.local_search.evaluations = a.search.evaluations;
+  a.local_search.generations = a.search.generations;
   if (a.recognition.blocks.empty())
     a.warnings.push_back("no block of a known kind was recognised: only per-layer figures, no rewrites");
   if (!a.prediction.interval_us) a.warnings.push_back(p.device + " has no interval: its time is a point estimate (the gains' intervals rest on held-out evidence of their own)");
+  document_rows(a, counts);
   return a;
 }
 
@@ -292,20 +351,20 @@ std::vector<Rewrite> rewrites_of(const Advice& a, const std::string& ids) {
   std::stringstream ss(ids);
   std::string id;
   auto add_suggestion = [&](const std::string& s) {
-    for (const Suggestion& sg : a.suggestions)
+    for (const AdviceSuggestion& sg : a.suggestions)
       if (sg.id == s) return out.push_back(sg.rewrite), true;
     return false;
   };
   while (std::getline(ss, id, ',')) {
     bool found = add_suggestion(id);
-    for (const Variant& v : a.front)
+    for (const AdviceVariant& v : a.local_search.front)
       if (v.id == id) {
         for (const std::string& s : v.suggestions) add_suggestion(s);
         found = true;
       }
     if (!found)
       throw FieldError(Field::apply, "\"" + ids + "\"", "no suggestion or variant \"" + id + "\" (suggestions s1..s" +
-                       std::to_string(a.suggestions.size()) + ", variants v1..v" + std::to_string(a.front.size()) + ")");
+                       std::to_string(a.suggestions.size()) + ", variants v1..v" + std::to_string(a.local_search.front.size()) + ")");
   }
   return out;
 }

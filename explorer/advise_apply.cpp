@@ -48,50 +48,53 @@ std::vector<std::string> unfold_batch_norms(Network& net, const BatchNormFolding
 
 // Which weights are the user's (carried bit-exact, or embedded in zeros where a conv grew), which are
 // seeded, and which need training: the seeded ones, or every one when the original's were a seed.
-Json weight_sources(const Network& net, const profiler::CarriedWeights& c, const std::vector<std::string>& seeded_in_file, bool yours) {
+WeightSources weight_sources(const Network& net, const profiler::CarriedWeights& c, const std::vector<std::string>& seeded_in_file, bool yours) {
   const std::set<std::string> fresh(c.fresh_ops.begin(), c.fresh_ops.end()), padded(c.padded_ops.begin(), c.padded_ops.end()),
       merged(c.merged_ops.begin(), c.merged_ops.end()), unset(seeded_in_file.begin(), seeded_in_file.end());
-  Json carried = Json::array(), seeded = Json::array(), train = Json::array();
+  WeightSources out;
+  out.yours = yours;
+  out.zero_padded_ops = c.padded_ops;
+  out.merged_ops = c.merged_ops;
   for (size_t i = 0; i < net.ops.size(); ++i) {
     const std::string& name = net.ops[i].name;
     if (c.weights[i].weight.empty() && c.weights[i].bias.empty()) continue;
     const bool is_seeded = fresh.count(name) || unset.count(name);
-    if (is_seeded) seeded.push_back(name);
-    else if (!padded.count(name) && !merged.count(name)) carried.push_back(name);
-    if (is_seeded || !yours) train.push_back(name);
+    if (is_seeded) out.seeded_ops.push_back(name);
+    else if (!padded.count(name) && !merged.count(name)) out.carried_ops.push_back(name);
+    if (is_seeded || !yours) out.need_training_ops.push_back(name);
   }
-  return {{"yours", yours}, {"carried_ops", carried}, {"zero_padded_ops", c.padded_ops}, {"merged_ops", c.merged_ops}, {"seeded_ops", seeded}, {"need_training_ops", train}};
+  return out;
 }
 
-std::string count_of(const Json& list, const std::string& what = "") {
+std::string count_of(const std::vector<std::string>& list, const std::string& what = "") {
   return std::to_string(list.size()) + " op" + (list.size() == 1 ? "" : "s") + (what.empty() ? "" : " " + what);
 }
 
 // The sentences `advise --apply` prints after its summary line, also the JSON's "notes".
-std::vector<std::string> apply_notes(const Network& net, const Json& sources, const std::string& label, const Json& batch_norms) {
+std::vector<std::string> apply_notes(const Network& net, const WeightSources& sources, const std::string& label, const BatchNormsApplied& batch_norms) {
   std::vector<std::string> notes;
-  const bool yours = sources["yours"].get<bool>();
+  const bool yours = sources.yours;
   std::string w = "weights (" + label + "): " + (yours ? "yours, bit-exact, on " : "carried over (not trained: a seed) to ") +
-                  count_of(sources["carried_ops"]);
-  if (!sources["zero_padded_ops"].empty()) w += "; " + std::string(yours ? "yours " : "") + "embedded in zeros on " + count_of(sources["zero_padded_ops"], "that grew (the function kept)");
-  if (!sources["merged_ops"].empty())
+                  count_of(sources.carried_ops);
+  if (!sources.zero_padded_ops.empty()) w += "; " + std::string(yours ? "yours " : "") + "embedded in zeros on " + count_of(sources.zero_padded_ops, "that grew (the function kept)");
+  if (!sources.merged_ops.empty())
     w += "; " + std::string(yours ? "yours " : "") + "summed from parallel branches on " +
-         count_of(sources["merged_ops"], "that merged them (the function kept, up to float rounding)");
-  const Json& seeded = sources["seeded_ops"];
+         count_of(sources.merged_ops, "that merged them (the function kept, up to float rounding)");
+  const std::vector<std::string>& seeded = sources.seeded_ops;
   w += "; seeded on " + count_of(seeded);
   if (!seeded.empty() && seeded.size() <= 8) {
     std::string names;
-    for (const Json& n : seeded) names += (names.empty() ? "" : ", ") + n.get<std::string>();
+    for (const std::string& n : seeded) names += (names.empty() ? "" : ", ") + n;
     w += " (" + names + ")";
   }
-  w += yours ? (sources["need_training_ops"].empty() ? "; nothing needs training" : "; the seeded need training")
+  w += yours ? (sources.need_training_ops.empty() ? "; nothing needs training" : "; the seeded need training")
              : "; every op needs training (pass your weights: the ONNX file's own, or --weights FILE)";
   notes.push_back(w);
-  if (!sources["zero_padded_ops"].empty())
+  if (!sources.zero_padded_ops.empty())
     notes.push_back("zero-padded channels: their weights are zero on both sides (what makes them and what reads them), so they get "
                     "no gradient and stay zero in fine-tuning; to train them, give the side that makes them random weights (the "
                     "function is kept while what reads them stays zero)");
-  notes.push_back(batch_norms["note"].get<std::string>());
+  notes.push_back(batch_norms.note);
   notes.push_back("dropout: none in advised.py (an eval-mode ONNX export has no Dropout, and the import reads one as identity): "
                   "add yours where the original had it (torchvision's classifiers: before the last Linear) to fine-tune as it trained");
   if (net.shape_of(net.output).pixels() == 1)
@@ -100,7 +103,7 @@ std::vector<std::string> apply_notes(const Network& net, const Json& sources, co
   return notes;
 }
 
-Json batch_norms_json(const std::vector<std::string>& unfolded, const ApplyOptions& o) {
+BatchNormsApplied batch_norms_of(const std::vector<std::string>& unfolded, const ApplyOptions& o) {
   std::string note;
   if (!o.folding || o.folding->convs.empty())
     note = "batch norms: the file shows no folded BatchNorm (no conv whose weight torch.onnx.export computed), so none is added";
@@ -114,12 +117,15 @@ Json batch_norms_json(const std::vector<std::string>& unfolded, const ApplyOptio
            "function (up to float rounding); train mode normalises by each batch's statistics, so call advised.py's "
            "calibrate_batch_norms(your batches) first: it sets their statistics from your data, eval mode unchanged, and train "
            "mode then starts from the same function (--no-batch-norm keeps them folded)";
-  return {{"unfolded_convs", unfolded}, {"init", "gamma 1, beta = the folded bias, running_mean 0, running_var 1 - eps"}, {"note", note}};
+  BatchNormsApplied b;
+  b.unfolded_convs = unfolded;
+  b.note = note;
+  return b;
 }
 
 }  // namespace
 
-Json apply_advice(const Advice& advice, const ApplyOptions& o) {
+AppliedAdvice apply_advice(const Advice& advice, const ApplyOptions& o) {
   if (o.out.empty()) throw FieldError(Field::apply, "\"" + o.ids + "\"", {"needs ", Field::out, " DIR (where the rewritten network is written)"});
   const std::vector<Rewrite> rewrites = rewrites_of(advice, o.ids);
   Network net = apply_rewrites(advice.net, rewrites, "apply");
@@ -141,16 +147,20 @@ Json apply_advice(const Advice& advice, const ApplyOptions& o) {
   write_file_atomic(base + ".f32", torch.weights);
   write_file_atomic(base + ".py", torch.source);
   const NetworkCount c = count(net);
-  Json rs = Json::array();
-  for (const Rewrite& r : rewrites) rs.push_back(to_json(r));
-  const Json sources = weight_sources(net, carried, o.seeded_in_file ? *o.seeded_in_file : std::vector<std::string>{}, !spec.seed);
-  const Json batch_norms = batch_norms_json(unfolded, o);
-  Json j = {{"ids", o.ids}, {"rewrites", rs}, {"files", {base + ".json", base + ".onnx", base + ".py", base + ".f32"}},
-            {"macs", c.total.macs}, {"params", c.total.params}, {"torch_params", torch.params},
-            {"weights", spec.label}, {"fresh_weight_ops", carried.fresh_ops}, {"weight_sources", sources},
-            {"batch_norms", batch_norms}, {"notes", apply_notes(net, sources, spec.label, batch_norms)}};
-  if (!unfolded.empty()) j["params_batch_norm_folded"] = params_folded;
-  return j;
+  AppliedAdvice a;
+  a.ids = o.ids;
+  a.rewrites = rewrites;
+  a.files = {base + ".json", base + ".onnx", base + ".py", base + ".f32"};
+  a.macs = c.total.macs;
+  a.params = c.total.params;
+  a.torch_params = torch.params;
+  a.weights = spec.label;
+  a.fresh_weight_ops = carried.fresh_ops;
+  a.weight_sources = weight_sources(net, carried, o.seeded_in_file ? *o.seeded_in_file : std::vector<std::string>{}, !spec.seed);
+  a.batch_norms = batch_norms_of(unfolded, o);
+  a.notes = apply_notes(net, a.weight_sources, spec.label, a.batch_norms);
+  if (!unfolded.empty()) a.params_batch_norm_folded = params_folded;
+  return a;
 }
 
 }  // namespace cpx::explorer

@@ -37,10 +37,9 @@ struct ApplyOptions {
   bool batch_norms = true;  // false: --no-batch-norm (the convs stay folded, as in the file)
 };
 // Writes <out>/advised.{json,onnx,py,f32}; everything is built and checked before the first file is
-// written. Returns what `advise --json` puts under "applied": ids, rewrites, files, macs, params
-// (params_batch_norm_folded when BatchNorms were unfolded), torch_params, weights, fresh_weight_ops,
-// weight_sources (which weights are yours, zero-padded, seeded, which need training), batch_norms and
-// notes (sentences the text prints too). Bad ids or directory: FieldErrors of Field::apply and Field::out.
-Json apply_advice(const Advice& advice, const ApplyOptions& o);
+// written. Returns what the document holds under `applied` (space/advice_doc.hpp's AppliedAdvice: the files,
+// counts, which weights are yours, zero-padded, seeded, which need training, the BatchNorms, and the notes
+// the text prints too). Bad ids or directory: FieldErrors of Field::apply and Field::out.
+AppliedAdvice apply_advice(const Advice& advice, const ApplyOptions& o);
 
 }  // namespace cpx::explorer

@@ -440,12 +440,11 @@ PYBIND11_MODULE(_core, m) {
       o.seed = seed;
       cpx::explorer::Advice a = cpx::explorer::advise(*net, cpx::predictor::load_predictor(cpx::predictor::resolve_device(device)), o);
       cpx::explorer::note_skipped(a, std::move(skipped), cpx::explorer::keyword_of);
-      Json j = cpx::explorer::to_json(a);
       // What `advise --apply` writes, by the same code (explorer/advise_apply.hpp).
       if (!apply.empty())
-        j["applied"] = cpx::explorer::apply_advice(a, {apply, out, weights, copy ? &*copy : nullptr, own ? &own->seeded_ops : nullptr,
-                                                       own ? &own->folding : nullptr, batch_norm});
-      return j;
+        a.applied = cpx::explorer::apply_advice(a, {apply, out, weights, copy ? &*copy : nullptr, own ? &own->seeded_ops : nullptr,
+                                                    own ? &own->folding : nullptr, batch_norm});
+      return cpx::to_json(static_cast<const cpx::AdviceDocument&>(a));
     }));
   }, py::arg("net"), py::arg("skipped"), py::arg("device") = std::string(cpx::predictor::default_device), py::arg("threads") = py::none(),
      py::arg("max_params") = py::none(), py::arg("max_macs") = py::none(), py::arg("evaluations") = 1500, py::arg("seed") = 1,

@@ -1,49 +1,47 @@
-// The advice report: renders `advise --json` (cpubone-explore/advice/v1) as advice.html and advice.md with
-// the network's per-block losses, the suggestions with their intervals and evidence, and the local front.
+// The advice report: renders the advice document (space/advice_doc.hpp; `advise --json`,
+// cpubone-explore/advice/v1) as advice.html and advice.md with the network's per-block losses, the
+// suggestions with their intervals and evidence, and the local front.
 #include <algorithm>
-#include <cmath>
 
 #include "reports/parts.hpp"
 #include "reports/report.hpp"
-#include "space/results_schema.hpp"
 
 namespace cpx::reports {
 
 namespace {
 
-std::string pct(const Json& v) { return v.is_null() ? "—" : (v.get<double>() >= 0 ? "+" : "") + fixed(Json(100 * v.get<double>()), 1) + " %"; }
-std::string gain_text(const Json& g) {
-  return pct(g["point"]) + (g["low"].is_null() ? "" : " [" + pct(g["low"]) + ", " + pct(g["high"]) + "]");
-}
-std::string joined(const Json& list) {
+std::string pct(std::optional<double> v) { return !v ? "—" : (*v >= 0 ? "+" : "") + fixed(Json(100 * *v), 1) + " %"; }
+std::string gain_text(const Gain& g) { return pct(g.point) + (!g.low ? "" : " [" + pct(g.low) + ", " + pct(g.high) + "]"); }
+std::string joined(const std::vector<std::string>& list) {
   std::string s;
-  for (const Json& x : list) s += (s.empty() ? "" : ", ") + x.get<std::string>();
+  for (const std::string& x : list) s += (s.empty() ? "" : ", ") + x;
   return s;
 }
+Json gain_bound_json(std::optional<double> v) { return v ? Json(*v) : Json(nullptr); }
 
 const char* const front_original = "the network as given";
 const char* const front_variant = "variant: its rewrites combined";
 
-void add_datasets(const Json& a, Report& rep) {
+void add_datasets(const AdviceDocument& a, Report& rep) {
   Dataset blocks{"advice_blocks", {"name", "kind", "latency_us", "macs", "macps", "best_macps", "lost_us", "kept_us", "suggestions"}};
-  for (const Json& b : a["blocks"])
-    blocks.rows.push_back({{"name", b["name"]}, {"kind", b["kind"]}, {"latency_us", b["latency_us"]}, {"macs", b["macs"]},
-                           {"macps", b["macps"]}, {"best_macps", b["best_macps"]}, {"lost_us", b["lost_us"]},
-                           {"kept_us", b["latency_us"].get<double>() - b["lost_us"].get<double>()}, {"suggestions", joined(b["suggestions"])}});
+  for (const AdviceBlock& b : a.blocks)
+    blocks.rows.push_back({{"name", b.name}, {"kind", std::string(to_string(b.kind))}, {"latency_us", b.latency_us}, {"macs", b.macs},
+                           {"macps", b.macps}, {"best_macps", b.best_macps}, {"lost_us", b.lost_us},
+                           {"kept_us", b.latency_us - b.lost_us}, {"suggestions", joined(b.suggestions)}});
   Dataset suggestions{"advice_suggestions", {"id", "rewrite", "op", "block", "gain", "gain_low", "gain_high", "macs_after",
                                              "params_after", "keeps_function", "accuracy_evidence"}};
-  for (const Json& s : a["suggestions"])
-    suggestions.rows.push_back({{"id", s["id"]}, {"rewrite", s["rewrite"]["kind"]}, {"op", s["rewrite"]["ops"][0]}, {"block", s["block"]},
-                                {"gain", s["gain"]["point"]}, {"gain_low", s["gain"]["low"]}, {"gain_high", s["gain"]["high"]},
-                                {"macs_after", s["macs_after"]}, {"params_after", s["params_after"]},
-                                {"keeps_function", s["keeps_function"]}, {"accuracy_evidence", s["accuracy_evidence"]}});
+  for (const AdviceSuggestion& s : a.suggestions)
+    suggestions.rows.push_back({{"id", s.id}, {"rewrite", std::string(to_string(s.rewrite.kind))}, {"op", s.rewrite.ops[0]}, {"block", s.block},
+                                {"gain", s.gain.point}, {"gain_low", gain_bound_json(s.gain.low)}, {"gain_high", gain_bound_json(s.gain.high)},
+                                {"macs_after", s.macs_after}, {"params_after", s.params_after},
+                                {"keeps_function", s.keeps_function}, {"accuracy_evidence", s.accuracy_evidence}});
   // "network" tells the original from the variants, for the front chart's legend.
   Dataset front{"advice_front", {"id", "network", "latency_us", "macs", "params", "gain", "suggestions"}};
-  front.rows.push_back({{"id", "original"}, {"network", front_original}, {"latency_us", a["latency_us"]}, {"macs", a["macs"]},
-                        {"params", a["params"]}, {"gain", 0.0}, {"suggestions", ""}});
-  for (const Json& v : a["local_search"]["front"])
-    front.rows.push_back({{"id", v["id"]}, {"network", front_variant}, {"latency_us", v["latency_us"]}, {"macs", v["macs"]},
-                          {"params", v["params"]}, {"gain", v["gain"]["point"]}, {"suggestions", joined(v["suggestions"])}});
+  front.rows.push_back({{"id", "original"}, {"network", front_original}, {"latency_us", a.latency_us}, {"macs", a.macs},
+                        {"params", a.params}, {"gain", 0.0}, {"suggestions", ""}});
+  for (const AdviceVariant& v : a.local_search.front)
+    front.rows.push_back({{"id", v.id}, {"network", front_variant}, {"latency_us", v.latency_us}, {"macs", v.macs},
+                          {"params", v.params}, {"gain", v.gain.point}, {"suggestions", joined(v.suggestions)}});
   rep.datasets.push_back(std::move(blocks));
   rep.datasets.push_back(std::move(suggestions));
   rep.datasets.push_back(std::move(front));
@@ -59,17 +57,16 @@ Json spec_of(const Report& rep, const std::string& title, const std::string& sub
   return spec;
 }
 
-void add_charts(const Json& a, Report& rep) {
-  const std::string subtitle = a["model"].get<std::string>() + " on " + a["device"].get<std::string>() + ", " +
-                               std::to_string(a["threads"].get<int64_t>()) + " thread(s), predicted";
+void add_charts(const AdviceDocument& a, Report& rep) {
+  const std::string subtitle = a.model + " on " + a.device + ", " + std::to_string(a.threads) + " thread(s), predicted";
   const auto ms_of = [](const std::string& f) { return Json{{"calculate", "datum." + f + " / 1000"}, {"as", f.substr(0, f.size() - 3) + "_ms"}}; };
   const std::string kept = "kept at best variant's MACpS", lost = "lost to lower MACpS";
   const Json parts = Json::array({{{"field", "kept_ms"}, {"time", kept}}, {{"field", "lost_ms"}, {"time", lost}}});
   Chart blocks{"advice-blocks", "Where the time goes, per block",
                "Each recognised block's predicted time, split into the time its MACs would take at the MACpS of the block's best "
                "variant on the device (kept) and the rest (lost to low MACpS). Blocks in network order.",
-               Json(nullptr), static_cast<int64_t>(a["blocks"].size()), {}};
-  if (!a["blocks"].empty())
+               Json(nullptr), static_cast<int64_t>(a.blocks.size()), {}};
+  if (!a.blocks.empty())
     blocks.spec = spec_of(rep, blocks.heading, subtitle, {"advice_blocks"},
                           {{"data", {{"name", "advice_blocks"}}},
                            {"transform", Json::array({ms_of("kept_us"), ms_of("lost_us"), {{"fold", {"kept_ms", "lost_ms"}}, {"as", {"part", "ms"}}},
@@ -87,8 +84,8 @@ void add_charts(const Json& a, Report& rep) {
               "Each single rewrite's predicted share of the whole network's time saved (dot) and its 80% interval (bar: the predicted gain's "
               "error from the changed ops' time per op class and per op, in time, then as a gain, so below 100 %; a measurement's own "
               "noise is not in it). Largest gain first.",
-              Json(nullptr), static_cast<int64_t>(a["suggestions"].size()), {}};
-  if (!a["suggestions"].empty())
+              Json(nullptr), static_cast<int64_t>(a.suggestions.size()), {}};
+  if (!a.suggestions.empty())
     gains.spec = spec_of(rep, gains.heading, subtitle, {"advice_suggestions"},
                          {{"data", {{"name", "advice_suggestions"}}}, {"height", {{"step", 12}}},
                           {"encoding", {{"y", {{"field", "id"}, {"type", "nominal"}, {"sort", nullptr}, {"title", "suggestion"}}},
@@ -102,7 +99,7 @@ void add_charts(const Json& a, Report& rep) {
   Chart front{"advice-front", "The local search's front: predicted time against MACs",
               "Variants of this network (combinations of its rewrites within the budget) on the Pareto front of predicted latency "
               "(lower is better) and MACs (more work kept for the time), next to the original.",
-              Json(nullptr), static_cast<int64_t>(a["local_search"]["front"].size()) + 1, {}};
+              Json(nullptr), static_cast<int64_t>(a.local_search.front.size()) + 1, {}};
   const Json networks = {front_original, front_variant};
   front.spec = spec_of(rep, front.heading, subtitle, {"advice_front"},
                        {{"data", {{"name", "advice_front"}}}, {"transform", Json::array({ms_of("latency_us")})},
@@ -123,103 +120,81 @@ void add_charts(const Json& a, Report& rep) {
   rep.charts.push_back(std::move(front));
 }
 
-void add_tables(const Json& a, Report& rep) {
+void add_tables(const AdviceDocument& a, Report& rep) {
   Table blocks{"Blocks, by time lost to low MACpS", "Lost: the block's time minus its MACs at the MACpS of its best variant.",
                {"block", "kind", "ms", "MACs", "GMACpS", "best GMACpS", "lost ms", "suggestions"}, {}, false};
-  std::vector<Json> sorted(a["blocks"].begin(), a["blocks"].end());
-  std::stable_sort(sorted.begin(), sorted.end(), [](const Json& x, const Json& y) { return x["lost_us"].get<double>() > y["lost_us"].get<double>(); });
-  for (const Json& b : sorted)
-    blocks.rows.push_back({b["name"], b["kind"], ms(b["latency_us"], 3), si(b["macs"]), fixed(Json(b["macps"].get<double>() / 1e9), 2),
-                           fixed(Json(b["best_macps"].get<double>() / 1e9), 2), ms(b["lost_us"], 3), joined(b["suggestions"])});
-  Table suggestions{"Suggestions", a["gain_definition"].get<std::string>() + "; interval: " + a["gain_interval_method"].get<std::string>() + ".",
+  std::vector<const AdviceBlock*> sorted;
+  for (const AdviceBlock& b : a.blocks) sorted.push_back(&b);
+  std::stable_sort(sorted.begin(), sorted.end(), [](const AdviceBlock* x, const AdviceBlock* y) { return x->lost_us > y->lost_us; });
+  for (const AdviceBlock* b : sorted)
+    blocks.rows.push_back({b->name, std::string(to_string(b->kind)), ms(Json(b->latency_us), 3), si(Json(b->macs)), fixed(Json(b->macps / 1e9), 2),
+                           fixed(Json(b->best_macps / 1e9), 2), ms(Json(b->lost_us), 3), joined(b->suggestions)});
+  Table suggestions{"Suggestions", a.gain_definition + "; interval: " + a.gain_interval_method + ".",
                     {"id", "rewrite", "op", "gain [interval]", "MACs after", "params after", "weights", "receptive field"}, {}, false};
-  for (const Json& s : a["suggestions"])
-    suggestions.rows.push_back({s["id"], s["rewrite"]["kind"], s["rewrite"]["ops"][0], gain_text(s["gain"]), si(s["macs_after"]),
-                                si(s["params_after"]), s["weights"], s["receptive_field"].is_null() ? "—" : s["receptive_field"].get<std::string>()});
+  for (const AdviceSuggestion& s : a.suggestions)
+    suggestions.rows.push_back({s.id, std::string(to_string(s.rewrite.kind)), s.rewrite.ops[0], gain_text(s.gain), si(Json(s.macs_after)),
+                                si(Json(s.params_after)), s.weights, s.receptive_field.value_or("—")});
   Table evidence{"Accuracy evidence, per rewrite kind", "Published ablations only; no accuracy figure is invented.", {"rewrite", "evidence"}, {}, false};
-  for (const Json& s : a["suggestions"])
-    if (std::none_of(evidence.rows.begin(), evidence.rows.end(), [&](const auto& r) { return r[0] == s["rewrite"]["kind"]; }))
-      evidence.rows.push_back({s["rewrite"]["kind"], s["accuracy_evidence"]});
-  Table front{"Local front", "NSGA-II over combinations of the rewrites, " + a["local_search"]["objectives"].get<std::string>() +
+  for (const AdviceSuggestion& s : a.suggestions) {
+    const std::string kind(to_string(s.rewrite.kind));
+    if (std::none_of(evidence.rows.begin(), evidence.rows.end(), [&](const auto& r) { return r[0] == kind; }))
+      evidence.rows.push_back({kind, s.accuracy_evidence});
+  }
+  Table front{"Local front", "NSGA-II over combinations of the rewrites, " + a.local_search.objectives +
                                  "; only variants predicted faster than the original.",
               {"id", "ms", "gain [interval]", "MACs", "params", "suggestions"}, {}, false};
-  for (const Json& v : a["local_search"]["front"])
-    front.rows.push_back({v["id"], ms(v["latency_us"], 2), gain_text(v["gain"]), si(v["macs"]), si(v["params"]), joined(v["suggestions"])});
+  for (const AdviceVariant& v : a.local_search.front)
+    front.rows.push_back({v.id, ms(Json(v.latency_us), 2), gain_text(v.gain), si(Json(v.macs)), si(Json(v.params)), joined(v.suggestions)});
   Table unrecognised{"Not recognised", "Ops in no block of a known kind: counted and predicted, never rewritten.", {"op", "kind", "ms", "MACs"}, {}, true};
-  for (const Json& u : a["unrecognised"]) unrecognised.rows.push_back({u["name"], u["op"], ms(u["latency_us"], 3), si(u["macs"])});
+  for (const UnrecognisedOp& u : a.unrecognised) unrecognised.rows.push_back({u.name, u.op, ms(Json(u.latency_us), 3), si(Json(u.macs))});
   for (Table* t : {&blocks, &suggestions, &evidence, &front, &unrecognised}) rep.tables.push_back(std::move(*t));
 }
 
-void add_summary(const Json& a, Report& rep) {
+void add_summary(const AdviceDocument& a, Report& rep) {
   double lost_us = 0, unrecognised_us = 0;
-  for (const Json& b : a["blocks"]) lost_us += b["lost_us"].get<double>();
-  for (const Json& u : a["unrecognised"]) unrecognised_us += u["latency_us"].get<double>();
-  const double total_us = a["latency_us"].get<double>();
-  rep.summary.push_back("Predicted " + ms(a["latency_us"], 2) + " ms on " + a["device"].get<std::string>() + "; the recognised blocks lose " +
+  for (const AdviceBlock& b : a.blocks) lost_us += b.lost_us;
+  for (const UnrecognisedOp& u : a.unrecognised) unrecognised_us += u.latency_us;
+  const double total_us = a.latency_us;
+  rep.summary.push_back("Predicted " + ms(Json(a.latency_us), 2) + " ms on " + a.device + "; the recognised blocks lose " +
                         ms(Json(lost_us), 2) + " ms (" + fixed(Json(100 * lost_us / total_us), 0) +
                         " %) to MACpS below their best variants'.");
-  if (!a["suggestions"].empty()) {
-    const Json& s = a["suggestions"][0];
-    rep.verdict = "Build first: " + s["id"].get<std::string>() + " (" + s["rewrite"]["kind"].get<std::string>() + " on " +
-                  s["rewrite"]["ops"][0].get<std::string>() + ", predicted " + gain_text(s["gain"]) + "): cpubone-explore advise MODEL --device " +
-                  a["device"].get<std::string>() + " --apply " + s["id"].get<std::string>() + " --out DIR";
-    rep.summary.push_back("Build first: " + s["id"].get<std::string>() + ", " + s["rewrite"]["kind"].get<std::string>() + " on " +
-                          s["rewrite"]["ops"][0].get<std::string>() + ", predicted gain " + gain_text(s["gain"]) + " (" +
-                          s["weights"].get<std::string>() + ").");
+  if (!a.suggestions.empty()) {
+    const AdviceSuggestion& s = a.suggestions[0];
+    const std::string kind(to_string(s.rewrite.kind));
+    rep.verdict = "Build first: " + s.id + " (" + kind + " on " + s.rewrite.ops[0] + ", predicted " + gain_text(s.gain) +
+                  "): cpubone-explore advise MODEL --device " + a.device + " --apply " + s.id + " --out DIR";
+    rep.summary.push_back("Build first: " + s.id + ", " + kind + " on " + s.rewrite.ops[0] + ", predicted gain " + gain_text(s.gain) + " (" +
+                          s.weights + ").");
   } else {
     rep.summary.push_back("No rewrite applies to this network's recognised blocks.");
   }
-  if (!a["local_search"]["front"].empty()) {
-    const Json& v = a["local_search"]["front"][0];
-    rep.summary.push_back("Fastest variant within the budget: " + v["id"].get<std::string>() + ", " + ms(v["latency_us"], 2) + " ms (" +
-                          gain_text(v["gain"]) + "), " + std::to_string(v["suggestions"].size()) + " rewrites, " + si(v["params"]) + " params.");
+  if (!a.local_search.front.empty()) {
+    const AdviceVariant& v = a.local_search.front[0];
+    rep.summary.push_back("Fastest variant within the budget: " + v.id + ", " + ms(Json(v.latency_us), 2) + " ms (" +
+                          gain_text(v.gain) + "), " + std::to_string(v.suggestions.size()) + " rewrites, " + si(Json(v.params)) + " params.");
   }
-  rep.summary.push_back(std::to_string(a["unrecognised"].size()) + " ops are in no recognised block (" + ms(Json(unrecognised_us), 2) + " ms, " +
+  rep.summary.push_back(std::to_string(a.unrecognised.size()) + " ops are in no recognised block (" + ms(Json(unrecognised_us), 2) + " ms, " +
                         fixed(Json(100 * unrecognised_us / total_us), 0) + " % of the time).");
   rep.summary.push_back("Every gain here is the device predictor's; benchmarks/advise.py measures how far such gains hold on a machine you have.");
 }
 
-// A gain is a share of the time saved: below 1 whatever the device's error. A file saying 1 or more (an
-// older explorer's interval did) is refused rather than shown as a possible figure.
-void check_gain(const Json& gain, const Where& where) {
-  for (const char* bound : {"point", "low", "high"}) {
-    const Json& v = gain.at(bound);
-    if (v.is_null() && bound != std::string_view("point")) continue;
-    if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() >= 1)
-      (where / bound).fail(v, "a gain is the share of the time saved, a finite number below 1 (100 %); regenerate the file with `cpubone-explore advise --json`");
-  }
-}
-
-void check_gains(const Json& a, const Where& where) {
-  for (size_t i = 0; i < a.at("suggestions").size(); ++i) check_gain(a["suggestions"][i].at("gain"), (where / "suggestions")[i] / "gain");
-  const Json& front = a.at("local_search").at("front");
-  for (size_t i = 0; i < front.size(); ++i) check_gain(front[i].at("gain"), (where / "local_search" / "front")[i] / "gain");
-}
-
 }  // namespace
 
-Rendered render_advice(const Json& advice, const std::string& advice_file, const std::filesystem::path& out_dir) {
-  check_file_version(Where(advice_file, "schema"), advice.is_object() ? advice.value("schema", Json()) : Json(), {advice_version});
+Rendered render_advice(const AdviceDocument& advice, const std::string& advice_file, const std::filesystem::path& out_dir) {
   Report rep;
   rep.input_file = "advice.json";
-  try {
-    rep.title = "Advice: " + advice["model"].get<std::string>() + " on " + advice["device"].get<std::string>();
-    rep.context.push_back("Device " + advice["device"].get<std::string>() + ": " + advice["runtime"].get<std::string>() + ", " +
-                          std::to_string(advice["threads"].get<int64_t>()) + " thread(s); vector width " +
-                          std::to_string(advice["vector_channels"].get<int64_t>()) + " floats.");
-    rep.context.push_back("Network " + advice["model"].get<std::string>() + ": " + si(advice["macs"]) + " MACs, " + si(advice["params"]) +
-                          " params; from " + advice_file + ".");
-    for (const Json& w : advice["warnings"]) rep.missing.push_back(w.get<std::string>());
-    if (advice["interval"].is_object() && advice["interval"].contains("warning")) rep.missing.push_back(advice["interval"]["warning"].get<std::string>());
-    check_gains(advice, Where(advice_file));
-    add_datasets(advice, rep);
-    add_charts(advice, rep);
-    add_tables(advice, rep);
-    add_summary(advice, rep);
-  } catch (const Json::exception& e) {
-    throw InputError(advice_file + ": not an advice document as `advise --json` writes it: " + e.what());
-  }
-  return write_report(rep, advice, "advice", out_dir);
+  rep.title = "Advice: " + advice.model + " on " + advice.device;
+  rep.context.push_back("Device " + advice.device + ": " + advice.runtime + ", " + std::to_string(advice.threads) + " thread(s); vector width " +
+                        std::to_string(advice.vector_channels) + " floats.");
+  rep.context.push_back("Network " + advice.model + ": " + si(Json(advice.macs)) + " MACs, " + si(Json(advice.params)) + " params; from " +
+                        advice_file + ".");
+  for (const std::string& w : advice.warnings) rep.missing.push_back(w);
+  if (const std::optional<std::string> w = interval_warning(advice)) rep.missing.push_back(*w);
+  add_datasets(advice, rep);
+  add_charts(advice, rep);
+  add_tables(advice, rep);
+  add_summary(advice, rep);
+  return write_report(rep, to_json(advice), "advice", out_dir);
 }
 
 }  // namespace cpx::reports

@@ -260,7 +260,7 @@ TEST_CASE("advise on MobileNetV2 for pi5: suggestions ranked by their gains, int
     CHECK(*s.gain.low <= s.gain.point);
     CHECK(*s.gain.high >= s.gain.point);
     const Rewrite one[] = {s.rewrite};
-    CHECK(count(apply_rewrites(net, one)).total.macs == s.macs);
+    CHECK(count(apply_rewrites(net, one)).total.macs == s.macs_after);
   }
   double op_sum = 0;
   for (double us : a.op_us) op_sum += us;
@@ -269,15 +269,16 @@ TEST_CASE("advise on MobileNetV2 for pi5: suggestions ranked by their gains, int
     CHECK(b.lost_us >= 0);
     CHECK(b.lost_us <= b.latency_us);
   }
-  for (size_t i = 0; i < a.front.size(); ++i) {
-    CHECK(static_cast<double>(a.front[i].params) >= 0.9 * static_cast<double>(a.params));
-    CHECK(static_cast<double>(a.front[i].params) <= 1.1 * static_cast<double>(a.params));
-    if (i > 0) CHECK(a.front[i].latency_us >= a.front[i - 1].latency_us);
-    const Network v = apply_rewrites(net, explorer::rewrites_of(a, a.front[i].id));
-    CHECK(count(v).total.params == a.front[i].params);
+  const std::vector<AdviceVariant>& front = a.local_search.front;
+  for (size_t i = 0; i < front.size(); ++i) {
+    CHECK(static_cast<double>(front[i].params) >= 0.9 * static_cast<double>(a.params));
+    CHECK(static_cast<double>(front[i].params) <= 1.1 * static_cast<double>(a.params));
+    if (i > 0) CHECK(front[i].latency_us >= front[i - 1].latency_us);
+    const Network v = apply_rewrites(net, explorer::rewrites_of(a, front[i].id));
+    CHECK(count(v).total.params == front[i].params);
   }
   CHECK_THROWS_WITH(explorer::rewrites_of(a, "s1,zz"), Catch::Contains("no suggestion or variant \"zz\""));
-  const Json j = explorer::to_json(a);
+  const Json j = to_json(a);
   CHECK(j["schema"] == std::string(advice_schema));
   CHECK(j["layers"].size() == net.ops.size());
 }
@@ -310,10 +311,10 @@ TEST_CASE("the advice report states the per-block losses, every suggestion and t
   const Network net = find_zoo("mobilenetv2-1.0")->build(0);
   explorer::AdviceOptions o;
   o.evaluations = 200;
-  const Json advice = explorer::to_json(explorer::advise(net, predictor::load_predictor("pi5"), o));
+  const Json advice = to_json(explorer::advise(net, predictor::load_predictor("pi5"), o));
   const auto dir = std::filesystem::temp_directory_path() / ("cpx_advice_report_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
-  const reports::Rendered r = reports::render_advice(advice, "advice.json", dir);
+  const reports::Rendered r = reports::render_advice(advice_from_json(advice, "advice.json"), "advice.json", dir);
   REQUIRE(r.files.front() == dir / "advice.html");
   std::ifstream in(dir / "advice.md");
   const std::string md(std::istreambuf_iterator<char>(in), {});
@@ -343,20 +344,20 @@ TEST_CASE("the advice report states the per-block losses, every suggestion and t
   CHECK(shape["scale"]["range"][0] != shape["scale"]["range"][1]);
 
   const auto other = dir / "other";
-  CHECK_THROWS_WITH(reports::render_advice(Json{{"schema", "cpubone-explore/results/v3"}}, "r.json", other),
+  CHECK_THROWS_WITH(advice_from_json(Json{{"schema", "cpubone-explore/results/v3"}}, "r.json"),
                     Catch::Contains("r.json: schema = \"cpubone-explore/results/v3\""));
   Json broken = advice;
   broken["blocks"][0].erase("lost_us");
-  CHECK_THROWS_WITH(reports::render_advice(broken, "b.json", other), Catch::Contains("b.json: not an advice document"));
+  CHECK_THROWS_WITH(advice_from_json(broken, "b.json"), Catch::Contains("b.json: blocks[0].lost_us: missing required field"));
   // A gain of 100 % or more is no possible figure (an older explorer's interval wrote them): refused, naming where.
   Json impossible = advice;
   impossible["suggestions"][0]["gain"]["high"] = 1.125;
-  CHECK_THROWS_WITH(reports::render_advice(impossible, "i.json", other),
+  CHECK_THROWS_WITH(advice_from_json(impossible, "i.json"),
                     Catch::Contains("i.json: suggestions[0].gain.high = 1.125: a gain is the share of the time saved, a finite number below 1"));
   if (!advice["local_search"]["front"].empty()) {
     impossible = advice;
     impossible["local_search"]["front"][0]["gain"]["point"] = 1;
-    CHECK_THROWS_WITH(reports::render_advice(impossible, "i.json", other), Catch::Contains("i.json: local_search.front[0].gain.point = 1: a gain"));
+    CHECK_THROWS_WITH(advice_from_json(impossible, "i.json"), Catch::Contains("i.json: local_search.front[0].gain.point = 1: a gain"));
   }
   CHECK_FALSE(std::filesystem::exists(other));
   std::filesystem::remove_all(dir);
@@ -381,7 +382,7 @@ TEST_CASE("every gain advise states over the whole zoo, on pi5 and a72, and both
     for (const ZooEntry& e : zoo()) {
       const explorer::Advice a = explorer::advise(e.build(0), p, o);
       REQUIRE(a.prediction.interval_us);
-      const auto check = [&](const explorer::Gain& g, const std::string& id) {
+      const auto check = [&](const Gain& g, const std::string& id) {
         INFO(device << " " << e.name << " " << id << ": " << g.point << " [" << g.low.value_or(NAN) << ", " << g.high.value_or(NAN) << "]");
         REQUIRE(g.low);
         REQUIRE(g.high);
@@ -392,8 +393,8 @@ TEST_CASE("every gain advise states over the whole zoo, on pi5 and a72, and both
         highest = std::max(highest, *g.high);
         ++gains;
       };
-      for (const explorer::Suggestion& s : a.suggestions) check(s.gain, s.id);
-      for (const explorer::Variant& v : a.front) check(v.gain, v.id);
+      for (const AdviceSuggestion& s : a.suggestions) check(s.gain, s.id);
+      for (const AdviceVariant& v : a.local_search.front) check(v.gain, v.id);
     }
     INFO(device << ": " << gains << " gains, the highest upper end " << highest);
     CHECK(gains > 200);
@@ -429,7 +430,7 @@ TEST_CASE("the --skip-unknown import passes an ONNX node the importer does not k
   explorer::Advice a = explorer::advise(imported, predictor::load_predictor("pi5"), o);
   // The warning names the switch as the front end spells it: the command line and Python, by its flag.
   explorer::note_skipped(a, skipped, explorer::flag_of);
-  const Json j = explorer::to_json(a);
+  const Json j = to_json(a);
   CHECK(j["skipped_onnx_nodes"] == Json::array({"mystery (MysteryOp)"}));
   CHECK(j["warnings"].dump().find("--skip-unknown: 1 ONNX node(s)") != std::string::npos);
   CHECK(j["warnings"].dump().find("every total (MACs, params, time) excludes them: mystery (MysteryOp) (the prediction is low by their time)") !=

@@ -15,7 +15,7 @@ using namespace cpx;
 
 namespace {
 
-double width(const explorer::Gain& g) { return *g.high - *g.low; }
+double width(const Gain& g) { return *g.high - *g.low; }
 
 // The device's host model alone (as interval_evidence takes it): the host's evidence, no device term.
 predictor::Predictor host_of(const predictor::Predictor& d) {
@@ -72,8 +72,8 @@ TEST_CASE("in MobileNetV2, rounding a block's channels (the classes kept) gets a
   for (const predictor::Predictor& p : {pi5, host_of(pi5)}) {
     INFO((p.calibrated ? "pi5" : "pi5's host model"));
     const explorer::Advice a = explorer::advise(net, p, o);
-    std::map<size_t, double> widest_round, narrowest_group;
-    for (const explorer::Suggestion& s : a.suggestions) {
+    std::map<std::string, double> widest_round, narrowest_group;  // by block name
+    for (const AdviceSuggestion& s : a.suggestions) {
       REQUIRE(s.gain.low);
       if (s.rewrite.kind == RewriteKind::round_channels)
         widest_round[s.block] = std::max(widest_round[s.block], width(s.gain));
@@ -83,7 +83,7 @@ TEST_CASE("in MobileNetV2, rounding a block's channels (the classes kept) gets a
     size_t compared = 0;
     for (const auto& [block, w] : widest_round)
       if (narrowest_group.count(block)) {
-        INFO(a.blocks[block].block.name << ": round_channels " << w << ", group_conv " << narrowest_group[block]);
+        INFO(block << ": round_channels " << w << ", group_conv " << narrowest_group[block]);
         CHECK(w < narrowest_group[block]);
         ++compared;
       }
@@ -96,7 +96,7 @@ TEST_CASE("the advice's text and JSON say what a gain interval covers: its level
   explorer::AdviceOptions o;
   o.evaluations = 16;
   const explorer::Advice a = explorer::advise(net, predictor::load_predictor("pi5"), o);
-  const Json j = explorer::to_json(a);
+  const Json j = to_json(a);
   const std::string method = j["gain_interval_method"].get<std::string>();
   CHECK(method.find("80%") != std::string::npos);
   CHECK(method.find("noise is not in it") != std::string::npos);

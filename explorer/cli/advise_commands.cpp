@@ -36,7 +36,7 @@ std::string pct(std::optional<double> v) {
   return buf;
 }
 
-std::string gain_text(const explorer::Gain& g) {
+std::string gain_text(const Gain& g) {
   std::string s = pct(g.point);
   if (g.low) s += " [" + pct(*g.low) + ", " + pct(*g.high) + "]";
   return s;
@@ -55,97 +55,95 @@ int column_width(const std::vector<std::string_view>& entries, size_t min_width)
   return static_cast<int>(w);
 }
 
-void print_blocks(const explorer::Advice& a, int64_t top) {
+void print_blocks(const AdviceDocument& a, int64_t top) {
   const auto ms = [](double us) { return us / 1000; };
-  std::vector<const explorer::BlockAdvice*> blocks;
-  for (const explorer::BlockAdvice& b : a.blocks) blocks.push_back(&b);
+  std::vector<const AdviceBlock*> blocks;
+  for (const AdviceBlock& b : a.blocks) blocks.push_back(&b);
   std::stable_sort(blocks.begin(), blocks.end(), [](const auto* x, const auto* y) { return x->lost_us > y->lost_us; });
   std::printf("blocks, by time lost to low MACpS (their MACs at the MACpS of the block's best variant on %s):\n", a.device.c_str());
   std::vector<std::string_view> names;
-  for (size_t i = 0; i < blocks.size() && static_cast<int64_t>(i) < top; ++i) names.push_back(blocks[i]->block.name);
+  for (size_t i = 0; i < blocks.size() && static_cast<int64_t>(i) < top; ++i) names.push_back(blocks[i]->name);
   const int width = column_width(names, 28);
   std::printf("%-*s %-20s %8s %9s %7s %11s %8s  %s\n", width, "block", "kind", "ms", "MACs(M)", "GMACpS", "best GMACpS", "lost ms",
               "suggestions");
   for (size_t i = 0; i < blocks.size() && static_cast<int64_t>(i) < top; ++i) {
-    const explorer::BlockAdvice& b = *blocks[i];
+    const AdviceBlock& b = *blocks[i];
     const std::string ids = joined_ids(b.suggestions);
-    std::printf("%-*s %-20s %8.3f %9.2f %7.2f %11.2f %8.3f  %s\n", width, b.block.name.c_str(),
-                std::string(to_string(b.block.kind)).c_str(), ms(b.latency_us), static_cast<double>(b.macs) / 1e6, b.macps() / 1e9,
+    std::printf("%-*s %-20s %8.3f %9.2f %7.2f %11.2f %8.3f  %s\n", width, b.name.c_str(),
+                std::string(to_string(b.kind)).c_str(), ms(b.latency_us), static_cast<double>(b.macs) / 1e6, b.macps / 1e9,
                 b.best_macps / 1e9, ms(b.lost_us), ids.empty() ? "-" : ids.c_str());
   }
   if (static_cast<int64_t>(blocks.size()) > top) std::printf("... %zu more blocks (--top, or --json)\n", blocks.size() - top);
   double unrecognised_us = 0;
   std::string unnamed;
-  for (size_t i : a.recognition.unrecognised) {
-    unrecognised_us += a.op_us[i];
-    if (unnamed.size() < 160) unnamed += (unnamed.empty() ? "" : ", ") + a.net.ops[i].name + " (" + std::string(a.net.ops[i].kind()) + ")";
+  for (const UnrecognisedOp& u : a.unrecognised) {
+    unrecognised_us += u.latency_us;
+    if (unnamed.size() < 160) unnamed += (unnamed.empty() ? "" : ", ") + u.name + " (" + u.op + ")";
   }
   std::printf("recognised: %zu blocks; not recognised: %zu ops, %.3f ms (%.0f%% of the time): %s%s\n\n", a.blocks.size(),
-              a.recognition.unrecognised.size(), unrecognised_us / 1000, 100 * unrecognised_us / std::max(1e-9, a.prediction.latency_us),
+              a.unrecognised.size(), unrecognised_us / 1000, 100 * unrecognised_us / std::max(1e-9, a.latency_us),
               unnamed.c_str(), unnamed.size() >= 160 ? ", ..." : "");
 }
 
-void print_suggestions(const explorer::Advice& a, int64_t top) {
-  std::printf("suggestions (gain: %s; interval: %s):\n", std::string(explorer::gain_definition).c_str(),
-              std::string(explorer::gain_interval_method).c_str());
+void print_suggestions(const AdviceDocument& a, int64_t top) {
+  std::printf("suggestions (gain: %s; interval: %s):\n", a.gain_definition.c_str(), a.gain_interval_method.c_str());
   std::vector<std::string_view> ops;
   for (size_t i = 0; i < a.suggestions.size() && static_cast<int64_t>(i) < top; ++i) ops.push_back(a.suggestions[i].rewrite.ops[0]);
   const int width = column_width(ops, 30);
   std::printf("%-4s %-16s %-*s %-24s %15s %17s  %s\n", "id", "rewrite", width, "op", "gain [interval]", "MACs(M) after", "params(M) after",
               "weights");
   int64_t shown = 0;
-  for (const explorer::Suggestion& s : a.suggestions) {
+  for (const AdviceSuggestion& s : a.suggestions) {
     if (shown++ >= top) {
       std::printf("... %zu more suggestions (--top, or --json)\n", a.suggestions.size() - static_cast<size_t>(top));
       break;
     }
     std::printf("%-4s %-16s %-*s %-24s %7.1f->%-7.1f %8.2f->%-8.2f  %s\n", s.id.c_str(), std::string(to_string(s.rewrite.kind)).c_str(), width,
-                s.rewrite.ops[0].c_str(), gain_text(s.gain).c_str(), static_cast<double>(a.macs) / 1e6,
-                static_cast<double>(s.macs) / 1e6, static_cast<double>(a.params) / 1e6, static_cast<double>(s.params) / 1e6,
+                s.rewrite.ops[0].c_str(), gain_text(s.gain).c_str(), static_cast<double>(s.macs_before) / 1e6,
+                static_cast<double>(s.macs_after) / 1e6, static_cast<double>(s.params_before) / 1e6, static_cast<double>(s.params_after) / 1e6,
                 !s.keeps_function ? "needs training" : s.rewrite.kind == RewriteKind::reparameterize ? "kept (merged)" : "kept (zero-padded)");
   }
   std::printf("accuracy evidence, per rewrite kind:\n");
   std::set<RewriteKind> kinds;
-  for (const explorer::Suggestion& s : a.suggestions)
-    if (kinds.insert(s.rewrite.kind).second)
-      std::printf("  %-16s %s\n", std::string(to_string(s.rewrite.kind)).c_str(), std::string(info(s.rewrite.kind).evidence).c_str());
+  for (const AdviceSuggestion& s : a.suggestions)
+    if (kinds.insert(s.rewrite.kind).second) std::printf("  %-16s %s\n", std::string(to_string(s.rewrite.kind)).c_str(), s.accuracy_evidence.c_str());
 }
 
-void print_local_search(const explorer::Advice& a, int64_t top) {
+void print_local_search(const AdviceDocument& a, int64_t top) {
   std::string budget;
   const auto millions = [](double v) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.3gM", v / 1e6);  // three figures: a small network's budget is not 0.00M
     return std::string(buf);
   };
-  for (const auto& [value, label] : {std::pair{a.budget.min_params, "params >= "}, {a.budget.max_params, "params <= "}, {a.budget.max_macs, "MACs <= "}})
+  const AdviceBudget& b = a.local_search.budget;
+  for (const auto& [value, label] : {std::pair{b.min_params, "params >= "}, {b.max_params, "params <= "}, {b.max_macs, "MACs <= "}})
     if (value) budget += (budget.empty() ? "" : ", ") + std::string(label) + millions(*value);
   std::printf("\nlocal search (NSGA-II over combinations, %lld variants evaluated; %s; budget %s): Pareto front, fastest first\n",
-              static_cast<long long>(a.search.evaluations), std::string(explorer::local_search_objectives).c_str(), budget.c_str());
+              static_cast<long long>(a.local_search.evaluations), a.local_search.objectives.c_str(), budget.c_str());
   int64_t rows = 0;
-  for (const explorer::Variant& v : a.front) {
+  for (const AdviceVariant& v : a.local_search.front) {
     if (rows++ >= top) {
-      std::printf("... %zu more variants (--top, or --json)\n", a.front.size() - static_cast<size_t>(top));
+      std::printf("... %zu more variants (--top, or --json)\n", a.local_search.front.size() - static_cast<size_t>(top));
       break;
     }
     std::printf("%-4s %8.2f ms  %-24s MACs %7.1fM  params %6.2fM  %s\n", v.id.c_str(), v.latency_us / 1000, gain_text(v.gain).c_str(),
                 static_cast<double>(v.macs) / 1e6, static_cast<double>(v.params) / 1e6, joined_ids(v.suggestions).c_str());
   }
-  if (a.front.empty()) std::printf("  no variant within the budget is predicted faster than the original\n");
+  if (a.local_search.front.empty()) std::printf("  no variant within the budget is predicted faster than the original\n");
 }
 
-void print_text(const explorer::Advice& a, int64_t top) {
-  std::printf("advise: %s on %s (%s), %lld thread(s), input %s NHWC\n", a.net.name.c_str(), a.device.c_str(), a.runtime.c_str(),
-              static_cast<long long>(a.threads), a.net.input.to_json().dump().c_str());
-  std::printf("predicted %.2f ms", a.prediction.latency_us / 1000);
-  if (a.prediction.interval_us) std::printf(" [%.2f, %.2f]", (*a.prediction.interval_us)[0] / 1000, (*a.prediction.interval_us)[1] / 1000);
+void print_text(const AdviceDocument& a, int64_t top) {
+  std::printf("advise: %s on %s (%s), %lld thread(s), input %s NHWC\n", a.model.c_str(), a.device.c_str(), a.runtime.c_str(),
+              static_cast<long long>(a.threads), a.input_nhwc.to_json().dump().c_str());
+  std::printf("predicted %.2f ms", a.latency_us / 1000);
+  if (a.interval_us) std::printf(" [%.2f, %.2f]", (*a.interval_us)[0] / 1000, (*a.interval_us)[1] / 1000);
   std::printf(", %s MACs, %s params, vector width %lld floats\n\n", thousands(a.macs).c_str(), thousands(a.params).c_str(),
               static_cast<long long>(a.vector_channels));
   print_blocks(a, top);
   print_suggestions(a, top);
   print_local_search(a, top);
-  if (a.prediction.interval.is_object() && a.prediction.interval.contains("warning"))
-    std::printf("warning: %s\n", a.prediction.interval["warning"].get<std::string>().c_str());
+  if (const std::optional<std::string> w = interval_warning(a)) std::printf("warning: %s\n", w->c_str());
   for (const std::string& w : a.warnings) std::printf("warning: %s\n", w.c_str());
   std::printf("apply: cpubone-explore advise MODEL --device %s --apply ID[,ID...] --out DIR\n", a.device.c_str());
 }
@@ -166,27 +164,22 @@ void run_advise(const AdviseArgs& a) {
   o.evaluations = a.evaluations;
   explorer::Advice advice = explorer::advise(net, p, o);
   explorer::note_skipped(advice, std::move(loaded.skipped), explorer::flag_of);
-  Json j = explorer::to_json(advice);
   if (!a.apply.empty())
-    j["applied"] = explorer::apply_advice(advice, {a.apply, a.out, a.weights, loaded.weights ? &*loaded.weights : nullptr,
-                                                   &loaded.seeded_ops, &loaded.folding, !a.no_batch_norm});
-  if (!a.report.empty()) j["report"] = reports::render_advice(j, "advise " + a.model.model, a.report).files.front().string();
+    advice.applied = explorer::apply_advice(advice, {a.apply, a.out, a.weights, loaded.weights ? &*loaded.weights : nullptr,
+                                                     &loaded.seeded_ops, &loaded.folding, !a.no_batch_norm});
+  if (!a.report.empty()) advice.report = reports::render_advice(advice, "advise " + a.model.model, a.report).files.front().string();
   if (a.as_json) {
-    std::cout << j.dump(2) << "\n";
+    std::cout << to_json(static_cast<const AdviceDocument&>(advice)).dump(2) << "\n";
     return;
   }
   if (a.device.empty()) std::printf("%s\n", predictor::default_device_note().spelled(explorer::flag_of).c_str());
   print_text(advice, a.top);
-  if (j.contains("report")) std::printf("report: %s\n", j["report"].get<std::string>().c_str());
-  if (j.contains("applied")) {
-    const Json& ap = j["applied"];
-    const std::string folded = ap.contains("params_batch_norm_folded")
-                                   ? " (BatchNorm separate; " + thousands(ap["params_batch_norm_folded"].get<int64_t>()) + " folded)"
-                                   : "";
-    std::printf("\napplied %s: wrote %s; MACs %s, params %s%s (the PyTorch module's: %s)\n", a.apply.c_str(), ap["files"].dump().c_str(),
-                thousands(ap["macs"].get<int64_t>()).c_str(), thousands(ap["params"].get<int64_t>()).c_str(), folded.c_str(),
-                thousands(ap["torch_params"].get<int64_t>()).c_str());
-    for (const Json& note : ap["notes"]) std::printf("%s\n", note.get<std::string>().c_str());
+  if (advice.report) std::printf("report: %s\n", advice.report->c_str());
+  if (const std::optional<AppliedAdvice>& ap = advice.applied) {
+    const std::string folded = ap->params_batch_norm_folded ? " (BatchNorm separate; " + thousands(*ap->params_batch_norm_folded) + " folded)" : "";
+    std::printf("\napplied %s: wrote %s; MACs %s, params %s%s (the PyTorch module's: %s)\n", a.apply.c_str(), Json(ap->files).dump().c_str(),
+                thousands(ap->macs).c_str(), thousands(ap->params).c_str(), folded.c_str(), thousands(ap->torch_params).c_str());
+    for (const std::string& note : ap->notes) std::printf("%s\n", note.c_str());
   }
 }
 

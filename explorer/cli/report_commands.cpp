@@ -17,7 +17,8 @@ void run_report(const std::string& results_file, const std::string& out) {
   // Beside the results by default, where the main job puts them.
   const std::filesystem::path dir = out.empty() ? std::filesystem::absolute(results_file).parent_path() : std::filesystem::path(out);
   const bool advice = results.is_object() && is_file_version(results.value("schema", Json()), advice_version);
-  const reports::Rendered r = advice ? reports::render_advice(results, results_file, dir) : reports::render(results, results_file, dir);
+  const reports::Rendered r =
+      advice ? reports::render_advice(advice_from_json(results, results_file), results_file, dir) : reports::render(results, results_file, dir);
   for (const auto& f : r.files) std::printf("wrote %s\n", f.string().c_str());
   if (!r.missing.empty()) std::printf("missing data, stated on the page: %zu item(s)\n", r.missing.size());
   std::printf("report: %s\n", r.files.front().string().c_str());
