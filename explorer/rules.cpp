@@ -11,19 +11,21 @@
 
 namespace cpx::explorer {
 
-Json predicted_profile(const predictor::Predictor& p, int64_t threads) {
-  Json configs = Json::array();
+profiler::Profile predicted_profile(const predictor::Predictor& p, int64_t threads) {
+  profiler::Profile out;
+  out.device = p.device;
+  out.complete = true;
   for (const profiler::SweepConfig& c : profiler::sweep_grid(false, {threads})) {
     const Network net = c.network();
-    const double us = predictor::predict(p, net, threads).latency_us;
-    const int64_t macs = count(net).total.macs;
-    configs.push_back({{"variant", to_string(c.variant)}, {"kernel", c.kernel}, {"groups", c.groups}, {"channels", c.channels},
-                       {"resolution", c.resolution}, {"stride", c.stride}, {"threads", c.threads}, {"macs", macs},
-                       {"macps", static_cast<double>(macs) / (us * 1e-6)},
-                       {"timing", {{"stats_us", {{"median", us}}}, {"predicted", true}}}});
+    profiler::ProfileRecord r;
+    r.timing.stats_us.median = predictor::predict(p, net, threads).latency_us;
+    r.macs = count(net).total.macs;
+    r.macps = static_cast<double>(r.macs) / (r.median_us() * 1e-6);
+    r.variant = c.variant, r.kernel = c.kernel, r.groups = c.groups, r.channels = c.channels, r.resolution = c.resolution;
+    r.stride = c.stride, r.threads = c.threads;
+    out[profiler::ProfileSection::configs].push_back(std::move(r));
   }
-  return {{"schema", profiler::device_profile_schema}, {"device", p.device}, {"complete", true}, {"predicted", true},
-          {"configs", configs}};
+  return out;
 }
 
 namespace {
@@ -70,25 +72,22 @@ std::string macps_text(const FusedVsUnfused& f) {
 
 }  // namespace
 
-std::optional<LocalBlock> local_block(const Json& config, int64_t threads) {
-  const auto variant = profiler::block_variant_from_string(config["variant"].get<std::string>());
-  if (!variant || config["threads"] != threads || config["stride"] != 1) return std::nullopt;
-  const profiler::BlockVariantRow& v = profiler::row_of(*variant);
+std::optional<LocalBlock> local_block(const profiler::ProfileRecord& config, int64_t threads) {
+  if (config.threads != threads || config.stride != 1) return std::nullopt;
+  const profiler::BlockVariantRow& v = profiler::row_of(config.variant);
   if (v.block != MacroBlock::fumbconv && v.block != MacroBlock::mbconv) return std::nullopt;
-  if (v.grouped && config["groups"] != 2) return std::nullopt;
-  const int64_t kernel = config["kernel"].get<int64_t>();
-  return LocalBlock{*v.block, v.grouped, kernel, std::string(display_name(*v.block, v.grouped)) + " k" + std::to_string(kernel)};
+  if (v.grouped && config.groups != 2) return std::nullopt;
+  return LocalBlock{*v.block, v.grouped, config.kernel, std::string(display_name(*v.block, v.grouped)) + " k" + std::to_string(config.kernel)};
 }
 
-FusedVsUnfused fused_vs_unfused(const Json& profile, int64_t threads) {
+FusedVsUnfused fused_vs_unfused(const profiler::Profile& profile, int64_t threads) {
   FusedVsUnfused f;
   std::map<int64_t, FusedVsUnfusedWidth> at;  // by channels
-  for (const auto& cfg : profile["configs"]) {
+  for (const profiler::ProfileRecord& cfg : profile[profiler::ProfileSection::configs]) {
     const std::optional<LocalBlock> b = local_block(cfg, threads);
-    const Json& us = cfg["timing"]["stats_us"]["median"];
-    if (!b || cfg["resolution"] != f.resolution || !us.is_number() || !cfg["macps"].is_number()) continue;
-    const BlockAt here{b->name, cfg["macps"].get<double>(), us.get<double>()};
-    FusedVsUnfusedWidth& w = at[cfg["channels"].get<int64_t>()];
+    if (!b || cfg.resolution != f.resolution) continue;
+    const BlockAt here{b->name, cfg.macps, cfg.median_us()};
+    FusedVsUnfusedWidth& w = at[cfg.channels];
     const bool fused = b->kind == MacroBlock::fumbconv;
     if (BlockAt& best = fused ? w.best_fused : w.best_unfused; here.macps > best.macps) best = here;
     if (b->grouped && b->kernel == 2) (fused ? w.fused : w.unfused) = here;

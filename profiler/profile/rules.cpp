@@ -22,15 +22,10 @@ struct Point {
 // (variant, kernel, groups, channels, resolution, stride, threads)
 using Key = std::tuple<BlockVariant, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t>;
 
-std::map<Key, Point> index_configs(const Json& profile) {
+std::map<Key, Point> index_configs(const Profile& profile) {
   std::map<Key, Point> out;
-  for (const auto& c : profile.value("configs", Json::array())) {
-    // The profile's loader checked every variant (load_profile); a predicted profile spells them itself.
-    const std::optional<BlockVariant> variant = block_variant_from_string(c["variant"].get<std::string>());
-    if (!variant) throw std::logic_error("rules: unknown sweep variant " + c["variant"].dump());
-    Key k{*variant, c["kernel"], c["groups"], c["channels"], c["resolution"], c["stride"], c["threads"]};
-    out[k] = {c["macps"].get<double>(), c["timing"]["stats_us"]["median"].get<double>(), c["macs"].get<int64_t>()};
-  }
+  for (const ProfileRecord& c : profile[ProfileSection::configs])
+    out[Key{c.variant, c.kernel, c.groups, c.channels, c.resolution, c.stride, c.threads}] = {c.macps, c.median_us(), c.macs};
   return out;
 }
 
@@ -121,22 +116,21 @@ Json groups_over_dense(const std::map<Key, Point>& idx, int64_t t) {
 }
 
 // FasterNet Table 1 on this machine.
-Json fasternet_table1(const Json& profile) {
+Json fasternet_table1(const Profile& profile) {
   Json table = Json::array();
-  for (const auto& f : profile.value("fasternet", Json::array()))
-    table.push_back({{"op", f["op"]}, {"channels", f["channels"]}, {"resolution", f["resolution"]}, {"threads", f["threads"]},
-                     {"macs", f["macs"]}, {"latency_ms", f["timing"]["stats_us"]["median"].get<double>() / 1e3},
-                     {"macps", f["macps"]}});
+  for (const ProfileRecord& f : profile[ProfileSection::fasternet])
+    table.push_back({{"op", f.op}, {"channels", f.channels}, {"resolution", f.resolution}, {"threads", f.threads},
+                     {"macs", f.macs}, {"latency_ms", f.median_us() / 1e3}, {"macps", f.macps}});
   return table;
 }
 
 // Claim 6 from the zoo section: B1 as released vs its transposed-conv ablation.
-Json claim_transposed_attention(const Json& profile, const Json& threads) {
+Json claim_transposed_attention(const Profile& profile, const Json& threads) {
   Json b1 = nullptr, b1t = nullptr;
-  for (const auto& z : profile.value("zoo", Json::array())) {
-    if (z["threads"] != threads) continue;
-    if (z["model"] == "b1") b1 = z["timing"]["stats_us"]["median"];
-    if (z["model"] == "b1-transposed") b1t = z["timing"]["stats_us"]["median"];
+  for (const ProfileRecord& z : profile[ProfileSection::zoo]) {
+    if (threads != z.threads) continue;
+    if (z.model == "b1") b1 = z.median_us();
+    if (z.model == "b1-transposed") b1t = z.median_us();
   }
   Json c6 = {{"claim", 6}, {"threads", threads},
              {"text", "nearest upsampling instead of a transposed conv in the attention: B1 33.5 vs 39.7 ms (RPi 5)"},
@@ -154,7 +148,7 @@ Json claim_transposed_attention(const Json& profile, const Json& threads) {
 
 // Claims 1-6 at one thread count, from that count's derived rules `r`; "measured" is null where the
 // profile lacks data.
-void push_claims(const Json& r, const Json& profile, Json& claims) {
+void push_claims(const Json& r, const Profile& profile, Json& claims) {
   const auto& g = r["groups_over_dense"];
   const auto& k = r["kernel2_over_kernel3"];
   auto pct = [](const Json& ratio) { return ratio.is_number() ? Json(100 * (ratio.get<double>() - 1)) : Json(nullptr); };
@@ -191,14 +185,14 @@ void push_claims(const Json& r, const Json& profile, Json& claims) {
 
 }  // namespace
 
-Json derive_rules(const Json& profile) {
+Json derive_rules(const Profile& profile) {
   const auto idx = index_configs(profile);
   std::set<int64_t> threads;
   for (const auto& [k, p] : idx) threads.insert(std::get<6>(k));
   Json out;
   out["schema"] = "cpubone-explore/design-rules/v1";
-  out["environment"] = profile.value("environment", Json::object());
-  out["complete"] = profile.value("complete", false);
+  out["environment"] = profile.environment;
+  out["complete"] = profile.complete;
   out["per_threads"] = Json::array();
   for (int64_t t : threads) {
     Json r;
