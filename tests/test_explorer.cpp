@@ -61,6 +61,21 @@ TEST_CASE("CPUBone B0 to B3 are points of the default space and rebuild with the
   }
 }
 
+TEST_CASE("the default space's dimensions are its rows, each named by DimensionField's table, network ones first") {
+  std::vector<std::string> expected;
+  for (const DimensionRow& r : dimension_rows())
+    if (r.part == Part::network) expected.emplace_back(dimension_field_names.name_of(r.field));
+  for (size_t stage = 0; stage < stage_count; ++stage)
+    for (const DimensionRow& r : dimension_rows())
+      if (in_part(r.part, stage)) expected.push_back("stages[" + std::to_string(stage) + "]." + std::string(dimension_field_names.name_of(r.field)));
+  std::vector<std::string> names;
+  for (const Dimension& d : SearchSpace::defaults().dimensions()) names.push_back(d.name);
+  CHECK(names == expected);
+  CHECK(names.size() == 3 + 5 * 2 + 3 * 4 + 4 * 3 + 2 * 6);
+  CHECK(dimension_field_names.find("local_groups") == DimensionField::local_groups);
+  CHECK(dimension_rows()[static_cast<size_t>(DimensionField::width)].part == Part::stage);
+}
+
 TEST_CASE("a network outside the space is refused with the dimension and value that are missing") {
   Json j = SearchSpace::defaults().to_json();
   j["dimensions"]["stages[4].width"] = {128, 192};
