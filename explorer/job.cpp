@@ -207,7 +207,7 @@ ZooTable zoo_table(const Context& c, const AccuracyModel& acc, const KnownLatenc
 }
 
 struct DesignRules {
-  Json derived;                        // profiler::derive_rules of the measured or predicted profile
+  profiler::DesignRules derived;       // profiler::derive_rules of the measured or predicted profile
   Json block_macps = Json::array();    // MACpS vs channels of the CPUBone block variants
   FusedVsUnfused fused;                // the fused_crossover rule, the channels chart and its table
 };
@@ -630,17 +630,17 @@ Json predictor_accuracy(const Context& c, const Json& zoo_rows, const KnownLaten
 }
 
 // FasterNet's Table 1 as measured in the profile.
-Json operator_table(const Context& c, const Json& derived) {
+Json operator_table(const Context& c, const profiler::DesignRules& derived) {
   if (!c.profile) {
     c.missing.push_back("no FasterNet operator table: it needs measurements on " + c.o.device);
     return nullptr;
   }
   Json table = Json::array();
-  for (const auto& r : derived["fasternet_table1"])
-    if (r["threads"] == c.t)
-      table.push_back({{"operator", r["op"]}, {"channels", r["channels"]}, {"resolution", r["resolution"]}, {"macs", r["macs"]},
+  for (const profiler::FasternetRow& r : derived.fasternet_table1)
+    if (r.threads == c.t)
+      table.push_back({{"operator", r.op}, {"channels", r.channels}, {"resolution", r.resolution}, {"macs", r.macs},
                        // profiler/profile/rules.cpp's table is in milliseconds
-                       {"latency_us", r["latency_ms"].get<double>() * 1e3}, {"macps", r["macps"]}});
+                       {"latency_us", r.latency_ms * 1e3}, {"macps", r.macps}});
   return table;
 }
 
@@ -754,7 +754,7 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const profil
   results["accuracy_model"] = acc.to_json();
   results["zoo"] = zoo_rows.rows;
   results["design_rules"] = stated_rules;
-  results["design_rules_detail"] = rules.derived;
+  results["design_rules_detail"] = profiler::to_json(rules.derived);
   results["block_macps"] = rules.block_macps;
   results["fused_crossover_channels"] = rules.fused.crossover_channels ? Json(*rules.fused.crossover_channels) : Json(nullptr);
   results["fused_vs_unfused"] = to_json(rules.fused);

@@ -48,7 +48,8 @@ std::vector<Used> used_blocks(const Macro& m) {
   return out;
 }
 
-Json ratio_pct(const Json& ratio) { return ratio.is_number() ? Json(100 * (ratio.get<double>() - 1)) : Json(nullptr); }
+// A median ratio of the derived rules as a percent change; null where there is none.
+Json ratio_pct(double ratio) { return std::isfinite(ratio) ? Json(100 * (ratio - 1)) : Json(nullptr); }
 
 std::string fmt(double v, int digits = 0, bool sign = true) {
   char buf[64];
@@ -120,11 +121,11 @@ Json to_json(const FusedVsUnfused& f) {
           {"widths", widths}};
 }
 
-Json state_rules(const Json& derived, const FusedVsUnfused& fused, int64_t threads, const std::string& source,
+Json state_rules(const profiler::DesignRules& derived, const FusedVsUnfused& fused, int64_t threads, const std::string& source,
                  const std::vector<Macro>& proposals) {
-  const Json* r = nullptr;
-  for (const auto& x : derived["per_threads"])
-    if (x["threads"] == threads) r = &x;
+  const profiler::ThreadRules* r = nullptr;
+  for (const profiler::ThreadRules& x : derived.per_threads)
+    if (x.threads == threads) r = &x;
   Json rules = Json::array();
   if (!r) return rules;
   auto follow = [&](const std::function<bool(const Macro&)>& ok) -> Json {
@@ -152,11 +153,13 @@ Json state_rules(const Json& derived, const FusedVsUnfused& fused, int64_t threa
                       })}});
   }
   // Kernel 2 vs 3.
-  const Json& k = (*r)["kernel2_over_kernel3"];
-  for (const auto& [variant, claim, kind] : std::vector<std::tuple<std::string, std::string, std::string>>{
-           {"dwconv", "claim 4: +42% MACpS for DWConv", "unfused"}, {"grfumbconv", "claim 4: +12% MACpS for GrFuMBConv", "fused"}}) {
-    const Json macps = ratio_pct(k[variant]["macps_ratio_median"]);
-    const Json latency = ratio_pct(k[variant]["latency_ratio_median"]);
+  using V = profiler::BlockVariant;
+  for (const auto& [v, claim, kind] : std::vector<std::tuple<V, std::string, std::string>>{
+           {V::dwconv, "claim 4: +42% MACpS for DWConv", "unfused"}, {V::grfumbconv, "claim 4: +12% MACpS for GrFuMBConv", "fused"}}) {
+    const std::string variant(to_string(v));
+    const profiler::RatioSummary* effect = r->kernel_effect(v);
+    const Json macps = ratio_pct(effect ? effect->macps : NAN);
+    const Json latency = ratio_pct(effect ? effect->latency : NAN);
     if (!macps.is_number()) continue;
     const bool k2 = macps.get<double>() > 0;
     rules.push_back({{"id", "kernel2_" + variant},
@@ -172,9 +175,13 @@ Json state_rules(const Json& derived, const FusedVsUnfused& fused, int64_t threa
                       })}});
   }
   // Groups in the fused block.
-  const Json& g = (*r)["groups_over_dense"];
-  const Json g2 = g["grfumbconv_k3_g2"]["latency_ratio_median"], g4 = g["grfumbconv_k3_g4"]["latency_ratio_median"],
-             g8 = g["grfumbconv_k3_g8"]["latency_ratio_median"];
+  auto groups_ratio = [&](V variant, int64_t groups, double profiler::RatioSummary::*figure) {
+    const profiler::RatioSummary* x = r->groups_effect(variant, 3, groups);
+    return x && std::isfinite(x->*figure) ? Json(x->*figure) : Json(nullptr);  // null in the rules' JSON
+  };
+  constexpr double profiler::RatioSummary::*latency_median = &profiler::RatioSummary::latency;
+  const Json g2 = groups_ratio(V::grfumbconv, 2, latency_median), g4 = groups_ratio(V::grfumbconv, 4, latency_median),
+             g8 = groups_ratio(V::grfumbconv, 8, latency_median);
   if (g2.is_number() && g4.is_number() && g8.is_number()) {
     const double gain4 = 100 * (1 - g4.get<double>() / g2.get<double>()), gain8 = 100 * (1 - g8.get<double>() / g2.get<double>());
     rules.push_back({{"id", "groups_fused"},
@@ -192,7 +199,8 @@ Json state_rules(const Json& derived, const FusedVsUnfused& fused, int64_t threa
                       })}});
   }
   // GrMBConv vs MBConv (claim 2): informational.
-  const Json mb = ratio_pct(g["grmbconv_k3_g2"]["macps_ratio_median"]);
+  const Json mb_ratio = groups_ratio(V::grmbconv, 2, &profiler::RatioSummary::macps);
+  const Json mb = ratio_pct(mb_ratio.is_number() ? mb_ratio.get<double>() : NAN);
   if (mb.is_number())
     rules.push_back({{"id", "grmbconv_macps"},
                      {"statement", "GrMBConv (g2) MACpS " + fmt(mb.get<double>()) + "% vs MBConv"},

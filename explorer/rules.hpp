@@ -8,6 +8,7 @@
 #include "explorer/space.hpp"
 #include "predictor/predictor.hpp"
 #include "profiler/profile/profile.hpp"
+#include "profiler/profile/rules.hpp"
 
 namespace cpx::explorer {
 
@@ -56,7 +57,7 @@ Json to_json(const FusedVsUnfused& f);
 
 // Rules as statements with values, the paper's claim beside each, and how many of `proposals` follow it.
 // `derived` is profiler::derive_rules output; `source` is "profile" (measured) or "predictor".
-Json state_rules(const Json& derived, const FusedVsUnfused& fused, int64_t threads, const std::string& source,
+Json state_rules(const profiler::DesignRules& derived, const FusedVsUnfused& fused, int64_t threads, const std::string& source,
                  const std::vector<Macro>& proposals);
 
 }  // namespace cpx::explorer

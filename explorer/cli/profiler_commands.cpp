@@ -167,8 +167,8 @@ void run_rules(const std::string& device, const std::string& file, bool as_json)
   const std::string path = file.empty() ? predictor::resolve_device(device).profile_path : file;
   if (file.empty() && !std::filesystem::exists(path))
     throw InputError("--device = \"" + device + "\": no device profile at " + path + " (run `cpubone-explore profile --device host` first)");
-  const Json rules = derive_rules(read_profile_file(path));
-  if (as_json) std::cout << rules.dump(2) << "\n";
+  const DesignRules rules = derive_rules(read_profile_file(path));
+  if (as_json) std::cout << to_json(rules).dump(2) << "\n";
   else std::printf("%s", format_rules(rules).c_str());
 }
 
