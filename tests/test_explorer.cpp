@@ -69,7 +69,8 @@ TEST_CASE("the default space's dimensions are its rows, each named by DimensionF
     for (const DimensionRow& r : dimension_rows())
       if (in_part(r.part, stage)) expected.push_back("stages[" + std::to_string(stage) + "]." + std::string(dimension_field_names.name_of(r.field)));
   std::vector<std::string> names;
-  for (const Dimension& d : SearchSpace::defaults().dimensions()) names.push_back(d.name);
+  const SearchSpace space = SearchSpace::defaults();
+  for (const Dimension& d : space.dimensions()) names.push_back(d.name);
   CHECK(names == expected);
   CHECK(names.size() == 3 + 5 * 2 + 3 * 4 + 4 * 3 + 2 * 6);
   CHECK(dimension_field_names.find("local_groups") == DimensionField::local_groups);
