@@ -62,7 +62,7 @@ std::string stage_of(const std::string& op_name) {
 struct Context {
   const JobOptions& o;
   const predictor::Predictor& pred;
-  const Json* profile;  // the host's measured profile, or nullptr
+  const profiler::Profile* profile;  // the host's measured profile, or nullptr
   bool host;
   int64_t t;
   Json& missing;
@@ -138,8 +138,8 @@ KnownLatencies known_latencies(const Context& c) {
   KnownLatencies k;
   read_held_out(c, k);
   if (c.profile)
-    for (const auto& z : c.profile->value("zoo", Json::array()))
-      if (z["threads"] == c.t) k.measured_us[z["model"].get<std::string>()] = z["timing"]["stats_us"]["median"].get<double>();
+    for (const profiler::ProfileRecord& z : (*c.profile)[profiler::ProfileSection::zoo])
+      if (z.threads == c.t) k.measured_us[z.model] = z.median_us();
   return k;
 }
 
@@ -207,7 +207,7 @@ ZooTable zoo_table(const Context& c, const AccuracyModel& acc, const KnownLatenc
 }
 
 struct DesignRules {
-  Json derived;                        // profiler::derive_rules of the measured or predicted profile
+  profiler::DesignRules derived;       // profiler::derive_rules of the measured or predicted profile
   Json block_macps = Json::array();    // MACpS vs channels of the CPUBone block variants
   FusedVsUnfused fused;                // the fused_crossover rule, the channels chart and its table
 };
@@ -215,13 +215,14 @@ struct DesignRules {
 // Design rules: measured on the host, predicted elsewhere.
 DesignRules design_rules(const Context& c) {
   if (c.o.progress) std::fprintf(stderr, "design rules from the %s\n", c.profile ? "measured profile" : "predictor");
-  const Json rule_profile = c.profile ? *c.profile : predicted_profile(c.pred, c.t);
+  const profiler::Profile predicted = c.profile ? profiler::Profile{} : predicted_profile(c.pred, c.t);
+  const profiler::Profile& rule_profile = c.profile ? *c.profile : predicted;
   DesignRules d{profiler::derive_rules(rule_profile), Json::array(), fused_vs_unfused(rule_profile, c.t)};
-  for (const auto& cfg : rule_profile["configs"])
+  for (const profiler::ProfileRecord& cfg : rule_profile[profiler::ProfileSection::configs])
     if (const std::optional<LocalBlock> b = local_block(cfg, c.t))
-      d.block_macps.push_back({{"variant", b->name}, {"channels", cfg["channels"]}, {"resolution", cfg["resolution"]}, {"macps", cfg["macps"]},
-                               {"latency_us", cfg["timing"]["stats_us"]["median"]}, {"source", c.profile ? "measured" : "predicted"}});
-  if (c.profile && !c.profile->value("complete", false)) c.missing.push_back("the host profile is incomplete; rules rest on part of the grid");
+      d.block_macps.push_back({{"variant", b->name}, {"channels", cfg.channels}, {"resolution", cfg.resolution}, {"macps", cfg.macps},
+                               {"latency_us", cfg.median_us()}, {"source", c.profile ? "measured" : "predicted"}});
+  if (c.profile && !c.profile->complete) c.missing.push_back("the host profile is incomplete; rules rest on part of the grid");
   return d;
 }
 
@@ -445,6 +446,7 @@ Proof prove_on_host(const Context& c, const SearchSpace& space, const std::vecto
                            (pr.promising_unproven.empty() ? "" : " (promising, unproven ones are not measured in its place)"));
   Json out = Json::array();
   std::vector<double> predicted, measured;
+  profiler::Interference noise;
   std::optional<profiler::Progress> bar;
   if (c.o.progress) bar.emplace("measure", "measured", rows.size());
   for (size_t k = 0; k < rows.size(); ++k) {
@@ -460,6 +462,7 @@ Proof prove_on_host(const Context& c, const SearchSpace& space, const std::vecto
     measured.push_back(t.stats_us.median);
     out.push_back({{"name", rows[k].name}, {"predicted_us", rows[k].predicted_us}, {"measured_us", measured.back()},
                    {"cv", t.stats_us.cv}, {"noisy", t.noisy}, {"timing", profiler::to_json(t)}});
+    noise.add(k < baselines.size() ? "baselines" : "proposals", t);
   }
   if (bar) bar->update(rows.size());
   const auto rp = profiler::ranks(predicted, profiler::Ties::lowest_rank), rm = profiler::ranks(measured, profiler::Ties::lowest_rank);
@@ -487,8 +490,6 @@ Proof prove_on_host(const Context& c, const SearchSpace& space, const std::vecto
                  {"note", "B0-B3, each baseline's fastest earned proposal and its fastest capacity-matched configuration, "
                           "measured on this machine (medians)"}};
   // What the machine did to these measurements and to the profile's, behind every measured figure.
-  profiler::Interference noise;
-  for (size_t k = 0; k < out.size(); ++k) noise.add(k < baselines.size() ? "baselines" : "proposals", out[k]["timing"]);
   for (const auto& u : unmeasured) c.missing.push_back(u.get<std::string>());
   proof.proof["interference"] = noise.to_json();
   proof.environment["noisy_measurements"]["proof"] = noise.brief();
@@ -535,10 +536,9 @@ Layers layer_breakdown(const Context& c, const std::optional<profiler::LayerTimi
 Json roofline(const Context& c, const Json& points) {
   Json roof = {{"peak_macps", nullptr}, {"bandwidth_bytes_per_s", nullptr}, {"source", nullptr}, {"points", points}};
   if (c.profile)
-    for (const auto& pk : c.profile->value("peaks", Json::array()))
-      if (pk["threads"] == c.t)
-        roof = {{"peak_macps", pk["peak_macps"]}, {"bandwidth_bytes_per_s", pk["bandwidth_bytes_per_s"]}, {"source", "profile"},
-                {"points", points}};
+    for (const profiler::ProfilePeak& pk : c.profile->peaks)
+      if (pk.threads == c.t)
+        roof = {{"peak_macps", pk.peak_macps}, {"bandwidth_bytes_per_s", pk.bandwidth_bytes_per_s}, {"source", "profile"}, {"points", points}};
   if (roof["peak_macps"].is_null() && c.pred.calibrated) {
     const predictor::Hardware& hw = c.pred.calibrated->hardware;
     roof = {{"peak_macps", hw.peak_macps()}, {"bandwidth_bytes_per_s", hw.dram_bytes_per_s}, {"source", "hardware"}, {"points", points}};
@@ -630,17 +630,17 @@ Json predictor_accuracy(const Context& c, const Json& zoo_rows, const KnownLaten
 }
 
 // FasterNet's Table 1 as measured in the profile.
-Json operator_table(const Context& c, const Json& derived) {
+Json operator_table(const Context& c, const profiler::DesignRules& derived) {
   if (!c.profile) {
     c.missing.push_back("no FasterNet operator table: it needs measurements on " + c.o.device);
     return nullptr;
   }
   Json table = Json::array();
-  for (const auto& r : derived["fasternet_table1"])
-    if (r["threads"] == c.t)
-      table.push_back({{"operator", r["op"]}, {"channels", r["channels"]}, {"resolution", r["resolution"]}, {"macs", r["macs"]},
+  for (const profiler::FasternetRow& r : derived.fasternet_table1)
+    if (r.threads == c.t)
+      table.push_back({{"operator", r.op}, {"channels", r.channels}, {"resolution", r.resolution}, {"macs", r.macs},
                        // profiler/profile/rules.cpp's table is in milliseconds
-                       {"latency_us", r["latency_ms"].get<double>() * 1e3}, {"macps", r["macps"]}});
+                       {"latency_us", r.latency_ms * 1e3}, {"macps", r.macps}});
   return table;
 }
 
@@ -706,7 +706,7 @@ void validate(const JobOptions& o) {
   if (!find_zoo(o.layers_model)) throw FieldError(Field::layers_model, "\"" + o.layers_model + "\"", "not a zoo model");
 }
 
-Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* profile) {
+Json run_job(const JobOptions& o, const predictor::Predictor& pred, const profiler::Profile* profile) {
   const auto job_start = std::chrono::steady_clock::now();
   validate(o);
   Json missing = Json::array();
@@ -754,7 +754,7 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const Json* 
   results["accuracy_model"] = acc.to_json();
   results["zoo"] = zoo_rows.rows;
   results["design_rules"] = stated_rules;
-  results["design_rules_detail"] = rules.derived;
+  results["design_rules_detail"] = profiler::to_json(rules.derived);
   results["block_macps"] = rules.block_macps;
   results["fused_crossover_channels"] = rules.fused.crossover_channels ? Json(*rules.fused.crossover_channels) : Json(nullptr);
   results["fused_vs_unfused"] = to_json(rules.fused);

@@ -10,6 +10,7 @@
 
 #include "explorer/search.hpp"
 #include "predictor/device_ref.hpp"
+#include "profiler/profile/profile.hpp"
 #include "space/results_schema.hpp"
 
 namespace cpx::explorer {
@@ -44,6 +45,6 @@ struct JobOptions {
 void validate(const JobOptions& options);
 
 // Validates the options first. Prints progress on stderr. `profile` is the host's measured device profile (nullptr for other devices).
-Json run_job(const JobOptions& options, const predictor::Predictor& predictor, const Json* profile);
+Json run_job(const JobOptions& options, const predictor::Predictor& predictor, const profiler::Profile* profile);
 
 }  // namespace cpx::explorer

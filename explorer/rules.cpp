@@ -11,19 +11,21 @@
 
 namespace cpx::explorer {
 
-Json predicted_profile(const predictor::Predictor& p, int64_t threads) {
-  Json configs = Json::array();
+profiler::Profile predicted_profile(const predictor::Predictor& p, int64_t threads) {
+  profiler::Profile out;
+  out.device = p.device;
+  out.complete = true;
   for (const profiler::SweepConfig& c : profiler::sweep_grid(false, {threads})) {
     const Network net = c.network();
-    const double us = predictor::predict(p, net, threads).latency_us;
-    const int64_t macs = count(net).total.macs;
-    configs.push_back({{"variant", to_string(c.variant)}, {"kernel", c.kernel}, {"groups", c.groups}, {"channels", c.channels},
-                       {"resolution", c.resolution}, {"stride", c.stride}, {"threads", c.threads}, {"macs", macs},
-                       {"macps", static_cast<double>(macs) / (us * 1e-6)},
-                       {"timing", {{"stats_us", {{"median", us}}}, {"predicted", true}}}});
+    profiler::ProfileRecord r;
+    r.timing.stats_us.median = predictor::predict(p, net, threads).latency_us;
+    r.macs = count(net).total.macs;
+    r.macps = static_cast<double>(r.macs) / (r.median_us() * 1e-6);
+    r.variant = c.variant, r.kernel = c.kernel, r.groups = c.groups, r.channels = c.channels, r.resolution = c.resolution;
+    r.stride = c.stride, r.threads = c.threads;
+    out[profiler::ProfileSection::configs].push_back(std::move(r));
   }
-  return {{"schema", profiler::device_profile_schema}, {"device", p.device}, {"complete", true}, {"predicted", true},
-          {"configs", configs}};
+  return out;
 }
 
 namespace {
@@ -46,7 +48,8 @@ std::vector<Used> used_blocks(const Macro& m) {
   return out;
 }
 
-Json ratio_pct(const Json& ratio) { return ratio.is_number() ? Json(100 * (ratio.get<double>() - 1)) : Json(nullptr); }
+// A median ratio of the derived rules as a percent change; null where there is none.
+Json ratio_pct(double ratio) { return std::isfinite(ratio) ? Json(100 * (ratio - 1)) : Json(nullptr); }
 
 std::string fmt(double v, int digits = 0, bool sign = true) {
   char buf[64];
@@ -70,25 +73,22 @@ std::string macps_text(const FusedVsUnfused& f) {
 
 }  // namespace
 
-std::optional<LocalBlock> local_block(const Json& config, int64_t threads) {
-  const auto variant = profiler::block_variant_from_string(config["variant"].get<std::string>());
-  if (!variant || config["threads"] != threads || config["stride"] != 1) return std::nullopt;
-  const profiler::BlockVariantRow& v = profiler::row_of(*variant);
+std::optional<LocalBlock> local_block(const profiler::ProfileRecord& config, int64_t threads) {
+  if (config.threads != threads || config.stride != 1) return std::nullopt;
+  const profiler::BlockVariantRow& v = profiler::row_of(config.variant);
   if (v.block != MacroBlock::fumbconv && v.block != MacroBlock::mbconv) return std::nullopt;
-  if (v.grouped && config["groups"] != 2) return std::nullopt;
-  const int64_t kernel = config["kernel"].get<int64_t>();
-  return LocalBlock{*v.block, v.grouped, kernel, std::string(display_name(*v.block, v.grouped)) + " k" + std::to_string(kernel)};
+  if (v.grouped && config.groups != 2) return std::nullopt;
+  return LocalBlock{*v.block, v.grouped, config.kernel, std::string(display_name(*v.block, v.grouped)) + " k" + std::to_string(config.kernel)};
 }
 
-FusedVsUnfused fused_vs_unfused(const Json& profile, int64_t threads) {
+FusedVsUnfused fused_vs_unfused(const profiler::Profile& profile, int64_t threads) {
   FusedVsUnfused f;
   std::map<int64_t, FusedVsUnfusedWidth> at;  // by channels
-  for (const auto& cfg : profile["configs"]) {
+  for (const profiler::ProfileRecord& cfg : profile[profiler::ProfileSection::configs]) {
     const std::optional<LocalBlock> b = local_block(cfg, threads);
-    const Json& us = cfg["timing"]["stats_us"]["median"];
-    if (!b || cfg["resolution"] != f.resolution || !us.is_number() || !cfg["macps"].is_number()) continue;
-    const BlockAt here{b->name, cfg["macps"].get<double>(), us.get<double>()};
-    FusedVsUnfusedWidth& w = at[cfg["channels"].get<int64_t>()];
+    if (!b || cfg.resolution != f.resolution) continue;
+    const BlockAt here{b->name, cfg.macps, cfg.median_us()};
+    FusedVsUnfusedWidth& w = at[cfg.channels];
     const bool fused = b->kind == MacroBlock::fumbconv;
     if (BlockAt& best = fused ? w.best_fused : w.best_unfused; here.macps > best.macps) best = here;
     if (b->grouped && b->kernel == 2) (fused ? w.fused : w.unfused) = here;
@@ -121,11 +121,11 @@ Json to_json(const FusedVsUnfused& f) {
           {"widths", widths}};
 }
 
-Json state_rules(const Json& derived, const FusedVsUnfused& fused, int64_t threads, const std::string& source,
+Json state_rules(const profiler::DesignRules& derived, const FusedVsUnfused& fused, int64_t threads, const std::string& source,
                  const std::vector<Macro>& proposals) {
-  const Json* r = nullptr;
-  for (const auto& x : derived["per_threads"])
-    if (x["threads"] == threads) r = &x;
+  const profiler::ThreadRules* r = nullptr;
+  for (const profiler::ThreadRules& x : derived.per_threads)
+    if (x.threads == threads) r = &x;
   Json rules = Json::array();
   if (!r) return rules;
   auto follow = [&](const std::function<bool(const Macro&)>& ok) -> Json {
@@ -153,11 +153,13 @@ Json state_rules(const Json& derived, const FusedVsUnfused& fused, int64_t threa
                       })}});
   }
   // Kernel 2 vs 3.
-  const Json& k = (*r)["kernel2_over_kernel3"];
-  for (const auto& [variant, claim, kind] : std::vector<std::tuple<std::string, std::string, std::string>>{
-           {"dwconv", "claim 4: +42% MACpS for DWConv", "unfused"}, {"grfumbconv", "claim 4: +12% MACpS for GrFuMBConv", "fused"}}) {
-    const Json macps = ratio_pct(k[variant]["macps_ratio_median"]);
-    const Json latency = ratio_pct(k[variant]["latency_ratio_median"]);
+  using V = profiler::BlockVariant;
+  for (const auto& [v, claim, kind] : std::vector<std::tuple<V, std::string, std::string>>{
+           {V::dwconv, "claim 4: +42% MACpS for DWConv", "unfused"}, {V::grfumbconv, "claim 4: +12% MACpS for GrFuMBConv", "fused"}}) {
+    const std::string variant(to_string(v));
+    const profiler::RatioSummary* effect = r->kernel_effect(v);
+    const Json macps = ratio_pct(effect ? effect->macps : NAN);
+    const Json latency = ratio_pct(effect ? effect->latency : NAN);
     if (!macps.is_number()) continue;
     const bool k2 = macps.get<double>() > 0;
     rules.push_back({{"id", "kernel2_" + variant},
@@ -173,9 +175,13 @@ Json state_rules(const Json& derived, const FusedVsUnfused& fused, int64_t threa
                       })}});
   }
   // Groups in the fused block.
-  const Json& g = (*r)["groups_over_dense"];
-  const Json g2 = g["grfumbconv_k3_g2"]["latency_ratio_median"], g4 = g["grfumbconv_k3_g4"]["latency_ratio_median"],
-             g8 = g["grfumbconv_k3_g8"]["latency_ratio_median"];
+  auto groups_ratio = [&](V variant, int64_t groups, double profiler::RatioSummary::*figure) {
+    const profiler::RatioSummary* x = r->groups_effect(variant, 3, groups);
+    return x && std::isfinite(x->*figure) ? Json(x->*figure) : Json(nullptr);  // null in the rules' JSON
+  };
+  constexpr double profiler::RatioSummary::*latency_median = &profiler::RatioSummary::latency;
+  const Json g2 = groups_ratio(V::grfumbconv, 2, latency_median), g4 = groups_ratio(V::grfumbconv, 4, latency_median),
+             g8 = groups_ratio(V::grfumbconv, 8, latency_median);
   if (g2.is_number() && g4.is_number() && g8.is_number()) {
     const double gain4 = 100 * (1 - g4.get<double>() / g2.get<double>()), gain8 = 100 * (1 - g8.get<double>() / g2.get<double>());
     rules.push_back({{"id", "groups_fused"},
@@ -193,7 +199,8 @@ Json state_rules(const Json& derived, const FusedVsUnfused& fused, int64_t threa
                       })}});
   }
   // GrMBConv vs MBConv (claim 2): informational.
-  const Json mb = ratio_pct(g["grmbconv_k3_g2"]["macps_ratio_median"]);
+  const Json mb_ratio = groups_ratio(V::grmbconv, 2, &profiler::RatioSummary::macps);
+  const Json mb = ratio_pct(mb_ratio.is_number() ? mb_ratio.get<double>() : NAN);
   if (mb.is_number())
     rules.push_back({{"id", "grmbconv_macps"},
                      {"statement", "GrMBConv (g2) MACpS " + fmt(mb.get<double>()) + "% vs MBConv"},

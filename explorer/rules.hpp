@@ -7,11 +7,13 @@
 
 #include "explorer/space.hpp"
 #include "predictor/predictor.hpp"
+#include "profiler/profile/profile.hpp"
+#include "profiler/profile/rules.hpp"
 
 namespace cpx::explorer {
 
-// A device profile whose "configs" (the block grid of `profile`, full version) hold predicted latencies.
-Json predicted_profile(const predictor::Predictor& p, int64_t threads);
+// A device profile whose configs (the block grid of `profile`, full version) hold predicted latencies.
+profiler::Profile predicted_profile(const predictor::Predictor& p, int64_t threads);
 
 // A profile config that is one of CPUBone's local blocks (fused or unfused MBConv, groups 2 when grouped) at
 // `threads` and stride 1: its kind and kernel, and its name as the results' block_macps spell it
@@ -22,7 +24,7 @@ struct LocalBlock {
   int64_t kernel = 0;
   std::string name;
 };
-std::optional<LocalBlock> local_block(const Json& config, int64_t threads);
+std::optional<LocalBlock> local_block(const profiler::ProfileRecord& config, int64_t threads);
 
 // One block variant at one width: its name as the results' block_macps spell it ("GrFuMBConv k2").
 struct BlockAt {
@@ -49,13 +51,13 @@ struct FusedVsUnfused {
 };
 
 // From a device profile (measured or predicted_profile) at `threads`, stride 1.
-FusedVsUnfused fused_vs_unfused(const Json& profile, int64_t threads);
+FusedVsUnfused fused_vs_unfused(const profiler::Profile& profile, int64_t threads);
 // results.fused_vs_unfused (reports/results-schema.md).
 Json to_json(const FusedVsUnfused& f);
 
 // Rules as statements with values, the paper's claim beside each, and how many of `proposals` follow it.
 // `derived` is profiler::derive_rules output; `source` is "profile" (measured) or "predictor".
-Json state_rules(const Json& derived, const FusedVsUnfused& fused, int64_t threads, const std::string& source,
+Json state_rules(const profiler::DesignRules& derived, const FusedVsUnfused& fused, int64_t threads, const std::string& source,
                  const std::vector<Macro>& proposals);
 
 }  // namespace cpx::explorer

@@ -34,7 +34,7 @@ constexpr ValueKind value_kind() {
 using Getter = Json (*)(const Macro&, size_t);
 using Setter = void (*)(Macro&, size_t, const Json&);
 
-DimensionRow make_row(std::string_view field, Part part, ValueKind kind, Getter get, Setter set, double lo, double hi,
+DimensionRow make_row(DimensionField field, Part part, ValueKind kind, Getter get, Setter set, double lo, double hi,
                       std::vector<Json> values, bool capacity, Moot moot) {
   return {field, part, kind, get, set, lo, hi, std::move(values), capacity, moot};
 }
@@ -53,7 +53,7 @@ auto& field_of(M& m, size_t stage) {
 
 // A row setting field `f`.
 template <Part part, auto f>
-DimensionRow row(std::string_view field, double lo, double hi, std::vector<Json> values, bool capacity = false,
+DimensionRow row(DimensionField field, double lo, double hi, std::vector<Json> values, bool capacity = false,
                  Moot moot = Moot::never) {
   using T = typename MemberOf<decltype(f)>::value;
   return make_row(
@@ -70,7 +70,7 @@ constexpr size_t first_stage(Part part) {
 
 // A network row whose field every stage of `part` holds in its block (the fused threshold).
 template <Part part, auto f>
-DimensionRow shared_row(std::string_view field, double lo, double hi, std::vector<Json> values) {
+DimensionRow shared_row(DimensionField field, double lo, double hi, std::vector<Json> values) {
   using T = typename MemberOf<decltype(f)>::value;
   return make_row(
       field, Part::network, value_kind<T>(), [](const Macro& m, size_t) { return Json(field_of<part, f>(m, first_stage(part))); },
@@ -94,7 +94,7 @@ void write_if(B& b, const Json& v) {
 // A row of a field of the early block, one member per kind that has it. A kind without it reads 1:
 // only pconv lacks one (groups), and a block without groups is ungrouped.
 template <auto... fs>
-DimensionRow early_row(std::string_view field, double lo, double hi, std::vector<Json> values, Moot moot = Moot::never) {
+DimensionRow early_row(DimensionField field, double lo, double hi, std::vector<Json> values, Moot moot = Moot::never) {
   using T = std::tuple_element_t<0, std::tuple<typename MemberOf<decltype(fs)>::value...>>;
   static_assert((std::is_same_v<T, typename MemberOf<decltype(fs)>::value> && ...));
   return make_row(
@@ -110,11 +110,19 @@ DimensionRow early_row(std::string_view field, double lo, double hi, std::vector
 
 // The early block's kind: setting it replaces the block with the kind's defaults, whose fields the
 // rows after it set.
-DimensionRow kind_row(std::string_view field, std::vector<Json> values) {
+DimensionRow kind_row(DimensionField field, std::vector<Json> values) {
   return make_row(
       field, Part::block, ValueKind::block, [](const Macro& m, size_t stage) { return Json(kind_of(*m.stages[stage].block)); },
       [](Macro& m, size_t stage, const Json& v) { m.stages[stage].block = default_block(v.get<MacroBlock>()); }, 0, 0,
       std::move(values), false, Moot::never);
+}
+
+// Row i sets DimensionField i, so that a field's row is found by its value (dimension_row).
+std::vector<DimensionRow> in_field_order(std::vector<DimensionRow> rows) {
+  for (size_t i = 0; i < rows.size(); ++i)
+    if (static_cast<size_t>(rows[i].field) != i) throw std::logic_error("dimension_rows: row " + std::to_string(i) + " out of DimensionField's order");
+  if (rows.size() != dimension_field_names.size()) throw std::logic_error("dimension_rows: not one row per DimensionField");
+  return rows;
 }
 
 // The block kinds the space builds in its early stages (early_block), in the order errors list them.
@@ -127,36 +135,42 @@ const std::vector<DimensionRow>& dimension_rows() {
   constexpr double maxc = static_cast<double>(limits::max_channels);
   constexpr bool capacity = true;
   using enum Part;
-  static const std::vector<DimensionRow> rows{
-      row<network, &Macro::resolution>("resolution", 32, 1024, {{224}}, capacity),
-      row<network, &Head::widths>("head", 1, maxc, {{{1024, 1280}, {1536, 1600}, {2304, 2560}}}, capacity),
-      shared_row<cpubone, &CPUBoneBlock::fused_threshold>("fused_threshold", 0, maxc + 1, {{128, 192, 256, 320, 384, 512, 1024}}),
-      row<stage, &Stage::width>("width", 1, maxc,
+  using F = DimensionField;
+  static const std::vector<DimensionRow> rows = in_field_order({
+      row<network, &Macro::resolution>(F::resolution, 32, 1024, {{224}}, capacity),
+      row<network, &Head::widths>(F::head, 1, maxc, {{{1024, 1280}, {1536, 1600}, {2304, 2560}}}, capacity),
+      shared_row<cpubone, &CPUBoneBlock::fused_threshold>(F::fused_threshold, 0, maxc + 1, {{128, 192, 256, 320, 384, 512, 1024}}),
+      row<stage, &Stage::width>(F::width, 1, maxc,
                                 {{8, 12, 14, 16, 20, 24, 32, 40, 48},
                                  {16, 24, 28, 32, 40, 48, 64, 80, 96},
                                  {32, 48, 56, 64, 80, 96, 128, 160, 192},
                                  {64, 96, 112, 128, 160, 192, 256, 320, 384},
                                  {128, 192, 224, 256, 320, 384, 448, 512, 640}},
                                 capacity),
-      row<stage, &Stage::depth>("blocks", 0, 64, {{0, 1, 2}, {0, 1, 2}, {0, 1, 2, 3}, {1, 2, 3, 4, 5, 6, 7, 8}, {1, 2, 3, 4, 5, 6, 7, 8}},
+      row<stage, &Stage::depth>(F::blocks, 0, 64, {{0, 1, 2}, {0, 1, 2}, {0, 1, 2, 3}, {1, 2, 3, 4, 5, 6, 7, 8}, {1, 2, 3, 4, 5, 6, 7, 8}},
                                 capacity),
-      kind_row("block", {Json(early_blocks)}),
-      early_row<&FuMBConv::kernel, &MBConv::kernel, &PConv::kernel>("kernel", 1, 15, {{2, 3}}),
-      early_row<&FuMBConv::groups, &MBConv::groups>("groups", 1, 64, {{1, 2, 4, 8}}, Moot::without_groups),
-      early_row<&FuMBConv::expansion, &MBConv::expansion, &PConv::mlp_expansion>("expansion", 0.25, 16, {{2, 3, 4, 6}}),
-      row<down, &FuMBConv::kernel>("down_kernel", 2, 15, {{2, 3}}),
-      row<down, &FuMBConv::groups>("down_groups", 1, 64, {{1, 2, 4, 8}}),
-      row<down, &FuMBConv::expansion>("down_expansion", 0.25, 16, {{3, 4, 6}}),
-      row<cpubone, &CPUBoneBlock::attention>("attention", 0, 0, {{true, false}}, capacity),
+      kind_row(F::block, {Json(early_blocks)}),
+      early_row<&FuMBConv::kernel, &MBConv::kernel, &PConv::kernel>(F::kernel, 1, 15, {{2, 3}}),
+      early_row<&FuMBConv::groups, &MBConv::groups>(F::groups, 1, 64, {{1, 2, 4, 8}}, Moot::without_groups),
+      early_row<&FuMBConv::expansion, &MBConv::expansion, &PConv::mlp_expansion>(F::expansion, 0.25, 16, {{2, 3, 4, 6}}),
+      row<down, &FuMBConv::kernel>(F::down_kernel, 2, 15, {{2, 3}}),
+      row<down, &FuMBConv::groups>(F::down_groups, 1, 64, {{1, 2, 4, 8}}),
+      row<down, &FuMBConv::expansion>(F::down_expansion, 0.25, 16, {{3, 4, 6}}),
+      row<cpubone, &CPUBoneBlock::attention>(F::attention, 0, 0, {{true, false}}, capacity),
       // Stage 4 runs at 7x7 at 224: a stride-2 token downsampling there would not upsample back exactly.
-      row<cpubone, &CPUBoneBlock::attention_stride>("attention_stride", 1, 8, {{1, 2}, {1}}, false, Moot::without_attention),
-      row<cpubone, &CPUBoneBlock::local_kernel>("local_kernel", 1, 15, {{2, 3}}),
-      row<cpubone, &CPUBoneBlock::local_groups>("local_groups", 1, 64, {{1, 2, 4, 8}}),
-      row<cpubone, &CPUBoneBlock::local_expansion>("local_expansion", 0.25, 16, {{2, 3, 4}}),
-      row<cpubone, &CPUBoneBlock::mlp_expansion>("mlp_expansion", 0.25, 16, {{2, 3, 4}}),
-  };
+      row<cpubone, &CPUBoneBlock::attention_stride>(F::attention_stride, 1, 8, {{1, 2}, {1}}, false, Moot::without_attention),
+      row<cpubone, &CPUBoneBlock::local_kernel>(F::local_kernel, 1, 15, {{2, 3}}),
+      row<cpubone, &CPUBoneBlock::local_groups>(F::local_groups, 1, 64, {{1, 2, 4, 8}}),
+      row<cpubone, &CPUBoneBlock::local_expansion>(F::local_expansion, 0.25, 16, {{2, 3, 4}}),
+      row<cpubone, &CPUBoneBlock::mlp_expansion>(F::mlp_expansion, 0.25, 16, {{2, 3, 4}}),
+  });
   return rows;
 }
+
+namespace {
+// The row that sets `field`.
+const DimensionRow& dimension_row(DimensionField field) { return dimension_rows()[static_cast<size_t>(field)]; }
+}  // namespace
 
 bool moot(const Dimension& d, const Macro& m) {
   const Stage& s = m.stages[d.stage];
@@ -176,7 +190,8 @@ Dimension default_dimension(const DimensionRow& r, size_t stage) {
   size_t position = 0;  // among the stages of the part
   for (size_t s = 0; s < stage; ++s) position += in_part(r.part, s);
   const Json& values = r.values.size() == 1 ? r.values[0] : r.values.at(position);
-  const std::string name = r.part == Part::network ? std::string(r.field) : "stages[" + std::to_string(stage) + "]." + std::string(r.field);
+  const std::string field(dimension_field_names.name_of(r.field));
+  const std::string name = r.part == Part::network ? field : "stages[" + std::to_string(stage) + "]." + field;
   return {name, values.get<std::vector<Json>>(), &r, stage};
 }
 
@@ -238,23 +253,24 @@ SearchSpace SearchSpace::defaults() {
 }
 
 void SearchSpace::index_genes() {
-  auto pos = [&](const std::string& name) {
+  // The gene of `field` (at `stage`, for a stage's dimension).
+  auto pos = [&](DimensionField field, size_t stage = 0) {
     for (size_t i = 0; i < dims_.size(); ++i)
-      if (dims_[i].name == name) return i;
-    throw std::logic_error("no dimension " + name);
+      if (dims_[i].row->field == field && dims_[i].stage == stage) return i;
+    throw std::logic_error("no dimension " + std::string(dimension_field_names.name_of(field)));
   };
-  stem_genes_ = {pos("stages[0].width")};
-  head_genes_ = {pos("head")};
+  stem_genes_ = {pos(DimensionField::width, 0)};
+  head_genes_ = {pos(DimensionField::head)};
   for (size_t i = 0; i < stage_count; ++i) down_genes_[i].clear(), block_genes_[i].clear();
   for (size_t d = 0; d < dims_.size(); ++d) {
     const DimensionRow& r = *dims_[d].row;
-    if (r.part == Part::network || r.field == "blocks") continue;  // blocks: how often a block repeats, not what it is
-    if (r.field == "width" || r.part == Part::down) down_genes_[dims_[d].stage].push_back(d);
+    if (r.part == Part::network || r.field == DimensionField::blocks) continue;  // blocks: how often a block repeats, not what it is
+    if (r.field == DimensionField::width || r.part == Part::down) down_genes_[dims_[d].stage].push_back(d);
     if (r.part != Part::down) block_genes_[dims_[d].stage].push_back(d);
   }
   // A CPUBone block fuses its local block below the threshold.
   for (size_t i = 0; i < stage_count; ++i)
-    if (in_part(Part::cpubone, i)) block_genes_[i].push_back(pos("fused_threshold"));
+    if (in_part(Part::cpubone, i)) block_genes_[i].push_back(pos(DimensionField::fused_threshold));
 }
 
 SearchSpace SearchSpace::from_json(const Json& j, const std::string& file) {
@@ -399,11 +415,7 @@ Genome SearchSpace::encode(const Macro& m) const {
 namespace {
 
 // The value of the row `field` at `stage` of `m`, as the summary reads it.
-Json at(const Macro& m, std::string_view field, size_t stage = 0) {
-  for (const DimensionRow& r : dimension_rows())
-    if (r.field == field) return r.get(m, stage);
-  throw std::logic_error("no dimension " + std::string(field));
-}
+Json at(const Macro& m, DimensionField field, size_t stage = 0) { return dimension_row(field).get(m, stage); }
 
 std::string num(const Json& x) {
   const double d = x.get<double>();
@@ -416,8 +428,8 @@ std::string early_summary(const Macro& m) {
   for (size_t i = 0; i < stage_count; ++i) {
     if (!in_part(Part::block, i) || m.stages[i].depth == 0) continue;
     const MacroBlock kind = kind_of(*m.stages[i].block);
-    out += " s" + std::to_string(i) + ":" + std::string(names_of(kind).abbreviation) + " k" + at(m, "kernel", i).dump() +
-           (has_groups(kind) ? " g" + at(m, "groups", i).dump() : "") + " e" + num(at(m, "expansion", i));
+    out += " s" + std::to_string(i) + ":" + std::string(names_of(kind).abbreviation) + " k" + at(m, DimensionField::kernel, i).dump() +
+           (has_groups(kind) ? " g" + at(m, DimensionField::groups, i).dump() : "") + " e" + num(at(m, DimensionField::expansion, i));
   }
   return out;
 }
@@ -427,7 +439,8 @@ std::string down_summary(const Macro& m) {
   std::vector<std::string> downs, stages;
   for (size_t i = 0; i < stage_count; ++i) {
     if (!in_part(Part::down, i)) continue;
-    downs.push_back("k" + at(m, "down_kernel", i).dump() + " g" + at(m, "down_groups", i).dump() + " e" + num(at(m, "down_expansion", i)));
+    downs.push_back("k" + at(m, DimensionField::down_kernel, i).dump() + " g" + at(m, DimensionField::down_groups, i).dump() + " e" +
+                    num(at(m, DimensionField::down_expansion, i)));
     stages.push_back(" s" + std::to_string(i) + ":");
   }
   if (std::all_of(downs.begin(), downs.end(), [&](const std::string& x) { return x == downs[0]; })) return " down " + downs[0];
@@ -440,9 +453,10 @@ std::string cpubone_summary(const Macro& m) {
   std::string out;
   for (size_t i = 0; i < stage_count; ++i) {
     if (!in_part(Part::cpubone, i)) continue;
-    out += " s" + std::to_string(i) + ":" + (at(m, "attention", i) == true ? "att/" + at(m, "attention_stride", i).dump() : "noatt") +
-           " k" + at(m, "local_kernel", i).dump() + " g" + at(m, "local_groups", i).dump() + " e" + num(at(m, "local_expansion", i)) +
-           "/" + num(at(m, "mlp_expansion", i));
+    const bool attention = at(m, DimensionField::attention, i) == true;
+    out += " s" + std::to_string(i) + ":" + (attention ? "att/" + at(m, DimensionField::attention_stride, i).dump() : "noatt") + " k" +
+           at(m, DimensionField::local_kernel, i).dump() + " g" + at(m, DimensionField::local_groups, i).dump() + " e" +
+           num(at(m, DimensionField::local_expansion, i)) + "/" + num(at(m, DimensionField::mlp_expansion, i));
   }
   return out;
 }
@@ -474,11 +488,11 @@ std::string SearchSpace::summary(const Genome& g) const {
   const Macro m = decode(g, "");
   std::string w = "w", d = " b";
   for (size_t i = 0; i < stage_count; ++i) {
-    w += (i ? "-" : " ") + at(m, "width", i).dump();
-    d += (i ? "-" : " ") + at(m, "blocks", i).dump();
+    w += (i ? "-" : " ") + at(m, DimensionField::width, i).dump();
+    d += (i ? "-" : " ") + at(m, DimensionField::blocks, i).dump();
   }
-  return w + d + early_summary(m) + down_summary(m) + cpubone_summary(m) + " fuse<" + at(m, "fused_threshold").dump() + " head " +
-         at(m, "head")[0].dump() + " r" + at(m, "resolution").dump();
+  return w + d + early_summary(m) + down_summary(m) + cpubone_summary(m) + " fuse<" + at(m, DimensionField::fused_threshold).dump() +
+         " head " + at(m, DimensionField::head)[0].dump() + " r" + at(m, DimensionField::resolution).dump();
 }
 
 }  // namespace cpx::explorer

@@ -13,6 +13,7 @@
 
 #include "space/macro.hpp"
 #include "space/macro_block.hpp"
+#include "space/names.hpp"
 
 namespace cpx::explorer {
 
@@ -29,7 +30,8 @@ inline constexpr FileVersion space_version{space_schema, "`cpubone-explore space
 //   .local_expansion, .mlp_expansion                                                              i = 3..4
 // fumbconv and mbconv with groups 2 are the paper's GrFuMBConv and GrMBConv; "pconv" is the FasterNet
 // block (partial conv on C/4 channels, then a 1x1 MLP with `expansion`; groups do not apply to it).
-// All of it is one table, dimension_rows(): a new dimension is one row naming the field it sets.
+// All of it is one table, dimension_rows(): a new dimension is one row naming the field it sets, and its
+// DimensionField below.
 
 inline constexpr size_t stage_count = 5;
 
@@ -53,6 +55,36 @@ constexpr bool in_part(Part part, size_t stage) {
   return false;
 }
 
+// The dimensions, one a row of dimension_rows() in its order (decoding order), and their names (a stage's
+// dimension is "stages[i]." + the name).
+enum class DimensionField {
+  resolution, head, fused_threshold,
+  width, blocks,
+  block, kernel, groups, expansion,
+  down_kernel, down_groups, down_expansion,
+  attention, attention_stride, local_kernel, local_groups, local_expansion, mlp_expansion,
+};
+inline constexpr Names<DimensionField, 18> dimension_field_names{{
+    {DimensionField::resolution, "resolution"},
+    {DimensionField::head, "head"},
+    {DimensionField::fused_threshold, "fused_threshold"},
+    {DimensionField::width, "width"},
+    {DimensionField::blocks, "blocks"},
+    {DimensionField::block, "block"},
+    {DimensionField::kernel, "kernel"},
+    {DimensionField::groups, "groups"},
+    {DimensionField::expansion, "expansion"},
+    {DimensionField::down_kernel, "down_kernel"},
+    {DimensionField::down_groups, "down_groups"},
+    {DimensionField::down_expansion, "down_expansion"},
+    {DimensionField::attention, "attention"},
+    {DimensionField::attention_stride, "attention_stride"},
+    {DimensionField::local_kernel, "local_kernel"},
+    {DimensionField::local_groups, "local_groups"},
+    {DimensionField::local_expansion, "local_expansion"},
+    {DimensionField::mlp_expansion, "mlp_expansion"},
+}};
+
 enum class ValueKind { integer, number, boolean, block, pair };  // pair: [conv width, hidden width]
 
 // When a stage's other choices leave a dimension's value without effect on the network.
@@ -65,7 +97,7 @@ enum class Moot {
 // One dimension of the space: the field of the macro network it sets (read and written as JSON
 // values), the range a space file may widen it to, and the default space's values.
 struct DimensionRow {
-  std::string_view field;  // the name; a stage's dimension is "stages[i]." + field
+  DimensionField field;  // named by dimension_field_names; a stage's dimension is "stages[i]." + the name
   Part part;
   ValueKind kind;  // follows from the field's type
   Json (*get)(const Macro& m, size_t stage);
@@ -75,7 +107,8 @@ struct DimensionRow {
   bool capacity = false;     // fixed by the capacity-matched tier (it keeps the baseline's capacity)
   Moot moot = Moot::never;
 };
-// Every dimension, in decoding order (network rows, then each stage's rows in this order).
+// Every dimension, in decoding order (network rows, then each stage's rows in this order): row i sets
+// DimensionField i.
 const std::vector<DimensionRow>& dimension_rows();
 
 struct Dimension {

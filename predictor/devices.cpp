@@ -28,7 +28,7 @@ Predictor predictor_file(const std::string& path) {
   if (!std::filesystem::is_regular_file(path)) throw FieldError(Field::device, "\"" + path + "\"", "no such device file");
   const Json j = read_json_file(path);
   const Json schema = j.is_object() ? j.value("schema", Json()) : Json();
-  if (is_file_version(schema, profiler::device_profile_version) || is_file_version(schema, profiler::device_profile_v1))
+  if (is_file_version(schema, profiler::device_profile_version))
     throw AdvisedError({path + ": schema = " + schema.dump() + ": a device profile, not a device; fit it first (`cpubone-explore fit ",
                         Field::device, " NAME ", Field::profile, " " + path + "`)"});
   return predictor_from_json(j, path);
@@ -72,9 +72,9 @@ Predictor load_predictor(const DeviceRef& d) {
   return predictor_from_json(j, d.predictor_path);
 }
 
-std::optional<Json> measured_profile(const DeviceRef& d) {
+std::optional<profiler::Profile> measured_profile(const DeviceRef& d) {
   if (!d.is_host()) return std::nullopt;
-  return profiler::load_profile(d.profile_path);
+  return profiler::read_profile_file(d.profile_path);
 }
 
 IntervalEvidence shipped_interval_evidence(const std::string& exclude) {
@@ -114,7 +114,7 @@ Predictor fit_device(const DeviceRef& device, const std::string& profile_file, c
   if (!device.is_host() && profile_file.empty() && !std::filesystem::exists(path))
     throw FieldError(Field::device, "\"" + device.name + "\"", {"no profile at " + path + "; run `cpubone-explore profile ", Field::device,
                      " " + device.name + "` on that device, or give ", Field::profile, " FILE measured there"});
-  Predictor p = fit(profiler::load_profile(path), path, options, report);
+  Predictor p = fit(profiler::read_profile_file(path), path, options, report);
   p.device = device.name;
   const std::string& out = device.predictor_path;
   std::filesystem::create_directories(std::filesystem::path(out).parent_path());
@@ -159,7 +159,7 @@ Predictor calibration_host(const CalibrationRequest& r, CalibrationResult& out) 
   if (host_from.empty()) {
     Predictor host = load_predictor(this_machine);
     const std::string profile_path = host.provenance.value("profile", this_machine.profile_path);
-    out.host = host_ceilings(profiler::load_profile(profile_path), profile_path, 1);
+    out.host = host_ceilings(profiler::read_profile_file(profile_path), profile_path, 1);
     return host;
   }
   // The host model and ceilings another calibrated device carries (reproducible without this machine).

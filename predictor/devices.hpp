@@ -21,7 +21,7 @@ inline Predictor load_predictor(std::string_view device) { return load_predictor
 
 // Host: the profile its predictor was fitted from (the main job proves its proposals against it), loaded;
 // any other device: none (nothing is measured for it).
-std::optional<Json> measured_profile(const DeviceRef& device);
+std::optional<profiler::Profile> measured_profile(const DeviceRef& device);
 
 // `fit`: fits `device` from a profile file (default: its cached profile, which must exist) and writes the
 // predictor to device.predictor_path (the cache; a device file cannot be fitted).

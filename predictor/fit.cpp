@@ -224,10 +224,10 @@ std::map<int64_t, FitReport::WarmChoice> fit_network_scale(Predictor& p, const N
 // machine_speed sample of its thread count the profile took (error' = (1 + error) * median / sample - 1).
 // Without them the interval covered far fewer of later validate runs' networks than it claimed
 // (docs/log/predictor.md, moved from code comments).
-Json network_interval(const Gathered& g, const std::map<const NetworkSum*, double>& held_out_error, const Json& profile) {
+Json network_interval(const Gathered& g, const std::map<const NetworkSum*, double>& held_out_error, const profiler::Profile& profile) {
   std::map<int64_t, std::vector<double>> speed_factors;  // median / sample, per thread count
-  if (profile.contains("machine_speed") && profile["machine_speed"].contains("samples")) {
-    const Json& samples = profile["machine_speed"]["samples"];
+  if (profile.machine_speed) {
+    const std::vector<profiler::SpeedSample>& samples = profile.machine_speed->samples;
     const std::map<int64_t, double> medians = profiler::speed_medians_us(samples);
     for (const auto& [t, us] : profiler::speed_by_threads(samples))
       for (double u : us) speed_factors[t].push_back(medians.at(t) / u);
@@ -267,7 +267,7 @@ Json network_interval(const Gathered& g, const std::map<const NetworkSum*, doubl
 }
 
 // The predictor's provenance, written from the fit's report and options.
-Json fit_provenance(const Json& profile, const std::string& profile_path, const FitOptions& options, const Gathered& g,
+Json fit_provenance(const profiler::Profile& profile, const std::string& profile_path, const FitOptions& options, const Gathered& g,
                     const FitReport& r) {
   Json class_stats = Json::object();
   for (const FitReport::Class& c : r.classes)
@@ -282,8 +282,8 @@ Json fit_provenance(const Json& profile, const std::string& profile_path, const 
                                       {"gain_standard_error", w.gain_standard_error},
                                       {"chosen", w.warm ? "warm_weights" : "scale"}};
   Json provenance = {{"profile", profile_path},
-          {"environment", profile.value("environment", Json::object())},
-          {"profile_complete", profile.value("complete", false)},
+          {"environment", profile.environment},
+          {"profile_complete", profile.complete},
           {"fitted_on", options.zoo_families == FitOptions::ZooFamilies::none
                             ? "profile sections configs, ops and networks (block grid, operator micro-benchmarks, networks sampled with seeds >= 1e6); zoo held out"
                             : "profile sections configs, ops, networks (block grid, operator micro-benchmarks, networks sampled with seeds >= 1e6) "
@@ -335,16 +335,16 @@ void add_gemm_notes(FitReport& r, const Ceilings* c) {
 
 }  // namespace
 
-Predictor fit(const Json& profile, const std::string& profile_path, const FitOptions& options, FitReport* report) {
+Predictor fit(const profiler::Profile& profile, const std::string& profile_path, const FitOptions& options, FitReport* report) {
   Predictor p;
-  p.device = profile.value("device", "host");
+  p.device = profile.device.empty() ? "host" : profile.device;
   p.runtime = "cpubone-explore XNNPACK executor on this machine (measured)";
   const Where where(profile_path);
   const Gathered g = gather_samples(profile, where, options);
   refuse_empty_or_noisy(g, where, profile_path, options);
   FitReport r;
   r.machine_speed = speed_change(profile, profile_path, options);
-  const Json environment = profile.value("environment", Json::object());
+  const Json& environment = profile.environment;
   r.emulated = environment.is_object() && environment.value("emulated", false) == true;
   r.emulation_signs = environment.is_object() ? environment.value("emulation_signs", std::string("signs not recorded")) : "signs not recorded";
   // The roofline model needs the probed ceilings at every thread count the profile measured at.

@@ -14,8 +14,8 @@ namespace cpx::predictor::fit_detail {
 
 namespace {
 
-std::string record_group(const std::string& section, const Json& rec, size_t index) {
-  std::string id = rec.contains("id") && rec["id"].is_string() ? rec["id"].get<std::string>() : std::to_string(index);
+std::string record_group(const std::string& section, const profiler::ProfileRecord& rec) {
+  std::string id = rec.id;
   const size_t t = id.rfind("_t");
   if (t != std::string::npos && t + 2 < id.size() && id.find_first_not_of("0123456789", t + 2) == std::string::npos) id.resize(t);
   return section + "/" + id;
@@ -88,64 +88,46 @@ std::array<double, feature_count> ridge(const std::vector<const Sample*>& s, dou
   return theta;
 }
 
-// The profile's speed-reference checks (machine_speed.samples), checked once for fit's two readers
-// (speed_change and the speed correction); null for a profile from before the check. A malformed section
-// or sample is an InputError naming the file and the sample.
-const Json* speed_samples(const Json& profile, const std::string& profile_path) {
-  if (!profile.contains("machine_speed")) return nullptr;
-  try {
-    const Json& section = profile["machine_speed"];
-    if (!section.is_object() || !section.contains("samples")) throw InputError("machine_speed: expected {\"samples\": [...]}");
-    profiler::speed_by_threads(section["samples"]);
-    return &section["samples"];
-  } catch (const InputError& e) {
-    throw InputError(profile_path + ": " + e.what());
-  }
-}
-
 }  // namespace
 
-Gathered gather_samples(const Json& profile, const Where& where, const FitOptions& options) {
+Gathered gather_samples(const profiler::Profile& profile, const Where& where, const FitOptions& options) {
   Gathered g;
-  const std::set<std::string> warm_twins = profiler::profile_warm_twins(profile, where);
-  const profiler::IgemmRule igemm = profiler::igemm_rule_of(profile.value("environment", Json()));
+  const profiler::IgemmRule igemm = profiler::igemm_rule_of(profile.environment);
   std::optional<profiler::SpeedAtTime> speed;
-  if (const Json* checks = speed_samples(profile, where.file());
-      checks && options.speed_correction == FitOptions::SpeedCorrection::local)
-    speed.emplace(*checks);
+  if (profile.machine_speed && options.speed_correction == FitOptions::SpeedCorrection::local) speed.emplace(profile.machine_speed->samples);
   using profiler::ProfileSection;
   for (const ProfileSection kind : {ProfileSection::configs, ProfileSection::ops, ProfileSection::networks, ProfileSection::zoo}) {
     const std::string_view section = profiler::to_string(kind);
     const bool zoo_section = kind == ProfileSection::zoo;
-    if (!profile.contains(section) || (zoo_section && options.zoo_families == FitOptions::ZooFamilies::none)) continue;
-    const Json& list = profile[section];
+    if (zoo_section && options.zoo_families == FitOptions::ZooFamilies::none) continue;
+    const std::vector<profiler::ProfileRecord>& list = profile[kind];
     for (size_t i = 0; i < list.size(); ++i) {
-      const Json& rec = list[i];
+      const profiler::ProfileRecord& rec = list[i];
       // A zoo record is fitted if its family is in the fitted half, and then held out by family in the
       // k folds (its samples' group), so that fit's own held-out figures are of unseen families too.
-      const ZooEntry* model = zoo_section ? find_zoo(rec.at("model").get<std::string>()) : nullptr;
-      if (zoo_section && !model) ((where / section)[i] / "model").fail(rec.at("model"), "not a zoo model of this build");
+      const ZooEntry* model = zoo_section ? find_zoo(rec.model) : nullptr;
+      if (zoo_section && !model) ((where / section)[i] / "model").fail(Json(rec.model), "not a zoo model of this build");
       if (zoo_section && !zoo_family_fitted(model->family)) continue;
       if (zoo_section) g.zoo_families.insert(model->family);
-      const int64_t t = rec.at("threads").get<int64_t>();
-      g.noise.add(std::string(section), rec.at("timing"));
-      const bool noisy = speed ? profiler::timing_noisy_in_itself(rec.at("timing")) : profiler::timing_noisy(rec.at("timing"));
-      const double at_median_speed = speed && rec.contains("elapsed_s") && rec["elapsed_s"].is_number() ? speed->factor(t, rec["elapsed_s"].get<double>()) : 1.0;
-      Whole w{t, rec.at("timing").at("stats_us").at("median").get<double>() * at_median_speed, {}, noisy, kind == ProfileSection::networks || zoo_section,
-              rec.value("bytes", 0.0)};
-      const Json& layers = rec.at("layers");
-      for (size_t k = 0; k < layers.size(); ++k) {
+      // The reader requires op rows where fit always learns from them; a fitted family's zoo record needs them too.
+      if (zoo_section && rec.layers.empty()) ((where / section)[i] / "layers").fail("expected the op rows of a zoo network of a fitted family");
+      const int64_t t = rec.threads;
+      g.noise.add(std::string(section), rec.timing);
+      const bool noisy = speed ? profiler::timing_noisy_in_itself(rec.timing) : rec.timing.noisy;
+      const double at_median_speed = speed && rec.elapsed_s ? speed->factor(t, *rec.elapsed_s) : 1.0;
+      Whole w{t, rec.median_us() * at_median_speed, {}, noisy, kind == ProfileSection::networks || zoo_section, rec.bytes};
+      for (size_t k = 0; k < rec.layers.size(); ++k) {
         const Where at = ((where / section)[i] / "layers")[k];
-        const profiler::MeasuredOp layer = profiler::read_profile_op(layers[k], at);
+        const profiler::MeasuredOp& layer = rec.layers[k];
         if (!layer.row.fused_into.empty()) continue;  // its time is inside the owner's row
         std::optional<Sample> sample = layer_sample(layer, t, igemm, at);
         if (!sample) continue;
         g.samples.push_back(std::move(*sample));
-        if (!w.network && reads_cold_data(layer, g.samples.back().f.op_class, warm_twins))
+        if (!w.network && reads_cold_data(layer, g.samples.back().f.op_class, profile.warm_twins))
           g.samples.back().f.base[isolated_feature] = 1;
         g.samples.back().noisy = noisy;
         g.samples.back().latency_us *= at_median_speed;
-        g.samples.back().group = zoo_section ? "zoo/" + model->family : record_group(std::string(section), rec, i);
+        g.samples.back().group = zoo_section ? "zoo/" + model->family : record_group(std::string(section), rec);
         w.sample_index.push_back(g.samples.size() - 1);
       }
       g.wholes.push_back(std::move(w));
@@ -166,10 +148,10 @@ void refuse_empty_or_noisy(const Gathered& g, const Where& where, const std::str
                         Field::quiet_machine_check, "`), or fit anyway with ", Field::allow_noisy});
 }
 
-std::optional<FitReport::SpeedChange> speed_change(const Json& profile, const std::string& profile_path, const FitOptions& options) {
-  const Json* checks = speed_samples(profile, profile_path);
-  if (!checks) return std::nullopt;
-  const double spread = profiler::speed_spread(*checks);
+std::optional<FitReport::SpeedChange> speed_change(const profiler::Profile& profile, const std::string& profile_path,
+                                                   const FitOptions& options) {
+  if (!profile.machine_speed) return std::nullopt;
+  const double spread = profiler::speed_spread(profile.machine_speed->samples);
   if (spread > max_speed_spread_to_fit && !options.allow_noisy)
     throw AdvisedError({profile_path + ": machine_speed: the speed reference's times spread by " + std::to_string(std::lround(100 * spread)) +
                             "% (" + profiler::spread_of_meaning + "; limit " + std::to_string(std::lround(100 * max_speed_spread_to_fit)) +

@@ -5,6 +5,7 @@
 
 #include "predictor/fit_options.hpp"
 #include "predictor/fit_report.hpp"
+#include "profiler/profile/interference.hpp"
 
 namespace cpx::predictor::fit_detail {
 
@@ -43,7 +44,7 @@ struct NoisyTally {
 // are dropped, not down-weighted: interference only ever slows a run, so a noisy median is biased, not
 // merely spread, and any weight pulls the class towards slower. A class (or a thread count's whole
 // networks) with too few quiet samples to fit keeps its noisy ones, and says so.
-Gathered gather_samples(const Json& profile, const Where& where, const FitOptions& options);
+Gathered gather_samples(const profiler::Profile& profile, const Where& where, const FitOptions& options);
 // Section by section, not over the whole profile: each section teaches fit something the others do not
 // (the networks, the in-context op times and the whole-network scale): a profile little noisy overall
 // can have one section mostly noisy, and a network scale fitted on its few quiet networks is far off
@@ -52,7 +53,8 @@ void refuse_empty_or_noisy(const Gathered& g, const Where& where, const std::str
 // How much the machine changed speed while profiling (profiler/measure/machine_speed.hpp), for the provenance;
 // null for a profile from before the check. Above max_speed_spread_to_fit the profile mixes two machines
 // and no per-measurement flag shows it, so it is refused as a mostly noisy one is.
-std::optional<FitReport::SpeedChange> speed_change(const Json& profile, const std::string& profile_path, const FitOptions& options);
+std::optional<FitReport::SpeedChange> speed_change(const profiler::Profile& profile, const std::string& profile_path,
+                                                   const FitOptions& options);
 // Fits every class with at least 3 samples into p, of the kind with the lower held-out error (see
 // compare_held_out); returns the per-class statistics. `ceilings` is null when the profile has none to fit
 // the roofline model with (then `no_ceilings` says why).

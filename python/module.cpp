@@ -414,7 +414,7 @@ PYBIND11_MODULE(_core, m) {
     return to_python(off_thread([&] {
       const cpx::predictor::DeviceRef d = cpx::predictor::resolve_device(device);
       const cpx::predictor::Predictor p = cpx::predictor::load_predictor(d);
-      const std::optional<cpx::Json> profile = cpx::predictor::measured_profile(d);
+      const std::optional<cpx::profiler::Profile> profile = cpx::predictor::measured_profile(d);
       return cpx::explorer::run_job(o, p, profile ? &*profile : nullptr);
     }));
   }, py::arg("space") = py::none(), py::arg("device") = std::string(cpx::predictor::default_device), py::arg("evaluations") = 20000, py::arg("budget_s") = 60.0,

@@ -8,9 +8,11 @@
 #include <fstream>
 #include <string>
 
+#include "predictor/fit.hpp"
 #include "predictor/validate/ood_networks.hpp"
 #include "predictor/validate/validate.hpp"
 #include "profiler/measure/machine_speed.hpp"
+#include "profiler/profile/profile_file.hpp"
 #include "space/count.hpp"
 #include "space/zoo.hpp"
 
@@ -124,6 +126,12 @@ inline const Json& small_profile() {
              "timing": {"stats_us": {"median": 51971.0}}}],
     "fasternet": [], "ops": [], "networks": []})");
   return j;
+}
+
+// fit on a hand-made profile, read as `fit` reads a file (its errors name `path`).
+inline predictor::Predictor fit_profile(const Json& profile, const std::string& path, const predictor::FitOptions& options = {},
+                                        predictor::FitReport* report = nullptr) {
+  return predictor::fit(profiler::read_profile(profile, path), path, options, report);
 }
 
 // A validation file of the zoo and `ood` generated networks (seeds 1...) at 1 thread, 3 rounds, with the

@@ -18,6 +18,7 @@
 #include "explorer/search.hpp"
 #include "predictor/calibrate.hpp"
 #include "predictor/hardware.hpp"
+#include "profiler/profile/profile_file.hpp"
 #include "profiler/profile/rules.hpp"
 #include "space/count.hpp"
 #include "space/zoo.hpp"
@@ -58,6 +59,22 @@ TEST_CASE("CPUBone B0 to B3 are points of the default space and rebuild with the
     CHECK(rebuilt.total.macs == zoo_count.total.macs);
     CHECK(space.encode(space.decode(g, name)) == g);
   }
+}
+
+TEST_CASE("the default space's dimensions are its rows, each named by DimensionField's table, network ones first") {
+  std::vector<std::string> expected;
+  for (const DimensionRow& r : dimension_rows())
+    if (r.part == Part::network) expected.emplace_back(dimension_field_names.name_of(r.field));
+  for (size_t stage = 0; stage < stage_count; ++stage)
+    for (const DimensionRow& r : dimension_rows())
+      if (in_part(r.part, stage)) expected.push_back("stages[" + std::to_string(stage) + "]." + std::string(dimension_field_names.name_of(r.field)));
+  std::vector<std::string> names;
+  const SearchSpace space = SearchSpace::defaults();
+  for (const Dimension& d : space.dimensions()) names.push_back(d.name);
+  CHECK(names == expected);
+  CHECK(names.size() == 3 + 5 * 2 + 3 * 4 + 4 * 3 + 2 * 6);
+  CHECK(dimension_field_names.find("local_groups") == DimensionField::local_groups);
+  CHECK(dimension_rows()[static_cast<size_t>(DimensionField::width)].part == Part::stage);
 }
 
 TEST_CASE("a network outside the space is refused with the dimension and value that are missing") {
@@ -418,7 +435,8 @@ TEST_CASE("a host job's accuracy chart leaves out the zoo models of the families
   o.matched_evaluations = 100;
   o.progress = false;
   o.out_dir = (std::filesystem::temp_directory_path() / ("cpx_job_zoo_fitted_" + std::to_string(::getpid()))).string();
-  const Json r = run_job(o, host, &profile);
+  const profiler::Profile measured = profiler::read_profile(profile, "profile.json");
+  const Json r = run_job(o, host, &measured);
   const Json& pa = r["predictor_accuracy"];
   REQUIRE(pa.is_object());
   std::vector<std::string> models;
@@ -428,7 +446,7 @@ TEST_CASE("a host job's accuracy chart leaves out the zoo models of the families
   CHECK(pa["against"].get<std::string>().find("; 1 measured model of the families it was fitted on left out)") != std::string::npos);
   // The same profile with a model that fitted no zoo family shows both.
   doc["provenance"]["zoo_families_fitted"] = Json::array();
-  const Json all = run_job(o, predictor::predictor_from_json(doc, "fitted_on_none.json"), &profile);
+  const Json all = run_job(o, predictor::predictor_from_json(doc, "fitted_on_none.json"), &measured);
   CHECK(all["predictor_accuracy"]["points"].size() == 2);
   CHECK(all["predictor_accuracy"]["against"].get<std::string>().find("left out") == std::string::npos);
   std::filesystem::remove_all(o.out_dir);
@@ -437,9 +455,13 @@ TEST_CASE("a host job's accuracy chart leaves out the zoo models of the families
 namespace {
 
 // A profile config of the block grid with a latency and a MACpS, as predicted_profile writes one.
-Json grid_config(const std::string& variant, int64_t kernel, int64_t groups, int64_t channels, double macps, double latency_us) {
-  return {{"variant", variant}, {"kernel", kernel}, {"groups", groups}, {"channels", channels}, {"resolution", 14}, {"stride", 1},
-          {"threads", 4}, {"macs", 1}, {"macps", macps}, {"timing", {{"stats_us", {{"median", latency_us}}}, {"predicted", true}}}};
+profiler::ProfileRecord grid_config(profiler::BlockVariant variant, int64_t kernel, int64_t groups, int64_t channels, double macps,
+                                    double latency_us) {
+  profiler::ProfileRecord r;
+  r.variant = variant, r.kernel = kernel, r.groups = groups, r.channels = channels, r.resolution = 14, r.stride = 1, r.threads = 4;
+  r.macs = 1, r.macps = macps;
+  r.timing.stats_us.median = latency_us;
+  return r;
 }
 
 }  // namespace
@@ -447,16 +469,18 @@ Json grid_config(const std::string& variant, int64_t kernel, int64_t groups, int
 TEST_CASE("fused vs unfused is one comparison in time: the dense fused block's higher MACpS does not move the crossover") {
   // The issue-71 case: FuMBConv k3 has the highest MACpS at every width, and CPUBone's unfused block is faster
   // from 128 channels on (its win at 32 does not count: it must stay ahead at every wider width).
-  Json configs = Json::array();
+  profiler::Profile profile;
+  std::vector<profiler::ProfileRecord>& configs = profile[profiler::ProfileSection::configs];
+  using V = profiler::BlockVariant;
   for (const auto& [c, fused_us, unfused_us] : std::vector<std::tuple<int64_t, double, double>>{
            {16, 10, 12}, {32, 20, 19}, {64, 40, 50}, {128, 80, 60}, {256, 160, 120}}) {
-    configs.push_back(grid_config("fumbconv", 3, 1, c, 9e9, 1));
-    configs.push_back(grid_config("grfumbconv", 2, 2, c, 5e9, fused_us));
-    configs.push_back(grid_config("grfumbconv", 2, 4, c, 8e9, 1));  // groups 4: not a local block of CPUBone's
-    configs.push_back(grid_config("grmbconv", 2, 2, c, 3e9, unfused_us));
-    configs.push_back(grid_config("mbconv", 3, 1, c, 4e9, 2));
+    configs.push_back(grid_config(V::fumbconv, 3, 1, c, 9e9, 1));
+    configs.push_back(grid_config(V::grfumbconv, 2, 2, c, 5e9, fused_us));
+    configs.push_back(grid_config(V::grfumbconv, 2, 4, c, 8e9, 1));  // groups 4: not a local block of CPUBone's
+    configs.push_back(grid_config(V::grmbconv, 2, 2, c, 3e9, unfused_us));
+    configs.push_back(grid_config(V::mbconv, 3, 1, c, 4e9, 2));
   }
-  const FusedVsUnfused f = fused_vs_unfused(Json{{"configs", configs}}, 4);
+  const FusedVsUnfused f = fused_vs_unfused(profile, 4);
   REQUIRE(f.widths.size() == 5);
   REQUIRE(f.crossover_channels == std::optional<int64_t>(128));
   for (const FusedVsUnfusedWidth& w : f.widths) {
@@ -473,7 +497,7 @@ TEST_CASE("fused vs unfused is one comparison in time: the dense fused block's h
 
 TEST_CASE("on pi5 the fused_crossover rule states the one comparison, and the kernel rules carry their sign in the verb") {
   const int64_t t = pi5_threads();
-  const Json profile = predicted_profile(pi5(), t);
+  const profiler::Profile profile = predicted_profile(pi5(), t);
   const FusedVsUnfused f = fused_vs_unfused(profile, t);
   REQUIRE(f.widths.size() >= 4);
   for (const FusedVsUnfusedWidth& w : f.widths) {

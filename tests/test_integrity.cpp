@@ -95,34 +95,44 @@ TEST_CASE("one profile writer at a time, and a CPU hog on the pinned CPU gives t
   CHECK(profile["interference"]["above_threshold"] == true);
   CHECK(profile["interference"]["share"].get<double>() > profiler::interference_threshold);
   CHECK(profile["interference"]["sections"]["configs"]["why"]["run_queue_wait"].get<int64_t>() > 0);
-  CHECK(profile["interference"] == profiler::profile_interference(profile).to_json());
+  CHECK(profile["interference"] == profiler::profile_interference(profiler::read_profile(profile, out.string())).to_json());
   fs::remove_all(dir);
 }
 
+namespace {
+// A timing as the interference summary reads it: flagged or not, and the figures that say why.
+profiler::Timing timing_flagged(bool noisy, double wait_fraction, int64_t outlier_runs, double robust_cv,
+                                double cv_threshold = profiler::noisy_cv_threshold) {
+  profiler::Timing t;
+  t.noisy = noisy, t.wait_fraction = wait_fraction, t.outlier_runs = outlier_runs, t.cv_threshold = cv_threshold;
+  t.stats_us.robust_cv = robust_cv;
+  return t;
+}
+}  // namespace
+
 TEST_CASE("the interference summary counts noisy timings per section and why") {
   profiler::Interference n;
-  n.add("configs", {{"noisy", true}, {"wait_fraction", 0.4}, {"outlier_runs", 0}, {"stats_us", {{"cv", 0.02}}}});
-  n.add("configs", {{"noisy", false}, {"wait_fraction", 0.0}, {"outlier_runs", 0}, {"stats_us", {{"cv", 0.01}}}});
-  n.add("ops", {{"noisy", true}, {"wait_fraction", 0.0}, {"outlier_runs", 2}, {"stats_us", {{"cv", 0.3}}}});
+  n.add("configs", timing_flagged(true, 0.4, 0, 0.02));
+  n.add("configs", timing_flagged(false, 0.0, 0, 0.01));
+  n.add("ops", timing_flagged(true, 0.0, 2, 0.3));
   // A cold timing noisy by its outliers: CV 0.2 is within the cold threshold it states, so not a CV reason.
-  n.add("ops", {{"noisy", true}, {"wait_fraction", 0.0}, {"outlier_runs", 1}, {"stats_us", {{"cv", 0.2}}},
-                {"cv_threshold", profiler::noisy_cv_threshold_cold}});
-  for (int i = 0; i < 6; ++i) n.add("ops", {{"noisy", false}, {"wait_fraction", 0.0}, {"outlier_runs", 0}, {"stats_us", {{"cv", 0.0}}}});
+  n.add("ops", timing_flagged(true, 0.0, 1, 0.2, profiler::noisy_cv_threshold_cold));
+  for (int i = 0; i < 6; ++i) n.add("ops", timing_flagged(false, 0.0, 0, 0.0));
   CHECK(n.total().measurements == 10);
   CHECK(n.total().noisy == 3);
   CHECK(n.above());  // 30% > 10%
   CHECK(n.summary() == "3 of 10 (30%): configs 1/2 (run-queue wait 1, CV 0, outliers 0); ops 2/8 (run-queue wait 0, CV 1, outliers 2)");
   CHECK(profiler::Interference::from_json(n.to_json()).to_json() == n.to_json());
   profiler::Interference quiet;
-  quiet.add("network", {{"noisy", false}});
+  quiet.add("network", profiler::Timing{});
   CHECK(!quiet.above());
   CHECK(quiet.line("measure").str() == "measure: noisy measurements 0 of 1 (0%): network 0/1 (below the 10% threshold)");
   CHECK(explorer::cli_message(quiet.line("measure")) == quiet.line("measure").str());
 }
 
 TEST_CASE("the interference check warns when one section is mostly noisy, however quiet the whole") {
-  const Json noisy = {{"noisy", true}, {"wait_fraction", 0.0}, {"outlier_runs", 0}, {"stats_us", {{"cv", 0.3}}}};
-  const Json quiet = {{"noisy", false}, {"wait_fraction", 0.0}, {"outlier_runs", 0}, {"stats_us", {{"cv", 0.0}}}};
+  const profiler::Timing noisy = timing_flagged(true, 0.0, 0, 0.3);
+  const profiler::Timing quiet = timing_flagged(false, 0.0, 0, 0.0);
   profiler::Interference n;
   for (int i = 0; i < 200; ++i) n.add("configs", quiet);
   for (int i = 0; i < 9; ++i) n.add("networks", noisy);

@@ -2,6 +2,7 @@
 // timed now and then, and what its spread means.
 #include <catch2/catch.hpp>
 
+#include "documents.hpp"
 #include "error_of.hpp"
 #include "predictor/validate/validate.hpp"
 #include "profiler/measure/machine_speed.hpp"
@@ -16,15 +17,23 @@ Json samples_of(int64_t threads, const std::vector<double>& latencies_us) {
     s.push_back({{"elapsed_s", 30.0 * static_cast<double>(i)}, {"threads", threads}, {"latency_us", latencies_us[i]}});
   return s;
 }
+// The samples as a profile's reader reads them.
+std::vector<SpeedSample> speed_checks_of(const Json& samples) { return speed_samples_from_json(samples); }
+// A profile with this machine_speed section, read.
+Profile profile_with_speed(const Json& machine_speed) {
+  Json j = test::small_profile();
+  j["machine_speed"] = machine_speed;
+  return read_profile(j, "p.json");
+}
 }  // namespace
 
 TEST_CASE("speed spread: slowest over fastest per thread count, the largest of them") {
-  CHECK(speed_spread(Json::array()) == 0);
-  CHECK(speed_spread(samples_of(1, {1000})) == 0);  // one time says nothing about a change
-  CHECK(speed_spread(samples_of(1, {1000, 1050, 1020})) == Approx(0.05));
+  CHECK(speed_spread(speed_checks_of(Json::array())) == 0);
+  CHECK(speed_spread(speed_checks_of(samples_of(1, {1000}))) == 0);  // one time says nothing about a change
+  CHECK(speed_spread(speed_checks_of(samples_of(1, {1000, 1050, 1020}))) == Approx(0.05));
   Json both = samples_of(1, {1000, 1010});
   for (const auto& s : samples_of(2, {500, 650, 520})) both.push_back(s);
-  CHECK(speed_spread(both) == Approx(0.30));  // 2 threads' 650 / 500, not 1 thread's against 2 threads'
+  CHECK(speed_spread(speed_checks_of(both)) == Approx(0.30));  // 2 threads' 650 / 500, not 1 thread's against 2 threads'
   // validate's five rounds: slowest over fastest.
   CHECK(spread_of({1058, 1068, 1060, 1053, 1100}) == Approx(1100.0 / 1053 - 1));
   CHECK(spread_of({1000}) == 0);
@@ -33,23 +42,23 @@ TEST_CASE("speed spread: slowest over fastest per thread count, the largest of t
 TEST_CASE("speed spread: from ten times on, the tenths are left out, so that one slow run is not a slower machine") {
   std::vector<double> us(20, 1000.0);
   us[7] = 2000;  // one timing preempted
-  CHECK(speed_spread(samples_of(1, us)) == Approx(0.0));
+  CHECK(speed_spread(speed_checks_of(samples_of(1, us))) == Approx(0.0));
   // A machine that is a quarter slower for the last third of the profile is.
   for (size_t i = 13; i < us.size(); ++i) us[i] = 1250;
-  CHECK(speed_spread(samples_of(1, us)) == Approx(0.25));
+  CHECK(speed_spread(speed_checks_of(samples_of(1, us))) == Approx(0.25));
 }
 
-TEST_CASE("speed spread: a malformed sample is an error naming it") {
+TEST_CASE("speed checks: a malformed sample is an error naming it") {
   Json bad = samples_of(1, {1000, 1100});
   bad[1]["latency_us"] = "fast";
-  CHECK_THAT(error_of([&] { speed_spread(bad); }), Catch::Contains("machine_speed.samples[1]") && Catch::Contains("\"fast\""));
+  CHECK_THAT(error_of([&] { speed_checks_of(bad); }), Catch::Contains("machine_speed.samples[1]") && Catch::Contains("\"fast\""));
   bad[1] = 7;
-  CHECK_THAT(error_of([&] { speed_spread(bad); }), Catch::Contains("machine_speed.samples[1] = 7"));
+  CHECK_THAT(error_of([&] { speed_checks_of(bad); }), Catch::Contains("machine_speed.samples[1] = 7"));
   bad[1] = {{"threads", 1}, {"latency_us", -5}};
-  CHECK_THAT(error_of([&] { speed_spread(bad); }), Catch::Contains("latency_us\" > 0"));
+  CHECK_THAT(error_of([&] { speed_checks_of(bad); }), Catch::Contains("latency_us\" > 0"));
   bad[1] = {{"threads", 1}, {"latency_us", 900}, {"elapsed_s", "late"}};
-  CHECK_THAT(error_of([&] { speed_spread(bad); }), Catch::Contains("machine_speed.samples[1]"));
-  CHECK_THAT(error_of([&] { speed_spread(Json::object()); }), Catch::Contains("machine_speed.samples: expected an array"));
+  CHECK_THAT(error_of([&] { speed_checks_of(bad); }), Catch::Contains("machine_speed.samples[1]"));
+  CHECK_THAT(error_of([&] { speed_checks_of(Json::object()); }), Catch::Contains("machine_speed.samples: expected an array"));
 }
 
 TEST_CASE("the speed watch times the reference once per thread count every speed_check_every_s, and keeps what it had") {
@@ -72,8 +81,8 @@ TEST_CASE("the speed watch times the reference once per thread count every speed
   CHECK(profile["ops"][0]["elapsed_s"].get<double>() == Approx(speed_check_every_s + 1));
   for (const auto& x : s) CHECK(x["latency_us"].get<double>() > 0);
   CHECK(profile["machine_speed"]["reference"] == speed_reference);
-  CHECK(profile["machine_speed"]["spread"].get<double>() == Approx(speed_spread(s)));
-  CHECK(profile["machine_speed"]["slowed"] == (speed_spread(s) > max_speed_spread));
+  CHECK(profile["machine_speed"]["spread"].get<double>() == Approx(speed_spread(speed_checks_of(s))));
+  CHECK(profile["machine_speed"]["slowed"] == (speed_spread(speed_checks_of(s)) > max_speed_spread));
   CHECK(profile["machine_speed"].contains("records_flagged"));
 }
 
@@ -86,11 +95,14 @@ TEST_CASE("a profile keeps the speed reference it began with, validate times the
   CHECK(old["machine_speed"]["reference"] == conv_speed_reference);
   CHECK(old["machine_speed"]["samples"].size() == 2);
   CHECK(profile_speed_reference(old) == conv_speed_reference);
-  CHECK(predictor::speed_vs_profile(old, 1, {1400})->reference == conv_speed_reference);
+  CHECK(predictor::speed_vs_profile(profile_with_speed(old["machine_speed"]), 1, {1400})->reference == conv_speed_reference);
+  CHECK(profile_speed_reference(profile_with_speed(old["machine_speed"])) == conv_speed_reference);
   CHECK(profile_speed_reference(Json::object()) == speed_reference);  // a new profile: the network
   CHECK(std::string(speed_reference) == network_speed_reference);
   Json unknown = {{"machine_speed", {{"reference", "a 5x5 conv"}, {"samples", samples_of(1, {1300})}}}};
   CHECK_THAT(error_of([&] { profile_speed_reference(unknown); }), Catch::Contains("machine_speed.reference = \"a 5x5 conv\": unknown"));
+  CHECK_THAT(error_of([&] { profile_speed_reference(profile_with_speed(unknown["machine_speed"])); }),
+             Catch::Contains("machine_speed.reference = \"a 5x5 conv\": unknown"));
   CHECK_THAT(error_of([&] { SpeedWatch w(unknown, [] { return 0.0; }); }), Catch::Contains("machine_speed.reference"));
   CHECK_THAT(error_of([&] { time_speed_reference_us("a 5x5 conv", 1, 0.0); }), Catch::Contains("\"a 5x5 conv\": unknown"));
 }
@@ -126,7 +138,7 @@ TEST_CASE("records measured while the reference ran slow twice in a row are flag
 TEST_CASE("the speed at a moment: the median reference over the reference then, interpolated between checks") {
   Json samples = samples_of(1, {1000, 1000, 2000, 1000, 1000});  // checks at 0, 30, 60, 90, 120 s
   for (const auto& s : samples_of(2, {500, 400, 500})) samples.push_back(s);
-  const SpeedAtTime speed(samples);
+  const SpeedAtTime speed(speed_checks_of(samples));
   CHECK(speed.factor(1, 30) == Approx(1.0));
   CHECK(speed.factor(1, 60) == Approx(0.5));  // twice as slow then: its times count half
   CHECK(speed.factor(1, 45) == Approx(1000.0 / 1500));
@@ -134,30 +146,32 @@ TEST_CASE("the speed at a moment: the median reference over the reference then, 
   CHECK(speed.factor(1, 500) == Approx(1.0));  // after the last: the last's
   CHECK(speed.factor(2, 30) == Approx(500.0 / 400));  // each thread count by its own checks and median
   CHECK(speed.factor(4, 30) == 1.0);                  // none at that thread count: as measured
-  CHECK_THAT(error_of([] { SpeedAtTime(Json::array({Json{{"threads", 1}, {"latency_us", -3}}})); }), Catch::Contains("machine_speed.samples[0]"));
+  CHECK_THAT(error_of([] { speed_checks_of(Json::array({Json{{"threads", 1}, {"latency_us", -3}}})); }), Catch::Contains("machine_speed.samples[0]"));
 }
 
 TEST_CASE("a timing flagged only because the machine slowed is not noisy in itself, one with its own reason is") {
-  const Json quiet = {{"stats_us", {{"robust_cv", 0.01}}}, {"wait_fraction", 0.0}, {"outlier_runs", 0}, {"cv_threshold", 0.1}};
-  CHECK_FALSE(timing_noisy_in_itself(quiet));
+  const auto noisy_in_itself = [](const Json& timing) { return timing_noisy_in_itself(timing_from_json(timing, Where("t.json"))); };
+  const Json quiet = {{"stats_us", {{"median", 1000}, {"robust_cv", 0.01}}}, {"wait_fraction", 0.0}, {"outlier_runs", 0}, {"cv_threshold", 0.1}};
+  CHECK_FALSE(noisy_in_itself(quiet));
   Json slowed = quiet;
   slowed["noisy"] = true;
   slowed["machine_slowed"] = true;
-  CHECK_FALSE(timing_noisy_in_itself(slowed));
+  CHECK_FALSE(noisy_in_itself(slowed));
   Json busy = slowed;
   busy["wait_fraction"] = 0.3;
-  CHECK(timing_noisy_in_itself(busy));
+  CHECK(noisy_in_itself(busy));
   Json spread = slowed;
   spread["stats_us"]["robust_cv"] = 0.3;
-  CHECK(timing_noisy_in_itself(spread));
+  CHECK(noisy_in_itself(spread));
   Json noisy = quiet;
   noisy["noisy"] = true;  // flagged when measured, whatever its stored figures say
-  CHECK(timing_noisy_in_itself(noisy));
+  CHECK(noisy_in_itself(noisy));
 }
 
 TEST_CASE("validate compares the machine's speed with the profile's, by the speed reference at the same thread count") {
-  Json profile = {{"machine_speed", {{"samples", samples_of(1, {1000, 990, 1400})}}}};
-  for (const auto& s : samples_of(2, {520, 500})) profile["machine_speed"]["samples"].push_back(s);
+  Json speed = {{"samples", samples_of(1, {1000, 990, 1400})}};
+  for (const auto& s : samples_of(2, {520, 500})) speed["samples"].push_back(s);
+  const Profile profile = profile_with_speed(speed);
   const auto one = predictor::speed_vs_profile(profile, 1, {1100, 1080, 1120});
   REQUIRE(one);
   CHECK(one->profile_median_us == 1000);  // the median: a slow check during the profile does not move it
@@ -165,9 +179,10 @@ TEST_CASE("validate compares the machine's speed with the profile's, by the spee
   CHECK(one->ratio == Approx(1.1));  // 10% slower now: every prediction about 10% low
   CHECK(predictor::speed_vs_profile(profile, 2, {470})->ratio == Approx(470.0 / 520));
   CHECK_FALSE(predictor::speed_vs_profile(profile, 4, {300}));  // never timed at 4 threads while profiling
-  CHECK_FALSE(predictor::speed_vs_profile(Json::object(), 1, {1000}));  // a profile from before machine_speed
-  profile["machine_speed"]["samples"][1]["latency_us"] = "fast";
-  CHECK(error_of([&] { predictor::speed_vs_profile(profile, 1, {1000}); }).find("machine_speed.samples[1]") != std::string::npos);
+  CHECK_FALSE(predictor::speed_vs_profile(Profile{}, 1, {1000}));  // a profile from before machine_speed
+  speed["samples"][1]["latency_us"] = "fast";
+  CHECK(error_of([&] { profile_with_speed(speed); }) ==
+        "p.json: machine_speed.samples[1] = {\"elapsed_s\":30.0,\"threads\":1,\"latency_us\":\"fast\"}: expected {\"elapsed_s\", \"threads\", \"latency_us\" > 0}");
 }
 
 TEST_CASE("validate says how well its own measurements repeat: each network's even rounds against its odd rounds") {

@@ -7,6 +7,7 @@
 #include <functional>
 #include <random>
 
+#include "documents.hpp"
 #include "error_of.hpp"
 #include "predictor/calibrate.hpp"
 #include "predictor/devices.hpp"
@@ -347,15 +348,16 @@ Json twice_in_a_row_records(const TwiceInARow& op, bool named_inputs, std::mt199
         if (named_inputs) layers.back()["inputs"] = {first ? std::string(input_tensor) : op.name};
       }
       ops.push_back({{"id", "op_" + op.name + "_" + std::to_string(res) + "_" + std::to_string(c) + "_t1"},
-                     {"threads", 1}, {"timing", {{"stats_us", {{"median", (op.cold_factor + 1) * warm_us}}}}}, {"layers", layers}});
+                     {"threads", 1}, {"macs", 0}, {"macps", 0.0}, {"timing", {{"stats_us", {{"median", (op.cold_factor + 1) * warm_us}}}}}, {"layers", layers}});
     }
   return ops;
 }
 
 // A profile of those records alone (its options: `options`, unless null).
 Json ops_profile(const Json& ops, const Json& options = nullptr) {
-  Json profile = {{"device", "host"}, {"complete", true},
-                  {"peaks", {{{"threads", 1}, {"peak_macps", 1e11}, {"bandwidth_bytes_per_s", 5e9}, {"cache_bandwidth_bytes_per_s", 2e10}}}},
+  Json profile = {{"schema", profiler::device_profile_schema}, {"device", "host"}, {"complete", true},
+                  {"peaks", {{{"threads", 1}, {"peak_macps", 1e11}, {"bandwidth_bytes_per_s", 5e9}, {"cache_bandwidth_bytes_per_s", 2e10},
+                              {"peak_source", "synthetic"}}}},
                   {"configs", Json::array()}, {"ops", ops}, {"networks", Json::array()}};
   if (!options.is_null()) profile["options"] = options;
   return profile;
@@ -381,11 +383,11 @@ TEST_CASE("fit prices an activation pass inside a network as the second of two i
   const ShapeNhwc in[] = {map};
   const double warm_us = warm_activation_us(20 * 20 * 192, false);
   const OpFeatures pass = op_features(ActivationOp{Activation::hardswish}, in, map, 1);
-  const Predictor p = fit(two_activation_profile(true), "two.json");
+  const Predictor p = test::fit_profile(two_activation_profile(true), "two.json");
   CHECK(p.predict_op_us(pass) == Approx(warm_us).epsilon(0.15));
   // A profile that does not say which tensors its ops read counts them all as cold, as before: the same
   // shapes then have a cold and a warm time, and the pass comes out well above the warm one.
-  const Predictor old = fit(two_activation_profile(false), "old.json");
+  const Predictor old = test::fit_profile(two_activation_profile(false), "old.json");
   CHECK(old.predict_op_us(pass) > 1.3 * warm_us);
 }
 
@@ -416,7 +418,7 @@ TEST_CASE("fit prices a depthwise conv inside a network as the one that read an 
   REQUIRE(f.op_class == OpClass::conv_depthwise);
   const double warm_us = 1 + 20 * 20 * 192 * 9 / 1e4;
   FitReport report;
-  const Predictor p = fit(two_depthwise_profile(true), "dw.json", {}, &report);
+  const Predictor p = test::fit_profile(two_depthwise_profile(true), "dw.json", {}, &report);
   CHECK(p.predict_op_us(f) == Approx(warm_us).epsilon(0.15));
   // What `fit` prints comes from the report, and the provenance is written from it: the two agree.
   const Json& classes = p.provenance["classes"];
@@ -431,7 +433,7 @@ TEST_CASE("fit prices a depthwise conv inside a network as the one that read an 
   CHECK(p.provenance["gemm_tiles"] == report.gemm_tiles);
   // Without tensor names every op of a cold section counts as cold: the same shapes then have two times,
   // and the conv comes out well above its warm one.
-  const Predictor old = fit(two_depthwise_profile(false), "old.json");
+  const Predictor old = test::fit_profile(two_depthwise_profile(false), "old.json");
   CHECK(old.predict_op_us(f) > 1.25 * warm_us);
 }
 
@@ -455,15 +457,15 @@ TEST_CASE("fit prices a shuffle inside a network as the warm twin where the prof
   Json kinds = Json::array();
   for (std::string_view k : profiler::warm_twin_kinds) kinds.push_back(k);
   CHECK(std::find(kinds.begin(), kinds.end(), "channel_shuffle") != kinds.end());
-  const Predictor p = fit(two_shuffle_profile(kinds), "twins.json");
+  const Predictor p = test::fit_profile(two_shuffle_profile(kinds), "twins.json");
   CHECK(p.predict_op_us(shuffle) == Approx(warm_us).epsilon(0.15));
   // A profile from before the list timed only activations twice: its second shuffle counts as cold too,
   // and the shuffle comes out well above its warm time.
-  const Predictor old = fit(two_shuffle_profile(Json()), "old.json");
+  const Predictor old = test::fit_profile(two_shuffle_profile(Json()), "old.json");
   CHECK(old.predict_op_us(shuffle) > 1.3 * warm_us);
-  CHECK_THAT(error_of([] { fit(two_shuffle_profile(Json::array({"slice", 3})), "bad.json"); }),
+  CHECK_THAT(error_of([] { test::fit_profile(two_shuffle_profile(Json::array({"slice", 3})), "bad.json"); }),
              Catch::Contains("bad.json") && Catch::Contains("options.cold_caches.warm_twins[1]"));
-  CHECK_THAT(error_of([] { fit(two_shuffle_profile("slice"), "bad.json"); }), Catch::Contains("options.cold_caches.warm_twins"));
+  CHECK_THAT(error_of([] { test::fit_profile(two_shuffle_profile("slice"), "bad.json"); }), Catch::Contains("options.cold_caches.warm_twins"));
 }
 
 namespace {
@@ -479,6 +481,7 @@ Json fc_network_profile(double cached_below, uint32_t seed) {
     Json layers = Json::array();
     int64_t in = 64 * width(rng);
     double sum_us = 0, credit_us = 0, bytes = 0;
+    int64_t macs = 0;
     const int d = depth(rng);
     for (int k = 0; k < d; ++k) {
       const int64_t out = 64 * width(rng);
@@ -487,6 +490,7 @@ Json fc_network_profile(double cached_below, uint32_t seed) {
       sum_us += us;
       credit_us += std::min(weight_bytes / 25e9 * 1e6, 0.7 * us);
       bytes += weight_bytes + 4.0 * static_cast<double>(in + out);
+      macs += in * out;
       layers.push_back({{"name", "fc" + std::to_string(k)}, {"op", "fully_connected"},
                         {"attrs", {{"out_features", out}, {"bias", false}, {"batch_norm", false}, {"activation", "none"}}},
                         {"in_nhwc", {{1, 1, 1, in}}}, {"out_nhwc", {1, 1, 1, out}}, {"params_inference", in * out},
@@ -494,17 +498,19 @@ Json fc_network_profile(double cached_below, uint32_t seed) {
       in = out;
     }
     const double whole_us = (sum_us - (bytes <= cached_below ? credit_us : 0)) * std::exp(noise(rng));
-    networks.push_back({{"id", "sampled_" + std::to_string(n) + "_t1"}, {"threads", 1}, {"bytes", bytes},
+    networks.push_back({{"id", "sampled_" + std::to_string(n) + "_t1"}, {"threads", 1}, {"macs", macs}, {"macps", static_cast<double>(macs) / (whole_us * 1e-6)},
+                        {"bytes", bytes},
                         {"timing", {{"stats_us", {{"median", whole_us}}}}}, {"layers", layers}});
   }
-  return {{"device", "host"}, {"complete", true},
-          {"peaks", {{{"threads", 1}, {"peak_macps", 1e11}, {"bandwidth_bytes_per_s", 6e9}, {"cache_bandwidth_bytes_per_s", 2e10}}}},
+  return {{"schema", profiler::device_profile_schema}, {"device", "host"}, {"complete", true},
+          {"peaks", {{{"threads", 1}, {"peak_macps", 1e11}, {"bandwidth_bytes_per_s", 6e9}, {"cache_bandwidth_bytes_per_s", 2e10},
+                      {"peak_source", "synthetic"}}}},
           {"configs", Json::array()}, {"ops", Json::array()}, {"networks", networks}};
 }
 }  // namespace
 
 TEST_CASE("fit credits a small network's cached weights where that predicts held-out networks better, and only then") {
-  const Predictor p = fit(fc_network_profile(20e6, 7), "warm.json");
+  const Predictor p = test::fit_profile(fc_network_profile(20e6, 7), "warm.json");
   CHECK(p.provenance["warm_weights"]["1"]["chosen"] == "warm_weights");
   CHECK(p.provenance["warm_weights"]["1"]["held_out_mape_warm_weights"].get<double>() <
         0.5 * p.provenance["warm_weights"]["1"]["held_out_mape_scale"].get<double>());  // measured: 4.2% against 20.2%
@@ -516,20 +522,20 @@ TEST_CASE("fit credits a small network's cached weights where that predicts held
   CHECK(w.network_bytes_below > 10e6);
   // The same networks without the effect: held out, the credit does not clearly pay (seeds 1-12 of this
   // profile: the effect found 12 times, at 25 GB/s every time; the scale kept 12 times without it).
-  const Predictor plain = fit(fc_network_profile(0, 7), "plain.json");
+  const Predictor plain = test::fit_profile(fc_network_profile(0, 7), "plain.json");
   CHECK(plain.provenance["warm_weights"]["1"]["chosen"] == "scale");
   CHECK(plain.warm_weights.empty());
 }
 
 TEST_CASE("the host interval carries the machine's speed as the profile saw it move") {
   Json profile = fc_network_profile(20e6, 7);
-  const Predictor steady = fit(profile, "steady.json");
+  const Predictor steady = test::fit_profile(profile, "steady.json");
   // The reference conv at 950, 1000 and 1050 us in turn: the machine's speed moves 5% either way, and a
   // later prediction may meet any of them.
   profile["machine_speed"] = {{"samples", Json::array()}};
   for (int k = 0; k < 21; ++k)
     profile["machine_speed"]["samples"].push_back({{"elapsed_s", 10.0 * k}, {"threads", 1}, {"latency_us", 950.0 + 50.0 * (k % 3)}});
-  const Predictor moving = fit(profile, "moving.json");
+  const Predictor moving = test::fit_profile(profile, "moving.json");
   const Json& a = steady.interval["by_threads"]["1"];
   const Json& b = moving.interval["by_threads"]["1"];
   CHECK(b["networks"] == 40);

@@ -1,7 +1,7 @@
-// Device profile files. Their op rows are one struct (MeasuredOp) with one writer and one reader. Versions:
-// v2 named the timing objects "timing" (v1: "latency_us", the key that elsewhere is a number of
-// microseconds). A v1 profile is still read, as v2, and fits to the same predictor; a profile of another
-// version is refused in one line that says what writes the current one.
+// Device profile files. Their op rows are one struct (MeasuredOp) with one writer and one reader, and the
+// profile's records are structs (profiler::Profile) read once. One version is read, v2 (its timing objects
+// "timing"); a profile of another version, v1 included, is refused in one line that says what writes the
+// current one.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -9,73 +9,74 @@
 
 #include "documents.hpp"
 #include "error_of.hpp"
-#include "predictor/fit.hpp"
 #include "profiler/profile/profile_file.hpp"
 
 using namespace cpx;
 namespace fs = std::filesystem;
 
-namespace {
-
-// A v2 profile as v1 wrote it: the schema and every timing object's key.
-Json as_v1(Json profile) {
-  profile["schema"] = "cpubone-explore/device-profile/v1";
-  auto back = [](Json& j) {
-    Json renamed = Json::object();
-    for (auto& [key, value] : j.items()) renamed[key == "timing" ? std::string("latency_us") : key] = value;
-    j = renamed;
-  };
-  for (const char* section : profiler::profile_sections)
-    for (auto& r : profile[section]) {
-      back(r);
-      if (r.contains("layers"))
-        for (auto& l : r["layers"]) back(l);
-    }
-  return profile;
+TEST_CASE("a profile's records read as structs, each field from its key") {
+  const profiler::Profile p = profiler::read_profile(test::small_profile(), "p.json");
+  CHECK(profiler::profile_from_json(test::small_profile(), "p.json").dump() == test::small_profile().dump());
+  CHECK(p.device == "host");
+  CHECK(p.complete);
+  CHECK(p.environment == Json{{"cpu", "test"}});
+  REQUIRE(p[profiler::ProfileSection::configs].size() == 1);
+  const profiler::ProfileRecord& c = p[profiler::ProfileSection::configs][0];
+  CHECK(c.id == "conv_k3_g1_c32_r56_s1_t1");
+  CHECK(c.variant == profiler::BlockVariant::conv);
+  CHECK(c.kernel == 3);
+  CHECK(c.groups == 1);
+  CHECK(c.channels == 32);
+  CHECK(c.resolution == 56);
+  CHECK(c.stride == 1);
+  CHECK(c.threads == 1);
+  CHECK(c.macs == 28901376);
+  CHECK(c.macps == 1e10);
+  CHECK(c.median_us() == 2890.1);
+  REQUIRE(c.layers.size() == 1);
+  CHECK(c.layers[0].row.op == "conv2d");
+  CHECK(c.layers[0].median_us() == 2800.0);
+  REQUIRE(p[profiler::ProfileSection::zoo].size() == 1);
+  CHECK(p[profiler::ProfileSection::zoo][0].model == "b0");
+  CHECK(p[profiler::ProfileSection::zoo][0].layers.empty());
+  CHECK(p[profiler::ProfileSection::fasternet].empty());
 }
 
-}  // namespace
-
-TEST_CASE("a v1 profile is read as v2, key for key in the same order, and fits to the same predictor") {
-  const Json v2 = test::small_profile();
-  const Json v1 = as_v1(v2);
-  REQUIRE(v1.dump().find("\"timing\"") == std::string::npos);
-  REQUIRE(v1 != v2);
-  const Json read = profiler::profile_from_json(v1, "old.json");
-  CHECK(read.dump() == v2.dump());
-  CHECK(profiler::profile_from_json(v2, "new.json").dump() == v2.dump());
-  CHECK(predictor::to_json(predictor::fit(read, "p.json")).dump() == predictor::to_json(predictor::fit(v2, "p.json")).dump());
+TEST_CASE("a profile's record errors name the record's field") {
+  Json j = test::small_profile();
+  j["configs"][0]["timing"]["stats_us"]["median"] = -5;
+  CHECK(error_of([&] { profiler::read_profile(j, "p.json"); }) ==
+        "p.json: configs[0].timing.stats_us.median = -5: expected a finite number in [0.000000, 1000000000000.000000]");
+  j = test::small_profile();
+  j["configs"][0]["variant"] = "convolution";
+  CHECK(error_of([&] { profiler::read_profile(j, "p.json"); }) == "p.json: configs[0].variant = \"convolution\": unknown sweep variant");
+  j = test::small_profile();
+  j["configs"][0]["timing"]["attempts"] = "three";
+  CHECK(error_of([&] { profiler::read_profile(j, "p.json"); }) == "p.json: configs[0].timing.attempts = \"three\": expected an integer");
+  // v1's key for the timing object is not read.
+  j = test::small_profile();
+  j["zoo"][0]["latency_us"] = j["zoo"][0]["timing"];
+  j["zoo"][0].erase("timing");
+  CHECK(error_of([&] { profiler::read_profile(j, "p.json"); }) == "p.json: zoo[0].timing: missing required field");
 }
 
-TEST_CASE("the committed v1 profile of the fuzz corpus still loads, as v2") {
+TEST_CASE("the committed profile of the fuzz corpus loads") {
   const fs::path path = fs::path(CPX_SOURCE_DIR) / "tests/fuzz/corpus/profile/small_profile.json";
   const Json read = profiler::load_profile(path.string());
   CHECK(read["schema"] == profiler::device_profile_schema);
-  CHECK(read["configs"][0]["timing"]["stats_us"]["median"] == 2890.1);
-  CHECK(read["configs"][0]["layers"][0]["timing"]["stats_us"]["median"] == 2800.0);
-  CHECK(read["zoo"][0]["timing"]["stats_us"]["median"] == 51971.0);
-  CHECK(read.dump().find("latency_us") == std::string::npos);
-}
-
-TEST_CASE("a v1 profile's errors name its own keys") {
-  Json v1 = as_v1(test::small_profile());
-  v1["configs"][0]["latency_us"]["stats_us"]["median"] = -5;
-  CHECK(error_of([&] { profiler::profile_from_json(v1, "old.json"); }) ==
-        "old.json: configs[0].latency_us.stats_us.median = -5: expected a finite number in [0.000000, 1000000000000.000000]");
-  // A v2 profile with v1's key lacks its timing.
-  Json mixed = as_v1(test::small_profile());
-  mixed["schema"] = profiler::device_profile_schema;
-  CHECK(error_of([&] { profiler::profile_from_json(mixed, "mixed.json"); }) == "mixed.json: configs[0].timing: missing required field");
+  const profiler::Profile p = profiler::read_profile(read, path.string());
+  CHECK(p[profiler::ProfileSection::configs][0].median_us() == 2890.1);
+  CHECK(p[profiler::ProfileSection::configs][0].layers[0].median_us() == 2800.0);
+  CHECK(p[profiler::ProfileSection::zoo][0].median_us() == 51971.0);
 }
 
 TEST_CASE("a profile of another version is refused in one line naming what writes the current one") {
-  for (const char* version : {"v0", "v3"}) {
+  for (const char* version : {"v0", "v1", "v3"}) {
     Json p = test::small_profile();
     p["schema"] = std::string("cpubone-explore/device-profile/") + version;
     CHECK(error_of([&] { profiler::profile_from_json(p, "p.json"); }) ==
           "p.json: schema = \"cpubone-explore/device-profile/" + std::string(version) +
-              "\": expected \"cpubone-explore/device-profile/v2\" or \"cpubone-explore/device-profile/v1\": a file of another "
-              "version; regenerate it with `cpubone-explore profile`");
+              "\": expected \"cpubone-explore/device-profile/v2\": a file of another version; regenerate it with `cpubone-explore profile`");
   }
 }
 

@@ -16,6 +16,7 @@
 #include "explorer/job.hpp"
 #include "explorer/search.hpp"
 #include "predictor/predictor.hpp"
+#include "profiler/profile/profile_file.hpp"
 #include "reports/schema.hpp"
 #include "space/io.hpp"
 #include "space/results.hpp"
@@ -108,11 +109,12 @@ TEST_CASE("the main job writes every field of the table and none besides, and th
   written.push_back(explorer::run_job(o, pi5, nullptr));
   std::filesystem::remove_all(o.out_dir);
   Json profile = test::small_profile();
-  profile["fasternet"] = Json::parse(R"([{"op": "PConv", "channels": 64, "resolution": 56, "threads": 1, "macs": 3211264,
+  profile["fasternet"] = Json::parse(R"([{"id": "fasternet_pconv_c64_r56_t1", "op": "PConv", "channels": 64, "resolution": 56, "threads": 1, "macs": 3211264,
                                           "macps": 1e10, "timing": {"stats_us": {"median": 321.1}}}])");
   o = small_job("host", "host");
   o.measure_min_time_s = 0, o.measure_min_runs = 2, o.measure_warmup_runs = 0;
-  written.push_back(explorer::run_job(o, predictor::predictor_from_json(test::shipped_predictor(), "host.json"), &profile));
+  const profiler::Profile measured = profiler::read_profile(profile, "profile.json");
+  written.push_back(explorer::run_job(o, predictor::predictor_from_json(test::shipped_predictor(), "host.json"), &measured));
   std::filesystem::remove_all(o.out_dir);
 
   std::set<std::string> listed;

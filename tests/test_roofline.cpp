@@ -6,6 +6,7 @@
 #include <cmath>
 #include <random>
 
+#include "documents.hpp"
 #include "error_of.hpp"
 #include "explorer/option_checks.hpp"
 #include "predictor/fit.hpp"
@@ -87,13 +88,16 @@ Json synthetic_profile(double (*law)(const Shape&), unsigned seed, bool depthwis
                                    {"padding", {s.kernel / 2, s.kernel / 2, s.kernel / 2, s.kernel / 2}}, {"groups", s.groups},
                                    {"bias", false}, {"batch_norm", false}, {"activation", "none"}}},
                         {"in_nhwc", {{1, s.res, s.res, s.cin}}}, {"out_nhwc", {1, s.res, s.res, s.cout}}, {"timing", timing}};
-    configs.push_back({{"id", "conv_" + std::to_string(configs.size()) + "_t1"}, {"threads", 1}, {"timing", timing},
+    const int64_t macs = s.res * s.res * s.cout * (s.cin / s.groups) * s.kernel * s.kernel;
+    configs.push_back({{"id", "conv_" + std::to_string(configs.size()) + "_t1"}, {"variant", s.groups == 1 ? "conv" : "dwconv"},
+                       {"kernel", s.kernel}, {"groups", s.groups}, {"channels", s.cout}, {"resolution", s.res}, {"stride", 1},
+                       {"threads", 1}, {"macs", macs}, {"macps", static_cast<double>(macs) / (us * 1e-6)}, {"timing", timing},
                        {"layers", {layer}}});
   }
-  return {{"device", "host"}, {"complete", true},
+  return {{"schema", profiler::device_profile_schema}, {"device", "host"}, {"complete", true},
           // The class models' memory ceiling is the cache bandwidth (DRAM's is for transfer to devices).
           {"peaks", {{{"threads", 1}, {"peak_macps", machine.peak_macps}, {"bandwidth_bytes_per_s", machine.bandwidth_bytes_per_s / 4},
-                      {"cache_bandwidth_bytes_per_s", machine.bandwidth_bytes_per_s}}}},
+                      {"cache_bandwidth_bytes_per_s", machine.bandwidth_bytes_per_s}, {"peak_source", "synthetic"}}}},
           {"configs", configs}, {"ops", Json::array()}, {"networks", Json::array()}};
 }
 
@@ -107,10 +111,10 @@ double mape_on(const Predictor& p, const std::vector<Shape>& shapes, double (*la
 
 TEST_CASE("roofline model: fitted on a grid, it recovers the law and beats the quadratic far outside it", "[roofline]") {
   const Json profile = synthetic_profile(true_us, 1);
-  const Predictor chosen = fit(profile, "synthetic.json");
+  const Predictor chosen = test::fit_profile(profile, "synthetic.json");
   FitOptions quadratic_only;
   quadratic_only.roofline = false;
-  const Predictor quadratic = fit(profile, "synthetic.json", quadratic_only);
+  const Predictor quadratic = test::fit_profile(profile, "synthetic.json", quadratic_only);
   const auto& c = *chosen.classes[static_cast<size_t>(OpClass::conv_dense)];
   REQUIRE(c.roofline);
   REQUIRE_FALSE(quadratic.classes[static_cast<size_t>(OpClass::conv_dense)]->roofline);
@@ -126,7 +130,7 @@ TEST_CASE("roofline model: fitted on a grid, it recovers the law and beats the q
 }
 
 TEST_CASE("roofline model: efficiency stays above 0 and at most 1 on random and extreme shapes", "[roofline]") {
-  const Predictor p = fit(synthetic_profile(true_us, 2), "synthetic.json");
+  const Predictor p = test::fit_profile(synthetic_profile(true_us, 2), "synthetic.json");
   RooflineModel m = *p.classes[static_cast<size_t>(OpClass::conv_dense)]->roofline;
   RooflineModel wild = m;  // coefficients far beyond anything a fit gives
   for (size_t k = 0; k < wild.theta.size(); ++k) wild.theta[k] = (k % 2 ? 60.0 : -45.0);
@@ -192,7 +196,7 @@ TEST_CASE("roofline model: a dense conv's efficiency never falls with more chann
 }
 
 TEST_CASE("roofline model: JSON round trip, and a roofline class without its ceilings is an error naming them", "[roofline]") {
-  const Predictor p = fit(synthetic_profile(true_us, 4), "synthetic.json");
+  const Predictor p = test::fit_profile(synthetic_profile(true_us, 4), "synthetic.json");
   const Json j = to_json(p);
   const Json& dense = j["classes"]["conv_dense"];
   CHECK(dense["kind"] == "roofline");
@@ -212,7 +216,7 @@ TEST_CASE("roofline model: JSON round trip, and a roofline class without its cei
              Catch::Contains("efficiency_theta.log_out_per_group") && Catch::Contains("negative for a monotone feature"));
   CHECK_THAT(load_error([](Json& c) { c["kind"] = "cubic"; }), Catch::Contains("classes.conv_dense.kind"));
   // Without "kind", a class is the quadratic model, as files written before this model were.
-  CHECK_FALSE(predictor_from_json(to_json(fit(synthetic_profile(true_us, 4), "s.json", [] {
+  CHECK_FALSE(predictor_from_json(to_json(test::fit_profile(synthetic_profile(true_us, 4), "s.json", [] {
                                     FitOptions o;
                                     o.roofline = false;
                                     return o;
@@ -258,7 +262,7 @@ TEST_CASE("fit keeps per class the eligible kind with the lowest k-fold held-out
   balanced.selection = FitOptions::Selection::balanced;
   // A depthwise conv's efficiency has no monotone law to keep, so all three kinds compete.
   const Json depthwise = synthetic_profile(quadratic_law, 7, true);
-  for (const Predictor& p : {fit(depthwise, "synthetic.json"), fit(depthwise, "synthetic.json", balanced)}) {
+  for (const Predictor& p : {test::fit_profile(depthwise, "synthetic.json"), test::fit_profile(depthwise, "synthetic.json", balanced)}) {
     REQUIRE(p.provenance["classes"].contains("conv_depthwise"));
     CHECK(p.provenance["classes"]["conv_depthwise"]["held_out"]["quadratic"]["eligible"] == true);
     check_choice(p, "conv_depthwise", p.provenance["selection"] == "kfold" ? FitOptions::Selection::kfold : FitOptions::Selection::balanced);
@@ -266,7 +270,7 @@ TEST_CASE("fit keeps per class the eligible kind with the lowest k-fold held-out
   // A dense conv's must not fall as its channels or pixels grow: the quadratic, which can, is scored but
   // never chosen there, even on a law it fits exactly.
   const Json dense = synthetic_profile(quadratic_law, 7);
-  for (const Predictor& p : {fit(dense, "synthetic.json"), fit(dense, "synthetic.json", balanced)}) {
+  for (const Predictor& p : {test::fit_profile(dense, "synthetic.json"), test::fit_profile(dense, "synthetic.json", balanced)}) {
     const Json& held = p.provenance["classes"]["conv_dense"]["held_out"];
     CHECK(held["quadratic"]["eligible"] == false);
     CHECK(held["roofline"]["eligible"] == true);
@@ -284,29 +288,29 @@ TEST_CASE("fit refuses a profile measured while the machine changed speed by a q
     return Json{{"reference", "3x3 conv"}, {"samples", samples}};
   };
   profile["machine_speed"] = speed({1000, 1030, 1010});
-  CHECK(fit(profile, "synthetic.json").provenance["machine_speed"]["slowed"] == false);
+  CHECK(test::fit_profile(profile, "synthetic.json").provenance["machine_speed"]["slowed"] == false);
   profile["machine_speed"] = speed({1000, 1150, 1010});  // fitted, and said
   FitReport report;
-  const Json slowed = fit(profile, "synthetic.json", {}, &report).provenance["machine_speed"];
+  const Json slowed = test::fit_profile(profile, "synthetic.json", {}, &report).provenance["machine_speed"];
   CHECK(slowed["slowed"] == true);
   CHECK(slowed["spread"].get<double>() == Approx(0.15));
   REQUIRE(report.machine_speed);  // what `fit` prints: the provenance is written from it
   CHECK(report.machine_speed->slowed);
   CHECK(report.machine_speed->spread == slowed["spread"].get<double>());
   profile["machine_speed"] = speed({1000, 1300, 1010});
-  CHECK_THAT(error_of([&] { fit(profile, "synthetic.json"); }),
+  CHECK_THAT(error_of([&] { test::fit_profile(profile, "synthetic.json"); }),
              Catch::StartsWith("synthetic.json: machine_speed: the speed reference's times spread by 30% (90th over 10th percentile of "
                                "its times, slowest over fastest below ten; limit 25%)") &&
                  Catch::EndsWith("re-profile on a quiet machine, or fit anyway with allow_noisy"));
   // The command line and Python say the switch as their flag.
-  CHECK_THAT(cli_error_of([&] { fit(profile, "synthetic.json"); }), Catch::EndsWith("or fit anyway with --allow-noisy"));
+  CHECK_THAT(cli_error_of([&] { test::fit_profile(profile, "synthetic.json"); }), Catch::EndsWith("or fit anyway with --allow-noisy"));
   FitOptions allow;
   allow.allow_noisy = true;
-  CHECK(fit(profile, "synthetic.json", allow).classes[static_cast<size_t>(OpClass::conv_dense)]);
+  CHECK(test::fit_profile(profile, "synthetic.json", allow).classes[static_cast<size_t>(OpClass::conv_dense)]);
   profile["machine_speed"]["samples"][1]["latency_us"] = "slow";
-  CHECK_THAT(error_of([&] { fit(profile, "synthetic.json"); }), Catch::Contains("synthetic.json: machine_speed.samples[1]"));
+  CHECK_THAT(error_of([&] { test::fit_profile(profile, "synthetic.json"); }), Catch::Contains("synthetic.json: machine_speed.samples[1]"));
   profile["machine_speed"] = 5;
-  CHECK_THAT(error_of([&] { fit(profile, "synthetic.json"); }), Catch::Contains("synthetic.json: machine_speed: expected"));
+  CHECK_THAT(error_of([&] { test::fit_profile(profile, "synthetic.json"); }), Catch::Contains("synthetic.json: machine_speed: expected"));
 }
 
 TEST_CASE("fit refuses a profile with one section mostly noisy, however quiet the rest is, unless allowed noisy", "[roofline]") {
@@ -316,25 +320,25 @@ TEST_CASE("fit refuses a profile with one section mostly noisy, however quiet th
   for (auto& r : profile["ops"]) r["id"] = "op_" + r["id"].get<std::string>();
   const size_t n = profile["configs"].size();
   for (size_t i = 0; i < n; ++i) profile["configs"][i]["timing"]["noisy"] = i < n * 6 / 10;
-  const std::string error = error_of([&] { fit(profile, "synthetic.json"); });
+  const std::string error = error_of([&] { test::fit_profile(profile, "synthetic.json"); });
   CHECK_THAT(error, Catch::StartsWith("synthetic.json: configs: " + std::to_string(n * 6 / 10) + " of " + std::to_string(n) +
                                       " measurements flagged noisy, more than 50%") &&
                         Catch::EndsWith("re-profile on a quiet machine (`cpubone-explore profile quiet_machine_check`), or fit anyway "
                                         "with allow_noisy"));
-  CHECK_THAT(cli_error_of([&] { fit(profile, "synthetic.json"); }),
+  CHECK_THAT(cli_error_of([&] { test::fit_profile(profile, "synthetic.json"); }),
              Catch::EndsWith("re-profile on a quiet machine (`cpubone-explore profile --quiet-machine-check`), or fit anyway with "
                              "--allow-noisy"));
   FitOptions allow;
   allow.allow_noisy = true;
-  CHECK(fit(profile, "synthetic.json", allow).classes[static_cast<size_t>(OpClass::conv_dense)]);
+  CHECK(test::fit_profile(profile, "synthetic.json", allow).classes[static_cast<size_t>(OpClass::conv_dense)]);
   for (size_t i = 0; i < n; ++i) profile["configs"][i]["timing"]["noisy"] = i < n * 4 / 10;  // 40%: fitted
-  CHECK(fit(profile, "synthetic.json").classes[static_cast<size_t>(OpClass::conv_dense)]);
+  CHECK(test::fit_profile(profile, "synthetic.json").classes[static_cast<size_t>(OpClass::conv_dense)]);
 }
 
 TEST_CASE("fit without probed ceilings (or without the cache bandwidth) keeps the quadratic and says why", "[roofline]") {
   Json profile = synthetic_profile(true_us, 5);
-  profile.erase("peaks");
-  const Predictor p = fit(profile, "synthetic.json");
+  profile["peaks"] = Json::array();
+  const Predictor p = test::fit_profile(profile, "synthetic.json");
   CHECK_FALSE(p.classes[static_cast<size_t>(OpClass::conv_dense)]->roofline);
   const Json& held = p.provenance["classes"]["conv_dense"]["held_out"];
   CHECK(held["chosen"] == "quadratic");
@@ -342,7 +346,7 @@ TEST_CASE("fit without probed ceilings (or without the cache bandwidth) keeps th
 
   Json dram_only = synthetic_profile(true_us, 5);  // a profile from before the cache bandwidth probe
   dram_only["peaks"][0].erase("cache_bandwidth_bytes_per_s");
-  const Predictor q = fit(dram_only, "synthetic.json");
+  const Predictor q = test::fit_profile(dram_only, "synthetic.json");
   CHECK_FALSE(q.classes[static_cast<size_t>(OpClass::conv_dense)]->roofline);
   CHECK_THAT(q.provenance["classes"]["conv_dense"]["held_out"]["note"].get<std::string>(),
              Catch::Contains("synthetic.json: peaks: no cache_bandwidth_bytes_per_s at 1 thread(s)"));
@@ -352,7 +356,7 @@ TEST_CASE("roofline model: below the ridge point intensity does not change the e
   // A squeeze-excitation conv (960 -> 240 on 1x1 pixels) does 0.25 MACs per byte, far below this machine's
   // ridge of 5; a near-ridge pointwise conv that writes a large output is slow for reasons a matrix-vector
   // product does not share. The fit may learn intensity's effect only on the compute side.
-  const Predictor p = fit(synthetic_profile(true_us, 6), "synthetic.json");
+  const Predictor p = test::fit_profile(synthetic_profile(true_us, 6), "synthetic.json");
   const RooflineModel& m = *p.classes[static_cast<size_t>(OpClass::conv_dense)]->roofline;
   REQUIRE(m.theta[1 + 9] > 0);  // the grid's intensities reach above the ridge, and the law rewards them
   const double log_ridge = std::log(machine.peak_macps / machine.bandwidth_bytes_per_s);
@@ -375,7 +379,7 @@ TEST_CASE("roofline model: below the ridge point intensity does not change the e
 TEST_CASE("a quadratic class model is bounded by the hardware too: never faster than its roofline at the probed ceilings", "[roofline]") {
   FitOptions quadratic_only;
   quadratic_only.roofline = false;
-  const Predictor p = fit(synthetic_profile(true_us, 9), "synthetic.json", quadratic_only);
+  const Predictor p = test::fit_profile(synthetic_profile(true_us, 9), "synthetic.json", quadratic_only);
   ClassModel wild = *p.classes[static_cast<size_t>(OpClass::conv_dense)];
   REQUIRE_FALSE(wild.roofline);
   REQUIRE(wild.roofline_floor.size() == 1);
@@ -408,8 +412,8 @@ TEST_CASE("a quadratic class model is bounded by the hardware too: never faster 
   CHECK_THAT(error_of([&] { predictor_from_json(bad, "p.json"); }), Catch::Contains("classes.conv_dense.roofline_floor"));
   // Without peaks in the profile there is nothing to bound by: the floor is absent, and says nothing.
   Json no_peaks = synthetic_profile(true_us, 9);
-  no_peaks.erase("peaks");
-  CHECK(fit(no_peaks, "synthetic.json").classes[static_cast<size_t>(OpClass::conv_dense)]->roofline_floor.empty());
+  no_peaks["peaks"] = Json::array();
+  CHECK(test::fit_profile(no_peaks, "synthetic.json").classes[static_cast<size_t>(OpClass::conv_dense)]->roofline_floor.empty());
 }
 
 TEST_CASE("weights past the last-level cache are read from DRAM again for every further GEMM row tile, and within it not at all", "[roofline]") {
@@ -452,7 +456,7 @@ TEST_CASE("fit takes the weight-streaming ceiling from the profile's peaks, stor
   profile["peaks"][0]["dram_read_bytes_per_s"] = 1e10;
   profile["peaks"][0]["last_level_cache_bytes"] = 8 << 20;
   profile["peaks"][0]["gemm_tile_rows"] = 4;
-  const Predictor p = fit(profile, "synthetic.json");
+  const Predictor p = test::fit_profile(profile, "synthetic.json");
   CHECK_THAT(p.provenance["weight_streaming"].get<std::string>(), Catch::StartsWith("modelled"));
   const Json j = to_json(p);
   const Json& streaming = j["classes"]["conv_dense"]["ceilings"]["1"]["weight_streaming"];
@@ -478,7 +482,7 @@ TEST_CASE("fit takes the weight-streaming ceiling from the profile's peaks, stor
              Catch::Contains("classes.conv_dense.ceilings.1.weight_streaming") && Catch::Contains("gemm_tile"));
 
   // A profile from before the probe: the roofline without the third ceiling, and the provenance says why.
-  const Predictor old = fit(synthetic_profile(true_us, 6), "synthetic.json");
+  const Predictor old = test::fit_profile(synthetic_profile(true_us, 6), "synthetic.json");
   CHECK(old.classes[static_cast<size_t>(OpClass::conv_dense)]->roofline);
   CHECK_THAT(old.provenance["weight_streaming"].get<std::string>(), Catch::StartsWith("not modelled") && Catch::Contains("profile again"));
   CHECK_FALSE(to_json(old)["classes"]["conv_dense"]["ceilings"]["1"].contains("weight_streaming"));
@@ -527,12 +531,12 @@ TEST_CASE("fit pads the GEMM classes' work by the profile's tile, only theirs, s
   }
   // The tile's columns need its rows, which say how many rows pad.
   profile["peaks"][0]["gemm_tile_cols"] = 16;
-  CHECK_THAT(fit(profile, "synthetic.json").provenance["gemm_tiles"].get<std::string>(), Catch::StartsWith("not modelled"));
+  CHECK_THAT(test::fit_profile(profile, "synthetic.json").provenance["gemm_tiles"].get<std::string>(), Catch::StartsWith("not modelled"));
   // A machine whose caches cpuinfo cannot read (a VM that hides them): tiles pad, and weights do not stream.
   profile["peaks"][0]["gemm_tile_rows"] = 4;
   profile["peaks"][0]["dram_read_bytes_per_s"] = 1e10;
   profile["peaks"][0]["last_level_cache_bytes"] = 0;
-  const Predictor p = fit(profile, "synthetic.json");
+  const Predictor p = test::fit_profile(profile, "synthetic.json");
   CHECK_THAT(p.provenance["gemm_tiles"].get<std::string>(), Catch::StartsWith("modelled") && Catch::Contains("16 output channels x 4 rows"));
   CHECK_THAT(p.provenance["weight_streaming"].get<std::string>(), Catch::StartsWith("not modelled") && Catch::Contains("caches"));
   const Json j = to_json(p);
@@ -552,7 +556,7 @@ TEST_CASE("fit pads the GEMM classes' work by the profile's tile, only theirs, s
   CHECK_THAT(error_of([&] { predictor_from_json(bad, "p.json"); }),
              Catch::Contains("p.json") && Catch::Contains("classes.conv_dense.ceilings.1.gemm_tile.cols"));
   // A profile from before the tile was recorded: no padding, and the provenance says why.
-  const Predictor old = fit(synthetic_profile(true_us, 7), "synthetic.json");
+  const Predictor old = test::fit_profile(synthetic_profile(true_us, 7), "synthetic.json");
   CHECK_THAT(old.provenance["gemm_tiles"].get<std::string>(), Catch::StartsWith("not modelled") && Catch::Contains("profile again"));
   CHECK_FALSE(to_json(old)["classes"]["conv_dense"]["ceilings"]["1"].contains("gemm_tile"));
 }
@@ -582,7 +586,7 @@ TEST_CASE("fit --speed-correction local: each time at the profile's median speed
   as_measured.speed_correction = FitOptions::SpeedCorrection::none;
   FitOptions corrected = as_measured;
   corrected.speed_correction = FitOptions::SpeedCorrection::local;
-  const Predictor raw = fit(profile, "synthetic.json", as_measured), fixed = fit(profile, "synthetic.json", corrected);
+  const Predictor raw = test::fit_profile(profile, "synthetic.json", as_measured), fixed = test::fit_profile(profile, "synthetic.json", corrected);
   CHECK(fixed.provenance["speed_correction"] == "local");
   CHECK(raw.provenance["speed_correction"] == "none");
   // As measured, the slow span is dropped as noisy and the fast one is learned as it ran.

@@ -38,12 +38,13 @@ TEST_CASE("every op kind is timed alone by the profile's sweep or named as not t
 }
 
 TEST_CASE("the rules text prints each claim's measured figures rounded and named, never as raw JSON") {
-  const Json rules = Json::parse(R"({"complete": true, "per_threads": [], "fasternet_table1": [], "claims": [
-    {"claim": 4, "threads": 1, "text": "2x2 kernels", "claimed": "+42%",
-     "measured_macps_change_pct": {"dwconv": -30.29527520890285, "fumbconv": -4.660161854342881}},
-    {"claim": 3, "threads": 1, "text": "crossover", "claimed": "C = 256",
-     "measured_crossover": [{"resolution": 7, "latency_crossover_channels": 128, "macps_crossover_channels": null}],
-     "measured_macs_ratio": 0.7584905660377359}]})");
+  cpx::profiler::DesignRules rules;
+  rules.complete = true;
+  rules.claims.push_back({4, 1, "2x2 kernels", "+42%",
+                          cpx::Json::parse(R"({"measured_macps_change_pct": {"dwconv": -30.29527520890285, "fumbconv": -4.660161854342881}})")});
+  rules.claims.push_back({3, 1, "crossover", "C = 256", cpx::Json::parse(R"({
+      "measured_crossover": [{"resolution": 7, "latency_crossover_channels": 128, "macps_crossover_channels": null}],
+      "measured_macs_ratio": 0.7584905660377359})")});
   const std::string text = cpx::profiler::format_rules(rules);
   CHECK(text.find("measured: macps_change_pct (dwconv -30.3 %, fumbconv -4.7 %)") != std::string::npos);
   CHECK(text.find("crossover resolution 7, latency_crossover_channels 128, macps_crossover_channels none") != std::string::npos);

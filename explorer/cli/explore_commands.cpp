@@ -66,7 +66,7 @@ void run_job(JobArgs a, const std::string& command) {
   const predictor::Predictor p = predictor::load_predictor(device);
   std::signal(SIGINT, on_job_interrupt);
   std::signal(SIGTERM, on_job_interrupt);
-  const std::optional<Json> profile = predictor::measured_profile(device);
+  const std::optional<profiler::Profile> profile = predictor::measured_profile(device);
   const Json results = explorer::run_job(o, p, profile ? &*profile : nullptr);
 
   // Summary: the capacity-matched tier first, then the proposals that earned domination over B0-B3.

@@ -15,6 +15,7 @@
 #include "profiler/measure/probes.hpp"
 #include "profiler/measure/sweep.hpp"
 #include "profiler/profile/cpus.hpp"
+#include "profiler/profile/profile_file.hpp"
 #include "profiler/profile/rules.hpp"
 #include "space/count.hpp"
 #include "space/io.hpp"
@@ -45,7 +46,7 @@ void run_measure(const MeasureArgs& a) {
   a.quiet.run("measure", options.threads);
   const Measurement m = measure_network(net, options);
   Interference noise;
-  noise.add("network", to_json(m.timing));
+  noise.add("network", m.timing);
   if (a.json) {
     Json j = to_json(m);
     j["interference"] = noise.to_json();
@@ -154,10 +155,11 @@ void run_profile(const ProfileArgs& a) {
                 p["peak_macps"].get<double>() / 1e9, p["peak_source"].get<std::string>().c_str(), fma,
                 p["bandwidth_bytes_per_s"].get<double>() / 1e9);
   }
-  std::printf("%s", format_rules(derive_rules(profile)).c_str());
+  const Profile measured = read_profile(profile, o.out_path);
+  std::printf("%s", format_rules(derive_rules(measured)).c_str());
   // Last, with the results (a bad input's error stays one line): the profile's environment says it too.
   if (emulation.emulated) std::printf("%s\n", emulated_warning(emulation).c_str());
-  finish_measuring(profile_interference(profile), "profile");
+  finish_measuring(profile_interference(measured), "profile");
   finish_speed("profile", profile["machine_speed"]["spread"].get<double>());
 }
 
@@ -165,8 +167,8 @@ void run_rules(const std::string& device, const std::string& file, bool as_json)
   const std::string path = file.empty() ? predictor::resolve_device(device).profile_path : file;
   if (file.empty() && !std::filesystem::exists(path))
     throw InputError("--device = \"" + device + "\": no device profile at " + path + " (run `cpubone-explore profile --device host` first)");
-  const Json rules = derive_rules(load_profile(path));
-  if (as_json) std::cout << rules.dump(2) << "\n";
+  const DesignRules rules = derive_rules(read_profile_file(path));
+  if (as_json) std::cout << to_json(rules).dump(2) << "\n";
   else std::printf("%s", format_rules(rules).c_str());
 }
 

@@ -109,14 +109,14 @@ struct Baselines {
   Predictor quadratic;
 };
 
-Baselines fit_baselines(const Json& profile, const std::string& profile_path, int64_t threads) {
+Baselines fit_baselines(const profiler::Profile& profile, const std::string& profile_path, int64_t threads) {
   std::vector<double> log_macps, log_us_per_param;
-  for (const char* section : {"configs", "ops"})
-    for (const auto& r : profile.value(section, Json::array())) {
-      if (r["threads"].get<int64_t>() != threads) continue;
-      const double us = r["timing"]["stats_us"]["median"].get<double>();
+  for (const profiler::ProfileSection section : {profiler::ProfileSection::configs, profiler::ProfileSection::ops})
+    for (const profiler::ProfileRecord& r : profile[section]) {
+      if (r.threads != threads) continue;
+      const double us = r.median_us();
       // Records without a parameter count (hand-made profiles) stay out of the params baseline only.
-      const double macs = r["macs"].get<double>(), params = r.value("params_inference", 0.0);
+      const double macs = static_cast<double>(r.macs), params = r.params_inference;
       if (macs > 0) log_macps.push_back(std::log(macs / (us * 1e-6)));
       if (params > 0) log_us_per_param.push_back(std::log(us / params));
     }
@@ -204,7 +204,7 @@ Rounds measure_rounds(const std::vector<HeldOut>& held_out, const ValidateOption
       r.networks[i].medians_us.push_back(t.stats_us.median);
       r.networks[i].cvs.push_back(t.stats_us.cv);
       reference_before[i].push_back(r.reference_us.size() - 1);
-      r.interference.add(std::string(to_string(held_out[i].set)), profiler::to_json(t, false));
+      r.interference.add(std::string(to_string(held_out[i].set)), t);
     }
   }
   r.reference_us.push_back(time_reference());
@@ -215,7 +215,7 @@ Rounds measure_rounds(const std::vector<HeldOut>& held_out, const ValidateOption
     std::shuffle(order.begin(), order.end(), rng);
     for (size_t i : order) {
       const profiler::NetworkTimings m = profiler::time_network(held_out[i].net, run);
-      r.interference.add(std::string(to_string(held_out[i].set)), profiler::to_json(m.timings.network, false));
+      r.interference.add(std::string(to_string(held_out[i].set)), m.timings.network);
       for (size_t k = 0; k < m.timings.ops.size(); ++k)
         r.networks[i].op_us.push_back(m.implementations[k].fused_into ? std::nullopt : std::optional<double>(m.timings.ops[k].stats_us.median));
       r.networks[i].additivity = m.timings.additivity;
@@ -324,9 +324,9 @@ std::optional<Verdict> instrument_verdict(const Accuracy& predictor, const std::
   return out;
 }
 
-std::optional<SpeedVsProfile> speed_vs_profile(const Json& profile, int64_t threads, const std::vector<double>& reference_us) {
-  if (!profile.contains("machine_speed") || reference_us.empty()) return std::nullopt;
-  const auto medians = profiler::speed_medians_us(profile["machine_speed"].value("samples", Json::array()));
+std::optional<SpeedVsProfile> speed_vs_profile(const profiler::Profile& profile, int64_t threads, const std::vector<double>& reference_us) {
+  if (!profile.machine_speed || reference_us.empty()) return std::nullopt;
+  const auto medians = profiler::speed_medians_us(profile.machine_speed->samples);
   const auto it = medians.find(threads);
   if (it == medians.end()) return std::nullopt;
   const double now = median(reference_us);
@@ -482,15 +482,15 @@ namespace {
 struct Scoring {
   Predictor predictor;
   std::string profile_path;
-  Json profile;
+  profiler::Profile profile;
   std::string reference;
 };
 
 Scoring load_scoring(const std::string& device) {
   const DeviceRef d = resolve_device(device);
-  Scoring s{load_predictor(d), "", nullptr, ""};
+  Scoring s{load_predictor(d), "", {}, ""};
   s.profile_path = s.predictor.provenance.value("profile", d.profile_path);
-  s.profile = profiler::load_profile(s.profile_path);
+  s.profile = profiler::read_profile_file(s.profile_path);
   try {
     s.reference = profiler::profile_speed_reference(s.profile);
   } catch (const InputError& e) {

@@ -155,7 +155,7 @@ struct SpeedVsProfile {
 Json to_json(const SpeedVsProfile& s);
 // Nullopt for a profile without the reference at `threads`; a malformed machine_speed is an InputError
 // naming the sample.
-std::optional<SpeedVsProfile> speed_vs_profile(const Json& profile, int64_t threads, const std::vector<double>& reference_us);
+std::optional<SpeedVsProfile> speed_vs_profile(const profiler::Profile& profile, int64_t threads, const std::vector<double>& reference_us);
 
 // A set's scores: the predictor's and the baselines' over its rows, and its worst predictions. JSON keys
 // are the fields, in this order; an empty set is {"networks": 0} (with by_set and op_classes where they

@@ -38,6 +38,13 @@ std::string profile_speed_reference(const Json& profile) {
   return r.get<std::string>();
 }
 
+std::string profile_speed_reference(const Profile& profile) {
+  if (!profile.machine_speed || profile.machine_speed->reference.empty()) return speed_reference;
+  const std::string& r = profile.machine_speed->reference;
+  if (r != conv_speed_reference && r != network_speed_reference) throw unknown_reference(Json(r).dump());
+  return r;
+}
+
 SpeedWatch::SpeedWatch(Json& profile, std::function<double()> elapsed_s)
     : profile_(profile), elapsed_s_(std::move(elapsed_s)), reference_(profile_speed_reference(profile)) {
   Json& s = section();
@@ -61,7 +68,7 @@ void SpeedWatch::maybe_check(int64_t threads, double elapsed_s) {
 }
 
 void SpeedWatch::finish() {
-  const double spread = speed_spread(section()["samples"]);
+  const double spread = speed_spread(speed_samples_from_json(section()["samples"]));
   section()["spread"] = spread;
   section()["slowed"] = spread > max_speed_spread;
   const int64_t flagged = flag_slowed_records(profile_);

@@ -35,6 +35,7 @@ double time_speed_reference_us(std::string_view reference, int64_t threads, doub
 
 // The reference a profile's machine_speed names (speed_reference without one), checked to be known.
 std::string profile_speed_reference(const Json& profile);
+std::string profile_speed_reference(const Profile& profile);
 
 // profile["machine_speed"]: {"reference", "samples": [{"elapsed_s", "threads", "latency_us"}, ...],
 // "spread", "slowed", "records_flagged"}, the samples kept across resumed runs. elapsed_s counts from the

@@ -339,7 +339,7 @@ Json run_sweep(const SweepOptions& options, const std::atomic<bool>& stop) {
   speed.finish();
   profile["complete"] = !stop;
   profile["elapsed_s"] = elapsed_before_s + seconds_since(start);
-  mark_interference(profile);
+  mark_interference(profile, options.out_path);
   write();
   return profile;
 }

@@ -1,5 +1,5 @@
 // The design-space sweep: measures the work of sweep_grid.hpp on this machine and produces a device
-// profile (JSON "cpubone-explore/device-profile/v1", see profile_file.hpp), checkpointed and resumable.
+// profile (JSON "cpubone-explore/device-profile/v2", see profile_file.hpp), checkpointed and resumable.
 #pragma once
 
 #include <array>

@@ -18,37 +18,24 @@ std::string percent(double share) {
   return b;
 }
 
-double number_or(const Json& j, const char* key, double otherwise) {
-  return j.is_object() && j.contains(key) && j[key].is_number() ? j[key].get<double>() : otherwise;
-}
-
-// Why a noisy timing was flagged, from what it stores. Timings since robust_cv existed were held to it;
-// older ones to the plain CV.
+// Why a noisy timing was flagged, from what it stores (the robust CV it was held to: Stats::robust_cv).
 struct Reasons {
   bool wait, cv, outliers, slowed;
 };
-Reasons reasons_of(const Json& timing) {
-  const Json stats = timing.value("stats_us", Json::object());
-  const double cv = number_or(stats, stats.contains("robust_cv") ? "robust_cv" : "cv", 0);
-  return {number_or(timing, "wait_fraction", -1) > noisy_wait_threshold, cv > number_or(timing, "cv_threshold", noisy_cv_threshold),
-          number_or(timing, "outlier_runs", 0) > 0,
-          timing.contains("machine_slowed") && timing["machine_slowed"].is_boolean() && timing["machine_slowed"].get<bool>()};
+Reasons reasons_of(const Timing& t) {
+  return {t.wait_fraction > noisy_wait_threshold, t.stats_us.robust_cv > t.cv_threshold, t.outlier_runs > 0, t.machine_slowed};
 }
 
 }  // namespace
 
-bool timing_noisy(const Json& timing) {
-  return timing.is_object() && timing.contains("noisy") && timing["noisy"].is_boolean() && timing["noisy"].get<bool>();
-}
-
-bool timing_noisy_in_itself(const Json& timing) {
-  if (!timing_noisy(timing)) return false;
+bool timing_noisy_in_itself(const Timing& timing) {
+  if (!timing.noisy) return false;
   const Reasons r = reasons_of(timing);
   return !r.slowed || r.wait || r.cv || r.outliers;
 }
 
-SpeedAtTime::SpeedAtTime(const Json& samples) : median_us_(speed_medians_us(samples)) {
-  for (const auto& s : samples) checks_[s["threads"].get<int64_t>()].emplace_back(s.value("elapsed_s", 0.0), s["latency_us"].get<double>());
+SpeedAtTime::SpeedAtTime(const std::vector<SpeedSample>& samples) : median_us_(speed_medians_us(samples)) {
+  for (const SpeedSample& s : samples) checks_[s.threads].emplace_back(s.elapsed_s, s.latency_us);
   for (auto& [t, c] : checks_) std::stable_sort(c.begin(), c.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
 }
 
@@ -69,13 +56,13 @@ double SpeedAtTime::factor(int64_t threads, double elapsed_s) const {
   return median_us_.at(threads) / us;
 }
 
-void Interference::add(const std::string& section, const Json& timing) {
+void Interference::add(const std::string& section, const Timing& timing) {
   auto it = sections_.begin();
   while (it != sections_.end() && it->first != section) ++it;
   if (it == sections_.end()) it = sections_.insert(sections_.end(), {section, NoiseCount{}});
   NoiseCount& c = it->second;
   ++c.measurements;
-  if (!timing_noisy(timing)) return;
+  if (!timing.noisy) return;
   ++c.noisy;
   const Reasons r = reasons_of(timing);
   c.wait += r.wait;
@@ -160,31 +147,23 @@ Wording Interference::line(const std::string& command) const {
           Field::quiet_machine_check, "); exit " + std::to_string(exit_interfered)};
 }
 
-Interference profile_interference(const Json& profile) {
+Interference profile_interference(const Profile& profile) {
   Interference out;
-  for (const char* section : profile_sections)
-    for (const auto& r : profile.value(section, Json::array())) out.add(section, r.value("timing", Json::object()));
+  for (size_t s = 0; s < std::size(profile_sections); ++s)
+    for (const ProfileRecord& r : profile.sections[s]) out.add(profile_sections[s], r.timing);
   return out;
 }
 
-Interference mark_interference(Json& profile) {
-  Interference out = profile_interference(profile);
+Interference mark_interference(Json& profile, const std::string& file) {
+  Interference out = profile_interference(read_profile(profile, file));
   if (out.above()) profile["interference"] = out.to_json();
   else profile.erase("interference");
   return out;
 }
 
-std::map<int64_t, std::vector<double>> speed_by_threads(const Json& samples) {
-  if (!samples.is_array()) throw InputError("machine_speed.samples: expected an array");
+std::map<int64_t, std::vector<double>> speed_by_threads(const std::vector<SpeedSample>& samples) {
   std::map<int64_t, std::vector<double>> by_threads;
-  for (size_t i = 0; i < samples.size(); ++i) {
-    const Json& s = samples[i];
-    if (!s.is_object() || !s.contains("threads") || !s["threads"].is_number_integer() || !s.contains("latency_us") ||
-        !s["latency_us"].is_number() || !(s["latency_us"].get<double>() > 0) || (s.contains("elapsed_s") && !s["elapsed_s"].is_number()))
-      throw InputError("machine_speed.samples[" + std::to_string(i) + "] = " + s.dump() +
-                       ": expected {\"elapsed_s\", \"threads\", \"latency_us\" > 0}");
-    by_threads[s["threads"].get<int64_t>()].push_back(s["latency_us"].get<double>());
-  }
+  for (const SpeedSample& s : samples) by_threads[s.threads].push_back(s.latency_us);
   return by_threads;
 }
 
@@ -195,13 +174,13 @@ double spread_of(std::vector<double> latencies_us) {
   return latencies_us[latencies_us.size() - 1 - tenth] / latencies_us[tenth] - 1;
 }
 
-double speed_spread(const Json& samples) {
+double speed_spread(const std::vector<SpeedSample>& samples) {
   double spread = 0;
   for (const auto& [threads, us] : speed_by_threads(samples)) spread = std::max(spread, spread_of(us));
   return spread;
 }
 
-std::map<int64_t, double> speed_medians_us(const Json& samples) {
+std::map<int64_t, double> speed_medians_us(const std::vector<SpeedSample>& samples) {
   std::map<int64_t, double> median;
   for (auto& [t, us] : speed_by_threads(samples)) {
     std::sort(us.begin(), us.end());
@@ -212,15 +191,14 @@ std::map<int64_t, double> speed_medians_us(const Json& samples) {
 
 int64_t flag_slowed_records(Json& profile) {
   if (!profile.contains("machine_speed")) return 0;
-  const Json& samples = profile["machine_speed"]["samples"];
+  const std::vector<SpeedSample> samples = speed_samples_from_json(profile["machine_speed"]["samples"]);
   std::map<int64_t, double> median = speed_medians_us(samples);
   struct Mark {
     double at_s;
     bool slow;
   };
   std::vector<Mark> marks;
-  for (const auto& s : samples)
-    marks.push_back({s.value("elapsed_s", 0.0), s["latency_us"].get<double>() > slow_reference_factor * median[s["threads"].get<int64_t>()]});
+  for (const SpeedSample& s : samples) marks.push_back({s.elapsed_s, s.latency_us > slow_reference_factor * median[s.threads]});
   std::stable_sort(marks.begin(), marks.end(), [](const Mark& a, const Mark& b) { return a.at_s < b.at_s; });
   // Runs of at least two slow marks in a row: one slow time alone is a blip of under a check interval.
   std::vector<std::pair<double, double>> spans;

@@ -1,7 +1,7 @@
 // What the machine did to a set of measurements: per section, how many timings were flagged noisy and
 // why (run-queue wait, CV, outliers), a threshold above which a command says so loudly and exits with
-// exit_interfered. Reads the timing JSON that profiler::to_json(Timing) writes, so it needs no executor
-// (fit and the report use it; the busy-machine check before measuring is profiler/measure/quiet_machine.hpp).
+// exit_interfered. Reads Timing structs (profiler/profile/timing.hpp), so it needs no executor (fit and the
+// report use it; the busy-machine check before measuring is profiler/measure/quiet_machine.hpp).
 #pragma once
 
 #include <cstdint>
@@ -48,12 +48,10 @@ struct NoiseCount {
   double share() const { return measurements > 0 ? static_cast<double>(noisy) / static_cast<double>(measurements) : 0.0; }
 };
 
-bool timing_noisy(const Json& timing);  // a to_json(Timing) object's "noisy"
-
 class Interference {
  public:
-  // `timing`: a to_json(Timing) object. Sections are kept in the order they are first added.
-  void add(const std::string& section, const Json& timing);
+  // Sections are kept in the order they are first added.
+  void add(const std::string& section, const Timing& timing);
   NoiseCount total() const;
   bool above() const { return total().share() > interference_threshold || mostly_noisy_section(); }
   // The first section (name, count) of at least section_noise_min_measurements more than
@@ -78,9 +76,10 @@ class Interference {
 
 // The measured sections of a device profile (profile_sections), one measurement per
 // record (its whole-network timing; the per-op pass of a record runs right after it, on the same machine).
-Interference profile_interference(const Json& profile);
-// Sets the profile's "interference" object when above the threshold and removes an outdated one otherwise.
-Interference mark_interference(Json& profile);
+Interference profile_interference(const Profile& profile);
+// Sets the profile's "interference" object when above the threshold and removes an outdated one otherwise
+// (the sweep's document; `file` names it in errors).
+Interference mark_interference(Json& profile, const std::string& file);
 
 // The machine's speed while a profile measured (profiler/measure/machine_speed.hpp times the reference; these read
 // what it wrote, so that fit needs no executor).
@@ -95,12 +94,11 @@ double spread_of(std::vector<double> latencies_us);
 // comments).
 inline constexpr const char* spread_of_meaning = "90th over 10th percentile of its times, slowest over fastest below ten";
 // spread_of per thread count of the machine_speed samples, the largest; 0 without any.
-double speed_spread(const Json& samples);
-// The machine_speed samples' latencies by thread count, in their order; a malformed one is an InputError
-// naming it.
-std::map<int64_t, std::vector<double>> speed_by_threads(const Json& samples);
+double speed_spread(const std::vector<SpeedSample>& samples);
+// The machine_speed samples' latencies by thread count, in their order.
+std::map<int64_t, std::vector<double>> speed_by_threads(const std::vector<SpeedSample>& samples);
 // The median reference time of each thread count of the machine_speed samples.
-std::map<int64_t, double> speed_medians_us(const Json& samples);
+std::map<int64_t, double> speed_medians_us(const std::vector<SpeedSample>& samples);
 
 // A reference time over slow_reference_factor times the median of its thread count's is slow. Two or more
 // slow times in a row (all thread counts, in time order) mark the machine slow from the reference time
@@ -115,7 +113,7 @@ int64_t flag_slowed_records(Json& profile);
 
 // Whether a timing is noisy for a reason of its own (run-queue wait, CV, outliers), leaving aside a
 // "machine_slowed" flag: what a reader that corrects for the machine's speed (SpeedAtTime) still drops.
-bool timing_noisy_in_itself(const Json& timing);
+bool timing_noisy_in_itself(const Timing& timing);
 
 // The machine's speed at a moment of a profile, from its speed reference (the machine_speed samples):
 // factor(threads, elapsed_s) is the median reference time at that thread count over the reference's time
@@ -124,7 +122,7 @@ bool timing_noisy_in_itself(const Json& timing);
 // no check at that thread count.
 class SpeedAtTime {
  public:
-  explicit SpeedAtTime(const Json& samples);  // a malformed sample is an InputError naming it
+  explicit SpeedAtTime(const std::vector<SpeedSample>& samples);
   double factor(int64_t threads, double elapsed_s) const;
 
  private:

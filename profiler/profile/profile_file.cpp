@@ -7,6 +7,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <set>
+#include <tuple>
+#include <utility>
 
 #include "profiler/profile/block_variant.hpp"
 #include "space/network.hpp"
@@ -57,15 +59,15 @@ ShapeNhwc read_shape(const Json& v, const Where& w) {
   return {v[0].get<int64_t>(), v[1].get<int64_t>(), v[2].get<int64_t>(), v[3].get<int64_t>()};
 }
 
-// The key of a record's and an op row's timing object: "latency_us" in v1, "timing" since v2.
-void check_timing(const Fields& rec, const char* key, double min_us) {
-  const Fields l(rec.get(key), rec.w / key);
+// A record's and an op row's timing object.
+Timing read_timing(const Fields& rec, double min_us) {
+  const Fields l(rec.get("timing"), rec.w / "timing");
   l.optional("noisy", &Json::is_boolean, "true or false");  // fit and the interference summary read it
   Fields(l.get("stats_us"), l.w / "stats_us").number("median", min_us, 1e12);
+  return timing_from_json(l.j, l.w);
 }
 
-// An op row, its timing object under `timing_key` (the file's version's key).
-MeasuredOp read_op(const Json& j, const Where& where, const char* timing_key) {
+MeasuredOp read_op(const Json& j, const Where& where) {
   const Fields l(j, where);
   MeasuredOp o;
   l.string("op");
@@ -86,8 +88,7 @@ MeasuredOp read_op(const Json& j, const Where& where, const char* timing_key) {
     }
   }
   o.row.out_nhwc = read_shape(l.get("out_nhwc"), l.w / "out_nhwc");
-  check_timing(l, timing_key, 0);
-  o.timing = timing_from_json(j[timing_key], l.w / timing_key);
+  o.timing = read_timing(l, 0);
   l.optional("name", &Json::is_string, "a string");
   o.row.name = j.value("name", "");
   if (j.contains("conv_class") && !j["conv_class"].is_null()) {
@@ -110,26 +111,117 @@ MeasuredOp read_op(const Json& j, const Where& where, const char* timing_key) {
   return o;
 }
 
-// Profiles come from other machines and from editors: everything that resume, rules and fit read is
-// checked here, so that none of them meets a missing field, a wrong type or a non-finite number.
-// Errors name the keys of the file's own version.
-void check_profile(const Json& j, const std::string& path) {
-  const Fields top(j, Where(path));
-  check_file_version(top.w / "schema", j.value("schema", Json()), {device_profile_version, device_profile_v1});
-  const char* timing = is_file_version(j["schema"], device_profile_v1) ? "latency_us" : "timing";
-  top.optional("complete", &Json::is_boolean, "true or false");
-  top.optional("device", &Json::is_string, "a string");
-  top.optional("environment", &Json::is_object, "an object");
-  if (j.contains("elapsed_s")) top.number("elapsed_s", 0, 1e9);
-  profile_warm_twins(j, top.w);
-  top.array("peaks");
-  for (size_t i = 0; i < j["peaks"].size(); ++i) {
-    const Fields p(j["peaks"][i], (top.w / "peaks")[i]);
-    p.integer("threads", 1, 256);
-    p.number("peak_macps", 1, 1e18);
-    p.number("bandwidth_bytes_per_s", 0, 1e18);
-    p.string("peak_source");
+// The fields of a record of `kind`, checked (the record's ids are unique across sections: `ids`).
+ProfileRecord read_record(const Fields& r, ProfileSection kind, std::set<std::string>& ids) {
+  ProfileRecord rec;
+  r.string("id");
+  rec.id = r.get("id").get<std::string>();
+  if (!ids.insert(rec.id).second) (r.w / "id").fail(r.get("id"), "duplicate measurement id");
+  r.integer("threads", 1, 256);
+  rec.threads = r.get("threads").get<int64_t>();
+  r.integer("macs", 0, INT64_MAX);
+  rec.macs = r.get("macs").get<int64_t>();
+  r.number("macps", 0, 1e18);
+  rec.macps = r.get("macps").get<double>();
+  for (const auto& [key, value] : {std::pair{"bytes", &rec.bytes}, std::pair{"params_inference", &rec.params_inference}})
+    if (r.j.contains(key)) {  // fit's warm-weights credit reads bytes, validate's params baseline the params
+      r.number(key, 0, 1e18);
+      *value = r.get(key).get<double>();
+    }
+  if (r.j.contains("elapsed_s")) {
+    r.number("elapsed_s", 0, 1e9);
+    rec.elapsed_s = r.get("elapsed_s").get<double>();
   }
+  rec.timing = read_timing(r, 1e-9);
+  if (kind == ProfileSection::configs) {
+    r.string("variant");
+    const std::optional<BlockVariant> variant = block_variant_from_string(r.get("variant").get<std::string>());
+    if (!variant) (r.w / "variant").fail(r.get("variant"), "unknown sweep variant");
+    rec.variant = *variant;
+    using Bounded = std::tuple<const char*, int64_t, int64_t*>;
+    for (const auto& [key, hi, value] : {Bounded{"kernel", limits::max_kernel, &rec.kernel}, Bounded{"groups", limits::max_channels, &rec.groups},
+                                         Bounded{"channels", limits::max_channels, &rec.channels},
+                                         Bounded{"resolution", limits::max_spatial, &rec.resolution}, Bounded{"stride", limits::max_kernel, &rec.stride}}) {
+      r.integer(key, 1, hi);
+      *value = r.get(key).get<int64_t>();
+    }
+  } else if (kind == ProfileSection::zoo) {
+    r.string("model");
+    rec.model = r.get("model").get<std::string>();
+  } else if (kind == ProfileSection::fasternet) {
+    r.string("op");
+    rec.op = r.get("op").get<std::string>();
+    r.integer("channels", 1, limits::max_channels);
+    rec.channels = r.get("channels").get<int64_t>();
+    r.integer("resolution", 1, limits::max_spatial);
+    rec.resolution = r.get("resolution").get<int64_t>();
+  }
+  // Required where fit learns from the ops; a zoo record keeps its rows too (fit learns from the fitted
+  // families').
+  if (kind == ProfileSection::configs || kind == ProfileSection::ops || kind == ProfileSection::networks || r.j.contains("layers")) {
+    r.array("layers");
+    const Json& layers = r.get("layers");
+    for (size_t k = 0; k < layers.size(); ++k) rec.layers.push_back(read_op(layers[k], (r.w / "layers")[k]));
+  }
+  return rec;
+}
+
+ProfilePeak read_peak(const Fields& f) {
+  ProfilePeak p;
+  f.integer("threads", 1, 256);
+  p.threads = f.get("threads").get<int64_t>();
+  f.number("peak_macps", 1, 1e18);
+  p.peak_macps = f.get("peak_macps").get<double>();
+  f.number("bandwidth_bytes_per_s", 0, 1e18);
+  p.bandwidth_bytes_per_s = f.get("bandwidth_bytes_per_s").get<double>();
+  f.string("peak_source");
+  p.peak_source = f.get("peak_source").get<std::string>();
+  // Probed later than the others: absent from some profiles (and the caches' from VMs that hide them).
+  for (const auto& [key, value] : {std::pair{"cache_bandwidth_bytes_per_s", &p.cache_bandwidth_bytes_per_s},
+                                   std::pair{"dram_read_bytes_per_s", &p.dram_read_bytes_per_s}})
+    if (f.j.contains(key)) {
+      f.number(key, 0, 1e18);
+      *value = f.get(key).get<double>();
+    }
+  for (const auto& [key, value] : {std::pair{"last_level_cache_bytes", &p.last_level_cache_bytes},
+                                   std::pair{"gemm_tile_rows", &p.gemm_tile_rows}, std::pair{"gemm_tile_cols", &p.gemm_tile_cols}})
+    if (f.j.contains(key)) {
+      f.integer(key, 0, INT64_MAX);
+      *value = f.get(key).get<int64_t>();
+    }
+  return p;
+}
+
+// The profile's speed checks; errors name the file and the sample.
+MachineSpeed read_machine_speed(const Json& section, const std::string& file) {
+  try {
+    if (!section.is_object() || !section.contains("samples")) throw InputError("machine_speed: expected {\"samples\": [...]}");
+    MachineSpeed m{"", speed_samples_from_json(section["samples"])};
+    if (section.contains("reference")) {
+      if (!section["reference"].is_string()) throw InputError("machine_speed.reference = " + section["reference"].dump() + ": expected a string");
+      m.reference = section["reference"].get<std::string>();
+    }
+    return m;
+  } catch (const InputError& e) {
+    throw InputError(file + ": " + e.what());
+  }
+}
+
+// The header's fields that resume and fit read, checked (peaks, coverage), and those the struct holds.
+void read_header(const Fields& top, Profile& p) {
+  const Json& j = top.j;
+  check_file_version(top.w / "schema", j.value("schema", Json()), {device_profile_version});
+  top.optional("complete", &Json::is_boolean, "true or false");
+  p.complete = j.value("complete", false);
+  top.optional("device", &Json::is_string, "a string");
+  p.device = j.value("device", "");
+  top.optional("environment", &Json::is_object, "an object");
+  if (j.contains("environment")) p.environment = j["environment"];
+  if (j.contains("elapsed_s")) top.number("elapsed_s", 0, 1e9);
+  p.warm_twins = profile_warm_twins(j, top.w);
+  top.array("peaks");
+  for (size_t i = 0; i < j["peaks"].size(); ++i) p.peaks.push_back(read_peak(Fields(j["peaks"][i], (top.w / "peaks")[i])));
+  if (j.contains("machine_speed")) p.machine_speed = read_machine_speed(j["machine_speed"], top.w.file());
   if (j.contains("coverage")) {  // resume continues its rounds from these
     const Fields cov(j["coverage"], top.w / "coverage");
     cov.array("rounds");
@@ -141,74 +233,25 @@ void check_profile(const Json& j, const std::string& path) {
       r.integer("measured", 0, INT64_MAX);
     }
   }
-  std::set<std::string> ids;
-  for (const ProfileSection kind :
-       {ProfileSection::configs, ProfileSection::ops, ProfileSection::networks, ProfileSection::zoo, ProfileSection::fasternet}) {
-    const std::string section(to_string(kind));
-    if (!j.contains(section)) continue;
-    top.array(section.c_str());
-    const Json& list = j[section];
-    for (size_t i = 0; i < list.size(); ++i) {
-      const Fields r(list[i], (top.w / section)[i]);
-      r.string("id");
-      if (!ids.insert(r.get("id").get<std::string>()).second) (r.w / "id").fail(r.get("id"), "duplicate measurement id");
-      r.integer("threads", 1, 256);
-      r.integer("macs", 0, INT64_MAX);
-      r.number("macps", 0, 1e18);
-      if (list[i].contains("bytes")) r.number("bytes", 0, 1e18);  // fit's warm-weights credit reads it
-      check_timing(r, timing, 1e-9);
-      if (kind == ProfileSection::configs) {
-        r.string("variant");
-        if (!block_variant_from_string(r.get("variant").get<std::string>())) (r.w / "variant").fail(r.get("variant"), "unknown sweep variant");
-        r.integer("kernel", 1, limits::max_kernel);
-        r.integer("groups", 1, limits::max_channels);
-        r.integer("channels", 1, limits::max_channels);
-        r.integer("resolution", 1, limits::max_spatial);
-        r.integer("stride", 1, limits::max_kernel);
-      } else if (kind == ProfileSection::zoo) {
-        r.string("model");
-      } else if (kind == ProfileSection::fasternet) {
-        r.string("op");
-        r.integer("channels", 1, limits::max_channels);
-        r.integer("resolution", 1, limits::max_spatial);
-      }
-      if (kind == ProfileSection::configs || kind == ProfileSection::ops || kind == ProfileSection::networks) {
-        r.array("layers");
-        const Json& layers = r.get("layers");
-        for (size_t k = 0; k < layers.size(); ++k) read_op(layers[k], (r.w / "layers")[k], timing);
-      }
-    }
-  }
-}
-
-// In its place among the keys, so that a resumed v1 profile is written in its own order.
-void rename_key(Json& j, std::string_view from, std::string_view to) {
-  if (!j.is_object() || !j.contains(from)) return;
-  Json renamed = Json::object();
-  for (auto& [key, value] : j.items()) renamed[key == from ? std::string(to) : key] = std::move(value);
-  j = std::move(renamed);
-}
-
-// A checked v1 profile as v2: its records', op rows' and peak probes' "latency_us" (a timing object)
-// renamed "timing". Nothing else differs between the two.
-void upgrade_from_v1(Json& j) {
-  j["schema"] = device_profile_schema;
-  for (auto& peak : j["peaks"])
-    if (peak.contains("probes") && peak["probes"].is_object())
-      for (auto& [name, probe] : peak["probes"].items()) rename_key(probe, "latency_us", "timing");
-  for (const char* section : profile_sections) {
-    if (!j.contains(section)) continue;
-    for (auto& r : j[section]) {
-      rename_key(r, "latency_us", "timing");
-      if (r.contains("layers") && r["layers"].is_array())
-        for (auto& l : r["layers"]) rename_key(l, "latency_us", "timing");
-    }
-  }
 }
 
 }  // namespace
 
-MeasuredOp read_profile_op(const Json& j, const Where& where) { return read_op(j, where, "timing"); }
+MeasuredOp read_profile_op(const Json& j, const Where& where) { return read_op(j, where); }
+
+std::vector<SpeedSample> speed_samples_from_json(const Json& samples) {
+  if (!samples.is_array()) throw InputError("machine_speed.samples: expected an array");
+  std::vector<SpeedSample> out;
+  for (size_t i = 0; i < samples.size(); ++i) {
+    const Json& s = samples[i];
+    if (!s.is_object() || !s.contains("threads") || !s["threads"].is_number_integer() || !s.contains("latency_us") ||
+        !s["latency_us"].is_number() || !(s["latency_us"].get<double>() > 0) || (s.contains("elapsed_s") && !s["elapsed_s"].is_number()))
+      throw InputError("machine_speed.samples[" + std::to_string(i) + "] = " + s.dump() +
+                       ": expected {\"elapsed_s\", \"threads\", \"latency_us\" > 0}");
+    out.push_back({s.value("elapsed_s", 0.0), s["threads"].get<int64_t>(), s["latency_us"].get<double>()});
+  }
+  return out;
+}
 
 std::set<std::string> profile_warm_twins(const Json& profile, const Where& where) {
   const Json* list = nullptr;
@@ -231,10 +274,29 @@ std::set<std::string> profile_warm_twins(const Json& profile, const Where& where
 
 Json load_profile(const std::string& path) { return profile_from_json(read_json_file(path), path); }
 
+Profile read_profile_file(const std::string& path) { return read_profile(read_json_file(path), path); }
+
 Json profile_from_json(Json j, const std::string& file) {
-  check_profile(j, file);
-  if (is_file_version(j["schema"], device_profile_v1)) upgrade_from_v1(j);
+  read_profile(j, file);
   return j;
+}
+
+// Profiles come from other machines and from editors: everything that resume, rules and fit read is
+// checked here, so that none of them meets a missing field, a wrong type or a non-finite number.
+Profile read_profile(const Json& j, const std::string& file) {
+  const Fields top(j, Where(file));
+  Profile p;
+  read_header(top, p);
+  std::set<std::string> ids;
+  for (const ProfileSection kind :
+       {ProfileSection::configs, ProfileSection::ops, ProfileSection::networks, ProfileSection::zoo, ProfileSection::fasternet}) {
+    const std::string section(to_string(kind));
+    if (!j.contains(section)) continue;
+    top.array(section.c_str());
+    const Json& list = j[section];
+    for (size_t i = 0; i < list.size(); ++i) p[kind].push_back(read_record(Fields(list[i], (top.w / section)[i]), kind, ids));
+  }
+  return p;
 }
 
 }  // namespace cpx::profiler

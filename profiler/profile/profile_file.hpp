@@ -10,30 +10,23 @@
 #include <string_view>
 #include <vector>
 
-#include "profiler/profile/measured_op.hpp"
+#include "profiler/profile/profile.hpp"
 #include "space/error.hpp"
 #include "space/op.hpp"
 #include "space/shape.hpp"
 
 namespace cpx::profiler {
 
-// v2 (2026-11-27) names a record's and an op row's timing object (to_json(Timing)) "timing"; v1 called it
-// "latency_us", the key that everywhere else is a number of microseconds. A v1 profile is still read: the
-// loader renames the key, so that every reader sees v2 (docs/architecture.md, "File versions").
+// v2 (2026-11-27) names a record's and an op row's timing object (to_json(Timing)) "timing". v1 (which
+// called it "latency_us") is no longer read: one reader per format, and profiles written before the first
+// release have no users to keep (issue 74, item 5).
 inline constexpr std::string_view device_profile_schema = "cpubone-explore/device-profile/v2";
 inline constexpr FileVersion device_profile_version{device_profile_schema, "`cpubone-explore profile`"};
-inline constexpr FileVersion device_profile_v1{"cpubone-explore/device-profile/v1", "`cpubone-explore profile`"};
 // Op kinds the profile's single-op networks time both reading the network's input (cold: the caches were
 // evicted before the run) and reading what an op before them wrote (warm, as inside a network), listed in
 // a profile's options.cold_caches.warm_twins; fit counts such an op as warm when it reads no network input.
 // A profile from before the list timed only activations so.
 inline constexpr std::array<std::string_view, 4> warm_twin_kinds{ActivationOp::kind, Slice::kind, ChannelShuffle::kind, Concat::kind};
-// The measured sections of a device profile, each record one measurement: one enum, and its names (the
-// profile's keys) in its order.
-enum class ProfileSection { configs, ops, networks, fasternet, zoo };
-inline constexpr const char* profile_sections[] = {"configs", "ops", "networks", "fasternet", "zoo"};
-static_assert(std::size(profile_sections) == static_cast<size_t>(ProfileSection::zoo) + 1, "one name per ProfileSection");
-constexpr std::string_view to_string(ProfileSection s) { return profile_sections[static_cast<size_t>(s)]; }
 // Seeds of the sampled networks a profile measures for fitting; validation must sample below this.
 inline constexpr uint64_t training_seed_base = 1'000'000;
 
@@ -41,19 +34,25 @@ inline constexpr uint64_t training_seed_base = 1'000'000;
 // there), as fit reads it (the only reader, which the loader also runs on every row). Required: op, attrs,
 // in_nhwc, out_nhwc and timing.stats_us.median; the others are optional in hand-made profiles, and
 // "inputs" is absent in profiles from before 2026-11-24 (row.inputs empty: fit then counts every op of a
-// cold section as cold). conv_class, where given, is one of count's classes. v1 profiles say "latency_us"
-// for "timing", renamed on load; profiles from before the one-row change say "class" for "conv_class",
-// which nothing reads.
+// cold section as cold). conv_class, where given, is one of count's classes; profiles from before the
+// one-row change say "class" for "conv_class", which nothing reads.
 MeasuredOp read_profile_op(const Json& j, const Where& where);
 
 // The kinds a profile timed with warm twins: its options.cold_caches.warm_twins, each a known op kind
 // (else an InputError naming the entry); a profile from before the list timed activations only.
 std::set<std::string> profile_warm_twins(const Json& profile, const Where& where);
 
-// Loads a device profile, checking its schema and every field that resume, rules and fit read; a v1 profile
-// comes back as v2 (its schema and timing keys renamed, nothing else).
+// The speed checks of a profile's machine_speed.samples (the sweep's writer reads them back with this too);
+// a malformed one is an InputError naming it ("machine_speed.samples[1] = ...").
+std::vector<SpeedSample> speed_samples_from_json(const Json& samples);
+
+// Loads a device profile, checking its schema and every field that resume, rules and fit read.
 Json load_profile(const std::string& path);
-// The same checks on a profile already parsed (`file` names it in errors).
+// The same checks on a profile already parsed (`file` names it in errors); returns it as it was.
 Json profile_from_json(Json j, const std::string& file);
+// The profile's one reader: the same checks, and the measured records as structs (profile.hpp).
+Profile read_profile(const Json& j, const std::string& file);
+// read_profile of the file at `path`.
+Profile read_profile_file(const std::string& path);
 
 }  // namespace cpx::profiler

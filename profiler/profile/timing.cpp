@@ -49,6 +49,7 @@ Json to_json(const Timing& t, bool with_samples) {
   Json j = {{"stats_us", to_json(t.stats_us)},  {"attempts", t.attempts},          {"noisy", t.noisy},
             {"wait_fraction", t.wait_fraction}, {"outlier_runs", t.outlier_runs}, {"cv_threshold", t.cv_threshold}};
   if (with_samples) j["samples_us"] = t.samples_us;
+  if (t.machine_slowed) j["machine_slowed"] = true;
   return j;
 }
 
@@ -88,6 +89,10 @@ Timing timing_from_json(const Json& j, const Where& where) {
   if (j.contains("noisy")) {
     if (!j["noisy"].is_boolean()) (where / "noisy").fail(j["noisy"], "expected true or false");
     t.noisy = j["noisy"].get<bool>();
+  }
+  if (j.contains("machine_slowed")) {
+    if (!j["machine_slowed"].is_boolean()) (where / "machine_slowed").fail(j["machine_slowed"], "expected true or false");
+    t.machine_slowed = j["machine_slowed"].get<bool>();
   }
   if (j.contains("samples_us")) {
     const Json& v = j["samples_us"];

@@ -34,6 +34,9 @@ struct Timing {
   int64_t outlier_runs = 0;        // runs above outlier_factor x median
   bool noisy = false;              // robust CV, run-queue wait or outliers above threshold in every attempt
   double cv_threshold = noisy_cv_threshold;  // the one it was held to (MeasureOptions::cv_threshold)
+  // Set afterwards, with noisy, on a profile's record measured while the machine ran slow (flag_slowed_records,
+  // profiler/profile/interference.hpp); written only when set.
+  bool machine_slowed = false;
 };
 Json to_json(const Timing& t, bool with_samples = true);
 // The Timing a to_json(Timing) object at `where` says. stats_us.median is required (a finite number >= 0);

@@ -19,7 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       (void)cpx::predictor::predict(p, net, 1);
       (void)cpx::predictor::to_json(p).dump();
     } else {
-      const cpx::Json profile = cpx::profiler::profile_from_json(j, file);
+      const cpx::profiler::Profile profile = cpx::profiler::read_profile(j, file);
       (void)cpx::profiler::format_rules(cpx::profiler::derive_rules(profile));
       (void)cpx::predictor::to_json(cpx::predictor::fit(profile, file)).dump();
     }
