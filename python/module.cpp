@@ -346,11 +346,15 @@ PYBIND11_MODULE(_core, m) {
   });
   m.def("calibrate", [](const std::string& device, const std::string& published, const std::string& column,
                         const std::string& hardware, const std::string& out, const std::string& method, const std::string& host_from,
-                        const std::string& interval_method, const std::string& runtime, std::optional<int64_t> threads, bool zero_shot) {
+                        const std::string& interval_method, const std::string& runtime, std::optional<int64_t> threads, bool zero_shot,
+                        const std::string& runtime_class) {
     const auto interval = cpx::predictor::interval_method_from(interval_method, "interval_method");
     const auto chosen = method.empty() ? std::nullopt : std::optional(cpx::predictor::calibration_method_from(method, "--method"));
+    const auto runtime_kind = runtime_class.empty() ? std::nullopt
+                                                    : std::optional(cpx::predictor::runtime_class_names.parse(runtime_class, "runtime_class"));
     const auto r = off_thread([&] {
-      return cpx::predictor::calibrate_device({device, published, column, hardware, out, chosen, host_from, interval, runtime, threads, zero_shot});
+      return cpx::predictor::calibrate_device(
+          {device, published, column, hardware, out, chosen, host_from, interval, runtime, threads, zero_shot, runtime_kind});
     });
     const auto& c = *r.calibration.device.calibrated;
     if (!r.host_note.empty() && PyErr_WarnEx(PyExc_UserWarning, r.host_note.spelled(cpx::explorer::flag_of).c_str(), 1) != 0)
@@ -371,7 +375,7 @@ PYBIND11_MODULE(_core, m) {
                       {"host_from", r.host_from_shipped.empty() ? host_from : r.host_from_shipped}});
   }, py::arg("device"), py::arg("published"), py::arg("column") = "", py::arg("hardware") = "", py::arg("out") = "",
      py::arg("method") = "", py::arg("host_from") = "", py::arg("interval_method") = "pooled_t", py::arg("runtime") = "",
-     py::arg("threads") = py::none(), py::arg("zero_shot") = false);
+     py::arg("threads") = py::none(), py::arg("zero_shot") = false, py::arg("runtime_class") = "");
 
   m.def("validate", [](const std::string& device, int64_t samples, uint64_t seed, int64_t threads, double min_time, int64_t rounds,
                        int64_t ood, uint64_t ood_seed, bool layers) {

@@ -212,7 +212,7 @@ def calibration_candidates() -> list[str]:
 def calibrate(device: str, published: PathLike | None = None, column: str | None = None, hardware: PathLike | None = None,
               out: PathLike | None = None, method: str | None = None, host_from: PathLike | None = None,
               interval_method: str = "pooled_t", runtime: str | None = None, threads: int | None = None,
-              zero_shot: bool = False) -> Result:
+              zero_shot: bool = False, runtime_class: str | None = None) -> Result:
     """Calibrates a device you do not own from whole-network latencies (``calibrate``): your own CSV
     ``model,latency_ms[,family][,threads]``, where model is a zoo name or a network file (network or macro
     JSON, or ``.onnx``; relative to the CSV), or the published-figures format with ``column`` (e.g.
@@ -234,9 +234,11 @@ def calibrate(device: str, published: PathLike | None = None, column: str | None
     ``zero_shot``: a device from its hardware description alone (no ``published``), its parameters learned over
     the shipped calibrated devices other than ``device`` and its interval from their errors, each left out in
     turn (``result["zero_shot"]``; ``timed_by`` "zero_shot"); with ``published`` (1 network or more), that
-    prior updated by the timings."""
+    prior updated by the timings. ``runtime_class`` (``"onnxruntime"``, ``"tflite"`` or ``"pytorch"``): the kind of
+    runtime the device's figures are for, instead of its hardware description's (``calibrate --runtime-class``)."""
     return Result(_core.calibrate(device, _path(published), column or "", _path(hardware), _path(out), method or "",
-                                  str(host_from) if host_from else "", interval_method, runtime or "", threads, zero_shot))
+                                  str(host_from) if host_from else "", interval_method, runtime or "", threads, zero_shot,
+                                  runtime_class or ""))
 
 
 def validate(device: str = "host", samples: int = 30, seed: int = 1, threads: int = 1,
