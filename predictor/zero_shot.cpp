@@ -464,8 +464,8 @@ std::string interval_words(const ZeroShotPrior& prior, double level_var, double 
   const std::string devices = std::to_string(prior.left_out.size());
   std::string why =
       timings == 0
-          ? "the 10th to 90th percentile of the zero-shot log errors of " + devices + " calibrated devices, each predicted by the prior " +
-                "learned without it, each device weighing the same (between devices sd " + short_number(std::sqrt(level_var)) +
+          ? "Student-t (" + std::to_string(static_cast<int>(prior.dof)) + " degrees of freedom) of the zero-shot log errors of " + devices +
+                " calibrated devices, each predicted by the prior learned without it (between devices sd " + short_number(std::sqrt(level_var)) +
                 ", within one sd " + short_number(std::sqrt(within_var)) +
                 ", log); wide: devices differ by that much in how far their runtimes fall below the spec sheet"
           : "Student-t (" + std::to_string(static_cast<int>(prior.dof)) + " degrees of freedom) of the within-device spread of the zero-shot " +
@@ -519,20 +519,19 @@ Predictor zero_shot_device(const Predictor& host, const Ceilings& host_ceilings,
     rows.push_back({{"model", t.model}, {"family", t.family}, {"latency_ms", t.latency_ms}, {"zero_shot_ms", ms},
                     {"updated_ms", ms * std::exp(-u.level)}});
   }
-  // The interval. Without timings: the left-out errors' own quantiles about their centre (the prediction
-  // is shifted by that centre). With them: the within-device spread plus what is left unknown of the level.
-  double low = prior.log_error_low, high = prior.log_error_high;
-  c.interval.interval_method = IntervalMethod::percentile;
-  if (!timings.empty()) {
-    const double half = student_t_quantile((1 + interval_level) / 2, std::max(prior.dof, 1.0)) * std::sqrt(within_var + u.variance);
-    low = -half, high = half, c.interval.interval_method = IntervalMethod::pooled_t;
-  }
+  // The interval: the within-device spread plus what is unknown of the level (Student-t), the learning devices'
+  // spread without timings (u.variance is then level_var) and less with each timed family, so that a timing
+  // never widens it. (The left-out errors' own quantiles, used before, came out narrower than one timing's
+  // interval once the prior took a runtime's level: one method for both keeps them in order.)
+  const double t = student_t_quantile((1 + interval_level) / 2, std::max(prior.dof, 1.0));
+  const double half = t * std::sqrt(within_var + u.variance), zero_shot_half = t * std::sqrt(within_var + level_var);
+  c.interval.interval_method = IntervalMethod::pooled_t;
   c.interval.level = interval_level;
-  c.interval.error_low = std::max(std::expm1(low), device_error_min);
-  c.interval.error_high = std::min(std::expm1(high), device_error_max);
+  c.interval.error_low = std::max(std::expm1(-half), device_error_min);
+  c.interval.error_high = std::min(std::expm1(half), device_error_max);
   // Its coverage on the learning devices: their left-out errors inside the zero-shot interval (not nested:
   // the interval was sized on those same errors).
-  c.interval.coverage = DeviceInterval::Coverage{left_out_coverage(prior, prior.log_error_low, prior.log_error_high),
+  c.interval.coverage = DeviceInterval::Coverage{left_out_coverage(prior, -zero_shot_half, zero_shot_half),
                                                  "the learning devices' points, each device predicted by the prior learned "
                                                  "without it, inside the zero-shot interval (no timings) about their centre; not nested"};
   const std::vector<std::string> outside = outside_sources(hardware, prior);
