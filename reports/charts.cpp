@@ -472,7 +472,7 @@ Chart roofline(const Results& r, Report& report) {
   const results::Roofline& roof = r.roofline;
   const Dataset& d = dataset(report, "roofline");
   const bool has_roof = !dataset(report, "roofline_ceiling").rows.empty();
-  const bool stated = roof.source == "hardware";
+  const bool stated = roof.source == results::CeilingSource::hardware;
   c.caption = "Each operator's arithmetic intensity (MACs per byte moved) against the MACs per second it achieves on " +
               device_name(r) + " (log-log)." +
               (!has_roof ? " No roof: peak compute and bandwidth were not measured for this device."
@@ -485,7 +485,7 @@ Chart roofline(const Results& r, Report& report) {
   if (!roof.bandwidth_bytes_per_s) report.missing.push_back("roofline: no measured or stated memory bandwidth for " + device_name(r));
   Table t = table("Roofline on " + device_name(r), {"peak MACpS", "bandwidth (B/s)", "ridge (MACs/byte)", "source", "operators plotted"});
   t.rows.push_back({si(roof.peak_macps), si(roof.bandwidth_bytes_per_s),
-                    has_roof ? fixed(*roof.peak_macps / *roof.bandwidth_bytes_per_s, 1) : "—", roof.source.value_or("—"),
+                    has_roof ? fixed(*roof.peak_macps / *roof.bandwidth_bytes_per_s, 1) : "—", roof.source ? std::string(results::ceiling_source_names.name_of(*roof.source)) : std::string("—"),
                     std::to_string(d.rows.size())});
   c.findings.push_back(t);
   if (d.rows.empty()) {

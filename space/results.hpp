@@ -32,6 +32,9 @@ inline constexpr Names<RuleSource, 2> rule_source_names{
 enum class TimeSource { predicted, measured };  // a roofline point's latency
 inline constexpr Names<TimeSource, 2> time_source_names{
     {{TimeSource::predicted, "predicted"}, {TimeSource::measured, "measured"}}};
+enum class CeilingSource { profile, hardware };  // the roofline's ceilings
+inline constexpr Names<CeilingSource, 2> ceiling_source_names{
+    {{CeilingSource::profile, "profile"}, {CeilingSource::hardware, "hardware"}}};
 enum class MatchedMethod { exhaustive, nsga2 };
 inline constexpr Names<MatchedMethod, 2> matched_method_names{
     {{MatchedMethod::exhaustive, "exhaustive"}, {MatchedMethod::nsga2, "NSGA-II"}}};
@@ -229,7 +232,7 @@ struct RooflinePoint {
 struct Roofline {
   std::optional<double> peak_macps;  // MAC/s: the compute ceiling
   std::optional<double> bandwidth_bytes_per_s;  // bytes/s: the memory ceiling
-  std::optional<std::string> source;  // `profile` (measured by the host profile's probes) or `hardware` (a calibra...
+  std::optional<CeilingSource> source;  // `profile` (measured by the host profile's probes) or `hardware` (a calibra...
   std::vector<RooflinePoint> points;  // one per op with MACs and bytes
 };
 

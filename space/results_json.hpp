@@ -33,6 +33,8 @@ inline void get_value(const Json& v, RuleSource& out) { get_choice(v, rule_sourc
 inline Json put_value(RuleSource v) { return std::string(rule_source_names.name_of(v)); }
 inline void get_value(const Json& v, TimeSource& out) { get_choice(v, time_source_names, out); }
 inline Json put_value(TimeSource v) { return std::string(time_source_names.name_of(v)); }
+inline void get_value(const Json& v, CeilingSource& out) { get_choice(v, ceiling_source_names, out); }
+inline Json put_value(CeilingSource v) { return std::string(ceiling_source_names.name_of(v)); }
 inline void get_value(const Json& v, MatchedMethod& out) { get_choice(v, matched_method_names, out); }
 inline Json put_value(MatchedMethod v) { return std::string(matched_method_names.name_of(v)); }
 inline void get_value(const Json& v, Domination& out) { get_choice(v, domination_names, out); }
