@@ -128,7 +128,9 @@ void cover(const Json& v, const Node& n, const std::string& path, SchemaCoverage
       cover(e, *n.element, path + "[]", out);
     }
   if (!v.is_object() || n.type() != ResultsType::object) return;
-  for (const auto& [key, value] : v.items()) {
+  for (const auto& item : v.items()) {  // not a structured binding: a lambda may not capture one in C++17
+    const std::string& key = item.key();
+    const Json& value = item.value();
     const std::string p = path.empty() ? key : path + "." + key;
     const auto it = std::find_if(n.fields.begin(), n.fields.end(), [&](const auto& f) { return f.first == key; });
     if (it == n.fields.end()) {

@@ -13,7 +13,7 @@ constexpr bool null_ok = true, never_null = false;
 
 // In the order of the file. A path's "[]" is every element of an array; an array of objects has no row of
 // its own for the element (its fields' rows say what the element holds), an array of scalars has one ("missing[]").
-constexpr ResultsField fields[] = {
+constexpr ResultsField field_rows[] = {
     {"schema", T::string, never_null, req, "", "the version of this contract, `cpubone-explore/results/v3`; another version is refused with a message that says so"},
     {"created", T::string, never_null, req, "", "when the job finished, UTC, ISO 8601"},
     {"tool", T::object, never_null, req, "", "what wrote the file"},
@@ -372,6 +372,6 @@ constexpr ResultsField fields[] = {
 
 }  // namespace
 
-std::span<const ResultsField> results_fields() { return fields; }
+std::span<const ResultsField> results_fields() { return field_rows; }
 
 }  // namespace cpx

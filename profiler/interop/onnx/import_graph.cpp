@@ -106,7 +106,7 @@ Constant read_tensor(const onnx::TensorProto& t, const std::string& file, bool l
     case onnx::TensorProto::INT64: c.values = decode<int64_t>(t.raw_data(), t.int64_data(), t, file); break;
     case onnx::TensorProto::INT32: c.values = decode<int32_t>(t.raw_data(), t.int32_data(), t, file); break;
     case onnx::TensorProto::BOOL: c.values = decode<uint8_t>(t.raw_data(), t.int32_data(), t, file); break;  // raw: 1 byte each
-    default: c.integer = false; return c;
+    default: c.integer = false; c.unread_type = t.data_type(); return c;
   }
   if (static_cast<int64_t>(c.values.size()) != n)
     throw InputError(file + ": initializer " + t.name() + " holds " + std::to_string(c.values.size()) +
@@ -137,9 +137,16 @@ void Graph::fail(int i, const std::string& reason) const {
   throw InputError(file_ + ": node \"" + at(i).name() + "\" (" + at(i).op_type() + "): " + reason);
 }
 
+// A constant of a type the import does not decode fails where it is used: left unused it does no harm, and
+// used it would read as empty.
 const Constant* Graph::constant(const std::string& name) const {
   auto it = constants_.find(name);
-  return it == constants_.end() ? nullptr : &it->second;
+  if (it == constants_.end()) return nullptr;
+  if (it->second.unread_type != 0)
+    throw InputError(file_ + ": initializer " + name + " has data type " +
+                     onnx::TensorProto::DataType_Name(static_cast<onnx::TensorProto::DataType>(it->second.unread_type)) +
+                     ", which the import does not read (it reads FLOAT, DOUBLE, INT64, INT32 and BOOL)");
+  return &it->second;
 }
 
 const Constant& Graph::need_constant(int i, int input) const {

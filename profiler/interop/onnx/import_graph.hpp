@@ -28,6 +28,7 @@ struct Constant {
   std::vector<double> values;
   bool integer = false;
   const onnx::TensorProto* stored = nullptr;  // set when values are left in the ModelProto
+  int unread_type = 0;  // the ONNX data type when the import does not decode it (its values are then absent)
 
   static constexpr int64_t lazy_above = 4096;
   // The element count its dims say (values.size() is 0 for a stored one).
