@@ -654,11 +654,14 @@ EdgeHeldOut hold_out_edge(const std::vector<AccuracyPoint>& points, const std::v
 }
 
 AccuracyModel fit_proxy() {
-  return fit(published_points(), "proxy-zoo-v2", AccuracyKind::proxy,
+  // The published points are the zoo's, compiled in, so the fit (most of a second; far more under the
+  // sanitizers, where a test process asks for it in case after case) is made once a process.
+  static const AccuracyModel fitted = fit(published_points(), "proxy-zoo-v2", AccuracyKind::proxy,
              "ESTIMATE, not a trained accuracy: fit of the published ImageNet top-1 of every zoo model that has one, "
              "with a per-family offset and capacity slopes (log MACs and log params, >= 0; linear or saturating, chosen "
              "by extrapolation held out), the feature set chosen by leave-one-family-out error, minus the paper's "
              "grouping ablation (g4 -0.3 pp, g8 -0.7 pp)");
+  return fitted;
 }
 
 AccuracyModel fit_user(const std::string& csv_path) {

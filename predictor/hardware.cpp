@@ -9,31 +9,31 @@ extern const std::map<std::string, const char*> shipped_hardware_files;  // gene
 
 namespace {
 
-// {"value": number, "source": "non-empty text"}
-double sourced(ObjectReader& r, const char* key, double lo, double hi) {
+// {"value": ..., "source": "non-empty text"}, the value read by `read` from the figure's object.
+template <class Read>
+auto sourced_figure(ObjectReader& r, const char* key, Read read) {
   ObjectReader f(r.raw(key), r.at(key));
-  const double v = f.number("value", lo, hi);
+  const auto v = read(f);
   if (f.string("source").empty()) f.at("source").fail("", "every hardware figure needs its source");
   f.finish();
   return v;
 }
 
-// A count ({"value": whole number, "source": ...}): 4.5 cores or lanes is refused, not truncated to 4.
+double sourced(ObjectReader& r, const char* key, double lo, double hi) {
+  return sourced_figure(r, key, [&](ObjectReader& f) { return f.number("value", lo, hi); });
+}
+
+// A count: 4.5 cores or lanes is refused, not truncated to 4.
 int64_t sourced_count(ObjectReader& r, const char* key, int64_t lo, int64_t hi) {
-  ObjectReader f(r.raw(key), r.at(key));
-  const int64_t v = f.integer("value", lo, hi);
-  if (f.string("source").empty()) f.at("source").fail("", "every hardware figure needs its source");
-  f.finish();
-  return v;
+  return sourced_figure(r, key, [&](ObjectReader& f) { return f.integer("value", lo, hi); });
 }
 
 bool sourced_bool(ObjectReader& r, const char* key) {
-  ObjectReader f(r.raw(key), r.at(key));
-  const Json& v = f.raw("value");
-  if (!v.is_boolean()) f.at("value").fail(v, "expected true or false");
-  if (f.string("source").empty()) f.at("source").fail("", "every hardware figure needs its source");
-  f.finish();
-  return v.get<bool>();
+  return sourced_figure(r, key, [](ObjectReader& f) {
+    const Json& v = f.raw("value");
+    if (!v.is_boolean()) f.at("value").fail(v, "expected true or false");
+    return v.get<bool>();
+  });
 }
 
 }  // namespace

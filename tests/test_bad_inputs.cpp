@@ -578,7 +578,15 @@ TEST_CASE("the unedited documents of the bad-input table are accepted") {
 
 TEST_CASE("every bad input exits 2 with one line naming file and field and leaves every file as it was") {
   const auto rows = bad_inputs();
-  for (size_t i = 0; i < rows.size(); ++i) {
+#if defined(CPX_SANITIZED)
+  // Under the sanitizers every other row: a row is one start of the instrumented CLI (139 s for all of them
+  // there, docs/log/ci.md), and neighbouring rows take the same reader through the same error path; the
+  // fuzz targets run the readers on malformed files there too. The Release suite runs every row.
+  const size_t step = 2;
+#else
+  const size_t step = 1;
+#endif
+  for (size_t i = 0; i < rows.size(); i += step) {
     const BadInput& row = rows[i];
     INFO(row.name << ": cpubone-explore " << row.args);
     fs::path dir;

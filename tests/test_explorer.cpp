@@ -162,14 +162,22 @@ TEST_CASE("the search is reproducible, beats random search and finds configurati
   const predictor::Predictor p = pi5();
   const AccuracyModel acc = fit_proxy();
   SearchOptions o;
+#if defined(CPX_SANITIZED)
+  // Under the sanitizers 500 evaluations a search: the same code, reproducible and counted; whether it beats
+  // random search is a question of enough evaluations, asked in the Release suite (three searches of 3000
+  // took 41 s there, docs/log/ci.md).
+  o.evaluations = 500;
+#else
   o.evaluations = 3000;
+#endif
   for (const char* b : {"b0", "b1", "b2", "b3"}) o.seeds.push_back(space.encode(*find_zoo(b)->macro));
   Evaluator e1(space, p, acc, pi5_threads(), {}), e2(space, p, acc, pi5_threads(), {}), er(space, p, acc, pi5_threads(), {});
   const SearchResult a = nsga2(e1, o), b = nsga2(e2, o), r = random_search(er, o);
   REQUIRE(a.front.size() == b.front.size());
   for (size_t i = 0; i < a.front.size(); ++i) CHECK(a.front[i].genome == b.front[i].genome);
-  CHECK(a.evaluations == 3000);
-  CHECK(r.evaluations == 3000);
+  CHECK(a.evaluations == o.evaluations);
+  CHECK(r.evaluations == o.evaluations);
+#if !defined(CPX_SANITIZED)
 
   const Candidate& b0 = e1.evaluate(o.seeds[0]);
   double worst = INFINITY;
@@ -180,6 +188,7 @@ TEST_CASE("the search is reproducible, beats random search and finds configurati
     return c.latency_us < b0.latency_us && c.objective >= b0.objective;
   });
   CHECK(dominated);
+#endif
 }
 
 TEST_CASE("constraints make violating candidates infeasible, and they never reach the front") {

@@ -278,7 +278,12 @@ TEST_CASE("count, expand, predict, measure, export and --accuracy CSVs take an O
   REQUIRE(test::cli("export b0 --resolution 64 --onnx " + onnx).exit_code == 0);
   std::filesystem::copy_file(onnx, unnamed);
   const Network b0 = load_model("b0", 64);
+#if defined(CPX_SANITIZED)
+  // Under the sanitizers the file without the extension alone (the same commands on both took 64 s there).
+  for (const std::string& file : {unnamed}) {
+#else
   for (const std::string& file : {onnx, unnamed}) {
+#endif
     INFO(file);
     const test::CliRun counted = test::cli("count " + file + " --json");
     REQUIRE(counted.exit_code == 0);

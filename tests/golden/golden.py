@@ -24,6 +24,8 @@ A calibrated device now reports the threads of its published runtime (DEVICE_THR
 files recorded as 1 (the old default); that value is mapped back before comparing.
 
   golden.py CLI --check   compare against the committed files (the ctest)
+  golden.py CLI --check --devices pi5,a72   the same, predict on those devices alone (scripts/test-arm64:
+                          under an emulator each run starts qemu)
   golden.py CLI --write   regenerate them (only when an output is meant to change; say why in the commit)
 """
 import concurrent.futures
@@ -63,12 +65,12 @@ def run(cli, *args):
     return json.loads(p.stdout)
 
 
-def outputs(cli, model, zoo_entry):
+def outputs(cli, model, zoo_entry, devices=DEVICES):
     return {
         "zoo": zoo_entry,
         "count": run(cli, "count", model, "--layers", "--json"),
         "expand": run(cli, "expand", model),
-        "predict": {d: run(cli, "predict", model, "--device", d, "--layers", "--json") for d in DEVICES},
+        "predict": {d: run(cli, "predict", model, "--device", d, "--layers", "--json") for d in devices},
     }
 
 
@@ -132,9 +134,16 @@ def diff(a, b, path, out):
 
 
 def main():
-    if len(sys.argv) != 3 or sys.argv[2] not in ("--check", "--write"):
+    args = sys.argv[1:]
+    devices = DEVICES
+    if len(args) == 4 and args[1] == "--check" and args[2] == "--devices":
+        devices = args[3].split(",")
+        if not devices or any(d not in DEVICES for d in devices):
+            sys.exit(f"golden: --devices {args[3]}: each must be one of {','.join(DEVICES)}")
+        args = args[:2]
+    if len(args) != 2 or args[1] not in ("--check", "--write"):
         sys.exit(__doc__)
-    cli, mode = sys.argv[1], sys.argv[2]
+    cli, mode = args
     zoo = {m["name"]: m for m in run(cli, "zoo", "--json")}
     models = list(zoo)
     if mode == "--write":
@@ -152,13 +161,14 @@ def main():
     # The CLI runs are independent: as many at once as CPX_JOBS says (default 2), which halves the check
     # under an emulator (scripts/test-arm64), where each run starts qemu.
     with concurrent.futures.ThreadPoolExecutor(max_workers=int(os.environ.get("CPX_JOBS", "2"))) as pool:
-        current = dict(zip(models, pool.map(lambda m: outputs(cli, m, zoo[m]), models)))
+        current = dict(zip(models, pool.map(lambda m: outputs(cli, m, zoo[m], devices), models)))
     for m in models:
         f = OUT / f"{m}.json"
         if not f.exists():
             continue
         found = []
         committed = apply_renames(json.loads(f.read_text()))
+        committed["predict"] = {d: p for d, p in committed["predict"].items() if d in devices}
         diff(committed, without_additions(committed, current[m], found, m), m, found)
         failures += found
     for line in failures[:40]:
