@@ -29,6 +29,7 @@
 #include "space/count.hpp"
 #include "space/field_error.hpp"
 #include "space/io.hpp"
+#include "space/results_part.hpp"
 #include "space/zoo.hpp"
 
 namespace cpx::explorer {
@@ -65,7 +66,7 @@ struct Context {
   const profiler::Profile* profile;  // the host's measured profile, or nullptr
   bool host;
   int64_t t;
-  Json& missing;
+  std::vector<std::string>& missing;
 };
 
 AccuracyModel accuracy_model(const JobOptions& o) {
@@ -144,9 +145,16 @@ KnownLatencies known_latencies(const Context& c) {
 }
 
 struct ZooTable {
-  Json rows = Json::array();
-  Json rank_correlations;
+  std::vector<results::ZooRow> rows;
+  results::RankCorrelations rank_correlations;
 };
+
+std::optional<double> finite(double v) { return std::isfinite(v) ? std::optional<double>(v) : std::nullopt; }
+
+std::optional<double> find_us(const std::map<std::string, double>& by_model, const std::string& model) {
+  const auto it = by_model.find(model);
+  return it != by_model.end() ? std::optional<double>(it->second) : std::nullopt;
+}
 
 // Every zoo model counted and predicted, and how well MACs, params and the prediction rank the latencies
 // known without the predictor (MobileOne's analysis).
@@ -163,26 +171,20 @@ ZooTable zoo_table(const Context& c, const AccuracyModel& acc, const KnownLatenc
       // e.g. a quick profile without transposed convs: say so instead of guessing.
       c.missing.push_back("no prediction for " + e.name + ": " + err.what());
     }
-    auto or_nan = [](double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); };
+    results::ZooRow& row = z.rows.emplace_back();
+    row.name = e.name, row.family = e.family, row.resolution = net.input.h, row.params = cap.params, row.macs = cap.macs;
+    row.published_top1 = e.top1();
     // Every model is estimated, published or not; outside the support the estimate is unknown (null).
-    Json est = nullptr, low = nullptr, high = nullptr, distance = nullptr, inside = nullptr;
     if (acc.kind != AccuracyKind::macs) {
       const Estimate x = acc.estimate(cap);
-      distance = x.support_distance, inside = x.inside;
-      if (x.inside) est = x.top1, low = x.low, high = x.high;
+      row.support_distance = x.support_distance, row.inside_support = x.inside;
+      if (x.inside) row.estimated_top1 = x.top1, row.estimated_top1_low = x.low, row.estimated_top1_high = x.high;
     }
-    const auto pub = known.published_us.find(e.name);
-    const auto meas = known.measured_us.find(e.name);
-    z.rows.push_back({{"name", e.name}, {"family", e.family}, {"resolution", net.input.h}, {"params", cap.params},
-                      {"macs", cap.macs}, {"published_top1", or_null(e.top1())},
-                      {"estimated_top1", est}, {"estimated_top1_low", low}, {"estimated_top1_high", high},
-                      {"support_distance", distance}, {"inside_support", inside},
-                      {"predicted_latency_us", or_nan(us)},
-                      {"published_latency_us", pub != known.published_us.end() ? Json(pub->second) : Json(nullptr)},
-                      {"measured_latency_us", meas != known.measured_us.end() ? Json(meas->second) : Json(nullptr)},
-                      {"predicted_macps", or_nan(cap.macs / (us * 1e-6))}});
-    const auto actual = c.host ? (meas != known.measured_us.end() ? std::optional<double>(meas->second) : std::nullopt)
-                               : (pub != known.published_us.end() ? std::optional<double>(pub->second) : std::nullopt);
+    row.predicted_latency_us = finite(us);
+    row.published_latency_us = find_us(known.published_us, e.name);
+    row.measured_latency_us = find_us(known.measured_us, e.name);
+    row.predicted_macps = finite(cap.macs / (us * 1e-6));
+    const std::optional<double> actual = c.host ? row.measured_latency_us : row.published_latency_us;
     if (actual && std::isfinite(us)) {
       z_macs.push_back(cap.macs);
       z_params.push_back(cap.params);
@@ -191,16 +193,14 @@ ZooTable zoo_table(const Context& c, const AccuracyModel& acc, const KnownLatenc
     }
   }
   if (z_actual.size() >= 3) {
-    z.rank_correlations = {{"latency_source", c.host ? "measured" : "published"}, {"models", z_actual.size()},
-                           {"macs", profiler::spearman(z_macs, z_actual)}, {"params", profiler::spearman(z_params, z_actual)},
-                           {"prediction", profiler::spearman(z_pred, z_actual)}};
+    z.rank_correlations = {c.host ? results::LatencySource::measured : results::LatencySource::published, static_cast<int64_t>(z_actual.size()),
+                           profiler::spearman(z_macs, z_actual), profiler::spearman(z_params, z_actual), profiler::spearman(z_pred, z_actual)};
   } else {
     std::vector<double> m, p, l;
-    for (const auto& r : z.rows)
-      if (r["predicted_latency_us"].is_number())
-        m.push_back(r["macs"].get<double>()), p.push_back(r["params"].get<double>()), l.push_back(r["predicted_latency_us"].get<double>());
-    z.rank_correlations = {{"latency_source", "predicted"}, {"models", l.size()}, {"macs", profiler::spearman(m, l)},
-                           {"params", profiler::spearman(p, l)}, {"prediction", nullptr}};
+    for (const results::ZooRow& r : z.rows)
+      if (r.predicted_latency_us) m.push_back(r.macs), p.push_back(r.params), l.push_back(*r.predicted_latency_us);
+    z.rank_correlations = {results::LatencySource::predicted, static_cast<int64_t>(l.size()), profiler::spearman(m, l),
+                           profiler::spearman(p, l), std::nullopt};
     c.missing.push_back("rank correlations use predicted latencies: no measured or published latencies of zoo models on " + c.o.device);
   }
   return z;
@@ -208,7 +208,7 @@ ZooTable zoo_table(const Context& c, const AccuracyModel& acc, const KnownLatenc
 
 struct DesignRules {
   profiler::DesignRules derived;       // profiler::derive_rules of the measured or predicted profile
-  Json block_macps = Json::array();    // MACpS vs channels of the CPUBone block variants
+  std::vector<results::BlockMacps> block_macps;  // MACpS vs channels of the CPUBone block variants
   FusedVsUnfused fused;                // the fused_crossover rule, the channels chart and its table
 };
 
@@ -217,11 +217,10 @@ DesignRules design_rules(const Context& c) {
   if (c.o.progress) std::fprintf(stderr, "design rules from the %s\n", c.profile ? "measured profile" : "predictor");
   const profiler::Profile predicted = c.profile ? profiler::Profile{} : predicted_profile(c.pred, c.t);
   const profiler::Profile& rule_profile = c.profile ? *c.profile : predicted;
-  DesignRules d{profiler::derive_rules(rule_profile), Json::array(), fused_vs_unfused(rule_profile, c.t)};
+  DesignRules d{profiler::derive_rules(rule_profile), {}, fused_vs_unfused(rule_profile, c.t)};
   for (const profiler::ProfileRecord& cfg : rule_profile[profiler::ProfileSection::configs])
     if (const std::optional<LocalBlock> b = local_block(cfg, c.t))
-      d.block_macps.push_back({{"variant", b->name}, {"channels", cfg.channels}, {"resolution", cfg.resolution}, {"macps", cfg.macps},
-                               {"latency_us", cfg.median_us()}, {"source", c.profile ? "measured" : "predicted"}});
+      d.block_macps.push_back({b->name, cfg.channels, cfg.resolution, cfg.macps, cfg.median_us(), c.profile ? "measured" : "predicted"});
   if (c.profile && !c.profile->complete) c.missing.push_back("the host profile is incomplete; rules rest on part of the grid");
   return d;
 }
@@ -282,8 +281,8 @@ Searched run_search(const Context& c, const SearchSpace& space, const AccuracyMo
 
 struct Proposals {
   std::vector<std::string> ids;  // of the front members, p000 fastest
-  std::vector<ParetoRow> pareto;
-  std::vector<BaselineProposals> proposals;
+  std::vector<results::ParetoRow> pareto;
+  std::vector<results::BaselineProposals> proposals;
   std::vector<std::pair<std::string, std::string>> files;  // path, macro JSON text (pareto/ and matched/)
   std::vector<Macro> macros;                               // of the proposed front members, earned or not
   std::vector<size_t> to_prove;  // front index of each baseline's fastest earned proposal, once each
@@ -298,7 +297,7 @@ struct Proposals {
 // On a calibrated device: the share of a network's time in work its calibration networks barely exercised,
 // and those kinds ("attention 22%, norm 8%; 30% of the interval's width"); left unset on the host and for
 // devices calibrated before it.
-void fill_uncalibrated(const Context& c, const Network& net, ParetoRow& row) {
+void fill_uncalibrated(const Context& c, const Network& net, results::ParetoRow& row) {
   if (!c.pred.calibrated) return;
   const predictor::NetworkPrediction pred = predictor::predict(c.pred, net, c.t);
   if (!pred.uncalibrated) return;
@@ -324,19 +323,19 @@ Proposals propose(const Context& c, const SearchSpace& space, const std::vector<
     const std::string file = std::string("pareto/") + id + ".json";
     const Macro macro = space.decode(x.genome, id);
     p.files.emplace_back((std::filesystem::path(c.o.out_dir) / file).string(), to_json(macro).dump(2) + "\n");
-    p.pareto.push_back({id, file, space.summary(x.genome), x, std::nullopt, std::nullopt, std::nullopt});
+    p.pareto.push_back(pareto_row(id, file, space.summary(x.genome), x));
     fill_uncalibrated(c, expand(macro, file), p.pareto.back());
   }
   std::set<size_t> proposed;
   for (const Evaluated& b : baselines) {
-    BaselineProposals row{b.name, b, b.published_top1, std::nullopt, {}, {}};
+    results::BaselineProposals row = baseline_proposals(b.name, b, b.published_top1);
     std::optional<size_t> fastest;
     for (size_t i = 0; i < front.size(); ++i) {
       const Candidate& x = front[i];
       const Domination d = b.published_top1 ? domination(x, b.latency_us, *b.published_top1) : Domination::none;
       if (d == Domination::none) continue;
       proposed.insert(i);
-      const ProposalRow r{p.ids[i], x, b.latency_us, *b.published_top1, std::nullopt};
+      const results::ProposalRow r = proposal_row(p.ids[i], x, b.latency_us, *b.published_top1);
       if (d == Domination::earned) {
         if (!fastest) fastest = i;  // the front is fastest first
         row.dominating.push_back(r);
@@ -353,19 +352,20 @@ Proposals propose(const Context& c, const SearchSpace& space, const std::vector<
 
 // For each baseline that is a point of the space, its capacity-matched tier (explorer/matched.hpp); the
 // configurations' macro files go to DIR/matched/.
-std::vector<MatchedTierRow> capacity_matched_tier(const Context& c, const SearchSpace& space, const AccuracyModel& acc,
-                                                  const std::vector<Evaluated>& baselines, Proposals& p) {
-  std::vector<MatchedTierRow> out;
+std::vector<results::MatchedTier> capacity_matched_tier(const Context& c, const SearchSpace& space, const AccuracyModel& acc,
+                                                        const std::vector<Evaluated>& baselines, Proposals& p) {
+  std::vector<results::MatchedTier> out;
   MatchedOptions mo;
   mo.evaluations = c.o.matched_evaluations;
   mo.seed = c.o.search.seed;
   mo.constraints = c.o.constraints;
   for (const Evaluated& b : baselines) {
-    MatchedTierRow row;
+    results::MatchedTier row;
     row.baseline = b.name;
     row.baseline_latency_us = b.latency_us, row.baseline_params = b.params, row.baseline_macs = b.macs;
     row.baseline_published_top1 = b.published_top1;
     row.tolerance = mo.tolerance;
+    row.fixed = "resolution, head, stage widths, stage depths, attention on/off";
     row.seed = mo.seed;
     if (!b.point) {
       row.not_a_point = b.name + " is not a point of the search space";
@@ -378,18 +378,18 @@ std::vector<MatchedTierRow> capacity_matched_tier(const Context& c, const Search
     row.space_points = t.space.size();
     row.method = t.method;
     row.evaluations = t.evaluations;
-    row.front_size = t.front_size;
+    row.front_size = static_cast<int64_t>(t.front_size);
     for (size_t k = 0; k < t.fastest.size(); ++k) {
       const Candidate& x = t.fastest[k];
       const std::string id = b.name + "-m" + std::to_string(k), file = "matched/" + id + ".json";
       p.files.emplace_back((std::filesystem::path(c.o.out_dir) / file).string(), to_json(t.space.decode(x.genome, id)).dump(2) + "\n");
       const Domination d = b.published_top1 ? domination(x, b.latency_us, *b.published_top1) : Domination::none;
-      row.configurations.push_back({id, file, t.space.summary(x.genome), x, x.params / b.params, x.macs / b.macs,
-                                    b.latency_us / x.latency_us, d, std::nullopt});
+      row.configurations.push_back(matched_configuration(id, file, t.space.summary(x.genome), x, b, d));
       if (k == 0) p.matched_to_prove.push_back({id, t.space.decode(x.genome, id), x.latency_us});
     }
     if (c.o.progress)
-      std::fprintf(stderr, "capacity-matched %s: %s over %.3g points, %lld evaluated, %zu on its front\n", b.name.c_str(), t.method.c_str(),
+      std::fprintf(stderr, "capacity-matched %s: %s over %.3g points, %lld evaluated, %zu on its front\n", b.name.c_str(),
+                   std::string(results::matched_method_names.name_of(t.method)).c_str(),
                    t.space.size(), static_cast<long long>(t.evaluations), t.front_size);
     out.push_back(row);
   }
@@ -398,12 +398,12 @@ std::vector<MatchedTierRow> capacity_matched_tier(const Context& c, const Search
 
 // Operators the executor runs without an XNNPACK microkernel, each kind and way once.
 struct EmulatedOps {
-  Json list = Json::array();
+  std::vector<results::EmulatedOp> list;
   std::set<std::string> seen;
   void note(const Network& net, const std::vector<profiler::Implementation>& impl) {
     for (size_t i = 0; i < impl.size(); ++i)
       if (impl[i].emulated && seen.insert(std::string(net.ops[i].kind()) + impl[i].how).second)
-        list.push_back({{"op", net.ops[i].kind()}, {"how", impl[i].how}});
+        list.push_back({std::string(net.ops[i].kind()), impl[i].how});
   }
 };
 
@@ -416,7 +416,7 @@ void note_baselines_emulated(EmulatedOps& emulated) {
 }
 
 struct Proof {
-  Json proof;        // the results' "proof" object
+  std::optional<results::Proof> proof;  // the results' "proof" object
   Json environment;  // of this machine, with the CPU pinning
   std::optional<profiler::LayerTimings> layers;  // of the layers model, when it was measured
 };
@@ -424,8 +424,10 @@ struct Proof {
 // Proof on this machine: B0-B3, each baseline's fastest earned proposal and its fastest capacity-matched
 // configuration, measured; their measured latencies are filled into the Pareto, proposal and tier tables.
 Proof prove_on_host(const Context& c, const SearchSpace& space, const std::vector<Evaluated>& baselines, const std::vector<Candidate>& front,
-                    Proposals& p, std::vector<MatchedTierRow>& matched, EmulatedOps& emulated) {
+                    Proposals& p, std::vector<results::MatchedTier>& matched, EmulatedOps& emulated) {
   Proof proof;
+  results::Proof& out = proof.proof.emplace();
+  out.threads = c.t;
   const std::string pinned = profiler::pin_to_cpus(c.t);
   proof.environment = profiler::to_json(profiler::capture_environment(c.t));
   proof.environment["pinning"] = pinned;
@@ -439,12 +441,11 @@ Proof prove_on_host(const Context& c, const SearchSpace& space, const std::vecto
   for (size_t i : p.to_prove) rows.push_back({p.ids[i], expand(space.decode(front[i].genome, p.ids[i]), p.ids[i]), front[i].latency_us});
   for (const auto& m : p.matched_to_prove) rows.push_back({m.id, expand(m.macro, m.id), m.predicted_us});
   // A baseline without an earned proposal is measured alone: no unproven one stands in for it.
-  Json unmeasured = Json::array();
+  std::vector<std::string>& unmeasured = out.not_measured.emplace();
   for (const auto& pr : p.proposals)
     if (pr.dominating.empty())
       unmeasured.push_back(pr.baseline + ": no earned proposal, so none was measured against it" +
                            (pr.promising_unproven.empty() ? "" : " (promising, unproven ones are not measured in its place)"));
-  Json out = Json::array();
   std::vector<double> predicted, measured;
   profiler::Interference noise;
   std::optional<profiler::Progress> bar;
@@ -460,16 +461,15 @@ Proof prove_on_host(const Context& c, const SearchSpace& space, const std::vecto
     const profiler::Timing& t = r.timings.network;
     predicted.push_back(rows[k].predicted_us);
     measured.push_back(t.stats_us.median);
-    out.push_back({{"name", rows[k].name}, {"predicted_us", rows[k].predicted_us}, {"measured_us", measured.back()},
-                   {"cv", t.stats_us.cv}, {"noisy", t.noisy}, {"timing", profiler::to_json(t)}});
+    out.rows.push_back({rows[k].name, rows[k].predicted_us, measured.back(), t.stats_us.cv, t.noisy, profiler::to_json(t), 0, 0});
     noise.add(k < baselines.size() ? "baselines" : "proposals", t);
   }
   if (bar) bar->update(rows.size());
   const auto rp = profiler::ranks(predicted, profiler::Ties::lowest_rank), rm = profiler::ranks(measured, profiler::Ties::lowest_rank);
   std::map<std::string, double> by_name;
-  for (size_t k = 0; k < out.size(); ++k) {
-    out[k]["predicted_rank"] = static_cast<int64_t>(rp[k]);  // places: whole numbers with lowest_rank
-    out[k]["measured_rank"] = static_cast<int64_t>(rm[k]);
+  for (size_t k = 0; k < out.rows.size(); ++k) {
+    out.rows[k].predicted_rank = static_cast<int64_t>(rp[k]);  // places: whole numbers with lowest_rank
+    out.rows[k].measured_rank = static_cast<int64_t>(rm[k]);
     by_name[rows[k].name] = measured[k];
   }
   auto fill = [&](std::optional<double>& target, const std::string& name) {
@@ -478,28 +478,27 @@ Proof prove_on_host(const Context& c, const SearchSpace& space, const std::vecto
   };
   for (auto& x : p.pareto) fill(x.measured_latency_us, x.id);
   for (auto& pr : p.proposals) {
-    fill(pr.measured_latency_us, pr.baseline);
+    fill(pr.baseline_measured_latency_us, pr.baseline);
     for (auto& d : pr.dominating) fill(d.measured_latency_us, d.id);
   }
   for (auto& tier : matched) {
     fill(tier.baseline_measured_latency_us, tier.baseline);
     for (auto& m : tier.configurations) fill(m.measured_latency_us, m.id);
   }
-  proof.proof = {{"threads", c.t}, {"rows", out}, {"spearman", profiler::spearman(predicted, measured)},
-                 {"not_measured", unmeasured},
-                 {"note", "B0-B3, each baseline's fastest earned proposal and its fastest capacity-matched configuration, "
-                          "measured on this machine (medians)"}};
+  out.spearman = profiler::spearman(predicted, measured);
+  out.note = "B0-B3, each baseline's fastest earned proposal and its fastest capacity-matched configuration, measured on this "
+             "machine (medians)";
   // What the machine did to these measurements and to the profile's, behind every measured figure.
-  for (const auto& u : unmeasured) c.missing.push_back(u.get<std::string>());
-  proof.proof["interference"] = noise.to_json();
+  c.missing.insert(c.missing.end(), unmeasured.begin(), unmeasured.end());
+  out.interference = noise.to_json();
   proof.environment["noisy_measurements"]["proof"] = noise.brief();
   if (c.profile) proof.environment["noisy_measurements"]["profile"] = profiler::profile_interference(*c.profile).brief();
   return proof;
 }
 
 struct Layers {
-  Json layers;       // the results' "layers" object
-  Json roof_points;  // roofline points of the same ops
+  results::Layers layers;                          // the results' "layers" object
+  std::vector<results::RooflinePoint> roof_points;  // roofline points of the same ops
 };
 
 // Per-layer breakdown and roofline points of one model; measured times where it was measured.
@@ -507,174 +506,168 @@ Layers layer_breakdown(const Context& c, const std::optional<profiler::LayerTimi
   const Network net = load_model(c.o.layers_model);
   const auto lp = predictor::predict(c.pred, net, c.t);
   const NetworkCount lc = count(net);
-  Json rows = Json::array(), roof_points = Json::array();
+  Layers out;
+  out.layers.model = net.name;
   for (size_t i = 0; i < net.ops.size(); ++i) {
     const double measured_us = measured ? measured->ops[i].stats_us.median : NAN;
     OpRow op = op_row(net, i, lc.layers[i]);
     op.op_class = to_string(lp.ops[i].op_class);
     op.predicted_us = lp.ops[i].latency_us;
     if (std::isfinite(measured_us)) op.measured_us = measured_us;
-    Json row = to_json(op, {OpField::name, OpField::op, OpField::macs});
-    row["stage"] = stage_of(net.ops[i].name);
-    write_op_fields(row, op, {OpField::op_class, OpField::predicted_us, OpField::measured_us});
-    rows.push_back(std::move(row));
+    out.layers.ops.push_back({std::move(op), stage_of(net.ops[i].name)});
     const double bytes = static_cast<double>(lc.layers[i].bytes);
     if (lp.ops[i].macs <= 0 || bytes <= 0) continue;
     const double us = std::isfinite(measured_us) ? measured_us : lp.ops[i].latency_us;
-    roof_points.push_back({{"model", net.name}, {"op", net.ops[i].name}, {"op_class", to_string(lp.ops[i].op_class)},
-                           {"intensity_macs_per_byte", lp.ops[i].macs / bytes}, {"macps", lp.ops[i].macs / (us * 1e-6)},
-                           {"source", std::isfinite(measured_us) ? "measured" : "predicted"}});
+    out.roof_points.push_back({net.name, net.ops[i].name, std::string(to_string(lp.ops[i].op_class)), lp.ops[i].macs / bytes,
+                               lp.ops[i].macs / (us * 1e-6),
+                               std::isfinite(measured_us) ? results::TimeSource::measured : results::TimeSource::predicted});
   }
-  Layers out;
-  out.layers = {{"model", net.name}, {"ops", rows}};
-  out.roof_points = roof_points;
   return out;
 }
 
 // The roofline's ceilings: the profile's measured peaks on the host, a calibrated device's stated ones
 // (its hardware description: the fp32 peak of the cores its runtime used, and DRAM bandwidth); else none.
-Json roofline(const Context& c, const Json& points) {
-  Json roof = {{"peak_macps", nullptr}, {"bandwidth_bytes_per_s", nullptr}, {"source", nullptr}, {"points", points}};
+results::Roofline roofline(const Context& c, const std::vector<results::RooflinePoint>& points) {
+  results::Roofline roof{std::nullopt, std::nullopt, std::nullopt, points};
   if (c.profile)
     for (const profiler::ProfilePeak& pk : c.profile->peaks)
-      if (pk.threads == c.t)
-        roof = {{"peak_macps", pk.peak_macps}, {"bandwidth_bytes_per_s", pk.bandwidth_bytes_per_s}, {"source", "profile"}, {"points", points}};
-  if (roof["peak_macps"].is_null() && c.pred.calibrated) {
+      if (pk.threads == c.t) roof = {pk.peak_macps, pk.bandwidth_bytes_per_s, results::CeilingSource::profile, points};
+  if (!roof.peak_macps && c.pred.calibrated) {
     const predictor::Hardware& hw = c.pred.calibrated->hardware;
-    roof = {{"peak_macps", hw.peak_macps()}, {"bandwidth_bytes_per_s", hw.dram_bytes_per_s}, {"source", "hardware"}, {"points", points}};
+    roof = {hw.peak_macps(), hw.dram_bytes_per_s, results::CeilingSource::hardware, points};
   }
-  if (roof["peak_macps"].is_null()) c.missing.push_back("no measured peak MACpS or bandwidth for " + c.o.device + " (roofline without ceilings)");
+  if (!roof.peak_macps) c.missing.push_back("no measured peak MACpS or bandwidth for " + c.o.device + " (roofline without ceilings)");
   return roof;
 }
 
 // mape in percent, within_10 a fraction, as the results schema states them.
-Json accuracy_figures(const std::vector<double>& predicted, const std::vector<double>& actual) {
-  const predictor::Accuracy s = predictor::accuracy_of(predicted, actual);
-  return {{"mape", 100 * s.mape}, {"within_10", s.within_10pct}, {"spearman", s.spearman}};
-}
+results::HeldOutScores accuracy_figures(double mape, double within_10pct, double spearman) { return {100 * mape, within_10pct, spearman}; }
 
 // The device file's side-by-side held-out table (fractions there) in the results' units.
-Json held_out_methods(const predictor::CalibrationHeldOut& held_out) {
-  Json rows = Json::array();
-  auto figures = [](const predictor::HeldOutFigures& f) -> Json {
-    return {{"mape", 100 * f.mape}, {"within_10", f.within_10pct}, {"spearman", f.spearman}};
-  };
+std::vector<results::HeldOutMethod> held_out_methods(const predictor::CalibrationHeldOut& held_out) {
+  std::vector<results::HeldOutMethod> rows;
+  auto figures = [](const predictor::HeldOutFigures& f) { return accuracy_figures(f.mape, f.within_10pct, f.spearman); };
   for (const predictor::MethodHeldOut& m : held_out.methods)
-    rows.push_back({{"method", predictor::to_string(m.method)}, {"chosen", m.method == held_out.chosen}, {"lomo", figures(m.lomo)},
-                    {"lofo", m.lofo ? figures(*m.lofo) : Json(nullptr)}});
+    rows.push_back({std::string(predictor::to_string(m.method)), m.method == held_out.chosen, figures(m.lomo),
+                    m.lofo ? std::optional<results::HeldOutScores>(figures(*m.lofo)) : std::nullopt});
   return rows;
 }
 
-// Predictor accuracy: against measurements here, or the calibration's held-out predictions with the interval
-// a user who never saw the point's family (or model) would have got.
-Json predictor_accuracy(const Context& c, const Json& zoo_rows, const KnownLatencies& known) {
-  Json pts = Json::array();
+// The figures of the points against the actual latencies, with what they are compared with.
+results::PredictorAccuracy scored(std::vector<results::PredictorPoint> points, std::string against) {
   std::vector<double> p, a;
-  // On the host, the zoo models of families the fit used (fit --zoo-families half) are not held out.
+  for (const results::PredictorPoint& x : points) p.push_back(x.predicted_us), a.push_back(x.actual_us);
+  const predictor::Accuracy s = predictor::accuracy_of(p, a);
+  const results::HeldOutScores f = accuracy_figures(s.mape, s.within_10pct, s.spearman);
+  results::PredictorAccuracy out;
+  out.mape = f.mape, out.within_10 = f.within_10, out.spearman = f.spearman;
+  out.points = std::move(points), out.against = std::move(against);
+  return out;
+}
+
+// On the host: the zoo models measured here whose families the fit never saw (fit --zoo-families half).
+std::optional<results::PredictorAccuracy> host_accuracy(const Context& c, const std::vector<results::ZooRow>& zoo_rows) {
+  std::vector<results::PredictorPoint> pts;
   const std::set<std::string> fitted_families = predictor::fitted_zoo_families(c.pred);
   size_t left_out = 0;  // measured models of those families
-  if (c.host) {
-    for (const auto& r : zoo_rows) {
-      if (!r["measured_latency_us"].is_number() || !r["predicted_latency_us"].is_number()) continue;
-      if (fitted_families.count(r["family"].get<std::string>())) {
-        ++left_out;
-        continue;
-      }
-      pts.push_back({{"model", r["name"]}, {"family", r["family"]}, {"predicted_us", r["predicted_latency_us"]},
-                     {"actual_us", r["measured_latency_us"]}, {"low_us", nullptr}, {"high_us", nullptr}});
-      p.push_back(r["predicted_latency_us"].get<double>());
-      a.push_back(r["measured_latency_us"].get<double>());
+  for (const results::ZooRow& r : zoo_rows) {
+    if (!r.measured_latency_us || !r.predicted_latency_us) continue;
+    if (fitted_families.count(r.family)) {
+      ++left_out;
+      continue;
     }
-  } else {
-    for (const auto& [model, h] : known.held_out) {
-      pts.push_back({{"model", model}, {"family", h.family}, {"predicted_us", h.predicted_us}, {"actual_us", h.actual_us},
-                     {"low_us", h.low_us}, {"high_us", h.high_us}});
-      p.push_back(h.predicted_us);
-      a.push_back(h.actual_us);
-    }
+    pts.push_back({r.name, r.family, *r.predicted_latency_us, *r.measured_latency_us, std::nullopt, std::nullopt});
   }
-  if (a.empty()) {
-    c.missing.push_back("no predicted-vs-actual points for " + c.o.device);
-    return nullptr;
-  }
-  Json out = accuracy_figures(p, a);
-  out["points"] = pts;
-  if (c.host) {
-    out["against"] = "measured on this machine (zoo models of the profile whose families the fit never saw" +
-                     (left_out ? "; " + std::to_string(left_out) + (left_out == 1 ? " measured model" : " measured models") +
-                                   " of the families it was fitted on left out"
-                                 : std::string()) +
-                     ")";
-    out["held_out"] = nullptr, out["method"] = nullptr, out["interval"] = nullptr, out["methods"] = nullptr;
-    c.missing.push_back("no prediction intervals on " + c.o.device + ": the host predictor gives none");
-    return out;
-  }
+  if (pts.empty()) return std::nullopt;
+  c.missing.push_back("no prediction intervals on " + c.o.device + ": the host predictor gives none");
+  return scored(std::move(pts), "measured on this machine (zoo models of the profile whose families the fit never saw" +
+                                    (left_out ? "; " + std::to_string(left_out) + (left_out == 1 ? " measured model" : " measured models") +
+                                                    " of the families it was fitted on left out"
+                                              : std::string()) +
+                                    ")");
+}
+
+// On a calibrated device: the calibration's held-out predictions with the interval a user who never saw the
+// point's family (or model) would have got.
+std::optional<results::PredictorAccuracy> held_out_accuracy(const Context& c, const KnownLatencies& known) {
+  std::vector<results::PredictorPoint> pts;
+  for (const auto& [model, h] : known.held_out) pts.push_back({model, h.family, h.predicted_us, h.actual_us, h.low_us, h.high_us});
+  if (pts.empty()) return std::nullopt;
   const std::string scheme = known.by_family ? "leave-one-family-out" : "leave-one-model-out";
   const std::string group = known.by_family ? "family" : "model";
-  out["against"] = predictor::timings_in_words(*c.pred.calibrated) + " (" + scheme + " predictions)";  // published, or the user's own
-  out["held_out"] = known.by_family ? "lofo" : "lomo";
+  // published, or the user's own
+  results::PredictorAccuracy out = scored(std::move(pts), predictor::timings_in_words(*c.pred.calibrated) + " (" + scheme + " predictions)");
+  out.held_out = known.by_family ? results::HeldOut::lofo : results::HeldOut::lomo;
   const predictor::CalibrationHeldOut& held_out = *c.pred.calibrated->held_out;  // read_held_out found it
-  out["method"] = predictor::to_string(held_out.chosen);
+  out.method = std::string(predictor::to_string(held_out.chosen));
   const std::string sized = c.pred.calibrated->interval.interval_method == predictor::IntervalMethod::pooled_t
                                 ? "the device's interval (Student-t, its variance pooled with the other devices') sized on the other "
                                 : "the " + std::to_string(std::lround(100 * (1 - predictor::interval_level) / 2)) + "th to " +
                                       std::to_string(std::lround(100 * (1 + predictor::interval_level) / 2)) + "th percentile of the other ";
-  out["interval"] = {{"level", predictor::interval_level},
-                     {"method", sized + (known.by_family ? "families'" : "models'") +
-                                    " held-out relative errors, around the point's own held-out prediction (those errors come from "
-                                    "fits that saw this " + group + ", so the interval is not fully nested)"}};
-  out["methods"] = held_out_methods(held_out);
+  out.interval = results::PredictorInterval{
+      predictor::interval_level, sized + (known.by_family ? "families'" : "models'") +
+                                     " held-out relative errors, around the point's own held-out prediction (those errors come from "
+                                     "fits that saw this " + group + ", so the interval is not fully nested)"};
+  out.methods = held_out_methods(held_out);
   if (!known.by_family)
     c.missing.push_back("no family-held-out predictions on " + c.o.device + ": its device file has none (" + held_out.chosen_by + ")");
   return out;
 }
 
-// FasterNet's Table 1 as measured in the profile.
-Json operator_table(const Context& c, const profiler::DesignRules& derived) {
-  if (!c.profile) {
-    c.missing.push_back("no FasterNet operator table: it needs measurements on " + c.o.device);
-    return nullptr;
-  }
-  Json table = Json::array();
-  for (const profiler::FasternetRow& r : derived.fasternet_table1)
-    if (r.threads == c.t)
-      table.push_back({{"operator", r.op}, {"channels", r.channels}, {"resolution", r.resolution}, {"macs", r.macs},
-                       // profiler/profile/rules.cpp's table is in milliseconds
-                       {"latency_us", r.latency_ms * 1e3}, {"macps", r.macps}});
-  return table;
-}
-
-Json search_summary(const JobOptions& o, const SearchSpace& space, const AccuracyModel& acc, const Searched& s) {
-  Json random_front = Json::array();
-  for (const auto& x : s.random.front) random_front.push_back({{"latency_us", x.latency_us}, {"top1", or_null(x.top1)}, {"objective", x.objective}});
-  return {{"algorithm", "NSGA-II"}, {"seed", s.options.seed}, {"space", o.space_file.empty() ? "default" : o.space_file},
-          {"space_points", space.size()}, {"evaluations", s.nsga.evaluations}, {"lookups", s.nsga.lookups},
-          {"evaluations_per_second", s.evaluations_per_s}, {"seconds", s.nsga.seconds}, {"population", s.options.population},
-          {"generations", s.nsga.generations}, {"stopped_by_time", s.nsga.stopped_by_time},
-          {"constraints", {{"max_latency_us", or_null(o.constraints.max_latency_us)},
-                           {"max_params", or_null(o.constraints.max_params)}, {"max_macs", or_null(o.constraints.max_macs)}}},
-          {"hypervolume", {{"nsga2", s.hv}, {"random", s.hv_random}, {"ratio", s.hv_random > 0 ? Json(s.hv / s.hv_random) : Json(nullptr)},
-                           {"reference_point", {{"latency_us", s.lat_ref}, {"objective", s.obj_ref},
-                                                {"top1", acc.kind == AccuracyKind::macs ? Json(nullptr) : Json(s.obj_ref)}}},
-                           {"random_evaluations", s.random.evaluations}}},
-          {"random_front", random_front}};
-}
-
-template <class Row>
-Json rows_to_json(const std::vector<Row>& rows) {
-  Json out = Json::array();
-  for (const Row& r : rows) out.push_back(to_json(r));
+// Predictor accuracy: against measurements here, or the calibration's held-out predictions.
+std::optional<results::PredictorAccuracy> predictor_accuracy(const Context& c, const std::vector<results::ZooRow>& zoo_rows,
+                                                             const KnownLatencies& known) {
+  std::optional<results::PredictorAccuracy> out = c.host ? host_accuracy(c, zoo_rows) : held_out_accuracy(c, known);
+  if (!out) c.missing.push_back("no predicted-vs-actual points for " + c.o.device);
   return out;
 }
 
+// FasterNet's Table 1 as measured in the profile.
+std::optional<std::vector<results::OperatorRow>> operator_table(const Context& c, const profiler::DesignRules& derived) {
+  if (!c.profile) {
+    c.missing.push_back("no FasterNet operator table: it needs measurements on " + c.o.device);
+    return std::nullopt;
+  }
+  std::vector<results::OperatorRow> table;
+  for (const profiler::FasternetRow& r : derived.fasternet_table1)
+    if (r.threads == c.t)  // profiler/profile/rules.cpp's table is in milliseconds
+      table.push_back({r.op, r.channels, r.resolution, r.macs, r.latency_ms * 1e3, r.macps});
+  return table;
+}
+
+results::SearchRun search_summary(const JobOptions& o, const SearchSpace& space, const AccuracyModel& acc, const Searched& s) {
+  results::SearchRun r;
+  r.algorithm = "NSGA-II", r.seed = s.options.seed, r.space = o.space_file.empty() ? "default" : o.space_file;
+  r.space_points = space.size(), r.evaluations = s.nsga.evaluations, r.lookups = s.nsga.lookups;
+  r.evaluations_per_second = s.evaluations_per_s, r.seconds = s.nsga.seconds, r.population = s.options.population;
+  r.generations = s.nsga.generations, r.stopped_by_time = s.nsga.stopped_by_time;
+  r.constraints = {o.constraints.max_latency_us, o.constraints.max_params, o.constraints.max_macs};
+  const bool top1 = acc.kind != AccuracyKind::macs;
+  r.hypervolume = {s.hv, s.hv_random, s.hv_random > 0 ? std::optional<double>(s.hv / s.hv_random) : std::nullopt,
+                   {s.lat_ref, s.obj_ref, top1 ? std::optional<double>(s.obj_ref) : std::nullopt}, s.random.evaluations};
+  for (const auto& x : s.random.front) r.random_front.push_back({x.latency_us, x.top1, x.objective});
+  return r;
+}
+
 // Pareto files and results.json, written only now, so an interrupted job leaves no partial set behind.
-void write_results(const JobOptions& o, const Json& results, const std::vector<std::pair<std::string, std::string>>& files) {
+void write_results(const JobOptions& o, const Results& results, const std::vector<std::pair<std::string, std::string>>& files) {
   std::filesystem::create_directories(std::filesystem::path(o.out_dir) / "pareto");
   for (const auto& [path, text] : files) {
     std::filesystem::create_directories(std::filesystem::path(path).parent_path());
     write_file_atomic(path, text);
   }
-  write_file_atomic((std::filesystem::path(o.out_dir) / "results.json").string(), results.dump(1) + "\n");
+  write_file_atomic((std::filesystem::path(o.out_dir) / "results.json").string(), cpx::to_json(results).dump(1) + "\n");
+}
+
+// Whose timings a calibrated device rests on; null (the inner nullopt) on the host.
+std::optional<std::optional<results::TimedBy>> timed_by(const predictor::Predictor& pred) {
+  if (!pred.calibrated) return std::optional<results::TimedBy>();
+  switch (pred.calibrated->timed_by) {
+    case predictor::TimedBy::published: return results::TimedBy::published;
+    case predictor::TimedBy::user: return results::TimedBy::user;
+    case predictor::TimedBy::zero_shot: return results::TimedBy::zero_shot;
+  }
+  return std::optional<results::TimedBy>();
 }
 
 }  // namespace
@@ -706,10 +699,10 @@ void validate(const JobOptions& o) {
   if (!find_zoo(o.layers_model)) throw FieldError(Field::layers_model, "\"" + o.layers_model + "\"", "not a zoo model");
 }
 
-Json run_job(const JobOptions& o, const predictor::Predictor& pred, const profiler::Profile* profile) {
+Results run_job(const JobOptions& o, const predictor::Predictor& pred, const profiler::Profile* profile) {
   const auto job_start = std::chrono::steady_clock::now();
   validate(o);
-  Json missing = Json::array();
+  std::vector<std::string> missing;
   const int64_t threads = predictor::prediction_threads(pred, o.threads);
   const Context c{o, pred, profile, predictor::resolve_device(o.device).is_host(), threads, missing};
 
@@ -726,8 +719,7 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const profil
   const Searched searched = run_search(c, space, acc, baselines, so);
   Proposals proposals = propose(c, space, searched.nsga.front, baselines);
   if (acc.kind == AccuracyKind::macs) missing.push_back("no proposal can earn domination: the second objective is MACs, so there is no top-1 interval");
-  std::vector<MatchedTierRow> matched = capacity_matched_tier(c, space, acc, baselines, proposals);
-  const Json stated_rules = state_rules(rules.derived, rules.fused, c.t, profile ? "profile" : "predictor", proposals.macros);
+  std::vector<results::MatchedTier> matched = capacity_matched_tier(c, space, acc, baselines, proposals);
 
   EmulatedOps emulated;
   Proof proof;
@@ -738,41 +730,41 @@ Json run_job(const JobOptions& o, const predictor::Predictor& pred, const profil
     note_baselines_emulated(emulated);
   }
   const Layers layers = layer_breakdown(c, proof.layers);
-  const Json roof = roofline(c, layers.roof_points);
-  const Json accuracy = predictor_accuracy(c, zoo_rows.rows, known);
-  const Json operators = operator_table(c, rules.derived);
+  const results::Roofline roof = roofline(c, layers.roof_points);
+  std::optional<results::PredictorAccuracy> accuracy = predictor_accuracy(c, zoo_rows.rows, known);
+  std::optional<std::vector<results::OperatorRow>> operators = operator_table(c, rules.derived);
   if (acc.kind == AccuracyKind::macs) missing.push_back("no top-1 estimates: the second objective is MACs");
   if (searched.nsga.stopped_by_time) missing.push_back("the search stopped at its time limit before its evaluation budget; rerun for a reproducible result");
 
-  Json results;
-  results["schema"] = results_schema;
-  results["created"] = now_utc();
-  results["tool"] = {{"name", "cpubone-explore"}, {"version", CPX_VERSION}, {"command", o.command}};
-  results["device"] = {{"name", o.device}, {"runtime", pred.runtime}, {"measured", c.host}, {"threads", c.t}, {"provenance", pred.provenance},
-                       {"timed_by", pred.calibrated ? Json(predictor::to_string(pred.calibrated->timed_by)) : Json(nullptr)}};
-  results["environment"] = proof.environment;
-  results["accuracy_model"] = acc.to_json();
-  results["zoo"] = zoo_rows.rows;
-  results["design_rules"] = stated_rules;
-  results["design_rules_detail"] = profiler::to_json(rules.derived);
-  results["block_macps"] = rules.block_macps;
-  results["fused_crossover_channels"] = rules.fused.crossover_channels ? Json(*rules.fused.crossover_channels) : Json(nullptr);
-  results["fused_vs_unfused"] = to_json(rules.fused);
-  results["roofline"] = roof;
-  results["search"] = search_summary(o, space, acc, searched);
-  results["capacity_matched"] = rows_to_json(matched);
-  results["pareto"] = rows_to_json(proposals.pareto);
-  results["proposals"] = rows_to_json(proposals.proposals);
-  results["proof"] = proof.proof;
-  results["layers"] = layers.layers;
-  results["predictor_accuracy"] = accuracy;
-  results["rank_correlations"] = zoo_rows.rank_correlations;
-  results["operator_table"] = operators;
-  results["emulated_ops"] = emulated.list;
-  results["missing"] = missing;
-  results["elapsed_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - job_start).count();
-  write_results(o, results, proposals.files);
-  return results;
+  Results r;
+  r.schema = results_schema;
+  r.created = now_utc();
+  r.tool = {"cpubone-explore", CPX_VERSION, o.command};
+  r.device = {o.device, pred.runtime, c.host, timed_by(pred), c.t, pred.provenance};
+  r.environment = proof.environment;
+  r.accuracy_model = results::accuracy_model_from_json(acc.to_json());
+  r.zoo = zoo_rows.rows;
+  r.design_rules = state_rules(rules.derived, rules.fused, c.t, profile ? results::RuleSource::profile : results::RuleSource::predictor,
+                               proposals.macros);
+  r.design_rules_detail = profiler::to_json(rules.derived);
+  r.block_macps = rules.block_macps;
+  r.fused_crossover_channels = rules.fused.crossover_channels;
+  r.fused_vs_unfused = to_results(rules.fused);
+  r.roofline = roof;
+  r.search = search_summary(o, space, acc, searched);
+  r.capacity_matched = std::move(matched);
+  r.pareto = std::move(proposals.pareto);
+  r.proposals = std::move(proposals.proposals);
+  r.proof = std::move(proof.proof);
+  r.layers = layers.layers;
+  r.predictor_accuracy = std::move(accuracy);
+  r.rank_correlations = zoo_rows.rank_correlations;
+  r.operator_table = std::move(operators);
+  r.emulated_ops = emulated.list;
+  r.missing = missing;
+  r.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - job_start).count();
+  write_results(o, r, proposals.files);
+  return r;
 }
 
 }  // namespace cpx::explorer

@@ -11,6 +11,7 @@
 #include "explorer/search.hpp"
 #include "predictor/device_ref.hpp"
 #include "profiler/profile/profile.hpp"
+#include "space/results.hpp"
 #include "space/results_schema.hpp"
 
 namespace cpx::explorer {
@@ -44,7 +45,8 @@ struct JobOptions {
 // option out of range, a missing --space or --accuracy file, or a --layers-model not in the zoo.
 void validate(const JobOptions& options);
 
-// Validates the options first. Prints progress on stderr. `profile` is the host's measured device profile (nullptr for other devices).
-Json run_job(const JobOptions& options, const predictor::Predictor& predictor, const profiler::Profile* profile);
+// Validates the options first. Prints progress on stderr. Returns the document it wrote to DIR/results.json
+// (to_json of it is the file). `profile` is the host's measured device profile (nullptr for other devices).
+Results run_job(const JobOptions& options, const predictor::Predictor& predictor, const profiler::Profile* profile);
 
 }  // namespace cpx::explorer

@@ -55,7 +55,7 @@ MatchedTier capacity_matched(const SearchSpace& space, const Genome& baseline, c
 
   std::vector<Candidate> front;
   if (t.space.size() <= static_cast<double>(o.evaluations)) {
-    t.method = "exhaustive";
+    t.method = results::MatchedMethod::exhaustive;
     std::vector<Candidate> all;
     Genome g(t.space.dimensions().size(), 0);
     for (;;) {
@@ -67,7 +67,7 @@ MatchedTier capacity_matched(const SearchSpace& space, const Genome& baseline, c
     }
     front = pareto_front(all);
   } else {
-    t.method = "NSGA-II";
+    t.method = results::MatchedMethod::nsga2;
     SearchOptions so;
     so.seed = o.seed;
     so.evaluations = o.evaluations;

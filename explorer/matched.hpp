@@ -8,6 +8,7 @@
 #pragma once
 
 #include "explorer/search.hpp"
+#include "space/results.hpp"
 
 namespace cpx::explorer {
 
@@ -22,7 +23,7 @@ struct MatchedOptions {
 struct MatchedTier {
   SearchSpace space;                // the restricted space
   std::vector<std::string> varied;  // its dimensions with more than one value
-  std::string method;               // "exhaustive" or "NSGA-II"
+  results::MatchedMethod method = {};  // every point, or NSGA-II (results::matched_method_names)
   int64_t evaluations = 0;          // distinct configurations evaluated
   Candidate baseline;               // the baseline, evaluated as the tier's configurations are
   size_t front_size = 0;            // feasible non-dominated configurations besides the baseline

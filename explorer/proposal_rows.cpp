@@ -2,66 +2,54 @@
 
 namespace cpx::explorer {
 
-namespace {
-
-// A configuration's top-1 estimate with its interval and support distance (null without an estimate).
-Json accuracy_fields(const Candidate& x) {
-  return {{"top1", or_null(x.top1)}, {"top1_low", or_null(x.top1_low)}, {"top1_high", or_null(x.top1_high)},
-          {"support_distance", x.top1 ? Json(x.support_distance) : Json(nullptr)}};
+results::Domination to_results(Domination d) {
+  switch (d) {
+    case Domination::earned: return results::Domination::earned;
+    case Domination::promising_unproven: return results::Domination::promising_unproven;
+    case Domination::none: break;
+  }
+  return results::Domination::none;
 }
 
-}  // namespace
-
-Json to_json(const ParetoRow& r) {
-  const Candidate& x = r.x;
-  return {{"id", r.id}, {"file", r.file}, {"summary", r.summary}, {"params", x.params}, {"macs", x.macs},
-          {"predicted_latency_us", x.latency_us}, {"estimated_top1", or_null(x.top1)},
-          {"estimated_top1_low", or_null(x.top1_low)}, {"estimated_top1_high", or_null(x.top1_high)},
-          {"support_distance", x.top1 ? Json(x.support_distance) : Json(nullptr)}, {"objective", x.objective},
-          {"outside_trust", x.outside_trust}, {"measured_latency_us", or_null(r.measured_latency_us)},
-          {"uncalibrated_share", or_null(r.uncalibrated_share)},
-          {"uncalibrated_kinds", or_null(r.uncalibrated_kinds)}};
+results::ParetoRow pareto_row(const std::string& id, const std::string& file, const std::string& summary, const Candidate& x) {
+  results::ParetoRow r;
+  r.id = id, r.file = file, r.summary = summary;
+  r.params = x.params, r.macs = x.macs, r.predicted_latency_us = x.latency_us;
+  r.estimated_top1 = x.top1, r.estimated_top1_low = x.top1_low, r.estimated_top1_high = x.top1_high;
+  if (x.top1) r.support_distance = x.support_distance;  // a distance without an estimate says nothing
+  r.objective = x.objective, r.outside_trust = x.outside_trust;
+  return r;
 }
 
-Json to_json(const ProposalRow& r) {
-  const Candidate& x = r.x;
-  Json row = {{"id", r.id}, {"latency_us", x.latency_us}, {"objective", x.objective}, {"params", x.params}, {"macs", x.macs},
-              {"delta_latency_pct", 100 * (x.latency_us / r.baseline_latency_us - 1)},
-              {"delta_top1_pp", *x.top1 - r.baseline_published_top1}, {"delta_top1_low_pp", *x.top1_low - r.baseline_published_top1},
-              {"outside_trust", x.outside_trust}, {"measured_latency_us", or_null(r.measured_latency_us)}};
-  row.update(accuracy_fields(x));
-  return row;
+results::ProposalRow proposal_row(const std::string& id, const Candidate& x, double baseline_latency_us, double baseline_published_top1) {
+  results::ProposalRow r;
+  r.id = id, r.latency_us = x.latency_us, r.objective = x.objective, r.params = x.params, r.macs = x.macs;
+  r.delta_latency_pct = 100 * (x.latency_us / baseline_latency_us - 1);
+  r.delta_top1_pp = *x.top1 - baseline_published_top1;
+  r.delta_top1_low_pp = *x.top1_low - baseline_published_top1;
+  r.outside_trust = x.outside_trust;
+  r.top1 = *x.top1, r.top1_low = *x.top1_low, r.top1_high = *x.top1_high, r.support_distance = x.support_distance;
+  return r;
 }
 
-Json to_json(const BaselineProposals& p) {
-  Json earned = Json::array(), unproven = Json::array();
-  for (const auto& r : p.dominating) earned.push_back(to_json(r));
-  for (const auto& r : p.promising_unproven) unproven.push_back(to_json(r));
-  return {{"baseline", p.baseline}, {"baseline_latency_us", p.b.latency_us}, {"baseline_top1", or_null(p.b.top1)},
-          {"baseline_published_top1", or_null(p.published_top1)}, {"baseline_objective", p.b.objective},
-          {"baseline_params", p.b.params}, {"baseline_macs", p.b.macs}, {"baseline_measured_latency_us", or_null(p.measured_latency_us)},
-          {"dominating", earned}, {"promising_unproven", unproven}};
+results::BaselineProposals baseline_proposals(const std::string& name, const Candidate& b, std::optional<double> published_top1) {
+  results::BaselineProposals p;
+  p.baseline = name, p.baseline_latency_us = b.latency_us, p.baseline_top1 = b.top1;
+  p.baseline_published_top1 = published_top1;
+  p.baseline_objective = b.objective, p.baseline_params = b.params, p.baseline_macs = b.macs;
+  return p;
 }
 
-Json to_json(const MatchedConfiguration& c) {
-  const Candidate& x = c.x;
-  Json cfg = {{"id", c.id}, {"file", c.file}, {"summary", c.summary}, {"params", x.params}, {"macs", x.macs},
-              {"params_ratio", c.params_ratio}, {"macs_ratio", c.macs_ratio}, {"predicted_latency_us", x.latency_us},
-              {"speedup", c.speedup}, {"domination", to_string(c.domination)}, {"measured_latency_us", or_null(c.measured_latency_us)}};
-  cfg.update(accuracy_fields(x));
-  return cfg;
-}
-
-Json to_json(const MatchedTierRow& t) {
-  Json configurations = Json::array();
-  for (const auto& c : t.configurations) configurations.push_back(to_json(c));
-  return {{"baseline", t.baseline}, {"baseline_latency_us", t.baseline_latency_us}, {"baseline_params", t.baseline_params},
-          {"baseline_macs", t.baseline_macs}, {"baseline_published_top1", or_null(t.baseline_published_top1)},
-          {"baseline_measured_latency_us", or_null(t.baseline_measured_latency_us)}, {"tolerance", t.tolerance},
-          {"fixed", "resolution, head, stage widths, stage depths, attention on/off"}, {"varied", t.varied},
-          {"space_points", or_null(t.space_points)}, {"method", or_null(t.method)},
-          {"evaluations", t.evaluations}, {"seed", t.seed}, {"front_size", t.front_size},
-          {"not_a_point", or_null(t.not_a_point)}, {"configurations", configurations}};
+results::MatchedConfiguration matched_configuration(const std::string& id, const std::string& file, const std::string& summary,
+                                                    const Candidate& x, const Candidate& b, Domination d) {
+  results::MatchedConfiguration c;
+  c.id = id, c.file = file, c.summary = summary, c.params = x.params, c.macs = x.macs;
+  c.params_ratio = x.params / b.params, c.macs_ratio = x.macs / b.macs;
+  c.predicted_latency_us = x.latency_us, c.speedup = b.latency_us / x.latency_us;
+  c.domination = to_results(d);
+  c.top1 = x.top1, c.top1_low = x.top1_low, c.top1_high = x.top1_high;
+  if (x.top1) c.support_distance = x.support_distance;
+  return c;
 }
 
 }  // namespace cpx::explorer

@@ -1,79 +1,32 @@
-// The main job's configuration rows: results.json's `pareto`, `proposals` and `capacity_matched` tables,
-// each a struct written by one to_json (its keys are the rows of space/results_fields.cpp, in order).
-// The job fills them, the proof adds the measured latencies, and they become JSON when results.json does.
+// The main job's configuration rows: results.json's `pareto`, `proposals` and `capacity_matched` tables are
+// the results document's own rows (space/results.hpp); these build them from the search's candidates, so the
+// job fills the document's structs and JSON is written only with results.json (space/results_to_json.cpp).
 #pragma once
 
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "explorer/search.hpp"
+#include "space/results.hpp"
 
 namespace cpx::explorer {
 
-// null for an unset optional: the results' way of saying "no such figure".
-template <class T>
-Json or_null(const std::optional<T>& v) {
-  return v ? Json(*v) : Json(nullptr);
-}
+// The results' name for a domination (the search's own enum orders them for comparison).
+results::Domination to_results(Domination d);
 
-// A member of the Pareto front, with its macro network file (relative to the results' folder).
-struct ParetoRow {
-  std::string id, file, summary;
-  Candidate x;
-  std::optional<double> measured_latency_us;  // the proof's median (host only)
-  // On a calibrated device: the share of the predicted time in work its calibration networks barely
-  // exercised, and those kinds ("attention 22%, norm 8%"); null on the host and for older device files.
-  std::optional<double> uncalibrated_share;
-  std::optional<std::string> uncalibrated_kinds;
-};
-Json to_json(const ParetoRow& r);
+// A member of the Pareto front, with its macro network file (relative to the results' folder); the proof
+// fills measured_latency_us, a calibrated device the uncalibrated share and kinds.
+results::ParetoRow pareto_row(const std::string& id, const std::string& file, const std::string& summary, const Candidate& x);
 
-// A front member that dominates a baseline: one struct for the earned and the promising-unproven lists.
-struct ProposalRow {
-  std::string id;
-  Candidate x;                   // has a top-1 estimate with its interval (domination needs one)
-  double baseline_latency_us = 0;
-  double baseline_published_top1 = 0;
-  std::optional<double> measured_latency_us;
-};
-Json to_json(const ProposalRow& r);
+// A front member that dominates a baseline (earned or promising, unproven): x has a top-1 estimate with its
+// interval (domination needs one).
+results::ProposalRow proposal_row(const std::string& id, const Candidate& x, double baseline_latency_us, double baseline_published_top1);
 
-// A baseline (B0-B3) and the front members that dominate it.
-struct BaselineProposals {
-  std::string baseline;
-  Candidate b;  // the baseline, evaluated as the front was
-  std::optional<double> published_top1;
-  std::optional<double> measured_latency_us;
-  std::vector<ProposalRow> dominating, promising_unproven;
-};
-Json to_json(const BaselineProposals& p);
+// A baseline (B0-B3), evaluated as the front was, before the front members that dominate it are added.
+results::BaselineProposals baseline_proposals(const std::string& name, const Candidate& b, std::optional<double> published_top1);
 
-// One of a capacity-matched tier's fastest configurations.
-struct MatchedConfiguration {
-  std::string id, file, summary;
-  Candidate x;
-  double params_ratio = 0, macs_ratio = 0, speedup = 0;  // against the baseline
-  Domination domination = Domination::none;              // against the baseline's published top-1
-  std::optional<double> measured_latency_us;
-};
-Json to_json(const MatchedConfiguration& c);
-
-// A baseline's capacity-matched tier (explorer/matched.hpp), or why it has none.
-struct MatchedTierRow {
-  std::string baseline;
-  double baseline_latency_us = 0, baseline_params = 0, baseline_macs = 0;
-  std::optional<double> baseline_published_top1, baseline_measured_latency_us;
-  double tolerance = 0;
-  std::vector<std::string> varied;
-  std::optional<double> space_points;
-  std::optional<std::string> method;  // "exhaustive" or "NSGA-II"; none when the baseline is not a point
-  int64_t evaluations = 0;
-  uint64_t seed = 0;
-  size_t front_size = 0;
-  std::optional<std::string> not_a_point;
-  std::vector<MatchedConfiguration> configurations;
-};
-Json to_json(const MatchedTierRow& t);
+// One of a capacity-matched tier's fastest configurations, against its baseline `b`.
+results::MatchedConfiguration matched_configuration(const std::string& id, const std::string& file, const std::string& summary,
+                                                    const Candidate& x, const Candidate& b, Domination d);
 
 }  // namespace cpx::explorer

@@ -59,7 +59,7 @@ std::string fmt(double v, int digits = 0, bool sign = true) {
 
 std::string side_text(int64_t side) { return std::to_string(side) + "x" + std::to_string(side); }
 
-Json at_json(const BlockAt& b) { return {{"variant", b.variant}, {"macps", b.macps}, {"latency_us", b.latency_us}}; }
+results::BlockAtWidth block_at(const BlockAt& b) { return {b.variant, b.macps, b.latency_us}; }
 
 // The MACpS side of the comparison, so that the highest-MACpS fused variant is not read as the faster one.
 std::string macps_text(const FusedVsUnfused& f) {
@@ -110,26 +110,22 @@ std::string FusedVsUnfused::statement() const {
   return "fused local blocks below " + std::to_string(*crossover_channels) + " channels, unfused from there on" + pair;
 }
 
-Json to_json(const FusedVsUnfused& f) {
-  Json widths = Json::array();
+results::FusedVsUnfused to_results(const FusedVsUnfused& f) {
+  results::FusedVsUnfused out{f.resolution, f.crossover_channels, f.statement(), {}};
   for (const FusedVsUnfusedWidth& w : f.widths)
-    widths.push_back({{"channels", w.channels}, {"fused", at_json(w.fused)}, {"unfused", at_json(w.unfused)},
-                      {"best_fused", at_json(w.best_fused)}, {"best_unfused", at_json(w.best_unfused)}});
-  return {{"resolution", f.resolution},
-          {"crossover_channels", f.crossover_channels ? Json(*f.crossover_channels) : Json(nullptr)},
-          {"statement", f.statement()},
-          {"widths", widths}};
+    out.widths.push_back({w.channels, block_at(w.fused), block_at(w.unfused), block_at(w.best_fused), block_at(w.best_unfused)});
+  return out;
 }
 
-Json state_rules(const profiler::DesignRules& derived, const FusedVsUnfused& fused, int64_t threads, const std::string& source,
-                 const std::vector<Macro>& proposals) {
+std::vector<results::DesignRule> state_rules(const profiler::DesignRules& derived, const FusedVsUnfused& fused, int64_t threads,
+                                             results::RuleSource source, const std::vector<Macro>& proposals) {
   const profiler::ThreadRules* r = nullptr;
   for (const profiler::ThreadRules& x : derived.per_threads)
     if (x.threads == threads) r = &x;
-  Json rules = Json::array();
+  std::vector<results::DesignRule> rules;
   if (!r) return rules;
-  auto follow = [&](const std::function<bool(const Macro&)>& ok) -> Json {
-    if (proposals.empty()) return nullptr;
+  auto follow = [&](const std::function<bool(const Macro&)>& ok) -> std::optional<std::string> {
+    if (proposals.empty()) return std::nullopt;
     int64_t n = 0;
     for (const Macro& m : proposals) n += ok(m);
     return std::to_string(n) + " of " + std::to_string(proposals.size()) + " proposals";
@@ -139,18 +135,15 @@ Json state_rules(const profiler::DesignRules& derived, const FusedVsUnfused& fus
   if (!fused.widths.empty()) {
     const bool never = !fused.crossover_channels;
     const double n = never ? INFINITY : static_cast<double>(*fused.crossover_channels);
-    rules.push_back({{"id", "fused_crossover"},
-                     {"statement", fused.statement()},
-                     {"value", never ? Json(nullptr) : Json(*fused.crossover_channels)}, {"unit", "channels"}, {"source", source},
-                     {"paper_claim", "claim 3: fused below 256 channels"},
-                     {"agrees_with_paper", never ? Json(false) : Json(std::abs(std::log2(n / 256)) <= 0.5)},
-                     {"proposals_follow", follow([&](const Macro& m) {
+    rules.push_back({"fused_crossover", fused.statement(), never ? Json(nullptr) : Json(*fused.crossover_channels), "channels", source,
+                     "claim 3: fused below 256 channels", !never && std::abs(std::log2(n / 256)) <= 0.5,
+                     follow([&](const Macro& m) {
                         for (size_t i = 3; i < m.stages.size(); ++i) {
                           const auto& b = std::get<CPUBoneBlock>(*m.stages[i].block);
                           if ((static_cast<double>(m.stages[i].width) < n) != (m.stages[i].width < b.fused_threshold)) return false;
                         }
                         return true;
-                      })}});
+                      })});
   }
   // Kernel 2 vs 3.
   using V = profiler::BlockVariant;
@@ -162,17 +155,16 @@ Json state_rules(const profiler::DesignRules& derived, const FusedVsUnfused& fus
     const Json latency = ratio_pct(effect ? effect->latency : NAN);
     if (!macps.is_number()) continue;
     const bool k2 = macps.get<double>() > 0;
-    rules.push_back({{"id", "kernel2_" + variant},
+    rules.push_back({"kernel2_" + variant,
                      // The verb carries the sign: "lowers ... by 12%", not "by -12%".
-                     {"statement", "k=2 " + std::string(k2 ? "raises" : "lowers") + " MACpS of " + variant + " by " +
-                                       fmt(std::abs(macps.get<double>()), 0, false) + "% (latency " + fmt(latency.get<double>()) + "%) vs k=3"},
-                     {"value", macps}, {"unit", "% MACpS change"}, {"source", source}, {"paper_claim", claim},
-                     {"agrees_with_paper", k2},
-                     {"proposals_follow", follow([&](const Macro& m) {
+                     "k=2 " + std::string(k2 ? "raises" : "lowers") + " MACpS of " + variant + " by " +
+                         fmt(std::abs(macps.get<double>()), 0, false) + "% (latency " + fmt(latency.get<double>()) + "%) vs k=3",
+                     macps, "% MACpS change", source, claim, k2,
+                     follow([&](const Macro& m) {
                         for (const Used& u : used_blocks(m))
                           if (u.kind == kind && (u.kernel == 2) != k2) return false;
                         return true;
-                      })}});
+                      })});
   }
   // Groups in the fused block.
   auto groups_ratio = [&](V variant, int64_t groups, double profiler::RatioSummary::*figure) {
@@ -184,29 +176,25 @@ Json state_rules(const profiler::DesignRules& derived, const FusedVsUnfused& fus
              g8 = groups_ratio(V::grfumbconv, 8, latency_median);
   if (g2.is_number() && g4.is_number() && g8.is_number()) {
     const double gain4 = 100 * (1 - g4.get<double>() / g2.get<double>()), gain8 = 100 * (1 - g8.get<double>() / g2.get<double>());
-    rules.push_back({{"id", "groups_fused"},
-                     {"statement", "GrFuMBConv k3: groups 2 saves " + fmt(100 * (1 - g2.get<double>()), 0, false) +
-                                       "% latency vs groups 1; groups 4 saves a further " + fmt(gain4, 0, false) + "%, groups 8 " +
-                                       fmt(gain8, 0, false) + "% (at -0.3 / -0.7 pp top-1 in the paper)"},
-                     {"value", {{"g2_vs_g1_pct", 100 * (g2.get<double>() - 1)}, {"g4_vs_g2_pct", -gain4}, {"g8_vs_g2_pct", -gain8}}},
-                     {"unit", "% latency change"}, {"source", source},
-                     {"paper_claim", "claim 5: groups 4 and 8 bring little latency gain over groups 2"},
-                     {"agrees_with_paper", gain4 < 10 && gain8 < 15},
-                     {"proposals_follow", follow([&](const Macro& m) {
+    rules.push_back({"groups_fused",
+                     "GrFuMBConv k3: groups 2 saves " + fmt(100 * (1 - g2.get<double>()), 0, false) +
+                         "% latency vs groups 1; groups 4 saves a further " + fmt(gain4, 0, false) + "%, groups 8 " +
+                         fmt(gain8, 0, false) + "% (at -0.3 / -0.7 pp top-1 in the paper)",
+                     Json{{"g2_vs_g1_pct", 100 * (g2.get<double>() - 1)}, {"g4_vs_g2_pct", -gain4}, {"g8_vs_g2_pct", -gain8}},
+                     "% latency change", source, "claim 5: groups 4 and 8 bring little latency gain over groups 2",
+                     gain4 < 10 && gain8 < 15,
+                     follow([&](const Macro& m) {
                         for (const Used& u : used_blocks(m))
                           if (u.kind == "fused" && u.groups != 2) return false;
                         return true;
-                      })}});
+                      })});
   }
   // GrMBConv vs MBConv (claim 2): informational.
   const Json mb_ratio = groups_ratio(V::grmbconv, 2, &profiler::RatioSummary::macps);
   const Json mb = ratio_pct(mb_ratio.is_number() ? mb_ratio.get<double>() : NAN);
   if (mb.is_number())
-    rules.push_back({{"id", "grmbconv_macps"},
-                     {"statement", "GrMBConv (g2) MACpS " + fmt(mb.get<double>()) + "% vs MBConv"},
-                     {"value", mb}, {"unit", "% MACpS change"}, {"source", source},
-                     {"paper_claim", "claim 2: ~5% lower MACpS"}, {"agrees_with_paper", mb.get<double>() < 0 && mb.get<double>() > -15},
-                     {"proposals_follow", nullptr}});
+    rules.push_back({"grmbconv_macps", "GrMBConv (g2) MACpS " + fmt(mb.get<double>()) + "% vs MBConv", mb, "% MACpS change", source,
+                     "claim 2: ~5% lower MACpS", mb.get<double>() < 0 && mb.get<double>() > -15, std::nullopt});
   return rules;
 }
 

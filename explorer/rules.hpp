@@ -9,6 +9,7 @@
 #include "predictor/predictor.hpp"
 #include "profiler/profile/profile.hpp"
 #include "profiler/profile/rules.hpp"
+#include "space/results.hpp"
 
 namespace cpx::explorer {
 
@@ -52,12 +53,12 @@ struct FusedVsUnfused {
 
 // From a device profile (measured or predicted_profile) at `threads`, stride 1.
 FusedVsUnfused fused_vs_unfused(const profiler::Profile& profile, int64_t threads);
-// results.fused_vs_unfused (reports/results-schema.md).
-Json to_json(const FusedVsUnfused& f);
+// results.fused_vs_unfused (reports/results-schema.md), with its statement.
+results::FusedVsUnfused to_results(const FusedVsUnfused& f);
 
 // Rules as statements with values, the paper's claim beside each, and how many of `proposals` follow it.
-// `derived` is profiler::derive_rules output; `source` is "profile" (measured) or "predictor".
-Json state_rules(const profiler::DesignRules& derived, const FusedVsUnfused& fused, int64_t threads, const std::string& source,
-                 const std::vector<Macro>& proposals);
+// `derived` is profiler::derive_rules output; `source`: of a measured profile or of the predictor.
+std::vector<results::DesignRule> state_rules(const profiler::DesignRules& derived, const FusedVsUnfused& fused, int64_t threads,
+                                             results::RuleSource source, const std::vector<Macro>& proposals);
 
 }  // namespace cpx::explorer

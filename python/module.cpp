@@ -419,7 +419,7 @@ PYBIND11_MODULE(_core, m) {
       const cpx::predictor::DeviceRef d = cpx::predictor::resolve_device(device);
       const cpx::predictor::Predictor p = cpx::predictor::load_predictor(d);
       const std::optional<cpx::profiler::Profile> profile = cpx::predictor::measured_profile(d);
-      return cpx::explorer::run_job(o, p, profile ? &*profile : nullptr);
+      return cpx::to_json(cpx::explorer::run_job(o, p, profile ? &*profile : nullptr));  // Python receives the file's JSON
     }));
   }, py::arg("space") = py::none(), py::arg("device") = std::string(cpx::predictor::default_device), py::arg("evaluations") = 20000, py::arg("budget_s") = 60.0,
      py::arg("seed") = 1, py::arg("threads") = py::none(), py::arg("accuracy") = "proxy", py::arg("out") = "cpubone-search",

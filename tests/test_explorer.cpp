@@ -292,7 +292,7 @@ TEST_CASE("a capacity-matched tier keeps resolution, widths and depths and MACs 
   o.evaluations = 1000;
   o.keep = 100;
   const MatchedTier t = capacity_matched(space, space.encode(b0), "b0", p, acc, pi5_threads(), o);
-  CHECK(t.method == "exhaustive");
+  CHECK(t.method == results::MatchedMethod::exhaustive);
   CHECK(t.space.size() == 24);
   CHECK(t.evaluations == 24);
   CHECK(t.varied == std::vector<std::string>{"fused_threshold", "stages[3].attention_stride", "stages[3].local_kernel", "stages[4].local_kernel"});
@@ -322,7 +322,7 @@ TEST_CASE("a small pi5 job lists as dominating only earned proposals inside the 
   o.matched_evaluations = 600;
   o.progress = false;
   o.out_dir = (std::filesystem::temp_directory_path() / ("cpx_job_earned_" + std::to_string(::getpid()))).string();
-  const Json r = run_job(o, p, nullptr);
+  const Json r = to_json(run_job(o, p, nullptr));
   // The shipped file's held-out predictions are labelled as what they are, each with an interval.
   const predictor::CalibrationHeldOut& h = p.calibrated->held_out.value();
   CHECK(r["predictor_accuracy"]["held_out"] == (h.find(h.chosen)->lofo ? "lofo" : "lomo"));
@@ -386,7 +386,7 @@ TEST_CASE("a calibrated pi5 job shows the family-held-out predictions of its cho
   o.matched_evaluations = 100;
   o.progress = false;
   o.out_dir = (std::filesystem::temp_directory_path() / ("cpx_job_lofo_" + std::to_string(::getpid()))).string();
-  const Json r = run_job(o, cal.device, nullptr);
+  const Json r = to_json(run_job(o, cal.device, nullptr));
   // Not measured here, the roofline's ceilings are the device's stated ones, and say so.
   CHECK(r["roofline"]["source"] == "hardware");
   CHECK(r["roofline"]["peak_macps"].get<double>() == Approx(predictor::shipped_hardware("pi5")->peak_macps()));
@@ -445,7 +445,7 @@ TEST_CASE("a host job's accuracy chart leaves out the zoo models of the families
   o.progress = false;
   o.out_dir = (std::filesystem::temp_directory_path() / ("cpx_job_zoo_fitted_" + std::to_string(::getpid()))).string();
   const profiler::Profile measured = profiler::read_profile(profile, "profile.json");
-  const Json r = run_job(o, host, &measured);
+  const Json r = to_json(run_job(o, host, &measured));
   const Json& pa = r["predictor_accuracy"];
   REQUIRE(pa.is_object());
   std::vector<std::string> models;
@@ -455,7 +455,7 @@ TEST_CASE("a host job's accuracy chart leaves out the zoo models of the families
   CHECK(pa["against"].get<std::string>().find("; 1 measured model of the families it was fitted on left out)") != std::string::npos);
   // The same profile with a model that fitted no zoo family shows both.
   doc["provenance"]["zoo_families_fitted"] = Json::array();
-  const Json all = run_job(o, predictor::predictor_from_json(doc, "fitted_on_none.json"), &measured);
+  const Json all = to_json(run_job(o, predictor::predictor_from_json(doc, "fitted_on_none.json"), &measured));
   CHECK(all["predictor_accuracy"]["points"].size() == 2);
   CHECK(all["predictor_accuracy"]["against"].get<std::string>().find("left out") == std::string::npos);
   std::filesystem::remove_all(o.out_dir);
@@ -499,9 +499,10 @@ TEST_CASE("fused vs unfused is one comparison in time: the dense fused block's h
   }
   CHECK(f.statement() == "fused local blocks below 128 channels, unfused from there on (GrFuMBConv k2 g2 vs GrMBConv k2 g2, latency, 14x14; "
                          "fused variants reach the higher MACpS at every width, but do more MACs)");
-  const Json j = to_json(f);
-  CHECK(j["crossover_channels"] == 128);
-  CHECK(j["widths"][0]["best_fused"]["macps"] == 9e9);
+  const results::FusedVsUnfused doc = to_results(f);
+  CHECK(doc.crossover_channels == std::optional<int64_t>(128));
+  CHECK(doc.widths[0].best_fused.macps == 9e9);
+  CHECK(doc.statement == f.statement());
 }
 
 TEST_CASE("on pi5 the fused_crossover rule states the one comparison, and the kernel rules carry their sign in the verb") {
@@ -515,19 +516,19 @@ TEST_CASE("on pi5 the fused_crossover rule states the one comparison, and the ke
     CHECK(w.best_fused.macps >= w.fused.macps);
     CHECK(w.best_unfused.macps >= w.unfused.macps);
   }
-  const Json rules = state_rules(profiler::derive_rules(profile), f, t, "predictor", {});
+  const std::vector<results::DesignRule> rules = state_rules(profiler::derive_rules(profile), f, t, results::RuleSource::predictor, {});
   size_t kernel_rules = 0;
-  for (const Json& r : rules) {
-    INFO(r["statement"]);
-    if (r["id"] == "fused_crossover") {
-      CHECK(r["statement"] == f.statement());
-      CHECK(r["value"] == (f.crossover_channels ? Json(*f.crossover_channels) : Json(nullptr)));
+  for (const results::DesignRule& r : rules) {
+    INFO(r.statement);
+    if (r.id == "fused_crossover") {
+      CHECK(r.statement == f.statement());
+      CHECK(r.value == (f.crossover_channels ? Json(*f.crossover_channels) : Json(nullptr)));
     }
-    if (r["id"].get<std::string>().rfind("kernel2_", 0) == 0) {
+    if (r.id.rfind("kernel2_", 0) == 0) {
       ++kernel_rules;
-      const std::string s = r["statement"];
+      const std::string& s = r.statement;
       CHECK(s.find("by -") == std::string::npos);
-      CHECK(s.find(r["value"].get<double>() > 0 ? "raises" : "lowers") != std::string::npos);
+      CHECK(s.find(r.value.get<double>() > 0 ? "raises" : "lowers") != std::string::npos);
     }
   }
   CHECK(kernel_rules == 2);

@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <map>
 #include <optional>
 
 #include "explorer/cli/commands.hpp"
@@ -16,6 +15,7 @@
 #include "reports/report.hpp"
 #include "space/count.hpp"
 #include "space/io.hpp"
+#include "space/results.hpp"
 #include "space/results_schema.hpp"
 #include "space/zoo.hpp"
 
@@ -40,6 +40,97 @@ void on_job_interrupt(int) {
   static const char msg[] = "\ncpubone-explore: interrupted; results are written only when the job completes (temp file + rename), none were\n";
   (void)!write(2, msg, sizeof msg - 1);
   _exit(130);
+}
+
+// The summary's cells: a figure or "-" where the document has none; latencies in ms.
+std::string num(std::optional<double> v, const char* f) {
+  if (!v) return "-";
+  char b[32];
+  std::snprintf(b, sizeof b, f, *v);
+  return b;
+}
+std::optional<double> scaled(std::optional<double> v, double by) { return v ? std::optional<double>(*v * by) : std::nullopt; }
+std::optional<double> ms(std::optional<double> us) { return scaled(us, 1e-3); }
+std::string top1_interval(std::optional<double> top1, std::optional<double> low, std::optional<double> high) {
+  return top1 ? num(top1, "%.2f") + " [" + num(low, "%.1f") + ", " + num(high, "%.1f") + "]" : std::string("unknown");
+}
+
+// The measured column exists only when something was measured (host): never an unlabelled column of dashes.
+struct MeasuredColumn {
+  bool shown = false;
+  std::string cell(const std::string& text) const {
+    if (!shown) return std::string();
+    char b[32];
+    std::snprintf(b, sizeof b, "%10s ", text.c_str());
+    return b;
+  }
+  std::string cell(std::optional<double> us) const { return cell(num(ms(us), "%.2f")); }
+};
+
+const char* domination_cell(results::Domination d) {
+  return d == results::Domination::earned ? "earned" : d == results::Domination::none ? "no" : "unproven";
+}
+
+void print_capacity_matched(const Results& r, const MeasuredColumn& meas) {
+  std::printf("\ncapacity-matched: same resolution, widths and depths; MACs and params within +-10%% of the baseline; only "
+              "choices that move MACpS differ\n");
+  std::printf("%-6s %-6s %9s %8s %6s %6s %22s %s%-9s %s\n", "base", "id", "pred_ms", "speedup", "MACs", "params",
+              "top1 [interval]", meas.cell("meas_ms").c_str(), "dominates", "config");
+  for (const results::MatchedTier& t : r.capacity_matched) {
+    std::printf("%-6s %-6s %9s %8s %6s %6s %22s %s%-9s %s\n", t.baseline.c_str(), "-", num(ms(t.baseline_latency_us), "%.2f").c_str(), "",
+                "", "", (num(t.baseline_published_top1, "%.2f") + " published").c_str(), meas.cell(t.baseline_measured_latency_us).c_str(),
+                "", "(baseline)");
+    if (t.not_a_point) std::printf("%-6s %s\n", "", t.not_a_point->c_str());
+    else if (t.configurations.empty())
+      std::printf("%-6s no capacity-matched configuration found (%s, %lld evaluated)\n", "",
+                  t.method ? std::string(results::matched_method_names.name_of(*t.method)).c_str() : "-",
+                  static_cast<long long>(t.evaluations));
+    for (const results::MatchedConfiguration& m : t.configurations)
+      std::printf("%-6s %-6s %9s %8s %6s %6s %22s %s%-9s %s\n", "", m.id.c_str(), num(ms(m.predicted_latency_us), "%.2f").c_str(),
+                  num(m.speedup, "%.2fx").c_str(), num(m.macs_ratio, "%.2f").c_str(), num(m.params_ratio, "%.2f").c_str(),
+                  top1_interval(m.top1, m.top1_low, m.top1_high).c_str(), meas.cell(m.measured_latency_us).c_str(),
+                  domination_cell(m.domination), m.summary.c_str());
+  }
+}
+
+void print_proposals(const Results& r, const MeasuredColumn& meas) {
+  std::printf("\nproposals (capacity may change) that earn domination: faster with the lower end of the top-1 interval at or "
+              "above the baseline's published top-1\n");
+  std::printf("%-6s %-5s %9s %9s %10s %22s %s %s\n", "base", "id", "params_M", "MACs_M", "pred_ms", "top1 [interval]",
+              meas.cell("meas_ms").c_str(), "config");
+  auto summary_of = [&](const std::string& id) {
+    for (const results::ParetoRow& x : r.pareto)
+      if (x.id == id) return x.summary;
+    return std::string();
+  };
+  for (const results::BaselineProposals& pr : r.proposals) {
+    std::printf("%-6s %-5s %9s %9s %10s %22s %s (baseline)\n", pr.baseline.c_str(), "-", num(scaled(pr.baseline_params, 1e-6), "%.2f").c_str(),
+                num(scaled(pr.baseline_macs, 1e-6), "%.0f").c_str(), num(ms(pr.baseline_latency_us), "%.2f").c_str(),
+                (num(pr.baseline_published_top1, "%.2f") + " published").c_str(), meas.cell(pr.baseline_measured_latency_us).c_str());
+    size_t shown = 0;
+    for (const results::ProposalRow& d : pr.dominating) {
+      if (++shown > 3) break;
+      std::printf("%-6s %-5s %9s %9s %10s %22s %s %s\n", "", d.id.c_str(), num(scaled(d.params, 1e-6), "%.2f").c_str(),
+                  num(scaled(d.macs, 1e-6), "%.0f").c_str(), num(ms(d.latency_us), "%.2f").c_str(),
+                  top1_interval(d.top1, d.top1_low, d.top1_high).c_str(), meas.cell(d.measured_latency_us).c_str(), summary_of(d.id).c_str());
+    }
+    if (pr.dominating.size() > 3) std::printf("%-6s ... %zu earned in all\n", "", pr.dominating.size());
+    if (pr.dominating.empty()) std::printf("%-6s no configuration earns domination over it\n", "");
+    if (!pr.promising_unproven.empty())
+      std::printf("%-6s + %zu promising, unproven (dominating at the point estimate only; listed in the report)\n", "",
+                  pr.promising_unproven.size());
+  }
+}
+
+void print_search_and_rules(const Results& r) {
+  const results::SearchRun& s = r.search;
+  std::printf("search: %lld evaluations, %.0f / s; hypervolume x%.3f of random search with the same evaluations\n",
+              static_cast<long long>(s.evaluations), s.evaluations_per_second, s.hypervolume.ratio.value_or(NAN));
+  for (const results::DesignRule& rule : r.design_rules)
+    std::printf("rule (%s): %s%s\n", std::string(results::rule_source_names.name_of(rule.source)).c_str(), rule.statement.c_str(),
+                rule.proposals_follow ? ("; followed by " + *rule.proposals_follow).c_str() : "");
+  if (r.proof) std::printf("proof: predicted vs measured ranking on this machine, Spearman %.3f\n", r.proof->spearman);
+  for (const std::string& m : r.missing) std::printf("missing: %s\n", m.c_str());
 }
 
 void run_job(JobArgs a, const std::string& command) {
@@ -67,89 +158,22 @@ void run_job(JobArgs a, const std::string& command) {
   std::signal(SIGINT, on_job_interrupt);
   std::signal(SIGTERM, on_job_interrupt);
   const std::optional<profiler::Profile> profile = predictor::measured_profile(device);
-  const Json results = explorer::run_job(o, p, profile ? &*profile : nullptr);
+  const Results results = explorer::run_job(o, p, profile ? &*profile : nullptr);
 
   // Summary: the capacity-matched tier first, then the proposals that earned domination over B0-B3.
   std::printf("\n%s on %s, %lld thread(s); accuracy: %s (top-1 intervals at %.0f%%)\n", "cpubone-explore", o.device.c_str(),
-              static_cast<long long>(results["device"]["threads"].get<int64_t>()), results["accuracy_model"]["name"].get<std::string>().c_str(),
-              results["accuracy_model"]["interval"].is_object() ? 100 * results["accuracy_model"]["interval"]["level"].get<double>() : 0.0);
-  const bool measured = results["proof"].is_object();
-  auto ms = [](const Json& us) { return us.is_number() ? Json(us.get<double>() / 1e3) : us; };
-  auto num = [](const Json& v, const char* f) {
-    char b[32];
-    if (!v.is_number()) return std::string("-");
-    std::snprintf(b, sizeof b, f, v.get<double>());
-    return std::string(b);
-  };
-  // The measured column exists only when something was measured (host): never an unlabelled column of dashes.
-  auto meas = [&](const Json& us_or_header) {
-    if (!measured) return std::string();
-    char b[32];
-    std::snprintf(b, sizeof b, "%10s ", us_or_header.is_string() ? us_or_header.get<std::string>().c_str() : num(ms(us_or_header), "%.2f").c_str());
-    return std::string(b);
-  };
-  auto interval = [&](const Json& x) {
-    return x["top1"].is_number() ? num(x["top1"], "%.2f") + " [" + num(x["top1_low"], "%.1f") + ", " + num(x["top1_high"], "%.1f") + "]"
-                                 : std::string("unknown");
-  };
-  std::printf("\ncapacity-matched: same resolution, widths and depths; MACs and params within +-10%% of the baseline; only "
-              "choices that move MACpS differ\n");
-  std::printf("%-6s %-6s %9s %8s %6s %6s %22s %s%-9s %s\n", "base", "id", "pred_ms", "speedup", "MACs", "params",
-              "top1 [interval]", meas("meas_ms").c_str(), "dominates", "config");
-  for (const auto& t : results["capacity_matched"]) {
-    std::printf("%-6s %-6s %9s %8s %6s %6s %22s %s%-9s %s\n", t["baseline"].get<std::string>().c_str(), "-",
-                num(ms(t["baseline_latency_us"]), "%.2f").c_str(), "", "", "", (num(t["baseline_published_top1"], "%.2f") + " published").c_str(),
-                meas(t["baseline_measured_latency_us"]).c_str(), "", "(baseline)");
-    if (t["not_a_point"].is_string()) std::printf("%-6s %s\n", "", t["not_a_point"].get<std::string>().c_str());
-    else if (t["configurations"].empty()) std::printf("%-6s no capacity-matched configuration found (%s, %lld evaluated)\n", "",
-                                                      t["method"].get<std::string>().c_str(), static_cast<long long>(t["evaluations"].get<int64_t>()));
-    for (const auto& m : t["configurations"])
-      std::printf("%-6s %-6s %9s %8s %6s %6s %22s %s%-9s %s\n", "", m["id"].get<std::string>().c_str(),
-                  num(ms(m["predicted_latency_us"]), "%.2f").c_str(), num(m["speedup"], "%.2fx").c_str(), num(m["macs_ratio"], "%.2f").c_str(),
-                  num(m["params_ratio"], "%.2f").c_str(), interval(m).c_str(), meas(m["measured_latency_us"]).c_str(),
-                  m["domination"] == "earned" ? "earned" : m["domination"] == "none" ? "no" : "unproven",
-                  m["summary"].get<std::string>().c_str());
-  }
-
-  std::printf("\nproposals (capacity may change) that earn domination: faster with the lower end of the top-1 interval at or "
-              "above the baseline's published top-1\n");
-  std::printf("%-6s %-5s %9s %9s %10s %22s %s %s\n", "base", "id", "params_M", "MACs_M", "pred_ms", "top1 [interval]",
-              meas("meas_ms").c_str(), "config");
-  std::map<std::string, Json> by_id;
-  for (const auto& x : results["pareto"]) by_id[x["id"]] = x;
-  for (const auto& pr : results["proposals"]) {
-    std::printf("%-6s %-5s %9s %9s %10s %22s %s (baseline)\n", pr["baseline"].get<std::string>().c_str(), "-",
-                num(pr["baseline_params"].get<double>() / 1e6, "%.2f").c_str(), num(pr["baseline_macs"].get<double>() / 1e6, "%.0f").c_str(),
-                num(ms(pr["baseline_latency_us"]), "%.2f").c_str(), (num(pr["baseline_published_top1"], "%.2f") + " published").c_str(),
-                meas(pr["baseline_measured_latency_us"]).c_str());
-    size_t shown = 0;
-    for (const auto& d : pr["dominating"]) {
-      if (++shown > 3) break;
-      std::printf("%-6s %-5s %9s %9s %10s %22s %s %s\n", "", d["id"].get<std::string>().c_str(),
-                  num(d["params"].get<double>() / 1e6, "%.2f").c_str(), num(d["macs"].get<double>() / 1e6, "%.0f").c_str(),
-                  num(ms(d["latency_us"]), "%.2f").c_str(), interval(d).c_str(), meas(d["measured_latency_us"]).c_str(),
-                  by_id[d["id"]]["summary"].get<std::string>().c_str());
-    }
-    if (pr["dominating"].size() > 3) std::printf("%-6s ... %zu earned in all\n", "", pr["dominating"].size());
-    if (pr["dominating"].empty()) std::printf("%-6s no configuration earns domination over it\n", "");
-    if (!pr["promising_unproven"].empty())
-      std::printf("%-6s + %zu promising, unproven (dominating at the point estimate only; listed in the report)\n", "",
-                  pr["promising_unproven"].size());
-  }
-  const Json& s = results["search"];
-  std::printf("search: %lld evaluations, %.0f / s; hypervolume x%.3f of random search with the same evaluations\n",
-              static_cast<long long>(s["evaluations"].get<int64_t>()), s["evaluations_per_second"].get<double>(),
-              s["hypervolume"]["ratio"].is_number() ? s["hypervolume"]["ratio"].get<double>() : NAN);
-  for (const auto& r : results["design_rules"])
-    std::printf("rule (%s): %s%s\n", r["source"].get<std::string>().c_str(), r["statement"].get<std::string>().c_str(),
-                r["proposals_follow"].is_string() ? ("; followed by " + r["proposals_follow"].get<std::string>()).c_str() : "");
-  if (measured) std::printf("proof: predicted vs measured ranking on this machine, Spearman %.3f\n", results["proof"]["spearman"].get<double>());
-  for (const auto& m : results["missing"]) std::printf("missing: %s\n", m.get<std::string>().c_str());
+              static_cast<long long>(results.device.threads), results.accuracy_model.name.c_str(),
+              results.accuracy_model.interval ? 100 * results.accuracy_model.interval->level : 0.0);
+  const MeasuredColumn meas{results.proof.has_value()};
+  print_capacity_matched(results, meas);
+  print_proposals(results, meas);
+  print_search_and_rules(results);
   const std::string results_file = (std::filesystem::path(o.out_dir) / "results.json").string();
   std::printf("results: %s\n", results_file.c_str());
   const reports::Rendered r = reports::render(results, results_file, o.out_dir);
   std::printf("report: %s\n", std::filesystem::absolute(r.files.front()).string().c_str());
-  if (measured) finish_measuring(profiler::Interference::from_json(results["proof"]["interference"]), "proof");
+  if (results.proof && results.proof->interference)
+    finish_measuring(profiler::Interference::from_json(*results.proof->interference), "proof");
 }
 
 void run_space(const std::string& file, bool defaults, const std::string& encode, bool explain) {
