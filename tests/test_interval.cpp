@@ -128,7 +128,7 @@ TEST_CASE("interval: a family held out is scored by an interval that never saw i
   const std::vector<std::pair<std::string, std::string>> models = {
       {"b0", "CPUBone"}, {"b1", "CPUBone"}, {"fasternet-t0", "FasterNet"}, {"fasternet-t1", "FasterNet"},
       {"mobileone-s0", "MobileOne"}, {"mobileone-s1", "MobileOne"}, {"repvit-m0.9", "RepViT"}, {"repvit-m1.0", "RepViT"}};
-  for (const auto& [m, fam] : models) points.push_back({m, static_cast<double>(count(find_zoo(m)->build(0)).total.macs) / 1e7, fam, find_zoo(m)->build(0)});
+  for (const auto& [m, fam] : models) points.push_back({m, static_cast<double>(count(find_zoo(m)->build(0)).total.macs) / 1e7, fam, find_zoo(m)->build(0), 0, ""});
   IntervalOptions options;
   options.evidence.devices = {errors_of(11, 0.04, "other")};
   auto interval_for = [&](std::vector<PublishedPoint> all, const std::string& held_family) {
