@@ -45,7 +45,7 @@ Profile profile_json_full() {
   Profile p;
   p.device = "host";
   p.options = ProfileOptions{true, std::vector<int64_t>{1, 2}, 60.0, uint64_t{7},
-                             ColdCaches{{ProfileSection::configs, ProfileSection::ops}, int64_t{67108864},
+                             ColdCaches{std::vector<ProfileSection>{ProfileSection::configs, ProfileSection::ops}, int64_t{67108864},
                                         std::vector<std::string>{"activation", "slice", "channel_shuffle", "concat"}}};
   p.warm_twins = {"activation", "slice", "channel_shuffle", "concat"};
   p.environment = {{"cpu", "test"}};
@@ -177,7 +177,8 @@ TEST_CASE("the profile's writer keeps the keys and their order the sweep wrote a
 TEST_CASE("a hand-made profile written by the profile's writer reads back to the same file", "[profile]") {
   const Json once = to_json(read_profile(test::small_profile(), "p.json"));
   CHECK(to_json(read_profile(once, "p.json")).dump() == once.dump());
-  CHECK_FALSE(once.contains("options") && once["options"].contains("cold_caches") && once["options"]["cold_caches"].contains("warm_twins"));
+  const bool has_warm_twins = once["options"]["cold_caches"].contains("warm_twins");
+  CHECK_FALSE(has_warm_twins);  // small_profile states none: none is written back
   CHECK(once["zoo"][0]["resolution"] == 224);
 }
 

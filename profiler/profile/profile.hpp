@@ -38,7 +38,7 @@ inline constexpr Names<Caches, 2> caches_names{{{Caches::cold, "cold"}, {Caches:
 // The sweep's options as its profile states them: resume continues a profile only with the same ones.
 // Hand-made profiles may state some or none (a field left out is not written back).
 struct ColdCaches {
-  std::vector<ProfileSection> sections;  // the sections timed with cold caches
+  std::optional<std::vector<ProfileSection>> sections;  // the sections timed with cold caches
   std::optional<int64_t> evict_bytes_per_thread;
   std::optional<std::vector<std::string>> warm_twins;  // in the order written; none in profiles from before the list
 };

@@ -305,12 +305,15 @@ ProfileOptions read_options(const Fields& o) {
   if (!o.j.contains("cold_caches")) return out;
   const Fields c(o.get("cold_caches"), o.w / "cold_caches");
   ColdCaches cold;
-  c.array("sections");
-  for (size_t i = 0; i < c.get("sections").size(); ++i) {
-    const Json& name = c.get("sections")[i];
-    const std::optional<ProfileSection> s = name.is_string() ? profile_section_named(name.get<std::string>()) : std::nullopt;
-    if (!s) (c.w / "sections")[i].fail(name, "expected a profile section");
-    cold.sections.push_back(*s);
+  if (c.j.contains("sections")) {
+    c.array("sections");
+    cold.sections.emplace();
+    for (size_t i = 0; i < c.get("sections").size(); ++i) {
+      const Json& name = c.get("sections")[i];
+      const std::optional<ProfileSection> s = name.is_string() ? profile_section_named(name.get<std::string>()) : std::nullopt;
+      if (!s) (c.w / "sections")[i].fail(name, "expected a profile section");
+      cold.sections->push_back(*s);
+    }
   }
   if (c.j.contains("evict_bytes_per_thread")) {
     c.integer("evict_bytes_per_thread", 0, INT64_MAX);

@@ -101,9 +101,12 @@ Json to_json(const ProfileOptions& o) {
   if (o.budget_s) j.update({{"budget_s", *o.budget_s}});
   if (o.seed) j.update({{"seed", *o.seed}});
   if (o.cold_caches) {
-    Json sections = Json::array();
-    for (const ProfileSection s : o.cold_caches->sections) sections.push_back(to_string(s));
-    Json cold = {{"sections", std::move(sections)}};
+    Json cold = Json::object();
+    if (o.cold_caches->sections) {
+      Json sections = Json::array();
+      for (const ProfileSection s : *o.cold_caches->sections) sections.push_back(to_string(s));
+      cold.update({{"sections", std::move(sections)}});
+    }
     if (o.cold_caches->evict_bytes_per_thread) cold.update({{"evict_bytes_per_thread", *o.cold_caches->evict_bytes_per_thread}});
     if (o.cold_caches->warm_twins) cold.update({{"warm_twins", *o.cold_caches->warm_twins}});
     j.update({{"cold_caches", std::move(cold)}});
