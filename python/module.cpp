@@ -284,8 +284,8 @@ PYBIND11_MODULE(_core, m) {
     o.seed = seed;
     if (o.out_path.empty()) o.out_path = cpx::predictor::resolve_device(device).profile_path;
     std::atomic<bool> stop{false};
-    const Json profile = off_thread([&] { return cpx::profiler::profile_device(device, o, stop); }, &stop);
-    py::object d = to_python(profile);
+    const cpx::profiler::Profile profile = off_thread([&] { return cpx::profiler::profile_device(device, o, stop); }, &stop);
+    py::object d = to_python(cpx::profiler::to_json(profile));
     d["path"] = o.out_path;
     return d;
   }, py::arg("device") = std::string(cpx::predictor::host_device), py::arg("quick") = true, py::arg("threads") = std::vector<int64_t>{}, py::arg("budget_s") = 0.0,

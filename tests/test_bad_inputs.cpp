@@ -264,7 +264,7 @@ std::vector<BadInput> bad_inputs() {
       {"profile resume with other options", "profile --quick --threads 1 --budget 5 --resume --out {in}",
        profile([](Json& j) { j["options"]["threads"] = {1, 2}; }), "\"threads\":[1,2]"},
       {"profile resume of a warm-cache profile", "profile --quick --threads 1 --budget 5 --resume --out {in}",
-       profile([](Json& j) { j["options"].erase("cold_caches"); }), "options = {\"quick\":true,\"threads\":[1],\"budget_s\":60,\"seed\":0}"},
+       profile([](Json& j) { j["options"].erase("cold_caches"); }), "options = {\"quick\":true,\"threads\":[1],\"budget_s\":60.0,\"seed\":0}"},
       {"profile resume from before warm twins", "profile --quick --threads 1 --budget 5 --resume --out {in}",
        profile([](Json&) {}), "\"warm_twins\":[\"activation\",\"slice\",\"channel_shuffle\",\"concat\"]"},
       {"profile warm twins not kinds", "fit --device t --profile {in}",

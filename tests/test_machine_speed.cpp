@@ -62,48 +62,57 @@ TEST_CASE("speed checks: a malformed sample is an error naming it") {
 }
 
 TEST_CASE("the speed watch times the reference once per thread count every speed_check_every_s, and keeps what it had") {
-  Json profile = {{"machine_speed", {{"samples", samples_of(1, {900})}}}, {"ops", Json::array()}};  // a resumed profile's
+  Profile profile = profile_with_speed({{"samples", samples_of(1, {900})}});  // a resumed profile's
   double now = 0;
   SpeedWatch watch(profile, [&] { return now; });
   watch.maybe_check(1, 0.0);
   watch.maybe_check(1, speed_check_every_s / 2);  // too soon
   watch.maybe_check(2, speed_check_every_s / 2);  // another thread count has its own clock
   now = speed_check_every_s + 1;
-  profile["ops"].push_back({{"id", "x"}, {"timing", {{"noisy", false}}}});
-  watch.after(profile["ops"].back(), 1);  // stamps the record, and it is time again at 1 thread
-  profile["coverage"] = Json::object();   // a key added later must not lose the watch its section
+  ProfileRecord record;
+  record.id = "x";
+  profile[ProfileSection::ops].push_back(record);
+  watch.after(profile[ProfileSection::ops].back(), 1);  // stamps the record, and it is time again at 1 thread
   watch.finish();
-  const Json& s = profile["machine_speed"]["samples"];
+  const std::vector<SpeedSample>& s = profile.machine_speed->samples;
   REQUIRE(s.size() == 4);
-  CHECK(s[1]["threads"] == 1);
-  CHECK(s[2]["threads"] == 2);
-  CHECK(s[3]["elapsed_s"].get<double>() == Approx(speed_check_every_s + 1));
-  CHECK(profile["ops"][0]["elapsed_s"].get<double>() == Approx(speed_check_every_s + 1));
-  for (const auto& x : s) CHECK(x["latency_us"].get<double>() > 0);
-  CHECK(profile["machine_speed"]["reference"] == speed_reference);
-  CHECK(profile["machine_speed"]["spread"].get<double>() == Approx(speed_spread(speed_checks_of(s))));
-  CHECK(profile["machine_speed"]["slowed"] == (speed_spread(speed_checks_of(s)) > max_speed_spread));
-  CHECK(profile["machine_speed"].contains("records_flagged"));
+  CHECK(s[1].threads == 1);
+  CHECK(s[2].threads == 2);
+  CHECK(s[3].elapsed_s == Approx(speed_check_every_s + 1));
+  CHECK(profile[ProfileSection::ops][0].elapsed_s.value_or(0) == Approx(speed_check_every_s + 1));
+  for (const auto& x : s) CHECK(x.latency_us > 0);
+  CHECK(profile.machine_speed->reference == speed_reference);
+  CHECK(profile.machine_speed->spread.value_or(-1) == Approx(speed_spread(s)));
+  CHECK(profile.machine_speed->slowed == (speed_spread(s) > max_speed_spread));
+  CHECK(profile.machine_speed->records_flagged.has_value());
+  // The profile's writer says what the watch wrote, in the file's order.
+  const Json written = to_json(profile)["machine_speed"];
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : written.items()) keys.push_back(k);
+  CHECK(keys == std::vector<std::string>{"reference", "samples", "spread", "slowed", "records_flagged"});
+  CHECK(written["samples"][3]["threads"] == 1);
 }
 
 TEST_CASE("a profile keeps the speed reference it began with, validate times the one its profile names, and an unknown one is an error naming it") {
   // Profiles before the network reference timed the conv: resumed, they go on timing it, so that their
   // samples stay comparable with each other.
-  Json old = {{"machine_speed", {{"reference", conv_speed_reference}, {"samples", samples_of(1, {1300})}}}};
+  Profile old = profile_with_speed({{"reference", conv_speed_reference}, {"samples", samples_of(1, {1300})}});
   SpeedWatch watch(old, [] { return 0.0; });
   watch.maybe_check(1, 0.0);
-  CHECK(old["machine_speed"]["reference"] == conv_speed_reference);
-  CHECK(old["machine_speed"]["samples"].size() == 2);
+  CHECK(old.machine_speed->reference == conv_speed_reference);
+  CHECK(old.machine_speed->samples.size() == 2);
   CHECK(profile_speed_reference(old) == conv_speed_reference);
-  CHECK(predictor::speed_vs_profile(profile_with_speed(old["machine_speed"]), 1, {1400})->reference == conv_speed_reference);
-  CHECK(profile_speed_reference(profile_with_speed(old["machine_speed"])) == conv_speed_reference);
-  CHECK(profile_speed_reference(Json::object()) == speed_reference);  // a new profile: the network
+  CHECK(predictor::speed_vs_profile(old, 1, {1400})->reference == conv_speed_reference);
+  CHECK(profile_speed_reference(Profile{}) == speed_reference);  // a new profile: the network
   CHECK(std::string(speed_reference) == network_speed_reference);
-  Json unknown = {{"machine_speed", {{"reference", "a 5x5 conv"}, {"samples", samples_of(1, {1300})}}}};
-  CHECK_THAT(error_of([&] { profile_speed_reference(unknown); }), Catch::Contains("machine_speed.reference = \"a 5x5 conv\": unknown"));
-  CHECK_THAT(error_of([&] { profile_speed_reference(profile_with_speed(unknown["machine_speed"])); }),
+  const Json unknown = {{"reference", "a 5x5 conv"}, {"samples", samples_of(1, {1300})}};
+  CHECK_THAT(error_of([&] { profile_speed_reference(profile_with_speed(unknown)); }),
              Catch::Contains("machine_speed.reference = \"a 5x5 conv\": unknown"));
-  CHECK_THAT(error_of([&] { SpeedWatch w(unknown, [] { return 0.0; }); }), Catch::Contains("machine_speed.reference"));
+  CHECK_THAT(error_of([&] {
+               Profile p = profile_with_speed(unknown);
+               SpeedWatch w(p, [] { return 0.0; });
+             }),
+             Catch::Contains("machine_speed.reference"));
   CHECK_THAT(error_of([&] { time_speed_reference_us("a 5x5 conv", 1, 0.0); }), Catch::Contains("\"a 5x5 conv\": unknown"));
 }
 
@@ -115,23 +124,33 @@ TEST_CASE("records measured while the reference ran slow twice in a row are flag
     samples.push_back({{"elapsed_s", 30.0 * i}, {"threads", 1}, {"latency_us", i == 3 ? 1200.0 : 1000.0}});
     samples.push_back({{"elapsed_s", 30.0 * i + 15}, {"threads", 2}, {"latency_us", i == 3 ? 560.0 : 500.0}});
   }
-  Json profile = {{"machine_speed", {{"samples", samples}}}, {"configs", Json::array()}, {"ops", Json::array()}};
-  for (double at : {10.0, 76.0, 80.0, 100.0, 104.0, 120.0})
-    profile[at < 50 ? "configs" : "ops"].push_back({{"elapsed_s", at}, {"timing", {{"noisy", false}}}});
-  profile["ops"].push_back({{"timing", {{"noisy", false}}}});  // from a profile before the watch: no time, left alone
+  Profile profile;
+  profile.machine_speed = MachineSpeed{"", speed_checks_of(samples), {}, {}, {}};
+  for (double at : {10.0, 76.0, 80.0, 100.0, 104.0, 120.0}) {
+    ProfileRecord r;
+    r.elapsed_s = at;
+    profile[at < 50 ? ProfileSection::configs : ProfileSection::ops].push_back(r);
+  }
+  profile[ProfileSection::ops].push_back(ProfileRecord{});  // from a profile before the watch: no time, left alone
+  auto noisy = [&] {
+    std::vector<bool> out;
+    for (const ProfileSection section : {ProfileSection::configs, ProfileSection::ops})
+      for (const ProfileRecord& r : profile[section]) out.push_back(r.timing.noisy);
+    return out;
+  };
+  auto quiet_again = [&] {
+    for (ProfileRecord& r : profile[ProfileSection::ops]) r.timing = Timing{};
+  };
   CHECK(flag_slowed_records(profile) == 4);  // 76, 80, 100 and 104 s: within (75, 120)
-  std::vector<bool> noisy;
-  for (const char* section : {"configs", "ops"})
-    for (const auto& r : profile[section]) noisy.push_back(r["timing"]["noisy"].get<bool>());
-  CHECK(noisy == std::vector<bool>{false, true, true, true, true, false, false});
-  CHECK(profile["ops"][0]["timing"]["machine_slowed"] == true);
+  CHECK(noisy() == std::vector<bool>{false, true, true, true, true, false, false});
+  CHECK(profile[ProfileSection::ops][0].timing.machine_slowed);
   // One slow time alone is a blip: nothing flagged.
-  for (auto& r : profile["ops"]) r["timing"] = {{"noisy", false}};
-  profile["machine_speed"]["samples"][7]["latency_us"] = 500.0;  // 105 s, 2 threads
+  quiet_again();
+  profile.machine_speed->samples[7].latency_us = 500.0;  // 105 s, 2 threads
   CHECK(flag_slowed_records(profile) == 0);
   // A profile where nothing moved more than the factor flags nothing.
-  for (auto& x : profile["machine_speed"]["samples"]) x["latency_us"] = x["threads"] == 1 ? 1000.0 : 500.0;
-  for (auto& r : profile["ops"]) r["timing"] = {{"noisy", false}};
+  for (SpeedSample& x : profile.machine_speed->samples) x.latency_us = x.threads == 1 ? 1000.0 : 500.0;
+  quiet_again();
   CHECK(flag_slowed_records(profile) == 0);
 }
 

@@ -250,7 +250,10 @@ TEST_CASE("the sweep's work has unique ids, grid first, whole networks spread th
   for (const auto& w : work) {
     if (w.section != "zoo") continue;
     const Network net = w.network();
-    CHECK(w.fields(net) == Json{{"model", "b0"}, {"resolution", net.input.h}});
+    profiler::ProfileRecord r;
+    w.fields(net, r);
+    CHECK(r.model == "b0");
+    CHECK(r.resolution == net.input.h);
   }
   // The same seed gives the same order (--resume relies on ids only, but runs are repeatable).
   const auto again = profiler::sweep_work(true, {1}, 0);

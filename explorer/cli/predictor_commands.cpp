@@ -154,8 +154,9 @@ void run_predict(const ModelArgs& m, const std::string& device, std::optional<in
   if (pred.interval_us)
     std::printf("interval (%.0f%%, %s): %.3f to %.3f ms\n", 100 * pred.interval["level"].get<double>(), interval_in_words(p, pred).c_str(),
                 (*pred.interval_us)[0] / 1e3, (*pred.interval_us)[1] / 1e3);
-  for (const Json& w : j.value("device_warnings", Json::array()))
-    std::printf("device warning (from calibrate): %s\n", w.get<std::string>().c_str());
+  // What prediction_json writes as device_warnings, from the struct it writes them from.
+  if (p.calibrated && p.calibrated->held_out)
+    for (const std::string& w : p.calibrated->held_out->warnings) std::printf("device warning (from calibrate): %s\n", w.c_str());
   // Every caveat of the JSON document, so that the text form says no less.
   for (const std::string& note : predictor::prediction_notes(pred, predictor::outside_profile(p, net, pred, threads), net.name,
                                                              entry ? entry->unmodelled_work : ""))

@@ -127,40 +127,36 @@ void run_profile(const ProfileArgs& a) {
   auto previous_int = std::signal(SIGINT, on_interrupt);
   auto previous_term = std::signal(SIGTERM, on_interrupt);
   if (o.out_path.empty()) o.out_path = predictor::resolve_device(a.device).profile_path;
-  const Json profile = profile_device(a.device, o, interrupted);
+  const Profile profile = profile_device(a.device, o, interrupted);
   std::signal(SIGINT, previous_int);
   std::signal(SIGTERM, previous_term);
-  if (!profile["complete"].get<bool>()) {
+  if (!profile.complete) {
     std::fprintf(stderr, "profile: interrupted; the measurements so far are in %s; run again with --resume to continue\n",
                  o.out_path.c_str());
     std::exit(130);
   }
   std::printf("device profile: %s (%zu configurations, %zu zoo networks, %.0f s)\n", o.out_path.c_str(),
-              profile["configs"].size(), profile["zoo"].size(), profile["elapsed_s"].get<double>());
-  if (profile.contains("coverage")) {
-    const Json& rounds = profile["coverage"]["rounds"];
+              profile[ProfileSection::configs].size(), profile[ProfileSection::zoo].size(), profile.elapsed_s.value_or(0.0));
+  if (profile.coverage) {
+    const auto& rounds = profile.coverage->rounds;
     std::printf("coverage: %lld space-filling + %lld adaptive single convs of %lld candidates (%.0f + %.0f s)\n",
-                static_cast<long long>(rounds[0]["measured"].get<int64_t>()), static_cast<long long>(rounds[1]["measured"].get<int64_t>()),
-                static_cast<long long>(profile["coverage"]["candidates"].get<int64_t>()), rounds[0]["spent_s"].get<double>(),
-                rounds[1]["spent_s"].get<double>());
+                static_cast<long long>(rounds[0].measured), static_cast<long long>(rounds[1].measured),
+                static_cast<long long>(profile.coverage->candidates), rounds[0].spent_s, rounds[1].spent_s);
   }
-  for (const auto& p : profile["peaks"]) {
-    // Profiles resumed from before the FMA probe have no fma_peak_macps for the thread counts they measured.
+  for (const ProfilePeak& p : profile.peaks) {
+    // Profiles resumed from before the FMA probe have no fma_peak_macps (0) for the thread counts they measured.
     char fma[256] = "";
-    if (p.contains("fma_peak_macps"))
-      std::snprintf(fma, sizeof fma, "; %.0f%% of the FMA peak %.1f GMACpS, %s",
-                    100 * p["peak_macps"].get<double>() / p["fma_peak_macps"].get<double>(),
-                    p["fma_peak_macps"].get<double>() / 1e9, p["fma_peak_source"].get<std::string>().c_str());
-    std::printf("peak: %lld thread(s): %.1f GMACpS (%s%s), copy bandwidth %.1f GB/s\n", static_cast<long long>(p["threads"].get<int64_t>()),
-                p["peak_macps"].get<double>() / 1e9, p["peak_source"].get<std::string>().c_str(), fma,
-                p["bandwidth_bytes_per_s"].get<double>() / 1e9);
+    if (p.fma_peak_macps > 0)
+      std::snprintf(fma, sizeof fma, "; %.0f%% of the FMA peak %.1f GMACpS, %s", 100 * p.peak_macps / p.fma_peak_macps, p.fma_peak_macps / 1e9,
+                    p.fma_peak_source.c_str());
+    std::printf("peak: %lld thread(s): %.1f GMACpS (%s%s), copy bandwidth %.1f GB/s\n", static_cast<long long>(p.threads), p.peak_macps / 1e9,
+                p.peak_source.c_str(), fma, p.bandwidth_bytes_per_s / 1e9);
   }
-  const Profile measured = read_profile(profile, o.out_path);
-  std::printf("%s", format_rules(derive_rules(measured)).c_str());
+  std::printf("%s", format_rules(derive_rules(profile)).c_str());
   // Last, with the results (a bad input's error stays one line): the profile's environment says it too.
   if (emulation.emulated) std::printf("%s\n", emulated_warning(emulation).c_str());
-  finish_measuring(profile_interference(measured), "profile");
-  finish_speed("profile", profile["machine_speed"]["spread"].get<double>());
+  finish_measuring(profile_interference(profile), "profile");
+  finish_speed("profile", profile.machine_speed ? profile.machine_speed->spread.value_or(0.0) : 0.0);
 }
 
 void run_rules(const std::string& device, const std::string& file, bool as_json) {

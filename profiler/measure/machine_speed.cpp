@@ -30,14 +30,6 @@ double time_speed_reference_us(std::string_view name, int64_t threads, double mi
   return time_network(reference, run).timings.network.stats_us.median;
 }
 
-std::string profile_speed_reference(const Json& profile) {
-  if (!profile.contains("machine_speed") || !profile["machine_speed"].is_object() || !profile["machine_speed"].contains("reference"))
-    return speed_reference;
-  const Json& r = profile["machine_speed"]["reference"];
-  if (!r.is_string() || (r != conv_speed_reference && r != network_speed_reference)) throw unknown_reference(r.dump());
-  return r.get<std::string>();
-}
-
 std::string profile_speed_reference(const Profile& profile) {
   if (!profile.machine_speed || profile.machine_speed->reference.empty()) return speed_reference;
   const std::string& r = profile.machine_speed->reference;
@@ -45,17 +37,15 @@ std::string profile_speed_reference(const Profile& profile) {
   return r;
 }
 
-SpeedWatch::SpeedWatch(Json& profile, std::function<double()> elapsed_s)
+SpeedWatch::SpeedWatch(Profile& profile, std::function<double()> elapsed_s)
     : profile_(profile), elapsed_s_(std::move(elapsed_s)), reference_(profile_speed_reference(profile)) {
-  Json& s = section();
-  if (!s.is_object()) s = Json::object();
-  s["reference"] = reference_;
-  if (!s.contains("samples") || !s["samples"].is_array()) s["samples"] = Json::array();
+  if (!profile_.machine_speed) profile_.machine_speed = MachineSpeed{};
+  section().reference = reference_;
 }
 
-void SpeedWatch::after(Json& record, int64_t threads) {
+void SpeedWatch::after(ProfileRecord& record, int64_t threads) {
   const double now = elapsed_s_();
-  record["elapsed_s"] = now;
+  record.elapsed_s = now;
   maybe_check(threads, now);
 }
 
@@ -64,15 +54,14 @@ void SpeedWatch::maybe_check(int64_t threads, double elapsed_s) {
   if (last != last_s_.end() && elapsed_s - last->second < speed_check_every_s) return;
   last_s_[threads] = elapsed_s;
   const double us = time_speed_reference_us(reference_, threads, 0.05);
-  section()["samples"].push_back({{"elapsed_s", elapsed_s}, {"threads", threads}, {"latency_us", us}});
+  section().samples.push_back({elapsed_s, threads, us});
 }
 
 void SpeedWatch::finish() {
-  const double spread = speed_spread(speed_samples_from_json(section()["samples"]));
-  section()["spread"] = spread;
-  section()["slowed"] = spread > max_speed_spread;
-  const int64_t flagged = flag_slowed_records(profile_);
-  section()["records_flagged"] = flagged;
+  const double spread = speed_spread(section().samples);
+  section().spread = spread;
+  section().slowed = spread > max_speed_spread;
+  section().records_flagged = flag_slowed_records(profile_);
 }
 
 }  // namespace cpx::profiler

@@ -34,27 +34,26 @@ inline constexpr size_t validate_reference_every = 20;
 double time_speed_reference_us(std::string_view reference, int64_t threads, double min_time_s);
 
 // The reference a profile's machine_speed names (speed_reference without one), checked to be known.
-std::string profile_speed_reference(const Json& profile);
 std::string profile_speed_reference(const Profile& profile);
 
-// profile["machine_speed"]: {"reference", "samples": [{"elapsed_s", "threads", "latency_us"}, ...],
-// "spread", "slowed", "records_flagged"}, the samples kept across resumed runs. elapsed_s counts from the
+// The profile's machine_speed (profile.hpp's MachineSpeed: the reference, its samples, and at the end the
+// spread, slowed and records_flagged), the samples kept across resumed runs. elapsed_s counts from the
 // profile's first run, as the clock given does.
 class SpeedWatch {
  public:
-  SpeedWatch(Json& profile, std::function<double()> elapsed_s);
+  SpeedWatch(Profile& profile, std::function<double()> elapsed_s);
   // After a measurement at `threads` (the CPUs pinned now): stamps the record with elapsed_s and times the
   // reference when speed_check_every_s have passed since its last time at that thread count, or it has
   // none yet.
-  void after(Json& record, int64_t threads);
+  void after(ProfileRecord& record, int64_t threads);
   void maybe_check(int64_t threads, double elapsed_s);
   // Writes spread and slowed, and flags the records measured while the machine ran slow
   // (flag_slowed_records).
   void finish();
 
  private:
-  Json& section() { return profile_["machine_speed"]; }  // looked up each time: new keys move an object's members
-  Json& profile_;
+  MachineSpeed& section() { return *profile_.machine_speed; }
+  Profile& profile_;
   std::function<double()> elapsed_s_;
   std::map<int64_t, double> last_s_;
   std::string reference_;  // a resumed profile keeps the reference it began with

@@ -287,20 +287,4 @@ PeakProbe probe_peak(int64_t threads, const MeasureOptions& options) {
   return out;
 }
 
-Json to_json(const PeakProbe& p) {
-  return {{"threads", p.threads},
-          {"peak_macps", p.peak_macps},
-          {"peak_source", p.peak_source},
-          {"fma_peak_macps", p.fma_peak_macps},
-          {"fma_peak_source", p.fma_peak_source},
-          {"bandwidth_bytes_per_s", p.bandwidth_bytes_per_s},
-          {"cache_bandwidth_bytes_per_s", p.cache_bandwidth_bytes_per_s},
-          {"dram_read_bytes_per_s", p.dram_read_bytes_per_s},
-          {"last_level_cache_bytes", p.last_level_cache_bytes},
-          {"gemm_tile_rows", p.gemm_tile_rows},
-          {"gemm_tile_cols", p.gemm_tile_cols},
-          {"gemm_tile_rows_source", p.gemm_tile_rows_source},
-          {"probes", p.details}};
-}
-
 }  // namespace cpx::profiler

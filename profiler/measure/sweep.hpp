@@ -51,14 +51,14 @@ class Pacer {
   double item_s_ = 0, min_time_s_ = 0;
 };
 
-// Runs (or resumes) the sweep, checkpointing to options.out_path; returns the profile JSON. Stops early,
-// with the last checkpoint written and "complete": false, when `stop` becomes true (SIGINT).
-Json run_sweep(const SweepOptions& options, const std::atomic<bool>& stop);
+// Runs (or resumes) the sweep, checkpointing to options.out_path (to_json(Profile)); returns the profile.
+// Stops early, with the last checkpoint written and complete false, when `stop` becomes true (SIGINT).
+Profile run_sweep(const SweepOptions& options, const std::atomic<bool>& stop);
 
 // `profile --device NAME`: measures the machine it runs on and stores the profile under NAME ("host", or
 // e.g. "pi5" when run on a Raspberry Pi 5, whose fitted predictor then replaces the shipped calibrated
 // one). Checks the request (name, threads and budget) and runs the sweep into options.out_path, which the
 // front end sets (predictor::resolve_device(NAME).profile_path by default: the cache is the predictor's).
-Json profile_device(const std::string& device, SweepOptions& options, const std::atomic<bool>& stop);
+Profile profile_device(const std::string& device, SweepOptions& options, const std::atomic<bool>& stop);
 
 }  // namespace cpx::profiler

@@ -183,12 +183,6 @@ Network CoverageConv::network() const {
   return std::move(b).finish(out);
 }
 
-Json CoverageConv::fields() const {
-  return {{"kernel", {kernel_h, kernel_w}}, {"groups", groups},         {"in_channels", in_channels},
-          {"out_channels", out_channels},   {"resolution", resolution}, {"stride", stride},
-          {"activation", to_string(activation)}};
-}
-
 std::vector<CoverageCandidate> coverage_pool(bool quick, const std::vector<int64_t>& threads, uint64_t seed) {
   if (threads.empty()) throw std::logic_error("coverage_pool: no thread counts");
   std::mt19937_64 rng(seed ^ 0xc0fe'1a6e'5eed'0016ULL);  // not the grid's shuffle stream for the same seed

@@ -47,7 +47,6 @@ struct CoverageConv {
   std::string id() const;
   Conv2d attrs() const;
   Network network() const;
-  Json fields() const;  // the profile record's own keys
 };
 
 struct CoverageCandidate {

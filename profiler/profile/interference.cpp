@@ -154,10 +154,10 @@ Interference profile_interference(const Profile& profile) {
   return out;
 }
 
-Interference mark_interference(Json& profile, const std::string& file) {
-  Interference out = profile_interference(read_profile(profile, file));
-  if (out.above()) profile["interference"] = out.to_json();
-  else profile.erase("interference");
+Interference mark_interference(Profile& profile) {
+  Interference out = profile_interference(profile);
+  if (out.above()) profile.interference = out.to_json();
+  else profile.interference.reset();
   return out;
 }
 
@@ -189,9 +189,9 @@ std::map<int64_t, double> speed_medians_us(const std::vector<SpeedSample>& sampl
   return median;
 }
 
-int64_t flag_slowed_records(Json& profile) {
-  if (!profile.contains("machine_speed")) return 0;
-  const std::vector<SpeedSample> samples = speed_samples_from_json(profile["machine_speed"]["samples"]);
+int64_t flag_slowed_records(Profile& profile) {
+  if (!profile.machine_speed) return 0;
+  const std::vector<SpeedSample>& samples = profile.machine_speed->samples;
   std::map<int64_t, double> median = speed_medians_us(samples);
   struct Mark {
     double at_s;
@@ -209,18 +209,15 @@ int64_t flag_slowed_records(Json& profile) {
     i = std::max(end, i + 1);
   }
   int64_t flagged = 0;
-  for (const char* section : profile_sections) {
-    if (!profile.contains(section) || !profile[section].is_array()) continue;
-    for (auto& r : profile[section]) {
-      if (!r.is_object() || !r.contains("elapsed_s") || !r["elapsed_s"].is_number() || !r.contains("timing") || !r["timing"].is_object())
-        continue;
-      const double at = r["elapsed_s"].get<double>();
+  for (auto& section : profile.sections)
+    for (ProfileRecord& r : section) {
+      if (!r.elapsed_s) continue;  // from a profile before the watch
+      const double at = *r.elapsed_s;
       if (!std::any_of(spans.begin(), spans.end(), [&](const auto& sp) { return at > sp.first && at < sp.second; })) continue;
-      r["timing"]["noisy"] = true;
-      r["timing"]["machine_slowed"] = true;
+      r.timing.noisy = true;
+      r.timing.machine_slowed = true;
       ++flagged;
     }
-  }
   return flagged;
 }
 

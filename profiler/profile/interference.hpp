@@ -77,9 +77,9 @@ class Interference {
 // The measured sections of a device profile (profile_sections), one measurement per
 // record (its whole-network timing; the per-op pass of a record runs right after it, on the same machine).
 Interference profile_interference(const Profile& profile);
-// Sets the profile's "interference" object when above the threshold and removes an outdated one otherwise
-// (the sweep's document; `file` names it in errors).
-Interference mark_interference(Json& profile, const std::string& file);
+// Sets the profile's interference (Interference::to_json) when above the threshold and removes an outdated
+// one otherwise.
+Interference mark_interference(Profile& profile);
 
 // The machine's speed while a profile measured (profiler/measure/machine_speed.hpp times the reference; these read
 // what it wrote, so that fit needs no executor).
@@ -109,7 +109,7 @@ std::map<int64_t, double> speed_medians_us(const std::vector<SpeedSample>& sampl
 // The factor sits well above the reference's own drift when nothing happens (docs/log/predictor.md,
 // moved from code comments).
 inline constexpr double slow_reference_factor = 1.05;
-int64_t flag_slowed_records(Json& profile);
+int64_t flag_slowed_records(Profile& profile);
 
 // Whether a timing is noisy for a reason of its own (run-queue wait, CV, outliers), leaving aside a
 // "machine_slowed" flag: what a reader that corrects for the machine's speed (SpeedAtTime) still drops.

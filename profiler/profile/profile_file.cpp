@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "profiler/profile/block_variant.hpp"
+#include "space/activation.hpp"
 #include "space/network.hpp"
 #include "space/op.hpp"
 
@@ -111,28 +112,33 @@ MeasuredOp read_op(const Json& j, const Where& where) {
   return o;
 }
 
-// The fields of a record of `kind`, checked (the record's ids are unique across sections: `ids`).
-ProfileRecord read_record(const Fields& r, ProfileSection kind, std::set<std::string>& ids) {
-  ProfileRecord rec;
-  r.string("id");
-  rec.id = r.get("id").get<std::string>();
-  if (!ids.insert(rec.id).second) (r.w / "id").fail(r.get("id"), "duplicate measurement id");
-  r.integer("threads", 1, 256);
-  rec.threads = r.get("threads").get<int64_t>();
-  r.integer("macs", 0, INT64_MAX);
-  rec.macs = r.get("macs").get<int64_t>();
-  r.number("macps", 0, 1e18);
-  rec.macps = r.get("macps").get<double>();
-  for (const auto& [key, value] : {std::pair{"bytes", &rec.bytes}, std::pair{"params_inference", &rec.params_inference}})
-    if (r.j.contains(key)) {  // fit's warm-weights credit reads bytes, validate's params baseline the params
-      r.number(key, 0, 1e18);
-      *value = r.get(key).get<double>();
-    }
-  if (r.j.contains("elapsed_s")) {
-    r.number("elapsed_s", 0, 1e9);
-    rec.elapsed_s = r.get("elapsed_s").get<double>();
+// The coverage set's conv of an ops record (which says coverage_round), its round and score.
+void read_coverage_fields(const Fields& r, ProfileRecord& rec) {
+  CoverageConv c;
+  const Json& kernel = r.get("kernel");
+  if (!kernel.is_array() || kernel.size() != 2 || !kernel[0].is_number_integer() || !kernel[1].is_number_integer() ||
+      kernel[0].get<int64_t>() < 1 || kernel[1].get<int64_t>() < 1 || kernel[0].get<int64_t>() > limits::max_kernel ||
+      kernel[1].get<int64_t>() > limits::max_kernel)
+    (r.w / "kernel").fail(kernel, "expected [kernel_h, kernel_w] in [1, " + std::to_string(limits::max_kernel) + "]");
+  c.kernel_h = kernel[0].get<int64_t>();
+  c.kernel_w = kernel[1].get<int64_t>();
+  using Bounded = std::tuple<const char*, int64_t, int64_t*>;
+  for (const auto& [key, hi, value] : {Bounded{"groups", limits::max_channels, &c.groups}, Bounded{"in_channels", limits::max_channels, &c.in_channels},
+                                       Bounded{"out_channels", limits::max_channels, &c.out_channels},
+                                       Bounded{"resolution", limits::max_spatial, &c.resolution}, Bounded{"stride", limits::max_kernel, &c.stride},
+                                       Bounded{"coverage_round", 2, &rec.coverage_round}}) {
+    r.integer(key, 1, hi);
+    *value = r.get(key).get<int64_t>();
   }
-  rec.timing = read_timing(r, 1e-9);
+  c.activation = read_activation_name(r.get("activation"), r.w / "activation");
+  c.threads = rec.threads;
+  r.number("coverage_score", 0, 1e300);
+  rec.coverage_score = r.get("coverage_score").get<double>();
+  rec.coverage_conv = c;
+}
+
+// The fields of a record's own section (configs: the grid point; zoo: the model...).
+void read_section_fields(const Fields& r, ProfileSection kind, ProfileRecord& rec) {
   if (kind == ProfileSection::configs) {
     r.string("variant");
     const std::optional<BlockVariant> variant = block_variant_from_string(r.get("variant").get<std::string>());
@@ -148,6 +154,10 @@ ProfileRecord read_record(const Fields& r, ProfileSection kind, std::set<std::st
   } else if (kind == ProfileSection::zoo) {
     r.string("model");
     rec.model = r.get("model").get<std::string>();
+    if (r.j.contains("resolution")) {  // hand-made profiles may leave it out
+      r.integer("resolution", 1, limits::max_spatial);
+      rec.resolution = r.get("resolution").get<int64_t>();
+    }
   } else if (kind == ProfileSection::fasternet) {
     r.string("op");
     rec.op = r.get("op").get<std::string>();
@@ -155,7 +165,46 @@ ProfileRecord read_record(const Fields& r, ProfileSection kind, std::set<std::st
     rec.channels = r.get("channels").get<int64_t>();
     r.integer("resolution", 1, limits::max_spatial);
     rec.resolution = r.get("resolution").get<int64_t>();
+  } else if (kind == ProfileSection::networks && r.j.contains("sample_seed")) {
+    r.integer("sample_seed", 0, INT64_MAX);
+    rec.sample_seed = r.get("sample_seed").get<uint64_t>();
+  } else if (kind == ProfileSection::ops && r.j.contains("coverage_round")) {
+    read_coverage_fields(r, rec);
   }
+}
+
+// The fields of a record of `kind`, checked (the record's ids are unique across sections: `ids`).
+ProfileRecord read_record(const Fields& r, ProfileSection kind, std::set<std::string>& ids) {
+  ProfileRecord rec;
+  r.string("id");
+  rec.id = r.get("id").get<std::string>();
+  if (!ids.insert(rec.id).second) (r.w / "id").fail(r.get("id"), "duplicate measurement id");
+  r.integer("threads", 1, 256);
+  rec.threads = r.get("threads").get<int64_t>();
+  r.integer("macs", 0, INT64_MAX);
+  rec.macs = r.get("macs").get<int64_t>();
+  r.number("macps", 0, 1e18);
+  rec.macps = r.get("macps").get<double>();
+  for (const auto& [key, value] : {std::pair{"bytes", &rec.bytes}, std::pair{"params_inference", &rec.params_inference}})
+    if (r.j.contains(key)) {  // fit's warm-weights credit reads bytes, validate's params baseline the params
+      r.number(key, 0, 1e18);  // a count, which hand-made profiles may write as a float
+      const double v = r.get(key).get<double>();
+      if (v != std::floor(v)) (r.w / key).fail(r.get(key), "expected a whole number");
+      *value = static_cast<int64_t>(v);
+    }
+  for (const auto& [key, value] : {std::pair{"elapsed_s", &rec.elapsed_s}, std::pair{"fraction_of_peak", &rec.fraction_of_peak},
+                                   std::pair{"additivity", &rec.additivity}})
+    if (r.j.contains(key)) {
+      r.number(key, 0, 1e9);
+      *value = r.get(key).get<double>();
+    }
+  if (r.j.contains("caches")) {
+    r.string("caches");
+    rec.caches = caches_names.find(r.get("caches").get<std::string>());
+    if (!rec.caches) (r.w / "caches").fail(r.get("caches"), "expected " + caches_names.joined());
+  }
+  rec.timing = read_timing(r, 1e-9);
+  read_section_fields(r, kind, rec);
   // Required where fit learns from the ops; a zoo record keeps its rows too (fit learns from the fitted
   // families').
   if (kind == ProfileSection::configs || kind == ProfileSection::ops || kind == ProfileSection::networks || r.j.contains("layers")) {
@@ -189,6 +238,17 @@ ProfilePeak read_peak(const Fields& f) {
       f.integer(key, 0, INT64_MAX);
       *value = f.get(key).get<int64_t>();
     }
+  if (f.j.contains("fma_peak_macps")) {
+    f.number("fma_peak_macps", 0, 1e18);
+    p.fma_peak_macps = f.get("fma_peak_macps").get<double>();
+  }
+  for (const auto& [key, value] : {std::pair{"fma_peak_source", &p.fma_peak_source}, std::pair{"gemm_tile_rows_source", &p.gemm_tile_rows_source}})
+    if (f.j.contains(key)) {
+      f.string(key);
+      *value = f.get(key).get<std::string>();
+    }
+  f.optional("probes", &Json::is_object, "an object");
+  if (f.j.contains("probes")) p.details = f.get("probes");
   return p;
 }
 
@@ -196,18 +256,119 @@ ProfilePeak read_peak(const Fields& f) {
 MachineSpeed read_machine_speed(const Json& section, const std::string& file) {
   try {
     if (!section.is_object() || !section.contains("samples")) throw InputError("machine_speed: expected {\"samples\": [...]}");
-    MachineSpeed m{"", speed_samples_from_json(section["samples"])};
+    MachineSpeed m{"", speed_samples_from_json(section["samples"]), {}, {}, {}};
     if (section.contains("reference")) {
       if (!section["reference"].is_string()) throw InputError("machine_speed.reference = " + section["reference"].dump() + ": expected a string");
       m.reference = section["reference"].get<std::string>();
     }
+    const Fields f(section, Where(file) / "machine_speed");
+    if (section.contains("spread")) {
+      f.number("spread", 0, 1e18);
+      m.spread = section["spread"].get<double>();
+    }
+    f.optional("slowed", &Json::is_boolean, "true or false");
+    if (section.contains("slowed")) m.slowed = section["slowed"].get<bool>();
+    if (section.contains("records_flagged")) {
+      f.integer("records_flagged", 0, INT64_MAX);
+      m.records_flagged = section["records_flagged"].get<int64_t>();
+    }
     return m;
   } catch (const InputError& e) {
+    if (std::string_view(e.what()).starts_with(file + ": ")) throw;
     throw InputError(file + ": " + e.what());
   }
 }
 
-// The header's fields that resume and fit read, checked (peaks, coverage), and those the struct holds.
+// The sweep's options; each optional (hand-made profiles state few), each of its type where given.
+ProfileOptions read_options(const Fields& o) {
+  ProfileOptions out;
+  o.optional("quick", &Json::is_boolean, "true or false");
+  if (o.j.contains("quick")) out.quick = o.get("quick").get<bool>();
+  if (o.j.contains("threads")) {
+    o.array("threads");
+    std::vector<int64_t> threads;
+    for (size_t i = 0; i < o.get("threads").size(); ++i) {
+      const Json& t = o.get("threads")[i];
+      if (!t.is_number_integer() || t.get<int64_t>() < 1 || t.get<int64_t>() > 256) (o.w / "threads")[i].fail(t, "expected an integer in [1, 256]");
+      threads.push_back(t.get<int64_t>());
+    }
+    out.threads = threads;
+  }
+  if (o.j.contains("budget_s")) {
+    o.number("budget_s", 0, 1e9);
+    out.budget_s = o.get("budget_s").get<double>();
+  }
+  if (o.j.contains("seed")) {
+    o.integer("seed", 0, INT64_MAX);
+    out.seed = o.get("seed").get<uint64_t>();
+  }
+  if (!o.j.contains("cold_caches")) return out;
+  const Fields c(o.get("cold_caches"), o.w / "cold_caches");
+  ColdCaches cold;
+  if (c.j.contains("sections")) {
+    c.array("sections");
+    cold.sections.emplace();
+    for (size_t i = 0; i < c.get("sections").size(); ++i) {
+      const Json& name = c.get("sections")[i];
+      const std::optional<ProfileSection> s = name.is_string() ? profile_section_named(name.get<std::string>()) : std::nullopt;
+      if (!s) (c.w / "sections")[i].fail(name, "expected a profile section");
+      cold.sections->push_back(*s);
+    }
+  }
+  if (c.j.contains("evict_bytes_per_thread")) {
+    c.integer("evict_bytes_per_thread", 0, INT64_MAX);
+    cold.evict_bytes_per_thread = c.get("evict_bytes_per_thread").get<int64_t>();
+  }
+  if (c.j.contains("warm_twins")) {  // checked by profile_warm_twins (Profile::warm_twins, the set)
+    std::vector<std::string> kinds;
+    for (const Json& k : c.get("warm_twins")) kinds.push_back(k.get<std::string>());
+    cold.warm_twins = kinds;
+  }
+  out.cold_caches = cold;
+  return out;
+}
+
+// The coverage set's rounds, which resume continues: two, each its budget, time spent and count.
+ProfileCoverage read_coverage(const Fields& cov) {
+  ProfileCoverage out;
+  cov.array("rounds");
+  if (cov.get("rounds").size() != 2) (cov.w / "rounds").fail(cov.get("rounds"), "expected two rounds");
+  for (size_t i = 0; i < 2; ++i) {
+    const Fields r(cov.get("rounds")[i], (cov.w / "rounds")[i]);
+    CoverageRound& round = out.rounds[i];
+    r.number("budget_s", 0, 1e9);
+    round.budget_s = r.get("budget_s").get<double>();
+    r.number("spent_s", 0, 1e9);
+    round.spent_s = r.get("spent_s").get<double>();
+    r.integer("measured", 0, INT64_MAX);
+    round.measured = r.get("measured").get<int64_t>();
+    round.round = static_cast<int64_t>(i) + 1;
+    r.optional("how", &Json::is_string, "a string");
+    round.how = r.j.value("how", "");
+  }
+  // How the candidates were drawn: stated by the sweep, not read by anyone but the writer.
+  if (cov.j.contains("seed")) {
+    cov.integer("seed", 0, INT64_MAX);
+    out.seed = cov.get("seed").get<uint64_t>();
+  }
+  if (cov.j.contains("candidates")) {
+    cov.integer("candidates", 0, INT64_MAX);
+    out.candidates = cov.get("candidates").get<int64_t>();
+  }
+  if (cov.j.contains("macs_range")) {
+    const Json& range = cov.get("macs_range");
+    if (!range.is_array() || range.size() != 2 || !range[0].is_number() || !range[1].is_number())
+      (cov.w / "macs_range").fail(range, "expected [min, max]");
+    out.macs_range = {range[0].get<double>(), range[1].get<double>()};
+  }
+  if (cov.j.contains("max_bytes")) {
+    cov.number("max_bytes", 0, 1e18);
+    out.max_bytes = cov.get("max_bytes").get<double>();
+  }
+  return out;
+}
+
+// The header's fields, checked, into the struct (peaks, options, coverage: what resume and fit read).
 void read_header(const Fields& top, Profile& p) {
   const Json& j = top.j;
   check_file_version(top.w / "schema", j.value("schema", Json()), {device_profile_version});
@@ -217,22 +378,21 @@ void read_header(const Fields& top, Profile& p) {
   p.device = j.value("device", "");
   top.optional("environment", &Json::is_object, "an object");
   if (j.contains("environment")) p.environment = j["environment"];
-  if (j.contains("elapsed_s")) top.number("elapsed_s", 0, 1e9);
+  top.optional("definitions", &Json::is_string, "a string");
+  if (j.contains("definitions")) p.definitions = j["definitions"].get<std::string>();
+  if (j.contains("elapsed_s")) {
+    top.number("elapsed_s", 0, 1e9);
+    p.elapsed_s = j["elapsed_s"].get<double>();
+  }
   p.warm_twins = profile_warm_twins(j, top.w);
+  top.optional("options", &Json::is_object, "an object");
+  if (j.contains("options")) p.options = read_options(Fields(j["options"], top.w / "options"));
   top.array("peaks");
   for (size_t i = 0; i < j["peaks"].size(); ++i) p.peaks.push_back(read_peak(Fields(j["peaks"][i], (top.w / "peaks")[i])));
   if (j.contains("machine_speed")) p.machine_speed = read_machine_speed(j["machine_speed"], top.w.file());
-  if (j.contains("coverage")) {  // resume continues its rounds from these
-    const Fields cov(j["coverage"], top.w / "coverage");
-    cov.array("rounds");
-    if (cov.get("rounds").size() != 2) (cov.w / "rounds").fail(cov.get("rounds"), "expected two rounds");
-    for (size_t i = 0; i < 2; ++i) {
-      const Fields r(cov.get("rounds")[i], (cov.w / "rounds")[i]);
-      r.number("budget_s", 0, 1e9);
-      r.number("spent_s", 0, 1e9);
-      r.integer("measured", 0, INT64_MAX);
-    }
-  }
+  if (j.contains("coverage")) p.coverage = read_coverage(Fields(j["coverage"], top.w / "coverage"));
+  top.optional("interference", &Json::is_object, "an object");
+  if (j.contains("interference")) p.interference = j["interference"];
 }
 
 }  // namespace

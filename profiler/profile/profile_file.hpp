@@ -54,5 +54,11 @@ Json profile_from_json(Json j, const std::string& file);
 Profile read_profile(const Json& j, const std::string& file);
 // read_profile of the file at `path`.
 Profile read_profile_file(const std::string& path);
+// The profile's one writer (profile_json.cpp), read_profile's inverse: what the sweep checkpoints, and a
+// profile read and written again is the same file. A field left out of a hand-made profile is written with
+// its default where the struct has no "not stated".
+Json to_json(const Profile& profile);
+Json to_json(const ProfilePeak& peak);  // a profile's peak, also `measure --json`'s
+Json to_json(const ProfileOptions& options);  // also what resume's refusal shows
 
 }  // namespace cpx::profiler

@@ -320,9 +320,13 @@ std::vector<SweepItem> sweep_work(bool quick, const std::vector<int64_t>& thread
   std::vector<SweepConfig> grid = sweep_grid(quick, threads);
   std::shuffle(grid.begin(), grid.end(), shuffle_rng);
   for (const SweepConfig& c : grid)
-    work.push_back({"configs", c.id(), c.threads, [c] { return c.network(); }, [c](const Network&) {
-                      return Json{{"variant", to_string(c.variant)}, {"kernel", c.kernel},         {"groups", c.groups},
-                                  {"channels", c.channels}, {"resolution", c.resolution}, {"stride", c.stride}};
+    work.push_back({"configs", c.id(), c.threads, [c] { return c.network(); }, [c](const Network&, ProfileRecord& r) {
+                      r.variant = c.variant;
+                      r.kernel = c.kernel;
+                      r.groups = c.groups;
+                      r.channels = c.channels;
+                      r.resolution = c.resolution;
+                      r.stride = c.stride;
                     }});
   std::vector<std::pair<OpItem, int64_t>> ops;
   for (int64_t t : threads)
@@ -339,7 +343,7 @@ std::vector<SweepItem> sweep_work(bool quick, const std::vector<int64_t>& thread
                         const Macro m = sample_cpubone_like(s);
                         return expand(m, m.name);
                       },
-                      [s](const Network&) { return Json{{"sample_seed", s}}; }});
+                      [s](const Network&, ProfileRecord& r) { r.sample_seed = s; }});
     }
   for (int64_t t : threads)
     for (const auto& op : fasternet_ops)
@@ -349,7 +353,11 @@ std::vector<SweepItem> sweep_work(bool quick, const std::vector<int64_t>& thread
         work.push_back({"fasternet",
                         "fasternet_" + op + "_c" + std::to_string(c) + "_r" + std::to_string(r) + threads_suffix(t), t,
                         [=] { return fasternet_network(op, channels, resolution); },
-                        [=](const Network&) { return Json{{"op", op}, {"channels", channels}, {"resolution", resolution}}; },
+                        [=](const Network&, ProfileRecord& r) {
+                          r.op = op;
+                          r.channels = channels;
+                          r.resolution = resolution;
+                        },
                         false});  // ten identical layers: the totals are the point
       }
   // The zoo networks in context (spread with the sampled ones below): never used in fitting, they validate it.
@@ -358,7 +366,10 @@ std::vector<SweepItem> sweep_work(bool quick, const std::vector<int64_t>& thread
       if (!quick || e.name == "b0") {
         const std::string name = e.name;
         work.push_back({"zoo", "zoo_" + name + threads_suffix(t), t, [name] { return find_zoo(name)->build(0); },
-                        [name](const Network& net) { return Json{{"model", name}, {"resolution", net.input.h}}; }});
+                        [name](const Network& net, ProfileRecord& r) {
+                          r.model = name;
+                          r.resolution = net.input.h;
+                        }});
       }
   // Each section over the whole grid, each thread count over all of it.
   spread_sections(work, {"networks"});

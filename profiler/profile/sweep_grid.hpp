@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "profiler/profile/block_variant.hpp"
+#include "profiler/profile/profile.hpp"
 #include "space/network.hpp"
 
 namespace cpx::profiler {
@@ -26,13 +27,13 @@ struct SweepConfig {
 std::vector<SweepConfig> sweep_grid(bool quick, const std::vector<int64_t>& threads);
 
 // One measurement of the sweep. Its network is built when its turn comes; its record goes to `section`
-// of the profile with the measurement, "id", `fields` of the network, and "threads".
+// of the profile with the measurement, its id, the fields `fields` sets from the network, and threads.
 struct SweepItem {
   std::string section;  // configs, ops, networks, fasternet or zoo
   std::string id;       // unique in the profile; --resume skips ids it has
   int64_t threads = 1;
   std::function<Network()> network;
-  std::function<Json(const Network&)> fields;  // the record's own keys (variant, kernel, model...); null: none
+  std::function<void(const Network&, ProfileRecord&)> fields;  // the record's own (variant, kernel, model...); null: none
   bool keep_layers = true;                     // false: only the whole network's figures are kept
 };
 
