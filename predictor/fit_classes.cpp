@@ -115,7 +115,8 @@ Gathered gather_samples(const profiler::Profile& profile, const Where& where, co
       g.noise.add(std::string(section), rec.timing);
       const bool noisy = speed ? profiler::timing_noisy_in_itself(rec.timing) : rec.timing.noisy;
       const double at_median_speed = speed && rec.elapsed_s ? speed->factor(t, *rec.elapsed_s) : 1.0;
-      Whole w{t, rec.median_us() * at_median_speed, {}, noisy, kind == ProfileSection::networks || zoo_section, rec.bytes};
+      Whole w{t, rec.median_us() * at_median_speed, {}, noisy, kind == ProfileSection::networks || zoo_section,
+              static_cast<double>(rec.bytes)};
       for (size_t k = 0; k < rec.layers.size(); ++k) {
         const Where at = ((where / section)[i] / "layers")[k];
         const profiler::MeasuredOp& layer = rec.layers[k];

@@ -25,7 +25,7 @@ namespace fs = std::filesystem;
 namespace {
 
 
-PublishedPoint point(const std::string& model, double ms, const std::string& family) { return {model, ms, family, find_zoo(model)->build(0)}; }
+PublishedPoint point(const std::string& model, double ms, const std::string& family) { return {model, ms, family, find_zoo(model)->build(0), 0, ""}; }
 
 // A device where MACs are not the whole story: each op costs 20 us plus its MACs at 10 GMACpS, with a fixed
 // pseudo-random error per network.

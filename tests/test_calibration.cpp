@@ -32,7 +32,7 @@ struct StringMaker<CalibrationMethod> {
 namespace {
 
 PublishedPoint zoo_point(const std::string& model, double ms, const std::string& family) {
-  return {model, ms, family, find_zoo(model)->build(0)};
+  return {model, ms, family, find_zoo(model)->build(0), 0, ""};
 }
 
 // A candidate's row of the device's held-out record.
@@ -214,7 +214,7 @@ TEST_CASE("calibration refuses too few points, non-positive latencies and a host
   const auto b = [](const char* m, double ms) { return zoo_point(m, ms, ""); };
   CHECK_THROWS_AS(calibrate(host, test_host, hw, {b("b0", 10.0), b("b1", 12.0)}, "two.csv", ""), InputError);
   CHECK_THROWS_AS(calibrate(host, test_host, hw, {b("b0", 10.0), b("b1", -1.0), b("b2", 3.0)}, "neg.csv", ""), InputError);
-  CHECK_THROWS_AS(calibrate(host, test_host, hw, {b("b0", 10.0), PublishedPoint{"nosuch", 1.0, "", Network{}}, b("b2", 3.0)}, "unknown.csv", ""), InputError);
+  CHECK_THROWS_AS(calibrate(host, test_host, hw, {b("b0", 10.0), PublishedPoint{"nosuch", 1.0, "", Network{}, 0, ""}, b("b2", 3.0)}, "unknown.csv", ""), InputError);
   CHECK_THROWS_AS(calibrate(host, Ceilings{}, hw, {b("b0", 10.0), b("b1", 12.0), b("b2", 14.0)}, "c.csv", ""), InputError);
 }
 

@@ -116,7 +116,7 @@ Baselines fit_baselines(const profiler::Profile& profile, const std::string& pro
       if (r.threads != threads) continue;
       const double us = r.median_us();
       // Records without a parameter count (hand-made profiles) stay out of the params baseline only.
-      const double macs = static_cast<double>(r.macs), params = r.params_inference;
+      const double macs = static_cast<double>(r.macs), params = static_cast<double>(r.params_inference);
       if (macs > 0) log_macps.push_back(std::log(macs / (us * 1e-6)));
       if (params > 0) log_us_per_param.push_back(std::log(us / params));
     }

@@ -353,10 +353,10 @@ std::vector<SweepItem> sweep_work(bool quick, const std::vector<int64_t>& thread
         work.push_back({"fasternet",
                         "fasternet_" + op + "_c" + std::to_string(c) + "_r" + std::to_string(r) + threads_suffix(t), t,
                         [=] { return fasternet_network(op, channels, resolution); },
-                        [=](const Network&, ProfileRecord& r) {
-                          r.op = op;
-                          r.channels = channels;
-                          r.resolution = resolution;
+                        [=](const Network&, ProfileRecord& rec) {
+                          rec.op = op;
+                          rec.channels = channels;
+                          rec.resolution = resolution;
                         },
                         false});  // ten identical layers: the totals are the point
       }
