@@ -30,16 +30,19 @@ struct Fields {
     if (!j.contains(key)) (w / key).fail("missing required field");
     return j[key];
   }
-  void integer(const char* key, int64_t lo, int64_t hi) const {
+  // The field's value, checked.
+  int64_t integer(const char* key, int64_t lo, int64_t hi) const {
     const Json& v = get(key);
     if (!v.is_number_integer() || (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) ||
         v.get<int64_t>() < lo || v.get<int64_t>() > hi)
       (w / key).fail(v, "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    return v.get<int64_t>();
   }
-  void number(const char* key, double lo, double hi) const {
+  double number(const char* key, double lo, double hi) const {
     const Json& v = get(key);
     if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < lo || v.get<double>() > hi)
       (w / key).fail(v, "expected a finite number in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    return v.get<double>();
   }
   void string(const char* key) const {
     if (!get(key).is_string()) (w / key).fail(get(key), "expected a string");
@@ -127,13 +130,11 @@ void read_coverage_fields(const Fields& r, ProfileRecord& rec) {
                                        Bounded{"out_channels", limits::max_channels, &c.out_channels},
                                        Bounded{"resolution", limits::max_spatial, &c.resolution}, Bounded{"stride", limits::max_kernel, &c.stride},
                                        Bounded{"coverage_round", 2, &rec.coverage_round}}) {
-    r.integer(key, 1, hi);
-    *value = r.get(key).get<int64_t>();
+    *value = r.integer(key, 1, hi);
   }
   c.activation = read_activation_name(r.get("activation"), r.w / "activation");
   c.threads = rec.threads;
-  r.number("coverage_score", 0, 1e300);
-  rec.coverage_score = r.get("coverage_score").get<double>();
+  rec.coverage_score = r.number("coverage_score", 0, 1e300);
   rec.coverage_conv = c;
 }
 
@@ -148,23 +149,19 @@ void read_section_fields(const Fields& r, ProfileSection kind, ProfileRecord& re
     for (const auto& [key, hi, value] : {Bounded{"kernel", limits::max_kernel, &rec.kernel}, Bounded{"groups", limits::max_channels, &rec.groups},
                                          Bounded{"channels", limits::max_channels, &rec.channels},
                                          Bounded{"resolution", limits::max_spatial, &rec.resolution}, Bounded{"stride", limits::max_kernel, &rec.stride}}) {
-      r.integer(key, 1, hi);
-      *value = r.get(key).get<int64_t>();
+      *value = r.integer(key, 1, hi);
     }
   } else if (kind == ProfileSection::zoo) {
     r.string("model");
     rec.model = r.get("model").get<std::string>();
     if (r.j.contains("resolution")) {  // hand-made profiles may leave it out
-      r.integer("resolution", 1, limits::max_spatial);
-      rec.resolution = r.get("resolution").get<int64_t>();
+      rec.resolution = r.integer("resolution", 1, limits::max_spatial);
     }
   } else if (kind == ProfileSection::fasternet) {
     r.string("op");
     rec.op = r.get("op").get<std::string>();
-    r.integer("channels", 1, limits::max_channels);
-    rec.channels = r.get("channels").get<int64_t>();
-    r.integer("resolution", 1, limits::max_spatial);
-    rec.resolution = r.get("resolution").get<int64_t>();
+    rec.channels = r.integer("channels", 1, limits::max_channels);
+    rec.resolution = r.integer("resolution", 1, limits::max_spatial);
   } else if (kind == ProfileSection::networks && r.j.contains("sample_seed")) {
     r.integer("sample_seed", 0, INT64_MAX);
     rec.sample_seed = r.get("sample_seed").get<uint64_t>();
@@ -179,12 +176,9 @@ ProfileRecord read_record(const Fields& r, ProfileSection kind, std::set<std::st
   r.string("id");
   rec.id = r.get("id").get<std::string>();
   if (!ids.insert(rec.id).second) (r.w / "id").fail(r.get("id"), "duplicate measurement id");
-  r.integer("threads", 1, 256);
-  rec.threads = r.get("threads").get<int64_t>();
-  r.integer("macs", 0, INT64_MAX);
-  rec.macs = r.get("macs").get<int64_t>();
-  r.number("macps", 0, 1e18);
-  rec.macps = r.get("macps").get<double>();
+  rec.threads = r.integer("threads", 1, 256);
+  rec.macs = r.integer("macs", 0, INT64_MAX);
+  rec.macps = r.number("macps", 0, 1e18);
   for (const auto& [key, value] : {std::pair{"bytes", &rec.bytes}, std::pair{"params_inference", &rec.params_inference}})
     if (r.j.contains(key)) {  // fit's warm-weights credit reads bytes, validate's params baseline the params
       r.number(key, 0, 1e18);  // a count, which hand-made profiles may write as a float
@@ -195,8 +189,7 @@ ProfileRecord read_record(const Fields& r, ProfileSection kind, std::set<std::st
   for (const auto& [key, value] : {std::pair{"elapsed_s", &rec.elapsed_s}, std::pair{"fraction_of_peak", &rec.fraction_of_peak},
                                    std::pair{"additivity", &rec.additivity}})
     if (r.j.contains(key)) {
-      r.number(key, 0, 1e9);
-      *value = r.get(key).get<double>();
+      *value = r.number(key, 0, 1e9);
     }
   if (r.j.contains("caches")) {
     r.string("caches");
@@ -217,30 +210,24 @@ ProfileRecord read_record(const Fields& r, ProfileSection kind, std::set<std::st
 
 ProfilePeak read_peak(const Fields& f) {
   ProfilePeak p;
-  f.integer("threads", 1, 256);
-  p.threads = f.get("threads").get<int64_t>();
-  f.number("peak_macps", 1, 1e18);
-  p.peak_macps = f.get("peak_macps").get<double>();
-  f.number("bandwidth_bytes_per_s", 0, 1e18);
-  p.bandwidth_bytes_per_s = f.get("bandwidth_bytes_per_s").get<double>();
+  p.threads = f.integer("threads", 1, 256);
+  p.peak_macps = f.number("peak_macps", 1, 1e18);
+  p.bandwidth_bytes_per_s = f.number("bandwidth_bytes_per_s", 0, 1e18);
   f.string("peak_source");
   p.peak_source = f.get("peak_source").get<std::string>();
   // Probed later than the others: absent from some profiles (and the caches' from VMs that hide them).
   for (const auto& [key, value] : {std::pair{"cache_bandwidth_bytes_per_s", &p.cache_bandwidth_bytes_per_s},
                                    std::pair{"dram_read_bytes_per_s", &p.dram_read_bytes_per_s}})
     if (f.j.contains(key)) {
-      f.number(key, 0, 1e18);
-      *value = f.get(key).get<double>();
+      *value = f.number(key, 0, 1e18);
     }
   for (const auto& [key, value] : {std::pair{"last_level_cache_bytes", &p.last_level_cache_bytes},
                                    std::pair{"gemm_tile_rows", &p.gemm_tile_rows}, std::pair{"gemm_tile_cols", &p.gemm_tile_cols}})
     if (f.j.contains(key)) {
-      f.integer(key, 0, INT64_MAX);
-      *value = f.get(key).get<int64_t>();
+      *value = f.integer(key, 0, INT64_MAX);
     }
   if (f.j.contains("fma_peak_macps")) {
-    f.number("fma_peak_macps", 0, 1e18);
-    p.fma_peak_macps = f.get("fma_peak_macps").get<double>();
+    p.fma_peak_macps = f.number("fma_peak_macps", 0, 1e18);
   }
   for (const auto& [key, value] : {std::pair{"fma_peak_source", &p.fma_peak_source}, std::pair{"gemm_tile_rows_source", &p.gemm_tile_rows_source}})
     if (f.j.contains(key)) {
@@ -263,14 +250,12 @@ MachineSpeed read_machine_speed(const Json& section, const std::string& file) {
     }
     const Fields f(section, Where(file) / "machine_speed");
     if (section.contains("spread")) {
-      f.number("spread", 0, 1e18);
-      m.spread = section["spread"].get<double>();
+      m.spread = f.number("spread", 0, 1e18);
     }
     f.optional("slowed", &Json::is_boolean, "true or false");
     if (section.contains("slowed")) m.slowed = section["slowed"].get<bool>();
     if (section.contains("records_flagged")) {
-      f.integer("records_flagged", 0, INT64_MAX);
-      m.records_flagged = section["records_flagged"].get<int64_t>();
+      m.records_flagged = f.integer("records_flagged", 0, INT64_MAX);
     }
     return m;
   } catch (const InputError& e) {
@@ -295,8 +280,7 @@ ProfileOptions read_options(const Fields& o) {
     out.threads = threads;
   }
   if (o.j.contains("budget_s")) {
-    o.number("budget_s", 0, 1e9);
-    out.budget_s = o.get("budget_s").get<double>();
+    out.budget_s = o.number("budget_s", 0, 1e9);
   }
   if (o.j.contains("seed")) {
     o.integer("seed", 0, INT64_MAX);
@@ -316,8 +300,7 @@ ProfileOptions read_options(const Fields& o) {
     }
   }
   if (c.j.contains("evict_bytes_per_thread")) {
-    c.integer("evict_bytes_per_thread", 0, INT64_MAX);
-    cold.evict_bytes_per_thread = c.get("evict_bytes_per_thread").get<int64_t>();
+    cold.evict_bytes_per_thread = c.integer("evict_bytes_per_thread", 0, INT64_MAX);
   }
   if (c.j.contains("warm_twins")) {  // checked by profile_warm_twins (Profile::warm_twins, the set)
     std::vector<std::string> kinds;
@@ -336,12 +319,9 @@ ProfileCoverage read_coverage(const Fields& cov) {
   for (size_t i = 0; i < 2; ++i) {
     const Fields r(cov.get("rounds")[i], (cov.w / "rounds")[i]);
     CoverageRound& round = out.rounds[i];
-    r.number("budget_s", 0, 1e9);
-    round.budget_s = r.get("budget_s").get<double>();
-    r.number("spent_s", 0, 1e9);
-    round.spent_s = r.get("spent_s").get<double>();
-    r.integer("measured", 0, INT64_MAX);
-    round.measured = r.get("measured").get<int64_t>();
+    round.budget_s = r.number("budget_s", 0, 1e9);
+    round.spent_s = r.number("spent_s", 0, 1e9);
+    round.measured = r.integer("measured", 0, INT64_MAX);
     round.round = static_cast<int64_t>(i) + 1;
     r.optional("how", &Json::is_string, "a string");
     round.how = r.j.value("how", "");
@@ -352,8 +332,7 @@ ProfileCoverage read_coverage(const Fields& cov) {
     out.seed = cov.get("seed").get<uint64_t>();
   }
   if (cov.j.contains("candidates")) {
-    cov.integer("candidates", 0, INT64_MAX);
-    out.candidates = cov.get("candidates").get<int64_t>();
+    out.candidates = cov.integer("candidates", 0, INT64_MAX);
   }
   if (cov.j.contains("macs_range")) {
     const Json& range = cov.get("macs_range");
@@ -362,8 +341,7 @@ ProfileCoverage read_coverage(const Fields& cov) {
     out.macs_range = {range[0].get<double>(), range[1].get<double>()};
   }
   if (cov.j.contains("max_bytes")) {
-    cov.number("max_bytes", 0, 1e18);
-    out.max_bytes = cov.get("max_bytes").get<double>();
+    out.max_bytes = cov.number("max_bytes", 0, 1e18);
   }
   return out;
 }
