@@ -20,6 +20,7 @@ printed too: predictions only, nothing to measure on this machine.
 """
 import argparse
 import json
+import math
 import os
 import platform
 import statistics
@@ -81,6 +82,7 @@ def summarise(rows, repeat, top):
              "macs_alone_max_abs_error_pp": max((abs(r["macs_error_pp"]) for r in xs), default=None),
              "median_interval_width_pp": median([100 * (r["predicted_high"] - r["predicted_low"]) for r in xs
                                                  if r["predicted_low"] is not None])}
+        s.update(noise_split(xs))
         # Issue 73's goal: where advise and MACs alone disagree by 3 pp or more, advise is the closer one.
         split = [r for r in xs if abs(r["error_pp"] - r["macs_error_pp"]) >= 3]
         s["disagree_3pp"] = len(split)
@@ -97,7 +99,55 @@ def summarise(rows, repeat, top):
               f"within 2 pp {frac(s['macs_alone_share_within_2pp'])}")
         print(f"  where the two disagree by 3 pp or more ({s['disagree_3pp']}): advise closer in "
               f"{frac(s['advise_closer_where_disagree'])}; interval width median {s['median_interval_width_pp']:.1f} pp")
+        if s.get("noise_rms_pp") is not None:
+            ratio = s["interval_to_prediction_error"]
+            print(f"  error split: rms {s['rms_error_pp']:.2f} pp = measurement noise {s['noise_rms_pp']:.2f} pp (the rows' own "
+                  f"round-to-round spread) + the prediction's own {s['prediction_rms_error_pp']:.2f} pp; the intervals claim "
+                  f"{s['interval_rms_pp']:.2f} pp ({'ratio ' + format(ratio, '.2f') if ratio else 'the noise explains all the error'}); "
+                  f"coverage with each row's own noise {frac(s['coverage_with_own_noise'])}")
     return summary
+
+
+Z80 = 1.2816  # the normal quantile of an 80% two-sided interval
+
+
+def noise_split(xs):
+    """The rms error of the predicted gains split into the measured gains' own noise and the prediction's.
+    A measured gain is the median over rounds of the round's gain; its noise is estimated from the spread of
+    those per-round gains (variance of a median of n: about pi/2 sigma^2 / n). Since the two errors are
+    independent, the prediction's own rms error is sqrt(rms error^2 - noise^2): what an interval should claim.
+    The intervals' claim is their half-width over z80 (the side the measured gain fell on). Rows of a saved
+    run without per-round gains give nothing."""
+    rows = [r for r in xs if len(r.get("gains_by_round", [])) >= 2 and r["predicted_low"] is not None]
+    if not rows:
+        return {}
+    def noise(r):
+        return (math.pi / 2 * statistics.variance(r["gains_by_round"]) / len(r["gains_by_round"])) ** 0.5
+
+    def half_width(r):
+        return (r["predicted_high"] - r["predicted_gain"]) if r["measured_gain"] > r["predicted_gain"] else (r["predicted_gain"] - r["predicted_low"])
+
+    def rms(v):
+        return (sum(x * x for x in v) / len(v)) ** 0.5
+
+    err = [r["predicted_gain"] - r["measured_gain"] for r in rows]
+    noise_rms = rms([noise(r) for r in rows])
+    pred = max(0.0, rms(err) ** 2 - noise_rms ** 2) ** 0.5
+    claim = rms([half_width(r) / Z80 for r in rows])
+    covered = [abs(e) <= (half_width(r) ** 2 + (Z80 * noise(r)) ** 2) ** 0.5 for e, r in zip(err, rows)]
+    return {"rms_error_pp": 100 * rms(err), "noise_rms_pp": 100 * noise_rms, "prediction_rms_error_pp": 100 * pred,
+            "interval_rms_pp": 100 * claim, "interval_to_prediction_error": claim / pred if pred > 0 else None,
+            "coverage_with_own_noise": sum(covered) / len(covered), "rows_with_rounds": len(rows)}
+
+
+def save(path, doc):
+    with open(path + ".tmp", "w") as f:
+        json.dump(doc, f, indent=1)
+    os.replace(path + ".tmp", path)
+
+
+def originals(nets):
+    return [{"network": e["network"], "times_ms": e["original"]["times_ms"], "again_ms": e["original"]["again_ms"]} for e in nets]
 
 
 def main():
@@ -117,9 +167,7 @@ def main():
     if args.rescore:
         doc = json.load(open(args.rescore))
         doc["summary"] = summarise(doc["rows"], doc["summary"]["repeatability"], doc["options"]["top"])
-        with open(args.rescore + ".tmp", "w") as f:
-            json.dump(doc, f, indent=1)
-        os.replace(args.rescore + ".tmp", args.rescore)
+        save(args.rescore, doc)
         return
     work = tempfile.mkdtemp(prefix="cpx-advise-")
     started = time.time()
@@ -183,6 +231,7 @@ def main():
     for e in nets:
         for row in e["suggestions"] + ([e["variant"]] if e["variant"] else []):
             gains = [1 - t / o for t, o in zip(row["times_ms"], e["original"]["times_ms"])]
+            row["gains_by_round"] = gains
             row["measured_gain"] = statistics.median(gains)
             row["error_pp"] = 100 * (row["predicted_gain"] - row["measured_gain"])
             row["macs_error_pp"] = 100 * (row["macs_gain"] - row["measured_gain"])
@@ -195,6 +244,10 @@ def main():
             print(f"{e['network']:22s} {row['id']:4s} {row['rewrite'][:22]:22s} {pct(row['predicted_gain']):>9s} {interval:>18s} "
                   f"{pct(row['measured_gain']):>9s} {row['error_pp']:+7.1f} {pct(row['macs_gain']):>9s} {row['macs_error_pp']:+7.1f}  "
                   f"{'yes' if row['measurably_faster'] else 'no'}")
+    if args.json_out:  # the measurements first: a summary that fails loses none of them (--rescore makes it again)
+        save(args.json_out, {"schema": "cpubone-explore/benchmark-advise/v1", "date": time.strftime("%Y-%m-%d"),
+                             "options": vars(args), "summary": {"repeatability": repeat}, "rows": rows,
+                             "originals": originals(nets)})
     summary = summarise(rows, repeat, args.top)
 
     # 4. The same networks on the other device: predictions only.
@@ -215,11 +268,10 @@ def main():
            "machine": {"processor": platform.processor() or platform.machine(), "cpus": os.cpu_count(),
                        "version": run([args.cli, "--version"]).strip()},
            "options": vars(args), "summary": summary, "rows": rows, "predicted_elsewhere": predicted,
+           "originals": originals(nets),
            "seconds": time.time() - started}
     if args.json_out:
-        with open(args.json_out + ".tmp", "w") as f:
-            json.dump(doc, f, indent=1)
-        os.replace(args.json_out + ".tmp", args.json_out)
+        save(args.json_out, doc)
         print(f"wrote {args.json_out}")
 
 
