@@ -64,7 +64,26 @@ std::string runner(const CheckOptions& o) {
 
 // Runs `model` on ONNX Runtime with the NCHW input file; its outputs land in dir/<k>.f32, listed (name,
 // dims) in the JSON it prints.
-Json run_ort(const CheckOptions& o, const std::string& model, const fs::path& input, const fs::path& dir, const std::string& file) {
+// One tensor ONNX Runtime's runner wrote: its ONNX name and the raw float32 file (NCHW) in the run's folder.
+struct OrtOutput {
+  std::string name, file;
+};
+
+// The runner's document ({"outputs": [{"name", "file"}, ...]}, the model's outputs in order), read once here.
+std::vector<OrtOutput> read_ort_outputs(const Json& j, const std::string& file) {
+  if (!j.is_object() || !j.contains("outputs") || !j["outputs"].is_array() || j["outputs"].empty())
+    throw InputError(file + ": ONNX Runtime's runner wrote no outputs");
+  std::vector<OrtOutput> out;
+  for (const Json& t : j["outputs"]) {
+    if (!t.is_object() || !t.contains("name") || !t["name"].is_string() || !t.contains("file") || !t["file"].is_string())
+      throw InputError(file + ": ONNX Runtime's runner wrote an output without a name and file: " + t.dump());
+    out.push_back({t["name"].get<std::string>(), t["file"].get<std::string>()});
+  }
+  return out;
+}
+
+std::vector<OrtOutput> run_ort(const CheckOptions& o, const std::string& model, const fs::path& input, const fs::path& dir,
+                               const std::string& file) {
   const std::string run = runner(o);
   if (!fs::is_regular_file(run)) throw InputError("check: ONNX Runtime's runner " + run + " is missing (give --ort FILE or set CPX_ORT_RUN)");
   const fs::path json = dir / "ort.json", err = dir / "ort.err";
@@ -77,7 +96,7 @@ Json run_ort(const CheckOptions& o, const std::string& model, const fs::path& in
     std::getline(e, line);
     throw InputError(file + ": ONNX Runtime failed: " + (line.empty() ? "(no message; is node installed?)" : line));
   }
-  return read_json_file(json.string());
+  return read_ort_outputs(read_json_file(json.string()), file);
 }
 
 TensorError compare(std::span<const float> ours_nhwc, const ShapeNhwc& s, const std::vector<float>& ort) {
@@ -128,9 +147,8 @@ void compare_ops(const std::string& file, const CheckOptions& o, const Ours& us,
     names.push_back(it->second);
   }
   write_probe(file, names, dir.path / "probe.onnx");
-  const Json ort = run_ort(o, (dir.path / "probe.onnx").string(), input, dir.path, file);
   std::map<std::string, std::string> files;
-  for (const Json& out : ort.at("outputs")) files[out.at("name").get<std::string>()] = out.at("file").get<std::string>();
+  for (const OrtOutput& out : run_ort(o, (dir.path / "probe.onnx").string(), input, dir.path, file)) files[out.name] = out.file;
   for (size_t k = 0; k < ops.size(); ++k) {
     const auto f = files.find(names[k]);
     if (f == files.end()) continue;
@@ -161,11 +179,10 @@ CheckResult check_model(const std::string& onnx_file, const CheckOptions& o) {
   const fs::path in = dir.path / "input.f32";
   const std::vector<float> nchw = nhwc_to_nchw(input, m.net.input);
   std::ofstream(in, std::ios::binary).write(reinterpret_cast<const char*>(nchw.data()), static_cast<std::streamsize>(nchw.size() * sizeof(float)));
-  const Json ort = run_ort(o, onnx_file, in, dir.path, onnx_file);
-  const Json& first = ort.at("outputs").at(0);
-  TensorError e = compare(plan.output(), m.net.shape_of(m.net.output), read_floats(dir.path / first.at("file").get<std::string>()));
+  const OrtOutput first = run_ort(o, onnx_file, in, dir.path, onnx_file).front();
+  TensorError e = compare(plan.output(), m.net.shape_of(m.net.output), read_floats(dir.path / first.file));
   e.op = m.net.output;
-  e.onnx_tensor = first.at("name").get<std::string>();
+  e.onnx_tensor = first.name;
   r.outputs.push_back(e);
   if (!r.agrees() || o.per_op) compare_ops(onnx_file, o, {m.net, plan, m.onnx_names}, in, r);
   return r;

@@ -192,7 +192,7 @@ PYBIND11_MODULE(_core, m) {
   m.def("zoo_info", [](const std::string& name) {
     const cpx::ZooEntry* e = cpx::find_zoo(name);
     if (!e) throw cpx::InputError(name + ": not a zoo model");
-    return to_python(cpx::zoo_entry_json(*e));
+    return to_python(cpx::zoo_entry_to_json(*e));
   });
   m.def("load", [](const py::handle& source, int64_t resolution) { return load_with_weights(source, resolution); },
         py::arg("source"), py::arg("resolution") = 0);
@@ -207,7 +207,7 @@ PYBIND11_MODULE(_core, m) {
     Json j;
     {
       py::gil_scoped_release release;
-      j = cpx::count_json(n, cpx::count(n), layers);
+      j = cpx::count_to_json(n, cpx::count(n), layers);
     }
     return to_python(j);
   }, py::arg("net"), py::arg("layers") = true);
@@ -218,7 +218,7 @@ PYBIND11_MODULE(_core, m) {
       py::gil_scoped_release release;
       cpx::BatchNormFolding folding;
       const cpx::Network n = cpx::profiler::load_any_model(path, 0, nullptr, &folding);
-      j = cpx::count_json(n, cpx::count(n), layers, &folding);
+      j = cpx::count_to_json(n, cpx::count(n), layers, &folding);
     }
     return to_python(j);
   }, py::arg("path"), py::arg("layers") = true);

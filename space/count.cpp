@@ -34,9 +34,6 @@ std::string_view count_definitions() {
          "inference weights + input + output activations of each op.";
 }
 
-namespace {
-
-// count_definitions(), and with a folding of at least one conv, which count is PyTorch-style there.
 std::string count_definitions_of(const BatchNormFolding* folding) {
   std::string d(count_definitions());
   if (folding && !folding->convs.empty())
@@ -44,8 +41,6 @@ std::string count_definitions_of(const BatchNormFolding* folding) {
          "params_batch_norm_separate the PyTorch-style count, inferred.";
   return d;
 }
-
-}  // namespace
 
 const std::string_view batch_norm_folding_inference =
     "params counts what the file holds, each folded BatchNorm as the conv's bias (C); params_batch_norm_separate "
@@ -70,7 +65,7 @@ OpRow op_row(const Network& net, size_t i, const LayerCount& c) {
   return r;
 }
 
-Json count_json(const Network& net, const NetworkCount& c, bool layers, const BatchNormFolding* folding) {
+Json count_to_json(const Network& net, const NetworkCount& c, bool layers, const BatchNormFolding* folding) {
   Json j;
   j["model"] = net.name;
   j["family"] = net.family;

@@ -50,8 +50,11 @@ struct BatchNormFolding {
 // How params_batch_norm_separate was inferred, said in the JSON and the text.
 extern const std::string_view batch_norm_folding_inference;
 
+// count_definitions(), and with a folding of at least one conv, which count is PyTorch-style there.
+std::string count_definitions_of(const BatchNormFolding* folding);
+
 // With a folding of at least one conv, also params_batch_norm_separate (the inferred PyTorch-style count)
 // and batch_norm_folding (what was inferred and how).
-Json count_json(const Network& net, const NetworkCount& c, bool layers, const BatchNormFolding* folding = nullptr);
+Json count_to_json(const Network& net, const NetworkCount& c, bool layers, const BatchNormFolding* folding = nullptr);
 
 }  // namespace cpx

@@ -82,7 +82,7 @@ ShapeNhwc read_input_shape(const Json& j, const Where& where) {
 
 }  // namespace
 
-Network load_network(const Json& j, const std::string& file) {
+Network read_network(const Json& j, const std::string& file) {
   ObjectReader r(j, Where(file));
   check_file_version(r.at("schema"), r.raw("schema"), {network_version});
   const std::string name = r.string("name");

@@ -14,7 +14,7 @@ inline constexpr std::string_view network_schema = "cpubone-explore/network/v1";
 inline constexpr FileVersion network_version{network_schema, "`cpubone-explore expand <model>`"};
 inline constexpr std::string_view input_tensor = "input";
 
-// Invariant: built only by NetworkBuilder (or load_network, which uses it), so every op's inputs
+// Invariant: built only by NetworkBuilder (or read_network, which uses it), so every op's inputs
 // exist before it and every shape is inferred and valid.
 struct Network {
   std::string name;
@@ -51,7 +51,7 @@ class NetworkBuilder {
 };
 
 // Loads the expanded JSON form. `file` names the source in error messages.
-Network load_network(const Json& j, const std::string& file);
+Network read_network(const Json& j, const std::string& file);
 Json to_json(const Network& net);
 // What makes two networks the same computation whatever they and their ops are called: the input shape,
 // each op's kind and attributes, and which earlier op (by position) each input is. Equal for `b0` and

@@ -225,7 +225,7 @@ Network load_model_json(const Json& j, const std::string& file, int64_t resoluti
     return expand(m, file);
   }
   if (is_file_version(schema, network_version)) {
-    Network n = load_network(j, file);
+    Network n = read_network(j, file);
     if (resolution > 0) n = with_input(n, {n.input.n, resolution, resolution, n.input.c}, file);
     return n;
   }
@@ -233,7 +233,7 @@ Network load_model_json(const Json& j, const std::string& file, int64_t resoluti
   throw std::logic_error("load_model_json: the version gate let an unread schema through");
 }
 
-Json zoo_entry_json(const ZooEntry& e) {
+Json zoo_entry_to_json(const ZooEntry& e) {
   Json rows = Json::array();
   for (const auto& f : e.published) {
     Json r;

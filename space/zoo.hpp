@@ -29,7 +29,7 @@ Network load_model_json(const Json& j, const std::string& file, int64_t resoluti
 
 // What `zoo --json` prints for one entry: name, family, description, resolution, exact params and MACs,
 // published top-1 and every published row.
-Json zoo_entry_json(const ZooEntry& e);
+Json zoo_entry_to_json(const ZooEntry& e);
 
 // The macro form of a zoo name or macro file; nullopt for expanded networks and non-macro zoo entries.
 std::optional<Macro> load_macro(const std::string& name_or_file);

@@ -25,7 +25,7 @@ Json b0_with(const std::function<void(Json&)>& edit) {
   return j;
 }
 
-std::string load_error(const Json& j) { return error_of([&] { load_network(j, "net.json"); }); }
+std::string load_error(const Json& j) { return error_of([&] { read_network(j, "net.json"); }); }
 std::string macro_error(const Json& j) { return error_of([&] { expand(read_macro(j, "macro.json"), "macro.json"); }); }
 
 Json b0_macro() { return to_json(*find_zoo("b0")->macro); }
@@ -146,7 +146,7 @@ TEST_CASE("expand --out writes nothing when the input is bad") {
   CHECK(cli("expand b0 --resolution 8 --out " + target.string()).exit_code == 2);
   CHECK_FALSE(std::filesystem::exists(target));
   CHECK(cli("expand b0 --out " + target.string()).exit_code == 0);
-  CHECK(load_network(read_json_file(target.string()), target.string()).name == "b0");
+  CHECK(read_network(read_json_file(target.string()), target.string()).name == "b0");
   std::filesystem::remove(target);
 }
 

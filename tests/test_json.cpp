@@ -11,12 +11,12 @@ TEST_CASE("every zoo network round-trips through the expanded JSON form") {
     INFO(e.name);
     const Network net = e.build(0);
     const Json j = to_json(net);
-    const Network back = load_network(j, "roundtrip.json");
+    const Network back = read_network(j, "roundtrip.json");
     CHECK(to_json(back) == j);
     CHECK(back.shapes == net.shapes);
     CHECK(count(back).total.macs == count(net).total.macs);
     // and through text
-    CHECK(to_json(load_network(Json::parse(j.dump()), "text.json")) == j);
+    CHECK(to_json(read_network(Json::parse(j.dump()), "text.json")) == j);
   }
 }
 
@@ -87,12 +87,12 @@ TEST_CASE("an expanded network with a channel slice, concat, pools, pad and broa
       {"name": "bn", "op": "batch_norm", "inputs": ["act"]}
     ]
   })");
-  const Network net = load_network(j, "mix.json");
+  const Network net = read_network(j, "mix.json");
   CHECK(net.shape_of("cat") == ShapeNhwc{1, 9, 9, 8});
   CHECK(net.shape_of("padded") == ShapeNhwc{1, 10, 10, 8});
   CHECK(net.shape_of("mp") == ShapeNhwc{1, 5, 5, 8});
   CHECK(net.shape_of("ap") == ShapeNhwc{1, 5, 5, 8});
   CHECK(net.output == "bn");
   CHECK(count(net).layers[2].cost.macs == 9 * 9 * 2 * 2 * 9);
-  CHECK(to_json(load_network(to_json(net), "again.json")) == to_json(net));
+  CHECK(to_json(read_network(to_json(net), "again.json")) == to_json(net));
 }

@@ -56,7 +56,7 @@ profiler::MeasureOptions quick_timing() {
 
 TEST_CASE("count's layer rows name the conv class conv_class, null for ops that are no conv") {
   const Network net = small_net();
-  const Json rows = count_json(net, count(net), true)["layers"];
+  const Json rows = count_to_json(net, count(net), true)["layers"];
   REQUIRE(rows.size() == 3);
   CHECK(rows[0]["conv_class"] == "dense");
   CHECK(rows[1]["conv_class"] == "depthwise");
@@ -187,7 +187,7 @@ TEST_CASE("a timing is flagged noisy by a spread of its middle runs, not by two 
 
 TEST_CASE("measured layer rows carry count's name, op and MACs and keep measure's keys") {
   const Network net = small_net();
-  const Json count_rows = count_json(net, count(net), true)["layers"];
+  const Json count_rows = count_to_json(net, count(net), true)["layers"];
   profiler::NetworkRun run = profiler::measure_defaults();
   run.layers = true;
   run.timing.min_time_s = 0;
@@ -215,7 +215,7 @@ TEST_CASE("predicted layer rows carry count's name, op and MACs and name the pre
   const predictor::Predictor p = predictor::load_predictor("pi5");
   const int64_t threads = predictor::prediction_threads(p, std::nullopt);
   const Json rows = predictor::prediction_json(p, net, predictor::predict(p, net, threads), threads, true)["layers"];
-  const Json count_rows = count_json(net, count(net), true)["layers"];
+  const Json count_rows = count_to_json(net, count(net), true)["layers"];
   REQUIRE(rows.size() == net.ops.size());
   for (size_t i = 0; i < rows.size(); ++i) {
     CHECK(keys_of(rows[i]) == std::set<std::string>{"name", "op", "op_class", "macs", "latency_us", "activation_us", "macps",

@@ -639,7 +639,7 @@ TEST_CASE("count of an export with folded BatchNorms gives the file's params and
   const Network net = import_onnx_bytes(t.bytes(), "torch.onnx", nullptr, &folding);
   CHECK(folding.convs == std::vector<std::string>{net.ops[0].name});
   CHECK(folding.channels == 8);
-  const Json j = count_json(net, count(net), false, &folding);
+  const Json j = count_to_json(net, count(net), false, &folding);
   const int64_t file_params = (8 * 27 + 8) + (4 * 8 + 4) + (10 * 4 + 10);
   CHECK(j["params"] == file_params);
   CHECK(j["params_batch_norm_separate"] == file_params + 8);  // 8 x (weight + bias) of the BatchNorm for 8 biases
@@ -659,5 +659,5 @@ TEST_CASE("count of an export with folded BatchNorms gives the file's params and
   BatchNormFolding none;
   const Network own = import_onnx_bytes(export_onnx(load_model("b0", 32), make_weights(load_model("b0", 32), 0)), "b0.onnx", nullptr, &none);
   CHECK(none.convs.empty());
-  CHECK_FALSE(count_json(own, count(own), false, &none).contains("params_batch_norm_separate"));
+  CHECK_FALSE(count_to_json(own, count(own), false, &none).contains("params_batch_norm_separate"));
 }

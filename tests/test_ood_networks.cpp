@@ -25,7 +25,7 @@ TEST_CASE("every ood network loads back through the space's validation, counts, 
   for (uint64_t seed = 1; seed <= 60; ++seed) {
     INFO("seed " << seed);
     const OodNetwork n = ood_network(seed);
-    const Network back = load_network(to_json(n.network), "ood");  // every shape and attribute re-checked
+    const Network back = read_network(to_json(n.network), "ood");  // every shape and attribute re-checked
     CHECK(to_json(back) == to_json(n.network));
     const NetworkCount c = count(back);
     CHECK(static_cast<double>(c.total.macs) >= ood::min_macs);

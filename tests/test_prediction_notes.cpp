@@ -117,7 +117,7 @@ TEST_CASE("dilated convs are work of their own that no shipped device was calibr
       ++changed;
     }
   REQUIRE(changed == 3);
-  dilated = load_network(to_json(dilated), "dilated");  // shapes inferred again: the same, padding 2 at dilation 2
+  dilated = read_network(to_json(dilated), "dilated");  // shapes inferred again: the same, padding 2 at dilation 2
   size_t devices_with_shares = 0;
   for (const std::string& device : predictor::shipped_device_names()) {
     INFO(device);

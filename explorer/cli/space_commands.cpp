@@ -33,7 +33,7 @@ void run_zoo(bool as_json, const std::string& family) {
   if (entries.empty()) throw InputError("--family = \"" + family + "\": no zoo model has this family");
   if (as_json) {
     Json out = Json::array();
-    for (const ZooEntry* e : entries) out.push_back(zoo_entry_json(*e));
+    for (const ZooEntry* e : entries) out.push_back(zoo_entry_to_json(*e));
     std::cout << out.dump(2) << "\n";
     return;
   }
@@ -71,7 +71,7 @@ void run_count(const ModelArgs& m, bool layers, bool as_json) {
   const BatchNormFolding& folding = loaded.folding;
   const NetworkCount c = count(net);
   if (as_json) {
-    Json j = count_json(net, c, layers, &folding);
+    Json j = count_to_json(net, c, layers, &folding);
     add_skipped(j, loaded);
     std::cout << j.dump(2) << "\n";
     return;
@@ -105,7 +105,7 @@ void run_count(const ModelArgs& m, bool layers, bool as_json) {
   std::printf("macs             %15s\n", thousands(c.total.macs).c_str());
   std::printf("bytes            %15s\n", thousands(c.bytes).c_str());
   // The JSON's definitions, which say which count is PyTorch-style when the exporter folded BatchNorms.
-  std::printf("definitions: %s\n", count_json(net, c, false, &folding)["definitions"].get<std::string>().c_str());
+  std::printf("definitions: %s\n", count_definitions_of(&folding).c_str());
   print_skipped(loaded);
 }
 

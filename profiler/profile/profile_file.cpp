@@ -302,7 +302,7 @@ ProfileOptions read_options(const Fields& o) {
   if (c.j.contains("evict_bytes_per_thread")) {
     cold.evict_bytes_per_thread = c.integer("evict_bytes_per_thread", 0, INT64_MAX);
   }
-  if (c.j.contains("warm_twins")) {  // checked by profile_warm_twins (Profile::warm_twins, the set)
+  if (c.j.contains("warm_twins")) {  // checked by read_warm_twins (Profile::warm_twins, the set)
     std::vector<std::string> kinds;
     for (const Json& k : c.get("warm_twins")) kinds.push_back(k.get<std::string>());
     cold.warm_twins = kinds;
@@ -362,7 +362,7 @@ void read_header(const Fields& top, Profile& p) {
     top.number("elapsed_s", 0, 1e9);
     p.elapsed_s = j["elapsed_s"].get<double>();
   }
-  p.warm_twins = profile_warm_twins(j, top.w);
+  p.warm_twins = read_warm_twins(j, top.w);
   top.optional("options", &Json::is_object, "an object");
   if (j.contains("options")) p.options = read_options(Fields(j["options"], top.w / "options"));
   top.array("peaks");
@@ -391,7 +391,7 @@ std::vector<SpeedSample> speed_samples_from_json(const Json& samples) {
   return out;
 }
 
-std::set<std::string> profile_warm_twins(const Json& profile, const Where& where) {
+std::set<std::string> read_warm_twins(const Json& profile, const Where& where) {
   const Json* list = nullptr;
   if (profile.contains("options") && profile["options"].is_object() && profile["options"].contains("cold_caches") &&
       profile["options"]["cold_caches"].is_object() && profile["options"]["cold_caches"].contains("warm_twins"))

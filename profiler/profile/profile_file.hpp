@@ -40,7 +40,7 @@ MeasuredOp read_profile_op(const Json& j, const Where& where);
 
 // The kinds a profile timed with warm twins: its options.cold_caches.warm_twins, each a known op kind
 // (else an InputError naming the entry); a profile from before the list timed activations only.
-std::set<std::string> profile_warm_twins(const Json& profile, const Where& where);
+std::set<std::string> read_warm_twins(const Json& profile, const Where& where);
 
 // The speed checks of a profile's machine_speed.samples (the sweep's writer reads them back with this too);
 // a malformed one is an InputError naming it ("machine_speed.samples[1] = ...").

@@ -35,7 +35,7 @@ NetworkWeights read_weights_file(const Network& net, const std::string& path) {
 namespace {
 
 // The "weights" field of a network JSON file, resolved against the file's folder; "" when absent.
-std::string json_weights_path(const std::string& file) {
+std::string read_weights_field(const std::string& file) {
   if (is_onnx_file(file) || find_zoo(file)) return "";
   std::error_code ec;
   if (!std::filesystem::is_regular_file(file, ec)) return "";
@@ -65,7 +65,7 @@ ModelWithWeights load_model_with_weights(const std::string& name_or_file, int64_
   ModelWithWeights m;
   if (!is_onnx_file(name_or_file)) {
     m.net = load_model(name_or_file, resolution);
-    const std::string weights = json_weights_path(name_or_file);
+    const std::string weights = read_weights_field(name_or_file);
     if (!weights.empty()) {
       m.weights = read_weights_file(m.net, weights);
       m.weights_label = weights;
