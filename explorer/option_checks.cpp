@@ -11,18 +11,43 @@ namespace cpx::explorer {
 
 namespace {
 
-// In cpx::Field's order.
-constexpr std::array<std::string_view, field_names.size()> flag_of_field{
-    "--device", "--samples", "--seed", "--ood", "--rounds", "--min-time", "--budget", "--resolution", "--threads",
-    "--evaluations", "--population", "--accuracy", "--space", "--max-latency", "--max-params", "--max-macs",
-    "--layers-model", "--hardware", "--host-from", "--apply", "--quiet-machine-check", "--allow-noisy", "--profile", "--skip-unknown", "--out", "--resume",
-    "--runtime", "--min-runs", "--published", "--zero-shot"};
-static_assert(std::find(flag_of_field.begin(), flag_of_field.end(), std::string_view()) == flag_of_field.end(),
-              "every cpx::Field has its flag");
+// Each cpx::Field's flag on the command line.
+constexpr Names<Field, field_names.size()> flag_of_field{{
+    {Field::device, "--device"},
+    {Field::samples, "--samples"},
+    {Field::seed, "--seed"},
+    {Field::ood, "--ood"},
+    {Field::rounds, "--rounds"},
+    {Field::min_time_s, "--min-time"},
+    {Field::budget_s, "--budget"},
+    {Field::resolution, "--resolution"},
+    {Field::threads, "--threads"},
+    {Field::evaluations, "--evaluations"},
+    {Field::population, "--population"},
+    {Field::accuracy, "--accuracy"},
+    {Field::space, "--space"},
+    {Field::max_latency_ms, "--max-latency"},
+    {Field::max_params, "--max-params"},
+    {Field::max_macs, "--max-macs"},
+    {Field::layers_model, "--layers-model"},
+    {Field::hardware, "--hardware"},
+    {Field::host_from, "--host-from"},
+    {Field::apply, "--apply"},
+    {Field::quiet_machine_check, "--quiet-machine-check"},
+    {Field::allow_noisy, "--allow-noisy"},
+    {Field::profile, "--profile"},
+    {Field::skip_unknown, "--skip-unknown"},
+    {Field::out, "--out"},
+    {Field::resume, "--resume"},
+    {Field::runtime, "--runtime"},
+    {Field::min_runs, "--min-runs"},
+    {Field::published, "--published"},
+    {Field::zero_shot, "--zero-shot"},
+}};
 
 }  // namespace
 
-std::string_view flag_of(Field field) { return flag_of_field[static_cast<size_t>(field)]; }
+std::string_view flag_of(Field field) { return flag_of_field.name_of(field); }
 
 std::string cli_message(const FieldError& e) {
   return std::string(flag_of(e.field())) + (e.value().empty() ? "" : " = " + e.value()) + ": " + e.reason().spelled(flag_of);

@@ -11,23 +11,11 @@
 
 namespace cpx::predictor {
 
-std::string_view to_string(SpecCovariate c) {
-  for (const auto& [v, name] : spec_covariate_names)
-    if (v == c) return name;
-  throw std::logic_error("SpecCovariate " + std::to_string(static_cast<int>(c)) + " has no name in spec_covariate_names");
-}
+std::string_view to_string(SpecCovariate c) { return spec_covariate_names.name_of(c); }
 
-std::string_view to_string(FactorForm f) {
-  for (const auto& [v, name] : factor_form_names)
-    if (v == f) return name;
-  throw std::logic_error("FactorForm " + std::to_string(static_cast<int>(f)) + " has no name in factor_form_names");
-}
+std::string_view to_string(FactorForm f) { return factor_form_names.name_of(f); }
 
-std::string_view to_string(LevelFrom f) {
-  for (const auto& [v, name] : level_from_names)
-    if (v == f) return name;
-  throw std::logic_error("LevelFrom " + std::to_string(static_cast<int>(f)) + " has no name in level_from_names");
-}
+std::string_view to_string(LevelFrom f) { return level_from_names.name_of(f); }
 
 bool is_category(SpecCovariate c) { return c == SpecCovariate::runtime_class || c == SpecCovariate::runtime_family; }
 
@@ -238,14 +226,14 @@ ZeroShotParameters learn(const std::vector<const Source*>& sources) {
   double best = std::numeric_limits<double>::infinity();
   FactorForm best_form = FactorForm::per_group;
   SpecCovariate best_covariate = SpecCovariate::none;
-  for (const auto& [form, form_name] : factor_form_names) {
+  for (const FactorForm form : factor_form_names.values()) {
     std::vector<SharedFit> without;
     for (size_t d = 0; d < sources.size(); ++d) {
       std::vector<const Source*> others = sources;
       others.erase(others.begin() + static_cast<std::ptrdiff_t>(d));
       without.push_back(shared_fit(others, form));
     }
-    for (const auto& [c, name] : spec_covariate_names)
+    for (const SpecCovariate c : spec_covariate_names.values())
       if (const double e = device_mean_square(left_out_errors(sources, without, c)); e < best)
         best = e, best_form = form, best_covariate = c;
   }
@@ -419,7 +407,7 @@ std::vector<std::string> outside_sources(const Hardware& h, const ZeroShotPrior&
   if (!class_seen)
     out.push_back("runtime class " + std::string(to_string(h.runtime_class)) + ": no learning device ran it (a runtime class " +
                   "covariate takes its family's level, " + std::string(to_string(family_of(h.runtime_class))) + ")");
-  for (const auto& [c, name] : spec_covariate_names) {
+  for (const SpecCovariate c : spec_covariate_names.values()) {
     if (c == SpecCovariate::none || is_category(c)) continue;
     double lo = INFINITY, hi = -INFINITY;
     for (const DeviceErrors& s : prior.left_out) lo = std::min(lo, spec_value(c, s.hardware)), hi = std::max(hi, spec_value(c, s.hardware));
@@ -427,7 +415,7 @@ std::vector<std::string> outside_sources(const Hardware& h, const ZeroShotPrior&
     // The log covariates are shown as the figures they are the logs of.
     const auto shown = [c = c](double v) { return std::to_string(shown_covariate(c, v)).substr(0, 6); };
     if (x < lo - 1e-9 || x > hi + 1e-9)
-      out.push_back(std::string(name) + " " + shown(x) + " is outside the learning devices' " + shown(lo) + " to " + shown(hi));
+      out.push_back(std::string(to_string(c)) + " " + shown(x) + " is outside the learning devices' " + shown(lo) + " to " + shown(hi));
   }
   return out;
 }

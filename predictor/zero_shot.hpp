@@ -28,13 +28,14 @@
 #include <vector>
 
 #include "predictor/calibrate.hpp"
+#include "space/names.hpp"
 
 namespace cpx::predictor {
 
 // The last two are categories, not lines: the level of the learning devices of the target's runtime class
 // (none of them: of its family; none of those: of all), or of its runtime family.
 enum class SpecCovariate { none, log_threads, log_peak_per_core, log_bytes_per_mac, runtime_fuses_relu, runtime_class, runtime_family };
-inline constexpr std::array<std::pair<SpecCovariate, std::string_view>, 7> spec_covariate_names{{
+inline constexpr Names<SpecCovariate, 7> spec_covariate_names{{
     {SpecCovariate::none, "none"},
     {SpecCovariate::log_threads, "log threads"},
     {SpecCovariate::log_peak_per_core, "log fp32 peak per core"},
@@ -50,7 +51,7 @@ double spec_value(SpecCovariate c, const Hardware& h);  // a category's: its ind
 // Whose level a runtime class takes under a category covariate: the learning devices of its own class, of
 // its family (no learning device ran the class, or the covariate is the family), or all of them.
 enum class LevelFrom { own_class, family, all_devices };
-inline constexpr std::array<std::pair<LevelFrom, std::string_view>, 3> level_from_names{{
+inline constexpr Names<LevelFrom, 3> level_from_names{{
     {LevelFrom::own_class, "its own class"},
     {LevelFrom::family, "its family"},
     {LevelFrom::all_devices, "all learning devices"},
@@ -64,7 +65,7 @@ struct RuntimeLevel {
 
 // Whether each op group gets its own factor or all share one.
 enum class FactorForm { per_group, common };
-inline constexpr std::array<std::pair<FactorForm, std::string_view>, 2> factor_form_names{{
+inline constexpr Names<FactorForm, 2> factor_form_names{{
     {FactorForm::per_group, "a factor per op group"},
     {FactorForm::common, "one factor for every op group"},
 }};

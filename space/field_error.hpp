@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "space/error.hpp"
+#include "space/names.hpp"
 
 namespace cpx {
 
@@ -22,13 +23,39 @@ enum class Field {
   evaluations, population, accuracy, space, max_latency_ms, max_params, max_macs, layers_model, hardware, host_from,
   apply, quiet_machine_check, allow_noisy, profile, skip_unknown, out, resume, runtime, min_runs, published, zero_shot
 };
-inline constexpr auto field_names = std::to_array<std::string_view>({
-    "device", "samples", "seed", "ood", "rounds", "min_time_s", "budget_s", "resolution", "threads",
-    "evaluations", "population", "accuracy", "space", "max_latency_ms", "max_params", "max_macs", "layers_model",
-    "hardware", "host_from", "apply", "quiet_machine_check", "allow_noisy", "profile", "skip_unknown", "out", "resume", "runtime",
-    "min_runs", "published", "zero_shot"});
-static_assert(field_names.size() == static_cast<size_t>(Field::zero_shot) + 1, "one name per Field");
-inline std::string_view to_string(Field f) { return field_names[static_cast<size_t>(f)]; }
+inline constexpr Names<Field, 30> field_names{{
+    {Field::device, "device"},
+    {Field::samples, "samples"},
+    {Field::seed, "seed"},
+    {Field::ood, "ood"},
+    {Field::rounds, "rounds"},
+    {Field::min_time_s, "min_time_s"},
+    {Field::budget_s, "budget_s"},
+    {Field::resolution, "resolution"},
+    {Field::threads, "threads"},
+    {Field::evaluations, "evaluations"},
+    {Field::population, "population"},
+    {Field::accuracy, "accuracy"},
+    {Field::space, "space"},
+    {Field::max_latency_ms, "max_latency_ms"},
+    {Field::max_params, "max_params"},
+    {Field::max_macs, "max_macs"},
+    {Field::layers_model, "layers_model"},
+    {Field::hardware, "hardware"},
+    {Field::host_from, "host_from"},
+    {Field::apply, "apply"},
+    {Field::quiet_machine_check, "quiet_machine_check"},
+    {Field::allow_noisy, "allow_noisy"},
+    {Field::profile, "profile"},
+    {Field::skip_unknown, "skip_unknown"},
+    {Field::out, "out"},
+    {Field::resume, "resume"},
+    {Field::runtime, "runtime"},
+    {Field::min_runs, "min_runs"},
+    {Field::published, "published"},
+    {Field::zero_shot, "zero_shot"},
+}};
+inline std::string_view to_string(Field f) { return field_names.name_of(f); }
 
 // Words that name options (advice on what to pass or run next): text, each option in it a Field, said by
 // whoever prints it in its own spelling: the libraries by the field's name, a front end by its own
