@@ -741,6 +741,7 @@ Results run_job(const JobOptions& o, const predictor::Predictor& pred, const pro
   r.tool = {"cpubone-explore", CPX_VERSION, o.command};
   r.device = {o.device, pred.runtime, c.host, timed_by(pred), c.t, pred.provenance};
   r.environment = proof.environment;
+  r.machine_notes = machine_notes_from_json(r.device.provenance, r.environment);
   r.accuracy_model = to_results(acc);
   r.zoo = zoo_rows.rows;
   r.design_rules = state_rules(rules.derived, rules.fused, c.t, profile ? results::RuleSource::profile : results::RuleSource::predictor,
