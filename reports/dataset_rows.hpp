@@ -1,6 +1,5 @@
-// The rows of the results report's data sets, typed: the results' own rows (space/results.hpp) with the few derived
-// columns a chart plots. The charts and tables read these; each is converted to JSON once
-// (reports/datasets_json.cpp), where the page embeds it and data/<name>.csv is written.
+// The rows of the results report's data sets, typed: the results' own rows (space/results.hpp) with the few derived columns a
+// chart plots. The charts read these; each is converted to JSON once (reports/datasets_json.cpp), for the page and data/*.csv.
 #pragma once
 
 #include <array>
@@ -119,8 +118,7 @@ struct LayerPoint {
   results::LayerRow layer;
 };
 
-// Derived: error, whether the actual lies inside the point's interval (null without one), and MACs and the
-// achieved MACpS from the zoo or the Pareto front.
+// Derived: error, actual inside the interval (null without one), MACs and achieved MACpS (from the zoo or the front).
 struct PredictorAccuracyPoint {
   results::PredictorPoint point;
   double error_pct = 0;
@@ -138,8 +136,7 @@ struct FusedSets {
   std::vector<FusedBestPoint> best;    // data set fused_vs_unfused_macps
 };
 
-// Every data set of the results report, in the order data/*.csv lists them; an optional one exists only when the
-// results hold its part.
+// Every data set of the results report, in its order; an optional one exists only when the results hold its part.
 struct DataSets {
   std::vector<ZooPoint> zoo;
   std::vector<ParetoPoint> pareto;  // fastest first

@@ -2,7 +2,6 @@
 // chart plots, so that data/*.csv holds exactly what the page shows.
 #include <algorithm>
 #include <cmath>
-#include <set>
 #include <utility>
 
 #include "reports/parts.hpp"
@@ -11,9 +10,7 @@ namespace cpx::reports {
 
 namespace {
 
-bool is_cpubone_baseline(const std::string& name) {
-  return name == "b0" || name == "b1" || name == "b2" || name == "b3";
-}
+bool is_cpubone_baseline(const std::string& name) { return name == "b0" || name == "b1" || name == "b2" || name == "b3"; }
 
 std::optional<double> div_or_null(const std::optional<double>& num, const std::optional<double>& den, double scale) {
   if (!num || !den || *den <= 0) return std::nullopt;
@@ -125,9 +122,7 @@ std::vector<RoofPoint> roof_set(const results::Roofline& roof) {
     for (const auto& p : roof.points) lo = std::min(lo, p.intensity_macs_per_byte), hi = std::max(hi, p.intensity_macs_per_byte);
     const double ridge = peak / bw;
     lo = std::min(lo, ridge) / 2, hi = std::max(hi, ridge) * 2;
-    ceiling.push_back({lo, bw * lo, Bound::bandwidth});
-    ceiling.push_back({ridge, peak, Bound::ridge});
-    ceiling.push_back({hi, peak, Bound::compute});
+    ceiling = {{lo, bw * lo, Bound::bandwidth}, {ridge, peak, Bound::ridge}, {hi, peak, Bound::compute}};
   }
   return ceiling;
 }

@@ -8,13 +8,6 @@ namespace cpx::reports {
 
 namespace {
 
-Dataset empty_dataset(std::string name, std::vector<std::string> columns) {
-  Dataset d;
-  d.name = std::move(name);
-  d.columns = std::move(columns);
-  return d;
-}
-
 Json row_to_json(const ZooPoint& p) {
   const results::ZooRow& z = p.zoo;
   return {{"name", z.name}, {"family", z.family}, {"resolution", z.resolution}, {"params", z.params}, {"macs", z.macs},
@@ -23,7 +16,8 @@ Json row_to_json(const ZooPoint& p) {
           {"support_distance", value_or_null(z.support_distance)}, {"inside_support", value_or_null(z.inside_support)},
           {"predicted_latency_us", value_or_null(z.predicted_latency_us)}, {"published_latency_us", value_or_null(z.published_latency_us)},
           {"measured_latency_us", value_or_null(z.measured_latency_us)}, {"predicted_macps", value_or_null(z.predicted_macps)},
-          {"top1", value_or_null(p.top1)}, {"top1_source", p.top1_source ? Json(named(top1_source_names, *p.top1_source)) : Json(nullptr)}, {"cpubone_mark", value_or_null(p.cpubone_mark)},
+          {"top1", value_or_null(p.top1)}, {"top1_source", p.top1_source ? Json(named(top1_source_names, *p.top1_source)) : Json(nullptr)},
+          {"cpubone_mark", value_or_null(p.cpubone_mark)},
           {"series", std::string(names_of(p.series).label)}, {"latency_us", value_or_null(p.latency_us)},
           {"latency_source", named(results::latency_source_names, p.latency_source)}, {"macps", value_or_null(p.macps)}};
 }
@@ -132,10 +126,13 @@ Json row_to_json(const results::ProofRow& p) {
 
 Json row_to_json(const results::EmulatedOp& e) { return {{"op", e.op}, {"how", e.how}}; }
 
-// Every row converter above, by its row's type.
+// A data set of rows of one type; its columns are the keys a row converts to, in their order (a default row has
+// every key a row has: null where a figure is missing).
 template <class Row>
-Dataset rows_to_json(std::string name, std::vector<std::string> columns, const std::vector<Row>& rows) {
-  Dataset d = empty_dataset(std::move(name), std::move(columns));
+Dataset rows_to_json(std::string name, const std::vector<Row>& rows) {
+  Dataset d;
+  d.name = std::move(name);
+  for (const auto& [column, value] : row_to_json(Row{}).items()) d.columns.push_back(column);
   for (const Row& row : rows) d.rows.push_back(row_to_json(row));
   return d;
 }
@@ -143,49 +140,21 @@ Dataset rows_to_json(std::string name, std::vector<std::string> columns, const s
 }  // namespace
 
 std::vector<Dataset> datasets_to_json(const DataSets& d) {
-  std::vector<Dataset> out;
-  out.push_back(rows_to_json("zoo", {"name", "family", "resolution", "params", "macs", "published_top1", "estimated_top1",
-                                     "estimated_top1_low", "estimated_top1_high", "support_distance", "inside_support",
-                                     "predicted_latency_us", "published_latency_us", "measured_latency_us", "predicted_macps", "top1",
-                                     "top1_source", "cpubone_mark", "series", "latency_us", "latency_source", "macps"},
-                             d.zoo));
-  out.push_back(rows_to_json("pareto", {"id", "summary", "params", "macs", "predicted_latency_us", "estimated_top1", "estimated_top1_low",
-                                        "estimated_top1_high", "support_distance", "measured_latency_us", "uncalibrated_share",
-                                        "uncalibrated_kinds", "file", "predicted_macps"},
-                             d.pareto));
-  out.push_back(rows_to_json("random_front", {"latency_us", "top1"}, d.random_front));
-  out.push_back(rows_to_json("proposals", {"baseline", "baseline_latency_us", "baseline_published_top1", "baseline_measured_latency_us",
-                                           "standing", "id", "latency_us", "top1", "top1_low", "top1_high", "support_distance",
-                                           "delta_latency_pct", "delta_top1_pp", "delta_top1_low_pp", "measured_latency_us"},
-                             d.proposals));
-  out.push_back(rows_to_json("capacity_matched", {"baseline", "baseline_latency_us", "baseline_published_top1", "id", "summary", "params",
-                                                  "macs", "params_ratio", "macs_ratio", "predicted_latency_us", "speedup", "top1",
-                                                  "top1_low", "top1_high", "support_distance", "domination", "measured_latency_us", "file"},
-                             d.capacity_matched));
-  out.push_back(rows_to_json("macps_lines", {"macps", "label", "macs", "latency_us", "label_here"}, d.macps_lines));
-  out.push_back(rows_to_json("block_macps", {"variant", "channels", "resolution", "macps"}, d.block_macps));
+  std::vector<Dataset> out = {rows_to_json("zoo", d.zoo), rows_to_json("pareto", d.pareto), rows_to_json("random_front", d.random_front),
+                              rows_to_json("proposals", d.proposals), rows_to_json("capacity_matched", d.capacity_matched),
+                              rows_to_json("macps_lines", d.macps_lines), rows_to_json("block_macps", d.block_macps)};
   if (d.fused_vs_unfused) {
-    out.push_back(rows_to_json("fused_vs_unfused", {"channels", "fused", "unfused", "fused_latency_us", "unfused_latency_us", "time_ratio",
-                                                    "faster"},
-                               d.fused_vs_unfused->ratio));
-    out.push_back(rows_to_json("fused_vs_unfused_macps", {"channels", "kind", "variant", "macps"}, d.fused_vs_unfused->best));
+    out.push_back(rows_to_json("fused_vs_unfused", d.fused_vs_unfused->ratio));
+    out.push_back(rows_to_json("fused_vs_unfused_macps", d.fused_vs_unfused->best));
   }
-  out.push_back(rows_to_json("roofline", {"model", "op", "op_class", "intensity_macs_per_byte", "macps", "source", "macs", "predicted_us"},
-                             d.roofline));
-  out.push_back(rows_to_json("roofline_ceiling", {"intensity_macs_per_byte", "macps", "bound"}, d.roofline_ceiling));
-  out.push_back(rows_to_json("layers", {"model", "name", "stage", "op_class", "macs", "predicted_us", "measured_us"}, d.layers));
-  out.push_back(rows_to_json("predictor_accuracy", {"model", "family", "predicted_us", "actual_us", "low_us", "high_us", "error_pct",
-                                                    "inside_interval", "macs", "actual_macps"},
-                             d.predictor_accuracy));
-  out.push_back(rows_to_json("predictor_accuracy_band", {"actual_us", "low_us", "high_us"}, d.predictor_accuracy_band));
-  out.push_back(rows_to_json("accuracy_model", {"model", "family", "published_top1", "fitted_top1", "loo_top1"}, d.accuracy_model));
-  out.push_back(rows_to_json("design_rules", {"id", "statement", "value", "unit", "source", "paper_claim", "agrees_with_paper",
-                                              "proposals_follow"},
-                             d.design_rules));
-  if (d.operator_table) out.push_back(rows_to_json("operator_table", {"operator", "macs", "latency_us", "macps"}, *d.operator_table));
-  if (d.proof)
-    out.push_back(rows_to_json("proof", {"name", "predicted_us", "measured_us", "cv", "predicted_rank", "measured_rank"}, *d.proof));
-  out.push_back(rows_to_json("emulated_ops", {"op", "how"}, d.emulated_ops));
+  for (Dataset& set : std::vector<Dataset>{rows_to_json("roofline", d.roofline), rows_to_json("roofline_ceiling", d.roofline_ceiling),
+                                           rows_to_json("layers", d.layers), rows_to_json("predictor_accuracy", d.predictor_accuracy),
+                                           rows_to_json("predictor_accuracy_band", d.predictor_accuracy_band),
+                                           rows_to_json("accuracy_model", d.accuracy_model), rows_to_json("design_rules", d.design_rules)})
+    out.push_back(std::move(set));
+  if (d.operator_table) out.push_back(rows_to_json("operator_table", *d.operator_table));
+  if (d.proof) out.push_back(rows_to_json("proof", *d.proof));
+  out.push_back(rows_to_json("emulated_ops", d.emulated_ops));
   return out;
 }
 
