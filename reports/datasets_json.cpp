@@ -132,7 +132,8 @@ template <class Row>
 Dataset rows_to_json(std::string name, const std::vector<Row>& rows) {
   Dataset d;
   d.name = std::move(name);
-  for (const auto& [column, value] : row_to_json(Row{}).items()) d.columns.push_back(column);
+  const Json keys = row_to_json(Row{});  // held: items() refers to it
+  for (const auto& [column, value] : keys.items()) d.columns.push_back(column);
   for (const Row& row : rows) d.rows.push_back(row_to_json(row));
   return d;
 }
