@@ -269,13 +269,6 @@ EdgeHeldOut family_edge_held_out(const std::vector<AccuracyPoint>& points, const
   return e;
 }
 
-Json to_json(const EdgeHeldOut& e) {
-  Json over = Json::object();
-  for (size_t j = 0; j < range_features.size(); ++j) over[range_features[j]] = e.overshoot[j];
-  return {{"edge", e.edge}, {"models", e.models}, {"residual_pp", e.residual_pp}, {"support_distance", e.distance},
-          {"mae_pp", e.mae_pp}, {"median_overshoot", over}};
-}
-
 // One form's feature set, chosen by leave-one-family-out error, and its extrapolation held out.
 struct FormFit {
   std::string form;
@@ -286,7 +279,8 @@ struct FormFit {
   double edge_mae() const { return 0.5 * (edges[0].mae_pp + edges[1].mae_pp); }
 };
 
-FormFit fit_form(const std::vector<AccuracyPoint>& points, const std::string& form, const Standardiser& z, std::vector<Json>& tried) {
+FormFit fit_form(const std::vector<AccuracyPoint>& points, const std::string& form, const Standardiser& z,
+                 std::vector<FeatureSetTried>& tried) {
   std::optional<FormFit> best;
   for (unsigned mask = 1; mask < (1u << fit_features.size()); ++mask) {
     if (!(mask & 3u)) continue;  // every set has a capacity feature
@@ -296,7 +290,7 @@ FormFit fit_form(const std::vector<AccuracyPoint>& points, const std::string& fo
     const std::vector<std::string> names = form_features(base, form);
     HeldOut h = held_out(points, names);
     LinearFit all = solve(all_of(points), names);
-    tried.push_back({{"form", form}, {"features", names}, {"loo_mae_pp", h.loo_mae}, {"lofo_mae_pp", h.lofo_mae}, {"slopes", all.slopes}});
+    tried.push_back({form, names, h.loo_mae, h.lofo_mae, all.slopes, false});
     // Ties (within 0.001 pp) go to the smaller set.
     if (!best || h.lofo_mae < best->held.lofo_mae - 1e-3 ||
         (h.lofo_mae <= best->held.lofo_mae + 1e-3 && names.size() < best->features.size()))
@@ -345,10 +339,9 @@ AccuracyModel fit(std::vector<AccuracyPoint> points, std::string name, AccuracyK
   for (const char* form : {"linear", "saturating"}) forms.push_back(fit_form(points, form, z, m.candidates));
   const FormFit& chosen = forms[1].edge_mae() < forms[0].edge_mae() - 1e-3 ? forms[1] : forms[0];
   for (const auto& f : forms)
-    m.forms.push_back({{"form", f.form}, {"features", f.features}, {"loo_mae_pp", f.held.loo_mae}, {"lofo_mae_pp", f.held.lofo_mae},
-                       {"largest_tenth_mae_pp", f.edges[0].mae_pp}, {"smallest_tenth_mae_pp", f.edges[1].mae_pp},
-                       {"extrapolation_mae_pp", f.edge_mae()}, {"chosen", &f == &chosen}});
-  for (auto& c : m.candidates) c["chosen"] = c["form"] == chosen.form && c["features"] == Json(chosen.features);
+    m.forms.push_back({f.form, f.features, f.held.loo_mae, f.held.lofo_mae, f.edges[0].mae_pp, f.edges[1].mae_pp, f.edge_mae(),
+                       &f == &chosen});
+  for (auto& c : m.candidates) c.chosen = c.form == chosen.form && c.features == chosen.features;
   m.form = chosen.form;
   m.features = chosen.features;
   m.knots = chosen.all.knots;
@@ -586,65 +579,6 @@ std::optional<double> AccuracyModel::top1(const Capacity& c) const {
 double AccuracyModel::outside(const Capacity& c) const {
   if (kind == AccuracyKind::macs) return 0;
   return estimate(c).beyond;
-}
-
-Json AccuracyModel::to_json() const {
-  Json pts = Json::array();
-  for (const auto& p : points)
-    pts.push_back({{"model", p.model}, {"family", p.family}, {"source", p.source}, {"published_top1", p.top1},
-                   {"fitted_top1", p.fitted_top1}, {"loo_top1", p.loo_top1}, {"lofo_top1", p.lofo_top1},
-                   {"macs", p.features.macs}, {"params", p.features.params}, {"weight_layers", p.features.layers},
-                   {"support_nn_distance", p.nn_distance}, {"support_lofo_distance", p.lofo_distance}});
-  Json slope = Json::object();
-  for (size_t j = 0; j < features.size(); ++j) slope[features[j]] = slopes[j];
-  Json support = nullptr, interval = nullptr, extrapolation = Json::array();
-  if (kind != AccuracyKind::macs) {
-    Json range = Json::object(), family_range = Json::object();
-    for (size_t j = 0; j < range_features.size(); ++j) {
-      range[range_features[j]] = {{"low", range_low[j]}, {"high", range_high[j]}, {"margin_low", margin_low[j]},
-                                  {"margin_high", margin_high[j]}};
-      family_range["margin_low"][range_features[j]] = family_margin_low[j];
-      family_range["margin_high"][range_features[j]] = family_margin_high[j];
-    }
-    for (const auto& [family, low] : family_low)
-      for (size_t j = 0; j < range_features.size(); ++j)
-        family_range["families"][family][range_features[j]] = {low[j], family_high.at(family)[j]};
-    support = {{"features", support_features},
-               {"mean", support_mean},
-               {"sd", support_sd},
-               {"distance", "Euclidean distance to the nearest fitted point in features standardised by the points' "
-                            "mean and standard deviation"},
-               {"threshold", support_threshold},
-               {"threshold_rule", "the largest distance of any fitted point to its nearest other point"},
-               {"range", range},
-               {"family_range", family_range},
-               {"range_rule", "log MACs and log params within the fitted points' range, widened at each edge by the median "
-                              "amount that edge's held-out tenth lay beyond the rest, when that tenth's MAE was at most "
-                              "the family-held-out MAE (else by nothing); and, for a network that takes a family's offset, "
-                              "within that family's range, widened by the same rule from each family's largest (smallest) "
-                              "member held out against its siblings"},
-               {"outside", "estimated top-1 unknown (null); the search treats the network as infeasible"}};
-    interval = {{"level", interval_level},
-                {"half_width_pp", interval_base_pp},
-                {"per_distance_pp", interval_per_distance_pp},
-                {"method", "half width = half_width_pp + per_distance_pp x support distance: a line a + b d (a, b >= 0; a at "
-                           "least a quarter of the mean) fitted to the held-out |residuals| (family held out, and both "
-                           "extrapolation tenths) against their distance to the points that fitted them, scaled by the "
-                           "ceil(level (n+1))-th smallest |residual| / (a + b d)"}};
-    for (const auto& e : edges) extrapolation.push_back(cpx::explorer::to_json(e));
-  }
-  auto opt = [](const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); };
-  return {{"name", name}, {"kind", to_string(kind)}, {"description", description}, {"form", form}, {"features", features},
-          {"knots", knots}, {"slopes", slope}, {"offsets", offsets}, {"mean_offset", mean_offset},
-          {"offset_rule", "each family its own; a CPUBone search-space candidate the CPUBone one; an unknown family the mean"},
-          {"loo_mae_pp", opt(loo_mae_pp)}, {"lofo_mae_pp", opt(lofo_mae_pp)},
-          {"choice", "per form, the feature set with the lowest leave-one-family-out MAE (a family held out is predicted "
-                     "with the mean offset); slopes on log_macs, log_params and their capped twins constrained >= 0; "
-                     "between the forms, the lower extrapolation MAE (mean of the largest and smallest tenths by MACs, "
-                     "each predicted by a fit on the rest), a tie to linear"},
-          {"forms", forms}, {"extrapolation", extrapolation},
-          {"interval", interval}, {"support", support}, {"points", pts}, {"feature_sets_tried", candidates},
-          {"grouping_penalty_pp", {{"groups 4", 0.3}, {"groups 8", 0.7}, {"source", "CPUBone paper ablation (claim 5)"}}}};
 }
 
 EdgeHeldOut hold_out_edge(const std::vector<AccuracyPoint>& points, const std::vector<std::string>& features, bool largest,

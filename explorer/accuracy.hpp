@@ -33,6 +33,7 @@
 #include "space/count.hpp"
 #include "space/names.hpp"
 #include "space/network.hpp"
+#include "space/results.hpp"
 
 namespace cpx::explorer {
 
@@ -92,6 +93,25 @@ struct EdgeHeldOut {
   std::array<double, range_features.size()> overshoot{};
 };
 
+// One feature set the fit tried in one form, with its held-out errors (the document's feature_sets_tried).
+struct FeatureSetTried {
+  std::string form;                   // "linear" or "saturating"
+  std::vector<std::string> features;  // with a saturating form's capped twins
+  double loo_mae_pp = 0, lofo_mae_pp = 0;
+  std::vector<double> slopes;         // of the fit on every point, parallel to features
+  bool chosen = false;                // the set the chosen form uses
+};
+
+// One form with its best feature set, scored by extrapolation held out (the document's forms).
+struct FormScore {
+  std::string form;
+  std::vector<std::string> features;
+  double loo_mae_pp = 0, lofo_mae_pp = 0;
+  double largest_tenth_mae_pp = 0, smallest_tenth_mae_pp = 0;
+  double extrapolation_mae_pp = 0;  // the mean of the two tenths: the criterion between forms
+  bool chosen = false;
+};
+
 struct AccuracyPoint {
   std::string model;   // zoo name or file
   std::string family;  // the offset it takes
@@ -135,8 +155,8 @@ class AccuracyModel {
   double mean_offset = 0;             // for families the fit has not seen
   std::vector<AccuracyPoint> points;
   std::optional<double> loo_mae_pp, lofo_mae_pp;  // of the chosen feature set
-  std::vector<Json> candidates;       // every feature set tried, with both errors
-  std::vector<Json> forms;            // each form: its chosen feature set, held-out errors, chosen or not
+  std::vector<FeatureSetTried> candidates;  // every feature set tried, with both errors
+  std::vector<FormScore> forms;             // each form: its chosen feature set, held-out errors, chosen or not
   // The chosen form's extrapolation held out: the largest and smallest tenths, then each family's largest
   // and smallest member (families of at least 3).
   std::vector<EdgeHeldOut> edges;
@@ -162,8 +182,11 @@ class AccuracyModel {
   // How far beyond the support a network lies (standardised units: distance past the threshold plus
   // range excess); 0 inside.
   double outside(const Capacity& c) const;
-  Json to_json() const;
 };
+
+// The model as the results document's accuracy_model (what results.json holds and `accuracy --json` prints through
+// results::accuracy_model_to_json), field by field (explorer/accuracy_document.cpp).
+results::AccuracyModel to_results(const AccuracyModel& m);
 
 AccuracyModel fit_proxy();
 // The largest (or smallest) tenth of the points by MACs held out and predicted by a fit of the named features

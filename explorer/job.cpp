@@ -29,7 +29,6 @@
 #include "space/count.hpp"
 #include "space/field_error.hpp"
 #include "space/io.hpp"
-#include "space/results_part.hpp"
 #include "space/zoo.hpp"
 
 namespace cpx::explorer {
@@ -742,7 +741,8 @@ Results run_job(const JobOptions& o, const predictor::Predictor& pred, const pro
   r.tool = {"cpubone-explore", CPX_VERSION, o.command};
   r.device = {o.device, pred.runtime, c.host, timed_by(pred), c.t, pred.provenance};
   r.environment = proof.environment;
-  r.accuracy_model = results::accuracy_model_from_json(acc.to_json());
+  r.machine_notes = machine_notes_from_json(r.device.provenance, r.environment);
+  r.accuracy_model = to_results(acc);
   r.zoo = zoo_rows.rows;
   r.design_rules = state_rules(rules.derived, rules.fused, c.t, profile ? results::RuleSource::profile : results::RuleSource::predictor,
                                proposals.macros);

@@ -70,10 +70,10 @@ Json base_spec(const Results& r, const Report& report, const std::string& title,
   return spec;
 }
 
-size_t count_if_not_null(const Dataset& d, const std::string& a, const std::string& b = "") {
-  return static_cast<size_t>(std::count_if(d.rows.begin(), d.rows.end(), [&](const Json& row) {
-    return !row[a].is_null() && (b.empty() || !row[b].is_null());
-  }));
+// How many of a data set's rows `has` holds for.
+template <class Row, class Has>
+size_t count_rows(const std::vector<Row>& rows, Has has) {
+  return static_cast<size_t>(std::count_if(rows.begin(), rows.end(), has));
 }
 
 const std::string& device_name(const Results& r) { return r.device.name; }
@@ -89,11 +89,11 @@ Json series_colour(const std::vector<Series>& present, const std::string& title)
   return {{"field", "series"}, {"type", "nominal"}, {"title", title}, {"scale", {{"domain", domain}, {"range", range}}}};
 }
 
-// The zoo's series among `rows` that pass `plotted`: CPUBone, the other families, or both.
-std::vector<Series> zoo_series(const Dataset& zoo, const std::string& plotted) {
+// The zoo's series among the rows that have the `plotted` figure: CPUBone, the other families, or both.
+std::vector<Series> zoo_series(const std::vector<ZooPoint>& zoo, std::optional<double> ZooPoint::*plotted) {
   std::vector<Series> present;
   for (const Series family : {Series::cpubone, Series::other_family})
-    if (std::any_of(zoo.rows.begin(), zoo.rows.end(), [&](const Json& z) { return !z[plotted].is_null() && z["series"] == label(family); }))
+    if (std::any_of(zoo.begin(), zoo.end(), [&](const ZooPoint& z) { return (z.*plotted).has_value() && z.series == family; }))
       present.push_back(family);
   return present;
 }
@@ -143,15 +143,15 @@ Json error_bars(const SpeedAccuracyScales& s, const std::string& data, const Jso
               {"encoding", {{"x", x}, {"y", axis(q(low, s.y_title), "linear")}, {"y2", {{"field", high}}}, {"color", s.color}}}};
 }
 
-void add_random_front_layer(const Dataset& random, const SpeedAccuracyScales& s, Json& layers) {
-  if (random.rows.empty()) return;
+void add_random_front_layer(const std::vector<results::RandomFrontPoint>& random, const SpeedAccuracyScales& s, Json& layers) {
+  if (random.empty()) return;
   layers.push_back({{"data", from("random_front")}, {"transform", in_ms({"latency_us"}, {series_literal(Series::random_front)})},
                     {"mark", {{"type", "line"}, {"strokeDash", {1, 3}}, {"strokeWidth", 1.5}}},
                     {"encoding", {{"x", axis(q("latency_ms", s.x_title), "log")}, {"y", s.y}, {"order", q("latency_ms", "")}, {"color", s.color}}}});
 }
 
 // The explorer's Pareto front, all estimates: its interval band, then a dashed line through hollow points.
-void add_pareto_layers(const Dataset& pareto, const SpeedAccuracyScales& s, Json& layers) {
+void add_pareto_layers(const std::vector<ParetoPoint>& pareto, const SpeedAccuracyScales& s, Json& layers) {
   const Json pareto_tip = Json::array({nom("id", "proposal"), nom("summary", "configuration"), q("macs", "MACs", ".3s"),
                                        q("params", "params", ".3s"), q("predicted_macps", "predicted MACpS", ".3s"),
                                        q("predicted_latency_ms", "predicted latency (ms)", ".2f"),
@@ -164,11 +164,11 @@ void add_pareto_layers(const Dataset& pareto, const SpeedAccuracyScales& s, Json
                                      {series_literal(Series::pareto_front), kind_literal(Top1Kind::estimated),
                                       Json{{"filter", "datum.estimated_top1 != null"}}});
   const std::string colour(names_of(Series::pareto_front).colour);
-  if (count_if_not_null(pareto, "estimated_top1_low") > 0)
+  if (count_rows(pareto, [](const ParetoPoint& p) { return p.pareto.estimated_top1_low.has_value(); }) > 0)
     layers.push_back({{"data", from("pareto")}, {"transform", estimated_front},
                       {"mark", {{"type", "area"}, {"opacity", 0.15}, {"color", colour}}},
                       {"encoding", {{"x", s.x_pred}, {"y", axis(q("estimated_top1_low", s.y_title), "linear")}, {"y2", {{"field", "estimated_top1_high"}}}}}});
-  if (pareto.rows.empty()) return;
+  if (pareto.empty()) return;
   // The points (faint: a front of a hundred crowds them) under the dashed line, so that its dashes stay visible.
   layers.push_back({{"data", from("pareto")}, {"transform", estimated_front},
                     {"mark", {{"type", "point"}, {"filled", false}, {"strokeDash", estimate_dash}, {"size", 14}, {"strokeWidth", 1}, {"opacity", 0.3}}},
@@ -197,7 +197,7 @@ void add_capacity_matched_layers(size_t matched_points, const SpeedAccuracyScale
 
 // The zoo: filled circles at published top-1, hollow dashed circles with bars at estimates, B0-B3 ringed and
 // labelled below their rings (the estimated front and its band lie above the published models).
-void add_zoo_layers(const Dataset& zoo, size_t zoo_points, const SpeedAccuracyScales& s, Json& layers) {
+void add_zoo_layers(const std::vector<ZooPoint>& zoo, size_t zoo_points, const SpeedAccuracyScales& s, Json& layers) {
   const Json zoo_tip = Json::array({nom("name", "model"), nom("family", "family"), q("macs", "MACs", ".3s"),
                                     q("params", "params", ".3s"), q("predicted_macps", "predicted MACpS", ".3s"),
                                     q("predicted_latency_ms", "predicted latency (ms)", ".2f"),
@@ -212,7 +212,7 @@ void add_zoo_layers(const Dataset& zoo, size_t zoo_points, const SpeedAccuracySc
   layers.push_back({{"data", from("zoo")}, {"transform", published},
                     {"mark", {{"type", "point"}, {"filled", true}, {"size", 70}, {"opacity", 1}}},
                     {"encoding", point_encoding(s, s.y, zoo_tip)}});
-  if (zoo_points > count_if_not_null(zoo, "published_top1")) {
+  if (zoo_points > count_rows(zoo, [](const ZooPoint& z) { return z.zoo.published_top1.has_value(); })) {
     layers.push_back(error_bars(s, "zoo", estimated, s.x_pred, "estimated_top1_low", "estimated_top1_high"));
     layers.push_back({{"data", from("zoo")}, {"transform", estimated},
                       {"mark", {{"type", "point"}, {"filled", false}, {"strokeDash", estimate_dash}, {"size", 70}, {"strokeWidth", 1.5}}},
@@ -227,10 +227,10 @@ void add_zoo_layers(const Dataset& zoo, size_t zoo_points, const SpeedAccuracySc
                     {"encoding", {{"x", s.x_pred}, {"y", s.y}, {"text", {{"field", "cpubone_mark"}}}}}});
 }
 // Names the zoo models the chart cannot place, in the missing-data box.
-void note_unplotted_zoo(const Dataset& zoo, Report& report) {
+void note_unplotted_zoo(const std::vector<ZooPoint>& zoo, Report& report) {
   std::string unknown, unplotted;
-  for (const auto& z : zoo.rows)
-    if (z["top1"].is_null()) (z["inside_support"] == false ? unknown : unplotted) += ", " + z["name"].get<std::string>();
+  for (const auto& z : zoo)
+    if (!z.top1) (z.zoo.inside_support == false ? unknown : unplotted) += ", " + z.zoo.name;
   if (!unplotted.empty())
     report.missing.push_back("speed-accuracy chart: zoo model(s) with neither a published nor an estimated top-1, not plotted: " + unplotted.substr(2));
   if (!unknown.empty())
@@ -262,11 +262,11 @@ Table fastest_proposal_findings(const Results& r, const std::string& level) {
 }
 
 // The series the speed-accuracy chart draws, in the legend's order.
-std::vector<Series> plotted_series(const Dataset& zoo, const Dataset& pareto, size_t matched_points, const Dataset& random) {
-  std::vector<Series> present = zoo_series(zoo, "top1");
-  if (!pareto.rows.empty()) present.push_back(Series::pareto_front);
+std::vector<Series> plotted_series(const DataSets& data, size_t matched_points) {
+  std::vector<Series> present = zoo_series(data.zoo, &ZooPoint::top1);
+  if (!data.pareto.empty()) present.push_back(Series::pareto_front);
   if (matched_points > 0) present.push_back(Series::capacity_matched);
-  if (!random.rows.empty()) present.push_back(Series::random_front);
+  if (!data.random_front.empty()) present.push_back(Series::random_front);
   return present;
 }
 
@@ -274,12 +274,10 @@ Chart speed_accuracy(const Results& r, Report& report) {
   Chart c;
   c.id = "chart-speed-accuracy";
   c.heading = "Speed vs accuracy";
-  const Dataset& zoo = dataset(report, "zoo");
-  const Dataset& pareto = dataset(report, "pareto");
-  const Dataset& random = dataset(report, "random_front");
-  const Dataset& matched = dataset(report, "capacity_matched");
-  const size_t zoo_points = count_if_not_null(zoo, "top1");
-  const size_t matched_points = count_if_not_null(matched, "top1");
+  const std::vector<ZooPoint>& zoo = report.data.zoo;
+  const std::vector<ParetoPoint>& pareto = report.data.pareto;
+  const size_t zoo_points = count_rows(zoo, [](const ZooPoint& z) { return z.top1.has_value(); });
+  const size_t matched_points = count_rows(report.data.capacity_matched, [](const MatchedPoint& m) { return m.configuration.top1.has_value(); });
   const std::string level = interval_level_text(r);
   c.caption = "ImageNet top-1 against the predicted latency on " + device_name(r) +
               " (log scale). Filled, solid marks: zoo models at their published (measured) top-1. Hollow, dashed marks are "
@@ -291,23 +289,24 @@ Chart speed_accuracy(const Results& r, Report& report) {
               "search found with the same number of evaluations. CPUBone and the proposals are in colour, every other family "
               "in grey (hover for its name); B0-B3 are ringed.";
   if (const std::string range = accuracy_range_text(r); !range.empty()) c.caption += " " + range;
-  if (zoo_points + pareto.rows.size() == 0) {
+  if (zoo_points + pareto.size() == 0) {
     c.caption += " Nothing to plot: no zoo model has a top-1 and the Pareto front is empty.";
     report.missing.push_back("speed-accuracy chart: no zoo model has a published or estimated top-1 and the Pareto front is empty");
     return c;
   }
   note_unplotted_zoo(zoo, report);
   Json spec = base_spec(r, report, "Speed vs accuracy on " + device_name(r), {"zoo", "pareto", "random_front", "capacity_matched"});
-  const SpeedAccuracyScales s = speed_accuracy_scales(r, plotted_series(zoo, pareto, matched_points, random));
+  const SpeedAccuracyScales s = speed_accuracy_scales(r, plotted_series(report.data, matched_points));
   // Drawn in this order, so the zoo's marks lie on top of the fronts.
   Json layers = Json::array();
-  add_random_front_layer(random, s, layers);
+  add_random_front_layer(report.data.random_front, s, layers);
   add_pareto_layers(pareto, s, layers);
   add_capacity_matched_layers(matched_points, s, layers);
   add_zoo_layers(zoo, zoo_points, s, layers);
   spec["layer"] = layers;
   c.spec = spec;
-  c.min_marks = static_cast<int64_t>(zoo_points + count_if_not_null(pareto, "estimated_top1") + matched_points);
+  c.min_marks = static_cast<int64_t>(zoo_points + count_rows(pareto, [](const ParetoPoint& p) { return p.pareto.estimated_top1.has_value(); }) +
+                                     matched_points);
   c.findings.push_back(fastest_proposal_findings(r, level));
   return c;
 }
@@ -318,14 +317,14 @@ Chart macs_latency(const Results& r, Report& report) {
   c.heading = "MACs vs latency";
   const results::RankCorrelations& rc = r.rank_correlations;
   const std::string source = named(results::latency_source_names, rc.latency_source);
-  const Dataset& zoo = dataset(report, "zoo");
-  const size_t points = count_if_not_null(zoo, "latency_us");
+  const std::vector<ZooPoint>& zoo = report.data.zoo;
+  const size_t points = count_rows(zoo, [](const ZooPoint& z) { return z.latency_us.has_value(); });
   c.caption = "Every zoo model's MACs against its " + source + " latency on " + device_name(r) +
               " (log-log). Grey lines are constant MACpS: models on the same line run at the same MACs per second, so "
               "distance across the lines is how badly MACs alone predict latency (MobileOne's analysis, redone). CPUBone is in "
               "colour, every other family in grey (hover for its name).";
-  if (points < zoo.rows.size())
-    report.missing.push_back("MACs-vs-latency chart: " + std::to_string(zoo.rows.size() - points) + " zoo model(s) have no " +
+  if (points < zoo.size())
+    report.missing.push_back("MACs-vs-latency chart: " + std::to_string(zoo.size() - points) + " zoo model(s) have no " +
                              source + " latency on " + device_name(r) + " and are not plotted");
   Table t = table("Spearman rank correlation of " + source + " latency with ...", {"MACs", "params", "our prediction"});
   t.rows.push_back({fixed(rc.macs, 3), fixed(rc.params, 3), fixed(rc.prediction, 3)});
@@ -352,7 +351,7 @@ Chart macs_latency(const Results& r, Report& report) {
                     {"transform", in_ms({"latency_us", "predicted_latency_us"}, {Json{{"filter", "datum.latency_us != null"}}})},
                     {"mark", {{"type", "point"}, {"filled", true}, {"size", 70}, {"opacity", 0.9}}},
                     {"encoding", {{"x", x}, {"y", y},
-                                  {"color", series_colour(zoo_series(zoo, "latency_us"), "family")},
+                                  {"color", series_colour(zoo_series(zoo, &ZooPoint::latency_us), "family")},
                                   {"tooltip", Json::array({nom("name", "model"), nom("family", "family"), q("macs", "MACs", ".3s"),
                                                            q("params", "params", ".3s"), q("latency_ms", source + " latency (ms)", ".2f"),
                                                            q("macps", "MACpS at that latency", ".3s"),
@@ -470,8 +469,8 @@ Chart roofline(const Results& r, Report& report) {
   c.id = "chart-roofline";
   c.heading = "Roofline";
   const results::Roofline& roof = r.roofline;
-  const Dataset& d = dataset(report, "roofline");
-  const bool has_roof = !dataset(report, "roofline_ceiling").rows.empty();
+  const std::vector<RooflineOp>& d = report.data.roofline;
+  const bool has_roof = !report.data.roofline_ceiling.empty();
   const bool stated = roof.source == results::CeilingSource::hardware;
   c.caption = "Each operator's arithmetic intensity (MACs per byte moved) against the MACs per second it achieves on " +
               device_name(r) + " (log-log)." +
@@ -486,9 +485,9 @@ Chart roofline(const Results& r, Report& report) {
   Table t = table("Roofline on " + device_name(r), {"peak MACpS", "bandwidth (B/s)", "ridge (MACs/byte)", "source", "operators plotted"});
   t.rows.push_back({si(roof.peak_macps), si(roof.bandwidth_bytes_per_s),
                     has_roof ? fixed(*roof.peak_macps / *roof.bandwidth_bytes_per_s, 1) : "—", roof.source ? std::string(results::ceiling_source_names.name_of(*roof.source)) : std::string("—"),
-                    std::to_string(d.rows.size())});
+                    std::to_string(d.size())});
   c.findings.push_back(t);
-  if (d.rows.empty()) {
+  if (d.empty()) {
     c.caption += " Nothing to plot: the results hold no roofline points.";
     report.missing.push_back("roofline chart: the results hold no operator points");
     return c;
@@ -518,7 +517,7 @@ Chart roofline(const Results& r, Report& report) {
                                                            q("intensity_macs_per_byte", "MACs per byte", ".2f")})}}}});
   spec["layer"] = layers;
   c.spec = spec;
-  c.min_marks = static_cast<int64_t>(d.rows.size());
+  c.min_marks = static_cast<int64_t>(d.size());
   return c;
 }
 
@@ -527,12 +526,12 @@ Chart layer_breakdown(const Results& r, Report& report) {
   c.id = "chart-layers";
   const std::string& model = r.layers.model;
   c.heading = "Per-layer breakdown of " + model;
-  const Dataset& d = dataset(report, "layers");
-  const bool measured = count_if_not_null(d, "measured_us") > 0;
+  const std::vector<LayerPoint>& d = report.data.layers;
+  const bool measured = count_rows(d, [](const LayerPoint& l) { return l.layer.op.measured_us.has_value(); }) > 0;
   c.caption = "Where " + model + "'s time goes on " + device_name(r) + ": predicted time per stage, split by operator class" +
               (measured ? std::string(", next to the time measured on this machine.") : std::string(". No per-layer measurements on this device."));
   if (!measured) report.missing.push_back("per-layer breakdown of " + model + ": no measured per-layer times on " + device_name(r));
-  if (d.rows.empty()) {
+  if (d.empty()) {
     c.caption += " Nothing to plot: the results hold no layers.";
     report.missing.push_back("per-layer chart: the results hold no layer rows");
     return c;
@@ -600,7 +599,7 @@ Chart layer_breakdown(const Results& r, Report& report) {
     s.rows.push_back({stage, std::to_string(ops), si(Json(macs)), ms(Json(us), 3), ms(measured_us(stage), 3),
                       fixed(Json(total_us > 0 ? 100 * us / total_us : 0.0), 1) + " %", us > 0 ? si(Json(macs / us * 1e6)) : "—"});
   }
-  s.rows.push_back({"total", std::to_string(d.rows.size()), si(Json(total_macs)), ms(Json(total_us), 3), ms(measured_us(""), 3),
+  s.rows.push_back({"total", std::to_string(d.size()), si(Json(total_macs)), ms(Json(total_us), 3), ms(measured_us(""), 3),
                     "100.0 %", total_us > 0 ? si(Json(total_macs / total_us * 1e6)) : "—"});
   c.findings.push_back(s);
   std::vector<std::pair<std::string, std::pair<double, double>>> classes(by_class.begin(), by_class.end());
@@ -618,10 +617,10 @@ struct Coverage {
   size_t inside = 0, with_interval = 0;
 };
 
-Coverage interval_coverage(const Dataset& accuracy) {
+Coverage interval_coverage(const std::vector<PredictorAccuracyPoint>& accuracy) {
   Coverage c;
-  for (const auto& row : accuracy.rows)
-    if (!row["inside_interval"].is_null()) c.inside += row["inside_interval"].get<bool>(), ++c.with_interval;
+  for (const auto& row : accuracy)
+    if (row.inside_interval) c.inside += *row.inside_interval, ++c.with_interval;
   return c;
 }
 
@@ -700,7 +699,7 @@ Chart predictor_accuracy(const Results& r, Report& report) {
   }
   const results::PredictorAccuracy& pa = *r.predictor_accuracy;
   const std::string& against = pa.against;
-  const Dataset& d = dataset(report, "predictor_accuracy");
+  const std::vector<PredictorAccuracyPoint>& d = report.data.predictor_accuracy;
   const Coverage cov = interval_coverage(d);
   c.caption = "Predicted latency against " + against + " on " + device_name(r) + " (log-log)" +
               (!pa.method ? std::string(".") : ", predicted by the device's chosen model, " + *pa.method + ".") +
@@ -722,7 +721,7 @@ Chart predictor_accuracy(const Results& r, Report& report) {
                     std::to_string(pa.points.size())});
   c.findings.push_back(t);
   if (pa.methods) c.findings.push_back(held_out_methods_table(*pa.methods, device_name(r)));
-  if (d.rows.empty()) {
+  if (d.empty()) {
     c.caption += " Nothing to plot: no points.";
     report.missing.push_back("predictor accuracy chart: the results hold no points");
     return c;
@@ -730,14 +729,14 @@ Chart predictor_accuracy(const Results& r, Report& report) {
   Json spec = base_spec(r, report, "Predicted vs " + against + " on " + device_name(r), {"predictor_accuracy", "predictor_accuracy_band"});
   spec["layer"] = accuracy_layers(r, cov.with_interval > 0);
   c.spec = spec;
-  c.min_marks = static_cast<int64_t>(d.rows.size() + cov.with_interval);
+  c.min_marks = static_cast<int64_t>(d.size() + cov.with_interval);
 
   Table p = table("Predicted vs " + against + " per model", {"model", "family", "predicted (ms)", "interval (ms)", "actual (ms)", "error", "inside interval"});
-  for (const auto& row : d.rows)
-    p.rows.push_back({plain(row["model"]), plain(row["family"]), ms(row["predicted_us"], 2),
-                      row["low_us"].is_null() ? "—" : ms(row["low_us"], 2) + " – " + ms(row["high_us"], 2), ms(row["actual_us"], 2),
-                      fixed(row["error_pct"], 1) + " %",
-                      row["inside_interval"].is_null() ? "—" : row["inside_interval"].get<bool>() ? "yes" : "no"});
+  for (const auto& row : d) {
+    const results::PredictorPoint& pt = row.point;
+    p.rows.push_back({pt.model, pt.family, ms(pt.predicted_us, 2), !pt.low_us ? "—" : ms(pt.low_us, 2) + " – " + ms(pt.high_us, 2),
+                      ms(pt.actual_us, 2), fixed(row.error_pct, 1) + " %", !row.inside_interval ? "—" : *row.inside_interval ? "yes" : "no"});
+  }
   c.findings.push_back(p);
   return c;
 }

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "reports/dataset_rows.hpp"
 #include "reports/rendered.hpp"
 #include "space/error.hpp"
 #include "space/results.hpp"
@@ -51,36 +52,13 @@ struct Report {
   std::string verdict;                // what to build, one line above everything else ("" for none)
   std::vector<std::string> summary;  // key findings, one sentence each
   std::vector<std::string> missing;
-  std::vector<Dataset> datasets;
+  DataSets data;                   // what the charts and tables read (the results report's; empty in the advice report)
+  std::vector<Dataset> datasets;   // the same as JSON rows, as the page embeds them and data/*.csv holds them
   std::vector<Chart> charts;
   std::vector<Table> tables;
   std::string input_file = "results.json";  // the copy of the input written beside the page
 };
 
-// The colour series of the speed-accuracy and MACs-latency charts. CPUBone and what this run proposes stand
-// out; every other family shares one grey (the tooltip names it), because no palette gives some thirty
-// families colours a reader tells apart (tableau20 gave CPUBone and CycleMLP the same dark blue).
-enum class Series { cpubone, other_family, pareto_front, capacity_matched, random_front };
-struct SeriesNames {
-  Series series;
-  std::string_view label;   // as the legend prints it, and the zoo data set's "series" column
-  std::string_view colour;
-};
-inline constexpr auto series_names = std::to_array<SeriesNames>({
-    {Series::cpubone, "CPUBone", "#1f5fbf"},
-    {Series::other_family, "other families (named in the tooltip)", "#b4b4b4"},
-    {Series::pareto_front, "Pareto front of this run", "#e4572e"},
-    {Series::capacity_matched, "capacity-matched to B0-B3", "#7b3fa0"},
-    {Series::random_front, "random search front", "#555555"},
-});
-// Rows are looked up by index: the table lists the series in their order.
-constexpr bool series_names_in_order() {
-  for (size_t i = 0; i < series_names.size(); ++i)
-    if (static_cast<size_t>(series_names[i].series) != i) return false;
-  return true;
-}
-static_assert(series_names_in_order());
-constexpr const SeriesNames& names_of(Series s) { return series_names[static_cast<size_t>(s)]; }
 // The family the zoo's CPUBone models carry (space/zoo/cpubone.cpp): read only where the zoo rows enter the data sets.
 inline constexpr std::string_view cpubone_family = "CPUBone";
 
@@ -98,6 +76,8 @@ void build_datasets(const Results& results, Report& report);
 void build_charts(const Results& results, Report& report);
 void build_tables(const Results& results, Report& report);
 
+// The data sets as JSON rows, in their order (reports/datasets_json.cpp).
+std::vector<Dataset> datasets_to_json(const DataSets& data);
 const Dataset& dataset(const Report& report, const std::string& name);
 std::string to_csv(const Dataset& d);
 std::string to_html(const Report& report);

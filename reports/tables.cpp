@@ -322,32 +322,23 @@ void add_emulated_ops_table(const Results& r, Report& report) {
   report.tables.push_back(em);
 }
 
-// What the predictor's provenance and the environment (open objects: another file's format) say the page must
-// name in the missing-data box.
-void note_machine_warnings(const Json& prov, const Json& e, Report& report) {
-  // A predictor fitted on a profile during which the machine changed speed (fit's provenance, see
-  // profiler/measure/machine_speed.hpp) mixes two machines in every prediction.
-  if (prov.is_object() && prov.contains("machine_speed") && prov["machine_speed"].is_object() &&
-      prov["machine_speed"].value("slowed", false) == true && prov["machine_speed"].contains("spread") &&
-      prov["machine_speed"]["spread"].is_number())
-    report.missing.push_back("steady machine: the device profile's speed reference spread by " +
-                             fixed(100 * prov["machine_speed"]["spread"].get<double>(), 0) +
+// What the predictor's provenance and the environment say (results::MachineNotes, read from them with the
+// document) the page must name in the missing-data box.
+void note_machine_warnings(const results::MachineNotes& notes, Report& report) {
+  // A predictor fitted on a profile during which the machine changed speed mixes two machines in every prediction.
+  if (notes.slowed_spread)
+    report.missing.push_back("steady machine: the device profile's speed reference spread by " + fixed(100 * *notes.slowed_spread, 0) +
                              "% while profiling, so the machine changed speed under its measurements and the predictions mix "
                              "both speeds; profile again on a quiet machine");
-  if (e.is_null()) return;
-  // Times measured under an emulator (profiler/measure/emulation.hpp) are the emulator's, not the CPU's.
-  if (e.is_object() && e.contains("emulated") && e["emulated"] == true)
-    report.missing.push_back("real timings: this run measured under an emulator (" +
-                             (e.contains("emulation_signs") ? plain(e["emulation_signs"]) : std::string("signs not recorded")) +
+  // Times measured under an emulator are the emulator's, not the CPU's.
+  if (notes.emulated)
+    report.missing.push_back("real timings: this run measured under an emulator (" + notes.emulation_signs.value_or("signs not recorded") +
                              "), so its measured figures are the emulator's, not a CPU's; measure on the device itself");
   // Measured figures behind which too many measurements were noisy are named in the missing-data box.
-  const Json& noisy = e.contains("noisy_measurements") ? e["noisy_measurements"] : Json(nullptr);
-  if (noisy.is_object())
-    for (const auto& [source, n] : noisy.items())
-      if (n.is_object() && n.value("above_threshold", false) && n.contains("summary") && n["summary"].is_string())
-        report.missing.push_back("quiet measurements: the " + source + "'s measurements are noisy, " + n["summary"].get<std::string>() +
-                                 ", above the threshold: the machine was busy, so figures measured there read slower than this "
-                                 "machine is; measure again on a quiet machine");
+  for (const results::NoisyMeasurements& n : notes.noisy)
+    report.missing.push_back("quiet measurements: the " + n.source + "'s measurements are noisy, " + n.summary +
+                             ", above the threshold: the machine was busy, so figures measured there read slower than this "
+                             "machine is; measure again on a quiet machine");
 }
 
 void add_environment_table(const Results& r, Report& report) {
@@ -364,7 +355,7 @@ void add_environment_table(const Results& r, Report& report) {
   env.rows.push_back({"device.measured", yes_no(r.device.measured)});
   env.rows.push_back({"device.threads", std::to_string(r.device.threads)});
   flatten(r.device.provenance, "device.provenance", env);
-  note_machine_warnings(r.device.provenance, r.environment, report);
+  note_machine_warnings(r.machine_notes, report);
   if (r.environment.is_null()) {
     env.rows.push_back({"environment", "none: nothing was measured on this machine"});
     report.missing.push_back("environment: nothing was measured on this machine for this run");

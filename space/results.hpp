@@ -457,6 +457,20 @@ struct EmulatedOp {
   std::string how;  // how ("Eigen, erf per element")
 };
 
+// What the predictor's provenance and the environment (open objects, written as stored) say about how the figures
+// were measured, read from them once where the document is read or built (machine_notes_from_json). Not a field of
+// the file: the objects it comes from are.
+struct NoisyMeasurements {
+  std::string source;   // whose measurements (the environment's noisy_measurements key)
+  std::string summary;  // how noisy, in words
+};
+struct MachineNotes {
+  std::optional<double> slowed_spread;         // provenance.machine_speed.spread, when the machine slowed while profiling
+  bool emulated = false;                       // environment.emulated: measured under an emulator
+  std::optional<std::string> emulation_signs;  // environment.emulation_signs, when recorded
+  std::vector<NoisyMeasurements> noisy;        // environment.noisy_measurements above their threshold, in its order
+};
+
 struct Results {
   std::string schema;  // the version of this contract, `cpubone-explore/results/v3`; another version is refused wi...
   std::string created;  // when the job finished, UTC, ISO 8601
@@ -483,6 +497,7 @@ struct Results {
   std::vector<EmulatedOp> emulated_ops;  // operators the executor runs without an XNNPACK microkernel, each kind a...
   std::vector<std::string> missing;  // every figure the job could not give, in words
   std::optional<double> elapsed_s;  // s: the job's wall-clock time
+  MachineNotes machine_notes;  // from device.provenance and environment (not written)
 };
 
 }  // namespace cpx::results
@@ -510,5 +525,8 @@ SchemaCoverage schema_coverage(const Json& results);
 Results results_from_json(const Json& j, const std::string& file);
 // The document as the explorer writes it: for every field the table lists, to_json(results_from_json(j)) == j.
 Json to_json(const Results& r);
+// What a predictor's provenance and an environment object say about how the figures were measured; any other shape
+// of them (another file's format, open here) says nothing.
+results::MachineNotes machine_notes_from_json(const Json& provenance, const Json& environment);
 
 }  // namespace cpx

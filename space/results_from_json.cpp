@@ -453,7 +453,31 @@ Results results_from_json(const Json& j, const std::string& file) {
   validate_results(j, file);
   Results r;
   results::io::get_value(j, r);
+  r.machine_notes = machine_notes_from_json(r.device.provenance, r.environment);
   return r;
+}
+
+results::MachineNotes machine_notes_from_json(const Json& provenance, const Json& environment) {
+  results::MachineNotes out;
+  // A predictor fitted on a profile during which the machine changed speed (fit's provenance, see
+  // profiler/measure/machine_speed.hpp).
+  if (provenance.is_object() && provenance.contains("machine_speed")) {
+    const Json& speed = provenance["machine_speed"];
+    if (speed.is_object() && speed.value("slowed", false) == true && speed.contains("spread") && speed["spread"].is_number())
+      out.slowed_spread = speed["spread"].get<double>();
+  }
+  if (!environment.is_object()) return out;
+  // Times measured under an emulator (profiler/measure/emulation.hpp).
+  out.emulated = environment.contains("emulated") && environment["emulated"] == true;
+  if (environment.contains("emulation_signs") && environment["emulation_signs"].is_string())
+    out.emulation_signs = environment["emulation_signs"].get<std::string>();
+  // Measurements too many of which were noisy (profiler/profile/interference.hpp's brief(), per source).
+  const Json& noisy = environment.contains("noisy_measurements") ? environment["noisy_measurements"] : Json(nullptr);
+  if (noisy.is_object())
+    for (const auto& [source, n] : noisy.items())
+      if (n.is_object() && n.value("above_threshold", false) && n.contains("summary") && n["summary"].is_string())
+        out.noisy.push_back({source, n["summary"].get<std::string>()});
+  return out;
 }
 
 }  // namespace cpx

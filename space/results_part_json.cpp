@@ -3,10 +3,6 @@
 
 namespace cpx::results {
 
-AccuracyModel accuracy_model_from_json(const Json& j) {
-  AccuracyModel out;
-  io::get_value(j, out);
-  return out;
-}
+Json accuracy_model_to_json(const AccuracyModel& m) { return io::put_value(m); }
 
 }  // namespace cpx::results

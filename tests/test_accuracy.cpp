@@ -39,9 +39,9 @@ TEST_CASE("the estimator is fitted on every zoo model with a published top-1 and
   double lowest = INFINITY;
   int chosen = 0;
   for (const auto& c : m.candidates) {
-    CHECK(std::isfinite(c["loo_mae_pp"].get<double>()));
-    if (c["form"] == m.form) lowest = std::min(lowest, c["lofo_mae_pp"].get<double>());
-    chosen += c["chosen"].get<bool>();
+    CHECK(std::isfinite(c.loo_mae_pp));
+    if (c.form == m.form) lowest = std::min(lowest, c.lofo_mae_pp);
+    chosen += c.chosen;
   }
   CHECK(chosen == 1);
   CHECK(*m.lofo_mae_pp == Approx(lowest).margin(1e-3));
@@ -62,10 +62,11 @@ TEST_CASE("the estimator is fitted on every zoo model with a published top-1 and
 TEST_CASE("more MACs or params never lowers the estimate", "[accuracy]") {
   const AccuracyModel m = fit_proxy();
   // The constraint holds in every feature set tried, not only the chosen one.
-  for (const auto& cand : m.candidates)
-    for (size_t j = 0; j < cand["features"].size(); ++j)
-      if (cand["features"][j].get<std::string>().starts_with("log_macs") || cand["features"][j].get<std::string>().starts_with("log_params"))
-        CHECK(cand["slopes"][j].get<double>() >= 0);
+  for (const auto& cand : m.candidates) {
+    REQUIRE(cand.slopes.size() == cand.features.size());
+    for (size_t j = 0; j < cand.features.size(); ++j)
+      if (cand.features[j].starts_with("log_macs") || cand.features[j].starts_with("log_params")) CHECK(cand.slopes[j] >= 0);
+  }
   for (const char* name : {"nano", "b0", "b1", "b2", "b3", "lowformer-b1", "fasternet-t2"}) {
     const Capacity base = capacity_of(name);
     for (double step = -1.5; step <= 1.5; step += 0.25) {
@@ -162,13 +163,14 @@ TEST_CASE("networks unlike every published model are outside the support and get
 TEST_CASE("the form is chosen by extrapolation held out, and the held-out tenths never reach their own fit", "[accuracy]") {
   const AccuracyModel m = fit_proxy();
   REQUIRE(m.forms.size() == 2);
-  const Json& chosen = m.forms[0]["chosen"].get<bool>() ? m.forms[0] : m.forms[1];
-  const Json& other = m.forms[0]["chosen"].get<bool>() ? m.forms[1] : m.forms[0];
-  CHECK(chosen["form"] == m.form);
-  CHECK(chosen["extrapolation_mae_pp"].get<double>() <= other["extrapolation_mae_pp"].get<double>() + 1e-3);
-  WARN("extrapolation MAE (largest, smallest tenth): linear " << m.forms[0]["largest_tenth_mae_pp"] << ", "
-       << m.forms[0]["smallest_tenth_mae_pp"] << "; saturating " << m.forms[1]["largest_tenth_mae_pp"] << ", "
-       << m.forms[1]["smallest_tenth_mae_pp"] << "; chosen " << m.form);
+  const FormScore& chosen = m.forms[0].chosen ? m.forms[0] : m.forms[1];
+  const FormScore& other = m.forms[0].chosen ? m.forms[1] : m.forms[0];
+  CHECK(chosen.form == m.form);
+  CHECK_FALSE(other.chosen);
+  CHECK(chosen.extrapolation_mae_pp <= other.extrapolation_mae_pp + 1e-3);
+  WARN("extrapolation MAE (largest, smallest tenth): linear " << m.forms[0].largest_tenth_mae_pp << ", "
+       << m.forms[0].smallest_tenth_mae_pp << "; saturating " << m.forms[1].largest_tenth_mae_pp << ", "
+       << m.forms[1].smallest_tenth_mae_pp << "; chosen " << m.form);
   REQUIRE(m.edges.size() == 4);
   const size_t tenth = (m.points.size() + 9) / 10;
   CHECK(m.edges[0].models.size() == tenth);

@@ -265,6 +265,42 @@ TEST_CASE("a predictor fitted while the machine changed speed is named in the mi
   fs::remove_all(fresh_dir("steady"));
 }
 
+TEST_CASE("timings taken under an emulator or among noisy measurements are named in the missing-data box") {
+  const Json j = sample_with([](Json& r) {
+    r["environment"] = {{"emulated", true},
+                        {"emulation_signs", "CPX_EMULATED=1 in the environment"},
+                        {"noisy_measurements", {{"profile", {{"share", 0.3}, {"above_threshold", true}, {"summary", "30% of 90 runs noisy"}}},
+                                                {"proof", {{"share", 0.01}, {"above_threshold", false}, {"summary", "1% of 90 runs noisy"}}}}}};
+  });
+  // Read once with the document: the notes say what the environment says, in its order.
+  const Results doc = results_from_json(j, "results.json");
+  CHECK(doc.machine_notes.emulated);
+  CHECK(doc.machine_notes.emulation_signs == "CPX_EMULATED=1 in the environment");
+  REQUIRE(doc.machine_notes.noisy.size() == 1);
+  CHECK(doc.machine_notes.noisy[0].source == "profile");
+  CHECK_FALSE(doc.machine_notes.slowed_spread);
+  const fs::path dir = fresh_dir("machine");
+  const auto out = reports::render(j, "results.json", dir);
+  auto said = [&](const std::string& m) {
+    return std::count_if(out.missing.begin(), out.missing.end(), [&](const std::string& s) { return s.find(m) == 0; });
+  };
+  CHECK(said("real timings: this run measured under an emulator (CPX_EMULATED=1 in the environment)") == 1);
+  CHECK(said("quiet measurements: the profile's measurements are noisy, 30% of 90 runs noisy, above the threshold") == 1);
+  CHECK(said("quiet measurements: the proof's") == 0);
+  // Without recorded signs the page says so; an environment of another shape says nothing.
+  const Json unsigned_run = sample_with([](Json& r) { r["environment"] = {{"emulated", true}}; });
+  const fs::path bare_dir = fresh_dir("unsigned");
+  const auto bare = reports::render(unsigned_run, "results.json", bare_dir);
+  CHECK(std::any_of(bare.missing.begin(), bare.missing.end(), [](const std::string& s) {
+    return s.find("real timings: this run measured under an emulator (signs not recorded)") == 0;
+  }));
+  const results::MachineNotes odd = machine_notes_from_json(Json::array({1, 2}), Json("emulated"));
+  CHECK_FALSE(odd.emulated);
+  CHECK(odd.noisy.empty());
+  fs::remove_all(dir);
+  fs::remove_all(bare_dir);
+}
+
 TEST_CASE("the roof is drawn from the measured peak and bandwidth") {
   const fs::path dir = fresh_dir("roof");
   const Json j = sample_with([](Json& r) {

@@ -6,6 +6,7 @@
 
 #include "explorer/accuracy.hpp"
 #include "explorer/cli/commands.hpp"
+#include "space/results_part.hpp"
 
 namespace cpx::cli {
 
@@ -14,25 +15,23 @@ namespace {
 void run_accuracy(const std::string& source, bool as_json) {
   const explorer::AccuracyModel m = source == "proxy" ? explorer::fit_proxy() : explorer::fit_user(source);
   if (as_json) {
-    std::cout << m.to_json().dump(2) << "\n";
+    std::cout << results::accuracy_model_to_json(explorer::to_results(m)).dump(2) << "\n";
     return;
   }
   std::printf("%s: %s\n\n", m.name.c_str(), m.description.c_str());
   std::printf("feature sets tried (MAE in pp; model-out = leave one model out, family-out = leave one family out):\n");
   std::printf("  %-11s %-80s %9s %10s\n", "form", "features", "model-out", "family-out");
-  for (const auto& c : m.candidates) {
+  for (const explorer::FeatureSetTried& c : m.candidates) {
     std::string names;
-    for (const auto& f : c["features"]) names += (names.empty() ? "" : " + ") + f.get<std::string>();
-    std::printf("%s %-11s %-80s %9.2f %10.2f\n", c["chosen"].get<bool>() ? "*" : " ", c["form"].get<std::string>().c_str(),
-                names.c_str(), c["loo_mae_pp"].get<double>(), c["lofo_mae_pp"].get<double>());
+    for (const auto& f : c.features) names += (names.empty() ? "" : " + ") + f;
+    std::printf("%s %-11s %-80s %9.2f %10.2f\n", c.chosen ? "*" : " ", c.form.c_str(), names.c_str(), c.loo_mae_pp, c.lofo_mae_pp);
   }
   std::printf("\nforms, each with its best feature set, and extrapolation held out (the largest and the smallest tenth by "
               "MACs, fitted on the rest; MAE in pp):\n");
   std::printf("  %-11s %10s %14s %15s %14s\n", "form", "family-out", "largest tenth", "smallest tenth", "extrapolation");
-  for (const auto& f : m.forms)
-    std::printf("%s %-11s %10.2f %14.2f %15.2f %14.2f\n", f["chosen"].get<bool>() ? "*" : " ", f["form"].get<std::string>().c_str(),
-                f["lofo_mae_pp"].get<double>(), f["largest_tenth_mae_pp"].get<double>(), f["smallest_tenth_mae_pp"].get<double>(),
-                f["extrapolation_mae_pp"].get<double>());
+  for (const explorer::FormScore& f : m.forms)
+    std::printf("%s %-11s %10.2f %14.2f %15.2f %14.2f\n", f.chosen ? "*" : " ", f.form.c_str(), f.lofo_mae_pp, f.largest_tenth_mae_pp,
+                f.smallest_tenth_mae_pp, f.extrapolation_mae_pp);
   std::printf("\nchosen: %s (lowest extrapolation MAE), model-out MAE %.2f pp, family-out MAE %.2f pp\n", m.form.c_str(),
               *m.loo_mae_pp, *m.lofo_mae_pp);
   for (const auto& e : m.edges) {
