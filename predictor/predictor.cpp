@@ -345,7 +345,7 @@ Json interval_to_json(const NetworkPrediction& pred) {
   return j;
 }
 
-Json prediction_json(const Predictor& p, const Network& net, const NetworkPrediction& pred, int64_t threads, bool layers) {
+Json prediction_to_json(const Predictor& p, const Network& net, const NetworkPrediction& pred, int64_t threads, bool layers) {
   double macs = 0;
   for (const auto& o : pred.ops) macs += o.macs;
   Json j = {{"model", net.name}, {"device", p.device}, {"runtime", p.runtime}, {"threads", threads},

@@ -295,7 +295,7 @@ OutsideOps outside_profile(const Predictor& p, const Network& net, const Network
 // Always: outside_profile (any op outside the profiled ranges, see outside_profile()), ops_outside_profile
 // and outside_profile_features ("class.feature", sorted); with `layers`, each op's outside_profile and
 // outside_features ({model, feature, value, lo, hi}, empty when inside).
-Json prediction_json(const Predictor& p, const Network& net, const NetworkPrediction& pred, int64_t threads, bool layers);
+Json prediction_to_json(const Predictor& p, const Network& net, const NetworkPrediction& pred, int64_t threads, bool layers);
 // The prediction's "interval" (pred.interval set): its PredictionInterval, with the fields of `pred` that
 // say how it was applied (applied, uncalibrated, outside_calibration_sizes, network_family_calibrated, warning).
 Json interval_to_json(const NetworkPrediction& pred);

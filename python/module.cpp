@@ -305,7 +305,7 @@ PYBIND11_MODULE(_core, m) {
         {
           py::gil_scoped_release release;
           const cpx::predictor::NetworkPrediction pred = cpx::predictor::predict(p, *n, threads);
-          j = cpx::predictor::prediction_json(p, *n, pred, threads, layers);
+          j = cpx::predictor::prediction_to_json(p, *n, pred, threads, layers);
           notes = cpx::predictor::prediction_notes(pred, cpx::predictor::outside_profile(p, *n, pred, threads), n->name);
         }
         // The caveats `predict` prints in text, each a UserWarning at the caller's line (an error under -W error).

@@ -166,7 +166,7 @@ TEST_CASE("calibration: the transfer recovers per-group factors and its interval
   other.family = "a family never calibrated";
   const NetworkPrediction q = predict(c.device, other, 1);
   CHECK((*q.interval_us)[0] == Approx(q.latency_us / (1 + d.interval.error_high) * (1 - s + s / F)));
-  const Json j = prediction_json(c.device, find_zoo("b1")->build(0), p, 1, false);
+  const Json j = prediction_to_json(c.device, find_zoo("b1")->build(0), p, 1, false);
   CHECK(j["latency_us_low"].get<double>() < j["latency_us"].get<double>());
   CHECK(j["latency_us_high"].get<double>() > j["latency_us"].get<double>());
 }
@@ -282,6 +282,25 @@ TEST_CASE("a device file's interval and uncalibrated read into their structs and
   // F is the device's: a file whose two copies of it differ is refused.
   CHECK_THROWS_WITH(uncalibrated_sizing_from_json(factor, Where("dev.json") / "uncalibrated", 3.0),
                     Catch::Contains("uncalibrated.factor = 2.0: expected the device's uncalibrated_factor, 3.0"));
+}
+
+TEST_CASE("every shipped device file is written back byte for byte, its provenance read into its typed fields") {
+  for (const std::string& name : shipped_device_names()) {
+    INFO(name);
+    const Json file = read_json_file((std::filesystem::path(CPX_SOURCE_DIR) / "predictor/devices" / (name + ".json")).string());
+    const Predictor device = predictor_from_json(file, name + ".json");
+    CHECK(to_json(device).dump() == file.dump());
+    // What the program reads of the provenance is what the file says.
+    const Json& published = file["provenance"]["published"];
+    REQUIRE(device.provenance.published.size() == published.size());
+    for (size_t i = 0; i < published.size(); ++i) {
+      CHECK(device.provenance.published[i].model == published[i]["model"].get<std::string>());
+      CHECK(device.provenance.published[i].held_out_ms == published[i]["held_out_ms"].get<double>());
+    }
+    REQUIRE(device.provenance.host_model);
+    CHECK(Json(device.provenance.host_model->zoo_families_fitted) == file["provenance"]["host_model"]["zoo_families_fitted"]);
+    CHECK(device.provenance.host_model->selection == file["provenance"]["host_model"]["selection"].get<std::string>());
+  }
 }
 
 TEST_CASE("a device file's held_out reads into its struct and writes back as it was, and a bad field names file, field and value") {

@@ -164,7 +164,7 @@ TEST_CASE("a host model fitted where the executor fuses predicts the fused ops a
     }
     CHECK(pred.latency_us == Approx(2.0 * static_cast<double>(net.ops.size() - fused) + 5.0));
     CHECK(pred.ops[relu].fused_into == (igemm ? conv3 : add));
-    const Json j = prediction_json(p, net, pred, 1, true);
+    const Json j = prediction_to_json(p, net, pred, 1, true);
     CHECK(j["layers"][relu]["fused_into"] == net.ops[igemm ? conv3 : add].name);
   }
 }
@@ -248,7 +248,7 @@ TEST_CASE("a host model's interval comes from its held-out network errors at the
     CHECK((*pred.interval_us)[0] == Approx(pred.latency_us / (1 + high)));
     CHECK((*pred.interval_us)[1] == Approx(pred.latency_us / (1 + low)));
     CHECK(pred.interval.value().error_high == high);
-    const Json j = prediction_json(p, net, pred, threads, false);
+    const Json j = prediction_to_json(p, net, pred, threads, false);
     CHECK(j["latency_us_low"].get<double>() == (*pred.interval_us)[0]);
     CHECK(j["interval"]["level"] == 0.8);
   }
@@ -288,12 +288,12 @@ TEST_CASE("ops outside the profiled ranges of their class are named in predict's
     widen(f.op_class, f.base);
     if (f.has_activation) widen(OpClass::elementwise, f.activation);
   }
-  const Json inside = prediction_json(p, b0, predict(p, b0, 1), 1, true);
+  const Json inside = prediction_to_json(p, b0, predict(p, b0, 1), 1, true);
   CHECK(inside["outside_profile"] == false);
   CHECK(inside["ops_outside_profile"] == 0);
   for (const auto& r : inside["layers"]) CHECK(r["outside_features"].empty());
 
-  const Json threads4 = prediction_json(p, b0, predict(p, b0, 4), 4, true);
+  const Json threads4 = prediction_to_json(p, b0, predict(p, b0, 4), 4, true);
   CHECK(threads4["outside_profile"] == true);
   CHECK(threads4["ops_outside_profile"] == b0.ops.size());
   for (const auto& name : threads4["outside_profile_features"]) CHECK(name.get<std::string>().ends_with(".log_threads"));
@@ -304,7 +304,7 @@ TEST_CASE("ops outside the profiled ranges of their class are named in predict's
 
   // A wider network than b0: its widest convs lie outside in their channel features.
   const Network wide = find_zoo("resnet50")->build(0);
-  const Json r50 = prediction_json(p, wide, predict(p, wide, 1), 1, false);
+  const Json r50 = prediction_to_json(p, wide, predict(p, wide, 1), 1, false);
   CHECK(r50["outside_profile"] == true);
   CHECK(r50["ops_outside_profile"].get<int64_t>() > 0);
   CHECK(r50.count("layers") == 0);

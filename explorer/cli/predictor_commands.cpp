@@ -129,7 +129,7 @@ void run_predict(const ModelArgs& m, const std::string& device, std::optional<in
   const double macs = static_cast<double>(count(net).total.macs);
   // A zoo network that leaves out timed work of its original: the prediction is of this network, not of that.
   const ZooEntry* entry = find_zoo(model);
-  Json j = predictor::prediction_json(p, net, pred, threads, layers);
+  Json j = predictor::prediction_to_json(p, net, pred, threads, layers);
   if (entry && !entry->unmodelled_work.empty()) j["unmodelled_work"] = entry->unmodelled_work;
   add_skipped(j, loaded);
   if (as_json) {
@@ -154,7 +154,7 @@ void run_predict(const ModelArgs& m, const std::string& device, std::optional<in
   if (pred.interval_us)
     std::printf("interval (%.0f%%, %s): %.3f to %.3f ms\n", 100 * pred.interval.value().level, interval_in_words(p, pred).c_str(),
                 (*pred.interval_us)[0] / 1e3, (*pred.interval_us)[1] / 1e3);
-  // What prediction_json writes as device_warnings, from the struct it writes them from.
+  // What prediction_to_json writes as device_warnings, from the struct it writes them from.
   if (p.calibrated && p.calibrated->held_out)
     for (const std::string& w : p.calibrated->held_out->warnings) std::printf("device warning (from calibrate): %s\n", w.c_str());
   // Every caveat of the JSON document, so that the text form says no less.

@@ -506,7 +506,7 @@ ValidationRow score_row(const Predictor& p, const HeldOut& h, HeldOutSet set, co
   const NetworkCount c = count(h.net);
   const std::vector<double>& medians = m.medians_us;
   const NetworkPrediction pred = predict(p, h.net, threads);
-  const Json outside = prediction_json(p, h.net, pred, threads, false);
+  const Json outside = prediction_to_json(p, h.net, pred, threads, false);
   const auto [lo, hi] = std::minmax_element(medians.begin(), medians.end());
   ValidationRow row;
   row.network = h.name;
