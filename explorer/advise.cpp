@@ -21,9 +21,7 @@ namespace cpx::explorer {
 int64_t vector_floats(const predictor::Predictor& p) {
   if (p.calibrated && !p.calibrated->hardware.cores.empty() && p.calibrated->hardware.cores[0].fp32_lanes > 0)
     return p.calibrated->hardware.cores[0].fp32_lanes;
-  const Json& env = p.provenance.value("environment", Json::object());
-  const std::optional<profiler::Isa> isa =
-      profiler::isa_from_name(env.is_object() ? env.value("isa", std::string()) : std::string());
+  const std::optional<profiler::Isa> isa = profiler::isa_from_name(p.provenance.isa);
   return isa ? profiler::isa_row(*isa).vector_floats : 4;  // a name outside the table: 128-bit registers
 }
 
@@ -249,7 +247,7 @@ Advice advise(const Network& net, const predictor::Predictor& p, const AdviceOpt
   a.prediction = base.prediction;
   a.latency_us = base.prediction.latency_us;
   a.interval_us = base.prediction.interval_us;
-  a.interval = base.prediction.interval;
+  a.interval = base.prediction.interval ? predictor::interval_to_json(base.prediction) : Json(nullptr);
   a.macs = base.macs;
   a.params = base.params;
   a.op_us = base.op_us;

@@ -102,7 +102,7 @@ struct KnownLatencies {
 // that method has family-held-out figures (two or more families), else leave-one-model-out (also every file
 // calibrated before issue 16).
 void read_held_out(const Context& c, KnownLatencies& k) {
-  const Json& published = c.pred.provenance.value("published", Json::array());
+  const std::vector<predictor::Provenance::Published>& published = c.pred.provenance.published;
   if (!c.pred.calibrated || published.empty()) return;
   const std::optional<predictor::CalibrationHeldOut>& h = c.pred.calibrated->held_out;
   const predictor::MethodHeldOut* chosen = h ? h->find(h->chosen) : nullptr;
@@ -113,14 +113,17 @@ void read_held_out(const Context& c, KnownLatencies& k) {
   std::vector<double> error;
   std::vector<std::string> group;
   for (size_t i = 0; i < published.size(); ++i) {
-    const Json& pt = published[i];
-    const std::string model = pt["model"];
-    if (k.by_family && !pt.contains("family"))
+    const predictor::Provenance::Published& pt = published[i];
+    const std::string& model = pt.model;
+    if (k.by_family && !pt.family)
       throw InputError("device " + c.pred.device + ": provenance.published[" + std::to_string(i) +
                        "].family: missing, needed for its family-held-out interval");
+    if (!pt.held_out_ms)
+      throw InputError("device " + c.pred.device + ": provenance.published[" + std::to_string(i) +
+                       "].held_out_ms: missing, needed for the accuracy chart (rebuild the device with `cpubone-explore calibrate`)");
     const ZooEntry* z = find_zoo(model);
     // Published figures are in milliseconds (predictor/calibrate.hpp).
-    HeldOutPoint p{pt.value("family", z ? z->family : std::string()), pt["latency_ms"].get<double>() * 1e3, pt["held_out_ms"].get<double>() * 1e3};
+    HeldOutPoint p{pt.family.value_or(z ? z->family : std::string()), pt.latency_ms * 1e3, *pt.held_out_ms * 1e3};
     k.published_us[model] = p.actual_us;
     error.push_back(p.predicted_us / p.actual_us - 1);
     group.push_back(k.by_family ? p.family : model);
@@ -128,7 +131,7 @@ void read_held_out(const Context& c, KnownLatencies& k) {
   }
   const auto bounds = predictor::held_out_bounds(*c.pred.calibrated, error, group);
   for (size_t i = 0; i < published.size(); ++i) {
-    HeldOutPoint& p = k.held_out.at(published[i]["model"].get<std::string>());
+    HeldOutPoint& p = k.held_out.at(published[i].model);
     p.low_us = p.predicted_us / (1 + bounds[i][1]);
     p.high_us = p.predicted_us / (1 + bounds[i][0]);
   }
@@ -739,7 +742,7 @@ Results run_job(const JobOptions& o, const predictor::Predictor& pred, const pro
   r.schema = results_schema;
   r.created = now_utc();
   r.tool = {"cpubone-explore", CPX_VERSION, o.command};
-  r.device = {o.device, pred.runtime, c.host, timed_by(pred), c.t, pred.provenance};
+  r.device = {o.device, pred.runtime, c.host, timed_by(pred), c.t, pred.provenance.document};
   r.environment = proof.environment;
   r.machine_notes = machine_notes_from_json(r.device.provenance, r.environment);
   r.accuracy_model = to_results(acc);

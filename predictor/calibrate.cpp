@@ -323,16 +323,16 @@ Json published_rows(const std::vector<PublishedPoint>& points, const std::vector
 // The device file's provenance: where its points came from, per point what each method predicted, the host
 // model it carries, and how each method and the runtime's lowering work.
 Json calibration_provenance(const Predictor& host, const Hardware& hardware, const std::string& source, Json published,
-                            Json class_scales) {
-  const Json hp = host.provenance.is_object() ? host.provenance : Json::object();
+                            Json class_scales, Json group_prior) {
+  const Provenance& hp = host.provenance;
   return {{"calibrated_from", source},
           {"published", std::move(published)},
           {"class_scales", class_scales},
-          {"host_model", {{"environment", hp.value("environment", Json::object())},
-                          {"profile_complete", hp.value("profile_complete", false)},
-                          {"fitted_on", hp.value("fitted_on", "")},
-                          {"selection", hp.value("selection", "")},
-                          {"zoo_families_fitted", hp.value("zoo_families_fitted", Json::array())}}},
+          {"host_model", {{"environment", hp.environment},
+                          {"profile_complete", hp.profile_complete},
+                          {"fitted_on", hp.fitted_on},
+                          {"selection", hp.selection.value_or("")},
+                          {"zoo_families_fitted", hp.zoo_families_fitted}}},
           {"transfer", "device op time = group factor x device roofline time / host efficiency^efficiency_exponent + "
                        "dispatch_us_per_op; host efficiency = host roofline "
                        "time / host predicted time at 1 thread, clamped into (0, 1]; roofline time = max(MACs / peak_macps, bytes / "
@@ -347,7 +347,8 @@ Json calibration_provenance(const Predictor& host, const Hardware& hardware, con
           {"lowering", hardware.runtime_fuses_relu
                            ? "every method prices the network as the host executor runs it, ReLU and ReLU6 inside their conv"
                            : "every method prices each ReLU or ReLU6 of a conv or linear layer as a pass of its own (the host's "
-                             "elementwise model, in the elementwise group): the device's runtime does not fuse them"}};
+                             "elementwise model, in the elementwise group): the device's runtime does not fuse them"},
+          {"group_prior", std::move(group_prior)}};
 }
 
 // Least squares on relative errors of y ≈ k·x: k = Σ(x/y) ÷ Σ(x/y)².
@@ -723,8 +724,9 @@ Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, cons
   for (const Outlier& o : outliers(points, out.held_out[chosen].lomo_us, source)) c.held_out->warnings.push_back(o.warning);
   for (std::string& w : method_warnings(*c.held_out)) c.held_out->warnings.push_back(std::move(w));
   for (std::string& w : unit_warnings(points, hardware, source)) c.held_out->warnings.push_back(std::move(w));
-  d.provenance = calibration_provenance(host, hardware, source, published_rows(points, family, out, held), class_scales);
-  d.provenance["group_prior"] = prior_json(data.prior);
+  d.provenance = provenance_from_json(
+      calibration_provenance(host, hardware, source, published_rows(points, family, out, held), class_scales, prior_json(data.prior)),
+      Where("calibrate " + hardware.device, "provenance"));
   return out;
 }
 

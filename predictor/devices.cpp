@@ -95,12 +95,11 @@ std::vector<PriorSource> shipped_prior_sources(const std::string& exclude) {
   for (const auto& [name, text] : shipped_devices) {
     if (name == exclude) continue;
     const Predictor d = predictor_from_json(Json::parse(text), "shipped device " + name);
-    if (!d.calibrated || !d.provenance.is_object()) continue;
+    if (!d.calibrated || !d.provenance.document.is_object()) continue;
     PriorSource s{name, d.calibrated->hardware, {}};
-    for (const Json& row : d.provenance.value("published", Json::array())) {
-      const std::string model = row.value("model", std::string());
-      if (!find_zoo(model)) continue;
-      s.points.push_back({model, row.value("latency_ms", 0.0), row.value("family", std::string()), load_model(model), 0, ""});
+    for (const Provenance::Published& row : d.provenance.published) {
+      if (!find_zoo(row.model)) continue;
+      s.points.push_back({row.model, row.latency_ms, row.family.value_or(""), load_model(row.model), 0, ""});
     }
     out.push_back(std::move(s));
   }
@@ -158,7 +157,7 @@ Predictor calibration_host(const CalibrationRequest& r, CalibrationResult& out) 
   }
   if (host_from.empty()) {
     Predictor host = load_predictor(this_machine);
-    const std::string profile_path = host.provenance.value("profile", this_machine.profile_path);
+    const std::string profile_path = host.provenance.profile.value_or(this_machine.profile_path);
     out.host = host_ceilings(profiler::read_profile_file(profile_path), profile_path, 1);
     return host;
   }
@@ -169,7 +168,7 @@ Predictor calibration_host(const CalibrationRequest& r, CalibrationResult& out) 
   Predictor host = carrier;
   host.calibrated.reset();
   host.device = host_device;
-  host.provenance = carrier.provenance.value("host_model", Json::object());
+  host.provenance = carrier.provenance.host_model ? *carrier.provenance.host_model : Provenance{};
   return host;
 }
 
@@ -295,7 +294,7 @@ CalibrationResult calibrate_device(const CalibrationRequest& r) {
   // The device file records how to rebuild it, without this machine's paths.
   const std::filesystem::path published(r.published);
   // A host predictor fitted before fit recorded its selection says nothing about it.
-  const Json selection = host.provenance.is_object() ? host.provenance.value("selection", Json()) : Json();
+  const std::optional<std::string>& selection = host.provenance.selection;
   std::string rebuild = "cpubone-explore calibrate --device " + r.device + " --published " +
                         (published.is_absolute() ? published.filename().string() : r.published) +
                         (r.column.empty() ? " --runtime \"" + r.runtime + "\" --threads " + std::to_string(hw.threads) : " --column " + r.column) +
@@ -305,7 +304,7 @@ CalibrationResult calibrate_device(const CalibrationRequest& r) {
                         (r.runtime_class ? " --runtime-class " + std::string(to_string(*r.runtime_class)) : "") +
                         (host_from.empty() ? ", after `" : ", with the host model carried by device " +
                                                                 std::filesystem::path(host_from).filename().string() + " (from `") +
-                        "cpubone-explore fit --device host" + (selection.is_string() ? " --select " + selection.get<std::string>() : "") +
+                        "cpubone-explore fit --device host" + (selection ? " --select " + *selection : "") +
                         (host_from.empty() ? "`" : "`)");
   if (r.hardware.empty()) rebuild = "scripts/calibrate-devices (" + rebuild + ")";
   IntervalOptions interval{r.interval, {}};

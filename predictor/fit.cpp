@@ -224,7 +224,8 @@ std::map<int64_t, FitReport::WarmChoice> fit_network_scale(Predictor& p, const N
 // machine_speed sample of its thread count the profile took (error' = (1 + error) * median / sample - 1).
 // Without them the interval covered far fewer of later validate runs' networks than it claimed
 // (docs/log/predictor.md, moved from code comments).
-Json network_interval(const Gathered& g, const std::map<const NetworkSum*, double>& held_out_error, const profiler::Profile& profile) {
+std::optional<HostInterval> network_interval(const Gathered& g, const std::map<const NetworkSum*, double>& held_out_error,
+                                             const profiler::Profile& profile) {
   std::map<int64_t, std::vector<double>> speed_factors;  // median / sample, per thread count
   if (profile.machine_speed) {
     const std::vector<profiler::SpeedSample>& samples = profile.machine_speed->samples;
@@ -241,7 +242,7 @@ Json network_interval(const Gathered& g, const std::map<const NetworkSum*, doubl
       groups.push_back(g.samples[n->whole->sample_index.front()].group);
     }
   }
-  Json out = Json::object();
+  HostInterval out;
   const double lo_q = (1 - interval_level) / 2, hi_q = 1 - lo_q;
   for (const auto& [t, eg] : by_threads) {
     const auto& [errors, groups] = eg;
@@ -250,20 +251,18 @@ Json network_interval(const Gathered& g, const std::map<const NetworkSum*, doubl
     const auto bounds = held_out_error_bounds(errors, groups);
     double covered = 0;
     for (size_t i = 0; i < errors.size(); ++i) covered += errors[i] >= bounds[i][0] && errors[i] <= bounds[i][1];
-    out[std::to_string(t)] = {{"error_low", quantile(errors, lo_q)},
-                              {"error_high", quantile(errors, hi_q)},
-                              {"networks", networks},
-                              {"coverage", covered / static_cast<double>(errors.size())}};
+    out.by_threads[t] = {quantile(errors, lo_q), quantile(errors, hi_q), static_cast<int64_t>(networks),
+                         covered / static_cast<double>(errors.size())};
   }
-  if (out.empty()) return nullptr;
-  return {{"level", interval_level},
-          {"method", "10th to 90th percentile of the relative errors (predicted / measured - 1) of the profile's whole networks (sampled, and zoo ones of the fitted families), "
+  if (out.by_threads.empty()) return std::nullopt;
+  out.level = interval_level;
+  out.method = "10th to 90th percentile of the relative errors (predicted / measured - 1) of the profile's whole networks (sampled, and zoo ones of the fitted families), "
                      "each predicted by class models fitted without it (k folds) and a network scale (and warm-weights credit) "
                      "fitted without it (leave one out), at the prediction's thread count, each combined with the machine's speed "
                      "at every check the profile made of it (machine_speed); "
                      "latency_us_low = latency_us / (1 + error_high), latency_us_high = latency_us / (1 + error_low); "
-                     "in-distribution networks: validate measures how much wider the errors of other networks are"},
-          {"by_threads", out}};
+                     "in-distribution networks: validate measures how much wider the errors of other networks are";
+  return out;
 }
 
 // The predictor's provenance, written from the fit's report and options.
@@ -377,7 +376,7 @@ Predictor fit(const profiler::Profile& profile, const std::string& profile_path,
                        "busy?); profile again on a quiet machine");
   p.interval = network_interval(g, held_out_error, profile);
   add_gemm_notes(r, no_ceilings.empty() ? &ceilings.begin()->second : nullptr);
-  p.provenance = fit_provenance(profile, profile_path, options, g, r);
+  p.provenance = provenance_from_json(fit_provenance(profile, profile_path, options, g, r), Where(profile_path, "provenance"));
   if (report) *report = std::move(r);
   return p;
 }

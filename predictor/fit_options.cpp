@@ -34,10 +34,7 @@ FitOptions::SpeedCorrection speed_correction_from_string(const std::string& name
 std::string_view to_string(FitOptions::SpeedCorrection c) { return speed_correction_names.name_of(c); }
 
 std::set<std::string> fitted_zoo_families(const Predictor& p) {
-  std::set<std::string> out;
-  for (const Json& f : p.provenance.value("zoo_families_fitted", Json::array()))
-    if (f.is_string()) out.insert(f.get<std::string>());  // a host model's list is checked when it loads
-  return out;
+  return {p.provenance.zoo_families_fitted.begin(), p.provenance.zoo_families_fitted.end()};
 }
 
 bool zoo_family_fitted(std::string_view family) {

@@ -11,12 +11,11 @@ namespace {
 HeldOutErrors held_out_errors(const Predictor& d) {
   HeldOutErrors e;
   e.device = d.device;
-  const Json& published = d.provenance.is_object() ? d.provenance.value("published", Json::array()) : Json::array();
-  for (const Json& row : published) {
-    const double held = row.value("held_out_ms", 0.0), actual = row.value("latency_ms", 0.0);
+  for (const Provenance::Published& row : d.provenance.published) {
+    const double held = row.held_out_ms.value_or(0.0), actual = row.latency_ms;
     if (!(held > 0) || !(actual > 0)) continue;
     e.log_error.push_back(std::log(held / actual));
-    e.group.push_back(row.value("family", row.value("model", std::string())));
+    e.group.push_back(row.family.value_or(row.model));
   }
   return e;
 }

@@ -48,12 +48,6 @@ const V* nearest_at(const std::map<int64_t, V>& m, int64_t threads) {
   return &(it == m.begin() ? it->second : std::prev(it)->second);
 }
 
-// Which shapes the executor whose profile was fitted ran on its igemm (its environment in the provenance;
-// the rule of older profiles when there is none).
-profiler::IgemmRule fitted_igemm(const Predictor& p) {
-  return profiler::igemm_rule_of(p.provenance.is_object() ? p.provenance.value("environment", Json()) : Json());
-}
-
 }  // namespace
 
 double nearest_threads(const std::map<int64_t, double>& m, int64_t threads, double absent) {
@@ -124,10 +118,7 @@ void reach_macs_only_outside_sizes(const Calibrated& dev, NetworkPrediction& out
   std::array<double, 2>& iv = *out.interval_us;
   if (macs_only_us >= iv[0] && macs_only_us <= iv[1]) return;
   iv = {std::min(iv[0], macs_only_us), std::max(iv[1], macs_only_us)};
-  const NetworkPrediction::OutsideSizes& o = out.outside_calibration_sizes.emplace(
-      NetworkPrediction::OutsideSizes{macs, r.macs_min, r.macs_max, macs_only_us});
-  out.interval["outside_calibration_sizes"] = {
-      {"macs", o.macs}, {"calibration_macs", {o.calibration_macs_min, o.calibration_macs_max}}, {"macs_only_us", o.macs_only_us}};
+  out.outside_calibration_sizes = NetworkPrediction::OutsideSizes{macs, r.macs_min, r.macs_max, macs_only_us};
 }
 
 // A calibrated device's interval for `net` (out.latency_us set): the seen-family or new-family errors,
@@ -140,17 +131,15 @@ void set_device_interval(const Calibrated* dev, const Network& net, const std::m
   const std::array<double, 2> error = seen && seen_family ? std::array<double, 2>{seen_family->error_low, seen_family->error_high}
                                                           : std::array<double, 2>{dev->interval.error_low, dev->interval.error_high};
   out.interval_us = std::array<double, 2>{out.latency_us / (1 + error[1]), out.latency_us / (1 + error[0])};
-  out.interval = to_json(dev->interval);
-  if (seen && seen_family) {
-    out.interval["error_low"] = error[0];
-    out.interval["error_high"] = error[1];
-    out.interval["applied"] = "seen_family";
-    out.seen_family_interval = true;
-  }
+  PredictionInterval& interval = out.interval.emplace();
+  interval.level = dev->interval.level;
+  interval.method = dev->interval.method;
+  interval.error_low = error[0];
+  interval.error_high = error[1];
+  interval.device = dev->interval;
+  out.seen_family_interval = seen && seen_family;
   if (!dev->kind_share.empty()) {
     out.uncalibrated = uncalibrated_work(host_by_kind_us, dev->kind_share);
-    Json kinds = Json::object();
-    for (const auto& [kind, share] : out.uncalibrated->kinds) kinds[to_string(kind)] = share;
     const double s = out.uncalibrated->share;
     if (!dev->kind_spread.empty()) {
       // Work the calibration barely exercised: each kind as uncertain as devices differ on it, added in
@@ -162,15 +151,13 @@ void set_device_interval(const Calibrated* dev, const Network& net, const std::m
       out.interval_us = std::array<double, 2>{out.latency_us / std::exp(centre + total), out.latency_us / std::exp(centre - total)};
       const double width_share_unseen = total > 0 ? 1 - own / total : 0.0;
       out.widening = NetworkPrediction::Widening{width_share_unseen, 1};
-      out.interval["uncalibrated"] = {{"share", s}, {"kinds", kinds}, {"half_width_calibrated", own}, {"half_width_unseen", unseen},
-                                      {"half_width", total}, {"width_share_unseen", width_share_unseen}};
+      interval.half_widths = PredictionInterval::HalfWidths{own, unseen, total};
     } else {
       // Its share of the time is uncertain by the factor F.
       const double F = dev->uncalibrated_factor;
       (*out.interval_us)[0] *= 1 - s + s / F;
       (*out.interval_us)[1] *= 1 - s + s * F;
       out.widening = NetworkPrediction::Widening{std::nullopt, F};
-      out.interval["uncalibrated"] = {{"share", s}, {"kinds", kinds}, {"factor", F}};
     }
   }
   reach_macs_only_outside_sizes(*dev, out);
@@ -179,9 +166,9 @@ void set_device_interval(const Calibrated* dev, const Network& net, const std::m
   // docs/log/predictor.md).
   if (dev->held_out) {
     const std::map<std::string, int64_t>& families = dev->held_out->families;
-    out.interval["network_family_calibrated"] = seen;
+    interval.network_family_calibrated = seen;
     if (families.size() < 2 && !seen)
-      out.interval["warning"] = out.interval_warning =
+      out.interval_warning =
           "held out by model within the " + families.begin()->first + " family only: it says nothing of a " +
           (net.family.empty() ? std::string("network of another family") : net.family + " network");
   }
@@ -223,9 +210,9 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
   // A host model predicts what this machine's executor runs: an op it fuses into another's kernel costs
   // nothing of its own (its time was measured inside that op's). Models fitted on profiles from before
   // the fusions (no "igemm" in their environment) predict every op.
-  const profiler::IgemmRule igemm = fitted_igemm(p);
+  const profiler::IgemmRule igemm = p.provenance.igemm;
   std::optional<profiler::Fusions> fused;
-  if (!dev && p.provenance.contains("environment") && p.provenance["environment"].contains("igemm"))
+  if (!dev && p.provenance.igemm_recorded)
     fused = profiler::plan_fusions(net, igemm, static_cast<size_t>(std::max<int64_t>(1, host_threads)));
   std::vector<OpFeatures> features;
   double own_bytes = 0;
@@ -264,15 +251,11 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
   out.latency_us += out.overhead_us;
   if (dev) {
     set_device_interval(dev, net, host_by_kind_us, out);
-  } else if (p.interval.is_object()) {
-    std::map<int64_t, const Json*> at;
-    for (const auto& [t, v] : p.interval["by_threads"].items()) at[std::stoll(t)] = &v;  // validated when loaded
-    if (const Json* const* found = nearest_at(at, host_threads)) {
-      const Json& e = **found;
-      out.interval_us = std::array<double, 2>{out.latency_us / (1 + e["error_high"].get<double>()),
-                                              out.latency_us / (1 + e["error_low"].get<double>())};
-      out.interval = {{"level", p.interval["level"]}, {"method", p.interval["method"]}, {"error_low", e["error_low"]},
-                      {"error_high", e["error_high"]}, {"networks", e["networks"]}, {"coverage", e["coverage"]}};
+  } else if (p.interval) {
+    if (const HostInterval::AtThreads* e = nearest_at(p.interval->by_threads, host_threads)) {
+      out.interval_us = std::array<double, 2>{out.latency_us / (1 + e->error_high), out.latency_us / (1 + e->error_low)};
+      out.interval = PredictionInterval{p.interval->level, p.interval->method, e->error_low, e->error_high,
+                                        PredictionInterval::HostFigures{e->networks, e->coverage}, std::nullopt, std::nullopt, std::nullopt};
     }
   }
   return out;
@@ -314,7 +297,7 @@ OutsideOps outside_profile(const Predictor& p, const Network& net, const Network
   // the network its runtime runs.
   const int64_t model_threads = p.calibrated ? p.calibrated->host_threads : threads;
   const bool fuses_relu = !p.calibrated || p.calibrated->hardware.runtime_fuses_relu;
-  const profiler::IgemmRule igemm = fitted_igemm(p);
+  const profiler::IgemmRule igemm = p.provenance.igemm;
   for (size_t i = 0; i < net.ops.size(); ++i) {
     // A fused op is not predicted (profiler/profile/fusion.hpp), so nothing of it can lie outside the profile.
     out.per_op.push_back(pred.ops[i].fused_into ? std::vector<OutsideFeature>{}
@@ -325,7 +308,44 @@ OutsideOps outside_profile(const Predictor& p, const Network& net, const Network
   return out;
 }
 
-Json prediction_json(const Predictor& p, const Network& net, const NetworkPrediction& pred, int64_t threads, bool layers) {
+Json interval_to_json(const NetworkPrediction& pred) {
+  const PredictionInterval& i = pred.interval.value();
+  Json j;
+  if (i.device) {
+    j = to_json(*i.device);
+    j["error_low"] = i.error_low;  // the errors applied, where the device's file has its new-family ones
+    j["error_high"] = i.error_high;
+  } else {
+    j = {{"level", i.level}, {"method", i.method}, {"error_low", i.error_low}, {"error_high", i.error_high}};
+    if (i.host) {
+      j["networks"] = i.host->networks;
+      j["coverage"] = i.host->coverage;
+    }
+  }
+  if (pred.seen_family_interval) j["applied"] = "seen_family";
+  if (pred.uncalibrated && pred.widening) {
+    Json kinds = Json::object();
+    for (const auto& [kind, share] : pred.uncalibrated->kinds) kinds[to_string(kind)] = share;
+    Json u = {{"share", pred.uncalibrated->share}, {"kinds", kinds}};
+    if (const auto& h = i.half_widths) {
+      u["half_width_calibrated"] = h->calibrated;
+      u["half_width_unseen"] = h->unseen;
+      u["half_width"] = h->total;
+      u["width_share_unseen"] = pred.widening->width_share_unseen.value_or(0.0);
+    } else {
+      u["factor"] = pred.widening->factor;
+    }
+    j["uncalibrated"] = std::move(u);
+  }
+  if (const auto& o = pred.outside_calibration_sizes)
+    j["outside_calibration_sizes"] = {
+        {"macs", o->macs}, {"calibration_macs", {o->calibration_macs_min, o->calibration_macs_max}}, {"macs_only_us", o->macs_only_us}};
+  if (i.network_family_calibrated) j["network_family_calibrated"] = *i.network_family_calibrated;
+  if (!pred.interval_warning.empty()) j["warning"] = pred.interval_warning;
+  return j;
+}
+
+Json prediction_to_json(const Predictor& p, const Network& net, const NetworkPrediction& pred, int64_t threads, bool layers) {
   double macs = 0;
   for (const auto& o : pred.ops) macs += o.macs;
   Json j = {{"model", net.name}, {"device", p.device}, {"runtime", p.runtime}, {"threads", threads},
@@ -339,7 +359,7 @@ Json prediction_json(const Predictor& p, const Network& net, const NetworkPredic
   if (pred.interval_us) {
     j["latency_us_low"] = (*pred.interval_us)[0];
     j["latency_us_high"] = (*pred.interval_us)[1];
-    j["interval"] = pred.interval;
+    j["interval"] = pred.interval ? interval_to_json(pred) : Json(nullptr);
   }
   if (pred.uncalibrated) {  // a calibrated device: how much of the time rests on work its calibration barely saw
     j["uncalibrated_share"] = pred.uncalibrated->share;

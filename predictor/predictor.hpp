@@ -23,6 +23,7 @@
 #include "predictor/hardware.hpp"
 #include "predictor/interval.hpp"
 #include "predictor/op_kinds.hpp"
+#include "predictor/provenance.hpp"
 #include "predictor/roofline.hpp"
 #include "profiler/profile/interference.hpp"
 
@@ -129,10 +130,28 @@ struct ClassModel {
   double train_mape = 0;  // on its own training samples
 };
 
+// A host model's interval, from fit: per thread count, the interval_level quantiles of the relative
+// errors (predicted / measured - 1) of the profile's whole networks (as network_scale), each predicted by
+// class models fitted without it (a zoo network: without its family). Those networks are in-distribution:
+// networks unlike them err more (validate's out-of-distribution figures). The predictor file's "interval":
+// {"level", "method", "by_threads": {"1": {"error_low", "error_high", "networks", "coverage"}}}.
+struct HostInterval {
+  double level = interval_level;
+  std::string method;  // how the errors were sized, in words
+  struct AtThreads {
+    double error_low = 0, error_high = 0;
+    int64_t networks = 0;  // the distinct networks the errors come from
+    double coverage = 0;   // the share of those errors inside their own held-out bounds
+    bool operator==(const AtThreads&) const = default;
+  };
+  std::map<int64_t, AtThreads> by_threads;
+  bool operator==(const HostInterval&) const = default;
+};
+
 struct Predictor {
   std::string device;   // "host", "pi5", ...
   std::string runtime;  // what its figures describe, e.g. "XNNPACK on this machine (measured)"
-  Json provenance;      // profile, environment, date, fit statistics, calibration points
+  Provenance provenance;  // profile, environment, date, fit statistics, calibration points (predictor/provenance.hpp)
   std::array<std::optional<ClassModel>, op_class_count> classes;
   std::map<int64_t, double> network_overhead_us;  // per thread count
   // Per thread count: ops inside a whole network run this much slower than the op models say (caches
@@ -159,12 +178,8 @@ struct Predictor {
   std::map<int64_t, WarmWeights> warm_weights;
   // The law at the nearest fitted thread count if a network of these bytes finds its weights cached.
   const WarmWeights* warm_weights_for(int64_t threads, double network_bytes) const;
-  // A host model's interval, from fit: per thread count, the interval_level quantiles of the relative
-  // errors (predicted / measured - 1) of the profile's whole networks (as network_scale), each predicted by
-  // class models fitted without it (a zoo network: without its family): {"level", "method", "by_threads": {"1": {"error_low", "error_high", "networks",
-  // "coverage"}}}. Those networks are in-distribution: networks unlike them err more (validate's
-  // out-of-distribution figures). Null for files from before it; a calibrated device uses its own.
-  Json interval;
+  // A host model's interval (HostInterval). Absent for files from before it; a calibrated device uses its own.
+  std::optional<HostInterval> interval;
   // Set for a device calibrated from published latencies; the fields above are then its host model.
   std::optional<Calibrated> calibrated;
 
@@ -186,6 +201,29 @@ struct OpPrediction {
   double activation_us;  // an unfused activation pass, predicted by the elementwise model
   std::optional<size_t> fused_into;  // the host executor computes this op in that op's kernel: no time of its own
 };
+// What a prediction's interval is (`predict --json`'s "interval", interval_to_json): a host model's at the
+// nearest thread count of its interval, or a calibrated device's as it was applied to the network. What else
+// it says of the network (the family it was sized for, work the calibration barely ran, sizes outside the
+// calibration's, the warning) is in NetworkPrediction's fields beside it.
+struct PredictionInterval {
+  double level = interval_level;
+  std::string method;                    // how the errors were sized, in words
+  double error_low = 0, error_high = 0;  // the errors applied: a calibrated device's seen-family ones where it applied them
+  struct HostFigures {                   // a host model's, at that thread count (HostInterval::AtThreads)
+    int64_t networks = 0;
+    double coverage = 0;
+  };
+  std::optional<HostFigures> host;
+  std::optional<DeviceInterval> device;  // a calibrated device's interval, as its file holds it
+  // The pooled method's widening for work the calibration barely exercised, in log space: the calibration's
+  // own half-width, that work's, and their sum in quadrature.
+  struct HalfWidths {
+    double calibrated = 0, unseen = 0, total = 0;
+  };
+  std::optional<HalfWidths> half_widths;
+  std::optional<bool> network_family_calibrated;  // a device with held-out figures: whether its calibration saw the network's family
+};
+
 struct NetworkPrediction {
   std::vector<OpPrediction> ops;
   double overhead_us = 0;
@@ -195,13 +233,13 @@ struct NetworkPrediction {
   // The interval from held-out errors, [low, high] microseconds: a calibrated device's, or a host
   // model's at the nearest thread count of its interval (absent for a host model fitted before it).
   std::optional<std::array<double, 2>> interval_us;
-  Json interval;  // what the interval is: level, method, the two errors and their coverage
+  std::optional<PredictionInterval> interval;  // what the interval is: set with interval_us
   bool seen_family_interval = false;  // a calibrated device's interval for a family its calibration saw (interval.applied)
   // A calibrated device's: the share of the network's host-predicted time in kinds of work its calibration
   // networks barely exercised, and those kinds (Calibrated::kind_share).
   std::optional<Uncalibrated> uncalibrated;
-  // What the interval says of this network beyond the device's own figures; each is also in `interval`
-  // (its "uncalibrated", "outside_calibration_sizes" and "warning"), written from these fields.
+  // What the interval says of this network beyond the device's own figures; interval_to_json writes each
+  // (as "uncalibrated", "outside_calibration_sizes" and "warning") from these fields.
   struct Widening {  // with uncalibrated: how the interval is widened for that work
     std::optional<double> width_share_unseen;  // the pooled method: the share of the width from how devices differ on it
     double factor = 1;                         // else: its time is uncertain by this factor (1: not widened)
@@ -257,7 +295,10 @@ OutsideOps outside_profile(const Predictor& p, const Network& net, const Network
 // Always: outside_profile (any op outside the profiled ranges, see outside_profile()), ops_outside_profile
 // and outside_profile_features ("class.feature", sorted); with `layers`, each op's outside_profile and
 // outside_features ({model, feature, value, lo, hi}, empty when inside).
-Json prediction_json(const Predictor& p, const Network& net, const NetworkPrediction& pred, int64_t threads, bool layers);
+Json prediction_to_json(const Predictor& p, const Network& net, const NetworkPrediction& pred, int64_t threads, bool layers);
+// The prediction's "interval" (pred.interval set): its PredictionInterval, with the fields of `pred` that
+// say how it was applied (applied, uncalibrated, outside_calibration_sizes, network_family_calibrated, warning).
+Json interval_to_json(const NetworkPrediction& pred);
 
 // What one class model predicts for base features (times its calibration scale).
 double class_model_us(const ClassModel& m, const std::array<double, base_feature_count>& base);

@@ -5,6 +5,35 @@ namespace cpx::predictor {
 
 namespace {
 
+Json host_interval_to_json(const HostInterval& i) {
+  Json by = Json::object();
+  for (const auto& [t, e] : i.by_threads)
+    by[std::to_string(t)] = {{"error_low", e.error_low}, {"error_high", e.error_high}, {"networks", e.networks}, {"coverage", e.coverage}};
+  return {{"level", i.level}, {"method", i.method}, {"by_threads", by}};
+}
+
+HostInterval read_host_interval(const Json& j, const Where& where) {
+  ObjectReader iv(j, where);
+  HostInterval out;
+  out.level = iv.number("level", 0, 1);
+  out.method = iv.string("method");
+  const Json& by = iv.raw("by_threads");
+  if (!by.is_object() || by.empty()) where.fail(by, "expected by_threads: {threads: {error_low, error_high, ...}}");
+  for (const auto& [t, v] : by.items()) {
+    const Where w = where / "by_threads" / t;
+    HostInterval::AtThreads& at = out.by_threads[thread_key(t, w)];
+    ObjectReader e(v, w);
+    at.error_low = e.number("error_low", -1 + 1e-9, 1e3);
+    at.error_high = e.number("error_high", -1 + 1e-9, 1e3);
+    if (at.error_low > at.error_high) (w / "error_low").fail(at.error_low, "is above error_high");
+    at.networks = e.integer("networks", 1, INT64_MAX);
+    at.coverage = e.number("coverage", 0, 1);
+    e.finish();
+  }
+  iv.finish();
+  return out;
+}
+
 Json host_model_json(const Predictor& p) {
   Json classes = Json::object();
   for (size_t c = 0; c < op_class_count; ++c) {
@@ -36,14 +65,14 @@ Json host_model_json(const Predictor& p) {
   Json j = {{"schema", predictor_schema}, {"device", p.device},        {"runtime", p.runtime},
             {"model", "log(latency_us) = theta . features + residual trees(features), per operator class; an unfused activation adds its elementwise prediction; "
                       "network = scale * Σ (op - its warm_weights credit) + overhead; credit = min(weight bytes * us_per_weight_byte, max_share * op) in a network of at most network_bytes_below bytes, else 0"},
-            {"classes", classes},          {"network_overhead_us", overhead}, {"network_scale", scale}, {"provenance", p.provenance}};
+            {"classes", classes},          {"network_overhead_us", overhead}, {"network_scale", scale}, {"provenance", p.provenance.document}};
   if (!p.warm_weights.empty()) {
     Json warm = Json::object();
     for (const auto& [t, w] : p.warm_weights)
       warm[std::to_string(t)] = {{"network_bytes_below", w.network_bytes_below}, {"us_per_weight_byte", w.us_per_weight_byte}, {"max_share", w.max_share}};
     j["warm_weights"] = warm;
   }
-  if (!p.interval.is_null()) j["interval"] = p.interval;
+  if (p.interval) j["interval"] = host_interval_to_json(*p.interval);
   return j;
 }
 
@@ -54,7 +83,7 @@ Json to_json(const Predictor& p) {
   const Calibrated& c = *p.calibrated;
   Predictor host = p;
   host.calibrated.reset();
-  host.provenance = Json::object();
+  host.provenance = Provenance{};
   Json factors = Json::object();
   for (size_t g = 0; g < op_group_count; ++g) factors[std::string(to_string(static_cast<OpGroup>(g)))] = c.group_factor[g];
   Json j = {{"schema", device_schema},
@@ -80,7 +109,7 @@ Json to_json(const Predictor& p) {
                                                      : Json(nullptr)},
           {"interval", to_json(c.interval)},
           {"held_out", c.held_out ? to_json(*c.held_out) : Json(nullptr)},
-          {"provenance", p.provenance},
+          {"provenance", p.provenance.document},
           {"host", host_model_json(host)}};
   j["timed_by"] = to_string(c.timed_by);
   if (c.timed_by == TimedBy::user) j["timed_with"] = {{"runtime", c.timed_runtime}, {"threads", c.hardware.threads}};
@@ -170,12 +199,12 @@ Predictor device_from_json(const Json& j, const Where& where) {
   c.interval = device_interval_from_json(r.raw("interval"), r.at("interval"));
   if (r.has("held_out") && !r.raw("held_out").is_null()) c.held_out = calibration_held_out_from_json(r.raw("held_out"), r.at("held_out"));
   read_timed_by(r, c);
-  const Json provenance = r.has("provenance") ? r.raw("provenance") : Json::object();
+  Provenance provenance = provenance_from_json(r.has("provenance") ? r.raw("provenance") : Json::object(), r.at("provenance"));
   Predictor p = host_model_from_json(r.raw("host"), r.at("host"));
   r.finish();
   p.device = device;
   p.runtime = runtime;
-  p.provenance = provenance;
+  p.provenance = std::move(provenance);
   p.calibrated = std::move(c);
   return p;
 }
@@ -196,16 +225,9 @@ Predictor host_model_from_json(const Json& j, const Where& where) {
   p.device = r.string("device");
   p.runtime = r.string("runtime", "");
   r.string("model", "");
-  p.provenance = r.has("provenance") ? r.raw("provenance") : Json::object();
-  // validate reads the profile path from here; a predictor made in code has none (null).
-  if (p.provenance.is_null()) p.provenance = Json::object();
-  if (!p.provenance.is_object()) r.at("provenance").fail(p.provenance, "expected an object");
-  if (p.provenance.contains("profile") && !p.provenance["profile"].is_string())
-    (r.at("provenance") / "profile").fail(p.provenance["profile"], "expected a string");
-  // validate splits the zoo by these families: a list of family names.
-  if (const Json families = p.provenance.value("zoo_families_fitted", Json::array());
-      !families.is_array() || !std::all_of(families.begin(), families.end(), [](const Json& f) { return f.is_string(); }))
-    (r.at("provenance") / "zoo_families_fitted").fail(families, "expected an array of zoo family names");
+  // validate reads the profile path from here; a predictor made in code has none (null: written back as {}).
+  const Json provenance = r.has("provenance") ? r.raw("provenance") : Json::object();
+  p.provenance = provenance_from_json(provenance.is_null() ? Json::object() : provenance, r.at("provenance"));
   const Json& classes = r.raw("classes");
   if (!classes.is_object()) r.at("classes").fail(classes, "expected an object of operator classes");
   const auto names = feature_names();
@@ -276,25 +298,7 @@ Predictor host_model_from_json(const Json& j, const Where& where) {
       p.warm_weights[threads] = warm;
     }
   }
-  if (r.has("interval")) {
-    ObjectReader iv(r.raw("interval"), r.at("interval"));
-    iv.number("level", 0, 1);
-    iv.string("method");
-    const Json& by = iv.raw("by_threads");
-    if (!by.is_object() || by.empty()) r.at("interval").fail(by, "expected by_threads: {threads: {error_low, error_high, ...}}");
-    for (const auto& [t, v] : by.items()) {
-      const Where w = r.at("interval") / "by_threads" / t;
-      thread_key(t, w);
-      ObjectReader e(v, w);
-      const double low = e.number("error_low", -1 + 1e-9, 1e3), high = e.number("error_high", -1 + 1e-9, 1e3);
-      if (low > high) (w / "error_low").fail(low, "is above error_high");
-      e.integer("networks", 1, INT64_MAX);
-      e.number("coverage", 0, 1);
-      e.finish();
-    }
-    iv.finish();
-    p.interval = r.raw("interval");
-  }
+  if (r.has("interval")) p.interval = read_host_interval(r.raw("interval"), r.at("interval"));
   r.finish();
   return p;
 }

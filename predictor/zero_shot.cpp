@@ -524,8 +524,10 @@ Predictor zero_shot_device(const Predictor& host, const Ceilings& host_ceilings,
                                                  "without it, inside the zero-shot interval (no timings) about their centre; not nested"};
   const std::vector<std::string> outside = outside_sources(hardware, prior);
   c.interval.method = interval_words(prior, level_var, within_var, u, timings.size(), outside);
-  d.provenance = {{"zero_shot", prior_json(prior, hardware)}, {"timings", rows}, {"outside_learning_devices", outside},
-                  {"level_shift_log", u.level}, {"host_model", host.provenance.is_object() ? host.provenance : Json::object()}};
+  const Json& host_document = host.provenance.document;
+  d.provenance = provenance_from_json({{"zero_shot", prior_json(prior, hardware)}, {"timings", rows}, {"outside_learning_devices", outside},
+                                       {"level_shift_log", u.level}, {"host_model", host_document.is_object() ? host_document : Json::object()}},
+                                      Where("calibrate --zero-shot " + hardware.device, "provenance"));
   d.runtime = hardware.runtime + " on " + hardware.description + ", " + timings_in_words(c);
   return d;
 }

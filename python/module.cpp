@@ -294,7 +294,7 @@ PYBIND11_MODULE(_core, m) {
   py::class_<cpx::predictor::Predictor>(m, "Predictor", "A device's MACpS predictor (one regression per operator class).")
       .def_readonly("device", &cpx::predictor::Predictor::device)
       .def_readonly("runtime", &cpx::predictor::Predictor::runtime)
-      .def_property_readonly("provenance", [](const cpx::predictor::Predictor& p) { return to_python(p.provenance); })
+      .def_property_readonly("provenance", [](const cpx::predictor::Predictor& p) { return to_python(p.provenance.document); })
       .def("predict", [](const cpx::predictor::Predictor& p, const py::handle& net, std::optional<int64_t> requested, bool layers) {
         if (requested && (*requested < 1 || *requested > 256))
           throw cpx::FieldError(cpx::Field::threads, std::to_string(*requested), "out of range [1, 256]");
@@ -305,7 +305,7 @@ PYBIND11_MODULE(_core, m) {
         {
           py::gil_scoped_release release;
           const cpx::predictor::NetworkPrediction pred = cpx::predictor::predict(p, *n, threads);
-          j = cpx::predictor::prediction_json(p, *n, pred, threads, layers);
+          j = cpx::predictor::prediction_to_json(p, *n, pred, threads, layers);
           notes = cpx::predictor::prediction_notes(pred, cpx::predictor::outside_profile(p, *n, pred, threads), n->name);
         }
         // The caveats `predict` prints in text, each a UserWarning at the caller's line (an error under -W error).
@@ -363,13 +363,13 @@ PYBIND11_MODULE(_core, m) {
     if (c.held_out)
       for (const std::string& w : c.held_out->warnings)
         if (PyErr_WarnEx(PyExc_UserWarning, w.c_str(), 1) != 0) throw py::error_already_set();
-    for (const Json& o : r.calibration.device.provenance.value("outside_learning_devices", Json::array()))
-      if (PyErr_WarnEx(PyExc_UserWarning, (o.get<std::string>() + ": the prior extrapolates, and its interval may be too narrow").c_str(), 1) != 0)
+    for (const std::string& o : r.calibration.device.provenance.outside_learning_devices)
+      if (PyErr_WarnEx(PyExc_UserWarning, (o + ": the prior extrapolates, and its interval may be too narrow").c_str(), 1) != 0)
         throw py::error_already_set();
     return to_python({{"device", device}, {"path", r.path}, {"method", cpx::predictor::to_string(c.method)}, {"held_out", c.held_out ? to_json(*c.held_out) : Json(nullptr)}, {"interval", to_json(c.interval)},
                       {"kinds", cpx::predictor::kinds_json(c.kind_share)}, {"uncalibrated", c.uncalibrated ? to_json(*c.uncalibrated, c.uncalibrated_factor) : Json(nullptr)},
-                      {"published", r.calibration.device.provenance.value("published", Json(nullptr))},
-                      {"zero_shot", r.calibration.device.provenance.value("zero_shot", Json(nullptr))},
+                      {"published", cpx::predictor::published_to_json(r.calibration.device.provenance)},
+                      {"zero_shot", cpx::predictor::zero_shot_to_json(r.calibration.device.provenance)},
                       {"timed_by", cpx::predictor::to_string(c.timed_by)}, {"runtime", r.calibration.device.runtime},
                       // The device whose carried host model was used; "" for this machine's fitted host predictor.
                       {"host_from", r.host_from_shipped.empty() ? host_from : r.host_from_shipped}});

@@ -40,7 +40,7 @@ void write_pi5_timings(const fs::path& csv, double scale, const std::function<do
   std::ofstream f(csv);
   f << "model,latency_ms,family\n";
   const Predictor pi5 = load_predictor("pi5");
-  for (const Json& p : pi5.provenance["published"]) {
+  for (const Json& p : pi5.provenance.document["published"]) {
     const std::string model = p["model"];
     const double ms = p["latency_ms"].get<double>() * scale;
     f << model << "," << (edit ? edit(model, ms) : ms) << "," << p["family"].get<std::string>() << "\n";

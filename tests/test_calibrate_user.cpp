@@ -168,7 +168,7 @@ TEST_CASE("a network made of work the calibration never exercised gets a wider i
   CHECK((*t.interval_us)[0] == Approx(t.latency_us / (1 + d.interval.error_high) * (1 - s + s / F)));
   CHECK((*t.interval_us)[1] == Approx(t.latency_us / (1 + d.interval.error_low) * (1 - s + s * F)));
   // predict's JSON names them.
-  const Json j = prediction_json(c.device, swin, t, 1, false);
+  const Json j = prediction_to_json(c.device, swin, t, 1, false);
   CHECK(j["uncalibrated_share"].get<double>() == Approx(s));
   CHECK(j["uncalibrated_kinds"][0]["kind"].is_string());
   CHECK(j["interval"]["uncalibrated"]["factor"].get<double>() == F);

@@ -157,7 +157,7 @@ TEST_CASE("calibration: the transfer recovers per-group factors and its interval
   const double s = p.uncalibrated->share, F = d.uncalibrated_factor;
   // b1's family (CPUBone) is among the calibration's: it takes the seen-family interval.
   REQUIRE(d.interval.seen_family);
-  CHECK(p.interval["applied"] == "seen_family");
+  CHECK(interval_to_json(p)["applied"] == "seen_family");
   const double low = d.interval.seen_family->error_low, high = d.interval.seen_family->error_high;
   CHECK((*p.interval_us)[0] == Approx(p.latency_us / (1 + high) * (1 - s + s / F)));
   CHECK((*p.interval_us)[1] == Approx(p.latency_us / (1 + low) * (1 - s + s * F)));
@@ -166,7 +166,7 @@ TEST_CASE("calibration: the transfer recovers per-group factors and its interval
   other.family = "a family never calibrated";
   const NetworkPrediction q = predict(c.device, other, 1);
   CHECK((*q.interval_us)[0] == Approx(q.latency_us / (1 + d.interval.error_high) * (1 - s + s / F)));
-  const Json j = prediction_json(c.device, find_zoo("b1")->build(0), p, 1, false);
+  const Json j = prediction_to_json(c.device, find_zoo("b1")->build(0), p, 1, false);
   CHECK(j["latency_us_low"].get<double>() < j["latency_us"].get<double>());
   CHECK(j["latency_us_high"].get<double>() > j["latency_us"].get<double>());
 }
@@ -282,6 +282,25 @@ TEST_CASE("a device file's interval and uncalibrated read into their structs and
   // F is the device's: a file whose two copies of it differ is refused.
   CHECK_THROWS_WITH(uncalibrated_sizing_from_json(factor, Where("dev.json") / "uncalibrated", 3.0),
                     Catch::Contains("uncalibrated.factor = 2.0: expected the device's uncalibrated_factor, 3.0"));
+}
+
+TEST_CASE("every shipped device file is written back byte for byte, its provenance read into its typed fields") {
+  for (const std::string& name : shipped_device_names()) {
+    INFO(name);
+    const Json file = read_json_file((std::filesystem::path(CPX_SOURCE_DIR) / "predictor/devices" / (name + ".json")).string());
+    const Predictor device = predictor_from_json(file, name + ".json");
+    CHECK(to_json(device).dump() == file.dump());
+    // What the program reads of the provenance is what the file says.
+    const Json& published = file["provenance"]["published"];
+    REQUIRE(device.provenance.published.size() == published.size());
+    for (size_t i = 0; i < published.size(); ++i) {
+      CHECK(device.provenance.published[i].model == published[i]["model"].get<std::string>());
+      CHECK(device.provenance.published[i].held_out_ms == published[i]["held_out_ms"].get<double>());
+    }
+    REQUIRE(device.provenance.host_model);
+    CHECK(Json(device.provenance.host_model->zoo_families_fitted) == file["provenance"]["host_model"]["zoo_families_fitted"]);
+    CHECK(device.provenance.host_model->selection == file["provenance"]["host_model"]["selection"].get<std::string>());
+  }
 }
 
 TEST_CASE("a device file's held_out reads into its struct and writes back as it was, and a bad field names file, field and value") {
@@ -421,7 +440,7 @@ TEST_CASE("group_prior: from one family without depthwise work, depthwise costs 
   const double prior_error = std::abs(predict(with.device, b0, pi5.threads).latency_us / actual - 1);
   const double scale_error = std::abs(predict(scale.device, b0, pi5.threads).latency_us / actual - 1);
   CHECK(prior_error < 0.5 * scale_error);
-  CHECK(with.device.provenance["group_prior"]["devices"].size() == 3);
+  CHECK(with.device.provenance.document["group_prior"]["devices"].size() == 3);
 
   // A host without a model the sources' networks need (a quick profile has no transposed conv): those
   // networks are left out of the prior, and the calibration goes on.
@@ -438,7 +457,7 @@ TEST_CASE("group_prior: from one family without depthwise work, depthwise costs 
   const Calibration alone = calibrate(host, test_host, pi5, fasternet, "p.csv", "r", CalibrationMethod::group_prior);
   for (size_t g = 0; g < op_group_count; ++g)
     CHECK(alone.device.calibrated->group_factor[g] == Approx(scale.device.calibrated->group_factor[g]).epsilon(1e-9));
-  CHECK(alone.device.provenance["group_prior"].is_null());
+  CHECK(alone.device.provenance.document["group_prior"].is_null());
 }
 
 TEST_CASE("shipped devices carry a host model fitted with --select balanced, and say so") {
@@ -455,17 +474,17 @@ TEST_CASE("a device calibrated on one family says its interval does not cover ot
   const Predictor pixel = load_predictor("pixel7pro");  // CPUBone B0-B3 only
   REQUIRE(pixel.calibrated->held_out->families.size() == 1);
   const NetworkPrediction own = predict(pixel, find_zoo("b1")->build(0), 2);
-  CHECK(own.interval["network_family_calibrated"] == true);
-  CHECK_FALSE(own.interval.contains("warning"));
+  CHECK(interval_to_json(own)["network_family_calibrated"] == true);
+  CHECK_FALSE(interval_to_json(own).contains("warning"));
   const NetworkPrediction other = predict(pixel, find_zoo("convnext-t")->build(0), 2);
-  CHECK(other.interval["network_family_calibrated"] == false);
-  CHECK(other.interval["warning"].get<std::string>().find("ConvNeXt network") != std::string::npos);
+  CHECK(interval_to_json(other)["network_family_calibrated"] == false);
+  CHECK(interval_to_json(other)["warning"].get<std::string>().find("ConvNeXt network") != std::string::npos);
   // Held out by family, the interval is meant for unseen families: flagged, not warned.
   const Predictor a72 = load_predictor("a72");
   REQUIRE(a72.calibrated->held_out->families.size() >= 2);
   const NetworkPrediction unseen = predict(a72, find_zoo("b0")->build(0), 1);
-  CHECK(unseen.interval["network_family_calibrated"] == false);
-  CHECK_FALSE(unseen.interval.contains("warning"));
+  CHECK(interval_to_json(unseen)["network_family_calibrated"] == false);
+  CHECK_FALSE(interval_to_json(unseen).contains("warning"));
 }
 
 TEST_CASE("threads are part of a calibrated device") {
@@ -512,17 +531,17 @@ TEST_CASE("a network smaller than every calibration network: a fitted time per o
   REQUIRE(macs_of(small) < macs_min);
   const double macs_only_us = macs_of(small) * us_per_mac;
   CHECK(small.latency_us == Approx(predict(truth, nano, 4).latency_us).epsilon(1e-6));
-  REQUIRE(small.interval.contains("outside_calibration_sizes"));
+  REQUIRE(interval_to_json(small).contains("outside_calibration_sizes"));
   CHECK((*small.interval_us)[0] == Approx(macs_only_us));  // MACs alone misses the per-op time: below
-  CHECK(small.interval["outside_calibration_sizes"]["macs_only_us"].get<double>() == Approx(macs_only_us));
+  CHECK(interval_to_json(small)["outside_calibration_sizes"]["macs_only_us"].get<double>() == Approx(macs_only_us));
   REQUIRE(small.outside_calibration_sizes);
-  CHECK(small.outside_calibration_sizes->macs_only_us == small.interval["outside_calibration_sizes"]["macs_only_us"].get<double>());
+  CHECK(small.outside_calibration_sizes->macs_only_us == interval_to_json(small)["outside_calibration_sizes"]["macs_only_us"].get<double>());
   const std::vector<std::string> notes = prediction_notes(small, outside_profile(device, nano, small, 4), nano.name);
   CHECK(std::any_of(notes.begin(), notes.end(), [](const std::string& n) { return n.find("outside the") != std::string::npos; }));
 
   const NetworkPrediction inside = predict(device, large.front().net, 4);
-  CHECK_FALSE(inside.interval.contains("outside_calibration_sizes"));
+  CHECK_FALSE(interval_to_json(inside).contains("outside_calibration_sizes"));
   // Factors on the host model's times fit no time per op: no reach, whatever the size.
   const Calibration scaled = calibrate(host, test_host, *shipped_hardware("pi5"), large, "p.csv", "r", CalibrationMethod::group_scale);
-  CHECK_FALSE(predict(scaled.device, nano, 4).interval.contains("outside_calibration_sizes"));
+  CHECK_FALSE(interval_to_json(predict(scaled.device, nano, 4)).contains("outside_calibration_sizes"));
 }

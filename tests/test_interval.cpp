@@ -109,16 +109,16 @@ TEST_CASE("interval: a network made only of kinds the calibration never saw is w
   const NetworkPrediction p = predict(d, net, d.calibrated->hardware.threads);
   const double own = (std::log1p(0.1) - std::log1p(-0.1)) / 2, centre = (std::log1p(0.1) + std::log1p(-0.1)) / 2;
   const double unseen = 1.2815515655 * 0.2;  // z of 80% two-sided, times the whole network's share, times the spread
-  CHECK(p.interval["uncalibrated"]["half_width_unseen"].get<double>() == Approx(unseen).epsilon(1e-6));
-  CHECK(p.interval["uncalibrated"]["half_width_calibrated"].get<double>() == Approx(own));
-  CHECK(p.interval["uncalibrated"]["width_share_unseen"].get<double>() == Approx(1 - own / std::hypot(own, unseen)));
+  CHECK(interval_to_json(p)["uncalibrated"]["half_width_unseen"].get<double>() == Approx(unseen).epsilon(1e-6));
+  CHECK(interval_to_json(p)["uncalibrated"]["half_width_calibrated"].get<double>() == Approx(own));
+  CHECK(interval_to_json(p)["uncalibrated"]["width_share_unseen"].get<double>() == Approx(1 - own / std::hypot(own, unseen)));
   REQUIRE(p.interval_us);
   CHECK((*p.interval_us)[0] == Approx(p.latency_us / std::exp(centre + std::hypot(own, unseen))));
   CHECK((*p.interval_us)[1] == Approx(p.latency_us / std::exp(centre - std::hypot(own, unseen))));
   CHECK(p.latency_us == Approx(base.latency_us));  // the point estimate stays where the data puts it
   // A kind no device priced takes the widest spread there is.
   d.calibrated->kind_spread = {{predictor::OpKind{predictor::WorkClass::class_token}, 0.5}};
-  CHECK(predict(d, net, d.calibrated->hardware.threads).interval["uncalibrated"]["half_width_unseen"].get<double>() ==
+  CHECK(interval_to_json(predict(d, net, d.calibrated->hardware.threads))["uncalibrated"]["half_width_unseen"].get<double>() ==
         Approx(1.2815515655 * 0.5).epsilon(1e-6));
 }
 

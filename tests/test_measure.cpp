@@ -214,7 +214,7 @@ TEST_CASE("predicted layer rows carry count's name, op and MACs and name the pre
   const Network net = load_model("b0");
   const predictor::Predictor p = predictor::load_predictor("pi5");
   const int64_t threads = predictor::prediction_threads(p, std::nullopt);
-  const Json rows = predictor::prediction_json(p, net, predictor::predict(p, net, threads), threads, true)["layers"];
+  const Json rows = predictor::prediction_to_json(p, net, predictor::predict(p, net, threads), threads, true)["layers"];
   const Json count_rows = count_to_json(net, count(net), true)["layers"];
   REQUIRE(rows.size() == net.ops.size());
   for (size_t i = 0; i < rows.size(); ++i) {

@@ -153,7 +153,7 @@ TEST_CASE("a host model fitted where the executor fuses predicts the fused ops a
   CHECK(before.ops[add].latency_us == Approx(2.0));
   CHECK(before.latency_us == Approx(2.0 * static_cast<double>(net.ops.size()) + 5.0));
   for (bool igemm : {false, true}) {
-    p.provenance = {{"environment", {{"igemm", igemm}}}};
+    p.provenance = provenance_from_json({{"environment", {{"igemm", igemm}}}}, Where("test"));
     const NetworkPrediction pred = predict(p, net, 1);
     const profiler::Fusions f = profiler::plan_fusions(net, profiler::IgemmRule{igemm, 32}, 1);
     size_t fused = 0;
@@ -164,7 +164,7 @@ TEST_CASE("a host model fitted where the executor fuses predicts the fused ops a
     }
     CHECK(pred.latency_us == Approx(2.0 * static_cast<double>(net.ops.size() - fused) + 5.0));
     CHECK(pred.ops[relu].fused_into == (igemm ? conv3 : add));
-    const Json j = prediction_json(p, net, pred, 1, true);
+    const Json j = prediction_to_json(p, net, pred, 1, true);
     CHECK(j["layers"][relu]["fused_into"] == net.ops[igemm ? conv3 : add].name);
   }
 }
@@ -238,9 +238,7 @@ TEST_CASE("a predictor round-trips through its JSON form with identical predicti
 
 TEST_CASE("a host model's interval comes from its held-out network errors at the nearest fitted thread count, and round-trips") {
   Predictor p = constant_predictor(3.0);
-  p.interval = {{"level", 0.8}, {"method", "synthetic"},
-                {"by_threads", {{"1", {{"error_low", -0.05}, {"error_high", 0.10}, {"networks", 40}, {"coverage", 0.8}}},
-                                {"2", {{"error_low", -0.10}, {"error_high", 0.20}, {"networks", 40}, {"coverage", 0.75}}}}}};
+  p.interval = HostInterval{0.8, "synthetic", {{1, {-0.05, 0.10, 40, 0.8}}, {2, {-0.10, 0.20, 40, 0.75}}}};
   const Network net = find_zoo("b0")->build(0);
   for (const int64_t threads : {1, 2, 4}) {
     const double low = threads == 1 ? -0.05 : -0.10, high = threads == 1 ? 0.10 : 0.20;  // 4 threads: 2's, the nearest below
@@ -249,8 +247,8 @@ TEST_CASE("a host model's interval comes from its held-out network errors at the
     // A prediction error e = predicted / measured - 1 in [low, high] means measured in [p / (1 + high), p / (1 + low)].
     CHECK((*pred.interval_us)[0] == Approx(pred.latency_us / (1 + high)));
     CHECK((*pred.interval_us)[1] == Approx(pred.latency_us / (1 + low)));
-    CHECK(pred.interval["error_high"].get<double>() == high);
-    const Json j = prediction_json(p, net, pred, threads, false);
+    CHECK(pred.interval.value().error_high == high);
+    const Json j = prediction_to_json(p, net, pred, threads, false);
     CHECK(j["latency_us_low"].get<double>() == (*pred.interval_us)[0]);
     CHECK(j["interval"]["level"] == 0.8);
   }
@@ -290,12 +288,12 @@ TEST_CASE("ops outside the profiled ranges of their class are named in predict's
     widen(f.op_class, f.base);
     if (f.has_activation) widen(OpClass::elementwise, f.activation);
   }
-  const Json inside = prediction_json(p, b0, predict(p, b0, 1), 1, true);
+  const Json inside = prediction_to_json(p, b0, predict(p, b0, 1), 1, true);
   CHECK(inside["outside_profile"] == false);
   CHECK(inside["ops_outside_profile"] == 0);
   for (const auto& r : inside["layers"]) CHECK(r["outside_features"].empty());
 
-  const Json threads4 = prediction_json(p, b0, predict(p, b0, 4), 4, true);
+  const Json threads4 = prediction_to_json(p, b0, predict(p, b0, 4), 4, true);
   CHECK(threads4["outside_profile"] == true);
   CHECK(threads4["ops_outside_profile"] == b0.ops.size());
   for (const auto& name : threads4["outside_profile_features"]) CHECK(name.get<std::string>().ends_with(".log_threads"));
@@ -306,7 +304,7 @@ TEST_CASE("ops outside the profiled ranges of their class are named in predict's
 
   // A wider network than b0: its widest convs lie outside in their channel features.
   const Network wide = find_zoo("resnet50")->build(0);
-  const Json r50 = prediction_json(p, wide, predict(p, wide, 1), 1, false);
+  const Json r50 = prediction_to_json(p, wide, predict(p, wide, 1), 1, false);
   CHECK(r50["outside_profile"] == true);
   CHECK(r50["ops_outside_profile"].get<int64_t>() > 0);
   CHECK(r50.count("layers") == 0);
@@ -421,7 +419,7 @@ TEST_CASE("fit prices a depthwise conv inside a network as the one that read an 
   const Predictor p = test::fit_profile(two_depthwise_profile(true), "dw.json", {}, &report);
   CHECK(p.predict_op_us(f) == Approx(warm_us).epsilon(0.15));
   // What `fit` prints comes from the report, and the provenance is written from it: the two agree.
-  const Json& classes = p.provenance["classes"];
+  const Json& classes = p.provenance.document["classes"];
   REQUIRE(report.classes.size() == classes.size());
   for (const FitReport::Class& c : report.classes) {
     const Json& j = classes.at(std::string(to_string(c.op_class)));
@@ -429,8 +427,8 @@ TEST_CASE("fit prices a depthwise conv inside a network as the one that read an 
     CHECK(j["noisy_used"] == c.noisy_used);
     CHECK(j["held_out"]["chosen"] == to_string(c.held_out.chosen));
   }
-  CHECK(p.provenance["noise"]["samples_dropped"] == report.samples_dropped);
-  CHECK(p.provenance["gemm_tiles"] == report.gemm_tiles);
+  CHECK(p.provenance.document["noise"]["samples_dropped"] == report.samples_dropped);
+  CHECK(p.provenance.document["gemm_tiles"] == report.gemm_tiles);
   // Without tensor names every op of a cold section counts as cold: the same shapes then have two times,
   // and the conv comes out well above its warm one.
   const Predictor old = test::fit_profile(two_depthwise_profile(false), "old.json");
@@ -511,9 +509,9 @@ Json fc_network_profile(double cached_below, uint32_t seed) {
 
 TEST_CASE("fit credits a small network's cached weights where that predicts held-out networks better, and only then") {
   const Predictor p = test::fit_profile(fc_network_profile(20e6, 7), "warm.json");
-  CHECK(p.provenance["warm_weights"]["1"]["chosen"] == "warm_weights");
-  CHECK(p.provenance["warm_weights"]["1"]["held_out_mape_warm_weights"].get<double>() <
-        0.5 * p.provenance["warm_weights"]["1"]["held_out_mape_scale"].get<double>());  // measured: 4.2% against 20.2%
+  CHECK(p.provenance.document["warm_weights"]["1"]["chosen"] == "warm_weights");
+  CHECK(p.provenance.document["warm_weights"]["1"]["held_out_mape_warm_weights"].get<double>() <
+        0.5 * p.provenance.document["warm_weights"]["1"]["held_out_mape_scale"].get<double>());  // measured: 4.2% against 20.2%
   REQUIRE(p.warm_weights.count(1));
   const Predictor::WarmWeights& w = p.warm_weights.at(1);
   CHECK(1e-3 / w.us_per_weight_byte == Approx(25.0).epsilon(0.5));  // GB/s, on the law's grid of rates
@@ -523,7 +521,7 @@ TEST_CASE("fit credits a small network's cached weights where that predicts held
   // The same networks without the effect: held out, the credit does not clearly pay (seeds 1-12 of this
   // profile: the effect found 12 times, at 25 GB/s every time; the scale kept 12 times without it).
   const Predictor plain = test::fit_profile(fc_network_profile(0, 7), "plain.json");
-  CHECK(plain.provenance["warm_weights"]["1"]["chosen"] == "scale");
+  CHECK(plain.provenance.document["warm_weights"]["1"]["chosen"] == "scale");
   CHECK(plain.warm_weights.empty());
 }
 
@@ -536,10 +534,10 @@ TEST_CASE("the host interval carries the machine's speed as the profile saw it m
   for (int k = 0; k < 21; ++k)
     profile["machine_speed"]["samples"].push_back({{"elapsed_s", 10.0 * k}, {"threads", 1}, {"latency_us", 950.0 + 50.0 * (k % 3)}});
   const Predictor moving = test::fit_profile(profile, "moving.json");
-  const Json& a = steady.interval["by_threads"]["1"];
-  const Json& b = moving.interval["by_threads"]["1"];
-  CHECK(b["networks"] == 40);
-  CHECK(b["error_low"].get<double>() < a["error_low"].get<double>() - 0.02);
-  CHECK(b["error_high"].get<double>() > a["error_high"].get<double>() + 0.02);
-  CHECK(moving.interval["method"].get<std::string>().find("machine_speed") != std::string::npos);
+  const HostInterval::AtThreads& a = steady.interval.value().by_threads.at(1);
+  const HostInterval::AtThreads& b = moving.interval.value().by_threads.at(1);
+  CHECK(b.networks == 40);
+  CHECK(b.error_low < a.error_low - 0.02);
+  CHECK(b.error_high > a.error_high + 0.02);
+  CHECK(moving.interval->method.find("machine_speed") != std::string::npos);
 }

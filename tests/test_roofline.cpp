@@ -118,7 +118,7 @@ TEST_CASE("roofline model: fitted on a grid, it recovers the law and beats the q
   const auto& c = *chosen.classes[static_cast<size_t>(OpClass::conv_dense)];
   REQUIRE(c.roofline);
   REQUIRE_FALSE(quadratic.classes[static_cast<size_t>(OpClass::conv_dense)]->roofline);
-  const Json& held = chosen.provenance["classes"]["conv_dense"]["held_out"];
+  const Json& held = chosen.provenance.document["classes"]["conv_dense"]["held_out"];
   CHECK(held["chosen"] != "quadratic");
   CHECK(held["roofline"]["kfold_mape"].get<double>() < held["quadratic"]["kfold_mape"].get<double>());
   CHECK(held["roofline"]["kfold_mape"].get<double>() < 0.05);  // about the 3% noise
@@ -228,8 +228,8 @@ TEST_CASE("fit keeps per class the eligible kind with the lowest k-fold held-out
   // The true law here is a quadratic in log features, so that the choice is not one-sided.
   auto quadratic_law = [](const Shape& s) { return 0.01 * std::pow(double(s.cin * s.cout * s.res * s.res * s.kernel * s.kernel), 0.8); };
   auto check_choice = [](const Predictor& p, const char* op_class, FitOptions::Selection selection) {
-    CHECK(p.provenance["selection"] == (selection == FitOptions::Selection::kfold ? "kfold" : "balanced"));
-    const Json& held = p.provenance["classes"][op_class]["held_out"];
+    CHECK(p.provenance.document["selection"] == (selection == FitOptions::Selection::kfold ? "kfold" : "balanced"));
+    const Json& held = p.provenance.document["classes"][op_class]["held_out"];
     REQUIRE(held.contains("quadratic"));
     const std::array<const char*, 3> kinds{"quadratic", "roofline", "roofline+trees"};
     std::string best;
@@ -263,20 +263,20 @@ TEST_CASE("fit keeps per class the eligible kind with the lowest k-fold held-out
   // A depthwise conv's efficiency has no monotone law to keep, so all three kinds compete.
   const Json depthwise = synthetic_profile(quadratic_law, 7, true);
   for (const Predictor& p : {test::fit_profile(depthwise, "synthetic.json"), test::fit_profile(depthwise, "synthetic.json", balanced)}) {
-    REQUIRE(p.provenance["classes"].contains("conv_depthwise"));
-    CHECK(p.provenance["classes"]["conv_depthwise"]["held_out"]["quadratic"]["eligible"] == true);
-    check_choice(p, "conv_depthwise", p.provenance["selection"] == "kfold" ? FitOptions::Selection::kfold : FitOptions::Selection::balanced);
+    REQUIRE(p.provenance.document["classes"].contains("conv_depthwise"));
+    CHECK(p.provenance.document["classes"]["conv_depthwise"]["held_out"]["quadratic"]["eligible"] == true);
+    check_choice(p, "conv_depthwise", p.provenance.document["selection"] == "kfold" ? FitOptions::Selection::kfold : FitOptions::Selection::balanced);
   }
   // A dense conv's must not fall as its channels or pixels grow: the quadratic, which can, is scored but
   // never chosen there, even on a law it fits exactly.
   const Json dense = synthetic_profile(quadratic_law, 7);
   for (const Predictor& p : {test::fit_profile(dense, "synthetic.json"), test::fit_profile(dense, "synthetic.json", balanced)}) {
-    const Json& held = p.provenance["classes"]["conv_dense"]["held_out"];
+    const Json& held = p.provenance.document["classes"]["conv_dense"]["held_out"];
     CHECK(held["quadratic"]["eligible"] == false);
     CHECK(held["roofline"]["eligible"] == true);
     CHECK(held["chosen"] != "quadratic");
     CHECK(p.classes[static_cast<size_t>(OpClass::conv_dense)]->roofline);
-    check_choice(p, "conv_dense", p.provenance["selection"] == "kfold" ? FitOptions::Selection::kfold : FitOptions::Selection::balanced);
+    check_choice(p, "conv_dense", p.provenance.document["selection"] == "kfold" ? FitOptions::Selection::kfold : FitOptions::Selection::balanced);
   }
 }
 
@@ -288,10 +288,10 @@ TEST_CASE("fit refuses a profile measured while the machine changed speed by a q
     return Json{{"reference", "3x3 conv"}, {"samples", samples}};
   };
   profile["machine_speed"] = speed({1000, 1030, 1010});
-  CHECK(test::fit_profile(profile, "synthetic.json").provenance["machine_speed"]["slowed"] == false);
+  CHECK(test::fit_profile(profile, "synthetic.json").provenance.document["machine_speed"]["slowed"] == false);
   profile["machine_speed"] = speed({1000, 1150, 1010});  // fitted, and said
   FitReport report;
-  const Json slowed = test::fit_profile(profile, "synthetic.json", {}, &report).provenance["machine_speed"];
+  const Json slowed = test::fit_profile(profile, "synthetic.json", {}, &report).provenance.document["machine_speed"];
   CHECK(slowed["slowed"] == true);
   CHECK(slowed["spread"].get<double>() == Approx(0.15));
   REQUIRE(report.machine_speed);  // what `fit` prints: the provenance is written from it
@@ -340,7 +340,7 @@ TEST_CASE("fit without probed ceilings (or without the cache bandwidth) keeps th
   profile["peaks"] = Json::array();
   const Predictor p = test::fit_profile(profile, "synthetic.json");
   CHECK_FALSE(p.classes[static_cast<size_t>(OpClass::conv_dense)]->roofline);
-  const Json& held = p.provenance["classes"]["conv_dense"]["held_out"];
+  const Json& held = p.provenance.document["classes"]["conv_dense"]["held_out"];
   CHECK(held["chosen"] == "quadratic");
   CHECK_THAT(held["note"].get<std::string>(), Catch::Contains("peaks"));
 
@@ -348,7 +348,7 @@ TEST_CASE("fit without probed ceilings (or without the cache bandwidth) keeps th
   dram_only["peaks"][0].erase("cache_bandwidth_bytes_per_s");
   const Predictor q = test::fit_profile(dram_only, "synthetic.json");
   CHECK_FALSE(q.classes[static_cast<size_t>(OpClass::conv_dense)]->roofline);
-  CHECK_THAT(q.provenance["classes"]["conv_dense"]["held_out"]["note"].get<std::string>(),
+  CHECK_THAT(q.provenance.document["classes"]["conv_dense"]["held_out"]["note"].get<std::string>(),
              Catch::Contains("synthetic.json: peaks: no cache_bandwidth_bytes_per_s at 1 thread(s)"));
 }
 
@@ -457,7 +457,7 @@ TEST_CASE("fit takes the weight-streaming ceiling from the profile's peaks, stor
   profile["peaks"][0]["last_level_cache_bytes"] = 8 << 20;
   profile["peaks"][0]["gemm_tile_rows"] = 4;
   const Predictor p = test::fit_profile(profile, "synthetic.json");
-  CHECK_THAT(p.provenance["weight_streaming"].get<std::string>(), Catch::StartsWith("modelled"));
+  CHECK_THAT(p.provenance.document["weight_streaming"].get<std::string>(), Catch::StartsWith("modelled"));
   const Json j = to_json(p);
   const Json& streaming = j["classes"]["conv_dense"]["ceilings"]["1"]["weight_streaming"];
   CHECK(streaming["dram_bytes_per_s"] == 1e10);
@@ -484,7 +484,7 @@ TEST_CASE("fit takes the weight-streaming ceiling from the profile's peaks, stor
   // A profile from before the probe: the roofline without the third ceiling, and the provenance says why.
   const Predictor old = test::fit_profile(synthetic_profile(true_us, 6), "synthetic.json");
   CHECK(old.classes[static_cast<size_t>(OpClass::conv_dense)]->roofline);
-  CHECK_THAT(old.provenance["weight_streaming"].get<std::string>(), Catch::StartsWith("not modelled") && Catch::Contains("profile again"));
+  CHECK_THAT(old.provenance.document["weight_streaming"].get<std::string>(), Catch::StartsWith("not modelled") && Catch::Contains("profile again"));
   CHECK_FALSE(to_json(old)["classes"]["conv_dense"]["ceilings"]["1"].contains("weight_streaming"));
 }
 
@@ -531,14 +531,14 @@ TEST_CASE("fit pads the GEMM classes' work by the profile's tile, only theirs, s
   }
   // The tile's columns need its rows, which say how many rows pad.
   profile["peaks"][0]["gemm_tile_cols"] = 16;
-  CHECK_THAT(test::fit_profile(profile, "synthetic.json").provenance["gemm_tiles"].get<std::string>(), Catch::StartsWith("not modelled"));
+  CHECK_THAT(test::fit_profile(profile, "synthetic.json").provenance.document["gemm_tiles"].get<std::string>(), Catch::StartsWith("not modelled"));
   // A machine whose caches cpuinfo cannot read (a VM that hides them): tiles pad, and weights do not stream.
   profile["peaks"][0]["gemm_tile_rows"] = 4;
   profile["peaks"][0]["dram_read_bytes_per_s"] = 1e10;
   profile["peaks"][0]["last_level_cache_bytes"] = 0;
   const Predictor p = test::fit_profile(profile, "synthetic.json");
-  CHECK_THAT(p.provenance["gemm_tiles"].get<std::string>(), Catch::StartsWith("modelled") && Catch::Contains("16 output channels x 4 rows"));
-  CHECK_THAT(p.provenance["weight_streaming"].get<std::string>(), Catch::StartsWith("not modelled") && Catch::Contains("caches"));
+  CHECK_THAT(p.provenance.document["gemm_tiles"].get<std::string>(), Catch::StartsWith("modelled") && Catch::Contains("16 output channels x 4 rows"));
+  CHECK_THAT(p.provenance.document["weight_streaming"].get<std::string>(), Catch::StartsWith("not modelled") && Catch::Contains("caches"));
   const Json j = to_json(p);
   CHECK(j["classes"]["conv_dense"]["ceilings"]["1"]["gemm_tile"]["cols"] == 16);
   CHECK_FALSE(j["classes"]["conv_dense"]["ceilings"]["1"].contains("weight_streaming"));
@@ -557,7 +557,7 @@ TEST_CASE("fit pads the GEMM classes' work by the profile's tile, only theirs, s
              Catch::Contains("p.json") && Catch::Contains("classes.conv_dense.ceilings.1.gemm_tile.cols"));
   // A profile from before the tile was recorded: no padding, and the provenance says why.
   const Predictor old = test::fit_profile(synthetic_profile(true_us, 7), "synthetic.json");
-  CHECK_THAT(old.provenance["gemm_tiles"].get<std::string>(), Catch::StartsWith("not modelled") && Catch::Contains("profile again"));
+  CHECK_THAT(old.provenance.document["gemm_tiles"].get<std::string>(), Catch::StartsWith("not modelled") && Catch::Contains("profile again"));
   CHECK_FALSE(to_json(old)["classes"]["conv_dense"]["ceilings"]["1"].contains("gemm_tile"));
 }
 
@@ -589,11 +589,11 @@ TEST_CASE("fit --speed-correction local: each time at the profile's median speed
   FitOptions corrected = as_measured;
   corrected.speed_correction = FitOptions::SpeedCorrection::local;
   const Predictor raw = test::fit_profile(profile, "synthetic.json", as_measured), fixed = test::fit_profile(profile, "synthetic.json", corrected);
-  CHECK(fixed.provenance["speed_correction"] == "local");
-  CHECK(raw.provenance["speed_correction"] == "none");
+  CHECK(fixed.provenance.document["speed_correction"] == "local");
+  CHECK(raw.provenance.document["speed_correction"] == "none");
   // As measured, the slow span is dropped as noisy and the fast one is learned as it ran.
-  CHECK(raw.provenance["noise"]["samples_dropped"].get<int64_t>() == static_cast<int64_t>(n - 4 * n / 5));
-  CHECK(fixed.provenance["noise"]["samples_dropped"].get<int64_t>() == 0);
+  CHECK(raw.provenance.document["noise"]["samples_dropped"].get<int64_t>() == static_cast<int64_t>(n - 4 * n / 5));
+  CHECK(fixed.provenance.document["noise"]["samples_dropped"].get<int64_t>() == 0);
   const std::vector<Shape> fast(grid.begin() + 3 * n / 5, grid.begin() + 4 * n / 5), slow(grid.begin() + 4 * n / 5, grid.end());
   INFO("fast span MAPE as measured " << mape_on(raw, fast, true_us) << ", corrected " << mape_on(fixed, fast, true_us));
   CHECK(mape_on(raw, fast, true_us) > 0.15);

@@ -72,7 +72,7 @@ TEST_CASE("zero-shot: a device's own timings cannot reach its zero-shot device",
   r.zero_shot = true;
   r.out = (dir / "pi5-zs.json").string();
   const predictor::CalibrationResult out = predictor::calibrate_device(r);
-  const Json& devices = out.calibration.device.provenance["zero_shot"]["devices"];
+  const Json& devices = out.calibration.device.provenance.document["zero_shot"]["devices"];
   CHECK(devices.size() == 5);
   for (const Json& d : devices) CHECK(d.get<std::string>() != "pi5");
   const predictor::ZeroShotPrior without = predictor::zero_shot_prior(host.model, host.ceilings, predictor::shipped_prior_sources("pi5"));
@@ -177,7 +177,7 @@ TEST_CASE("zero-shot: a family's several timings count as one observation of the
     four_families.push_back({m, ms, m, net, 0, ""});
   }
   const auto shift = [&](const std::vector<predictor::PublishedPoint>& t) {
-    return predictor::zero_shot_device(host.model, host.ceilings, hw, prior, t, "").provenance["level_shift_log"].get<double>();
+    return predictor::zero_shot_device(host.model, host.ceilings, hw, prior, t, "").provenance.document["level_shift_log"].get<double>();
   };
   // The level moves from the prior's centre towards the timings' log error, less far when they are one family.
   const double one = shift(one_family), four = shift(four_families);

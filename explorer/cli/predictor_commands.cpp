@@ -129,7 +129,7 @@ void run_predict(const ModelArgs& m, const std::string& device, std::optional<in
   const double macs = static_cast<double>(count(net).total.macs);
   // A zoo network that leaves out timed work of its original: the prediction is of this network, not of that.
   const ZooEntry* entry = find_zoo(model);
-  Json j = predictor::prediction_json(p, net, pred, threads, layers);
+  Json j = predictor::prediction_to_json(p, net, pred, threads, layers);
   if (entry && !entry->unmodelled_work.empty()) j["unmodelled_work"] = entry->unmodelled_work;
   add_skipped(j, loaded);
   if (as_json) {
@@ -152,9 +152,9 @@ void run_predict(const ModelArgs& m, const std::string& device, std::optional<in
   std::printf("predicted latency %.3f ms, MACs %s, %.2f GMACpS\n", pred.latency_us / 1e3,
               thousands(static_cast<int64_t>(macs)).c_str(), macs / (pred.latency_us * 1e3));
   if (pred.interval_us)
-    std::printf("interval (%.0f%%, %s): %.3f to %.3f ms\n", 100 * pred.interval["level"].get<double>(), interval_in_words(p, pred).c_str(),
+    std::printf("interval (%.0f%%, %s): %.3f to %.3f ms\n", 100 * pred.interval.value().level, interval_in_words(p, pred).c_str(),
                 (*pred.interval_us)[0] / 1e3, (*pred.interval_us)[1] / 1e3);
-  // What prediction_json writes as device_warnings, from the struct it writes them from.
+  // What prediction_to_json writes as device_warnings, from the struct it writes them from.
   if (p.calibrated && p.calibrated->held_out)
     for (const std::string& w : p.calibrated->held_out->warnings) std::printf("device warning (from calibrate): %s\n", w.c_str());
   // Every caveat of the JSON document, so that the text form says no less.
@@ -355,15 +355,15 @@ void print_device_interval(const predictor::Calibrated& d) {
 void print_zero_shot(const predictor::CalibrationRequest& request, const predictor::CalibrationResult& r) {
   const predictor::Predictor& p = r.calibration.device;
   const predictor::Calibrated& d = *p.calibrated;
-  const Json& z = p.provenance["zero_shot"];
+  const predictor::Provenance::ZeroShot& z = p.provenance.zero_shot.value();
   // The covariate's values as the figures themselves (covariate_shown: a log covariate's exp).
   std::printf("prior: %s learned over %s; %s; efficiency exponent %.2f, dispatch %.3g us per op; covariate %s (slope %.3f; this device %.3g, "
-              "theirs %.3g to %.3g)\n", predictor::to_string(d.method).data(), z["devices"].dump().c_str(), z["form"].get<std::string>().c_str(),
-              d.efficiency_exponent, z["dispatch_us_per_op"].get<double>(), z["covariate"].get<std::string>().c_str(), z["slope"].get<double>(),
-              z["covariate_shown"][0].get<double>(), z["covariate_shown"][1].get<double>(), z["covariate_shown"][2].get<double>());
-  if (const std::string level = z.value("runtime_level", std::string()); !level.empty()) std::printf("prior level: %s\n", level.c_str());
+              "theirs %.3g to %.3g)\n", predictor::to_string(d.method).data(), Json(z.devices).dump().c_str(), z.form.c_str(),
+              d.efficiency_exponent, z.dispatch_us_per_op, z.covariate.c_str(), z.slope, z.covariate_shown[0], z.covariate_shown[1],
+              z.covariate_shown[2]);
+  if (!z.runtime_level.empty()) std::printf("prior level: %s\n", z.runtime_level.c_str());
   std::printf("each learning device predicted by the prior learned without it (MAPE):");
-  for (const Json& l : z["left_out"]) std::printf(" %s %.1f%%;", l["device"].get<std::string>().c_str(), 100 * l["mape"].get<double>());
+  for (const predictor::Provenance::ZeroShot::LeftOut& l : z.left_out) std::printf(" %s %.1f%%;", l.device.c_str(), 100 * l.mape);
   std::printf("\ngroup factors:");
   for (size_t g = 0; g < predictor::op_group_count; ++g) {
     const std::string name(predictor::to_string(static_cast<predictor::OpGroup>(g)));
@@ -371,11 +371,10 @@ void print_zero_shot(const predictor::CalibrationRequest& request, const predict
   }
   std::printf("\ninterval: %.0f%%, errors %+.1f%% to %+.1f%% (%s); coverage %.0f%% (%s)\n", 100 * d.interval.level, 100 * d.interval.error_low,
               100 * d.interval.error_high, d.interval.method.c_str(), 100 * d.interval.coverage.value().share, d.interval.coverage->how.c_str());
-  for (const Json& t : p.provenance["timings"])
-    std::printf("  %-22s timed %8.2f ms  zero-shot %8.2f ms  updated %8.2f ms\n", t["model"].get<std::string>().c_str(),
-                t["latency_ms"].get<double>(), t["zero_shot_ms"].get<double>(), t["updated_ms"].get<double>());
-  for (const Json& o : p.provenance["outside_learning_devices"])
-    std::printf("warning: %s: the prior extrapolates, and its interval may be too narrow\n", o.get<std::string>().c_str());
+  for (const predictor::Provenance::Timing& t : p.provenance.timings)
+    std::printf("  %-22s timed %8.2f ms  zero-shot %8.2f ms  updated %8.2f ms\n", t.model.c_str(), t.latency_ms, t.zero_shot_ms, t.updated_ms);
+  for (const std::string& o : p.provenance.outside_learning_devices)
+    std::printf("warning: %s: the prior extrapolates, and its interval may be too narrow\n", o.c_str());
   (void)request;
 }
 
@@ -405,10 +404,10 @@ void run_calibrate(const predictor::CalibrationRequest& request) {
   if (!h.sureness.warning.empty()) std::printf("note: %s\n", h.sureness.warning.c_str());
   // A host model fitted on zoo networks (fit --zoo-families half) has seen those models' host timings: held
   // out of the device's parameters, they are not held out of the host model.
-  if (const Json& fitted = r.calibration.device.provenance["host_model"]["zoo_families_fitted"]; !fitted.empty())
+  if (const auto& host_model = r.calibration.device.provenance.host_model; host_model && !host_model->zoo_families_fitted.empty())
     std::printf("note: the host model was fitted on the host timings of the zoo families %s; their held-out figures above hold them "
                 "out of the device's parameters only (fit --zoo-families none for figures that hold them out of both)\n",
-                fitted.dump().c_str());
+                Json(host_model->zoo_families_fitted).dump().c_str());
   const predictor::DevicePricing pricing = predictor::pricing_of(d.method);
   if (pricing == predictor::DevicePricing::transferred || pricing == predictor::DevicePricing::group_scaled) {
     std::printf("group factors:");
@@ -435,10 +434,11 @@ void run_calibrate(const predictor::CalibrationRequest& request) {
                 "widening the interval by up to %.2gx (%s)\n", exercised.c_str(), d.uncalibrated_factor,
                 d.uncalibrated && d.uncalibrated->factor && d.uncalibrated->factor->sized ? "sized from held-out cases"
                                                                                           : "assumed: too few held-out cases to size it");
-  for (const auto& pt : r.calibration.device.provenance["published"])
-    std::printf("  %-22s %-14s timed %8.2f ms  held out %8.2f ms (%+6.1f%%)\n", pt["model"].get<std::string>().c_str(),
-                pt["family"].get<std::string>().c_str(), pt["latency_ms"].get<double>(), pt["held_out_ms"].get<double>(),
-                100 * (pt["held_out_ms"].get<double>() / pt["latency_ms"].get<double>() - 1));
+  for (const predictor::Provenance::Published& pt : r.calibration.device.provenance.published) {
+    const double held_out_ms = pt.held_out_ms.value_or(std::nan(""));  // calibrate writes one for every point
+    std::printf("  %-22s %-14s timed %8.2f ms  held out %8.2f ms (%+6.1f%%)\n", pt.model.c_str(), pt.family.value_or("").c_str(),
+                pt.latency_ms, held_out_ms, 100 * (held_out_ms / pt.latency_ms - 1));
+  }
   // What calibrate found wrong and wrote all the same (the file's held_out.warnings, word for word).
   for (const std::string& w : h.warnings) std::printf("warning: %s\n", w.c_str());
   std::printf("written to %s\n", r.path.c_str());

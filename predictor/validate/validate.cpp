@@ -489,7 +489,7 @@ struct Scoring {
 Scoring load_scoring(const std::string& device) {
   const DeviceRef d = resolve_device(device);
   Scoring s{load_predictor(d), "", {}, ""};
-  s.profile_path = s.predictor.provenance.value("profile", d.profile_path);
+  s.profile_path = s.predictor.provenance.profile.value_or(d.profile_path);
   s.profile = profiler::read_profile_file(s.profile_path);
   try {
     s.reference = profiler::profile_speed_reference(s.profile);
@@ -506,7 +506,7 @@ ValidationRow score_row(const Predictor& p, const HeldOut& h, HeldOutSet set, co
   const NetworkCount c = count(h.net);
   const std::vector<double>& medians = m.medians_us;
   const NetworkPrediction pred = predict(p, h.net, threads);
-  const Json outside = prediction_json(p, h.net, pred, threads, false);
+  const Json outside = prediction_to_json(p, h.net, pred, threads, false);
   const auto [lo, hi] = std::minmax_element(medians.begin(), medians.end());
   ValidationRow row;
   row.network = h.name;
@@ -606,9 +606,7 @@ Validation score(const Scoring& s, const ValidateOptions& options, const std::ve
   for (const NetworkRounds& n : rounds.networks)
     if (n.additivity) additivity.push_back(*n.additivity);
   if (options.layers && !additivity.empty()) v.layers_median_additivity = median(additivity);
-  v.predictor = Json::object();
-  for (const char* key : {"profile", "fitted_on", "selection"})
-    if (p.provenance.contains(key)) v.predictor[key] = p.provenance[key];
+  v.predictor = fit_summary_to_json(p.provenance);
   v.machine_noise = machine_noise(v.rows, rounds.reference, rounds.reference_us);
   v.interference = rounds.interference;
   v.environment = std::move(environment);
