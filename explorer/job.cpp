@@ -11,12 +11,11 @@
 #include <optional>
 #include <set>
 
+#include "explorer/known_latencies.hpp"
 #include "explorer/matched.hpp"
 #include "explorer/option_checks.hpp"
 #include "explorer/proposal_rows.hpp"
 #include "explorer/rules.hpp"
-#include "predictor/calibrate.hpp"
-#include "predictor/calibrate_interval.hpp"
 #include "predictor/devices.hpp"
 #include "predictor/fit.hpp"
 #include "profiler/measure/environment.hpp"
@@ -34,8 +33,6 @@
 namespace cpx::explorer {
 
 namespace {
-
-const std::array<std::string, 4> baseline_names{"b0", "b1", "b2", "b3"};
 
 std::string now_utc() {
   const std::time_t t = std::time(nullptr);
@@ -81,69 +78,6 @@ void announce(const JobOptions& o, const AccuracyModel& acc) {
   }
   std::fprintf(stderr, "accuracy model: %s (MAE leave one model out %.2f pp, leave one family out %.2f pp)\n", acc.name.c_str(),
                *acc.loo_mae_pp, acc.lofo_mae_pp.value_or(NAN));
-}
-
-// A published point of a calibrated device with the prediction the calibration made with it held out, and
-// the interval a user who never saw it would have got (from the other points' held-out errors).
-struct HeldOutPoint {
-  std::string family;
-  double actual_us = 0, predicted_us = 0, low_us = 0, high_us = 0;
-};
-
-// Latencies of zoo models on the device that do not come from its predictor.
-struct KnownLatencies {
-  std::map<std::string, double> published_us;          // calibrated devices list the points they rest on
-  std::map<std::string, HeldOutPoint> held_out;        // by model, for those same points
-  bool by_family = false;                              // held_out is leave-one-family-out (else leave-one-model-out)
-  std::map<std::string, double> measured_us;           // host profile's zoo section, never used in fitting
-};
-
-// The device file stores each point's held-out prediction of its chosen method: leave-one-family-out when
-// that method has family-held-out figures (two or more families), else leave-one-model-out (also every file
-// calibrated before issue 16).
-void read_held_out(const Context& c, KnownLatencies& k) {
-  const std::vector<predictor::Provenance::Published>& published = c.pred.provenance.published;
-  if (!c.pred.calibrated || published.empty()) return;
-  const std::optional<predictor::CalibrationHeldOut>& h = c.pred.calibrated->held_out;
-  const predictor::MethodHeldOut* chosen = h ? h->find(h->chosen) : nullptr;
-  if (!chosen)
-    throw InputError("device " + c.pred.device + ": held_out.methods: no figures of its chosen method, which the accuracy chart needs "
-                     "(rebuild the device with `cpubone-explore calibrate`)");
-  k.by_family = chosen->lofo.has_value();
-  std::vector<double> error;
-  std::vector<std::string> group;
-  for (size_t i = 0; i < published.size(); ++i) {
-    const predictor::Provenance::Published& pt = published[i];
-    const std::string& model = pt.model;
-    if (k.by_family && !pt.family)
-      throw InputError("device " + c.pred.device + ": provenance.published[" + std::to_string(i) +
-                       "].family: missing, needed for its family-held-out interval");
-    if (!pt.held_out_ms)
-      throw InputError("device " + c.pred.device + ": provenance.published[" + std::to_string(i) +
-                       "].held_out_ms: missing, needed for the accuracy chart (rebuild the device with `cpubone-explore calibrate`)");
-    const ZooEntry* z = find_zoo(model);
-    // Published figures are in milliseconds (predictor/calibrate.hpp).
-    HeldOutPoint p{pt.family.value_or(z ? z->family : std::string()), pt.latency_ms * 1e3, *pt.held_out_ms * 1e3};
-    k.published_us[model] = p.actual_us;
-    error.push_back(p.predicted_us / p.actual_us - 1);
-    group.push_back(k.by_family ? p.family : model);
-    k.held_out[model] = p;
-  }
-  const auto bounds = predictor::held_out_bounds(*c.pred.calibrated, error, group);
-  for (size_t i = 0; i < published.size(); ++i) {
-    HeldOutPoint& p = k.held_out.at(published[i].model);
-    p.low_us = p.predicted_us / (1 + bounds[i][1]);
-    p.high_us = p.predicted_us / (1 + bounds[i][0]);
-  }
-}
-
-KnownLatencies known_latencies(const Context& c) {
-  KnownLatencies k;
-  read_held_out(c, k);
-  if (c.profile)
-    for (const profiler::ProfileRecord& z : (*c.profile)[profiler::ProfileSection::zoo])
-      if (z.threads == c.t) k.measured_us[z.model] = z.median_us();
-  return k;
 }
 
 struct ZooTable {
@@ -231,7 +165,8 @@ DesignRules design_rules(const Context& c) {
 // points of the space seed the search.
 std::vector<Evaluated> evaluate_baselines(const Context& c, const AccuracyModel& acc, const SearchSpace& space, SearchOptions& so) {
   std::vector<Evaluated> baselines;
-  for (const auto& name : baseline_names) {
+  for (const std::string_view baseline : cpubone_baselines) {
+    const std::string name(baseline);
     baselines.push_back({evaluate_network(load_model(name), c.pred, acc, c.t), name, find_zoo(name)->top1(), std::nullopt});
     try {
       baselines.back().point = space.encode(*find_zoo(name)->macro);
@@ -411,8 +346,8 @@ struct EmulatedOps {
 
 // What the executor would do with B0-B3, where nothing is measured.
 void note_baselines_emulated(EmulatedOps& emulated) {
-  for (const auto& name : baseline_names) {
-    const Network net = load_model(name);
+  for (const std::string_view name : cpubone_baselines) {
+    const Network net = load_model(std::string(name));
     emulated.note(net, profiler::plan_implementations(net, 1));
   }
 }
@@ -542,88 +477,6 @@ results::Roofline roofline(const Context& c, const std::vector<results::Roofline
   return roof;
 }
 
-// mape in percent, within_10 a fraction, as the results schema states them.
-results::HeldOutScores accuracy_figures(double mape, double within_10pct, double spearman) { return {100 * mape, within_10pct, spearman}; }
-
-// The device file's side-by-side held-out table (fractions there) in the results' units.
-std::vector<results::HeldOutMethod> held_out_methods(const predictor::CalibrationHeldOut& held_out) {
-  std::vector<results::HeldOutMethod> rows;
-  auto figures = [](const predictor::HeldOutFigures& f) { return accuracy_figures(f.mape, f.within_10pct, f.spearman); };
-  for (const predictor::MethodHeldOut& m : held_out.methods)
-    rows.push_back({std::string(predictor::to_string(m.method)), m.method == held_out.chosen, figures(m.lomo),
-                    m.lofo ? std::optional<results::HeldOutScores>(figures(*m.lofo)) : std::nullopt});
-  return rows;
-}
-
-// The figures of the points against the actual latencies, with what they are compared with.
-results::PredictorAccuracy scored(std::vector<results::PredictorPoint> points, std::string against) {
-  std::vector<double> p, a;
-  for (const results::PredictorPoint& x : points) p.push_back(x.predicted_us), a.push_back(x.actual_us);
-  const predictor::Accuracy s = predictor::accuracy_of(p, a);
-  const results::HeldOutScores f = accuracy_figures(s.mape, s.within_10pct, s.spearman);
-  results::PredictorAccuracy out;
-  out.mape = f.mape, out.within_10 = f.within_10, out.spearman = f.spearman;
-  out.points = std::move(points), out.against = std::move(against);
-  return out;
-}
-
-// On the host: the zoo models measured here whose families the fit never saw (fit --zoo-families half).
-std::optional<results::PredictorAccuracy> host_accuracy(const Context& c, const std::vector<results::ZooRow>& zoo_rows) {
-  std::vector<results::PredictorPoint> pts;
-  const std::set<std::string> fitted_families = predictor::fitted_zoo_families(c.pred);
-  size_t left_out = 0;  // measured models of those families
-  for (const results::ZooRow& r : zoo_rows) {
-    if (!r.measured_latency_us || !r.predicted_latency_us) continue;
-    if (fitted_families.count(r.family)) {
-      ++left_out;
-      continue;
-    }
-    pts.push_back({r.name, r.family, *r.predicted_latency_us, *r.measured_latency_us, std::nullopt, std::nullopt});
-  }
-  if (pts.empty()) return std::nullopt;
-  c.missing.push_back("no prediction intervals on " + c.o.device + ": the host predictor gives none");
-  return scored(std::move(pts), "measured on this machine (zoo models of the profile whose families the fit never saw" +
-                                    (left_out ? "; " + std::to_string(left_out) + (left_out == 1 ? " measured model" : " measured models") +
-                                                    " of the families it was fitted on left out"
-                                              : std::string()) +
-                                    ")");
-}
-
-// On a calibrated device: the calibration's held-out predictions with the interval a user who never saw the
-// point's family (or model) would have got.
-std::optional<results::PredictorAccuracy> held_out_accuracy(const Context& c, const KnownLatencies& known) {
-  std::vector<results::PredictorPoint> pts;
-  for (const auto& [model, h] : known.held_out) pts.push_back({model, h.family, h.predicted_us, h.actual_us, h.low_us, h.high_us});
-  if (pts.empty()) return std::nullopt;
-  const std::string scheme = known.by_family ? "leave-one-family-out" : "leave-one-model-out";
-  const std::string group = known.by_family ? "family" : "model";
-  // published, or the user's own
-  results::PredictorAccuracy out = scored(std::move(pts), predictor::timings_in_words(*c.pred.calibrated) + " (" + scheme + " predictions)");
-  out.held_out = known.by_family ? results::HeldOut::lofo : results::HeldOut::lomo;
-  const predictor::CalibrationHeldOut& held_out = *c.pred.calibrated->held_out;  // read_held_out found it
-  out.method = std::string(predictor::to_string(held_out.chosen));
-  const std::string sized = c.pred.calibrated->interval.interval_method == predictor::IntervalMethod::pooled_t
-                                ? "the device's interval (Student-t, its variance pooled with the other devices') sized on the other "
-                                : "the " + std::to_string(std::lround(100 * (1 - predictor::interval_level) / 2)) + "th to " +
-                                      std::to_string(std::lround(100 * (1 + predictor::interval_level) / 2)) + "th percentile of the other ";
-  out.interval = results::PredictorInterval{
-      predictor::interval_level, sized + (known.by_family ? "families'" : "models'") +
-                                     " held-out relative errors, around the point's own held-out prediction (those errors come from "
-                                     "fits that saw this " + group + ", so the interval is not fully nested)"};
-  out.methods = held_out_methods(held_out);
-  if (!known.by_family)
-    c.missing.push_back("no family-held-out predictions on " + c.o.device + ": its device file has none (" + held_out.chosen_by + ")");
-  return out;
-}
-
-// Predictor accuracy: against measurements here, or the calibration's held-out predictions.
-std::optional<results::PredictorAccuracy> predictor_accuracy(const Context& c, const std::vector<results::ZooRow>& zoo_rows,
-                                                             const KnownLatencies& known) {
-  std::optional<results::PredictorAccuracy> out = c.host ? host_accuracy(c, zoo_rows) : held_out_accuracy(c, known);
-  if (!out) c.missing.push_back("no predicted-vs-actual points for " + c.o.device);
-  return out;
-}
-
 // FasterNet's Table 1 as measured in the profile.
 std::optional<std::vector<results::OperatorRow>> operator_table(const Context& c, const profiler::DesignRules& derived) {
   if (!c.profile) {
@@ -713,7 +566,7 @@ Results run_job(const JobOptions& o, const predictor::Predictor& pred, const pro
   const SearchSpace space = o.space_file.empty() ? SearchSpace::defaults() : SearchSpace::from_json(read_json_file(o.space_file), o.space_file);
   const AccuracyModel acc = accuracy_model(o);
   announce(o, acc);
-  const KnownLatencies known = known_latencies(c);
+  const KnownLatencies known = known_latencies(c.pred, c.profile, c.t);
   const ZooTable zoo_rows = zoo_table(c, acc, known);
   const DesignRules rules = design_rules(c);
   SearchOptions so = o.search;
@@ -733,7 +586,7 @@ Results run_job(const JobOptions& o, const predictor::Predictor& pred, const pro
   }
   const Layers layers = layer_breakdown(c, proof.layers);
   const results::Roofline roof = roofline(c, layers.roof_points);
-  std::optional<results::PredictorAccuracy> accuracy = predictor_accuracy(c, zoo_rows.rows, known);
+  std::optional<results::PredictorAccuracy> accuracy = predictor_accuracy(c.pred, c.o.device, c.host, zoo_rows.rows, known, c.missing);
   std::optional<std::vector<results::OperatorRow>> operators = operator_table(c, rules.derived);
   if (acc.kind == AccuracyKind::macs) missing.push_back("no top-1 estimates: the second objective is MACs");
   if (searched.nsga.stopped_by_time) missing.push_back("the search stopped at its time limit before its evaluation budget; rerun for a reproducible result");

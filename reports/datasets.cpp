@@ -5,12 +5,15 @@
 #include <utility>
 
 #include "reports/parts.hpp"
+#include "space/zoo.hpp"
 
 namespace cpx::reports {
 
 namespace {
 
-bool is_cpubone_baseline(const std::string& name) { return name == "b0" || name == "b1" || name == "b2" || name == "b3"; }
+bool is_cpubone_baseline(const std::string& name) {
+  return std::find(cpubone_baselines.begin(), cpubone_baselines.end(), name) != cpubone_baselines.end();
+}
 
 std::optional<double> div_or_null(const std::optional<double>& num, const std::optional<double>& den, double scale) {
   if (!num || !den || *den <= 0) return std::nullopt;

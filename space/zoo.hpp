@@ -1,7 +1,9 @@
 // The model zoo: networks we compare, each with the figures its authors published.
 #pragma once
 
+#include <array>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -11,6 +13,8 @@
 namespace cpx {
 
 const std::vector<ZooEntry>& zoo();
+// The baselines the main job's proposals must beat: CPUBone-B0 to B3 by their zoo names, fastest first.
+inline constexpr std::array<std::string_view, 4> cpubone_baselines{"b0", "b1", "b2", "b3"};
 // By the zoo's name, a CPUBone model as "cpubone-NAME" too, or by timm's name where the architecture is the
 // same ("mobilenetv2_100", "resnet50.a1_in1k"); nullptr if unknown.
 const ZooEntry* find_zoo(std::string_view name);

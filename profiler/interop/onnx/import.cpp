@@ -72,6 +72,11 @@ const Value& Context::pixel_input(int i, int k) const {
   return v;
 }
 
+Value Context::one_pixel_heads(const Value& x) const {
+  if (x.kind != Value::Kind::nchw || x.rank != 4 || shape(x).pixels() != 1) return x;
+  return Value::head_view(x.tensor, shape(x).c, {0, 1}, false);
+}
+
 std::map<std::string, std::string> Context::onnx_names() const {
   std::map<std::string, std::string> out;
   for (int i = 0; i < g.size(); ++i)

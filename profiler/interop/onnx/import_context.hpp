@@ -78,6 +78,10 @@ class Context {
   // (the same data here, ours being NHWC either way), as PyTorch code that permutes to channels-last
   // before a LayerNorm and Linear layers exports it (ConvNeXt's blocks).
   const Value& pixel_input(int i, int k = 0) const;
+  // N x C x 1 x 1 read as the per-head view N x C x 1 x 1 (C heads of one value at one pixel), as attention
+  // over a single token reads it (MobileViT's last stage at 64x64): the two views have the same dims, so
+  // an op that works on heads takes it so. Any other value is itself.
+  Value one_pixel_heads(const Value& x) const;
   // Sets an op's output in the layout (nchw or nhwc) and rank of the input it was read from.
   void set_like(const std::string& onnx_tensor, const Value& like, const std::string& ours) {
     Value v = Value::of(like.kind, ours);
