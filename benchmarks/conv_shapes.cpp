@@ -38,11 +38,13 @@ using namespace cpx::profiler;
 namespace {
 
 enum class Engine { igemm, xnnpack };
-constexpr std::array<std::pair<Engine, const char*>, 2> engine_names{{{Engine::igemm, "igemm"}, {Engine::xnnpack, "xnnpack"}}};
+constexpr std::array<std::pair<Engine, const char*>, 2> engine_names{
+    {{Engine::igemm, "igemm"}, {Engine::xnnpack, "xnnpack"}}};
 const char* to_string(Engine e) { return engine_names[static_cast<size_t>(e)].second; }
 
 enum class ShapeSet { resnet50_3x3, pointwise };
-constexpr std::array<std::pair<ShapeSet, const char*>, 2> set_names{{{ShapeSet::resnet50_3x3, "resnet50-3x3"}, {ShapeSet::pointwise, "pointwise"}}};
+constexpr std::array<std::pair<ShapeSet, const char*>, 2> set_names{
+    {{ShapeSet::resnet50_3x3, "resnet50-3x3"}, {ShapeSet::pointwise, "pointwise"}}};
 
 // One shape: a one-op network and where it comes from.
 struct Shape {
@@ -73,9 +75,10 @@ std::vector<Shape> resnet50_3x3() {
     int64_t in_hw, channels, stride, count;
   };
   constexpr Row rows[] = {
-      {"56x56 64->64", 56, 64, 1, 3},        {"56x56 128->128 /2", 56, 128, 2, 1}, {"28x28 128->128", 28, 128, 1, 3},
-      {"28x28 256->256 /2", 28, 256, 2, 1},  {"14x14 256->256", 14, 256, 1, 5},    {"14x14 512->512 /2", 14, 512, 2, 1},
-      {"7x7 512->512", 7, 512, 1, 2},        {"28x28 256->256 (peak probe)", 28, 256, 1, 0},
+      {"56x56 64->64", 56, 64, 1, 3},    {"56x56 128->128 /2", 56, 128, 2, 1},
+      {"28x28 128->128", 28, 128, 1, 3}, {"28x28 256->256 /2", 28, 256, 2, 1},
+      {"14x14 256->256", 14, 256, 1, 5}, {"14x14 512->512 /2", 14, 512, 2, 1},
+      {"7x7 512->512", 7, 512, 1, 2},    {"28x28 256->256 (peak probe)", 28, 256, 1, 0},
   };
   std::vector<Shape> out;
   for (const Row& r : rows) {
@@ -108,7 +111,8 @@ std::vector<Shape> pointwise() {
         kind = "fc " + std::to_string(in.c) + "->" + std::to_string(f->out_features) +
                (f->activation == Activation::none ? "" : " " + std::string(cpx::to_string(f->activation)));
       else continue;
-      const std::string name = std::string(model) + " " + std::to_string(in.h) + "x" + std::to_string(in.w) + " " + kind;
+      const std::string name =
+          std::string(model) + " " + std::to_string(in.h) + "x" + std::to_string(in.w) + " " + kind;
       if (auto it = index.find(name); it != index.end()) {
         ++out[it->second].count;
         continue;
@@ -164,8 +168,11 @@ Summary summarise(const std::vector<Reading>& rs) {
 }
 
 Json to_json(const Summary& s) {
-  return {{"gmacps_cpu_median", s.median}, {"gmacps_cpu_min", s.min}, {"gmacps_cpu_max", s.max},
-          {"gmacps_cpu_rounds", s.rounds}, {"gmacps_wall_median", s.wall}};
+  return {{"gmacps_cpu_median", s.median},
+          {"gmacps_cpu_min", s.min},
+          {"gmacps_cpu_max", s.max},
+          {"gmacps_cpu_rounds", s.rounds},
+          {"gmacps_wall_median", s.wall}};
 }
 
 // What one engine runs at: igemm at a level of ours, XNNPACK at the CPU's.
@@ -220,7 +227,8 @@ Options parse(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: %s [--set resnet50-3x3|pointwise] [--rounds N] [--min-time S] [--isa avx2|avx512]... "
-                   "[--engine igemm|xnnpack]... [--shape TEXT]... [--json]\n", argv[0]);
+                   "[--engine igemm|xnnpack]... [--shape TEXT]... [--json]\n",
+                   argv[0]);
       std::exit(2);
     }
   }
@@ -242,7 +250,7 @@ std::vector<Runner> runners_of(const Options& o) {
 }
 
 struct Results {
-  std::map<Isa, std::vector<Reading>> fma;      // per level of ours (and the CPU's, for XNNPACK)
+  std::map<Isa, std::vector<Reading>> fma;  // per level of ours (and the CPU's, for XNNPACK)
   std::map<Isa, std::string> fma_source, tile;
   std::map<std::string, std::vector<std::vector<Reading>>> by_runner;  // label -> per shape, per round
 };
@@ -310,20 +318,25 @@ Json report_level(const Options& o, const std::vector<Shape>& shapes, const Resu
   const Runner ours{Engine::igemm, level}, xnn{Engine::xnnpack, detected_isa()};
   const bool has_ours = r.by_runner.contains(ours.label()), has_xnn = r.by_runner.contains(xnn.label());
   auto gmacps = [&](const Runner& x, size_t i) { return summarise(r.by_runner.at(x.label())[i]).median; };
-  Json l = {{"isa", std::string(isa_name(level))}, {"igemm_tile", r.tile.at(level)}, {"fma_source", r.fma_source.at(level)},
-            {"fma_peak", to_json(peak)}, {"rule", Json::array()}, {"models", Json::object()}};
+  Json l = {
+      {"isa", std::string(isa_name(level))}, {"igemm_tile", r.tile.at(level)}, {"fma_source", r.fma_source.at(level)},
+      {"fma_peak", to_json(peak)},           {"rule", Json::array()},          {"models", Json::object()}};
   if (!o.as_json)
-    std::printf("\n%s (igemm %s), FMA peak %.1f GMACpS by CPU time (rounds %.1f-%.1f); GMACpS, %% of that peak, [range of rounds]\n",
-                std::string(isa_name(level)).c_str(), r.tile.at(level).c_str(), peak.median, peak.min, peak.max);
+    std::printf(
+        "\n%s (igemm %s), FMA peak %.1f GMACpS by CPU time (rounds %.1f-%.1f); GMACpS, %% of that peak, [range of "
+        "rounds]\n",
+        std::string(isa_name(level)).c_str(), r.tile.at(level).c_str(), peak.median, peak.min, peak.max);
   for (size_t i = 0; i < shapes.size(); ++i) {
     const Engine pick = rule_engine(shapes[i], level);
     l["rule"].push_back({{"shape", shapes[i].name}, {"engine", to_string(pick)}});
     if (o.as_json) continue;
-    std::printf("  %-44s x%-2lld rule %-7s", shapes[i].name.c_str(), static_cast<long long>(shapes[i].count), to_string(pick));
+    std::printf("  %-44s x%-2lld rule %-7s", shapes[i].name.c_str(), static_cast<long long>(shapes[i].count),
+                to_string(pick));
     for (const Runner& x : {ours, xnn}) {
       if (!r.by_runner.contains(x.label())) continue;
       const Summary s = summarise(r.by_runner.at(x.label())[i]);
-      std::printf("  %s %6.1f %5.1f%% [%.1f-%.1f]", to_string(x.engine), s.median, 100 * s.median / peak.median, s.min, s.max);
+      std::printf("  %s %6.1f %5.1f%% [%.1f-%.1f]", to_string(x.engine), s.median, 100 * s.median / peak.median, s.min,
+                  s.max);
     }
     std::printf("\n");
   }
@@ -335,15 +348,18 @@ Json report_level(const Options& o, const std::vector<Shape>& shapes, const Resu
     if (has_ours) mj["igemm"] = weighted(shapes, m, [&](size_t i) { return gmacps(ours, i); });
     if (has_xnn) mj["xnnpack"] = weighted(shapes, m, [&](size_t i) { return gmacps(xnn, i); });
     if (has_ours && has_xnn) {
-      mj["rule"] = weighted(shapes, m, [&](size_t i) { return gmacps(rule_engine(shapes[i], level) == Engine::igemm ? ours : xnn, i); });
+      mj["rule"] = weighted(
+          shapes, m, [&](size_t i) { return gmacps(rule_engine(shapes[i], level) == Engine::igemm ? ours : xnn, i); });
       mj["best"] = weighted(shapes, m, [&](size_t i) { return std::max(gmacps(ours, i), gmacps(xnn, i)); });
     }
     if (!o.as_json) {
       std::printf("  %s, MAC-weighted:", m.c_str());
-      for (const auto& [k, v] : mj.items()) std::printf(" %s %.1f GMACpS (%.1f%%)", k.c_str(), v.get<double>(), 100 * v.get<double>() / peak.median);
+      for (const auto& [k, v] : mj.items())
+        std::printf(" %s %.1f GMACpS (%.1f%%)", k.c_str(), v.get<double>(), 100 * v.get<double>() / peak.median);
       std::printf("\n");
     }
-    for (auto& [k, v] : mj.items()) v = Json{{"gmacps_cpu", v}, {"percent_of_fma_peak_cpu", 100 * v.get<double>() / peak.median}};
+    for (auto& [k, v] : mj.items())
+      v = Json{{"gmacps_cpu", v}, {"percent_of_fma_peak_cpu", 100 * v.get<double>() / peak.median}};
     l["models"][m] = mj;
   }
   return l;
@@ -356,19 +372,27 @@ int main(int argc, char** argv) {
   std::vector<Shape> shapes = o.set == ShapeSet::pointwise ? pointwise() : resnet50_3x3();
   if (!o.only.empty())
     std::erase_if(shapes, [&](const Shape& s) {
-      return std::none_of(o.only.begin(), o.only.end(), [&](const std::string& t) { return s.name.find(t) != std::string::npos; });
+      return std::none_of(o.only.begin(), o.only.end(),
+                          [&](const std::string& t) { return s.name.find(t) != std::string::npos; });
     });
   const std::vector<Runner> runners = runners_of(o);
   const std::string cpus = pin_to_cpus(1);
   const Results r = run(o, shapes, runners);
-  Json out = {{"benchmark", "cpx_bench_conv_shapes"}, {"set", set_names[static_cast<size_t>(o.set)].second}, {"threads", 1},
-              {"cpus", cpus}, {"rounds", o.rounds}, {"min_time_s", o.min_time}, {"runners", Json::array()}, {"levels", Json::array()}};
+  Json out = {{"benchmark", "cpx_bench_conv_shapes"},
+              {"set", set_names[static_cast<size_t>(o.set)].second},
+              {"threads", 1},
+              {"cpus", cpus},
+              {"rounds", o.rounds},
+              {"min_time_s", o.min_time},
+              {"runners", Json::array()},
+              {"levels", Json::array()}};
   for (const Runner& x : runners) {
     const Summary peak = summarise(r.fma.at(x.isa));
     Json rj = {{"engine", to_string(x.engine)}, {"isa", std::string(isa_name(x.isa))}, {"shapes", Json::array()}};
     for (size_t i = 0; i < shapes.size(); ++i) {
       Json j = to_json(summarise(r.by_runner.at(x.label())[i]));
-      j["shape"] = shapes[i].name, j["model"] = shapes[i].model, j["count"] = shapes[i].count, j["macs"] = shapes[i].macs;
+      j["shape"] = shapes[i].name, j["model"] = shapes[i].model, j["count"] = shapes[i].count,
+      j["macs"] = shapes[i].macs;
       j["percent_of_fma_peak_cpu"] = 100 * j["gmacps_cpu_median"].get<double>() / peak.median;
       rj["shapes"].push_back(j);
     }

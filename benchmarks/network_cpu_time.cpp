@@ -44,15 +44,18 @@ int main(int argc, char** argv) {
         return 2;
       }
       limit_isa(*isa);
-    }
-    else models.push_back(argv[i]);
+    } else models.push_back(argv[i]);
   }
   if (models.empty()) {
     std::fprintf(stderr, "usage: %s [--min-time S] [--json] MODEL...\n", argv[0]);
     return 2;
   }
   pin_to_cpus(1);
-  Json out = {{"benchmark", "cpx_bench_network_cpu"}, {"isa", std::string(isa_name(active_isa()))}, {"threads", 1}, {"min_time_s", min_time}, {"models", Json::array()}};
+  Json out = {{"benchmark", "cpx_bench_network_cpu"},
+              {"isa", std::string(isa_name(active_isa()))},
+              {"threads", 1},
+              {"min_time_s", min_time},
+              {"models", Json::array()}};
   for (const std::string& name : models) {
     Network net;
     try {
@@ -71,9 +74,13 @@ int main(int argc, char** argv) {
     for (size_t i = 1; i < marks.size(); ++i)
       if (marks[i] > marks[i - 1]) per_run.push_back(marks[i] - marks[i - 1]);
     const double cpu_ms = median(per_run) * 1e-3, wall_ms = t.stats_us.median * 1e-3;
-    out["models"].push_back({{"model", name}, {"cpu_ms", cpu_ms}, {"wall_ms", wall_ms}, {"runs", per_run.size() + 1},
+    out["models"].push_back({{"model", name},
+                             {"cpu_ms", cpu_ms},
+                             {"wall_ms", wall_ms},
+                             {"runs", per_run.size() + 1},
                              {"wall_robust_cv", t.stats_us.robust_cv}});
-    if (!as_json) std::printf("%-24s cpu %9.3f ms  wall %9.3f ms  (%zu runs)\n", name.c_str(), cpu_ms, wall_ms, per_run.size() + 1);
+    if (!as_json)
+      std::printf("%-24s cpu %9.3f ms  wall %9.3f ms  (%zu runs)\n", name.c_str(), cpu_ms, wall_ms, per_run.size() + 1);
   }
   if (as_json) std::cout << out.dump(2) << "\n";
   return 0;

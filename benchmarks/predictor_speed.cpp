@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
   if (path.empty()) {
     const char* home = std::getenv("CPX_HOME");
     path = home ? std::string(home) + "/devices/host.predictor.json"
-                : std::string(std::getenv("HOME") ? std::getenv("HOME") : ".") + "/.cache/cpubone-explore/devices/host.predictor.json";
+                : std::string(std::getenv("HOME") ? std::getenv("HOME") : ".") +
+                      "/.cache/cpubone-explore/devices/host.predictor.json";
   }
   try {
     const predictor::Predictor p = predictor::predictor_from_json(read_json_file(path), path);
@@ -61,13 +62,17 @@ int main(int argc, char** argv) {
     std::sort(per_net_us.begin(), per_net_us.end());
     const double median_net = per_net_us[per_net_us.size() / 2], max_net = per_net_us.back();
     if (as_json) {
-      std::cout << Json{{"op_predictions_per_s_median", rates[2]}, {"ops", features.size()},
-                        {"network_prediction_us_median", median_net}, {"network_prediction_us_max", max_net},
-                        {"networks", nets.size()}, {"checksum", sink}}.dump(2)
+      std::cout << Json{{"op_predictions_per_s_median", rates[2]},
+                        {"ops", features.size()},
+                        {"network_prediction_us_median", median_net},
+                        {"network_prediction_us_max", max_net},
+                        {"networks", nets.size()},
+                        {"checksum", sink}}
+                       .dump(2)
                 << "\n";
     } else {
-      std::printf("operator predictions: %.2f M/s (median of 5 rounds over %zu zoo operators, 1 core)\n", rates[2] / 1e6,
-                  features.size());
+      std::printf("operator predictions: %.2f M/s (median of 5 rounds over %zu zoo operators, 1 core)\n",
+                  rates[2] / 1e6, features.size());
       std::printf("whole-network prediction incl. features: median %.1f us, max %.1f us over %zu zoo networks\n",
                   median_net, max_net, nets.size());
     }

@@ -53,8 +53,7 @@ int main(int argc, char** argv) {
         (void)sink;
         t_predict += seconds_since(t0);
         ++built;
-      } catch (const InputError&) {
-      }
+      } catch (const InputError&) {}
     }
     // Whole search: 3 runs, median evaluations per second.
     std::vector<double> rates;
@@ -78,18 +77,26 @@ int main(int argc, char** argv) {
     }
     std::sort(rates.begin(), rates.end());
     const double n = static_cast<double>(built);
-    const Json j = {{"benchmark", "search_speed"}, {"device_file", path}, {"evaluations", evaluations},
-                    {"evaluations_per_second_median_of_3", rates[1]}, {"rates", rates},
-                    {"per_candidate_us", {{"decode", 1e6 * t_decode / 2000}, {"expand", 1e6 * t_expand / n},
-                                          {"count", 1e6 * t_count / n}, {"predict_and_accuracy", 1e6 * t_predict / n}}},
+    const Json j = {{"benchmark", "search_speed"},
+                    {"device_file", path},
+                    {"evaluations", evaluations},
+                    {"evaluations_per_second_median_of_3", rates[1]},
+                    {"rates", rates},
+                    {"per_candidate_us",
+                     {{"decode", 1e6 * t_decode / 2000},
+                      {"expand", 1e6 * t_expand / n},
+                      {"count", 1e6 * t_count / n},
+                      {"predict_and_accuracy", 1e6 * t_predict / n}}},
                     {"hypervolume_ratio_vs_random", hv_ratio}};
     if (as_json) {
       std::cout << j.dump(2) << "\n";
     } else {
-      std::printf("search: %.0f evaluations/s (median of 3 runs of %lld)\n", rates[1], static_cast<long long>(evaluations));
+      std::printf("search: %.0f evaluations/s (median of 3 runs of %lld)\n", rates[1],
+                  static_cast<long long>(evaluations));
       std::printf("per candidate: decode %.1f us, expand %.1f us, count %.1f us, predict+accuracy %.1f us\n",
                   1e6 * t_decode / 2000, 1e6 * t_expand / n, 1e6 * t_count / n, 1e6 * t_predict / n);
-      std::printf("hypervolume NSGA-II / random at %lld evaluations: %.3f\n", static_cast<long long>(evaluations), hv_ratio);
+      std::printf("hypervolume NSGA-II / random at %lld evaluations: %.3f\n", static_cast<long long>(evaluations),
+                  hv_ratio);
     }
   } catch (const InputError& e) {
     std::fprintf(stderr, "cpx_bench_search: %s\n", e.what());

@@ -33,7 +33,8 @@ std::string offset_family(const std::string& family) { return family == "explore
 // to the knot and at b past it: monotone and concave.
 constexpr std::string_view capped_suffix = "_capped";
 // estimate() reads the range features' standard deviations from the support's first columns.
-static_assert(std::string_view(range_features[0]) == support_features[0] && std::string_view(range_features[1]) == support_features[1]);
+static_assert(std::string_view(range_features[0]) == support_features[0] &&
+              std::string_view(range_features[1]) == support_features[1]);
 
 bool is_capacity(std::string_view feature_name) {
   return feature_name.starts_with("log_macs") || feature_name.starts_with("log_params");
@@ -79,7 +80,8 @@ LinearFit solve(const std::vector<const AccuracyPoint*>& pts, const std::vector<
   for (const auto& n : names) {
     if (!n.ends_with(capped_suffix)) continue;
     std::vector<double> v;
-    for (const auto* p : pts) v.push_back(feature(p->features, std::string_view(n).substr(0, n.size() - capped_suffix.size())));
+    for (const auto* p : pts)
+      v.push_back(feature(p->features, std::string_view(n).substr(0, n.size() - capped_suffix.size())));
     f.knots[n] = median(v);
   }
   std::map<std::string, Eigen::Index> fam;
@@ -111,7 +113,8 @@ LinearFit solve(const std::vector<const AccuracyPoint*>& pts, const std::vector<
     const Eigen::VectorXd s = sub.completeOrthogonalDecomposition().solve(b);
     Eigen::VectorXd theta = Eigen::VectorXd::Zero(nf + k);
     for (size_t c = 0; c < cols.size(); ++c) theta(cols[c]) = s(static_cast<Eigen::Index>(c));
-    if (std::any_of(constrained.begin(), constrained.end(), [&](Eigen::Index j) { return theta(nf + j) < 0; })) continue;
+    if (std::any_of(constrained.begin(), constrained.end(), [&](Eigen::Index j) { return theta(nf + j) < 0; }))
+      continue;
     const double sse = (a * theta - b).squaredNorm();
     if (sse < best_sse - 1e-12) best_sse = sse, best = theta;
   }
@@ -172,7 +175,8 @@ struct Standardiser {
     for (const auto& p : points)
       for (size_t j = 0; j < mean.size(); ++j) mean[j] += feature(p.features, support_features[j]) / n;
     for (const auto& p : points)
-      for (size_t j = 0; j < mean.size(); ++j) sd[j] += std::pow(feature(p.features, support_features[j]) - mean[j], 2) / n;
+      for (size_t j = 0; j < mean.size(); ++j)
+        sd[j] += std::pow(feature(p.features, support_features[j]) - mean[j], 2) / n;
     for (auto& s : sd) s = s > 1e-12 ? std::sqrt(s) : 1.0;
   }
   Standardiser(const SupportRow& m, const SupportRow& s) : mean(m), sd(s) {}
@@ -200,14 +204,18 @@ double nearest(const Capacity& c, const std::vector<const AccuracyPoint*>& pts, 
 // How far x lies beyond the edge of pts' range in one range feature (0 inside).
 double overshoot(const Capacity& x, const std::vector<const AccuracyPoint*>& pts, size_t j, bool above) {
   double edge = above ? -INFINITY : INFINITY;
-  for (const auto* q : pts) edge = above ? std::max(edge, feature(q->features, range_features[j])) : std::min(edge, feature(q->features, range_features[j]));
+  for (const auto* q : pts)
+    edge = above ? std::max(edge, feature(q->features, range_features[j]))
+                 : std::min(edge, feature(q->features, range_features[j]));
   const double v = feature(x, range_features[j]);
   return std::max(0.0, above ? v - edge : edge - v);
 }
 
-std::vector<size_t> by_macs(const std::vector<AccuracyPoint>& points, const std::vector<size_t>& among, bool largest_first) {
+std::vector<size_t> by_macs(const std::vector<AccuracyPoint>& points, const std::vector<size_t>& among,
+                            bool largest_first) {
   std::vector<size_t> order = among;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return points[a].features.macs < points[b].features.macs; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return points[a].features.macs < points[b].features.macs; });
   if (largest_first) std::reverse(order.begin(), order.end());
   return order;
 }
@@ -241,8 +249,8 @@ EdgeHeldOut edge_held_out(const std::vector<AccuracyPoint>& points, const std::v
 // Within a family: each family of at least 3 points has its largest (or smallest) member held out and
 // predicted, with the offset its siblings give, by a fit on every other point; the overshoot is beyond the
 // siblings' range. This tests what a family's offset claims past the family's published models.
-EdgeHeldOut family_edge_held_out(const std::vector<AccuracyPoint>& points, const std::vector<std::string>& names, bool largest,
-                                 const Standardiser& z) {
+EdgeHeldOut family_edge_held_out(const std::vector<AccuracyPoint>& points, const std::vector<std::string>& names,
+                                 bool largest, const Standardiser& z) {
   std::map<std::string, std::vector<size_t>> families;
   for (size_t i = 0; i < points.size(); ++i) families[points[i].family].push_back(i);
   EdgeHeldOut e;
@@ -325,10 +333,12 @@ IntervalLine distance_interval(const std::vector<std::pair<double, double>>& dis
 
 AccuracyModel fit(std::vector<AccuracyPoint> points, std::string name, AccuracyKind kind, std::string description) {
   if (points.size() < 4)
-    throw InputError(name + ": " + std::to_string(points.size()) + " accuracy points: need at least 4 to fit and validate");
+    throw InputError(name + ": " + std::to_string(points.size()) +
+                     " accuracy points: need at least 4 to fit and validate");
   std::map<std::string, int> per_family;
   for (const auto& p : points) ++per_family[p.family];
-  if (per_family.size() < 2) throw InputError(name + ": all accuracy points are of one family: need two to hold one out");
+  if (per_family.size() < 2)
+    throw InputError(name + ": all accuracy points are of one family: need two to hold one out");
   AccuracyModel m;
   const Standardiser z(points);
   m.support_mean = z.mean;
@@ -339,8 +349,8 @@ AccuracyModel fit(std::vector<AccuracyPoint> points, std::string name, AccuracyK
   for (const char* form : {"linear", "saturating"}) forms.push_back(fit_form(points, form, z, m.candidates));
   const FormFit& chosen = forms[1].edge_mae() < forms[0].edge_mae() - 1e-3 ? forms[1] : forms[0];
   for (const auto& f : forms)
-    m.forms.push_back({f.form, f.features, f.held.loo_mae, f.held.lofo_mae, f.edges[0].mae_pp, f.edges[1].mae_pp, f.edge_mae(),
-                       &f == &chosen});
+    m.forms.push_back({f.form, f.features, f.held.loo_mae, f.held.lofo_mae, f.edges[0].mae_pp, f.edges[1].mae_pp,
+                       f.edge_mae(), &f == &chosen});
   for (auto& c : m.candidates) c.chosen = c.form == chosen.form && c.features == chosen.features;
   m.form = chosen.form;
   m.features = chosen.features;
@@ -367,7 +377,8 @@ AccuracyModel fit(std::vector<AccuracyPoint> points, std::string name, AccuracyK
     distance_abs_residual.emplace_back(points[i].lofo_distance, std::abs(best.lofo[i] - points[i].top1));
   }
   for (const auto& e : m.edges)
-    for (size_t i = 0; i < e.models.size(); ++i) distance_abs_residual.emplace_back(e.distance[i], std::abs(e.residual_pp[i]));
+    for (size_t i = 0; i < e.models.size(); ++i)
+      distance_abs_residual.emplace_back(e.distance[i], std::abs(e.residual_pp[i]));
   const IntervalLine line = distance_interval(distance_abs_residual, m.interval_level);
   m.interval_base_pp = line.base_pp;
   m.interval_per_distance_pp = line.per_distance_pp;
@@ -385,7 +396,9 @@ AccuracyModel fit(std::vector<AccuracyPoint> points, std::string name, AccuracyK
   // Range: an edge's margin is the median overshoot of its held-out points beyond the range they were
   // held out of, earned only when they were predicted at least as well as a family held out; otherwise 0.
   // The tenths set the margins of the whole range, the family edges those of each family's own range.
-  auto earned = [&](const EdgeHeldOut& e, size_t j) { return !e.models.empty() && e.mae_pp <= best.lofo_mae ? e.overshoot[j] : 0.0; };
+  auto earned = [&](const EdgeHeldOut& e, size_t j) {
+    return !e.models.empty() && e.mae_pp <= best.lofo_mae ? e.overshoot[j] : 0.0;
+  };
   for (size_t j = 0; j < range_features.size(); ++j) {
     m.range_low[j] = INFINITY;
     m.range_high[j] = -INFINITY;
@@ -533,11 +546,13 @@ Estimate AccuracyModel::estimate(const Capacity& c) const {
   char why[200];
   if (e.support_distance > support_threshold) {
     e.beyond += e.support_distance - support_threshold;
-    std::snprintf(why, sizeof why, "support distance %.2f above the threshold %.2f", e.support_distance, support_threshold);
+    std::snprintf(why, sizeof why, "support distance %.2f above the threshold %.2f", e.support_distance,
+                  support_threshold);
     e.outside_why = why;
   }
   for (size_t j = 0; j < range_features.size(); ++j) {
-    const double x = feature(c, range_features[j]), high = range_high[j] + margin_high[j], low = range_low[j] - margin_low[j];
+    const double x = feature(c, range_features[j]), high = range_high[j] + margin_high[j],
+                 low = range_low[j] - margin_low[j];
     if (x <= high && x >= low) continue;
     // range_features are the first support features, so their standard deviations are the support's.
     e.beyond += (x > high ? x - high : low - x) / support_sd[j];
@@ -554,8 +569,10 @@ Estimate AccuracyModel::estimate(const Capacity& c) const {
                    low = fam_low[j] - family_margin_low[j];
       if (x <= high && x >= low) continue;
       e.beyond += (x > high ? x - high : low - x) / support_sd[j];
-      std::snprintf(why, sizeof why, "%s %.3g %s %s's published range's %.3g (with its margin): its offset is not carried "
-                    "that far", j == 0 ? "MACs" : "params", std::exp(x), x > high ? "above" : "below", e.offset.c_str(),
+      std::snprintf(why, sizeof why,
+                    "%s %.3g %s %s's published range's %.3g (with its margin): its offset is not carried "
+                    "that far",
+                    j == 0 ? "MACs" : "params", std::exp(x), x > high ? "above" : "below", e.offset.c_str(),
                     std::exp(x > high ? high : low));
       e.outside_why += (e.outside_why.empty() ? "" : "; ") + std::string(why);
     }
@@ -581,8 +598,8 @@ double AccuracyModel::outside(const Capacity& c) const {
   return estimate(c).beyond;
 }
 
-EdgeHeldOut hold_out_edge(const std::vector<AccuracyPoint>& points, const std::vector<std::string>& features, bool largest,
-                          bool per_family) {
+EdgeHeldOut hold_out_edge(const std::vector<AccuracyPoint>& points, const std::vector<std::string>& features,
+                          bool largest, bool per_family) {
   const Standardiser z(points);
   return per_family ? family_edge_held_out(points, features, largest, z) : edge_held_out(points, features, largest, z);
 }
@@ -590,11 +607,12 @@ EdgeHeldOut hold_out_edge(const std::vector<AccuracyPoint>& points, const std::v
 AccuracyModel fit_proxy() {
   // The published points are the zoo's, compiled in, so the fit (most of a second; far more under the
   // sanitizers, where a test process asks for it in case after case) is made once a process.
-  static const AccuracyModel fitted = fit(published_points(), "proxy-zoo-v2", AccuracyKind::proxy,
-             "ESTIMATE, not a trained accuracy: fit of the published ImageNet top-1 of every zoo model that has one, "
-             "with a per-family offset and capacity slopes (log MACs and log params, >= 0; linear or saturating, chosen "
-             "by extrapolation held out), the feature set chosen by leave-one-family-out error, minus the paper's "
-             "grouping ablation (g4 -0.3 pp, g8 -0.7 pp)");
+  static const AccuracyModel fitted =
+      fit(published_points(), "proxy-zoo-v2", AccuracyKind::proxy,
+          "ESTIMATE, not a trained accuracy: fit of the published ImageNet top-1 of every zoo model that has one, "
+          "with a per-family offset and capacity slopes (log MACs and log params, >= 0; linear or saturating, chosen "
+          "by extrapolation held out), the feature set chosen by leave-one-family-out error, minus the paper's "
+          "grouping ablation (g4 -0.3 pp, g8 -0.7 pp)");
   return fitted;
 }
 
@@ -615,33 +633,33 @@ AccuracyModel fit_user(const std::string& csv_path) {
   for (size_t r = 1; r < rows.size(); ++r) {
     const auto& row = rows[r];
     const std::string at = csv_path + ": row " + std::to_string(r + 1);
-    if (row.size() != rows[0].size()) throw InputError(at + " has " + std::to_string(row.size()) + " fields, header has " + std::to_string(rows[0].size()));
+    if (row.size() != rows[0].size())
+      throw InputError(at + " has " + std::to_string(row.size()) + " fields, header has " +
+                       std::to_string(rows[0].size()));
     double v = 0;
     try {
       size_t used = 0;
       v = std::stod(row[top1], &used);
       if (used != row[top1].size()) throw std::invalid_argument("trailing");
-    } catch (const std::exception&) {
-      throw InputError(at + ".top1 = \"" + row[top1] + "\": not a number");
-    }
-    if (!std::isfinite(v) || v <= 0 || v > 100) throw InputError(at + ".top1 = " + row[top1] + ": expected a top-1 in (0, 100]");
+    } catch (const std::exception&) { throw InputError(at + ".top1 = \"" + row[top1] + "\": not a number"); }
+    if (!std::isfinite(v) || v <= 0 || v > 100)
+      throw InputError(at + ".top1 = " + row[top1] + ": expected a top-1 in (0, 100]");
     std::string name = row[model];
     if (!find_zoo(name) && std::filesystem::path(name).is_relative())
       name = (std::filesystem::path(csv_path).parent_path() / name).string();
     for (size_t earlier = 0; earlier < user.size(); ++earlier)
       if (user[earlier].model == name)
-        throw InputError(at + ".model = \"" + row[model] + "\": duplicate (row " + std::to_string(rows_of[earlier] + 1) +
-                         " has it): one measured top-1 per model");
+        throw InputError(at + ".model = \"" + row[model] + "\": duplicate (row " +
+                         std::to_string(rows_of[earlier] + 1) + " has it): one measured top-1 per model");
     try {
       user.push_back(point_of(name, csv_path, v));
       rows_of.push_back(r);
-    } catch (const InputError& e) {
-      throw InputError(at + ".model = \"" + row[model] + "\": " + e.what());
-    }
+    } catch (const InputError& e) { throw InputError(at + ".model = \"" + row[model] + "\": " + e.what()); }
   }
   std::vector<AccuracyPoint> points = user;
   for (const auto& p : published_points())
-    if (std::none_of(user.begin(), user.end(), [&](const AccuracyPoint& u) { return u.model == p.model; })) points.push_back(p);
+    if (std::none_of(user.begin(), user.end(), [&](const AccuracyPoint& u) { return u.model == p.model; }))
+      points.push_back(p);
   return fit(points, "user-" + std::filesystem::path(csv_path).stem().string(), AccuracyKind::user,
              "ESTIMATE refitted with " + std::to_string(user.size()) + " measured accuracies from " + csv_path +
                  " plus the published zoo points, fitted, chosen and checked as the proxy is");

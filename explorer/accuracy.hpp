@@ -66,15 +66,27 @@ inline constexpr std::array<const char*, 5> fit_features = {"log_macs", "log_par
                                                             "width_growth"};
 // Where the support is measured: the capacity features, the params-to-MACs balance and the width.
 inline constexpr std::array<const char*, 7> support_features = {
-    "log_macs", "log_params", "log_params_per_mac", "log_layers", "macs_log2_stride", "width_growth", "macs_log2_width"};
+    "log_macs",         "log_params",   "log_params_per_mac", "log_layers",
+    "macs_log2_stride", "width_growth", "macs_log2_width"};
 // Every capacity feature a fit or the support may use, one names table (the names the results JSON's
 // accuracy model lists).
-enum class CapacityFeature { log_macs, log_params, log_params_per_mac, log_layers, macs_log2_stride, width_growth, macs_log2_width };
-inline constexpr Names<CapacityFeature, 7> capacity_feature_names{{
-    {CapacityFeature::log_macs, "log_macs"}, {CapacityFeature::log_params, "log_params"},
-    {CapacityFeature::log_params_per_mac, "log_params_per_mac"}, {CapacityFeature::log_layers, "log_layers"},
-    {CapacityFeature::macs_log2_stride, "macs_log2_stride"}, {CapacityFeature::width_growth, "width_growth"},
-    {CapacityFeature::macs_log2_width, "macs_log2_width"}}};
+enum class CapacityFeature {
+  log_macs,
+  log_params,
+  log_params_per_mac,
+  log_layers,
+  macs_log2_stride,
+  width_growth,
+  macs_log2_width
+};
+inline constexpr Names<CapacityFeature, 7> capacity_feature_names{
+    {{CapacityFeature::log_macs, "log_macs"},
+     {CapacityFeature::log_params, "log_params"},
+     {CapacityFeature::log_params_per_mac, "log_params_per_mac"},
+     {CapacityFeature::log_layers, "log_layers"},
+     {CapacityFeature::macs_log2_stride, "macs_log2_stride"},
+     {CapacityFeature::width_growth, "width_growth"},
+     {CapacityFeature::macs_log2_width, "macs_log2_width"}}};
 double feature(const Capacity& c, CapacityFeature f);
 // The feature named `name` (one of capacity_feature_names; another name is a logic error).
 double feature(const Capacity& c, std::string_view name);
@@ -84,10 +96,10 @@ inline constexpr std::array<const char*, 2> range_features = {"log_macs", "log_p
 // One edge of the published range held out: the largest (or smallest) tenth of the fitted points by MACs,
 // each predicted (with its own family's offset where the rest has that family) by a fit on the rest.
 struct EdgeHeldOut {
-  std::string edge;                  // "largest" or "smallest"
+  std::string edge;  // "largest" or "smallest"
   std::vector<std::string> models;
-  std::vector<double> residual_pp;   // estimate - published, parallel to models
-  std::vector<double> distance;      // support distance to the nearest point of the rest
+  std::vector<double> residual_pp;  // estimate - published, parallel to models
+  std::vector<double> distance;     // support distance to the nearest point of the rest
   double mae_pp = 0;
   // Per range feature: the median, over the held-out points, of how far each lies beyond the rest's range.
   std::array<double, range_features.size()> overshoot{};
@@ -98,8 +110,8 @@ struct FeatureSetTried {
   std::string form;                   // "linear" or "saturating"
   std::vector<std::string> features;  // with a saturating form's capped twins
   double loo_mae_pp = 0, lofo_mae_pp = 0;
-  std::vector<double> slopes;         // of the fit on every point, parallel to features
-  bool chosen = false;                // the set the chosen form uses
+  std::vector<double> slopes;  // of the fit on every point, parallel to features
+  bool chosen = false;         // the set the chosen form uses
 };
 
 // One form with its best feature set, scored by extrapolation held out (the document's forms).
@@ -119,20 +131,20 @@ struct AccuracyPoint {
   double top1 = 0;
   Capacity features;
   double fitted_top1 = 0;
-  double loo_top1 = 0;   // leave-one-model-out (mean offset when it is the only one of its family)
-  double lofo_top1 = 0;  // leave-one-family-out, with the mean offset
-  double nn_distance = 0;  // support distance to the nearest other point
+  double loo_top1 = 0;       // leave-one-model-out (mean offset when it is the only one of its family)
+  double lofo_top1 = 0;      // leave-one-family-out, with the mean offset
+  double nn_distance = 0;    // support distance to the nearest other point
   double lofo_distance = 0;  // support distance to the nearest point of another family
 };
 
 struct Estimate {
-  double top1 = 0;               // point estimate, also computed outside the support
-  double low = 0, high = 0;      // the interval at AccuracyModel::interval_level
-  double support_distance = 0;   // standardised distance to the nearest fitted point
-  bool inside = false;           // within the distance threshold and the range (with its margins)
-  double beyond = 0;             // how far outside, in standardised units (distance and range); 0 inside
-  std::string outside_why;       // empty inside; else which limit it crossed
-  std::string offset;            // the family whose offset was used, or "mean"
+  double top1 = 0;              // point estimate, also computed outside the support
+  double low = 0, high = 0;     // the interval at AccuracyModel::interval_level
+  double support_distance = 0;  // standardised distance to the nearest fitted point
+  bool inside = false;          // within the distance threshold and the range (with its margins)
+  double beyond = 0;            // how far outside, in standardised units (distance and range); 0 inside
+  std::string outside_why;      // empty inside; else which limit it crossed
+  std::string offset;           // the family whose offset was used, or "mean"
 };
 
 // What an accuracy model is: the published-top-1 model (proxy), the same refitted with the user's
@@ -144,19 +156,19 @@ inline std::string_view to_string(AccuracyKind k) { return accuracy_kind_names[s
 
 class AccuracyModel {
  public:
-  std::string name;         // "proxy-zoo-v2", "user-...", "macs-as-capacity"
+  std::string name;  // "proxy-zoo-v2", "user-...", "macs-as-capacity"
   AccuracyKind kind = AccuracyKind::proxy;
   std::string description;
-  std::string form;                   // "linear" or "saturating"
-  std::vector<std::string> features;  // chosen feature names (a saturating form's capped ones included)
-  std::map<std::string, double> knots;  // saturating: each capped feature's knot
-  std::vector<double> slopes;         // parallel to features
+  std::string form;                       // "linear" or "saturating"
+  std::vector<std::string> features;      // chosen feature names (a saturating form's capped ones included)
+  std::map<std::string, double> knots;    // saturating: each capped feature's knot
+  std::vector<double> slopes;             // parallel to features
   std::map<std::string, double> offsets;  // per family
-  double mean_offset = 0;             // for families the fit has not seen
+  double mean_offset = 0;                 // for families the fit has not seen
   std::vector<AccuracyPoint> points;
   std::optional<double> loo_mae_pp, lofo_mae_pp;  // of the chosen feature set
-  std::vector<FeatureSetTried> candidates;  // every feature set tried, with both errors
-  std::vector<FormScore> forms;             // each form: its chosen feature set, held-out errors, chosen or not
+  std::vector<FeatureSetTried> candidates;        // every feature set tried, with both errors
+  std::vector<FormScore> forms;                   // each form: its chosen feature set, held-out errors, chosen or not
   // The chosen form's extrapolation held out: the largest and smallest tenths, then each family's largest
   // and smallest member (families of at least 3).
   std::vector<EdgeHeldOut> edges;
@@ -192,8 +204,8 @@ AccuracyModel fit_proxy();
 // The largest (or smallest) tenth of the points by MACs held out and predicted by a fit of the named features
 // on the rest, or (per_family) each family's largest (smallest) member predicted by a fit on every other
 // point: how fit() scores each form's extrapolation and earns the range margins.
-EdgeHeldOut hold_out_edge(const std::vector<AccuracyPoint>& points, const std::vector<std::string>& features, bool largest,
-                          bool per_family = false);
+EdgeHeldOut hold_out_edge(const std::vector<AccuracyPoint>& points, const std::vector<std::string>& features,
+                          bool largest, bool per_family = false);
 // CSV with a header containing "model" and "top1"; model = zoo name or macro/network JSON file (relative
 // paths resolve against the CSV's folder); a model twice is refused.
 AccuracyModel fit_user(const std::string& csv_path);

@@ -59,12 +59,16 @@ results::AccuracySupport support_of(const AccuracyModel& m) {
   s.features = std::vector<std::string>(support_features.begin(), support_features.end());
   s.mean = std::vector<double>(m.support_mean.begin(), m.support_mean.end());
   s.sd = std::vector<double>(m.support_sd.begin(), m.support_sd.end());
-  s.distance = "Euclidean distance to the nearest fitted point in features standardised by the points' mean and standard deviation";
+  s.distance =
+      "Euclidean distance to the nearest fitted point in features standardised by the points' mean and standard "
+      "deviation";
   s.threshold = m.support_threshold;
   s.threshold_rule = "the largest distance of any fitted point to its nearest other point";
   Json range = Json::object();
   for (size_t j = 0; j < range_features.size(); ++j)
-    range[range_features[j]] = {{"low", m.range_low[j]}, {"high", m.range_high[j]}, {"margin_low", m.margin_low[j]},
+    range[range_features[j]] = {{"low", m.range_low[j]},
+                                {"high", m.range_high[j]},
+                                {"margin_low", m.margin_low[j]},
                                 {"margin_high", m.margin_high[j]}};
   s.range = range;
   results::FamilyRange family_range;
@@ -80,10 +84,11 @@ results::AccuracySupport support_of(const AccuracyModel& m) {
     family_range.families = families;
   }
   s.family_range = family_range;
-  s.range_rule = "log MACs and log params within the fitted points' range, widened at each edge by the median amount that "
-                 "edge's held-out tenth lay beyond the rest, when that tenth's MAE was at most the family-held-out MAE (else by "
-                 "nothing); and, for a network that takes a family's offset, within that family's range, widened by the same "
-                 "rule from each family's largest (smallest) member held out against its siblings";
+  s.range_rule =
+      "log MACs and log params within the fitted points' range, widened at each edge by the median amount that "
+      "edge's held-out tenth lay beyond the rest, when that tenth's MAE was at most the family-held-out MAE (else by "
+      "nothing); and, for a network that takes a family's offset, within that family's range, widened by the same "
+      "rule from each family's largest (smallest) member held out against its siblings";
   s.outside = "estimated top-1 unknown (null); the search treats the network as infeasible";
   return s;
 }
@@ -93,10 +98,11 @@ results::AccuracyInterval interval_of(const AccuracyModel& m) {
   i.level = m.interval_level;
   i.half_width_pp = m.interval_base_pp;
   i.per_distance_pp = m.interval_per_distance_pp;
-  i.method = "half width = half_width_pp + per_distance_pp x support distance: a line a + b d (a, b >= 0; a at least a "
-             "quarter of the mean) fitted to the held-out |residuals| (family held out, and both extrapolation tenths) "
-             "against their distance to the points that fitted them, scaled by the ceil(level (n+1))-th smallest |residual| "
-             "/ (a + b d)";
+  i.method =
+      "half width = half_width_pp + per_distance_pp x support distance: a line a + b d (a, b >= 0; a at least a "
+      "quarter of the mean) fitted to the held-out |residuals| (family held out, and both extrapolation tenths) "
+      "against their distance to the points that fitted them, scaled by the ceil(level (n+1))-th smallest |residual| "
+      "/ (a + b d)";
   return i;
 }
 
@@ -129,10 +135,11 @@ results::AccuracyModel to_results(const AccuracyModel& m) {
   out.offset_rule = "each family its own; a CPUBone search-space candidate the CPUBone one; an unknown family the mean";
   out.loo_mae_pp = m.loo_mae_pp;
   out.lofo_mae_pp = m.lofo_mae_pp;
-  out.choice = "per form, the feature set with the lowest leave-one-family-out MAE (a family held out is predicted with the "
-               "mean offset); slopes on log_macs, log_params and their capped twins constrained >= 0; between the forms, the "
-               "lower extrapolation MAE (mean of the largest and smallest tenths by MACs, each predicted by a fit on the rest), "
-               "a tie to linear";
+  out.choice =
+      "per form, the feature set with the lowest leave-one-family-out MAE (a family held out is predicted with the "
+      "mean offset); slopes on log_macs, log_params and their capped twins constrained >= 0; between the forms, the "
+      "lower extrapolation MAE (mean of the largest and smallest tenths by MACs, each predicted by a fit on the rest), "
+      "a tie to linear";
   add_fit_summary(m, out);
   out.extrapolation.emplace();
   if (m.kind != AccuracyKind::macs) {

@@ -77,7 +77,8 @@ std::vector<Rewrite> chosen(const std::vector<Rewrite>& rs, uint32_t mask) {
 // Gain of a change from a network of before_total_us to one of total_us; its interval from what the change
 // does to the predicted time (predictor/gain_interval.hpp: per op class and per op, from held-out evidence,
 // in time, then as a gain, both bounds below 1). The measured gain's own noise is not in it.
-Gain gain_of(const predictor::ChangedTime& changed, double total_us, double before_total_us, const predictor::Predictor& p) {
+Gain gain_of(const predictor::ChangedTime& changed, double total_us, double before_total_us,
+             const predictor::Predictor& p) {
   Gain g;
   g.point = 1 - total_us / before_total_us;
   const predictor::GainSpread spread = predictor::gain_spread(changed, predictor::shipped_gain_evidence(), p);
@@ -90,8 +91,9 @@ Gain gain_of(const predictor::ChangedTime& changed, double total_us, double befo
 // The local search: one gene per block with rewrites, its options that block's variants (0 = unchanged).
 class RewriteProblem : public Problem {
  public:
-  RewriteProblem(const Network& net, const predictor::Predictor& p, int64_t threads, const std::vector<BlockRewrites>& sites,
-                 const std::vector<std::vector<BlockVariant>>& variants, Constraints budget)
+  RewriteProblem(const Network& net, const predictor::Predictor& p, int64_t threads,
+                 const std::vector<BlockRewrites>& sites, const std::vector<std::vector<BlockVariant>>& variants,
+                 Constraints budget)
       : net_(net), p_(p), threads_(threads), sites_(sites), variants_(variants), budget_(budget) {}
   size_t genes() const override { return sites_.size(); }
   size_t options(size_t gene) const override { return variants_[gene].size(); }
@@ -156,9 +158,9 @@ Constraints budget_of(const AdviceOptions& o, int64_t params) {
 
 // The local search over combinations of the blocks' variants within a.budget; its front, fastest first,
 // without the original and without variants that are not faster than it.
-void search_front(Advice& a, const Network& net, const predictor::Predictor& p, const AdviceOptions& o, const std::vector<BlockRewrites>& sites,
-                  const std::vector<std::vector<BlockVariant>>& variants, double base_us,
-                  const std::function<std::vector<std::string>(size_t, uint32_t)>& ids_of) {
+void search_front(Advice& a, const Network& net, const predictor::Predictor& p, const AdviceOptions& o,
+                  const std::vector<BlockRewrites>& sites, const std::vector<std::vector<BlockVariant>>& variants,
+                  double base_us, const std::function<std::vector<std::string>(size_t, uint32_t)>& ids_of) {
   RewriteProblem problem(net, p, a.threads, sites, variants, a.budget);
   SearchOptions so;
   so.seed = o.seed;
@@ -187,8 +189,8 @@ void search_front(Advice& a, const Network& net, const predictor::Predictor& p, 
 double macps_of(int64_t macs, double us) { return us > 0 ? static_cast<double>(macs) / (us * 1e-6) : 0; }
 
 // One rewrite alone, as the document states it: the block it is in, the whole network before and after it.
-AdviceSuggestion suggestion_of(const Rewrite& r, const AdviceBlock& block, const Network& net, const Scored& before, const Scored& after,
-                               const Gain& gain) {
+AdviceSuggestion suggestion_of(const Rewrite& r, const AdviceBlock& block, const Network& net, const Scored& before,
+                               const Scored& after, const Gain& gain) {
   const RewriteKindInfo& k = info(r.kind);
   AdviceSuggestion s;
   s.rewrite = r;
@@ -202,7 +204,7 @@ AdviceSuggestion suggestion_of(const Rewrite& r, const AdviceBlock& block, const
   s.params_before = before.params;
   s.params_after = after.params;
   s.keeps_function = keeps_function(r, net);
-  s.weights = !s.keeps_function ? "needs training (unchanged ops keep their weights)"
+  s.weights = !s.keeps_function                       ? "needs training (unchanged ops keep their weights)"
               : r.kind == RewriteKind::reparameterize ? "summed from the branches' weights: the function is unchanged"
                                                       : "carried over (zero-padded): the function is unchanged";
   s.accuracy_evidence = k.evidence;
@@ -228,7 +230,8 @@ void document_rows(Advice& a, const NetworkCount& counts) {
     a.unrecognised.push_back({net.ops[i].name, std::string(net.ops[i].kind()), a.op_us[i], counts.layers[i].cost.macs});
     unrecognised_us += a.op_us[i];
   }
-  a.unrecognised_summary = {a.recognition.unrecognised.size(), unrecognised_us, a.latency_us > 0 ? unrecognised_us / a.latency_us : 0.0};
+  a.unrecognised_summary = {a.recognition.unrecognised.size(), unrecognised_us,
+                            a.latency_us > 0 ? unrecognised_us / a.latency_us : 0.0};
 }
 
 }  // namespace
@@ -282,13 +285,19 @@ Advice advise(const Network& net, const predictor::Predictor& p, const AdviceOpt
       if (!disjoint(rs, mask)) continue;
       const Network changed = apply_rewrites(net, chosen(rs, mask));
       const Scored v = score(changed, p, a.threads);
-      BlockVariant bv{mask, v.latency_us, v.ops_us - (base.ops_us - ba.latency_us), v.macs, v.params, v.macs - (base.macs - ba.macs),
+      BlockVariant bv{mask,
+                      v.latency_us,
+                      v.ops_us - (base.ops_us - ba.latency_us),
+                      v.macs,
+                      v.params,
+                      v.macs - (base.macs - ba.macs),
                       predictor::changed_time({net, base.prediction, base.op_us}, {changed, v.prediction, v.op_us},
                                               predictor::shipped_gain_evidence())};
       variants[s].push_back(bv);
       if (std::popcount(mask) == 1) {
         const size_t r = static_cast<size_t>(std::countr_zero(mask));
-        a.suggestions.push_back(suggestion_of(rs[r], ba, net, base, v, gain_of(bv.changed, v.latency_us, base.latency_us, p)));
+        a.suggestions.push_back(
+            suggestion_of(rs[r], ba, net, base, v, gain_of(bv.changed, v.latency_us, base.latency_us, p)));
         singles.push_back({s, r});
       }
     }
@@ -296,7 +305,8 @@ Advice advise(const Network& net, const predictor::Predictor& p, const AdviceOpt
   // Ids by gain, largest first; blocks list theirs.
   std::vector<size_t> order(a.suggestions.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) { return a.suggestions[x].gain.point > a.suggestions[y].gain.point; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t x, size_t y) { return a.suggestions[x].gain.point > a.suggestions[y].gain.point; });
   std::map<std::pair<size_t, size_t>, std::string> id_of;
   std::vector<AdviceSuggestion> sorted;
   for (size_t rank = 0; rank < order.size(); ++rank) {
@@ -323,7 +333,8 @@ Advice advise(const Network& net, const predictor::Predictor& p, const AdviceOpt
         ba.best_variant = ids_of(s, v.mask);
       }
     }
-    if (ba.best_macps > 0) ba.lost_us = std::max(0.0, ba.latency_us - static_cast<double>(ba.macs) / ba.best_macps * 1e6);
+    if (ba.best_macps > 0)
+      ba.lost_us = std::max(0.0, ba.latency_us - static_cast<double>(ba.macs) / ba.best_macps * 1e6);
   }
 
   a.budget = budget_of(o, base.params);
@@ -333,7 +344,10 @@ Advice advise(const Network& net, const predictor::Predictor& p, const AdviceOpt
   a.local_search.generations = a.search.generations;
   if (a.recognition.blocks.empty())
     a.warnings.push_back("no block of a known kind was recognised: only per-layer figures, no rewrites");
-  if (!a.prediction.interval_us) a.warnings.push_back(p.device + " has no interval: its time is a point estimate (the gains' intervals rest on held-out evidence of their own)");
+  if (!a.prediction.interval_us)
+    a.warnings.push_back(
+        p.device +
+        " has no interval: its time is a point estimate (the gains' intervals rest on held-out evidence of their own)");
   document_rows(a, counts);
   return a;
 }
@@ -361,8 +375,10 @@ std::vector<Rewrite> rewrites_of(const Advice& a, const std::string& ids) {
         found = true;
       }
     if (!found)
-      throw FieldError(Field::apply, "\"" + ids + "\"", "no suggestion or variant \"" + id + "\" (suggestions s1..s" +
-                       std::to_string(a.suggestions.size()) + ", variants v1..v" + std::to_string(a.local_search.front.size()) + ")");
+      throw FieldError(Field::apply, "\"" + ids + "\"",
+                       "no suggestion or variant \"" + id + "\" (suggestions s1..s" +
+                           std::to_string(a.suggestions.size()) + ", variants v1..v" +
+                           std::to_string(a.local_search.front.size()) + ")");
   }
   return out;
 }

@@ -48,9 +48,11 @@ std::vector<std::string> unfold_batch_norms(Network& net, const BatchNormFolding
 
 // Which weights are the user's (carried bit-exact, or embedded in zeros where a conv grew), which are
 // seeded, and which need training: the seeded ones, or every one when the original's were a seed.
-WeightSources weight_sources(const Network& net, const profiler::CarriedWeights& c, const std::vector<std::string>& seeded_in_file, bool yours) {
-  const std::set<std::string> fresh(c.fresh_ops.begin(), c.fresh_ops.end()), padded(c.padded_ops.begin(), c.padded_ops.end()),
-      merged(c.merged_ops.begin(), c.merged_ops.end()), unset(seeded_in_file.begin(), seeded_in_file.end());
+WeightSources weight_sources(const Network& net, const profiler::CarriedWeights& c,
+                             const std::vector<std::string>& seeded_in_file, bool yours) {
+  const std::set<std::string> fresh(c.fresh_ops.begin(), c.fresh_ops.end()),
+      padded(c.padded_ops.begin(), c.padded_ops.end()), merged(c.merged_ops.begin(), c.merged_ops.end()),
+      unset(seeded_in_file.begin(), seeded_in_file.end());
   WeightSources out;
   out.yours = yours;
   out.zero_padded_ops = c.padded_ops;
@@ -71,12 +73,16 @@ std::string count_of(const std::vector<std::string>& list, const std::string& wh
 }
 
 // The sentences `advise --apply` prints after its summary line, also the JSON's "notes".
-std::vector<std::string> apply_notes(const Network& net, const WeightSources& sources, const std::string& label, const BatchNormsApplied& batch_norms) {
+std::vector<std::string> apply_notes(const Network& net, const WeightSources& sources, const std::string& label,
+                                     const BatchNormsApplied& batch_norms) {
   std::vector<std::string> notes;
   const bool yours = sources.yours;
-  std::string w = "weights (" + label + "): " + (yours ? "yours, bit-exact, on " : "carried over (not trained: a seed) to ") +
+  std::string w = "weights (" + label +
+                  "): " + (yours ? "yours, bit-exact, on " : "carried over (not trained: a seed) to ") +
                   count_of(sources.carried_ops);
-  if (!sources.zero_padded_ops.empty()) w += "; " + std::string(yours ? "yours " : "") + "embedded in zeros on " + count_of(sources.zero_padded_ops, "that grew (the function kept)");
+  if (!sources.zero_padded_ops.empty())
+    w += "; " + std::string(yours ? "yours " : "") + "embedded in zeros on " +
+         count_of(sources.zero_padded_ops, "that grew (the function kept)");
   if (!sources.merged_ops.empty())
     w += "; " + std::string(yours ? "yours " : "") + "summed from parallel branches on " +
          count_of(sources.merged_ops, "that merged them (the function kept, up to float rounding)");
@@ -91,31 +97,41 @@ std::vector<std::string> apply_notes(const Network& net, const WeightSources& so
              : "; every op needs training (pass your weights: the ONNX file's own, or --weights FILE)";
   notes.push_back(w);
   if (!sources.zero_padded_ops.empty())
-    notes.push_back("zero-padded channels: their weights are zero on both sides (what makes them and what reads them), so they get "
-                    "no gradient and stay zero in fine-tuning; to train them, give the side that makes them random weights (the "
-                    "function is kept while what reads them stays zero)");
+    notes.push_back(
+        "zero-padded channels: their weights are zero on both sides (what makes them and what reads them), so they get "
+        "no gradient and stay zero in fine-tuning; to train them, give the side that makes them random weights (the "
+        "function is kept while what reads them stays zero)");
   notes.push_back(batch_norms.note);
-  notes.push_back("dropout: none in advised.py (an eval-mode ONNX export has no Dropout, and the import reads one as identity): "
-                  "add yours where the original had it (torchvision's classifiers: before the last Linear) to fine-tune as it trained");
+  notes.push_back(
+      "dropout: none in advised.py (an eval-mode ONNX export has no Dropout, and the import reads one as identity): "
+      "add yours where the original had it (torchvision's classifiers: before the last Linear) to fine-tune as it "
+      "trained");
   if (net.shape_of(net.output).pixels() == 1)
-    notes.push_back("output: advised.py returns N x " + std::to_string(net.shape_of(net.output).c) +
-                    " (the 1x1 map flattened, as PyTorch's classifiers return it): a standard loss (CrossEntropyLoss) takes it");
+    notes.push_back(
+        "output: advised.py returns N x " + std::to_string(net.shape_of(net.output).c) +
+        " (the 1x1 map flattened, as PyTorch's classifiers return it): a standard loss (CrossEntropyLoss) takes it");
   return notes;
 }
 
 BatchNormsApplied batch_norms_of(const std::vector<std::string>& unfolded, const ApplyOptions& o) {
   std::string note;
   if (!o.folding || o.folding->convs.empty())
-    note = "batch norms: the file shows no folded BatchNorm (no conv whose weight torch.onnx.export computed), so none is added";
+    note =
+        "batch norms: the file shows no folded BatchNorm (no conv whose weight torch.onnx.export computed), so none is "
+        "added";
   else if (!o.batch_norms)
     note = "batch norms: " + std::to_string(o.folding->convs.size()) +
-           " convs hold a BatchNorm the exporter folded in; kept folded (--no-batch-norm): fine-tuning trains them without one";
+           " convs hold a BatchNorm the exporter folded in; kept folded (--no-batch-norm): fine-tuning trains them "
+           "without one";
   else
     note = "batch norms: " + std::to_string(unfolded.size()) +
-           " convs held a BatchNorm the exporter folded in: each is written as conv (no bias) + BatchNorm (advised.py: the sibling "
-           "<conv>_bn) with gamma 1, beta = the folded bias, running mean 0, running var 1 - eps, so eval mode computes the file's "
+           " convs held a BatchNorm the exporter folded in: each is written as conv (no bias) + BatchNorm (advised.py: "
+           "the sibling "
+           "<conv>_bn) with gamma 1, beta = the folded bias, running mean 0, running var 1 - eps, so eval mode "
+           "computes the file's "
            "function (up to float rounding); train mode normalises by each batch's statistics, so call advised.py's "
-           "calibrate_batch_norms(your batches) first: it sets their statistics from your data, eval mode unchanged, and train "
+           "calibrate_batch_norms(your batches) first: it sets their statistics from your data, eval mode unchanged, "
+           "and train "
            "mode then starts from the same function (--no-batch-norm keeps them folded)";
   BatchNormsApplied b;
   b.unfolded_convs = unfolded;
@@ -126,15 +142,20 @@ BatchNormsApplied batch_norms_of(const std::vector<std::string>& unfolded, const
 }  // namespace
 
 AppliedAdvice apply_advice(const Advice& advice, const ApplyOptions& o) {
-  if (o.out.empty()) throw FieldError(Field::apply, "\"" + o.ids + "\"", {"needs ", Field::out, " DIR (where the rewritten network is written)"});
+  if (o.out.empty())
+    throw FieldError(Field::apply, "\"" + o.ids + "\"",
+                     {"needs ", Field::out, " DIR (where the rewritten network is written)"});
   const std::vector<Rewrite> rewrites = rewrites_of(advice, o.ids);
   Network net = apply_rewrites(advice.net, rewrites, "apply");
   const int64_t params_folded = count(net).total.params;
-  const std::vector<std::string> unfolded = o.folding && o.batch_norms ? unfold_batch_norms(net, *o.folding) : std::vector<std::string>{};
+  const std::vector<std::string> unfolded =
+      o.folding && o.batch_norms ? unfold_batch_norms(net, *o.folding) : std::vector<std::string>{};
   const bool use_own = o.weights.empty() && o.own;
-  const WeightsSpec spec = use_own ? WeightsSpec{std::nullopt, "the model file's"} : read_weights_spec(o.weights.empty() ? "0" : o.weights);
+  const WeightsSpec spec =
+      use_own ? WeightsSpec{std::nullopt, "the model file's"} : read_weights_spec(o.weights.empty() ? "0" : o.weights);
   const profiler::NetworkWeights original = use_own ? std::move(*o.own) : weights_for(advice.net, spec, spec.label);
-  const profiler::CarriedWeights carried = profiler::carry_weights(advice.net, original, net, spec.seed.value_or(0), rewrites);
+  const profiler::CarriedWeights carried =
+      profiler::carry_weights(advice.net, original, net, spec.seed.value_or(0), rewrites);
   const std::string onnx = profiler::export_onnx(net, carried.weights);
   const std::string base = (std::filesystem::path(o.out) / "advised").string();
   profiler::check_onnx(onnx, base + ".onnx");
@@ -156,7 +177,8 @@ AppliedAdvice apply_advice(const Advice& advice, const ApplyOptions& o) {
   a.torch_params = torch.params;
   a.weights = spec.label;
   a.fresh_weight_ops = carried.fresh_ops;
-  a.weight_sources = weight_sources(net, carried, o.seeded_in_file ? *o.seeded_in_file : std::vector<std::string>{}, !spec.seed);
+  a.weight_sources =
+      weight_sources(net, carried, o.seeded_in_file ? *o.seeded_in_file : std::vector<std::string>{}, !spec.seed);
   a.batch_norms = batch_norms_of(unfolded, o);
   a.notes = apply_notes(net, a.weight_sources, spec.label, a.batch_norms);
   if (!unfolded.empty()) a.params_batch_norm_folded = params_folded;

@@ -24,9 +24,9 @@ WeightsSpec read_weights_spec(const std::string& value);
 profiler::NetworkWeights weights_for(const Network& net, const WeightsSpec& spec, const std::string& file);
 
 struct ApplyOptions {
-  std::string ids;          // suggestion or variant ids, "s1,s3" or "v1" (Field::apply)
-  std::string out;          // the directory written (Field::out)
-  std::string weights;       // the original network's weights: a seed or a raw float32 file; "": `own`, else seed 0
+  std::string ids;      // suggestion or variant ids, "s1,s3" or "v1" (Field::apply)
+  std::string out;      // the directory written (Field::out)
+  std::string weights;  // the original network's weights: a seed or a raw float32 file; "": `own`, else seed 0
   // The weights the model file came with (an ONNX file's initializers), used when `weights` is "": moved from.
   profiler::NetworkWeights* own = nullptr;
   // The file's ops no initializer gave weights to (profiler::ModelWithWeights::seeded_ops), null: none.

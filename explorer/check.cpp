@@ -75,21 +75,23 @@ std::vector<OrtOutput> read_ort_outputs(const Json& j, const std::string& file) 
     throw InputError(file + ": ONNX Runtime's runner wrote no outputs");
   std::vector<OrtOutput> out;
   for (const Json& t : j["outputs"]) {
-    if (!t.is_object() || !t.contains("name") || !t["name"].is_string() || !t.contains("file") || !t["file"].is_string())
+    if (!t.is_object() || !t.contains("name") || !t["name"].is_string() || !t.contains("file") ||
+        !t["file"].is_string())
       throw InputError(file + ": ONNX Runtime's runner wrote an output without a name and file: " + t.dump());
     out.push_back({t["name"].get<std::string>(), t["file"].get<std::string>()});
   }
   return out;
 }
 
-std::vector<OrtOutput> run_ort(const CheckOptions& o, const std::string& model, const fs::path& input, const fs::path& dir,
-                               const std::string& file) {
+std::vector<OrtOutput> run_ort(const CheckOptions& o, const std::string& model, const fs::path& input,
+                               const fs::path& dir, const std::string& file) {
   const std::string run = runner(o);
-  if (!fs::is_regular_file(run)) throw InputError("check: ONNX Runtime's runner " + run + " is missing (give --ort FILE or set CPX_ORT_RUN)");
+  if (!fs::is_regular_file(run))
+    throw InputError("check: ONNX Runtime's runner " + run + " is missing (give --ort FILE or set CPX_ORT_RUN)");
   const fs::path json = dir / "ort.json", err = dir / "ort.err";
-  const std::string cmd = "node " + quoted(run) + " --runs 0 --threads " + std::to_string(o.threads) + " --model " + quoted(model) +
-                          " --input " + quoted(input.string()) + " --outputs-dir " + quoted(dir.string()) + " > " + quoted(json.string()) +
-                          " 2> " + quoted(err.string());
+  const std::string cmd = "node " + quoted(run) + " --runs 0 --threads " + std::to_string(o.threads) + " --model " +
+                          quoted(model) + " --input " + quoted(input.string()) + " --outputs-dir " +
+                          quoted(dir.string()) + " > " + quoted(json.string()) + " 2> " + quoted(err.string());
   if (std::system(cmd.c_str()) != 0) {
     std::ifstream e(err);
     std::string line;
@@ -136,7 +138,8 @@ struct Ours {
 };
 
 // Compares every mapped intermediate tensor (a second ONNX Runtime run); sets the first that disagrees.
-void compare_ops(const std::string& file, const CheckOptions& o, const Ours& us, const fs::path& input, CheckResult& r) {
+void compare_ops(const std::string& file, const CheckOptions& o, const Ours& us, const fs::path& input,
+                 CheckResult& r) {
   const TempDir dir;
   std::vector<size_t> ops;
   std::vector<std::string> names;
@@ -148,7 +151,8 @@ void compare_ops(const std::string& file, const CheckOptions& o, const Ours& us,
   }
   write_probe(file, names, dir.path / "probe.onnx");
   std::map<std::string, std::string> files;
-  for (const OrtOutput& out : run_ort(o, (dir.path / "probe.onnx").string(), input, dir.path, file)) files[out.name] = out.file;
+  for (const OrtOutput& out : run_ort(o, (dir.path / "probe.onnx").string(), input, dir.path, file))
+    files[out.name] = out.file;
   for (size_t k = 0; k < ops.size(); ++k) {
     const auto f = files.find(names[k]);
     if (f == files.end()) continue;
@@ -168,7 +172,8 @@ bool CheckResult::agrees() const {
 
 CheckResult check_model(const std::string& onnx_file, const CheckOptions& o) {
   if (!(o.tolerance > 0)) throw InputError("--tolerance = " + std::to_string(o.tolerance) + ": must be positive");
-  if (o.threads < 1 || o.threads > 256) throw InputError("--threads = " + std::to_string(o.threads) + ": out of range [1, 256]");
+  if (o.threads < 1 || o.threads > 256)
+    throw InputError("--threads = " + std::to_string(o.threads) + ": out of range [1, 256]");
   const profiler::ImportedModel m = profiler::import_onnx_model(onnx_file);
   CheckResult r{onnx_file, m.net.input, o.tolerance, {}, std::nullopt, 0, m.seeded_ops};
   profiler::Plan plan(m.net, m.weights, {static_cast<size_t>(o.threads), true});
@@ -178,7 +183,8 @@ CheckResult check_model(const std::string& onnx_file, const CheckOptions& o) {
   const TempDir dir;
   const fs::path in = dir.path / "input.f32";
   const std::vector<float> nchw = nhwc_to_nchw(input, m.net.input);
-  std::ofstream(in, std::ios::binary).write(reinterpret_cast<const char*>(nchw.data()), static_cast<std::streamsize>(nchw.size() * sizeof(float)));
+  std::ofstream(in, std::ios::binary)
+      .write(reinterpret_cast<const char*>(nchw.data()), static_cast<std::streamsize>(nchw.size() * sizeof(float)));
   const OrtOutput first = run_ort(o, onnx_file, in, dir.path, onnx_file).front();
   TensorError e = compare(plan.output(), m.net.shape_of(m.net.output), read_floats(dir.path / first.file));
   e.op = m.net.output;
@@ -189,7 +195,11 @@ CheckResult check_model(const std::string& onnx_file, const CheckOptions& o) {
 }
 
 Json to_json(const TensorError& e) {
-  return {{"op", e.op}, {"onnx_tensor", e.onnx_tensor}, {"max_abs_error", e.max_abs_error}, {"scale", e.scale}, {"relative_error", e.relative}};
+  return {{"op", e.op},
+          {"onnx_tensor", e.onnx_tensor},
+          {"max_abs_error", e.max_abs_error},
+          {"scale", e.scale},
+          {"relative_error", e.relative}};
 }
 
 Json to_json(const CheckResult& r) {

@@ -16,19 +16,19 @@
 namespace cpx::explorer {
 
 struct CheckOptions {
-  uint64_t seed = 0;         // of the input (uniform in [-1, 1))
-  double tolerance = 1e-4;   // of the relative error, above which the two disagree
-  int64_t threads = 1;       // ours and ONNX Runtime's
-  std::string ort_runner;    // run.mjs; "" for $CPX_ORT_RUN, else the source tree's benchmarks/ort/run.mjs
-  bool per_op = false;       // compare the intermediate tensors even when the output agrees
+  uint64_t seed = 0;        // of the input (uniform in [-1, 1))
+  double tolerance = 1e-4;  // of the relative error, above which the two disagree
+  int64_t threads = 1;      // ours and ONNX Runtime's
+  std::string ort_runner;   // run.mjs; "" for $CPX_ORT_RUN, else the source tree's benchmarks/ort/run.mjs
+  bool per_op = false;      // compare the intermediate tensors even when the output agrees
 };
 
 struct TensorError {
   std::string op;           // ours
   std::string onnx_tensor;  // ONNX Runtime's
   double max_abs_error = 0;
-  double scale = 0;         // max |ONNX Runtime's value|
-  double relative = 0;      // max_abs_error / scale (max_abs_error when the scale is 0)
+  double scale = 0;     // max |ONNX Runtime's value|
+  double relative = 0;  // max_abs_error / scale (max_abs_error when the scale is 0)
 };
 
 struct CheckResult {

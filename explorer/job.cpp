@@ -50,7 +50,8 @@ struct Evaluated : Candidate {
 // Macro networks name ops "s<stage>.<block>..." (space/macro.cpp); stem and head keep their names.
 std::string stage_of(const std::string& op_name) {
   const std::string head = op_name.substr(0, op_name.find('.'));
-  if (head.size() > 1 && head[0] == 's' && std::all_of(head.begin() + 1, head.end(), [](char c) { return c >= '0' && c <= '9'; }))
+  if (head.size() > 1 && head[0] == 's' &&
+      std::all_of(head.begin() + 1, head.end(), [](char c) { return c >= '0' && c <= '9'; }))
     return "stage " + head.substr(1);
   return head;
 }
@@ -76,8 +77,8 @@ void announce(const JobOptions& o, const AccuracyModel& acc) {
     std::fprintf(stderr, "accuracy model: %s (no top-1)\n", acc.name.c_str());
     return;
   }
-  std::fprintf(stderr, "accuracy model: %s (MAE leave one model out %.2f pp, leave one family out %.2f pp)\n", acc.name.c_str(),
-               *acc.loo_mae_pp, acc.lofo_mae_pp.value_or(NAN));
+  std::fprintf(stderr, "accuracy model: %s (MAE leave one model out %.2f pp, leave one family out %.2f pp)\n",
+               acc.name.c_str(), *acc.loo_mae_pp, acc.lofo_mae_pp.value_or(NAN));
 }
 
 struct ZooTable {
@@ -108,7 +109,8 @@ ZooTable zoo_table(const Context& c, const AccuracyModel& acc, const KnownLatenc
       c.missing.push_back("no prediction for " + e.name + ": " + err.what());
     }
     results::ZooRow& row = z.rows.emplace_back();
-    row.name = e.name, row.family = e.family, row.resolution = net.input.h, row.params = cap.params, row.macs = cap.macs;
+    row.name = e.name, row.family = e.family, row.resolution = net.input.h, row.params = cap.params,
+    row.macs = cap.macs;
     row.published_top1 = e.top1();
     // Every model is estimated, published or not; outside the support the estimate is unknown (null).
     if (acc.kind != AccuracyKind::macs) {
@@ -129,23 +131,25 @@ ZooTable zoo_table(const Context& c, const AccuracyModel& acc, const KnownLatenc
     }
   }
   if (z_actual.size() >= 3) {
-    z.rank_correlations = {c.host ? results::LatencySource::measured : results::LatencySource::published, static_cast<int64_t>(z_actual.size()),
-                           profiler::spearman(z_macs, z_actual), profiler::spearman(z_params, z_actual), profiler::spearman(z_pred, z_actual)};
+    z.rank_correlations = {c.host ? results::LatencySource::measured : results::LatencySource::published,
+                           static_cast<int64_t>(z_actual.size()), profiler::spearman(z_macs, z_actual),
+                           profiler::spearman(z_params, z_actual), profiler::spearman(z_pred, z_actual)};
   } else {
     std::vector<double> m, p, l;
     for (const results::ZooRow& r : z.rows)
       if (r.predicted_latency_us) m.push_back(r.macs), p.push_back(r.params), l.push_back(*r.predicted_latency_us);
     z.rank_correlations = {results::LatencySource::predicted, static_cast<int64_t>(l.size()), profiler::spearman(m, l),
                            profiler::spearman(p, l), std::nullopt};
-    c.missing.push_back("rank correlations use predicted latencies: no measured or published latencies of zoo models on " + c.o.device);
+    c.missing.push_back(
+        "rank correlations use predicted latencies: no measured or published latencies of zoo models on " + c.o.device);
   }
   return z;
 }
 
 struct DesignRules {
-  profiler::DesignRules derived;       // profiler::derive_rules of the measured or predicted profile
+  profiler::DesignRules derived;                 // profiler::derive_rules of the measured or predicted profile
   std::vector<results::BlockMacps> block_macps;  // MACpS vs channels of the CPUBone block variants
-  FusedVsUnfused fused;                // the fused_crossover rule, the channels chart and its table
+  FusedVsUnfused fused;                          // the fused_crossover rule, the channels chart and its table
 };
 
 // Design rules: measured on the host, predicted elsewhere.
@@ -156,23 +160,29 @@ DesignRules design_rules(const Context& c) {
   DesignRules d{profiler::derive_rules(rule_profile), {}, fused_vs_unfused(rule_profile, c.t)};
   for (const profiler::ProfileRecord& cfg : rule_profile[profiler::ProfileSection::configs])
     if (const std::optional<LocalBlock> b = local_block(cfg, c.t))
-      d.block_macps.push_back({b->name, cfg.channels, cfg.resolution, cfg.macps, cfg.median_us(), c.profile ? "measured" : "predicted"});
-  if (c.profile && !c.profile->complete) c.missing.push_back("the host profile is incomplete; rules rest on part of the grid");
+      d.block_macps.push_back(
+          {b->name, cfg.channels, cfg.resolution, cfg.macps, cfg.median_us(), c.profile ? "measured" : "predicted"});
+  if (c.profile && !c.profile->complete)
+    c.missing.push_back("the host profile is incomplete; rules rest on part of the grid");
   return d;
 }
 
 // B0-B3 evaluated as networks (they need not be points of a user's restricted space); those that are
 // points of the space seed the search.
-std::vector<Evaluated> evaluate_baselines(const Context& c, const AccuracyModel& acc, const SearchSpace& space, SearchOptions& so) {
+std::vector<Evaluated> evaluate_baselines(const Context& c, const AccuracyModel& acc, const SearchSpace& space,
+                                          SearchOptions& so) {
   std::vector<Evaluated> baselines;
   for (const std::string_view baseline : cpubone_baselines) {
     const std::string name(baseline);
-    baselines.push_back({evaluate_network(load_model(name), c.pred, acc, c.t), name, find_zoo(name)->top1(), std::nullopt});
+    baselines.push_back(
+        {evaluate_network(load_model(name), c.pred, acc, c.t), name, find_zoo(name)->top1(), std::nullopt});
     try {
       baselines.back().point = space.encode(*find_zoo(name)->macro);
       so.seeds.push_back(*baselines.back().point);
     } catch (const InputError& err) {
-      if (c.o.progress) std::fprintf(stderr, "note: %s is not a point of the search space, not used as a seed (%s)\n", name.c_str(), err.what());
+      if (c.o.progress)
+        std::fprintf(stderr, "note: %s is not a point of the search space, not used as a seed (%s)\n", name.c_str(),
+                     err.what());
     }
   }
   return baselines;
@@ -186,8 +196,8 @@ struct Searched {
 };
 
 // NSGA-II, then random search with the same number of distinct evaluations, compared by hypervolume.
-Searched run_search(const Context& c, const SearchSpace& space, const AccuracyModel& acc, const std::vector<Evaluated>& baselines,
-                    const SearchOptions& so) {
+Searched run_search(const Context& c, const SearchSpace& space, const AccuracyModel& acc,
+                    const std::vector<Evaluated>& baselines, const SearchOptions& so) {
   Searched s;
   s.options = so;
   Evaluator ev(space, c.pred, acc, c.t, c.o.constraints);
@@ -210,9 +220,12 @@ Searched run_search(const Context& c, const SearchSpace& space, const AccuracyMo
   s.hv = hypervolume(s.nsga.front, s.lat_ref, s.obj_ref);
   s.hv_random = hypervolume(s.random.front, s.lat_ref, s.obj_ref);
   s.evaluations_per_s = static_cast<double>(s.nsga.evaluations) / std::max(1e-9, s.nsga.seconds);
-  if (c.o.progress) std::fprintf(stderr, "search: %lld evaluations in %.2f s (%.0f / s), front of %zu; hypervolume %.4g vs random %.4g (x%.3f)\n",
-               static_cast<long long>(s.nsga.evaluations), s.nsga.seconds, s.evaluations_per_s, s.nsga.front.size(), s.hv / 1e3, s.hv_random / 1e3,
-               s.hv / s.hv_random);
+  if (c.o.progress)
+    std::fprintf(
+        stderr,
+        "search: %lld evaluations in %.2f s (%.0f / s), front of %zu; hypervolume %.4g vs random %.4g (x%.3f)\n",
+        static_cast<long long>(s.nsga.evaluations), s.nsga.seconds, s.evaluations_per_s, s.nsga.front.size(),
+        s.hv / 1e3, s.hv_random / 1e3, s.hv / s.hv_random);
   return s;
 }
 
@@ -240,7 +253,8 @@ void fill_uncalibrated(const Context& c, const Network& net, results::ParetoRow&
   if (!pred.uncalibrated) return;
   std::string kinds;
   for (const auto& [kind, share] : pred.uncalibrated->kinds)
-    if (std::lround(100 * share) > 0) kinds += (kinds.empty() ? "" : ", ") + to_string(kind) + " " + std::to_string(std::lround(100 * share)) + "%";
+    if (std::lround(100 * share) > 0)
+      kinds += (kinds.empty() ? "" : ", ") + to_string(kind) + " " + std::to_string(std::lround(100 * share)) + "%";
   // The pooled interval method says how much of the interval's width that work adds (predictor/interval.hpp).
   if (!kinds.empty() && pred.widening && pred.widening->width_share_unseen)
     kinds += "; " + std::to_string(std::lround(100 * *pred.widening->width_share_unseen)) + "% of the interval's width";
@@ -250,7 +264,8 @@ void fill_uncalibrated(const Context& c, const Network& net, results::ParetoRow&
 
 // The Pareto front as macro files, and for each baseline the front members that dominate it: earned (by
 // the lower end of the top-1 interval) or promising but unproven (by the point estimate only).
-Proposals propose(const Context& c, const SearchSpace& space, const std::vector<Candidate>& front, const std::vector<Evaluated>& baselines) {
+Proposals propose(const Context& c, const SearchSpace& space, const std::vector<Candidate>& front,
+                  const std::vector<Evaluated>& baselines) {
   Proposals p;
   for (size_t i = 0; i < front.size(); ++i) {
     char id[32];
@@ -280,7 +295,8 @@ Proposals propose(const Context& c, const SearchSpace& space, const std::vector<
         row.promising_unproven.push_back(r);
       }
     }
-    if (fastest && std::find(p.to_prove.begin(), p.to_prove.end(), *fastest) == p.to_prove.end()) p.to_prove.push_back(*fastest);
+    if (fastest && std::find(p.to_prove.begin(), p.to_prove.end(), *fastest) == p.to_prove.end())
+      p.to_prove.push_back(*fastest);
     p.proposals.push_back(std::move(row));
   }
   for (size_t i : proposed) p.macros.push_back(space.decode(front[i].genome, p.ids[i]));
@@ -289,7 +305,8 @@ Proposals propose(const Context& c, const SearchSpace& space, const std::vector<
 
 // For each baseline that is a point of the space, its capacity-matched tier (explorer/matched.hpp); the
 // configurations' macro files go to DIR/matched/.
-std::vector<results::MatchedTier> capacity_matched_tier(const Context& c, const SearchSpace& space, const AccuracyModel& acc,
+std::vector<results::MatchedTier> capacity_matched_tier(const Context& c, const SearchSpace& space,
+                                                        const AccuracyModel& acc,
                                                         const std::vector<Evaluated>& baselines, Proposals& p) {
   std::vector<results::MatchedTier> out;
   MatchedOptions mo;
@@ -319,15 +336,16 @@ std::vector<results::MatchedTier> capacity_matched_tier(const Context& c, const 
     for (size_t k = 0; k < t.fastest.size(); ++k) {
       const Candidate& x = t.fastest[k];
       const std::string id = b.name + "-m" + std::to_string(k), file = "matched/" + id + ".json";
-      p.files.emplace_back((std::filesystem::path(c.o.out_dir) / file).string(), to_json(t.space.decode(x.genome, id)).dump(2) + "\n");
+      p.files.emplace_back((std::filesystem::path(c.o.out_dir) / file).string(),
+                           to_json(t.space.decode(x.genome, id)).dump(2) + "\n");
       const Domination d = b.published_top1 ? domination(x, b.latency_us, *b.published_top1) : Domination::none;
       row.configurations.push_back(matched_configuration(id, file, t.space.summary(x.genome), x, b, d));
       if (k == 0) p.matched_to_prove.push_back({id, t.space.decode(x.genome, id), x.latency_us});
     }
     if (c.o.progress)
-      std::fprintf(stderr, "capacity-matched %s: %s over %.3g points, %lld evaluated, %zu on its front\n", b.name.c_str(),
-                   std::string(results::matched_method_names.name_of(t.method)).c_str(),
-                   t.space.size(), static_cast<long long>(t.evaluations), t.front_size);
+      std::fprintf(stderr, "capacity-matched %s: %s over %.3g points, %lld evaluated, %zu on its front\n",
+                   b.name.c_str(), std::string(results::matched_method_names.name_of(t.method)).c_str(), t.space.size(),
+                   static_cast<long long>(t.evaluations), t.front_size);
     out.push_back(row);
   }
   return out;
@@ -353,15 +371,16 @@ void note_baselines_emulated(EmulatedOps& emulated) {
 }
 
 struct Proof {
-  std::optional<results::Proof> proof;  // the results' "proof" object
-  Json environment;  // of this machine, with the CPU pinning
+  std::optional<results::Proof> proof;           // the results' "proof" object
+  Json environment;                              // of this machine, with the CPU pinning
   std::optional<profiler::LayerTimings> layers;  // of the layers model, when it was measured
 };
 
 // Proof on this machine: B0-B3, each baseline's fastest earned proposal and its fastest capacity-matched
 // configuration, measured; their measured latencies are filled into the Pareto, proposal and tier tables.
-Proof prove_on_host(const Context& c, const SearchSpace& space, const std::vector<Evaluated>& baselines, const std::vector<Candidate>& front,
-                    Proposals& p, std::vector<results::MatchedTier>& matched, EmulatedOps& emulated) {
+Proof prove_on_host(const Context& c, const SearchSpace& space, const std::vector<Evaluated>& baselines,
+                    const std::vector<Candidate>& front, Proposals& p, std::vector<results::MatchedTier>& matched,
+                    EmulatedOps& emulated) {
   Proof proof;
   results::Proof& out = proof.proof.emplace();
   out.threads = c.t;
@@ -375,14 +394,16 @@ Proof prove_on_host(const Context& c, const SearchSpace& space, const std::vecto
   };
   std::vector<Row> rows;
   for (const auto& b : baselines) rows.push_back({b.name, load_model(b.name), b.latency_us});
-  for (size_t i : p.to_prove) rows.push_back({p.ids[i], expand(space.decode(front[i].genome, p.ids[i]), p.ids[i]), front[i].latency_us});
+  for (size_t i : p.to_prove)
+    rows.push_back({p.ids[i], expand(space.decode(front[i].genome, p.ids[i]), p.ids[i]), front[i].latency_us});
   for (const auto& m : p.matched_to_prove) rows.push_back({m.id, expand(m.macro, m.id), m.predicted_us});
   // A baseline without an earned proposal is measured alone: no unproven one stands in for it.
   std::vector<std::string>& unmeasured = out.not_measured.emplace();
   for (const auto& pr : p.proposals)
     if (pr.dominating.empty())
-      unmeasured.push_back(pr.baseline + ": no earned proposal, so none was measured against it" +
-                           (pr.promising_unproven.empty() ? "" : " (promising, unproven ones are not measured in its place)"));
+      unmeasured.push_back(
+          pr.baseline + ": no earned proposal, so none was measured against it" +
+          (pr.promising_unproven.empty() ? "" : " (promising, unproven ones are not measured in its place)"));
   std::vector<double> predicted, measured;
   profiler::Interference noise;
   std::optional<profiler::Progress> bar;
@@ -398,11 +419,13 @@ Proof prove_on_host(const Context& c, const SearchSpace& space, const std::vecto
     const profiler::Timing& t = r.timings.network;
     predicted.push_back(rows[k].predicted_us);
     measured.push_back(t.stats_us.median);
-    out.rows.push_back({rows[k].name, rows[k].predicted_us, measured.back(), t.stats_us.cv, t.noisy, profiler::to_json(t), 0, 0});
+    out.rows.push_back(
+        {rows[k].name, rows[k].predicted_us, measured.back(), t.stats_us.cv, t.noisy, profiler::to_json(t), 0, 0});
     noise.add(k < baselines.size() ? "baselines" : "proposals", t);
   }
   if (bar) bar->update(rows.size());
-  const auto rp = profiler::ranks(predicted, profiler::Ties::lowest_rank), rm = profiler::ranks(measured, profiler::Ties::lowest_rank);
+  const auto rp = profiler::ranks(predicted, profiler::Ties::lowest_rank),
+             rm = profiler::ranks(measured, profiler::Ties::lowest_rank);
   std::map<std::string, double> by_name;
   for (size_t k = 0; k < out.rows.size(); ++k) {
     out.rows[k].predicted_rank = static_cast<int64_t>(rp[k]);  // places: whole numbers with lowest_rank
@@ -423,18 +446,20 @@ Proof prove_on_host(const Context& c, const SearchSpace& space, const std::vecto
     for (auto& m : tier.configurations) fill(m.measured_latency_us, m.id);
   }
   out.spearman = profiler::spearman(predicted, measured);
-  out.note = "B0-B3, each baseline's fastest earned proposal and its fastest capacity-matched configuration, measured on this "
-             "machine (medians)";
+  out.note =
+      "B0-B3, each baseline's fastest earned proposal and its fastest capacity-matched configuration, measured on this "
+      "machine (medians)";
   // What the machine did to these measurements and to the profile's, behind every measured figure.
   c.missing.insert(c.missing.end(), unmeasured.begin(), unmeasured.end());
   out.interference = noise.to_json();
   proof.environment["noisy_measurements"]["proof"] = noise.brief();
-  if (c.profile) proof.environment["noisy_measurements"]["profile"] = profiler::profile_interference(*c.profile).brief();
+  if (c.profile)
+    proof.environment["noisy_measurements"]["profile"] = profiler::profile_interference(*c.profile).brief();
   return proof;
 }
 
 struct Layers {
-  results::Layers layers;                          // the results' "layers" object
+  results::Layers layers;                           // the results' "layers" object
   std::vector<results::RooflinePoint> roof_points;  // roofline points of the same ops
 };
 
@@ -455,9 +480,10 @@ Layers layer_breakdown(const Context& c, const std::optional<profiler::LayerTimi
     const double bytes = static_cast<double>(lc.layers[i].bytes);
     if (lp.ops[i].macs <= 0 || bytes <= 0) continue;
     const double us = std::isfinite(measured_us) ? measured_us : lp.ops[i].latency_us;
-    out.roof_points.push_back({net.name, net.ops[i].name, std::string(to_string(lp.ops[i].op_class)), lp.ops[i].macs / bytes,
-                               lp.ops[i].macs / (us * 1e-6),
-                               std::isfinite(measured_us) ? results::TimeSource::measured : results::TimeSource::predicted});
+    out.roof_points.push_back(
+        {net.name, net.ops[i].name, std::string(to_string(lp.ops[i].op_class)), lp.ops[i].macs / bytes,
+         lp.ops[i].macs / (us * 1e-6),
+         std::isfinite(measured_us) ? results::TimeSource::measured : results::TimeSource::predicted});
   }
   return out;
 }
@@ -473,12 +499,14 @@ results::Roofline roofline(const Context& c, const std::vector<results::Roofline
     const predictor::Hardware& hw = c.pred.calibrated->hardware;
     roof = {hw.peak_macps(), hw.dram_bytes_per_s, results::CeilingSource::hardware, points};
   }
-  if (!roof.peak_macps) c.missing.push_back("no measured peak MACpS or bandwidth for " + c.o.device + " (roofline without ceilings)");
+  if (!roof.peak_macps)
+    c.missing.push_back("no measured peak MACpS or bandwidth for " + c.o.device + " (roofline without ceilings)");
   return roof;
 }
 
 // FasterNet's Table 1 as measured in the profile.
-std::optional<std::vector<results::OperatorRow>> operator_table(const Context& c, const profiler::DesignRules& derived) {
+std::optional<std::vector<results::OperatorRow>> operator_table(const Context& c,
+                                                                const profiler::DesignRules& derived) {
   if (!c.profile) {
     c.missing.push_back("no FasterNet operator table: it needs measurements on " + c.o.device);
     return std::nullopt;
@@ -490,7 +518,8 @@ std::optional<std::vector<results::OperatorRow>> operator_table(const Context& c
   return table;
 }
 
-results::SearchRun search_summary(const JobOptions& o, const SearchSpace& space, const AccuracyModel& acc, const Searched& s) {
+results::SearchRun search_summary(const JobOptions& o, const SearchSpace& space, const AccuracyModel& acc,
+                                  const Searched& s) {
   results::SearchRun r;
   r.algorithm = "NSGA-II", r.seed = s.options.seed, r.space = o.space_file.empty() ? "default" : o.space_file;
   r.space_points = space.size(), r.evaluations = s.nsga.evaluations, r.lookups = s.nsga.lookups;
@@ -498,14 +527,18 @@ results::SearchRun search_summary(const JobOptions& o, const SearchSpace& space,
   r.generations = s.nsga.generations, r.stopped_by_time = s.nsga.stopped_by_time;
   r.constraints = {o.constraints.max_latency_us, o.constraints.max_params, o.constraints.max_macs};
   const bool top1 = acc.kind != AccuracyKind::macs;
-  r.hypervolume = {s.hv, s.hv_random, s.hv_random > 0 ? std::optional<double>(s.hv / s.hv_random) : std::nullopt,
-                   {s.lat_ref, s.obj_ref, top1 ? std::optional<double>(s.obj_ref) : std::nullopt}, s.random.evaluations};
+  r.hypervolume = {s.hv,
+                   s.hv_random,
+                   s.hv_random > 0 ? std::optional<double>(s.hv / s.hv_random) : std::nullopt,
+                   {s.lat_ref, s.obj_ref, top1 ? std::optional<double>(s.obj_ref) : std::nullopt},
+                   s.random.evaluations};
   for (const auto& x : s.random.front) r.random_front.push_back({x.latency_us, x.top1, x.objective});
   return r;
 }
 
 // Pareto files and results.json, written only now, so an interrupted job leaves no partial set behind.
-void write_results(const JobOptions& o, const Results& results, const std::vector<std::pair<std::string, std::string>>& files) {
+void write_results(const JobOptions& o, const Results& results,
+                   const std::vector<std::pair<std::string, std::string>>& files) {
   std::filesystem::create_directories(std::filesystem::path(o.out_dir) / "pareto");
   for (const auto& [path, text] : files) {
     std::filesystem::create_directories(std::filesystem::path(path).parent_path());
@@ -536,19 +569,23 @@ void validate(const JobOptions& o) {
   if (o.search.evaluations < 10 || o.search.evaluations > 100'000'000)
     throw FieldError(Field::evaluations, std::to_string(o.search.evaluations), "out of range [10, 100000000]");
   if (o.matched_evaluations < 1 || o.matched_evaluations > 100'000'000)
-    throw InputError("matched_evaluations = " + std::to_string(o.matched_evaluations) + ": out of range [1, 100000000]");
+    throw InputError("matched_evaluations = " + std::to_string(o.matched_evaluations) +
+                     ": out of range [1, 100000000]");
   if (o.search.population < 4 || o.search.population > 10000)
     throw FieldError(Field::population, std::to_string(o.search.population), "out of range [4, 10000]");
   if (!(o.search.max_seconds >= 0) || o.search.max_seconds > 86400)
-    throw FieldError(Field::budget_s, std::to_string(o.search.max_seconds), "out of range [0, 86400] (0: no time limit)");
+    throw FieldError(Field::budget_s, std::to_string(o.search.max_seconds),
+                     "out of range [0, 86400] (0: no time limit)");
   if (o.accuracy != "proxy" && o.accuracy != "macs" && !std::filesystem::exists(o.accuracy))
     throw FieldError(Field::accuracy, "\"" + o.accuracy + "\"", "not proxy, macs or an existing CSV file");
   if (!o.space_file.empty() && !std::filesystem::exists(o.space_file))
     throw FieldError(Field::space, "\"" + o.space_file + "\"", "cannot open file");
   // The latency limit in milliseconds, as the command line and the Python module take it.
   const std::pair<std::optional<double>, Field> limits[] = {
-      {o.constraints.max_latency_us ? std::optional<double>(*o.constraints.max_latency_us / 1e3) : std::nullopt, Field::max_latency_ms},
-      {o.constraints.max_params, Field::max_params}, {o.constraints.max_macs, Field::max_macs}};
+      {o.constraints.max_latency_us ? std::optional<double>(*o.constraints.max_latency_us / 1e3) : std::nullopt,
+       Field::max_latency_ms},
+      {o.constraints.max_params, Field::max_params},
+      {o.constraints.max_macs, Field::max_macs}};
   for (const auto& [v, field] : limits)
     if (v && !(*v > 0 && std::isfinite(*v))) throw FieldError(field, std::to_string(*v), "must be positive");
   if (!find_zoo(o.layers_model)) throw FieldError(Field::layers_model, "\"" + o.layers_model + "\"", "not a zoo model");
@@ -563,7 +600,8 @@ Results run_job(const JobOptions& o, const predictor::Predictor& pred, const pro
 
   // The --space file before the accuracy model: a bad file is refused at once, not after the proxy's fit
   // (seconds under the sanitizers, where the bad-input table's --space rows paid it each).
-  const SearchSpace space = o.space_file.empty() ? SearchSpace::defaults() : SearchSpace::from_json(read_json_file(o.space_file), o.space_file);
+  const SearchSpace space = o.space_file.empty() ? SearchSpace::defaults()
+                                                 : SearchSpace::from_json(read_json_file(o.space_file), o.space_file);
   const AccuracyModel acc = accuracy_model(o);
   announce(o, acc);
   const KnownLatencies known = known_latencies(c.pred, c.profile, c.t);
@@ -573,7 +611,8 @@ Results run_job(const JobOptions& o, const predictor::Predictor& pred, const pro
   const std::vector<Evaluated> baselines = evaluate_baselines(c, acc, space, so);
   const Searched searched = run_search(c, space, acc, baselines, so);
   Proposals proposals = propose(c, space, searched.nsga.front, baselines);
-  if (acc.kind == AccuracyKind::macs) missing.push_back("no proposal can earn domination: the second objective is MACs, so there is no top-1 interval");
+  if (acc.kind == AccuracyKind::macs)
+    missing.push_back("no proposal can earn domination: the second objective is MACs, so there is no top-1 interval");
   std::vector<results::MatchedTier> matched = capacity_matched_tier(c, space, acc, baselines, proposals);
 
   EmulatedOps emulated;
@@ -581,15 +620,19 @@ Results run_job(const JobOptions& o, const predictor::Predictor& pred, const pro
   if (c.host && o.prove) {
     proof = prove_on_host(c, space, baselines, searched.nsga.front, proposals, matched, emulated);
   } else {
-    if (!c.host) missing.push_back("no measured latencies: " + o.device + " is not this machine (" + pred.runtime + ")");
+    if (!c.host)
+      missing.push_back("no measured latencies: " + o.device + " is not this machine (" + pred.runtime + ")");
     note_baselines_emulated(emulated);
   }
   const Layers layers = layer_breakdown(c, proof.layers);
   const results::Roofline roof = roofline(c, layers.roof_points);
-  std::optional<results::PredictorAccuracy> accuracy = predictor_accuracy(c.pred, c.o.device, c.host, zoo_rows.rows, known, c.missing);
+  std::optional<results::PredictorAccuracy> accuracy =
+      predictor_accuracy(c.pred, c.o.device, c.host, zoo_rows.rows, known, c.missing);
   std::optional<std::vector<results::OperatorRow>> operators = operator_table(c, rules.derived);
   if (acc.kind == AccuracyKind::macs) missing.push_back("no top-1 estimates: the second objective is MACs");
-  if (searched.nsga.stopped_by_time) missing.push_back("the search stopped at its time limit before its evaluation budget; rerun for a reproducible result");
+  if (searched.nsga.stopped_by_time)
+    missing.push_back(
+        "the search stopped at its time limit before its evaluation budget; rerun for a reproducible result");
 
   Results r;
   r.schema = results_schema;
@@ -600,8 +643,9 @@ Results run_job(const JobOptions& o, const predictor::Predictor& pred, const pro
   r.machine_notes = machine_notes_from_json(r.device.provenance, r.environment);
   r.accuracy_model = to_results(acc);
   r.zoo = zoo_rows.rows;
-  r.design_rules = state_rules(rules.derived, rules.fused, c.t, profile ? results::RuleSource::profile : results::RuleSource::predictor,
-                               proposals.macros);
+  r.design_rules =
+      state_rules(rules.derived, rules.fused, c.t,
+                  profile ? results::RuleSource::profile : results::RuleSource::predictor, proposals.macros);
   r.design_rules_detail = profiler::to_json(rules.derived);
   r.block_macps = rules.block_macps;
   r.fused_crossover_channels = rules.fused.crossover_channels;

@@ -18,15 +18,15 @@ namespace cpx::explorer {
 
 struct JobOptions {
   std::string device{predictor::default_device};
-  std::string command;            // how the job was invoked, recorded in the results
-  std::optional<int64_t> threads;  // unset: a calibrated device's own threads, 1 on the host
-  std::string space_file;         // empty: the default space
-  std::string accuracy = "proxy"; // proxy, macs, or a CSV of measured accuracies
-  SearchOptions search;           // max_seconds 0: no time limit
+  std::string command;                 // how the job was invoked, recorded in the results
+  std::optional<int64_t> threads;      // unset: a calibrated device's own threads, 1 on the host
+  std::string space_file;              // empty: the default space
+  std::string accuracy = "proxy";      // proxy, macs, or a CSV of measured accuracies
+  SearchOptions search;                // max_seconds 0: no time limit
   int64_t matched_evaluations = 3000;  // per baseline, for the capacity-matched tier (explorer/matched.hpp)
-  Constraints constraints;        // unset: no limit
+  Constraints constraints;             // unset: no limit
   std::string out_dir = "cpubone-report";
-  bool prove = true;              // measure proposals and B0-B3 (only when the device is the host)
+  bool prove = true;  // measure proposals and B0-B3 (only when the device is the host)
   double measure_min_time_s = 0.4;
 #if defined(CPX_SANITIZED)
   // The sanitizer build (scripts/test) checks the proofs' memory and undefined behaviour only: its timings
@@ -38,7 +38,7 @@ struct JobOptions {
   int64_t measure_min_runs = 10, measure_warmup_runs = 3;
 #endif
   std::string layers_model = "b0";
-  bool progress = true;           // progress lines on stderr
+  bool progress = true;  // progress lines on stderr
 };
 
 // Throws InputError naming the option (as the CLI spells it), its value and the allowed range for any

@@ -23,10 +23,10 @@ struct HeldOutPoint {
 
 // Latencies of zoo models on the device that do not come from its predictor.
 struct KnownLatencies {
-  std::map<std::string, double> published_us;          // calibrated devices list the points they rest on
-  std::map<std::string, HeldOutPoint> held_out;        // by model, for those same points
-  bool by_family = false;                              // held_out is leave-one-family-out (else leave-one-model-out)
-  std::map<std::string, double> measured_us;           // host profile's zoo section, never used in fitting
+  std::map<std::string, double> published_us;    // calibrated devices list the points they rest on
+  std::map<std::string, HeldOutPoint> held_out;  // by model, for those same points
+  bool by_family = false;                        // held_out is leave-one-family-out (else leave-one-model-out)
+  std::map<std::string, double> measured_us;     // host profile's zoo section, never used in fitting
 };
 
 // The device's known latencies at `threads`; `profile` is the host's measured profile, or null.
@@ -35,8 +35,10 @@ KnownLatencies known_latencies(const predictor::Predictor& pred, const profiler:
 // Predictor accuracy: on the host (`host`) against the zoo models measured here whose families the fit
 // never saw, on a calibrated device against the calibration's held-out predictions. Appends to `missing`
 // what it cannot give.
-std::optional<results::PredictorAccuracy> predictor_accuracy(const predictor::Predictor& pred, const std::string& device, bool host,
-                                                             const std::vector<results::ZooRow>& zoo_rows, const KnownLatencies& known,
+std::optional<results::PredictorAccuracy> predictor_accuracy(const predictor::Predictor& pred,
+                                                             const std::string& device, bool host,
+                                                             const std::vector<results::ZooRow>& zoo_rows,
+                                                             const KnownLatencies& known,
                                                              std::vector<std::string>& missing);
 
 }  // namespace cpx::explorer

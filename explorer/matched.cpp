@@ -10,7 +10,9 @@ namespace {
 // another block).
 constexpr std::array<MacroBlock, 2> swappable_blocks{MacroBlock::fumbconv, MacroBlock::mbconv};
 
-bool swappable(MacroBlock kind) { return std::find(swappable_blocks.begin(), swappable_blocks.end(), kind) != swappable_blocks.end(); }
+bool swappable(MacroBlock kind) {
+  return std::find(swappable_blocks.begin(), swappable_blocks.end(), kind) != swappable_blocks.end();
+}
 
 }  // namespace
 
@@ -22,7 +24,8 @@ SearchSpace capacity_matched_space(const SearchSpace& space, const Genome& basel
   for (size_t i = 0; i < space.dimensions().size(); ++i) {
     const Dimension& d = space.dimensions()[i];
     // Capacity stays the baseline's; choices that build nothing there would only multiply the points.
-    if (d.row->capacity || moot(d, base) || (d.row->kind == ValueKind::block && !swappable(kind_of(*base.stages[d.stage].block)))) {
+    if (d.row->capacity || moot(d, base) ||
+        (d.row->kind == ValueKind::block && !swappable(kind_of(*base.stages[d.stage].block)))) {
       values[d.name] = Json::array({d.values[baseline[i]]});
     } else if (d.row->kind == ValueKind::block) {
       values[d.name] = Json::array();

@@ -13,21 +13,21 @@
 namespace cpx::explorer {
 
 struct MatchedOptions {
-  double tolerance = 0.10;    // MACs and params each within ±tolerance of the baseline's
+  double tolerance = 0.10;     // MACs and params each within ±tolerance of the baseline's
   int64_t evaluations = 3000;  // per baseline: every point when the restricted space has no more, else NSGA-II
   uint64_t seed = 1;
-  size_t keep = 5;             // configurations reported per baseline
-  Constraints constraints;     // the job's own limits, applied as well
+  size_t keep = 5;          // configurations reported per baseline
+  Constraints constraints;  // the job's own limits, applied as well
 };
 
 struct MatchedTier {
-  SearchSpace space;                // the restricted space
-  std::vector<std::string> varied;  // its dimensions with more than one value
+  SearchSpace space;                   // the restricted space
+  std::vector<std::string> varied;     // its dimensions with more than one value
   results::MatchedMethod method = {};  // every point, or NSGA-II (results::matched_method_names)
-  int64_t evaluations = 0;          // distinct configurations evaluated
-  Candidate baseline;               // the baseline, evaluated as the tier's configurations are
-  size_t front_size = 0;            // feasible non-dominated configurations besides the baseline
-  std::vector<Candidate> fastest;   // the first `keep` of them, fastest first
+  int64_t evaluations = 0;             // distinct configurations evaluated
+  Candidate baseline;                  // the baseline, evaluated as the tier's configurations are
+  size_t front_size = 0;               // feasible non-dominated configurations besides the baseline
+  std::vector<Candidate> fastest;      // the first `keep` of them, fastest first
 };
 
 // The restricted space around `baseline` (a genome of `space`); `name` names it.

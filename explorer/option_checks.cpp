@@ -50,7 +50,8 @@ constexpr Names<Field, field_names.size()> flag_of_field{{
 std::string_view flag_of(Field field) { return flag_of_field.name_of(field); }
 
 std::string cli_message(const FieldError& e) {
-  return std::string(flag_of(e.field())) + (e.value().empty() ? "" : " = " + e.value()) + ": " + e.reason().spelled(flag_of);
+  return std::string(flag_of(e.field())) + (e.value().empty() ? "" : " = " + e.value()) + ": " +
+         e.reason().spelled(flag_of);
 }
 
 std::string cli_message(const Wording& w) { return w.spelled(flag_of); }
@@ -60,13 +61,15 @@ std::string cli_message(const AdvisedError& e) { return cli_message(e.message())
 std::string_view keyword_of(Field field) { return to_string(field); }
 
 std::string python_message(const FieldError& e) {
-  return std::string(keyword_of(e.field())) + (e.value().empty() ? "" : "=" + e.value()) + ": " + e.reason().spelled(keyword_of);
+  return std::string(keyword_of(e.field())) + (e.value().empty() ? "" : "=" + e.value()) + ": " +
+         e.reason().spelled(keyword_of);
 }
 
 std::string python_message(const AdvisedError& e) { return e.message().spelled(keyword_of); }
 
 void check_threads_option(int64_t threads) {
-  if (const auto refusal = profiler::threads_refusal(threads)) throw FieldError(Field::threads, std::to_string(threads), *refusal);
+  if (const auto refusal = profiler::threads_refusal(threads))
+    throw FieldError(Field::threads, std::to_string(threads), *refusal);
 }
 
 void check_threads_option(const std::vector<int64_t>& threads) {

@@ -11,7 +11,8 @@ results::Domination to_results(Domination d) {
   return results::Domination::none;
 }
 
-results::ParetoRow pareto_row(const std::string& id, const std::string& file, const std::string& summary, const Candidate& x) {
+results::ParetoRow pareto_row(const std::string& id, const std::string& file, const std::string& summary,
+                              const Candidate& x) {
   results::ParetoRow r;
   r.id = id, r.file = file, r.summary = summary;
   r.params = x.params, r.macs = x.macs, r.predicted_latency_us = x.latency_us;
@@ -21,7 +22,8 @@ results::ParetoRow pareto_row(const std::string& id, const std::string& file, co
   return r;
 }
 
-results::ProposalRow proposal_row(const std::string& id, const Candidate& x, double baseline_latency_us, double baseline_published_top1) {
+results::ProposalRow proposal_row(const std::string& id, const Candidate& x, double baseline_latency_us,
+                                  double baseline_published_top1) {
   results::ProposalRow r;
   r.id = id, r.latency_us = x.latency_us, r.objective = x.objective, r.params = x.params, r.macs = x.macs;
   r.delta_latency_pct = 100 * (x.latency_us / baseline_latency_us - 1);
@@ -32,7 +34,8 @@ results::ProposalRow proposal_row(const std::string& id, const Candidate& x, dou
   return r;
 }
 
-results::BaselineProposals baseline_proposals(const std::string& name, const Candidate& b, std::optional<double> published_top1) {
+results::BaselineProposals baseline_proposals(const std::string& name, const Candidate& b,
+                                              std::optional<double> published_top1) {
   results::BaselineProposals p;
   p.baseline = name, p.baseline_latency_us = b.latency_us, p.baseline_top1 = b.top1;
   p.baseline_published_top1 = published_top1;
@@ -40,8 +43,9 @@ results::BaselineProposals baseline_proposals(const std::string& name, const Can
   return p;
 }
 
-results::MatchedConfiguration matched_configuration(const std::string& id, const std::string& file, const std::string& summary,
-                                                    const Candidate& x, const Candidate& b, Domination d) {
+results::MatchedConfiguration matched_configuration(const std::string& id, const std::string& file,
+                                                    const std::string& summary, const Candidate& x, const Candidate& b,
+                                                    Domination d) {
   results::MatchedConfiguration c;
   c.id = id, c.file = file, c.summary = summary, c.params = x.params, c.macs = x.macs;
   c.params_ratio = x.params / b.params, c.macs_ratio = x.macs / b.macs;

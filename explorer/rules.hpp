@@ -39,11 +39,11 @@ struct BlockAt {
 // the same width (the fused block does more MACs, so its higher MACpS does not make it faster).
 struct FusedVsUnfusedWidth {
   int64_t channels = 0;
-  BlockAt fused, unfused;            // CPUBone's local blocks, GrFuMBConv and GrMBConv k2 g2: the pair the crossover compares
+  BlockAt fused, unfused;  // CPUBone's local blocks, GrFuMBConv and GrMBConv k2 g2: the pair the crossover compares
   BlockAt best_fused, best_unfused;  // the highest-MACpS fused and unfused variants (any kernel, groups 1 or 2)
 };
 struct FusedVsUnfused {
-  int64_t resolution = 14;  // stage 3 of a 224 input, where CPUBone switches
+  int64_t resolution = 14;                  // stage 3 of a 224 input, where CPUBone switches
   std::vector<FusedVsUnfusedWidth> widths;  // narrowest first: every width with both of the pair
   // The narrowest width from which the unfused block is faster at every wider one; none when the fused one
   // is faster at the widest.
@@ -58,7 +58,8 @@ results::FusedVsUnfused to_results(const FusedVsUnfused& f);
 
 // Rules as statements with values, the paper's claim beside each, and how many of `proposals` follow it.
 // `derived` is profiler::derive_rules output; `source`: of a measured profile or of the predictor.
-std::vector<results::DesignRule> state_rules(const profiler::DesignRules& derived, const FusedVsUnfused& fused, int64_t threads,
-                                             results::RuleSource source, const std::vector<Macro>& proposals);
+std::vector<results::DesignRule> state_rules(const profiler::DesignRules& derived, const FusedVsUnfused& fused,
+                                             int64_t threads, results::RuleSource source,
+                                             const std::vector<Macro>& proposals);
 
 }  // namespace cpx::explorer

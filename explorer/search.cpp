@@ -11,7 +11,12 @@ namespace cpx::explorer {
 
 Evaluator::Evaluator(const SearchSpace& space, const predictor::Predictor& predictor, const AccuracyModel& accuracy,
                      int64_t threads, Constraints constraints, bool by_units)
-    : space_(space), predictor_(predictor), accuracy_(accuracy), threads_(threads), constraints_(constraints), by_units_(by_units) {}
+    : space_(space),
+      predictor_(predictor),
+      accuracy_(accuracy),
+      threads_(threads),
+      constraints_(constraints),
+      by_units_(by_units) {}
 
 namespace {
 
@@ -35,7 +40,8 @@ void set_accuracy(Candidate& c, const AccuracyModel& accuracy, const Capacity& c
 Domination domination(const Candidate& x, double baseline_latency_us, double baseline_top1) {
   if (!x.top1 || !x.top1_low) return Domination::none;
   auto beats = [&](double top1) {
-    return (x.latency_us < baseline_latency_us && top1 >= baseline_top1) || (x.latency_us <= baseline_latency_us && top1 > baseline_top1);
+    return (x.latency_us < baseline_latency_us && top1 >= baseline_top1) ||
+           (x.latency_us <= baseline_latency_us && top1 > baseline_top1);
   };
   if (beats(*x.top1_low)) return Domination::earned;
   if (beats(*x.top1)) return Domination::promising_unproven;
@@ -74,7 +80,8 @@ void Evaluator::evaluate_units(Candidate& c, const Macro& m) {
   CapacitySums sums;
   double latency_us = 0, weights_credit_us = 0, bytes = 0;
   // A unit's ops are decided by the genes that decode() reads for it and by its input shape.
-  auto unit = [&](char kind, const std::vector<size_t>& genes, const std::function<std::string(NetworkBuilder&)>& build) {
+  auto unit = [&](char kind, const std::vector<size_t>& genes,
+                  const std::function<std::string(NetworkBuilder&)>& build) {
     std::string key(1, kind);
     for (int64_t v : {shape.n, shape.h, shape.w, shape.c}) key.append(reinterpret_cast<const char*>(&v), sizeof v);
     for (size_t gi : genes) key.append(reinterpret_cast<const char*>(&c.genome[gi]), sizeof(uint16_t));
@@ -95,9 +102,7 @@ void Evaluator::evaluate_units(Candidate& c, const Macro& m) {
         u.bytes = static_cast<double>(counts.bytes);
         u.sums = capacity_sums(net, counts);
         u.out = net.shapes.back();
-      } catch (const InputError& e) {
-        u.error = e.what();
-      }
+      } catch (const InputError& e) { u.error = e.what(); }
     }
     if (!u.error.empty()) throw InputError(u.error);
     latency_us += u.latency_us;
@@ -110,9 +115,12 @@ void Evaluator::evaluate_units(Candidate& c, const Macro& m) {
   unit('S', space_.stem_genes(), [&](NetworkBuilder& b) { return expand_stem(b, m, in); });
   for (size_t i = 0; i < m.stages.size(); ++i) {
     const Stage& s = m.stages[i];
-    if (s.down) unit('D', space_.down_genes(i), [&](NetworkBuilder& b) { return expand_block(b, *s.down, in, "down", s.width, s.down_stride, false); });
+    if (s.down)
+      unit('D', space_.down_genes(i),
+           [&](NetworkBuilder& b) { return expand_block(b, *s.down, in, "down", s.width, s.down_stride, false); });
     for (int64_t d = 0; d < s.depth; ++d)
-      unit('B', space_.block_genes(i), [&](NetworkBuilder& b) { return expand_block(b, *s.block, in, "block", s.width, 1, true); });
+      unit('B', space_.block_genes(i),
+           [&](NetworkBuilder& b) { return expand_block(b, *s.block, in, "block", s.width, 1, true); });
   }
   unit('H', space_.head_genes(), [&](NetworkBuilder& b) { return expand_head(b, m, Where("candidate"), in); });
   const Capacity cap = sums.finish(m.resolution, m.family);
@@ -140,7 +148,9 @@ const Candidate& Evaluator::evaluate(const Genome& g) {
     return c;
   }
   auto excess = [](double v, const std::optional<double>& limit) { return limit && v > *limit ? v / *limit - 1 : 0.0; };
-  auto shortfall = [](double v, const std::optional<double>& limit) { return limit && v < *limit ? 1 - v / *limit : 0.0; };
+  auto shortfall = [](double v, const std::optional<double>& limit) {
+    return limit && v < *limit ? 1 - v / *limit : 0.0;
+  };
   c.violation = excess(c.latency_us, constraints_.max_latency_us) + excess(c.params, constraints_.max_params) +
                 excess(c.macs, constraints_.max_macs) + shortfall(c.params, constraints_.min_params) +
                 shortfall(c.macs, constraints_.min_macs) + c.outside_trust;
@@ -221,7 +231,8 @@ std::vector<Candidate> evaluated_valid(const std::vector<const Candidate*>& all)
 
 Genome Problem::random(std::mt19937_64& rng) const {
   Genome g(genes());
-  for (size_t i = 0; i < g.size(); ++i) g[i] = static_cast<uint16_t>(std::uniform_int_distribution<size_t>(0, options(i) - 1)(rng));
+  for (size_t i = 0; i < g.size(); ++i)
+    g[i] = static_cast<uint16_t>(std::uniform_int_distribution<size_t>(0, options(i) - 1)(rng));
   return g;
 }
 

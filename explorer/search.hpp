@@ -24,12 +24,12 @@ struct Candidate {
   bool valid = false;
   std::string invalid_reason;  // why the genome does not build a network (e.g. a head dim of 0)
   double latency_us = 0, objective = 0;
-  std::optional<double> top1;             // null for "macs" and outside the accuracy model's support
+  std::optional<double> top1;                 // null for "macs" and outside the accuracy model's support
   std::optional<double> top1_low, top1_high;  // its interval (AccuracyModel::interval_level)
   double params = 0, macs = 0;
   double support_distance = 0;
-  double outside_trust = 0;   // how far beyond the accuracy model's support threshold (0 = inside)
-  double violation = 0;       // relative excess over the constraints + outside_trust; 0 = feasible
+  double outside_trust = 0;  // how far beyond the accuracy model's support threshold (0 = inside)
+  double violation = 0;      // relative excess over the constraints + outside_trust; 0 = feasible
 };
 
 // How a candidate stands against a baseline whose published top-1 is `baseline_top1`:
@@ -85,7 +85,7 @@ class Evaluator : public Problem {
   struct Unit {
     std::string error;  // non-empty: the unit does not build
     ShapeNhwc out;
-    double latency_us = 0;  // without the per-network overhead and the warm-weights credit
+    double latency_us = 0;         // without the per-network overhead and the warm-weights credit
     double weights_credit_us = 0;  // its credit, if the whole candidate is small enough (predictor::predict)
     double bytes = 0;
     CapacitySums sums;
@@ -101,9 +101,9 @@ class Evaluator : public Problem {
 struct SearchOptions {
   uint64_t seed = 1;
   int64_t population = 64;
-  int64_t evaluations = 20000;       // distinct genomes; the deterministic budget
-  double max_seconds = 0;            // > 0: also stop when this time is up (then not reproducible)
-  std::vector<Genome> seeds;         // put into the first population
+  int64_t evaluations = 20000;  // distinct genomes; the deterministic budget
+  double max_seconds = 0;       // > 0: also stop when this time is up (then not reproducible)
+  std::vector<Genome> seeds;    // put into the first population
   std::function<void(int64_t done, int64_t total)> progress;
 };
 

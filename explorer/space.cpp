@@ -26,7 +26,8 @@ constexpr ValueKind value_kind() {
   else if constexpr (std::is_same_v<T, double>) return ValueKind::number;
   else if constexpr (std::is_same_v<T, int64_t>) return ValueKind::integer;
   else {
-    static_assert(std::is_same_v<T, std::array<int64_t, 2>>, "a dimension's field is an integer, number, bool, block or pair");
+    static_assert(std::is_same_v<T, std::array<int64_t, 2>>,
+                  "a dimension's field is an integer, number, bool, block or pair");
     return ValueKind::pair;
   }
 }
@@ -58,8 +59,8 @@ DimensionRow row(DimensionField field, double lo, double hi, std::vector<Json> v
   using T = typename MemberOf<decltype(f)>::value;
   return make_row(
       field, part, value_kind<T>(), [](const Macro& m, size_t stage) { return Json(field_of<part, f>(m, stage)); },
-      [](Macro& m, size_t stage, const Json& v) { field_of<part, f>(m, stage) = v.get<T>(); }, lo, hi, std::move(values),
-      capacity, moot);
+      [](Macro& m, size_t stage, const Json& v) { field_of<part, f>(m, stage) = v.get<T>(); }, lo, hi,
+      std::move(values), capacity, moot);
 }
 
 constexpr size_t first_stage(Part part) {
@@ -73,7 +74,8 @@ template <Part part, auto f>
 DimensionRow shared_row(DimensionField field, double lo, double hi, std::vector<Json> values) {
   using T = typename MemberOf<decltype(f)>::value;
   return make_row(
-      field, Part::network, value_kind<T>(), [](const Macro& m, size_t) { return Json(field_of<part, f>(m, first_stage(part))); },
+      field, Part::network, value_kind<T>(),
+      [](const Macro& m, size_t) { return Json(field_of<part, f>(m, first_stage(part))); },
       [](Macro& m, size_t, const Json& v) {
         for (size_t stage = 0; stage < stage_count; ++stage)
           if (in_part(part, stage)) field_of<part, f>(m, stage) = v.get<T>();
@@ -88,7 +90,8 @@ void read_if(const B& b, Json& out) {
 }
 template <auto f, class B>
 void write_if(B& b, const Json& v) {
-  if constexpr (std::is_same_v<B, typename MemberOf<decltype(f)>::owner>) b.*f = v.get<typename MemberOf<decltype(f)>::value>();
+  if constexpr (std::is_same_v<B, typename MemberOf<decltype(f)>::owner>)
+    b.*f = v.get<typename MemberOf<decltype(f)>::value>();
 }
 
 // A row of a field of the early block, one member per kind that has it. A kind without it reads 1:
@@ -104,7 +107,9 @@ DimensionRow early_row(DimensionField field, double lo, double hi, std::vector<J
         std::visit([&](const auto& b) { (read_if<fs>(b, out), ...); }, *m.stages[stage].block);
         return out;
       },
-      [](Macro& m, size_t stage, const Json& v) { std::visit([&](auto& b) { (write_if<fs>(b, v), ...); }, *m.stages[stage].block); },
+      [](Macro& m, size_t stage, const Json& v) {
+        std::visit([&](auto& b) { (write_if<fs>(b, v), ...); }, *m.stages[stage].block);
+      },
       lo, hi, std::move(values), false, moot);
 }
 
@@ -112,7 +117,8 @@ DimensionRow early_row(DimensionField field, double lo, double hi, std::vector<J
 // rows after it set.
 DimensionRow kind_row(DimensionField field, std::vector<Json> values) {
   return make_row(
-      field, Part::block, ValueKind::block, [](const Macro& m, size_t stage) { return Json(kind_of(*m.stages[stage].block)); },
+      field, Part::block, ValueKind::block,
+      [](const Macro& m, size_t stage) { return Json(kind_of(*m.stages[stage].block)); },
       [](Macro& m, size_t stage, const Json& v) { m.stages[stage].block = default_block(v.get<MacroBlock>()); }, 0, 0,
       std::move(values), false, Moot::never);
 }
@@ -120,8 +126,10 @@ DimensionRow kind_row(DimensionField field, std::vector<Json> values) {
 // Row i sets DimensionField i, so that a field's row is found by its value (dimension_row).
 std::vector<DimensionRow> in_field_order(std::vector<DimensionRow> rows) {
   for (size_t i = 0; i < rows.size(); ++i)
-    if (static_cast<size_t>(rows[i].field) != i) throw std::logic_error("dimension_rows: row " + std::to_string(i) + " out of DimensionField's order");
-  if (rows.size() != dimension_field_names.size()) throw std::logic_error("dimension_rows: not one row per DimensionField");
+    if (static_cast<size_t>(rows[i].field) != i)
+      throw std::logic_error("dimension_rows: row " + std::to_string(i) + " out of DimensionField's order");
+  if (rows.size() != dimension_field_names.size())
+    throw std::logic_error("dimension_rows: not one row per DimensionField");
   return rows;
 }
 
@@ -139,7 +147,8 @@ const std::vector<DimensionRow>& dimension_rows() {
   static const std::vector<DimensionRow> rows = in_field_order({
       row<network, &Macro::resolution>(F::resolution, 32, 1024, {{224}}, capacity),
       row<network, &Head::widths>(F::head, 1, maxc, {{{1024, 1280}, {1536, 1600}, {2304, 2560}}}, capacity),
-      shared_row<cpubone, &CPUBoneBlock::fused_threshold>(F::fused_threshold, 0, maxc + 1, {{128, 192, 256, 320, 384, 512, 1024}}),
+      shared_row<cpubone, &CPUBoneBlock::fused_threshold>(F::fused_threshold, 0, maxc + 1,
+                                                          {{128, 192, 256, 320, 384, 512, 1024}}),
       row<stage, &Stage::width>(F::width, 1, maxc,
                                 {{8, 12, 14, 16, 20, 24, 32, 40, 48},
                                  {16, 24, 28, 32, 40, 48, 64, 80, 96},
@@ -147,18 +156,21 @@ const std::vector<DimensionRow>& dimension_rows() {
                                  {64, 96, 112, 128, 160, 192, 256, 320, 384},
                                  {128, 192, 224, 256, 320, 384, 448, 512, 640}},
                                 capacity),
-      row<stage, &Stage::depth>(F::blocks, 0, 64, {{0, 1, 2}, {0, 1, 2}, {0, 1, 2, 3}, {1, 2, 3, 4, 5, 6, 7, 8}, {1, 2, 3, 4, 5, 6, 7, 8}},
-                                capacity),
+      row<stage, &Stage::depth>(
+          F::blocks, 0, 64, {{0, 1, 2}, {0, 1, 2}, {0, 1, 2, 3}, {1, 2, 3, 4, 5, 6, 7, 8}, {1, 2, 3, 4, 5, 6, 7, 8}},
+          capacity),
       kind_row(F::block, {Json(early_blocks)}),
       early_row<&FuMBConv::kernel, &MBConv::kernel, &PConv::kernel>(F::kernel, 1, 15, {{2, 3}}),
       early_row<&FuMBConv::groups, &MBConv::groups>(F::groups, 1, 64, {{1, 2, 4, 8}}, Moot::without_groups),
-      early_row<&FuMBConv::expansion, &MBConv::expansion, &PConv::mlp_expansion>(F::expansion, 0.25, 16, {{2, 3, 4, 6}}),
+      early_row<&FuMBConv::expansion, &MBConv::expansion, &PConv::mlp_expansion>(F::expansion, 0.25, 16,
+                                                                                 {{2, 3, 4, 6}}),
       row<down, &FuMBConv::kernel>(F::down_kernel, 2, 15, {{2, 3}}),
       row<down, &FuMBConv::groups>(F::down_groups, 1, 64, {{1, 2, 4, 8}}),
       row<down, &FuMBConv::expansion>(F::down_expansion, 0.25, 16, {{3, 4, 6}}),
       row<cpubone, &CPUBoneBlock::attention>(F::attention, 0, 0, {{true, false}}, capacity),
       // Stage 4 runs at 7x7 at 224: a stride-2 token downsampling there would not upsample back exactly.
-      row<cpubone, &CPUBoneBlock::attention_stride>(F::attention_stride, 1, 8, {{1, 2}, {1}}, false, Moot::without_attention),
+      row<cpubone, &CPUBoneBlock::attention_stride>(F::attention_stride, 1, 8, {{1, 2}, {1}}, false,
+                                                    Moot::without_attention),
       row<cpubone, &CPUBoneBlock::local_kernel>(F::local_kernel, 1, 15, {{2, 3}}),
       row<cpubone, &CPUBoneBlock::local_groups>(F::local_groups, 1, 64, {{1, 2, 4, 8}}),
       row<cpubone, &CPUBoneBlock::local_expansion>(F::local_expansion, 0.25, 16, {{2, 3, 4}}),
@@ -215,7 +227,8 @@ std::string quoted_list(const std::array<MacroBlock, early_blocks.size()>& kinds
 
 bool is_early_block(const Json& value) {
   const auto type = value.is_string() ? macro_block_from_string(value.get<std::string>()) : std::nullopt;
-  return type && !type->grouped && std::find(early_blocks.begin(), early_blocks.end(), type->kind) != early_blocks.end();
+  return type && !type->grouped &&
+         std::find(early_blocks.begin(), early_blocks.end(), type->kind) != early_blocks.end();
 }
 
 void check_value(const DimensionRow& k, const Json& value, const Where& w) {
@@ -264,7 +277,8 @@ void SearchSpace::index_genes() {
   for (size_t i = 0; i < stage_count; ++i) down_genes_[i].clear(), block_genes_[i].clear();
   for (size_t d = 0; d < dims_.size(); ++d) {
     const DimensionRow& r = *dims_[d].row;
-    if (r.part == Part::network || r.field == DimensionField::blocks) continue;  // blocks: how often a block repeats, not what it is
+    if (r.part == Part::network || r.field == DimensionField::blocks)
+      continue;  // blocks: how often a block repeats, not what it is
     if (r.field == DimensionField::width || r.part == Part::down) down_genes_[dims_[d].stage].push_back(d);
     if (r.part != Part::down) block_genes_[dims_[d].stage].push_back(d);
   }
@@ -284,7 +298,8 @@ SearchSpace SearchSpace::from_json(const Json& j, const std::string& file) {
     const Where w = r.at("dimensions") / name;
     const auto it = std::find_if(s.dims_.begin(), s.dims_.end(), [&](const Dimension& d) { return d.name == name; });
     if (it == s.dims_.end()) w.fail("unknown dimension (see `cpubone-explore space` for the known ones)");
-    if (!values.is_array() || values.empty() || values.size() > 256) w.fail(values, "expected a list of 1 to 256 values");
+    if (!values.is_array() || values.empty() || values.size() > 256)
+      w.fail(values, "expected a list of 1 to 256 values");
     for (size_t v = 0; v < values.size(); ++v) {
       check_value(*it->row, values[v], w[v]);
       for (size_t u = 0; u < v; ++u)
@@ -334,7 +349,9 @@ namespace {
 
 struct NotExpressible {
   Where where;
-  [[noreturn]] void operator()(const std::string& what) const { where.fail("is not a point of the CPUBone search space: " + what); }
+  [[noreturn]] void operator()(const std::string& what) const {
+    where.fail("is not a point of the CPUBone search space: " + what);
+  }
 };
 
 void check_early_block(const std::optional<BlockSpec>& block, const std::string& stage, const NotExpressible& fail) {
@@ -383,8 +400,10 @@ void check_stage(const Stage& st, size_t i, int64_t fused_threshold, const NotEx
 // its fields.
 void check_layout(const Macro& m) {
   const NotExpressible fail{Where(m.name)};
-  if (m.stages.size() != stage_count) fail("it has " + std::to_string(m.stages.size()) + " stages, not " + std::to_string(stage_count));
-  if (m.stem.kernel != 3 || m.stem.stride != 2 || m.stem.activation != Activation::hardswish || m.stem.width != m.stages[0].width)
+  if (m.stages.size() != stage_count)
+    fail("it has " + std::to_string(m.stages.size()) + " stages, not " + std::to_string(stage_count));
+  if (m.stem.kernel != 3 || m.stem.stride != 2 || m.stem.activation != Activation::hardswish ||
+      m.stem.width != m.stages[0].width)
     fail("its stem is not a 3x3/s2 hardswish conv to the stage-0 width");
   if (m.in_channels != 3 || m.num_classes != 1000 || m.batch != 1 || m.head.activation != Activation::hardswish)
     fail("input, classes, batch or head activation differ from CPUBone's");
@@ -406,7 +425,8 @@ Genome SearchSpace::encode(const Macro& m) const {
     // macro (a depth-0 stage's block, a stride without attention) and must be listed.
     const bool held = d.row->moot != Moot::without_groups || has_groups(kind_of(*m.stages[d.stage].block));
     if (it == d.values.end() && held)
-      (Where(m.name) / d.name).fail(value, "not a value of search space \"" + name_ + "\" (values: " + Json(d.values).dump() + ")");
+      (Where(m.name) / d.name)
+          .fail(value, "not a value of search space \"" + name_ + "\" (values: " + Json(d.values).dump() + ")");
     g[i] = static_cast<uint16_t>(it == d.values.end() ? 0 : it - d.values.begin());
   }
   return g;
@@ -428,8 +448,10 @@ std::string early_summary(const Macro& m) {
   for (size_t i = 0; i < stage_count; ++i) {
     if (!in_part(Part::block, i) || m.stages[i].depth == 0) continue;
     const MacroBlock kind = kind_of(*m.stages[i].block);
-    out += " s" + std::to_string(i) + ":" + std::string(names_of(kind).abbreviation) + " k" + at(m, DimensionField::kernel, i).dump() +
-           (has_groups(kind) ? " g" + at(m, DimensionField::groups, i).dump() : "") + " e" + num(at(m, DimensionField::expansion, i));
+    out += " s" + std::to_string(i) + ":" + std::string(names_of(kind).abbreviation) + " k" +
+           at(m, DimensionField::kernel, i).dump() +
+           (has_groups(kind) ? " g" + at(m, DimensionField::groups, i).dump() : "") + " e" +
+           num(at(m, DimensionField::expansion, i));
   }
   return out;
 }
@@ -439,11 +461,13 @@ std::string down_summary(const Macro& m) {
   std::vector<std::string> downs, stages;
   for (size_t i = 0; i < stage_count; ++i) {
     if (!in_part(Part::down, i)) continue;
-    downs.push_back("k" + at(m, DimensionField::down_kernel, i).dump() + " g" + at(m, DimensionField::down_groups, i).dump() + " e" +
+    downs.push_back("k" + at(m, DimensionField::down_kernel, i).dump() + " g" +
+                    at(m, DimensionField::down_groups, i).dump() + " e" +
                     num(at(m, DimensionField::down_expansion, i)));
     stages.push_back(" s" + std::to_string(i) + ":");
   }
-  if (std::all_of(downs.begin(), downs.end(), [&](const std::string& x) { return x == downs[0]; })) return " down " + downs[0];
+  if (std::all_of(downs.begin(), downs.end(), [&](const std::string& x) { return x == downs[0]; }))
+    return " down " + downs[0];
   std::string out = " down";
   for (size_t i = 0; i < downs.size(); ++i) out += stages[i] + downs[i];
   return out;
@@ -454,7 +478,8 @@ std::string cpubone_summary(const Macro& m) {
   for (size_t i = 0; i < stage_count; ++i) {
     if (!in_part(Part::cpubone, i)) continue;
     const bool attention = at(m, DimensionField::attention, i) == true;
-    out += " s" + std::to_string(i) + ":" + (attention ? "att/" + at(m, DimensionField::attention_stride, i).dump() : "noatt") + " k" +
+    out += " s" + std::to_string(i) + ":" +
+           (attention ? "att/" + at(m, DimensionField::attention_stride, i).dump() : "noatt") + " k" +
            at(m, DimensionField::local_kernel, i).dump() + " g" + at(m, DimensionField::local_groups, i).dump() + " e" +
            num(at(m, DimensionField::local_expansion, i)) + "/" + num(at(m, DimensionField::mlp_expansion, i));
   }
@@ -471,10 +496,10 @@ std::string explain(const Macro& m) {
       if (k != "type") out += " " + k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
     return out;
   };
-  std::string out = m.name + ": input " + std::to_string(m.resolution) + "x" + std::to_string(m.resolution) + ", stem " +
-                    std::to_string(m.stem.kernel) + "x" + std::to_string(m.stem.kernel) + "/" + std::to_string(m.stem.stride) + " to " +
-                    std::to_string(m.stem.width) + " channels, head " + std::to_string(m.head.widths[0]) + "-" +
-                    std::to_string(m.head.widths[1]) + "\n";
+  std::string out = m.name + ": input " + std::to_string(m.resolution) + "x" + std::to_string(m.resolution) +
+                    ", stem " + std::to_string(m.stem.kernel) + "x" + std::to_string(m.stem.kernel) + "/" +
+                    std::to_string(m.stem.stride) + " to " + std::to_string(m.stem.width) + " channels, head " +
+                    std::to_string(m.head.widths[0]) + "-" + std::to_string(m.head.widths[1]) + "\n";
   for (size_t i = 0; i < m.stages.size(); ++i) {
     const Stage& s = m.stages[i];
     out += "  stage " + std::to_string(i) + ": width " + std::to_string(s.width) + "\n";
@@ -491,8 +516,9 @@ std::string SearchSpace::summary(const Genome& g) const {
     w += (i ? "-" : " ") + at(m, DimensionField::width, i).dump();
     d += (i ? "-" : " ") + at(m, DimensionField::blocks, i).dump();
   }
-  return w + d + early_summary(m) + down_summary(m) + cpubone_summary(m) + " fuse<" + at(m, DimensionField::fused_threshold).dump() +
-         " head " + at(m, DimensionField::head)[0].dump() + " r" + at(m, DimensionField::resolution).dump();
+  return w + d + early_summary(m) + down_summary(m) + cpubone_summary(m) + " fuse<" +
+         at(m, DimensionField::fused_threshold).dump() + " head " + at(m, DimensionField::head)[0].dump() + " r" +
+         at(m, DimensionField::resolution).dump();
 }
 
 }  // namespace cpx::explorer

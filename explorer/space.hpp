@@ -58,11 +58,24 @@ constexpr bool in_part(Part part, size_t stage) {
 // The dimensions, one a row of dimension_rows() in its order (decoding order), and their names (a stage's
 // dimension is "stages[i]." + the name).
 enum class DimensionField {
-  resolution, head, fused_threshold,
-  width, blocks,
-  block, kernel, groups, expansion,
-  down_kernel, down_groups, down_expansion,
-  attention, attention_stride, local_kernel, local_groups, local_expansion, mlp_expansion,
+  resolution,
+  head,
+  fused_threshold,
+  width,
+  blocks,
+  block,
+  kernel,
+  groups,
+  expansion,
+  down_kernel,
+  down_groups,
+  down_expansion,
+  attention,
+  attention_stride,
+  local_kernel,
+  local_groups,
+  local_expansion,
+  mlp_expansion,
 };
 inline constexpr Names<DimensionField, 18> dimension_field_names{{
     {DimensionField::resolution, "resolution"},
@@ -151,7 +164,8 @@ class SearchSpace {
   const std::vector<size_t>& down_genes(size_t stage) const { return down_genes_[stage]; }
   const std::vector<size_t>& block_genes(size_t stage) const { return block_genes_[stage]; }
 
-  // Short human-readable description: "w 16-32-64-128-256 b 0-0-0-3-4 fu k3 g2 ..." (configuration_legend, space/results_schema.hpp).
+  // Short human-readable description: "w 16-32-64-128-256 b 0-0-0-3-4 fu k3 g2 ..." (configuration_legend,
+  // space/results_schema.hpp).
   std::string summary(const Genome& g) const;
 
  private:

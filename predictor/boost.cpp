@@ -38,7 +38,8 @@ Split best_split(const X& x, const std::vector<double>& r, const std::vector<siz
       if (xa == xb || k + 1 < static_cast<size_t>(min_leaf) || n - k - 1 < static_cast<size_t>(min_leaf)) continue;
       const double nl = static_cast<double>(k + 1), nr = static_cast<double>(n - k - 1);
       // Reduction of squared error = nl·mean_l² + nr·mean_r² − n·mean²
-      const double gain = left * left / nl + (total - left) * (total - left) / nr - total * total / static_cast<double>(n);
+      const double gain =
+          left * left / nl + (total - left) * (total - left) / nr - total * total / static_cast<double>(n);
       const double mid = to_float(0.5 * (xa + xb));
       if (gain > best.gain && xa < mid && mid <= xb) best = {static_cast<int>(f), mid, gain};
     }
@@ -79,7 +80,8 @@ void flatten(const Tree& t, int node, size_t pos, int level, int depth, Boost& b
   const size_t internal = (size_t{1} << depth) - 1;
   const size_t n = static_cast<size_t>(node);
   if (level == depth) {
-    if (t.feature[n] >= 0) throw InputError("residual tree deeper than its flattened depth");  // unreachable: depth is the max
+    if (t.feature[n] >= 0)
+      throw InputError("residual tree deeper than its flattened depth");  // unreachable: depth is the max
     b.flat_leaf[tree * (internal + 1) + (pos - internal)] = t.threshold[n];
     return;
   }
@@ -110,7 +112,8 @@ void Boost::compile() {
   for (const Tree& t : trees) {
     const int d = tree_depth(t, 0);
     if (d > max_tree_depth)
-      throw InputError("a residual tree " + std::to_string(d) + " levels deep; at most " + std::to_string(max_tree_depth));
+      throw InputError("a residual tree " + std::to_string(d) + " levels deep; at most " +
+                       std::to_string(max_tree_depth));
     depth = std::max(depth, d);
   }
   const size_t internal = (size_t{1} << depth) - 1;
@@ -139,12 +142,14 @@ Boost fit_boost(const X& x, const std::vector<double>& residual, const BoostOpti
 Json to_json(const Boost& b) {
   Json trees = Json::array();
   for (const Tree& t : b.trees)
-    trees.push_back({{"feature", t.feature}, {"threshold_or_value", t.threshold}, {"left", t.left}, {"right", t.right}});
+    trees.push_back(
+        {{"feature", t.feature}, {"threshold_or_value", t.threshold}, {"left", t.left}, {"right", t.right}});
   return trees;
 }
 
 Boost boost_from_json(const Json& j, const Where& where) {
-  if (!j.is_array() || j.size() > 10000) where.fail(j.is_array() ? Json(j.size()) : j, "expected an array of at most 10000 trees");
+  if (!j.is_array() || j.size() > 10000)
+    where.fail(j.is_array() ? Json(j.size()) : j, "expected an array of at most 10000 trees");
   Boost b;
   for (size_t k = 0; k < j.size(); ++k) {
     const Where w = where[k];
@@ -163,15 +168,19 @@ Boost boost_from_json(const Json& j, const Where& where) {
       };
       const int64_t fi = integer(f, "feature");
       if (fi < -1 || fi >= static_cast<int64_t>(base_feature_count))
-        (w / "feature")[i].fail(f[i], "expected -1 (leaf) or a base feature index below " + std::to_string(base_feature_count));
-      if (!v[i].is_number() || !std::isfinite(v[i].get<double>())) (w / "threshold_or_value")[i].fail(v[i], "expected a finite number");
+        (w / "feature")[i].fail(
+            f[i], "expected -1 (leaf) or a base feature index below " + std::to_string(base_feature_count));
+      if (!v[i].is_number() || !std::isfinite(v[i].get<double>()))
+        (w / "threshold_or_value")[i].fail(v[i], "expected a finite number");
       int64_t li = -1, ri = -1;
       if (fi >= 0) {
         li = integer(l, "left");
         ri = integer(rt, "right");
         // Children after their parent: no cycles, no out-of-range jumps.
-        if (li <= static_cast<int64_t>(i) || li >= static_cast<int64_t>(n)) (w / "left")[i].fail(l[i], "expected a later node index");
-        if (ri <= static_cast<int64_t>(i) || ri >= static_cast<int64_t>(n)) (w / "right")[i].fail(rt[i], "expected a later node index");
+        if (li <= static_cast<int64_t>(i) || li >= static_cast<int64_t>(n))
+          (w / "left")[i].fail(l[i], "expected a later node index");
+        if (ri <= static_cast<int64_t>(i) || ri >= static_cast<int64_t>(n))
+          (w / "right")[i].fail(rt[i], "expected a later node index");
       }
       t.feature.push_back(static_cast<int>(fi));
       t.threshold.push_back(v[i].get<double>());
@@ -182,9 +191,7 @@ Boost boost_from_json(const Json& j, const Where& where) {
   }
   try {
     b.compile();
-  } catch (const InputError& e) {
-    where.fail(e.what());
-  }
+  } catch (const InputError& e) { where.fail(e.what()); }
   return b;
 }
 

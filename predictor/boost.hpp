@@ -23,8 +23,9 @@ struct Tree {
   double eval(const std::array<double, base_feature_count>& x) const {
     int i = 0;
     while (feature[static_cast<size_t>(i)] >= 0)
-      i = x[static_cast<size_t>(feature[static_cast<size_t>(i)])] < threshold[static_cast<size_t>(i)] ? left[static_cast<size_t>(i)]
-                                                                                                         : right[static_cast<size_t>(i)];
+      i = x[static_cast<size_t>(feature[static_cast<size_t>(i)])] < threshold[static_cast<size_t>(i)]
+              ? left[static_cast<size_t>(i)]
+              : right[static_cast<size_t>(i)];
     return threshold[static_cast<size_t>(i)];
   }
 };

@@ -29,7 +29,8 @@ namespace {
 
 // The host model as a `method` device at unit factors (exponent 1, no dispatch time), evaluated at 1 host
 // thread: it predicts the network the device's runtime runs.
-Predictor host_as_device(const Predictor& host, const Hardware& hardware, CalibrationMethod method, const Ceilings& host_ceilings = {}) {
+Predictor host_as_device(const Predictor& host, const Hardware& hardware, CalibrationMethod method,
+                         const Ceilings& host_ceilings = {}) {
   Predictor d = host;
   d.device = hardware.device;
   d.calibrated = Calibrated{};
@@ -41,7 +42,8 @@ Predictor host_as_device(const Predictor& host, const Hardware& hardware, Calibr
 }
 
 // Per-class host times of each network as the device's runtime runs it (rows: points, columns: classes).
-Eigen::MatrixXd class_times(const Predictor& host, const Hardware& hardware, const std::vector<PublishedPoint>& points) {
+Eigen::MatrixXd class_times(const Predictor& host, const Hardware& hardware,
+                            const std::vector<PublishedPoint>& points) {
   const Predictor unit = host_as_device(host, hardware, CalibrationMethod::uniform_scale);
   Eigen::MatrixXd T = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(points.size()), op_class_count);
   for (size_t i = 0; i < points.size(); ++i) {
@@ -129,7 +131,8 @@ struct TransferFit {
 };
 
 // G_by_exponent[a]: per-group device times at factor 1 with exponent a; ops: each point's op count.
-TransferFit fit_transfer(const std::vector<Eigen::MatrixXd>& G_by_exponent, const Eigen::VectorXd& ops, const Eigen::VectorXd& y) {
+TransferFit fit_transfer(const std::vector<Eigen::MatrixXd>& G_by_exponent, const Eigen::VectorXd& ops,
+                         const Eigen::VectorXd& y) {
   TransferFit best;
   double best_objective = INFINITY;
   for (size_t a = 0; a < G_by_exponent.size(); ++a)
@@ -176,8 +179,8 @@ std::vector<std::string> models_of(const std::vector<PublishedPoint>& points) {
   return out;
 }
 
-HeldOutScores held_out(CalibrationMethod method, const Model& model, const Eigen::VectorXd& y, const std::vector<std::string>& model_names,
-                       const std::vector<std::string>& family) {
+HeldOutScores held_out(CalibrationMethod method, const Model& model, const Eigen::VectorXd& y,
+                       const std::vector<std::string>& model_names, const std::vector<std::string>& family) {
   HeldOutScores s;
   s.method = method;
   const std::vector<Eigen::Index> all = all_rows(y.size());
@@ -193,7 +196,10 @@ Json published_rows(const std::vector<PublishedPoint>& points, const std::vector
   Json pts = Json::array();
   for (size_t i = 0; i < points.size(); ++i) {
     // held_out_ms: the device's own model, held out as its interval is (what the job's accuracy chart shows).
-    Json r = {{"model", points[i].model}, {"family", family[i]}, {"latency_ms", points[i].latency_ms}, {"fitted_ms", out.fitted_us[i] / 1e3},
+    Json r = {{"model", points[i].model},
+              {"family", family[i]},
+              {"latency_ms", points[i].latency_ms},
+              {"fitted_ms", out.fitted_us[i] / 1e3},
               {"held_out_ms", held[i] / 1e3}};
     for (const auto& s : out.held_out) {
       const std::string name(to_string(s.method));
@@ -210,30 +216,35 @@ Json published_rows(const std::vector<PublishedPoint>& points, const std::vector
 Json calibration_provenance(const Predictor& host, const Hardware& hardware, const std::string& source, Json published,
                             Json class_scales, Json group_prior) {
   const Provenance& hp = host.provenance;
-  return {{"calibrated_from", source},
-          {"published", std::move(published)},
-          {"class_scales", class_scales},
-          {"host_model", {{"environment", hp.environment},
-                          {"profile_complete", hp.profile_complete},
-                          {"fitted_on", hp.fitted_on},
-                          {"selection", hp.selection.value_or("")},
-                          {"zoo_families_fitted", hp.zoo_families_fitted}}},
-          {"transfer", "device op time = group factor x device roofline time / host efficiency^efficiency_exponent + "
-                       "dispatch_us_per_op; host efficiency = host roofline "
-                       "time / host predicted time at 1 thread, clamped into (0, 1]; roofline time = max(MACs / peak_macps, bytes / "
-                       "bandwidth); device peak = fp32 peak of the cores its runtime used (hardware), bandwidth = its DRAM's. "
-                       "Multi-thread scaling is not modelled beyond the summed core peaks: the group factors absorb it. "
-                       "Group factors: ridge towards 1 in log space (lambda 0.01 on the mean squared log error); the exponent "
-                       "(0.5 to 3 by 0.25) and the dispatch time (0, or 0.5 us to 1 ms by doublings) are the grid pair of least "
-                       "training objective, chosen inside every held-out fold on its training points only."},
-          {"group_scale", "device op time = group factor x host predicted time at 1 thread; group factors: ridge towards their "
-                          "common factor in log space (lambda 0.01 on the mean squared log error, on the deviations only)"},
-          {"runtime_fuses_relu", hardware.runtime_fuses_relu},
-          {"lowering", hardware.runtime_fuses_relu
-                           ? "every method prices the network as the host executor runs it, ReLU and ReLU6 inside their conv"
-                           : "every method prices each ReLU or ReLU6 of a conv or linear layer as a pass of its own (the host's "
-                             "elementwise model, in the elementwise group): the device's runtime does not fuse them"},
-          {"group_prior", std::move(group_prior)}};
+  return {
+      {"calibrated_from", source},
+      {"published", std::move(published)},
+      {"class_scales", class_scales},
+      {"host_model",
+       {{"environment", hp.environment},
+        {"profile_complete", hp.profile_complete},
+        {"fitted_on", hp.fitted_on},
+        {"selection", hp.selection.value_or("")},
+        {"zoo_families_fitted", hp.zoo_families_fitted}}},
+      {"transfer",
+       "device op time = group factor x device roofline time / host efficiency^efficiency_exponent + "
+       "dispatch_us_per_op; host efficiency = host roofline "
+       "time / host predicted time at 1 thread, clamped into (0, 1]; roofline time = max(MACs / peak_macps, bytes / "
+       "bandwidth); device peak = fp32 peak of the cores its runtime used (hardware), bandwidth = its DRAM's. "
+       "Multi-thread scaling is not modelled beyond the summed core peaks: the group factors absorb it. "
+       "Group factors: ridge towards 1 in log space (lambda 0.01 on the mean squared log error); the exponent "
+       "(0.5 to 3 by 0.25) and the dispatch time (0, or 0.5 us to 1 ms by doublings) are the grid pair of least "
+       "training objective, chosen inside every held-out fold on its training points only."},
+      {"group_scale",
+       "device op time = group factor x host predicted time at 1 thread; group factors: ridge towards their "
+       "common factor in log space (lambda 0.01 on the mean squared log error, on the deviations only)"},
+      {"runtime_fuses_relu", hardware.runtime_fuses_relu},
+      {"lowering",
+       hardware.runtime_fuses_relu
+           ? "every method prices the network as the host executor runs it, ReLU and ReLU6 inside their conv"
+           : "every method prices each ReLU or ReLU6 of a conv or linear layer as a pass of its own (the host's "
+             "elementwise model, in the elementwise group): the device's runtime does not fuse them"},
+      {"group_prior", std::move(group_prior)}};
 }
 
 // Least squares on relative errors of y ≈ k·x: k = Σ(x/y) ÷ Σ(x/y)².
@@ -257,7 +268,8 @@ Eigen::VectorXd nonnegative_relative_fit(const Eigen::MatrixXd& X, const Eigen::
     for (size_t k = 0; k < cols.size(); ++k) S.col(static_cast<Eigen::Index>(k)) = A.col(cols[k]);
     const Eigen::VectorXd norm = S.colwise().norm().transpose();  // MACs, bytes and ops differ by 1e7
     if ((norm.array() <= 0).any()) continue;
-    const Eigen::VectorXd t = (S * norm.cwiseInverse().asDiagonal()).colPivHouseholderQr().solve(ones).cwiseQuotient(norm);
+    const Eigen::VectorXd t =
+        (S * norm.cwiseInverse().asDiagonal()).colPivHouseholderQr().solve(ones).cwiseQuotient(norm);
     if ((t.array() < 0).any() || !t.allFinite()) continue;
     const double sse = (S * t - ones).squaredNorm();
     if (sse < best_sse) {
@@ -285,15 +297,16 @@ struct CalibrationData {
   Eigen::MatrixXd T;  // host time per op class (class_times)
   Eigen::MatrixXd H;  // host time per op group
   Eigen::VectorXd host_total;
-  Eigen::MatrixXd X;  // MACs, bytes and op count (linear_features)
-  Eigen::VectorXd macs, ops;  // X's first and last columns
-  Eigen::VectorXd y;  // the published latencies, microseconds
+  Eigen::MatrixXd X;                           // MACs, bytes and op count (linear_features)
+  Eigen::VectorXd macs, ops;                   // X's first and last columns
+  Eigen::VectorXd y;                           // the published latencies, microseconds
   std::vector<Eigen::MatrixXd> G_by_exponent;  // the transfer's group times at each efficiency exponent
-  GroupPrior prior;  // group_prior's (no spreads: none, and group_prior is group_scale)
+  GroupPrior prior;                            // group_prior's (no spreads: none, and group_prior is group_scale)
 };
 
 CalibrationData calibration_data(const Predictor& host, const Ceilings& host_ceilings, const Hardware& hardware,
-                                 const std::vector<PublishedPoint>& points, const std::string& source, GroupPrior prior) {
+                                 const std::vector<PublishedPoint>& points, const std::string& source,
+                                 GroupPrior prior) {
   CalibrationData d;
   d.prior = std::move(prior);
   d.T = class_times(host, hardware, points);
@@ -303,14 +316,16 @@ CalibrationData calibration_data(const Predictor& host, const Ceilings& host_cei
   d.X = linear_features(points, hardware.runtime_fuses_relu);
   d.macs = d.X.col(0);
   d.ops = d.X.col(2);
-  d.G_by_exponent = group_times_by_exponent(host_as_device(host, hardware, CalibrationMethod::hardware_transfer, host_ceilings), points);
+  d.G_by_exponent = group_times_by_exponent(
+      host_as_device(host, hardware, CalibrationMethod::hardware_transfer, host_ceilings), points);
   return d;
 }
 
 using Rows = std::vector<Eigen::Index>;
 
 GroupFit group_scale_fit(const CalibrationData& d, const Rows& train) {
-  return fit_groups(rows(d.H, train), d.y(train), Eigen::VectorXd::Zero(static_cast<Eigen::Index>(train.size())), towards_common());
+  return fit_groups(rows(d.H, train), d.y(train), Eigen::VectorXd::Zero(static_cast<Eigen::Index>(train.size())),
+                    towards_common());
 }
 
 GroupFit group_prior_fit(const CalibrationData& d, const Rows& train) {
@@ -319,7 +334,8 @@ GroupFit group_prior_fit(const CalibrationData& d, const Rows& train) {
 }
 
 void set_group_factors(Predictor& p, const Eigen::VectorXd& theta) {
-  for (size_t g = 0; g < op_group_count; ++g) p.calibrated->group_factor[g] = std::exp(theta(static_cast<Eigen::Index>(g)));
+  for (size_t g = 0; g < op_group_count; ++g)
+    p.calibrated->group_factor[g] = std::exp(theta(static_cast<Eigen::Index>(g)));
 }
 
 Eigen::VectorXd transfer_held_out(const CalibrationData& d, const Rows& train) {
@@ -364,35 +380,54 @@ struct MethodRow {
 // list the rows in this order.
 constexpr MethodRow calibration_methods[]{
     {CalibrationMethod::macs_only, DevicePricing::linear,
-     [](const CalibrationData& d, const Rows& train) -> Eigen::VectorXd { return d.macs * relative_scale(d.macs(train), d.y(train)); },
-     [](const CalibrationData& d, Predictor& p, Json&) { p.calibrated->linear = {relative_scale(d.macs, d.y), 0, 0}; }},
+     [](const CalibrationData& d, const Rows& train) -> Eigen::VectorXd {
+       return d.macs * relative_scale(d.macs(train), d.y(train));
+     },
+     [](const CalibrationData& d, Predictor& p, Json&) {
+       p.calibrated->linear = {relative_scale(d.macs, d.y), 0, 0};
+     }},
     {CalibrationMethod::host_scale, DevicePricing::group_scaled,
      [](const CalibrationData& d, const Rows& train) -> Eigen::VectorXd {
        return d.host_total * relative_scale(d.host_total(train), d.y(train));
      },
-     [](const CalibrationData& d, Predictor& p, Json&) { p.calibrated->group_factor.fill(relative_scale(d.host_total, d.y)); }},
+     [](const CalibrationData& d, Predictor& p, Json&) {
+       p.calibrated->group_factor.fill(relative_scale(d.host_total, d.y));
+     }},
     {CalibrationMethod::physical, DevicePricing::linear,
-     [](const CalibrationData& d, const Rows& train) -> Eigen::VectorXd { return d.X * nonnegative_relative_fit(rows(d.X, train), d.y(train)); },
+     [](const CalibrationData& d, const Rows& train) -> Eigen::VectorXd {
+       return d.X * nonnegative_relative_fit(rows(d.X, train), d.y(train));
+     },
      [](const CalibrationData& d, Predictor& p, Json&) {
        const Eigen::VectorXd theta = nonnegative_relative_fit(d.X, d.y);
        p.calibrated->linear = {theta(0), theta(1), theta(2)};
      }},
     {CalibrationMethod::group_prior, DevicePricing::group_scaled,
-     [](const CalibrationData& d, const Rows& train) -> Eigen::VectorXd { return d.H * group_prior_fit(d, train).theta.array().exp().matrix(); },
-     [](const CalibrationData& d, Predictor& p, Json&) { set_group_factors(p, group_prior_fit(d, all_rows(d.y.size())).theta); }},
+     [](const CalibrationData& d, const Rows& train) -> Eigen::VectorXd {
+       return d.H * group_prior_fit(d, train).theta.array().exp().matrix();
+     },
+     [](const CalibrationData& d, Predictor& p, Json&) {
+       set_group_factors(p, group_prior_fit(d, all_rows(d.y.size())).theta);
+     }},
     {CalibrationMethod::group_scale, DevicePricing::group_scaled,
-     [](const CalibrationData& d, const Rows& train) -> Eigen::VectorXd { return d.H * group_scale_fit(d, train).theta.array().exp().matrix(); },
-     [](const CalibrationData& d, Predictor& p, Json&) { set_group_factors(p, group_scale_fit(d, all_rows(d.y.size())).theta); }},
+     [](const CalibrationData& d, const Rows& train) -> Eigen::VectorXd {
+       return d.H * group_scale_fit(d, train).theta.array().exp().matrix();
+     },
+     [](const CalibrationData& d, Predictor& p, Json&) {
+       set_group_factors(p, group_scale_fit(d, all_rows(d.y.size())).theta);
+     }},
     {CalibrationMethod::hardware_transfer, DevicePricing::transferred, transfer_held_out, apply_transfer},
     {CalibrationMethod::uniform_scale, DevicePricing::class_scaled,
-     [](const CalibrationData& d, const Rows& train) -> Eigen::VectorXd { return d.T * fit_scales(rows(d.T, train), d.y(train)).scale; },
+     [](const CalibrationData& d, const Rows& train) -> Eigen::VectorXd {
+       return d.T * fit_scales(rows(d.T, train), d.y(train)).scale;
+     },
      apply_class_scales},
 };
 
 const MethodRow& row_of(CalibrationMethod m) {
   for (const MethodRow& r : calibration_methods)
     if (r.method == m) return r;
-  throw std::logic_error("calibration method " + std::to_string(static_cast<int>(m)) + " has no row in calibration_methods");
+  throw std::logic_error("calibration method " + std::to_string(static_cast<int>(m)) +
+                         " has no row in calibration_methods");
 }
 
 // The names, simplest first, comma-separated: for messages.
@@ -408,7 +443,8 @@ DevicePricing pricing_of(CalibrationMethod m) { return row_of(m).pricing; }
 
 CalibrationMethod calibration_method_from(std::string_view name, std::string_view flag) {
   if (const auto m = find_calibration_method(name)) return *m;
-  throw InputError(std::string(flag) + " = \"" + std::string(name) + "\": not a calibration method (" + method_list() + ")");
+  throw InputError(std::string(flag) + " = \"" + std::string(name) + "\": not a calibration method (" + method_list() +
+                   ")");
 }
 
 std::vector<std::string> calibration_method_names() {
@@ -420,7 +456,8 @@ std::vector<std::string> calibration_method_names() {
 std::string timings_in_words(const Calibrated& c) {
   if (c.timed_by == TimedBy::published) return "published latencies";
   if (c.timed_by == TimedBy::zero_shot) return "zero-shot from the hardware description, no timings";
-  return "your timings: " + c.timed_runtime + ", " + std::to_string(c.hardware.threads) + (c.hardware.threads == 1 ? " thread" : " threads");
+  return "your timings: " + c.timed_runtime + ", " + std::to_string(c.hardware.threads) +
+         (c.hardware.threads == 1 ? " thread" : " threads");
 }
 
 std::string interval_source_in_words(const Calibrated& c) {
@@ -434,7 +471,7 @@ namespace {
 
 // Each point's host-predicted time by kind of work, as shares of its total.
 std::vector<std::map<OpKind, double>> kind_shares(const Predictor& host, const Hardware& hardware,
-                                                       const std::vector<PublishedPoint>& points) {
+                                                  const std::vector<PublishedPoint>& points) {
   const Predictor unit = host_as_device(host, hardware, CalibrationMethod::uniform_scale);
   std::vector<std::map<OpKind, double>> out;
   for (const auto& p : points) {
@@ -463,9 +500,7 @@ GroupPrior group_prior(const Predictor& host, const std::vector<PriorSource>& so
     for (const PublishedPoint& p : s.points) try {
         time_rows.push_back(class_times(host, s.hardware, {p}).row(0));
         priced.push_back(p);
-      } catch (const InputError&) {
-        out.points_unpriced += 1;
-      }
+      } catch (const InputError&) { out.points_unpriced += 1; }
     if (priced.size() < prior_min_points) continue;
     Eigen::MatrixXd T(static_cast<Eigen::Index>(priced.size()), op_class_count);
     for (size_t i = 0; i < time_rows.size(); ++i) T.row(static_cast<Eigen::Index>(i)) = time_rows[i];
@@ -525,28 +560,39 @@ Json prior_json(const GroupPrior& p) {
       deviation[std::string(to_string(static_cast<OpGroup>(g)))] = p.deviation[g];
       spread[std::string(to_string(static_cast<OpGroup>(g)))] = p.spread[g];
     }
-  return {{"devices", p.devices}, {"log_deviation", deviation}, {"log_spread", spread}, {"residual_variance", p.residual_variance},
-          {"points_unpriced", p.points_unpriced},
-          {"how", "each device's group_scale fit on its own points against this host model; per group, its log factor less the "
-                  "device's mean over the groups every device exercises, averaged over the devices (those with the group at "
-                  "1% of their host time or more, 3 at least); group_prior's weight on a group = residual_variance / (points x "
-                  "spread^2)"}};
+  return {
+      {"devices", p.devices},
+      {"log_deviation", deviation},
+      {"log_spread", spread},
+      {"residual_variance", p.residual_variance},
+      {"points_unpriced", p.points_unpriced},
+      {"how",
+       "each device's group_scale fit on its own points against this host model; per group, its log factor less the "
+       "device's mean over the groups every device exercises, averaged over the devices (those with the group at "
+       "1% of their host time or more, 3 at least); group_prior's weight on a group = residual_variance / (points x "
+       "spread^2)"}};
 }
 
 }  // namespace
 
 Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, const Hardware& hardware,
                       const std::vector<PublishedPoint>& points, const std::string& source, const std::string& rebuild,
-                      std::optional<CalibrationMethod> method, const IntervalOptions& interval, const std::vector<PriorSource>& prior) {
+                      std::optional<CalibrationMethod> method, const IntervalOptions& interval,
+                      const std::vector<PriorSource>& prior) {
   if (points.size() < 3)
     throw InputError(source + ": needs at least 3 whole-network latencies, got " + std::to_string(points.size()) +
                      " (with fewer, calibrate zero-shot: the hardware description's prior, updated by them)");
-  if (host.calibrated) throw InputError("calibrate: the host model must be a measured predictor, not the calibrated device " + host.device);
+  if (host.calibrated)
+    throw InputError("calibrate: the host model must be a measured predictor, not the calibrated device " +
+                     host.device);
   if (!(host_ceilings.peak_macps > 0) || !(host_ceilings.bandwidth_bytes_per_s > 0))
-    throw InputError("calibrate: the host's probed peak_macps and bandwidth_bytes_per_s are needed (profile the host again)");
+    throw InputError(
+        "calibrate: the host's probed peak_macps and bandwidth_bytes_per_s are needed (profile the host again)");
   for (const auto& p : points)
-    if (p.net.ops.empty()) throw InputError(source + ": " + p.model + ": no network to price (not a zoo model or network file)");
-  const CalibrationData data = calibration_data(host, host_ceilings, hardware, points, source, group_prior(host, prior));
+    if (p.net.ops.empty())
+      throw InputError(source + ": " + p.model + ": no network to price (not a zoo model or network file)");
+  const CalibrationData data =
+      calibration_data(host, host_ceilings, hardware, points, source, group_prior(host, prior));
   const Eigen::VectorXd& y = data.y;
   std::vector<std::string> family;
   for (const auto& p : points) family.push_back(p.family.empty() ? p.model : p.family);
@@ -555,7 +601,8 @@ Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, cons
   // The candidates are the table's rows in its order, simplest first, as choose_candidate takes them.
   std::vector<Candidate> candidates;
   for (const MethodRow& m : calibration_methods)
-    candidates.push_back({std::string(to_string(m.method)), [&data, fit = m.fit](const Rows& train) { return fit(data, train); }});
+    candidates.push_back(
+        {std::string(to_string(m.method)), [&data, fit = m.fit](const Rows& train) { return fit(data, train); }});
   Calibration out;
   for (size_t k = 0; k < candidates.size(); ++k)
     out.held_out.push_back(held_out(calibration_methods[k].method, candidates[k].model, y, models, family));
@@ -571,7 +618,8 @@ Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, cons
   } else {
     const CandidateChoice ch = choose_candidate(candidates, y, all_rows(y.size()), group);
     chosen = ch.chosen;
-    for (size_t k = 0; k < candidates.size(); ++k) choice.scores.emplace_back(calibration_methods[k].method, ch.score[k]);
+    for (size_t k = 0; k < candidates.size(); ++k)
+      choice.scores.emplace_back(calibration_methods[k].method, ch.score[k]);
     choice.best = calibration_methods[ch.best].method;
     choice.standard_error = ch.standard_error;
     // The choice held out: each group predicted by the candidate chosen without it.
@@ -582,9 +630,11 @@ Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, cons
     NestedScore& n = nested_score.emplace();
     n.by_family = by_family;
     n.figures = held_out_figures(nested.predicted, y, group, bounds);
-    for (const auto& [m, groups] : picked) n.chosen_without.emplace_back(m, std::vector<std::string>(groups.begin(), groups.end()));
+    for (const auto& [m, groups] : picked)
+      n.chosen_without.emplace_back(m, std::vector<std::string>(groups.begin(), groups.end()));
     // Listed by method name, as device files always have.
-    std::sort(n.chosen_without.begin(), n.chosen_without.end(), [](const auto& a, const auto& b) { return to_string(a.first) < to_string(b.first); });
+    std::sort(n.chosen_without.begin(), n.chosen_without.end(),
+              [](const auto& a, const auto& b) { return to_string(a.first) < to_string(b.first); });
   }
   out.chosen = calibration_methods[chosen].method;
 
@@ -596,22 +646,27 @@ Calibration calibrate(const Predictor& host, const Ceilings& host_ceilings, cons
   Calibrated& c = *d.calibrated;
   d.device = hardware.device;
   // What the predictions describe: the timed runtime on that hardware (e.g. "... on Raspberry Pi 5 ...").
-  d.runtime = hardware.runtime + " on " + hardware.description + ", " + timings_in_words(*d.calibrated);  // published; calibrate_device may say the user's
+  d.runtime = hardware.runtime + " on " + hardware.description + ", " +
+              timings_in_words(*d.calibrated);  // published; calibrate_device may say the user's
   out.fitted_us.assign(fitted.data(), fitted.data() + fitted.size());
 
   const std::vector<double>& held = by_family ? out.held_out[chosen].lofo_us : out.held_out[chosen].lomo_us;
   c.rebuild = rebuild;
-  c.calibration_sizes = Calibrated::SizeRange{data.macs.minCoeff(), data.macs.maxCoeff(), relative_scale(data.macs, data.y)};
+  c.calibration_sizes =
+      Calibrated::SizeRange{data.macs.minCoeff(), data.macs.maxCoeff(), relative_scale(data.macs, data.y)};
   size_interval(c, kind_shares(host, hardware, points), held, y, group, by_family, std::string(to_string(out.chosen)),
                 out.held_out[chosen].lomo_us, models, interval);
-  c.held_out = held_out_record(out, method, std::move(choice), std::move(nested_score), models, family, held, y, group, bounds);
+  c.held_out =
+      held_out_record(out, method, std::move(choice), std::move(nested_score), models, family, held, y, group, bounds);
   // What is wrong but not impossible is written, and said (predictor/calibrate_checks.hpp).
-  for (const Outlier& o : outliers(points, out.held_out[chosen].lomo_us, source)) c.held_out->warnings.push_back(o.warning);
+  for (const Outlier& o : outliers(points, out.held_out[chosen].lomo_us, source))
+    c.held_out->warnings.push_back(o.warning);
   for (std::string& w : method_warnings(*c.held_out)) c.held_out->warnings.push_back(std::move(w));
   for (std::string& w : unit_warnings(points, hardware, source)) c.held_out->warnings.push_back(std::move(w));
-  d.provenance = provenance_from_json(
-      calibration_provenance(host, hardware, source, published_rows(points, family, out, held), class_scales, prior_json(data.prior)),
-      Where("calibrate " + hardware.device, "provenance"));
+  d.provenance =
+      provenance_from_json(calibration_provenance(host, hardware, source, published_rows(points, family, out, held),
+                                                  class_scales, prior_json(data.prior)),
+                           Where("calibrate " + hardware.device, "provenance"));
   return out;
 }
 
@@ -629,8 +684,8 @@ Predictor transfer_device(const Predictor& host, const Ceilings& host_ceilings, 
   return host_as_device(host, hardware, CalibrationMethod::hardware_transfer, host_ceilings);
 }
 
-std::vector<Eigen::MatrixXd> transfer_group_times(const Predictor& host, const Ceilings& host_ceilings, const Hardware& hardware,
-                                                  const std::vector<PublishedPoint>& points) {
+std::vector<Eigen::MatrixXd> transfer_group_times(const Predictor& host, const Ceilings& host_ceilings,
+                                                  const Hardware& hardware, const std::vector<PublishedPoint>& points) {
   return group_times_by_exponent(transfer_device(host, host_ceilings, hardware), points);
 }
 
@@ -638,7 +693,8 @@ Eigen::VectorXd transfer_op_counts(const std::vector<PublishedPoint>& points, bo
   return linear_features(points, runtime_fuses_relu).col(2);
 }
 
-TransferGroupFit fit_transfer_groups(const Eigen::MatrixXd& G, const Eigen::VectorXd& y, const Eigen::VectorXd& offset) {
+TransferGroupFit fit_transfer_groups(const Eigen::MatrixXd& G, const Eigen::VectorXd& y,
+                                     const Eigen::VectorXd& offset) {
   const GroupFit f = fit_groups(G, y, offset, towards_one());
   return {f.theta, f.objective};
 }

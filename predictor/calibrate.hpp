@@ -36,10 +36,10 @@ namespace cpx::predictor {
 // Whole-network latencies from a CSV: either the project's published-figures format (columns "model",
 // "family" and `column`, model names as the sources write them; rows of models the zoo does not build are
 // skipped, a reported figure wins over a digitised one) or, with an empty `column`, the user's own
-// "model,latency_ms" file (the model column may be called "network"): model = a zoo name or a network file (network or macro JSON, or .onnx; relative
-// paths resolve against the CSV's folder), optional "family" and "threads" columns (one thread count for
-// every row). A family's parenthesised variant ("FasterNet (ablation)") is the same family ("FasterNet"):
-// the same blocks, other widths. Bad rows are InputErrors naming the row and field.
+// "model,latency_ms" file (the model column may be called "network"): model = a zoo name or a network file (network or
+// macro JSON, or .onnx; relative paths resolve against the CSV's folder), optional "family" and "threads" columns (one
+// thread count for every row). A family's parenthesised variant ("FasterNet (ablation)") is the same family
+// ("FasterNet"): the same blocks, other widths. Bad rows are InputErrors naming the row and field.
 std::vector<PublishedPoint> read_published(const std::string& path, const std::string& column);
 
 // `host` is the host model, `host_ceilings` its probed peak and bandwidth at 1 thread (the thread count the

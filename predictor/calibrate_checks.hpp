@@ -31,7 +31,8 @@ void check_possible(const std::vector<PublishedPoint>& points, const Hardware& h
 // Every row below slowest_share of the device's fp32 peak (no runtime is that slow on every network; a CSV
 // in microseconds under latency_ms is): a warning, naming the fastest row's share.
 inline constexpr double slowest_share = 1e-3;
-std::vector<std::string> unit_warnings(const std::vector<PublishedPoint>& points, const Hardware& hardware, const std::string& source);
+std::vector<std::string> unit_warnings(const std::vector<PublishedPoint>& points, const Hardware& hardware,
+                                       const std::string& source);
 
 // Rows far from the others' fit: a point's held-out prediction (fitted without it) off by more than a
 // factor outlier_factor and more than outlier_spreads robust standard deviations (1.4826 MAD of the log
@@ -43,7 +44,8 @@ struct Outlier {
   std::string row;      // e.g. "row 5.latency_ms = 242 (b0)"
   std::string warning;  // the whole line, naming `source`
 };
-std::vector<Outlier> outliers(const std::vector<PublishedPoint>& points, const std::vector<double>& held_out_us, const std::string& source);
+std::vector<Outlier> outliers(const std::vector<PublishedPoint>& points, const std::vector<double>& held_out_us,
+                              const std::string& source);
 
 // The chosen method's held-out MAPE (by family when there are families) far worse than MACs alone's (by
 // more than far_worse_points and far_worse_ratio times), or absurd (above absurd_mape): a warning each.

@@ -14,12 +14,11 @@ namespace cpx::predictor {
 struct PublishedPoint {
   std::string model;  // zoo name, or the network file as the CSV names it
   double latency_ms = 0;
-  std::string family;  // held out together; "" = the model is its own family
-  Network net;         // what was timed
+  std::string family;   // held out together; "" = the model is its own family
+  Network net;          // what was timed
   int64_t threads = 0;  // the CSV's threads column; 0 = not given (the hardware description's)
   std::string at;       // where the figure is in its CSV, e.g. "row 5.latency_ms"; "" = not from a CSV
 };
-
 
 // Another device's whole-network latencies, for group_prior: its hardware (threads, runtime lowering) and
 // its published points (zoo networks).
@@ -56,7 +55,8 @@ struct Calibration {
   Predictor device;
   std::vector<HeldOutScores> held_out;  // one per method, simplest first (calibration_method_names' order)
   CalibrationMethod chosen = CalibrationMethod::macs_only;
-  HeldOutPredictions nested;  // the choice itself held out (lofo_us; lomo_us when there is one family); empty when forced
+  HeldOutPredictions
+      nested;  // the choice itself held out (lofo_us; lomo_us when there is one family); empty when forced
   std::vector<double> fitted_us;  // the chosen model on all points
 };
 

@@ -54,7 +54,8 @@ CandidateChoice choose_candidate(const std::vector<Candidate>& candidates, const
     const std::vector<double> pred = held_out_by_group(candidates[c].model, rows, group);
     std::vector<double> count(G, 0.0);
     for (size_t k = 0; k < rows.size(); ++k) {
-      const size_t g = static_cast<size_t>(std::lower_bound(groups.begin(), groups.end(), group[static_cast<size_t>(rows[k])]) - groups.begin());
+      const size_t g = static_cast<size_t>(
+          std::lower_bound(groups.begin(), groups.end(), group[static_cast<size_t>(rows[k])]) - groups.begin());
       err[c][g] += std::abs(pred[k] / actual(rows[k]) - 1);
       count[g] += 1;
     }

@@ -4,9 +4,9 @@
 //
 // The rule: a candidate's score is its mean absolute percentage error over the held-out groups, each group
 // (a family) weighing the same; the device keeps the simplest candidate (the candidates come ordered
-// simplest first: calibrate.cpp's table of methods is in that order) whose score is within one standard error of the best score, the error
-// of the per-group paired differences (the "one-standard-error rule" of cross-validated model choice:
-// Breiman et al. 1984, Hastie et al., The Elements of Statistical Learning, 7.10). With the few families a
+// simplest first: calibrate.cpp's table of methods is in that order) whose score is within one standard error of the
+// best score, the error of the per-group paired differences (the "one-standard-error rule" of cross-validated model
+// choice: Breiman et al. 1984, Hastie et al., The Elements of Statistical Learning, 7.10). With the few families a
 // device has, a richer model's lower held-out error is often within the noise of which families happened to
 // be held out; this rule keeps the richer one only when it wins by more than that. Nor is any candidate
 // kept whose score is worse than the simplest one's.

@@ -15,7 +15,8 @@ Json to_json(const HeldOutFigures& f) {
 Json to_json(const CalibrationHeldOut& h) {
   Json methods = Json::object();
   for (const MethodHeldOut& m : h.methods)
-    methods[std::string(to_string(m.method))] = {{"lomo", to_json(m.lomo)}, {"lofo", m.lofo ? to_json(*m.lofo) : Json(nullptr)}};
+    methods[std::string(to_string(m.method))] = {{"lomo", to_json(m.lomo)},
+                                                 {"lofo", m.lofo ? to_json(*m.lofo) : Json(nullptr)}};
   Json choice;
   if (h.choice.forced) {
     choice = {{"forced", to_string(*h.choice.forced)}};
@@ -31,13 +32,15 @@ Json to_json(const CalibrationHeldOut& h) {
     nested = {{h.nested->by_family ? "lofo" : "lomo", to_json(h.nested->figures)}, {"chosen_without", chosen_without}};
   }
   const Sureness& s = h.sureness;
-  Json sureness = {{"networks", s.networks}, {"families", s.families},
+  Json sureness = {{"networks", s.networks},
+                   {"families", s.families},
                    {"mape_standard_error", s.mape_standard_error ? Json(*s.mape_standard_error) : Json(nullptr)},
                    {"coverage_standard_error", s.coverage_standard_error}};
   if (!s.warning.empty()) sureness["warning"] = s.warning;
-  Json j = {{"methods", methods},     {"chosen", to_string(h.chosen)},      {"chosen_by", h.chosen_by}, {"choice", choice},
-            {"nested", nested},       {"families", h.families},             {"family_rule", h.family_rule},
-            {"points", h.points},     {"sureness", sureness}};
+  Json j = {
+      {"methods", methods},  {"chosen", to_string(h.chosen)}, {"chosen_by", h.chosen_by},     {"choice", choice},
+      {"nested", nested},    {"families", h.families},        {"family_rule", h.family_rule}, {"points", h.points},
+      {"sureness", sureness}};
   if (h.not_fitted) {
     Json rows = Json::array();
     for (const NotFittedPoint& p : *h.not_fitted)

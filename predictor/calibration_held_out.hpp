@@ -37,7 +37,7 @@ struct MethodChoice {
   std::optional<CalibrationMethod> forced;
   std::vector<std::pair<CalibrationMethod, double>> scores;  // per candidate: its mean held-out error per group
   CalibrationMethod best = CalibrationMethod::macs_only;     // the lowest score
-  double standard_error = 0;                                 // of the chosen's paired per-group differences from the best
+  double standard_error = 0;  // of the chosen's paired per-group differences from the best
 };
 
 // The choice itself held out: each group predicted by the candidate chosen without it.
@@ -68,7 +68,7 @@ struct CalibrationHeldOut {
   CalibrationMethod chosen = CalibrationMethod::macs_only;
   std::string chosen_by;  // the rule, in words
   MethodChoice choice;
-  std::optional<NestedScore> nested;  // absent when the method was forced
+  std::optional<NestedScore> nested;        // absent when the method was forced
   std::map<std::string, int64_t> families;  // the calibration points per family
   std::string family_rule;
   int64_t points = 0;

@@ -16,23 +16,36 @@
 
 namespace cpx::predictor {
 
-enum class CalibrationMethod { macs_only, host_scale, physical, group_prior, group_scale, hardware_transfer, uniform_scale };
+enum class CalibrationMethod {
+  macs_only,
+  host_scale,
+  physical,
+  group_prior,
+  group_scale,
+  hardware_transfer,
+  uniform_scale
+};
 
 // How predict() prices each op of a device calibrated by a method.
 enum class DevicePricing {
-  linear,         // Calibrated::linear · (MACs, bytes, 1)
-  group_scaled,   // the host time times its op group's factor
-  transferred,    // the host's roofline efficiency carried to the device's ceilings, times its group's factor
-  class_scaled,   // the host model, its classes' scales fitted (ClassModel::scale), the host's network overhead
+  linear,        // Calibrated::linear · (MACs, bytes, 1)
+  group_scaled,  // the host time times its op group's factor
+  transferred,   // the host's roofline efficiency carried to the device's ceilings, times its group's factor
+  class_scaled,  // the host model, its classes' scales fitted (ClassModel::scale), the host's network overhead
 };
 
-inline constexpr Names<CalibrationMethod, 7> method_names{{
-    {CalibrationMethod::macs_only, "macs_only"}, {CalibrationMethod::host_scale, "host_scale"}, {CalibrationMethod::physical, "physical"},
-    {CalibrationMethod::group_prior, "group_prior"}, {CalibrationMethod::group_scale, "group_scale"},
-    {CalibrationMethod::hardware_transfer, "hardware_transfer"}, {CalibrationMethod::uniform_scale, "uniform_scale"}}};
+inline constexpr Names<CalibrationMethod, 7> method_names{{{CalibrationMethod::macs_only, "macs_only"},
+                                                           {CalibrationMethod::host_scale, "host_scale"},
+                                                           {CalibrationMethod::physical, "physical"},
+                                                           {CalibrationMethod::group_prior, "group_prior"},
+                                                           {CalibrationMethod::group_scale, "group_scale"},
+                                                           {CalibrationMethod::hardware_transfer, "hardware_transfer"},
+                                                           {CalibrationMethod::uniform_scale, "uniform_scale"}}};
 inline std::string_view to_string(CalibrationMethod m) { return method_names.name_of(m); }
 DevicePricing pricing_of(CalibrationMethod m);
-inline std::optional<CalibrationMethod> find_calibration_method(std::string_view name) { return method_names.find(name); }
+inline std::optional<CalibrationMethod> find_calibration_method(std::string_view name) {
+  return method_names.find(name);
+}
 // find_calibration_method, or an InputError: `flag` = "name": not a calibration method (the names).
 CalibrationMethod calibration_method_from(std::string_view name, std::string_view flag);
 // Every method's name, simplest first.
@@ -43,7 +56,8 @@ std::vector<std::string> calibration_method_names();
 // the runtime and threads they timed with), or nobody's: a zero-shot device from its hardware description
 // alone (predictor/zero_shot.hpp). What predict and the reports call the device's figures.
 enum class TimedBy { published, user, zero_shot };
-inline constexpr Names<TimedBy, 3> timed_by_names{{{TimedBy::published, "published"}, {TimedBy::user, "user"}, {TimedBy::zero_shot, "zero_shot"}}};
+inline constexpr Names<TimedBy, 3> timed_by_names{
+    {{TimedBy::published, "published"}, {TimedBy::user, "user"}, {TimedBy::zero_shot, "zero_shot"}}};
 inline std::string_view to_string(TimedBy t) { return timed_by_names.name_of(t); }
 inline std::optional<TimedBy> find_timed_by(std::string_view name) { return timed_by_names.find(name); }
 

@@ -8,13 +8,22 @@ Json to_json(const DeviceInterval& i) {
   j["interval_method"] = to_string(i.interval_method);
   if (i.pooled) {
     const PooledSizing& p = *i.pooled;
-    j["pooled"] = {{"own_groups", p.own_groups}, {"own_variance", p.own_variance ? Json(*p.own_variance) : Json(nullptr)},
-                   {"own_dof", p.own_dof}, {"pooled_devices", p.prior.devices}, {"pooled_variance", p.prior.variance},
-                   {"prior_dof", p.prior.dof}, {"variance", p.variance}, {"dof", p.dof}, {"t", p.t}, {"centre", p.centre},
+    j["pooled"] = {{"own_groups", p.own_groups},
+                   {"own_variance", p.own_variance ? Json(*p.own_variance) : Json(nullptr)},
+                   {"own_dof", p.own_dof},
+                   {"pooled_devices", p.prior.devices},
+                   {"pooled_variance", p.prior.variance},
+                   {"prior_dof", p.prior.dof},
+                   {"variance", p.variance},
+                   {"dof", p.dof},
+                   {"t", p.t},
+                   {"centre", p.centre},
                    {"half_width", p.half_width}};
   }
   if (i.seen_family)
-    j["seen_family"] = {{"error_low", i.seen_family->error_low}, {"error_high", i.seen_family->error_high}, {"how", i.seen_family->how}};
+    j["seen_family"] = {{"error_low", i.seen_family->error_low},
+                        {"error_high", i.seen_family->error_high},
+                        {"how", i.seen_family->how}};
   return j;
 }
 

@@ -32,7 +32,7 @@ struct DeviceInterval {
     double share = 0;  // of the calibration points inside the interval sized without their group
     std::string how;
   };
-  std::optional<Coverage> coverage;  // absent in files from before it
+  std::optional<Coverage> coverage;                             // absent in files from before it
   IntervalMethod interval_method = IntervalMethod::percentile;  // absent in the file: percentile, as before it
   // pooled_t: the numbers behind the pooled interval (LogInterval::how); its prior is what held_out_bounds
   // needs (the file holds its variance and weight, pooled_variance and prior_dof, and its pooled_devices).
@@ -53,13 +53,13 @@ DeviceInterval device_interval_from_json(const Json& j, const Where& where);
 struct UncalibratedSizing {
   std::string rule;
   struct Factor {
-    int64_t cases = 0;   // held-out points with enough such work to size F on
-    bool sized = false;  // fewer than 3 cases: F assumed
+    int64_t cases = 0;                                           // held-out points with enough such work to size F on
+    bool sized = false;                                          // fewer than 3 cases: F assumed
     std::optional<double> coverage_unwidened, coverage_widened;  // of the cases, when sized
   };
   std::optional<Factor> factor;
   struct Spread {
-    std::vector<std::string> devices;                                 // the devices compared
+    std::vector<std::string> devices;                            // the devices compared
     std::map<OpKind, std::map<std::string, double>> deviations;  // per kind, per device: its log deviation
   };
   std::optional<Spread> spread;

@@ -9,7 +9,8 @@ namespace cpx::predictor {
 
 namespace {
 // The profile's peak probe at `threads` with a positive peak_macps and `bandwidth` (a field of it), if any.
-const profiler::ProfilePeak* probed_peak(const profiler::Profile& profile, int64_t threads, double profiler::ProfilePeak::*bandwidth) {
+const profiler::ProfilePeak* probed_peak(const profiler::Profile& profile, int64_t threads,
+                                         double profiler::ProfilePeak::*bandwidth) {
   for (const profiler::ProfilePeak& p : profile.peaks)
     if (p.threads == threads && p.peak_macps > 0 && p.*bandwidth > 0) return &p;
   return nullptr;
@@ -19,13 +20,15 @@ const profiler::ProfilePeak* probed_peak(const profiler::Profile& profile, int64
 Ceilings host_ceilings(const profiler::Profile& profile, const std::string& path, int64_t threads) {
   if (const profiler::ProfilePeak* p = probed_peak(profile, threads, &profiler::ProfilePeak::bandwidth_bytes_per_s))
     return Ceilings{p->peak_macps, p->bandwidth_bytes_per_s};
-  throw AdvisedError({path + ": peaks: no probe at " + std::to_string(threads) +
-                          " thread(s) with peak_macps and bandwidth_bytes_per_s (profile the host again: `cpubone-explore profile ",
-                      Field::device, " host`)"});
+  throw AdvisedError(
+      {path + ": peaks: no probe at " + std::to_string(threads) +
+           " thread(s) with peak_macps and bandwidth_bytes_per_s (profile the host again: `cpubone-explore profile ",
+       Field::device, " host`)"});
 }
 
 Ceilings roofline_ceilings(const profiler::Profile& profile, const std::string& path, int64_t threads) {
-  if (const profiler::ProfilePeak* p = probed_peak(profile, threads, &profiler::ProfilePeak::cache_bandwidth_bytes_per_s)) {
+  if (const profiler::ProfilePeak* p =
+          probed_peak(profile, threads, &profiler::ProfilePeak::cache_bandwidth_bytes_per_s)) {
     Ceilings c{p->peak_macps, p->cache_bandwidth_bytes_per_s};
     // XNNPACK's GEMM tile and whether the executor's igemm takes shapes from it (absent in older profiles:
     // docs/architecture.md): what tile padding needs, and weight streaming with it.
@@ -44,7 +47,8 @@ Ceilings roofline_ceilings(const profiler::Profile& profile, const std::string& 
   }
   // Not an AdvisedError: fit keeps this message as why it has no roofline model (what it writes).
   throw InputError(path + ": peaks: no cache_bandwidth_bytes_per_s at " + std::to_string(threads) +
-                   " thread(s), which the roofline model needs (profiled before it was probed: `cpubone-explore profile --device host`)");
+                   " thread(s), which the roofline model needs (profiled before it was probed: `cpubone-explore "
+                   "profile --device host`)");
 }
 
 }  // namespace cpx::predictor

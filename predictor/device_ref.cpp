@@ -71,7 +71,8 @@ std::vector<std::string> known_devices() {
 }
 
 Wording default_device_note() {
-  return {"device " + std::string(default_device) + " (the default; ", Field::device, " NAME or a device file to choose)"};
+  return {"device " + std::string(default_device) + " (the default; ", Field::device,
+          " NAME or a device file to choose)"};
 }
 
 }  // namespace cpx::predictor

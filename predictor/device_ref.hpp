@@ -36,10 +36,11 @@ enum class DeviceSource {
 };
 
 struct DeviceRef {
-  std::string name;            // the argument as given: a device name, or a file's path
+  std::string name;  // the argument as given: a device name, or a file's path
   DeviceSource source = DeviceSource::unknown;
-  std::string predictor_path;  // a file: the file; else <cache>/devices/NAME.predictor.json (fit and calibrate write it)
-  std::string profile_path;    // <cache>/devices/NAME.json (profile writes it, fit reads it); "" for a file
+  std::string
+      predictor_path;        // a file: the file; else <cache>/devices/NAME.predictor.json (fit and calibrate write it)
+  std::string profile_path;  // <cache>/devices/NAME.json (profile writes it, fit reads it); "" for a file
   bool is_host() const { return source == DeviceSource::host; }
 };
 

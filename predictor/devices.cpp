@@ -25,23 +25,29 @@ namespace {
 
 // A device or predictor file given by path (a profile is not one: it is fitted first).
 Predictor predictor_file(const std::string& path) {
-  if (!std::filesystem::is_regular_file(path)) throw FieldError(Field::device, "\"" + path + "\"", "no such device file");
+  if (!std::filesystem::is_regular_file(path))
+    throw FieldError(Field::device, "\"" + path + "\"", "no such device file");
   const Json j = read_json_file(path);
   const Json schema = j.is_object() ? j.value("schema", Json()) : Json();
   if (is_file_version(schema, profiler::device_profile_version))
-    throw AdvisedError({path + ": schema = " + schema.dump() + ": a device profile, not a device; fit it first (`cpubone-explore fit ",
-                        Field::device, " NAME ", Field::profile, " " + path + "`)"});
+    throw AdvisedError(
+        {path + ": schema = " + schema.dump() + ": a device profile, not a device; fit it first (`cpubone-explore fit ",
+         Field::device, " NAME ", Field::profile, " " + path + "`)"});
   return predictor_from_json(j, path);
 }
 
 // Host without a fitted predictor: what is missing, what else there is, and what `fit` would take.
 [[noreturn]] void no_host_predictor(const DeviceRef& d) {
   if (std::filesystem::exists(d.profile_path))
-    throw FieldError(Field::device, "\"" + d.name + "\"", {"no predictor fitted from this machine's profile " + d.profile_path +
-                     " yet (`cpubone-explore fit ", Field::device, " " + d.name + "` fits it in seconds)"});
-  throw FieldError(Field::device, "\"" + d.name + "\"", {"this machine has no profile yet (" + d.profile_path + "); shipped devices: " +
-                   comma_joined(shipped_device_names()) + "; `cpubone-explore fit ", Field::device, " " + d.name +
-                   "` profiles this machine first, " + profiler::profile_duration_estimate(false)});
+    throw FieldError(
+        Field::device, "\"" + d.name + "\"",
+        {"no predictor fitted from this machine's profile " + d.profile_path + " yet (`cpubone-explore fit ",
+         Field::device, " " + d.name + "` fits it in seconds)"});
+  throw FieldError(
+      Field::device, "\"" + d.name + "\"",
+      {"this machine has no profile yet (" + d.profile_path +
+           "); shipped devices: " + comma_joined(shipped_device_names()) + "; `cpubone-explore fit ",
+       Field::device, " " + d.name + "` profiles this machine first, " + profiler::profile_duration_estimate(false)});
 }
 
 }  // namespace
@@ -49,10 +55,13 @@ Predictor predictor_file(const std::string& path) {
 Predictor load_predictor(const DeviceRef& d) {
   switch (d.source) {
     case DeviceSource::file: return predictor_file(d.predictor_path);
-    case DeviceSource::shipped: return predictor_from_json(Json::parse(shipped_devices.at(d.name)), "shipped device " + d.name);
+    case DeviceSource::shipped:
+      return predictor_from_json(Json::parse(shipped_devices.at(d.name)), "shipped device " + d.name);
     case DeviceSource::unknown:
-      throw FieldError(Field::device, "\"" + d.name + "\"", {"not a known device" + did_you_mean(d.name, known_devices()) + " (known: " + comma_joined(known_devices()) +
-                       "; or the path of a device file, e.g. one `calibrate ", Field::out, "` wrote)"});
+      throw FieldError(Field::device, "\"" + d.name + "\"",
+                       {"not a known device" + did_you_mean(d.name, known_devices()) + " (known: " +
+                            comma_joined(known_devices()) + "; or the path of a device file, e.g. one `calibrate ",
+                        Field::out, "` wrote)"});
     case DeviceSource::host:
       if (!std::filesystem::exists(d.predictor_path)) no_host_predictor(d);
       break;
@@ -106,13 +115,16 @@ std::vector<PriorSource> shipped_prior_sources(const std::string& exclude) {
   return out;
 }
 
-Predictor fit_device(const DeviceRef& device, const std::string& profile_file, const FitOptions& options, FitReport* report) {
+Predictor fit_device(const DeviceRef& device, const std::string& profile_file, const FitOptions& options,
+                     FitReport* report) {
   if (device.source == DeviceSource::file)
-    throw FieldError(Field::device, "\"" + device.name + "\"", "name a device to fit (a name without '/', not ending in .json)");
+    throw FieldError(Field::device, "\"" + device.name + "\"",
+                     "name a device to fit (a name without '/', not ending in .json)");
   const std::string path = profile_file.empty() ? device.profile_path : profile_file;
   if (!device.is_host() && profile_file.empty() && !std::filesystem::exists(path))
-    throw FieldError(Field::device, "\"" + device.name + "\"", {"no profile at " + path + "; run `cpubone-explore profile ", Field::device,
-                     " " + device.name + "` on that device, or give ", Field::profile, " FILE measured there"});
+    throw FieldError(Field::device, "\"" + device.name + "\"",
+                     {"no profile at " + path + "; run `cpubone-explore profile ", Field::device,
+                      " " + device.name + "` on that device, or give ", Field::profile, " FILE measured there"});
   Predictor p = fit(profiler::read_profile_file(path), path, options, report);
   p.device = device.name;
   const std::string& out = device.predictor_path;
@@ -131,12 +143,15 @@ Hardware calibration_hardware(const CalibrationRequest& r) {
   if (r.hardware.empty()) hw = shipped_hardware(r.device);
   else if (is_device_file(r.hardware)) hw = hardware_from_json(read_json_file(r.hardware), Where(r.hardware));
   else if (!(hw = shipped_hardware(r.hardware)))
-    throw FieldError(Field::hardware, "\"" + r.hardware + "\"", "no shipped hardware of that name (shipped: " + comma_joined(shipped_hardware_names()) +
-                     "); or give a hardware description file");
+    throw FieldError(Field::hardware, "\"" + r.hardware + "\"",
+                     "no shipped hardware of that name (shipped: " + comma_joined(shipped_hardware_names()) +
+                         "); or give a hardware description file");
   if (!hw)
-    throw FieldError(Field::device, "\"" + r.device + "\"", {"no shipped hardware description; give ", Field::hardware,
-                     " with a shipped device's name (" + comma_joined(shipped_hardware_names()) + ") or a FILE (fields as in "
-                     "predictor/devices/hardware/pi5.json, every number with its source)"});
+    throw FieldError(Field::device, "\"" + r.device + "\"",
+                     {"no shipped hardware description; give ", Field::hardware,
+                      " with a shipped device's name (" + comma_joined(shipped_hardware_names()) +
+                          ") or a FILE (fields as in "
+                          "predictor/devices/hardware/pi5.json, every number with its source)"});
   return renamed(*hw, r.device);
 }
 
@@ -148,12 +163,15 @@ Predictor calibration_host(const CalibrationRequest& r, CalibrationResult& out) 
   const DeviceRef this_machine = resolve_device(host_device);
   if (host_from.empty() && !std::filesystem::exists(this_machine.predictor_path)) {
     const std::vector<std::string> shipped = shipped_device_names();
-    auto is_shipped = [&](const std::string& name) { return std::find(shipped.begin(), shipped.end(), name) != shipped.end(); };
+    auto is_shipped = [&](const std::string& name) {
+      return std::find(shipped.begin(), shipped.end(), name) != shipped.end();
+    };
     out.host_from_shipped = is_shipped(r.hardware) ? r.hardware : is_shipped(r.device) ? r.device : shipped.front();
     host_from = out.host_from_shipped;
-    out.host_note = {"calibrate: no host predictor fitted on this machine (" + this_machine.predictor_path + "): using the host model the " +
-                         "shipped " + host_from + " carries, as ", Field::host_from, " " + host_from + " does (`cpubone-explore fit ",
-                     Field::device, " host` first to use this machine's)"};
+    out.host_note = {"calibrate: no host predictor fitted on this machine (" + this_machine.predictor_path +
+                         "): using the host model the " + "shipped " + host_from + " carries, as ",
+                     Field::host_from, " " + host_from + " does (`cpubone-explore fit ", Field::device,
+                     " host` first to use this machine's)"};
   }
   if (host_from.empty()) {
     Predictor host = load_predictor(this_machine);
@@ -184,15 +202,19 @@ int64_t timed_threads(const CalibrationRequest& r, const std::vector<PublishedPo
     return column;
   }
   if (r.runtime.empty())
-    throw FieldError(Field::runtime, {"required with your own timings (" + r.published + "): the runtime and version you timed with, e.g. ",
+    throw FieldError(Field::runtime, {"required with your own timings (" + r.published +
+                                          "): the runtime and version you timed with, e.g. ",
                                       Field::runtime, " \"ONNX Runtime 1.17\""});
   if (r.threads && (*r.threads < 1 || *r.threads > 256))
-    throw FieldError(Field::threads, std::to_string(*r.threads), "out of range [1, 256] (the threads " + r.published + " was timed with)");
+    throw FieldError(Field::threads, std::to_string(*r.threads),
+                     "out of range [1, 256] (the threads " + r.published + " was timed with)");
   if (r.threads && column && *r.threads != column)
-    throw FieldError(Field::threads, std::to_string(*r.threads), r.published + ": its threads column says " + std::to_string(column));
+    throw FieldError(Field::threads, std::to_string(*r.threads),
+                     r.published + ": its threads column says " + std::to_string(column));
   if (!r.threads && !column)
-    throw FieldError(Field::threads, {"required with your own timings (" + r.published + "): the threads you timed with, e.g. ",
-                                      Field::threads, " 4 (or a threads column)"});
+    throw FieldError(Field::threads,
+                     {"required with your own timings (" + r.published + "): the threads you timed with, e.g. ",
+                      Field::threads, " 4 (or a threads column)"});
   return r.threads ? *r.threads : column;
 }
 
@@ -224,7 +246,8 @@ void write_device(const Predictor& d, const std::string& path, const std::string
     std::string warned;  // what calibrate found wrong with the timings may say why
     if (d.calibrated->held_out)
       for (const std::string& w : d.calibrated->held_out->warnings) warned += "; " + w;
-    throw InputError(csv + ": the device calibrated from it would not read back (" + e.what() + "), so none is written" + warned);
+    throw InputError(csv + ": the device calibrated from it would not read back (" + e.what() +
+                     "), so none is written" + warned);
   }
   std::error_code ec;
   std::filesystem::rename(written, path, ec);
@@ -236,24 +259,30 @@ void write_device(const Predictor& d, const std::string& path, const std::string
 
 // --zero-shot: the device from the prior the shipped devices other than r.device say (predictor/zero_shot.hpp),
 // updated by out.points when there are any; written as calibrate_device writes any device.
-CalibrationResult zero_shot_calibration(const CalibrationRequest& r, const Hardware& hw, const Predictor& host, CalibrationResult out,
-                                        const std::string& host_from) {
+CalibrationResult zero_shot_calibration(const CalibrationRequest& r, const Hardware& hw, const Predictor& host,
+                                        CalibrationResult out, const std::string& host_from) {
   if (r.method)
-    throw FieldError(Field::zero_shot, "", "a zero-shot device is hardware_transfer with the prior's parameters: no calibration method to choose");
-  std::string rebuild = "cpubone-explore calibrate --device " + r.device + " --zero-shot" +
-                        (r.hardware.empty() ? "" : " --hardware " + std::filesystem::path(r.hardware).filename().string()) +
-                        (r.runtime_class ? " --runtime-class " + std::string(to_string(*r.runtime_class)) : "");
+    throw FieldError(
+        Field::zero_shot, "",
+        "a zero-shot device is hardware_transfer with the prior's parameters: no calibration method to choose");
+  std::string rebuild =
+      "cpubone-explore calibrate --device " + r.device + " --zero-shot" +
+      (r.hardware.empty() ? "" : " --hardware " + std::filesystem::path(r.hardware).filename().string()) +
+      (r.runtime_class ? " --runtime-class " + std::string(to_string(*r.runtime_class)) : "");
   if (!r.published.empty())
     rebuild += " --published " + std::filesystem::path(r.published).filename().string() +
-               (r.column.empty() ? " --runtime \"" + r.runtime + "\" --threads " + std::to_string(hw.threads) : " --column " + r.column);
-  rebuild += host_from.empty() ? ", after `cpubone-explore fit --device host`"
-                               : ", with the host model carried by device " + std::filesystem::path(host_from).filename().string();
+               (r.column.empty() ? " --runtime \"" + r.runtime + "\" --threads " + std::to_string(hw.threads)
+                                 : " --column " + r.column);
+  rebuild += host_from.empty()
+                 ? ", after `cpubone-explore fit --device host`"
+                 : ", with the host model carried by device " + std::filesystem::path(host_from).filename().string();
   const ZeroShotPrior prior = zero_shot_prior(host, out.host, shipped_prior_sources(r.device));
   out.calibration.device = zero_shot_device(host, out.host, hw, prior, out.points, rebuild);
   Predictor& d = out.calibration.device;
   if (!out.points.empty()) {
-    const std::string updated = " (the zero-shot prior from the hardware description, updated by " + std::to_string(out.points.size()) +
-                                " timed network" + (out.points.size() == 1 ? ")" : "s)");
+    const std::string updated = " (the zero-shot prior from the hardware description, updated by " +
+                                std::to_string(out.points.size()) + " timed network" +
+                                (out.points.size() == 1 ? ")" : "s)");
     d.calibrated->timed_by = TimedBy::published;
     d.runtime = hw.runtime + " on " + hw.description + ", " + timings_in_words(*d.calibrated) + updated;
     if (r.column.empty()) {
@@ -262,7 +291,8 @@ CalibrationResult zero_shot_calibration(const CalibrationRequest& r, const Hardw
     }
   }
   out.path = r.out.empty() ? resolve_device(r.device).predictor_path : r.out;
-  if (std::filesystem::path(out.path).has_parent_path()) std::filesystem::create_directories(std::filesystem::path(out.path).parent_path());
+  if (std::filesystem::path(out.path).has_parent_path())
+    std::filesystem::create_directories(std::filesystem::path(out.path).parent_path());
   const profiler::FileLock lock(out.path, "cpubone-explore calibrate");
   write_device(d, out.path, r.published.empty() ? "zero-shot " + r.device : r.published);
   return out;
@@ -273,15 +303,18 @@ CalibrationResult zero_shot_calibration(const CalibrationRequest& r, const Hardw
 CalibrationResult calibrate_device(const CalibrationRequest& r) {
   // A name that reads as a path could never be passed back as --device by name.
   if (r.device.empty() || resolve_device(r.device).is_host() || is_device_file(r.device))
-    throw FieldError(Field::device, "\"" + r.device + "\"", "name a device other than host, without '/' and not ending in .json");
+    throw FieldError(Field::device, "\"" + r.device + "\"",
+                     "name a device other than host, without '/' and not ending in .json");
   CalibrationResult out;
   if (r.published.empty() && !r.zero_shot)
-    throw FieldError(Field::published, {"required: the CSV of timed networks (or ", Field::zero_shot, " for a device from its hardware description alone)"});
+    throw FieldError(Field::published, {"required: the CSV of timed networks (or ", Field::zero_shot,
+                                        " for a device from its hardware description alone)"});
   if (!r.published.empty())
-    for (PublishedPoint& p : read_published(r.published, r.column)) {  // the figures' own errors first: they name the user's file
-    const ZooEntry* z = find_zoo(p.model);
-    (z && !z->unmodelled_work.empty() ? out.not_fitted : out.points).push_back(std::move(p));
-  }
+    for (PublishedPoint& p :
+         read_published(r.published, r.column)) {  // the figures' own errors first: they name the user's file
+      const ZooEntry* z = find_zoo(p.model);
+      (z && !z->unmodelled_work.empty() ? out.not_fitted : out.points).push_back(std::move(p));
+    }
   Hardware hw = calibration_hardware(r);
   if (r.runtime_class) hw = with_runtime_class(hw, *r.runtime_class, "calibrate --runtime-class");
   if (!r.published.empty())
@@ -295,26 +328,30 @@ CalibrationResult calibrate_device(const CalibrationRequest& r) {
   const std::filesystem::path published(r.published);
   // A host predictor fitted before fit recorded its selection says nothing about it.
   const std::optional<std::string>& selection = host.provenance.selection;
-  std::string rebuild = "cpubone-explore calibrate --device " + r.device + " --published " +
-                        (published.is_absolute() ? published.filename().string() : r.published) +
-                        (r.column.empty() ? " --runtime \"" + r.runtime + "\" --threads " + std::to_string(hw.threads) : " --column " + r.column) +
-                        (r.method ? " --method " + std::string(to_string(*r.method)) : "") +
-                        (r.interval == IntervalMethod::pooled_t ? "" : " --interval-method " + std::string(to_string(r.interval))) +
-                        (r.hardware.empty() ? "" : " --hardware " + std::filesystem::path(r.hardware).filename().string()) +
-                        (r.runtime_class ? " --runtime-class " + std::string(to_string(*r.runtime_class)) : "") +
-                        (host_from.empty() ? ", after `" : ", with the host model carried by device " +
-                                                                std::filesystem::path(host_from).filename().string() + " (from `") +
-                        "cpubone-explore fit --device host" + (selection ? " --select " + *selection : "") +
-                        (host_from.empty() ? "`" : "`)");
+  std::string rebuild =
+      "cpubone-explore calibrate --device " + r.device + " --published " +
+      (published.is_absolute() ? published.filename().string() : r.published) +
+      (r.column.empty() ? " --runtime \"" + r.runtime + "\" --threads " + std::to_string(hw.threads)
+                        : " --column " + r.column) +
+      (r.method ? " --method " + std::string(to_string(*r.method)) : "") +
+      (r.interval == IntervalMethod::pooled_t ? "" : " --interval-method " + std::string(to_string(r.interval))) +
+      (r.hardware.empty() ? "" : " --hardware " + std::filesystem::path(r.hardware).filename().string()) +
+      (r.runtime_class ? " --runtime-class " + std::string(to_string(*r.runtime_class)) : "") +
+      (host_from.empty() ? ", after `"
+                         : ", with the host model carried by device " +
+                               std::filesystem::path(host_from).filename().string() + " (from `") +
+      "cpubone-explore fit --device host" + (selection ? " --select " + *selection : "") +
+      (host_from.empty() ? "`" : "`)");
   if (r.hardware.empty()) rebuild = "scripts/calibrate-devices (" + rebuild + ")";
   IntervalOptions interval{r.interval, {}};
   if (r.interval == IntervalMethod::pooled_t) interval.evidence = shipped_interval_evidence(r.device);
-  out.calibration = calibrate(host, out.host, hw, out.points, published.filename().string() +
-                              (r.column.empty() ? "" : " column " + r.column), rebuild, r.method, interval,
-                              shipped_prior_sources(r.device));
+  out.calibration = calibrate(host, out.host, hw, out.points,
+                              published.filename().string() + (r.column.empty() ? "" : " column " + r.column), rebuild,
+                              r.method, interval, shipped_prior_sources(r.device));
   Calibrated& c = *out.calibration.device.calibrated;
   std::vector<NotFittedPoint>& not_fitted = c.held_out->not_fitted.emplace();
-  for (const PublishedPoint& p : out.not_fitted) not_fitted.push_back({p.model, p.latency_ms, find_zoo(p.model)->unmodelled_work});
+  for (const PublishedPoint& p : out.not_fitted)
+    not_fitted.push_back({p.model, p.latency_ms, find_zoo(p.model)->unmodelled_work});
   if (r.column.empty()) timed_by_user(out.calibration.device, r.runtime);
   check_interval(c.interval, r.published, outliers(out.points, chosen_lomo_us(out.calibration), r.published));
   out.path = r.out.empty() ? resolve_device(r.device).predictor_path : r.out;

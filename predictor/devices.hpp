@@ -61,8 +61,8 @@ struct CalibrationResult {
   Calibration calibration;
   std::vector<PublishedPoint> points;      // fitted and scored
   std::vector<PublishedPoint> not_fitted;  // zoo networks that leave out timed work (ZooEntry::unmodelled_work)
-  std::string path;  // where the device was written
-  Ceilings host;     // the host's probed ceilings at 1 thread
+  std::string path;                        // where the device was written
+  Ceilings host;                           // the host's probed ceilings at 1 thread
   // Without host_from and without a fitted host predictor: the shipped device whose host model stood in, as
   // host_from would have, and the one line that says so; "" otherwise.
   std::string host_from_shipped;

@@ -10,8 +10,10 @@ namespace cpx::predictor {
 
 namespace {
 constexpr std::array<std::string_view, op_class_count> class_names{
-    "conv_dense", "conv_grouped", "conv_depthwise", "conv_depthwise_generic", "conv_pointwise", "conv_transpose", "fully_connected", "matmul",
-    "softmax",    "norm",         "elementwise",    "pooling",        "resize",         "data_movement"};
+    "conv_dense",     "conv_grouped",   "conv_depthwise",  "conv_depthwise_generic",
+    "conv_pointwise", "conv_transpose", "fully_connected", "matmul",
+    "softmax",        "norm",           "elementwise",     "pooling",
+    "resize",         "data_movement"};
 
 double log1(double v) { return std::log(std::max(1.0, v)); }
 
@@ -71,7 +73,6 @@ OpClass classify(const OpAttrs& attrs, const ShapeNhwc& in) {
   return std::visit([&](const auto& a) { return op_class(a, in); }, attrs);
 }
 
-
 // What an op kind gives the features beyond its cost: its groups, taps and stride (1 where it has no such
 // thing), the activation it applies at its output, and two flags for variants of the kind that run
 // differently within one op class (variant_a, variant_b). One overload per op kind of space/op.hpp and no
@@ -96,7 +97,11 @@ KindFeatures kind_features(const Conv2d& a, const ShapeNhwc& in, const ShapeNhwc
   // Dilated convs run on XNNPACK alone (kernels/conv2d.cpp).
   const int64_t taps = a.kernel[0] * a.kernel[1];
   const int64_t in_per_group = in.c / a.groups, out_per_group = out.c / a.groups;
-  return {a.groups, taps, a.stride[0] * a.stride[1], a.activation, double(!profiler::xnnpack_has_depthwise_microkernel(taps)),
+  return {a.groups,
+          taps,
+          a.stride[0] * a.stride[1],
+          a.activation,
+          double(!profiler::xnnpack_has_depthwise_microkernel(taps)),
           double(runs.igemm.shape(a, in.c, runs.threads) ||
                  (!a.dilated() && profiler::runs_grouped_loops(in_per_group, out_per_group, a.groups)))};
 }
@@ -114,24 +119,38 @@ KindFeatures kind_features(const Matmul&, const ShapeNhwc&, const ShapeNhwc&, co
 KindFeatures kind_features(const HeadMix&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {.variant_a = 1}; }
 KindFeatures kind_features(const Softmax&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {}; }
 KindFeatures kind_features(const BatchNorm&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {}; }
-KindFeatures kind_features(const GroupNorm&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {.variant_a = 1}; }
-KindFeatures kind_features(const LayerNorm&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {.variant_b = 1}; }
+KindFeatures kind_features(const GroupNorm&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) {
+  return {.variant_a = 1};
+}
+KindFeatures kind_features(const LayerNorm&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) {
+  return {.variant_b = 1};
+}
 // variant_b on the binary elementwise kinds: two tensors read per element, against one for a layer scale.
 KindFeatures kind_features(const Add&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {.variant_b = 1}; }
-KindFeatures kind_features(const Subtract&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {.variant_b = 1}; }
-KindFeatures kind_features(const Multiply&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {.variant_b = 1}; }
-KindFeatures kind_features(const AttentionBias&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {.variant_b = 1}; }
+KindFeatures kind_features(const Subtract&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) {
+  return {.variant_b = 1};
+}
+KindFeatures kind_features(const Multiply&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) {
+  return {.variant_b = 1};
+}
+KindFeatures kind_features(const AttentionBias&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) {
+  return {.variant_b = 1};
+}
 KindFeatures kind_features(const LayerScale&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {}; }
 // One tensor read and a per-channel parameter, as a layer scale.
 KindFeatures kind_features(const PRelu&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {}; }
 KindFeatures kind_features(const Affine&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {}; }
 // Pooling's window is not among its features (taps 1, stride 1), as fitted since the first profile: reading
 // it would change every fitted pooling model, and whether that predicts pooling better is untested.
-KindFeatures kind_features(const GlobalAvgPool&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {.variant_a = 1}; }
+KindFeatures kind_features(const GlobalAvgPool&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) {
+  return {.variant_a = 1};
+}
 KindFeatures kind_features(const AvgPool&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {}; }
 KindFeatures kind_features(const MaxPool&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {.variant_b = 1}; }
 KindFeatures kind_features(const UpsampleNearest&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {}; }
-KindFeatures kind_features(const ResizeBilinear&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {.variant_a = 1}; }
+KindFeatures kind_features(const ResizeBilinear&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) {
+  return {.variant_a = 1};
+}
 KindFeatures kind_features(const Slice&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {}; }
 KindFeatures kind_features(const Concat&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {.variant_a = 1}; }
 KindFeatures kind_features(const Pad&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {.variant_b = 1}; }
@@ -143,7 +162,9 @@ KindFeatures kind_features(const PixelShuffle&, const ShapeNhwc&, const ShapeNhw
 // One tensor read and written, as an affine (no .activation: that would add an activation pass after it).
 KindFeatures kind_features(const Clamp&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {}; }
 // Its bytes moved (two row copies per sample), as concat: no profile has timed the kind yet.
-KindFeatures kind_features(const ClassToken&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {.variant_a = 1}; }
+KindFeatures kind_features(const ClassToken&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) {
+  return {.variant_a = 1};
+}
 // Its bytes moved, as the other data movement (one copy of the tensor); no profile has timed the kind yet.
 KindFeatures kind_features(const WindowPartition&, const ShapeNhwc&, const ShapeNhwc&, const Runs&) { return {}; }
 
@@ -159,8 +180,8 @@ OpClass op_class_from_string(std::string_view name, const Where& where) {
 
 namespace {
 constexpr std::array<std::string_view, base_feature_count> base_names{
-    "log_work", "log_bytes", "log_in_per_group", "log_out_per_group", "log_out_pixels", "log_taps", "strided",
-    "log_threads", "log_weight_bytes", "log_intensity", "variant_a", "variant_b", "isolated"};
+    "log_work",    "log_bytes",        "log_in_per_group", "log_out_per_group", "log_out_pixels", "log_taps", "strided",
+    "log_threads", "log_weight_bytes", "log_intensity",    "variant_a",         "variant_b",      "isolated"};
 }  // namespace
 
 std::array<std::string, feature_count> feature_names() {
@@ -169,7 +190,8 @@ std::array<std::string, feature_count> feature_names() {
   names[k++] = "bias";
   for (const auto& n : base_names) names[k++] = std::string(n);
   for (size_t i = 0; i < base_feature_count; ++i)
-    for (size_t j = i; j < base_feature_count; ++j) names[k++] = std::string(base_names[i]) + "*" + std::string(base_names[j]);
+    for (size_t j = i; j < base_feature_count; ++j)
+      names[k++] = std::string(base_names[i]) + "*" + std::string(base_names[j]);
   return names;
 }
 
@@ -207,18 +229,18 @@ OpFeatures op_features(const OpAttrs& attrs, std::span<const ShapeNhwc> ins, con
   const double work = f.macs > 0 ? f.macs : f.bytes;
   const double log_threads = std::log(static_cast<double>(std::max<int64_t>(1, threads)));
   f.base = {log1(work),
-         log1(f.bytes),
-         log1(static_cast<double>(in.c) / static_cast<double>(k.groups)),
-         log1(static_cast<double>(out.c) / static_cast<double>(k.groups)),
-         log1(static_cast<double>(out.n * out.h * out.w)),
-         log1(static_cast<double>(k.taps)),
-         k.stride > 1 ? 1.0 : 0.0,
-         log_threads,
-         log1(f.weight_bytes),
-         f.macs > 0 ? std::log(std::max(1e-3, f.macs / f.bytes)) : 0.0,
-         k.variant_a,
-         k.variant_b,
-         0.0};
+            log1(f.bytes),
+            log1(static_cast<double>(in.c) / static_cast<double>(k.groups)),
+            log1(static_cast<double>(out.c) / static_cast<double>(k.groups)),
+            log1(static_cast<double>(out.n * out.h * out.w)),
+            log1(static_cast<double>(k.taps)),
+            k.stride > 1 ? 1.0 : 0.0,
+            log_threads,
+            log1(f.weight_bytes),
+            f.macs > 0 ? std::log(std::max(1e-3, f.macs / f.bytes)) : 0.0,
+            k.variant_a,
+            k.variant_b,
+            0.0};
   const Activation act = k.activation;
   if ((runtime_fuses_relu ? unfused(act) : act != Activation::none) && !std::holds_alternative<ActivationOp>(attrs)) {
     const ShapeNhwc act_in[] = {out};

@@ -16,8 +16,21 @@ namespace cpx::predictor {
 // ...), which the executor runs as its own loops (profiler/executor/kernels/depthwise_conv.cpp), at another MACpS.
 // fully_connected: one row (classifier heads); on token rows it is a GEMM and in conv_pointwise.
 enum class OpClass {
-  conv_dense, conv_grouped, conv_depthwise, conv_depthwise_generic, conv_pointwise, conv_transpose, fully_connected, matmul,
-  softmax, norm, elementwise, pooling, resize, data_movement, count_
+  conv_dense,
+  conv_grouped,
+  conv_depthwise,
+  conv_depthwise_generic,
+  conv_pointwise,
+  conv_transpose,
+  fully_connected,
+  matmul,
+  softmax,
+  norm,
+  elementwise,
+  pooling,
+  resize,
+  data_movement,
+  count_
 };
 inline constexpr size_t op_class_count = static_cast<size_t>(OpClass::count_);
 std::string_view to_string(OpClass c);
@@ -30,8 +43,8 @@ inline constexpr size_t isolated_feature = 12;
 inline constexpr size_t feature_count = 1 + base_feature_count + base_feature_count * (base_feature_count + 1) / 2;
 struct OpFeatures {
   OpClass op_class = OpClass::elementwise;
-  double macs = 0;      // multiply-accumulates
-  double bytes = 0;     // fp32 weights + input + output activations
+  double macs = 0;          // multiply-accumulates
+  double bytes = 0;         // fp32 weights + input + output activations
   double weight_bytes = 0;  // fp32 weights
   // [0] log macs (or log bytes for MAC-free ops), [1] log bytes, [2] log in channels per group,
   // [3] log out channels per group, [4] log output pixels (rows of a fully connected op), [5] log kernel
@@ -39,8 +52,8 @@ struct OpFeatures {
   // memory), [9] log arithmetic intensity, [10] and [11]: variant flags within the class (group vs layer
   // norm, transcendental activation vs binary op, bilinear vs nearest, global vs max pool, concat vs pad,
   // a depthwise kernel without a fast XNNPACK microkernel; [11] of a conv or fully connected op: a shape
-  // the executor runs on its igemm rather than XNNPACK, profiler::IgemmRule::shape), [12] measured in isolation: 1 for training
-  // samples timed in a one-block or one-op network (with cold caches, NetworkRun::cold_caches, but still
+  // the executor runs on its igemm rather than XNNPACK, profiler::IgemmRule::shape), [12] measured in isolation: 1 for
+  // training samples timed in a one-block or one-op network (with cold caches, NetworkRun::cold_caches, but still
   // without the ops around them), 0 for ops timed inside whole networks, for an op of such a one-block or
   // one-op network that read only what earlier ops wrote and whose kind fit counts warm then (activations,
   // data movement, depthwise convs: fit's reads_cold_data), and for every prediction (ops run inside

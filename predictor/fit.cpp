@@ -32,8 +32,8 @@ using NetworkSums = std::vector<NetworkSum>;
 // same, for four times the fit time: docs/log/predictor.md).
 // Networks are dealt into options.folds folds. Blocks and single ops timed alone are left out: each is the
 // sum of its own ops almost by construction, and their thousands of records outvoted the networks.
-NetworkSums held_out_network_sums(const Gathered& g, const FitOptions& options, const std::map<int64_t, Ceilings>* ceilings,
-                                  const std::string& no_ceilings) {
+NetworkSums held_out_network_sums(const Gathered& g, const FitOptions& options,
+                                  const std::map<int64_t, Ceilings>* ceilings, const std::string& no_ceilings) {
   std::vector<const Whole*> nets;
   std::map<std::string, int> fold_of;
   auto group = [&](const Whole* w) { return g.samples[w->sample_index.front()].group; };
@@ -64,7 +64,8 @@ NetworkSums held_out_network_sums(const Gathered& g, const FitOptions& options, 
       bool ok = true;
       for (size_t i : w->sample_index) {
         const OpFeatures& f = g.samples[i].f;
-        if (!pf.classes[static_cast<size_t>(f.op_class)] || (f.has_activation && !pf.classes[static_cast<size_t>(OpClass::elementwise)])) {
+        if (!pf.classes[static_cast<size_t>(f.op_class)] ||
+            (f.has_activation && !pf.classes[static_cast<size_t>(OpClass::elementwise)])) {
           ok = false;
           continue;
         }
@@ -96,7 +97,8 @@ double network_prediction_us(const Predictor& p, const NetworkSum& n) {
   double credit_us = 0;
   if (const Predictor::WarmWeights* warm = p.warm_weights_for(t, n.whole->bytes))
     for (const auto& [weight_bytes, own_us] : n.weight_bytes_own_us) credit_us += warm->credit_us(weight_bytes, own_us);
-  return nearest_threads(p.network_scale, t, 1.0) * (n.sum_us - credit_us) + nearest_threads(p.network_overhead_us, t, 0.0);
+  return nearest_threads(p.network_scale, t, 1.0) * (n.sum_us - credit_us) +
+         nearest_threads(p.network_overhead_us, t, 0.0);
 }
 
 // The warm-weights credit's candidate rates: 1 GB/s to 1 TB/s of weights, log-spaced.
@@ -126,11 +128,13 @@ NetworkLaw fit_network_law(const std::vector<const NetworkSum*>& nets, const std
     for (size_t i : use) residuals.push_back(nets[i]->whole->measured_us - l.scale * effective_us(i));
     l.overhead_us = median(residuals);
     loss = 0;
-    for (size_t i : use) loss += std::abs((l.scale * effective_us(i) + l.overhead_us) / nets[i]->whole->measured_us - 1);
+    for (size_t i : use)
+      loss += std::abs((l.scale * effective_us(i) + l.overhead_us) / nets[i]->whole->measured_us - 1);
     return l;
   };
   double best_loss = 0;
-  if (max_share <= 0 || use.size() < min_networks_warm) return fit_at([&](size_t i) { return nets[i]->sum_us; }, best_loss);
+  if (max_share <= 0 || use.size() < min_networks_warm)
+    return fit_at([&](size_t i) { return nets[i]->sum_us; }, best_loss);
   NetworkLaw best;
   best_loss = std::numeric_limits<double>::infinity();
   std::vector<double> sizes;
@@ -140,7 +144,11 @@ NetworkLaw fit_network_law(const std::vector<const NetworkSum*>& nets, const std
     for (int k = 0; k < warm_rate_steps; ++k) {
       const double below = sizes[c];
       double loss = 0;
-      NetworkLaw l = fit_at([&](size_t i) { return nets[i]->sum_us - (nets[i]->whole->bytes <= below ? credits[i][static_cast<size_t>(k)] : 0.0); }, loss);
+      NetworkLaw l = fit_at(
+          [&](size_t i) {
+            return nets[i]->sum_us - (nets[i]->whole->bytes <= below ? credits[i][static_cast<size_t>(k)] : 0.0);
+          },
+          loss);
       if (loss < best_loss) {
         l.warm = Predictor::WarmWeights{below, warm_us_per_byte(k), max_share};
         best = l, best_loss = loss;
@@ -154,8 +162,9 @@ NetworkLaw fit_network_law(const std::vector<const NetworkSum*>& nets, const std
 // own law's fit, than the scale alone does (absolute relative errors, paired). max_share per thread count: 1 -
 // DRAM / cache bandwidth as probed (none: no credit). Returns both held-out errors and the choice, and
 // sets each network's relative error (predicted / measured - 1) with the chosen law fitted without it.
-std::map<int64_t, FitReport::WarmChoice> fit_network_scale(Predictor& p, const NetworkSums& sums, const std::map<int64_t, double>& max_share,
-                                                          std::map<const NetworkSum*, double>& held_out_error) {
+std::map<int64_t, FitReport::WarmChoice> fit_network_scale(Predictor& p, const NetworkSums& sums,
+                                                           const std::map<int64_t, double>& max_share,
+                                                           std::map<const NetworkSum*, double>& held_out_error) {
   std::map<int64_t, std::vector<const NetworkSum*>> by_threads;
   for (const NetworkSum& n : sums) by_threads[n.whole->threads].push_back(&n);
   std::map<int64_t, FitReport::WarmChoice> choice;
@@ -167,7 +176,8 @@ std::map<int64_t, FitReport::WarmChoice> fit_network_scale(Predictor& p, const N
     for (size_t i = 0; i < nets.size(); ++i)
       for (int k = 0; k < warm_rate_steps; ++k)
         for (const auto& [weight_bytes, own_us] : nets[i]->weight_bytes_own_us)
-          credits[i][static_cast<size_t>(k)] += Predictor::WarmWeights{0, warm_us_per_byte(k), share}.credit_us(weight_bytes, own_us);
+          credits[i][static_cast<size_t>(k)] +=
+              Predictor::WarmWeights{0, warm_us_per_byte(k), share}.credit_us(weight_bytes, own_us);
     std::vector<size_t> all(nets.size());
     std::iota(all.begin(), all.end(), 0);
     auto apply = [&](Predictor& q, const NetworkLaw& l) {
@@ -176,8 +186,9 @@ std::map<int64_t, FitReport::WarmChoice> fit_network_scale(Predictor& p, const N
       if (l.warm) q.warm_weights[t] = *l.warm;
       else q.warm_weights.erase(t);
     };
-    const bool can_warm = share > 0 && nets.size() > 2 * min_networks_warm &&
-                          std::all_of(nets.begin(), nets.end(), [](const NetworkSum* n) { return n->whole->bytes > 0; });
+    const bool can_warm =
+        share > 0 && nets.size() > 2 * min_networks_warm &&
+        std::all_of(nets.begin(), nets.end(), [](const NetworkSum* n) { return n->whole->bytes > 0; });
     // Each network's error with the law fitted without it: the scale alone, and with the credit.
     std::vector<double> scale_error, warm_error;
     for (size_t i = 0; i < nets.size(); ++i) {
@@ -224,7 +235,8 @@ std::map<int64_t, FitReport::WarmChoice> fit_network_scale(Predictor& p, const N
 // machine_speed sample of its thread count the profile took (error' = (1 + error) * median / sample - 1).
 // Without them the interval covered far fewer of later validate runs' networks than it claimed
 // (docs/log/predictor.md, moved from code comments).
-std::optional<HostInterval> network_interval(const Gathered& g, const std::map<const NetworkSum*, double>& held_out_error,
+std::optional<HostInterval> network_interval(const Gathered& g,
+                                             const std::map<const NetworkSum*, double>& held_out_error,
                                              const profiler::Profile& profile) {
   std::map<int64_t, std::vector<double>> speed_factors;  // median / sample, per thread count
   if (profile.machine_speed) {
@@ -256,23 +268,27 @@ std::optional<HostInterval> network_interval(const Gathered& g, const std::map<c
   }
   if (out.by_threads.empty()) return std::nullopt;
   out.level = interval_level;
-  out.method = "10th to 90th percentile of the relative errors (predicted / measured - 1) of the profile's whole networks (sampled, and zoo ones of the fitted families), "
-                     "each predicted by class models fitted without it (k folds) and a network scale (and warm-weights credit) "
-                     "fitted without it (leave one out), at the prediction's thread count, each combined with the machine's speed "
-                     "at every check the profile made of it (machine_speed); "
-                     "latency_us_low = latency_us / (1 + error_high), latency_us_high = latency_us / (1 + error_low); "
-                     "in-distribution networks: validate measures how much wider the errors of other networks are";
+  out.method =
+      "10th to 90th percentile of the relative errors (predicted / measured - 1) of the profile's whole networks "
+      "(sampled, and zoo ones of the fitted families), "
+      "each predicted by class models fitted without it (k folds) and a network scale (and warm-weights credit) "
+      "fitted without it (leave one out), at the prediction's thread count, each combined with the machine's speed "
+      "at every check the profile made of it (machine_speed); "
+      "latency_us_low = latency_us / (1 + error_high), latency_us_high = latency_us / (1 + error_low); "
+      "in-distribution networks: validate measures how much wider the errors of other networks are";
   return out;
 }
 
 // The predictor's provenance, written from the fit's report and options.
-Json fit_provenance(const profiler::Profile& profile, const std::string& profile_path, const FitOptions& options, const Gathered& g,
-                    const FitReport& r) {
+Json fit_provenance(const profiler::Profile& profile, const std::string& profile_path, const FitOptions& options,
+                    const Gathered& g, const FitReport& r) {
   Json class_stats = Json::object();
   for (const FitReport::Class& c : r.classes)
-    class_stats[std::string(to_string(c.op_class))] = {{"samples", c.samples}, {"train_mape", c.train_mape},
-                                                      {"noisy_dropped", c.noisy_dropped}, {"noisy_used", c.noisy_used},
-                                                      {"held_out", held_out_json(c.held_out, options)}};
+    class_stats[std::string(to_string(c.op_class))] = {{"samples", c.samples},
+                                                       {"train_mape", c.train_mape},
+                                                       {"noisy_dropped", c.noisy_dropped},
+                                                       {"noisy_used", c.noisy_used},
+                                                       {"held_out", held_out_json(c.held_out, options)}};
   Json warm_choice = Json::object();
   for (const auto& [t, w] : r.warm_weights)
     warm_choice[std::to_string(t)] = {{"networks", w.networks},
@@ -280,34 +296,40 @@ Json fit_provenance(const profiler::Profile& profile, const std::string& profile
                                       {"held_out_mape_warm_weights", w.held_out_mape_warm_weights},
                                       {"gain_standard_error", w.gain_standard_error},
                                       {"chosen", w.warm ? "warm_weights" : "scale"}};
-  Json provenance = {{"profile", profile_path},
-          {"environment", profile.environment},
-          {"profile_complete", profile.complete},
-          {"fitted_on", options.zoo_families == FitOptions::ZooFamilies::none
-                            ? "profile sections configs, ops and networks (block grid, operator micro-benchmarks, networks sampled with seeds >= 1e6); zoo held out"
-                            : "profile sections configs, ops, networks (block grid, operator micro-benchmarks, networks sampled with seeds >= 1e6) "
-                              "and zoo, the networks of the families in zoo_families_fitted (the others held out)"},
-          {"zoo_families", to_string(options.zoo_families)},
-          {"speed_correction", to_string(options.speed_correction)},
-          {"zoo_families_fitted", g.zoo_families},
-          {"samples", g.samples.size()},
-          {"selection", to_string(options.selection)},
-          {"ridge", options.ridge},
-          {"residual_trees", options.residual_trees ? Json{{"trees", options.boost.trees}, {"depth", options.boost.depth},
-                                                           {"min_leaf", options.boost.min_leaf},
-                                                           {"learning_rate", options.boost.learning_rate}}
-                                                    : Json(false)},
-          {"classes", class_stats},
-          {"noise", {{"policy", noisy_sample_policy},
-                     {"allow_noisy", options.allow_noisy},
-                     {"samples_noisy", r.samples_noisy},
-                     {"samples_dropped", r.samples_dropped},
-                     {"samples_used", r.samples_used},
-                     {"measurements", g.noise.to_json()}}}};
+  Json provenance = {
+      {"profile", profile_path},
+      {"environment", profile.environment},
+      {"profile_complete", profile.complete},
+      {"fitted_on", options.zoo_families == FitOptions::ZooFamilies::none
+                        ? "profile sections configs, ops and networks (block grid, operator micro-benchmarks, networks "
+                          "sampled with seeds >= 1e6); zoo held out"
+                        : "profile sections configs, ops, networks (block grid, operator micro-benchmarks, networks "
+                          "sampled with seeds >= 1e6) "
+                          "and zoo, the networks of the families in zoo_families_fitted (the others held out)"},
+      {"zoo_families", to_string(options.zoo_families)},
+      {"speed_correction", to_string(options.speed_correction)},
+      {"zoo_families_fitted", g.zoo_families},
+      {"samples", g.samples.size()},
+      {"selection", to_string(options.selection)},
+      {"ridge", options.ridge},
+      {"residual_trees", options.residual_trees ? Json{{"trees", options.boost.trees},
+                                                       {"depth", options.boost.depth},
+                                                       {"min_leaf", options.boost.min_leaf},
+                                                       {"learning_rate", options.boost.learning_rate}}
+                                                : Json(false)},
+      {"classes", class_stats},
+      {"noise",
+       {{"policy", noisy_sample_policy},
+        {"allow_noisy", options.allow_noisy},
+        {"samples_noisy", r.samples_noisy},
+        {"samples_dropped", r.samples_dropped},
+        {"samples_used", r.samples_used},
+        {"measurements", g.noise.to_json()}}}};
   provenance["warm_weights"] = warm_choice;
   provenance["weight_streaming"] = r.weight_streaming;
   provenance["gemm_tiles"] = r.gemm_tiles;
-  if (r.machine_speed) provenance["machine_speed"] = {{"spread", r.machine_speed->spread}, {"slowed", r.machine_speed->slowed}};
+  if (r.machine_speed)
+    provenance["machine_speed"] = {{"spread", r.machine_speed->spread}, {"slowed", r.machine_speed->slowed}};
   return provenance;
 }
 
@@ -322,19 +344,24 @@ void add_gemm_notes(FitReport& r, const Ceilings* c) {
       c->last_level_cache_bytes > 0
           ? "modelled: weights past the last-level cache are read from DRAM again for every further GEMM row tile "
             "(weight_stream_bytes in predictor/roofline.hpp)"
-          : "not modelled: the profile's peaks lack dram_read_bytes_per_s, last_level_cache_bytes or gemm_tile_rows (profiled "
-            "before 2026-11-25, or cpuinfo could not read the caches, as on VMs that hide them); profile again to model it";
+          : "not modelled: the profile's peaks lack dram_read_bytes_per_s, last_level_cache_bytes or gemm_tile_rows "
+            "(profiled "
+            "before 2026-11-25, or cpuinfo could not read the caches, as on VMs that hide them); profile again to "
+            "model it";
   r.gemm_tiles =
       c->gemm_tile_cols > 0
-          ? "modelled: convs and linear ops on XNNPACK compute whole GEMM tiles of " + std::to_string(c->gemm_tile_cols) +
-                " output channels x " + std::to_string(c->gemm_tile_rows) + " rows (padded_macs in predictor/roofline.hpp)"
-          : std::string("not modelled: the profile's peaks lack gemm_tile_cols or gemm_tile_rows (profiled before 2026-11-25); "
-                        "profile again to model it");
+          ? "modelled: convs and linear ops on XNNPACK compute whole GEMM tiles of " +
+                std::to_string(c->gemm_tile_cols) + " output channels x " + std::to_string(c->gemm_tile_rows) +
+                " rows (padded_macs in predictor/roofline.hpp)"
+          : std::string(
+                "not modelled: the profile's peaks lack gemm_tile_cols or gemm_tile_rows (profiled before 2026-11-25); "
+                "profile again to model it");
 }
 
 }  // namespace
 
-Predictor fit(const profiler::Profile& profile, const std::string& profile_path, const FitOptions& options, FitReport* report) {
+Predictor fit(const profiler::Profile& profile, const std::string& profile_path, const FitOptions& options,
+              FitReport* report) {
   Predictor p;
   p.device = profile.device.empty() ? "host" : profile.device;
   p.runtime = "cpubone-explore XNNPACK executor on this machine (measured)";
@@ -345,15 +372,14 @@ Predictor fit(const profiler::Profile& profile, const std::string& profile_path,
   r.machine_speed = speed_change(profile, profile_path, options);
   const Json& environment = profile.environment;
   r.emulated = environment.is_object() && environment.value("emulated", false) == true;
-  r.emulation_signs = environment.is_object() ? environment.value("emulation_signs", std::string("signs not recorded")) : "signs not recorded";
+  r.emulation_signs = environment.is_object() ? environment.value("emulation_signs", std::string("signs not recorded"))
+                                              : "signs not recorded";
   // The roofline model needs the probed ceilings at every thread count the profile measured at.
   std::map<int64_t, Ceilings> ceilings;
   std::string no_ceilings;
   try {
     for (const auto& w : g.wholes) ceilings.emplace(w.threads, roofline_ceilings(profile, profile_path, w.threads));
-  } catch (const InputError& e) {
-    no_ceilings = std::string("no roofline model: ") + e.what();
-  }
+  } catch (const InputError& e) { no_ceilings = std::string("no roofline model: ") + e.what(); }
   NoisyTally tally;
   r.classes = fit_classes(p, g.samples, options, tally, no_ceilings.empty() ? &ceilings : nullptr, no_ceilings);
   for (const auto& smp : g.samples) r.samples_noisy += smp.noisy;
@@ -365,7 +391,8 @@ Predictor fit(const profiler::Profile& profile, const std::string& profile_path,
   std::map<int64_t, double> warm_max_share;
   if (no_ceilings.empty())
     for (const auto& [t, c] : ceilings)
-      warm_max_share[t] = std::max(0.0, 1 - host_ceilings(profile, profile_path, t).bandwidth_bytes_per_s / c.bandwidth_bytes_per_s);
+      warm_max_share[t] =
+          std::max(0.0, 1 - host_ceilings(profile, profile_path, t).bandwidth_bytes_per_s / c.bandwidth_bytes_per_s);
   std::map<const NetworkSum*, double> held_out_error;
   r.warm_weights = fit_network_scale(p, network_sums, warm_max_share, held_out_error);
   // A predictor the loader would refuse is not written: say which figure, and why it can be so, now.
@@ -376,7 +403,8 @@ Predictor fit(const profiler::Profile& profile, const std::string& profile_path,
                        "busy?); profile again on a quiet machine");
   p.interval = network_interval(g, held_out_error, profile);
   add_gemm_notes(r, no_ceilings.empty() ? &ceilings.begin()->second : nullptr);
-  p.provenance = provenance_from_json(fit_provenance(profile, profile_path, options, g, r), Where(profile_path, "provenance"));
+  p.provenance =
+      provenance_from_json(fit_provenance(profile, profile_path, options, g, r), Where(profile_path, "provenance"));
   if (report) *report = std::move(r);
   return p;
 }

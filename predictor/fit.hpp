@@ -13,6 +13,7 @@ namespace cpx::predictor {
 // profile are NOT used, so that they can validate the predictor. Samples of a measurement flagged noisy
 // are dropped (see fit in fit.cpp) and counted per class in the provenance. `report`, if given, gets how
 // the fit went. `profile_path` names the profile in errors and the provenance (profiler::read_profile reads it).
-Predictor fit(const profiler::Profile& profile, const std::string& profile_path, const FitOptions& options = {}, FitReport* report = nullptr);
+Predictor fit(const profiler::Profile& profile, const std::string& profile_path, const FitOptions& options = {},
+              FitReport* report = nullptr);
 
 }  // namespace cpx::predictor

@@ -17,19 +17,22 @@ namespace {
 std::string record_group(const std::string& section, const profiler::ProfileRecord& rec) {
   std::string id = rec.id;
   const size_t t = id.rfind("_t");
-  if (t != std::string::npos && t + 2 < id.size() && id.find_first_not_of("0123456789", t + 2) == std::string::npos) id.resize(t);
+  if (t != std::string::npos && t + 2 < id.size() && id.find_first_not_of("0123456789", t + 2) == std::string::npos)
+    id.resize(t);
   return section + "/" + id;
 }
 
 // One op row of a profile as a sample (op kind + attrs + shapes + measured median); nullopt for a view,
 // which costs nothing to learn (profiler::runs_as_view).
-std::optional<Sample> layer_sample(const profiler::MeasuredOp& layer, int64_t threads, const profiler::IgemmRule& igemm, const Where& where) {
+std::optional<Sample> layer_sample(const profiler::MeasuredOp& layer, int64_t threads, const profiler::IgemmRule& igemm,
+                                   const Where& where) {
   Json op = layer.attrs;
   op["op"] = layer.row.op;
   ObjectReader r(op, where / "attrs");
   const OpAttrs attrs = read_op_attrs(r);
   if (profiler::runs_as_view(attrs)) return std::nullopt;
-  return Sample{op_features(attrs, layer.row.in_nhwc, layer.row.out_nhwc, threads, true, igemm), layer.median_us(), false, {}};
+  return Sample{
+      op_features(attrs, layer.row.in_nhwc, layer.row.out_nhwc, threads, true, igemm), layer.median_us(), false, {}};
 }
 
 // In a cold section (every run starts with evicted caches), whether an op counts as having read cold data.
@@ -48,9 +51,9 @@ std::optional<Sample> layer_sample(const profiler::MeasuredOp& layer, int64_t th
 bool reads_cold_data(const profiler::MeasuredOp& layer, OpClass op_class, const std::set<std::string>& warm_twins) {
   const bool depthwise = op_class == OpClass::conv_depthwise || op_class == OpClass::conv_depthwise_generic;
   if (layer.row.inputs.empty() || !(depthwise || warm_twins.count(layer.row.op))) return true;
-  return std::any_of(layer.row.inputs.begin(), layer.row.inputs.end(), [](const std::string& name) { return name == input_tensor; });
+  return std::any_of(layer.row.inputs.begin(), layer.row.inputs.end(),
+                     [](const std::string& name) { return name == input_tensor; });
 }
-
 
 // Ridge regression on standardised features (the bias column is left unpenalised).
 std::array<double, feature_count> ridge(const std::vector<const Sample*>& s, double lambda) {
@@ -64,7 +67,9 @@ std::array<double, feature_count> ridge(const std::vector<const Sample*>& s, dou
     y(i) = std::log(std::max(1e-3, s[static_cast<size_t>(i)]->latency_us));
   }
   Eigen::VectorXd mean = X.colwise().mean();
-  Eigen::VectorXd scale = ((X.rowwise() - mean.transpose()).array().square().colwise().sum() / std::max(1.0, static_cast<double>(n))).sqrt();
+  Eigen::VectorXd scale =
+      ((X.rowwise() - mean.transpose()).array().square().colwise().sum() / std::max(1.0, static_cast<double>(n)))
+          .sqrt();
   mean(0) = 0;
   scale(0) = 1;
   for (Eigen::Index k = 1; k < d; ++k)
@@ -94,9 +99,11 @@ Gathered gather_samples(const profiler::Profile& profile, const Where& where, co
   Gathered g;
   const profiler::IgemmRule igemm = profiler::igemm_rule_of(profile.environment);
   std::optional<profiler::SpeedAtTime> speed;
-  if (profile.machine_speed && options.speed_correction == FitOptions::SpeedCorrection::local) speed.emplace(profile.machine_speed->samples);
+  if (profile.machine_speed && options.speed_correction == FitOptions::SpeedCorrection::local)
+    speed.emplace(profile.machine_speed->samples);
   using profiler::ProfileSection;
-  for (const ProfileSection kind : {ProfileSection::configs, ProfileSection::ops, ProfileSection::networks, ProfileSection::zoo}) {
+  for (const ProfileSection kind :
+       {ProfileSection::configs, ProfileSection::ops, ProfileSection::networks, ProfileSection::zoo}) {
     const std::string_view section = profiler::to_string(kind);
     const bool zoo_section = kind == ProfileSection::zoo;
     if (zoo_section && options.zoo_families == FitOptions::ZooFamilies::none) continue;
@@ -106,16 +113,22 @@ Gathered gather_samples(const profiler::Profile& profile, const Where& where, co
       // A zoo record is fitted if its family is in the fitted half, and then held out by family in the
       // k folds (its samples' group), so that fit's own held-out figures are of unseen families too.
       const ZooEntry* model = zoo_section ? find_zoo(rec.model) : nullptr;
-      if (zoo_section && !model) ((where / section)[i] / "model").fail(Json(rec.model), "not a zoo model of this build");
+      if (zoo_section && !model)
+        ((where / section)[i] / "model").fail(Json(rec.model), "not a zoo model of this build");
       if (zoo_section && !zoo_family_fitted(model->family)) continue;
       if (zoo_section) g.zoo_families.insert(model->family);
       // The reader requires op rows where fit always learns from them; a fitted family's zoo record needs them too.
-      if (zoo_section && rec.layers.empty()) ((where / section)[i] / "layers").fail("expected the op rows of a zoo network of a fitted family");
+      if (zoo_section && rec.layers.empty())
+        ((where / section)[i] / "layers").fail("expected the op rows of a zoo network of a fitted family");
       const int64_t t = rec.threads;
       g.noise.add(std::string(section), rec.timing);
       const bool noisy = speed ? profiler::timing_noisy_in_itself(rec.timing) : rec.timing.noisy;
       const double at_median_speed = speed && rec.elapsed_s ? speed->factor(t, *rec.elapsed_s) : 1.0;
-      Whole w{t, rec.median_us() * at_median_speed, {}, noisy, kind == ProfileSection::networks || zoo_section,
+      Whole w{t,
+              rec.median_us() * at_median_speed,
+              {},
+              noisy,
+              kind == ProfileSection::networks || zoo_section,
               static_cast<double>(rec.bytes)};
       for (size_t k = 0; k < rec.layers.size(); ++k) {
         const Where at = ((where / section)[i] / "layers")[k];
@@ -137,16 +150,18 @@ Gathered gather_samples(const profiler::Profile& profile, const Where& where, co
   return g;
 }
 
-void refuse_empty_or_noisy(const Gathered& g, const Where& where, const std::string& profile_path, const FitOptions& options) {
+void refuse_empty_or_noisy(const Gathered& g, const Where& where, const std::string& profile_path,
+                           const FitOptions& options) {
   if (g.samples.empty()) where.fail("the profile has no block or operator measurements to fit from");
   if (options.allow_noisy) return;
   if (const auto* s = g.noise.mostly_noisy_section())
-    throw AdvisedError({profile_path + ": " + s->first + ": " + std::to_string(s->second.noisy) + " of " +
-                            std::to_string(s->second.measurements) + " measurements flagged noisy, more than " +
-                            std::to_string(static_cast<int>(100 * max_noisy_share_to_fit)) + "% of a section fit learns from (" +
-                            g.noise.summary() +
-                            "); the machine was busy while profiling: re-profile on a quiet machine (`cpubone-explore profile ",
-                        Field::quiet_machine_check, "`), or fit anyway with ", Field::allow_noisy});
+    throw AdvisedError(
+        {profile_path + ": " + s->first + ": " + std::to_string(s->second.noisy) + " of " +
+             std::to_string(s->second.measurements) + " measurements flagged noisy, more than " +
+             std::to_string(static_cast<int>(100 * max_noisy_share_to_fit)) + "% of a section fit learns from (" +
+             g.noise.summary() +
+             "); the machine was busy while profiling: re-profile on a quiet machine (`cpubone-explore profile ",
+         Field::quiet_machine_check, "`), or fit anyway with ", Field::allow_noisy});
 }
 
 std::optional<FitReport::SpeedChange> speed_change(const profiler::Profile& profile, const std::string& profile_path,
@@ -154,10 +169,12 @@ std::optional<FitReport::SpeedChange> speed_change(const profiler::Profile& prof
   if (!profile.machine_speed) return std::nullopt;
   const double spread = profiler::speed_spread(profile.machine_speed->samples);
   if (spread > max_speed_spread_to_fit && !options.allow_noisy)
-    throw AdvisedError({profile_path + ": machine_speed: the speed reference's times spread by " + std::to_string(std::lround(100 * spread)) +
-                            "% (" + profiler::spread_of_meaning + "; limit " + std::to_string(std::lround(100 * max_speed_spread_to_fit)) +
-                            "%): the machine changed speed while profiling; re-profile on a quiet machine, or fit anyway with ",
-                        Field::allow_noisy});
+    throw AdvisedError(
+        {profile_path + ": machine_speed: the speed reference's times spread by " +
+             std::to_string(std::lround(100 * spread)) + "% (" + profiler::spread_of_meaning + "; limit " +
+             std::to_string(std::lround(100 * max_speed_spread_to_fit)) +
+             "%): the machine changed speed while profiling; re-profile on a quiet machine, or fit anyway with ",
+         Field::allow_noisy});
   return FitReport::SpeedChange{spread, spread > profiler::max_speed_spread};
 }
 
@@ -207,7 +224,8 @@ ClassModel fit_class_model(Predictor& p, size_t c, const std::vector<Sample>& ow
     for (const Sample* smp : mine) {
       x.push_back(smp->f.base);
       for (size_t k = 0; k < base_feature_count; ++k) x.back()[k] = std::clamp(x.back()[k], m.lo[k], m.hi[k]);
-      r.push_back(std::log(std::max(1e-3, smp->latency_us)) - std::log(p.predict_class_us(static_cast<OpClass>(c), smp->f.base)));
+      r.push_back(std::log(std::max(1e-3, smp->latency_us)) -
+                  std::log(p.predict_class_us(static_cast<OpClass>(c), smp->f.base)));
     }
     m.residual_trees = fit_boost(x, r, options.boost);
   }
@@ -252,8 +270,9 @@ uint64_t fnv1a(const std::string& s) {
 // Held-out MAPE of each kind on class c's samples: k folds by record group, and the records with the
 // largest work (top 20% of samples) held out from a model trained on the rest; the choice is by
 // options.selection (why kfold is the default: see FitOptions::Selection).
-ClassHeldOut compare_held_out(const Predictor& p, size_t c, const std::vector<Sample>& own, const std::map<int64_t, Ceilings>* ceilings,
-                         const std::string& no_ceilings, const FitOptions& options) {
+ClassHeldOut compare_held_out(const Predictor& p, size_t c, const std::vector<Sample>& own,
+                              const std::map<int64_t, Ceilings>* ceilings, const std::string& no_ceilings,
+                              const FitOptions& options) {
   ClassHeldOut h;
   std::map<std::string, double> group_work;  // largest log work of each group
   for (const auto& s : own) {
@@ -262,20 +281,24 @@ ClassHeldOut compare_held_out(const Predictor& p, size_t c, const std::vector<Sa
   }
   if (!options.roofline) return h.note = "roofline model disabled", h;
   if (!ceilings) return h.note = no_ceilings, h;
-  if (static_cast<int64_t>(own.size()) < min_samples_to_select || group_work.size() < 2 * static_cast<size_t>(options.folds))
-    return h.note = "too few samples or records for a held-out comparison (" + std::to_string(own.size()) + " samples, " +
-                    std::to_string(group_work.size()) + " records)", h;
+  if (static_cast<int64_t>(own.size()) < min_samples_to_select ||
+      group_work.size() < 2 * static_cast<size_t>(options.folds))
+    return h.note = "too few samples or records for a held-out comparison (" + std::to_string(own.size()) +
+                    " samples, " + std::to_string(group_work.size()) + " records)",
+           h;
   h.kinds = {ModelKind::quadratic, ModelKind::roofline};
   if (options.residual_trees) h.kinds.push_back(ModelKind::roofline_trees);
   auto fit_kind = [&](ModelKind k, const std::vector<Sample>& train) {
-    if (k != ModelKind::quadratic) return fit_roofline_class(c, train, *ceilings, k == ModelKind::roofline_trees, options);
+    if (k != ModelKind::quadratic)
+      return fit_roofline_class(c, train, *ceilings, k == ModelKind::roofline_trees, options);
     Predictor q = p;  // fit_class_model leaves its model in the predictor it is given
     return fit_class_model(q, c, train, options, ceilings);
   };
   // Sum of absolute percentage errors of each kind over a test set, training on the complement; with
   // `by_group`, also each kind's sum and count per record group.
   using GroupSums = std::map<std::string, std::vector<double>>;
-  auto split = [&](const std::function<bool(const Sample&)>& held, std::vector<double>& ape, int64_t& n, GroupSums* by_group) {
+  auto split = [&](const std::function<bool(const Sample&)>& held, std::vector<double>& ape, int64_t& n,
+                   GroupSums* by_group) {
     std::vector<Sample> train, test;
     for (const auto& s : own) (held(s) ? test : train).push_back(s);
     if (train.size() < 3 || test.empty()) return;
@@ -298,8 +321,11 @@ ClassHeldOut compare_held_out(const Predictor& p, size_t c, const std::vector<Sa
   int64_t n = 0;
   GroupSums by_group;
   for (int fold = 0; fold < options.folds; ++fold)
-    split([&](const Sample& s) { return fnv1a(s.group) % static_cast<uint64_t>(options.folds) == static_cast<uint64_t>(fold); }, ape, n,
-          &by_group);
+    split(
+        [&](const Sample& s) {
+          return fnv1a(s.group) % static_cast<uint64_t>(options.folds) == static_cast<uint64_t>(fold);
+        },
+        ape, n, &by_group);
   for (double& a : ape) a /= static_cast<double>(std::max<int64_t>(1, n));
   h.kfold_mape = ape;
   const bool monotone = !monotone_features(static_cast<OpClass>(c)).empty();
@@ -341,7 +367,8 @@ ClassHeldOut compare_held_out(const Predictor& p, size_t c, const std::vector<Sa
   size_t best = kfold_best;
   if (options.selection == FitOptions::Selection::kfold) {
     for (size_t i = 0; i < h.kinds.size(); ++i)
-      if (h.eligible[i] && h.kfold_mape[i] - h.kfold_mape[kfold_best] <= kfold_tie_standard_errors * h.kfold_gap_se[i] &&
+      if (h.eligible[i] &&
+          h.kfold_mape[i] - h.kfold_mape[kfold_best] <= kfold_tie_standard_errors * h.kfold_gap_se[i] &&
           h.largest_mape[i] < h.largest_mape[best])
         best = i;
   } else {
@@ -357,8 +384,8 @@ ClassHeldOut compare_held_out(const Predictor& p, size_t c, const std::vector<Sa
 // The classes XNNPACK runs as GEMMs (padded_macs): convs with more than one input channel per group and
 // linear ops, not depthwise convs, pooling or elementwise ops.
 bool runs_on_gemm_tiles(OpClass c) {
-  return c == OpClass::conv_dense || c == OpClass::conv_grouped || c == OpClass::conv_pointwise || c == OpClass::conv_transpose ||
-         c == OpClass::fully_connected;
+  return c == OpClass::conv_dense || c == OpClass::conv_grouped || c == OpClass::conv_pointwise ||
+         c == OpClass::conv_transpose || c == OpClass::fully_connected;
 }
 
 }  // namespace
@@ -374,19 +401,23 @@ Json held_out_json(const ClassHeldOut& h, const FitOptions& options) {
                              std::to_string(std::lround(kfold_tie_standard_errors)) +
                              " standard errors (kfold_gap_se) of it, the one with the lowest largest-shapes MAPE"
                        : "of the eligible kinds: lowest mean of the k-fold and largest-shapes held-out MAPE";
-  j["largest_shapes"] = "records with the largest work, a fifth of the samples, held out from a model fitted on the rest";
+  j["largest_shapes"] =
+      "records with the largest work, a fifth of the samples, held out from a model fitted on the rest";
   if (std::find(h.eligible.begin(), h.eligible.end(), 0) != h.eligible.end())
-    j["not_eligible"] = "quadratic: this conv class's efficiency must not fall as its channels or pixels grow, which only the roofline kinds guarantee";
+    j["not_eligible"] =
+        "quadratic: this conv class's efficiency must not fall as its channels or pixels grow, which only the roofline "
+        "kinds guarantee";
   for (size_t i = 0; i < h.kinds.size(); ++i)
     j[std::string(to_string(h.kinds[i]))] = {{"kfold_mape", h.kfold_mape[i]},
-                                                                   {"largest_shapes_mape", h.largest_mape[i]},
-                                                                   {"kfold_gap_se", h.kfold_gap_se[i]},
-                                                                   {"eligible", static_cast<bool>(h.eligible[i])}};
+                                             {"largest_shapes_mape", h.largest_mape[i]},
+                                             {"kfold_gap_se", h.kfold_gap_se[i]},
+                                             {"eligible", static_cast<bool>(h.eligible[i])}};
   return j;
 }
 
-std::vector<FitReport::Class> fit_classes(Predictor& p, const std::vector<Sample>& samples, const FitOptions& options, NoisyTally& tally,
-                                          const std::map<int64_t, Ceilings>* ceilings, const std::string& no_ceilings) {
+std::vector<FitReport::Class> fit_classes(Predictor& p, const std::vector<Sample>& samples, const FitOptions& options,
+                                          NoisyTally& tally, const std::map<int64_t, Ceilings>* ceilings,
+                                          const std::string& no_ceilings) {
   std::vector<FitReport::Class> stats;
   // The elementwise model first: the other classes learn their op's time without its activation pass.
   std::vector<size_t> order{static_cast<size_t>(OpClass::elementwise)};
@@ -409,14 +440,16 @@ std::vector<FitReport::Class> fit_classes(Predictor& p, const std::vector<Sample
     }
     const std::map<int64_t, Ceilings>* cc = ceilings ? &own_ceilings : nullptr;
     const ClassHeldOut held = compare_held_out(p, c, own, cc, no_ceilings, options);
-    ClassModel m = held.chosen == ModelKind::quadratic ? fit_class_model(p, c, own, options, cc)
-                                                  : fit_roofline_class(c, own, *cc, held.chosen == ModelKind::roofline_trees, options);
+    ClassModel m = held.chosen == ModelKind::quadratic
+                       ? fit_class_model(p, c, own, options, cc)
+                       : fit_roofline_class(c, own, *cc, held.chosen == ModelKind::roofline_trees, options);
     p.classes[c] = m;
     double ape = 0;
     for (const auto& s : samples)
       if (used_in_class(s, c, use_noisy)) ape += std::abs(p.predict_op_us(s.f) - s.latency_us) / s.latency_us;
     m.train_mape = ape / static_cast<double>(own.size());
-    stats.push_back({static_cast<OpClass>(c), m.samples, m.train_mape, use_noisy ? 0 : noisy, use_noisy ? noisy : 0, held});
+    stats.push_back(
+        {static_cast<OpClass>(c), m.samples, m.train_mape, use_noisy ? 0 : noisy, use_noisy ? noisy : 0, held});
     (use_noisy ? tally.used : tally.dropped) += noisy;
     p.classes[c] = m;
   }

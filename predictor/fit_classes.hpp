@@ -49,7 +49,8 @@ Gathered gather_samples(const profiler::Profile& profile, const Where& where, co
 // (the networks, the in-context op times and the whole-network scale): a profile little noisy overall
 // can have one section mostly noisy, and a network scale fitted on its few quiet networks is far off
 // (docs/log/predictor.md, moved from code comments).
-void refuse_empty_or_noisy(const Gathered& g, const Where& where, const std::string& profile_path, const FitOptions& options);
+void refuse_empty_or_noisy(const Gathered& g, const Where& where, const std::string& profile_path,
+                           const FitOptions& options);
 // How much the machine changed speed while profiling (profiler/measure/machine_speed.hpp), for the provenance;
 // null for a profile from before the check. Above max_speed_spread_to_fit the profile mixes two machines
 // and no per-measurement flag shows it, so it is refused as a mostly noisy one is.
@@ -58,8 +59,9 @@ std::optional<FitReport::SpeedChange> speed_change(const profiler::Profile& prof
 // Fits every class with at least 3 samples into p, of the kind with the lower held-out error (see
 // compare_held_out); returns the per-class statistics. `ceilings` is null when the profile has none to fit
 // the roofline model with (then `no_ceilings` says why).
-std::vector<FitReport::Class> fit_classes(Predictor& p, const std::vector<Sample>& samples, const FitOptions& options, NoisyTally& tally,
-                                          const std::map<int64_t, Ceilings>* ceilings, const std::string& no_ceilings);
+std::vector<FitReport::Class> fit_classes(Predictor& p, const std::vector<Sample>& samples, const FitOptions& options,
+                                          NoisyTally& tally, const std::map<int64_t, Ceilings>* ceilings,
+                                          const std::string& no_ceilings);
 // A class's held-out comparison as the provenance writes it.
 Json held_out_json(const ClassHeldOut& h, const FitOptions& options);
 

@@ -7,10 +7,12 @@ namespace cpx::predictor {
 namespace {
 
 // As `fit`'s options and the provenance spell them.
-constexpr Names<FitOptions::ZooFamilies, 2> zoo_families_names{{{FitOptions::ZooFamilies::none, "none"}, {FitOptions::ZooFamilies::half, "half"}}};
+constexpr Names<FitOptions::ZooFamilies, 2> zoo_families_names{
+    {{FitOptions::ZooFamilies::none, "none"}, {FitOptions::ZooFamilies::half, "half"}}};
 constexpr Names<FitOptions::SpeedCorrection, 2> speed_correction_names{
     {{FitOptions::SpeedCorrection::none, "none"}, {FitOptions::SpeedCorrection::local, "local"}}};
-constexpr Names<FitOptions::Selection, 2> selection_names{{{FitOptions::Selection::kfold, "kfold"}, {FitOptions::Selection::balanced, "balanced"}}};
+constexpr Names<FitOptions::Selection, 2> selection_names{
+    {{FitOptions::Selection::kfold, "kfold"}, {FitOptions::Selection::balanced, "balanced"}}};
 
 // The value `names` gives `name`, or an InputError naming `field`: "<field> = "x": expected a or b".
 template <class E, size_t N>

@@ -16,8 +16,9 @@ namespace cpx::predictor {
 
 // The kinds of class model fit compares on held-out samples, named as the provenance and `fit` name them.
 enum class ModelKind { quadratic, roofline, roofline_trees };
-inline constexpr Names<ModelKind, 3> model_kind_names{{
-    {ModelKind::quadratic, "quadratic"}, {ModelKind::roofline, "roofline"}, {ModelKind::roofline_trees, "roofline+trees"}}};
+inline constexpr Names<ModelKind, 3> model_kind_names{{{ModelKind::quadratic, "quadratic"},
+                                                       {ModelKind::roofline, "roofline"},
+                                                       {ModelKind::roofline_trees, "roofline+trees"}}};
 inline std::string_view to_string(ModelKind k) { return model_kind_names.name_of(k); }
 
 // A class's held-out comparison of the kinds (compare_held_out in fit_classes.cpp).

@@ -86,7 +86,8 @@ GainSpread gain_spread(const ChangedTime& c, const GainEvidence& e, const Predic
   GainSpread s;
   double class_var = 0;
   for (size_t a = 0; a < op_class_count; ++a)
-    for (size_t b = 0; b < op_class_count; ++b) class_var += c.class_delta_us[a] * c.class_delta_us[b] * class_moment(e, a, b);
+    for (size_t b = 0; b < op_class_count; ++b)
+      class_var += c.class_delta_us[a] * c.class_delta_us[b] * class_moment(e, a, b);
   s.class_us = std::sqrt(std::max(0.0, class_var));
   s.op_us = std::sqrt(c.op_variance_us2);
   if (p.calibrated) {
@@ -103,7 +104,8 @@ GainSpread gain_spread(const ChangedTime& c, const GainEvidence& e, const Predic
     for (const auto& [kind, v] : spread) largest = std::max(largest, v);
     for (const auto& [kind, d] : c.kind_delta_us) {
       const auto share = p.calibrated->kind_share.find(kind);
-      if (spread.empty() || (share != p.calibrated->kind_share.end() && share->second >= calibrated_kind_share)) continue;
+      if (spread.empty() || (share != p.calibrated->kind_share.end() && share->second >= calibrated_kind_share))
+        continue;
       const auto it = spread.find(kind);
       const double sd = (it != spread.end() ? it->second : largest) / 0.6745;
       var += d * d * sd * sd;

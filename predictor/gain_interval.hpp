@@ -46,7 +46,7 @@ const GainEvidence& shipped_gain_evidence();
 // What a change does to the predicted time, as the interval needs it. Sums over blocks (a variant).
 struct ChangedTime {
   std::array<double, op_class_count> class_delta_us{};  // Σ old - Σ new predicted time of the class
-  std::map<OpKind, double> kind_delta_us;          // the same by kind of work (op_kinds.hpp)
+  std::map<OpKind, double> kind_delta_us;               // the same by kind of work (op_kinds.hpp)
   double op_variance_us2 = 0;                           // the op-level variance, blocks summed
   ChangedTime& operator+=(const ChangedTime& o);
 };

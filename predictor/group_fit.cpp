@@ -21,7 +21,8 @@ Eigen::VectorXd published_us(const std::vector<PublishedPoint>& points, const st
   Eigen::VectorXd y(static_cast<Eigen::Index>(points.size()));
   for (size_t i = 0; i < points.size(); ++i) {
     if (!(points[i].latency_ms > 0) || !std::isfinite(points[i].latency_ms))
-      throw InputError(source + ": " + points[i].model + " latency_ms = " + std::to_string(points[i].latency_ms) + ": must be positive");
+      throw InputError(source + ": " + points[i].model + " latency_ms = " + std::to_string(points[i].latency_ms) +
+                       ": must be positive");
     y(static_cast<Eigen::Index>(i)) = points[i].latency_ms * 1e3;
   }
   return y;
@@ -32,7 +33,8 @@ Eigen::MatrixXd group_times(const Predictor& transfer, const std::vector<Publish
   for (size_t i = 0; i < points.size(); ++i) {
     const NetworkPrediction p = predict(transfer, points[i].net, transfer.calibrated->hardware.threads);
     for (const auto& op : p.ops) {
-      G(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(op_group(op.op_class))) += op.latency_us - op.activation_us;
+      G(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(op_group(op.op_class))) +=
+          op.latency_us - op.activation_us;
       G(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(OpGroup::elementwise)) += op.activation_us;
     }
   }
@@ -47,7 +49,8 @@ Eigen::MatrixXd group_sums(const Eigen::MatrixXd& T) {
 }
 
 GroupPenalty towards_one() {
-  return {group_ridge * Eigen::MatrixXd::Identity(op_group_count, op_group_count), Eigen::VectorXd::Zero(op_group_count), false};
+  return {group_ridge * Eigen::MatrixXd::Identity(op_group_count, op_group_count),
+          Eigen::VectorXd::Zero(op_group_count), false};
 }
 
 GroupPenalty towards_common() {
@@ -72,14 +75,16 @@ GroupPenalty towards_prior(const GroupPrior& prior, size_t points) {
   return {P, target, true};
 }
 
-GroupFit fit_groups(const Eigen::MatrixXd& G, const Eigen::VectorXd& y, const Eigen::VectorXd& offset, const GroupPenalty& penalty) {
+GroupFit fit_groups(const Eigen::MatrixXd& G, const Eigen::VectorXd& y, const Eigen::VectorXd& offset,
+                    const GroupPenalty& penalty) {
   const Eigen::Index n = G.rows(), K = G.cols();
   const Eigen::MatrixXd& P = penalty.P;
   const Eigen::VectorXd& t = penalty.target;
   Eigen::VectorXd theta = Eigen::VectorXd::Zero(K);
   if (penalty.free_common) {  // start at the least-squares common factor, so the first steps are not huge
     const Eigen::VectorXd total = G.rowwise().sum();
-    const double k = (y.array() - offset.array()).cwiseMax(0).matrix().dot(total) / std::max(total.squaredNorm(), 1e-300);
+    const double k =
+        (y.array() - offset.array()).cwiseMax(0).matrix().dot(total) / std::max(total.squaredNorm(), 1e-300);
     if (k > 0) theta.setConstant(std::log(k));
   }
   auto objective = [&](const Eigen::VectorXd& th) {

@@ -42,6 +42,7 @@ struct GroupFit {
 
 // log factors θ minimising mean_i (log(Σ_k e^θk G_ik + offset_i) − log y_i)² + (θ − t)ᵀP(θ − t), by
 // damped Gauss-Newton.
-GroupFit fit_groups(const Eigen::MatrixXd& G, const Eigen::VectorXd& y, const Eigen::VectorXd& offset, const GroupPenalty& penalty);
+GroupFit fit_groups(const Eigen::MatrixXd& G, const Eigen::VectorXd& y, const Eigen::VectorXd& offset,
+                    const GroupPenalty& penalty);
 
 }  // namespace cpx::predictor

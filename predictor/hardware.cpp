@@ -5,7 +5,8 @@
 
 namespace cpx::predictor {
 
-extern const std::map<std::string, const char*> shipped_hardware_files;  // generated from predictor/devices/hardware/*.json
+extern const std::map<std::string, const char*>
+    shipped_hardware_files;  // generated from predictor/devices/hardware/*.json
 
 namespace {
 
@@ -60,7 +61,8 @@ Hardware hardware_from_json(const Json& j, const Where& where) {
     ObjectReader f(r.raw("runtime_class"), r.at("runtime_class"));
     const std::string name = f.string("value");
     const std::optional<RuntimeClass> c = runtime_class_names.find(name);
-    if (!c) f.at("value").fail(name, "not a runtime class a calibrated device ran: one of " + runtime_class_names.joined());
+    if (!c)
+      f.at("value").fail(name, "not a runtime class a calibrated device ran: one of " + runtime_class_names.joined());
     h.runtime_class = *c;
     if (f.string("source").empty()) f.at("source").fail("", "every hardware figure needs its source");
     f.finish();
@@ -84,7 +86,8 @@ Hardware hardware_from_json(const Json& j, const Where& where) {
   }
   // One thread per core: the peak is over the cores the runtime ran on, so they must be its threads.
   if (counted != h.threads)
-    r.at("cores").fail(counted, "counts " + std::to_string(counted) + " cores, threads.value is " + std::to_string(h.threads));
+    r.at("cores").fail(counted,
+                       "counts " + std::to_string(counted) + " cores, threads.value is " + std::to_string(h.threads));
   h.l1d_kib = sourced(r, "l1d_kib", 1, 1 << 20);
   h.l2_kib = sourced(r, "l2_kib", 0, 1 << 20);
   h.l3_kib = sourced(r, "l3_kib", 0, 1 << 22);
@@ -106,7 +109,9 @@ Hardware with_threads(const Hardware& h, int64_t threads, const std::string& sou
   for (Json g : j["cores"]) {
     const int64_t n = std::min(left, g["count"]["value"].get<int64_t>());
     if (n == 0) break;
-    g["count"] = {{"value", n}, {"source", source + " (of " + g["count"]["value"].dump() + ": " + g["count"]["source"].get<std::string>() + ")"}};
+    g["count"] = {{"value", n},
+                  {"source", source + " (of " + g["count"]["value"].dump() + ": " +
+                                 g["count"]["source"].get<std::string>() + ")"}};
     kept.push_back(g);
     left -= n;
   }
@@ -116,9 +121,12 @@ Hardware with_threads(const Hardware& h, int64_t threads, const std::string& sou
 
 Hardware with_runtime_class(const Hardware& h, RuntimeClass c, const std::string& source) {
   Json j = h.json;
-  j["runtime_class"] = {{"value", std::string(to_string(c))}, {"source", source + " (the description said " + h.json["runtime_class"]["value"].get<std::string>() + ")"}};
+  j["runtime_class"] = {
+      {"value", std::string(to_string(c))},
+      {"source", source + " (the description said " + h.json["runtime_class"]["value"].get<std::string>() + ")"}};
   // The runtime's words follow: the description's named the runtime it had.
-  j["runtime"] = {{"value", std::string(runtime_classes[static_cast<size_t>(c)].what) + ", fp32, batch 1"}, {"source", source}};
+  j["runtime"] = {{"value", std::string(runtime_classes[static_cast<size_t>(c)].what) + ", fp32, batch 1"},
+                  {"source", source}};
   return hardware_from_json(j, Where(source));
 }
 

@@ -25,18 +25,16 @@ double incomplete_beta(double x, double a, double b) {
   if (x <= 0) return 0;
   if (x >= 1) return 1;
   if (x > (a + 1) / (a + b + 2)) return 1 - incomplete_beta(1 - x, b, a);
-  const double front = std::exp(std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) + b * std::log1p(-x)) / a;
+  const double front =
+      std::exp(std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) + b * std::log1p(-x)) / a;
   const double tiny = 1e-300;
   double f = 1, c = 1, d = 0;
   for (int i = 0; i <= 400; ++i) {
     const int m = i / 2;
     double numerator;
-    if (i == 0)
-      numerator = 1;
-    else if (i % 2 == 0)
-      numerator = m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m));
-    else
-      numerator = -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1));
+    if (i == 0) numerator = 1;
+    else if (i % 2 == 0) numerator = m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m));
+    else numerator = -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1));
     d = 1 + numerator * d;
     d = 1 / (std::abs(d) < tiny ? tiny : d);
     c = 1 + numerator / c;
@@ -110,8 +108,8 @@ VariancePrior pooled_prior(const std::vector<HeldOutErrors>& pool) {
   return prior;
 }
 
-LogInterval pooled_interval(const std::vector<double>& log_error, const std::vector<std::string>& group, const VariancePrior& prior,
-                            double level) {
+LogInterval pooled_interval(const std::vector<double>& log_error, const std::vector<std::string>& group,
+                            const VariancePrior& prior, double level) {
   const GroupSpread own = group_spread(log_error, group);
   const double own_dof = own.groups > 0 ? static_cast<double>(own.groups - 1) : 0;
   const double dof = prior.dof + own_dof;
@@ -134,7 +132,8 @@ LogInterval pooled_interval(const std::vector<double>& log_error, const std::vec
   return out;
 }
 
-std::vector<std::array<double, 2>> pooled_error_bounds(const std::vector<double>& error, const std::vector<std::string>& group,
+std::vector<std::array<double, 2>> pooled_error_bounds(const std::vector<double>& error,
+                                                       const std::vector<std::string>& group,
                                                        const VariancePrior& prior, double level) {
   std::vector<double> r(error.size());
   for (size_t i = 0; i < error.size(); ++i) r[i] = std::log1p(error[i]);
@@ -146,7 +145,8 @@ std::vector<std::array<double, 2>> pooled_error_bounds(const std::vector<double>
       if (group[i] != g) r_others.push_back(r[i]), g_others.push_back(group[i]);
     const LogInterval without = pooled_interval(r_others, g_others, prior, level);
     for (size_t i = 0; i < r.size(); ++i)
-      if (group[i] == g) out[i] = {std::expm1(without.centre - without.half_width), std::expm1(without.centre + without.half_width)};
+      if (group[i] == g)
+        out[i] = {std::expm1(without.centre - without.half_width), std::expm1(without.centre + without.half_width)};
   }
   return out;
 }
@@ -162,7 +162,8 @@ double unseen_half_width(const std::vector<std::pair<OpKind, double>>& unseen_ki
   }
   // predict() calls this per network: the normal quantile (a bisection) once per level.
   thread_local double z_level = -1, z = 0;
-  if (level != z_level) z = student_t_quantile((1 + level) / 2, std::numeric_limits<double>::infinity()), z_level = level;
+  if (level != z_level)
+    z = student_t_quantile((1 + level) / 2, std::numeric_limits<double>::infinity()), z_level = level;
   return z * sum;
 }
 

@@ -52,7 +52,7 @@ struct HeldOutErrors {
 struct IntervalEvidence {
   std::vector<HeldOutErrors> devices;
   std::map<OpKind, double> kind_spread;
-  std::vector<std::string> kind_spread_devices;  // the devices the spread was measured across
+  std::vector<std::string> kind_spread_devices;                    // the devices the spread was measured across
   std::map<OpKind, std::map<std::string, double>> kind_deviation;  // per kind, per device: its log deviation
 };
 
@@ -90,11 +90,12 @@ struct LogInterval {
 VariancePrior pooled_prior(const std::vector<HeldOutErrors>& pool);
 
 // The pooled method for errors `log_error` held out by `group`: each group weighs the same.
-LogInterval pooled_interval(const std::vector<double>& log_error, const std::vector<std::string>& group, const VariancePrior& prior,
-                            double level);
+LogInterval pooled_interval(const std::vector<double>& log_error, const std::vector<std::string>& group,
+                            const VariancePrior& prior, double level);
 // Each point's bounds on its relative error (predicted / actual - 1) from the interval sized without its
 // group: how the device's own coverage, and the job's accuracy chart, hold a family out.
-std::vector<std::array<double, 2>> pooled_error_bounds(const std::vector<double>& error, const std::vector<std::string>& group,
+std::vector<std::array<double, 2>> pooled_error_bounds(const std::vector<double>& error,
+                                                       const std::vector<std::string>& group,
                                                        const VariancePrior& prior, double level);
 
 // The log half-width that unseen work adds: the z of `level` times Σ over kinds of the network's share of

@@ -22,7 +22,8 @@ HeldOutErrors held_out_errors(const Predictor& d) {
 
 }  // namespace
 
-IntervalEvidence interval_evidence(const std::vector<Predictor>& devices, const std::vector<const ZooEntry*>& reference) {
+IntervalEvidence interval_evidence(const std::vector<Predictor>& devices,
+                                   const std::vector<const ZooEntry*>& reference) {
   IntervalEvidence out;
   std::map<OpKind, std::vector<double>> deviations;  // per kind, one per device
   for (const Predictor& d : devices) {
@@ -35,7 +36,8 @@ IntervalEvidence interval_evidence(const std::vector<Predictor>& devices, const 
     for (const ZooEntry* z : reference) {
       const Network net = z->build(z->resolution);
       for (const auto& [kind, us] : host_time_by_kind_us(net, predict(d, net, threads))) device_us[kind] += us;
-      for (const auto& [kind, us] : host_time_by_kind_us(net, predict(host, net, d.calibrated->host_threads))) host_us[kind] += us;
+      for (const auto& [kind, us] : host_time_by_kind_us(net, predict(host, net, d.calibrated->host_threads)))
+        host_us[kind] += us;
     }
     double device_total = 0, host_total = 0;
     for (const auto& [kind, us] : device_us) device_total += us;

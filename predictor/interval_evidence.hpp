@@ -14,6 +14,7 @@ namespace cpx::predictor {
 // networks: per device, log(Σ device time of the kind / Σ host time of the kind) less log(Σ device time /
 // Σ host time), the host being the model the device carries; the spread is the median of its absolute
 // value over the devices that price the kind (the typical device's deviation).
-IntervalEvidence interval_evidence(const std::vector<Predictor>& devices, const std::vector<const ZooEntry*>& reference);
+IntervalEvidence interval_evidence(const std::vector<Predictor>& devices,
+                                   const std::vector<const ZooEntry*>& reference);
 
 }  // namespace cpx::predictor

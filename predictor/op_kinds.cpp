@@ -9,7 +9,6 @@ namespace cpx::predictor {
 
 namespace {
 
-
 OpKind of_class(WorkClass c) { return OpKind{c}; }
 
 // One overload per op kind, no catch-all: a new kind of op does not compile until it has a kind here.
@@ -75,12 +74,16 @@ OpKind op_kind(const Network& net, size_t op) {
   return std::visit([&](const auto& a) { return kind_of(a, in); }, o.attrs);
 }
 
-OpKind activation_kind(const Network& net, size_t op) { return {WorkClass::activation, {0, 0}, false, activation_of(net.ops[op].attrs)}; }
+OpKind activation_kind(const Network& net, size_t op) {
+  return {WorkClass::activation, {0, 0}, false, activation_of(net.ops[op].attrs)};
+}
 
 namespace {
 
 // A kind's name is its lead (the class's name, an activation's function) and a tail (" 3x3", " dilated").
-std::string_view lead_of(const OpKind& k) { return k.work == WorkClass::activation ? to_string(k.function) : work_class_names.name_of(k.work); }
+std::string_view lead_of(const OpKind& k) {
+  return k.work == WorkClass::activation ? to_string(k.function) : work_class_names.name_of(k.work);
+}
 using TailText = std::array<char, 64>;
 std::string_view tail_of(const OpKind& k, TailText& buffer) {
   const char* dilated = k.dilated ? " dilated" : "";
@@ -101,7 +104,8 @@ std::string to_string(const OpKind& k) {
 // No lead is a prefix of another lead that has a tail, so comparing leads, then tails, is comparing names;
 // without building a string (a prediction adds every op's time to a map by kind).
 std::strong_ordering operator<=>(const OpKind& a, const OpKind& b) {
-  if (const auto c = lead_of(a).compare(lead_of(b)); c != 0) return c < 0 ? std::strong_ordering::less : std::strong_ordering::greater;
+  if (const auto c = lead_of(a).compare(lead_of(b)); c != 0)
+    return c < 0 ? std::strong_ordering::less : std::strong_ordering::greater;
   TailText ta, tb;
   const int c = tail_of(a, ta).compare(tail_of(b, tb));
   return c < 0 ? std::strong_ordering::less : c > 0 ? std::strong_ordering::greater : std::strong_ordering::equal;
@@ -128,7 +132,9 @@ std::optional<OpKind> parse_op_kind(std::string_view name) {
     return OpKind{WorkClass::activation, {0, 0}, false, *function};
   for (size_t c = 0; c < work_class_names.size(); ++c) {
     const std::string_view class_name = work_class_names.names()[c];
-    if (name.substr(0, class_name.size()) != class_name || (name.size() > class_name.size() && name[class_name.size()] != ' ')) continue;
+    if (name.substr(0, class_name.size()) != class_name ||
+        (name.size() > class_name.size() && name[class_name.size()] != ' '))
+      continue;
     OpKind k{static_cast<WorkClass>(c)};
     std::string_view rest = name.substr(std::min(name.size(), class_name.size() + 1));
     if (rest.ends_with("dilated")) {
@@ -178,7 +184,8 @@ Uncalibrated uncalibrated_work(const std::map<OpKind, double>& times_us, const s
   if (!(total > 0)) return u;
   for (const auto& [kind, us] : times_us) {
     const auto it = kind_share.find(kind);
-    if ((it == kind_share.end() || it->second < calibrated_kind_share) && us > 0) u.kinds.emplace_back(kind, us / total);
+    if ((it == kind_share.end() || it->second < calibrated_kind_share) && us > 0)
+      u.kinds.emplace_back(kind, us / total);
   }
   // Ties in the order of the names, as the map listed them.
   std::stable_sort(u.kinds.begin(), u.kinds.end(), [](const auto& a, const auto& b) { return a.second > b.second; });

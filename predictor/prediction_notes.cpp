@@ -19,16 +19,18 @@ std::optional<std::string> uncalibrated_note(const NetworkPrediction& p) {
   if (!p.uncalibrated || !(p.uncalibrated->share > 0)) return std::nullopt;
   const double share = p.uncalibrated->share;
   std::string kinds;
-  for (const auto& [kind, kind_share] : p.uncalibrated->kinds) kinds += (kinds.empty() ? "" : ", ") + to_string(kind) + " " + percent(kind_share);
+  for (const auto& [kind, kind_share] : p.uncalibrated->kinds)
+    kinds += (kinds.empty() ? "" : ", ") + to_string(kind) + " " + percent(kind_share);
   // predict() widens the interval's high end by share * (factor - 1) of the latency (predictor.hpp, Calibrated).
   const NetworkPrediction::Widening widening = p.widening.value_or(NetworkPrediction::Widening{});
   std::string how;
   if (widening.width_share_unseen) {  // the pooled method: widened by how devices differ on those kinds
-    how = percent(*widening.width_share_unseen) +
-          " of the interval's width comes from that work (how much devices differ on it), the rest from the calibration";
+    how =
+        percent(*widening.width_share_unseen) +
+        " of the interval's width comes from that work (how much devices differ on it), the rest from the calibration";
   } else {
     const double factor = widening.factor, widened = share * (factor - 1);
-    how = !(factor > 1) ? "the interval is not widened for it (its calibration found no extra error there)"
+    how = !(factor > 1)     ? "the interval is not widened for it (its calibration found no extra error there)"
           : widened < 0.005 ? "the interval is widened for it, by less than 1%"
                             : "the interval is widened for it";
   }
@@ -58,20 +60,23 @@ std::optional<std::string> outside_sizes_note(const NetworkPrediction& p) {
   std::snprintf(ms, sizeof ms, "%.3g ms", o.macs_only_us / 1e3);
   return "this network's " + mega_macs(o.macs) + " M MACs lie outside the " + mega_macs(o.calibration_macs_min) + "-" +
          mega_macs(o.calibration_macs_max) +
-         " M MACs of the device's calibration networks, where its fitted terms extrapolate: the interval also reaches MACs alone's " + ms;
+         " M MACs of the device's calibration networks, where its fitted terms extrapolate: the interval also reaches "
+         "MACs alone's " +
+         ms;
 }
 
 }  // namespace
 
-std::vector<std::string> prediction_notes(const NetworkPrediction& p, const OutsideOps& outside, const std::string& model,
-                                          const std::string& unmodelled_work) {
+std::vector<std::string> prediction_notes(const NetworkPrediction& p, const OutsideOps& outside,
+                                          const std::string& model, const std::string& unmodelled_work) {
   std::vector<std::string> notes;
   if (p.interval_us && !p.interval_warning.empty()) notes.push_back("interval: " + p.interval_warning);
   if (auto n = uncalibrated_note(p)) notes.push_back(*n);
   if (auto n = outside_sizes_note(p)) notes.push_back(*n);
   if (auto n = outside_note(outside)) notes.push_back(*n);
   if (!unmodelled_work.empty())
-    notes.push_back("not included: " + unmodelled_work + "; the original " + model + " runs it, so expect it slower than predicted");
+    notes.push_back("not included: " + unmodelled_work + "; the original " + model +
+                    " runs it, so expect it slower than predicted");
   return notes;
 }
 

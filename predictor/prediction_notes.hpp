@@ -16,7 +16,7 @@ namespace cpx::predictor {
 // was widened for it); the network's MACs outside the calibration networks' (outside_calibration_sizes);
 // the ops outside the profiled ranges; the work a zoo network leaves out of its original
 // (`unmodelled_work`, "" for none). Empty when it has none of them.
-std::vector<std::string> prediction_notes(const NetworkPrediction& pred, const OutsideOps& outside, const std::string& model,
-                                          const std::string& unmodelled_work = "");
+std::vector<std::string> prediction_notes(const NetworkPrediction& pred, const OutsideOps& outside,
+                                          const std::string& model, const std::string& unmodelled_work = "");
 
 }  // namespace cpx::predictor

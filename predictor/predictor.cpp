@@ -29,8 +29,9 @@ double class_model_us(const ClassModel& m, const std::array<double, base_feature
 
 double Predictor::predict_class_us(OpClass c, const std::array<double, base_feature_count>& base) const {
   const auto& m = classes[static_cast<size_t>(c)];
-  if (!m) throw InputError(device + " predictor: no model for operator class " + std::string(to_string(c)) +
-                           " (its profile has no measurement of that class)");
+  if (!m)
+    throw InputError(device + " predictor: no model for operator class " + std::string(to_string(c)) +
+                     " (its profile has no measurement of that class)");
   return class_model_us(*m, base);
 }
 
@@ -57,15 +58,20 @@ double nearest_threads(const std::map<int64_t, double>& m, int64_t threads, doub
 
 OpGroup op_group(OpClass c) {
   switch (c) {
-    case OpClass::conv_dense: case OpClass::conv_grouped: case OpClass::conv_pointwise: case OpClass::conv_transpose:
-    case OpClass::fully_connected:
-      return OpGroup::gemm;
-    case OpClass::conv_depthwise: case OpClass::conv_depthwise_generic: case OpClass::pooling:
-      return OpGroup::depthwise;
-    case OpClass::matmul: case OpClass::softmax:
-      return OpGroup::attention;
-    case OpClass::norm: case OpClass::elementwise: case OpClass::resize: case OpClass::data_movement:
-      return OpGroup::elementwise;
+    case OpClass::conv_dense:
+    case OpClass::conv_grouped:
+    case OpClass::conv_pointwise:
+    case OpClass::conv_transpose:
+    case OpClass::fully_connected: return OpGroup::gemm;
+    case OpClass::conv_depthwise:
+    case OpClass::conv_depthwise_generic:
+    case OpClass::pooling: return OpGroup::depthwise;
+    case OpClass::matmul:
+    case OpClass::softmax: return OpGroup::attention;
+    case OpClass::norm:
+    case OpClass::elementwise:
+    case OpClass::resize:
+    case OpClass::data_movement: return OpGroup::elementwise;
     case OpClass::count_: break;
   }
   throw std::logic_error("op_group: no group for class " + std::string(to_string(c)));
@@ -128,8 +134,9 @@ void set_device_interval(const Calibrated* dev, const Network& net, const std::m
   // A network of a family the calibration saw takes that family's interval where the device has one.
   const bool seen = dev->held_out && dev->held_out->families.count(net.family);
   const std::optional<DeviceInterval::SeenFamily>& seen_family = dev->interval.seen_family;
-  const std::array<double, 2> error = seen && seen_family ? std::array<double, 2>{seen_family->error_low, seen_family->error_high}
-                                                          : std::array<double, 2>{dev->interval.error_low, dev->interval.error_high};
+  const std::array<double, 2> error = seen && seen_family
+                                          ? std::array<double, 2>{seen_family->error_low, seen_family->error_high}
+                                          : std::array<double, 2>{dev->interval.error_low, dev->interval.error_high};
   out.interval_us = std::array<double, 2>{out.latency_us / (1 + error[1]), out.latency_us / (1 + error[0])};
   PredictionInterval& interval = out.interval.emplace();
   interval.level = dev->interval.level;
@@ -148,7 +155,8 @@ void set_device_interval(const Calibrated* dev, const Network& net, const std::m
       const double centre = (lo + hi) / 2, own = (hi - lo) / 2;
       const double unseen = unseen_half_width(out.uncalibrated->kinds, dev->kind_spread, interval_level);
       const double total = std::hypot(own, unseen);
-      out.interval_us = std::array<double, 2>{out.latency_us / std::exp(centre + total), out.latency_us / std::exp(centre - total)};
+      out.interval_us =
+          std::array<double, 2>{out.latency_us / std::exp(centre + total), out.latency_us / std::exp(centre - total)};
       const double width_share_unseen = total > 0 ? 1 - own / total : 0.0;
       out.widening = NetworkPrediction::Widening{width_share_unseen, 1};
       interval.half_widths = PredictionInterval::HalfWidths{own, unseen, total};
@@ -168,23 +176,25 @@ void set_device_interval(const Calibrated* dev, const Network& net, const std::m
     const std::map<std::string, int64_t>& families = dev->held_out->families;
     interval.network_family_calibrated = seen;
     if (families.size() < 2 && !seen)
-      out.interval_warning =
-          "held out by model within the " + families.begin()->first + " family only: it says nothing of a " +
-          (net.family.empty() ? std::string("network of another family") : net.family + " network");
+      out.interval_warning = "held out by model within the " + families.begin()->first +
+                             " family only: it says nothing of a " +
+                             (net.family.empty() ? std::string("network of another family") : net.family + " network");
   }
 }
 
 // One op on a calibrated device, as its method prices it: own_us is the host model's time of the op without
 // its activation pass, before the network scale; act_us the pass's, after it. op_us and act_us become the
 // device's; the per-class scale leaves them as they are (its scales sit in the host model's classes).
-void price_on_device(const Calibrated& dev, DevicePricing pricing, const OpFeatures& f, const Ceilings& device, double scale,
-                     double own_us, double& op_us, double& act_us) {
+void price_on_device(const Calibrated& dev, DevicePricing pricing, const OpFeatures& f, const Ceilings& device,
+                     double scale, double own_us, double& op_us, double& act_us) {
   const double group = dev.group_factor[static_cast<size_t>(op_group(f.op_class))];
   const double elementwise = dev.group_factor[static_cast<size_t>(OpGroup::elementwise)];
   if (pricing == DevicePricing::transferred) {
     const double alpha = dev.efficiency_exponent;
-    act_us = elementwise * transferred_us(act_us, 0, f.has_activation ? std::exp(f.activation[1]) : 0, dev.host, device, alpha);
-    op_us = group * transferred_us(scale * own_us, f.macs, f.bytes, dev.host, device, alpha) + act_us + dev.dispatch_us_per_op;
+    act_us = elementwise *
+             transferred_us(act_us, 0, f.has_activation ? std::exp(f.activation[1]) : 0, dev.host, device, alpha);
+    op_us = group * transferred_us(scale * own_us, f.macs, f.bytes, dev.host, device, alpha) + act_us +
+            dev.dispatch_us_per_op;
   } else if (pricing == DevicePricing::group_scaled) {
     act_us *= elementwise;
     op_us = group * scale * own_us + act_us;
@@ -196,7 +206,8 @@ void price_on_device(const Calibrated& dev, DevicePricing pricing, const OpFeatu
 
 }  // namespace
 
-NetworkPrediction predict(const Predictor& p, const Network& net, int64_t threads, std::optional<double> network_bytes) {
+NetworkPrediction predict(const Predictor& p, const Network& net, int64_t threads,
+                          std::optional<double> network_bytes) {
   NetworkPrediction out;
   out.ops.reserve(net.ops.size());
   const Calibrated* dev = p.calibrated ? &*p.calibrated : nullptr;
@@ -247,15 +258,23 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
   }
   // A published runtime's own per-network overhead is unknown; the transfer and the group scale do not
   // invent one (the uniform scale keeps the host's, scaled by its common factor).
-  out.overhead_us = dev && pricing != DevicePricing::class_scaled ? 0.0 : nearest_threads(p.network_overhead_us, host_threads, 0.0);
+  out.overhead_us =
+      dev && pricing != DevicePricing::class_scaled ? 0.0 : nearest_threads(p.network_overhead_us, host_threads, 0.0);
   out.latency_us += out.overhead_us;
   if (dev) {
     set_device_interval(dev, net, host_by_kind_us, out);
   } else if (p.interval) {
     if (const HostInterval::AtThreads* e = nearest_at(p.interval->by_threads, host_threads)) {
-      out.interval_us = std::array<double, 2>{out.latency_us / (1 + e->error_high), out.latency_us / (1 + e->error_low)};
-      out.interval = PredictionInterval{p.interval->level, p.interval->method, e->error_low, e->error_high,
-                                        PredictionInterval::HostFigures{e->networks, e->coverage}, std::nullopt, std::nullopt, std::nullopt};
+      out.interval_us =
+          std::array<double, 2>{out.latency_us / (1 + e->error_high), out.latency_us / (1 + e->error_low)};
+      out.interval = PredictionInterval{p.interval->level,
+                                        p.interval->method,
+                                        e->error_low,
+                                        e->error_high,
+                                        PredictionInterval::HostFigures{e->networks, e->coverage},
+                                        std::nullopt,
+                                        std::nullopt,
+                                        std::nullopt};
     }
   }
   return out;
@@ -269,7 +288,6 @@ std::map<OpKind, double> host_time_by_kind_us(const Network& net, const NetworkP
   }
   return out;
 }
-
 
 std::vector<OutsideFeature> outside_profile(const Predictor& p, const OpFeatures& f) {
   std::vector<OutsideFeature> out;
@@ -300,8 +318,9 @@ OutsideOps outside_profile(const Predictor& p, const Network& net, const Network
   const profiler::IgemmRule igemm = p.provenance.igemm;
   for (size_t i = 0; i < net.ops.size(); ++i) {
     // A fused op is not predicted (profiler/profile/fusion.hpp), so nothing of it can lie outside the profile.
-    out.per_op.push_back(pred.ops[i].fused_into ? std::vector<OutsideFeature>{}
-                                                : outside_profile(p, op_features(net, i, model_threads, fuses_relu, igemm)));
+    out.per_op.push_back(pred.ops[i].fused_into
+                             ? std::vector<OutsideFeature>{}
+                             : outside_profile(p, op_features(net, i, model_threads, fuses_relu, igemm)));
     out.ops += !out.per_op.back().empty();
     for (const auto& o : out.per_op.back()) out.features.insert(std::string(to_string(o.model)) + "." + o.feature);
   }
@@ -338,20 +357,29 @@ Json interval_to_json(const NetworkPrediction& pred) {
     j["uncalibrated"] = std::move(u);
   }
   if (const auto& o = pred.outside_calibration_sizes)
-    j["outside_calibration_sizes"] = {
-        {"macs", o->macs}, {"calibration_macs", {o->calibration_macs_min, o->calibration_macs_max}}, {"macs_only_us", o->macs_only_us}};
+    j["outside_calibration_sizes"] = {{"macs", o->macs},
+                                      {"calibration_macs", {o->calibration_macs_min, o->calibration_macs_max}},
+                                      {"macs_only_us", o->macs_only_us}};
   if (i.network_family_calibrated) j["network_family_calibrated"] = *i.network_family_calibrated;
   if (!pred.interval_warning.empty()) j["warning"] = pred.interval_warning;
   return j;
 }
 
-Json prediction_to_json(const Predictor& p, const Network& net, const NetworkPrediction& pred, int64_t threads, bool layers) {
+Json prediction_to_json(const Predictor& p, const Network& net, const NetworkPrediction& pred, int64_t threads,
+                        bool layers) {
   double macs = 0;
   for (const auto& o : pred.ops) macs += o.macs;
-  Json j = {{"model", net.name}, {"device", p.device}, {"runtime", p.runtime}, {"threads", threads},
-            {"resolution", net.input.h}, {"macs", macs}, {"latency_us", pred.latency_us},
-            {"macps", macs / (pred.latency_us * 1e-6)}, {"overhead_us", pred.overhead_us},
-            {"network_bytes", pred.network_bytes}, {"weights_credit_us", pred.weights_credit_us}};
+  Json j = {{"model", net.name},
+            {"device", p.device},
+            {"runtime", p.runtime},
+            {"threads", threads},
+            {"resolution", net.input.h},
+            {"macs", macs},
+            {"latency_us", pred.latency_us},
+            {"macps", macs / (pred.latency_us * 1e-6)},
+            {"overhead_us", pred.overhead_us},
+            {"network_bytes", pred.network_bytes},
+            {"weights_credit_us", pred.weights_credit_us}};
   // What calibrate warned of when it wrote the device (rows far from the others' fit, ...): every
   // prediction from it says so. Absent when there is nothing to say (every shipped device).
   if (p.calibrated && p.calibrated->held_out && !p.calibrated->held_out->warnings.empty())
@@ -364,7 +392,8 @@ Json prediction_to_json(const Predictor& p, const Network& net, const NetworkPre
   if (pred.uncalibrated) {  // a calibrated device: how much of the time rests on work its calibration barely saw
     j["uncalibrated_share"] = pred.uncalibrated->share;
     Json kinds = Json::array();
-    for (const auto& [kind, share] : pred.uncalibrated->kinds) kinds.push_back({{"kind", to_string(kind)}, {"share", share}});
+    for (const auto& [kind, share] : pred.uncalibrated->kinds)
+      kinds.push_back({{"kind", to_string(kind)}, {"share", share}});
     j["uncalibrated_kinds"] = kinds;
   }
   const OutsideOps outside = outside_profile(p, net, pred, threads);
@@ -387,7 +416,8 @@ Json prediction_to_json(const Predictor& p, const Network& net, const NetworkPre
     r["outside_profile"] = !outside.per_op[i].empty();
     Json features = Json::array();
     for (const auto& f : outside.per_op[i])
-      features.push_back({{"model", to_string(f.model)}, {"feature", f.feature}, {"value", f.value}, {"lo", f.lo}, {"hi", f.hi}});
+      features.push_back(
+          {{"model", to_string(f.model)}, {"feature", f.feature}, {"value", f.value}, {"lo", f.lo}, {"hi", f.hi}});
     r["outside_features"] = std::move(features);
     rows.push_back(std::move(r));
   }

@@ -97,8 +97,8 @@ struct Calibrated {
   // time per op or per byte (physical's linear terms, the transfer's dispatch time), a network outside
   // that range has a share of its time in such terms unlike any calibration network's, which holding
   // families out cannot test when every calibration network is large (or small; docs/log/calibration.md has a
-  // case). Its interval also reaches MACs alone's prediction. Factors on the host model's times carry the host's own per-op costs, measured
-  // at every size: no reach for them. Absent (files from before it): no such reach.
+  // case). Its interval also reaches MACs alone's prediction. Factors on the host model's times carry the host's own
+  // per-op costs, measured at every size: no reach for them. Absent (files from before it): no such reach.
   struct SizeRange {
     double macs_min = 0, macs_max = 0, macs_only_us_per_mac = 0;
   };
@@ -118,12 +118,12 @@ struct ClassModel {
   // The training range of each base feature. Inputs are clamped into it before the quadratic basis, so a
   // network unlike anything measured gets the nearest measured behaviour instead of an exploding polynomial.
   std::array<double, base_feature_count> lo{}, hi{};
-  Boost residual_trees;  // added to the quadratic's log latency; empty = none
+  Boost residual_trees;                   // added to the quadratic's log latency; empty = none
   std::optional<RooflineModel> roofline;  // set: this class is "kind": "roofline"; theta and trees above unused
   // The quadratic's floor: its time never beats the roofline time at these ceilings (the host's probed
   // peak and cache bandwidth per thread count, as the roofline kind uses), so that no shape gets a MACpS
-  // the machine cannot reach (a polynomial extrapolates past the peak: docs/log/predictor.md). Empty (files from before it,
-  // or a profile without ceilings): unbounded.
+  // the machine cannot reach (a polynomial extrapolates past the peak: docs/log/predictor.md). Empty (files from before
+  // it, or a profile without ceilings): unbounded.
   std::map<int64_t, Ceilings> roofline_floor;
   double scale = 1.0;  // calibration factor on latency (1 for a measured device)
   int64_t samples = 0;
@@ -149,8 +149,8 @@ struct HostInterval {
 };
 
 struct Predictor {
-  std::string device;   // "host", "pi5", ...
-  std::string runtime;  // what its figures describe, e.g. "XNNPACK on this machine (measured)"
+  std::string device;     // "host", "pi5", ...
+  std::string runtime;    // what its figures describe, e.g. "XNNPACK on this machine (measured)"
   Provenance provenance;  // profile, environment, date, fit statistics, calibration points (predictor/provenance.hpp)
   std::array<std::optional<ClassModel>, op_class_count> classes;
   std::map<int64_t, double> network_overhead_us;  // per thread count
@@ -173,7 +173,9 @@ struct Predictor {
     // An op saves at most this share of its own time (1 - DRAM / cache bandwidth, as probed): weights
     // read from the caches still take time.
     double max_share = 0;
-    double credit_us(double weight_bytes, double own_us) const { return std::min(weight_bytes * us_per_weight_byte, max_share * own_us); }
+    double credit_us(double weight_bytes, double own_us) const {
+      return std::min(weight_bytes * us_per_weight_byte, max_share * own_us);
+    }
   };
   std::map<int64_t, WarmWeights> warm_weights;
   // The law at the nearest fitted thread count if a network of these bytes finds its weights cached.
@@ -197,8 +199,8 @@ struct Predictor {
 struct OpPrediction {
   OpClass op_class;
   double macs;
-  double latency_us;     // including activation_us
-  double activation_us;  // an unfused activation pass, predicted by the elementwise model
+  double latency_us;                 // including activation_us
+  double activation_us;              // an unfused activation pass, predicted by the elementwise model
   std::optional<size_t> fused_into;  // the host executor computes this op in that op's kernel: no time of its own
 };
 // What a prediction's interval is (`predict --json`'s "interval", interval_to_json): a host model's at the
@@ -207,9 +209,10 @@ struct OpPrediction {
 // calibration's, the warning) is in NetworkPrediction's fields beside it.
 struct PredictionInterval {
   double level = interval_level;
-  std::string method;                    // how the errors were sized, in words
-  double error_low = 0, error_high = 0;  // the errors applied: a calibrated device's seen-family ones where it applied them
-  struct HostFigures {                   // a host model's, at that thread count (HostInterval::AtThreads)
+  std::string method;  // how the errors were sized, in words
+  double error_low = 0,
+         error_high = 0;  // the errors applied: a calibrated device's seen-family ones where it applied them
+  struct HostFigures {    // a host model's, at that thread count (HostInterval::AtThreads)
     int64_t networks = 0;
     double coverage = 0;
   };
@@ -221,28 +224,31 @@ struct PredictionInterval {
     double calibrated = 0, unseen = 0, total = 0;
   };
   std::optional<HalfWidths> half_widths;
-  std::optional<bool> network_family_calibrated;  // a device with held-out figures: whether its calibration saw the network's family
+  std::optional<bool>
+      network_family_calibrated;  // a device with held-out figures: whether its calibration saw the network's family
 };
 
 struct NetworkPrediction {
   std::vector<OpPrediction> ops;
   double overhead_us = 0;
-  double latency_us = 0;  // Σ ops (each times the network scale, less its warm-weights credit) + overhead
+  double latency_us = 0;         // Σ ops (each times the network scale, less its warm-weights credit) + overhead
   double network_bytes = 0;      // the bytes the warm-weights credit was decided on (count's)
   double weights_credit_us = 0;  // Σ ops' warm-weights credit, times the scale: already out of latency_us
   // The interval from held-out errors, [low, high] microseconds: a calibrated device's, or a host
   // model's at the nearest thread count of its interval (absent for a host model fitted before it).
   std::optional<std::array<double, 2>> interval_us;
   std::optional<PredictionInterval> interval;  // what the interval is: set with interval_us
-  bool seen_family_interval = false;  // a calibrated device's interval for a family its calibration saw (interval.applied)
+  bool seen_family_interval =
+      false;  // a calibrated device's interval for a family its calibration saw (interval.applied)
   // A calibrated device's: the share of the network's host-predicted time in kinds of work its calibration
   // networks barely exercised, and those kinds (Calibrated::kind_share).
   std::optional<Uncalibrated> uncalibrated;
   // What the interval says of this network beyond the device's own figures; interval_to_json writes each
   // (as "uncalibrated", "outside_calibration_sizes" and "warning") from these fields.
   struct Widening {  // with uncalibrated: how the interval is widened for that work
-    std::optional<double> width_share_unseen;  // the pooled method: the share of the width from how devices differ on it
-    double factor = 1;                         // else: its time is uncertain by this factor (1: not widened)
+    std::optional<double>
+        width_share_unseen;  // the pooled method: the share of the width from how devices differ on it
+    double factor = 1;       // else: its time is uncertain by this factor (1: not widened)
   };
   std::optional<Widening> widening;
   struct OutsideSizes {  // a network outside the calibration networks' MACs: the interval reaches MACs alone's time
@@ -261,7 +267,8 @@ double nearest_threads(const std::map<int64_t, double>& m, int64_t threads, doub
 // is an InputError, since nothing says how that runtime scales. network_bytes: the bytes of the whole
 // network `net` is a part of, for the warm-weights credit (the search predicts a candidate unit by unit);
 // default its own.
-NetworkPrediction predict(const Predictor& p, const Network& net, int64_t threads, std::optional<double> network_bytes = std::nullopt);
+NetworkPrediction predict(const Predictor& p, const Network& net, int64_t threads,
+                          std::optional<double> network_bytes = std::nullopt);
 
 // The threads a prediction is for: a calibrated device's own (requesting another is an InputError naming
 // both), else the request, else 1.
@@ -290,12 +297,14 @@ struct OutsideOps {
 OutsideOps outside_profile(const Predictor& p, const Network& net, const NetworkPrediction& pred, int64_t threads);
 
 // What `predict --json` prints: model, device, runtime, threads, resolution, macs, latency_us, macps,
-// overhead_us, network_bytes and weights_credit_us (NetworkPrediction), for a calibrated device latency_us_low and latency_us_high (its interval) and, with `layers`, one object per op: name, op, op_class (the predictor's class, e.g.
+// overhead_us, network_bytes and weights_credit_us (NetworkPrediction), for a calibrated device latency_us_low and
+// latency_us_high (its interval) and, with `layers`, one object per op: name, op, op_class (the predictor's class, e.g.
 // conv_dense), macs (an OpRow's fields, space/op_row.hpp), latency_us, activation_us and macps.
 // Always: outside_profile (any op outside the profiled ranges, see outside_profile()), ops_outside_profile
 // and outside_profile_features ("class.feature", sorted); with `layers`, each op's outside_profile and
 // outside_features ({model, feature, value, lo, hi}, empty when inside).
-Json prediction_to_json(const Predictor& p, const Network& net, const NetworkPrediction& pred, int64_t threads, bool layers);
+Json prediction_to_json(const Predictor& p, const Network& net, const NetworkPrediction& pred, int64_t threads,
+                        bool layers);
 // The prediction's "interval" (pred.interval set): its PredictionInterval, with the fields of `pred` that
 // say how it was applied (applied, uncalibrated, outside_calibration_sizes, network_family_calibrated, warning).
 Json interval_to_json(const NetworkPrediction& pred);

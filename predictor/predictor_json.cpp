@@ -8,7 +8,8 @@ namespace {
 Json host_interval_to_json(const HostInterval& i) {
   Json by = Json::object();
   for (const auto& [t, e] : i.by_threads)
-    by[std::to_string(t)] = {{"error_low", e.error_low}, {"error_high", e.error_high}, {"networks", e.networks}, {"coverage", e.coverage}};
+    by[std::to_string(t)] = {
+        {"error_low", e.error_low}, {"error_high", e.error_high}, {"networks", e.networks}, {"coverage", e.coverage}};
   return {{"level", i.level}, {"method", i.method}, {"by_threads", by}};
 }
 
@@ -62,14 +63,24 @@ Json host_model_json(const Predictor& p) {
   for (const auto& [t, us] : p.network_overhead_us) overhead[std::to_string(t)] = us;
   Json scale = Json::object();
   for (const auto& [t, k] : p.network_scale) scale[std::to_string(t)] = k;
-  Json j = {{"schema", predictor_schema}, {"device", p.device},        {"runtime", p.runtime},
-            {"model", "log(latency_us) = theta . features + residual trees(features), per operator class; an unfused activation adds its elementwise prediction; "
-                      "network = scale * Σ (op - its warm_weights credit) + overhead; credit = min(weight bytes * us_per_weight_byte, max_share * op) in a network of at most network_bytes_below bytes, else 0"},
-            {"classes", classes},          {"network_overhead_us", overhead}, {"network_scale", scale}, {"provenance", p.provenance.document}};
+  Json j = {{"schema", predictor_schema},
+            {"device", p.device},
+            {"runtime", p.runtime},
+            {"model",
+             "log(latency_us) = theta . features + residual trees(features), per operator class; an unfused activation "
+             "adds its elementwise prediction; "
+             "network = scale * Σ (op - its warm_weights credit) + overhead; credit = min(weight bytes * "
+             "us_per_weight_byte, max_share * op) in a network of at most network_bytes_below bytes, else 0"},
+            {"classes", classes},
+            {"network_overhead_us", overhead},
+            {"network_scale", scale},
+            {"provenance", p.provenance.document}};
   if (!p.warm_weights.empty()) {
     Json warm = Json::object();
     for (const auto& [t, w] : p.warm_weights)
-      warm[std::to_string(t)] = {{"network_bytes_below", w.network_bytes_below}, {"us_per_weight_byte", w.us_per_weight_byte}, {"max_share", w.max_share}};
+      warm[std::to_string(t)] = {{"network_bytes_below", w.network_bytes_below},
+                                 {"us_per_weight_byte", w.us_per_weight_byte},
+                                 {"max_share", w.max_share}};
     j["warm_weights"] = warm;
   }
   if (p.interval) j["interval"] = host_interval_to_json(*p.interval);
@@ -85,32 +96,35 @@ Json to_json(const Predictor& p) {
   host.calibrated.reset();
   host.provenance = Provenance{};
   Json factors = Json::object();
-  for (size_t g = 0; g < op_group_count; ++g) factors[std::string(to_string(static_cast<OpGroup>(g)))] = c.group_factor[g];
-  Json j = {{"schema", device_schema},
-          {"device", p.device},
-          {"runtime", p.runtime},
-          {"hardware", c.hardware.json},
-          {"fp32_peak_macps", c.hardware.peak_macps()},
-          {"rebuild", c.rebuild},
-          {"method", to_string(c.method)},
-          {"host_threads", c.host_threads},
-          {"host_ceilings", {{"peak_macps", c.host.peak_macps}, {"bandwidth_bytes_per_s", c.host.bandwidth_bytes_per_s}}},
-          {"group_factors", factors},
-          {"efficiency_exponent", c.efficiency_exponent},
-          {"dispatch_us_per_op", c.dispatch_us_per_op},
-          {"linear", {{"us_per_mac", c.linear[0]}, {"us_per_byte", c.linear[1]}, {"us_per_op", c.linear[2]}}},
-          {"kinds", kinds_json(c.kind_share)},
-          {"uncalibrated_factor", c.uncalibrated_factor},
-          {"uncalibrated", c.uncalibrated ? to_json(*c.uncalibrated, c.uncalibrated_factor) : Json(nullptr)},
-          {"kind_spread", kinds_json(c.kind_spread)},
-          {"calibration_sizes", c.calibration_sizes ? Json{{"macs_min", c.calibration_sizes->macs_min},
-                                                           {"macs_max", c.calibration_sizes->macs_max},
-                                                           {"macs_only_us_per_mac", c.calibration_sizes->macs_only_us_per_mac}}
-                                                     : Json(nullptr)},
-          {"interval", to_json(c.interval)},
-          {"held_out", c.held_out ? to_json(*c.held_out) : Json(nullptr)},
-          {"provenance", p.provenance.document},
-          {"host", host_model_json(host)}};
+  for (size_t g = 0; g < op_group_count; ++g)
+    factors[std::string(to_string(static_cast<OpGroup>(g)))] = c.group_factor[g];
+  Json j = {
+      {"schema", device_schema},
+      {"device", p.device},
+      {"runtime", p.runtime},
+      {"hardware", c.hardware.json},
+      {"fp32_peak_macps", c.hardware.peak_macps()},
+      {"rebuild", c.rebuild},
+      {"method", to_string(c.method)},
+      {"host_threads", c.host_threads},
+      {"host_ceilings", {{"peak_macps", c.host.peak_macps}, {"bandwidth_bytes_per_s", c.host.bandwidth_bytes_per_s}}},
+      {"group_factors", factors},
+      {"efficiency_exponent", c.efficiency_exponent},
+      {"dispatch_us_per_op", c.dispatch_us_per_op},
+      {"linear", {{"us_per_mac", c.linear[0]}, {"us_per_byte", c.linear[1]}, {"us_per_op", c.linear[2]}}},
+      {"kinds", kinds_json(c.kind_share)},
+      {"uncalibrated_factor", c.uncalibrated_factor},
+      {"uncalibrated", c.uncalibrated ? to_json(*c.uncalibrated, c.uncalibrated_factor) : Json(nullptr)},
+      {"kind_spread", kinds_json(c.kind_spread)},
+      {"calibration_sizes", c.calibration_sizes
+                                ? Json{{"macs_min", c.calibration_sizes->macs_min},
+                                       {"macs_max", c.calibration_sizes->macs_max},
+                                       {"macs_only_us_per_mac", c.calibration_sizes->macs_only_us_per_mac}}
+                                : Json(nullptr)},
+      {"interval", to_json(c.interval)},
+      {"held_out", c.held_out ? to_json(*c.held_out) : Json(nullptr)},
+      {"provenance", p.provenance.document},
+      {"host", host_model_json(host)}};
   j["timed_by"] = to_string(c.timed_by);
   if (c.timed_by == TimedBy::user) j["timed_with"] = {{"runtime", c.timed_runtime}, {"threads", c.hardware.threads}};
   return j;
@@ -132,7 +146,8 @@ void read_timed_by(ObjectReader& r, Calibrated& c) {
   if (c.timed_by != TimedBy::user) return;
   ObjectReader w(r.raw("timed_with"), r.at("timed_with"));
   c.timed_runtime = w.string("runtime");
-  if (c.timed_runtime.empty()) w.at("runtime").fail(c.timed_runtime, "expected the runtime and version the timings were made with");
+  if (c.timed_runtime.empty())
+    w.at("runtime").fail(c.timed_runtime, "expected the runtime and version the timings were made with");
   const int64_t threads = w.integer("threads", 1, 256);
   if (threads != c.hardware.threads)
     w.at("threads").fail(threads, "is not hardware.threads (" + std::to_string(c.hardware.threads) + ")");
@@ -164,12 +179,14 @@ Predictor device_from_json(const Json& j, const Where& where) {
     c.host.peak_macps = h.number("peak_macps", 0, 1e18);
     c.host.bandwidth_bytes_per_s = h.number("bandwidth_bytes_per_s", 0, 1e15);
     h.finish();
-    if (pricing_of(c.method) == DevicePricing::transferred && (c.host.peak_macps <= 0 || c.host.bandwidth_bytes_per_s <= 0))
+    if (pricing_of(c.method) == DevicePricing::transferred &&
+        (c.host.peak_macps <= 0 || c.host.bandwidth_bytes_per_s <= 0))
       r.at("host_ceilings").fail(method + " needs the host's probed peak_macps and bandwidth_bytes_per_s");
   }
   {
     ObjectReader g(r.raw("group_factors"), r.at("group_factors"));
-    for (size_t k = 0; k < op_group_count; ++k) c.group_factor[k] = g.number(to_string(static_cast<OpGroup>(k)), 1e-3, 1e3);
+    for (size_t k = 0; k < op_group_count; ++k)
+      c.group_factor[k] = g.number(to_string(static_cast<OpGroup>(k)), 1e-3, 1e3);
     g.finish();
   }
   c.efficiency_exponent = r.number("efficiency_exponent", 0.1, 10, 1);
@@ -181,25 +198,24 @@ Predictor device_from_json(const Json& j, const Where& where) {
   }
   if (pricing_of(c.method) == DevicePricing::linear && !(c.linear[0] + c.linear[1] + c.linear[2] > 0))
     r.at("linear").fail("all zero", method + " needs a positive time per MAC, byte or op");
-  if (r.has("kinds")) {
-    c.kind_share = kinds_from_json(r.raw("kinds"), r.at("kinds"), 0, 1);
-  }
+  if (r.has("kinds")) { c.kind_share = kinds_from_json(r.raw("kinds"), r.at("kinds"), 0, 1); }
   c.uncalibrated_factor = r.number("uncalibrated_factor", 1, 100, 1);
-  if (r.has("kind_spread")) {
-    c.kind_spread = kinds_from_json(r.raw("kind_spread"), r.at("kind_spread"), 0, 10);
-  }
+  if (r.has("kind_spread")) { c.kind_spread = kinds_from_json(r.raw("kind_spread"), r.at("kind_spread"), 0, 10); }
   if (r.has("calibration_sizes") && !r.raw("calibration_sizes").is_null()) {
     ObjectReader s(r.raw("calibration_sizes"), r.at("calibration_sizes"));
     const double low = s.number("macs_min", 0, 1e15);
-    c.calibration_sizes = Calibrated::SizeRange{low, s.number("macs_max", low, 1e15), s.number("macs_only_us_per_mac", 0, 1)};
+    c.calibration_sizes =
+        Calibrated::SizeRange{low, s.number("macs_max", low, 1e15), s.number("macs_only_us_per_mac", 0, 1)};
     s.finish();
   }
   if (r.has("uncalibrated") && !r.raw("uncalibrated").is_null())
     c.uncalibrated = uncalibrated_sizing_from_json(r.raw("uncalibrated"), r.at("uncalibrated"), c.uncalibrated_factor);
   c.interval = device_interval_from_json(r.raw("interval"), r.at("interval"));
-  if (r.has("held_out") && !r.raw("held_out").is_null()) c.held_out = calibration_held_out_from_json(r.raw("held_out"), r.at("held_out"));
+  if (r.has("held_out") && !r.raw("held_out").is_null())
+    c.held_out = calibration_held_out_from_json(r.raw("held_out"), r.at("held_out"));
   read_timed_by(r, c);
-  Provenance provenance = provenance_from_json(r.has("provenance") ? r.raw("provenance") : Json::object(), r.at("provenance"));
+  Provenance provenance =
+      provenance_from_json(r.has("provenance") ? r.raw("provenance") : Json::object(), r.at("provenance"));
   Predictor p = host_model_from_json(r.raw("host"), r.at("host"));
   r.finish();
   p.device = device;
@@ -212,7 +228,8 @@ Predictor device_from_json(const Json& j, const Where& where) {
 }  // namespace
 
 Predictor predictor_from_json(const Json& j, const std::string& file) {
-  if (j.is_object() && is_file_version(j.value("schema", Json()), device_version)) return device_from_json(j, Where(file));
+  if (j.is_object() && is_file_version(j.value("schema", Json()), device_version))
+    return device_from_json(j, Where(file));
   return host_model_from_json(j, Where(file));
 }
 
@@ -247,7 +264,8 @@ Predictor host_model_from_json(const Json& j, const Where& where) {
       for (size_t k = 0; k < feature_count; ++k) cm.theta[k] = t.number(names[k], -1e6, 1e6);
       t.finish();
       if (m.has("residual_trees")) cm.residual_trees = boost_from_json(m.raw("residual_trees"), w / "residual_trees");
-      if (m.has("roofline_floor")) cm.roofline_floor = ceilings_from_json(m.raw("roofline_floor"), w / "roofline_floor");
+      if (m.has("roofline_floor"))
+        cm.roofline_floor = ceilings_from_json(m.raw("roofline_floor"), w / "roofline_floor");
     } else {
       (w / "kind").fail(kind, "expected \"roofline\" or absent (the quadratic model)");
     }
@@ -255,8 +273,9 @@ Predictor host_model_from_json(const Json& j, const Where& where) {
     for (size_t k = 0; k < base_feature_count; ++k) {
       const Where rw = w / "feature_range" / names[1 + k];
       const Json& v = range.raw(names[1 + k]);
-      if (!v.is_array() || v.size() != 2 || !v[0].is_number() || !v[1].is_number() || !std::isfinite(v[0].get<double>()) ||
-          !std::isfinite(v[1].get<double>()) || v[0].get<double>() > v[1].get<double>())
+      if (!v.is_array() || v.size() != 2 || !v[0].is_number() || !v[1].is_number() ||
+          !std::isfinite(v[0].get<double>()) || !std::isfinite(v[1].get<double>()) ||
+          v[0].get<double>() > v[1].get<double>())
         rw.fail(v, "expected [low, high]");
       cm.lo[k] = v[0].get<double>();
       cm.hi[k] = v[1].get<double>();
@@ -277,7 +296,8 @@ Predictor host_model_from_json(const Json& j, const Where& where) {
       const Where w = r.at(key) / t;
       const int64_t threads = thread_key(t, w);
       if (!v.is_number() || !std::isfinite(v.get<double>())) w.fail(v, "expected a finite number");
-      if (v.get<double>() < lo || v.get<double>() > hi) w.fail(v, "out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+      if (v.get<double>() < lo || v.get<double>() > hi)
+        w.fail(v, "out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
       into[threads] = v.get<double>();
     }
   };
@@ -285,7 +305,8 @@ Predictor host_model_from_json(const Json& j, const Where& where) {
   per_threads("network_scale", "factor", 0.1, 10, p.network_scale);
   if (r.has("warm_weights")) {
     const Json& o = r.raw("warm_weights");
-    if (!o.is_object()) r.at("warm_weights").fail(o, "expected {threads: {network_bytes_below, us_per_weight_byte, max_share}}");
+    if (!o.is_object())
+      r.at("warm_weights").fail(o, "expected {threads: {network_bytes_below, us_per_weight_byte, max_share}}");
     for (const auto& [t, v] : o.items()) {
       const Where w = r.at("warm_weights") / t;
       const int64_t threads = thread_key(t, w);
@@ -293,7 +314,7 @@ Predictor host_model_from_json(const Json& j, const Where& where) {
       Predictor::WarmWeights warm;
       warm.network_bytes_below = e.number("network_bytes_below", 1, 1e15);
       warm.us_per_weight_byte = e.number("us_per_weight_byte", 1e-9, 1);  // 1 PB/s to 1 MB/s of weights
-      warm.max_share = e.number("max_share", 0, 0.99);                   // an op never costs nothing
+      warm.max_share = e.number("max_share", 0, 0.99);                    // an op never costs nothing
       e.finish();
       p.warm_weights[threads] = warm;
     }

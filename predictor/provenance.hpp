@@ -34,8 +34,8 @@ struct Provenance {
   std::string isa;  // the environment's ISA name; "" when not recorded
   bool profile_complete = false;
   std::string fitted_on;
-  std::optional<std::string> selection;             // fit --select (absent in host models fitted before it)
-  std::vector<std::string> zoo_families_fitted;     // fit --zoo-families: the families whose zoo networks it fitted
+  std::optional<std::string> selection;          // fit --select (absent in host models fitted before it)
+  std::vector<std::string> zoo_families_fitted;  // fit --zoo-families: the families whose zoo networks it fitted
 
   // calibrate's: each timed network's figure and the device's own model's held-out prediction of it.
   struct Published {
@@ -70,8 +70,8 @@ struct Provenance {
   std::vector<std::string> outside_learning_devices;
 };
 
-// The typed fields taken from `document` (an object; null reads as an empty one and is kept as null), each checked for its
-// type: a wrong one is an InputError naming where / field and the value.
+// The typed fields taken from `document` (an object; null reads as an empty one and is kept as null), each checked for
+// its type: a wrong one is an InputError naming where / field and the value.
 Provenance provenance_from_json(const Json& document, const Where& where);
 // What validate records of the fit it scored: the document's profile, fitted_on and selection, those it has.
 Json fit_summary_to_json(const Provenance& p);

@@ -50,7 +50,8 @@ void read_provenance_environment(ObjectReader& r, Provenance& p) {
   ObjectReader env(p.environment, r.at("environment"));
   p.igemm_recorded = env.has("igemm");
   p.igemm = profiler::igemm_rule_of(p.environment);
-  if (env.has("isa") && env.raw("isa").is_string()) p.isa = env.string("isa");  // any other value: not a name the table has
+  if (env.has("isa") && env.raw("isa").is_string())
+    p.isa = env.string("isa");  // any other value: not a name the table has
 }
 
 Provenance::ZeroShot read_zero_shot_prior(const Json& j, const Where& where) {
@@ -63,9 +64,11 @@ Provenance::ZeroShot read_zero_shot_prior(const Json& j, const Where& where) {
   out.dispatch_us_per_op = provenance_figure(z, "dispatch_us_per_op");
   out.slope = provenance_figure(z, "slope");
   const Json& shown = z.raw("covariate_shown");
-  if (!shown.is_array() || shown.size() != 3 || !std::all_of(shown.begin(), shown.end(), [](const Json& v) { return v.is_number() || v.is_null(); }))
+  if (!shown.is_array() || shown.size() != 3 ||
+      !std::all_of(shown.begin(), shown.end(), [](const Json& v) { return v.is_number() || v.is_null(); }))
     z.at("covariate_shown").fail(shown, "expected [this device's, the lowest, the highest]");
-  for (size_t k = 0; k < 3; ++k) out.covariate_shown[k] = shown[k].is_null() ? std::numeric_limits<double>::quiet_NaN() : shown[k].get<double>();
+  for (size_t k = 0; k < 3; ++k)
+    out.covariate_shown[k] = shown[k].is_null() ? std::numeric_limits<double>::quiet_NaN() : shown[k].get<double>();
   out.left_out = provenance_rows<Provenance::ZeroShot::LeftOut>(z, "left_out", [](ObjectReader& e) {
     return Provenance::ZeroShot::LeftOut{e.string("device"), provenance_figure(e, "mape")};
   });
@@ -94,11 +97,12 @@ Provenance provenance_from_json(const Json& document, const Where& where) {
     if (e.has("held_out_ms")) row.held_out_ms = provenance_figure(e, "held_out_ms");
     return row;
   });
-  if (r.has("host_model")) p.host_model = std::make_shared<const Provenance>(provenance_from_json(r.raw("host_model"), r.at("host_model")));
+  if (r.has("host_model"))
+    p.host_model = std::make_shared<const Provenance>(provenance_from_json(r.raw("host_model"), r.at("host_model")));
   if (r.has("zero_shot")) p.zero_shot = read_zero_shot_prior(r.raw("zero_shot"), r.at("zero_shot"));
   p.timings = provenance_rows<Provenance::Timing>(r, "timings", [](ObjectReader& e) {
-    return Provenance::Timing{e.string("model"), provenance_figure(e, "latency_ms"), provenance_figure(e, "zero_shot_ms"),
-                              provenance_figure(e, "updated_ms")};
+    return Provenance::Timing{e.string("model"), provenance_figure(e, "latency_ms"),
+                              provenance_figure(e, "zero_shot_ms"), provenance_figure(e, "updated_ms")};
   });
   p.outside_learning_devices = provenance_names(r, "outside_learning_devices", "hardware figures");
   return p;

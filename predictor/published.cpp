@@ -30,9 +30,7 @@ double positive_number(const std::string& text, const std::string& at) {
     size_t used = 0;
     v = std::stod(text, &used);
     if (used != text.size()) throw std::invalid_argument("trailing");
-  } catch (const std::exception&) {
-    throw InputError(at + " = \"" + text + "\": not a number");
-  }
+  } catch (const std::exception&) { throw InputError(at + " = \"" + text + "\": not a number"); }
   if (!(v > 0) || !std::isfinite(v)) throw InputError(at + " = " + text + ": must be positive");
   return v;
 }
@@ -58,7 +56,9 @@ std::vector<PublishedPoint> read_published(const std::string& path, const std::s
   };
   const bool user_file = column.empty();  // the user's own list, not the published-figures format
   // The user's file may call its model column "network" (it names network files).
-  const size_t model = user_file && find_col("model") == SIZE_MAX && find_col("network") != SIZE_MAX ? find_col("network") : col("model");
+  const size_t model = user_file && find_col("model") == SIZE_MAX && find_col("network") != SIZE_MAX
+                           ? find_col("network")
+                           : col("model");
   const size_t value = col(user_file ? "latency_ms" : column);
   const size_t kind = user_file ? SIZE_MAX : col("value_kind");
   const size_t family_col = user_file ? find_col("family") : col("family"), source_col = find_col("source");
@@ -75,7 +75,8 @@ std::vector<PublishedPoint> read_published(const std::string& path, const std::s
     const auto& row = rows[r];
     const std::string at = path + ": row " + std::to_string(r + 1);
     if (row.size() != header.size())
-      throw InputError(at + " has " + std::to_string(row.size()) + " fields, header has " + std::to_string(header.size()));
+      throw InputError(at + " has " + std::to_string(row.size()) + " fields, header has " +
+                       std::to_string(header.size()));
     if (row[value].empty() && !user_file) continue;  // the published file has a column per device, most of it empty
     const double ms = positive_number(row[value], at + "." + header[value]);
     PublishedPoint p;
@@ -89,15 +90,18 @@ std::vector<PublishedPoint> read_published(const std::string& path, const std::s
       p.model = row[model];
       if (threads_col != SIZE_MAX) {
         const double t = positive_number(row[threads_col], at + ".threads");
-        if (t != std::floor(t) || t > 256) throw InputError(at + ".threads = " + row[threads_col] + ": expected a whole number from 1 to 256");
+        if (t != std::floor(t) || t > 256)
+          throw InputError(at + ".threads = " + row[threads_col] + ": expected a whole number from 1 to 256");
         p.threads = static_cast<int64_t>(t);
         if (!points.empty() && points.front().threads != p.threads)
-          throw InputError(at + ".threads = " + row[threads_col] + ": every row of one device needs the same thread count (row 2 has " +
+          throw InputError(at + ".threads = " + row[threads_col] +
+                           ": every row of one device needs the same thread count (row 2 has " +
                            std::to_string(points.front().threads) + ")");
       }
     } else {
       for (const auto& e : zoo())
-        if (p.model.empty() && (e.name == row[model] || e.published_as(row[model], source_col == SIZE_MAX ? std::string() : row[source_col])))
+        if (p.model.empty() && (e.name == row[model] ||
+                                e.published_as(row[model], source_col == SIZE_MAX ? std::string() : row[source_col])))
           p.model = e.name;
       if (p.model.empty()) continue;  // the published file covers many models the zoo does not build
       p.net = load_model(p.model);

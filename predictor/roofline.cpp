@@ -24,7 +24,8 @@ constexpr double s_bound = 40.0;
 double weight_stream_bytes(const std::array<double, base_feature_count>& base, const Ceilings& c) {
   if (c.dram_bytes_per_s <= 0 || c.last_level_cache_bytes <= 0 || c.gemm_tile_rows <= 0) return 0;
   if (base[weight_bytes_feature] == 0) return 0;  // no weights (a matmul of two activations, an elementwise op)
-  const double group_bytes = 4.0 * std::exp(base[in_per_group_feature] + base[out_per_group_feature] + base[taps_feature]);
+  const double group_bytes =
+      4.0 * std::exp(base[in_per_group_feature] + base[out_per_group_feature] + base[taps_feature]);
   if (group_bytes <= c.last_level_cache_bytes) return 0;
   if (c.igemm && base[own_kernel_feature] == 1.0) return 0;
   // exp(log n) may land a hair above n: a whole number of tiles must not round up to one more.
@@ -39,7 +40,8 @@ double padded_macs(const std::array<double, base_feature_count>& base, const Cei
   // profiler::runs_grouped_loops), and one input channel per group runs as depthwise loops.
   const double out_per_group = std::round(std::exp(base[out_per_group_feature]));
   const bool own_kernel = base[own_kernel_feature] == 1.0 && (c.igemm || out_per_group <= 4);
-  if (c.gemm_tile_cols <= 0 || base[weight_bytes_feature] == 0 || own_kernel || base[in_per_group_feature] == 0) return macs;
+  if (c.gemm_tile_cols <= 0 || base[weight_bytes_feature] == 0 || own_kernel || base[in_per_group_feature] == 0)
+    return macs;
   auto rounded_up = [](double n, int64_t tile) {
     const double whole = std::max(1.0, std::round(n));
     return std::ceil(whole / static_cast<double>(tile) - 1e-9) * static_cast<double>(tile) / whole;
@@ -57,9 +59,11 @@ double roofline_us(const std::array<double, base_feature_count>& base, const Cei
   return std::max({macs / c.peak_macps, std::exp(base[1]) / c.bandwidth_bytes_per_s, dram_s}) * 1e6;
 }
 
-std::array<double, base_feature_count> efficiency_inputs(const std::array<double, base_feature_count>& base, const Ceilings& c) {
+std::array<double, base_feature_count> efficiency_inputs(const std::array<double, base_feature_count>& base,
+                                                         const Ceilings& c) {
   std::array<double, base_feature_count> x = base;
-  x[log_intensity_feature] = std::max(0.0, base[log_intensity_feature] - std::log(c.peak_macps / c.bandwidth_bytes_per_s));
+  x[log_intensity_feature] =
+      std::max(0.0, base[log_intensity_feature] - std::log(c.peak_macps / c.bandwidth_bytes_per_s));
   return x;
 }
 
@@ -137,7 +141,8 @@ RooflineModel fit_roofline(const std::vector<RooflineSample>& samples, const std
     const auto& x = inputs[static_cast<size_t>(i)];
     for (size_t k = 0; k < base_feature_count; ++k)
       Z(i, static_cast<Eigen::Index>(1 + k)) = m.scale[k] > 0 ? (x[k] - m.mean[k]) / m.scale[k] : 0.0;
-    excess(i) = std::log(std::max(1e-3, s.latency_us)) - std::log(roofline_us(s.base, m.ceilings_at(threads_of(s.base))));
+    excess(i) =
+        std::log(std::max(1e-3, s.latency_us)) - std::log(roofline_us(s.base, m.ceilings_at(threads_of(s.base))));
   }
   std::vector<bool> bounded(static_cast<size_t>(d), false), fixed(static_cast<size_t>(d), false);
   for (size_t k : monotone) bounded[1 + k] = true;
@@ -221,9 +226,7 @@ int64_t thread_key(const std::string& key, const Where& w) {
   int64_t threads = 0;
   try {
     threads = std::stoll(key);
-  } catch (...) {
-    w.fail(key, "expected a thread count");
-  }
+  } catch (...) { w.fail(key, "expected a thread count"); }
   if (threads < 1 || threads > 256) w.fail(key, "thread count out of range [1, 256]");
   return threads;
 }
@@ -231,17 +234,21 @@ int64_t thread_key(const std::string& key, const Where& w) {
 Json ceilings_to_json(const std::map<int64_t, Ceilings>& by_threads) {
   Json out = Json::object();
   for (const auto& [t, c] : by_threads) {
-    Json& o = out[std::to_string(t)] = {{"peak_macps", c.peak_macps}, {"bandwidth_bytes_per_s", c.bandwidth_bytes_per_s}};
-    if (c.gemm_tile_rows > 0) o["gemm_tile"] = {{"rows", c.gemm_tile_rows}, {"cols", c.gemm_tile_cols}, {"igemm", c.igemm}};
+    Json& o =
+        out[std::to_string(t)] = {{"peak_macps", c.peak_macps}, {"bandwidth_bytes_per_s", c.bandwidth_bytes_per_s}};
+    if (c.gemm_tile_rows > 0)
+      o["gemm_tile"] = {{"rows", c.gemm_tile_rows}, {"cols", c.gemm_tile_cols}, {"igemm", c.igemm}};
     if (c.last_level_cache_bytes > 0)
-      o["weight_streaming"] = {{"dram_bytes_per_s", c.dram_bytes_per_s}, {"last_level_cache_bytes", c.last_level_cache_bytes}};
+      o["weight_streaming"] = {{"dram_bytes_per_s", c.dram_bytes_per_s},
+                               {"last_level_cache_bytes", c.last_level_cache_bytes}};
   }
   return out;
 }
 
 std::map<int64_t, Ceilings> ceilings_from_json(const Json& c, const Where& cw) {
   std::map<int64_t, Ceilings> out;
-  if (!c.is_object() || c.empty()) cw.fail(c, "expected {threads: {peak_macps, bandwidth_bytes_per_s}} with at least one thread count");
+  if (!c.is_object() || c.empty())
+    cw.fail(c, "expected {threads: {peak_macps, bandwidth_bytes_per_s}} with at least one thread count");
   for (const auto& [t, v] : c.items()) {
     const int64_t threads = thread_key(t, cw / t);
     ObjectReader r(v, cw / t);
@@ -278,8 +285,11 @@ Json to_json(const RooflineModel& m) {
   }
   Json monotone = Json::array();
   for (size_t k : m.monotone) monotone.push_back(names()[1 + k]);
-  Json j = {{"efficiency_theta", theta}, {"feature_mean", mean}, {"feature_scale", scale},
-            {"monotone_nondecreasing", monotone}, {"ceilings", ceilings_to_json(m.ceilings)}};
+  Json j = {{"efficiency_theta", theta},
+            {"feature_mean", mean},
+            {"feature_scale", scale},
+            {"monotone_nondecreasing", monotone},
+            {"ceilings", ceilings_to_json(m.ceilings)}};
   if (!m.residual_trees.trees.empty()) {
     j["residual_trees"] = to_json(m.residual_trees);
     j["residual_bound_log"] = roofline_residual_bound_log;
@@ -300,7 +310,10 @@ RooflineModel roofline_from_json(const Json& j, const Where& w) {
   per_feature("efficiency_theta", true, -1e6, 1e6, m.theta.data());
   per_feature("feature_mean", false, -1e6, 1e6, m.mean.data());
   per_feature("feature_scale", false, 0, 1e6, m.scale.data());
-  if (!j.contains("ceilings")) w.fail("missing required field ceilings of a \"kind\": \"roofline\" model (the peak and bandwidth it was fitted with)");
+  if (!j.contains("ceilings"))
+    w.fail(
+        "missing required field ceilings of a \"kind\": \"roofline\" model (the peak and bandwidth it was fitted "
+        "with)");
   m.ceilings = ceilings_from_json(j.at("ceilings"), w / "ceilings");
   if (j.contains("monotone_nondecreasing")) {
     const Json& mono = j.at("monotone_nondecreasing");
@@ -311,7 +324,8 @@ RooflineModel roofline_from_json(const Json& j, const Where& w) {
       while (k < base_feature_count && !(mono[i].is_string() && mono[i].get<std::string>() == names()[1 + k])) ++k;
       if (k == base_feature_count) (mw[i]).fail(mono[i], "not a base feature name");
       // The bound is what the fit promised; a file that breaks it is not the model it claims to be.
-      if (m.theta[1 + k] < 0) (w / "efficiency_theta" / names()[1 + k]).fail(m.theta[1 + k], "is negative for a monotone feature");
+      if (m.theta[1 + k] < 0)
+        (w / "efficiency_theta" / names()[1 + k]).fail(m.theta[1 + k], "is negative for a monotone feature");
       m.monotone.push_back(k);
     }
   }

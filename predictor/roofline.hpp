@@ -86,7 +86,8 @@ inline const double roofline_residual_bound_log = std::log(1.5);
 // Without the hinge a fit extrapolated the trend of near-ridge pointwise convs (slow output writes) to
 // matrix-vector convs far below the ridge: a squeeze-excitation 960->240 conv on 1x1 pixels was predicted
 // at 341 us (efficiency 0.04) and measured at 20 us in MobileNetV3 at 2 threads.
-std::array<double, base_feature_count> efficiency_inputs(const std::array<double, base_feature_count>& base, const Ceilings& c);
+std::array<double, base_feature_count> efficiency_inputs(const std::array<double, base_feature_count>& base,
+                                                         const Ceilings& c);
 
 struct RooflineModel {
   // s = theta[0] + sum_k theta[1 + k] * (x[k] - mean[k]) / scale[k] with x = efficiency_inputs(base); a
@@ -99,7 +100,7 @@ struct RooflineModel {
   Boost residual_trees;                  // bounded by roofline_residual_bound_log; empty = none
 
   double efficiency(const std::array<double, base_feature_count>& base) const;  // in (0, 1]
-  double predict_us(const std::array<double, base_feature_count>& base) const;   // before any class scale
+  double predict_us(const std::array<double, base_feature_count>& base) const;  // before any class scale
   const Ceilings& ceilings_at(int64_t threads) const;
 };
 

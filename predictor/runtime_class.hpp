@@ -18,8 +18,8 @@ namespace cpx::predictor {
 // runs its own kernels (ONNX Runtime's MLAS, TensorFlow Lite's XNNPACK); an eager framework calls a kernel
 // per module as the Python code runs.
 enum class RuntimeFamily { graph_runtime, eager_framework };
-inline constexpr Names<RuntimeFamily, 2> runtime_family_names{{{RuntimeFamily::graph_runtime, "graph runtime"},
-                                                               {RuntimeFamily::eager_framework, "eager framework"}}};
+inline constexpr Names<RuntimeFamily, 2> runtime_family_names{
+    {{RuntimeFamily::graph_runtime, "graph runtime"}, {RuntimeFamily::eager_framework, "eager framework"}}};
 inline std::string_view to_string(RuntimeFamily f) { return runtime_family_names.name_of(f); }
 
 enum class RuntimeClass { onnxruntime, tflite, pytorch };

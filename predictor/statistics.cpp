@@ -9,7 +9,8 @@
 namespace cpx::predictor {
 
 Accuracy accuracy_of(const std::vector<double>& predicted, const std::vector<double>& actual) {
-  if (predicted.size() != actual.size() || actual.empty()) throw std::logic_error("accuracy_of: one prediction per actual latency");
+  if (predicted.size() != actual.size() || actual.empty())
+    throw std::logic_error("accuracy_of: one prediction per actual latency");
   double ape = 0, within5 = 0, within10 = 0;
   for (size_t i = 0; i < actual.size(); ++i) {
     const double e = std::abs(predicted[i] - actual[i]) / actual[i];
@@ -33,7 +34,8 @@ double quantile(std::vector<double> v, double q) {
   return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
 }
 
-std::vector<std::array<double, 2>> held_out_error_bounds(const std::vector<double>& error, const std::vector<std::string>& group) {
+std::vector<std::array<double, 2>> held_out_error_bounds(const std::vector<double>& error,
+                                                         const std::vector<std::string>& group) {
   if (error.size() != group.size()) throw std::logic_error("held_out_error_bounds: one group per error");
   const double lo_q = (1 - interval_level) / 2, hi_q = 1 - lo_q;
   std::vector<std::array<double, 2>> out(error.size());

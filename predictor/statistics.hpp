@@ -31,6 +31,7 @@ double quantile(std::vector<double> v, double q);
 // Each point's relative-error bounds (predicted / actual - 1) as a user who never saw its group would get
 // them: the lower and upper (1 - interval_level) / 2 quantiles of the other groups' held-out errors. A group
 // is a family (leave-one-family-out) or a model (leave-one-model-out); at least two groups are needed.
-std::vector<std::array<double, 2>> held_out_error_bounds(const std::vector<double>& error, const std::vector<std::string>& group);
+std::vector<std::array<double, 2>> held_out_error_bounds(const std::vector<double>& error,
+                                                         const std::vector<std::string>& group);
 
 }  // namespace cpx::predictor

@@ -18,8 +18,8 @@ std::vector<double> transfer_dispatch_grid_us();
 Predictor transfer_device(const Predictor& host, const Ceilings& host_ceilings, const Hardware& hardware);
 
 // Per exponent of transfer_exponents(): each point's device time per op group at unit factors (rows: points).
-std::vector<Eigen::MatrixXd> transfer_group_times(const Predictor& host, const Ceilings& host_ceilings, const Hardware& hardware,
-                                                  const std::vector<PublishedPoint>& points);
+std::vector<Eigen::MatrixXd> transfer_group_times(const Predictor& host, const Ceilings& host_ceilings,
+                                                  const Hardware& hardware, const std::vector<PublishedPoint>& points);
 // Each point's op count as predict() prices the device's ops (the dispatch time's multiplier).
 Eigen::VectorXd transfer_op_counts(const std::vector<PublishedPoint>& points, bool runtime_fuses_relu);
 

@@ -36,7 +36,8 @@ std::array<double, op_group_count> ZeroShotParameters::factors_for(const Hardwar
   // A covariate outside the sources' range is held at its nearest edge: no extrapolation of a line fitted
   // on a handful of devices. A category moves the level to its devices'.
   const double x = std::clamp(spec_value(covariate, h), covariate_min, covariate_max);
-  const double shift = is_category(covariate) ? runtime_level[static_cast<size_t>(h.runtime_class)].log_offset : slope * (x - covariate_mean);
+  const double shift = is_category(covariate) ? runtime_level[static_cast<size_t>(h.runtime_class)].log_offset
+                                              : slope * (x - covariate_mean);
   std::array<double, op_group_count> out{};
   for (size_t g = 0; g < op_group_count; ++g) out[g] = std::exp(log_factor[g] + shift);
   return out;
@@ -61,9 +62,7 @@ Source priced(const Predictor& host, const Ceilings& hc, const PriorSource& s, s
       kept.push_back(p);
       out.models.push_back(p.model);
       out.families.push_back(p.family);
-    } catch (const InputError&) {
-      unpriced.push_back(s.device + ": " + p.model);
-    }
+    } catch (const InputError&) { unpriced.push_back(s.device + ": " + p.model); }
   out.G = transfer_group_times(host, hc, s.hardware, kept);
   out.ops = transfer_op_counts(kept, s.hardware.runtime_fuses_relu);
   out.y.resize(static_cast<Eigen::Index>(kept.size()));
@@ -92,7 +91,9 @@ TransferGroupFit fit_form(const Source& s, size_t a, const Eigen::VectorXd& offs
   // One log factor c on the summed group times: Gauss-Newton on the mean squared log error, halving steps.
   const Eigen::VectorXd total = s.G[a].rowwise().sum();
   const double n = static_cast<double>(s.y.size());
-  const auto objective = [&](double c) { return ((total.array() * std::exp(c) + offset.array()).log() - s.y.array().log()).square().sum() / n; };
+  const auto objective = [&](double c) {
+    return ((total.array() * std::exp(c) + offset.array()).log() - s.y.array().log()).square().sum() / n;
+  };
   double c = 0, f = objective(0);
   for (int iter = 0; iter < 100; ++iter) {
     const Eigen::ArrayXd p = total.array() * std::exp(c) + offset.array();
@@ -135,7 +136,8 @@ SharedFit shared_fit(const std::vector<const Source*>& sources, FactorForm form)
 // Under a category covariate: each runtime class's level, the mean of its learning devices' (`level`, in
 // `sources`' order) less the mean of all; a class no learning device ran (or any, under runtime_family)
 // takes its family's, a family none ran the mean of all (offset 0).
-void runtime_levels(ZeroShotParameters& p, const std::vector<const Source*>& sources, const std::vector<double>& level) {
+void runtime_levels(ZeroShotParameters& p, const std::vector<const Source*>& sources,
+                    const std::vector<double>& level) {
   const double mean = std::accumulate(level.begin(), level.end(), 0.0) / static_cast<double>(level.size());
   for (size_t k = 0; k < runtime_class_count; ++k) {
     const auto c = static_cast<RuntimeClass>(k);
@@ -178,7 +180,9 @@ ZeroShotParameters parameters_of(const std::vector<const Source*>& sources, cons
   p.covariate_max = *std::max_element(x.begin(), x.end());
   double sxx = 0, sxy = 0;
   const double mean_level = std::accumulate(level.begin(), level.end(), 0.0) / n;
-  for (size_t d = 0; d < x.size(); ++d) sxx += (x[d] - p.covariate_mean) * (x[d] - p.covariate_mean), sxy += (x[d] - p.covariate_mean) * (level[d] - mean_level);
+  for (size_t d = 0; d < x.size(); ++d)
+    sxx += (x[d] - p.covariate_mean) * (x[d] - p.covariate_mean),
+        sxy += (x[d] - p.covariate_mean) * (level[d] - mean_level);
   p.slope = sxx > 0 && !is_category(c) ? sxy / sxx : 0;
   if (is_category(c)) runtime_levels(p, sources, level);
   return p;
@@ -197,13 +201,15 @@ size_t exponent_index(double exponent) {
 }
 
 // Each source predicted by the parameters learned from the others (their shared fit: without[d]) at covariate c.
-std::vector<Eigen::VectorXd> left_out_errors(const std::vector<const Source*>& sources, const std::vector<SharedFit>& without, SpecCovariate c) {
+std::vector<Eigen::VectorXd> left_out_errors(const std::vector<const Source*>& sources,
+                                             const std::vector<SharedFit>& without, SpecCovariate c) {
   std::vector<Eigen::VectorXd> out;
   for (size_t d = 0; d < sources.size(); ++d) {
     std::vector<const Source*> others = sources;
     others.erase(others.begin() + static_cast<std::ptrdiff_t>(d));
     const ZeroShotParameters p = parameters_of(others, without[d], c);
-    out.push_back(log_errors(*sources[d], without[d].exponent, p.dispatch_us_per_op, log_factors(p, sources[d]->hardware)));
+    out.push_back(
+        log_errors(*sources[d], without[d].exponent, p.dispatch_us_per_op, log_factors(p, sources[d]->hardware)));
   }
   return out;
 }
@@ -222,7 +228,8 @@ double device_mean_square(const std::vector<Eigen::VectorXd>& errors) {
 // covariate needs 4 sources or more (a line through the others' 2 would be no evidence); with 3 the form
 // is a factor per group and no covariate.
 ZeroShotParameters learn(const std::vector<const Source*>& sources) {
-  if (sources.size() < 4) return parameters_of(sources, shared_fit(sources, FactorForm::per_group), SpecCovariate::none);
+  if (sources.size() < 4)
+    return parameters_of(sources, shared_fit(sources, FactorForm::per_group), SpecCovariate::none);
   double best = std::numeric_limits<double>::infinity();
   FactorForm best_form = FactorForm::per_group;
   SpecCovariate best_covariate = SpecCovariate::none;
@@ -273,9 +280,11 @@ double weighted_quantile(std::vector<std::pair<double, double>> values, double q
 // device-weighted quantiles of the zero-shot interval.
 void error_spread(ZeroShotPrior& out) {
   std::vector<double> means;
-  double within = 0, within_dof = 0, points_ss = 0, points_dof = 0, families_ss = 0, families_dof = 0, inverse_sizes = 0;
+  double within = 0, within_dof = 0, points_ss = 0, points_dof = 0, families_ss = 0, families_dof = 0,
+         inverse_sizes = 0;
   for (const DeviceErrors& d : out.left_out) {
-    const double mean = std::accumulate(d.log_error.begin(), d.log_error.end(), 0.0) / static_cast<double>(d.log_error.size());
+    const double mean =
+        std::accumulate(d.log_error.begin(), d.log_error.end(), 0.0) / static_cast<double>(d.log_error.size());
     means.push_back(mean);
     std::map<std::string, std::vector<double>> by_family;
     for (size_t i = 0; i < d.log_error.size(); ++i)
@@ -299,7 +308,8 @@ void error_spread(ZeroShotPrior& out) {
   // A family mean's spread about its device's holds the points' noise over the family's size: take it out
   // (method of moments), what is left is the families' own.
   const double families = families_dof + n;
-  out.family_variance = families_dof > 0 ? std::max(0.0, families_ss / families_dof - out.point_variance * inverse_sizes / families) : 0;
+  out.family_variance =
+      families_dof > 0 ? std::max(0.0, families_ss / families_dof - out.point_variance * inverse_sizes / families) : 0;
   out.dof = n - 1;
   std::vector<std::pair<double, double>> weighted;
   for (const DeviceErrors& d : out.left_out)
@@ -310,7 +320,8 @@ void error_spread(ZeroShotPrior& out) {
 
 }  // namespace
 
-ZeroShotPrior zero_shot_prior(const Predictor& host, const Ceilings& host_ceilings, const std::vector<PriorSource>& sources) {
+ZeroShotPrior zero_shot_prior(const Predictor& host, const Ceilings& host_ceilings,
+                              const std::vector<PriorSource>& sources) {
   ZeroShotPrior out;
   std::vector<Source> data;
   for (const PriorSource& s : sources) {
@@ -318,7 +329,8 @@ ZeroShotPrior zero_shot_prior(const Predictor& host, const Ceilings& host_ceilin
     if (d.y.size() >= 3) data.push_back(std::move(d));
   }
   if (data.size() < 3)
-    throw InputError("zero-shot: needs at least 3 calibrated devices of 3 priced networks each to learn from, got " + std::to_string(data.size()));
+    throw InputError("zero-shot: needs at least 3 calibrated devices of 3 priced networks each to learn from, got " +
+                     std::to_string(data.size()));
   std::vector<const Source*> all;
   for (const Source& d : data) all.push_back(&d);
   out.parameters = learn(all);
@@ -331,18 +343,19 @@ ZeroShotPrior zero_shot_prior(const Predictor& host, const Ceilings& host_ceilin
     const size_t a = exponent_index(p.efficiency_exponent);
     const Eigen::VectorXd theta = log_factors(p, all[d]->hardware);
     const Eigen::VectorXd e = log_errors(*all[d], a, p.dispatch_us_per_op, theta);
-    out.left_out.push_back({all[d]->device, all[d]->hardware, all[d]->models, all[d]->families, std::vector<double>(e.data(), e.data() + e.size()),
-                            group_shares(*all[d], a, theta)});
+    out.left_out.push_back({all[d]->device, all[d]->hardware, all[d]->models, all[d]->families,
+                            std::vector<double>(e.data(), e.data() + e.size()), group_shares(*all[d], a, theta)});
   }
   error_spread(out);
   return out;
 }
 
-
 namespace {
 
 // A covariate as the figure it stands for: the log covariates' exp, the 0/1 one as it is.
-double shown_covariate(SpecCovariate c, double x) { return c == SpecCovariate::runtime_fuses_relu || is_category(c) ? x : std::exp(x); }
+double shown_covariate(SpecCovariate c, double x) {
+  return c == SpecCovariate::runtime_fuses_relu || is_category(c) ? x : std::exp(x);
+}
 
 // Under a category covariate, whose level the hardware's runtime class takes, in words ("" otherwise).
 std::string runtime_level_words(const ZeroShotParameters& p, const Hardware& h) {
@@ -350,9 +363,10 @@ std::string runtime_level_words(const ZeroShotParameters& p, const Hardware& h) 
   const RuntimeLevel& l = p.runtime_level[static_cast<size_t>(h.runtime_class)];
   std::string devices;
   for (const std::string& d : l.devices) devices += (devices.empty() ? "" : ", ") + d;
-  return "runtime class " + std::string(to_string(h.runtime_class)) + " (" + std::string(to_string(family_of(h.runtime_class))) +
-         "): the level of " + std::string(to_string(l.from)) + (devices.empty() ? "" : " (" + devices + ")") + ", x" +
-         std::to_string(std::exp(l.log_offset)).substr(0, 5) + " the mean of all learning devices";
+  return "runtime class " + std::string(to_string(h.runtime_class)) + " (" +
+         std::string(to_string(family_of(h.runtime_class))) + "): the level of " + std::string(to_string(l.from)) +
+         (devices.empty() ? "" : " (" + devices + ")") + ", x" + std::to_string(std::exp(l.log_offset)).substr(0, 5) +
+         " the mean of all learning devices";
 }
 
 // What the prior is, for the device file's provenance.
@@ -367,36 +381,47 @@ Json prior_json(const ZeroShotPrior& prior, const Hardware& hardware) {
     for (double e : d.log_error) ape += std::abs(std::exp(e) - 1) / static_cast<double>(d.log_error.size());
     Json shares = Json::array();
     for (const auto& row : d.group_share) shares.push_back(row);
-    left_out.push_back({{"device", d.device}, {"models", d.models}, {"families", d.families}, {"log_error", d.log_error}, {"mape", ape},
+    left_out.push_back({{"device", d.device},
+                        {"models", d.models},
+                        {"families", d.families},
+                        {"log_error", d.log_error},
+                        {"mape", ape},
                         {"group_share", shares}});
   }
-  return {{"devices", p.devices},
-          {"efficiency_exponent", p.efficiency_exponent},
-          {"dispatch_us_per_op", p.dispatch_us_per_op},
-          {"form", to_string(p.form)},
-          {"covariate", to_string(p.covariate)},
-          {"covariate_value", spec_value(p.covariate, hardware)},
-          {"covariate_range", {p.covariate_min, p.covariate_max}},
-          {"covariate_shown", {shown_covariate(p.covariate, spec_value(p.covariate, hardware)), shown_covariate(p.covariate, p.covariate_min),
-                               shown_covariate(p.covariate, p.covariate_max)}},
-          {"slope", p.slope},
-          {"runtime_class", to_string(hardware.runtime_class)},
-          {"runtime_level", runtime_level_words(p, hardware)},
-          {"group_factors", factors},
-          {"left_out", left_out},
-          {"centre", prior.centre},
-          {"level_variance", prior.level_variance},
-          {"residual_variance", prior.residual_variance},
-          {"family_variance", prior.family_variance},
-          {"point_variance", prior.point_variance},
-          {"log_error_quantiles", {prior.log_error_low, prior.log_error_high}},
-          {"unpriced", prior.unpriced},
-          {"how", "hardware_transfer (see transfer) with every parameter learned over the devices listed, none from this device's "
-                  "timings: the exponent and dispatch time the grid pair of least summed error over them (each device its own group "
-                  "factors there); each group's log factor (or one common factor: form) their mean, moved along the covariate by a line "
-                  "fitted across them, or moved to the level of the devices of its runtime class or family (the form and the covariate, "
-                  "or none, chosen by leaving each device out in turn); the common level shifted by the left-out devices' mean log "
-                  "error (centre)"}};
+  return {
+      {"devices", p.devices},
+      {"efficiency_exponent", p.efficiency_exponent},
+      {"dispatch_us_per_op", p.dispatch_us_per_op},
+      {"form", to_string(p.form)},
+      {"covariate", to_string(p.covariate)},
+      {"covariate_value", spec_value(p.covariate, hardware)},
+      {"covariate_range", {p.covariate_min, p.covariate_max}},
+      {"covariate_shown",
+       {shown_covariate(p.covariate, spec_value(p.covariate, hardware)), shown_covariate(p.covariate, p.covariate_min),
+        shown_covariate(p.covariate, p.covariate_max)}},
+      {"slope", p.slope},
+      {"runtime_class", to_string(hardware.runtime_class)},
+      {"runtime_level", runtime_level_words(p, hardware)},
+      {"group_factors", factors},
+      {"left_out", left_out},
+      {"centre", prior.centre},
+      {"level_variance", prior.level_variance},
+      {"residual_variance", prior.residual_variance},
+      {"family_variance", prior.family_variance},
+      {"point_variance", prior.point_variance},
+      {"log_error_quantiles", {prior.log_error_low, prior.log_error_high}},
+      {"unpriced", prior.unpriced},
+      {"how",
+       "hardware_transfer (see transfer) with every parameter learned over the devices listed, none from this device's "
+       "timings: the exponent and dispatch time the grid pair of least summed error over them (each device its own "
+       "group "
+       "factors there); each group's log factor (or one common factor: form) their mean, moved along the covariate by "
+       "a line "
+       "fitted across them, or moved to the level of the devices of its runtime class or family (the form and the "
+       "covariate, "
+       "or none, chosen by leaving each device out in turn); the common level shifted by the left-out devices' mean "
+       "log "
+       "error (centre)"}};
 }
 
 // The spec covariates of `h` outside the range of the devices the prior learned from, in words.
@@ -405,17 +430,20 @@ std::vector<std::string> outside_sources(const Hardware& h, const ZeroShotPrior&
   bool class_seen = false;
   for (const DeviceErrors& s : prior.left_out) class_seen = class_seen || s.hardware.runtime_class == h.runtime_class;
   if (!class_seen)
-    out.push_back("runtime class " + std::string(to_string(h.runtime_class)) + ": no learning device ran it (a runtime class " +
-                  "covariate takes its family's level, " + std::string(to_string(family_of(h.runtime_class))) + ")");
+    out.push_back("runtime class " + std::string(to_string(h.runtime_class)) +
+                  ": no learning device ran it (a runtime class " + "covariate takes its family's level, " +
+                  std::string(to_string(family_of(h.runtime_class))) + ")");
   for (const SpecCovariate c : spec_covariate_names.values()) {
     if (c == SpecCovariate::none || is_category(c)) continue;
     double lo = INFINITY, hi = -INFINITY;
-    for (const DeviceErrors& s : prior.left_out) lo = std::min(lo, spec_value(c, s.hardware)), hi = std::max(hi, spec_value(c, s.hardware));
+    for (const DeviceErrors& s : prior.left_out)
+      lo = std::min(lo, spec_value(c, s.hardware)), hi = std::max(hi, spec_value(c, s.hardware));
     const double x = spec_value(c, h);
     // The log covariates are shown as the figures they are the logs of.
     const auto shown = [c = c](double v) { return std::to_string(shown_covariate(c, v)).substr(0, 6); };
     if (x < lo - 1e-9 || x > hi + 1e-9)
-      out.push_back(std::string(to_string(c)) + " " + shown(x) + " is outside the learning devices' " + shown(lo) + " to " + shown(hi));
+      out.push_back(std::string(to_string(c)) + " " + shown(x) + " is outside the learning devices' " + shown(lo) +
+                    " to " + shown(hi));
   }
   return out;
 }
@@ -431,9 +459,11 @@ struct LevelUpdate {
   double level = 0, variance = 0;
   size_t families = 0;
 };
-LevelUpdate updated_level(const ZeroShotPrior& prior, double level_var, const std::vector<double>& log_error, const std::vector<std::string>& family) {
+LevelUpdate updated_level(const ZeroShotPrior& prior, double level_var, const std::vector<double>& log_error,
+                          const std::vector<std::string>& family) {
   std::map<std::string, std::vector<double>> by_family;
-  for (size_t i = 0; i < log_error.size(); ++i) by_family[family[i].empty() ? "#" + std::to_string(i) : family[i]].push_back(log_error[i]);
+  for (size_t i = 0; i < log_error.size(); ++i)
+    by_family[family[i].empty() ? "#" + std::to_string(i) : family[i]].push_back(log_error[i]);
   double precision = 1 / level_var, weighted = prior.centre / level_var;
   const double point_var = std::max(prior.point_variance, 1e-6);
   for (const auto& [name, e] : by_family) {
@@ -447,19 +477,22 @@ LevelUpdate updated_level(const ZeroShotPrior& prior, double level_var, const st
 std::string short_number(double x) { return std::to_string(x).substr(0, 5); }
 
 // The interval's text: what it is made of, in words.
-std::string interval_words(const ZeroShotPrior& prior, double level_var, double within_var, const LevelUpdate& u, size_t timings,
-                           const std::vector<std::string>& outside) {
+std::string interval_words(const ZeroShotPrior& prior, double level_var, double within_var, const LevelUpdate& u,
+                           size_t timings, const std::vector<std::string>& outside) {
   const std::string devices = std::to_string(prior.left_out.size());
   std::string why =
       timings == 0
-          ? "Student-t (" + std::to_string(static_cast<int>(prior.dof)) + " degrees of freedom) of the zero-shot log errors of " + devices +
-                " calibrated devices, each predicted by the prior learned without it (between devices sd " + short_number(std::sqrt(level_var)) +
-                ", within one sd " + short_number(std::sqrt(within_var)) +
+          ? "Student-t (" + std::to_string(static_cast<int>(prior.dof)) +
+                " degrees of freedom) of the zero-shot log errors of " + devices +
+                " calibrated devices, each predicted by the prior learned without it (between devices sd " +
+                short_number(std::sqrt(level_var)) + ", within one sd " + short_number(std::sqrt(within_var)) +
                 ", log); wide: devices differ by that much in how far their runtimes fall below the spec sheet"
-          : "Student-t (" + std::to_string(static_cast<int>(prior.dof)) + " degrees of freedom) of the within-device spread of the zero-shot " +
-                "log errors of " + devices + " calibrated devices (sd " + short_number(std::sqrt(within_var)) + ", log) plus what is left unknown of " +
-                "the level after " + std::to_string(timings) + " timed network(s) of " + std::to_string(u.families) + " famil" +
-                (u.families == 1 ? "y" : "ies") + " (a family's timings counted as one observation of the level; sd now " +
+          : "Student-t (" + std::to_string(static_cast<int>(prior.dof)) +
+                " degrees of freedom) of the within-device spread of the zero-shot " + "log errors of " + devices +
+                " calibrated devices (sd " + short_number(std::sqrt(within_var)) +
+                ", log) plus what is left unknown of " + "the level after " + std::to_string(timings) +
+                " timed network(s) of " + std::to_string(u.families) + " famil" + (u.families == 1 ? "y" : "ies") +
+                " (a family's timings counted as one observation of the level; sd now " +
                 short_number(std::sqrt(u.variance)) + ")";
   for (const std::string& o : outside) why += "; " + o + ": the interval may be too narrow";
   return why;
@@ -475,8 +508,9 @@ double left_out_coverage(const ZeroShotPrior& prior, double low, double high) {
 
 }  // namespace
 
-Predictor zero_shot_device(const Predictor& host, const Ceilings& host_ceilings, const Hardware& hardware, const ZeroShotPrior& prior,
-                           const std::vector<PublishedPoint>& timings, const std::string& rebuild) {
+Predictor zero_shot_device(const Predictor& host, const Ceilings& host_ceilings, const Hardware& hardware,
+                           const ZeroShotPrior& prior, const std::vector<PublishedPoint>& timings,
+                           const std::string& rebuild) {
   Predictor d = transfer_device(host, host_ceilings, hardware);
   Calibrated& c = *d.calibrated;
   const ZeroShotParameters& p = prior.parameters;
@@ -504,7 +538,10 @@ Predictor zero_shot_device(const Predictor& host, const Ceilings& host_ceilings,
   for (size_t i = 0; i < timings.size(); ++i) {
     const PublishedPoint& t = timings[i];
     const double ms = zero_shot_us[i] / 1e3;
-    rows.push_back({{"model", t.model}, {"family", t.family}, {"latency_ms", t.latency_ms}, {"zero_shot_ms", ms},
+    rows.push_back({{"model", t.model},
+                    {"family", t.family},
+                    {"latency_ms", t.latency_ms},
+                    {"zero_shot_ms", ms},
                     {"updated_ms", ms * std::exp(-u.level)}});
   }
   // The interval: the within-device spread plus what is unknown of the level (Student-t), the learning devices'
@@ -519,14 +556,18 @@ Predictor zero_shot_device(const Predictor& host, const Ceilings& host_ceilings,
   c.interval.error_high = std::min(std::expm1(half), device_error_max);
   // Its coverage on the learning devices: their left-out errors inside the zero-shot interval (not nested:
   // the interval was sized on those same errors).
-  c.interval.coverage = DeviceInterval::Coverage{left_out_coverage(prior, -zero_shot_half, zero_shot_half),
-                                                 "the learning devices' points, each device predicted by the prior learned "
-                                                 "without it, inside the zero-shot interval (no timings) about their centre; not nested"};
+  c.interval.coverage =
+      DeviceInterval::Coverage{left_out_coverage(prior, -zero_shot_half, zero_shot_half),
+                               "the learning devices' points, each device predicted by the prior learned "
+                               "without it, inside the zero-shot interval (no timings) about their centre; not nested"};
   const std::vector<std::string> outside = outside_sources(hardware, prior);
   c.interval.method = interval_words(prior, level_var, within_var, u, timings.size(), outside);
   const Json& host_document = host.provenance.document;
-  d.provenance = provenance_from_json({{"zero_shot", prior_json(prior, hardware)}, {"timings", rows}, {"outside_learning_devices", outside},
-                                       {"level_shift_log", u.level}, {"host_model", host_document.is_object() ? host_document : Json::object()}},
+  d.provenance = provenance_from_json({{"zero_shot", prior_json(prior, hardware)},
+                                       {"timings", rows},
+                                       {"outside_learning_devices", outside},
+                                       {"level_shift_log", u.level},
+                                       {"host_model", host_document.is_object() ? host_document : Json::object()}},
                                       Where("calibrate --zero-shot " + hardware.device, "provenance"));
   d.runtime = hardware.runtime + " on " + hardware.description + ", " + timings_in_words(c);
   return d;

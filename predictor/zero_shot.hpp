@@ -34,7 +34,15 @@ namespace cpx::predictor {
 
 // The last two are categories, not lines: the level of the learning devices of the target's runtime class
 // (none of them: of its family; none of those: of all), or of its runtime family.
-enum class SpecCovariate { none, log_threads, log_peak_per_core, log_bytes_per_mac, runtime_fuses_relu, runtime_class, runtime_family };
+enum class SpecCovariate {
+  none,
+  log_threads,
+  log_peak_per_core,
+  log_bytes_per_mac,
+  runtime_fuses_relu,
+  runtime_class,
+  runtime_family
+};
 inline constexpr Names<SpecCovariate, 7> spec_covariate_names{{
     {SpecCovariate::none, "none"},
     {SpecCovariate::log_threads, "log threads"},
@@ -108,12 +116,14 @@ struct ZeroShotPrior {
 
 // Learned from `sources` (at least 3 devices of at least 3 priced networks each; fewer: an InputError),
 // priced by `host` at each source's own hardware.
-ZeroShotPrior zero_shot_prior(const Predictor& host, const Ceilings& host_ceilings, const std::vector<PriorSource>& sources);
+ZeroShotPrior zero_shot_prior(const Predictor& host, const Ceilings& host_ceilings,
+                              const std::vector<PriorSource>& sources);
 
 // The zero-shot device for `hardware`, and, with `timings` (k >= 1 networks timed on it), updated by them.
 // `rebuild`: the command that rebuilds the file. TimedBy::zero_shot without timings; with them the caller
 // says whose they are (published: the source column's; the user's: timed_by_user).
-Predictor zero_shot_device(const Predictor& host, const Ceilings& host_ceilings, const Hardware& hardware, const ZeroShotPrior& prior,
-                           const std::vector<PublishedPoint>& timings, const std::string& rebuild);
+Predictor zero_shot_device(const Predictor& host, const Ceilings& host_ceilings, const Hardware& hardware,
+                           const ZeroShotPrior& prior, const std::vector<PublishedPoint>& timings,
+                           const std::string& rebuild);
 
 }  // namespace cpx::predictor

@@ -7,12 +7,14 @@ namespace {
 
 std::string device_line(const Results& r) {
   const results::Device& d = r.device;
-  return "device " + d.name + ": " + d.runtime + ", " + std::to_string(d.threads) + (d.threads == 1 ? " thread" : " threads") +
+  return "device " + d.name + ": " + d.runtime + ", " + std::to_string(d.threads) +
+         (d.threads == 1 ? " thread" : " threads") +
          (d.measured ? " (profiled on this machine)" : " (calibrated, not measured here)");
 }
 
 std::string accuracy_line(const Results& r) {
-  return "accuracy model: " + r.accuracy_model.name + " (" + named(results::accuracy_kind_names, r.accuracy_model.kind) + ")";
+  return "accuracy model: " + r.accuracy_model.name + " (" +
+         named(results::accuracy_kind_names, r.accuracy_model.kind) + ")";
 }
 
 }  // namespace
@@ -44,21 +46,27 @@ Json literal(const std::string& as, const std::string& value) {
 Json in_ms(std::initializer_list<std::string> fields_us, std::initializer_list<Json> then) {
   Json t = Json::array();
   for (const auto& f : fields_us)
-    t.push_back({{"calculate", "datum." + f + " == null ? null : datum." + f + " / 1000"}, {"as", f.substr(0, f.size() - 3) + "_ms"}});
+    t.push_back({{"calculate", "datum." + f + " == null ? null : datum." + f + " / 1000"},
+                 {"as", f.substr(0, f.size() - 3) + "_ms"}});
   for (const auto& x : then) t.push_back(x);
   return t;
 }
 
 Json base_spec(const Results& r, const Report& report, const std::string& title, const std::vector<std::string>& data) {
   Json spec;
-  spec["title"] = {{"text", title}, {"subtitle", Json::array({device_line(r), accuracy_line(r)})},
-                   {"anchor", "start"}, {"fontSize", 15}, {"subtitleFontSize", 12}};
+  spec["title"] = {{"text", title},
+                   {"subtitle", Json::array({device_line(r), accuracy_line(r)})},
+                   {"anchor", "start"},
+                   {"fontSize", 15},
+                   {"subtitleFontSize", 12}};
   spec["width"] = 470;
   spec["height"] = 340;
   spec["datasets"] = Json::object();
   for (const auto& name : data) spec["datasets"][name] = dataset(report, name).rows;
-  // Legend symbols fully opaque: a layer's faint marks (bars, bands) would otherwise make its colour hard to read there.
-  spec["config"] = {{"legend", {{"orient", "right"}, {"labelLimit", 190}, {"symbolOpacity", 1}}}, {"axis", {{"labelFontSize", 11}, {"titleFontSize", 12}}}};
+  // Legend symbols fully opaque: a layer's faint marks (bars, bands) would otherwise make its colour hard to read
+  // there.
+  spec["config"] = {{"legend", {{"orient", "right"}, {"labelLimit", 190}, {"symbolOpacity", 1}}},
+                    {"axis", {{"labelFontSize", 11}, {"titleFontSize", 12}}}};
   return spec;
 }
 

@@ -1,5 +1,6 @@
-// The rows of the results report's data sets, typed: the results' own rows (space/results.hpp) with the few derived columns a
-// chart plots. The charts read these; each is converted to JSON once (reports/datasets_json.cpp), for the page and data/*.csv.
+// The rows of the results report's data sets, typed: the results' own rows (space/results.hpp) with the few derived
+// columns a chart plots. The charts read these; each is converted to JSON once (reports/datasets_json.cpp), for the
+// page and data/*.csv.
 #pragma once
 
 #include <array>
@@ -19,7 +20,7 @@ namespace cpx::reports {
 enum class Series { cpubone, other_family, pareto_front, capacity_matched, random_front };
 struct SeriesNames {
   Series series;
-  std::string_view label;   // as the legend prints it, and the zoo data set's "series" column
+  std::string_view label;  // as the legend prints it, and the zoo data set's "series" column
   std::string_view colour;
 };
 inline constexpr auto series_names = std::to_array<SeriesNames>({
@@ -40,7 +41,8 @@ constexpr const SeriesNames& names_of(Series s) { return series_names[static_cas
 
 // Where a zoo model's plotted top-1 comes from: the zoo data set's "top1_source" column.
 enum class Top1Source { published, estimated };
-inline constexpr Names<Top1Source, 2> top1_source_names{{{Top1Source::published, "published"}, {Top1Source::estimated, "estimated"}}};
+inline constexpr Names<Top1Source, 2> top1_source_names{
+    {{Top1Source::published, "published"}, {Top1Source::estimated, "estimated"}}};
 
 // Derived: the top-1 a chart plots (published where there is one, else the estimate inside the support), the
 // B0-B3 mark, the colour series, and the latency the MACs chart plots (the source the rank correlations were
@@ -50,7 +52,7 @@ struct ZooPoint {
   std::optional<double> top1;
   std::optional<Top1Source> top1_source;    // null without a top-1
   std::optional<std::string> cpubone_mark;  // "B0".."B3" for the CPUBone baselines
-  Series series = Series::other_family;      // its colour series
+  Series series = Series::other_family;     // its colour series
   std::optional<double> latency_us;
   results::LatencySource latency_source = {};
   std::optional<double> macps;  // MACs over latency_us
@@ -107,7 +109,8 @@ struct RooflineOp {
 
 // The roof: min(peak, bandwidth x intensity), at the ends of the plotted intensities and at its ridge.
 enum class Bound { bandwidth, ridge, compute };
-inline constexpr Names<Bound, 3> bound_names{{{Bound::bandwidth, "bandwidth"}, {Bound::ridge, "ridge"}, {Bound::compute, "compute"}}};
+inline constexpr Names<Bound, 3> bound_names{
+    {{Bound::bandwidth, "bandwidth"}, {Bound::ridge, "ridge"}, {Bound::compute, "compute"}}};
 struct RoofPoint {
   double intensity_macs_per_byte = 0, macps = 0;
   Bound bound = {};

@@ -20,7 +20,8 @@ std::optional<double> div_or_null(const std::optional<double>& num, const std::o
   return *num / *den * scale;
 }
 
-// The zoo row's latency from `source` (rank_correlations.latency_source: the latencies the correlations were computed on).
+// The zoo row's latency from `source` (rank_correlations.latency_source: the latencies the correlations were computed
+// on).
 std::optional<double> zoo_latency(const results::ZooRow& z, results::LatencySource source) {
   switch (source) {
     case results::LatencySource::measured: return z.measured_latency_us;
@@ -53,7 +54,8 @@ std::vector<ZooPoint> zoo_set(const Results& r) {
 std::vector<ParetoPoint> pareto_set(const Results& r) {
   std::vector<const results::ParetoRow*> front;
   for (const auto& p : r.pareto) front.push_back(&p);
-  std::stable_sort(front.begin(), front.end(), [](const auto* a, const auto* b) { return a->predicted_latency_us < b->predicted_latency_us; });
+  std::stable_sort(front.begin(), front.end(),
+                   [](const auto* a, const auto* b) { return a->predicted_latency_us < b->predicted_latency_us; });
   std::vector<ParetoPoint> out;
   for (const results::ParetoRow* p : front) out.push_back({*p, div_or_null(p->macs, p->predicted_latency_us, 1e6)});
   return out;
@@ -65,14 +67,16 @@ std::vector<ProposalPoint> proposal_set(const Results& r) {
     for (const auto& [list, standing] : {std::pair{&b.dominating, results::Domination::earned},
                                          std::pair{&b.promising_unproven, results::Domination::promising_unproven}})
       for (const results::ProposalRow& d : *list)
-        out.push_back({b.baseline, b.baseline_latency_us, b.baseline_published_top1, b.baseline_measured_latency_us, standing, d});
+        out.push_back({b.baseline, b.baseline_latency_us, b.baseline_published_top1, b.baseline_measured_latency_us,
+                       standing, d});
   return out;
 }
 
 std::vector<MatchedPoint> matched_set(const Results& r) {
   std::vector<MatchedPoint> out;
   for (const auto& t : r.capacity_matched)
-    for (const auto& m : t.configurations) out.push_back({t.baseline, t.baseline_latency_us, t.baseline_published_top1, m});
+    for (const auto& m : t.configurations)
+      out.push_back({t.baseline, t.baseline_latency_us, t.baseline_published_top1, m});
   return out;
 }
 
@@ -122,7 +126,8 @@ std::vector<RoofPoint> roof_set(const results::Roofline& roof) {
   if (roof.peak_macps && roof.bandwidth_bytes_per_s && !roof.points.empty()) {
     const double peak = *roof.peak_macps, bw = *roof.bandwidth_bytes_per_s;
     double lo = HUGE_VAL, hi = 0;
-    for (const auto& p : roof.points) lo = std::min(lo, p.intensity_macs_per_byte), hi = std::max(hi, p.intensity_macs_per_byte);
+    for (const auto& p : roof.points)
+      lo = std::min(lo, p.intensity_macs_per_byte), hi = std::max(hi, p.intensity_macs_per_byte);
     const double ridge = peak / bw;
     lo = std::min(lo, ridge) / 2, hi = std::max(hi, ridge) * 2;
     ceiling = {{lo, bw * lo, Bound::bandwidth}, {ridge, peak, Bound::ridge}, {hi, peak, Bound::compute}};
@@ -163,7 +168,8 @@ FusedSets fused_vs_unfused_sets(const results::FusedVsUnfused& f) {
   FusedSets out;
   for (const auto& w : f.widths) {
     out.ratio.push_back({w, w.fused.latency_us / w.unfused.latency_us});
-    for (const auto& [block, kind] : {std::pair{&w.best_fused, best_fused_label}, std::pair{&w.best_unfused, best_unfused_label}})
+    for (const auto& [block, kind] :
+         {std::pair{&w.best_fused, best_fused_label}, std::pair{&w.best_unfused, best_unfused_label}})
       out.best.push_back({w.channels, kind, *block});
   }
   return out;

@@ -38,22 +38,22 @@ inline Table table(std::string heading, std::vector<std::string> header, std::st
 }
 
 struct Chart {
-  std::string id;       // HTML element id
+  std::string id;  // HTML element id
   std::string heading;
-  std::string caption;  // what the chart shows and how to read it
-  Json spec;            // Vega-Lite; null when there is nothing to plot (caption then says why)
-  int64_t min_marks = 0;  // data marks the rendered SVG must hold at least (checked in the browser test)
+  std::string caption;          // what the chart shows and how to read it
+  Json spec;                    // Vega-Lite; null when there is nothing to plot (caption then says why)
+  int64_t min_marks = 0;        // data marks the rendered SVG must hold at least (checked in the browser test)
   std::vector<Table> findings;  // the chart's key numbers, shown under it and in report.md
 };
 
 struct Report {
   std::string title;
   std::vector<std::string> context;  // device, runtime, threads, accuracy model: printed at the top
-  std::string verdict;                // what to build, one line above everything else ("" for none)
+  std::string verdict;               // what to build, one line above everything else ("" for none)
   std::vector<std::string> summary;  // key findings, one sentence each
   std::vector<std::string> missing;
-  DataSets data;                   // what the charts and tables read (the results report's; empty in the advice report)
-  std::vector<Dataset> datasets;   // the same as JSON rows, as the page embeds them and data/*.csv holds them
+  DataSets data;                  // what the charts and tables read (the results report's; empty in the advice report)
+  std::vector<Dataset> datasets;  // the same as JSON rows, as the page embeds them and data/*.csv holds them
   std::vector<Chart> charts;
   std::vector<Table> tables;
   std::string input_file = "results.json";  // the copy of the input written beside the page
@@ -66,7 +66,8 @@ inline constexpr std::string_view cpubone_family = "CPUBone";
 inline constexpr const char* best_fused_label = "fused, highest MACpS";
 inline constexpr const char* best_unfused_label = "unfused, highest MACpS";
 
-// Where a speed-accuracy point's top-1 comes from: the one legend that tells measured results from this run's estimates.
+// Where a speed-accuracy point's top-1 comes from: the one legend that tells measured results from this run's
+// estimates.
 enum class Top1Kind { published, estimated };
 inline constexpr std::array<std::string_view, 2> top1_kind_names = {"published (measured)", "estimated (this run)"};
 constexpr std::string_view label_of(Top1Kind k) { return top1_kind_names[static_cast<size_t>(k)]; }
@@ -84,7 +85,8 @@ std::string to_html(const Report& report);
 std::string to_markdown(const Report& report);
 // Writes STEM.html, STEM.md, data/*.csv and report.input_file (a copy of `input`) into out_dir, each atomically,
 // after all of them are built in memory.
-Rendered write_report(const Report& report, const Json& input, const std::string& stem, const std::filesystem::path& out_dir);
+Rendered write_report(const Report& report, const Json& input, const std::string& stem,
+                      const std::filesystem::path& out_dir);
 
 // The fastest of the proposals dominating one baseline; null if none.
 const results::ProposalRow* fastest_dominating(const results::BaselineProposals& proposal);
@@ -105,13 +107,13 @@ std::string named(const Names<E, N>& names, E value) {
 std::string fixed(const Json& v, int digits);
 std::string fixed(double v, int digits);
 std::string fixed(const std::optional<double>& v, int digits);
-std::string ms(const Json& us, int digits);           // a latency in microseconds, shown in milliseconds
+std::string ms(const Json& us, int digits);  // a latency in microseconds, shown in milliseconds
 std::string ms(double us, int digits);
 std::string ms(const std::optional<double>& us, int digits);
 std::string si(const Json& v, int significant = 3);  // 4.62 M, 530 M, 74.0 G
 std::string si(double v, int significant = 3);
 std::string si(const std::optional<double>& v, int significant = 3);
-std::string plain(const Json& v);                    // strings as they are, numbers in shortest form
+std::string plain(const Json& v);  // strings as they are, numbers in shortest form
 // The accuracy model's top-1 interval level as printed ("80 %"), or "no" when it has none.
 std::string interval_level_text(const Results& results);
 // The accuracy model's interval half width ("2.00 pp", or "(0.63 + 1.04 x support distance) pp").

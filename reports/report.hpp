@@ -27,7 +27,8 @@ Rendered render(const Results& results, const std::string& results_file, const s
 // The advice report from the advice document (space/advice_doc.hpp; `advise --json`, read by advice_from_json):
 // advice.html, advice.md, data/advice_*.csv and advice.json; the network's per-block losses, the suggestions
 // and the local front. `advice_file` names where it came from, on the page.
-Rendered render_advice(const AdviceDocument& advice, const std::string& advice_file, const std::filesystem::path& out_dir);
+Rendered render_advice(const AdviceDocument& advice, const std::string& advice_file,
+                       const std::filesystem::path& out_dir);
 
 // Library versions embedded into report.html, e.g. "vega 5.33.1, vega-lite 5.23.0, vega-embed 6.29.0".
 std::string embedded_libraries();

@@ -33,24 +33,26 @@ std::string type_text(const ResultsField& f) {
 }  // namespace
 
 std::string results_schema_markdown() {
-  std::string md = std::string("# Results JSON: `") + results_schema + "`\n\n" +
-                   "<!-- Generated from space/results_fields.cpp by `cpubone-explore report --schema`; "
-                   "a test fails when the two differ. -->\n\n"
-                   "The explorer's main job writes `DIR/results.json`; `cpubone-explore report RESULTS.json` renders it.\n"
-                   "This file is the contract between the two, generated from the one field table both use: the job's\n"
-                   "output is tested against it field for field, and the report checks every file it reads against it.\n"
-                   "Every field is always written; a figure that does not exist for this device is `null` and is named in\n"
-                   "`missing`. A required field is one the report reads: a file without it is refused; the others are\n"
-                   "checked when present. Units are in the field names (`_us`, `_pp` = percentage points, `macps` =\n"
-                   "multiply-accumulates per second); every latency is in microseconds, the report shows milliseconds.\n"
-                   "A path's `[]` is every element of an array. v1 had most latencies in milliseconds (`_ms`); v2 counted\n"
-                   "a proposal as dominating at the point estimate of top-1 and had no capacity-matched tier; the report\n"
-                   "rejects both with a message that says so.\n";
+  std::string md =
+      std::string("# Results JSON: `") + results_schema + "`\n\n" +
+      "<!-- Generated from space/results_fields.cpp by `cpubone-explore report --schema`; "
+      "a test fails when the two differ. -->\n\n"
+      "The explorer's main job writes `DIR/results.json`; `cpubone-explore report RESULTS.json` renders it.\n"
+      "This file is the contract between the two, generated from the one field table both use: the job's\n"
+      "output is tested against it field for field, and the report checks every file it reads against it.\n"
+      "Every field is always written; a figure that does not exist for this device is `null` and is named in\n"
+      "`missing`. A required field is one the report reads: a file without it is refused; the others are\n"
+      "checked when present. Units are in the field names (`_us`, `_pp` = percentage points, `macps` =\n"
+      "multiply-accumulates per second); every latency is in microseconds, the report shows milliseconds.\n"
+      "A path's `[]` is every element of an array. v1 had most latencies in milliseconds (`_ms`); v2 counted\n"
+      "a proposal as dominating at the point estimate of top-1 and had no capacity-matched tier; the report\n"
+      "rejects both with a message that says so.\n";
   for (const ResultsField& f : results_fields()) {
     if (f.path.find_first_of(".[") == std::string_view::npos)
-      md += "\n## `" + std::string(f.path) + "`\n\n| field | type | unit | required | meaning |\n|---|---|---|---|---|\n";
-    md += "| `" + cell(f.path) + "` | " + cell(type_text(f)) + " | " + cell(f.unit) + " | " + (f.required ? "yes" : "no") + " | " +
-          cell(f.meaning) + " |\n";
+      md +=
+          "\n## `" + std::string(f.path) + "`\n\n| field | type | unit | required | meaning |\n|---|---|---|---|---|\n";
+    md += "| `" + cell(f.path) + "` | " + cell(type_text(f)) + " | " + cell(f.unit) + " | " +
+          (f.required ? "yes" : "no") + " | " + cell(f.meaning) + " |\n";
   }
   return md;
 }

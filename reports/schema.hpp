@@ -11,9 +11,9 @@
 namespace cpx::reports {
 
 // The check and the coverage live beside the field table in space/ (the document's reader runs the check).
-using cpx::validate_results;
-using cpx::SchemaCoverage;
 using cpx::schema_coverage;
+using cpx::SchemaCoverage;
+using cpx::validate_results;
 
 // reports/results-schema.md: the table as Markdown, one section per top-level field.
 std::string results_schema_markdown();

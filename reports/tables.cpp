@@ -63,7 +63,8 @@ std::string interval_level_text(const Results& r) {
 
 std::string interval_width_text(const results::AccuracyInterval& interval) {
   if (!interval.per_distance_pp || *interval.per_distance_pp == 0) return fixed(interval.half_width_pp, 2) + " pp";
-  return "(" + fixed(interval.half_width_pp, 2) + " + " + fixed(*interval.per_distance_pp, 2) + " x support distance) pp";
+  return "(" + fixed(interval.half_width_pp, 2) + " + " + fixed(*interval.per_distance_pp, 2) +
+         " x support distance) pp";
 }
 
 std::string accuracy_range_text(const Results& r) {
@@ -74,14 +75,17 @@ std::string accuracy_range_text(const Results& r) {
   auto upper = [&](const char* f) {
     return si(std::exp(range[f]["high"].get<double>() + range[f]["margin_high"].get<double>()));
   };
-  std::string text = "The estimator claims no top-1 above " + upper("log_macs") + " MACs or " + upper("log_params") +
-                     " params (the largest published models plus the margin its held-out largest tenth earned), nor beyond "
-                     "the support distance threshold " + fixed(support->threshold, 2);
+  std::string text =
+      "The estimator claims no top-1 above " + upper("log_macs") + " MACs or " + upper("log_params") +
+      " params (the largest published models plus the margin its held-out largest tenth earned), nor beyond "
+      "the support distance threshold " +
+      fixed(support->threshold, 2);
   if (support->family_range && support->family_range->margin_high) {
     const Json& margin = *support->family_range->margin_high;
     auto times = [&](const char* f) { return fixed(std::exp(margin[f].get<double>()), 2); };
-    text += ", nor, for a network that takes a family's offset (the search space takes CPUBone's), past " + times("log_macs") +
-            "x the MACs or " + times("log_params") + "x the params of that family's largest published model";
+    text += ", nor, for a network that takes a family's offset (the search space takes CPUBone's), past " +
+            times("log_macs") + "x the MACs or " + times("log_params") +
+            "x the params of that family's largest published model";
   }
   return text + ": the front stops where the estimates do.";
 }
@@ -112,7 +116,9 @@ void flatten(const Json& j, const std::string& prefix, Table& t) {
 std::string interval(const results::MatchedConfiguration& m) {
   return !m.top1 ? "unknown" : "[" + fixed(m.top1_low, 1) + ", " + fixed(m.top1_high, 1) + "]";
 }
-std::string interval(const results::ProposalRow& d) { return "[" + fixed(d.top1_low, 1) + ", " + fixed(d.top1_high, 1) + "]"; }
+std::string interval(const results::ProposalRow& d) {
+  return "[" + fixed(d.top1_low, 1) + ", " + fixed(d.top1_high, 1) + "]";
+}
 
 const results::ZooRow* zoo_row(const Results& r, const std::string& name) {
   for (const auto& z : r.zoo)
@@ -143,22 +149,27 @@ Labels labels(const Results& r) { return {r.device.name, r.accuracy_model.name, 
 
 // The capacity-matched tier first: the same capacity, more MACs per second.
 void add_capacity_matched_table(const Results& r, const Labels& l, Report& report) {
-  Table cm = table("Capacity-matched configurations vs CPUBone B0-B3 on " + l.device,
-                   {"baseline / configuration", "configuration", "predicted (ms)", "measured (ms)", "speed-up", "MACs ratio",
-                    "params ratio", "top-1 (%)", "top-1 interval (%)", "dominates"},
-                   "Same resolution, head, stage widths, depths and attention as the baseline, MACs and params each within ±10 % "
-                   "of its own; only choices that move MACpS differ (fused/unfused, kernels, groups, expansions, attention stride, "
-                   "downsampling blocks). The fastest of each tier's Pareto front under " + l.device + "'s predictor; top-1 estimated by " +
-                       l.acc + " with its " + l.level + " interval. \"earned\": faster with the interval's lower end at or above the "
-                       "baseline's published top-1; \"unproven\": only the point estimate is. Configuration: " +
-                       std::string(configuration_legend) + " (`cpubone-explore space --explain FILE` prints one stage by stage).");
+  Table cm = table(
+      "Capacity-matched configurations vs CPUBone B0-B3 on " + l.device,
+      {"baseline / configuration", "configuration", "predicted (ms)", "measured (ms)", "speed-up", "MACs ratio",
+       "params ratio", "top-1 (%)", "top-1 interval (%)", "dominates"},
+      "Same resolution, head, stage widths, depths and attention as the baseline, MACs and params each within ±10 % "
+      "of its own; only choices that move MACpS differ (fused/unfused, kernels, groups, expansions, attention stride, "
+      "downsampling blocks). The fastest of each tier's Pareto front under " +
+          l.device + "'s predictor; top-1 estimated by " + l.acc + " with its " + l.level +
+          " interval. \"earned\": faster with the interval's lower end at or above the "
+          "baseline's published top-1; \"unproven\": only the point estimate is. Configuration: " +
+          std::string(configuration_legend) + " (`cpubone-explore space --explain FILE` prints one stage by stage).");
   for (const auto& t : r.capacity_matched) {
     cm.rows.push_back({t.baseline + " (baseline)", "CPUBone " + t.baseline, ms(t.baseline_latency_us, 2),
-                       ms(t.baseline_measured_latency_us, 2), "", "", "", fixed(t.baseline_published_top1, 2) + " published", "", ""});
+                       ms(t.baseline_measured_latency_us, 2), "", "", "",
+                       fixed(t.baseline_published_top1, 2) + " published", "", ""});
     if (t.not_a_point) cm.rows.push_back({"  none", *t.not_a_point, "", "", "", "", "", "", "", ""});
     else if (t.configurations.empty())
-      cm.rows.push_back({"  none", "no configuration within ±10 % found (" + (t.method ? named(results::matched_method_names, *t.method) : dash) + ", " +
-                                       std::to_string(t.evaluations) + " evaluated)",
+      cm.rows.push_back({"  none",
+                         "no configuration within ±10 % found (" +
+                             (t.method ? named(results::matched_method_names, *t.method) : dash) + ", " +
+                             std::to_string(t.evaluations) + " evaluated)",
                          "", "", "", "", "", "", "", ""});
     for (const auto& m : t.configurations)
       cm.rows.push_back({"  " + m.id, m.summary, ms(m.predicted_latency_us, 2), ms(m.measured_latency_us, 2),
@@ -174,15 +185,19 @@ void add_capacity_matched_table(const Results& r, const Labels& l, Report& repor
 
 // Proposals against B0-B3 that earned domination, and those only promising, with the configuration each proposal is.
 void add_proposal_tables(const Results& r, const Labels& l, Report& report) {
-  const std::vector<std::string> proposal_header = {"baseline / proposal", "configuration", "params", "MACs", "predicted (ms)", "measured (ms)",
-                                                    "est. top-1 (%)", "top-1 interval (%)", "latency change", "top-1 vs published"};
-  Table p = table("Proposals that earn domination over CPUBone B0-B3 on " + l.device, proposal_header,
-                  "Configurations of the Pareto front (capacity may differ) that are faster than the baseline under " + l.device +
-                      "'s predictor with the lower end of their " + l.level + " top-1 interval (" + l.acc +
-                      ") at or above the baseline's published top-1, or more accurate by that standard at equal or lower latency.");
-  Table u = table("Promising, unproven: dominating at the point estimate only", proposal_header,
-                  "Configurations that would dominate the baseline if the point estimate of top-1 held, but whose interval reaches "
-                  "below the baseline's published top-1. Train one before believing it; they are not counted in the key findings.");
+  const std::vector<std::string> proposal_header = {
+      "baseline / proposal", "configuration",     "params",         "MACs",
+      "predicted (ms)",      "measured (ms)",     "est. top-1 (%)", "top-1 interval (%)",
+      "latency change",      "top-1 vs published"};
+  Table p = table(
+      "Proposals that earn domination over CPUBone B0-B3 on " + l.device, proposal_header,
+      "Configurations of the Pareto front (capacity may differ) that are faster than the baseline under " + l.device +
+          "'s predictor with the lower end of their " + l.level + " top-1 interval (" + l.acc +
+          ") at or above the baseline's published top-1, or more accurate by that standard at equal or lower latency.");
+  Table u = table(
+      "Promising, unproven: dominating at the point estimate only", proposal_header,
+      "Configurations that would dominate the baseline if the point estimate of top-1 held, but whose interval reaches "
+      "below the baseline's published top-1. Train one before believing it; they are not counted in the key findings.");
   for (const auto& b : r.proposals) {
     const results::ZooRow* z = zoo_row(r, b.baseline);
     for (auto [t, list] : {std::pair{&p, &b.dominating}, std::pair{&u, &b.promising_unproven}}) {
@@ -190,13 +205,16 @@ void add_proposal_tables(const Results& r, const Labels& l, Report& report) {
                          z ? si(z->macs) : dash, ms(b.baseline_latency_us, 2), ms(b.baseline_measured_latency_us, 2),
                          fixed(b.baseline_published_top1, 2) + " published", "", "", ""});
       if (list->empty())
-        t->rows.push_back({"  none", std::string(t == &p ? "no proposal earns domination over " : "no proposal is only promising against ") + b.baseline,
-                           "", "", "", "", "", "", "", ""});
+        t->rows.push_back(
+            {"  none",
+             std::string(t == &p ? "no proposal earns domination over " : "no proposal is only promising against ") +
+                 b.baseline,
+             "", "", "", "", "", "", "", ""});
       for (const auto& d : *list) {
         const results::ParetoRow* f = pareto_row(r, d.id);
-        t->rows.push_back({"  " + d.id, f ? f->summary : dash, f ? si(f->params) : dash, f ? si(f->macs) : dash, ms(d.latency_us, 2),
-                           ms(d.measured_latency_us, 2), fixed(d.top1, 2), interval(d), fixed(d.delta_latency_pct, 1) + " %",
-                           fixed(d.delta_top1_pp, 2) + " pp"});
+        t->rows.push_back({"  " + d.id, f ? f->summary : dash, f ? si(f->params) : dash, f ? si(f->macs) : dash,
+                           ms(d.latency_us, 2), ms(d.measured_latency_us, 2), fixed(d.top1, 2), interval(d),
+                           fixed(d.delta_latency_pct, 1) + " %", fixed(d.delta_top1_pp, 2) + " pp"});
       }
     }
   }
@@ -214,8 +232,8 @@ void add_search_table(const Results& r, Report& report) {
                  {"evaluations", thousands(s.evaluations)},
                  {"evaluations per second", thousands(std::llround(s.evaluations_per_second))},
                  {"population x generations", std::to_string(s.population) + " x " + std::to_string(s.generations)},
-                 {"constraints", "latency " + ms(s.constraints.max_latency_us, 2) + " ms, params " + si(s.constraints.max_params) +
-                                     ", MACs " + si(s.constraints.max_macs)},
+                 {"constraints", "latency " + ms(s.constraints.max_latency_us, 2) + " ms, params " +
+                                     si(s.constraints.max_params) + ", MACs " + si(s.constraints.max_macs)},
                  // Areas under latency x objective: shown with the latency axis in ms, as the charts.
                  {"hypervolume (" + s.algorithm + ")", ms(s.hypervolume.nsga2, 4)},
                  {"hypervolume (random search, same evaluations)", ms(s.hypervolume.random, 4)},
@@ -234,8 +252,8 @@ void add_proof_table(const Results& r, const Labels& l, Report& report) {
   const results::Proof& pr = *r.proof;
   Table t = table("Proof on this machine: predicted vs measured ranking",
                   {"network", "predicted (ms)", "measured (ms)", "cv", "predicted rank", "measured rank"},
-                  "Measured with the profiler at " + std::to_string(pr.threads) + " thread(s); Spearman of the two rankings " +
-                      fixed(pr.spearman, 3) + ".");
+                  "Measured with the profiler at " + std::to_string(pr.threads) +
+                      " thread(s); Spearman of the two rankings " + fixed(pr.spearman, 3) + ".");
   for (const auto& row : pr.rows)
     t.rows.push_back({row.name, ms(row.predicted_us, 2), ms(row.measured_us, 2), fixed(100 * row.cv, 1) + " %",
                       std::to_string(row.predicted_rank), std::to_string(row.measured_rank)});
@@ -243,20 +261,24 @@ void add_proof_table(const Results& r, const Labels& l, Report& report) {
 }
 
 void add_zoo_table(const Results& r, const Labels& l, Report& report) {
-  Table z = table("Zoo on " + l.device,
-                  {"model", "family", "input", "params", "MACs", "published top-1 (%)", "est. top-1 (%)", "est. interval (%)",
-                   "support distance", "predicted (ms)", "published (ms)", "measured (ms)", "predicted MACpS"},
-                  "Every zoo model at its published resolution. Published top-1 as published; estimated top-1 from " + l.acc +
-                      " for every model, with its " + l.level + " interval, and \"unknown\" where the model lies outside the "
-                      "estimator's support (standardised nearest-neighbour distance above " +
-                      (r.accuracy_model.support ? fixed(r.accuracy_model.support->threshold, 2) : std::string("the threshold")) + ").");
+  Table z = table(
+      "Zoo on " + l.device,
+      {"model", "family", "input", "params", "MACs", "published top-1 (%)", "est. top-1 (%)", "est. interval (%)",
+       "support distance", "predicted (ms)", "published (ms)", "measured (ms)", "predicted MACpS"},
+      "Every zoo model at its published resolution. Published top-1 as published; estimated top-1 from " + l.acc +
+          " for every model, with its " + l.level +
+          " interval, and \"unknown\" where the model lies outside the "
+          "estimator's support (standardised nearest-neighbour distance above " +
+          (r.accuracy_model.support ? fixed(r.accuracy_model.support->threshold, 2) : std::string("the threshold")) +
+          ").");
   for (const auto& m : r.zoo) {
     const bool unknown = m.inside_support == false;
-    z.rows.push_back({m.name, m.family, std::to_string(m.resolution), si(m.params), si(m.macs),
-                      fixed(m.published_top1, 2), unknown ? "unknown" : fixed(m.estimated_top1, 2),
-                      !m.estimated_top1 ? dash : "[" + fixed(m.estimated_top1_low, 1) + ", " + fixed(m.estimated_top1_high, 1) + "]",
-                      fixed(m.support_distance, 2), ms(m.predicted_latency_us, 2), ms(m.published_latency_us, 2),
-                      ms(m.measured_latency_us, 2), si(m.predicted_macps)});
+    z.rows.push_back(
+        {m.name, m.family, std::to_string(m.resolution), si(m.params), si(m.macs), fixed(m.published_top1, 2),
+         unknown ? "unknown" : fixed(m.estimated_top1, 2),
+         !m.estimated_top1 ? dash : "[" + fixed(m.estimated_top1_low, 1) + ", " + fixed(m.estimated_top1_high, 1) + "]",
+         fixed(m.support_distance, 2), ms(m.predicted_latency_us, 2), ms(m.published_latency_us, 2),
+         ms(m.measured_latency_us, 2), si(m.predicted_macps)});
   }
   report.tables.push_back(z);
 }
@@ -265,14 +287,16 @@ void add_design_rules_table(const Results& r, const Labels& l, Report& report) {
   Table rules = table("Design rules vs the paper's claims on " + l.device,
                       {"rule", "statement", "value", "source", "paper's claim", "agrees", "proposals follow"});
   for (const auto& d : r.design_rules)
-    rules.rows.push_back({d.id, d.statement, plain(d.value) + (!d.unit ? "" : " " + *d.unit), named(results::rule_source_names, d.source), plain(value_or_null(d.paper_claim)),
+    rules.rows.push_back({d.id, d.statement, plain(d.value) + (!d.unit ? "" : " " + *d.unit),
+                          named(results::rule_source_names, d.source), plain(value_or_null(d.paper_claim)),
                           plain(value_or_null(d.agrees_with_paper)), plain(value_or_null(d.proposals_follow))});
   if (r.design_rules.empty()) rules.note = "The results state no design rules.";
   report.tables.push_back(rules);
 }
 
 void add_operator_table(const Results& r, const Labels& l, Report& report) {
-  Table ops = table("Operators on this machine (FasterNet Table 1 style)", {"operator", "MACs", "latency (us)", "MACpS"});
+  Table ops =
+      table("Operators on this machine (FasterNet Table 1 style)", {"operator", "MACs", "latency (us)", "MACpS"});
   if (r.operator_table) {
     for (const auto& o : *r.operator_table)
       ops.rows.push_back({o.operator_name, si(static_cast<double>(o.macs)), fixed(o.latency_us, 1), si(o.macps)});
@@ -286,23 +310,28 @@ void add_operator_table(const Results& r, const Labels& l, Report& report) {
 // The feature sets the fit tried, then the fit itself point by point.
 void add_accuracy_model_tables(const Results& r, const Labels& l, Report& report) {
   const results::AccuracyModel& a = r.accuracy_model;
-  Table am = table("Accuracy model: " + l.acc,
-                   {"model", "family", "published top-1 (%)", "fitted (%)", "leave-one-out (%)", "family held out (%)",
-                    "nearest other point"},
-                   a.description + " Kind: " + named(results::accuracy_kind_names, a.kind) + "; mean absolute error leave-one-model-out " +
-                       (!a.loo_mae_pp ? std::string("not available") : fixed(a.loo_mae_pp, 2) + " pp") +
-                       ", leave-one-family-out " + (!a.lofo_mae_pp ? std::string("not available") : fixed(a.lofo_mae_pp, 2) + " pp") +
-                       (a.interval ? "; interval ±" + interval_width_text(*a.interval) + " at " + l.level + " (" + a.interval->method + ")"
-                                   : std::string()) +
-                       (a.support ? "; support: " + a.support->distance + ", threshold " + fixed(a.support->threshold, 2) +
-                                        " (last column: each point's distance)"
-                                  : std::string()) + ".");
+  Table am = table(
+      "Accuracy model: " + l.acc,
+      {"model", "family", "published top-1 (%)", "fitted (%)", "leave-one-out (%)", "family held out (%)",
+       "nearest other point"},
+      a.description + " Kind: " + named(results::accuracy_kind_names, a.kind) +
+          "; mean absolute error leave-one-model-out " +
+          (!a.loo_mae_pp ? std::string("not available") : fixed(a.loo_mae_pp, 2) + " pp") + ", leave-one-family-out " +
+          (!a.lofo_mae_pp ? std::string("not available") : fixed(a.lofo_mae_pp, 2) + " pp") +
+          (a.interval
+               ? "; interval ±" + interval_width_text(*a.interval) + " at " + l.level + " (" + a.interval->method + ")"
+               : std::string()) +
+          (a.support ? "; support: " + a.support->distance + ", threshold " + fixed(a.support->threshold, 2) +
+                           " (last column: each point's distance)"
+                     : std::string()) +
+          ".");
   for (const auto& pt : a.points)
-    am.rows.push_back({pt.model, pt.family, fixed(pt.published_top1, 2), fixed(pt.fitted_top1, 2), fixed(pt.loo_top1, 2),
-                       fixed(pt.lofo_top1, 2), fixed(pt.support_nn_distance, 2)});
+    am.rows.push_back({pt.model, pt.family, fixed(pt.published_top1, 2), fixed(pt.fitted_top1, 2),
+                       fixed(pt.loo_top1, 2), fixed(pt.lofo_top1, 2), fixed(pt.support_nn_distance, 2)});
   if (!a.loo_mae_pp) report.missing.push_back("accuracy model " + l.acc + ": no leave-one-out error");
   am.folded = true;
-  Table sets = table("Accuracy model: feature sets tried", {"features", "leave-one-model-out MAE (pp)", "leave-one-family-out MAE (pp)", "chosen"},
+  Table sets = table("Accuracy model: feature sets tried",
+                     {"features", "leave-one-model-out MAE (pp)", "leave-one-family-out MAE (pp)", "chosen"},
                      "Every feature set the fit tried; the one with the lowest family-held-out error is chosen.");
   for (const auto& f : a.feature_sets_tried) {
     std::string names;
@@ -314,9 +343,10 @@ void add_accuracy_model_tables(const Results& r, const Labels& l, Report& report
 }
 
 void add_emulated_ops_table(const Results& r, Report& report) {
-  Table em = table("Emulated operators", {"operator", "how"},
-                   "Operators XNNPACK (2022-02-16) lacks, built from its primitives or Eigen; their timings describe our "
-                   "emulation, not a native kernel.");
+  Table em =
+      table("Emulated operators", {"operator", "how"},
+            "Operators XNNPACK (2022-02-16) lacks, built from its primitives or Eigen; their timings describe our "
+            "emulation, not a native kernel.");
   for (const auto& e : r.emulated_ops) em.rows.push_back({e.op, e.how});
   if (r.emulated_ops.empty()) em.note = "No operator was emulated.";
   report.tables.push_back(em);
@@ -327,18 +357,21 @@ void add_emulated_ops_table(const Results& r, Report& report) {
 void note_machine_warnings(const results::MachineNotes& notes, Report& report) {
   // A predictor fitted on a profile during which the machine changed speed mixes two machines in every prediction.
   if (notes.slowed_spread)
-    report.missing.push_back("steady machine: the device profile's speed reference spread by " + fixed(100 * *notes.slowed_spread, 0) +
-                             "% while profiling, so the machine changed speed under its measurements and the predictions mix "
-                             "both speeds; profile again on a quiet machine");
+    report.missing.push_back(
+        "steady machine: the device profile's speed reference spread by " + fixed(100 * *notes.slowed_spread, 0) +
+        "% while profiling, so the machine changed speed under its measurements and the predictions mix "
+        "both speeds; profile again on a quiet machine");
   // Times measured under an emulator are the emulator's, not the CPU's.
   if (notes.emulated)
-    report.missing.push_back("real timings: this run measured under an emulator (" + notes.emulation_signs.value_or("signs not recorded") +
-                             "), so its measured figures are the emulator's, not a CPU's; measure on the device itself");
+    report.missing.push_back(
+        "real timings: this run measured under an emulator (" + notes.emulation_signs.value_or("signs not recorded") +
+        "), so its measured figures are the emulator's, not a CPU's; measure on the device itself");
   // Measured figures behind which too many measurements were noisy are named in the missing-data box.
   for (const results::NoisyMeasurements& n : notes.noisy)
-    report.missing.push_back("quiet measurements: the " + n.source + "'s measurements are noisy, " + n.summary +
-                             ", above the threshold: the machine was busy, so figures measured there read slower than this "
-                             "machine is; measure again on a quiet machine");
+    report.missing.push_back(
+        "quiet measurements: the " + n.source + "'s measurements are noisy, " + n.summary +
+        ", above the threshold: the machine was busy, so figures measured there read slower than this "
+        "machine is; measure again on a quiet machine");
 }
 
 void add_environment_table(const Results& r, Report& report) {
@@ -371,10 +404,11 @@ void add_tier_and_proposal_sentences(const Results& r, const Labels& l, Report& 
   for (const auto& t : r.capacity_matched) {
     if (t.configurations.empty()) continue;
     const results::MatchedConfiguration& m = t.configurations[0];
-    sum.push_back("Capacity-matched " + t.baseline + ": " + m.id + " takes " + ms(m.predicted_latency_us, 2) + " ms instead of " +
-                  ms(t.baseline_latency_us, 2) + " ms (" + fixed(m.speedup, 2) + "x) at " + fixed(m.macs_ratio, 2) + "x the MACs and " +
-                  fixed(m.params_ratio, 2) + "x the params; estimated top-1 " + interval(m) + " % vs " +
-                  fixed(t.baseline_published_top1, 2) + " % published: " +
+    sum.push_back("Capacity-matched " + t.baseline + ": " + m.id + " takes " + ms(m.predicted_latency_us, 2) +
+                  " ms instead of " + ms(t.baseline_latency_us, 2) + " ms (" + fixed(m.speedup, 2) + "x) at " +
+                  fixed(m.macs_ratio, 2) + "x the MACs and " + fixed(m.params_ratio, 2) +
+                  "x the params; estimated top-1 " + interval(m) + " % vs " + fixed(t.baseline_published_top1, 2) +
+                  " % published: " +
                   (m.domination == results::Domination::earned ? "it earns domination" : "domination not earned") +
                   (!m.measured_latency_us ? std::string(".")
                                           : "; measured " + ms(m.measured_latency_us, 2) + " ms vs " +
@@ -387,10 +421,11 @@ void add_tier_and_proposal_sentences(const Results& r, const Labels& l, Report& 
                     " (top-1 interval at or above its published top-1).");
       continue;
     }
-    sum.push_back(std::to_string(b.dominating.size()) + " proposal(s) earn domination over " + b.baseline + "; the fastest, " + best->id +
-                  ", takes " + ms(best->latency_us, 2) + " ms instead of " + ms(b.baseline_latency_us, 2) + " ms (" +
-                  fixed(best->delta_latency_pct, 1) + " %) at estimated top-1 " + interval(*best) + " % vs " +
-                  fixed(b.baseline_published_top1, 2) + " % published" +
+    sum.push_back(std::to_string(b.dominating.size()) + " proposal(s) earn domination over " + b.baseline +
+                  "; the fastest, " + best->id + ", takes " + ms(best->latency_us, 2) + " ms instead of " +
+                  ms(b.baseline_latency_us, 2) + " ms (" + fixed(best->delta_latency_pct, 1) +
+                  " %) at estimated top-1 " + interval(*best) + " % vs " + fixed(b.baseline_published_top1, 2) +
+                  " % published" +
                   (!best->measured_latency_us ? std::string(".")
                                               : "; measured " + ms(best->measured_latency_us, 2) + " ms vs " +
                                                     ms(b.baseline_measured_latency_us, 2) + " ms."));
@@ -407,34 +442,40 @@ std::string verdict(const Results& r, const Labels& l) {
   const results::ProposalRow* best = nullptr;
   const results::BaselineProposals* best_baseline = nullptr;
   for (const auto& b : r.proposals)
-    if (const results::ProposalRow* d = fastest_dominating(b); d && (!best || d->delta_latency_pct < best->delta_latency_pct)) {
+    if (const results::ProposalRow* d = fastest_dominating(b);
+        d && (!best || d->delta_latency_pct < best->delta_latency_pct)) {
       best = d;
       best_baseline = &b;
     }
   if (best)
     return "Build " + best->id + " on " + l.device + ": it earns domination over " + best_baseline->baseline + " (" +
            fixed(best->delta_latency_pct, 1) + " % latency, estimated top-1 " + interval(*best) + " % vs " +
-           fixed(best_baseline->baseline_published_top1, 2) + " % published); train it to confirm: cpubone-explore export " +
-           file_of(best->id) + " --torch " + best->id + ".py (in this report's folder)";
+           fixed(best_baseline->baseline_published_top1, 2) +
+           " % published); train it to confirm: cpubone-explore export " + file_of(best->id) + " --torch " + best->id +
+           ".py (in this report's folder)";
   for (const auto& t : r.capacity_matched) {
     if (t.configurations.empty()) continue;
     const results::MatchedConfiguration& m = t.configurations[0];
-    return "Keep " + t.baseline + " on " + l.device + ": no proposal earns domination. Fastest at " + t.baseline + "'s capacity: " + m.id +
-           ", " + fixed(m.speedup, 2) + "x predicted; train it to find out whether it keeps the accuracy: cpubone-explore export " +
-           m.file + " --torch " + m.id + ".py (in this report's folder)";
+    return "Keep " + t.baseline + " on " + l.device + ": no proposal earns domination. Fastest at " + t.baseline +
+           "'s capacity: " + m.id + ", " + fixed(m.speedup, 2) +
+           "x predicted; train it to find out whether it keeps the accuracy: cpubone-explore export " + m.file +
+           " --torch " + m.id + ".py (in this report's folder)";
   }
-  return "Keep the baselines on " + l.device + ": no proposal earns domination, and no capacity-matched configuration was found.";
+  return "Keep the baselines on " + l.device +
+         ": no proposal earns domination, and no capacity-matched configuration was found.";
 }
 
 // The search, the rank correlations, the predictor's error and the fused crossover, one sentence each.
 void add_search_and_device_sentences(const Results& r, const Labels& l, Report& report) {
   auto& sum = report.summary;
   const results::SearchRun& s = r.search;
-  sum.push_back(s.algorithm + " evaluated " + thousands(s.evaluations) + " candidates (" + thousands(std::llround(s.evaluations_per_second)) +
-                " per second); hypervolume " + fixed(s.hypervolume.ratio, 2) + "x that of random search with the same evaluations.");
+  sum.push_back(s.algorithm + " evaluated " + thousands(s.evaluations) + " candidates (" +
+                thousands(std::llround(s.evaluations_per_second)) + " per second); hypervolume " +
+                fixed(s.hypervolume.ratio, 2) + "x that of random search with the same evaluations.");
   const results::RankCorrelations& rc = r.rank_correlations;
-  sum.push_back("Spearman rank correlation of " + named(results::latency_source_names, rc.latency_source) + " latency with MACs " + fixed(rc.macs, 2) + ", with params " +
-                fixed(rc.params, 2) + ", with our prediction " + fixed(rc.prediction, 2) + ".");
+  sum.push_back("Spearman rank correlation of " + named(results::latency_source_names, rc.latency_source) +
+                " latency with MACs " + fixed(rc.macs, 2) + ", with params " + fixed(rc.params, 2) +
+                ", with our prediction " + fixed(rc.prediction, 2) + ".");
   if (r.predictor_accuracy) {
     const results::PredictorAccuracy& pa = *r.predictor_accuracy;
     sum.push_back("Predictor vs " + pa.against + ": MAPE " + fixed(pa.mape, 1) + " %, " + fixed(100 * pa.within_10, 0) +
@@ -445,8 +486,8 @@ void add_search_and_device_sentences(const Results& r, const Labels& l, Report& 
   if (r.fused_vs_unfused)
     sum.push_back("Fused vs unfused local blocks on " + l.device + ": " + r.fused_vs_unfused->statement + ".");
   else if (r.fused_crossover_channels)
-    sum.push_back("Fused local blocks are faster than unfused ones below " + std::to_string(*r.fused_crossover_channels) + " channels on " +
-                  l.device + ".");
+    sum.push_back("Fused local blocks are faster than unfused ones below " +
+                  std::to_string(*r.fused_crossover_channels) + " channels on " + l.device + ".");
 }
 
 }  // namespace

@@ -11,7 +11,22 @@
 
 namespace cpx {
 
-enum class Activation { none, relu, relu6, hardswish, hardsigmoid, sigmoid, silu, gelu, gelu_tanh, leaky_relu, elu, tanh, softplus, mish };
+enum class Activation {
+  none,
+  relu,
+  relu6,
+  hardswish,
+  hardsigmoid,
+  sigmoid,
+  silu,
+  gelu,
+  gelu_tanh,
+  leaky_relu,
+  elu,
+  tanh,
+  softplus,
+  mish
+};
 
 // gelu is the exact erf form, 0.5·x·(1 + erf(x/√2)); gelu_tanh is the tanh approximation;
 // hardsigmoid is relu6(x + 3)/6 (PyTorch and GhostNet's hard_sigmoid); leaky_relu is x < 0 ? alpha·x : x
@@ -49,12 +64,20 @@ inline const std::vector<Activation>& op_activations() {
 // Whether f costs an exp, erf or log per element: several times the work of a clamp.
 inline bool transcendental(Activation a) {
   switch (a) {
-    case Activation::none: case Activation::relu: case Activation::relu6: case Activation::hardswish:
-    case Activation::hardsigmoid: case Activation::leaky_relu:
-      return false;
-    case Activation::sigmoid: case Activation::silu: case Activation::gelu: case Activation::gelu_tanh:
-    case Activation::elu: case Activation::tanh: case Activation::softplus: case Activation::mish:
-      return true;
+    case Activation::none:
+    case Activation::relu:
+    case Activation::relu6:
+    case Activation::hardswish:
+    case Activation::hardsigmoid:
+    case Activation::leaky_relu: return false;
+    case Activation::sigmoid:
+    case Activation::silu:
+    case Activation::gelu:
+    case Activation::gelu_tanh:
+    case Activation::elu:
+    case Activation::tanh:
+    case Activation::softplus:
+    case Activation::mish: return true;
   }
   return true;
 }
@@ -62,9 +85,13 @@ inline bool transcendental(Activation a) {
 struct AlphaRange {
   double min, max;
 };
-inline AlphaRange alpha_range(Activation a) { return a == Activation::elu ? AlphaRange{1e-6, 1000} : AlphaRange{-1000, 1000}; }
+inline AlphaRange alpha_range(Activation a) {
+  return a == Activation::elu ? AlphaRange{1e-6, 1000} : AlphaRange{-1000, 1000};
+}
 // PyTorch's defaults: LeakyReLU's negative_slope 0.01, ELU's alpha 1.
-inline double default_alpha(Activation a) { return a == Activation::leaky_relu ? 0.01 : a == Activation::elu ? 1.0 : 0.0; }
+inline double default_alpha(Activation a) {
+  return a == Activation::leaky_relu ? 0.01 : a == Activation::elu ? 1.0 : 0.0;
+}
 
 inline std::string_view to_string(Activation a) { return activation_names.name_of(a); }
 

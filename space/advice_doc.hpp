@@ -32,10 +32,13 @@ struct Gain {
   std::optional<double> low, high;  // both or neither
 };
 // The document's fixed sentences, which the text prints too.
-inline constexpr std::string_view gain_definition = "share of the whole network's predicted time saved: (before - after) / before";
+inline constexpr std::string_view gain_definition =
+    "share of the whole network's predicted time saved: (before - after) / before";
 inline constexpr std::string_view gain_interval_method =
-    "80% for the predicted gain, from the changed ops' time by op class and per op (correlated within a block), sized on "
-    "the host predictor's held-out per-op errors and a calibrated device's own; in time, then as a gain, so every bound "
+    "80% for the predicted gain, from the changed ops' time by op class and per op (correlated within a block), sized "
+    "on "
+    "the host predictor's held-out per-op errors and a calibrated device's own; in time, then as a gain, so every "
+    "bound "
     "is below 100%; a measurement's own noise is not in it (docs/advise.md)";
 inline constexpr std::string_view local_search_objectives = "predicted latency (min) vs MACs (max)";
 
@@ -49,11 +52,11 @@ struct AdviceBlock {
   bool residual = false;
   double latency_us = 0;  // its ops' predicted time in the network (network scale applied)
   int64_t macs = 0;
-  double macps = 0;       // macs over latency_us (0 without time)
+  double macps = 0;  // macs over latency_us (0 without time)
   double best_macps = 0;
   std::vector<std::string> best_variant;  // suggestion ids; empty: the block as it is is best
   double lost_us = 0;
-  double fastest_us = 0;  // its fastest variant's time (it may do less work)
+  double fastest_us = 0;                 // its fastest variant's time (it may do less work)
   std::vector<std::string> suggestions;  // ids
 };
 
@@ -73,15 +76,15 @@ struct UnrecognisedSummary {
 struct AdviceSuggestion {
   std::string id;  // "s1", ... by predicted gain, largest first
   Rewrite rewrite;
-  std::string what;             // the rewrite kind's line (rewrite_kinds)
-  std::string block;            // the block's name
+  std::string what;   // the rewrite kind's line (rewrite_kinds)
+  std::string block;  // the block's name
   BlockKind block_kind = BlockKind::conv;
-  double latency_us = 0;        // the whole network with this rewrite alone
+  double latency_us = 0;  // the whole network with this rewrite alone
   Gain gain;
   int64_t macs_before = 0, macs_after = 0, params_before = 0, params_after = 0;  // the whole network's
   bool keeps_function = false;
-  std::string weights;            // what happens to the weights, in a sentence
-  std::string accuracy_evidence;  // the rewrite kind's published evidence, or "no published evidence"
+  std::string weights;                         // what happens to the weights, in a sentence
+  std::string accuracy_evidence;               // the rewrite kind's published evidence, or "no published evidence"
   std::optional<std::string> receptive_field;  // what changes for it, when something does
 };
 
@@ -119,7 +122,8 @@ struct WeightSources {
   bool yours = false;  // the original's weights were the user's (else a seed)
   std::vector<std::string> carried_ops, zero_padded_ops, merged_ops, seeded_ops, need_training_ops;
 };
-inline constexpr std::string_view batch_norm_init = "gamma 1, beta = the folded bias, running_mean 0, running_var 1 - eps";
+inline constexpr std::string_view batch_norm_init =
+    "gamma 1, beta = the folded bias, running_mean 0, running_var 1 - eps";
 struct BatchNormsApplied {
   std::vector<std::string> unfolded_convs;  // written as conv (no bias) + BatchNorm
   std::string init{batch_norm_init};
@@ -135,7 +139,7 @@ struct AppliedAdvice {
   std::vector<std::string> fresh_weight_ops;
   WeightSources weight_sources;
   BatchNormsApplied batch_norms;
-  std::vector<std::string> notes;  // sentences the text prints too
+  std::vector<std::string> notes;                   // sentences the text prints too
   std::optional<int64_t> params_batch_norm_folded;  // the params with the BatchNorms folded, when some were unfolded
 };
 

@@ -14,7 +14,9 @@ namespace {
 
 Json advice_opt(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
 
-Json advice_gain_json(const Gain& g) { return {{"point", g.point}, {"low", advice_opt(g.low)}, {"high", advice_opt(g.high)}}; }
+Json advice_gain_json(const Gain& g) {
+  return {{"point", g.point}, {"low", advice_opt(g.low)}, {"high", advice_opt(g.high)}};
+}
 
 Json advice_rewrites_json(const std::vector<Rewrite>& rs) {
   Json out = Json::array();
@@ -23,22 +25,45 @@ Json advice_rewrites_json(const std::vector<Rewrite>& rs) {
 }
 
 Json advice_block_json(const AdviceBlock& b) {
-  return {{"name", b.name}, {"kind", std::string(to_string(b.kind))}, {"ops", b.ops}, {"residual", b.residual},
-          {"latency_us", b.latency_us}, {"macs", b.macs}, {"macps", b.macps}, {"best_macps", b.best_macps},
-          {"best_variant", b.best_variant}, {"lost_us", b.lost_us}, {"fastest_us", b.fastest_us}, {"suggestions", b.suggestions}};
+  return {{"name", b.name},
+          {"kind", std::string(to_string(b.kind))},
+          {"ops", b.ops},
+          {"residual", b.residual},
+          {"latency_us", b.latency_us},
+          {"macs", b.macs},
+          {"macps", b.macps},
+          {"best_macps", b.best_macps},
+          {"best_variant", b.best_variant},
+          {"lost_us", b.lost_us},
+          {"fastest_us", b.fastest_us},
+          {"suggestions", b.suggestions}};
 }
 
 Json advice_suggestion_json(const AdviceSuggestion& s) {
-  return {{"id", s.id}, {"rewrite", to_json(s.rewrite)}, {"what", s.what}, {"block", s.block},
-          {"block_kind", std::string(to_string(s.block_kind))}, {"latency_us", s.latency_us}, {"gain", advice_gain_json(s.gain)},
-          {"macs_before", s.macs_before}, {"macs_after", s.macs_after}, {"params_before", s.params_before},
-          {"params_after", s.params_after}, {"keeps_function", s.keeps_function}, {"weights", s.weights},
-          {"accuracy_evidence", s.accuracy_evidence}, {"receptive_field", s.receptive_field ? Json(*s.receptive_field) : Json(nullptr)}};
+  return {{"id", s.id},
+          {"rewrite", to_json(s.rewrite)},
+          {"what", s.what},
+          {"block", s.block},
+          {"block_kind", std::string(to_string(s.block_kind))},
+          {"latency_us", s.latency_us},
+          {"gain", advice_gain_json(s.gain)},
+          {"macs_before", s.macs_before},
+          {"macs_after", s.macs_after},
+          {"params_before", s.params_before},
+          {"params_after", s.params_after},
+          {"keeps_function", s.keeps_function},
+          {"weights", s.weights},
+          {"accuracy_evidence", s.accuracy_evidence},
+          {"receptive_field", s.receptive_field ? Json(*s.receptive_field) : Json(nullptr)}};
 }
 
 Json advice_variant_json(const AdviceVariant& v) {
-  return {{"id", v.id}, {"suggestions", v.suggestions}, {"latency_us", v.latency_us}, {"gain", advice_gain_json(v.gain)},
-          {"macs", v.macs}, {"params", v.params}};
+  return {{"id", v.id},
+          {"suggestions", v.suggestions},
+          {"latency_us", v.latency_us},
+          {"gain", advice_gain_json(v.gain)},
+          {"macs", v.macs},
+          {"params", v.params}};
 }
 
 Json advice_layer_json(const AdviceLayer& l) {
@@ -54,20 +79,38 @@ Json advice_local_search_json(const LocalSearch& s) {
   Json front = Json::array();
   for (const AdviceVariant& v : s.front) front.push_back(advice_variant_json(v));
   return {{"objectives", s.objectives},
-          {"budget", {{"min_params", advice_opt(s.budget.min_params)}, {"max_params", advice_opt(s.budget.max_params)}, {"max_macs", advice_opt(s.budget.max_macs)}}},
-          {"evaluations", s.evaluations}, {"generations", s.generations}, {"front", front}};
+          {"budget",
+           {{"min_params", advice_opt(s.budget.min_params)},
+            {"max_params", advice_opt(s.budget.max_params)},
+            {"max_macs", advice_opt(s.budget.max_macs)}}},
+          {"evaluations", s.evaluations},
+          {"generations", s.generations},
+          {"front", front}};
 }
 
 }  // namespace
 
 Json to_json(const AppliedAdvice& a) {
   const WeightSources& w = a.weight_sources;
-  Json j = {{"ids", a.ids}, {"rewrites", advice_rewrites_json(a.rewrites)}, {"files", a.files}, {"macs", a.macs}, {"params", a.params},
-            {"torch_params", a.torch_params}, {"weights", a.weights}, {"fresh_weight_ops", a.fresh_weight_ops},
-            {"weight_sources", {{"yours", w.yours}, {"carried_ops", w.carried_ops}, {"zero_padded_ops", w.zero_padded_ops},
-                                {"merged_ops", w.merged_ops}, {"seeded_ops", w.seeded_ops}, {"need_training_ops", w.need_training_ops}}},
-            {"batch_norms", {{"unfolded_convs", a.batch_norms.unfolded_convs}, {"init", a.batch_norms.init}, {"note", a.batch_norms.note}}},
-            {"notes", a.notes}};
+  Json j = {
+      {"ids", a.ids},
+      {"rewrites", advice_rewrites_json(a.rewrites)},
+      {"files", a.files},
+      {"macs", a.macs},
+      {"params", a.params},
+      {"torch_params", a.torch_params},
+      {"weights", a.weights},
+      {"fresh_weight_ops", a.fresh_weight_ops},
+      {"weight_sources",
+       {{"yours", w.yours},
+        {"carried_ops", w.carried_ops},
+        {"zero_padded_ops", w.zero_padded_ops},
+        {"merged_ops", w.merged_ops},
+        {"seeded_ops", w.seeded_ops},
+        {"need_training_ops", w.need_training_ops}}},
+      {"batch_norms",
+       {{"unfolded_convs", a.batch_norms.unfolded_convs}, {"init", a.batch_norms.init}, {"note", a.batch_norms.note}}},
+      {"notes", a.notes}};
   if (a.params_batch_norm_folded) j["params_batch_norm_folded"] = *a.params_batch_norm_folded;
   return j;
 }
@@ -97,7 +140,8 @@ Json to_json(const AdviceDocument& a) {
   j["gain_interval_method"] = a.gain_interval_method;
   j["blocks"] = blocks;
   j["unrecognised"] = unrecognised;
-  j["unrecognised_summary"] = {{"ops", a.unrecognised_summary.ops}, {"latency_us", a.unrecognised_summary.latency_us},
+  j["unrecognised_summary"] = {{"ops", a.unrecognised_summary.ops},
+                               {"latency_us", a.unrecognised_summary.latency_us},
                                {"share_of_latency", a.unrecognised_summary.share_of_latency}};
   j["suggestions"] = suggestions;
   j["local_search"] = advice_local_search_json(a.local_search);
@@ -124,7 +168,8 @@ int64_t advice_count(ObjectReader& o, std::string_view key) { return o.integer(k
 // A time, a rate or a share: a finite number, not negative.
 double advice_time(ObjectReader& o, std::string_view key) {
   const Json& v = o.raw(key);
-  if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < 0) o.at(key).fail(v, "expected a finite number >= 0");
+  if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < 0)
+    o.at(key).fail(v, "expected a finite number >= 0");
   return v.get<double>();
 }
 
@@ -188,7 +233,9 @@ Gain read_advice_gain(const Json& j, const Where& where) {
     const Json& v = o.raw(key);
     if (v.is_null() && nullable) return std::nullopt;
     if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() >= 1)
-      o.at(key).fail(v, "a gain is the share of the time saved, a finite number below 1 (100 %); regenerate the file with `cpubone-explore advise --json`");
+      o.at(key).fail(v,
+                     "a gain is the share of the time saved, a finite number below 1 (100 %); regenerate the file with "
+                     "`cpubone-explore advise --json`");
     return v.get<double>();
   };
   Gain g;
@@ -268,7 +315,8 @@ LocalSearch read_advice_local_search(const Json& j, const Where& where) {
   s.front = advice_rows<AdviceVariant>(o, "front", read_advice_variant);
   s.objectives = o.string("objectives");
   ObjectReader b(o.raw("budget"), o.at("budget"));
-  s.budget = {advice_optional_number(b, "min_params"), advice_optional_number(b, "max_params"), advice_optional_number(b, "max_macs")};
+  s.budget = {advice_optional_number(b, "min_params"), advice_optional_number(b, "max_params"),
+              advice_optional_number(b, "max_macs")};
   b.finish();
   s.evaluations = advice_count(o, "evaluations");
   s.generations = advice_count(o, "generations");
@@ -306,8 +354,9 @@ AppliedAdvice read_advice_applied(const Json& j, const Where& where) {
   a.weights = o.string("weights");
   a.fresh_weight_ops = advice_strings(o, "fresh_weight_ops");
   ObjectReader w(o.raw("weight_sources"), o.at("weight_sources"));
-  a.weight_sources = {advice_flag(w, "yours"), advice_strings(w, "carried_ops"), advice_strings(w, "zero_padded_ops"), advice_strings(w, "merged_ops"),
-                      advice_strings(w, "seeded_ops"), advice_strings(w, "need_training_ops")};
+  a.weight_sources = {
+      advice_flag(w, "yours"),         advice_strings(w, "carried_ops"), advice_strings(w, "zero_padded_ops"),
+      advice_strings(w, "merged_ops"), advice_strings(w, "seeded_ops"),  advice_strings(w, "need_training_ops")};
   w.finish();
   ObjectReader bn(o.raw("batch_norms"), o.at("batch_norms"));
   a.batch_norms = {advice_strings(bn, "unfolded_convs"), bn.string("init"), bn.string("note")};
@@ -320,8 +369,9 @@ AppliedAdvice read_advice_applied(const Json& j, const Where& where) {
 
 ShapeNhwc read_advice_nhwc(ObjectReader& o, std::string_view key) {
   const Json& v = o.raw(key);
-  const bool ok = v.is_array() && v.size() == 4 &&
-                  std::all_of(v.begin(), v.end(), [](const Json& d) { return d.is_number_integer() && d.get<int64_t>() > 0; });
+  const bool ok = v.is_array() && v.size() == 4 && std::all_of(v.begin(), v.end(), [](const Json& d) {
+                    return d.is_number_integer() && d.get<int64_t>() > 0;
+                  });
   if (!ok) o.at(key).fail(v, "expected [n, h, w, c], four positive integers");
   return {v[0].get<int64_t>(), v[1].get<int64_t>(), v[2].get<int64_t>(), v[3].get<int64_t>()};
 }
@@ -330,7 +380,8 @@ ShapeNhwc read_advice_nhwc(ObjectReader& o, std::string_view key) {
 void read_advice_interval(ObjectReader& o, AdviceDocument& a) {
   const Json& us = o.raw("interval_us");
   if (!us.is_null()) {
-    if (!us.is_array() || us.size() != 2 || !us[0].is_number() || !us[1].is_number()) o.at("interval_us").fail(us, "expected [low, high] or null");
+    if (!us.is_array() || us.size() != 2 || !us[0].is_number() || !us[1].is_number())
+      o.at("interval_us").fail(us, "expected [low, high] or null");
     a.interval_us = std::array<double, 2>{us[0].get<double>(), us[1].get<double>()};
   }
   a.interval = o.raw("interval");
@@ -369,7 +420,8 @@ AdviceDocument advice_from_json(const Json& j, const std::string& file) {
   a.blocks = advice_rows<AdviceBlock>(o, "blocks", read_advice_block);
   a.unrecognised = advice_rows<UnrecognisedOp>(o, "unrecognised", read_advice_unrecognised);
   ObjectReader u(o.raw("unrecognised_summary"), o.at("unrecognised_summary"));
-  a.unrecognised_summary = {static_cast<size_t>(advice_count(u, "ops")), advice_time(u, "latency_us"), advice_time(u, "share_of_latency")};
+  a.unrecognised_summary = {static_cast<size_t>(advice_count(u, "ops")), advice_time(u, "latency_us"),
+                            advice_time(u, "share_of_latency")};
   u.finish();
   a.layers = advice_rows<AdviceLayer>(o, "layers", read_advice_layer);
   a.skipped_onnx_nodes = advice_strings(o, "skipped_onnx_nodes");

@@ -31,8 +31,10 @@ int64_t expanded_channels(int64_t channels, double expansion) {
 }
 
 AttentionShape cpubone_attention_shape(int64_t channels, double head_dim_multiplier) {
-  const int64_t heads = std::max<int64_t>(1, static_cast<int64_t>(std::floor(head_dim_multiplier * static_cast<double>(channels) / 30.0)));
-  const int64_t head_dim = static_cast<int64_t>(std::floor(static_cast<double>(channels / heads) * head_dim_multiplier));
+  const int64_t heads = std::max<int64_t>(
+      1, static_cast<int64_t>(std::floor(head_dim_multiplier * static_cast<double>(channels) / 30.0)));
+  const int64_t head_dim =
+      static_cast<int64_t>(std::floor(static_cast<double>(channels / heads) * head_dim_multiplier));
   return {heads, head_dim};
 }
 
@@ -197,7 +199,8 @@ std::string expand(NetworkBuilder& b, const FuMBConv& s, const std::string& x, c
   const int64_t mid = expanded_channels(in, s.expansion);
   require_divides(b, s.groups, in, "input channels");
   require_divides(b, s.groups, mid, "expanded channels");
-  const std::string h = b.add(p + ".conv1", {x}, same_conv(mid, s.kernel, stride, s.groups, s.bias[0], true, s.activation));
+  const std::string h =
+      b.add(p + ".conv1", {x}, same_conv(mid, s.kernel, stride, s.groups, s.bias[0], true, s.activation));
   return b.add(p + ".conv2", {h}, same_conv(out, 1, 1, 1, s.bias[1], true, Activation::none));
 }
 
@@ -207,8 +210,10 @@ std::string expand(NetworkBuilder& b, const MBConv& s, const std::string& x, con
   const int64_t mid = expanded_channels(in, s.expansion);
   require_divides(b, s.groups, in, "input channels");
   require_divides(b, s.groups, mid, "expanded channels");
-  const std::string e = b.add(p + ".expand", {x}, same_conv(mid, 1, 1, s.groups, s.bias[0], s.batch_norm[0], s.activation));
-  const std::string d = b.add(p + ".dw", {e}, same_conv(mid, s.kernel, stride, mid, s.bias[1], s.batch_norm[1], s.activation));
+  const std::string e =
+      b.add(p + ".expand", {x}, same_conv(mid, 1, 1, s.groups, s.bias[0], s.batch_norm[0], s.activation));
+  const std::string d =
+      b.add(p + ".dw", {e}, same_conv(mid, s.kernel, stride, mid, s.bias[1], s.batch_norm[1], s.activation));
   return b.add(p + ".project", {d}, same_conv(out, 1, 1, 1, s.bias[2], s.batch_norm[2], Activation::none));
 }
 
@@ -223,16 +228,21 @@ std::string expand(NetworkBuilder& b, const PConv& s, const std::string& x, cons
                    int64_t stride) {
   const int64_t c = b.shape(x).c;
   const int64_t part = c / s.divisor;
-  if (out != c || stride != 1) b.where().fail("a pconv block keeps its " + std::to_string(c) + " channels and resolution");
+  if (out != c || stride != 1)
+    b.where().fail("a pconv block keeps its " + std::to_string(c) + " channels and resolution");
   if (part < 1 || part == c)
-    (b.where() / "divisor").fail(s.divisor, "must leave 1 to " + std::to_string(c - 1) + " of " + std::to_string(c) + " channels to the conv");
+    (b.where() / "divisor")
+        .fail(s.divisor,
+              "must leave 1 to " + std::to_string(c - 1) + " of " + std::to_string(c) + " channels to the conv");
   const std::string head = b.add(p + ".part", {x}, Slice{0, part});
   const std::string rest = b.add(p + ".rest", {x}, Slice{part, c});
-  const std::string conv_out = b.add(p + ".conv", {head}, same_conv(part, s.kernel, 1, 1, false, false, Activation::none));
+  const std::string conv_out =
+      b.add(p + ".conv", {head}, same_conv(part, s.kernel, 1, 1, false, false, Activation::none));
   const std::string mixed = b.add(p + ".concat", {conv_out, rest}, Concat{});
   if (s.mlp_expansion <= 0) return mixed;
   const int64_t hidden = expanded_channels(c, s.mlp_expansion);
-  if (hidden < 1) (b.where() / "mlp_expansion").fail(s.mlp_expansion, "leaves no hidden channels at " + std::to_string(c));
+  if (hidden < 1)
+    (b.where() / "mlp_expansion").fail(s.mlp_expansion, "leaves no hidden channels at " + std::to_string(c));
   const std::string fc1 = b.add(p + ".fc1", {mixed}, same_conv(hidden, 1, 1, 1, false, true, s.activation));
   return b.add(p + ".fc2", {fc1}, same_conv(c, 1, 1, 1, false, true, Activation::none));
 }
@@ -245,7 +255,8 @@ std::string expand(NetworkBuilder& b, const CPUBoneBlock& s, const std::string& 
                    int64_t out, int64_t stride) {
   const int64_t c = b.shape(input).c;
   if (out != c || stride != 1)
-    b.where().fail("a cpubone block keeps its " + std::to_string(c) + " channels and resolution; put a "
+    b.where().fail("a cpubone block keeps its " + std::to_string(c) +
+                   " channels and resolution; put a "
                    "downsampling block before it");
   std::string x = input;
   if (s.attention) {
@@ -253,11 +264,13 @@ std::string expand(NetworkBuilder& b, const CPUBoneBlock& s, const std::string& 
     if (hd < 1) b.where().fail("attention head dim would be 0 at " + std::to_string(c) + " channels");
     const int64_t sa = s.attention_stride;
     const std::string n = b.add(p + ".attn.norm", {x}, GroupNorm{1, 1e-5});
-    const std::string dw = b.add(p + ".attn.dw", {n}, same_conv(c, s.attention_kernel, sa, c, false, true, Activation::none));
-    const std::string qkv = b.add(p + ".attn.qkv", {dw}, same_conv(3 * heads * hd, 1, 1, 1, false, false, Activation::none));
+    const std::string dw =
+        b.add(p + ".attn.dw", {n}, same_conv(c, s.attention_kernel, sa, c, false, true, Activation::none));
+    const std::string qkv =
+        b.add(p + ".attn.qkv", {dw}, same_conv(3 * heads * hd, 1, 1, 1, false, false, Activation::none));
     const int64_t tokens = b.shape(qkv).pixels();
     const std::string scores = b.add(p + ".attn.scores", {qkv, qkv},
-                               Matmul{heads, {0, hd}, {hd, hd}, true, 1.0 / std::sqrt(static_cast<double>(hd))});
+                                     Matmul{heads, {0, hd}, {hd, hd}, true, 1.0 / std::sqrt(static_cast<double>(hd))});
     const std::string probs = b.add(p + ".attn.softmax", {scores}, Softmax{heads});
     const std::string av = b.add(p + ".attn.av", {probs, qkv}, Matmul{heads, {0, tokens}, {2 * hd, hd}, false, 1.0});
     std::string y;
@@ -286,7 +299,8 @@ std::string expand(NetworkBuilder& b, const CPUBoneBlock& s, const std::string& 
     FuMBConv f{s.local_kernel, s.local_expansion, s.local_groups, {true, false}, s.activation};
     local = expand(b, f, x, p + ".local", c, 1);
   } else {
-    MBConv m{s.local_kernel, s.local_expansion, s.local_groups, {true, true, false}, {false, false, true}, s.activation};
+    MBConv m{s.local_kernel,      s.local_expansion,    s.local_groups,
+             {true, true, false}, {false, false, true}, s.activation};
     local = expand(b, m, x, p + ".local", c, 1);
   }
   return residual(b, x, local, p + ".local.add");
@@ -319,7 +333,8 @@ std::string squeeze_excite(NetworkBuilder& b, const std::string& x, const std::s
   return b.add(p + ".scale", {x, e}, Multiply{});
 }
 
-std::string inverted_residual(NetworkBuilder& b, const std::string& x, const std::string& p, const InvertedResidual& s) {
+std::string inverted_residual(NetworkBuilder& b, const std::string& x, const std::string& p,
+                              const InvertedResidual& s) {
   const int64_t in = b.shape(x).c;
   std::string h = x;
   if (s.expanded != in) h = b.add(p + ".expand", {h}, same_conv(s.expanded, 1, 1, 1, false, true, s.activation));

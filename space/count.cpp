@@ -1,6 +1,5 @@
 #include "space/count.hpp"
 
-
 namespace cpx {
 
 NetworkCount count(const Network& net) {

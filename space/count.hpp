@@ -32,9 +32,9 @@ OpRow op_row(const Network& net, size_t i, const LayerCount& c);
 // depthwise/pointwise, null for other ops), inputs, in_nhwc (of the first input), out_nhwc, kernel, stride,
 // groups, padding, dilation (null without a window), params, params_inference, macs, bytes.
 inline constexpr OpField count_row_fields[] = {
-    OpField::name,   OpField::op,     OpField::conv_class, OpField::inputs,  OpField::first_in_nhwc,
-    OpField::out_nhwc, OpField::kernel, OpField::stride,   OpField::groups,  OpField::padding,
-    OpField::dilation, OpField::params, OpField::params_inference, OpField::macs, OpField::bytes};
+    OpField::name,     OpField::op,     OpField::conv_class,       OpField::inputs, OpField::first_in_nhwc,
+    OpField::out_nhwc, OpField::kernel, OpField::stride,           OpField::groups, OpField::padding,
+    OpField::dilation, OpField::params, OpField::params_inference, OpField::macs,   OpField::bytes};
 
 // What `count --json` prints: model, family, resolution, input_nhwc, params, params_inference, macs, bytes,
 // definitions and, with `layers`, one row per op (to_json(op_row, count_row_fields)).

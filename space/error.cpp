@@ -173,7 +173,8 @@ std::vector<std::string> similar_names(std::string_view name, const std::vector<
     // A slip in the start of a longer name ("mobilnetv2" for "mobilenetv2-1.0") counts as one more edit.
     const std::string b = normalised_name(candidate);
     size_t d = edit_distance(a, b);
-    for (size_t len = a.size() > 0 ? a.size() - 1 : 0; len <= a.size() + 1 && len < b.size(); ++len) d = std::min(d, edit_distance(a, b.substr(0, len)) + 1);
+    for (size_t len = a.size() > 0 ? a.size() - 1 : 0; len <= a.size() + 1 && len < b.size(); ++len)
+      d = std::min(d, edit_distance(a, b.substr(0, len)) + 1);
     scored.push_back({d, candidate});
   }
   std::stable_sort(scored.begin(), scored.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
@@ -195,7 +196,8 @@ std::string did_you_mean(std::string_view name, const std::vector<std::string>& 
 void throw_unknown_name(std::string_view what, std::string_view name, const std::vector<std::string>& names) {
   std::string known;
   for (const std::string& n : names) known += (known.empty() ? "" : ", ") + n;
-  throw InputError(std::string(what) + " = \"" + std::string(name) + "\": not one of " + known + did_you_mean(name, names));
+  throw InputError(std::string(what) + " = \"" + std::string(name) + "\": not one of " + known +
+                   did_you_mean(name, names));
 }
 
 }  // namespace cpx

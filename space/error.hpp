@@ -22,7 +22,7 @@ class InputError : public std::runtime_error {
 // Limits that turn absurd inputs into errors before they turn into allocations or overflows.
 namespace limits {
 inline constexpr int64_t max_channels = 1 << 16;
-inline constexpr int64_t max_spatial = 1 << 14;       // height or width of any tensor
+inline constexpr int64_t max_spatial = 1 << 14;  // height or width of any tensor
 inline constexpr int64_t max_kernel = 64;
 inline constexpr int64_t max_batch = 1024;
 inline constexpr int64_t max_tensor_elements = int64_t{1} << 32;
@@ -45,7 +45,7 @@ class Where {
   // "<file>: <path> = <value>: <reason>"
   [[noreturn]] void fail(const Json& value, std::string_view reason) const;
   std::string said(const Json& value, std::string_view reason) const;  // fail's message
-  [[noreturn]] void fail(std::string_view reason) const;  // no value to show (e.g. a missing field)
+  [[noreturn]] void fail(std::string_view reason) const;               // no value to show (e.g. a missing field)
 
  private:
   std::string file_;

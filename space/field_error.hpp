@@ -16,12 +16,39 @@
 namespace cpx {
 
 // The values the libraries refuse by name: each is a field of an options struct or an argument, spelled
-// as there (and as the Python module's keyword arguments, where it takes them). A new one is an enumerator and a row, and the
-// command line's table of flags (explorer/option_checks.cpp) then asks for its flag.
+// as there (and as the Python module's keyword arguments, where it takes them). A new one is an enumerator and a row,
+// and the command line's table of flags (explorer/option_checks.cpp) then asks for its flag.
 enum class Field {
-  device, samples, seed, ood, rounds, min_time_s, budget_s, resolution, threads,
-  evaluations, population, accuracy, space, max_latency_ms, max_params, max_macs, layers_model, hardware, host_from,
-  apply, quiet_machine_check, allow_noisy, profile, skip_unknown, out, resume, runtime, min_runs, published, zero_shot
+  device,
+  samples,
+  seed,
+  ood,
+  rounds,
+  min_time_s,
+  budget_s,
+  resolution,
+  threads,
+  evaluations,
+  population,
+  accuracy,
+  space,
+  max_latency_ms,
+  max_params,
+  max_macs,
+  layers_model,
+  hardware,
+  host_from,
+  apply,
+  quiet_machine_check,
+  allow_noisy,
+  profile,
+  skip_unknown,
+  out,
+  resume,
+  runtime,
+  min_runs,
+  published,
+  zero_shot
 };
 inline constexpr Names<Field, 30> field_names{{
     {Field::device, "device"},
@@ -64,16 +91,19 @@ class Wording {
  public:
   using Part = std::variant<std::string, Field>;
   Wording() = default;
-  Wording(std::string text) : parts_{std::move(text)} {}  // NOLINT: plain text names no option
+  Wording(std::string text) : parts_{std::move(text)} {}    // NOLINT: plain text names no option
   Wording(const char* text) : parts_{std::string(text)} {}  // NOLINT
   Wording(std::initializer_list<Part> parts) : parts_(parts) {}
   template <class Spell>  // std::string_view(Field)
   std::string spelled(Spell spell) const {
     std::string out;
-    for (const Part& p : parts_) out += std::holds_alternative<Field>(p) ? std::string(spell(std::get<Field>(p))) : std::get<std::string>(p);
+    for (const Part& p : parts_)
+      out += std::holds_alternative<Field>(p) ? std::string(spell(std::get<Field>(p))) : std::get<std::string>(p);
     return out;
   }
-  std::string str() const { return spelled([](Field f) { return to_string(f); }); }
+  std::string str() const {
+    return spelled([](Field f) { return to_string(f); });
+  }
   bool empty() const { return parts_.empty(); }
 
  private:
@@ -98,7 +128,9 @@ class AdvisedError : public InputError {
 class FieldError : public InputError {
  public:
   FieldError(Field field, std::string value, Wording reason)
-      : InputError(std::string(to_string(field)) + " = " + value + ": " + reason.str()), field_(field), value_(std::move(value)),
+      : InputError(std::string(to_string(field)) + " = " + value + ": " + reason.str()),
+        field_(field),
+        value_(std::move(value)),
         reason_(std::move(reason)) {}
   FieldError(Field field, Wording reason)
       : InputError(std::string(to_string(field)) + ": " + reason.str()), field_(field), reason_(std::move(reason)) {}

@@ -66,7 +66,9 @@ Json to_json(const Macro& m) {
   j["in_channels"] = m.in_channels;
   j["batch"] = m.batch;
   j["num_classes"] = m.num_classes;
-  j["stem"] = {{"width", m.stem.width}, {"kernel", m.stem.kernel}, {"stride", m.stem.stride},
+  j["stem"] = {{"width", m.stem.width},
+               {"kernel", m.stem.kernel},
+               {"stride", m.stem.stride},
                {"activation", to_string(m.stem.activation)}};
   Json stages = Json::array();
   for (const Stage& s : m.stages) {
@@ -122,8 +124,9 @@ Network expand(const Macro& m, const std::string& file) {
       b.locate(w / "down");
       x = expand_block(b, *s.down, x, p + ".down", s.width, s.down_stride, false);
     } else if (b.shape(x).c != s.width) {
-      (w / "width").fail(s.width, "differs from the " + std::to_string(b.shape(x).c) +
-                                      " channels before it, so the stage needs a \"down\" block");
+      (w / "width")
+          .fail(s.width, "differs from the " + std::to_string(b.shape(x).c) +
+                             " channels before it, so the stage needs a \"down\" block");
     }
     b.locate(w / "block");
     for (int64_t d = 0; d < s.depth; ++d)

@@ -10,7 +10,8 @@
 namespace cpx {
 
 inline constexpr std::string_view macro_schema = "cpubone-explore/macro/v1";
-inline constexpr FileVersion macro_version{macro_schema, "the main job, `cpubone-explore` (its pareto/ and matched/ folders)"};
+inline constexpr FileVersion macro_version{macro_schema,
+                                           "the main job, `cpubone-explore` (its pareto/ and matched/ folders)"};
 
 struct Stem {
   int64_t width = 16;
@@ -23,7 +24,7 @@ struct Stage {
   int64_t width = 0;
   std::optional<BlockSpec> down;  // stride-2 block from the previous width; none keeps width and size
   int64_t down_stride = 2;
-  std::optional<BlockSpec> block; // repeated `depth` times with a residual
+  std::optional<BlockSpec> block;  // repeated `depth` times with a residual
   int64_t depth = 0;
 };
 

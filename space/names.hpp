@@ -17,7 +17,8 @@ namespace cpx {
 std::vector<std::string> similar_names(std::string_view name, const std::vector<std::string>& candidates, size_t most);
 std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates, size_t most = 5);
 // Throws the InputError of a name not in `names`: "<what> = "name": not one of a, b, c[; did you mean b?]".
-[[noreturn]] void throw_unknown_name(std::string_view what, std::string_view name, const std::vector<std::string>& names);
+[[noreturn]] void throw_unknown_name(std::string_view what, std::string_view name,
+                                     const std::vector<std::string>& names);
 
 // An enum's names, the one table of its vocabulary: entry i names the enumerator of value i. Written as
 // {{E::a, "a"}, {E::b, "b"}} (or read from a table of rows that carry a `kind` and a `name`), the order,
@@ -63,7 +64,8 @@ class Names {
   // "a, b or c" (`last` before the last name): the names as a message lists them.
   std::string joined(std::string_view last = " or ") const {
     std::string out;
-    for (size_t i = 0; i < N; ++i) out += (i == 0 ? "" : i + 1 == N ? std::string(last) : ", ") + std::string(names_[i]);
+    for (size_t i = 0; i < N; ++i)
+      out += (i == 0 ? "" : i + 1 == N ? std::string(last) : ", ") + std::string(names_[i]);
     return out;
   }
   constexpr const std::array<std::string_view, N>& names() const { return names_; }

@@ -33,7 +33,8 @@ const ShapeNhwc& NetworkBuilder::shape(const std::string& tensor) const {
 
 std::string NetworkBuilder::add(std::string name, std::vector<std::string> inputs, OpAttrs attrs) {
   if (name.empty() || name.size() > 200) where_.fail(name, "op names must have 1 to 200 characters");
-  if (index_.count(name)) where_.fail(name, name == input_tensor ? "\"input\" names the network input" : "duplicate op name");
+  if (index_.count(name))
+    where_.fail(name, name == input_tensor ? "\"input\" names the network input" : "duplicate op name");
   if (net_.ops.size() >= static_cast<size_t>(limits::max_ops))
     where_.fail("more than " + std::to_string(limits::max_ops) + " ops");
   const int arity = op_arity(attrs);
@@ -47,8 +48,10 @@ std::string NetworkBuilder::add(std::string name, std::vector<std::string> input
   }
   const ShapeNhwc out = std::visit([&](const auto& a) { return a.infer(in, where_); }, attrs);
   const int64_t params = std::visit([&](const auto& a) { return a.cost(in, out, where_); }, attrs).params_inference;
-  bytes_ = checked_add(bytes_, checked_mul(checked_add(params, out.elements(), where_), bytes_per_element, where_), where_);
-  if (net_.ops.empty()) bytes_ = checked_add(bytes_, checked_mul(net_.input.elements(), bytes_per_element, where_), where_);
+  bytes_ =
+      checked_add(bytes_, checked_mul(checked_add(params, out.elements(), where_), bytes_per_element, where_), where_);
+  if (net_.ops.empty())
+    bytes_ = checked_add(bytes_, checked_mul(net_.input.elements(), bytes_per_element, where_), where_);
   if (bytes_ > limits::max_network_bytes)
     where_.fail("the network needs more than " + std::to_string(limits::max_network_bytes >> 30) +
                 " GiB of fp32 weights and activations (limits::max_network_bytes)");
@@ -144,7 +147,8 @@ std::string architecture_key(const Network& net) {
     Json o;
     o["op"] = op.kind();
     Json inputs = Json::array();
-    for (const std::string& t : op.inputs) inputs.push_back(t == input_tensor ? -1 : static_cast<int64_t>(net.index_of(t)));
+    for (const std::string& t : op.inputs)
+      inputs.push_back(t == input_tensor ? -1 : static_cast<int64_t>(net.index_of(t)));
     o["inputs"] = inputs;
     std::visit([&](const auto& a) { a.write(o); }, op.attrs);
     ops.push_back(std::move(o));
@@ -192,12 +196,14 @@ Json parse_json(std::string_view text, const std::string& file) {
   try {
     return Json::parse(text, [&](int depth, Json::parse_event_t event, Json& parsed) {
       if (depth > limits::max_json_depth)
-        throw InputError(file + ": " + path() + ": JSON nested deeper than " + std::to_string(limits::max_json_depth) + " levels");
+        throw InputError(file + ": " + path() + ": JSON nested deeper than " + std::to_string(limits::max_json_depth) +
+                         " levels");
       using E = Json::parse_event_t;
       if (event == E::object_start || event == E::array_start) levels.push_back({event == E::array_start, 0, ""});
       if (event == E::key) levels.back().key = parsed.get<std::string>();
       if (event == E::object_end || event == E::array_end) levels.pop_back();
-      if ((event == E::value || event == E::object_end || event == E::array_end) && !levels.empty() && levels.back().array)
+      if ((event == E::value || event == E::object_end || event == E::array_end) && !levels.empty() &&
+          levels.back().array)
         ++levels.back().index;
       return true;
     });
@@ -212,9 +218,7 @@ Json parse_json(std::string_view text, const std::string& file) {
     const auto a = what.find('\''), b = what.rfind('\'');
     const std::string token = a != std::string::npos && b > a ? what.substr(a + 1, b - a - 1) : "?";
     throw InputError(file + ": " + path() + " = " + token + ": number beyond the range of a double");
-  } catch (const Json::exception& e) {
-    throw InputError(file + ": malformed JSON: " + e.what());
-  }
+  } catch (const Json::exception& e) { throw InputError(file + ": malformed JSON: " + e.what()); }
 }
 
 }  // namespace cpx

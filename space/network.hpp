@@ -21,8 +21,8 @@ struct Network {
   std::string family;
   ShapeNhwc input;
   std::vector<Op> ops;
-  std::vector<ShapeNhwc> shapes;  // output shape of ops[i]
-  std::string output;             // name of the op whose output is the network's output
+  std::vector<ShapeNhwc> shapes;                         // output shape of ops[i]
+  std::string output;                                    // name of the op whose output is the network's output
   std::map<std::string, size_t, std::less<>> positions;  // op name -> index in ops (derived, for lookups)
 
   // Shape of a tensor by name ("input" or an op name).

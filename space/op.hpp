@@ -51,11 +51,9 @@
 namespace cpx {
 
 using OpAttrs = std::variant<Conv2d, FullyConnected, Matmul, Softmax, ActivationOp, BatchNorm, GroupNorm, LayerNorm,
-                             Add, Subtract, Multiply, GlobalAvgPool, AvgPool, MaxPool, UpsampleNearest, Reshape, Slice, Concat,
-                             Pad, ConvTranspose2d, ResizeBilinear, LayerScale, AttentionBias, HeadMix, ChannelShuffle,
-                             PRelu, Affine,
-                             PixelShuffle, Clamp,
-                             ClassToken, WindowPartition>;
+                             Add, Subtract, Multiply, GlobalAvgPool, AvgPool, MaxPool, UpsampleNearest, Reshape, Slice,
+                             Concat, Pad, ConvTranspose2d, ResizeBilinear, LayerScale, AttentionBias, HeadMix,
+                             ChannelShuffle, PRelu, Affine, PixelShuffle, Clamp, ClassToken, WindowPartition>;
 
 // One node of an expanded network. Its output tensor is named after the op.
 struct Op {
@@ -67,7 +65,9 @@ struct Op {
     return std::visit([](const auto& a) { return std::decay_t<decltype(a)>::kind; }, attrs);
   }
   template <typename T>
-  const T* as() const { return std::get_if<T>(&attrs); }
+  const T* as() const {
+    return std::get_if<T>(&attrs);
+  }
 };
 
 // Kernel geometry of conv and pooling ops; nullopt for the rest.

@@ -32,7 +32,8 @@ Json field_json(const OpRow& r, OpField f) {
     case OpField::macs: return r.macs;
     case OpField::bytes: return r.bytes;
     case OpField::op_class: return r.op_class;
-    case OpField::predicted_us: case OpField::latency_us: return time_or_null(r.predicted_us);
+    case OpField::predicted_us:
+    case OpField::latency_us: return time_or_null(r.predicted_us);
     case OpField::measured_us: return time_or_null(r.measured_us);
     case OpField::fused_into: return r.fused_into;
   }

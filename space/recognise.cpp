@@ -21,19 +21,22 @@ bool at_separator(std::string_view name, size_t len) {
   return len == name.size() || is_separator(name[len]) || (len > 0 && is_separator(name[len - 1]));
 }
 
-// Whether `name` is `path` or continues it past a separator (`/layer3/layer3.0/conv1/Conv` continues `/layer3/layer3.0`).
+// Whether `name` is `path` or continues it past a separator (`/layer3/layer3.0/conv1/Conv` continues
+// `/layer3/layer3.0`).
 bool continues(std::string_view name, std::string_view path) {
   return name.substr(0, path.size()) == path && at_separator(name, path.size());
 }
 
 // The shortest path of `first` (cut before a separator) longer than `shared` that no other first op of
 // `others` continues and no block is named; `first` itself, unique in a network, is the last resort.
-std::string shortest_unique_path(const std::string& first, const std::string& shared, const std::vector<std::string_view>& others,
+std::string shortest_unique_path(const std::string& first, const std::string& shared,
+                                 const std::vector<std::string_view>& others,
                                  const std::set<std::string, std::less<>>& used) {
   for (size_t len = shared.size() + 1; len < first.size(); ++len) {
     if (!at_separator(first, len) || is_separator(first[len - 1])) continue;
     const std::string_view candidate = std::string_view(first).substr(0, len);
-    if (!used.count(candidate) && std::none_of(others.begin(), others.end(), [&](std::string_view o) { return continues(o, candidate); }))
+    if (!used.count(candidate) &&
+        std::none_of(others.begin(), others.end(), [&](std::string_view o) { return continues(o, candidate); }))
       return std::string(candidate);
   }
   return first;
@@ -68,7 +71,8 @@ struct Step {
 
 class Recogniser {
  public:
-  explicit Recogniser(const Network& net) : net_(net), assigned_(net.ops.size(), false), idom_(net.ops.size(), root), depth_(net.ops.size(), 1) {
+  explicit Recogniser(const Network& net)
+      : net_(net), assigned_(net.ops.size(), false), idom_(net.ops.size(), root), depth_(net.ops.size(), 1) {
     for (size_t i = 0; i < net.ops.size(); ++i)
       for (const std::string& t : net.ops[i].inputs) consumers_[t].push_back(i);
     dominators();
@@ -118,7 +122,8 @@ class Recogniser {
     for (size_t i = 0; i < net_.ops.size(); ++i)
       if (!assigned_[i] && is_1x1(i)) take(r, lone_conv(i, BlockKind::pointwise));
     attach_leftover_adds(r);
-    std::sort(r.blocks.begin(), r.blocks.end(), [](const auto& a, const auto& b) { return a.ops.front() < b.ops.front(); });
+    std::sort(r.blocks.begin(), r.blocks.end(),
+              [](const auto& a, const auto& b) { return a.ops.front() < b.ops.front(); });
     make_names_unique(net_, r.blocks);
     for (size_t i = 0; i < net_.ops.size(); ++i)
       if (!assigned_[i]) r.unrecognised.push_back(i);
@@ -130,10 +135,12 @@ class Recogniser {
   const Network& net_;
   std::vector<bool> assigned_;
   std::map<std::string, std::vector<size_t>, std::less<>> consumers_;
-  std::vector<int64_t> idom_;  // each op's immediate dominator: the last op every path from the input to it passes
+  std::vector<int64_t> idom_;   // each op's immediate dominator: the last op every path from the input to it passes
   std::vector<int64_t> depth_;  // its depth in the dominator tree (the input at 0)
 
-  int64_t producer(const std::string& t) const { return t == input_tensor ? root : static_cast<int64_t>(net_.index_of(t)); }
+  int64_t producer(const std::string& t) const {
+    return t == input_tensor ? root : static_cast<int64_t>(net_.index_of(t));
+  }
   int64_t depth(int64_t k) const { return k == root ? 0 : depth_[static_cast<size_t>(k)]; }
   int64_t common_dominator(int64_t a, int64_t b) const {
     while (a != b) {
@@ -152,7 +159,9 @@ class Recogniser {
       depth_[i] = depth(d) + 1;
     }
   }
-  std::string tensor_of(int64_t k) const { return k == root ? std::string(input_tensor) : net_.ops[static_cast<size_t>(k)].name; }
+  std::string tensor_of(int64_t k) const {
+    return k == root ? std::string(input_tensor) : net_.ops[static_cast<size_t>(k)].name;
+  }
 
   const std::vector<size_t>& consumers(const std::string& tensor) const {
     static const std::vector<size_t> none;
@@ -188,7 +197,8 @@ class Recogniser {
     if (c.size() != 2) return {};
     for (int first = 0; first < 2; ++first) {
       const size_t pool = c[first], mul = c[1 - first];
-      if (!net_.ops[pool].as<GlobalAvgPool>() || !net_.ops[mul].as<Multiply>() || assigned_[pool] || assigned_[mul]) continue;
+      if (!net_.ops[pool].as<GlobalAvgPool>() || !net_.ops[mul].as<Multiply>() || assigned_[pool] || assigned_[mul])
+        continue;
       std::vector<size_t> ops{pool};
       for (size_t k = only_consumer(pool); k != no_op; k = only_consumer(ops.back())) {
         if (k == mul) {
@@ -222,14 +232,18 @@ class Recogniser {
     auto widens = [&](size_t i) { return out_channels(i) > in_channels(i); };
     if (s.size() >= 3 && is_1x1(s[0].conv) && is_1x1(s[2].conv)) {
       // Not only a widening 1x1: the same unit is one kind whatever its expansion ratio (ShuffleNet keeps widths).
-      if (is_depthwise(s[1].conv) && out_channels(s[0].conv) >= in_channels(s[0].conv)) return std::pair{BlockKind::inverted_residual, size_t{3}};
+      if (is_depthwise(s[1].conv) && out_channels(s[0].conv) >= in_channels(s[0].conv))
+        return std::pair{BlockKind::inverted_residual, size_t{3}};
       if (is_spatial(s[1].conv)) return std::pair{BlockKind::bottleneck, size_t{3}};
     }
-    if (s.size() >= 2 && is_depthwise(s[0].conv) && is_1x1(s[1].conv)) return std::pair{BlockKind::depthwise_separable, size_t{2}};
+    if (s.size() >= 2 && is_depthwise(s[0].conv) && is_1x1(s[1].conv))
+      return std::pair{BlockKind::depthwise_separable, size_t{2}};
     if (s.size() >= 2 && is_spatial(s[0].conv) && widens(s[0].conv) && is_1x1(s[1].conv))
       return std::pair{BlockKind::fused_mbconv, size_t{2}};
-    if (s.size() >= 2 && is_spatial(s[0].conv) && is_spatial(s[1].conv)) return std::pair{BlockKind::basic_residual, size_t{2}};
-    if (s.size() >= 2 && is_1x1(s[0].conv) && widens(s[0].conv) && is_1x1(s[1].conv)) return std::pair{BlockKind::mlp, size_t{2}};
+    if (s.size() >= 2 && is_spatial(s[0].conv) && is_spatial(s[1].conv))
+      return std::pair{BlockKind::basic_residual, size_t{2}};
+    if (s.size() >= 2 && is_1x1(s[0].conv) && widens(s[0].conv) && is_1x1(s[1].conv))
+      return std::pair{BlockKind::mlp, size_t{2}};
     return std::nullopt;
   }
 
@@ -242,14 +256,16 @@ class Recogniser {
     const std::string& other = a.inputs[0] == net_.ops[last].name ? a.inputs[1] : a.inputs[0];
     // A pre-norm block, x + f(norm(x)): the norm belongs to the block, which then reads x.
     if (const size_t n = b.input == input_tensor ? no_op : net_.index_of(b.input);
-        other != b.input && n < net_.ops.size() && !assigned_[n] && net_.ops[n].inputs.size() == 1 && net_.ops[n].inputs[0] == other &&
-        consumers(b.input).size() == 1 && (net_.ops[n].as<GroupNorm>() || net_.ops[n].as<LayerNorm>() || net_.ops[n].as<BatchNorm>())) {
+        other != b.input && n < net_.ops.size() && !assigned_[n] && net_.ops[n].inputs.size() == 1 &&
+        net_.ops[n].inputs[0] == other && consumers(b.input).size() == 1 &&
+        (net_.ops[n].as<GroupNorm>() || net_.ops[n].as<LayerNorm>() || net_.ops[n].as<BatchNorm>())) {
       b.ops.push_back(n);
       b.input = other;
     }
     if (other != b.input) {
       const size_t s = net_.index_of(other);
-      if (s >= net_.ops.size() || assigned_[s] || net_.ops[s].inputs.size() != 1 || net_.ops[s].inputs[0] != b.input) return false;
+      if (s >= net_.ops.size() || assigned_[s] || net_.ops[s].inputs.size() != 1 || net_.ops[s].inputs[0] != b.input)
+        return false;
       const Op& sc = net_.ops[s];
       if (!sc.as<Conv2d>() && !sc.as<AvgPool>() && !sc.as<MaxPool>()) return false;
       b.ops.push_back(s);
@@ -290,10 +306,17 @@ class Recogniser {
       case BlockKind::basic_residual:
         b.roles = {std::nullopt, steps[0].conv, std::nullopt, steps[1].conv, b.roles.squeeze_excite};
         break;
-      case BlockKind::attention: case BlockKind::conv: case BlockKind::shuffle_unit: case BlockKind::ghost_module:
-      case BlockKind::dense_layer: case BlockKind::inception: case BlockKind::token_mixer: case BlockKind::pointwise:
-      case BlockKind::classifier: case BlockKind::parallel_branches: case BlockKind::count_:
-        break;
+      case BlockKind::attention:
+      case BlockKind::conv:
+      case BlockKind::shuffle_unit:
+      case BlockKind::ghost_module:
+      case BlockKind::dense_layer:
+      case BlockKind::inception:
+      case BlockKind::token_mixer:
+      case BlockKind::pointwise:
+      case BlockKind::classifier:
+      case BlockKind::parallel_branches:
+      case BlockKind::count_: break;
     }
     if (!close_residual(b, steps[n - 1].last) && kind == BlockKind::basic_residual) return std::nullopt;
     return b;
@@ -319,7 +342,8 @@ class Recogniser {
   }
 
   static RecognisedBlock parallel_block(const ParallelBranches& p) {
-    RecognisedBlock b{BlockKind::parallel_branches, p.convs, p.input, p.activation.value_or(p.adds.back()), !p.norms.empty() || p.skips > 0, {}, {}};
+    RecognisedBlock b{BlockKind::parallel_branches,    p.convs, p.input, p.activation.value_or(p.adds.back()),
+                      !p.norms.empty() || p.skips > 0, {},      {}};
     b.ops.insert(b.ops.end(), p.norms.begin(), p.norms.end());
     b.ops.insert(b.ops.end(), p.adds.begin(), p.adds.end());
     if (p.activation) b.ops.push_back(*p.activation);
@@ -374,7 +398,8 @@ class Recogniser {
         return (is_1x1(k) || net_.ops[k].as<FullyConnected>()) && out_channels(k) > in_channels(k);
       });
       if (weights.size() < 2 || widening >= weights.end() - 1) return std::nullopt;
-      if (widening != weights.begin() && (widening - weights.begin() > 1 || !conv(weights[0]) || is_1x1(weights[0]))) return std::nullopt;
+      if (widening != weights.begin() && (widening - weights.begin() > 1 || !conv(weights[0]) || is_1x1(weights[0])))
+        return std::nullopt;
       b.kind = BlockKind::mlp;
       if (widening != weights.begin()) b.roles.spatial = weights.front();
       b.roles.expand = *widening;
@@ -421,7 +446,8 @@ class Recogniser {
   std::optional<RecognisedBlock> attention_region(size_t join) const {
     const auto reg = region(join, tensor_of(idom_[join]));
     if (!reg || reg->bounded || !has(reg->ops, is_attention_op)) return std::nullopt;
-    RecognisedBlock b{BlockKind::attention, reg->ops, tensor_of(idom_[join]), join, net_.ops[join].as<Add>() != nullptr, {}, {}};
+    RecognisedBlock b{
+        BlockKind::attention, reg->ops, tensor_of(idom_[join]), join, net_.ops[join].as<Add>() != nullptr, {}, {}};
     b.output = absorb_passthrough(join, b.ops);
     return b;
   }
@@ -462,23 +488,28 @@ class Recogniser {
   bool ghost_module(RecognisedBlock& b, size_t c) const {
     std::vector<size_t> primary;
     int64_t k = idom_[c];
-    while (k != root && !assigned_[static_cast<size_t>(k)] && !conv(static_cast<size_t>(k)) && net_.ops[static_cast<size_t>(k)].inputs.size() == 1 &&
+    while (k != root && !assigned_[static_cast<size_t>(k)] && !conv(static_cast<size_t>(k)) &&
+           net_.ops[static_cast<size_t>(k)].inputs.size() == 1 &&
            (net_.ops[static_cast<size_t>(k)].as<ActivationOp>() || net_.ops[static_cast<size_t>(k)].as<BatchNorm>()))
       primary.push_back(static_cast<size_t>(k)), k = producer(net_.ops[static_cast<size_t>(k)].inputs[0]);
     if (k == root || assigned_[static_cast<size_t>(k)] || !conv(static_cast<size_t>(k))) return false;
     primary.push_back(static_cast<size_t>(k));
-    const bool cheap = std::any_of(b.ops.begin(), b.ops.end(), [&](size_t o) { return is_depthwise(o) && net_.ops[o].inputs[0] == b.input; });
-    const bool joined = std::find(net_.ops[c].inputs.begin(), net_.ops[c].inputs.end(), b.input) != net_.ops[c].inputs.end();
+    const bool cheap = std::any_of(b.ops.begin(), b.ops.end(),
+                                   [&](size_t o) { return is_depthwise(o) && net_.ops[o].inputs[0] == b.input; });
+    const bool joined =
+        std::find(net_.ops[c].inputs.begin(), net_.ops[c].inputs.end(), b.input) != net_.ops[c].inputs.end();
     if (!cheap || !joined) return false;
     b.ops.insert(b.ops.end(), primary.begin(), primary.end());
     b.input = net_.ops[primary.back()].inputs[0];
-    if (const size_t s = only_consumer(b.output); s != no_op && net_.ops[s].as<Slice>()) b.ops.push_back(s), b.output = s;
+    if (const size_t s = only_consumer(b.output); s != no_op && net_.ops[s].as<Slice>())
+      b.ops.push_back(s), b.output = s;
     const size_t mul = only_consumer(b.output);
     if (mul == no_op || !net_.ops[mul].as<Multiply>()) return true;
     const Op& m = net_.ops[mul];
     std::vector<size_t> gate;
     for (int64_t g = producer(m.inputs[0] == net_.ops[b.output].name ? m.inputs[1] : m.inputs[0]); gate.size() < 12;) {
-      if (g == root || assigned_[static_cast<size_t>(g)] || net_.ops[static_cast<size_t>(g)].inputs.size() != 1) return true;
+      if (g == root || assigned_[static_cast<size_t>(g)] || net_.ops[static_cast<size_t>(g)].inputs.size() != 1)
+        return true;
       gate.push_back(static_cast<size_t>(g));
       if (net_.ops[static_cast<size_t>(g)].inputs[0] == b.input) {
         b.ops.insert(b.ops.end(), gate.begin(), gate.end());
@@ -513,7 +544,8 @@ class Recogniser {
     return c.size() == 1 && inside.count(c[0]) ? c[0] : no_op;
   }
   size_t absorb_passthrough_within(size_t last, const std::set<size_t>& inside) const {
-    for (size_t k = only_consumer_within(last, inside); k != no_op && (net_.ops[k].as<ActivationOp>() || net_.ops[k].as<BatchNorm>());
+    for (size_t k = only_consumer_within(last, inside);
+         k != no_op && (net_.ops[k].as<ActivationOp>() || net_.ops[k].as<BatchNorm>());
          k = only_consumer_within(last, inside))
       last = k;
     return last;
@@ -521,18 +553,21 @@ class Recogniser {
 
   static bool is_pool(const Op& op) { return op.as<GlobalAvgPool>() || op.as<AvgPool>() || op.as<MaxPool>(); }
   // A pool (or a flatten, or a linear) and what follows it to the network's output (pools, linear layers,
-  // 1x1 convs on a pooled 1x1 map, activations, reshapes), with a norm before it: a classifier head (AlexNet's and VGG's three
-  // linears too). nullopt when the chain does not end the network or holds no weight layer.
+  // 1x1 convs on a pooled 1x1 map, activations, reshapes), with a norm before it: a classifier head (AlexNet's and
+  // VGG's three linears too). nullopt when the chain does not end the network or holds no weight layer.
   std::optional<RecognisedBlock> classifier(size_t start) const {
     RecognisedBlock b{BlockKind::classifier, {start}, net_.ops[start].inputs[0], start, false, {}, {}};
     for (size_t k = only_consumer(start); k != no_op; k = only_consumer(b.output)) {
       const Op& op = net_.ops[k];
       const bool pooled_1x1 = is_1x1(k) && net_.shape_of(op.inputs[0]).h == 1 && net_.shape_of(op.inputs[0]).w == 1;
-      if (!op.as<FullyConnected>() && !pooled_1x1 && !op.as<ActivationOp>() && !op.as<Reshape>() && !is_norm(op) && !is_pool(op)) break;
+      if (!op.as<FullyConnected>() && !pooled_1x1 && !op.as<ActivationOp>() && !op.as<Reshape>() && !is_norm(op) &&
+          !is_pool(op))
+        break;
       b.ops.push_back(k);
       b.output = k;
     }
-    const bool weights = std::any_of(b.ops.begin(), b.ops.end(), [&](size_t k) { return net_.ops[k].as<FullyConnected>() || conv(k); });
+    const bool weights =
+        std::any_of(b.ops.begin(), b.ops.end(), [&](size_t k) { return net_.ops[k].as<FullyConnected>() || conv(k); });
     if (net_.ops[b.output].name != net_.output || !weights) return std::nullopt;
     absorb_preceding(b);
     return b;
@@ -580,7 +615,8 @@ class Recogniser {
       while (len < p.size() && len < n.size() && p[len] == n[len]) ++len;
       p.resize(len);
     }
-    const bool boundary = std::all_of(ops.begin(), ops.end(), [&](size_t k) { return at_separator(net_.ops[k].name, p.size()); });
+    const bool boundary =
+        std::all_of(ops.begin(), ops.end(), [&](size_t k) { return at_separator(net_.ops[k].name, p.size()); });
     if (!boundary) {
       const size_t cut = p.find_last_of(separators);
       p = cut == std::string::npos ? "" : p.substr(0, cut);

@@ -59,7 +59,8 @@ std::optional<ParallelBranches> BranchFinder::at(size_t conv) const {
   std::sort(b.convs.begin(), b.convs.end());
   std::sort(b.norms.begin(), b.norms.end());
   std::sort(b.adds.begin(), b.adds.end());
-  if (const size_t k = only_consumer(net_.ops[root].name); k != none && net_.ops[k].as<ActivationOp>()) b.activation = k;
+  if (const size_t k = only_consumer(net_.ops[root].name); k != none && net_.ops[k].as<ActivationOp>())
+    b.activation = k;
   if (!mergeable(b)) return std::nullopt;
   return b;
 }

@@ -17,13 +17,13 @@
 namespace cpx {
 
 struct ParallelBranches {
-  std::string input;                // the tensor every branch reads
-  size_t merged = 0;                // the conv with the largest kernel: the one that stays, holding the sum
-  std::vector<size_t> convs;        // every branch conv, `merged` included, ascending
-  std::vector<size_t> norms;        // BatchNorm ops on the input (identity branches with an affine)
-  int64_t skips = 0;                // plain identity branches (the input itself added)
-  std::vector<size_t> adds;         // the adds summing the branches, ascending; the last is the sum
-  std::optional<size_t> activation; // an activation op after the sum, the block's own (kept by the rewrite)
+  std::string input;                 // the tensor every branch reads
+  size_t merged = 0;                 // the conv with the largest kernel: the one that stays, holding the sum
+  std::vector<size_t> convs;         // every branch conv, `merged` included, ascending
+  std::vector<size_t> norms;         // BatchNorm ops on the input (identity branches with an affine)
+  int64_t skips = 0;                 // plain identity branches (the input itself added)
+  std::vector<size_t> adds;          // the adds summing the branches, ascending; the last is the sum
+  std::optional<size_t> activation;  // an activation op after the sum, the block's own (kept by the rewrite)
 };
 
 // Finds parallel branches in `net`, for each conv in turn; one per network is enough.

@@ -81,11 +81,19 @@ void check_value(const Json& v, const Node& n, const Where& w) {
   const double inf = HUGE_VAL;
   const std::string expected = "expected " + std::string(expected_of(n.type())) + (n.nullable() ? " or null" : "");
   switch (n.type()) {
-    case ResultsType::string: if (!v.is_string()) w.fail(v, expected); return;
-    case ResultsType::boolean: if (!v.is_boolean()) w.fail(v, expected); return;
+    case ResultsType::string:
+      if (!v.is_string()) w.fail(v, expected);
+      return;
+    case ResultsType::boolean:
+      if (!v.is_boolean()) w.fail(v, expected);
+      return;
     case ResultsType::object:
-    case ResultsType::open_object: if (!v.is_object()) w.fail(v, expected); return;
-    case ResultsType::array: if (!v.is_array()) w.fail(v, expected); return;
+    case ResultsType::open_object:
+      if (!v.is_object()) w.fail(v, expected);
+      return;
+    case ResultsType::array:
+      if (!v.is_array()) w.fail(v, expected);
+      return;
     case ResultsType::any: return;
     case ResultsType::integer:
     case ResultsType::count:
@@ -148,14 +156,17 @@ void validate_results(const Json& results, const std::string& results_file) {
   const Where top(results_file);
   if (!results.is_object()) top.fail(results, "expected the explorer's results object");
   // The version first: a file of another version is reported as such, not as a missing field.
-  if (!results.contains("schema")) (top / "schema").fail(std::string("missing required field (expected \"") + results_schema + "\")");
+  if (!results.contains("schema"))
+    (top / "schema").fail(std::string("missing required field (expected \"") + results_schema + "\")");
   check_file_version(top / "schema", results.at("schema"), {results_version});
   check(results, tree(), top);
   // One comparison says both: the chart and its table read fused_vs_unfused, older readers the crossover alone.
-  if (results.contains("fused_vs_unfused") && results["fused_vs_unfused"]["crossover_channels"] != results["fused_crossover_channels"])
+  if (results.contains("fused_vs_unfused") &&
+      results["fused_vs_unfused"]["crossover_channels"] != results["fused_crossover_channels"])
     (top / "fused_vs_unfused" / "crossover_channels")
         .fail(results["fused_vs_unfused"]["crossover_channels"],
-              "differs from fused_crossover_channels = " + results["fused_crossover_channels"].dump() + "; both are the one crossover");
+              "differs from fused_crossover_channels = " + results["fused_crossover_channels"].dump() +
+                  "; both are the one crossover");
 }
 
 SchemaCoverage schema_coverage(const Json& results) {

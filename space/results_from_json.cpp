@@ -463,7 +463,8 @@ results::MachineNotes machine_notes_from_json(const Json& provenance, const Json
   // profiler/measure/machine_speed.hpp).
   if (provenance.is_object() && provenance.contains("machine_speed")) {
     const Json& speed = provenance["machine_speed"];
-    if (speed.is_object() && speed.value("slowed", false) == true && speed.contains("spread") && speed["spread"].is_number())
+    if (speed.is_object() && speed.value("slowed", false) == true && speed.contains("spread") &&
+        speed["spread"].is_number())
       out.slowed_spread = speed["spread"].get<double>();
   }
   if (!environment.is_object()) return out;

@@ -15,9 +15,12 @@ namespace cpx {
 // `space --explain`, next to the report's first table of configurations, and in the user guide.
 inline constexpr std::string_view configuration_legend =
     "w: the 5 stages' widths (channels); b: blocks repeated per stage after its downsampling; sN:fu/mb/pc kK gG eE: "
-    "stage N's repeated block (fused MBConv, MBConv, FasterNet PConv) with kernel K, groups G, expansion E; down kK gG eE: "
-    "the stride-2 downsampling blocks (once when all stages agree, else per stage); sN:att/S or noatt kK gG eE/M: CPUBone "
-    "stage N with attention at stride S (or none), its local block's kernel, groups and expansion, and the MLP's expansion M; "
+    "stage N's repeated block (fused MBConv, MBConv, FasterNet PConv) with kernel K, groups G, expansion E; down kK gG "
+    "eE: "
+    "the stride-2 downsampling blocks (once when all stages agree, else per stage); sN:att/S or noatt kK gG eE/M: "
+    "CPUBone "
+    "stage N with attention at stride S (or none), its local block's kernel, groups and expansion, and the MLP's "
+    "expansion M; "
     "fuse<C: local blocks are fused below C channels; head H: head width; rR: input resolution";
 
 // v3: "dominating" proposals must earn it by the lower end of their top-1 interval (others are
@@ -31,23 +34,48 @@ inline constexpr FileVersion results_version{results_schema, "the main job, `cpu
 // the explorer's output to that); an open object's keys are names (families, features) or another file's
 // format, and the table does not list them.
 enum class ResultsType {
-  string, boolean, object, open_object, array, any, integer, count, number, nonneg, positive, top1, fraction, correlation, choice
+  string,
+  boolean,
+  object,
+  open_object,
+  array,
+  any,
+  integer,
+  count,
+  number,
+  nonneg,
+  positive,
+  top1,
+  fraction,
+  correlation,
+  choice
 };
 // The words after "expected " in the report's error and in the documentation, one per ResultsType.
-inline constexpr std::array<std::string_view, 15> results_type_expected{
-    "a string", "true or false", "an object", "an object", "an array", "any value", "an integer >= 0", "an integer >= 1",
-    "a finite number", "a number >= 0", "a number > 0", "a top-1 accuracy in [0, 100] %", "a fraction in [0, 1]",
-    "a correlation in [-1, 1]", "one of"};
+inline constexpr std::array<std::string_view, 15> results_type_expected{"a string",
+                                                                        "true or false",
+                                                                        "an object",
+                                                                        "an object",
+                                                                        "an array",
+                                                                        "any value",
+                                                                        "an integer >= 0",
+                                                                        "an integer >= 1",
+                                                                        "a finite number",
+                                                                        "a number >= 0",
+                                                                        "a number > 0",
+                                                                        "a top-1 accuracy in [0, 100] %",
+                                                                        "a fraction in [0, 1]",
+                                                                        "a correlation in [-1, 1]",
+                                                                        "one of"};
 inline std::string_view expected_of(ResultsType t) { return results_type_expected[static_cast<size_t>(t)]; }
 
 // One field of the results JSON: the one description the explorer's output, the report's check and the
 // documentation share.
 struct ResultsField {
-  std::string_view path;     // "zoo[].macs": "." steps into an object, "[]" to every element of an array
+  std::string_view path;  // "zoo[].macs": "." steps into an object, "[]" to every element of an array
   ResultsType type;
-  bool nullable;             // null is allowed
-  bool required;             // the report reads it and refuses a file without it; else it is checked when present
-  std::string_view unit;     // "us", "MACs", "pp" (percentage points), "%", "MAC/s", ...; empty: none
+  bool nullable;          // null is allowed
+  bool required;          // the report reads it and refuses a file without it; else it is checked when present
+  std::string_view unit;  // "us", "MACs", "pp" (percentage points), "%", "MAC/s", ...; empty: none
   std::string_view meaning;
   std::string_view choices = {};  // ResultsType::choice: the allowed strings, "a|b|c"
 };

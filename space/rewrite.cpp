@@ -14,21 +14,32 @@ namespace {
 
 bool zero_at_zero(Activation a) {
   switch (a) {
-    case Activation::none: case Activation::relu: case Activation::relu6: case Activation::hardswish:
-    case Activation::silu: case Activation::gelu: case Activation::gelu_tanh: case Activation::leaky_relu:
-    case Activation::elu: case Activation::tanh: case Activation::mish:
-      return true;
-    case Activation::hardsigmoid: case Activation::sigmoid: case Activation::softplus:
-      return false;
+    case Activation::none:
+    case Activation::relu:
+    case Activation::relu6:
+    case Activation::hardswish:
+    case Activation::silu:
+    case Activation::gelu:
+    case Activation::gelu_tanh:
+    case Activation::leaky_relu:
+    case Activation::elu:
+    case Activation::tanh:
+    case Activation::mish: return true;
+    case Activation::hardsigmoid:
+    case Activation::sigmoid:
+    case Activation::softplus: return false;
   }
   return false;
 }
 
 const Conv2d& conv_named(const Network& net, const std::string& name, const std::string& file) {
   const size_t i = net.index_of(name);
-  if (i >= net.ops.size()) throw InputError(file + ": rewrite names op \"" + name + "\", which " + net.name + " does not have");
+  if (i >= net.ops.size())
+    throw InputError(file + ": rewrite names op \"" + name + "\", which " + net.name + " does not have");
   const Conv2d* c = net.ops[i].as<Conv2d>();
-  if (!c) throw InputError(file + ": rewrite names op \"" + name + "\" (" + std::string(net.ops[i].kind()) + "), not a conv2d");
+  if (!c)
+    throw InputError(file + ": rewrite names op \"" + name + "\" (" + std::string(net.ops[i].kind()) +
+                     "), not a conv2d");
   return *c;
 }
 
@@ -42,9 +53,7 @@ bool passes_channels_on(const Op& op) {
 // The change `r` makes to the op in role `role`; nullopt: the op is removed (its output is its input's).
 std::optional<Conv2d> rewritten(const Rewrite& r, size_t role, Conv2d c, std::map<std::string, int64_t>& fused_groups) {
   switch (r.kind) {
-    case RewriteKind::group_conv:
-      c.groups = r.value;
-      return c;
+    case RewriteKind::group_conv: c.groups = r.value; return c;
     case RewriteKind::kernel_2x2:
       c.kernel = {2, 2};
       c.padding = same_padding(2, c.stride[0]);
@@ -72,31 +81,34 @@ std::optional<Conv2d> rewritten(const Rewrite& r, size_t role, Conv2d c, std::ma
       c.bias = true;  // the branches' biases and the identity's shift sum there (a folded BatchNorm's shift too)
       c.batch_norm = false;
       return c;
-    case RewriteKind::attention_downsample: case RewriteKind::mlp_ratio: case RewriteKind::count_:
-      break;  // rewrite_attention.cpp rebuilds their ops
+    case RewriteKind::attention_downsample:
+    case RewriteKind::mlp_ratio:
+    case RewriteKind::count_: break;  // rewrite_attention.cpp rebuilds their ops
   }
   return c;
 }
 
-void require_shapes_kept(const Network& before, const Network& after, const std::map<std::string, std::pair<size_t, size_t>>& named,
-                         const std::string& file) {
+void require_shapes_kept(const Network& before, const Network& after,
+                         const std::map<std::string, std::pair<size_t, size_t>>& named, const std::string& file) {
   for (size_t i = 0; i < after.ops.size(); ++i) {
     const Op& op = after.ops[i];
     const size_t j = before.index_of(op.name);
     if (j >= before.ops.size() || named.count(op.name) || passes_channels_on(op)) continue;
     if (after.shapes[i] != before.shapes[j])
-      throw InputError(file + ": the rewrites change op \"" + op.name + "\"'s output from " + before.shapes[j].str() + " to " +
-                       after.shapes[i].str() + ": a rewrite must keep its block's input and output shapes");
+      throw InputError(file + ": the rewrites change op \"" + op.name + "\"'s output from " + before.shapes[j].str() +
+                       " to " + after.shapes[i].str() + ": a rewrite must keep its block's input and output shapes");
   }
   if (after.shape_of(after.output) != before.shape_of(before.output))
-    throw InputError(file + ": the rewrites change the network's output from " + before.shape_of(before.output).str() + " to " +
-                     after.shape_of(after.output).str() + ": a rewrite must keep its block's input and output shapes");
+    throw InputError(file + ": the rewrites change the network's output from " + before.shape_of(before.output).str() +
+                     " to " + after.shape_of(after.output).str() +
+                     ": a rewrite must keep its block's input and output shapes");
 }
 
 // The ops a reparameterize rewrite removes besides its branch convs (identity BatchNorms, the adds), each
 // mapped to the merged conv whose output replaces the sum; the rewrite must name the block's branch convs,
 // the largest first.
-void plan_reparameterize(const Network& net, const Rewrite& r, const std::string& file, std::map<std::string, std::string>& merged_into) {
+void plan_reparameterize(const Network& net, const Rewrite& r, const std::string& file,
+                         std::map<std::string, std::string>& merged_into) {
   const std::optional<ParallelBranches> b = BranchFinder(net).at(net.index_of(r.ops[0]));
   std::vector<std::string> convs;
   if (b)
@@ -104,10 +116,12 @@ void plan_reparameterize(const Network& net, const Rewrite& r, const std::string
   std::vector<std::string> named(r.ops.begin() + 1, r.ops.end());
   std::sort(convs.begin(), convs.end());
   std::sort(named.begin(), named.end());
-  if (!b || net.ops[b->merged].name != r.ops[0] || !std::includes(convs.begin(), convs.end(), named.begin(), named.end()) ||
-      convs.size() != named.size() + 1)
-    throw InputError(file + ": rewrite reparameterize names op \"" + r.ops[0] + "\" and " + std::to_string(named.size()) +
-                     " other(s), which are not the largest and the other convs of parallel branches that merge into one conv exactly");
+  if (!b || net.ops[b->merged].name != r.ops[0] ||
+      !std::includes(convs.begin(), convs.end(), named.begin(), named.end()) || convs.size() != named.size() + 1)
+    throw InputError(file + ": rewrite reparameterize names op \"" + r.ops[0] + "\" and " +
+                     std::to_string(named.size()) +
+                     " other(s), which are not the largest and the other convs of parallel branches that merge into "
+                     "one conv exactly");
   for (const auto* ops : {&b->norms, &b->adds})
     for (size_t k : *ops) merged_into[net.ops[k].name] = r.ops[0];
 }
@@ -127,25 +141,30 @@ std::string receptive_field_note(const Rewrite& r, const Network& net) {
   const std::string& name = r.ops[0];
   if (r.kind == RewriteKind::attention_downsample) {
     const ShapeNhwc s = net.shape_of(net.ops[net.index_of(name)].inputs[0]);
-    return name + ": the attention attends over a " + std::to_string((s.h + 1) / 2) + "x" + std::to_string((s.w + 1) / 2) + " map instead of " +
-           std::to_string(s.h) + "x" + std::to_string(s.w) + "; each 2x2 patch of its output shares one token's value";
+    return name + ": the attention attends over a " + std::to_string((s.h + 1) / 2) + "x" +
+           std::to_string((s.w + 1) / 2) + " map instead of " + std::to_string(s.h) + "x" + std::to_string(s.w) +
+           "; each 2x2 patch of its output shares one token's value";
   }
   if (r.kind == RewriteKind::mlp_ratio) return "";
   const Conv2d& c = conv_named(net, name, "rewrite");
   switch (r.kind) {
     case RewriteKind::kernel_2x2:
-      return name + ": 3x3/s2 -> 2x2/s2 windows no longer overlap; this layer's receptive field shrinks from 3 to 2 input "
-                    "pixels per axis (the network's by 1 pixel of this resolution per axis)";
+      return name +
+             ": 3x3/s2 -> 2x2/s2 windows no longer overlap; this layer's receptive field shrinks from 3 to 2 input "
+             "pixels per axis (the network's by 1 pixel of this resolution per axis)";
     case RewriteKind::depthwise_kernel:
-      return name + ": " + std::to_string(c.kernel[0]) + "x" + std::to_string(c.kernel[1]) + " -> " + std::to_string(r.value) + "x" +
-             std::to_string(r.value) + ": the receptive field shrinks by " + std::to_string(c.kernel[0] - r.value) +
-             " pixels per axis at this resolution";
+      return name + ": " + std::to_string(c.kernel[0]) + "x" + std::to_string(c.kernel[1]) + " -> " +
+             std::to_string(r.value) + "x" + std::to_string(r.value) + ": the receptive field shrinks by " +
+             std::to_string(c.kernel[0] - r.value) + " pixels per axis at this resolution";
     case RewriteKind::group_conv:
       return name + ": each output channel sees 1/" + std::to_string(r.value) + " of the input channels";
-    case RewriteKind::round_channels: case RewriteKind::unfuse_mbconv: case RewriteKind::fuse_mbconv:
-    case RewriteKind::reparameterize: case RewriteKind::attention_downsample: case RewriteKind::mlp_ratio:
-    case RewriteKind::count_:
-      break;
+    case RewriteKind::round_channels:
+    case RewriteKind::unfuse_mbconv:
+    case RewriteKind::fuse_mbconv:
+    case RewriteKind::reparameterize:
+    case RewriteKind::attention_downsample:
+    case RewriteKind::mlp_ratio:
+    case RewriteKind::count_: break;
   }
   return "";
 }
@@ -220,37 +239,25 @@ class Candidates {
       case BlockKind::inverted_residual:
         group(r.expand), group(r.project), stride2(r.spatial), smaller_dw(r.spatial), round(b), fuse(r);
         break;
-      case BlockKind::fused_mbconv:
-        group(r.expand), group(r.project), stride2(r.expand), unfuse(r.expand);
-        break;
-      case BlockKind::depthwise_separable:
-        group(r.project), stride2(r.spatial), smaller_dw(r.spatial);
-        break;
-      case BlockKind::bottleneck:
-        group(r.expand), group(r.spatial), group(r.project), stride2(r.spatial);
-        break;
-      case BlockKind::basic_residual:
-        group(r.spatial), group(r.second), stride2(r.spatial);
-        break;
-      case BlockKind::mlp:
-        group(r.expand), group(r.project), smaller_dw(r.spatial), attention_and_mlp(b);
-        break;
-      case BlockKind::conv:
-        group(r.spatial), stride2(r.spatial);
-        break;
-      case BlockKind::shuffle_unit: case BlockKind::ghost_module: case BlockKind::dense_layer: case BlockKind::inception:
-      case BlockKind::token_mixer: case BlockKind::pointwise:
+      case BlockKind::fused_mbconv: group(r.expand), group(r.project), stride2(r.expand), unfuse(r.expand); break;
+      case BlockKind::depthwise_separable: group(r.project), stride2(r.spatial), smaller_dw(r.spatial); break;
+      case BlockKind::bottleneck: group(r.expand), group(r.spatial), group(r.project), stride2(r.spatial); break;
+      case BlockKind::basic_residual: group(r.spatial), group(r.second), stride2(r.spatial); break;
+      case BlockKind::mlp: group(r.expand), group(r.project), smaller_dw(r.spatial), attention_and_mlp(b); break;
+      case BlockKind::conv: group(r.spatial), stride2(r.spatial); break;
+      case BlockKind::shuffle_unit:
+      case BlockKind::ghost_module:
+      case BlockKind::dense_layer:
+      case BlockKind::inception:
+      case BlockKind::token_mixer:
+      case BlockKind::pointwise:
         each_conv(b);
         if (r.expand && r.spatial) round(b), fuse(r);
         break;
-      case BlockKind::parallel_branches:
-        reparameterize(b);
-        break;
-      case BlockKind::attention:
-        attention_and_mlp(b);
-        break;
-      case BlockKind::classifier: case BlockKind::count_:
-        break;
+      case BlockKind::parallel_branches: reparameterize(b); break;
+      case BlockKind::attention: attention_and_mlp(b); break;
+      case BlockKind::classifier:
+      case BlockKind::count_: break;
     }
     return out_;
   }
@@ -298,7 +305,8 @@ class Candidates {
   }
   void smaller_dw(std::optional<size_t> i) {
     const Conv2d* c = conv(i);
-    if (c && !c->dilated() && c->groups == in_channels(*i) && c->groups > 1 && c->kernel[0] == c->kernel[1] && c->kernel[0] >= 5 && c->kernel[0] % 2 == 1)
+    if (c && !c->dilated() && c->groups == in_channels(*i) && c->groups > 1 && c->kernel[0] == c->kernel[1] &&
+        c->kernel[0] >= 5 && c->kernel[0] % 2 == 1)
       keep_if_it_applies({RewriteKind::depthwise_kernel, {net_.ops[*i].name}, c->kernel[0] - 2});
   }
   void round(const RecognisedBlock& b) {
@@ -330,7 +338,8 @@ class Candidates {
     keep_if_it_applies({RewriteKind::reparameterize, ops, 0});
   }
   void unfuse(std::optional<size_t> i) {
-    if (const Conv2d* c = conv(i); c && c->groups == 1) keep_if_it_applies({RewriteKind::unfuse_mbconv, {net_.ops[*i].name}, 0});
+    if (const Conv2d* c = conv(i); c && c->groups == 1)
+      keep_if_it_applies({RewriteKind::unfuse_mbconv, {net_.ops[*i].name}, 0});
   }
 };
 
@@ -346,7 +355,9 @@ std::vector<BlockRewrites> candidate_rewrites(const Network& net, const Recognit
   return out;
 }
 
-Json to_json(const Rewrite& r) { return Json{{"kind", std::string(to_string(r.kind))}, {"ops", r.ops}, {"value", r.value}}; }
+Json to_json(const Rewrite& r) {
+  return Json{{"kind", std::string(to_string(r.kind))}, {"ops", r.ops}, {"value", r.value}};
+}
 
 Rewrite read_rewrite(const Json& j, const Where& where) {
   ObjectReader o(j, where);

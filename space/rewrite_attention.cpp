@@ -11,14 +11,17 @@ constexpr size_t no_index = static_cast<size_t>(-1);
 
 const Op& attn_op_named(const Network& net, const std::string& name, const std::string& file) {
   const size_t i = net.index_of(name);
-  if (i >= net.ops.size()) throw InputError(file + ": rewrite names op \"" + name + "\", which " + net.name + " does not have");
+  if (i >= net.ops.size())
+    throw InputError(file + ": rewrite names op \"" + name + "\", which " + net.name + " does not have");
   return net.ops[i];
 }
 
-void require_kind(const Network& net, const Rewrite& r, size_t role, bool ok, const char* expected, const std::string& file) {
+void require_kind(const Network& net, const Rewrite& r, size_t role, bool ok, const char* expected,
+                  const std::string& file) {
   if (!ok)
     throw InputError(file + ": " + std::string(to_string(r.kind)) + " names op \"" + r.ops[role] + "\" (" +
-                     std::string(attn_op_named(net, r.ops[role], file).kind()) + ") in role " + std::to_string(role) + ", expected " + expected);
+                     std::string(attn_op_named(net, r.ops[role], file).kind()) + ") in role " + std::to_string(role) +
+                     ", expected " + expected);
 }
 
 bool is_weighted_projection(const Op& op) { return op.as<Conv2d>() || op.as<FullyConnected>(); }
@@ -63,8 +66,8 @@ std::optional<Rewrite> downsample_candidate(const Network& net, const Recognised
     // already runs on a resampled map, admit no further downsampling here. A stride-1 transposed conv
     // (LowFormer's stage-4 output projection) is a conv on the tokens, not an upsampling.
     const ConvTranspose2d* t = op.as<ConvTranspose2d>();
-    grid = grid && !op.as<Reshape>() && !op.as<ClassToken>() && !op.as<WindowPartition>() && !op.as<UpsampleNearest>() &&
-           !op.as<ResizeBilinear>() && !(t && t->stride != std::array<int64_t, 2>{1, 1});
+    grid = grid && !op.as<Reshape>() && !op.as<ClassToken>() && !op.as<WindowPartition>() &&
+           !op.as<UpsampleNearest>() && !op.as<ResizeBilinear>() && !(t && t->stride != std::array<int64_t, 2>{1, 1});
     if (const Matmul* m = op.as<Matmul>(); m && m->transpose_b) {
       attention = true;
       grid = grid && net.shape_of(op.inputs[1]).pixels() == net.shape_of(blk.input).pixels();
@@ -81,12 +84,14 @@ std::optional<Rewrite> downsample_candidate(const Network& net, const Recognised
   for (size_t k : blk.ops) {
     const Op& op = net.ops[k];
     if (k == join || k == a.op || k < a.op) continue;
-    const bool reads = std::any_of(op.inputs.begin(), op.inputs.end(),
-                                   [&](const std::string& t) { return reached.count(t) || (!a.restride && t == source); });
+    const bool reads = std::any_of(op.inputs.begin(), op.inputs.end(), [&](const std::string& t) {
+      return reached.count(t) || (!a.restride && t == source);
+    });
     if (reads) reached.insert(op.name), r.ops.push_back(op.name);
   }
   const Op& j = net.ops[join];
-  if (!std::any_of(j.inputs.begin(), j.inputs.end(), [&](const std::string& t) { return reached.count(t) > 0; })) return std::nullopt;
+  if (!std::any_of(j.inputs.begin(), j.inputs.end(), [&](const std::string& t) { return reached.count(t) > 0; }))
+    return std::nullopt;
   return r;
 }
 
@@ -123,30 +128,37 @@ void check_attention_rewrite(const Network& net, const Rewrite& r, const std::st
   switch (r.kind) {
     case RewriteKind::attention_downsample:
       if (r.ops.size() < 3 || r.value != 2)
-        throw InputError(file + ": " + what + " lists " + std::to_string(r.ops.size()) + " ops with value " + std::to_string(r.value) +
-                         ": expected the first projection or depthwise conv, the residual add, the ops between, and value 2");
+        throw InputError(
+            file + ": " + what + " lists " + std::to_string(r.ops.size()) + " ops with value " +
+            std::to_string(r.value) +
+            ": expected the first projection or depthwise conv, the residual add, the ops between, and value 2");
       require_kind(net, r, 0, is_weighted_projection(op(0)), "a conv2d or fully_connected", file);
       require_kind(net, r, 1, op(1).as<Add>() != nullptr, "the residual add", file);
       break;
     case RewriteKind::mlp_ratio:
       if (r.ops.size() < 2 || r.value < 1)
-        throw InputError(file + ": " + what + " lists " + std::to_string(r.ops.size()) + " ops with value " + std::to_string(r.value) +
-                         ": expected the widening projection, the depthwise convs after it, the projection back, and the new hidden width");
+        throw InputError(file + ": " + what + " lists " + std::to_string(r.ops.size()) + " ops with value " +
+                         std::to_string(r.value) +
+                         ": expected the widening projection, the depthwise convs after it, the projection back, and "
+                         "the new hidden width");
       for (size_t role = 0; role < r.ops.size(); ++role)
-        require_kind(net, r, role, role == 0 || role + 1 == r.ops.size() ? is_weighted_projection(op(role)) : op(role).as<Conv2d>() != nullptr,
-                     role == 0 || role + 1 == r.ops.size() ? "a conv2d or fully_connected" : "a depthwise conv2d", file);
+        require_kind(
+            net, r, role,
+            role == 0 || role + 1 == r.ops.size() ? is_weighted_projection(op(role)) : op(role).as<Conv2d>() != nullptr,
+            role == 0 || role + 1 == r.ops.size() ? "a conv2d or fully_connected" : "a depthwise conv2d", file);
       break;
-    default:
-      throw InputError(file + ": " + what + " is not an attention or MLP rewrite");
+    default: throw InputError(file + ": " + what + " is not an attention or MLP rewrite");
   }
 }
 
-void AttentionRewriter::add(NetworkBuilder& b, const Op& op, std::vector<std::string> inputs, const Rewrite& r, size_t role) {
+void AttentionRewriter::add(NetworkBuilder& b, const Op& op, std::vector<std::string> inputs, const Rewrite& r,
+                            size_t role) {
   if (r.kind == RewriteKind::attention_downsample) return add_downsample(b, op, std::move(inputs), r, role);
   add_mlp_ratio(b, op, std::move(inputs), r, role);
 }
 
-void AttentionRewriter::add_downsample(NetworkBuilder& b, const Op& op, std::vector<std::string> inputs, const Rewrite& r, size_t role) {
+void AttentionRewriter::add_downsample(NetworkBuilder& b, const Op& op, std::vector<std::string> inputs,
+                                       const Rewrite& r, size_t role) {
   const Op& anchor = net_.ops[net_.index_of(r.ops[0])];
   const ShapeNhwc grid = net_.shape_of(anchor.inputs[0]);
   OpAttrs attrs = op.attrs;
@@ -188,7 +200,8 @@ void AttentionRewriter::add_downsample(NetworkBuilder& b, const Op& op, std::vec
   b.add(op.name, std::move(inputs), attrs);
 }
 
-void AttentionRewriter::add_mlp_ratio(NetworkBuilder& b, const Op& op, std::vector<std::string> inputs, const Rewrite& r, size_t role) {
+void AttentionRewriter::add_mlp_ratio(NetworkBuilder& b, const Op& op, std::vector<std::string> inputs,
+                                      const Rewrite& r, size_t role) {
   OpAttrs attrs = op.attrs;
   if (role + 1 < r.ops.size()) {
     if (const FullyConnected* f = op.as<FullyConnected>()) {

@@ -16,8 +16,16 @@ namespace cpx {
 // A new rewrite is one enumerator, one row of rewrite_kinds (below) and its case in apply_rewrites and
 // candidate_rewrites; the switches there fail to compile until it is handled.
 enum class RewriteKind {
-  group_conv, kernel_2x2, depthwise_kernel, round_channels, unfuse_mbconv, fuse_mbconv, reparameterize,
-  attention_downsample, mlp_ratio, count_
+  group_conv,
+  kernel_2x2,
+  depthwise_kernel,
+  round_channels,
+  unfuse_mbconv,
+  fuse_mbconv,
+  reparameterize,
+  attention_downsample,
+  mlp_ratio,
+  count_
 };
 
 struct RewriteKindInfo {
@@ -27,15 +35,19 @@ struct RewriteKindInfo {
   std::string_view evidence;  // the published accuracy evidence it rests on, or "no published evidence"
 };
 inline constexpr std::array<RewriteKindInfo, static_cast<size_t>(RewriteKind::count_)> rewrite_kinds{{
-    {RewriteKind::group_conv, "group_conv", "groups 1 -> 2 in a 1x1 conv (expansion, projection, a lone 1x1) or a dense kxk conv",
+    {RewriteKind::group_conv, "group_conv",
+     "groups 1 -> 2 in a 1x1 conv (expansion, projection, a lone 1x1) or a dense kxk conv",
      "CPUBone builds its local blocks with groups 2 (GrMBConv, GrFuMBConv); its ablation against groups 2: groups 4 "
      "-0.3 pp, groups 8 -0.7 pp top-1 (ImageNet). No published figure for groups 1 -> 2 in another network"},
     {RewriteKind::kernel_2x2, "kernel_2x2", "3x3 -> 2x2 kernel in a stride-2 conv (padding 0)",
-     "no published evidence (CPUBone uses 2x2 kernels in its strided and local convs; no accuracy ablation is published)"},
-    {RewriteKind::depthwise_kernel, "depthwise_kernel", "a smaller depthwise kernel (7 -> 5, 5 -> 3)", "no published evidence"},
+     "no published evidence (CPUBone uses 2x2 kernels in its strided and local convs; no accuracy ablation is "
+     "published)"},
+    {RewriteKind::depthwise_kernel, "depthwise_kernel", "a smaller depthwise kernel (7 -> 5, 5 -> 3)",
+     "no published evidence"},
     {RewriteKind::round_channels, "round_channels",
      "an inverted residual's expanded width to a multiple of the vector width (up: zero-padded channels)",
-     "rounding up keeps the function exactly (the added channels are zero): no accuracy change; rounding down: no published "
+     "rounding up keeps the function exactly (the added channels are zero): no accuracy change; rounding down: no "
+     "published "
      "evidence"},
     {RewriteKind::unfuse_mbconv, "unfuse_mbconv", "fused MBConv (kxk conv) -> MBConv (1x1 conv, depthwise kxk)",
      "no published evidence (CPUBone uses fused local blocks below 256 channels and unfused ones from there, a latency "
@@ -50,11 +62,15 @@ inline constexpr std::array<RewriteKindInfo, static_cast<size_t>(RewriteKind::co
     {RewriteKind::attention_downsample, "attention_downsample",
      "an attention's tokens on its map downsampled by 2 (a stride-2 depthwise conv before q/k/v; the output back by "
      "nearest-neighbour upsampling after its 1x1 projection)",
-     "no published evidence (CPUBone, LowFormer and EfficientFormerV2 attend over a map downsampled by 2 in stage 3 as a "
-     "design choice, without an accuracy ablation of it; CPUBone's nearest-neighbour upsampling figure, B1 33.5 vs 39.7 ms "
+     "no published evidence (CPUBone, LowFormer and EfficientFormerV2 attend over a map downsampled by 2 in stage 3 as "
+     "a "
+     "design choice, without an accuracy ablation of it; CPUBone's nearest-neighbour upsampling figure, B1 33.5 vs "
+     "39.7 ms "
      "on a Raspberry Pi 5, is latency, not accuracy)"},
-    {RewriteKind::mlp_ratio, "mlp_ratio", "an MLP's hidden width from r to a smaller ratio (4 -> 3 or 2) times its input width",
-     "no published evidence (CPUBone's fastit sets MLP expansion 4 instead of 2 together with three other changes, with no "
+    {RewriteKind::mlp_ratio, "mlp_ratio",
+     "an MLP's hidden width from r to a smaller ratio (4 -> 3 or 2) times its input width",
+     "no published evidence (CPUBone's fastit sets MLP expansion 4 instead of 2 together with three other changes, "
+     "with no "
      "ablation of the expansion alone; EfficientFormerV2 mixes ratios 3 and 4 per stage as a design choice)"},
 }};
 inline constexpr Names<RewriteKind, rewrite_kinds.size()> rewrite_kind_names{rewrite_kinds};

@@ -10,7 +10,9 @@ T pick(std::mt19937_64& rng, std::initializer_list<T> options) {
   std::uniform_int_distribution<size_t> d(0, options.size() - 1);
   return *(options.begin() + d(rng));
 }
-int64_t between(std::mt19937_64& rng, int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); }
+int64_t between(std::mt19937_64& rng, int64_t lo, int64_t hi) {
+  return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+}
 }  // namespace
 
 Macro sample_cpubone_like(uint64_t seed) {
@@ -23,7 +25,8 @@ Macro sample_cpubone_like(uint64_t seed) {
   std::array<int64_t, 5> w{};
   w[0] = w0;
   for (size_t i = 1; i < 5; ++i) w[i] = std::max<int64_t>(8, (w[i - 1] * 2 * between(rng, 6, 10) / 8 + 7) / 8 * 8);
-  const std::array<int64_t, 5> d{between(rng, 0, 1), between(rng, 1, 2), between(rng, 1, 3), between(rng, 1, 6), between(rng, 1, 6)};
+  const std::array<int64_t, 5> d{between(rng, 0, 1), between(rng, 1, 2), between(rng, 1, 3), between(rng, 1, 6),
+                                 between(rng, 1, 6)};
   auto early_block = [&](double e) -> BlockSpec {
     const int64_t k = pick<int64_t>(rng, {2, 3});
     const int64_t g = pick<int64_t>(rng, {1, 2, 4});
@@ -34,7 +37,9 @@ Macro sample_cpubone_like(uint64_t seed) {
     mb.groups = g;
     return mb;
   };
-  auto down = [&](double e) -> BlockSpec { return FuMBConv{3, e, pick<int64_t>(rng, {1, 2, 4}), {false, false}, Activation::hardswish}; };
+  auto down = [&](double e) -> BlockSpec {
+    return FuMBConv{3, e, pick<int64_t>(rng, {1, 2, 4}), {false, false}, Activation::hardswish};
+  };
   auto late_block = [&](int64_t attention_stride) -> BlockSpec {
     CPUBoneBlock b;
     b.attention = pick<int>(rng, {0, 1, 1}) == 1;

@@ -25,8 +25,11 @@ struct ShapeNhwc {
 // Fails unless every dimension is positive and within limits, so later arithmetic cannot overflow.
 inline ShapeNhwc checked_shape(ShapeNhwc s, const Where& where) {
   auto dim = [&](int64_t v, int64_t max, const char* what) {
-    if (v <= 0) where.fail(std::string(what) + " would be " + std::to_string(v) + ": the input is too small for this op");
-    if (v > max) where.fail(std::string(what) + " would be " + std::to_string(v) + ": larger than the limit " + std::to_string(max));
+    if (v <= 0)
+      where.fail(std::string(what) + " would be " + std::to_string(v) + ": the input is too small for this op");
+    if (v > max)
+      where.fail(std::string(what) + " would be " + std::to_string(v) + ": larger than the limit " +
+                 std::to_string(max));
   };
   dim(s.n, limits::max_batch, "batch");
   dim(s.h, limits::max_spatial, "output height");

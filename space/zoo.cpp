@@ -40,7 +40,8 @@ std::vector<PublishedFigures> parse_published() {
   for (size_t r = 1; r < rows.size(); ++r) {
     const auto& row = rows[r];
     if (row.size() != header.size())
-      throw std::logic_error("published_models.csv: row " + std::to_string(r) + " has " + std::to_string(row.size()) + " fields");
+      throw std::logic_error("published_models.csv: row " + std::to_string(r) + " has " + std::to_string(row.size()) +
+                             " fields");
     PublishedFigures f;
     f.model = row[model];
     f.source = row[source];
@@ -108,7 +109,8 @@ const std::vector<PublishedFigures>& published_models() {
 bool ZooEntry::published_as(std::string_view model, std::string_view source) const {
   if (model.empty()) return false;
   if (!unlinked_source.empty() && source.find(unlinked_source) != std::string_view::npos) return false;
-  return model == published_name || std::find(published_aliases.begin(), published_aliases.end(), model) != published_aliases.end();
+  return model == published_name ||
+         std::find(published_aliases.begin(), published_aliases.end(), model) != published_aliases.end();
 }
 
 std::optional<double> ZooEntry::top1() const {
@@ -130,22 +132,52 @@ namespace {
 // tag such as ".a1_in1k", which find_zoo strips). One row per name; a model timm builds differently
 // (GhostNet's width rounding, MnasNet's variants) has no row.
 constexpr std::pair<std::string_view, std::string_view> timm_names[] = {
-    {"mobilenetv2_100", "mobilenetv2-1.0"}, {"mobilenetv2_140", "mobilenetv2-1.4"}, {"mobilenetv3_large_100", "mobilenetv3-large"},
-    {"efficientnet_b0", "efficientnet-b0"}, {"fastvit_t8", "fastvit-t8"}, {"fastvit_t12", "fastvit-t12"},
-    {"fastvit_sa12", "fastvit-sa12"}, {"fastvit_sa24", "fastvit-sa24"}, {"repvit_m0_9", "repvit-m0.9"},
-    {"repvit_m1_0", "repvit-m1.0"}, {"repvit_m1_1", "repvit-m1.1"}, {"repvit_m1_5", "repvit-m1.5"}, {"repvit_m2_3", "repvit-m2.3"},
-    {"efficientformerv2_s0", "efficientformerv2-s0"}, {"efficientformerv2_s1", "efficientformerv2-s1"},
-    {"efficientformerv2_s2", "efficientformerv2-s2"}, {"efficientformerv2_l", "efficientformerv2-l"},
-    {"mobileone_s0", "mobileone-s0"}, {"mobileone_s1", "mobileone-s1"}, {"mobileone_s2", "mobileone-s2"},
-    {"mobileone_s3", "mobileone-s3"}, {"mobileone_s4", "mobileone-s4"}, {"convnext_tiny", "convnext-t"},
-    {"convnext_small", "convnext-s"}, {"convnext_base", "convnext-b"}, {"poolformer_s12", "poolformer-s12"},
-    {"poolformer_s24", "poolformer-s24"}, {"poolformer_s36", "poolformer-s36"}, {"poolformer_m36", "poolformer-m36"},
-    {"poolformer_m48", "poolformer-m48"}, {"mobilevit_xxs", "mobilevit-xxs"}, {"mobilevit_xs", "mobilevit-xs"},
-    {"mobilevit_s", "mobilevit-s"}, {"edgenext_xx_small", "edgenext-xxs"}, {"edgenext_x_small", "edgenext-xs"},
-    {"edgenext_small", "edgenext-s"}, {"swin_tiny_patch4_window7_224", "swin-t"}, {"swin_small_patch4_window7_224", "swin-s"},
-    {"swin_base_patch4_window7_224", "swin-b"}, {"mixnet_s", "mixnet-s"}, {"fasternet_t0", "fasternet-t0"},
-    {"fasternet_t1", "fasternet-t1"}, {"fasternet_t2", "fasternet-t2"}, {"fasternet_s", "fasternet-s"},
-    {"fasternet_m", "fasternet-m"}, {"fasternet_l", "fasternet-l"},
+    {"mobilenetv2_100", "mobilenetv2-1.0"},
+    {"mobilenetv2_140", "mobilenetv2-1.4"},
+    {"mobilenetv3_large_100", "mobilenetv3-large"},
+    {"efficientnet_b0", "efficientnet-b0"},
+    {"fastvit_t8", "fastvit-t8"},
+    {"fastvit_t12", "fastvit-t12"},
+    {"fastvit_sa12", "fastvit-sa12"},
+    {"fastvit_sa24", "fastvit-sa24"},
+    {"repvit_m0_9", "repvit-m0.9"},
+    {"repvit_m1_0", "repvit-m1.0"},
+    {"repvit_m1_1", "repvit-m1.1"},
+    {"repvit_m1_5", "repvit-m1.5"},
+    {"repvit_m2_3", "repvit-m2.3"},
+    {"efficientformerv2_s0", "efficientformerv2-s0"},
+    {"efficientformerv2_s1", "efficientformerv2-s1"},
+    {"efficientformerv2_s2", "efficientformerv2-s2"},
+    {"efficientformerv2_l", "efficientformerv2-l"},
+    {"mobileone_s0", "mobileone-s0"},
+    {"mobileone_s1", "mobileone-s1"},
+    {"mobileone_s2", "mobileone-s2"},
+    {"mobileone_s3", "mobileone-s3"},
+    {"mobileone_s4", "mobileone-s4"},
+    {"convnext_tiny", "convnext-t"},
+    {"convnext_small", "convnext-s"},
+    {"convnext_base", "convnext-b"},
+    {"poolformer_s12", "poolformer-s12"},
+    {"poolformer_s24", "poolformer-s24"},
+    {"poolformer_s36", "poolformer-s36"},
+    {"poolformer_m36", "poolformer-m36"},
+    {"poolformer_m48", "poolformer-m48"},
+    {"mobilevit_xxs", "mobilevit-xxs"},
+    {"mobilevit_xs", "mobilevit-xs"},
+    {"mobilevit_s", "mobilevit-s"},
+    {"edgenext_xx_small", "edgenext-xxs"},
+    {"edgenext_x_small", "edgenext-xs"},
+    {"edgenext_small", "edgenext-s"},
+    {"swin_tiny_patch4_window7_224", "swin-t"},
+    {"swin_small_patch4_window7_224", "swin-s"},
+    {"swin_base_patch4_window7_224", "swin-b"},
+    {"mixnet_s", "mixnet-s"},
+    {"fasternet_t0", "fasternet-t0"},
+    {"fasternet_t1", "fasternet-t1"},
+    {"fasternet_t2", "fasternet-t2"},
+    {"fasternet_s", "fasternet-s"},
+    {"fasternet_m", "fasternet-m"},
+    {"fasternet_l", "fasternet-l"},
 };
 
 const ZooEntry* exact(std::string_view name) {
@@ -168,8 +200,10 @@ const ZooEntry* find_zoo(std::string_view name) {
   std::string_view arch = name;
   if (const size_t dot = name.find('.'); dot != std::string_view::npos) {
     const std::string_view tag = name.substr(dot + 1);
-    const bool file_extension = std::find(network_file_extensions.begin(), network_file_extensions.end(), tag) != network_file_extensions.end();
-    if (file_extension || name.find('/') != std::string_view::npos || std::filesystem::exists(std::string(name))) return nullptr;
+    const bool file_extension =
+        std::find(network_file_extensions.begin(), network_file_extensions.end(), tag) != network_file_extensions.end();
+    if (file_extension || name.find('/') != std::string_view::npos || std::filesystem::exists(std::string(name)))
+      return nullptr;
     arch = name.substr(0, dot);
   }
   if (arch.size() < name.size())
@@ -179,7 +213,9 @@ const ZooEntry* find_zoo(std::string_view name) {
   return nullptr;
 }
 
-std::vector<std::string> similar_zoo_names(std::string_view name, size_t most) { return similar_names(name, zoo_names(), most); }
+std::vector<std::string> similar_zoo_names(std::string_view name, size_t most) {
+  return similar_names(name, zoo_names(), most);
+}
 
 std::vector<std::string> zoo_names() {
   std::vector<std::string> names;
@@ -194,7 +230,8 @@ namespace {
 }
 void check_resolution(int64_t resolution) {
   if (resolution < 0 || resolution > limits::max_spatial)
-    throw FieldError(Field::resolution, std::to_string(resolution), "out of range [1, " + std::to_string(limits::max_spatial) + "]");
+    throw FieldError(Field::resolution, std::to_string(resolution),
+                     "out of range [1, " + std::to_string(limits::max_spatial) + "]");
 }
 bool looks_like_file(const std::string& s) {
   return s.find('/') != std::string::npos || s.find('.') != std::string::npos || std::filesystem::exists(s);

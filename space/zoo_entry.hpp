@@ -25,9 +25,9 @@ struct PublishedFigures {
 };
 
 struct ZooEntry {
-  std::string name;         // what users type: "b0"
-  std::string family;       // "CPUBone"
-  std::string description;  // one line: what the network is
+  std::string name;            // what users type: "b0"
+  std::string family;          // "CPUBone"
+  std::string description;     // one line: what the network is
   std::string published_name;  // model name in the published CSV, "" if none
   // The same network under another source's name (FasterNet's Table 3 calls MobileNetV2 1.0 "MobileNetV2").
   std::vector<std::string> published_aliases;
@@ -39,10 +39,10 @@ struct ZooEntry {
   // toolkit cannot express, not a data movement): its published latencies are not this network's, so
   // calibrate neither fits nor scores on them, and says so. Empty for none.
   std::string unmodelled_work;
-  int64_t resolution = 224;     // published evaluation resolution
-  std::optional<Macro> macro;   // set for networks of the macro form
+  int64_t resolution = 224;                          // published evaluation resolution
+  std::optional<Macro> macro;                        // set for networks of the macro form
   std::function<Network(int64_t resolution)> build;  // every entry has one
-  std::vector<PublishedFigures> published;  // every CSV row of published_name, then of each alias
+  std::vector<PublishedFigures> published;           // every CSV row of published_name, then of each alias
 
   // Whether a CSV row is this network: its model name is published_name or an alias, and its source
   // (when known) is not unlinked_source.

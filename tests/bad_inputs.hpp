@@ -7,10 +7,10 @@
 #include <vector>
 
 struct BadInput {
-  std::string name;     // unique
-  std::string args;     // CLI arguments; {in} and {out} become paths in the row's own directory
-  std::string content;  // written to the input file before the run
-  std::string expect;   // must appear in the one-line message: the field path (and value)
+  std::string name;            // unique
+  std::string args;            // CLI arguments; {in} and {out} become paths in the row's own directory
+  std::string content;         // written to the input file before the run
+  std::string expect;          // must appear in the one-line message: the field path (and value)
   std::string in = "in.json";  // the input file, relative to the row's directory (also $CPX_HOME)
   bool one_cpu = false;        // run under `taskset` on one CPU (the first this test may use)
 };

@@ -129,7 +129,8 @@ inline const Json& small_profile() {
 }
 
 // fit on a hand-made profile, read as `fit` reads a file (its errors name `path`).
-inline predictor::Predictor fit_profile(const Json& profile, const std::string& path, const predictor::FitOptions& options = {},
+inline predictor::Predictor fit_profile(const Json& profile, const std::string& path,
+                                        const predictor::FitOptions& options = {},
                                         predictor::FitReport* report = nullptr) {
   return predictor::fit(profiler::read_profile(profile, path), path, options, report);
 }
@@ -140,20 +141,39 @@ inline predictor::Predictor fit_profile(const Json& profile, const std::string& 
 inline Json small_validation(int64_t ood = 1) {
   Json rows = Json::array();
   auto add = [&](const std::string& name, const char* set, const Network& n) {
-    rows.push_back({{"network", name}, {"set", set}, {"macs", count(n).total.macs},
-                    {"measured_round_medians_us", {990.0, 1000.0, 1010.0}}, {"measured_cv", 0.01},
-                    {"quadratic_baseline_us", 900.0}, {"macs_baseline_us", 800.0}, {"params_baseline_us", 700.0},
-                    {"ops_measured_us", Json(std::vector<double>(n.ops.size(), 10.0))}, {"layers_additivity", 1.0}});
+    rows.push_back({{"network", name},
+                    {"set", set},
+                    {"macs", count(n).total.macs},
+                    {"measured_round_medians_us", {990.0, 1000.0, 1010.0}},
+                    {"measured_cv", 0.01},
+                    {"quadratic_baseline_us", 900.0},
+                    {"macs_baseline_us", 800.0},
+                    {"params_baseline_us", 700.0},
+                    {"ops_measured_us", Json(std::vector<double>(n.ops.size(), 10.0))},
+                    {"layers_additivity", 1.0}});
   };
   for (const auto& e : zoo()) add(e.name, "zoo", e.build(0));
   for (int64_t i = 0; i < ood; ++i) {
     const predictor::OodNetwork n = predictor::ood_network(1 + static_cast<uint64_t>(i));
     add(n.network.name, "ood", n.network);
   }
-  return {{"schema", predictor::validation_schema}, {"device", "host"}, {"threads", 1}, {"sampled_networks", 0}, {"seed", 1},
-          {"ood_networks", ood}, {"ood_seed", 1}, {"rounds", 3}, {"min_time_s_per_round", 0.2}, {"layers", true},
-          {"machine_noise", {{"reference", std::string(profiler::speed_reference) + ", timed before every round"}, {"reference_us", {500.0, 500.0}}}}, {"interference", Json::object()},
-          {"baseline_constant_macps", 1e10}, {"environment", {{"cpu", "test"}}}, {"rows", rows}};
+  return {{"schema", predictor::validation_schema},
+          {"device", "host"},
+          {"threads", 1},
+          {"sampled_networks", 0},
+          {"seed", 1},
+          {"ood_networks", ood},
+          {"ood_seed", 1},
+          {"rounds", 3},
+          {"min_time_s_per_round", 0.2},
+          {"layers", true},
+          {"machine_noise",
+           {{"reference", std::string(profiler::speed_reference) + ", timed before every round"},
+            {"reference_us", {500.0, 500.0}}}},
+          {"interference", Json::object()},
+          {"baseline_constant_macps", 1e10},
+          {"environment", {{"cpu", "test"}}},
+          {"rows", rows}};
 }
 
 }  // namespace cpx::test

@@ -9,8 +9,6 @@
 inline std::string error_of(const std::function<void()>& f) {
   try {
     f();
-  } catch (const cpx::InputError& e) {
-    return e.what();
-  }
+  } catch (const cpx::InputError& e) { return e.what(); }
   return "(no error)";
 }

@@ -62,7 +62,6 @@ inline std::string describe_op(const Network& net, size_t i) {
          ") reading " + inputs + " -> " + net.shapes[i].str();
 }
 
-
 // XNNPACK (Debian 2022 build) has no matmul, group norm, layer norm, erf, tanh or swish operator, and no
 // product across attention heads, so these must say they are emulated.
 inline bool must_be_emulated(const Network& net, size_t i, size_t threads) {
@@ -109,7 +108,8 @@ inline std::string check_implementations(const Network& net, const profiler::Pla
     if (must_be_emulated(net, i, plan.threads()) && !impl.emulated)
       return describe_op(net, i) + ": runs as \"" + impl.how + "\" but is not marked emulated";
     if (must_be_native(net, i, plan.threads()) && impl.emulated)
-      return describe_op(net, i) + ": runs as \"" + impl.how + "\" and is marked emulated, but XNNPACK has this operator";
+      return describe_op(net, i) + ": runs as \"" + impl.how +
+             "\" and is marked emulated, but XNNPACK has this operator";
   }
   return "";
 }
@@ -135,16 +135,17 @@ inline std::string compare_tensor(const Network& net, size_t i, std::span<const 
   return describe_op(net, i) + ": " + std::to_string(bad) + " of " + std::to_string(got.size()) +
          " elements differ; first, element " + std::to_string(first) + ", at (n " + std::to_string(p / s.pixels()) +
          ", y " + std::to_string(p % s.pixels() / s.w) + ", x " + std::to_string(p % s.w) + ", c " + std::to_string(c) +
-         "): got " + to_text(got[first]) + ", expected " + to_text(expected[first]) + "; max |diff| " + to_text(max_diff);
+         "): got " + to_text(got[first]) + ", expected " + to_text(expected[first]) + "; max |diff| " +
+         to_text(max_diff);
 }
 
 // Runs `net` in the executor at `threads` and compares it with `expected`, the reference's output of
 // every op on the same `weights` and `input`. Returns "" when they agree, else a description of the first
 // op that disagrees (ops are compared in execution order, so this is where the error first exceeds the
 // tolerance: the culprit, or the op that amplifies an earlier one's in-tolerance error). Checks, in turn:
-// every op's implementation label; every op's output (of a fused group, the last op's), twice (a second run catches kernels that accumulate
-// into or depend on stale output); and the output of a plan that reuses buffers (catches kernels that
-// write outside their tensor or read a buffer after its reuse).
+// every op's implementation label; every op's output (of a fused group, the last op's), twice (a second run catches
+// kernels that accumulate into or depend on stale output); and the output of a plan that reuses buffers (catches
+// kernels that write outside their tensor or read a buffer after its reuse).
 inline std::string compare_executor(const Network& net, const profiler::NetworkWeights& weights,
                                     const std::vector<float>& input, const std::vector<std::vector<float>>& expected,
                                     size_t threads, const Tolerance& tolerance) {
@@ -169,9 +170,7 @@ inline std::string compare_executor(const Network& net, const profiler::NetworkW
     const size_t out = net.index_of(net.output);
     if (std::string e = compare_tensor(net, out, reusing.output(), expected[out], tolerance); !e.empty())
       return "network output with buffer reuse: " + e + where + " implementation: " + reusing.implementation(out).how;
-  } catch (const std::exception& e) {
-    return std::string("the executor threw: ") + e.what() + where;
-  }
+  } catch (const std::exception& e) { return std::string("the executor threw: ") + e.what() + where; }
   return "";
 }
 
@@ -202,8 +201,7 @@ inline Network slow_build_sized(const Network& net) {
   if (net.input.h >= 32 && net.input.w >= 32) {
     try {
       return with_input(net, {net.input.n, net.input.h / 2, net.input.w / 2, net.input.c}, net.name);
-    } catch (const InputError&) {
-    }
+    } catch (const InputError&) {}
   }
 #endif
   return net;

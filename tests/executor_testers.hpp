@@ -13,15 +13,26 @@ namespace cpx::testing {
 
 using namespace cpx::profiler;
 
-
 // Common setters of every tester; Self is the concrete tester (so that setters chain).
 template <typename Self>
 class Tester {
  public:
-  Self& threads(size_t n) { options_.threads = {n}; return self(); }
-  Self& input_scale(float s) { options_.input_scale = s; return self(); }
-  Self& tolerance(double abs, double rel) { options_.tolerance = {abs, rel}; return self(); }
-  Self& seed(uint64_t s) { options_.seed = s; return self(); }
+  Self& threads(size_t n) {
+    options_.threads = {n};
+    return self();
+  }
+  Self& input_scale(float s) {
+    options_.input_scale = s;
+    return self();
+  }
+  Self& tolerance(double abs, double rel) {
+    options_.tolerance = {abs, rel};
+    return self();
+  }
+  Self& seed(uint64_t s) {
+    options_.seed = s;
+    return self();
+  }
 
  protected:
   void check(const Network& net) const { testing::check_against_reference(net, options_); }
@@ -33,23 +44,59 @@ class Tester {
 
 class ConvTester : public Tester<ConvTester> {
  public:
-  ConvTester& batch(int64_t n) { input_.n = n; return *this; }
-  ConvTester& input(int64_t h, int64_t w, int64_t c) { input_ = {input_.n, h, w, c}; return *this; }
-  ConvTester& output_channels(int64_t c) { conv_.out_channels = c; return *this; }
+  ConvTester& batch(int64_t n) {
+    input_.n = n;
+    return *this;
+  }
+  ConvTester& input(int64_t h, int64_t w, int64_t c) {
+    input_ = {input_.n, h, w, c};
+    return *this;
+  }
+  ConvTester& output_channels(int64_t c) {
+    conv_.out_channels = c;
+    return *this;
+  }
   ConvTester& kernel(int64_t k) { return kernel(k, k); }
-  ConvTester& kernel(int64_t kh, int64_t kw) { conv_.kernel = {kh, kw}; return *this; }
+  ConvTester& kernel(int64_t kh, int64_t kw) {
+    conv_.kernel = {kh, kw};
+    return *this;
+  }
   ConvTester& stride(int64_t s) { return stride(s, s); }
-  ConvTester& stride(int64_t sh, int64_t sw) { conv_.stride = {sh, sw}; return *this; }
+  ConvTester& stride(int64_t sh, int64_t sw) {
+    conv_.stride = {sh, sw};
+    return *this;
+  }
   ConvTester& padding(int64_t p) { return padding({p, p, p, p}); }
-  ConvTester& padding(Padding p) { conv_.padding = p; return *this; }
-  ConvTester& groups(int64_t g) { conv_.groups = g; return *this; }
+  ConvTester& padding(Padding p) {
+    conv_.padding = p;
+    return *this;
+  }
+  ConvTester& groups(int64_t g) {
+    conv_.groups = g;
+    return *this;
+  }
   ConvTester& dilation(int64_t d) { return dilation(d, d); }
-  ConvTester& dilation(int64_t dh, int64_t dw) { conv_.dilation = {dh, dw}; return *this; }
+  ConvTester& dilation(int64_t dh, int64_t dw) {
+    conv_.dilation = {dh, dw};
+    return *this;
+  }
   // groups = input channels; output channels = multiplier · input channels.
-  ConvTester& depthwise(int64_t multiplier = 1) { depthwise_multiplier_ = multiplier; return *this; }
-  ConvTester& bias(bool b) { conv_.bias = b; return *this; }
-  ConvTester& batch_norm(bool b) { conv_.batch_norm = b; return *this; }
-  ConvTester& activation(Activation a) { conv_.activation = a; return *this; }
+  ConvTester& depthwise(int64_t multiplier = 1) {
+    depthwise_multiplier_ = multiplier;
+    return *this;
+  }
+  ConvTester& bias(bool b) {
+    conv_.bias = b;
+    return *this;
+  }
+  ConvTester& batch_norm(bool b) {
+    conv_.batch_norm = b;
+    return *this;
+  }
+  ConvTester& activation(Activation a) {
+    conv_.activation = a;
+    return *this;
+  }
 
   void test() const {
     Conv2d c = conv_;
@@ -74,21 +121,57 @@ class ConvTester : public Tester<ConvTester> {
 
 class ConvTransposeTester : public Tester<ConvTransposeTester> {
  public:
-  ConvTransposeTester& batch(int64_t n) { input_.n = n; return *this; }
-  ConvTransposeTester& input(int64_t h, int64_t w, int64_t c) { input_ = {input_.n, h, w, c}; return *this; }
-  ConvTransposeTester& output_channels(int64_t c) { conv_.out_channels = c; return *this; }
+  ConvTransposeTester& batch(int64_t n) {
+    input_.n = n;
+    return *this;
+  }
+  ConvTransposeTester& input(int64_t h, int64_t w, int64_t c) {
+    input_ = {input_.n, h, w, c};
+    return *this;
+  }
+  ConvTransposeTester& output_channels(int64_t c) {
+    conv_.out_channels = c;
+    return *this;
+  }
   ConvTransposeTester& kernel(int64_t k) { return kernel(k, k); }
-  ConvTransposeTester& kernel(int64_t kh, int64_t kw) { conv_.kernel = {kh, kw}; return *this; }
+  ConvTransposeTester& kernel(int64_t kh, int64_t kw) {
+    conv_.kernel = {kh, kw};
+    return *this;
+  }
   ConvTransposeTester& stride(int64_t s) { return stride(s, s); }
-  ConvTransposeTester& stride(int64_t sh, int64_t sw) { conv_.stride = {sh, sw}; return *this; }
+  ConvTransposeTester& stride(int64_t sh, int64_t sw) {
+    conv_.stride = {sh, sw};
+    return *this;
+  }
   ConvTransposeTester& padding(int64_t p) { return padding({p, p, p, p}); }
-  ConvTransposeTester& padding(Padding p) { conv_.padding = p; return *this; }
-  ConvTransposeTester& output_padding(int64_t oh, int64_t ow) { conv_.output_padding = {oh, ow}; return *this; }
-  ConvTransposeTester& groups(int64_t g) { conv_.groups = g; return *this; }
-  ConvTransposeTester& depthwise(int64_t multiplier = 1) { depthwise_multiplier_ = multiplier; return *this; }
-  ConvTransposeTester& bias(bool b) { conv_.bias = b; return *this; }
-  ConvTransposeTester& batch_norm(bool b) { conv_.batch_norm = b; return *this; }
-  ConvTransposeTester& activation(Activation a) { conv_.activation = a; return *this; }
+  ConvTransposeTester& padding(Padding p) {
+    conv_.padding = p;
+    return *this;
+  }
+  ConvTransposeTester& output_padding(int64_t oh, int64_t ow) {
+    conv_.output_padding = {oh, ow};
+    return *this;
+  }
+  ConvTransposeTester& groups(int64_t g) {
+    conv_.groups = g;
+    return *this;
+  }
+  ConvTransposeTester& depthwise(int64_t multiplier = 1) {
+    depthwise_multiplier_ = multiplier;
+    return *this;
+  }
+  ConvTransposeTester& bias(bool b) {
+    conv_.bias = b;
+    return *this;
+  }
+  ConvTransposeTester& batch_norm(bool b) {
+    conv_.batch_norm = b;
+    return *this;
+  }
+  ConvTransposeTester& activation(Activation a) {
+    conv_.activation = a;
+    return *this;
+  }
 
   void test() const {
     ConvTranspose2d c = conv_;
@@ -117,8 +200,14 @@ class ConvTransposeTester : public Tester<ConvTransposeTester> {
 // operand, as attention feeds one QKV tensor to both matmuls.
 class OpTester : public Tester<OpTester> {
  public:
-  OpTester& input(ShapeNhwc s) { inputs_.push_back(s); return *this; }
-  OpTester& shared_input() { shared_ = true; return *this; }
+  OpTester& input(ShapeNhwc s) {
+    inputs_.push_back(s);
+    return *this;
+  }
+  OpTester& shared_input() {
+    shared_ = true;
+    return *this;
+  }
 
   void test(const OpAttrs& attrs) const {
     const int arity = op_arity(attrs);
@@ -154,10 +243,22 @@ class OpTester : public Tester<OpTester> {
 // One block of space/blocks.hpp, expanded exactly as the macro expands it.
 class BlockTester : public Tester<BlockTester> {
  public:
-  BlockTester& input(int64_t h, int64_t w, int64_t c) { input_ = {1, h, w, c}; return *this; }
-  BlockTester& output_channels(int64_t c) { out_ = c; return *this; }
-  BlockTester& stride(int64_t s) { stride_ = s; return *this; }
-  BlockTester& residual(bool r) { residual_ = r; return *this; }
+  BlockTester& input(int64_t h, int64_t w, int64_t c) {
+    input_ = {1, h, w, c};
+    return *this;
+  }
+  BlockTester& output_channels(int64_t c) {
+    out_ = c;
+    return *this;
+  }
+  BlockTester& stride(int64_t s) {
+    stride_ = s;
+    return *this;
+  }
+  BlockTester& residual(bool r) {
+    residual_ = r;
+    return *this;
+  }
 
   void test(const BlockSpec& block) const {
     NetworkBuilder b("block", "", input_, Where("test"));
@@ -180,6 +281,5 @@ struct AlternateThreads {
   size_t cases = 0;
   size_t operator()() { return thread_counts[cases++ % 2]; }
 };
-
 
 }  // namespace cpx::testing

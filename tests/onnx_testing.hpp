@@ -30,11 +30,9 @@ using namespace cpx::profiler;
 // B0, B1 with transposed upsampling and attention (conv_transpose2d, matmul), and one network of every
 // other zoo family: together every op kind the zoo uses. 64x64 keeps the whole file under ~30 s.
 inline const std::vector<std::string> models = {
-    "b0",           "b1-transposed",        "mobilenetv3-large", "resnet18",        "efficientformerv2-s0",
-    "efficientmod-xxs", "fasternet-t0",    "fastvit-t8",        "ghostnetv2-1.0", "lowformer-b0",
-    "mobileone-s0", "repvit-m0.9"};
+    "b0",           "b1-transposed", "mobilenetv3-large", "resnet18",     "efficientformerv2-s0", "efficientmod-xxs",
+    "fasternet-t0", "fastvit-t8",    "ghostnetv2-1.0",    "lowformer-b0", "mobileone-s0",         "repvit-m0.9"};
 inline constexpr int64_t resolution = 64;
-
 
 inline std::filesystem::path temp_dir() {
   auto dir = std::filesystem::temp_directory_path() / ("cpx_onnx_test_" + std::to_string(::getpid()));
@@ -52,7 +50,8 @@ inline std::vector<float> nhwc_to_nchw(const std::vector<float>& x, const ShapeN
 }
 
 inline void write_floats(const std::filesystem::path& p, const std::vector<float>& v) {
-  std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(v.data()), static_cast<std::streamsize>(v.size() * 4));
+  std::ofstream(p, std::ios::binary)
+      .write(reinterpret_cast<const char*>(v.data()), static_cast<std::streamsize>(v.size() * 4));
 }
 
 inline std::vector<float> read_floats(const std::filesystem::path& p) {
@@ -147,7 +146,8 @@ inline std::filesystem::path exported_by_script(const std::string& script, const
   if (const auto it = done.find(script); it != done.end()) return it->second;
   const std::filesystem::path d = temp_dir() / folder;
   std::filesystem::create_directories(d);
-  const std::string cmd = "/usr/bin/python3 " + std::string(CPX_SOURCE_DIR) + "/tests/" + script + " " + d.string() + " 2> /dev/null";
+  const std::string cmd =
+      "/usr/bin/python3 " + std::string(CPX_SOURCE_DIR) + "/tests/" + script + " " + d.string() + " 2> /dev/null";
   REQUIRE(std::system(cmd.c_str()) == 0);
   return done[script] = d;
 }
@@ -162,11 +162,11 @@ std::vector<const T*> ops_of(const Network& net) {
 }
 
 // ONNX Runtime's output (NCHW) of `onnx_file` on an NCHW input of `batch` samples. Files go to `dir`.
-inline std::vector<float> run_ort(const std::filesystem::path& onnx_file, const std::vector<float>& input_nchw, int batch,
-                           const std::filesystem::path& dir) {
+inline std::vector<float> run_ort(const std::filesystem::path& onnx_file, const std::vector<float>& input_nchw,
+                                  int batch, const std::filesystem::path& dir) {
   write_floats(dir / "in.f32", input_nchw);
-  const std::string cmd = std::string("node ") + CPX_ORT_RUN + " --runs 0 --batch " + std::to_string(batch) + " --model " +
-                          onnx_file.string() + " --input " + (dir / "in.f32").string() + " --output " +
+  const std::string cmd = std::string("node ") + CPX_ORT_RUN + " --runs 0 --batch " + std::to_string(batch) +
+                          " --model " + onnx_file.string() + " --input " + (dir / "in.f32").string() + " --output " +
                           (dir / "out.f32").string() + " > " + (dir / "ort.json").string();
   REQUIRE(std::system(cmd.c_str()) == 0);
   return read_floats(dir / "out.f32");

@@ -33,7 +33,8 @@ inline Json sample_with(const std::function<void(Json&)>& edit) {
 // A fresh directory per call: ctest runs test cases in parallel processes.
 inline std::filesystem::path fresh_dir(const std::string& tag) {
   static int calls = 0;
-  std::filesystem::path d = std::filesystem::temp_directory_path() / ("cpx_report_" + tag + "_" + std::to_string(::getpid()) + "_" + std::to_string(++calls));
+  std::filesystem::path d = std::filesystem::temp_directory_path() /
+                            ("cpx_report_" + tag + "_" + std::to_string(::getpid()) + "_" + std::to_string(++calls));
   std::filesystem::remove_all(d);
   return d;
 }
@@ -41,16 +42,15 @@ inline std::filesystem::path fresh_dir(const std::string& tag) {
 inline std::string render_error(const Json& j) {
   try {
     reports::render(j, "results.json", fresh_dir("err"));
-  } catch (const InputError& e) {
-    return e.what();
-  }
+  } catch (const InputError& e) { return e.what(); }
   return "(no error)";
 }
 
 inline std::vector<std::filesystem::path> files_under(const std::filesystem::path& dir) {
   std::vector<std::filesystem::path> out;
   if (std::filesystem::exists(dir))
-    for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) out.push_back(std::filesystem::relative(e.path(), dir));
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
+      out.push_back(std::filesystem::relative(e.path(), dir));
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -73,7 +73,9 @@ inline Json chart_spec(const Json& specs, const std::string& id) {
 }
 
 // "#b4b4b4" and the like: red, green and blue equal.
-inline bool is_grey(const std::string& hex) { return hex.size() == 7 && hex.substr(1, 2) == hex.substr(3, 2) && hex.substr(3, 2) == hex.substr(5, 2); }
+inline bool is_grey(const std::string& hex) {
+  return hex.size() == 7 && hex.substr(1, 2) == hex.substr(3, 2) && hex.substr(3, 2) == hex.substr(5, 2);
+}
 
 // Rows of a CSV as column -> cell.
 inline std::vector<std::map<std::string, std::string>> csv_rows(const std::filesystem::path& p) {

@@ -25,7 +25,8 @@ Capacity capacity_of(const std::string& name) { return capacity_of(load_model(na
 
 }  // namespace
 
-TEST_CASE("the estimator is fitted on every zoo model with a published top-1 and chosen by family-out error", "[accuracy]") {
+TEST_CASE("the estimator is fitted on every zoo model with a published top-1 and chosen by family-out error",
+          "[accuracy]") {
   const AccuracyModel m = fit_proxy();
   std::set<std::string> families, fitted;
   size_t published = 0;
@@ -65,7 +66,8 @@ TEST_CASE("more MACs or params never lowers the estimate", "[accuracy]") {
   for (const auto& cand : m.candidates) {
     REQUIRE(cand.slopes.size() == cand.features.size());
     for (size_t j = 0; j < cand.features.size(); ++j)
-      if (cand.features[j].starts_with("log_macs") || cand.features[j].starts_with("log_params")) CHECK(cand.slopes[j] >= 0);
+      if (cand.features[j].starts_with("log_macs") || cand.features[j].starts_with("log_params"))
+        CHECK(cand.slopes[j] >= 0);
   }
   for (const char* name : {"nano", "b0", "b1", "b2", "b3", "lowformer-b1", "fasternet-t2"}) {
     const Capacity base = capacity_of(name);
@@ -84,7 +86,8 @@ TEST_CASE("more MACs or params never lowers the estimate", "[accuracy]") {
   double last = -INFINITY;
   for (double scale : {0.75, 1.0, 1.25, 1.5, 2.0}) {
     Macro x = *find_zoo("b0")->macro;
-    for (auto& s : x.stages) s.width = std::max<int64_t>(8, static_cast<int64_t>(std::lround(static_cast<double>(s.width) * scale / 8)) * 8);
+    for (auto& s : x.stages)
+      s.width = std::max<int64_t>(8, static_cast<int64_t>(std::lround(static_cast<double>(s.width) * scale / 8)) * 8);
     x.stem.width = x.stages[0].width;
     const double e = m.estimate(capacity_of(expand(x, "wide"))).top1;
     CHECK(e >= last);
@@ -160,7 +163,8 @@ TEST_CASE("networks unlike every published model are outside the support and get
   for (const auto& p : m.points) CHECK(p.nn_distance <= m.support_threshold);
 }
 
-TEST_CASE("the form is chosen by extrapolation held out, and the held-out tenths never reach their own fit", "[accuracy]") {
+TEST_CASE("the form is chosen by extrapolation held out, and the held-out tenths never reach their own fit",
+          "[accuracy]") {
   const AccuracyModel m = fit_proxy();
   REQUIRE(m.forms.size() == 2);
   const FormScore& chosen = m.forms[0].chosen ? m.forms[0] : m.forms[1];
@@ -168,9 +172,9 @@ TEST_CASE("the form is chosen by extrapolation held out, and the held-out tenths
   CHECK(chosen.form == m.form);
   CHECK_FALSE(other.chosen);
   CHECK(chosen.extrapolation_mae_pp <= other.extrapolation_mae_pp + 1e-3);
-  WARN("extrapolation MAE (largest, smallest tenth): linear " << m.forms[0].largest_tenth_mae_pp << ", "
-       << m.forms[0].smallest_tenth_mae_pp << "; saturating " << m.forms[1].largest_tenth_mae_pp << ", "
-       << m.forms[1].smallest_tenth_mae_pp << "; chosen " << m.form);
+  WARN("extrapolation MAE (largest, smallest tenth): linear "
+       << m.forms[0].largest_tenth_mae_pp << ", " << m.forms[0].smallest_tenth_mae_pp << "; saturating "
+       << m.forms[1].largest_tenth_mae_pp << ", " << m.forms[1].smallest_tenth_mae_pp << "; chosen " << m.form);
   REQUIRE(m.edges.size() == 4);
   const size_t tenth = (m.points.size() + 9) / 10;
   CHECK(m.edges[0].models.size() == tenth);
@@ -180,9 +184,11 @@ TEST_CASE("the form is chosen by extrapolation held out, and the held-out tenths
   // The largest tenth really is the largest: no point left in the fit has more MACs.
   double smallest_held = INFINITY;
   for (const auto& p : m.points)
-    if (std::count(m.edges[0].models.begin(), m.edges[0].models.end(), p.model)) smallest_held = std::min(smallest_held, p.features.macs);
+    if (std::count(m.edges[0].models.begin(), m.edges[0].models.end(), p.model))
+      smallest_held = std::min(smallest_held, p.features.macs);
   for (const auto& p : m.points)
-    if (!std::count(m.edges[0].models.begin(), m.edges[0].models.end(), p.model)) CHECK(p.features.macs <= smallest_held);
+    if (!std::count(m.edges[0].models.begin(), m.edges[0].models.end(), p.model))
+      CHECK(p.features.macs <= smallest_held);
 
   // Poison the held-out points' top-1: their predictions do not move. Poison one point of the rest: they do.
   for (bool largest : {true, false}) {
@@ -282,7 +288,8 @@ TEST_CASE("intervals widen with the support distance", "[accuracy]") {
   std::vector<std::pair<double, double>> distance_width;
   for (double scale : {1.0, 0.8, 0.6, 0.45, 0.3}) {
     Macro x = *find_zoo("b0")->macro;
-    for (auto& s : x.stages) s.width = std::max<int64_t>(8, static_cast<int64_t>(std::lround(static_cast<double>(s.width) * scale / 8)) * 8);
+    for (auto& s : x.stages)
+      s.width = std::max<int64_t>(8, static_cast<int64_t>(std::lround(static_cast<double>(s.width) * scale / 8)) * 8);
     x.stem.width = x.stages[0].width;
     const Estimate e = m.estimate(capacity_of(expand(x, "thin")));
     distance_width.emplace_back(e.support_distance, e.high - e.low);
@@ -290,7 +297,8 @@ TEST_CASE("intervals widen with the support distance", "[accuracy]") {
   std::sort(distance_width.begin(), distance_width.end());
   REQUIRE(distance_width.back().first > distance_width.front().first + 0.5);
   for (size_t i = 1; i < distance_width.size(); ++i)
-    if (distance_width[i].first > distance_width[i - 1].first) CHECK(distance_width[i].second > distance_width[i - 1].second);
+    if (distance_width[i].first > distance_width[i - 1].first)
+      CHECK(distance_width[i].second > distance_width[i - 1].second);
 }
 
 TEST_CASE("measured accuracies refit the estimator, replacing the published figure of the same model", "[accuracy]") {

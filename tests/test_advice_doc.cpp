@@ -25,12 +25,13 @@ std::string advice_doc_text_of(const std::filesystem::path& p) {
 
 }  // namespace
 
-TEST_CASE("the advice document reads back what advise --json --apply --report writes and writes it again byte for byte", "[advise][advice_doc]") {
+TEST_CASE("the advice document reads back what advise --json --apply --report writes and writes it again byte for byte",
+          "[advise][advice_doc]") {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("cpx_advice_doc_" + std::to_string(::getpid()));
   fs::remove_all(dir);
-  const test::CliRun r = test::cli("advise mobilenetv2-1.0 --device pi5 --evaluations 60 --json --apply s1 --out " + (dir / "applied").string() +
-                                   " --report " + (dir / "live").string());
+  const test::CliRun r = test::cli("advise mobilenetv2-1.0 --device pi5 --evaluations 60 --json --apply s1 --out " +
+                                   (dir / "applied").string() + " --report " + (dir / "live").string());
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   const Json j = Json::parse(r.out);
@@ -61,7 +62,8 @@ TEST_CASE("the advice document reads back what advise --json --apply --report wr
   fs::remove_all(dir);
 }
 
-TEST_CASE("the advice reader names file, field and value of what it refuses, and report exits 2 on it", "[advise][advice_doc]") {
+TEST_CASE("the advice reader names file, field and value of what it refuses, and report exits 2 on it",
+          "[advise][advice_doc]") {
   namespace fs = std::filesystem;
   const test::CliRun r = test::cli("advise mobilenetv2-1.0 --device pi5 --evaluations 20 --json");
   REQUIRE(r.exit_code == 0);
@@ -70,16 +72,19 @@ TEST_CASE("the advice reader names file, field and value of what it refuses, and
   REQUIRE(!good["suggestions"].empty());
   Json j = good;
   j["blocks"][0]["macs"] = "many";
-  CHECK_THROWS_WITH(advice_from_json(j, "f.json"), Catch::Contains("f.json: blocks[0].macs = \"many\": expected an integer"));
+  CHECK_THROWS_WITH(advice_from_json(j, "f.json"),
+                    Catch::Contains("f.json: blocks[0].macs = \"many\": expected an integer"));
   j = good;
   j["blocks"][0]["lost"] = 1.5;
   CHECK_THROWS_WITH(advice_from_json(j, "f.json"), Catch::Contains("f.json: blocks[0].lost = 1.5: unknown field"));
   j = good;
   j["suggestions"][0]["block_kind"] = "blob";
-  CHECK_THROWS_WITH(advice_from_json(j, "f.json"), Catch::Contains("f.json: suggestions[0].block_kind = \"blob\": not a block kind"));
+  CHECK_THROWS_WITH(advice_from_json(j, "f.json"),
+                    Catch::Contains("f.json: suggestions[0].block_kind = \"blob\": not a block kind"));
   j = good;
   j["layers"][0]["conv_class"] = "wide";
-  CHECK_THROWS_WITH(advice_from_json(j, "f.json"), Catch::Contains("f.json: layers[0].conv_class = \"wide\": not a conv class"));
+  CHECK_THROWS_WITH(advice_from_json(j, "f.json"),
+                    Catch::Contains("f.json: layers[0].conv_class = \"wide\": not a conv class"));
   j = good;
   j["suggestions"][0]["gain"]["low"] = nullptr;
   CHECK_THROWS_WITH(advice_from_json(j, "f.json"), Catch::Contains("f.json: suggestions[0].gain.high"));

@@ -39,7 +39,8 @@ using testing::kinds_of;
 Network small_ir_net() {
   NetworkBuilder b("small-ir", "test", {1, 16, 16, 8}, Where("small-ir"));
   std::string x = b.add("stem", {std::string(input_tensor)}, same_conv(16, 3, 1, 1, false, true, Activation::relu));
-  x = inverted_residual(b, x, "b1", {40, 16, 5, 1, Activation::hardswish, 8, Activation::relu, Activation::hardsigmoid});
+  x = inverted_residual(b, x, "b1",
+                        {40, 16, 5, 1, Activation::hardswish, 8, Activation::relu, Activation::hardsigmoid});
   x = inverted_residual(b, x, "b2", {20, 24, 3, 2, Activation::relu6, 0});
   x = b.add("head.pool", {x}, GlobalAvgPool{});
   return std::move(b).finish(x);
@@ -113,7 +114,8 @@ TEST_CASE("recognition finds the blocks the classic families are made of", "[adv
     INFO(name);
     CHECK(kinds_of(r).at(BlockKind::mlp) == blocks);
     for (const auto& b : r.blocks) {
-      if (b.kind == BlockKind::conv || b.kind == BlockKind::classifier) continue;  // the stem, downsampling convs and head
+      if (b.kind == BlockKind::conv || b.kind == BlockKind::classifier)
+        continue;  // the stem, downsampling convs and head
       CHECK(b.residual);
       REQUIRE(b.roles.spatial);
       CHECK(net.ops[*b.roles.spatial].as<Conv2d>()->kernel[0] == (std::string(name) == "convnext-t" ? 7 : 3));
@@ -121,7 +123,9 @@ TEST_CASE("recognition finds the blocks the classic families are made of", "[adv
   }
 }
 
-TEST_CASE("recognition: a kxk conv in no other block is a conv block of its own, with the rewrites of a block's kxk conv", "[advise]") {
+TEST_CASE(
+    "recognition: a kxk conv in no other block is a conv block of its own, with the rewrites of a block's kxk conv",
+    "[advise]") {
   // A VGG/UNet stack without residuals (3x3/s2, 3x3, a dilated 3x3 as DeepLab's), then a residual 3x3 and a
   // 1x1 head: every kxk conv is a block with its BatchNorm and activation; the 1x1 a pointwise block.
   NetworkBuilder b("plain", "test", {1, 32, 32, 3}, Where("plain"));
@@ -153,8 +157,11 @@ TEST_CASE("recognition: a kxk conv in no other block is a conv block of its own,
                                                               {"head", {RewriteKind::group_conv}}});
 }
 
-TEST_CASE("every candidate rewrite of the zoo's non-CPUBone CNNs keeps the network's output shape and changes what it says", "[advise]") {
-  for (const char* name : {"mobilenetv2-1.0", "mobilenetv3-large", "resnet18", "resnet50", "efficientnet-b0", "mobileone-s0"}) {
+TEST_CASE(
+    "every candidate rewrite of the zoo's non-CPUBone CNNs keeps the network's output shape and changes what it says",
+    "[advise]") {
+  for (const char* name :
+       {"mobilenetv2-1.0", "mobilenetv3-large", "resnet18", "resnet50", "efficientnet-b0", "mobileone-s0"}) {
     const Network net = find_zoo(name)->build(0);
     const Recognition r = recognise_blocks(net);
     const auto sites = candidate_rewrites(net, r, 8);
@@ -168,15 +175,16 @@ TEST_CASE("every candidate rewrite of the zoo's non-CPUBone CNNs keeps the netwo
         CHECK(out.shape_of(out.output) == net.shape_of(net.output));
         const int64_t after = count(out).total.macs;
         switch (rw.kind) {
-          case RewriteKind::group_conv: case RewriteKind::kernel_2x2: case RewriteKind::depthwise_kernel:
-          case RewriteKind::reparameterize: case RewriteKind::attention_downsample: case RewriteKind::mlp_ratio:
-            CHECK(after < macs);
-            break;
-          case RewriteKind::round_channels: case RewriteKind::unfuse_mbconv: case RewriteKind::fuse_mbconv:
-            CHECK(after != macs);
-            break;
-          case RewriteKind::count_:
-            FAIL("no such kind");
+          case RewriteKind::group_conv:
+          case RewriteKind::kernel_2x2:
+          case RewriteKind::depthwise_kernel:
+          case RewriteKind::reparameterize:
+          case RewriteKind::attention_downsample:
+          case RewriteKind::mlp_ratio: CHECK(after < macs); break;
+          case RewriteKind::round_channels:
+          case RewriteKind::unfuse_mbconv:
+          case RewriteKind::fuse_mbconv: CHECK(after != macs); break;
+          case RewriteKind::count_: FAIL("no such kind");
         }
       }
   }
@@ -211,13 +219,17 @@ TEST_CASE("rewrites on a small inverted-residual network: each kind has a site a
   CHECK_THROWS_WITH(apply_rewrites(net, absent), Catch::Contains("\"nope\""));
   // A 2x2 window on an odd input changes the output size: refused, so never a candidate.
   NetworkBuilder b("odd", "test", {1, 7, 7, 8}, Where("odd"));
-  const std::string y = b.add("down", {std::string(input_tensor)}, same_conv(16, 3, 2, 1, false, true, Activation::relu));
+  const std::string y =
+      b.add("down", {std::string(input_tensor)}, same_conv(16, 3, 2, 1, false, true, Activation::relu));
   const Network odd = std::move(b).finish(y);
   const Rewrite k2[] = {{RewriteKind::kernel_2x2, {"down"}, 2}};
   CHECK_THROWS_WITH(apply_rewrites(odd, k2), Catch::Contains("must keep its block's input and output shapes"));
 }
 
-TEST_CASE("rounding channels up keeps the function on the executor with the weights carried over, and other rewrites keep unchanged ops weights", "[advise]") {
+TEST_CASE(
+    "rounding channels up keeps the function on the executor with the weights carried over, and other rewrites keep "
+    "unchanged ops weights",
+    "[advise]") {
   const Network net = small_ir_net();
   const profiler::NetworkWeights w = profiler::make_weights(net, 11);
   const std::vector<float> ref = run(net, w);
@@ -231,7 +243,8 @@ TEST_CASE("rounding channels up keeps the function on the executor with the weig
     CHECK(carried.fresh_ops.empty());
     INFO(ops[0]);
     CHECK(max_abs_diff(run(out, carried.weights), ref) < 1e-4);
-    CHECK(max_abs_diff(profiler::reference_run(out, carried.weights, profiler::make_input(out.input, 3)).back(), ref) < 1e-4);
+    CHECK(max_abs_diff(profiler::reference_run(out, carried.weights, profiler::make_input(out.input, 3)).back(), ref) <
+          1e-4);
   }
   const Rewrite down{RewriteKind::round_channels, {"b2.expand", "b2.dw"}, 16};
   CHECK_FALSE(keeps_function(down, net));
@@ -241,10 +254,14 @@ TEST_CASE("rounding channels up keeps the function on the executor with the weig
   const profiler::CarriedWeights carried = profiler::carry_weights(net, w, grouped, 99);
   CHECK(carried.fresh_ops == std::vector<std::string>{"b1.expand"});
   for (size_t i = 0; i < grouped.ops.size(); ++i)
-    if (grouped.ops[i].name != "b1.expand") CHECK(carried.weights[i].weight == w[net.index_of(grouped.ops[i].name)].weight);
+    if (grouped.ops[i].name != "b1.expand")
+      CHECK(carried.weights[i].weight == w[net.index_of(grouped.ops[i].name)].weight);
 }
 
-TEST_CASE("advise on MobileNetV2 for pi5: suggestions ranked by their gains, intervals around them, a front within the budget", "[advise]") {
+TEST_CASE(
+    "advise on MobileNetV2 for pi5: suggestions ranked by their gains, intervals around them, a front within the "
+    "budget",
+    "[advise]") {
   const Network net = find_zoo("mobilenetv2-1.0")->build(0);
   const predictor::Predictor p = predictor::load_predictor("pi5");
   explorer::AdviceOptions o;
@@ -283,7 +300,10 @@ TEST_CASE("advise on MobileNetV2 for pi5: suggestions ranked by their gains, int
   CHECK(j["layers"].size() == net.ops.size());
 }
 
-TEST_CASE("an applied variant exports to a checker-valid ONNX model and a PyTorch module with count's params, and the executor runs it", "[advise]") {
+TEST_CASE(
+    "an applied variant exports to a checker-valid ONNX model and a PyTorch module with count's params, and the "
+    "executor runs it",
+    "[advise]") {
   const Network net = find_zoo("mobilenetv2-1.0")->build(96);
   const predictor::Predictor p = predictor::load_predictor("pi5");
   explorer::AdviceOptions o;
@@ -307,7 +327,8 @@ TEST_CASE("an applied variant exports to a checker-valid ONNX model and a PyTorc
   CHECK(std::all_of(y.begin(), y.end(), [](float v) { return std::isfinite(v); }));
 }
 
-TEST_CASE("the advice report states the per-block losses, every suggestion and the front, and refuses other documents", "[advise]") {
+TEST_CASE("the advice report states the per-block losses, every suggestion and the front, and refuses other documents",
+          "[advise]") {
   const Network net = find_zoo("mobilenetv2-1.0")->build(0);
   explorer::AdviceOptions o;
   o.evaluations = 200;
@@ -318,13 +339,18 @@ TEST_CASE("the advice report states the per-block losses, every suggestion and t
   REQUIRE(r.files.front() == dir / "advice.html");
   std::ifstream in(dir / "advice.md");
   const std::string md(std::istreambuf_iterator<char>(in), {});
-  CHECK(md.find("Build first: s1, " + advice["suggestions"][0]["rewrite"]["kind"].get<std::string>()) != std::string::npos);
-  for (const Json& s : advice["suggestions"]) CHECK(md.find("| " + s["id"].get<std::string>() + " |") != std::string::npos);
-  for (const Json& b : advice["blocks"]) CHECK(md.find("| " + b["name"].get<std::string>() + " |") != std::string::npos);
-  for (const Json& v : advice["local_search"]["front"]) CHECK(md.find("| " + v["id"].get<std::string>() + " |") != std::string::npos);
+  CHECK(md.find("Build first: s1, " + advice["suggestions"][0]["rewrite"]["kind"].get<std::string>()) !=
+        std::string::npos);
+  for (const Json& s : advice["suggestions"])
+    CHECK(md.find("| " + s["id"].get<std::string>() + " |") != std::string::npos);
+  for (const Json& b : advice["blocks"])
+    CHECK(md.find("| " + b["name"].get<std::string>() + " |") != std::string::npos);
+  for (const Json& v : advice["local_search"]["front"])
+    CHECK(md.find("| " + v["id"].get<std::string>() + " |") != std::string::npos);
   CHECK(std::filesystem::exists(dir / "data/advice_blocks.csv"));
   CHECK(read_json_file((dir / "advice.json").string()) == advice);
-  // Each chart is titled and names network and device; legends read as words, and the original stands apart on the front.
+  // Each chart is titled and names network and device; legends read as words, and the original stands apart on the
+  // front.
   std::ifstream page(dir / "advice.html");
   const std::string html(std::istreambuf_iterator<char>(page), {});
   const std::string open = "<script type=\"application/json\" id=\"cpx-specs\">";
@@ -348,22 +374,29 @@ TEST_CASE("the advice report states the per-block losses, every suggestion and t
                     Catch::Contains("r.json: schema = \"cpubone-explore/results/v3\""));
   Json broken = advice;
   broken["blocks"][0].erase("lost_us");
-  CHECK_THROWS_WITH(advice_from_json(broken, "b.json"), Catch::Contains("b.json: blocks[0].lost_us: missing required field"));
+  CHECK_THROWS_WITH(advice_from_json(broken, "b.json"),
+                    Catch::Contains("b.json: blocks[0].lost_us: missing required field"));
   // A gain of 100 % or more is no possible figure (an older explorer's interval wrote them): refused, naming where.
   Json impossible = advice;
   impossible["suggestions"][0]["gain"]["high"] = 1.125;
-  CHECK_THROWS_WITH(advice_from_json(impossible, "i.json"),
-                    Catch::Contains("i.json: suggestions[0].gain.high = 1.125: a gain is the share of the time saved, a finite number below 1"));
+  CHECK_THROWS_WITH(
+      advice_from_json(impossible, "i.json"),
+      Catch::Contains(
+          "i.json: suggestions[0].gain.high = 1.125: a gain is the share of the time saved, a finite number below 1"));
   if (!advice["local_search"]["front"].empty()) {
     impossible = advice;
     impossible["local_search"]["front"][0]["gain"]["point"] = 1;
-    CHECK_THROWS_WITH(advice_from_json(impossible, "i.json"), Catch::Contains("i.json: local_search.front[0].gain.point = 1: a gain"));
+    CHECK_THROWS_WITH(advice_from_json(impossible, "i.json"),
+                      Catch::Contains("i.json: local_search.front[0].gain.point = 1: a gain"));
   }
   CHECK_FALSE(std::filesystem::exists(other));
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("every gain advise states over the whole zoo, on pi5 and a72, and both ends of its interval, is finite and below 100%", "[advise]") {
+TEST_CASE(
+    "every gain advise states over the whole zoo, on pi5 and a72, and both ends of its interval, is finite and below "
+    "100%",
+    "[advise]") {
   // Issue 71: efficientnet-b0's fastest variant on pi5 read "+19.5% [-67.3%, +112.5%]" when the interval divided the
   // changed ops' time at its interval's ends by the predicted whole; in time, then as a gain, no bound reaches 1.
   explorer::AdviceOptions o;
@@ -383,7 +416,8 @@ TEST_CASE("every gain advise states over the whole zoo, on pi5 and a72, and both
       const explorer::Advice a = explorer::advise(e.build(0), p, o);
       REQUIRE(a.prediction.interval_us);
       const auto check = [&](const Gain& g, const std::string& id) {
-        INFO(device << " " << e.name << " " << id << ": " << g.point << " [" << g.low.value_or(NAN) << ", " << g.high.value_or(NAN) << "]");
+        INFO(device << " " << e.name << " " << id << ": " << g.point << " [" << g.low.value_or(NAN) << ", "
+                    << g.high.value_or(NAN) << "]");
         REQUIRE(g.low);
         REQUIRE(g.high);
         CHECK(std::isfinite(*g.low));
@@ -402,7 +436,10 @@ TEST_CASE("every gain advise states over the whole zoo, on pi5 and a72, and both
   }
 }
 
-TEST_CASE("the --skip-unknown import passes an ONNX node the importer does not know through, lists it and says so, and without it is an error", "[advise]") {
+TEST_CASE(
+    "the --skip-unknown import passes an ONNX node the importer does not know through, lists it and says so, and "
+    "without it is an error",
+    "[advise]") {
   // An export of a small network with one node of an unknown type spliced in before the output.
   const Network net = small_ir_net();
   onnx::ModelProto m;
@@ -420,7 +457,8 @@ TEST_CASE("the --skip-unknown import passes an ONNX node the importer does not k
   std::string bytes;
   m.SerializeToString(&bytes);
 
-  CHECK_THROWS_WITH(profiler::import_onnx_bytes(bytes, "m.onnx"), Catch::Contains("node \"mystery\" (MysteryOp): ONNX operator MysteryOp is not supported yet"));
+  CHECK_THROWS_WITH(profiler::import_onnx_bytes(bytes, "m.onnx"),
+                    Catch::Contains("node \"mystery\" (MysteryOp): ONNX operator MysteryOp is not supported yet"));
   std::vector<std::string> skipped;
   const Network imported = profiler::import_onnx_bytes(bytes, "m.onnx", &skipped);
   CHECK(skipped == std::vector<std::string>{"mystery (MysteryOp)"});
@@ -433,8 +471,8 @@ TEST_CASE("the --skip-unknown import passes an ONNX node the importer does not k
   const Json j = to_json(a);
   CHECK(j["skipped_onnx_nodes"] == Json::array({"mystery (MysteryOp)"}));
   CHECK(j["warnings"].dump().find("--skip-unknown: 1 ONNX node(s)") != std::string::npos);
-  CHECK(j["warnings"].dump().find("every total (MACs, params, time) excludes them: mystery (MysteryOp) (the prediction is low by their time)") !=
-        std::string::npos);
+  CHECK(j["warnings"].dump().find("every total (MACs, params, time) excludes them: mystery (MysteryOp) (the prediction "
+                                  "is low by their time)") != std::string::npos);
 }
 
 namespace {
@@ -444,17 +482,22 @@ namespace {
 // all three, then two lone 3x3 convs whose ops share only their parent module's path.
 Network torch_named_net() {
   NetworkBuilder b("torch-named", "test", {1, 16, 16, 8}, Where("torch-named"));
-  std::string x = b.add("/conv1/Conv", {std::string(input_tensor)}, same_conv(16, 3, 1, 1, false, true, Activation::relu));
+  std::string x =
+      b.add("/conv1/Conv", {std::string(input_tensor)}, same_conv(16, 3, 1, 1, false, true, Activation::relu));
   for (const std::string m : {"0", "1", "2"}) {
     const std::string path = "/backbone/encoder/stage_three/stage_three." + m;
     const std::string y = b.add(path + "/conv1/Conv", {x}, same_conv(16, 3, 1, 1, false, true, Activation::relu));
     const std::string z = b.add(path + "/conv2/Conv", {y}, same_conv(16, 3, 1, 1, false, true, Activation::none));
     x = b.add(path + "/relu_1/Relu", {b.add(path + "/Add", {z, x}, Add{})}, ActivationOp{Activation::relu});
   }
-  x = b.add("/stage/Relu", {b.add("/stage/conv_a/Conv", {x}, same_conv(16, 3, 1, 1, false, true, Activation::none))}, ActivationOp{Activation::relu});
-  x = b.add("/stage/Relu_1", {b.add("/stage/conv_b/Conv", {x}, same_conv(16, 3, 1, 1, false, true, Activation::none))}, ActivationOp{Activation::relu});
+  x = b.add("/stage/Relu", {b.add("/stage/conv_a/Conv", {x}, same_conv(16, 3, 1, 1, false, true, Activation::none))},
+            ActivationOp{Activation::relu});
+  x = b.add("/stage/Relu_1", {b.add("/stage/conv_b/Conv", {x}, same_conv(16, 3, 1, 1, false, true, Activation::none))},
+            ActivationOp{Activation::relu});
   // A conv and its activation in two children of one Sequential: the shared path `/head/head` is `/head`.
-  x = b.add("/head/head.1/Relu", {b.add("/head/head.0/Conv", {x}, same_conv(16, 3, 1, 1, false, true, Activation::none))}, ActivationOp{Activation::relu});
+  x = b.add("/head/head.1/Relu",
+            {b.add("/head/head.0/Conv", {x}, same_conv(16, 3, 1, 1, false, true, Activation::none))},
+            ActivationOp{Activation::relu});
   return std::move(b).finish(b.add("/pool/GlobalAveragePool", {x}, GlobalAvgPool{}));
 }
 
@@ -466,7 +509,10 @@ std::vector<std::string> block_names(const Recognition& r) {
 
 }  // namespace
 
-TEST_CASE("block names: unique in every zoo network and in a PyTorch export, the shortest path of the first op that tells blocks apart", "[advise][names]") {
+TEST_CASE(
+    "block names: unique in every zoo network and in a PyTorch export, the shortest path of the first op that tells "
+    "blocks apart",
+    "[advise][names]") {
   for (const ZooEntry& e : zoo()) {
     const std::vector<std::string> names = block_names(recognise_blocks(e.build(0)));
     INFO(e.name);
@@ -476,12 +522,15 @@ TEST_CASE("block names: unique in every zoo network and in a PyTorch export, the
   const std::vector<std::string> mv2 = block_names(recognise_blocks(find_zoo("mobilenetv2-1.0")->build(0)));
   CHECK(std::count(mv2.begin(), mv2.end(), "stage2.block0") == 1);
   CHECK(block_names(recognise_blocks(torch_named_net())) ==
-        std::vector<std::string>{"/conv1/Conv", "/backbone/encoder/stage_three/stage_three.0", "/backbone/encoder/stage_three/stage_three.1",
-                                 "/backbone/encoder/stage_three/stage_three.2", "/stage/conv_a", "/stage/conv_b", "/head"});
+        std::vector<std::string>{
+            "/conv1/Conv", "/backbone/encoder/stage_three/stage_three.0", "/backbone/encoder/stage_three/stage_three.1",
+            "/backbone/encoder/stage_three/stage_three.2", "/stage/conv_a", "/stage/conv_b", "/head"});
 }
 
-TEST_CASE("block names: the advice text shows every block's whole name, never two cut to the same text", "[advise][names]") {
-  const auto path = std::filesystem::temp_directory_path() / ("cpx_torch_named_" + std::to_string(::getpid()) + ".json");
+TEST_CASE("block names: the advice text shows every block's whole name, never two cut to the same text",
+          "[advise][names]") {
+  const auto path =
+      std::filesystem::temp_directory_path() / ("cpx_torch_named_" + std::to_string(::getpid()) + ".json");
   write_file_atomic(path.string(), to_json(torch_named_net()).dump());
   const test::CliRun r = test::cli("advise " + path.string() + " --device pi5 --top 50 --evaluations 50");
   std::filesystem::remove(path);

@@ -48,8 +48,9 @@ std::string on_one_cpu() {
 Run run_cli(const fs::path& dir, const std::string& args, bool one_cpu = false) {
   const std::string out = (dir.parent_path() / (dir.filename().string() + ".stdout")).string();
   const std::string err = (dir.parent_path() / (dir.filename().string() + ".stderr")).string();
-  const std::string cmd = "cd '" + dir.string() + "' && CPX_HOME='" + dir.string() + "' " + (one_cpu ? on_one_cpu() : "") + CPX_CLI + " " + args + " >'" + out +
-                          "' 2>'" + err + "' </dev/null";
+  const std::string cmd = "cd '" + dir.string() + "' && CPX_HOME='" + dir.string() + "' " +
+                          (one_cpu ? on_one_cpu() : "") + CPX_CLI + " " + args + " >'" + out + "' 2>'" + err +
+                          "' </dev/null";
   const int status = std::system(cmd.c_str());
   Run r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
   fs::remove(out);
@@ -87,7 +88,8 @@ Run run_row(const BadInput& row, size_t index, fs::path* dir_out = nullptr) {
   fs::create_directories(in.parent_path());
   std::ofstream(in, std::ios::binary) << row.content;
   if (dir_out) *dir_out = dir;
-  return run_cli(dir, replace_all(replace_all(row.args, "{in}", in.string()), "{out}", (dir / "out.json").string()), row.one_cpu);
+  return run_cli(dir, replace_all(replace_all(row.args, "{in}", in.string()), "{out}", (dir / "out.json").string()),
+                 row.one_cpu);
 }
 
 }  // namespace

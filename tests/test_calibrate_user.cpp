@@ -24,8 +24,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-
-PublishedPoint point(const std::string& model, double ms, const std::string& family) { return {model, ms, family, find_zoo(model)->build(0), 0, ""}; }
+PublishedPoint point(const std::string& model, double ms, const std::string& family) {
+  return {model, ms, family, find_zoo(model)->build(0), 0, ""};
+}
 
 // A device where MACs are not the whole story: each op costs 20 us plus its MACs at 10 GMACpS, with a fixed
 // pseudo-random error per network.
@@ -37,7 +38,8 @@ std::vector<PublishedPoint> device_points(const std::vector<std::pair<const char
   for (const auto& [m, fam] : models) {
     const Network net = find_zoo(m)->build(0);
     double us = 0;
-    for (size_t i = 0; i < net.ops.size(); ++i) us += (20 + op_features(net, i, 1).macs / 1e4) * (slow_kinds.count(to_string(op_kind(net, i))) ? 10 : 1);
+    for (size_t i = 0; i < net.ops.size(); ++i)
+      us += (20 + op_features(net, i, 1).macs / 1e4) * (slow_kinds.count(to_string(op_kind(net, i))) ? 10 : 1);
     state = state * 6364136223846793005ULL + 1442695040888963407ULL;
     const double u = static_cast<double>(state >> 11) / 9007199254740992.0;
     out.push_back(point(m, us * (1 + 0.1 * (2 * u - 1)) / 1e3, fam));
@@ -45,18 +47,28 @@ std::vector<PublishedPoint> device_points(const std::vector<std::pair<const char
   return out;
 }
 
-const std::vector<std::pair<const char*, const char*>> cnn_models = {
-    {"resnet18", "ResNet"}, {"resnet50", "ResNet"}, {"mobilenetv1-1.0", "MobileNet"}, {"mobilenetv2-1.0", "MobileNet"},
-    {"mobilenetv2-1.4", "MobileNet"}, {"mobileone-s0", "MobileOne"}, {"mobileone-s1", "MobileOne"}, {"mobileone-s2", "MobileOne"},
-    {"b0", "CPUBone"}, {"b1", "CPUBone"}, {"b2", "CPUBone"}};
+const std::vector<std::pair<const char*, const char*>> cnn_models = {{"resnet18", "ResNet"},
+                                                                     {"resnet50", "ResNet"},
+                                                                     {"mobilenetv1-1.0", "MobileNet"},
+                                                                     {"mobilenetv2-1.0", "MobileNet"},
+                                                                     {"mobilenetv2-1.4", "MobileNet"},
+                                                                     {"mobileone-s0", "MobileOne"},
+                                                                     {"mobileone-s1", "MobileOne"},
+                                                                     {"mobileone-s2", "MobileOne"},
+                                                                     {"b0", "CPUBone"},
+                                                                     {"b1", "CPUBone"},
+                                                                     {"b2", "CPUBone"}};
 // Plain CNNs only: no attention, norms or GELU anywhere.
 const std::vector<std::pair<const char*, const char*>> plain_cnn_models = {
-    {"resnet18", "ResNet"}, {"resnet50", "ResNet"}, {"mobilenetv1-1.0", "MobileNet"}, {"mobilenetv2-1.0", "MobileNet"},
-    {"mobilenetv2-1.4", "MobileNet"}, {"mobileone-s0", "MobileOne"}, {"mobileone-s1", "MobileOne"}, {"mobileone-s2", "MobileOne"}};
+    {"resnet18", "ResNet"},           {"resnet50", "ResNet"},           {"mobilenetv1-1.0", "MobileNet"},
+    {"mobilenetv2-1.0", "MobileNet"}, {"mobilenetv2-1.4", "MobileNet"}, {"mobileone-s0", "MobileOne"},
+    {"mobileone-s1", "MobileOne"},    {"mobileone-s2", "MobileOne"}};
 
 // A candidate that predicts fixed values whatever it is fitted on.
 predictor::Candidate fixed(const std::string& name, std::vector<double> values) {
-  return {name, [values](const std::vector<Eigen::Index>&) { return Eigen::Map<const Eigen::VectorXd>(values.data(), static_cast<Eigen::Index>(values.size())).eval(); }};
+  return {name, [values](const std::vector<Eigen::Index>&) {
+            return Eigen::Map<const Eigen::VectorXd>(values.data(), static_cast<Eigen::Index>(values.size())).eval();
+          }};
 }
 
 fs::path scratch_dir(const std::string& name) {
@@ -86,23 +98,28 @@ TEST_CASE("the one-standard-error rule keeps the simpler candidate unless a rich
   // Between two richer ones that both beat the simplest clearly, the simpler of them within the noise: rich
   // errs 0, 0, 0, 8% (mean 2%), mid 3% everywhere; the paired differences 3, 3, 3, -5 have mean 1 and
   // standard error 2.
-  CHECK(choose_candidate({simple, fixed("mid", {103, 97, 103, 97}), fixed("rich", {100, 100, 100, 108})}, actual, rows, group).chosen == 1);
+  CHECK(choose_candidate({simple, fixed("mid", {103, 97, 103, 97}), fixed("rich", {100, 100, 100, 108})}, actual, rows,
+                         group)
+            .chosen == 1);
   // A consistent win, however small, is no noise: 2% against 3% on every group.
-  CHECK(choose_candidate({simple, fixed("mid", {103, 97, 103, 97}), fixed("rich", {102, 98, 102, 98})}, actual, rows, group).chosen == 2);
+  CHECK(choose_candidate({simple, fixed("mid", {103, 97, 103, 97}), fixed("rich", {102, 98, 102, 98})}, actual, rows,
+                         group)
+            .chosen == 2);
 }
 
 TEST_CASE("the nested choice of a family with one network beside it falls back to the simplest candidate") {
   // Family "a" has every row but one: held out, the single row of "b" is all there is to choose on.
   const Eigen::VectorXd actual = Eigen::VectorXd::Constant(4, 100.0);
-  const NestedPredictions n = nested_held_out({fixed("simple", {110, 110, 110, 110}), fixed("rich", {100, 100, 100, 100})}, actual,
-                                              {"a", "a", "a", "b"});
+  const NestedPredictions n = nested_held_out(
+      {fixed("simple", {110, 110, 110, 110}), fixed("rich", {100, 100, 100, 100})}, actual, {"a", "a", "a", "b"});
   CHECK(n.chosen[0] == 0);  // simple
   CHECK(n.predicted[0] == 110);
   // Held out, "b" is predicted by the choice among the rows of "a", each its own group: rich is exact there.
   CHECK(n.chosen[3] == 1);  // rich
 }
 
-TEST_CASE("the nested choice never sees the held-out family: a poisoned family leaves its own nested predictions unchanged") {
+TEST_CASE(
+    "the nested choice never sees the held-out family: a poisoned family leaves its own nested predictions unchanged") {
   const Predictor host = constant_predictor(1.0);
   const Hardware hw = with_threads(*shipped_hardware("pi5"), 1, "test");
   const std::vector<PublishedPoint> points = device_points(cnn_models);
@@ -137,7 +154,8 @@ TEST_CASE("the nested choice never sees the held-out family: a poisoned family l
   const Calibration physical = calibrate(host, test_host, hw, points, "p.csv", "r", CalibrationMethod::physical);
   // Its per-op time is what MACs alone miss.
   CHECK(physical.device.calibrated->linear[2] > 0);
-  CHECK(h.find(CalibrationMethod::physical)->lofo.value().mape < h.find(CalibrationMethod::macs_only)->lofo.value().mape);
+  CHECK(h.find(CalibrationMethod::physical)->lofo.value().mape <
+        h.find(CalibrationMethod::macs_only)->lofo.value().mape);
   const Predictor back = predictor_from_json(to_json(physical.device), "d.json");
   const Network b0 = find_zoo("b0")->build(0);
   CHECK(predict(back, b0, 1).latency_us == Approx(predict(physical.device, b0, 1).latency_us));
@@ -177,7 +195,8 @@ TEST_CASE("a network made of work the calibration never exercised gets a wider i
   CHECK((*predict(back, swin, 1).interval_us)[1] == Approx((*t.interval_us)[1]));
 }
 
-TEST_CASE("the widening is sized from held-out cases like it: a family whose new kinds the device runs slowly widens it") {
+TEST_CASE(
+    "the widening is sized from held-out cases like it: a family whose new kinds the device runs slowly widens it") {
   // The device runs attention, norms and GELU ten times slower than the host's costs say. Held out, the PVT
   // family is the case: the CNN families never ran those kinds, and its held-out errors are far out.
   std::vector<std::pair<const char*, const char*>> models = plain_cnn_models;
@@ -203,11 +222,13 @@ TEST_CASE("a device calibrated from 5 of the user's network files (JSON and ONNX
   fs::create_directories(dir / "nets");
   std::ofstream csv(dir / "timed.csv");
   csv << "model,latency_ms,family,threads\n";
-  const std::vector<std::pair<const char*, double>> timed = {{"resnet18", 40}, {"mobilenetv2-1.0", 15}, {"b0", 22}, {"b1", 30}, {"mobileone-s0", 18}};
+  const std::vector<std::pair<const char*, double>> timed = {
+      {"resnet18", 40}, {"mobilenetv2-1.0", 15}, {"b0", 22}, {"b1", 30}, {"mobileone-s0", 18}};
   for (size_t i = 0; i < timed.size(); ++i) {
     const Network net = find_zoo(timed[i].first)->build(0);
     const std::string file = std::string("nets/") + timed[i].first + (i == 0 ? ".onnx" : ".json");
-    if (i == 0) std::ofstream(dir / file, std::ios::binary) << profiler::export_onnx(net, profiler::make_weights(net, 1));
+    if (i == 0)
+      std::ofstream(dir / file, std::ios::binary) << profiler::export_onnx(net, profiler::make_weights(net, 1));
     else std::ofstream(dir / file) << to_json(net).dump();
     csv << file << "," << timed[i].second << "," << (i < 2 ? "classic" : i < 4 ? "cpubone" : "mobileone") << ",1\n";
   }
@@ -217,7 +238,8 @@ TEST_CASE("a device calibrated from 5 of the user's network files (JSON and ONNX
   CHECK(points[0].model == "nets/resnet18.onnx");
   CHECK(points[0].threads == 1);
   CHECK(points[1].net.ops.size() == find_zoo("mobilenetv2-1.0")->build(0).ops.size());
-  const Calibration c = calibrate(constant_predictor(1.0), test_host, with_threads(*shipped_hardware("pi5"), 1, "timed.csv"), points, "timed.csv", "r");
+  const Calibration c = calibrate(constant_predictor(1.0), test_host,
+                                  with_threads(*shipped_hardware("pi5"), 1, "timed.csv"), points, "timed.csv", "r");
   const Sureness& sure = c.device.calibrated->held_out.value().sureness;
   CHECK(sure.networks == 5);
   CHECK(sure.families == 3);
@@ -230,7 +252,8 @@ TEST_CASE("a device calibrated from 5 of the user's network files (JSON and ONNX
 TEST_CASE("a timing CSV's network file is read as ONNX or JSON by its content, whatever its name") {
   const fs::path dir = scratch_dir("content");
   const Network resnet18 = find_zoo("resnet18")->build(0);
-  std::ofstream(dir / "resnet18.graph", std::ios::binary) << profiler::export_onnx(resnet18, profiler::make_weights(resnet18, 1));
+  std::ofstream(dir / "resnet18.graph", std::ios::binary)
+      << profiler::export_onnx(resnet18, profiler::make_weights(resnet18, 1));
   std::ofstream(dir / "t.csv") << "model,latency_ms\nresnet18.graph,40\nb0,22\n";
   const std::vector<PublishedPoint> points = read_published((dir / "t.csv").string(), "");
   REQUIRE(points.size() == 2);
@@ -247,19 +270,24 @@ TEST_CASE("a user's timing CSV names the row and field of a missing or duplicate
     return error_of([&] { read_published((dir / "t.csv").string(), ""); });
   };
   const std::string csv = (dir / "t.csv").string();
-  CHECK_THAT(error_for("model,latency_ms\nb0.json,20\nnope.json,30\n"), Catch::StartsWith(csv + ": row 3.model = \"nope.json\": no such zoo model or file"));
-  CHECK(error_for("model,latency_ms\nb0.json,20\n./b0.json,30\n") == csv + ": row 3.model = \"./b0.json\": duplicate network");
+  CHECK_THAT(error_for("model,latency_ms\nb0.json,20\nnope.json,30\n"),
+             Catch::StartsWith(csv + ": row 3.model = \"nope.json\": no such zoo model or file"));
+  CHECK(error_for("model,latency_ms\nb0.json,20\n./b0.json,30\n") ==
+        csv + ": row 3.model = \"./b0.json\": duplicate network");
   // The same network by another name: the zoo's b0 and the file that holds it, or a copy with its ops renamed.
   CHECK(error_for("model,latency_ms\nb0,20\nb0.json,30\n") == csv + ": row 3.model = \"b0.json\": duplicate network");
   Json renamed = to_json(find_zoo("b0")->build(0));
   renamed["name"] = "mine";
   std::ofstream(dir / "mine.json") << renamed.dump();
-  CHECK(error_for("model,latency_ms\nmine.json,20\ncpubone-b0,30\n") == csv + ": row 3.model = \"cpubone-b0\": duplicate network");
+  CHECK(error_for("model,latency_ms\nmine.json,20\ncpubone-b0,30\n") ==
+        csv + ": row 3.model = \"cpubone-b0\": duplicate network");
   CHECK(error_for("model,latency_ms\nb0,20\nb1,30\n") == "(no error)");
   CHECK(error_for("model,latency_ms\nb0.json,20\nb1,\n") == csv + ": row 3.latency_ms = \"\": not a number");
   CHECK(error_for("model,latency_ms,threads\nb0.json,20,1\nb1,30,4\n") ==
         csv + ": row 3.threads = 4: every row of one device needs the same thread count (row 2 has 1)");
-  CHECK(error_for("model,latency_ms,threads\nb0.json,20,1.5\n") == csv + ": row 2.threads = 1.5: expected a whole number from 1 to 256");
-  CHECK_THAT(error_for("model,latency_ms\nt.csv,20\n"), Catch::StartsWith(csv + ": row 2.model = \"t.csv\": " + csv + ": malformed JSON"));
+  CHECK(error_for("model,latency_ms,threads\nb0.json,20,1.5\n") ==
+        csv + ": row 2.threads = 1.5: expected a whole number from 1 to 256");
+  CHECK_THAT(error_for("model,latency_ms\nt.csv,20\n"),
+             Catch::StartsWith(csv + ": row 2.model = \"t.csv\": " + csv + ": malformed JSON"));
   fs::remove_all(dir.parent_path());
 }

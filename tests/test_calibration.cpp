@@ -41,11 +41,20 @@ const MethodHeldOut& scores_of(const Calibration& c, CalibrationMethod method) {
   throw std::logic_error("no held-out scores of " + std::string(to_string(method)));
 }
 
-const std::vector<std::pair<const char*, const char*>> family_models = {
-    {"nano", "CPUBone"}, {"b0", "CPUBone"}, {"b1", "CPUBone"}, {"b2", "CPUBone"}, {"b3", "CPUBone"},
-    {"fasternet-t0", "FasterNet"}, {"fasternet-t1", "FasterNet"}, {"fasternet-t2", "FasterNet"},
-    {"mobileone-s0", "MobileOne"}, {"mobileone-s1", "MobileOne"}, {"mobileone-s2", "MobileOne"},
-    {"repvit-m0.9", "RepViT"}, {"repvit-m1.0", "RepViT"}, {"repvit-m1.1", "RepViT"}};
+const std::vector<std::pair<const char*, const char*>> family_models = {{"nano", "CPUBone"},
+                                                                        {"b0", "CPUBone"},
+                                                                        {"b1", "CPUBone"},
+                                                                        {"b2", "CPUBone"},
+                                                                        {"b3", "CPUBone"},
+                                                                        {"fasternet-t0", "FasterNet"},
+                                                                        {"fasternet-t1", "FasterNet"},
+                                                                        {"fasternet-t2", "FasterNet"},
+                                                                        {"mobileone-s0", "MobileOne"},
+                                                                        {"mobileone-s1", "MobileOne"},
+                                                                        {"mobileone-s2", "MobileOne"},
+                                                                        {"repvit-m0.9", "RepViT"},
+                                                                        {"repvit-m1.0", "RepViT"},
+                                                                        {"repvit-m1.1", "RepViT"}};
 
 // A device whose op groups are slower than the host's by different factors, with a fixed pseudo-random
 // error per network (what the published figures' own noise looks like to a model).
@@ -79,19 +88,22 @@ Predictor as_device(const Predictor& host, const std::string& device, Calibratio
 std::vector<PublishedPoint> points_of(const Predictor& truth) {
   std::vector<PublishedPoint> points;
   for (const auto& [m, fam] : family_models)
-    points.push_back(zoo_point(m, predict(truth, find_zoo(m)->build(0), truth.calibrated->hardware.threads).latency_us / 1e3, fam));
+    points.push_back(
+        zoo_point(m, predict(truth, find_zoo(m)->build(0), truth.calibrated->hardware.threads).latency_us / 1e3, fam));
   return points;
 }
 }  // namespace
 
-TEST_CASE("calibration: a uniformly slower device is the host times one factor, exact held out, and chosen as the simpler") {
+TEST_CASE(
+    "calibration: a uniformly slower device is the host times one factor, exact held out, and chosen as the simpler") {
   const Predictor host = constant_predictor(1.0);
   std::vector<PublishedPoint> points;
   for (const auto& [m, fam] : family_models)
     points.push_back(zoo_point(m, 2.0 * (predict(host, find_zoo(m)->build(0), 1).latency_us - 5.0) / 1e3, fam));
   const Calibration c = calibrate(host, test_host, *shipped_hardware("pi5"), points, "points.csv", "rebuild it");
   REQUIRE(c.held_out.size() == calibration_method_names().size());
-  for (size_t m = 0; m < c.held_out.size(); ++m) CHECK(to_string(c.held_out[m].method) == calibration_method_names()[m]);
+  for (size_t m = 0; m < c.held_out.size(); ++m)
+    CHECK(to_string(c.held_out[m].method) == calibration_method_names()[m]);
   for (const CalibrationMethod exact : {CalibrationMethod::host_scale, CalibrationMethod::uniform_scale}) {
     INFO(to_string(exact));
     CHECK(scores_of(c, exact).lomo.mape < 1e-6);
@@ -107,14 +119,16 @@ TEST_CASE("calibration: a uniformly slower device is the host times one factor, 
   CHECK(predict(c.device, b0, 4).latency_us == Approx(points[1].latency_ms * 1e3).epsilon(1e-6));
   CHECK_THROWS_AS(predict(c.device, b0, 1), InputError);
   // Forced, the per-class scale is the device, and keeps the host's overhead, scaled.
-  const Calibration u = calibrate(host, test_host, *shipped_hardware("pi5"), points, "points.csv", "r", CalibrationMethod::uniform_scale);
+  const Calibration u =
+      calibrate(host, test_host, *shipped_hardware("pi5"), points, "points.csv", "r", CalibrationMethod::uniform_scale);
   CHECK(u.chosen == CalibrationMethod::uniform_scale);
   CHECK(u.device.calibrated->held_out->chosen_by.find("forced") != std::string::npos);
   CHECK(u.device.calibrated->held_out->choice.forced == CalibrationMethod::uniform_scale);
   CHECK_FALSE(u.device.calibrated->held_out->nested);
   CHECK(predict(u.device, b0, 4).latency_us == Approx(points[1].latency_ms * 1e3 + 2.0 * 5.0).epsilon(1e-6));
   CHECK_THROWS_WITH(calibration_method_from("magic", "--method"),
-                    "--method = \"magic\": not a calibration method (macs_only, host_scale, physical, group_prior, group_scale, hardware_transfer, "
+                    "--method = \"magic\": not a calibration method (macs_only, host_scale, physical, group_prior, "
+                    "group_scale, hardware_transfer, "
                     "uniform_scale)");
 }
 
@@ -177,8 +191,8 @@ TEST_CASE("transfer: host efficiency stays above 0 and at most 1, so a device op
   const double device_roof_us = std::max(macs / device.peak_macps, bytes / device.bandwidth_bytes_per_s) * 1e6;
   const double host_roof_us = std::max(macs / host.peak_macps, bytes / host.bandwidth_bytes_per_s) * 1e6;
   CHECK(transferred_us(host_roof_us * 4, macs, bytes, host, device) == Approx(device_roof_us * 4));  // efficiency 25%
-  CHECK(transferred_us(host_roof_us, macs, bytes, host, device) == Approx(device_roof_us));           // at the ceiling
-  CHECK(transferred_us(host_roof_us / 3, macs, bytes, host, device) == Approx(device_roof_us));       // clamped to 1
+  CHECK(transferred_us(host_roof_us, macs, bytes, host, device) == Approx(device_roof_us));          // at the ceiling
+  CHECK(transferred_us(host_roof_us / 3, macs, bytes, host, device) == Approx(device_roof_us));      // clamped to 1
   CHECK(transferred_us(0, macs, bytes, host, device) == 0);
   // The exponent: a runtime that loses more where the host is already inefficient.
   CHECK(transferred_us(host_roof_us * 4, macs, bytes, host, device, 2.0) == Approx(device_roof_us * 16));
@@ -199,7 +213,8 @@ TEST_CASE("calibration: the transfer finds a runtime's efficiency exponent and p
   CHECK(d.efficiency_exponent == 2);
   CHECK(d.dispatch_us_per_op == 32);
   CHECK(scores_of(c, CalibrationMethod::hardware_transfer).lofo.value().mape < 1e-6);
-  CHECK(scores_of(c, CalibrationMethod::hardware_transfer).lofo.value().mape < scores_of(c, CalibrationMethod::uniform_scale).lofo.value().mape);
+  CHECK(scores_of(c, CalibrationMethod::hardware_transfer).lofo.value().mape <
+        scores_of(c, CalibrationMethod::uniform_scale).lofo.value().mape);
   // Both round-trip through the device file.
   const Predictor back = predictor_from_json(to_json(c.device), "pi5.json");
   CHECK(back.calibrated->efficiency_exponent == 2);
@@ -213,9 +228,14 @@ TEST_CASE("calibration refuses too few points, non-positive latencies and a host
   const Hardware hw = *shipped_hardware("pi5");
   const auto b = [](const char* m, double ms) { return zoo_point(m, ms, ""); };
   CHECK_THROWS_AS(calibrate(host, test_host, hw, {b("b0", 10.0), b("b1", 12.0)}, "two.csv", ""), InputError);
-  CHECK_THROWS_AS(calibrate(host, test_host, hw, {b("b0", 10.0), b("b1", -1.0), b("b2", 3.0)}, "neg.csv", ""), InputError);
-  CHECK_THROWS_AS(calibrate(host, test_host, hw, {b("b0", 10.0), PublishedPoint{"nosuch", 1.0, "", Network{}, 0, ""}, b("b2", 3.0)}, "unknown.csv", ""), InputError);
-  CHECK_THROWS_AS(calibrate(host, Ceilings{}, hw, {b("b0", 10.0), b("b1", 12.0), b("b2", 14.0)}, "c.csv", ""), InputError);
+  CHECK_THROWS_AS(calibrate(host, test_host, hw, {b("b0", 10.0), b("b1", -1.0), b("b2", 3.0)}, "neg.csv", ""),
+                  InputError);
+  CHECK_THROWS_AS(
+      calibrate(host, test_host, hw, {b("b0", 10.0), PublishedPoint{"nosuch", 1.0, "", Network{}, 0, ""}, b("b2", 3.0)},
+                "unknown.csv", ""),
+      InputError);
+  CHECK_THROWS_AS(calibrate(host, Ceilings{}, hw, {b("b0", 10.0), b("b1", 12.0), b("b2", 14.0)}, "c.csv", ""),
+                  InputError);
 }
 
 TEST_CASE("hardware descriptions: every shipped one parses, its peak is computed, and a missing field is named") {
@@ -265,20 +285,25 @@ TEST_CASE("hardware descriptions: every shipped one parses, its peak is computed
 TEST_CASE("a device file's interval and uncalibrated read into their structs and write back as they were") {
   for (const char* name : {"a72", "i9-9900x", "pi5", "pixel7pro", "xeon-gold5118", "xeon-w2125"}) {
     INFO(name);
-    const Json file = read_json_file((std::filesystem::path(CPX_SOURCE_DIR) / "predictor/devices" / (std::string(name) + ".json")).string());
+    const Json file = read_json_file(
+        (std::filesystem::path(CPX_SOURCE_DIR) / "predictor/devices" / (std::string(name) + ".json")).string());
     const DeviceInterval interval = device_interval_from_json(file["interval"], Where("dev.json") / "interval");
     CHECK(to_json(interval).dump() == file["interval"].dump());
     const double F = file.value("uncalibrated_factor", 1.0);
-    const UncalibratedSizing sizing = uncalibrated_sizing_from_json(file["uncalibrated"], Where("dev.json") / "uncalibrated", F);
+    const UncalibratedSizing sizing =
+        uncalibrated_sizing_from_json(file["uncalibrated"], Where("dev.json") / "uncalibrated", F);
     CHECK(to_json(sizing, F).dump() == file["uncalibrated"].dump());
     CHECK(sizing.spread.has_value() != sizing.factor.has_value());
   }
   // The factor's form, as the percentile method writes it.
-  const Json factor = {{"cases", 4}, {"rule", "r"}, {"sized", true}, {"coverage_unwidened", 0.5}, {"coverage_widened", 0.75}, {"factor", 2.0}};
+  const Json factor = {
+      {"cases", 4},   {"rule", "r"}, {"sized", true}, {"coverage_unwidened", 0.5}, {"coverage_widened", 0.75},
+      {"factor", 2.0}};
   CHECK(to_json(uncalibrated_sizing_from_json(factor, Where("dev.json"), 2.0), 2.0).dump() == factor.dump());
   Json bad = factor;
   bad["factor"] = 0.5;
-  CHECK_THROWS_WITH(uncalibrated_sizing_from_json(bad, Where("dev.json") / "uncalibrated", 2.0), Catch::Contains("uncalibrated.factor = 0.5"));
+  CHECK_THROWS_WITH(uncalibrated_sizing_from_json(bad, Where("dev.json") / "uncalibrated", 2.0),
+                    Catch::Contains("uncalibrated.factor = 0.5"));
   // F is the device's: a file whose two copies of it differ is refused.
   CHECK_THROWS_WITH(uncalibrated_sizing_from_json(factor, Where("dev.json") / "uncalibrated", 3.0),
                     Catch::Contains("uncalibrated.factor = 2.0: expected the device's uncalibrated_factor, 3.0"));
@@ -287,7 +312,8 @@ TEST_CASE("a device file's interval and uncalibrated read into their structs and
 TEST_CASE("every shipped device file is written back byte for byte, its provenance read into its typed fields") {
   for (const std::string& name : shipped_device_names()) {
     INFO(name);
-    const Json file = read_json_file((std::filesystem::path(CPX_SOURCE_DIR) / "predictor/devices" / (name + ".json")).string());
+    const Json file =
+        read_json_file((std::filesystem::path(CPX_SOURCE_DIR) / "predictor/devices" / (name + ".json")).string());
     const Predictor device = predictor_from_json(file, name + ".json");
     CHECK(to_json(device).dump() == file.dump());
     // What the program reads of the provenance is what the file says.
@@ -298,15 +324,19 @@ TEST_CASE("every shipped device file is written back byte for byte, its provenan
       CHECK(device.provenance.published[i].held_out_ms == published[i]["held_out_ms"].get<double>());
     }
     REQUIRE(device.provenance.host_model);
-    CHECK(Json(device.provenance.host_model->zoo_families_fitted) == file["provenance"]["host_model"]["zoo_families_fitted"]);
+    CHECK(Json(device.provenance.host_model->zoo_families_fitted) ==
+          file["provenance"]["host_model"]["zoo_families_fitted"]);
     CHECK(device.provenance.host_model->selection == file["provenance"]["host_model"]["selection"].get<std::string>());
   }
 }
 
-TEST_CASE("a device file's held_out reads into its struct and writes back as it was, and a bad field names file, field and value") {
+TEST_CASE(
+    "a device file's held_out reads into its struct and writes back as it was, and a bad field names file, field and "
+    "value") {
   for (const char* name : {"a72", "i9-9900x", "pi5", "pixel7pro", "xeon-gold5118", "xeon-w2125"}) {
     INFO(name);
-    const Json file = read_json_file((std::filesystem::path(CPX_SOURCE_DIR) / "predictor/devices" / (std::string(name) + ".json")).string());
+    const Json file = read_json_file(
+        (std::filesystem::path(CPX_SOURCE_DIR) / "predictor/devices" / (std::string(name) + ".json")).string());
     const CalibrationHeldOut h = calibration_held_out_from_json(file["held_out"], Where("dev.json") / "held_out");
     CHECK(to_json(h).dump() == file["held_out"].dump());
     // Every candidate is scored, the device's method is the one chosen, and a choice not forced is scored nested.
@@ -325,23 +355,28 @@ TEST_CASE("a device file's held_out reads into its struct and writes back as it 
   };
   CHECK(refused([](Json& f) { f["held_out"]["methods"]["host_scale"]["lofo"]["mape"] = "low"; }) ==
         "pi5.json: held_out.methods.host_scale.lofo.mape = \"low\": expected a number");
-  CHECK_THAT(refused([](Json& f) { f["held_out"]["chosen"] = "magic"; }),
-             Catch::StartsWith("pi5.json: held_out.chosen = \"magic\": not a calibration method (macs_only, host_scale,"));
+  CHECK_THAT(
+      refused([](Json& f) { f["held_out"]["chosen"] = "magic"; }),
+      Catch::StartsWith("pi5.json: held_out.chosen = \"magic\": not a calibration method (macs_only, host_scale,"));
   CHECK(refused([](Json& f) { f["held_out"]["methods"].erase("host_scale"); }) ==
         "pi5.json: held_out.chosen = \"host_scale\": not one of the methods held out");
   CHECK(refused([](Json& f) { f["held_out"]["sureness"]["networks"] = -3; }) ==
         "pi5.json: held_out.sureness.networks = -3: out of range [0, 1000000]");
   CHECK(refused([](Json& f) { f["held_out"]["choice"]["best"] = 7; }) ==
-        "pi5.json: held_out.choice.best = 7: not a calibration method (macs_only, host_scale, physical, group_prior, group_scale, "
+        "pi5.json: held_out.choice.best = 7: not a calibration method (macs_only, host_scale, physical, group_prior, "
+        "group_scale, "
         "hardware_transfer, uniform_scale)");
-  CHECK(refused([](Json& f) { f["held_out"]["nested"]["chosen_without"]["host_scale"] = {"FasterNet", 3}; }) ==
-        "pi5.json: held_out.nested.chosen_without.host_scale = 3: expected a group name");
+  CHECK(refused([](Json& f) {
+          f["held_out"]["nested"]["chosen_without"]["host_scale"] = {"FasterNet", 3};
+        }) == "pi5.json: held_out.nested.chosen_without.host_scale = 3: expected a group name");
   CHECK(refused([](Json& f) { f["held_out"]["families"] = Json::object(); }) ==
         "pi5.json: held_out.families = {}: expected the calibration points' families");
-  CHECK(refused([](Json& f) { f["held_out"]["sureness"]["surely"] = true; }) == "pi5.json: held_out.sureness.surely = true: unknown field");
+  CHECK(refused([](Json& f) { f["held_out"]["sureness"]["surely"] = true; }) ==
+        "pi5.json: held_out.sureness.surely = true: unknown field");
 }
 
-TEST_CASE("a device whose runtime does not fuse ReLU pays a pass of its own for each one, priced by the elementwise model") {
+TEST_CASE(
+    "a device whose runtime does not fuse ReLU pays a pass of its own for each one, priced by the elementwise model") {
   // An eager runtime (FasterNet's PyTorch columns) runs nn.ReLU after the conv; XNNPACK, ONNX Runtime and
   // TFLite clamp inside it. The pass is the host's elementwise model on the conv's output.
   Predictor host = constant_predictor(1.0);
@@ -358,7 +393,8 @@ TEST_CASE("a device whose runtime does not fuse ReLU pays a pass of its own for 
     const auto* c = net.ops[i].as<Conv2d>();
     const bool relu = c && (c->activation == Activation::relu || c->activation == Activation::relu6);
     INFO(net.ops[i].name);
-    CHECK(fused.ops[i].activation_us == (c && c->activation != Activation::none && !relu ? eager.ops[i].activation_us : 0.0));
+    CHECK(fused.ops[i].activation_us ==
+          (c && c->activation != Activation::none && !relu ? eager.ops[i].activation_us : 0.0));
     if (!relu) {
       CHECK(eager.ops[i].latency_us == fused.ops[i].latency_us);
       continue;
@@ -372,7 +408,8 @@ TEST_CASE("a device whose runtime does not fuse ReLU pays a pass of its own for 
   // group_scale: op = its group's factor x the host time, and no per-network overhead of the host's.
   CHECK(fused.overhead_us == 0);
   const size_t stem = 0;
-  CHECK(fused.ops[stem].latency_us == Approx(dev.calibrated->group_factor[static_cast<size_t>(op_group(fused.ops[stem].op_class))] * 1.0));
+  CHECK(fused.ops[stem].latency_us ==
+        Approx(dev.calibrated->group_factor[static_cast<size_t>(op_group(fused.ops[stem].op_class))] * 1.0));
 }
 
 TEST_CASE("calibration: the group scale recovers per-group factors around a common one, held out") {
@@ -385,15 +422,19 @@ TEST_CASE("calibration: the group scale recovers per-group factors around a comm
   const std::vector<PublishedPoint> points = points_of(truth);
   const Calibration c = calibrate(host, test_host, *shipped_hardware("pi5"), points, "p.csv", "r");
   CHECK(scores_of(c, CalibrationMethod::group_scale).lofo.value().mape < 0.05);
-  CHECK(scores_of(c, CalibrationMethod::group_scale).lofo.value().mape < scores_of(c, CalibrationMethod::uniform_scale).lofo.value().mape);
-  CHECK(scores_of(c, CalibrationMethod::group_scale).lofo.value().mape < scores_of(c, CalibrationMethod::host_scale).lofo.value().mape);
+  CHECK(scores_of(c, CalibrationMethod::group_scale).lofo.value().mape <
+        scores_of(c, CalibrationMethod::uniform_scale).lofo.value().mape);
+  CHECK(scores_of(c, CalibrationMethod::group_scale).lofo.value().mape <
+        scores_of(c, CalibrationMethod::host_scale).lofo.value().mape);
   // Forced: what the group scale recovers (the choice may prefer a simpler candidate within the noise).
-  const Calibration forced = calibrate(host, test_host, *shipped_hardware("pi5"), points, "p.csv", "r", CalibrationMethod::group_scale);
+  const Calibration forced =
+      calibrate(host, test_host, *shipped_hardware("pi5"), points, "p.csv", "r", CalibrationMethod::group_scale);
   const Calibrated& d = *forced.device.calibrated;
   CHECK(d.method == CalibrationMethod::group_scale);
   // The ridge (a factor 1.5 from the common one costs about a 4% RMS log error) shrinks the two towards
   // each other, never past each other.
-  const double gemm = d.group_factor[static_cast<size_t>(OpGroup::gemm)], dw = d.group_factor[static_cast<size_t>(OpGroup::depthwise)];
+  const double gemm = d.group_factor[static_cast<size_t>(OpGroup::gemm)],
+               dw = d.group_factor[static_cast<size_t>(OpGroup::depthwise)];
   CHECK(gemm >= 2.0);
   CHECK(dw <= 3.0);
   CHECK(dw > 1.1 * gemm);
@@ -411,7 +452,8 @@ TEST_CASE("group_prior: from one family without depthwise work, depthwise costs 
   // depthwise work, so group_scale cannot learn it and puts it at the common factor.
   const Predictor host = constant_predictor(1.0);
   std::vector<PriorSource> sources;
-  for (const auto& [device, common] : {std::pair{"a72", 2.0}, std::pair{"i9-9900x", 5.0}, std::pair{"xeon-gold5118", 10.0}}) {
+  for (const auto& [device, common] :
+       {std::pair{"a72", 2.0}, std::pair{"i9-9900x", 5.0}, std::pair{"xeon-gold5118", 10.0}}) {
     Predictor truth = as_device(host, device, CalibrationMethod::group_scale);
     truth.calibrated->group_factor = {common, 3 * common, common, common};
     sources.push_back({device, truth.calibrated->hardware, points_of(truth)});
@@ -433,8 +475,10 @@ TEST_CASE("group_prior: from one family without depthwise work, depthwise costs 
     if (p.family == "FasterNet") fasternet.push_back(p);
   REQUIRE(fasternet.size() == 3);
   const Hardware pi5 = *shipped_hardware("pi5");
-  const Calibration with = calibrate(host, test_host, pi5, fasternet, "p.csv", "r", CalibrationMethod::group_prior, {}, sources);
-  const Calibration scale = calibrate(host, test_host, pi5, fasternet, "p.csv", "r", CalibrationMethod::group_scale, {}, sources);
+  const Calibration with =
+      calibrate(host, test_host, pi5, fasternet, "p.csv", "r", CalibrationMethod::group_prior, {}, sources);
+  const Calibration scale =
+      calibrate(host, test_host, pi5, fasternet, "p.csv", "r", CalibrationMethod::group_scale, {}, sources);
   const Network b0 = find_zoo("b0")->build(0);  // depthwise-heavy
   const double actual = predict(truth, b0, pi5.threads).latency_us;
   const double prior_error = std::abs(predict(with.device, b0, pi5.threads).latency_us / actual - 1);
@@ -466,7 +510,8 @@ TEST_CASE("shipped devices carry a host model fitted with --select balanced, and
     INFO(device);
     const Json j = to_json(load_predictor(device));
     CHECK(j["provenance"]["host_model"]["selection"] == "balanced");
-    CHECK_THAT(j["rebuild"].get<std::string>(), Catch::Contains("`cpubone-explore fit --device host --select balanced`"));
+    CHECK_THAT(j["rebuild"].get<std::string>(),
+               Catch::Contains("`cpubone-explore fit --device host --select balanced`"));
   }
 }
 
@@ -496,7 +541,9 @@ TEST_CASE("threads are part of a calibrated device") {
     FAIL("expected an error");
   } catch (const InputError& e) {
     // The library names its own argument; the command line says --threads (test_bad_inputs.cpp).
-    CHECK(std::string(e.what()) == "threads = 1: device pi5 predicts only at its own 4 thread(s), those of its published runtime: leave the thread count out");
+    CHECK(std::string(e.what()) ==
+          "threads = 1: device pi5 predicts only at its own 4 thread(s), those of its published runtime: leave the "
+          "thread count out");
   }
   CHECK_THROWS_AS(predict(pi5, find_zoo("b0")->build(0), 2), InputError);
   const Predictor host = constant_predictor(1.0);
@@ -504,7 +551,8 @@ TEST_CASE("threads are part of a calibrated device") {
   CHECK(prediction_threads(host, 2) == 2);
 }
 
-TEST_CASE("a network smaller than every calibration network: a fitted time per op makes its interval reach MACs alone's") {
+TEST_CASE(
+    "a network smaller than every calibration network: a fitted time per op makes its interval reach MACs alone's") {
   // A runtime that spends 100 us per op, calibrated on the larger family models only: physical recovers it
   // exactly, but nothing held out within those networks tests it on a small one, so a small network's
   // interval also reaches MACs alone's prediction; a network inside their sizes keeps its own.
@@ -520,10 +568,12 @@ TEST_CASE("a network smaller than every calibration network: a fitted time per o
   for (const PublishedPoint& p : points_of(truth))
     if (macs_of(predict(truth, p.net, 4)) > 400e6) large.push_back(p);
   REQUIRE(large.size() >= 5);
-  const Calibration c = calibrate(host, test_host, *shipped_hardware("pi5"), large, "p.csv", "r", CalibrationMethod::physical);
+  const Calibration c =
+      calibrate(host, test_host, *shipped_hardware("pi5"), large, "p.csv", "r", CalibrationMethod::physical);
   const Predictor device = predictor_from_json(to_json(c.device), "p.json");  // what the file carries
   REQUIRE(device.calibrated->calibration_sizes);
-  const double macs_min = device.calibrated->calibration_sizes->macs_min, us_per_mac = device.calibrated->calibration_sizes->macs_only_us_per_mac;
+  const double macs_min = device.calibrated->calibration_sizes->macs_min,
+               us_per_mac = device.calibrated->calibration_sizes->macs_only_us_per_mac;
   CHECK(macs_min > 400e6);
 
   const Network nano = find_zoo("nano")->build(0);
@@ -535,13 +585,16 @@ TEST_CASE("a network smaller than every calibration network: a fitted time per o
   CHECK((*small.interval_us)[0] == Approx(macs_only_us));  // MACs alone misses the per-op time: below
   CHECK(interval_to_json(small)["outside_calibration_sizes"]["macs_only_us"].get<double>() == Approx(macs_only_us));
   REQUIRE(small.outside_calibration_sizes);
-  CHECK(small.outside_calibration_sizes->macs_only_us == interval_to_json(small)["outside_calibration_sizes"]["macs_only_us"].get<double>());
+  CHECK(small.outside_calibration_sizes->macs_only_us ==
+        interval_to_json(small)["outside_calibration_sizes"]["macs_only_us"].get<double>());
   const std::vector<std::string> notes = prediction_notes(small, outside_profile(device, nano, small, 4), nano.name);
-  CHECK(std::any_of(notes.begin(), notes.end(), [](const std::string& n) { return n.find("outside the") != std::string::npos; }));
+  CHECK(std::any_of(notes.begin(), notes.end(),
+                    [](const std::string& n) { return n.find("outside the") != std::string::npos; }));
 
   const NetworkPrediction inside = predict(device, large.front().net, 4);
   CHECK_FALSE(interval_to_json(inside).contains("outside_calibration_sizes"));
   // Factors on the host model's times fit no time per op: no reach, whatever the size.
-  const Calibration scaled = calibrate(host, test_host, *shipped_hardware("pi5"), large, "p.csv", "r", CalibrationMethod::group_scale);
+  const Calibration scaled =
+      calibrate(host, test_host, *shipped_hardware("pi5"), large, "p.csv", "r", CalibrationMethod::group_scale);
   CHECK_FALSE(interval_to_json(predict(scaled.device, nano, 4)).contains("outside_calibration_sizes"));
 }

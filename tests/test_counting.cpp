@@ -42,8 +42,8 @@ TEST_CASE("a dense 3x3/s2 conv with BN counts Cout·Cin·k² MACs per output pix
   ShapeNhwc out;
   const auto c = count_one({1, 224, 224, 3}, conv(16, 3, 2, 1, {1, 1, 1, 1}, false, true), &out);
   CHECK(out == ShapeNhwc{1, 112, 112, 16});
-  CHECK(c.total.macs == 112 * 112 * 16 * 3 * 9);  // 5,419,008
-  CHECK(c.total.params == 16 * 3 * 9 + 2 * 16);    // BN as weight + bias
+  CHECK(c.total.macs == 112 * 112 * 16 * 3 * 9);       // 5,419,008
+  CHECK(c.total.params == 16 * 3 * 9 + 2 * 16);        // BN as weight + bias
   CHECK(c.total.params_inference == 16 * 3 * 9 + 16);  // folded into a bias
 }
 
@@ -114,7 +114,8 @@ TEST_CASE("channel_shuffle moves data only: no MACs, no params, the input's shap
   CHECK(c.total.macs == 0);
   CHECK(c.total.params == 0);
   CHECK(out == ShapeNhwc{1, 7, 9, 24});
-  CHECK_THROWS_WITH(count_one({1, 7, 9, 24}, ChannelShuffle{5}), Catch::Contains("groups = 5") && Catch::Contains("24 input channels"));
+  CHECK_THROWS_WITH(count_one({1, 7, 9, 24}, ChannelShuffle{5}),
+                    Catch::Contains("groups = 5") && Catch::Contains("24 input channels"));
 }
 
 TEST_CASE("pixel_shuffle and clamp have no MACs and no params, and pixel_shuffle trades channels for pixels") {
@@ -123,7 +124,8 @@ TEST_CASE("pixel_shuffle and clamp have no MACs and no params, and pixel_shuffle
   CHECK(p.total.macs == 0);
   CHECK(p.total.params == 0);
   CHECK(out == ShapeNhwc{1, 21, 27, 4});
-  CHECK_THROWS_WITH(count_one({1, 7, 9, 24}, PixelShuffle{3}), Catch::Contains("upscale = 3") && Catch::Contains("24 input channels"));
+  CHECK_THROWS_WITH(count_one({1, 7, 9, 24}, PixelShuffle{3}),
+                    Catch::Contains("upscale = 3") && Catch::Contains("24 input channels"));
   const NetworkCount c = count_one({1, 7, 9, 24}, Clamp{-1, 1}, &out);
   CHECK(c.total.macs == 0);
   CHECK(c.total.params == 0);
@@ -134,7 +136,8 @@ TEST_CASE("pixel_shuffle and clamp have no MACs and no params, and pixel_shuffle
 
 TEST_CASE("window_partition has no MACs and no params, moves windows to the batch and back, and checks its grid") {
   ShapeNhwc out;
-  const NetworkCount c = count_one({1, 56, 56, 96}, WindowPartition{{7, 7}, {8, 8}, {3, 3}, false, false, {0, 0}}, &out);
+  const NetworkCount c =
+      count_one({1, 56, 56, 96}, WindowPartition{{7, 7}, {8, 8}, {3, 3}, false, false, {0, 0}}, &out);
   CHECK(c.total.macs == 0);
   CHECK(c.total.params == 0);
   CHECK(out == ShapeNhwc{64, 7, 7, 96});
@@ -237,7 +240,8 @@ TEST_CASE("fused-block MAC ratios match the CPUBone claims table for any C") {
   const std::array<std::array<double, 4>, 2> expected{{{1.0, 0.55, 0.325, 0.2125}, {0.5, 0.3, 0.2, 0.15}}};
   const std::array<int64_t, 2> kernels{3, 2};
   for (int64_t C : {32, 64, 256}) {
-    const double base = static_cast<double>(count_block(14, C, FuMBConv{3, 4, 1, {false, false}, Activation::hardswish}, C, 1, true).total.macs);
+    const double base = static_cast<double>(
+        count_block(14, C, FuMBConv{3, 4, 1, {false, false}, Activation::hardswish}, C, 1, true).total.macs);
     for (size_t ki = 0; ki < 2; ++ki) {
       const std::array<int64_t, 4> groups{1, 2, 4, 8};
       for (size_t gi = 0; gi < 4; ++gi) {
@@ -272,10 +276,9 @@ TEST_CASE("unfused-block MAC ratios match the CPUBone claims table to 3 decimals
 }
 
 TEST_CASE("CPUBone attention hyper-parameters follow the spec table") {
-  const std::map<int64_t, std::pair<int64_t, int64_t>> table{{96, {1, 48}},  {112, {1, 56}}, {128, {2, 32}},
-                                                             {160, {2, 40}}, {192, {3, 32}}, {224, {3, 37}},
-                                                             {256, {4, 32}}, {320, {5, 32}}, {384, {6, 32}},
-                                                             {512, {8, 32}}};
+  const std::map<int64_t, std::pair<int64_t, int64_t>> table{
+      {96, {1, 48}},  {112, {1, 56}}, {128, {2, 32}}, {160, {2, 40}}, {192, {3, 32}},
+      {224, {3, 37}}, {256, {4, 32}}, {320, {5, 32}}, {384, {6, 32}}, {512, {8, 32}}};
   for (const auto& [C, expected] : table) {
     const auto a = cpubone_attention_shape(C, 0.5);
     CHECK(a.heads == expected.first);
@@ -293,7 +296,7 @@ TEST_CASE("same_padding is CPUBone's rule") {
 
 TEST_CASE("expanded widths round half to even like Python's round") {
   CHECK(expanded_channels(16, 4) == 64);
-  CHECK(expanded_channels(5, 0.5) == 2);   // round(2.5) == 2
-  CHECK(expanded_channels(7, 0.5) == 4);   // round(3.5) == 4
+  CHECK(expanded_channels(5, 0.5) == 2);  // round(2.5) == 2
+  CHECK(expanded_channels(7, 0.5) == 4);  // round(3.5) == 4
   CHECK(expanded_channels(14, 6) == 84);
 }

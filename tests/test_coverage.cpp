@@ -22,14 +22,16 @@ const std::vector<CoverageCandidate>& full_pool() {
 
 }  // namespace
 
-TEST_CASE("the coverage set spans the kernels, groups, channels, ratios, resolutions, strides and activations users build",
-          "[coverage]") {
+TEST_CASE(
+    "the coverage set spans the kernels, groups, channels, ratios, resolutions, strides and activations users build",
+    "[coverage]") {
   const auto& pool = full_pool();
   REQUIRE(pool.size() > 1000);
   std::set<std::pair<int64_t, int64_t>> kernels;
   std::set<int64_t> strides, threads;
   std::set<std::string> activations;
-  bool dense = false, depthwise = false, wide_groups = false, channels_4096 = false, expands_6 = false, reduces_6 = false;
+  bool dense = false, depthwise = false, wide_groups = false, channels_4096 = false, expands_6 = false,
+       reduces_6 = false;
   int64_t min_res = 1000, max_res = 0, pooled_dense = 0, stems = 0;
   for (const auto& c : pool) {
     const CoverageConv& v = c.conv;
@@ -94,7 +96,8 @@ TEST_CASE("every coverage candidate stays within the MACs and bytes caps, counte
       REQUIRE(n.total.macs == c.macs);
       CHECK(static_cast<double>(n.total.macs) >= coverage_min_macs);
       CHECK(static_cast<double>(n.total.macs) <= max_macs);
-      const double per_group = static_cast<double>((c.conv.in_channels / c.conv.groups) * (c.conv.out_channels / c.conv.groups));
+      const double per_group =
+          static_cast<double>((c.conv.in_channels / c.conv.groups) * (c.conv.out_channels / c.conv.groups));
       if (per_group == 1) CHECK(static_cast<double>(n.total.macs) <= max_macs / coverage_full_cap_per_group);
       CHECK(c.bytes <= coverage_max_bytes);
     }

@@ -44,17 +44,13 @@ namespace {
 std::string said_by_cli(const std::function<void()>& f) {
   try {
     f();
-  } catch (const FieldError& e) {
-    return explorer::cli_message(e);
-  }
+  } catch (const FieldError& e) { return explorer::cli_message(e); }
   return "(no FieldError)";
 }
 std::string said_by_python(const std::function<void()>& f) {
   try {
     f();
-  } catch (const FieldError& e) {
-    return explorer::python_message(e);
-  }
+  } catch (const FieldError& e) { return explorer::python_message(e); }
   return "(no FieldError)";
 }
 }  // namespace
@@ -62,15 +58,18 @@ std::string said_by_python(const std::function<void()>& f) {
 TEST_CASE("one more thread than the usable CPUs is refused naming both numbers, wherever threads run here", "[cpus]") {
   const profiler::UsableCpus cpus = profiler::usable_cpus();
   const int64_t n = cpus.count(), over = n + 1;
-  const std::string reason = ": more than the " + std::to_string(n) + (n == 1 ? " CPU" : " CPUs") + " this process may use (" +
-                             cpus.describe() + "); ";
+  const std::string reason = ": more than the " + std::to_string(n) + (n == 1 ? " CPU" : " CPUs") +
+                             " this process may use (" + cpus.describe() + "); ";
   // The command line's (and Python's) check names the option; the libraries' own guard names no option.
-  const std::string refused = "--threads = " + std::to_string(over) + reason, refused_here = "threads = " + std::to_string(over) + reason;
+  const std::string refused = "--threads = " + std::to_string(over) + reason,
+                    refused_here = "threads = " + std::to_string(over) + reason;
   CHECK_NOTHROW(explorer::check_threads_option(n));
   CHECK(said_by_cli([&] { explorer::check_threads_option(over); }).rfind(refused, 0) == 0);
   CHECK(said_by_cli([] { explorer::check_threads_option(0); }) == "--threads = 0: out of range [1, 256]");
   CHECK(said_by_cli([] { explorer::check_threads_option(257); }) == "--threads = 257: out of range [1, 256]");
-  CHECK(said_by_cli([] { explorer::check_threads_option(std::vector<int64_t>{1, 0}); }) == "--threads = 0: out of range [1, 256]");
+  CHECK(said_by_cli([] {
+          explorer::check_threads_option(std::vector<int64_t>{1, 0});
+        }) == "--threads = 0: out of range [1, 256]");
   // Python says the same refusal by its keyword argument (python/module.cpp raises python_message).
   CHECK(said_by_python([] { explorer::check_threads_option(0); }) == "threads=0: out of range [1, 256]");
   CHECK_NOTHROW(profiler::check_threads(n));
@@ -83,7 +82,8 @@ TEST_CASE("one more thread than the usable CPUs is refused naming both numbers, 
   CHECK(error_of([&] { profiler::measure_network(load_model("b0", 32), run); }).rfind(refused_here, 0) == 0);
   run.threads = 1;
   run.timing.min_runs = 0;
-  CHECK(error_of([&] { profiler::measure_network(load_model("b0", 32), run); }) == "timing.min_runs = 0: out of range [1, 100000]");
+  CHECK(error_of([&] { profiler::measure_network(load_model("b0", 32), run); }) ==
+        "timing.min_runs = 0: out of range [1, 100000]");
   CHECK(said_by_cli([&] { explorer::check_measure_options(run); }) == "--min-runs = 0: out of range [1, 100000]");
   CHECK(said_by_python([&] { explorer::check_measure_options(run); }) == "min_runs=0: out of range [1, 100000]");
   profiler::SweepOptions sweep;

@@ -62,7 +62,8 @@ TEST_CASE("a device file passed by path predicts as the device it holds, relativ
   fs::remove_all(dir.parent_path());
 }
 
-TEST_CASE("a device path that is no device file, and an unknown device name, are refused naming what there is", "[devices]") {
+TEST_CASE("a device path that is no device file, and an unknown device name, are refused naming what there is",
+          "[devices]") {
   const fs::path dir = scratch("unknown");
   const test::CliRun missing = test::cli("predict b0 --device ./nowhere.json", in(dir));
   CHECK(missing.exit_code == 2);
@@ -79,7 +80,9 @@ TEST_CASE("a device path that is no device file, and an unknown device name, are
   fs::remove_all(dir.parent_path());
 }
 
-TEST_CASE("calibrate refuses a hardware name that is not shipped and a new device without hardware, listing the shipped", "[devices]") {
+TEST_CASE(
+    "calibrate refuses a hardware name that is not shipped and a new device without hardware, listing the shipped",
+    "[devices]") {
   const fs::path dir = scratch("no-hardware");
   write_timings(dir / "timed.csv");
   predictor::CalibrationRequest r;
@@ -89,14 +92,18 @@ TEST_CASE("calibrate refuses a hardware name that is not shipped and a new devic
   const std::string shipped = "a72, i9-9900x, pi5, pixel7pro, xeon-gold5118, xeon-w2125";
   // The library names its fields, also the one its advice names; the command line says them as its flags
   // (explorer::cli_message).
-  const std::string no_hardware = " with a shipped device's name (" + shipped +
-                                  ") or a FILE (fields as in predictor/devices/hardware/pi5.json, every number with its source)";
-  CHECK(error_of([&] { predictor::calibrate_device(r); }) == "device = \"mypi\": no shipped hardware description; give hardware" + no_hardware);
+  const std::string no_hardware =
+      " with a shipped device's name (" + shipped +
+      ") or a FILE (fields as in predictor/devices/hardware/pi5.json, every number with its source)";
+  CHECK(error_of([&] { predictor::calibrate_device(r); }) ==
+        "device = \"mypi\": no shipped hardware description; give hardware" + no_hardware);
   const test::CliRun without = test::cli("calibrate --device mypi --published timed.csv --out mypi.json", in(dir));
   CHECK(without.exit_code == 2);
-  CHECK(without.err == "cpubone-explore: --device = \"mypi\": no shipped hardware description; give --hardware" + no_hardware + "\n");
+  CHECK(without.err ==
+        "cpubone-explore: --device = \"mypi\": no shipped hardware description; give --hardware" + no_hardware + "\n");
   r.hardware = "pi9";
-  const std::string pi9 = "\"pi9\": no shipped hardware of that name (shipped: " + shipped + "); or give a hardware description file";
+  const std::string pi9 =
+      "\"pi9\": no shipped hardware of that name (shipped: " + shipped + "); or give a hardware description file";
   try {
     predictor::calibrate_device(r);
     FAIL("no error");
@@ -105,21 +112,29 @@ TEST_CASE("calibrate refuses a hardware name that is not shipped and a new devic
     CHECK(std::string(e.what()) == "hardware = " + pi9);
     CHECK(explorer::cli_message(e) == "--hardware = " + pi9);
   }
-  const test::CliRun cli = test::cli("calibrate --device mypi --hardware pi9 --published timed.csv --out mypi.json", in(dir));
+  const test::CliRun cli =
+      test::cli("calibrate --device mypi --hardware pi9 --published timed.csv --out mypi.json", in(dir));
   CHECK(cli.exit_code == 2);
   CHECK(cli.err == "cpubone-explore: --hardware = " + pi9 + "\n");
   CHECK_FALSE(fs::exists(dir / "mypi.json"));
   fs::remove_all(dir.parent_path());
 }
 
-TEST_CASE("calibrate --hardware takes a shipped device's hardware under a new name, with the shipped host model when none is fitted", "[devices]") {
+TEST_CASE(
+    "calibrate --hardware takes a shipped device's hardware under a new name, with the shipped host model when none is "
+    "fitted",
+    "[devices]") {
   const fs::path dir = scratch("hardware");  // an empty device cache: no host fitted here
   write_timings(dir / "timed.csv");
-  const test::CliRun by_name = test::cli("calibrate --device mypi --hardware pi5 --published timed.csv --runtime 'ONNX Runtime 1.17' --threads 4 --out mypi.json", in(dir));
+  const test::CliRun by_name = test::cli(
+      "calibrate --device mypi --hardware pi5 --published timed.csv --runtime 'ONNX Runtime 1.17' --threads 4 --out "
+      "mypi.json",
+      in(dir));
   INFO(by_name.err);
   REQUIRE(by_name.exit_code == 0);
   // One line on what stood in for the host model; no blame for a --device = "host" nobody typed.
-  CHECK(by_name.out.rfind("calibrate: no host predictor fitted on this machine (" + (dir / "devices/host.predictor.json").string() +
+  CHECK(by_name.out.rfind("calibrate: no host predictor fitted on this machine (" +
+                              (dir / "devices/host.predictor.json").string() +
                               "): using the host model the shipped pi5 carries, as --host-from pi5 does",
                           0) == 0);
   CHECK(by_name.out.find("--device = \"host\"") == std::string::npos);
@@ -132,7 +147,10 @@ TEST_CASE("calibrate --hardware takes a shipped device's hardware under a new na
   CHECK(predicted.out.rfind("b0 on mypi (", 0) == 0);
   // A hardware description file still works, under any device name.
   const std::string file = std::string(CPX_SOURCE_DIR) + "/predictor/devices/hardware/pi5.json";
-  const test::CliRun by_file = test::cli("calibrate --device otherpi --hardware " + file + " --published timed.csv --runtime 'ONNX Runtime 1.17' --threads 4 --out other.json", in(dir));
+  const test::CliRun by_file =
+      test::cli("calibrate --device otherpi --hardware " + file +
+                    " --published timed.csv --runtime 'ONNX Runtime 1.17' --threads 4 --out other.json",
+                in(dir));
   INFO(by_file.err);
   CHECK(by_file.exit_code == 0);
   CHECK(read_json_file((dir / "other.json").string())["hardware"]["device"] == "otherpi");
@@ -142,14 +160,16 @@ TEST_CASE("calibrate --hardware takes a shipped device's hardware under a new na
 // (Every row of tests/test_bad_inputs.cpp runs with a fitted host, so host without one is tested here.)
 // Issue 74 item 2: one place resolves a device argument (the cache's layout under $CPX_HOME, shipped devices,
 // files, host); issue 71 item 4: predict and advise default to the shipped pi5, and say so.
-TEST_CASE("resolve_device tells host, the cache, shipped devices, files and unknown names apart, under CPX_HOME", "[devices]") {
+TEST_CASE("resolve_device tells host, the cache, shipped devices, files and unknown names apart, under CPX_HOME",
+          "[devices]") {
   const fs::path dir = scratch("resolve");
   const char* before = std::getenv("CPX_HOME");
   const std::string saved = before ? before : "";
   ::setenv("CPX_HOME", dir.c_str(), 1);
   std::ofstream(dir / "devices/mypi.predictor.json") << predictor::to_json(predictor::load_predictor("pi5")).dump();
   const predictor::DeviceRef host = predictor::resolve_device("host"), pi5 = predictor::resolve_device("pi5"),
-                             mine = predictor::resolve_device("mypi"), file = predictor::resolve_device("./pi5-mine.json"),
+                             mine = predictor::resolve_device("mypi"),
+                             file = predictor::resolve_device("./pi5-mine.json"),
                              none = predictor::resolve_device("nowhere");
   CHECK(host.source == predictor::DeviceSource::host);
   CHECK(host.is_host());
@@ -169,7 +189,8 @@ TEST_CASE("resolve_device tells host, the cache, shipped devices, files and unkn
   fs::remove_all(dir.parent_path());
 }
 
-TEST_CASE("predict and advise without --device predict for the shipped pi5 and say so, with --device they do not", "[devices]") {
+TEST_CASE("predict and advise without --device predict for the shipped pi5 and say so, with --device they do not",
+          "[devices]") {
   const fs::path dir = scratch("default");
   const std::string note = "device pi5 (the default; --device NAME or a device file to choose)\n";
   const test::CliRun predict = test::cli("predict b0", in(dir));
@@ -177,7 +198,8 @@ TEST_CASE("predict and advise without --device predict for the shipped pi5 and s
   REQUIRE(predict.exit_code == 0);
   CHECK(predict.out.rfind(note, 0) == 0);
   CHECK(predict.out.find("b0 on pi5 (") != std::string::npos);
-  CHECK(latency_us(test::cli("predict b0 --json", in(dir))) == latency_us(test::cli("predict b0 --device pi5 --json", in(dir))));
+  CHECK(latency_us(test::cli("predict b0 --json", in(dir))) ==
+        latency_us(test::cli("predict b0 --device pi5 --json", in(dir))));
   CHECK(test::cli("predict b0 --device pi5", in(dir)).out.find(note) == std::string::npos);
   const test::CliRun advise = test::cli("advise b0 --evaluations 20 --top 1", in(dir));
   INFO(advise.err);
@@ -186,13 +208,16 @@ TEST_CASE("predict and advise without --device predict for the shipped pi5 and s
   fs::remove_all(dir.parent_path());
 }
 
-TEST_CASE("host without a profile is one line: what is missing, the shipped devices, and how long fit would profile", "[devices]") {
+TEST_CASE("host without a profile is one line: what is missing, the shipped devices, and how long fit would profile",
+          "[devices]") {
   const fs::path dir = scratch("host");
   std::string shipped;
   for (const std::string& name : predictor::shipped_device_names()) shipped += (shipped.empty() ? "" : ", ") + name;
-  const std::string expected = "cpubone-explore: --device = \"host\": this machine has no profile yet (" + (dir / "devices/host.json").string() +
-                               "); shipped devices: " + shipped + "; `cpubone-explore fit --device host` profiles this machine first, "
-                               "about 10 minutes (an estimate from the profile's 600 s budget; a slow or busy machine overruns it)\n";
+  const std::string expected =
+      "cpubone-explore: --device = \"host\": this machine has no profile yet (" + (dir / "devices/host.json").string() +
+      "); shipped devices: " + shipped +
+      "; `cpubone-explore fit --device host` profiles this machine first, "
+      "about 10 minutes (an estimate from the profile's 600 s budget; a slow or busy machine overruns it)\n";
   for (const char* command : {"predict b0 --device host", "advise b0 --device host"}) {
     const test::CliRun r = test::cli(command, in(dir));
     INFO(command);
@@ -204,8 +229,10 @@ TEST_CASE("host without a profile is one line: what is missing, the shipped devi
   const test::CliRun fitted = test::cli("predict b0 --device host", in(dir));
   CHECK(fitted.exit_code == 2);
   CHECK(fitted.err == "cpubone-explore: --device = \"host\": no predictor fitted from this machine's profile " +
-                          (dir / "devices/host.json").string() + " yet (`cpubone-explore fit --device host` fits it in seconds)\n");
-  CHECK(profiler::profile_duration_estimate(true) == "about a minute (an estimate from the quick profile's 60 s budget; a slow or busy "
-                                                      "machine overruns it)");
+                          (dir / "devices/host.json").string() +
+                          " yet (`cpubone-explore fit --device host` fits it in seconds)\n");
+  CHECK(profiler::profile_duration_estimate(true) ==
+        "about a minute (an estimate from the quick profile's 60 s budget; a slow or busy "
+        "machine overruns it)");
   fs::remove_all(dir.parent_path());
 }

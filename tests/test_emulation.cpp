@@ -21,7 +21,8 @@ const std::string x86_cpuinfo =
     "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel name\t: Intel(R) Xeon(R) CPU\n"
     "flags\t\t: fpu vme de pse tsc msr sse sse2 avx2\n";
 const std::string arm64_cpuinfo =
-    "processor\t: 0\nBogoMIPS\t: 108.00\nFeatures\t: fp asimd evtstrm aes pmull sha1 sha2 crc32 atomics fphp asimdhp cpuid\n"
+    "processor\t: 0\nBogoMIPS\t: 108.00\nFeatures\t: fp asimd evtstrm aes pmull sha1 sha2 crc32 atomics fphp asimdhp "
+    "cpuid\n"
     "CPU implementer\t: 0x41\nCPU architecture: 8\nCPU variant\t: 0x4\nCPU part\t: 0xd0b\n";
 }  // namespace
 
@@ -73,14 +74,15 @@ TEST_CASE("emulation: profile refuses under CPX_EMULATED=1 unless allowed, befor
   const auto out = dir / "devices" / "host.json";
   const auto err = dir / "err.txt";
   // env -u: scripts/test-arm64 allows emulated profiles for the whole suite; this case must not be.
-  const std::string cmd = "env -u CPX_ALLOW_EMULATED CPX_EMULATED=1 " + std::string(CPX_CLI) + " profile --quick --budget 5 --out " +
-                          out.string() + " >/dev/null 2>" + err.string();
+  const std::string cmd = "env -u CPX_ALLOW_EMULATED CPX_EMULATED=1 " + std::string(CPX_CLI) +
+                          " profile --quick --budget 5 --out " + out.string() + " >/dev/null 2>" + err.string();
   const int status = std::system(cmd.c_str());
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 2);
   std::ifstream in(err);
   const std::string message((std::istreambuf_iterator<char>(in)), {});
-  CHECK(message.find("profile: refused: running under an emulator (CPX_EMULATED=1 in the environment") != std::string::npos);
+  CHECK(message.find("profile: refused: running under an emulator (CPX_EMULATED=1 in the environment") !=
+        std::string::npos);
   CHECK(message.find("--allow-emulated") != std::string::npos);
   CHECK(std::count(message.begin(), message.end(), '\n') == 1);  // one line
   CHECK_FALSE(std::filesystem::exists(out));

@@ -17,7 +17,6 @@ using namespace cpx;
 
 namespace {
 
-
 // b0's expanded JSON with one edit applied.
 Json b0_with(const std::function<void(Json&)>& edit) {
   Json j = to_json(find_zoo("b0")->build(0));
@@ -25,8 +24,12 @@ Json b0_with(const std::function<void(Json&)>& edit) {
   return j;
 }
 
-std::string load_error(const Json& j) { return error_of([&] { read_network(j, "net.json"); }); }
-std::string macro_error(const Json& j) { return error_of([&] { expand(read_macro(j, "macro.json"), "macro.json"); }); }
+std::string load_error(const Json& j) {
+  return error_of([&] { read_network(j, "net.json"); });
+}
+std::string macro_error(const Json& j) {
+  return error_of([&] { expand(read_macro(j, "macro.json"), "macro.json"); });
+}
 
 Json b0_macro() { return to_json(*find_zoo("b0")->macro); }
 
@@ -79,7 +82,8 @@ TEST_CASE("negative, zero and absurd sizes are range errors") {
           m["resolution"] = 16384;
           m["stem"]["width"] = 60000;
           return m;
-        }()).find("macro.json: stem: output 1x8192x8192x60000 has more than") == 0);
+        }())
+            .find("macro.json: stem: output 1x8192x8192x60000 has more than") == 0);
 }
 
 TEST_CASE("shapes that do not fit are errors at the op that cannot be applied") {
@@ -89,34 +93,43 @@ TEST_CASE("shapes that do not fit are errors at the op that cannot be applied") 
         "b0: stages[3].block.kernel = [2,2]: does not fit the padded 1x1 input");
   CHECK(load_error(b0_with([](Json& j) { j["ops"][5]["inputs"] = {"input"}; })) ==
         "net.json: ops[5].groups = 2: does not divide 3 input channels");
-  const auto mismatch = load_error(b0_with([](Json& j) { j["ops"][15]["inputs"] = {"s3.b0.attn.proj", "s3.down.conv2"}; }));
-  CHECK(mismatch == "net.json: ops[15]: inputs are 1x7x7x128 and 1x14x14x128: they must match, or inputs[1] must be 1x1x1x128");
+  const auto mismatch = load_error(b0_with([](Json& j) {
+    j["ops"][15]["inputs"] = {"s3.b0.attn.proj", "s3.down.conv2"};
+  }));
+  CHECK(mismatch ==
+        "net.json: ops[15]: inputs are 1x7x7x128 and 1x14x14x128: they must match, or inputs[1] must be 1x1x1x128");
 }
 
 TEST_CASE("unknown names are errors that list what is known") {
-  CHECK(load_error(b0_with([](Json& j) { j["ops"][3]["op"] = "conv3d"; })).find(
-            "net.json: ops[3].op = \"conv3d\": unknown op (known: conv2d, fully_connected,") == 0);
-  CHECK(load_error(b0_with([](Json& j) { j["ops"][0]["activation"] = "swish"; })).find(
-            "net.json: ops[0].activation = \"swish\": unknown activation (known: none, relu,") == 0);
+  CHECK(load_error(b0_with([](Json& j) {
+          j["ops"][3]["op"] = "conv3d";
+        })).find("net.json: ops[3].op = \"conv3d\": unknown op (known: conv2d, fully_connected,") == 0);
+  CHECK(load_error(b0_with([](Json& j) {
+          j["ops"][0]["activation"] = "swish";
+        })).find("net.json: ops[0].activation = \"swish\": unknown activation (known: none, relu,") == 0);
   CHECK(load_error(b0_with([](Json& j) { j["ops"][4]["inputs"] = {"nowhere"}; })) ==
         "net.json: ops[4] = \"nowhere\": input is not the network input or an earlier op");
   CHECK(load_error(b0_with([](Json& j) { j["ops"][4]["group"] = 2; })) == "net.json: ops[4].group = 2: unknown field");
   CHECK(load_error(b0_with([](Json& j) { j["ops"][4]["name"] = "stem.conv"; })) ==
         "net.json: ops[4] = \"stem.conv\": duplicate op name");
   CHECK(load_error(b0_with([](Json& j) { j["schema"] = "cpubone-explore/network/v9"; })) ==
-        "net.json: schema = \"cpubone-explore/network/v9\": expected \"cpubone-explore/network/v1\": a file of another version; "
+        "net.json: schema = \"cpubone-explore/network/v9\": expected \"cpubone-explore/network/v1\": a file of another "
+        "version; "
         "regenerate it with `cpubone-explore expand <model>`");
   CHECK(macro_error([] {
           Json m = b0_macro();
           m["stages"][1]["down"]["type"] = "fusedmbconv";
           return m;
-        }()).find("macro.json: stages[1].down.type = \"fusedmbconv\": unknown block type") == 0);
-  CHECK(error_of([] { load_model("b9"); }).find("b9: not a zoo model and not a file; did you mean b0, b1, b2, b3") == 0);
+        }())
+            .find("macro.json: stages[1].down.type = \"fusedmbconv\": unknown block type") == 0);
+  CHECK(error_of([] { load_model("b9"); }).find("b9: not a zoo model and not a file; did you mean b0, b1, b2, b3") ==
+        0);
 }
 
 TEST_CASE("the CLI reports bad input on one line with exit code 2") {
   const std::string malformed = temp_file("cpx_malformed.json", "{\"schema\": \"cpubone-explore/network/v1\", ");
-  const std::string not_divisible = temp_file("cpx_groups.json", b0_with([](Json& j) { j["ops"][1]["groups"] = 3; }).dump());
+  const std::string not_divisible =
+      temp_file("cpx_groups.json", b0_with([](Json& j) { j["ops"][1]["groups"] = 3; }).dump());
   const std::map<std::string, std::string> cases{
       {"count " + malformed, malformed + ": malformed JSON: parse error at line 1"},
       {"count " + not_divisible, not_divisible + ": ops[1].groups = 3: does not divide out_channels 64"},
@@ -161,7 +174,8 @@ TEST_CASE("the CLI prints b0's exact counts as JSON") {
   CHECK(j["macs"] == 519'710'080);
   const Json layers = Json::parse(cli("count b0 --json --layers").out)["layers"];
   REQUIRE(layers.size() > 100);
-  for (const char* key : {"name", "op", "in_nhwc", "out_nhwc", "kernel", "stride", "groups", "padding", "params", "macs", "bytes"})
+  for (const char* key :
+       {"name", "op", "in_nhwc", "out_nhwc", "kernel", "stride", "groups", "padding", "params", "macs", "bytes"})
     CHECK(layers[0].contains(key));
   CHECK(cli("count b0 --help").exit_code == 0);
 }

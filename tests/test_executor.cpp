@@ -30,10 +30,8 @@ TEST_CASE("executor conv2d: kernels 1, 2, 3, 5, strides 1 and 2, every padding c
   // Padding {top, bottom, left, right}: none, symmetric, CPUBone's 2x2/s1 top-left {1, 0, 1, 0}, its
   // mirror, and lopsided mixes.
   const Geometry geometries[] = {
-      {1, {}},
-      {2, {}}, {2, {1, 0, 1, 0}}, {2, {0, 1, 0, 1}}, {2, {1, 1, 1, 1}},
-      {3, {}}, {3, {1, 1, 1, 1}}, {3, {1, 0, 1, 0}}, {3, {0, 2, 2, 0}},
-      {5, {}}, {5, {2, 2, 2, 2}}, {5, {1, 3, 0, 4}},
+      {1, {}},           {2, {}},           {2, {1, 0, 1, 0}}, {2, {0, 1, 0, 1}}, {2, {1, 1, 1, 1}}, {3, {}},
+      {3, {1, 1, 1, 1}}, {3, {1, 0, 1, 0}}, {3, {0, 2, 2, 0}}, {5, {}},           {5, {2, 2, 2, 2}}, {5, {1, 3, 0, 4}},
   };
   const std::array<int64_t, 2> images[] = {{7, 7}, {9, 14}, {15, 8}};
   const std::array<int64_t, 2> channels[] = {{3, 5}, {5, 23}, {23, 16}};  // in, out
@@ -42,8 +40,15 @@ TEST_CASE("executor conv2d: kernels 1, 2, 3, 5, strides 1 and 2, every padding c
     for (int64_t stride : {1, 2})
       for (const auto& [h, w] : images)
         for (const auto& [cin, cout] : channels)
-          ConvTester().input(h, w, cin).output_channels(cout).kernel(g.kernel).padding(g.padding).stride(stride)
-              .bias(true).threads(threads()).test();
+          ConvTester()
+              .input(h, w, cin)
+              .output_channels(cout)
+              .kernel(g.kernel)
+              .padding(g.padding)
+              .stride(stride)
+              .bias(true)
+              .threads(threads())
+              .test();
 }
 
 TEST_CASE("executor conv2d: groups 1, 2, 4, 8 and depthwise") {
@@ -52,14 +57,29 @@ TEST_CASE("executor conv2d: groups 1, 2, 4, 8 and depthwise") {
     for (const auto& [cin, cout] : {std::array<int64_t, 2>{8, 16}, {24, 24}, {40, 8}})
       for (int64_t stride : {1, 2})
         for (int64_t kernel : {1, 2, 3})
-          ConvTester().input(9, 14, cin).output_channels(cout).groups(groups).kernel(kernel)
-              .padding(same_padding(kernel, stride)).stride(stride).bias(true).threads(threads()).test();
+          ConvTester()
+              .input(9, 14, cin)
+              .output_channels(cout)
+              .groups(groups)
+              .kernel(kernel)
+              .padding(same_padding(kernel, stride))
+              .stride(stride)
+              .bias(true)
+              .threads(threads())
+              .test();
 
   for (int64_t c : {3, 5, 8, 12, 23, 16, 32, 64})  // 8 and 12: fewer than an AVX-512 vector
     for (int64_t stride : {1, 2})
       for (int64_t kernel : {2, 3, 5})
-        ConvTester().input(15, 14, c).depthwise().kernel(kernel).padding(same_padding(kernel, stride))
-            .stride(stride).batch_norm(true).threads(threads()).test();
+        ConvTester()
+            .input(15, 14, c)
+            .depthwise()
+            .kernel(kernel)
+            .padding(same_padding(kernel, stride))
+            .stride(stride)
+            .batch_norm(true)
+            .threads(threads())
+            .test();
 
   // Tap counts without an XNNPACK microkernel run as our loops (7x7 FastViT/EfficientMod, 1x5 and 5x1
   // GhostNetV2): channels around and across the vectors (16 lanes on AVX-512, 8 on AVX2), strides 1 and
@@ -67,10 +87,26 @@ TEST_CASE("executor conv2d: groups 1, 2, 4, 8 and depthwise") {
   for (int64_t c : {3, 16, 23, 40})
     for (const auto& [kh, kw] : {std::array<int64_t, 2>{7, 7}, {1, 5}, {5, 1}, {2, 3}})
       for (int64_t stride : {1, 2})
-        ConvTester().input(11, 13, c).depthwise().kernel(kh, kw).padding({kh / 2, (kh - 1) / 2, kw / 2, (kw - 1) / 2})
-            .stride(stride).bias(c % 2 == 1).batch_norm(c == 16).threads(threads()).test();
+        ConvTester()
+            .input(11, 13, c)
+            .depthwise()
+            .kernel(kh, kw)
+            .padding({kh / 2, (kh - 1) / 2, kw / 2, (kw - 1) / 2})
+            .stride(stride)
+            .bias(c % 2 == 1)
+            .batch_norm(c == 16)
+            .threads(threads())
+            .test();
   for (Activation a : {Activation::relu6, Activation::gelu, Activation::hardswish})
-    ConvTester().input(9, 9, 24).depthwise().kernel(7).padding(3).activation(a).input_scale(4).threads(threads()).test();
+    ConvTester()
+        .input(9, 9, 24)
+        .depthwise()
+        .kernel(7)
+        .padding(3)
+        .activation(a)
+        .input_scale(4)
+        .threads(threads())
+        .test();
   ConvTester().batch(2).input(8, 8, 17).depthwise().kernel(7).padding(3).stride(2).threads(threads()).test();
 
   // Channel multipliers (groups = Cin, Cout = m·Cin; FastViT's m = 2) run as our loops for m = 2-8 at any
@@ -80,12 +116,23 @@ TEST_CASE("executor conv2d: groups 1, 2, 4, 8 and depthwise") {
   for (int64_t m : {2, 3, 4, 8, 9})
     for (int64_t c : {3, 8, 13, 24})
       for (const auto& [k, stride] : {std::array<int64_t, 2>{7, 2}, {3, 1}, {2, 2}})
-        ConvTester().batch(c == 13 ? 2 : 1).input(12, 17, c).depthwise(m).kernel(k).padding(k / 2).stride(stride)
-            .bias(c % 2 == 0).activation(m == 3 ? Activation::relu6 : Activation::none).input_scale(4)
-            .threads(threads()).test();
+        ConvTester()
+            .batch(c == 13 ? 2 : 1)
+            .input(12, 17, c)
+            .depthwise(m)
+            .kernel(k)
+            .padding(k / 2)
+            .stride(stride)
+            .bias(c % 2 == 0)
+            .activation(m == 3 ? Activation::relu6 : Activation::none)
+            .input_scale(4)
+            .threads(threads())
+            .test();
 }
 
-TEST_CASE("executor conv2d: 2 and 4 channels per group run as our loops, each output its group's inputs rotated in the vector") {
+TEST_CASE(
+    "executor conv2d: 2 and 4 channels per group run as our loops, each output its group's inputs rotated in the "
+    "vector") {
   // Channels across and within AVX-512's 16-lane vectors (8: half a vector, 24 a vector and a tail vector
   // that overlaps it, 136 many vectors; the level sweep below covers 4 and 8 lanes), border and interior
   // pixels, rectangular and even kernels, strides 1 and 2, batch 2, a fused clamp and an activation pass,
@@ -93,12 +140,25 @@ TEST_CASE("executor conv2d: 2 and 4 channels per group run as our loops, each ou
   AlternateThreads threads;
   for (int64_t g : {2, 4})
     for (int64_t c : {8, 24, 64, 136})
-      for (const auto& [kh, kw, stride] : {std::array<int64_t, 3>{3, 3, 1}, {3, 3, 2}, {2, 2, 2}, {1, 5, 1}, {7, 7, 1}, {1, 1, 1}}) {
+      for (const auto& [kh, kw, stride] :
+           {std::array<int64_t, 3>{3, 3, 1}, {3, 3, 2}, {2, 2, 2}, {1, 5, 1}, {7, 7, 1}, {1, 1, 1}}) {
         if (c % g != 0) continue;
-        ConvTester().batch(c == 24 ? 2 : 1).input(11, 13, c).output_channels(c).groups(c / g).kernel(kh, kw)
-            .padding({kh / 2, (kh - 1) / 2, kw / 2, (kw - 1) / 2}).stride(stride).bias(c != 64).batch_norm(c == 64)
-            .activation(kh == 3 && stride == 2 ? Activation::relu6 : kw == 5 ? Activation::silu : Activation::none)
-            .input_scale(4).threads(threads()).test();
+        ConvTester()
+            .batch(c == 24 ? 2 : 1)
+            .input(11, 13, c)
+            .output_channels(c)
+            .groups(c / g)
+            .kernel(kh, kw)
+            .padding({kh / 2, (kh - 1) / 2, kw / 2, (kw - 1) / 2})
+            .stride(stride)
+            .bias(c != 64)
+            .batch_norm(c == 64)
+            .activation(kh == 3 && stride == 2 ? Activation::relu6
+                        : kw == 5              ? Activation::silu
+                                               : Activation::none)
+            .input_scale(4)
+            .threads(threads())
+            .test();
       }
   // The routing: these shapes and only these (same channels in and out per group, 2, 4 or 8).
   CHECK(profiler::runs_grouped_loops(2, 2, 32));
@@ -114,8 +174,11 @@ TEST_CASE("executor conv2d: 2 and 4 channels per group run as our loops, each ou
   const Op op{"conv", {"input"}, three};
   std::vector<float> in(5 * 5 * 12), out(5 * 5 * 12);
   const profiler::OpWeights weights{std::vector<float>(12 * 9 * 3, 0.5f), {}};
-  const profiler::KernelArgs args{op, {profiler::dense_view(in.data(), {1, 5, 5, 12})}, profiler::dense_view(out.data(), {1, 5, 5, 12}),
-                                  weights, nullptr};
+  const profiler::KernelArgs args{op,
+                                  {profiler::dense_view(in.data(), {1, 5, 5, 12})},
+                                  profiler::dense_view(out.data(), {1, 5, 5, 12}),
+                                  weights,
+                                  nullptr};
   CHECK_THROWS_AS(profiler::make_depthwise_loops_kernel(three, args), profiler::Unsupported);
 }
 
@@ -125,21 +188,62 @@ TEST_CASE("executor conv2d: every activation, with and without bias and batch no
       for (bool bn : {false, true})
         for (size_t threads : thread_counts) {
           // Inputs in [-4, 4) so that outputs spread past hardswish's bends at ±3.
-          ConvTester().input(9, 7, 23).output_channels(16).kernel(3).padding(1).bias(bias).batch_norm(bn)
-              .activation(a).input_scale(4).threads(threads).test();
-          ConvTester().input(8, 8, 16).depthwise().kernel(2).padding({1, 0, 1, 0}).bias(bias).batch_norm(bn)
-              .activation(a).input_scale(4).threads(threads).test();
+          ConvTester()
+              .input(9, 7, 23)
+              .output_channels(16)
+              .kernel(3)
+              .padding(1)
+              .bias(bias)
+              .batch_norm(bn)
+              .activation(a)
+              .input_scale(4)
+              .threads(threads)
+              .test();
+          ConvTester()
+              .input(8, 8, 16)
+              .depthwise()
+              .kernel(2)
+              .padding({1, 0, 1, 0})
+              .bias(bias)
+              .batch_norm(bn)
+              .activation(a)
+              .input_scale(4)
+              .threads(threads)
+              .test();
         }
 }
 
 TEST_CASE("executor conv2d: rectangular kernels and strides, a batch of 2, a 1x1 image") {
   for (size_t threads : thread_counts) {
-    ConvTester().input(9, 14, 5).output_channels(7).kernel(1, 3).padding({0, 0, 1, 1}).stride(1, 2).threads(threads).test();
-    ConvTester().input(9, 14, 5).output_channels(7).kernel(3, 1).padding({1, 1, 0, 0}).stride(2, 1).threads(threads).test();
-    ConvTester().batch(2).input(7, 9, 6).output_channels(10).kernel(3).padding(1).stride(2).groups(2).threads(threads).test();
+    ConvTester()
+        .input(9, 14, 5)
+        .output_channels(7)
+        .kernel(1, 3)
+        .padding({0, 0, 1, 1})
+        .stride(1, 2)
+        .threads(threads)
+        .test();
+    ConvTester()
+        .input(9, 14, 5)
+        .output_channels(7)
+        .kernel(3, 1)
+        .padding({1, 1, 0, 0})
+        .stride(2, 1)
+        .threads(threads)
+        .test();
+    ConvTester()
+        .batch(2)
+        .input(7, 9, 6)
+        .output_channels(10)
+        .kernel(3)
+        .padding(1)
+        .stride(2)
+        .groups(2)
+        .threads(threads)
+        .test();
     ConvTester().batch(2).input(7, 9, 6).depthwise().kernel(3).padding(1).threads(threads).test();
     ConvTester().input(1, 1, 23).output_channels(5).kernel(1).bias(true).threads(threads).test();
-    ConvTester().input(7, 7, 3).output_channels(16).kernel(1).stride(2).threads(threads).test();  // 1x1/s2
+    ConvTester().input(7, 7, 3).output_channels(16).kernel(1).stride(2).threads(threads).test();       // 1x1/s2
     ConvTester().input(14, 14, 256).output_channels(96).kernel(1).bias(true).threads(threads).test();  // large K
   }
 }
@@ -172,10 +276,16 @@ TEST_CASE("executor matmul: attention's QK^T and AV on one shared QKV tensor, se
       const int64_t hd = c.head_dim, tokens = c.h * c.w;
       const double scale = 1 / std::sqrt(static_cast<double>(hd));
       // scores: per head, Q (offset 0) · Kᵀ (offset hd) over the fused [q k v] segment of each head.
-      OpTester().input({1, c.h, c.w, 3 * c.heads * hd}).shared_input().threads(threads)
+      OpTester()
+          .input({1, c.h, c.w, 3 * c.heads * hd})
+          .shared_input()
+          .threads(threads)
           .test(Matmul{c.heads, {0, hd}, {hd, hd}, true, scale});
       // AV: per head, probabilities (tokens columns) · V (offset 2·hd) of a separate QKV tensor.
-      OpTester().input({1, c.h, c.w, c.heads * tokens}).input({1, c.h, c.w, 3 * c.heads * hd}).threads(threads)
+      OpTester()
+          .input({1, c.h, c.w, c.heads * tokens})
+          .input({1, c.h, c.w, 3 * c.heads * hd})
+          .threads(threads)
           .test(Matmul{c.heads, {0, tokens}, {2 * hd, hd}, false, 1.0});
     }
 }
@@ -205,26 +315,61 @@ TEST_CASE("executor: our loops agree with the reference at every vector width th
     AlternateThreads threads;
     for (int64_t c : {3, 5, 9, 16, 23, 40})
       for (const auto& [kh, kw, stride] : {std::array<int64_t, 3>{7, 7, 1}, {7, 7, 2}, {1, 5, 1}})
-        ConvTester().input(11, 13, c).depthwise().kernel(kh, kw).padding({kh / 2, (kh - 1) / 2, kw / 2, (kw - 1) / 2})
-            .stride(stride).bias(c % 2 == 1).activation(c == 23 ? Activation::relu6 : Activation::none)
-            .input_scale(4).threads(threads()).test();
+        ConvTester()
+            .input(11, 13, c)
+            .depthwise()
+            .kernel(kh, kw)
+            .padding({kh / 2, (kh - 1) / 2, kw / 2, (kw - 1) / 2})
+            .stride(stride)
+            .bias(c % 2 == 1)
+            .activation(c == 23 ? Activation::relu6 : Activation::none)
+            .input_scale(4)
+            .threads(threads())
+            .test();
     // Depthwise convs that XNNPACK has microkernels for run as our loops too (3x3, 5x5, and 2x2 followed by
     // hardswish), hardswish fused in their store: interior and border pixels, channels around each width.
     for (int64_t c : {5, 16, 23, 40})
       for (const auto& [k, stride] : {std::array<int64_t, 2>{3, 1}, {3, 2}, {5, 1}, {5, 2}, {2, 2}})
-        ConvTester().input(9, 11, c).depthwise().kernel(k).padding(k == 2 ? 0 : k / 2).stride(stride).bias(c % 2 == 1)
-            .batch_norm(c == 16).activation(c == 23 ? Activation::relu6 : c == 40 ? Activation::none : Activation::hardswish)
-            .input_scale(4).threads(threads()).test();
+        ConvTester()
+            .input(9, 11, c)
+            .depthwise()
+            .kernel(k)
+            .padding(k == 2 ? 0 : k / 2)
+            .stride(stride)
+            .bias(c % 2 == 1)
+            .batch_norm(c == 16)
+            .activation(c == 23   ? Activation::relu6
+                        : c == 40 ? Activation::none
+                                  : Activation::hardswish)
+            .input_scale(4)
+            .threads(threads())
+            .test();
     // Multipliers at stride 1 (the sliding inputs) and 2; m = 2 repeats half a vector's inputs pairwise.
     for (int64_t m : {2, 3})
       for (int64_t c : {3, 6, 13})
         for (int64_t stride : {1, 2})
-          ConvTester().input(9, 10, c).depthwise(m).kernel(7).padding(3).stride(stride).input_scale(4)
-              .threads(threads()).test();
+          ConvTester()
+              .input(9, 10, c)
+              .depthwise(m)
+              .kernel(7)
+              .padding(3)
+              .stride(stride)
+              .input_scale(4)
+              .threads(threads())
+              .test();
     for (int64_t g : {2, 4})
       for (int64_t c : {4, 8, 12, 24, 36})
-        ConvTester().input(9, 11, c).output_channels(c).groups(c / g).kernel(3).padding(1).bias(true)
-            .activation(c == 24 ? Activation::silu : Activation::none).input_scale(4).threads(threads()).test();
+        ConvTester()
+            .input(9, 11, c)
+            .output_channels(c)
+            .groups(c / g)
+            .kernel(3)
+            .padding(1)
+            .bias(true)
+            .activation(c == 24 ? Activation::silu : Activation::none)
+            .input_scale(4)
+            .threads(threads())
+            .test();
     for (int64_t heads : {3, 5})
       for (int64_t keys : {3, 4, 9, 16, 49})
         OpTester().input({1, 4, 5, heads * keys}).threads(threads()).test(HeadMix{heads, true});
@@ -281,8 +426,7 @@ TEST_CASE("executor batch_norm, group_norm and layer_norm") {
       OpTester().input(s).threads(threads).test(LayerNorm{1e-5});
       OpTester().input(s).threads(threads).test(GroupNorm{1, 1e-5});
     }
-    for (int64_t groups : {2, 4, 16})
-      OpTester().input({1, 7, 9, 16}).threads(threads).test(GroupNorm{groups, 1e-5});
+    for (int64_t groups : {2, 4, 16}) OpTester().input({1, 7, 9, 16}).threads(threads).test(GroupNorm{groups, 1e-5});
     OpTester().input({2, 4, 4, 6}).threads(threads).test(GroupNorm{3, 1e-5});
     OpTester().input({1, 14, 14, 64}).input_scale(3).threads(threads).test(GroupNorm{1, 1e-5});  // CPUBone's pre-norm
   }
@@ -331,7 +475,8 @@ namespace {
 // before, `padding` after, and with ceil_mode the extra rows its last window reaches past them (pooling
 // output size ceil((size + 2·padding − kernel) / stride) + 1, less the window that would start past the
 // input and its leading padding).
-std::array<int64_t, 2> torch_pool_padding(int64_t size, int64_t kernel, int64_t stride, int64_t padding, bool ceil_mode) {
+std::array<int64_t, 2> torch_pool_padding(int64_t size, int64_t kernel, int64_t stride, int64_t padding,
+                                          bool ceil_mode) {
   const int64_t span = size + 2 * padding - kernel;
   int64_t out = (ceil_mode ? (span + stride - 1) / stride : span / stride) + 1;
   if (ceil_mode && (out - 1) * stride >= size + padding) --out;
@@ -362,7 +507,8 @@ TEST_CASE("executor avg_pool as PyTorch users write it: odd sizes, ceil_mode, pa
           const auto [left, right] = torch_pool_padding(s.w, t.kernel[1], t.stride[1], t.padding[1], t.ceil_mode);
           padded_past_the_pads += bottom > top || right > left;
           INFO("kernel " << t.kernel[0] << "x" << t.kernel[1] << " stride " << t.stride[0] << " input " << s.str());
-          OpTester().input(s).threads(threads).test(AvgPool{t.kernel, t.stride, {top, bottom, left, right}, count_include_pad});
+          OpTester().input(s).threads(threads).test(
+              AvgPool{t.kernel, t.stride, {top, bottom, left, right}, count_include_pad});
         }
   CHECK(padded_past_the_pads >= 10);  // the sweep reaches ceil_mode's extra windows
 }
@@ -390,7 +536,8 @@ TEST_CASE("executor upsample_nearest, slice, concat, pad and reshape") {
 
 TEST_CASE("executor channel_shuffle: groups 2 to 12, odd images, one group channel, batch 2") {
   AlternateThreads threads;
-  for (const ShapeNhwc& s : {ShapeNhwc{1, 7, 9, 6}, ShapeNhwc{2, 3, 5, 12}, ShapeNhwc{1, 1, 1, 30}, ShapeNhwc{1, 5, 3, 2}})
+  for (const ShapeNhwc& s :
+       {ShapeNhwc{1, 7, 9, 6}, ShapeNhwc{2, 3, 5, 12}, ShapeNhwc{1, 1, 1, 30}, ShapeNhwc{1, 5, 3, 2}})
     for (int64_t g = 2; g <= s.c; ++g)
       if (s.c % g == 0) OpTester().input(s).threads(threads()).test(ChannelShuffle{g});
   // ShuffleNetV2's stage-2 tensor, large enough to be split over both threads.
@@ -399,8 +546,8 @@ TEST_CASE("executor channel_shuffle: groups 2 to 12, odd images, one group chann
 
 TEST_CASE("executor pixel_shuffle: upscale 2 to 4, one output channel and several, odd maps, batch 2") {
   AlternateThreads threads;
-  for (const ShapeNhwc& s : {ShapeNhwc{1, 7, 9, 12}, ShapeNhwc{2, 3, 5, 36}, ShapeNhwc{1, 5, 3, 4}, ShapeNhwc{1, 1, 1, 16},
-                             ShapeNhwc{1, 4, 7, 9}, ShapeNhwc{1, 3, 7, 48}})
+  for (const ShapeNhwc& s : {ShapeNhwc{1, 7, 9, 12}, ShapeNhwc{2, 3, 5, 36}, ShapeNhwc{1, 5, 3, 4},
+                             ShapeNhwc{1, 1, 1, 16}, ShapeNhwc{1, 4, 7, 9}, ShapeNhwc{1, 3, 7, 48}})
     for (int64_t r = 2; r <= 4; ++r)
       if (s.c % (r * r) == 0) OpTester().input(s).threads(threads()).test(PixelShuffle{r});
   // An ESPCN tail (3 colours at x2), large enough to be split over both threads.
@@ -426,7 +573,10 @@ TEST_CASE("executor emulated kernels split large tensors over threads without ga
     OpTester().input({1, 28, 28, 64}).threads(threads).test(UpsampleNearest{{2, 2}});
     // Attention on 14x14 tokens: 2 heads of dim 32 (heads fewer than threads splits rows too).
     OpTester().input({1, 14, 14, 192}).shared_input().threads(threads).test(Matmul{2, {0, 32}, {32, 32}, true, 0.125});
-    OpTester().input({1, 14, 14, 392}).input({1, 14, 14, 192}).threads(threads)
+    OpTester()
+        .input({1, 14, 14, 392})
+        .input({1, 14, 14, 192})
+        .threads(threads)
         .test(Matmul{2, {0, 196}, {64, 32}, false, 1.0});
     OpTester().input({1, 14, 14, 196}).shared_input().threads(threads).test(Matmul{1, {0, 98}, {98, 98}, true, 0.1});
   }
@@ -449,8 +599,16 @@ TEST_CASE("executor conv_transpose2d: kernels 2, 3, 4, strides 1, 2, 4, paddings
         for (const auto& [oph, opw] : {std::array<int64_t, 2>{0, 0}, {stride - 1, stride - 1}, {0, stride / 2}})
           for (const auto& [h, w] : images)
             for (const auto& [cin, cout] : channels)
-              ConvTransposeTester().input(h, w, cin).output_channels(cout).kernel(kernel).stride(stride).padding(p)
-                  .output_padding(oph, opw).bias(true).threads(threads()).test();
+              ConvTransposeTester()
+                  .input(h, w, cin)
+                  .output_channels(cout)
+                  .kernel(kernel)
+                  .stride(stride)
+                  .padding(p)
+                  .output_padding(oph, opw)
+                  .bias(true)
+                  .threads(threads())
+                  .test();
 }
 
 TEST_CASE("executor conv_transpose2d: groups 2, 4 and depthwise") {
@@ -459,32 +617,84 @@ TEST_CASE("executor conv_transpose2d: groups 2, 4 and depthwise") {
     for (const auto& [cin, cout] : {std::array<int64_t, 2>{8, 16}, {24, 24}, {40, 8}})
       for (int64_t stride : {1, 2})
         for (int64_t kernel : {2, 3, 4})
-          ConvTransposeTester().input(7, 6, cin).output_channels(cout).groups(groups).kernel(kernel).stride(stride)
-              .padding(kernel / 2).output_padding(stride - 1, 0).bias(true).threads(threads()).test();
+          ConvTransposeTester()
+              .input(7, 6, cin)
+              .output_channels(cout)
+              .groups(groups)
+              .kernel(kernel)
+              .stride(stride)
+              .padding(kernel / 2)
+              .output_padding(stride - 1, 0)
+              .bias(true)
+              .threads(threads())
+              .test();
   for (int64_t c : {3, 16, 23})
     for (int64_t stride : {1, 2, 4})
       for (int64_t kernel : {2, 3, 4})
-        ConvTransposeTester().input(7, 7, c).depthwise().kernel(kernel).stride(stride).padding(kernel > 2 ? 1 : 0)
-            .batch_norm(true).threads(threads()).test();
-  for (size_t n : thread_counts) ConvTransposeTester().input(5, 5, 5).depthwise(2).kernel(2).stride(2).threads(n).test();
+        ConvTransposeTester()
+            .input(7, 7, c)
+            .depthwise()
+            .kernel(kernel)
+            .stride(stride)
+            .padding(kernel > 2 ? 1 : 0)
+            .batch_norm(true)
+            .threads(threads())
+            .test();
+  for (size_t n : thread_counts)
+    ConvTransposeTester().input(5, 5, 5).depthwise(2).kernel(2).stride(2).threads(n).test();
 }
 
-TEST_CASE("executor conv_transpose2d: every activation, bias and batch norm, batch 2, rectangular, LowFormer's 7 -> 14") {
+TEST_CASE(
+    "executor conv_transpose2d: every activation, bias and batch norm, batch 2, rectangular, LowFormer's 7 -> 14") {
   for (Activation a : op_activations())
     for (bool bias : {false, true})
       for (bool bn : {false, true})
         for (size_t threads : thread_counts)
-          ConvTransposeTester().input(5, 7, 12).output_channels(10).kernel(4).stride(2).padding(1).bias(bias)
-              .batch_norm(bn).activation(a).input_scale(4).threads(threads).test();
+          ConvTransposeTester()
+              .input(5, 7, 12)
+              .output_channels(10)
+              .kernel(4)
+              .stride(2)
+              .padding(1)
+              .bias(bias)
+              .batch_norm(bn)
+              .activation(a)
+              .input_scale(4)
+              .threads(threads)
+              .test();
   for (size_t threads : thread_counts) {
-    ConvTransposeTester().batch(2).input(5, 6, 6).output_channels(10).kernel(3).stride(2).padding(1)
-        .output_padding(1, 1).groups(2).threads(threads).test();
-    ConvTransposeTester().input(6, 5, 7).output_channels(9).kernel(2, 4).stride(1, 2).padding({0, 1, 1, 1})
-        .output_padding(0, 1).bias(true).threads(threads).test();
+    ConvTransposeTester()
+        .batch(2)
+        .input(5, 6, 6)
+        .output_channels(10)
+        .kernel(3)
+        .stride(2)
+        .padding(1)
+        .output_padding(1, 1)
+        .groups(2)
+        .threads(threads)
+        .test();
+    ConvTransposeTester()
+        .input(6, 5, 7)
+        .output_channels(9)
+        .kernel(2, 4)
+        .stride(1, 2)
+        .padding({0, 1, 1, 1})
+        .output_padding(0, 1)
+        .bias(true)
+        .threads(threads)
+        .test();
     ConvTransposeTester().input(1, 1, 16).output_channels(8).kernel(3).stride(2).bias(true).threads(threads).test();
     // LowFormer's upsampling in stage 3: 7x7 -> 14x14, kernel 4, stride 2, padding 1.
-    ConvTransposeTester().input(7, 7, 128).output_channels(64).kernel(4).stride(2).padding(1).bias(true)
-        .threads(threads).test();
+    ConvTransposeTester()
+        .input(7, 7, 128)
+        .output_channels(64)
+        .kernel(4)
+        .stride(2)
+        .padding(1)
+        .bias(true)
+        .threads(threads)
+        .test();
     ConvTransposeTester().input(14, 14, 64).depthwise().kernel(4).stride(2).padding(1).threads(threads).test();
   }
 }
@@ -524,8 +734,8 @@ TEST_CASE("executor head_mix: heads 1, 2, 3, 5, 8, query and key grids unequal, 
   for (size_t threads : thread_counts)
     for (int64_t heads : {1, 2, 3, 5, 8})
       for (bool bias : {true, false}) {
-        OpTester().input({1, 7, 7, heads * 16}).threads(threads).test(HeadMix{heads, bias});   // 7x7 queries, 4x4 keys
-        OpTester().input({1, 4, 5, heads * 49}).threads(threads).test(HeadMix{heads, bias});   // 4x5 queries, 7x7 keys
+        OpTester().input({1, 7, 7, heads * 16}).threads(threads).test(HeadMix{heads, bias});  // 7x7 queries, 4x4 keys
+        OpTester().input({1, 4, 5, heads * 49}).threads(threads).test(HeadMix{heads, bias});  // 4x5 queries, 7x7 keys
         OpTester().input({2, 3, 3, heads * 9}).threads(threads).test(HeadMix{heads, bias});
         OpTester().input({1, 14, 14, heads * 49}).threads(threads).test(HeadMix{heads, bias});  // many tiles
       }
@@ -533,7 +743,13 @@ TEST_CASE("executor head_mix: heads 1, 2, 3, 5, 8, query and key grids unequal, 
 
 TEST_CASE("executor upsample_nearest to a size: PyTorch's floor(dst·in/out), up, down and uneven") {
   const std::array<std::array<int64_t, 4>, 7> cases{{
-      {3, 3, 7, 7}, {7, 7, 14, 14}, {7, 7, 3, 3}, {5, 9, 8, 20}, {4, 4, 4, 4}, {2, 6, 5, 6}, {1, 1, 3, 2},
+      {3, 3, 7, 7},
+      {7, 7, 14, 14},
+      {7, 7, 3, 3},
+      {5, 9, 8, 20},
+      {4, 4, 4, 4},
+      {2, 6, 5, 6},
+      {1, 1, 3, 2},
   }};  // in h, w -> out h, w
   for (size_t threads : thread_counts) {
     for (const auto& [h, w, oh, ow] : cases) {
@@ -547,9 +763,19 @@ TEST_CASE("executor upsample_nearest to a size: PyTorch's floor(dst·in/out), up
 TEST_CASE("executor hardsigmoid: standalone on its whole range, and after a conv and a linear") {
   for (size_t threads : thread_counts) {
     OpTester().input({1, 56, 56, 33}).input_scale(6).threads(threads).test(ActivationOp{Activation::hardsigmoid});
-    OpTester().input({1, 1, 1, 23}).input_scale(6).threads(threads)
+    OpTester()
+        .input({1, 1, 1, 23})
+        .input_scale(6)
+        .threads(threads)
         .test(FullyConnected{40, true, false, Activation::hardsigmoid});
-    ConvTester().input(7, 7, 16).output_channels(16).kernel(1).bias(true).activation(Activation::hardsigmoid)
-        .input_scale(6).threads(threads).test();
+    ConvTester()
+        .input(7, 7, 16)
+        .output_channels(16)
+        .kernel(1)
+        .bias(true)
+        .activation(Activation::hardsigmoid)
+        .input_scale(6)
+        .threads(threads)
+        .test();
   }
 }

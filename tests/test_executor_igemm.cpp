@@ -19,14 +19,15 @@ using namespace cpx::profiler;
 using namespace cpx::testing;
 
 // On machines with AVX-512, or AVX2 with FMA, convs with two vectors of output channels per group (32 or 16;
-// grouped ones on several threads from 8, profiler::IgemmRule) run on our igemm (profiler/executor/kernels/igemm.cpp), in the
-// widest tile the CPU has: odd channel counts (masked last vector, partial last panel), several panels, groups, every
-// padding side, and reductions long enough to be cut into blocks (accumulating through the output tile).
+// grouped ones on several threads from 8, profiler::IgemmRule) run on our igemm (profiler/executor/kernels/igemm.cpp),
+// in the widest tile the CPU has: odd channel counts (masked last vector, partial last panel), several panels, groups,
+// every padding side, and reductions long enough to be cut into blocks (accumulating through the output tile).
 TEST_CASE("executor conv2d: igemm shapes: odd widths, panels, groups, paddings and blocked reductions") {
   struct Shape {
     int64_t cin, cout, groups;
   };
-  const Shape shapes[] = {{3, 32, 1}, {5, 33, 1}, {16, 47, 1}, {7, 17, 1}, {64, 24, 1}, {24, 65, 1}, {17, 129, 1}, {40, 100, 2}, {64, 130, 2}, {96, 96, 3}};
+  const Shape shapes[] = {{3, 32, 1},  {5, 33, 1},   {16, 47, 1},  {7, 17, 1},   {64, 24, 1},
+                          {24, 65, 1}, {17, 129, 1}, {40, 100, 2}, {64, 130, 2}, {96, 96, 3}};
   const std::array<int64_t, 2> images[] = {{7, 7}, {9, 14}};
   AlternateThreads threads;
   for (const Shape& sh : shapes)
@@ -34,8 +35,16 @@ TEST_CASE("executor conv2d: igemm shapes: odd widths, panels, groups, paddings a
       for (int64_t stride : {1, 2})
         for (const auto& [h, w] : images) {
           const int64_t p = kernel / 2;
-          ConvTester().input(h, w, sh.cin).output_channels(sh.cout).groups(sh.groups).kernel(kernel).stride(stride)
-              .padding(Padding{p, kernel - 1 - p, kernel - 1 - p, p}).bias(kernel != 2).threads(threads()).test();
+          ConvTester()
+              .input(h, w, sh.cin)
+              .output_channels(sh.cout)
+              .groups(sh.groups)
+              .kernel(kernel)
+              .stride(stride)
+              .padding(Padding{p, kernel - 1 - p, kernel - 1 - p, p})
+              .bias(kernel != 2)
+              .threads(threads())
+              .test();
         }
   // Fewer than 16 input channels take whole kernel rows as taps, copying rows that cross the padding:
   // ResNet's 7x7/2 stem, images narrower than the kernel (rows cut on both sides), rectangular kernels,
@@ -43,8 +52,15 @@ TEST_CASE("executor conv2d: igemm shapes: odd widths, panels, groups, paddings a
   for (size_t n : thread_counts) {
     ConvTester().input(23, 21, 3).output_channels(64).kernel(7).stride(2).padding(3).bias(true).threads(n).test();
     ConvTester().batch(2).input(5, 4, 2).output_channels(40).kernel(7).padding(3).threads(n).test();
-    ConvTester().input(9, 3, 15).output_channels(36).kernel(3, 5).padding(Padding{1, 1, 2, 2})
-        .activation(Activation::relu6).input_scale(4).threads(n).test();
+    ConvTester()
+        .input(9, 3, 15)
+        .output_channels(36)
+        .kernel(3, 5)
+        .padding(Padding{1, 1, 2, 2})
+        .activation(Activation::relu6)
+        .input_scale(4)
+        .threads(n)
+        .test();
     ConvTester().input(8, 11, 6).output_channels(48).kernel(5, 1).padding(Padding{2, 2, 0, 0}).threads(n).test();
   }
   // On several threads grouped convs take igemm from 8 output channels per group (XNNPACK splits them
@@ -52,13 +68,28 @@ TEST_CASE("executor conv2d: igemm shapes: odd widths, panels, groups, paddings a
   for (size_t n : {size_t{2}, size_t{3}})
     for (const Shape& sh : {Shape{16, 40, 2}, Shape{64, 64, 8}, Shape{27, 36, 3}, Shape{48, 120, 4}})
       for (int64_t kernel : {1, 3})
-        ConvTester().input(9, 14, sh.cin).output_channels(sh.cout).groups(sh.groups).kernel(kernel)
-            .padding(kernel / 2).stride(kernel == 3 ? 2 : 1).bias(kernel == 1).threads(n).test();
+        ConvTester()
+            .input(9, 14, sh.cin)
+            .output_channels(sh.cout)
+            .groups(sh.groups)
+            .kernel(kernel)
+            .padding(kernel / 2)
+            .stride(kernel == 3 ? 2 : 1)
+            .bias(kernel == 1)
+            .threads(n)
+            .test();
   // Reductions past one 192 KiB weight block: 1000 channels of one tap (split within the tap), and 520
   // channels x 9 taps (one tap per block); with relu6 fused into the last block's store.
   for (size_t n : thread_counts) {
     ConvTester().input(5, 6, 1000).output_channels(70).kernel(1).activation(Activation::relu6).threads(n).test();
-    ConvTester().input(6, 5, 520).output_channels(64).kernel(3).padding(1).activation(Activation::relu).threads(n).test();
+    ConvTester()
+        .input(6, 5, 520)
+        .output_channels(64)
+        .kernel(3)
+        .padding(1)
+        .activation(Activation::relu)
+        .threads(n)
+        .test();
   }
 }
 
@@ -68,18 +99,33 @@ namespace {
 // (residual add, then clamp in the last store) where b runs on igemm.
 class ResidualTester : public Tester<ResidualTester> {
  public:
-  ResidualTester& input(int64_t h, int64_t w, int64_t c) { input_ = {1, h, w, c}; return *this; }
-  ResidualTester& channels(int64_t c) { channels_ = c; return *this; }
-  ResidualTester& kernel(int64_t k) { kernel_ = k; return *this; }
-  ResidualTester& groups(int64_t g) { groups_ = g; return *this; }
-  ResidualTester& fully_connected(bool f) { fully_connected_ = f; return *this; }
+  ResidualTester& input(int64_t h, int64_t w, int64_t c) {
+    input_ = {1, h, w, c};
+    return *this;
+  }
+  ResidualTester& channels(int64_t c) {
+    channels_ = c;
+    return *this;
+  }
+  ResidualTester& kernel(int64_t k) {
+    kernel_ = k;
+    return *this;
+  }
+  ResidualTester& groups(int64_t g) {
+    groups_ = g;
+    return *this;
+  }
+  ResidualTester& fully_connected(bool f) {
+    fully_connected_ = f;
+    return *this;
+  }
 
   void test() const {
     NetworkBuilder nb("residual", "", input_, Where("test"));
     const std::string a = nb.add("a", {"input"}, same_conv(channels_, 1, 1, 1, true, false, Activation::relu));
-    const std::string b = fully_connected_
-                              ? nb.add("b", {a}, FullyConnected{channels_, true, false, Activation::none})
-                              : nb.add("b", {a}, same_conv(channels_, kernel_, 1, groups_, true, false, Activation::none));
+    const std::string b =
+        fully_connected_ ? nb.add("b", {a}, FullyConnected{channels_, true, false, Activation::none})
+                         : nb.add("b", {a}, same_conv(channels_, kernel_, 1, groups_, true, false, Activation::none));
     const std::string sum = nb.add("add", {a, b}, Add{});
     const std::string y = nb.add("post", {sum}, ActivationOp{Activation::relu6});
     check(std::move(nb).finish(y));
@@ -98,20 +144,45 @@ class ResidualTester : public Tester<ResidualTester> {
 // on both sides of the 8- and 16-float vectors and of the 16- and 64-column panels (the masked last
 // vector), odd input widths, padding, stride 2, groups, the fused residual add and clamp, and fully
 // connected layers of odd widths on few rows.
-TEST_CASE("executor igemm tile: every row count, widths around vectors and panels, stride 2, groups, fused residual and clamp, odd fully connected widths", "[igemm]") {
+TEST_CASE(
+    "executor igemm tile: every row count, widths around vectors and panels, stride 2, groups, fused residual and "
+    "clamp, odd fully connected widths",
+    "[igemm]") {
   AlternateThreads threads;
   for (int64_t pixels : {1, 2, 3, 4, 5, 6, 7, 13})
     for (int64_t cout : {32, 33, 39, 47, 48, 65, 72})
       for (int64_t cin : {3, 17, 31}) {
-        ConvTester().input(1, pixels, cin).output_channels(cout).kernel(1).bias(cout % 2 == 1).input_scale(2)
-            .threads(threads()).test();
-        ConvTester().input(pixels, 2, cin).output_channels(cout).kernel(3).padding(1).stride(pixels % 2 + 1)
-            .activation(cin == 17 ? Activation::relu6 : Activation::none).input_scale(4).threads(threads()).test();
+        ConvTester()
+            .input(1, pixels, cin)
+            .output_channels(cout)
+            .kernel(1)
+            .bias(cout % 2 == 1)
+            .input_scale(2)
+            .threads(threads())
+            .test();
+        ConvTester()
+            .input(pixels, 2, cin)
+            .output_channels(cout)
+            .kernel(3)
+            .padding(1)
+            .stride(pixels % 2 + 1)
+            .activation(cin == 17 ? Activation::relu6 : Activation::none)
+            .input_scale(4)
+            .threads(threads())
+            .test();
       }
   for (int64_t cout : {34, 46, 80, 129})
     for (int64_t groups : {2, 3})
-      ConvTester().input(7, 5, 6 * groups).output_channels(cout * groups).groups(groups).kernel(3).padding(Padding{0, 1, 1, 0})
-          .stride(2).bias(true).threads(threads()).test();
+      ConvTester()
+          .input(7, 5, 6 * groups)
+          .output_channels(cout * groups)
+          .groups(groups)
+          .kernel(3)
+          .padding(Padding{0, 1, 1, 0})
+          .stride(2)
+          .bias(true)
+          .threads(threads())
+          .test();
   for (size_t n : thread_counts) {
     for (int64_t c : {32, 37, 48, 72})
       for (int64_t k : {1, 3}) ResidualTester().input(5, 3, 9).channels(c).kernel(k).input_scale(4).threads(n).test();
@@ -132,30 +203,77 @@ TEST_CASE("executor igemm tile: every row count, widths around vectors and panel
   }
 }
 
-TEST_CASE("executor conv2d: dilated, as DeepLab's atrous convs: dense, grouped, depthwise, dilations 2 to 6, strides, odd images") {
+TEST_CASE(
+    "executor conv2d: dilated, as DeepLab's atrous convs: dense, grouped, depthwise, dilations 2 to 6, strides, odd "
+    "images") {
   // igemm's widths (64 and 32 out) go to igemm, whose indirection takes the dilation; the rest to XNNPACK's
   // convolution (our depthwise loops take adjacent taps only): 4 per group, depthwise 3x3 and 7x7.
   AlternateThreads threads;
   for (int64_t d : {2, 3, 6})
     for (int64_t stride : {1, 2}) {
-      ConvTester().input(13, 17, 24).output_channels(64).kernel(3).dilation(d).padding(d).stride(stride).bias(true)
-          .threads(threads()).test();
-      ConvTester().input(13, 17, 24).output_channels(24).groups(6).kernel(3).dilation(d).padding(d).stride(stride)
-          .batch_norm(true).activation(Activation::relu).threads(threads()).test();
-      ConvTester().input(13, 17, 23).depthwise().kernel(3).dilation(d).padding(d).stride(stride).activation(Activation::hardswish)
-          .input_scale(4).threads(threads()).test();
+      ConvTester()
+          .input(13, 17, 24)
+          .output_channels(64)
+          .kernel(3)
+          .dilation(d)
+          .padding(d)
+          .stride(stride)
+          .bias(true)
+          .threads(threads())
+          .test();
+      ConvTester()
+          .input(13, 17, 24)
+          .output_channels(24)
+          .groups(6)
+          .kernel(3)
+          .dilation(d)
+          .padding(d)
+          .stride(stride)
+          .batch_norm(true)
+          .activation(Activation::relu)
+          .threads(threads())
+          .test();
+      ConvTester()
+          .input(13, 17, 23)
+          .depthwise()
+          .kernel(3)
+          .dilation(d)
+          .padding(d)
+          .stride(stride)
+          .activation(Activation::hardswish)
+          .input_scale(4)
+          .threads(threads())
+          .test();
     }
   // Rectangular dilations, uneven padding, a 7x7 depthwise, a channel multiplier, a batch of 2, a window
   // wider than the unpadded image (2·6 + 1 = 13 > 9).
   for (size_t n : thread_counts) {
     ConvTester().input(11, 14, 8).output_channels(16).kernel(3).dilation(2, 3).padding({2, 1, 3, 0}).threads(n).test();
     ConvTester().input(11, 14, 8).output_channels(32).kernel(3).dilation(2, 3).padding({2, 1, 3, 0}).threads(n).test();
-    ConvTester().batch(2).input(10, 9, 40).output_channels(96).kernel(3).dilation(4).padding(4).stride(2).bias(true)
-        .activation(Activation::hardswish).threads(n).test();
+    ConvTester()
+        .batch(2)
+        .input(10, 9, 40)
+        .output_channels(96)
+        .kernel(3)
+        .dilation(4)
+        .padding(4)
+        .stride(2)
+        .bias(true)
+        .activation(Activation::hardswish)
+        .threads(n)
+        .test();
     ConvTester().input(15, 15, 16).depthwise().kernel(7).dilation(2).padding(6).bias(true).threads(n).test();
     ConvTester().input(9, 9, 5).depthwise(2).kernel(3).dilation(2).padding(2).threads(n).test();
-    ConvTester().batch(2).input(9, 9, 12).output_channels(12).kernel(3).dilation(6).padding(6).activation(Activation::silu)
-        .threads(n).test();
+    ConvTester()
+        .batch(2)
+        .input(9, 9, 12)
+        .output_channels(12)
+        .kernel(3)
+        .dilation(6)
+        .padding(6)
+        .activation(Activation::silu)
+        .threads(n)
+        .test();
   }
 }
 
@@ -205,7 +323,10 @@ void at_every_igemm_tile(Body&& body) {
 // block and after several (3x3 over 400 channels: K = 3600 splits at either tile). A last tile of each row
 // count (1-5 pixels, 11, and a 7x7 map's 49 = 8 x 6 + 1) runs a tile of exactly those rows, also across
 // several reduction blocks, where its partial sums go through the output between blocks.
-TEST_CASE("executor igemm at every tile this CPU has: fused residual over row counts and widths, one and several reduction blocks", "[igemm]") {
+TEST_CASE(
+    "executor igemm at every tile this CPU has: fused residual over row counts and widths, one and several reduction "
+    "blocks",
+    "[igemm]") {
   at_every_igemm_tile([](AlternateThreads& threads) {
     for (int64_t pixels : {1, 5, 6, 7, 13})
       for (int64_t c : {16, 33, 64, 72}) {
@@ -216,28 +337,62 @@ TEST_CASE("executor igemm at every tile this CPU has: fused residual over row co
     for (int64_t cout : {40, 130})
       ConvTester().input(3, 5, 400).output_channels(cout).kernel(3).padding(1).bias(true).threads(threads()).test();
     for (int64_t pixels : {1, 2, 3, 4, 11})
-      ConvTester().input(1, pixels, 400).output_channels(72).kernel(3).padding(1).activation(Activation::relu6)
-          .input_scale(4).threads(threads()).test();
+      ConvTester()
+          .input(1, pixels, 400)
+          .output_channels(72)
+          .kernel(3)
+          .padding(1)
+          .activation(Activation::relu6)
+          .input_scale(4)
+          .threads(threads())
+          .test();
     ConvTester().input(7, 7, 400).output_channels(40).kernel(3).padding(1).bias(true).threads(threads()).test();
   });
 }
 
-TEST_CASE("executor igemm at every tile this CPU has: hardswish fused in the store over odd widths, 1-row last tiles, 1x1 maps, linears and several reduction blocks", "[igemm]") {
+TEST_CASE(
+    "executor igemm at every tile this CPU has: hardswish fused in the store over odd widths, 1-row last tiles, 1x1 "
+    "maps, linears and several reduction blocks",
+    "[igemm]") {
   at_every_igemm_tile([](AlternateThreads& threads) {
     // Pixels 1, 7 and 13 leave a last tile of one row; input_scale 4 spreads outputs over hardswish's
     // three pieces (below -3, between, above 3).
     for (int64_t pixels : {1, 5, 6, 7, 13})
       for (int64_t cout : {33, 47, 64, 65, 130})
         for (int64_t k : {1, 3})
-          ConvTester().input(pixels, 1, 17).output_channels(cout).kernel(k).padding(k / 2).bias(cout % 2 == 1)
-              .activation(Activation::hardswish).input_scale(4).threads(threads()).test();
+          ConvTester()
+              .input(pixels, 1, 17)
+              .output_channels(cout)
+              .kernel(k)
+              .padding(k / 2)
+              .bias(cout % 2 == 1)
+              .activation(Activation::hardswish)
+              .input_scale(4)
+              .threads(threads())
+              .test();
     for (int64_t cin : {3, 40, 257})  // 1x1 maps: squeeze-excite's and a classifier's one pixel
-      ConvTester().input(1, 1, cin).output_channels(72).kernel(1).bias(true).activation(Activation::hardswish)
-          .input_scale(4).threads(threads()).test();
+      ConvTester()
+          .input(1, 1, cin)
+          .output_channels(72)
+          .kernel(1)
+          .bias(true)
+          .activation(Activation::hardswish)
+          .input_scale(4)
+          .threads(threads())
+          .test();
     for (int64_t rows : {1, 2, 7})
-      OpTester().input({1, 1, rows, 61}).threads(threads()).test(FullyConnected{1000, true, false, Activation::hardswish});
-    ConvTester().input(3, 5, 400).output_channels(40).kernel(3).padding(1).activation(Activation::hardswish)
-        .threads(threads()).test();  // several reduction blocks: hardswish in the last only
+      OpTester()
+          .input({1, 1, rows, 61})
+          .threads(threads())
+          .test(FullyConnected{1000, true, false, Activation::hardswish});
+    ConvTester()
+        .input(3, 5, 400)
+        .output_channels(40)
+        .kernel(3)
+        .padding(1)
+        .activation(Activation::hardswish)
+        .threads(threads())
+        .test();  // several reduction blocks: hardswish in the last only
     NetworkBuilder b("conv", "", {1, 4, 4, 8}, Where("test"));
     Conv2d c;
     c.out_channels = 64;
@@ -253,12 +408,35 @@ TEST_CASE("executor igemm at every tile this CPU has: hardswish fused in the sto
 // needs (dilations 12-36 on a 33x33 map): here dilation 16 on 9x9 leaves only the centre tap; 24 and 800
 // input channels give one block of all taps and blocks of one tap (a tile's first or last with no tap left,
 // which must still start from the bias or store, the fused residual of a 1-row map included).
-TEST_CASE("executor igemm at every tile this CPU has: taps reading only padding are skipped, dilated past the map, over one and several reduction blocks", "[igemm]") {
+TEST_CASE(
+    "executor igemm at every tile this CPU has: taps reading only padding are skipped, dilated past the map, over one "
+    "and several reduction blocks",
+    "[igemm]") {
   at_every_igemm_tile([](AlternateThreads& threads) {
     for (int64_t cin : {24, 800})
       for (int64_t d : {4, 8, 16}) {
-        ConvTester().input(9, 9, cin).output_channels(40).kernel(3).dilation(d).padding(d).bias(true).activation(Activation::relu).threads(threads()).test();
-        ConvTester().batch(2).input(7, 9, cin).output_channels(72).kernel(3).dilation(d, 3).padding(Padding{d, d, 3, 3}).stride(2).activation(Activation::hardswish).input_scale(4).threads(threads()).test();
+        ConvTester()
+            .input(9, 9, cin)
+            .output_channels(40)
+            .kernel(3)
+            .dilation(d)
+            .padding(d)
+            .bias(true)
+            .activation(Activation::relu)
+            .threads(threads())
+            .test();
+        ConvTester()
+            .batch(2)
+            .input(7, 9, cin)
+            .output_channels(72)
+            .kernel(3)
+            .dilation(d, 3)
+            .padding(Padding{d, d, 3, 3})
+            .stride(2)
+            .activation(Activation::hardswish)
+            .input_scale(4)
+            .threads(threads())
+            .test();
       }
     ResidualTester().input(1, 7, 9).channels(400).kernel(3).threads(threads()).test();
   });

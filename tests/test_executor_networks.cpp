@@ -18,8 +18,8 @@ TEST_CASE("executor blocks: FuMBConv and GrFuMBConv") {
     BlockTester().input(14, 14, 16).residual(true).threads(threads).test(FuMBConv{3, 4, 1});
     BlockTester().input(15, 15, 16).output_channels(32).stride(2).threads(threads).test(FuMBConv{3, 6, 2});
     BlockTester().input(8, 8, 24).residual(true).threads(threads).test(FuMBConv{2, 4, 2, {true, false}});
-    BlockTester().input(9, 9, 12).residual(true).threads(threads)
-        .test(FuMBConv{5, 2, 4, {true, true}, Activation::gelu});
+    BlockTester().input(9, 9, 12).residual(true).threads(threads).test(
+        FuMBConv{5, 2, 4, {true, true}, Activation::gelu});
   }
 }
 
@@ -28,8 +28,8 @@ TEST_CASE("executor blocks: MBConv and GrMBConv") {
     BlockTester().input(14, 14, 16).residual(true).threads(threads).test(MBConv{});
     BlockTester().input(15, 15, 16).output_channels(24).stride(2).threads(threads).test(MBConv{3, 4, 2});
     BlockTester().input(8, 8, 32).residual(true).threads(threads).test(MBConv{2, 4, 2});
-    BlockTester().input(7, 7, 20).residual(true).threads(threads)
-        .test(MBConv{5, 3, 4, {false, false, true}, {true, true, true}, Activation::relu6});
+    BlockTester().input(7, 7, 20).residual(true).threads(threads).test(
+        MBConv{5, 3, 4, {false, false, true}, {true, true, true}, Activation::relu6});
   }
 }
 
@@ -112,4 +112,6 @@ TEST_CASE("executor runs CPUBone B0 at 64x64 like the reference, op by op") { ch
 
 // [native-only]: each op kind and implementation it runs (measure --layers) an emulated case that stays
 // runs too, most of them CPUBone B0's: scripts/test-arm64 leaves it out (docs/log/ci.md).
-TEST_CASE("executor runs CPUBone B3 at 64x64 like the reference, op by op", "[native-only]") { check_network("b3", 64); }
+TEST_CASE("executor runs CPUBone B3 at 64x64 like the reference, op by op", "[native-only]") {
+  check_network("b3", 64);
+}

@@ -22,9 +22,15 @@ TEST_CASE("executor window_partition: shifted and not, reverse with a crop, colu
   AlternateThreads threads;
   const WindowPartition shifted{{3, 4}, {2, 3}, {1, 2}, false, false, {0, 0}};
   OpTester().input({1, 6, 12, 5}).threads(threads()).test(shifted);
-  OpTester().input({2, 6, 12, 3}).threads(threads()).test(WindowPartition{{3, 4}, {2, 3}, {0, 0}, false, false, {0, 0}});
+  OpTester()
+      .input({2, 6, 12, 3})
+      .threads(threads())
+      .test(WindowPartition{{3, 4}, {2, 3}, {0, 0}, false, false, {0, 0}});
   OpTester().input({12, 3, 4, 5}).threads(threads()).test(WindowPartition{{3, 4}, {2, 3}, {1, 2}, true, false, {0, 0}});
-  OpTester().input({12, 3, 4, 5}).threads(threads()).test(WindowPartition{{3, 4}, {2, 3}, {2, 3}, true, false, {5, 10}});
+  OpTester()
+      .input({12, 3, 4, 5})
+      .threads(threads())
+      .test(WindowPartition{{3, 4}, {2, 3}, {2, 3}, true, false, {5, 10}});
   OpTester().input({2, 6, 8, 7}).threads(threads()).test(WindowPartition{{2, 2}, {3, 4}, {0, 0}, false, true, {0, 0}});
   OpTester().input({1, 56, 56, 96}).threads(2).test(WindowPartition{{7, 7}, {8, 8}, {3, 3}, false, false, {0, 0}});
 }

@@ -44,7 +44,6 @@ Candidate point(double latency_us, double objective) {
   return c;
 }
 
-
 }  // namespace
 
 TEST_CASE("CPUBone B0 to B3 are points of the default space and rebuild with the zoo's exact params and MACs") {
@@ -67,7 +66,9 @@ TEST_CASE("the default space's dimensions are its rows, each named by DimensionF
     if (r.part == Part::network) expected.emplace_back(dimension_field_names.name_of(r.field));
   for (size_t stage = 0; stage < stage_count; ++stage)
     for (const DimensionRow& r : dimension_rows())
-      if (in_part(r.part, stage)) expected.push_back("stages[" + std::to_string(stage) + "]." + std::string(dimension_field_names.name_of(r.field)));
+      if (in_part(r.part, stage))
+        expected.push_back("stages[" + std::to_string(stage) + "]." +
+                           std::string(dimension_field_names.name_of(r.field)));
   std::vector<std::string> names;
   const SearchSpace space = SearchSpace::defaults();
   for (const Dimension& d : space.dimensions()) names.push_back(d.name);
@@ -83,7 +84,9 @@ TEST_CASE("a network outside the space is refused with the dimension and value t
   const SearchSpace narrow = SearchSpace::from_json(j, "narrow.json");
   const std::string msg = error_of([&] { narrow.encode(*find_zoo("b0")->macro); });
   CHECK(msg.find("stages[4].width = 256") != std::string::npos);
-  CHECK(error_of([&] { SearchSpace::defaults().encode(*find_zoo("b1-transposed")->macro); }).find("differs from the released") != std::string::npos);
+  CHECK(error_of([&] {
+          SearchSpace::defaults().encode(*find_zoo("b1-transposed")->macro);
+        }).find("differs from the released") != std::string::npos);
 }
 
 TEST_CASE("a search-space file restricts or widens dimensions and rejects what it cannot mean") {
@@ -99,7 +102,8 @@ TEST_CASE("a search-space file restricts or widens dimensions and rejects what i
   CHECK(error_of([&] { load({{"stages[1].block", {"conv"}}}); }).find("expected \"fumbconv\"") != std::string::npos);
   CHECK(error_of([&] { load({{"resolution", Json::array()}}); }).find("expected a list") != std::string::npos);
   CHECK(error_of([&] {
-          SearchSpace::from_json({{"schema", "cpubone-explore/search-space/v0"}, {"dimensions", Json::object()}}, "old.json");
+          SearchSpace::from_json({{"schema", "cpubone-explore/search-space/v0"}, {"dimensions", Json::object()}},
+                                 "old.json");
         }).find("old.json: schema") == 0);
 }
 
@@ -113,9 +117,7 @@ TEST_CASE("every random point of the default space either builds or says why not
       const Network net = expand(space.decode(g, "r"), "r");
       CHECK(count(net).total.macs > 0);
       ++built;
-    } catch (const InputError& e) {
-      CHECK(std::string(e.what()).size() > 0);
-    }
+    } catch (const InputError& e) { CHECK(std::string(e.what()).size() > 0); }
   }
   CHECK(built > 150);
 }
@@ -171,7 +173,8 @@ TEST_CASE("the search is reproducible, beats random search and finds configurati
   o.evaluations = 3000;
 #endif
   for (const char* b : {"b0", "b1", "b2", "b3"}) o.seeds.push_back(space.encode(*find_zoo(b)->macro));
-  Evaluator e1(space, p, acc, pi5_threads(), {}), e2(space, p, acc, pi5_threads(), {}), er(space, p, acc, pi5_threads(), {});
+  Evaluator e1(space, p, acc, pi5_threads(), {}), e2(space, p, acc, pi5_threads(), {}),
+      er(space, p, acc, pi5_threads(), {});
   const SearchResult a = nsga2(e1, o), b = nsga2(e2, o), r = random_search(er, o);
   REQUIRE(a.front.size() == b.front.size());
   for (size_t i = 0; i < a.front.size(); ++i) CHECK(a.front[i].genome == b.front[i].genome);
@@ -256,19 +259,21 @@ TEST_CASE("domination is earned by the lower end of the top-1 interval, else it 
     if (top1) c.top1 = *top1, c.top1_low = *top1 - 2, c.top1_high = *top1 + 2;
     return c;
   };
-  CHECK(domination(with(90, 79.61), 100, 77.6) == Domination::earned);               // low 77.61 >= 77.6
-  CHECK(domination(with(90, 79.6), 100, 77.6) == Domination::earned);                // low exactly at the published top-1
-  CHECK(domination(with(90, 79.59), 100, 77.6) == Domination::promising_unproven);   // low 77.59: just below
-  CHECK(domination(with(90, 77.6), 100, 77.6) == Domination::promising_unproven);    // the point estimate only ties
+  CHECK(domination(with(90, 79.61), 100, 77.6) == Domination::earned);  // low 77.61 >= 77.6
+  CHECK(domination(with(90, 79.6), 100, 77.6) == Domination::earned);   // low exactly at the published top-1
+  CHECK(domination(with(90, 79.59), 100, 77.6) == Domination::promising_unproven);  // low 77.59: just below
+  CHECK(domination(with(90, 77.6), 100, 77.6) == Domination::promising_unproven);   // the point estimate only ties
   CHECK(domination(with(90, 77.59), 100, 77.6) == Domination::none);
-  CHECK(domination(with(100, 79.61), 100, 77.6) == Domination::earned);              // more accurate at equal latency
-  CHECK(domination(with(100, 79.6), 100, 77.6) == Domination::promising_unproven);   // ... needs the low end above
-  CHECK(domination(with(100, 77.6), 100, 77.6) == Domination::none);                 // equal: no domination at all
-  CHECK(domination(with(101, 90), 100, 77.6) == Domination::none);                   // slower
-  CHECK(domination(with(50, std::nullopt), 100, 77.6) == Domination::none);          // outside the support: no estimate
+  CHECK(domination(with(100, 79.61), 100, 77.6) == Domination::earned);             // more accurate at equal latency
+  CHECK(domination(with(100, 79.6), 100, 77.6) == Domination::promising_unproven);  // ... needs the low end above
+  CHECK(domination(with(100, 77.6), 100, 77.6) == Domination::none);                // equal: no domination at all
+  CHECK(domination(with(101, 90), 100, 77.6) == Domination::none);                  // slower
+  CHECK(domination(with(50, std::nullopt), 100, 77.6) == Domination::none);         // outside the support: no estimate
 }
 
-TEST_CASE("a capacity-matched tier keeps resolution, widths and depths and MACs and params within 10%, exhaustively when small") {
+TEST_CASE(
+    "a capacity-matched tier keeps resolution, widths and depths and MACs and params within 10%, exhaustively when "
+    "small") {
   const predictor::Predictor p = pi5();
   const AccuracyModel acc = fit_proxy();
   Json j = SearchSpace::defaults().to_json();
@@ -295,7 +300,8 @@ TEST_CASE("a capacity-matched tier keeps resolution, widths and depths and MACs 
   CHECK(t.method == results::MatchedMethod::exhaustive);
   CHECK(t.space.size() == 24);
   CHECK(t.evaluations == 24);
-  CHECK(t.varied == std::vector<std::string>{"fused_threshold", "stages[3].attention_stride", "stages[3].local_kernel", "stages[4].local_kernel"});
+  CHECK(t.varied == std::vector<std::string>{"fused_threshold", "stages[3].attention_stride", "stages[3].local_kernel",
+                                             "stages[4].local_kernel"});
   REQUIRE(!t.fastest.empty());
   for (size_t k = 0; k < t.fastest.size(); ++k) {
     const Candidate& x = t.fastest[k];
@@ -314,7 +320,9 @@ TEST_CASE("a capacity-matched tier keeps resolution, widths and depths and MACs 
   }
 }
 
-TEST_CASE("a small pi5 job lists as dominating only earned proposals inside the support, and capacity-matched ones as they are") {
+TEST_CASE(
+    "a small pi5 job lists as dominating only earned proposals inside the support, and capacity-matched ones as they "
+    "are") {
   const predictor::Predictor p = pi5();
   JobOptions o;
   o.device = "pi5";
@@ -326,7 +334,8 @@ TEST_CASE("a small pi5 job lists as dominating only earned proposals inside the 
   // The shipped file's held-out predictions are labelled as what they are, each with an interval.
   const predictor::CalibrationHeldOut& h = p.calibrated->held_out.value();
   CHECK(r["predictor_accuracy"]["held_out"] == (h.find(h.chosen)->lofo ? "lofo" : "lomo"));
-  for (const auto& pt : r["predictor_accuracy"]["points"]) CHECK(pt["low_us"].get<double>() < pt["high_us"].get<double>());
+  for (const auto& pt : r["predictor_accuracy"]["points"])
+    CHECK(pt["low_us"].get<double>() < pt["high_us"].get<double>());
   const double threshold = r["accuracy_model"]["support"]["threshold"];
   size_t earned = 0, unproven = 0;
   for (const auto& b : r["proposals"]) {
@@ -373,13 +382,15 @@ TEST_CASE("a small pi5 job lists as dominating only earned proposals inside the 
   std::filesystem::remove_all(o.out_dir);
 }
 
-TEST_CASE("a calibrated pi5 job shows the family-held-out predictions of its chosen model, each inside its own interval") {
+TEST_CASE(
+    "a calibrated pi5 job shows the family-held-out predictions of its chosen model, each inside its own interval") {
   // pi5 calibrated here from the published column (the shipped file may predate family-held-out calibration).
   const std::string source = std::string(CPX_SOURCE_DIR) + "/predictor/devices/pi5.json";
   const predictor::Predictor host = predictor::predictor_from_json(read_json_file(source)["host"], source);
-  const auto points = predictor::read_published(std::string(CPX_SOURCE_DIR) + "/space/zoo/published_models.csv", "rpi5_ms");
-  const predictor::Calibration cal =
-      predictor::calibrate(host, {50e9, 20e9}, *predictor::shipped_hardware("pi5"), points, "published_models.csv", "test");
+  const auto points =
+      predictor::read_published(std::string(CPX_SOURCE_DIR) + "/space/zoo/published_models.csv", "rpi5_ms");
+  const predictor::Calibration cal = predictor::calibrate(host, {50e9, 20e9}, *predictor::shipped_hardware("pi5"),
+                                                          points, "published_models.csv", "test");
   JobOptions o;
   o.device = "pi5";
   o.search.evaluations = 200;
@@ -390,17 +401,21 @@ TEST_CASE("a calibrated pi5 job shows the family-held-out predictions of its cho
   // Not measured here, the roofline's ceilings are the device's stated ones, and say so.
   CHECK(r["roofline"]["source"] == "hardware");
   CHECK(r["roofline"]["peak_macps"].get<double>() == Approx(predictor::shipped_hardware("pi5")->peak_macps()));
-  CHECK(r["roofline"]["bandwidth_bytes_per_s"].get<double>() == Approx(predictor::shipped_hardware("pi5")->dram_bytes_per_s));
+  CHECK(r["roofline"]["bandwidth_bytes_per_s"].get<double>() ==
+        Approx(predictor::shipped_hardware("pi5")->dram_bytes_per_s));
   const Json& pa = r["predictor_accuracy"];
   REQUIRE(pa.is_object());
   CHECK(pa["held_out"] == "lofo");
   CHECK(pa["method"] == std::string(predictor::to_string(cal.chosen)));
   CHECK(pa["interval"]["level"].get<double>() == predictor::interval_level);
-  CHECK(pa["interval"]["method"].get<std::string>().find("sized on the other families' held-out relative errors") != std::string::npos);
+  CHECK(pa["interval"]["method"].get<std::string>().find("sized on the other families' held-out relative errors") !=
+        std::string::npos);
   REQUIRE(pa["points"].size() == points.size());
-  const auto& chosen = *std::find_if(cal.held_out.begin(), cal.held_out.end(), [&](const auto& s) { return s.method == cal.chosen; });
+  const auto& chosen =
+      *std::find_if(cal.held_out.begin(), cal.held_out.end(), [&](const auto& s) { return s.method == cal.chosen; });
   for (size_t i = 0; i < points.size(); ++i) {
-    const auto pt = std::find_if(pa["points"].begin(), pa["points"].end(), [&](const Json& p) { return p["model"] == points[i].model; });
+    const auto pt = std::find_if(pa["points"].begin(), pa["points"].end(),
+                                 [&](const Json& p) { return p["model"] == points[i].model; });
     REQUIRE(pt != pa["points"].end());
     INFO(points[i].model);
     CHECK((*pt)["family"] == points[i].family);
@@ -413,7 +428,8 @@ TEST_CASE("a calibrated pi5 job shows the family-held-out predictions of its cho
   // The bars cover the published points as the device file says its interval does (the same held-out errors).
   double inside = 0;
   for (const auto& pt : pa["points"])
-    inside += pt["low_us"].get<double>() <= pt["actual_us"].get<double>() && pt["actual_us"].get<double>() <= pt["high_us"].get<double>();
+    inside += pt["low_us"].get<double>() <= pt["actual_us"].get<double>() &&
+              pt["actual_us"].get<double>() <= pt["high_us"].get<double>();
   CHECK(inside / static_cast<double>(points.size()) == Approx(cal.device.calibrated->interval.coverage.value().share));
   // The side-by-side table holds every candidate, the chosen one marked, with figures from the calibration.
   REQUIRE(pa["methods"].size() == predictor::calibration_method_names().size());
@@ -452,7 +468,8 @@ TEST_CASE("a host job's accuracy chart leaves out the zoo models of the families
   for (const auto& pt : pa["points"]) models.push_back(pt["model"]);
   CHECK(models == std::vector<std::string>{"b0"});
   // Counted in measured models: the profile measured one of MobileNetV2's two zoo models.
-  CHECK(pa["against"].get<std::string>().find("; 1 measured model of the families it was fitted on left out)") != std::string::npos);
+  CHECK(pa["against"].get<std::string>().find("; 1 measured model of the families it was fitted on left out)") !=
+        std::string::npos);
   // The same profile with a model that fitted no zoo family shows both.
   doc["provenance"]["zoo_families_fitted"] = Json::array();
   const Json all = to_json(run_job(o, predictor::predictor_from_json(doc, "fitted_on_none.json"), &measured));
@@ -464,10 +481,11 @@ TEST_CASE("a host job's accuracy chart leaves out the zoo models of the families
 namespace {
 
 // A profile config of the block grid with a latency and a MACpS, as predicted_profile writes one.
-profiler::ProfileRecord grid_config(profiler::BlockVariant variant, int64_t kernel, int64_t groups, int64_t channels, double macps,
-                                    double latency_us) {
+profiler::ProfileRecord grid_config(profiler::BlockVariant variant, int64_t kernel, int64_t groups, int64_t channels,
+                                    double macps, double latency_us) {
   profiler::ProfileRecord r;
-  r.variant = variant, r.kernel = kernel, r.groups = groups, r.channels = channels, r.resolution = 14, r.stride = 1, r.threads = 4;
+  r.variant = variant, r.kernel = kernel, r.groups = groups, r.channels = channels, r.resolution = 14, r.stride = 1,
+  r.threads = 4;
   r.macs = 1, r.macps = macps;
   r.timing.stats_us.median = latency_us;
   return r;
@@ -475,7 +493,8 @@ profiler::ProfileRecord grid_config(profiler::BlockVariant variant, int64_t kern
 
 }  // namespace
 
-TEST_CASE("fused vs unfused is one comparison in time: the dense fused block's higher MACpS does not move the crossover") {
+TEST_CASE(
+    "fused vs unfused is one comparison in time: the dense fused block's higher MACpS does not move the crossover") {
   // The issue-71 case: FuMBConv k3 has the highest MACpS at every width, and CPUBone's unfused block is faster
   // from 128 channels on (its win at 32 does not count: it must stay ahead at every wider width).
   profiler::Profile profile;
@@ -497,15 +516,18 @@ TEST_CASE("fused vs unfused is one comparison in time: the dense fused block's h
     CHECK(w.best_unfused.variant == "MBConv k3");
     CHECK(w.fused.variant == "GrFuMBConv k2");
   }
-  CHECK(f.statement() == "fused local blocks below 128 channels, unfused from there on (GrFuMBConv k2 g2 vs GrMBConv k2 g2, latency, 14x14; "
-                         "fused variants reach the higher MACpS at every width, but do more MACs)");
+  CHECK(f.statement() ==
+        "fused local blocks below 128 channels, unfused from there on (GrFuMBConv k2 g2 vs GrMBConv k2 g2, latency, "
+        "14x14; "
+        "fused variants reach the higher MACpS at every width, but do more MACs)");
   const results::FusedVsUnfused doc = to_results(f);
   CHECK(doc.crossover_channels == std::optional<int64_t>(128));
   CHECK(doc.widths[0].best_fused.macps == 9e9);
   CHECK(doc.statement == f.statement());
 }
 
-TEST_CASE("on pi5 the fused_crossover rule states the one comparison, and the kernel rules carry their sign in the verb") {
+TEST_CASE(
+    "on pi5 the fused_crossover rule states the one comparison, and the kernel rules carry their sign in the verb") {
   const int64_t t = pi5_threads();
   const profiler::Profile profile = predicted_profile(pi5(), t);
   const FusedVsUnfused f = fused_vs_unfused(profile, t);
@@ -516,7 +538,8 @@ TEST_CASE("on pi5 the fused_crossover rule states the one comparison, and the ke
     CHECK(w.best_fused.macps >= w.fused.macps);
     CHECK(w.best_unfused.macps >= w.unfused.macps);
   }
-  const std::vector<results::DesignRule> rules = state_rules(profiler::derive_rules(profile), f, t, results::RuleSource::predictor, {});
+  const std::vector<results::DesignRule> rules =
+      state_rules(profiler::derive_rules(profile), f, t, results::RuleSource::predictor, {});
   size_t kernel_rules = 0;
   for (const results::DesignRule& r : rules) {
     INFO(r.statement);

@@ -19,8 +19,8 @@ struct Residual {
   int64_t c_mid = 40, c_out = 40, kernel = 3, groups = 1;
   Activation b_act = Activation::none;
   Activation post = Activation::relu6;
-  bool broadcast = false;    // add a 1x1xC tensor instead: not a residual of the same shape
-  bool b_read_twice = false; // b's output also feeds another op
+  bool broadcast = false;        // add a 1x1xC tensor instead: not a residual of the same shape
+  bool b_read_twice = false;     // b's output also feeds another op
   bool fully_connected = false;  // b is a fully connected op on the pixels instead of a conv
 
   Network build() const {
@@ -30,7 +30,8 @@ struct Residual {
     const std::string b = fully_connected ? nb.add("b", {a}, FullyConnected{c_out, true, false, b_act})
                                           : nb.add("b", {a}, same_conv(c_out, kernel, 1, groups, true, false, b_act));
     const std::string residual = c_out == c_mid ? a : x;
-    std::string y = broadcast ? nb.add("add", {b, nb.add("pool", {a}, GlobalAvgPool{})}, Add{}) : nb.add("add", {residual, b}, Add{});
+    std::string y = broadcast ? nb.add("add", {b, nb.add("pool", {a}, GlobalAvgPool{})}, Add{})
+                              : nb.add("add", {residual, b}, Add{});
     if (post != Activation::none) y = nb.add("post", {y}, ActivationOp{post});
     if (b_read_twice) y = nb.add("again", {y, b}, Add{});
     return std::move(nb).finish(y);
@@ -117,7 +118,8 @@ TEST_CASE("fusion rule: the AVX2 tile takes convs from two of its 8-float vector
 }
 
 TEST_CASE("fusion rule: a measurement's environment says which rule its executor ran") {
-  const IgemmRule avx2 = igemm_rule_of(Json{{"igemm", true}, {"igemm_tile", "AVX2 6x16"}, {"igemm_min_out_per_group", 16}});
+  const IgemmRule avx2 =
+      igemm_rule_of(Json{{"igemm", true}, {"igemm_tile", "AVX2 6x16"}, {"igemm_min_out_per_group", 16}});
   CHECK(avx2.available);
   CHECK(avx2.min_out_per_group == 16);
   // Before the field (2026-11-26) every tile ran the 32-channel rule.

@@ -26,7 +26,8 @@ predictor::Predictor host_of(const predictor::Predictor& d) {
 
 }  // namespace
 
-TEST_CASE("the shipped gain evidence reads: classes with evidence, op residuals, a block correlation from 0 up to 1", "[gain_interval]") {
+TEST_CASE("the shipped gain evidence reads: classes with evidence, op residuals, a block correlation from 0 up to 1",
+          "[gain_interval]") {
   const predictor::GainEvidence& e = predictor::shipped_gain_evidence();
   CHECK_FALSE(e.source.empty());
   CHECK(e.class_known[static_cast<size_t>(predictor::OpClass::conv_pointwise)]);
@@ -39,7 +40,8 @@ TEST_CASE("the shipped gain evidence reads: classes with evidence, op residuals,
   CHECK(e.block_correlation < 1);
 }
 
-TEST_CASE("the same time saved is surer within one op class than across two, and every bound stays below 100%", "[gain_interval]") {
+TEST_CASE("the same time saved is surer within one op class than across two, and every bound stays below 100%",
+          "[gain_interval]") {
   const predictor::Predictor p = host_of(predictor::load_predictor("pi5"));
   const predictor::GainEvidence& e = predictor::shipped_gain_evidence();
   // 1000 us of pointwise conv becomes 950 us: of pointwise conv (channel rounding), or of grouped conv (groups 2).
@@ -47,11 +49,14 @@ TEST_CASE("the same time saved is surer within one op class than across two, and
   keep.class_delta_us[static_cast<size_t>(predictor::OpClass::conv_pointwise)] = 50;
   swap.class_delta_us[static_cast<size_t>(predictor::OpClass::conv_pointwise)] = 1000;
   swap.class_delta_us[static_cast<size_t>(predictor::OpClass::conv_grouped)] = -950;
-  const double keep_sd = predictor::gain_spread(keep, e, p).total_us(), swap_sd = predictor::gain_spread(swap, e, p).total_us();
+  const double keep_sd = predictor::gain_spread(keep, e, p).total_us(),
+               swap_sd = predictor::gain_spread(swap, e, p).total_us();
   CHECK(keep_sd > 0);
   CHECK(keep_sd < 0.2 * swap_sd);
-  const auto keep_bounds = predictor::gain_bounds(10000, 9950, predictor::gain_spread(keep, e, p), predictor::interval_level);
-  const auto swap_bounds = predictor::gain_bounds(10000, 9950, predictor::gain_spread(swap, e, p), predictor::interval_level);
+  const auto keep_bounds =
+      predictor::gain_bounds(10000, 9950, predictor::gain_spread(keep, e, p), predictor::interval_level);
+  const auto swap_bounds =
+      predictor::gain_bounds(10000, 9950, predictor::gain_spread(swap, e, p), predictor::interval_level);
   CHECK(keep_bounds[0] <= 0.005);
   CHECK(keep_bounds[1] >= 0.005);
   CHECK(keep_bounds[1] - keep_bounds[0] < swap_bounds[1] - swap_bounds[0]);
@@ -63,7 +68,10 @@ TEST_CASE("the same time saved is surer within one op class than across two, and
   CHECK(wild[1] < 1);
 }
 
-TEST_CASE("in MobileNetV2, rounding a block's channels (the classes kept) gets a narrower gain interval than grouping its expansion conv", "[gain_interval]") {
+TEST_CASE(
+    "in MobileNetV2, rounding a block's channels (the classes kept) gets a narrower gain interval than grouping its "
+    "expansion conv",
+    "[gain_interval]") {
   const Network net = find_zoo("mobilenetv2-1.0")->build(0);
   explorer::AdviceOptions o;
   o.evaluations = 16;
@@ -78,7 +86,8 @@ TEST_CASE("in MobileNetV2, rounding a block's channels (the classes kept) gets a
       if (s.rewrite.kind == RewriteKind::round_channels)
         widest_round[s.block] = std::max(widest_round[s.block], width(s.gain));
       if (s.rewrite.kind == RewriteKind::group_conv)
-        narrowest_group[s.block] = narrowest_group.count(s.block) ? std::min(narrowest_group[s.block], width(s.gain)) : width(s.gain);
+        narrowest_group[s.block] =
+            narrowest_group.count(s.block) ? std::min(narrowest_group[s.block], width(s.gain)) : width(s.gain);
     }
     size_t compared = 0;
     for (const auto& [block, w] : widest_round)
@@ -91,7 +100,10 @@ TEST_CASE("in MobileNetV2, rounding a block's channels (the classes kept) gets a
   }
 }
 
-TEST_CASE("the advice's text and JSON say what a gain interval covers: its level, the predicted gain, not a measurement's noise", "[gain_interval]") {
+TEST_CASE(
+    "the advice's text and JSON say what a gain interval covers: its level, the predicted gain, not a measurement's "
+    "noise",
+    "[gain_interval]") {
   const Network net = find_zoo("mobilenetv2-1.0")->build(96);
   explorer::AdviceOptions o;
   o.evaluations = 16;

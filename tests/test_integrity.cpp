@@ -39,7 +39,8 @@ pid_t dead_pid() {
 
 }  // namespace
 
-TEST_CASE("one profile writer at a time, and a CPU hog on the pinned CPU gives the warning, exit 3 and a marked profile") {
+TEST_CASE(
+    "one profile writer at a time, and a CPU hog on the pinned CPU gives the warning, exit 3 and a marked profile") {
   const fs::path dir = fs::temp_directory_path() / ("cpx_integrity_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
@@ -66,7 +67,8 @@ TEST_CASE("one profile writer at a time, and a CPU hog on the pinned CPU gives t
   const pid_t first = spawn(quick, dir / "first.err");
   // The first holds the lock once its pid is in the lock file (the stale pid did not stop it).
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
-  while (slurp(profiler::FileLock::lock_path(out.string())) != std::to_string(first) + "\n" && std::chrono::steady_clock::now() < deadline)
+  while (slurp(profiler::FileLock::lock_path(out.string())) != std::to_string(first) + "\n" &&
+         std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   REQUIRE(slurp(profiler::FileLock::lock_path(out.string())) == std::to_string(first) + "\n");
 
@@ -74,9 +76,9 @@ TEST_CASE("one profile writer at a time, and a CPU hog on the pinned CPU gives t
   CHECK(wait_exit(spawn(quick, dir / "second.err")) == 2);
   const double second_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - second_start).count();
   CHECK(second_s < 10);  // refused at once, not after waiting (generous: the machine is shared)
-  CHECK(slurp(dir / "second.err") ==
-        "cpubone-explore: " + out.string() + ": being written by process " + std::to_string(first) +
-            " (cpubone-explore profile, lock " + out.string() + ".lock); wait for it to finish or stop it, then run again\n");
+  CHECK(slurp(dir / "second.err") == "cpubone-explore: " + out.string() + ": being written by process " +
+                                         std::to_string(first) + " (cpubone-explore profile, lock " + out.string() +
+                                         ".lock); wait for it to finish or stop it, then run again\n");
 
   const int first_exit = wait_exit(first);
   ::kill(hog, SIGKILL);
@@ -95,7 +97,8 @@ TEST_CASE("one profile writer at a time, and a CPU hog on the pinned CPU gives t
   CHECK(profile["interference"]["above_threshold"] == true);
   CHECK(profile["interference"]["share"].get<double>() > profiler::interference_threshold);
   CHECK(profile["interference"]["sections"]["configs"]["why"]["run_queue_wait"].get<int64_t>() > 0);
-  CHECK(profile["interference"] == profiler::profile_interference(profiler::read_profile(profile, out.string())).to_json());
+  CHECK(profile["interference"] ==
+        profiler::profile_interference(profiler::read_profile(profile, out.string())).to_json());
   fs::remove_all(dir);
 }
 
@@ -121,12 +124,15 @@ TEST_CASE("the interference summary counts noisy timings per section and why") {
   CHECK(n.total().measurements == 10);
   CHECK(n.total().noisy == 3);
   CHECK(n.above());  // 30% > 10%
-  CHECK(n.summary() == "3 of 10 (30%): configs 1/2 (run-queue wait 1, CV 0, outliers 0); ops 2/8 (run-queue wait 0, CV 1, outliers 2)");
+  CHECK(
+      n.summary() ==
+      "3 of 10 (30%): configs 1/2 (run-queue wait 1, CV 0, outliers 0); ops 2/8 (run-queue wait 0, CV 1, outliers 2)");
   CHECK(profiler::Interference::from_json(n.to_json()).to_json() == n.to_json());
   profiler::Interference quiet;
   quiet.add("network", profiler::Timing{});
   CHECK(!quiet.above());
-  CHECK(quiet.line("measure").str() == "measure: noisy measurements 0 of 1 (0%): network 0/1 (below the 10% threshold)");
+  CHECK(quiet.line("measure").str() ==
+        "measure: noisy measurements 0 of 1 (0%): network 0/1 (below the 10% threshold)");
   CHECK(explorer::cli_message(quiet.line("measure")) == quiet.line("measure").str());
 }
 
@@ -143,21 +149,25 @@ TEST_CASE("the interference check warns when one section is mostly noisy, howeve
   CHECK(n.above());  // 10 of 11
   REQUIRE(n.mostly_noisy_section());
   CHECK(n.mostly_noisy_section()->first == "networks");
-  CHECK_THAT(n.line("profile").str(), Catch::StartsWith("profile: WARNING: noisy measurements 10 of 211 (4.7%): configs 0/200") &&
-                                           Catch::Contains("networks more than 50% of it") &&
-                                           Catch::EndsWith("measure again on a quiet machine (quiet_machine_check); exit 3"));
+  CHECK_THAT(n.line("profile").str(),
+             Catch::StartsWith("profile: WARNING: noisy measurements 10 of 211 (4.7%): configs 0/200") &&
+                 Catch::Contains("networks more than 50% of it") &&
+                 Catch::EndsWith("measure again on a quiet machine (quiet_machine_check); exit 3"));
   // The library names its field; the command line says its flag.
-  CHECK_THAT(explorer::cli_message(n.line("profile")), Catch::EndsWith("measure again on a quiet machine (--quiet-machine-check); exit 3"));
+  CHECK_THAT(explorer::cli_message(n.line("profile")),
+             Catch::EndsWith("measure again on a quiet machine (--quiet-machine-check); exit 3"));
   CHECK(n.to_json()["above_threshold"] == true);
 }
 
-TEST_CASE("the quiet-machine check says what it sampled and the command line says its flag where the library names none") {
+TEST_CASE(
+    "the quiet-machine check says what it sampled and the command line says its flag where the library names none") {
   profiler::CpuLoad load{"0,1", 1, 0.05};
   CHECK_FALSE(load.busy());
   CHECK(load.said() == "CPUs 0,1 at most 5% busy over 1 s (limit 20%)");
   load.busiest_share = 0.87;
   CHECK(load.busy());
-  CHECK(load.said() == "the machine is busy: CPU 1, which we pin to, was 87% busy over 1 s (limit 20%) before measuring");
+  CHECK(load.said() ==
+        "the machine is busy: CPU 1, which we pin to, was 87% busy over 1 s (limit 20%) before measuring");
   // A switch whose work cannot be done: a FieldError without a value, said under the flag.
   const FieldError e(Field::quiet_machine_check, "cannot read the load of CPUs 0 from /proc/stat");
   CHECK(std::string(e.what()) == "quiet_machine_check: cannot read the load of CPUs 0 from /proc/stat");
@@ -166,23 +176,30 @@ TEST_CASE("the quiet-machine check says what it sampled and the command line say
         "--apply = \"s9\": no suggestion or variant \"s9\"");
 }
 
-TEST_CASE("advice that names an option says it by the field's name in the library and by the flag on the command line") {
+TEST_CASE(
+    "advice that names an option says it by the field's name in the library and by the flag on the command line") {
   // Words with options in them, e.g. what to do about a noisy profile: each option is its Field, not text.
-  const AdvisedError noisy({"p.json: mostly noisy; re-profile on a quiet machine (`cpubone-explore profile ", Field::quiet_machine_check,
-                            "`), or fit anyway with ", Field::allow_noisy});
+  const AdvisedError noisy({"p.json: mostly noisy; re-profile on a quiet machine (`cpubone-explore profile ",
+                            Field::quiet_machine_check, "`), or fit anyway with ", Field::allow_noisy});
   CHECK(std::string(noisy.what()) ==
-        "p.json: mostly noisy; re-profile on a quiet machine (`cpubone-explore profile quiet_machine_check`), or fit anyway with allow_noisy");
+        "p.json: mostly noisy; re-profile on a quiet machine (`cpubone-explore profile quiet_machine_check`), or fit "
+        "anyway with allow_noisy");
   CHECK(explorer::cli_message(noisy) ==
-        "p.json: mostly noisy; re-profile on a quiet machine (`cpubone-explore profile --quiet-machine-check`), or fit anyway with "
+        "p.json: mostly noisy; re-profile on a quiet machine (`cpubone-explore profile --quiet-machine-check`), or fit "
+        "anyway with "
         "--allow-noisy");
   // A refused value whose reason advises another option: both named, each in the front end's spelling.
-  const FieldError missing(Field::device, "\"mypi\"", {"no profile at p.json; run `cpubone-explore profile ", Field::device,
-                                                       " mypi` on that device, or give ", Field::profile, " FILE measured there"});
+  const FieldError missing(Field::device, "\"mypi\"",
+                           {"no profile at p.json; run `cpubone-explore profile ", Field::device,
+                            " mypi` on that device, or give ", Field::profile, " FILE measured there"});
   CHECK(std::string(missing.what()) ==
-        "device = \"mypi\": no profile at p.json; run `cpubone-explore profile device mypi` on that device, or give profile FILE measured there");
+        "device = \"mypi\": no profile at p.json; run `cpubone-explore profile device mypi` on that device, or give "
+        "profile FILE measured there");
   CHECK(explorer::cli_message(missing) ==
-        "--device = \"mypi\": no profile at p.json; run `cpubone-explore profile --device mypi` on that device, or give --profile FILE "
+        "--device = \"mypi\": no profile at p.json; run `cpubone-explore profile --device mypi` on that device, or "
+        "give --profile FILE "
         "measured there");
   // A path is text, whatever it holds: only Fields are respelled.
-  CHECK(explorer::cli_message(AdvisedError({"my--allow-noisy{}.json: ", Field::skip_unknown})) == "my--allow-noisy{}.json: --skip-unknown");
+  CHECK(explorer::cli_message(AdvisedError({"my--allow-noisy{}.json: ", Field::skip_unknown})) ==
+        "my--allow-noisy{}.json: --skip-unknown");
 }

@@ -70,7 +70,8 @@ TEST_CASE("interval: from 5 families it is wider than from 11 with the same erro
         pooled_interval(eleven.log_error, eleven.group, pooled_prior(pool), 0.8).half_width);
 }
 
-TEST_CASE("interval: the pool pulls a device's spread towards what other devices' new families did, less as it has more") {
+TEST_CASE(
+    "interval: the pool pulls a device's spread towards what other devices' new families did, less as it has more") {
   const std::vector<HeldOutErrors> pool{errors_of(11, 0.04, "a"), errors_of(11, 0.04, "b")};
   const HeldOutErrors five = errors_of(5, 0.0025), twenty = errors_of(20, 0.0025);
   const LogInterval p5 = pooled_interval(five.log_error, five.group, pooled_prior(pool), 0.8);
@@ -90,7 +91,9 @@ TEST_CASE("interval: the pool pulls a device's spread towards what other devices
   CHECK(pooled_interval(biased.log_error, biased.group, pooled_prior(pool), 0.8).centre == Approx(0.3));
 }
 
-TEST_CASE("interval: a network made only of kinds the calibration never saw is widened by those kinds' spread across devices") {
+TEST_CASE(
+    "interval: a network made only of kinds the calibration never saw is widened by those kinds' spread across "
+    "devices") {
   const Predictor host = constant_predictor(10.0);
   Predictor d = host;
   d.device = "pi5";
@@ -100,7 +103,8 @@ TEST_CASE("interval: a network made only of kinds the calibration never saw is w
   d.calibrated->host = {50e9, 20e9};
   d.calibrated->interval.error_low = -0.1;
   d.calibrated->interval.error_high = 0.1;
-  d.calibrated->kind_share = {{predictor::OpKind{predictor::WorkClass::pixel_shuffle}, 1.0}};  // a kind b0 has not: everything it does is unseen
+  d.calibrated->kind_share = {{predictor::OpKind{predictor::WorkClass::pixel_shuffle},
+                               1.0}};  // a kind b0 has not: everything it does is unseen
   const Network net = find_zoo("b0")->build(96);
   NetworkPrediction base = predict(d, net, d.calibrated->hardware.threads);
   REQUIRE(base.uncalibrated);
@@ -111,31 +115,41 @@ TEST_CASE("interval: a network made only of kinds the calibration never saw is w
   const double unseen = 1.2815515655 * 0.2;  // z of 80% two-sided, times the whole network's share, times the spread
   CHECK(interval_to_json(p)["uncalibrated"]["half_width_unseen"].get<double>() == Approx(unseen).epsilon(1e-6));
   CHECK(interval_to_json(p)["uncalibrated"]["half_width_calibrated"].get<double>() == Approx(own));
-  CHECK(interval_to_json(p)["uncalibrated"]["width_share_unseen"].get<double>() == Approx(1 - own / std::hypot(own, unseen)));
+  CHECK(interval_to_json(p)["uncalibrated"]["width_share_unseen"].get<double>() ==
+        Approx(1 - own / std::hypot(own, unseen)));
   REQUIRE(p.interval_us);
   CHECK((*p.interval_us)[0] == Approx(p.latency_us / std::exp(centre + std::hypot(own, unseen))));
   CHECK((*p.interval_us)[1] == Approx(p.latency_us / std::exp(centre - std::hypot(own, unseen))));
   CHECK(p.latency_us == Approx(base.latency_us));  // the point estimate stays where the data puts it
   // A kind no device priced takes the widest spread there is.
   d.calibrated->kind_spread = {{predictor::OpKind{predictor::WorkClass::class_token}, 0.5}};
-  CHECK(interval_to_json(predict(d, net, d.calibrated->hardware.threads))["uncalibrated"]["half_width_unseen"].get<double>() ==
-        Approx(1.2815515655 * 0.5).epsilon(1e-6));
+  CHECK(interval_to_json(predict(d, net, d.calibrated->hardware.threads))["uncalibrated"]["half_width_unseen"]
+            .get<double>() == Approx(1.2815515655 * 0.5).epsilon(1e-6));
 }
 
-TEST_CASE("interval: a family held out is scored by an interval that never saw it, so poisoning its latency cannot move it") {
+TEST_CASE(
+    "interval: a family held out is scored by an interval that never saw it, so poisoning its latency cannot move it") {
   const Predictor host = constant_predictor(10.0);
   std::vector<PublishedPoint> points;
-  const std::vector<std::pair<std::string, std::string>> models = {
-      {"b0", "CPUBone"}, {"b1", "CPUBone"}, {"fasternet-t0", "FasterNet"}, {"fasternet-t1", "FasterNet"},
-      {"mobileone-s0", "MobileOne"}, {"mobileone-s1", "MobileOne"}, {"repvit-m0.9", "RepViT"}, {"repvit-m1.0", "RepViT"}};
-  for (const auto& [m, fam] : models) points.push_back({m, static_cast<double>(count(find_zoo(m)->build(0)).total.macs) / 1e7, fam, find_zoo(m)->build(0), 0, ""});
+  const std::vector<std::pair<std::string, std::string>> models = {{"b0", "CPUBone"},
+                                                                   {"b1", "CPUBone"},
+                                                                   {"fasternet-t0", "FasterNet"},
+                                                                   {"fasternet-t1", "FasterNet"},
+                                                                   {"mobileone-s0", "MobileOne"},
+                                                                   {"mobileone-s1", "MobileOne"},
+                                                                   {"repvit-m0.9", "RepViT"},
+                                                                   {"repvit-m1.0", "RepViT"}};
+  for (const auto& [m, fam] : models)
+    points.push_back(
+        {m, static_cast<double>(count(find_zoo(m)->build(0)).total.macs) / 1e7, fam, find_zoo(m)->build(0), 0, ""});
   IntervalOptions options;
   options.evidence.devices = {errors_of(11, 0.04, "other")};
   auto interval_for = [&](std::vector<PublishedPoint> all, const std::string& held_family) {
     std::vector<PublishedPoint> fit;
     for (const auto& p : all)
       if (p.family != held_family) fit.push_back(p);
-    const Calibration c = calibrate(host, {50e9, 20e9}, *shipped_hardware("pi5"), fit, "p.csv", "r", std::nullopt, options);
+    const Calibration c =
+        calibrate(host, {50e9, 20e9}, *shipped_hardware("pi5"), fit, "p.csv", "r", std::nullopt, options);
     return std::array<double, 2>{c.device.calibrated->interval.error_low, c.device.calibrated->interval.error_high};
   };
   std::vector<PublishedPoint> poisoned = points;
@@ -150,12 +164,14 @@ TEST_CASE("interval: a family held out is scored by an interval that never saw i
   for (size_t i = 0; i < rel.size(); ++i)
     if (five.group[i] == "family0") poisoned_rel[i] = 49;
   const auto clean_bounds = pooled_error_bounds(rel, five.group, pooled_prior({errors_of(11, 0.04, "other")}), 0.8);
-  const auto poisoned_bounds = pooled_error_bounds(poisoned_rel, five.group, pooled_prior({errors_of(11, 0.04, "other")}), 0.8);
+  const auto poisoned_bounds =
+      pooled_error_bounds(poisoned_rel, five.group, pooled_prior({errors_of(11, 0.04, "other")}), 0.8);
   for (size_t i = 0; i < rel.size(); ++i)
     if (five.group[i] == "family0") CHECK(poisoned_bounds[i] == clean_bounds[i]);
     else CHECK(poisoned_bounds[i][1] > clean_bounds[i][1]);  // the others' bounds did see it
   // ...and the device's own coverage figure scores each family against the interval sized without it.
-  const Calibration c = calibrate(host, {50e9, 20e9}, *shipped_hardware("pi5"), points, "p.csv", "r", std::nullopt, options);
+  const Calibration c =
+      calibrate(host, {50e9, 20e9}, *shipped_hardware("pi5"), points, "p.csv", "r", std::nullopt, options);
   CHECK(c.device.calibrated->interval.interval_method == IntervalMethod::pooled_t);
   REQUIRE(c.device.calibrated->interval.coverage);
   CHECK(c.device.calibrated->interval.coverage->how.find("sized without them") != std::string::npos);

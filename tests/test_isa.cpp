@@ -103,7 +103,8 @@ TEST_CASE("igemm's packed panels keep the level they were packed for when the li
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t j = 0; j < n; ++j) {
       float want = 0;
-      for (int64_t kk = 0; kk < k; ++kk) want += a[static_cast<size_t>(r * k + kk)] * b[static_cast<size_t>(kk * n + j)];
+      for (int64_t kk = 0; kk < k; ++kk)
+        want += a[static_cast<size_t>(r * k + kk)] * b[static_cast<size_t>(kk * n + j)];
       CHECK(c[static_cast<size_t>(r * n + j)] == Approx(want).margin(1e-4));
     }
 }
@@ -115,7 +116,8 @@ TEST_CASE("under AddressSanitizer, an igemm tile writing one float past its outp
   if (!has_igemm(detected_isa())) return;
   const int64_t k = 5, n = 20, rows = 3;
   std::vector<float> a(static_cast<size_t>(rows * k), 1.0f), b(static_cast<size_t>(k * n), 0.5f);
-  const std::filesystem::path err = std::filesystem::temp_directory_path() / ("cpx_tile_asan_" + std::to_string(::getpid()));
+  const std::filesystem::path err =
+      std::filesystem::temp_directory_path() / ("cpx_tile_asan_" + std::to_string(::getpid()));
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::signal(SIGABRT, SIG_DFL);  // ASan's abort, not Catch's handler of it
@@ -163,7 +165,9 @@ TEST_CASE("the environment and the peak probe record the forced ISA level, and t
     clear_dispatched();
     const PeakProbe p = probe_peak(1, quick);
     check_dispatched_only(level);  // the FMA chains, and the conv probes where igemm runs them
-    CHECK_THAT(p.fma_peak_source, Catch::StartsWith(level == Isa::avx512 ? "AVX-512" : level == Isa::avx2 ? "AVX2" : "SSE2"));
+    CHECK_THAT(p.fma_peak_source, Catch::StartsWith(level == Isa::avx512 ? "AVX-512"
+                                                    : level == Isa::avx2 ? "AVX2"
+                                                                         : "SSE2"));
     CHECK(std::isfinite(p.fma_peak_macps));
   }
 }

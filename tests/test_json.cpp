@@ -49,7 +49,7 @@ TEST_CASE("macro defaults and grouped aliases") {
   CHECK(std::get<MBConv>(*m.stages[1].down).groups == 2);
   const Network net = expand(m, "tiny.json");
   CHECK(net.shapes.back() == ShapeNhwc{1, 1, 1, 1000});
-  CHECK(net.shape_of("s0.b0.conv1") == ShapeNhwc{1, 56, 56, 64});  // 2x2/s1 keeps 56x56
+  CHECK(net.shape_of("s0.b0.conv1") == ShapeNhwc{1, 56, 56, 64});    // 2x2/s1 keeps 56x56
   CHECK(net.shape_of("s1.b0.attn.dw") == ShapeNhwc{1, 14, 14, 32});  // token downsampling 28 -> 14
   CHECK(net.shape_of("s1.b0.attn.upsample") == ShapeNhwc{1, 28, 28, 32});
   CHECK(net.index_of("s2.b1.add") < net.ops.size());

@@ -33,7 +33,8 @@ TEST_CASE("speed spread: slowest over fastest per thread count, the largest of t
   CHECK(speed_spread(speed_checks_of(samples_of(1, {1000, 1050, 1020}))) == Approx(0.05));
   Json both = samples_of(1, {1000, 1010});
   for (const auto& s : samples_of(2, {500, 650, 520})) both.push_back(s);
-  CHECK(speed_spread(speed_checks_of(both)) == Approx(0.30));  // 2 threads' 650 / 500, not 1 thread's against 2 threads'
+  CHECK(speed_spread(speed_checks_of(both)) ==
+        Approx(0.30));  // 2 threads' 650 / 500, not 1 thread's against 2 threads'
   // validate's five rounds: slowest over fastest.
   CHECK(spread_of({1058, 1068, 1060, 1053, 1100}) == Approx(1100.0 / 1053 - 1));
   CHECK(spread_of({1000}) == 0);
@@ -51,17 +52,20 @@ TEST_CASE("speed spread: from ten times on, the tenths are left out, so that one
 TEST_CASE("speed checks: a malformed sample is an error naming it") {
   Json bad = samples_of(1, {1000, 1100});
   bad[1]["latency_us"] = "fast";
-  CHECK_THAT(error_of([&] { speed_checks_of(bad); }), Catch::Contains("machine_speed.samples[1]") && Catch::Contains("\"fast\""));
+  CHECK_THAT(error_of([&] { speed_checks_of(bad); }),
+             Catch::Contains("machine_speed.samples[1]") && Catch::Contains("\"fast\""));
   bad[1] = 7;
   CHECK_THAT(error_of([&] { speed_checks_of(bad); }), Catch::Contains("machine_speed.samples[1] = 7"));
   bad[1] = {{"threads", 1}, {"latency_us", -5}};
   CHECK_THAT(error_of([&] { speed_checks_of(bad); }), Catch::Contains("latency_us\" > 0"));
   bad[1] = {{"threads", 1}, {"latency_us", 900}, {"elapsed_s", "late"}};
   CHECK_THAT(error_of([&] { speed_checks_of(bad); }), Catch::Contains("machine_speed.samples[1]"));
-  CHECK_THAT(error_of([&] { speed_checks_of(Json::object()); }), Catch::Contains("machine_speed.samples: expected an array"));
+  CHECK_THAT(error_of([&] { speed_checks_of(Json::object()); }),
+             Catch::Contains("machine_speed.samples: expected an array"));
 }
 
-TEST_CASE("the speed watch times the reference once per thread count every speed_check_every_s, and keeps what it had") {
+TEST_CASE(
+    "the speed watch times the reference once per thread count every speed_check_every_s, and keeps what it had") {
   Profile profile = profile_with_speed({{"samples", samples_of(1, {900})}});  // a resumed profile's
   double now = 0;
   SpeedWatch watch(profile, [&] { return now; });
@@ -93,7 +97,9 @@ TEST_CASE("the speed watch times the reference once per thread count every speed
   CHECK(written["samples"][3]["threads"] == 1);
 }
 
-TEST_CASE("a profile keeps the speed reference it began with, validate times the one its profile names, and an unknown one is an error naming it") {
+TEST_CASE(
+    "a profile keeps the speed reference it began with, validate times the one its profile names, and an unknown one "
+    "is an error naming it") {
   // Profiles before the network reference timed the conv: resumed, they go on timing it, so that their
   // samples stay comparable with each other.
   Profile old = profile_with_speed({{"reference", conv_speed_reference}, {"samples", samples_of(1, {1300})}});
@@ -113,10 +119,13 @@ TEST_CASE("a profile keeps the speed reference it began with, validate times the
                SpeedWatch w(p, [] { return 0.0; });
              }),
              Catch::Contains("machine_speed.reference"));
-  CHECK_THAT(error_of([&] { time_speed_reference_us("a 5x5 conv", 1, 0.0); }), Catch::Contains("\"a 5x5 conv\": unknown"));
+  CHECK_THAT(error_of([&] { time_speed_reference_us("a 5x5 conv", 1, 0.0); }),
+             Catch::Contains("\"a 5x5 conv\": unknown"));
 }
 
-TEST_CASE("records measured while the reference ran slow twice in a row are flagged noisy, from the reference before to the one after") {
+TEST_CASE(
+    "records measured while the reference ran slow twice in a row are flagged noisy, from the reference before to the "
+    "one after") {
   // 1 thread every 30 s: 1000 us, except 1200 us at 90 s; 2 threads at 15, 45, ... s: 500 us, except
   // 560 us at 105 s. Slow at 90 and 105 s: the span from 75 to 120 s.
   Json samples = Json::array();
@@ -161,16 +170,24 @@ TEST_CASE("the speed at a moment: the median reference over the reference then, 
   CHECK(speed.factor(1, 30) == Approx(1.0));
   CHECK(speed.factor(1, 60) == Approx(0.5));  // twice as slow then: its times count half
   CHECK(speed.factor(1, 45) == Approx(1000.0 / 1500));
-  CHECK(speed.factor(1, -5) == Approx(1.0));   // before the first check: the first check's
-  CHECK(speed.factor(1, 500) == Approx(1.0));  // after the last: the last's
+  CHECK(speed.factor(1, -5) == Approx(1.0));          // before the first check: the first check's
+  CHECK(speed.factor(1, 500) == Approx(1.0));         // after the last: the last's
   CHECK(speed.factor(2, 30) == Approx(500.0 / 400));  // each thread count by its own checks and median
   CHECK(speed.factor(4, 30) == 1.0);                  // none at that thread count: as measured
-  CHECK_THAT(error_of([] { speed_checks_of(Json::array({Json{{"threads", 1}, {"latency_us", -3}}})); }), Catch::Contains("machine_speed.samples[0]"));
+  CHECK_THAT(error_of([] {
+               speed_checks_of(Json::array({Json{{"threads", 1}, {"latency_us", -3}}}));
+             }),
+             Catch::Contains("machine_speed.samples[0]"));
 }
 
 TEST_CASE("a timing flagged only because the machine slowed is not noisy in itself, one with its own reason is") {
-  const auto noisy_in_itself = [](const Json& timing) { return timing_noisy_in_itself(timing_from_json(timing, Where("t.json"))); };
-  const Json quiet = {{"stats_us", {{"median", 1000}, {"robust_cv", 0.01}}}, {"wait_fraction", 0.0}, {"outlier_runs", 0}, {"cv_threshold", 0.1}};
+  const auto noisy_in_itself = [](const Json& timing) {
+    return timing_noisy_in_itself(timing_from_json(timing, Where("t.json")));
+  };
+  const Json quiet = {{"stats_us", {{"median", 1000}, {"robust_cv", 0.01}}},
+                      {"wait_fraction", 0.0},
+                      {"outlier_runs", 0},
+                      {"cv_threshold", 0.1}};
   CHECK_FALSE(noisy_in_itself(quiet));
   Json slowed = quiet;
   slowed["noisy"] = true;
@@ -197,18 +214,19 @@ TEST_CASE("validate compares the machine's speed with the profile's, by the spee
   CHECK(one->validate_median_us == 1100);
   CHECK(one->ratio == Approx(1.1));  // 10% slower now: every prediction about 10% low
   CHECK(predictor::speed_vs_profile(profile, 2, {470})->ratio == Approx(470.0 / 520));
-  CHECK_FALSE(predictor::speed_vs_profile(profile, 4, {300}));  // never timed at 4 threads while profiling
+  CHECK_FALSE(predictor::speed_vs_profile(profile, 4, {300}));     // never timed at 4 threads while profiling
   CHECK_FALSE(predictor::speed_vs_profile(Profile{}, 1, {1000}));  // a profile from before machine_speed
   speed["samples"][1]["latency_us"] = "fast";
   CHECK(error_of([&] { profile_with_speed(speed); }) ==
-        "p.json: machine_speed.samples[1] = {\"elapsed_s\":30.0,\"threads\":1,\"latency_us\":\"fast\"}: expected {\"elapsed_s\", \"threads\", \"latency_us\" > 0}");
+        "p.json: machine_speed.samples[1] = {\"elapsed_s\":30.0,\"threads\":1,\"latency_us\":\"fast\"}: expected "
+        "{\"elapsed_s\", \"threads\", \"latency_us\" > 0}");
 }
 
 TEST_CASE("validate says how well its own measurements repeat: each network's even rounds against its odd rounds") {
   const auto r = predictor::repeatability({{100, 100, 100, 100, 100},  // repeats exactly
                                            {100, 110, 100, 110, 100},  // even 100, odd 110: -9.1%
-                                           {100, 120, 101, 120},        // even 100.5, odd 120: -16.25%
-                                           {100}});                     // one round: nothing to compare
+                                           {100, 120, 101, 120},       // even 100.5, odd 120: -16.25%
+                                           {100}});                    // one round: nothing to compare
   REQUIRE(r);
   CHECK(r->networks == 3);
   CHECK(r->within_5pct == Approx(1.0 / 3));
@@ -220,9 +238,13 @@ TEST_CASE("validate says how well its own measurements repeat: each network's ev
   CHECK_FALSE(predictor::repeatability({}));
 }
 
-TEST_CASE("validate's verdict puts the predictor beside the instrument: at its floor within 5 points, short of it beyond") {
-  const predictor::Repeatability instrument{10, 0.60, 0.90, 0.03};  // networks, within 5%, within 10%, median difference
-  const auto scores = [](double within_10pct, double within_5pct) { return predictor::Accuracy{0.05, within_5pct, within_10pct, 0.9}; };
+TEST_CASE(
+    "validate's verdict puts the predictor beside the instrument: at its floor within 5 points, short of it beyond") {
+  const predictor::Repeatability instrument{10, 0.60, 0.90,
+                                            0.03};  // networks, within 5%, within 10%, median difference
+  const auto scores = [](double within_10pct, double within_5pct) {
+    return predictor::Accuracy{0.05, within_5pct, within_10pct, 0.9};
+  };
   const auto at = predictor::instrument_verdict(scores(0.86, 0.56), instrument);
   REQUIRE(at);
   CHECK(at->at_instrument_floor);
@@ -236,12 +258,14 @@ TEST_CASE("validate's verdict puts the predictor beside the instrument: at its f
   CHECK_FALSE(predictor::instrument_verdict(scores(1.0, 0.9), std::nullopt));
 }
 
-TEST_CASE("validate --layers scores each op class inside the networks, where a network's errors cancel between classes") {
+TEST_CASE(
+    "validate --layers scores each op class inside the networks, where a network's errors cancel between classes") {
   // One network within 1% as a whole: its depthwise convs predicted at 0.7x their time, its pointwise at 1.3x.
   constexpr auto zoo = predictor::HeldOutSet::zoo, ood = predictor::HeldOutSet::ood;
   const std::vector<predictor::OpScore> ops = {
-      {zoo, "a", "conv_depthwise", 70, 100}, {zoo, "a", "conv_depthwise", 35, 50}, {zoo, "a", "conv_pointwise", 130, 100},
-      {zoo, "a", "conv_pointwise", 65, 50},  {zoo, "a", "elementwise", 0.5, 0},   // measured at 0: no time of its own
+      {zoo, "a", "conv_depthwise", 70, 100},  {zoo, "a", "conv_depthwise", 35, 50},
+      {zoo, "a", "conv_pointwise", 130, 100}, {zoo, "a", "conv_pointwise", 65, 50},
+      {zoo, "a", "elementwise", 0.5, 0},  // measured at 0: no time of its own
       {ood, "b", "conv_grouped", 50, 100}};
   // The whole networks as validate's rows: "a" measured at 303 us (Σ ops 300) and predicted at 300.
   std::vector<predictor::ValidationRow> rows(2);

@@ -22,7 +22,8 @@ int main(int argc, char* argv[]) {
       return 2;
     }
     cpx::profiler::limit_isa(*level);
-    std::fprintf(stderr, "CPX_TEST_ISA: our kernels limited to %s\n", std::string(cpx::profiler::isa_name(cpx::profiler::active_isa())).c_str());
+    std::fprintf(stderr, "CPX_TEST_ISA: our kernels limited to %s\n",
+                 std::string(cpx::profiler::isa_name(cpx::profiler::active_isa())).c_str());
   }
   return Catch::Session().run(argc, argv);
 }

@@ -18,7 +18,9 @@ using namespace cpx;
 namespace {
 
 // `row` restricted to name, op and macs: what every per-op row shares with count's.
-Json measure_test_common(const Json& row) { return {{"name", row.at("name")}, {"op", row.at("op")}, {"macs", row.at("macs")}}; }
+Json measure_test_common(const Json& row) {
+  return {{"name", row.at("name")}, {"op", row.at("op")}, {"macs", row.at("macs")}};
+}
 
 std::set<std::string> keys_of(const Json& row) {
   std::set<std::string> k;
@@ -65,7 +67,8 @@ TEST_CASE("count's layer rows name the conv class conv_class, null for ops that 
   // A row writes the fields a document lists, in its order; a time not known is null.
   const OpRow conv = op_row(net, 0, count(net).layers[0]);
   CHECK(to_json(conv, {OpField::macs, OpField::name}) == Json{{"macs", rows[0]["macs"]}, {"name", "conv"}});
-  CHECK(to_json(conv, {OpField::measured_us, OpField::first_in_nhwc}) == Json{{"measured_us", nullptr}, {"in_nhwc", rows[0]["in_nhwc"]}});
+  CHECK(to_json(conv, {OpField::measured_us, OpField::first_in_nhwc}) ==
+        Json{{"measured_us", nullptr}, {"in_nhwc", rows[0]["in_nhwc"]}});
   CHECK(to_json(conv, {OpField::fused_into}) == Json::object());
 }
 
@@ -117,7 +120,9 @@ TEST_CASE("before_each_run runs before every timed run and outside its time, col
   CHECK(profiler::cache_evict_bytes() <= (int64_t{256} << 20));
 }
 
-TEST_CASE("the peak probe records what the weight-streaming ceiling and the GEMM tiles need: DRAM read bandwidth, cache size, GEMM tile rows and columns") {
+TEST_CASE(
+    "the peak probe records what the weight-streaming ceiling and the GEMM tiles need: DRAM read bandwidth, cache "
+    "size, GEMM tile rows and columns") {
   const profiler::PeakProbe p = profiler::probe_peak(1, quick_timing());
   CHECK(p.dram_read_bytes_per_s > 1e8);
   CHECK(p.gemm_tile_rows >= 4);
@@ -127,12 +132,15 @@ TEST_CASE("the peak probe records what the weight-streaming ceiling and the GEMM
   CHECK(p.last_level_cache_bytes == profiler::last_level_cache_bytes());
   CHECK(p.last_level_cache_bytes >= 0);
   const Json j = profiler::to_json(p);
-  for (const char* key : {"dram_read_bytes_per_s", "last_level_cache_bytes", "gemm_tile_rows", "gemm_tile_cols", "gemm_tile_rows_source"})
+  for (const char* key :
+       {"dram_read_bytes_per_s", "last_level_cache_bytes", "gemm_tile_rows", "gemm_tile_cols", "gemm_tile_rows_source"})
     CHECK(j.contains(key));
   CHECK(j["probes"].contains("read 64 MiB"));
 }
 
-TEST_CASE("the peak probe states the machine's own FMA throughput beside the conv probes, in the widest vectors the CPU has") {
+TEST_CASE(
+    "the peak probe states the machine's own FMA throughput beside the conv probes, in the widest vectors the CPU "
+    "has") {
   for (int64_t threads : {1, 2}) {
     const profiler::PeakProbe p = profiler::probe_peak(threads, quick_timing());
     CAPTURE(threads, p.fma_peak_source);
@@ -164,8 +172,7 @@ TEST_CASE("a timing is flagged noisy by a spread of its middle runs, not by two 
   // process (ctest runs two suites at once) rarely lands inside. When one does, the run queue shows it.
   auto spin_us = [](double us) {
     const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double, std::micro>(us);
-    while (std::chrono::steady_clock::now() < end) {
-    }
+    while (std::chrono::steady_clock::now() < end) {}
   };
   profiler::MeasureOptions o = quick_timing();
   o.min_runs = 40;
@@ -198,8 +205,8 @@ TEST_CASE("measured layer rows carry count's name, op and MACs and keep measure'
   REQUIRE(m["layers"].size() == net.ops.size());
   for (size_t i = 0; i < net.ops.size(); ++i) {
     const Json& r = m["layers"][i];
-    CHECK(keys_of(r) == std::set<std::string>{"name", "op", "implementation", "emulated", "macs", "timing", "macps", "fraction_of_peak",
-                                              "share"});
+    CHECK(keys_of(r) == std::set<std::string>{"name", "op", "implementation", "emulated", "macs", "timing", "macps",
+                                              "fraction_of_peak", "share"});
     CHECK(measure_test_common(r) == measure_test_common(count_rows[i]));
   }
   // "emulated" is a bool, as in a profile's rows; the label is the implementation's.
@@ -218,14 +225,15 @@ TEST_CASE("predicted layer rows carry count's name, op and MACs and name the pre
   const Json count_rows = count_to_json(net, count(net), true)["layers"];
   REQUIRE(rows.size() == net.ops.size());
   for (size_t i = 0; i < rows.size(); ++i) {
-    CHECK(keys_of(rows[i]) == std::set<std::string>{"name", "op", "op_class", "macs", "latency_us", "activation_us", "macps",
-                                                         "outside_profile", "outside_features"});
+    CHECK(keys_of(rows[i]) == std::set<std::string>{"name", "op", "op_class", "macs", "latency_us", "activation_us",
+                                                    "macps", "outside_profile", "outside_features"});
     CHECK(measure_test_common(rows[i]) == measure_test_common(count_rows[i]));
   }
   CHECK(rows[0]["op_class"] == "conv_dense");
 }
 
-TEST_CASE("the sweep's work has unique ids, grid first, whole networks spread through it, each record with its own fields") {
+TEST_CASE(
+    "the sweep's work has unique ids, grid first, whole networks spread through it, each record with its own fields") {
   const auto work = profiler::sweep_work(true, {1}, 0);
   std::set<std::string> ids;
   for (const auto& w : work) CHECK(ids.insert(w.id).second);
@@ -246,7 +254,8 @@ TEST_CASE("the sweep's work has unique ids, grid first, whole networks spread th
   std::vector<std::string> network_ids;
   for (const auto& w : work)
     if (w.section == "networks") network_ids.push_back(w.id);
-  CHECK(network_ids == std::vector<std::string>{"sampled_1000000_t1", "sampled_1000001_t1", "sampled_1000002_t1", "sampled_1000003_t1"});
+  CHECK(network_ids == std::vector<std::string>{"sampled_1000000_t1", "sampled_1000001_t1", "sampled_1000002_t1",
+                                                "sampled_1000003_t1"});
   for (const auto& w : work) {
     if (w.section != "zoo") continue;
     const Network net = w.network();

@@ -67,8 +67,10 @@ TEST_CASE("Names: fit's options read and write the names they did as if-chains",
   CHECK(predictor::to_string(FitOptions::Selection::kfold) == "kfold");
   CHECK(predictor::to_string(FitOptions::ZooFamilies::half) == "half");
   CHECK(predictor::to_string(FitOptions::SpeedCorrection::none) == "none");
-  CHECK(error_of([] { predictor::selection_from_string("largest", "--select"); }) == "--select = \"largest\": expected kfold or balanced");
-  CHECK(error_of([] { predictor::zoo_families_from_string("all", "zoo_families"); }) == "zoo_families = \"all\": expected none or half");
+  CHECK(error_of([] { predictor::selection_from_string("largest", "--select"); }) ==
+        "--select = \"largest\": expected kfold or balanced");
+  CHECK(error_of([] { predictor::zoo_families_from_string("all", "zoo_families"); }) ==
+        "zoo_families = \"all\": expected none or half");
 }
 
 TEST_CASE("Names: a capacity feature reads the same by value and by name", "[names]") {

@@ -39,8 +39,8 @@ TEST_CASE("a measurement sharing its pinned CPU with a busy process is flagged n
 
   const double ratio = loaded.stats_us.median / quiet.stats_us.median;
   INFO("quiet median " << quiet.stats_us.median << " us (wait " << quiet.wait_fraction << ", cv " << quiet.stats_us.cv
-                       << "), loaded median " << loaded.stats_us.median << " us (wait " << loaded.wait_fraction << ", cv "
-                       << loaded.stats_us.cv << ", attempts " << loaded.attempts << ")");
+                       << "), loaded median " << loaded.stats_us.median << " us (wait " << loaded.wait_fraction
+                       << ", cv " << loaded.stats_us.cv << ", attempts " << loaded.attempts << ")");
   // The injected process takes its share of our only CPU: the run queue shows it even when it slows
   // every run alike, which the CV alone would miss.
   CHECK(loaded.wait_fraction > o.wait_threshold);

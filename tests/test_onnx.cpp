@@ -39,8 +39,10 @@ TEST_CASE("import folds PyTorch's Pad before Conv and BatchNormalization and erf
   TestGraph t;
   TestGraph::io(*t.g.add_input(), "x", {1, 3, 16, 16});
   t.node("Pad", {"x", t.ints("pads", {0, 0, 1, 1, 0, 0, 0, 0})}, "p");
-  TestGraph::ints_attr(t.node("Conv", {"p", t.floats("w", {8, 3, 2, 2}), t.floats("b", {8})}, "c"), "kernel_shape", {2, 2});
-  t.node("BatchNormalization", {"c", t.floats("s", {8}), t.floats("h", {8}), t.floats("mu", {8}), t.floats("var", {8})}, "bn");
+  TestGraph::ints_attr(t.node("Conv", {"p", t.floats("w", {8, 3, 2, 2}), t.floats("b", {8})}, "c"), "kernel_shape",
+                       {2, 2});
+  t.node("BatchNormalization", {"c", t.floats("s", {8}), t.floats("h", {8}), t.floats("mu", {8}), t.floats("var", {8})},
+         "bn");
   t.node("Div", {"bn", t.scalar("sqrt2", 1.4142135f)}, "d");
   t.node("Erf", {"d"}, "e");
   t.node("Add", {"e", t.scalar("one", 1.0f)}, "a");
@@ -74,11 +76,11 @@ TEST_CASE("import folds shape arithmetic into constants, and too large a fold is
   TestGraph::io(*t.g.add_input(), "x", {1, 8, 4, 4});
   t.node("Shape", {"x"}, "shape");
   TestGraph::int_attr(t.node("Gather", {"shape", t.ints("zero", {0})}, "n"), "axis", 0);  // [1]
-  t.node("ConstantOfShape", {t.ints("two", {2})}, "two_zeros");  // [0, 0] as floats
+  t.node("ConstantOfShape", {t.ints("two", {2})}, "two_zeros");                           // [0, 0] as floats
   TestGraph::int_attr(t.node("Cast", {"two_zeros"}, "zeros"), "to", onnx::TensorProto::INT64);
-  t.node("Equal", {"zeros", t.ints("minus_one", {-1})}, "is_minus_one");  // [false, false]
+  t.node("Equal", {"zeros", t.ints("minus_one", {-1})}, "is_minus_one");                       // [false, false]
   t.node("Where", {"is_minus_one", t.ints("ones", {1, 1}), t.ints("rest", {8, 16})}, "tail");  // [8, 16]
-  TestGraph::int_attr(t.node("Concat", {"n", "tail"}, "target"), "axis", 0);  // [1, 8, 16]
+  TestGraph::int_attr(t.node("Concat", {"n", "tail"}, "target"), "axis", 0);                   // [1, 8, 16]
   t.node("Reshape", {"x", "target"}, "groups");  // N x G x rest: GroupNorm's first reshape
   t.node("InstanceNormalization", {"groups", "scale", "bias"}, "norm");
   t.node("Reshape", {"norm", "shape"}, "y");
@@ -104,14 +106,16 @@ TEST_CASE("import folds shape arithmetic into constants, and too large a fold is
   huge.node("Add", {"x", "k"}, "y");
   TestGraph::io(*huge.g.add_output(), "y", {1, 8, 4, 4});
   CHECK(error_of([&] { import_onnx_bytes(huge.bytes(), "m.onnx"); }) ==
-        "m.onnx: node \"k\" (ConstantOfShape): PyTorch's torch.full or torch.zeros (ONNX ConstantOfShape) is not supported yet; "
+        "m.onnx: node \"k\" (ConstantOfShape): PyTorch's torch.full or torch.zeros (ONNX ConstantOfShape) is not "
+        "supported yet; "
         "skip_unknown passes such a node's input on instead (listed; every total excludes it)");
   TestGraph far;  // an index past the shape it gathers from
   TestGraph::io(*far.g.add_input(), "x", {1, 8, 4, 4});
   far.node("Shape", {"x"}, "s");
   far.node("Gather", {"s", far.ints("four", {4})}, "y");
   TestGraph::io(*far.g.add_output(), "y", {1});
-  CHECK(error_of([&] { import_onnx_bytes(far.bytes(), "m.onnx"); }) == "m.onnx: node \"y\" (Gather): index 4 is out of range [-4, 4)");
+  CHECK(error_of([&] { import_onnx_bytes(far.bytes(), "m.onnx"); }) ==
+        "m.onnx: node \"y\" (Gather): index 4 is out of range [-4, 4)");
   for (const char* type : {"Reshape", "Expand"}) {  // one input of two (found by fuzz_onnx: read past it)
     TestGraph one;
     TestGraph::io(*one.g.add_input(), "x", {1, 8, 4, 4});
@@ -157,7 +161,8 @@ TEST_CASE("import recognises PyTorch's LayerNorm decomposition and a -inf Pad be
 // count_include_pad=False) on 7x7 an AveragePool with ceil_mode; AvgPool2d(3, 1, 1) (padding counted) a
 // zero Pad before an unpadded AveragePool; AvgPool2d(3, 2, 1, ceil_mode=True) on 8x8 the same with
 // ceil_mode, whose last window reaches past the pads, cells PyTorch's divisor leaves out.
-TEST_CASE("import reads AveragePool's ceil_mode and count_include_pad, and a zero Pad before it, as PyTorch computes them") {
+TEST_CASE(
+    "import reads AveragePool's ceil_mode and count_include_pad, and a zero Pad before it, as PyTorch computes them") {
   const auto pooled = [](int64_t size, const std::function<void(TestGraph&)>& add, ShapeNhwc out) {
     TestGraph t;
     TestGraph::io(*t.g.add_input(), "x", {1, 8, size, size});
@@ -167,36 +172,42 @@ TEST_CASE("import reads AveragePool's ceil_mode and count_include_pad, and a zer
     CHECK(net.shapes.back() == out);
     return net;
   };
-  const Network shortcut = pooled(7, [](TestGraph& t) {
-    auto& n = t.node("AveragePool", {"x"}, "y");
-    TestGraph::ints_attr(n, "kernel_shape", {2, 2});
-    TestGraph::ints_attr(n, "strides", {2, 2});
-    TestGraph::int_attr(n, "ceil_mode", 1);
-    TestGraph::int_attr(n, "count_include_pad", 0);
-  }, {1, 4, 4, 8});
+  const Network shortcut = pooled(7,
+                                  [](TestGraph& t) {
+                                    auto& n = t.node("AveragePool", {"x"}, "y");
+                                    TestGraph::ints_attr(n, "kernel_shape", {2, 2});
+                                    TestGraph::ints_attr(n, "strides", {2, 2});
+                                    TestGraph::int_attr(n, "ceil_mode", 1);
+                                    TestGraph::int_attr(n, "count_include_pad", 0);
+                                  },
+                                  {1, 4, 4, 8});
   REQUIRE(shortcut.ops.size() == 1);
   const auto* a = shortcut.ops[0].as<AvgPool>();
   REQUIRE(a);
   CHECK(a->padding == Padding{0, 1, 0, 1});  // ceil_mode's last row and column, not in the divisor
   CHECK_FALSE(a->count_include_pad);
 
-  const Network counted = pooled(7, [](TestGraph& t) {
-    t.node("Pad", {"x", t.ints("pads", {0, 0, 1, 1, 0, 0, 1, 1})}, "p");
-    TestGraph::ints_attr(t.node("AveragePool", {"p"}, "y"), "kernel_shape", {3, 3});
-  }, {1, 7, 7, 8});
+  const Network counted = pooled(7,
+                                 [](TestGraph& t) {
+                                   t.node("Pad", {"x", t.ints("pads", {0, 0, 1, 1, 0, 0, 1, 1})}, "p");
+                                   TestGraph::ints_attr(t.node("AveragePool", {"p"}, "y"), "kernel_shape", {3, 3});
+                                 },
+                                 {1, 7, 7, 8});
   REQUIRE(counted.ops.size() == 1);  // the Pad is the pool's own padding
   const auto* b = counted.ops[0].as<AvgPool>();
   REQUIRE(b);
   CHECK(b->padding == Padding{1, 1, 1, 1});
   CHECK(b->count_include_pad);
 
-  const Network ceil_counted = pooled(8, [](TestGraph& t) {
-    t.node("Pad", {"x", t.ints("pads", {0, 0, 1, 1, 0, 0, 1, 1})}, "p");
-    auto& n = t.node("AveragePool", {"p"}, "y");
-    TestGraph::ints_attr(n, "kernel_shape", {3, 3});
-    TestGraph::ints_attr(n, "strides", {2, 2});
-    TestGraph::int_attr(n, "ceil_mode", 1);
-  }, {1, 5, 5, 8});
+  const Network ceil_counted = pooled(8,
+                                      [](TestGraph& t) {
+                                        t.node("Pad", {"x", t.ints("pads", {0, 0, 1, 1, 0, 0, 1, 1})}, "p");
+                                        auto& n = t.node("AveragePool", {"p"}, "y");
+                                        TestGraph::ints_attr(n, "kernel_shape", {3, 3});
+                                        TestGraph::ints_attr(n, "strides", {2, 2});
+                                        TestGraph::int_attr(n, "ceil_mode", 1);
+                                      },
+                                      {1, 5, 5, 8});
   REQUIRE(ceil_counted.ops.size() == 2);
   const auto* pad = ceil_counted.ops[0].as<Pad>();
   REQUIRE(pad);
@@ -246,14 +257,17 @@ TEST_CASE("import of the export of CPUBone B0 gives back the same ops") {
 }
 
 TEST_CASE("every operator the importer does not know is an error naming the node and its type") {
-  for (const std::string type : {"LSTM", "GatherElements", "CumSum", "Where", "NonMaxSuppression", "TopK", "Sqrt", "Exp"}) {
+  for (const std::string type :
+       {"LSTM", "GatherElements", "CumSum", "Where", "NonMaxSuppression", "TopK", "Sqrt", "Exp"}) {
     INFO(type);
     // Named with the PyTorch module or function that exports it (test_onnx_refusals.cpp has the whole wording).
     const std::string e = error_of([&] { import_onnx_bytes(test::model_with_node(type), "m.onnx"); });
     CHECK(e.rfind("m.onnx: node \"the_" + type + "\" (" + type + "): PyTorch's ", 0) == 0);
-    CHECK(e.find(" (ONNX " + type + ") is not supported yet; skip_unknown passes such a node's input on instead") != std::string::npos);
+    CHECK(e.find(" (ONNX " + type + ") is not supported yet; skip_unknown passes such a node's input on instead") !=
+          std::string::npos);
   }
-  CHECK(error_of([] { import_onnx_bytes("not a model", "junk.onnx"); }) == "junk.onnx: not an ONNX model (protobuf parse failed)");
+  CHECK(error_of([] { import_onnx_bytes("not a model", "junk.onnx"); }) ==
+        "junk.onnx: not an ONNX model (protobuf parse failed)");
 }
 
 TEST_CASE("the CLI exports and imports and an unsupported import exits 2 without writing") {
@@ -264,7 +278,8 @@ TEST_CASE("the CLI exports and imports and an unsupported import exits 2 without
   CHECK(count(load_model(json)).total.macs == count(load_model("b0", 64)).total.macs);
   const std::string bad = (dir / "bad.onnx").string(), bad_json = (dir / "bad.json").string();
   write_file_atomic(bad, test::model_with_node("LSTM"));
-  const int status = std::system((std::string(CPX_CLI) + " import " + bad + " --out " + bad_json + " 2>/dev/null").c_str());
+  const int status =
+      std::system((std::string(CPX_CLI) + " import " + bad + " --out " + bad_json + " 2>/dev/null").c_str());
   CHECK(WEXITSTATUS(status) == 2);
   CHECK_FALSE(std::filesystem::exists(bad_json));
   std::filesystem::remove_all(dir);
@@ -294,7 +309,8 @@ TEST_CASE("count, expand, predict, measure, export and --accuracy CSVs take an O
     const test::CliRun predicted = test::cli("predict " + file + " --device pi5 --json");
     REQUIRE(predicted.exit_code == 0);
     const Json zoo_b0 = Json::parse(test::cli("predict b0 --resolution 64 --device pi5 --json").out);
-    CHECK(Json::parse(predicted.out)["latency_us"].get<double>() == Approx(zoo_b0["latency_us"].get<double>()).epsilon(1e-9));
+    CHECK(Json::parse(predicted.out)["latency_us"].get<double>() ==
+          Approx(zoo_b0["latency_us"].get<double>()).epsilon(1e-9));
     CHECK(test::cli("export " + file + " --onnx " + (dir / "again.onnx").string()).exit_code == 0);
     CHECK(count(import_onnx((dir / "again.onnx").string())).total.macs == count(b0).total.macs);
   }
@@ -313,7 +329,9 @@ TEST_CASE("count, expand, predict, measure, export and --accuracy CSVs take an O
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("import: a Clip other than relu's and relu6's is a clamp, and inverted, NaN or tensor bounds and unknown DepthToSpace modes are named errors") {
+TEST_CASE(
+    "import: a Clip other than relu's and relu6's is a clamp, and inverted, NaN or tensor bounds and unknown "
+    "DepthToSpace modes are named errors") {
   const double inf = std::numeric_limits<double>::infinity();
   // Clip(x, min, max) with each bound a scalar constant, absent (nullopt), or the tensor x itself (NaN here).
   auto clip = [](std::optional<float> lo, std::optional<float> hi, bool tensor_min = false) {
@@ -349,8 +367,10 @@ TEST_CASE("import: a Clip other than relu's and relu6's is a clamp, and inverted
     REQUIRE(net.ops.size() == 1);
     CHECK(net.ops[0].as<Conv2d>()->activation == Activation::none);
   }
-  CHECK(error_of([&] { import_onnx_bytes(clip(2, 1), "m.onnx"); }) == "m.onnx: node \"y\" (Clip): min 2.0 is not below max 1.0");
-  CHECK(error_of([&] { import_onnx_bytes(clip(1, 1), "m.onnx"); }) == "m.onnx: node \"y\" (Clip): min 1.0 is not below max 1.0");
+  CHECK(error_of([&] { import_onnx_bytes(clip(2, 1), "m.onnx"); }) ==
+        "m.onnx: node \"y\" (Clip): min 2.0 is not below max 1.0");
+  CHECK(error_of([&] { import_onnx_bytes(clip(1, 1), "m.onnx"); }) ==
+        "m.onnx: node \"y\" (Clip): min 1.0 is not below max 1.0");
   CHECK(error_of([&] { import_onnx_bytes(clip(std::nanf(""), 1), "m.onnx"); }) ==
         "m.onnx: node \"y\" (Clip): a bound is NaN (min NaN, max 1.0)");
   CHECK(error_of([&] { import_onnx_bytes(clip(std::nullopt, 1, true), "m.onnx"); }) ==
@@ -376,7 +396,9 @@ TEST_CASE("import: a Clip other than relu's and relu6's is a clamp, and inverted
         "m.onnx: node \"y\" (DepthToSpace): blocksize 1 is out of range [2, 64]");
 }
 
-TEST_CASE("InstanceNormalization on an image is a group_norm of one channel per group, without parameters when its scale and bias are ones and zeros") {
+TEST_CASE(
+    "InstanceNormalization on an image is a group_norm of one channel per group, without parameters when its scale and "
+    "bias are ones and zeros") {
   auto graph = [](float scale, float bias, int64_t values) {
     TestGraph t;
     TestGraph::io(*t.g.add_input(), "x", {1, 6, 5, 4});
@@ -429,7 +451,8 @@ TEST_CASE("import: arithmetic with a number is an affine op, and a tensor divide
   CHECK(half.ops[0].as<Affine>()->shift == 0);
   CHECK(error_of([&] { import_onnx_bytes(graph("Div", false, 0), "m.onnx"); }) ==
         "m.onnx: node \"y\" (Div): a tensor divided by a tensor is not supported");
-  CHECK(error_of([&] { import_onnx_bytes(graph("Div", true, 0), "m.onnx"); }) == "m.onnx: node \"y\" (Div): a division by 0");
+  CHECK(error_of([&] { import_onnx_bytes(graph("Div", true, 0), "m.onnx"); }) ==
+        "m.onnx: node \"y\" (Div): a division by 0");
 }
 
 TEST_CASE("import: a Reshape to 5-D not followed by the channel shuffle's Transpose and Reshape is an error") {
@@ -580,7 +603,9 @@ TEST_CASE("export says which weights it wrote: a seed as \"seed N\", a file by i
   const std::string onnx = (dir / "m.onnx").string();
   const auto out = [&](const std::string& args) {
     const std::string file = (dir / "out.txt").string();
-    REQUIRE(std::system((std::string(CPX_CLI) + " export mobilenetv1-1.0 --resolution 32 --onnx " + onnx + " " + args + " >" + file).c_str()) == 0);
+    REQUIRE(std::system((std::string(CPX_CLI) + " export mobilenetv1-1.0 --resolution 32 --onnx " + onnx + " " + args +
+                         " >" + file)
+                            .c_str()) == 0);
     std::ifstream in(file);
     return std::string(std::istreambuf_iterator<char>(in), {});
   };
@@ -611,7 +636,8 @@ TEST_CASE("import: an Identity of an initializer is that constant, as PyTorch's 
   identity.add_input(weight);
   identity.add_output("deduped_weight");
   *g.add_node() = identity;
-  std::rotate(g.mutable_node()->rbegin(), g.mutable_node()->rbegin() + 1, g.mutable_node()->rend());  // first, as PyTorch puts it
+  std::rotate(g.mutable_node()->rbegin(), g.mutable_node()->rbegin() + 1,
+              g.mutable_node()->rend());  // first, as PyTorch puts it
   REQUIRE(g.node(0).op_type() == "Identity");
   std::string bytes;
   m.SerializeToString(&bytes);
@@ -623,17 +649,21 @@ TEST_CASE("import: an Identity of an initializer is that constant, as PyTorch's 
 // Issue 71 item 10: torch.onnx.export (eval mode) folds each BatchNorm into the conv before it, naming the
 // weights and bias it computed "onnx::Conv_<n>"; a conv's own parameters keep the module's names. count
 // says which count is which, the PyTorch-style one inferred.
-TEST_CASE("count of an export with folded BatchNorms gives the file's params and the inferred BatchNorm-separate ones") {
+TEST_CASE(
+    "count of an export with folded BatchNorms gives the file's params and the inferred BatchNorm-separate ones") {
   TestGraph t;
   TestGraph::io(*t.g.add_input(), "x", {1, 3, 16, 16});
-  TestGraph::ints_attr(t.node("Conv", {"x", t.floats("onnx::Conv_7", {8, 3, 3, 3}), t.floats("onnx::Conv_8", {8})}, "stem"),
-                       "kernel_shape", {3, 3});
+  TestGraph::ints_attr(
+      t.node("Conv", {"x", t.floats("onnx::Conv_7", {8, 3, 3, 3}), t.floats("onnx::Conv_8", {8})}, "stem"),
+      "kernel_shape", {3, 3});
   t.node("Relu", {"stem"}, "r");
-  TestGraph::ints_attr(t.node("Conv", {"r", t.floats("se.fc1.weight", {4, 8, 1, 1}), t.floats("se.fc1.bias", {4})}, "fc1"),
-                       "kernel_shape", {1, 1});
+  TestGraph::ints_attr(
+      t.node("Conv", {"r", t.floats("se.fc1.weight", {4, 8, 1, 1}), t.floats("se.fc1.bias", {4})}, "fc1"),
+      "kernel_shape", {1, 1});
   TestGraph::ints_attr(t.node("ReduceMean", {"fc1"}, "mean"), "axes", {2, 3});
   TestGraph::int_attr(t.node("Flatten", {"mean"}, "flat"), "axis", 1);
-  TestGraph::int_attr(t.node("Gemm", {"flat", t.floats("fc.weight", {10, 4}), t.floats("fc.bias", {10})}, "y"), "transB", 1);
+  TestGraph::int_attr(t.node("Gemm", {"flat", t.floats("fc.weight", {10, 4}), t.floats("fc.bias", {10})}, "y"),
+                      "transB", 1);
   TestGraph::io(*t.g.add_output(), "y", {1, 10});
   BatchNormFolding folding;
   const Network net = import_onnx_bytes(t.bytes(), "torch.onnx", nullptr, &folding);
@@ -650,14 +680,16 @@ TEST_CASE("count of an export with folded BatchNorms gives the file's params and
   std::ofstream(file, std::ios::binary) << t.bytes();
   const test::CliRun text = test::cli("count " + file.string());
   REQUIRE(text.exit_code == 0);
-  CHECK(text.out.find(" 310  (as the file holds them: the exporter folded a BatchNorm into each of 1 conv(s))\n") != std::string::npos);
-  CHECK(text.out.find("params_batch_norm_separate 318  (PyTorch-style, BatchNorm separate, inferred: +8, one per folded channel)") !=
+  CHECK(text.out.find(" 310  (as the file holds them: the exporter folded a BatchNorm into each of 1 conv(s))\n") !=
         std::string::npos);
+  CHECK(text.out.find("params_batch_norm_separate 318  (PyTorch-style, BatchNorm separate, inferred: +8, one per "
+                      "folded channel)") != std::string::npos);
   CHECK(text.out.find("PyTorch-style, BatchNorm separate)") == std::string::npos);
   CHECK(text.out.find("Here the exporter folded the BatchNorms: params is what the file holds") != std::string::npos);
   // Without the exporter's names nothing is inferred, and the count is PyTorch-style as before.
   BatchNormFolding none;
-  const Network own = import_onnx_bytes(export_onnx(load_model("b0", 32), make_weights(load_model("b0", 32), 0)), "b0.onnx", nullptr, &none);
+  const Network own = import_onnx_bytes(export_onnx(load_model("b0", 32), make_weights(load_model("b0", 32), 0)),
+                                        "b0.onnx", nullptr, &none);
   CHECK(none.convs.empty());
   CHECK_FALSE(count_to_json(own, count(own), false, &none).contains("params_batch_norm_separate"));
 }

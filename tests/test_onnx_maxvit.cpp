@@ -19,7 +19,8 @@ fs::path exported_maxvits() { return exported_by_script("maxvit_export.py", "max
 // The grid's swap of windows and tokens: one window per column of the B x G x L "map".
 bool maxvit_is_swap(const WindowPartition& w) { return w.window[1] == 1 && w.grid[0] == 1 && !w.reverse; }
 
-double maxvit_ort_difference(const ImportedModel& m, const fs::path& file, const fs::path& dir, const NetworkWeights& weights) {
+double maxvit_ort_difference(const ImportedModel& m, const fs::path& file, const fs::path& dir,
+                             const NetworkWeights& weights) {
   const std::vector<float> input = make_input(m.net.input, 3);
   const std::vector<float> ort = run_ort(file, nhwc_to_nchw(input, m.net.input), 1, dir);
   const std::vector<float> ours = run_ours(m.net, weights, input.data());
@@ -29,7 +30,10 @@ double maxvit_ort_difference(const ImportedModel& m, const fs::path& file, const
 
 }  // namespace
 
-TEST_CASE("MaxViT's block and grid attention import as window_partition ops with the file's params, and compute what ONNX Runtime computes", "[onnx][maxvit]") {
+TEST_CASE(
+    "MaxViT's block and grid attention import as window_partition ops with the file's params, and compute what ONNX "
+    "Runtime computes",
+    "[onnx][maxvit]") {
   const fs::path dir = exported_maxvits();
   std::ifstream params_file(dir / "params.json");
   const Json params = Json::parse(params_file);
@@ -62,9 +66,12 @@ TEST_CASE("MaxViT's block and grid attention import as window_partition ops with
       // Block attention's windows are 4 x 4; the grid's are 4 x 4 tokens p apart: blocks of p x p first
       // (p = 2 on an 8 x 8 map), 4 x 4 of them, then swapped.
       if (!maxvit_is_swap(*w))
-        CHECK((w->window == std::array<int64_t, 2>{4, 4} || (w->window == std::array<int64_t, 2>{2, 2} && w->grid == std::array<int64_t, 2>{4, 4})));
+        CHECK((w->window == std::array<int64_t, 2>{4, 4} ||
+               (w->window == std::array<int64_t, 2>{2, 2} && w->grid == std::array<int64_t, 2>{4, 4})));
     }
-    const int64_t layers = name == "maxvit_tiny" ? 4 : 1, grids = name == "maxvit_block" ? 0 : name == "maxvit_grid" ? 1 : 2;
+    const int64_t layers = name == "maxvit_tiny" ? 4 : 1, grids = name == "maxvit_block"  ? 0
+                                                                  : name == "maxvit_grid" ? 1
+                                                                                          : 2;
     CHECK(reverses == layers);
     CHECK(swaps == 2 * grids);
     CHECK(static_cast<int64_t>(windows.size()) == 2 * layers + 2 * grids);
@@ -74,7 +81,8 @@ TEST_CASE("MaxViT's block and grid attention import as window_partition ops with
   }
 }
 
-TEST_CASE("a MaxViT grid partition read as block windows misses ONNX Runtime's output: the swap is what matches", "[onnx][maxvit]") {
+TEST_CASE("a MaxViT grid partition read as block windows misses ONNX Runtime's output: the swap is what matches",
+          "[onnx][maxvit]") {
   const fs::path dir = exported_maxvits();
   const fs::path file = dir / "maxvit_grid.onnx";
   ImportedModel m = import_onnx_model(file.string());

@@ -34,7 +34,7 @@ TEST_CASE("ONNX Runtime computes what our executor computes on the exported grap
 TEST_CASE("ONNX Runtime averages as our executor, padding counted in the divisor or not, ceil_mode's extra row too") {
   NetworkBuilder b("avg-pools", "test", {1, 13, 11, 8}, Where("test"));
   std::string x = b.add("inception", {std::string(input_tensor)}, AvgPool{{3, 3}, {1, 1}, {1, 1, 1, 1}, false});
-  x = b.add("resnet_d", {x}, AvgPool{{2, 2}, {2, 2}, {0, 1, 0, 1}, false});   // 13x11 -> 7x6, ceil_mode
+  x = b.add("resnet_d", {x}, AvgPool{{2, 2}, {2, 2}, {0, 1, 0, 1}, false});  // 13x11 -> 7x6, ceil_mode
   x = b.add("counted", {x}, AvgPool{{3, 3}, {2, 2}, {1, 1, 0, 1}, true});
   x = b.add("lopsided", {x}, AvgPool{{2, 3}, {1, 1}, {1, 0, 2, 0}, false});
   const auto dir = temp_dir();
@@ -86,7 +86,8 @@ TEST_CASE("dilated convs: export writes dilations, import reads them back, and O
 // with its check and import in "export passes the ONNX checker and import of the export counts the same", the
 // CLI's export and import in "the CLI exports and imports and an unsupported import exits 2 without writing",
 // --fixed-batch in per_node_match; what it adds is ONNX Runtime at batch 4, node's code (37 CPU s there).
-TEST_CASE("export --dynamic-batch: ONNX Runtime runs batch 1 and 4 alike per sample, and import reads batch 1", "[release-only]") {
+TEST_CASE("export --dynamic-batch: ONNX Runtime runs batch 1 and 4 alike per sample, and import reads batch 1",
+          "[release-only]") {
   const auto dir = temp_dir();
   for (const std::string name : {"b0", "b1-transposed", "efficientformerv2-s0", "lowformer-b0", "ghostnetv2-1.0"}) {
     INFO(name);
@@ -105,7 +106,8 @@ TEST_CASE("export --dynamic-batch: ONNX Runtime runs batch 1 and 4 alike per sam
     const auto per_sample = static_cast<size_t>(net.shape_of(net.output).elements());
     REQUIRE(ort4.size() == 4 * per_sample);
     for (size_t k = 0; k < 4; ++k) {
-      const std::vector<float> ours = run_ours(net, weights, input.data() + k * static_cast<size_t>(net.input.elements()));
+      const std::vector<float> ours =
+          run_ours(net, weights, input.data() + k * static_cast<size_t>(net.input.elements()));
       INFO("sample " << k);
       CHECK(relative_l2(ort4.data() + k * per_sample, ours) < 1e-4);
     }
@@ -117,7 +119,8 @@ TEST_CASE("export --dynamic-batch: ONNX Runtime runs batch 1 and 4 alike per sam
     }
   }
   // The CLI's default and --fixed-batch, and the symbolic batch the file then holds.
-  const test::CliRun fixed = test::cli("export b0 --resolution 64 --fixed-batch --onnx " + (dir / "b0-fixed.onnx").string());
+  const test::CliRun fixed =
+      test::cli("export b0 --resolution 64 --fixed-batch --onnx " + (dir / "b0-fixed.onnx").string());
   REQUIRE(fixed.exit_code == 0);
   CHECK(fixed.out.find("input 1x3x64x64 (NCHW)") != std::string::npos);
   const std::string onnx = (dir / "b0-dynamic.onnx").string();
@@ -136,7 +139,8 @@ TEST_CASE("export --dynamic-batch: ONNX Runtime runs batch 1 and 4 alike per sam
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("channel_shuffle: exported as Reshape, Transpose, Reshape that ONNX Runtime computes as we do, imported back") {
+TEST_CASE(
+    "channel_shuffle: exported as Reshape, Transpose, Reshape that ONNX Runtime computes as we do, imported back") {
   // A conv on each side, so that a shuffle exported or imported the wrong way round changes the output.
   NetworkBuilder b("shuffle", "", {1, 9, 7, 12}, Where("test"));
   Conv2d conv;
@@ -160,7 +164,9 @@ TEST_CASE("channel_shuffle: exported as Reshape, Transpose, Reshape that ONNX Ru
   CHECK(shuffle->groups == 3);
 }
 
-TEST_CASE("pixel_shuffle and clamp: exported as DepthToSpace (CRD) and Clip that ONNX Runtime computes as we do, imported back as themselves") {
+TEST_CASE(
+    "pixel_shuffle and clamp: exported as DepthToSpace (CRD) and Clip that ONNX Runtime computes as we do, imported "
+    "back as themselves") {
   const double inf = std::numeric_limits<double>::infinity();
   // Convs around them, whose outputs (about ±3) cross every bound, so that a wrong channel order or bound
   // changes the output; pixel_shuffle to several channels and to one (two kernels), a clamp after a conv.
@@ -198,7 +204,9 @@ TEST_CASE("pixel_shuffle and clamp: exported as DepthToSpace (CRD) and Clip that
   CHECK(back.ops[3].as<Conv2d>()->activation == Activation::none);  // the clamp after c2 stays its own op
 }
 
-TEST_CASE("import: DepthToSpace CRD is a pixel_shuffle, DCR a channel_shuffle then one, and ONNX Runtime computes both as we do") {
+TEST_CASE(
+    "import: DepthToSpace CRD is a pixel_shuffle, DCR a channel_shuffle then one, and ONNX Runtime computes both as we "
+    "do") {
   const auto dir = temp_dir();
   for (const std::string mode : {"CRD", "DCR"})
     for (const int64_t channels : {12, 4}) {  // 3 output channels, and 1 (where the two orders are one)
@@ -228,7 +236,9 @@ TEST_CASE("import: DepthToSpace CRD is a pixel_shuffle, DCR a channel_shuffle th
 }
 
 // Inputs to the activation cross its bends: the conv's outputs of seeded weights spread over about ±3.
-TEST_CASE("every activation after a conv: export, import back as itself with its alpha, and ONNX Runtime computes it as we do") {
+TEST_CASE(
+    "every activation after a conv: export, import back as itself with its alpha, and ONNX Runtime computes it as we "
+    "do") {
   const auto dir = temp_dir();
   for (Activation function : activation_names.values()) {
     if (function == Activation::none) continue;

@@ -17,7 +17,10 @@ fs::path exported_swins() { return exported_by_script("swin_export.py", "swin");
 
 }  // namespace
 
-TEST_CASE("torchvision's Swin imports with PyTorch's params, its windows as window_partition ops, and ONNX Runtime computes what our executor computes", "[onnx][swin]") {
+TEST_CASE(
+    "torchvision's Swin imports with PyTorch's params, its windows as window_partition ops, and ONNX Runtime computes "
+    "what our executor computes",
+    "[onnx][swin]") {
   const fs::path dir = exported_swins();
   std::ifstream params_file(dir / "params.json");
   const Json params = Json::parse(params_file);
@@ -93,7 +96,9 @@ TEST_CASE("a Swin import exported again imports back to the same op kinds, shape
 // advise --apply writes advised.py from the imported network: Swin's per-window biases (relative position bias
 // gathered with each shifted window's mask added in) become one trainable tensor per attention
 // (WindowAttentionBias), and the module computes what our executor computes on the file's own weights.
-TEST_CASE("a Swin import written as a PyTorch module has PyTorch's param count of it and computes what our executor computes", "[onnx][swin]") {
+TEST_CASE(
+    "a Swin import written as a PyTorch module has PyTorch's param count of it and computes what our executor computes",
+    "[onnx][swin]") {
   const fs::path dir = exported_swins();
   const ImportedModel m = import_onnx_model((dir / "swin_shifted.onnx").string());
   const fs::path out = dir / "torch_swin_shifted";

@@ -19,7 +19,8 @@ std::vector<std::string> not_given_back(const Network& net, const NetworkWeights
     const std::string& n = net.ops[i].name;
     size_t j = 0;
     while (j < back.net.ops.size() && back.net.ops[j].name != n && back.net.ops[j].name.rfind(n + "/", 0) != 0) ++j;
-    if (j >= back.net.ops.size() || back.weights[j].weight != w[i].weight || back.weights[j].bias != w[i].bias) out.push_back(net.ops[i].name);
+    if (j >= back.net.ops.size() || back.weights[j].weight != w[i].weight || back.weights[j].bias != w[i].bias)
+      out.push_back(net.ops[i].name);
   }
   return out;
 }
@@ -32,7 +33,8 @@ std::vector<std::string> differing(const Network& net, const NetworkWeights& a, 
   return out;
 }
 
-onnx::TensorProto& initializer(onnx::GraphProto& g, const std::string& name, const std::vector<int64_t>& dims, uint64_t seed) {
+onnx::TensorProto& initializer(onnx::GraphProto& g, const std::string& name, const std::vector<int64_t>& dims,
+                               uint64_t seed) {
   auto& t = *g.add_initializer();
   t.set_name(name);
   t.set_data_type(onnx::TensorProto::FLOAT);
@@ -46,7 +48,8 @@ onnx::TensorProto& initializer(onnx::GraphProto& g, const std::string& name, con
   return t;
 }
 
-onnx::NodeProto& node(onnx::GraphProto& g, const std::string& type, std::vector<std::string> in, const std::string& out) {
+onnx::NodeProto& node(onnx::GraphProto& g, const std::string& type, std::vector<std::string> in,
+                      const std::string& out) {
   auto& n = *g.add_node();
   n.set_name(out + "_node");
   n.set_op_type(type);
@@ -104,7 +107,9 @@ TEST_CASE("ONNX import reads every op's weights back bit-exact from our own expo
   }
 }
 
-TEST_CASE("Flatten of C x H x W before a Linear imports as the Linear with NCHW columns reordered, as ONNX Runtime computes it") {
+TEST_CASE(
+    "Flatten of C x H x W before a Linear imports as the Linear with NCHW columns reordered, as ONNX Runtime computes "
+    "it") {
   const fs::path dir = temp_dir();
   const std::string bytes = flatten_before_linear();
   std::ofstream(dir / "flatten.onnx", std::ios::binary) << bytes;
@@ -128,7 +133,8 @@ TEST_CASE("Flatten of C x H x W before a Linear imports as the Linear with NCHW 
   CHECK(relative_l2(run_ours(m.net, unordered, input.data()).data(), ort) > 1e-2);
 }
 
-TEST_CASE("an initializer of a type the import does not decode fails by name where it is used, and is harmless unused") {
+TEST_CASE(
+    "an initializer of a type the import does not decode fails by name where it is used, and is harmless unused") {
   onnx::ModelProto proto;
   REQUIRE(proto.ParseFromString(flatten_before_linear()));
   auto& g = *proto.mutable_graph();
@@ -149,12 +155,16 @@ TEST_CASE("an initializer of a type the import does not decode fails by name whe
     }
   proto.SerializeToString(&bytes);
   CHECK_THROWS_WITH(import_onnx_model_bytes(bytes, "m.onnx"),
-                    "m.onnx: initializer w has data type INT8, which the import does not read (it reads FLOAT, DOUBLE, INT64, INT32 and BOOL)");
+                    "m.onnx: initializer w has data type INT8, which the import does not read (it reads FLOAT, DOUBLE, "
+                    "INT64, INT32 and BOOL)");
 }
 
-TEST_CASE("import writes the network JSON and the weights file it names, and export of that JSON gives the same initializers") {
+TEST_CASE(
+    "import writes the network JSON and the weights file it names, and export of that JSON gives the same "
+    "initializers") {
   const fs::path dir = temp_dir();
-  const std::string first = (dir / "w-first.onnx").string(), json = (dir / "w-net.json").string(), again = (dir / "w-again.onnx").string();
+  const std::string first = (dir / "w-first.onnx").string(), json = (dir / "w-net.json").string(),
+                    again = (dir / "w-again.onnx").string();
   REQUIRE(test::cli("export b0 --resolution 64 --weights 7 --onnx " + first).exit_code == 0);
   const test::CliRun imported = test::cli("import " + first + " --out " + json);
   REQUIRE(imported.exit_code == 0);
@@ -185,7 +195,9 @@ TEST_CASE("measure uses a model file's own weights unless --seed is given") {
   CHECK(Json::parse(seeded.out).at("weights") == "seeded");
 }
 
-TEST_CASE("check: ours and ONNX Runtime agree on a file with its own weights, and a tolerance below float rounding names the first op") {
+TEST_CASE(
+    "check: ours and ONNX Runtime agree on a file with its own weights, and a tolerance below float rounding names the "
+    "first op") {
   const fs::path dir = temp_dir();
   const std::string file = (dir / "c-resnet18.onnx").string();
   REQUIRE(test::cli("export resnet18 --resolution 64 --weights 5 --onnx " + file).exit_code == 0);

@@ -92,10 +92,13 @@ TEST_CASE("every op kind is measured by validate in its ood networks or in a zoo
       {std::string(Subtract::kind), "imported from PyTorch's Sub; no zoo family has one"},
       {std::string(PRelu::kind), "imported from PyTorch's PReLU; no zoo family has one"},
       {std::string(Affine::kind), "imported from PyTorch's arithmetic with a number; no zoo family has one"},
-      {std::string(PixelShuffle::kind), "imported from PyTorch's pixel_shuffle (super-resolution); no zoo family has one"},
+      {std::string(PixelShuffle::kind),
+       "imported from PyTorch's pixel_shuffle (super-resolution); no zoo family has one"},
       {std::string(Clamp::kind), "imported from PyTorch's clamp and hardtanh; no zoo family has one"},
-      {std::string(ClassToken::kind), "imported from ViT's class token (torchvision's VisionTransformer); no zoo family has one"},
-      {std::string(WindowPartition::kind), "imported from Swin's window partition and patch merging; the zoo's Swin approximates them"}};
+      {std::string(ClassToken::kind),
+       "imported from ViT's class token (torchvision's VisionTransformer); no zoo family has one"},
+      {std::string(WindowPartition::kind),
+       "imported from Swin's window partition and patch merging; the zoo's Swin approximates them"}};
   std::set<std::string> used;
   for (uint64_t seed = 1; seed <= 60; ++seed)
     for (const Op& op : ood_network(seed).network.ops) used.insert(std::string(op.kind()));
@@ -103,6 +106,7 @@ TEST_CASE("every op kind is measured by validate in its ood networks or in a zoo
     for (const Op& op : z.build(0).ops) used.insert(std::string(op.kind()));
   for (const std::string_view kind : op_kinds()) {
     INFO("op kind " << kind);
-    CHECK(used.count(std::string(kind)) + not_measured.count(std::string(kind)) == 1);  // measured, or excused; not both
+    CHECK(used.count(std::string(kind)) + not_measured.count(std::string(kind)) ==
+          1);  // measured, or excused; not both
   }
 }

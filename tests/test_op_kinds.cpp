@@ -23,7 +23,8 @@ TEST_CASE("a kind of work has the name device files use, and the name reads back
   std::set<OpKind> kinds;
   for (const ZooEntry& z : zoo()) {
     const Network net = z.build(z.resolution);
-    for (size_t i = 0; i < net.ops.size(); ++i) kinds.insert({predictor::op_kind(net, i), predictor::activation_kind(net, i)});
+    for (size_t i = 0; i < net.ops.size(); ++i)
+      kinds.insert({predictor::op_kind(net, i), predictor::activation_kind(net, i)});
   }
   CHECK(kinds.size() > 20);
   std::vector<std::string> names;
@@ -38,14 +39,17 @@ TEST_CASE("a kind of work has the name device files use, and the name reads back
 }
 
 TEST_CASE("a name no op is given is no kind, and a device file that says one is refused naming it") {
-  for (const char* name : {"", "dense conv", "dense conv 3x", "dense conv 0x3", "grouped conv 3x3", "pointwise conv dilated",
-                           "activation", "gelu 3x3", "depthwise 7x7 dilated ", "attention dilated", "fast convs"})
+  for (const char* name :
+       {"", "dense conv", "dense conv 3x", "dense conv 0x3", "grouped conv 3x3", "pointwise conv dilated", "activation",
+        "gelu 3x3", "depthwise 7x7 dilated ", "attention dilated", "fast convs"})
     CHECK_FALSE(predictor::parse_op_kind(name));
-  const Json shares = {{"dense conv 3x3", 0.5}, {"depthwise 5x5 dilated", 0.25}, {"gelu", 0.25}};  // in the order of the names
+  const Json shares = {
+      {"dense conv 3x3", 0.5}, {"depthwise 5x5 dilated", 0.25}, {"gelu", 0.25}};  // in the order of the names
   const auto read = predictor::kinds_from_json(shares, Where("d.json", "kinds"), 0, 1);
   CHECK(read.size() == 3);
   CHECK(read.at(OpKind{WorkClass::depthwise, {5, 5}, true}) == 0.25);
   CHECK(predictor::kinds_json(read) == shares);
-  CHECK(error_of([] { predictor::kinds_from_json({{"fast convs", 0.5}}, Where("d.json", "kinds"), 0, 1); }) ==
-        "d.json: kinds.fast convs: not a kind of work; e.g. dense conv 3x3, depthwise 7x7 dilated, gelu");
+  CHECK(error_of([] {
+          predictor::kinds_from_json({{"fast convs", 0.5}}, Where("d.json", "kinds"), 0, 1);
+        }) == "d.json: kinds.fast convs: not a kind of work; e.g. dense conv 3x3, depthwise 7x7 dilated, gelu");
 }

@@ -9,10 +9,10 @@ using namespace cpx::profiler;
 TEST_CASE("a measurement gets its share of the budget left, within 5 ms and 0.5 s") {
   CHECK(options_within(300, 1000, 3).min_time_s == Approx(0.1));
   CHECK(options_within(300, 1000, 1).min_time_s == Approx(0.3));
-  CHECK(options_within(1, 1000, 3).min_time_s == Approx(0.005));      // floor: still three runs
-  CHECK(options_within(-20, 1000, 3).min_time_s == Approx(0.005));     // an overrun budget is none left
-  CHECK(options_within(1e6, 10, 3).min_time_s == Approx(0.5));         // ceiling
-  CHECK(options_within(300, 0, 3).min_time_s == Approx(0.5));          // no items left is one
+  CHECK(options_within(1, 1000, 3).min_time_s == Approx(0.005));    // floor: still three runs
+  CHECK(options_within(-20, 1000, 3).min_time_s == Approx(0.005));  // an overrun budget is none left
+  CHECK(options_within(1e6, 10, 3).min_time_s == Approx(0.5));      // ceiling
+  CHECK(options_within(300, 0, 3).min_time_s == Approx(0.5));       // no items left is one
   CHECK(options_within(300, 1000).min_runs == 3);
 }
 
@@ -34,10 +34,12 @@ TEST_CASE("the pacer divides by the measured ratio of item time to min_time, sta
 TEST_CASE("a coverage round that starts on time gets its 15%, a late one an equal part of what is left, at least 5%") {
   const double budget = 600;
   CHECK(coverage_slice_s(1, 2, budget, grid_share * budget) == Approx(coverage_shares[0] * budget));
-  CHECK(coverage_slice_s(2, 1, budget, (grid_share + coverage_shares[0]) * budget) == Approx(coverage_shares[1] * budget));
+  CHECK(coverage_slice_s(2, 1, budget, (grid_share + coverage_shares[0]) * budget) ==
+        Approx(coverage_shares[1] * budget));
   CHECK(coverage_slice_s(1, 2, budget, 500) == Approx(50));  // the grid overran by 80 s: 100 s left for two rounds
   CHECK(coverage_slice_s(2, 1, budget, 550) == Approx(50));
-  CHECK(coverage_slice_s(1, 2, budget, 590) == Approx(min_coverage_share * budget));  // the adaptive round still happens
+  CHECK(coverage_slice_s(1, 2, budget, 590) ==
+        Approx(min_coverage_share * budget));  // the adaptive round still happens
   CHECK(coverage_slice_s(2, 1, budget, 700) == Approx(min_coverage_share * budget));
   CHECK(coverage_slice_s(1, 2, budget, 0) == Approx(coverage_shares[0] * budget));  // early: never more than its share
 }

@@ -33,12 +33,12 @@ TEST_CASE("a GEMM-class op's variant_b feature says whether the executor runs it
     const ShapeNhwc in[] = {{1, 28, 28, in_c}};
     return op_features(OpAttrs{c}, in, ShapeNhwc{1, 28, 28, out_c}, threads).base[11];
   };
-  CHECK(conv(64, 64, 1, 3) == 1);   // dense
-  CHECK(conv(3, 32, 1, 3) == 1);    // a stem: 3 input channels
-  CHECK(conv(152, 152, 2, 5) == 1); // 76 output channels per group
-  CHECK(conv(80, 80, 4, 3) == 0);   // 20 per group: XNNPACK
-  CHECK(conv(64, 24, 1, 1) == 0);   // pointwise to 24 channels: XNNPACK
-  CHECK(conv(64, 64, 64, 3) == 0);  // depthwise
+  CHECK(conv(64, 64, 1, 3) == 1);      // dense
+  CHECK(conv(3, 32, 1, 3) == 1);       // a stem: 3 input channels
+  CHECK(conv(152, 152, 2, 5) == 1);    // 76 output channels per group
+  CHECK(conv(80, 80, 4, 3) == 0);      // 20 per group: XNNPACK
+  CHECK(conv(64, 24, 1, 1) == 0);      // pointwise to 24 channels: XNNPACK
+  CHECK(conv(64, 64, 64, 3) == 0);     // depthwise
   CHECK(conv(80, 80, 4, 3, 2) == 1);   // 20 per group on 2 threads: igemm
   CHECK(conv(64, 64, 8, 3, 2) == 1);   // 8 per group on 2 threads
   CHECK(conv(64, 32, 8, 3, 2) == 0);   // 4 per group: XNNPACK at any thread count
@@ -211,9 +211,7 @@ TEST_CASE("residual trees from a file cannot loop or jump out of the tree") {
   auto error_of = [](const char* text) {
     try {
       boost_from_json(Json::parse(text), Where("p.json", "classes.norm.residual_trees"));
-    } catch (const InputError& e) {
-      return std::string(e.what());
-    }
+    } catch (const InputError& e) { return std::string(e.what()); }
     return std::string("no error");
   };
   CHECK(error_of(R"([{"feature":[0,-1,-1],"threshold_or_value":[1,0,0],"left":[0,-1,-1],"right":[2,-1,-1]}])")
@@ -236,12 +234,15 @@ TEST_CASE("a predictor round-trips through its JSON form with identical predicti
   CHECK(predict(back, net, 1).latency_us == Approx(predict(p, net, 1).latency_us).epsilon(1e-12));
 }
 
-TEST_CASE("a host model's interval comes from its held-out network errors at the nearest fitted thread count, and round-trips") {
+TEST_CASE(
+    "a host model's interval comes from its held-out network errors at the nearest fitted thread count, and "
+    "round-trips") {
   Predictor p = constant_predictor(3.0);
   p.interval = HostInterval{0.8, "synthetic", {{1, {-0.05, 0.10, 40, 0.8}}, {2, {-0.10, 0.20, 40, 0.75}}}};
   const Network net = find_zoo("b0")->build(0);
   for (const int64_t threads : {1, 2, 4}) {
-    const double low = threads == 1 ? -0.05 : -0.10, high = threads == 1 ? 0.10 : 0.20;  // 4 threads: 2's, the nearest below
+    const double low = threads == 1 ? -0.05 : -0.10,
+                 high = threads == 1 ? 0.10 : 0.20;  // 4 threads: 2's, the nearest below
     const NetworkPrediction pred = predict(p, net, threads);
     REQUIRE(pred.interval_us);
     // A prediction error e = predicted / measured - 1 in [low, high] means measured in [p / (1 + high), p / (1 + low)].
@@ -268,7 +269,8 @@ TEST_CASE("a class without a model is an error naming it, never a zero") {
   }
 }
 
-TEST_CASE("ops outside the profiled ranges of their class are named in predict's JSON, per network and per op", "[predictor]") {
+TEST_CASE("ops outside the profiled ranges of their class are named in predict's JSON, per network and per op",
+          "[predictor]") {
   // Ranges exactly those of b0 at one thread: b0 lies inside, b0 at 4 threads lies outside in threads only.
   Predictor p = constant_predictor(10.0);
   const Network b0 = find_zoo("b0")->build(0);
@@ -296,7 +298,8 @@ TEST_CASE("ops outside the profiled ranges of their class are named in predict's
   const Json threads4 = prediction_to_json(p, b0, predict(p, b0, 4), 4, true);
   CHECK(threads4["outside_profile"] == true);
   CHECK(threads4["ops_outside_profile"] == b0.ops.size());
-  for (const auto& name : threads4["outside_profile_features"]) CHECK(name.get<std::string>().ends_with(".log_threads"));
+  for (const auto& name : threads4["outside_profile_features"])
+    CHECK(name.get<std::string>().ends_with(".log_threads"));
   const Json& first = threads4["layers"][0]["outside_features"][0];
   CHECK(first["feature"] == "log_threads");
   CHECK(first["value"].get<double>() == Approx(std::log(4.0)));
@@ -309,7 +312,8 @@ TEST_CASE("ops outside the profiled ranges of their class are named in predict's
   CHECK(r50["ops_outside_profile"].get<int64_t>() > 0);
   CHECK(r50.count("layers") == 0);
   bool channels = false;
-  for (const auto& name : r50["outside_profile_features"]) channels |= name.get<std::string>().find("per_group") != std::string::npos;
+  for (const auto& name : r50["outside_profile_features"])
+    channels |= name.get<std::string>().find("per_group") != std::string::npos;
   CHECK(channels);
 }
 
@@ -341,22 +345,39 @@ Json twice_in_a_row_records(const TwiceInARow& op, bool named_inputs, std::mt199
       Json layers = Json::array();
       for (const bool first : {true, false}) {
         const double us = (first ? op.cold_factor * warm_us : warm_us) * std::exp(noise(rng));
-        layers.push_back({{"name", first ? op.name : op.name + "_warm"}, {"op", op.kind}, {"attrs", op.attrs(c)}, {"in_nhwc", {shape}},
-                          {"out_nhwc", shape}, {"params_inference", op.params_per_channel * c}, {"timing", {{"stats_us", {{"median", us}}}}}});
+        layers.push_back({{"name", first ? op.name : op.name + "_warm"},
+                          {"op", op.kind},
+                          {"attrs", op.attrs(c)},
+                          {"in_nhwc", {shape}},
+                          {"out_nhwc", shape},
+                          {"params_inference", op.params_per_channel * c},
+                          {"timing", {{"stats_us", {{"median", us}}}}}});
         if (named_inputs) layers.back()["inputs"] = {first ? std::string(input_tensor) : op.name};
       }
       ops.push_back({{"id", "op_" + op.name + "_" + std::to_string(res) + "_" + std::to_string(c) + "_t1"},
-                     {"threads", 1}, {"macs", 0}, {"macps", 0.0}, {"timing", {{"stats_us", {{"median", (op.cold_factor + 1) * warm_us}}}}}, {"layers", layers}});
+                     {"threads", 1},
+                     {"macs", 0},
+                     {"macps", 0.0},
+                     {"timing", {{"stats_us", {{"median", (op.cold_factor + 1) * warm_us}}}}},
+                     {"layers", layers}});
     }
   return ops;
 }
 
 // A profile of those records alone (its options: `options`, unless null).
 Json ops_profile(const Json& ops, const Json& options = nullptr) {
-  Json profile = {{"schema", profiler::device_profile_schema}, {"device", "host"}, {"complete", true},
-                  {"peaks", {{{"threads", 1}, {"peak_macps", 1e11}, {"bandwidth_bytes_per_s", 5e9}, {"cache_bandwidth_bytes_per_s", 2e10},
-                              {"peak_source", "synthetic"}}}},
-                  {"configs", Json::array()}, {"ops", ops}, {"networks", Json::array()}};
+  Json profile = {{"schema", profiler::device_profile_schema},
+                  {"device", "host"},
+                  {"complete", true},
+                  {"peaks",
+                   {{{"threads", 1},
+                     {"peak_macps", 1e11},
+                     {"bandwidth_bytes_per_s", 5e9},
+                     {"cache_bandwidth_bytes_per_s", 2e10},
+                     {"peak_source", "synthetic"}}}},
+                  {"configs", Json::array()},
+                  {"ops", ops},
+                  {"networks", Json::array()}};
   if (!options.is_null()) profile["options"] = options;
   return profile;
 }
@@ -367,7 +388,10 @@ Json two_activation_profile(bool named_inputs) {
   Json ops = Json::array();
   for (const char* function : {"hardswish", "sigmoid"}) {
     const bool sigmoid = function == std::string("sigmoid");
-    const TwiceInARow act{std::string("act_") + function, ActivationOp::kind, [=](int64_t) { return Json{{"function", function}}; },
+    const TwiceInARow act{std::string("act_") + function, ActivationOp::kind,
+                          [=](int64_t) {
+                            return Json{{"function", function}};
+                          },
                           [=](int64_t values) { return warm_activation_us(values, sigmoid); }};
     for (auto& r : twice_in_a_row_records(act, named_inputs, rng)) ops.push_back(std::move(r));
   }
@@ -394,12 +418,16 @@ namespace {
 // input and an earlier op's output (2x slower cold here, 10 GMACpS warm).
 Json two_depthwise_profile(bool named_inputs) {
   std::mt19937 rng(11);
-  const TwiceInARow dw{"dw", Conv2d::kind,
+  const TwiceInARow dw{"dw",
+                       Conv2d::kind,
                        [](int64_t c) {
-                         return Json{{"out_channels", c}, {"kernel", {3, 3}}, {"stride", {1, 1}}, {"padding", {1, 1, 1, 1}},
-                                     {"groups", c}, {"bias", true}, {"batch_norm", false}, {"activation", "none"}};
+                         return Json{{"out_channels", c},       {"kernel", {3, 3}},    {"stride", {1, 1}},
+                                     {"padding", {1, 1, 1, 1}}, {"groups", c},         {"bias", true},
+                                     {"batch_norm", false},     {"activation", "none"}};
                        },
-                       [](int64_t values) { return 1 + static_cast<double>(values * 9) / 1e4; }, 10, 2};
+                       [](int64_t values) { return 1 + static_cast<double>(values * 9) / 1e4; },
+                       10,
+                       2};
   return ops_profile(twice_in_a_row_records(dw, named_inputs, rng));
 }
 }  // namespace
@@ -440,7 +468,10 @@ namespace {
 // kinds it timed so (`warm_twins`; null: a profile from before the list).
 Json two_shuffle_profile(const Json& warm_twins) {
   std::mt19937 rng(9);
-  const TwiceInARow shuffle{"shuffle", ChannelShuffle::kind, [](int64_t) { return Json{{"groups", 2}}; },
+  const TwiceInARow shuffle{"shuffle", ChannelShuffle::kind,
+                            [](int64_t) {
+                              return Json{{"groups", 2}};
+                            },
                             [](int64_t values) { return warm_activation_us(values, false); }};
   return ops_profile(twice_in_a_row_records(shuffle, true, rng),
                      warm_twins.is_null() ? Json() : Json{{"cold_caches", {{"warm_twins", warm_twins}}}});
@@ -461,9 +492,12 @@ TEST_CASE("fit prices a shuffle inside a network as the warm twin where the prof
   // and the shuffle comes out well above its warm time.
   const Predictor old = test::fit_profile(two_shuffle_profile(Json()), "old.json");
   CHECK(old.predict_op_us(shuffle) > 1.3 * warm_us);
-  CHECK_THAT(error_of([] { test::fit_profile(two_shuffle_profile(Json::array({"slice", 3})), "bad.json"); }),
+  CHECK_THAT(error_of([] {
+               test::fit_profile(two_shuffle_profile(Json::array({"slice", 3})), "bad.json");
+             }),
              Catch::Contains("bad.json") && Catch::Contains("options.cold_caches.warm_twins[1]"));
-  CHECK_THAT(error_of([] { test::fit_profile(two_shuffle_profile("slice"), "bad.json"); }), Catch::Contains("options.cold_caches.warm_twins"));
+  CHECK_THAT(error_of([] { test::fit_profile(two_shuffle_profile("slice"), "bad.json"); }),
+             Catch::Contains("options.cold_caches.warm_twins"));
 }
 
 namespace {
@@ -489,21 +523,37 @@ Json fc_network_profile(double cached_below, uint32_t seed) {
       credit_us += std::min(weight_bytes / 25e9 * 1e6, 0.7 * us);
       bytes += weight_bytes + 4.0 * static_cast<double>(in + out);
       macs += in * out;
-      layers.push_back({{"name", "fc" + std::to_string(k)}, {"op", "fully_connected"},
-                        {"attrs", {{"out_features", out}, {"bias", false}, {"batch_norm", false}, {"activation", "none"}}},
-                        {"in_nhwc", {{1, 1, 1, in}}}, {"out_nhwc", {1, 1, 1, out}}, {"params_inference", in * out},
-                        {"timing", {{"stats_us", {{"median", us}}}}}});
+      layers.push_back(
+          {{"name", "fc" + std::to_string(k)},
+           {"op", "fully_connected"},
+           {"attrs", {{"out_features", out}, {"bias", false}, {"batch_norm", false}, {"activation", "none"}}},
+           {"in_nhwc", {{1, 1, 1, in}}},
+           {"out_nhwc", {1, 1, 1, out}},
+           {"params_inference", in * out},
+           {"timing", {{"stats_us", {{"median", us}}}}}});
       in = out;
     }
     const double whole_us = (sum_us - (bytes <= cached_below ? credit_us : 0)) * std::exp(noise(rng));
-    networks.push_back({{"id", "sampled_" + std::to_string(n) + "_t1"}, {"threads", 1}, {"macs", macs}, {"macps", static_cast<double>(macs) / (whole_us * 1e-6)},
+    networks.push_back({{"id", "sampled_" + std::to_string(n) + "_t1"},
+                        {"threads", 1},
+                        {"macs", macs},
+                        {"macps", static_cast<double>(macs) / (whole_us * 1e-6)},
                         {"bytes", bytes},
-                        {"timing", {{"stats_us", {{"median", whole_us}}}}}, {"layers", layers}});
+                        {"timing", {{"stats_us", {{"median", whole_us}}}}},
+                        {"layers", layers}});
   }
-  return {{"schema", profiler::device_profile_schema}, {"device", "host"}, {"complete", true},
-          {"peaks", {{{"threads", 1}, {"peak_macps", 1e11}, {"bandwidth_bytes_per_s", 6e9}, {"cache_bandwidth_bytes_per_s", 2e10},
-                      {"peak_source", "synthetic"}}}},
-          {"configs", Json::array()}, {"ops", Json::array()}, {"networks", networks}};
+  return {{"schema", profiler::device_profile_schema},
+          {"device", "host"},
+          {"complete", true},
+          {"peaks",
+           {{{"threads", 1},
+             {"peak_macps", 1e11},
+             {"bandwidth_bytes_per_s", 6e9},
+             {"cache_bandwidth_bytes_per_s", 2e10},
+             {"peak_source", "synthetic"}}}},
+          {"configs", Json::array()},
+          {"ops", Json::array()},
+          {"networks", networks}};
 }
 }  // namespace
 
@@ -511,7 +561,8 @@ TEST_CASE("fit credits a small network's cached weights where that predicts held
   const Predictor p = test::fit_profile(fc_network_profile(20e6, 7), "warm.json");
   CHECK(p.provenance.document["warm_weights"]["1"]["chosen"] == "warm_weights");
   CHECK(p.provenance.document["warm_weights"]["1"]["held_out_mape_warm_weights"].get<double>() <
-        0.5 * p.provenance.document["warm_weights"]["1"]["held_out_mape_scale"].get<double>());  // measured: 4.2% against 20.2%
+        0.5 * p.provenance.document["warm_weights"]["1"]["held_out_mape_scale"]
+                  .get<double>());  // measured: 4.2% against 20.2%
   REQUIRE(p.warm_weights.count(1));
   const Predictor::WarmWeights& w = p.warm_weights.at(1);
   CHECK(1e-3 / w.us_per_weight_byte == Approx(25.0).epsilon(0.5));  // GB/s, on the law's grid of rates
@@ -532,7 +583,8 @@ TEST_CASE("the host interval carries the machine's speed as the profile saw it m
   // later prediction may meet any of them.
   profile["machine_speed"] = {{"samples", Json::array()}};
   for (int k = 0; k < 21; ++k)
-    profile["machine_speed"]["samples"].push_back({{"elapsed_s", 10.0 * k}, {"threads", 1}, {"latency_us", 950.0 + 50.0 * (k % 3)}});
+    profile["machine_speed"]["samples"].push_back(
+        {{"elapsed_s", 10.0 * k}, {"threads", 1}, {"latency_us", 950.0 + 50.0 * (k % 3)}});
   const Predictor moving = test::fit_profile(profile, "moving.json");
   const HostInterval::AtThreads& a = steady.interval.value().by_threads.at(1);
   const HostInterval::AtThreads& b = moving.interval.value().by_threads.at(1);

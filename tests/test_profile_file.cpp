@@ -49,10 +49,12 @@ TEST_CASE("a profile's record errors name the record's field") {
         "p.json: configs[0].timing.stats_us.median = -5: expected a finite number in [0.000000, 1000000000000.000000]");
   j = test::small_profile();
   j["configs"][0]["variant"] = "convolution";
-  CHECK(error_of([&] { profiler::read_profile(j, "p.json"); }) == "p.json: configs[0].variant = \"convolution\": unknown sweep variant");
+  CHECK(error_of([&] { profiler::read_profile(j, "p.json"); }) ==
+        "p.json: configs[0].variant = \"convolution\": unknown sweep variant");
   j = test::small_profile();
   j["configs"][0]["timing"]["attempts"] = "three";
-  CHECK(error_of([&] { profiler::read_profile(j, "p.json"); }) == "p.json: configs[0].timing.attempts = \"three\": expected an integer");
+  CHECK(error_of([&] { profiler::read_profile(j, "p.json"); }) ==
+        "p.json: configs[0].timing.attempts = \"three\": expected an integer");
   // v1's key for the timing object is not read.
   j = test::small_profile();
   j["zoo"][0]["latency_us"] = j["zoo"][0]["timing"];
@@ -76,7 +78,8 @@ TEST_CASE("a profile of another version is refused in one line naming what write
     p["schema"] = std::string("cpubone-explore/device-profile/") + version;
     CHECK(error_of([&] { profiler::profile_from_json(p, "p.json"); }) ==
           "p.json: schema = \"cpubone-explore/device-profile/" + std::string(version) +
-              "\": expected \"cpubone-explore/device-profile/v2\": a file of another version; regenerate it with `cpubone-explore profile`");
+              "\": expected \"cpubone-explore/device-profile/v2\": a file of another version; regenerate it with "
+              "`cpubone-explore profile`");
   }
 }
 
@@ -100,12 +103,15 @@ TEST_CASE("a profile op row reads back to what the sweep wrote, its keys in the 
   o.timing.wait_fraction = -1;
   o.timing.noisy = true;
   o.timing.samples_us = {12.0, 12.5, 13.0};  // the whole network's carry samples; an op's row does not
-  const auto profile_row = [](const profiler::MeasuredOp& op) { return to_json(op, profiler::MeasuredOpDocument::profile); };
+  const auto profile_row = [](const profiler::MeasuredOp& op) {
+    return to_json(op, profiler::MeasuredOpDocument::profile);
+  };
   const Json j = profile_row(o);
   std::vector<std::string> keys;
   for (const auto& [key, value] : j.items()) keys.push_back(key);
   CHECK(keys == std::vector<std::string>{"name", "op", "conv_class", "attrs", "in_nhwc", "inputs", "out_nhwc", "macs",
-                                         "params_inference", "bytes", "implementation", "emulated", "fused_into", "timing"});
+                                         "params_inference", "bytes", "implementation", "emulated", "fused_into",
+                                         "timing"});
   CHECK(j["emulated"] == true);
   CHECK(j["conv_class"] == "grouped");
   CHECK_FALSE(j["timing"].contains("samples_us"));

@@ -44,9 +44,10 @@ ProfileRecord profile_json_record(const std::string& id, bool with_layers) {
 Profile profile_json_full() {
   Profile p;
   p.device = "host";
-  p.options = ProfileOptions{true, std::vector<int64_t>{1, 2}, 60.0, uint64_t{7},
-                             ColdCaches{std::vector<ProfileSection>{ProfileSection::configs, ProfileSection::ops}, int64_t{67108864},
-                                        std::vector<std::string>{"activation", "slice", "channel_shuffle", "concat"}}};
+  p.options = ProfileOptions{
+      true, std::vector<int64_t>{1, 2}, 60.0, uint64_t{7},
+      ColdCaches{std::vector<ProfileSection>{ProfileSection::configs, ProfileSection::ops}, int64_t{67108864},
+                 std::vector<std::string>{"activation", "slice", "channel_shuffle", "concat"}}};
   p.warm_twins = {"activation", "slice", "channel_shuffle", "concat"};
   p.environment = {{"cpu", "test"}};
   p.definitions = "macs: multiply-adds";
@@ -92,9 +93,14 @@ Profile profile_json_full() {
   ProfileRecord sampled = profile_json_record("sampled_1000000_t2", true);
   sampled.sample_seed = 1000000;
   p[ProfileSection::networks].push_back(sampled);
-  p.machine_speed = MachineSpeed{"mobilenetv2-1.0 (zoo), 224x224, warm caches", {{0.0, 2, 5000.0}, {30.0, 2, 5100.0}}, 0.02, false, 0};
-  p.coverage = ProfileCoverage{7, 300, {1e5, 2e8}, 134217728.0,
-                               {CoverageRound{1, 9.0, 8.5, 12, "space-filling"}, CoverageRound{2, 9.0, 9.25, 10, "adaptive"}}};
+  p.machine_speed = MachineSpeed{
+      "mobilenetv2-1.0 (zoo), 224x224, warm caches", {{0.0, 2, 5000.0}, {30.0, 2, 5100.0}}, 0.02, false, 0};
+  p.coverage =
+      ProfileCoverage{7,
+                      300,
+                      {1e5, 2e8},
+                      134217728.0,
+                      {CoverageRound{1, 9.0, 8.5, 12, "space-filling"}, CoverageRound{2, 9.0, 9.25, 10, "adaptive"}}};
   p.elapsed_s = 65.5;
   p.interference = Json{{"measurements", 6}, {"noisy", 3}};
   return p;
@@ -113,7 +119,8 @@ TEST_CASE("a profile written, read back and written again is the same file, ever
   const Profile read = read_profile(written, "p.json");
   CHECK(to_json(read).dump() == written.dump());
   CHECK(read.options->threads == std::vector<int64_t>{1, 2});
-  CHECK(read.options->cold_caches->sections == std::vector<ProfileSection>{ProfileSection::configs, ProfileSection::ops});
+  CHECK(read.options->cold_caches->sections ==
+        std::vector<ProfileSection>{ProfileSection::configs, ProfileSection::ops});
   CHECK(read.definitions == "macs: multiply-adds");
   CHECK(read.peaks[0].fma_peak_source == "AVX2 FMA");
   CHECK(read.peaks[0].details == Json{{"conv1x1", {{"macs", 1e9}}}});
@@ -138,40 +145,49 @@ TEST_CASE("a profile written, read back and written again is the same file, ever
 
 TEST_CASE("the profile's writer keeps the keys and their order the sweep wrote as JSON", "[profile]") {
   const Json j = to_json(profile_json_full());
-  CHECK(profile_json_keys(j) == std::vector<std::string>{"schema", "device", "complete", "options", "environment", "definitions", "peaks", "configs",
-                                                         "zoo", "fasternet", "ops", "networks", "machine_speed", "coverage", "elapsed_s",
+  CHECK(profile_json_keys(j) == std::vector<std::string>{"schema", "device", "complete", "options", "environment",
+                                                         "definitions", "peaks", "configs", "zoo", "fasternet", "ops",
+                                                         "networks", "machine_speed", "coverage", "elapsed_s",
                                                          "interference"});
-  CHECK(j["options"].dump() ==
-        R"({"quick":true,"threads":[1,2],"budget_s":60.0,"seed":7,"cold_caches":{"sections":["configs","ops"],"evict_bytes_per_thread":67108864,)"
-        R"("warm_twins":["activation","slice","channel_shuffle","concat"]}})");
-  const std::vector<std::string> head{"macs", "params_inference", "bytes", "timing", "macps", "fraction_of_peak", "additivity"};
+  CHECK(
+      j["options"].dump() ==
+      R"({"quick":true,"threads":[1,2],"budget_s":60.0,"seed":7,"cold_caches":{"sections":["configs","ops"],"evict_bytes_per_thread":67108864,)"
+      R"("warm_twins":["activation","slice","channel_shuffle","concat"]}})");
+  const std::vector<std::string> head{"macs",  "params_inference", "bytes",     "timing",
+                                      "macps", "fraction_of_peak", "additivity"};
   auto keys = [&](std::initializer_list<std::string> rest) {
     std::vector<std::string> k = head;
     k.insert(k.end(), rest);
     return k;
   };
-  CHECK(profile_json_keys(j["configs"][0]) ==
-        keys({"layers", "caches", "id", "variant", "kernel", "groups", "channels", "resolution", "stride", "threads", "elapsed_s"}));
-  CHECK(profile_json_keys(j["zoo"][0]) == keys({"layers", "caches", "id", "model", "resolution", "threads", "elapsed_s"}));
-  CHECK(profile_json_keys(j["fasternet"][0]) == keys({"caches", "id", "op", "channels", "resolution", "threads", "elapsed_s"}));
+  CHECK(profile_json_keys(j["configs"][0]) == keys({"layers", "caches", "id", "variant", "kernel", "groups", "channels",
+                                                    "resolution", "stride", "threads", "elapsed_s"}));
+  CHECK(profile_json_keys(j["zoo"][0]) ==
+        keys({"layers", "caches", "id", "model", "resolution", "threads", "elapsed_s"}));
+  CHECK(profile_json_keys(j["fasternet"][0]) ==
+        keys({"caches", "id", "op", "channels", "resolution", "threads", "elapsed_s"}));
   CHECK(profile_json_keys(j["ops"][0]) == keys({"layers", "caches", "id", "threads", "elapsed_s"}));
-  CHECK(profile_json_keys(j["ops"][1]) == keys({"layers", "caches", "id", "kernel", "groups", "in_channels", "out_channels", "resolution",
-                                                "stride", "activation", "coverage_round", "coverage_score", "threads", "elapsed_s"}));
+  CHECK(profile_json_keys(j["ops"][1]) ==
+        keys({"layers", "caches", "id", "kernel", "groups", "in_channels", "out_channels", "resolution", "stride",
+              "activation", "coverage_round", "coverage_score", "threads", "elapsed_s"}));
   CHECK(j["ops"][1]["kernel"] == Json{3, 1});
   CHECK(profile_json_keys(j["networks"][0]) == keys({"layers", "caches", "id", "sample_seed", "threads", "elapsed_s"}));
-  CHECK(profile_json_keys(j["configs"][0]["timing"]) ==
-        std::vector<std::string>{"stats_us", "attempts", "noisy", "wait_fraction", "outlier_runs", "cv_threshold", "samples_us"});
+  CHECK(profile_json_keys(j["configs"][0]["timing"]) == std::vector<std::string>{"stats_us", "attempts", "noisy",
+                                                                                 "wait_fraction", "outlier_runs",
+                                                                                 "cv_threshold", "samples_us"});
   CHECK(profile_json_keys(j["peaks"][0]) ==
-        std::vector<std::string>{"threads", "peak_macps", "peak_source", "fma_peak_macps", "fma_peak_source", "bandwidth_bytes_per_s",
-                                 "cache_bandwidth_bytes_per_s", "dram_read_bytes_per_s", "last_level_cache_bytes", "gemm_tile_rows",
-                                 "gemm_tile_cols", "gemm_tile_rows_source", "probes"});
+        std::vector<std::string>{"threads", "peak_macps", "peak_source", "fma_peak_macps", "fma_peak_source",
+                                 "bandwidth_bytes_per_s", "cache_bandwidth_bytes_per_s", "dram_read_bytes_per_s",
+                                 "last_level_cache_bytes", "gemm_tile_rows", "gemm_tile_cols", "gemm_tile_rows_source",
+                                 "probes"});
   CHECK(j["coverage"].dump() ==
         R"({"seed":7,"candidates":300,"macs_range":[100000.0,200000000.0],"max_bytes":134217728.0,"rounds":[)"
         R"({"round":1,"budget_s":9.0,"spent_s":8.5,"measured":12,"how":"space-filling"},)"
         R"({"round":2,"budget_s":9.0,"spent_s":9.25,"measured":10,"how":"adaptive"}]})");
-  CHECK(j["machine_speed"].dump() ==
-        R"({"reference":"mobilenetv2-1.0 (zoo), 224x224, warm caches","samples":[{"elapsed_s":0.0,"threads":2,"latency_us":5000.0},)"
-        R"({"elapsed_s":30.0,"threads":2,"latency_us":5100.0}],"spread":0.02,"slowed":false,"records_flagged":0})");
+  CHECK(
+      j["machine_speed"].dump() ==
+      R"({"reference":"mobilenetv2-1.0 (zoo), 224x224, warm caches","samples":[{"elapsed_s":0.0,"threads":2,"latency_us":5000.0},)"
+      R"({"elapsed_s":30.0,"threads":2,"latency_us":5100.0}],"spread":0.02,"slowed":false,"records_flagged":0})");
 }
 
 TEST_CASE("a hand-made profile written by the profile's writer reads back to the same file", "[profile]") {
@@ -189,11 +205,18 @@ TEST_CASE("the fields the sweep writes and resume reads back are checked, an err
     edit(bad);
     return error_of([&] { read_profile(bad, "p.json"); });
   };
-  CHECK_THAT(error_with([](Json& b) { b["configs"][0]["caches"] = "lukewarm"; }), Catch::Contains("configs[0].caches = \"lukewarm\": expected cold or warm"));
-  CHECK_THAT(error_with([](Json& b) { b["ops"][1]["activation"] = "swoosh"; }), Catch::Contains("ops[1].activation = \"swoosh\""));
-  CHECK_THAT(error_with([](Json& b) { b["ops"][1]["kernel"] = 3; }), Catch::Contains("ops[1].kernel = 3: expected [kernel_h, kernel_w]"));
-  CHECK_THAT(error_with([](Json& b) { b["options"]["cold_caches"]["sections"] = {"configs", "attic"}; }),
+  CHECK_THAT(error_with([](Json& b) { b["configs"][0]["caches"] = "lukewarm"; }),
+             Catch::Contains("configs[0].caches = \"lukewarm\": expected cold or warm"));
+  CHECK_THAT(error_with([](Json& b) { b["ops"][1]["activation"] = "swoosh"; }),
+             Catch::Contains("ops[1].activation = \"swoosh\""));
+  CHECK_THAT(error_with([](Json& b) { b["ops"][1]["kernel"] = 3; }),
+             Catch::Contains("ops[1].kernel = 3: expected [kernel_h, kernel_w]"));
+  CHECK_THAT(error_with([](Json& b) {
+               b["options"]["cold_caches"]["sections"] = {"configs", "attic"};
+             }),
              Catch::Contains("options.cold_caches.sections[1] = \"attic\": expected a profile section"));
-  CHECK_THAT(error_with([](Json& b) { b["configs"][0]["bytes"] = 1.5; }), Catch::Contains("configs[0].bytes = 1.5: expected a whole number"));
-  CHECK_THAT(error_with([](Json& b) { b["machine_speed"]["slowed"] = "no"; }), Catch::Contains("machine_speed.slowed = \"no\""));
+  CHECK_THAT(error_with([](Json& b) { b["configs"][0]["bytes"] = 1.5; }),
+             Catch::Contains("configs[0].bytes = 1.5: expected a whole number"));
+  CHECK_THAT(error_with([](Json& b) { b["machine_speed"]["slowed"] = "no"; }),
+             Catch::Contains("machine_speed.slowed = \"no\""));
 }

@@ -40,7 +40,8 @@ double unrecognised_macs_share(const Network& net, const Recognition& r) {
 
 }  // namespace
 
-TEST_CASE("recognition: every ShuffleNetV2 unit is one shuffle_unit, at stride 1 and 2, in every stage", "[advise][recognise]") {
+TEST_CASE("recognition: every ShuffleNetV2 unit is one shuffle_unit, at stride 1 and 2, in every stage",
+          "[advise][recognise]") {
   for (const char* name : {"shufflenetv2-x1.0", "shufflenetv2-x2.0"}) {
     const Network net = find_zoo(name)->build(0);
     const Recognition r = recognise_blocks(net);
@@ -53,7 +54,8 @@ TEST_CASE("recognition: every ShuffleNetV2 unit is one shuffle_unit, at stride 1
         const RecognisedBlock& b = block_with(net, r, p + ".branch2.pw1");
         CHECK(b.kind == BlockKind::shuffle_unit);
         CHECK(b.output == net.index_of(p + ".shuffle"));
-        CHECK(b.ops.size() == 7u);  // stride 2: 2 + 3 convs, concat, shuffle; stride 1: 2 slices, 3 convs, concat, shuffle
+        CHECK(b.ops.size() ==
+              7u);  // stride 2: 2 + 3 convs, concat, shuffle; stride 1: 2 slices, 3 convs, concat, shuffle
         REQUIRE(b.roles.expand);  // the main branch's 1x1 -> dw -> 1x1, for the inverted residual's rewrites
         CHECK(net.ops[*b.roles.expand].name == p + ".branch2.pw1");
         CHECK(net.ops[*b.roles.project].name == p + ".branch2.pw2");
@@ -64,7 +66,9 @@ TEST_CASE("recognition: every ShuffleNetV2 unit is one shuffle_unit, at stride 1
   }
 }
 
-TEST_CASE("recognition: the same 1x1 -> depthwise -> 1x1 chain is an inverted residual whether or not its first 1x1 widens", "[advise][recognise]") {
+TEST_CASE(
+    "recognition: the same 1x1 -> depthwise -> 1x1 chain is an inverted residual whether or not its first 1x1 widens",
+    "[advise][recognise]") {
   NetworkBuilder b("same-unit", "test", {1, 16, 16, 16}, Where("same-unit"));
   std::string x = b.add("a.expand", {std::string(input_tensor)}, conv_relu(32, 1));  // widens 16 -> 32
   x = b.add("a.dw", {x}, conv_relu(32, 3, 1, 32));
@@ -80,7 +84,8 @@ TEST_CASE("recognition: the same 1x1 -> depthwise -> 1x1 chain is an inverted re
   CHECK(r.unrecognised.empty());
 }
 
-TEST_CASE("recognition: ghost modules, dense layers and inception blocks are joined by their concat", "[advise][recognise]") {
+TEST_CASE("recognition: ghost modules, dense layers and inception blocks are joined by their concat",
+          "[advise][recognise]") {
   NetworkBuilder b("concat-joins", "test", {1, 16, 16, 16}, Where("concat-joins"));
   // A ghost module: a 1x1 conv, a depthwise conv of its output, both concatenated, sliced to 24 channels.
   std::string x = b.add("ghost.primary", {std::string(input_tensor)}, conv_relu(16, 1));
@@ -98,15 +103,16 @@ TEST_CASE("recognition: ghost modules, dense layers and inception blocks are joi
   // An inception block: a 1x1, a 1x1 -> 3x3, and a pool -> 1x1 branch, concatenated.
   const std::string b1 = b.add("inc.b1", {x}, conv_relu(8, 1));
   const std::string b2 = b.add("inc.b2b", {b.add("inc.b2a", {x}, conv_relu(8, 1))}, conv_relu(16, 3));
-  const std::string b3 = b.add("inc.b3b", {b.add("inc.b3a", {x}, MaxPool{{3, 3}, {1, 1}, {1, 1, 1, 1}})}, conv_relu(8, 1));
+  const std::string b3 =
+      b.add("inc.b3b", {b.add("inc.b3a", {x}, MaxPool{{3, 3}, {1, 1}, {1, 1, 1, 1}})}, conv_relu(8, 1));
   x = b.add("inc.concat", {b1, b2, b3}, Concat{});
   x = b.add("head.pool", {x}, GlobalAvgPool{});
   const Network net = std::move(b).finish(b.add("head.fc", {x}, FullyConnected{10, true, false, Activation::none}));
   const Recognition r = recognise_blocks(net);
   std::vector<BlockKind> kinds;
   for (const auto& block : r.blocks) kinds.push_back(block.kind);
-  CHECK(kinds == std::vector<BlockKind>{BlockKind::ghost_module, BlockKind::dense_layer, BlockKind::dense_layer, BlockKind::inception,
-                                        BlockKind::classifier});
+  CHECK(kinds == std::vector<BlockKind>{BlockKind::ghost_module, BlockKind::dense_layer, BlockKind::dense_layer,
+                                        BlockKind::inception, BlockKind::classifier});
   CHECK(r.unrecognised.empty());
   CHECK(r.blocks[0].ops.size() == 4);  // primary, cheap, concat, slice
   CHECK(r.blocks[1].ops.size() == 5);  // bn, relu, conv1, conv2, concat
@@ -116,11 +122,13 @@ TEST_CASE("recognition: ghost modules, dense layers and inception blocks are joi
   for (const auto& s : candidate_rewrites(net, r, 8))
     for (const Rewrite& rw : s.rewrites)
       if (rw.kind == RewriteKind::group_conv) grouped.insert(rw.ops[0]);
-  CHECK(grouped == std::set<std::string>{"ghost.primary", "dense1.conv1", "dense1.conv2", "dense2.conv1", "dense2.conv2", "inc.b1",
-                                         "inc.b2a", "inc.b2b", "inc.b3b"});
+  CHECK(grouped == std::set<std::string>{"ghost.primary", "dense1.conv1", "dense1.conv2", "dense2.conv1",
+                                         "dense2.conv2", "inc.b1", "inc.b2a", "inc.b2b", "inc.b3b"});
 }
 
-TEST_CASE("recognition: lone depthwise convs are token mixers and lone 1x1 convs pointwise blocks, each with its rewrites", "[advise][recognise]") {
+TEST_CASE(
+    "recognition: lone depthwise convs are token mixers and lone 1x1 convs pointwise blocks, each with its rewrites",
+    "[advise][recognise]") {
   // RepViT: each block's token mixer (a depthwise 3x3, some with squeeze-excite) outside the residual MLP.
   const Network repvit = find_zoo("repvit-m1.0")->build(0);
   const Recognition r = recognise_blocks(repvit);
@@ -143,12 +151,15 @@ TEST_CASE("recognition: lone depthwise convs are token mixers and lone 1x1 convs
   CHECK(!by_kind.count(BlockKind::classifier));
 }
 
-TEST_CASE("recognition: GhostNetV2's ghost modules take their gate, and its bottlenecks' adds close the block before them", "[advise][recognise]") {
+TEST_CASE(
+    "recognition: GhostNetV2's ghost modules take their gate, and its bottlenecks' adds close the block before them",
+    "[advise][recognise]") {
   const Network net = find_zoo("ghostnetv2-1.0")->build(0);
   const Recognition r = recognise_blocks(net);
   const RecognisedBlock& gated = block_with(net, r, "block3.ghost1.primary");
   CHECK(gated.kind == BlockKind::ghost_module);
-  for (const char* op : {"block3.ghost1.dfc.pool", "block3.ghost1.dfc.dw5x1", "block3.ghost1.dfc.upsample", "block3.ghost1.gate"})
+  for (const char* op :
+       {"block3.ghost1.dfc.pool", "block3.ghost1.dfc.dw5x1", "block3.ghost1.dfc.upsample", "block3.ghost1.gate"})
     CHECK(std::find(gated.ops.begin(), gated.ops.end(), net.index_of(op)) != gated.ops.end());
   CHECK(block_with(net, r, "block3.ghost2.cheap").kind == BlockKind::ghost_module);
   // A stride-2 bottleneck's add joins its second ghost module and its shortcut: it closes the later of the two.
@@ -161,7 +172,9 @@ TEST_CASE("recognition: GhostNetV2's ghost modules take their gate, and its bott
   CHECK(unrecognised_macs_share(net, r) < 0.01);
 }
 
-TEST_CASE("every candidate rewrite of the networks the new kinds cover keeps the output shape and lowers the MACs it says", "[advise][recognise]") {
+TEST_CASE(
+    "every candidate rewrite of the networks the new kinds cover keeps the output shape and lowers the MACs it says",
+    "[advise][recognise]") {
   for (const char* name : {"shufflenetv2-x1.0", "ghostnetv2-1.0", "repvit-m1.0", "mobileone-s0"}) {
     const Network net = find_zoo(name)->build(0);
     const Recognition r = recognise_blocks(net);
@@ -174,10 +187,10 @@ TEST_CASE("every candidate rewrite of the networks the new kinds cover keeps the
         INFO(name << ": " << to_string(rw.kind) << " on " << rw.ops[0]);
         CHECK(out.shape_of(out.output) == net.shape_of(net.output));
         const int64_t after = count(out).total.macs;
-        if (rw.kind == RewriteKind::round_channels || rw.kind == RewriteKind::unfuse_mbconv || rw.kind == RewriteKind::fuse_mbconv)
+        if (rw.kind == RewriteKind::round_channels || rw.kind == RewriteKind::unfuse_mbconv ||
+            rw.kind == RewriteKind::fuse_mbconv)
           CHECK(after != macs);
-        else
-          CHECK(after < macs);
+        else CHECK(after < macs);
         ++n;
       }
     INFO(name);

@@ -50,7 +50,8 @@ Conv2d reparam_conv(int64_t out, std::array<int64_t, 2> kernel, int64_t stride, 
 // no identity, then ReLU; a stem before it and a pool after.
 Network strided_grouped_branches() {
   NetworkBuilder b("reparam-strided", "test", {1, 13, 11, 8}, Where("reparam-strided"));
-  const std::string x = b.add("stem", {std::string(input_tensor)}, same_conv(8, 3, 1, 1, true, false, Activation::relu));
+  const std::string x =
+      b.add("stem", {std::string(input_tensor)}, same_conv(8, 3, 1, 1, true, false, Activation::relu));
   const std::string k3 = b.add("blk.dense", {x}, reparam_conv(12, {3, 3}, 2, 2, true));
   const std::string k1 = b.add("blk.one", {x}, reparam_conv(12, {1, 1}, 2, 2, false));
   const std::string sum = b.add("blk.add", {k3, k1}, Add{});
@@ -62,7 +63,8 @@ Network strided_grouped_branches() {
 // BatchNorm and a plain skip, summed in a right-nested tree (the other branches first), no activation.
 Network depthwise_branches_with_identity() {
   NetworkBuilder b("reparam-dw", "test", {1, 9, 7, 6}, Where("reparam-dw"));
-  const std::string x = b.add("stem", {std::string(input_tensor)}, same_conv(6, 1, 1, 1, true, false, Activation::relu));
+  const std::string x =
+      b.add("stem", {std::string(input_tensor)}, same_conv(6, 1, 1, 1, true, false, Activation::relu));
   const std::string k5a = b.add("u.k5a", {x}, reparam_conv(6, {5, 5}, 1, 6, true));
   const std::string k3 = b.add("u.k3", {x}, reparam_conv(6, {3, 3}, 1, 6, true));
   const std::string k5b = b.add("u.k5b", {x}, reparam_conv(6, {5, 5}, 1, 6, true));
@@ -80,7 +82,8 @@ Network depthwise_branches_with_identity() {
 // weights computed from the branches' and keeps the function on the executor and the reference.
 void check_merges(const Network& net, const std::vector<std::string>& branches, size_t removed) {
   const Recognition r = recognise_blocks(net);
-  const auto block = std::find_if(r.blocks.begin(), r.blocks.end(), [](const auto& b) { return b.kind == BlockKind::parallel_branches; });
+  const auto block = std::find_if(r.blocks.begin(), r.blocks.end(),
+                                  [](const auto& b) { return b.kind == BlockKind::parallel_branches; });
   REQUIRE(block != r.blocks.end());
   CHECK(net.ops[*block->roles.spatial].name == branches[0]);
   std::vector<Rewrite> offered;
@@ -97,27 +100,34 @@ void check_merges(const Network& net, const std::vector<std::string>& branches, 
   const profiler::CarriedWeights carried = profiler::carry_weights(net, w, out, 99, offered);
   CHECK(carried.fresh_ops.empty());
   CHECK(carried.merged_ops == std::vector<std::string>{branches[0]});
-  const std::vector<float> before = reparam_executor_output(net, w), after = reparam_executor_output(out, carried.weights);
+  const std::vector<float> before = reparam_executor_output(net, w),
+                           after = reparam_executor_output(out, carried.weights);
   CHECK(reparam_relative_error(before, after) < 1e-5);
   const std::vector<float> in = profiler::make_input(net.input, 5);
-  CHECK(reparam_relative_error(profiler::reference_run(net, w, in).back(), profiler::reference_run(out, carried.weights, in).back()) < 1e-6);
+  CHECK(reparam_relative_error(profiler::reference_run(net, w, in).back(),
+                               profiler::reference_run(out, carried.weights, in).back()) < 1e-6);
   // Without the rewrites, the merged conv would hold its own branch's weights alone: the output differs.
-  CHECK(reparam_relative_error(before, reparam_executor_output(out, profiler::carry_weights(net, w, out, 99).weights)) > 1e-3);
+  CHECK(reparam_relative_error(before, reparam_executor_output(out, profiler::carry_weights(net, w, out, 99).weights)) >
+        1e-3);
 }
 
 }  // namespace
 
-TEST_CASE("reparameterize: a strided grouped 3x3 and 1x1 without identity merge into one conv computing the same", "[advise][reparam]") {
+TEST_CASE("reparameterize: a strided grouped 3x3 and 1x1 without identity merge into one conv computing the same",
+          "[advise][reparam]") {
   check_merges(strided_grouped_branches(), {"blk.dense", "blk.one"}, 2);  // the 1x1 and the add
 }
 
-TEST_CASE("reparameterize: depthwise 5x5, 5x5, 3x3, 1x1, an identity BatchNorm and a skip merge into one depthwise 5x5", "[advise][reparam]") {
+TEST_CASE("reparameterize: depthwise 5x5, 5x5, 3x3, 1x1, an identity BatchNorm and a skip merge into one depthwise 5x5",
+          "[advise][reparam]") {
   check_merges(depthwise_branches_with_identity(), {"u.k5a", "u.k3", "u.k5b", "u.k1"}, 9);  // 3 convs, the norm, 5 adds
 }
 
-TEST_CASE("reparameterize: branches that do not merge exactly are no block, and a rewrite naming them is refused", "[advise][reparam]") {
+TEST_CASE("reparameterize: branches that do not merge exactly are no block, and a rewrite naming them is refused",
+          "[advise][reparam]") {
   NetworkBuilder b("reparam-no", "test", {1, 8, 8, 4}, Where("reparam-no"));
-  const std::string x = b.add("stem", {std::string(input_tensor)}, same_conv(4, 1, 1, 1, true, false, Activation::none));
+  const std::string x =
+      b.add("stem", {std::string(input_tensor)}, same_conv(4, 1, 1, 1, true, false, Activation::none));
   Conv2d act = reparam_conv(4, {3, 3}, 1, 1, true);
   act.activation = Activation::relu;  // a nonlinearity on a branch
   const std::string a = b.add("a", {x}, act);
@@ -133,7 +143,8 @@ TEST_CASE("reparameterize: branches that do not merge exactly are no block, and 
   for (const auto& ops : std::vector<std::vector<std::string>>{{"a", "c"}, {"e", "d"}, {"d"}}) {
     const Rewrite r[] = {{RewriteKind::reparameterize, ops, 0}};
     INFO(ops[0]);
-    CHECK_THROWS_WITH(apply_rewrites(net, r), Catch::Contains("not the largest and the other convs of parallel branches that merge"));
+    CHECK_THROWS_WITH(apply_rewrites(net, r),
+                      Catch::Contains("not the largest and the other convs of parallel branches that merge"));
   }
   const Rewrite ok[] = {{RewriteKind::reparameterize, {"d", "e"}, 0}};
   CHECK(apply_rewrites(net, ok).ops.size() == net.ops.size() - 2);

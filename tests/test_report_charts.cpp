@@ -13,7 +13,9 @@ using namespace cpx;
 using namespace cpx::test;
 namespace fs = std::filesystem;
 
-TEST_CASE("the speed-accuracy chart draws estimates hollow with their intervals and leaves out what lies outside the support") {
+TEST_CASE(
+    "the speed-accuracy chart draws estimates hollow with their intervals and leaves out what lies outside the "
+    "support") {
   const fs::path dir = fresh_dir("estimates");
   // Two published models made unpublished: one inside the estimator's support, one outside it.
   const Json j = sample_with([](Json& r) {
@@ -22,7 +24,8 @@ TEST_CASE("the speed-accuracy chart draws estimates hollow with their intervals 
   });
   std::map<std::string, bool> inside;
   for (const auto& z : j["zoo"])
-    if (z["published_top1"].is_null() && z["name"].get<std::string>().starts_with("fasternet")) inside[z["name"]] = z["inside_support"];
+    if (z["published_top1"].is_null() && z["name"].get<std::string>().starts_with("fasternet"))
+      inside[z["name"]] = z["inside_support"];
   REQUIRE(inside == std::map<std::string, bool>{{"fasternet-t0", false}, {"fasternet-t2", true}});
   const auto out = reports::render(j, "results.json", dir);
   const Json specs = specs_of(slurp(dir / "report.html"));
@@ -59,23 +62,32 @@ TEST_CASE("the predictor-accuracy chart draws each point's interval as a bar and
   const fs::path dir = fresh_dir("intervals");
   // Four points, three with intervals: b0 and b2 inside theirs, b1 outside; b3 has none.
   auto point = [](const char* model, const char* family, double pred, double actual, Json low, Json high) {
-    return Json{{"model", model}, {"family", family}, {"predicted_us", pred}, {"actual_us", actual}, {"low_us", low}, {"high_us", high}};
+    return Json{{"model", model},      {"family", family}, {"predicted_us", pred},
+                {"actual_us", actual}, {"low_us", low},    {"high_us", high}};
   };
   const Json figures = {{"mape", 10.0}, {"within_10", 0.5}, {"spearman", 0.8}};
   const Json j = sample_with([&](Json& r) {
-    r["predictor_accuracy"] = {{"against", "published latencies (leave-one-family-out predictions)"}, {"held_out", "lofo"},
-                               {"method", "hardware_transfer"}, {"interval", {{"level", 0.8}, {"method", "hand-made"}}},
-                               {"points", {point("b0", "CPUBone", 100, 110, 90, 120), point("b1", "CPUBone", 200, 260, 180, 240),
-                                           point("fasternet-t0", "FasterNet", 300, 290, 250, 350),
-                                           point("fasternet-t1", "FasterNet", 400, 380, nullptr, nullptr)}},
-                               {"mape", 12.5}, {"within_10", 0.5}, {"spearman", 1.0},
-                               {"methods", {{{"method", "hardware_transfer"}, {"chosen", true}, {"lomo", figures}, {"lofo", figures}},
-                                            {{"method", "macs_only"}, {"chosen", false}, {"lomo", figures}, {"lofo", nullptr}}}}};
+    r["predictor_accuracy"] = {
+        {"against", "published latencies (leave-one-family-out predictions)"},
+        {"held_out", "lofo"},
+        {"method", "hardware_transfer"},
+        {"interval", {{"level", 0.8}, {"method", "hand-made"}}},
+        {"points",
+         {point("b0", "CPUBone", 100, 110, 90, 120), point("b1", "CPUBone", 200, 260, 180, 240),
+          point("fasternet-t0", "FasterNet", 300, 290, 250, 350),
+          point("fasternet-t1", "FasterNet", 400, 380, nullptr, nullptr)}},
+        {"mape", 12.5},
+        {"within_10", 0.5},
+        {"spearman", 1.0},
+        {"methods",
+         {{{"method", "hardware_transfer"}, {"chosen", true}, {"lomo", figures}, {"lofo", figures}},
+          {{"method", "macs_only"}, {"chosen", false}, {"lomo", figures}, {"lofo", nullptr}}}}};
   });
   reports::render(j, "results.json", dir);
   const std::string html = slurp(dir / "report.html");
   const Json specs = specs_of(html);
-  const auto chart = std::find_if(specs.begin(), specs.end(), [](const Json& c) { return c["id"] == "chart-predictor-accuracy"; });
+  const auto chart =
+      std::find_if(specs.begin(), specs.end(), [](const Json& c) { return c["id"] == "chart-predictor-accuracy"; });
   REQUIRE(chart != specs.end());
   const Json& spec = (*chart)["spec"];
   int rule_layers = 0;
@@ -88,17 +100,21 @@ TEST_CASE("the predictor-accuracy chart draws each point's interval as a bar and
     REQUIRE(layer["transform"].back()["filter"] == "datum.low_us != null && datum.high_us != null");
     const Json& rows = spec["datasets"][layer["data"]["name"].get<std::string>()];
     CHECK(rows.size() == 4);
-    CHECK(std::count_if(rows.begin(), rows.end(), [](const Json& x) { return !x["low_us"].is_null() && !x["high_us"].is_null(); }) == 3);
+    CHECK(std::count_if(rows.begin(), rows.end(),
+                        [](const Json& x) { return !x["low_us"].is_null() && !x["high_us"].is_null(); }) == 3);
   }
   CHECK(rule_layers == 1);
   CHECK(html.find("data-min-marks=\"7\"") != std::string::npos);  // four points and three bars
   const std::string md = slurp(dir / "report.md");
   CHECK(md.find("for 2 of 3 (67 %) of the points") != std::string::npos);
-  CHECK(md.find("| model | family | predicted (ms) | interval (ms) | actual (ms) | error | inside interval |") != std::string::npos);
+  CHECK(md.find("| model | family | predicted (ms) | interval (ms) | actual (ms) | error | inside interval |") !=
+        std::string::npos);
   CHECK(md.find("| hardware_transfer | yes |") != std::string::npos);
   std::map<std::string, std::string> inside;
-  for (const auto& row : csv_rows(dir / "data" / "predictor_accuracy.csv")) inside[row.at("model")] = row.at("inside_interval");
-  CHECK(inside == std::map<std::string, std::string>{{"b0", "true"}, {"b1", "false"}, {"fasternet-t0", "true"}, {"fasternet-t1", ""}});
+  for (const auto& row : csv_rows(dir / "data" / "predictor_accuracy.csv"))
+    inside[row.at("model")] = row.at("inside_interval");
+  CHECK(inside == std::map<std::string, std::string>{
+                      {"b0", "true"}, {"b1", "false"}, {"fasternet-t0", "true"}, {"fasternet-t1", ""}});
   fs::remove_all(dir);
 }
 
@@ -111,7 +127,8 @@ TEST_CASE("predictor accuracy without intervals (the host) draws no bars and say
   });
   reports::render(j, "results.json", dir);
   const Json specs = specs_of(slurp(dir / "report.html"));
-  const auto chart = std::find_if(specs.begin(), specs.end(), [](const Json& c) { return c["id"] == "chart-predictor-accuracy"; });
+  const auto chart =
+      std::find_if(specs.begin(), specs.end(), [](const Json& c) { return c["id"] == "chart-predictor-accuracy"; });
   REQUIRE(chart != specs.end());
   // No rule layer at all: an empty one has no extent, which the browser test fails on as a console warning.
   for (const auto& layer : (*chart)["spec"]["layer"]) CHECK(layer["mark"]["type"] != "rule");
@@ -128,7 +145,8 @@ TEST_CASE("the report says what to build in one line at the top, with the comman
   reports::render(sample(), CPX_RESULTS_SAMPLE, dir);
   const std::string md = slurp(dir / "report.md"), html = slurp(dir / "report.html");
   const Json& tier = sample()["capacity_matched"][0];
-  const std::string keep = "Keep " + tier["baseline"].get<std::string>() + " on " + sample()["device"]["name"].get<std::string>() +
+  const std::string keep = "Keep " + tier["baseline"].get<std::string>() + " on " +
+                           sample()["device"]["name"].get<std::string>() +
                            ": no proposal earns domination. Fastest at ";
   REQUIRE(md.find("\n**" + keep) != std::string::npos);
   CHECK(md.find("**" + keep) < md.find("## Key findings"));
@@ -141,8 +159,15 @@ TEST_CASE("the report says what to build in one line at the top, with the comman
   Json won = sample();
   Json& b = won["proposals"][0];
   REQUIRE(!won["pareto"].empty());
-  const Json d = {{"id", won["pareto"][0]["id"]}, {"latency_us", 1000.0}, {"top1", 80.0}, {"top1_low", 79.0}, {"top1_high", 81.0},
-                  {"support_distance", 0.0}, {"delta_latency_pct", -12.5}, {"delta_top1_pp", 1.0}, {"delta_top1_low_pp", 0.5},
+  const Json d = {{"id", won["pareto"][0]["id"]},
+                  {"latency_us", 1000.0},
+                  {"top1", 80.0},
+                  {"top1_low", 79.0},
+                  {"top1_high", 81.0},
+                  {"support_distance", 0.0},
+                  {"delta_latency_pct", -12.5},
+                  {"delta_top1_pp", 1.0},
+                  {"delta_top1_low_pp", 0.5},
                   {"measured_latency_us", nullptr}};
   b["dominating"] = Json::array({d});
   const fs::path dir2 = fresh_dir("verdict_won");
@@ -156,7 +181,9 @@ TEST_CASE("the report says what to build in one line at the top, with the comman
 
 // Issue 57 item 11: charts a reader can trust at a glance.
 
-TEST_CASE("the speed-accuracy chart draws every estimate hollow and dashed beside its interval, published top-1 filled, and its legend says which is which") {
+TEST_CASE(
+    "the speed-accuracy chart draws every estimate hollow and dashed beside its interval, published top-1 filled, and "
+    "its legend says which is which") {
   const fs::path dir = fresh_dir("trust");
   const Json j = sample_with([](Json& r) {  // one zoo model estimated, so that every kind of estimate is drawn
     for (auto& z : r["zoo"])
@@ -170,7 +197,8 @@ TEST_CASE("the speed-accuracy chart draws every estimate hollow and dashed besid
   for (const auto& layer : spec["layer"]) {
     const std::string data = layer["data"]["name"], type = layer["mark"]["type"], how = layer["transform"].dump();
     const Json& mark = layer["mark"];
-    const bool estimated = data == "pareto" || data == "capacity_matched" || data == "random_front" || how.find("'estimated'") != std::string::npos;
+    const bool estimated = data == "pareto" || data == "capacity_matched" || data == "random_front" ||
+                           how.find("'estimated'") != std::string::npos;
     const bool published = how.find("'published'") != std::string::npos;
     INFO(data << " " << type << " " << how);
     if (type == "area" || type == "rule") interval_layers.insert(data);
@@ -201,7 +229,8 @@ TEST_CASE("the speed-accuracy chart draws every estimate hollow and dashed besid
   }
   CHECK(published_points == 1);
   CHECK(estimated_points == std::set<std::string>{"zoo", "pareto", "capacity_matched"});
-  CHECK(interval_layers == std::set<std::string>{"zoo", "pareto", "capacity_matched"});  // each estimate's interval is drawn
+  CHECK(interval_layers ==
+        std::set<std::string>{"zoo", "pareto", "capacity_matched"});  // each estimate's interval is drawn
   fs::remove_all(dir);
 }
 
@@ -214,7 +243,8 @@ TEST_CASE("CPUBone and the proposals are in colour and every other family is gre
     const Json spec = chart_spec(specs, id);
     int zoo_layers = 0;
     for (const auto& layer : spec["layer"]) {
-      if (layer["data"]["name"] != "zoo" || layer["mark"]["type"] != "point" || !layer["encoding"].contains("color")) continue;
+      if (layer["data"]["name"] != "zoo" || layer["mark"]["type"] != "point" || !layer["encoding"].contains("color"))
+        continue;
       ++zoo_layers;
       const Json& colour = layer["encoding"]["color"];
       REQUIRE(colour["field"] == "series");
@@ -246,7 +276,9 @@ TEST_CASE("CPUBone and the proposals are in colour and every other family is gre
   fs::remove_all(dir);
 }
 
-TEST_CASE("labels keep clear: B0-B3 below their rings, the constant-MACpS labels inside the plot, the crossover label off the axis") {
+TEST_CASE(
+    "labels keep clear: B0-B3 below their rings, the constant-MACpS labels inside the plot, the crossover label off "
+    "the axis") {
   const fs::path dir = fresh_dir("labels");
   reports::render(sample(), "results.json", dir);
   const Json specs = specs_of(slurp(dir / "report.html"));
@@ -264,7 +296,8 @@ TEST_CASE("labels keep clear: B0-B3 below their rings, the constant-MACpS labels
   const Json macs = chart_spec(specs, "chart-macs-latency");
   std::map<std::string, std::vector<double>> along;  // label -> MACs of its rows, the label's row last
   for (const auto& row : macs["datasets"]["macps_lines"])
-    if (!row["label_here"].get<bool>()) along[row["label"]].insert(along[row["label"]].begin(), row["macs"].get<double>());
+    if (!row["label_here"].get<bool>())
+      along[row["label"]].insert(along[row["label"]].begin(), row["macs"].get<double>());
     else along[row["label"]].push_back(row["macs"]);
   CHECK(along.size() == 6);
   for (const auto& [label, xs] : along) {
@@ -286,7 +319,10 @@ TEST_CASE("labels keep clear: B0-B3 below their rings, the constant-MACpS labels
   // it; near the narrow end right of it (left, it ran over the axis's labels).
   const auto marker_at = [](int64_t channels) {
     const fs::path d = fresh_dir("crossover");
-    reports::render(sample_with([&](Json& r) { r["fused_crossover_channels"] = r["fused_vs_unfused"]["crossover_channels"] = channels; }), "results.json", d);
+    reports::render(sample_with([&](Json& r) {
+                      r["fused_crossover_channels"] = r["fused_vs_unfused"]["crossover_channels"] = channels;
+                    }),
+                    "results.json", d);
     const Json top = chart_spec(specs_of(slurp(d / "report.html")), "chart-block-macps")["vconcat"][0]["layer"];
     fs::remove_all(d);
     REQUIRE(top.back()["data"]["values"][0]["channels"] == channels);
@@ -300,14 +336,17 @@ TEST_CASE("labels keep clear: B0-B3 below their rings, the constant-MACpS labels
   fs::remove_all(dir);
 }
 
-TEST_CASE("the channels chart, its table, the rule and the key finding read one fused-vs-unfused comparison, in three lines") {
+TEST_CASE(
+    "the channels chart, its table, the rule and the key finding read one fused-vs-unfused comparison, in three "
+    "lines") {
   const fs::path dir = fresh_dir("fused");
   reports::render(sample(), "results.json", dir);
   const Json& f = sample()["fused_vs_unfused"];
   REQUIRE(f["widths"].size() >= 3);
   const Json chart = chart_spec(specs_of(slurp(dir / "report.html")), "chart-block-macps");
   REQUIRE(chart["vconcat"].size() == 2);
-  // Top: one line, the pair's time ratio, and the crossover's marker; bottom: the best fused and the best unfused, two lines.
+  // Top: one line, the pair's time ratio, and the crossover's marker; bottom: the best fused and the best unfused, two
+  // lines.
   const Json top = chart["vconcat"][0]["layer"], bottom = chart["vconcat"][1]["layer"];
   CHECK(top[1]["data"]["name"] == "fused_vs_unfused");
   CHECK(top[1]["encoding"]["y"]["field"] == "time_ratio");
@@ -325,7 +364,8 @@ TEST_CASE("the channels chart, its table, the rule and the key finding read one 
   REQUIRE(rows.size() == f["widths"].size());
   for (size_t i = 0; i < rows.size(); ++i) {
     INFO("channels " << rows[i].at("channels"));
-    const bool after = !f["crossover_channels"].is_null() && std::stod(rows[i].at("channels")) >= f["crossover_channels"].get<double>();
+    const bool after = !f["crossover_channels"].is_null() &&
+                       std::stod(rows[i].at("channels")) >= f["crossover_channels"].get<double>();
     if (after) CHECK(rows[i].at("faster") == "unfused");
     if (i + 1 < rows.size() && !after && std::stod(rows[i + 1].at("channels")) == f["crossover_channels"].get<double>())
       CHECK(rows[i].at("faster") == "fused");
@@ -342,10 +382,12 @@ TEST_CASE("the channels chart, its table, the rule and the key finding read one 
     if (rule["id"] == "fused_crossover") CHECK(rule["statement"] == statement);
   // A crossover the comparison does not say is refused; a file older than the comparison says what it lacks.
   CHECK_THAT(render_error(sample_with([](Json& r) { r["fused_crossover_channels"] = 8; })),
-             Catch::Contains("results.json: fused_vs_unfused.crossover_channels = ") && Catch::Contains("differs from fused_crossover_channels = 8"));
+             Catch::Contains("results.json: fused_vs_unfused.crossover_channels = ") &&
+                 Catch::Contains("differs from fused_crossover_channels = 8"));
   const fs::path old = fresh_dir("fused_old");
   const auto out = reports::render(sample_with([](Json& r) { r.erase("fused_vs_unfused"); }), "results.json", old);
-  CHECK(std::any_of(out.missing.begin(), out.missing.end(), [](const std::string& m) { return m.find("fused vs unfused chart: ") == 0; }));
+  CHECK(std::any_of(out.missing.begin(), out.missing.end(),
+                    [](const std::string& m) { return m.find("fused vs unfused chart: ") == 0; }));
   fs::remove_all(old);
   fs::remove_all(dir);
 }

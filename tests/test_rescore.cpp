@@ -41,7 +41,9 @@ struct Home {
 };
 
 // rescore on this machine, as the file it writes (what `validate --rescore --json` prints).
-Json rescored(const std::string& validation_path) { return predictor::to_json(predictor::rescore("host", validation_path)); }
+Json rescored(const std::string& validation_path) {
+  return predictor::to_json(predictor::rescore("host", validation_path));
+}
 
 }  // namespace
 
@@ -66,7 +68,9 @@ TEST_CASE("rescore predicts every network anew and scores it against the file's 
     run["rows"][i]["measured_round_medians_us"] = {us * 0.99, us, us * 1.01};
     Json ops = Json::array();
     for (const auto& op : pred.ops)
-      ops.push_back(op.fused_into ? Json(nullptr) : Json(op.latency_us * (op.op_class == predictor::OpClass::conv_pointwise ? 2.0 : 1.0)));
+      ops.push_back(op.fused_into
+                        ? Json(nullptr)
+                        : Json(op.latency_us * (op.op_class == predictor::OpClass::conv_pointwise ? 2.0 : 1.0)));
     run["rows"][i]["ops_measured_us"] = ops;
   }
   const fs::path file = home.write(run, "run.json");
@@ -79,7 +83,8 @@ TEST_CASE("rescore predicts every network anew and scores it against the file's 
     const Json& row = r["rows"][i];
     INFO(row["network"]);
     CHECK(row["predicted_us"].get<double>() == Approx(predictor::predict(p, nets[i], 1).latency_us).epsilon(1e-12));
-    CHECK(row["measured_us"].get<double>() == Approx(run["rows"][i]["measured_round_medians_us"][1].get<double>()).epsilon(1e-12));
+    CHECK(row["measured_us"].get<double>() ==
+          Approx(run["rows"][i]["measured_round_medians_us"][1].get<double>()).epsilon(1e-12));
     CHECK(row["error"].get<double>() == Approx(i % 2 ? 1 / 1.25 - 1 : 0.0).margin(1e-9));
     // The baselines stay those the run was scored with: fixed references for every predictor rescored.
     CHECK(row["quadratic_baseline_us"] == 900.0);
@@ -140,17 +145,17 @@ TEST_CASE("validate brings each round to the profile's speed by the reference ti
   const auto error_of = [&](const Json& bad) {
     try {
       rescored(home.write(bad, "bad.json").string());
-    } catch (const InputError& e) {
-      return std::string(e.what());
-    }
+    } catch (const InputError& e) { return std::string(e.what()); }
     return std::string("no error");
   };
   Json bad = run;
   bad["rows"][1]["measured_round_reference_us"] = {600.0, 500.0};
-  CHECK_THAT(error_of(bad), Catch::Contains("rows[1].measured_round_reference_us = 2") && Catch::Contains("one time per round"));
+  CHECK_THAT(error_of(bad),
+             Catch::Contains("rows[1].measured_round_reference_us = 2") && Catch::Contains("one time per round"));
   bad = run;
   bad["rows"][1].erase("measured_round_reference_us");
-  CHECK_THAT(error_of(bad), Catch::Contains("bad.json: rows = ") && Catch::Contains("all") && Catch::Contains("or none"));
+  CHECK_THAT(error_of(bad),
+             Catch::Contains("bad.json: rows = ") && Catch::Contains("all") && Catch::Contains("or none"));
 }
 
 TEST_CASE("rescore refuses measurements of networks that are not the ones its seeds build now") {
@@ -160,18 +165,17 @@ TEST_CASE("rescore refuses measurements of networks that are not the ones its se
   const auto error = [&] {
     try {
       rescored(home.write(run, "run.json").string());
-    } catch (const InputError& e) {
-      return std::string(e.what());
-    }
+    } catch (const InputError& e) { return std::string(e.what()); }
     return std::string("no error");
   }();
-  CHECK(error.find("run.json: rows[" + std::to_string(zoo().size()) + "].network = \"ood-1\": expected network \"ood-2\"") !=
-        std::string::npos);
+  CHECK(error.find("run.json: rows[" + std::to_string(zoo().size()) +
+                   "].network = \"ood-1\": expected network \"ood-2\"") != std::string::npos);
   // Files before 2026-11-24 called the reference's times reference_round_us.
   Json old = test::small_validation();
   old["machine_noise"]["reference_round_us"] = {400.0, 440.0};
   old["machine_noise"].erase("reference_us");
-  CHECK(rescored(home.write(old, "old.json").string())["machine_noise"]["reference_spread"].get<double>() == Approx(0.1));
+  CHECK(rescored(home.write(old, "old.json").string())["machine_noise"]["reference_spread"].get<double>() ==
+        Approx(0.1));
   CHECK_THROWS_AS(predictor::rescore("pi5", home.write(test::small_validation(), "run.json").string()), InputError);
 }
 
@@ -183,8 +187,8 @@ TEST_CASE("the zoo's families split in two fixed halves, and validate scores the
     all.insert(e.family);
     if (predictor::zoo_family_fitted(e.family)) fitted.insert(e.family);
   }
-  CHECK(fitted == std::set<std::string>{"ConvNeXt", "CycleMLP", "EfficientMod", "FastViT", "LowFormer", "MixNet", "MobileNeXt",
-                                        "MobileNetV2", "MobileViT", "PoolFormer", "ResNet", "Swin"});
+  CHECK(fitted == std::set<std::string>{"ConvNeXt", "CycleMLP", "EfficientMod", "FastViT", "LowFormer", "MixNet",
+                                        "MobileNeXt", "MobileNetV2", "MobileViT", "PoolFormer", "ResNet", "Swin"});
   CHECK(all.size() > 2 * fitted.size() - 4);  // about half: 12 of 26 when written
   CHECK_FALSE(predictor::zoo_family_fitted("CPUBone"));
 

@@ -23,7 +23,9 @@ namespace {
 
 // The same fields with the same values, numbers compared by value, whatever the order of the keys: the sample
 // was written by Python, in an order of its own (the explorer's own output is compared byte for byte).
-bool results_document_same(const Json& a, const Json& b) { return nlohmann::json::parse(a.dump()) == nlohmann::json::parse(b.dump()); }
+bool results_document_same(const Json& a, const Json& b) {
+  return nlohmann::json::parse(a.dump()) == nlohmann::json::parse(b.dump());
+}
 
 // A choice field's allowed strings, as the field table lists them.
 std::vector<std::string> results_document_choices(std::string_view path) {
@@ -44,9 +46,7 @@ std::vector<std::string> results_document_choices(std::string_view path) {
 std::string results_document_error(const Json& j) {
   try {
     results_from_json(j, "results.json");
-  } catch (const InputError& e) {
-    return e.what();
-  }
+  } catch (const InputError& e) { return e.what(); }
   return "(no error)";
 }
 
@@ -103,7 +103,8 @@ TEST_CASE("each choice field of the results reads into an enum named as the fiel
   CHECK(choices == 8);  // a new choice field gets its enum here too
 }
 
-TEST_CASE("the report renders the results document as it renders the file, and copies the document as to_json writes it") {
+TEST_CASE(
+    "the report renders the results document as it renders the file, and copies the document as to_json writes it") {
   const Json j = read_json_file(CPX_RESULTS_SAMPLE);
   const Results r = results_from_json(j, "results.json");
   const auto base = std::filesystem::temp_directory_path() / ("cpx_results_document_" + std::to_string(::getpid()));

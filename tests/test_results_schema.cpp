@@ -48,7 +48,8 @@ explorer::JobOptions small_job(const std::string& device, const std::string& tag
   o.search.evaluations = 300;
   o.matched_evaluations = 100;
   o.progress = false;
-  o.out_dir = (std::filesystem::temp_directory_path() / ("cpx_schema_" + tag + "_" + std::to_string(::getpid()))).string();
+  o.out_dir =
+      (std::filesystem::temp_directory_path() / ("cpx_schema_" + tag + "_" + std::to_string(::getpid()))).string();
   return o;
 }
 
@@ -62,7 +63,8 @@ TEST_CASE("reports/results-schema.md is the field table's text") {
   while (at < committed.size() && at < generated.size() && committed[at] == generated[at]) ++at;
   const size_t line = at == 0 ? 0 : committed.rfind('\n', at - 1) + 1;
   INFO("regenerate it: cpubone-explore report --schema > reports/results-schema.md");
-  CHECK(committed.substr(line, committed.find('\n', line) - line) == generated.substr(line, generated.find('\n', line) - line));
+  CHECK(committed.substr(line, committed.find('\n', line) - line) ==
+        generated.substr(line, generated.find('\n', line) - line));
   CHECK(committed.size() == generated.size());
 }
 
@@ -91,14 +93,16 @@ TEST_CASE("the table's choices are the explorer's names") {
   CHECK(choices_of("accuracy_model.kind") ==
         std::vector<std::string_view>(explorer::accuracy_kind_names.begin(), explorer::accuracy_kind_names.end()));
   std::vector<std::string_view> domination;
-  for (const auto d : {explorer::Domination::earned, explorer::Domination::promising_unproven, explorer::Domination::none})
+  for (const auto d :
+       {explorer::Domination::earned, explorer::Domination::promising_unproven, explorer::Domination::none})
     domination.push_back(explorer::to_string(d));
   CHECK(choices_of("capacity_matched[].configurations[].domination") == domination);
 }
 
 // [release-only]: three main jobs in process (52 s under the sanitizers); there the main job runs by the CLI
 // (cli_main_job_pi5, cli_main_job_host), writing the same document.
-TEST_CASE("the main job writes every field of the table and none besides, and the report accepts it", "[release-only]") {
+TEST_CASE("the main job writes every field of the table and none besides, and the report accepts it",
+          "[release-only]") {
   // A calibrated device (published points, intervals, the held-out table), the same without a top-1, and
   // the host with a profile and the proof measured (environment, proof rows, FasterNet's table).
   std::vector<Json> written;
@@ -114,7 +118,8 @@ TEST_CASE("the main job writes every field of the table and none besides, and th
   written.push_back(read_json_file(o.out_dir + "/results.json"));
   std::filesystem::remove_all(o.out_dir);
   Json profile = test::small_profile();
-  profile["fasternet"] = Json::parse(R"([{"id": "fasternet_pconv_c64_r56_t1", "op": "PConv", "channels": 64, "resolution": 56, "threads": 1, "macs": 3211264,
+  profile["fasternet"] = Json::parse(
+      R"([{"id": "fasternet_pconv_c64_r56_t1", "op": "PConv", "channels": 64, "resolution": 56, "threads": 1, "macs": 3211264,
                                           "macps": 1e10, "timing": {"stats_us": {"median": 321.1}}}])");
   o = small_job("host", "host");
   o.measure_min_time_s = 0, o.measure_min_runs = 2, o.measure_warmup_runs = 0;
@@ -157,9 +162,7 @@ TEST_CASE("a field the table lists is checked whether or not the report needs it
   std::string error;
   try {
     reports::validate_results(j, "results.json");
-  } catch (const InputError& e) {
-    error = e.what();
-  }
+  } catch (const InputError& e) { error = e.what(); }
   CHECK(error == "results.json: search.stopped_by_time = \"no\": expected true or false");
   // Not required: a file without it is still read.
   j["search"].erase("stopped_by_time");

@@ -73,7 +73,8 @@ std::map<std::string, std::set<std::string>> structure(const Json& profile) {
       if (coverage(r)) continue;
       std::string key = s == "peaks" ? "threads " + r["threads"].dump() : r["id"].get<std::string>();
       for (const auto& [k, v] : r.items()) key += " " + k;
-      for (const auto& l : r.value("layers", Json::array())) key += " " + l["name"].get<std::string>() + ":" + l["op"].get<std::string>();
+      for (const auto& l : r.value("layers", Json::array()))
+        key += " " + l["name"].get<std::string>() + ":" + l["op"].get<std::string>();
       out[s].insert(key);
     }
   }
@@ -82,7 +83,8 @@ std::map<std::string, std::set<std::string>> structure(const Json& profile) {
 
 }  // namespace
 
-TEST_CASE("resuming a profile begun with other options is refused: the library names resume, the command line --resume") {
+TEST_CASE(
+    "resuming a profile begun with other options is refused: the library names resume, the command line --resume") {
   const fs::path dir = fs::temp_directory_path() / ("cpx_resume_options_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
@@ -145,15 +147,16 @@ TEST_CASE("an interrupted profile resumes to the configurations of an uninterrup
   CHECK(after_int >= 3);
   CHECK(after_int < measurements(full));
   // A caught signal finishes the checkpoint it was writing: no temporary file is left behind.
-  for (const auto& f : fs::directory_iterator(dir)) CHECK(f.path().filename().string().find(".tmp.") == std::string::npos);
+  for (const auto& f : fs::directory_iterator(dir))
+    CHECK(f.path().filename().string().find(".tmp.") == std::string::npos);
 
   // 2. SIGTERM during the resumed run: the same contract.
   pid = spawn(with(quick_args, {"--out", run.string(), "--resume"}), err);
   wait_for(run, after_int + 3, pid);
   ::kill(pid, SIGTERM);
   CHECK(wait_exit(pid) == 130);
-  CHECK(slurp(err).find("profile: resuming " + run.string() + " with " + std::to_string(after_int) + " measurements done") !=
-        std::string::npos);
+  CHECK(slurp(err).find("profile: resuming " + run.string() + " with " + std::to_string(after_int) +
+                        " measurements done") != std::string::npos);
   CHECK(slurp(err).find("profile: interrupted") != std::string::npos);
   const size_t after_term = measurements(checkpoint(run));
   CHECK(after_term >= after_int + 3);

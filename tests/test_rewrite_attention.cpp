@@ -49,7 +49,8 @@ std::vector<float> run_attn_net(const Network& net, const profiler::NetworkWeigh
 double relative_max_diff(const std::vector<float>& a, const std::vector<float>& b) {
   REQUIRE(a.size() == b.size());
   double d = 0, scale = 1e-30;
-  for (size_t i = 0; i < a.size(); ++i) d = std::max(d, double(std::fabs(a[i] - b[i]))), scale = std::max(scale, double(std::fabs(b[i])));
+  for (size_t i = 0; i < a.size(); ++i)
+    d = std::max(d, double(std::fabs(a[i] - b[i]))), scale = std::max(scale, double(std::fabs(b[i])));
   return d / scale;
 }
 
@@ -84,7 +85,8 @@ void check_only_listed_ops_change(const Network& net, const Network& out, const 
 
 }  // namespace
 
-TEST_CASE("attention_downsample and mlp_ratio are offered on the zoo's attention networks where their patterns apply", "[advise][attention]") {
+TEST_CASE("attention_downsample and mlp_ratio are offered on the zoo's attention networks where their patterns apply",
+          "[advise][attention]") {
   // CPUBone-B0 and LowFormer-B0: stage 3's attention already runs on a map downsampled by 2 (14x14 -> 7x7),
   // stage 4's (4 blocks) on its whole 7x7 map; each of the 3 + 4 MLPs has ratio 4 (-> 3 and 2).
   // EfficientFormerV2-S0: stage 3's 2 attention blocks are strided, stage 4's 2 are not; its FFNs (1x1, a
@@ -108,7 +110,10 @@ TEST_CASE("attention_downsample and mlp_ratio are offered on the zoo's attention
   }
 }
 
-TEST_CASE("attention_downsample and mlp_ratio keep shapes, cut MACs, change only the ops they list, and run as the reference does", "[advise][attention]") {
+TEST_CASE(
+    "attention_downsample and mlp_ratio keep shapes, cut MACs, change only the ops they list, and run as the reference "
+    "does",
+    "[advise][attention]") {
   for (const char* name : {"b0", "lowformer-b0", "efficientformerv2-s0"}) {
     const Network net = find_zoo(name)->build(0);
     const int64_t macs = count(net).total.macs;
@@ -136,11 +141,13 @@ TEST_CASE("attention_downsample and mlp_ratio keep shapes, cut MACs, change only
     const Network out = apply_rewrites(net, one);
     const profiler::NetworkWeights w = profiler::make_weights(out, 5);
     INFO(name);
-    CHECK(relative_max_diff(run_attn_net(out, w), profiler::reference_run(out, w, profiler::make_input(out.input, 3)).back()) < 1e-4);
+    CHECK(relative_max_diff(run_attn_net(out, w),
+                            profiler::reference_run(out, w, profiler::make_input(out.input, 3)).back()) < 1e-4);
   }
 }
 
-TEST_CASE("the attention rewrites compose with each other and with the conv rewrites of the same network", "[advise][attention]") {
+TEST_CASE("the attention rewrites compose with each other and with the conv rewrites of the same network",
+          "[advise][attention]") {
   const Network net = find_zoo("b0")->build(0);
   std::vector<Rewrite> all;
   std::set<std::string> touched;
@@ -176,13 +183,15 @@ TEST_CASE("attention rewrites that name the wrong ops are refused naming the op 
   Rewrite swapped = down.front();
   std::swap(swapped.ops[0], swapped.ops[1]);
   const Rewrite one[] = {swapped};
-  CHECK_THROWS_WITH(apply_rewrites(net, one, "advice.json"),
-                    Catch::Contains("advice.json: attention_downsample names op \"" + swapped.ops[0] + "\" (add) in role 0"));
+  CHECK_THROWS_WITH(
+      apply_rewrites(net, one, "advice.json"),
+      Catch::Contains("advice.json: attention_downsample names op \"" + swapped.ops[0] + "\" (add) in role 0"));
   const Rewrite missing[] = {{RewriteKind::mlp_ratio, {"s4.nope", down.front().ops[1]}, 512}};
   CHECK_THROWS_WITH(apply_rewrites(net, missing, "advice.json"), Catch::Contains("rewrite names op \"s4.nope\""));
 }
 
-TEST_CASE("advise predicts a gain for the attention rewrites that cut MACs, and the applied module loads in PyTorch", "[advise][attention]") {
+TEST_CASE("advise predicts a gain for the attention rewrites that cut MACs, and the applied module loads in PyTorch",
+          "[advise][attention]") {
   const Network net = find_zoo("b0")->build(0);
   const predictor::Predictor p = predictor::load_predictor("pi5");
   explorer::AdviceOptions o;
@@ -219,7 +228,8 @@ TEST_CASE("advise predicts a gain for the attention rewrites that cut MACs, and 
   profiler::Plan plan(out, carried.weights);
   std::copy(input.begin(), input.end(), plan.input().begin());
   plan.run();
-  std::ofstream(dir / "input.f32", std::ios::binary).write(reinterpret_cast<const char*>(input.data()), std::streamsize(input.size() * 4));
+  std::ofstream(dir / "input.f32", std::ios::binary)
+      .write(reinterpret_cast<const char*>(input.data()), std::streamsize(input.size() * 4));
   std::ofstream(dir / "output.f32", std::ios::binary)
       .write(reinterpret_cast<const char*>(plan.output().data()), std::streamsize(plan.output().size() * 4));
   const std::string cmd = "/usr/bin/python3 " + std::string(CPX_SOURCE_DIR) + "/tests/torch_check.py " + dir.string();
@@ -227,11 +237,15 @@ TEST_CASE("advise predicts a gain for the attention rewrites that cut MACs, and 
   fs::remove_all(dir.parent_path());
 }
 
-TEST_CASE("a tiny torchvision ViT export: its MLPs take mlp_ratio (linears on tokens), its class-token attention no downsampling", "[advise][attention][onnx]") {
+TEST_CASE(
+    "a tiny torchvision ViT export: its MLPs take mlp_ratio (linears on tokens), its class-token attention no "
+    "downsampling",
+    "[advise][attention][onnx]") {
   const fs::path dir = fs::temp_directory_path() / ("cpx_attnrw_vit_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   // 32x32, patch 8, C 32, 4 heads, 2 layers, MLP 64: 16 patches + the class token = 17 tokens.
-  const std::string cmd = "/usr/bin/python3 " + std::string(CPX_SOURCE_DIR) + "/tests/tiny_vit.py " + (dir / "vit.onnx").string() + " > /dev/null 2>&1";
+  const std::string cmd = "/usr/bin/python3 " + std::string(CPX_SOURCE_DIR) + "/tests/tiny_vit.py " +
+                          (dir / "vit.onnx").string() + " > /dev/null 2>&1";
   REQUIRE(std::system(cmd.c_str()) == 0);
   const profiler::ImportedModel m = profiler::import_onnx_model((dir / "vit.onnx").string());
   fs::remove_all(dir);
@@ -246,6 +260,7 @@ TEST_CASE("a tiny torchvision ViT export: its MLPs take mlp_ratio (linears on to
     CHECK(out.shape_of(out.output) == m.net.shape_of(m.net.output));
     CHECK(count(m.net).total.macs - count(out).total.macs == 2 * 17 * 32 * 32);  // both linears halve
     const profiler::CarriedWeights carried = profiler::carry_weights(m.net, m.weights, out, 1);
-    CHECK(std::set<std::string>(carried.fresh_ops.begin(), carried.fresh_ops.end()) == std::set<std::string>(r.ops.begin(), r.ops.end()));
+    CHECK(std::set<std::string>(carried.fresh_ops.begin(), carried.fresh_ops.end()) ==
+          std::set<std::string>(r.ops.begin(), r.ops.end()));
   }
 }

@@ -21,9 +21,7 @@ namespace {
 std::string cli_error_of(const std::function<void()>& f) {
   try {
     f();
-  } catch (const AdvisedError& e) {
-    return explorer::cli_message(e);
-  }
+  } catch (const AdvisedError& e) { return explorer::cli_message(e); }
   return "(no AdvisedError)";
 }
 
@@ -83,22 +81,47 @@ Json synthetic_profile(double (*law)(const Shape&), unsigned seed, bool depthwis
     if (depthwise) s.cout = s.groups = s.cin;
     const double us = law(s) * std::exp(noise(rng));
     const Json timing = {{"stats_us", {{"median", us}}}};
-    const Json layer = {{"name", "conv"}, {"op", "conv2d"},
-                        {"attrs", {{"out_channels", s.cout}, {"kernel", {s.kernel, s.kernel}}, {"stride", {1, 1}},
-                                   {"padding", {s.kernel / 2, s.kernel / 2, s.kernel / 2, s.kernel / 2}}, {"groups", s.groups},
-                                   {"bias", false}, {"batch_norm", false}, {"activation", "none"}}},
-                        {"in_nhwc", {{1, s.res, s.res, s.cin}}}, {"out_nhwc", {1, s.res, s.res, s.cout}}, {"timing", timing}};
+    const Json layer = {{"name", "conv"},
+                        {"op", "conv2d"},
+                        {"attrs",
+                         {{"out_channels", s.cout},
+                          {"kernel", {s.kernel, s.kernel}},
+                          {"stride", {1, 1}},
+                          {"padding", {s.kernel / 2, s.kernel / 2, s.kernel / 2, s.kernel / 2}},
+                          {"groups", s.groups},
+                          {"bias", false},
+                          {"batch_norm", false},
+                          {"activation", "none"}}},
+                        {"in_nhwc", {{1, s.res, s.res, s.cin}}},
+                        {"out_nhwc", {1, s.res, s.res, s.cout}},
+                        {"timing", timing}};
     const int64_t macs = s.res * s.res * s.cout * (s.cin / s.groups) * s.kernel * s.kernel;
-    configs.push_back({{"id", "conv_" + std::to_string(configs.size()) + "_t1"}, {"variant", s.groups == 1 ? "conv" : "dwconv"},
-                       {"kernel", s.kernel}, {"groups", s.groups}, {"channels", s.cout}, {"resolution", s.res}, {"stride", 1},
-                       {"threads", 1}, {"macs", macs}, {"macps", static_cast<double>(macs) / (us * 1e-6)}, {"timing", timing},
+    configs.push_back({{"id", "conv_" + std::to_string(configs.size()) + "_t1"},
+                       {"variant", s.groups == 1 ? "conv" : "dwconv"},
+                       {"kernel", s.kernel},
+                       {"groups", s.groups},
+                       {"channels", s.cout},
+                       {"resolution", s.res},
+                       {"stride", 1},
+                       {"threads", 1},
+                       {"macs", macs},
+                       {"macps", static_cast<double>(macs) / (us * 1e-6)},
+                       {"timing", timing},
                        {"layers", {layer}}});
   }
-  return {{"schema", profiler::device_profile_schema}, {"device", "host"}, {"complete", true},
+  return {{"schema", profiler::device_profile_schema},
+          {"device", "host"},
+          {"complete", true},
           // The class models' memory ceiling is the cache bandwidth (DRAM's is for transfer to devices).
-          {"peaks", {{{"threads", 1}, {"peak_macps", machine.peak_macps}, {"bandwidth_bytes_per_s", machine.bandwidth_bytes_per_s / 4},
-                      {"cache_bandwidth_bytes_per_s", machine.bandwidth_bytes_per_s}, {"peak_source", "synthetic"}}}},
-          {"configs", configs}, {"ops", Json::array()}, {"networks", Json::array()}};
+          {"peaks",
+           {{{"threads", 1},
+             {"peak_macps", machine.peak_macps},
+             {"bandwidth_bytes_per_s", machine.bandwidth_bytes_per_s / 4},
+             {"cache_bandwidth_bytes_per_s", machine.bandwidth_bytes_per_s},
+             {"peak_source", "synthetic"}}}},
+          {"configs", configs},
+          {"ops", Json::array()},
+          {"networks", Json::array()}};
 }
 
 double mape_on(const Predictor& p, const std::vector<Shape>& shapes, double (*law)(const Shape&)) {
@@ -109,7 +132,8 @@ double mape_on(const Predictor& p, const std::vector<Shape>& shapes, double (*la
 
 }  // namespace
 
-TEST_CASE("roofline model: fitted on a grid, it recovers the law and beats the quadratic far outside it", "[roofline]") {
+TEST_CASE("roofline model: fitted on a grid, it recovers the law and beats the quadratic far outside it",
+          "[roofline]") {
   const Json profile = synthetic_profile(true_us, 1);
   const Predictor chosen = test::fit_profile(profile, "synthetic.json");
   FitOptions quadratic_only;
@@ -122,7 +146,8 @@ TEST_CASE("roofline model: fitted on a grid, it recovers the law and beats the q
   CHECK(held["chosen"] != "quadratic");
   CHECK(held["roofline"]["kfold_mape"].get<double>() < held["quadratic"]["kfold_mape"].get<double>());
   CHECK(held["roofline"]["kfold_mape"].get<double>() < 0.05);  // about the 3% noise
-  const double far_roofline = mape_on(chosen, far_shapes(), true_us), far_quadratic = mape_on(quadratic, far_shapes(), true_us);
+  const double far_roofline = mape_on(chosen, far_shapes(), true_us),
+               far_quadratic = mape_on(quadratic, far_shapes(), true_us);
   INFO("far MAPE roofline " << far_roofline << ", quadratic " << far_quadratic);
   CHECK(far_roofline < 0.10);
   CHECK(far_roofline < 0.5 * far_quadratic);
@@ -135,10 +160,13 @@ TEST_CASE("roofline model: efficiency stays above 0 and at most 1 on random and 
   RooflineModel wild = m;  // coefficients far beyond anything a fit gives
   for (size_t k = 0; k < wild.theta.size(); ++k) wild.theta[k] = (k % 2 ? 60.0 : -45.0);
   std::mt19937 rng(3);
-  auto pick = [&](std::initializer_list<int64_t> v) { return *(v.begin() + std::uniform_int_distribution<size_t>(0, v.size() - 1)(rng)); };
+  auto pick = [&](std::initializer_list<int64_t> v) {
+    return *(v.begin() + std::uniform_int_distribution<size_t>(0, v.size() - 1)(rng));
+  };
   std::vector<Shape> shapes;
   for (int i = 0; i < 500; ++i)
-    shapes.push_back({pick({1, 3, 16, 96, 512, 4096}), pick({1, 8, 64, 640, 4096}), pick({1, 7, 14, 56, 224}), pick({1, 3, 5, 7}), 1});
+    shapes.push_back({pick({1, 3, 16, 96, 512, 4096}), pick({1, 8, 64, 640, 4096}), pick({1, 7, 14, 56, 224}),
+                      pick({1, 3, 5, 7}), 1});
   shapes.push_back({4096, 4096, 224, 7});
   shapes.push_back({4096, 4096, 7, 7});
   shapes.push_back({1, 1, 1, 1});
@@ -195,38 +223,52 @@ TEST_CASE("roofline model: a dense conv's efficiency never falls with more chann
   CHECK(monotone_features(OpClass::conv_depthwise).empty());
 }
 
-TEST_CASE("roofline model: JSON round trip, and a roofline class without its ceilings is an error naming them", "[roofline]") {
+TEST_CASE("roofline model: JSON round trip, and a roofline class without its ceilings is an error naming them",
+          "[roofline]") {
   const Predictor p = test::fit_profile(synthetic_profile(true_us, 4), "synthetic.json");
   const Json j = to_json(p);
   const Json& dense = j["classes"]["conv_dense"];
   CHECK(dense["kind"] == "roofline");
   CHECK(dense["ceilings"]["1"]["peak_macps"].get<double>() == machine.peak_macps);
   const Predictor back = predictor_from_json(Json::parse(j.dump()), "p.json");
-  for (const Shape& s : far_shapes()) CHECK(back.predict_op_us(features_of(s)) == Approx(p.predict_op_us(features_of(s))).epsilon(1e-12));
+  for (const Shape& s : far_shapes())
+    CHECK(back.predict_op_us(features_of(s)) == Approx(p.predict_op_us(features_of(s))).epsilon(1e-12));
   auto load_error = [&](const std::function<void(Json&)>& edit) {
     Json bad = j;
     edit(bad["classes"]["conv_dense"]);
     return error_of([&] { predictor_from_json(bad, "p.json"); });
   };
-  CHECK_THAT(load_error([](Json& c) { c.erase("ceilings"); }), Catch::Contains("p.json") && Catch::Contains("classes.conv_dense") && Catch::Contains("ceilings"));
-  CHECK_THAT(load_error([](Json& c) { c["ceilings"] = Json::object(); }), Catch::Contains("classes.conv_dense.ceilings"));
+  CHECK_THAT(load_error([](Json& c) { c.erase("ceilings"); }),
+             Catch::Contains("p.json") && Catch::Contains("classes.conv_dense") && Catch::Contains("ceilings"));
+  CHECK_THAT(load_error([](Json& c) { c["ceilings"] = Json::object(); }),
+             Catch::Contains("classes.conv_dense.ceilings"));
   CHECK_THAT(load_error([](Json& c) { c["ceilings"]["1"].erase("bandwidth_bytes_per_s"); }),
              Catch::Contains("classes.conv_dense.ceilings.1") && Catch::Contains("bandwidth_bytes_per_s"));
-  CHECK_THAT(load_error([](Json& c) { c["efficiency_theta"]["log_out_per_group"] = -0.5; }),
-             Catch::Contains("efficiency_theta.log_out_per_group") && Catch::Contains("negative for a monotone feature"));
+  CHECK_THAT(
+      load_error([](Json& c) { c["efficiency_theta"]["log_out_per_group"] = -0.5; }),
+      Catch::Contains("efficiency_theta.log_out_per_group") && Catch::Contains("negative for a monotone feature"));
   CHECK_THAT(load_error([](Json& c) { c["kind"] = "cubic"; }), Catch::Contains("classes.conv_dense.kind"));
   // Without "kind", a class is the quadratic model, as files written before this model were.
-  CHECK_FALSE(predictor_from_json(to_json(test::fit_profile(synthetic_profile(true_us, 4), "s.json", [] {
-                                    FitOptions o;
-                                    o.roofline = false;
-                                    return o;
-                                  }())), "q.json").classes[static_cast<size_t>(OpClass::conv_dense)]->roofline);
+  CHECK_FALSE(predictor_from_json(to_json(test::fit_profile(synthetic_profile(true_us, 4), "s.json",
+                                                            [] {
+                                                              FitOptions o;
+                                                              o.roofline = false;
+                                                              return o;
+                                                            }())),
+                                  "q.json")
+                  .classes[static_cast<size_t>(OpClass::conv_dense)]
+                  ->roofline);
 }
 
-TEST_CASE("fit keeps per class the eligible kind with the lowest k-fold held-out MAPE, ties within two standard errors going to "
-          "the better extrapolator, --select balanced adds the largest shapes", "[roofline]") {
+TEST_CASE(
+    "fit keeps per class the eligible kind with the lowest k-fold held-out MAPE, ties within two standard errors going "
+    "to "
+    "the better extrapolator, --select balanced adds the largest shapes",
+    "[roofline]") {
   // The true law here is a quadratic in log features, so that the choice is not one-sided.
-  auto quadratic_law = [](const Shape& s) { return 0.01 * std::pow(double(s.cin * s.cout * s.res * s.res * s.kernel * s.kernel), 0.8); };
+  auto quadratic_law = [](const Shape& s) {
+    return 0.01 * std::pow(double(s.cin * s.cout * s.res * s.res * s.kernel * s.kernel), 0.8);
+  };
   auto check_choice = [](const Predictor& p, const char* op_class, FitOptions::Selection selection) {
     CHECK(p.provenance.document["selection"] == (selection == FitOptions::Selection::kfold ? "kfold" : "balanced"));
     const Json& held = p.provenance.document["classes"][op_class]["held_out"];
@@ -236,19 +278,23 @@ TEST_CASE("fit keeps per class the eligible kind with the lowest k-fold held-out
     if (selection == FitOptions::Selection::balanced) {
       double best_score = 1e300;
       for (const char* kind : kinds) {
-        const double score = 0.5 * (held[kind]["kfold_mape"].get<double>() + held[kind]["largest_shapes_mape"].get<double>());
+        const double score =
+            0.5 * (held[kind]["kfold_mape"].get<double>() + held[kind]["largest_shapes_mape"].get<double>());
         if (held[kind]["eligible"].get<bool>() && score < best_score) best_score = score, best = kind;
       }
     } else {
       double lowest_kfold = 1e300;
       for (const char* kind : kinds)
-        if (held[kind]["eligible"].get<bool>()) lowest_kfold = std::min(lowest_kfold, held[kind]["kfold_mape"].get<double>());
+        if (held[kind]["eligible"].get<bool>())
+          lowest_kfold = std::min(lowest_kfold, held[kind]["kfold_mape"].get<double>());
       double best_largest = 1e300;
       for (const char* kind : kinds) {
         const Json& k = held[kind];
         // The standard error of a gap to the lowest eligible kind: 0 for that kind itself, positive for the others.
-        CHECK((k["eligible"].get<bool>() && k["kfold_mape"].get<double>() == lowest_kfold) == (k["kfold_gap_se"].get<double>() == 0));
-        if (k["eligible"].get<bool>() && k["kfold_mape"].get<double>() - lowest_kfold <= 2 * k["kfold_gap_se"].get<double>() &&
+        CHECK((k["eligible"].get<bool>() && k["kfold_mape"].get<double>() == lowest_kfold) ==
+              (k["kfold_gap_se"].get<double>() == 0));
+        if (k["eligible"].get<bool>() &&
+            k["kfold_mape"].get<double>() - lowest_kfold <= 2 * k["kfold_gap_se"].get<double>() &&
             k["largest_shapes_mape"].get<double>() < best_largest)
           best_largest = k["largest_shapes_mape"].get<double>(), best = kind;
       }
@@ -262,25 +308,34 @@ TEST_CASE("fit keeps per class the eligible kind with the lowest k-fold held-out
   balanced.selection = FitOptions::Selection::balanced;
   // A depthwise conv's efficiency has no monotone law to keep, so all three kinds compete.
   const Json depthwise = synthetic_profile(quadratic_law, 7, true);
-  for (const Predictor& p : {test::fit_profile(depthwise, "synthetic.json"), test::fit_profile(depthwise, "synthetic.json", balanced)}) {
+  for (const Predictor& p :
+       {test::fit_profile(depthwise, "synthetic.json"), test::fit_profile(depthwise, "synthetic.json", balanced)}) {
     REQUIRE(p.provenance.document["classes"].contains("conv_depthwise"));
     CHECK(p.provenance.document["classes"]["conv_depthwise"]["held_out"]["quadratic"]["eligible"] == true);
-    check_choice(p, "conv_depthwise", p.provenance.document["selection"] == "kfold" ? FitOptions::Selection::kfold : FitOptions::Selection::balanced);
+    check_choice(
+        p, "conv_depthwise",
+        p.provenance.document["selection"] == "kfold" ? FitOptions::Selection::kfold : FitOptions::Selection::balanced);
   }
   // A dense conv's must not fall as its channels or pixels grow: the quadratic, which can, is scored but
   // never chosen there, even on a law it fits exactly.
   const Json dense = synthetic_profile(quadratic_law, 7);
-  for (const Predictor& p : {test::fit_profile(dense, "synthetic.json"), test::fit_profile(dense, "synthetic.json", balanced)}) {
+  for (const Predictor& p :
+       {test::fit_profile(dense, "synthetic.json"), test::fit_profile(dense, "synthetic.json", balanced)}) {
     const Json& held = p.provenance.document["classes"]["conv_dense"]["held_out"];
     CHECK(held["quadratic"]["eligible"] == false);
     CHECK(held["roofline"]["eligible"] == true);
     CHECK(held["chosen"] != "quadratic");
     CHECK(p.classes[static_cast<size_t>(OpClass::conv_dense)]->roofline);
-    check_choice(p, "conv_dense", p.provenance.document["selection"] == "kfold" ? FitOptions::Selection::kfold : FitOptions::Selection::balanced);
+    check_choice(
+        p, "conv_dense",
+        p.provenance.document["selection"] == "kfold" ? FitOptions::Selection::kfold : FitOptions::Selection::balanced);
   }
 }
 
-TEST_CASE("fit refuses a profile measured while the machine changed speed by a quarter unless allowed noisy, and warns above a tenth", "[roofline]") {
+TEST_CASE(
+    "fit refuses a profile measured while the machine changed speed by a quarter unless allowed noisy, and warns above "
+    "a tenth",
+    "[roofline]") {
   Json profile = synthetic_profile(true_us, 8);
   auto speed = [](const std::vector<double>& us) {
     Json samples = Json::array();
@@ -298,22 +353,28 @@ TEST_CASE("fit refuses a profile measured while the machine changed speed by a q
   CHECK(report.machine_speed->slowed);
   CHECK(report.machine_speed->spread == slowed["spread"].get<double>());
   profile["machine_speed"] = speed({1000, 1300, 1010});
-  CHECK_THAT(error_of([&] { test::fit_profile(profile, "synthetic.json"); }),
-             Catch::StartsWith("synthetic.json: machine_speed: the speed reference's times spread by 30% (90th over 10th percentile of "
-                               "its times, slowest over fastest below ten; limit 25%)") &&
-                 Catch::EndsWith("re-profile on a quiet machine, or fit anyway with allow_noisy"));
+  CHECK_THAT(
+      error_of([&] { test::fit_profile(profile, "synthetic.json"); }),
+      Catch::StartsWith(
+          "synthetic.json: machine_speed: the speed reference's times spread by 30% (90th over 10th percentile of "
+          "its times, slowest over fastest below ten; limit 25%)") &&
+          Catch::EndsWith("re-profile on a quiet machine, or fit anyway with allow_noisy"));
   // The command line and Python say the switch as their flag.
-  CHECK_THAT(cli_error_of([&] { test::fit_profile(profile, "synthetic.json"); }), Catch::EndsWith("or fit anyway with --allow-noisy"));
+  CHECK_THAT(cli_error_of([&] { test::fit_profile(profile, "synthetic.json"); }),
+             Catch::EndsWith("or fit anyway with --allow-noisy"));
   FitOptions allow;
   allow.allow_noisy = true;
   CHECK(test::fit_profile(profile, "synthetic.json", allow).classes[static_cast<size_t>(OpClass::conv_dense)]);
   profile["machine_speed"]["samples"][1]["latency_us"] = "slow";
-  CHECK_THAT(error_of([&] { test::fit_profile(profile, "synthetic.json"); }), Catch::Contains("synthetic.json: machine_speed.samples[1]"));
+  CHECK_THAT(error_of([&] { test::fit_profile(profile, "synthetic.json"); }),
+             Catch::Contains("synthetic.json: machine_speed.samples[1]"));
   profile["machine_speed"] = 5;
-  CHECK_THAT(error_of([&] { test::fit_profile(profile, "synthetic.json"); }), Catch::Contains("synthetic.json: machine_speed: expected"));
+  CHECK_THAT(error_of([&] { test::fit_profile(profile, "synthetic.json"); }),
+             Catch::Contains("synthetic.json: machine_speed: expected"));
 }
 
-TEST_CASE("fit refuses a profile with one section mostly noisy, however quiet the rest is, unless allowed noisy", "[roofline]") {
+TEST_CASE("fit refuses a profile with one section mostly noisy, however quiet the rest is, unless allowed noisy",
+          "[roofline]") {
   Json profile = synthetic_profile(true_us, 8);
   // The same records again as quiet operator measurements: 30% of the profile is noisy, 60% of configs.
   profile["ops"] = profile["configs"];
@@ -321,13 +382,16 @@ TEST_CASE("fit refuses a profile with one section mostly noisy, however quiet th
   const size_t n = profile["configs"].size();
   for (size_t i = 0; i < n; ++i) profile["configs"][i]["timing"]["noisy"] = i < n * 6 / 10;
   const std::string error = error_of([&] { test::fit_profile(profile, "synthetic.json"); });
-  CHECK_THAT(error, Catch::StartsWith("synthetic.json: configs: " + std::to_string(n * 6 / 10) + " of " + std::to_string(n) +
-                                      " measurements flagged noisy, more than 50%") &&
-                        Catch::EndsWith("re-profile on a quiet machine (`cpubone-explore profile quiet_machine_check`), or fit anyway "
-                                        "with allow_noisy"));
+  CHECK_THAT(error,
+             Catch::StartsWith("synthetic.json: configs: " + std::to_string(n * 6 / 10) + " of " + std::to_string(n) +
+                               " measurements flagged noisy, more than 50%") &&
+                 Catch::EndsWith(
+                     "re-profile on a quiet machine (`cpubone-explore profile quiet_machine_check`), or fit anyway "
+                     "with allow_noisy"));
   CHECK_THAT(cli_error_of([&] { test::fit_profile(profile, "synthetic.json"); }),
-             Catch::EndsWith("re-profile on a quiet machine (`cpubone-explore profile --quiet-machine-check`), or fit anyway with "
-                             "--allow-noisy"));
+             Catch::EndsWith(
+                 "re-profile on a quiet machine (`cpubone-explore profile --quiet-machine-check`), or fit anyway with "
+                 "--allow-noisy"));
   FitOptions allow;
   allow.allow_noisy = true;
   CHECK(test::fit_profile(profile, "synthetic.json", allow).classes[static_cast<size_t>(OpClass::conv_dense)]);
@@ -335,7 +399,8 @@ TEST_CASE("fit refuses a profile with one section mostly noisy, however quiet th
   CHECK(test::fit_profile(profile, "synthetic.json").classes[static_cast<size_t>(OpClass::conv_dense)]);
 }
 
-TEST_CASE("fit without probed ceilings (or without the cache bandwidth) keeps the quadratic and says why", "[roofline]") {
+TEST_CASE("fit without probed ceilings (or without the cache bandwidth) keeps the quadratic and says why",
+          "[roofline]") {
   Json profile = synthetic_profile(true_us, 5);
   profile["peaks"] = Json::array();
   const Predictor p = test::fit_profile(profile, "synthetic.json");
@@ -376,7 +441,9 @@ TEST_CASE("roofline model: below the ridge point intensity does not change the e
   CHECK(efficiency_inputs(base, machine)[9] == Approx(4.0));
 }
 
-TEST_CASE("a quadratic class model is bounded by the hardware too: never faster than its roofline at the probed ceilings", "[roofline]") {
+TEST_CASE(
+    "a quadratic class model is bounded by the hardware too: never faster than its roofline at the probed ceilings",
+    "[roofline]") {
   FitOptions quadratic_only;
   quadratic_only.roofline = false;
   const Predictor p = test::fit_profile(synthetic_profile(true_us, 9), "synthetic.json", quadratic_only);
@@ -409,14 +476,20 @@ TEST_CASE("a quadratic class model is bounded by the hardware too: never faster 
   CHECK_THAT(error_of([&] { predictor_from_json(bad, "p.json"); }),
              Catch::Contains("p.json") && Catch::Contains("classes.conv_dense.roofline_floor.1.peak_macps"));
   bad["classes"]["conv_dense"]["roofline_floor"] = Json::array();
-  CHECK_THAT(error_of([&] { predictor_from_json(bad, "p.json"); }), Catch::Contains("classes.conv_dense.roofline_floor"));
+  CHECK_THAT(error_of([&] { predictor_from_json(bad, "p.json"); }),
+             Catch::Contains("classes.conv_dense.roofline_floor"));
   // Without peaks in the profile there is nothing to bound by: the floor is absent, and says nothing.
   Json no_peaks = synthetic_profile(true_us, 9);
   no_peaks["peaks"] = Json::array();
-  CHECK(test::fit_profile(no_peaks, "synthetic.json").classes[static_cast<size_t>(OpClass::conv_dense)]->roofline_floor.empty());
+  CHECK(test::fit_profile(no_peaks, "synthetic.json")
+            .classes[static_cast<size_t>(OpClass::conv_dense)]
+            ->roofline_floor.empty());
 }
 
-TEST_CASE("weights past the last-level cache are read from DRAM again for every further GEMM row tile, and within it not at all", "[roofline]") {
+TEST_CASE(
+    "weights past the last-level cache are read from DRAM again for every further GEMM row tile, and within it not at "
+    "all",
+    "[roofline]") {
   Ceilings c = machine;
   c.dram_bytes_per_s = 1e10;
   c.last_level_cache_bytes = 8 << 20;
@@ -451,7 +524,8 @@ TEST_CASE("weights past the last-level cache are read from DRAM again for every 
   CHECK(weight_stream_bytes(own, c) == Approx(6 * weights).epsilon(1e-9));
 }
 
-TEST_CASE("fit takes the weight-streaming ceiling from the profile's peaks, stores it, and says when it cannot", "[roofline]") {
+TEST_CASE("fit takes the weight-streaming ceiling from the profile's peaks, stores it, and says when it cannot",
+          "[roofline]") {
   Json profile = synthetic_profile(true_us, 6);
   profile["peaks"][0]["dram_read_bytes_per_s"] = 1e10;
   profile["peaks"][0]["last_level_cache_bytes"] = 8 << 20;
@@ -474,7 +548,8 @@ TEST_CASE("fit takes the weight-streaming ceiling from the profile's peaks, stor
   CHECK_THAT(error_of([&] { predictor_from_json(bad, "p.json"); }),
              Catch::Contains("p.json") && Catch::Contains("ceilings.1.gemm_tile.igemm") && Catch::Contains("\"no\""));
   bad["classes"]["conv_dense"]["ceilings"]["1"]["gemm_tile"].erase("igemm");
-  CHECK_THAT(error_of([&] { predictor_from_json(bad, "p.json"); }), Catch::Contains("gemm_tile") && Catch::Contains("igemm"));
+  CHECK_THAT(error_of([&] { predictor_from_json(bad, "p.json"); }),
+             Catch::Contains("gemm_tile") && Catch::Contains("igemm"));
   // Streaming counts row tiles: without the tile beside it, the file is an error naming where.
   bad = j;
   bad["classes"]["conv_dense"]["ceilings"]["1"].erase("gemm_tile");
@@ -484,11 +559,13 @@ TEST_CASE("fit takes the weight-streaming ceiling from the profile's peaks, stor
   // A profile from before the probe: the roofline without the third ceiling, and the provenance says why.
   const Predictor old = test::fit_profile(synthetic_profile(true_us, 6), "synthetic.json");
   CHECK(old.classes[static_cast<size_t>(OpClass::conv_dense)]->roofline);
-  CHECK_THAT(old.provenance.document["weight_streaming"].get<std::string>(), Catch::StartsWith("not modelled") && Catch::Contains("profile again"));
+  CHECK_THAT(old.provenance.document["weight_streaming"].get<std::string>(),
+             Catch::StartsWith("not modelled") && Catch::Contains("profile again"));
   CHECK_FALSE(to_json(old)["classes"]["conv_dense"]["ceilings"]["1"].contains("weight_streaming"));
 }
 
-TEST_CASE("convs and linear ops compute whole GEMM tiles, and the roofline counts the work of the padded tiles", "[roofline]") {
+TEST_CASE("convs and linear ops compute whole GEMM tiles, and the roofline counts the work of the padded tiles",
+          "[roofline]") {
   Ceilings c = machine;
   c.gemm_tile_cols = 16;
   c.gemm_tile_rows = 4;
@@ -521,7 +598,9 @@ TEST_CASE("convs and linear ops compute whole GEMM tiles, and the roofline count
   CHECK(roofline_us(f.base, machine) == Approx(f.macs / machine.peak_macps * 1e6).epsilon(1e-9));
 }
 
-TEST_CASE("fit pads the GEMM classes' work by the profile's tile, only theirs, stores the tile, and says when it cannot", "[roofline]") {
+TEST_CASE(
+    "fit pads the GEMM classes' work by the profile's tile, only theirs, stores the tile, and says when it cannot",
+    "[roofline]") {
   Json profile = synthetic_profile(true_us, 7);
   const Json depthwise = synthetic_profile(true_us, 8, true);
   for (const Json& dw : depthwise["configs"]) {
@@ -531,14 +610,17 @@ TEST_CASE("fit pads the GEMM classes' work by the profile's tile, only theirs, s
   }
   // The tile's columns need its rows, which say how many rows pad.
   profile["peaks"][0]["gemm_tile_cols"] = 16;
-  CHECK_THAT(test::fit_profile(profile, "synthetic.json").provenance.document["gemm_tiles"].get<std::string>(), Catch::StartsWith("not modelled"));
+  CHECK_THAT(test::fit_profile(profile, "synthetic.json").provenance.document["gemm_tiles"].get<std::string>(),
+             Catch::StartsWith("not modelled"));
   // A machine whose caches cpuinfo cannot read (a VM that hides them): tiles pad, and weights do not stream.
   profile["peaks"][0]["gemm_tile_rows"] = 4;
   profile["peaks"][0]["dram_read_bytes_per_s"] = 1e10;
   profile["peaks"][0]["last_level_cache_bytes"] = 0;
   const Predictor p = test::fit_profile(profile, "synthetic.json");
-  CHECK_THAT(p.provenance.document["gemm_tiles"].get<std::string>(), Catch::StartsWith("modelled") && Catch::Contains("16 output channels x 4 rows"));
-  CHECK_THAT(p.provenance.document["weight_streaming"].get<std::string>(), Catch::StartsWith("not modelled") && Catch::Contains("caches"));
+  CHECK_THAT(p.provenance.document["gemm_tiles"].get<std::string>(),
+             Catch::StartsWith("modelled") && Catch::Contains("16 output channels x 4 rows"));
+  CHECK_THAT(p.provenance.document["weight_streaming"].get<std::string>(),
+             Catch::StartsWith("not modelled") && Catch::Contains("caches"));
   const Json j = to_json(p);
   CHECK(j["classes"]["conv_dense"]["ceilings"]["1"]["gemm_tile"]["cols"] == 16);
   CHECK_FALSE(j["classes"]["conv_dense"]["ceilings"]["1"].contains("weight_streaming"));
@@ -557,11 +639,15 @@ TEST_CASE("fit pads the GEMM classes' work by the profile's tile, only theirs, s
              Catch::Contains("p.json") && Catch::Contains("classes.conv_dense.ceilings.1.gemm_tile.cols"));
   // A profile from before the tile was recorded: no padding, and the provenance says why.
   const Predictor old = test::fit_profile(synthetic_profile(true_us, 7), "synthetic.json");
-  CHECK_THAT(old.provenance.document["gemm_tiles"].get<std::string>(), Catch::StartsWith("not modelled") && Catch::Contains("profile again"));
+  CHECK_THAT(old.provenance.document["gemm_tiles"].get<std::string>(),
+             Catch::StartsWith("not modelled") && Catch::Contains("profile again"));
   CHECK_FALSE(to_json(old)["classes"]["conv_dense"]["ceilings"]["1"].contains("gemm_tile"));
 }
 
-TEST_CASE("fit --speed-correction local: each time at the profile's median speed, the slow span kept and the fast one corrected", "[roofline]") {
+TEST_CASE(
+    "fit --speed-correction local: each time at the profile's median speed, the slow span kept and the fast one "
+    "corrected",
+    "[roofline]") {
   Json profile = synthetic_profile(true_us, 9);
   Json& configs = profile["configs"];
   const std::vector<Shape> grid = training_grid();
@@ -580,7 +666,8 @@ TEST_CASE("fit --speed-correction local: each time at the profile's median speed
   }
   profile["machine_speed"] = {{"reference", "mobilenetv2-1.0 (zoo), 224x224, warm caches"}, {"samples", checks}};
   profiler::Profile flagged = profiler::read_profile(profile, "synthetic.json");
-  CHECK(profiler::flag_slowed_records(flagged) == static_cast<int64_t>(n - 4 * n / 5));  // the slow span, as profile flags it
+  CHECK(profiler::flag_slowed_records(flagged) ==
+        static_cast<int64_t>(n - 4 * n / 5));  // the slow span, as profile flags it
   profile = profiler::to_json(flagged);
 
   FitOptions as_measured;
@@ -588,13 +675,15 @@ TEST_CASE("fit --speed-correction local: each time at the profile's median speed
   as_measured.speed_correction = FitOptions::SpeedCorrection::none;
   FitOptions corrected = as_measured;
   corrected.speed_correction = FitOptions::SpeedCorrection::local;
-  const Predictor raw = test::fit_profile(profile, "synthetic.json", as_measured), fixed = test::fit_profile(profile, "synthetic.json", corrected);
+  const Predictor raw = test::fit_profile(profile, "synthetic.json", as_measured),
+                  fixed = test::fit_profile(profile, "synthetic.json", corrected);
   CHECK(fixed.provenance.document["speed_correction"] == "local");
   CHECK(raw.provenance.document["speed_correction"] == "none");
   // As measured, the slow span is dropped as noisy and the fast one is learned as it ran.
   CHECK(raw.provenance.document["noise"]["samples_dropped"].get<int64_t>() == static_cast<int64_t>(n - 4 * n / 5));
   CHECK(fixed.provenance.document["noise"]["samples_dropped"].get<int64_t>() == 0);
-  const std::vector<Shape> fast(grid.begin() + 3 * n / 5, grid.begin() + 4 * n / 5), slow(grid.begin() + 4 * n / 5, grid.end());
+  const std::vector<Shape> fast(grid.begin() + 3 * n / 5, grid.begin() + 4 * n / 5),
+      slow(grid.begin() + 4 * n / 5, grid.end());
   INFO("fast span MAPE as measured " << mape_on(raw, fast, true_us) << ", corrected " << mape_on(fixed, fast, true_us));
   CHECK(mape_on(raw, fast, true_us) > 0.15);
   CHECK(mape_on(fixed, fast, true_us) < 0.06);

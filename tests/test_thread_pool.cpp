@@ -70,57 +70,116 @@ std::vector<std::pair<const char*, bool>> every_variant(pthreadpool_t p) {
     call(&visits);
     out.emplace_back(name, visits.each_once());
   };
-  run("1d", {7}, {}, [&](Visits* x) { pthreadpool_parallelize_1d(p, [](void* c, size_t i) { v(c).visit({i, 0, 0, 0, 0, 0}, {1, 1, 1, 1, 1, 1}); }, x, 7, 0); });
+  run("1d", {7}, {}, [&](Visits* x) {
+    pthreadpool_parallelize_1d(
+        p,
+        [](void* c, size_t i) {
+          v(c).visit({i, 0, 0, 0, 0, 0}, {1, 1, 1, 1, 1, 1});
+        },
+        x, 7, 0);
+  });
   run("1d_tile_1d", {7}, {3}, [&](Visits* x) {
-    pthreadpool_parallelize_1d_tile_1d(p, [](void* c, size_t i, size_t n) { v(c).visit({i, 0, 0, 0, 0, 0}, {n, 1, 1, 1, 1, 1}); }, x, 7, 3, 0);
+    pthreadpool_parallelize_1d_tile_1d(
+        p,
+        [](void* c, size_t i, size_t n) {
+          v(c).visit({i, 0, 0, 0, 0, 0}, {n, 1, 1, 1, 1, 1});
+        },
+        x, 7, 3, 0);
   });
   run("1d_with_uarch", {7}, {}, [&](Visits* x) {
-    pthreadpool_parallelize_1d_with_uarch(p, [](void* c, uint32_t, size_t i) { v(c).visit({i, 0, 0, 0, 0, 0}, {1, 1, 1, 1, 1, 1}); }, x, 0, 0, 7, 0);
+    pthreadpool_parallelize_1d_with_uarch(
+        p,
+        [](void* c, uint32_t, size_t i) {
+          v(c).visit({i, 0, 0, 0, 0, 0}, {1, 1, 1, 1, 1, 1});
+        },
+        x, 0, 0, 7, 0);
   });
   run("2d", {7, 5}, {}, [&](Visits* x) {
-    pthreadpool_parallelize_2d(p, [](void* c, size_t i, size_t j) { v(c).visit({i, j, 0, 0, 0, 0}, {1, 1, 1, 1, 1, 1}); }, x, 7, 5, 0);
+    pthreadpool_parallelize_2d(
+        p,
+        [](void* c, size_t i, size_t j) {
+          v(c).visit({i, j, 0, 0, 0, 0}, {1, 1, 1, 1, 1, 1});
+        },
+        x, 7, 5, 0);
   });
   run("2d_tile_1d", {7, 5}, {2}, [&](Visits* x) {
-    pthreadpool_parallelize_2d_tile_1d(p, [](void* c, size_t i, size_t j, size_t nj) { v(c).visit({i, j, 0, 0, 0, 0}, {1, nj, 1, 1, 1, 1}); }, x, 7, 5, 2, 0);
+    pthreadpool_parallelize_2d_tile_1d(
+        p,
+        [](void* c, size_t i, size_t j, size_t nj) {
+          v(c).visit({i, j, 0, 0, 0, 0}, {1, nj, 1, 1, 1, 1});
+        },
+        x, 7, 5, 2, 0);
   });
   run("2d_tile_2d", {7, 5}, {3, 2}, [&](Visits* x) {
     pthreadpool_parallelize_2d_tile_2d(
-        p, [](void* c, size_t i, size_t j, size_t ni, size_t nj) { v(c).visit({i, j, 0, 0, 0, 0}, {ni, nj, 1, 1, 1, 1}); }, x, 7, 5, 3, 2, 0);
+        p,
+        [](void* c, size_t i, size_t j, size_t ni, size_t nj) {
+          v(c).visit({i, j, 0, 0, 0, 0}, {ni, nj, 1, 1, 1, 1});
+        },
+        x, 7, 5, 3, 2, 0);
   });
   run("2d_tile_2d_with_uarch", {7, 5}, {3, 2}, [&](Visits* x) {
     pthreadpool_parallelize_2d_tile_2d_with_uarch(
-        p, [](void* c, uint32_t, size_t i, size_t j, size_t ni, size_t nj) { v(c).visit({i, j, 0, 0, 0, 0}, {ni, nj, 1, 1, 1, 1}); }, x, 0, 0,
-        7, 5, 3, 2, 0);
+        p,
+        [](void* c, uint32_t, size_t i, size_t j, size_t ni, size_t nj) {
+          v(c).visit({i, j, 0, 0, 0, 0}, {ni, nj, 1, 1, 1, 1});
+        },
+        x, 0, 0, 7, 5, 3, 2, 0);
   });
   run("3d", {7, 5, 3}, {}, [&](Visits* x) {
-    pthreadpool_parallelize_3d(p, [](void* c, size_t i, size_t j, size_t k) { v(c).visit({i, j, k, 0, 0, 0}, {1, 1, 1, 1, 1, 1}); }, x, 7, 5, 3, 0);
+    pthreadpool_parallelize_3d(
+        p,
+        [](void* c, size_t i, size_t j, size_t k) {
+          v(c).visit({i, j, k, 0, 0, 0}, {1, 1, 1, 1, 1, 1});
+        },
+        x, 7, 5, 3, 0);
   });
   run("3d_tile_1d", {7, 5, 3}, {2}, [&](Visits* x) {
     pthreadpool_parallelize_3d_tile_1d(
-        p, [](void* c, size_t i, size_t j, size_t k, size_t nk) { v(c).visit({i, j, k, 0, 0, 0}, {1, 1, nk, 1, 1, 1}); }, x, 7, 5, 3, 2, 0);
+        p,
+        [](void* c, size_t i, size_t j, size_t k, size_t nk) {
+          v(c).visit({i, j, k, 0, 0, 0}, {1, 1, nk, 1, 1, 1});
+        },
+        x, 7, 5, 3, 2, 0);
   });
   run("3d_tile_2d", {7, 5, 3}, {3, 2}, [&](Visits* x) {
     pthreadpool_parallelize_3d_tile_2d(
-        p, [](void* c, size_t i, size_t j, size_t k, size_t nj, size_t nk) { v(c).visit({i, j, k, 0, 0, 0}, {1, nj, nk, 1, 1, 1}); }, x, 7, 5,
-        3, 3, 2, 0);
+        p,
+        [](void* c, size_t i, size_t j, size_t k, size_t nj, size_t nk) {
+          v(c).visit({i, j, k, 0, 0, 0}, {1, nj, nk, 1, 1, 1});
+        },
+        x, 7, 5, 3, 3, 2, 0);
   });
   run("3d_tile_2d_with_uarch", {7, 5, 3}, {3, 2}, [&](Visits* x) {
     pthreadpool_parallelize_3d_tile_2d_with_uarch(
-        p, [](void* c, uint32_t, size_t i, size_t j, size_t k, size_t nj, size_t nk) { v(c).visit({i, j, k, 0, 0, 0}, {1, nj, nk, 1, 1, 1}); },
+        p,
+        [](void* c, uint32_t, size_t i, size_t j, size_t k, size_t nj, size_t nk) {
+          v(c).visit({i, j, k, 0, 0, 0}, {1, nj, nk, 1, 1, 1});
+        },
         x, 0, 0, 7, 5, 3, 3, 2, 0);
   });
   run("4d", {7, 5, 3, 4}, {}, [&](Visits* x) {
     pthreadpool_parallelize_4d(
-        p, [](void* c, size_t i, size_t j, size_t k, size_t l) { v(c).visit({i, j, k, l, 0, 0}, {1, 1, 1, 1, 1, 1}); }, x, 7, 5, 3, 4, 0);
+        p,
+        [](void* c, size_t i, size_t j, size_t k, size_t l) {
+          v(c).visit({i, j, k, l, 0, 0}, {1, 1, 1, 1, 1, 1});
+        },
+        x, 7, 5, 3, 4, 0);
   });
   run("4d_tile_1d", {7, 5, 3, 4}, {3}, [&](Visits* x) {
     pthreadpool_parallelize_4d_tile_1d(
-        p, [](void* c, size_t i, size_t j, size_t k, size_t l, size_t nl) { v(c).visit({i, j, k, l, 0, 0}, {1, 1, 1, nl, 1, 1}); }, x, 7, 5, 3,
-        4, 3, 0);
+        p,
+        [](void* c, size_t i, size_t j, size_t k, size_t l, size_t nl) {
+          v(c).visit({i, j, k, l, 0, 0}, {1, 1, 1, nl, 1, 1});
+        },
+        x, 7, 5, 3, 4, 3, 0);
   });
   run("4d_tile_2d", {7, 5, 3, 4}, {2, 3}, [&](Visits* x) {
     pthreadpool_parallelize_4d_tile_2d(
-        p, [](void* c, size_t i, size_t j, size_t k, size_t l, size_t nk, size_t nl) { v(c).visit({i, j, k, l, 0, 0}, {1, 1, nk, nl, 1, 1}); },
+        p,
+        [](void* c, size_t i, size_t j, size_t k, size_t l, size_t nk, size_t nl) {
+          v(c).visit({i, j, k, l, 0, 0}, {1, 1, nk, nl, 1, 1});
+        },
         x, 7, 5, 3, 4, 2, 3, 0);
   });
   run("4d_tile_2d_with_uarch", {7, 5, 3, 4}, {2, 3}, [&](Visits* x) {
@@ -133,12 +192,18 @@ std::vector<std::pair<const char*, bool>> every_variant(pthreadpool_t p) {
   });
   run("5d", {7, 5, 3, 4, 2}, {}, [&](Visits* x) {
     pthreadpool_parallelize_5d(
-        p, [](void* c, size_t i, size_t j, size_t k, size_t l, size_t m) { v(c).visit({i, j, k, l, m, 0}, {1, 1, 1, 1, 1, 1}); }, x, 7, 5, 3,
-        4, 2, 0);
+        p,
+        [](void* c, size_t i, size_t j, size_t k, size_t l, size_t m) {
+          v(c).visit({i, j, k, l, m, 0}, {1, 1, 1, 1, 1, 1});
+        },
+        x, 7, 5, 3, 4, 2, 0);
   });
   run("5d_tile_1d", {7, 5, 3, 4, 2}, {3}, [&](Visits* x) {
     pthreadpool_parallelize_5d_tile_1d(
-        p, [](void* c, size_t i, size_t j, size_t k, size_t l, size_t m, size_t nm) { v(c).visit({i, j, k, l, m, 0}, {1, 1, 1, 1, nm, 1}); },
+        p,
+        [](void* c, size_t i, size_t j, size_t k, size_t l, size_t m, size_t nm) {
+          v(c).visit({i, j, k, l, m, 0}, {1, 1, 1, 1, nm, 1});
+        },
         x, 7, 5, 3, 4, 2, 3, 0);
   });
   run("5d_tile_2d", {7, 5, 3, 4, 2}, {3, 3}, [&](Visits* x) {
@@ -151,8 +216,11 @@ std::vector<std::pair<const char*, bool>> every_variant(pthreadpool_t p) {
   });
   run("6d", {7, 5, 3, 4, 2, 3}, {}, [&](Visits* x) {
     pthreadpool_parallelize_6d(
-        p, [](void* c, size_t i, size_t j, size_t k, size_t l, size_t m, size_t n) { v(c).visit({i, j, k, l, m, n}, {1, 1, 1, 1, 1, 1}); }, x,
-        7, 5, 3, 4, 2, 3, 0);
+        p,
+        [](void* c, size_t i, size_t j, size_t k, size_t l, size_t m, size_t n) {
+          v(c).visit({i, j, k, l, m, n}, {1, 1, 1, 1, 1, 1});
+        },
+        x, 7, 5, 3, 4, 2, 3, 0);
   });
   run("6d_tile_1d", {7, 5, 3, 4, 2, 3}, {2}, [&](Visits* x) {
     pthreadpool_parallelize_6d_tile_1d(
@@ -184,7 +252,8 @@ TEST_CASE("every pthreadpool call visits each point of its grid once, in tiles o
   for (size_t threads : {0, 1, 2, 3, 5}) {
     Pool pool(threads == 0 ? nullptr : pthreadpool_create(threads));
     CHECK(pthreadpool_get_threads_count(pool.get()) == std::max<size_t>(1, threads));
-    for (int repeat = 0; repeat < 20; ++repeat)  // back-to-back calls: a worker late for one must not run the next's items twice
+    for (int repeat = 0; repeat < 20;
+         ++repeat)  // back-to-back calls: a worker late for one must not run the next's items twice
       for (const auto& [name, once] : every_variant(pool.get())) {
         INFO(name << " at " << threads << " threads (0: no pool), repeat " << repeat);
         CHECK(once);
@@ -195,7 +264,8 @@ TEST_CASE("every pthreadpool call visits each point of its grid once, in tiles o
 TEST_CASE("a call with an empty range calls nothing and returns", "[thread_pool]") {
   Pool pool(pthreadpool_create(2));
   int calls = 0;
-  pthreadpool_parallelize_2d(pool.get(), [](void* c, size_t, size_t) { ++*static_cast<int*>(c); }, &calls, 0, 5, 0);
+  pthreadpool_parallelize_2d(
+      pool.get(), [](void* c, size_t, size_t) { ++*static_cast<int*>(c); }, &calls, 0, 5, 0);
   CHECK(calls == 0);
 }
 
@@ -215,15 +285,20 @@ TEST_CASE("XNNPACK's operators run on this pool, not on libpthreadpool's", "[thr
   for (size_t i = 0; i < batch * channels; ++i) REQUIRE(y[i] == std::clamp(x[i], -1.0f, 1.0f));
 }
 
-TEST_CASE("PTHREADPOOL_FLAG_DISABLE_DENORMALS flushes denormals on every thread, then restores the caller's mode", "[thread_pool]") {
+TEST_CASE("PTHREADPOOL_FLAG_DISABLE_DENORMALS flushes denormals on every thread, then restores the caller's mode",
+          "[thread_pool]") {
   Pool pool(pthreadpool_create(3));
   struct Products {
     volatile float tiny = 1e-30f, scale = 1e-10f;  // their product, 1e-40, is a denormal
     std::array<float, 64> out{};
   } products;
   pthreadpool_parallelize_1d(
-      pool.get(), [](void* c, size_t i) { auto& p = *static_cast<Products*>(c); p.out[i] = p.tiny * p.scale; }, &products, 64,
-      PTHREADPOOL_FLAG_DISABLE_DENORMALS);
+      pool.get(),
+      [](void* c, size_t i) {
+        auto& p = *static_cast<Products*>(c);
+        p.out[i] = p.tiny * p.scale;
+      },
+      &products, 64, PTHREADPOOL_FLAG_DISABLE_DENORMALS);
   for (float f : products.out) CHECK(f == 0.0f);
   const volatile float tiny = 1e-30f, scale = 1e-10f;
   CHECK(std::fpclassify(tiny * scale) == FP_SUBNORMAL);

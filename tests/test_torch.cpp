@@ -22,12 +22,14 @@ using namespace cpx;
 namespace {
 
 void write_floats(const std::filesystem::path& p, std::span<const float> v) {
-  std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(v.data()), static_cast<std::streamsize>(v.size_bytes()));
+  std::ofstream(p, std::ios::binary)
+      .write(reinterpret_cast<const char*>(v.data()), static_cast<std::streamsize>(v.size_bytes()));
 }
 
 }  // namespace
 
-TEST_CASE("the PyTorch export has count's params and matches the executor on every zoo family and sampled networks", "[torch]") {
+TEST_CASE("the PyTorch export has count's params and matches the executor on every zoo family and sampled networks",
+          "[torch]") {
   namespace fs = std::filesystem;
   std::vector<Network> nets;
   std::set<std::string> families;
@@ -89,12 +91,15 @@ TEST_CASE("the PyTorch export has count's params and matches the executor on eve
     Conv2d conv;
     conv.out_channels = 4;
     conv.bias = true;
-    std::string x = b.add("part", {b.add("conv", {std::string(input_tensor)}, conv)}, WindowPartition{{4, 4}, {2, 3}, {1, 2}, false, false, {0, 0}});
+    std::string x = b.add("part", {b.add("conv", {std::string(input_tensor)}, conv)},
+                          WindowPartition{{4, 4}, {2, 3}, {1, 2}, false, false, {0, 0}});
     const std::string windows = b.add("conv_w", {x}, conv);
     x = b.add("reverse", {windows}, WindowPartition{{4, 4}, {2, 3}, {1, 2}, true, false, {0, 0}});
-    x = b.add("merge", {b.add("merge_w", {x}, WindowPartition{{2, 2}, {4, 6}, {0, 0}, false, true, {0, 0}})}, Reshape{{1, 4, 6, 16}});
+    x = b.add("merge", {b.add("merge_w", {x}, WindowPartition{{2, 2}, {4, 6}, {0, 0}, false, true, {0, 0}})},
+              Reshape{{1, 4, 6, 16}});
     const std::string cropped = b.add("crop", {windows}, WindowPartition{{4, 4}, {2, 3}, {3, 1}, true, false, {7, 11}});
-    nets.push_back(std::move(b).finish(b.add("join", {b.add("conv_m", {x}, conv), b.add("pool", {cropped}, GlobalAvgPool{})}, Add{})));
+    nets.push_back(std::move(b).finish(
+        b.add("join", {b.add("conv_m", {x}, conv), b.add("pool", {cropped}, GlobalAvgPool{})}, Add{})));
   }
   {
     // ESPCN-style upsampling by pixel_shuffle, to several channels and to one (whose kernel differs).
@@ -134,7 +139,8 @@ TEST_CASE("the PyTorch export has count's params and matches the executor on eve
     NetworkBuilder b("class-token", "test", {1, 8, 8, 3}, Where("test"));
     Conv2d conv;
     conv.out_channels = 8, conv.kernel = {4, 4}, conv.stride = {4, 4}, conv.bias = true;
-    const std::string x = b.add("cls", {b.add("patches", {std::string(input_tensor)}, conv)}, ClassToken{1});  // 1x1x5x8
+    const std::string x =
+        b.add("cls", {b.add("patches", {std::string(input_tensor)}, conv)}, ClassToken{1});  // 1x1x5x8
     FullyConnected fc;
     fc.out_features = 6, fc.bias = true;
     nets.push_back(std::move(b).finish(b.add("fc", {x}, fc)));

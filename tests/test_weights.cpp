@@ -61,8 +61,8 @@ TEST_CASE("fold_batch_norm gives the conv that equals conv followed by its Batch
   const Conv2d c = conv(4, {2, 2}, 1, {1, 0, 1, 0}, 1, true);
   const std::vector<float> x = make_input(in, 7);
   const OpWeights raw = make_weights(one_op(in, c), 3)[0];
-  const BatchNormStats bn{{0.5f, 1.5f, 2.0f, 0.8f}, {0.1f, -0.3f, 0.0f, 0.25f}, {0.2f, -0.1f, 0.4f, 0.0f},
-                          {0.9f, 1.7f, 0.3f, 2.5f}, 1e-3};
+  const BatchNormStats bn{
+      {0.5f, 1.5f, 2.0f, 0.8f}, {0.1f, -0.3f, 0.0f, 0.25f}, {0.2f, -0.1f, 0.4f, 0.0f}, {0.9f, 1.7f, 0.3f, 2.5f}, 1e-3};
 
   // Explicitly: conv with the raw weights, then γ·(z − μ)/√(σ² + ε) + β per output channel.
   const std::vector<float> z = run_one(in, c, x, raw);
@@ -140,8 +140,8 @@ TEST_CASE("make_weights lays out each op's weights as the executor expects") {
   CHECK(w[0].bias.size() == 6);                // created by the folded BatchNorm
   CHECK(w[1].weight.size() == 6 * 1 * 1 * 3);  // [Cout][1][1][Cin/groups]
   CHECK(w[1].bias.size() == 6);
-  CHECK(w[2].weight.size() == 6);  // gamma
-  CHECK(w[2].bias.size() == 6);    // beta
+  CHECK(w[2].weight.size() == 6);      // gamma
+  CHECK(w[2].bias.size() == 6);        // beta
   CHECK(w[3].weight.size() == 5 * 6);  // [out][in]
   CHECK(w[3].bias.size() == 5);        // from the folded BatchNorm1d
   CHECK(w[4].weight.size() == 5);
@@ -220,9 +220,15 @@ TEST_CASE("reference conv2d: 2x2 kernel with CPUBone's asymmetric padding (top 1
   const OpWeights w{{1, 2, 3, 4}, {0.5f}};
   const auto y = run_one({1, 3, 3, 1}, conv(1, {2, 2}, 1, {1, 0, 1, 0}, 1, true), x, w);
   check_close(y, {
-                     4 + 0.5, 3 + 8 + 0.5, 6 + 12 + 0.5,                  // row 0: only kernel row 1 is in the image
-                     2 + 16 + 0.5, 1 + 4 + 12 + 20 + 0.5, 2 + 6 + 15 + 24 + 0.5,  //
-                     8 + 28 + 0.5, 4 + 10 + 21 + 32 + 0.5, 5 + 12 + 24 + 36 + 0.5,
+                     4 + 0.5,
+                     3 + 8 + 0.5,
+                     6 + 12 + 0.5,  // row 0: only kernel row 1 is in the image
+                     2 + 16 + 0.5,
+                     1 + 4 + 12 + 20 + 0.5,
+                     2 + 6 + 15 + 24 + 0.5,  //
+                     8 + 28 + 0.5,
+                     4 + 10 + 21 + 32 + 0.5,
+                     5 + 12 + 24 + 36 + 0.5,
                  });
 }
 
@@ -233,16 +239,16 @@ TEST_CASE("reference conv2d: stride 2 with symmetric padding picks every other w
   for (size_t i = 0; i < 16; ++i) x[i] = static_cast<float>(i + 1);
   const OpWeights w{std::vector<float>(9, 1.0f), {}};
   const auto y = run_one({1, 4, 4, 1}, conv(1, {3, 3}, 2, {1, 1, 1, 1}), x, w);
-  check_close(y, {1 + 2 + 5 + 6, 2 + 3 + 4 + 6 + 7 + 8, 5 + 6 + 9 + 10 + 13 + 14,
-                  6 + 7 + 8 + 10 + 11 + 12 + 14 + 15 + 16});
+  check_close(
+      y, {1 + 2 + 5 + 6, 2 + 3 + 4 + 6 + 7 + 8, 5 + 6 + 9 + 10 + 13 + 14, 6 + 7 + 8 + 10 + 11 + 12 + 14 + 15 + 16});
 }
 
 TEST_CASE("reference conv2d: groups read their own input channels (per-group OHWI weights)") {
   // One pixel, 4 input channels, groups 2, 4 outputs: outputs 0-1 read channels 0-1, outputs 2-3 read 2-3.
   const std::vector<float> x{1, 2, 3, 4};
-  const OpWeights w{{1, 0,  // o0 = x0
-                     1, 1,  // o1 = x0 + x1
-                     0, 1,  // o2 = x3
+  const OpWeights w{{1, 0,    // o0 = x0
+                     1, 1,    // o1 = x0 + x1
+                     0, 1,    // o2 = x3
                      2, -1},  // o3 = 2·x2 − x3
                     {}};
   check_close(run_one({1, 1, 1, 4}, conv(4, {1, 1}, 1, {}, 2), x, w), {1, 3, 4, 2});
@@ -264,7 +270,8 @@ TEST_CASE("reference activations match their formulas") {
   check_close(apply(Activation::hardswish), {0, -1 * 2 / 6.0, 0, 0.5 * 3.5 / 6, 4 / 6.0, 7});
   check_close(apply(Activation::hardsigmoid), {0, 2 / 6.0, 0.5, 3.5 / 6, 4 / 6.0, 1});  // relu6(x + 3)/6
   check_close(apply(Activation::sigmoid), {sigmoid(-4), sigmoid(-1), 0.5, sigmoid(0.5), sigmoid(1), sigmoid(7)});
-  check_close(apply(Activation::silu), {-4 * sigmoid(-4), -sigmoid(-1), 0, 0.5 * sigmoid(0.5), sigmoid(1), 7 * sigmoid(7)});
+  check_close(apply(Activation::silu),
+              {-4 * sigmoid(-4), -sigmoid(-1), 0, 0.5 * sigmoid(0.5), sigmoid(1), 7 * sigmoid(7)});
   // Φ(1) = 0.8413447, Φ(-1) = 0.1586553: gelu(x) = x·Φ(x).
   const auto gelu = apply(Activation::gelu);
   CHECK(gelu[1] == Approx(-0.1586553));
@@ -283,7 +290,7 @@ TEST_CASE("reference conv2d applies bias before the activation") {
 }
 
 TEST_CASE("reference fully_connected: weight out x in, at every pixel") {
-  const OpWeights w{{1, 2, 3,   // o0
+  const OpWeights w{{1, 2, 3,    // o0
                      0, -1, 1},  // o1
                     {0.5f, 0}};
   const auto y = run_one({1, 1, 2, 3}, FullyConnected{2, true, false, Activation::relu}, {1, 1, 1, 2, 3, 1}, w);
@@ -297,7 +304,7 @@ TEST_CASE("reference attention on two tokens by hand: scores, softmax per head, 
   b.add("probs", {"scores"}, Softmax{2});
   b.add("av", {"probs", "input"}, Matmul{2, {0, 2}, {2, 1}, false, 1.0});
   const Network net = std::move(b).finish("av");
-  const std::vector<float> x{1, 2, 3, 0, 1, 5,    // token 0
+  const std::vector<float> x{1, 2,  3, 0, 1, 5,   // token 0
                              2, -1, 4, 1, 1, 7};  // token 1
   const auto out = reference_run(net, {{}, {}, {}}, x);
 
@@ -323,7 +330,7 @@ TEST_CASE("reference matmul: channel views with offsets and different token coun
   nb.add("b", {"input"}, Slice{12, 14});
   nb.add("mm", {"a", "b"}, Matmul{2, {1, 1}, {0, 1}, true, 2.0});
   const Network net = std::move(nb).finish("mm");
-  const std::vector<float> x{0, 1, 0, 2,  0, 3, 0, 4,  0, 5, 0, 6,  10, 100};
+  const std::vector<float> x{0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 10, 100};
   const auto out = reference_run(net, make_weights(net, 0), x);
   check_close(out[3], {2 * 1 * 10, 2 * 2 * 100,  //
                        2 * 3 * 10, 2 * 4 * 100,  //
@@ -339,8 +346,8 @@ TEST_CASE("reference matmul without transpose contracts A's columns with B's tok
   nb.add("b", {"b_flat"}, Reshape{{1, 3, 1, 3}});
   nb.add("mm", {"a", "b"}, Matmul{1, {0, 3}, {1, 2}, false, 0.5});
   const Network net = std::move(nb).finish("mm");
-  const std::vector<float> x{1, 2, 3,  4, 5, 6,                  // A rows
-                             9, 1, 2,  9, 3, 4,  9, 5, 6};       // B rows; column 0 is skipped by the view
+  const std::vector<float> x{1, 2, 3, 4, 5, 6,            // A rows
+                             9, 1, 2, 9, 3, 4, 9, 5, 6};  // B rows; column 0 is skipped by the view
   const auto out = reference_run(net, make_weights(net, 0), x);
   // A·B[:, 1:3] = [[1+6+15, 2+8+18], [4+15+30, 8+20+36]] = [[22, 28], [49, 64]]
   check_close(out[4], {11, 14, 24.5, 32});
@@ -354,12 +361,11 @@ TEST_CASE("reference softmax normalises each group of channels separately") {
 TEST_CASE("reference group_norm: biased statistics over each group's channels and pixels") {
   // 2 pixels x 4 channels, 2 groups. Group 0 values {1, 3, 5, 7}: mean 4, variance 5.
   // Group 1 values {0, 0, 2, 2}: mean 1, variance 1.
-  const std::vector<float> x{1, 3, 0, 0,  5, 7, 2, 2};
+  const std::vector<float> x{1, 3, 0, 0, 5, 7, 2, 2};
   const OpWeights w{{1, 2, 1, 1}, {0, 0, 0, 10}};
   const double s = 1 / std::sqrt(5.0);
-  check_close(run_one({1, 1, 2, 4}, GroupNorm{2, 0.0}, x, w),
-              {-3 * s, 2 * -1 * s, -1, -1 + 10,  //
-               1 * s, 2 * 3 * s, 1, 1 + 10});
+  check_close(run_one({1, 1, 2, 4}, GroupNorm{2, 0.0}, x, w), {-3 * s, 2 * -1 * s, -1, -1 + 10,  //
+                                                               1 * s, 2 * 3 * s, 1, 1 + 10});
 }
 
 TEST_CASE("reference group_norm keeps the samples of a batch apart") {
@@ -371,9 +377,8 @@ TEST_CASE("reference layer_norm: per pixel over channels, with eps inside the ro
   const std::vector<float> x{1, 2, 3, 4, -2, 0, 0, 2};
   const OpWeights w{{1, 1, 2, 1}, {0, 0, 0, 1}};
   const double s0 = 1 / std::sqrt(1.25 + 0.75), s1 = 1 / std::sqrt(2 + 0.75);  // variances 1.25 and 2
-  check_close(run_one({1, 2, 1, 4}, LayerNorm{0.75}, x, w),
-              {-1.5 * s0, -0.5 * s0, 2 * 0.5 * s0, 1.5 * s0 + 1,  //
-               -2 * s1, 0, 0, 2 * s1 + 1});
+  check_close(run_one({1, 2, 1, 4}, LayerNorm{0.75}, x, w), {-1.5 * s0, -0.5 * s0, 2 * 0.5 * s0, 1.5 * s0 + 1,  //
+                                                             -2 * s1, 0, 0, 2 * s1 + 1});
 }
 
 TEST_CASE("reference batch_norm is the per-channel affine of its folded weights") {
@@ -413,7 +418,8 @@ TEST_CASE("reference avg_pool with count_include_pad false divides by the window
   // The values PyTorch 1.13 gives for this 3x3 image 1..9.
   const std::vector<float> x{1, 2, 3, 4, 5, 6, 7, 8, 9};
   // AvgPool2d(3, 1, 1, count_include_pad=False): corners average 4 cells, edges 6, the centre 9.
-  check_close(run_one({1, 3, 3, 1}, AvgPool{{3, 3}, {1, 1}, {1, 1, 1, 1}, false}, x), {3, 3.5, 4, 4.5, 5, 5.5, 6, 6.5, 7});
+  check_close(run_one({1, 3, 3, 1}, AvgPool{{3, 3}, {1, 1}, {1, 1, 1, 1}, false}, x),
+              {3, 3.5, 4, 4.5, 5, 5.5, 6, 6.5, 7});
   // AvgPool2d(2, 2, ceil_mode=True, count_include_pad=False) (ResNet-D's shortcut): ceil_mode's last row
   // and column are padding left out of the divisor, so the windows past the input average 2 cells and 1.
   const AvgPool shortcut{{2, 2}, {2, 2}, {0, 1, 0, 1}, false};
@@ -470,15 +476,25 @@ TEST_CASE("reference pixel_shuffle puts channel c·r² + i·r + j at row i, colu
   CHECK(make_weights(net, 7).at(0).weight.empty());
 }
 
-TEST_CASE("reference window_partition rolls, cuts windows in row-major order and puts them back, cropping a padded map") {
+TEST_CASE(
+    "reference window_partition rolls, cuts windows in row-major order and puts them back, cropping a padded map") {
   // A 2 x 4 map of one channel (values 0..7), two 2 x 2 windows, the roll by one column (torch.roll(x, -1, 2)).
   const std::vector<float> map{0, 1, 2, 3, 4, 5, 6, 7};
-  check_close(run_one({1, 2, 4, 1}, WindowPartition{{2, 2}, {1, 2}, {0, 1}, false, false, {0, 0}}, map), {1, 2, 5, 6, 3, 0, 7, 4});
-  check_close(run_one({2, 2, 2, 1}, WindowPartition{{2, 2}, {1, 2}, {0, 1}, true, false, {0, 0}}, {1, 2, 5, 6, 3, 0, 7, 4}), {0, 1, 2, 3, 4, 5, 6, 7});
-  check_close(run_one({2, 2, 2, 1}, WindowPartition{{2, 2}, {1, 2}, {0, 1}, true, false, {2, 3}}, {1, 2, 5, 6, 3, 0, 7, 4}), {0, 1, 2, 4, 5, 6});
-  // Patch merging: window pixel (r, s) at (s, r), so the channels read x[0::2, 0::2], x[1::2, 0::2], x[0::2, 1::2], x[1::2, 1::2].
-  check_close(run_one({1, 2, 2, 1}, WindowPartition{{2, 2}, {1, 1}, {0, 0}, false, true, {0, 0}}, {0, 1, 2, 3}), {0, 2, 1, 3});
-  CHECK(make_weights(one_op({1, 2, 4, 1}, WindowPartition{{2, 2}, {1, 2}, {0, 0}, false, false, {0, 0}}), 7).at(0).weight.empty());
+  check_close(run_one({1, 2, 4, 1}, WindowPartition{{2, 2}, {1, 2}, {0, 1}, false, false, {0, 0}}, map),
+              {1, 2, 5, 6, 3, 0, 7, 4});
+  check_close(
+      run_one({2, 2, 2, 1}, WindowPartition{{2, 2}, {1, 2}, {0, 1}, true, false, {0, 0}}, {1, 2, 5, 6, 3, 0, 7, 4}),
+      {0, 1, 2, 3, 4, 5, 6, 7});
+  check_close(
+      run_one({2, 2, 2, 1}, WindowPartition{{2, 2}, {1, 2}, {0, 1}, true, false, {2, 3}}, {1, 2, 5, 6, 3, 0, 7, 4}),
+      {0, 1, 2, 4, 5, 6});
+  // Patch merging: window pixel (r, s) at (s, r), so the channels read x[0::2, 0::2], x[1::2, 0::2], x[0::2, 1::2],
+  // x[1::2, 1::2].
+  check_close(run_one({1, 2, 2, 1}, WindowPartition{{2, 2}, {1, 1}, {0, 0}, false, true, {0, 0}}, {0, 1, 2, 3}),
+              {0, 2, 1, 3});
+  CHECK(make_weights(one_op({1, 2, 4, 1}, WindowPartition{{2, 2}, {1, 2}, {0, 0}, false, false, {0, 0}}), 7)
+            .at(0)
+            .weight.empty());
 }
 
 TEST_CASE("reference clamp bounds each value by min and max, either of which may be absent") {
@@ -539,9 +555,9 @@ TEST_CASE("reference conv_transpose2d: overlaps add, padding crops, output_paddi
 
 TEST_CASE("reference conv_transpose2d: groups, weights Cout x kh x kw x Cin/groups") {
   // One pixel, 4 input channels, groups 2, 4 outputs, 1x1 kernel: as a grouped 1x1 conv.
-  const OpWeights w{{1, 0,  // o0 = x0
-                     1, 1,  // o1 = x0 + x1
-                     0, 1,  // o2 = x3
+  const OpWeights w{{1, 0,    // o0 = x0
+                     1, 1,    // o1 = x0 + x1
+                     0, 1,    // o2 = x3
                      2, -1},  // o3 = 2·x2 − x3
                     {}};
   check_close(run_one({1, 1, 1, 4}, conv_transpose(4, {1, 1}, {1, 1}, {}, {0, 0}, 2), {1, 2, 3, 4}, w), {1, 3, 4, 2});
@@ -593,15 +609,16 @@ TEST_CASE("reference layer_scale, attention_bias and head_mix by hand") {
 
 TEST_CASE("reference class_token by hand: per sample the tokens, then the pixels") {
   // 2 samples of 2 pixels x 2 channels; one token (9, 8).
-  check_close(run_one({2, 1, 2, 2}, ClassToken{1}, {1, 2, 3, 4, 5, 6, 7, 8}, {{9, 8}, {}}), {9, 8, 1, 2, 3, 4, 9, 8, 5, 6, 7, 8});
+  check_close(run_one({2, 1, 2, 2}, ClassToken{1}, {1, 2, 3, 4, 5, 6, 7, 8}, {{9, 8}, {}}),
+              {9, 8, 1, 2, 3, 4, 9, 8, 5, 6, 7, 8});
 }
 
 TEST_CASE("make_weights for conv_transpose2d, layer_scale, attention_bias and head_mix") {
   NetworkBuilder b("zoo-ops", "", {1, 7, 7, 8}, Where("test"));
   ConvTranspose2d up = conv_transpose(6, {4, 4}, {2, 2}, {1, 1, 1, 1}, {0, 0}, 2, true);
-  b.add("up", {"input"}, up);                                  // 14x14x6
+  b.add("up", {"input"}, up);  // 14x14x6
   b.add("scale", {"up"}, LayerScale{});
-  b.add("scores", {"input"}, Reshape{{1, 7, 7, 8}});           // 49 queries, 2 heads x 4 keys
+  b.add("scores", {"input"}, Reshape{{1, 7, 7, 8}});  // 49 queries, 2 heads x 4 keys
   b.add("bias", {"scores"}, AttentionBias{2, 3});
   b.add("mix", {"bias"}, HeadMix{2, true});
   up.batch_norm = true;

@@ -40,7 +40,9 @@ Host carried_host() {
   return h;
 }
 
-double b0_us(const predictor::Predictor& d) { return predictor::predict(d, load_model("b0"), d.calibrated->hardware.threads).latency_us; }
+double b0_us(const predictor::Predictor& d) {
+  return predictor::predict(d, load_model("b0"), d.calibrated->hardware.threads).latency_us;
+}
 
 std::string spec_pi4() { return (fs::path(CPX_SOURCE_DIR) / "predictor/devices/specs/pi4.json").string(); }
 
@@ -75,14 +77,17 @@ TEST_CASE("zero-shot: a device's own timings cannot reach its zero-shot device",
   const Json& devices = out.calibration.device.provenance.document["zero_shot"]["devices"];
   CHECK(devices.size() == 5);
   for (const Json& d : devices) CHECK(d.get<std::string>() != "pi5");
-  const predictor::ZeroShotPrior without = predictor::zero_shot_prior(host.model, host.ceilings, predictor::shipped_prior_sources("pi5"));
-  CHECK(b0_us(out.calibration.device) == Approx(b0_us(predictor::zero_shot_device(host.model, host.ceilings, hw, without, {}, ""))));
+  const predictor::ZeroShotPrior without =
+      predictor::zero_shot_prior(host.model, host.ceilings, predictor::shipped_prior_sources("pi5"));
+  CHECK(b0_us(out.calibration.device) ==
+        Approx(b0_us(predictor::zero_shot_device(host.model, host.ceilings, hw, without, {}, ""))));
   CHECK(out.calibration.device.calibrated->timed_by == predictor::TimedBy::zero_shot);
 }
 
 TEST_CASE("zero-shot: calibrate --zero-shot writes a device file predict reads, and says what it is", "[zero_shot]") {
   const fs::path dir = scratch("cli");
-  const test::CliRun cal = test::cli("calibrate --device pi4 --hardware " + spec_pi4() + " --zero-shot --host-from pi5 --out pi4.json", in(dir));
+  const test::CliRun cal = test::cli(
+      "calibrate --device pi4 --hardware " + spec_pi4() + " --zero-shot --host-from pi5 --out pi4.json", in(dir));
   INFO(cal.out << cal.err);
   REQUIRE(cal.exit_code == 0);
   CHECK(cal.out.find("zero-shot from the hardware description, no timings") != std::string::npos);
@@ -113,7 +118,8 @@ TEST_CASE("zero-shot: 1 and 2 timings update the prior, and plain calibrate stil
   std::ofstream(dir / "one.csv") << "model,latency_ms,family\nb0,24.2,CPUBone\n";
   std::ofstream(dir / "two.csv") << "model,latency_ms,family\nb0,24.2,CPUBone\nresnet18,60.0,ResNet\n";
   const std::string zs = " --zero-shot --host-from pi5 --runtime \"ONNX Runtime 1.17\" --threads 4";
-  const test::CliRun none = test::cli("calibrate --device mypi --hardware pi5 --zero-shot --host-from pi5 --out zs.json", in(dir));
+  const test::CliRun none =
+      test::cli("calibrate --device mypi --hardware pi5 --zero-shot --host-from pi5 --out zs.json", in(dir));
   REQUIRE(none.exit_code == 0);
   const Json zero = Json::parse(std::ifstream(dir / "zs.json"));
 #if defined(CPX_SANITIZED)
@@ -122,7 +128,8 @@ TEST_CASE("zero-shot: 1 and 2 timings update the prior, and plain calibrate stil
 #else
   for (const std::string k : {"one", "two"}) {
 #endif
-    const test::CliRun cal = test::cli("calibrate --device mypi --hardware pi5 --published " + k + ".csv" + zs + " --out " + k + ".json", in(dir));
+    const test::CliRun cal = test::cli(
+        "calibrate --device mypi --hardware pi5 --published " + k + ".csv" + zs + " --out " + k + ".json", in(dir));
     INFO(cal.out << cal.err);
     REQUIRE(cal.exit_code == 0);
     const test::CliRun p = test::cli("predict b0 --device ./" + k + ".json --json", in(dir));
@@ -142,7 +149,10 @@ TEST_CASE("zero-shot: 1 and 2 timings update the prior, and plain calibrate stil
     }
     CHECK(updated_ss < zero_shot_ss);
   }
-  const test::CliRun plain = test::cli("calibrate --device mypi --hardware pi5 --published one.csv --host-from pi5 --runtime ORT --threads 4 --out p.json", in(dir));
+  const test::CliRun plain = test::cli(
+      "calibrate --device mypi --hardware pi5 --published one.csv --host-from pi5 --runtime ORT --threads 4 --out "
+      "p.json",
+      in(dir));
   CHECK(plain.exit_code == 2);
   CHECK(plain.err.find("needs at least 3 whole-network latencies, got 1") != std::string::npos);
   CHECK(plain.err.find("zero-shot") != std::string::npos);
@@ -162,10 +172,12 @@ TEST_CASE("zero-shot: every spec sheet shipped in predictor/devices/specs reads,
   CHECK(sheets >= 6);  // pi4, pi3, rk3588, orin-nano, n100, m1
 }
 
-TEST_CASE("zero-shot: a family's several timings count as one observation of the level, not as several", "[zero_shot]") {
+TEST_CASE("zero-shot: a family's several timings count as one observation of the level, not as several",
+          "[zero_shot]") {
   const Host host = carried_host();
   const predictor::Hardware hw = *predictor::shipped_hardware("pi5");
-  const predictor::ZeroShotPrior prior = predictor::zero_shot_prior(host.model, host.ceilings, predictor::shipped_prior_sources("pi5"));
+  const predictor::ZeroShotPrior prior =
+      predictor::zero_shot_prior(host.model, host.ceilings, predictor::shipped_prior_sources("pi5"));
   REQUIRE(prior.family_variance > 0);  // the left-out errors of one device's families differ beyond their points' noise
   const predictor::Predictor zs = predictor::zero_shot_device(host.model, host.ceilings, hw, prior, {}, "");
   // Four networks, each timed twice as slow as the zero-shot device says: as one family, then as four.
@@ -177,7 +189,9 @@ TEST_CASE("zero-shot: a family's several timings count as one observation of the
     four_families.push_back({m, ms, m, net, 0, ""});
   }
   const auto shift = [&](const std::vector<predictor::PublishedPoint>& t) {
-    return predictor::zero_shot_device(host.model, host.ceilings, hw, prior, t, "").provenance.document["level_shift_log"].get<double>();
+    return predictor::zero_shot_device(host.model, host.ceilings, hw, prior, t, "")
+        .provenance.document["level_shift_log"]
+        .get<double>();
   };
   // The level moves from the prior's centre towards the timings' log error, less far when they are one family.
   const double one = shift(one_family), four = shift(four_families);
@@ -185,7 +199,8 @@ TEST_CASE("zero-shot: a family's several timings count as one observation of the
   CHECK(std::abs(one - prior.centre) > 0.1);  // yet one family still moves it
 }
 
-TEST_CASE("zero-shot: the prior's level follows the runtime class when the learning devices' levels do", "[zero_shot]") {
+TEST_CASE("zero-shot: the prior's level follows the runtime class when the learning devices' levels do",
+          "[zero_shot]") {
   const Host host = carried_host();
   std::vector<predictor::PriorSource> sources = predictor::shipped_prior_sources("");
   // The shipped pytorch columns (a72, i9-9900x, xeon-gold5118) made four times slower still: their runtime,
@@ -206,13 +221,15 @@ TEST_CASE("zero-shot: the prior's level follows the runtime class when the learn
                        b0_us(predictor::zero_shot_device(host.model, host.ceilings, pi5, prior, {}, ""));
   CHECK(ratio > 3);  // the same cores, the eager runtime's level
   // The class's level is its own learning devices'; a class none of them ran would take its family's.
-  const predictor::RuntimeLevel& level = prior.parameters.runtime_level[static_cast<size_t>(predictor::RuntimeClass::pytorch)];
+  const predictor::RuntimeLevel& level =
+      prior.parameters.runtime_level[static_cast<size_t>(predictor::RuntimeClass::pytorch)];
   CHECK(level.devices.size() == 3);
 }
 
 // [release-only]: two CLI calibrations more under the sanitizers (54 s there); their code runs there in the CLI case
 // above, and the runtime class's level in process in the case before.
-TEST_CASE("zero-shot: --runtime-class sets the device's runtime, and a class no learning device ran says so", "[zero_shot][release-only]") {
+TEST_CASE("zero-shot: --runtime-class sets the device's runtime, and a class no learning device ran says so",
+          "[zero_shot][release-only]") {
   const fs::path dir = scratch("runtime_class");
   // pixel7pro left out of its own prior: no learning device ran tflite.
   const test::CliRun cal = test::cli("calibrate --device pixel7pro --zero-shot --host-from pi5 --out px.json", in(dir));
@@ -221,7 +238,9 @@ TEST_CASE("zero-shot: --runtime-class sets the device's runtime, and a class no 
   CHECK(cal.out.find("runtime class tflite: no learning device ran it") != std::string::npos);
   const Json px = Json::parse(std::ifstream(dir / "px.json"));
   CHECK(px["hardware"]["runtime_class"]["value"] == "tflite");
-  const test::CliRun other = test::cli("calibrate --device mypi --hardware pi5 --zero-shot --runtime-class pytorch --host-from pi5 --out pt.json", in(dir));
+  const test::CliRun other = test::cli(
+      "calibrate --device mypi --hardware pi5 --zero-shot --runtime-class pytorch --host-from pi5 --out pt.json",
+      in(dir));
   INFO(other.out << other.err);
   REQUIRE(other.exit_code == 0);
   const Json pt = Json::parse(std::ifstream(dir / "pt.json"));

@@ -17,10 +17,10 @@ struct Expected {
 // ../shared/specs/cpubone.md section 5 and specs/README.md totals (b2-repo and b25-repo: spec section 5;
 // their inference counts are not in the spec and are not asserted).
 constexpr Expected cpubone[] = {
-    {"nano", 6'519'700, 6'512'272, 187'292'512},      {"t0", 7'542'100, 7'531'792, 264'809'728},
-    {"s0", 8'732'766, 8'720'996, 354'836'154},        {"b0", 10'357'368, 10'348'488, 519'710'080},
-    {"b1", 12'429'112, 12'416'680, 746'028'928},      {"b2", 23'856'668, 23'838'504, 1'354'884'160},
-    {"b3", 40'742'344, 40'725'960, 4'054'590'464},    {"b2-repo", 30'422'752, 0, 1'934'859'136},
+    {"nano", 6'519'700, 6'512'272, 187'292'512},   {"t0", 7'542'100, 7'531'792, 264'809'728},
+    {"s0", 8'732'766, 8'720'996, 354'836'154},     {"b0", 10'357'368, 10'348'488, 519'710'080},
+    {"b1", 12'429'112, 12'416'680, 746'028'928},   {"b2", 23'856'668, 23'838'504, 1'354'884'160},
+    {"b3", 40'742'344, 40'725'960, 4'054'590'464}, {"b2-repo", 30'422'752, 0, 1'934'859'136},
     {"b25-repo", 30'881'344, 0, 2'411'731'840},
 };
 }  // namespace
@@ -118,12 +118,12 @@ TEST_CASE("B2 (b15) has the structure the spec lists") {
     return net.ops[i];
   };
   CHECK(net.shape_of("s1.down.conv1").c == 120);
-  CHECK(net.shape_of("s3.b0.attn.qkv").c == 240);  // heads 2, hd 40
-  CHECK(net.shape_of("s4.b5.attn.qkv").c == 480);  // heads 5, hd 32
-  CHECK(op("s3.b0.local.conv1").as<Conv2d>()->groups == 2);           // GrFuMBConv at C = 160
-  CHECK(op("s4.b0.local.expand").as<Conv2d>()->groups == 2);          // GrMBConv at C = 320
+  CHECK(net.shape_of("s3.b0.attn.qkv").c == 240);             // heads 2, hd 40
+  CHECK(net.shape_of("s4.b5.attn.qkv").c == 480);             // heads 5, hd 32
+  CHECK(op("s3.b0.local.conv1").as<Conv2d>()->groups == 2);   // GrFuMBConv at C = 160
+  CHECK(op("s4.b0.local.expand").as<Conv2d>()->groups == 2);  // GrMBConv at C = 320
   CHECK(op("s4.b0.attn.dw").as<Conv2d>()->padding == Padding{1, 0, 1, 0});
-  CHECK(net.index_of("s4.b0.attn.upsample") == net.ops.size());        // stride 1: no upsampling
+  CHECK(net.index_of("s4.b0.attn.upsample") == net.ops.size());  // stride 1: no upsampling
   CHECK(net.shape_of("head.conv").c == 2304);
   CHECK(net.shape_of("head.fc1").c == 2560);
   CHECK(net.shapes.back() == ShapeNhwc{1, 1, 1, 1000});
@@ -131,7 +131,7 @@ TEST_CASE("B2 (b15) has the structure the spec lists") {
 
 TEST_CASE("B3's stem block, unfused stage-3 locals and fused stage-4 downsampling") {
   const Network net = find_zoo("b3")->build(0);
-  CHECK(net.shape_of("s0.b0.conv1").c == 128);        // residual stem FusedMBConv, e = 4
+  CHECK(net.shape_of("s0.b0.conv1").c == 128);          // residual stem FusedMBConv, e = 4
   CHECK(net.shape_of("s3.b0.local.expand").c == 1024);  // C = 256 is not < 256: GrMBConv
   CHECK(net.shape_of("s4.down.conv1").c == 1536);       // fused, e = 6
 }
@@ -183,11 +183,10 @@ TEST_CASE("an unknown name suggests at most five close zoo names, not the whole 
   const std::string e = [] {
     try {
       load_model("resnet5");
-    } catch (const InputError& x) {
-      return std::string(x.what());
-    }
+    } catch (const InputError& x) { return std::string(x.what()); }
     return std::string();
   }();
-  CHECK(e == "resnet5: not a zoo model and not a file; did you mean resnet50, resnet18? (`cpubone-explore zoo` lists the " +
-                 std::to_string(zoo().size()) + " models)");
+  CHECK(e ==
+        "resnet5: not a zoo model and not a file; did you mean resnet50, resnet18? (`cpubone-explore zoo` lists the " +
+            std::to_string(zoo().size()) + " models)");
 }

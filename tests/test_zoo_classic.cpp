@@ -12,8 +12,8 @@
 namespace test_zoo_classic {
 
 using namespace cpx;
-using testing::op_named;
 using testing::has_op;
+using testing::op_named;
 
 namespace {
 
@@ -85,20 +85,40 @@ TEST_CASE("classic zoo models match the spec's per-stage sums at 224") {
   using Sums = std::map<int64_t, std::pair<int64_t, int64_t>>;
   const std::map<std::string, Sums> spec{
       {"mobilenetv2-1.0",
-       {{112, {1'744, 20'873'216}}, {56, {13'440, 54'942'720}}, {28, {38'544, 37'443'840}},
-        {14, {480'736, 96'601'344}}, {7, {1'672'352, 89'633'152}}, {1, {1'281'000, 1'280'000}}}},
+       {{112, {1'744, 20'873'216}},
+        {56, {13'440, 54'942'720}},
+        {28, {38'544, 37'443'840}},
+        {14, {480'736, 96'601'344}},
+        {7, {1'672'352, 89'633'152}},
+        {1, {1'281'000, 1'280'000}}}},
       {"mobilenetv3-large",
-       {{112, {880, 10'436'608}}, {56, {7'560, 32'338'432}}, {28, {51'568, 28'863'744}},
-        {14, {726'904, 80'467'360}}, {7, {2'172'840, 61'974'816}}, {1, {2'511'080, 2'508'800}}}},
+       {{112, {880, 10'436'608}},
+        {56, {7'560, 32'338'432}},
+        {28, {51'568, 28'863'744}},
+        {14, {726'904, 80'467'360}},
+        {7, {2'172'840, 61'974'816}},
+        {1, {2'511'080, 2'508'800}}}},
       {"resnet18",
-       {{112, {9'472, 118'013'952}}, {56, {147'712, 462'422'016}}, {28, {524'928, 411'041'792}},
-        {14, {2'098'432, 411'041'792}}, {7, {8'391'168, 411'041'792}}, {1, {513'000, 512'000}}}},
+       {{112, {9'472, 118'013'952}},
+        {56, {147'712, 462'422'016}},
+        {28, {524'928, 411'041'792}},
+        {14, {2'098'432, 411'041'792}},
+        {7, {8'391'168, 411'041'792}},
+        {1, {513'000, 512'000}}}},
       {"resnet50",
-       {{112, {9'472, 118'013'952}}, {56, {214'400, 667'942'912}}, {28, {1'216'000, 1'027'604'480}},
-        {14, {7'088'128, 1'464'336'384}}, {7, {14'953'472, 809'238'528}}, {1, {2'049'000, 2'048'000}}}},
+       {{112, {9'472, 118'013'952}},
+        {56, {214'400, 667'942'912}},
+        {28, {1'216'000, 1'027'604'480}},
+        {14, {7'088'128, 1'464'336'384}},
+        {7, {14'953'472, 809'238'528}},
+        {1, {2'049'000, 2'048'000}}}},
       {"efficientnet-b0",
-       {{112, {2'296, 20'873'728}}, {56, {16'186, 54'945'216}}, {28, {45'792, 37'939'584}},
-        {14, {779'454, 129'657'600}}, {7, {3'142'812, 141'118'624}}, {1, {1'281'000, 1'280'000}}}},
+       {{112, {2'296, 20'873'728}},
+        {56, {16'186, 54'945'216}},
+        {28, {45'792, 37'939'584}},
+        {14, {779'454, 129'657'600}},
+        {7, {3'142'812, 141'118'624}},
+        {1, {1'281'000, 1'280'000}}}},
   };
   for (const auto& [name, sums] : spec) {
     INFO(name);
@@ -140,7 +160,7 @@ TEST_CASE("MobileNetV3-Large has the blocks, SE widths and activations of the sp
   CHECK(has_op(net, "block1.add"));
   CHECK(conv_of(net, "block1.dw").activation == Activation::relu);
   // SE widths q = make_divisible(e / 4, 8): 72 -> 24, 120 -> 32, 480 -> 120, 672 -> 168, 960 -> 240.
-  const std::map<std::string, int64_t> se{{"block4", 24}, {"block5", 32}, {"block6", 32},  {"block11", 120},
+  const std::map<std::string, int64_t> se{{"block4", 24},   {"block5", 32},   {"block6", 32},   {"block11", 120},
                                           {"block12", 168}, {"block13", 168}, {"block14", 240}, {"block15", 240}};
   for (int i = 1; i <= 15; ++i) {
     const std::string p = "block" + std::to_string(i);
@@ -241,9 +261,9 @@ TEST_CASE("classic zoo models carry their published figures") {
   CHECK(r18->published_name.empty());
   CHECK(r18->published.empty());
 
-  // The exact counts agree with the published ones to their precision (MobileNetV3-L and EfficientNet-B0 MACs are the TF
-  // papers' figures, 1.1 % above; MobileNetV2's 3.4M is low: the network has 3.50M).
-  CHECK(count(v2->build(0)).total.macs / 1'000'000 == 300);  // published 300M (truncated)
+  // The exact counts agree with the published ones to their precision (MobileNetV3-L and EfficientNet-B0 MACs are the
+  // TF papers' figures, 1.1 % above; MobileNetV2's 3.4M is low: the network has 3.50M).
+  CHECK(count(v2->build(0)).total.macs / 1'000'000 == 300);                              // published 300M (truncated)
   CHECK(std::round(static_cast<double>(count(r50->build(0)).total.macs) / 1e7) == 409);  // published 4090M (3 digits)
 }
 
@@ -289,7 +309,9 @@ void check_classic(const std::string& name, int64_t resolution) {
 
 }  // namespace
 
-TEST_CASE("executor runs MobileNetV2 1.0 at 64x64 like the reference, op by op") { check_classic("mobilenetv2-1.0", 64); }
+TEST_CASE("executor runs MobileNetV2 1.0 at 64x64 like the reference, op by op") {
+  check_classic("mobilenetv2-1.0", 64);
+}
 
 TEST_CASE("executor runs MobileNetV3-Large at 64x64 like the reference, op by op") {
   check_classic("mobilenetv3-large", 64);
@@ -299,8 +321,12 @@ TEST_CASE("executor runs ResNet-18 at 64x64 like the reference, op by op") { che
 
 // [native-only]: each op kind and implementation it runs (measure --layers) an emulated case that stays
 // runs too, most of them ResNet-18's: scripts/test-arm64 leaves it out (docs/log/ci.md).
-TEST_CASE("executor runs ResNet-50 at 64x64 like the reference, op by op", "[native-only]") { check_classic("resnet50", 64); }
+TEST_CASE("executor runs ResNet-50 at 64x64 like the reference, op by op", "[native-only]") {
+  check_classic("resnet50", 64);
+}
 
-TEST_CASE("executor runs EfficientNet-B0 at 64x64 like the reference, op by op") { check_classic("efficientnet-b0", 64); }
+TEST_CASE("executor runs EfficientNet-B0 at 64x64 like the reference, op by op") {
+  check_classic("efficientnet-b0", 64);
+}
 
 }  // namespace test_zoo_classic

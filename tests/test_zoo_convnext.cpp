@@ -26,7 +26,8 @@ TEST_CASE("ConvNeXt entries have torchvision's parameter counts", "[zoo][convnex
   for (const auto& e : convnext) testing::check_zoo_totals(e, "ConvNeXt");
 }
 
-TEST_CASE("a ConvNeXt block is dw 7x7, LayerNorm, per-pixel Linear 4x + GELU, Linear, layer scale, add", "[zoo][convnext]") {
+TEST_CASE("a ConvNeXt block is dw 7x7, LayerNorm, per-pixel Linear 4x + GELU, Linear, layer scale, add",
+          "[zoo][convnext]") {
   const Network& n = testing::zoo_net("convnext-t");
   CHECK(n.shape_of("stem") == ShapeNhwc{1, 56, 56, 96});
   const Conv2d* dw = op_named(n, "stage1.block0.dw").as<Conv2d>();
@@ -52,7 +53,8 @@ TEST_CASE("ConvNeXt entries carry FasterNet's Table 3 figures", "[zoo][convnext]
   testing::check_published_top1(top1);
   CHECK(find_zoo("convnext-t")->published.front().devices.at("fasternet_arm_a72_1t_ms") == Approx(1883));
   CHECK(find_zoo("convnext-b")->published.front().devices.at("fasternet_cpu_i9_9900x_1t_ms") == Approx(267.7));
-  CHECK(find_zoo("convnext-b")->published.front().devices.count("fasternet_arm_a72_1t_ms") == 0);  // out of memory there
+  CHECK(find_zoo("convnext-b")->published.front().devices.count("fasternet_arm_a72_1t_ms") ==
+        0);  // out of memory there
 }
 
 TEST_CASE("ConvNeXt-T runs on the executor at 64x64 like the reference", "[zoo][convnext][executor]") {

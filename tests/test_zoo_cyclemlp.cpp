@@ -27,7 +27,8 @@ constexpr testing::ZooTotals cyclemlp[] = {
 
 TEST_CASE("CycleMLP entries count exactly and within the published params and MACs", "[zoo][cyclemlp]") {
   // FasterNet's Table 3: params (M), MACs (G x 1000).
-  const std::tuple<const char*, double, double> published[] = {{"cyclemlp-b1", 15.2, 2100}, {"cyclemlp-b2", 26.8, 3900}};
+  const std::tuple<const char*, double, double> published[] = {{"cyclemlp-b1", 15.2, 2100},
+                                                               {"cyclemlp-b2", 26.8, 3900}};
   for (size_t i = 0; i < std::size(published); ++i) {
     const auto& [name, params_m, macs_m] = published[i];
     INFO(name);
@@ -42,9 +43,9 @@ TEST_CASE("CycleMLP-B1's parts sum to the official layer counts", "[zoo][cycleml
   // A block at C = 64: mlp_c C², two CycleFC C² + C, reweight C²/4 + C/4 + 3C²/4 + 3C, proj C² + C, MLP
   // 8C² + 5C, two LayerNorms 4C; its MACs are 12C² per pixel (56²) plus the reweighting MLP's C².
   const char* parts[] = {"embed", "stage1", "stage2", "stage3", "stage4", "head"};
-  const std::pair<int64_t, int64_t> expected[] = {{9'472, 29'503'488},        {108'448, 308'289'536},
-                                                  {503'744, 366'116'864},     {5'713'280, 1'036'042'240},
-                                                  {8'306'432, 381'059'072},   {514'024, 512'000}};
+  const std::pair<int64_t, int64_t> expected[] = {{9'472, 29'503'488},      {108'448, 308'289'536},
+                                                  {503'744, 366'116'864},   {5'713'280, 1'036'042'240},
+                                                  {8'306'432, 381'059'072}, {514'024, 512'000}};
   const Network& n = testing::zoo_net("cyclemlp-b1");
   testing::check_part_sums(n, parts, expected);
   const auto [params, macs] = testing::part_sum(n, count(n), "stage1.block0.");
@@ -104,8 +105,10 @@ TEST_CASE("CycleMLP-B1 runs on the executor at 64x64 like the reference", "[zoo]
   testing::check_network_against_reference(find_zoo("cyclemlp-b1")->build(64));
 }
 
-TEST_CASE("CycleMLP's published latencies, which include the deformable gather its network leaves out, are listed but not fitted",
-          "[zoo][cyclemlp]") {
+TEST_CASE(
+    "CycleMLP's published latencies, which include the deformable gather its network leaves out, are listed but not "
+    "fitted",
+    "[zoo][cyclemlp]") {
   CHECK(find_zoo("cyclemlp-b1")->unmodelled_work.find("deformable") != std::string::npos);
   CHECK(find_zoo("poolformer-s12")->unmodelled_work.empty());
   for (const char* device : {"a72", "i9-9900x"}) {

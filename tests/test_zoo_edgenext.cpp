@@ -41,7 +41,7 @@ TEST_CASE("EdgeNeXt entries count exactly, within 0.05M params and 1.5% MACs of 
 
 TEST_CASE("EdgeNeXt-XXS sums per part", "[zoo][edgenext]") {
   const char* parts[] = {"stem", "stage1", "stage2", "stage3", "stage4", "head"};
-  const std::pair<int64_t, int64_t> expected[] = {{1224, 4718592},     {10080, 39518208},   {56496, 57679872},
+  const std::pair<int64_t, int64_t> expected[] = {{1224, 4718592},     {10080, 39518208},  {56496, 57679872},
                                                   {447208, 114062336}, {642860, 41758080}, {169336, 168000}};
   testing::check_part_sums(testing::zoo_net("edgenext-xxs"), parts, expected);
 }
@@ -59,8 +59,10 @@ TEST_CASE("EdgeNeXt conv encoders: patchify stem, LN + 2x2/s2 downsampling, dw 3
   CHECK(op_named(n, "stage2.down.norm").as<LayerNorm>());
   CHECK(op_named(n, "stage2.down.conv").as<Conv2d>()->kernel == std::array<int64_t, 2>{2, 2});
   CHECK(n.shape_of("stage4.down.conv") == ShapeNhwc{1, 8, 8, 168});
-  const std::pair<const char*, int64_t> kernels[] = {
-      {"stage1.block0.dwconv", 3}, {"stage2.block0.dwconv", 5}, {"stage3.block4.dwconv", 7}, {"stage4.block0.dwconv", 9}};
+  const std::pair<const char*, int64_t> kernels[] = {{"stage1.block0.dwconv", 3},
+                                                     {"stage2.block0.dwconv", 5},
+                                                     {"stage3.block4.dwconv", 7},
+                                                     {"stage4.block0.dwconv", 9}};
   for (const auto& [name, k] : kernels) {
     INFO(name);
     const Conv2d* dw = op_named(n, name).as<Conv2d>();
@@ -86,7 +88,8 @@ TEST_CASE("EdgeNeXt SDTA: hierarchical split convs, positional encoding in stage
   // Stage 3 (88 channels, 3 scales): chunks of ceil(88/3) = 30, 30 and the 28 left over, which skips the convs.
   CHECK(n.shape_of("stage3.block5.convs0") == ShapeNhwc{1, 16, 16, 30});
   CHECK(op_named(n, "stage3.block5.convs1").as<Conv2d>()->groups == 30);
-  CHECK(op_named(n, "stage3.block5.split1.add").inputs == std::vector<std::string>{"stage3.block5.convs0", "stage3.block5.split1"});
+  CHECK(op_named(n, "stage3.block5.split1.add").inputs ==
+        std::vector<std::string>{"stage3.block5.convs0", "stage3.block5.split1"});
   CHECK(n.shape_of("stage3.block5.split2") == ShapeNhwc{1, 16, 16, 28});
   CHECK_FALSE(testing::has_op(n, "stage3.block5.convs2"));
   CHECK(n.shape_of("stage4.block1.split3") == ShapeNhwc{1, 8, 8, 42});  // 168 in 4 scales
@@ -116,8 +119,10 @@ TEST_CASE("EdgeNeXt SDTA: hierarchical split convs, positional encoding in stage
   CHECK(op_named(n, x + "q_norm.mean").as<GlobalAvgPool>());
   CHECK(op_named(n, x + "k_norm.scale").as<Multiply>());
   // Both residuals: around XCA from the concatenated chunks, around the MLP from the block input.
-  CHECK(op_named(n, "stage3.block5.xca.add").inputs == std::vector<std::string>{"stage3.block5.concat", "stage3.block5.gamma_xca"});
-  CHECK(op_named(n, "stage3.block5.add").inputs == std::vector<std::string>{"stage3.block4.add", "stage3.block5.gamma"});
+  CHECK(op_named(n, "stage3.block5.xca.add").inputs ==
+        std::vector<std::string>{"stage3.block5.concat", "stage3.block5.gamma_xca"});
+  CHECK(op_named(n, "stage3.block5.add").inputs ==
+        std::vector<std::string>{"stage3.block4.add", "stage3.block5.gamma"});
   const NetworkCount c = count(n);
   const auto [xca_params, xca_macs] = testing::part_sum(n, c, x);
   CHECK(xca_params == (88 * 264 + 264) + (88 * 88 + 88));

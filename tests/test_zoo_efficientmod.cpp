@@ -11,8 +11,8 @@
 namespace test_zoo_efficientmod {
 
 using namespace cpx;
-using testing::zoo_net;
 using testing::op_named;
+using testing::zoo_net;
 
 namespace {
 
@@ -61,12 +61,27 @@ TEST_CASE("EfficientMod per-stage sums match the spec") {
   };
   // Spec section 6.
   const Stages expected[] = {
-      {"efficientmod-xxs", {{{4'800, 14'751'744}, {22'240, 67'637'248}, {99'968, 77'170'688}, {1'267'968, 266'284'032},
-                             {3'083'776, 153'011'712}, {257'512, 256'000}}}},
-      {"efficientmod-xs", {{{4'800, 14'751'744}, {24'000, 72'554'496}, {103'488, 79'629'312}, {1'642'032, 378'841'344},
-                            {4'563'648, 227'033'856}, {289'576, 288'000}}}},
-      {"efficientmod-s", {{{4'800, 14'751'744}, {44'480, 135'274'496}, {181'312, 139'890'688}, {2'904'048, 644'284'928},
-                           {9'448'920, 467'629'344}, {313'624, 312'000}}}},
+      {"efficientmod-xxs",
+       {{{4'800, 14'751'744},
+         {22'240, 67'637'248},
+         {99'968, 77'170'688},
+         {1'267'968, 266'284'032},
+         {3'083'776, 153'011'712},
+         {257'512, 256'000}}}},
+      {"efficientmod-xs",
+       {{{4'800, 14'751'744},
+         {24'000, 72'554'496},
+         {103'488, 79'629'312},
+         {1'642'032, 378'841'344},
+         {4'563'648, 227'033'856},
+         {289'576, 288'000}}}},
+      {"efficientmod-s",
+       {{{4'800, 14'751'744},
+         {44'480, 135'274'496},
+         {181'312, 139'890'688},
+         {2'904'048, 644'284'928},
+         {9'448'920, 467'629'344},
+         {313'624, 312'000}}}},
   };
   constexpr const char* parts[] = {"stem.", "stage1.", "stage2.", "stage3.", "stage4.", "head."};
   for (const auto& e : expected) testing::check_part_sums(zoo_net(e.name), parts, e.parts, testing::Params::as_built);
@@ -123,16 +138,18 @@ TEST_CASE("EfficientMod xs and s head dims and MLP ratios") {
   const Network& s = zoo_net("efficientmod-s");
   CHECK(s.shape_of("stage4.block7.attn.qkv").c == 3 * 8 * 39);  // C 312: d 39
   CHECK(s.shape_of("stage4.block7.attn.av").c == 8 * 39);
-  CHECK(s.shape_of("stage4.block7.mlp.fc1").c == 5 * 312);      // stage-4 MLP ratio 5
+  CHECK(s.shape_of("stage4.block7.mlp.fc1").c == 5 * 312);  // stage-4 MLP ratio 5
   CHECK(s.shape_of("stage3.block11.mlp.fc1").c == 4 * 144);
   CHECK(s.index_of("stage4.block8.attn.qkv") == s.ops.size());
 }
 
 TEST_CASE("EfficientMod zoo entries carry the published top-1") {
-  const std::pair<const char*, double> top1[] = {{"efficientmod-xxs", 76.0}, {"efficientmod-xs", 78.3}, {"efficientmod-s", 81.0}};
+  const std::pair<const char*, double> top1[] = {
+      {"efficientmod-xxs", 76.0}, {"efficientmod-xs", 78.3}, {"efficientmod-s", 81.0}};
   testing::check_published_top1(top1);
   // README params 4.7M / 6.6M / 12.9M.
-  const std::pair<const char*, double> params[] = {{"efficientmod-xxs", 4.7}, {"efficientmod-xs", 6.6}, {"efficientmod-s", 12.9}};
+  const std::pair<const char*, double> params[] = {
+      {"efficientmod-xxs", 4.7}, {"efficientmod-xs", 6.6}, {"efficientmod-s", 12.9}};
   for (const auto& [name, m] : params) {
     INFO(name);
     CHECK(std::round(static_cast<double>(count(zoo_net(name)).total.params) / 1e5) / 10 == Approx(m));
@@ -151,12 +168,18 @@ void check_efficientmod_runs(const std::string& name, int64_t resolution) {
 
 }  // namespace
 
-TEST_CASE("executor runs EfficientMod xxs at 64x64 like the reference, op by op") { check_efficientmod_runs("efficientmod-xxs", 64); }
+TEST_CASE("executor runs EfficientMod xxs at 64x64 like the reference, op by op") {
+  check_efficientmod_runs("efficientmod-xxs", 64);
+}
 
-TEST_CASE("executor runs EfficientMod xs at 64x64 like the reference, op by op") { check_efficientmod_runs("efficientmod-xs", 64); }
+TEST_CASE("executor runs EfficientMod xs at 64x64 like the reference, op by op") {
+  check_efficientmod_runs("efficientmod-xs", 64);
+}
 
 // [native-only]: each op kind and implementation it runs (measure --layers) an emulated case that stays
 // runs too, most of them EfficientMod xxs's: scripts/test-arm64 leaves it out (docs/log/ci.md).
-TEST_CASE("executor runs EfficientMod s at 64x64 like the reference, op by op", "[native-only]") { check_efficientmod_runs("efficientmod-s", 64); }
+TEST_CASE("executor runs EfficientMod s at 64x64 like the reference, op by op", "[native-only]") {
+  check_efficientmod_runs("efficientmod-s", 64);
+}
 
 }  // namespace test_zoo_efficientmod

@@ -16,12 +16,9 @@ namespace {
 
 // fasternet.md section 5 (PyTorch as built, BN folded, conv + linear MACs at 224).
 constexpr testing::ZooTotals fasternet[] = {
-    {"fasternet-t0", 3'905'500, 3'900'660, 335'422'720},
-    {"fasternet-t1", 7'595'368, 7'587'624, 850'511'872},
-    {"fasternet-t2", 14'982'888, 14'971'272, 1'904'334'848},
-    {"fasternet-s", 31'181'032, 31'160'424, 4'549'740'544},
-    {"fasternet-m", 53'521'464, 53'488'488, 8'721'938'432},
-    {"fasternet-l", 93'465'192, 93'421'224, 15'494'383'616},
+    {"fasternet-t0", 3'905'500, 3'900'660, 335'422'720},     {"fasternet-t1", 7'595'368, 7'587'624, 850'511'872},
+    {"fasternet-t2", 14'982'888, 14'971'272, 1'904'334'848}, {"fasternet-s", 31'181'032, 31'160'424, 4'549'740'544},
+    {"fasternet-m", 53'521'464, 53'488'488, 8'721'938'432},  {"fasternet-l", 93'465'192, 93'421'224, 15'494'383'616},
 };
 
 }  // namespace
@@ -107,7 +104,7 @@ TEST_CASE("FasterNet T2 to L use ReLU and their own depths and widths", "[zoo][f
 
 TEST_CASE("FasterNet entries carry FasterNet Table 3 and CPUBone Fig. 1 figures", "[zoo][fasternet]") {
   const std::pair<const char*, double> top1[] = {{"fasternet-t0", 71.9}, {"fasternet-t1", 76.2}, {"fasternet-t2", 78.9},
-                                           {"fasternet-s", 81.3},  {"fasternet-m", 83.0},  {"fasternet-l", 83.5}};
+                                                 {"fasternet-s", 81.3},  {"fasternet-m", 83.0},  {"fasternet-l", 83.5}};
   testing::check_published_top1(top1);
   const ZooEntry* t0 = find_zoo("fasternet-t0");
   // Table 3 only: Table 5's "r=1/4 (default)" row repeats the same measurement and is left unlinked.
@@ -133,7 +130,8 @@ TEST_CASE("FasterNet entries carry FasterNet Table 3 and CPUBone Fig. 1 figures"
 }
 
 TEST_CASE("FasterNet's activation ablations are T0 and T2 with the other activation", "[zoo][fasternet]") {
-  const std::pair<const char*, const char*> pairs[] = {{"fasternet-t0-relu", "fasternet-t0"}, {"fasternet-t2-gelu", "fasternet-t2"}};
+  const std::pair<const char*, const char*> pairs[] = {{"fasternet-t0-relu", "fasternet-t0"},
+                                                       {"fasternet-t2-gelu", "fasternet-t2"}};
   for (const auto& [ablation, base] : pairs) {
     INFO(ablation);
     const Network& a = testing::zoo_net(ablation);

@@ -11,8 +11,8 @@
 namespace test_zoo_lowformer {
 
 using namespace cpx;
-using testing::zoo_net;
 using testing::op_named;
+using testing::zoo_net;
 
 namespace {
 
@@ -57,14 +57,34 @@ TEST_CASE("LowFormer per-stage sums match the spec (inference params and MACs)")
   };
   // Spec section 6.
   const Stages expected[] = {
-      {"lowformer-b0", {{{448, 5'419'008}, {11'360, 35'323'904}, {45'248, 35'323'904}, {3'022'592, 522'018'560},
-                         {6'555'392, 322'631'680}, {4'456'552, 23'325'184}}}},
-      {"lowformer-b1", {{{448, 5'419'008}, {17'024, 52'985'856}, {67'840, 52'985'856}, {5'007'488, 864'143'616},
-                         {8'374'528, 412'120'576}, {4'456'552, 23'325'184}}}},
-      {"lowformer-b1.5", {{{560, 6'773'760}, {26'560, 82'790'400}, {105'920, 82'790'400}, {9'294'400, 1'602'840'960},
-                           {15'332'480, 753'957'120}, {9'203'944, 44'584'960}}}},
-      {"lowformer-b3", {{{42'016, 524'640'256}, {232'000, 725'745'664}, {1'582'848, 1'239'547'904},
-                         {11'233'792, 1'644'518'400}, {39'130'112, 1'921'640'448}, {4'849'768, 42'592'768}}}},
+      {"lowformer-b0",
+       {{{448, 5'419'008},
+         {11'360, 35'323'904},
+         {45'248, 35'323'904},
+         {3'022'592, 522'018'560},
+         {6'555'392, 322'631'680},
+         {4'456'552, 23'325'184}}}},
+      {"lowformer-b1",
+       {{{448, 5'419'008},
+         {17'024, 52'985'856},
+         {67'840, 52'985'856},
+         {5'007'488, 864'143'616},
+         {8'374'528, 412'120'576},
+         {4'456'552, 23'325'184}}}},
+      {"lowformer-b1.5",
+       {{{560, 6'773'760},
+         {26'560, 82'790'400},
+         {105'920, 82'790'400},
+         {9'294'400, 1'602'840'960},
+         {15'332'480, 753'957'120},
+         {9'203'944, 44'584'960}}}},
+      {"lowformer-b3",
+       {{{42'016, 524'640'256},
+         {232'000, 725'745'664},
+         {1'582'848, 1'239'547'904},
+         {11'233'792, 1'644'518'400},
+         {39'130'112, 1'921'640'448},
+         {4'849'768, 42'592'768}}}},
   };
   constexpr const char* parts[] = {"stem.", "stage1.", "stage2.", "stage3.", "stage4.", "head."};
   for (const auto& e : expected) testing::check_part_sums(zoo_net(e.name), parts, e.parts);
@@ -130,9 +150,9 @@ TEST_CASE("LowFormer B1.5 and B3 widths, heads and local blocks") {
   CHECK(b15.shape_of("head.fc1").c == 2560);
 
   const Network& b3 = zoo_net("lowformer-b3");
-  CHECK(b3.shape_of("stem.block0.conv1").c == 128);       // residual stem FusedMBConv, e = 4
+  CHECK(b3.shape_of("stem.block0.conv1").c == 128);  // residual stem FusedMBConv, e = 4
   CHECK(b3.shape_of("stage1.block0.conv1").c == 256);
-  CHECK(b3.shape_of("stage2.block1.conv1").c == 512);     // 2 residual blocks after the downsampling
+  CHECK(b3.shape_of("stage2.block1.conv1").c == 512);  // 2 residual blocks after the downsampling
   CHECK(b3.index_of("stage2.block2.conv1") == b3.ops.size());
   CHECK(b3.shape_of("stage3.block0.local.expand").c == 1024);  // 256 is not < 256: MBConv
   CHECK(b3.shape_of("stage4.down.conv1").c == 1536);           // fused, e = 6
@@ -157,12 +177,15 @@ TEST_CASE("LowFormer zoo entries carry the published top-1 and RPi 5 latencies")
   CHECK(find_zoo("lowformer-b0")->published.front().devices.at("rpi5_ms") == Approx(39.1));
   CHECK(find_zoo("lowformer-b1")->published.front().devices.at("rpi5_ms") == Approx(59.1));
   // The README's params (0.1M) and MACs (truncated to whole millions) agree with our counts.
-  const std::tuple<const char*, double, int64_t> readme[] = {
-      {"lowformer-b0", 14.1, 944}, {"lowformer-b1", 17.9, 1410}, {"lowformer-b1.5", 34.0, 2573}, {"lowformer-b3", 57.1, 6098}};
+  const std::tuple<const char*, double, int64_t> readme[] = {{"lowformer-b0", 14.1, 944},
+                                                             {"lowformer-b1", 17.9, 1410},
+                                                             {"lowformer-b1.5", 34.0, 2573},
+                                                             {"lowformer-b3", 57.1, 6098}};
   for (const auto& [name, params_m, macs_m] : readme) {
     INFO(name);
     const NetworkCount c = count(zoo_net(name));
-    CHECK(std::round(static_cast<double>(c.total.params) / 1e5) / 10 == Approx(params_m));  // README prints B1.5 as 33.9
+    CHECK(std::round(static_cast<double>(c.total.params) / 1e5) / 10 ==
+          Approx(params_m));  // README prints B1.5 as 33.9
     CHECK(c.total.macs / 1'000'000 == macs_m);
   }
 }
@@ -179,7 +202,9 @@ void check_lowformer_runs(const std::string& name, int64_t resolution) {
 
 }  // namespace
 
-TEST_CASE("executor runs LowFormer B0 at 64x64 like the reference, op by op") { check_lowformer_runs("lowformer-b0", 64); }
+TEST_CASE("executor runs LowFormer B0 at 64x64 like the reference, op by op") {
+  check_lowformer_runs("lowformer-b0", 64);
+}
 
 TEST_CASE("executor runs LowFormer B0 at 48x48 with an odd stage 3 and cropped upsampling like the reference") {
   check_lowformer_runs("lowformer-b0", 48);
@@ -187,14 +212,20 @@ TEST_CASE("executor runs LowFormer B0 at 48x48 with an odd stage 3 and cropped u
 
 // [native-only]: each op kind and implementation it runs (measure --layers) an emulated case that stays
 // runs too, most of them LowFormer B0's: scripts/test-arm64 leaves it out (docs/log/ci.md).
-TEST_CASE("executor runs LowFormer B1 at 64x64 like the reference, op by op", "[native-only]") { check_lowformer_runs("lowformer-b1", 64); }
+TEST_CASE("executor runs LowFormer B1 at 64x64 like the reference, op by op", "[native-only]") {
+  check_lowformer_runs("lowformer-b1", 64);
+}
 
 // [native-only]: each op kind and implementation it runs (measure --layers) an emulated case that stays
 // runs too, most of them LowFormer B0's: scripts/test-arm64 leaves it out (docs/log/ci.md).
-TEST_CASE("executor runs LowFormer B1.5 at 64x64 like the reference, op by op", "[native-only]") { check_lowformer_runs("lowformer-b1.5", 64); }
+TEST_CASE("executor runs LowFormer B1.5 at 64x64 like the reference, op by op", "[native-only]") {
+  check_lowformer_runs("lowformer-b1.5", 64);
+}
 
 // [native-only]: each op kind and implementation it runs (measure --layers) an emulated case that stays
 // runs too, most of them LowFormer B0's: scripts/test-arm64 leaves it out (docs/log/ci.md).
-TEST_CASE("executor runs LowFormer B3 at 64x64 like the reference, op by op", "[native-only]") { check_lowformer_runs("lowformer-b3", 64); }
+TEST_CASE("executor runs LowFormer B3 at 64x64 like the reference, op by op", "[native-only]") {
+  check_lowformer_runs("lowformer-b3", 64);
+}
 
 }  // namespace test_zoo_lowformer

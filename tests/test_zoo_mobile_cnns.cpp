@@ -120,7 +120,8 @@ TEST_CASE("MnasNet-A1 has SE (ReLU, sigmoid, a quarter of the input width) in it
 }
 
 TEST_CASE("the small CNNs carry MobileOne's Table 8 figures", "[zoo][mobile_cnns]") {
-  const std::pair<const char*, double> top1[] = {{"mobilenetv1-1.0", 70.6}, {"mnasnet-a1", 75.2}, {"efficientnet-b0", 77.1}};
+  const std::pair<const char*, double> top1[] = {
+      {"mobilenetv1-1.0", 70.6}, {"mnasnet-a1", 75.2}, {"efficientnet-b0", 77.1}};
   testing::check_published_top1(top1);
   const std::tuple<const char*, double, double> latency[] = {
       {"mobilenetv1-1.0", 0.95, 10.65}, {"mnasnet-a1", 1.00, 24.06}, {"efficientnet-b0", 1.72, 28.71}};

@@ -17,8 +17,8 @@ namespace {
 // mobileone.md section 6 (conv + linear MACs at 224; S4 includes its SE convs). No BN is left, so
 // params == params_inference.
 constexpr testing::ZooTotals mobileone[] = {
-    {"mobileone-s0", 2'078'504, 2'078'504, 275'110'400},    {"mobileone-s1", 4'764'840, 4'764'840, 825'057'024},
-    {"mobileone-s2", 7'808'168, 7'808'168, 1'298'426'496},  {"mobileone-s3", 10'078'312, 10'078'312, 1'895'790'592},
+    {"mobileone-s0", 2'078'504, 2'078'504, 275'110'400},     {"mobileone-s1", 4'764'840, 4'764'840, 825'057'024},
+    {"mobileone-s2", 7'808'168, 7'808'168, 1'298'426'496},   {"mobileone-s3", 10'078'312, 10'078'312, 1'895'790'592},
     {"mobileone-s4", 14'838'352, 14'838'352, 2'979'269'760},
 };
 
@@ -107,8 +107,11 @@ TEST_CASE("MobileOne-S4 has SE in the last five stage-3 blocks and in stage 4", 
 }
 
 TEST_CASE("MobileOne entries carry MobileOne Table 8 and CPUBone Fig. 1 figures", "[zoo][mobileone]") {
-  const std::pair<const char*, double> top1[] = {{"mobileone-s0", 71.4}, {"mobileone-s1", 75.9}, {"mobileone-s2", 77.4},
-                                           {"mobileone-s3", 78.1}, {"mobileone-s4", 79.4}};
+  const std::pair<const char*, double> top1[] = {{"mobileone-s0", 71.4},
+                                                 {"mobileone-s1", 75.9},
+                                                 {"mobileone-s2", 77.4},
+                                                 {"mobileone-s3", 78.1},
+                                                 {"mobileone-s4", 79.4}};
   testing::check_published_top1(top1);
   const ZooEntry* s0 = find_zoo("mobileone-s0");
   REQUIRE(s0->published.size() == 1);

@@ -37,9 +37,11 @@ const PublishedFigures* row_from(const ZooEntry& z, std::string_view source) {
 
 }  // namespace
 
-TEST_CASE("MobileViT entries count exactly at 256, within 1% of FasterNet's MACs and 0.1M of the params", "[zoo][mobilevit]") {
+TEST_CASE("MobileViT entries count exactly at 256, within 1% of FasterNet's MACs and 0.1M of the params",
+          "[zoo][mobilevit]") {
   for (const auto& e : mobilevit) {
-    const testing::CountedNetwork c = testing::check_zoo_totals({e.name, e.params, e.params_inference, e.macs}, "MobileViT", 256);
+    const testing::CountedNetwork c =
+        testing::check_zoo_totals({e.name, e.params, e.params_inference, e.macs}, "MobileViT", 256);
     CHECK(std::round(static_cast<double>(c.count.total.params) / 1e5) / 10 == Approx(e.published_params_m));
     CHECK(std::abs(static_cast<double>(c.count.total.macs) / (e.published_macs_m * 1e6) - 1) < 0.01);
   }
@@ -100,15 +102,16 @@ TEST_CASE("a MobileViT block runs its transformer on 4 sequences of HW/4 tokens,
 }
 
 TEST_CASE("MobileViT entries carry FasterNet's Table 3 figures and the published top-1", "[zoo][mobilevit]") {
-  const std::pair<const char*, double> top1[] = {{"mobilevit-xxs", 69.0}, {"mobilevit-xs", 74.8}, {"mobilevit-s", 78.4}};
+  const std::pair<const char*, double> top1[] = {
+      {"mobilevit-xxs", 69.0}, {"mobilevit-xs", 74.8}, {"mobilevit-s", 78.4}};
   testing::check_published_top1(top1);
   for (const auto& e : mobilevit) {
     INFO(e.name);
     const ZooEntry* z = find_zoo(e.name);
     REQUIRE(z);
-    CHECK(z->published_name == (std::string_view(e.name) == "mobilevit-xxs" ? "MobileViT-XXS"
+    CHECK(z->published_name == (std::string_view(e.name) == "mobilevit-xxs"  ? "MobileViT-XXS"
                                 : std::string_view(e.name) == "mobilevit-xs" ? "MobileViT-XS"
-                                                                               : "MobileViT-S"));
+                                                                             : "MobileViT-S"));
     const PublishedFigures* f = row_from(*z, "FasterNet");
     REQUIRE(f);
     CHECK(*f->params_m == Approx(e.published_params_m));
@@ -118,8 +121,9 @@ TEST_CASE("MobileViT entries carry FasterNet's Table 3 figures and the published
   CHECK(row_from(*find_zoo("mobilevit-xxs"), "FasterNet")->devices.at("fasternet_arm_a72_1t_ms") == Approx(348));
 }
 
-TEST_CASE("MobileOne's MobileViT rows, whose MACs no convention reproduces, are linked neither in the zoo nor by calibrate",
-          "[zoo][mobilevit]") {
+TEST_CASE(
+    "MobileOne's MobileViT rows, whose MACs no convention reproduces, are linked neither in the zoo nor by calibrate",
+    "[zoo][mobilevit]") {
   const ZooEntry* z = find_zoo("mobilevit-xxs");
   REQUIRE(z);
   CHECK(z->published.size() == 1);

@@ -14,8 +14,10 @@ using testing::op_named;
 
 TEST_CASE("PoolFormer entries match the published params to 0.1M and MACs within 1%", "[zoo][poolformer]") {
   // FasterNet's Table 3 (the MetaFormer paper prints the same): params (M), MACs (G x 1000).
-  const std::tuple<const char*, double, double> published[] = {{"poolformer-s12", 11.9, 1820}, {"poolformer-s24", 21.4, 3410},
-                                                               {"poolformer-s36", 30.9, 5000}, {"poolformer-m36", 56.2, 8800},
+  const std::tuple<const char*, double, double> published[] = {{"poolformer-s12", 11.9, 1820},
+                                                               {"poolformer-s24", 21.4, 3410},
+                                                               {"poolformer-s36", 30.9, 5000},
+                                                               {"poolformer-m36", 56.2, 8800},
                                                                {"poolformer-m48", 73.5, 11590}};
   for (const auto& [name, params_m, macs_m] : published) {
     INFO(name);
@@ -30,8 +32,10 @@ TEST_CASE("PoolFormer entries match the published params to 0.1M and MACs within
   }
 }
 
-TEST_CASE("a PoolFormer block pools a GroupNorm(1) and runs a 4x MLP, each branch layer-scaled, the description says what differs",
-          "[zoo][poolformer]") {
+TEST_CASE(
+    "a PoolFormer block pools a GroupNorm(1) and runs a 4x MLP, each branch layer-scaled, the description says what "
+    "differs",
+    "[zoo][poolformer]") {
   const Network& n = testing::zoo_net("poolformer-s12");
   CHECK(n.shape_of("embed") == ShapeNhwc{1, 56, 56, 64});
   const GroupNorm* norm = op_named(n, "stage1.block0.norm1").as<GroupNorm>();
@@ -50,8 +54,11 @@ TEST_CASE("a PoolFormer block pools a GroupNorm(1) and runs a 4x MLP, each branc
 }
 
 TEST_CASE("PoolFormer entries carry FasterNet's Table 3 figures", "[zoo][poolformer]") {
-  const std::pair<const char*, double> top1[] = {{"poolformer-s12", 77.2}, {"poolformer-s24", 80.3}, {"poolformer-s36", 81.4},
-                                                 {"poolformer-m36", 82.1}, {"poolformer-m48", 82.5}};
+  const std::pair<const char*, double> top1[] = {{"poolformer-s12", 77.2},
+                                                 {"poolformer-s24", 80.3},
+                                                 {"poolformer-s36", 81.4},
+                                                 {"poolformer-m36", 82.1},
+                                                 {"poolformer-m48", 82.5}};
   testing::check_published_top1(top1);
   CHECK(find_zoo("poolformer-s12")->published.front().devices.at("fasternet_arm_a72_1t_ms") == Approx(663));
 }

@@ -11,16 +11,16 @@
 namespace test_zoo_repvit {
 
 using namespace cpx;
-using testing::zoo_net;
-using testing::op_named;
 using testing::has_op;
+using testing::op_named;
+using testing::zoo_net;
 
 namespace {
 
 // Spec section 5 (fused: no BN left, so params as built = params inference).
 constexpr testing::ZooTotals repvit_totals[] = {
-    {"repvit-m0.9", 5'067'056, 5'067'056, 815'617'344},    {"repvit-m1.0", 6'810'312, 6'810'312, 1'106'136'864},
-    {"repvit-m1.1", 8'244'312, 8'244'312, 1'337'124'608},  {"repvit-m1.5", 14'049'992, 14'049'992, 2'273'596'160},
+    {"repvit-m0.9", 5'067'056, 5'067'056, 815'617'344},     {"repvit-m1.0", 6'810'312, 6'810'312, 1'106'136'864},
+    {"repvit-m1.1", 8'244'312, 8'244'312, 1'337'124'608},   {"repvit-m1.5", 14'049'992, 14'049'992, 2'273'596'160},
     {"repvit-m2.3", 22'926'792, 22'926'792, 4'515'958'720},
 };
 
@@ -49,22 +49,43 @@ TEST_CASE("RepViT per-stage sums match the spec") {
   const char* parts[] = {"stem.", "stage1.", "stage2.", "stage3.", "stage4.", "head."};
   const std::map<std::string, std::array<std::pair<int64_t, int64_t>, 6>> expected{
       {"repvit-m0.9",
-       {{{11'088, 40'642'560}, {31'120, 90'769'920}, {161'400, 121'593'600}, {2'547'600, 471'413'376},
-         {1'930'848, 90'813'888}, {385'000, 384'000}}}},
+       {{{11'088, 40'642'560},
+         {31'120, 90'769'920},
+         {161'400, 121'593'600},
+         {2'547'600, 471'413'376},
+         {1'930'848, 90'813'888},
+         {385'000, 384'000}}}},
       {"repvit-m1.0",
-       {{{14'952, 53'738'496}, {41'680, 122'757'376}, {219'664, 165'042'304}, {3'459'624, 640'625'216},
-         {2'625'392, 123'525'472}, {449'000, 448'000}}}},
+       {{{14'952, 53'738'496},
+         {41'680, 122'757'376},
+         {219'664, 165'042'304},
+         {3'459'624, 640'625'216},
+         {2'625'392, 123'525'472},
+         {449'000, 448'000}}}},
       {"repvit-m1.1",
-       {{{19'392, 68'640'768}, {53'776, 159'561'728}, {284'832, 215'112'704}, {3'946'880, 732'038'656},
-         {3'426'432, 161'258'752}, {513'000, 512'000}}}},
+       {{{19'392, 68'640'768},
+         {53'776, 159'561'728},
+         {284'832, 215'112'704},
+         {3'946'880, 732'038'656},
+         {3'426'432, 161'258'752},
+         {513'000, 512'000}}}},
       {"repvit-m1.5",
-       {{{19'392, 68'640'768}, {90'336, 265'936'896}, {427'584, 319'687'680}, {7'331'072, 1'354'216'960},
-         {5'668'608, 264'601'856}, {513'000, 512'000}}}},
+       {{{19'392, 68'640'768},
+         {90'336, 265'936'896},
+         {427'584, 319'687'680},
+         {7'331'072, 1'354'216'960},
+         {5'668'608, 264'601'856},
+         {513'000, 512'000}}}},
       {"repvit-m2.3",
-       {{{30'000, 103'864'320}, {198'312, 577'788'160}, {887'000, 660'793'600}, {15'822'480, 2'921'082'240},
-         {5'348'000, 251'790'400}, {641'000, 640'000}}}},
+       {{{30'000, 103'864'320},
+         {198'312, 577'788'160},
+         {887'000, 660'793'600},
+         {15'822'480, 2'921'082'240},
+         {5'348'000, 251'790'400},
+         {641'000, 640'000}}}},
   };
-  for (const auto& [name, sums] : expected) testing::check_part_sums(zoo_net(name), parts, sums, testing::Params::as_built);
+  for (const auto& [name, sums] : expected)
+    testing::check_part_sums(zoo_net(name), parts, sums, testing::Params::as_built);
 }
 
 TEST_CASE("RepViT SE modules sit where the spec's configs put them") {
@@ -119,8 +140,10 @@ TEST_CASE("RepViT M1.5 has the stem, downsampling blocks, SE widths and head the
   CHECK(net.shape_of("stage3.block0.ffn.expand").c == 512);
   CHECK(op_named(net, "stage3.block0.ffn.expand").as<Conv2d>()->activation == Activation::gelu);
   // The residual spans only the channel mixer.
-  CHECK(op_named(net, "stage3.block0.add").inputs == std::vector<std::string>{"stage3.block0.down.pw", "stage3.block0.ffn.project"});
-  CHECK(op_named(net, "stage3.block1.add").inputs == std::vector<std::string>{"stage3.block1.se.scale", "stage3.block1.ffn.project"});
+  CHECK(op_named(net, "stage3.block0.add").inputs ==
+        std::vector<std::string>{"stage3.block0.down.pw", "stage3.block0.ffn.project"});
+  CHECK(op_named(net, "stage3.block1.add").inputs ==
+        std::vector<std::string>{"stage3.block1.se.scale", "stage3.block1.ffn.project"});
   // SE widths: 64 -> 16, 128 -> 32, 256 -> 64, 512 -> 128.
   CHECK(net.shape_of("stage1.block0.se.reduce").c == 16);
   CHECK(net.shape_of("stage2.block1.se.reduce").c == 32);
@@ -130,9 +153,9 @@ TEST_CASE("RepViT M1.5 has the stem, downsampling blocks, SE widths and head the
   CHECK(net.shape_of("stage4.block4.add") == ShapeNhwc{1, 7, 7, 512});
   // SE widths of M1.0 and M2.3 at widths that are not multiples of 32 (timm's rounding).
   const Network m10 = zoo_net("repvit-m1.0");
-  CHECK(m10.shape_of("stage1.block0.se.reduce").c == 16);   // 56
-  CHECK(m10.shape_of("stage2.block1.se.reduce").c == 32);   // 112
-  CHECK(m10.shape_of("stage3.block1.se.reduce").c == 56);   // 224
+  CHECK(m10.shape_of("stage1.block0.se.reduce").c == 16);  // 56
+  CHECK(m10.shape_of("stage2.block1.se.reduce").c == 32);  // 112
+  CHECK(m10.shape_of("stage3.block1.se.reduce").c == 56);  // 224
   const Network m23 = zoo_net("repvit-m2.3");
   CHECK(m23.shape_of("stage1.block0.se.reduce").c == 24);   // 80
   CHECK(m23.shape_of("stage3.block33.se.reduce").c == 80);  // 320
@@ -147,8 +170,10 @@ TEST_CASE("RepViT published figures: CPUBone Fig. 1 rows, none for M1.0") {
   CHECK(find_zoo("repvit-m1.5")->published.front().devices.at("rpi5_ms") == Approx(113.2));
   CHECK(find_zoo("repvit-m1.0")->published.empty());
   // README params/GMACs (one decimal) are the totals rounded.
-  const std::map<std::string, std::pair<double, double>> readme{{"repvit-m0.9", {5.1, 0.8}}, {"repvit-m1.0", {6.8, 1.1}},
-                                                                {"repvit-m1.1", {8.2, 1.3}}, {"repvit-m1.5", {14.0, 2.3}},
+  const std::map<std::string, std::pair<double, double>> readme{{"repvit-m0.9", {5.1, 0.8}},
+                                                                {"repvit-m1.0", {6.8, 1.1}},
+                                                                {"repvit-m1.1", {8.2, 1.3}},
+                                                                {"repvit-m1.5", {14.0, 2.3}},
                                                                 {"repvit-m2.3", {22.9, 4.5}}};
   for (const auto& [name, figures] : readme) {
     INFO(name);
@@ -161,15 +186,23 @@ TEST_CASE("RepViT published figures: CPUBone Fig. 1 rows, none for M1.0") {
 TEST_CASE("executor runs RepViT M0.9 at 64x64 like the reference, op by op") { check_executor("repvit-m0.9"); }
 // [native-only]: each op kind and implementation it runs (measure --layers) an emulated case that stays
 // runs too, most of them RepViT M0.9's: scripts/test-arm64 leaves it out (docs/log/ci.md).
-TEST_CASE("executor runs RepViT M1.0 at 64x64 like the reference, op by op", "[native-only]") { check_executor("repvit-m1.0"); }
+TEST_CASE("executor runs RepViT M1.0 at 64x64 like the reference, op by op", "[native-only]") {
+  check_executor("repvit-m1.0");
+}
 // [native-only]: each op kind and implementation it runs (measure --layers) an emulated case that stays
 // runs too, most of them RepViT M0.9's: scripts/test-arm64 leaves it out (docs/log/ci.md).
-TEST_CASE("executor runs RepViT M1.1 at 64x64 like the reference, op by op", "[native-only]") { check_executor("repvit-m1.1"); }
+TEST_CASE("executor runs RepViT M1.1 at 64x64 like the reference, op by op", "[native-only]") {
+  check_executor("repvit-m1.1");
+}
 // [native-only]: each op kind and implementation it runs (measure --layers) an emulated case that stays
 // runs too, most of them RepViT M0.9's: scripts/test-arm64 leaves it out (docs/log/ci.md).
-TEST_CASE("executor runs RepViT M1.5 at 64x64 like the reference, op by op", "[native-only]") { check_executor("repvit-m1.5"); }
+TEST_CASE("executor runs RepViT M1.5 at 64x64 like the reference, op by op", "[native-only]") {
+  check_executor("repvit-m1.5");
+}
 // [native-only]: each op kind and implementation it runs (measure --layers) an emulated case that stays
 // runs too, most of them RepViT M0.9's: scripts/test-arm64 leaves it out (docs/log/ci.md).
-TEST_CASE("executor runs RepViT M2.3 at 64x64 like the reference, op by op", "[native-only]") { check_executor("repvit-m2.3"); }
+TEST_CASE("executor runs RepViT M2.3 at 64x64 like the reference, op by op", "[native-only]") {
+  check_executor("repvit-m2.3");
+}
 
 }  // namespace test_zoo_repvit

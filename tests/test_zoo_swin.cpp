@@ -29,9 +29,10 @@ TEST_CASE("Swin entries match the published params to 0.1M and MACs within 1%", 
   }
 }
 
-TEST_CASE("Swin entries count the official model's params less the patch-merging LayerNorm difference, "
-          "and the official flops() less its LayerNorm and pooling terms",
-          "[zoo][swin]") {
+TEST_CASE(
+    "Swin entries count the official model's params less the patch-merging LayerNorm difference, "
+    "and the official flops() less its LayerNorm and pooling terms",
+    "[zoo][swin]") {
   // Official params (sum of numel): 28,288,354, 49,606,258 and 87,768,224; the LayerNorm over C instead of
   // 4C of the three merges has 6·(C + 2C + 4C) fewer: 4,032 (C = 96) and 5,376 (C = 128). The official
   // flops() is 4,494,405,120, 8,746,520,064 and 15,438,473,216, of which LayerNorms are 3,687,936,
@@ -42,9 +43,10 @@ TEST_CASE("Swin entries count the official model's params less the patch-merging
   for (const auto& t : totals) testing::check_zoo_totals(t, "Swin");
 }
 
-TEST_CASE("a Swin block attends within groups of 49 tokens with a 13x13-offset bias per head, the description "
-          "labels every substitution",
-          "[zoo][swin]") {
+TEST_CASE(
+    "a Swin block attends within groups of 49 tokens with a 13x13-offset bias per head, the description "
+    "labels every substitution",
+    "[zoo][swin]") {
   const Network& n = testing::zoo_net("swin-t");
   CHECK(n.shape_of("patch_embed.proj") == ShapeNhwc{1, 56, 56, 96});
   CHECK(op_named(n, "patch_embed.proj").as<Conv2d>()->bias);
@@ -105,10 +107,10 @@ TEST_CASE("Swin entries carry FasterNet's Table 3 figures", "[zoo][swin]") {
 #if defined(CPX_SANITIZED) || defined(CPX_EMULATED_TESTS)
 // Instrumented (scripts/test's ASan+UBSan suite) or emulated (scripts/test-arm64), Swin-T's 4.5 GMACs through
 // the naive reference took 32 CPU s under the sanitizers and were the longest emulated case (about 300 s
-// under qemu-user alone), and no smaller resolution builds. There the case checks a Swin of the same ops at 224x224 built as swin.cpp builds
-// Swin-T, 32 wide (1, 2, 4 and 8 heads of 32) with one block per stage: the patch embedding, 64 groups of 49
-// tokens with their relative position bias, the merges, stage 4's map as one window, the head: 0.2 GMACs.
-// Release runs Swin-T itself (docs/log/ci.md).
+// under qemu-user alone), and no smaller resolution builds. There the case checks a Swin of the same ops at 224x224
+// built as swin.cpp builds Swin-T, 32 wide (1, 2, 4 and 8 heads of 32) with one block per stage: the patch embedding,
+// 64 groups of 49 tokens with their relative position bias, the merges, stage 4's map as one window, the head: 0.2
+// GMACs. Release runs Swin-T itself (docs/log/ci.md).
 FullyConnected swin_linear(int64_t out, Activation act = Activation::none) { return {out, true, false, act}; }
 
 Network swin_on_the_executor() {
@@ -134,7 +136,8 @@ Network swin_on_the_executor() {
     a = b.add(p + ".attn.av", {a, grouped}, Matmul{heads, {0, tokens}, {2 * head_dim, head_dim}, false, 1.0});
     a = b.add(p + ".attn.proj", {b.add(p + ".attn.ungroup", {a}, Reshape{s})}, swin_linear(c));
     x = b.add(p + ".add1", {x, a}, Add{});
-    std::string h = b.add(p + ".mlp.fc1", {b.add(p + ".norm2", {x}, LayerNorm{1e-5})}, swin_linear(4 * c, Activation::gelu));
+    std::string h =
+        b.add(p + ".mlp.fc1", {b.add(p + ".norm2", {x}, LayerNorm{1e-5})}, swin_linear(4 * c, Activation::gelu));
     x = b.add(p + ".add2", {x, b.add(p + ".mlp.fc2", {h}, swin_linear(c))}, Add{});
     if (stage < 4) {
       x = b.add(p + ".downsample.norm", {x}, LayerNorm{1e-5});

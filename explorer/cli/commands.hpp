@@ -16,14 +16,14 @@
 
 namespace cpx::cli {
 
-void add_space_commands(CLI::App& app);     // zoo, count, expand
-void add_profiler_commands(CLI::App& app);  // measure, profile, rules
-void add_predictor_commands(CLI::App& app); // fit, predict, validate, calibrate
-void add_explore_commands(CLI::App& app);   // the main job (no subcommand), space
-void add_report_commands(CLI::App& app);    // report
-void add_onnx_commands(CLI::App& app);      // export, import
-void add_accuracy_commands(CLI::App& app);  // accuracy
-void add_advise_commands(CLI::App& app);    // advise
+void add_space_commands(CLI::App& app);      // zoo, count, expand
+void add_profiler_commands(CLI::App& app);   // measure, profile, rules
+void add_predictor_commands(CLI::App& app);  // fit, predict, validate, calibrate
+void add_explore_commands(CLI::App& app);    // the main job (no subcommand), space
+void add_report_commands(CLI::App& app);     // report
+void add_onnx_commands(CLI::App& app);       // export, import
+void add_accuracy_commands(CLI::App& app);   // accuracy
+void add_advise_commands(CLI::App& app);     // advise
 
 // What every command that reads a network takes (count, expand, measure, predict, export, import, advise):
 // the model argument, --resolution and --skip-unknown, added here (add_model_options) and honoured here
@@ -60,8 +60,8 @@ void add_skipped(Json& doc, const LoadedNetwork& n);
 
 // Fits the device's predictor from its profile, profiling this machine first when device is host.
 // allow_emulated: profile the host first even under an emulator (so does CPX_ALLOW_EMULATED=1, for the main job).
-void run_fit(const std::string& device, const std::string& profile_file, bool quick, const predictor::FitOptions& options,
-             bool allow_emulated = false);
+void run_fit(const std::string& device, const std::string& profile_file, bool quick,
+             const predictor::FitOptions& options, bool allow_emulated = false);
 
 // What every measuring command (profile, measure, validate, the main job on host) shares: the
 // --quiet-machine-check and --go-on-busy options, the exit codes in its --help, and its last line.

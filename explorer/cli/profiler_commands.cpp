@@ -62,14 +62,16 @@ void run_measure(const MeasureArgs& a) {
 }
 
 void print_layers(const Measurement& m) {
-  std::printf("%-28s %-16s %10s %8s %10s %7s %6s  %s\n", "name", "op", "median_us", "cv", "GMACpS", "%peak", "share", "implementation");
+  std::printf("%-28s %-16s %10s %8s %10s %7s %6s  %s\n", "name", "op", "median_us", "cv", "GMACpS", "%peak", "share",
+              "implementation");
   for (const MeasuredOp& r : m.layers) {
     const Stats& st = r.timing.stats_us;
     const std::string& how = r.implementation;
     // Most of our own kernels already begin their label with "emulated:"; the tag marks the others.
     const bool tag = r.emulated && how.rfind("emulated", 0) != 0;
-    std::printf("%-28s %-16s %10.1f %7.1f%% %10.2f %6.1f%% %5.1f%%  %s%s\n", r.row.name.c_str(), r.row.op.c_str(), st.median, 100 * st.cv,
-                r.macps / 1e9, 100 * r.macps / m.peak.peak_macps, 100 * r.share, tag ? "[emulated] " : "", how.c_str());
+    std::printf("%-28s %-16s %10.1f %7.1f%% %10.2f %6.1f%% %5.1f%%  %s%s\n", r.row.name.c_str(), r.row.op.c_str(),
+                st.median, 100 * st.cv, r.macps / 1e9, 100 * r.macps / m.peak.peak_macps, 100 * r.share,
+                tag ? "[emulated] " : "", how.c_str());
   }
   std::printf("additivity (sum of per-op medians / whole-network median): %.3f\n", m.additivity);
 }
@@ -79,24 +81,27 @@ void print_measurement(const Network& net, const Measurement& m) {
   const NetworkRun& o = m.run;
   if (env.emulated) std::printf("%s\n", emulated_warning(detect_emulation()).c_str());
   const double peak_macps = m.peak.peak_macps;
-  std::printf("%s, input %s (NHWC), %lld thread(s) pinned to CPUs %s, seed %llu%s\n", net.name.c_str(), net.input.str().c_str(),
-              static_cast<long long>(o.threads), env.affinity.empty() ? "(not pinned)" : env.affinity.c_str(),
-              static_cast<unsigned long long>(o.seed), o.weights ? " (input; weights: the model file's)" : "");
+  std::printf("%s, input %s (NHWC), %lld thread(s) pinned to CPUs %s, seed %llu%s\n", net.name.c_str(),
+              net.input.str().c_str(), static_cast<long long>(o.threads),
+              env.affinity.empty() ? "(not pinned)" : env.affinity.c_str(), static_cast<unsigned long long>(o.seed),
+              o.weights ? " (input; weights: the model file's)" : "");
   if (o.layers) print_layers(m);
   const Stats& s = m.timing.stats_us;
-  std::printf("latency   median %.3f ms  (p10 %.3f, p90 %.3f, mean %.3f, cv %.1f%%, n=%lld%s)\n", s.median / 1e3, s.p10 / 1e3,
-              s.p90 / 1e3, s.mean / 1e3, 100 * s.cv, static_cast<long long>(s.count), m.timing.noisy ? ", NOISY" : "");
+  std::printf("latency   median %.3f ms  (p10 %.3f, p90 %.3f, mean %.3f, cv %.1f%%, n=%lld%s)\n", s.median / 1e3,
+              s.p10 / 1e3, s.p90 / 1e3, s.mean / 1e3, 100 * s.cv, static_cast<long long>(s.count),
+              m.timing.noisy ? ", NOISY" : "");
   std::printf("macs      %s\n", thousands(m.macs).c_str());
-  std::printf("macps     %.2f G  (%.1f%% of this machine's measured peak %.2f G, %s)\n", m.macps / 1e9, 100 * m.macps / peak_macps,
-              peak_macps / 1e9, m.peak.peak_source.c_str());
+  std::printf("macps     %.2f G  (%.1f%% of this machine's measured peak %.2f G, %s)\n", m.macps / 1e9,
+              100 * m.macps / peak_macps, peak_macps / 1e9, m.peak.peak_source.c_str());
   // The conv probes' peak is the executor's; the FMA probe's is the machine's.
   const double fma_peak_macps = m.peak.fma_peak_macps;
   std::printf("fma peak  %.2f G  (%.1f%% of it reached here, the conv probes %.1f%%; %s)\n", fma_peak_macps / 1e9,
               100 * m.macps / fma_peak_macps, 100 * peak_macps / fma_peak_macps, m.peak.fma_peak_source.c_str());
-  std::printf("emulated  %lld of %lld ops (not single XNNPACK operators; see --layers)\n", static_cast<long long>(m.emulated_ops),
-              static_cast<long long>(m.op_count));
+  std::printf("emulated  %lld of %lld ops (not single XNNPACK operators; see --layers)\n",
+              static_cast<long long>(m.emulated_ops), static_cast<long long>(m.op_count));
   std::printf("env       %s (%s), %lld cores, XNNPACK %s, %s, %s\n", env.cpu.c_str(), env.microarchitecture.c_str(),
-              static_cast<long long>(env.physical_cores), env.xnnpack_version.c_str(), env.build_type.c_str(), env.date_utc.c_str());
+              static_cast<long long>(env.physical_cores), env.xnnpack_version.c_str(), env.build_type.c_str(),
+              env.date_utc.c_str());
 }
 
 std::atomic<bool> interrupted{false};
@@ -131,12 +136,14 @@ void run_profile(const ProfileArgs& a) {
   std::signal(SIGINT, previous_int);
   std::signal(SIGTERM, previous_term);
   if (!profile.complete) {
-    std::fprintf(stderr, "profile: interrupted; the measurements so far are in %s; run again with --resume to continue\n",
+    std::fprintf(stderr,
+                 "profile: interrupted; the measurements so far are in %s; run again with --resume to continue\n",
                  o.out_path.c_str());
     std::exit(130);
   }
   std::printf("device profile: %s (%zu configurations, %zu zoo networks, %.0f s)\n", o.out_path.c_str(),
-              profile[ProfileSection::configs].size(), profile[ProfileSection::zoo].size(), profile.elapsed_s.value_or(0.0));
+              profile[ProfileSection::configs].size(), profile[ProfileSection::zoo].size(),
+              profile.elapsed_s.value_or(0.0));
   if (profile.coverage) {
     const auto& rounds = profile.coverage->rounds;
     std::printf("coverage: %lld space-filling + %lld adaptive single convs of %lld candidates (%.0f + %.0f s)\n",
@@ -147,10 +154,11 @@ void run_profile(const ProfileArgs& a) {
     // Profiles resumed from before the FMA probe have no fma_peak_macps (0) for the thread counts they measured.
     char fma[256] = "";
     if (p.fma_peak_macps > 0)
-      std::snprintf(fma, sizeof fma, "; %.0f%% of the FMA peak %.1f GMACpS, %s", 100 * p.peak_macps / p.fma_peak_macps, p.fma_peak_macps / 1e9,
-                    p.fma_peak_source.c_str());
-    std::printf("peak: %lld thread(s): %.1f GMACpS (%s%s), copy bandwidth %.1f GB/s\n", static_cast<long long>(p.threads), p.peak_macps / 1e9,
-                p.peak_source.c_str(), fma, p.bandwidth_bytes_per_s / 1e9);
+      std::snprintf(fma, sizeof fma, "; %.0f%% of the FMA peak %.1f GMACpS, %s", 100 * p.peak_macps / p.fma_peak_macps,
+                    p.fma_peak_macps / 1e9, p.fma_peak_source.c_str());
+    std::printf("peak: %lld thread(s): %.1f GMACpS (%s%s), copy bandwidth %.1f GB/s\n",
+                static_cast<long long>(p.threads), p.peak_macps / 1e9, p.peak_source.c_str(), fma,
+                p.bandwidth_bytes_per_s / 1e9);
   }
   std::printf("%s", format_rules(derive_rules(profile)).c_str());
   // Last, with the results (a bad input's error stays one line): the profile's environment says it too.
@@ -162,7 +170,8 @@ void run_profile(const ProfileArgs& a) {
 void run_rules(const std::string& device, const std::string& file, bool as_json) {
   const std::string path = file.empty() ? predictor::resolve_device(device).profile_path : file;
   if (file.empty() && !std::filesystem::exists(path))
-    throw InputError("--device = \"" + device + "\": no device profile at " + path + " (run `cpubone-explore profile --device host` first)");
+    throw InputError("--device = \"" + device + "\": no device profile at " + path +
+                     " (run `cpubone-explore profile --device host` first)");
   const DesignRules rules = derive_rules(read_profile_file(path));
   if (as_json) std::cout << to_json(rules).dump(2) << "\n";
   else std::printf("%s", format_rules(rules).c_str());
@@ -172,15 +181,24 @@ void run_rules(const std::string& device, const std::string& file, bool as_json)
 
 void add_profiler_commands(CLI::App& app) {
   {
-    auto* cmd = app.add_subcommand("profile", "Sweep the CPUBone design space on this machine and write a device profile");
+    auto* cmd =
+        app.add_subcommand("profile", "Sweep the CPUBone design space on this machine and write a device profile");
     auto a = std::make_shared<ProfileArgs>();
-    cmd->add_option("--device", a->device, "Name to store this machine's profile under (host; or pi5 when run on a Raspberry Pi 5, replacing the calibrated pi5)");
-    cmd->add_option("--threads,--num_threads", a->options.threads, "Thread counts to measure (default: 1 and every CPU this process may use)");
+    cmd->add_option("--device", a->device,
+                    "Name to store this machine's profile under (host; or pi5 when run on a Raspberry Pi 5, replacing "
+                    "the calibrated pi5)");
+    cmd->add_option("--threads,--num_threads", a->options.threads,
+                    "Thread counts to measure (default: 1 and every CPU this process may use)");
     cmd->add_flag("--quick", a->options.quick, "A small grid in about a minute");
-    cmd->add_option("--budget", a->options.budget_s, "Time budget in seconds (default 600, or 60 with --quick): 70% for the grid, ops, networks and zoo, 15% + 15% for the coverage set's space-filling and adaptive rounds (an equal part of what is left when the rest overran, at least 5% each)");
-    cmd->add_option("--out", a->options.out_path, "Profile path (default $CPX_HOME or ~/.cache/cpubone-explore, devices/DEVICE.json)");
+    cmd->add_option("--budget", a->options.budget_s,
+                    "Time budget in seconds (default 600, or 60 with --quick): 70% for the grid, ops, networks and "
+                    "zoo, 15% + 15% for the coverage set's space-filling and adaptive rounds (an equal part of what is "
+                    "left when the rest overran, at least 5% each)");
+    cmd->add_option("--out", a->options.out_path,
+                    "Profile path (default $CPX_HOME or ~/.cache/cpubone-explore, devices/DEVICE.json)");
     cmd->add_flag("--resume", a->options.resume, "Continue an interrupted profile at --out");
-    cmd->add_option("--seed", a->options.seed, "Seed of weights, inputs, the measurement order and the coverage set's candidates");
+    cmd->add_option("--seed", a->options.seed,
+                    "Seed of weights, inputs, the measurement order and the coverage set's candidates");
     cmd->add_flag("--allow-emulated", a->allow_emulated,
                   "Profile even under an emulator such as qemu-user (refused otherwise: its times are the emulator's); "
                   "the profile's environment records it as emulated")
@@ -198,13 +216,15 @@ void add_profiler_commands(CLI::App& app) {
     cmd->add_flag("--json", *as_json, "Print JSON");
     cmd->callback([=] { run_rules(*device, *file, *as_json); });
   }
-  auto* cmd = app.add_subcommand("measure", "Measure latency on this machine with XNNPACK (batch 1; a model file's own weights, else seeded)");
+  auto* cmd = app.add_subcommand(
+      "measure", "Measure latency on this machine with XNNPACK (batch 1; a model file's own weights, else seeded)");
   auto a = std::make_shared<MeasureArgs>();
   add_model_options(cmd, a->model);
   cmd->add_option("--threads,--num_threads", a->options.threads, "Threads (the process is pinned to as many CPUs)");
   cmd->add_flag("--layers", a->options.layers, "Per-operator median time, MACpS, share and the additivity gap");
   cmd->add_flag("--json", a->json, "Print JSON with raw samples and the environment");
-  cmd->add_option("--seed", a->options.seed, "Seed of the input, and of the weights (given, it replaces a model file's own weights)")
+  cmd->add_option("--seed", a->options.seed,
+                  "Seed of the input, and of the weights (given, it replaces a model file's own weights)")
       ->each([a](const std::string&) { a->seed_given = true; });
   cmd->add_option("--min-time", a->options.timing.min_time_s, "Keep measuring for at least this many seconds");
   cmd->add_option("--min-runs", a->options.timing.min_runs, "And for at least this many runs");

@@ -45,9 +45,11 @@ void run_zoo(bool as_json, const std::string& family) {
                 static_cast<long long>(e->resolution), thousands(c.total.params).c_str(),
                 thousands(c.total.macs).c_str(), top1 ? fixed(*top1, 2).c_str() : "-", e->description.c_str());
   }
-  std::printf("params: PyTorch-style (BatchNorm separate); macs at the listed resolution; top1: published ImageNet-1k.\n");
-  std::printf("names: nano..b3 are CPUBone's (also cpubone-b0, ...; b0 is CPUBone-B0, EfficientNet-B0 is efficientnet-b0); "
-              "timm's names work where the architecture is the same (mobilenetv2_100, resnet50.a1_in1k, fastvit_t8, ...).\n");
+  std::printf(
+      "params: PyTorch-style (BatchNorm separate); macs at the listed resolution; top1: published ImageNet-1k.\n");
+  std::printf(
+      "names: nano..b3 are CPUBone's (also cpubone-b0, ...; b0 is CPUBone-B0, EfficientNet-B0 is efficientnet-b0); "
+      "timm's names work where the architecture is the same (mobilenetv2_100, resnet50.a1_in1k, fastvit_t8, ...).\n");
 }
 
 // The params lines: PyTorch-style, or, where the exporter folded BatchNorms, what the file holds and the
@@ -56,10 +58,12 @@ void print_params(const NetworkCount& c, const BatchNormFolding& folding) {
   if (folding.convs.empty()) {
     std::printf("params           %15s  (PyTorch-style, BatchNorm separate)\n", thousands(c.total.params).c_str());
   } else {
-    std::printf("params           %15s  (as the file holds them: the exporter folded a BatchNorm into each of %zu conv(s))\n",
-                thousands(c.total.params).c_str(), folding.convs.size());
-    std::printf("params_batch_norm_separate %s  (PyTorch-style, BatchNorm separate, inferred: +%s, one per folded channel)\n",
-                thousands(c.total.params + folding.channels).c_str(), thousands(folding.channels).c_str());
+    std::printf(
+        "params           %15s  (as the file holds them: the exporter folded a BatchNorm into each of %zu conv(s))\n",
+        thousands(c.total.params).c_str(), folding.convs.size());
+    std::printf(
+        "params_batch_norm_separate %s  (PyTorch-style, BatchNorm separate, inferred: +%s, one per folded channel)\n",
+        thousands(c.total.params + folding.channels).c_str(), thousands(folding.channels).c_str());
     std::printf("inferred: %s\n", std::string(batch_norm_folding_inference).c_str());
   }
   std::printf("params_inference %15s  (BatchNorm folded)\n", thousands(c.total.params_inference).c_str());
@@ -79,8 +83,8 @@ void run_count(const ModelArgs& m, bool layers, bool as_json) {
   std::printf("%s (%s), input %s (NHWC)\n", net.name.c_str(), net.family.empty() ? "-" : net.family.c_str(),
               net.input.str().c_str());
   if (layers) {
-    std::printf("%-28s %-16s %-10s %-16s %-16s %-5s %-6s %-6s %-8s %12s %15s %12s\n", "name", "op", "conv_class", "in", "out",
-                "k", "stride", "groups", "padding", "params", "macs", "bytes");
+    std::printf("%-28s %-16s %-10s %-16s %-16s %-5s %-6s %-6s %-8s %12s %15s %12s\n", "name", "op", "conv_class", "in",
+                "out", "k", "stride", "groups", "padding", "params", "macs", "bytes");
     for (size_t i = 0; i < net.ops.size(); ++i) {
       const Op& op = net.ops[i];
       const auto w = window_of(op.attrs);
@@ -147,23 +151,26 @@ void add_space_commands(CLI::App& app) {
     auto as_json = std::make_shared<bool>(false);
     add_model_options(cmd, *model, {.help = "Zoo name (see `zoo`), a macro/network JSON file or an ONNX file"});
     cmd->add_flag("--layers", *layers, "One row per operator");
-    cmd->add_flag("--json", *as_json, "Print JSON (keys model, resolution, params, params_inference, macs, layers; an ONNX export "
+    cmd->add_flag("--json", *as_json,
+                  "Print JSON (keys model, resolution, params, params_inference, macs, layers; an ONNX export "
                   "whose exporter folded its BatchNorms also params_batch_norm_separate and batch_norm_folding)");
     cmd->callback([=] { run_count(*model, *layers, *as_json); });
   }
   {
-    auto* cmd = app.add_subcommand("expand", "Print the expanded operator-list JSON of a zoo model, macro file or ONNX file");
+    auto* cmd =
+        app.add_subcommand("expand", "Print the expanded operator-list JSON of a zoo model, macro file or ONNX file");
     auto model = std::make_shared<ModelArgs>();
     auto out = std::make_shared<std::string>();
     auto ood_seed = std::make_shared<uint64_t>(0);
-    add_model_options(cmd, *model, {.help = "Zoo name, a macro/network JSON file or an ONNX file (or give --ood SEED)", .required = false});
+    add_model_options(
+        cmd, *model,
+        {.help = "Zoo name, a macro/network JSON file or an ONNX file (or give --ood SEED)", .required = false});
     cmd->add_option("--out", *out, "Write to this file (atomically) instead of stdout");
-    auto* ood = cmd->add_option("--ood", *ood_seed,
-                    "Instead of a model: the out-of-distribution network `validate` draws for this seed (named ood-SEED, "
-                    "family ood); its blocks are printed to stderr");
-    cmd->callback([=] {
-      run_expand(*model, *out, ood->count() ? std::optional<uint64_t>(*ood_seed) : std::nullopt);
-    });
+    auto* ood = cmd->add_option(
+        "--ood", *ood_seed,
+        "Instead of a model: the out-of-distribution network `validate` draws for this seed (named ood-SEED, "
+        "family ood); its blocks are printed to stderr");
+    cmd->callback([=] { run_expand(*model, *out, ood->count() ? std::optional<uint64_t>(*ood_seed) : std::nullopt); });
   }
 }
 

@@ -29,8 +29,9 @@ int64_t round_width(double c, int64_t multiple = 8) {
 }
 
 enum class Kind { basic, bottleneck, grouped_bottleneck, mbconv, fused_mbconv, factorised, plain };
-constexpr std::array<Kind, 7> kinds{Kind::basic,  Kind::bottleneck, Kind::grouped_bottleneck, Kind::mbconv,
-                                    Kind::fused_mbconv, Kind::factorised, Kind::plain};
+constexpr std::array<Kind, 7> kinds{Kind::basic,  Kind::bottleneck,   Kind::grouped_bottleneck,
+                                    Kind::mbconv, Kind::fused_mbconv, Kind::factorised,
+                                    Kind::plain};
 
 // One stage's block, drawn once and repeated (as people write stages).
 struct Block {
@@ -54,7 +55,8 @@ class Writer {
 
   // PyTorch's usual conv: symmetric padding (k-1)/2 for odd kernels; even kernels are patchify
   // downsamplers (stride = kernel, no padding).
-  std::string conv(const std::string& x, int64_t out, int64_t kh, int64_t kw, int64_t stride, int64_t groups, Activation a) {
+  std::string conv(const std::string& x, int64_t out, int64_t kh, int64_t kw, int64_t stride, int64_t groups,
+                   Activation a) {
     Conv2d c;
     c.out_channels = out;
     c.kernel = {kh, kw};
@@ -72,7 +74,8 @@ class Writer {
   int64_t channels(const std::string& x) const { return b_.shape(x).c; }
   // x + the block's output, through a 1x1 projection when the shape changes (ResNet's option B).
   std::string residual(const std::string& x, const std::string& y, int64_t stride, Activation after) {
-    const std::string s = stride == 1 && channels(x) == channels(y) ? x : conv(x, channels(y), 1, 1, stride, 1, Activation::none);
+    const std::string s =
+        stride == 1 && channels(x) == channels(y) ? x : conv(x, channels(y), 1, 1, stride, 1, Activation::none);
     const std::string sum = add({s, y}, Add{});
     return after == Activation::none ? sum : add({sum}, ActivationOp{after});
   }
@@ -93,7 +96,8 @@ std::string Writer::block(const Block& k, const std::string& x, int64_t out, int
     }
     case Kind::bottleneck:
     case Kind::grouped_bottleneck: {
-      const int64_t mid = round_width(static_cast<double>(out) / static_cast<double>(k.expansion), std::max<int64_t>(8, k.groups));
+      const int64_t mid =
+          round_width(static_cast<double>(out) / static_cast<double>(k.expansion), std::max<int64_t>(8, k.groups));
       std::string h = conv(x, mid, 1, 1, 1, 1, act);
       h = conv(h, mid, k.kernel, k.kernel, stride, k.groups, act);
       return residual(x, conv(h, out, 1, 1, 1, 1, Activation::none), stride, act);
@@ -111,8 +115,8 @@ std::string Writer::block(const Block& k, const std::string& x, int64_t out, int
       return stride == 1 && in == out ? add({x, h}, Add{}) : h;
     }
     case Kind::fused_mbconv: {
-      std::string h = conv(x, k.expansion == 1 ? out : round_width(static_cast<double>(in * k.expansion)), k.kernel, k.kernel,
-                           stride, 1, act);
+      std::string h = conv(x, k.expansion == 1 ? out : round_width(static_cast<double>(in * k.expansion)), k.kernel,
+                           k.kernel, stride, 1, act);
       if (k.expansion > 1) h = conv(h, out, 1, 1, 1, 1, Activation::none);
       return stride == 1 && in == out ? add({x, h}, Add{}) : h;
     }
@@ -175,7 +179,8 @@ Block draw_block(Rng& rng, Kind kind) {
 }
 
 std::string describe(const Block& k) {
-  static constexpr std::array<const char*, 7> names{"basic", "bottleneck", "grouped", "mbconv", "fused", "factorised", "plain"};
+  static constexpr std::array<const char*, 7> names{"basic", "bottleneck", "grouped", "mbconv",
+                                                    "fused", "factorised", "plain"};
   std::string s = std::string(names[static_cast<size_t>(k.kind)]) + " k" + std::to_string(k.kernel);
   if (k.groups > 1) s += " g" + std::to_string(k.groups);
   if (k.kind == Kind::mbconv || k.kind == Kind::fused_mbconv) s += " e" + std::to_string(k.expansion);
@@ -265,7 +270,8 @@ OodNetwork ood_network(uint64_t seed) {
         weight_layers >= ood::min_weight_layers && weight_layers <= ood::max_weight_layers)
       return n;
   }
-  throw std::runtime_error("ood generator: no network within the budgets after 1000 draws for seed " + std::to_string(seed));
+  throw std::runtime_error("ood generator: no network within the budgets after 1000 draws for seed " +
+                           std::to_string(seed));
 }
 
 }  // namespace cpx::predictor

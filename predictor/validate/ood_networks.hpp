@@ -14,15 +14,15 @@ namespace cpx::predictor {
 
 // The ranges the generator draws from, stated once (the README and the coverage test use them).
 namespace ood {
-inline constexpr int64_t min_resolution = 96, max_resolution = 288;  // input height = width, multiples of 16
-inline constexpr int64_t min_width = 8, max_width = 4096;            // channels of any conv
+inline constexpr int64_t min_resolution = 96, max_resolution = 288;      // input height = width, multiples of 16
+inline constexpr int64_t min_width = 8, max_width = 4096;                // channels of any conv
 inline constexpr int64_t min_weight_layers = 4, max_weight_layers = 30;  // conv and fully connected ops
 inline constexpr double min_macs = 0.1e9, max_macs = 4e9;
 inline constexpr int64_t max_params = 64'000'000;  // 256 MB of fp32 weights: validate re-plans every round
 }  // namespace ood
 
 struct OodNetwork {
-  Network network;  // named "ood-<seed>", family "ood"
+  Network network;     // named "ood-<seed>", family "ood"
   std::string blocks;  // what it is made of, e.g. "stem k7s2 32 relu | bottleneck k3 g8 x2 -> 256 | ..."
 };
 

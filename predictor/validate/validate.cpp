@@ -74,7 +74,8 @@ SetSummary set_summary(const std::vector<ValidationRow>& rows, std::initializer_
       for (const ValidationRow* r : mine) {
         std::vector<double> rounds;
         for (size_t k = 0; k < r->measured_round_medians_us.size(); ++k)
-          rounds.push_back(r->measured_round_medians_us[k] * speed->profile_median_us / r->measured_round_reference_us[k]);
+          rounds.push_back(r->measured_round_medians_us[k] * speed->profile_median_us /
+                           r->measured_round_reference_us[k]);
         at_profile_speed.push_back(median(rounds));
       }
       out.predictor_at_local_speed = accuracy_of(ours, at_profile_speed);
@@ -83,21 +84,27 @@ SetSummary set_summary(const std::vector<ValidationRow>& rows, std::initializer_
   out.baseline_quadratic = accuracy_of(by_quadratic, measured);
   out.baseline_macs = accuracy_of(by_macs, measured);
   out.baseline_params = accuracy_of(by_params, measured);
-  std::sort(mine.begin(), mine.end(), [](const ValidationRow* a, const ValidationRow* b) { return std::abs(a->error) > std::abs(b->error); });
+  std::sort(mine.begin(), mine.end(),
+            [](const ValidationRow* a, const ValidationRow* b) { return std::abs(a->error) > std::abs(b->error); });
   for (size_t i = 0; i < std::min<size_t>(5, mine.size()); ++i) out.worst.push_back(*mine[i]);
   return out;
 }
 
 void check_options(const std::string& device, const ValidateOptions& o) {
-  if (!resolve_device(device).is_host()) throw FieldError(Field::device, "\"" + device + "\"", "validation measures, so it runs on the host only");
-  if (o.samples < 0 || o.samples > 10000) throw FieldError(Field::samples, std::to_string(o.samples), "out of range [0, 10000]");
-  if (o.rounds < 1 || o.rounds > 100) throw FieldError(Field::rounds, std::to_string(o.rounds), "out of range [1, 100]");
-  if (!(o.min_time_s >= 0 && o.min_time_s <= 60)) throw FieldError(Field::min_time_s, std::to_string(o.min_time_s), "out of range [0, 60]");
+  if (!resolve_device(device).is_host())
+    throw FieldError(Field::device, "\"" + device + "\"", "validation measures, so it runs on the host only");
+  if (o.samples < 0 || o.samples > 10000)
+    throw FieldError(Field::samples, std::to_string(o.samples), "out of range [0, 10000]");
+  if (o.rounds < 1 || o.rounds > 100)
+    throw FieldError(Field::rounds, std::to_string(o.rounds), "out of range [1, 100]");
+  if (!(o.min_time_s >= 0 && o.min_time_s <= 60))
+    throw FieldError(Field::min_time_s, std::to_string(o.min_time_s), "out of range [0, 60]");
   if (o.ood < 0 || o.ood > 10000) throw FieldError(Field::ood, std::to_string(o.ood), "out of range [0, 10000]");
   profiler::check_threads(o.threads);
   if (o.seed + static_cast<uint64_t>(o.samples) > profiler::training_seed_base)
-    throw FieldError(Field::seed, std::to_string(o.seed), "sampled seeds must stay below " + std::to_string(profiler::training_seed_base) +
-                                                              ", where the profile's training networks start");
+    throw FieldError(Field::seed, std::to_string(o.seed),
+                     "sampled seeds must stay below " + std::to_string(profiler::training_seed_base) +
+                         ", where the profile's training networks start");
 }
 
 // The baselines, fitted on the same training measurements as the predictor (the profile's blocks and ops).
@@ -125,9 +132,10 @@ Baselines fit_baselines(const profiler::Profile& profile, const std::string& pro
                      std::to_string(threads) + " thread(s) to fit the baselines");
   FitOptions quadratic_options;
   quadratic_options.roofline = false;
-  quadratic_options.allow_noisy = true;  // the predictor was fitted from this very profile
+  quadratic_options.allow_noisy = true;                            // the predictor was fitted from this very profile
   quadratic_options.zoo_families = FitOptions::ZooFamilies::none;  // as it was: on the sampled networks alone
-  return {std::exp(median(log_macps)), std::exp(median(log_us_per_param)), fit(profile, profile_path, quadratic_options)};
+  return {std::exp(median(log_macps)), std::exp(median(log_us_per_param)),
+          fit(profile, profile_path, quadratic_options)};
 }
 
 struct HeldOut {
@@ -185,10 +193,12 @@ Rounds measure_rounds(const std::vector<HeldOut>& held_out, const ValidateOption
   run.timing.min_runs = 5;
   run.timing.warmup_runs = 2;
   // The machine's own speed through every round (profiler/measure/machine_speed.hpp), as the profile timed it.
-  auto time_reference = [&] { return profiler::time_speed_reference_us(reference, o.threads, std::min(o.min_time_s, 0.05)); };
+  auto time_reference = [&] {
+    return profiler::time_speed_reference_us(reference, o.threads, std::min(o.min_time_s, 0.05));
+  };
   Rounds r;
-  r.reference = reference + ", timed before every round, after every " + std::to_string(profiler::validate_reference_every) +
-                "th network and after the last round";
+  r.reference = reference + ", timed before every round, after every " +
+                std::to_string(profiler::validate_reference_every) + "th network and after the last round";
   r.networks.resize(held_out.size());
   std::mt19937_64 rng(o.seed);
   std::vector<size_t> order(held_out.size());
@@ -209,7 +219,8 @@ Rounds measure_rounds(const std::vector<HeldOut>& held_out, const ValidateOption
   }
   r.reference_us.push_back(time_reference());
   for (size_t i = 0; i < held_out.size(); ++i)
-    for (size_t b : reference_before[i]) r.networks[i].round_reference_us.push_back((r.reference_us[b] + r.reference_us[b + 1]) / 2);
+    for (size_t b : reference_before[i])
+      r.networks[i].round_reference_us.push_back((r.reference_us[b] + r.reference_us[b + 1]) / 2);
   if (o.layers) {
     run.layers = true;
     std::shuffle(order.begin(), order.end(), rng);
@@ -217,7 +228,8 @@ Rounds measure_rounds(const std::vector<HeldOut>& held_out, const ValidateOption
       const profiler::NetworkTimings m = profiler::time_network(held_out[i].net, run);
       r.interference.add(std::string(to_string(held_out[i].set)), m.timings.network);
       for (size_t k = 0; k < m.timings.ops.size(); ++k)
-        r.networks[i].op_us.push_back(m.implementations[k].fused_into ? std::nullopt : std::optional<double>(m.timings.ops[k].stats_us.median));
+        r.networks[i].op_us.push_back(
+            m.implementations[k].fused_into ? std::nullopt : std::optional<double>(m.timings.ops[k].stats_us.median));
       r.networks[i].additivity = m.timings.additivity;
     }
   }
@@ -227,7 +239,8 @@ Rounds measure_rounds(const std::vector<HeldOut>& held_out, const ValidateOption
 // How much the machine itself moved while measuring: each network's spread between its rounds, and the
 // speed reference's.
 // `reference`: what was timed and when, as machine_noise's "reference" says.
-MachineNoise machine_noise(const std::vector<ValidationRow>& rows, const std::string& reference, const std::vector<double>& reference_us) {
+MachineNoise machine_noise(const std::vector<ValidationRow>& rows, const std::string& reference,
+                           const std::vector<double>& reference_us) {
   std::vector<double> spreads;
   std::vector<std::vector<double>> medians;
   for (const ValidationRow& r : rows) {
@@ -237,7 +250,8 @@ MachineNoise machine_noise(const std::vector<ValidationRow>& rows, const std::st
   std::sort(spreads.begin(), spreads.end());
   MachineNoise out;
   out.median_round_spread = spreads.empty() ? 0.0 : median(spreads);
-  out.p90_round_spread = spreads.empty() ? 0.0 : spreads[static_cast<size_t>(0.9 * static_cast<double>(spreads.size() - 1))];
+  out.p90_round_spread =
+      spreads.empty() ? 0.0 : spreads[static_cast<size_t>(0.9 * static_cast<double>(spreads.size() - 1))];
   out.reference = reference;
   out.reference_us = reference_us;
   out.reference_spread = profiler::spread_of(reference_us);  // p90 / p10 - 1 (max / min - 1 below ten)
@@ -293,7 +307,8 @@ std::vector<OpClassScore> op_class_scores(const std::vector<OpScore>& ops, const
       ratios.push_back(c.predicted[i] / c.measured[i]);
       abs_error_us += std::abs(c.predicted[i] - c.measured[i]);
     }
-    out.push_back({name, c.measured.size(), measured / total_us, predicted / measured, median(ratios), abs_error_us / measured, if_exact(c)});
+    out.push_back({name, c.measured.size(), measured / total_us, predicted / measured, median(ratios),
+                   abs_error_us / measured, if_exact(c)});
   }
   std::sort(out.begin(), out.end(), [](const OpClassScore& a, const OpClassScore& b) { return a.share > b.share; });
   return out;
@@ -309,7 +324,8 @@ std::optional<Repeatability> repeatability(const std::vector<std::vector<double>
   }
   if (abs_differences.empty()) return std::nullopt;
   auto share_within = [&](double limit) {
-    return static_cast<double>(std::count_if(abs_differences.begin(), abs_differences.end(), [&](double d) { return d <= limit; })) /
+    return static_cast<double>(
+               std::count_if(abs_differences.begin(), abs_differences.end(), [&](double d) { return d <= limit; })) /
            static_cast<double>(abs_differences.size());
   };
   return Repeatability{abs_differences.size(), share_within(0.05), share_within(0.10), median(abs_differences)};
@@ -318,13 +334,15 @@ std::optional<Repeatability> repeatability(const std::vector<std::vector<double>
 std::optional<Verdict> instrument_verdict(const Accuracy& predictor, const std::optional<Repeatability>& instrument) {
   if (!instrument) return std::nullopt;
   const auto share = [](double p, double i) { return Verdict::Share{p, i, 100 * (i - p)}; };
-  Verdict out{share(predictor.within_10pct, instrument->within_10pct), share(predictor.within_5pct, instrument->within_5pct), false};
+  Verdict out{share(predictor.within_10pct, instrument->within_10pct),
+              share(predictor.within_5pct, instrument->within_5pct), false};
   out.at_instrument_floor = instrument->within_10pct - predictor.within_10pct <= instrument_floor_points / 100 &&
                             instrument->within_5pct - predictor.within_5pct <= instrument_floor_points / 100;
   return out;
 }
 
-std::optional<SpeedVsProfile> speed_vs_profile(const profiler::Profile& profile, int64_t threads, const std::vector<double>& reference_us) {
+std::optional<SpeedVsProfile> speed_vs_profile(const profiler::Profile& profile, int64_t threads,
+                                               const std::vector<double>& reference_us) {
   if (!profile.machine_speed || reference_us.empty()) return std::nullopt;
   const auto medians = profiler::speed_medians_us(profile.machine_speed->samples);
   const auto it = medians.find(threads);
@@ -334,9 +352,14 @@ std::optional<SpeedVsProfile> speed_vs_profile(const profiler::Profile& profile,
 }
 
 Json to_json(const ValidationRow& r) {
-  Json j = {{"network", r.network}, {"set", to_string(r.set)}, {"macs", r.macs}, {"params_inference", r.params_inference},
-            {"measured_us", r.measured_us}, {"measured_round_medians_us", r.measured_round_medians_us},
-            {"measured_round_spread", r.measured_round_spread}, {"measured_cv", r.measured_cv},
+  Json j = {{"network", r.network},
+            {"set", to_string(r.set)},
+            {"macs", r.macs},
+            {"params_inference", r.params_inference},
+            {"measured_us", r.measured_us},
+            {"measured_round_medians_us", r.measured_round_medians_us},
+            {"measured_round_spread", r.measured_round_spread},
+            {"measured_cv", r.measured_cv},
             {"predicted_us", r.predicted_us},
             {"quadratic_baseline_us", r.quadratic_baseline_us},
             {"macs_baseline_us", r.macs_baseline_us},
@@ -369,27 +392,37 @@ Json to_json(const ValidationRow& r) {
 }
 
 Json to_json(const OpClassScore& c) {
-  return {{"op_class", c.op_class}, {"ops", c.ops}, {"share", c.share}, {"sum_ratio", c.sum_ratio}, {"median_ratio", c.median_ratio},
-          {"weighted_abs_error", c.weighted_abs_error}, {"networks_if_exact", to_json(c.networks_if_exact)}};
+  return {{"op_class", c.op_class},
+          {"ops", c.ops},
+          {"share", c.share},
+          {"sum_ratio", c.sum_ratio},
+          {"median_ratio", c.median_ratio},
+          {"weighted_abs_error", c.weighted_abs_error},
+          {"networks_if_exact", to_json(c.networks_if_exact)}};
 }
 
 Json to_json(const Repeatability& r) {
-  return {{"method", "each network's median over its even rounds against its median over its odd rounds (even / odd - 1)"},
-          {"networks", r.networks},
-          {"within_5pct", r.within_5pct},
-          {"within_10pct", r.within_10pct},
-          {"median_abs_difference", r.median_abs_difference}};
+  return {
+      {"method", "each network's median over its even rounds against its median over its odd rounds (even / odd - 1)"},
+      {"networks", r.networks},
+      {"within_5pct", r.within_5pct},
+      {"within_10pct", r.within_10pct},
+      {"median_abs_difference", r.median_abs_difference}};
 }
 
 Json to_json(const Verdict& v) {
-  const auto share = [](const Verdict::Share& s) { return Json{{"predictor", s.predictor}, {"instrument", s.instrument}, {"gap_points", s.gap_points}}; };
-  return {{"within_10pct", share(v.within_10pct)},
-          {"within_5pct", share(v.within_5pct)},
-          {"at_instrument_floor", v.at_instrument_floor},
-          {"rule", "at the instrument's floor when the predictor's shares within 10% and 5% are each within " +
-                       std::to_string(static_cast<int>(instrument_floor_points)) +
-                       " points of how often the run's own measurements of the same networks agree with themselves (even rounds "
-                       "against odd rounds): no finer check is possible on this machine"}};
+  const auto share = [](const Verdict::Share& s) {
+    return Json{{"predictor", s.predictor}, {"instrument", s.instrument}, {"gap_points", s.gap_points}};
+  };
+  return {
+      {"within_10pct", share(v.within_10pct)},
+      {"within_5pct", share(v.within_5pct)},
+      {"at_instrument_floor", v.at_instrument_floor},
+      {"rule",
+       "at the instrument's floor when the predictor's shares within 10% and 5% are each within " +
+           std::to_string(static_cast<int>(instrument_floor_points)) +
+           " points of how often the run's own measurements of the same networks agree with themselves (even rounds "
+           "against odd rounds): no finer check is possible on this machine"}};
 }
 
 Json to_json(const SpeedVsProfile& s) {
@@ -397,8 +430,9 @@ Json to_json(const SpeedVsProfile& s) {
           {"profile_median_us", s.profile_median_us},
           {"validate_median_us", s.validate_median_us},
           {"ratio", s.ratio},
-          {"note", "ratio > 1: the machine ran slower than while profiled, and every prediction is low by about that much; "
-                   "predictor_at_measured_speed scores the predictions multiplied by the ratio"}};
+          {"note",
+           "ratio > 1: the machine ran slower than while profiled, and every prediction is low by about that much; "
+           "predictor_at_measured_speed scores the predictions multiplied by the ratio"}};
 }
 
 Json to_json(const SetSummary& s) {
@@ -415,7 +449,10 @@ Json to_json(const SetSummary& s) {
     out["baseline_params"] = to_json(s.baseline_params);
     Json worst = Json::array();
     for (const ValidationRow& r : s.worst) {
-      Json w = {{"network", r.network}, {"error", r.error}, {"measured_us", r.measured_us}, {"predicted_us", r.predicted_us},
+      Json w = {{"network", r.network},
+                {"error", r.error},
+                {"measured_us", r.measured_us},
+                {"predicted_us", r.predicted_us},
                 {"ops_outside_profile", r.ops_outside_profile}};
       if (!r.blocks.empty()) w["blocks"] = r.blocks;
       worst.push_back(std::move(w));
@@ -443,35 +480,38 @@ Json to_json(const MachineNoise& m) {
 Json to_json(const Validation& v) {
   Json rows = Json::array();
   for (const ValidationRow& r : v.rows) rows.push_back(to_json(r));
-  Json out = {{"schema", validation_schema},
-              {"machine_noise", to_json(v.machine_noise)},
-              {"interference", v.interference.to_json()},
-              {"device", "host"},
-              {"threads", v.options.threads},
-              {"networks", v.rows.size()},
-              {"zoo_networks", v.zoo_networks},
-              {"zoo_networks_fitted", v.zoo_networks_fitted},
-              {"sampled_networks", v.options.samples},
-              {"seed", v.options.seed},
-              {"ood_networks", v.options.ood},
-              {"ood_seed", v.options.ood_seed},
-              {"rounds", v.options.rounds},
-              {"min_time_s_per_round", v.options.min_time_s},
-              {"predictor", v.predictor},
-              {"speed_vs_profile", or_null(v.speed_vs_profile)},
-              {"in_distribution", to_json(v.in_distribution)},
-              {"out_of_distribution", to_json(v.out_of_distribution)},
-              {"zoo_fitted", to_json(v.zoo_fitted)},
-              {"layers", v.options.layers},
-              {"layers_median_additivity", v.layers_median_additivity ? Json(*v.layers_median_additivity) : Json(nullptr)},
-              {"baseline_constant_macps", v.baseline_constant_macps},
-              {"environment", v.environment},
-              {"rows", std::move(rows)}};
+  Json out = {
+      {"schema", validation_schema},
+      {"machine_noise", to_json(v.machine_noise)},
+      {"interference", v.interference.to_json()},
+      {"device", "host"},
+      {"threads", v.options.threads},
+      {"networks", v.rows.size()},
+      {"zoo_networks", v.zoo_networks},
+      {"zoo_networks_fitted", v.zoo_networks_fitted},
+      {"sampled_networks", v.options.samples},
+      {"seed", v.options.seed},
+      {"ood_networks", v.options.ood},
+      {"ood_seed", v.options.ood_seed},
+      {"rounds", v.options.rounds},
+      {"min_time_s_per_round", v.options.min_time_s},
+      {"predictor", v.predictor},
+      {"speed_vs_profile", or_null(v.speed_vs_profile)},
+      {"in_distribution", to_json(v.in_distribution)},
+      {"out_of_distribution", to_json(v.out_of_distribution)},
+      {"zoo_fitted", to_json(v.zoo_fitted)},
+      {"layers", v.options.layers},
+      {"layers_median_additivity", v.layers_median_additivity ? Json(*v.layers_median_additivity) : Json(nullptr)},
+      {"baseline_constant_macps", v.baseline_constant_macps},
+      {"environment", v.environment},
+      {"rows", std::move(rows)}};
   if (!v.rescored_from.empty())
-    out["rescored"] = {{"from", v.rescored_from},
-                       {"note", "times measured by that run (its environment, machine_noise, interference) and the baselines it "
-                                "was scored with (fitted on its predictor's profile); predictions and speed_vs_profile of the "
-                                "predictor named in \"predictor\""}};
+    out["rescored"] = {
+        {"from", v.rescored_from},
+        {"note",
+         "times measured by that run (its environment, machine_noise, interference) and the baselines it "
+         "was scored with (fitted on its predictor's profile); predictions and speed_vs_profile of the "
+         "predictor named in \"predictor\""}};
   return out;
 }
 
@@ -493,16 +533,14 @@ Scoring load_scoring(const std::string& device) {
   s.profile = profiler::read_profile_file(s.profile_path);
   try {
     s.reference = profiler::profile_speed_reference(s.profile);
-  } catch (const InputError& e) {
-    throw InputError(s.profile_path + ": " + e.what());
-  }
+  } catch (const InputError& e) { throw InputError(s.profile_path + ": " + e.what()); }
   return s;
 }
 
 // One network's row: its times from `m`, its prediction from `p`, its baselines' times `baselines_us`
 // (quadratic, MACs, params); with `op_scores`, each op with a time of its own is scored there too.
-ValidationRow score_row(const Predictor& p, const HeldOut& h, HeldOutSet set, const NetworkRounds& m, const std::array<double, 3>& baselines_us,
-                        int64_t threads, std::vector<OpScore>* op_scores) {
+ValidationRow score_row(const Predictor& p, const HeldOut& h, HeldOutSet set, const NetworkRounds& m,
+                        const std::array<double, 3>& baselines_us, int64_t threads, std::vector<OpScore>* op_scores) {
   const NetworkCount c = count(h.net);
   const std::vector<double>& medians = m.medians_us;
   const NetworkPrediction pred = predict(p, h.net, threads);
@@ -538,7 +576,9 @@ ValidationRow score_row(const Predictor& p, const HeldOut& h, HeldOutSet set, co
         op.measured_us = m.op_us[k];
         op.predicted_us = pred.ops[k].latency_us;
       }
-      if (own) op_scores->push_back({set, h.name, std::string(to_string(pred.ops[k].op_class)), pred.ops[k].latency_us, *m.op_us[k]});
+      if (own)
+        op_scores->push_back(
+            {set, h.name, std::string(to_string(pred.ops[k].op_class)), pred.ops[k].latency_us, *m.op_us[k]});
     }
     layers.additivity = m.additivity.value_or(0);
   }
@@ -547,7 +587,8 @@ ValidationRow score_row(const Predictor& p, const HeldOut& h, HeldOutSet set, co
 
 // The baselines' times of every held-out network (quadratic, MACs, params) and the constant MACpS: read
 // back from `rounds` when it holds them (rescore), or else fitted on `s`'s profile.
-std::pair<std::vector<std::array<double, 3>>, double> baseline_times(const Scoring& s, const std::vector<HeldOut>& held_out,
+std::pair<std::vector<std::array<double, 3>>, double> baseline_times(const Scoring& s,
+                                                                     const std::vector<HeldOut>& held_out,
                                                                      const Rounds& rounds, int64_t threads) {
   std::vector<std::array<double, 3>> baselines_us;
   for (const NetworkRounds& n : rounds.networks)
@@ -556,7 +597,8 @@ std::pair<std::vector<std::array<double, 3>>, double> baseline_times(const Scori
   const Baselines b = fit_baselines(s.profile, s.profile_path, threads);
   for (const HeldOut& h : held_out) {
     const NetworkCount c = count(h.net);
-    baselines_us.push_back({predict(b.quadratic, h.net, threads).latency_us, static_cast<double>(c.total.macs) / b.const_macps * 1e6,
+    baselines_us.push_back({predict(b.quadratic, h.net, threads).latency_us,
+                            static_cast<double>(c.total.macs) / b.const_macps * 1e6,
                             static_cast<double>(c.total.params_inference) * b.us_per_param});
   }
   return {baselines_us, b.const_macps};
@@ -564,8 +606,9 @@ std::pair<std::vector<std::array<double, 3>>, double> baseline_times(const Scori
 
 // The validation of `rounds`, measured on `held_out` in `environment`: every prediction comes from `s`,
 // every time from `rounds`, the baselines as baseline_times says.
-Validation score(const Scoring& s, const ValidateOptions& options, const std::vector<HeldOut>& held_out, const Rounds& rounds,
-                 Json environment, const std::function<void(const ValidationRow& row)>& progress) {
+Validation score(const Scoring& s, const ValidateOptions& options, const std::vector<HeldOut>& held_out,
+                 const Rounds& rounds, Json environment,
+                 const std::function<void(const ValidationRow& row)>& progress) {
   const int64_t threads = options.threads;
   const Predictor& p = s.predictor;
   Validation v;
@@ -574,10 +617,9 @@ Validation score(const Scoring& s, const ValidateOptions& options, const std::ve
   v.baseline_constant_macps = constant_macps;
   // A file (rescore) may have timed another reference than the predictor's profile did: no ratio then.
   try {
-    if (rounds.reference.rfind(s.reference, 0) == 0) v.speed_vs_profile = speed_vs_profile(s.profile, threads, rounds.reference_us);
-  } catch (const InputError& e) {
-    throw InputError(s.profile_path + ": " + e.what());
-  }
+    if (rounds.reference.rfind(s.reference, 0) == 0)
+      v.speed_vs_profile = speed_vs_profile(s.profile, threads, rounds.reference_us);
+  } catch (const InputError& e) { throw InputError(s.profile_path + ": " + e.what()); }
   // Zoo networks of the families the predictor was fitted on (fit --zoo-families half) are not held out:
   // they are scored as a set of their own, zoo_fitted, and in neither of the two.
   const std::set<std::string> fitted_families = fitted_zoo_families(p);
@@ -586,8 +628,8 @@ Validation score(const Scoring& s, const ValidateOptions& options, const std::ve
     const HeldOut& h = held_out[i];
     const bool fitted = h.set == HeldOutSet::zoo && fitted_families.count(h.family);
     v.zoo_networks_fitted += fitted;
-    v.rows.push_back(score_row(p, h, fitted ? HeldOutSet::zoo_fitted : h.set, rounds.networks[i], baselines_us[i], threads,
-                               options.layers ? &op_scores : nullptr));
+    v.rows.push_back(score_row(p, h, fitted ? HeldOutSet::zoo_fitted : h.set, rounds.networks[i], baselines_us[i],
+                               threads, options.layers ? &op_scores : nullptr));
     if (progress) progress(v.rows.back());
   }
   v.zoo_networks = static_cast<int64_t>(zoo().size()) - v.zoo_networks_fitted;
@@ -596,7 +638,8 @@ Validation score(const Scoring& s, const ValidateOptions& options, const std::ve
   v.out_of_distribution = set_summary(v.rows, {HeldOutSet::ood}, speed);
   // Its two parts on their own: a fit can trade one for the other (fit --zoo-families).
   for (HeldOutSet part : {HeldOutSet::zoo, HeldOutSet::sampled})
-    if (const SetSummary one = set_summary(v.rows, {part}, speed); one.predictor) v.in_distribution.by_set.emplace_back(part, *one.predictor);
+    if (const SetSummary one = set_summary(v.rows, {part}, speed); one.predictor)
+      v.in_distribution.by_set.emplace_back(part, *one.predictor);
   if (options.layers) {
     v.in_distribution.op_classes = op_class_scores(op_scores, v.rows, {HeldOutSet::zoo, HeldOutSet::sampled});
     v.out_of_distribution.op_classes = op_class_scores(op_scores, v.rows, {HeldOutSet::ood});
@@ -633,13 +676,15 @@ std::vector<double> times_us(const Json& j, const Where& where, size_t min_size)
 ValidateOptions options_of(const Json& run, const Where& where) {
   ObjectReader r(run, where);
   check_file_version(r.at("schema"), r.raw("schema"), {validation_version});
-  if (const std::string device = r.string("device"); !resolve_device(device).is_host()) r.at("device").fail(device, "expected \"host\": only host is measured");
+  if (const std::string device = r.string("device"); !resolve_device(device).is_host())
+    r.at("device").fail(device, "expected \"host\": only host is measured");
   ValidateOptions o;
   o.threads = r.integer("threads", 1, 256);
   o.samples = r.integer("sampled_networks", 0, 10000);
   o.seed = static_cast<uint64_t>(r.integer("seed", 0, static_cast<int64_t>(profiler::training_seed_base)));
   if (o.seed + static_cast<uint64_t>(o.samples) > profiler::training_seed_base)
-    r.at("seed").fail(o.seed, "with sampled_networks " + std::to_string(o.samples) + ", sampled seeds reach the profile's training seeds (" +
+    r.at("seed").fail(o.seed, "with sampled_networks " + std::to_string(o.samples) +
+                                  ", sampled seeds reach the profile's training seeds (" +
                                   std::to_string(profiler::training_seed_base) + ")");
   o.ood = r.integer("ood_networks", 0, 10000);
   o.ood_seed = static_cast<uint64_t>(r.integer("ood_seed", 0, std::numeric_limits<int64_t>::max()));
@@ -655,8 +700,10 @@ Rounds rounds_of(const Json& run, const std::vector<HeldOut>& held_out, const Va
   ObjectReader top(run, where);
   const Json& rows = top.raw("rows");
   if (!rows.is_array() || rows.size() != held_out.size())
-    (where / "rows").fail(rows.is_array() ? Json(rows.size()) : rows,
-                          "expected " + std::to_string(held_out.size()) + " rows: the zoo and the networks of its seeds now (did the zoo change?)");
+    (where / "rows")
+        .fail(rows.is_array() ? Json(rows.size()) : rows,
+              "expected " + std::to_string(held_out.size()) +
+                  " rows: the zoo and the networks of its seeds now (did the zoo change?)");
   Rounds r;
   size_t with_round_reference = 0;
   for (size_t i = 0; i < held_out.size(); ++i) {
@@ -664,17 +711,22 @@ Rounds rounds_of(const Json& run, const std::vector<HeldOut>& held_out, const Va
     NetworkRounds& n = r.networks.emplace_back();
     ObjectReader row(rows[i], w);
     if (const std::string name = row.string("network"); name != held_out[i].name)
-      (w / "network").fail(name, "expected network \"" + held_out[i].name + "\" here: the zoo or a generator changed since this run");
-    if (const int64_t macs = row.integer("macs", 0, std::numeric_limits<int64_t>::max()); macs != count(held_out[i].net).total.macs)
-      (w / "macs").fail(macs, "network \"" + held_out[i].name + "\" has " + std::to_string(count(held_out[i].net).total.macs) +
-                                  " MACs now: it changed since this run");
+      (w / "network")
+          .fail(name,
+                "expected network \"" + held_out[i].name + "\" here: the zoo or a generator changed since this run");
+    if (const int64_t macs = row.integer("macs", 0, std::numeric_limits<int64_t>::max());
+        macs != count(held_out[i].net).total.macs)
+      (w / "macs")
+          .fail(macs, "network \"" + held_out[i].name + "\" has " + std::to_string(count(held_out[i].net).total.macs) +
+                          " MACs now: it changed since this run");
     n.medians_us = times_us(row.raw("measured_round_medians_us"), w / "measured_round_medians_us", 1);
     n.cvs = {row.number("measured_cv", 0, 1e3)};
     if (row.has("measured_round_reference_us")) {
       ++with_round_reference;
       n.round_reference_us = times_us(row.raw("measured_round_reference_us"), w / "measured_round_reference_us", 1);
       if (n.round_reference_us.size() != n.medians_us.size())
-        (w / "measured_round_reference_us").fail(Json(n.round_reference_us.size()), "expected one time per round, as measured_round_medians_us has");
+        (w / "measured_round_reference_us")
+            .fail(Json(n.round_reference_us.size()), "expected one time per round, as measured_round_medians_us has");
     }
     n.baselines_us = std::array<double, 3>{time_us(row.raw("quadratic_baseline_us"), w / "quadratic_baseline_us"),
                                            time_us(row.raw("macs_baseline_us"), w / "macs_baseline_us"),
@@ -682,15 +734,19 @@ Rounds rounds_of(const Json& run, const std::vector<HeldOut>& held_out, const Va
     if (!o.layers) continue;
     const Json& ops = row.raw("ops_measured_us");
     if (!ops.is_array() || ops.size() != held_out[i].net.ops.size())
-      (w / "ops_measured_us").fail(ops.is_array() ? Json(ops.size()) : ops, "expected one entry per op (" +
-                                                                              std::to_string(held_out[i].net.ops.size()) + "), null for an op without a time of its own");
+      (w / "ops_measured_us")
+          .fail(ops.is_array() ? Json(ops.size()) : ops, "expected one entry per op (" +
+                                                             std::to_string(held_out[i].net.ops.size()) +
+                                                             "), null for an op without a time of its own");
     for (size_t k = 0; k < ops.size(); ++k)
-      n.op_us.push_back(ops[k].is_null() ? std::nullopt : std::optional<double>(time_us(ops[k], (w / "ops_measured_us")[k], true)));
+      n.op_us.push_back(ops[k].is_null() ? std::nullopt
+                                         : std::optional<double>(time_us(ops[k], (w / "ops_measured_us")[k], true)));
     n.additivity = row.number("layers_additivity", 0, 1e3);
   }
   if (with_round_reference > 0 && with_round_reference != r.networks.size())
-    (where / "rows").fail(Json(with_round_reference), "rows with measured_round_reference_us; expected all " +
-                                                          std::to_string(r.networks.size()) + " or none");
+    (where / "rows")
+        .fail(Json(with_round_reference),
+              "rows with measured_round_reference_us; expected all " + std::to_string(r.networks.size()) + " or none");
   const Where noise = where / "machine_noise";
   ObjectReader n(top.raw("machine_noise"), noise);
   r.reference = n.string("reference");
@@ -699,13 +755,15 @@ Rounds rounds_of(const Json& run, const std::vector<HeldOut>& held_out, const Va
   r.reference_us = times_us(n.raw(times_key), noise / times_key, 0);
   r.baseline_constant_macps = top.number("baseline_constant_macps", 1, 1e18);
   r.interference = profiler::Interference::from_json(run.value("interference", Json::object()));
-  if (top.has("environment") && !run["environment"].is_object()) top.at("environment").fail(run["environment"], "expected an object");
+  if (top.has("environment") && !run["environment"].is_object())
+    top.at("environment").fail(run["environment"], "expected an object");
   return r;
 }
 
 }  // namespace
 
-Validation validate(const std::string& device, const ValidateOptions& options, const std::function<void(const ValidationRow& row)>& progress) {
+Validation validate(const std::string& device, const ValidateOptions& options,
+                    const std::function<void(const ValidationRow& row)>& progress) {
   check_options(device, options);
   const Scoring s = load_scoring(device);
   const std::vector<HeldOut> held_out = held_out_networks(options);
@@ -713,9 +771,11 @@ Validation validate(const std::string& device, const ValidateOptions& options, c
   return score(s, options, held_out, rounds, to_json(profiler::capture_environment(options.threads)), progress);
 }
 
-Validation rescore(const std::string& device, const std::string& validation_path, const std::function<void(const ValidationRow& row)>& progress) {
+Validation rescore(const std::string& device, const std::string& validation_path,
+                   const std::function<void(const ValidationRow& row)>& progress) {
   if (!resolve_device(device).is_host())
-    throw FieldError(Field::device, "\"" + device + "\"", "validation files hold this machine's measurements, so only host rescores them");
+    throw FieldError(Field::device, "\"" + device + "\"",
+                     "validation files hold this machine's measurements, so only host rescores them");
   const Json run = read_json_file(validation_path);
   const Where where(validation_path);
   const ValidateOptions options = options_of(run, where);

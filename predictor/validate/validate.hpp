@@ -96,8 +96,8 @@ Json to_json(const ValidationRow& row);
 struct OpClassScore {
   std::string op_class;
   size_t ops = 0;
-  double share = 0;               // of the measured time
-  double sum_ratio = 0;           // Σ predicted / Σ measured: what the class adds to the networks' errors
+  double share = 0;      // of the measured time
+  double sum_ratio = 0;  // Σ predicted / Σ measured: what the class adds to the networks' errors
   double median_ratio = 0;
   double weighted_abs_error = 0;  // Σ |predicted - measured| / Σ measured: a per-op MAPE would be ruled by ops
                                   // of a microsecond, whose timer noise is their size
@@ -155,17 +155,18 @@ struct SpeedVsProfile {
 Json to_json(const SpeedVsProfile& s);
 // Nullopt for a profile without the reference at `threads`; a malformed machine_speed is an InputError
 // naming the sample.
-std::optional<SpeedVsProfile> speed_vs_profile(const profiler::Profile& profile, int64_t threads, const std::vector<double>& reference_us);
+std::optional<SpeedVsProfile> speed_vs_profile(const profiler::Profile& profile, int64_t threads,
+                                               const std::vector<double>& reference_us);
 
 // A set's scores: the predictor's and the baselines' over its rows, and its worst predictions. JSON keys
 // are the fields, in this order; an empty set is {"networks": 0} (with by_set and op_classes where they
 // apply).
 struct SetSummary {
   size_t networks = 0;
-  std::optional<Accuracy> predictor;         // the rest is set only with it (a set of at least one row)
-  std::optional<double> interval_coverage;   // a predictor with an interval: measured inside it
-  std::optional<Repeatability> instrument;   // null without 2 rounds
-  std::optional<Verdict> verdict;            // null without an instrument
+  std::optional<Accuracy> predictor;        // the rest is set only with it (a set of at least one row)
+  std::optional<double> interval_coverage;  // a predictor with an interval: measured inside it
+  std::optional<Repeatability> instrument;  // null without 2 rounds
+  std::optional<Verdict> verdict;           // null without an instrument
   // With speed_vs_profile: every prediction multiplied by its ratio; and, for files with per-round
   // references, the predictor against each round's time brought to the profile's speed.
   std::optional<Accuracy> predictor_at_measured_speed, predictor_at_local_speed;
@@ -232,9 +233,9 @@ Validation validate(const std::string& device, const ValidateOptions& options,
 // Scores the device's predictor now on the measurements of an earlier validate (its JSON at
 // `validation_path`), measuring nothing: the same figures as validate, with the run's times, environment,
 // machine_noise, interference and baselines (fixed references for every predictor rescored), this
-// predictor's predictions, its zoo_fitted split, and "rescored" naming the file. Two predictors (two fits, two CPX_HOMEs) are then compared on the very same times, which two
-// validate runs cannot do: this VM's speed drifts between runs by more than the differences sought
-// (docs/log/predictor.md, moved from code comments). The file's
+// predictor's predictions, its zoo_fitted split, and "rescored" naming the file. Two predictors (two fits, two
+// CPX_HOMEs) are then compared on the very same times, which two validate runs cannot do: this VM's speed drifts
+// between runs by more than the differences sought (docs/log/predictor.md, moved from code comments). The file's
 // networks are rebuilt from its seeds and the zoo; a network whose name, MACs or op count differ from the
 // file's is an InputError naming the row (the zoo or a generator changed since).
 Validation rescore(const std::string& device, const std::string& validation_path,

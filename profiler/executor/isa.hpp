@@ -84,7 +84,8 @@ inline std::atomic<uint32_t> dispatched{0};
 }
 inline void note_dispatch(Isa isa) {
   const uint32_t bit = 1u << static_cast<unsigned>(isa);
-  if (!(detail::dispatched.load(std::memory_order_relaxed) & bit)) detail::dispatched.fetch_or(bit, std::memory_order_relaxed);
+  if (!(detail::dispatched.load(std::memory_order_relaxed) & bit))
+    detail::dispatched.fetch_or(bit, std::memory_order_relaxed);
 }
 inline bool dispatched(Isa isa) {
   return (detail::dispatched.load(std::memory_order_relaxed) >> static_cast<unsigned>(isa)) & 1u;

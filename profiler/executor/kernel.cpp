@@ -8,8 +8,9 @@ namespace cpx::profiler {
 
 void check_xnn(int status, const std::string& what) {
   if (status == xnn_status_success) return;
-  static const char* const names[] = {"success", "uninitialized", "invalid_parameter", "invalid_state",
-                                      "unsupported_parameter", "unsupported_hardware", "out_of_memory"};
+  static const char* const names[] = {"success",       "uninitialized",         "invalid_parameter",
+                                      "invalid_state", "unsupported_parameter", "unsupported_hardware",
+                                      "out_of_memory"};
   const std::string name = status >= 0 && status < 7 ? names[status] : std::to_string(status);
   throw std::runtime_error("XNNPACK " + what + " failed: " + name);
 }

@@ -19,7 +19,7 @@ namespace cpx::profiler {
 // How an op is executed, stated in every output. XNNPACK ops are native; anything composed from
 // several XNNPACK ops or written by hand (Eigen, loops) is emulated and says how.
 struct Implementation {
-  std::string how;      // e.g. "xnnpack convolution2d_nhwc_f32 + xnnpack hardswish_nc_f32"
+  std::string how;        // e.g. "xnnpack convolution2d_nhwc_f32 + xnnpack hardswish_nc_f32"
   bool emulated = false;  // true when any part is not a single XNNPACK operator doing exactly this op
   // Set when another op's kernel computes this op (profiler/profile/fusion.hpp): its own run does nothing and
   // its time is inside that op's.

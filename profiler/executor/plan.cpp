@@ -51,7 +51,9 @@ Plan::Plan(const Network& net, const NetworkWeights& weights, PlanOptions option
   auto new_block = [&](size_t tensor, size_t step, const ShapeNhwc& s) {
     block_of[tensor] = blocks.size();
     // XNNPACK may read XNN_EXTRA_BYTES past a tensor's end.
-    blocks.push_back({step, step, round_up(static_cast<size_t>(s.elements()) + XNN_EXTRA_BYTES / sizeof(float), alignment_floats), 0});
+    blocks.push_back({step, step,
+                      round_up(static_cast<size_t>(s.elements()) + XNN_EXTRA_BYTES / sizeof(float), alignment_floats),
+                      0});
   };
   new_block(0, 0, net.input);
   for (size_t i = 0; i < net.ops.size(); ++i) {
@@ -162,7 +164,8 @@ std::span<const float> Plan::tensor(size_t i) const {
 std::unique_ptr<Kernel> make_kernel(const KernelArgs& args) {
   const bool epilogue = args.residual.data || args.clamp != Activation::none;
   if (epilogue && !args.op.as<Conv2d>() && !args.op.as<FullyConnected>() && !args.op.as<Add>())
-    throw std::logic_error("make_kernel: " + args.op.name + " (" + std::string(args.op.kind()) + ") cannot take a fused epilogue");
+    throw std::logic_error("make_kernel: " + args.op.name + " (" + std::string(args.op.kind()) +
+                           ") cannot take a fused epilogue");
   return std::visit([&](const auto& attrs) { return make_kernel(attrs, args); }, args.op.attrs);
 }
 

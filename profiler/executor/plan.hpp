@@ -26,12 +26,12 @@ class Plan {
   Plan(const Plan&) = delete;
   Plan& operator=(const Plan&) = delete;
 
-  void run();              // every op, in order
-  void run_op(size_t i);   // one op; its inputs must have been computed
+  void run();             // every op, in order
+  void run_op(size_t i);  // one op; its inputs must have been computed
   size_t size() const { return kernels_.size(); }
 
-  std::span<float> input();                  // dense NHWC, to fill before run()
-  std::span<const float> output() const;     // dense NHWC of the network output
+  std::span<float> input();               // dense NHWC, to fill before run()
+  std::span<const float> output() const;  // dense NHWC of the network output
   // Output of op i: valid after it ran and until its buffer is reused (always, with keep_all_tensors).
   std::span<const float> tensor(size_t i) const;
 

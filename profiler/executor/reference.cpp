@@ -148,8 +148,8 @@ Tensor compute(const Softmax& op, const Args& a) {
     for (int64_t g = 0; g < op.groups; ++g) {
       const size_t first = static_cast<size_t>(p * s.c + g * seg);
       const size_t last = first + static_cast<size_t>(seg);
-      const double max = *std::max_element(x.begin() + static_cast<ptrdiff_t>(first),
-                                            x.begin() + static_cast<ptrdiff_t>(last));
+      const double max =
+          *std::max_element(x.begin() + static_cast<ptrdiff_t>(first), x.begin() + static_cast<ptrdiff_t>(last));
       double sum = 0;
       for (size_t k = first; k < last; ++k) sum += std::exp(x[k] - max);  // minus max: exp cannot overflow
       for (size_t k = first; k < last; ++k) y[k] = static_cast<float>(std::exp(x[k] - max) / sum);
@@ -237,9 +237,15 @@ Tensor binary(const Args& a, F f) {
   return y;
 }
 
-Tensor compute(const Add&, const Args& a) { return binary(a, [](double u, double v) { return u + v; }); }
-Tensor compute(const Subtract&, const Args& a) { return binary(a, [](double u, double v) { return u - v; }); }
-Tensor compute(const Multiply&, const Args& a) { return binary(a, [](double u, double v) { return u * v; }); }
+Tensor compute(const Add&, const Args& a) {
+  return binary(a, [](double u, double v) { return u + v; });
+}
+Tensor compute(const Subtract&, const Args& a) {
+  return binary(a, [](double u, double v) { return u - v; });
+}
+Tensor compute(const Multiply&, const Args& a) {
+  return binary(a, [](double u, double v) { return u * v; });
+}
 
 Tensor compute(const GlobalAvgPool&, const Args& a) {
   const ShapeNhwc& s = a.in_shape[0];
@@ -362,7 +368,8 @@ Tensor compute(const ConvTranspose2d& op, const Args& a) {
 // Source coordinate of output index `dst` along an axis of `in` -> `out` pixels (PyTorch's
 // area_pixel_compute_source_index for a given output size): half-pixel centres clamped at 0, or corners aligned.
 double bilinear_source(bool align_corners, int64_t dst, int64_t in, int64_t out) {
-  if (align_corners) return out > 1 ? static_cast<double>(dst) * static_cast<double>(in - 1) / static_cast<double>(out - 1) : 0.0;
+  if (align_corners)
+    return out > 1 ? static_cast<double>(dst) * static_cast<double>(in - 1) / static_cast<double>(out - 1) : 0.0;
   return std::max(0.0, (static_cast<double>(dst) + 0.5) * static_cast<double>(in) / static_cast<double>(out) - 0.5);
 }
 
@@ -412,7 +419,8 @@ Tensor compute(const LayerScale&, const Args& a) {
   return y;
 }
 
-// The weight is the already gathered bias for one sample (`windows` samples), laid out like the scores (see make_weights).
+// The weight is the already gathered bias for one sample (`windows` samples), laid out like the scores (see
+// make_weights).
 Tensor compute(const AttentionBias& op, const Args& a) {
   const size_t per_sample = static_cast<size_t>(a.in_shape[0].pixels() * a.in_shape[0].c * op.windows);
   Tensor y = *a.in[0];
@@ -504,7 +512,8 @@ Tensor compute(const PixelShuffle& op, const Args& a) {
       for (int64_t ix = 0; ix < is.w; ++ix)
         for (int64_t c = 0; c < os.c; ++c)
           for (int64_t i = 0; i < r; ++i)
-            for (int64_t j = 0; j < r; ++j) y[at(os, n, iy * r + i, ix * r + j, c)] = x[at(is, n, iy, ix, (c * r + i) * r + j)];
+            for (int64_t j = 0; j < r; ++j)
+              y[at(os, n, iy * r + i, ix * r + j, c)] = x[at(is, n, iy, ix, (c * r + i) * r + j)];
   return y;
 }
 
@@ -524,8 +533,10 @@ Tensor compute(const ClassToken& op, const Args& a) {
   const size_t tokens = static_cast<size_t>(op.tokens) * c;
   Tensor y = zeros(a.out_shape);
   for (size_t n = 0; n < static_cast<size_t>(is.n); ++n) {
-    std::copy(a.weights.weight.begin(), a.weights.weight.begin() + static_cast<std::ptrdiff_t>(tokens), y.begin() + static_cast<std::ptrdiff_t>(n * (tokens + per_sample)));
-    std::copy(x.begin() + static_cast<std::ptrdiff_t>(n * per_sample), x.begin() + static_cast<std::ptrdiff_t>((n + 1) * per_sample),
+    std::copy(a.weights.weight.begin(), a.weights.weight.begin() + static_cast<std::ptrdiff_t>(tokens),
+              y.begin() + static_cast<std::ptrdiff_t>(n * (tokens + per_sample)));
+    std::copy(x.begin() + static_cast<std::ptrdiff_t>(n * per_sample),
+              x.begin() + static_cast<std::ptrdiff_t>((n + 1) * per_sample),
               y.begin() + static_cast<std::ptrdiff_t>(n * (tokens + per_sample) + tokens));
   }
   return y;
@@ -546,7 +557,8 @@ Tensor compute(const WindowPartition& op, const Args& a) {
           for (int64_t s = 0; s < op.window[1]; ++s)
             for (int64_t c = 0; c < map.c; ++c) {
               const int64_t w = (n * op.grid[0] + i) * op.grid[1] + j;
-              const int64_t my = (i * op.window[0] + r + op.shift[0]) % op.grid_h(), mx = (j * op.window[1] + s + op.shift[1]) % op.grid_w();
+              const int64_t my = (i * op.window[0] + r + op.shift[0]) % op.grid_h(),
+                            mx = (j * op.window[1] + s + op.shift[1]) % op.grid_w();
               if (my >= map.h || mx >= map.w) continue;  // cropped off by a reverse
               const size_t m = at(map, n, my, mx, c);
               const size_t k = op.column_major ? at(win, w, s, r, c) : at(win, w, r, s, c);

@@ -7,8 +7,8 @@ namespace {
 
 const std::vector<float>& sized(const std::vector<float>& v, size_t n, const std::string& op, const char* what) {
   if (v.size() != n)
-    throw InputError("reparameterize: op \"" + op + "\" has " + std::to_string(v.size()) + " " + what + " values, expected " +
-                     std::to_string(n));
+    throw InputError("reparameterize: op \"" + op + "\" has " + std::to_string(v.size()) + " " + what +
+                     " values, expected " + std::to_string(n));
   return v;
 }
 
@@ -20,17 +20,21 @@ OpWeights merged_branch_weights(const Network& net, const NetworkWeights& weight
   const ConvWeightShape s = m.weight_shape(in);
   // Summed in double, rounded once: the merged conv is as close to the branches' sum as float allows.
   std::vector<double> w(static_cast<size_t>(s.elements()), 0.0), bias(static_cast<size_t>(s.out_channels), 0.0);
-  const auto at = [&](int64_t o, int64_t y, int64_t x, int64_t i) { return static_cast<size_t>(((o * s.kh + y) * s.kw + x) * s.in_per_group + i); };
+  const auto at = [&](int64_t o, int64_t y, int64_t x, int64_t i) {
+    return static_cast<size_t>(((o * s.kh + y) * s.kw + x) * s.in_per_group + i);
+  };
   for (size_t k : b.convs) {
     const Conv2d& c = *net.ops[k].as<Conv2d>();
     const ConvWeightShape cs = c.weight_shape(in);
     const std::array<int64_t, 2> off = branch_offset(m, c);
-    const std::vector<float>& cw = sized(weights[k].weight, static_cast<size_t>(cs.elements()), net.ops[k].name, "weight");
+    const std::vector<float>& cw =
+        sized(weights[k].weight, static_cast<size_t>(cs.elements()), net.ops[k].name, "weight");
     for (int64_t o = 0; o < cs.out_channels; ++o)
       for (int64_t y = 0; y < cs.kh; ++y)
         for (int64_t x = 0; x < cs.kw; ++x)
           for (int64_t i = 0; i < cs.in_per_group; ++i)
-            w[at(o, y + off[0], x + off[1], i)] += cw[static_cast<size_t>(((o * cs.kh + y) * cs.kw + x) * cs.in_per_group + i)];
+            w[at(o, y + off[0], x + off[1], i)] +=
+                cw[static_cast<size_t>(((o * cs.kh + y) * cs.kw + x) * cs.in_per_group + i)];
     if (!weights[k].bias.empty()) {
       const std::vector<float>& cb = sized(weights[k].bias, bias.size(), net.ops[k].name, "bias");
       for (size_t o = 0; o < bias.size(); ++o) bias[o] += cb[o];
@@ -45,7 +49,8 @@ OpWeights merged_branch_weights(const Network& net, const NetworkWeights& weight
     }
   };
   for (size_t k : b.norms)
-    identity(&sized(weights[k].weight, bias.size(), net.ops[k].name, "scale"), &sized(weights[k].bias, bias.size(), net.ops[k].name, "shift"));
+    identity(&sized(weights[k].weight, bias.size(), net.ops[k].name, "scale"),
+             &sized(weights[k].bias, bias.size(), net.ops[k].name, "shift"));
   for (int64_t k = 0; k < b.skips; ++k) identity(nullptr, nullptr);
   return {std::vector<float>(w.begin(), w.end()), std::vector<float>(bias.begin(), bias.end())};
 }

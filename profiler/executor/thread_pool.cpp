@@ -110,7 +110,8 @@ struct pthreadpool {
     // Each thread starts on a contiguous range of its own, as libpthreadpool's do (its items' data stay in
     // its core's cache, and no two threads touch one counter until they steal).
     const size_t n = threads();
-    for (size_t t = 0; t < n; ++t) ranges_[t].word.store(pack(task.claims * t / n, task.claims * (t + 1) / n), std::memory_order_relaxed);
+    for (size_t t = 0; t < n; ++t)
+      ranges_[t].word.store(pack(task.claims * t / n, task.claims * (t + 1) / n), std::memory_order_relaxed);
     const uint64_t call = ((state_.load(std::memory_order_relaxed) >> 32) + 1) & 0x7fffffff;
     state_.store(call << 32, std::memory_order_seq_cst);
     parallel_calls.fetch_add(1, std::memory_order_relaxed);
@@ -120,7 +121,8 @@ struct pthreadpool {
     state_.store(closed_bit | (call << 32), std::memory_order_seq_cst);
     // Every item is claimed; wait only for those a worker claimed and still runs.
     for (int spins = 0; in_flight_.load(std::memory_order_seq_cst) != 0; ++spins) {
-      if (spins < spins_before_yield) cpu_pause(); else std::this_thread::yield();
+      if (spins < spins_before_yield) cpu_pause();
+      else std::this_thread::yield();
     }
   }
 
@@ -200,7 +202,8 @@ struct Grid {
   int dims = 0;
   std::array<size_t, 6> range{}, tile{};
 
-  Grid(std::initializer_list<size_t> ranges, std::initializer_list<size_t> tiles) : dims(static_cast<int>(ranges.size())) {
+  Grid(std::initializer_list<size_t> ranges, std::initializer_list<size_t> tiles)
+      : dims(static_cast<int>(ranges.size())) {
     std::copy(ranges.begin(), ranges.end(), range.begin());
     tile.fill(1);
     // pthreadpool requires tiles of at least 1; a 0 would divide by zero here.
@@ -315,9 +318,9 @@ R forward(const char* name, Args... args) {
 
 // In a process where XNNPACK calls libpthreadpool (foreign_pools), every function hands its call to it.
 // (The name is spelled, not taken by address: pthreadpool.h overloads the functions for C++ functors.)
-#define CPX_FORWARD(R, fn, ...)                                      \
-  do {                                                               \
-    if (foreign_pools()) return forward<R>(#fn, __VA_ARGS__);        \
+#define CPX_FORWARD(R, fn, ...)                               \
+  do {                                                        \
+    if (foreign_pools()) return forward<R>(#fn, __VA_ARGS__); \
   } while (false)
 
 extern "C" {
@@ -327,9 +330,7 @@ pthreadpool_t pthreadpool_create(size_t threads_count) {
   if (threads_count == 0) threads_count = std::max(1u, std::thread::hardware_concurrency());
   try {
     return new pthreadpool(threads_count);
-  } catch (...) {
-    return nullptr;
-  }
+  } catch (...) { return nullptr; }
 }
 
 void pthreadpool_destroy(pthreadpool_t threadpool) {
@@ -347,132 +348,144 @@ void pthreadpool_parallelize_1d(pthreadpool_t p, pthreadpool_task_1d_t f, void* 
   run_grid(p, flags, Grid({r0}, {}), [&](const size_t* s, const size_t*) { f(c, s[0]); });
 }
 
-void pthreadpool_parallelize_1d_with_uarch(pthreadpool_t p, pthreadpool_task_1d_with_id_t f, void* c, uint32_t default_uarch,
-                                           uint32_t max_uarch, size_t r0, uint32_t flags) {
+void pthreadpool_parallelize_1d_with_uarch(pthreadpool_t p, pthreadpool_task_1d_with_id_t f, void* c,
+                                           uint32_t default_uarch, uint32_t max_uarch, size_t r0, uint32_t flags) {
   CPX_FORWARD(void, pthreadpool_parallelize_1d_with_uarch, p, f, c, default_uarch, max_uarch, r0, flags);
   const uint32_t u = uarch_index(default_uarch, max_uarch);
   run_grid(p, flags, Grid({r0}, {}), [&](const size_t* s, const size_t*) { f(c, u, s[0]); });
 }
 
-void pthreadpool_parallelize_1d_tile_1d(pthreadpool_t p, pthreadpool_task_1d_tile_1d_t f, void* c, size_t r0, size_t t0, uint32_t flags) {
+void pthreadpool_parallelize_1d_tile_1d(pthreadpool_t p, pthreadpool_task_1d_tile_1d_t f, void* c, size_t r0, size_t t0,
+                                        uint32_t flags) {
   CPX_FORWARD(void, pthreadpool_parallelize_1d_tile_1d, p, f, c, r0, t0, flags);
   run_grid(p, flags, Grid({r0}, {t0}), [&](const size_t* s, const size_t* n) { f(c, s[0], n[0]); });
 }
 
-void pthreadpool_parallelize_2d(pthreadpool_t p, pthreadpool_task_2d_t f, void* c, size_t r0, size_t r1, uint32_t flags) {
+void pthreadpool_parallelize_2d(pthreadpool_t p, pthreadpool_task_2d_t f, void* c, size_t r0, size_t r1,
+                                uint32_t flags) {
   CPX_FORWARD(void, pthreadpool_parallelize_2d, p, f, c, r0, r1, flags);
   run_grid(p, flags, Grid({r0, r1}, {}), [&](const size_t* s, const size_t*) { f(c, s[0], s[1]); });
 }
 
-void pthreadpool_parallelize_2d_tile_1d(pthreadpool_t p, pthreadpool_task_2d_tile_1d_t f, void* c, size_t r0, size_t r1, size_t t1,
-                                        uint32_t flags) {
+void pthreadpool_parallelize_2d_tile_1d(pthreadpool_t p, pthreadpool_task_2d_tile_1d_t f, void* c, size_t r0, size_t r1,
+                                        size_t t1, uint32_t flags) {
   CPX_FORWARD(void, pthreadpool_parallelize_2d_tile_1d, p, f, c, r0, r1, t1, flags);
   run_grid(p, flags, Grid({r0, r1}, {t1}), [&](const size_t* s, const size_t* n) { f(c, s[0], s[1], n[1]); });
 }
 
-void pthreadpool_parallelize_2d_tile_2d(pthreadpool_t p, pthreadpool_task_2d_tile_2d_t f, void* c, size_t r0, size_t r1, size_t t0,
-                                        size_t t1, uint32_t flags) {
+void pthreadpool_parallelize_2d_tile_2d(pthreadpool_t p, pthreadpool_task_2d_tile_2d_t f, void* c, size_t r0, size_t r1,
+                                        size_t t0, size_t t1, uint32_t flags) {
   CPX_FORWARD(void, pthreadpool_parallelize_2d_tile_2d, p, f, c, r0, r1, t0, t1, flags);
   run_grid(p, flags, Grid({r0, r1}, {t0, t1}), [&](const size_t* s, const size_t* n) { f(c, s[0], s[1], n[0], n[1]); });
 }
 
 void pthreadpool_parallelize_2d_tile_2d_with_uarch(pthreadpool_t p, pthreadpool_task_2d_tile_2d_with_id_t f, void* c,
-                                                   uint32_t default_uarch, uint32_t max_uarch, size_t r0, size_t r1, size_t t0,
-                                                   size_t t1, uint32_t flags) {
-  CPX_FORWARD(void, pthreadpool_parallelize_2d_tile_2d_with_uarch, p, f, c, default_uarch, max_uarch, r0, r1, t0, t1, flags);
+                                                   uint32_t default_uarch, uint32_t max_uarch, size_t r0, size_t r1,
+                                                   size_t t0, size_t t1, uint32_t flags) {
+  CPX_FORWARD(void, pthreadpool_parallelize_2d_tile_2d_with_uarch, p, f, c, default_uarch, max_uarch, r0, r1, t0, t1,
+              flags);
   const uint32_t u = uarch_index(default_uarch, max_uarch);
-  run_grid(p, flags, Grid({r0, r1}, {t0, t1}), [&](const size_t* s, const size_t* n) { f(c, u, s[0], s[1], n[0], n[1]); });
+  run_grid(p, flags, Grid({r0, r1}, {t0, t1}),
+           [&](const size_t* s, const size_t* n) { f(c, u, s[0], s[1], n[0], n[1]); });
 }
 
-void pthreadpool_parallelize_3d(pthreadpool_t p, pthreadpool_task_3d_t f, void* c, size_t r0, size_t r1, size_t r2, uint32_t flags) {
+void pthreadpool_parallelize_3d(pthreadpool_t p, pthreadpool_task_3d_t f, void* c, size_t r0, size_t r1, size_t r2,
+                                uint32_t flags) {
   CPX_FORWARD(void, pthreadpool_parallelize_3d, p, f, c, r0, r1, r2, flags);
   run_grid(p, flags, Grid({r0, r1, r2}, {}), [&](const size_t* s, const size_t*) { f(c, s[0], s[1], s[2]); });
 }
 
-void pthreadpool_parallelize_3d_tile_1d(pthreadpool_t p, pthreadpool_task_3d_tile_1d_t f, void* c, size_t r0, size_t r1, size_t r2,
-                                        size_t t2, uint32_t flags) {
+void pthreadpool_parallelize_3d_tile_1d(pthreadpool_t p, pthreadpool_task_3d_tile_1d_t f, void* c, size_t r0, size_t r1,
+                                        size_t r2, size_t t2, uint32_t flags) {
   CPX_FORWARD(void, pthreadpool_parallelize_3d_tile_1d, p, f, c, r0, r1, r2, t2, flags);
   run_grid(p, flags, Grid({r0, r1, r2}, {t2}), [&](const size_t* s, const size_t* n) { f(c, s[0], s[1], s[2], n[2]); });
 }
 
-void pthreadpool_parallelize_3d_tile_2d(pthreadpool_t p, pthreadpool_task_3d_tile_2d_t f, void* c, size_t r0, size_t r1, size_t r2,
-                                        size_t t1, size_t t2, uint32_t flags) {
+void pthreadpool_parallelize_3d_tile_2d(pthreadpool_t p, pthreadpool_task_3d_tile_2d_t f, void* c, size_t r0, size_t r1,
+                                        size_t r2, size_t t1, size_t t2, uint32_t flags) {
   CPX_FORWARD(void, pthreadpool_parallelize_3d_tile_2d, p, f, c, r0, r1, r2, t1, t2, flags);
-  run_grid(p, flags, Grid({r0, r1, r2}, {t1, t2}), [&](const size_t* s, const size_t* n) { f(c, s[0], s[1], s[2], n[1], n[2]); });
+  run_grid(p, flags, Grid({r0, r1, r2}, {t1, t2}),
+           [&](const size_t* s, const size_t* n) { f(c, s[0], s[1], s[2], n[1], n[2]); });
 }
 
 void pthreadpool_parallelize_3d_tile_2d_with_uarch(pthreadpool_t p, pthreadpool_task_3d_tile_2d_with_id_t f, void* c,
-                                                   uint32_t default_uarch, uint32_t max_uarch, size_t r0, size_t r1, size_t r2,
-                                                   size_t t1, size_t t2, uint32_t flags) {
-  CPX_FORWARD(void, pthreadpool_parallelize_3d_tile_2d_with_uarch, p, f, c, default_uarch, max_uarch, r0, r1, r2, t1, t2, flags);
+                                                   uint32_t default_uarch, uint32_t max_uarch, size_t r0, size_t r1,
+                                                   size_t r2, size_t t1, size_t t2, uint32_t flags) {
+  CPX_FORWARD(void, pthreadpool_parallelize_3d_tile_2d_with_uarch, p, f, c, default_uarch, max_uarch, r0, r1, r2, t1,
+              t2, flags);
   const uint32_t u = uarch_index(default_uarch, max_uarch);
-  run_grid(p, flags, Grid({r0, r1, r2}, {t1, t2}), [&](const size_t* s, const size_t* n) { f(c, u, s[0], s[1], s[2], n[1], n[2]); });
+  run_grid(p, flags, Grid({r0, r1, r2}, {t1, t2}),
+           [&](const size_t* s, const size_t* n) { f(c, u, s[0], s[1], s[2], n[1], n[2]); });
 }
 
-void pthreadpool_parallelize_4d(pthreadpool_t p, pthreadpool_task_4d_t f, void* c, size_t r0, size_t r1, size_t r2, size_t r3,
-                                uint32_t flags) {
+void pthreadpool_parallelize_4d(pthreadpool_t p, pthreadpool_task_4d_t f, void* c, size_t r0, size_t r1, size_t r2,
+                                size_t r3, uint32_t flags) {
   CPX_FORWARD(void, pthreadpool_parallelize_4d, p, f, c, r0, r1, r2, r3, flags);
   run_grid(p, flags, Grid({r0, r1, r2, r3}, {}), [&](const size_t* s, const size_t*) { f(c, s[0], s[1], s[2], s[3]); });
 }
 
-void pthreadpool_parallelize_4d_tile_1d(pthreadpool_t p, pthreadpool_task_4d_tile_1d_t f, void* c, size_t r0, size_t r1, size_t r2,
-                                        size_t r3, size_t t3, uint32_t flags) {
+void pthreadpool_parallelize_4d_tile_1d(pthreadpool_t p, pthreadpool_task_4d_tile_1d_t f, void* c, size_t r0, size_t r1,
+                                        size_t r2, size_t r3, size_t t3, uint32_t flags) {
   CPX_FORWARD(void, pthreadpool_parallelize_4d_tile_1d, p, f, c, r0, r1, r2, r3, t3, flags);
-  run_grid(p, flags, Grid({r0, r1, r2, r3}, {t3}), [&](const size_t* s, const size_t* n) { f(c, s[0], s[1], s[2], s[3], n[3]); });
+  run_grid(p, flags, Grid({r0, r1, r2, r3}, {t3}),
+           [&](const size_t* s, const size_t* n) { f(c, s[0], s[1], s[2], s[3], n[3]); });
 }
 
-void pthreadpool_parallelize_4d_tile_2d(pthreadpool_t p, pthreadpool_task_4d_tile_2d_t f, void* c, size_t r0, size_t r1, size_t r2,
-                                        size_t r3, size_t t2, size_t t3, uint32_t flags) {
+void pthreadpool_parallelize_4d_tile_2d(pthreadpool_t p, pthreadpool_task_4d_tile_2d_t f, void* c, size_t r0, size_t r1,
+                                        size_t r2, size_t r3, size_t t2, size_t t3, uint32_t flags) {
   CPX_FORWARD(void, pthreadpool_parallelize_4d_tile_2d, p, f, c, r0, r1, r2, r3, t2, t3, flags);
   run_grid(p, flags, Grid({r0, r1, r2, r3}, {t2, t3}),
            [&](const size_t* s, const size_t* n) { f(c, s[0], s[1], s[2], s[3], n[2], n[3]); });
 }
 
 void pthreadpool_parallelize_4d_tile_2d_with_uarch(pthreadpool_t p, pthreadpool_task_4d_tile_2d_with_id_t f, void* c,
-                                                   uint32_t default_uarch, uint32_t max_uarch, size_t r0, size_t r1, size_t r2,
-                                                   size_t r3, size_t t2, size_t t3, uint32_t flags) {
-  CPX_FORWARD(void, pthreadpool_parallelize_4d_tile_2d_with_uarch, p, f, c, default_uarch, max_uarch, r0, r1, r2, r3, t2, t3, flags);
+                                                   uint32_t default_uarch, uint32_t max_uarch, size_t r0, size_t r1,
+                                                   size_t r2, size_t r3, size_t t2, size_t t3, uint32_t flags) {
+  CPX_FORWARD(void, pthreadpool_parallelize_4d_tile_2d_with_uarch, p, f, c, default_uarch, max_uarch, r0, r1, r2, r3,
+              t2, t3, flags);
   const uint32_t u = uarch_index(default_uarch, max_uarch);
   run_grid(p, flags, Grid({r0, r1, r2, r3}, {t2, t3}),
            [&](const size_t* s, const size_t* n) { f(c, u, s[0], s[1], s[2], s[3], n[2], n[3]); });
 }
 
-void pthreadpool_parallelize_5d(pthreadpool_t p, pthreadpool_task_5d_t f, void* c, size_t r0, size_t r1, size_t r2, size_t r3,
-                                size_t r4, uint32_t flags) {
+void pthreadpool_parallelize_5d(pthreadpool_t p, pthreadpool_task_5d_t f, void* c, size_t r0, size_t r1, size_t r2,
+                                size_t r3, size_t r4, uint32_t flags) {
   CPX_FORWARD(void, pthreadpool_parallelize_5d, p, f, c, r0, r1, r2, r3, r4, flags);
-  run_grid(p, flags, Grid({r0, r1, r2, r3, r4}, {}), [&](const size_t* s, const size_t*) { f(c, s[0], s[1], s[2], s[3], s[4]); });
+  run_grid(p, flags, Grid({r0, r1, r2, r3, r4}, {}),
+           [&](const size_t* s, const size_t*) { f(c, s[0], s[1], s[2], s[3], s[4]); });
 }
 
-void pthreadpool_parallelize_5d_tile_1d(pthreadpool_t p, pthreadpool_task_5d_tile_1d_t f, void* c, size_t r0, size_t r1, size_t r2,
-                                        size_t r3, size_t r4, size_t t4, uint32_t flags) {
+void pthreadpool_parallelize_5d_tile_1d(pthreadpool_t p, pthreadpool_task_5d_tile_1d_t f, void* c, size_t r0, size_t r1,
+                                        size_t r2, size_t r3, size_t r4, size_t t4, uint32_t flags) {
   CPX_FORWARD(void, pthreadpool_parallelize_5d_tile_1d, p, f, c, r0, r1, r2, r3, r4, t4, flags);
   run_grid(p, flags, Grid({r0, r1, r2, r3, r4}, {t4}),
            [&](const size_t* s, const size_t* n) { f(c, s[0], s[1], s[2], s[3], s[4], n[4]); });
 }
 
-void pthreadpool_parallelize_5d_tile_2d(pthreadpool_t p, pthreadpool_task_5d_tile_2d_t f, void* c, size_t r0, size_t r1, size_t r2,
-                                        size_t r3, size_t r4, size_t t3, size_t t4, uint32_t flags) {
+void pthreadpool_parallelize_5d_tile_2d(pthreadpool_t p, pthreadpool_task_5d_tile_2d_t f, void* c, size_t r0, size_t r1,
+                                        size_t r2, size_t r3, size_t r4, size_t t3, size_t t4, uint32_t flags) {
   CPX_FORWARD(void, pthreadpool_parallelize_5d_tile_2d, p, f, c, r0, r1, r2, r3, r4, t3, t4, flags);
   run_grid(p, flags, Grid({r0, r1, r2, r3, r4}, {t3, t4}),
            [&](const size_t* s, const size_t* n) { f(c, s[0], s[1], s[2], s[3], s[4], n[3], n[4]); });
 }
 
-void pthreadpool_parallelize_6d(pthreadpool_t p, pthreadpool_task_6d_t f, void* c, size_t r0, size_t r1, size_t r2, size_t r3,
-                                size_t r4, size_t r5, uint32_t flags) {
+void pthreadpool_parallelize_6d(pthreadpool_t p, pthreadpool_task_6d_t f, void* c, size_t r0, size_t r1, size_t r2,
+                                size_t r3, size_t r4, size_t r5, uint32_t flags) {
   CPX_FORWARD(void, pthreadpool_parallelize_6d, p, f, c, r0, r1, r2, r3, r4, r5, flags);
   run_grid(p, flags, Grid({r0, r1, r2, r3, r4, r5}, {}),
            [&](const size_t* s, const size_t*) { f(c, s[0], s[1], s[2], s[3], s[4], s[5]); });
 }
 
-void pthreadpool_parallelize_6d_tile_1d(pthreadpool_t p, pthreadpool_task_6d_tile_1d_t f, void* c, size_t r0, size_t r1, size_t r2,
-                                        size_t r3, size_t r4, size_t r5, size_t t5, uint32_t flags) {
+void pthreadpool_parallelize_6d_tile_1d(pthreadpool_t p, pthreadpool_task_6d_tile_1d_t f, void* c, size_t r0, size_t r1,
+                                        size_t r2, size_t r3, size_t r4, size_t r5, size_t t5, uint32_t flags) {
   CPX_FORWARD(void, pthreadpool_parallelize_6d_tile_1d, p, f, c, r0, r1, r2, r3, r4, r5, t5, flags);
   run_grid(p, flags, Grid({r0, r1, r2, r3, r4, r5}, {t5}),
            [&](const size_t* s, const size_t* n) { f(c, s[0], s[1], s[2], s[3], s[4], s[5], n[5]); });
 }
 
-void pthreadpool_parallelize_6d_tile_2d(pthreadpool_t p, pthreadpool_task_6d_tile_2d_t f, void* c, size_t r0, size_t r1, size_t r2,
-                                        size_t r3, size_t r4, size_t r5, size_t t4, size_t t5, uint32_t flags) {
+void pthreadpool_parallelize_6d_tile_2d(pthreadpool_t p, pthreadpool_task_6d_tile_2d_t f, void* c, size_t r0, size_t r1,
+                                        size_t r2, size_t r3, size_t r4, size_t r5, size_t t4, size_t t5,
+                                        uint32_t flags) {
   CPX_FORWARD(void, pthreadpool_parallelize_6d_tile_2d, p, f, c, r0, r1, r2, r3, r4, r5, t4, t5, flags);
   run_grid(p, flags, Grid({r0, r1, r2, r3, r4, r5}, {t4, t5}),
            [&](const size_t* s, const size_t* n) { f(c, s[0], s[1], s[2], s[3], s[4], s[5], n[4], n[5]); });

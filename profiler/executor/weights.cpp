@@ -82,7 +82,9 @@ OpWeights weights_of(const Conv2d& c, Rng& rng, const ShapeNhwc& in) {
 OpWeights weights_of(const FullyConnected& f, Rng& rng, const ShapeNhwc& in) {
   return linear_weights(rng, f.out_features, in.c, f.bias, f.batch_norm);
 }
-OpWeights weights_of(const ConvTranspose2d& t, Rng& rng, const ShapeNhwc& in) { return conv_transpose_weights(rng, t, in.c); }
+OpWeights weights_of(const ConvTranspose2d& t, Rng& rng, const ShapeNhwc& in) {
+  return conv_transpose_weights(rng, t, in.c);
+}
 OpWeights weights_of(const BatchNorm& b, Rng& rng, const ShapeNhwc& in) {
   const BatchNormStats s = random_batch_norm(rng, in.c);
   OpWeights w;
@@ -133,21 +135,24 @@ OpWeights weights_of(const HeadMix& h, Rng& rng, const ShapeNhwc&) {
 }
 // Learned tokens: PyTorch's ViT initialises its class token to zeros; random ones here tell the tokens
 // apart in the executor-vs-reference check, at the scale of the patch embeddings.
-OpWeights weights_of(const ClassToken& t, Rng& rng, const ShapeNhwc& in) { return {uniform(rng, t.tokens * in.c, -1.0f, 1.0f), {}}; }
+OpWeights weights_of(const ClassToken& t, Rng& rng, const ShapeNhwc& in) {
+  return {uniform(rng, t.tokens * in.c, -1.0f, 1.0f), {}};
+}
 // The kinds without weights, listed (not a default), so that a new kind must be placed here or above.
 template <typename T, typename... Of>
 concept one_of = (std::same_as<T, Of> || ...);
 template <typename T>
-  requires one_of<T, Matmul, Softmax, ActivationOp, Affine, Add, Subtract, Multiply, GlobalAvgPool, AvgPool, MaxPool, UpsampleNearest,
-                  Reshape, Slice, Concat, Pad, ResizeBilinear, ChannelShuffle, PixelShuffle, Clamp, WindowPartition>
-OpWeights weights_of(const T&, Rng&, const ShapeNhwc&) {
+requires one_of<T, Matmul, Softmax, ActivationOp, Affine, Add, Subtract, Multiply, GlobalAvgPool, AvgPool, MaxPool,
+                UpsampleNearest, Reshape, Slice, Concat, Pad, ResizeBilinear, ChannelShuffle, PixelShuffle, Clamp,
+                WindowPartition>
+    OpWeights weights_of(const T&, Rng&, const ShapeNhwc&) {
   return {};
 }
 
 }  // namespace
 
-std::vector<float> conv_weight_oihw(const std::vector<float>& ohwi, int64_t out_channels, int64_t in_per_group, int64_t kh,
-                                    int64_t kw) {
+std::vector<float> conv_weight_oihw(const std::vector<float>& ohwi, int64_t out_channels, int64_t in_per_group,
+                                    int64_t kh, int64_t kw) {
   std::vector<float> oihw(ohwi.size());
   for (int64_t o = 0; o < out_channels; ++o)
     for (int64_t y = 0; y < kh; ++y)
@@ -173,7 +178,8 @@ std::vector<float> conv_transpose_weight_iohw(const std::vector<float>& w, int64
   return iohw;
 }
 
-std::vector<float> attention_bias_table(const AttentionBias& a, const ShapeNhwc& scores, const std::vector<float>& gathered) {
+std::vector<float> attention_bias_table(const AttentionBias& a, const ShapeNhwc& scores,
+                                        const std::vector<float>& gathered) {
   const int64_t queries = scores.h * scores.w, keys = scores.c / a.heads;
   if (a.table_size > queries * keys)
     throw InputError("attention_bias: table_size " + std::to_string(a.table_size) + " exceeds the " +
@@ -181,11 +187,13 @@ std::vector<float> attention_bias_table(const AttentionBias& a, const ShapeNhwc&
   std::vector<float> table(static_cast<size_t>(a.heads * a.table_size));
   for (int64_t h = 0; h < a.heads; ++h)
     for (int64_t t = 0; t < a.table_size; ++t)
-      table[static_cast<size_t>(h * a.table_size + t)] = gathered[static_cast<size_t>((t / keys) * scores.c + h * keys + t % keys)];
+      table[static_cast<size_t>(h * a.table_size + t)] =
+          gathered[static_cast<size_t>((t / keys) * scores.c + h * keys + t % keys)];
   return table;
 }
 
-std::vector<float> per_window_bias_nchw(const AttentionBias& a, const ShapeNhwc& scores, const std::vector<float>& gathered) {
+std::vector<float> per_window_bias_nchw(const AttentionBias& a, const ShapeNhwc& scores,
+                                        const std::vector<float>& gathered) {
   const int64_t pixels = scores.pixels(), c = scores.c;
   std::vector<float> out(gathered.size());
   for (int64_t b = 0; b < a.windows; ++b)
@@ -217,7 +225,8 @@ std::array<size_t, 2> op_weight_sizes(const Network& net, size_t i) {
   const Op& op = net.ops[i];
   const ShapeNhwc& in = net.shape_of(op.inputs[0]);
   const auto bias = [](bool b, int64_t n) { return b ? static_cast<size_t>(n) : size_t{0}; };
-  if (const auto* c = op.as<Conv2d>()) return {static_cast<size_t>(c->weight_shape(in.c).elements()), bias(c->bias || c->batch_norm, c->out_channels)};
+  if (const auto* c = op.as<Conv2d>())
+    return {static_cast<size_t>(c->weight_shape(in.c).elements()), bias(c->bias || c->batch_norm, c->out_channels)};
   if (const auto* t = op.as<ConvTranspose2d>())
     return {static_cast<size_t>(t->weight_shape(in.c).elements()), bias(t->bias || t->batch_norm, t->out_channels)};
   if (const auto* f = op.as<FullyConnected>())
@@ -236,9 +245,11 @@ namespace {
 
 // Old conv weights [Cout][kh][kw][Cin/g] embedded in the larger new shape, centred in the kernel; false if
 // the new conv is not a grown copy of the old one.
-bool embed_conv(const Conv2d& old_c, int64_t old_in, const OpWeights& old_w, const Conv2d& new_c, int64_t new_in, OpWeights& out) {
+bool embed_conv(const Conv2d& old_c, int64_t old_in, const OpWeights& old_w, const Conv2d& new_c, int64_t new_in,
+                OpWeights& out) {
   const bool depthwise = old_c.groups == old_in && new_c.groups == new_in;
-  if (!(depthwise || (old_c.groups == 1 && new_c.groups == 1)) || old_c.stride != new_c.stride || old_c.dilation != new_c.dilation)
+  if (!(depthwise || (old_c.groups == 1 && new_c.groups == 1)) || old_c.stride != new_c.stride ||
+      old_c.dilation != new_c.dilation)
     return false;
   const ConvWeightShape o = old_c.weight_shape(old_in), n = new_c.weight_shape(new_in);
   if (n.out_channels < o.out_channels || n.in_per_group < o.in_per_group || n.kh < o.kh || n.kw < o.kw ||
@@ -268,14 +279,17 @@ CarriedWeights carry_weights(const Network& from, const NetworkWeights& from_wei
     if (r.kind != RewriteKind::reparameterize) continue;
     const size_t j = from.index_of(r.ops[0]), i = to.index_of(r.ops[0]);
     const std::optional<ParallelBranches> b = j < from.ops.size() ? BranchFinder(from).at(j) : std::nullopt;
-    if (!b || i >= to.ops.size()) throw InputError("reparameterize: op \"" + r.ops[0] + "\" is not the merged conv of parallel branches");
+    if (!b || i >= to.ops.size())
+      throw InputError("reparameterize: op \"" + r.ops[0] + "\" is not the merged conv of parallel branches");
     out.weights[i] = merged_branch_weights(from, from_weights, *b);
     out.merged_ops.push_back(r.ops[0]);
   }
   for (size_t i = 0; i < to.ops.size(); ++i) {
     const Op& op = to.ops[i];
     OpWeights& w = out.weights[i];
-    if ((w.weight.empty() && w.bias.empty()) || std::find(out.merged_ops.begin(), out.merged_ops.end(), op.name) != out.merged_ops.end()) continue;
+    if ((w.weight.empty() && w.bias.empty()) ||
+        std::find(out.merged_ops.begin(), out.merged_ops.end(), op.name) != out.merged_ops.end())
+      continue;
     const size_t j = from.index_of(op.name);
     const bool same_kind = j < from.ops.size() && from.ops[j].attrs.index() == op.attrs.index();
     // The input's channels, not its map: a projection that reads a downsampled map (attention_downsample)
@@ -288,7 +302,8 @@ CarriedWeights carry_weights(const Network& from, const NetworkWeights& from_wei
     }
     const Conv2d* nc = op.as<Conv2d>();
     const Conv2d* oc = same_kind ? from.ops[j].as<Conv2d>() : nullptr;
-    if (nc && oc && embed_conv(*oc, from.shape_of(from.ops[j].inputs[0]).c, from_weights[j], *nc, to.shape_of(op.inputs[0]).c, w)) {
+    if (nc && oc &&
+        embed_conv(*oc, from.shape_of(from.ops[j].inputs[0]).c, from_weights[j], *nc, to.shape_of(op.inputs[0]).c, w)) {
       out.padded_ops.push_back(op.name);
       continue;
     }
@@ -301,7 +316,8 @@ std::string weights_bytes(const NetworkWeights& weights) {
   static_assert(std::endian::native == std::endian::little, "the weights file is little-endian float32");
   std::string out;
   for (const OpWeights& o : weights)
-    for (const auto* v : {&o.weight, &o.bias}) out.append(reinterpret_cast<const char*>(v->data()), v->size() * sizeof(float));
+    for (const auto* v : {&o.weight, &o.bias})
+      out.append(reinterpret_cast<const char*>(v->data()), v->size() * sizeof(float));
   return out;
 }
 

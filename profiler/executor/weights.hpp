@@ -69,18 +69,20 @@ std::vector<float> make_input(const ShapeNhwc& shape, uint64_t seed);
 
 // The executor's weights in the layouts PyTorch and ONNX store them (the ONNX and PyTorch exporters share
 // these). Conv: ours [Cout][kh][kw][Cin/g] -> [Cout][Cin/g][kh][kw].
-std::vector<float> conv_weight_oihw(const std::vector<float>& ohwi, int64_t out_channels, int64_t in_per_group, int64_t kh,
-                                    int64_t kw);
+std::vector<float> conv_weight_oihw(const std::vector<float>& ohwi, int64_t out_channels, int64_t in_per_group,
+                                    int64_t kh, int64_t kw);
 // Transposed conv: ours [Cout][kh][kw][Cin/g] -> [Cin][Cout/g][kh][kw].
 std::vector<float> conv_transpose_weight_iohw(const std::vector<float>& w, int64_t in_channels, int64_t out_channels,
                                               int64_t groups, int64_t kh, int64_t kw);
 // The table [heads][table_size] that make_weights gathers an attention_bias weight from (entry t of head h
 // is the bias of query q, key s with (q·keys + s) mod table_size == t); a table with entries no (q, s)
 // reaches cannot be recovered and is an InputError.
-std::vector<float> attention_bias_table(const AttentionBias& a, const ShapeNhwc& scores, const std::vector<float>& gathered);
+std::vector<float> attention_bias_table(const AttentionBias& a, const ShapeNhwc& scores,
+                                        const std::vector<float>& gathered);
 // A per-window attention_bias weight ([windows][hq·wq][heads·Lk], NHWC per window) as NCHW blocks
 // [windows][heads·Lk][hq][wq]: what the ONNX and PyTorch writers add to the scores viewed per window.
-std::vector<float> per_window_bias_nchw(const AttentionBias& a, const ShapeNhwc& scores, const std::vector<float>& gathered);
+std::vector<float> per_window_bias_nchw(const AttentionBias& a, const ShapeNhwc& scores,
+                                        const std::vector<float>& gathered);
 
 // BatchNorm statistics as PyTorch stores them.
 struct BatchNormStats {

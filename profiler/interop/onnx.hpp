@@ -43,7 +43,8 @@ void check_onnx(const std::string& model_bytes, const std::string& file);
 // there as "name (OpType)": its time is then not counted, and a shape it changes fails at the next op.
 // With `folding`, the convs whose BatchNorm the exporter folded into them are listed there (see
 // space/count.hpp's BatchNormFolding: inferred from torch.onnx.export's names for what it computed).
-Network import_onnx(const std::string& path, std::vector<std::string>* skipped = nullptr, BatchNormFolding* folding = nullptr);
+Network import_onnx(const std::string& path, std::vector<std::string>* skipped = nullptr,
+                    BatchNormFolding* folding = nullptr);
 
 // An ONNX file's network with its weights: every op with parameters takes them from the initializers of
 // the nodes it came from, in the executor's layouts with BatchNorms folded (weights.hpp). The file is parsed
@@ -65,15 +66,15 @@ ImportedModel import_onnx_model_bytes(const std::string& model_bytes, const std:
 // The name of an ONNX file's symbolic input batch axis (as export --dynamic-batch writes; "?" if unnamed),
 // or "" when it is fixed: import reads a symbolic batch as 1.
 std::string onnx_symbolic_batch(const std::string& path);
-Network import_onnx_bytes(const std::string& model_bytes, const std::string& file, std::vector<std::string>* skipped = nullptr,
-                          BatchNormFolding* folding = nullptr);
+Network import_onnx_bytes(const std::string& model_bytes, const std::string& file,
+                          std::vector<std::string>* skipped = nullptr, BatchNormFolding* folding = nullptr);
 
 // Whatever names a network: a zoo name, a macro or expanded network JSON file, or an ONNX file, told apart
 // by content (an ONNX ModelProto is protobuf, whose first byte is a field tag; JSON starts with '{'), not
 // only by the extension. `resolution` > 0 re-infers the network at that input size.
 bool is_onnx_file(const std::string& path);
-Network load_any_model(const std::string& name_or_file, int64_t resolution = 0, std::vector<std::string>* skipped = nullptr,
-                       BatchNormFolding* folding = nullptr);
+Network load_any_model(const std::string& name_or_file, int64_t resolution = 0,
+                       std::vector<std::string>* skipped = nullptr, BatchNormFolding* folding = nullptr);
 // What a front end says after an import with `skipped` passed nodes through: which, and that every total
 // (MACs, params, time) excludes them; empty when none was. The switch is a Field, said in the front end's
 // spelling (the command line's --skip-unknown, Python's skip_unknown).
@@ -99,10 +100,11 @@ NetworkWeights read_weights_file(const Network& net, const std::string& path);
 struct ModelWithWeights {
   Network net;
   std::optional<NetworkWeights> weights;
-  std::string weights_label;              // "the ONNX file's initializers" or the weights file's path
-  std::vector<std::string> seeded_ops;    // ImportedModel::seeded_ops
+  std::string weights_label;            // "the ONNX file's initializers" or the weights file's path
+  std::vector<std::string> seeded_ops;  // ImportedModel::seeded_ops
 };
 ModelWithWeights load_model_with_weights(const std::string& name_or_file, int64_t resolution = 0,
-                                         std::vector<std::string>* skipped = nullptr, BatchNormFolding* folding = nullptr);
+                                         std::vector<std::string>* skipped = nullptr,
+                                         BatchNormFolding* folding = nullptr);
 
 }  // namespace cpx::profiler

@@ -28,7 +28,8 @@ std::string num(double v) {
 // Swin's per-window biases (NCHW blocks) as the one bias they share and each window's mask: a mask only
 // subtracts (-100 where a shifted window joins pixels that were not neighbours), so the shared bias is the
 // largest of the blocks at each entry and the masks are what each block has less.
-std::pair<std::vector<float>, std::vector<float>> split_window_masks(const std::vector<float>& blocks, int64_t windows) {
+std::pair<std::vector<float>, std::vector<float>> split_window_masks(const std::vector<float>& blocks,
+                                                                     int64_t windows) {
   const size_t per = blocks.size() / static_cast<size_t>(windows);
   std::vector<float> bias(blocks.begin(), blocks.begin() + static_cast<std::ptrdiff_t>(per)), masks(blocks.size());
   for (size_t b = 1; b < static_cast<size_t>(windows); ++b)
@@ -73,7 +74,8 @@ std::string activate(Activation a, const std::string& x, double alpha = 0) {
 // F.pad's order: (left, right, top, bottom).
 std::string pad(const std::string& x, const Padding& p, const char* value = nullptr) {
   if (p == Padding{}) return x;
-  return "F.pad(" + x + ", " + tuple({p.left, p.right, p.top, p.bottom}) + (value ? std::string(", value=") + value : "") + ")";
+  return "F.pad(" + x + ", " + tuple({p.left, p.right, p.top, p.bottom}) +
+         (value ? std::string(", value=") + value : "") + ")";
 }
 
 // PyTorch's output size of a pool on `size` with `pad` on both sides (pooling_output_shape).
@@ -136,7 +138,7 @@ struct Generator {
   std::string data;
   int64_t params = 0;
   std::set<std::string> keys, containers;  // module paths that hold a layer; their prefixes
-  size_t i = 0;  // the op being written
+  size_t i = 0;                            // the op being written
 
   const Op& op() const { return net.ops[i]; }
   const ShapeNhwc& in(size_t k = 0) const { return net.shape_of(op().inputs[k]); }
@@ -168,11 +170,13 @@ struct Generator {
     for (size_t dot = path.find('.'); dot != std::string::npos; dot = path.find('.', dot + 1))
       if (keys.count(path.substr(0, dot))) return false;
     keys.insert(path);
-    for (size_t dot = path.find('.'); dot != std::string::npos; dot = path.find('.', dot + 1)) containers.insert(path.substr(0, dot));
+    for (size_t dot = path.find('.'); dot != std::string::npos; dot = path.find('.', dot + 1))
+      containers.insert(path.substr(0, dot));
     return true;
   }
   std::string layer(const std::string& k) const { return "L[\"" + k + "\"]"; }
-  void tensor(const std::string& name, std::vector<int64_t> shape, const std::vector<float>& values, bool parameter = true) {
+  void tensor(const std::string& name, std::vector<int64_t> shape, const std::vector<float>& values,
+              bool parameter = true) {
     int64_t n = 1;
     for (int64_t d : shape) n *= d;
     if (n != static_cast<int64_t>(values.size()))
@@ -207,8 +211,8 @@ struct Generator {
     init.push_back(layer(k) + " = nn.Conv2d(" + std::to_string(cin) + ", " + std::to_string(c.out_channels) + ", " +
                    tuple({kh, kw}) + ", stride=" + tuple({c.stride[0], c.stride[1]}) +
                    ", padding=" + (sym ? tuple({c.padding.top, c.padding.left}) : "0") +
-                   (c.dilated() ? ", dilation=" + tuple({c.dilation[0], c.dilation[1]}) : "") + ", groups=" +
-                   std::to_string(c.groups) + ", bias=" + (c.bias ? "True" : "False") + ")");
+                   (c.dilated() ? ", dilation=" + tuple({c.dilation[0], c.dilation[1]}) : "") +
+                   ", groups=" + std::to_string(c.groups) + ", bias=" + (c.bias ? "True" : "False") + ")");
     tensor(k + ".weight", {cout, in_pg, kh, kw}, conv_weight_oihw(weights[i].weight, cout, in_pg, kh, kw));
     if (c.bias) tensor(k + ".bias", {c.out_channels}, conv_bias(c.batch_norm, c.out_channels));
     std::string y = layer(k) + "(" + (sym ? var() : pad(var(), c.padding)) + ")";
@@ -221,11 +225,11 @@ struct Generator {
     const std::string k = key();
     const int64_t cin = in().c, kh = c.kernel[0], kw = c.kernel[1];
     const bool sym = c.padding.top == c.padding.bottom && c.padding.left == c.padding.right;
-    init.push_back(layer(k) + " = nn.ConvTranspose2d(" + std::to_string(cin) + ", " + std::to_string(c.out_channels) + ", " +
-                   tuple({kh, kw}) + ", stride=" + tuple({c.stride[0], c.stride[1]}) + ", padding=" +
-                   (sym ? tuple({c.padding.top, c.padding.left}) : "0") + ", output_padding=" +
-                   tuple({c.output_padding[0], c.output_padding[1]}) + ", groups=" + std::to_string(c.groups) +
-                   ", bias=" + (c.bias ? "True" : "False") + ")");
+    init.push_back(layer(k) + " = nn.ConvTranspose2d(" + std::to_string(cin) + ", " + std::to_string(c.out_channels) +
+                   ", " + tuple({kh, kw}) + ", stride=" + tuple({c.stride[0], c.stride[1]}) +
+                   ", padding=" + (sym ? tuple({c.padding.top, c.padding.left}) : "0") +
+                   ", output_padding=" + tuple({c.output_padding[0], c.output_padding[1]}) +
+                   ", groups=" + std::to_string(c.groups) + ", bias=" + (c.bias ? "True" : "False") + ")");
     tensor(k + ".weight", {cin, c.out_channels / c.groups, kh, kw},
            conv_transpose_weight_iohw(weights[i].weight, cin, c.out_channels, c.groups, kh, kw));
     if (c.bias) tensor(k + ".bias", {c.out_channels}, conv_bias(c.batch_norm, c.out_channels));
@@ -245,11 +249,13 @@ struct Generator {
     const std::string fo = std::to_string(f.out_features), fi = std::to_string(s.c), b = f.bias ? "True" : "False";
     init.push_back(layer(k) + (flat ? " = nn.Linear(" + fi + ", " + fo + ", bias=" + b + ")"
                                     : " = nn.Conv2d(" + fi + ", " + fo + ", 1, bias=" + b + ")"));
-    tensor(k + ".weight", flat ? std::vector<int64_t>{f.out_features, s.c} : std::vector<int64_t>{f.out_features, s.c, 1, 1},
+    tensor(k + ".weight",
+           flat ? std::vector<int64_t>{f.out_features, s.c} : std::vector<int64_t>{f.out_features, s.c, 1, 1},
            weights[i].weight);
     if (f.bias) tensor(k + ".bias", {f.out_features}, conv_bias(f.batch_norm, f.out_features));
     std::string y = layer(k) + "(" + var() + (flat ? ".flatten(1))" : ")");
-    if (f.batch_norm) y = layer(batch_norm_after(k, f.out_features, flat ? "BatchNorm1d" : "BatchNorm2d")) + "(" + y + ")";
+    if (f.batch_norm)
+      y = layer(batch_norm_after(k, f.out_features, flat ? "BatchNorm1d" : "BatchNorm2d")) + "(" + y + ")";
     y = activate(f.activation, y);
     emit(flat ? y + ".reshape" + nchw(out()) : y);
   }
@@ -258,8 +264,9 @@ struct Generator {
   void operator()(const Matmul& m) {
     auto view = [&](size_t k, const ChannelView& v) {
       const ShapeNhwc& s = in(k);
-      return var(k) + ".reshape(" + std::to_string(any_batch) + ", " + std::to_string(m.heads) + ", " + std::to_string(s.c / m.heads) +
-             ", " + std::to_string(s.pixels()) + ")[:, :, " + std::to_string(v.offset) + ":" + std::to_string(v.offset + v.size) + "]";
+      return var(k) + ".reshape(" + std::to_string(any_batch) + ", " + std::to_string(m.heads) + ", " +
+             std::to_string(s.c / m.heads) + ", " + std::to_string(s.pixels()) + ")[:, :, " + std::to_string(v.offset) +
+             ":" + std::to_string(v.offset + v.size) + "]";
     };
     const std::string a = view(0, m.a) + ".transpose(2, 3)";
     const std::string b = view(1, m.b) + (m.transpose_b ? "" : ".transpose(2, 3)");
@@ -292,8 +299,8 @@ struct Generator {
   void operator()(const GroupNorm& g) {
     const std::string k = key();
     const int64_t c = in().c;
-    init.push_back(layer(k) + " = nn.GroupNorm(" + std::to_string(g.groups) + ", " + std::to_string(c) + ", eps=" + num(g.eps) +
-                   (g.affine ? "" : ", affine=False") + ")");
+    init.push_back(layer(k) + " = nn.GroupNorm(" + std::to_string(g.groups) + ", " + std::to_string(c) +
+                   ", eps=" + num(g.eps) + (g.affine ? "" : ", affine=False") + ")");
     if (g.affine) {
       tensor(k + ".weight", {c}, weights[i].weight);
       tensor(k + ".bias", {c}, weights[i].bias);
@@ -316,7 +323,8 @@ struct Generator {
   void operator()(const GlobalAvgPool&) { emit(var() + ".mean((2, 3), keepdim=True)"); }
   void operator()(const AvgPool& p) {
     if (!p.count_include_pad && p.padding != Padding{}) return emit(avg_pool_without_pads(var(), p, in(), out()));
-    emit("F.avg_pool2d(" + pad(var(), p.padding) + ", " + tuple({p.kernel[0], p.kernel[1]}) + ", " + tuple({p.stride[0], p.stride[1]}) + ")");
+    emit("F.avg_pool2d(" + pad(var(), p.padding) + ", " + tuple({p.kernel[0], p.kernel[1]}) + ", " +
+         tuple({p.stride[0], p.stride[1]}) + ")");
   }
   void operator()(const MaxPool& p) {
     emit("F.max_pool2d(" + pad(var(), p.padding, "float(\"-inf\")") + ", " + tuple({p.kernel[0], p.kernel[1]}) + ", " +
@@ -327,16 +335,19 @@ struct Generator {
     emit("F.interpolate(" + var() + ", size=" + tuple({out().h, out().w}) + ", mode=\"nearest\")");
   }
   void operator()(const ResizeBilinear& r) {
-    emit("F.interpolate(" + var() + ", size=" + tuple({out().h, out().w}) + ", mode=\"bilinear\", align_corners=" +
-         (r.align_corners ? "True" : "False") + ")");
+    emit("F.interpolate(" + var() + ", size=" + tuple({out().h, out().w}) +
+         ", mode=\"bilinear\", align_corners=" + (r.align_corners ? "True" : "False") + ")");
   }
   // Our reshape reinterprets the NHWC byte order; NCHW order equals it only with one pixel or one channel.
   void operator()(const Reshape& r) {
     const auto same_order = [](const ShapeNhwc& s) { return s.pixels() == 1 || s.c == 1; };
     if (same_order(in()) && same_order(r.shape)) return emit(var() + ".reshape" + nchw(out()));
-    emit(var() + ".permute(0, 2, 3, 1).reshape" + tuple({any_batch, r.shape.h, r.shape.w, r.shape.c}) + ".permute(0, 3, 1, 2)");
+    emit(var() + ".permute(0, 2, 3, 1).reshape" + tuple({any_batch, r.shape.h, r.shape.w, r.shape.c}) +
+         ".permute(0, 3, 1, 2)");
   }
-  void operator()(const Slice& s) { emit(var() + "[:, " + std::to_string(s.begin) + ":" + std::to_string(s.end) + "]"); }
+  void operator()(const Slice& s) {
+    emit(var() + "[:, " + std::to_string(s.begin) + ":" + std::to_string(s.end) + "]");
+  }
   void operator()(const Concat&) {
     std::string list;
     for (size_t k = 0; k < op().inputs.size(); ++k) list += (k ? ", " : "") + var(k);
@@ -345,8 +356,9 @@ struct Generator {
   void operator()(const Pad& p) { emit(pad(var(), p.padding)); }
   void operator()(const ChannelShuffle& s) {
     const ShapeNhwc& x = in();
-    emit(var() + ".reshape(" + std::to_string(any_batch) + ", " + std::to_string(s.groups) + ", " + std::to_string(x.c / s.groups) + ", " +
-         std::to_string(x.h) + ", " + std::to_string(x.w) + ").transpose(1, 2).reshape" + nchw(x));
+    emit(var() + ".reshape(" + std::to_string(any_batch) + ", " + std::to_string(s.groups) + ", " +
+         std::to_string(x.c / s.groups) + ", " + std::to_string(x.h) + ", " + std::to_string(x.w) +
+         ").transpose(1, 2).reshape" + nchw(x));
   }
 
   void operator()(const PixelShuffle& p) {
@@ -365,14 +377,18 @@ struct Generator {
   // Swin's window partition in NCHW: torch.roll, then the windows to the batch (and back, rolled back).
   void operator()(const WindowPartition& p) {
     const int64_t c = in().c, wh = p.window[0], ww = p.window[1];
-    const std::string shift = p.shift[0] || p.shift[1] ? "(" + std::to_string(p.shift[0]) + ", " + std::to_string(p.shift[1]) + ")" : "";
+    const std::string shift =
+        p.shift[0] || p.shift[1] ? "(" + std::to_string(p.shift[0]) + ", " + std::to_string(p.shift[1]) + ")" : "";
     if (!p.reverse) {
-      const std::string x = shift.empty() ? var() : "torch.roll(" + var() + ", (-" + std::to_string(p.shift[0]) + ", -" + std::to_string(p.shift[1]) + "), (2, 3))";
+      const std::string x = shift.empty() ? var()
+                                          : "torch.roll(" + var() + ", (-" + std::to_string(p.shift[0]) + ", -" +
+                                                std::to_string(p.shift[1]) + "), (2, 3))";
       return emit(x + ".reshape" + tuple({any_batch, c, p.grid[0], wh, p.grid[1], ww}) +
-                  (p.column_major ? ".permute(0, 2, 4, 1, 5, 3)" : ".permute(0, 2, 4, 1, 3, 5)") + ".reshape" + nchw(out()));
+                  (p.column_major ? ".permute(0, 2, 4, 1, 5, 3)" : ".permute(0, 2, 4, 1, 3, 5)") + ".reshape" +
+                  nchw(out()));
     }
-    const std::string merged = var() + ".reshape" + tuple({any_batch, p.grid[0], p.grid[1], c, wh, ww}) + ".permute(0, 3, 1, 4, 2, 5).reshape" +
-                               tuple({any_batch, c, p.grid_h(), p.grid_w()});
+    const std::string merged = var() + ".reshape" + tuple({any_batch, p.grid[0], p.grid[1], c, wh, ww}) +
+                               ".permute(0, 3, 1, 4, 2, 5).reshape" + tuple({any_batch, c, p.grid_h(), p.grid_w()});
     const std::string rolled = shift.empty() ? merged : "torch.roll(" + merged + ", " + shift + ", (2, 3))";
     const bool crops = p.map_h() != p.grid_h() || p.map_w() != p.grid_w();
     emit(crops ? rolled + "[:, :, :" + std::to_string(p.map_h()) + ", :" + std::to_string(p.map_w()) + "]" : rolled);
@@ -400,16 +416,17 @@ struct Generator {
     const std::string k = key();
     const ShapeNhwc& s = in();
     if (a.windows != 1) {  // Swin's: each window's block is the gathered bias plus that window's mask
-      init.push_back(layer(k) + " = WindowAttentionBias(" + std::to_string(a.windows) + ", " + std::to_string(s.c) + ", " +
-                     std::to_string(s.h) + ", " + std::to_string(s.w) + ")");
+      init.push_back(layer(k) + " = WindowAttentionBias(" + std::to_string(a.windows) + ", " + std::to_string(s.c) +
+                     ", " + std::to_string(s.h) + ", " + std::to_string(s.w) + ")");
       const auto [bias, masks] = split_window_masks(per_window_bias_nchw(a, s, weights[i].weight), a.windows);
       tensor(k + ".bias", {1, s.c, s.h, s.w}, bias);
       tensor(k + ".mask", {a.windows, s.c, s.h, s.w}, masks, false);
       emit(layer(k) + "(" + var() + ")");
       return;
     }
-    init.push_back(layer(k) + " = AttentionBias(" + std::to_string(a.heads) + ", " + std::to_string(a.table_size) + ", " +
-                   std::to_string(s.h) + ", " + std::to_string(s.w) + ", " + std::to_string(s.c / a.heads) + ")");
+    init.push_back(layer(k) + " = AttentionBias(" + std::to_string(a.heads) + ", " + std::to_string(a.table_size) +
+                   ", " + std::to_string(s.h) + ", " + std::to_string(s.w) + ", " + std::to_string(s.c / a.heads) +
+                   ")");
     tensor(k + ".table", {a.heads, a.table_size}, attention_bias_table(a, s, weights[i].weight));
     emit(layer(k) + "(" + var() + ")");
   }
@@ -426,8 +443,8 @@ struct Generator {
   void operator()(const HeadMix& h) {
     const std::string k = key();
     const ShapeNhwc& s = in();
-    init.push_back(layer(k) + " = nn.Conv2d(" + std::to_string(h.heads) + ", " + std::to_string(h.heads) + ", 1, bias=" +
-                   (h.bias ? "True" : "False") + ")");
+    init.push_back(layer(k) + " = nn.Conv2d(" + std::to_string(h.heads) + ", " + std::to_string(h.heads) +
+                   ", 1, bias=" + (h.bias ? "True" : "False") + ")");
     tensor(k + ".weight", {h.heads, h.heads, 1, 1}, weights[i].weight);
     if (h.bias) tensor(k + ".bias", {h.heads}, weights[i].bias);
     emit(layer(k) + "(" + var() + ".reshape(" + std::to_string(any_batch) + ", " + std::to_string(h.heads) + ", " +
@@ -535,16 +552,23 @@ TorchExport export_torch(const Network& net, const NetworkWeights& weights, cons
 
   std::ostringstream py;
   py << "# Generated by cpubone-explore (export --torch) from network \"" << net.name << "\" (family " << net.family
-     << "): input NCHW " << net.input.n << "x" << net.input.c << "x" << net.input.h << "x" << net.input.w << ", " << g.params
-     << " parameters\n# (BatchNorms as their own layers, as `cpubone-explore count` counts params). Needs torch and numpy "
-        "only.\n# Net() has PyTorch's default initialisation, for training at any batch size; load() gives the weights the export was "
-        "made with\n# (e.g. `measure --seed`'s), from WEIGHTS_FILE: raw little-endian float32, the STATE entries in order.\n"
-        "# Layers sit at their ops' module paths (an ONNX export's node /layer1/layer1.0/conv1/Conv: layer1.0.conv1); a BatchNorm\n"
-        "# after a conv is its sibling <conv>_bn, holding gamma 1, beta = the folded shift, running mean 0 and var 1 - eps: in\n"
+     << "): input NCHW " << net.input.n << "x" << net.input.c << "x" << net.input.h << "x" << net.input.w << ", "
+     << g.params
+     << " parameters\n# (BatchNorms as their own layers, as `cpubone-explore count` counts params). Needs torch and "
+        "numpy "
+        "only.\n# Net() has PyTorch's default initialisation, for training at any batch size; load() gives the weights "
+        "the export was "
+        "made with\n# (e.g. `measure --seed`'s), from WEIGHTS_FILE: raw little-endian float32, the STATE entries in "
+        "order.\n"
+        "# Layers sit at their ops' module paths (an ONNX export's node /layer1/layer1.0/conv1/Conv: layer1.0.conv1); "
+        "a BatchNorm\n"
+        "# after a conv is its sibling <conv>_bn, holding gamma 1, beta = the folded shift, running mean 0 and var 1 - "
+        "eps: in\n"
         "# eval mode it adds the shift, so BN(conv(x)) is the folded conv's output up to float rounding.\n"
      << preamble;
   py << "INPUT_NCHW = " << tuple({net.input.n, net.input.c, net.input.h, net.input.w})
-     << "  # one sample; Net() takes any batch size\nPARAMS = " << g.params << "\nWEIGHTS_FILE = \"" << weights_file << "\"\n";
+     << "  # one sample; Net() takes any batch size\nPARAMS = " << g.params << "\nWEIGHTS_FILE = \"" << weights_file
+     << "\"\n";
   py << "STATE = [\n";
   for (const auto& [name, shape] : g.state) {
     py << "    (\"" << name << "\", (";

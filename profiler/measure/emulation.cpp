@@ -37,7 +37,8 @@ Emulation judge_emulation(const EmulationSigns& s) {
   if (s.flag && !s.flag->empty() && *s.flag != "0") add("CPX_EMULATED=" + *s.flag + " in the environment");
   const std::string described = cpuinfo_architecture(s.proc_cpuinfo);
   if (!described.empty() && (s.built_for == "aarch64" || s.built_for == "x86_64") && described != s.built_for)
-    add("/proc/cpuinfo describes an " + described + " CPU but this binary is " + s.built_for + " (a user-mode emulator such as qemu-user)");
+    add("/proc/cpuinfo describes an " + described + " CPU but this binary is " + s.built_for +
+        " (a user-mode emulator such as qemu-user)");
   return e;
 }
 

@@ -57,9 +57,11 @@ Timing time_runs(const std::function<void()>& run, const MeasureOptions& o) {
     t.attempts = attempt;
     t.cv_threshold = o.cv_threshold;
     t.wait_fraction = wait0 >= 0 && wait1 >= 0 && wall_s > 0 ? std::max(0.0, wait1 - wait0) / wall_s : -1;
-    t.outlier_runs = std::count_if(t.samples_us.begin(), t.samples_us.end(), [&](double x) { return x > o.outlier_factor * t.stats_us.median; });
+    t.outlier_runs = std::count_if(t.samples_us.begin(), t.samples_us.end(),
+                                   [&](double x) { return x > o.outlier_factor * t.stats_us.median; });
     // Keep the quietest attempt: interference-free first, then the lowest robust CV.
-    if (attempt == 1 || std::pair(interference(t), t.stats_us.robust_cv) < std::pair(interference(best), best.stats_us.robust_cv))
+    if (attempt == 1 ||
+        std::pair(interference(t), t.stats_us.robust_cv) < std::pair(interference(best), best.stats_us.robust_cv))
       best = std::move(t);
     best.attempts = attempt;
     if (!interference(best)) return best;

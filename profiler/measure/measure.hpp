@@ -23,7 +23,7 @@ struct MeasureOptions {
   // of the time (another process on our CPUs), or a run this many times the median.
   double wait_threshold = noisy_wait_threshold;
   double outlier_factor = 10.0;
-  int64_t attempts = 3;        // measurements of the same thing before giving up on a quiet one
+  int64_t attempts = 3;  // measurements of the same thing before giving up on a quiet one
   // Runs before every timed run, outside the timed interval (cold caches: see NetworkRun::cold_caches).
   std::function<void()> before_each_run;
 };

@@ -6,7 +6,8 @@ namespace cpx::profiler {
 
 namespace {
 
-MeasuredOp measured_op(const Network& net, size_t i, const LayerCount& count, const NetworkTimings& m, double peak_macps) {
+MeasuredOp measured_op(const Network& net, size_t i, const LayerCount& count, const NetworkTimings& m,
+                       double peak_macps) {
   MeasuredOp r;
   r.row = op_row(net, i, count);
   r.implementation = m.implementations[i].how;
@@ -66,7 +67,8 @@ Measurement measure_network(const Network& net, const NetworkRun& a) {
   out.emulated_ops = m.emulated_ops;
   out.op_count = static_cast<int64_t>(m.implementations.size());
   if (a.layers) {
-    for (size_t i = 0; i < net.ops.size(); ++i) out.layers.push_back(measured_op(net, i, counts.layers[i], m, out.peak.peak_macps));
+    for (size_t i = 0; i < net.ops.size(); ++i)
+      out.layers.push_back(measured_op(net, i, counts.layers[i], m, out.peak.peak_macps));
     out.additivity = m.timings.additivity;
   }
   return out;
@@ -81,7 +83,8 @@ Json to_json(const Measurement& m) {
   j["threads"] = m.run.threads;
   j["seed"] = m.run.seed;
   j["weights"] = m.run.weights ? "the model file's" : "seeded";  // the input is seeded either way
-  j["caches"] = m.run.cold_caches ? Json{{"cold", true}, {"evict_bytes_per_thread", m.evict_bytes_per_thread}} : Json{{"cold", false}};
+  j["caches"] = m.run.cold_caches ? Json{{"cold", true}, {"evict_bytes_per_thread", m.evict_bytes_per_thread}}
+                                  : Json{{"cold", false}};
   j["macs"] = m.macs;
   j["timing"] = to_json(m.timing);
   j["macps"] = m.macps;

@@ -87,7 +87,8 @@ GemmTile xnnpack_gemm_tile() {
     if (cpuinfo_has_x86_avx512f()) return {7, 16, "XNNPACK 2022-02-16 src/init.c: f32 GEMM 7x16 (AVX-512F)"};
     if (cpuinfo_has_x86_fma3()) {
       const cpuinfo_uarch u = cpuinfo_get_cores_count() > 0 ? cpuinfo_get_core(0)->uarch : cpuinfo_uarch_unknown;
-      if (u == cpuinfo_uarch_zen || u == cpuinfo_uarch_dhyana) return {4, 16, "XNNPACK 2022-02-16 src/init.c: f32 GEMM 4x16s4 (FMA3, Zen)"};
+      if (u == cpuinfo_uarch_zen || u == cpuinfo_uarch_dhyana)
+        return {4, 16, "XNNPACK 2022-02-16 src/init.c: f32 GEMM 4x16s4 (FMA3, Zen)"};
       return {5, 16, "XNNPACK 2022-02-16 src/init.c: f32 GEMM 5x16 (FMA3)"};
     }
     if (cpuinfo_has_x86_avx()) return {5, 16, "XNNPACK 2022-02-16 src/init.c: f32 GEMM 5x16 (AVX)"};
@@ -196,7 +197,8 @@ FmaPeak probe_fma_peak(int64_t threads, const MeasureOptions& options) {
   out.timing = time_runs(
       [&] {
         pthreadpool_parallelize_1d(
-            pool, [](void* self, size_t part) {
+            pool,
+            [](void* self, size_t part) {
               auto* r = static_cast<FmaRun*>(self);
               r->sinks[part] = r->chains(r->iterations);
             },
@@ -258,8 +260,8 @@ PeakProbe probe_peak(int64_t threads, const MeasureOptions& options) {
   out.details["read 64 MiB"] = {{"bytes", read_bytes}, {"timing", to_json(read, false)}};
 
   // The same copy within each thread's caches: 128 KiB each way per thread (256 KiB, no more than the
-  // per-core L2 of any CPU in predictor/devices/hardware), copied 64 times per run so that one dispatch to the pool is not most of
-  // the time.
+  // per-core L2 of any CPU in predictor/devices/hardware), copied 64 times per run so that one dispatch to the pool is
+  // not most of the time.
   CacheCopy cc;
   cc.src.assign(CacheCopy::floats * static_cast<size_t>(threads), 1.0f);
   cc.dst.assign(CacheCopy::floats * static_cast<size_t>(threads), 0.0f);
@@ -270,13 +272,15 @@ PeakProbe probe_peak(int64_t threads, const MeasureOptions& options) {
             [](void* self, size_t part) {
               auto* c = static_cast<CacheCopy*>(self);
               for (size_t r = 0; r < CacheCopy::repeats; ++r)
-                std::memcpy(c->dst.data() + part * CacheCopy::floats, c->src.data() + part * CacheCopy::floats, CacheCopy::floats * sizeof(float));
+                std::memcpy(c->dst.data() + part * CacheCopy::floats, c->src.data() + part * CacheCopy::floats,
+                            CacheCopy::floats * sizeof(float));
             },
             &cc, static_cast<size_t>(threads), 0);
       },
       options);
   if (pool) pthreadpool_destroy(pool);
-  const double cache_bytes = 2.0 * static_cast<double>(CacheCopy::floats * sizeof(float) * CacheCopy::repeats) * static_cast<double>(threads);
+  const double cache_bytes =
+      2.0 * static_cast<double>(CacheCopy::floats * sizeof(float) * CacheCopy::repeats) * static_cast<double>(threads);
   out.cache_bandwidth_bytes_per_s = cache_bytes / (cached.stats_us.median * 1e-6);
   out.details["copy 128 KiB per thread, 64 times"] = {{"bytes", cache_bytes}, {"timing", to_json(cached, false)}};
   out.last_level_cache_bytes = last_level_cache_bytes();

@@ -32,7 +32,6 @@ std::map<int, std::pair<double, double>> cpu_jiffies() {
   return out;
 }
 
-
 }  // namespace
 
 double busiest_cpu_share(const std::string& cpus, double seconds, int* busiest_cpu) {
@@ -58,18 +57,21 @@ double busiest_cpu_share(const std::string& cpus, double seconds, int* busiest_c
 std::string CpuLoad::said() const {
   char b[256];
   if (busy())
-    std::snprintf(b, sizeof b, "the machine is busy: CPU %d, which we pin to, was %.0f%% busy over %.0f s (limit %.0f%%) before measuring",
-                  busiest_cpu, 100 * busiest_share, sample_seconds, 100 * busy_cpu_threshold);
+    std::snprintf(
+        b, sizeof b,
+        "the machine is busy: CPU %d, which we pin to, was %.0f%% busy over %.0f s (limit %.0f%%) before measuring",
+        busiest_cpu, 100 * busiest_share, sample_seconds, 100 * busy_cpu_threshold);
   else
-    std::snprintf(b, sizeof b, "CPUs %s at most %.0f%% busy over %.0f s (limit %.0f%%)", cpus.c_str(), 100 * busiest_share, sample_seconds,
-                  100 * busy_cpu_threshold);
+    std::snprintf(b, sizeof b, "CPUs %s at most %.0f%% busy over %.0f s (limit %.0f%%)", cpus.c_str(),
+                  100 * busiest_share, sample_seconds, 100 * busy_cpu_threshold);
   return b;
 }
 
 CpuLoad sample_cpu_load(int64_t threads) {
   CpuLoad load;
   load.cpus = pin_to_cpus(threads);
-  if (load.cpus.empty()) throw FieldError(Field::quiet_machine_check, "cannot pin to " + std::to_string(threads) + " CPU(s) to check them");
+  if (load.cpus.empty())
+    throw FieldError(Field::quiet_machine_check, "cannot pin to " + std::to_string(threads) + " CPU(s) to check them");
   // We sleep meanwhile, so whatever keeps these CPUs busy is another process.
   load.busiest_share = busiest_cpu_share(load.cpus, CpuLoad::sample_seconds, &load.busiest_cpu);
   if (load.busiest_share < 0)

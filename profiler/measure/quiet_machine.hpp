@@ -19,7 +19,7 @@ double busiest_cpu_share(const std::string& cpus, double seconds, int* busiest_c
 // The load of the CPUs a command pins to, sampled over sample_seconds before it measures.
 struct CpuLoad {
   static constexpr double sample_seconds = 1.0;
-  std::string cpus;          // as pin_to_cpus returns them ("0,1")
+  std::string cpus;  // as pin_to_cpus returns them ("0,1")
   int busiest_cpu = -1;
   double busiest_share = 0;  // of sample_seconds
   bool busy() const { return busiest_share > busy_cpu_threshold; }

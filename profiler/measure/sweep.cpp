@@ -73,7 +73,9 @@ std::vector<int64_t> resolved_threads(const SweepOptions& options) {
 // Single ops and blocks (a network of one op or one block) are timed with cold caches (NetworkRun::
 // cold_caches), as their ops run inside the networks the predictor is for; whole networks as they are.
 const std::vector<ProfileSection> cold_sections{ProfileSection::configs, ProfileSection::ops};
-bool cold_section(ProfileSection section) { return std::find(cold_sections.begin(), cold_sections.end(), section) != cold_sections.end(); }
+bool cold_section(ProfileSection section) {
+  return std::find(cold_sections.begin(), cold_sections.end(), section) != cold_sections.end();
+}
 
 // The section a work item's record goes to (sweep_grid.hpp names it).
 ProfileSection section_of(const SweepItem& w) {
@@ -84,7 +86,8 @@ ProfileSection section_of(const SweepItem& w) {
 
 // The options a profile states; resume compares them without the budget and the eviction's size (the
 // machine's, not an option): `for_resume`.
-ProfileOptions profile_options(const SweepOptions& options, const std::vector<int64_t>& threads, double budget_s, bool for_resume) {
+ProfileOptions profile_options(const SweepOptions& options, const std::vector<int64_t>& threads, double budget_s,
+                               bool for_resume) {
   ProfileOptions o{options.quick, threads, budget_s, options.seed, ColdCaches{cold_sections, cache_evict_bytes(), {}}};
   o.cold_caches->warm_twins = std::vector<std::string>(warm_twin_kinds.begin(), warm_twin_kinds.end());
   if (for_resume) {
@@ -99,13 +102,15 @@ ProfileOptions profile_options(const SweepOptions& options, const std::vector<in
 // the seed), and cold caches with the same warm twins (a profile timed with warm caches, before
 // cold_caches, must not be continued cold).
 bool same_sweep(const std::optional<ProfileOptions>& had, const ProfileOptions& want) {
-  return had && had->quick == want.quick && had->threads == want.threads && had->seed == want.seed && had->cold_caches &&
-         had->cold_caches->sections == want.cold_caches->sections && had->cold_caches->warm_twins == want.cold_caches->warm_twins;
+  return had && had->quick == want.quick && had->threads == want.threads && had->seed == want.seed &&
+         had->cold_caches && had->cold_caches->sections == want.cold_caches->sections &&
+         had->cold_caches->warm_twins == want.cold_caches->warm_twins;
 }
 
 // The profile to continue: the one at out_path with --resume (its measured ids go to `done`), else a new
 // one with no measurements.
-Profile open_profile(const SweepOptions& options, const std::vector<int64_t>& threads, double budget_s, std::set<std::string>& done) {
+Profile open_profile(const SweepOptions& options, const std::vector<int64_t>& threads, double budget_s,
+                     std::set<std::string>& done) {
   if (!options.resume || !std::filesystem::exists(options.out_path)) {
     Profile p;
     p.device = options.device;
@@ -168,9 +173,9 @@ ProfileRecord& measure_item(const SweepItem& w, Profile& profile, const std::map
 
 // Measures `todo` in order into `profile`, offering a checkpoint after every measurement (see run_sweep),
 // until done or `stop`.
-void measure_items(const std::vector<SweepItem>& todo, Profile& profile, const std::map<int64_t, double>& peak, uint64_t seed,
-                   double budget_s, Clock::time_point start, SpeedWatch& speed, const std::function<void()>& checkpoint,
-                   const std::atomic<bool>& stop) {
+void measure_items(const std::vector<SweepItem>& todo, Profile& profile, const std::map<int64_t, double>& peak,
+                   uint64_t seed, double budget_s, Clock::time_point start, SpeedWatch& speed,
+                   const std::function<void()>& checkpoint, const std::atomic<bool>& stop) {
   Progress progress("profile", "measured", todo.size());
   int64_t pinned = -1;
   Pacer pacer;
@@ -195,17 +200,21 @@ ProfileCoverage& coverage_section(Profile& profile, uint64_t seed, bool quick, s
         {coverage_min_macs, quick ? coverage_max_macs_quick : coverage_max_macs},
         coverage_max_bytes,
         {CoverageRound{1, coverage_shares[0] * budget_s, 0.0, 0,
-                       "space-filling: the candidates in farthest-point order; coverage_score = distance to the candidates before it"},
+                       "space-filling: the candidates in farthest-point order; coverage_score = distance to the "
+                       "candidates before it"},
          CoverageRound{2, coverage_shares[1] * budget_s, 0.0, 0,
-                       "adaptive: the candidate of highest coverage_score = d/h + s/S (profiler/profile/coverage.hpp: distance to the nearest "
+                       "adaptive: the candidate of highest coverage_score = d/h + s/S (profiler/profile/coverage.hpp: "
+                       "distance to the nearest "
                        "measured, spread of log MACpS among the 5 nearest), rescored after every measurement"}}};
   return *profile.coverage;
 }
 
 // The candidate of a coverage round to measure next among the `open` ones and its score: round 1 the
 // first in the pool's order, round 2 the one the measurements so far are least sure of.
-std::pair<size_t, double> next_candidate(size_t round, const std::vector<CoverageCandidate>& pool, const std::vector<size_t>& open,
-                                         const std::vector<CoveragePosition>& positions, const std::vector<double>& log_macps) {
+std::pair<size_t, double> next_candidate(size_t round, const std::vector<CoverageCandidate>& pool,
+                                         const std::vector<size_t>& open,
+                                         const std::vector<CoveragePosition>& positions,
+                                         const std::vector<double>& log_macps) {
   if (round == 1) return {0, pool[open[0]].spread_distance};
   std::vector<CoveragePosition> open_positions;
   for (size_t i : open) open_positions.push_back(pool[i].position);
@@ -217,9 +226,9 @@ std::pair<size_t, double> next_candidate(size_t round, const std::vector<Coverag
 // The coverage set's two rounds, each until its time slice is spent: round 1 measures the candidates in
 // their space-filling order, round 2 the one the measurements so far are least sure of. Records go to
 // "ops" (the predictor fits them as it fits every single-op record) with coverage_round and coverage_score.
-void measure_coverage(const SweepOptions& options, const std::vector<int64_t>& threads, double budget_s, const std::function<double()>& elapsed_s,
-                      Profile& profile, const std::map<int64_t, double>& peak, SpeedWatch& speed, const std::function<void()>& checkpoint,
-                      const std::atomic<bool>& stop) {
+void measure_coverage(const SweepOptions& options, const std::vector<int64_t>& threads, double budget_s,
+                      const std::function<double()>& elapsed_s, Profile& profile, const std::map<int64_t, double>& peak,
+                      SpeedWatch& speed, const std::function<void()>& checkpoint, const std::atomic<bool>& stop) {
   const std::vector<CoverageCandidate> pool = coverage_pool(options.quick, threads, options.seed);
   ProfileCoverage& coverage = coverage_section(profile, options.seed, options.quick, pool.size(), budget_s);
   std::map<std::string, size_t> index;
@@ -237,7 +246,8 @@ void measure_coverage(const SweepOptions& options, const std::vector<int64_t>& t
   int64_t pinned = -1;
   for (size_t round = 1; round <= 2 && !stop; ++round) {
     CoverageRound& slice = coverage.rounds[round - 1];
-    if (slice.measured == 0 && slice.spent_s == 0) slice.budget_s = coverage_slice_s(round, 3 - round, budget_s, elapsed_s());
+    if (slice.measured == 0 && slice.spent_s == 0)
+      slice.budget_s = coverage_slice_s(round, 3 - round, budget_s, elapsed_s());
     const auto round_start = Clock::now();
     const double spent_before = slice.spent_s;
     auto left_s = [&] { return slice.budget_s - spent_before - seconds_since(round_start); };
@@ -250,7 +260,8 @@ void measure_coverage(const SweepOptions& options, const std::vector<int64_t>& t
       const CoverageConv conv = pool[open[best]].conv;
       const SweepItem item{"ops", conv.id(), conv.threads, [conv] { return conv.network(); },
                            [conv](const Network&, ProfileRecord& r) { r.coverage_conv = conv; }};
-      ProfileRecord& record = measure_item(item, profile, peak, options.seed, options_within(left_s(), open.size()), pinned);
+      ProfileRecord& record =
+          measure_item(item, profile, peak, options.seed, options_within(left_s(), open.size()), pinned);
       record.coverage_round = static_cast<int64_t>(round);
       record.coverage_score = score;
       add_measured(open[best], record);
@@ -259,7 +270,8 @@ void measure_coverage(const SweepOptions& options, const std::vector<int64_t>& t
       ++slice.measured;
       checkpoint();
     }
-    std::fprintf(stderr, "profile: coverage round %zu measured %lld ops in %.0f s\n", round, static_cast<long long>(slice.measured), slice.spent_s);
+    std::fprintf(stderr, "profile: coverage round %zu measured %lld ops in %.0f s\n", round,
+                 static_cast<long long>(slice.measured), slice.spent_s);
   }
 }
 
@@ -276,8 +288,9 @@ MeasureOptions options_within(double budget_left_s, size_t items_left, double it
   o.min_runs = 3;
   o.max_runs = 300;  // bounds the raw samples kept; the median of 300 runs is stable enough
   o.attempts = 2;
-  o.min_time_s = std::clamp(std::max(0.0, budget_left_s) / static_cast<double>(std::max<size_t>(1, items_left)) / item_per_min_time,
-                            0.005, 0.5);
+  o.min_time_s = std::clamp(
+      std::max(0.0, budget_left_s) / static_cast<double>(std::max<size_t>(1, items_left)) / item_per_min_time, 0.005,
+      0.5);
   return o;
 }
 
@@ -295,7 +308,8 @@ Profile profile_device(const std::string& device, SweepOptions& o, const std::at
     throw FieldError(Field::device, "\"" + device + "\"", "a device name of 1-64 characters without '/', '\\' or '.'");
   o.device = device;
   for (int64_t t : o.threads) check_threads(t);
-  if (o.budget_s < 0 || o.budget_s > 86400) throw FieldError(Field::budget_s, std::to_string(o.budget_s), "out of range [0, 86400]");
+  if (o.budget_s < 0 || o.budget_s > 86400)
+    throw FieldError(Field::budget_s, std::to_string(o.budget_s), "out of range [0, 86400]");
   // The device cache's layout is predictor::resolve_device's: the front end gives the path.
   if (o.out_path.empty()) throw std::logic_error("profile_device: no out_path (resolve_device(device).profile_path)");
   return run_sweep(o, stop);
@@ -340,8 +354,9 @@ Profile run_sweep(const SweepOptions& options, const std::atomic<bool>& stop) {
   SpeedWatch speed(profile, [&] { return elapsed_before_s + seconds_since(start); });
   measure_items(todo, profile, peak, options.seed, grid_share * budget_s, start, speed, checkpoint, stop);
   if (!stop)
-    measure_coverage(options, threads, budget_s, [&] { return elapsed_before_s + seconds_since(start); }, profile, peak, speed, checkpoint,
-                     stop);
+    measure_coverage(
+        options, threads, budget_s, [&] { return elapsed_before_s + seconds_since(start); }, profile, peak, speed,
+        checkpoint, stop);
 
   speed.finish();
   profile.complete = !stop;

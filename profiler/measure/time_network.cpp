@@ -17,9 +17,11 @@ namespace cpx::profiler {
 
 namespace {
 
-std::unique_ptr<Plan> seeded_plan(const Network& net, int64_t threads, uint64_t seed, const NetworkWeights* weights = nullptr) {
+std::unique_ptr<Plan> seeded_plan(const Network& net, int64_t threads, uint64_t seed,
+                                  const NetworkWeights* weights = nullptr) {
   const PlanOptions options{static_cast<size_t>(threads), false};
-  auto plan = weights ? std::make_unique<Plan>(net, *weights, options) : std::make_unique<Plan>(net, make_weights(net, seed), options);
+  auto plan = weights ? std::make_unique<Plan>(net, *weights, options)
+                      : std::make_unique<Plan>(net, make_weights(net, seed), options);
   const auto input = make_input(net.input, seed);
   std::copy(input.begin(), input.end(), plan->input().begin());
   return plan;
@@ -69,9 +71,11 @@ int64_t largest_cache_bytes(int level) {
   if (!cpuinfo_initialize()) return 0;
   int64_t bytes = 0;
   if (level == 3)
-    for (uint32_t i = 0; i < cpuinfo_get_l3_caches_count(); ++i) bytes = std::max<int64_t>(bytes, cpuinfo_get_l3_cache(i)->size);
+    for (uint32_t i = 0; i < cpuinfo_get_l3_caches_count(); ++i)
+      bytes = std::max<int64_t>(bytes, cpuinfo_get_l3_cache(i)->size);
   else
-    for (uint32_t i = 0; i < cpuinfo_get_l2_caches_count(); ++i) bytes = std::max<int64_t>(bytes, cpuinfo_get_l2_cache(i)->size);
+    for (uint32_t i = 0; i < cpuinfo_get_l2_caches_count(); ++i)
+      bytes = std::max<int64_t>(bytes, cpuinfo_get_l2_cache(i)->size);
   return bytes;
 }
 }  // namespace
@@ -86,7 +90,9 @@ int64_t cache_evict_bytes() {
   return l3 > 0 ? std::min<int64_t>(2 * l3, int64_t{256} << 20) : int64_t{32} << 20;
 }
 
-double macps_of(int64_t macs, double latency_us) { return latency_us > 0 ? static_cast<double>(macs) / (latency_us * 1e-6) : 0; }
+double macps_of(int64_t macs, double latency_us) {
+  return latency_us > 0 ? static_cast<double>(macs) / (latency_us * 1e-6) : 0;
+}
 
 NetworkTimings time_network(const Network& net, const NetworkRun& run) {
   const auto plan = seeded_plan(net, run.threads, run.seed, run.weights);

@@ -33,7 +33,7 @@ int64_t cache_evict_bytes();
 int64_t last_level_cache_bytes();
 
 struct NetworkTimings {
-  LayerTimings timings;  // .network always; .ops and .additivity only with NetworkRun::layers
+  LayerTimings timings;                         // .network always; .ops and .additivity only with NetworkRun::layers
   std::vector<Implementation> implementations;  // per op: how the plan ran it
   int64_t emulated_ops = 0;                     // ops not run as a single XNNPACK operator
   int64_t arena_bytes = 0;

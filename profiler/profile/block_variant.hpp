@@ -19,7 +19,7 @@ enum class BlockVariant { conv, gconv, dwconv, pwconv, pconv, fumbconv, grfumbco
 // spelling; the plain convs are no block and have their own name.
 struct BlockVariantRow {
   BlockVariant variant;
-  std::string_view conv_name;      // the plain convs' name ("" for a block)
+  std::string_view conv_name;       // the plain convs' name ("" for a block)
   std::optional<MacroBlock> block;  // the macro block kind it is
   bool grouped = false;
 };

@@ -55,13 +55,18 @@ std::vector<Draw> latin_hypercube(size_t count, std::mt19937_64& rng) {
   for (size_t d = 0; d < draw_axes; ++d) {
     for (size_t i = 0; i < count; ++i) strata[i] = i;
     for (size_t i = count; i > 1; --i) std::swap(strata[i - 1], strata[rng() % i]);
-    for (size_t i = 0; i < count; ++i) points[i][d] = (static_cast<double>(strata[i]) + uniform01(rng)) / static_cast<double>(count);
+    for (size_t i = 0; i < count; ++i)
+      points[i][d] = (static_cast<double>(strata[i]) + uniform01(rng)) / static_cast<double>(count);
   }
   return points;
 }
 
-int64_t round_to_multiple(double v, int64_t m) { return std::max<int64_t>(m, m * std::llround(v / static_cast<double>(m))); }
-double log_between(double u, double lo, double hi) { return std::exp(std::log(lo) + u * (std::log(hi) - std::log(lo))); }
+int64_t round_to_multiple(double v, int64_t m) {
+  return std::max<int64_t>(m, m * std::llround(v / static_cast<double>(m)));
+}
+double log_between(double u, double lo, double hi) {
+  return std::exp(std::log(lo) + u * (std::log(hi) - std::log(lo)));
+}
 size_t pick(double u, size_t n) { return std::min(n - 1, static_cast<size_t>(u * static_cast<double>(n))); }
 
 CoverageConv decode_stem(const Draw& u, const std::vector<int64_t>& threads) {
@@ -84,14 +89,16 @@ CoverageConv decode(const Draw& u, const std::vector<int64_t>& threads) {
     c.groups = 1;
   } else if (u[0] < grouped_end) {
     const int64_t max_log2 = std::max<int64_t>(1, static_cast<int64_t>(std::floor(std::log2(in_raw))) - 1);
-    c.groups = int64_t{1} << (1 + pick((u[0] - dense_share) / (grouped_end - dense_share), static_cast<size_t>(max_log2)));
+    c.groups =
+        int64_t{1} << (1 + pick((u[0] - dense_share) / (grouped_end - dense_share), static_cast<size_t>(max_log2)));
   }
   const int64_t multiple = std::max<int64_t>(8, c.groups);
   c.in_channels = std::min(max_coverage_channels, round_to_multiple(in_raw, multiple));
   if (u[0] >= grouped_end) {
     c.groups = c.out_channels = c.in_channels;
   } else {
-    const double out_raw = std::clamp(in_raw * log_between(u[3], 1 / max_ratio, max_ratio), 8.0, double(max_coverage_channels));
+    const double out_raw =
+        std::clamp(in_raw * log_between(u[3], 1 / max_ratio, max_ratio), 8.0, double(max_coverage_channels));
     c.out_channels = std::min(max_coverage_channels, round_to_multiple(out_raw, multiple));
   }
   const auto& k = kernel_shapes[pick(u[1], kernel_shapes.size())];
@@ -102,7 +109,8 @@ CoverageConv decode(const Draw& u, const std::vector<int64_t>& threads) {
     c.resolution = 1;
     c.kernel_h = c.kernel_w = c.stride = 1;
   } else {
-    c.resolution = std::llround(log_between((u[4] - pooled_share) / (1 - pooled_share), min_resolution, max_resolution));
+    c.resolution =
+        std::llround(log_between((u[4] - pooled_share) / (1 - pooled_share), min_resolution, max_resolution));
   }
   c.activation = op_activations()[pick(u[6], op_activations().size())];
   c.threads = threads[pick(u[7], threads.size())];
@@ -144,7 +152,8 @@ void farthest_point_order(std::vector<CoverageCandidate>& pool) {
     std::swap(pool[i], pool[best]);
     std::swap(nearest[i], nearest[best]);
     pool[i].spread_distance = i == 0 ? 0.0 : nearest[i];
-    for (size_t j = i + 1; j < pool.size(); ++j) nearest[j] = std::min(nearest[j], distance(pool[i].position, pool[j].position));
+    for (size_t j = i + 1; j < pool.size(); ++j)
+      nearest[j] = std::min(nearest[j], distance(pool[i].position, pool[j].position));
   }
 }
 
@@ -159,9 +168,9 @@ double stdev(const std::vector<double>& v) {
 }  // namespace
 
 std::string CoverageConv::id() const {
-  return "coverage_conv_k" + std::to_string(kernel_h) + "x" + std::to_string(kernel_w) + "_g" + std::to_string(groups) + "_i" +
-         std::to_string(in_channels) + "_o" + std::to_string(out_channels) + "_r" + std::to_string(resolution) + "_s" +
-         std::to_string(stride) + "_" + std::string(to_string(activation)) + "_t" + std::to_string(threads);
+  return "coverage_conv_k" + std::to_string(kernel_h) + "x" + std::to_string(kernel_w) + "_g" + std::to_string(groups) +
+         "_i" + std::to_string(in_channels) + "_o" + std::to_string(out_channels) + "_r" + std::to_string(resolution) +
+         "_s" + std::to_string(stride) + "_" + std::string(to_string(activation)) + "_t" + std::to_string(threads);
 }
 
 Conv2d CoverageConv::attrs() const {
@@ -200,16 +209,20 @@ std::vector<CoverageCandidate> coverage_pool(bool quick, const std::vector<int64
     const double bytes = 4.0 * static_cast<double>(cost.params_inference + in[0].elements() + out.elements());
     const double macs = static_cast<double>(cost.macs);
     const double per_group = static_cast<double>((c.in_channels / c.groups) * (c.out_channels / c.groups));
-    if (macs < coverage_min_macs || macs > max_macs * std::min(1.0, per_group / coverage_full_cap_per_group) || bytes > coverage_max_bytes || !ids.insert(c.id()).second) continue;
+    if (macs < coverage_min_macs || macs > max_macs * std::min(1.0, per_group / coverage_full_cap_per_group) ||
+        bytes > coverage_max_bytes || !ids.insert(c.id()).second)
+      continue;
     pool.push_back({c, position_of(c, max_threads), cost.macs, bytes, 0});
   }
   farthest_point_order(pool);
   return pool;
 }
 
-std::vector<double> uncertainty_scores(const std::vector<CoveragePosition>& candidates, const std::vector<CoveragePosition>& measured,
+std::vector<double> uncertainty_scores(const std::vector<CoveragePosition>& candidates,
+                                       const std::vector<CoveragePosition>& measured,
                                        const std::vector<double>& measured_log_macps, size_t k) {
-  if (measured.size() != measured_log_macps.size()) throw std::logic_error("uncertainty_scores: positions and MACpS differ in count");
+  if (measured.size() != measured_log_macps.size())
+    throw std::logic_error("uncertainty_scores: positions and MACpS differ in count");
   std::vector<double> scores(candidates.size(), 0.0);
   if (measured.empty()) return scores;
   // The scales that make the two terms comparable: the typical spacing of the measured points and the
@@ -229,7 +242,8 @@ std::vector<double> uncertainty_scores(const std::vector<CoveragePosition>& cand
   std::vector<double> near_log_macps(neighbours);
   for (size_t c = 0; c < candidates.size(); ++c) {
     for (size_t j = 0; j < measured.size(); ++j) by_distance[j] = {distance(candidates[c], measured[j]), j};
-    std::partial_sort(by_distance.begin(), by_distance.begin() + static_cast<std::ptrdiff_t>(neighbours), by_distance.end());
+    std::partial_sort(by_distance.begin(), by_distance.begin() + static_cast<std::ptrdiff_t>(neighbours),
+                      by_distance.end());
     for (size_t n = 0; n < neighbours; ++n) near_log_macps[n] = measured_log_macps[by_distance[n].second];
     scores[c] = by_distance[0].first / h + stdev(near_log_macps) / all_spread;
   }

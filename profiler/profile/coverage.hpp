@@ -5,12 +5,13 @@
 // Ranges: kernels 1x1..7x7 and 1x3, 3x1, 1x5, 5x1, 1x7, 7x1; input channels 8..4096 (log-uniform); groups
 // 1 (dense, 40% of draws), 2..in/2 in powers of two (grouped, 30%) or in (depthwise, 30%); out/in ratios
 // 1/6..6 (log-uniform, out channels clamped to 8..4096; depthwise keeps out = in); resolutions 7..224
-// (log-uniform), and for a tenth of draws a 1x1 conv on 1x1 pixels (after a global pool); strides 1 and 2; every activation; every thread count the profile measures. Each op is
-// kept only if it does coverage_min_macs..coverage_max_macs MACs and moves at most coverage_max_bytes
-// (fp32 weights + input + output), so that no single op (4096 channels at 224x224) eats the budget. A conv
-// with few channels per group runs far below the peak (docs/log/predictor.md), so its MACs cap shrinks in proportion to in x out channels per
-// group below coverage_full_cap_per_group: depthwise convs get 1/32 of it, which still holds a 7x7
-// depthwise conv on 112x112x96. Every run then stays within some tens of milliseconds.
+// (log-uniform), and for a tenth of draws a 1x1 conv on 1x1 pixels (after a global pool); strides 1 and 2; every
+// activation; every thread count the profile measures. Each op is kept only if it does
+// coverage_min_macs..coverage_max_macs MACs and moves at most coverage_max_bytes (fp32 weights + input + output), so
+// that no single op (4096 channels at 224x224) eats the budget. A conv with few channels per group runs far below the
+// peak (docs/log/predictor.md), so its MACs cap shrinks in proportion to in x out channels per group below
+// coverage_full_cap_per_group: depthwise convs get 1/32 of it, which still holds a 7x7 depthwise conv on 112x112x96.
+// Every run then stays within some tens of milliseconds.
 #pragma once
 
 #include <array>
@@ -69,7 +70,8 @@ std::vector<CoverageCandidate> coverage_pool(bool quick, const std::vector<int64
 // the `k` nearest measured points and S its spread over all of them. A candidate scores high where no
 // measurement is near (extrapolation) or where nearby measurements disagree (MACpS changes fast there),
 // which is where any model fitted to these points errs most. With no measurement every score is 0.
-std::vector<double> uncertainty_scores(const std::vector<CoveragePosition>& candidates, const std::vector<CoveragePosition>& measured,
+std::vector<double> uncertainty_scores(const std::vector<CoveragePosition>& candidates,
+                                       const std::vector<CoveragePosition>& measured,
                                        const std::vector<double>& measured_log_macps, size_t k = 5);
 
 }  // namespace cpx::profiler

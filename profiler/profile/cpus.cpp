@@ -52,7 +52,8 @@ std::optional<int64_t> smallest_quota(const fs::path& mount, const std::string& 
   for (const auto& part : fs::path(path).relative_path()) dirs.push_back(dirs.back() / part);
   std::optional<int64_t> smallest;
   for (const fs::path& d : dirs) {
-    const std::string text = v2 ? read_text(d / "cpu.max") : read_text(d / "cpu.cfs_quota_us") + " " + read_text(d / "cpu.cfs_period_us");
+    const std::string text =
+        v2 ? read_text(d / "cpu.max") : read_text(d / "cpu.cfs_quota_us") + " " + read_text(d / "cpu.cfs_period_us");
     if (const auto q = quota_cpus(text)) smallest = std::min(smallest.value_or(*q), *q);
   }
   return smallest;
@@ -70,7 +71,8 @@ std::optional<int64_t> cgroup_quota() {
     if (a == std::string::npos || b == std::string::npos) continue;
     const std::string controllers = line.substr(a + 1, b - a - 1), path = line.substr(b + 1);
     if (controllers.empty()) {
-      take(smallest_quota(fs::exists("/sys/fs/cgroup/cgroup.controllers") ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified", path, true));
+      take(smallest_quota(fs::exists("/sys/fs/cgroup/cgroup.controllers") ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified",
+                          path, true));
       continue;
     }
     if (("," + controllers + ",").find(",cpu,") == std::string::npos) continue;
@@ -113,7 +115,8 @@ std::optional<std::string> threads_refusal(int64_t threads) {
 }
 
 void check_threads(int64_t threads) {
-  if (const auto refusal = threads_refusal(threads)) throw InputError("threads = " + std::to_string(threads) + ": " + *refusal);
+  if (const auto refusal = threads_refusal(threads))
+    throw InputError("threads = " + std::to_string(threads) + ": " + *refusal);
 }
 
 }  // namespace cpx::profiler

@@ -56,7 +56,8 @@ FileLock::FileLock(const std::string& file, const std::string& what) {
       throw InputError(file + ": being written by process " + pid + " (" + what + ", lock " + path +
                        "); wait for it to finish or stop it, then run again");
     }
-    struct stat locked {}, named {};
+    struct stat locked {
+    }, named{};
     if (::fstat(fd_, &locked) == 0 && ::stat(path.c_str(), &named) == 0 && locked.st_dev == named.st_dev &&
         locked.st_ino == named.st_ino)
       break;

@@ -45,7 +45,9 @@ struct IgemmRule {
   bool shape(const Conv2d& c, int64_t in_channels, size_t threads) const {
     return shape(in_channels / c.groups, c.out_channels / c.groups, c.groups, threads);
   }
-  bool takes(const Conv2d& c, int64_t in_channels, size_t threads) const { return available && shape(c, in_channels, threads); }
+  bool takes(const Conv2d& c, int64_t in_channels, size_t threads) const {
+    return available && shape(c, in_channels, threads);
+  }
 };
 
 // The rule of the machine a measurement's environment (its JSON: "igemm", "igemm_min_out_per_group") was

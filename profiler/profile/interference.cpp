@@ -23,7 +23,8 @@ struct Reasons {
   bool wait, cv, outliers, slowed;
 };
 Reasons reasons_of(const Timing& t) {
-  return {t.wait_fraction > noisy_wait_threshold, t.stats_us.robust_cv > t.cv_threshold, t.outlier_runs > 0, t.machine_slowed};
+  return {t.wait_fraction > noisy_wait_threshold, t.stats_us.robust_cv > t.cv_threshold, t.outlier_runs > 0,
+          t.machine_slowed};
 }
 
 }  // namespace
@@ -36,14 +37,16 @@ bool timing_noisy_in_itself(const Timing& timing) {
 
 SpeedAtTime::SpeedAtTime(const std::vector<SpeedSample>& samples) : median_us_(speed_medians_us(samples)) {
   for (const SpeedSample& s : samples) checks_[s.threads].emplace_back(s.elapsed_s, s.latency_us);
-  for (auto& [t, c] : checks_) std::stable_sort(c.begin(), c.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [t, c] : checks_)
+    std::stable_sort(c.begin(), c.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
 }
 
 double SpeedAtTime::factor(int64_t threads, double elapsed_s) const {
   const auto it = checks_.find(threads);
   if (it == checks_.end()) return 1.0;
   const auto& c = it->second;
-  const auto after = std::lower_bound(c.begin(), c.end(), elapsed_s, [](const auto& check, double at) { return check.first < at; });
+  const auto after =
+      std::lower_bound(c.begin(), c.end(), elapsed_s, [](const auto& check, double at) { return check.first < at; });
   double us;
   if (after == c.begin()) us = after->second;
   else if (after == c.end()) us = c.back().second;
@@ -85,14 +88,17 @@ NoiseCount Interference::total() const {
 }
 
 std::string noise_reasons(const NoiseCount& c) {
-  return "run-queue wait " + std::to_string(c.wait) + ", CV " + std::to_string(c.cv) + ", outliers " + std::to_string(c.outliers) +
-         (c.slowed > 0 ? ", machine slowed " + std::to_string(c.slowed) : "");
+  return "run-queue wait " + std::to_string(c.wait) + ", CV " + std::to_string(c.cv) + ", outliers " +
+         std::to_string(c.outliers) + (c.slowed > 0 ? ", machine slowed " + std::to_string(c.slowed) : "");
 }
 
 Json Interference::to_json() const {
   auto one = [](const NoiseCount& c) {
-    return Json{{"measurements", c.measurements}, {"noisy", c.noisy}, {"share", c.share()},
-                {"why", {{"run_queue_wait", c.wait}, {"cv", c.cv}, {"outliers", c.outliers}, {"machine_slowed", c.slowed}}}};
+    return Json{
+        {"measurements", c.measurements},
+        {"noisy", c.noisy},
+        {"share", c.share()},
+        {"why", {{"run_queue_wait", c.wait}, {"cv", c.cv}, {"outliers", c.outliers}, {"machine_slowed", c.slowed}}}};
   };
   Json j = one(total());
   j["threshold"] = interference_threshold;
@@ -119,7 +125,9 @@ Interference Interference::from_json(const Json& j) {
   return out;
 }
 
-Json Interference::brief() const { return {{"share", total().share()}, {"above_threshold", above()}, {"summary", summary()}}; }
+Json Interference::brief() const {
+  return {{"share", total().share()}, {"above_threshold", above()}, {"summary", summary()}};
+}
 
 std::string Interference::summary() const {
   const NoiseCount t = total();
@@ -137,7 +145,9 @@ const std::pair<std::string, NoiseCount>* Interference::mostly_noisy_section() c
 }
 
 Wording Interference::line(const std::string& command) const {
-  if (!above()) return command + ": noisy measurements " + summary() + " (below the " + percent(interference_threshold) + " threshold)";
+  if (!above())
+    return command + ": noisy measurements " + summary() + " (below the " + percent(interference_threshold) +
+           " threshold)";
   const auto* section = total().share() > interference_threshold ? nullptr : mostly_noisy_section();
   return {command + ": WARNING: noisy measurements " + summary() +
               (section ? ", " + section->first + " more than " + percent(section_noise_limit) + " of it"
@@ -198,14 +208,16 @@ int64_t flag_slowed_records(Profile& profile) {
     bool slow;
   };
   std::vector<Mark> marks;
-  for (const SpeedSample& s : samples) marks.push_back({s.elapsed_s, s.latency_us > slow_reference_factor * median[s.threads]});
+  for (const SpeedSample& s : samples)
+    marks.push_back({s.elapsed_s, s.latency_us > slow_reference_factor * median[s.threads]});
   std::stable_sort(marks.begin(), marks.end(), [](const Mark& a, const Mark& b) { return a.at_s < b.at_s; });
   // Runs of at least two slow marks in a row: one slow time alone is a blip of under a check interval.
   std::vector<std::pair<double, double>> spans;
   for (size_t i = 0; i < marks.size();) {
     size_t end = i;
     while (end < marks.size() && marks[end].slow) ++end;
-    if (end - i >= 2) spans.emplace_back(i == 0 ? -1e300 : marks[i - 1].at_s, end == marks.size() ? 1e300 : marks[end].at_s);
+    if (end - i >= 2)
+      spans.emplace_back(i == 0 ? -1e300 : marks[i - 1].at_s, end == marks.size() ? 1e300 : marks[end].at_s);
     i = std::max(end, i + 1);
   }
   int64_t flagged = 0;
@@ -213,7 +225,8 @@ int64_t flag_slowed_records(Profile& profile) {
     for (ProfileRecord& r : section) {
       if (!r.elapsed_s) continue;  // from a profile before the watch
       const double at = *r.elapsed_s;
-      if (!std::any_of(spans.begin(), spans.end(), [&](const auto& sp) { return at > sp.first && at < sp.second; })) continue;
+      if (!std::any_of(spans.begin(), spans.end(), [&](const auto& sp) { return at > sp.first && at < sp.second; }))
+        continue;
       r.timing.noisy = true;
       r.timing.machine_slowed = true;
       ++flagged;

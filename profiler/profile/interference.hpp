@@ -44,8 +44,10 @@ inline constexpr int exit_interfered = 3;
 struct NoiseCount {
   int64_t measurements = 0, noisy = 0;
   int64_t wait = 0, cv = 0, outliers = 0;  // why, among the noisy ones (one may have several reasons)
-  int64_t slowed = 0;                       // measured while the machine ran slow (profiler/measure/machine_speed.hpp)
-  double share() const { return measurements > 0 ? static_cast<double>(noisy) / static_cast<double>(measurements) : 0.0; }
+  int64_t slowed = 0;                      // measured while the machine ran slow (profiler/measure/machine_speed.hpp)
+  double share() const {
+    return measurements > 0 ? static_cast<double>(noisy) / static_cast<double>(measurements) : 0.0;
+  }
 };
 
 class Interference {
@@ -92,7 +94,8 @@ double spread_of(std::vector<double> latencies_us);
 // What spread_of computes, for messages that print it: "slowest over fastest" misleads from ten times on,
 // where the extremes lie well outside the percentiles it reads (docs/log/predictor.md, moved from code
 // comments).
-inline constexpr const char* spread_of_meaning = "90th over 10th percentile of its times, slowest over fastest below ten";
+inline constexpr const char* spread_of_meaning =
+    "90th over 10th percentile of its times, slowest over fastest below ten";
 // spread_of per thread count of the machine_speed samples, the largest; 0 without any.
 double speed_spread(const std::vector<SpeedSample>& samples);
 // The machine_speed samples' latencies by thread count, in their order.
@@ -126,7 +129,8 @@ class SpeedAtTime {
   double factor(int64_t threads, double elapsed_s) const;
 
  private:
-  std::map<int64_t, std::vector<std::pair<double, double>>> checks_;  // per thread count: (elapsed_s, us), in time order
+  std::map<int64_t, std::vector<std::pair<double, double>>>
+      checks_;  // per thread count: (elapsed_s, us), in time order
   std::map<int64_t, double> median_us_;
 };
 

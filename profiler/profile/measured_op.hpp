@@ -10,7 +10,7 @@
 namespace cpx::profiler {
 
 struct MeasuredOp {
-  OpRow row;  // count's fields and fused_into (the op whose kernel computes it); its time is `timing`
+  OpRow row;   // count's fields and fused_into (the op whose kernel computes it); its time is `timing`
   Json attrs;  // the op's attributes (its write(); null for ops without): what fit reads the op back from
   std::string implementation;  // how it ran
   bool emulated = false;       // false when a single XNNPACK operator did exactly this op

@@ -23,7 +23,8 @@ namespace cpx::profiler {
 // profile's keys) in its order.
 enum class ProfileSection { configs, ops, networks, fasternet, zoo };
 inline constexpr const char* profile_sections[] = {"configs", "ops", "networks", "fasternet", "zoo"};
-static_assert(std::size(profile_sections) == static_cast<size_t>(ProfileSection::zoo) + 1, "one name per ProfileSection");
+static_assert(std::size(profile_sections) == static_cast<size_t>(ProfileSection::zoo) + 1,
+              "one name per ProfileSection");
 constexpr std::string_view to_string(ProfileSection s) { return profile_sections[static_cast<size_t>(s)]; }
 constexpr std::optional<ProfileSection> profile_section_named(std::string_view name) {
   for (size_t i = 0; i < std::size(profile_sections); ++i)
@@ -72,8 +73,8 @@ struct ProfileRecord {
   int64_t threads = 1;
   int64_t macs = 0;
   double macps = 0;
-  int64_t bytes = 0, params_inference = 0;  // 0 where not stated (hand-made profiles)
-  Timing timing;  // the whole measurement's (its ops' are in `layers`)
+  int64_t bytes = 0, params_inference = 0;             // 0 where not stated (hand-made profiles)
+  Timing timing;                                       // the whole measurement's (its ops' are in `layers`)
   std::optional<double> fraction_of_peak, additivity;  // the sweep's; not stated in hand-made profiles
   std::optional<Caches> caches;
   std::optional<double> elapsed_s;  // when it was measured, into the profile (SpeedWatch)
@@ -81,14 +82,14 @@ struct ProfileRecord {
   BlockVariant variant = BlockVariant::conv;
   int64_t kernel = 0, groups = 0, stride = 0;
   int64_t channels = 0, resolution = 0;  // configs and fasternet
-  std::string model;  // zoo: the zoo model
-  std::string op;     // fasternet: conv, gconv16, dwconv or pconv
-  std::optional<uint64_t> sample_seed;  // networks: the seed of the sampled network
+  std::string model;                     // zoo: the zoo model
+  std::string op;                        // fasternet: conv, gconv16, dwconv or pconv
+  std::optional<uint64_t> sample_seed;   // networks: the seed of the sampled network
   // ops of the coverage set (profiler/measure/sweep.cpp): the conv, its round (1 or 2) and score
   std::optional<CoverageConv> coverage_conv;
   int64_t coverage_round = 0;
   double coverage_score = 0;
-  std::vector<MeasuredOp> layers;        // configs, ops and networks: every op's row
+  std::vector<MeasuredOp> layers;  // configs, ops and networks: every op's row
   double median_us() const { return timing.stats_us.median; }
 };
 
@@ -97,9 +98,9 @@ struct ProfileRecord {
 // their caches).
 struct ProfilePeak {
   int64_t threads = 1;
-  double peak_macps = 0;  // best of large dense convs (GEMM-bound)
+  double peak_macps = 0;             // best of large dense convs (GEMM-bound)
   double bandwidth_bytes_per_s = 0;  // large copy: bytes read + bytes written per second
-  std::string peak_source;  // which probe reached it
+  std::string peak_source;           // which probe reached it
   // The machine's own fp32 multiply-add throughput at `threads` threads: independent FMA chains in
   // registers, in the widest vectors the CPU has. What "% of peak" is against, where peak_macps is what the
   // executor reaches.
@@ -114,10 +115,10 @@ struct ProfilePeak {
   // can even fall with a second thread where reads rise (docs/log/predictor.md, moved from code comments).
   double dram_read_bytes_per_s = 0;
   int64_t last_level_cache_bytes = 0;  // cpuinfo's L3, else L2; 0 if unknown (then not modelled)
-  int64_t gemm_tile_rows = 0;  // XNNPACK's rows per f32 GEMM tile on this CPU (its mr)
-  int64_t gemm_tile_cols = 0;  // and output channels per tile (its nr): padded_macs in predictor/roofline.hpp
-  std::string gemm_tile_rows_source;  // where both come from
-  Json details = Json::object();  // every probe's MACs or bytes and its Timing ("probes"): its own document
+  int64_t gemm_tile_rows = 0;          // XNNPACK's rows per f32 GEMM tile on this CPU (its mr)
+  int64_t gemm_tile_cols = 0;          // and output channels per tile (its nr): padded_macs in predictor/roofline.hpp
+  std::string gemm_tile_rows_source;   // where both come from
+  Json details = Json::object();       // every probe's MACs or bytes and its Timing ("probes"): its own document
 };
 
 // One check of the machine's speed while profiling (profiler/measure/machine_speed.hpp): the speed
@@ -140,8 +141,8 @@ struct MachineSpeed {
 struct Profile {
   std::string device;
   bool complete = false;
-  std::optional<ProfileOptions> options;  // the sweep's; hand-made profiles may leave them out
-  Json environment = Json::object();  // to_json(Environment) of the machine that measured it: its own document
+  std::optional<ProfileOptions> options;   // the sweep's; hand-made profiles may leave them out
+  Json environment = Json::object();       // to_json(Environment) of the machine that measured it: its own document
   std::optional<std::string> definitions;  // count_definitions() of the program that measured it
   // The op kinds timed with warm twins (options.cold_caches.warm_twins; activations alone in a profile
   // from before the list: profile_file.hpp).
@@ -150,7 +151,7 @@ struct Profile {
   std::optional<MachineSpeed> machine_speed;  // none in a profile from before the speed checks
   std::array<std::vector<ProfileRecord>, std::size(profile_sections)> sections;
   std::optional<ProfileCoverage> coverage;  // once the sweep reaches the coverage set
-  std::optional<double> elapsed_s;  // the sweep's time, all its runs, once it ends
+  std::optional<double> elapsed_s;          // the sweep's time, all its runs, once it ends
   // Interference::to_json of the records where above its threshold (mark_interference): its own document.
   std::optional<Json> interference;
   const std::vector<ProfileRecord>& operator[](ProfileSection s) const { return sections[static_cast<size_t>(s)]; }

@@ -77,11 +77,13 @@ MeasuredOp read_op(const Json& j, const Where& where) {
   l.string("op");
   o.row.op = j["op"].get<std::string>();
   // Ops without attributes (add, softmax...) write null.
-  if (!l.get("attrs").is_object() && !l.get("attrs").is_null()) (l.w / "attrs").fail(l.get("attrs"), "expected an object");
+  if (!l.get("attrs").is_object() && !l.get("attrs").is_null())
+    (l.w / "attrs").fail(l.get("attrs"), "expected an object");
   o.attrs = j["attrs"];
   l.array("in_nhwc");
   if (l.get("in_nhwc").empty()) (l.w / "in_nhwc").fail(l.get("in_nhwc"), "expected at least one input shape");
-  for (size_t x = 0; x < l.get("in_nhwc").size(); ++x) o.row.in_nhwc.push_back(read_shape(l.get("in_nhwc")[x], (l.w / "in_nhwc")[x]));
+  for (size_t x = 0; x < l.get("in_nhwc").size(); ++x)
+    o.row.in_nhwc.push_back(read_shape(l.get("in_nhwc")[x], (l.w / "in_nhwc")[x]));
   if (j.contains("inputs")) {
     const Json& names = l.get("inputs");
     if (!names.is_array() || names.size() != l.get("in_nhwc").size())
@@ -98,10 +100,12 @@ MeasuredOp read_op(const Json& j, const Where& where) {
   if (j.contains("conv_class") && !j["conv_class"].is_null()) {
     l.string("conv_class");
     o.row.conv_class = conv_class_names.find(j["conv_class"].get<std::string>());
-    if (!o.row.conv_class) (l.w / "conv_class").fail(j["conv_class"], "expected " + conv_class_names.joined(", ") + " or null");
+    if (!o.row.conv_class)
+      (l.w / "conv_class").fail(j["conv_class"], "expected " + conv_class_names.joined(", ") + " or null");
   }
   using Count = std::pair<const char*, int64_t*>;
-  for (const auto& [key, value] : {Count{"macs", &o.row.macs}, Count{"params_inference", &o.row.params_inference}, Count{"bytes", &o.row.bytes}})
+  for (const auto& [key, value] :
+       {Count{"macs", &o.row.macs}, Count{"params_inference", &o.row.params_inference}, Count{"bytes", &o.row.bytes}})
     if (j.contains(key)) {
       l.integer(key, 0, INT64_MAX);
       *value = j[key].get<int64_t>();
@@ -126,10 +130,12 @@ void read_coverage_fields(const Fields& r, ProfileRecord& rec) {
   c.kernel_h = kernel[0].get<int64_t>();
   c.kernel_w = kernel[1].get<int64_t>();
   using Bounded = std::tuple<const char*, int64_t, int64_t*>;
-  for (const auto& [key, hi, value] : {Bounded{"groups", limits::max_channels, &c.groups}, Bounded{"in_channels", limits::max_channels, &c.in_channels},
-                                       Bounded{"out_channels", limits::max_channels, &c.out_channels},
-                                       Bounded{"resolution", limits::max_spatial, &c.resolution}, Bounded{"stride", limits::max_kernel, &c.stride},
-                                       Bounded{"coverage_round", 2, &rec.coverage_round}}) {
+  for (const auto& [key, hi, value] :
+       {Bounded{"groups", limits::max_channels, &c.groups},
+        Bounded{"in_channels", limits::max_channels, &c.in_channels},
+        Bounded{"out_channels", limits::max_channels, &c.out_channels},
+        Bounded{"resolution", limits::max_spatial, &c.resolution}, Bounded{"stride", limits::max_kernel, &c.stride},
+        Bounded{"coverage_round", 2, &rec.coverage_round}}) {
     *value = r.integer(key, 1, hi);
   }
   c.activation = read_activation_name(r.get("activation"), r.w / "activation");
@@ -146,9 +152,11 @@ void read_section_fields(const Fields& r, ProfileSection kind, ProfileRecord& re
     if (!variant) (r.w / "variant").fail(r.get("variant"), "unknown sweep variant");
     rec.variant = *variant;
     using Bounded = std::tuple<const char*, int64_t, int64_t*>;
-    for (const auto& [key, hi, value] : {Bounded{"kernel", limits::max_kernel, &rec.kernel}, Bounded{"groups", limits::max_channels, &rec.groups},
-                                         Bounded{"channels", limits::max_channels, &rec.channels},
-                                         Bounded{"resolution", limits::max_spatial, &rec.resolution}, Bounded{"stride", limits::max_kernel, &rec.stride}}) {
+    for (const auto& [key, hi, value] :
+         {Bounded{"kernel", limits::max_kernel, &rec.kernel}, Bounded{"groups", limits::max_channels, &rec.groups},
+          Bounded{"channels", limits::max_channels, &rec.channels},
+          Bounded{"resolution", limits::max_spatial, &rec.resolution},
+          Bounded{"stride", limits::max_kernel, &rec.stride}}) {
       *value = r.integer(key, 1, hi);
     }
   } else if (kind == ProfileSection::zoo) {
@@ -179,18 +187,18 @@ ProfileRecord read_record(const Fields& r, ProfileSection kind, std::set<std::st
   rec.threads = r.integer("threads", 1, 256);
   rec.macs = r.integer("macs", 0, INT64_MAX);
   rec.macps = r.number("macps", 0, 1e18);
-  for (const auto& [key, value] : {std::pair{"bytes", &rec.bytes}, std::pair{"params_inference", &rec.params_inference}})
-    if (r.j.contains(key)) {  // fit's warm-weights credit reads bytes, validate's params baseline the params
+  for (const auto& [key, value] :
+       {std::pair{"bytes", &rec.bytes}, std::pair{"params_inference", &rec.params_inference}})
+    if (r.j.contains(key)) {   // fit's warm-weights credit reads bytes, validate's params baseline the params
       r.number(key, 0, 1e18);  // a count, which hand-made profiles may write as a float
       const double v = r.get(key).get<double>();
       if (v != std::floor(v)) (r.w / key).fail(r.get(key), "expected a whole number");
       *value = static_cast<int64_t>(v);
     }
-  for (const auto& [key, value] : {std::pair{"elapsed_s", &rec.elapsed_s}, std::pair{"fraction_of_peak", &rec.fraction_of_peak},
-                                   std::pair{"additivity", &rec.additivity}})
-    if (r.j.contains(key)) {
-      *value = r.number(key, 0, 1e9);
-    }
+  for (const auto& [key, value] :
+       {std::pair{"elapsed_s", &rec.elapsed_s}, std::pair{"fraction_of_peak", &rec.fraction_of_peak},
+        std::pair{"additivity", &rec.additivity}})
+    if (r.j.contains(key)) { *value = r.number(key, 0, 1e9); }
   if (r.j.contains("caches")) {
     r.string("caches");
     rec.caches = caches_names.find(r.get("caches").get<std::string>());
@@ -200,7 +208,8 @@ ProfileRecord read_record(const Fields& r, ProfileSection kind, std::set<std::st
   read_section_fields(r, kind, rec);
   // Required where fit learns from the ops; a zoo record keeps its rows too (fit learns from the fitted
   // families').
-  if (kind == ProfileSection::configs || kind == ProfileSection::ops || kind == ProfileSection::networks || r.j.contains("layers")) {
+  if (kind == ProfileSection::configs || kind == ProfileSection::ops || kind == ProfileSection::networks ||
+      r.j.contains("layers")) {
     r.array("layers");
     const Json& layers = r.get("layers");
     for (size_t k = 0; k < layers.size(); ++k) rec.layers.push_back(read_op(layers[k], (r.w / "layers")[k]));
@@ -218,18 +227,14 @@ ProfilePeak read_peak(const Fields& f) {
   // Probed later than the others: absent from some profiles (and the caches' from VMs that hide them).
   for (const auto& [key, value] : {std::pair{"cache_bandwidth_bytes_per_s", &p.cache_bandwidth_bytes_per_s},
                                    std::pair{"dram_read_bytes_per_s", &p.dram_read_bytes_per_s}})
-    if (f.j.contains(key)) {
-      *value = f.number(key, 0, 1e18);
-    }
-  for (const auto& [key, value] : {std::pair{"last_level_cache_bytes", &p.last_level_cache_bytes},
-                                   std::pair{"gemm_tile_rows", &p.gemm_tile_rows}, std::pair{"gemm_tile_cols", &p.gemm_tile_cols}})
-    if (f.j.contains(key)) {
-      *value = f.integer(key, 0, INT64_MAX);
-    }
-  if (f.j.contains("fma_peak_macps")) {
-    p.fma_peak_macps = f.number("fma_peak_macps", 0, 1e18);
-  }
-  for (const auto& [key, value] : {std::pair{"fma_peak_source", &p.fma_peak_source}, std::pair{"gemm_tile_rows_source", &p.gemm_tile_rows_source}})
+    if (f.j.contains(key)) { *value = f.number(key, 0, 1e18); }
+  for (const auto& [key, value] :
+       {std::pair{"last_level_cache_bytes", &p.last_level_cache_bytes}, std::pair{"gemm_tile_rows", &p.gemm_tile_rows},
+        std::pair{"gemm_tile_cols", &p.gemm_tile_cols}})
+    if (f.j.contains(key)) { *value = f.integer(key, 0, INT64_MAX); }
+  if (f.j.contains("fma_peak_macps")) { p.fma_peak_macps = f.number("fma_peak_macps", 0, 1e18); }
+  for (const auto& [key, value] :
+       {std::pair{"fma_peak_source", &p.fma_peak_source}, std::pair{"gemm_tile_rows_source", &p.gemm_tile_rows_source}})
     if (f.j.contains(key)) {
       f.string(key);
       *value = f.get(key).get<std::string>();
@@ -242,21 +247,19 @@ ProfilePeak read_peak(const Fields& f) {
 // The profile's speed checks; errors name the file and the sample.
 MachineSpeed read_machine_speed(const Json& section, const std::string& file) {
   try {
-    if (!section.is_object() || !section.contains("samples")) throw InputError("machine_speed: expected {\"samples\": [...]}");
+    if (!section.is_object() || !section.contains("samples"))
+      throw InputError("machine_speed: expected {\"samples\": [...]}");
     MachineSpeed m{"", speed_samples_from_json(section["samples"]), {}, {}, {}};
     if (section.contains("reference")) {
-      if (!section["reference"].is_string()) throw InputError("machine_speed.reference = " + section["reference"].dump() + ": expected a string");
+      if (!section["reference"].is_string())
+        throw InputError("machine_speed.reference = " + section["reference"].dump() + ": expected a string");
       m.reference = section["reference"].get<std::string>();
     }
     const Fields f(section, Where(file) / "machine_speed");
-    if (section.contains("spread")) {
-      m.spread = f.number("spread", 0, 1e18);
-    }
+    if (section.contains("spread")) { m.spread = f.number("spread", 0, 1e18); }
     f.optional("slowed", &Json::is_boolean, "true or false");
     if (section.contains("slowed")) m.slowed = section["slowed"].get<bool>();
-    if (section.contains("records_flagged")) {
-      m.records_flagged = f.integer("records_flagged", 0, INT64_MAX);
-    }
+    if (section.contains("records_flagged")) { m.records_flagged = f.integer("records_flagged", 0, INT64_MAX); }
     return m;
   } catch (const InputError& e) {
     if (std::string_view(e.what()).starts_with(file + ": ")) throw;
@@ -274,14 +277,13 @@ ProfileOptions read_options(const Fields& o) {
     std::vector<int64_t> threads;
     for (size_t i = 0; i < o.get("threads").size(); ++i) {
       const Json& t = o.get("threads")[i];
-      if (!t.is_number_integer() || t.get<int64_t>() < 1 || t.get<int64_t>() > 256) (o.w / "threads")[i].fail(t, "expected an integer in [1, 256]");
+      if (!t.is_number_integer() || t.get<int64_t>() < 1 || t.get<int64_t>() > 256)
+        (o.w / "threads")[i].fail(t, "expected an integer in [1, 256]");
       threads.push_back(t.get<int64_t>());
     }
     out.threads = threads;
   }
-  if (o.j.contains("budget_s")) {
-    out.budget_s = o.number("budget_s", 0, 1e9);
-  }
+  if (o.j.contains("budget_s")) { out.budget_s = o.number("budget_s", 0, 1e9); }
   if (o.j.contains("seed")) {
     o.integer("seed", 0, INT64_MAX);
     out.seed = o.get("seed").get<uint64_t>();
@@ -294,7 +296,8 @@ ProfileOptions read_options(const Fields& o) {
     cold.sections.emplace();
     for (size_t i = 0; i < c.get("sections").size(); ++i) {
       const Json& name = c.get("sections")[i];
-      const std::optional<ProfileSection> s = name.is_string() ? profile_section_named(name.get<std::string>()) : std::nullopt;
+      const std::optional<ProfileSection> s =
+          name.is_string() ? profile_section_named(name.get<std::string>()) : std::nullopt;
       if (!s) (c.w / "sections")[i].fail(name, "expected a profile section");
       cold.sections->push_back(*s);
     }
@@ -331,18 +334,14 @@ ProfileCoverage read_coverage(const Fields& cov) {
     cov.integer("seed", 0, INT64_MAX);
     out.seed = cov.get("seed").get<uint64_t>();
   }
-  if (cov.j.contains("candidates")) {
-    out.candidates = cov.integer("candidates", 0, INT64_MAX);
-  }
+  if (cov.j.contains("candidates")) { out.candidates = cov.integer("candidates", 0, INT64_MAX); }
   if (cov.j.contains("macs_range")) {
     const Json& range = cov.get("macs_range");
     if (!range.is_array() || range.size() != 2 || !range[0].is_number() || !range[1].is_number())
       (cov.w / "macs_range").fail(range, "expected [min, max]");
     out.macs_range = {range[0].get<double>(), range[1].get<double>()};
   }
-  if (cov.j.contains("max_bytes")) {
-    out.max_bytes = cov.number("max_bytes", 0, 1e18);
-  }
+  if (cov.j.contains("max_bytes")) { out.max_bytes = cov.number("max_bytes", 0, 1e18); }
   return out;
 }
 
@@ -366,7 +365,8 @@ void read_header(const Fields& top, Profile& p) {
   top.optional("options", &Json::is_object, "an object");
   if (j.contains("options")) p.options = read_options(Fields(j["options"], top.w / "options"));
   top.array("peaks");
-  for (size_t i = 0; i < j["peaks"].size(); ++i) p.peaks.push_back(read_peak(Fields(j["peaks"][i], (top.w / "peaks")[i])));
+  for (size_t i = 0; i < j["peaks"].size(); ++i)
+    p.peaks.push_back(read_peak(Fields(j["peaks"][i], (top.w / "peaks")[i])));
   if (j.contains("machine_speed")) p.machine_speed = read_machine_speed(j["machine_speed"], top.w.file());
   if (j.contains("coverage")) p.coverage = read_coverage(Fields(j["coverage"], top.w / "coverage"));
   top.optional("interference", &Json::is_object, "an object");
@@ -383,7 +383,8 @@ std::vector<SpeedSample> speed_samples_from_json(const Json& samples) {
   for (size_t i = 0; i < samples.size(); ++i) {
     const Json& s = samples[i];
     if (!s.is_object() || !s.contains("threads") || !s["threads"].is_number_integer() || !s.contains("latency_us") ||
-        !s["latency_us"].is_number() || !(s["latency_us"].get<double>() > 0) || (s.contains("elapsed_s") && !s["elapsed_s"].is_number()))
+        !s["latency_us"].is_number() || !(s["latency_us"].get<double>() > 0) ||
+        (s.contains("elapsed_s") && !s["elapsed_s"].is_number()))
       throw InputError("machine_speed.samples[" + std::to_string(i) + "] = " + s.dump() +
                        ": expected {\"elapsed_s\", \"threads\", \"latency_us\" > 0}");
     out.push_back({s.value("elapsed_s", 0.0), s["threads"].get<int64_t>(), s["latency_us"].get<double>()});
@@ -426,13 +427,14 @@ Profile read_profile(const Json& j, const std::string& file) {
   Profile p;
   read_header(top, p);
   std::set<std::string> ids;
-  for (const ProfileSection kind :
-       {ProfileSection::configs, ProfileSection::ops, ProfileSection::networks, ProfileSection::zoo, ProfileSection::fasternet}) {
+  for (const ProfileSection kind : {ProfileSection::configs, ProfileSection::ops, ProfileSection::networks,
+                                    ProfileSection::zoo, ProfileSection::fasternet}) {
     const std::string section(to_string(kind));
     if (!j.contains(section)) continue;
     top.array(section.c_str());
     const Json& list = j[section];
-    for (size_t i = 0; i < list.size(); ++i) p[kind].push_back(read_record(Fields(list[i], (top.w / section)[i]), kind, ids));
+    for (size_t i = 0; i < list.size(); ++i)
+      p[kind].push_back(read_record(Fields(list[i], (top.w / section)[i]), kind, ids));
   }
   return p;
 }

@@ -26,7 +26,8 @@ inline constexpr FileVersion device_profile_version{device_profile_schema, "`cpu
 // evicted before the run) and reading what an op before them wrote (warm, as inside a network), listed in
 // a profile's options.cold_caches.warm_twins; fit counts such an op as warm when it reads no network input.
 // A profile from before the list timed only activations so.
-inline constexpr std::array<std::string_view, 4> warm_twin_kinds{ActivationOp::kind, Slice::kind, ChannelShuffle::kind, Concat::kind};
+inline constexpr std::array<std::string_view, 4> warm_twin_kinds{ActivationOp::kind, Slice::kind, ChannelShuffle::kind,
+                                                                 Concat::kind};
 // Seeds of the sampled networks a profile measures for fitting; validation must sample below this.
 inline constexpr uint64_t training_seed_base = 1'000'000;
 
@@ -58,7 +59,7 @@ Profile read_profile_file(const std::string& path);
 // profile read and written again is the same file. A field left out of a hand-made profile is written with
 // its default where the struct has no "not stated".
 Json to_json(const Profile& profile);
-Json to_json(const ProfilePeak& peak);  // a profile's peak, also `measure --json`'s
+Json to_json(const ProfilePeak& peak);        // a profile's peak, also `measure --json`'s
 Json to_json(const ProfileOptions& options);  // also what resume's refusal shows
 
 }  // namespace cpx::profiler

@@ -8,15 +8,19 @@ namespace cpx::profiler {
 namespace {
 
 // The sections in the order a profile file lists them (not ProfileSection's).
-constexpr ProfileSection file_sections[] = {ProfileSection::configs, ProfileSection::zoo, ProfileSection::fasternet, ProfileSection::ops,
-                                            ProfileSection::networks};
+constexpr ProfileSection file_sections[] = {ProfileSection::configs, ProfileSection::zoo, ProfileSection::fasternet,
+                                            ProfileSection::ops, ProfileSection::networks};
 
 // A record's own fields, those of its section, after "id".
 void write_section_fields(Json& j, const ProfileRecord& r, ProfileSection section) {
   switch (section) {
     case ProfileSection::configs:
-      j.update({{"variant", to_string(r.variant)}, {"kernel", r.kernel},         {"groups", r.groups},
-                {"channels", r.channels},         {"resolution", r.resolution}, {"stride", r.stride}});
+      j.update({{"variant", to_string(r.variant)},
+                {"kernel", r.kernel},
+                {"groups", r.groups},
+                {"channels", r.channels},
+                {"resolution", r.resolution},
+                {"stride", r.stride}});
       return;
     case ProfileSection::networks:
       if (r.sample_seed) j.update({{"sample_seed", *r.sample_seed}});
@@ -24,24 +28,34 @@ void write_section_fields(Json& j, const ProfileRecord& r, ProfileSection sectio
     case ProfileSection::fasternet:
       j.update({{"op", r.op}, {"channels", r.channels}, {"resolution", r.resolution}});
       return;
-    case ProfileSection::zoo:
-      j.update({{"model", r.model}, {"resolution", r.resolution}});
-      return;
+    case ProfileSection::zoo: j.update({{"model", r.model}, {"resolution", r.resolution}}); return;
     case ProfileSection::ops:
       if (!r.coverage_conv) return;
       const CoverageConv& c = *r.coverage_conv;
-      j.update({{"kernel", {c.kernel_h, c.kernel_w}}, {"groups", c.groups},         {"in_channels", c.in_channels},
-                {"out_channels", c.out_channels},     {"resolution", c.resolution}, {"stride", c.stride},
-                {"activation", to_string(c.activation)}, {"coverage_round", r.coverage_round}, {"coverage_score", r.coverage_score}});
+      j.update({{"kernel", {c.kernel_h, c.kernel_w}},
+                {"groups", c.groups},
+                {"in_channels", c.in_channels},
+                {"out_channels", c.out_channels},
+                {"resolution", c.resolution},
+                {"stride", c.stride},
+                {"activation", to_string(c.activation)},
+                {"coverage_round", r.coverage_round},
+                {"coverage_score", r.coverage_score}});
       return;
   }
 }
 
 // Where fit learns from the ops a record keeps them always; elsewhere (zoo, fasternet) only where it has some.
-bool layers_required(ProfileSection s) { return s == ProfileSection::configs || s == ProfileSection::ops || s == ProfileSection::networks; }
+bool layers_required(ProfileSection s) {
+  return s == ProfileSection::configs || s == ProfileSection::ops || s == ProfileSection::networks;
+}
 
 Json record_to_json(const ProfileRecord& r, ProfileSection section) {
-  Json j = {{"macs", r.macs}, {"params_inference", r.params_inference}, {"bytes", r.bytes}, {"timing", to_json(r.timing)}, {"macps", r.macps}};
+  Json j = {{"macs", r.macs},
+            {"params_inference", r.params_inference},
+            {"bytes", r.bytes},
+            {"timing", to_json(r.timing)},
+            {"macps", r.macps}};
   if (r.fraction_of_peak) j.update({{"fraction_of_peak", *r.fraction_of_peak}});
   if (r.additivity) j.update({{"additivity", *r.additivity}});
   if (!r.layers.empty() || layers_required(section)) {
@@ -61,7 +75,8 @@ Json machine_speed_to_json(const MachineSpeed& m) {
   Json j = Json::object();
   if (!m.reference.empty()) j.update({{"reference", m.reference}});
   Json samples = Json::array();
-  for (const SpeedSample& s : m.samples) samples.push_back({{"elapsed_s", s.elapsed_s}, {"threads", s.threads}, {"latency_us", s.latency_us}});
+  for (const SpeedSample& s : m.samples)
+    samples.push_back({{"elapsed_s", s.elapsed_s}, {"threads", s.threads}, {"latency_us", s.latency_us}});
   j.update({{"samples", std::move(samples)}});
   if (m.spread) j.update({{"spread", *m.spread}});
   if (m.slowed) j.update({{"slowed", *m.slowed}});
@@ -72,8 +87,16 @@ Json machine_speed_to_json(const MachineSpeed& m) {
 Json coverage_to_json(const ProfileCoverage& c) {
   Json rounds = Json::array();
   for (const CoverageRound& r : c.rounds)
-    rounds.push_back({{"round", r.round}, {"budget_s", r.budget_s}, {"spent_s", r.spent_s}, {"measured", r.measured}, {"how", r.how}});
-  return {{"seed", c.seed}, {"candidates", c.candidates}, {"macs_range", c.macs_range}, {"max_bytes", c.max_bytes}, {"rounds", std::move(rounds)}};
+    rounds.push_back({{"round", r.round},
+                      {"budget_s", r.budget_s},
+                      {"spent_s", r.spent_s},
+                      {"measured", r.measured},
+                      {"how", r.how}});
+  return {{"seed", c.seed},
+          {"candidates", c.candidates},
+          {"macs_range", c.macs_range},
+          {"max_bytes", c.max_bytes},
+          {"rounds", std::move(rounds)}};
 }
 
 }  // namespace
@@ -107,7 +130,8 @@ Json to_json(const ProfileOptions& o) {
       for (const ProfileSection s : *o.cold_caches->sections) sections.push_back(to_string(s));
       cold.update({{"sections", std::move(sections)}});
     }
-    if (o.cold_caches->evict_bytes_per_thread) cold.update({{"evict_bytes_per_thread", *o.cold_caches->evict_bytes_per_thread}});
+    if (o.cold_caches->evict_bytes_per_thread)
+      cold.update({{"evict_bytes_per_thread", *o.cold_caches->evict_bytes_per_thread}});
     if (o.cold_caches->warm_twins) cold.update({{"warm_twins", *o.cold_caches->warm_twins}});
     j.update({{"cold_caches", std::move(cold)}});
   }

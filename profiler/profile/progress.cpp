@@ -20,8 +20,9 @@ void Progress::update(size_t done) {
   if (tty_) {
     const size_t width = 30;
     const size_t filled = total_ ? width * done / total_ : width;
-    std::fprintf(stderr, "\r%s [%s%s] %zu/%zu  %.0f s elapsed, ETA %.0f s   ", label_.c_str(), std::string(filled, '=').c_str(),
-                 std::string(width - filled, ' ').c_str(), done, total_, elapsed_s, eta);
+    std::fprintf(stderr, "\r%s [%s%s] %zu/%zu  %.0f s elapsed, ETA %.0f s   ", label_.c_str(),
+                 std::string(filled, '=').c_str(), std::string(width - filled, ' ').c_str(), done, total_, elapsed_s,
+                 eta);
     if (done == total_) std::fprintf(stderr, "\n");
     return;
   }

@@ -25,7 +25,8 @@ using Key = std::tuple<BlockVariant, int64_t, int64_t, int64_t, int64_t, int64_t
 std::map<Key, Point> index_configs(const Profile& profile) {
   std::map<Key, Point> out;
   for (const ProfileRecord& c : profile[ProfileSection::configs])
-    out[Key{c.variant, c.kernel, c.groups, c.channels, c.resolution, c.stride, c.threads}] = {c.macps, c.median_us(), c.macs};
+    out[Key{c.variant, c.kernel, c.groups, c.channels, c.resolution, c.stride, c.threads}] = {c.macps, c.median_us(),
+                                                                                              c.macs};
   return out;
 }
 
@@ -60,7 +61,8 @@ Json to_json(const RatioSummary& r) {
 }
 
 // Crossover: the smallest C from which unfused is ahead at every larger C of that resolution.
-std::optional<int64_t> crossover_channels(std::vector<std::pair<int64_t, double>> v, bool unfused_ahead_if_ratio_below_1) {
+std::optional<int64_t> crossover_channels(std::vector<std::pair<int64_t, double>> v,
+                                          bool unfused_ahead_if_ratio_below_1) {
   std::sort(v.begin(), v.end());
   std::optional<int64_t> result;
   for (size_t i = v.size(); i-- > 0;) {
@@ -94,17 +96,24 @@ void fused_vs_unfused(const std::map<Key, Point>& idx, ThreadRules& r) {
 // Claim 4: kernel 2 vs 3 (MACpS change), stride 1.
 void kernel2_over_kernel3(const std::map<Key, Point>& idx, ThreadRules& r) {
   using V = BlockVariant;
-  for (const auto& [v, g] : std::vector<std::pair<V, int64_t>>{
-           {V::dwconv, 1}, {V::conv, 1}, {V::fumbconv, 1}, {V::grfumbconv, 2}, {V::mbconv, 1}, {V::grmbconv, 2}, {V::pconv, 1}})
+  for (const auto& [v, g] : std::vector<std::pair<V, int64_t>>{{V::dwconv, 1},
+                                                               {V::conv, 1},
+                                                               {V::fumbconv, 1},
+                                                               {V::grfumbconv, 2},
+                                                               {V::mbconv, 1},
+                                                               {V::grmbconv, 2},
+                                                               {V::pconv, 1}})
     r.kernel2_over_kernel3.push_back({v, summary(ratios(idx, v, 2, g, v, 3, g, r.threads))});
 }
 
 // Claims 1, 2, 5: groups 2/4/8 against groups 1.
 void groups_over_dense(const std::map<Key, Point>& idx, ThreadRules& r) {
   using V = BlockVariant;
-  for (const auto& [grouped, dense] : std::vector<std::pair<V, V>>{{V::grfumbconv, V::fumbconv}, {V::grmbconv, V::mbconv}, {V::gconv, V::conv}})
+  for (const auto& [grouped, dense] :
+       std::vector<std::pair<V, V>>{{V::grfumbconv, V::fumbconv}, {V::grmbconv, V::mbconv}, {V::gconv, V::conv}})
     for (int64_t k : {3, 2})
-      for (int64_t g : {2, 4, 8}) r.groups_over_dense.push_back({grouped, k, g, summary(ratios(idx, grouped, k, g, dense, k, 1, r.threads))});
+      for (int64_t g : {2, 4, 8})
+        r.groups_over_dense.push_back({grouped, k, g, summary(ratios(idx, grouped, k, g, dense, k, 1, r.threads))});
 }
 
 // FasterNet Table 1 on this machine.
@@ -162,19 +171,37 @@ void push_claims(const ThreadRules& r, const Profile& profile, std::vector<Claim
   using V = BlockVariant;
   const RatioSummary *g2 = r.groups_effect(V::grfumbconv, 3, 2), *mb = r.groups_effect(V::grmbconv, 3, 2);
   const int64_t t = r.threads;
-  claims.push_back({1, t, "GrFuMBConv (g2, k3): 45% fewer MACs than FuMBConv at essentially the same MACpS", "MACs x0.55, MACpS change ~0%",
+  claims.push_back({1,
+                    t,
+                    "GrFuMBConv (g2, k3): 45% fewer MACs than FuMBConv at essentially the same MACpS",
+                    "MACs x0.55, MACpS change ~0%",
                     {{"measured_macs_ratio", number_or_null(median_of(g2, &RatioSummary::macs))},
                      {"measured_macps_change_pct", change_pct(median_of(g2, &RatioSummary::macps))}}});
-  claims.push_back({2, t, "GrMBConv (g2): ~24% fewer MACs than MBConv at ~5% lower MACpS", "MACs x0.71-0.78, MACpS change ~-5%",
+  claims.push_back({2,
+                    t,
+                    "GrMBConv (g2): ~24% fewer MACs than MBConv at ~5% lower MACpS",
+                    "MACs x0.71-0.78, MACpS change ~-5%",
                     {{"measured_macs_ratio", number_or_null(median_of(mb, &RatioSummary::macs))},
                      {"measured_macps_change_pct", change_pct(median_of(mb, &RatioSummary::macps))}}});
-  claims.push_back({3, t, "fused ~70% higher MACpS below 256 channels; unfused ~27% higher MACpS at 256 and above", "crossover at C = 256",
+  claims.push_back({3,
+                    t,
+                    "fused ~70% higher MACpS below 256 channels; unfused ~27% higher MACpS at 256 and above",
+                    "crossover at C = 256",
                     {{"measured_crossover", crossovers_json(r.crossovers)}}});
   auto k2 = [&](V v) { return change_pct(median_of(r.kernel_effect(v), &RatioSummary::macps)); };
-  claims.push_back({4, t, "2x2 kernels raise MACpS by ~42% (DWConv), ~5% (FuMBConv), ~12% (GrFuMBConv) on ARM", "+42% / +5% / +12%",
-                    {{"measured_macps_change_pct", {{"dwconv", k2(V::dwconv)}, {"fumbconv", k2(V::fumbconv)}, {"grfumbconv", k2(V::grfumbconv)}}}}});
-  auto latency = [&](int64_t g) { return number_or_null(median_of(r.groups_effect(V::grfumbconv, 3, g), &RatioSummary::latency)); };
-  claims.push_back({5, t, "groups 4 and 8 bring little latency gain over groups 2 (accuracy cost not measurable here)", "little latency gain",
+  claims.push_back({4,
+                    t,
+                    "2x2 kernels raise MACpS by ~42% (DWConv), ~5% (FuMBConv), ~12% (GrFuMBConv) on ARM",
+                    "+42% / +5% / +12%",
+                    {{"measured_macps_change_pct",
+                      {{"dwconv", k2(V::dwconv)}, {"fumbconv", k2(V::fumbconv)}, {"grfumbconv", k2(V::grfumbconv)}}}}});
+  auto latency = [&](int64_t g) {
+    return number_or_null(median_of(r.groups_effect(V::grfumbconv, 3, g), &RatioSummary::latency));
+  };
+  claims.push_back({5,
+                    t,
+                    "groups 4 and 8 bring little latency gain over groups 2 (accuracy cost not measurable here)",
+                    "little latency gain",
                     {{"measured_latency_ratio_vs_g1", {{"g2", latency(2)}, {"g4", latency(4)}, {"g8", latency(8)}}}}});
   claims.push_back(claim_transposed_attention(profile, t));
 }
@@ -219,11 +246,12 @@ Json to_json(const DesignRules& rules) {
   for (const ThreadRules& r : rules.per_threads) {
     Json points = Json::array(), kernel = Json::object(), groups = Json::object();
     for (const FusedPoint& p : r.fused_points)
-      points.push_back({{"channels", p.channels}, {"resolution", p.resolution}, {"fused_over_unfused_macps", p.macps_ratio},
+      points.push_back({{"channels", p.channels},
+                        {"resolution", p.resolution},
+                        {"fused_over_unfused_macps", p.macps_ratio},
                         {"fused_over_unfused_latency", p.latency_ratio}});
     for (const KernelEffect& k : r.kernel2_over_kernel3) kernel[std::string(to_string(k.variant))] = to_json(k.ratio);
-    for (const GroupsEffect& g : r.groups_over_dense)
-      groups[groups_name(g)] = to_json(g.ratio);
+    for (const GroupsEffect& g : r.groups_over_dense) groups[groups_name(g)] = to_json(g.ratio);
     per_threads.push_back({{"threads", r.threads},
                            {"fused_vs_unfused", {{"points", points}, {"crossover", crossovers_json(r.crossovers)}}},
                            {"kernel2_over_kernel3", kernel},
@@ -231,22 +259,31 @@ Json to_json(const DesignRules& rules) {
   }
   Json table = Json::array();
   for (const FasternetRow& f : rules.fasternet_table1)
-    table.push_back({{"op", f.op}, {"channels", f.channels}, {"resolution", f.resolution}, {"threads", f.threads},
-                     {"macs", f.macs}, {"latency_ms", f.latency_ms}, {"macps", f.macps}});
+    table.push_back({{"op", f.op},
+                     {"channels", f.channels},
+                     {"resolution", f.resolution},
+                     {"threads", f.threads},
+                     {"macs", f.macs},
+                     {"latency_ms", f.latency_ms},
+                     {"macps", f.macps}});
   Json claims = Json::array();
   for (const Claim& c : rules.claims) {
     Json j = {{"claim", c.claim}, {"threads", c.threads}, {"text", c.text}, {"claimed", c.claimed}};
     for (const auto& [key, value] : c.measured.items()) j[key] = value;
     claims.push_back(std::move(j));
   }
-  return {{"schema", "cpubone-explore/design-rules/v1"}, {"environment", rules.environment}, {"complete", rules.complete},
-          {"per_threads", per_threads}, {"fasternet_table1", table}, {"claims", claims}};
+  return {{"schema", "cpubone-explore/design-rules/v1"},
+          {"environment", rules.environment},
+          {"complete", rules.complete},
+          {"per_threads", per_threads},
+          {"fasternet_table1", table},
+          {"claims", claims}};
 }
 
 namespace {
 
-// A claim's measured figures as text: names without "measured_", percentages ("_pct", and what they hold) to one decimal,
-// other numbers to three significant digits, nested objects in parentheses, list items after "; ".
+// A claim's measured figures as text: names without "measured_", percentages ("_pct", and what they hold) to one
+// decimal, other numbers to three significant digits, nested objects in parentheses, list items after "; ".
 std::string readable(const Json& v, bool pct = false) {
   if (v.is_null()) return "none";
   if (v.is_number()) {
@@ -283,7 +320,8 @@ std::string format_rules(const DesignRules& rules) {
   auto or_na = [&](double x) { return std::isfinite(x) ? f(x) : std::string("n/a"); };  // null in JSON
   auto channels = [](const std::optional<int64_t>& c) { return c ? std::to_string(*c) : std::string("none"); };
   auto ratio_line = [&](const std::string& name, const RatioSummary& x) {
-    s << "  " << name << "\t" << or_na(x.macps) << "\t" << or_na(x.latency) << "\t" << or_na(x.macs) << "  (" << x.points << " points)\n";
+    s << "  " << name << "\t" << or_na(x.macps) << "\t" << or_na(x.latency) << "\t" << or_na(x.macs) << "  ("
+      << x.points << " points)\n";
   };
   if (!rules.complete) s << "NOTE: the profile is incomplete; rules use what was measured.\n";
   for (const ThreadRules& r : rules.per_threads) {
@@ -291,24 +329,26 @@ std::string format_rules(const DesignRules& rules) {
     s << "Fused (GrFuMBConv k2 g2) vs unfused (GrMBConv k2 g2), by resolution:\n";
     s << "  res   C     fused/unfused MACpS   fused/unfused latency\n";
     for (const FusedPoint& p : r.fused_points)
-      s << "  " << p.resolution << "\t" << p.channels << "\t" << f(p.macps_ratio) << "\t\t" << f(p.latency_ratio) << "\n";
+      s << "  " << p.resolution << "\t" << p.channels << "\t" << f(p.macps_ratio) << "\t\t" << f(p.latency_ratio)
+        << "\n";
     for (const FusedCrossover& c : r.crossovers)
       s << "  crossover at " << c.resolution << "x" << c.resolution << ": MACpS from C = " << channels(c.macps_channels)
         << ", latency from C = " << channels(c.latency_channels) << " (paper: 256)\n";
     s << "Kernel 2 over kernel 3 (median ratio over the grid, stride 1): variant  MACpS  latency  MACs\n";
     for (const KernelEffect& k : r.kernel2_over_kernel3) ratio_line(std::string(to_string(k.variant)), k.ratio);
     s << "Groups over groups 1: variant  MACpS  latency  MACs\n";
-    for (const GroupsEffect& g : r.groups_over_dense)
-      ratio_line(groups_name(g), g.ratio);
+    for (const GroupsEffect& g : r.groups_over_dense) ratio_line(groups_name(g), g.ratio);
   }
   s << "\nClaims (shared/notes/cpubone_claims.md) vs this machine:\n";
   for (const Claim& c : rules.claims)
-    s << "  [" << c.claim << "] t=" << c.threads << " " << c.text << "\n      claimed: " << c.claimed << "; measured: " << readable(c.measured)
-      << "\n";
-  s << "\nFasterNet Table 1 on this machine (10 layers, 3x3):\n  op        map           MMACs    latency_ms   GMACpS   threads\n";
+    s << "  [" << c.claim << "] t=" << c.threads << " " << c.text << "\n      claimed: " << c.claimed
+      << "; measured: " << readable(c.measured) << "\n";
+  s << "\nFasterNet Table 1 on this machine (10 layers, 3x3):\n  op        map           MMACs    latency_ms   GMACpS  "
+       " threads\n";
   for (const FasternetRow& row : rules.fasternet_table1)
-    s << "  " << row.op << "\t" << row.channels << "x" << row.resolution << "x" << row.resolution << "\t" << row.macs / 1000000 << "\t"
-      << f(row.latency_ms) << "\t" << f(row.macps / 1e9, 2) << "\t" << row.threads << "\n";
+    s << "  " << row.op << "\t" << row.channels << "x" << row.resolution << "x" << row.resolution << "\t"
+      << row.macs / 1000000 << "\t" << f(row.latency_ms) << "\t" << f(row.macps / 1e9, 2) << "\t" << row.threads
+      << "\n";
   return s.str();
 }
 

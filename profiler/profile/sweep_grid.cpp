@@ -36,7 +36,8 @@ void spread_sections(std::vector<SweepItem>& work, std::initializer_list<std::st
   size_t r = 0;
   for (size_t k = 0; k < spread.size(); ++k) {
     // spread[k] goes after the share (k + 1/2) / n of the others.
-    const size_t until = static_cast<size_t>((static_cast<double>(k) + 0.5) / static_cast<double>(spread.size()) * static_cast<double>(rest.size()));
+    const size_t until = static_cast<size_t>((static_cast<double>(k) + 0.5) / static_cast<double>(spread.size()) *
+                                             static_cast<double>(rest.size()));
     while (r < until) work.push_back(std::move(rest[r++]));
     work.push_back(std::move(spread[k]));
   }
@@ -44,8 +45,11 @@ void spread_sections(std::vector<SweepItem>& work, std::initializer_list<std::st
 }
 
 // Channel counts at each resolution where CPUBone-like networks have them (stage by stage).
-const std::vector<std::pair<int64_t, std::vector<int64_t>>> full_positions{
-    {112, {16, 32, 64}}, {56, {16, 32, 64, 128}}, {28, {32, 64, 128, 256}}, {14, {64, 128, 256, 512}}, {7, {128, 256, 512, 1024}}};
+const std::vector<std::pair<int64_t, std::vector<int64_t>>> full_positions{{112, {16, 32, 64}},
+                                                                           {56, {16, 32, 64, 128}},
+                                                                           {28, {32, 64, 128, 256}},
+                                                                           {14, {64, 128, 256, 512}},
+                                                                           {7, {128, 256, 512, 1024}}};
 const std::vector<std::pair<int64_t, std::vector<int64_t>>> quick_positions{{56, {32, 64}}, {14, {128, 256}}};
 
 Conv2d plain_conv(int64_t out, int64_t k, int64_t stride, int64_t groups) {
@@ -88,19 +92,23 @@ void add_token_ops(bool quick, const AddOp& add) {
   const std::string x(input_tensor);
   for (int64_t in : quick ? std::vector<int64_t>{1536} : std::vector<int64_t>{256, 512, 1024, 1536, 2304})
     for (int64_t out : quick ? std::vector<int64_t>{1000} : std::vector<int64_t>{1000, 1600, 2560})
-      add("fc_" + std::to_string(in) + "_" + std::to_string(out), {1, 1, 1, in},
-          [=](NetworkBuilder& b) { return b.add("fc", {x}, FullyConnected{out, true, false, Activation::none}); });
+      add("fc_" + std::to_string(in) + "_" + std::to_string(out), {1, 1, 1, in}, [=](NetworkBuilder& b) {
+        return b.add("fc", {x}, FullyConnected{out, true, false, Activation::none});
+      });
   // Fully connected layers on token maps (attention and MLP projections of token-based networks): a GEMM
   // with as many rows as tokens, unlike a classifier head's single row.
   const std::vector<std::pair<int64_t, std::vector<int64_t>>> token_maps =
       quick ? std::vector<std::pair<int64_t, std::vector<int64_t>>>{{14, {128}}}
-            : std::vector<std::pair<int64_t, std::vector<int64_t>>>{{7, {256, 512}}, {14, {128, 256}}, {28, {64, 128}}, {56, {32, 64}}};
+            : std::vector<std::pair<int64_t, std::vector<int64_t>>>{
+                  {7, {256, 512}}, {14, {128, 256}}, {28, {64, 128}}, {56, {32, 64}}};
   for (const auto& [grid, widths] : token_maps)
     for (int64_t c : widths)
       for (const auto& [in, out] : std::vector<std::pair<int64_t, int64_t>>{{c, c}, {c, 4 * c}, {4 * c, c}}) {
         const int64_t o = out;  // clang 14: lambdas cannot capture structured bindings
         add("fc_tokens_" + std::to_string(grid * grid) + "_" + std::to_string(in) + "_" + std::to_string(out),
-            {1, grid, grid, in}, [=](NetworkBuilder& b) { return b.add("fc", {x}, FullyConnected{o, true, false, Activation::none}); });
+            {1, grid, grid, in}, [=](NetworkBuilder& b) {
+              return b.add("fc", {x}, FullyConnected{o, true, false, Activation::none});
+            });
       }
   for (int64_t heads : quick ? std::vector<int64_t>{2} : std::vector<int64_t>{1, 2, 4, 8})
     // 28x28 (784 tokens: a 224 network's stage-2 map, as PVT's stage-2 queries; MobileViT's are 1024 at 256)
@@ -108,7 +116,8 @@ void add_token_ops(bool quick, const AddOp& add) {
     // 1024-token softmax of MobileViT-XXS (4 heads, 16 MB) was predicted at 223 us and ran in 808.
     for (int64_t grid : quick ? std::vector<int64_t>{7} : std::vector<int64_t>{7, 14, 28})
       for (int64_t hd : quick ? std::vector<int64_t>{32} : std::vector<int64_t>{32, 64}) {
-        const std::string tag = "h" + std::to_string(heads) + "_l" + std::to_string(grid * grid) + "_d" + std::to_string(hd);
+        const std::string tag =
+            "h" + std::to_string(heads) + "_l" + std::to_string(grid * grid) + "_d" + std::to_string(hd);
         const int64_t tokens = grid * grid;
         add("attention_" + tag, {1, grid, grid, 3 * heads * hd}, [=](NetworkBuilder& b) {
           const auto s = b.add("scores", {x, x}, Matmul{heads, {0, hd}, {hd, hd}, true, 1.0});
@@ -154,9 +163,8 @@ void add_map_ops(bool quick, const AddOp& add) {
     // whose ReLU is fused.
     for (Activation a : {Activation::relu, Activation::hardswish, Activation::hardsigmoid, Activation::sigmoid,
                          Activation::silu, Activation::gelu})
-      add("activation_" + std::string(to_string(a)) + "_" + tag, in, [=](NetworkBuilder& b) {
-        return b.add("act_warm", {b.add("act", {x}, ActivationOp{a})}, ActivationOp{a});
-      });
+      add("activation_" + std::string(to_string(a)) + "_" + tag, in,
+          [=](NetworkBuilder& b) { return b.add("act_warm", {b.add("act", {x}, ActivationOp{a})}, ActivationOp{a}); });
     add("max_pool_3s2_" + tag, in, [=](NetworkBuilder& b) {
       return b.add("pool", {x}, MaxPool{{3, 3}, {2, 2}, {1, 1, 1, 1}});
     });
@@ -174,7 +182,8 @@ void add_map_ops(bool quick, const AddOp& add) {
       return b.add("cat", {rest, a}, Concat{});
     });
     add("pad_" + tag, in, [=](NetworkBuilder& b) { return b.add("pad", {x}, Pad{{1, 0, 1, 0}}); });
-    if (c % 4 == 0) add("pixel_shuffle_x2_" + tag, in, [=](NetworkBuilder& b) { return b.add("ps", {x}, PixelShuffle{2}); });
+    if (c % 4 == 0)
+      add("pixel_shuffle_x2_" + tag, in, [=](NetworkBuilder& b) { return b.add("ps", {x}, PixelShuffle{2}); });
     // The data movement of a ShuffleNet unit, each kind both cold and warm (warm_twin_kinds): a shuffle
     // of the input, a split of what it wrote, the halves joined and shuffled again; and a concat of the
     // input. Slices and shuffles timed only reading the cold input left ShuffleNetV2's slices and shuffles
@@ -199,7 +208,8 @@ void add_map_ops(bool quick, const AddOp& add) {
     }
     // Depthwise kernels beyond the grid's 2x2 and 3x3 (EfficientNet, FastViT, GhostNetV2, EfficientMod):
     // XNNPACK has fast microkernels for some tap counts only, so each shape is measured.
-    for (const auto& [kh, kw, stride] : std::vector<std::array<int64_t, 3>>{{5, 5, 1}, {5, 5, 2}, {7, 7, 1}, {7, 7, 2}, {1, 5, 1}, {5, 1, 1}}) {
+    for (const auto& [kh, kw, stride] :
+         std::vector<std::array<int64_t, 3>>{{5, 5, 1}, {5, 5, 2}, {7, 7, 1}, {7, 7, 2}, {1, 5, 1}, {5, 1, 1}}) {
       Conv2d dw;
       dw.out_channels = c;
       dw.kernel = {kh, kw};
@@ -250,8 +260,9 @@ std::vector<OpItem> op_items(bool quick) {
 }  // namespace
 
 std::string SweepConfig::id() const {
-  return std::string(to_string(variant)) + "_k" + std::to_string(kernel) + "_g" + std::to_string(groups) + "_c" + std::to_string(channels) + "_r" +
-         std::to_string(resolution) + "_s" + std::to_string(stride) + "_t" + std::to_string(threads);
+  return std::string(to_string(variant)) + "_k" + std::to_string(kernel) + "_g" + std::to_string(groups) + "_c" +
+         std::to_string(channels) + "_r" + std::to_string(resolution) + "_s" + std::to_string(stride) + "_t" +
+         std::to_string(threads);
 }
 
 Network SweepConfig::network() const {
@@ -266,7 +277,8 @@ Network SweepConfig::network() const {
     case BlockVariant::pconv: out = expand_block(b, PConv{kernel, 4}, in, "blk", channels, 1, false); break;
     case BlockVariant::fumbconv:
     case BlockVariant::grfumbconv:
-      out = expand_block(b, FuMBConv{kernel, 4, groups, {false, false}, Activation::hardswish}, in, "blk", channels, stride, false);
+      out = expand_block(b, FuMBConv{kernel, 4, groups, {false, false}, Activation::hardswish}, in, "blk", channels,
+                         stride, false);
       break;
     case BlockVariant::mbconv:
     case BlockVariant::grmbconv: {
@@ -320,7 +332,8 @@ std::vector<SweepItem> sweep_work(bool quick, const std::vector<int64_t>& thread
   std::vector<SweepConfig> grid = sweep_grid(quick, threads);
   std::shuffle(grid.begin(), grid.end(), shuffle_rng);
   for (const SweepConfig& c : grid)
-    work.push_back({"configs", c.id(), c.threads, [c] { return c.network(); }, [c](const Network&, ProfileRecord& r) {
+    work.push_back({"configs", c.id(), c.threads, [c] { return c.network(); },
+                    [c](const Network&, ProfileRecord& r) {
                       r.variant = c.variant;
                       r.kernel = c.kernel;
                       r.groups = c.groups;
@@ -383,8 +396,8 @@ std::string profile_duration_estimate(bool quick, double budget_s) {
   const double s = budget_s > 0 ? budget_s : default_budget_s(quick);
   const long minutes = std::lround(s / 60);
   const std::string about = minutes <= 1 ? "about a minute" : "about " + std::to_string(minutes) + " minutes";
-  return about + " (an estimate from the " + std::string(quick ? "quick " : "") + "profile's " + std::to_string(std::lround(s)) +
-         " s budget; a slow or busy machine overruns it)";
+  return about + " (an estimate from the " + std::string(quick ? "quick " : "") + "profile's " +
+         std::to_string(std::lround(s)) + " s budget; a slow or busy machine overruns it)";
 }
 
 }  // namespace cpx::profiler

@@ -33,8 +33,9 @@ struct SweepItem {
   std::string id;       // unique in the profile; --resume skips ids it has
   int64_t threads = 1;
   std::function<Network()> network;
-  std::function<void(const Network&, ProfileRecord&)> fields;  // the record's own (variant, kernel, model...); null: none
-  bool keep_layers = true;                     // false: only the whole network's figures are kept
+  std::function<void(const Network&, ProfileRecord&)>
+      fields;               // the record's own (variant, kernel, model...); null: none
+  bool keep_layers = true;  // false: only the whole network's figures are kept
 };
 
 // Everything a profile measures, in measuring order: the grid, then single ops and FasterNet's stacks,

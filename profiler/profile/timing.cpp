@@ -41,12 +41,12 @@ Stats summarize(std::vector<double> samples) {
 }
 
 Json to_json(const Stats& s) {
-  return {{"count", s.count}, {"median", s.median}, {"p10", s.p10},   {"p90", s.p90}, {"mean", s.mean},
-          {"stdev", s.stdev}, {"cv", s.cv},         {"min", s.min},   {"max", s.max}, {"robust_cv", s.robust_cv}};
+  return {{"count", s.count}, {"median", s.median}, {"p10", s.p10}, {"p90", s.p90}, {"mean", s.mean},
+          {"stdev", s.stdev}, {"cv", s.cv},         {"min", s.min}, {"max", s.max}, {"robust_cv", s.robust_cv}};
 }
 
 Json to_json(const Timing& t, bool with_samples) {
-  Json j = {{"stats_us", to_json(t.stats_us)},  {"attempts", t.attempts},          {"noisy", t.noisy},
+  Json j = {{"stats_us", to_json(t.stats_us)},  {"attempts", t.attempts},         {"noisy", t.noisy},
             {"wait_fraction", t.wait_fraction}, {"outlier_runs", t.outlier_runs}, {"cv_threshold", t.cv_threshold}};
   if (with_samples) j["samples_us"] = t.samples_us;
   if (t.machine_slowed) j["machine_slowed"] = true;
@@ -79,8 +79,14 @@ Timing timing_from_json(const Json& j, const Where& where) {
   read_timing_number(s, "median", ws, st.median);
   if (st.median < 0) (ws / "median").fail(s["median"], "expected a number >= 0");
   read_timing_number(s, "count", ws, st.count);
-  for (const auto& [key, value] : {std::pair{"p10", &st.p10}, {"p90", &st.p90}, {"mean", &st.mean}, {"stdev", &st.stdev},
-                                   {"cv", &st.cv}, {"min", &st.min}, {"max", &st.max}, {"robust_cv", &st.robust_cv}})
+  for (const auto& [key, value] : {std::pair{"p10", &st.p10},
+                                   {"p90", &st.p90},
+                                   {"mean", &st.mean},
+                                   {"stdev", &st.stdev},
+                                   {"cv", &st.cv},
+                                   {"min", &st.min},
+                                   {"max", &st.max},
+                                   {"robust_cv", &st.robust_cv}})
     read_timing_number(s, key, ws, *value);
   read_timing_number(j, "attempts", where, t.attempts);
   read_timing_number(j, "wait_fraction", where, t.wait_fraction);
@@ -91,14 +97,16 @@ Timing timing_from_json(const Json& j, const Where& where) {
     t.noisy = j["noisy"].get<bool>();
   }
   if (j.contains("machine_slowed")) {
-    if (!j["machine_slowed"].is_boolean()) (where / "machine_slowed").fail(j["machine_slowed"], "expected true or false");
+    if (!j["machine_slowed"].is_boolean())
+      (where / "machine_slowed").fail(j["machine_slowed"], "expected true or false");
     t.machine_slowed = j["machine_slowed"].get<bool>();
   }
   if (j.contains("samples_us")) {
     const Json& v = j["samples_us"];
     if (!v.is_array()) (where / "samples_us").fail(v, "expected an array");
     for (size_t i = 0; i < v.size(); ++i) {
-      if (!v[i].is_number() || !std::isfinite(v[i].get<double>())) (where / "samples_us")[i].fail(v[i], "expected a finite number");
+      if (!v[i].is_number() || !std::isfinite(v[i].get<double>()))
+        (where / "samples_us")[i].fail(v[i], "expected a finite number");
       t.samples_us.push_back(v[i].get<double>());
     }
   }

@@ -30,9 +30,9 @@ struct Timing {
   std::vector<double> samples_us;  // of the attempt kept (the quietest)
   Stats stats_us;
   int64_t attempts = 1;
-  double wait_fraction = 0;        // run-queue wait of our threads / wall time (-1: not known here)
-  int64_t outlier_runs = 0;        // runs above outlier_factor x median
-  bool noisy = false;              // robust CV, run-queue wait or outliers above threshold in every attempt
+  double wait_fraction = 0;                  // run-queue wait of our threads / wall time (-1: not known here)
+  int64_t outlier_runs = 0;                  // runs above outlier_factor x median
+  bool noisy = false;                        // robust CV, run-queue wait or outliers above threshold in every attempt
   double cv_threshold = noisy_cv_threshold;  // the one it was held to (MeasureOptions::cv_threshold)
   // Set afterwards, with noisy, on a profile's record measured while the machine ran slow (flag_slowed_records,
   // profiler/profile/interference.hpp); written only when set.

@@ -29,7 +29,8 @@ inline bool runs_depthwise_loops_instead(int64_t in_per_group, int64_t out_per_g
 // Whether the executor runs a conv with one input channel per group as its own depthwise loops: tap counts
 // without an XNNPACK microkernel, and channel multipliers 2-8 at any tap count (XNNPACK's microkernels are
 // for one output per input channel; it runs a multiplier as a grouped GEMM of that many columns, 3.4-12x
-// slower than the loops on FastViT's 7x7 m = 2 downsampling convs at 2 threads). Larger multipliers are wide enough for the GEMM.
+// slower than the loops on FastViT's 7x7 m = 2 downsampling convs at 2 threads). Larger multipliers are wide enough for
+// the GEMM.
 inline bool runs_depthwise_loops(int64_t in_per_group, int64_t out_per_group, int64_t taps) {
   if (in_per_group != 1) return false;
   if (out_per_group == 1) return !xnnpack_has_depthwise_microkernel(taps);
@@ -50,8 +51,10 @@ inline bool runs_grouped_loops(int64_t in_per_group, int64_t out_per_group, int6
 inline bool runs_conv_loops(const Conv2d& c, int64_t in_channels) {
   const int64_t in_per_group = in_channels / c.groups, out_per_group = c.out_channels / c.groups;
   const int64_t taps = c.kernel[0] * c.kernel[1];
-  return !c.dilated() && (runs_depthwise_loops(in_per_group, out_per_group, taps) || runs_grouped_loops(in_per_group, out_per_group, c.groups) ||
-                          runs_depthwise_loops_instead(in_per_group, out_per_group, taps, c.activation == Activation::hardswish));
+  return !c.dilated() &&
+         (runs_depthwise_loops(in_per_group, out_per_group, taps) ||
+          runs_grouped_loops(in_per_group, out_per_group, c.groups) ||
+          runs_depthwise_loops_instead(in_per_group, out_per_group, taps, c.activation == Activation::hardswish));
 }
 
 }  // namespace cpx::profiler

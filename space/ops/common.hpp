@@ -60,8 +60,8 @@ inline void require_groups_divide(int64_t groups, int64_t in_channels, const Whe
 // A sliding window within the ranges the JSON readers enforce (kernel and stride 1..max_kernel, padding
 // 0..max_kernel): ops built by another front end (the ONNX importer) reach shape inference without those
 // readers, and a zero stride or a huge padding must be an error there, not a division by zero or overflow.
-inline void require_window(const std::array<int64_t, 2>& kernel, const std::array<int64_t, 2>& stride, const Padding& padding,
-                           const Where& where) {
+inline void require_window(const std::array<int64_t, 2>& kernel, const std::array<int64_t, 2>& stride,
+                           const Padding& padding, const Where& where) {
   const std::string range = ": out of range [1, " + std::to_string(limits::max_kernel) + "]";
   for (size_t a = 0; a < 2; ++a) {
     if (kernel[a] < 1 || kernel[a] > limits::max_kernel) (where / "kernel").fail(kernel, range.substr(2));
@@ -92,7 +92,8 @@ void read_conv_fields(ObjectReader& r, Conv& c) {
   c.bias = r.boolean("bias", false);
   c.batch_norm = r.boolean("batch_norm", false);
   if (r.has("activation")) c.activation = read_activation(r.raw("activation"), r.at("activation"));
-  if (c.out_channels % c.groups != 0) r.at("groups").fail(c.groups, "does not divide out_channels " + std::to_string(c.out_channels));
+  if (c.out_channels % c.groups != 0)
+    r.at("groups").fail(c.groups, "does not divide out_channels " + std::to_string(c.out_channels));
 }
 template <typename Conv>
 void write_conv_fields(Json& j, const Conv& c) {

@@ -47,9 +47,12 @@ struct Conv2d {
     const int64_t oh = window_output(x.h, padding.top, padding.bottom, k[0], stride[0]);
     const int64_t ow = window_output(x.w, padding.left, padding.right, k[1], stride[1]);
     if (oh <= 0 || ow <= 0)
-      (where / "kernel").fail(kernel, "does not fit the padded " + std::to_string(x.h) + "x" + std::to_string(x.w) + " input");
+      (where / "kernel")
+          .fail(kernel, "does not fit the padded " + std::to_string(x.h) + "x" + std::to_string(x.w) + " input");
     if (padding.top >= k[0] || padding.bottom >= k[0] || padding.left >= k[1] || padding.right >= k[1])
-      (where / "padding").fail(padding.to_json(), dilated() ? "must be smaller than the dilated kernel's span" : "must be smaller than the kernel");
+      (where / "padding")
+          .fail(padding.to_json(),
+                dilated() ? "must be smaller than the dilated kernel's span" : "must be smaller than the kernel");
     return checked_shape({x.n, oh, ow, out_channels}, where);
   }
   Cost cost(std::span<const ShapeNhwc> in, const ShapeNhwc& out, const Where& where) const {
@@ -62,7 +65,9 @@ struct Conv2d {
     return c;
   }
   Window window() const { return {kernel, stride, padding, groups, dilation}; }
-  ConvWeightShape weight_shape(int64_t in_channels) const { return {out_channels, kernel[0], kernel[1], in_channels / groups}; }
+  ConvWeightShape weight_shape(int64_t in_channels) const {
+    return {out_channels, kernel[0], kernel[1], in_channels / groups};
+  }
 };
 
 // Operator classes whose achieved MACpS differ most: depthwise (one input channel per group),
@@ -77,9 +82,9 @@ inline ConvClass conv_class(const Conv2d& c, int64_t in_channels) {
 }
 
 inline constexpr Names<ConvClass, 4> conv_class_names{{{ConvClass::dense, "dense"},
-                                                        {ConvClass::grouped, "grouped"},
-                                                        {ConvClass::depthwise, "depthwise"},
-                                                        {ConvClass::pointwise, "pointwise"}}};
+                                                       {ConvClass::grouped, "grouped"},
+                                                       {ConvClass::depthwise, "depthwise"},
+                                                       {ConvClass::pointwise, "pointwise"}}};
 inline std::string_view to_string(ConvClass c) { return conv_class_names.name_of(c); }
 
 }  // namespace cpx

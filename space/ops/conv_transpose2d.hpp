@@ -24,7 +24,8 @@ struct ConvTranspose2d {
   static ConvTranspose2d read(ObjectReader& r) {
     ConvTranspose2d c;
     read_conv_fields(r, c);
-    if (r.has("output_padding")) c.output_padding = read_pair(r.raw("output_padding"), r.at("output_padding"), 0, limits::max_kernel);
+    if (r.has("output_padding"))
+      c.output_padding = read_pair(r.raw("output_padding"), r.at("output_padding"), 0, limits::max_kernel);
     return c;
   }
   void write(Json& j) const {
@@ -53,7 +54,9 @@ struct ConvTranspose2d {
     return c;
   }
   Window window() const { return {kernel, stride, padding, groups}; }
-  ConvWeightShape weight_shape(int64_t in_channels) const { return {out_channels, kernel[0], kernel[1], in_channels / groups}; }
+  ConvWeightShape weight_shape(int64_t in_channels) const {
+    return {out_channels, kernel[0], kernel[1], in_channels / groups};
+  }
 };
 
 }  // namespace cpx

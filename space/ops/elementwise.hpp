@@ -1,5 +1,5 @@
-// Elementwise add, subtract and multiply of two tensors (subtract: inputs[0] - inputs[1]). inputs[1] may also be N x 1 x 1 x C, broadcast over
-// the pixels of inputs[0] (squeeze-and-excitation gates).
+// Elementwise add, subtract and multiply of two tensors (subtract: inputs[0] - inputs[1]). inputs[1] may also be N x 1
+// x 1 x C, broadcast over the pixels of inputs[0] (squeeze-and-excitation gates).
 #pragma once
 
 #include "space/ops/common.hpp"
@@ -26,9 +26,15 @@ struct Binary {
   Cost cost(std::span<const ShapeNhwc>, const ShapeNhwc&, const Where&) const { return {}; }
 };
 
-struct AddTag { static constexpr std::string_view kind = "add"; };
-struct SubtractTag { static constexpr std::string_view kind = "subtract"; };
-struct MultiplyTag { static constexpr std::string_view kind = "multiply"; };
+struct AddTag {
+  static constexpr std::string_view kind = "add";
+};
+struct SubtractTag {
+  static constexpr std::string_view kind = "subtract";
+};
+struct MultiplyTag {
+  static constexpr std::string_view kind = "multiply";
+};
 using Add = Binary<AddTag>;
 using Subtract = Binary<SubtractTag>;
 using Multiply = Binary<MultiplyTag>;

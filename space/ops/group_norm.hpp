@@ -17,7 +17,8 @@ struct GroupNorm {
   bool affine = true;  // written only when false, so every older file reads the same
 
   static GroupNorm read(ObjectReader& r) {
-    return {r.integer("groups", 1, limits::max_channels, 1), r.number("eps", 0.0, 1.0, 1e-5), r.boolean("affine", true)};
+    return {r.integer("groups", 1, limits::max_channels, 1), r.number("eps", 0.0, 1.0, 1e-5),
+            r.boolean("affine", true)};
   }
   void write(Json& j) const {
     j["groups"] = groups;

@@ -59,8 +59,9 @@ struct Matmul {
       if (s.c % heads != 0)
         (where / "heads").fail(heads, "does not divide the " + std::to_string(s.c) + " channels of input " + field);
       if (v.offset + v.size > s.c / heads)
-        (where / field).fail(Json{{"offset", v.offset}, {"size", v.size}},
-                             "exceeds the head segment of " + std::to_string(s.c / heads) + " channels");
+        (where / field)
+            .fail(Json{{"offset", v.offset}, {"size", v.size}},
+                  "exceeds the head segment of " + std::to_string(s.c / heads) + " channels");
     };
     check_view(a, x, "a");
     check_view(b, y, "b");

@@ -22,8 +22,9 @@ struct PixelShuffle {
       (where / "upscale").fail(upscale, "out of range [2, " + std::to_string(limits::max_kernel) + "]");
     const int64_t block = upscale * upscale;
     if (in[0].c % block != 0)
-      (where / "upscale").fail(upscale, "its square " + std::to_string(block) + " does not divide " + std::to_string(in[0].c) +
-                                            " input channels");
+      (where / "upscale")
+          .fail(upscale, "its square " + std::to_string(block) + " does not divide " + std::to_string(in[0].c) +
+                             " input channels");
     return checked_shape({in[0].n, in[0].h * upscale, in[0].w * upscale, in[0].c / block}, where);
   }
   Cost cost(std::span<const ShapeNhwc>, const ShapeNhwc&, const Where&) const { return {}; }

@@ -40,7 +40,8 @@ ShapeNhwc infer(const P& p, const ShapeNhwc& x, const Where& where) {
   const int64_t oh = window_output(x.h, p.padding.top, p.padding.bottom, p.kernel[0], p.stride[0]);
   const int64_t ow = window_output(x.w, p.padding.left, p.padding.right, p.kernel[1], p.stride[1]);
   if (oh <= 0 || ow <= 0)
-    (where / "kernel").fail(p.kernel, "does not fit the padded " + std::to_string(x.h) + "x" + std::to_string(x.w) + " input");
+    (where / "kernel")
+        .fail(p.kernel, "does not fit the padded " + std::to_string(x.h) + "x" + std::to_string(x.w) + " input");
   if (p.padding.top >= p.kernel[0] || p.padding.bottom >= p.kernel[0] || p.padding.left >= p.kernel[1] ||
       p.padding.right >= p.kernel[1])
     (where / "padding").fail(p.padding.to_json(), "must be smaller than the kernel");
@@ -71,7 +72,9 @@ struct AvgPool {
     pool_window::write(*this, j);
     if (!count_include_pad) j["count_include_pad"] = false;
   }
-  ShapeNhwc infer(std::span<const ShapeNhwc> in, const Where& where) const { return pool_window::infer(*this, in[0], where); }
+  ShapeNhwc infer(std::span<const ShapeNhwc> in, const Where& where) const {
+    return pool_window::infer(*this, in[0], where);
+  }
   Cost cost(std::span<const ShapeNhwc>, const ShapeNhwc&, const Where&) const { return {}; }
   Window window() const { return {kernel, stride, padding, 1}; }
   // The divisor of a window holding `inside` input cells.
@@ -93,7 +96,9 @@ struct MaxPool {
     return p;
   }
   void write(Json& j) const { pool_window::write(*this, j); }
-  ShapeNhwc infer(std::span<const ShapeNhwc> in, const Where& where) const { return pool_window::infer(*this, in[0], where); }
+  ShapeNhwc infer(std::span<const ShapeNhwc> in, const Where& where) const {
+    return pool_window::infer(*this, in[0], where);
+  }
   Cost cost(std::span<const ShapeNhwc>, const ShapeNhwc&, const Where&) const { return {}; }
   Window window() const { return {kernel, stride, padding, 1}; }
 };

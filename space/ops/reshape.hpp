@@ -29,8 +29,9 @@ struct Reshape {
     int64_t elements = 0;
     if (__builtin_mul_overflow(shape.n * shape.h, shape.w, &elements) ||
         __builtin_mul_overflow(elements, shape.c, &elements) || elements != in[0].elements())
-      (where / "shape_nhwc").fail(shape.to_json(), "does not hold the " + std::to_string(in[0].elements()) +
-                                                       " elements of the " + in[0].str() + " input");
+      (where / "shape_nhwc")
+          .fail(shape.to_json(),
+                "does not hold the " + std::to_string(in[0].elements()) + " elements of the " + in[0].str() + " input");
     return checked_shape(shape, where);
   }
   Cost cost(std::span<const ShapeNhwc>, const ShapeNhwc&, const Where&) const { return {}; }

@@ -1,7 +1,8 @@
 // Swin's window partition and reverse, with its cyclic shift (torch.roll), as one data movement. No MACs.
 //   forward: N x H x W x C, H = grid_h·window_h, W = grid_w·window_w  ->  N·grid_h·grid_w x window_h x window_w x C
-//            windows[(n·grid_h + i)·grid_w + j, r, s] = x[n, (i·window_h + r + shift_h) mod H, (j·window_w + s + shift_w) mod W]
-//            (x rolled by -shift, then cut into windows in row-major order, as Swin's x.view(...).permute(0, 1, 3, 2, 4, 5));
+//            windows[(n·grid_h + i)·grid_w + j, r, s] = x[n, (i·window_h + r + shift_h) mod H, (j·window_w + s +
+//            shift_w) mod W] (x rolled by -shift, then cut into windows in row-major order, as Swin's
+//            x.view(...).permute(0, 1, 3, 2, 4, 5));
 //   reverse: the inverse, windows back to the map, rolled by +shift.
 // A reverse may crop: its output is map_h x map_w, at most the grid of windows (Swin's x[:, :H, :W, :] after
 // the reverse of a map padded to a multiple of the window); a forward's map is the whole grid.
@@ -63,21 +64,26 @@ struct WindowPartition {
   // Checks the ranges too: the ONNX importer builds this op without the JSON reader.
   ShapeNhwc infer(std::span<const ShapeNhwc> in, const Where& where) const {
     for (size_t a = 0; a < 2; ++a) {
-      if (window[a] < 1 || window[a] > limits::max_spatial) (where / "window").fail(window, "out of range [1, " + std::to_string(limits::max_spatial) + "]");
-      if (grid[a] < 1 || grid[a] > limits::max_spatial) (where / "grid").fail(grid, "out of range [1, " + std::to_string(limits::max_spatial) + "]");
+      if (window[a] < 1 || window[a] > limits::max_spatial)
+        (where / "window").fail(window, "out of range [1, " + std::to_string(limits::max_spatial) + "]");
+      if (grid[a] < 1 || grid[a] > limits::max_spatial)
+        (where / "grid").fail(grid, "out of range [1, " + std::to_string(limits::max_spatial) + "]");
     }
     if (shift[0] < 0 || shift[0] >= grid_h() || shift[1] < 0 || shift[1] >= grid_w())
-      (where / "shift").fail(shift, "must lie in [0, " + std::to_string(grid_h()) + ") x [0, " + std::to_string(grid_w()) + ")");
-    if (map_h() < 1 || map_h() > grid_h() || map_w() < 1 || map_w() > grid_w() || (!reverse && (map_h() != grid_h() || map_w() != grid_w())))
-      (where / "map").fail(map, "must be the grid of windows (" + std::to_string(grid_h()) + " x " + std::to_string(grid_w()) +
-                                    "), or within it for a reverse");
+      (where / "shift")
+          .fail(shift, "must lie in [0, " + std::to_string(grid_h()) + ") x [0, " + std::to_string(grid_w()) + ")");
+    if (map_h() < 1 || map_h() > grid_h() || map_w() < 1 || map_w() > grid_w() ||
+        (!reverse && (map_h() != grid_h() || map_w() != grid_w())))
+      (where / "map")
+          .fail(map, "must be the grid of windows (" + std::to_string(grid_h()) + " x " + std::to_string(grid_w()) +
+                         "), or within it for a reverse");
     if (column_major && (reverse || shift != std::array<int64_t, 2>{0, 0}))
       (where / "column_major").fail(true, "is for a forward partition without shift (patch merging)");
     const ShapeNhwc& x = in[0];
     if (!reverse) {
       if (x.h != map_h() || x.w != map_w())
-        where.fail("input " + x.str() + " is not the " + std::to_string(grid[0]) + " x " + std::to_string(grid[1]) + " grid of " +
-                   std::to_string(window[0]) + " x " + std::to_string(window[1]) + " windows");
+        where.fail("input " + x.str() + " is not the " + std::to_string(grid[0]) + " x " + std::to_string(grid[1]) +
+                   " grid of " + std::to_string(window[0]) + " x " + std::to_string(window[1]) + " windows");
       const std::array<int64_t, 2> hw = column_major ? std::array<int64_t, 2>{window[1], window[0]} : window;
       return checked_shape({checked_mul(x.n, windows(), where), hw[0], hw[1], x.c}, where);
     }

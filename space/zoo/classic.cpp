@@ -50,10 +50,13 @@ ShapeNhwc rgb(int64_t resolution) { return {1, resolution, resolution, 3}; }
 
 Network mobilenet_v2(const std::string& name, int64_t resolution, double width) {
   NetworkBuilder b(name, "MobileNetV2", rgb(resolution), Where(name));
-  struct Setting { int64_t t, c, n, s; };
-  constexpr Setting settings[] = {{1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 3, 2}, {6, 64, 4, 2},
+  struct Setting {
+    int64_t t, c, n, s;
+  };
+  constexpr Setting settings[] = {{1, 16, 1, 1}, {6, 24, 2, 2},  {6, 32, 3, 2}, {6, 64, 4, 2},
                                   {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
-  std::string x = b.add("stem", {std::string(input_tensor)}, conv_bn(make_divisible(32 * width, 8), 3, 2, Activation::relu6));
+  std::string x =
+      b.add("stem", {std::string(input_tensor)}, conv_bn(make_divisible(32 * width, 8), 3, 2, Activation::relu6));
   int stage = 1;
   for (const Setting& st : settings) {
     for (int64_t i = 0; i < st.n; ++i) {
@@ -79,13 +82,17 @@ Network mobilenet_v2(const std::string& name, int64_t resolution, double width) 
 Network mobilenet_v3_large(const std::string& name, int64_t resolution) {
   NetworkBuilder b(name, "MobileNetV3", rgb(resolution), Where(name));
   constexpr Activation RE = Activation::relu, HS = Activation::hardswish;
-  struct Row { int64_t k, e, out; bool se; Activation act; int64_t s; };
+  struct Row {
+    int64_t k, e, out;
+    bool se;
+    Activation act;
+    int64_t s;
+  };
   constexpr Row rows[] = {
-      {3, 16, 16, false, RE, 1},   {3, 64, 24, false, RE, 2},   {3, 72, 24, false, RE, 1},
-      {5, 72, 40, true, RE, 2},    {5, 120, 40, true, RE, 1},   {5, 120, 40, true, RE, 1},
-      {3, 240, 80, false, HS, 2},  {3, 200, 80, false, HS, 1},  {3, 184, 80, false, HS, 1},
-      {3, 184, 80, false, HS, 1},  {3, 480, 112, true, HS, 1},  {3, 672, 112, true, HS, 1},
-      {5, 672, 160, true, HS, 2},  {5, 960, 160, true, HS, 1},  {5, 960, 160, true, HS, 1},
+      {3, 16, 16, false, RE, 1},  {3, 64, 24, false, RE, 2},  {3, 72, 24, false, RE, 1},  {5, 72, 40, true, RE, 2},
+      {5, 120, 40, true, RE, 1},  {5, 120, 40, true, RE, 1},  {3, 240, 80, false, HS, 2}, {3, 200, 80, false, HS, 1},
+      {3, 184, 80, false, HS, 1}, {3, 184, 80, false, HS, 1}, {3, 480, 112, true, HS, 1}, {3, 672, 112, true, HS, 1},
+      {5, 672, 160, true, HS, 2}, {5, 960, 160, true, HS, 1}, {5, 960, 160, true, HS, 1},
   };
   std::string x = b.add("stem", {std::string(input_tensor)}, conv_bn(16, 3, 2, HS));
   int block = 1;
@@ -155,8 +162,10 @@ Network resnet(const std::string& name, int64_t resolution, bool bottleneck, std
 
 Network efficientnet_b0(const std::string& name, int64_t resolution) {
   NetworkBuilder b(name, "EfficientNet", rgb(resolution), Where(name));
-  struct Stage { int64_t t, k, s, out, n; };
-  constexpr Stage stages[] = {{1, 3, 1, 16, 1}, {6, 3, 2, 24, 2}, {6, 5, 2, 40, 2}, {6, 3, 2, 80, 3},
+  struct Stage {
+    int64_t t, k, s, out, n;
+  };
+  constexpr Stage stages[] = {{1, 3, 1, 16, 1},  {6, 3, 2, 24, 2},  {6, 5, 2, 40, 2}, {6, 3, 2, 80, 3},
                               {6, 5, 1, 112, 3}, {6, 5, 2, 192, 4}, {6, 3, 1, 320, 1}};
   std::string x = b.add("stem", {std::string(input_tensor)}, conv_bn(32, 3, 2, Activation::silu));
   int stage = 1;
@@ -205,10 +214,13 @@ const Entry entries[] = {
      "original only changes folding numerics)",
      [](const std::string& n, int64_t r) { return mobilenet_v3_large(n, r); }},
     {"resnet18", "ResNet", "", nullptr, "ResNet-18 (torchvision 0.14.1 resnet18, BasicBlock)",
-     [](const std::string& n, int64_t r) { return resnet(n, r, false, {2, 2, 2, 2}); }},
-    {"resnet50", "ResNet", "ResNet50", nullptr,
-     "ResNet-50 (torchvision 0.14.1 resnet50, V1.5: stride in the 3x3 conv)",
-     [](const std::string& n, int64_t r) { return resnet(n, r, true, {3, 4, 6, 3}); }},
+     [](const std::string& n, int64_t r) {
+       return resnet(n, r, false, {2, 2, 2, 2});
+     }},
+    {"resnet50", "ResNet", "ResNet50", nullptr, "ResNet-50 (torchvision 0.14.1 resnet50, V1.5: stride in the 3x3 conv)",
+     [](const std::string& n, int64_t r) {
+       return resnet(n, r, true, {3, 4, 6, 3});
+     }},
     {"efficientnet-b0", "EfficientNet", "EfficientNet-B0", nullptr,
      "EfficientNet-B0 (torchvision 0.14.1 efficientnet_b0; symmetric padding, not TF SAME)",
      [](const std::string& n, int64_t r) { return efficientnet_b0(n, r); }},

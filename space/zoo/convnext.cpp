@@ -22,9 +22,21 @@ struct Config {
 };
 
 constexpr Config configs[] = {
-    {"convnext-t", "ConvNeXt-T", "ConvNeXt-T (convnext_tiny): depths 3-3-9-3, widths 96-192-384-768", {3, 3, 9, 3}, {96, 192, 384, 768}},
-    {"convnext-s", "ConvNeXt-S", "ConvNeXt-S (convnext_small): depths 3-3-27-3, widths 96-192-384-768", {3, 3, 27, 3}, {96, 192, 384, 768}},
-    {"convnext-b", "ConvNeXt-B", "ConvNeXt-B (convnext_base): depths 3-3-27-3, widths 128-256-512-1024", {3, 3, 27, 3}, {128, 256, 512, 1024}},
+    {"convnext-t",
+     "ConvNeXt-T",
+     "ConvNeXt-T (convnext_tiny): depths 3-3-9-3, widths 96-192-384-768",
+     {3, 3, 9, 3},
+     {96, 192, 384, 768}},
+    {"convnext-s",
+     "ConvNeXt-S",
+     "ConvNeXt-S (convnext_small): depths 3-3-27-3, widths 96-192-384-768",
+     {3, 3, 27, 3},
+     {96, 192, 384, 768}},
+    {"convnext-b",
+     "ConvNeXt-B",
+     "ConvNeXt-B (convnext_base): depths 3-3-27-3, widths 128-256-512-1024",
+     {3, 3, 27, 3},
+     {128, 256, 512, 1024}},
 };
 
 constexpr double norm_eps = 1e-6;

@@ -28,7 +28,9 @@ struct Config {
   std::array<int64_t, 4> dims;
   // The published CPU and ARM latencies run torchvision's deform_conv2d, a bilinear gather that no op here
   // stands for (the 1x1 substitute has its MACs, not its time).
-  const char* unmodelled_work = "CycleFC's deformable-conv gather (bilinear sampling at per-channel offsets), substituted by a 1x1 conv of equal MACs";
+  const char* unmodelled_work =
+      "CycleFC's deformable-conv gather (bilinear sampling at per-channel offsets), substituted by a 1x1 conv of equal "
+      "MACs";
 };
 
 constexpr Config configs[] = {
@@ -38,7 +40,8 @@ constexpr Config configs[] = {
 
 std::string description_of(const Config& c) {
   return std::string(c.published_name) + ": depths " + dashed(c.depths) + ", widths " + dashed(c.dims) +
-         "; CycleFC's per-channel spatial offsets omitted: a 1x1 conv of equal MACs; the shifted gather is not modelled";
+         "; CycleFC's per-channel spatial offsets omitted: a 1x1 conv of equal MACs; the shifted gather is not "
+         "modelled";
 }
 
 std::string cycle_mixer(NetworkBuilder& b, const std::string& x, const std::string& p) {

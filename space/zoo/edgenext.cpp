@@ -57,8 +57,8 @@ constexpr int64_t fourier_features = 64;  // PositionalEncodingFourier: 2 x hidd
 constexpr double ln_eps = 1e-6;
 
 std::string description_of(const Config& c) {
-  return std::string(c.published_name) + " (mmaaz60/EdgeNeXt): depths " + dashed(c.depths) + ", widths " + dashed(c.dims) +
-         ", " + std::to_string(c.heads) +
+  return std::string(c.published_name) + " (mmaaz60/EdgeNeXt): depths " + dashed(c.depths) + ", widths " +
+         dashed(c.dims) + ", " + std::to_string(c.heads) +
          " XCA heads. Substitutions: q^T for the channel-attention scores q^T k is q's buffer reinterpreted "
          "(Reshape, no transpose op; same MACs, not the transposed values); L2 normalisation of q and k over "
          "tokens: square + per-channel mean (GlobalAvgPool) + broadcast multiply stand in, 0 MACs, no rsqrt; "
@@ -134,7 +134,8 @@ std::string sdta_encoder(NetworkBuilder& b, const std::string& x, int64_t scales
   }
   // torch.split's chunk `nums` (only it: the original drops any further chunk); empty when scales == 1.
   const int64_t rest_end = std::min(c, (nums + 1) * width);
-  if (rest_end > nums * width) parts.push_back(b.add(p + ".split" + std::to_string(nums), {x}, Slice{nums * width, rest_end}));
+  if (rest_end > nums * width)
+    parts.push_back(b.add(p + ".split" + std::to_string(nums), {x}, Slice{nums * width, rest_end}));
   std::string y = b.add(p + ".concat", parts, Concat{});
   if (pos) {
     std::string features = y;

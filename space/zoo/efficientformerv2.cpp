@@ -15,22 +15,31 @@ struct Config {
   const char* name;
   const char* description;
   std::array<int64_t, 4> widths;
-  int64_t vit_num;  // attention blocks at the end of stages 3 and 4
+  int64_t vit_num;                             // attention blocks at the end of stages 3 and 4
   std::array<std::vector<int64_t>, 4> ratios;  // FFN ratio of every block; the size is the stage's depth
 };
 
 const std::vector<Config>& configs() {
   static const std::vector<Config> c{
-      {"efficientformerv2-s0", "EfficientFormerV2-S0 (official code, distillation head folded away)",
-       {32, 48, 96, 176}, 2, {{{4, 4}, {4, 4}, {4, 3, 3, 3, 4, 4}, {4, 3, 3, 4}}}},
-      {"efficientformerv2-s1", "EfficientFormerV2-S1 (official code, distillation head folded away)",
-       {32, 48, 120, 224}, 2,
+      {"efficientformerv2-s0",
+       "EfficientFormerV2-S0 (official code, distillation head folded away)",
+       {32, 48, 96, 176},
+       2,
+       {{{4, 4}, {4, 4}, {4, 3, 3, 3, 4, 4}, {4, 3, 3, 4}}}},
+      {"efficientformerv2-s1",
+       "EfficientFormerV2-S1 (official code, distillation head folded away)",
+       {32, 48, 120, 224},
+       2,
        {{{4, 4, 4}, {4, 4, 4}, {4, 4, 3, 3, 3, 3, 4, 4, 4}, {4, 4, 3, 3, 4, 4}}}},
-      {"efficientformerv2-s2", "EfficientFormerV2-S2 (official code, distillation head folded away)",
-       {32, 64, 144, 288}, 4,
+      {"efficientformerv2-s2",
+       "EfficientFormerV2-S2 (official code, distillation head folded away)",
+       {32, 64, 144, 288},
+       4,
        {{{4, 4, 4, 4}, {4, 4, 4, 4}, {4, 4, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4}, {4, 4, 3, 3, 3, 3, 4, 4}}}},
-      {"efficientformerv2-l", "EfficientFormerV2-L (official code, distillation head folded away)",
-       {40, 80, 192, 384}, 6,
+      {"efficientformerv2-l",
+       "EfficientFormerV2-L (official code, distillation head folded away)",
+       {40, 80, 192, 384},
+       6,
        {{{4, 4, 4, 4, 4},
          {4, 4, 4, 4, 4},
          {4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4},
@@ -72,7 +81,8 @@ std::string attention4d(NetworkBuilder& b, const std::string& x, bool strided, c
   const std::string q = b.add(p + ".q", {xs}, conv(heads * key_dim, 1, 1, 1, true, Activation::none));
   const std::string k = b.add(p + ".k", {xs}, conv(heads * key_dim, 1, 1, 1, true, Activation::none));
   const std::string v = b.add(p + ".v", {xs}, conv(heads * value_dim, 1, 1, 1, true, Activation::none));
-  const std::string v_local = b.add(p + ".v_local", {v}, conv(heads * value_dim, 3, 1, heads * value_dim, true, Activation::none));
+  const std::string v_local =
+      b.add(p + ".v_local", {v}, conv(heads * value_dim, 3, 1, heads * value_dim, true, Activation::none));
   const int64_t tokens = b.shape(xs).pixels();
   std::string s = b.add(p + ".scores", {q, k},
                         Matmul{heads, {0, key_dim}, {0, key_dim}, true, 1.0 / std::sqrt(static_cast<double>(key_dim))});
@@ -104,7 +114,8 @@ std::string attention4d_down(NetworkBuilder& b, const std::string& x, int64_t ou
   const std::string q = b.add(p + ".q.proj", {qsum}, conv(heads * key_dim, 1, 1, 1, true, Activation::none));
   const std::string k = b.add(p + ".k", {x}, conv(heads * key_dim, 1, 1, 1, true, Activation::none));
   const std::string v = b.add(p + ".v", {x}, conv(heads * value_dim, 1, 1, 1, true, Activation::none));
-  const std::string v_local = b.add(p + ".v_local", {v}, conv(heads * value_dim, 3, 2, heads * value_dim, true, Activation::none));
+  const std::string v_local =
+      b.add(p + ".v_local", {v}, conv(heads * value_dim, 3, 2, heads * value_dim, true, Activation::none));
   const int64_t keys = b.shape(x).pixels();
   std::string s = b.add(p + ".scores", {q, k},
                         Matmul{heads, {0, key_dim}, {0, key_dim}, true, 1.0 / std::sqrt(static_cast<double>(key_dim))});

@@ -25,12 +25,27 @@ struct Config {
 
 const std::vector<Config>& configs() {
   static const std::vector<Config> all = {
-    {"efficientmod-xxs", "EfficientMod-xxs", "EfficientMod-xxs (non-distilled); QKV outputs taken in head-major order (a permutation of its weight rows)", {32, 64, 128, 256},
-     {{{1, 6}, {1, 6}, {1, 6, 1, 6, 1, 6}, {1, 6}}}, {1, 2}, {4, 4}},
-    {"efficientmod-xs", "EfficientMod-xs", "EfficientMod-xs (non-distilled); QKV outputs taken in head-major order (a permutation of its weight rows)", {32, 64, 144, 288},
-     {{{1, 4, 1}, {1, 4, 1}, {1, 4, 1, 4}, {1, 4}}}, {3, 3}, {4, 4}},
-    {"efficientmod-s", "EfficientMod-s", "EfficientMod-s (non-distilled); QKV outputs taken in head-major order (a permutation of its weight rows)", {32, 64, 144, 312},
-     {{{1, 6, 1, 6}, {1, 6, 1, 6}, {1, 6, 1, 6, 1, 6, 1, 6}, {1, 6, 1, 6}}}, {4, 4}, {4, 5}},
+      {"efficientmod-xxs",
+       "EfficientMod-xxs",
+       "EfficientMod-xxs (non-distilled); QKV outputs taken in head-major order (a permutation of its weight rows)",
+       {32, 64, 128, 256},
+       {{{1, 6}, {1, 6}, {1, 6, 1, 6, 1, 6}, {1, 6}}},
+       {1, 2},
+       {4, 4}},
+      {"efficientmod-xs",
+       "EfficientMod-xs",
+       "EfficientMod-xs (non-distilled); QKV outputs taken in head-major order (a permutation of its weight rows)",
+       {32, 64, 144, 288},
+       {{{1, 4, 1}, {1, 4, 1}, {1, 4, 1, 4}, {1, 4}}},
+       {3, 3},
+       {4, 4}},
+      {"efficientmod-s",
+       "EfficientMod-s",
+       "EfficientMod-s (non-distilled); QKV outputs taken in head-major order (a permutation of its weight rows)",
+       {32, 64, 144, 312},
+       {{{1, 6, 1, 6}, {1, 6, 1, 6}, {1, 6, 1, 6, 1, 6, 1, 6}, {1, 6, 1, 6}}},
+       {4, 4},
+       {4, 5}},
   };
   return all;
 }
@@ -68,8 +83,8 @@ std::string attention(NetworkBuilder& b, const std::string& input, const std::st
   const std::string n1 = b.add(p + ".attn.norm", {input}, LayerNorm{1e-5});
   const std::string qkv = b.add(p + ".attn.qkv", {n1}, linear(3 * heads * d, false));
   const int64_t tokens = b.shape(qkv).pixels();
-  const std::string scores =
-      b.add(p + ".attn.scores", {qkv, qkv}, Matmul{heads, {0, d}, {d, d}, true, 1.0 / std::sqrt(static_cast<double>(d))});
+  const std::string scores = b.add(p + ".attn.scores", {qkv, qkv},
+                                   Matmul{heads, {0, d}, {d, d}, true, 1.0 / std::sqrt(static_cast<double>(d))});
   const std::string probs = b.add(p + ".attn.softmax", {scores}, Softmax{heads});
   const std::string av = b.add(p + ".attn.av", {probs, qkv}, Matmul{heads, {0, tokens}, {2 * d, d}, false, 1.0});
   const std::string proj = b.add(p + ".attn.proj", {av}, linear(c));
@@ -82,7 +97,8 @@ std::string attention(NetworkBuilder& b, const std::string& input, const std::st
 
 Network build(const Config& cfg, int64_t resolution) {
   NetworkBuilder b(cfg.name, "EfficientMod", {1, resolution, resolution, 3}, Where(cfg.name));
-  std::string x = b.add("stem.conv", {std::string(input_tensor)}, same_conv(cfg.widths[0], 7, 4, 1, true, false, Activation::none));
+  std::string x =
+      b.add("stem.conv", {std::string(input_tensor)}, same_conv(cfg.widths[0], 7, 4, 1, true, false, Activation::none));
   x = b.add("stem.norm", {x}, LayerNorm{1e-5});
   for (size_t s = 0; s < 4; ++s) {
     const std::string p = "stage" + std::to_string(s + 1);

@@ -10,8 +10,8 @@ namespace cpx::zoo_families {
 // The registration every builder-based family shares: one entry per config, built at the published
 // resolution unless the caller asks for another. A config names itself (name) and may carry
 // published_name (its rows in the published CSV; none if absent), published_alias (another source's
-// name for it; none if null), unlinked_source and unmodelled_work (see ZooEntry), family (else `family`) and description
-// (else the family's description_of(config), found by argument-dependent lookup).
+// name for it; none if null), unlinked_source and unmodelled_work (see ZooEntry), family (else `family`) and
+// description (else the family's description_of(config), found by argument-dependent lookup).
 template <typename Configs, typename Build>
 void add_entries(std::vector<ZooEntry>& out, const Configs& configs, std::string_view family, int64_t resolution,
                  Build build) {

@@ -31,22 +31,79 @@ constexpr int64_t feature_dim = 1280;
 constexpr int64_t classes = 1000;
 
 constexpr Config configs[] = {
-    {"fasternet-t0", "FasterNet-T0", nullptr, "FasterNet-T0 (fasternet_t0.yaml): embed 40, depths 1-2-8-2, GELU (erf)", 40, {1, 2, 8, 2}, Activation::gelu},
-    {"fasternet-t1", "FasterNet-T1", nullptr, "FasterNet-T1 (fasternet_t1.yaml): embed 64, depths 1-2-8-2, GELU (erf)", 64, {1, 2, 8, 2}, Activation::gelu},
-    {"fasternet-t2", "FasterNet-T2", nullptr, "FasterNet-T2 (fasternet_t2.yaml): embed 96, depths 1-2-8-2, ReLU", 96, {1, 2, 8, 2}, Activation::relu},
-    {"fasternet-s", "FasterNet-S", nullptr, "FasterNet-S (fasternet_s.yaml): embed 128, depths 1-2-13-2, ReLU", 128, {1, 2, 13, 2}, Activation::relu},
-    {"fasternet-m", "FasterNet-M", nullptr, "FasterNet-M (fasternet_m.yaml): embed 144, depths 3-4-18-3, ReLU", 144, {3, 4, 18, 3}, Activation::relu},
-    {"fasternet-l", "FasterNet-L", nullptr, "FasterNet-L (fasternet_l.yaml): embed 192, depths 3-4-18-3, ReLU", 192, {3, 4, 18, 3}, Activation::relu},
+    {"fasternet-t0",
+     "FasterNet-T0",
+     nullptr,
+     "FasterNet-T0 (fasternet_t0.yaml): embed 40, depths 1-2-8-2, GELU (erf)",
+     40,
+     {1, 2, 8, 2},
+     Activation::gelu},
+    {"fasternet-t1",
+     "FasterNet-T1",
+     nullptr,
+     "FasterNet-T1 (fasternet_t1.yaml): embed 64, depths 1-2-8-2, GELU (erf)",
+     64,
+     {1, 2, 8, 2},
+     Activation::gelu},
+    {"fasternet-t2",
+     "FasterNet-T2",
+     nullptr,
+     "FasterNet-T2 (fasternet_t2.yaml): embed 96, depths 1-2-8-2, ReLU",
+     96,
+     {1, 2, 8, 2},
+     Activation::relu},
+    {"fasternet-s",
+     "FasterNet-S",
+     nullptr,
+     "FasterNet-S (fasternet_s.yaml): embed 128, depths 1-2-13-2, ReLU",
+     128,
+     {1, 2, 13, 2},
+     Activation::relu},
+    {"fasternet-m",
+     "FasterNet-M",
+     nullptr,
+     "FasterNet-M (fasternet_m.yaml): embed 144, depths 3-4-18-3, ReLU",
+     144,
+     {3, 4, 18, 3},
+     Activation::relu},
+    {"fasternet-l",
+     "FasterNet-L",
+     nullptr,
+     "FasterNet-L (fasternet_l.yaml): embed 192, depths 3-4-18-3, ReLU",
+     192,
+     {3, 4, 18, 3},
+     Activation::relu},
     // Table 5's ablations: the same networks with the other activation, or LayerNorm in place of BN.
-    {"fasternet-t0-ln", "FasterNet-T0 w/ LN", nullptr, "FasterNet-T0 with LayerNorm (over channels, not folded) in place of every BatchNorm: after the embedding, the merging convs and each block's first 1x1 (FasterNet Table 5 ablation; the released code has only BN, placement follows its norm_layer)", 40, {1, 2, 8, 2}, Activation::gelu, true},
-    {"fasternet-t0-relu", "FasterNet-T0 w/ ReLU", nullptr, "FasterNet-T0 with ReLU in place of GELU (FasterNet Table 5 ablation)", 40, {1, 2, 8, 2}, Activation::relu},
-    {"fasternet-t2-gelu", "FasterNet-T2 w/ GELU", nullptr, "FasterNet-T2 with GELU (erf) in place of ReLU (FasterNet Table 5 ablation)", 96, {1, 2, 8, 2}, Activation::gelu},
+    {"fasternet-t0-ln",
+     "FasterNet-T0 w/ LN",
+     nullptr,
+     "FasterNet-T0 with LayerNorm (over channels, not folded) in place of every BatchNorm: after the embedding, the "
+     "merging convs and each block's first 1x1 (FasterNet Table 5 ablation; the released code has only BN, placement "
+     "follows its norm_layer)",
+     40,
+     {1, 2, 8, 2},
+     Activation::gelu,
+     true},
+    {"fasternet-t0-relu",
+     "FasterNet-T0 w/ ReLU",
+     nullptr,
+     "FasterNet-T0 with ReLU in place of GELU (FasterNet Table 5 ablation)",
+     40,
+     {1, 2, 8, 2},
+     Activation::relu},
+    {"fasternet-t2-gelu",
+     "FasterNet-T2 w/ GELU",
+     nullptr,
+     "FasterNet-T2 with GELU (erf) in place of ReLU (FasterNet Table 5 ablation)",
+     96,
+     {1, 2, 8, 2},
+     Activation::gelu},
 };
 
 // A kxk/sk conv with no padding (the embedding and merging convs tile their input exactly), no bias, then
 // BN (folded) or a LayerNorm op named "<name>.norm".
-std::string patch_conv(NetworkBuilder& b, const std::string& name, const std::string& x, int64_t out_channels, int64_t k,
-                       bool layer_norm) {
+std::string patch_conv(NetworkBuilder& b, const std::string& name, const std::string& x, int64_t out_channels,
+                       int64_t k, bool layer_norm) {
   Conv2d c;
   c.out_channels = out_channels;
   c.kernel = {k, k};
@@ -57,7 +114,8 @@ std::string patch_conv(NetworkBuilder& b, const std::string& name, const std::st
 }
 
 // FasterNet block at C: PConv (3x3 on the first C/4 channels), 1x1 C -> 2C + norm + act, 1x1 2C -> C, residual.
-std::string fasternet_block(NetworkBuilder& b, const std::string& x, const std::string& p, Activation act, bool layer_norm) {
+std::string fasternet_block(NetworkBuilder& b, const std::string& x, const std::string& p, Activation act,
+                            bool layer_norm) {
   const int64_t c = b.shape(x).c;
   const std::string mixed = expand_block(b, PConv{3, 4}, x, p + ".pconv", c, 1, false);
   std::string h;

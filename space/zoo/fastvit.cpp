@@ -22,18 +22,36 @@ struct Config {
 };
 
 constexpr Config configs[] = {
-    {"fastvit-t8", "FastViT-T8", "FastViT-T8 (timm fastvit_t8), reparameterised inference form",
-     {48, 96, 192, 384}, {2, 2, 4, 2}, 3, false},
-    {"fastvit-t12", "FastViT-T12", "FastViT-T12 (timm fastvit_t12), reparameterised inference form",
-     {64, 128, 256, 512}, {2, 2, 6, 2}, 3, false},
-    {"fastvit-sa12", "FastViT-SA12",
+    {"fastvit-t8",
+     "FastViT-T8",
+     "FastViT-T8 (timm fastvit_t8), reparameterised inference form",
+     {48, 96, 192, 384},
+     {2, 2, 4, 2},
+     3,
+     false},
+    {"fastvit-t12",
+     "FastViT-T12",
+     "FastViT-T12 (timm fastvit_t12), reparameterised inference form",
+     {64, 128, 256, 512},
+     {2, 2, 6, 2},
+     3,
+     false},
+    {"fastvit-sa12",
+     "FastViT-SA12",
      "FastViT-SA12 (timm fastvit_sa12), reparameterised inference form; attention QKV as one Linear whose "
      "output features are ordered head-major (a permutation of timm's q|k|v rows)",
-     {64, 128, 256, 512}, {2, 2, 6, 2}, 4, true},
-    {"fastvit-sa24", "FastViT-SA24",
+     {64, 128, 256, 512},
+     {2, 2, 6, 2},
+     4,
+     true},
+    {"fastvit-sa24",
+     "FastViT-SA24",
      "FastViT-SA24 (timm fastvit_sa24), reparameterised inference form; attention QKV as one Linear whose "
      "output features are ordered head-major (a permutation of timm's q|k|v rows)",
-     {64, 128, 256, 512}, {4, 4, 12, 4}, 4, true},
+     {64, 128, 256, 512},
+     {4, 4, 12, 4},
+     4,
+     true},
 };
 
 constexpr int64_t head_dim = 32;
@@ -76,7 +94,8 @@ std::string attention_block(NetworkBuilder& b, const std::string& x, int64_t rat
       b.add(p + ".attn.scores", {qkv, qkv},
             Matmul{heads, {0, head_dim}, {head_dim, head_dim}, true, 1.0 / std::sqrt(static_cast<double>(head_dim))});
   const std::string probs = b.add(p + ".attn.softmax", {scores}, Softmax{heads});
-  const std::string av = b.add(p + ".attn.av", {probs, qkv}, Matmul{heads, {0, tokens}, {2 * head_dim, head_dim}, false, 1.0});
+  const std::string av =
+      b.add(p + ".attn.av", {probs, qkv}, Matmul{heads, {0, tokens}, {2 * head_dim, head_dim}, false, 1.0});
   const std::string proj = b.add(p + ".attn.proj", {av}, FullyConnected{c, true, false, Activation::none});
   const std::string y = scaled_residual(b, x, proj, p + ".attn");
   return conv_ffn(b, y, ratio, p + ".mlp");

@@ -23,10 +23,10 @@ struct BlockConfig {
 };
 
 constexpr BlockConfig blocks[] = {
-    {3, 16, 16, false, 1},   {3, 48, 24, false, 2},   {3, 72, 24, false, 1},   {5, 72, 40, true, 2},
-    {5, 120, 40, true, 1},   {3, 240, 80, false, 2},  {3, 200, 80, false, 1},  {3, 184, 80, false, 1},
-    {3, 184, 80, false, 1},  {3, 480, 112, true, 1},  {3, 672, 112, true, 1},  {5, 672, 160, true, 2},
-    {5, 960, 160, false, 1}, {5, 960, 160, true, 1},  {5, 960, 160, false, 1}, {5, 960, 160, true, 1},
+    {3, 16, 16, false, 1},   {3, 48, 24, false, 2},  {3, 72, 24, false, 1},   {5, 72, 40, true, 2},
+    {5, 120, 40, true, 1},   {3, 240, 80, false, 2}, {3, 200, 80, false, 1},  {3, 184, 80, false, 1},
+    {3, 184, 80, false, 1},  {3, 480, 112, true, 1}, {3, 672, 112, true, 1},  {5, 672, 160, true, 2},
+    {5, 960, 160, false, 1}, {5, 960, 160, true, 1}, {5, 960, 160, false, 1}, {5, 960, 160, true, 1},
 };
 
 Conv2d conv(int64_t out, std::array<int64_t, 2> kernel, int64_t stride, Padding padding, int64_t groups, bool bias,
@@ -57,8 +57,10 @@ std::string ghost_module(NetworkBuilder& b, const std::string& x, const std::str
   if (!attention) return y;
   const std::string pool = b.add(p + ".dfc.pool", {x}, AvgPool{{2, 2}, {2, 2}, {}});
   const std::string c1 = b.add(p + ".dfc.conv", {pool}, same_conv(out, 1, 1, 1, false, true, Activation::none));
-  const std::string h = b.add(p + ".dfc.dw1x5", {c1}, conv(out, {1, 5}, 1, {0, 0, 2, 2}, out, false, true, Activation::none));
-  const std::string gate = b.add(p + ".dfc.dw5x1", {h}, conv(out, {5, 1}, 1, {2, 2, 0, 0}, out, false, true, Activation::sigmoid));
+  const std::string h =
+      b.add(p + ".dfc.dw1x5", {c1}, conv(out, {1, 5}, 1, {0, 0, 2, 2}, out, false, true, Activation::none));
+  const std::string gate =
+      b.add(p + ".dfc.dw5x1", {h}, conv(out, {5, 1}, 1, {2, 2, 0, 0}, out, false, true, Activation::sigmoid));
   const ShapeNhwc& s = b.shape(y);
   UpsampleNearest up;
   up.scale = {0, 0};
@@ -69,7 +71,8 @@ std::string ghost_module(NetworkBuilder& b, const std::string& x, const std::str
 
 Network ghostnet(const std::string& name, const std::string& family, double width, bool dfc, int64_t resolution) {
   NetworkBuilder b(name, family, {1, resolution, resolution, 3}, Where(name) / "resolution");
-  std::string x = b.add("stem", {"input"}, same_conv(make_divisible(16 * width, 4), 3, 2, 1, false, true, Activation::relu));
+  std::string x =
+      b.add("stem", {"input"}, same_conv(make_divisible(16 * width, 4), 3, 2, 1, false, true, Activation::relu));
   for (size_t i = 0; i < std::size(blocks); ++i) {
     const BlockConfig& c = blocks[i];
     const std::string p = "block" + std::to_string(i);
@@ -78,11 +81,14 @@ Network ghostnet(const std::string& name, const std::string& family, double widt
     const int64_t out = make_divisible(static_cast<double>(c.out) * width, 4);
     std::string y = ghost_module(b, x, p + ".ghost1", mid, true, dfc && i >= 2);
     if (c.stride > 1) y = b.add(p + ".dw", {y}, same_conv(mid, c.kernel, c.stride, mid, false, true, Activation::none));
-    if (c.se) y = squeeze_excite(b, y, p + ".se", make_divisible(static_cast<double>(mid) * 0.25, 4), Activation::relu, Activation::hardsigmoid);
+    if (c.se)
+      y = squeeze_excite(b, y, p + ".se", make_divisible(static_cast<double>(mid) * 0.25, 4), Activation::relu,
+                         Activation::hardsigmoid);
     y = ghost_module(b, y, p + ".ghost2", out, false, false);
     std::string shortcut = x;
     if (in != out || c.stride != 1) {
-      const std::string dw = b.add(p + ".shortcut.dw", {x}, same_conv(in, c.kernel, c.stride, in, false, true, Activation::none));
+      const std::string dw =
+          b.add(p + ".shortcut.dw", {x}, same_conv(in, c.kernel, c.stride, in, false, true, Activation::none));
       shortcut = b.add(p + ".shortcut.pw", {dw}, same_conv(out, 1, 1, 1, false, true, Activation::none));
     }
     x = b.add(p + ".add", {y, shortcut}, Add{});

@@ -22,10 +22,38 @@ struct Config {
 };
 
 constexpr Config configs[] = {
-    {"lowformer-b0", "LowFormer-B0", "LowFormer-B0 (b0.yaml; = CPUBone's lowformer_b0.yaml)", {16, 32, 64, 128, 256}, {0, 1, 1, 3, 4}, false, false, false},
-    {"lowformer-b1", "LowFormer-B1", "LowFormer-B1 (b1.yaml)", {16, 32, 64, 128, 256}, {0, 1, 1, 5, 5}, true, false, false},
-    {"lowformer-b1.5", "LowFormer-B1.5", "LowFormer-B1.5 (b15.yaml)", {20, 40, 80, 160, 320}, {0, 1, 1, 6, 6}, true, false, true},
-    {"lowformer-b3", "LowFormer-B3", "LowFormer-B3 (b3.yaml)", {32, 64, 128, 256, 512}, {1, 2, 3, 6, 6}, true, true, false},
+    {"lowformer-b0",
+     "LowFormer-B0",
+     "LowFormer-B0 (b0.yaml; = CPUBone's lowformer_b0.yaml)",
+     {16, 32, 64, 128, 256},
+     {0, 1, 1, 3, 4},
+     false,
+     false,
+     false},
+    {"lowformer-b1",
+     "LowFormer-B1",
+     "LowFormer-B1 (b1.yaml)",
+     {16, 32, 64, 128, 256},
+     {0, 1, 1, 5, 5},
+     true,
+     false,
+     false},
+    {"lowformer-b1.5",
+     "LowFormer-B1.5",
+     "LowFormer-B1.5 (b15.yaml)",
+     {20, 40, 80, 160, 320},
+     {0, 1, 1, 6, 6},
+     true,
+     false,
+     true},
+    {"lowformer-b3",
+     "LowFormer-B3",
+     "LowFormer-B3 (b3.yaml)",
+     {32, 64, 128, 256, 512},
+     {1, 2, 3, 6, 6},
+     true,
+     true,
+     false},
 };
 
 constexpr Activation act = Activation::hardswish;
@@ -72,7 +100,8 @@ std::string attention(NetworkBuilder& b, const std::string& x, const std::string
 }
 
 // One LowFormer block at C channels (stride 2 or 1 for the attention's token downsampling).
-std::string lowformer_block(NetworkBuilder& b, const std::string& input, const std::string& p, int64_t attention_stride) {
+std::string lowformer_block(NetworkBuilder& b, const std::string& input, const std::string& p,
+                            int64_t attention_stride) {
   const int64_t c = b.shape(input).c;
   std::string x = attention(b, input, p + ".attn", attention_stride);
   const std::string n = b.add(p + ".mlp.norm", {x}, GroupNorm{1, 1e-5});
@@ -81,8 +110,8 @@ std::string lowformer_block(NetworkBuilder& b, const std::string& input, const s
   x = b.add(p + ".mlp.add", {x, fc2}, Add{});
   // Local: FusedMBConv (3x3 conv with bias and BN, e = 4) below 256 channels, MBConv (CPUBone's defaults:
   // biases on the expansion and depthwise convs, BN only after the projection) from 256 on.
-  const BlockSpec local = c < 256 ? fused(4, {true, false})
-                                  : BlockSpec{MBConv{3, 4, 1, {true, true, false}, {false, false, true}, act}};
+  const BlockSpec local =
+      c < 256 ? fused(4, {true, false}) : BlockSpec{MBConv{3, 4, 1, {true, true, false}, {false, false, true}, act}};
   return expand_block(b, local, x, p + ".local", c, 1, true);
 }
 
@@ -103,9 +132,11 @@ Network build(const Config& c, int64_t resolution) {
   for (int s = 3; s <= 4; ++s) {
     const std::string p = "stage" + std::to_string(s);
     x = expand_block(b, fused(s == 3 ? down123 : (c.bigit ? 6 : 4)), x, p + ".down", c.widths[s], 2, false);
-    for (int64_t i = 0; i < c.depths[s]; ++i) x = lowformer_block(b, x, p + ".block" + std::to_string(i), s == 3 ? 2 : 1);
+    for (int64_t i = 0; i < c.depths[s]; ++i)
+      x = lowformer_block(b, x, p + ".block" + std::to_string(i), s == 3 ? 2 : 1);
   }
-  const std::array<int64_t, 2> head = c.bighead ? std::array<int64_t, 2>{2304, 2560} : std::array<int64_t, 2>{1536, 1600};
+  const std::array<int64_t, 2> head =
+      c.bighead ? std::array<int64_t, 2>{2304, 2560} : std::array<int64_t, 2>{1536, 1600};
   x = b.add("head.conv", {x}, same_conv(head[0], 1, 1, 1, false, true, act));
   x = b.add("head.pool", {x}, GlobalAvgPool{});
   x = b.add("head.fc1", {x}, FullyConnected{head[1], false, false, Activation::none});

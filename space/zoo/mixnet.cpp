@@ -60,7 +60,8 @@ bool even(const std::vector<int64_t>& parts) { return parts.front() == parts.bac
 std::string mixed_pointwise(NetworkBuilder& b, const std::string& x, const std::string& p, int64_t out, int64_t groups,
                             Activation act) {
   const std::vector<int64_t> in_parts = split_channels(b.shape(x).c, groups), out_parts = split_channels(out, groups);
-  if (groups == 1 || (even(in_parts) && even(out_parts))) return b.add(p, {x}, same_conv(out, 1, 1, groups, false, true, act));
+  if (groups == 1 || (even(in_parts) && even(out_parts)))
+    return b.add(p, {x}, same_conv(out, 1, 1, groups, false, true, act));
   std::vector<std::string> outs;
   int64_t begin = 0;
   for (size_t g = 0; g < in_parts.size(); ++g) {
@@ -96,7 +97,8 @@ std::string mixnet_block(NetworkBuilder& b, const std::string& x, const std::str
   h = mixed_depthwise(b, h, p + ".dw", r.kernels, stride, r.act);
   if (r.se > 0) {
     // timm sizes the squeeze from the block input: round(mid · se / expansion).
-    const auto squeeze = static_cast<int64_t>(std::nearbyint(static_cast<double>(mid) * (r.se / static_cast<double>(r.expansion))));
+    const auto squeeze =
+        static_cast<int64_t>(std::nearbyint(static_cast<double>(mid) * (r.se / static_cast<double>(r.expansion))));
     h = squeeze_excite(b, h, p + ".se", squeeze, r.act, Activation::sigmoid);
   }
   h = mixed_pointwise(b, h, p + ".project", r.out, r.pw_groups, Activation::none);

@@ -32,8 +32,8 @@ struct Stage {
   int64_t expansion, kernel, stride, width, blocks;
   bool se;
 };
-constexpr Stage stages[] = {{1, 3, 1, 16, 1, false},  {6, 3, 2, 24, 2, false},  {3, 5, 2, 40, 3, true},
-                            {6, 3, 2, 80, 4, false},  {6, 3, 1, 112, 2, true},  {6, 5, 2, 160, 3, true},
+constexpr Stage stages[] = {{1, 3, 1, 16, 1, false}, {6, 3, 2, 24, 2, false}, {3, 5, 2, 40, 3, true},
+                            {6, 3, 2, 80, 4, false}, {6, 3, 1, 112, 2, true}, {6, 5, 2, 160, 3, true},
                             {6, 3, 1, 320, 1, false}};
 
 Network build_mnasnet(const Config& cfg, int64_t resolution) {

@@ -53,7 +53,8 @@ std::string sandglass(NetworkBuilder& b, const std::string& x, const std::string
   if (first_dw) h = b.add(p + ".dw1", {h}, same_conv(inp, 3, 1, inp, false, true, Activation::relu6));
   h = b.add(p + ".reduce", {h}, same_conv(hidden, 1, 1, 1, false, true, Activation::none));
   h = b.add(p + ".expand", {h}, same_conv(oup, 1, 1, 1, false, true, Activation::relu6));
-  if (first_dw || stride == 2) h = b.add(p + ".dw2", {h}, same_conv(oup, 3, stride, oup, false, true, Activation::none));
+  if (first_dw || stride == 2)
+    h = b.add(p + ".dw2", {h}, same_conv(oup, 3, stride, oup, false, true, Activation::none));
   if (stride == 1 && inp == oup) h = b.add(p + ".add", {x, h}, Add{});
   return h;
 }
@@ -62,7 +63,9 @@ Network build_mobilenext(const Config& cfg, int64_t resolution) {
   const Where where(cfg.name);
   NetworkBuilder b(cfg.name, "MobileNeXt", {1, resolution, resolution, 3}, where / "resolution");
   b.locate(where);
-  struct Setting { int64_t t, c, n, s; };
+  struct Setting {
+    int64_t t, c, n, s;
+  };
   const Setting settings[] = {{2, 96, 1, 2},  {6, 144, 1, 1}, {6, 192, 3, 2}, {6, 288, 3, 2},
                               {6, 384, 4, 1}, {6, 576, 4, 2}, {6, 960, 3, 1}, {6, 1280, 1, 1}};
   std::string x = b.add("stem", {std::string(input_tensor)},
@@ -71,7 +74,8 @@ Network build_mobilenext(const Config& cfg, int64_t resolution) {
   for (const Setting& st : settings) {
     const int64_t out = make_divisible(static_cast<double>(st.c) * cfg.width, 8);
     for (int64_t i = 0; i < st.n; ++i)
-      x = sandglass(b, x, "block" + std::to_string(block++), out, i == 0 ? st.s : 1, st.t, st.n == 1 && st.s == 1 && i == 0);
+      x = sandglass(b, x, "block" + std::to_string(block++), out, i == 0 ? st.s : 1, st.t,
+                    st.n == 1 && st.s == 1 && i == 0);
   }
   x = b.add("head.pool", {x}, GlobalAvgPool{});
   x = b.add("head.fc", {x}, FullyConnected{1000, true, false, Activation::none});

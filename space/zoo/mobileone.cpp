@@ -25,13 +25,19 @@ constexpr std::array<int64_t, 4> base_widths{64, 128, 256, 512};
 constexpr int64_t classes = 1000;
 
 constexpr Config configs[] = {
-    {"mobileone-s0", "MobileOne-S0", "MobileOne-S0, reparameterised (train-time k = 4 branches folded into one conv per unit)", {0.75, 1.0, 1.0, 2.0}, false},
+    {"mobileone-s0",
+     "MobileOne-S0",
+     "MobileOne-S0, reparameterised (train-time k = 4 branches folded into one conv per unit)",
+     {0.75, 1.0, 1.0, 2.0},
+     false},
     {"mobileone-s1", "MobileOne-S1", "MobileOne-S1, reparameterised inference form", {1.5, 1.5, 2.0, 2.5}, false},
     {"mobileone-s2", "MobileOne-S2", "MobileOne-S2, reparameterised inference form", {1.5, 2.0, 2.5, 4.0}, false},
     {"mobileone-s3", "MobileOne-S3", "MobileOne-S3, reparameterised inference form", {2.0, 2.5, 3.0, 4.0}, false},
-    {"mobileone-s4", "MobileOne-S4",
+    {"mobileone-s4",
+     "MobileOne-S4",
      "MobileOne-S4, reparameterised, with 12 SE blocks (their 1.6M MACs are counted; the published 2978M omits them)",
-     {3.0, 3.5, 3.5, 4.0}, true},
+     {3.0, 3.5, 3.5, 4.0},
+     true},
 };
 
 // One reparameterised MobileOneBlock: conv (bias) -> [SE] -> ReLU. SE: global average, 1x1 C -> C/16
@@ -59,7 +65,8 @@ Network build_mobileone(const Config& cfg, int64_t resolution) {
   std::array<int64_t, 4> widths{};
   for (size_t s = 0; s < 4; ++s) widths[s] = static_cast<int64_t>(static_cast<double>(base_widths[s]) * cfg.alpha[s]);
   const int64_t stem_width = std::min<int64_t>(64, widths[0]);
-  std::string x = b.add("stage0", {std::string(input_tensor)}, same_conv(stem_width, 3, 2, 1, true, false, Activation::relu));
+  std::string x =
+      b.add("stage0", {std::string(input_tensor)}, same_conv(stem_width, 3, 2, 1, true, false, Activation::relu));
   for (size_t s = 0; s < 4; ++s) {
     // SE in the last floor(blocks / 2) blocks of stage 3 and in every block of stage 4 (S4 only).
     const int64_t se_blocks = !cfg.se ? 0 : s == 2 ? depths[s] / 2 : s == 3 ? depths[s] : 0;

@@ -28,11 +28,11 @@ struct Config {
   const char* name;
   const char* published_name;
   const char* timm_name;
-  int64_t expansion;                // of every inverted residual
-  std::array<int64_t, 5> widths;    // stage outputs
-  std::array<int64_t, 3> dims;      // transformer width d of stages 3-5
-  std::array<int64_t, 3> depths;    // transformer blocks of stages 3-5
-  int64_t features;                 // the final 1x1 conv
+  int64_t expansion;              // of every inverted residual
+  std::array<int64_t, 5> widths;  // stage outputs
+  std::array<int64_t, 3> dims;    // transformer width d of stages 3-5
+  std::array<int64_t, 3> depths;  // transformer blocks of stages 3-5
+  int64_t features;               // the final 1x1 conv
   // MobileOne's Table 8 prints 373/941/1792M MACs, 8-10% below the full count (FasterNet's 410/1030/2010
   // match it): no convention tried (attention matmuls or norms dropped, 224 px, cvnets' old profiler)
   // reproduces all three, so its resolution or variant is unknown and its rows are not linked.
@@ -59,7 +59,8 @@ Conv2d conv_bn(int64_t out, int64_t kernel, int64_t stride, int64_t groups, Acti
 }
 
 // MobileNetV2 block with SiLU; make_divisible(in·e, 8) is exact for every width here.
-std::string mv2(NetworkBuilder& b, const std::string& x, int64_t out, int64_t stride, int64_t expansion, const std::string& p) {
+std::string mv2(NetworkBuilder& b, const std::string& x, int64_t out, int64_t stride, int64_t expansion,
+                const std::string& p) {
   InvertedResidual r;
   r.expanded = b.shape(x).c * expansion;
   r.out = out;

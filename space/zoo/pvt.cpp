@@ -54,7 +54,8 @@ std::string description_of(const Config& c) {
          ", widths 64-128-320-512, spatial reduction 8-4-2-1; position embeddings as a one-head attention_bias "
          "(sized to the token grid away from 224, where the original resizes its 224 table); class token as a "
          "zero pixel padded before the stage-4 tokens laid out as one row (1x50 at 224), its learned value held by the "
-         "position embedding (cls_token's 512 params not counted apart); k|v Linear rows ordered per head; the head reads "
+         "position embedding (cls_token's 512 params not counted apart); k|v Linear rows ordered per head; the head "
+         "reads "
          "the class token through a reshape and a channel slice (all at the same cost)";
 }
 
@@ -76,7 +77,8 @@ std::string attention(NetworkBuilder& b, const std::string& x, size_t stage, con
   }
   const std::string kv = b.add(p + ".kv", {kv_in}, linear(2 * c));
   const int64_t keys = b.shape(kv).pixels();
-  std::string s = b.add(p + ".scores", {q, kv}, Matmul{h, {0, d}, {0, d}, true, 1.0 / std::sqrt(static_cast<double>(d))});
+  std::string s =
+      b.add(p + ".scores", {q, kv}, Matmul{h, {0, d}, {0, d}, true, 1.0 / std::sqrt(static_cast<double>(d))});
   s = b.add(p + ".softmax", {s}, Softmax{h});
   const std::string av = b.add(p + ".av", {s, kv}, Matmul{h, {0, keys}, {d, d}, false, 1.0});
   return b.add(p + ".proj", {av}, linear(c));

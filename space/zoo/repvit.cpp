@@ -15,7 +15,7 @@ struct Config {
   const char* name;
   const char* published_name;
   const char* label;
-  int64_t c1;                    // stage widths are c1, 2·c1, 4·c1, 8·c1
+  int64_t c1;                     // stage widths are c1, 2·c1, 4·c1, 8·c1
   std::array<int64_t, 4> depths;  // blocks per stage, the downsampling block included
 };
 
@@ -51,7 +51,8 @@ std::string ffn(NetworkBuilder& b, const std::string& x, const std::string& p) {
 std::string squeeze_excite(NetworkBuilder& b, const std::string& x, const std::string& p) {
   const int64_t c = b.shape(x).c;
   const std::string pool = b.add(p + ".se.pool", {x}, GlobalAvgPool{});
-  const std::string r = b.add(p + ".se.reduce", {pool}, same_conv(se_channels(c), 1, 1, 1, true, false, Activation::relu));
+  const std::string r =
+      b.add(p + ".se.reduce", {pool}, same_conv(se_channels(c), 1, 1, 1, true, false, Activation::relu));
   const std::string g = b.add(p + ".se.expand", {r}, same_conv(c, 1, 1, 1, true, false, Activation::sigmoid));
   return b.add(p + ".se.scale", {x, g}, Multiply{});
 }

@@ -26,12 +26,24 @@ constexpr std::array<int64_t, 3> stage_units{4, 8, 4};
 constexpr int64_t stem_channels = 24;
 
 constexpr Config configs[] = {
-    {"shufflenetv2-x1.0", "ShuffleNetV2-x1.0", nullptr,
-     "ShuffleNetV2 x1.0 (torchvision 0.14.1 shufflenet_v2_x1_0): stages 116-232-464, head 1024", {116, 232, 464}, 1024},
-    {"shufflenetv2-x1.5", "ShuffleNetV2 x1.5", nullptr,
-     "ShuffleNetV2 x1.5 (torchvision 0.14.1 shufflenet_v2_x1_5): stages 176-352-704, head 1024", {176, 352, 704}, 1024},
-    {"shufflenetv2-x2.0", "ShuffleNetV2-x2.0", "ShuffleNetV2 x2",
-     "ShuffleNetV2 x2.0 (torchvision 0.14.1 shufflenet_v2_x2_0): stages 244-488-976, head 2048", {244, 488, 976}, 2048},
+    {"shufflenetv2-x1.0",
+     "ShuffleNetV2-x1.0",
+     nullptr,
+     "ShuffleNetV2 x1.0 (torchvision 0.14.1 shufflenet_v2_x1_0): stages 116-232-464, head 1024",
+     {116, 232, 464},
+     1024},
+    {"shufflenetv2-x1.5",
+     "ShuffleNetV2 x1.5",
+     nullptr,
+     "ShuffleNetV2 x1.5 (torchvision 0.14.1 shufflenet_v2_x1_5): stages 176-352-704, head 1024",
+     {176, 352, 704},
+     1024},
+    {"shufflenetv2-x2.0",
+     "ShuffleNetV2-x2.0",
+     "ShuffleNetV2 x2",
+     "ShuffleNetV2 x2.0 (torchvision 0.14.1 shufflenet_v2_x2_0): stages 244-488-976, head 2048",
+     {244, 488, 976},
+     2048},
 };
 
 Conv2d conv_bn(int64_t out_channels, int64_t kernel, int64_t stride, int64_t groups, Activation activation) {
@@ -68,7 +80,8 @@ Network build_shufflenetv2(const Config& cfg, int64_t resolution) {
   x = b.add("stem.pool", {x}, MaxPool{{3, 3}, {2, 2}, {1, 1, 1, 1}});
   for (size_t s = 0; s < stage_units.size(); ++s)
     for (int64_t i = 0; i < stage_units[s]; ++i)
-      x = unit(b, x, "stage" + std::to_string(s + 2) + ".unit" + std::to_string(i), cfg.stage_channels[s], i == 0 ? 2 : 1);
+      x = unit(b, x, "stage" + std::to_string(s + 2) + ".unit" + std::to_string(i), cfg.stage_channels[s],
+               i == 0 ? 2 : 1);
   x = b.add("head.conv", {x}, conv_bn(cfg.head_channels, 1, 1, 1, Activation::relu));
   x = b.add("head.pool", {x}, GlobalAvgPool{});
   x = b.add("head.fc", {x}, FullyConnected{1000, true, false, Activation::none});

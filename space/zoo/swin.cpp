@@ -105,11 +105,13 @@ Network build_swin(const Config& cfg, int64_t resolution) {
     const int64_t ws = std::min({window, m.h, m.w});
     if (m.h % ws != 0 || m.w % ws != 0)
       where.fail(resolution, stage + "'s " + std::to_string(m.h) + "x" + std::to_string(m.w) +
-                                 " map does not divide into " + std::to_string(ws) + "x" + std::to_string(ws) + " windows");
+                                 " map does not divide into " + std::to_string(ws) + "x" + std::to_string(ws) +
+                                 " windows");
     for (int64_t i = 0; i < cfg.depths[s]; ++i) x = block(b, x, stage + ".block" + std::to_string(i), ws);
     if (s + 1 < cfg.depths.size()) {
       if (m.h % 2 != 0 || m.w % 2 != 0)
-        where.fail(resolution, stage + "'s " + std::to_string(m.h) + "x" + std::to_string(m.w) + " map is odd before patch merging");
+        where.fail(resolution, stage + "'s " + std::to_string(m.h) + "x" + std::to_string(m.w) +
+                                   " map is odd before patch merging");
       x = b.add(stage + ".downsample.norm", {x}, LayerNorm{1e-5});
       x = b.add(stage + ".downsample.reduction", {x}, same_conv(2 * m.c, 2, 2, 1, false, false, Activation::none));
     }

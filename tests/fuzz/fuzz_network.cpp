@@ -15,7 +15,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)cpx::read_network(cpx::Json::parse(cpx::to_json(net).dump()), file);
     // Re-inferring every shape at another resolution is what --resolution does.
     if (size > 0) (void)cpx::load_model_json(j, file, 1 + data[0] % 64);
-  } catch (const cpx::InputError&) {
-  }
+  } catch (const cpx::InputError&) {}
   return 0;
 }

@@ -11,7 +11,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     const cpx::Network net = cpx::profiler::import_onnx_bytes({reinterpret_cast<const char*>(data), size}, "fuzz.onnx");
     (void)cpx::count(net);
-  } catch (const cpx::InputError&) {
-  }
+  } catch (const cpx::InputError&) {}
   return 0;
 }

@@ -23,7 +23,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       (void)cpx::profiler::format_rules(cpx::profiler::derive_rules(profile));
       (void)cpx::predictor::to_json(cpx::predictor::fit(profile, file)).dump();
     }
-  } catch (const cpx::InputError&) {
-  }
+  } catch (const cpx::InputError&) {}
   return 0;
 }

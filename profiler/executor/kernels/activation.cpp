@@ -10,7 +10,6 @@
 #include "profiler/executor/kernels/vector.hpp"
 #include "profiler/executor/kernels/xnn_op.hpp"
 
-
 namespace cpx::profiler {
 
 namespace {
@@ -108,7 +107,7 @@ template <Activation F, class V>
 [[gnu::always_inline]] inline V activate(V x) {
   constexpr float sqrt_half = 0.70710678118654752f;       // 1/√2
   constexpr float sqrt_2_over_pi = 0.79788456080286536f;  // √(2/π)
-  if constexpr (F == Activation::silu) {  // x·σ(x)
+  if constexpr (F == Activation::silu) {                  // x·σ(x)
     return x / (1.0f + exp_approx(-x));
   } else if constexpr (F == Activation::gelu) {  // 0.5·x·(1 + erf(x/√2))
     return 0.5f * x * (1.0f + erf_approx(x * sqrt_half));
@@ -172,8 +171,7 @@ class PointwiseKernel final : public Kernel {
  public:
   PointwiseKernel(Activation f, const TensorView& in, const TensorView& out, pthreadpool_t pool)
       : f_(f), in_(in), out_(out), flat_(in.dense() && out.dense()) {
-    if (!has_loop(f))
-      throw std::logic_error("no loop for activation " + std::string(to_string(f)));
+    if (!has_loop(f)) throw std::logic_error("no loop for activation " + std::string(to_string(f)));
     implementation_ = {"emulated: vectorised " + std::string(to_string(f)) + " loop", true};
     // Dense views are one run of floats; strided views go pixel by pixel.
     const size_t c = static_cast<size_t>(in.shape.c);
@@ -183,9 +181,8 @@ class PointwiseKernel final : public Kernel {
 
   void run(pthreadpool_t pool) override {
     if (flat_) {
-      parallel_for(pool, items_, tile_, [this](size_t begin, size_t end) {
-        apply(f_, in_.data + begin, out_.data + begin, end - begin);
-      });
+      parallel_for(pool, items_, tile_,
+                   [this](size_t begin, size_t end) { apply(f_, in_.data + begin, out_.data + begin, end - begin); });
     } else {
       parallel_for(pool, items_, tile_, [this](size_t begin, size_t end) {
         for (size_t p = begin; p < end; ++p) apply(f_, in_.pixel(p), out_.pixel(p), in_.shape.c);
@@ -201,7 +198,8 @@ class PointwiseKernel final : public Kernel {
 };
 
 // The XNNPACK operator computing f from `in` to `out`, set up; `name` receives its name.
-XnnOp unary_op(Activation f, double alpha, const TensorView& in, const TensorView& out, pthreadpool_t pool, std::string& name) {
+XnnOp unary_op(Activation f, double alpha, const TensorView& in, const TensorView& out, pthreadpool_t pool,
+               std::string& name) {
   const size_t c = in.shape.c, in_stride = in.pixel_stride, out_stride = out.pixel_stride, rows = in.pixels();
   XnnOp op;
   if (f == Activation::relu || f == Activation::relu6) {
@@ -224,7 +222,8 @@ XnnOp unary_op(Activation f, double alpha, const TensorView& in, const TensorVie
     check_xnn(xnn_setup_sigmoid_nc_f32(op.get(), rows, in.data, out.data, pool), "xnn_setup_sigmoid_nc_f32");
   } else if (f == Activation::leaky_relu) {
     name = "leaky_relu_nc_f32";
-    check_xnn(xnn_create_leaky_relu_nc_f32(c, in_stride, out_stride, float(alpha), 0, op.out()), "xnn_create_leaky_relu_nc_f32");
+    check_xnn(xnn_create_leaky_relu_nc_f32(c, in_stride, out_stride, float(alpha), 0, op.out()),
+              "xnn_create_leaky_relu_nc_f32");
     check_xnn(xnn_setup_leaky_relu_nc_f32(op.get(), rows, in.data, out.data, pool), "xnn_setup_leaky_relu_nc_f32");
   } else if (f == Activation::elu) {
     name = "elu_nc_f32";
@@ -237,7 +236,8 @@ XnnOp unary_op(Activation f, double alpha, const TensorView& in, const TensorVie
 }
 
 // alpha: leaky_relu's or elu's (takes_alpha); an op's own activation never takes one.
-std::unique_ptr<Kernel> make_unary(Activation f, double alpha, const TensorView& in, const TensorView& out, pthreadpool_t pool) {
+std::unique_ptr<Kernel> make_unary(Activation f, double alpha, const TensorView& in, const TensorView& out,
+                                   pthreadpool_t pool) {
   if (!xnnpack_has(f)) return std::make_unique<PointwiseKernel>(f, in, out, pool);
   std::string name;
   XnnOp op = unary_op(f, alpha, in, out, pool, name);
@@ -259,7 +259,8 @@ std::pair<float, float> clamp_range(Activation activation) {
 std::unique_ptr<Kernel> make_activation_kernel(Activation activation, const TensorView& view, pthreadpool_t pool) {
   if (activation == Activation::none || activation == Activation::relu || activation == Activation::relu6)
     return nullptr;
-  if (takes_alpha(activation)) throw std::logic_error("an op's own activation cannot be " + std::string(to_string(activation)));
+  if (takes_alpha(activation))
+    throw std::logic_error("an op's own activation cannot be " + std::string(to_string(activation)));
   return make_unary(activation, 0, view, view, pool);
 }
 

@@ -29,8 +29,8 @@ class AttentionBiasKernel final : public Kernel {
       XnnOp op;
       check_xnn(xnn_create_add_nd_f32(no_min, no_max, 0, op.out()), "xnn_create_add_nd_f32");
       const size_t a_shape[2] = {rows, size}, b_shape[2] = {1, size};
-      check_xnn(xnn_setup_add_nd_f32(op.get(), 2, a_shape, 2, b_shape, in.data + offset, bias_.data() + offset % per_sample,
-                                     out.data + offset, pool),
+      check_xnn(xnn_setup_add_nd_f32(op.get(), 2, a_shape, 2, b_shape, in.data + offset,
+                                     bias_.data() + offset % per_sample, out.data + offset, pool),
                 "xnn_setup_add_nd_f32");
       return op;
     };
@@ -45,8 +45,8 @@ class AttentionBiasKernel final : public Kernel {
         for (size_t begin = 0; begin < per_sample; begin += slice)
           ops_.push_back(make_op(1, std::min(slice, per_sample - begin), n * per_sample + begin, nullptr));
       sliced_ = true;
-      implementation_ = {"xnnpack add_nd_f32 (gathered bias tensor), one per thread on " +
-                             std::to_string(ops_.size()) + " element slices",
+      implementation_ = {"xnnpack add_nd_f32 (gathered bias tensor), one per thread on " + std::to_string(ops_.size()) +
+                             " element slices",
                          false};
     } else {
       ops_.push_back(make_op(samples, per_sample, 0, args.pool));

@@ -11,8 +11,8 @@ std::unique_ptr<Kernel> make_kernel(const BatchNorm&, const KernelArgs& args) {
   expect_size(args.weights.weight, c, "batch_norm scale");  // = the [C][1][1][1] depthwise weight
   expect_size(args.weights.bias, c, "batch_norm shift");
 
-  auto kernel = std::make_unique<XnnKernel>(
-      "xnnpack convolution2d_nhwc_f32 (1x1 depthwise: per-channel scale and shift)", false);
+  auto kernel =
+      std::make_unique<XnnKernel>("xnnpack convolution2d_nhwc_f32 (1x1 depthwise: per-channel scale and shift)", false);
   kernel->add(channel_affine(in, out, args.weights.weight.data(), args.weights.bias.data(), no_min, no_max, args.pool));
   return kernel;
 }

@@ -20,7 +20,8 @@ std::unique_ptr<Kernel> make_kernel(const Affine& op, const KernelArgs& args) {
   const TensorView& in = args.inputs[0];
   const size_t c = static_cast<size_t>(in.shape.c);
   const std::vector<float> scale(c, static_cast<float>(op.scale)), shift(c, static_cast<float>(op.shift));
-  auto kernel = std::make_unique<XnnKernel>("xnnpack convolution2d_nhwc_f32 (1x1 depthwise: one scale and shift)", false);
+  auto kernel =
+      std::make_unique<XnnKernel>("xnnpack convolution2d_nhwc_f32 (1x1 depthwise: one scale and shift)", false);
   kernel->add(channel_affine(in, args.output, scale.data(), shift.data(), no_min, no_max, args.pool));
   return kernel;
 }

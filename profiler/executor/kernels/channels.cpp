@@ -28,8 +28,8 @@ std::unique_ptr<Kernel> make_kernel(const Slice& op, const KernelArgs& args) {
 
 std::unique_ptr<Kernel> make_kernel(const Concat&, const KernelArgs& args) {
   const TensorView& out = args.output;
-  auto kernel = std::make_unique<XnnKernel>(
-      "xnnpack copy_nc_x32 per input (" + std::to_string(args.inputs.size()) + ")", false);
+  auto kernel =
+      std::make_unique<XnnKernel>("xnnpack copy_nc_x32 per input (" + std::to_string(args.inputs.size()) + ")", false);
   int64_t offset = 0;
   for (const TensorView& in : args.inputs) {
     kernel->add(copy_channels(in.shape.c, in.data, in.pixel_stride, out.data + offset, out.pixel_stride, in.pixels(),

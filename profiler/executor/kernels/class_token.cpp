@@ -17,7 +17,8 @@ XnnOp copy_rows(int64_t channels, const float* in, int64_t in_stride, float* out
 
 class ClassTokenKernel final : public XnnKernel {
  public:
-  ClassTokenKernel(const ClassToken& op, const KernelArgs& args) : XnnKernel("xnnpack copy_nc_x32 (tokens, then pixels, per sample)", false) {
+  ClassTokenKernel(const ClassToken& op, const KernelArgs& args)
+      : XnnKernel("xnnpack copy_nc_x32 (tokens, then pixels, per sample)", false) {
     const TensorView& in = args.inputs[0];
     const TensorView& out = args.output;
     const int64_t c = in.shape.c;
@@ -29,7 +30,8 @@ class ClassTokenKernel final : public XnnKernel {
     for (int64_t n = 0; n < in.shape.n; ++n) {
       float* row = out.pixel(n * out.shape.w);
       add(copy_rows(c, tokens_.data(), c, row, out.pixel_stride, op.tokens, args.pool));
-      add(copy_rows(c, in.pixel(n * pixels), in.pixel_stride, row + op.tokens * out.pixel_stride, out.pixel_stride, pixels, args.pool));
+      add(copy_rows(c, in.pixel(n * pixels), in.pixel_stride, row + op.tokens * out.pixel_stride, out.pixel_stride,
+                    pixels, args.pool));
     }
   }
 

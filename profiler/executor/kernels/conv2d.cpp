@@ -17,16 +17,16 @@ std::unique_ptr<Kernel> make_xnnpack_conv(const Conv2d& op, const KernelArgs& ar
     throw std::logic_error("conv2d " + args.op.name + ": XNNPACK's convolution cannot take a fused epilogue");
   const auto [lo, hi] = clamp_range(op.activation);
   XnnOp conv;
-  check_xnn(xnn_create_convolution2d_nhwc_f32(
-                u32(op.padding.top), u32(op.padding.right), u32(op.padding.bottom), u32(op.padding.left),
-                u32(op.kernel[0]), u32(op.kernel[1]), u32(op.stride[0]), u32(op.stride[1]), u32(op.dilation[0]),
-                u32(op.dilation[1]), u32(op.groups), w.in_per_group, op.out_channels / op.groups, in.pixel_stride,
-                out.pixel_stride, args.weights.weight.data(), bias ? args.weights.bias.data() : nullptr, lo, hi, 0,
-                conv.out()),
-            "xnn_create_convolution2d_nhwc_f32");
-  check_xnn(xnn_setup_convolution2d_nhwc_f32(conv.get(), in.shape.n, in.shape.h, in.shape.w, in.data, out.data,
-                                             args.pool),
-            "xnn_setup_convolution2d_nhwc_f32");
+  check_xnn(
+      xnn_create_convolution2d_nhwc_f32(
+          u32(op.padding.top), u32(op.padding.right), u32(op.padding.bottom), u32(op.padding.left), u32(op.kernel[0]),
+          u32(op.kernel[1]), u32(op.stride[0]), u32(op.stride[1]), u32(op.dilation[0]), u32(op.dilation[1]),
+          u32(op.groups), w.in_per_group, op.out_channels / op.groups, in.pixel_stride, out.pixel_stride,
+          args.weights.weight.data(), bias ? args.weights.bias.data() : nullptr, lo, hi, 0, conv.out()),
+      "xnn_create_convolution2d_nhwc_f32");
+  check_xnn(
+      xnn_setup_convolution2d_nhwc_f32(conv.get(), in.shape.n, in.shape.h, in.shape.w, in.data, out.data, args.pool),
+      "xnn_setup_convolution2d_nhwc_f32");
   return with_activation(std::move(conv), "convolution2d_nhwc_f32", op.activation, out, args.pool);
 }
 }  // namespace

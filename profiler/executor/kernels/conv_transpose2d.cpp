@@ -32,10 +32,10 @@ std::unique_ptr<Kernel> make_kernel(const ConvTranspose2d& op, const KernelArgs&
                 in_per_group, out_per_group, in.pixel_stride, out.pixel_stride, args.weights.weight.data(),
                 bias ? args.weights.bias.data() : nullptr, lo, hi, 0, deconv.out()),
             "xnn_create_deconvolution2d_nhwc_f32");
-  check_xnn(xnn_setup_deconvolution2d_nhwc_f32(deconv.get(), in.shape.n, in.shape.h, in.shape.w,
-                                               u32(op.output_padding[0]), u32(op.output_padding[1]), in.data,
-                                               out.data, args.pool),
-            "xnn_setup_deconvolution2d_nhwc_f32");
+  check_xnn(
+      xnn_setup_deconvolution2d_nhwc_f32(deconv.get(), in.shape.n, in.shape.h, in.shape.w, u32(op.output_padding[0]),
+                                         u32(op.output_padding[1]), in.data, out.data, args.pool),
+      "xnn_setup_deconvolution2d_nhwc_f32");
   return with_activation(std::move(deconv), "deconvolution2d_nhwc_f32", op.activation, out, args.pool);
 }
 

@@ -21,7 +21,6 @@
 #include "profiler/executor/kernels/vector.hpp"
 #include "profiler/executor/kernels/xnn_op.hpp"
 
-
 namespace cpx::profiler {
 
 namespace {
@@ -117,8 +116,8 @@ constexpr int64_t pixels_per_step = 4;
 // keeps its own spelling of every tap: with its taps through tap_products and tap_scalar, the depthwise
 // loops ran slower (docs/log/executor.md, Executor kernel figures).
 template <class V, int M, int G>
-[[gnu::always_inline]] inline void depthwise_row_m(const Geometry& g, const float* __restrict in,
-                                                   float* __restrict out, int64_t oy, const float* __restrict w,
+[[gnu::always_inline]] inline void depthwise_row_m(const Geometry& g, const float* __restrict in, float* __restrict out,
+                                                   int64_t oy, const float* __restrict w,
                                                    const float* __restrict bias) {
   const int64_t c = g.channels, m = g.multiplier;
   constexpr int64_t lanes = static_cast<int64_t>(lanes_of<V>);
@@ -138,8 +137,7 @@ template <class V, int M, int G>
   while (ox < g.out_w) {
     const int64_t ix0 = ox * g.stride_w - g.pad_left;
     const int64_t step_x = g.stride_w * g.in_stride;
-    if (ox + pixels_per_step <= g.out_w && ix0 >= 0 &&
-        ix0 + (pixels_per_step - 1) * g.stride_w + g.kw <= g.in_w) {
+    if (ox + pixels_per_step <= g.out_w && ix0 >= 0 && ix0 + (pixels_per_step - 1) * g.stride_w + g.kw <= g.in_w) {
       float* y = out + (oy * g.out_w + ox) * g.out_stride;
       auto four_pixels = [&](int64_t c0) __attribute__((always_inline)) {
         const V b = load<V>(bias + c0);
@@ -208,7 +206,8 @@ template <class V, int M, int G>
       V acc = load<V>(bias + c0);
       for (int64_t ky = ky0; ky < ky1; ++ky)
         for (int64_t kx = kx0; kx < kx1; ++kx)
-          if constexpr (G == 1) acc += load_input<V, M>(x_at(ky, ix0 + kx) + c0 / m, c0, m) * load<V>(w_at(ky, kx) + c0);
+          if constexpr (G == 1)
+            acc += load_input<V, M>(x_at(ky, ix0 + kx) + c0 / m, c0, m) * load<V>(w_at(ky, kx) + c0);
           else acc = tap_products<G>(acc, x_at(ky, ix0 + kx) + c0, w_at(ky, kx), c, c0, rotations);
       store_out(g, y + c0, acc);
     };
@@ -228,10 +227,12 @@ template <class V, int M, int G>
 
 // Grouped rows in functions of their own, so that depthwise_row's hold only the depthwise ones.
 template <class V>
-[[gnu::always_inline]] inline void grouped_row_impl(const Geometry& g, const float* __restrict in, float* __restrict out,
-                                                    int64_t oy, const float* __restrict w, const float* __restrict bias) {
-  if constexpr (lanes_of<V> > 4)
-    if (g.channels < static_cast<int64_t>(lanes_of<V>)) return grouped_row_impl<typename Narrower<V>::type>(g, in, out, oy, w, bias);
+[[gnu::always_inline]] inline void grouped_row_impl(const Geometry& g, const float* __restrict in,
+                                                    float* __restrict out, int64_t oy, const float* __restrict w,
+                                                    const float* __restrict bias) {
+  if constexpr (lanes_of < V >> 4)
+    if (g.channels < static_cast<int64_t>(lanes_of<V>))
+      return grouped_row_impl<typename Narrower<V>::type>(g, in, out, oy, w, bias);
   if (g.group == 2) return depthwise_row_m<V, 1, 2>(g, in, out, oy, w, bias);
   return depthwise_row_m<V, 1, 4>(g, in, out, oy, w, bias);
 }
@@ -242,8 +243,9 @@ template <class V>
                                                       const float* __restrict bias) {
   // Fewer channels than V holds run at a narrower vector (loop_lanes) rather than one by one: at 16 lanes
   // GhostNet's 8- and 12-channel cheap convs took 14x ONNX Runtime's time (docs/log/executor.md, issue 60).
-  if constexpr (lanes_of<V> > 4)
-    if (g.channels < static_cast<int64_t>(lanes_of<V>)) return depthwise_row_impl<typename Narrower<V>::type>(g, in, out, oy, w, bias);
+  if constexpr (lanes_of < V >> 4)
+    if (g.channels < static_cast<int64_t>(lanes_of<V>))
+      return depthwise_row_impl<typename Narrower<V>::type>(g, in, out, oy, w, bias);
   switch (g.multiplier) {
     case 1: return depthwise_row_m<V, 1, 1>(g, in, out, oy, w, bias);
     case 2: return depthwise_row_m<V, 2, 1>(g, in, out, oy, w, bias);
@@ -267,8 +269,22 @@ class DepthwiseKernel final : public Kernel {
     const int64_t group = op.groups == in_.shape.c ? 1 : c / op.groups;
     const auto [lo, hi] = clamp_range(op.activation);
     const bool hardswish = op.activation == Activation::hardswish;
-    g_ = {in_.shape.h, in_.shape.w, out_.shape.w, op.kernel[0], op.kernel[1], op.stride[0], op.stride[1],
-          op.padding.top, op.padding.left, c, group == 1 ? c / in_.shape.c : 1, group, in_.pixel_stride, out_.pixel_stride, lo, hi,
+    g_ = {in_.shape.h,
+          in_.shape.w,
+          out_.shape.w,
+          op.kernel[0],
+          op.kernel[1],
+          op.stride[0],
+          op.stride[1],
+          op.padding.top,
+          op.padding.left,
+          c,
+          group == 1 ? c / in_.shape.c : 1,
+          group,
+          in_.pixel_stride,
+          out_.pixel_stride,
+          lo,
+          hi,
           hardswish};
     // [C][kh][kw][G] -> [kh][kw][rotation k][C], lane ch of rotation k holding input (ch % G + k) % G.
     weights_.resize(static_cast<size_t>(taps * group * c));
@@ -286,16 +302,18 @@ class DepthwiseKernel final : public Kernel {
     const std::string size = std::to_string(op.kernel[0]) + "x" + std::to_string(op.kernel[1]);
     const bool xnnpack_has = g_.multiplier == 1 && xnnpack_has_depthwise_microkernel(taps);
     const std::string reason = !xnnpack_has ? "XNNPACK has no " + why + size + " depthwise microkernel"
-                               : taps == 9 || taps == 25 ? "faster than XNNPACK's " + size + " depthwise microkernel"
-                                                         : "XNNPACK's " + size + " depthwise microkernel fuses only a clamp";
+                               : taps == 9 || taps == 25
+                                   ? "faster than XNNPACK's " + size + " depthwise microkernel"
+                                   : "XNNPACK's " + size + " depthwise microkernel fuses only a clamp";
     const int64_t lanes = loop_lanes(c);
-    const std::string width = vector_width() + (lanes < isa_row(active_isa()).vector_floats
-                                                    ? ", " + std::to_string(lanes) + " at a time for its " + std::to_string(c) + " channels"
-                                                    : std::string());
-    const std::string what =
-        group > 1 ? "grouped loops, " + width + ", " + std::to_string(group) +
-                        " per group rotated in the vector (XNNPACK runs it as a grouped GEMM of " + std::to_string(group) + " columns)"
-                  : "depthwise loops, " + width + " (" + reason + ")";
+    const std::string width =
+        vector_width() + (lanes < isa_row(active_isa()).vector_floats
+                              ? ", " + std::to_string(lanes) + " at a time for its " + std::to_string(c) + " channels"
+                              : std::string());
+    const std::string what = group > 1 ? "grouped loops, " + width + ", " + std::to_string(group) +
+                                             " per group rotated in the vector (XNNPACK runs it as a grouped GEMM of " +
+                                             std::to_string(group) + " columns)"
+                                       : "depthwise loops, " + width + " (" + reason + ")";
     implementation_ = {"emulated: " + what + (hardswish ? ", hardswish fused in its store" : "") +
                            (activation_ ? " + " + activation_->implementation().how : std::string()),
                        true};
@@ -307,7 +325,8 @@ class DepthwiseKernel final : public Kernel {
     parallel_for(pool, static_cast<size_t>(rows_), tile_, [&](size_t begin, size_t end) {
       for (size_t r = begin; r < end; ++r) {
         const int64_t n = static_cast<int64_t>(r) / oh, oy = static_cast<int64_t>(r) % oh;
-        (g_.group > 1 ? grouped_row : depthwise_row)(g_, in_.pixel(n * in_sample), out_.pixel(n * out_sample), oy, weights_.data(), bias_.data());
+        (g_.group > 1 ? grouped_row : depthwise_row)(g_, in_.pixel(n * in_sample), out_.pixel(n * out_sample), oy,
+                                                     weights_.data(), bias_.data());
       }
     });
     if (activation_) activation_->run(pool);

@@ -44,7 +44,8 @@ std::unique_ptr<Kernel> binary(const std::string& kind, const std::string& name,
   require_dense(out, kind, "output");
   // A relu/relu6 after the op (fused by the plan) is the operator's output clamp.
   const std::pair<float, float> range = clamp_range(args.clamp);
-  const std::string clamp = args.clamp == Activation::none ? "" : " with " + std::string(to_string(args.clamp)) + " as its output clamp";
+  const std::string clamp =
+      args.clamp == Activation::none ? "" : " with " + std::string(to_string(args.clamp)) + " as its output clamp";
   auto make_op = [&](size_t dims, const size_t* a_shape, const size_t* b_shape, size_t offset, pthreadpool_t pool) {
     XnnOp op;
     check_xnn(create(range.first, range.second, 0, op.out()), "xnn_create_" + name);
@@ -65,7 +66,8 @@ std::unique_ptr<Kernel> binary(const std::string& kind, const std::string& name,
       const size_t size[1] = {std::min(slice, elements - begin)};
       ops.push_back(make_op(1, size, size, begin, nullptr));
     }
-    std::string how = "xnnpack " + name + clamp + ", one per thread on " + std::to_string(ops.size()) + " element slices";
+    std::string how =
+        "xnnpack " + name + clamp + ", one per thread on " + std::to_string(ops.size()) + " element slices";
     return std::make_unique<SlicedKernel>(std::move(how), std::move(ops));
   }
 

@@ -29,13 +29,15 @@ std::unique_ptr<Kernel> make_kernel(const FullyConnected& op, const KernelArgs& 
               "xnn_create_convolution2d_nhwc_f32");
     check_xnn(xnn_setup_convolution2d_nhwc_f32(conv.get(), in.pixels(), 1, 1, in.data, out.data, args.pool),
               "xnn_setup_convolution2d_nhwc_f32");
-    return with_activation(std::move(conv), "convolution2d_nhwc_f32 (1x1: a fully connected layer whose input width is not a multiple of 4)",
-                           op.activation, out, args.pool);
+    return with_activation(
+        std::move(conv),
+        "convolution2d_nhwc_f32 (1x1: a fully connected layer whose input width is not a multiple of 4)", op.activation,
+        out, args.pool);
   }
   XnnOp fc;
   check_xnn(xnn_create_fully_connected_nc_f32(in.shape.c, op.out_features, in.pixel_stride, out.pixel_stride,
-                                              args.weights.weight.data(), bias ? args.weights.bias.data() : nullptr,
-                                              lo, hi, 0, fc.out()),
+                                              args.weights.weight.data(), bias ? args.weights.bias.data() : nullptr, lo,
+                                              hi, 0, fc.out()),
             "xnn_create_fully_connected_nc_f32");
   check_xnn(xnn_setup_fully_connected_nc_f32(fc.get(), in.pixels(), in.data, out.data, args.pool),
             "xnn_setup_fully_connected_nc_f32");

@@ -15,8 +15,12 @@ using Floats = Eigen::Map<const Eigen::ArrayXf>;
 class GroupNormKernel final : public Kernel {
  public:
   GroupNormKernel(const GroupNorm& op, const KernelArgs& args)
-      : in_(args.inputs[0]), out_(args.output), gamma_(args.weights.weight), beta_(args.weights.bias),
-        groups_(op.groups), eps_(op.eps) {
+      : in_(args.inputs[0]),
+        out_(args.output),
+        gamma_(args.weights.weight),
+        beta_(args.weights.bias),
+        groups_(op.groups),
+        eps_(op.eps) {
     implementation_ = {"emulated: loops (partial sums per pixel tile, then Eigen affine)", true};
     const int64_t c = in_.shape.c;
     expect_size(gamma_, c, "group_norm gamma");
@@ -104,7 +108,7 @@ class GroupNormKernel final : public Kernel {
   double eps_;
   int64_t pixels_ = 0;  // per sample
   int64_t chunk_pixels_ = 1, chunks_ = 1;
-  std::vector<Sums> partial_;       // [sample][chunk][group]
+  std::vector<Sums> partial_;        // [sample][chunk][group]
   std::vector<float> mean_, scale_;  // [sample][channel]: the group's mean, gamma·rstd
   size_t apply_tile_ = 1;
 };

@@ -8,7 +8,6 @@
 #include "profiler/executor/kernels/vector.hpp"
 #include "profiler/executor/kernels/xnn_op.hpp"
 
-
 namespace cpx::profiler {
 
 namespace {
@@ -72,7 +71,9 @@ CPX_VECTOR_DISPATCH(mix_one_pixel, mix_pixel_impl,
 class HeadMixKernel final : public Kernel {
  public:
   HeadMixKernel(const HeadMix& op, const KernelArgs& args)
-      : in_(args.inputs[0]), out_(args.output), heads_(static_cast<size_t>(op.heads)),
+      : in_(args.inputs[0]),
+        out_(args.output),
+        heads_(static_cast<size_t>(op.heads)),
         keys_(static_cast<size_t>(in_.shape.c / op.heads)) {
     implementation_ = {"emulated: vectorised loop per query pixel (heads x heads mix of its score rows)", true};
     expect_size(args.weights.weight, op.heads * op.heads, "head_mix weight");

@@ -67,7 +67,7 @@ namespace cpx::profiler {
 
 namespace {
 
-constexpr int64_t mr = 6;           // output pixels per register tile
+constexpr int64_t mr = 6;                    // output pixels per register tile
 constexpr int64_t block_bytes = 192 * 1024;  // one reduction block's weights: well inside a 1-2 MB L2
 
 AlignedFloats aligned_floats(size_t n) {
@@ -91,9 +91,9 @@ constexpr int first_block = 1, last_block = 2;
 // 1x1 convs with a fused residual (K 64-128) lost most to ONNX Runtime in the per-node table, whose blocked
 // layout reads and writes those tensors as contiguous streams (docs/log/executor.md, issue 60).
 __attribute__((target("prfchw"), always_inline)) inline void prefetch_epilogue(int64_t rows_valid, int64_t columns,
-                                                                              const float* c, int64_t c_stride,
-                                                                              const float* residual, bool first,
-                                                                              bool last) {
+                                                                               const float* c, int64_t c_stride,
+                                                                               const float* residual, bool first,
+                                                                               bool last) {
   for (int64_t r = 0; r < rows_valid; ++r)
     for (int64_t j = 0; j < columns; j += 16) {
       if (first) __builtin_prefetch(c + r * c_stride + j, 1, 3);
@@ -113,11 +113,10 @@ __attribute__((target("prfchw"), always_inline)) inline void prefetch_epilogue(i
 // bounds come through memory: as float arguments GCC 12 kept them in vector registers across the
 // reduction and spilled a weight vector).
 template <int NV, int MR, int Phase>
-__attribute__((target("avx512f,fma,prfchw"))) CPX_TILE_UNCHECKED void tile(int64_t rows_valid, const Block& b, const float* const* a,
-                                                  int64_t a_offset, const float* zero, const float* w,
-                                                  int64_t w_stride, const float* bias, float* c,
-                                                  int64_t c_stride, const float* residual, int tail,
-                                                  const IgemmStore* store) {
+__attribute__((target("avx512f,fma,prfchw"))) CPX_TILE_UNCHECKED void tile(
+    int64_t rows_valid, const Block& b, const float* const* a, int64_t a_offset, const float* zero, const float* w,
+    int64_t w_stride, const float* bias, float* c, int64_t c_stride, const float* residual, int tail,
+    const IgemmStore* store) {
   constexpr bool first = Phase & first_block, last = Phase & last_block;
   const auto last_mask = static_cast<__mmask16>((1u << tail) - 1u);
   __m512 acc[MR][NV];
@@ -136,7 +135,8 @@ __attribute__((target("avx512f,fma,prfchw"))) CPX_TILE_UNCHECKED void tile(int64
     for (int64_t r = 0; r < MR; ++r) {
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v)
-        acc[r][v] = v == NV - 1 ? _mm512_maskz_loadu_ps(last_mask, crow[r] + 16 * v) : _mm512_loadu_ps(crow[r] + 16 * v);
+        acc[r][v] =
+            v == NV - 1 ? _mm512_maskz_loadu_ps(last_mask, crow[r] + 16 * v) : _mm512_loadu_ps(crow[r] + 16 * v);
     }
   }
   for (int64_t t = 0; t < b.taps; ++t) {
@@ -168,7 +168,8 @@ __attribute__((target("avx512f,fma,prfchw"))) CPX_TILE_UNCHECKED void tile(int64
       const float* res = residual + (r < rows_valid ? r : rows_valid - 1) * c_stride;
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v)
-        acc[r][v] = _mm512_add_ps(acc[r][v], v == NV - 1 ? _mm512_maskz_loadu_ps(last_mask, res + 16 * v) : _mm512_loadu_ps(res + 16 * v));
+        acc[r][v] = _mm512_add_ps(
+            acc[r][v], v == NV - 1 ? _mm512_maskz_loadu_ps(last_mask, res + 16 * v) : _mm512_loadu_ps(res + 16 * v));
     }
   }
   if (last) {
@@ -215,10 +216,10 @@ __attribute__((target("avx2"), always_inline)) inline __m256i tail_mask(int tail
 // The same with AVX2: NV*8 output channels, the last vector holding `tail` of them (1..8). Masked loads
 // and stores only where the last vector is partial: a full one takes the plain instructions.
 template <int NV, int MR, int Phase>
-__attribute__((target("avx2,fma,prfchw"))) CPX_TILE_UNCHECKED void tile_avx2(int64_t rows_valid, const Block& b, const float* const* a,
-                                                   int64_t a_offset, const float* zero, const float* w,
-                                                   int64_t w_stride, const float* bias, float* c, int64_t c_stride,
-                                                   const float* residual, int tail, const IgemmStore* store) {
+__attribute__((target("avx2,fma,prfchw"))) CPX_TILE_UNCHECKED void tile_avx2(
+    int64_t rows_valid, const Block& b, const float* const* a, int64_t a_offset, const float* zero, const float* w,
+    int64_t w_stride, const float* bias, float* c, int64_t c_stride, const float* residual, int tail,
+    const IgemmStore* store) {
   constexpr bool first = Phase & first_block, last = Phase & last_block;
   const bool partial = tail < 8;
   __m256 acc[MR][NV];
@@ -238,7 +239,8 @@ __attribute__((target("avx2,fma,prfchw"))) CPX_TILE_UNCHECKED void tile_avx2(int
     for (int64_t r = 0; r < MR; ++r) {
 #pragma GCC unroll 2
       for (int v = 0; v < NV; ++v)
-        acc[r][v] = v == NV - 1 && partial ? _mm256_maskload_ps(crow[r] + 8 * v, mask) : _mm256_loadu_ps(crow[r] + 8 * v);
+        acc[r][v] =
+            v == NV - 1 && partial ? _mm256_maskload_ps(crow[r] + 8 * v, mask) : _mm256_loadu_ps(crow[r] + 8 * v);
     }
   }
   for (int64_t t = 0; t < b.taps; ++t) {
@@ -321,7 +323,8 @@ template <template <int, int, int> class T, int... NV>
 constexpr TileTable tile_table(std::integer_sequence<int, NV...>) {
   TileTable t{};
   ((t[NV] = {std::array<TileFn, 4>{}, phases<T, NV, 1>(), phases<T, NV, 2>(), phases<T, NV, 3>(), phases<T, NV, 4>(),
-             phases<T, NV, 5>(), phases<T, NV, 6>()}), ...);
+             phases<T, NV, 5>(), phases<T, NV, 6>()}),
+   ...);
   return t;
 }
 template <int NV, int MR, int Phase>
@@ -341,7 +344,8 @@ struct TileIsa {
   int64_t vector_floats, panel_max;
   TileTable by_shape;
 };
-constexpr TileIsa avx512_tile{Isa::avx512, "AVX-512", 16, 64, tile_table<Avx512Tile>(std::integer_sequence<int, 1, 2, 3, 4>{})};
+constexpr TileIsa avx512_tile{Isa::avx512, "AVX-512", 16, 64,
+                              tile_table<Avx512Tile>(std::integer_sequence<int, 1, 2, 3, 4>{})};
 constexpr TileIsa avx2_tile{Isa::avx2, "AVX2", 8, 16, tile_table<Avx2Tile>(std::integer_sequence<int, 1, 2>{})};
 
 // The tile of a level, or nullptr below AVX2.
@@ -357,7 +361,8 @@ const TileIsa* active_tile() { return tile_of(active_isa()); }
 
 const TileIsa& required_tile() {
   const TileIsa* t = active_tile();
-  if (!t) throw Unsupported("igemm: the level kernels run at (" + std::string(isa_name(active_isa())) + ") is below AVX2");
+  if (!t)
+    throw Unsupported("igemm: the level kernels run at (" + std::string(isa_name(active_isa())) + ") is below AVX2");
   return *t;
 }
 
@@ -368,12 +373,14 @@ std::vector<Block> reduction_blocks(int64_t taps, int64_t channels, int64_t pane
   std::vector<Block> blocks;
   if (channels <= rows_per_block) {
     const int64_t taps_per_block = std::max<int64_t>(1, rows_per_block / channels);
-    for (int64_t t = 0; t < taps; t += taps_per_block) blocks.push_back({t, std::min(taps_per_block, taps - t), 0, channels});
+    for (int64_t t = 0; t < taps; t += taps_per_block)
+      blocks.push_back({t, std::min(taps_per_block, taps - t), 0, channels});
   } else {
     const int64_t parts = (channels + rows_per_block - 1) / rows_per_block;
     const int64_t per_part = (channels + parts - 1) / parts;
     for (int64_t t = 0; t < taps; ++t)
-      for (int64_t c0 = 0; c0 < channels; c0 += per_part) blocks.push_back({t, 1, c0, std::min(per_part, channels - c0)});
+      for (int64_t c0 = 0; c0 < channels; c0 += per_part)
+        blocks.push_back({t, 1, c0, std::min(per_part, channels - c0)});
   }
   return blocks;
 }
@@ -406,8 +413,8 @@ void check_tile_memory(int64_t rows_valid, const Block& b, const float* const* a
     if ((phase & last_block) && residual) check(residual + r * c_stride, columns * f, false);
   }
 #else
-  (void)rows_valid, (void)b, (void)a, (void)a_offset, (void)zero, (void)w, (void)w_stride, (void)panel_width, (void)bias,
-      (void)c, (void)c_stride, (void)residual, (void)columns, (void)phase;
+  (void)rows_valid, (void)b, (void)a, (void)a_offset, (void)zero, (void)w, (void)w_stride, (void)panel_width,
+      (void)bias, (void)c, (void)c_stride, (void)residual, (void)columns, (void)phase;
 #endif
 }
 
@@ -489,8 +496,8 @@ void GemmPanels::multiply_panel(int64_t p, const float* const* a, int64_t tiles,
       check_tile_memory(tile_rows, tb, tile_a, a_offset + b.c0, zero, tw, panel_, vectors * isa.vector_floats, panel,
                         tile_c, c_stride, tile_residual, cols, phase);
       by_rows[static_cast<size_t>(tile_rows)][static_cast<size_t>(phase)](tile_rows, tb, tile_a, a_offset + b.c0, zero,
-                                                                         tw, panel_, panel, tile_c, c_stride,
-                                                                         tile_residual, tail, &store);
+                                                                          tw, panel_, panel, tile_c, c_stride,
+                                                                          tile_residual, tail, &store);
     }
   }
 }
@@ -511,7 +518,7 @@ namespace {
 struct Geometry {
   int64_t n, in_h, in_w, out_h, out_w, kh, kw, stride_h, stride_w, pad_top, pad_left;
   int64_t groups, in_per_group, out_per_group;
-  int64_t in_stride, out_stride;  // floats between pixels
+  int64_t in_stride, out_stride;           // floats between pixels
   int64_t dilation_h = 1, dilation_w = 1;  // a dilated (atrous) conv's taps: only the indirection differs
 };
 
@@ -524,7 +531,8 @@ class IgemmKernel final : public Kernel {
     const TensorView& out_view = args.output;
     pthreadpool_t pool = args.pool;
     const bool epilogue = residual_ || args.clamp != Activation::none;
-    if (epilogue && activation != Activation::none) throw std::logic_error("igemm: a fused epilogue after an activation");
+    if (epilogue && activation != Activation::none)
+      throw std::logic_error("igemm: a fused epilogue after an activation");
     if (residual_ && (args.residual.shape != out_view.shape || args.residual.pixel_stride != g.out_stride))
       throw std::logic_error("igemm: the fused residual is not laid out like the output");
     const int64_t taps = g.kh * g.kw, k = taps * g.in_per_group;
@@ -574,8 +582,8 @@ class IgemmKernel final : public Kernel {
                               (args.clamp == Activation::none ? "" : " + " + std::string(to_string(args.clamp))) +
                               (store_.hardswish ? " + hardswish" : "");
     const TileIsa& tile = *tile_of(weights_.front().isa());
-    implementation_ = {"emulated: igemm " + std::string(tile.name) + " 6x" +
-                           std::to_string(weights_.front().panel()) + " (ours" +
+    implementation_ = {"emulated: igemm " + std::string(tile.name) + " 6x" + std::to_string(weights_.front().panel()) +
+                           " (ours" +
                            (&tile == &avx512_tile ? "; XNNPACK's 7x16 tile is load-bound)" : ", not XNNPACK's GEMM)") +
                            (fused.empty() ? "" : ", fused in its store:" + fused) +
                            (activation_ ? " + " + activation_->implementation().how : std::string()),
@@ -601,14 +609,13 @@ class IgemmKernel final : public Kernel {
     const int64_t taps = g_.kh * g_.kw;
     weights_[static_cast<size_t>(gi)].multiply_panel(
         p, indirection_.data() + t0 * taps * mr, t1 - t0, pixels_ - t0 * mr, taps, gi * g_.in_per_group,
-        padded_ ? zero_.get() : nullptr,
-        out_ + gi * g_.out_per_group + t0 * mr * g_.out_stride, g_.out_stride,
+        padded_ ? zero_.get() : nullptr, out_ + gi * g_.out_per_group + t0 * mr * g_.out_stride, g_.out_stride,
         residual_ ? residual_ + gi * g_.out_per_group + t0 * mr * g_.out_stride : nullptr, blocks_, store_);
   }
 
   Geometry g_;
   float* out_;
-  const float* residual_;  // fused residual add: laid out like out_, or nullptr
+  const float* residual_;            // fused residual add: laid out like out_, or nullptr
   std::vector<GemmPanels> weights_;  // per group
   int64_t panels_ = 0, pixels_ = 0, tiles_ = 0, tiles_per_chunk_ = 1, chunks_ = 1;
   AlignedFloats zero_;
@@ -645,9 +652,15 @@ std::unique_ptr<Kernel> make_igemm_kernel(const Conv2d& op, const KernelArgs& ar
   const TensorView& in = args.inputs[0];
   const TensorView& out = args.output;
   const ConvWeightShape w = op.weight_shape(in.shape.c);
-  const Geometry g{in.shape.n, in.shape.h, in.shape.w, out.shape.h, out.shape.w, op.kernel[0], op.kernel[1],
-                   op.stride[0], op.stride[1], op.padding.top, op.padding.left, op.groups, w.in_per_group,
-                   op.out_channels / op.groups, in.pixel_stride, out.pixel_stride, op.dilation[0], op.dilation[1]};
+  const Geometry g{in.shape.n,      in.shape.h,
+                   in.shape.w,      out.shape.h,
+                   out.shape.w,     op.kernel[0],
+                   op.kernel[1],    op.stride[0],
+                   op.stride[1],    op.padding.top,
+                   op.padding.left, op.groups,
+                   w.in_per_group,  op.out_channels / op.groups,
+                   in.pixel_stride, out.pixel_stride,
+                   op.dilation[0],  op.dilation[1]};
   return std::make_unique<IgemmKernel>(g, in.data, out.data, args.weights.weight, args.weights.bias, op.activation,
                                        args);
 }
@@ -656,8 +669,8 @@ std::unique_ptr<Kernel> make_igemm_kernel(const FullyConnected& op, const Kernel
   const TensorView& in = args.inputs[0];
   const TensorView& out = args.output;
   const int64_t pixels = in.pixels();
-  const Geometry g{1, pixels, 1, pixels, 1, 1, 1, 1, 1, 0, 0, 1, in.shape.c, op.out_features, in.pixel_stride,
-                   out.pixel_stride};
+  const Geometry g{
+      1, pixels, 1, pixels, 1, 1, 1, 1, 1, 0, 0, 1, in.shape.c, op.out_features, in.pixel_stride, out.pixel_stride};
   return std::make_unique<IgemmKernel>(g, in.data, out.data, args.weights.weight, args.weights.bias, op.activation,
                                        args);
 }
@@ -673,7 +686,9 @@ void GemmPanels::pack(const float*, int64_t, int64_t, float, const float*) {}
 void GemmPanels::multiply(const float*, int64_t, int64_t, float*, int64_t) const {}
 void GemmPanels::multiply_panel(int64_t, const float* const*, int64_t, int64_t, int64_t, int64_t, const float*, float*,
                                 int64_t, const float*, const std::vector<IgemmBlock>&, const IgemmStore&) const {}
-std::unique_ptr<Kernel> make_igemm_kernel(const Conv2d&, const KernelArgs&) { throw Unsupported("igemm: not built for this CPU"); }
+std::unique_ptr<Kernel> make_igemm_kernel(const Conv2d&, const KernelArgs&) {
+  throw Unsupported("igemm: not built for this CPU");
+}
 std::unique_ptr<Kernel> make_igemm_kernel(const FullyConnected&, const KernelArgs&) {
   throw Unsupported("igemm: not built for this CPU");
 }

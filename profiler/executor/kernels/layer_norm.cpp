@@ -14,7 +14,10 @@ using Row = Eigen::Map<const Eigen::ArrayXf>;
 class LayerNormKernel final : public Kernel {
  public:
   LayerNormKernel(const LayerNorm& op, const KernelArgs& args)
-      : in_(args.inputs[0]), out_(args.output), gamma_(args.weights.weight), beta_(args.weights.bias),
+      : in_(args.inputs[0]),
+        out_(args.output),
+        gamma_(args.weights.weight),
+        beta_(args.weights.bias),
         eps_(static_cast<float>(op.eps)) {
     implementation_ = {"emulated: Eigen loop per pixel (mean, variance, affine)", true};
     expect_size(gamma_, in_.shape.c, "layer_norm gamma");

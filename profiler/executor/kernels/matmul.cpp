@@ -28,7 +28,8 @@ class MatmulKernel final : public Kernel {
     const int64_t matrices = a_.shape.n * op.heads;
     if (igemm_available())
       for (int64_t m = 0; m < matrices; ++m) packed_.emplace_back(op.a.size, cols_);
-    implementation_ = {packed_.empty() ? "emulated: Eigen GEMM per head" : "emulated: igemm " + igemm_tile() + " per head (B packed per run)",
+    implementation_ = {packed_.empty() ? "emulated: Eigen GEMM per head"
+                                       : "emulated: igemm " + igemm_tile() + " per head (B packed per run)",
                        true};
     // One task per (sample, head, row block); rows are split only when heads alone cannot feed every thread.
     const int64_t threads = static_cast<int64_t>(pool_threads(args.pool));

@@ -14,12 +14,13 @@ namespace {
 XnnOp depth_to_space(const float* in, size_t in_stride, const ShapeNhwc& in_shape, const TensorView& out, int64_t r,
                      pthreadpool_t pool) {
   XnnOp op;
-  check_xnn(xnn_create_depth_to_space_nhwc_x32(static_cast<size_t>(out.shape.c), in_stride, static_cast<size_t>(out.pixel_stride),
-                                               u32(r), 0, op.out()),
+  check_xnn(xnn_create_depth_to_space_nhwc_x32(static_cast<size_t>(out.shape.c), in_stride,
+                                               static_cast<size_t>(out.pixel_stride), u32(r), 0, op.out()),
             "xnn_create_depth_to_space_nhwc_x32");
-  check_xnn(xnn_setup_depth_to_space_nhwc_x32(op.get(), static_cast<size_t>(in_shape.n), static_cast<size_t>(in_shape.h),
-                                              static_cast<size_t>(in_shape.w), in, out.data, pool),
-            "xnn_setup_depth_to_space_nhwc_x32");
+  check_xnn(
+      xnn_setup_depth_to_space_nhwc_x32(op.get(), static_cast<size_t>(in_shape.n), static_cast<size_t>(in_shape.h),
+                                        static_cast<size_t>(in_shape.w), in, out.data, pool),
+      "xnn_setup_depth_to_space_nhwc_x32");
   return op;
 }
 
@@ -30,7 +31,8 @@ std::unique_ptr<Kernel> make_kernel(const PixelShuffle& p, const KernelArgs& arg
   const TensorView& out = args.output;
   const int64_t c = out.shape.c, block = p.upscale * p.upscale;
   if (c == 1) {
-    auto kernel = std::make_unique<XnnKernel>("xnnpack depth_to_space_nhwc_x32 (one channel: PyTorch's order is XNNPACK's)", false);
+    auto kernel = std::make_unique<XnnKernel>(
+        "xnnpack depth_to_space_nhwc_x32 (one channel: PyTorch's order is XNNPACK's)", false);
     kernel->add(depth_to_space(in.data, static_cast<size_t>(in.pixel_stride), in.shape, out, p.upscale, args.pool));
     return kernel;
   }
@@ -38,11 +40,13 @@ std::unique_ptr<Kernel> make_kernel(const PixelShuffle& p, const KernelArgs& arg
       "xnnpack channel_shuffle_nc_x32 (PyTorch's channel order to XNNPACK's) + xnnpack depth_to_space_nhwc_x32", true);
   float* reordered = kernel->scratch(static_cast<size_t>(in.pixels() * in.shape.c));
   XnnOp shuffle;
-  check_xnn(xnn_create_channel_shuffle_nc_x32(static_cast<size_t>(c), static_cast<size_t>(block), static_cast<size_t>(in.pixel_stride),
-                                              static_cast<size_t>(in.shape.c), 0, shuffle.out()),
+  check_xnn(xnn_create_channel_shuffle_nc_x32(static_cast<size_t>(c), static_cast<size_t>(block),
+                                              static_cast<size_t>(in.pixel_stride), static_cast<size_t>(in.shape.c), 0,
+                                              shuffle.out()),
             "xnn_create_channel_shuffle_nc_x32");
-  check_xnn(xnn_setup_channel_shuffle_nc_x32(shuffle.get(), static_cast<size_t>(in.pixels()), in.data, reordered, args.pool),
-            "xnn_setup_channel_shuffle_nc_x32");
+  check_xnn(
+      xnn_setup_channel_shuffle_nc_x32(shuffle.get(), static_cast<size_t>(in.pixels()), in.data, reordered, args.pool),
+      "xnn_setup_channel_shuffle_nc_x32");
   kernel->add(std::move(shuffle));
   kernel->add(depth_to_space(reordered, static_cast<size_t>(in.shape.c), in.shape, out, p.upscale, args.pool));
   return kernel;

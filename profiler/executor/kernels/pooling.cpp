@@ -30,9 +30,9 @@ XnnOp constant_depthwise(const Window& window, float weight, const KernelArgs& a
                                               u32(window.stride[1]), 1, 1, u32(c), 1, 1, in.pixel_stride,
                                               out.pixel_stride, weights.data(), nullptr, no_min, no_max, 0, conv.out()),
             "xnn_create_convolution2d_nhwc_f32");
-  check_xnn(xnn_setup_convolution2d_nhwc_f32(conv.get(), in.shape.n, in.shape.h, in.shape.w, in.data, out.data,
-                                             args.pool),
-            "xnn_setup_convolution2d_nhwc_f32");
+  check_xnn(
+      xnn_setup_convolution2d_nhwc_f32(conv.get(), in.shape.n, in.shape.h, in.shape.w, in.data, out.data, args.pool),
+      "xnn_setup_convolution2d_nhwc_f32");
   return conv;
 }
 
@@ -48,10 +48,11 @@ XnnOp average_pooling(const AvgPool& op, const Padding& padding, const float* in
                       int64_t in_stride, const KernelArgs& args) {
   const Padding& p = padding;
   XnnOp pool;
-  check_xnn(xnn_create_average_pooling2d_nhwc_f32(u32(p.top), u32(p.right), u32(p.bottom), u32(p.left), u32(op.kernel[0]),
-                                                  u32(op.kernel[1]), u32(op.stride[0]), u32(op.stride[1]), in_shape.c,
-                                                  in_stride, args.output.pixel_stride, no_min, no_max, 0, pool.out()),
-            "xnn_create_average_pooling2d_nhwc_f32");
+  check_xnn(
+      xnn_create_average_pooling2d_nhwc_f32(u32(p.top), u32(p.right), u32(p.bottom), u32(p.left), u32(op.kernel[0]),
+                                            u32(op.kernel[1]), u32(op.stride[0]), u32(op.stride[1]), in_shape.c,
+                                            in_stride, args.output.pixel_stride, no_min, no_max, 0, pool.out()),
+      "xnn_create_average_pooling2d_nhwc_f32");
   check_xnn(xnn_setup_average_pooling2d_nhwc_f32(pool.get(), in_shape.n, in_shape.h, in_shape.w, in, args.output.data,
                                                  args.pool),
             "xnn_setup_average_pooling2d_nhwc_f32");
@@ -68,9 +69,9 @@ std::unique_ptr<Kernel> make_kernel(const GlobalAvgPool&, const KernelArgs& args
                                                       op.out()),
             "xnn_create_global_average_pooling_nwc_f32");
   // "NWC" with W = every pixel of a sample.
-  check_xnn(xnn_setup_global_average_pooling_nwc_f32(op.get(), in.shape.n, in.shape.pixels(), in.data, out.data,
-                                                     args.pool),
-            "xnn_setup_global_average_pooling_nwc_f32");
+  check_xnn(
+      xnn_setup_global_average_pooling_nwc_f32(op.get(), in.shape.n, in.shape.pixels(), in.data, out.data, args.pool),
+      "xnn_setup_global_average_pooling_nwc_f32");
   return single(std::move(op), "xnnpack global_average_pooling_nwc_f32");
 }
 
@@ -84,13 +85,12 @@ std::unique_ptr<Kernel> make_kernel(const MaxPool& op, const KernelArgs& args) {
   XnnOp pool;
   // XNNPACK's max pooling ignores padded cells, as the op requires (padding acts as -inf).
   check_xnn(xnn_create_max_pooling2d_nhwc_f32(u32(p.top), u32(p.right), u32(p.bottom), u32(p.left), u32(op.kernel[0]),
-                                              u32(op.kernel[1]), u32(op.stride[0]), u32(op.stride[1]), 1, 1,
-                                              in.shape.c, in.pixel_stride, out.pixel_stride, no_min, no_max, 0,
-                                              pool.out()),
+                                              u32(op.kernel[1]), u32(op.stride[0]), u32(op.stride[1]), 1, 1, in.shape.c,
+                                              in.pixel_stride, out.pixel_stride, no_min, no_max, 0, pool.out()),
             "xnn_create_max_pooling2d_nhwc_f32");
-  check_xnn(xnn_setup_max_pooling2d_nhwc_f32(pool.get(), in.shape.n, in.shape.h, in.shape.w, in.data, out.data,
-                                             args.pool),
-            "xnn_setup_max_pooling2d_nhwc_f32");
+  check_xnn(
+      xnn_setup_max_pooling2d_nhwc_f32(pool.get(), in.shape.n, in.shape.h, in.shape.w, in.data, out.data, args.pool),
+      "xnn_setup_max_pooling2d_nhwc_f32");
   return single(std::move(pool), "xnnpack max_pooling2d_nhwc_f32");
 }
 
@@ -99,7 +99,8 @@ std::unique_ptr<Kernel> make_kernel(const AvgPool& op, const KernelArgs& args) {
   const int64_t taps = op.kernel[0] * op.kernel[1];
   const bool pad = padded(op.padding);
   if (taps == 1)  // never padded: padding is below the kernel
-    return single(constant_depthwise(op.window(), 1.0f, args), "xnnpack convolution2d_nhwc_f32 (1x1 depthwise of ones: a 1x1 pool)");
+    return single(constant_depthwise(op.window(), 1.0f, args),
+                  "xnnpack convolution2d_nhwc_f32 (1x1 depthwise of ones: a 1x1 pool)");
   if (!pad || !op.count_include_pad)
     return single(average_pooling(op, op.padding, in.data, in.shape, in.pixel_stride, args),
                   pad ? "xnnpack average_pooling2d_nhwc_f32 (padded cells left out of the divisor)"
@@ -109,9 +110,10 @@ std::unique_ptr<Kernel> make_kernel(const AvgPool& op, const KernelArgs& args) {
                   "xnnpack convolution2d_nhwc_f32 (depthwise, weights 1/(kh*kw): counts padded zeros)");
 
   // Zeros written explicitly are counted by the unpadded pooling that follows.
-  auto kernel = std::make_unique<XnnKernel>("xnnpack constant_pad_nd_x32 into a scratch buffer + "
-                                            "xnnpack average_pooling2d_nhwc_f32 (counts padded zeros)",
-                                            true);
+  auto kernel = std::make_unique<XnnKernel>(
+      "xnnpack constant_pad_nd_x32 into a scratch buffer + "
+      "xnnpack average_pooling2d_nhwc_f32 (counts padded zeros)",
+      true);
   require_dense(in, "avg_pool (padded, " + std::to_string(taps) + "-tap window)", "input");
   const Padding& p = op.padding;
   const ShapeNhwc pool_shape{in.shape.n, in.shape.h + p.top + p.bottom, in.shape.w + p.left + p.right, in.shape.c};

@@ -17,9 +17,9 @@ std::unique_ptr<Kernel> make_kernel(const ResizeBilinear& op, const KernelArgs& 
   check_xnn(xnn_setup_resize_bilinear2d_nhwc_f32(resize.get(), in.shape.n, in.shape.h, in.shape.w, out.shape.h,
                                                  out.shape.w, in.data, out.data, args.pool),
             "xnn_setup_resize_bilinear2d_nhwc_f32");
-  auto kernel = std::make_unique<XnnKernel>(
-      std::string("xnnpack resize_bilinear2d_nhwc_f32") + (op.align_corners ? " (align corners)" : " (half-pixel centres)"),
-      false);
+  auto kernel = std::make_unique<XnnKernel>(std::string("xnnpack resize_bilinear2d_nhwc_f32") +
+                                                (op.align_corners ? " (align corners)" : " (half-pixel centres)"),
+                                            false);
   kernel->add(std::move(resize));
   return kernel;
 }

@@ -1,5 +1,6 @@
 // upsample_nearest: a copy loop over rows. XNNPACK has no nearest resize; a deconvolution with a kernel
-// of ones is exact for integer factors but far slower than these memcpys (docs/log/executor.md#executor-kernel-figures).
+// of ones is exact for integer factors but far slower than these memcpys
+// (docs/log/executor.md#executor-kernel-figures).
 //   scale mode: every input row becomes scale_h output rows, every pixel scale_w pixels.
 //   size mode: PyTorch's nearest rule, source index = floor(dst·in/out) (in exact integer arithmetic;
 //   PyTorch computes dst·(float)(in/out), which agrees except where float rounding lands just below an
@@ -53,7 +54,8 @@ class UpsampleNearestKernel final : public Kernel {
     if (out_.dense()) {
       std::memcpy(out_.pixel(to * out_w), out_.pixel(from * out_w), static_cast<size_t>(out_w) * pixel_bytes());
     } else {
-      for (int64_t x = 0; x < out_w; ++x) std::memcpy(out_.pixel(to * out_w + x), out_.pixel(from * out_w + x), pixel_bytes());
+      for (int64_t x = 0; x < out_w; ++x)
+        std::memcpy(out_.pixel(to * out_w + x), out_.pixel(from * out_w + x), pixel_bytes());
     }
   }
 

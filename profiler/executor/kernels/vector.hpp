@@ -71,7 +71,7 @@ int64_t loop_lanes(int64_t channels);
 // Defines `name(params)`, which runs `impl<V>(args)` at active_isa()'s V (and marks that level
 // dispatched), each instantiation inside a function compiled for its level. `params` and `args` are
 // parenthesised lists: CPX_VECTOR_DISPATCH(row, row_impl, (const float* x, int n), (x, n)).
-#define CPX_VECTOR_DISPATCH(name, impl, params, args)    \
+#define CPX_VECTOR_DISPATCH(name, impl, params, args)     \
   CPX_TARGET_V4 void name##_v4 params { impl<V16> args; } \
   CPX_TARGET_V3 void name##_v3 params { impl<V8> args; }  \
   void name##_v2 params { impl<V4> args; }                \

@@ -19,8 +19,8 @@ class WindowPartitionKernel final : public Kernel {
 
   void run(pthreadpool_t pool) override {
     pthreadpool_parallelize_1d(
-        pool, [](void* self, size_t w) { static_cast<WindowPartitionKernel*>(self)->window(static_cast<int64_t>(w)); }, this,
-        static_cast<size_t>(win_.shape.n), 0);
+        pool, [](void* self, size_t w) { static_cast<WindowPartitionKernel*>(self)->window(static_cast<int64_t>(w)); },
+        this, static_cast<size_t>(win_.shape.n), 0);
   }
 
  private:
@@ -38,7 +38,8 @@ class WindowPartitionKernel final : public Kernel {
   void window(int64_t w) const {
     const int64_t per_image = op_.windows(), n = w / per_image, i = w % per_image / op_.grid[1], j = w % op_.grid[1];
     // The rolled grid is GH x GW; a reverse's map may be cropped to H x W within it (pixels past it dropped).
-    const int64_t GH = op_.grid_h(), GW = op_.grid_w(), H = map_.shape.h, W = map_.shape.w, wh = op_.window[0], ww = op_.window[1];
+    const int64_t GH = op_.grid_h(), GW = op_.grid_w(), H = map_.shape.h, W = map_.shape.w, wh = op_.window[0],
+                  ww = op_.window[1];
     for (int64_t r = 0; r < wh; ++r) {
       const int64_t y = (i * wh + r + op_.shift[0]) % GH, x0 = (j * ww + op_.shift[1]) % GW;
       if (y >= H) continue;

@@ -188,8 +188,9 @@ std::string head_view(GraphWriter& w, const std::string& x, const ShapeNhwc& s, 
   const int64_t seg = s.c / heads;
   w.node("Reshape", {x, w.reshape_target(out + "/shape", {s.n, heads, seg, s.pixels()}, s.n)}, out + "/heads");
   if (v.offset == 0 && v.size == seg) return out + "/heads";
-  w.node("Slice", {out + "/heads", w.ints(out + "/starts", {v.offset}), w.ints(out + "/ends", {v.offset + v.size}),
-                   w.ints(out + "/axes", {2})},
+  w.node("Slice",
+         {out + "/heads", w.ints(out + "/starts", {v.offset}), w.ints(out + "/ends", {v.offset + v.size}),
+          w.ints(out + "/axes", {2})},
          out + "/slice");
   return out + "/slice";
 }
@@ -222,19 +223,22 @@ struct Exporter {
   template <typename C>
   void conv_like(const std::string& type, const Op& op, const C& c, const OpWeights& wt, const std::string& weight) {
     std::vector<std::string> inputs{op.inputs[0], weight};
-    if (c.bias) inputs.push_back(w.floats(op.name + "/bias", {c.out_channels}, conv_bias(wt, c.batch_norm, c.out_channels)));
+    if (c.bias)
+      inputs.push_back(w.floats(op.name + "/bias", {c.out_channels}, conv_bias(wt, c.batch_norm, c.out_channels)));
     const bool last = c.activation == Activation::none && !c.batch_norm;
     const std::string conv_out = last ? op.name : op.name + "/conv";
     auto& n = w.node(type, inputs, conv_out);
     attr(n, "kernel_shape", Dims{c.kernel[0], c.kernel[1]});
     attr(n, "strides", Dims{c.stride[0], c.stride[1]});
     attr(n, "pads", onnx_pads(c.padding));
-    if constexpr (std::is_same_v<C, ConvTranspose2d>) attr(n, "output_padding", Dims{c.output_padding[0], c.output_padding[1]});
+    if constexpr (std::is_same_v<C, ConvTranspose2d>)
+      attr(n, "output_padding", Dims{c.output_padding[0], c.output_padding[1]});
     attr(n, "group", c.groups);
     if constexpr (std::is_same_v<C, Conv2d>)
       if (c.dilated()) attr(n, "dilations", Dims{c.dilation[0], c.dilation[1]});
     std::string y = conv_out;
-    if (c.batch_norm) y = batch_norm_after(w, y, wt.bias, c.out_channels, c.activation == Activation::none ? op.name : op.name + "/bn");
+    if (c.batch_norm)
+      y = batch_norm_after(w, y, wt.bias, c.out_channels, c.activation == Activation::none ? op.name : op.name + "/bn");
     activate(w, c.activation, y, op.name);
   }
 
@@ -260,13 +264,16 @@ struct Exporter {
     } else {
       inputs = {op.inputs[0], w.floats(op.name + "/weight", {f.out_features, s.c, 1, 1}, wt.weight)};
     }
-    if (f.bias) inputs.push_back(w.floats(op.name + "/bias", {f.out_features}, conv_bias(wt, f.batch_norm, f.out_features)));
+    if (f.bias)
+      inputs.push_back(w.floats(op.name + "/bias", {f.out_features}, conv_bias(wt, f.batch_norm, f.out_features)));
     const bool last = !flat && f.activation == Activation::none && !f.batch_norm;
     y = last ? op.name : op.name + "/linear";
     if (flat) attr(w.node("Gemm", inputs, y), "transB", int64_t{1});
     else attr(w.node("Conv", inputs, y), "kernel_shape", Dims{1, 1});
     const std::string end = flat ? op.name + "/act" : op.name;
-    if (f.batch_norm) y = batch_norm_after(w, y, wt.bias, f.out_features, f.activation == Activation::none && !flat ? op.name : op.name + "/bn");
+    if (f.batch_norm)
+      y = batch_norm_after(w, y, wt.bias, f.out_features,
+                           f.activation == Activation::none && !flat ? op.name : op.name + "/bn");
     if (f.activation != Activation::none) y = activate(w, f.activation, y, end);
     if (flat) w.node("Reshape", {y, w.reshape_target(op.name + "/shape", {s.n, f.out_features, 1, 1}, s.n)}, op.name);
   }
@@ -278,11 +285,13 @@ struct Exporter {
     const ShapeNhwc& bs = in_shape(op, 1);
     const ShapeNhwc& os = net.shapes[i];
     const std::string a = transpose(w, head_view(w, op.inputs[0], as, m.heads, m.a, op.name + "/a"), {0, 1, 3, 2},
-                                    op.name + "/a/t");  // N x heads x HWa x a.size
+                                    op.name + "/a/t");                             // N x heads x HWa x a.size
     std::string b = head_view(w, op.inputs[1], bs, m.heads, m.b, op.name + "/b");  // N x heads x b.size x HWb
-    if (!m.transpose_b) b = transpose(w, b, {0, 1, 3, 2}, op.name + "/b/t");        // N x heads x HWb x b.size
+    if (!m.transpose_b) b = transpose(w, b, {0, 1, 3, 2}, op.name + "/b/t");       // N x heads x HWb x b.size
     std::string prod = w.node("MatMul", {a, b}, op.name + "/matmul").output(0);
-    if (m.scale != 1.0) prod = w.node("Mul", {prod, w.scalar(op.name + "/scale", static_cast<float>(m.scale))}, op.name + "/scaled").output(0);
+    if (m.scale != 1.0)
+      prod = w.node("Mul", {prod, w.scalar(op.name + "/scale", static_cast<float>(m.scale))}, op.name + "/scaled")
+                 .output(0);
     transpose(w, prod, {0, 1, 3, 2}, op.name + "/t");  // N x heads x cols x HWa
     w.node("Reshape", {op.name + "/t", w.reshape_target(op.name + "/shape", nchw(os), as.n)}, op.name);
   }
@@ -293,7 +302,8 @@ struct Exporter {
       attr(w.node("Softmax", {op.inputs[0]}, op.name), "axis", int64_t{1});
       return;
     }
-    w.node("Reshape", {op.inputs[0], w.reshape_target(op.name + "/shape", {x.n, s.groups, x.c / s.groups, x.pixels()}, x.n)},
+    w.node("Reshape",
+           {op.inputs[0], w.reshape_target(op.name + "/shape", {x.n, s.groups, x.c / s.groups, x.pixels()}, x.n)},
            op.name + "/groups");
     attr(w.node("Softmax", {op.name + "/groups"}, op.name + "/softmax"), "axis", int64_t{2});
     w.node("Reshape", {op.name + "/softmax", w.reshape_target(op.name + "/shape_back", nchw(x), x.n)}, op.name);
@@ -306,26 +316,30 @@ struct Exporter {
     // y = scale·x + shift exactly as the executor computes it.
     const OpWeights& wt = weights[i];
     const int64_t c = in_shape(op).c;
-    auto& n = w.node("BatchNormalization",
-                     {op.inputs[0], w.floats(op.name + "/scale", {c}, wt.weight), w.floats(op.name + "/shift", {c}, wt.bias),
-                      w.floats(op.name + "/mean", {c}, std::vector<float>(static_cast<size_t>(c), 0.0f)),
-                      w.floats(op.name + "/var", {c}, std::vector<float>(static_cast<size_t>(c), static_cast<float>(1.0 - b.eps)))},
-                     op.name);
+    auto& n = w.node(
+        "BatchNormalization",
+        {op.inputs[0], w.floats(op.name + "/scale", {c}, wt.weight), w.floats(op.name + "/shift", {c}, wt.bias),
+         w.floats(op.name + "/mean", {c}, std::vector<float>(static_cast<size_t>(c), 0.0f)),
+         w.floats(op.name + "/var", {c}, std::vector<float>(static_cast<size_t>(c), static_cast<float>(1.0 - b.eps)))},
+        op.name);
     attr(n, "epsilon", static_cast<float>(b.eps));
   }
 
   void emit(const Op& op, size_t i, const GroupNorm& g) {
     const ShapeNhwc& x = in_shape(op);
     const std::vector<float> ones(static_cast<size_t>(g.groups), 1.0f), zeros(static_cast<size_t>(g.groups), 0.0f);
-    w.node("Reshape", {op.inputs[0], w.reshape_target(op.name + "/shape", {x.n, g.groups, -1}, x.n)}, op.name + "/groups");
+    w.node("Reshape", {op.inputs[0], w.reshape_target(op.name + "/shape", {x.n, g.groups, -1}, x.n)},
+           op.name + "/groups");
     attr(w.node("InstanceNormalization",
-                {op.name + "/groups", w.floats(op.name + "/ones", {g.groups}, ones), w.floats(op.name + "/zeros", {g.groups}, zeros)},
+                {op.name + "/groups", w.floats(op.name + "/ones", {g.groups}, ones),
+                 w.floats(op.name + "/zeros", {g.groups}, zeros)},
                 op.name + "/norm"),
          "epsilon", static_cast<float>(g.eps));
     const std::string normed = g.affine ? op.name + "/normed" : op.name;  // no affine: PyTorch's export ends here
     w.node("Reshape", {op.name + "/norm", w.reshape_target(op.name + "/shape_back", nchw(x), x.n)}, normed);
     if (!g.affine) return;
-    w.node("Mul", {op.name + "/normed", channel_constant(w, op.name + "/gamma", weights[i].weight)}, op.name + "/scaled");
+    w.node("Mul", {op.name + "/normed", channel_constant(w, op.name + "/gamma", weights[i].weight)},
+           op.name + "/scaled");
     w.node("Add", {op.name + "/scaled", channel_constant(w, op.name + "/beta", weights[i].bias)}, op.name);
   }
 
@@ -334,7 +348,8 @@ struct Exporter {
     const int64_t c = in_shape(op).c;
     transpose(w, op.inputs[0], {0, 2, 3, 1}, op.name + "/nhwc");
     auto& n = w.node("LayerNormalization",
-                     {op.name + "/nhwc", w.floats(op.name + "/gamma", {c}, weights[i].weight), w.floats(op.name + "/beta", {c}, weights[i].bias)},
+                     {op.name + "/nhwc", w.floats(op.name + "/gamma", {c}, weights[i].weight),
+                      w.floats(op.name + "/beta", {c}, weights[i].bias)},
                      op.name + "/norm");
     attr(n, "axis", int64_t{-1});
     attr(n, "epsilon", static_cast<float>(l.eps));
@@ -347,7 +362,7 @@ struct Exporter {
   void emit(const Op& op, size_t, const GlobalAvgPool&) { w.node("GlobalAveragePool", {op.inputs[0]}, op.name); }
 
   template <typename Pool>
-    requires std::same_as<Pool, AvgPool> || std::same_as<Pool, MaxPool>
+  requires std::same_as<Pool, AvgPool> || std::same_as<Pool, MaxPool>
   void emit(const Op& op, size_t, const Pool& p) {
     constexpr bool avg = std::same_as<Pool, AvgPool>;
     auto& n = w.node(avg ? "AveragePool" : "MaxPool", {op.inputs[0]}, op.name);
@@ -362,8 +377,10 @@ struct Exporter {
     const ShapeNhwc& s = net.shapes[i];
     if (!w.dynamic_batch()) return w.ints(op.name + "/sizes", nchw(s));
     w.node("Shape", {op.inputs[0]}, op.name + "/in_shape");
-    w.node("Slice", {op.name + "/in_shape", w.ints(op.name + "/nc_start", {0}), w.ints(op.name + "/nc_end", {2})}, op.name + "/nc");
-    attr(w.node("Concat", {op.name + "/nc", w.ints(op.name + "/hw", {s.h, s.w})}, op.name + "/sizes"), "axis", int64_t{0});
+    w.node("Slice", {op.name + "/in_shape", w.ints(op.name + "/nc_start", {0}), w.ints(op.name + "/nc_end", {2})},
+           op.name + "/nc");
+    attr(w.node("Concat", {op.name + "/nc", w.ints(op.name + "/hw", {s.h, s.w})}, op.name + "/sizes"), "axis",
+         int64_t{0});
     return op.name + "/sizes";
   }
 
@@ -391,14 +408,16 @@ struct Exporter {
       return;
     }
     transpose(w, op.inputs[0], {0, 2, 3, 1}, op.name + "/nhwc");
-    w.node("Reshape", {op.name + "/nhwc", w.reshape_target(op.name + "/shape", {r.shape.n, r.shape.h, r.shape.w, r.shape.c}, x.n)},
+    w.node("Reshape",
+           {op.name + "/nhwc", w.reshape_target(op.name + "/shape", {r.shape.n, r.shape.h, r.shape.w, r.shape.c}, x.n)},
            op.name + "/reshaped");
     transpose(w, op.name + "/reshaped", {0, 3, 1, 2}, op.name);
   }
 
   void emit(const Op& op, size_t, const Slice& s) {
-    w.node("Slice", {op.inputs[0], w.ints(op.name + "/starts", {s.begin}), w.ints(op.name + "/ends", {s.end}),
-                     w.ints(op.name + "/axes", {1})},
+    w.node("Slice",
+           {op.inputs[0], w.ints(op.name + "/starts", {s.begin}), w.ints(op.name + "/ends", {s.end}),
+            w.ints(op.name + "/axes", {1})},
            op.name);
   }
 
@@ -441,15 +460,20 @@ struct Exporter {
       w.node("Add", {op.inputs[0], w.floats(op.name + "/bias", {1, s.c, s.h, s.w}, bias)}, op.name);
       return;
     }
-    w.node("Reshape", {op.inputs[0], w.reshape_target(op.name + "/shape", {s.n / a.windows, a.windows, s.c, s.h, s.w}, s.n)}, op.name + "/windows");
-    w.node("Add", {op.name + "/windows", w.floats(op.name + "/bias", {a.windows, s.c, s.h, s.w}, bias)}, op.name + "/added");
-    w.node("Reshape", {op.name + "/added", w.reshape_target(op.name + "/shape_back", nchw(s), s.n / a.windows)}, op.name);
+    w.node("Reshape",
+           {op.inputs[0], w.reshape_target(op.name + "/shape", {s.n / a.windows, a.windows, s.c, s.h, s.w}, s.n)},
+           op.name + "/windows");
+    w.node("Add", {op.name + "/windows", w.floats(op.name + "/bias", {a.windows, s.c, s.h, s.w}, bias)},
+           op.name + "/added");
+    w.node("Reshape", {op.name + "/added", w.reshape_target(op.name + "/shape_back", nchw(s), s.n / a.windows)},
+           op.name);
   }
 
   // PyTorch's channel_shuffle: view as N x groups x C/groups x H x W, swap the two channel axes, flatten.
   void emit(const Op& op, size_t, const ChannelShuffle& c) {
     const ShapeNhwc& x = in_shape(op);
-    w.node("Reshape", {op.inputs[0], w.reshape_target(op.name + "/shape", {x.n, c.groups, x.c / c.groups, x.h, x.w}, x.n)},
+    w.node("Reshape",
+           {op.inputs[0], w.reshape_target(op.name + "/shape", {x.n, c.groups, x.c / c.groups, x.h, x.w}, x.n)},
            op.name + "/groups");
     transpose(w, op.name + "/groups", {0, 2, 1, 3, 4}, op.name + "/t");
     w.node("Reshape", {op.name + "/t", w.reshape_target(op.name + "/shape_back", nchw(x), x.n)}, op.name);
@@ -464,7 +488,8 @@ struct Exporter {
 
   // Clip's bounds are optional inputs: an absent one is left out ("" where max follows).
   void emit(const Op& op, size_t, const Clamp& c) {
-    std::vector<std::string> inputs{op.inputs[0], std::isfinite(c.min) ? w.scalar(op.name + "/min", static_cast<float>(c.min)) : ""};
+    std::vector<std::string> inputs{op.inputs[0],
+                                    std::isfinite(c.min) ? w.scalar(op.name + "/min", static_cast<float>(c.min)) : ""};
     if (std::isfinite(c.max)) inputs.push_back(w.scalar(op.name + "/max", static_cast<float>(c.max)));
     w.node("Clip", inputs, op.name);
   }
@@ -473,16 +498,20 @@ struct Exporter {
   // to the batch and concatenated before them, back to N x C x 1 x (t + HW).
   void emit(const Op& op, size_t i, const ClassToken& t) {
     const ShapeNhwc& s = in_shape(op);
-    w.node("Reshape", {op.inputs[0], w.reshape_target(op.name + "/shape", {s.n, s.c, s.pixels()}, s.n)}, op.name + "/flat");
+    w.node("Reshape", {op.inputs[0], w.reshape_target(op.name + "/shape", {s.n, s.c, s.pixels()}, s.n)},
+           op.name + "/flat");
     transpose(w, op.name + "/flat", {0, 2, 1}, op.name + "/tokens");
     std::string batch = w.ints(op.name + "/batch", {s.n, 1, 1});
     if (w.dynamic_batch()) {  // the batch read from the tokens at run time
       w.node("Shape", {op.name + "/tokens"}, op.name + "/dims");
-      w.node("Slice", {op.name + "/dims", w.ints(op.name + "/n_start", {0}), w.ints(op.name + "/n_end", {1})}, op.name + "/n");
-      attr(w.node("Concat", {op.name + "/n", w.ints(op.name + "/ones", {1, 1})}, op.name + "/batch_shape"), "axis", int64_t{0});
+      w.node("Slice", {op.name + "/dims", w.ints(op.name + "/n_start", {0}), w.ints(op.name + "/n_end", {1})},
+             op.name + "/n");
+      attr(w.node("Concat", {op.name + "/n", w.ints(op.name + "/ones", {1, 1})}, op.name + "/batch_shape"), "axis",
+           int64_t{0});
       batch = op.name + "/batch_shape";
     }
-    w.node("Expand", {w.floats(op.name + "/class_token", {1, t.tokens, s.c}, weights[i].weight), batch}, op.name + "/expanded");
+    w.node("Expand", {w.floats(op.name + "/class_token", {1, t.tokens, s.c}, weights[i].weight), batch},
+           op.name + "/expanded");
     attr(w.node("Concat", {op.name + "/expanded", op.name + "/tokens"}, op.name + "/cat"), "axis", int64_t{1});
     transpose(w, op.name + "/cat", {0, 2, 1}, op.name + "/t");
     w.node("Reshape", {op.name + "/t", w.reshape_target(op.name + "/shape_back", nchw(net.shapes[i]), s.n)}, op.name);
@@ -492,8 +521,11 @@ struct Exporter {
   // PyTorch exports torch.roll.
   std::string roll(const std::string& x, int64_t axis, int64_t k, int64_t size, const std::string& out) {
     if (k == 0) return x;
-    w.node("Slice", {x, w.ints(out + "/a_starts", {k}), w.ints(out + "/a_ends", {size}), w.ints(out + "/a_axes", {axis})}, out + "/a");
-    w.node("Slice", {x, w.ints(out + "/b_starts", {0}), w.ints(out + "/b_ends", {k}), w.ints(out + "/b_axes", {axis})}, out + "/b");
+    w.node("Slice",
+           {x, w.ints(out + "/a_starts", {k}), w.ints(out + "/a_ends", {size}), w.ints(out + "/a_axes", {axis})},
+           out + "/a");
+    w.node("Slice", {x, w.ints(out + "/b_starts", {0}), w.ints(out + "/b_ends", {k}), w.ints(out + "/b_axes", {axis})},
+           out + "/b");
     attr(w.node("Concat", {out + "/a", out + "/b"}, out), "axis", axis);
     return out;
   }
@@ -508,24 +540,29 @@ struct Exporter {
     if (!p.reverse) {
       std::string t = roll(op.name + "/nhwc", 1, p.shift[0], p.grid_h(), op.name + "/roll_h");
       t = roll(t, 2, p.shift[1], p.grid_w(), op.name + "/roll_w");
-      w.node("Reshape", {t, w.reshape_target(op.name + "/shape", {n, p.grid[0], wh, p.grid[1], ww, c}, n)}, op.name + "/split");
-      transpose(w, op.name + "/split", p.column_major ? Dims{0, 1, 3, 4, 2, 5} : Dims{0, 1, 3, 2, 4, 5}, op.name + "/t");
+      w.node("Reshape", {t, w.reshape_target(op.name + "/shape", {n, p.grid[0], wh, p.grid[1], ww, c}, n)},
+             op.name + "/split");
+      transpose(w, op.name + "/split", p.column_major ? Dims{0, 1, 3, 4, 2, 5} : Dims{0, 1, 3, 2, 4, 5},
+                op.name + "/t");
       const Dims out = p.column_major ? Dims{n * p.windows(), ww, wh, c} : Dims{n * p.windows(), wh, ww, c};
       w.node("Reshape", {op.name + "/t", w.reshape_target(op.name + "/shape_back", out, n)}, op.name + "/windows");
       transpose(w, op.name + "/windows", {0, 3, 1, 2}, op.name);
       return;
     }
-    w.node("Reshape", {op.name + "/nhwc", w.reshape_target(op.name + "/shape", {n, p.grid[0], p.grid[1], wh, ww, c}, x.n)},
+    w.node("Reshape",
+           {op.name + "/nhwc", w.reshape_target(op.name + "/shape", {n, p.grid[0], p.grid[1], wh, ww, c}, x.n)},
            op.name + "/split");
     transpose(w, op.name + "/split", {0, 1, 3, 2, 4, 5}, op.name + "/t");
-    w.node("Reshape", {op.name + "/t", w.reshape_target(op.name + "/shape_back", {n, p.grid_h(), p.grid_w(), c}, n)}, op.name + "/map");
+    w.node("Reshape", {op.name + "/t", w.reshape_target(op.name + "/shape_back", {n, p.grid_h(), p.grid_w(), c}, n)},
+           op.name + "/map");
     std::string t = roll(op.name + "/map", 1, (p.grid_h() - p.shift[0]) % p.grid_h(), p.grid_h(), op.name + "/roll_h");
     t = roll(t, 2, (p.grid_w() - p.shift[1]) % p.grid_w(), p.grid_w(), op.name + "/roll_w");
     for (int64_t a = 1; a <= 2; ++a) {  // x[:, :H, :W, :], one Slice per axis as PyTorch writes it
       const int64_t size = a == 1 ? p.map_h() : p.map_w();
       if (size == (a == 1 ? p.grid_h() : p.grid_w())) continue;
       const std::string out = op.name + "/crop" + std::to_string(a);
-      w.node("Slice", {t, w.ints(out + "_starts", {0}), w.ints(out + "_ends", {size}), w.ints(out + "_axes", {a})}, out);
+      w.node("Slice", {t, w.ints(out + "_starts", {0}), w.ints(out + "_ends", {size}), w.ints(out + "_axes", {a})},
+             out);
       t = out;
     }
     transpose(w, t, {0, 3, 1, 2}, op.name);
@@ -534,9 +571,11 @@ struct Exporter {
   // A 1x1 convolution over the head axis of N x heads x Lk x HW, as in EfficientFormerV2.
   void emit(const Op& op, size_t i, const HeadMix& h) {
     const ShapeNhwc& s = in_shape(op);
-    w.node("Reshape", {op.inputs[0], w.reshape_target(op.name + "/shape", {s.n, h.heads, s.c / h.heads, s.pixels()}, s.n)},
+    w.node("Reshape",
+           {op.inputs[0], w.reshape_target(op.name + "/shape", {s.n, h.heads, s.c / h.heads, s.pixels()}, s.n)},
            op.name + "/heads");
-    std::vector<std::string> inputs{op.name + "/heads", w.floats(op.name + "/weight", {h.heads, h.heads, 1, 1}, weights[i].weight)};
+    std::vector<std::string> inputs{op.name + "/heads",
+                                    w.floats(op.name + "/weight", {h.heads, h.heads, 1, 1}, weights[i].weight)};
     if (!weights[i].bias.empty()) inputs.push_back(w.floats(op.name + "/bias", {h.heads}, weights[i].bias));
     attr(w.node("Conv", inputs, op.name + "/mix"), "kernel_shape", Dims{1, 1});
     w.node("Reshape", {op.name + "/mix", w.reshape_target(op.name + "/shape_back", nchw(s), s.n)}, op.name);
@@ -583,9 +622,7 @@ void check_onnx(const std::string& model_bytes, const std::string& file) {
   if (!model.ParseFromString(model_bytes)) throw InputError(file + ": not an ONNX model (protobuf parse failed)");
   try {
     onnx::checker::check_model(model);
-  } catch (const std::exception& e) {
-    throw InputError(file + ": fails the ONNX checker: " + e.what());
-  }
+  } catch (const std::exception& e) { throw InputError(file + ": fails the ONNX checker: " + e.what()); }
 }
 
 }  // namespace cpx::profiler

@@ -42,7 +42,8 @@ std::string Context::add(int i, std::vector<std::string> inputs, OpAttrs attrs, 
   const auto& n = g.at(i);
   builder_.locate(Where(g.file(), "node \"" + n.name() + "\" (" + n.op_type() + ")"));
   weights_.emplace_back();
-  return builder_.add(op_name((n.name().empty() ? g.output(i) : n.name()) + suffix), std::move(inputs), std::move(attrs));
+  return builder_.add(op_name((n.name().empty() ? g.output(i) : n.name()) + suffix), std::move(inputs),
+                      std::move(attrs));
 }
 
 const Value& Context::value(const std::string& name, const std::string& what) const {
@@ -61,14 +62,16 @@ const Value& Context::input_value(int i, int k) const {
 
 const Value& Context::nchw_input(int i, int k) const {
   const Value& v = input_value(i, k);
-  if (v.kind != Value::Kind::nchw) g.fail(i, "expects an N x C x H x W input; " + g.input(i, k) + " is a reshaped view");
+  if (v.kind != Value::Kind::nchw)
+    g.fail(i, "expects an N x C x H x W input; " + g.input(i, k) + " is a reshaped view");
   return v;
 }
 
 const Value& Context::pixel_input(int i, int k) const {
   const Value& v = input_value(i, k);
   if (v.kind == Value::Kind::heads)
-    g.fail(i, "expects an N x C x H x W input or its channels-last view N x H x W x C; " + g.input(i, k) + " is a per-head view");
+    g.fail(i, "expects an N x C x H x W input or its channels-last view N x H x W x C; " + g.input(i, k) +
+                  " is a per-head view");
   return v;
 }
 
@@ -94,7 +97,8 @@ std::map<std::string, std::string> Context::onnx_names() const {
 Dims Context::dims(const Value& v) const {
   const ShapeNhwc& s = shape(v);
   switch (v.kind) {
-    case Value::Kind::nchw: return v.rank == 2 ? Dims{s.n, s.c} : v.rank == 3 ? Dims{s.n, s.c, s.pixels()} : Dims{s.n, s.c, s.h, s.w};
+    case Value::Kind::nchw:
+      return v.rank == 2 ? Dims{s.n, s.c} : v.rank == 3 ? Dims{s.n, s.c, s.pixels()} : Dims{s.n, s.c, s.h, s.w};
     case Value::Kind::nhwc:
       if (v.seq_first) return v.rank == 3 ? Dims{s.pixels(), s.n, s.c} : Dims{s.pixels(), s.c};
       return v.rank == 3 ? Dims{s.n, s.pixels(), s.c} : Dims{s.n, s.h, s.w, s.c};
@@ -121,7 +125,8 @@ const onnx::ValueInfoProto& graph_input(const Graph& g, ShapeNhwc& shape) {
   Dims d;
   for (const auto& dim : dims.dim()) d.push_back(dim.has_dim_value() ? dim.dim_value() : -1);
   if (d[0] < 0) d[0] = 1;
-  if (d[1] < 1 || d[2] < 1 || d[3] < 1) throw InputError(file + ": input " + input->name() + " needs fixed channels, height and width");
+  if (d[1] < 1 || d[2] < 1 || d[3] < 1)
+    throw InputError(file + ": input " + input->name() + " needs fixed channels, height and width");
   shape = {d[0], d[2], d[3], d[1]};
   return *input;
 }
@@ -141,12 +146,13 @@ void check_weights(const std::string& file, ImportedModel& m) {
     }
     if (got.weight.size() != need[0] || got.bias.size() != need[1])
       throw InputError(file + ": op " + name + " (" + std::string(m.net.ops[i].kind()) + "): its initializers hold " +
-                       std::to_string(got.weight.size()) + " weights and " + std::to_string(got.bias.size()) + " biases where it needs " +
-                       std::to_string(need[0]) + " and " + std::to_string(need[1]));
+                       std::to_string(got.weight.size()) + " weights and " + std::to_string(got.bias.size()) +
+                       " biases where it needs " + std::to_string(need[0]) + " and " + std::to_string(need[1]));
   }
 }
 
-ImportedModel import_graph(const onnx::GraphProto& proto, const std::string& file, std::vector<std::string>* skipped, BatchNormFolding* folding) {
+ImportedModel import_graph(const onnx::GraphProto& proto, const std::string& file, std::vector<std::string>* skipped,
+                           BatchNormFolding* folding) {
   Graph g(proto, file);
   ShapeNhwc input_shape;
   const onnx::ValueInfoProto& input = graph_input(g, input_shape);
@@ -161,7 +167,8 @@ ImportedModel import_graph(const onnx::GraphProto& proto, const std::string& fil
     throw InputError(file + ": the graph has " + std::to_string(proto.output_size()) + " outputs; one is supported");
   const std::string& name = proto.output(0).name();
   const Value& out = c.value(name, "graph output");
-  if (out.kind != Value::Kind::nchw) throw InputError(file + ": the graph output " + name + " is not in N x C x H x W form");
+  if (out.kind != Value::Kind::nchw)
+    throw InputError(file + ": the graph output " + name + " is not in N x C x H x W form");
   if (out.tensor == input_tensor) throw InputError(file + ": the graph computes nothing");
   ImportedModel m;
   m.onnx_names = c.onnx_names();
@@ -178,12 +185,26 @@ using Entry = OnnxImportEntry;
 template <typename T>
 using Of = std::type_identity<T>;
 constexpr Entry entry(Of<Conv2d>) { return {true, "Conv [after Pad] [then BatchNormalization] [then an activation]"}; }
-constexpr Entry entry(Of<FullyConnected>) { return {true, "Gemm, or MatMul [+ Add], on N x C [then BatchNormalization, activation]"}; }
-constexpr Entry entry(Of<Matmul>) { return {true, "MatMul, or Einsum as a batched matrix product, of per-head Reshape/Slice/Transpose views [then Mul by a scalar]"}; }
+constexpr Entry entry(Of<FullyConnected>) {
+  return {true, "Gemm, or MatMul [+ Add], on N x C [then BatchNormalization, activation]"};
+}
+constexpr Entry entry(Of<Matmul>) {
+  return {true,
+          "MatMul, or Einsum as a batched matrix product, of per-head Reshape/Slice/Transpose views [then Mul by a "
+          "scalar]"};
+}
 constexpr Entry entry(Of<Softmax>) { return {true, "Softmax over channels or over a per-head view"}; }
-constexpr Entry entry(Of<ActivationOp>) { return {true, "Relu, Clip 0..6, HardSwish, HardSigmoid, Sigmoid [Mul], GELU subgraphs, LeakyRelu, Elu, Tanh, Softplus [Tanh Mul], Mish"}; }
+constexpr Entry entry(Of<ActivationOp>) {
+  return {true,
+          "Relu, Clip 0..6, HardSwish, HardSigmoid, Sigmoid [Mul], GELU subgraphs, LeakyRelu, Elu, Tanh, Softplus "
+          "[Tanh Mul], Mish"};
+}
 constexpr Entry entry(Of<BatchNorm>) { return {true, "BatchNormalization not after a conv or linear"}; }
-constexpr Entry entry(Of<GroupNorm>) { return {true, "Reshape(N, G, -1), InstanceNormalization, Reshape back [Mul, Add]; InstanceNormalization on an image (groups = C)"}; }
+constexpr Entry entry(Of<GroupNorm>) {
+  return {true,
+          "Reshape(N, G, -1), InstanceNormalization, Reshape back [Mul, Add]; InstanceNormalization on an image "
+          "(groups = C)"};
+}
 constexpr Entry entry(Of<LayerNorm>) { return {true, "LayerNormalization on the channels-last view"}; }
 constexpr Entry entry(Of<Add>) { return {true, "Add of two tensors"}; }
 constexpr Entry entry(Of<Subtract>) { return {true, "Sub of two tensors (the second may be one pixel)"}; }
@@ -201,25 +222,42 @@ constexpr Entry entry(Of<ResizeBilinear>) { return {true, "Resize linear (half-p
 constexpr Entry entry(Of<Affine>) { return {true, "Mul, Div, Add or Sub of a scalar constant"}; }
 constexpr Entry entry(Of<PRelu>) { return {true, "PRelu with C slopes or one"}; }
 constexpr Entry entry(Of<LayerScale>) { return {true, "Mul by a per-channel constant"}; }
-constexpr Entry entry(Of<AttentionBias>) { return {true, "Add of a per-pixel-and-channel constant (the gathered table)"}; }
+constexpr Entry entry(Of<AttentionBias>) {
+  return {true, "Add of a per-pixel-and-channel constant (the gathered table)"};
+}
 constexpr Entry entry(Of<HeadMix>) { return {true, "1x1 Conv over the head axis of a per-head view"}; }
-constexpr Entry entry(Of<ChannelShuffle>) { return {true, "Reshape(N, g, C/g, H, W), Transpose(0, 2, 1, 3, 4), Reshape(N, C, H, W)"}; }
-constexpr Entry entry(Of<PixelShuffle>) { return {true, "DepthToSpace mode CRD (PyTorch's pixel_shuffle); DCR as a channel_shuffle then this"}; }
-constexpr Entry entry(Of<Clamp>) { return {true, "Clip with constant bounds other than relu's [0, no max] and relu6's [0, 6]"}; }
-constexpr Entry entry(Of<ClassToken>) { return {true, "Concat of an expanded [1, tokens, C] constant before the tokens N x HW x C (ViT's class token)"}; }
-constexpr Entry entry(Of<WindowPartition>) { return {true, "Swin's [torch.roll as Slice + Concat,] Reshape to 6-D, Transpose(0, 1, 3, 2, 4, 5), Reshape (window partition and reverse); patch merging's strided Slices + Concat; MaxViT's block and grid partitions (Reshape 6-D, Transpose(0, 2, 4, 3, 5, 1), Reshape [, Transpose(0, 2, 1, 3)]) and their reverses"}; }
+constexpr Entry entry(Of<ChannelShuffle>) {
+  return {true, "Reshape(N, g, C/g, H, W), Transpose(0, 2, 1, 3, 4), Reshape(N, C, H, W)"};
+}
+constexpr Entry entry(Of<PixelShuffle>) {
+  return {true, "DepthToSpace mode CRD (PyTorch's pixel_shuffle); DCR as a channel_shuffle then this"};
+}
+constexpr Entry entry(Of<Clamp>) {
+  return {true, "Clip with constant bounds other than relu's [0, no max] and relu6's [0, 6]"};
+}
+constexpr Entry entry(Of<ClassToken>) {
+  return {true, "Concat of an expanded [1, tokens, C] constant before the tokens N x HW x C (ViT's class token)"};
+}
+constexpr Entry entry(Of<WindowPartition>) {
+  return {true,
+          "Swin's [torch.roll as Slice + Concat,] Reshape to 6-D, Transpose(0, 1, 3, 2, 4, 5), Reshape (window "
+          "partition and reverse); patch merging's strided Slices + Concat; MaxViT's block and grid partitions "
+          "(Reshape 6-D, Transpose(0, 2, 4, 3, 5, 1), Reshape [, Transpose(0, 2, 1, 3)]) and their reverses"};
+}
 
 }  // namespace
 
 }  // namespace onnx_import
 
 OnnxImportEntry onnx_import_entry(const OpAttrs& attrs) {
-  return std::visit([](const auto& a) { return onnx_import::entry(onnx_import::Of<std::decay_t<decltype(a)>>{}); }, attrs);
+  return std::visit([](const auto& a) { return onnx_import::entry(onnx_import::Of<std::decay_t<decltype(a)>>{}); },
+                    attrs);
 }
 
 namespace {
 
-ImportedModel import_model(const onnx::ModelProto& model, const std::string& file, std::vector<std::string>* skipped, BatchNormFolding* folding) {
+ImportedModel import_model(const onnx::ModelProto& model, const std::string& file, std::vector<std::string>* skipped,
+                           BatchNormFolding* folding) {
   for (const auto& o : model.opset_import())
     if ((o.domain().empty() || o.domain() == "ai.onnx") && o.version() < 11)
       throw InputError(file + ": opset " + std::to_string(o.version()) + " is older than the 11 we read");
@@ -228,13 +266,15 @@ ImportedModel import_model(const onnx::ModelProto& model, const std::string& fil
 
 }  // namespace
 
-ImportedModel import_onnx_model_bytes(const std::string& model_bytes, const std::string& file, std::vector<std::string>* skipped, BatchNormFolding* folding) {
+ImportedModel import_onnx_model_bytes(const std::string& model_bytes, const std::string& file,
+                                      std::vector<std::string>* skipped, BatchNormFolding* folding) {
   onnx::ModelProto model;
   if (!model.ParseFromString(model_bytes)) throw InputError(file + ": not an ONNX model (protobuf parse failed)");
   return import_model(model, file, skipped, folding);
 }
 
-Network import_onnx_bytes(const std::string& model_bytes, const std::string& file, std::vector<std::string>* skipped, BatchNormFolding* folding) {
+Network import_onnx_bytes(const std::string& model_bytes, const std::string& file, std::vector<std::string>* skipped,
+                          BatchNormFolding* folding) {
   return import_onnx_model_bytes(model_bytes, file, skipped, folding).net;
 }
 
@@ -257,7 +297,8 @@ std::string onnx_symbolic_batch(const std::string& path) {
   if (!in || !model.ParseFromIstream(&in)) return "";
   for (const auto& v : model.graph().input()) {
     const auto& shape = v.type().tensor_type().shape();
-    if (shape.dim_size() == 4 && !shape.dim(0).has_dim_value()) return shape.dim(0).dim_param().empty() ? "?" : shape.dim(0).dim_param();
+    if (shape.dim_size() == 4 && !shape.dim(0).has_dim_value())
+      return shape.dim(0).dim_param().empty() ? "?" : shape.dim(0).dim_param();
   }
   return "";
 }
@@ -273,10 +314,12 @@ bool is_onnx_file(const std::string& path) {
   return in && first == 0x08;
 }
 
-Network load_any_model(const std::string& name_or_file, int64_t resolution, std::vector<std::string>* skipped, BatchNormFolding* folding) {
+Network load_any_model(const std::string& name_or_file, int64_t resolution, std::vector<std::string>* skipped,
+                       BatchNormFolding* folding) {
   if (!is_onnx_file(name_or_file)) return load_model(name_or_file, resolution);
   if (resolution < 0 || resolution > limits::max_spatial)
-    throw FieldError(Field::resolution, std::to_string(resolution), "out of range [1, " + std::to_string(limits::max_spatial) + "]");
+    throw FieldError(Field::resolution, std::to_string(resolution),
+                     "out of range [1, " + std::to_string(limits::max_spatial) + "]");
   Network net = import_onnx(name_or_file, skipped, folding);
   if (resolution > 0) net = with_input(net, {net.input.n, resolution, resolution, net.input.c}, name_or_file);
   return net;
@@ -286,8 +329,10 @@ Wording skipped_note(const std::vector<std::string>& skipped) {
   if (skipped.empty()) return {};
   std::string names;
   for (const std::string& s : skipped) names += (names.empty() ? "" : ", ") + s;
-  return {Field::skip_unknown, ": " + std::to_string(skipped.size()) + " ONNX node(s) the importer does not know passed their input on, "
-          "not counted: every total (MACs, params, time) excludes them: " + names};
+  return {Field::skip_unknown, ": " + std::to_string(skipped.size()) +
+                                   " ONNX node(s) the importer does not know passed their input on, "
+                                   "not counted: every total (MACs, params, time) excludes them: " +
+                                   names};
 }
 
 }  // namespace cpx::profiler

@@ -27,9 +27,9 @@ struct Value {
   ChannelView view;
   bool transposed = false;
   std::optional<FlattenedMap> flattened;  // N x C x H x W flattened in NCHW order (ours: NHWC), for a Linear
-  Padding pending;  // a Pad folded into the Conv, MaxPool (-inf) or AveragePool that reads this value
-  size_t rank = 4;  // of the ONNX tensor: an nchw value with one pixel may be N x C (rank 2); tokens are
-                    // nhwc N x HW x C (rank 3), transposed back nchw N x C x HW (rank 3)
+  Padding pending;         // a Pad folded into the Conv, MaxPool (-inf) or AveragePool that reads this value
+  size_t rank = 4;         // of the ONNX tensor: an nchw value with one pixel may be N x C (rank 2); tokens are
+                           // nhwc N x HW x C (rank 3), transposed back nchw N x C x HW (rank 3)
   bool seq_first = false;  // nhwc tokens of batch 1 in nn.MultiheadAttention's sequence-first layout, HW x 1 x C
                            // (rank 3) or HW x C (rank 2): the same data as N x HW x C (import_tokens.hpp)
 
@@ -64,7 +64,9 @@ class Context {
   // The weights of the op add() made last (an op given none has none until import.cpp checks them).
   void weigh(OpWeights w) { weights_.back() = std::move(w); }
   void set(const std::string& onnx_tensor, Value v) { values_[onnx_tensor] = std::move(v); }
-  void set_nchw(const std::string& onnx_tensor, const std::string& ours) { set(onnx_tensor, Value::of(Value::Kind::nchw, ours)); }
+  void set_nchw(const std::string& onnx_tensor, const std::string& ours) {
+    set(onnx_tensor, Value::of(Value::Kind::nchw, ours));
+  }
   // Marks every node of a matched pattern imported.
   void consume(const std::vector<int>& nodes) {
     for (int k : nodes) g.mark_done(k);

@@ -37,7 +37,8 @@ Dims strides(const Dims& d) {
 // An axis attribute or value against `rank`, negative counting from the end; fails out of range.
 int64_t axis_in(const Graph& g, int i, int64_t axis, size_t rank) {
   const auto r = static_cast<int64_t>(rank);
-  if (axis < -r || axis >= r) g.fail(i, "axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(r));
+  if (axis < -r || axis >= r)
+    g.fail(i, "axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(r));
   return axis < 0 ? axis + r : axis;
 }
 
@@ -48,7 +49,8 @@ Dims integers(const Graph& g, int i, const Constant& k) {
 }
 
 // A constant's integer values, from input `k` when the node has it, else from the attribute (older opsets).
-std::optional<Dims> input_or_attribute(const Graph& g, int i, const Inputs& in, size_t k, const std::string& attribute) {
+std::optional<Dims> input_or_attribute(const Graph& g, int i, const Inputs& in, size_t k,
+                                       const std::string& attribute) {
   if (in.size() > k && in[k]) return integers(g, i, *in[k]);
   if (g.attribute(i, attribute)) return g.ints_attr(i, attribute, {});
   return std::nullopt;
@@ -177,7 +179,9 @@ Folded gather(const Graph& g, int i, const Inputs& in) {
   for (int64_t o = 0; o < outer; ++o)
     for (double index : in[1]->values) {
       int64_t k = g.integer(i, index);
-      if (k < -size || k >= size) g.fail(i, "index " + std::to_string(k) + " is out of range [" + std::to_string(-size) + ", " + std::to_string(size) + ")");
+      if (k < -size || k >= size)
+        g.fail(i, "index " + std::to_string(k) + " is out of range [" + std::to_string(-size) + ", " +
+                      std::to_string(size) + ")");
       if (k < 0) k += size;
       const auto at = data.values.begin() + (o * size + k) * inner;
       c.values.insert(c.values.end(), at, at + inner);
@@ -205,7 +209,8 @@ Folded squeeze(const Graph& g, int i, const Inputs& in) {
     bool drop = !axes && c.dims[k] == 1;
     if (axes)
       for (int64_t a : *axes) drop = drop || axis_in(g, i, a, c.dims.size()) == static_cast<int64_t>(k);
-    if (drop && c.dims[k] != 1) g.fail(i, "squeezes axis " + std::to_string(k) + " of size " + std::to_string(c.dims[k]));
+    if (drop && c.dims[k] != 1)
+      g.fail(i, "squeezes axis " + std::to_string(k) + " of size " + std::to_string(c.dims[k]));
     if (!drop) keep.push_back(c.dims[k]);
   }
   c.dims = keep;
@@ -223,7 +228,8 @@ Folded concat(const Graph& g, int i, const Inputs& in) {
   for (const Constant* k : in) {
     if (k->dims.size() != rank) g.fail(i, "inputs of different ranks");
     for (size_t j = 0; j < rank; ++j)
-      if (j != static_cast<size_t>(axis) && k->dims[j] != c.dims[j]) g.fail(i, "inputs differ off the concatenation axis");
+      if (j != static_cast<size_t>(axis) && k->dims[j] != c.dims[j])
+        g.fail(i, "inputs differ off the concatenation axis");
     c.dims[static_cast<size_t>(axis)] += k->dims[static_cast<size_t>(axis)];
   }
   if (elements(c.dims) < 0) return std::nullopt;
@@ -297,7 +303,8 @@ Folded reshape(const Graph& g, int i, const Inputs& in) {
   for (size_t k = 0; k < d.size(); ++k) {
     if (d[k] == 0 && k < c.dims.size()) d[k] = c.dims[k];
     if (d[k] == -1 && unknown < 0) unknown = static_cast<int64_t>(k);
-    else if (d[k] < 1 || d[k] > max_folded_elements) g.fail(i, "target shape dimension " + std::to_string(d[k]) + " is invalid");
+    else if (d[k] < 1 || d[k] > max_folded_elements)
+      g.fail(i, "target shape dimension " + std::to_string(d[k]) + " is invalid");
     else known *= d[k];
     if (known > max_folded_elements) return std::nullopt;
   }
@@ -335,7 +342,8 @@ Folded transpose(const Graph& g, int i, const Inputs& in) {
   Dims perm = g.ints_attr(i, "perm", {});
   if (perm.empty())
     for (size_t k = rank; k-- > 0;) perm.push_back(static_cast<int64_t>(k));
-  if (perm.size() != rank) g.fail(i, "perm has " + std::to_string(perm.size()) + " axes for rank " + std::to_string(rank));
+  if (perm.size() != rank)
+    g.fail(i, "perm has " + std::to_string(perm.size()) + " axes for rank " + std::to_string(rank));
   Constant c;
   c.integer = data.integer;
   std::vector<bool> seen(rank, false);
@@ -364,22 +372,27 @@ Folded scatter_nd(const Graph& g, int i, const Inputs& in) {
   const Constant& update = *in[2];
   if (g.string_attr(i, "reduction", "none") != "none" || index.dims.empty()) return std::nullopt;
   const auto k = static_cast<size_t>(index.dims.back());
-  if (k == 0 || k > data.dims.size()) g.fail(i, "index tuples of " + std::to_string(k) + " for data of rank " + std::to_string(data.dims.size()));
+  if (k == 0 || k > data.dims.size())
+    g.fail(i, "index tuples of " + std::to_string(k) + " for data of rank " + std::to_string(data.dims.size()));
   const Dims stride = strides(data.dims);
   const auto slice = static_cast<size_t>(elements(Dims(data.dims.begin() + static_cast<int64_t>(k), data.dims.end())));
   const size_t tuples = index.values.size() / k;
-  if (update.values.size() != tuples * slice) g.fail(i, "updates hold " + std::to_string(update.values.size()) + " values, not " + std::to_string(tuples * slice));
+  if (update.values.size() != tuples * slice)
+    g.fail(i,
+           "updates hold " + std::to_string(update.values.size()) + " values, not " + std::to_string(tuples * slice));
   Constant c = data;
   for (size_t u = 0; u < tuples; ++u) {
     int64_t at = 0;
     for (size_t j = 0; j < k; ++j) {
       int64_t v = g.integer(i, index.values[u * k + j]);
       const int64_t d = data.dims[j];
-      if (v < -d || v >= d) g.fail(i, "index " + std::to_string(v) + " is out of range [" + std::to_string(-d) + ", " + std::to_string(d) + ")");
+      if (v < -d || v >= d)
+        g.fail(i, "index " + std::to_string(v) + " is out of range [" + std::to_string(-d) + ", " + std::to_string(d) +
+                      ")");
       at += (v < 0 ? v + d : v) * stride[j];
     }
-    std::copy(update.values.begin() + static_cast<int64_t>(u * slice), update.values.begin() + static_cast<int64_t>((u + 1) * slice),
-              c.values.begin() + at);
+    std::copy(update.values.begin() + static_cast<int64_t>(u * slice),
+              update.values.begin() + static_cast<int64_t>((u + 1) * slice), c.values.begin() + at);
   }
   return c;
 }
@@ -397,20 +410,34 @@ struct FoldRow {
 // The operator types folded; the elementwise, Gather, Slice and Range functions also check their arity.
 const std::map<std::string_view, FoldRow>& folds() {
   static const std::map<std::string_view, FoldRow> table{
-      {"Add", {elementwise<add, 2>, 2}},        {"Sub", {elementwise<sub, 2>, 2}},
-      {"Mul", {elementwise<mul, 2>, 2}},        {"Div", {elementwise<div, 2>, 2}},
-      {"Mod", {elementwise<mod, 2>, 2}},        {"Pow", {elementwise<pow, 2>, 2}},
-      {"Max", {elementwise<max, 2>, 2}},        {"Min", {elementwise<min, 2>, 2}},
-      {"Equal", {elementwise<equal, 2, true>, 2}}, {"Less", {elementwise<less, 2, true>, 2}},
-      {"Greater", {elementwise<greater, 2, true>, 2}}, {"Not", {elementwise<logical_not, 1, true>, 1}},
-      {"Where", {elementwise<where, 3>, 3}},    {"Sqrt", {elementwise<sqrt, 1>, 1}},
-      {"Neg", {elementwise<neg, 1>, 1}},        {"Reciprocal", {elementwise<reciprocal, 1>, 1}},
-      {"Cast", {cast, 1}},                      {"Gather", {gather, 2}},
-      {"Unsqueeze", {unsqueeze, 1}},            {"Squeeze", {squeeze, 1}},
-      {"Concat", {concat, 1}},                  {"ConstantOfShape", {constant_of_shape, 1}},
-      {"Slice", {slice, 3}},                    {"Reshape", {reshape, 2}},
-      {"Expand", {expand, 2}},                  {"Range", {range, 3}},
-      {"Transpose", {transpose, 1}},            {"Identity", {identity, 1}},
+      {"Add", {elementwise<add, 2>, 2}},
+      {"Sub", {elementwise<sub, 2>, 2}},
+      {"Mul", {elementwise<mul, 2>, 2}},
+      {"Div", {elementwise<div, 2>, 2}},
+      {"Mod", {elementwise<mod, 2>, 2}},
+      {"Pow", {elementwise<pow, 2>, 2}},
+      {"Max", {elementwise<max, 2>, 2}},
+      {"Min", {elementwise<min, 2>, 2}},
+      {"Equal", {elementwise<equal, 2, true>, 2}},
+      {"Less", {elementwise<less, 2, true>, 2}},
+      {"Greater", {elementwise<greater, 2, true>, 2}},
+      {"Not", {elementwise<logical_not, 1, true>, 1}},
+      {"Where", {elementwise<where, 3>, 3}},
+      {"Sqrt", {elementwise<sqrt, 1>, 1}},
+      {"Neg", {elementwise<neg, 1>, 1}},
+      {"Reciprocal", {elementwise<reciprocal, 1>, 1}},
+      {"Cast", {cast, 1}},
+      {"Gather", {gather, 2}},
+      {"Unsqueeze", {unsqueeze, 1}},
+      {"Squeeze", {squeeze, 1}},
+      {"Concat", {concat, 1}},
+      {"ConstantOfShape", {constant_of_shape, 1}},
+      {"Slice", {slice, 3}},
+      {"Reshape", {reshape, 2}},
+      {"Expand", {expand, 2}},
+      {"Range", {range, 3}},
+      {"Transpose", {transpose, 1}},
+      {"Identity", {identity, 1}},
       {"ScatterND", {scatter_nd, 3}},
   };
   return table;

@@ -33,7 +33,9 @@ namespace {
 // data in an external file (which import does not read) and on raw_data of a partial value.
 int64_t stored_floats(const onnx::TensorProto& t, const std::string& file) {
   if (t.data_location() == onnx::TensorProto::EXTERNAL)
-    throw InputError(file + ": initializer " + t.name() + " keeps its data in an external file, which import does not read (save the model with its weights inside)");
+    throw InputError(
+        file + ": initializer " + t.name() +
+        " keeps its data in an external file, which import does not read (save the model with its weights inside)");
   if (t.raw_data().empty()) return t.float_data_size();
   if (t.raw_data().size() % sizeof(float) != 0)
     throw InputError(file + ": initializer " + t.name() + " has raw_data of " + std::to_string(t.raw_data().size()) +
@@ -86,8 +88,7 @@ Constant read_tensor(const onnx::TensorProto& t, const std::string& file, bool l
   for (auto d : t.dims()) {
     if (d < 0 || d > limits::max_tensor_elements || (d > 0 && n > limits::max_tensor_elements / d))
       throw InputError(file + ": initializer " + t.name() + " has dim " + std::to_string(d) +
-                       ": negative, or more than " + std::to_string(limits::max_tensor_elements) +
-                       " elements in all");
+                       ": negative, or more than " + std::to_string(limits::max_tensor_elements) + " elements in all");
     c.dims.push_back(d);
     n *= d;
   }
@@ -105,8 +106,13 @@ Constant read_tensor(const onnx::TensorProto& t, const std::string& file, bool l
     case onnx::TensorProto::DOUBLE: c.values = decode<double>(t.raw_data(), t.double_data(), t, file); break;
     case onnx::TensorProto::INT64: c.values = decode<int64_t>(t.raw_data(), t.int64_data(), t, file); break;
     case onnx::TensorProto::INT32: c.values = decode<int32_t>(t.raw_data(), t.int32_data(), t, file); break;
-    case onnx::TensorProto::BOOL: c.values = decode<uint8_t>(t.raw_data(), t.int32_data(), t, file); break;  // raw: 1 byte each
-    default: c.integer = false; c.unread_type = t.data_type(); return c;
+    case onnx::TensorProto::BOOL:
+      c.values = decode<uint8_t>(t.raw_data(), t.int32_data(), t, file);
+      break;  // raw: 1 byte each
+    default:
+      c.integer = false;
+      c.unread_type = t.data_type();
+      return c;
   }
   if (static_cast<int64_t>(c.values.size()) != n)
     throw InputError(file + ": initializer " + t.name() + " holds " + std::to_string(c.values.size()) +
@@ -143,9 +149,10 @@ const Constant* Graph::constant(const std::string& name) const {
   auto it = constants_.find(name);
   if (it == constants_.end()) return nullptr;
   if (it->second.unread_type != 0)
-    throw InputError(file_ + ": initializer " + name + " has data type " +
-                     onnx::TensorProto::DataType_Name(static_cast<onnx::TensorProto::DataType>(it->second.unread_type)) +
-                     ", which the import does not read (it reads FLOAT, DOUBLE, INT64, INT32 and BOOL)");
+    throw InputError(
+        file_ + ": initializer " + name + " has data type " +
+        onnx::TensorProto::DataType_Name(static_cast<onnx::TensorProto::DataType>(it->second.unread_type)) +
+        ", which the import does not read (it reads FLOAT, DOUBLE, INT64, INT32 and BOOL)");
   return &it->second;
 }
 
@@ -262,7 +269,8 @@ bool Graph::other_is_scalar(int i, const std::string& x, double v) const {
 
 Padding read_pads(const Graph& g, int i) {
   const std::string auto_pad = g.string_attr(i, "auto_pad", "NOTSET");
-  if (auto_pad != "NOTSET" && auto_pad != "VALID") g.fail(i, "auto_pad " + auto_pad + " is not supported; give explicit pads");
+  if (auto_pad != "NOTSET" && auto_pad != "VALID")
+    g.fail(i, "auto_pad " + auto_pad + " is not supported; give explicit pads");
   const Dims p = g.ints_attr(i, "pads", {0, 0, 0, 0});
   if (p.size() != 4) g.fail(i, "pads must have 4 values for a 2-D window");
   return {p[0], p[2], p[1], p[3]};
@@ -287,8 +295,10 @@ Dims resolve(const Graph& g, int i, int64_t elements, const Dims& in) {
   Dims d;
   for (double v : g.need_constant(i, 1).values) {
     if (!(v >= -1 && v <= static_cast<double>(elements)) || v != std::floor(v))
-      g.fail(i, "target shape dimension " + std::to_string(v) + " is not -1 or an integer in [0, " + std::to_string(elements) + "]");
-    if (v == 0 && d.size() >= in.size()) g.fail(i, "target shape dimension " + std::to_string(d.size()) + " is 0 past the input's rank");
+      g.fail(i, "target shape dimension " + std::to_string(v) + " is not -1 or an integer in [0, " +
+                    std::to_string(elements) + "]");
+    if (v == 0 && d.size() >= in.size())
+      g.fail(i, "target shape dimension " + std::to_string(d.size()) + " is 0 past the input's rank");
     d.push_back(v == 0 ? in[d.size()] : static_cast<int64_t>(v));
   }
   int64_t known = 1, unknown = -1;
@@ -299,7 +309,8 @@ Dims resolve(const Graph& g, int i, int64_t elements, const Dims& in) {
     } else if (d[k] <= 0) {
       g.fail(i, "target shape dimensions must be positive");
     } else {
-      if (d[k] > elements / known) g.fail(i, "target shape does not hold the " + std::to_string(elements) + " elements");
+      if (d[k] > elements / known)
+        g.fail(i, "target shape does not hold the " + std::to_string(elements) + " elements");
       known *= d[k];
     }
   }

@@ -47,9 +47,9 @@ class FloatView {
   size_t size() const { return size_; }
 
  private:
-  const char* raw_ = nullptr;        // little-endian float32 (raw_data)
-  const float* typed_ = nullptr;     // float_data
-  const double* values_ = nullptr;   // decoded values
+  const char* raw_ = nullptr;       // little-endian float32 (raw_data)
+  const float* typed_ = nullptr;    // float_data
+  const double* values_ = nullptr;  // decoded values
   size_t size_ = 0;
 };
 

@@ -32,7 +32,8 @@ std::pair<int64_t, std::array<int64_t, 2>> slice_range(const Graph& g, int i) {
   if (g.has_input(i, 4))
     for (double s : g.need_constant(i, 4).values)
       if (s != 1) g.fail(i, "steps other than 1 are not supported");
-  if (axes.size() != 1 || starts.values.size() != 1 || ends.values.size() != 1) g.fail(i, "only a slice of one axis is supported");
+  if (axes.size() != 1 || starts.values.size() != 1 || ends.values.size() != 1)
+    g.fail(i, "only a slice of one axis is supported");
   return {axes[0], {g.integer(i, starts.values[0]), g.integer(i, ends.values[0])}};
 }
 
@@ -74,8 +75,8 @@ bool reshape_nchw(Context& c, int i, const Value& x, const Dims& d) {
   // N x C x HW transposed to N x HW x C: tokens, as ViT-style code flattens a map (x.flatten(2).transpose(1,
   // 2)); the channels-last view with H and W merged (ours: the same data).
   int t = 0;
-  if (x.rank == 4 && d.size() == 3 && d[0] == s.n && d[1] == s.c && d[2] == s.pixels() && c.g.sole_is(out, "Transpose", t) &&
-      c.g.ints_attr(t, "perm", {}) == Dims{0, 2, 1}) {
+  if (x.rank == 4 && d.size() == 3 && d[0] == s.n && d[1] == s.c && d[2] == s.pixels() &&
+      c.g.sole_is(out, "Transpose", t) && c.g.ints_attr(t, "perm", {}) == Dims{0, 2, 1}) {
     c.consume({t});
     Value v = Value::of(Kind::nhwc, x.tensor);
     v.rank = 3;
@@ -118,10 +119,13 @@ Dims axes_of(const Graph& g, int i) {
 bool split_into_heads(Context& c, int i, const Value& x, const Dims& d) {
   const Graph& g = c.g;
   const ShapeNhwc s = c.shape(x);
-  if (d.size() != 5 || d[0] != s.n || d[1] != s.pixels() || d[2] < 1 || d[3] < 1 || d[4] < 1 || d[2] * d[3] * d[4] != s.c) return false;
+  if (d.size() != 5 || d[0] != s.n || d[1] != s.pixels() || d[2] < 1 || d[3] < 1 || d[4] < 1 ||
+      d[2] * d[3] * d[4] != s.c)
+    return false;
   int t = 0, split = 0;
   if (!g.sole_is(g.output(i), "Transpose", t) || g.ints_attr(t, "perm", {}) != Dims{2, 0, 3, 1, 4}) return false;
-  if (!g.sole_is(g.output(t), "Split", split) || g.int_attr(split, "axis", 0) != 0 || g.at(split).output_size() != d[2]) return false;
+  if (!g.sole_is(g.output(t), "Split", split) || g.int_attr(split, "axis", 0) != 0 || g.at(split).output_size() != d[2])
+    return false;
   std::vector<int> squeezes;
   for (int k = 0; k < d[2]; ++k) {
     int q = 0;
@@ -144,8 +148,8 @@ bool heads_to_tokens(Context& c, int i, const Value& x, const Dims& p) {
   const Graph& g = c.g;
   const ShapeNhwc s = c.shape(x);
   int r = 0;
-  if (x.kind != Kind::heads || !x.transposed || p != Dims{0, 2, 1, 3} || x.view.offset != 0 || x.view.size * x.heads != s.c ||
-      !g.sole_is(g.output(i), "Reshape", r))
+  if (x.kind != Kind::heads || !x.transposed || p != Dims{0, 2, 1, 3} || x.view.offset != 0 ||
+      x.view.size * x.heads != s.c || !g.sole_is(g.output(i), "Reshape", r))
     return false;
   fold_upstream(c, g.input(r, 1));  // its target may be computed after this node (Swin's x.size(0))
   const Dims d = resolve(g, r, s.elements(), Dims{s.n, s.pixels(), x.heads, x.view.size});
@@ -171,7 +175,8 @@ void pad(Context& c, int i) {
     g.fail(i, "only constant padding by a number is supported (mode " + g.string_attr(i, "mode", "constant") + ")");
   const bool minus_infinity = value && std::isinf(*value) && *value < 0;
   int pool_node = 0;
-  if (minus_infinity && !g.sole_is(g.output(i), "MaxPool", pool_node)) g.fail(i, "padding with -inf is supported only before a MaxPool");
+  if (minus_infinity && !g.sole_is(g.output(i), "MaxPool", pool_node))
+    g.fail(i, "padding with -inf is supported only before a MaxPool");
   if (!minus_infinity && value != 0.0) g.fail(i, "only zero padding is supported");
   if (minus_infinity && x.pending != Padding{}) g.fail(i, "two paddings before one MaxPool are not supported");
   const Constant& p = g.need_constant(i, 1);
@@ -208,7 +213,8 @@ void slice(Context& c, int i) {
   if (x.kind != Kind::nchw || axis != 1) g.fail(i, "only slices of the channel axis are supported");
   const int64_t channels = c.shape(x).c;
   const int64_t end = std::min(range[1], channels);
-  if (range[0] < 0 || end <= range[0]) g.fail(i, empty + " of " + std::to_string(channels) + " channels is empty or negative");
+  if (range[0] < 0 || end <= range[0])
+    g.fail(i, empty + " of " + std::to_string(channels) + " channels is empty or negative");
   c.set_nchw(g.output(i), c.add(i, {x.tensor}, Slice{range[0], end}));
 }
 
@@ -230,7 +236,8 @@ void split(Context& c, int i) {
   int64_t begin = 0;
   for (int k = 0; k < outputs; ++k) {
     const int64_t size = sizes[static_cast<size_t>(k)];
-    if (size < 0 || size > channels) g.fail(i, "split size " + std::to_string(size) + " is not in [0, " + std::to_string(channels) + "]");
+    if (size < 0 || size > channels)
+      g.fail(i, "split size " + std::to_string(size) + " is not in [0, " + std::to_string(channels) + "]");
     c.set_nchw(g.output(i, k), c.add(i, {x.tensor}, Slice{begin, begin + size}, "/" + std::to_string(k)));
     begin += size;
   }
@@ -256,7 +263,9 @@ void flatten(Context& c, int i) {
   v.rank = 2;
   if (s.pixels() != 1) {
     if (x.rank != 4 || x.flattened || !read_by_linear_alone(c.g, c.g.output(i)))
-      c.g.fail(i, "Flatten of a tensor with more than one pixel (C-major order) is supported only before a Linear (Gemm or MatMul) that alone reads it");
+      c.g.fail(i,
+               "Flatten of a tensor with more than one pixel (C-major order) is supported only before a Linear (Gemm "
+               "or MatMul) that alone reads it");
     v = Value::of(Value::Kind::nchw, c.add(i, {x.tensor}, Reshape{{s.n, 1, 1, s.elements() / s.n}}));
     v.rank = 2;
     v.flattened = FlattenedMap{s.c, s.h, s.w};
@@ -274,8 +283,11 @@ void depth_to_space(Context& c, int i) {
   const std::string mode = g.string_attr(i, "mode", "DCR");
   if (mode != "CRD" && mode != "DCR") g.fail(i, "mode " + mode + " is neither CRD nor DCR");
   const int64_t r = g.int_attr(i, "blocksize", 0), channels = c.shape(x).c;
-  if (r < 2 || r > limits::max_kernel) g.fail(i, "blocksize " + std::to_string(r) + " is out of range [2, " + std::to_string(limits::max_kernel) + "]");
-  if (channels % (r * r) != 0) g.fail(i, "blocksize " + std::to_string(r) + ": " + std::to_string(r * r) + " does not divide the " + std::to_string(channels) + " channels");
+  if (r < 2 || r > limits::max_kernel)
+    g.fail(i, "blocksize " + std::to_string(r) + " is out of range [2, " + std::to_string(limits::max_kernel) + "]");
+  if (channels % (r * r) != 0)
+    g.fail(i, "blocksize " + std::to_string(r) + ": " + std::to_string(r * r) + " does not divide the " +
+                  std::to_string(channels) + " channels");
   std::string in = x.tensor;
   if (mode == "DCR" && channels > r * r) in = c.add(i, {in}, ChannelShuffle{r * r}, "/dcr_to_crd");
   c.set_nchw(g.output(i), c.add(i, {in}, PixelShuffle{r}));

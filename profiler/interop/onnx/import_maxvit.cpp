@@ -43,7 +43,8 @@ bool maxvit_departition(Context& c, int r, const Value& x, std::optional<int> sw
   if (d.size() != 6 || d[0] != s.n || d[1] * d[2] != in[1] || d[3] * d[4] != in[2] || d[5] != s.c) return false;
   if (!g.sole_is(g.output(r), "Transpose", tr) || g.ints_attr(tr, "perm", {}) != Dims{0, 5, 1, 3, 2, 4}) return false;
   if (!g.sole_is(g.output(tr), "Reshape", r2)) return false;
-  if (maxvit_target(c, r2, {d[0], d[5], d[1], d[3], d[2], d[4]}) != Dims{s.n, s.c, d[1] * d[3], d[2] * d[4]}) return false;
+  if (maxvit_target(c, r2, {d[0], d[5], d[1], d[3], d[2], d[4]}) != Dims{s.n, s.c, d[1] * d[3], d[2] * d[4]})
+    return false;
   WindowPartition p;
   p.reverse = true;
   p.window = {d[3], d[4]};
@@ -75,7 +76,8 @@ bool maxvit_merge_heads(Context& c, int i, const Value& x) {
   const Graph& g = c.g;
   const ShapeNhwc s = c.shape(x);
   int r = 0;
-  if (!x.transposed || x.view.offset != 0 || x.view.size * x.heads != s.c || !g.sole_is(g.output(i), "Reshape", r)) return false;
+  if (!x.transposed || x.view.offset != 0 || x.view.size * x.heads != s.c || !g.sole_is(g.output(i), "Reshape", r))
+    return false;
   const Dims d = maxvit_target(c, r, {s.n, 1, s.pixels(), x.heads, x.view.size});
   if (d.size() != 4 || d[0] * d[1] != s.n || d[2] != s.pixels() || d[3] != s.c) return false;
   c.consume({r});
@@ -89,7 +91,8 @@ bool maxvit_partition(Context& c, int i, const Value& x, const Dims& d) {
   const Graph& g = c.g;
   const ShapeNhwc s = c.shape(x);
   int tr = 0, r2 = 0, swap = 0;
-  if (x.kind != Kind::nchw || x.rank != 4 || d.size() != 6 || d[0] != s.n || d[1] != s.c || d[2] * d[3] != s.h || d[4] * d[5] != s.w)
+  if (x.kind != Kind::nchw || x.rank != 4 || d.size() != 6 || d[0] != s.n || d[1] != s.c || d[2] * d[3] != s.h ||
+      d[4] * d[5] != s.w)
     return false;
   if (!g.sole_is(g.output(i), "Transpose", tr) || g.ints_attr(tr, "perm", {}) != Dims{0, 2, 4, 3, 5, 1}) return false;
   if (!g.sole_is(g.output(tr), "Reshape", r2)) return false;
@@ -122,7 +125,9 @@ bool maxvit_transpose(Context& c, int i, const Value& x, const Dims& p) {
   const Graph& g = c.g;
   if (x.kind == Kind::heads && p == Dims{0, 1, 3, 2, 4}) return maxvit_merge_heads(c, i, x);
   int r = 0;
-  if (x.kind != Kind::nhwc || x.rank != 4 || x.seq_first || p != Dims{0, 2, 1, 3} || !g.sole_is(g.output(i), "Reshape", r)) return false;
+  if (x.kind != Kind::nhwc || x.rank != 4 || x.seq_first || p != Dims{0, 2, 1, 3} ||
+      !g.sole_is(g.output(i), "Reshape", r))
+    return false;
   return maxvit_departition(c, r, x, i);
 }
 
@@ -133,16 +138,20 @@ bool einsum_transposes_b(const Graph& g, int i) {
     if (!std::isspace(static_cast<unsigned char>(ch))) e += ch;
   const auto comma = e.find(','), arrow = e.find("->");
   auto refuse = [&] {
-    g.fail(i, "torch.einsum \"" + equation + "\" is supported only as a batched matrix product (...ik,...kj->...ij or ...ik,...jk->...ij)");
+    g.fail(i, "torch.einsum \"" + equation +
+                  "\" is supported only as a batched matrix product (...ik,...kj->...ij or ...ik,...jk->...ij)");
   };
   if (comma == std::string::npos || arrow == std::string::npos || arrow < comma || g.at(i).input_size() != 2) refuse();
   const std::string a = e.substr(0, comma), b = e.substr(comma + 1, arrow - comma - 1), out = e.substr(arrow + 2);
   const size_t n = a.size();
-  if (n < 3 || b.size() != n || out.size() != n || !std::all_of(e.begin(), e.end(), [](char ch) { return std::isalpha(static_cast<unsigned char>(ch)) || ch == ',' || ch == '-' || ch == '>'; }))
+  if (n < 3 || b.size() != n || out.size() != n || !std::all_of(e.begin(), e.end(), [](char ch) {
+        return std::isalpha(static_cast<unsigned char>(ch)) || ch == ',' || ch == '-' || ch == '>';
+      }))
     refuse();
   const std::string batch = a.substr(0, n - 2);
   const char row = a[n - 2], inner = a[n - 1], col = out[n - 1];
-  if (b.substr(0, n - 2) != batch || out.substr(0, n - 2) != batch || out[n - 2] != row || row == inner || col == row || col == inner)
+  if (b.substr(0, n - 2) != batch || out.substr(0, n - 2) != batch || out[n - 2] != row || row == inner || col == row ||
+      col == inner)
     refuse();
   for (char ch : {row, inner, col})
     if (batch.find(ch) != std::string::npos) refuse();

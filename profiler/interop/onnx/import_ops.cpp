@@ -103,8 +103,7 @@ void conv(Context& c, int i) {
   if (p != Padding{}) {
     const Padding sum = op.padding + p;
     const std::array<int64_t, 2> k = op.span();
-    if (sum.top < k[0] && sum.bottom < k[0] && sum.left < k[1] && sum.right < k[1])
-      op.padding = sum;
+    if (sum.top < k[0] && sum.bottom < k[0] && sum.left < k[1] && sum.right < k[1]) op.padding = sum;
     else in = c.add(i, {in}, Pad{p}, "/pad");  // too wide to be a conv's own padding
   }
   const Following f = absorb_following(c, g.output(i), op);
@@ -168,7 +167,8 @@ void gemm(Context& c, int i) {
   const Constant& w = g.need_constant(i, 1);
   if (w.dims.size() != 2) g.fail(i, "B must be a 2-D constant");
   if (g.int_attr(i, "transA", 0) != 0) g.fail(i, "transA is not supported");
-  if (g.float_attr(i, "alpha", 1) != 1 || g.float_attr(i, "beta", 1) != 1) g.fail(i, "alpha and beta other than 1 are not supported");
+  if (g.float_attr(i, "alpha", 1) != 1 || g.float_attr(i, "beta", 1) != 1)
+    g.fail(i, "alpha and beta other than 1 are not supported");
   if (sequence_gemm(c, i, linear)) return;
   const bool trans_b = g.int_attr(i, "transB", 0) != 0;
   const ShapeNhwc& s = c.shape(c.nchw_input(i));
@@ -186,7 +186,8 @@ void matmul(Context& c, int i) {
     if (w->dims.size() != 2) g.fail(i, "a constant B must be 2-D");
     const Value& x = c.pixel_input(i);
     const ShapeNhwc& s = c.shape(x);
-    if (w->dims[0] != s.c) g.fail(i, "B has " + std::to_string(w->dims[0]) + " rows but A has " + std::to_string(s.c) + " features");
+    if (w->dims[0] != s.c)
+      g.fail(i, "B has " + std::to_string(w->dims[0]) + " rows but A has " + std::to_string(s.c) + " features");
     if (x.kind == Kind::nchw && s.pixels() != 1)
       g.fail(i, "a linear MatMul needs N x C input (one pixel) or channels-last N x H x W x C");
     return linear(c, i, w->dims[1], "", false);
@@ -231,16 +232,22 @@ void batch_norm(Context& c, int i) {
   c.weigh(batch_norm_weights(c.g, i));
 }
 
-void global_average_pool(Context& c, int i) { c.set_nchw(c.g.output(i), c.add(i, {c.nchw_input(i).tensor}, GlobalAvgPool{})); }
+void global_average_pool(Context& c, int i) {
+  c.set_nchw(c.g.output(i), c.add(i, {c.nchw_input(i).tensor}, GlobalAvgPool{}));
+}
 
 // A mean over the channel axis starts a LayerNorm (PyTorch's decomposition below opset 17): on the
 // channels-last view, or over axis 1 of N x C x H x W (or N x C).
 bool layer_norm_decomposed(Context& c, int i, const Value& x, const Dims& axes) {
   const bool last = axes == Dims{-1} || axes == Dims{static_cast<int64_t>(x.rank) - 1};
-  const bool channels = (x.kind == Kind::nhwc && last) || (x.kind == Kind::nchw && (axes == Dims{1} || (x.rank == 2 && last)));
+  const bool channels =
+      (x.kind == Kind::nhwc && last) || (x.kind == Kind::nchw && (axes == Dims{1} || (x.rank == 2 && last)));
   if (!channels || c.g.int_attr(i, "keepdims", 1) != 1) return false;
   const auto m = layer_norm_at(c.g, i, c.g.input(i, 0), c.shape(x).c);
-  if (!m) c.g.fail(i, "a mean over channels is supported only as the start of a LayerNorm: (x - mean) / sqrt(mean of squares + eps) [* gamma + beta]");
+  if (!m)
+    c.g.fail(i,
+             "a mean over channels is supported only as the start of a LayerNorm: (x - mean) / sqrt(mean of squares + "
+             "eps) [* gamma + beta]");
   c.consume(m->nodes);
   Value y = Value::of(x.kind, c.add(i, {x.tensor}, LayerNorm{m->eps}));
   c.weigh(norm_weights_after(c.g, *m, 7, c.shape(x).c));
@@ -258,8 +265,9 @@ void reduce_mean(Context& c, int i) {
   for (int64_t& a : axes)
     if (a < 0) a += static_cast<int64_t>(x.rank);
   std::sort(axes.begin(), axes.end());
-  const bool spatial = (x.rank == 4 && ((x.kind == Kind::nchw && axes == Dims{2, 3}) || (x.kind == Kind::nhwc && axes == Dims{1, 2}))) ||
-                       (x.rank == 3 && x.kind == Kind::nhwc && axes == Dims{1});  // over the tokens
+  const bool spatial =
+      (x.rank == 4 && ((x.kind == Kind::nchw && axes == Dims{2, 3}) || (x.kind == Kind::nhwc && axes == Dims{1, 2}))) ||
+      (x.rank == 3 && x.kind == Kind::nhwc && axes == Dims{1});  // over the tokens
   if (!spatial)
     c.g.fail(i, "only the mean over H and W (a global average pool) or over channels (LayerNorm) is supported");
   const std::string t = c.add(i, {x.tensor}, GlobalAvgPool{});
@@ -277,7 +285,8 @@ void reduce_mean(Context& c, int i) {
 // Values out of range are left to the op's own check, which names them.
 int64_t ceil_mode_padding(int64_t size, int64_t kernel, int64_t stride, int64_t before, int64_t after) {
   const auto in_range = [](int64_t v, int64_t low) { return v >= low && v <= limits::max_spatial; };
-  if (!in_range(size, 1) || !in_range(kernel, 1) || !in_range(stride, 1) || !in_range(before, 0) || !in_range(after, 0)) return 0;
+  if (!in_range(size, 1) || !in_range(kernel, 1) || !in_range(stride, 1) || !in_range(before, 0) || !in_range(after, 0))
+    return 0;
   const int64_t span = size + before + after - kernel;
   if (span < 0) return 0;
   int64_t out = (span + stride - 1) / stride + 1;
@@ -287,7 +296,8 @@ int64_t ceil_mode_padding(int64_t size, int64_t kernel, int64_t stride, int64_t 
 
 // The bottom and right padding ceil_mode adds to `p` on an input of `in`.
 Padding ceil_mode_extra(const ShapeNhwc& in, const Dims& k, const Dims& s, const Padding& p) {
-  return {0, ceil_mode_padding(in.h, k[0], s.at(0), p.top, p.bottom), 0, ceil_mode_padding(in.w, k[1], s.at(1), p.left, p.right)};
+  return {0, ceil_mode_padding(in.h, k[0], s.at(0), p.top, p.bottom), 0,
+          ceil_mode_padding(in.w, k[1], s.at(1), p.left, p.right)};
 }
 
 // AveragePool as ONNX and PyTorch define it: padded cells are zeros; count_include_pad=1 counts the pads
@@ -405,7 +415,8 @@ void layer_norm(Context& c, int i) {
   const int64_t axis = c.g.int_attr(i, "axis", -1);
   const bool channels_last = x.kind == Kind::nhwc && (axis == -1 || axis == static_cast<int64_t>(x.rank) - 1);
   const bool flat = x.kind == Kind::nchw && c.shape(x).pixels() == 1 && axis == 1;
-  if (!channels_last && !flat) c.g.fail(i, "only LayerNormalization over channels (channels-last, last axis) is supported");
+  if (!channels_last && !flat)
+    c.g.fail(i, "only LayerNormalization over channels (channels-last, last axis) is supported");
   const std::string t = c.add(i, {x.tensor}, LayerNorm{c.g.float_attr(i, "epsilon", 1e-5)});
   c.weigh(norm_weights(c.g, c.g.input(i, 1), c.g.input(i, 2), c.shape(x).c));
   c.set(c.g.output(i), Value::of(x.kind, t));
@@ -475,7 +486,8 @@ void translate(Context& c, int i) {
     identity(c, i);
     return;
   }
-  if (!n.domain().empty() && n.domain() != "ai.onnx") c.g.fail(i, "operators of domain " + n.domain() + " are not supported");
+  if (!n.domain().empty() && n.domain() != "ai.onnx")
+    c.g.fail(i, "operators of domain " + n.domain() + " are not supported");
   c.g.mark_done(i);
   if (it == translations().end()) unknown_operator(c.g, i);
   it->second(c, i);

@@ -23,7 +23,8 @@ std::optional<ActivationMatch> tanh_gelu_at(const Graph& g, int first, const std
   int c = 0, inner = 0, k = 0, th = 0, add = 0, mul = 0, half = 0;
   if (!g.sole_is(g.output(first), "Mul", c) || !g.other_is_scalar(c, g.output(first), 0.044715)) return std::nullopt;
   if (!g.sole_is(g.output(c), "Add", inner) || !g.has_inputs(inner, x, g.output(c))) return std::nullopt;
-  if (!g.sole_is(g.output(inner), "Mul", k) || !g.other_is_scalar(k, g.output(inner), std::sqrt(2.0 / std::numbers::pi)))
+  if (!g.sole_is(g.output(inner), "Mul", k) ||
+      !g.other_is_scalar(k, g.output(inner), std::sqrt(2.0 / std::numbers::pi)))
     return std::nullopt;
   if (!g.sole_is(g.output(k), "Tanh", th) || !g.sole_is(g.output(th), "Add", add)) return std::nullopt;
   if (!g.other_is_scalar(add, g.output(th), 1)) return std::nullopt;
@@ -91,8 +92,10 @@ std::optional<ActivationMatch> activation_at(const Graph& g, int first, const st
       std::abs(g.float_attr(first, "beta", 0.5) - 0.5) < 1e-6)
     return one(Activation::hardsigmoid);
   if (type == "Clip") {  // to [0, 6]: relu6; to [0, no max] (PyTorch's clamp(min=0)): relu
-    const bool lo = n.input_size() > 1 ? g.is_scalar(g.input(first, 1), 0) : std::abs(g.float_attr(first, "min", -1) - 0) < 1e-9;
-    const bool hi = n.input_size() > 2 ? g.is_scalar(g.input(first, 2), 6) : std::abs(g.float_attr(first, "max", -1) - 6) < 1e-9;
+    const bool lo =
+        n.input_size() > 1 ? g.is_scalar(g.input(first, 1), 0) : std::abs(g.float_attr(first, "min", -1) - 0) < 1e-9;
+    const bool hi =
+        n.input_size() > 2 ? g.is_scalar(g.input(first, 2), 6) : std::abs(g.float_attr(first, "max", -1) - 6) < 1e-9;
     const bool no_max = n.input_size() > 1 ? !g.has_input(first, 2) : g.attribute(first, "max") == nullptr;
     if (lo && hi) return one(Activation::relu6);
     if (lo && no_max) return one(Activation::relu);
@@ -106,7 +109,8 @@ std::optional<ActivationMatch> activation_at(const Graph& g, int first, const st
   if (type == "Mish") return one(Activation::mish);
   if (type == "Softplus") {  // Softplus -> Tanh -> Mul(x, ·): Mish as PyTorch exports it below opset 18
     int th = 0, mul = 0;
-    if (g.sole_is(g.output(first), "Tanh", th) && g.sole_is(g.output(th), "Mul", mul) && g.has_inputs(mul, x, g.output(th)))
+    if (g.sole_is(g.output(first), "Tanh", th) && g.sole_is(g.output(th), "Mul", mul) &&
+        g.has_inputs(mul, x, g.output(th)))
       return ActivationMatch{{{first, th, mul}, g.output(mul)}, Activation::mish};
     return one(Activation::softplus);
   }
@@ -116,7 +120,8 @@ std::optional<ActivationMatch> activation_at(const Graph& g, int first, const st
       return ActivationMatch{{{first, mul}, g.output(mul)}, Activation::silu};
     return one(Activation::sigmoid);
   }
-  if (type == "Div" && n.input_size() == 2 && g.is_scalar(g.input(first, 1), std::sqrt(2.0))) return erf_gelu_at(g, first, x);
+  if (type == "Div" && n.input_size() == 2 && g.is_scalar(g.input(first, 1), std::sqrt(2.0)))
+    return erf_gelu_at(g, first, x);
   if (type == "Add" && n.input_size() == 2 && g.is_scalar(g.input(first, 1), 3)) return relu6_hard_at(g, first, x);
   if (type == "Pow" && n.input_size() == 2 && g.is_scalar(g.input(first, 1), 3)) return tanh_gelu_at(g, first, x);
   // x³ as PyTorch 1.13 exports tanh-GELU's: Mul(x, x) -> Mul(x, ·), then the chain above.
@@ -175,12 +180,11 @@ bool square_and_divide(const Graph& g, const std::string& d, int& square, int& d
   if (readers.size() != 2) return false;
   for (int k : readers) {
     const std::string& type = g.at(k).op_type();
-    if ((type == "Pow" && g.input(k, 0) == d && g.is_scalar(g.input(k, 1), 2)) || (type == "Mul" && g.has_inputs(k, d, d)))
+    if ((type == "Pow" && g.input(k, 0) == d && g.is_scalar(g.input(k, 1), 2)) ||
+        (type == "Mul" && g.has_inputs(k, d, d)))
       square = k;
-    else if (type == "Div" && g.input(k, 0) == d)
-      divide = k;
-    else
-      return false;
+    else if (type == "Div" && g.input(k, 0) == d) divide = k;
+    else return false;
   }
   // Two readers of one kind (two Divs) leave the other index unset.
   return square >= 0 && divide >= 0 && square != divide && !g.done(square) && !g.done(divide);
@@ -218,7 +222,8 @@ std::optional<LayerNormMatch> layer_norm_at(const Graph& g, int mean, const std:
 GroupNormMatch group_norm_at(const Graph& g, int reshape) {
   int inorm = 0, back = 0, mul = 0, add = 0;
   if (!g.sole_is(g.output(reshape), "InstanceNormalization", inorm) || !g.sole_is(g.output(inorm), "Reshape", back))
-    g.fail(reshape, "a reshape to N x G x rest must be followed by InstanceNormalization and a reshape back (GroupNorm)");
+    g.fail(reshape,
+           "a reshape to N x G x rest must be followed by InstanceNormalization and a reshape back (GroupNorm)");
   for (double v : g.need_constant(inorm, 1).values)
     if (v != 1) g.fail(inorm, "GroupNorm's InstanceNormalization must have unit scale (the affine follows as Mul/Add)");
   for (double v : g.need_constant(inorm, 2).values)
@@ -244,7 +249,8 @@ GroupNormMatch group_norm_at(const Graph& g, int reshape) {
 std::optional<Match> channel_shuffle_at(const Graph& g, int reshape, const Dims& target) {
   int t = 0, back = 0;
   if (target.size() != 5 || !g.sole_is(g.output(reshape), "Transpose", t)) return std::nullopt;
-  if (g.ints_attr(t, "perm", {}) != Dims{0, 2, 1, 3, 4} || !g.sole_is(g.output(t), "Reshape", back)) return std::nullopt;
+  if (g.ints_attr(t, "perm", {}) != Dims{0, 2, 1, 3, 4} || !g.sole_is(g.output(t), "Reshape", back))
+    return std::nullopt;
   const Constant* shape = g.constant(g.input(back, 1));
   if (!shape) return std::nullopt;
   const Dims want{target[0], target[1] * target[2], target[3], target[4]};

@@ -19,8 +19,10 @@ using Kind = Value::Kind;
 
 // The arithmetic node types binary() reads, by their ONNX names, read once per node.
 enum class Arithmetic { add, subtract, multiply, divide };
-constexpr Names<Arithmetic, 4> arithmetic_names{
-    {{Arithmetic::add, "Add"}, {Arithmetic::subtract, "Sub"}, {Arithmetic::multiply, "Mul"}, {Arithmetic::divide, "Div"}}};
+constexpr Names<Arithmetic, 4> arithmetic_names{{{Arithmetic::add, "Add"},
+                                                 {Arithmetic::subtract, "Sub"},
+                                                 {Arithmetic::multiply, "Mul"},
+                                                 {Arithmetic::divide, "Div"}}};
 
 Arithmetic arithmetic_of(const Graph& g, int i) {
   if (const std::optional<Arithmetic> kind = arithmetic_names.find(g.at(i).op_type())) return *kind;
@@ -77,8 +79,10 @@ void binary(Context& c, int i) {
   if (c0 && c1) g.fail(i, "both inputs are constants (constant folding is not supported)");
   // An activation that starts with arithmetic on a constant: x + 3 (hardswish), x / √2 (erf GELU).
   if (c1 && activation_at(g, i, g.input(i, 0))) return activation(c, i);
-  if (const Constant* k = c0 ? c0 : c1; k && k->values.size() == 1) return affine_with_scalar(c, i, op, c0 ? 1 : 0, k->values[0]);
-  if ((c0 || c1) && (op == Arithmetic::subtract || op == Arithmetic::divide)) g.fail(i, "only a scalar constant can be subtracted or divided by");
+  if (const Constant* k = c0 ? c0 : c1; k && k->values.size() == 1)
+    return affine_with_scalar(c, i, op, c0 ? 1 : 0, k->values[0]);
+  if ((c0 || c1) && (op == Arithmetic::subtract || op == Arithmetic::divide))
+    g.fail(i, "only a scalar constant can be subtracted or divided by");
   if (c0 || c1) return binary_with_constant(c, i, is_add, c0 ? 1 : 0, c0 ? *c0 : *c1);
   const Value& a = c.pixel_input(i, 0);
   const Value& b = c.pixel_input(i, 1);
@@ -119,7 +123,8 @@ void prelu(Context& c, int i) {
 }
 
 [[noreturn]] void unsupported(const Graph& g, int i) {
-  g.fail(i, "operator not supported (or not in a recognised pattern), reading " + (g.has_input(i, 0) ? g.input(i, 0) : "no input"));
+  g.fail(i, "operator not supported (or not in a recognised pattern), reading " +
+                (g.has_input(i, 0) ? g.input(i, 0) : "no input"));
 }
 
 void clip(Context& c, int i) {
@@ -140,7 +145,8 @@ void clip(Context& c, int i) {
   const auto shown = [](double v) {
     return std::isnan(v) ? std::string("NaN") : std::isinf(v) ? std::string(v < 0 ? "-inf" : "inf") : Json(v).dump();
   };
-  if (std::isnan(op.min) || std::isnan(op.max)) g.fail(i, "a bound is NaN (min " + shown(op.min) + ", max " + shown(op.max) + ")");
+  if (std::isnan(op.min) || std::isnan(op.max))
+    g.fail(i, "a bound is NaN (min " + shown(op.min) + ", max " + shown(op.max) + ")");
   if (!(static_cast<float>(op.min) < static_cast<float>(op.max)))
     g.fail(i, "min " + shown(op.min) + " is not below max " + shown(op.max));
   c.set_like(g.output(i), x, c.add(i, {x.tensor}, op));
@@ -149,8 +155,10 @@ void clip(Context& c, int i) {
 void activation(Context& c, int i) {
   const auto m = activation_at(c.g, i, c.g.input(i, 0));
   if (!m) unsupported(c.g, i);
-  if (const AlphaRange r = alpha_range(m->activation); takes_alpha(m->activation) && !(m->alpha >= r.min && m->alpha <= r.max))
-    c.g.fail(i, "alpha " + std::to_string(m->alpha) + " is out of range [" + std::to_string(r.min) + ", " + std::to_string(r.max) + "]");
+  if (const AlphaRange r = alpha_range(m->activation);
+      takes_alpha(m->activation) && !(m->alpha >= r.min && m->alpha <= r.max))
+    c.g.fail(i, "alpha " + std::to_string(m->alpha) + " is out of range [" + std::to_string(r.min) + ", " +
+                    std::to_string(r.max) + "]");
   const Value& x = c.pixel_input(i);
   c.consume(m->nodes);
   c.set_like(m->output, x, c.add(i, {x.tensor}, ActivationOp{m->activation, m->alpha}));

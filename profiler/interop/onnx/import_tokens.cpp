@@ -36,7 +36,8 @@ bool class_token(Context& c, int i) {
   const Value& x = c.input_value(i, 1);
   if (!is_tokens(x)) return false;
   const ShapeNhwc s = c.shape(x);
-  if (!token_constant(*k, s)) g.fail(i, "learned tokens of dims other than [1, tokens, " + std::to_string(s.c) + "] before the tokens");
+  if (!token_constant(*k, s))
+    g.fail(i, "learned tokens of dims other than [1, tokens, " + std::to_string(s.c) + "] before the tokens");
   std::vector<float> values = floats(*k);
   values.resize(static_cast<size_t>(k->dims[1] * s.c));  // the first sample's (an expanded constant repeats it)
   const std::string t = c.add(i, {x.tensor}, ClassToken{k->dims[1]});
@@ -55,7 +56,8 @@ void token_gather(Context& c, int i) {
   const ShapeNhwc s = c.shape(x);
   int64_t k = g.integer(i, index->values[0]);
   if (k < 0) k += s.pixels();
-  if (k < 0 || k >= s.pixels()) g.fail(i, "index " + std::to_string(k) + " is outside the " + std::to_string(s.pixels()) + " tokens");
+  if (k < 0 || k >= s.pixels())
+    g.fail(i, "index " + std::to_string(k) + " is outside the " + std::to_string(s.pixels()) + " tokens");
   if ((k + 1) * s.c > limits::max_channels)
     g.fail(i, "token " + std::to_string(k) + " of " + std::to_string(s.c) + " channels lies past the " +
                   std::to_string(limits::max_channels) + " channels a slice reaches");
@@ -108,7 +110,9 @@ bool sequence_reshape(Context& c, int i, const Value& x, const Dims& d) {
     return true;
   }
   int t = 0;
-  if (x.rank != 3 || d.size() != 3 || d[0] != s.pixels() || d[1] * d[2] != s.c || !g.sole_is(g.output(i), "Transpose", t)) return false;
+  if (x.rank != 3 || d.size() != 3 || d[0] != s.pixels() || d[1] * d[2] != s.c ||
+      !g.sole_is(g.output(i), "Transpose", t))
+    return false;
   const Dims p = g.ints_attr(t, "perm", {});
   if (p != Dims{1, 0, 2} && p != Dims{1, 2, 0}) return false;
   c.consume({t});
@@ -122,8 +126,8 @@ bool token_slice(Context& c, int i, const Value& x, int64_t axis, const std::arr
   const int64_t channels = c.shape(x).c;
   const int64_t end = std::min(range[1], channels);
   if (range[0] < 0 || end <= range[0])
-    c.g.fail(i, "slice [" + std::to_string(range[0]) + ", " + std::to_string(range[1]) + ") of " + std::to_string(channels) +
-                    " channels is empty or negative");
+    c.g.fail(i, "slice [" + std::to_string(range[0]) + ", " + std::to_string(range[1]) + ") of " +
+                    std::to_string(channels) + " channels is empty or negative");
   c.set_like(c.g.output(i), x, c.add(i, {x.tensor}, Slice{range[0], end}));
   return true;
 }
@@ -135,7 +139,8 @@ bool sequence_gemm(Context& c, int i, void (*linear)(Context&, int, int64_t, std
   const Constant& w = g.need_constant(i, 1);
   const bool trans_b = g.int_attr(i, "transB", 0) != 0;
   const int64_t in = trans_b ? w.dims[1] : w.dims[0];
-  if (in != c.shape(x).c) g.fail(i, "B has " + std::to_string(in) + " input features but A has " + std::to_string(c.shape(x).c));
+  if (in != c.shape(x).c)
+    g.fail(i, "B has " + std::to_string(in) + " input features but A has " + std::to_string(c.shape(x).c));
   linear(c, i, trans_b ? w.dims[0] : w.dims[1], g.input(i, 2), trans_b);
   return true;
 }

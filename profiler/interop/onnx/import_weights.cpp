@@ -42,13 +42,15 @@ OpWeights conv_weights(const Graph& g, int conv, std::optional<int> batch_norm) 
     for (int64_t ci = 0; ci < in; ++ci)
       for (int64_t y = 0; y < kh; ++y)
         for (int64_t x = 0; x < kw; ++x)
-          w.weight[static_cast<size_t>(((o * kh + y) * kw + x) * in + ci)] = oihw[static_cast<size_t>(((o * in + ci) * kh + y) * kw + x)];
+          w.weight[static_cast<size_t>(((o * kh + y) * kw + x) * in + ci)] =
+              oihw[static_cast<size_t>(((o * in + ci) * kh + y) * kw + x)];
   w.bias = input_floats(g, conv, 2);
   fold(g, batch_norm, w);
   return w;
 }
 
-OpWeights conv_transpose_weights(const Graph& g, int conv, int64_t in_channels, int64_t groups, std::optional<int> batch_norm) {
+OpWeights conv_transpose_weights(const Graph& g, int conv, int64_t in_channels, int64_t groups,
+                                 std::optional<int> batch_norm) {
   const Constant& k = g.need_constant(conv, 1);
   const FloatView iohw(k);
   const int64_t out_pg = k.dims[1], kh = k.dims[2], kw = k.dims[3], in_pg = in_channels / groups;
@@ -59,7 +61,8 @@ OpWeights conv_transpose_weights(const Graph& g, int conv, int64_t in_channels, 
       for (int64_t y = 0; y < kh; ++y)
         for (int64_t x = 0; x < kw; ++x) {
           const int64_t group = ci / in_pg, o = group * out_pg + oo;
-          w.weight[static_cast<size_t>(((o * kh + y) * kw + x) * in_pg + ci % in_pg)] = iohw[static_cast<size_t>(((ci * out_pg + oo) * kh + y) * kw + x)];
+          w.weight[static_cast<size_t>(((o * kh + y) * kw + x) * in_pg + ci % in_pg)] =
+              iohw[static_cast<size_t>(((ci * out_pg + oo) * kh + y) * kw + x)];
         }
   w.bias = input_floats(g, conv, 2);
   fold(g, batch_norm, w);
@@ -68,8 +71,8 @@ OpWeights conv_transpose_weights(const Graph& g, int conv, int64_t in_channels, 
 
 OpWeights head_mix_weights(const Graph& g, int conv) { return {input_floats(g, conv, 1), input_floats(g, conv, 2)}; }
 
-OpWeights linear_weights(const Graph& g, int node, bool b_is_out_by_in, const std::string& bias, std::optional<int> batch_norm,
-                         const std::optional<FlattenedMap>& flattened) {
+OpWeights linear_weights(const Graph& g, int node, bool b_is_out_by_in, const std::string& bias,
+                         std::optional<int> batch_norm, const std::optional<FlattenedMap>& flattened) {
   const Constant& b = g.need_constant(node, 1);
   const FloatView stored(b);
   const int64_t out = b_is_out_by_in ? b.dims[0] : b.dims[1], in = b_is_out_by_in ? b.dims[1] : b.dims[0];
@@ -85,7 +88,8 @@ OpWeights linear_weights(const Graph& g, int node, bool b_is_out_by_in, const st
   for (int64_t o = 0; o < out; ++o)
     for (int64_t j = 0; j < in; ++j) {
       const int64_t from = column(j);
-      w.weight[static_cast<size_t>(o * in + j)] = stored[static_cast<size_t>(b_is_out_by_in ? o * in + from : from * out + o)];
+      w.weight[static_cast<size_t>(o * in + j)] =
+          stored[static_cast<size_t>(b_is_out_by_in ? o * in + from : from * out + o)];
     }
   w.bias = tensor_floats(g, bias);
   fold(g, batch_norm, w);
@@ -130,7 +134,8 @@ OpWeights attention_bias_weights(const Graph& g, int i, int k, int64_t channels,
   OpWeights w;
   w.weight.resize(chw.size());
   for (int64_t c = 0; c < channels; ++c)
-    for (int64_t p = 0; p < pixels; ++p) w.weight[static_cast<size_t>(p * channels + c)] = chw[static_cast<size_t>(c * pixels + p)];
+    for (int64_t p = 0; p < pixels; ++p)
+      w.weight[static_cast<size_t>(p * channels + c)] = chw[static_cast<size_t>(c * pixels + p)];
   return w;
 }
 

@@ -23,13 +23,14 @@ struct FlattenedMap {
 // node `batch_norm` (if any) folded in.
 OpWeights conv_weights(const Graph& g, int conv, std::optional<int> batch_norm);
 // ConvTranspose: weight I x O/g x kh x kw, bias, BatchNormalization folded.
-OpWeights conv_transpose_weights(const Graph& g, int conv, int64_t in_channels, int64_t groups, std::optional<int> batch_norm);
+OpWeights conv_transpose_weights(const Graph& g, int conv, int64_t in_channels, int64_t groups,
+                                 std::optional<int> batch_norm);
 // A 1x1 conv over heads (HeadMix): weight heads x heads x 1 x 1 and bias.
 OpWeights head_mix_weights(const Graph& g, int conv);
 // Gemm (B as stored, transposed when transB is 0) or MatMul by a constant (B is in x out), with the bias
 // tensor `bias` ("" for none) and the BatchNormalization folded; `flattened` reorders the input columns.
-OpWeights linear_weights(const Graph& g, int node, bool b_is_out_by_in, const std::string& bias, std::optional<int> batch_norm,
-                         const std::optional<FlattenedMap>& flattened);
+OpWeights linear_weights(const Graph& g, int node, bool b_is_out_by_in, const std::string& bias,
+                         std::optional<int> batch_norm, const std::optional<FlattenedMap>& flattened);
 // A BatchNormalization alone: scale γ/√(σ² + ε) and shift β − μ·scale.
 OpWeights batch_norm_weights(const Graph& g, int batch_norm);
 // γ and β of a norm from tensors ("" for an absent one: ones, zeros), `channels` values each.

@@ -24,10 +24,11 @@ NetworkWeights read_weights_file(const Network& net, const std::string& path) {
     need += (sizes[0] + sizes[1]) * sizeof(float);
   }
   if (bytes != need)
-    throw InputError(path + ": holds " + std::to_string(bytes) + " bytes but " + net.name + " needs " + std::to_string(need) +
-                     " (float32 weight then bias of every op, in op order)");
+    throw InputError(path + ": holds " + std::to_string(bytes) + " bytes but " + net.name + " needs " +
+                     std::to_string(need) + " (float32 weight then bias of every op, in op order)");
   for (auto& o : w)
-    for (auto* v : {&o.weight, &o.bias}) in.read(reinterpret_cast<char*>(v->data()), static_cast<std::streamsize>(v->size() * sizeof(float)));
+    for (auto* v : {&o.weight, &o.bias})
+      in.read(reinterpret_cast<char*>(v->data()), static_cast<std::streamsize>(v->size() * sizeof(float)));
   if (!in) throw InputError(path + ": could not read all " + std::to_string(need) + " bytes");
   return w;
 }
@@ -46,7 +47,8 @@ std::string read_weights_field(const std::string& file) {
   const std::filesystem::path p = j["weights"].get<std::string>();
   const std::filesystem::path resolved = p.is_absolute() ? p : std::filesystem::path(file).parent_path() / p;
   if (!std::filesystem::is_regular_file(resolved, ec))
-    throw InputError(file + ": weights = " + j["weights"].dump() + ": no such weights file (" + resolved.string() + ")");
+    throw InputError(file + ": weights = " + j["weights"].dump() + ": no such weights file (" + resolved.string() +
+                     ")");
   return resolved.string();
 }
 
@@ -60,8 +62,8 @@ void check_resolution_keeps(const ModelWithWeights& m, const std::string& file) 
 
 }  // namespace
 
-ModelWithWeights load_model_with_weights(const std::string& name_or_file, int64_t resolution, std::vector<std::string>* skipped,
-                                         BatchNormFolding* folding) {
+ModelWithWeights load_model_with_weights(const std::string& name_or_file, int64_t resolution,
+                                         std::vector<std::string>* skipped, BatchNormFolding* folding) {
   ModelWithWeights m;
   if (!is_onnx_file(name_or_file)) {
     m.net = load_model(name_or_file, resolution);
@@ -78,7 +80,8 @@ ModelWithWeights load_model_with_weights(const std::string& name_or_file, int64_
   m.seeded_ops = std::move(imported.seeded_ops);
   m.net = std::move(imported.net);
   if (resolution < 0 || resolution > limits::max_spatial)
-    throw FieldError(Field::resolution, std::to_string(resolution), "out of range [1, " + std::to_string(limits::max_spatial) + "]");
+    throw FieldError(Field::resolution, std::to_string(resolution),
+                     "out of range [1, " + std::to_string(limits::max_spatial) + "]");
   if (resolution > 0 && resolution != m.net.input.h) {
     m.net = with_input(m.net, {m.net.input.n, resolution, resolution, m.net.input.c}, name_or_file);
     check_resolution_keeps(m, name_or_file);

@@ -110,12 +110,14 @@ std::optional<Roll> roll_of(Context& c, const std::string& x, const Dims& d) {
         !g.sole_is(g.output(readers[static_cast<size_t>(k)]), "Concat", cat[k]))
       return std::nullopt;
   }
-  if (cat[0] != cat[1] || s[0]->axis != s[1]->axis || g.at(cat[0]).input_size() != 2 || axis_of(g, cat[0], 4) != s[0]->axis)
+  if (cat[0] != cat[1] || s[0]->axis != s[1]->axis || g.at(cat[0]).input_size() != 2 ||
+      axis_of(g, cat[0], 4) != s[0]->axis)
     return std::nullopt;
   const int first = g.input(cat[0], 0) == g.output(readers[0]) ? 0 : 1;
   const SliceSpec& a = *s[first];
   const SliceSpec& b = *s[1 - first];
-  if (g.input(cat[0], 1 - first) == g.input(cat[0], first) || a.end != d[static_cast<size_t>(a.axis)] || b.start != 0 || b.end != a.start)
+  if (g.input(cat[0], 1 - first) == g.input(cat[0], first) || a.end != d[static_cast<size_t>(a.axis)] || b.start != 0 ||
+      b.end != a.start)
     return std::nullopt;
   return Roll{a.axis, a.start % d[static_cast<size_t>(a.axis)], {readers[0], readers[1], cat[0]}, g.output(cat[0])};
 }
@@ -149,10 +151,13 @@ std::optional<Partition> partition_at(Context& c, int r, const Dims& d) {
   const Graph& g = c.g;
   const auto t = target_of(c, r, d);
   int tr = 0, r2 = 0;
-  if (!t || t->size() != 6 || (*t)[0] != d[0] || (*t)[1] * (*t)[2] != d[1] || (*t)[3] * (*t)[4] != d[2] || (*t)[5] != d[3]) return std::nullopt;
+  if (!t || t->size() != 6 || (*t)[0] != d[0] || (*t)[1] * (*t)[2] != d[1] || (*t)[3] * (*t)[4] != d[2] ||
+      (*t)[5] != d[3])
+    return std::nullopt;
   if (!g.sole_is(g.output(r), "Transpose", tr)) return std::nullopt;
   const Dims perm = g.ints_attr(tr, "perm", {});
-  const bool column = perm == Dims{0, 1, 3, 4, 2, 5};  // each window's pixels column-major (our export of patch merging)
+  const bool column =
+      perm == Dims{0, 1, 3, 4, 2, 5};  // each window's pixels column-major (our export of patch merging)
   if (perm != Dims{0, 1, 3, 2, 4, 5} && !column) return std::nullopt;
   if (!g.sole_is(g.output(tr), "Reshape", r2)) return std::nullopt;
   const Dims& s = *t;
@@ -179,7 +184,8 @@ std::optional<Partition> reverse_at(Context& c, int r, const Dims& d) {
   if (!t || t->size() != 6 || (*t)[0] * (*t)[1] * (*t)[2] != d[0] || (*t)[5] != d.back()) return std::nullopt;
   const Dims& s = *t;
   if ((d.size() == 3 && s[3] * s[4] != d[1]) || (d.size() == 4 && (s[3] != d[1] || s[4] != d[2]))) return std::nullopt;
-  if (!g.sole_is(g.output(r), "Transpose", tr) || g.ints_attr(tr, "perm", {}) != Dims{0, 1, 3, 2, 4, 5}) return std::nullopt;
+  if (!g.sole_is(g.output(r), "Transpose", tr) || g.ints_attr(tr, "perm", {}) != Dims{0, 1, 3, 2, 4, 5})
+    return std::nullopt;
   if (!g.sole_is(g.output(tr), "Reshape", r2)) return std::nullopt;
   const Dims map{s[0], s[1] * s[3], s[2] * s[4], s[5]};
   if (target_of(c, r2, {s[0], s[1], s[3], s[2], s[4], s[5]}) != map) return std::nullopt;
@@ -226,19 +232,25 @@ bool patch_merging(Context& c, int i, const Value& x, const Dims& d) {
   int cat = -1;
   for (int s1 : value_readers(g, g.input(i, 0))) {
     const auto a = slice_spec(c, s1, d);
-    if (!a || a->step != 2 || (a->axis != 1 && a->axis != 2) || a->start > 1 || a->end != d[static_cast<size_t>(a->axis)]) return false;
+    if (!a || a->step != 2 || (a->axis != 1 && a->axis != 2) || a->start > 1 ||
+        a->end != d[static_cast<size_t>(a->axis)])
+      return false;
     nodes.push_back(s1);
     for (int s2 : value_readers(g, g.output(s1))) {
       const auto b = slice_spec(c, s2, d);
       int k = 0;
-      if (!b || b->step != 2 || b->axis == a->axis || (b->axis != 1 && b->axis != 2) || b->start > 1 || !g.sole_is(g.output(s2), "Concat", k)) return false;
+      if (!b || b->step != 2 || b->axis == a->axis || (b->axis != 1 && b->axis != 2) || b->start > 1 ||
+          !g.sole_is(g.output(s2), "Concat", k))
+        return false;
       if (cat >= 0 && k != cat) return false;
       cat = k;
       nodes.push_back(s2);
-      leaves[g.output(s2)] = a->axis == 1 ? std::array<int64_t, 2>{a->start, b->start} : std::array<int64_t, 2>{b->start, a->start};
+      leaves[g.output(s2)] =
+          a->axis == 1 ? std::array<int64_t, 2>{a->start, b->start} : std::array<int64_t, 2>{b->start, a->start};
     }
   }
-  if (cat < 0 || g.at(cat).input_size() != 4 || axis_of(g, cat, 4) != 3 || leaves.size() != 4 || d[1] % 2 || d[2] % 2) return false;
+  if (cat < 0 || g.at(cat).input_size() != 4 || axis_of(g, cat, 4) != 3 || leaves.size() != 4 || d[1] % 2 || d[2] % 2)
+    return false;
   std::vector<std::array<int64_t, 2>> order;
   for (int k = 0; k < 4; ++k) {
     const auto it = leaves.find(g.input(cat, k));
@@ -247,7 +259,10 @@ bool patch_merging(Context& c, int i, const Value& x, const Dims& d) {
   }
   const bool column = order == std::vector<std::array<int64_t, 2>>{{0, 0}, {1, 0}, {0, 1}, {1, 1}};
   const bool row = order == std::vector<std::array<int64_t, 2>>{{0, 0}, {0, 1}, {1, 0}, {1, 1}};
-  if (!column && !row) g.fail(cat, "a concatenation of 2 x 2 strided slices in an order other than Swin's patch merging (column-major) or row-major");
+  if (!column && !row)
+    g.fail(cat,
+           "a concatenation of 2 x 2 strided slices in an order other than Swin's patch merging (column-major) or "
+           "row-major");
   nodes.push_back(cat);
   c.consume(nodes);
   WindowPartition p;
@@ -289,12 +304,15 @@ std::optional<Mask> mask_after(Context& c, int add, const Dims& scores) {
   int r5 = 0, a2 = 0, r4 = 0;
   if (!g.sole_is(g.output(add), "Reshape", r5)) return std::nullopt;
   const auto t = target_of(c, r5, scores);
-  if (!t || t->size() != 5 || (*t)[0] * (*t)[1] != scores[0] || (*t)[2] != scores[1] || (*t)[3] != scores[2] || (*t)[4] != scores[3]) return std::nullopt;
+  if (!t || t->size() != 5 || (*t)[0] * (*t)[1] != scores[0] || (*t)[2] != scores[1] || (*t)[3] != scores[2] ||
+      (*t)[4] != scores[3])
+    return std::nullopt;
   if (!g.sole_is(g.output(r5), "Add", a2)) return std::nullopt;
   const std::string other = g.input(a2, 0) == g.output(r5) ? g.input(a2, 1) : g.input(a2, 0);
   const Constant* m = constant_now(c, other);
   const int64_t windows = (*t)[1], L = scores[2];
-  if (!m || m->dims != Dims{1, windows, 1, L, L} || m->values.size() != static_cast<size_t>(windows * L * L)) return std::nullopt;
+  if (!m || m->dims != Dims{1, windows, 1, L, L} || m->values.size() != static_cast<size_t>(windows * L * L))
+    return std::nullopt;
   if (!g.sole_is(g.output(a2), "Reshape", r4) || target_of(c, r4, *t) != scores) return std::nullopt;
   return Mask{windows, std::vector<float>(m->values.begin(), m->values.end()), {r5, a2, r4}, g.output(r4)};
 }
@@ -306,7 +324,8 @@ bool heads_bias(Context& c, int i, const Value& x, int constant_input) {
   const Constant* k = g.constant(g.input(i, constant_input));
   const ShapeNhwc& s = c.shape(x);
   const int64_t L = s.pixels();
-  if (!x.transposed || x.view.offset != 0 || x.view.size != L || x.heads * L != s.c || k->count() != static_cast<size_t>(s.c * L))
+  if (!x.transposed || x.view.offset != 0 || x.view.size != L || x.heads * L != s.c ||
+      k->count() != static_cast<size_t>(s.c * L))
     return false;
   const std::vector<float> bias = floats(*k);  // heads x L(query) x L(key)
   const auto mask = mask_after(c, i, c.dims(x));
@@ -322,7 +341,8 @@ bool heads_bias(Context& c, int i, const Value& x, int constant_input) {
       for (int64_t h = 0; h < x.heads; ++h)
         for (int64_t j = 0; j < L; ++j)
           w.weight[static_cast<size_t>((b * L + q) * s.c + h * L + j)] =
-              bias[static_cast<size_t>((h * L + q) * L + j)] + (mask ? mask->values[static_cast<size_t>((b * L + q) * L + j)] : 0.0f);
+              bias[static_cast<size_t>((h * L + q) * L + j)] +
+              (mask ? mask->values[static_cast<size_t>((b * L + q) * L + j)] : 0.0f);
   const std::string t = c.add(i, {x.tensor}, op);
   c.weigh(std::move(w));
   if (mask) c.consume(mask->nodes);
@@ -337,7 +357,8 @@ bool windowed_bias(Context& c, int i, const Value& x, const Dims& d) {
   const Graph& g = c.g;
   const ShapeNhwc s = c.shape(x);
   int add = 0, back = 0;
-  if (x.rank != 4 || d.size() != 5 || d[0] * d[1] != s.n || d[2] != s.c || d[3] != s.h || d[4] != s.w || !g.sole_is(g.output(i), "Add", add))
+  if (x.rank != 4 || d.size() != 5 || d[0] * d[1] != s.n || d[2] != s.c || d[3] != s.h || d[4] != s.w ||
+      !g.sole_is(g.output(i), "Add", add))
     return false;
   const std::string other = g.input(add, 0) == g.output(i) ? g.input(add, 1) : g.input(add, 0);
   const Constant* k = constant_now(c, other);
@@ -354,7 +375,8 @@ bool windowed_bias(Context& c, int i, const Value& x, const Dims& d) {
   for (int64_t b = 0; b < windows; ++b)
     for (int64_t ch = 0; ch < s.c; ++ch)
       for (int64_t p = 0; p < s.pixels(); ++p)
-        w.weight[static_cast<size_t>((b * s.pixels() + p) * s.c + ch)] = chw[static_cast<size_t>((b * s.c + ch) * s.pixels() + p)];
+        w.weight[static_cast<size_t>((b * s.pixels() + p) * s.c + ch)] =
+            chw[static_cast<size_t>((b * s.c + ch) * s.pixels() + p)];
   c.set_nchw(g.output(back), c.add(i, {x.tensor}, op));
   c.weigh(std::move(w));
   return true;
@@ -412,15 +434,17 @@ bool slice_channels_last(Context& c, int i) {
       }
     }
     if (!roll.nodes.empty())
-      g.fail(i, "a torch.roll of the channels-last map (Swin's shifted windows) is supported only before its window partition");
+      g.fail(i,
+             "a torch.roll of the channels-last map (Swin's shifted windows) is supported only before its window "
+             "partition");
   }
   if (s->step == 1 && s->start == 0 && s->end == d[static_cast<size_t>(s->axis)]) {
     c.set(g.output(i), x);  // the crop of nothing after Swin's window reverse (x[:, :H, :W, :])
     return true;
   }
   if (s->axis == 3 && s->step == 1) return false;  // channels: the usual slice
-  g.fail(i, "this slice of the channels-last N x H x W x C map (axis " + std::to_string(s->axis) + ", step " + std::to_string(s->step) +
-                ") is neither Swin's roll, its patch merging nor a crop of nothing");
+  g.fail(i, "this slice of the channels-last N x H x W x C map (axis " + std::to_string(s->axis) + ", step " +
+                std::to_string(s->step) + ") is neither Swin's roll, its patch merging nor a crop of nothing");
 }
 
 bool reshape_windows(Context& c, int i, const Value& x, const Dims& d) {
