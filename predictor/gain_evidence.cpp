@@ -172,6 +172,7 @@ GainEvidence parse(const Json& j) {
     e.op_rms[static_cast<size_t>(op_class_from_string(name, where))] = rms.get<double>();
   e.block_correlation = j.at("block_correlation").get<double>();
   e.source = j.at("source").get<std::string>();
+  e.threads = j.at("threads").get<int64_t>();
   return e;
 }
 

@@ -38,7 +38,8 @@ struct GainEvidence {
   std::array<bool, op_class_count> class_known{};
   std::array<double, op_class_count> op_rms{};  // w's time-weighted rms, log
   double block_correlation = 0;
-  std::string source;  // the validate run and script it was read from
+  std::string source;   // the validate run and script it was read from
+  int64_t threads = 1;  // the thread count its times were measured at
 };
 // The shipped evidence (predictor/gain_evidence.cpp).
 const GainEvidence& shipped_gain_evidence();
