@@ -234,6 +234,23 @@ void document_rows(Advice& a, const NetworkCount& counts) {
                             a.latency_us > 0 ? unrecognised_us / a.latency_us : 0.0};
 }
 
+// What the advice cannot vouch for, said in its warnings (and so in its text).
+void add_warnings(Advice& a, const std::string& device) {
+  if (a.recognition.blocks.empty())
+    a.warnings.push_back("no block of a known kind was recognised: only per-layer figures, no rewrites");
+  // The evidence's times were measured at one thread count; at another, how far an op errs relative to its
+  // network may differ, and only the host at 2 threads was checked (docs/log/advise.md).
+  if (const int64_t read_at = predictor::shipped_gain_evidence().threads; a.threads != read_at)
+    a.warnings.push_back("the gains' intervals rest on per-op errors read at " + std::to_string(read_at) +
+                         (read_at == 1 ? " thread" : " threads") + "; at " + std::to_string(a.threads) +
+                         " threads they are unchecked (on the host at 2 threads, variants measured below their "
+                         "predicted gains: docs/log/advise.md)");
+  if (!a.prediction.interval_us)
+    a.warnings.push_back(
+        device +
+        " has no interval: its time is a point estimate (the gains' intervals rest on held-out evidence of their own)");
+}
+
 }  // namespace
 
 Advice advise(const Network& net, const predictor::Predictor& p, const AdviceOptions& o) {
@@ -342,19 +359,7 @@ Advice advise(const Network& net, const predictor::Predictor& p, const AdviceOpt
   if (!sites.empty()) search_front(a, net, p, o, sites, variants, base.latency_us, ids_of);
   a.local_search.evaluations = a.search.evaluations;
   a.local_search.generations = a.search.generations;
-  if (a.recognition.blocks.empty())
-    a.warnings.push_back("no block of a known kind was recognised: only per-layer figures, no rewrites");
-  // The evidence's times were measured at one thread count; at another, how far an op errs relative to its
-  // network may differ, and only the host at 2 threads was checked (docs/log/advise.md).
-  if (const int64_t read_at = predictor::shipped_gain_evidence().threads; a.threads != read_at)
-    a.warnings.push_back("the gains' intervals rest on per-op errors read at " + std::to_string(read_at) +
-                         (read_at == 1 ? " thread" : " threads") + "; at " + std::to_string(a.threads) +
-                         " threads they are unchecked (on the host at 2 threads, variants measured below their "
-                         "predicted gains: docs/log/advise.md)");
-  if (!a.prediction.interval_us)
-    a.warnings.push_back(
-        p.device +
-        " has no interval: its time is a point estimate (the gains' intervals rest on held-out evidence of their own)");
+  add_warnings(a, p.device);
   document_rows(a, counts);
   return a;
 }
