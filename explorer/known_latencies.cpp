@@ -31,16 +31,19 @@ void read_held_out(const predictor::Predictor& pred, KnownLatencies& k) {
   for (size_t i = 0; i < published.size(); ++i) {
     const predictor::Provenance::Published& pt = published[i];
     const std::string& model = pt.model;
-    if (k.by_family && !pt.family)
+    if (k.by_family && pt.family.empty())
       throw InputError("device " + pred.device + ": provenance.published[" + std::to_string(i) +
-                       "].family: missing, needed for its family-held-out interval");
+                       "].family: empty, needed for its family-held-out interval");
     if (!pt.held_out_ms)
       throw InputError("device " + pred.device + ": provenance.published[" + std::to_string(i) +
                        "].held_out_ms: missing, needed for the accuracy chart (rebuild the device with "
                        "`cpubone-explore calibrate`)");
     const ZooEntry* z = find_zoo(model);
     // Published figures are in milliseconds (predictor/calibrate.hpp).
-    HeldOutPoint p{pt.family.value_or(z ? z->family : std::string()), pt.latency_ms * 1e3, *pt.held_out_ms * 1e3};
+    HeldOutPoint p{!pt.family.empty() ? pt.family
+                   : z                ? z->family
+                                      : std::string(),
+                   pt.latency_ms * 1e3, *pt.held_out_ms * 1e3};
     k.published_us[model] = p.actual_us;
     error.push_back(p.predicted_us / p.actual_us - 1);
     group.push_back(k.by_family ? p.family : model);

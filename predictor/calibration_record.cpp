@@ -39,7 +39,7 @@ DeviceInterval device_interval_from_json(const Json& j, const Where& where) {
     i.coverage = DeviceInterval::Coverage{c.number("share", 0, 1), c.string("how")};
     c.finish();
   }
-  if (r.has("interval_method")) {
+  {
     const auto m = find_interval_method(r.string("interval_method"));
     if (!m) r.at("interval_method").fail(r.raw("interval_method"), "not an interval method (percentile, pooled_t)");
     i.interval_method = *m;

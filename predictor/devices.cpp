@@ -108,7 +108,7 @@ std::vector<PriorSource> shipped_prior_sources(const std::string& exclude) {
     PriorSource s{name, d.calibrated->hardware, {}};
     for (const Provenance::Published& row : d.provenance.published) {
       if (!find_zoo(row.model)) continue;
-      s.points.push_back({row.model, row.latency_ms, row.family.value_or(""), load_model(row.model), 0, ""});
+      s.points.push_back({row.model, row.latency_ms, row.family, load_model(row.model), 0, ""});
     }
     out.push_back(std::move(s));
   }

@@ -15,7 +15,7 @@ HeldOutErrors held_out_errors(const Predictor& d) {
     const double held = row.held_out_ms.value_or(0.0), actual = row.latency_ms;
     if (!(held > 0) || !(actual > 0)) continue;
     e.log_error.push_back(std::log(held / actual));
-    e.group.push_back(row.family.value_or(row.model));
+    e.group.push_back(row.family.empty() ? row.model : row.family);
   }
   return e;
 }

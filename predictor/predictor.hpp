@@ -64,8 +64,7 @@ struct Calibrated {
   // the host's executor where the host is already far from its roofline (few channels, depthwise, data
   // movement); the dispatch time is what a framework spends per operator call whatever the op computes
   // (a small network's published time can be mostly that: docs/log/predictor.md). Both are fitted with
-  // the factors on the published points; files from before them hold neither and mean 1 and 0, as they
-  // were fitted.
+  // the factors on the published points (1 and 0 for the other methods).
   double efficiency_exponent = 1;
   double dispatch_us_per_op = 0;
   // The interval (predictor/calibration_record.hpp): its errors for a network of a family the calibration
@@ -78,27 +77,27 @@ struct Calibrated {
   std::optional<CalibrationHeldOut> held_out;
   std::string rebuild;  // the command that rebuilds the file
   // Whose timings it was fitted to; the user's name the runtime and version they timed with (threads:
-  // hardware.threads). Absent in files from before it: published, as those files said.
+  // hardware.threads).
   TimedBy timed_by = TimedBy::published;
   std::string timed_runtime;  // TimedBy::user: e.g. "ONNX Runtime 1.17"; "" otherwise
   // What the calibration networks exercised: each kind of work's mean share of their host-predicted time
   // (predictor/op_kinds.hpp). A prediction whose time lies in kinds below calibrated_kind_share has that
   // share s of its time uncertain by uncalibrated_factor F: its interval is widened to
-  // [low · (1 - s + s/F), high · (1 - s + s·F)]. Empty (files from before it): not widened.
+  // [low · (1 - s + s/F), high · (1 - s + s·F)].
   std::map<OpKind, double> kind_share;
   double uncalibrated_factor = 1;
   std::optional<UncalibratedSizing> uncalibrated;  // how F was sized, or the kind spreads' source
   // The pooled interval method's widening instead of F (predictor/interval.hpp): per kind of work, how far
   // devices' relative cost of it strays from the host's (log, the median over the other devices).
   // A network's interval half-width in log space becomes sqrt(q² + u²), u = unseen_half_width of the
-  // kinds below calibrated_kind_share. Empty: F widens (the percentile method, files from before it).
+  // kinds below calibrated_kind_share. Empty: F widens (the percentile method).
   std::map<OpKind, double> kind_spread;
   // The calibration networks' MACs, and MACs alone's time per MAC fitted on them. Where the device fitted a
   // time per op or per byte (physical's linear terms, the transfer's dispatch time), a network outside
   // that range has a share of its time in such terms unlike any calibration network's, which holding
   // families out cannot test when every calibration network is large (or small; docs/log/calibration.md has a
   // case). Its interval also reaches MACs alone's prediction. Factors on the host model's times carry the host's own
-  // per-op costs, measured at every size: no reach for them. Absent (files from before it): no such reach.
+  // per-op costs, measured at every size: no reach for them. Absent (null in the file): no such reach.
   struct SizeRange {
     double macs_min = 0, macs_max = 0, macs_only_us_per_mac = 0;
   };

@@ -134,15 +134,13 @@ namespace {
 
 Predictor host_model_from_json(const Json& j, const Where& where);
 
-// "timed_by" (absent: published, as files from before it were) and, for the user's timings, "timed_with":
-// the runtime they named and the threads, which are the hardware's.
+// "timed_by" and, for the user's timings, "timed_with": the runtime they named and the threads, which are the
+// hardware's.
 void read_timed_by(ObjectReader& r, Calibrated& c) {
-  if (r.has("timed_by")) {
-    const std::string name = r.string("timed_by");
-    const std::optional<TimedBy> t = find_timed_by(name);
-    if (!t) r.at("timed_by").fail(name, "expected \"published\", \"user\" or \"zero_shot\"");
-    c.timed_by = *t;
-  }
+  const std::string name = r.string("timed_by");
+  const std::optional<TimedBy> t = find_timed_by(name);
+  if (!t) r.at("timed_by").fail(name, "expected \"published\", \"user\" or \"zero_shot\"");
+  c.timed_by = *t;
   if (c.timed_by != TimedBy::user) return;
   ObjectReader w(r.raw("timed_with"), r.at("timed_with"));
   c.timed_runtime = w.string("runtime");
@@ -189,33 +187,31 @@ Predictor device_from_json(const Json& j, const Where& where) {
       c.group_factor[k] = g.number(to_string(static_cast<OpGroup>(k)), 1e-3, 1e3);
     g.finish();
   }
-  c.efficiency_exponent = r.number("efficiency_exponent", 0.1, 10, 1);
-  c.dispatch_us_per_op = r.number("dispatch_us_per_op", 0, 1e6, 0);
-  if (r.has("linear")) {  // files from before the linear methods have none
+  c.efficiency_exponent = r.number("efficiency_exponent", 0.1, 10);
+  c.dispatch_us_per_op = r.number("dispatch_us_per_op", 0, 1e6);
+  {
     ObjectReader l(r.raw("linear"), r.at("linear"));
     c.linear = {l.number("us_per_mac", 0, 1), l.number("us_per_byte", 0, 1), l.number("us_per_op", 0, 1e6)};
     l.finish();
   }
   if (pricing_of(c.method) == DevicePricing::linear && !(c.linear[0] + c.linear[1] + c.linear[2] > 0))
     r.at("linear").fail("all zero", method + " needs a positive time per MAC, byte or op");
-  if (r.has("kinds")) { c.kind_share = kinds_from_json(r.raw("kinds"), r.at("kinds"), 0, 1); }
-  c.uncalibrated_factor = r.number("uncalibrated_factor", 1, 100, 1);
-  if (r.has("kind_spread")) { c.kind_spread = kinds_from_json(r.raw("kind_spread"), r.at("kind_spread"), 0, 10); }
-  if (r.has("calibration_sizes") && !r.raw("calibration_sizes").is_null()) {
+  c.kind_share = kinds_from_json(r.raw("kinds"), r.at("kinds"), 0, 1);
+  c.uncalibrated_factor = r.number("uncalibrated_factor", 1, 100);
+  c.kind_spread = kinds_from_json(r.raw("kind_spread"), r.at("kind_spread"), 0, 10);
+  if (!r.raw("calibration_sizes").is_null()) {
     ObjectReader s(r.raw("calibration_sizes"), r.at("calibration_sizes"));
     const double low = s.number("macs_min", 0, 1e15);
     c.calibration_sizes =
         Calibrated::SizeRange{low, s.number("macs_max", low, 1e15), s.number("macs_only_us_per_mac", 0, 1)};
     s.finish();
   }
-  if (r.has("uncalibrated") && !r.raw("uncalibrated").is_null())
+  if (!r.raw("uncalibrated").is_null())
     c.uncalibrated = uncalibrated_sizing_from_json(r.raw("uncalibrated"), r.at("uncalibrated"), c.uncalibrated_factor);
   c.interval = device_interval_from_json(r.raw("interval"), r.at("interval"));
-  if (r.has("held_out") && !r.raw("held_out").is_null())
-    c.held_out = calibration_held_out_from_json(r.raw("held_out"), r.at("held_out"));
+  if (!r.raw("held_out").is_null()) c.held_out = calibration_held_out_from_json(r.raw("held_out"), r.at("held_out"));
   read_timed_by(r, c);
-  Provenance provenance =
-      provenance_from_json(r.has("provenance") ? r.raw("provenance") : Json::object(), r.at("provenance"));
+  Provenance provenance = provenance_from_json(r.raw("provenance"), r.at("provenance"));
   Predictor p = host_model_from_json(r.raw("host"), r.at("host"));
   r.finish();
   p.device = device;

@@ -40,7 +40,7 @@ struct Provenance {
   // calibrate's: each timed network's figure and the device's own model's held-out prediction of it.
   struct Published {
     std::string model;
-    std::optional<std::string> family;  // absent in files from before families
+    std::string family;  // "" where the timings named none (zero-shot updated by a user's unlabelled timings)
     double latency_ms = 0;
     std::optional<double> held_out_ms;
   };

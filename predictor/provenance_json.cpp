@@ -92,7 +92,7 @@ Provenance provenance_from_json(const Json& document, const Where& where) {
   p.published = provenance_rows<Provenance::Published>(r, "published", [](ObjectReader& e) {
     Provenance::Published row;
     row.model = e.string("model");
-    if (e.has("family")) row.family = e.string("family");
+    row.family = e.string("family");
     row.latency_ms = e.number("latency_ms", 0, any_provenance_number);
     if (e.has("held_out_ms")) row.held_out_ms = provenance_figure(e, "held_out_ms");
     return row;

@@ -111,6 +111,10 @@ std::string spec_sheet(const Edit& edit) {
   return edited(read_json_file((std::filesystem::path(CPX_SOURCE_DIR) / "predictor/devices/specs/pi4.json").string()),
                 edit);
 }
+// The shipped Raspberry Pi 5 device file (a calibrated device) with an edit.
+std::string pi5_device(const Edit& edit) {
+  return edited(read_json_file((std::filesystem::path(CPX_SOURCE_DIR) / "predictor/devices/pi5.json").string()), edit);
+}
 const std::string zero_shot_cmd = "calibrate --device mine --hardware {in} --zero-shot --host-from pi5 --out {out}";
 std::string space_with(const std::string& dims) {
   return R"({"schema": "cpubone-explore/search-space/v1", "dimensions": {)" + dims + "}}";
@@ -756,6 +760,13 @@ std::vector<BadInput> bad_inputs() {
        true},
       {"threads job on the host above the CPUs", "--device host --threads 2 --out {out}", "",
        "--threads = 2: more than the 1 CPU", "in.json", true},
+      // Fields every writer has written since before the first release are required (one reader per format).
+      {"device file without timed_by", "predict b0 --device {in}", pi5_device([](Json& j) { j.erase("timed_by"); }),
+       "timed_by"},
+      {"device file without linear", "predict b0 --device {in}", pi5_device([](Json& j) { j.erase("linear"); }),
+       "linear"},
+      {"device file point without family", "predict b0 --device {in}",
+       pi5_device([](Json& j) { j["provenance"]["published"][0].erase("family"); }), "provenance.published[0].family"},
   };
 }
 
@@ -769,6 +780,7 @@ std::vector<BadInput> good_inputs() {
       {"profile fit", "fit --device t --profile {in}", profile([](Json&) {}), ""},
       {"predictor", predict_cmd, predictor_doc([](Json&) {}), "", predictor_file},
       {"device file", "predict b0 --device {in}", predictor_doc([](Json&) {}), ""},
+      {"calibrated device file", "predict b0 --device {in}", pi5_device([](Json&) {}), ""},
       {"csv", csv_cmd, good_csv, "", "in.csv"},
       {"validation", rescore_cmd, validation([](Json&) {}), ""},
       {"raw numbers", "count {in}", net([](Json& j) { j["ops"][7]["eps"] = raw("1e-5"); }), ""},

@@ -170,12 +170,13 @@ TEST_CASE("rescore refuses measurements of networks that are not the ones its se
   }();
   CHECK(error.find("run.json: rows[" + std::to_string(zoo().size()) +
                    "].network = \"ood-1\": expected network \"ood-2\"") != std::string::npos);
-  // Files before 2026-11-24 called the reference's times reference_round_us.
+  // Files before 2026-11-24 called the reference's times reference_round_us: no longer read (one reader per
+  // format), and refused naming the field the reader needs.
   Json old = test::small_validation();
   old["machine_noise"]["reference_round_us"] = {400.0, 440.0};
   old["machine_noise"].erase("reference_us");
-  CHECK(rescored(home.write(old, "old.json").string())["machine_noise"]["reference_spread"].get<double>() ==
-        Approx(0.1));
+  CHECK_THROWS_WITH(rescored(home.write(old, "old.json").string()),
+                    Catch::Contains("old.json: machine_noise.reference_us"));
   CHECK_THROWS_AS(predictor::rescore("pi5", home.write(test::small_validation(), "run.json").string()), InputError);
 }
 

@@ -491,8 +491,8 @@ void run_calibrate(const predictor::CalibrationRequest& request) {
             : "assumed: too few held-out cases to size it");
   for (const predictor::Provenance::Published& pt : r.calibration.device.provenance.published) {
     const double held_out_ms = pt.held_out_ms.value_or(std::nan(""));  // calibrate writes one for every point
-    std::printf("  %-22s %-14s timed %8.2f ms  held out %8.2f ms (%+6.1f%%)\n", pt.model.c_str(),
-                pt.family.value_or("").c_str(), pt.latency_ms, held_out_ms, 100 * (held_out_ms / pt.latency_ms - 1));
+    std::printf("  %-22s %-14s timed %8.2f ms  held out %8.2f ms (%+6.1f%%)\n", pt.model.c_str(), pt.family.c_str(),
+                pt.latency_ms, held_out_ms, 100 * (held_out_ms / pt.latency_ms - 1));
   }
   // What calibrate found wrong and wrote all the same (the file's held_out.warnings, word for word).
   for (const std::string& w : h.warnings) std::printf("warning: %s\n", w.c_str());

@@ -750,9 +750,7 @@ Rounds rounds_of(const Json& run, const std::vector<HeldOut>& held_out, const Va
   const Where noise = where / "machine_noise";
   ObjectReader n(top.raw("machine_noise"), noise);
   r.reference = n.string("reference");
-  // Older files timed the reference before every round only, as reference_round_us (docs/architecture.md).
-  const char* times_key = n.has("reference_us") || !n.has("reference_round_us") ? "reference_us" : "reference_round_us";
-  r.reference_us = times_us(n.raw(times_key), noise / times_key, 0);
+  r.reference_us = times_us(n.raw("reference_us"), noise / "reference_us", 0);
   r.baseline_constant_macps = top.number("baseline_constant_macps", 1, 1e18);
   r.interference = profiler::Interference::from_json(run.value("interference", Json::object()));
   if (top.has("environment") && !run["environment"].is_object())
