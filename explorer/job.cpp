@@ -547,15 +547,15 @@ void write_results(const JobOptions& o, const Results& results,
   write_file_atomic((std::filesystem::path(o.out_dir) / "results.json").string(), cpx::to_json(results).dump(1) + "\n");
 }
 
-// Whose timings a calibrated device rests on; null (the inner nullopt) on the host.
-std::optional<std::optional<results::TimedBy>> timed_by(const predictor::Predictor& pred) {
-  if (!pred.calibrated) return std::optional<results::TimedBy>();
+// Whose timings a calibrated device rests on; null on the host.
+std::optional<results::TimedBy> timed_by(const predictor::Predictor& pred) {
+  if (!pred.calibrated) return std::nullopt;
   switch (pred.calibrated->timed_by) {
     case predictor::TimedBy::published: return results::TimedBy::published;
     case predictor::TimedBy::user: return results::TimedBy::user;
     case predictor::TimedBy::zero_shot: return results::TimedBy::zero_shot;
   }
-  return std::optional<results::TimedBy>();
+  return std::nullopt;
 }
 
 }  // namespace

@@ -33,7 +33,7 @@ namespace {
 
 // Blocks of a proposal that carry a kernel or groups choice: (kind, kernel, groups), kind = fused/unfused.
 struct Used {
-  std::string kind;
+  bool fused;  // a fused local block (FuMBConv), else an unfused one (MBConv)
   int64_t kernel, groups;
 };
 std::vector<Used> used_blocks(const Macro& m) {
@@ -41,10 +41,10 @@ std::vector<Used> used_blocks(const Macro& m) {
   for (size_t i = 0; i < m.stages.size(); ++i) {
     const Stage& s = m.stages[i];
     if (s.depth == 0 || !s.block) continue;
-    if (const auto* f = std::get_if<FuMBConv>(&*s.block)) out.push_back({"fused", f->kernel, f->groups});
-    if (const auto* b = std::get_if<MBConv>(&*s.block)) out.push_back({"unfused", b->kernel, b->groups});
+    if (const auto* f = std::get_if<FuMBConv>(&*s.block)) out.push_back({true, f->kernel, f->groups});
+    if (const auto* b = std::get_if<MBConv>(&*s.block)) out.push_back({false, b->kernel, b->groups});
     if (const auto* c = std::get_if<CPUBoneBlock>(&*s.block))
-      out.push_back({s.width < c->fused_threshold ? "fused" : "unfused", c->local_kernel, c->local_groups});
+      out.push_back({s.width < c->fused_threshold, c->local_kernel, c->local_groups});
   }
   return out;
 }
@@ -155,9 +155,9 @@ std::vector<results::DesignRule> state_rules(const profiler::DesignRules& derive
   }
   // Kernel 2 vs 3.
   using V = profiler::BlockVariant;
-  for (const auto& [v, claim, kind] : std::vector<std::tuple<V, std::string, std::string>>{
-           {V::dwconv, "claim 4: +42% MACpS for DWConv", "unfused"},
-           {V::grfumbconv, "claim 4: +12% MACpS for GrFuMBConv", "fused"}}) {
+  for (const auto& [v, claim, fused] :
+       std::vector<std::tuple<V, std::string, bool>>{{V::dwconv, "claim 4: +42% MACpS for DWConv", false},
+                                                     {V::grfumbconv, "claim 4: +12% MACpS for GrFuMBConv", true}}) {
     const std::string variant(to_string(v));
     const profiler::RatioSummary* effect = r->kernel_effect(v);
     const Json macps = ratio_pct(effect ? effect->macps : NAN);
@@ -171,7 +171,7 @@ std::vector<results::DesignRule> state_rules(const profiler::DesignRules& derive
                          "%) vs k=3",
                      macps, "% MACpS change", source, claim, k2, follow([&](const Macro& m) {
                        for (const Used& u : used_blocks(m))
-                         if (u.kind == kind && (u.kernel == 2) != k2) return false;
+                         if (u.fused == fused && (u.kernel == 2) != k2) return false;
                        return true;
                      })});
   }
@@ -195,7 +195,7 @@ std::vector<results::DesignRule> state_rules(const profiler::DesignRules& derive
          "% latency change", source, "claim 5: groups 4 and 8 bring little latency gain over groups 2",
          gain4 < 10 && gain8 < 15, follow([&](const Macro& m) {
            for (const Used& u : used_blocks(m))
-             if (u.kind == "fused" && u.groups != 2) return false;
+             if (u.fused && u.groups != 2) return false;
            return true;
          })});
   }

@@ -216,16 +216,17 @@ Json published_rows(const std::vector<PublishedPoint>& points, const std::vector
 Json calibration_provenance(const Predictor& host, const Hardware& hardware, const std::string& source, Json published,
                             Json class_scales, Json group_prior) {
   const Provenance& hp = host.provenance;
+  Json host_model = {{"environment", hp.environment},
+                     {"profile_complete", hp.profile_complete},
+                     {"fitted_on", hp.fitted_on},
+                     {"selection", hp.selection.value_or("")},
+                     {"zoo_families_fitted", hp.zoo_families_fitted}};
+  if (!hp.environment_recorded) host_model.erase("environment");  // a host model that carried none
   return {
       {"calibrated_from", source},
       {"published", std::move(published)},
       {"class_scales", class_scales},
-      {"host_model",
-       {{"environment", hp.environment},
-        {"profile_complete", hp.profile_complete},
-        {"fitted_on", hp.fitted_on},
-        {"selection", hp.selection.value_or("")},
-        {"zoo_families_fitted", hp.zoo_families_fitted}}},
+      {"host_model", std::move(host_model)},
       {"transfer",
        "device op time = group factor x device roofline time / host efficiency^efficiency_exponent + "
        "dispatch_us_per_op; host efficiency = host roofline "

@@ -47,7 +47,7 @@ Json to_json(const CalibrationHeldOut& h) {
       rows.push_back({{"model", p.model}, {"published_ms", p.published_ms}, {"unmodelled_work", p.unmodelled_work}});
     j["not_fitted"] = rows;
   }
-  if (!h.warnings.empty()) j["warnings"] = h.warnings;  // absent: none (and files from before it)
+  if (!h.warnings.empty()) j["warnings"] = h.warnings;  // absent: none
   return j;
 }
 

@@ -4,7 +4,7 @@ namespace cpx::predictor {
 
 Json to_json(const DeviceInterval& i) {
   Json j = {{"level", i.level}, {"method", i.method}, {"error_low", i.error_low}, {"error_high", i.error_high}};
-  if (i.coverage) j["coverage"] = {{"share", i.coverage->share}, {"how", i.coverage->how}};
+  j["coverage"] = {{"share", i.coverage.share}, {"how", i.coverage.how}};
   j["interval_method"] = to_string(i.interval_method);
   if (i.pooled) {
     const PooledSizing& p = *i.pooled;
@@ -34,7 +34,7 @@ DeviceInterval device_interval_from_json(const Json& j, const Where& where) {
   i.method = r.string("method");
   i.error_low = r.number("error_low", device_error_min, device_error_max);
   i.error_high = r.number("error_high", i.error_low, device_error_max);
-  if (r.has("coverage")) {
+  {
     ObjectReader c(r.raw("coverage"), r.at("coverage"));
     i.coverage = DeviceInterval::Coverage{c.number("share", 0, 1), c.string("how")};
     c.finish();

@@ -32,7 +32,7 @@ struct DeviceInterval {
     double share = 0;  // of the calibration points inside the interval sized without their group
     std::string how;
   };
-  std::optional<Coverage> coverage;  // absent in files from before it
+  Coverage coverage;
   IntervalMethod interval_method = IntervalMethod::percentile;
   // pooled_t: the numbers behind the pooled interval (LogInterval::how); its prior is what held_out_bounds
   // needs (the file holds its variance and weight, pooled_variance and prior_dof, and its pooled_devices).

@@ -30,12 +30,12 @@ Ceilings roofline_ceilings(const profiler::Profile& profile, const std::string& 
   if (const profiler::ProfilePeak* p =
           probed_peak(profile, threads, &profiler::ProfilePeak::cache_bandwidth_bytes_per_s)) {
     Ceilings c{p->peak_macps, p->cache_bandwidth_bytes_per_s};
-    // XNNPACK's GEMM tile and whether the executor's igemm takes shapes from it (absent in older profiles:
-    // docs/architecture.md): what tile padding needs, and weight streaming with it.
+    // XNNPACK's GEMM tile (0 where XNNPACK does not say) and whether the executor's igemm takes shapes from it:
+    // what tile padding needs, and weight streaming with it.
     if (p->gemm_tile_rows > 0) {
       c.gemm_tile_rows = p->gemm_tile_rows;
       c.gemm_tile_cols = p->gemm_tile_cols;
-      c.igemm = profile.environment.is_object() && profile.environment.value("igemm", false);
+      c.igemm = profiler::igemm_rule_of(profile.environment, Where(path, "environment")).available;
     }
     // The weight-streaming ceiling where the probe also read DRAM and the last-level cache (cpuinfo cannot
     // read the caches on every VM); fit's provenance says whether it is modelled.

@@ -73,7 +73,7 @@ std::array<double, feature_count> basis(const OpFeatures& f);
 // runtime_fuses_relu = false: the runtime runs even a ReLU or ReLU6 of a conv or linear layer as its own
 // pass (Hardware::runtime_fuses_relu), so it too sets has_activation.
 // igemm: which shapes the modelled executor ran on its igemm (feature [11]): the rule of the profile's
-// environment (profiler::igemm_rule_of); the default is the rule of older profiles (docs/architecture.md).
+// environment (profiler::igemm_rule_of); the default: no igemm, and the 32-channel rule for the feature.
 OpFeatures op_features(const OpAttrs& op, std::span<const ShapeNhwc> in, const ShapeNhwc& out, int64_t threads,
                        bool runtime_fuses_relu = true, const profiler::IgemmRule& igemm = {});
 OpFeatures op_features(const Network& net, size_t op, int64_t threads, bool runtime_fuses_relu = true,

@@ -344,18 +344,14 @@ void add_gemm_notes(FitReport& r, const Ceilings* c) {
       c->last_level_cache_bytes > 0
           ? "modelled: weights past the last-level cache are read from DRAM again for every further GEMM row tile "
             "(weight_stream_bytes in predictor/roofline.hpp)"
-          : "not modelled: the profile's peaks lack dram_read_bytes_per_s, last_level_cache_bytes or gemm_tile_rows "
-            "(profiled "
-            "before 2026-11-25, or cpuinfo could not read the caches, as on VMs that hide them); profile again to "
-            "model it";
+          : "not modelled: the profile's peak probe measured no DRAM read bandwidth, last-level cache or GEMM tile "
+            "(cpuinfo could not read the caches, as on VMs that hide them, or XNNPACK names no tile for this CPU)";
   r.gemm_tiles =
       c->gemm_tile_cols > 0
           ? "modelled: convs and linear ops on XNNPACK compute whole GEMM tiles of " +
                 std::to_string(c->gemm_tile_cols) + " output channels x " + std::to_string(c->gemm_tile_rows) +
                 " rows (padded_macs in predictor/roofline.hpp)"
-          : std::string(
-                "not modelled: the profile's peaks lack gemm_tile_cols or gemm_tile_rows (profiled before 2026-11-25); "
-                "profile again to model it");
+          : std::string("not modelled: the profile's peak probe found no GEMM tile (XNNPACK names none for this CPU)");
 }
 
 }  // namespace

@@ -46,11 +46,10 @@ std::optional<Sample> layer_sample(const profiler::MeasuredOp& layer, int64_t th
 // the same shapes (its dwconv blocks read the input; its mbconv and grmbconv blocks run it on the expand
 // conv's output). Counted cold, the isolated flag's shift in the efficiency's sigmoid made it faster
 // inside a network than alone by more than `measure` against `measure --cold-caches` shows, and
-// validate's depthwise convs were predicted too fast (docs/log/predictor.md, moved from code comments). A
-// profile from before layers named their inputs says nothing, and every op there counts as cold.
+// validate's depthwise convs were predicted too fast (docs/log/predictor.md, moved from code comments).
 bool reads_cold_data(const profiler::MeasuredOp& layer, OpClass op_class, const std::set<std::string>& warm_twins) {
   const bool depthwise = op_class == OpClass::conv_depthwise || op_class == OpClass::conv_depthwise_generic;
-  if (layer.row.inputs.empty() || !(depthwise || warm_twins.count(layer.row.op))) return true;
+  if (!(depthwise || warm_twins.count(layer.row.op))) return true;
   return std::any_of(layer.row.inputs.begin(), layer.row.inputs.end(),
                      [](const std::string& name) { return name == input_tensor; });
 }
@@ -97,7 +96,7 @@ std::array<double, feature_count> ridge(const std::vector<const Sample*>& s, dou
 
 Gathered gather_samples(const profiler::Profile& profile, const Where& where, const FitOptions& options) {
   Gathered g;
-  const profiler::IgemmRule igemm = profiler::igemm_rule_of(profile.environment);
+  const profiler::IgemmRule igemm = profiler::igemm_rule_of(profile.environment, where / "environment");
   std::optional<profiler::SpeedAtTime> speed;
   if (profile.machine_speed && options.speed_correction == FitOptions::SpeedCorrection::local)
     speed.emplace(profile.machine_speed->samples);

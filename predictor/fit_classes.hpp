@@ -52,7 +52,7 @@ Gathered gather_samples(const profiler::Profile& profile, const Where& where, co
 void refuse_empty_or_noisy(const Gathered& g, const Where& where, const std::string& profile_path,
                            const FitOptions& options);
 // How much the machine changed speed while profiling (profiler/measure/machine_speed.hpp), for the provenance;
-// null for a profile from before the check. Above max_speed_spread_to_fit the profile mixes two machines
+// null for a profile built in memory without it. Above max_speed_spread_to_fit the profile mixes two machines
 // and no per-measurement flag shows it, so it is refused as a mostly noisy one is.
 std::optional<FitReport::SpeedChange> speed_change(const profiler::Profile& profile, const std::string& profile_path,
                                                    const FitOptions& options);

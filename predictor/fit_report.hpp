@@ -63,7 +63,7 @@ struct FitReport {
     double spread = 0;    // of the profile's speed reference (profiler::speed_spread)
     bool slowed = false;  // above profiler::max_speed_spread
   };
-  std::optional<SpeedChange> machine_speed;  // none: a profile from before the check
+  std::optional<SpeedChange> machine_speed;  // none: a profile built in memory without speed checks
   bool emulated = false;                     // the profile's environment says so
   std::string emulation_signs;               // why, or "signs not recorded"
 };

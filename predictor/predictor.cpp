@@ -219,11 +219,11 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
   const bool fuses_relu = !dev || dev->hardware.runtime_fuses_relu;
   const Ceilings device = dev ? Ceilings{dev->hardware.peak_macps(), dev->hardware.dram_bytes_per_s} : Ceilings{};
   // A host model predicts what this machine's executor runs: an op it fuses into another's kernel costs
-  // nothing of its own (its time was measured inside that op's). Models fitted on profiles from before
-  // the fusions (no "igemm" in their environment) predict every op.
+  // nothing of its own (its time was measured inside that op's). A host model without its profile's
+  // environment (a device file's) predicts every op.
   const profiler::IgemmRule igemm = p.provenance.igemm;
   std::optional<profiler::Fusions> fused;
-  if (!dev && p.provenance.igemm_recorded)
+  if (!dev && p.provenance.environment_recorded)
     fused = profiler::plan_fusions(net, igemm, static_cast<size_t>(std::max<int64_t>(1, host_threads)));
   std::vector<OpFeatures> features;
   double own_bytes = 0;

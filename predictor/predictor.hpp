@@ -121,8 +121,8 @@ struct ClassModel {
   std::optional<RooflineModel> roofline;  // set: this class is "kind": "roofline"; theta and trees above unused
   // The quadratic's floor: its time never beats the roofline time at these ceilings (the host's probed
   // peak and cache bandwidth per thread count, as the roofline kind uses), so that no shape gets a MACpS
-  // the machine cannot reach (a polynomial extrapolates past the peak: docs/log/predictor.md). Empty (files from before
-  // it, or a profile without ceilings): unbounded.
+  // the machine cannot reach (a polynomial extrapolates past the peak: docs/log/predictor.md). Empty (a profile
+  // without ceilings): unbounded.
   std::map<int64_t, Ceilings> roofline_floor;
   double scale = 1.0;  // calibration factor on latency (1 for a measured device)
   int64_t samples = 0;
@@ -179,7 +179,8 @@ struct Predictor {
   std::map<int64_t, WarmWeights> warm_weights;
   // The law at the nearest fitted thread count if a network of these bytes finds its weights cached.
   const WarmWeights* warm_weights_for(int64_t threads, double network_bytes) const;
-  // A host model's interval (HostInterval). Absent for files from before it; a calibrated device uses its own.
+  // A host model's interval (HostInterval). Absent where no thread count had min_networks_for_interval sampled
+  // networks; a calibrated device uses its own.
   std::optional<HostInterval> interval;
   // Set for a device calibrated from published latencies; the fields above are then its host model.
   std::optional<Calibrated> calibrated;

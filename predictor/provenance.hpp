@@ -26,12 +26,12 @@ struct Provenance {
   // The environment the profile was measured in, open by design (its keys are the profiler's); the program
   // reads only what follows from it here.
   Json environment = Json::object();
-  // Which shapes the executor whose profile was fitted ran on its igemm (the rule of older profiles when the
-  // environment does not say); igemm_recorded: it says (profiles from before the fusions did not, and every
-  // op of theirs is predicted).
+  // Which shapes the executor whose profile was fitted ran on its igemm; environment_recorded: the provenance holds
+  // the profile's environment (a fitted host model's does; the host model a device file embeds has none, and
+  // every op of its is predicted).
   profiler::IgemmRule igemm;
-  bool igemm_recorded = false;
-  std::string isa;  // the environment's ISA name; "" when not recorded
+  bool environment_recorded = false;
+  std::string isa;  // the environment's ISA name; "" without an environment
   bool profile_complete = false;
   std::string fitted_on;
   std::optional<std::string> selection;          // fit --select (absent in host models fitted before it)

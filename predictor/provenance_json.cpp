@@ -48,10 +48,9 @@ void read_provenance_environment(ObjectReader& r, Provenance& p) {
   p.environment = r.raw("environment");
   if (!p.environment.is_object()) r.at("environment").fail(p.environment, "expected an object");
   ObjectReader env(p.environment, r.at("environment"));
-  p.igemm_recorded = env.has("igemm");
-  p.igemm = profiler::igemm_rule_of(p.environment);
-  if (env.has("isa") && env.raw("isa").is_string())
-    p.isa = env.string("isa");  // any other value: not a name the table has
+  p.environment_recorded = true;
+  p.igemm = profiler::igemm_rule_of(p.environment, r.at("environment"));
+  p.isa = env.string("isa");  // a name outside profiler's ISA table is kept: advise then assumes 128-bit vectors
 }
 
 Provenance::ZeroShot read_zero_shot_prior(const Json& j, const Where& where) {

@@ -121,7 +121,7 @@ std::string coverage_text(const Coverage& c) {
 // outside +-10 %).
 Json accuracy_layers(const Results& r, bool with_intervals) {
   // A calibrated device's actual latencies are published figures or the user's own timings (device.timed_by).
-  const bool yours = r.device.timed_by && *r.device.timed_by == results::TimedBy::user;
+  const bool yours = r.device.timed_by == results::TimedBy::user;
   const std::string x_title = std::string(r.device.measured ? "measured"
                                           : yours           ? "your timed"
                                                             : "published") +
@@ -204,14 +204,14 @@ Chart block_macps(const Results& r, Report& report) {
   Chart c;
   c.id = "chart-block-macps";
   c.heading = "Fused vs unfused local blocks per width";
-  if (!r.fused_vs_unfused || r.fused_vs_unfused->widths.empty()) {
+  if (r.fused_vs_unfused.widths.empty()) {
     c.caption =
-        "Nothing to plot: the results hold no fused/unfused pair (results.fused_vs_unfused; an older file lacks it, "
-        "rerun the main job). Every variant's MACpS is in data/block_macps.csv.";
+        "Nothing to plot: the results hold no fused/unfused pair (results.fused_vs_unfused). Every variant's MACpS "
+        "is in data/block_macps.csv.";
     report.missing.push_back("fused vs unfused chart: the results hold no fused_vs_unfused widths");
     return c;
   }
-  const results::FusedVsUnfused& f = *r.fused_vs_unfused;
+  const results::FusedVsUnfused& f = r.fused_vs_unfused;
   const std::string side = std::to_string(f.resolution) + "x" + std::to_string(f.resolution);
   const std::string pair = f.widths[0].fused.variant + " vs " + f.widths[0].unfused.variant + ", input " + side;
   const std::string source = r.device.measured ? "measured" : "predicted";

@@ -148,7 +148,7 @@ struct DataSets {
   std::vector<MatchedPoint> capacity_matched;
   std::vector<MacpsLinePoint> macps_lines;
   std::vector<results::BlockMacps> block_macps;
-  std::optional<FusedSets> fused_vs_unfused;
+  FusedSets fused_vs_unfused;
   std::vector<RooflineOp> roofline;
   std::vector<RoofPoint> roofline_ceiling;
   std::vector<LayerPoint> layers;

@@ -186,7 +186,7 @@ void build_datasets(const Results& r, Report& report) {
   d.capacity_matched = matched_set(r);
   d.macps_lines = macps_line_set(d.zoo);
   d.block_macps = r.block_macps;
-  if (r.fused_vs_unfused) d.fused_vs_unfused = fused_vs_unfused_sets(*r.fused_vs_unfused);
+  d.fused_vs_unfused = fused_vs_unfused_sets(r.fused_vs_unfused);
   d.roofline = roofline_set(r);
   d.roofline_ceiling = roof_set(r.roofline);
   for (const auto& l : r.layers.ops) d.layers.push_back({r.layers.model, l});

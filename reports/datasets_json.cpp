@@ -223,11 +223,9 @@ std::vector<Dataset> datasets_to_json(const DataSets& d) {
                               rows_to_json("proposals", d.proposals),
                               rows_to_json("capacity_matched", d.capacity_matched),
                               rows_to_json("macps_lines", d.macps_lines),
-                              rows_to_json("block_macps", d.block_macps)};
-  if (d.fused_vs_unfused) {
-    out.push_back(rows_to_json("fused_vs_unfused", d.fused_vs_unfused->ratio));
-    out.push_back(rows_to_json("fused_vs_unfused_macps", d.fused_vs_unfused->best));
-  }
+                              rows_to_json("block_macps", d.block_macps),
+                              rows_to_json("fused_vs_unfused", d.fused_vs_unfused.ratio),
+                              rows_to_json("fused_vs_unfused_macps", d.fused_vs_unfused.best)};
   for (Dataset& set : std::vector<Dataset>{
            rows_to_json("roofline", d.roofline), rows_to_json("roofline_ceiling", d.roofline_ceiling),
            rows_to_json("layers", d.layers), rows_to_json("predictor_accuracy", d.predictor_accuracy),

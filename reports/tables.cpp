@@ -481,13 +481,8 @@ void add_search_and_device_sentences(const Results& r, const Labels& l, Report& 
     sum.push_back("Predictor vs " + pa.against + ": MAPE " + fixed(pa.mape, 1) + " %, " + fixed(100 * pa.within_10, 0) +
                   " % of points within ±10 %.");
   }
-  // The same words as the fused_crossover rule and the channels chart (results.fused_vs_unfused); an older file
-  // has only the crossover, which is about time at the same width.
-  if (r.fused_vs_unfused)
-    sum.push_back("Fused vs unfused local blocks on " + l.device + ": " + r.fused_vs_unfused->statement + ".");
-  else if (r.fused_crossover_channels)
-    sum.push_back("Fused local blocks are faster than unfused ones below " +
-                  std::to_string(*r.fused_crossover_channels) + " channels on " + l.device + ".");
+  // The same words as the fused_crossover rule and the channels chart (results.fused_vs_unfused).
+  sum.push_back("Fused vs unfused local blocks on " + l.device + ": " + r.fused_vs_unfused.statement + ".");
 }
 
 }  // namespace

@@ -82,8 +82,8 @@ class ObjectReader {
 // The version gate of every file the tool reads back. A file's "schema" names its kind and version
 // ("cpubone-explore/<kind>/v<n>"), and a reader takes the versions it lists here and no other: a file of
 // another version of the same kind is refused with the command that writes the current one, so that no
-// reader grows a branch per field an older version lacked. (Fields added within one version are optional
-// and read as such by their reader; see docs/architecture.md, "File versions".)
+// reader grows a branch per field an older version lacked. (Within a version, a reader requires every field
+// its writers always write; see docs/architecture.md, "File versions".)
 struct FileVersion {
   std::string_view schema;      // "cpubone-explore/<kind>/v<n>"
   std::string_view written_by;  // what writes one now, e.g. "`cpubone-explore fit --device host`"

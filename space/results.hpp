@@ -1,7 +1,7 @@
 // The main job's results (`cpubone-explore/results/v3`) as structs: the document the explorer writes and the
 // report renders. Its fields are the rows of the one field table (space/results_fields.cpp), in its order, each
 // under its key's name (`operator` is `operator_name`, "groups 4" is `groups_4`); a figure that may be null is a
-// std::optional, and so is a field older files may lack. Open objects (the predictor's provenance, the
+// std::optional, and so is a field written only where it applies. Open objects (the predictor's provenance, the
 // environment, per-family and per-feature maps) stay JSON: their keys are names, not fields. JSON is read and
 // written only by results_from_json and to_json (space/results_from_json.cpp, space/results_to_json.cpp).
 #pragma once
@@ -56,11 +56,11 @@ struct Tool {
 };
 
 struct Device {
-  std::string name;                                // `pi5`, `host`, ...: printed on every chart
-  std::string runtime;                             // what the latencies describe ("ONNX Runtime on RPi 5, published")
-  bool measured = {};                              // true only for a device profiled on this machine
-  std::optional<std::optional<TimedBy>> timed_by;  // whose timings a calibrated device rests on: published fig...
-  int64_t threads = {};                            // threads: the thread count every latency below is for
+  std::string name;                 // `pi5`, `host`, ...: printed on every chart
+  std::string runtime;              // what the latencies describe ("ONNX Runtime on RPi 5, published")
+  bool measured = {};               // true only for a device profiled on this machine
+  std::optional<TimedBy> timed_by;  // whose timings a calibrated device rests on: published fig...
+  int64_t threads = {};             // threads: the thread count every latency below is for
   Json provenance;  // the predictor's provenance object, as stored; its `machine_speed` {`spread`, `slowed`: true}...
 };
 
@@ -266,19 +266,19 @@ struct RandomFrontPoint {
 };
 
 struct SearchRun {
-  std::string algorithm;                // `NSGA-II`
-  uint64_t seed = {};                   // its seed
-  std::string space;                    // `default` or the --space file
-  std::optional<double> space_points;   // configurations: the size of the space
-  int64_t evaluations = {};             // evaluations: distinct candidates evaluated
-  std::optional<int64_t> lookups;       // evaluations: candidates looked up again
-  double evaluations_per_second = {};   // 1/s: its speed
-  std::optional<double> seconds;        // s: its time
-  int64_t population = {};              // NSGA-II's population
-  int64_t generations = {};             // generations run
-  std::optional<bool> stopped_by_time;  // whether --budget stopped it before --evaluations (then named in `missing`)
-  SearchConstraints constraints;        // the limits every configuration met
-  Hypervolume hypervolume;              // NSGA-II against random search with as many evaluations
+  std::string algorithm;               // `NSGA-II`
+  uint64_t seed = {};                  // its seed
+  std::string space;                   // `default` or the --space file
+  std::optional<double> space_points;  // configurations: the size of the space
+  int64_t evaluations = {};            // evaluations: distinct candidates evaluated
+  std::optional<int64_t> lookups;      // evaluations: candidates looked up again
+  double evaluations_per_second = {};  // 1/s: its speed
+  std::optional<double> seconds;       // s: its time
+  int64_t population = {};             // NSGA-II's population
+  int64_t generations = {};            // generations run
+  bool stopped_by_time = {};           // whether --budget stopped it before --evaluations (then named in `missing`)
+  SearchConstraints constraints;       // the limits every configuration met
+  Hypervolume hypervolume;             // NSGA-II against random search with as many evaluations
   std::vector<RandomFrontPoint> random_front;  // random search's front
 };
 
@@ -486,7 +486,7 @@ struct Results {
   std::optional<Json> design_rules_detail;  // the rules as the profiler derived them (`rules --json`)
   std::vector<BlockMacps> block_macps;      // MACpS against channels per CPUBone block variant, stride 1
   std::optional<int64_t> fused_crossover_channels;  // channels: below this width the fused block is faster
-  std::optional<FusedVsUnfused> fused_vs_unfused;   // fused vs unfused local blocks width by width at one input: th...
+  FusedVsUnfused fused_vs_unfused;                  // fused vs unfused local blocks width by width at one input: th...
   Roofline roofline;                                // the roofline of the layers model's ops
   SearchRun search;                                 // the search and its comparison with random search
   std::vector<MatchedTier> capacity_matched;  // one per baseline b0..b3, listed before the proposals: configuratio...

@@ -16,7 +16,7 @@ void get_value(const Json& j, Device& out) {
   get(j, "name", out.name);
   get(j, "runtime", out.runtime);
   get(j, "measured", out.measured);
-  get_opt2(j, "timed_by", out.timed_by);
+  get_null(j, "timed_by", out.timed_by);
   get(j, "threads", out.threads);
   get(j, "provenance", out.provenance);
 }
@@ -232,7 +232,7 @@ void get_value(const Json& j, SearchRun& out) {
   get_absent(j, "seconds", out.seconds);
   get(j, "population", out.population);
   get(j, "generations", out.generations);
-  get_absent(j, "stopped_by_time", out.stopped_by_time);
+  get(j, "stopped_by_time", out.stopped_by_time);
   get(j, "constraints", out.constraints);
   get(j, "hypervolume", out.hypervolume);
   get(j, "random_front", out.random_front);
@@ -345,7 +345,7 @@ void get_value(const Json& j, Proof& out) {
 
 void get_value(const Json& j, LayerRow& out) {
   get(j, "name", out.op.name);
-  if (j.contains("op")) get(j, "op", out.op.op);
+  get(j, "op", out.op.op);
   get(j, "macs", out.op.macs);
   get(j, "stage", out.stage);
   get(j, "op_class", out.op.op_class);
@@ -431,7 +431,7 @@ void get_value(const Json& j, Results& out) {
   get_absent(j, "design_rules_detail", out.design_rules_detail);
   get(j, "block_macps", out.block_macps);
   get_null(j, "fused_crossover_channels", out.fused_crossover_channels);
-  get_absent(j, "fused_vs_unfused", out.fused_vs_unfused);
+  get(j, "fused_vs_unfused", out.fused_vs_unfused);
   get(j, "roofline", out.roofline);
   get(j, "search", out.search);
   get(j, "capacity_matched", out.capacity_matched);

@@ -1,7 +1,7 @@
 // Internal to space/results_from_json.cpp and space/results_to_json.cpp: one get_value and one put_value per
 // type of the results document (space/results.hpp), and the four ways a field is read and written:
-// get/put (always there; a std::optional one may be null), get_absent/put_absent (a field older files may lack:
-// absent when unset), get_opt2/put_opt2 (both: absent, null or a value).
+// get/put (always there; a std::optional one may be null), get_absent/put_absent (a field written only where it
+// applies: absent when unset), get_opt2/put_opt2 (both: absent, null or a value).
 #pragma once
 
 #include "space/results.hpp"

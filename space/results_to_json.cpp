@@ -20,7 +20,7 @@ Json put_value(const Device& s) {
   put(j, "measured", s.measured);
   put(j, "threads", s.threads);
   put(j, "provenance", s.provenance);
-  put_opt2(j, "timed_by", s.timed_by);  // last, where the explorer has always written it (the table lists it earlier)
+  put(j, "timed_by", s.timed_by);  // last, where the explorer has always written it (the table lists it earlier)
   return j;
 }
 
@@ -278,7 +278,7 @@ Json put_value(const SearchRun& s) {
   put_absent(j, "seconds", s.seconds);
   put(j, "population", s.population);
   put(j, "generations", s.generations);
-  put_absent(j, "stopped_by_time", s.stopped_by_time);
+  put(j, "stopped_by_time", s.stopped_by_time);
   put(j, "constraints", s.constraints);
   put(j, "hypervolume", s.hypervolume);
   put(j, "random_front", s.random_front);
@@ -406,8 +406,7 @@ Json put_value(const Proof& s) {
 
 Json put_value(const LayerRow& s) {
   Json j = Json::object();
-  if (s.op.op.empty()) write_op_fields(j, s.op, {OpField::name, OpField::macs});  // a file from before `op`
-  else write_op_fields(j, s.op, {OpField::name, OpField::op, OpField::macs});
+  write_op_fields(j, s.op, {OpField::name, OpField::op, OpField::macs});
   put(j, "stage", s.stage);
   write_op_fields(j, s.op, {OpField::op_class, OpField::predicted_us, OpField::measured_us});
   return j;
@@ -510,7 +509,7 @@ Json put_value(const Results& s) {
   put_absent(j, "design_rules_detail", s.design_rules_detail);
   put(j, "block_macps", s.block_macps);
   put(j, "fused_crossover_channels", s.fused_crossover_channels);
-  put_absent(j, "fused_vs_unfused", s.fused_vs_unfused);
+  put(j, "fused_vs_unfused", s.fused_vs_unfused);
   put(j, "roofline", s.roofline);
   put(j, "search", s.search);
   put(j, "capacity_matched", s.capacity_matched);

@@ -106,21 +106,60 @@ inline const Json& shipped_predictor() {
   return j;
 }
 
-// The smallest profile that rules and fit accept: one peak, one measured conv with its layer.
+// What every profile file carries besides its records, for the profiles tests build: the machine of
+// small_profile() below (no igemm, 4 floats per vector, its speed reference timed once), the sweep's options
+// with `warm_twins`, and one peak probe at 1 thread of these figures (the probes' others 0: not measured).
+inline Json profile_header(double peak_macps, double bandwidth_bytes_per_s, double cache_bandwidth_bytes_per_s,
+                           const std::vector<std::string>& warm_twins = {"activation"}) {
+  return {
+      {"schema", profiler::device_profile_schema},
+      {"device", "host"},
+      {"complete", true},
+      {"options", {{"cold_caches", {{"warm_twins", warm_twins}}}}},
+      {"environment", {{"cpu", "test"}, {"igemm", false}, {"igemm_min_out_per_group", 32}, {"isa", "x86-64 SSE/AVX"}}},
+      {"peaks",
+       {{{"threads", 1},
+         {"peak_macps", peak_macps},
+         {"peak_source", "synthetic"},
+         {"fma_peak_macps", 0},
+         {"fma_peak_source", "synthetic"},
+         {"bandwidth_bytes_per_s", bandwidth_bytes_per_s},
+         {"cache_bandwidth_bytes_per_s", cache_bandwidth_bytes_per_s},
+         {"dram_read_bytes_per_s", 0},
+         {"last_level_cache_bytes", 0},
+         {"gemm_tile_rows", 0},
+         {"gemm_tile_cols", 0},
+         {"gemm_tile_rows_source", "synthetic"}}}},
+      {"machine_speed",
+       {{"reference", profiler::speed_reference},
+        {"samples", {{{"elapsed_s", 0}, {"threads", 1}, {"latency_us", 10000}}}}}},
+      {"configs", Json::array()},
+      {"ops", Json::array()},
+      {"networks", Json::array()}};
+}
+
+// The smallest profile that rules and fit accept: one peak, one measured conv with its layer, on a machine
+// without igemm, 4 floats per vector, whose speed reference was timed once.
 inline const Json& small_profile() {
   static const Json j = Json::parse(R"({
     "schema": "cpubone-explore/device-profile/v2", "device": "host", "complete": true,
     "options": {"quick": true, "threads": [1], "budget_s": 60, "seed": 0,
-                "cold_caches": {"sections": ["configs", "ops"], "evict_bytes_per_thread": 67108864}},
-    "environment": {"cpu": "test"},
-    "peaks": [{"threads": 1, "peak_macps": 1e10, "bandwidth_bytes_per_s": 1e9, "cache_bandwidth_bytes_per_s": 4e9, "peak_source": "test"}],
+                "cold_caches": {"sections": ["configs", "ops"], "evict_bytes_per_thread": 67108864,
+                                "warm_twins": ["activation"]}},
+    "environment": {"cpu": "test", "igemm": false, "igemm_min_out_per_group": 32, "isa": "x86-64 SSE/AVX"},
+    "peaks": [{"threads": 1, "peak_macps": 1e10, "peak_source": "test", "fma_peak_macps": 2e10,
+               "fma_peak_source": "test", "bandwidth_bytes_per_s": 1e9, "cache_bandwidth_bytes_per_s": 4e9,
+               "dram_read_bytes_per_s": 0, "last_level_cache_bytes": 0, "gemm_tile_rows": 0, "gemm_tile_cols": 0,
+               "gemm_tile_rows_source": "test"}],
+    "machine_speed": {"reference": "mobilenetv2-1.0 (zoo), 224x224, warm caches",
+                      "samples": [{"elapsed_s": 0, "threads": 1, "latency_us": 10000}]},
     "configs": [{"id": "conv_k3_g1_c32_r56_s1_t1", "variant": "conv", "kernel": 3, "groups": 1, "channels": 32,
                  "resolution": 56, "stride": 1, "threads": 1, "macs": 28901376, "params_inference": 9216,
                  "macps": 1e10, "timing": {"stats_us": {"median": 2890.1}},
                  "layers": [{"name": "conv", "op": "conv2d",
                              "attrs": {"out_channels": 32, "kernel": [3, 3], "stride": [1, 1], "padding": [1, 1, 1, 1],
                                        "groups": 1, "bias": false, "batch_norm": false, "activation": "none"},
-                             "in_nhwc": [[1, 56, 56, 32]], "out_nhwc": [1, 56, 56, 32],
+                             "in_nhwc": [[1, 56, 56, 32]], "inputs": ["input"], "out_nhwc": [1, 56, 56, 32],
                              "timing": {"stats_us": {"median": 2800.0}}}]}],
     "zoo": [{"id": "zoo_b0_t1", "model": "b0", "resolution": 224, "threads": 1, "macs": 519710080, "macps": 1e10,
              "timing": {"stats_us": {"median": 51971.0}}}],
@@ -137,7 +176,7 @@ inline predictor::Predictor fit_profile(const Json& profile, const std::string& 
 
 // A validation file of the zoo and `ood` generated networks (seeds 1...) at 1 thread, 3 rounds, with the
 // layers pass: every network at 1 ms (rounds 990, 1000, 1010 us), every op at 10 us, the speed reference
-// steady, the baselines at 0.9, 0.8 and 0.7 ms. Tests overwrite the times they need.
+// steady at 500 us around every round, the baselines at 0.9, 0.8 and 0.7 ms. Tests overwrite the times they need.
 inline Json small_validation(int64_t ood = 1) {
   Json rows = Json::array();
   auto add = [&](const std::string& name, const char* set, const Network& n) {
@@ -145,6 +184,7 @@ inline Json small_validation(int64_t ood = 1) {
                     {"set", set},
                     {"macs", count(n).total.macs},
                     {"measured_round_medians_us", {990.0, 1000.0, 1010.0}},
+                    {"measured_round_reference_us", {500.0, 500.0, 500.0}},
                     {"measured_cv", 0.01},
                     {"quadratic_baseline_us", 900.0},
                     {"macs_baseline_us", 800.0},
@@ -169,7 +209,7 @@ inline Json small_validation(int64_t ood = 1) {
           {"layers", true},
           {"machine_noise",
            {{"reference", std::string(profiler::speed_reference) + ", timed before every round"},
-            {"reference_us", {500.0, 500.0}}}},
+            {"reference_us", {500.0, 500.0, 500.0, 500.0}}}},
           {"interference", Json::object()},
           {"baseline_constant_macps", 1e10},
           {"environment", {{"cpu", "test"}}},

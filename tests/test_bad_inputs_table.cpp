@@ -399,10 +399,9 @@ std::vector<BadInput> bad_inputs() {
          j["options"]["threads"] = {1, 2};
        }),
        "\"threads\":[1,2]"},
-      {"profile resume of a warm-cache profile", "profile --quick --threads 1 --budget 5 --resume --out {in}",
-       profile([](Json& j) { j["options"].erase("cold_caches"); }),
-       "options = {\"quick\":true,\"threads\":[1],\"budget_s\":60.0,\"seed\":0}"},
-      {"profile resume from before warm twins", "profile --quick --threads 1 --budget 5 --resume --out {in}",
+      {"profile resume without cold caches", "profile --quick --threads 1 --budget 5 --resume --out {in}",
+       profile([](Json& j) { j["options"].erase("cold_caches"); }), "options.cold_caches: missing required field"},
+      {"profile resume with other warm twins", "profile --quick --threads 1 --budget 5 --resume --out {in}",
        profile([](Json&) {}), "\"warm_twins\":[\"activation\",\"slice\",\"channel_shuffle\",\"concat\"]"},
       {"profile warm twins not kinds", "fit --device t --profile {in}", profile([](Json& j) {
          j["options"]["cold_caches"]["warm_twins"] = {"slice", 3};

@@ -211,7 +211,7 @@ TEST_CASE(
     const Predictor p = load_predictor((dir / out).string());
     const CalibrationHeldOut& h = p.calibrated->held_out.value();
     // One definition, one number: the chosen row's family cover is the interval's coverage (issue 71, item 5).
-    CHECK(h.find(h.chosen)->lofo->coverage == Approx(p.calibrated->interval.coverage->share).margin(1e-12));
+    CHECK(h.find(h.chosen)->lofo->coverage == Approx(p.calibrated->interval.coverage.share).margin(1e-12));
     CHECK(r.out.find("family cover") != std::string::npos);
     CHECK(r.out.find("interval for a network of a family the calibration never saw: 80%") != std::string::npos);
   }

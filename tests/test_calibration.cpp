@@ -160,8 +160,7 @@ TEST_CASE("calibration: the transfer recovers per-group factors and its interval
   CHECK(d.interval.error_low < 0);
   CHECK(d.interval.error_high > 0);
   // Coverage of each family's points by the percentiles of the other families' held-out errors.
-  REQUIRE(d.interval.coverage);
-  const double coverage = d.interval.coverage->share;
+  const double coverage = d.interval.coverage.share;
   CHECK(coverage >= interval_level - 0.25);
   CHECK(coverage <= 1.0);
   // The printed interval brackets the prediction as stated.

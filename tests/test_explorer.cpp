@@ -430,7 +430,7 @@ TEST_CASE(
   for (const auto& pt : pa["points"])
     inside += pt["low_us"].get<double>() <= pt["actual_us"].get<double>() &&
               pt["actual_us"].get<double>() <= pt["high_us"].get<double>();
-  CHECK(inside / static_cast<double>(points.size()) == Approx(cal.device.calibrated->interval.coverage.value().share));
+  CHECK(inside / static_cast<double>(points.size()) == Approx(cal.device.calibrated->interval.coverage.share));
   // The side-by-side table holds every candidate, the chosen one marked, with figures from the calibration.
   REQUIRE(pa["methods"].size() == predictor::calibration_method_names().size());
   for (const auto& m : pa["methods"]) {

@@ -2,6 +2,7 @@
 // must leave alone, and that fused groups still match the naive reference op for op.
 #include <catch2/catch.hpp>
 
+#include "error_of.hpp"
 #include "executor_check.hpp"
 #include "profiler/measure/environment.hpp"
 #include "profiler/profile/fusion.hpp"
@@ -118,21 +119,24 @@ TEST_CASE("fusion rule: the AVX2 tile takes convs from two of its 8-float vector
 }
 
 TEST_CASE("fusion rule: a measurement's environment says which rule its executor ran") {
+  const Where at("p.json", "environment");
   const IgemmRule avx2 =
-      igemm_rule_of(Json{{"igemm", true}, {"igemm_tile", "AVX2 6x16"}, {"igemm_min_out_per_group", 16}});
+      igemm_rule_of(Json{{"igemm", true}, {"igemm_tile", "AVX2 6x16"}, {"igemm_min_out_per_group", 16}}, at);
   CHECK(avx2.available);
   CHECK(avx2.min_out_per_group == 16);
-  // Before the field (2026-11-26) every tile ran the 32-channel rule.
-  const IgemmRule older = igemm_rule_of(Json{{"igemm", true}, {"igemm_tile", "AVX2 6x16"}});
-  CHECK(older.available);
-  CHECK(older.min_out_per_group == 32);
-  CHECK_FALSE(igemm_rule_of(Json{{"igemm", false}}).available);
-  CHECK_FALSE(igemm_rule_of(Json::object()).available);  // before the fusions
-  CHECK_FALSE(igemm_rule_of(Json()).available);          // no environment
+  CHECK_FALSE(igemm_rule_of(Json{{"igemm", false}, {"igemm_min_out_per_group", 0}}, at).available);
+  // Every environment the profiler captures says both: one missing or malformed is named.
+  CHECK(error_of([&] {
+          igemm_rule_of(Json{{"igemm", true}}, at);
+        }) == "p.json: environment.igemm_min_out_per_group: missing required field");
+  CHECK(error_of([&] {
+          igemm_rule_of(Json{{"igemm", "yes"}, {"igemm_min_out_per_group", 32}}, at);
+        }) == "p.json: environment.igemm = \"yes\": expected true or false");
+  CHECK(error_of([&] { igemm_rule_of(Json(), at); }) == "p.json: environment = null: expected an object");
   // This machine's executor and its environment agree.
   const Json env = to_json(capture_environment(1));
-  CHECK(igemm_rule_of(env).available == igemm_rule().available);
-  if (igemm_rule().available) CHECK(igemm_rule_of(env).min_out_per_group == igemm_rule().min_out_per_group);
+  CHECK(igemm_rule_of(env, at).available == igemm_rule().available);
+  if (igemm_rule().available) CHECK(igemm_rule_of(env, at).min_out_per_group == igemm_rule().min_out_per_group);
 }
 
 TEST_CASE("fusion rule: this machine's igemm takes from two of its tile's vectors of output channels") {

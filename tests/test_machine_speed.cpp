@@ -1,4 +1,4 @@
-// The machine's own speed while profile and validate measure (profiler/measure/machine_speed.hpp): a fixed conv
+// The machine's own speed while profile and validate measure (profiler/measure/machine_speed.hpp): a fixed network
 // timed now and then, and what its spread means.
 #include <catch2/catch.hpp>
 
@@ -19,10 +19,11 @@ Json samples_of(int64_t threads, const std::vector<double>& latencies_us) {
 }
 // The samples as a profile's reader reads them.
 std::vector<SpeedSample> speed_checks_of(const Json& samples) { return speed_samples_from_json(samples); }
-// A profile with this machine_speed section, read.
+// A profile with this machine_speed section (its reference the current one unless it names one), read.
 Profile profile_with_speed(const Json& machine_speed) {
   Json j = test::small_profile();
   j["machine_speed"] = machine_speed;
+  if (!machine_speed.contains("reference")) j["machine_speed"]["reference"] = speed_reference;
   return read_profile(j, "p.json");
 }
 }  // namespace
@@ -100,15 +101,14 @@ TEST_CASE(
 TEST_CASE(
     "a profile keeps the speed reference it began with, validate times the one its profile names, and an unknown one "
     "is an error naming it") {
-  // Profiles before the network reference timed the conv: resumed, they go on timing it, so that their
-  // samples stay comparable with each other.
-  Profile old = profile_with_speed({{"reference", conv_speed_reference}, {"samples", samples_of(1, {1300})}});
-  SpeedWatch watch(old, [] { return 0.0; });
+  // A resumed profile goes on timing the reference it names, so that its samples stay comparable.
+  Profile resumed = profile_with_speed({{"reference", network_speed_reference}, {"samples", samples_of(1, {1300})}});
+  SpeedWatch watch(resumed, [] { return 0.0; });
   watch.maybe_check(1, 0.0);
-  CHECK(old.machine_speed->reference == conv_speed_reference);
-  CHECK(old.machine_speed->samples.size() == 2);
-  CHECK(profile_speed_reference(old) == conv_speed_reference);
-  CHECK(predictor::speed_vs_profile(old, 1, {1400})->reference == conv_speed_reference);
+  CHECK(resumed.machine_speed->reference == network_speed_reference);
+  CHECK(resumed.machine_speed->samples.size() == 2);
+  CHECK(profile_speed_reference(resumed) == network_speed_reference);
+  CHECK(predictor::speed_vs_profile(resumed, 1, {1400})->reference == network_speed_reference);
   CHECK(profile_speed_reference(Profile{}) == speed_reference);  // a new profile: the network
   CHECK(std::string(speed_reference) == network_speed_reference);
   const Json unknown = {{"reference", "a 5x5 conv"}, {"samples", samples_of(1, {1300})}};

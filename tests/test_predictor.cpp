@@ -148,12 +148,14 @@ TEST_CASE("a host model fitted where the executor fuses predicts the fused ops a
   const Network net = find_zoo("resnet50")->build(0);
   const size_t conv3 = net.index_of("layer1.block1.conv3"), add = net.index_of("layer1.block1.add"),
                relu = net.index_of("layer1.block1.relu");
-  // Fitted before the fusions existed (no "igemm" in the profile's environment): every op costs its own.
+  // A host model without its profile's environment (a device file's): every op costs its own.
   const NetworkPrediction before = predict(p, net, 1);
   CHECK(before.ops[add].latency_us == Approx(2.0));
   CHECK(before.latency_us == Approx(2.0 * static_cast<double>(net.ops.size()) + 5.0));
   for (bool igemm : {false, true}) {
-    p.provenance = provenance_from_json({{"environment", {{"igemm", igemm}}}}, Where("test"));
+    p.provenance = provenance_from_json(
+        {{"environment", {{"igemm", igemm}, {"igemm_min_out_per_group", 32}, {"isa", "x86-64 SSE/AVX"}}}},
+        Where("test"));
     const NetworkPrediction pred = predict(p, net, 1);
     const profiler::Fusions f = profiler::plan_fusions(net, profiler::IgemmRule{igemm, 32}, 1);
     size_t fused = 0;
@@ -334,8 +336,8 @@ struct TwiceInARow {
   double cold_factor = 3;
 };
 
-// Its "ops" records. With `named_inputs` false, records from before layers named their inputs.
-Json twice_in_a_row_records(const TwiceInARow& op, bool named_inputs, std::mt19937& rng) {
+// Its "ops" records.
+Json twice_in_a_row_records(const TwiceInARow& op, std::mt19937& rng) {
   std::normal_distribution<double> noise(0.0, 0.03);
   Json ops = Json::array();
   for (int64_t res : {7, 14, 28, 56, 112})
@@ -349,10 +351,10 @@ Json twice_in_a_row_records(const TwiceInARow& op, bool named_inputs, std::mt199
                           {"op", op.kind},
                           {"attrs", op.attrs(c)},
                           {"in_nhwc", {shape}},
+                          {"inputs", {first ? std::string(input_tensor) : op.name}},
                           {"out_nhwc", shape},
                           {"params_inference", op.params_per_channel * c},
                           {"timing", {{"stats_us", {{"median", us}}}}}});
-        if (named_inputs) layers.back()["inputs"] = {first ? std::string(input_tensor) : op.name};
       }
       ops.push_back({{"id", "op_" + op.name + "_" + std::to_string(res) + "_" + std::to_string(c) + "_t1"},
                      {"threads", 1},
@@ -364,26 +366,17 @@ Json twice_in_a_row_records(const TwiceInARow& op, bool named_inputs, std::mt199
   return ops;
 }
 
-// A profile of those records alone (its options: `options`, unless null).
-Json ops_profile(const Json& ops, const Json& options = nullptr) {
-  Json profile = {{"schema", profiler::device_profile_schema},
-                  {"device", "host"},
-                  {"complete", true},
-                  {"peaks",
-                   {{{"threads", 1},
-                     {"peak_macps", 1e11},
-                     {"bandwidth_bytes_per_s", 5e9},
-                     {"cache_bandwidth_bytes_per_s", 2e10},
-                     {"peak_source", "synthetic"}}}},
-                  {"configs", Json::array()},
-                  {"ops", ops},
-                  {"networks", Json::array()}};
-  if (!options.is_null()) profile["options"] = options;
+// A profile of those records alone, whose options list `warm_twins` (the kinds it timed twice; any JSON, so
+// that a malformed list can be tried).
+Json ops_profile(const Json& ops, const Json& warm_twins = Json::array({"activation"})) {
+  Json profile = test::profile_header(1e11, 5e9, 2e10);
+  profile["ops"] = ops;
+  profile["options"]["cold_caches"]["warm_twins"] = warm_twins;
   return profile;
 }
 
-// Two activations in a row, hardswish and sigmoid.
-Json two_activation_profile(bool named_inputs) {
+// Two activations in a row, hardswish and sigmoid, in a profile that timed these kinds twice.
+Json two_activation_profile(const Json& warm_twins) {
   std::mt19937 rng(5);
   Json ops = Json::array();
   for (const char* function : {"hardswish", "sigmoid"}) {
@@ -393,9 +386,9 @@ Json two_activation_profile(bool named_inputs) {
                             return Json{{"function", function}};
                           },
                           [=](int64_t values) { return warm_activation_us(values, sigmoid); }};
-    for (auto& r : twice_in_a_row_records(act, named_inputs, rng)) ops.push_back(std::move(r));
+    for (auto& r : twice_in_a_row_records(act, rng)) ops.push_back(std::move(r));
   }
-  return ops_profile(ops);
+  return ops_profile(ops, warm_twins);
 }
 }  // namespace
 
@@ -405,18 +398,18 @@ TEST_CASE("fit prices an activation pass inside a network as the second of two i
   const ShapeNhwc in[] = {map};
   const double warm_us = warm_activation_us(20 * 20 * 192, false);
   const OpFeatures pass = op_features(ActivationOp{Activation::hardswish}, in, map, 1);
-  const Predictor p = test::fit_profile(two_activation_profile(true), "two.json");
+  const Predictor p = test::fit_profile(two_activation_profile(Json::array({"activation"})), "two.json");
   CHECK(p.predict_op_us(pass) == Approx(warm_us).epsilon(0.15));
-  // A profile that does not say which tensors its ops read counts them all as cold, as before: the same
+  // A profile that does not list activations among its warm twins counts both passes as cold: the same
   // shapes then have a cold and a warm time, and the pass comes out well above the warm one.
-  const Predictor old = test::fit_profile(two_activation_profile(false), "old.json");
-  CHECK(old.predict_op_us(pass) > 1.3 * warm_us);
+  const Predictor cold = test::fit_profile(two_activation_profile(Json::array()), "cold.json");
+  CHECK(cold.predict_op_us(pass) > 1.3 * warm_us);
 }
 
 namespace {
 // A depthwise 3x3 conv twice in a row, as the grid's dwconv and mbconv blocks time it reading the network's
 // input and an earlier op's output (2x slower cold here, 10 GMACpS warm).
-Json two_depthwise_profile(bool named_inputs) {
+Json two_depthwise_profile() {
   std::mt19937 rng(11);
   const TwiceInARow dw{"dw",
                        Conv2d::kind,
@@ -428,7 +421,7 @@ Json two_depthwise_profile(bool named_inputs) {
                        [](int64_t values) { return 1 + static_cast<double>(values * 9) / 1e4; },
                        10,
                        2};
-  return ops_profile(twice_in_a_row_records(dw, named_inputs, rng));
+  return ops_profile(twice_in_a_row_records(dw, rng));
 }
 }  // namespace
 
@@ -444,7 +437,7 @@ TEST_CASE("fit prices a depthwise conv inside a network as the one that read an 
   REQUIRE(f.op_class == OpClass::conv_depthwise);
   const double warm_us = 1 + 20 * 20 * 192 * 9 / 1e4;
   FitReport report;
-  const Predictor p = test::fit_profile(two_depthwise_profile(true), "dw.json", {}, &report);
+  const Predictor p = test::fit_profile(two_depthwise_profile(), "dw.json", {}, &report);
   CHECK(p.predict_op_us(f) == Approx(warm_us).epsilon(0.15));
   // What `fit` prints comes from the report, and the provenance is written from it: the two agree.
   const Json& classes = p.provenance.document["classes"];
@@ -457,15 +450,11 @@ TEST_CASE("fit prices a depthwise conv inside a network as the one that read an 
   }
   CHECK(p.provenance.document["noise"]["samples_dropped"] == report.samples_dropped);
   CHECK(p.provenance.document["gemm_tiles"] == report.gemm_tiles);
-  // Without tensor names every op of a cold section counts as cold: the same shapes then have two times,
-  // and the conv comes out well above its warm one.
-  const Predictor old = test::fit_profile(two_depthwise_profile(false), "old.json");
-  CHECK(old.predict_op_us(f) > 1.25 * warm_us);
 }
 
 namespace {
 // A channel shuffle twice in a row, as `profile` times data movement, in a profile whose options list the
-// kinds it timed so (`warm_twins`; null: a profile from before the list).
+// kinds it timed so (`warm_twins`).
 Json two_shuffle_profile(const Json& warm_twins) {
   std::mt19937 rng(9);
   const TwiceInARow shuffle{"shuffle", ChannelShuffle::kind,
@@ -473,8 +462,7 @@ Json two_shuffle_profile(const Json& warm_twins) {
                               return Json{{"groups", 2}};
                             },
                             [](int64_t values) { return warm_activation_us(values, false); }};
-  return ops_profile(twice_in_a_row_records(shuffle, true, rng),
-                     warm_twins.is_null() ? Json() : Json{{"cold_caches", {{"warm_twins", warm_twins}}}});
+  return ops_profile(twice_in_a_row_records(shuffle, rng), warm_twins);
 }
 }  // namespace
 
@@ -488,9 +476,9 @@ TEST_CASE("fit prices a shuffle inside a network as the warm twin where the prof
   CHECK(std::find(kinds.begin(), kinds.end(), "channel_shuffle") != kinds.end());
   const Predictor p = test::fit_profile(two_shuffle_profile(kinds), "twins.json");
   CHECK(p.predict_op_us(shuffle) == Approx(warm_us).epsilon(0.15));
-  // A profile from before the list timed only activations twice: its second shuffle counts as cold too,
-  // and the shuffle comes out well above its warm time.
-  const Predictor old = test::fit_profile(two_shuffle_profile(Json()), "old.json");
+  // A profile that timed only activations twice: its second shuffle counts as cold too, and the shuffle comes
+  // out well above its warm time.
+  const Predictor old = test::fit_profile(two_shuffle_profile(Json::array({"activation"})), "old.json");
   CHECK(old.predict_op_us(shuffle) > 1.3 * warm_us);
   CHECK_THAT(error_of([] {
                test::fit_profile(two_shuffle_profile(Json::array({"slice", 3})), "bad.json");
@@ -528,6 +516,7 @@ Json fc_network_profile(double cached_below, uint32_t seed) {
            {"op", "fully_connected"},
            {"attrs", {{"out_features", out}, {"bias", false}, {"batch_norm", false}, {"activation", "none"}}},
            {"in_nhwc", {{1, 1, 1, in}}},
+           {"inputs", {k == 0 ? std::string(input_tensor) : "fc" + std::to_string(k - 1)}},
            {"out_nhwc", {1, 1, 1, out}},
            {"params_inference", in * out},
            {"timing", {{"stats_us", {{"median", us}}}}}});
@@ -542,18 +531,9 @@ Json fc_network_profile(double cached_below, uint32_t seed) {
                         {"timing", {{"stats_us", {{"median", whole_us}}}}},
                         {"layers", layers}});
   }
-  return {{"schema", profiler::device_profile_schema},
-          {"device", "host"},
-          {"complete", true},
-          {"peaks",
-           {{{"threads", 1},
-             {"peak_macps", 1e11},
-             {"bandwidth_bytes_per_s", 6e9},
-             {"cache_bandwidth_bytes_per_s", 2e10},
-             {"peak_source", "synthetic"}}}},
-          {"configs", Json::array()},
-          {"ops", Json::array()},
-          {"networks", networks}};
+  Json profile = test::profile_header(1e11, 6e9, 2e10);
+  profile["networks"] = networks;
+  return profile;
 }
 }  // namespace
 
@@ -581,7 +561,7 @@ TEST_CASE("the host interval carries the machine's speed as the profile saw it m
   const Predictor steady = test::fit_profile(profile, "steady.json");
   // The reference conv at 950, 1000 and 1050 us in turn: the machine's speed moves 5% either way, and a
   // later prediction may meet any of them.
-  profile["machine_speed"] = {{"samples", Json::array()}};
+  profile["machine_speed"] = {{"reference", profiler::speed_reference}, {"samples", Json::array()}};
   for (int k = 0; k < 21; ++k)
     profile["machine_speed"]["samples"].push_back(
         {{"elapsed_s", 10.0 * k}, {"threads", 1}, {"latency_us", 950.0 + 50.0 * (k % 3)}});

@@ -9,6 +9,7 @@
 
 #include "documents.hpp"
 #include "error_of.hpp"
+#include "profiler/measure/machine_speed.hpp"
 #include "profiler/profile/profile_file.hpp"
 
 using namespace cpx;
@@ -19,7 +20,8 @@ TEST_CASE("a profile's records read as structs, each field from its key") {
   CHECK(profiler::profile_from_json(test::small_profile(), "p.json").dump() == test::small_profile().dump());
   CHECK(p.device == "host");
   CHECK(p.complete);
-  CHECK(p.environment == Json{{"cpu", "test"}});
+  CHECK(p.environment ==
+        Json{{"cpu", "test"}, {"igemm", false}, {"igemm_min_out_per_group", 32}, {"isa", "x86-64 SSE/AVX"}});
   REQUIRE(p[profiler::ProfileSection::configs].size() == 1);
   const profiler::ProfileRecord& c = p[profiler::ProfileSection::configs][0];
   CHECK(c.id == "conv_k3_g1_c32_r56_s1_t1");
@@ -60,6 +62,39 @@ TEST_CASE("a profile's record errors name the record's field") {
   j["zoo"][0]["latency_us"] = j["zoo"][0]["timing"];
   j["zoo"][0].erase("timing");
   CHECK(error_of([&] { profiler::read_profile(j, "p.json"); }) == "p.json: zoo[0].timing: missing required field");
+}
+
+TEST_CASE("a profile must carry what every profile run writes: one reader per format, each missing field named") {
+  struct Dropped {
+    const char* object;  // a JSON pointer
+    const char* key;
+    const char* error;
+  };
+  for (const Dropped& d : {
+           Dropped{"", "environment", "p.json: environment: missing required field"},
+           Dropped{"/environment", "igemm", "p.json: environment.igemm: missing required field"},
+           Dropped{"/environment", "igemm_min_out_per_group",
+                   "p.json: environment.igemm_min_out_per_group: missing required field"},
+           Dropped{"/environment", "isa", "p.json: environment.isa: missing required field"},
+           Dropped{"", "machine_speed", "p.json: machine_speed: missing required field"},
+           Dropped{"/machine_speed", "reference", "p.json: machine_speed.reference: missing required field"},
+           Dropped{"/options/cold_caches", "warm_twins",
+                   "p.json: options.cold_caches.warm_twins: missing required field"},
+           Dropped{"/peaks/0", "dram_read_bytes_per_s",
+                   "p.json: peaks[0].dram_read_bytes_per_s: missing required field"},
+           Dropped{"/peaks/0", "gemm_tile_rows", "p.json: peaks[0].gemm_tile_rows: missing required field"},
+           Dropped{"/peaks/0", "fma_peak_source", "p.json: peaks[0].fma_peak_source: missing required field"},
+           Dropped{"/configs/0/layers/0", "inputs", "p.json: configs[0].layers[0].inputs: missing required field"},
+       }) {
+    Json j = test::small_profile();
+    j[Json::json_pointer(d.object)].erase(d.key);
+    CHECK(error_of([&] { profiler::read_profile(j, "p.json"); }) == d.error);
+  }
+  Json j = test::small_profile();
+  j["machine_speed"]["reference"] = "3x3 conv, 128 channels, 28x28, warm caches";  // the reference before v2's
+  CHECK_NOTHROW(profiler::read_profile(j, "p.json"));  // read; timing it again is refused, naming it
+  CHECK_THAT(error_of([&] { profiler::profile_speed_reference(profiler::read_profile(j, "p.json")); }),
+             Catch::Contains("machine_speed.reference = \"3x3 conv, 128 channels, 28x28, warm caches\": unknown"));
 }
 
 TEST_CASE("the committed profile of the fuzz corpus loads") {
@@ -139,12 +174,13 @@ TEST_CASE("a profile op row reads back to what the sweep wrote, its keys in the 
         "p.json: configs[0].layers[0].timing.attempts = \"three\": expected an integer");
 }
 
-TEST_CASE("a hand-made op row needs only op, attrs, its shapes and a median, and a bad optional field is named") {
+TEST_CASE(
+    "a hand-made op row needs only op, attrs, its shapes, inputs and a median, and a bad optional field is named") {
   const Json& row = test::small_profile()["configs"][0]["layers"][0];
   const profiler::MeasuredOp o = profiler::read_profile_op(row, Where("p.json"));
   CHECK(o.row.op == "conv2d");
   CHECK(o.median_us() == 2800.0);
-  CHECK(o.row.inputs.empty());  // from before 2026-11-24: fit counts it as cold
+  CHECK(o.row.inputs == std::vector<std::string>{"input"});
   CHECK_FALSE(o.emulated);
   CHECK(o.row.fused_into.empty());
   Json bad = row;
@@ -152,6 +188,9 @@ TEST_CASE("a hand-made op row needs only op, attrs, its shapes and a median, and
   CHECK(error_of([&] { profiler::read_profile_op(bad, Where("p.json", "configs[0].layers[0]")); }) ==
         "p.json: configs[0].layers[0].emulated = \"emulated: Eigen GEMM per head\": expected true or false");
   bad = row;
+  bad.erase("inputs");
+  CHECK(error_of([&] { profiler::read_profile_op(bad, Where("p.json", "configs[0].layers[0]")); }) ==
+        "p.json: configs[0].layers[0].inputs: missing required field");
   bad["inputs"] = {"input", "x"};
   CHECK(error_of([&] { profiler::read_profile_op(bad, Where("p.json", "configs[0].layers[0]")); }) ==
         "p.json: configs[0].layers[0].inputs = [\"input\",\"x\"]: expected one tensor name per in_nhwc shape");

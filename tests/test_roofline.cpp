@@ -93,6 +93,7 @@ Json synthetic_profile(double (*law)(const Shape&), unsigned seed, bool depthwis
                           {"batch_norm", false},
                           {"activation", "none"}}},
                         {"in_nhwc", {{1, s.res, s.res, s.cin}}},
+                        {"inputs", {std::string(input_tensor)}},
                         {"out_nhwc", {1, s.res, s.res, s.cout}},
                         {"timing", timing}};
     const int64_t macs = s.res * s.res * s.cout * (s.cin / s.groups) * s.kernel * s.kernel;
@@ -109,19 +110,11 @@ Json synthetic_profile(double (*law)(const Shape&), unsigned seed, bool depthwis
                        {"timing", timing},
                        {"layers", {layer}}});
   }
-  return {{"schema", profiler::device_profile_schema},
-          {"device", "host"},
-          {"complete", true},
-          // The class models' memory ceiling is the cache bandwidth (DRAM's is for transfer to devices).
-          {"peaks",
-           {{{"threads", 1},
-             {"peak_macps", machine.peak_macps},
-             {"bandwidth_bytes_per_s", machine.bandwidth_bytes_per_s / 4},
-             {"cache_bandwidth_bytes_per_s", machine.bandwidth_bytes_per_s},
-             {"peak_source", "synthetic"}}}},
-          {"configs", configs},
-          {"ops", Json::array()},
-          {"networks", Json::array()}};
+  // The class models' memory ceiling is the cache bandwidth (DRAM's is for transfer to devices).
+  Json profile =
+      test::profile_header(machine.peak_macps, machine.bandwidth_bytes_per_s / 4, machine.bandwidth_bytes_per_s);
+  profile["configs"] = configs;
+  return profile;
 }
 
 double mape_on(const Predictor& p, const std::vector<Shape>& shapes, double (*law)(const Shape&)) {
@@ -340,7 +333,7 @@ TEST_CASE(
   auto speed = [](const std::vector<double>& us) {
     Json samples = Json::array();
     for (double v : us) samples.push_back({{"elapsed_s", 0.0}, {"threads", 1}, {"latency_us", v}});
-    return Json{{"reference", "3x3 conv"}, {"samples", samples}};
+    return Json{{"reference", profiler::speed_reference}, {"samples", samples}};
   };
   profile["machine_speed"] = speed({1000, 1030, 1010});
   CHECK(test::fit_profile(profile, "synthetic.json").provenance.document["machine_speed"]["slowed"] == false);
@@ -409,8 +402,8 @@ TEST_CASE("fit without probed ceilings (or without the cache bandwidth) keeps th
   CHECK(held["chosen"] == "quadratic");
   CHECK_THAT(held["note"].get<std::string>(), Catch::Contains("peaks"));
 
-  Json dram_only = synthetic_profile(true_us, 5);  // a profile from before the cache bandwidth probe
-  dram_only["peaks"][0].erase("cache_bandwidth_bytes_per_s");
+  Json dram_only = synthetic_profile(true_us, 5);  // a machine whose cache bandwidth the probe could not measure
+  dram_only["peaks"][0]["cache_bandwidth_bytes_per_s"] = 0;
   const Predictor q = test::fit_profile(dram_only, "synthetic.json");
   CHECK_FALSE(q.classes[static_cast<size_t>(OpClass::conv_dense)]->roofline);
   CHECK_THAT(q.provenance.document["classes"]["conv_dense"]["held_out"]["note"].get<std::string>(),
@@ -556,12 +549,13 @@ TEST_CASE("fit takes the weight-streaming ceiling from the profile's peaks, stor
   CHECK_THAT(error_of([&] { predictor_from_json(bad, "p.json"); }),
              Catch::Contains("classes.conv_dense.ceilings.1.weight_streaming") && Catch::Contains("gemm_tile"));
 
-  // A profile from before the probe: the roofline without the third ceiling, and the provenance says why.
-  const Predictor old = test::fit_profile(synthetic_profile(true_us, 6), "synthetic.json");
-  CHECK(old.classes[static_cast<size_t>(OpClass::conv_dense)]->roofline);
-  CHECK_THAT(old.provenance.document["weight_streaming"].get<std::string>(),
-             Catch::StartsWith("not modelled") && Catch::Contains("profile again"));
-  CHECK_FALSE(to_json(old)["classes"]["conv_dense"]["ceilings"]["1"].contains("weight_streaming"));
+  // A probe that measured none of the three (0): the roofline without the third ceiling, and the provenance
+  // says why.
+  const Predictor none = test::fit_profile(synthetic_profile(true_us, 6), "synthetic.json");
+  CHECK(none.classes[static_cast<size_t>(OpClass::conv_dense)]->roofline);
+  CHECK_THAT(none.provenance.document["weight_streaming"].get<std::string>(),
+             Catch::StartsWith("not modelled") && Catch::Contains("could not read the caches"));
+  CHECK_FALSE(to_json(none)["classes"]["conv_dense"]["ceilings"]["1"].contains("weight_streaming"));
 }
 
 TEST_CASE("convs and linear ops compute whole GEMM tiles, and the roofline counts the work of the padded tiles",
@@ -637,11 +631,11 @@ TEST_CASE(
   bad["classes"]["conv_dense"]["ceilings"]["1"]["gemm_tile"]["cols"] = -16;
   CHECK_THAT(error_of([&] { predictor_from_json(bad, "p.json"); }),
              Catch::Contains("p.json") && Catch::Contains("classes.conv_dense.ceilings.1.gemm_tile.cols"));
-  // A profile from before the tile was recorded: no padding, and the provenance says why.
-  const Predictor old = test::fit_profile(synthetic_profile(true_us, 7), "synthetic.json");
-  CHECK_THAT(old.provenance.document["gemm_tiles"].get<std::string>(),
-             Catch::StartsWith("not modelled") && Catch::Contains("profile again"));
-  CHECK_FALSE(to_json(old)["classes"]["conv_dense"]["ceilings"]["1"].contains("gemm_tile"));
+  // A probe that found no tile (0): no padding, and the provenance says why.
+  const Predictor none = test::fit_profile(synthetic_profile(true_us, 7), "synthetic.json");
+  CHECK_THAT(none.provenance.document["gemm_tiles"].get<std::string>(),
+             Catch::StartsWith("not modelled") && Catch::Contains("no GEMM tile"));
+  CHECK_FALSE(to_json(none)["classes"]["conv_dense"]["ceilings"]["1"].contains("gemm_tile"));
 }
 
 TEST_CASE(

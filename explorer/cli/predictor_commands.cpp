@@ -382,7 +382,7 @@ void print_device_interval(const predictor::Calibrated& d) {
       "coverage, each "
       "%s held out: %.0f%% (the %s cover of %s above)\n",
       100 * d.interval.level, 100 * d.interval.error_low, 100 * d.interval.error_high, d.interval.method.c_str(),
-      by_family ? "family" : "model", 100 * d.interval.coverage.value().share, by_family ? "family" : "model",
+      by_family ? "family" : "model", 100 * d.interval.coverage.share, by_family ? "family" : "model",
       std::string(predictor::to_string(d.method)).c_str());
   if (const auto& seen = d.interval.seen_family)
     std::printf("interval for a network of a family the calibration saw: %.0f%%, errors %+.1f%% to %+.1f%% (%s)\n",
@@ -413,7 +413,7 @@ void print_zero_shot(const predictor::CalibrationRequest& request, const predict
   }
   std::printf("\ninterval: %.0f%%, errors %+.1f%% to %+.1f%% (%s); coverage %.0f%% (%s)\n", 100 * d.interval.level,
               100 * d.interval.error_low, 100 * d.interval.error_high, d.interval.method.c_str(),
-              100 * d.interval.coverage.value().share, d.interval.coverage->how.c_str());
+              100 * d.interval.coverage.share, d.interval.coverage.how.c_str());
   for (const predictor::Provenance::Timing& t : p.provenance.timings)
     std::printf("  %-22s timed %8.2f ms  zero-shot %8.2f ms  updated %8.2f ms\n", t.model.c_str(), t.latency_ms,
                 t.zero_shot_ms, t.updated_ms);

@@ -151,7 +151,7 @@ void run_profile(const ProfileArgs& a) {
                 static_cast<long long>(profile.coverage->candidates), rounds[0].spent_s, rounds[1].spent_s);
   }
   for (const ProfilePeak& p : profile.peaks) {
-    // Profiles resumed from before the FMA probe have no fma_peak_macps (0) for the thread counts they measured.
+    // 0: the FMA probe could not run (profile_file.hpp's read_peak).
     char fma[256] = "";
     if (p.fma_peak_macps > 0)
       std::snprintf(fma, sizeof fma, "; %.0f%% of the FMA peak %.1f GMACpS, %s", 100 * p.peak_macps / p.fma_peak_macps,

@@ -69,17 +69,15 @@ SetSummary set_summary(const std::vector<ValidationRow>& rows, std::initializer_
     // Each round's time brought to the profile's speed by the reference timed around it: the machine's
     // drift within the run taken out, as far as the reference sees it (within a run it can move more than
     // the run's median is off the profile's: docs/log/predictor.md, moved from code comments).
-    if (!mine.front()->measured_round_reference_us.empty()) {
-      std::vector<double> at_profile_speed;
-      for (const ValidationRow* r : mine) {
-        std::vector<double> rounds;
-        for (size_t k = 0; k < r->measured_round_medians_us.size(); ++k)
-          rounds.push_back(r->measured_round_medians_us[k] * speed->profile_median_us /
-                           r->measured_round_reference_us[k]);
-        at_profile_speed.push_back(median(rounds));
-      }
-      out.predictor_at_local_speed = accuracy_of(ours, at_profile_speed);
+    std::vector<double> at_profile_speed;
+    for (const ValidationRow* r : mine) {
+      std::vector<double> rounds;
+      for (size_t k = 0; k < r->measured_round_medians_us.size(); ++k)
+        rounds.push_back(r->measured_round_medians_us[k] * speed->profile_median_us /
+                         r->measured_round_reference_us[k]);
+      at_profile_speed.push_back(median(rounds));
     }
+    out.predictor_at_local_speed = accuracy_of(ours, at_profile_speed);
   }
   out.baseline_quadratic = accuracy_of(by_quadratic, measured);
   out.baseline_macs = accuracy_of(by_macs, measured);
@@ -163,8 +161,7 @@ std::vector<HeldOut> held_out_networks(const ValidateOptions& o) {
 // One network's measurements, measured now or read back from a validation file.
 struct NetworkRounds {
   std::vector<double> medians_us, cvs;  // one per round
-  // Per round: the mean of the reference's times just before and just after that measurement (empty: an
-  // older file, docs/architecture.md "File versions"; then every network's is).
+  // Per round: the mean of the reference's times just before and just after that measurement.
   std::vector<double> round_reference_us;
   // With ValidateOptions::layers: each op's median time inside the network (nullopt: fused into another
   // op's kernel), and the pass's additivity (Σ op medians / whole-network median).
@@ -372,7 +369,7 @@ Json to_json(const ValidationRow& r) {
     j["predicted_high_us"] = (*r.predicted_interval_us)[1];
   }
   if (!r.blocks.empty()) j["blocks"] = r.blocks;
-  if (!r.measured_round_reference_us.empty()) j["measured_round_reference_us"] = r.measured_round_reference_us;
+  j["measured_round_reference_us"] = r.measured_round_reference_us;
   if (r.layers) {
     // One array per field, each op's entry at its index: the file's parallel arrays from the one row.
     const auto column = [&](OpField f) {
@@ -705,7 +702,6 @@ Rounds rounds_of(const Json& run, const std::vector<HeldOut>& held_out, const Va
               "expected " + std::to_string(held_out.size()) +
                   " rows: the zoo and the networks of its seeds now (did the zoo change?)");
   Rounds r;
-  size_t with_round_reference = 0;
   for (size_t i = 0; i < held_out.size(); ++i) {
     const Where w = (where / "rows")[i];
     NetworkRounds& n = r.networks.emplace_back();
@@ -721,13 +717,10 @@ Rounds rounds_of(const Json& run, const std::vector<HeldOut>& held_out, const Va
                           " MACs now: it changed since this run");
     n.medians_us = times_us(row.raw("measured_round_medians_us"), w / "measured_round_medians_us", 1);
     n.cvs = {row.number("measured_cv", 0, 1e3)};
-    if (row.has("measured_round_reference_us")) {
-      ++with_round_reference;
-      n.round_reference_us = times_us(row.raw("measured_round_reference_us"), w / "measured_round_reference_us", 1);
-      if (n.round_reference_us.size() != n.medians_us.size())
-        (w / "measured_round_reference_us")
-            .fail(Json(n.round_reference_us.size()), "expected one time per round, as measured_round_medians_us has");
-    }
+    n.round_reference_us = times_us(row.raw("measured_round_reference_us"), w / "measured_round_reference_us", 1);
+    if (n.round_reference_us.size() != n.medians_us.size())
+      (w / "measured_round_reference_us")
+          .fail(Json(n.round_reference_us.size()), "expected one time per round, as measured_round_medians_us has");
     n.baselines_us = std::array<double, 3>{time_us(row.raw("quadratic_baseline_us"), w / "quadratic_baseline_us"),
                                            time_us(row.raw("macs_baseline_us"), w / "macs_baseline_us"),
                                            time_us(row.raw("params_baseline_us"), w / "params_baseline_us")};
@@ -743,10 +736,6 @@ Rounds rounds_of(const Json& run, const std::vector<HeldOut>& held_out, const Va
                                          : std::optional<double>(time_us(ops[k], (w / "ops_measured_us")[k], true)));
     n.additivity = row.number("layers_additivity", 0, 1e3);
   }
-  if (with_round_reference > 0 && with_round_reference != r.networks.size())
-    (where / "rows")
-        .fail(Json(with_round_reference),
-              "rows with measured_round_reference_us; expected all " + std::to_string(r.networks.size()) + " or none");
   const Where noise = where / "machine_noise";
   ObjectReader n(top.raw("machine_noise"), noise);
   r.reference = n.string("reference");

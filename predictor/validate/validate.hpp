@@ -60,10 +60,10 @@ struct OpScore {
 // names are the fields'): network, set, macs, params_inference, measured_us (the median of
 // measured_round_medians_us, one per round), measured_round_spread (slowest round over fastest - 1),
 // measured_cv (the median of the rounds'), predicted_us, quadratic_baseline_us, macs_baseline_us,
-// params_baseline_us, error (predicted / measured - 1), ops_outside_profile, outside_profile_features;
+// params_baseline_us, error (predicted / measured - 1), ops_outside_profile, outside_profile_features,
+// measured_round_reference_us (per round, the mean of the speed reference's times just before and after it);
 // then only where they apply: predicted_low_us and predicted_high_us (a predictor with an interval),
-// blocks (ood), measured_round_reference_us (per round, the mean of the speed reference's times just before
-// and after it; absent in older files) and, with `layers`, layers_additivity, ops_measured_us and
+// blocks (ood) and, with `layers`, layers_additivity, ops_measured_us and
 // ops_predicted_us (one per op, null where the op has no time of its own), and ops_name and ops_class.
 struct ValidationRow {
   std::string network;
@@ -78,7 +78,7 @@ struct ValidationRow {
   std::vector<std::string> outside_profile_features;
   std::optional<std::array<double, 2>> predicted_interval_us;  // low, high
   std::string blocks;                                          // ood: what the network is made of
-  std::vector<double> measured_round_reference_us;             // empty: an older file
+  std::vector<double> measured_round_reference_us;             // one per round
   struct Layers {
     double additivity = 0;  // of the layers pass: Σ op medians / whole-network median
     // One per op of the network: its name, the predictor's class of it (op_class), measured_us and
@@ -190,23 +190,19 @@ struct MachineNoise {
 };
 Json to_json(const MachineNoise& m);
 
-// What validate and rescore return; to_json writes the "cpubone-explore/validation/v3" file (v1 had one
-// score over all networks at the top level; v2 has in_distribution and out_of_distribution, each with its
-// networks, predictor and baseline scores and worst cases; v3 adds the quadratic baseline,
-// baseline_quadratic and each row's quadratic_baseline_us; later v3 files add speed_vs_profile, null for a
-// profile without machine_speed, and with it each set's predictor_at_measured_speed; and, for a predictor
-// with an interval, each row's predicted_low_us and predicted_high_us and each set's interval_coverage;
-// with `layers`, each set's op_classes (op_class_scores), the layers pass's median additivity, and each
-// row's ops_measured_us and ops_predicted_us, one per op of the network, null where the op has no time of
-// its own; "predictor" (the scored fit's profile, sources and selection; absent in older files), the zoo
-// networks of the families that fit was fitted on (fit --zoo-families half) as set "zoo_fitted", scored
-// apart in "zoo_fitted" and counted in "zoo_networks_fitted", in neither of the two sets ("zoo_networks"
-// counts the held-out ones), and in_distribution's "by_set": the predictor's scores on its zoo and sampled
-// parts alone; since session 28, each row's measured_round_reference_us and with speed_vs_profile each
-// set's predictor_at_local_speed). JSON order: schema, machine_noise, interference, device, threads,
-// networks, zoo_networks, zoo_networks_fitted, sampled_networks, seed, ood_networks, ood_seed, rounds,
-// min_time_s_per_round, predictor, speed_vs_profile, in_distribution, out_of_distribution, zoo_fitted,
-// layers, layers_median_additivity, baseline_constant_macps, environment, rows, and rescored (rescore only).
+// What validate and rescore return; to_json writes the "cpubone-explore/validation/v3" file: the machine's
+// noise and interference; the predictor scored ("predictor": the fit's profile, sources and selection);
+// in_distribution and out_of_distribution, each with its networks, the predictor's and the baselines' scores
+// (quadratic, MACs, params), its worst cases, with speed_vs_profile (null for a profile without
+// machine_speed) predictor_at_measured_speed and predictor_at_local_speed, for a predictor with an interval
+// interval_coverage, and with `layers` op_classes (op_class_scores); in_distribution's "by_set", the
+// predictor's scores on its zoo and sampled parts alone; the zoo networks of the families the predictor was
+// fitted on (fit --zoo-families half) as set "zoo_fitted", scored apart and counted in "zoo_networks_fitted",
+// in neither of the two sets ("zoo_networks" counts the held-out ones); and one row per network
+// (ValidationRow). JSON order: schema, machine_noise, interference, device, threads, networks, zoo_networks,
+// zoo_networks_fitted, sampled_networks, seed, ood_networks, ood_seed, rounds, min_time_s_per_round,
+// predictor, speed_vs_profile, in_distribution, out_of_distribution, zoo_fitted, layers,
+// layers_median_additivity, baseline_constant_macps, environment, rows, and rescored (rescore only).
 struct Validation {
   MachineNoise machine_noise;
   profiler::Interference interference;  // every network in every round is one measurement

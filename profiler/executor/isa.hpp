@@ -51,7 +51,7 @@ constexpr const IsaRow& isa_row(Isa isa) { return isa_rows[static_cast<size_t>(i
 constexpr std::string_view isa_name(Isa isa) { return isa_row(isa).name; }
 
 // The one lookup from a name, at the edge where an environment's `isa` is read back; nullopt for a name
-// outside the table (an older file's "cpuinfo unavailable" forms).
+// outside the table.
 constexpr std::optional<Isa> isa_from_name(std::string_view name) {
   for (const IsaRow& r : isa_rows)
     if (name == r.name) return r.isa;

@@ -4,7 +4,6 @@
 #include <vector>
 
 #include "profiler/measure/measure_network.hpp"
-#include "profiler/profile/sweep_grid.hpp"
 #include "space/zoo.hpp"
 
 namespace cpx::profiler {
@@ -12,17 +11,14 @@ namespace cpx::profiler {
 namespace {
 
 InputError unknown_reference(const std::string& shown) {
-  return InputError("machine_speed.reference = " + shown + ": unknown (known: \"" + conv_speed_reference + "\", \"" +
-                    network_speed_reference + "\")");
+  return InputError("machine_speed.reference = " + shown + ": unknown (known: \"" + network_speed_reference + "\")");
 }
 
 }  // namespace
 
 double time_speed_reference_us(std::string_view name, int64_t threads, double min_time_s) {
-  Network reference;
-  if (name == conv_speed_reference) reference = SweepConfig{BlockVariant::conv, 3, 1, 128, 28, 1, threads}.network();
-  else if (name == network_speed_reference) reference = find_zoo("mobilenetv2-1.0")->build(0);
-  else throw unknown_reference("\"" + std::string(name) + "\"");
+  if (name != network_speed_reference) throw unknown_reference("\"" + std::string(name) + "\"");
+  const Network reference = find_zoo("mobilenetv2-1.0")->build(0);
   NetworkRun run{threads, 1, false, {}};
   run.timing.min_time_s = min_time_s;
   run.timing.min_runs = 5;
@@ -33,7 +29,7 @@ double time_speed_reference_us(std::string_view name, int64_t threads, double mi
 std::string profile_speed_reference(const Profile& profile) {
   if (!profile.machine_speed || profile.machine_speed->reference.empty()) return speed_reference;
   const std::string& r = profile.machine_speed->reference;
-  if (r != conv_speed_reference && r != network_speed_reference) throw unknown_reference(Json(r).dump());
+  if (r != network_speed_reference) throw unknown_reference(Json(r).dump());
   return r;
 }
 

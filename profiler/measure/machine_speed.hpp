@@ -8,8 +8,7 @@
 // The reference is a whole network, MobileNetV2: a neighbour slows networks through the memory system
 // more than it slows a conv that stays in L2: timed in the same windows as sampled networks, MobileNetV2
 // tracked their common speed far better than a 3x3 conv did (docs/log/predictor.md, moved from code
-// comments). Older profiles timed the conv (conv_speed_reference) and name it; validate times the
-// reference its profile names.
+// comments). A profile names its reference; validate times the reference its profile names.
 #pragma once
 
 #include <cstdint>
@@ -23,7 +22,6 @@
 
 namespace cpx::profiler {
 
-inline constexpr const char* conv_speed_reference = "3x3 conv, 128 channels, 28x28, warm caches";
 inline constexpr const char* network_speed_reference = "mobilenetv2-1.0 (zoo), 224x224, warm caches";
 inline constexpr const char* speed_reference = network_speed_reference;  // what a new profile times
 inline constexpr double speed_check_every_s = 30;

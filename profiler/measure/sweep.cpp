@@ -346,12 +346,14 @@ Profile run_sweep(const SweepOptions& options, const std::atomic<bool>& stop) {
     if (seconds_since(last_write) >= 19 * last_write_s) write();
   };
 
+  const double elapsed_before_s = profile.elapsed_s.value_or(0.0);  // of the runs this one resumes
+  // Before the first write: every file written names its speed reference (machine_speed), even one stopped
+  // before the first check.
+  SpeedWatch speed(profile, [&] { return elapsed_before_s + seconds_since(start); });
   const std::map<int64_t, double> peak = measure_peaks(profile, threads, options.quick);
   write();
   std::vector<SweepItem> todo = sweep_work(options.quick, threads, options.seed);
   std::erase_if(todo, [&](const SweepItem& w) { return done.count(w.id) > 0; });
-  const double elapsed_before_s = profile.elapsed_s.value_or(0.0);  // of the runs this one resumes
-  SpeedWatch speed(profile, [&] { return elapsed_before_s + seconds_since(start); });
   measure_items(todo, profile, peak, options.seed, grid_share * budget_s, start, speed, checkpoint, stop);
   if (!stop)
     measure_coverage(

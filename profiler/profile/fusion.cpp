@@ -23,11 +23,13 @@ bool igemm_producer(const Network& net, size_t i, const IgemmRule& igemm, size_t
 
 }  // namespace
 
-IgemmRule igemm_rule_of(const Json& environment) {
+IgemmRule igemm_rule_of(const Json& environment, const Where& where) {
+  ObjectReader env(environment, where);
   IgemmRule rule;
-  if (!environment.is_object()) return rule;
-  rule.available = environment.value("igemm", false);
-  rule.min_out_per_group = environment.value("igemm_min_out_per_group", int64_t{32});
+  const Json& available = env.raw("igemm");
+  if (!available.is_boolean()) env.at("igemm").fail(available, "expected true or false");
+  rule.available = available.get<bool>();
+  rule.min_out_per_group = env.integer("igemm_min_out_per_group", 0, limits::max_channels);
   return rule;
 }
 

@@ -50,10 +50,10 @@ struct IgemmRule {
   }
 };
 
-// The rule of the machine a measurement's environment (its JSON: "igemm", "igemm_min_out_per_group") was
-// taken on. Environments without "igemm_min_out_per_group" (older ones: docs/architecture.md, "File
-// versions") ran the 32-channel rule on every tile; without "igemm", or no environment at all (null), no igemm.
-IgemmRule igemm_rule_of(const Json& environment);
+// The rule of the machine a measurement's environment (its JSON: "igemm", "igemm_min_out_per_group", which every
+// environment the profiler captures carries) was taken on; a missing or malformed field is an InputError
+// naming it under `where`, the environment's place in its file.
+IgemmRule igemm_rule_of(const Json& environment, const Where& where);
 
 // What an op's kernel computes after its own result: add ops[residual_add]'s other input, then apply
 // ops[activation]'s relu or relu6.

@@ -18,7 +18,7 @@ Json to_json(const MeasuredOp& o, MeasuredOpDocument document) {
   write_op_fields(j, o.row, {OpField::name, OpField::op, OpField::conv_class});
   j["attrs"] = o.attrs;
   write_op_fields(j, o.row, {OpField::in_nhwc});
-  if (!o.row.inputs.empty()) write_op_fields(j, o.row, {OpField::inputs});
+  write_op_fields(j, o.row, {OpField::inputs});
   write_op_fields(j, o.row, {OpField::out_nhwc, OpField::macs, OpField::params_inference, OpField::bytes});
   j["implementation"] = o.implementation;
   j["emulated"] = o.emulated;

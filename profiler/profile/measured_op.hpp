@@ -24,7 +24,7 @@ struct MeasuredOp {
 // - measurement (`measure --layers`): name, op, implementation, emulated, fused_into (only where another
 //   op's kernel computes it), macs, timing (with samples), macps, fraction_of_peak, share.
 // - profile (a profile record's "layers"): name, op, conv_class (null for other ops), attrs, in_nhwc (every
-//   input's shape), inputs (absent where not known: profiles from before 2026-11-24), out_nhwc, macs,
+//   input's shape), inputs (the tensors it reads, one per shape), out_nhwc, macs,
 //   params_inference, bytes, implementation, emulated, fused_into (as above), timing (without samples).
 enum class MeasuredOpDocument { measurement, profile };
 Json to_json(const MeasuredOp& op, MeasuredOpDocument document);

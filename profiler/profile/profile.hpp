@@ -41,7 +41,7 @@ inline constexpr Names<Caches, 2> caches_names{{{Caches::cold, "cold"}, {Caches:
 struct ColdCaches {
   std::optional<std::vector<ProfileSection>> sections;  // the sections timed with cold caches
   std::optional<int64_t> evict_bytes_per_thread;
-  std::optional<std::vector<std::string>> warm_twins;  // in the order written; none in profiles from before the list
+  std::optional<std::vector<std::string>> warm_twins;  // in the order written; required in a profile file
 };
 struct ProfileOptions {
   std::optional<bool> quick;
@@ -144,11 +144,10 @@ struct Profile {
   std::optional<ProfileOptions> options;   // the sweep's; hand-made profiles may leave them out
   Json environment = Json::object();       // to_json(Environment) of the machine that measured it: its own document
   std::optional<std::string> definitions;  // count_definitions() of the program that measured it
-  // The op kinds timed with warm twins (options.cold_caches.warm_twins; activations alone in a profile
-  // from before the list: profile_file.hpp).
+  // The op kinds timed with warm twins (options.cold_caches.warm_twins: profile_file.hpp).
   std::set<std::string> warm_twins;
   std::vector<ProfilePeak> peaks;
-  std::optional<MachineSpeed> machine_speed;  // none in a profile from before the speed checks
+  std::optional<MachineSpeed> machine_speed;  // required in a profile file; none before a new profile's first check
   std::array<std::vector<ProfileRecord>, std::size(profile_sections)> sections;
   std::optional<ProfileCoverage> coverage;  // once the sweep reaches the coverage set
   std::optional<double> elapsed_s;          // the sweep's time, all its runs, once it ends

@@ -10,6 +10,7 @@
 #include <tuple>
 #include <utility>
 
+#include "profiler/profile/fusion.hpp"
 #include "profiler/profile/block_variant.hpp"
 #include "space/activation.hpp"
 #include "space/network.hpp"
@@ -84,14 +85,12 @@ MeasuredOp read_op(const Json& j, const Where& where) {
   if (l.get("in_nhwc").empty()) (l.w / "in_nhwc").fail(l.get("in_nhwc"), "expected at least one input shape");
   for (size_t x = 0; x < l.get("in_nhwc").size(); ++x)
     o.row.in_nhwc.push_back(read_shape(l.get("in_nhwc")[x], (l.w / "in_nhwc")[x]));
-  if (j.contains("inputs")) {
-    const Json& names = l.get("inputs");
-    if (!names.is_array() || names.size() != l.get("in_nhwc").size())
-      (l.w / "inputs").fail(names, "expected one tensor name per in_nhwc shape");
-    for (size_t x = 0; x < names.size(); ++x) {
-      if (!names[x].is_string()) (l.w / "inputs")[x].fail(names[x], "expected a tensor name");
-      o.row.inputs.push_back(names[x].get<std::string>());
-    }
+  const Json& names = l.get("inputs");
+  if (!names.is_array() || names.size() != l.get("in_nhwc").size())
+    (l.w / "inputs").fail(names, "expected one tensor name per in_nhwc shape");
+  for (size_t x = 0; x < names.size(); ++x) {
+    if (!names[x].is_string()) (l.w / "inputs")[x].fail(names[x], "expected a tensor name");
+    o.row.inputs.push_back(names[x].get<std::string>());
   }
   o.row.out_nhwc = read_shape(l.get("out_nhwc"), l.w / "out_nhwc");
   o.timing = read_timing(l, 0);
@@ -224,21 +223,20 @@ ProfilePeak read_peak(const Fields& f) {
   p.bandwidth_bytes_per_s = f.number("bandwidth_bytes_per_s", 0, 1e18);
   f.string("peak_source");
   p.peak_source = f.get("peak_source").get<std::string>();
-  // Probed later than the others: absent from some profiles (and the caches' from VMs that hide them).
-  for (const auto& [key, value] : {std::pair{"cache_bandwidth_bytes_per_s", &p.cache_bandwidth_bytes_per_s},
-                                   std::pair{"dram_read_bytes_per_s", &p.dram_read_bytes_per_s}})
-    if (f.j.contains(key)) { *value = f.number(key, 0, 1e18); }
+  // 0: not measured (a VM that hides its caches, a CPU whose GEMM tile XNNPACK does not say).
+  for (const auto& [key, value] :
+       {std::pair{"cache_bandwidth_bytes_per_s", &p.cache_bandwidth_bytes_per_s},
+        std::pair{"dram_read_bytes_per_s", &p.dram_read_bytes_per_s}, std::pair{"fma_peak_macps", &p.fma_peak_macps}})
+    *value = f.number(key, 0, 1e18);
   for (const auto& [key, value] :
        {std::pair{"last_level_cache_bytes", &p.last_level_cache_bytes}, std::pair{"gemm_tile_rows", &p.gemm_tile_rows},
         std::pair{"gemm_tile_cols", &p.gemm_tile_cols}})
-    if (f.j.contains(key)) { *value = f.integer(key, 0, INT64_MAX); }
-  if (f.j.contains("fma_peak_macps")) { p.fma_peak_macps = f.number("fma_peak_macps", 0, 1e18); }
-  for (const auto& [key, value] :
-       {std::pair{"fma_peak_source", &p.fma_peak_source}, std::pair{"gemm_tile_rows_source", &p.gemm_tile_rows_source}})
-    if (f.j.contains(key)) {
-      f.string(key);
-      *value = f.get(key).get<std::string>();
-    }
+    *value = f.integer(key, 0, INT64_MAX);
+  for (const auto& [key, value] : {std::pair{"fma_peak_source", &p.fma_peak_source},
+                                   std::pair{"gemm_tile_rows_source", &p.gemm_tile_rows_source}}) {
+    f.string(key);
+    *value = f.get(key).get<std::string>();
+  }
   f.optional("probes", &Json::is_object, "an object");
   if (f.j.contains("probes")) p.details = f.get("probes");
   return p;
@@ -250,11 +248,10 @@ MachineSpeed read_machine_speed(const Json& section, const std::string& file) {
     if (!section.is_object() || !section.contains("samples"))
       throw InputError("machine_speed: expected {\"samples\": [...]}");
     MachineSpeed m{"", speed_samples_from_json(section["samples"]), {}, {}, {}};
-    if (section.contains("reference")) {
-      if (!section["reference"].is_string())
-        throw InputError("machine_speed.reference = " + section["reference"].dump() + ": expected a string");
-      m.reference = section["reference"].get<std::string>();
-    }
+    if (!section.contains("reference")) throw InputError("machine_speed.reference: missing required field");
+    if (!section["reference"].is_string())
+      throw InputError("machine_speed.reference = " + section["reference"].dump() + ": expected a string");
+    m.reference = section["reference"].get<std::string>();
     const Fields f(section, Where(file) / "machine_speed");
     if (section.contains("spread")) { m.spread = f.number("spread", 0, 1e18); }
     f.optional("slowed", &Json::is_boolean, "true or false");
@@ -305,11 +302,9 @@ ProfileOptions read_options(const Fields& o) {
   if (c.j.contains("evict_bytes_per_thread")) {
     cold.evict_bytes_per_thread = c.integer("evict_bytes_per_thread", 0, INT64_MAX);
   }
-  if (c.j.contains("warm_twins")) {  // checked by read_warm_twins (Profile::warm_twins, the set)
-    std::vector<std::string> kinds;
-    for (const Json& k : c.get("warm_twins")) kinds.push_back(k.get<std::string>());
-    cold.warm_twins = kinds;
-  }
+  std::vector<std::string> kinds;  // checked by read_warm_twins (Profile::warm_twins, the set)
+  for (const Json& k : c.get("warm_twins")) kinds.push_back(k.get<std::string>());
+  cold.warm_twins = kinds;
   out.cold_caches = cold;
   return out;
 }
@@ -353,8 +348,9 @@ void read_header(const Fields& top, Profile& p) {
   p.complete = j.value("complete", false);
   top.optional("device", &Json::is_string, "a string");
   p.device = j.value("device", "");
-  top.optional("environment", &Json::is_object, "an object");
-  if (j.contains("environment")) p.environment = j["environment"];
+  p.environment = top.get("environment");
+  Fields(p.environment, top.w / "environment").string("isa");
+  igemm_rule_of(p.environment, top.w / "environment");  // checked here, read where fit needs it
   top.optional("definitions", &Json::is_string, "a string");
   if (j.contains("definitions")) p.definitions = j["definitions"].get<std::string>();
   if (j.contains("elapsed_s")) {
@@ -367,7 +363,7 @@ void read_header(const Fields& top, Profile& p) {
   top.array("peaks");
   for (size_t i = 0; i < j["peaks"].size(); ++i)
     p.peaks.push_back(read_peak(Fields(j["peaks"][i], (top.w / "peaks")[i])));
-  if (j.contains("machine_speed")) p.machine_speed = read_machine_speed(j["machine_speed"], top.w.file());
+  p.machine_speed = read_machine_speed(top.get("machine_speed"), top.w.file());
   if (j.contains("coverage")) p.coverage = read_coverage(Fields(j["coverage"], top.w / "coverage"));
   top.optional("interference", &Json::is_object, "an object");
   if (j.contains("interference")) p.interference = j["interference"];
@@ -393,11 +389,9 @@ std::vector<SpeedSample> speed_samples_from_json(const Json& samples) {
 }
 
 std::set<std::string> read_warm_twins(const Json& profile, const Where& where) {
-  const Json* list = nullptr;
-  if (profile.contains("options") && profile["options"].is_object() && profile["options"].contains("cold_caches") &&
-      profile["options"]["cold_caches"].is_object() && profile["options"]["cold_caches"].contains("warm_twins"))
-    list = &profile["options"]["cold_caches"]["warm_twins"];
-  if (!list) return {std::string(ActivationOp::kind)};
+  const Fields options(Fields(profile, where).get("options"), where / "options");
+  const Fields cold(options.get("cold_caches"), where / "options" / "cold_caches");
+  const Json* list = &cold.get("warm_twins");
   const Where w = where / "options" / "cold_caches" / "warm_twins";
   if (!list->is_array()) w.fail(*list, "expected an array of op kinds");
   static const std::vector<std::string_view> known = op_kinds();

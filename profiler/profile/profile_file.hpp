@@ -25,7 +25,6 @@ inline constexpr FileVersion device_profile_version{device_profile_schema, "`cpu
 // Op kinds the profile's single-op networks time both reading the network's input (cold: the caches were
 // evicted before the run) and reading what an op before them wrote (warm, as inside a network), listed in
 // a profile's options.cold_caches.warm_twins; fit counts such an op as warm when it reads no network input.
-// A profile from before the list timed only activations so.
 inline constexpr std::array<std::string_view, 4> warm_twin_kinds{ActivationOp::kind, Slice::kind, ChannelShuffle::kind,
                                                                  Concat::kind};
 // Seeds of the sampled networks a profile measures for fitting; validation must sample below this.
@@ -33,14 +32,12 @@ inline constexpr uint64_t training_seed_base = 1'000'000;
 
 // One op of a profile record (the record's "layers", MeasuredOp's profile document: its keys are listed
 // there), as fit reads it (the only reader, which the loader also runs on every row). Required: op, attrs,
-// in_nhwc, out_nhwc and timing.stats_us.median; the others are optional in hand-made profiles, and
-// "inputs" is absent in profiles from before 2026-11-24 (row.inputs empty: fit then counts every op of a
-// cold section as cold). conv_class, where given, is one of count's classes; profiles from before the
-// one-row change say "class" for "conv_class", which nothing reads.
+// in_nhwc, inputs (one tensor name per in_nhwc shape), out_nhwc and timing.stats_us.median; the others are
+// optional in hand-made profiles. conv_class, where given, is one of count's classes.
 MeasuredOp read_profile_op(const Json& j, const Where& where);
 
 // The kinds a profile timed with warm twins: its options.cold_caches.warm_twins, each a known op kind
-// (else an InputError naming the entry); a profile from before the list timed activations only.
+// (else an InputError naming the entry, or the field when it is missing).
 std::set<std::string> read_warm_twins(const Json& profile, const Where& where);
 
 // The speed checks of a profile's machine_speed.samples (the sweep's writer reads them back with this too);

@@ -405,7 +405,7 @@ layers, roof = [], []
 for o in b0_pred["layers"]:
     first = o["name"].split(".")[0]  # stem, s1..s4, head
     stage = f"stage {first[1:]}" if first[0] == "s" and first[1:].isdigit() else first
-    layers.append({"name": o["name"], "stage": stage, "op_class": o["op_class"], "macs": o["macs"],
+    layers.append({"name": o["name"], "op": o["op"], "stage": stage, "op_class": o["op_class"], "macs": o["macs"],
                    "predicted_us": o["latency_us"], "measured_us": None})
     c = bytes_by_op.get(o["name"], {})
     moved = c.get("bytes", 0)
@@ -423,7 +423,8 @@ results = {
     "created": "2026-11-21T15:30:00Z",
     "tool": {"name": "cpubone-explore", "version": "0.1.0",
              "command": "FIXTURE: tests/data/make_results_sample.py (not explorer output; stands in until the explorer writes results)"},
-    "device": {"name": DEVICE, "runtime": pi5["runtime"], "measured": False, "threads": 1, "provenance": prov},
+    "device": {"name": DEVICE, "runtime": pi5["runtime"], "measured": False, "timed_by": "published", "threads": 1,
+               "provenance": prov},
     "environment": None,
     "accuracy_model": {"name": "fixture-macs-line",
                        "kind": "proxy",
@@ -451,7 +452,7 @@ results = {
     "fused_vs_unfused": fused,
     "roofline": {"peak_macps": None, "bandwidth_bytes_per_s": None, "source": None, "points": roof},
     "search": {"algorithm": "FIXTURE random perturbation", "seed": 1, "space": "default", "evaluations": len(candidates),
-               "evaluations_per_second": 0, "population": len(candidates), "generations": 1,
+               "evaluations_per_second": 0, "population": len(candidates), "generations": 1, "stopped_by_time": False,
                "constraints": {"max_latency_us": None, "max_params": None, "max_macs": None},
                "hypervolume": {"nsga2": hv_all, "random": hv_random, "ratio": hv_all / hv_random if hv_random > 0 else None,
                                "reference_point": ref},
