@@ -61,34 +61,33 @@ TEST_CASE("a profile's record errors name the record's field") {
   j = test::small_profile();
   j["zoo"][0]["latency_us"] = j["zoo"][0]["timing"];
   j["zoo"][0].erase("timing");
-  CHECK(error_of([&] { profiler::read_profile(j, "p.json"); }) == "p.json: zoo[0].timing: missing required field");
+  CHECK(error_of([&] { profiler::read_profile(j, "p.json"); }) ==
+        "p.json: zoo[0].timing: missing required field (profile again: `cpubone-explore profile`)");
 }
 
 TEST_CASE("a profile must carry what every profile run writes: one reader per format, each missing field named") {
   struct Dropped {
     const char* object;  // a JSON pointer
     const char* key;
-    const char* error;
+    const char* path;  // as the error names it
   };
   for (const Dropped& d : {
-           Dropped{"", "environment", "p.json: environment: missing required field"},
-           Dropped{"/environment", "igemm", "p.json: environment.igemm: missing required field"},
-           Dropped{"/environment", "igemm_min_out_per_group",
-                   "p.json: environment.igemm_min_out_per_group: missing required field"},
-           Dropped{"/environment", "isa", "p.json: environment.isa: missing required field"},
-           Dropped{"", "machine_speed", "p.json: machine_speed: missing required field"},
-           Dropped{"/machine_speed", "reference", "p.json: machine_speed.reference: missing required field"},
-           Dropped{"/options/cold_caches", "warm_twins",
-                   "p.json: options.cold_caches.warm_twins: missing required field"},
-           Dropped{"/peaks/0", "dram_read_bytes_per_s",
-                   "p.json: peaks[0].dram_read_bytes_per_s: missing required field"},
-           Dropped{"/peaks/0", "gemm_tile_rows", "p.json: peaks[0].gemm_tile_rows: missing required field"},
-           Dropped{"/peaks/0", "fma_peak_source", "p.json: peaks[0].fma_peak_source: missing required field"},
-           Dropped{"/configs/0/layers/0", "inputs", "p.json: configs[0].layers[0].inputs: missing required field"},
+           Dropped{"", "environment", "environment"},
+           Dropped{"/environment", "igemm", "environment.igemm"},
+           Dropped{"/environment", "igemm_min_out_per_group", "environment.igemm_min_out_per_group"},
+           Dropped{"/environment", "isa", "environment.isa"},
+           Dropped{"", "machine_speed", "machine_speed"},
+           Dropped{"/machine_speed", "reference", "machine_speed.reference"},
+           Dropped{"/options/cold_caches", "warm_twins", "options.cold_caches.warm_twins"},
+           Dropped{"/peaks/0", "dram_read_bytes_per_s", "peaks[0].dram_read_bytes_per_s"},
+           Dropped{"/peaks/0", "gemm_tile_rows", "peaks[0].gemm_tile_rows"},
+           Dropped{"/peaks/0", "fma_peak_source", "peaks[0].fma_peak_source"},
+           Dropped{"/configs/0/layers/0", "inputs", "configs[0].layers[0].inputs"},
        }) {
     Json j = test::small_profile();
     j[Json::json_pointer(d.object)].erase(d.key);
-    CHECK(error_of([&] { profiler::read_profile(j, "p.json"); }) == d.error);
+    CHECK(error_of([&] { profiler::read_profile(j, "p.json"); }) ==
+          std::string("p.json: ") + d.path + ": missing required field (profile again: `cpubone-explore profile`)");
   }
   Json j = test::small_profile();
   j["machine_speed"]["reference"] = "3x3 conv, 128 channels, 28x28, warm caches";  // the reference before v2's

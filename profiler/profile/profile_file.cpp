@@ -21,6 +21,10 @@ namespace cpx::profiler {
 namespace {
 
 // Typed checks on a JSON object that leave unknown fields alone (profile records carry many).
+// Every profile this version writes carries each required field: one missing is a profile written before it
+// (or by hand), and the error says how to get one this version reads.
+constexpr const char* missing_field = "missing required field (profile again: `cpubone-explore profile`)";
+
 struct Fields {
   const Json& j;
   Where w;
@@ -28,7 +32,7 @@ struct Fields {
     if (!j.is_object()) w.fail(j, "expected an object");
   }
   const Json& get(const char* key) const {
-    if (!j.contains(key)) (w / key).fail("missing required field");
+    if (!j.contains(key)) (w / key).fail(missing_field);
     return j[key];
   }
   // The field's value, checked.
@@ -248,7 +252,7 @@ MachineSpeed read_machine_speed(const Json& section, const std::string& file) {
     if (!section.is_object() || !section.contains("samples"))
       throw InputError("machine_speed: expected {\"samples\": [...]}");
     MachineSpeed m{"", speed_samples_from_json(section["samples"]), {}, {}, {}};
-    if (!section.contains("reference")) throw InputError("machine_speed.reference: missing required field");
+    if (!section.contains("reference")) throw InputError(std::string("machine_speed.reference: ") + missing_field);
     if (!section["reference"].is_string())
       throw InputError("machine_speed.reference = " + section["reference"].dump() + ": expected a string");
     m.reference = section["reference"].get<std::string>();
@@ -349,8 +353,9 @@ void read_header(const Fields& top, Profile& p) {
   top.optional("device", &Json::is_string, "a string");
   p.device = j.value("device", "");
   p.environment = top.get("environment");
-  Fields(p.environment, top.w / "environment").string("isa");
-  igemm_rule_of(p.environment, top.w / "environment");  // checked here, read where fit needs it
+  const Fields env(p.environment, top.w / "environment");
+  env.get("igemm"), env.get("igemm_min_out_per_group"), env.string("isa");
+  igemm_rule_of(p.environment, env.w);  // their types checked here, read where fit needs them
   top.optional("definitions", &Json::is_string, "a string");
   if (j.contains("definitions")) p.definitions = j["definitions"].get<std::string>();
   if (j.contains("elapsed_s")) {
