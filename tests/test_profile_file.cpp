@@ -189,7 +189,7 @@ TEST_CASE(
   bad = row;
   bad.erase("inputs");
   CHECK(error_of([&] { profiler::read_profile_op(bad, Where("p.json", "configs[0].layers[0]")); }) ==
-        "p.json: configs[0].layers[0].inputs: missing required field");
+        "p.json: configs[0].layers[0].inputs: missing required field (profile again: `cpubone-explore profile`)");
   bad["inputs"] = {"input", "x"};
   CHECK(error_of([&] { profiler::read_profile_op(bad, Where("p.json", "configs[0].layers[0]")); }) ==
         "p.json: configs[0].layers[0].inputs = [\"input\",\"x\"]: expected one tensor name per in_nhwc shape");
