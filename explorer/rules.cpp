@@ -155,7 +155,7 @@ std::vector<results::DesignRule> state_rules(const profiler::DesignRules& derive
   }
   // Kernel 2 vs 3.
   using V = profiler::BlockVariant;
-  for (const auto& [v, claim, fused] :
+  for (const auto& [v, claim, fused_variant] :
        std::vector<std::tuple<V, std::string, bool>>{{V::dwconv, "claim 4: +42% MACpS for DWConv", false},
                                                      {V::grfumbconv, "claim 4: +12% MACpS for GrFuMBConv", true}}) {
     const std::string variant(to_string(v));
@@ -171,7 +171,7 @@ std::vector<results::DesignRule> state_rules(const profiler::DesignRules& derive
                          "%) vs k=3",
                      macps, "% MACpS change", source, claim, k2, follow([&](const Macro& m) {
                        for (const Used& u : used_blocks(m))
-                         if (u.fused == fused && (u.kernel == 2) != k2) return false;
+                         if (u.fused == fused_variant && (u.kernel == 2) != k2) return false;
                        return true;
                      })});
   }

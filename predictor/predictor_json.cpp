@@ -1,9 +1,17 @@
+#include <optional>
+
 #include "predictor/interval.hpp"
 #include "predictor/predictor.hpp"
+#include "space/names.hpp"
 
 namespace cpx::predictor {
 
 namespace {
+
+// A class model's form, its "kind" (absent: the quadratic, as written before the roofline model existed).
+enum class ClassModelForm { quadratic, roofline };
+constexpr Names<ClassModelForm, 2> class_model_form_names{
+    {{ClassModelForm::quadratic, "quadratic"}, {ClassModelForm::roofline, "roofline"}}};
 
 Json host_interval_to_json(const HostInterval& i) {
   Json by = Json::object();
@@ -47,9 +55,8 @@ Json host_model_json(const Predictor& p) {
     for (size_t k = 0; k < base_feature_count; ++k) range[names[1 + k]] = {m.lo[k], m.hi[k]};
     Json& out = classes[std::string(to_string(static_cast<OpClass>(c)))];
     if (m.roofline) {
-      // No "kind" means the quadratic, so that files written before the roofline model load unchanged.
       out = to_json(*m.roofline);
-      out["kind"] = "roofline";
+      out["kind"] = class_model_form_names.name_of(ClassModelForm::roofline);
     } else {
       out = {{"theta", theta}, {"residual_trees", to_json(m.residual_trees)}};
       if (!m.roofline_floor.empty()) out["roofline_floor"] = ceilings_to_json(m.roofline_floor);
@@ -250,20 +257,20 @@ Predictor host_model_from_json(const Json& j, const Where& where) {
     ObjectReader m(value, w);
     ClassModel cm;
     const std::string kind = m.string("kind", "quadratic");
-    if (kind == "roofline") {
+    const std::optional<ClassModelForm> form = class_model_form_names.find(kind);
+    if (!form) (w / "kind").fail(kind, "expected \"roofline\" or absent (the quadratic model)");
+    if (*form == ClassModelForm::roofline) {
       for (const char* key : {"efficiency_theta", "feature_mean", "feature_scale", "ceilings"}) m.raw(key);  // required
       for (const char* key : {"monotone_nondecreasing", "residual_trees", "residual_bound_log"})
         if (m.has(key)) m.raw(key);
       cm.roofline = roofline_from_json(value, w);
-    } else if (kind == "quadratic") {
+    } else {
       ObjectReader t(m.raw("theta"), w / "theta");
       for (size_t k = 0; k < feature_count; ++k) cm.theta[k] = t.number(names[k], -1e6, 1e6);
       t.finish();
       if (m.has("residual_trees")) cm.residual_trees = boost_from_json(m.raw("residual_trees"), w / "residual_trees");
       if (m.has("roofline_floor"))
         cm.roofline_floor = ceilings_from_json(m.raw("roofline_floor"), w / "roofline_floor");
-    } else {
-      (w / "kind").fail(kind, "expected \"roofline\" or absent (the quadratic model)");
     }
     ObjectReader range(m.raw("feature_range"), w / "feature_range");
     for (size_t k = 0; k < base_feature_count; ++k) {
