@@ -19,15 +19,20 @@ predictor), and only ops with a time of their own of at least --min-op-us (short
 A class needs ops in at least --min-networks networks for its class-level moment.
 
     benchmarks/gain_evidence.py [validate.json ...] [--measured DIR] [--exclude NAMES] [--json-out FILE]
+    benchmarks/gain_evidence.py --collect DIR --networks NAMES [--threads N] [--min-time S] [--measured DIR] ...
 
---measured DIR reads pairs NAME.measure.json (`measure NAME --layers --json`) and NAME.predict.json (`predict
+--measured DIR (repeatable: reads of the same networks pool, a network counting once toward --min-networks) reads pairs NAME.measure.json (`measure NAME --layers --json`) and NAME.predict.json (`predict
 NAME --device host --layers --json`) as rows of set zoo: the same residuals, one network at a time. --exclude
 leaves out networks by name (those whose rewrites a benchmark then scores, so that the score stays held out).
+--collect DIR first writes those pairs for --networks at --threads (measure and predict run one after the
+other, one network at a time; run it with nothing else on the machine), then reads them as --measured DIR.
+The evidence's thread count is the one its measure files were taken at; files of two counts are refused.
 """
 import argparse
 import json
 import math
 import os
+import subprocess
 import sys
 from collections import defaultdict
 
@@ -38,7 +43,26 @@ def block_of(name):
     return name.rsplit(".", 1)[0] if "." in name else name
 
 
-def measured_rows(folder):
+def collect(cli, folder, networks, threads, min_time):
+    """measure --layers and predict --layers --device host of each network at `threads`, as --measured reads them."""
+    os.makedirs(folder, exist_ok=True)
+    for name in networks:
+        stem = os.path.join(folder, os.path.basename(name).removesuffix(".onnx").removesuffix(".json"))
+        for what, cmd in (("measure", [cli, "measure", name, "--layers", "--json", "--threads", str(threads),
+                                       "--min-time", str(min_time)]),
+                          ("predict", [cli, "predict", name, "--device", "host", "--layers", "--json",
+                                       "--threads", str(threads)])):
+            p = subprocess.run(cmd, capture_output=True, text=True)
+            if p.returncode not in (0, 3):  # 3: written, but the machine interfered (said on stderr)
+                sys.exit(f"gain_evidence.py: {' '.join(cmd)}: exit {p.returncode}: {p.stderr.strip()}")
+            if p.returncode == 3:
+                print(f"gain_evidence.py: {name}: {what} flagged noisy: {p.stderr.strip().splitlines()[-1]}", file=sys.stderr)
+            with open(f"{stem}.{what}.json", "w") as f:
+                f.write(p.stdout)
+        print(f"collected {name} at {threads} thread(s)", file=sys.stderr)
+
+
+def measured_rows(folder, threads):
     rows = []
     for f in sorted(os.listdir(folder)):
         if not f.endswith(".measure.json"):
@@ -47,6 +71,7 @@ def measured_rows(folder):
         try:
             m = json.load(open(os.path.join(folder, f)))
             p = json.load(open(os.path.join(folder, name + ".predict.json")))
+            threads.add(m["threads"])
         except (OSError, ValueError) as e:
             print(f"gain_evidence.py: {folder}/{name}: skipped ({e})", file=sys.stderr)
             continue
@@ -93,10 +118,11 @@ def moments(nets, min_networks):
     count = {}
     for a in classes:
         for b in classes:
-            xs = [n["u"][a] * n["u"][b] for n in nets if a in n["u"] and b in n["u"]]
-            if len(xs) >= min_networks:
-                second[(a, b)] = sum(xs) / len(xs)
-                count[(a, b)] = len(xs)
+            both = [n for n in nets if a in n["u"] and b in n["u"]]
+            distinct = len({n["network"] for n in both})  # a network read twice (two --measured) counts once
+            if distinct >= min_networks:
+                second[(a, b)] = sum(n["u"][a] * n["u"][b] for n in both) / len(both)
+                count[(a, b)] = distinct
     return [c for c in classes if (c, c) in second], second, count
 
 
@@ -130,28 +156,43 @@ def op_level(nets):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("validation", nargs="*")
-    ap.add_argument("--measured", default="")
+    ap.add_argument("--measured", action="append", default=[])
     ap.add_argument("--exclude", default="")
     ap.add_argument("--min-op-us", type=float, default=5.0)
     ap.add_argument("--min-share", type=float, default=0.01)
     ap.add_argument("--min-networks", type=int, default=5)
     ap.add_argument("--json-out", default="")
+    ap.add_argument("--collect", default="")
+    ap.add_argument("--networks", default="")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--min-time", type=float, default=0.5)
+    ap.add_argument("--cli", default="build/explorer/cpubone-explore")
     args = ap.parse_args()
+    if args.collect:
+        if not args.networks:
+            sys.exit("gain_evidence.py: --collect needs --networks")
+        collect(args.cli, args.collect, args.networks.split(","), args.threads, args.min_time)
+        args.measured.append(args.collect)
     rows, threads = [], set()
     for path in args.validation:
         doc = json.load(open(path))
         rows += doc["rows"]
         threads.add(doc.get("threads"))
-    if args.measured:
-        rows += measured_rows(args.measured)
+    for folder in args.measured:
+        rows += measured_rows(folder, threads)
+    threads.discard(None)
+    if len(threads) != 1:
+        sys.exit(f"gain_evidence.py: the rows were measured at {sorted(threads) or 'no recorded'} thread count(s); "
+                 "the evidence needs one")
     nets = read_networks(rows, args.min_op_us, set(args.exclude.split(",")) if args.exclude else set())
     if not nets:
         sys.exit("gain_evidence.py: no held-out row with ops_name and ops_class (validate --layers --json, or --measured)")
     class_level(nets, args.min_share)
     classes, second, count = moments(nets, args.min_networks)
     op_sd, op_count, rho, pairs = op_level(nets)
-    by_set = {s: sum(1 for n in nets if n["set"] == s) for s in HELD_OUT}
-    print(f"{len(nets)} held-out networks ({', '.join(f'{s} {k}' for s, k in by_set.items())})")
+    names = sorted({n["network"] for n in nets})
+    by_set = {s: len({n["network"] for n in nets if n["set"] == s}) for s in HELD_OUT}
+    print(f"{len(names)} held-out networks in {len(nets)} reads ({', '.join(f'{s} {k}' for s, k in by_set.items())})")
     print(f"{'class':24s} {'networks':>8s} {'class rms':>9s} {'ops':>5s} {'op rms':>7s}")
     for c in sorted(set(classes) | set(op_sd)):
         cl = math.sqrt(second[(c, c)]) if (c, c) in second else float("nan")
@@ -162,13 +203,14 @@ def main():
             if a < b and (a, b) in second:
                 print(f"  {a} / {b}: {second[(a, b)] / math.sqrt(second[(a, a)] * second[(b, b)]):+.2f} over {count[(a, b)]} networks")
     print(f"op residuals within one block: correlation {rho:+.3f} over {pairs} pairs")
-    source = " ".join(os.path.basename(v) for v in args.validation) + (f" measured {os.path.basename(args.measured.rstrip('/'))}" if args.measured else "")
+    source = " ".join(os.path.basename(v) for v in args.validation) + "".join(f" measured {os.path.basename(m.rstrip('/'))}" for m in args.measured)
     out = {"schema": "cpubone-explore/gain-evidence/v1", "source": f"benchmarks/gain_evidence.py on {source.strip()}",
-           "networks": len(nets), "network_names": [n["network"] for n in nets], "excluded": args.exclude, "by_set": by_set,
+           "networks": len(names), "reads": len(nets), "network_names": names, "excluded": args.exclude, "by_set": by_set,
            "options": {"min_op_us": args.min_op_us, "min_share": args.min_share, "min_networks": args.min_networks},
            "class_second_moment": {f"{a}|{b}": v for (a, b), v in second.items()},
            "class_pair_networks": {f"{a}|{b}": v for (a, b), v in count.items()},
-           "op_rms": op_sd, "op_count": op_count, "block_correlation": rho, "block_pairs": pairs}
+           "op_rms": op_sd, "op_count": op_count, "block_correlation": rho, "block_pairs": pairs,
+           "threads": threads.pop()}
     if args.json_out:
         with open(args.json_out, "w") as f:
             json.dump(out, f, indent=1)

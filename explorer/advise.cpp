@@ -74,14 +74,20 @@ std::vector<Rewrite> chosen(const std::vector<Rewrite>& rs, uint32_t mask) {
   return out;
 }
 
+// The evidence read where the host model of this advice runs: at its threads, a calibrated device's at its
+// host threads.
+const predictor::GainEvidence& evidence_for(const Advice& a, const predictor::Predictor& p) {
+  return predictor::shipped_gain_evidence(predictor::host_model_threads(p, a.threads));
+}
+
 // Gain of a change from a network of before_total_us to one of total_us; its interval from what the change
 // does to the predicted time (predictor/gain_interval.hpp: per op class and per op, from held-out evidence,
 // in time, then as a gain, both bounds below 1). The measured gain's own noise is not in it.
 Gain gain_of(const predictor::ChangedTime& changed, double total_us, double before_total_us,
-             const predictor::Predictor& p) {
+             const predictor::Predictor& p, const predictor::GainEvidence& evidence) {
   Gain g;
   g.point = 1 - total_us / before_total_us;
-  const predictor::GainSpread spread = predictor::gain_spread(changed, predictor::shipped_gain_evidence(), p);
+  const predictor::GainSpread spread = predictor::gain_spread(changed, evidence, p);
   const auto [low, high] = predictor::gain_bounds(before_total_us, total_us, spread, predictor::interval_level);
   g.low = low;
   g.high = high;
@@ -180,7 +186,7 @@ void search_front(Advice& a, const Network& net, const predictor::Predictor& p, 
     predictor::ChangedTime changed;  // blocks' changes add; their ops err independently of other blocks'
     for (size_t s = 0; s < c.genome.size(); ++s)
       if (c.genome[s] != 0) changed += variants[s][c.genome[s]].changed;
-    v.gain = gain_of(changed, c.latency_us, base_us, p);
+    v.gain = gain_of(changed, c.latency_us, base_us, p, evidence_for(a, p));
     v.id = "v" + std::to_string(a.local_search.front.size() + 1);
     a.local_search.front.push_back(std::move(v));
   }
@@ -235,19 +241,19 @@ void document_rows(Advice& a, const NetworkCount& counts) {
 }
 
 // What the advice cannot vouch for, said in its warnings (and so in its text).
-void add_warnings(Advice& a, const std::string& device) {
+void add_warnings(Advice& a, const predictor::Predictor& p) {
   if (a.recognition.blocks.empty())
     a.warnings.push_back("no block of a known kind was recognised: only per-layer figures, no rewrites");
-  // The evidence's times were measured at one thread count; at another, how far an op errs relative to its
-  // network may differ, and only the host at 2 threads was checked (docs/log/advise.md).
-  if (const int64_t read_at = predictor::shipped_gain_evidence().threads; a.threads != read_at)
+  // The evidence's times were measured at some thread counts; at another, how far an op errs relative to its
+  // network may differ (docs/log/advise.md). A calibrated device's host model runs at its host threads, its
+  // own threads in its calibration: its gains were never measured at those.
+  if (const int64_t read_at = evidence_for(a, p).threads; a.threads != read_at)
     a.warnings.push_back("the gains' intervals rest on per-op errors read at " + std::to_string(read_at) +
                          (read_at == 1 ? " thread" : " threads") + "; at " + std::to_string(a.threads) +
-                         " threads they are unchecked (on the host at 2 threads, variants measured below their "
-                         "predicted gains: docs/log/advise.md)");
+                         " threads they are unchecked (docs/advise.md)");
   if (!a.prediction.interval_us)
     a.warnings.push_back(
-        device +
+        p.device +
         " has no interval: its time is a point estimate (the gains' intervals rest on held-out evidence of their own)");
 }
 
@@ -273,6 +279,7 @@ Advice advise(const Network& net, const predictor::Predictor& p, const AdviceOpt
   a.op_us = base.op_us;
   a.recognition = recognise_blocks(net);
   const std::vector<BlockRewrites> sites = candidate_rewrites(net, a.recognition, a.vector_channels);
+  const predictor::GainEvidence& evidence = evidence_for(a, p);
 
   const NetworkCount counts = count(net);
   for (const RecognisedBlock& b : a.recognition.blocks) {
@@ -302,19 +309,19 @@ Advice advise(const Network& net, const predictor::Predictor& p, const AdviceOpt
       if (!disjoint(rs, mask)) continue;
       const Network changed = apply_rewrites(net, chosen(rs, mask));
       const Scored v = score(changed, p, a.threads);
-      BlockVariant bv{mask,
-                      v.latency_us,
-                      v.ops_us - (base.ops_us - ba.latency_us),
-                      v.macs,
-                      v.params,
-                      v.macs - (base.macs - ba.macs),
-                      predictor::changed_time({net, base.prediction, base.op_us}, {changed, v.prediction, v.op_us},
-                                              predictor::shipped_gain_evidence())};
+      BlockVariant bv{
+          mask,
+          v.latency_us,
+          v.ops_us - (base.ops_us - ba.latency_us),
+          v.macs,
+          v.params,
+          v.macs - (base.macs - ba.macs),
+          predictor::changed_time({net, base.prediction, base.op_us}, {changed, v.prediction, v.op_us}, evidence)};
       variants[s].push_back(bv);
       if (std::popcount(mask) == 1) {
         const size_t r = static_cast<size_t>(std::countr_zero(mask));
         a.suggestions.push_back(
-            suggestion_of(rs[r], ba, net, base, v, gain_of(bv.changed, v.latency_us, base.latency_us, p)));
+            suggestion_of(rs[r], ba, net, base, v, gain_of(bv.changed, v.latency_us, base.latency_us, p, evidence)));
         singles.push_back({s, r});
       }
     }
@@ -359,7 +366,7 @@ Advice advise(const Network& net, const predictor::Predictor& p, const AdviceOpt
   if (!sites.empty()) search_front(a, net, p, o, sites, variants, base.latency_us, ids_of);
   a.local_search.evaluations = a.search.evaluations;
   a.local_search.generations = a.search.generations;
-  add_warnings(a, p.device);
+  add_warnings(a, p);
   document_rows(a, counts);
   return a;
 }

@@ -41,8 +41,9 @@ struct GainEvidence {
   std::string source;   // the validate run and script it was read from
   int64_t threads = 1;  // the thread count its times were measured at
 };
-// The shipped evidence (predictor/gain_evidence.cpp).
-const GainEvidence& shipped_gain_evidence();
+// The shipped evidence (predictor/gain_evidence.cpp) read at the most threads not above `threads` (one
+// thread's always exists): a prediction at more threads than any evidence was read at is unchecked.
+const GainEvidence& shipped_gain_evidence(int64_t threads);
 
 // What a change does to the predicted time, as the interval needs it. Sums over blocks (a variant).
 struct ChangedTime {

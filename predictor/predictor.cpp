@@ -211,7 +211,7 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
   NetworkPrediction out;
   out.ops.reserve(net.ops.size());
   const Calibrated* dev = p.calibrated ? &*p.calibrated : nullptr;
-  const int64_t host_threads = dev ? dev->host_threads : threads;
+  const int64_t host_threads = host_model_threads(p, threads);
   if (dev) prediction_threads(p, threads);
   const DevicePricing pricing = dev ? pricing_of(dev->method) : DevicePricing::class_scaled;  // read for a device only
   std::map<OpKind, double> host_by_kind_us;  // for a device that knows what its calibration exercised
@@ -309,11 +309,15 @@ std::vector<OutsideFeature> outside_profile(const Predictor& p, const OpFeatures
   return out;
 }
 
+int64_t host_model_threads(const Predictor& p, int64_t threads) {
+  return p.calibrated ? p.calibrated->host_threads : threads;
+}
+
 OutsideOps outside_profile(const Predictor& p, const Network& net, const NetworkPrediction& pred, int64_t threads) {
   OutsideOps out;
   // The features predict() gave the host model: a calibrated device evaluates it at its host threads, on
   // the network its runtime runs.
-  const int64_t model_threads = p.calibrated ? p.calibrated->host_threads : threads;
+  const int64_t model_threads = host_model_threads(p, threads);
   const bool fuses_relu = !p.calibrated || p.calibrated->hardware.runtime_fuses_relu;
   const profiler::IgemmRule igemm = p.provenance.igemm;
   for (size_t i = 0; i < net.ops.size(); ++i) {

@@ -273,6 +273,9 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
 // The threads a prediction is for: a calibrated device's own (requesting another is an InputError naming
 // both), else the request, else 1.
 int64_t prediction_threads(const Predictor& p, std::optional<int64_t> requested);
+// The thread count the host model is evaluated at for a prediction at `threads`: a calibrated device's
+// host_threads (its own threads are in its calibration), else `threads`.
+int64_t host_model_threads(const Predictor& p, int64_t threads);
 
 // A host op's time carried to a device: the host's roofline efficiency (host roofline time / host time,
 // clamped into (0, 1]) raised to efficiency_exponent, applied to the device's roofline time. Roofline

@@ -28,7 +28,7 @@ predictor::Predictor host_of(const predictor::Predictor& d) {
 
 TEST_CASE("the shipped gain evidence reads: classes with evidence, op residuals, a block correlation from 0 up to 1",
           "[gain_interval]") {
-  const predictor::GainEvidence& e = predictor::shipped_gain_evidence();
+  const predictor::GainEvidence& e = predictor::shipped_gain_evidence(1);
   CHECK_FALSE(e.source.empty());
   CHECK(e.class_known[static_cast<size_t>(predictor::OpClass::conv_pointwise)]);
   CHECK(e.class_known[static_cast<size_t>(predictor::OpClass::conv_dense)]);
@@ -40,10 +40,17 @@ TEST_CASE("the shipped gain evidence reads: classes with evidence, op residuals,
   CHECK(e.block_correlation < 1);
 }
 
+TEST_CASE("advice at a thread count takes the evidence read at the most threads not above it", "[gain_interval]") {
+  CHECK(predictor::shipped_gain_evidence(1).threads == 1);
+  CHECK(predictor::shipped_gain_evidence(2).threads == 2);
+  CHECK(predictor::shipped_gain_evidence(4).threads == 2);  // pi5's: more threads than any evidence was read at
+  CHECK(predictor::shipped_gain_evidence(2).source != predictor::shipped_gain_evidence(1).source);
+}
+
 TEST_CASE("the same time saved is surer within one op class than across two, and every bound stays below 100%",
           "[gain_interval]") {
   const predictor::Predictor p = host_of(predictor::load_predictor("pi5"));
-  const predictor::GainEvidence& e = predictor::shipped_gain_evidence();
+  const predictor::GainEvidence& e = predictor::shipped_gain_evidence(1);
   // 1000 us of pointwise conv becomes 950 us: of pointwise conv (channel rounding), or of grouped conv (groups 2).
   predictor::ChangedTime keep, swap;
   keep.class_delta_us[static_cast<size_t>(predictor::OpClass::conv_pointwise)] = 50;
