@@ -166,7 +166,8 @@ Constraints budget_of(const AdviceOptions& o, int64_t params) {
 // without the original and without variants that are not faster than it.
 void search_front(Advice& a, const Network& net, const predictor::Predictor& p, const AdviceOptions& o,
                   const std::vector<BlockRewrites>& sites, const std::vector<std::vector<BlockVariant>>& variants,
-                  double base_us, const std::function<std::vector<std::string>(size_t, uint32_t)>& ids_of) {
+                  double base_us, const std::function<std::vector<std::string>(size_t, uint32_t)>& ids_of,
+                  const predictor::GainEvidence& evidence) {
   RewriteProblem problem(net, p, a.threads, sites, variants, a.budget);
   SearchOptions so;
   so.seed = o.seed;
@@ -186,7 +187,7 @@ void search_front(Advice& a, const Network& net, const predictor::Predictor& p, 
     predictor::ChangedTime changed;  // blocks' changes add; their ops err independently of other blocks'
     for (size_t s = 0; s < c.genome.size(); ++s)
       if (c.genome[s] != 0) changed += variants[s][c.genome[s]].changed;
-    v.gain = gain_of(changed, c.latency_us, base_us, p, evidence_for(a, p));
+    v.gain = gain_of(changed, c.latency_us, base_us, p, evidence);
     v.id = "v" + std::to_string(a.local_search.front.size() + 1);
     a.local_search.front.push_back(std::move(v));
   }
@@ -363,7 +364,7 @@ Advice advise(const Network& net, const predictor::Predictor& p, const AdviceOpt
 
   a.budget = budget_of(o, base.params);
   a.local_search.budget = {a.budget.min_params, a.budget.max_params, a.budget.max_macs};
-  if (!sites.empty()) search_front(a, net, p, o, sites, variants, base.latency_us, ids_of);
+  if (!sites.empty()) search_front(a, net, p, o, sites, variants, base.latency_us, ids_of, evidence);
   a.local_search.evaluations = a.search.evaluations;
   a.local_search.generations = a.search.generations;
   add_warnings(a, p);

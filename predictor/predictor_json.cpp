@@ -256,7 +256,7 @@ Predictor host_model_from_json(const Json& j, const Where& where) {
     const OpClass c = op_class_from_string(name, w);
     ObjectReader m(value, w);
     ClassModel cm;
-    const std::string kind = m.string("kind", "quadratic");
+    const std::string kind = m.string("kind", std::string(class_model_form_names.name_of(ClassModelForm::quadratic)));
     const std::optional<ClassModelForm> form = class_model_form_names.find(kind);
     if (!form) (w / "kind").fail(kind, "expected \"roofline\" or absent (the quadratic model)");
     if (*form == ClassModelForm::roofline) {
