@@ -25,7 +25,15 @@ bool unfused(Activation a) { return a != Activation::none && a != Activation::re
 OpClass op_class(const Conv2d& a, const ShapeNhwc& in) {
   switch (conv_class(a, in.c)) {
     case ConvClass::dense: return OpClass::conv_dense;
-    case ConvClass::grouped: return OpClass::conv_grouped;
+    case ConvClass::grouped:
+      // A 1x1 grouped conv that runs as a GEMM is `groups` pointwise GEMMs on the per-group channels (the
+      // features' channels per group): the pointwise class's kernel. The grouped class, mostly kxk convs,
+      // priced it far too fast inside networks (docs/log/predictor.md). With 2 or 4 channels per group it
+      // runs as our loops instead.
+      return a.kernel[0] * a.kernel[1] == 1 &&
+                     !profiler::runs_grouped_loops(in.c / a.groups, a.out_channels / a.groups, a.groups)
+                 ? OpClass::conv_pointwise
+                 : OpClass::conv_grouped;
     case ConvClass::depthwise:
       return profiler::runs_depthwise_loops(1, a.out_channels / in.c, a.kernel[0] * a.kernel[1])
                  ? OpClass::conv_depthwise_generic

@@ -44,6 +44,13 @@ double class_moment(const GainEvidence& e, size_t a, size_t b) {
   return median_of(known);
 }
 
+// An op keeps its residual only where it keeps its GEMM's shape per group: a conv that changes its groups
+// (a 1x1 conv made grouped stays in the pointwise class) runs other GEMMs, so its residual is a new one.
+int64_t groups_of(const Op& op) {
+  const Conv2d* c = op.as<Conv2d>();
+  return c ? c->groups : 1;
+}
+
 }  // namespace
 
 ChangedTime changed_time(const PricedOps& before, const PricedOps& after, const GainEvidence& e) {
@@ -58,8 +65,9 @@ ChangedTime changed_time(const PricedOps& before, const PricedOps& after, const 
     out.class_delta_us[static_cast<size_t>(c)] += us;
     out.kind_delta_us[op_kind(before.net, i)] += us;
     const auto it = after_index.find(before.net.ops[i].name);
-    if (it != after_index.end() && after.prediction.ops[it->second].op_class == c) {
-      after_matched[it->second] = true;  // kept its name and class: its residual persists, only the time moves
+    if (it != after_index.end() && after.prediction.ops[it->second].op_class == c &&
+        groups_of(after.net.ops[it->second]) == groups_of(before.net.ops[i])) {
+      after_matched[it->second] = true;  // kept its name, class and groups: its residual persists, only the time moves
       x.push_back((us - after.op_us[it->second]) * op_rms_of(e, c));
     } else {
       x.push_back(us * op_rms_of(e, c));

@@ -7,11 +7,11 @@
 //   E[u_a u_b] across held-out networks (benchmarks/gain_evidence.py on `validate --layers`). A change moves
 //   Δ_c = old - new predicted time in each class; its class-level variance is Σ_ab Δ_a Δ_b E[u_a u_b]. A
 //   rewrite that keeps the class (channel rounding) moves little time within it and is sure; one that swaps
-//   class (dense -> grouped, 3x3 -> 2x2, MBConv -> fused) carries the pair's relative error;
+//   class (3x3 dense -> grouped, 3x3 -> 2x2, MBConv -> fused) carries the pair's relative error;
 // - op level: each op errs beyond its class by w (per class rms), correlated within one block (rho). A
-//   changed op's residual persists where it keeps its name and class (only its time changes: (old - new) ·
-//   w); a removed op carries +old · w, an added one -new · w, independently of the other; within a block the
-//   signed terms x are equicorrelated: (1 - rho) Σ x² + rho (Σ x)². Blocks are independent;
+//   changed op's residual persists where it keeps its name, class and groups (only its time changes:
+//   (old - new) · w); a removed op carries +old · w, an added one -new · w, independently of the other;
+//   within a block the signed terms x are equicorrelated: (1 - rho) Σ x² + rho (Σ x)². Blocks are independent;
 // - a calibrated device: its classes' cost relative to the host's may differ, by the device's own held-out
 //   whole-network error (each class as unsure as a whole network, independently), and for kinds of work
 //   the calibration barely exercised by the other devices' kind spread (predictor/interval.hpp), as the

@@ -76,6 +76,19 @@ TEST_CASE("operator features classify convs and carry exact MACs") {
     for (double x : basis(f)) CHECK(std::isfinite(x));
   }
   CHECK(op_features(net, net.index_of("s1.down.conv1"), 1).op_class == OpClass::conv_grouped);
+  // A 1x1 grouped conv is `groups` pointwise GEMMs, and is priced as one; with 2 or 4 channels per group
+  // it runs as the executor's grouped loops and stays grouped.
+  CHECK(op_features(net, net.index_of("s4.b0.local.expand"), 1).op_class == OpClass::conv_pointwise);
+  auto conv1x1 = [](int64_t channels, int64_t groups) {
+    Conv2d c;
+    c.out_channels = channels;
+    c.kernel = {1, 1};
+    c.groups = groups;
+    const ShapeNhwc in[] = {{1, 14, 14, channels}};
+    return op_features(OpAttrs{c}, in, ShapeNhwc{1, 14, 14, channels}, 1).op_class;
+  };
+  CHECK(conv1x1(64, 2) == OpClass::conv_pointwise);
+  CHECK(conv1x1(64, 16) == OpClass::conv_grouped);  // 4 per group: loops
   CHECK(op_features(net, net.index_of("s3.b0.attn.dw"), 1).op_class == OpClass::conv_depthwise);
   CHECK(op_features(net, net.index_of("s3.b0.mlp.fc1"), 1).op_class == OpClass::conv_pointwise);
   CHECK(op_features(net, net.index_of("stem.conv"), 1).op_class == OpClass::conv_dense);
