@@ -35,7 +35,9 @@ Ceilings roofline_ceilings(const profiler::Profile& profile, const std::string& 
     if (p->gemm_tile_rows > 0) {
       c.gemm_tile_rows = p->gemm_tile_rows;
       c.gemm_tile_cols = p->gemm_tile_cols;
-      c.igemm = profiler::igemm_rule_of(profile.environment, Where(path, "environment")).available;
+      const profiler::IgemmRule rule = profiler::igemm_rule_of(profile.environment, Where(path, "environment"));
+      c.igemm = rule.available;
+      if (rule.available) c.igemm_cols = rule.vector_floats();
     }
     // The weight-streaming ceiling where the probe also read DRAM and the last-level cache (cpuinfo cannot
     // read the caches on every VM); fit's provenance says whether it is modelled.

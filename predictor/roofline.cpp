@@ -40,12 +40,14 @@ double padded_macs(const std::array<double, base_feature_count>& base, const Cei
   // profiler::runs_grouped_loops), and one input channel per group runs as depthwise loops.
   const double out_per_group = std::round(std::exp(base[out_per_group_feature]));
   const bool own_kernel = base[own_kernel_feature] == 1.0 && (c.igemm || out_per_group <= 4);
-  if (c.gemm_tile_cols <= 0 || base[weight_bytes_feature] == 0 || own_kernel || base[in_per_group_feature] == 0)
-    return macs;
+  if (c.gemm_tile_cols <= 0 || base[weight_bytes_feature] == 0 || base[in_per_group_feature] == 0) return macs;
   auto rounded_up = [](double n, int64_t tile) {
     const double whole = std::max(1.0, std::round(n));
     return std::ceil(whole / static_cast<double>(tile) - 1e-9) * static_cast<double>(tile) / whole;
   };
+  // The igemm (at least 8 channels per group: IgemmRule) pads its columns to whole vectors, not its rows;
+  // the grouped loops pad neither.
+  if (own_kernel) return out_per_group > 4 && c.igemm_cols > 0 ? macs * rounded_up(out_per_group, c.igemm_cols) : macs;
   const double rows = std::exp(base[rows_feature]);
   return macs * rounded_up(out_per_group, c.gemm_tile_cols) *
          (c.gemm_tile_rows > 0 && std::round(rows) > 1 ? rounded_up(rows, c.gemm_tile_rows) : 1.0);
@@ -238,6 +240,7 @@ Json ceilings_to_json(const std::map<int64_t, Ceilings>& by_threads) {
         out[std::to_string(t)] = {{"peak_macps", c.peak_macps}, {"bandwidth_bytes_per_s", c.bandwidth_bytes_per_s}};
     if (c.gemm_tile_rows > 0)
       o["gemm_tile"] = {{"rows", c.gemm_tile_rows}, {"cols", c.gemm_tile_cols}, {"igemm", c.igemm}};
+    if (c.gemm_tile_rows > 0 && c.igemm_cols > 0) o["gemm_tile"]["igemm_cols"] = c.igemm_cols;
     if (c.last_level_cache_bytes > 0)
       o["weight_streaming"] = {{"dram_bytes_per_s", c.dram_bytes_per_s},
                                {"last_level_cache_bytes", c.last_level_cache_bytes}};
@@ -261,6 +264,7 @@ std::map<int64_t, Ceilings> ceilings_from_json(const Json& c, const Where& cw) {
       const Json& igemm = g.raw("igemm");  // required: which shapes XNNPACK's tiles run depends on it
       if (!igemm.is_boolean()) g.at("igemm").fail(igemm, "expected true or false");
       bound.igemm = igemm.get<bool>();
+      if (g.has("igemm_cols")) bound.igemm_cols = g.integer("igemm_cols", 1, 64);  // absent: fitted before it
       g.finish();
     }
     if (r.has("weight_streaming")) {

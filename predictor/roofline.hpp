@@ -34,6 +34,10 @@ struct Ceilings {
   // tiles are, nor streaming (it walks all row tiles of a block of weights before the next block, so it
   // reads its weights from DRAM once).
   bool igemm = false;
+  // The igemm computes whole vectors of output channels per group (the last one masked): 16 floats with
+  // AVX-512, 8 with AVX2, so a conv with 12 channels per group does the work of 16 there. 0: its shapes
+  // unpadded, as the models fitted before it were.
+  int64_t igemm_cols = 0;
   // A third ceiling, for GEMMs whose weights stream from DRAM (weight_stream_bytes). Zero: not modelled
   // (a device's ceilings, a machine whose caches cpuinfo cannot read, models fitted before it: they load
   // and predict as they were fitted).

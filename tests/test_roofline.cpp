@@ -583,7 +583,13 @@ TEST_CASE("convs and linear ops compute whole GEMM tiles, and the roofline count
   CHECK(features_of({64, 40, 8, 3}).base[11] == 1);
   CHECK(padded_ratio({64, 40, 8, 3}) == Approx(48.0 / 40).epsilon(1e-9));
   c.igemm = true;
-  CHECK(padded_ratio({64, 40, 8, 3}) == Approx(1.0).epsilon(1e-12));
+  CHECK(padded_ratio({64, 40, 8, 3}) == Approx(1.0).epsilon(1e-12));  // a model fitted before igemm_cols
+  // The igemm computes whole vectors of output channels per group (16 floats with AVX-512), not whole rows
+  // of tiles: 40 do the work of 48 on a 7x7 map.
+  c.igemm_cols = 16;
+  CHECK(padded_ratio({64, 40, 7, 3}) == Approx(48.0 / 40).epsilon(1e-9));
+  CHECK(padded_ratio({64, 64, 8, 3, 16}) == Approx(1.0).epsilon(1e-12));  // the grouped loops pad nothing
+  c.igemm_cols = 0;
   c.igemm = false;
   // The compute term uses the padded work; not modelled (a device, a model fitted before it): the MACs.
   const OpFeatures f = features_of({256, 24, 28, 3});

@@ -31,6 +31,8 @@ namespace cpx::profiler {
 struct IgemmRule {
   bool available = false;          // the machine has an igemm tile (profiler::igemm_available)
   int64_t min_out_per_group = 32;  // two of its vectors
+  // Its vector in floats (16 with AVX-512, 8 with AVX2): it computes whole vectors of output channels.
+  int64_t vector_floats() const { return min_out_per_group / 2; }
   // Whether igemm takes this shape where it is available (the predictor's feature reads it on any machine).
   bool shape(int64_t in_per_group, int64_t out_per_group, int64_t groups, size_t threads) const {
     if (in_per_group < 2) return false;
