@@ -30,10 +30,8 @@ OpClass op_class(const Conv2d& a, const ShapeNhwc& in) {
       // features' channels per group): the pointwise class's kernel. The grouped class, mostly kxk convs,
       // priced it far too fast inside networks (docs/log/predictor.md). With 2 or 4 channels per group it
       // runs as our loops instead.
-      return a.kernel[0] * a.kernel[1] == 1 &&
-                     !profiler::runs_grouped_loops(in.c / a.groups, a.out_channels / a.groups, a.groups)
-                 ? OpClass::conv_pointwise
-                 : OpClass::conv_grouped;
+      return a.kernel[0] * a.kernel[1] == 1 && !profiler::runs_conv_loops(a, in.c) ? OpClass::conv_pointwise
+                                                                                   : OpClass::conv_grouped;
     case ConvClass::depthwise:
       return profiler::runs_depthwise_loops(1, a.out_channels / in.c, a.kernel[0] * a.kernel[1])
                  ? OpClass::conv_depthwise_generic
