@@ -287,7 +287,8 @@ Eigen::MatrixXd linear_features(const std::vector<PublishedPoint>& points, bool 
   Eigen::MatrixXd X = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(points.size()), 3);
   for (size_t i = 0; i < points.size(); ++i)
     for (size_t k = 0; k < points[i].net.ops.size(); ++k) {
-      const OpFeatures f = op_features(points[i].net, k, 1, runtime_fuses_relu);
+      const OpFeatures f =
+          op_features(points[i].net, k, 1, runtime_fuses_relu ? ActivationFusion::relu : ActivationFusion::none);
       X.row(static_cast<Eigen::Index>(i)) += Eigen::RowVector3d(f.macs, f.bytes, 1);
     }
   return X;

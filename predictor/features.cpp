@@ -94,22 +94,21 @@ struct Runs {
   profiler::IgemmRule igemm;
 };
 
-KindFeatures kind_features(const Conv2d& a, const ShapeNhwc& in, const ShapeNhwc& out, const Runs& runs) {
+KindFeatures kind_features(const Conv2d& a, const ShapeNhwc& in, const ShapeNhwc&, const Runs& runs) {
   // variant_b: two kernels share the GEMM classes, the executor's igemm (AVX-512 or AVX2 tiles) and
   // XNNPACK's; which one runs is fixed by the shape, and they reach different MACpS on the same shape.
   // Without the flag a grouped conv with 20 output channels per group (XNNPACK) and one with 76 (igemm)
-  // shared one efficiency curve. Grouped convs with 2 or 4 channels per group run as our loops, far
-  // faster than XNNPACK's GEMM: the flag says "our kernel, not XNNPACK's" for them too (docs/log/predictor.md).
+  // shared one efficiency curve. Convs the executor runs as its own loops (grouped convs with 2 or 4 channels
+  // per group, far faster than XNNPACK's GEMM; 3x3, 5x5 and hardswish depthwise convs, where a 2x2 one runs on
+  // XNNPACK's microkernel) get the flag too: "our kernel, not XNNPACK's" (docs/log/predictor.md).
   // Dilated convs run on XNNPACK alone (kernels/conv2d.cpp).
   const int64_t taps = a.kernel[0] * a.kernel[1];
-  const int64_t in_per_group = in.c / a.groups, out_per_group = out.c / a.groups;
   return {a.groups,
           taps,
           a.stride[0] * a.stride[1],
           a.activation,
           double(!profiler::xnnpack_has_depthwise_microkernel(taps)),
-          double(runs.igemm.shape(a, in.c, runs.threads) ||
-                 (!a.dilated() && profiler::runs_grouped_loops(in_per_group, out_per_group, a.groups)))};
+          double(runs.igemm.shape(a, in.c, runs.threads) || profiler::runs_conv_loops(a, in.c))};
 }
 KindFeatures kind_features(const ConvTranspose2d& a, const ShapeNhwc&, const ShapeNhwc&, const Runs&) {
   return {a.groups, a.kernel[0] * a.kernel[1], a.stride[0] * a.stride[1], a.activation, 0, 0};
@@ -211,15 +210,31 @@ std::array<double, feature_count> basis(const OpFeatures& f) {
   return x;
 }
 
-OpFeatures op_features(const Network& net, size_t i, int64_t threads, bool runtime_fuses_relu,
+OpFeatures op_features(const Network& net, size_t i, int64_t threads, ActivationFusion fusion,
                        const profiler::IgemmRule& igemm) {
   std::vector<ShapeNhwc> in;
   for (const auto& t : net.ops[i].inputs) in.push_back(net.shape_of(t));
-  return op_features(net.ops[i].attrs, in, net.shapes[i], threads, runtime_fuses_relu, igemm);
+  return op_features(net.ops[i].attrs, in, net.shapes[i], threads, fusion, igemm);
 }
 
+namespace {
+// Whether an op's activation `act` is a pass of its own under `fusion` (an activation op is one already).
+bool activation_pass(const OpAttrs& attrs, const ShapeNhwc& in, Activation act, ActivationFusion fusion,
+                     const Runs& runs) {
+  if (act == Activation::none || std::holds_alternative<ActivationOp>(attrs)) return false;
+  if (fusion == ActivationFusion::none) return true;
+  if (!unfused(act)) return false;
+  if (fusion == ActivationFusion::relu) return true;
+  if (const auto* c = std::get_if<Conv2d>(&attrs))
+    return !profiler::kernel_fuses_hardswish(*c, in.c, runs.igemm, runs.threads);
+  if (const auto* f = std::get_if<FullyConnected>(&attrs))
+    return !profiler::kernel_fuses_hardswish(*f, in.c, runs.igemm, runs.threads);
+  return true;
+}
+}  // namespace
+
 OpFeatures op_features(const OpAttrs& attrs, std::span<const ShapeNhwc> ins, const ShapeNhwc& out, int64_t threads,
-                       bool runtime_fuses_relu, const profiler::IgemmRule& igemm) {
+                       ActivationFusion fusion, const profiler::IgemmRule& igemm) {
   const ShapeNhwc& in = ins[0];
   OpFeatures f;
   f.op_class = classify(attrs, in);
@@ -248,7 +263,7 @@ OpFeatures op_features(const OpAttrs& attrs, std::span<const ShapeNhwc> ins, con
             k.variant_b,
             0.0};
   const Activation act = k.activation;
-  if ((runtime_fuses_relu ? unfused(act) : act != Activation::none) && !std::holds_alternative<ActivationOp>(attrs)) {
+  if (activation_pass(attrs, in, act, fusion, runs)) {
     const ShapeNhwc act_in[] = {out};
     f.has_activation = true;
     f.activation = op_features(ActivationOp{act}, act_in, out, threads).base;

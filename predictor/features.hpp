@@ -70,14 +70,21 @@ struct OpFeatures {
 // [1, base..., base_i·base_j for i <= j]
 std::array<double, feature_count> basis(const OpFeatures& f);
 
-// runtime_fuses_relu = false: the runtime runs even a ReLU or ReLU6 of a conv or linear layer as its own
-// pass (Hardware::runtime_fuses_relu), so it too sets has_activation.
+// Which activations of a conv or linear op the runtime whose network is priced applies inside that op's
+// kernel; any other is a pass of its own (has_activation), priced by the elementwise model.
+enum class ActivationFusion {
+  executor,  // this project's executor: ReLU and ReLU6 as the GEMM's clamp, and hardswish in the store of its
+             // own kernels (profiler::kernel_fuses_hardswish)
+  relu,      // ReLU and ReLU6 only (a device whose Hardware::runtime_fuses_relu)
+  none,      // an eager runtime: even a ReLU is a pass of its own
+};
+
 // igemm: which shapes the modelled executor ran on its igemm (feature [11]): the rule of the profile's
 // environment (profiler::igemm_rule_of); the default: no igemm, and the 32-channel rule for the feature.
 OpFeatures op_features(const OpAttrs& op, std::span<const ShapeNhwc> in, const ShapeNhwc& out, int64_t threads,
-                       bool runtime_fuses_relu = true, const profiler::IgemmRule& igemm = {});
-OpFeatures op_features(const Network& net, size_t op, int64_t threads, bool runtime_fuses_relu = true,
-                       const profiler::IgemmRule& igemm = {});
+                       ActivationFusion fusion = ActivationFusion::executor, const profiler::IgemmRule& igemm = {});
+OpFeatures op_features(const Network& net, size_t op, int64_t threads,
+                       ActivationFusion fusion = ActivationFusion::executor, const profiler::IgemmRule& igemm = {});
 std::array<std::string, feature_count> feature_names();
 
 }  // namespace cpx::predictor

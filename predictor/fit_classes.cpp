@@ -31,8 +31,10 @@ std::optional<Sample> layer_sample(const profiler::MeasuredOp& layer, int64_t th
   ObjectReader r(op, where / "attrs");
   const OpAttrs attrs = read_op_attrs(r);
   if (profiler::runs_as_view(attrs)) return std::nullopt;
-  return Sample{
-      op_features(attrs, layer.row.in_nhwc, layer.row.out_nhwc, threads, true, igemm), layer.median_us(), false, {}};
+  return Sample{op_features(attrs, layer.row.in_nhwc, layer.row.out_nhwc, threads, ActivationFusion::executor, igemm),
+                layer.median_us(),
+                false,
+                {}};
 }
 
 // In a cold section (every run starts with evicted caches), whether an op counts as having read cold data.

@@ -111,6 +111,13 @@ int64_t prediction_threads(const Predictor& p, std::optional<int64_t> requested)
 
 namespace {
 
+// The network a prediction prices is what its runtime runs: the host model's is the executor's; a device's
+// runtime fuses ReLU and ReLU6 at most (an eager runtime's ReLU is a pass of its own).
+ActivationFusion activation_fusion(const Calibrated* dev) {
+  if (!dev) return ActivationFusion::executor;
+  return dev->hardware.runtime_fuses_relu ? ActivationFusion::relu : ActivationFusion::none;
+}
+
 // A network outside the calibration networks' sizes: the interval also reaches MACs alone's prediction
 // (Calibrated::calibration_sizes says why), recorded only where that widens it.
 void reach_macs_only_outside_sizes(const Calibrated& dev, NetworkPrediction& out) {
@@ -215,8 +222,7 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
   if (dev) prediction_threads(p, threads);
   const DevicePricing pricing = dev ? pricing_of(dev->method) : DevicePricing::class_scaled;  // read for a device only
   std::map<OpKind, double> host_by_kind_us;  // for a device that knows what its calibration exercised
-  // A device's network is what its runtime runs: an eager runtime's ReLU is a pass of its own.
-  const bool fuses_relu = !dev || dev->hardware.runtime_fuses_relu;
+  const ActivationFusion fusion = activation_fusion(dev);
   const Ceilings device = dev ? Ceilings{dev->hardware.peak_macps(), dev->hardware.dram_bytes_per_s} : Ceilings{};
   // A host model predicts what this machine's executor runs: an op it fuses into another's kernel costs
   // nothing of its own (its time was measured inside that op's). A host model without its profile's
@@ -228,7 +234,7 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
   std::vector<OpFeatures> features;
   double own_bytes = 0;
   for (size_t i = 0; i < net.ops.size(); ++i) {
-    features.push_back(op_features(net, i, host_threads, fuses_relu, igemm));
+    features.push_back(op_features(net, i, host_threads, fusion, igemm));
     own_bytes += features.back().bytes;
   }
   out.network_bytes = network_bytes.value_or(own_bytes);
@@ -318,13 +324,13 @@ OutsideOps outside_profile(const Predictor& p, const Network& net, const Network
   // The features predict() gave the host model: a calibrated device evaluates it at its host threads, on
   // the network its runtime runs.
   const int64_t model_threads = host_model_threads(p, threads);
-  const bool fuses_relu = !p.calibrated || p.calibrated->hardware.runtime_fuses_relu;
+  const ActivationFusion fusion = activation_fusion(p.calibrated ? &*p.calibrated : nullptr);
   const profiler::IgemmRule igemm = p.provenance.igemm;
   for (size_t i = 0; i < net.ops.size(); ++i) {
     // A fused op is not predicted (profiler/profile/fusion.hpp), so nothing of it can lie outside the profile.
     out.per_op.push_back(pred.ops[i].fused_into
                              ? std::vector<OutsideFeature>{}
-                             : outside_profile(p, op_features(net, i, model_threads, fuses_relu, igemm)));
+                             : outside_profile(p, op_features(net, i, model_threads, fusion, igemm)));
     out.ops += !out.per_op.back().empty();
     for (const auto& o : out.per_op.back()) out.features.insert(std::string(to_string(o.model)) + "." + o.feature);
   }

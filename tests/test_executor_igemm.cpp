@@ -441,3 +441,36 @@ TEST_CASE(
     ResidualTester().input(1, 7, 9).channels(400).kernel(3).threads(threads()).test();
   });
 }
+
+TEST_CASE(
+    "executor conv2d: hardswish is a pass of its own exactly where kernel_fuses_hardswish says (the predictor's "
+    "rule)") {
+  // The host predictor prices no elementwise pass for a hardswish the conv's kernel applies in its store
+  // (predictor/features.cpp); this holds it to the kernels the plan actually builds.
+  struct Shape {
+    int64_t in_c, out_c, groups, kernel;
+  };
+  for (const Shape& s : {Shape{16, 96, 1, 1},
+                         {16, 24, 1, 1},
+                         {24, 24, 24, 3},
+                         {24, 24, 24, 2},
+                         {32, 32, 2, 1},
+                         {64, 64, 8, 3},
+                         {32, 32, 8, 3},
+                         {8, 48, 1, 3}})
+    for (size_t threads : thread_counts) {
+      NetworkBuilder b("conv", "", {1, 8, 8, s.in_c}, Where("test"));
+      Conv2d c;
+      c.out_channels = s.out_c;
+      c.groups = s.groups;
+      c.kernel = {s.kernel, s.kernel};
+      c.padding = {s.kernel / 2, (s.kernel - 1) / 2, s.kernel / 2, (s.kernel - 1) / 2};
+      c.activation = Activation::hardswish;
+      const Network net = std::move(b).finish(b.add("op", {"input"}, c));
+      const Plan plan(net, make_weights(net, 1), {threads});
+      const std::string how = plan.implementation(0).how;
+      INFO(how << " (" << threads << " threads)");
+      CHECK((how.find("hardswish_nc_f32") == std::string::npos) ==
+            profiler::kernel_fuses_hardswish(c, s.in_c, igemm_rule(), threads));
+    }
+}

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "space/error.hpp"
+#include "profiler/profile/xnnpack_caps.hpp"
 #include "space/network.hpp"
 
 namespace cpx::profiler {
@@ -51,6 +52,20 @@ struct IgemmRule {
     return available && shape(c, in_channels, threads);
   }
 };
+
+// Whether the executor's kernel for a conv or fully connected op applies its hardswish in the store of its own
+// result instead of as a second pass over the output: our igemm (kernels/igemm.cpp) and our conv loops
+// (kernels/depthwise_conv.cpp) do; XNNPACK's convolution and fully connected operators fuse only a clamp and
+// run hardswish as an operator of its own. The predictor's features read it (no elementwise pass for such an
+// op), so that the hardswish of an igemm conv is neither priced twice nor taken off its measured time.
+inline bool kernel_fuses_hardswish(const Conv2d& c, int64_t in_channels, const IgemmRule& igemm, size_t threads) {
+  return c.activation == Activation::hardswish &&
+         (runs_conv_loops(c, in_channels) || igemm.takes(c, in_channels, threads));
+}
+inline bool kernel_fuses_hardswish(const FullyConnected& f, int64_t in_features, const IgemmRule& igemm,
+                                   size_t threads) {
+  return f.activation == Activation::hardswish && igemm.takes(in_features, f.out_features, 1, threads);
+}
 
 // The rule of the machine a measurement's environment (its JSON: "igemm", "igemm_min_out_per_group", which every
 // environment the profiler captures carries) was taken on; a missing or malformed field is an InputError
