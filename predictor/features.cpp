@@ -94,21 +94,24 @@ struct Runs {
   profiler::IgemmRule igemm;
 };
 
-KindFeatures kind_features(const Conv2d& a, const ShapeNhwc& in, const ShapeNhwc&, const Runs& runs) {
+KindFeatures kind_features(const Conv2d& a, const ShapeNhwc& in, const ShapeNhwc& out, const Runs& runs) {
   // variant_b: two kernels share the GEMM classes, the executor's igemm (AVX-512 or AVX2 tiles) and
   // XNNPACK's; which one runs is fixed by the shape, and they reach different MACpS on the same shape.
   // Without the flag a grouped conv with 20 output channels per group (XNNPACK) and one with 76 (igemm)
-  // shared one efficiency curve. Convs the executor runs as its own loops (grouped convs with 2 or 4 channels
-  // per group, far faster than XNNPACK's GEMM; 3x3, 5x5 and hardswish depthwise convs, where a 2x2 one runs on
-  // XNNPACK's microkernel) get the flag too: "our kernel, not XNNPACK's" (docs/log/predictor.md).
-  // Dilated convs run on XNNPACK alone (kernels/conv2d.cpp).
+  // shared one efficiency curve. Grouped convs with 2 or 4 channels per group run as our loops, far
+  // faster than XNNPACK's GEMM: the flag says "our kernel, not XNNPACK's" for them too (docs/log/predictor.md).
+  // Dilated convs run on XNNPACK alone (kernels/conv2d.cpp). Depthwise convs on our loops are not flagged:
+  // flagging them fitted no better (docs/log/predictor.md, session 86) and would put the shipped devices' host
+  // models, fitted without the flag, outside their profile.
   const int64_t taps = a.kernel[0] * a.kernel[1];
+  const int64_t in_per_group = in.c / a.groups, out_per_group = out.c / a.groups;
   return {a.groups,
           taps,
           a.stride[0] * a.stride[1],
           a.activation,
           double(!profiler::xnnpack_has_depthwise_microkernel(taps)),
-          double(runs.igemm.shape(a, in.c, runs.threads) || profiler::runs_conv_loops(a, in.c))};
+          double(runs.igemm.shape(a, in.c, runs.threads) ||
+                 (!a.dilated() && profiler::runs_grouped_loops(in_per_group, out_per_group, a.groups)))};
 }
 KindFeatures kind_features(const ConvTranspose2d& a, const ShapeNhwc&, const ShapeNhwc&, const Runs&) {
   return {a.groups, a.kernel[0] * a.kernel[1], a.stride[0] * a.stride[1], a.activation, 0, 0};
