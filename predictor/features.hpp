@@ -78,13 +78,14 @@ enum class ActivationFusion {
   relu,      // ReLU and ReLU6 only (a device whose Hardware::runtime_fuses_relu)
   none,      // an eager runtime: even a ReLU is a pass of its own
 };
+// The default fusion is relu's: the executor's needs its igemm rule (`igemm`) to say which kernel runs.
 
 // igemm: which shapes the modelled executor ran on its igemm (feature [11]): the rule of the profile's
 // environment (profiler::igemm_rule_of); the default: no igemm, and the 32-channel rule for the feature.
 OpFeatures op_features(const OpAttrs& op, std::span<const ShapeNhwc> in, const ShapeNhwc& out, int64_t threads,
-                       ActivationFusion fusion = ActivationFusion::executor, const profiler::IgemmRule& igemm = {});
-OpFeatures op_features(const Network& net, size_t op, int64_t threads,
-                       ActivationFusion fusion = ActivationFusion::executor, const profiler::IgemmRule& igemm = {});
+                       ActivationFusion fusion = ActivationFusion::relu, const profiler::IgemmRule& igemm = {});
+OpFeatures op_features(const Network& net, size_t op, int64_t threads, ActivationFusion fusion = ActivationFusion::relu,
+                       const profiler::IgemmRule& igemm = {});
 std::array<std::string, feature_count> feature_names();
 
 }  // namespace cpx::predictor

@@ -111,11 +111,12 @@ int64_t prediction_threads(const Predictor& p, std::optional<int64_t> requested)
 
 namespace {
 
-// The network a prediction prices is what its runtime runs: the host model's is the executor's; a device's
-// runtime fuses ReLU and ReLU6 at most (an eager runtime's ReLU is a pass of its own).
-ActivationFusion activation_fusion(const Calibrated* dev) {
-  if (!dev) return ActivationFusion::executor;
-  return dev->hardware.runtime_fuses_relu ? ActivationFusion::relu : ActivationFusion::none;
+// The network a prediction prices is what its runtime runs: a fitted host model's is the executor's (as with the
+// fusions of plan_fusions, only where the model carries its profile's environment: the host model a device file
+// embeds does not); a device's runtime fuses ReLU and ReLU6 at most (an eager runtime's ReLU is a pass of its own).
+ActivationFusion activation_fusion(const Predictor& p) {
+  if (!p.calibrated) return p.provenance.environment_recorded ? ActivationFusion::executor : ActivationFusion::relu;
+  return p.calibrated->hardware.runtime_fuses_relu ? ActivationFusion::relu : ActivationFusion::none;
 }
 
 // A network outside the calibration networks' sizes: the interval also reaches MACs alone's prediction
@@ -222,7 +223,7 @@ NetworkPrediction predict(const Predictor& p, const Network& net, int64_t thread
   if (dev) prediction_threads(p, threads);
   const DevicePricing pricing = dev ? pricing_of(dev->method) : DevicePricing::class_scaled;  // read for a device only
   std::map<OpKind, double> host_by_kind_us;  // for a device that knows what its calibration exercised
-  const ActivationFusion fusion = activation_fusion(dev);
+  const ActivationFusion fusion = activation_fusion(p);
   const Ceilings device = dev ? Ceilings{dev->hardware.peak_macps(), dev->hardware.dram_bytes_per_s} : Ceilings{};
   // A host model predicts what this machine's executor runs: an op it fuses into another's kernel costs
   // nothing of its own (its time was measured inside that op's). A host model without its profile's
@@ -324,7 +325,7 @@ OutsideOps outside_profile(const Predictor& p, const Network& net, const Network
   // The features predict() gave the host model: a calibrated device evaluates it at its host threads, on
   // the network its runtime runs.
   const int64_t model_threads = host_model_threads(p, threads);
-  const ActivationFusion fusion = activation_fusion(p.calibrated ? &*p.calibrated : nullptr);
+  const ActivationFusion fusion = activation_fusion(p);
   const profiler::IgemmRule igemm = p.provenance.igemm;
   for (size_t i = 0; i < net.ops.size(); ++i) {
     // A fused op is not predicted (profiler/profile/fusion.hpp), so nothing of it can lie outside the profile.
