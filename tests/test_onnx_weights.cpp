@@ -157,6 +157,17 @@ TEST_CASE(
   CHECK_THROWS_WITH(import_onnx_model_bytes(bytes, "m.onnx"),
                     "m.onnx: initializer w has data type INT8, which the import does not read (it reads FLOAT, DOUBLE, "
                     "INT64, INT32 and BOOL)");
+  // UNDEFINED (0) and a number no type has are refused alike (found by fuzz_onnx: a weight of type 0 read
+  // as an empty tensor, and the conv's layout change read past it).
+  for (const int type : {0, 77})
+    for (auto& t : *g.mutable_initializer())
+      if (t.name() == "w") {
+        t.set_data_type(type);
+        proto.SerializeToString(&bytes);
+        CHECK_THROWS_WITH(import_onnx_model_bytes(bytes, "m.onnx"),
+                          "m.onnx: initializer w has data type " + std::string(type == 0 ? "UNDEFINED" : "77") +
+                              ", which the import does not read (it reads FLOAT, DOUBLE, INT64, INT32 and BOOL)");
+      }
 }
 
 TEST_CASE(

@@ -491,7 +491,10 @@ bool fold(Context& c, int i, bool before_translation) {
     const Constant* v = g.constant(g.input(i, k));
     if (v && v->stored) {
       const std::vector<float> f = floats(*v);
-      decoded.push_back({v->dims, std::vector<double>(f.begin(), f.end()), false, nullptr});
+      Constant d;
+      d.dims = v->dims;
+      d.values.assign(f.begin(), f.end());
+      decoded.push_back(std::move(d));
       v = &decoded.back();
     }
     if (!usable(v)) return false;  // a computed tensor, or a constant of a type we hold no values of

@@ -148,11 +148,13 @@ void Graph::fail(int i, const std::string& reason) const {
 const Constant* Graph::constant(const std::string& name) const {
   auto it = constants_.find(name);
   if (it == constants_.end()) return nullptr;
-  if (it->second.unread_type != 0)
-    throw InputError(
-        file_ + ": initializer " + name + " has data type " +
-        onnx::TensorProto::DataType_Name(static_cast<onnx::TensorProto::DataType>(it->second.unread_type)) +
-        ", which the import does not read (it reads FLOAT, DOUBLE, INT64, INT32 and BOOL)");
+  if (const std::optional<int> type = it->second.unread_type) {
+    // A number no ONNX type has (a fuzzed file) has no name: the number stands in.
+    std::string type_name = onnx::TensorProto::DataType_Name(*type);
+    if (type_name.empty()) type_name = std::to_string(*type);
+    throw InputError(file_ + ": initializer " + name + " has data type " + type_name +
+                     ", which the import does not read (it reads FLOAT, DOUBLE, INT64, INT32 and BOOL)");
+  }
   return &it->second;
 }
 

@@ -28,7 +28,9 @@ struct Constant {
   std::vector<double> values;
   bool integer = false;
   const onnx::TensorProto* stored = nullptr;  // set when values are left in the ModelProto
-  int unread_type = 0;  // the ONNX data type when the import does not decode it (its values are then absent)
+  // The ONNX data type when the import does not decode it (its values are then absent). Optional, not 0 for
+  // "read": 0 is UNDEFINED, a type a fuzzed file can name (found by fuzz_onnx: a weight of it read as empty).
+  std::optional<int> unread_type;
 
   static constexpr int64_t lazy_above = 4096;
   // The element count its dims say (values.size() is 0 for a stored one).
