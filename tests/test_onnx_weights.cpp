@@ -222,3 +222,12 @@ TEST_CASE(
   CHECK(strict.out.find("DISAGREES") != std::string::npos);
   CHECK(strict.out.find("first    ") != std::string::npos);
 }
+
+TEST_CASE("a ConvTranspose whose weight names other input channels than its input has is refused by name") {
+  TestGraph t;
+  TestGraph::io(*t.g.add_input(), "x", {1, 8, 4, 4});
+  TestGraph::ints_attr(t.node("ConvTranspose", {"x", t.floats("w", {4, 2, 2, 2})}, "y"), "strides", {2, 2});
+  TestGraph::io(*t.g.add_output(), "y", {1, 2, 8, 8});
+  CHECK_THROWS_WITH(import_onnx_bytes(t.bytes(), "m.onnx"),
+                    "m.onnx: node \"y\" (ConvTranspose): weight has 4 input channels but the input has 8 in 1 groups");
+}

@@ -122,6 +122,10 @@ void conv_transpose(Context& c, int i) {
   if (g.attribute(i, "output_shape")) g.fail(i, "output_shape is not supported; give pads and output_padding");
   ConvTranspose2d op;
   op.groups = read_groups(g, i);
+  // The weight's layout change reads one I row per input channel (a fuzzed file can say otherwise).
+  if (w.dims[0] != c.shape(x).c || c.shape(x).c % op.groups != 0)
+    g.fail(i, "weight has " + std::to_string(w.dims[0]) + " input channels but the input has " +
+                  std::to_string(c.shape(x).c) + " in " + std::to_string(op.groups) + " groups");
   op.out_channels = w.dims[1] * op.groups;
   op.kernel = {w.dims[2], w.dims[3]};
   const Dims s = g.ints_attr(i, "strides", {1, 1});

@@ -30,11 +30,20 @@ void fold(const Graph& g, std::optional<int> batch_norm, OpWeights& w) {
   fold_batch_norm(w.weight, w.bias, s);
 }
 
+// The weight's values in place, as many as its dims say (a constant whose values and dims disagree reads past
+// its end in the layout changes below: fails by name instead).
+FloatView weight_view(const Graph& g, int node, const Constant& k) {
+  const FloatView v(k);
+  if (v.size() != k.count())
+    g.fail(node, "weight holds " + std::to_string(v.size()) + " values for dims of " + std::to_string(k.count()));
+  return v;
+}
+
 }  // namespace
 
 OpWeights conv_weights(const Graph& g, int conv, std::optional<int> batch_norm) {
   const Constant& k = g.need_constant(conv, 1);
-  const FloatView oihw(k);
+  const FloatView oihw = weight_view(g, conv, k);
   const int64_t out = k.dims[0], in = k.dims[1], kh = k.dims[2], kw = k.dims[3];
   OpWeights w;
   w.weight.resize(oihw.size());
@@ -52,7 +61,7 @@ OpWeights conv_weights(const Graph& g, int conv, std::optional<int> batch_norm) 
 OpWeights conv_transpose_weights(const Graph& g, int conv, int64_t in_channels, int64_t groups,
                                  std::optional<int> batch_norm) {
   const Constant& k = g.need_constant(conv, 1);
-  const FloatView iohw(k);
+  const FloatView iohw = weight_view(g, conv, k);
   const int64_t out_pg = k.dims[1], kh = k.dims[2], kw = k.dims[3], in_pg = in_channels / groups;
   OpWeights w;
   w.weight.resize(iohw.size());
@@ -74,7 +83,7 @@ OpWeights head_mix_weights(const Graph& g, int conv) { return {input_floats(g, c
 OpWeights linear_weights(const Graph& g, int node, bool b_is_out_by_in, const std::string& bias,
                          std::optional<int> batch_norm, const std::optional<FlattenedMap>& flattened) {
   const Constant& b = g.need_constant(node, 1);
-  const FloatView stored(b);
+  const FloatView stored = weight_view(g, node, b);
   const int64_t out = b_is_out_by_in ? b.dims[0] : b.dims[1], in = b_is_out_by_in ? b.dims[1] : b.dims[0];
   // Column j of ours reads the input value that PyTorch's flatten put at column column(j).
   const auto column = [&](int64_t j) {
