@@ -6,7 +6,9 @@ For each network (zoo networks that are not CPUBone): export it to ONNX, advise 
 --top single suggestions (largest predicted gain first) and the local front's fastest variant, and measure the
 original and every rewritten network here, interleaved, --rounds rounds. Each round also measures the
 original a second time: the ratio of the two original measurements (A/A) is the instrument's repeatability,
-taken from the same run. A suggestion is "measurably faster" when its measured gain exceeds the 90th
+taken from the same run. With --paired, each round instead times every rewrite against its original run by
+run in one process (`measure ORIGINAL --against REWRITTEN`), and the original against itself for the A/A:
+the machine's phases, which move separate measurements by 10-20% on a shared VM, then fall on both sides. A suggestion is "measurably faster" when its measured gain exceeds the 90th
 percentile of |A/A - 1| over all networks and rounds.
 
 Prints and saves (--json-out) per suggestion: predicted gain with its interval, measured gain (median over
@@ -44,6 +46,14 @@ def measure_ms(cli, path, threads, min_time):
     # Exit 3 is a busy machine: the figure is still printed, and the A/A ratio of the same run shows the noise.
     out = run([cli, "measure", path, "--threads", str(threads), "--json", "--min-time", str(min_time)], ok=(0, 3))
     return json.loads(out)["timing"]["stats_us"]["median"] / 1e3
+
+
+def measure_pair_gain(cli, original, rewritten, threads, min_time):
+    """`measure ORIGINAL --against REWRITTEN`: the two timed in turn, run by run, in one process. Returns the
+    gain (1 - the median of the pairs' time ratios) and each side's median in ms."""
+    out = json.loads(run([cli, "measure", original, "--against", rewritten, "--threads", str(threads), "--json",
+                          "--min-time", str(min_time)], ok=(0, 3)))["comparison"]
+    return out["gain"]["point"], out["a"]["stats_us"]["median"] / 1e3, out["b"]["stats_us"]["median"] / 1e3
 
 
 def frac(x):
@@ -147,7 +157,8 @@ def save(path, doc):
 
 
 def originals(nets):
-    return [{"network": e["network"], "times_ms": e["original"]["times_ms"], "again_ms": e["original"]["again_ms"]} for e in nets]
+    return [{"network": e["network"], "times_ms": e["original"]["times_ms"], "again_ms": e["original"]["again_ms"],
+             **({"aa_gains": e["original"]["aa_gains"]} if "aa_gains" in e["original"] else {})} for e in nets]
 
 
 def main():
@@ -160,6 +171,9 @@ def main():
     ap.add_argument("--top", type=int, default=3)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--min-time", type=float, default=0.5)
+    ap.add_argument("--paired", action="store_true",
+                    help="Time each rewrite against its original run by run in one process (measure --against) "
+                         "instead of in separate processes; the A/A is the original against itself")
     ap.add_argument("--evaluations", type=int, default=600)
     ap.add_argument("--json-out", default="")
     ap.add_argument("--rescore", default="", help="Re-print and re-summarise a saved --json-out file (no measuring)")
@@ -211,17 +225,33 @@ def main():
         print(f"advised {name}: {entry['blocks']} blocks, {entry['unrecognised_ops']} ops unrecognised, "
               f"{len(advice['suggestions'])} suggestions, front {len(front)}", flush=True)
 
-    # 2. Measure, interleaved: every round measures every network's original, its rewrites, then the original again.
+    # 2. Measure, interleaved: every round measures every network's original, its rewrites, then the original
+    # again. --paired: every round times each rewrite against its original run by run in one process
+    # (`measure --against`), and the original against itself (the A/A).
     for r in range(args.rounds):
         for e in nets:
+            rewrites = e["suggestions"] + ([e["variant"]] if e["variant"] else [])
+            if args.paired:
+                orig = e["original"]["path"]
+                aa, a_ms, again_ms = measure_pair_gain(args.cli, orig, orig, args.threads, args.min_time)
+                e["original"]["times_ms"].append(a_ms)
+                e["original"]["again_ms"].append(again_ms)
+                e["original"].setdefault("aa_gains", []).append(aa)
+                for row in rewrites:
+                    g, o_ms, t_ms = measure_pair_gain(args.cli, orig, os.path.join(work, row["path"]), args.threads, args.min_time)
+                    row["times_ms"].append(t_ms)
+                    row.setdefault("original_ms", []).append(o_ms)
+                    row.setdefault("paired_gains", []).append(g)
+                continue
             e["original"]["times_ms"].append(measure_ms(args.cli, e["original"]["path"], args.threads, args.min_time))
-            for row in e["suggestions"] + ([e["variant"]] if e["variant"] else []):
+            for row in rewrites:
                 row["times_ms"].append(measure_ms(args.cli, os.path.join(work, row["path"]), args.threads, args.min_time))
             e["original"]["again_ms"].append(measure_ms(args.cli, e["original"]["path"], args.threads, args.min_time))
         print(f"round {r + 1}/{args.rounds} done ({time.time() - started:.0f} s)", flush=True)
 
     # 3. Repeatability from the same run, then the table.
-    aa = [abs(b / a - 1) for e in nets for a, b in zip(e["original"]["times_ms"], e["original"]["again_ms"])]
+    aa = ([abs(g) for e in nets for g in e["original"]["aa_gains"]] if args.paired else
+          [abs(b / a - 1) for e in nets for a, b in zip(e["original"]["times_ms"], e["original"]["again_ms"])])
     repeat = sorted(aa)[max(0, int(0.9 * len(aa)) - 1)] if aa else 0.0
     rows = []
     print(f"\nmachine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs; threads {args.threads}; "
@@ -230,7 +260,7 @@ def main():
           f"{'MACs gain':>9s} {'err pp':>7s}  faster")
     for e in nets:
         for row in e["suggestions"] + ([e["variant"]] if e["variant"] else []):
-            gains = [1 - t / o for t, o in zip(row["times_ms"], e["original"]["times_ms"])]
+            gains = row["paired_gains"] if args.paired else [1 - t / o for t, o in zip(row["times_ms"], e["original"]["times_ms"])]
             row["gains_by_round"] = gains
             row["measured_gain"] = statistics.median(gains)
             row["error_pp"] = 100 * (row["predicted_gain"] - row["measured_gain"])

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "predictor/devices.hpp"
+#include "profiler/measure/compare_networks.hpp"
 #include "profiler/measure/measure_network.hpp"
 #include "profiler/measure/probes.hpp"
 #include "profiler/profile/sweep_grid.hpp"
@@ -267,4 +268,28 @@ TEST_CASE(
   // The same seed gives the same order (--resume relies on ids only, but runs are repeatable).
   const auto again = profiler::sweep_work(true, {1}, 0);
   for (size_t i = 0; i < work.size(); ++i) CHECK(again[i].id == work[i].id);
+}
+
+TEST_CASE("a comparison times two networks in turn and bounds the median of their time ratios") {
+  // The binomial table's 95% ranks for the median of 100 values are the 40th and the 61st.
+  CHECK(profiler::median_interval_ranks(100) == std::pair<size_t, size_t>{40, 61});
+  CHECK(profiler::median_interval_ranks(5) == std::pair<size_t, size_t>{1, 5});
+  const Network small = load_model("b0", 32), large = load_model("b0", 96);  // 9x the MACs
+  profiler::NetworkRun run = profiler::measure_defaults();
+  run.timing.min_time_s = 0;
+  run.timing.min_runs = 12;
+  const profiler::Comparison c = profiler::compare_networks(small, nullptr, large, nullptr, run);
+  CHECK(c.ratios.size() == 12);
+  CHECK(c.a.samples_us.size() == 12);
+  CHECK(c.b.samples_us.size() == 12);
+  CHECK(c.ratio_low <= c.ratio_median);
+  CHECK(c.ratio_median <= c.ratio_high);
+  CHECK(c.ratio_median > 2);  // the larger runs second in the ratio
+  const Json j = to_json(c);
+  CHECK(j["pairs"] == 12);
+  CHECK(j["gain"]["point"].get<double>() == Approx(1 - c.ratio_median));
+  CHECK(j["gain"]["low"].get<double>() == Approx(1 - c.ratio_high));
+  run.layers = true;
+  CHECK_THROWS_WITH(profiler::compare_networks(small, nullptr, large, nullptr, run),
+                    "layers = true: a comparison times whole networks only");
 }

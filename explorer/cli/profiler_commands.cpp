@@ -9,6 +9,7 @@
 #include "explorer/option_checks.hpp"
 #include "predictor/device_ref.hpp"
 #include "profiler/interop/onnx.hpp"
+#include "profiler/measure/compare_networks.hpp"
 #include "profiler/measure/emulation.hpp"
 #include "profiler/measure/environment.hpp"
 #include "profiler/measure/measure_network.hpp"
@@ -33,11 +34,15 @@ struct MeasureArgs {
   NetworkRun options = measure_defaults();
   bool seed_given = false;  // --seed: seeded weights even for a model file that has its own
   QuietMachine quiet;
+  std::string against;  // --against: a second model, timed in turn with the first
 };
 
 void print_measurement(const Network& net, const Measurement& m);
 
+void run_compare(const MeasureArgs& a);
+
 void run_measure(const MeasureArgs& a) {
+  if (!a.against.empty()) return run_compare(a);
   const LoadedNetwork loaded = cli::load_network(a.model, true);
   const Network& net = loaded.net;
   NetworkRun options = a.options;
@@ -58,6 +63,44 @@ void run_measure(const MeasureArgs& a) {
   }
   // On stderr too, so that it is seen whatever becomes of stdout.
   if (detect_emulation().emulated) std::fprintf(stderr, "measure: %s\n", emulated_warning(detect_emulation()).c_str());
+  finish_measuring(noise, "measure");
+}
+
+// `measure A --against B`: the two timed in turn (profiler/measure/compare_networks.hpp), and B's gain over A.
+void run_compare(const MeasureArgs& a) {
+  ModelArgs other = a.model;
+  other.model = a.against;
+  const LoadedNetwork first = cli::load_network(a.model, true), second = cli::load_network(other, true);
+  NetworkRun options = a.options;
+  explorer::check_measure_options(options);
+  a.quiet.run("measure", options.threads);
+  pin_to_cpus(options.threads);
+  const auto weights_of = [&](const LoadedNetwork& n) { return n.weights && !a.seed_given ? &*n.weights : nullptr; };
+  const Comparison c = compare_networks(first.net, weights_of(first), second.net, weights_of(second), options);
+  Interference noise;
+  noise.add(first.net.name, c.a);
+  noise.add(second.net.name == first.net.name ? second.net.name + " (--against)" : second.net.name, c.b);
+  const Environment env = capture_environment(options.threads);
+  if (a.json) {
+    Json j{{"schema", comparison_schema}, {"model", first.net.name},        {"against", second.net.name},
+           {"threads", options.threads},  {"seed", options.seed},           {"comparison", to_json(c)},
+           {"environment", to_json(env)}, {"interference", noise.to_json()}};
+    std::cout << j.dump(2) << "\n";
+  } else {
+    std::printf("%s against %s, %lld thread(s) pinned to CPUs %s, %zu pairs of runs taken in turn\n",
+                first.net.name.c_str(), second.net.name.c_str(), static_cast<long long>(options.threads),
+                env.affinity.empty() ? "(not pinned)" : env.affinity.c_str(), c.ratios.size());
+    for (const auto& [net, t] : {std::pair{&first.net, &c.a}, std::pair{&second.net, &c.b}})
+      std::printf("  %-28s median %.3f ms  (p10 %.3f, p90 %.3f, cv %.1f%%%s)\n", net->name.c_str(),
+                  t->stats_us.median / 1e3, t->stats_us.p10 / 1e3, t->stats_us.p90 / 1e3, 100 * t->stats_us.cv,
+                  t->noisy ? ", NOISY" : "");
+    std::printf(
+        "gain      %+.1f%% [%+.1f%%, %+.1f%%]: 1 - the median of the pairs' time ratios, with its 95%% interval "
+        "(the runs' noise only)\n",
+        100 * (1 - c.ratio_median), 100 * (1 - c.ratio_high), 100 * (1 - c.ratio_low));
+    std::printf("env       %s (%s), XNNPACK %s, %s, %s\n", env.cpu.c_str(), env.microarchitecture.c_str(),
+                env.xnnpack_version.c_str(), env.build_type.c_str(), env.date_utc.c_str());
+  }
   finish_measuring(noise, "measure");
 }
 
@@ -235,6 +278,11 @@ void add_profiler_commands(CLI::App& app) {
   cmd->add_flag("--cold-caches", a->options.cold_caches,
                 "Before every run, each thread reads a buffer twice the last-level cache (32 MiB if unknown), as "
                 "profile does for single ops and blocks: their time inside a network larger than the caches");
+  cmd->add_option("--against", a->against,
+                  "A second model (zoo name, network JSON or ONNX: what advise --apply wrote) timed in turn with "
+                  "the first, run by run, for the gain of the second over the first")
+      ->excludes(cmd->get_option("--layers"))
+      ->excludes(cmd->get_option("--cold-caches"));
   add_measuring_options(cmd, a->quiet);
   cmd->callback([a] { run_measure(*a); });
 }

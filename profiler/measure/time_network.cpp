@@ -17,15 +17,6 @@ namespace cpx::profiler {
 
 namespace {
 
-std::unique_ptr<Plan> seeded_plan(const Network& net, int64_t threads, uint64_t seed,
-                                  const NetworkWeights* weights = nullptr) {
-  const PlanOptions options{static_cast<size_t>(threads), false};
-  auto plan = weights ? std::make_unique<Plan>(net, *weights, options)
-                      : std::make_unique<Plan>(net, make_weights(net, seed), options);
-  const auto input = make_input(net.input, seed);
-  std::copy(input.begin(), input.end(), plan->input().begin());
-  return plan;
-}
 
 // Reads `bytes` per thread of the plan's pool, each thread its own part, so every CPU's caches fill with
 // lines of this buffer instead of the plan's.
@@ -92,6 +83,16 @@ int64_t cache_evict_bytes() {
 
 double macps_of(int64_t macs, double latency_us) {
   return latency_us > 0 ? static_cast<double>(macs) / (latency_us * 1e-6) : 0;
+}
+
+std::unique_ptr<Plan> seeded_plan(const Network& net, int64_t threads, uint64_t seed,
+                                  const NetworkWeights* weights) {
+  const PlanOptions options{static_cast<size_t>(threads), false};
+  auto plan = weights ? std::make_unique<Plan>(net, *weights, options)
+                      : std::make_unique<Plan>(net, make_weights(net, seed), options);
+  const auto input = make_input(net.input, seed);
+  std::copy(input.begin(), input.end(), plan->input().begin());
+  return plan;
 }
 
 NetworkTimings time_network(const Network& net, const NetworkRun& run) {

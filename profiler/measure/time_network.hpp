@@ -3,6 +3,9 @@
 // build on it.
 #pragma once
 
+#include <memory>
+
+#include "profiler/executor/plan.hpp"
 #include "profiler/executor/weights.hpp"
 #include "profiler/measure/measure.hpp"
 
@@ -38,6 +41,10 @@ struct NetworkTimings {
   int64_t emulated_ops = 0;                     // ops not run as a single XNNPACK operator
   int64_t arena_bytes = 0;
 };
+
+// A plan of `net` on `threads` threads with the seeded input, and `weights` (null: seeded by `seed`).
+std::unique_ptr<Plan> seeded_plan(const Network& net, int64_t threads, uint64_t seed,
+                                  const NetworkWeights* weights = nullptr);
 
 // Does not pin: callers pin once per thread count (pin_to_cpus), not once per network.
 NetworkTimings time_network(const Network& net, const NetworkRun& run);
