@@ -17,7 +17,6 @@ namespace cpx::profiler {
 
 namespace {
 
-
 // Reads `bytes` per thread of the plan's pool, each thread its own part, so every CPU's caches fill with
 // lines of this buffer instead of the plan's.
 class CacheEvictor {
@@ -85,8 +84,7 @@ double macps_of(int64_t macs, double latency_us) {
   return latency_us > 0 ? static_cast<double>(macs) / (latency_us * 1e-6) : 0;
 }
 
-std::unique_ptr<Plan> seeded_plan(const Network& net, int64_t threads, uint64_t seed,
-                                  const NetworkWeights* weights) {
+std::unique_ptr<Plan> seeded_plan(const Network& net, int64_t threads, uint64_t seed, const NetworkWeights* weights) {
   const PlanOptions options{static_cast<size_t>(threads), false};
   auto plan = weights ? std::make_unique<Plan>(net, *weights, options)
                       : std::make_unique<Plan>(net, make_weights(net, seed), options);
