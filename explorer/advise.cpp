@@ -91,6 +91,7 @@ Gain gain_of(const predictor::ChangedTime& changed, double total_us, double befo
   const auto [low, high] = predictor::gain_bounds(before_total_us, total_us, spread, predictor::interval_level);
   g.low = low;
   g.high = high;
+  g.spread = Gain::Spread{spread.class_us, spread.op_us, spread.device_us};
   return g;
 }
 

@@ -30,6 +30,12 @@ namespace cpx {
 struct Gain {
   double point = 0;
   std::optional<double> low, high;  // both or neither
+  // Where the interval's width comes from: the standard deviations in time of the saved time's class-level,
+  // op-level and device parts (predictor::GainSpread), with the interval.
+  struct Spread {
+    double class_us = 0, op_us = 0, device_us = 0;
+  };
+  std::optional<Spread> spread;
 };
 // The document's fixed sentences, which the text prints too.
 inline constexpr std::string_view gain_definition =

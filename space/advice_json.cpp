@@ -15,7 +15,10 @@ namespace {
 Json advice_opt(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
 
 Json advice_gain_json(const Gain& g) {
-  return {{"point", g.point}, {"low", advice_opt(g.low)}, {"high", advice_opt(g.high)}};
+  Json j{{"point", g.point}, {"low", advice_opt(g.low)}, {"high", advice_opt(g.high)}};
+  if (g.spread)
+    j["spread_sd_us"] = {{"class", g.spread->class_us}, {"op", g.spread->op_us}, {"device", g.spread->device_us}};
+  return j;
 }
 
 Json advice_rewrites_json(const std::vector<Rewrite>& rs) {
@@ -243,6 +246,11 @@ Gain read_advice_gain(const Json& j, const Where& where) {
   g.low = bound("low", true);
   g.high = bound("high", true);
   if (g.low.has_value() != g.high.has_value()) o.at("high").fail(j, "a gain's interval has both ends or neither");
+  if (o.has("spread_sd_us")) {
+    ObjectReader s(o.raw("spread_sd_us"), o.at("spread_sd_us"));
+    g.spread = Gain::Spread{advice_time(s, "class"), advice_time(s, "op"), advice_time(s, "device")};
+    s.finish();
+  }
   o.finish();
   return g;
 }

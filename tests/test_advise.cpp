@@ -16,6 +16,7 @@
 
 #include "explorer/advise.hpp"
 #include "explorer/option_checks.hpp"
+#include "predictor/gain_interval.hpp"
 #include "predictor/devices.hpp"
 #include "profiler/executor/plan.hpp"
 #include "profiler/executor/reference.hpp"
@@ -426,6 +427,13 @@ TEST_CASE(
         CHECK(*g.low <= g.point + 1e-12);
         CHECK(g.point <= *g.high + 1e-12);
         CHECK(*g.high < 1);
+        // The interval follows from the parts the document gives for it.
+        REQUIRE(g.spread);
+        const predictor::GainSpread parts{g.spread->class_us, g.spread->op_us, g.spread->device_us};
+        const auto bounds =
+            predictor::gain_bounds(a.latency_us, a.latency_us * (1 - g.point), parts, predictor::interval_level);
+        CHECK(bounds[0] == Approx(*g.low).margin(1e-9));
+        CHECK(bounds[1] == Approx(*g.high).margin(1e-9));
         highest = std::max(highest, *g.high);
         ++gains;
       };
