@@ -103,3 +103,17 @@ TEST_CASE("the advice reader names file, field and value of what it refuses, and
   CHECK_FALSE(fs::exists(dir / "out"));
   fs::remove_all(dir);
 }
+
+TEST_CASE("advise --apply says how to time the gain it predicted: the original against the written network",
+          "[advise]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("cpx_advice_measure_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const test::CliRun r =
+      test::cli("advise mobilenetv2-1.0 --device pi5 --evaluations 20 --top 1 --apply s1 --out " + dir.string());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("measure: cpubone-explore measure mobilenetv2-1.0 --against " +
+                                    (dir / "advised.json").string() + " --threads 4"));
+  fs::remove_all(dir);
+}

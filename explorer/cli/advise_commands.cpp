@@ -202,6 +202,11 @@ void run_advise(const AdviseArgs& a) {
                 Json(ap->files).dump().c_str(), thousands(ap->macs).c_str(), thousands(ap->params).c_str(),
                 folded.c_str(), thousands(ap->torch_params).c_str());
     for (const std::string& note : ap->notes) std::printf("%s\n", note.c_str());
+    // The next step, as the apply line above is: the predicted gain checked by timing both networks in turn.
+    std::printf("measure: cpubone-explore measure %s --against %s --threads %lld   # the gain, timed in turn on %s\n",
+                a.model.model.c_str(), (std::filesystem::path(a.out) / "advised.json").string().c_str(),
+                static_cast<long long>(advice.threads),
+                advice.device == predictor::host_device ? "this machine" : "the device itself (where the tool runs)");
   }
 }
 
