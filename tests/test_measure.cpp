@@ -274,7 +274,7 @@ TEST_CASE("a comparison times two networks in turn and bounds the median of thei
   // The binomial table's 95% ranks for the median of 100 values are the 40th and the 61st.
   CHECK(profiler::median_interval_ranks(100) == std::pair<size_t, size_t>{40, 61});
   CHECK(profiler::median_interval_ranks(5) == std::pair<size_t, size_t>{1, 5});
-  const Network small = load_model("b0", 32), large = load_model("b0", 96);  // 9x the MACs
+  const Network small = load_model("b0", 32), large = load_model("b0", 160);  // 25x the MACs
   profiler::NetworkRun run = profiler::measure_defaults();
   run.timing.min_time_s = 0;
   run.timing.min_runs = 12;
@@ -284,7 +284,7 @@ TEST_CASE("a comparison times two networks in turn and bounds the median of thei
   CHECK(c.b.samples_us.size() == 12);
   CHECK(c.ratio_low <= c.ratio_median);
   CHECK(c.ratio_median <= c.ratio_high);
-  CHECK(c.ratio_median > 2);  // the larger runs second in the ratio
+  CHECK(c.ratio_median > 1);  // the larger runs second in the ratio (how much slower is a benchmark's to say)
   const Json j = to_json(c);
   CHECK(j["pairs"] == 12);
   CHECK(j["gain"]["point"].get<double>() == Approx(1 - c.ratio_median));
