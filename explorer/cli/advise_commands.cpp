@@ -172,8 +172,9 @@ void run_advise(const AdviseArgs& a) {
   if (a.max_macs < 0) throw InputError("--max-macs = " + std::to_string(a.max_macs) + ": must be positive");
   LoadedNetwork loaded = load_network(a.model, true);
   const Network& net = loaded.net;
-  const predictor::Predictor p =
-      predictor::load_predictor(predictor::resolve_device(a.device.empty() ? predictor::default_device : a.device));
+  const predictor::DeviceRef device =
+      predictor::resolve_device(a.device.empty() ? predictor::default_device : a.device);
+  const predictor::Predictor p = predictor::load_predictor(device);
   explorer::AdviceOptions o;
   if (a.threads_given) o.threads = a.threads;
   if (a.max_params > 0) o.max_params = a.max_params;
@@ -206,7 +207,7 @@ void run_advise(const AdviseArgs& a) {
     std::printf("measure: cpubone-explore measure %s --against %s --threads %lld   # the gain, timed in turn on %s\n",
                 a.model.model.c_str(), (std::filesystem::path(a.out) / "advised.json").string().c_str(),
                 static_cast<long long>(advice.threads),
-                advice.device == predictor::host_device ? "this machine" : "the device itself (where the tool runs)");
+                device.is_host() ? "this machine" : "the device itself (where the tool runs)");
   }
 }
 
