@@ -292,4 +292,9 @@ TEST_CASE("a comparison times two networks in turn and bounds the median of thei
   run.layers = true;
   CHECK_THROWS_WITH(profiler::compare_networks(small, nullptr, large, nullptr, run),
                     "layers = true: a comparison times whole networks only");
+  // No pair at all would leave no median: refused as measure refuses it.
+  run.layers = false;
+  run.timing.min_runs = 0;
+  CHECK_THROWS_WITH(profiler::compare_networks(small, nullptr, large, nullptr, run),
+                    "timing.min_runs = 0: out of range [1, 100000]");
 }

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cmath>
 
+#include "profiler/measure/measure_network.hpp"
+#include "profiler/profile/cpus.hpp"
 #include "profiler/profile/order_statistics.hpp"
 
 namespace cpx::profiler {
@@ -45,6 +47,11 @@ std::pair<size_t, size_t> median_interval_ranks(size_t n) {
 
 Comparison compare_networks(const Network& a, const NetworkWeights* a_weights, const Network& b,
                             const NetworkWeights* b_weights, const NetworkRun& run) {
+  check_threads(run.threads);
+  if (const auto refusal = min_time_refusal(run.timing.min_time_s))
+    throw InputError("timing.min_time_s = " + std::to_string(run.timing.min_time_s) + ": " + *refusal);
+  if (const auto refusal = min_runs_refusal(run.timing.min_runs))  // at least one pair: the median needs one
+    throw InputError("timing.min_runs = " + std::to_string(run.timing.min_runs) + ": " + *refusal);
   if (run.layers) throw InputError("layers = true: a comparison times whole networks only");
   if (run.cold_caches) throw InputError("cold_caches = true: a comparison runs with the caches as they are");
   const auto plan_a = seeded_plan(a, run.threads, run.seed, a_weights),
@@ -56,9 +63,8 @@ Comparison compare_networks(const Network& a, const NetworkWeights* a_weights, c
   }
   const auto elapsed_us = [](Clock::duration d) { return std::chrono::duration<double, std::micro>(d).count(); };
   // A network's run right after its own previous run finds its weights in the caches, as `measure` times
-  // it and as an application that runs it in a loop does; right after the other network's run it was 7%
-  // slower (MobileNetV2, 1 thread, this VM: docs/log/advise.md). So each turn runs its network twice and
-  // times the second.
+  // it and as an application that runs it in a loop does; right after the other network's run it is slower
+  // (docs/log/advise.md, 2026-11-30 f). So each turn runs its network twice and times the second.
   const auto timed = [&](Plan& p) {
     p.run();
     const auto t0 = Clock::now();
