@@ -121,6 +121,12 @@ def summarise(rows, repeat, top):
 Z80 = 1.2816  # the normal quantile of an 80% two-sided interval
 
 
+def gain_noise(gains_by_round):
+    """The noise of a measured gain, the median of its rounds' gains: the variance of a median of n is about
+    pi/2 sigma^2 / n, sigma from the rounds' spread."""
+    return (math.pi / 2 * statistics.variance(gains_by_round) / len(gains_by_round)) ** 0.5
+
+
 def noise_split(xs):
     """The rms error of the predicted gains split into the measured gains' own noise and the prediction's.
     A measured gain is the median over rounds of the round's gain; its noise is estimated from the spread of
@@ -132,7 +138,7 @@ def noise_split(xs):
     if not rows:
         return {}
     def noise(r):
-        return (math.pi / 2 * statistics.variance(r["gains_by_round"]) / len(r["gains_by_round"])) ** 0.5
+        return gain_noise(r["gains_by_round"])
 
     def half_width(r):
         return (r["predicted_high"] - r["predicted_gain"]) if r["measured_gain"] > r["predicted_gain"] else (r["predicted_gain"] - r["predicted_low"])

@@ -30,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 
-Z80 = 1.2816
+from advise import Z80, gain_noise  # benchmarks/advise.py: the run's own definitions
 
 
 def run(cmd):
@@ -61,10 +61,9 @@ def rows_of(cli, path, work):
             if not gain or "spread_sd_us" not in gain or abs(gain["point"] - r["predicted_gain"]) > 1e-9:
                 print(f"  dropped {name} {r['id']}: advised now {gain and gain['point']}, stored {r['predicted_gain']}")
                 continue
-            g = r["gains_by_round"]
             s = gain["spread_sd_us"]
             out.append({"network": name, "id": r["id"], "kind": r["kind"], "error": r["predicted_gain"] - r["measured_gain"],
-                        "noise": (math.pi / 2 * statistics.variance(g) / len(g)) ** 0.5,
+                        "noise": gain_noise(r["gains_by_round"]),
                         "class": s["class"] / advice["latency_us"], "op": s["op"] / advice["latency_us"],
                         "device": s["device"] / advice["latency_us"]})
     return out

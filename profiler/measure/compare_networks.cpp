@@ -5,29 +5,9 @@
 #include <cmath>
 
 #include "profiler/measure/measure_network.hpp"
-#include "profiler/profile/cpus.hpp"
 #include "profiler/profile/order_statistics.hpp"
 
 namespace cpx::profiler {
-
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-// One side's Timing from its runs, held to the thresholds time_runs holds a network to.
-Timing timing_of(std::vector<double> samples, double wait_fraction, const MeasureOptions& o) {
-  Timing t;
-  t.stats_us = summarize(samples);
-  t.samples_us = std::move(samples);
-  t.cv_threshold = o.cv_threshold;
-  t.wait_fraction = wait_fraction;
-  t.outlier_runs = std::count_if(t.samples_us.begin(), t.samples_us.end(),
-                                 [&](double x) { return x > o.outlier_factor * t.stats_us.median; });
-  t.noisy = t.stats_us.robust_cv > o.cv_threshold || wait_fraction > o.wait_threshold || t.outlier_runs > 0;
-  return t;
-}
-
-}  // namespace
 
 Json to_json(const Comparison& c) {
   return Json{{"a", to_json(c.a)},
@@ -47,16 +27,13 @@ std::pair<size_t, size_t> median_interval_ranks(size_t n) {
 
 Comparison compare_networks(const Network& a, const NetworkWeights* a_weights, const Network& b,
                             const NetworkWeights* b_weights, const NetworkRun& run) {
-  check_threads(run.threads);
-  if (const auto refusal = min_time_refusal(run.timing.min_time_s))
-    throw InputError("timing.min_time_s = " + std::to_string(run.timing.min_time_s) + ": " + *refusal);
-  if (const auto refusal = min_runs_refusal(run.timing.min_runs))  // at least one pair: the median needs one
-    throw InputError("timing.min_runs = " + std::to_string(run.timing.min_runs) + ": " + *refusal);
+  check_network_run(run);  // at least one pair: the median needs one
   if (run.layers) throw InputError("layers = true: a comparison times whole networks only");
   if (run.cold_caches) throw InputError("cold_caches = true: a comparison runs with the caches as they are");
   const auto plan_a = seeded_plan(a, run.threads, run.seed, a_weights),
              plan_b = seeded_plan(b, run.threads, run.seed, b_weights);
   const MeasureOptions& o = run.timing;
+  using Clock = std::chrono::steady_clock;
   for (int64_t i = 0; i < o.warmup_runs; ++i) {
     plan_a->run();
     plan_b->run();
@@ -85,7 +62,6 @@ Comparison compare_networks(const Network& a, const NetworkWeights* a_weights, c
     }
   }
   const double wall_s = elapsed_us(Clock::now() - start) * 1e-6, wait1 = run_queue_wait_s();
-  const double wait = wait0 >= 0 && wait1 >= 0 && wall_s > 0 ? std::max(0.0, wait1 - wait0) / wall_s : -1;
   Comparison c;
   for (size_t k = 0; k < ta.size(); ++k) c.ratios.push_back(tb[k] / ta[k]);
   std::vector<double> sorted = c.ratios;
@@ -94,8 +70,10 @@ Comparison compare_networks(const Network& a, const NetworkWeights* a_weights, c
   const auto [low, high] = median_interval_ranks(sorted.size());
   c.ratio_low = sorted[low - 1];
   c.ratio_high = sorted[high - 1];
-  c.a = timing_of(std::move(ta), wait, o);
-  c.b = timing_of(std::move(tb), wait, o);
+  c.a = timing_of_runs(std::move(ta), wait0, wait1, wall_s, o);
+  c.b = timing_of_runs(std::move(tb), wait0, wait1, wall_s, o);
+  c.a.noisy = interfered(c.a, o);
+  c.b.noisy = interfered(c.b, o);
   return c;
 }
 

@@ -32,12 +32,26 @@ double run_queue_wait_s() {
   return any ? ns * 1e-9 : -1;
 }
 
+Timing timing_of_runs(std::vector<double> samples_us, double wait0_s, double wait1_s, double wall_s,
+                      const MeasureOptions& o) {
+  Timing t;
+  t.stats_us = summarize(samples_us);
+  t.samples_us = std::move(samples_us);
+  t.cv_threshold = o.cv_threshold;
+  t.wait_fraction = wait0_s >= 0 && wait1_s >= 0 && wall_s > 0 ? std::max(0.0, wait1_s - wait0_s) / wall_s : -1;
+  t.outlier_runs = std::count_if(t.samples_us.begin(), t.samples_us.end(),
+                                 [&](double x) { return x > o.outlier_factor * t.stats_us.median; });
+  return t;
+}
+
+bool interfered(const Timing& t, const MeasureOptions& o) {
+  return t.stats_us.robust_cv > o.cv_threshold || t.wait_fraction > o.wait_threshold || t.outlier_runs > 0;
+}
+
 Timing time_runs(const std::function<void()>& run, const MeasureOptions& o) {
   for (int64_t i = 0; i < o.warmup_runs; ++i) run();
   Timing best;
-  auto interference = [&](const Timing& t) {
-    return t.stats_us.robust_cv > o.cv_threshold || t.wait_fraction > o.wait_threshold || t.outlier_runs > 0;
-  };
+  auto interference = [&](const Timing& t) { return interfered(t, o); };
   for (int64_t attempt = 1; attempt <= std::max<int64_t>(1, o.attempts); ++attempt) {
     std::vector<double> samples;
     const double wait0 = run_queue_wait_s();
@@ -50,15 +64,8 @@ Timing time_runs(const std::function<void()>& run, const MeasureOptions& o) {
       samples.push_back(micros(Clock::now() - t0));
     }
     const double wall_s = micros(Clock::now() - start) * 1e-6;
-    const double wait1 = run_queue_wait_s();
-    Timing t;
-    t.stats_us = summarize(samples);
-    t.samples_us = std::move(samples);
+    Timing t = timing_of_runs(std::move(samples), wait0, run_queue_wait_s(), wall_s, o);
     t.attempts = attempt;
-    t.cv_threshold = o.cv_threshold;
-    t.wait_fraction = wait0 >= 0 && wait1 >= 0 && wall_s > 0 ? std::max(0.0, wait1 - wait0) / wall_s : -1;
-    t.outlier_runs = std::count_if(t.samples_us.begin(), t.samples_us.end(),
-                                   [&](double x) { return x > o.outlier_factor * t.stats_us.median; });
     // Keep the quietest attempt: interference-free first, then the lowest robust CV.
     if (attempt == 1 ||
         std::pair(interference(t), t.stats_us.robust_cv) < std::pair(interference(best), best.stats_us.robust_cv))

@@ -31,6 +31,14 @@ struct MeasureOptions {
 // Seconds our threads have spent runnable but waiting for a CPU (Linux schedstat); -1 if unknown.
 double run_queue_wait_s();
 
+// The Timing of one attempt's runs: their statistics, outliers and the share of `wall_s` our threads waited
+// on a run queue (from run_queue_wait_s() read before and after; -1 where unknown). Not yet flagged noisy.
+Timing timing_of_runs(std::vector<double> samples_us, double wait0_s, double wait1_s, double wall_s,
+                      const MeasureOptions& options);
+// Whether the machine interfered with a Timing by MeasureOptions' thresholds (robust CV, run-queue wait,
+// outlier runs): what flags it noisy.
+bool interfered(const Timing& t, const MeasureOptions& options);
+
 // Times `run` (one inference) as MeasureOptions says.
 Timing time_runs(const std::function<void()>& run, const MeasureOptions& options);
 

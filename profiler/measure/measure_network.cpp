@@ -39,12 +39,16 @@ std::optional<std::string> min_runs_refusal(int64_t min_runs) {
   return "out of range [1, 100000]";
 }
 
-Measurement measure_network(const Network& net, const NetworkRun& a) {
+void check_network_run(const NetworkRun& a) {
   check_threads(a.threads);
   if (const auto refusal = min_time_refusal(a.timing.min_time_s))
     throw InputError("timing.min_time_s = " + std::to_string(a.timing.min_time_s) + ": " + *refusal);
   if (const auto refusal = min_runs_refusal(a.timing.min_runs))
     throw InputError("timing.min_runs = " + std::to_string(a.timing.min_runs) + ": " + *refusal);
+}
+
+Measurement measure_network(const Network& net, const NetworkRun& a) {
+  check_network_run(a);
   const NetworkCount counts = count(net);
   pin_to_cpus(a.threads);
   MeasureOptions probe_options;

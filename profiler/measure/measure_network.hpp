@@ -26,6 +26,10 @@ NetworkRun measure_defaults();
 std::optional<std::string> min_time_refusal(double min_time_s);
 std::optional<std::string> min_runs_refusal(int64_t min_runs);
 
+// Refuses (an InputError naming the run's field) a thread count, minimum time or run count that
+// measure_network and compare_networks do not take.
+void check_network_run(const NetworkRun& run);
+
 // One network measured on this machine, beside its count and the machine's peak: what `measure` prints.
 // Its JSON, "cpubone-explore/measurement/v2" (keys in this order): schema, model, resolution, input_nhwc,
 // threads, seed, caches ({cold, evict_bytes_per_thread} or {cold: false}), macs, timing (the whole
