@@ -14,6 +14,13 @@ the rest of the network: a factor common to every op (the machine's speed, the n
   w between two ops of one block (an op's name up to its last '.'), the standardised w's mean product over
   pairs of ops in the same block.
 
+A residual read once carries that read's timing noise, which is not the predictor's error (at 2 threads the
+noise was a third to all of some classes' second moments). So a network read more than once (two --measured
+folders) counts by products across its reads, u of one read times u of another, whose expectation is the
+error's second moment without the noise (independent between reads); a network read once counts by its own
+squares, noise and all. Each network weighs once. A class whose cross-read moment comes out below zero (its
+residual is all noise) gets 0; a pair's moment is kept within the product of its classes' rms.
+
 Only held-out networks are read (sets zoo, sampled and ood; not zoo_fitted, whose families fitted the
 predictor), and only ops with a time of their own of at least --min-op-us (shorter ones are timer noise).
 A class needs ops in at least --min-networks networks for its class-level moment.
@@ -112,44 +119,76 @@ def class_level(nets, min_share):
         n["r_class"] = {c: math.log(pc / mc) for c, (pc, mc) in by.items()}
 
 
+def by_network(nets):
+    """The reads of each network (several --measured folders of the same networks), in order."""
+    reads = defaultdict(list)
+    for n in nets:
+        reads[n["network"]].append(n)
+    return reads
+
+
+def cross_mean(values):
+    """The mean product over pairs of distinct reads (noise-free second moment), or of one read with itself."""
+    if len(values) == 1:
+        return values[0][0] * values[0][1]
+    prods = [a[0] * b[1] for i, a in enumerate(values) for j, b in enumerate(values) if i != j]
+    return sum(prods) / len(prods)
+
+
 def moments(nets, min_networks):
+    reads = by_network(nets)
     classes = sorted({c for n in nets for c in n["u"]})
     second = {}
     count = {}
     for a in classes:
         for b in classes:
-            both = [n for n in nets if a in n["u"] and b in n["u"]]
-            distinct = len({n["network"] for n in both})  # a network read twice (two --measured) counts once
-            if distinct >= min_networks:
-                second[(a, b)] = sum(n["u"][a] * n["u"][b] for n in both) / len(both)
-                count[(a, b)] = distinct
+            terms = [cross_mean([(r["u"][a], r["u"][b]) for r in rs if a in r["u"] and b in r["u"]])
+                     for rs in reads.values() if any(a in r["u"] and b in r["u"] for r in rs)]
+            if len(terms) >= min_networks:
+                second[(a, b)] = sum(terms) / len(terms)
+                count[(a, b)] = len(terms)
+    for a in classes:
+        if (a, a) in second:
+            second[(a, a)] = max(0.0, second[(a, a)])
+    for (a, b), v in second.items():
+        if a != b and (a, a) in second and (b, b) in second:
+            bound = math.sqrt(second[(a, a)] * second[(b, b)])
+            second[(a, b)] = max(-bound, min(bound, v))
     return [c for c in classes if (c, c) in second], second, count
 
 
 def op_level(nets):
-    """Per class the time-weighted rms of w; the block correlation of the standardised w."""
+    """Per class the time-weighted rms of w; the block correlation of the standardised w (both across reads)."""
+    per_net = {}
+    for name, rs in by_network(nets).items():
+        ops = defaultdict(list)  # op name -> [(class, measured us, w) per read]
+        for r in rs:
+            for op, c, p, m in r["ops"]:
+                ops[op].append((c, m, math.log(p / m) - r["r_class"][c]))
+        per_net[name] = {op: v for op, v in ops.items() if len({x[0] for x in v}) == 1}
     acc = defaultdict(lambda: [0.0, 0.0, 0])
-    for n in nets:
-        for name, c, p, m in n["ops"]:
-            w = math.log(p / m) - n["r_class"][c]
-            acc[c][0] += m * w * w
+    for ops in per_net.values():
+        for v in ops.values():
+            c, m = v[0][0], sum(x[1] for x in v) / len(v)
+            acc[c][0] += m * cross_mean([(x[2], x[2]) for x in v])
             acc[c][1] += m
             acc[c][2] += 1
-    sd = {c: math.sqrt(s / wsum) for c, (s, wsum, _) in acc.items() if wsum > 0}
+    sd = {c: math.sqrt(max(0.0, s) / wsum) for c, (s, wsum, _) in acc.items() if wsum > 0}
     num = den = 0.0
     pairs = 0
-    for n in nets:
+    for ops in per_net.values():
         blocks = defaultdict(list)
-        for name, c, p, m in n["ops"]:
-            if sd.get(c, 0) > 0:
-                blocks[block_of(name)].append((math.log(p / m) - n["r_class"][c]) / sd[c])
+        for op, v in ops.items():
+            if sd.get(v[0][0], 0) > 0:
+                blocks[block_of(op)].append([x[2] / sd[v[0][0]] for x in v])
         for zs in blocks.values():
             for i in range(len(zs)):
                 for j in range(i + 1, len(zs)):
-                    num += zs[i] * zs[j]
-                    den += 0.5 * (zs[i] ** 2 + zs[j] ** 2)
+                    k = min(len(zs[i]), len(zs[j]))
+                    num += cross_mean([(zs[i][r], zs[j][r]) for r in range(k)])
+                    den += 0.5 * (cross_mean([(x, x) for x in zs[i]]) + cross_mean([(x, x) for x in zs[j]]))
                     pairs += 1
-    rho = num / den if den > 0 else 0.0
+    rho = max(-1.0, min(1.0, num / den)) if den > 0 else 0.0
     return sd, {c: acc[c][2] for c in acc}, rho, pairs
 
 
@@ -200,7 +239,7 @@ def main():
     print("class-pair correlations (second moments over the product of rms):")
     for a in classes:
         for b in classes:
-            if a < b and (a, b) in second:
+            if a < b and (a, b) in second and second[(a, a)] * second[(b, b)] > 0:
                 print(f"  {a} / {b}: {second[(a, b)] / math.sqrt(second[(a, a)] * second[(b, b)]):+.2f} over {count[(a, b)]} networks")
     print(f"op residuals within one block: correlation {rho:+.3f} over {pairs} pairs")
     source = " ".join(os.path.basename(v) for v in args.validation) + "".join(f" measured {os.path.basename(m.rstrip('/'))}" for m in args.measured)

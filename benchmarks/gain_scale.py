@@ -11,12 +11,14 @@ device, threads and evaluations; the row's suggestion by id, a variant as the fr
 interval's parts (advise's "spread_sd_us": the standard deviations in time of its class-level, op-level and
 device parts; a row whose predicted gain differs from the stored one is dropped: another predictor). Then
 the predicted gain errs by
-    e = predicted - measured ~ N(0, (a^2 class^2 + b^2 op^2 + device^2) / before^2 + c^2 + noise^2),
-noise the measured gain's own (the spread of its rounds: pi/2 var / rounds for a median), c a floor any
-change to a network might have beyond the ops it changes, and (a, b, c) are the maximum-likelihood values on
-a grid. Prints them and the rows' 80% coverage with the intervals as they are and with the factors; --score
+    e = predicted - measured ~ N(0, (a^2 class^2 + b^2 op^2 + device^2 + floor^2) / before^2 + c^2 + noise^2),
+noise the measured gain's own (the spread of its rounds: pi/2 var / rounds for a median), floor the one advise
+applies (since 2026-11-30 g, fitted by --floor-only), c a floor beyond it that any change to a network might
+have beyond the ops it changes, and (a, b, c) are the maximum-likelihood values on a grid (--floor-only: c
+alone, a = b = 1). Prints them and the rows' 80% coverage with the intervals as they are and with the factors; --score
 FIT.json prints the same for a held-out run. The result of 2026-11-30 (docs/log/advise.md): the factors did
-not hold on the held-out networks, and advise does not apply any.
+not hold on the held-out networks, and advise does not apply any; of 2026-11-30 g: a floor alone, which advise
+applies (docs/log/advise.md).
 
     benchmarks/gain_scale.py TRAIN.json [TRAIN.json ...] [--cli build/explorer/cpubone-explore] [--json-out FIT.json]
     benchmarks/gain_scale.py HELD_OUT.json --score FIT.json
@@ -63,14 +65,17 @@ def rows_of(cli, path, work):
                 continue
             s = gain["spread_sd_us"]
             out.append({"network": name, "id": r["id"], "kind": r["kind"], "error": r["predicted_gain"] - r["measured_gain"],
+                        "in_interval": gain["low"] <= r["measured_gain"] <= gain["high"],
                         "noise": gain_noise(r["gains_by_round"]),
                         "class": s["class"] / advice["latency_us"], "op": s["op"] / advice["latency_us"],
-                        "device": s["device"] / advice["latency_us"]})
+                        "device": s["device"] / advice["latency_us"],
+                        "floor": s.get("floor", 0) / advice["latency_us"]})
     return out
 
 
 def sd(r, a, b, c):
-    return ((a * r["class"]) ** 2 + (b * r["op"]) ** 2 + r["device"] ** 2 + c * c + r["noise"] ** 2) ** 0.5
+    return ((a * r["class"]) ** 2 + (b * r["op"]) ** 2 + r["device"] ** 2 + r.get("floor", 0) ** 2 + c * c
+            + r["noise"] ** 2) ** 0.5
 
 
 def nll(rows, a, b, c):
@@ -91,21 +96,29 @@ def main():
     ap.add_argument("--json-out", default="")
     ap.add_argument("--score", default="", help="A --json-out of this script: score its factors on RUN.json's rows "
                                                 "(held out from the fit) instead of fitting")
+    ap.add_argument("--floor-only", action="store_true",
+                    help="fit the floor alone, the class and op parts as the evidence has them (a = b = 1)")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="cpx-gain-scale-")
     rows = [r for path in args.runs for r in rows_of(args.cli, path, work)]
     if args.score:
         fit = json.load(open(args.score))
         print(f"{len(rows)} rows of {', '.join(args.runs)}, held out from the fit {args.score}")
+        for kind in ("suggestion", "variant"):
+            xs = [r for r in rows if r["kind"] == kind]
+            print(f"  {kind}s inside the interval as advise prints it: {sum(r['in_interval'] for r in xs)} of {len(xs)}")
         for label, p in (("as the CLI has them", (1, 1, 0)), ("with the fit's factors", (fit["class"], fit["op"], fit["floor"]))):
             print(f"  {label}: 80% coverage, singles {100 * coverage(rows, p, 'suggestion'):.0f}% (with their own noise "
                   f"{100 * coverage(rows, p, 'suggestion', True):.0f}%), variants {100 * coverage(rows, p, 'variant'):.0f}% "
                   f"(with noise {100 * coverage(rows, p, 'variant', True):.0f}%); median half-width singles "
                   f"{100 * Z80 * statistics.median(sd(dict(r, noise=0), *p) for r in rows if r['kind'] == 'suggestion'):.2f} pp, "
-                  f"variants {100 * Z80 * statistics.median(sd(dict(r, noise=0), *p) for r in rows if r['kind'] == 'variant'):.2f} pp")
+                  f"variants {100 * Z80 * statistics.median(sd(dict(r, noise=0), *p) for r in rows if r['kind'] == 'variant'):.2f} pp, "
+                  f"widest variant {100 * Z80 * max(sd(dict(r, noise=0), *p) for r in rows if r['kind'] == 'variant'):.2f} pp")
         return
     grid = [0.0] + [math.exp(math.log(0.02) + k * (math.log(5) - math.log(0.02)) / 60) for k in range(61)]
     floors = [0.0005 * k for k in range(41)]  # 0 to 2% of the network's time
+    if args.floor_only:
+        grid = [1.0]
     a, b, c = min(((a, b, c) for a in grid for b in grid for c in floors), key=lambda p: nll(rows, *p))
     print(f"{len(rows)} rows ({sum(r['kind'] == 'suggestion' for r in rows)} singles, "
           f"{sum(r['kind'] == 'variant' for r in rows)} variants) of {', '.join(args.runs)}")

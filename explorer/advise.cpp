@@ -87,11 +87,11 @@ Gain gain_of(const predictor::ChangedTime& changed, double total_us, double befo
              const predictor::Predictor& p, const predictor::GainEvidence& evidence) {
   Gain g;
   g.point = 1 - total_us / before_total_us;
-  const predictor::GainSpread spread = predictor::gain_spread(changed, evidence, p);
+  const predictor::GainSpread spread = predictor::gain_spread(changed, evidence, p, before_total_us);
   const auto [low, high] = predictor::gain_bounds(before_total_us, total_us, spread, predictor::interval_level);
   g.low = low;
   g.high = high;
-  g.spread = Gain::Spread{spread.class_us, spread.op_us, spread.device_us};
+  g.spread = Gain::Spread{spread.class_us, spread.op_us, spread.device_us, spread.floor_us};
   return g;
 }
 

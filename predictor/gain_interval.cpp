@@ -18,7 +18,9 @@ ChangedTime& ChangedTime::operator+=(const ChangedTime& o) {
   return *this;
 }
 
-double GainSpread::total_us() const { return std::sqrt(class_us * class_us + op_us * op_us + device_us * device_us); }
+double GainSpread::total_us() const {
+  return std::sqrt(class_us * class_us + op_us * op_us + device_us * device_us + floor_us * floor_us);
+}
 
 namespace {
 
@@ -90,8 +92,9 @@ ChangedTime changed_time(const PricedOps& before, const PricedOps& after, const 
   return out;
 }
 
-GainSpread gain_spread(const ChangedTime& c, const GainEvidence& e, const Predictor& p) {
+GainSpread gain_spread(const ChangedTime& c, const GainEvidence& e, const Predictor& p, double before_us) {
   GainSpread s;
+  s.floor_us = e.floor_share * before_us;
   double class_var = 0;
   for (size_t a = 0; a < op_class_count; ++a)
     for (size_t b = 0; b < op_class_count; ++b)

@@ -15,7 +15,12 @@
 // - a calibrated device: its classes' cost relative to the host's may differ, by the device's own held-out
 //   whole-network error (each class as unsure as a whole network, independently), and for kinds of work
 //   the calibration barely exercised by the other devices' kind spread (predictor/interval.hpp), as the
-//   whole-network interval widens for them.
+//   whole-network interval widens for them;
+// - a floor, a share of the network's time: what a change does beyond the ops the evidence sees it change
+//   (its neighbours' times, say). Per-op residuals cannot show it, so it is fitted on measured whole-network
+//   gains of networks that neither the evidence nor the scored advise benchmark reads (benchmarks/
+//   gain_scale.py --floor-only): without it, rewrites the evidence calls sure (a 1x1 conv's channels) held
+//   too few of their measured gains (docs/log/advise.md, 2026-11-30 g).
 //
 // The interval of the gain is then: new / old total as predicted times exp(±z · sd / new total), z of the
 // level, so both bounds stay below 100%. It is the predicted gain's error; a measured gain also carries the
@@ -38,8 +43,9 @@ struct GainEvidence {
   std::array<bool, op_class_count> class_known{};
   std::array<double, op_class_count> op_rms{};  // w's time-weighted rms, log
   double block_correlation = 0;
-  std::string source;   // the validate run and script it was read from
-  int64_t threads = 1;  // the thread count its times were measured at
+  double floor_share = 0;  // the floor's standard deviation, a share of the network's time
+  std::string source;      // the validate run and script it was read from, and the floor's fit
+  int64_t threads = 1;     // the thread count its times were measured at
 };
 // The shipped evidence (predictor/gain_evidence.cpp) read at the most threads not above `threads` (one
 // thread's always exists): a prediction at more threads than any evidence was read at is unchecked.
@@ -65,10 +71,11 @@ ChangedTime changed_time(const PricedOps& before, const PricedOps& after, const 
 
 // The standard deviation in time of a change's saved time, and its parts.
 struct GainSpread {
-  double class_us = 0, op_us = 0, device_us = 0;
+  double class_us = 0, op_us = 0, device_us = 0, floor_us = 0;
   double total_us() const;
 };
-GainSpread gain_spread(const ChangedTime& c, const GainEvidence& e, const Predictor& p);
+// `before_us`: the unchanged network's predicted time, which the floor is a share of.
+GainSpread gain_spread(const ChangedTime& c, const GainEvidence& e, const Predictor& p, double before_us);
 
 // [low, high] of 1 - after / before at `level` (two-sided), from the spread in time; both below 1.
 std::array<double, 2> gain_bounds(double before_us, double after_us, const GainSpread& s, double level);

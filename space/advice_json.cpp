@@ -17,7 +17,10 @@ Json advice_opt(const std::optional<double>& v) { return v ? Json(*v) : Json(nul
 Json advice_gain_json(const Gain& g) {
   Json j{{"point", g.point}, {"low", advice_opt(g.low)}, {"high", advice_opt(g.high)}};
   if (g.spread)
-    j["spread_sd_us"] = {{"class", g.spread->class_us}, {"op", g.spread->op_us}, {"device", g.spread->device_us}};
+    j["spread_sd_us"] = {{"class", g.spread->class_us},
+                         {"op", g.spread->op_us},
+                         {"device", g.spread->device_us},
+                         {"floor", g.spread->floor_us}};
   return j;
 }
 
@@ -248,7 +251,8 @@ Gain read_advice_gain(const Json& j, const Where& where) {
   if (g.low.has_value() != g.high.has_value()) o.at("high").fail(j, "a gain's interval has both ends or neither");
   if (o.has("spread_sd_us")) {
     ObjectReader s(o.raw("spread_sd_us"), o.at("spread_sd_us"));
-    g.spread = Gain::Spread{advice_time(s, "class"), advice_time(s, "op"), advice_time(s, "device")};
+    g.spread = Gain::Spread{advice_time(s, "class"), advice_time(s, "op"), advice_time(s, "device"),
+                            s.has("floor") ? advice_time(s, "floor") : 0.0};  // files before 2026-11-30 g have none
     s.finish();
   }
   o.finish();

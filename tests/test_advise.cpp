@@ -429,7 +429,7 @@ TEST_CASE(
         CHECK(*g.high < 1);
         // The interval follows from the parts the document gives for it.
         REQUIRE(g.spread);
-        const predictor::GainSpread parts{g.spread->class_us, g.spread->op_us, g.spread->device_us};
+        const predictor::GainSpread parts{g.spread->class_us, g.spread->op_us, g.spread->device_us, g.spread->floor_us};
         const auto bounds =
             predictor::gain_bounds(a.latency_us, a.latency_us * (1 - g.point), parts, predictor::interval_level);
         CHECK(bounds[0] == Approx(*g.low).margin(1e-9));

@@ -48,6 +48,27 @@ TEST_CASE("advice at a thread count takes the evidence read at the most threads 
   CHECK(predictor::shipped_gain_evidence(2).source != predictor::shipped_gain_evidence(1).source);
 }
 
+TEST_CASE("a change the per-op evidence calls sure still carries the floor, a share of the network's time",
+          "[gain_interval]") {
+  const predictor::Predictor p = host_of(predictor::load_predictor("pi5"));
+  for (int64_t threads : {1, 2}) {
+    const predictor::GainEvidence& e = predictor::shipped_gain_evidence(threads);
+    INFO(threads << " thread(s): " << e.source);
+    CHECK(e.floor_share > 0);
+    CHECK(e.floor_share < 0.02);           // a floor of 2% of the network would swamp every single rewrite
+    const predictor::ChangedTime nothing;  // no op's time moves
+    const predictor::GainSpread small = predictor::gain_spread(nothing, e, p, 1000),
+                                large = predictor::gain_spread(nothing, e, p, 4000);
+    CHECK(small.class_us == 0);
+    CHECK(small.op_us == 0);
+    CHECK(small.total_us() == Approx(e.floor_share * 1000));
+    CHECK(large.total_us() == Approx(4 * small.total_us()));
+    const auto bounds = predictor::gain_bounds(1000, 1000, small, predictor::interval_level);
+    CHECK(bounds[0] < 0);
+    CHECK(bounds[1] > 0);
+  }
+}
+
 TEST_CASE("the same time saved is surer within one op class than across two, and every bound stays below 100%",
           "[gain_interval]") {
   const predictor::Predictor p = host_of(predictor::load_predictor("pi5"));
@@ -57,14 +78,12 @@ TEST_CASE("the same time saved is surer within one op class than across two, and
   keep.class_delta_us[static_cast<size_t>(predictor::OpClass::conv_pointwise)] = 50;
   swap.class_delta_us[static_cast<size_t>(predictor::OpClass::conv_pointwise)] = 1000;
   swap.class_delta_us[static_cast<size_t>(predictor::OpClass::conv_grouped)] = -950;
-  const double keep_sd = predictor::gain_spread(keep, e, p).total_us(),
-               swap_sd = predictor::gain_spread(swap, e, p).total_us();
-  CHECK(keep_sd > 0);
-  CHECK(keep_sd < 0.2 * swap_sd);
-  const auto keep_bounds =
-      predictor::gain_bounds(10000, 9950, predictor::gain_spread(keep, e, p), predictor::interval_level);
-  const auto swap_bounds =
-      predictor::gain_bounds(10000, 9950, predictor::gain_spread(swap, e, p), predictor::interval_level);
+  const predictor::GainSpread keep_spread = predictor::gain_spread(keep, e, p, 10000),
+                              swap_spread = predictor::gain_spread(swap, e, p, 10000);
+  CHECK(keep_spread.class_us > 0);
+  CHECK(keep_spread.class_us < 0.2 * swap_spread.class_us);
+  const auto keep_bounds = predictor::gain_bounds(10000, 9950, keep_spread, predictor::interval_level);
+  const auto swap_bounds = predictor::gain_bounds(10000, 9950, swap_spread, predictor::interval_level);
   CHECK(keep_bounds[0] <= 0.005);
   CHECK(keep_bounds[1] >= 0.005);
   CHECK(keep_bounds[1] - keep_bounds[0] < swap_bounds[1] - swap_bounds[0]);
