@@ -19,12 +19,16 @@ printed too: predictions only, nothing to measure on this machine.
 
     benchmarks/advise.py [--cli build/explorer/cpubone-explore] [--rounds 3] [--json-out FILE]
     benchmarks/advise.py --rescore FILE      # the summary of a saved run again, without measuring
+
+The rewritten networks live in a scratch folder (ONNX files with weights: 2 GB for 10 networks), removed at
+the end; --keep DIR writes them to DIR instead and keeps them.
 """
 import argparse
 import json
 import math
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -183,13 +187,23 @@ def main():
     ap.add_argument("--evaluations", type=int, default=600)
     ap.add_argument("--json-out", default="")
     ap.add_argument("--rescore", default="", help="Re-print and re-summarise a saved --json-out file (no measuring)")
+    ap.add_argument("--keep", default="", help="Write the exported and rewritten networks to DIR and keep them")
     args = ap.parse_args()
     if args.rescore:
         doc = json.load(open(args.rescore))
         doc["summary"] = summarise(doc["rows"], doc["summary"]["repeatability"], doc["options"]["top"])
         save(args.rescore, doc)
         return
-    work = tempfile.mkdtemp(prefix="cpx-advise-")
+    work = args.keep or tempfile.mkdtemp(prefix="cpx-advise-")
+    os.makedirs(work, exist_ok=True)
+    try:
+        measure_and_report(args, work)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def measure_and_report(args, work):
     started = time.time()
 
     # 1. Export, advise, apply.

@@ -13,9 +13,9 @@ device parts; a row whose predicted gain differs from the stored one is dropped:
 the predicted gain errs by
     e = predicted - measured ~ N(0, (a^2 class^2 + b^2 op^2 + device^2 + floor^2) / before^2 + c^2 + noise^2),
 noise the measured gain's own (the spread of its rounds: pi/2 var / rounds for a median), floor the one advise
-applies (since 2026-11-30 g, fitted by --floor-only), c a floor beyond it that any change to a network might
-have beyond the ops it changes, and (a, b, c) are the maximum-likelihood values on a grid (--floor-only: c
-alone, a = b = 1). Prints them and the rows' 80% coverage with the intervals as they are and with the factors; --score
+applies (since 2026-11-30 g), c a floor beyond it that any change to a network might have beyond the ops it
+changes, and (a, b, c) are the maximum-likelihood values on a grid. --floor-only fits the floor advise is to
+apply: c alone, a = b = 1, the floor advise applies now set aside. Prints them and the rows' 80% coverage with the intervals as they are and with the factors; --score
 FIT.json prints the same for a held-out run. The result of 2026-11-30 (docs/log/advise.md): the factors did
 not hold on the held-out networks, and advise does not apply any; of 2026-11-30 g: a floor alone, which advise
 applies (docs/log/advise.md).
@@ -99,8 +99,8 @@ def main():
     ap.add_argument("--floor-only", action="store_true",
                     help="fit the floor alone, the class and op parts as the evidence has them (a = b = 1)")
     args = ap.parse_args()
-    work = tempfile.mkdtemp(prefix="cpx-gain-scale-")
-    rows = [r for path in args.runs for r in rows_of(args.cli, path, work)]
+    with tempfile.TemporaryDirectory(prefix="cpx-gain-scale-") as work:
+        rows = [r for path in args.runs for r in rows_of(args.cli, path, work)]
     if args.score:
         fit = json.load(open(args.score))
         print(f"{len(rows)} rows of {', '.join(args.runs)}, held out from the fit {args.score}")
@@ -117,8 +117,9 @@ def main():
         return
     grid = [0.0] + [math.exp(math.log(0.02) + k * (math.log(5) - math.log(0.02)) / 60) for k in range(61)]
     floors = [0.0005 * k for k in range(41)]  # 0 to 2% of the network's time
-    if args.floor_only:
+    if args.floor_only:  # the floor advise applies, fitted afresh: the one it applies now set aside
         grid = [1.0]
+        rows = [dict(r, floor=0.0) for r in rows]
     a, b, c = min(((a, b, c) for a in grid for b in grid for c in floors), key=lambda p: nll(rows, *p))
     print(f"{len(rows)} rows ({sum(r['kind'] == 'suggestion' for r in rows)} singles, "
           f"{sum(r['kind'] == 'variant' for r in rows)} variants) of {', '.join(args.runs)}")
