@@ -13,9 +13,9 @@ device parts; a row whose predicted gain differs from the stored one is dropped:
 the predicted gain errs by
     e = predicted - measured ~ N(0, (a^2 class^2 + b^2 op^2 + device^2 + floor^2) / before^2 + c^2 + noise^2),
 noise the measured gain's own (the spread of its rounds: pi/2 var / rounds for a median), floor the one advise
-applies (since 2026-11-30 g), c a floor beyond it that any change to a network might have beyond the ops it
-changes, and (a, b, c) are the maximum-likelihood values on a grid. --floor-only fits the floor advise is to
-apply: c alone, a = b = 1, the floor advise applies now set aside. Prints them and the rows' 80% coverage with the intervals as they are and with the factors; --score
+applies (since 2026-11-30 g; scoring only: a fit sets it aside, and c is the floor to apply in its place), c a
+floor any change to a network might have beyond the ops it changes, and (a, b, c) are the maximum-likelihood
+values on a grid; --floor-only fits c alone (a = b = 1). The fit prints its AIC, to choose between the two. Prints them and the rows' 80% coverage with the intervals as they are and with the factors; --score
 FIT.json prints the same for a held-out run. The result of 2026-11-30 (docs/log/advise.md): the factors did
 not hold on the held-out networks, and advise does not apply any; of 2026-11-30 g: a floor alone, which advise
 applies (docs/log/advise.md).
@@ -117,14 +117,20 @@ def main():
         return
     grid = [0.0] + [math.exp(math.log(0.02) + k * (math.log(5) - math.log(0.02)) / 60) for k in range(61)]
     floors = [0.0005 * k for k in range(41)]  # 0 to 2% of the network's time
-    if args.floor_only:  # the floor advise applies, fitted afresh: the one it applies now set aside
+    as_cli = {kind: coverage(rows, (1, 1, 0), kind) for kind in ("suggestion", "variant")}
+    rows = [dict(r, floor=0.0) for r in rows]  # c is the floor advise is to apply: the one it applies now set aside
+    if args.floor_only:
         grid = [1.0]
-        rows = [dict(r, floor=0.0) for r in rows]
     a, b, c = min(((a, b, c) for a in grid for b in grid for c in floors), key=lambda p: nll(rows, *p))
     print(f"{len(rows)} rows ({sum(r['kind'] == 'suggestion' for r in rows)} singles, "
           f"{sum(r['kind'] == 'variant' for r in rows)} variants) of {', '.join(args.runs)}")
-    print(f"fitted: class factor {a:.3f}, op factor {b:.3f} (relative to those the CLI applied), floor {100 * c:.2f} pp")
-    for label, p in (("as the CLI has them", (1, 1, 0)), ("fitted", (a, b, c))):
+    k = 1 if args.floor_only else 3
+    print(f"fitted: class factor {a:.3f}, op factor {b:.3f} (relative to those the CLI applied), floor {100 * c:.2f} pp; "
+          f"-2 log L {nll(rows, a, b, c):.1f} + {len(rows) * math.log(2 * math.pi):.1f}, AIC with {k} parameter(s) "
+          f"{nll(rows, a, b, c) + len(rows) * math.log(2 * math.pi) + 2 * k:.1f}")
+    print(f"  as the CLI has them: 80% coverage of the measured gains, singles {100 * as_cli['suggestion']:.0f}%, "
+          f"variants {100 * as_cli['variant']:.0f}%")
+    for label, p in (("the evidence alone (no floor)", (1, 1, 0)), ("fitted", (a, b, c))):
         print(f"  {label}: 80% coverage of the measured gains, singles "
               f"{100 * coverage(rows, p, 'suggestion'):.0f}% (with their own noise "
               f"{100 * coverage(rows, p, 'suggestion', True):.0f}%), variants {100 * coverage(rows, p, 'variant'):.0f}% "
@@ -132,7 +138,8 @@ def main():
     if args.json_out:
         with open(args.json_out, "w") as f:
             json.dump({"schema": "cpubone-explore/gain-scale/v1", "runs": [os.path.basename(p) for p in args.runs],
-                       "class": a, "op": b, "floor": c, "rows": rows}, f, indent=1)
+                       "class": a, "op": b, "floor": c, "parameters": k,
+                       "aic": nll(rows, a, b, c) + len(rows) * math.log(2 * math.pi) + 2 * k, "rows": rows}, f, indent=1)
         print(f"wrote {args.json_out}")
 
 

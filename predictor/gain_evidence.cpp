@@ -18,7 +18,7 @@ namespace {
 constexpr const char* evidence_json[] = {R"evidence(
 {
  "schema": "cpubone-explore/gain-evidence/v1",
- "source": "benchmarks/gain_evidence.py --measured (four folders): 1 thread(s), the 19 held-out zoo networks read on 2026-11-30 (b) and 15 more read on 2026-11-30 (g): 5 plain CNNs of benchmarks/plain_cnns.py (plain-vgg-2, plain-resnet-2, plain-bottleneck-1, plain-pool-0, plain-nb201-0) and the front's fastest variant that advise --apply v1 writes for them and for mobileone-s1, repvit-m0.9, ghostnetv2-1.3, shufflenetv2-x1.0 and efficientformerv2-s1; each read twice (measure --layers), moments taken across the two reads; predict --layers --device host of the refit of 2026-11-30 (c); AMD EPYC x86-64 AVX-512F 2 vCPU shared VM; benchmarks/results/gain-evidence-1t-avx512-2026-11-30g.json",
+ "source": "benchmarks/gain_evidence.py --measured (four folders): 1 thread(s), the 19 held-out zoo networks read on 2026-11-30 (b) and 15 more read on 2026-11-30 (g): 5 plain CNNs of benchmarks/plain_cnns.py (plain-vgg-2, plain-resnet-2, plain-bottleneck-1, plain-pool-0, plain-nb201-0) and the front's fastest variant that advise --apply v1 writes for them and for mobileone-s1, repvit-m0.9, ghostnetv2-1.3, shufflenetv2-x1.0 and efficientformerv2-s1; each read twice (measure --layers), moments taken across the two reads; predict --layers --device host of the refit of 2026-11-30 (c); AMD EPYC x86-64 AVX-512F 2 vCPU shared VM; benchmarks/results/gain-evidence-1t-avx512-2026-11-30h.json",
  "networks": 34,
  "reads": 68,
  "network_names": [
@@ -255,16 +255,18 @@ constexpr const char* evidence_json[] = {R"evidence(
  "block_correlation": 0.08360101360690214,
  "block_pairs": 3194,
  "threads": 1,
- "gain_floor": {
-  "sd": 0.0055,
-  "source": "benchmarks/gain_scale.py --floor-only on advise-host-1t-paired-train-avx512-2026-11-30f.json (10 networks, 40 measured rewrites; none read by this evidence or scored by the advise benchmark): the class and op parts as this evidence has them, the floor of greatest likelihood; benchmarks/results/gain-floor-1t-avx512-2026-11-30g.json"
+ "gain_scale": {
+  "class": 0.11491524969985714,
+  "op": 1.9921100948292232,
+  "floor": 0.0055,
+  "source": "benchmarks/gain_scale.py on advise-host-1t-paired-train-avx512-2026-11-30f.json and advise-host-1t-paired-train2-avx512-2026-11-30h.json (21 networks, 84 measured rewrites; none read by this evidence or scored by the advise benchmark): the factors on the class and op parts and the floor of greatest likelihood, chosen over a floor alone by AIC (-516.4 against -499.5 for the floor alone); benchmarks/results/gain-scale-1t-avx512-2026-11-30h.json"
  }
 }
 )evidence",
                                          R"evidence(
 {
  "schema": "cpubone-explore/gain-evidence/v1",
- "source": "benchmarks/gain_evidence.py --measured (four folders): 2 thread(s), the 19 held-out zoo networks read on 2026-11-30 (b) and 15 more read on 2026-11-30 (g): 5 plain CNNs of benchmarks/plain_cnns.py (plain-vgg-2, plain-resnet-2, plain-bottleneck-1, plain-pool-0, plain-nb201-0) and the front's fastest variant that advise --apply v1 writes for them and for mobileone-s1, repvit-m0.9, ghostnetv2-1.3, shufflenetv2-x1.0 and efficientformerv2-s1; each read twice (measure --layers), moments taken across the two reads; predict --layers --device host of the refit of 2026-11-30 (c); AMD EPYC x86-64 AVX-512F 2 vCPU shared VM; benchmarks/results/gain-evidence-2t-avx512-2026-11-30g.json",
+ "source": "benchmarks/gain_evidence.py --measured (four folders): 2 thread(s), the 19 held-out zoo networks read on 2026-11-30 (b) and 15 more read on 2026-11-30 (g): 5 plain CNNs of benchmarks/plain_cnns.py (plain-vgg-2, plain-resnet-2, plain-bottleneck-1, plain-pool-0, plain-nb201-0) and the front's fastest variant that advise --apply v1 writes for them and for mobileone-s1, repvit-m0.9, ghostnetv2-1.3, shufflenetv2-x1.0 and efficientformerv2-s1; each read twice (measure --layers), moments taken across the two reads; predict --layers --device host of the refit of 2026-11-30 (c); AMD EPYC x86-64 AVX-512F 2 vCPU shared VM; benchmarks/results/gain-evidence-2t-avx512-2026-11-30h.json",
  "networks": 34,
  "reads": 68,
  "network_names": [
@@ -545,9 +547,11 @@ constexpr const char* evidence_json[] = {R"evidence(
  "block_correlation": 0.13597138976302325,
  "block_pairs": 5528,
  "threads": 2,
- "gain_floor": {
-  "sd": 0.003,
-  "source": "benchmarks/gain_scale.py --floor-only on advise-host-2t-paired-train-avx512-2026-11-30f.json (10 networks, 40 measured rewrites; none read by this evidence or scored by the advise benchmark): the class and op parts as this evidence has them, the floor of greatest likelihood; benchmarks/results/gain-floor-2t-avx512-2026-11-30g.json"
+ "gain_scale": {
+  "class": 0.0,
+  "op": 2.1841326096744593,
+  "floor": 0.006500000000000001,
+  "source": "benchmarks/gain_scale.py on advise-host-2t-paired-train-avx512-2026-11-30f.json and advise-host-2t-paired-train2-avx512-2026-11-30h.json (21 networks, 84 measured rewrites; none read by this evidence or scored by the advise benchmark): the factors on the class and op parts and the floor of greatest likelihood, chosen over a floor alone by AIC (-459.1 against -458.0 for the floor alone); benchmarks/results/gain-scale-2t-avx512-2026-11-30h.json"
  }
 }
 )evidence"};
@@ -565,9 +569,11 @@ GainEvidence parse(const Json& j) {
   for (const auto& [name, rms] : j.at("op_rms").items())
     e.op_rms[static_cast<size_t>(op_class_from_string(name, where))] = rms.get<double>();
   e.block_correlation = j.at("block_correlation").get<double>();
-  const Json& floor = j.at("gain_floor");
-  e.floor_share = floor.at("sd").get<double>();
-  e.source = j.at("source").get<std::string>() + "; floor: " + floor.at("source").get<std::string>();
+  const Json& scale = j.at("gain_scale");
+  e.class_scale = scale.at("class").get<double>();
+  e.op_scale = scale.at("op").get<double>();
+  e.floor_share = scale.at("floor").get<double>();
+  e.source = j.at("source").get<std::string>() + "; scale and floor: " + scale.at("source").get<std::string>();
   e.threads = j.at("threads").get<int64_t>();
   return e;
 }

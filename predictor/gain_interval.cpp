@@ -99,8 +99,8 @@ GainSpread gain_spread(const ChangedTime& c, const GainEvidence& e, const Predic
   for (size_t a = 0; a < op_class_count; ++a)
     for (size_t b = 0; b < op_class_count; ++b)
       class_var += c.class_delta_us[a] * c.class_delta_us[b] * class_moment(e, a, b);
-  s.class_us = std::sqrt(std::max(0.0, class_var));
-  s.op_us = std::sqrt(c.op_variance_us2);
+  s.class_us = e.class_scale * std::sqrt(std::max(0.0, class_var));
+  s.op_us = e.op_scale * std::sqrt(c.op_variance_us2);
   if (p.calibrated) {
     const DeviceInterval& di = p.calibrated->interval;
     const double z = student_t_quantile(0.5 + di.level / 2, INFINITY);

@@ -19,8 +19,8 @@
 // - a floor, a share of the network's time: what a change does beyond the ops the evidence sees it change
 //   (its neighbours' times, say). Per-op residuals cannot show it, so it is fitted on measured whole-network
 //   gains of networks that neither the evidence nor the scored advise benchmark reads (benchmarks/
-//   gain_scale.py --floor-only): without it, rewrites the evidence calls sure (a 1x1 conv's channels) held
-//   too few of their measured gains (docs/log/advise.md, 2026-11-30 g).
+//   gain_scale.py), and with it factors on the class and op parts where those gains say the per-op evidence
+//   over- or understates them (docs/log/advise.md, 2026-11-30 g).
 //
 // The interval of the gain is then: new / old total as predicted times exp(±z · sd / new total), z of the
 // level, so both bounds stay below 100%. It is the predicted gain's error; a measured gain also carries the
@@ -43,9 +43,11 @@ struct GainEvidence {
   std::array<bool, op_class_count> class_known{};
   std::array<double, op_class_count> op_rms{};  // w's time-weighted rms, log
   double block_correlation = 0;
-  double floor_share = 0;  // the floor's standard deviation, a share of the network's time
-  std::string source;      // the validate run and script it was read from, and the floor's fit
-  int64_t threads = 1;     // the thread count its times were measured at
+  // Measured whole-network gains' say on the sizes (benchmarks/gain_scale.py): factors on the class-level and
+  // op-level parts, and the floor's standard deviation, a share of the network's time.
+  double class_scale = 1, op_scale = 1, floor_share = 0;
+  std::string source;   // the validate run and script it was read from, and the scale's fit
+  int64_t threads = 1;  // the thread count its times were measured at
 };
 // The shipped evidence (predictor/gain_evidence.cpp) read at the most threads not above `threads` (one
 // thread's always exists): a prediction at more threads than any evidence was read at is unchecked.

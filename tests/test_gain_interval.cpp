@@ -69,6 +69,26 @@ TEST_CASE("a change the per-op evidence calls sure still carries the floor, a sh
   }
 }
 
+TEST_CASE("measured gains scale the class and op parts the per-op evidence gives", "[gain_interval]") {
+  const predictor::Predictor p = host_of(predictor::load_predictor("pi5"));
+  predictor::GainEvidence e = predictor::shipped_gain_evidence(2);
+  CHECK(e.class_scale >= 0);
+  CHECK(e.op_scale >= 0);
+  predictor::ChangedTime swap;
+  swap.class_delta_us[static_cast<size_t>(predictor::OpClass::conv_dense)] = 1000;
+  swap.class_delta_us[static_cast<size_t>(predictor::OpClass::conv_grouped)] = -600;
+  swap.op_variance_us2 = 40 * 40;
+  e.class_scale = e.op_scale = 1;
+  const predictor::GainSpread evidence_alone = predictor::gain_spread(swap, e, p, 5000);
+  e.class_scale = 2;
+  e.op_scale = 3;
+  const predictor::GainSpread scaled = predictor::gain_spread(swap, e, p, 5000);
+  CHECK(evidence_alone.class_us > 0);
+  CHECK(scaled.class_us == Approx(2 * evidence_alone.class_us));
+  CHECK(scaled.op_us == Approx(3 * 40));
+  CHECK(scaled.floor_us == Approx(evidence_alone.floor_us));
+}
+
 TEST_CASE("the same time saved is surer within one op class than across two, and every bound stays below 100%",
           "[gain_interval]") {
   const predictor::Predictor p = host_of(predictor::load_predictor("pi5"));
