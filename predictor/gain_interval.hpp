@@ -20,7 +20,8 @@
 //   (its neighbours' times, say). Per-op residuals cannot show it, so it is fitted on measured whole-network
 //   gains of networks that neither the evidence nor the scored advise benchmark reads (benchmarks/
 //   gain_scale.py), and with it factors on the class and op parts where those gains say the per-op evidence
-//   over- or understates them (docs/log/advise.md, 2026-11-30 g).
+//   over- or understates them (docs/log/advise.md, 2026-11-30 g and h: whole-network gains showed twice the
+//   op-level error and next to none of the class-level one).
 //
 // The interval of the gain is then: new / old total as predicted times exp(±z · sd / new total), z of the
 // level, so both bounds stay below 100%. It is the predicted gain's error; a measured gain also carries the

@@ -42,9 +42,9 @@ inline constexpr std::string_view gain_definition =
     "share of the whole network's predicted time saved: (before - after) / before";
 inline constexpr std::string_view gain_interval_method =
     "80% for the predicted gain, from the changed ops' time by op class and per op (correlated within a block), sized "
-    "on the host predictor's held-out per-op errors and a calibrated device's own, plus a floor fitted on measured "
-    "gains of other networks; in time, then as a gain, so every bound is below 100%; a measurement's own noise is not "
-    "in it (docs/advise.md)";
+    "on the host predictor's held-out per-op errors, scaled and given a floor by measured gains of other networks, and "
+    "a calibrated device's own; in time, then as a gain, so every bound is below 100%; a measurement's own noise is "
+    "not in it (docs/advise.md)";
 inline constexpr std::string_view local_search_objectives = "predicted latency (min) vs MACs (max)";
 
 // One recognised block (its ops by name) and where it loses MACpS: the block's variant (a combination of its
