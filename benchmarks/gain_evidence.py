@@ -161,16 +161,16 @@ def op_level(nets):
     """Per class the time-weighted rms of w; the block correlation of the standardised w (both across reads)."""
     per_net = {}
     for name, rs in by_network(nets).items():
-        ops = defaultdict(list)  # op name -> [(class, measured us, w) per read]
-        for r in rs:
+        ops = defaultdict(dict)  # op name -> {read index: (class, measured us, w)}: an op a read filtered out is absent
+        for k, r in enumerate(rs):
             for op, c, p, m in r["ops"]:
-                ops[op].append((c, m, math.log(p / m) - r["r_class"][c]))
-        per_net[name] = {op: v for op, v in ops.items() if len({x[0] for x in v}) == 1}
+                ops[op][k] = (c, m, math.log(p / m) - r["r_class"][c])
+        per_net[name] = {op: v for op, v in ops.items() if len({x[0] for x in v.values()}) == 1}
     acc = defaultdict(lambda: [0.0, 0.0, 0])
     for ops in per_net.values():
         for v in ops.values():
-            c, m = v[0][0], sum(x[1] for x in v) / len(v)
-            acc[c][0] += m * cross_mean([(x[2], x[2]) for x in v])
+            c, m = next(iter(v.values()))[0], sum(x[1] for x in v.values()) / len(v)
+            acc[c][0] += m * cross_mean([(x[2], x[2]) for x in v.values()])
             acc[c][1] += m
             acc[c][2] += 1
     sd = {c: math.sqrt(max(0.0, s) / wsum) for c, (s, wsum, _) in acc.items() if wsum > 0}
@@ -179,14 +179,18 @@ def op_level(nets):
     for ops in per_net.values():
         blocks = defaultdict(list)
         for op, v in ops.items():
-            if sd.get(v[0][0], 0) > 0:
-                blocks[block_of(op)].append([x[2] / sd[v[0][0]] for x in v])
+            c = next(iter(v.values()))[0]
+            if sd.get(c, 0) > 0:
+                blocks[block_of(op)].append({k: x[2] / sd[c] for k, x in v.items()})
         for zs in blocks.values():
             for i in range(len(zs)):
                 for j in range(i + 1, len(zs)):
-                    k = min(len(zs[i]), len(zs[j]))
-                    num += cross_mean([(zs[i][r], zs[j][r]) for r in range(k)])
-                    den += 0.5 * (cross_mean([(x, x) for x in zs[i]]) + cross_mean([(x, x) for x in zs[j]]))
+                    both = sorted(zs[i].keys() & zs[j].keys())  # the reads that kept both ops
+                    if not both:
+                        continue
+                    num += cross_mean([(zs[i][r], zs[j][r]) for r in both])
+                    den += 0.5 * (cross_mean([(zs[i][r], zs[i][r]) for r in both])
+                                  + cross_mean([(zs[j][r], zs[j][r]) for r in both]))
                     pairs += 1
     rho = max(-1.0, min(1.0, num / den)) if den > 0 else 0.0
     return sd, {c: acc[c][2] for c in acc}, rho, pairs

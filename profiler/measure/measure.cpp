@@ -51,7 +51,6 @@ bool interfered(const Timing& t, const MeasureOptions& o) {
 Timing time_runs(const std::function<void()>& run, const MeasureOptions& o) {
   for (int64_t i = 0; i < o.warmup_runs; ++i) run();
   Timing best;
-  auto interference = [&](const Timing& t) { return interfered(t, o); };
   for (int64_t attempt = 1; attempt <= std::max<int64_t>(1, o.attempts); ++attempt) {
     std::vector<double> samples;
     const double wait0 = run_queue_wait_s();
@@ -68,10 +67,10 @@ Timing time_runs(const std::function<void()>& run, const MeasureOptions& o) {
     t.attempts = attempt;
     // Keep the quietest attempt: interference-free first, then the lowest robust CV.
     if (attempt == 1 ||
-        std::pair(interference(t), t.stats_us.robust_cv) < std::pair(interference(best), best.stats_us.robust_cv))
+        std::pair(interfered(t, o), t.stats_us.robust_cv) < std::pair(interfered(best, o), best.stats_us.robust_cv))
       best = std::move(t);
     best.attempts = attempt;
-    if (!interference(best)) return best;
+    if (!interfered(best, o)) return best;
   }
   best.noisy = true;
   return best;
