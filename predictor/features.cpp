@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "profiler/profile/fusion.hpp"
+#include "profiler/profile/igemm_work.hpp"
 #include "profiler/profile/xnnpack_caps.hpp"
 #include "space/count.hpp"
 
@@ -236,6 +237,27 @@ bool activation_pass(const OpAttrs& attrs, const ShapeNhwc& in, Activation act, 
 }
 }  // namespace
 
+// The share of a dilated conv's MACs that the executor's igemm computes, over the share it computes of the
+// same conv undilated: igemm leaves out taps that read only padding (profiler/profile/igemm_work.hpp), which a
+// dilation past the map makes most of them. The profile times no dilated conv, so its undilated convs carry
+// their border tiles' share in their fitted efficiency, and only the dilation's part is the work's. 1 for any
+// other op, and for a dilated conv on XNNPACK, which multiplies the padding's zeros.
+double dilated_igemm_share(const OpAttrs& attrs, const ShapeNhwc& in, const ShapeNhwc& out, const Runs& runs) {
+  const auto* c = std::get_if<Conv2d>(&attrs);
+  if (!c || !c->dilated() || !runs.igemm.takes(*c, in.c, runs.threads)) return 1.0;
+  Conv2d undilated = *c;
+  undilated.dilation = {1, 1};
+  undilated.padding = {c->padding.top / c->dilation[0], c->padding.bottom / c->dilation[0],
+                       c->padding.left / c->dilation[1], c->padding.right / c->dilation[1]};
+  const Padding& p = undilated.padding;
+  const ShapeNhwc undilated_out{in.n, (in.h + p.top + p.bottom - c->kernel[0]) / c->stride[0] + 1,
+                                (in.w + p.left + p.right - c->kernel[1]) / c->stride[1] + 1, out.c};
+  if (undilated_out.h <= 0 || undilated_out.w <= 0) return 1.0;
+  const int64_t panel = runs.igemm.panel(c->out_channels / c->groups);
+  const double base = profiler::igemm_computed_share(undilated, in, undilated_out, panel);
+  return base > 0 ? profiler::igemm_computed_share(*c, in, out, panel) / base : 1.0;
+}
+
 OpFeatures op_features(const OpAttrs& attrs, std::span<const ShapeNhwc> ins, const ShapeNhwc& out, int64_t threads,
                        ActivationFusion fusion, const profiler::IgemmRule& igemm) {
   const ShapeNhwc& in = ins[0];
@@ -250,7 +272,8 @@ OpFeatures op_features(const OpAttrs& attrs, std::span<const ShapeNhwc> ins, con
   f.bytes = f.weight_bytes + 4.0 * activation_elements;
   const Runs runs{static_cast<size_t>(std::max<int64_t>(1, threads)), igemm};
   const KindFeatures k = std::visit([&](const auto& a) { return kind_features(a, in, out, runs); }, attrs);
-  const double work = f.macs > 0 ? f.macs : f.bytes;
+  const double macs = f.macs * (fusion == ActivationFusion::executor ? dilated_igemm_share(attrs, in, out, runs) : 1.0);
+  const double work = macs > 0 ? macs : f.bytes;
   const double log_threads = std::log(static_cast<double>(std::max<int64_t>(1, threads)));
   f.base = {log1(work),
             log1(f.bytes),
@@ -261,7 +284,7 @@ OpFeatures op_features(const OpAttrs& attrs, std::span<const ShapeNhwc> ins, con
             k.stride > 1 ? 1.0 : 0.0,
             log_threads,
             log1(f.weight_bytes),
-            f.macs > 0 ? std::log(std::max(1e-3, f.macs / f.bytes)) : 0.0,
+            macs > 0 ? std::log(std::max(1e-3, macs / f.bytes)) : 0.0,
             k.variant_a,
             k.variant_b,
             0.0};

@@ -442,6 +442,18 @@ TEST_CASE(
   });
 }
 
+TEST_CASE("executor igemm: the rule's panel is the tile's, as the predictor reads it for the taps igemm skips") {
+  // predictor/features.cpp prices a dilated conv by igemm_computed_share, whose reduction blocks depend on the
+  // panel; the rule carries it so that the predictor needs no executor.
+  const std::string tile = igemm_tile();
+  if (tile.empty()) return;  // no igemm on this CPU: nothing to hold
+  const IgemmRule rule = igemm_rule();
+  const int64_t v = rule.vector_floats();
+  CHECK(tile.substr(tile.rfind('x') + 1) == std::to_string(rule.panel_max()));
+  CHECK(rule.panel(24) == (24 + v - 1) / v * v);  // whole vectors: 32 with AVX-512, 24 with AVX2
+  CHECK(rule.panel(1000) == rule.panel_max());
+}
+
 TEST_CASE(
     "executor conv2d: hardswish is a pass of its own exactly where kernel_fuses_hardswish says (the predictor's "
     "rule)") {

@@ -12,6 +12,7 @@
 #include "predictor/calibrate.hpp"
 #include "predictor/devices.hpp"
 #include "profiler/profile/fusion.hpp"
+#include "profiler/profile/igemm_work.hpp"
 #include "profiler/profile/profile_file.hpp"
 #include "space/count.hpp"
 #include "space/zoo.hpp"
@@ -106,6 +107,40 @@ TEST_CASE("a hardswish that the executor's kernel applies in its store is no ele
   const ShapeNhwc pooled[] = {{1, 1, 1, 960}};
   CHECK_FALSE(
       op_features(OpAttrs{f}, pooled, ShapeNhwc{1, 1, 1, 1280}, 1, ActivationFusion::executor, igemm).has_activation);
+}
+
+TEST_CASE("a dilated conv on the executor's igemm is priced by the products igemm computes, not by its MACs") {
+  // igemm leaves out the taps of a tile that read only padding (profiler/profile/igemm_work.hpp). DeepLabV3's
+  // ASPP convs (3x3, 960 -> 256 channels on a 33x33 map) at dilation 36 keep only the centre tap: they timed
+  // 2.9 ms against 16.7 ms at dilation 12, and were priced 29.7 ms each by their MACs.
+  auto aspp = [](int64_t dilation) {
+    Conv2d c;
+    c.out_channels = 256;
+    c.kernel = {3, 3};
+    c.dilation = {dilation, dilation};
+    c.padding = {dilation, dilation, dilation, dilation};
+    return c;
+  };
+  const ShapeNhwc in[] = {{1, 33, 33, 960}};
+  const ShapeNhwc out{1, 33, 33, 256};
+  const int64_t panel = profiler::IgemmRule{true, 32}.panel(256);
+  CHECK(panel == 64);
+  CHECK(profiler::igemm_computed_share(aspp(36), in[0], out, panel) == Approx(1.0 / 9));
+  CHECK(profiler::igemm_computed_share(aspp(24), in[0], out, panel) == Approx(0.296).margin(0.001));
+  CHECK(profiler::igemm_computed_share(aspp(1), in[0], out, panel) == Approx(0.981).margin(0.001));
+  auto log_work = [&](int64_t dilation, ActivationFusion fusion, const profiler::IgemmRule& igemm) {
+    return op_features(OpAttrs{aspp(dilation)}, in, out, 1, fusion, igemm).base[0];
+  };
+  const profiler::IgemmRule igemm{true, 32};
+  const double macs = 33.0 * 33 * 256 * 9 * 960;
+  CHECK(log_work(1, ActivationFusion::executor, igemm) == Approx(std::log(macs)));  // as the profile's convs
+  const double kept = profiler::igemm_computed_share(aspp(36), in[0], out, panel) /
+                      profiler::igemm_computed_share(aspp(1), in[0], out, panel);
+  CHECK(log_work(36, ActivationFusion::executor, igemm) == Approx(std::log(macs * kept)).margin(1e-9));
+  CHECK(log_work(12, ActivationFusion::executor, igemm) < log_work(1, ActivationFusion::executor, igemm));
+  // XNNPACK multiplies the padding's zeros: a machine without igemm, and a calibrated device's runtime.
+  CHECK(log_work(36, ActivationFusion::executor, {}) == Approx(std::log(macs)));
+  CHECK(log_work(36, ActivationFusion::relu, igemm) == Approx(std::log(macs)));
 }
 
 TEST_CASE("operator features classify convs and carry exact MACs") {

@@ -10,12 +10,13 @@
 //    write and two reads of the tensor per pass, about a tenth of ResNet-50's time at 2 threads.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <vector>
 
-#include "space/error.hpp"
 #include "profiler/profile/xnnpack_caps.hpp"
+#include "space/error.hpp"
 #include "space/network.hpp"
 
 namespace cpx::profiler {
@@ -34,6 +35,12 @@ struct IgemmRule {
   int64_t min_out_per_group = 32;  // two of its vectors
   // Its vector in floats (16 with AVX-512, 8 with AVX2): it computes whole vectors of output channels.
   int64_t vector_floats() const { return min_out_per_group / 2; }
+  // Its widest panel of output columns: four vectors with the AVX-512 tile (6x64), two with AVX2's (6x16).
+  int64_t panel_max() const { return vector_floats() * (vector_floats() >= 16 ? 4 : 2); }
+  // The panel a conv with `out_per_group` output channels per group is packed into (igemm_computed_share's).
+  int64_t panel(int64_t out_per_group) const {
+    return std::min(panel_max(), (out_per_group + vector_floats() - 1) / vector_floats() * vector_floats());
+  }
   // Whether igemm takes this shape where it is available (the predictor's feature reads it on any machine).
   bool shape(int64_t in_per_group, int64_t out_per_group, int64_t groups, size_t threads) const {
     if (in_per_group < 2) return false;

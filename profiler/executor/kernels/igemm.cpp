@@ -67,8 +67,7 @@ namespace cpx::profiler {
 
 namespace {
 
-constexpr int64_t mr = 6;                    // output pixels per register tile
-constexpr int64_t block_bytes = 192 * 1024;  // one reduction block's weights: well inside a 1-2 MB L2
+constexpr int64_t mr = igemm_tile_pixels;  // profiler/profile/igemm_work.hpp, which the predictor prices by
 
 AlignedFloats aligned_floats(size_t n) {
   auto* p = static_cast<float*>(std::aligned_alloc(64, (n * sizeof(float) + 63) / 64 * 64));
@@ -366,25 +365,6 @@ const TileIsa& required_tile() {
   return *t;
 }
 
-// Reduction blocks of a K = taps x channels product: whole taps while their weights fit block_bytes,
-// else parts of one tap.
-std::vector<Block> reduction_blocks(int64_t taps, int64_t channels, int64_t panel) {
-  const int64_t rows_per_block = std::max<int64_t>(16, block_bytes / (panel * 4));
-  std::vector<Block> blocks;
-  if (channels <= rows_per_block) {
-    const int64_t taps_per_block = std::max<int64_t>(1, rows_per_block / channels);
-    for (int64_t t = 0; t < taps; t += taps_per_block)
-      blocks.push_back({t, std::min(taps_per_block, taps - t), 0, channels});
-  } else {
-    const int64_t parts = (channels + rows_per_block - 1) / rows_per_block;
-    const int64_t per_part = (channels + parts - 1) / parts;
-    for (int64_t t = 0; t < taps; ++t)
-      for (int64_t c0 = 0; c0 < channels; c0 += per_part)
-        blocks.push_back({t, 1, c0, std::min(per_part, channels - c0)});
-  }
-  return blocks;
-}
-
 // Every region a tile of `rows_valid` rows will touch (see tile above): its input-pixel pointers, each
 // pixel's `channels` inputs (or the zero row), its weight rows (`panel_width` floats each, w_stride apart),
 // the bias (first block), the output rows (read unless first, written always) and the residual rows (last
@@ -418,24 +398,14 @@ void check_tile_memory(int64_t rows_valid, const Block& b, const float* const* a
 #endif
 }
 
-// The taps of a tile's block that read an input pixel in some valid row: `skip` taps from the block's first
-// read only padding (every row's pointer is `zero`), then `taps` taps up to the last one that reads a pixel
-// (0 when none does). A padded conv's border tiles, and a dilated conv's where a dilation past the map leaves
-// whole taps in the padding (DeepLabV3's ASPP at dilation 24 and 36 on a 33x33 map: 8 of 9 taps of the
-// latter), would otherwise multiply zeros; leaving them out adds the same terms in the same order.
-struct LiveTaps {
-  int64_t skip, taps;
-};
-LiveTaps live_taps(const float* const* a, int64_t taps, int64_t rows, const float* zero) {
-  auto reads = [&](int64_t t) {
+// The taps of a tile's block that read an input pixel in some valid row (igemm_work.hpp's live_taps): a
+// pointer equal to `zero` is padding.
+LiveTaps tile_live_taps(const float* const* a, int64_t taps, int64_t rows, const float* zero) {
+  return live_taps(taps, [&](int64_t t) {
     for (int64_t r = 0; r < rows; ++r)
       if (a[t * mr + r] != zero) return true;
     return false;
-  };
-  int64_t first = 0, end = taps;
-  while (first < end && !reads(first)) ++first;
-  while (end > first && !reads(end - 1)) --end;
-  return {first, end - first};
+  });
 }
 
 }  // namespace
@@ -486,7 +456,7 @@ void GemmPanels::multiply_panel(int64_t p, const float* const* a, int64_t tiles,
       Block tb = b;
       const float* tw = w;
       if (zero) {  // leave out the taps at either end of the block that read only padding (their products are 0)
-        const LiveTaps live = live_taps(tile_a, b.taps, tile_rows, zero);
+        const LiveTaps live = tile_live_taps(tile_a, b.taps, tile_rows, zero);
         if (live.taps == 0 && phase == 0) continue;  // nothing to add to the partial sums in the output
         tb.tap0 += live.skip, tb.taps = live.taps;
         tile_a += live.skip * mr, tw += live.skip * b.channels * panel_;
@@ -565,7 +535,7 @@ class IgemmKernel final : public Kernel {
       }
     // Without padding no tile has a tap to skip: multiply_panel then checks none (zero nullptr).
     padded_ = std::find(indirection_.begin(), indirection_.end(), zero_.get()) != indirection_.end();
-    blocks_ = reduction_blocks(taps, g.in_per_group, weights_.front().panel());
+    blocks_ = igemm_reduction_blocks(taps, g.in_per_group, weights_.front().panel());
     // Work items: (group, panel, chunk of tiles). Chunks keep a block's weights hot across up to 32 tiles
     // and leave about four items per thread; chunks of equal size, so that no thread is left one tile
     // (33 tiles were a chunk of 32 and one of 1 at 14x14).

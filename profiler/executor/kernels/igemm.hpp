@@ -12,6 +12,7 @@
 #include "profiler/executor/isa.hpp"
 #include "profiler/executor/kernel.hpp"
 #include "profiler/profile/fusion.hpp"
+#include "profiler/profile/igemm_work.hpp"
 
 namespace cpx::profiler {
 
@@ -34,12 +35,6 @@ void override_igemm_rule(std::optional<IgemmRule> rule);
 inline bool igemm_prefers(int64_t in_per_group, int64_t out_per_group, int64_t groups, size_t threads) {
   return igemm_rule().takes(in_per_group, out_per_group, groups, threads);
 }
-
-// A reduction block of a product over K = taps x channels: taps [tap0, tap0 + taps) and, within them,
-// channels [c0, c0 + channels). Either several whole taps or part of one, so its packed rows are contiguous.
-struct IgemmBlock {
-  int64_t tap0, taps, c0, channels;
-};
 
 // What the last block's store does after adding the residual: clamp into [lo, hi], then, with hardswish,
 // x * clamp(x + 3, 0, 6) * (1/6), as the depthwise loops do (a fused activation needs no pass of its own
