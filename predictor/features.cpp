@@ -1,6 +1,7 @@
 #include "predictor/features.hpp"
 
 #include <cmath>
+#include <map>
 
 #include "profiler/profile/fusion.hpp"
 #include "profiler/profile/igemm_work.hpp"
@@ -254,8 +255,17 @@ double dilated_igemm_share(const OpAttrs& attrs, const ShapeNhwc& in, const Shap
                                 (in.w + p.left + p.right - c->kernel[1]) / c->stride[1] + 1, out.c};
   if (undilated_out.h <= 0 || undilated_out.w <= 0) return 1.0;
   const int64_t panel = runs.igemm.panel(c->out_channels / c->groups);
+  // Remembered per shape: advise's search prices the same few convs in thousands of variants, and walking a large
+  // map's tiles each time made it 3x slower (docs/log/predictor.md, session 89).
+  using Key = std::array<int64_t, 16>;
+  thread_local std::map<Key, double> known;
+  const Padding& q = c->padding;
+  const Key key{in.n,           in.h,           in.w,  in.c,     c->kernel[0], c->kernel[1], c->stride[0], c->stride[1],
+                c->dilation[0], c->dilation[1], q.top, q.bottom, q.left,       q.right,      c->groups,    panel};
+  if (auto it = known.find(key); it != known.end()) return it->second;
   const double base = profiler::igemm_computed_share(undilated, in, undilated_out, panel);
-  return base > 0 ? profiler::igemm_computed_share(*c, in, out, panel) / base : 1.0;
+  const double share = base > 0 ? profiler::igemm_computed_share(*c, in, out, panel) / base : 1.0;
+  return known.emplace(key, share).first->second;
 }
 
 OpFeatures op_features(const OpAttrs& attrs, std::span<const ShapeNhwc> ins, const ShapeNhwc& out, int64_t threads,

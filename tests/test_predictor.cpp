@@ -111,8 +111,8 @@ TEST_CASE("a hardswish that the executor's kernel applies in its store is no ele
 
 TEST_CASE("a dilated conv on the executor's igemm is priced by the products igemm computes, not by its MACs") {
   // igemm leaves out the taps of a tile that read only padding (profiler/profile/igemm_work.hpp). DeepLabV3's
-  // ASPP convs (3x3, 960 -> 256 channels on a 33x33 map) at dilation 36 keep only the centre tap: they timed
-  // 2.9 ms against 16.7 ms at dilation 12, and were priced 29.7 ms each by their MACs.
+  // ASPP convs (3x3, 960 -> 256 channels on a 33x33 map) at dilation 36 keep only the centre tap; priced by
+  // their MACs, the three were priced alike (docs/log/predictor.md, session 89).
   auto aspp = [](int64_t dilation) {
     Conv2d c;
     c.out_channels = 256;

@@ -5,7 +5,7 @@
 // channels. Within a tile's block it leaves out the taps at either end that read only padding (their products
 // are 0), so a padded conv's border tiles, and a dilated conv whose dilation reaches past the map, compute
 // fewer products than its MACs count: DeepLabV3's ASPP convs at dilation 12, 24 and 36 on a 33x33 map compute
-// 62%, 30% and 11% of them, and timed 16.7, 7.9 and 2.9 ms (docs/log/predictor.md, session 89).
+// 62%, 30% and 11% of them (docs/log/predictor.md, session 89).
 #pragma once
 
 #include <cstdint>

@@ -67,7 +67,7 @@ namespace cpx::profiler {
 
 namespace {
 
-constexpr int64_t mr = igemm_tile_pixels;  // profiler/profile/igemm_work.hpp, which the predictor prices by
+constexpr int64_t mr = igemm_tile_pixels;  // output pixels per register tile (igemm_work.hpp, as the predictor)
 
 AlignedFloats aligned_floats(size_t n) {
   auto* p = static_cast<float*>(std::aligned_alloc(64, (n * sizeof(float) + 63) / 64 * 64));
