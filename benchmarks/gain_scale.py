@@ -125,9 +125,10 @@ def main():
     print(f"{len(rows)} rows ({sum(r['kind'] == 'suggestion' for r in rows)} singles, "
           f"{sum(r['kind'] == 'variant' for r in rows)} variants) of {', '.join(args.runs)}")
     k = 1 if args.floor_only else 3
+    aic = nll(rows, a, b, c) + len(rows) * math.log(2 * math.pi) + 2 * k
     print(f"fitted: class factor {a:.3f}, op factor {b:.3f} (relative to those the CLI applied), floor {100 * c:.2f} pp; "
           f"-2 log L {nll(rows, a, b, c):.1f} + {len(rows) * math.log(2 * math.pi):.1f}, AIC with {k} parameter(s) "
-          f"{nll(rows, a, b, c) + len(rows) * math.log(2 * math.pi) + 2 * k:.1f}")
+          f"{aic:.1f}")
     print(f"  as the CLI has them: 80% coverage of the measured gains, singles {100 * as_cli['suggestion']:.0f}%, "
           f"variants {100 * as_cli['variant']:.0f}%")
     for label, p in (("the evidence alone (no floor)", (1, 1, 0)), ("fitted", (a, b, c))):
@@ -138,8 +139,7 @@ def main():
     if args.json_out:
         with open(args.json_out, "w") as f:
             json.dump({"schema": "cpubone-explore/gain-scale/v1", "runs": [os.path.basename(p) for p in args.runs],
-                       "class": a, "op": b, "floor": c, "parameters": k,
-                       "aic": nll(rows, a, b, c) + len(rows) * math.log(2 * math.pi) + 2 * k, "rows": rows}, f, indent=1)
+                       "class": a, "op": b, "floor": c, "parameters": k, "aic": aic, "rows": rows}, f, indent=1)
         print(f"wrote {args.json_out}")
 
 

@@ -241,19 +241,25 @@ bool activation_pass(const OpAttrs& attrs, const ShapeNhwc& in, Activation act, 
 // The share of a dilated conv's MACs that the executor's igemm computes, over the share it computes of the
 // same conv undilated: igemm leaves out taps that read only padding (profiler/profile/igemm_work.hpp), which a
 // dilation past the map makes most of them. The profile times no dilated conv, so its undilated convs carry
-// their border tiles' share in their fitted efficiency, and only the dilation's part is the work's. 1 for any
-// other op, and for a dilated conv on XNNPACK, which multiplies the padding's zeros.
+// their border tiles' share in their fitted efficiency, and only the dilation's part is the work's.
+double dilation_share(const Conv2d& c, const ShapeNhwc& in, const ShapeNhwc& out, int64_t panel) {
+  Conv2d undilated = c;
+  undilated.dilation = {1, 1};
+  undilated.padding = {c.padding.top / c.dilation[0], c.padding.bottom / c.dilation[0], c.padding.left / c.dilation[1],
+                       c.padding.right / c.dilation[1]};
+  const Padding& p = undilated.padding;
+  const ShapeNhwc undilated_out{in.n, window_output(in.h, p.top, p.bottom, c.kernel[0], c.stride[0]),
+                                window_output(in.w, p.left, p.right, c.kernel[1], c.stride[1]), out.c};
+  if (undilated_out.h <= 0 || undilated_out.w <= 0) return 1.0;
+  const double base = profiler::igemm_computed_share(undilated, in, undilated_out, panel);
+  return base > 0 ? profiler::igemm_computed_share(c, in, out, panel) / base : 1.0;
+}
+
+// dilation_share for a dilated conv the executor's igemm takes; 1 for any other op, and for a dilated conv on
+// XNNPACK, which multiplies the padding's zeros.
 double dilated_igemm_share(const OpAttrs& attrs, const ShapeNhwc& in, const ShapeNhwc& out, const Runs& runs) {
   const auto* c = std::get_if<Conv2d>(&attrs);
   if (!c || !c->dilated() || !runs.igemm.takes(*c, in.c, runs.threads)) return 1.0;
-  Conv2d undilated = *c;
-  undilated.dilation = {1, 1};
-  undilated.padding = {c->padding.top / c->dilation[0], c->padding.bottom / c->dilation[0],
-                       c->padding.left / c->dilation[1], c->padding.right / c->dilation[1]};
-  const Padding& p = undilated.padding;
-  const ShapeNhwc undilated_out{in.n, (in.h + p.top + p.bottom - c->kernel[0]) / c->stride[0] + 1,
-                                (in.w + p.left + p.right - c->kernel[1]) / c->stride[1] + 1, out.c};
-  if (undilated_out.h <= 0 || undilated_out.w <= 0) return 1.0;
   const int64_t panel = runs.igemm.panel(c->out_channels / c->groups);
   // Remembered per shape: advise's search prices the same few convs in thousands of variants, and walking a large
   // map's tiles each time made it 3x slower (docs/log/predictor.md, session 89).
@@ -263,9 +269,7 @@ double dilated_igemm_share(const OpAttrs& attrs, const ShapeNhwc& in, const Shap
   const Key key{in.n,           in.h,           in.w,  in.c,     c->kernel[0], c->kernel[1], c->stride[0], c->stride[1],
                 c->dilation[0], c->dilation[1], q.top, q.bottom, q.left,       q.right,      c->groups,    panel};
   if (auto it = known.find(key); it != known.end()) return it->second;
-  const double base = profiler::igemm_computed_share(undilated, in, undilated_out, panel);
-  const double share = base > 0 ? profiler::igemm_computed_share(*c, in, out, panel) / base : 1.0;
-  return known.emplace(key, share).first->second;
+  return known.emplace(key, dilation_share(*c, in, out, panel)).first->second;
 }
 
 OpFeatures op_features(const OpAttrs& attrs, std::span<const ShapeNhwc> ins, const ShapeNhwc& out, int64_t threads,
