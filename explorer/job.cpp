@@ -553,6 +553,7 @@ std::optional<results::TimedBy> timed_by(const predictor::Predictor& pred) {
   switch (pred.calibrated->timed_by) {
     case predictor::TimedBy::published: return results::TimedBy::published;
     case predictor::TimedBy::user: return results::TimedBy::user;
+    case predictor::TimedBy::project: return results::TimedBy::project;
     case predictor::TimedBy::zero_shot: return results::TimedBy::zero_shot;
   }
   return std::nullopt;

@@ -458,7 +458,8 @@ std::vector<std::string> calibration_method_names() {
 std::string timings_in_words(const Calibrated& c) {
   if (c.timed_by == TimedBy::published) return "published latencies";
   if (c.timed_by == TimedBy::zero_shot) return "zero-shot from the hardware description, no timings";
-  return "your timings: " + c.timed_runtime + ", " + std::to_string(c.hardware.threads) +
+  return std::string(c.timed_by == TimedBy::project ? "this project's timings" : "your timings") + ": " +
+         c.timed_runtime + ", " + std::to_string(c.hardware.threads) +
          (c.hardware.threads == 1 ? " thread" : " threads");
 }
 
@@ -466,6 +467,7 @@ std::string interval_source_in_words(const Calibrated& c) {
   // A zero-shot device (TimedBy::zero_shot, or its prior updated by a few timings) has no held-out record.
   if (c.timed_by == TimedBy::zero_shot || !c.held_out)
     return "the shipped devices' zero-shot errors, each device left out of the prior in turn";
+  if (c.timed_by == TimedBy::project) return "this project's held-out timings";
   return c.timed_by == TimedBy::published ? "held-out published figures" : "your held-out timings";
 }
 

@@ -56,9 +56,7 @@ namespace {
 CalibrationMethod method_named(const Json& name, const Where& where) {
   if (name.is_string())
     if (const auto m = find_calibration_method(name.get<std::string>())) return *m;
-  std::string names;
-  for (const std::string& n : calibration_method_names()) names += (names.empty() ? "" : ", ") + n;
-  where.fail(name, "not a calibration method (" + names + ")");
+  where.fail(name, "not a calibration method (" + method_names.joined(", ") + ")");
 }
 
 HeldOutFigures figures_from_json(const Json& j, const Where& where) {

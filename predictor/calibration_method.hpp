@@ -51,13 +51,16 @@ CalibrationMethod calibration_method_from(std::string_view name, std::string_vie
 // Every method's name, simplest first.
 std::vector<std::string> calibration_method_names();
 
-// Whose timings a device is calibrated from: figures others published (a published-figures CSV read with
-// --column; the shipped devices, scripts/calibrate-devices) or the user's own (a model,latency_ms CSV, with
-// the runtime and threads they timed with), or nobody's: a zero-shot device from its hardware description
-// alone (predictor/zero_shot.hpp). What predict and the reports call the device's figures.
-enum class TimedBy { published, user, zero_shot };
-inline constexpr Names<TimedBy, 3> timed_by_names{
-    {{TimedBy::published, "published"}, {TimedBy::user, "user"}, {TimedBy::zero_shot, "zero_shot"}}};
+// Whose timings a device is calibrated from: figures others published (a CSV read with --column), the user's
+// own (a model,latency_ms CSV, with the runtime and threads they timed with), this project's (the same, timed
+// on the project's machine for a shipped device, which must not call them the user's), or nobody's: a
+// zero-shot device (predictor/zero_shot.hpp). What predict and the reports call the device's figures.
+enum class TimedBy { published, user, project, zero_shot };
+inline constexpr Names<TimedBy, 4> timed_by_names{{{TimedBy::published, "published"},
+                                                   {TimedBy::user, "user"},
+                                                   {TimedBy::project, "project"},
+                                                   {TimedBy::zero_shot, "zero_shot"}}};
+inline bool timed_by_someone(TimedBy t) { return t == TimedBy::user || t == TimedBy::project; }
 inline std::string_view to_string(TimedBy t) { return timed_by_names.name_of(t); }
 inline std::optional<TimedBy> find_timed_by(std::string_view name) { return timed_by_names.find(name); }
 

@@ -199,6 +199,8 @@ int64_t timed_threads(const CalibrationRequest& r, const std::vector<PublishedPo
                             ") take it from the hardware description; it names your own timings only";
     if (!r.runtime.empty()) throw FieldError(Field::runtime, "\"" + r.runtime + "\"", why);
     if (r.threads) throw FieldError(Field::threads, std::to_string(*r.threads), why);
+    if (r.own_timings != TimedBy::user)
+      throw InputError("--timed-by " + std::string(to_string(r.own_timings)) + ": " + why);
     return column;
   }
   if (r.runtime.empty())
@@ -225,10 +227,10 @@ const std::vector<double>& chosen_lomo_us(const Calibration& c) {
   throw std::logic_error("calibrate: no held-out predictions of the chosen method");
 }
 
-// A device of the user's own timings says so, and names the runtime and threads they gave.
-void timed_by_user(Predictor& d, const std::string& runtime) {
+// A device of the user's (or this project's) own timings says so, and names the runtime and threads they gave.
+void say_whose_timings(Predictor& d, TimedBy who, const std::string& runtime) {
   Calibrated& c = *d.calibrated;
-  c.timed_by = TimedBy::user;
+  c.timed_by = who;
   c.timed_runtime = runtime;
   d.runtime = timings_in_words(c) + ", on " + c.hardware.description;
 }
@@ -286,7 +288,7 @@ CalibrationResult zero_shot_calibration(const CalibrationRequest& r, const Hardw
     d.calibrated->timed_by = TimedBy::published;
     d.runtime = hw.runtime + " on " + hw.description + ", " + timings_in_words(*d.calibrated) + updated;
     if (r.column.empty()) {
-      timed_by_user(d, r.runtime);
+      say_whose_timings(d, r.own_timings, r.runtime);
       d.runtime += updated;
     }
   }
@@ -333,6 +335,7 @@ CalibrationResult calibrate_device(const CalibrationRequest& r) {
       (published.is_absolute() ? published.filename().string() : r.published) +
       (r.column.empty() ? " --runtime \"" + r.runtime + "\" --threads " + std::to_string(hw.threads)
                         : " --column " + r.column) +
+      (r.own_timings == TimedBy::project ? " --timed-by project" : "") +
       (r.method ? " --method " + std::string(to_string(*r.method)) : "") +
       (r.interval == IntervalMethod::pooled_t ? "" : " --interval-method " + std::string(to_string(r.interval))) +
       (r.hardware.empty() ? "" : " --hardware " + std::filesystem::path(r.hardware).filename().string()) +
@@ -352,7 +355,7 @@ CalibrationResult calibrate_device(const CalibrationRequest& r) {
   std::vector<NotFittedPoint>& not_fitted = c.held_out->not_fitted.emplace();
   for (const PublishedPoint& p : out.not_fitted)
     not_fitted.push_back({p.model, p.latency_ms, find_zoo(p.model)->unmodelled_work});
-  if (r.column.empty()) timed_by_user(out.calibration.device, r.runtime);
+  if (r.column.empty()) say_whose_timings(out.calibration.device, r.own_timings, r.runtime);
   check_interval(c.interval, r.published, outliers(out.points, chosen_lomo_us(out.calibration), r.published));
   out.path = r.out.empty() ? resolve_device(r.device).predictor_path : r.out;
   if (std::filesystem::path(out.path).has_parent_path())

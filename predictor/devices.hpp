@@ -56,6 +56,7 @@ struct CalibrationRequest {
   bool zero_shot = false;
   // The runtime class the device is for, instead of its hardware description's (`calibrate --runtime-class`).
   std::optional<RuntimeClass> runtime_class;
+  TimedBy own_timings = TimedBy::user;  // a CSV without `column`: the user's, or this project's (epyc-ort)
 };
 struct CalibrationResult {
   Calibration calibration;

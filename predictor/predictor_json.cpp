@@ -133,7 +133,7 @@ Json to_json(const Predictor& p) {
       {"provenance", p.provenance.document},
       {"host", host_model_json(host)}};
   j["timed_by"] = to_string(c.timed_by);
-  if (c.timed_by == TimedBy::user) j["timed_with"] = {{"runtime", c.timed_runtime}, {"threads", c.hardware.threads}};
+  if (timed_by_someone(c.timed_by)) j["timed_with"] = {{"runtime", c.timed_runtime}, {"threads", c.hardware.threads}};
   return j;
 }
 
@@ -141,14 +141,14 @@ namespace {
 
 Predictor host_model_from_json(const Json& j, const Where& where);
 
-// "timed_by" and, for the user's timings, "timed_with": the runtime they named and the threads, which are the
-// hardware's.
+// "timed_by" and, for the user's or this project's timings, "timed_with": the runtime they named and the
+// threads, which are the hardware's.
 void read_timed_by(ObjectReader& r, Calibrated& c) {
   const std::string name = r.string("timed_by");
   const std::optional<TimedBy> t = find_timed_by(name);
-  if (!t) r.at("timed_by").fail(name, "expected \"published\", \"user\" or \"zero_shot\"");
+  if (!t) r.at("timed_by").fail(name, "expected one of " + timed_by_names.joined());
   c.timed_by = *t;
-  if (c.timed_by != TimedBy::user) return;
+  if (!timed_by_someone(c.timed_by)) return;
   ObjectReader w(r.raw("timed_with"), r.at("timed_with"));
   c.timed_runtime = w.string("runtime");
   if (c.timed_runtime.empty())
@@ -171,13 +171,9 @@ Predictor device_from_json(const Json& j, const Where& where) {
   r.number("fp32_peak_macps", 0, 1e18);  // derived from the hardware; written for readers
   c.rebuild = r.string("rebuild");
   const std::string method = r.string("method");
-  if (const auto m = find_calibration_method(method)) {
-    c.method = *m;
-  } else {
-    std::string names;
-    for (const auto& n : calibration_method_names()) names += (names.empty() ? "\"" : ", \"") + n + "\"";
-    r.at("method").fail(method, "expected one of " + names);
-  }
+  const std::optional<CalibrationMethod> m = find_calibration_method(method);
+  if (!m) r.at("method").fail(method, "expected one of " + method_names.joined(", "));
+  c.method = *m;
   c.host_threads = r.integer("host_threads", 1, 256);
   {
     ObjectReader h(r.raw("host_ceilings"), r.at("host_ceilings"));

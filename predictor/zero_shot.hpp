@@ -121,7 +121,7 @@ ZeroShotPrior zero_shot_prior(const Predictor& host, const Ceilings& host_ceilin
 
 // The zero-shot device for `hardware`, and, with `timings` (k >= 1 networks timed on it), updated by them.
 // `rebuild`: the command that rebuilds the file. TimedBy::zero_shot without timings; with them the caller
-// says whose they are (published: the source column's; the user's: timed_by_user).
+// says whose they are (published: the source column's; the user's or this project's: say_whose_timings).
 Predictor zero_shot_device(const Predictor& host, const Ceilings& host_ceilings, const Hardware& hardware,
                            const ZeroShotPrior& prior, const std::vector<PublishedPoint>& timings,
                            const std::string& rebuild);

@@ -120,11 +120,13 @@ std::string coverage_text(const Coverage& c) {
 // an empty layer has no extent, which Vega warns about), then the points (colour: family, shape: inside or
 // outside +-10 %).
 Json accuracy_layers(const Results& r, bool with_intervals) {
-  // A calibrated device's actual latencies are published figures or the user's own timings (device.timed_by).
-  const bool yours = r.device.timed_by == results::TimedBy::user;
-  const std::string x_title = std::string(r.device.measured ? "measured"
-                                          : yours           ? "your timed"
-                                                            : "published") +
+  // A calibrated device's actual latencies are published figures, the user's own or this project's timings
+  // (device.timed_by).
+  const std::optional<results::TimedBy> t = r.device.timed_by;
+  const std::string x_title = std::string(r.device.measured                ? "measured"
+                                          : t == results::TimedBy::user    ? "your timed"
+                                          : t == results::TimedBy::project ? "this project's timed"
+                                                                           : "published") +
                               " latency (ms)";
   const std::string y_title = "predicted latency (ms)";
   const Json x = axis(q("actual_ms", x_title), "log");

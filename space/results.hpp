@@ -20,9 +20,11 @@ namespace cpx::results {
 
 // The vocabularies of the table's `choice` fields, each one enum with its names table (the table's choices, in
 // its order: tests/test_results_document.cpp holds the two together).
-enum class TimedBy { published, user, zero_shot };
-inline constexpr Names<TimedBy, 3> timed_by_names{
-    {{TimedBy::published, "published"}, {TimedBy::user, "user"}, {TimedBy::zero_shot, "zero_shot"}}};
+enum class TimedBy { published, user, project, zero_shot };
+inline constexpr Names<TimedBy, 4> timed_by_names{{{TimedBy::published, "published"},
+                                                   {TimedBy::user, "user"},
+                                                   {TimedBy::project, "project"},
+                                                   {TimedBy::zero_shot, "zero_shot"}}};
 enum class AccuracyKind { proxy, user, macs };
 inline constexpr Names<AccuracyKind, 3> accuracy_kind_names{
     {{AccuracyKind::proxy, "proxy"}, {AccuracyKind::user, "user"}, {AccuracyKind::macs, "macs"}}};

@@ -28,9 +28,10 @@ constexpr ResultsField field_rows[] = {
      "what the latencies describe (\"ONNX Runtime on RPi 5, published\")"},
     {"device.measured", T::boolean, never_null, req, "", "true only for a device profiled on this machine"},
     {"device.timed_by", T::choice, null_ok, req, "",
-     "whose timings a calibrated device rests on: published figures, the user's own, or none (zero_shot: from its "
-     "hardware description alone; null: a measured device)",
-     "published|user|zero_shot"},
+     "whose timings a calibrated device rests on: published figures, the user's own, this project's (timed on its "
+     "benchmark machine, for a shipped device), or none (zero_shot: from its hardware description alone; null: a "
+     "measured device)",
+     "published|user|project|zero_shot"},
     {"device.threads", T::count, never_null, req, "threads", "the thread count every latency below is for"},
     {"device.provenance", T::open_object, never_null, req, "",
      "the predictor's provenance object, as stored; its `machine_speed` {`spread`, `slowed`: true} (a host profile "

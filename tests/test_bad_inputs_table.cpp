@@ -695,7 +695,7 @@ std::vector<BadInput> bad_inputs() {
       {"option calibrate host", "calibrate --device host --published published.csv", "", "--device = \"host\""},
       {"option predict threads absurd", "predict b0 --device pi5 --threads 1000", "", "--threads = 1000"},
       {"option predict unknown device", "predict b0 --device nowhere", "",
-       "--device = \"nowhere\": not a known device (known: a72, host, "},
+       "--device = \"nowhere\": not a known device (known: a72, epyc-ort, host, "},
 
       // Device files by path (predict, the main job and Python take one wherever they take a device).
       {"device path missing", "predict b0 --device ./nowhere.json", "",

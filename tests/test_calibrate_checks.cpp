@@ -260,19 +260,54 @@ TEST_CASE("your own timings need --runtime and --threads, and the device names t
   CHECK(results["device"]["timed_by"] == "user");
   CHECK(results["predictor_accuracy"]["against"] ==
         "your timings: ONNX Runtime 1.17, 4 threads (leave-one-family-out predictions)");
-  // The shipped devices were calibrated from published figures (scripts/calibrate-devices), and say so.
+  // The shipped devices were calibrated from published figures (scripts/calibrate-devices), and say so; the
+  // one this project timed itself says that.
   const test::CliRun shipped = test::cli("predict b0 --device pi5");
   REQUIRE(shipped.exit_code == 0);
   CHECK(shipped.out.find(", published latencies), 4 thread(s)") != std::string::npos);
   CHECK(shipped.out.find("interval (80%, for a family the calibration saw, from held-out published figures): ") !=
         std::string::npos);
   for (const std::string& name : shipped_device_names())
-    CHECK(load_predictor(name).calibrated->timed_by == TimedBy::published);
+    CHECK(load_predictor(name).calibrated->timed_by == (name == "epyc-ort" ? TimedBy::project : TimedBy::published));
   // A file that says "user" names the runtime.
   Json edited = file;
   edited.erase("timed_with");
   std::ofstream(dir / "edited.json") << edited.dump();
   CHECK(error_of([&] { load_predictor((dir / "edited.json").string()); }).find("timed_with: missing required field") !=
         std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("timings this project made are called this project's, never the user's or published", "[calibrate_checks]") {
+  const fs::path dir = scratch("project");
+  write_pi5_timings(dir / "ours.csv", 1);
+  const test::CliRun r = test::cli(
+      "calibrate --device ourpi --published ours.csv --timed-by project" + user_flags + " --out ourpi.json", in(dir));
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("device ourpi: 16 timed networks (this project's timings: ONNX Runtime 1.17, 4 threads); ") !=
+        std::string::npos);
+  const Json file = read_json_file((dir / "ourpi.json").string());
+  CHECK(file["timed_by"] == "project");
+  CHECK(file["timed_with"] == Json{{"runtime", "ONNX Runtime 1.17"}, {"threads", 4}});
+  CHECK(file["rebuild"].get<std::string>().find("--threads 4 --timed-by project") != std::string::npos);
+  const test::CliRun ours = test::cli("predict b0 --device ./ourpi.json", in(dir));
+  REQUIRE(ours.exit_code == 0);
+  CHECK(ours.out.rfind("b0 on ourpi (this project's timings: ONNX Runtime 1.17, 4 threads, on ", 0) == 0);
+  CHECK(ours.out.find("from this project's held-out timings): ") != std::string::npos);
+  CHECK(ours.out.find("your") == std::string::npos);
+  CHECK(ours.out.find("published") == std::string::npos);
+  // Only timings someone ran have an owner to name; published figures are their column's.
+  const test::CliRun published =
+      test::cli("calibrate --device x --published " + std::string(CPX_SOURCE_DIR) + "/space/zoo/published_models.csv" +
+                    " --column rpi5_ms --timed-by project --host-from pi5 --hardware pi5 --out x.json",
+                in(dir));
+  CHECK(published.exit_code == 2);
+  CHECK(published.err.find("--timed-by project: published figures") != std::string::npos);
+  const test::CliRun nobody = test::cli(
+      "calibrate --device x --published ours.csv --timed-by zero_shot" + user_flags + " --out x.json", in(dir));
+  CHECK(nobody.exit_code == 2);
+  CHECK(nobody.err == "cpubone-explore: --timed-by = \"zero_shot\": expected user or project\n");
+  CHECK_FALSE(fs::exists(dir / "x.json"));
   fs::remove_all(dir);
 }

@@ -71,7 +71,8 @@ TEST_CASE("a device path that is no device file, and an unknown device name, are
   // A device calibrated into the cache is known by its name, beside the shipped ones and host.
   std::ofstream(dir / "devices/mypi.predictor.json") << predictor::to_json(predictor::load_predictor("pi5")).dump();
   std::string known;
-  for (const char* name : {"a72", "host", "i9-9900x", "mypi", "pi5", "pixel7pro", "xeon-gold5118", "xeon-w2125"})
+  for (const char* name :
+       {"a72", "epyc-ort", "host", "i9-9900x", "mypi", "pi5", "pixel7pro", "xeon-gold5118", "xeon-w2125"})
     known += (known.empty() ? "" : ", ") + std::string(name);
   const test::CliRun unknown = test::cli("predict b0 --device nowhere", in(dir));
   CHECK(unknown.exit_code == 2);
@@ -89,7 +90,7 @@ TEST_CASE(
   r.device = "mypi";
   r.published = (dir / "timed.csv").string();
   r.out = (dir / "mypi.json").string();
-  const std::string shipped = "a72, i9-9900x, pi5, pixel7pro, xeon-gold5118, xeon-w2125";
+  const std::string shipped = "a72, epyc-ort, i9-9900x, pi5, pixel7pro, xeon-gold5118, xeon-w2125";
   // The library names its fields, also the one its advice names; the command line says them as its flags
   // (explorer::cli_message).
   const std::string no_hardware =

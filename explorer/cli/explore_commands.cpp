@@ -215,8 +215,9 @@ void add_explore_commands(CLI::App& app) {
   auto a = std::make_shared<JobArgs>();
   app.add_option(
          "--device", a->job.device,
-         "Target device: pi5, pixel7pro, xeon-w2125, a72, xeon-gold5118, i9-9900x, host, one you calibrated, or the "
-         "path of a device file (e.g. one `calibrate --out` wrote)")
+         "Target device: pi5, pixel7pro, xeon-w2125, a72, xeon-gold5118, i9-9900x, epyc-ort (this project's VM "
+         "under ONNX Runtime), host, one you calibrated, or the path of a device file (e.g. one `calibrate --out` "
+         "wrote)")
       ->capture_default_str();
   app.add_option("--out", a->job.out_dir, "Output directory")->capture_default_str();
   app.add_option("--budget", a->budget_s,

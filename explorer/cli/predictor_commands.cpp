@@ -536,6 +536,16 @@ void add_calibrate_command(CLI::App& app) {
   cmd->add_option_function<int64_t>(
       "--threads", [request](int64_t t) { request->threads = t; },
       "Your own timings: the threads you timed with (required, unless the CSV has a threads column)");
+  cmd->add_option_function<std::string>(
+      "--timed-by",
+      [request](const std::string& name) {
+        const std::optional<predictor::TimedBy> t = predictor::find_timed_by(name);
+        if (!t || !predictor::timed_by_someone(*t))
+          throw InputError("--timed-by = \"" + name + "\": expected user or project");
+        request->own_timings = *t;
+      },
+      "Whose timings a CSV without --column holds: user (default) or project (this project's benchmark machine, "
+      "for a shipped device: scripts/calibrate-devices)");
   const std::vector<std::string> methods = predictor::calibration_method_names();
   cmd->add_option_function<std::string>(
          "--method",
