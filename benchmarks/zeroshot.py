@@ -3,9 +3,9 @@
 
     /usr/bin/python3 benchmarks/zeroshot.py [--ks 1,2,3,5] [--splits 10] [--json OUT.json]
 
-For each shipped calibrated device D (its published points: the `published` rows of its file, the host
+For each shipped calibrated device D (its timed points: the `published` rows of its file, the host
 model it carries), `calibrate --device D --zero-shot` builds D from its hardware description and the prior
-learned over the other five devices (never D's timings), and every one of D's points is predicted. Scored
+learned over the other shipped devices (never D's timings), and every one of D's points is predicted. Scored
 (MAPE, share within 10% and 25%, Spearman, coverage of the 80% interval) beside:
   (a) MACs alone, the single MACpS of least relative error chosen with hindsight on D's own points;
   (b) MACs / (D's fp32 peak x the other devices' mean efficiency), efficiency = MACpS / peak, mean in log space;
@@ -30,7 +30,6 @@ import warnings
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-import coverage  # noqa: E402  (the shipped devices)
 import transfer  # noqa: E402  (its split rule, spearman and machine())
 
 
@@ -108,7 +107,7 @@ def main():
     import cpubone_explore as cx
     warnings.simplefilter("ignore")  # each prediction's caveats: the figures are what is scored here
     started = datetime.datetime.now(datetime.timezone.utc)
-    files = {d: device_file(d) for d, _ in coverage.SHIPPED}
+    files = {d: device_file(d) for d in cx.shipped_devices()}
     macs = macs_of(cx, sorted({p["model"] for f in files.values() for p in f["provenance"]["published"]}))
     rows, fewshot, priors = [], [], {}
     with tempfile.TemporaryDirectory(prefix="zeroshot-") as scratch:
@@ -161,11 +160,11 @@ GROUPS = ("gemm", "depthwise", "elementwise", "attention")  # OpGroup's order (p
 
 
 def misses(cx, scratch):
-    """Why each device misses: the prior learned from all six (a board none of them is: the Pi 4 spec
+    """Why each device misses: the prior learned from every shipped device (a board none of them is: the Pi 4 spec
     sheet) holds each device predicted by the prior learned without it. Per device: the level (geometric
     mean of predicted / timed), the MAPE left once that level is removed (shape), and how the log error
     moves with each op group's share of the predicted time (slope of a least-squares line; share range)."""
-    out = os.path.join(scratch, "all-six.json")
+    out = os.path.join(scratch, "all-devices.json")
     r = cx.calibrate("pi4", hardware=os.path.join(ROOT, "predictor", "devices", "specs", "pi4.json"), zero_shot=True,
                      host_from=os.path.join(ROOT, "predictor", "devices", "pi5.json"), out=out)
     z = r["zero_shot"]
@@ -203,7 +202,7 @@ def against_goals(rows, summary):
 
 
 def print_analysis(analysis, goals):
-    print(f"\nwhy (the prior from all six, each device left out): form {analysis['prior']['form']}, covariate {analysis['prior']['covariate']}")
+    print(f"\nwhy (the prior from every shipped device, each left out): form {analysis['prior']['form']}, covariate {analysis['prior']['covariate']}")
     print(f"{'device':14s} {'level':>6s} {'MAPE, level removed':>20s}  log error per unit share of: " + " ".join(f"{g:>11s}" for g in GROUPS))
     for d in analysis["devices"]:
         per = " ".join("          -" if d["by_group"][g]["log_error_per_share"] is None else f"{d['by_group'][g]['log_error_per_share']:11.2f}"
