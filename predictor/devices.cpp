@@ -274,7 +274,8 @@ CalibrationResult zero_shot_calibration(const CalibrationRequest& r, const Hardw
   if (!r.published.empty())
     rebuild += " --published " + std::filesystem::path(r.published).filename().string() +
                (r.column.empty() ? " --runtime \"" + r.runtime + "\" --threads " + std::to_string(hw.threads)
-                                 : " --column " + r.column);
+                                 : " --column " + r.column) +
+               (r.own_timings == TimedBy::project ? " --timed-by project" : "");
   rebuild += host_from.empty()
                  ? ", after `cpubone-explore fit --device host`"
                  : ", with the host model carried by device " + std::filesystem::path(host_from).filename().string();
