@@ -213,11 +213,9 @@ void run_space(const std::string& file, bool defaults, const std::string& encode
 
 void add_explore_commands(CLI::App& app) {
   auto a = std::make_shared<JobArgs>();
-  app.add_option(
-         "--device", a->job.device,
-         "Target device: pi5, pixel7pro, xeon-w2125, a72, xeon-gold5118, i9-9900x, epyc-ort (this project's VM "
-         "under ONNX Runtime), host, one you calibrated, or the path of a device file (e.g. one `calibrate --out` "
-         "wrote)")
+  app.add_option("--device", a->job.device,
+                 "Target device: a shipped one (" + comma_joined(predictor::shipped_device_names()) +
+                     "), host, one you calibrated, or the path of a device file (e.g. one `calibrate --out` wrote)")
       ->capture_default_str();
   app.add_option("--out", a->job.out_dir, "Output directory")->capture_default_str();
   app.add_option("--budget", a->budget_s,
