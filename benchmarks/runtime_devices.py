@@ -12,9 +12,9 @@ optimisation "all", --threads threads (default 2: the whole VM, as the published
 whole machines), pinned with taskset, the network as `export --onnx --fixed-batch --weights 0` writes it.
 No PyTorch device: Debian's python3-torch 1.13 is built with a generic BLAS (its matmul ran at 1.8 GMACpS on
 one AVX-512 core, swin-t took 2.4 s against FasterNet's 124 ms on an i9-9900X), not what a paper's eager column ran.
---rounds passes over the networks (odd passes reversed): the ratio of one round to the other is the
-machine's repeatability, printed. Per run: warm-up 3, then until --min-runs and --min-time are both reached;
-a round's figure is its median.
+--rounds passes over the networks (odd passes reversed): how far each round lies from the networks' medians
+is the machine's repeatability, printed and in the .meta.json. Per run: warm-up 3, then until --min-runs
+and --min-time are both reached; a round's figure is its median.
 Written: --out (default benchmarks/results/runtime-devices-<date>.csv): model, family, resolution, macs,
 latency_ms (the median of the round medians), round_ms (";"-separated); beside it .meta.json: machine, ISA,
 versions, settings. `calibrate --published CSV --column latency_ms` reads it.
@@ -47,6 +47,15 @@ def published_models():
                 for p in json.load(f)["provenance"]["published"]:
                     seen.setdefault(p["model"], p.get("family", ""))
     return seen
+
+
+def repeatability(round_ms):
+    """round_ms: per network, its rounds' medians. A level shared by a round (the machine changing speed) shows
+    in round_level; each network's own scatter in worst_deviation."""
+    rel = [[v / statistics.median(r) for v in r] for r in round_ms]
+    worst = [max(abs(x - 1) for x in r) for r in rel]
+    return {"round_level": [statistics.median(r[i] for r in rel) for i in range(len(rel[0]))],
+            "worst_deviation": {"median": statistics.median(worst), "p90": transfer.quantile(worst, 0.9)}}
 
 
 def time_ort(onnx, cpus, a):
@@ -90,12 +99,11 @@ def main():
             w.writerow({"model": m, "family": row["family"], "resolution": row["resolution"], "macs": row["macs"],
                         "latency_ms": f"{statistics.median(row['ms']):.4f}",
                         "round_ms": ";".join(f"{v:.4f}" for v in row["ms"])})
-    spread = None
-    if a.rounds >= 2:
-        d = sorted(abs(rows[m]["ms"][1] / rows[m]["ms"][0] - 1) for m in models)
-        spread = {"median": statistics.median(d), "p90": d[max(0, -(-9 * len(d) // 10) - 1)]}
-        print(f"repeatability: round 2 / round 1, |ratio - 1| median {100 * spread['median']:.1f}%, "
-              f"90th percentile {100 * spread['p90']:.1f}%")
+    spread = repeatability([rows[m]["ms"] for m in models]) if a.rounds >= 2 else None
+    if spread:
+        print("repeatability: each round / the network's median, median over the networks: "
+              + ", ".join(f"{v:.3f}" for v in spread["round_level"]) + "; each network's largest |round / median - 1|: "
+              f"median {100 * spread['worst_deviation']['median']:.1f}%, 90th percentile {100 * spread['worst_deviation']['p90']:.1f}%")
     meta = {"date": str(datetime.date.today()), "machine": transfer.machine(), "threads": a.threads, "cpus": cpus,
             "onnxruntime": transfer.ort_version(), "rounds": a.rounds, "min_time_s": a.min_time,
             "min_runs": a.min_runs, "seconds": round(time.time() - t0), "repeatability": spread,
